@@ -1,0 +1,1 @@
+"""One widget per dashboard pane: slo, runbook, output, timeline, pir, cluster, providers, header."""

@@ -1,0 +1,1 @@
+"""The Textual application: app, screens, bindings, command palette and the CLI entry point."""

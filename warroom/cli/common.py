@@ -1,0 +1,39 @@
+"""Pieces every subcommand shares: global options and loading the config once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from warroom.config import Config, load_config
+
+
+def common_parser() -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand (``warroom --config X runbooks list``).
+
+    Defaults are SUPPRESS so a subcommand's copy never overwrites a value given before it.
+    """
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                   help="config file (default: $WARROOM_CONFIG, then the XDG config dir)")
+    p.add_argument("--read-only", action="store_true", default=argparse.SUPPRESS,
+                   help="refuse every mutating step in this session")
+    p.add_argument("--state-dir", metavar="DIR", default=argparse.SUPPRESS,
+                   help="where incidents are kept (overrides incident.state_dir)")
+    return p
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Load the config named by the arguments and apply command-line overrides."""
+    cfg = load_config(getattr(args, "config", None))
+    if getattr(args, "read_only", False):
+        cfg.read_only = True
+    state_dir = getattr(args, "state_dir", None)
+    if state_dir:
+        cfg.incident.state_dir = state_dir
+    return cfg
+
+
+def out(text: str = "", stream: TextIO | None = None) -> None:
+    print(text, file=stream or sys.stdout)

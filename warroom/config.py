@@ -1,0 +1,485 @@
+"""Typed, validated configuration.
+
+The config file is a public interface (scripts and other teams' configs rely on its keys), so
+validation is strict and every error names the file, the key path (``slo[2].warn``) and what was
+expected; unknown keys are errors with a "did you mean" suggestion, because a misspelt threshold
+that is silently ignored is worse than a refusal to start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from warroom.durations import parse_duration
+from warroom.errors import ConfigError
+from warroom.paths import default_state_dir, expand, user_config_path
+
+Severity = Literal["P1", "P2", "P3", "P4"]
+Unit = Literal["percent", "ratio", "seconds", "count", "bytes"]
+Direction = Literal["above", "below"]
+
+
+def _duration(default: float | None, doc: str = "") -> Any:
+    """A field written as a duration string ("5s", "15m") and stored as seconds."""
+    return field(default=default, metadata={"duration": True, "doc": doc})
+
+
+def _key(name: str) -> dict[str, Any]:
+    """Metadata for a field whose TOML key differs from its Python name (``for`` is a keyword)."""
+    return {"key": name}
+
+
+@dataclass
+class PrometheusConfig:
+    url: str | None = None
+    timeout: float = _duration(2.0)
+    refresh: float = _duration(5.0)
+    window: float = _duration(1800.0)
+    step: float | None = _duration(None)
+    stale_after: float = _duration(60.0)
+    bearer_token_env: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    ca_file: str | None = None
+    verify_tls: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SloConfig:
+    id: str
+    title: str
+    query: str
+    unit: Unit = "count"
+    warn: float | None = None
+    crit: float | None = None
+    direction: Direction = "above"
+    runbook: str | None = None
+    severity: Severity | None = None
+    for_: float | None = field(default=None, metadata={"duration": True, **_key("for")})
+    range_query: str | None = None
+
+
+@dataclass
+class AlertsConfig:
+    alertmanager_url: str | None = None
+    prometheus_alerts: bool = True
+    timeout: float = _duration(2.0)
+    refresh: float = _duration(15.0)
+    runbook_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunbooksConfig:
+    dirs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IncidentConfig:
+    state_dir: str | None = None
+    status_update_every: float = _duration(900.0)
+    commander: str | None = None
+    templates_dir: str | None = None
+    incident_log: str | None = None
+    timezone: str | None = None
+
+
+@dataclass
+class ExecuteConfig:
+    shell: str = "/bin/bash"
+    timeout: float = _duration(300.0)
+    kill_grace: float = _duration(5.0)
+    memory_lines: int = 2000
+    evidence_after: list[str] = field(default_factory=lambda: ["5m"])
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RedactPattern:
+    name: str
+    regex: str
+
+
+@dataclass
+class RedactionConfig:
+    redact_pii: bool = False
+    env_names: list[str] = field(default_factory=list)
+    patterns: list[RedactPattern] = field(default_factory=list)
+
+
+@dataclass
+class KubernetesConfig:
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str = "production"
+    deployments: list[str] = field(default_factory=lambda: ["flowengine"])
+    label_selector: str | None = None
+    refresh: float = _duration(10.0)
+    timeout: float = _duration(3.0)
+    enabled: bool = True
+
+
+@dataclass
+class ProviderConfig:
+    name: str
+    url: str
+    kind: Literal["statuspage", "google"] = "statuspage"
+    runbook: str | None = None
+
+
+@dataclass
+class WebhookConfig:
+    url: str | None = None
+    url_env: str | None = None
+    kind: Literal["slack", "json"] = "slack"
+    timeout: float = _duration(5.0)
+
+
+@dataclass
+class Config:
+    """The whole configuration; ``source`` is the file it came from (None: built-in defaults)."""
+
+    read_only: bool = False
+    prometheus: PrometheusConfig = field(default_factory=PrometheusConfig)
+    slo: list[SloConfig] = field(default_factory=lambda: default_slos())
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    runbooks: RunbooksConfig = field(default_factory=RunbooksConfig)
+    incident: IncidentConfig = field(default_factory=IncidentConfig)
+    execute: ExecuteConfig = field(default_factory=ExecuteConfig)
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)
+    kubernetes: KubernetesConfig = field(default_factory=KubernetesConfig)
+    providers: list[ProviderConfig] = field(default_factory=lambda: default_providers())
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    params: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+    def state_dir(self) -> Path:
+        return expand(self.incident.state_dir) if self.incident.state_dir else default_state_dir()
+
+    def runbook_dirs(self) -> list[Path]:
+        return [expand(d) for d in self.runbooks.dirs]
+
+    def slo_by_id(self, slo_id: str) -> SloConfig | None:
+        return next((s for s in self.slo if s.id == slo_id), None)
+
+
+def default_slos() -> list[SloConfig]:
+    """The five FlowEngine SLO panes; metric names match what the drill simulator exports."""
+    return [
+        SloConfig(
+            id="failure_rate",
+            title="Flow failure rate",
+            query=(
+                "100 * sum(rate(flowengine_flow_failures_total[1h]))"
+                " / sum(rate(flowengine_flow_executions_total[1h]))"
+            ),
+            unit="percent", warn=0.5, crit=1.0, direction="above",
+            runbook="RB-CORE-001", severity="P2",
+        ),
+        SloConfig(
+            id="p95_latency",
+            title="P95 flow latency",
+            query=(
+                "histogram_quantile(0.95, sum by (le) "
+                "(rate(flowengine_flow_duration_seconds_bucket[5m])))"
+            ),
+            unit="seconds", warn=90.0, crit=120.0, direction="above",
+            runbook="RB-CORE-002", severity="P3",
+        ),
+        SloConfig(
+            id="quota",
+            title="Model API quota used",
+            query="100 * max(flowengine_model_quota_used_ratio)",
+            unit="percent", warn=70.0, crit=80.0, direction="above",
+            runbook="RB-CORE-003", severity="P3",
+        ),
+        SloConfig(
+            id="error_5xx",
+            title="Model API 5xx rate",
+            query=(
+                '100 * sum(rate(flowengine_model_api_requests_total{code=~"5.."}[5m]))'
+                " / sum(rate(flowengine_model_api_requests_total[5m]))"
+            ),
+            unit="percent", warn=2.0, crit=5.0, direction="above",
+            runbook="RB-CORE-004", severity="P2",
+        ),
+        SloConfig(
+            id="audit_gap",
+            title="Audit-log gap",
+            query="time() - max(flowengine_audit_log_last_event_timestamp_seconds)",
+            unit="seconds", warn=120.0, crit=300.0, direction="above",
+            runbook="RB-CORE-005", severity="P1",
+        ),
+    ]
+
+
+def default_providers() -> list[ProviderConfig]:
+    return [
+        ProviderConfig(name="Anthropic", url="https://status.anthropic.com/api/v2/status.json",
+                       runbook="RB-CORE-004"),
+        ProviderConfig(name="OpenAI", url="https://status.openai.com/api/v2/status.json",
+                       runbook="RB-CORE-004"),
+        ProviderConfig(name="Google", url="https://status.cloud.google.com/incidents.json",
+                       kind="google", runbook="RB-CORE-004"),
+    ]
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _toml_key(f: dataclasses.Field[Any]) -> str:
+    return str(f.metadata.get("key", f.name))
+
+
+def _public_fields(cls: type) -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"integer {value}"
+    if isinstance(value, float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"string {value!r}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+class _Builder:
+    """Walks parsed TOML against the dataclass schema, collecting precise errors."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[str] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.errors.append(f"{self.file}: {path}: {message}")
+
+    def build(self, cls: type, data: Any, path: str) -> Any:
+        if not isinstance(data, dict):
+            self.error(path or "(top level)", f"expected a table, got {_describe(data)}")
+            return None
+        hints = typing.get_type_hints(cls)
+        fields = _public_fields(cls)
+        by_key = {_toml_key(f): f for f in fields}
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            where = f"{path}.{key}" if path else key
+            f = by_key.get(key)
+            if f is None:
+                close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                known = ", ".join(sorted(by_key))
+                self.error(where, f"unknown key{hint}; known keys here: {known}")
+                continue
+            converted = self.convert(hints[f.name], value, where, f.metadata)
+            if converted is not _INVALID:
+                kwargs[f.name] = converted
+        for f in fields:
+            missing = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            if missing and _toml_key(f) not in data:
+                where = f"{path}.{_toml_key(f)}" if path else _toml_key(f)
+                self.error(where, "required key is missing")
+        if any(
+            f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            and f.name not in kwargs
+            for f in fields
+        ):
+            return None
+        return cls(**kwargs)
+
+    def convert(self, tp: Any, value: Any, path: str, meta: Any = None) -> Any:
+        meta = meta or {}
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin in (typing.Union, types.UnionType):
+            inner = [a for a in args if a is not type(None)]
+            if len(inner) == 1:
+                return self.convert(inner[0], value, path, meta)
+        if meta.get("duration"):
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                self.error(path, f"expected a duration like \"30s\" or \"5m\", got {_describe(value)}")
+                return _INVALID
+            try:
+                return parse_duration(value)
+            except ValueError:
+                self.error(path, f"expected a duration like \"30s\" or \"5m\", got {_describe(value)}")
+                return _INVALID
+        if origin is Literal:
+            if value not in args:
+                choices = " | ".join(str(a) for a in args)
+                self.error(path, f"expected one of {choices}, got {_describe(value)}")
+                return _INVALID
+            return value
+        if tp is bool:
+            if not isinstance(value, bool):
+                self.error(path, f"expected true or false, got {_describe(value)}")
+                return _INVALID
+            return value
+        if tp is int:
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.error(path, f"expected an integer, got {_describe(value)}")
+                return _INVALID
+            return value
+        if tp is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.error(path, f"expected a number, got {_describe(value)}")
+                return _INVALID
+            return float(value)
+        if tp is str:
+            if not isinstance(value, str):
+                self.error(path, f"expected a string, got {_describe(value)}")
+                return _INVALID
+            return value
+        if origin is list:
+            if not isinstance(value, list):
+                self.error(path, f"expected an array, got {_describe(value)}")
+                return _INVALID
+            out = []
+            for i, item in enumerate(value):
+                converted = self.convert(args[0], item, f"{path}[{i}]")
+                if converted is not _INVALID and converted is not None:
+                    out.append(converted)
+            return out
+        if origin is dict:
+            if not isinstance(value, dict):
+                self.error(path, f"expected a table, got {_describe(value)}")
+                return _INVALID
+            out_d = {}
+            for k, v in value.items():
+                converted = self.convert(args[1], v, f"{path}.{k}")
+                if converted is not _INVALID:
+                    out_d[k] = converted
+            return out_d
+        if dataclasses.is_dataclass(tp):
+            built = self.build(tp, value, path)
+            return _INVALID if built is None else built
+        raise TypeError(f"config schema has an unsupported type at {path}: {tp!r}")
+
+
+_INVALID = object()
+
+
+def _check_semantics(cfg: Config, b: _Builder) -> None:
+    """Cross-field rules the type walk cannot express."""
+    seen: dict[str, int] = {}
+    for i, slo in enumerate(cfg.slo):
+        if slo.id in seen:
+            b.error(f"slo[{i}].id", f"duplicate pane id {slo.id!r} (also slo[{seen[slo.id]}].id)")
+        seen.setdefault(slo.id, i)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", slo.id):
+            b.error(f"slo[{i}].id", f"expected letters, digits, '_' or '-', got string {slo.id!r}")
+        if slo.warn is not None and slo.crit is not None:
+            wrong = slo.warn > slo.crit if slo.direction == "above" else slo.warn < slo.crit
+            if wrong:
+                side = "at or below" if slo.direction == "above" else "at or above"
+                b.error(f"slo[{i}].warn",
+                        f"expected {side} crit ({slo.crit:g}) for direction {slo.direction!r},"
+                        f" got number {slo.warn:g}")
+    if cfg.execute.memory_lines < 1:
+        b.error("execute.memory_lines", f"expected an integer >= 1, got integer {cfg.execute.memory_lines}")
+    for i, d in enumerate(cfg.execute.evidence_after):
+        try:
+            parse_duration(d)
+        except ValueError:
+            b.error(f"execute.evidence_after[{i}]", f"expected a duration like \"5m\", got {_describe(d)}")
+    for i, p in enumerate(cfg.redaction.patterns):
+        try:
+            re.compile(p.regex)
+        except re.error as exc:
+            b.error(f"redaction.patterns[{i}].regex", f"expected a valid regular expression, {exc}")
+    url = cfg.prometheus.url
+    if url is not None and not re.match(r"https?://", url):
+        b.error("prometheus.url", f"expected an http:// or https:// URL, got string {url!r}")
+
+
+def parse_config(text: str, file: str = "<config>") -> Config:
+    """Parse and validate config text; raises ConfigError listing every problem found."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    b = _Builder(file)
+    cfg = b.build(Config, data, "")
+    if cfg is not None:
+        _check_semantics(cfg, b)
+    if b.errors or cfg is None:
+        raise ConfigError("\n".join(b.errors) if b.errors else f"{file}: invalid config")
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Find and load the config: explicit path, then $WARROOM_CONFIG, then the XDG config file.
+
+    No file at the default location means built-in defaults; an explicitly named file that does
+    not exist is an error, because the user asked for it.
+    """
+    explicit = path if path is not None else os.environ.get("WARROOM_CONFIG") or None
+    if explicit is not None:
+        p = expand(explicit)
+        if not p.exists():
+            raise ConfigError(f"{p}: config file not found")
+    else:
+        p = user_config_path()
+        if not p.exists():
+            return Config()
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: config is not valid UTF-8 (byte {exc.start})") from None
+    cfg = parse_config(text, str(p))
+    cfg.source = p
+    return cfg
+
+
+def config_to_dict(cfg: Config) -> dict[str, Any]:
+    """The config as TOML-ready data (durations back to strings, None values dropped)."""
+
+    def dump(obj: Any) -> Any:
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            out: dict[str, Any] = {}
+            for f in _public_fields(type(obj)):
+                value = getattr(obj, f.name)
+                if value is None:
+                    continue
+                if f.metadata.get("duration"):
+                    value = _format_seconds(value)
+                out[_toml_key(f)] = dump(value)
+            return out
+        if isinstance(obj, list):
+            return [dump(v) for v in obj]
+        if isinstance(obj, dict):
+            return {k: dump(v) for k, v in obj.items()}
+        return obj
+
+    return dump(cfg)
+
+
+def _format_seconds(seconds: float) -> str:
+    if seconds and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds and seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    if seconds == int(seconds):
+        return f"{int(seconds)}s"
+    return f"{seconds}s"

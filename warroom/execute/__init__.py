@@ -1,0 +1,1 @@
+"""Running steps safely: classification, the supervised runner, redaction and the sanitiser."""

@@ -1,0 +1,1 @@
+"""Incidents: the journal, state rebuilt from it, PIR rendering and the incident log."""

@@ -1,0 +1,79 @@
+"""The journal's event vocabulary: one constant per event type and the data each one carries.
+
+This is the contract between everything that writes the journal (CLI, UI, command supervisor,
+source watchers) and everything that reads it (state rebuild, PIR, timeline). Add types freely;
+never change what an existing field means, since old journals must still replay.
+
+Times inside ``data`` are ISO-8601 UTC strings like the line's own ``ts``. Step references
+carry both ``step`` (the runbook step's 1-based ``number``) and ``step_id`` (its stable slug).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ---- incident lifecycle --------------------------------------------------------------------
+DECLARED: Final = "incident.declared"
+"""{id, title, severity, runbook: {id, title, path, sha256} | null, source: {kind: manual|pane|alert,
+ref, value?, detected_at?}, drill: {scenario, speed} | null, commander}"""
+RUNBOOK_ATTACHED: Final = "runbook.attached"
+"""{id, title, path, sha256, snapshot}: snapshot is the copy kept in the incident dir."""
+SEVERITY_CHANGED: Final = "severity.changed"
+"""{from, to, reason}"""
+STATUS_CHANGED: Final = "status.changed"
+"""{from, to}: investigating | identified | mitigated | monitoring | resolved"""
+PHASE_MARKED: Final = "phase.marked"
+"""{phase: detected|mobilised|root_cause|mitigated|resolved, at}: explicit response-time marks."""
+RESOLVED: Final = "incident.resolved"
+"""{summary, resolution, rollback: bool}"""
+REOPENED: Final = "incident.reopened"
+"""{reason}"""
+
+# ---- steps ---------------------------------------------------------------------------------
+STEP_STARTED: Final = "step.started"
+"""{step, step_id, label, kind, command (final, redacted, exactly as run), params, mutating,
+confirmed, target: {context?, namespace?, host?}, timeout, output (path relative to the incident
+dir), supervisor_pid, pid, pgid, evidence_before: {slo_id: value} | null}"""
+STEP_FINISHED: Final = "step.finished"
+"""{step, step_id, status: ok|failed|timed_out|cancelled|interrupted, exit_code, signal,
+started_at, ended_at, duration, expect: str|null, expect_met: bool|null, excerpt (last lines,
+redacted), output, lines, bytes}"""
+STEP_DRY_RUN: Final = "step.dry_run"
+"""{step, step_id, label, command (exactly what would have run), params}"""
+STEP_REFUSED: Final = "step.refused"
+"""{step, step_id, command, reason}: e.g. read-only session, confirmation missing."""
+STEP_TICKED: Final = "step.ticked"
+"""{step, step_id, label}"""
+STEP_UNTICKED: Final = "step.unticked"
+"""{step, step_id, label}"""
+STEP_SKIPPED: Final = "step.skipped"
+"""{step, step_id, label, reason}"""
+
+# ---- metric evidence and verify gates --------------------------------------------------------
+EVIDENCE: Final = "evidence.recorded"
+"""{step, step_id, when: before|after, offset (seconds after the step ended), values: {slo_id:
+{value, unit, state}}}"""
+VERIFY_STARTED: Final = "verify.started"
+"""{step, step_id, expr, window, deadline}"""
+VERIFY_PASSED: Final = "verify.passed"
+"""{step, step_id, expr, value}"""
+VERIFY_FAILED: Final = "verify.failed"
+"""{step, step_id, expr, value, reason}"""
+
+# ---- people and communication ----------------------------------------------------------------
+NOTE: Final = "note.added"
+"""{tag: root-cause|went-well|went-wrong|action|lesson|info, text, owner?, due?}"""
+TIMELINE_ENTRY: Final = "timeline.added"
+"""{at, text}: an entry the IC adds by hand, possibly back-dated."""
+CORRECTION: Final = "timeline.corrected"
+"""{seq, text}: replaces the displayed text of an earlier entry; the original line stays."""
+STATUS_UPDATE: Final = "status_update.sent"
+"""{text, channels: [clipboard|webhook], webhook: {kind, ok, status?, error?} | null}"""
+ALERT_SEEN: Final = "alert.seen"
+"""{name, severity, runbook, since, labels, annotations, source}"""
+PIR_EXPORTED: Final = "pir.exported"
+"""{template, path, sha256, log_row: bool}"""
+
+NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson", "info")
+SEVERITIES: Final = ("P1", "P2", "P3", "P4")
+STEP_END_STATES: Final = ("ok", "failed", "timed_out", "cancelled", "interrupted")

@@ -1,0 +1,39 @@
+"""Where things live: the shipped library (checkout or wheel), the user's config and state dirs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+_PKG = Path(__file__).resolve().parent
+APP_NAME = "warroom"
+
+
+def shipped_runbooks_dir() -> Path:
+    """The shipped runbook library: inside the wheel, or ``runbooks/`` beside the package in a checkout."""
+    wheel = _PKG / "_shipped" / "runbooks"
+    if wheel.is_dir():
+        return wheel
+    return _PKG.parent / "runbooks"
+
+
+def shipped_templates_dir() -> Path:
+    """PIR templates shipped with the library."""
+    return shipped_runbooks_dir() / "templates"
+
+
+def user_config_path() -> Path:
+    """Default config file location (XDG config dir)."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_state_dir() -> Path:
+    """Default state dir (XDG state dir): incidents, drills, logs."""
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def expand(path: str | os.PathLike[str]) -> Path:
+    """Expand ``~`` and environment variables the way users expect in a config file."""
+    return Path(os.path.expandvars(os.path.expanduser(str(path))))

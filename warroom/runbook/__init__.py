@@ -1,0 +1,1 @@
+"""Markdown runbooks turned into sections and steps (DESIGN.md §3)."""

@@ -1,0 +1,146 @@
+"""The parsed runbook: sections and steps, as every other part of warroom sees it.
+
+``Runbook.to_json()`` is the stable machine-readable interface printed by
+``warroom runbooks show --json`` (documented in the README); fields may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+StepKind = Literal["shell", "promql", "manual", "k8s"]
+Phase = Literal["detect", "investigate", "mitigate", "verify", "communicate", "post-incident"]
+
+
+@dataclass
+class Param:
+    """A declared parameter (front matter ``[params.NAME]``) or one found in a command."""
+
+    name: str
+    default: str | None = None
+    help: str | None = None
+    pattern: str | None = None
+    declared: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass
+class Step:
+    """One thing to do: a command to run, a PromQL query, or a manual item to tick.
+
+    ``number`` is 1-based across the whole runbook (what users type: ``incident run ID 3``);
+    ``id`` is a stable slug (fence ``name=`` or derived from the label) that also works as a ref.
+    """
+
+    number: int
+    id: str
+    kind: StepKind
+    label: str
+    section: str
+    line: int
+    command: str | None = None
+    expect: str | None = None
+    text: str = ""
+    params: list[str] = field(default_factory=list)
+    mutating: bool = False
+    confirm: bool = False
+    timeout: float | None = None
+    verify: str | None = None
+    depth: int = 0
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def runnable(self) -> bool:
+        return self.command is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number, "id": self.id, "kind": self.kind, "label": self.label,
+            "section": self.section, "line": self.line, "command": self.command,
+            "expect": self.expect, "text": self.text, "params": list(self.params),
+            "mutating": self.mutating, "confirm": self.confirm, "timeout": self.timeout,
+            "verify": self.verify, "depth": self.depth, "attrs": dict(self.attrs),
+        }
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int
+    phase: Phase | None = None
+    steps: list[Step] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "level": self.level, "line": self.line, "phase": self.phase,
+            "steps": [s.number for s in self.steps],
+        }
+
+
+@dataclass
+class Finding:
+    """A lint finding; ``str()`` is the ``file:line: level: message`` form the CLI prints."""
+
+    file: str
+    line: int
+    level: Literal["error", "warning"]
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.level}: {self.message}"
+
+
+@dataclass
+class Runbook:
+    id: str
+    title: str
+    path: Path | None
+    severity: str | None = None
+    triggers: list[str] = field(default_factory=list)
+    mttr_target: str | None = None
+    params: dict[str, Param] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def steps(self) -> list[Step]:
+        return [s for sec in self.sections for s in sec.steps]
+
+    def step(self, ref: str | int) -> Step | None:
+        """Find a step by number, id, or (case-insensitive) label."""
+        steps = self.steps
+        text = str(ref).strip()
+        if text.isdigit():
+            n = int(text)
+            return next((s for s in steps if s.number == n), None)
+        low = text.lower()
+        return (next((s for s in steps if s.id == text), None)
+                or next((s for s in steps if s.label.lower() == low), None))
+
+    def phase_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for sec in self.sections:
+            key = sec.phase or "other"
+            counts[key] = counts.get(key, 0) + len(sec.steps)
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "path": str(self.path) if self.path else None,
+            "severity": self.severity, "triggers": list(self.triggers),
+            "mttr_target": self.mttr_target,
+            "params": {n: {"default": p.default, "help": p.help, "pattern": p.pattern,
+                           "declared": p.declared, "required": p.required}
+                       for n, p in self.params.items()},
+            "meta": self.meta,
+            "sections": [s.to_json() for s in self.sections],
+            "steps": [s.to_json() for s in self.steps],
+            "findings": [str(f) for f in self.findings],
+        }

@@ -1,0 +1,1 @@
+"""Live data: Prometheus, alerts, Kubernetes, provider status pages and webhooks."""
