@@ -64,10 +64,12 @@ class MetricSource(Protocol):
 
     name: str
 
-    def fetch(self, slos: list[SloConfig]) -> list[SloSample]: ...
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        """Samples for these panes now, or as of unix time ``at`` (evidence back-filled later)."""
+        ...
 
-    def instant(self, expr: str) -> SloSample:
-        """Evaluate an arbitrary expression now (promql steps, verify gates)."""
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        """Evaluate an arbitrary expression (promql steps, verify gates), now or at ``at``."""
         ...
 
     def close(self) -> None: ...
