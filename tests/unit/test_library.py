@@ -1,0 +1,201 @@
+"""The shipped runbook library: every runbook the seeds name is here, well formed, and says what to expect.
+
+These checks read the markdown directly (front matter with tomllib, fences line by line) so they
+hold the library to the house style of DESIGN §3 independently of the parser; the parser-level
+checks (lint, ``show --json``) are further down.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+LIBRARY = REPO / "runbooks"
+
+# id -> (severity, a word the title must contain)
+EXPECTED: dict[str, tuple[str, str]] = {
+    "RB-CORE-001": ("P2", "flow failure"),
+    "RB-CORE-002": ("P3", "timeout"),
+    "RB-CORE-003": ("P3", "rate limit"),
+    "RB-CORE-004": ("P2", "provider outage"),
+    "RB-CORE-005": ("P1", "security"),
+}
+
+PANES = {"failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap"}
+METRICS = {
+    "flowengine_flow_failures_total",
+    "flowengine_flow_executions_total",
+    "flowengine_flow_duration_seconds_bucket",
+    "flowengine_model_quota_used_ratio",
+    "flowengine_model_api_requests_total",
+    "flowengine_audit_log_last_event_timestamp_seconds",
+}
+SHELL_LANGS = {"bash", "sh", "shell", "console", "zsh"}
+PARAM_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([A-Za-z0-9_-]*)\s*(\{.*\})?\s*$")
+
+
+@dataclass
+class Block:
+    lang: str
+    attrs: str
+    line: int  # 1-based line of the opening fence
+    body: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Doc:
+    path: Path
+    meta: dict
+    text: str
+    blocks: list[Block]
+
+
+def _load(path: Path) -> Doc:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0] == "+++", f"{path.name}: must open with TOML front matter"
+    end = lines.index("+++", 1)
+    meta = tomllib.loads("\n".join(lines[1:end]))
+    blocks: list[Block] = []
+    current: Block | None = None
+    for n, line in enumerate(lines[end + 1:], start=end + 2):
+        m = FENCE_RE.match(line)
+        if current is None and m:
+            current = Block(lang=m.group(3).lower(), attrs=m.group(4) or "", line=n)
+        elif current is not None and line.strip().startswith("```"):
+            blocks.append(current)
+            current = None
+        elif current is not None:
+            current.body.append(line)
+    assert current is None, f"{path.name}: unterminated fence at line {current and current.line}"
+    return Doc(path=path, meta=meta, text=text, blocks=blocks)
+
+
+def _docs() -> list[Doc]:
+    return [_load(p) for p in sorted(LIBRARY.glob("*.md"))]
+
+
+def _chunks(block: Block) -> list[list[str]]:
+    """Blank-line-separated pieces of a fence: each is one step (label, command, expectation)."""
+    out: list[list[str]] = [[]]
+    for line in block.body:
+        if line.strip():
+            out[-1].append(line)
+        elif out[-1]:
+            out.append([])
+    return [c for c in out if c]
+
+
+DOCS = _docs()
+IDS = [d.meta.get("id", d.path.name) for d in DOCS]
+
+
+def test_library_holds_exactly_the_expected_runbooks() -> None:
+    assert sorted(IDS) == sorted(EXPECTED)
+    assert len(set(IDS)) == len(IDS), "duplicate runbook ids"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_front_matter(doc: Doc) -> None:
+    meta = doc.meta
+    rid = meta["id"]
+    assert doc.path.name.startswith(rid + "-"), "file name starts with the runbook id"
+    severity, title_word = EXPECTED[rid]
+    assert meta["severity"] == severity
+    assert title_word in meta["title"].lower()
+    assert re.fullmatch(r"\d+[mh]", meta["mttr_target"]), meta["mttr_target"]
+    triggers = meta["triggers"]
+    assert triggers and all(isinstance(t, str) and t for t in triggers)
+    # Every trigger is a known pane id or an alert name (CamelCase).
+    for t in triggers:
+        assert t in PANES or re.fullmatch(r"[A-Z][A-Za-z0-9]+", t), t
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_every_parameter_is_declared_and_used(doc: Doc) -> None:
+    declared = doc.meta.get("params", {})
+    body = doc.text.split("+++", 2)[2]
+    used = set(PARAM_RE.findall(body))
+    assert used <= set(declared), f"undeclared: {sorted(used - set(declared))}"
+    assert set(declared) <= used, f"declared but unused: {sorted(set(declared) - used)}"
+    for name, spec in declared.items():
+        assert spec.get("help"), f"{name} has no help"
+        pattern = spec.get("pattern")
+        assert pattern, f"{name} has no pattern"
+        if "default" in spec:
+            assert re.fullmatch(pattern, spec["default"]), f"{name} default fails its pattern"
+    if "namespace" in declared:
+        assert declared["namespace"]["default"].startswith("production")
+    if "deployment" in declared and doc.meta["id"].startswith(("RB-CORE", "RB-LAUNCH", "RB-DEPLOY")):
+        assert declared["deployment"]["default"] == "flowengine"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_every_command_has_a_label_and_an_expectation(doc: Doc) -> None:
+    runnable = [b for b in doc.blocks if b.lang in SHELL_LANGS | {"promql"}]
+    assert runnable, "a runbook with nothing to run"
+    for block in runnable:
+        for chunk in _chunks(block):
+            where = f"{doc.path.name}:{block.line}"
+            assert chunk[0].startswith("# ") and not chunk[0].startswith("# Expected"), \
+                f"{where}: step has no label comment: {chunk[0]!r}"
+            assert chunk[-1].startswith("# Expected: ") and len(chunk[-1]) > len("# Expected: "), \
+                f"{where}: step has no expectation: {chunk[-1]!r}"
+            commands = [ln for ln in chunk if not ln.startswith("#")]
+            assert commands, f"{where}: label without a command"
+            # One command per step: every further line continues the first (\ or a pipe).
+            for prev, nxt in zip(commands, commands[1:]):
+                assert prev.rstrip().endswith("\\") or nxt.lstrip().startswith("|") \
+                    or "<<" in commands[0], f"{where}: two commands in one step: {nxt!r}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_promql_uses_the_flowengine_metrics(doc: Doc) -> None:
+    for block in doc.blocks:
+        if block.lang != "promql":
+            continue
+        query = " ".join(ln for ln in block.body if not ln.lstrip().startswith("#"))
+        names = set(re.findall(r"\b(flowengine_[a-z0-9_]+)", query))
+        assert names and names <= METRICS, f"{doc.path.name}:{block.line}: {names - METRICS}"
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_secrets_come_from_the_shell_never_from_parameters(doc: Doc) -> None:
+    for name in doc.meta.get("params", {}):
+        assert not re.search(r"key|token|secret|password", name, re.I), name
+    assert "sk-ant" not in doc.text
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_phase_sections_present(doc: Doc) -> None:
+    headings = [ln.lstrip("#").strip().lower() for ln in doc.text.splitlines() if ln.startswith("## ")]
+    joined = " | ".join(headings)
+    assert any(w in joined for w in ("detect", "triage")), joined
+    assert any(w in joined for w in ("mitigat", "recover", "resolution")), joined
+    assert "post-incident" in joined, joined
+
+
+def test_rate_limit_drill_flow_in_order() -> None:
+    """RB-CORE-003 is the demo drill: quota check, breaker, half-open, quota falls, retry, tell."""
+    text = (LIBRARY / "RB-CORE-003-rate-limit-exhaustion.md").read_text()
+    order = [
+        "100 * max(flowengine_model_quota_used_ratio)",
+        "https://api.anthropic.com/v1/usage",
+        "kubectl set env deployment/{{ deployment }} ENABLE_CIRCUIT_BREAKER=true",
+        "blocks circuit-breaker status",
+        "Expected: falling, and below 80",
+        "blocks flow retry {{ task_id }}",
+        "blocks notify slack",
+        "## Post-incident",
+    ]
+    positions = [text.find(s) for s in order]
+    assert all(p >= 0 for p in positions), dict(zip(order, positions))
+    assert positions == sorted(positions)
+    assert 'verify="quota < 80 within 10m"' in text
