@@ -25,6 +25,11 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "RB-CORE-003": ("P3", "rate limit"),
     "RB-CORE-004": ("P2", "provider outage"),
     "RB-CORE-005": ("P1", "security"),
+    "RB-LAUNCH-001": ("P4", "onboarding"),
+    "RB-LAUNCH-002": ("P2", "rollback to pilot"),
+    "RB-LAUNCH-003": ("P3", "capacity"),
+    "RB-LAUNCH-004": ("P2", "budget"),
+    "RB-LAUNCH-005": ("P1", "mass failure"),
 }
 
 PANES = {"failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap"}
@@ -153,7 +158,8 @@ def test_every_command_has_a_label_and_an_expectation(doc: Doc) -> None:
             # One command per step: every further line continues the first (\ or a pipe).
             for prev, nxt in zip(commands, commands[1:]):
                 assert prev.rstrip().endswith("\\") or nxt.lstrip().startswith("|") \
-                    or "<<" in commands[0], f"{where}: two commands in one step: {nxt!r}"
+                    or "<<" in commands[0] or commands[0].startswith(("for ", "while ")), \
+                    f"{where}: two commands in one step: {nxt!r}"
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=IDS)
