@@ -1,0 +1,168 @@
+"""Prometheus sources failing the ways real ones do: dead, slow, dying mid-session, 401, garbage."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import free_port
+from tests.integration.sources_http import FakeHTTP, Reply, Request
+from tests.integration.sources_servers import PromServer
+from warroom.config import PrometheusConfig, SloConfig
+from warroom.sources.evaluate import SloTracker
+from warroom.sources.prometheus import PrometheusSource
+
+pytestmark = pytest.mark.integration
+
+UP = SloConfig(id="up", title="Prometheus up", query='sum(up{job="self"})', unit="count",
+               warn=0.5, crit=0.5, direction="below")
+VECTOR_OK = {"status": "success", "data": {"resultType": "vector",
+                                           "result": [{"metric": {}, "value": [1700000000, "3"]}]}}
+MATRIX_OK = {"status": "success", "data": {"resultType": "matrix", "result": [
+    {"metric": {}, "values": [[1700000000 - 60, "2"], [1700000000, "3"]]}]}}
+
+
+def _ok(req: Request) -> Reply:
+    return Reply(200, MATRIX_OK if req.path.endswith("query_range") else VECTOR_OK)
+
+
+def test_dead_server_is_an_error_not_a_hang() -> None:
+    port = free_port()  # nothing listens here
+    src = PrometheusSource(PrometheusConfig(url=f"http://127.0.0.1:{port}", timeout=2.0))
+    try:
+        t0 = time.monotonic()
+        [sample] = src.fetch([UP])
+        elapsed = time.monotonic() - t0
+    finally:
+        src.close()
+    assert sample.value is None
+    assert sample.error == f"cannot connect to 127.0.0.1:{port}: connection refused"
+    # Generous bound (the library's default retries alone would take ~6 s).
+    assert elapsed < 5.0
+
+
+def test_slow_server_fails_within_the_timeout() -> None:
+    with FakeHTTP(lambda req: Reply(200, VECTOR_OK, delay=30.0)) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, timeout=0.5))
+        try:
+            t0 = time.monotonic()
+            [sample] = src.fetch([UP])
+            elapsed = time.monotonic() - t0
+        finally:
+            src.close()
+    assert sample.error == f"no answer from 127.0.0.1:{fake.port} within 0.5s"
+    assert elapsed < 20.0  # far below the server's 30 s: the timeout, not the server, ended it
+
+
+def test_401_names_the_token_variable_and_auth_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROM_TOKEN", "s3cret-token")
+    with FakeHTTP(lambda req: Reply(401, "Unauthorized\n")) as fake:
+        cfg = PrometheusConfig(url=fake.url + "/", timeout=5.0, bearer_token_env="PROM_TOKEN",
+                               headers={"X-Scope-OrgID": "flowengine"})
+        src = PrometheusSource(cfg)
+        try:
+            [sample] = src.fetch([UP])
+        finally:
+            src.close()
+    assert sample.error == "unauthorized (HTTP 401; check bearer_token_env PROM_TOKEN)"
+    req = fake.requests[0]
+    assert req.path in ("/api/v1/query", "/api/v1/query_range")
+    assert req.headers["authorization"] == "Bearer s3cret-token"
+    assert req.headers["x-scope-orgid"] == "flowengine"
+
+
+def test_missing_token_variable_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PROM_TOKEN", raising=False)
+    src = PrometheusSource(PrometheusConfig(url="http://127.0.0.1:9", bearer_token_env="PROM_TOKEN"))
+    try:
+        [sample] = src.fetch([UP])
+    finally:
+        src.close()
+    assert sample.error == "prometheus.bearer_token_env names PROM_TOKEN, which is not set"
+
+
+def test_basic_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROM_PASSWORD", "hunter2")
+    with FakeHTTP(_ok) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, username="warroom",
+                                                password_env="PROM_PASSWORD"))
+        try:
+            [sample] = src.fetch([UP])
+        finally:
+            src.close()
+    assert sample.value == 3.0 and sample.series == ((1699999940.0, 2.0), (1700000000.0, 3.0))
+    # "warroom:hunter2" in base64
+    assert {r.headers["authorization"] for r in fake.requests} == {"Basic d2Fycm9vbTpodW50ZXIy"}
+
+
+@pytest.mark.parametrize(("reply", "expected"), [
+    (Reply(422, {"status": "error", "errorType": "execution",
+                 "error": "query processing would load too many samples"}),
+     "execution: query processing would load too many samples"),
+    (Reply(503, "upstream connect error\nmore"), "HTTP 503 from {host}: upstream connect error"),
+    (Reply(200, "<html>login</html>"), "{url} did not answer like the Prometheus API (check prometheus.url)"),
+    (Reply(200, {"status": "success"}), "{url} did not answer like the Prometheus API (check prometheus.url)"),
+    (Reply(403, {"status": "error", "error": "tenant not allowed"}), "forbidden (HTTP 403): tenant not allowed"),
+])
+def test_server_errors_are_worded(reply: Reply, expected: str) -> None:
+    with FakeHTTP(lambda req: reply) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, timeout=5.0))
+        try:
+            [sample] = src.fetch([UP])
+        finally:
+            src.close()
+    assert sample.error == expected.format(host=f"127.0.0.1:{fake.port}", url=fake.url)
+
+
+def test_sparkline_failure_keeps_the_value() -> None:
+    def handler(req: Request) -> Reply:
+        if req.path.endswith("query_range"):
+            return Reply(400, {"status": "error", "errorType": "bad_data",
+                               "error": "exceeded maximum resolution of 11,000 points per timeseries"})
+        return Reply(200, VECTOR_OK)
+
+    with FakeHTTP(handler) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, timeout=5.0))
+        try:
+            [sample] = src.fetch([UP])
+        finally:
+            src.close()
+    assert sample.value == 3.0 and sample.error is None and sample.series == ()
+    assert sample.note == "sparkline: bad_data: exceeded maximum resolution of 11,000 points per timeseries"
+
+
+def _fetch_until(src: PrometheusSource, tracker: SloTracker, want: str, limit: float = 60.0):
+    deadline = time.monotonic() + limit
+    while True:
+        [reading] = tracker.update(src.fetch([UP]))
+        if reading.state == want or time.monotonic() > deadline:
+            return reading
+        time.sleep(0.2)
+
+
+def test_prometheus_dying_mid_session_goes_stale_then_recovers(tmp_path: Path) -> None:
+    server = PromServer(tmp_path / "prom", self_scrape=True).start()
+    src = PrometheusSource(PrometheusConfig(url=server.url, timeout=2.0, window=60.0))
+    tracker = SloTracker([UP], stale_after=3600.0)
+    try:
+        first = _fetch_until(src, tracker, "ok")  # the first self-scrape lands within a second or so
+        assert first.state == "ok" and first.value == 1.0 and first.error is None
+
+        server.kill()
+        stale = tracker.update(src.fetch([UP]))[0]
+        assert stale.state == "stale" and stale.word == "STALE"
+        assert stale.value == 1.0                      # the last good value stays on screen
+        assert stale.age is not None and stale.age >= 0
+        assert stale.error == f"cannot connect to 127.0.0.1:{server.port}: connection refused"
+        time.sleep(0.3)
+        later = tracker.update(src.fetch([UP]))[0]
+        assert later.state == "stale" and later.age > stale.age  # the age keeps counting
+
+        server.start()  # same port, same TSDB
+        back = _fetch_until(src, tracker, "ok")
+        assert back.state == "ok" and back.error is None and back.value == 1.0
+    finally:
+        src.close()
+        server.stop()

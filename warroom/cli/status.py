@@ -1,0 +1,174 @@
+"""``warroom status``: every SLO pane evaluated headless, for people, cron and scripts.
+
+Exit codes (README "status"): 0 every pane ok, 1 any warn (or no data / old data), 2 any crit,
+3 a source error; when several apply the highest wins, so a script that sees 3 knows it cannot
+vouch for anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from warroom.cli.common import config_from_args
+from warroom.config import Config
+from warroom.durations import format_duration, parse_duration
+from warroom.errors import WarroomError
+from warroom.sources.evaluate import SloTracker, format_value
+from warroom.sources.model import SloReading, SloSample
+
+EXIT_OK, EXIT_WARN, EXIT_CRIT, EXIT_SOURCE = 0, 1, 2, 3
+_STATE_STYLE = {"ok": "green", "warn": "yellow", "crit": "bold red", "nodata": "dim",
+                "stale": "magenta", "error": "bold magenta"}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "status", parents=[common],
+        help="evaluate every SLO pane once (or repeatedly) and print a table or JSON",
+        description="Evaluate every SLO pane against its thresholds. Exit code: 0 all ok, 1 any "
+                    "warn/no data, 2 any crit, 3 a source error (highest wins).",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (one object per evaluation)")
+    p.add_argument("--watch", metavar="SECONDS", type=_positive_seconds,
+                   help="evaluate again every SECONDS until Ctrl-C")
+    p.add_argument("--count", metavar="N", type=int,
+                   help="with --watch: stop after N evaluations")
+    p.add_argument("--at", metavar="TIME",
+                   help="evaluate as of TIME (unix seconds or ISO-8601) instead of now")
+    p.set_defaults(func=cmd_status)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def parse_at(text: str) -> float:
+    """Unix seconds or an ISO-8601 time (naive means UTC)."""
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise WarroomError(f"--at: expected unix seconds or an ISO-8601 time, got {text!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def exit_code(readings: list[SloReading]) -> int:
+    code = EXIT_OK
+    for r in readings:
+        if r.state == "error" or (r.state == "stale" and r.error):
+            level = EXIT_SOURCE
+        elif r.state == "crit":
+            level = EXIT_CRIT
+        elif r.state in ("warn", "nodata", "stale"):
+            level = EXIT_WARN
+        else:
+            level = EXIT_OK
+        code = max(code, level)
+    return code
+
+
+def reading_json(r: SloReading) -> dict[str, Any]:
+    """A pane as JSON: ``value`` is null when not finite, ``value_text`` always says what it is."""
+    value = r.value if r.value is not None and math.isfinite(r.value) else None
+    return {
+        "id": r.slo.id, "title": r.slo.title, "state": r.state, "word": r.word,
+        "value": value, "value_text": format_value(r.value, r.slo.unit), "unit": r.slo.unit,
+        "warn": r.slo.warn, "crit": r.slo.crit, "direction": r.slo.direction,
+        "for": r.slo.for_, "breached": r.breached, "age": r.age,
+        "runbook": r.slo.runbook, "severity": r.slo.severity,
+        "error": r.error, "note": r.note,
+        "points": len(r.series),
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    at = parse_at(args.at) if args.at else None
+    if args.count is not None and args.count < 1:
+        raise WarroomError("--count: expected an integer >= 1")
+    source = _open(cfg)
+    tracker = SloTracker(cfg.slo, cfg.prometheus.stale_after)
+    code = EXIT_OK
+    done = 0
+    try:
+        while True:
+            started = time.time()
+            when = at if at is not None else started
+            if source is None:
+                samples = [SloSample(s.id, None, fetched_at=started,
+                                     error="no source: prometheus.url is not set") for s in cfg.slo]
+            else:
+                samples = source.fetch(cfg.slo, at=at)
+            readings = tracker.update(samples, now=when if at is not None else None)
+            code = exit_code(readings)
+            _print(args, cfg, readings, when, code)
+            done += 1
+            if args.watch is None or (args.count is not None and done >= args.count):
+                return code
+            time.sleep(max(0.0, args.watch - (time.time() - started)))
+    except KeyboardInterrupt:
+        return code
+    finally:
+        if source is not None:
+            source.close()
+
+
+def _open(cfg: Config) -> Any:
+    from warroom.sources.factory import open_metric_source
+
+    return open_metric_source(cfg)
+
+
+def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], when: float,
+           code: int) -> None:
+    stamp = datetime.fromtimestamp(when, tz=timezone.utc).isoformat(timespec="seconds")
+    if args.json:
+        doc = {"at": stamp, "source": cfg.prometheus.url, "exit_code": code,
+               "panes": [reading_json(r) for r in readings]}
+        sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})",
+                  title_justify="left")
+    for col in ("pane", "state", "value", "warn", "crit", "age", "runbook"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("detail", overflow="fold")
+    for r in readings:
+        unit = r.slo.unit
+        detail = "; ".join(x for x in (r.error, r.note) if x)
+        table.add_row(
+            r.slo.id, f"[{_STATE_STYLE[r.state]}]{r.word}[/]",
+            format_value(r.value, unit),
+            _threshold(r.slo.warn, r.slo),
+            _threshold(r.slo.crit, r.slo),
+            "" if r.age is None else format_duration(r.age),
+            r.slo.runbook or "",
+            detail,
+        )
+    Console(soft_wrap=False).print(table)
+
+
+def _threshold(value: float | None, slo: Any) -> str:
+    if value is None:
+        return ""
+    return (">" if slo.direction == "above" else "<") + format_value(value, slo.unit)

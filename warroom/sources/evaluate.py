@@ -1,0 +1,198 @@
+"""Samples judged against thresholds: the one place that decides ok / warn / crit / stale.
+
+The dashboard, ``warroom status``, metric evidence and verify gates all call into this module, so
+a value is never CRIT on one screen and WARN on another. Rules (documented in config.example.toml):
+
+- ``direction = "above"``: a value strictly greater than ``crit`` is critical, strictly greater
+  than ``warn`` is a warning; ``"below"`` mirrors that. A missing threshold never fires.
+- ``for``: a pane is breached (CRIT, names its runbook) only once its value has stayed past
+  ``crit`` that long; until then it shows WARN with a note saying for how long it has been past.
+  How long is known from the pane's history in the tracker and from the sparkline, so a pane
+  opened in the middle of a long breach is CRIT at once.
+- a failed fetch keeps the last good value on screen as STALE with its age (and the error), so a
+  dying server is visible but never blanks the board; a good value older than ``stale_after`` is
+  STALE too. With no good value to fall back on, a failure is ERROR.
+- no series, or NaN, is NO DATA (a real answer: the query matched nothing).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from warroom.config import SloConfig
+from warroom.durations import format_duration
+from warroom.sources.model import SloReading, SloSample, State
+
+
+def past(value: float, threshold: float | None, direction: str) -> bool:
+    """Whether ``value`` is on the bad side of ``threshold`` (strictly)."""
+    if threshold is None or math.isnan(value):
+        return False
+    return value > threshold if direction == "above" else value < threshold
+
+
+def judge(slo: SloConfig, value: float) -> State:
+    """ok / warn / crit for a value, ignoring any ``for`` duration."""
+    if past(value, slo.crit, slo.direction):
+        return "crit"
+    if past(value, slo.warn, slo.direction):
+        return "warn"
+    return "ok"
+
+
+def breach_start(slo: SloConfig, series: tuple[tuple[float, float], ...] | list[tuple[float, float]],
+                 value_time: float) -> float:
+    """Earliest time of the unbroken run of points past crit that ends at the current value."""
+    start = value_time
+    for t, v in reversed(series):
+        if t > value_time:
+            continue
+        if not past(v, slo.crit, slo.direction):
+            break
+        start = t
+    return start
+
+
+@dataclass
+class _Pane:
+    last_good: SloSample | None = None
+    breach_since: float | None = None
+    reading: SloReading | None = None
+
+
+class SloTracker:
+    """Per-pane memory across refreshes: last good value (for STALE) and breach start (for ``for``).
+
+    Thread-safe: a worker may call ``update`` while the UI reads ``readings``.
+    """
+
+    def __init__(self, slos: list[SloConfig], stale_after: float = 60.0) -> None:
+        self.slos = list(slos)
+        self.stale_after = stale_after
+        self._panes: dict[str, _Pane] = {s.id: _Pane() for s in self.slos}
+        self._lock = threading.Lock()
+
+    def update(self, samples: list[SloSample], now: float | None = None) -> list[SloReading]:
+        """Judge a refresh's samples (matched to panes by ``slo_id``); returns every pane's reading.
+
+        ``now`` is the time the readings describe: the clock for a live refresh, the ``at`` of
+        a back-filled one.
+        """
+        now = time.time() if now is None else now
+        by_id = {s.slo_id: s for s in samples}
+        with self._lock:
+            for slo in self.slos:
+                sample = by_id.get(slo.id)
+                pane = self._panes.setdefault(slo.id, _Pane())
+                if sample is not None:
+                    pane.reading = self._judge(slo, sample, pane, now)
+                elif pane.reading is None:
+                    pane.reading = SloReading(slo=slo, state="nodata", value=None,
+                                              note="not fetched yet")
+            return [self._panes[s.id].reading for s in self.slos]  # type: ignore[misc]
+
+    @property
+    def readings(self) -> list[SloReading]:
+        with self._lock:
+            return [p.reading for s in self.slos if (p := self._panes[s.id]).reading is not None]
+
+    def reading(self, slo_id: str) -> SloReading | None:
+        with self._lock:
+            pane = self._panes.get(slo_id)
+            return pane.reading if pane else None
+
+    def _judge(self, slo: SloConfig, sample: SloSample, pane: _Pane, now: float) -> SloReading:
+        if sample.error is not None:
+            good = pane.last_good
+            if good is None or good.value is None:
+                return SloReading(slo=slo, state="error", value=None, error=sample.error,
+                                  note=sample.note)
+            return SloReading(slo=slo, state="stale", value=good.value, series=good.series,
+                              age=_age(good, now), error=sample.error, note=sample.note)
+        if sample.value is None or math.isnan(sample.value):
+            pane.last_good = None
+            pane.breach_since = None
+            return SloReading(slo=slo, state="nodata", value=None, series=sample.series,
+                              note=sample.note)
+        pane.last_good = sample
+        age = _age(sample, now)
+        value = sample.value
+        if age > self.stale_after:
+            return SloReading(slo=slo, state="stale", value=value, series=sample.series, age=age,
+                              note=_join(sample.note, f"newest value is {format_duration(age)} old"))
+        state = judge(slo, value)
+        breached = state == "crit"
+        note = sample.note
+        value_time = sample.sample_time if sample.sample_time is not None else now
+        if state == "crit":
+            since = breach_start(slo, sample.series, value_time)
+            if pane.breach_since is not None:
+                since = min(since, pane.breach_since)
+            pane.breach_since = since
+            if slo.for_:
+                held = value_time - since
+                if held < slo.for_:
+                    breached = False
+                    state = "warn"
+                    note = _join(note, f"past crit for {format_duration(held)}"
+                                       f" (breached after {format_duration(slo.for_)})")
+        else:
+            pane.breach_since = None
+        return SloReading(slo=slo, state=state, value=value, series=sample.series, age=age,
+                          note=note, breached=breached)
+
+
+def evaluate(slos: list[SloConfig], samples: list[SloSample], *, stale_after: float = 60.0,
+             now: float | None = None) -> list[SloReading]:
+    """One-shot judgement (``warroom status``, evidence): a fresh tracker, one update."""
+    return SloTracker(slos, stale_after).update(samples, now)
+
+
+def _age(sample: SloSample, now: float) -> float:
+    ref = sample.sample_time if sample.sample_time is not None else sample.fetched_at
+    return max(0.0, now - ref) if ref else 0.0
+
+
+def _join(*parts: str | None) -> str | None:
+    text = "; ".join(p for p in parts if p)
+    return text or None
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value as a pane shows it: ``4.1%``, ``95.2s``, ``0.032``, ``1.2 MB``, ``—``."""
+    if value is None:
+        return "—"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if unit == "percent":
+        return f"{_num(value)}%"
+    if unit == "seconds":
+        if abs(value) >= 600:
+            return format_duration(value)
+        return f"{_num(value)}s"
+    if unit == "bytes":
+        size = abs(value)
+        for suffix in ("B", "kB", "MB", "GB", "TB"):
+            if size < 1000 or suffix == "TB":
+                sign = "-" if value < 0 else ""
+                return f"{sign}{size:.{0 if suffix == 'B' else 1}f} {suffix}"
+            size /= 1000
+    if unit == "ratio":
+        return f"{value:.3f}"
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value)}"
+    return _num(value)
+
+
+def _num(value: float) -> str:
+    """Three significant digits, never scientific notation on screen."""
+    if abs(value) >= 1000:
+        return f"{value:.0f}"
+    if value != 0 and abs(value) < 0.001:
+        return f"{value:.2e}"
+    return f"{value:.3g}"

@@ -1,0 +1,412 @@
+"""SLO samples from any server speaking the Prometheus HTTP API (Prometheus, Thanos, Mimir, VM).
+
+One ``PrometheusConnect`` per server is built on first use and reused. Its retries are disabled
+and every request carries the configured timeout: the library's default retry policy (three tries
+with back-off) turns a dead server into a six-second stall, and an incident console must say
+"unreachable" within the refresh it is in. All queries of one refresh (an instant query for the
+value and a range query for the sparkline, per pane) run concurrently on a small thread pool, so a
+refresh costs about one round trip however many panes there are.
+
+``fetch`` never raises for a source problem: every failure becomes a sample whose ``error`` is
+written for a person (Prometheus's own error text for bad queries; "unauthorized (check
+bearer_token_env ...)" for a 401; "cannot connect ..." for a dead server).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import os
+import re
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from warroom.config import PrometheusConfig, SloConfig
+from warroom.errors import ConfigError
+from warroom.sources.model import SloSample
+
+#: Extra time ``fetch`` waits beyond the per-request timeout before it gives up on a request
+#: (requests' timeout bounds each socket read, not a whole slowly dripping response).
+GRACE = 0.5
+_STATUS_RE = re.compile(r"HTTP Status Code (\d+) \((b(['\"]).*\3)\)\s*$", re.S)
+
+
+class QueryError(Exception):
+    """A query that failed; ``str()`` is the sentence a pane shows."""
+
+
+@dataclass(frozen=True)
+class _Series:
+    labels: dict[str, str]
+    value: float
+    time: float
+
+
+def format_labels(labels: dict[str, str]) -> str:
+    """``{code="500", pod="a"}`` the way PromQL writes a selector (``__name__`` in front)."""
+    name = labels.get("__name__", "")
+    rest = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return f"{name}{{{rest}}}" if rest or not name else name
+
+
+class PrometheusSource:
+    """``MetricSource`` over the Prometheus HTTP API; blocking, meant for worker threads."""
+
+    name = "prometheus"
+
+    def __init__(self, cfg: PrometheusConfig, *, max_workers: int = 16) -> None:
+        if not cfg.url:
+            raise ConfigError("prometheus.url is not set: no Prometheus to query")
+        self.cfg = cfg
+        self.url = cfg.url.rstrip("/")
+        self.host = urlsplit(self.url).netloc or self.url
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._client_error: str | None = None
+        self._max_workers = max_workers
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warroom-prom")
+        self._closed = False
+
+    # ------------------------------------------------------------------ connection
+
+    def _connect(self) -> Any:
+        """The shared client, built once; raises QueryError when the config cannot work."""
+        with self._lock:
+            if self._client is not None:
+                return self._client
+            if self._client_error is not None:
+                raise QueryError(self._client_error)
+            try:
+                self._client = self._build_client()
+            except QueryError as exc:
+                # Auth settings come from the environment at start-up; a missing token stays
+                # missing, so remember the sentence instead of retrying the build every refresh.
+                self._client_error = str(exc)
+                raise
+            return self._client
+
+    def _build_client(self) -> Any:
+        import requests
+        from prometheus_api_client.prometheus_connect import PrometheusConnect
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        cfg = self.cfg
+        headers = dict(cfg.headers)
+        auth: tuple[str, str] | None = None
+        if cfg.bearer_token_env:
+            token = os.environ.get(cfg.bearer_token_env, "").strip()
+            if not token:
+                raise QueryError(
+                    f"prometheus.bearer_token_env names {cfg.bearer_token_env}, which is not set")
+            headers["Authorization"] = f"Bearer {token}"
+        if cfg.username:
+            password = ""
+            if cfg.password_env:
+                password = os.environ.get(cfg.password_env, "")
+                if not password:
+                    raise QueryError(
+                        f"prometheus.password_env names {cfg.password_env}, which is not set")
+            auth = (cfg.username, password)
+        session = requests.Session()
+        if not cfg.verify_tls:
+            session.verify = False
+        elif cfg.ca_file:
+            ca = os.path.expanduser(cfg.ca_file)
+            if not os.path.isfile(ca):
+                raise QueryError(f"prometheus.ca_file {ca} does not exist")
+            session.verify = ca
+        # read=False: a read timeout surfaces as itself (ReadTimeout), not as a "max retries" error.
+        no_retry = Retry(total=0, connect=0, read=False, redirect=0, status=0, raise_on_status=False)
+        client = PrometheusConnect(
+            url=self.url, headers=headers or None, disable_ssl=not cfg.verify_tls,
+            retry=no_retry, auth=auth, session=session, timeout=cfg.timeout,
+        )
+        # A pool big enough for every concurrent query of a refresh (the default of 10 would
+        # discard connections and log a warning to stderr, under the UI). Mounted on the API
+        # prefix, which is longer than the library's own mount and therefore wins.
+        session.mount(f"{self.url}/api/", HTTPAdapter(
+            max_retries=no_retry, pool_connections=4, pool_maxsize=self._max_workers))
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            client, self._client = self._client, None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        if client is not None:
+            client.close()
+
+    # ------------------------------------------------------------------ MetricSource
+
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        """One sample per pane, all panes concurrently; never raises for a source problem."""
+        if not slos:
+            return []
+        try:
+            self._connect()
+        except QueryError as exc:
+            now = time.time()
+            return [SloSample(s.id, None, fetched_at=now, error=str(exc)) for s in slos]
+        window = self.cfg.window
+        step = self.cfg.step or max(window / 60.0, 1.0)
+        futures: list[tuple[Future[list[_Series]], Future[list[tuple[dict[str, str], list[tuple[float, float]]]]] | None]] = []
+        for slo in slos:
+            instant = self._pool.submit(self._instant, slo.query, at)
+            spark = None
+            if window > 0:
+                spark = self._pool.submit(self._range, slo.range_query or slo.query, at, window, step)
+            futures.append((instant, spark))
+        everything = [f for pair in futures for f in pair if f is not None]
+        wait_futures(everything, timeout=self.cfg.timeout + GRACE)
+        now = time.time()
+        return [self._sample(slo, inst, spark, now) for slo, (inst, spark) in zip(slos, futures)]
+
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        """Evaluate any expression once (promql steps, verify gates); the worst series wins."""
+        slo = SloConfig(id="expr", title=expr, query=expr)
+        try:
+            self._connect()
+            fut = self._pool.submit(self._instant, expr, at)
+        except QueryError as exc:
+            return SloSample("expr", None, fetched_at=time.time(), error=str(exc))
+        except RuntimeError:  # pool shut down: close() was called
+            return SloSample("expr", None, fetched_at=time.time(), error="source closed")
+        wait_futures([fut], timeout=self.cfg.timeout + GRACE)
+        return self._sample(slo, fut, None, time.time())
+
+    def query_range(self, expr: str, start: float, end: float,
+                    step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """Every series of a range query, finite points only (verify gates settled after the
+        fact, evidence back-fill); raises QueryError with the pane's sentence."""
+        self._connect()
+        return self._range(expr, None, end - start, step, end=end)
+
+    def _sample(self, slo: SloConfig, inst: Future[list[_Series]],
+                spark: Future[Any] | None, now: float) -> SloSample:
+        try:
+            series = _result(inst, self.cfg.timeout, self.host)
+        except QueryError as exc:
+            return SloSample(slo.id, None, fetched_at=now, error=str(exc))
+        notes: list[str] = []
+        chosen: _Series | None = None
+        if series:
+            finite = [s for s in series if not math.isnan(s.value)]
+            if not finite:
+                notes.append("query returned NaN (0/0: no traffic in the window?)")
+            else:
+                worst = max if slo.direction == "above" else min
+                chosen = worst(finite, key=lambda s: s.value)
+                if len(series) > 1:
+                    word = "highest" if slo.direction == "above" else "lowest"
+                    notes.append(f"{len(series)} series returned where one was expected;"
+                                 f" showing the {word}: {format_labels(chosen.labels)}")
+                if math.isinf(chosen.value):
+                    notes.append(f"query returned {'+' if chosen.value > 0 else '-'}Inf (division by zero?)")
+        points: tuple[tuple[float, float], ...] = ()
+        if spark is not None:
+            try:
+                ranged = _result(spark, self.cfg.timeout, self.host)
+                points = tuple(_pick_range(ranged, chosen.labels if chosen else None, slo.direction))
+            except QueryError as exc:
+                notes.append(f"sparkline: {exc}")
+        return SloSample(
+            slo.id,
+            chosen.value if chosen else None,
+            series=points,
+            sample_time=chosen.time if chosen else (series[0].time if series else None),
+            fetched_at=now,
+            note="; ".join(notes) or None,
+        )
+
+    # ------------------------------------------------------------------ queries (pool threads)
+
+    def _instant(self, expr: str, at: float | None) -> list[_Series]:
+        client = self._connect()
+        params = {"time": _fmt_time(at)} if at is not None else None
+        try:
+            data = client.custom_query(expr, params=params)
+        except Exception as exc:  # every failure becomes a pane's sentence, see _explain
+            raise QueryError(self._explain(exc)) from None
+        return _parse_instant(data)
+
+    def _range(self, expr: str, at: float | None, window: float, step: float,
+               end: float | None = None) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        client = self._connect()
+        stop = end if end is not None else (at if at is not None else time.time())
+        try:
+            data = client.custom_query_range(
+                expr,
+                start_time=datetime.fromtimestamp(stop - window, tz=timezone.utc),
+                end_time=datetime.fromtimestamp(stop, tz=timezone.utc),
+                step=f"{step:g}",
+            )
+        except Exception as exc:  # every failure becomes a pane's sentence, see _explain
+            raise QueryError(self._explain(exc)) from None
+        return _parse_range(data)
+
+    def _explain(self, exc: BaseException) -> str:
+        """A sentence for the pane: what went wrong, in the server's words when it gave some."""
+        import requests
+
+        t = self.cfg.timeout
+        if isinstance(exc, requests.exceptions.ConnectTimeout) or "ConnectTimeoutError" in str(exc):
+            return f"timed out connecting to {self.host} after {t:g}s"
+        if isinstance(exc, requests.exceptions.ReadTimeout) or "Read timed out" in str(exc):
+            return f"no answer from {self.host} within {t:g}s"
+        if isinstance(exc, requests.exceptions.SSLError):
+            return f"TLS error talking to {self.host} (check ca_file / verify_tls): {_root_reason(exc)}"
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return f"cannot connect to {self.host}: {_root_reason(exc)}"
+        if isinstance(exc, (ValueError, KeyError, TypeError)):
+            # 200 with a body that is not the query API's JSON: wrong URL, a login page, a proxy.
+            return f"{self.url} did not answer like the Prometheus API (check prometheus.url)"
+        match = _STATUS_RE.match(str(exc))
+        if match:
+            return self._explain_status(int(match.group(1)), _bytes_literal(match.group(2)))
+        return f"query failed: {exc}"
+
+    def _explain_status(self, code: int, body: bytes) -> str:
+        text = body.decode("utf-8", "replace").strip()
+        server_error: str | None = None
+        try:
+            doc = json.loads(text)
+            if isinstance(doc, dict) and doc.get("error"):
+                kind = doc.get("errorType")
+                server_error = f"{kind}: {doc['error']}" if kind else str(doc["error"])
+        except ValueError:
+            pass
+        if code == 401:
+            if self.cfg.bearer_token_env:
+                hint = f"check bearer_token_env {self.cfg.bearer_token_env}"
+            elif self.cfg.username:
+                hint = "check username / password_env"
+            else:
+                hint = "the server wants credentials: set bearer_token_env or username/password_env"
+            return f"unauthorized (HTTP 401; {hint})"
+        if code == 403:
+            return f"forbidden (HTTP 403): {server_error or _first_line(text) or 'no reason given'}"
+        if server_error:
+            return server_error
+        return f"HTTP {code} from {self.host}: {_first_line(text) or 'empty response'}"
+
+
+# ---------------------------------------------------------------------------------- parsing
+
+
+def _fmt_time(t: float) -> str:
+    return f"{t:.3f}"
+
+
+def _result(fut: Future[Any], timeout: float, host: str) -> Any:
+    if not fut.done():
+        fut.cancel()
+        raise QueryError(f"no answer from {host} within {timeout:g}s")
+    exc = fut.exception()
+    if exc is not None:
+        if isinstance(exc, QueryError):
+            raise exc
+        raise QueryError(f"query failed: {exc}")
+    return fut.result()
+
+
+def _num(text: Any) -> float:
+    return float(text)  # Prometheus sends "NaN", "+Inf", "-Inf" as strings; float() reads them
+
+
+def _parse_instant(data: Any) -> list[_Series]:
+    """The instant query's ``result``: a vector, or a bare scalar ``[time, "value"]``."""
+    if not isinstance(data, list):
+        raise QueryError("unexpected answer: no result list")
+    if len(data) == 2 and not isinstance(data[0], dict):
+        try:
+            return [_Series({}, _num(data[1]), float(data[0]))]
+        except (TypeError, ValueError):
+            raise QueryError("query returned a string, not a number") from None
+    out: list[_Series] = []
+    for item in data:
+        if not isinstance(item, dict):
+            raise QueryError("unexpected answer: result items are not series")
+        if "values" in item and "value" not in item:
+            raise QueryError("query returns a range vector; wrap it in a function such as rate() or last_over_time()")
+        try:
+            ts, raw = item["value"]
+            out.append(_Series({str(k): str(v) for k, v in (item.get("metric") or {}).items()},
+                               _num(raw), float(ts)))
+        except (KeyError, TypeError, ValueError):
+            raise QueryError("unexpected answer: a series without a value") from None
+    return out
+
+
+def _parse_range(data: Any) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+    if not isinstance(data, list):
+        raise QueryError("unexpected answer: no result list")
+    if len(data) == 2 and not isinstance(data[0], dict):
+        data = [{"metric": {}, "values": [data]}]
+    out = []
+    for item in data:
+        if not isinstance(item, dict):
+            raise QueryError("unexpected answer: result items are not series")
+        points: list[tuple[float, float]] = []
+        for pair in item.get("values") or []:
+            try:
+                t, v = float(pair[0]), _num(pair[1])
+            except (TypeError, ValueError, IndexError):
+                continue
+            if math.isfinite(v):
+                points.append((t, v))
+        out.append(({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, points))
+    return out
+
+
+def _pick_range(series: list[tuple[dict[str, str], list[tuple[float, float]]]],
+                labels: dict[str, str] | None, direction: str) -> list[tuple[float, float]]:
+    """The sparkline of the series the value came from, else the worst by its last point."""
+    if not series:
+        return []
+    if labels is not None:
+        for lab, points in series:
+            if lab == labels:
+                return points
+    with_points = [(lab, pts) for lab, pts in series if pts]
+    if not with_points:
+        return []
+    pick = max if direction == "above" else min
+    return pick(with_points, key=lambda lp: lp[1][-1][1])[1]
+
+
+def _bytes_literal(text: str) -> bytes:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text.encode()
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line[:limit]
+
+
+def _root_reason(exc: BaseException) -> str:
+    """The innermost cause, e.g. "connection refused" instead of urllib3's nested repr."""
+    text = str(exc)
+    for needle, words in (("Connection refused", "connection refused"),
+                          ("Name or service not known", "host name not found"),
+                          ("nodename nor servname", "host name not found"),
+                          ("Temporary failure in name resolution", "host name not found"),
+                          ("No route to host", "no route to host"),
+                          ("Network is unreachable", "network unreachable"),
+                          ("Connection reset", "connection reset"),
+                          ("RemoteDisconnected", "server closed the connection"),
+                          ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed")):
+        if needle in text:
+            return words
+    return text[:200]
