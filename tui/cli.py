@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         # swallowing an import error raised inside a module that does exist.
         if importlib.util.find_spec(name) is None:
             continue
-        importlib.import_module(name).register(sub, common)
+        default = importlib.import_module(name).register(sub, common)
+        if callable(default):
+            # A module may return the handler for `warroom` with no subcommand (the dashboard).
+            parser.set_defaults(default_func=default)
     return parser
 
 

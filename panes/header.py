@@ -1,0 +1,94 @@
+"""The incident header: who, what, how bad, how long, and what is due next.
+
+Two lines so it fits 80 columns: identity on the first (id, title, status, severity, flags),
+clocks and data health on the second. Each line is its own ``Static`` and only repaints when
+its text changes (the clocks change once a second, identity almost never).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from panes.fmt import escalation_tier, format_clock
+from panes.slo import set_text
+from panes.view import HeaderInfo
+
+SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
+HEALTH_MARKS = {"ok": ("●", "green"), "stale": ("◌", "yellow"), "error": ("✖", "red"),
+                "down": ("✖", "red"), "off": ("·", "dim")}
+
+
+class IncidentHeader(Vertical):
+
+    def __init__(self) -> None:
+        super().__init__(id="header", classes="incident-header")
+        self.info = HeaderInfo()
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="hdr-identity")
+        yield Static(classes="hdr-clocks")
+
+    def show(self, info: HeaderInfo, now: float) -> None:
+        self.info = info
+        set_text(self.query_one(".hdr-identity", Static), self.identity_text())
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now))
+
+    def identity_text(self) -> Text:
+        i = self.info
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if i.drill:
+            t.append(" DRILL ", "bold black on yellow")
+            t.append(" ")
+        if i.read_only:
+            t.append(" READ-ONLY ", "bold white on blue")
+            t.append(" ")
+        if i.incident_id is None:
+            t.append("warroom", "bold")
+            t.append("  no incident open — press ")
+            t.append("d", "bold reverse")
+            t.append(" to declare one, ")
+            t.append("?", "bold reverse")
+            t.append(" for keys")
+            return t
+        t.append(i.incident_id, "bold")
+        t.append("  ")
+        t.append(i.severity, SEVERITY_STYLES.get(i.severity, "bold"))
+        t.append("  ")
+        t.append(i.status.upper(), "bold green" if i.status == "resolved" else "bold cyan")
+        t.append("  ")
+        t.append(i.title)
+        return t
+
+    def clocks_text(self, now: float) -> Text:
+        i = self.info
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if i.incident_id is not None and i.declared_at is not None:
+            end = i.resolved_at if i.resolved_at is not None else now
+            elapsed = max(0.0, end - i.declared_at)
+            t.append("elapsed ", "dim")
+            t.append(format_clock(elapsed), "bold")
+            t.append("  ")
+            t.append(escalation_tier(elapsed), "bold")
+            if i.resolved_at is None and i.next_update_at is not None:
+                due = i.next_update_at - now
+                t.append("  update ", "dim")
+                if due < 0:
+                    t.append(f"OVERDUE {format_clock(-due)}", "bold red")
+                else:
+                    t.append(f"in {format_clock(due)}", "bold")
+            t.append("  ")
+        if i.drill:
+            t.append(f"scenario {i.drill}  ", "dim")
+        for name, health in i.sources:
+            mark, style = HEALTH_MARKS.get(health, ("?", ""))
+            t.append(f"{name} ", "dim")
+            t.append(f"{mark} {health}", style)
+            t.append("  ")
+        t.rstrip()
+        return t

@@ -1,0 +1,120 @@
+"""The runbook as a checklist: section headings and steps with their state icons.
+
+Built on ``OptionList`` (virtual rendering, cheap for long runbooks). Section headings are
+disabled options so the cursor skips them. The pane's own keys move the cursor; running,
+ticking and skipping are screen actions that ask this pane which step is selected.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from panes.view import STEP_ICONS, StepView
+from tui.bindings import CHECKLIST_BINDINGS
+from warroom.runbook.model import Runbook, Step
+
+STATE_STYLES = {
+    "ok": "green", "failed": "bold red", "timed_out": "bold red", "cancelled": "yellow",
+    "interrupted": "yellow", "skipped": "dim", "ticked": "green", "running": "bold cyan",
+    "dry_run": "cyan", "refused": "magenta",
+}
+
+
+def step_state(step: Step, view: StepView | None) -> str:
+    if view is None or view.state == "pending":
+        return "manual" if step.kind == "manual" and not step.runnable else "pending"
+    return view.state
+
+
+def step_prompt(step: Step, view: StepView | None) -> Text:
+    state = step_state(step, view)
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append("  " * min(step.depth, 3))
+    t.append(STEP_ICONS.get(state, "?") + " ", STATE_STYLES.get(state, ""))
+    t.append(f"{step.number:>2}. ", "dim")
+    t.append(step.label or ((step.command or "").splitlines() or ["(step)"])[0])
+    if step.mutating:
+        t.append(" ⚠", "yellow")
+    if view is not None and view.expect_met is not None:
+        t.append("  expect ✓" if view.expect_met else "  expect ✗",
+                 "green" if view.expect_met else "bold red")
+    return t
+
+
+class ChecklistPane(OptionList, inherit_bindings=False):
+    BINDINGS = CHECKLIST_BINDINGS
+
+    class StepHighlighted(Message):
+        def __init__(self, step: Step | None) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self) -> None:
+        super().__init__(id="checklist")
+        self.border_title = "Runbook"
+        self.runbook: Runbook | None = None
+        self.views: dict[int, StepView] = {}
+        self._prompts: dict[str, str] = {}
+
+    def show_runbook(self, runbook: Runbook | None, views: dict[int, StepView]) -> None:
+        """Show a runbook (or none); keeps the cursor on the same step when only states changed."""
+        same = runbook is self.runbook and runbook is not None
+        self.views = views
+        if same:
+            assert runbook is not None
+            for step in runbook.steps:
+                prompt = step_prompt(step, views.get(step.number))
+                oid = f"step-{step.number}"
+                if self._prompts.get(oid) != prompt.markup:
+                    self._prompts[oid] = prompt.markup
+                    self.replace_option_prompt(oid, prompt)
+            return
+        self.runbook = runbook
+        self._prompts = {}
+        options: list[Option] = []
+        if runbook is None:
+            self.border_title = "Runbook"
+            options.append(Option(Text("No runbook attached — press o to pick one", style="dim"),
+                                  id="none", disabled=True))
+            self.set_options(options)
+            self.post_message(self.StepHighlighted(None))
+            return
+        self.border_title = f"{runbook.id} · {runbook.title}"
+        for i, section in enumerate(runbook.sections):
+            if not section.steps:
+                continue
+            options.append(Option(Text(section.title.upper(), style="bold underline"),
+                                  id=f"sec-{i}", disabled=True))
+            for step in section.steps:
+                prompt = step_prompt(step, views.get(step.number))
+                self._prompts[f"step-{step.number}"] = prompt.markup
+                options.append(Option(prompt, id=f"step-{step.number}"))
+        if not options:
+            options.append(Option(Text("This runbook has no steps", style="dim"), id="none",
+                                  disabled=True))
+        self.set_options(options)
+        first = next((i for i, o in enumerate(options) if not o.disabled), None)
+        self.highlighted = first
+        self.post_message(self.StepHighlighted(self.selected_step()))
+
+    def selected_step(self) -> Step | None:
+        opt = self.highlighted_option
+        if opt is None or self.runbook is None or not (opt.id or "").startswith("step-"):
+            return None
+        return self.runbook.step(int((opt.id or "step-0")[5:]))
+
+    def select_step(self, number: int) -> None:
+        try:
+            self.highlighted = self.get_option_index(f"step-{number}")
+        except LookupError:
+            return
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.StepHighlighted(self.selected_step()))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()

@@ -1,0 +1,197 @@
+"""SLO panes: a full box per SLO on roomy terminals, one line per SLO in the compact strip.
+
+Each pane is split into one-line ``Static`` children that are only updated when their text
+changes, so a refresh that only moves the sparkline repaints one line, and the age ticking
+over repaints another: over SSH only the changed regions are sent.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from panes.fmt import format_age, format_threshold, format_value
+from panes.sparkline import render_sparkline
+from warroom.config import SloConfig
+from warroom.sources.model import STATE_WORDS, SloReading
+
+STATE_ICONS = {"ok": "✔", "warn": "▲", "crit": "✖", "nodata": "∅", "stale": "⌛", "error": "!"}
+STATE_STYLES = {
+    "ok": "bold green", "warn": "bold yellow", "crit": "bold red",
+    "nodata": "dim", "stale": "bold dim", "error": "bold magenta",
+}
+SPARK_STYLES = {"ok": "green", "warn": "yellow", "crit": "red"}
+ALL_STATE_CLASSES = tuple(f"state-{s}" for s in STATE_ICONS)
+
+
+def set_text(widget: Static, text: Text | str) -> None:
+    """Update a Static only when what it shows changes (no repaint, no bytes otherwise)."""
+    key = text.markup if isinstance(text, Text) else text
+    if getattr(widget, "_warroom_last", None) == key:
+        return
+    widget._warroom_last = key  # type: ignore[attr-defined]
+    widget.update(text)
+
+
+def state_label(state: str) -> Text:
+    return Text(f"{STATE_ICONS.get(state, '?')} {STATE_WORDS.get(state, state.upper())}",
+                style=STATE_STYLES.get(state, ""))
+
+
+def limits_text(slo: SloConfig) -> str:
+    op = ">" if slo.direction == "above" else "<"
+    parts = []
+    if slo.crit is not None:
+        parts.append(f"crit{op}{format_threshold(slo.crit, slo.unit)}")
+    if slo.warn is not None:
+        parts.append(f"warn{op}{format_threshold(slo.warn, slo.unit)}")
+    return " ".join(parts) or "no threshold"
+
+
+class ReadingMixin:
+    """Holds the latest reading and when it was taken, so the age keeps counting between polls."""
+
+    slo: SloConfig
+    reading: SloReading | None = None
+    reading_at: float | None = None
+
+    def current_age(self, now: float) -> float | None:
+        if self.reading is None or self.reading.age is None:
+            return None
+        drift = (now - self.reading_at) if self.reading_at is not None else 0.0
+        return max(0.0, self.reading.age + drift)
+
+    def meta_text(self, now: float) -> Text:
+        r = self.reading
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if r is None:
+            text.append("waiting for data", "dim")
+            return text
+        text.append(format_age(self.current_age(now)), "dim")
+        if r.breached and r.slo.runbook:
+            text.append(" → ")
+            text.append(r.slo.runbook, "bold reverse")
+            if r.slo.severity:
+                text.append(f" {r.slo.severity}", "bold")
+        return text
+
+
+class SloPane(ReadingMixin, Vertical):
+    """One SLO as a bordered box: value and state, thresholds, sparkline, age / runbook."""
+
+
+    def __init__(self, slo: SloConfig, *, ascii_only: bool = False) -> None:
+        super().__init__(id=f"slo-{slo.id}", classes="slo-pane state-nodata")
+        self.slo = slo
+        self.ascii_only = ascii_only
+        self.border_title = slo.title
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("—", style="dim"), classes="slo-value")
+        yield Static(limits_text(self.slo), classes="slo-limits")
+        yield Static("", classes="slo-spark")
+        yield Static(Text("waiting for data", style="dim"), classes="slo-meta")
+
+    def show(self, reading: SloReading, now: float) -> None:
+        self.reading = reading
+        self.reading_at = now
+        state = reading.state
+        if not self.has_class(f"state-{state}"):
+            self.remove_class(*ALL_STATE_CLASSES)
+            self.add_class(f"state-{state}")
+        value = Text(no_wrap=True, overflow="ellipsis")
+        value.append(format_value(reading.value, self.slo.unit), "bold")
+        value.append("  ")
+        value.append_text(state_label(state))
+        set_text(self.query_one(".slo-value", Static), value)
+        limits = self.query_one(".slo-limits", Static)
+        if reading.error and not reading.series:
+            # Nothing to draw: spend the sparkline row on the rest of the error text.
+            self.draw_error(reading.error)
+        else:
+            if reading.error:
+                set_text(limits, Text(reading.error, style="magenta", no_wrap=True, overflow="ellipsis"))
+            elif reading.note:
+                set_text(limits, Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
+            else:
+                set_text(limits, limits_text(self.slo))
+            self.draw_spark()
+        set_text(self.query_one(".slo-meta", Static), self.meta_text(now))
+
+    def tick(self, now: float) -> None:
+        if self.reading is not None:
+            set_text(self.query_one(".slo-meta", Static), self.meta_text(now))
+
+    def draw_spark(self) -> None:
+        spark = self.query_one(".slo-spark", Static)
+        width = spark.content_size.width or max(1, self.content_size.width)
+        values = [v for _, v in self.reading.series] if self.reading else []
+        set_text(spark, render_sparkline(
+            values, width, warn=self.slo.warn, crit=self.slo.crit,
+            direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
+        ))
+
+    def draw_error(self, error: str) -> None:
+        width = max(8, self.query_one(".slo-limits", Static).content_size.width or self.content_size.width)
+        lines = textwrap.wrap(error, width) or [error]
+        second = " ".join(lines[1:])
+        set_text(self.query_one(".slo-limits", Static), Text(lines[0], style="magenta", no_wrap=True))
+        set_text(self.query_one(".slo-spark", Static),
+                 Text(second, style="magenta", no_wrap=True, overflow="ellipsis"))
+
+    def on_resize(self) -> None:
+        r = self.reading
+        if r is None:
+            return
+        if r.error and not r.series:
+            self.call_after_refresh(self.draw_error, r.error)
+        else:
+            self.call_after_refresh(self.draw_spark)
+
+
+class SloLine(ReadingMixin, Horizontal):
+    """One SLO in the compact strip: title, value, state word, short sparkline, age or runbook."""
+
+
+    def __init__(self, slo: SloConfig, *, ascii_only: bool = False) -> None:
+        super().__init__(id=f"slo-line-{slo.id}", classes="slo-line state-nodata")
+        self.slo = slo
+        self.ascii_only = ascii_only
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.slo.title, classes="sl-title")
+        yield Static(Text("—", style="dim"), classes="sl-value")
+        yield Static(Text("waiting", style="dim"), classes="sl-state")
+        yield Static("", classes="sl-spark")
+        yield Static("", classes="sl-meta")
+
+    def show(self, reading: SloReading, now: float) -> None:
+        self.reading = reading
+        self.reading_at = now
+        if not self.has_class(f"state-{reading.state}"):
+            self.remove_class(*ALL_STATE_CLASSES)
+            self.add_class(f"state-{reading.state}")
+        set_text(self.query_one(".sl-value", Static),
+                 Text(format_value(reading.value, self.slo.unit), style="bold"))
+        set_text(self.query_one(".sl-state", Static), state_label(reading.state))
+        spark = self.query_one(".sl-spark", Static)
+        set_text(spark, render_sparkline(
+            [v for _, v in reading.series], spark.content_size.width or 12,
+            warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
+            styles=SPARK_STYLES, ascii_only=self.ascii_only,
+        ))
+        self.tick(now)
+
+    def tick(self, now: float) -> None:
+        if self.reading is None:
+            return
+        r = self.reading
+        if r.error:
+            meta = Text(r.error, style="magenta", no_wrap=True, overflow="ellipsis")
+        else:
+            meta = self.meta_text(now)
+        set_text(self.query_one(".sl-meta", Static), meta)

@@ -1,0 +1,69 @@
+"""What the selected step is, what it will run, what it expects, and how it last ended."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from panes.view import STEP_ICONS, STEP_WORDS, StepView
+from warroom.durations import format_duration
+from warroom.runbook.model import Step
+
+KIND_WORDS = {"shell": "command", "promql": "PromQL query", "manual": "manual item", "k8s": "Kubernetes action"}
+
+
+def step_detail_text(step: Step | None, view: StepView | None) -> Text:
+    t = Text()
+    if step is None:
+        t.append("Select a step with j/k or the arrows.", "dim")
+        return t
+    t.append(f"{step.number}. {step.label}\n", "bold")
+    t.append(f"{step.section} · {KIND_WORDS.get(step.kind, step.kind)}", "dim")
+    if step.runnable:
+        t.append(" · ")
+        t.append("MUTATING — asks to confirm" if step.mutating else "read-only",
+                 "bold yellow" if step.mutating else "green")
+    t.append("\n")
+    if step.command:
+        t.append("$ ", "dim")
+        t.append(step.command.rstrip() + "\n", "bold cyan")
+    elif step.text:
+        t.append(step.text.strip()[:400] + "\n")
+    if step.expect:
+        t.append("expect: ", "dim")
+        t.append(step.expect + "\n")
+    if step.params:
+        t.append("params: ", "dim")
+        t.append(", ".join(step.params) + "\n")
+    if view is not None and view.state != "pending":
+        icon = STEP_ICONS.get(view.state, "?")
+        t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold")
+        if view.exit_code is not None:
+            t.append(f" · exit {view.exit_code}")
+        if view.duration is not None:
+            t.append(f" · {format_duration(view.duration)}")
+        if view.expect_met is not None:
+            t.append(" · expectation met" if view.expect_met else " · expectation NOT met",
+                     "green" if view.expect_met else "bold red")
+        if view.reason:
+            t.append(f" · {view.reason}", "dim")
+    elif step.runnable:
+        t.append("enter", "bold reverse")
+        t.append(" run  ")
+        t.append("s", "bold reverse")
+        t.append(" skip", "")
+    else:
+        t.append("space", "bold reverse")
+        t.append(" tick  ")
+        t.append("s", "bold reverse")
+        t.append(" skip")
+    return t
+
+
+class StepDetailPane(Static):
+    def __init__(self) -> None:
+        super().__init__(step_detail_text(None, None), id="step-detail")
+        self.border_title = "Step"
+
+    def show(self, step: Step | None, view: StepView | None) -> None:
+        self.update(step_detail_text(step, view))

@@ -1,0 +1,82 @@
+"""What the panes draw, as plain values.
+
+Panes never read the journal or the engine's state objects directly: ``tui.view`` builds these
+from the incident state, and tests build them by hand. That keeps each pane a pure function of
+its inputs (snapshot-friendly) and lets the engine's state shape evolve without touching widgets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# A step's state as the checklist shows it. Icons differ in shape, never only in colour.
+STEP_ICONS: dict[str, str] = {
+    "pending": "○",
+    "running": "◐",
+    "ok": "✔",
+    "failed": "✖",
+    "timed_out": "⧗",
+    "cancelled": "⊘",
+    "interrupted": "↯",
+    "skipped": "↷",
+    "ticked": "☑",
+    "manual": "☐",
+    "dry_run": "◌",
+    "refused": "⊗",
+}
+STEP_WORDS: dict[str, str] = {
+    "pending": "pending", "running": "running", "ok": "ok", "failed": "failed",
+    "timed_out": "timed out", "cancelled": "cancelled", "interrupted": "interrupted",
+    "skipped": "skipped", "ticked": "ticked", "manual": "to do", "dry_run": "dry run",
+    "refused": "refused",
+}
+
+
+@dataclass(frozen=True)
+class StepView:
+    """The latest outcome of one runbook step in this incident."""
+
+    state: str = "pending"
+    expect_met: bool | None = None
+    exit_code: int | None = None
+    duration: float | None = None
+    reason: str | None = None          # skip reason / refusal reason
+    started_at: float | None = None
+    output_path: str | None = None
+    excerpt: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: float                           # unix time
+    kind: str                           # declared, step, note, severity, status, alert, update, ...
+    text: str
+    tag: str | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    """Everything the header line shows; ``incident_id`` None means no incident is open."""
+
+    incident_id: str | None = None
+    title: str = ""
+    status: str = ""
+    severity: str = ""
+    declared_at: float | None = None
+    resolved_at: float | None = None
+    next_update_at: float | None = None
+    drill: str | None = None            # scenario name when drilling
+    read_only: bool = False
+    sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
+
+
+@dataclass
+class IncidentView:
+    """The whole incident as the dashboard shows it, rebuilt from the journal."""
+
+    header: HeaderInfo = field(default_factory=HeaderInfo)
+    steps: dict[int, StepView] = field(default_factory=dict)
+    timeline: list[TimelineItem] = field(default_factory=list)
+    runbook_id: str | None = None
+    running_step: int | None = None

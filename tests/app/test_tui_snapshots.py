@@ -1,0 +1,61 @@
+"""Snapshots of the dashboard and its dialogs on a frozen clock and the fake source.
+
+Regenerate after an intended change with ``pytest tests/app/test_tui_snapshots.py --snapshot-update``
+and review the SVGs in ``__snapshots__``.
+"""
+
+from __future__ import annotations
+
+from tests.app.tui_support import make_app, metrics_drawn, mid_incident_view, sample_runbook
+
+
+def _mid_incident(app):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        app.dashboard.show_view(mid_incident_view(), sample_runbook())
+        app.dashboard.query_one("#checklist").select_step(4)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_dashboard_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_mid_incident(app))
+
+
+def test_dashboard_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_mid_incident(app))
+
+
+def test_dashboard_no_incident_with_source_errors(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(drill=False, errors={
+        "p95_latency": "bad_data: 1:15: parse error: unexpected \")\"",
+        "audit_gap": "connection refused (127.0.0.1:9090)",
+    })
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_help_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_too_small(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+
+    assert snap_compare(app, terminal_size=(40, 12), run_before=run_before)

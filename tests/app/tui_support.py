@@ -1,0 +1,103 @@
+"""Deterministic building blocks for the dashboard's Pilot and snapshot tests.
+
+A frozen clock, the fake metric source and a small hand-built runbook, so snapshots are
+byte-identical on every run whatever the other areas' code does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from panes.view import HeaderInfo, IncidentView, StepView, TimelineItem
+from tui.app import WarroomApp
+from tui.clock import FrozenClock
+from tui.context import AppContext, DrillInfo
+from tui.fakesource import FakeSource
+from warroom.config import Config
+from warroom.runbook.model import Runbook, Section, Step
+
+T0 = 1_795_000_000.0  # 2026-11-19T..Z, fixed for every snapshot
+
+
+def sample_runbook() -> Runbook:
+    def step(n: int, kind: str, label: str, section: str, command: str | None = None,
+             expect: str | None = None, mutating: bool = False) -> Step:
+        return Step(number=n, id=f"s{n}", kind=kind, label=label, section=section, line=n * 3,
+                    command=command, expect=expect, mutating=mutating, confirm=mutating)
+
+    triage = Section("Triage", 2, 5, phase="investigate", steps=[
+        step(1, "shell", "Check quota usage per key", "Triage",
+             "curl -s http://quota.internal/usage", expect="used_ratio"),
+        step(2, "shell", "Recent 429s in the flow logs", "Triage",
+             "kubectl logs deploy/flowengine -n production --since=15m | grep -c 429"),
+        step(3, "manual", "Confirm which provider is limiting", "Triage"),
+    ])
+    mitigate = Section("Mitigation", 2, 20, phase="mitigate", steps=[
+        step(4, "shell", "Enable the circuit breaker", "Mitigation",
+             "kubectl set env deploy/flowengine -n production CIRCUIT_BREAKER=on",
+             expect="env updated", mutating=True),
+        step(5, "shell", "Lower the concurrency", "Mitigation",
+             "kubectl scale deploy/flowengine-workers -n production --replicas=4", mutating=True),
+    ])
+    verify = Section("Validation", 2, 40, phase="verify", steps=[
+        step(6, "promql", "Quota back under 80%", "Validation", "max(flowengine_model_quota_used_ratio)"),
+        step(7, "manual", "Tell stakeholders the limit is cleared", "Validation"),
+    ])
+    return Runbook(id="RB-TEST-003", title="Rate limit exhaustion (test)", path=Path("rb-test.md"),
+                   severity="P3", triggers=["quota"], sections=[triage, mitigate, verify])
+
+
+def mid_incident_view() -> IncidentView:
+    header = HeaderInfo(incident_id="INC-20261119-1", title="Model API quota exhausted",
+                        status="investigating", severity="P3", declared_at=T0 - 17 * 60 - 5,
+                        next_update_at=T0 + 13 * 60)
+    steps = {
+        1: StepView(state="ok", exit_code=0, duration=1.2, expect_met=True),
+        2: StepView(state="ok", exit_code=0, duration=0.8),
+        3: StepView(state="ticked"),
+        4: StepView(state="running", started_at=T0 - 3),
+    }
+    tl = [
+        TimelineItem(T0 - 1025, "declared", "Declared P3: Model API quota exhausted (from pane quota 84.2%)"),
+        TimelineItem(T0 - 1000, "step-ok", "Step 1 Check quota usage per key: ok, exit 0, 1.2s, expectation met"),
+        TimelineItem(T0 - 900, "step-ok", "Step 2 Recent 429s in the flow logs: ok, exit 0, 0.8s"),
+        TimelineItem(T0 - 600, "tick", "Ticked 3 Confirm which provider is limiting"),
+        TimelineItem(T0 - 300, "note", "Batch import job fired 40k requests at once", tag="root-cause"),
+        TimelineItem(T0 - 3, "step", "Step 4 Enable the circuit breaker started (mutating, confirmed)"),
+    ]
+    return IncidentView(header=header, steps=steps, timeline=tl, runbook_id="RB-TEST-003",
+                        running_step=4)
+
+
+def make_ctx(tmp: Path | None = None, *, drill: bool = True, errors: dict[str, str] | None = None,
+             **kw: object) -> AppContext:
+    cfg = Config()
+    if tmp is not None:
+        cfg.incident.state_dir = str(tmp / "state")
+    clock = FrozenClock(T0)
+    ctx = AppContext(config=cfg, clock=clock, source=FakeSource(clock, start=T0, errors=errors),
+                     runbooks=[sample_runbook()], tick=0, refresh=0,
+                     drill=DrillInfo("rate-limit") if drill else None, offer_resume=False)
+    for k, v in kw.items():
+        setattr(ctx, k, v)
+    return ctx
+
+
+def make_app(tmp: Path | None = None, **kw: object) -> WarroomApp:
+    return WarroomApp(make_ctx(tmp, **kw))
+
+
+async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``predicate()`` holds; bounded, never a bare sleep."""
+    loops = int(timeout / 0.05)
+    for _ in range(loops):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"condition not met within {timeout}s: {predicate}")
+
+
+async def metrics_drawn(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: bool(app.dashboard.readings))
+    await pilot.pause()

@@ -1,0 +1,81 @@
+"""The Textual application: wires the context, keymap, palette and the dashboard together.
+
+Kept small on purpose: panes are in ``panes/``, the dashboard and dialogs in ``tui/screens/``,
+keys in ``tui.bindings``, styles in ``tui/styles/*.tcss``.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.bindings import APP_BINDINGS, binding_ids
+from tui.context import AppContext
+from tui.palette import WarroomCommands
+from tui.screens.dashboard import DashboardScreen
+
+
+class WarroomApp(App[int]):
+    TITLE = "warroom"
+    CSS_PATH: ClassVar[list[str]] = ["styles/dashboard.tcss", "styles/modals.tcss"]
+    BINDINGS: ClassVar[list[Binding]] = APP_BINDINGS
+    COMMANDS = App.COMMANDS | {WarroomCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.keymap_errors: list[str] = []
+        self.user_keymap: dict[str, str] = {}
+        self.dashboard = DashboardScreen()
+
+    def on_mount(self) -> None:
+        self.apply_keymap(self.ctx.config.keys)
+        self.push_screen(self.dashboard)
+        for problem in self.keymap_errors:
+            self.notify(problem, title="config [keys]", severity="warning", timeout=10)
+
+    def apply_keymap(self, keys: dict[str, str]) -> None:
+        """``[keys]`` from the config: binding id → comma-separated keys. Unknown ids are reported."""
+        known = binding_ids()
+        good = {}
+        for bid, key in keys.items():
+            if bid not in known:
+                self.keymap_errors.append(f"unknown binding id {bid!r} (see ? for the ids)")
+                continue
+            good[bid] = key
+        self.user_keymap = good
+        if good:
+            self.set_keymap(good)
+
+    def key_for(self, binding: Binding) -> str:
+        """The key a binding is on now (after the user's keymap), for the help screen."""
+        if binding.id and binding.id in self.user_keymap:
+            return self.user_keymap[binding.id]
+        return binding.key_display or binding.key
+
+    # ------------------------------------------------------------------ app-wide actions
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_quit_app(self) -> None:
+        if self.dashboard.running_step() is not None:
+            from tui.screens.modals.confirm import ConfirmScreen
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self.exit(0)
+
+            self.push_screen(ConfirmScreen(
+                "Quit while a command is running?",
+                "The command keeps running under its supervisor and its end is journaled.\n"
+                "The incident stays open: run warroom again to resume it.",
+                confirm_label="Quit", danger=False), answered)
+            return
+        self.exit(0)

@@ -1,0 +1,80 @@
+"""Every key binding in one place, each with an id (for ``[keys]`` remapping) and a description
+(shown by ``?`` and the footer).
+
+Ids are a public interface: users write ``[keys] "step.run" = "r,enter"`` in their config.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+APP_BINDINGS: list[Binding] = [
+    Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
+    Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
+    Binding("q", "quit_app", "Quit", id="app.quit"),
+]
+
+DASHBOARD_BINDINGS: list[Binding] = [
+    Binding("d", "declare", "Declare", id="incident.declare"),
+    Binding("o", "open_runbook", "Runbook", id="runbook.open"),
+    Binding("tab", "focus_next_pane", "Next pane", id="pane.next", show=False),
+    Binding("shift+tab", "focus_previous_pane", "Previous pane", id="pane.previous", show=False),
+    Binding("enter", "run_step", "Run step", id="step.run"),
+    Binding("space", "tick_step", "Tick", id="step.tick"),
+    Binding("s", "skip_step", "Skip", id="step.skip"),
+    Binding("c", "cancel_step", "Cancel cmd", id="step.cancel"),
+    Binding("n", "note", "Note", id="incident.note"),
+    Binding("u", "status_update", "Update", id="incident.status_update"),
+    Binding("v", "severity", "Severity", id="incident.severity"),
+    Binding("r", "resolve", "Resolve", id="incident.resolve"),
+    Binding("p", "pir_preview", "PIR", id="pir.preview"),
+    Binding("e", "export_pir", "Export", id="pir.export"),
+]
+
+CHECKLIST_BINDINGS: list[Binding] = [
+    Binding("down,j", "cursor_down", "Next step", id="checklist.down", show=False),
+    Binding("up,k", "cursor_up", "Previous step", id="checklist.up", show=False),
+    Binding("home", "first", "First step", id="checklist.first", show=False),
+    Binding("end", "last", "Last step", id="checklist.last", show=False),
+    Binding("pagedown", "page_down", "Page down", id="checklist.page_down", show=False),
+    Binding("pageup", "page_up", "Page up", id="checklist.page_up", show=False),
+]
+
+TIMELINE_BINDINGS: list[Binding] = [
+    Binding("down,j", "cursor_down", "Next entry", id="timeline.down", show=False),
+    Binding("up,k", "cursor_up", "Previous entry", id="timeline.up", show=False),
+    Binding("home", "first", "First entry", id="timeline.first", show=False),
+    Binding("end", "last", "Last entry", id="timeline.last", show=False),
+]
+
+MODAL_BINDINGS: list[Binding] = [
+    Binding("escape", "cancel", "Cancel", id="modal.cancel"),
+    Binding("ctrl+s", "submit", "Submit", id="modal.submit"),
+]
+
+PIR_BINDINGS: list[Binding] = [
+    Binding("escape,p", "cancel", "Close", id="pir.close"),
+    Binding("e", "export", "Export", id="pir.export_from_preview"),
+]
+
+HELP_BINDINGS: list[Binding] = [
+    Binding("escape,question_mark,q", "cancel", "Close", id="help.close"),
+]
+
+
+def all_bindings() -> list[tuple[str, list[Binding]]]:
+    """Groups in the order the help screen lists them."""
+    return [
+        ("Incident", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("incident.", "pir."))]),
+        ("Runbook", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("step.", "runbook."))]
+         + CHECKLIST_BINDINGS),
+        ("Moving around", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith("pane.")]
+         + APP_BINDINGS),
+        ("Dialogs", MODAL_BINDINGS),
+    ]
+
+
+def binding_ids() -> set[str]:
+    groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
+              MODAL_BINDINGS, PIR_BINDINGS, HELP_BINDINGS]
+    return {b.id for g in groups for b in g if b.id}

@@ -1,0 +1,114 @@
+"""``warroom`` (the dashboard), ``warroom demo``, ``warroom drill`` and ``warroom resume``.
+
+Textual and the heavier core pieces are imported inside the handlers, so ``warroom runbooks
+list`` never pays for the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+SCENARIOS = ("rate-limit", "provider-outage", "timeout", "mass-failure", "audit-gap")
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> Callable[..., int]:
+    """Add the UI subcommands; returns the handler for ``warroom`` with no subcommand."""
+    demo = sub.add_parser("demo", parents=[common],
+                          help="drill mode with the rate-limit scenario (same as `drill rate-limit`)")
+    demo.add_argument("--speed", type=float, default=None, metavar="N",
+                      help="compress time N-fold (default: the scenario's own pace)")
+    demo.set_defaults(func=cmd_demo)
+
+    drill = sub.add_parser("drill", parents=[common],
+                           help="run a drill: a simulated incident with nothing installed")
+    drill.add_argument("scenario", nargs="?", default="rate-limit", metavar="SCENARIO",
+                       help="one of: " + ", ".join(scenario_names()))
+    drill.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    drill.add_argument("--speed", type=float, default=None, metavar="N",
+                       help="compress time N-fold (default: the scenario's own pace)")
+    drill.set_defaults(func=cmd_drill)
+
+    resume = sub.add_parser("resume", parents=[common],
+                            help="open the dashboard on an open incident (default: the latest)")
+    resume.add_argument("incident", nargs="?", metavar="ID", help="incident id, e.g. INC-20261122-1")
+    resume.set_defaults(func=cmd_resume)
+    return cmd_dashboard
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from tui.launch import dashboard_context, run_app
+    from warroom.cli.common import config_from_args
+
+    cfg = config_from_args(args)
+    return run_app(dashboard_context(cfg))
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from tui.launch import dashboard_context, run_app
+    from warroom.cli.common import config_from_args
+
+    cfg = config_from_args(args)
+    ctx = dashboard_context(cfg)
+    ctx.resume_id = args.incident or "latest"
+    return run_app(ctx)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    args.scenario = "rate-limit"
+    args.list = False
+    return cmd_drill(args)
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    from warroom.errors import WarroomError
+
+    names = scenario_names()
+    if args.list:
+        for name, summary in scenario_summaries():
+            print(f"{name:<16} {summary}")
+        return 0
+    if args.scenario not in names:
+        raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
+    if args.speed is not None and args.speed <= 0:
+        raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
+    from tui.launch import drill_context, run_app
+    from warroom.cli.common import config_from_args
+
+    cfg = config_from_args(args)
+    return run_app(drill_context(cfg, args.scenario, args.speed))
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def _drill_api() -> Any | None:
+    """The drill package's scenario registry, once it exists (``warroom.drill.scenarios``)."""
+    if importlib.util.find_spec("warroom.drill.scenarios") is None:
+        return None
+    import warroom.drill.scenarios as scenarios
+
+    return scenarios
+
+
+def scenario_summaries() -> list[tuple[str, str]]:
+    api = _drill_api()
+    if api is not None and hasattr(api, "list_scenarios"):
+        return [(s.name, getattr(s, "summary", "") or getattr(s, "title", "")) for s in api.list_scenarios()]
+    fallback = {
+        "rate-limit": "model API quota climbs past 80% (RB-CORE-003)",
+        "provider-outage": "model provider answers 5xx (RB-CORE-004)",
+        "timeout": "P95 flow latency past 120s (RB-CORE-002)",
+        "mass-failure": "flow failures across many repos (RB-LAUNCH-005)",
+        "audit-gap": "audit log stops receiving events (RB-CORE-005)",
+    }
+    return [(n, fallback[n]) for n in SCENARIOS]
+
+
+def scenario_names() -> list[str]:
+    return [n for n, _ in scenario_summaries()]

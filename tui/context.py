@@ -1,0 +1,63 @@
+"""Everything the app is started with, gathered in one object so tests can inject fakes.
+
+The CLI builds an ``AppContext`` from the config (real Prometheus, drill simulator, or the fake
+source); tests build one with a frozen clock and fixed data. Widgets read it through
+``self.app.ctx``; nothing in ``tui/`` reaches for globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tui.clock import Clock, SystemClock
+from warroom.config import Config
+from warroom.runbook.model import Finding, Runbook
+from warroom.sources.model import MetricSource
+
+
+@dataclass
+class DrillInfo:
+    scenario: str
+    speed: float = 1.0
+    title: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AppContext:
+    config: Config
+    clock: Clock = field(default_factory=SystemClock)
+    source: MetricSource | None = None
+    source_error: str | None = None          # why there is no source (shown in the panes)
+    runbooks: list[Runbook] = field(default_factory=list)
+    runbook_findings: list[Finding] = field(default_factory=list)
+    drill: DrillInfo | None = None
+    resume_id: str | None = None             # open this incident straight away
+    offer_resume: bool = True
+    ascii_only: bool = False
+    refresh: float | None = None             # seconds between metric polls (None: from config)
+    tick: float = 1.0                        # seconds between clock repaints (0: never, for tests)
+    extra_env: dict[str, str] = field(default_factory=dict)   # e.g. drill stand-ins on PATH
+
+    @property
+    def state_dir(self) -> Path:
+        return self.config.state_dir()
+
+    @property
+    def read_only(self) -> bool:
+        return self.config.read_only
+
+    def poll_interval(self) -> float:
+        return self.refresh if self.refresh is not None else self.config.prometheus.refresh
+
+    def runbook(self, ref: str | None) -> Runbook | None:
+        if not ref:
+            return None
+        low = ref.lower()
+        return next((r for r in self.runbooks if r.id.lower() == low or
+                     (r.path is not None and (str(r.path) == ref or r.path.name == ref))), None)
+
+    def runbooks_for(self, trigger: str) -> list[Runbook]:
+        return [r for r in self.runbooks if trigger in r.triggers]

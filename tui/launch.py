@@ -1,0 +1,71 @@
+"""Building an ``AppContext`` for each way the dashboard is started, and running the app.
+
+Kept apart from ``tui.commands`` so tests can build the same contexts without argparse.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from tui.context import AppContext, DrillInfo
+from warroom.config import Config
+from warroom.runbook.model import Finding, Runbook
+
+
+def load_runbooks(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
+    """The shipped library plus the configured dirs, with every lint finding kept for display.
+
+    Uses the runbook engine's library when it is present; a runbook that fails to parse shows up
+    as findings, never as a crash.
+    """
+    if importlib.util.find_spec("warroom.runbook.library") is None:
+        return [], [Finding(file="(runbooks)", line=0, level="warning",
+                            message="the runbook engine is not installed yet; no runbooks loaded")]
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+
+    dirs = [shipped_runbooks_dir(), *cfg.runbook_dirs()]
+    lib = RunbookLibrary(dirs)
+    runbooks = list(lib.runbooks()) if callable(getattr(lib, "runbooks", None)) else list(lib)
+    findings = [f for rb in runbooks for f in rb.findings]
+    findings.extend(getattr(lib, "findings", []) or [])
+    return runbooks, findings
+
+
+def open_source(cfg: Config) -> tuple[object | None, str | None]:
+    if not cfg.prometheus.url:
+        return None, "no Prometheus configured: set prometheus.url, or try `warroom demo`"
+    if importlib.util.find_spec("warroom.sources.factory") is None:
+        return None, "the Prometheus source is not installed yet"
+    from warroom.sources.factory import open_metric_source
+
+    return open_metric_source(cfg), None
+
+
+def dashboard_context(cfg: Config) -> AppContext:
+    source, why = open_source(cfg)
+    runbooks, findings = load_runbooks(cfg)
+    return AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
+                      runbooks=runbooks, runbook_findings=findings)
+
+
+def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext:
+    """A drill: its own state dir (drill incidents never mix with real ones), a simulated source."""
+    base = Path(cfg.state_dir())
+    cfg.incident.state_dir = str(base / "drills")
+    runbooks, findings = load_runbooks(cfg)
+    from tui.fakesource import FakeSource
+
+    source = FakeSource()
+    return AppContext(config=cfg, source=source, runbooks=runbooks, runbook_findings=findings,
+                      drill=DrillInfo(scenario=scenario, speed=speed or 1.0),
+                      refresh=1.0)
+
+
+def run_app(ctx: AppContext) -> int:
+    from tui.app import WarroomApp
+
+    app = WarroomApp(ctx)
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,49 @@
+"""Messages workers post to the UI. Workers never touch widgets; they post one of these.
+
+``OutputReady`` carries no lines: the runner's thread appends to a shared buffer and posts it;
+``can_replace`` lets a burst of them collapse into one, and the handler drains the buffer, so a
+step printing a million lines costs a few dozen UI updates, not a million.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.message import Message
+
+from warroom.sources.model import SloReading
+
+
+@dataclass
+class MetricsFetched(Message):
+    readings: list[SloReading]
+    at: float
+    source_health: str = "ok"
+
+
+@dataclass
+class OutputReady(Message):
+    step_number: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, OutputReady) and message.step_number == self.step_number
+
+
+@dataclass
+class StepEnded(Message):
+    step_number: int
+    status: str
+    summary: str = ""
+
+
+@dataclass
+class IncidentChanged(Message):
+    """The journal moved on; the screen rebuilds its view from it."""
+
+    incident_id: str | None = None
+    reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IncidentChanged) and message.incident_id == self.incident_id

@@ -1,0 +1,55 @@
+"""Command palette (ctrl+p): every dashboard action as "category: verb", plus "open runbook: …".
+
+Titles are built from the same ``Binding`` objects the keys use, so the palette, the footer and
+the help screen can never disagree about what exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.bindings import DASHBOARD_BINDINGS
+
+if TYPE_CHECKING:
+    from tui.app import WarroomApp
+
+CATEGORIES = {"incident": "incident", "step": "step", "runbook": "runbook", "pir": "pir", "pane": "view"}
+
+
+def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object]]]:
+    """(title, help, callback) for every command the palette offers."""
+    entries: list[tuple[str, str, Callable[[], object]]] = []
+    dash = app.dashboard
+    for b in DASHBOARD_BINDINGS:
+        if not b.id:
+            continue
+        category = CATEGORIES.get(b.id.split(".")[0], "view")
+        title = f"{category}: {b.description.lower()}"
+        entries.append((title, f"key {app.key_for(b)}",
+                        partial(app.run_action, b.action, dash)))
+    entries.append(("app: show keys", "key ?", partial(app.run_action, "help")))
+    for rb in app.ctx.runbooks:
+        entries.append((f"open runbook: {rb.id} {rb.title}", f"{len(rb.steps)} steps",
+                        partial(dash.open_runbook_by_id, rb.id)))
+    return entries
+
+
+class WarroomCommands(Provider):
+    @property
+    def wapp(self) -> WarroomApp:
+        return self.app  # type: ignore[return-value]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in palette_entries(self.wapp):
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in palette_entries(self.wapp):
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

@@ -1,0 +1,193 @@
+"""The dashboard: header, SLO panes (or the compact strip), checklist, step detail, output, timeline.
+
+This screen owns rendering and the metric poll; the incident flows (declare, run, note, ...) live
+in ``tui.flows`` and are mixed in, so no single module has to hold every action.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from panes.header import IncidentHeader
+from panes.output import OutputPane
+from panes.runbook import ChecklistPane
+from panes.slo import SloLine, SloPane
+from panes.step_detail import StepDetailPane
+from panes.timeline import TimelinePane
+from panes.view import HeaderInfo, IncidentView
+from tui.bindings import DASHBOARD_BINDINGS
+from tui.messages import MetricsFetched
+from tui.metrics import fetch_readings, make_tracker
+from warroom.runbook.model import Runbook, Step
+from warroom.sources.model import SloReading
+
+if TYPE_CHECKING:
+    from tui.app import WarroomApp
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
+    # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
+    HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (16, "-h-short"), (32, "-h-tall")]
+
+    app: WarroomApp
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.readings: list[SloReading] = []
+        self.view = IncidentView()
+        self.runbook: Runbook | None = None
+        self._tracker = None
+        self._source_health = "waiting"
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        ctx = self.app.ctx
+        yield IncidentHeader()
+        with Horizontal(id="slo-panes"):
+            for slo in ctx.config.slo:
+                yield SloPane(slo, ascii_only=ctx.ascii_only)
+        with Vertical(id="slo-strip"):
+            for slo in ctx.config.slo:
+                yield SloLine(slo, ascii_only=ctx.ascii_only)
+        with Horizontal(id="main"):
+            yield ChecklistPane()
+            with Vertical(id="right"):
+                yield StepDetailPane()
+                yield OutputPane(max_lines=ctx.config.execute.memory_lines)
+        yield TimelinePane()
+        yield Footer()
+        yield Static(
+            "Terminal too small for warroom.\nMake it at least 60×16 (80×24 recommended).\n"
+            "Nothing is lost: the incident keeps running.",
+            id="too-small",
+        )
+
+    def on_mount(self) -> None:
+        ctx = self.app.ctx
+        self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after)
+        self.render_header()
+        self.query_one(ChecklistPane).show_runbook(self.runbook, self.view.steps)
+        self.query_one(ChecklistPane).focus()
+        if ctx.source is None:
+            self.show_no_source(ctx.source_error or "no metric source configured (prometheus.url)")
+        else:
+            self.poll_metrics()
+        if ctx.tick > 0:
+            self.set_interval(ctx.tick, self.tick)
+
+    # ------------------------------------------------------------------ metrics (dolphie pattern)
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def poll_metrics(self) -> None:
+        """Fetch in a thread, post the result; the handler renders and schedules the next poll."""
+        ctx = self.app.ctx
+        assert ctx.source is not None
+        now = ctx.clock.now()
+        readings, health = fetch_readings(ctx.source, self._tracker, ctx.config.slo, now)
+        self.post_message(MetricsFetched(readings=readings, at=now, source_health=health))
+
+    def on_metrics_fetched(self, message: MetricsFetched) -> None:
+        self.show_readings(message.readings, message.at, message.source_health)
+        interval = self.app.ctx.poll_interval()
+        if interval > 0:
+            self.set_timer(interval, self.poll_metrics)
+
+    def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
+        self.readings = readings
+        by_id = {r.slo.id: r for r in readings}
+        for pane in self.query(SloPane):
+            if (r := by_id.get(pane.slo.id)) is not None:
+                pane.show(r, at)
+        for line in self.query(SloLine):
+            if (r := by_id.get(line.slo.id)) is not None:
+                line.show(r, at)
+        if health != self._source_health:
+            self._source_health = health
+            self.render_header()
+
+    def show_no_source(self, why: str) -> None:
+        from warroom.sources.model import SloReading as R
+
+        now = self.app.ctx.clock.now()
+        self._source_health = "off"
+        self.show_readings([R(slo=s, state="error", value=None, error=why) for s in self.app.ctx.config.slo],
+                           now, "off")
+        self.render_header()
+
+    def tick(self) -> None:
+        now = self.app.ctx.clock.now()
+        self.query_one(IncidentHeader).tick(now)
+        for pane in self.query(SloPane):
+            pane.tick(now)
+        for line in self.query(SloLine):
+            line.tick(now)
+
+    # ------------------------------------------------------------------ incident view
+
+    def source_name(self) -> str:
+        ctx = self.app.ctx
+        if ctx.drill is not None:
+            return "drill"
+        return getattr(ctx.source, "name", None) or "metrics"
+
+    def header_info(self) -> HeaderInfo:
+        ctx = self.app.ctx
+        base = self.view.header
+        return HeaderInfo(
+            incident_id=base.incident_id, title=base.title, status=base.status,
+            severity=base.severity, declared_at=base.declared_at, resolved_at=base.resolved_at,
+            next_update_at=base.next_update_at,
+            drill=ctx.drill.scenario if ctx.drill else base.drill,
+            read_only=ctx.read_only,
+            sources=((self.source_name(), self._source_health),) + tuple(base.sources),
+        )
+
+    def render_header(self) -> None:
+        self.query_one(IncidentHeader).show(self.header_info(), self.app.ctx.clock.now())
+
+    def show_view(self, view: IncidentView, runbook: Runbook | None) -> None:
+        """Render a view rebuilt from the journal."""
+        self.view = view
+        self.runbook = runbook
+        self.render_header()
+        checklist = self.query_one(ChecklistPane)
+        checklist.show_runbook(runbook, view.steps)
+        self.query_one(TimelinePane).show(view.timeline)
+        self.show_step_detail(checklist.selected_step())
+
+    def show_step_detail(self, step: Step | None) -> None:
+        view = self.view.steps.get(step.number) if step is not None else None
+        self.query_one(StepDetailPane).show(step, view)
+
+    @on(ChecklistPane.StepHighlighted)
+    def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
+        self.show_step_detail(event.step)
+
+    # ------------------------------------------------------------------ moving around
+
+    def action_focus_next_pane(self) -> None:
+        self.focus_next()
+
+    def action_focus_previous_pane(self) -> None:
+        self.focus_previous()
+
+    def selected_step(self) -> Step | None:
+        return self.query_one(ChecklistPane).selected_step()
+
+    def running_step(self) -> int | None:
+        return self.view.running_step
+
+    def open_runbook_by_id(self, runbook_id: str) -> None:
+        rb = self.app.ctx.runbook(runbook_id)
+        if rb is not None:
+            self.show_view(self.view, rb)

@@ -1,0 +1,48 @@
+"""``?``: every key, grouped, with its binding id (what ``[keys]`` in the config remaps)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.bindings import HELP_BINDINGS, all_bindings
+
+if TYPE_CHECKING:
+    from tui.app import WarroomApp
+
+
+def help_table(app: WarroomApp) -> Table:
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
+    table.add_column("key", no_wrap=True)
+    table.add_column("does")
+    table.add_column(Text("id (for [keys])"), style="dim", no_wrap=True)
+    for group, bindings in all_bindings():
+        table.add_row(Text(group, style="bold underline"), "", "")
+        for b in bindings:
+            key = app.key_for(b).replace("question_mark", "?")
+            table.add_row(Text(key, style="bold"), b.description, b.id or "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[Binding]] = HELP_BINDINGS
+
+    app: WarroomApp
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help-body"):
+            yield Static(Text("warroom keys  ·  remap any of them in config.toml under [keys]"),
+                         classes="dialog-title")
+            yield Static(help_table(self.app))
+            yield Static(Text("Every action is also in the command palette (ctrl+p), with "
+                              "\"open runbook: …\" for each runbook. Esc closes this."), classes="hint")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
