@@ -30,6 +30,15 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "RB-LAUNCH-003": ("P3", "capacity"),
     "RB-LAUNCH-004": ("P2", "budget"),
     "RB-LAUNCH-005": ("P1", "mass failure"),
+    "RB-AGENT-001": ("P1", "agent down"),
+    "RB-AGENT-002": ("P1", "error rate"),
+    "RB-AGENT-003": ("P2", "latency"),
+    "RB-AGENT-004": ("P2", "cost spike"),
+    "RB-AGENT-005": ("P1", "redis"),
+    "RB-AGENT-006": ("P2", "node failure"),
+    "RB-DEPLOY-001": ("P2", "zero-downtime rollback"),
+    "RB-DEPLOY-002": ("P4", "canary"),
+    "RB-GENERAL-001": ("P2", "incident response"),
 }
 
 PANES = {"failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap"}
