@@ -214,3 +214,11 @@ def test_rate_limit_drill_flow_in_order() -> None:
     assert all(p >= 0 for p in positions), dict(zip(order, positions))
     assert positions == sorted(positions)
     assert 'verify="quota < 80 within 10m"' in text
+
+
+def test_readme_index_matches_the_library() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "## Runbook library" in readme
+    section = readme.split("## Runbook library", 1)[1]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (RB-[A-Z]+-\d{3}) \|[^|]*\| (P[1-4]) \|", section, re.M)}
+    assert rows == {d.meta["id"]: d.meta["severity"] for d in DOCS}
