@@ -134,6 +134,8 @@ class ProviderConfig:
     url: str
     kind: Literal["statuspage", "google"] = "statuspage"
     runbook: str | None = None
+    timeout: float = _duration(5.0)
+    refresh: float = _duration(60.0)
 
 
 @dataclass

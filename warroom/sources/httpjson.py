@@ -1,0 +1,129 @@
+"""Small shared pieces for the httpx-based sources (alerts, provider status, webhooks).
+
+Each source turns every failure into one sentence for a pane or the journal; the sentences are
+worded here once so "timed out", "not JSON" and "HTTP 503" read the same everywhere. Sentences
+never contain the URL's query or userinfo, since webhook URLs are secrets.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from warroom.config import PrometheusConfig
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+class SourceError(Exception):
+    """A source problem, worded for a person; ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or url
+
+
+def explain_http_error(exc: BaseException, what: str, timeout: float) -> str:
+    """httpx transport failures as sentences ("what" names the server: "Alertmanager at h:p")."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer from {what} within {timeout:g}s"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc)
+        if "refused" in text.lower():
+            return f"cannot connect to {what}: connection refused"
+        if "name" in text.lower() and ("resol" in text.lower() or "known" in text.lower()):
+            return f"cannot connect to {what}: host name not found"
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return f"TLS error talking to {what}: certificate verify failed"
+        return f"cannot connect to {what}: {text[:160] or type(exc).__name__}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"request to {what} failed: {str(exc)[:160] or type(exc).__name__}"
+    return f"request to {what} failed: {exc}"
+
+
+def first_line(text: str, limit: int = 160) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0][:limit] if stripped else ""
+
+
+def get_json(client: Any, url: str, what: str, timeout: float, **kwargs: Any) -> Any:
+    """GET ``url`` and return its JSON; raises SourceError with the sentence to show."""
+    import httpx
+
+    try:
+        resp = client.get(url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise SourceError(explain_http_error(exc, what, timeout)) from None
+    if resp.status_code == 401:
+        raise SourceError(f"unauthorized (HTTP 401 from {what}; check its credentials)", 401)
+    if resp.status_code >= 400:
+        detail = _error_text(resp.text) or "no reason given"
+        raise SourceError(f"HTTP {resp.status_code} from {what}: {detail}", resp.status_code)
+    try:
+        return resp.json()
+    except ValueError:
+        raise SourceError(f"{what} answered with something that is not JSON"
+                          f" ({first_line(resp.text, 60) or 'empty body'!r})") from None
+
+
+def _error_text(body: str) -> str:
+    import json
+
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return first_line(body)
+    if isinstance(doc, dict):
+        for key in ("error", "message", "detail"):
+            if doc.get(key):
+                return str(doc[key])[:200]
+    return first_line(body)
+
+
+def parse_time(text: Any) -> float | None:
+    """RFC 3339 timestamps as Go writes them (nanoseconds, ``Z``) to unix seconds; None if absent."""
+    if not isinstance(text, str) or not text or text.startswith("0001-01-01"):
+        return None
+    s = _FRACTION.sub(r"\1", text.strip()).replace("Z", "+00:00")
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def prometheus_http_options(cfg: PrometheusConfig) -> dict[str, Any]:
+    """httpx client options carrying the same auth, CA and headers as the Prometheus source.
+
+    Raises SourceError when the CA file cannot be read.
+    """
+    headers = dict(cfg.headers)
+    options: dict[str, Any] = {}
+    if cfg.bearer_token_env and os.environ.get(cfg.bearer_token_env, "").strip():
+        headers["Authorization"] = f"Bearer {os.environ[cfg.bearer_token_env].strip()}"
+    if cfg.username:
+        options["auth"] = (cfg.username, os.environ.get(cfg.password_env or "", ""))
+    if not cfg.verify_tls:
+        options["verify"] = False
+    elif cfg.ca_file:
+        import ssl
+
+        ca = os.path.expanduser(cfg.ca_file)
+        try:
+            options["verify"] = ssl.create_default_context(cafile=ca)
+        except (OSError, ssl.SSLError) as exc:
+            raise SourceError(f"prometheus.ca_file {ca} cannot be used: {exc}") from None
+    options["headers"] = headers
+    return options
