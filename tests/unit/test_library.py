@@ -222,3 +222,71 @@ def test_readme_index_matches_the_library() -> None:
     section = readme.split("## Runbook library", 1)[1]
     rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| (RB-[A-Z]+-\d{3}) \|[^|]*\| (P[1-4]) \|", section, re.M)}
     assert rows == {d.meta["id"]: d.meta["severity"] for d in DOCS}
+
+
+# (runbook, a piece of the command, what its expectation must say): the seeds' own figures.
+KEY_EXPECTATIONS = [
+    ("RB-DEPLOY-001", "kubectl rollout status", "successfully rolled out"),
+    ("RB-DEPLOY-001", "kubectl rollout status", "within 45 seconds"),
+    ("RB-DEPLOY-001", "get pods", "less than a minute old"),
+    ("RB-DEPLOY-001", "blocks test-flow", "succeeds on the previous release"),
+    ("RB-LAUNCH-002", "kubectl rollout status", "within 45 seconds"),
+    ("RB-LAUNCH-002", "blocks test-flow --repo", "all 5 quality gates"),
+    ("RB-CORE-001", "--enable-pruning --max-context-size 180KB", "under 60 seconds"),
+    ("RB-CORE-001", "aws s3 ls", "above 500KB"),
+    ("RB-CORE-001", "sum(rate(flowengine_flow_failures_total[1h]))", "above 1"),
+    ("RB-CORE-002", "blocks metrics latency --last-15min", "P95 under 120s"),
+    ("RB-CORE-002", "blocks metrics model-latency", "Claude under 40s and GPT-4 under 30s"),
+    ("RB-CORE-002", "kubectl top pods", "CPU under 80% and memory under 3GB"),
+    ("RB-CORE-002", "grep -oP", "above 500"),
+    ("RB-CORE-003", "100 * max(flowengine_model_quota_used_ratio)", "above 80"),
+    ("RB-CORE-003", "blocks circuit-breaker status", "HALF_OPEN"),
+    ("RB-CORE-003", "grep CircuitBreaker", "CircuitBreaker: HALF_OPEN (monitoring quota)"),
+    ("RB-CORE-003", "ENABLE_CIRCUIT_BREAKER=true", "env updated"),
+    ("RB-CORE-003", "--group-by hour", "10x"),
+    ("RB-CORE-004", "blocks test-flow --model auto", "GPT-4"),
+    ("RB-CORE-004", "status.anthropic.com", "none"),
+    ("RB-CORE-004", 'grep "Model routing"', "Using fallback model"),
+    ("RB-CORE-004", "/health/models", '"healthy"'),
+    ("RB-CORE-004", 'code=~"5.."', "above 5"),
+    ("RB-CORE-005", "blocks status flows --active", "0 active flows"),
+    ("RB-CORE-005", "interval '1 hour'", "more than 0"),
+    ("RB-CORE-005", "flowengine_audit_log_last_event_timestamp_seconds", "above 300"),
+    ("RB-CORE-005", "--dry-run", "PII is redacted"),
+    ("RB-LAUNCH-005", "sum(increase(flowengine_flow_failures_total[1h]))", "5 or more"),
+    ("RB-LAUNCH-005", "> 0.5)", "3 or more"),
+    ("RB-LAUNCH-005", "status.json", "none"),
+    ("RB-LAUNCH-005", 'grep "Circuit breaker"', "Circuit breaker activated: pausing new flows"),
+    ("RB-LAUNCH-005", 'grep "Model routing"', "Using fallback model: gpt-4-turbo"),
+    ("RB-LAUNCH-005", "pg_stat_activity", "180 or more"),
+    ("RB-LAUNCH-005", "DB_POOL_SIZE", "200"),
+    ("RB-LAUNCH-004", "flow_cost_dollars_total --last 24h", "$5"),
+    ("RB-LAUNCH-003", "kubectl top pods", "85%"),
+    ("RB-AGENT-001", "kubectl describe pods", "exit code 137"),
+    ("RB-AGENT-002", "agent_errors_total", "above 0.05"),
+    ("RB-AGENT-002", "redis-cli ping", "PONG"),
+    ("RB-AGENT-003", "agent_request_duration_seconds_bucket", "above 30"),
+    ("RB-AGENT-005", "redis-cli ping", "PONG"),
+    ("RB-AGENT-006", "kubectl drain", "drained"),
+]
+
+
+def _steps(doc: Doc) -> list[tuple[str, str]]:
+    """(command, expectation) for every runnable step, in document order."""
+    out = []
+    for block in doc.blocks:
+        if block.lang not in SHELL_LANGS | {"promql"}:
+            continue
+        for chunk in _chunks(block):
+            command = "\n".join(ln for ln in chunk if not ln.startswith("#"))
+            expect = chunk[-1].removeprefix("# Expected: ")
+            out.append((command, expect))
+    return out
+
+
+@pytest.mark.parametrize(("rid", "command", "expected"), KEY_EXPECTATIONS)
+def test_key_steps_carry_the_seeds_expectation(rid: str, command: str, expected: str) -> None:
+    doc = next(d for d in DOCS if d.meta["id"] == rid)
+    matches = [exp for cmd, exp in _steps(doc) if command in cmd]
+    assert matches, f"{rid}: no step runs {command!r}"
+    assert expected in matches[0], f"{rid}: {command!r} expects {matches[0]!r}"
