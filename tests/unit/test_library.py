@@ -290,3 +290,23 @@ def test_key_steps_carry_the_seeds_expectation(rid: str, command: str, expected:
     matches = [exp for cmd, exp in _steps(doc) if command in cmd]
     assert matches, f"{rid}: no step runs {command!r}"
     assert expected in matches[0], f"{rid}: {command!r} expects {matches[0]!r}"
+
+
+BLOCKS_READ_ONLY = re.compile(
+    r"^blocks (quota show|metrics |circuit-breaker status|status flows|config get|verify contract|security scan)")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_read_only_blocks_steps_say_so_and_nothing_else_does(doc: Doc) -> None:
+    """``blocks`` is FlowEngine's own CLI, unknown to the classifier: the runbook marks its
+    read-only verbs ``mutating=false`` so they run without a confirmation; nothing else may."""
+    for block in doc.blocks:
+        if block.lang not in SHELL_LANGS:
+            continue
+        for chunk in _chunks(block):
+            command = next(ln for ln in chunk if not ln.startswith("#"))
+            where = f"{doc.path.name}:{block.line}"
+            if BLOCKS_READ_ONLY.match(command):
+                assert len(_chunks(block)) == 1 and "mutating=false" in block.attrs, where
+            else:
+                assert "mutating=false" not in block.attrs, where
