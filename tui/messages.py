@@ -47,3 +47,44 @@ class IncidentChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, IncidentChanged) and message.incident_id == self.incident_id
+
+
+@dataclass
+class ViewReady(Message):
+    """A view of the incident rebuilt from the journal by a worker."""
+
+    view: Any
+    runbook: Any
+
+
+@dataclass
+class ActionFailed(Message):
+    message: str
+
+
+@dataclass
+class ActionDone(Message):
+    message: str = ""
+
+
+@dataclass
+class ResumeOffer(Message):
+    incidents: list[Any]
+
+
+@dataclass
+class RunDialogReady(Message):
+    step: Any
+    prompts: list[Any]
+
+
+@dataclass
+class StepStarted(Message):
+    step_number: int
+    label: str
+
+
+@dataclass
+class PirReady(Message):
+    markdown: str
+    open_preview: bool = False

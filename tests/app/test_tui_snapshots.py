@@ -59,3 +59,57 @@ def test_too_small(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await metrics_drawn(pilot)
 
     assert snap_compare(app, terminal_size=(40, 12), run_before=run_before)
+
+
+PIR_MD = """# PIR: INC-20261119-1 — Model API quota exhausted
+
+| | |
+|---|---|
+| Severity | P3 |
+| Duration | 42 min |
+| Incident commander | ic@bastion-1 |
+
+## Timeline (UTC)
+
+- 10:49:35 Incident declared from the quota pane (84.2%)
+- 11:06:37 Step 4 Enable the circuit breaker: ok, exit 0, 2.1s
+
+## Root cause
+
+Batch import job fired 40k requests at once.
+
+## Response times
+
+| Milestone | Minutes | Target | Met |
+|---|---|---|---|
+| Mobilise | 0.4 | 10 | yes |
+| Mitigate | 17.0 | 30 | yes |
+"""
+
+
+def test_run_step_dialog(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.test_tui_dialogs import run_dialog
+
+    app = make_app()
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        app.dashboard.show_view(mid_incident_view(), sample_runbook())
+        app.push_screen(run_dialog())
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_pir_preview(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens.modals.pir import PirScreen
+
+    app = make_app()
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        app.dashboard.show_view(mid_incident_view(), sample_runbook())
+        app.push_screen(PirScreen(PIR_MD))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -23,6 +23,7 @@ from panes.step_detail import StepDetailPane
 from panes.timeline import TimelinePane
 from panes.view import HeaderInfo, IncidentView
 from tui.bindings import DASHBOARD_BINDINGS
+from tui.flows import IncidentFlows
 from tui.messages import MetricsFetched
 from tui.metrics import fetch_readings, make_tracker
 from warroom.runbook.model import Runbook, Step
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from tui.app import WarroomApp
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(IncidentFlows, Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
     HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
@@ -84,6 +85,7 @@ class DashboardScreen(Screen[None]):
             self.poll_metrics()
         if ctx.tick > 0:
             self.set_interval(ctx.tick, self.tick)
+        self.init_flows()
 
     # ------------------------------------------------------------------ metrics (dolphie pattern)
 

@@ -1,0 +1,126 @@
+"""The dialogs on their own: what they pre-fill, what they refuse, what they answer."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, TextArea
+
+from tests.app.tui_support import make_app, metrics_drawn, wait_for
+from tui.screens.modals.forms import DeclareScreen, NoteAnswer, NoteScreen, SkipScreen
+from tui.screens.modals.run_step import ParamField, Preview, RunAnswer, RunStepScreen
+
+
+def run_dialog(mutating: bool = True, read_only: bool = False) -> RunStepScreen:
+    def preview(params: dict[str, str]) -> Preview:
+        ns = params.get("namespace", "")
+        if not ns:
+            return Preview(command=None, mutating=mutating, error="missing required parameter namespace")
+        return Preview(command=f"kubectl set env deploy/flowengine -n {ns} CIRCUIT_BREAKER=on",
+                       target={"context": "drill-cluster", "namespace": ns}, mutating=mutating,
+                       timeout=60, expect="env updated")
+
+    return RunStepScreen(number=4, label="Enable the circuit breaker", section="Mitigation",
+                         fields=[ParamField("namespace", "production", "config", "where flowengine runs")],
+                         preview=preview, read_only=read_only)
+
+
+async def test_declare_is_prefilled_from_the_breached_pane() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
+        screen = app.screen
+        assert screen.query_one("#title", Input).value.startswith("Model API quota used at 87")
+        assert screen.query_one("#severity", Select).value == "P3"
+        assert screen.source["kind"] == "pane" and screen.source["ref"] == "quota"
+        screen.query_one("#title", Input).value = ""
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, DeclareScreen)  # refused: no title
+        assert "title is needed" in str(screen.query_one("#form-error").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
+
+
+async def test_run_dialog_shows_target_and_asks_again_for_mutating_steps() -> None:
+    app = make_app()
+    answers: list[RunAnswer | None] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(run_dialog(), answers.append)
+        await pilot.pause()
+        dialog = app.screen
+        assert "namespace production" in str(dialog.query_one("#run-target").render())
+        assert "MUTATING" in str(dialog.query_one("#run-warning").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not dialog)  # the confirmation
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers == [RunAnswer({"namespace": "production"}, confirmed=True)]
+
+
+async def test_run_dialog_refuses_while_a_parameter_is_invalid() -> None:
+    app = make_app()
+    answers: list[RunAnswer | None] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(run_dialog(mutating=False), answers.append)
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#param-namespace", Input).value = ""
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dialog and not answers
+        assert "missing required parameter" in str(dialog.query_one("#form-error").render())
+        dialog.query_one("#param-namespace", Input).value = "staging"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers == [RunAnswer({"namespace": "staging"}, confirmed=False)]
+
+
+async def test_note_accepts_a_10000_character_paste_with_its_tag() -> None:
+    app = make_app()
+    answers: list[NoteAnswer | None] = []
+    text = ("retry storm after the batch import; " * 300)[:10_000]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(NoteScreen(), answers.append)
+        await pilot.pause()
+        app.screen.query_one("#tag", Select).value = "root-cause"
+        area = app.screen.query_one("#text", TextArea)
+        area.focus()
+        area.insert(text)  # what a bracketed paste does
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers[0] is not None
+    assert answers[0].tag == "root-cause"
+    assert answers[0].text == text.strip()
+    assert len(answers[0].text) > 9_900
+
+
+async def test_skip_needs_a_reason() -> None:
+    app = make_app()
+    answers: list[str | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(SkipScreen("5. Lower the concurrency"), answers.append)
+        await pilot.pause()
+        await pilot.press("enter")
+        assert not answers
+        await pilot.press(*"not needed: breaker fixed it")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers == ["not needed: breaker fixed it"]
+
+
+async def test_actions_without_an_incident_say_so() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        for key in ("n", "r", "v", "u", "p", "e"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is app.dashboard
+        assert app.dashboard.controller.incident is None

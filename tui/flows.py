@@ -1,0 +1,447 @@
+"""The incident flows of the dashboard: declare, run / tick / skip / cancel, notes, updates,
+severity, resolve, PIR. Mixed into ``DashboardScreen``.
+
+Pattern everywhere: a key opens a dialog; its answer goes to ``run_io`` (a thread worker that
+calls the engine through ``IncidentController`` and never touches widgets); the worker posts
+``IncidentChanged``; the screen asks for a fresh view rebuilt from the journal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.worker import get_current_worker
+
+from panes.fmt import escalation_tier, format_clock, format_value
+from panes.output import OutputPane
+from tui.controller import IncidentController
+from tui.messages import (
+    ActionDone,
+    ActionFailed,
+    IncidentChanged,
+    OutputReady,
+    PirReady,
+    ResumeOffer,
+    RunDialogReady,
+    StepEnded,
+    StepStarted,
+    ViewReady,
+)
+from tui.screens.modals.forms import (
+    DeclareAnswer,
+    DeclareScreen,
+    NoteAnswer,
+    NoteScreen,
+    ResolveAnswer,
+    ResolveScreen,
+    SeverityAnswer,
+    SeverityScreen,
+    SkipScreen,
+)
+from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
+from tui.screens.modals.pir import PirScreen
+from tui.screens.modals.run_step import Preview, RunAnswer, RunStepScreen, fields_from_prompts
+from tui.screens.modals.status_update import StatusUpdateScreen, UpdateAnswer
+from warroom.errors import WarroomError
+
+if TYPE_CHECKING:
+    from tui.screens.dashboard import DashboardScreen
+
+
+class IncidentFlows:
+    """Actions and message handlers; ``self`` is the ``DashboardScreen``."""
+
+    controller: IncidentController
+
+    def init_flows(self: DashboardScreen) -> None:
+        self.controller = IncidentController(self.app.ctx)
+        self._out_lock = threading.Lock()
+        self._out_buf: deque[str] = deque(maxlen=max(1, self.app.ctx.config.execute.memory_lines))
+        self._following: set[int] = set()
+        self._pir_screen: PirScreen | None = None
+        ctx = self.app.ctx
+        if ctx.resume_id:
+            self.run_io(self.controller.open, ctx.resume_id)
+        elif ctx.offer_resume:
+            self.look_for_open_incidents()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def run_io(self: DashboardScreen, fn: Callable[..., Any], *args: Any,
+               done: str = "", **kwargs: Any) -> None:
+        """Run one engine call off the event loop; report failure in words, then refresh."""
+        try:
+            result = fn(*args, **kwargs)
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+        except OSError as exc:
+            self.post_message(ActionFailed(f"{exc.filename or ''}: {exc.strerror or exc}".strip(": ")))
+        else:
+            message = done or (result if isinstance(result, str) and " " in result else "")
+            if message:
+                self.post_message(ActionDone(message))
+        self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
+
+    def on_incident_changed(self: DashboardScreen, message: IncidentChanged) -> None:
+        if self.controller.incident is not None:
+            self.load_view()
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def load_view(self: DashboardScreen) -> None:
+        try:
+            view, runbook = self.controller.view()
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(ViewReady(view, runbook))
+        if self._pir_screen is not None:
+            self.post_message(PirReady(self.controller.render_pir()))
+
+    def on_view_ready(self: DashboardScreen, message: ViewReady) -> None:
+        self.show_view(message.view, message.runbook)
+        running = message.view.running_step
+        if running is not None and running not in self._following:
+            # A step started here, or one still running under its supervisor after a resume.
+            self.start_following(running, self.step_label(running))
+
+    def on_action_failed(self: DashboardScreen, message: ActionFailed) -> None:
+        self.notify(message.message, severity="error", timeout=8)
+
+    def on_action_done(self: DashboardScreen, message: ActionDone) -> None:
+        self.notify(message.message, timeout=4)
+
+    def step_label(self: DashboardScreen, number: int) -> str:
+        step = self.runbook.step(number) if self.runbook is not None else None
+        return f"{number}. {step.label}" if step is not None else f"step {number}"
+
+    def need_incident(self: DashboardScreen) -> bool:
+        if self.controller.incident is None:
+            self.notify("No incident is open: press d to declare one.", severity="warning")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ resume
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def look_for_open_incidents(self: DashboardScreen) -> None:
+        try:
+            found = self.controller.open_incidents()
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        if found:
+            self.post_message(ResumeOffer(found))
+
+    def on_resume_offer(self: DashboardScreen, message: ResumeOffer) -> None:
+        now = self.app.ctx.clock.now()
+        items = [OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
+                              elapsed=format_clock(now - i.declared_at) if i.declared_at else "?")
+                 for i in reversed(message.incidents)]
+
+        def chosen(inc_id: str | None) -> None:
+            if inc_id:
+                self.run_io(self.controller.open, inc_id, done=f"resumed {inc_id}")
+
+        self.app.push_screen(ResumeScreen(items), chosen)
+
+    # ------------------------------------------------------------------ declare / runbook
+
+    def action_declare(self: DashboardScreen) -> None:
+        if self.controller.incident is not None and self.view.header.status != "resolved":
+            self.notify(f"{self.controller.incident.id} is already open; resolve it first.", severity="warning")
+            return
+        ctx = self.app.ctx
+        title, severity, runbook, origin = "", "P3", None, ""
+        source: dict[str, Any] = {"kind": "manual"}
+        breached = next((r for r in self.readings if r.breached), None)
+        if breached is not None:
+            slo = breached.slo
+            value = format_value(breached.value, slo.unit)
+            title = f"{slo.title} at {value}"
+            severity = slo.severity or "P3"
+            runbook = slo.runbook
+            source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
+            origin = f"From the breached pane: {slo.title} {value} (threshold {slo.crit:g})."
+        elif self.runbook is not None:
+            title = self.runbook.title
+            severity = self.runbook.severity or "P3"
+            runbook = self.runbook.id
+            origin = f"From the open runbook {self.runbook.id}."
+        choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.runbooks, key=lambda r: r.id)]
+
+        def answered(answer: DeclareAnswer | None) -> None:
+            if answer is not None:
+                self.run_io(self.controller.declare, title=answer.title, severity=answer.severity,
+                            runbook=answer.runbook, source=answer.source, done="incident declared")
+
+        self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
+                                           runbooks=choices, source=source, origin=origin), answered)
+
+    def action_open_runbook(self: DashboardScreen) -> None:
+        ctx = self.app.ctx
+        suggested = [r.slo.runbook for r in self.readings if r.breached and r.slo.runbook]
+
+        def chosen(rb_id: str | None) -> None:
+            if not rb_id:
+                return
+            if self.controller.incident is not None:
+                self.run_io(self.controller.attach, rb_id, done=f"runbook {rb_id} attached")
+            else:
+                self.open_runbook_by_id(rb_id)
+
+        self.app.push_screen(RunbookPicker(ctx.runbooks, ctx.runbook_findings, suggested), chosen)
+
+    # ------------------------------------------------------------------ steps
+
+    def action_run_step(self: DashboardScreen) -> None:
+        step = self.selected_step()
+        if step is None or not self.need_incident():
+            return
+        if not step.runnable:
+            self.notify("This is a checklist item: tick it with space, or skip it with s.")
+            return
+        if self.view.steps.get(step.number) and self.view.steps[step.number].state == "running":
+            self.notify(f"Step {step.number} is already running (c cancels it).", severity="warning")
+            return
+        self.fetch_run_dialog(step)
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def fetch_run_dialog(self: DashboardScreen, step: Any) -> None:
+        try:
+            prompts = self.controller.prompts(step.number)
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(RunDialogReady(step, prompts))
+
+    def on_run_dialog_ready(self: DashboardScreen, message: RunDialogReady) -> None:
+        step = message.step
+
+        def preview(params: dict[str, str]) -> Preview:
+            try:
+                p = self.controller.prepare(step.number, params)
+            except WarroomError as exc:
+                return Preview(command=step.command, mutating=step.mutating, error=str(exc))
+            return Preview(command=p.command, target=dict(p.target), mutating=p.mutating,
+                           timeout=p.timeout, expect=p.expect)
+
+        def answered(answer: RunAnswer | None) -> None:
+            if answer is not None:
+                self.start_step(step.number, answer)
+
+        self.app.push_screen(RunStepScreen(number=step.number, label=step.label, section=step.section,
+                                           fields=fields_from_prompts(message.prompts), preview=preview,
+                                           read_only=self.app.ctx.read_only), answered)
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def start_step(self: DashboardScreen, number: int, answer: RunAnswer) -> None:
+        try:
+            self.controller.run(number, answer.params, confirmed=answer.confirmed, dry_run=answer.dry_run)
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+        else:
+            if answer.dry_run:
+                self.post_message(ActionDone(f"step {number}: dry run recorded"))
+            else:
+                self.post_message(StepStarted(number, self.step_label(number)))
+        self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
+
+    def on_step_started(self: DashboardScreen, message: StepStarted) -> None:
+        self.start_following(message.step_number, message.label)
+
+    def start_following(self: DashboardScreen, number: int, label: str) -> None:
+        if number in self._following:
+            return
+        self._following.add(number)
+        out = self.query_one(OutputPane)
+        out.start(number, label)
+        out.border_subtitle = "running — c cancels"
+        with self._out_lock:
+            self._out_buf.clear()
+        self.follow_output(number)
+
+    @work(thread=True, group="follow", exit_on_error=False)
+    def follow_output(self: DashboardScreen, number: int) -> None:
+        worker = get_current_worker()
+        status = "unknown"
+        try:
+            for item in self.controller.follow(number, lambda: worker.is_cancelled):
+                if isinstance(item, str):
+                    status = item
+                    break
+                with self._out_lock:
+                    self._out_buf.extend(item)
+                self.post_message(OutputReady(number))
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+        self.post_message(OutputReady(number))
+        self.post_message(StepEnded(number, status))
+
+    def on_output_ready(self: DashboardScreen, message: OutputReady) -> None:
+        with self._out_lock:
+            lines = list(self._out_buf)
+            self._out_buf.clear()
+        self.query_one(OutputPane).add_lines(lines)
+
+    def on_step_ended(self: DashboardScreen, message: StepEnded) -> None:
+        self._following.discard(message.step_number)
+        out = self.query_one(OutputPane)
+        out.finish(f"{message.status.replace('_', ' ')} · {out.line_count} lines")
+        self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
+
+    def action_tick_step(self: DashboardScreen) -> None:
+        step = self.selected_step()
+        if step is None or not self.need_incident():
+            return
+        self.run_io(self.controller.tick, step.number)
+
+    def action_skip_step(self: DashboardScreen) -> None:
+        step = self.selected_step()
+        if step is None or not self.need_incident():
+            return
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.run_io(self.controller.skip, step.number, reason)
+
+        self.app.push_screen(SkipScreen(f"{step.number}. {step.label}"), answered)
+
+    def action_cancel_step(self: DashboardScreen) -> None:
+        running = self.view.running_step
+        if running is None:
+            self.notify("No command is running.")
+            return
+        self.run_io(self.controller.cancel, running)
+
+    # ------------------------------------------------------------------ people
+
+    def action_note(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+
+        def answered(a: NoteAnswer | None) -> None:
+            if a is not None:
+                self.run_io(self.controller.note, a.tag, a.text, a.owner, a.due, done=f"{a.tag} note added")
+
+        self.app.push_screen(NoteScreen(), answered)
+
+    def action_severity(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+
+        def answered(a: SeverityAnswer | None) -> None:
+            if a is not None:
+                self.run_io(self.controller.severity, a.severity, a.reason, done=f"severity now {a.severity}")
+
+        self.app.push_screen(SeverityScreen(self.view.header.severity), answered)
+
+    def status_update_text(self: DashboardScreen) -> str:
+        h = self.view.header
+        now = self.app.ctx.clock.now()
+        elapsed = now - h.declared_at if h.declared_at else 0.0
+        lines = [f"[{h.incident_id}] {h.title} — {h.severity} — {h.status.upper()}"]
+        if self.app.ctx.drill is not None:
+            lines[0] = "DRILL " + lines[0]
+        breached = [r for r in self.readings if r.state in ("crit", "warn")]
+        if breached:
+            lines.append("Impact: " + "; ".join(
+                f"{r.slo.title} {format_value(r.value, r.slo.unit)} ({r.word})" for r in breached))
+        else:
+            lines.append("Impact: all SLOs currently within thresholds.")
+        lines.append(f"Elapsed: {format_clock(elapsed)} (escalation {escalation_tier(elapsed)}).")
+        if self.runbook is not None:
+            done = [s for s in self.runbook.steps
+                    if self.view.steps.get(s.number) and self.view.steps[s.number].state in ("ok", "ticked")]
+            pending = [s for s in self.runbook.steps if s.number not in self.view.steps]
+            if done:
+                lines.append("Done: " + "; ".join(s.label for s in done[-3:]))
+            if pending:
+                lines.append(f"Next: {pending[0].label}")
+        every = self.app.ctx.config.incident.status_update_every
+        lines.append(f"Next update in {int(every // 60)} min.")
+        return "\n".join(lines)
+
+    def action_status_update(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        from warroom.sources.webhooks import webhook_enabled, webhook_url
+
+        cfg = self.app.ctx.config.webhook
+        where = None
+        if webhook_enabled(cfg):
+            url = webhook_url(cfg)
+            where = f"{cfg.kind} {url.split('//')[-1].split('/')[0]}" if url else f"{cfg.kind} (url unset)"
+
+        def answered(a: UpdateAnswer | None) -> None:
+            if a is None:
+                return
+            if a.copy:
+                self.app.copy_to_clipboard(a.text)
+            self.run_io(self.controller.status_update, a.text, copied=a.copy, post=a.post)
+
+        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where), answered)
+
+    def action_resolve(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        if self.view.header.status == "resolved":
+            self.notify("Already resolved: e exports the PIR.")
+            return
+        open_steps = 0
+        if self.runbook is not None:
+            open_steps = sum(1 for s in self.runbook.steps if s.number not in self.view.steps)
+
+        def answered(a: ResolveAnswer | None) -> None:
+            if a is not None:
+                self.run_io(self.controller.resolve, a.summary, a.resolution, a.rollback,
+                            done="incident resolved: p previews the PIR, e exports it")
+
+        self.app.push_screen(ResolveScreen(self.view.header.title, open_steps), answered)
+
+    # ------------------------------------------------------------------ PIR
+
+    def action_pir_preview(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        self.fetch_pir(open_preview=True)
+
+    @work(thread=True, group="pir", exclusive=True, exit_on_error=False)
+    def fetch_pir(self: DashboardScreen, open_preview: bool = False) -> None:
+        try:
+            md = self.controller.render_pir()
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(PirReady(md, open_preview))
+
+    def on_pir_ready(self: DashboardScreen, message: PirReady) -> None:
+        if self._pir_screen is not None:
+            self._pir_screen.show(message.markdown)
+            return
+        if not message.open_preview:
+            return
+        screen = PirScreen(message.markdown)
+        self._pir_screen = screen
+
+        def closed(result: str | None) -> None:
+            self._pir_screen = None
+            if result == "export":
+                self.action_export_pir()
+
+        self.app.push_screen(screen, closed)
+
+    def action_export_pir(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        self.run_io(self.export_and_describe)
+
+    def export_and_describe(self: DashboardScreen) -> str:
+        result = self.controller.export()
+        path = getattr(result, "path", result)
+        note = getattr(result, "message", "") or ""
+        return f"PIR exported: {path} {note}".strip()

@@ -1,0 +1,247 @@
+"""The small dialogs: declare, note, severity, skip, resolve. Each returns a plain answer object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
+
+from tui.screens.modals.base import Dialog
+
+SEVERITIES = ("P1", "P2", "P3", "P4")
+NOTE_TAGS = (
+    ("root-cause", "root cause"), ("went-well", "went well"), ("went-wrong", "went wrong"),
+    ("action", "action item"), ("lesson", "lesson"), ("info", "info"),
+)
+
+
+def buttons(ok: str = "OK") -> Horizontal:
+    return Horizontal(Button("Cancel", id="cancel"), Button(f"{ok} (ctrl+s)", id="ok", variant="primary"),
+                      classes="buttons")
+
+
+class FormDialog(Dialog):
+    """Enter in a one-line input moves on / submits; the buttons do what they say."""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(Text(message, style="bold red"))
+
+
+# ----------------------------------------------------------------------------- declare
+
+
+@dataclass
+class DeclareAnswer:
+    title: str
+    severity: str
+    runbook: str | None
+    source: dict
+
+
+class DeclareScreen(FormDialog):
+    """Pre-filled from a breached pane, an alert or the chosen runbook; everything editable."""
+
+    def __init__(self, *, title: str = "", severity: str = "P3", runbook: str | None = None,
+                 runbooks: list[tuple[str, str]] | None = None, source: dict | None = None,
+                 origin: str = "") -> None:
+        super().__init__()
+        self.initial_title = title
+        self.initial_severity = severity if severity in SEVERITIES else "P3"
+        self.initial_runbook = runbook
+        self.runbook_choices = runbooks or []
+        self.source = source or {"kind": "manual"}
+        self.origin = origin
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="declare-dialog"):
+            yield Static("Declare an incident", classes="dialog-title")
+            if self.origin:
+                yield Static(Text(self.origin), classes="hint")
+            yield Static("Title", classes="field-label")
+            yield Input(self.initial_title, placeholder="what is broken, in a few words", id="title")
+            yield Static("Severity", classes="field-label")
+            yield Select([(s, s) for s in SEVERITIES], value=self.initial_severity, allow_blank=False,
+                         id="severity")
+            yield Static("Runbook", classes="field-label")
+            ids = {rid for _, rid in self.runbook_choices}
+            yield Select(self.runbook_choices, prompt="(none)", id="runbook",
+                         value=self.initial_runbook if self.initial_runbook in ids else Select.NULL)
+            yield Static("", id="form-error")
+            yield buttons("Declare")
+
+    def action_submit(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.error("A title is needed.")
+            self.query_one("#title", Input).focus()
+            return
+        sev = str(self.query_one("#severity", Select).value)
+        rb = self.query_one("#runbook", Select).value
+        self.dismiss(DeclareAnswer(title=title, severity=sev,
+                                   runbook=None if rb is Select.NULL else str(rb), source=self.source))
+
+
+# ----------------------------------------------------------------------------- note
+
+
+@dataclass
+class NoteAnswer:
+    tag: str
+    text: str
+    owner: str | None = None
+    due: str | None = None
+
+
+class NoteScreen(FormDialog):
+    """A note with a tag; a TextArea so pasting thousands of characters just works."""
+
+    def __init__(self, tag: str = "info") -> None:
+        super().__init__()
+        self.initial_tag = tag
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-dialog"):
+            yield Static("Add a note to the timeline", classes="dialog-title")
+            yield Static("Tag (feeds the PIR section of the same name)", classes="field-label")
+            yield Select([(label, tag) for tag, label in NOTE_TAGS], value=self.initial_tag,
+                         allow_blank=False, id="tag")
+            yield TextArea(id="text", soft_wrap=True, show_line_numbers=False)
+            yield Static("Owner and due date (action items)", classes="field-label")
+            with Horizontal(id="owner-row"):
+                yield Input(placeholder="owner", id="owner")
+                yield Input(placeholder="due, e.g. 2026-12-01", id="due")
+            yield Static("", id="form-error")
+            yield buttons("Add note")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", TextArea).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        text = self.query_one("#text", TextArea).text.strip()
+        if not text:
+            self.error("The note is empty.")
+            return
+        owner = self.query_one("#owner", Input).value.strip() or None
+        due = self.query_one("#due", Input).value.strip() or None
+        self.dismiss(NoteAnswer(tag=str(self.query_one("#tag", Select).value), text=text,
+                                owner=owner, due=due))
+
+
+# ----------------------------------------------------------------------------- severity / skip / resolve
+
+
+@dataclass
+class SeverityAnswer:
+    severity: str
+    reason: str
+
+
+class SeverityScreen(FormDialog):
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current if current in SEVERITIES else "P3"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="severity-dialog"):
+            yield Static(f"Change severity (now {self.current})", classes="dialog-title")
+            yield Select([(s, s) for s in SEVERITIES], value=self.current, allow_blank=False, id="severity")
+            yield Input(placeholder="why (goes on the timeline)", id="reason")
+            yield Static("", id="form-error")
+            yield buttons("Change")
+
+    def on_mount(self) -> None:
+        self.query_one("#severity", Select).focus()
+
+    def action_submit(self) -> None:
+        sev = str(self.query_one("#severity", Select).value)
+        if sev == self.current:
+            self.error(f"Severity is already {sev}.")
+            return
+        self.dismiss(SeverityAnswer(sev, self.query_one("#reason", Input).value.strip()))
+
+
+class SkipScreen(FormDialog):
+    def __init__(self, step_label: str) -> None:
+        super().__init__()
+        self.step_label = step_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="skip-dialog"):
+            yield Static(Text(f"Skip: {self.step_label}"), classes="dialog-title")
+            yield Input(placeholder="why is it skipped? (required; shows in the PIR)", id="reason")
+            yield Static("", id="form-error")
+            yield buttons("Skip step")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def action_submit(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.error("A reason is required to skip a step.")
+            return
+        self.dismiss(reason)
+
+
+@dataclass
+class ResolveAnswer:
+    summary: str
+    resolution: str
+    rollback: bool
+
+
+class ResolveScreen(FormDialog):
+    def __init__(self, title: str, open_steps: int = 0) -> None:
+        super().__init__()
+        self.incident_title = title
+        self.open_steps = open_steps
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="resolve-dialog"):
+            yield Static(Text(f"Resolve: {self.incident_title}"), classes="dialog-title")
+            if self.open_steps:
+                yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked;"
+                                  " they will be listed in the PIR.", style="yellow"))
+            yield Static("Summary", classes="field-label")
+            yield Input(placeholder="what happened, one line", id="summary")
+            yield Static("Resolution", classes="field-label")
+            yield Input(placeholder="what fixed it", id="resolution")
+            yield Checkbox("A rollback was part of the fix", id="rollback")
+            yield Static("", id="form-error")
+            yield buttons("Resolve")
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "summary":
+            self.query_one("#resolution", Input).focus()
+        else:
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        summary = self.query_one("#summary", Input).value.strip()
+        if not summary:
+            self.error("A summary is required.")
+            return
+        self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
+                                   self.query_one("#rollback", Checkbox).value))

@@ -1,0 +1,39 @@
+"""PIR preview: the draft rendered as markdown, re-rendered whenever the journal moves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+from tui.bindings import PIR_BINDINGS
+
+
+class PirScreen(ModalScreen[str]):
+    """Dismisses with "export" when the user asks to export from here."""
+
+    BINDINGS: ClassVar[list[Binding]] = PIR_BINDINGS
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog pir-dialog"):
+            yield Static("PIR draft — live; e export, esc close", classes="dialog-title")
+            yield Markdown(self.markdown, id="pir-md")
+
+    def show(self, markdown: str) -> None:
+        if markdown != self.markdown:
+            self.markdown = markdown
+            self.query_one("#pir-md", Markdown).update(markdown)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_export(self) -> None:
+        self.dismiss("export")

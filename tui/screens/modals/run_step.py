@@ -1,0 +1,171 @@
+"""Run a step: parameters pre-filled, the exact command, where it acts, and a confirmation for
+anything that changes state. Nothing runs from here: the answer goes back to the dashboard,
+which hands it to the incident engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Static
+
+from tui.screens.modals.base import Dialog
+
+
+@dataclass
+class ParamField:
+    name: str
+    value: str = ""
+    source: str | None = None
+    help: str | None = None
+    pattern: str | None = None
+
+
+@dataclass
+class Preview:
+    """What the engine says the step would do with these parameters."""
+
+    command: str | None
+    target: dict[str, str] = field(default_factory=dict)
+    mutating: bool = False
+    timeout: float | None = None
+    expect: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class RunAnswer:
+    params: dict[str, str]
+    confirmed: bool
+    dry_run: bool = False
+
+
+def target_text(target: dict[str, str]) -> str:
+    if not target:
+        return "local shell on this host"
+    order = ("cluster", "context", "namespace", "host", "service", "region")
+    keys = [k for k in order if k in target] + [k for k in target if k not in order]
+    return " · ".join(f"{k} {target[k]}" for k in keys)
+
+
+class RunStepScreen(Dialog[RunAnswer]):
+    def __init__(self, *, number: int, label: str, section: str, fields: list[ParamField],
+                 preview: Callable[[dict[str, str]], Preview], read_only: bool = False) -> None:
+        super().__init__()
+        self.number = number
+        self.label = label
+        self.section = section
+        self.fields = fields
+        self.preview_fn = preview
+        self.read_only = read_only
+        self.current: Preview = Preview(command=None)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="run-dialog"):
+            yield Static(Text(f"Run step {self.number}: {self.label}"), classes="dialog-title")
+            with VerticalScroll(id="run-fields"):
+                for f in self.fields:
+                    hint = f" — {f.help}" if f.help else ""
+                    src = f" (from {f.source})" if f.source else ""
+                    yield Static(Text(f"{f.name}{hint}{src}"), classes="field-label")
+                    yield Input(f.value, placeholder=f.pattern or f.name, id=f"param-{f.name}")
+                yield Static("", id="run-command")
+                yield Static("", id="run-target")
+                yield Static("", id="run-warning")
+            yield Static("", id="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Dry run", id="dry")
+                yield Button("Run (ctrl+s)", id="run", variant="primary")
+
+    def on_mount(self) -> None:
+        self.refresh_preview()
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
+        else:
+            self.query_one("#cancel" if self.current.mutating else "#run", Button).focus()
+
+    def params(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#param-{f.name}", Input).value for f in self.fields}
+
+    def refresh_preview(self) -> None:
+        p = self.preview_fn(self.params())
+        self.current = p
+        cmd = Text()
+        cmd.append("command  ", "dim")
+        if p.error:
+            cmd.append(p.error, "bold red")
+        else:
+            cmd.append(p.command or "(nothing to run)", "bold cyan")
+        self.query_one("#run-command", Static).update(cmd)
+        tgt = Text()
+        tgt.append("target   ", "dim")
+        tgt.append(target_text(p.target), "bold yellow" if p.mutating else "")
+        if p.timeout:
+            tgt.append(f"   timeout {p.timeout:g}s", "dim")
+        if p.expect:
+            tgt.append(f"\nexpect   {p.expect}", "")
+        self.query_one("#run-target", Static).update(tgt)
+        warn = Text()
+        if p.mutating and self.read_only:
+            warn.append("READ-ONLY session: this step changes things and will be refused (and recorded).",
+                        "bold red")
+        elif p.mutating:
+            warn.append("⚠ MUTATING: this changes the target above. ", "bold yellow")
+            warn.append("Run asks you to confirm once more.", "")
+        else:
+            warn.append("read-only step", "green")
+        self.query_one("#run-warning", Static).update(warn)
+        run = self.query_one("#run", Button)
+        run.label = "Run — mutating (ctrl+s)" if p.mutating else "Run (ctrl+s)"
+        run.variant = "error" if p.mutating else "primary"
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_preview()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif event.button.id == "dry":
+            self._finish(dry_run=True)
+        else:
+            self.action_submit()
+
+    def action_submit(self) -> None:
+        self._finish(dry_run=False)
+
+    def _finish(self, *, dry_run: bool) -> None:
+        if self.current.error:
+            self.query_one("#form-error", Static).update(Text(self.current.error, style="bold red"))
+            return
+        params = self.params()
+        if dry_run or not self.current.mutating:
+            self.dismiss(RunAnswer(params, confirmed=False, dry_run=dry_run))
+            return
+        from tui.screens.modals.confirm import ConfirmScreen
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(RunAnswer(params, confirmed=True))
+
+        self.app.push_screen(ConfirmScreen(
+            f"Run mutating step {self.number}?",
+            f"{self.current.command}\n\nacts on: {target_text(self.current.target)}",
+            confirm_label="Yes, run it"), answered)
+
+
+def fields_from_prompts(prompts: list[Any]) -> list[ParamField]:
+    """The engine's ``ParamPrompt`` objects as form fields."""
+    return [ParamField(name=p.name, value=p.value or "", source=p.source, help=p.help, pattern=p.pattern)
+            for p in prompts]

@@ -1,0 +1,58 @@
+"""Stakeholder update: a template filled with the current facts, editable, then copied (OSC 52)
+and/or posted to the configured webhook. Either way it is journaled by the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static, TextArea
+
+from tui.screens.modals.base import Dialog
+
+
+@dataclass
+class UpdateAnswer:
+    text: str
+    copy: bool
+    post: bool
+
+
+class StatusUpdateScreen(Dialog[UpdateAnswer]):
+    def __init__(self, text: str, *, webhook: str | None = None) -> None:
+        super().__init__()
+        self.text = text
+        self.webhook = webhook
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="update-dialog"):
+            yield Static("Stakeholder update", classes="dialog-title")
+            yield TextArea(self.text, id="update-text", soft_wrap=True)
+            where = f"webhook: {self.webhook}" if self.webhook else "no webhook configured ([webhook] url)"
+            yield Static(where, classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Copy", id="copy")
+                if self.webhook:
+                    yield Button("Copy + post (ctrl+s)", id="post", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#update-text", TextArea).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        elif event.button.id == "copy":
+            self._finish(post=False)
+        else:
+            self._finish(post=True)
+
+    def action_submit(self) -> None:
+        self._finish(post=bool(self.webhook))
+
+    def _finish(self, *, post: bool) -> None:
+        text = self.query_one("#update-text", TextArea).text.strip()
+        if text:
+            self.dismiss(UpdateAnswer(text=text, copy=True, post=post))

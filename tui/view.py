@@ -1,0 +1,80 @@
+"""From the engine's ``IncidentState`` (rebuilt from the journal) to what the panes draw.
+
+This is the only module that knows the state's shape; panes take ``panes.view`` values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from panes.view import HeaderInfo, IncidentView, StepView, TimelineItem
+
+# journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
+TIMELINE_KINDS = {
+    "incident.declared": "declared", "runbook.attached": "runbook", "severity.changed": "severity",
+    "status.changed": "status", "phase.marked": "status", "incident.resolved": "resolved",
+    "incident.reopened": "declared", "step.started": "step", "step.dry_run": "step",
+    "step.refused": "skip", "step.ticked": "tick", "step.unticked": "tick", "step.skipped": "skip",
+    "evidence.recorded": "evidence", "verify.started": "evidence", "verify.passed": "evidence",
+    "verify.failed": "step-failed", "note.added": "note", "timeline.added": "note",
+    "status_update.sent": "update", "alert.seen": "alert", "pir.exported": "export",
+}
+
+
+def ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def step_view(st: Any) -> StepView:
+    run = st.last_run
+    reason = st.skipped_reason if st.status == "skipped" else None
+    if st.status == "pending" and st.refusals:
+        reason = str(st.refusals[-1].get("reason") or "")
+    return StepView(
+        state=st.status,
+        expect_met=run.expect_met if run is not None else None,
+        exit_code=run.exit_code if run is not None else None,
+        duration=run.duration if run is not None else None,
+        reason=reason,
+        started_at=ts(run.started_at) if run is not None else None,
+        output_path=run.output if run is not None else None,
+    )
+
+
+def timeline_item(entry: Any, notes_by_seq: dict[int, Any]) -> TimelineItem:
+    kind = TIMELINE_KINDS.get(entry.kind, "info")
+    text = entry.text
+    tag = None
+    if entry.kind == "step.finished":
+        kind = "step-ok" if " ok" in text or text.endswith("ok") else "step-failed"
+    if entry.kind == "note.added":
+        note = notes_by_seq.get(entry.seq)
+        if note is not None:
+            tag = note.tag
+            prefix = f"[{note.tag}] "
+            text = text[len(prefix):] if text.startswith(prefix) else text
+    return TimelineItem(at=entry.at.timestamp(), kind=kind, text=text, tag=tag, seq=entry.seq)
+
+
+def incident_view(state: Any, status_update_every: float) -> IncidentView:
+    steps: dict[int, StepView] = {}
+    running = None
+    for st in state.steps.values():
+        if st.step is None:
+            continue
+        steps[st.step] = step_view(st)
+        if st.status == "running":
+            running = st.step
+    notes = {n.seq: n for n in state.notes}
+    timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
+    due = state.next_update_due(datetime.now(UTC), status_update_every)
+    clock_start = state.clock_start
+    header = HeaderInfo(
+        incident_id=state.id, title=state.title, status=state.status, severity=state.severity,
+        declared_at=ts(clock_start), resolved_at=ts(state.phases.get("resolved")),
+        next_update_at=ts(due),
+        drill=(state.drill or {}).get("scenario") if state.drill else None,
+    )
+    return IncidentView(header=header, steps=steps, timeline=timeline,
+                        runbook_id=(state.runbook or {}).get("id"), running_step=running)
