@@ -143,3 +143,18 @@ def test_for_duration_uses_sparkline_history(backfilled) -> None:
     assert readings["held"].state == "crit" and readings["held"].breached
     assert readings["pending"].state == "warn" and not readings["pending"].breached
     assert "past crit for 30m00s" in readings["pending"].note
+
+
+def test_promql_step_lists_every_series(backfilled) -> None:
+    from warroom.sources.native import run_promql_step
+
+    server, at = backfilled
+    src = PrometheusSource(PrometheusConfig(url=server.url, timeout=5.0))
+    try:
+        res = run_promql_step("100 * flowengine_model_quota_used_ratio", src, at=at)
+        bad = run_promql_step("sum(", src, at=at)
+    finally:
+        src.close()
+    assert res.ok and res.exit_code == 0
+    assert res.lines == ('{provider="openai"}  61', '{provider="anthropic"}  42')
+    assert bad.status == "failed" and "parse error" in bad.error

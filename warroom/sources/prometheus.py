@@ -182,6 +182,13 @@ class PrometheusSource:
         wait_futures([fut], timeout=self.cfg.timeout + GRACE)
         return self._sample(slo, fut, None, time.time())
 
+    def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float, float]]:
+        """Every series of an instant query as (labels, value, time); raises QueryError."""
+        self._connect()
+        fut = self._pool.submit(self._instant, expr, at)
+        wait_futures([fut], timeout=self.cfg.timeout + GRACE)
+        return [(s.labels, s.value, s.time) for s in _result(fut, self.cfg.timeout, self.host)]
+
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of a range query, finite points only (verify gates settled after the

@@ -1,0 +1,60 @@
+"""The `warroom` fence grammar for native k8s steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from warroom.sources.native import ActionError, K8sAction, parse_k8s_action, run_native_step
+from warroom.config import Config
+
+
+@pytest.mark.parametrize(("line", "action"), [
+    ("scale deployment/flowengine replicas=5", K8sAction("scale", "flowengine", replicas=5)),
+    ("kubectl scale deploy/flowengine --replicas=0 -n canary",
+     K8sAction("scale", "flowengine", replicas=0, namespace="canary")),
+    ("scale deployment flowengine --replicas 2", K8sAction("scale", "flowengine", replicas=2)),
+    ("rollout restart deployment/flowengine", K8sAction("restart", "flowengine")),
+    ("rollout undo deployment/flowengine", K8sAction("undo", "flowengine")),
+    ("rollout undo deployments.apps/flowengine to-revision=3", K8sAction("undo", "flowengine", revision=3)),
+    ("kubectl rollout undo deployment/flowengine --to-revision=0", K8sAction("undo", "flowengine")),
+    ("rollout status deployment/flowengine namespace=prod", K8sAction("status", "flowengine", namespace="prod")),
+    ("set env deployment/flowengine A=1 'B=two words' C- container=engine",
+     K8sAction("set-env", "flowengine", env={"A": "1", "B": "two words", "C": None}, container="engine")),
+])
+def test_parse(line: str, action: K8sAction) -> None:
+    got = parse_k8s_action(line)
+    assert got == K8sAction(**{**action.__dict__, "text": line})
+    assert got.mutating == (action.verb != "status")
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("", "k8s step is empty"),
+    ("delete deployment/flowengine", "unknown action"),
+    ("scale deployment/flowengine", "scale needs replicas=N"),
+    ("scale deployment/flowengine replicas=-1", "scale needs replicas=N"),
+    ("scale pod/flowengine replicas=1", "expected deployment/NAME, got 'pod/flowengine'"),
+    ("rollout restart", "expected deployment/NAME, got nothing"),
+    ("rollout restart deployment/flowengine now", "unexpected 'now'"),
+    ("rollout restart deployment/flowengine replicas=2", "option 'replicas' does not apply to restart"),
+    ("set env deployment/flowengine", "set env needs at least one KEY=VALUE"),
+    ("set env deployment/flowengine 1BAD=x", "expected KEY=VALUE or KEY-, got '1BAD=x'"),
+    ("rollout undo deployment/flowengine to-revision=abc", "to-revision must be a whole number"),
+    ("scale deployment/flowengine 'replicas=3", "No closing quotation"),
+    ("scale deployment/flowengine -n", "-n needs a value"),
+])
+def test_parse_errors(line: str, message: str) -> None:
+    with pytest.raises(ActionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_k8s_action(line)
+
+
+def test_describe() -> None:
+    assert parse_k8s_action("rollout undo deployment/x").describe() == "roll deployment/x back to the previous revision"
+    assert parse_k8s_action("set env deployment/x A=1 B-").describe() == "set A=1, unset B on deployment/x"
+
+
+def test_run_native_step_bad_line_and_kind_never_raise() -> None:
+    res = run_native_step("k8s", "explode deployment/x", Config())
+    assert res.status == "failed" and res.exit_code == 1 and "unknown action" in res.error
+    res = run_native_step("promql", "up", Config())
+    assert res.status == "failed" and res.error == "no Prometheus configured (set prometheus.url)"
+    assert run_native_step("shell", "ls", Config()).status == "failed"

@@ -1,0 +1,288 @@
+"""Native runbook steps: ``k8s`` actions and ``promql`` queries, run without a shell.
+
+A runbook's ```` ```warroom ```` fence holds one action per line (the runbook engine makes each a
+step of kind ``k8s``); the grammar, kubectl-like and with an optional leading ``kubectl``:
+
+    scale deployment/NAME replicas=N            (or --replicas=N)
+    rollout restart deployment/NAME
+    rollout undo deployment/NAME [to-revision=N]
+    rollout status deployment/NAME              (read-only)
+    set env deployment/NAME KEY=VALUE... [KEY-] [container=NAME]
+
+Any of them may add ``namespace=NS`` (or ``-n NS``) to override ``kubernetes.namespace``.
+``parse_k8s_action`` checks a line without touching a cluster (the linter can call it).
+
+The incident engine runs a native step with ``run_native_step`` and journals the returned
+``NativeResult`` exactly like a shell command's (status, exit code, output lines, duration, and
+``target`` for the blast radius). Like the command runner, it never raises for a step failure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shlex
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from warroom.config import Config, KubernetesConfig
+from warroom.errors import WarroomError
+
+NativeStatus = Literal["ok", "failed", "timed_out"]
+EXIT_CODES = {"ok": 0, "failed": 1, "timed_out": 124}
+_RESOURCE = re.compile(r"^(deployment|deployments|deploy)(?:\.apps)?/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$")
+_ENV = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+_SPACED_OPTIONS = {"-n": "namespace", "--namespace": "namespace", "-c": "container",
+                   "--container": "container", "--replicas": "replicas", "--to-revision": "to-revision"}
+_UNSET = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)-$")
+
+
+class ActionError(WarroomError):
+    """A native step line that does not parse; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class K8sAction:
+    verb: Literal["scale", "restart", "undo", "status", "set-env"]
+    name: str
+    replicas: int | None = None
+    revision: int | None = None
+    env: dict[str, str | None] = field(default_factory=dict)
+    container: str | None = None
+    namespace: str | None = None
+    text: str = ""
+
+    @property
+    def mutating(self) -> bool:
+        return self.verb != "status"
+
+    def describe(self) -> str:
+        if self.verb == "scale":
+            return f"scale deployment/{self.name} to {self.replicas} replicas"
+        if self.verb == "restart":
+            return f"restart every pod of deployment/{self.name} (rolling)"
+        if self.verb == "undo":
+            to = f"revision {self.revision}" if self.revision else "the previous revision"
+            return f"roll deployment/{self.name} back to {to}"
+        if self.verb == "set-env":
+            parts = ", ".join(f"{k}={v}" if v is not None else f"unset {k}" for k, v in self.env.items())
+            return f"set {parts} on deployment/{self.name}"
+        return f"show the rollout state of deployment/{self.name}"
+
+
+def parse_k8s_action(command: str) -> K8sAction:
+    """One ``warroom`` fence line as an action; raises ActionError naming the problem."""
+    text = command.strip()
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:
+        raise ActionError(f"k8s step {text!r}: {exc}") from None
+    if words and words[0] == "kubectl":
+        words = words[1:]
+    opts: dict[str, str] = {}
+    rest: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _SPACED_OPTIONS:
+            if i + 1 >= len(words):
+                raise ActionError(f"k8s step {text!r}: {w} needs a value")
+            opts[_SPACED_OPTIONS[w]] = words[i + 1]
+            i += 2
+            continue
+        if w.startswith("--") and "=" in w:
+            k, v = w[2:].split("=", 1)
+            opts[k] = v
+        elif w.split("=", 1)[0] in ("namespace", "container", "replicas", "to-revision") and "=" in w:
+            k, v = w.split("=", 1)
+            opts[k] = v
+        else:
+            rest.append(w)
+        i += 1
+    usage = ("expected one of: scale deployment/NAME replicas=N | rollout restart|undo|status "
+             "deployment/NAME | set env deployment/NAME KEY=VALUE...")
+    if not rest:
+        raise ActionError(f"k8s step is empty; {usage}")
+    if rest[0] == "rollout" and len(rest) >= 2:
+        verb_word, args = rest[1], rest[2:]
+        verb = {"restart": "restart", "undo": "undo", "status": "status"}.get(verb_word)
+    elif rest[0] == "set" and len(rest) >= 2 and rest[1] == "env":
+        verb, args = "set-env", rest[2:]
+    elif rest[0] == "scale":
+        verb, args = "scale", rest[1:]
+    else:
+        verb, args = None, []
+    if verb is None:
+        raise ActionError(f"k8s step {text!r}: unknown action; {usage}")
+    if args and args[0] in ("deployment", "deployments", "deploy") and len(args) >= 2:
+        args = [f"deployment/{args[1]}", *args[2:]]
+    if not args or not _RESOURCE.match(args[0]):
+        got = repr(args[0]) if args else "nothing"
+        raise ActionError(f"k8s step {text!r}: expected deployment/NAME, got {got}")
+    name = _RESOURCE.match(args[0]).group(2)  # type: ignore[union-attr]
+    extra = args[1:]
+    kw: dict[str, Any] = {"name": name, "namespace": opts.pop("namespace", None), "text": text}
+    if verb == "scale":
+        raw = opts.pop("replicas", None)
+        if raw is None or not raw.isdigit():
+            raise ActionError(f"k8s step {text!r}: scale needs replicas=N (a whole number >= 0)")
+        kw["replicas"] = int(raw)
+    elif verb == "undo":
+        raw = opts.pop("to-revision", None)
+        if raw is not None:
+            if not raw.isdigit():
+                raise ActionError(f"k8s step {text!r}: to-revision must be a whole number")
+            kw["revision"] = int(raw) or None
+    elif verb == "set-env":
+        env: dict[str, str | None] = {}
+        for item in extra:
+            m, u = _ENV.match(item), _UNSET.match(item)
+            if m:
+                env[m.group(1)] = m.group(2)
+            elif u:
+                env[u.group(1)] = None
+            else:
+                raise ActionError(f"k8s step {text!r}: expected KEY=VALUE or KEY-, got {item!r}")
+        if not env:
+            raise ActionError(f"k8s step {text!r}: set env needs at least one KEY=VALUE")
+        kw["env"] = env
+        kw["container"] = opts.pop("container", None)
+        extra = []
+    if extra:
+        raise ActionError(f"k8s step {text!r}: unexpected {' '.join(extra)!r}")
+    if opts:
+        raise ActionError(f"k8s step {text!r}: option {next(iter(opts))!r} does not apply to {verb}")
+    return K8sAction(verb=verb, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class NativeResult:
+    """A native step's outcome, shaped like a command's so it is journaled the same way."""
+
+    kind: str
+    command: str
+    status: NativeStatus
+    lines: tuple[str, ...] = ()
+    error: str | None = None
+    started_at: float = 0.0
+    ended_at: float = 0.0
+    target: dict[str, Any] | None = None
+    mutating: bool = False
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.ended_at - self.started_at)
+
+
+def k8s_target(command: str, cfg: KubernetesConfig, context: str | None = None) -> dict[str, Any]:
+    """The blast radius of a k8s step, for the confirmation prompt; raises a WarroomError."""
+    from warroom.sources.kubernetes import describe_target
+
+    action = parse_k8s_action(command)
+    target = describe_target(cfg, context, action.namespace)
+    return {**target.journal(), "describe": target.describe(), "action": action.describe()}
+
+
+def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = None,
+                 dry_run: bool = False, source: Any = None) -> NativeResult:
+    """Parse and run one k8s action; blocking (worker thread); never raises for a failure."""
+    from warroom.sources.kubernetes import KubeError, KubeSource
+
+    started = time.time()
+
+    def done(status: NativeStatus, lines: list[str], error: str | None = None,
+             target: dict[str, Any] | None = None, mutating: bool = False) -> NativeResult:
+        return NativeResult("k8s", command, status, tuple(lines), error, started, time.time(),
+                            target, mutating, dry_run)
+
+    try:
+        action = parse_k8s_action(command)
+    except ActionError as exc:
+        return done("failed", [str(exc)], str(exc))
+    kube = source
+    own = False
+    try:
+        if kube is None or (action.namespace and action.namespace != kube.namespace):
+            kube = KubeSource(cfg, context=context, namespace=action.namespace)
+            own = True
+        target = kube.target()
+        tgt = target.journal()
+        if dry_run:
+            return done("ok", [f"dry run: would {action.describe()}", f"target: {target.describe()}"],
+                        target=tgt, mutating=action.mutating)
+        if action.verb == "scale":
+            lines = kube.scale(action.name, int(action.replicas or 0))
+        elif action.verb == "restart":
+            lines = kube.restart(action.name)
+        elif action.verb == "undo":
+            lines = kube.undo(action.name, action.revision)
+        elif action.verb == "set-env":
+            lines = kube.set_env(action.name, action.env, action.container)
+        else:
+            lines = kube.rollout_status(action.name)
+        return done("ok", lines, target=tgt, mutating=action.mutating)
+    except KubeError as exc:
+        status: NativeStatus = "timed_out" if "within" in str(exc) and "no answer" in str(exc) else "failed"
+        return done(status, [f"error: {exc}"], str(exc), mutating=action.mutating)
+    finally:
+        if own and kube is not None:
+            kube.close()
+
+
+def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeResult:
+    """Evaluate a ```` ```promql ```` step and list every series it returns."""
+    from warroom.sources.evaluate import format_value
+
+    started = time.time()
+    if source is None:
+        msg = "no Prometheus configured (set prometheus.url)"
+        return NativeResult("promql", expr, "failed", (msg,), msg, started, time.time())
+    query = getattr(source, "query", None)
+    lines: list[str] = []
+    if callable(query):
+        from warroom.sources.prometheus import QueryError, format_labels
+
+        try:
+            series = query(expr, at)
+        except QueryError as exc:
+            return NativeResult("promql", expr, "timed_out" if "no answer" in str(exc) else "failed",
+                                (f"error: {exc}",), str(exc), started, time.time())
+        for labels, value, _t in sorted(series, key=lambda s: -s[1] if math.isfinite(s[1]) else 0):
+            lines.append(f"{format_labels(labels) or '{}'}  {format_value(value, 'count')}")
+        if not series:
+            lines.append("(no series)")
+    else:
+        sample = source.instant(expr, at)
+        if sample.error:
+            return NativeResult("promql", expr, "failed", (f"error: {sample.error}",), sample.error,
+                                started, time.time())
+        lines.append(format_value(sample.value, "count") if sample.value is not None else "(no series)")
+        if sample.note:
+            lines.append(f"note: {sample.note}")
+    return NativeResult("promql", expr, "ok", tuple(lines), None, started, time.time())
+
+
+def run_native_step(kind: str, command: str, cfg: Config, *, context: str | None = None,
+                    dry_run: bool = False, metric_source: Any = None, kube: Any = None) -> NativeResult:
+    """Entry point for the incident engine: run a step of kind ``k8s`` or ``promql``."""
+    if kind == "k8s":
+        return run_k8s_step(command, cfg.kubernetes, context=context, dry_run=dry_run, source=kube)
+    if kind == "promql":
+        if dry_run:
+            now = time.time()
+            return NativeResult("promql", command, "ok", (f"dry run: would query {command}",),
+                                None, now, now, dry_run=True)
+        return run_promql_step(command, metric_source)
+    now = time.time()
+    return NativeResult(kind, command, "failed", (f"not a native step kind: {kind}",),
+                        f"not a native step kind: {kind}", now, now)
