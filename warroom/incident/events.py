@@ -14,8 +14,10 @@ from typing import Final
 
 # ---- incident lifecycle --------------------------------------------------------------------
 DECLARED: Final = "incident.declared"
-"""{id, title, severity, runbook: {id, title, path, sha256} | null, source: {kind: manual|pane|alert,
-ref, value?, detected_at?}, drill: {scenario, speed} | null, commander}"""
+"""{id, title, severity, runbook: {id, title, path, sha256, snapshot} | null, source: {kind:
+manual|pane|alert, ref, value?, unit?, started_at?, detected_at?}, drill: {scenario, speed} | null,
+commander}. ``source.started_at`` is when impact began (breach/alert start) if known;
+``source.detected_at`` when it was noticed (defaults to the event's own time)."""
 RUNBOOK_ATTACHED: Final = "runbook.attached"
 """{id, title, path, sha256, snapshot}: snapshot is the copy kept in the incident dir."""
 SEVERITY_CHANGED: Final = "severity.changed"
@@ -23,9 +25,11 @@ SEVERITY_CHANGED: Final = "severity.changed"
 STATUS_CHANGED: Final = "status.changed"
 """{from, to}: investigating | identified | mitigated | monitoring | resolved"""
 PHASE_MARKED: Final = "phase.marked"
-"""{phase: detected|mobilised|root_cause|mitigated|resolved, at}: explicit response-time marks."""
+"""{phase: started|detected|mobilised|root_cause|mitigated|resolved, at, reason?}: explicit
+response-time marks (``at`` may be back-dated); the latest mark of a phase wins."""
 RESOLVED: Final = "incident.resolved"
-"""{summary, resolution, rollback: bool}"""
+"""{summary, resolution, rollback: bool, type?, affected_repos?}: ``type`` and ``affected_repos``
+feed the incident log's columns of the same names."""
 REOPENED: Final = "incident.reopened"
 """{reason}"""
 
@@ -74,6 +78,15 @@ ALERT_SEEN: Final = "alert.seen"
 PIR_EXPORTED: Final = "pir.exported"
 """{template, path, sha256, log_row: bool}"""
 
-NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson", "info")
+NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson", "info",
+                     "impact", "contributing", "prevention")
+"""The first six are the ones the IC is asked for; ``impact``, ``contributing`` and
+``prevention`` fill the PIR/RCA sections of the same names."""
+PHASES: Final = ("started", "detected", "mobilised", "root_cause", "mitigated", "resolved")
+"""Response-time milestones; ``started`` (impact began) is only known from a source or a mark."""
+STATUSES: Final = ("investigating", "identified", "mitigated", "monitoring", "resolved")
 SEVERITIES: Final = ("P1", "P2", "P3", "P4")
 STEP_END_STATES: Final = ("ok", "failed", "timed_out", "cancelled", "interrupted")
+STEP_STATES: Final = ("pending", "running", "ok", "failed", "timed_out", "cancelled", "interrupted",
+                      "skipped", "ticked")
+"""What ``IncidentState.steps[...].status`` can be: the end states plus the checklist ones."""

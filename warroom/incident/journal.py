@@ -41,6 +41,8 @@ _TAIL_CHUNK = 8192
 class JournalError(WarroomError):
     """The journal cannot be written (disk full, read-only, locked): nothing was half-written."""
 
+    exit_code = 6
+
 
 @dataclass(frozen=True)
 class Event:
@@ -245,7 +247,8 @@ class Journal:
                 written = os.write(fd, line)
                 if written != len(line):
                     os.ftruncate(fd, good)
-                    raise JournalError(f"{self.path}: short write ({written} of {len(line)} bytes); nothing recorded")
+                    raise JournalError(f"{self.path}: cannot append to journal: only {written} of {len(line)}"
+                                      " bytes could be written (disk full?); nothing recorded")
                 os.fsync(fd)
             except OSError as exc:
                 # Leave no half line behind: cut back to the last good size.
@@ -298,7 +301,87 @@ def _iter_raw(path: Path) -> tuple[list[bytes], bool]:
 
 def read_journal(path: str | os.PathLike[str]) -> JournalRead:
     """Read the valid prefix of a journal; stop at the first line that fails its checks."""
-    return _walk(Path(path), stop_at_first=True)
+    follower = JournalFollower(path)
+    follower.poll()
+    return follower.snapshot()
+
+
+class JournalFollower:
+    """Reads one journal incrementally: each ``poll()`` parses only what was appended since.
+
+    The UI and the CLI keep one per open incident so that refreshing after every append (ours,
+    another process's, a step supervisor's) costs the new lines, not the whole file. Like
+    ``read_journal`` it stops at the first line that fails its checks: everything after a damaged
+    line is untrusted, so the valid prefix is all a reader ever sees. A trailing fragment without
+    its newline is a write in progress or a torn write: it is left for the next poll.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.events: list[Event] = []
+        self.issues: list[JournalIssue] = []
+        self.torn_line: int | None = None
+        self._offset = 0
+        self._line = 0
+        self._prev = GENESIS
+        self._seq = 0
+
+    @property
+    def stopped(self) -> bool:
+        """True once a damaged line was met: later lines are never read."""
+        return bool(self.issues)
+
+    def poll(self) -> list[Event]:
+        """Read what was appended since the last poll; returns only the new valid events."""
+        if self.issues:
+            return []
+        try:
+            with open(self.path, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size < self._offset:
+                    self.issues.append(JournalIssue(
+                        line=self._line + 1, seq=self._seq + 1,
+                        message=f"journal shrank from {self._offset} to {size} bytes: lines were removed",
+                    ))
+                    return []
+                f.seek(self._offset)
+                blob = f.read()
+        except FileNotFoundError:
+            return []
+        end = blob.rfind(b"\n")
+        complete = blob[:end] if end >= 0 else b""
+        fragment = blob[end + 1:] if end >= 0 else blob
+        new: list[Event] = []
+        pos = self._offset
+        if end >= 0:
+            for raw in complete.split(b"\n"):
+                lineno = self._line + 1
+                ev, problem = _check_line(raw, lineno)
+                if problem is None and ev is not None:
+                    if ev.seq != self._seq + 1:
+                        problem = (f"expected seq {self._seq + 1}, found {ev.seq}: "
+                                   + ("a line before it was removed" if ev.seq > self._seq + 1
+                                      else "lines were reordered or duplicated"))
+                    elif ev.prev != self._prev:
+                        problem = "does not chain to the line before it (that line was edited, removed or reordered)"
+                if problem is not None:
+                    seq = ev.seq if ev is not None else self._seq + 1
+                    self.issues.append(JournalIssue(line=lineno, seq=seq, message=problem))
+                    break
+                assert ev is not None
+                new.append(ev)
+                self._line = lineno
+                self._prev = ev.h
+                self._seq = ev.seq
+                pos += len(raw) + 1
+        self._offset = pos
+        self.torn_line = self._line + 1 if fragment and not self.issues else None
+        self.events.extend(new)
+        return new
+
+    def snapshot(self) -> JournalRead:
+        """Everything read so far, as ``read_journal`` returns it."""
+        return JournalRead(events=list(self.events), issues=list(self.issues), torn_line=self.torn_line)
 
 
 def verify_journal(path: str | os.PathLike[str]) -> JournalRead:

@@ -1,0 +1,83 @@
+"""Test helpers for the incident engine: a small runbook, built directly from the model.
+
+The session tests exercise the incident engine's own logic (parameter layers, refusals, the
+journal) without depending on the markdown parser's details; the CLI end-to-end test uses the
+real parser on a real file.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from warroom.incident import runbook_ref
+from warroom.runbook.model import Param, Runbook, Section, Step
+
+RUNBOOK_MD = "# Fake runbook (content is not parsed in these tests)\n"
+
+
+def sample_runbook(path: Path) -> Runbook:
+    steps = [
+        Step(number=1, id="check-pods", kind="shell", label="Check pods", section="Triage", line=5,
+             command="kubectl get pods -n {{ namespace }}", params=["namespace"], expect="Running"),
+        Step(number=2, id="show-task", kind="shell", label="Show task", section="Triage", line=9,
+             command="echo task {{ task_id }}", params=["task_id"]),
+        Step(number=3, id="enable-breaker", kind="shell", label="Enable circuit breaker", section="Mitigation",
+             line=14, command="kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true -n {{ namespace }}",
+             params=["namespace"], mutating=True),
+        Step(number=4, id="page-tl", kind="manual", label="Page the tech lead", section="Mitigation", line=18),
+        Step(number=5, id="say-hello", kind="shell", label="Say hello", section="Validation", line=20,
+             command="echo hello", expect="hello"),
+    ]
+    sections = [Section(title="Triage", level=2, line=3, phase="investigate", steps=steps[:2]),
+                Section(title="Mitigation", level=2, line=12, phase="mitigate", steps=steps[2:4]),
+                Section(title="Validation", level=2, line=19, phase="verify", steps=steps[4:])]
+    params = {
+        "namespace": Param(name="namespace", default="production", declared=True),
+        "task_id": Param(name="task_id", help="id of the failed task", pattern=r"^[A-Za-z0-9_-]+$", declared=True),
+    }
+    return Runbook(id="RB-TEST-001", title="Test runbook", path=path, severity="P3", params=params,
+                   sections=sections)
+
+
+def _fallback_substitute(command: str, values: dict[str, str], **_: Any) -> str:
+    out = command
+    for k, v in values.items():
+        out = out.replace("{{ " + k + " }}", shlex.quote(v))
+    return out
+
+
+def install_fake_runbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A runbook file whose parse is ``sample_runbook``; REF ``RB-TEST-001`` resolves to it."""
+    md = tmp_path / "rb-test.md"
+    md.write_text(RUNBOOK_MD)
+
+    def resolve(ref: Any, config: Any) -> Path:
+        if str(ref) in ("RB-TEST-001", str(md)):
+            return md
+        from warroom.errors import NotFoundError
+        raise NotFoundError(f"no runbook {ref!r} in the library")
+
+    monkeypatch.setattr(runbook_ref, "resolve_ref", resolve)
+    monkeypatch.setattr(runbook_ref, "load_file", sample_runbook)
+    try:
+        import warroom.runbook.params  # noqa: F401  (the real substitution, once it is on main)
+    except ImportError:
+        monkeypatch.setattr(runbook_ref, "substitute", _fallback_substitute)
+    return md
+
+
+class Clock:
+    """A deterministic clock: each call advances by ``step`` seconds."""
+
+    def __init__(self, start: datetime | None = None, step: float = 30.0) -> None:
+        self.now = start or datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
+        self.step = timedelta(seconds=step)
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now

@@ -1,0 +1,152 @@
+"""Golden files: a recorded journal (checked in, deterministic times) renders to exact drafts.
+
+Regenerate after an intended template change with ``WARROOM_UPDATE_GOLDEN=1 pytest this_file``
+and review the diff like any other change.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from warroom.config import Config
+from warroom.incident import events as ev
+from warroom.incident.journal import Journal, format_ts, read_journal, verify_journal
+from warroom.incident.pir import render_pir
+from warroom.incident.state import replay
+
+GOLDEN = REPO / "tests" / "golden" / "incident"
+JOURNAL = GOLDEN / "journal.jsonl"
+T0 = datetime(2026, 11, 22, 13, 58, 0, tzinfo=UTC)
+NOW = T0 + timedelta(hours=3)
+UPDATE = os.environ.get("WARROOM_UPDATE_GOLDEN") == "1"
+
+RUNBOOK_STEPS = [
+    {"step": 1, "step_id": "check-quota", "label": "Check quota usage", "kind": "shell", "section": "Triage"},
+    {"step": 2, "step_id": "recent-429s", "label": "Count recent 429 responses", "kind": "shell", "section": "Triage"},
+    {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker", "kind": "shell",
+     "section": "Mitigation"},
+    {"step": 4, "step_id": "page-tl", "label": "Page the tech lead", "kind": "manual", "section": "Mitigation"},
+    {"step": 5, "step_id": "request-quota", "label": "Request a quota increase", "kind": "manual",
+     "section": "Mitigation"},
+    {"step": 6, "step_id": "verify-quota", "label": "Quota back under 70%", "kind": "promql", "section": "Validation"},
+    {"step": 7, "step_id": "notify", "label": "Tell the stakeholders", "kind": "manual", "section": "Communicate"},
+]
+
+
+def _record(path: Path) -> None:
+    """The scenario behind the fixture: a rate-limit incident, start to PIR."""
+    path.unlink(missing_ok=True)
+    path.with_name("journal.head").unlink(missing_ok=True)
+    ic = Journal(path, actor="alice@bastion-1")
+    sre = Journal(path, actor="bob@bastion-1")
+
+    def at(minutes: float) -> datetime:
+        return T0 + timedelta(minutes=minutes)
+
+    rb = {"id": "RB-CORE-003", "title": "Rate limit exhaustion", "path": "/opt/runbooks/rate-limit.md",
+          "sha256": "ab" * 32, "snapshot": "runbook.md"}
+    ic.append(ev.ALERT_SEEN, {"name": "ModelQuotaHigh", "severity": "warning", "runbook": "RB-CORE-003",
+                              "since": format_ts(at(-3)), "labels": {"team": "sre"}, "annotations": {},
+                              "source": "alertmanager"}, ts=at(0))
+    ic.append(ev.DECLARED, {"id": "INC-20261122-1", "title": "Model API quota exhausted", "severity": "P3",
+                            "runbook": rb, "source": {"kind": "pane", "ref": "quota", "value": 86.5,
+                                                      "unit": "percent", "state": "crit"},
+                            "drill": None, "commander": "alice@bastion-1"}, ts=at(1))
+    sre.append(ev.STEP_STARTED, {"step": 1, "step_id": "check-quota", "label": "Check quota usage",
+                                 "kind": "shell", "command": "flowctl quota show --provider anthropic",
+                                 "params": {"provider": "anthropic"}, "mutating": False, "confirmed": False,
+                                 "target": {}, "timeout": 300, "output": "outputs/0001-check-quota.log"}, ts=at(3))
+    sre.append(ev.STEP_FINISHED, {"step": 1, "step_id": "check-quota", "status": "ok", "exit_code": 0,
+                                  "signal": None, "started_at": format_ts(at(3)),
+                                  "ended_at": format_ts(at(3) + timedelta(seconds=2.4)), "duration": 2.4,
+                                  "expect": "usage", "expect_met": True, "excerpt": ["usage: 91%"],
+                                  "output": "outputs/0001-check-quota.log", "lines": 4, "bytes": 120}, ts=at(3.05))
+    sre.append(ev.STEP_STARTED, {"step": 2, "step_id": "recent-429s", "label": "Count recent 429 responses",
+                                 "kind": "shell",
+                                 "command": "kubectl logs deploy/flowengine -n production --since=1h | grep -c 429",
+                                 "params": {"namespace": "production"}, "mutating": False, "confirmed": False,
+                                 "target": {"context": "prod-eu", "namespace": "production"}, "timeout": 300,
+                                 "output": "outputs/0002-recent-429s.log"}, ts=at(4))
+    sre.append(ev.STEP_FINISHED, {"step": 2, "step_id": "recent-429s", "status": "failed", "exit_code": 1,
+                                  "duration": 8.0, "expect": None, "expect_met": None,
+                                  "output": "outputs/0002-recent-429s.log"}, ts=at(4.2))
+    ic.append(ev.SEVERITY_CHANGED, {"from": "P3", "to": "P2", "reason": "three repos failing"}, ts=at(5))
+    ic.append(ev.NOTE, {"tag": "root-cause", "text": "A retry loop in the review flow multiplied calls, "
+                                                     "exhausting the provider quota | rate limits hit."}, ts=at(9))
+    ic.append(ev.STEP_DRY_RUN, {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker",
+                                "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
+                                "params": {}, "mutating": True, "target": {}}, ts=at(10))
+    ic.append(ev.STEP_STARTED, {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker",
+                                "kind": "shell",
+                                "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
+                                "params": {}, "mutating": True, "confirmed": True,
+                                "target": {"context": "prod-eu", "namespace": "production"}, "timeout": 60,
+                                "output": "outputs/0003-enable-breaker.log"}, ts=at(11))
+    ic.append(ev.STEP_FINISHED, {"step": 3, "step_id": "enable-breaker", "status": "ok", "exit_code": 0,
+                                 "duration": 3.1, "expect": "env updated", "expect_met": True,
+                                 "output": "outputs/0003-enable-breaker.log"}, ts=at(11.1))
+    ic.append(ev.EVIDENCE, {"step": 3, "step_id": "enable-breaker", "when": "after", "offset": 300,
+                            "values": {"quota": {"value": 92.0, "unit": "percent", "state": "crit"},
+                                       "failure_rate": {"value": 1.4, "unit": "percent", "state": "crit"}}},
+              ts=at(12))
+    ic.append(ev.STEP_TICKED, {"step": 4, "step_id": "page-tl", "label": "Page the tech lead"}, ts=at(13))
+    ic.append(ev.STEP_SKIPPED, {"step": 5, "step_id": "request-quota", "label": "Request a quota increase",
+                                "reason": "breaker was enough; no increase needed"}, ts=at(14))
+    ic.append(ev.STATUS_UPDATE, {"text": "Mitigating: breaker on, quota falling", "channels": ["clipboard"],
+                                 "webhook": None}, ts=at(15))
+    ic.append(ev.TIMELINE_ENTRY, {"at": format_ts(at(-5)), "text": "Deploy 2.3.1 with new retry policy"},
+              ts=at(16))
+    ic.append(ev.CORRECTION, {"seq": 16, "text": "Deploy 2.3.1 rolled out with the new retry policy"},
+              ts=at(16.5))
+    sre.append(ev.NOTE, {"tag": "went-well", "text": "The runbook's breaker step worked first time"}, ts=at(18))
+    sre.append(ev.NOTE, {"tag": "went-wrong", "text": "The 429 count step failed: grep found nothing"}, ts=at(19))
+    ic.append(ev.NOTE, {"tag": "action", "text": "Alert at 75% quota, before the breaker threshold",
+                        "owner": "sre-team", "due": "2026-12-01"}, ts=at(20))
+    ic.append(ev.NOTE, {"tag": "action", "text": "Cap retries in the review flow"}, ts=at(20.5))
+    ic.append(ev.NOTE, {"tag": "lesson", "text": "Retry policies need a budget,\nnot just a count"}, ts=at(21))
+    ic.append(ev.NOTE, {"tag": "impact", "text": "3 repos saw failed review flows for about 20 minutes"},
+              ts=at(21.5))
+    ic.append(ev.EVIDENCE, {"when": "sample", "values": {"quota": {"value": 58.0, "unit": "percent", "state": "ok"},
+                                                         "failure_rate": {"value": 0.2, "unit": "percent",
+                                                                          "state": "ok"}}}, ts=at(24))
+    ic.append(ev.RESOLVED, {"summary": "Quota usage back under 60% with the circuit breaker on",
+                            "resolution": "Circuit breaker enabled, retries capped", "rollback": False,
+                            "type": "Rate limit exhaustion", "affected_repos": "3"}, ts=at(25))
+
+
+@pytest.fixture(scope="module")
+def state():  # type: ignore[no-untyped-def]
+    if UPDATE:
+        _record(JOURNAL)
+    assert verify_journal(JOURNAL).ok
+    read = read_journal(JOURNAL)
+    return replay(read.events)
+
+
+@pytest.mark.parametrize("template", ["pir", "rca", "postmortem"])
+def test_recorded_journal_renders_exactly(state, template: str) -> None:  # type: ignore[no-untyped-def]
+    cfg = Config()
+    cfg.incident.timezone = "Europe/Berlin"
+    text = render_pir(state, template, cfg, now=NOW, runbook_steps=RUNBOOK_STEPS)
+    golden = GOLDEN / f"{template}.md"
+    if UPDATE:
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_golden_pir_has_every_step_note_and_response_time(state) -> None:  # type: ignore[no-untyped-def]
+    text = (GOLDEN / "pir.md").read_text(encoding="utf-8")
+    for needle in ("Check quota usage", "Count recent 429 responses", "Enable the circuit breaker",
+                   "Page the tech lead", "Request a quota increase", "breaker was enough",
+                   "Quota back under 70%", "Tell the stakeholders", "retry loop",
+                   "The runbook's breaker step worked", "grep found nothing", "Alert at 75% quota",
+                   "Owner: sre-team", "Due: 2026-12-01", "Retry policies need a budget, not just a count",
+                   "Time to detect", "Time to mobilise", "Time to root cause", "Time to mitigate",
+                   "Time to resolve", "Europe/Berlin", "86.5%", "92%", "58%",
+                   "Deploy 2.3.1 rolled out with the new retry policy"):
+        assert needle in text, needle

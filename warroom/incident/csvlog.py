@@ -1,0 +1,98 @@
+"""The incident log: one CSV row per exported incident, in the seeds' columns.
+
+Rows are appended under an exclusive lock with a single write that is fsynced, so two exports at
+once never interleave, and a disk-full error leaves the file as it was. Values go through the
+``csv`` module, so commas, quotes and newlines in a root cause stay inside their cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warroom.incident.journal import JournalError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from warroom.incident.state import IncidentState
+
+COLUMNS: tuple[str, ...] = (
+    "Date", "Incident ID", "Severity", "Type", "Affected Repos", "Duration (min)",
+    "Root Cause", "Resolution", "Rollback?",
+)
+
+
+def row_for(state: IncidentState, now: datetime) -> dict[str, str]:
+    """The incident's row: date (UTC) of detection, severity now, duration to resolution."""
+    res = state.resolution or {}
+    start = state.clock_start
+    runbook_title = (state.runbook or {}).get("title")
+    root = "; ".join(n.text for n in state.notes if n.tag == "root-cause")
+    return {
+        "Date": start.strftime("%Y-%m-%d") if start else "",
+        "Incident ID": state.id,
+        "Severity": state.severity,
+        "Type": str(res.get("type") or runbook_title or state.title),
+        "Affected Repos": str(res.get("affected_repos") or ""),
+        "Duration (min)": str(round(state.duration_minutes(now))),
+        "Root Cause": root,
+        "Resolution": str(res.get("resolution") or res.get("summary") or ""),
+        "Rollback?": "Yes" if res.get("rollback") else "No",
+    }
+
+
+def encode_row(row: dict[str, str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([row.get(c, "") for c in COLUMNS])
+    return buf.getvalue()
+
+
+def append_row(path: Path, row: dict[str, str]) -> bool:
+    """Append ``row`` (header first if the file is new). Returns False when an identical row for
+    the same incident is already there (re-exporting does not duplicate the log)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot open the incident log: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        existing = os.pread(fd, size, 0).decode("utf-8", errors="replace") if size else ""
+        wanted = [row.get(c, "") for c in COLUMNS]
+        if existing:
+            rows = list(csv.reader(io.StringIO(existing)))
+            if any(r == wanted for r in rows[1:]):
+                return False
+        text = ""
+        if not existing.strip():
+            text += encode_row(dict(zip(COLUMNS, COLUMNS, strict=True)))
+        elif not existing.endswith("\n"):
+            text += "\n"
+        text += encode_row(row)
+        data = text.encode("utf-8")
+        try:
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(28, "short write")
+            os.fsync(fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(fd, size)
+            except OSError:
+                pass  # reporting the original failure matters more than the cleanup's
+            raise JournalError(f"{path}: cannot append to the incident log: {exc.strerror or exc};"
+                               " nothing was written") from None
+        return True
+    finally:
+        os.close(fd)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

@@ -1,0 +1,60 @@
+"""The incident state as JSON (``warroom incident show --json``): a stable, additive interface.
+
+Times are ISO-8601 UTC strings like the journal's; durations are seconds; fields may be added,
+never renamed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.journal import format_ts
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return format_ts(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": state.id, "title": state.title, "severity": state.severity, "status": state.status,
+        "commander": state.commander, "declared_at": state.declared_at, "declared_by": state.declared_by,
+        "resolved_at": state.resolved_at, "source": state.source, "drill": state.drill,
+        "runbook": state.runbook, "resolution": state.resolution,
+        "phases": state.phases,
+        "response_times": [asdict(r) for r in state.response_times()],
+        "steps": [
+            {"step": s.step, "step_id": s.step_id, "label": s.label, "status": s.status,
+             "attempts": s.attempts, "exit_code": s.exit_code, "duration": s.duration,
+             "expect_met": s.expect_met, "output": s.output, "skipped_reason": s.skipped_reason,
+             "ticked_by": s.ticked_by, "runs": [asdict(r) for r in s.runs],
+             "dry_runs": s.dry_runs, "refusals": s.refusals}
+            for s in state.step_list()
+        ],
+        "notes": [asdict(n) for n in state.notes],
+        "timeline": [asdict(t) for t in state.sorted_timeline()],
+        "status_updates": [asdict(u) for u in state.status_updates],
+        "alerts": state.alerts,
+        "evidence": [asdict(e) for e in state.evidence],
+        "exports": [asdict(x) for x in state.exports],
+        "severity_changes": state.severity_changes,
+        "last_seq": state.last_seq,
+        "events": state.event_count,
+        "journal_issues": state.journal_issues,
+    }
+    if now is not None:
+        esc = state.escalation_tier(now)
+        out["elapsed"] = state.elapsed(now).total_seconds()
+        out["escalation"] = asdict(esc)
+    return _plain(out)

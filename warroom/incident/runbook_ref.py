@@ -1,0 +1,80 @@
+"""The incident engine's one doorway to the runbook engine: resolve a REF, parse a file, substitute.
+
+Kept in one small module so that the rest of the incident code (and its tests) depend on three
+functions, not on the runbook package's layout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from warroom.errors import NotFoundError, WarroomError
+from warroom.paths import expand
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.runbook.model import Runbook
+
+
+def looks_like_path(ref: str) -> bool:
+    return os.sep in ref or ref.endswith((".md", ".markdown")) or ref.startswith(("~", "."))
+
+
+def resolve_ref(ref: str | os.PathLike[str], config: Config | None) -> Path:
+    """A runbook id (``RB-CORE-003``) or a file path -> the markdown file it names."""
+    text = str(ref).strip()
+    if not text:
+        raise WarroomError("empty runbook reference")
+    path = expand(text)
+    if path.is_file():
+        return path.resolve()
+    if looks_like_path(text):
+        raise NotFoundError(f"{path}: runbook file not found")
+    from warroom.runbook.library import RunbookLibrary
+
+    library = RunbookLibrary.from_config(config) if config is not None else RunbookLibrary.from_config(None)
+    found = library.find(text)
+    if found is None:
+        ids = library.ids()
+        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NotFoundError(f"no runbook {text!r} in the library{hint} (`warroom runbooks list` shows them)")
+    if found.path is None:
+        raise NotFoundError(f"runbook {text!r} has no file to snapshot")
+    return Path(found.path).resolve()
+
+
+def load_file(path: Path) -> Runbook:
+    """Parse a runbook file (the incident's snapshot)."""
+    from warroom.runbook.parser import load_runbook
+
+    return load_runbook(path)
+
+
+def substitute(command: str, values: dict[str, str], *, declared: list[str] | tuple[str, ...] = (),
+               kind: str = "shell") -> str:
+    """Put parameter values into a command, quoted for where each placeholder sits (the runbook
+    engine's rules: a value always stays literal text)."""
+    from warroom.runbook.params import substitute as _substitute
+
+    return _substitute(command, values, declared=declared, kind=kind)
+
+
+def param_key(name: str) -> str:
+    """A written parameter name as the key runbooks use (``instance label`` -> ``instance_label``)."""
+    from warroom.runbook import model
+
+    normalise = getattr(model, "param_key", None)
+    return normalise(name) if normalise is not None else name.strip()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(65536), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,0 +1,191 @@
+"""Where incidents live on disk, and how new ones get their ids.
+
+Layout (``<state_dir>/incidents/INC-YYYYMMDD-N/``, directories 0700, files 0600)::
+
+    journal.jsonl     the append-only event log (see journal.py): the incident *is* this file
+    journal.head      last seq written (tamper hint)
+    runbook.md        snapshot of the runbook as it was attached (runbook-2.md, ... if re-attached)
+    outputs/          full, redacted output of every step run
+    pir.md, ...       exports
+
+Ids are allocated with ``mkdir``, which is atomic: two processes declaring at the same moment get
+``-1`` and ``-2``, never the same directory. The date is the UTC date, like every time we store.
+A directory without a declaration (a crash between ``mkdir`` and the first append, or a failed
+declaration that could not clean up) is not an incident and is skipped by ``list()``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.errors import NotFoundError, WarroomError
+from warroom.incident import events as ev
+from warroom.incident.journal import JournalError, read_journal
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.session import Incident
+    from warroom.incident.state import IncidentState
+
+ID_RE = re.compile(r"^INC-(\d{8})-(\d+)$")
+JOURNAL_NAME = "journal.jsonl"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) as 0700; an existing dir is tightened to 0700."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        os.chmod(path, DIR_MODE)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot create directory: {exc.strerror or exc}") from None
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write a whole file atomically (temp + fsync + rename), mode 0600: never half-written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass  # the temp file may never have been created; the error below is what matters
+        raise JournalError(f"{path}: cannot write: {exc.strerror or exc}; nothing was written") from None
+
+
+class IncidentStore:
+    """All incidents under one state dir. Cheap to create; holds no open files."""
+
+    def __init__(self, state_dir: str | os.PathLike[str], config: Config | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.state_dir = Path(state_dir)
+        self.root = self.state_dir / "incidents"
+        self.config = config
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_config(cls, config: Config) -> IncidentStore:
+        return cls(config.state_dir(), config)
+
+    # ------------------------------------------------------------------ creating
+
+    def allocate(self, now: datetime | None = None) -> tuple[str, Path]:
+        """Reserve the next free ``INC-YYYYMMDD-N`` by creating its directory (0700)."""
+        make_private_dir(self.root)
+        day = (now or self.clock()).astimezone(UTC).strftime("%Y%m%d")
+        taken = [int(m.group(2)) for p in self._entries() if (m := ID_RE.match(p.name)) and m.group(1) == day]
+        n = max(taken, default=0) + 1
+        for _ in range(10_000):
+            inc_id = f"INC-{day}-{n}"
+            path = self.root / inc_id
+            try:
+                os.mkdir(path, DIR_MODE)
+            except FileExistsError:
+                n += 1
+                continue
+            except OSError as exc:
+                raise JournalError(f"{self.root}: cannot create incident directory: {exc.strerror or exc}") from None
+            os.chmod(path, DIR_MODE)
+            return inc_id, path
+        raise WarroomError(f"{self.root}: could not allocate an incident id for {day}")
+
+    def create(self, *, title: str, severity: str, runbook: str | os.PathLike[str] | None = None,
+               source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
+               commander: str | None = None) -> Incident:
+        """Declare a new incident: allocate its id, snapshot the runbook, journal the declaration.
+
+        Either the whole incident exists afterwards, or (disk full, bad runbook ref, ...) its
+        directory is removed again and the error says why.
+        """
+        from warroom.incident.session import Incident, validate_severity
+
+        title = title.strip()
+        if not title:
+            raise WarroomError("an incident needs a title (--title)")
+        validate_severity(severity)
+        inc_id, path = self.allocate()
+        try:
+            inc = Incident(inc_id, path, config=self.config, clock=self.clock)
+            inc.declare(title=title, severity=severity, runbook=runbook, source=source,
+                        drill=drill, commander=commander)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        return inc
+
+    # ------------------------------------------------------------------ finding
+
+    def _entries(self) -> list[Path]:
+        try:
+            return [p for p in self.root.iterdir() if p.is_dir()]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise WarroomError(f"{self.root}: cannot read incidents: {exc.strerror or exc}") from None
+
+    def ids(self) -> list[str]:
+        """Ids of every declared incident, oldest first."""
+        found = []
+        for p in self._entries():
+            m = ID_RE.match(p.name)
+            if m and (p / JOURNAL_NAME).is_file() and (p / JOURNAL_NAME).stat().st_size > 0:
+                found.append((m.group(1), int(m.group(2)), p.name))
+        return [name for _, _, name in sorted(found)]
+
+    def path(self, inc_id: str) -> Path:
+        return self.root / inc_id
+
+    def open(self, inc_id: str) -> Incident:
+        """Open an existing incident; an unknown id names the closest ones that do exist."""
+        from warroom.incident.session import Incident
+
+        inc_id = inc_id.strip()
+        ids = self.ids()
+        if inc_id not in ids:
+            # Let people type the short form of today's or a unique id: "3" or "20261122-3".
+            matches = [i for i in ids if i.endswith(f"-{inc_id}") or i == f"INC-{inc_id}"]
+            if len(matches) == 1 and inc_id:
+                inc_id = matches[0]
+            else:
+                close = difflib.get_close_matches(inc_id, ids, n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                where = f" in {self.root}" if not ids else ""
+                raise NotFoundError(f"no incident {inc_id!r}{where}{hint} (`warroom incident list` shows them)")
+        return Incident(inc_id, self.root / inc_id, config=self.config, clock=self.clock)
+
+    def list(self) -> list[IncidentState]:
+        """The state of every incident, oldest first (each rebuilt from its journal)."""
+        from warroom.incident.state import replay
+
+        states = []
+        for inc_id in self.ids():
+            read = read_journal(self.root / inc_id / JOURNAL_NAME)
+            if not read.events or read.events[0].type != ev.DECLARED:
+                continue
+            state = replay(read.events)
+            state.journal_issues = read.describe()
+            states.append(state)
+        return states
+
+    def open_incidents(self) -> list[IncidentState]:
+        """Incidents not resolved: the ones the dashboard offers to resume."""
+        return [s for s in self.list() if s.status != "resolved"]
