@@ -1,0 +1,248 @@
+"""The drill simulator: deterministic series, the right panes breach, actions bend curves, speed."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from warroom.config import default_slos
+from warroom.drill.actions import Action, append_actions, read_actions
+from warroom.drill.model import Signals
+from warroom.drill.promql import Catalog, PromQLError, evaluate
+from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.series import PANES, Series
+from warroom.drill.simulator import DrillError, create_drill, latest_drill, list_drills, open_drill
+from warroom.errors import NotFoundError
+
+CRIT = {s.id: s.crit for s in default_slos()}
+RUNBOOK = {
+    "rate-limit": "RB-CORE-003", "provider-outage": "RB-CORE-004", "timeout": "RB-CORE-002",
+    "mass-failure": "RB-LAUNCH-005", "audit-gap": "RB-CORE-005",
+}
+
+
+def series(name: str, *actions: tuple[str, float]) -> Series:
+    return Series(Signals(get_scenario(name), [Action(a, t) for a, t in actions]))
+
+
+def test_every_scenario_names_the_runbook_it_drills() -> None:
+    assert {n: s.runbook for n, s in SCENARIOS.items()} == RUNBOOK
+    for sc in SCENARIOS.values():
+        assert sc.primary in PANES and set(sc.breaches) <= set(PANES)
+        assert sc.resolution and set(sc.resolution) - {"flowengine_stop", "flowengine_start", "redaction"} \
+            <= set(sc.mitigating_actions())
+
+
+def test_unknown_scenario_is_a_clear_error() -> None:
+    with pytest.raises(NotFoundError, match="unknown drill scenario 'nope'.*rate-limit"):
+        get_scenario("nope")
+
+
+def test_series_are_a_pure_function_of_time_and_actions() -> None:
+    a = series("rate-limit", ("circuit_breaker", 200.0))
+    b = series("rate-limit", ("circuit_breaker", 200.0))
+    times = [-1800.0, -3.3, 0.0, 123.4, 600.0, 1799.0]
+    # b is asked in a different order: lazily integrated state must not change the answers
+    got_a = [[a.pane(p, t) for p in PANES] for t in times]
+    got_b = [[b.pane(p, t) for p in PANES] for t in reversed(times)][::-1]
+    assert got_a == got_b
+    untouched = series("rate-limit")
+    assert got_a != [[untouched.pane(p, t) for p in PANES] for t in times]
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_each_scenario_breaches_its_panes_and_only_those(name: str) -> None:
+    sc = get_scenario(name)
+    s = series(name)
+    first: dict[str, float] = {}
+    for t in range(-1800, 1801, 15):
+        for pane in PANES:
+            v = s.pane(pane, float(t))
+            if v is not None and v >= CRIT[pane] and pane not in first:
+                first[pane] = t
+    assert set(first) == set(sc.breaches), first
+    # the primary pane goes first, within the first minutes of the drill, not before it starts
+    assert min(first, key=lambda p: first[p]) == sc.primary
+    assert -60 <= first[sc.primary] <= 300, first
+
+
+def test_healthy_estate_is_inside_every_slo() -> None:
+    s = series("rate-limit")
+    for pane in PANES:
+        assert s.pane(pane, -3000.0) < 0.8 * CRIT[pane]
+
+
+@pytest.mark.parametrize(
+    ("name", "pane", "action", "at", "after"),
+    [
+        ("rate-limit", "quota", "circuit_breaker", 150.0, 900.0),
+        ("provider-outage", "error_5xx", "fallback_routing", 120.0, 600.0),
+        ("timeout", "p95_latency", "context_pruning", 200.0, 1200.0),
+        ("mass-failure", "error_5xx", "rollback", 180.0, 600.0),
+        ("audit-gap", "audit_gap", "audit_restart", 120.0, 300.0),
+    ],
+)
+def test_the_mitigation_brings_the_primary_pane_back(name: str, pane: str, action: str, at: float,
+                                                     after: float) -> None:
+    untouched = series(name)
+    fixed = series(name, (action, at))
+    # before the action the two worlds are the same; afterwards only the fixed one recovers
+    assert fixed.pane(pane, at - 5) == untouched.pane(pane, at - 5)
+    assert untouched.pane(pane, after) >= CRIT[pane]
+    assert fixed.pane(pane, after) < CRIT[pane]
+
+
+def test_circuit_breaker_bends_the_quota_curve_down() -> None:
+    s = series("rate-limit", ("circuit_breaker", 150.0))
+    peak_t = max(range(150, 1200, 15), key=lambda t: s.pane("quota", float(t)))
+    assert 150 < peak_t < 500
+    assert s.pane("quota", 1500.0) < s.pane("quota", float(peak_t)) - 10
+
+
+def test_retry_only_helps_once_the_breaker_protects_the_quota() -> None:
+    flows = "fail:*"
+    too_early = Signals(get_scenario("rate-limit"), [Action("retry", 200.0)])
+    in_order = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 150.0), Action("retry", 300.0)])
+    breaker_only = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 150.0)])
+    assert too_early.impact(flows, 900.0) == Signals(get_scenario("rate-limit")).impact(flows, 900.0)
+    assert not too_early.effective("retry")
+    assert in_order.effective("retry")
+    assert in_order.impact(flows, 900.0) < 0.1 * breaker_only.impact(flows, 900.0)
+
+
+def test_rollback_to_pilot_stops_the_other_repos_flows() -> None:
+    s = series("mass-failure", ("rollback_to_pilot", 120.0))
+    execs = {r: s.increase(("exec", r), 1200.0, 300.0) for r in ("compliance-service", "risk-engine")}
+    assert execs["risk-engine"] == 0.0
+    assert execs["compliance-service"] > 0.0
+
+
+def test_counters_never_decrease_and_buckets_are_cumulative() -> None:
+    s = series("mass-failure", ("flowengine_stop", 100.0), ("flowengine_start", 400.0), ("rollback", 500.0))
+    previous = None
+    for t in range(-600, 1800, 5):
+        row = [s.value(k, float(t)) for k in s.keys]
+        if previous is not None:
+            assert all(b >= a for a, b in zip(previous, row, strict=True)), t
+        buckets = [s.value(k, float(t)) for k in s.keys if k[0] == "bucket"]
+        assert buckets == sorted(buckets)
+        assert math.isclose(buckets[-1], s.value(("count",), float(t)), rel_tol=1e-12)
+        previous = row
+
+
+def test_the_pane_queries_of_default_slos_evaluate_to_the_pane_values() -> None:
+    s = series("provider-outage", ("fallback_routing", 200.0))
+    catalog = Catalog(s, lambda t: 1_800_000_000.0 + t)
+    for slo in default_slos():
+        for t in (0.0, 250.0, 901.5):
+            (sample,) = evaluate(catalog, slo.query, t)
+            assert math.isclose(sample.value, s.pane(slo.id, t), rel_tol=1e-9, abs_tol=1e-6), slo.id
+
+
+def test_promql_subset_answers_and_refuses_clearly() -> None:
+    s = series("mass-failure")
+    catalog = Catalog(s, lambda t: 1_800_000_000.0 + t)
+    per_repo = evaluate(catalog, "sort_desc(sum by (repo) (increase(flowengine_flow_failures_total[1h])))", 900.0)
+    assert [dict(x.labels)["repo"] for x in per_repo][0] == "financial-reporting"
+    assert len(per_repo) == 6
+    hot = evaluate(catalog, "sum by (repo) (rate(flowengine_flow_failures_total[5m]))"
+                   " / sum by (repo) (rate(flowengine_flow_executions_total[5m])) > 0.5", 900.0)
+    assert {dict(x.labels)["repo"] for x in hot} == {"financial-reporting", "customer-analytics", "risk-engine"}
+    assert evaluate(catalog, "2 * 3 + 1", 0.0) == 7.0
+    for bad, message in [
+        ("flowengine_nope_total", "unknown metric 'flowengine_nope_total'"),
+        ("rate(flowengine_flow_failures_total)", "expects a range vector"),
+        ("sum(rate(flowengine_flow_failures_total[5m]", "expected"),
+        ("label_replace(flowengine_flow_failures_total, 'a', 'b', 'c', 'd')", "not supported"),
+        ("flowengine_flow_failures_total[5m:1m]", "subqueries are not supported"),
+    ]:
+        with pytest.raises(PromQLError, match=message):
+            evaluate(catalog, bad, 0.0)
+
+
+# ------------------------------------------------------------------------------ drills on disk
+
+
+def test_create_resume_and_list(state_dir: Path) -> None:
+    start = time.time() - 100
+    d = create_drill(state_dir, "rate-limit", speed=2.0, start=start)
+    assert d.path.parent == state_dir / "drills"
+    data = json.loads((d.path / "drill.json").read_text())
+    assert data["scenario"] == "rate-limit" and data["speed"] == 2.0 and data["start"] == start
+    assert (d.path / "actions.jsonl").exists()
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 60)
+    again = open_drill(d.path)
+    assert again.scenario.name == "rate-limit" and again.start == start and again.speed == 2.0
+    assert [a.action for a in again.actions()] == ["circuit_breaker"]
+    assert again.actions()[0].t == pytest.approx(120.0)
+    at = start + 500
+    def shown(drill: object) -> list[tuple[object, ...]]:
+        return [(s.value, s.series) for s in drill.source().fetch(default_slos(), at)]  # type: ignore[attr-defined]
+
+    assert shown(d) == shown(again)
+    assert latest_drill(state_dir).path == d.path
+    d.finish()
+    assert latest_drill(state_dir) is None
+    assert latest_drill(state_dir, active_only=False).path == d.path
+    assert [x.name for x in list_drills(state_dir)] == [d.name]
+
+
+def test_bad_drills_are_clear_errors(state_dir: Path) -> None:
+    with pytest.raises(DrillError, match="speed must be a positive number"):
+        create_drill(state_dir, "timeout", speed=0)
+    with pytest.raises(DrillError, match="drill name"):
+        create_drill(state_dir, "timeout", name="../x")
+    with pytest.raises(NotFoundError, match="no drill here"):
+        open_drill(state_dir / "missing")
+    broken = state_dir / "drills" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "drill.json").write_text('{"scenario": "timeout"}')
+    with pytest.raises(DrillError, match="malformed drill file"):
+        open_drill(broken)
+
+
+def test_speed_compresses_time(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    slow = create_drill(state_dir, "timeout", speed=1.0, start=start, name="slow")
+    fast = create_drill(state_dir, "timeout", speed=60.0, start=start, name="fast")
+    assert fast.scenario_time(start + 10) == 600.0
+    assert fast.wall_time(600.0) == start + 10
+    a = slow.source().fetch(default_slos(), start + 600)
+    b = fast.source().fetch(default_slos(), start + 10)
+    assert [x.value for x in a] == [x.value for x in b]
+    # the sparkline covers the same scenario window, drawn against each drill's wall clock
+    assert [v for _, v in a[1].series] == [v for _, v in b[1].series]
+    assert b[1].series[-1][0] == pytest.approx(start + 10)
+
+
+def test_actions_file_tolerates_torn_lines(tmp_path: Path) -> None:
+    append_actions(tmp_path, [Action("rollback", 12.5, 1.0, "kubectl", ("rollout", "undo"))])
+    with open(tmp_path / "actions.jsonl", "a") as fh:
+        fh.write('{"action": "retry", "t": 1')
+    assert [a.action for a in read_actions(tmp_path)] == ["rollback"]
+
+
+def test_source_fetch_instant_and_errors(state_dir: Path) -> None:
+    d = create_drill(state_dir, "audit-gap", speed=1.0, start=time.time() - 120)
+    src = d.source(window=600, points=21)
+    assert src.name == "drill:audit-gap"
+    samples = src.fetch(default_slos())
+    assert [s.slo_id for s in samples] == [s.id for s in default_slos()]
+    gap = samples[-1]
+    assert gap.error is None and gap.value > 300 and len(gap.series) == 21
+    assert gap.series[-1][1] == pytest.approx(gap.value, abs=1.0)
+    bad_slo = default_slos()[0]
+    bad_slo.query = "sum(rate(flowengine_flow_failures_total[1h]"
+    (bad,) = src.fetch([bad_slo])
+    assert bad.value is None and "drill cannot evaluate" in bad.error
+    quota = src.instant("quota")
+    assert quota.error is None and 30 < quota.value < 60
+    many = src.instant("flowengine_model_quota_used_ratio")
+    assert many.note == "3 series returned; showing the highest"
+    assert src.instant("nonsense{").error
+    rows = src.query("sum by (provider) (flowengine_model_quota_used_ratio)")
+    assert sorted(r[0]["provider"] for r in rows) == ["anthropic", "google", "openai"]

@@ -1,0 +1,111 @@
+"""What responders did during a drill: the canonical action vocabulary and ``actions.jsonl``.
+
+Stand-ins append one JSON line per effective command (``kubectl set env ...
+ENABLE_CIRCUIT_BREAKER=true`` is recorded as ``circuit_breaker``); the simulator reads the file
+back and bends the curves. Each line carries the scenario time ``t`` at which it happened, so the
+series stay a pure function of the file: the same lines always give the same curves, whoever
+reads them and however late.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ACTIONS_FILE = "actions.jsonl"
+
+ACTIONS: dict[str, str] = {
+    "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",
+    "circuit_breaker_off": "circuit breaker disabled",
+    "fallback_routing": "fallback model routing enabled (FALLBACK_MODEL / DISABLE_PROVIDERS)",
+    "context_pruning": "context pruning enabled for new flows",
+    "retry": "failed flows retried",
+    "retry_pruned": "failed flows retried with context pruning",
+    "rollback": "FlowEngine rolled back to the previous revision",
+    "rollback_to_pilot": "orchestrator limited to the pilot repo",
+    "restart": "FlowEngine rollout restarted",
+    "audit_restart": "audit pipeline restarted",
+    "redaction": "PII redaction re-enabled",
+    "flowengine_stop": "FlowEngine scaled to zero (all flows halted)",
+    "flowengine_start": "FlowEngine scaled back up",
+    "scale": "FlowEngine replicas added",
+    "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",
+    "manual_review": "manual review mode enabled",
+    "set_env": "deployment environment changed",
+    "set_image": "deployment image changed",
+    "notify": "stakeholders notified",
+    "status_page": "status page updated",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    action: str
+    t: float                                  # scenario seconds
+    ts: float = 0.0                           # unix wall time it was recorded
+    tool: str = ""
+    argv: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "action": self.action, "t": round(self.t, 3), "ts": round(self.ts, 3),
+            "tool": self.tool, "argv": list(self.argv), "detail": self.detail,
+        }, sort_keys=True)
+
+
+def read_actions(drill_dir: Path) -> list[Action]:
+    """All recorded actions in file order; a torn or foreign line is skipped, never fatal."""
+    path = drill_dir / ACTIONS_FILE
+    try:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    out: list[Action] = []
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            out.append(Action(
+                action=str(d["action"]), t=float(d["t"]), ts=float(d.get("ts", 0.0)),
+                tool=str(d.get("tool", "")), argv=tuple(str(a) for a in d.get("argv", ())),
+                detail=dict(d.get("detail") or {}),
+            ))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
+    """Append under an exclusive lock with one write, so concurrent stand-ins never interleave."""
+    lines = "".join(a.to_json() + "\n" for a in actions)
+    if not lines:
+        return
+    path = drill_dir / ACTIONS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, lines.encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def first_times(actions: Iterable[Action]) -> dict[str, float]:
+    """The scenario time each action kind was first taken."""
+    out: dict[str, float] = {}
+    for a in actions:
+        if a.action not in out or a.t < out[a.action]:
+            out[a.action] = a.t
+    return out
+
+
+def now() -> float:
+    return time.time()

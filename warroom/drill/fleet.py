@@ -1,0 +1,80 @@
+"""The healthy FlowEngine estate every drill scenario starts from.
+
+These are the facts a drill's world is made of before anything goes wrong: which repositories run
+flows and how often, which model providers carry how much traffic and quota, how long a flow
+normally takes, and what the Kubernetes side looks like. The figures follow the seeds' Phase 6
+picture (a pilot repo plus a handful of onboarded repos, three providers, P95 well under the
+120 s target) so the numbers on the panes and in stand-in output look like a real estate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Repo:
+    name: str
+    flows_per_hour: float
+    pilot: bool = False
+
+    @property
+    def rate(self) -> float:
+        """Flow executions per second."""
+        return self.flows_per_hour / 3600.0
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    model: str
+    requests_per_second: float
+    quota_used: float            # healthy share of the daily token quota in use
+    daily_tokens: int
+    status_url: str
+
+
+REPOS: tuple[Repo, ...] = (
+    Repo("compliance-service", 40, pilot=True),
+    Repo("financial-reporting", 70),
+    Repo("customer-analytics", 60),
+    Repo("risk-engine", 50),
+    Repo("inventory-mgmt", 45),
+    Repo("billing-gateway", 35),
+)
+PILOT_REPO = next(r.name for r in REPOS if r.pilot)
+
+PROVIDERS: tuple[Provider, ...] = (
+    Provider("anthropic", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000,
+             "https://status.anthropic.com/api/v2/status.json"),
+    Provider("openai", "gpt-4-turbo", 1.2, 0.31, 1_500_000,
+             "https://status.openai.com/api/v2/status.json"),
+    Provider("google", "gemini-1.5-pro", 0.4, 0.18, 1_000_000,
+             "https://status.cloud.google.com/incidents.json"),
+)
+PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
+
+# Flow duration: log-normal around a median; sigma 0.38 puts P95 at ~1.87x the median, so the
+# healthy median of 38 s gives a P95 near 71 s (warn at 90, crit at 120).
+LATENCY_MEDIAN = 38.0
+LATENCY_SIGMA = 0.38
+HARD_TIMEOUT = 180.0                    # flows running longer than this are killed and fail
+LATENCY_BUCKETS: tuple[float, ...] = (
+    5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150, 180, 240, 300,
+)
+
+BASE_FAILURE = 0.003                    # 0.3 % of flows fail on a good day
+BASE_5XX = 0.002                        # share of model API calls answered with a 5xx
+BASE_429 = 0.001
+CONTEXT_KB = 160.0                      # typical context bundle size (KB)
+AUDIT_EVERY = 7.0                       # an audit event roughly every 7 s
+
+NAMESPACE = "production"
+DEPLOYMENT = "flowengine"
+AUDIT_DEPLOYMENT = "audit-shipper"
+REPLICAS = 5
+IMAGE_REPO = "registry.internal/flowengine"
+GOOD_VERSION = "v1.1.0"
+SCHEMA_VERSION = "20251104_001"
+LOG_GROUP = "/aws/lambda/flowengine"
+CONTEXT_BUCKET = "context-bundles"

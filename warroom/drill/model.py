@@ -1,0 +1,258 @@
+"""The drill world's instantaneous signals: pure functions of scenario time and recorded actions.
+
+``Signals(scenario, actions)`` answers "at scenario second t, how many flows per second does
+repo X start, what share of them fail, what is the median flow duration, how full is each
+provider's quota, what share of API calls get a 5xx, when was the last audit event". Everything
+downstream (counters, histograms, pane values, stand-in output) is derived from these, so the
+whole drill is deterministic: no random state, no wall clock, only ``t`` and the action list.
+Noise is a smooth hash-based wiggle keyed by the scenario name, so sparklines look alive and two
+runs of the same drill draw the same lines.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+from warroom.drill.scenarios import Fault, Scenario
+
+STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
+START_DELAY = 40.0       # and are ready this long after scaling back up
+PILOT_DELAY = 30.0       # the allowlist change reaches every replica
+
+
+def noise(key: str, t: float, period: float = 90.0) -> float:
+    """Smooth deterministic noise in [-1, 1]: hashed knots every ``period`` s, cosine-blended."""
+    k = math.floor(t / period)
+    frac = t / period - k
+    a = _knot(key, k)
+    b = _knot(key, k + 1)
+    w = (1.0 - math.cos(math.pi * frac)) / 2.0
+    return a + (b - a) * w
+
+
+def _knot(key: str, k: int) -> float:
+    return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
+
+
+def smoothstep(x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    return x * x * (3.0 - 2.0 * x)
+
+
+def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -> float:
+    if x <= 0.0:
+        return 0.0
+    return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0)))
+
+
+@dataclass(frozen=True)
+class _Bend:
+    start: float
+    factor: float
+    tau: float
+
+    def at(self, t: float) -> float:
+        if t < self.start:
+            return 1.0
+        return self.factor + (1.0 - self.factor) * math.exp(-(t - self.start) / self.tau)
+
+
+class Signals:
+    """Instantaneous values of the drill world for one scenario and one set of actions."""
+
+    def __init__(self, scenario: Scenario, actions: Iterable[Action] = ()) -> None:
+        self.scenario = scenario
+        self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
+        self._seed = scenario.name
+        self._onsets: list[float | None] = [self._onset(f) for f in scenario.faults]
+        self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
+        self._impacts: dict[str, list[tuple[int, float]]] = {}
+        for i, fault in enumerate(scenario.faults):
+            for signal, amount in fault.impacts.items():
+                self._impacts.setdefault(signal, []).append((i, amount))
+        self._running = self._running_events()
+        self._pilot_only = self._first_effective("rollback_to_pilot", PILOT_DELAY)
+
+    # ------------------------------------------------------------------ faults and actions
+
+    def times(self, kind: str) -> list[float]:
+        return [a.t for a in self.actions if a.action == kind]
+
+    def first(self, kind: str, after: float = -math.inf) -> float | None:
+        return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
+
+    def _onset(self, fault: Fault) -> float | None:
+        if fault.onset_action is None:
+            return fault.onset
+        t = self.first(fault.onset_action)
+        return None if t is None else t + fault.onset
+
+    def effective_time(self, kind: str, requires: Sequence[str] = ()) -> float | None:
+        """When ``kind`` was first taken after everything it ``requires``; None if it never was."""
+        after = -math.inf
+        for req in requires:
+            first_req = self.first(req)
+            if first_req is None:
+                return None
+            after = max(after, first_req)
+        return self.first(kind, after)
+
+    def _bends_for(self, fault: Fault) -> list[_Bend]:
+        bends = []
+        for m in fault.mitigations:
+            t = self.effective_time(m.action, m.requires)
+            if t is not None:
+                bends.append(_Bend(t + m.delay, m.factor, max(m.tau, 1e-6)))
+        return bends
+
+    def strength(self, index: int, t: float) -> float:
+        """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
+        onset = self._onsets[index]
+        if onset is None or t < onset:
+            return 0.0
+        fault = self.scenario.faults[index]
+        s = smoothstep((t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
+        if fault.until is not None and t > fault.until:
+            s *= math.exp(-(t - fault.until) / fault.fade)
+        for bend in self._bends[index]:
+            s *= bend.at(t)
+        return s
+
+    def impact(self, signal: str, t: float) -> float:
+        total = 0.0
+        for index, amount in self._impacts.get(signal, ()):
+            total += amount * self.strength(index, t)
+        return total
+
+    def effective(self, kind: str) -> bool:
+        """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
+        return any(
+            m.action == kind and self.effective_time(m.action, m.requires) is not None
+            for f in self.scenario.faults for m in f.mitigations
+        )
+
+    def _first_effective(self, kind: str, delay: float) -> float | None:
+        t = self.first(kind)
+        return None if t is None else t + delay
+
+    def _running_events(self) -> list[tuple[float, bool]]:
+        events = []
+        for a in self.actions:
+            if a.action == "flowengine_stop":
+                events.append((a.t + STOP_DELAY, False))
+            elif a.action == "flowengine_start":
+                events.append((a.t + START_DELAY, True))
+        return sorted(events)
+
+    # ------------------------------------------------------------------ traffic
+
+    def running(self, t: float) -> bool:
+        state = True
+        for when, value in self._running:
+            if when > t:
+                break
+            state = value
+        return state
+
+    def pilot_only(self, t: float) -> bool:
+        return self._pilot_only is not None and t >= self._pilot_only
+
+    def exec_rate(self, repo: fleet.Repo, t: float) -> float:
+        """Flows started per second in ``repo``."""
+        if not self.running(t) or (self.pilot_only(t) and not repo.pilot):
+            return 0.0
+        return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))
+
+    def traffic_share(self, t: float) -> float:
+        """Share of the healthy flow volume still running (scales model API traffic)."""
+        total = sum(r.rate for r in fleet.REPOS)
+        if not self.running(t):
+            return 0.0
+        if self.pilot_only(t):
+            return sum(r.rate for r in fleet.REPOS if r.pilot) / total
+        return 1.0
+
+    # ------------------------------------------------------------------ flows
+
+    def latency_median(self, t: float) -> float:
+        base = fleet.LATENCY_MEDIAN * (1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0))
+        return base + self.impact("latency", t)
+
+    def timeout_share(self, t: float) -> float:
+        """Share of flows running past the hard timeout (and so failing)."""
+        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t))
+
+    def fail_share(self, repo: fleet.Repo, t: float) -> float:
+        base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
+        extra = self.impact(f"fail:{repo.name}", t) + self.impact("fail:*", t)
+        return min(1.0, base + extra + self.timeout_share(t))
+
+    def context_kb(self, t: float) -> float:
+        return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
+
+    # ------------------------------------------------------------------ model API
+
+    def quota(self, provider: fleet.Provider, t: float) -> float:
+        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", t, 240.0)
+        return max(0.0, min(1.0, provider.quota_used + drift + self.impact(f"quota:{provider.name}", t)))
+
+    def request_rate(self, provider: fleet.Provider, t: float) -> float:
+        wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
+        return provider.requests_per_second * wiggle * self.traffic_share(t)
+
+    def share_5xx(self, provider: fleet.Provider, t: float) -> float:
+        base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
+        extra = self.impact(f"api_5xx:{provider.name}", t) + self.impact("api_5xx:*", t)
+        return min(1.0, base + extra)
+
+    def share_429(self, provider: fleet.Provider, t: float) -> float:
+        extra = self.impact(f"api_429:{provider.name}", t) + self.impact("api_429:*", t)
+        return min(1.0, fleet.BASE_429 + extra)
+
+    def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
+        """Share of the provider's calls by HTTP status code (sums to 1)."""
+        s5 = self.share_5xx(provider, t)
+        s429 = min(self.share_429(provider, t), 1.0 - s5)
+        out = {"200": max(0.0, 1.0 - s5 - s429), "429": s429}
+        for code, share in self.scenario.codes_5xx.items():
+            out[code] = out.get(code, 0.0) + s5 * share
+        return out
+
+    # ------------------------------------------------------------------ audit
+
+    def audit_stalled_since(self, t: float) -> float | None:
+        """Onset of the audit stall in force at ``t``, or None while events flow."""
+        for index, _amount in self._impacts.get("audit_stall", ()):
+            if self.strength(index, t) >= 0.5:
+                return self._onsets[index]
+        return None
+
+    def audit_last_event(self, t: float) -> float:
+        """Scenario time of the last audit event at or before ``t``."""
+        since = self.audit_stalled_since(t)
+        limit = t if since is None else min(t, since)
+        k = math.floor(limit / fleet.AUDIT_EVERY)
+        for j in (k, k - 1, k - 2):
+            e = j * fleet.AUDIT_EVERY + 4.0 * (_knot(f"{self._seed}:audit", j) + 1.0) / 2.0
+            if e <= limit:
+                return e
+        return limit
+
+    def audit_gap(self, t: float) -> float:
+        return t - self.audit_last_event(t)
+
+
+def providers() -> Sequence[fleet.Provider]:
+    return fleet.PROVIDERS
+
+
+def repos() -> Sequence[fleet.Repo]:
+    return fleet.REPOS
