@@ -107,6 +107,10 @@ def format_ts(ts: datetime) -> str:
 
 
 def parse_ts(text: str) -> datetime:
+    """Parse our own ``YYYY-MM-DDTHH:MM:SS.mmmZ``; anything else must still match the format."""
+    if len(text) == 24 and text[10] == "T" and text[19] == "." and text[23] == "Z":
+        # fromisoformat is C code, ~20x faster than strptime: replaying 10,000 events depends on it.
+        return datetime.fromisoformat(text[:23]).replace(tzinfo=UTC)
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
