@@ -21,6 +21,8 @@ class Scenario:
     quota: dict[str, float] = field(default_factory=lambda: {"anthropic": 0.42, "openai": 0.61})
     api_rates: dict[str, float] = field(default_factory=lambda: {"200": 9.7, "503": 0.3})
     audit_gap: float = 400.0                     # seconds the audit log lags behind
+    quota_early: dict[str, float] | None = None  # quota values before quota_switch (unix time)
+    quota_switch: int | None = None
 
     # ------------------------------------------------------------------ expected pane values
     def failure_rate(self) -> float:
@@ -83,7 +85,10 @@ class Scenario:
         out.append("# TYPE flowengine_model_quota_used_ratio gauge")
         for provider, value in self.quota.items():
             for t in times:
-                out.append(f'flowengine_model_quota_used_ratio{{provider="{provider}"}} {value} {t}')
+                v = value
+                if self.quota_early is not None and self.quota_switch is not None and t < self.quota_switch:
+                    v = self.quota_early[provider]
+                out.append(f'flowengine_model_quota_used_ratio{{provider="{provider}"}} {v} {t}')
         out.append("# TYPE flowengine_audit_log_last_event_timestamp_seconds gauge")
         for t in times:
             out.append(f"flowengine_audit_log_last_event_timestamp_seconds {t - self.audit_gap} {t}")

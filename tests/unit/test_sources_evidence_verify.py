@@ -1,0 +1,212 @@
+"""Metric evidence around steps and verify gates, with a real journal and a scripted source."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from warroom.config import SloConfig
+from warroom.incident.journal import Journal, read_journal
+from warroom.sources.evidence import (
+    collect, due_evidence, format_evidence, iso, offsets_from, record_before, record_due,
+)
+from warroom.sources.model import SloSample
+from warroom.sources.verify import (
+    VerifyError, VerifyRun, open_gates, parse_verify, run_verify, settle_open,
+)
+
+E5XX = SloConfig(id="error_5xx", title="5xx", query="q5xx", unit="percent", warn=2, crit=5)
+QUOTA = SloConfig(id="quota", title="quota", query="qquota", unit="percent", warn=70, crit=80)
+SLOS = [E5XX, QUOTA]
+T0 = datetime(2026, 11, 22, 14, 2, tzinfo=timezone.utc).timestamp()
+
+
+class ScriptedSource:
+    """A MetricSource whose values are functions of time: value(query, t)."""
+
+    name = "scripted"
+
+    def __init__(self, fn: Callable[[str, float], float | None], clock: Callable[[], float]) -> None:
+        self.fn, self.clock = fn, clock
+        self.calls: list[tuple[str, float | None]] = []
+        self.down = False
+
+    def fetch(self, slos, at=None):
+        return [self.instant(s.query, at, s.id) for s in slos]
+
+    def instant(self, expr, at=None, slo_id="expr"):
+        self.calls.append((expr, at))
+        t = self.clock() if at is None else at
+        if self.down:
+            return SloSample(slo_id, None, fetched_at=t, error="cannot connect")
+        v = self.fn(expr, t)
+        return SloSample(slo_id, v, sample_time=t if v is not None else None, fetched_at=t)
+
+    def close(self) -> None:
+        pass
+
+
+def undo_effect(expr: str, t: float) -> float:
+    """5xx at 4.1% until the rollout undo ends at T0+60, then 0.3%; quota steady at 40%."""
+    if expr == "q5xx":
+        return 4.1 if t < T0 + 60 else 0.3
+    return 40.0
+
+
+def _journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "journal.jsonl")
+
+
+def _events(tmp_path: Path):
+    return read_journal(tmp_path / "journal.jsonl").events
+
+
+def _run_step(j: Journal, src: ScriptedSource, *, step: int = 4, step_id: str = "undo") -> None:
+    before = record_before(j, step, step_id, src, SLOS, at=T0)
+    j.append("step.started", {"step": step, "step_id": step_id, "label": "rollout undo",
+                              "command": "rollout undo deployment/flowengine", "kind": "k8s",
+                              "evidence_before": {k: v["value"] for k, v in before["values"].items()}},
+             ts=datetime.fromtimestamp(T0, tz=timezone.utc))
+    j.append("step.finished", {"step": step, "step_id": step_id, "status": "ok", "exit_code": 0,
+                               "started_at": iso(T0), "ended_at": iso(T0 + 60), "duration": 60})
+
+
+def test_before_and_due_after_values_then_timeline_text(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(undo_effect, clock=lambda: T0)
+    _run_step(j, src)
+    offsets = offsets_from(["5m", "15m"])
+    assert offsets == [300.0, 900.0]
+    # Four minutes after the step ended nothing is due yet.
+    assert due_evidence(_events(tmp_path), offsets, now=T0 + 60 + 240) == []
+    # The app was closed for an hour: both values are back-filled as of their due times.
+    written = record_due(j, _events(tmp_path), src, SLOS, offsets, now=T0 + 3600)
+    assert [(w["offset"], w["at"], w["backfilled"]) for w in written] == [
+        (300.0, iso(T0 + 360), True), (900.0, iso(T0 + 960), True)]
+    assert src.calls[-2:] == [("q5xx", T0 + 960), ("qquota", T0 + 960)]
+    assert written[0]["values"]["error_5xx"] == {"value": 0.3, "unit": "percent", "state": "ok"}
+    # Idempotent: nothing is owed twice.
+    assert record_due(j, _events(tmp_path), src, SLOS, offsets, now=T0 + 7200) == []
+    [ev] = collect(_events(tmp_path))
+    assert ev.before["error_5xx"]["state"] == "warn" and len(ev.after) == 2
+    assert format_evidence(ev, SLOS) == "rollout undo 14:02 → 5xx 4.1% → 0.3% (+5m00s) → 0.3% (+15m00s)"
+    only5 = ev.__class__(**{**ev.__dict__, "after": ev.after[:1]})
+    assert format_evidence(only5, SLOS) == "rollout undo 14:02 → 5xx 4.1% → 0.3%"
+
+
+def test_each_run_of_a_step_gets_its_own_evidence(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(undo_effect, clock=lambda: T0)
+    _run_step(j, src)
+    _run_step(j, src)
+    record_due(j, _events(tmp_path), src, SLOS, [300.0], now=T0 + 1000)
+    runs = collect(_events(tmp_path))
+    assert len(runs) == 2 and all(len(r.after) == 1 for r in runs)
+
+
+def test_dead_source_is_recorded_as_unknown(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(undo_effect, clock=lambda: T0)
+    _run_step(j, src)
+    src.down = True
+    [w] = record_due(j, _events(tmp_path), src, SLOS, [300.0], now=T0 + 400)
+    assert w["values"]["error_5xx"] == {"value": None, "unit": "percent", "state": "error",
+                                        "error": "cannot connect"}
+    [ev] = collect(_events(tmp_path))
+    assert format_evidence(ev, SLOS) == "rollout undo 14:02 → 5xx 4.1% → unknown"
+
+
+def test_quiet_step_names_the_biggest_mover() -> None:
+    from warroom.sources.evidence import StepEvidence
+
+    ev = StepEvidence(1, "s", "scale up", None, T0, T0 + 5,
+                      {"error_5xx": {"value": 1.0, "state": "ok"}, "quota": {"value": 40.0, "state": "ok"}},
+                      ((300.0, {"error_5xx": {"value": 1.1, "state": "ok"}, "quota": {"value": 20.0, "state": "ok"}}),))
+    assert format_evidence(ev, SLOS) == "scale up 14:02 → quota 40% → 20%"
+
+
+@pytest.mark.parametrize(("text", "left", "op", "num", "window", "pane"), [
+    ("quota < 80 within 10m", "quota", "<", 80.0, 600.0, True),
+    ("error_5xx<=1%", "error_5xx", "<=", 1.0, 300.0, True),
+    ('sum(rate(x{code=~"5.."}[5m])) / sum(rate(x[5m])) > 0.5 within 90s',
+     'sum(rate(x{code=~"5.."}[5m])) / sum(rate(x[5m]))', ">", 0.5, 90.0, False),
+    ("up == 1 within 1m", "up", "==", 1.0, 60.0, False),
+    ("max(a) >= -2.5e1", "max(a)", ">=", -25.0, 300.0, False),
+])
+def test_parse_verify(text, left, op, num, window, pane) -> None:
+    g = parse_verify(text, SLOS)
+    assert (g.left, g.op, g.threshold, g.window, g.slo is not None) == (left, op, num, window, pane)
+    assert g.expr == ("qquota" if left == "quota" else "q5xx" if left == "error_5xx" else left)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("quota is fine", "expected 'PANE-OR-PROMQL < NUMBER within DURATION'"),
+    ("quota < 80 within soon", "'soon' is not a duration"),
+    ("quota < 80 within 0s", "longer than 0s"),
+    ("< 80", "expected"),
+])
+def test_parse_verify_errors(text: str, message: str) -> None:
+    with pytest.raises(VerifyError, match=message):
+        parse_verify(text, SLOS)
+
+
+def test_verify_passes_once_the_metric_drops(tmp_path: Path) -> None:
+    now = [T0]
+    src = ScriptedSource(lambda e, t: 95.0 if t < T0 + 30 else 70.0, clock=lambda: now[0])
+    run = VerifyRun(parse_verify("quota < 80 within 2m", SLOS), src, started_at=T0)
+    assert run.check(now=T0).status == "pending"
+    now[0] = T0 + 40
+    c = run.check(now=T0 + 40)
+    assert (c.status, c.value, c.remaining) == ("passed", 70.0, 80.0)
+
+
+def test_verify_fails_when_the_window_runs_out() -> None:
+    src = ScriptedSource(lambda e, t: 95.0, clock=lambda: T0 + 200)
+    run = VerifyRun(parse_verify("quota < 80 within 2m", SLOS), src, started_at=T0)
+    c = run.check(now=T0 + 200)
+    assert c.status == "failed" and c.reason == "window of 2m00s ran out: still 95 (wanted < 80)"
+
+
+def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(lambda e, t: 0.2, clock=lambda: T0)
+    checks = []
+    out = run_verify(j, 5, "verify-5xx", parse_verify("error_5xx < 1 within 1m", SLOS), src,
+                     every=0.01, on_check=checks.append)
+    assert out.status == "passed" and len(checks) == 1
+    types = [(e.type, e.data.get("expr")) for e in _events(tmp_path)]
+    assert types == [("verify.started", "error_5xx < 1 within 1m"), ("verify.passed", "error_5xx < 1 within 1m")]
+    assert _events(tmp_path)[1].data == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
+                                         "value": 0.2}
+
+
+def test_run_verify_can_be_cancelled(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(lambda e, t: 9.0, clock=lambda: T0)
+    cancel = threading.Event()
+    cancel.set()
+    out = run_verify(j, 5, "v", parse_verify("error_5xx < 1 within 10m", SLOS), src, every=5, cancel=cancel)
+    assert out.status == "failed" and out.reason == "cancelled"
+    assert _events(tmp_path)[-1].type == "verify.failed"
+
+
+def test_open_gates_are_settled_after_the_fact(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    started = datetime.fromtimestamp(T0, tz=timezone.utc)
+    j.append("verify.started", {"step": 3, "step_id": "a", "expr": "quota < 80 within 2m", "window": 120.0,
+                                "deadline": iso(T0 + 120)}, ts=started)
+    j.append("verify.started", {"step": 4, "step_id": "b", "expr": "quota < 10 within 2m", "window": 120.0,
+                                "deadline": iso(T0 + 120)}, ts=started)
+    j.append("verify.started", {"step": 5, "step_id": "c", "expr": "quota < 10 within 1h", "window": 3600.0,
+                                "deadline": iso(T0 + 3600)}, ts=started)
+    assert len(open_gates(_events(tmp_path))) == 3
+    src = ScriptedSource(lambda e, t: 95.0 if t < T0 + 60 else 70.0, clock=lambda: T0 + 600)
+    results = {g.step_id: c for g, c in settle_open(j, _events(tmp_path), src, SLOS, now=T0 + 600, step=10)}
+    assert results["a"].status == "passed" and results["a"].value == 70.0
+    assert results["b"].status == "failed" and "last 70" in results["b"].reason
+    assert results["c"] is None  # still inside its window: the caller resumes watching it
+    assert [g.step_id for g in open_gates(_events(tmp_path))] == ["c"]

@@ -1,0 +1,292 @@
+"""Verify gates: a step stays open until Prometheus confirms its effect, or the window runs out.
+
+A step declares ``verify = "quota < 80 within 10m"``: on the left a pane id (its query and unit
+are used) or any PromQL expression, then a comparison (``< <= > >= == !=``), a number and an
+optional ``within`` window (default 5m). The gate passes at the first check where every series
+of the expression satisfies the comparison; it fails when the window ends first.
+
+Journal events: ``verify.started`` {step, step_id, expr, window, deadline}, then exactly one of
+``verify.passed`` {step, step_id, expr, value} or ``verify.failed`` {step, step_id, expr, value,
+reason}. ``VerifyRun.check`` is one non-blocking-ish probe (one query) for a UI timer that
+shows the countdown; ``run_verify`` is the blocking loop for headless use; ``settle_open``
+finishes gates left open when the app was closed, from the range of values over their window.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from warroom.config import SloConfig
+from warroom.durations import format_duration, parse_duration
+from warroom.errors import WarroomError
+from warroom.sources.evidence import Appender, iso
+from warroom.sources.httpjson import parse_time
+from warroom.sources.model import MetricSource
+
+VERIFY_STARTED = "verify.started"
+VERIFY_PASSED = "verify.passed"
+VERIFY_FAILED = "verify.failed"
+DEFAULT_WINDOW = 300.0
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+_GATE = re.compile(
+    r"^(?P<left>.+?)\s*(?P<op><=|>=|==|!=|<|>)\s*"
+    r"(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?"
+    r"(?:\s+within\s+(?P<window>\S+))?\s*$", re.S)
+
+
+class VerifyError(WarroomError):
+    """A verify expression that does not parse."""
+
+
+@dataclass(frozen=True)
+class VerifyGate:
+    text: str
+    left: str
+    op: str
+    threshold: float
+    window: float
+    slo: SloConfig | None = None       # set when the left side is a pane id
+
+    @property
+    def expr(self) -> str:
+        return self.slo.query if self.slo is not None else self.left
+
+    def holds(self, value: float) -> bool:
+        return not math.isnan(value) and _OPS[self.op](value, self.threshold)
+
+    def worst(self, values: list[float]) -> float:
+        """The series that decides: all must hold, so the one furthest from holding."""
+        finite = [v for v in values if not math.isnan(v)]
+        if not finite:
+            return math.nan
+        failing = [v for v in finite if not self.holds(v)]
+        pool = failing or finite
+        return max(pool) if self.op in ("<", "<=") else min(pool) if self.op in (">", ">=") else pool[0]
+
+
+def parse_verify(text: str, slos: Iterable[SloConfig] = ()) -> VerifyGate:
+    """``"quota < 80 within 10m"`` → a gate; raises VerifyError saying what was expected."""
+    m = _GATE.match(text.strip())
+    if not m:
+        raise VerifyError(f"verify {text!r}: expected 'PANE-OR-PROMQL < NUMBER within DURATION',"
+                          " e.g. 'quota < 80 within 10m'")
+    window = DEFAULT_WINDOW
+    if m.group("window"):
+        try:
+            window = parse_duration(m.group("window"))
+        except ValueError:
+            raise VerifyError(f"verify {text!r}: {m.group('window')!r} is not a duration (e.g. 10m)") from None
+        if window <= 0:
+            raise VerifyError(f"verify {text!r}: the window must be longer than 0s")
+    left = m.group("left").strip()
+    slo = next((s for s in slos if s.id == left), None)
+    return VerifyGate(text=text.strip(), left=left, op=m.group("op"), threshold=float(m.group("num")),
+                      window=window, slo=slo)
+
+
+@dataclass(frozen=True)
+class VerifyCheck:
+    status: Literal["pending", "passed", "failed"]
+    value: float | None
+    remaining: float
+    reason: str | None = None           # why it is not passing yet (or why it failed)
+
+
+def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
+    """(deciding value, problem) for one evaluation."""
+    if gate.slo is not None:
+        [sample] = source.fetch([gate.slo], at=at)
+        if sample.error:
+            return None, sample.error
+        return sample.value, None if sample.value is not None else "no data"
+    query = getattr(source, "query", None)
+    if callable(query):
+        from warroom.sources.prometheus import QueryError
+
+        try:
+            series = query(gate.expr, at)
+        except QueryError as exc:
+            return None, str(exc)
+        if not series:
+            return None, "no data"
+        v = gate.worst([s[1] for s in series])
+        return (None, "no data (NaN)") if math.isnan(v) else (v, None)
+    sample = source.instant(gate.expr, at)
+    if sample.error:
+        return None, sample.error
+    return sample.value, None if sample.value is not None else "no data"
+
+
+class VerifyRun:
+    """One gate being watched; ``check`` probes once and says passed / pending / failed."""
+
+    def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None) -> None:
+        self.gate = gate
+        self.source = source
+        self.started_at = time.time() if started_at is None else started_at
+        self.deadline = self.started_at + gate.window
+        self.last: VerifyCheck | None = None
+
+    def check(self, now: float | None = None) -> VerifyCheck:
+        now = time.time() if now is None else now
+        value, problem = _probe(self.gate, self.source, None)
+        remaining = max(0.0, self.deadline - now)
+        if value is not None and self.gate.holds(value):
+            result = VerifyCheck("passed", value, remaining)
+        elif now >= self.deadline:
+            why = problem or f"still {_fmt(value)} (wanted {self.gate.op} {self.gate.threshold:g})"
+            result = VerifyCheck("failed", value, 0.0, f"window of {format_duration(self.gate.window)} ran out: {why}")
+        else:
+            result = VerifyCheck("pending", value, remaining, problem)
+        self.last = result
+        return result
+
+
+def _fmt(value: float | None) -> str:
+    return "no value" if value is None else f"{value:g}"
+
+
+def _ref(step: int | None, step_id: str, gate: VerifyGate) -> dict[str, Any]:
+    return {"step": step, "step_id": step_id, "expr": gate.text}
+
+
+def journal_started(journal: Appender, step: int | None, step_id: str, run: VerifyRun) -> dict[str, Any]:
+    data = {**_ref(step, step_id, run.gate), "window": run.gate.window, "deadline": iso(run.deadline),
+            "query": run.gate.expr}
+    journal.append(VERIFY_STARTED, data)
+    return data
+
+
+def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
+                    check: VerifyCheck) -> dict[str, Any]:
+    value = check.value if check.value is not None and math.isfinite(check.value) else None
+    if check.status == "passed":
+        data = {**_ref(step, step_id, gate), "value": value}
+        journal.append(VERIFY_PASSED, data)
+    else:
+        data = {**_ref(step, step_id, gate), "value": value, "reason": check.reason or "not confirmed"}
+        journal.append(VERIFY_FAILED, data)
+    return data
+
+
+def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
+               source: MetricSource, *, every: float = 5.0, cancel: threading.Event | None = None,
+               on_check: Callable[[VerifyCheck], None] | None = None) -> VerifyCheck:
+    """Blocking: journal ``verify.started``, probe every ``every`` seconds, journal the outcome.
+
+    ``cancel`` set → failed with reason "cancelled". Bounded by the gate's window.
+    """
+    run = VerifyRun(gate, source)
+    journal_started(journal, step, step_id, run)
+    cancel = cancel or threading.Event()
+    while True:
+        check = run.check()
+        if on_check is not None:
+            on_check(check)
+        if check.status != "pending":
+            break
+        if cancel.wait(min(every, max(0.05, run.deadline - time.time()))):
+            check = VerifyCheck("failed", check.value, max(0.0, run.deadline - time.time()), "cancelled")
+            break
+    journal_outcome(journal, step, step_id, gate, check)
+    return check
+
+
+@dataclass(frozen=True)
+class OpenGate:
+    """A ``verify.started`` with no outcome yet (found when an incident is resumed)."""
+
+    step: int | None
+    step_id: str
+    text: str
+    started_at: float
+    deadline: float
+
+
+def open_gates(events: Iterable[Any]) -> list[OpenGate]:
+    started: dict[tuple[str, str], OpenGate] = {}
+    for ev in events:
+        d = ev.data
+        key = (str(d.get("step_id")), str(d.get("expr")))
+        if ev.type == VERIFY_STARTED:
+            deadline = parse_time(d.get("deadline"))
+            ts = ev.ts.timestamp() if hasattr(ev.ts, "timestamp") else parse_time(ev.ts)
+            if deadline is not None and ts is not None:
+                started[key] = OpenGate(d.get("step"), key[0], key[1], ts, deadline)
+        elif ev.type in (VERIFY_PASSED, VERIFY_FAILED):
+            started.pop(key, None)
+    return list(started.values())
+
+
+def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
+                slos: list[SloConfig], *, now: float | None = None,
+                step: float | None = None) -> list[tuple[OpenGate, VerifyCheck | None]]:
+    """Finish gates whose window ended while nobody watched, from the values over the window.
+
+    Passed if any point in [start, deadline] satisfied the gate (with the first such value),
+    else failed. Gates still inside their window are returned with ``None`` for the caller to
+    resume watching (``VerifyRun(gate, source, started_at=g.started_at)``).
+    """
+    now = time.time() if now is None else now
+    out: list[tuple[OpenGate, VerifyCheck | None]] = []
+    for g in open_gates(events):
+        if g.deadline > now:
+            out.append((g, None))
+            continue
+        try:
+            gate = parse_verify(g.text, slos)
+        except VerifyError as exc:
+            check = VerifyCheck("failed", None, 0.0, str(exc))
+            journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check)
+            out.append((g, check))
+            continue
+        check = _settle_from_range(gate, source, g, step)
+        journal_outcome(journal, g.step, g.step_id, gate, check)
+        out.append((g, check))
+    return out
+
+
+def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
+                       step: float | None) -> VerifyCheck:
+    span = max(1.0, g.deadline - g.started_at)
+    resolution = step or max(5.0, span / 120.0)
+    points: dict[float, list[float]] = {}
+    query_range = getattr(source, "query_range", None)
+    if callable(query_range):
+        from warroom.sources.prometheus import QueryError
+
+        try:
+            series = query_range(gate.expr, g.started_at, g.deadline, resolution)
+        except QueryError as exc:
+            return VerifyCheck("failed", None, 0.0, f"could not check after the fact: {exc}")
+        for _labels, pts in series:
+            for t, v in pts:
+                points.setdefault(t, []).append(v)
+    else:  # a source without ranges (drill): probe the instants one by one
+        t = g.started_at
+        while t <= g.deadline:
+            value, _ = _probe(gate, source, t)
+            if value is not None:
+                points[t] = [value]
+            t += resolution
+    last: float | None = None
+    for t in sorted(points):
+        value = gate.worst(points[t])
+        if math.isnan(value):
+            continue
+        last = value
+        if gate.holds(value):
+            return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
+    return VerifyCheck("failed", last, 0.0,
+                       f"window of {format_duration(gate.window)} ran out: "
+                       f"{'no data' if last is None else f'last {last:g}'} (wanted {gate.op} {gate.threshold:g}; checked after the fact)")
