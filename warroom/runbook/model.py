@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -14,15 +15,30 @@ StepKind = Literal["shell", "promql", "manual", "k8s"]
 Phase = Literal["detect", "investigate", "mitigate", "verify", "communicate", "post-incident"]
 
 
+def param_key(name: str) -> str:
+    """Normalise a written parameter name to its key: ``instance label`` -> ``instance_label``."""
+    key = re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower()
+    return key or "_"
+
+
 @dataclass
 class Param:
-    """A declared parameter (front matter ``[params.NAME]``) or one found in a command."""
+    """A declared parameter (front matter ``[params.NAME]``) or one found in a command.
+
+    ``name`` is the form written in the runbook (shown to the user); ``key`` is its normalised
+    form, used in ``Runbook.params``, ``Step.params`` and value mappings.
+    """
 
     name: str
     default: str | None = None
     help: str | None = None
     pattern: str | None = None
     declared: bool = False
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = param_key(self.name)
 
     @property
     def required(self) -> bool:
@@ -53,6 +69,14 @@ class Step:
     verify: str | None = None
     depth: int = 0
     attrs: dict[str, str] = field(default_factory=dict)
+    # Why the step counts as mutating or read-only (shown in the UI before confirmation).
+    reason: str = ""
+    # Example output the runbook shows for the command (never run, never compared).
+    example_output: str | None = None
+    # Fence language the step came from ("bash", "console", "promql", ...; "" for checklists).
+    lang: str = ""
+    # For checklist items: ticked in the source (`- [x]`).
+    checked: bool = False
 
     @property
     def runnable(self) -> bool:
@@ -65,6 +89,8 @@ class Step:
             "expect": self.expect, "text": self.text, "params": list(self.params),
             "mutating": self.mutating, "confirm": self.confirm, "timeout": self.timeout,
             "verify": self.verify, "depth": self.depth, "attrs": dict(self.attrs),
+            "reason": self.reason, "example_output": self.example_output, "lang": self.lang,
+            "checked": self.checked, "runnable": self.runnable,
         }
 
 
@@ -75,11 +101,13 @@ class Section:
     line: int
     phase: Phase | None = None
     steps: list[Step] = field(default_factory=list)
+    # The section's markdown body (between its heading and the next), for display.
+    text: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title, "level": self.level, "line": self.line, "phase": self.phase,
-            "steps": [s.number for s in self.steps],
+            "steps": [s.number for s in self.steps], "text": self.text,
         }
 
 
@@ -93,6 +121,9 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
+        # Line 0 means "the whole file or directory" (e.g. a directory that does not exist).
+        if self.line <= 0:
+            return f"{self.file}: {self.level}: {self.message}"
         return f"{self.file}:{self.line}: {self.level}: {self.message}"
 
 
@@ -108,6 +139,16 @@ class Runbook:
     meta: dict[str, Any] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # One entry per code block: {"line", "lang", "kind": shell|promql|k8s|display|indented,
+    # "steps"}; used by lint and statistics, not part of to_json().
+    code_blocks: list[dict[str, Any]] = field(default_factory=list)
+    # Line where the id is written (front matter), for messages about duplicate ids.
+    id_line: int = 1
+    # "toml" (warroom's own +++ block), "yaml" (--- block, as public runbooks have) or None.
+    front_matter: str | None = None
+    # Top-level front-matter keys the file actually sets (to tell an explicit id from a
+    # file-name one, for instance).
+    declared_keys: list[str] = field(default_factory=list)
 
     @property
     def steps(self) -> list[Step]:
@@ -136,8 +177,8 @@ class Runbook:
             "id": self.id, "title": self.title, "path": str(self.path) if self.path else None,
             "severity": self.severity, "triggers": list(self.triggers),
             "mttr_target": self.mttr_target,
-            "params": {n: {"default": p.default, "help": p.help, "pattern": p.pattern,
-                           "declared": p.declared, "required": p.required}
+            "params": {n: {"name": p.name, "default": p.default, "help": p.help,
+                           "pattern": p.pattern, "declared": p.declared, "required": p.required}
                        for n, p in self.params.items()},
             "meta": self.meta,
             "sections": [s.to_json() for s in self.sections],

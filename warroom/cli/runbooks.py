@@ -1,0 +1,175 @@
+"""``warroom runbooks list|show|lint``: the runbook library from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from warroom.cli.common import config_from_args, out
+from warroom.errors import WarroomError
+from warroom.runbook.library import RunbookLibrary
+from warroom.runbook.model import Runbook, Step
+
+PHASE_ORDER = ("detect", "investigate", "mitigate", "verify", "communicate", "post-incident",
+               "other")
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("runbooks", help="list, show and lint runbooks", parents=[common])
+    rsub = p.add_subparsers(dest="runbooks_cmd", metavar="{list,show,lint}", required=True)
+
+    lst = rsub.add_parser("list", help="the runbook library: id, title, severity, steps per phase",
+                          parents=[common])
+    lst.add_argument("--dir", action="append", default=[], metavar="DIR",
+                     help="also search this directory (repeatable; after the config's dirs)")
+    lst.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    lst.set_defaults(func=cmd_list)
+
+    show = rsub.add_parser("show", help="one runbook, parsed (REF = id or path)",
+                           parents=[common])
+    show.add_argument("ref", metavar="REF", help="runbook id (e.g. RB-CORE-003) or file path")
+    show.add_argument("--dir", action="append", default=[], metavar="DIR",
+                      help="also search this directory (repeatable)")
+    show.add_argument("--json", action="store_true",
+                      help="print the parsed model as JSON (stable, see README)")
+    show.set_defaults(func=cmd_show)
+
+    lint = rsub.add_parser("lint", help="report every problem as file:line: level: message",
+                           parents=[common])
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="runbook files or directories")
+    lint.set_defaults(func=cmd_lint)
+
+
+def _library(args: argparse.Namespace) -> RunbookLibrary:
+    from pathlib import Path
+
+    from warroom.paths import expand
+
+    for d in args.dir:
+        p = expand(d)
+        if not p.exists():
+            raise WarroomError(f"{d}: runbook directory does not exist (--dir)")
+        if not p.is_dir():
+            raise WarroomError(f"{d}: not a directory (--dir)")
+    cfg = config_from_args(args)
+    lib = RunbookLibrary.from_config(cfg, [Path(d) for d in args.dir])
+    lib.load()
+    for f in lib.findings:
+        print(f"warroom: {f}", file=sys.stderr)
+    return lib
+
+
+def phase_summary(rb: Runbook) -> str:
+    counts = rb.phase_counts()
+    parts = [f"{ph} {counts[ph]}" for ph in PHASE_ORDER if counts.get(ph)]
+    return ", ".join(parts) or "-"
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    lib = _library(args)
+    books = lib.list()
+    if args.json:
+        out(json.dumps([{"id": r.id, "title": r.title, "severity": r.severity,
+                         "path": str(r.path) if r.path else None, "steps": len(r.steps),
+                         "phases": r.phase_counts(), "triggers": r.triggers} for r in books],
+                       indent=2))
+        return 0
+    if not books:
+        out("no runbooks found")
+        return 0
+    rows = [("ID", "SEV", "STEPS", "TITLE", "STEPS PER PHASE")]
+    rows += [(r.id, r.severity or "-", str(len(r.steps)), r.title, phase_summary(r))
+             for r in books]
+    widths = [min(max(len(row[i]) for row in rows), 48) for i in range(4)]
+    for row in rows:
+        cells = [_fit(row[i], widths[i]).ljust(widths[i]) for i in range(4)]
+        out("  ".join(cells + [row[4]]).rstrip())
+    return 0
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    lib = _library(args)
+    rb = lib.get(args.ref)
+    if args.json:
+        out(json.dumps(rb.to_json(), indent=2, ensure_ascii=False))
+        return 0
+    out(render_text(rb))
+    return 0
+
+
+def render_text(rb: Runbook) -> str:
+    lines = [f"{rb.id}: {rb.title}"]
+    meta = []
+    if rb.severity:
+        meta.append(f"severity {rb.severity}")
+    if rb.mttr_target:
+        meta.append(f"MTTR target {rb.mttr_target}")
+    if rb.triggers:
+        meta.append("triggers " + ", ".join(rb.triggers))
+    if meta:
+        lines.append("  " + " · ".join(meta))
+    if rb.path:
+        lines.append(f"  {rb.path}")
+    if rb.params:
+        lines.append("parameters:")
+        for key, p in rb.params.items():
+            bits = []
+            if p.default is not None:
+                bits.append(f"default {p.default!r}")
+            else:
+                bits.append("required")
+            if p.pattern:
+                bits.append(f"pattern {p.pattern}")
+            if not p.declared:
+                bits.append("found in a command")
+            help_text = f" — {p.help}" if p.help else ""
+            lines.append(f"  {p.name} ({', '.join(bits)}){help_text}")
+    for sec in rb.sections:
+        if not sec.steps and sec.level > 2:
+            continue
+        phase = f"  [{sec.phase}]" if sec.phase else ""
+        lines.append("")
+        lines.append(f"{'#' * max(sec.level, 1)} {sec.title}{phase}")
+        for step in sec.steps:
+            lines.extend(_step_lines(step))
+    if rb.findings:
+        lines.append("")
+        lines.append("findings:")
+        lines.extend(f"  {f}" for f in rb.findings)
+    return "\n".join(lines)
+
+
+def _step_lines(step: Step) -> list[str]:
+    indent = "  " * (step.depth + 1)
+    if step.kind == "manual":
+        box = "[x]" if step.checked else "[ ]"
+        return [f"{indent}{step.number:>2}. {box} {step.label}"]
+    tag = {"shell": "$", "promql": "promql", "k8s": "k8s"}.get(step.kind, step.kind)
+    flag = "mutating" if step.mutating else "read-only"
+    out_lines = [f"{indent}{step.number:>2}. {step.label}  ({tag}, {flag})"]
+    for ln in (step.command or "").splitlines():
+        out_lines.append(f"{indent}      {ln}")
+    if step.expect:
+        out_lines.append(f"{indent}      expect: {step.expect}")
+    if step.params:
+        out_lines.append(f"{indent}      params: {', '.join(step.params)}")
+    return out_lines
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from warroom.runbook.lint import lint_paths
+
+    findings = lint_paths(args.paths)
+    for f in findings:
+        out(str(f))
+    if findings:
+        errors = sum(1 for f in findings if f.level == "error")
+        print(f"{len(findings)} finding(s): {errors} error(s), {len(findings) - errors} "
+              "warning(s)", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,494 @@
+"""A small, forgiving scanner for POSIX/bash command text.
+
+Runbooks hold shell written for humans, often incomplete or slightly wrong, so this is not a
+full bash parser; it answers the three questions warroom needs, and never raises:
+
+* is a piece of text a *complete* command (no open quote, heredoc, ``\\`` continuation, open
+  ``if/for/while/case/{/(`` block or trailing ``|``/``&&``)? The runbook parser uses it to keep
+  multi-line commands whole while splitting a block into steps;
+* in which quoting context does each character sit (unquoted, single/double quotes, heredoc
+  body, comment)? Parameter substitution uses it to quote a value so it stays one literal word;
+* which simple commands does it run (including those inside ``$(...)``, backticks, heredoc
+  bodies attached to them)? The read-only/mutating classifier inspects each of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Quoting contexts, one per character of the scanned text.
+PLAIN, SINGLE, DOUBLE, ANSI, HEREDOC, HEREDOC_LITERAL, COMMENT = range(7)
+
+_OPERATOR_START = set("|&;()<>")
+_BLANK = " \t"
+_MAX_DEPTH = 40
+
+_OPENERS = {"if": "if", "case": "case", "do": "do", "{": "{"}
+_CLOSERS = {"fi": "if", "esac": "case", "done": "do", "}": "{"}
+# After these words the next word is again in command position.
+_CMD_PREFIX_WORDS = {"then", "do", "else", "elif", "if", "while", "until", "{", "!", "time"}
+
+
+@dataclass
+class Word:
+    raw: str
+    start: int
+    end: int
+    value: str
+    quoted: bool = False
+    has_expansion: bool = False
+
+
+@dataclass
+class SimpleCommand:
+    """One simple command: its words (assignments first), redirections and heredoc bodies."""
+
+    words: list[Word] = field(default_factory=list)
+    redirects: list[tuple[str, str]] = field(default_factory=list)
+    heredocs: list[str] = field(default_factory=list)
+    # The operator that joined this command to the previous one ("", "|", "&&", ";", ...).
+    joined_by: str = ""
+
+    @property
+    def argv(self) -> list[str]:
+        return [w.value for w in self.words]
+
+
+@dataclass
+class ScanResult:
+    commands: list[SimpleCommand]
+    contexts: list[int]
+    open_quote: str | None = None
+    open_heredoc: str | None = None
+    open_blocks: list[str] = field(default_factory=list)
+    trailing_operator: str | None = None
+    trailing_backslash: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not (self.open_quote or self.open_heredoc or self.open_blocks
+                    or self.trailing_operator or self.trailing_backslash)
+
+    def problem(self) -> str | None:
+        """A short human description of why the text is incomplete, or None."""
+        if self.open_quote:
+            return f"unterminated {self.open_quote}"
+        if self.open_heredoc:
+            return f"heredoc without its closing {self.open_heredoc!r} line"
+        if self.open_blocks:
+            return f"unclosed {self.open_blocks[-1]!r} block"
+        if self.trailing_backslash:
+            return "ends with a line continuation"
+        if self.trailing_operator:
+            return f"ends with {self.trailing_operator!r}"
+        return None
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.s = text
+        self.n = len(text)
+        self.ctx = [PLAIN] * self.n
+        self.commands: list[SimpleCommand] = []
+        self.open_quote: str | None = None
+        self.open_heredoc: str | None = None
+        self.trailing_backslash = False
+        self.backticks = 0  # how many backtick substitutions enclose the current position
+
+    # -- helpers -----------------------------------------------------------------------------
+    def mark(self, a: int, b: int, ctx: int) -> None:
+        for k in range(max(a, 0), min(b, self.n)):
+            self.ctx[k] = ctx
+
+    # -- scripts -----------------------------------------------------------------------------
+    def script(self, i: int, term: str | None, depth: int) -> tuple[int, list[str], str | None]:
+        """Scan commands from ``i`` until ``term`` (``)`` or a backtick) or end of text.
+
+        Returns (index after the terminator, open blocks, trailing operator).
+        """
+        s, n = self.s, self.n
+        stack: list[str] = []
+        cur = SimpleCommand()
+        cmd_pos = True
+        last_op: str | None = None
+        pending: list[tuple[str, bool, bool, SimpleCommand]] = []  # heredocs awaiting a body
+        heredoc_op: str | None = None
+        redirect_op: str | None = None
+        skip_words: str | None = None  # "for": skip `NAME in WORDS`; "case": skip up to `in`
+
+        def finish(op: str) -> None:
+            nonlocal cur
+            if cur.words or cur.redirects:
+                self.commands.append(cur)
+            cur = SimpleCommand(joined_by=op)
+
+        while i < n:
+            c = s[i]
+            if term == "`" and c == "`":
+                finish("")
+                return i + 1, stack, None
+            if c in _BLANK:
+                i += 1
+                continue
+            if c == "\\":
+                if i + 1 < n and s[i + 1] == "\n":
+                    i += 2
+                    continue
+                if i + 1 >= n:
+                    self.trailing_backslash = True
+                    i += 1
+                    continue
+            if c == "\n":
+                finish("\n")
+                skip_words = None if skip_words == "for" else skip_words
+                i += 1
+                if pending:
+                    i = self.heredoc_bodies(i, pending)
+                    pending = []
+                if last_op not in ("|", "&&", "||", "|&"):
+                    last_op = None
+                cmd_pos = True
+                continue
+            if c == "#":
+                j = s.find("\n", i)
+                j = n if j < 0 else j
+                self.mark(i, j, COMMENT)
+                i = j
+                continue
+            if c in _OPERATOR_START and not (c in "<>" and i + 1 < n and s[i + 1] == "("):
+                op = self.operator(i)
+                i += len(op)
+                if op in ("<<", "<<-"):
+                    heredoc_op = op
+                    continue
+                if op[-1] in "<>" or op in ("<&", ">&", "&>", "&>>", ">|", "<>", "<<<"):
+                    redirect_op = op
+                    continue
+                if op == ")":
+                    if stack and stack[-1] == "(":
+                        stack.pop()
+                    elif stack and stack[-1] == "case":
+                        cur.words.clear()  # a case pattern, not a command
+                        finish(op)
+                        cmd_pos = True
+                        continue
+                    elif term == ")":
+                        finish("")
+                        return i, stack, last_op if last_op in ("|", "&&", "||", "|&") else None
+                    finish(op)
+                    cmd_pos = True
+                    continue
+                if op == "(":
+                    stack.append("(")
+                    finish(op)
+                    cmd_pos = True
+                    continue
+                # Control operators end the simple command.
+                finish(op)
+                last_op = op
+                cmd_pos = True
+                if skip_words == "for":
+                    skip_words = None
+                continue
+            word, i = self.word(i, depth)
+            if heredoc_op is not None:
+                pending.append((word.value, word.quoted, heredoc_op == "<<-", cur))
+                cur.redirects.append((heredoc_op, word.value))
+                heredoc_op = None
+                continue
+            if redirect_op is not None:
+                cur.redirects.append((redirect_op, word.value))
+                redirect_op = None
+                continue
+            last_op = None
+            if word.raw.isdigit() and i < n and s[i] in "<>":
+                continue  # an fd number: 2>&1, 2>/dev/null
+            if skip_words == "for":
+                continue
+            if skip_words == "case":
+                if word.raw == "in":
+                    skip_words = None
+                    cmd_pos = True
+                continue
+            if cmd_pos and not word.quoted:
+                w = word.raw
+                if w in _OPENERS:
+                    finish(";")
+                    stack.append(_OPENERS[w])
+                    if w == "case":
+                        skip_words = "case"
+                        cmd_pos = False
+                    continue
+                if w in _CLOSERS:
+                    if stack and stack[-1] == _CLOSERS[w]:
+                        stack.pop()
+                    finish(";")
+                    cmd_pos = False
+                    continue
+                if w in _CMD_PREFIX_WORDS or w in ("while", "until"):
+                    finish(";")
+                    continue
+                if w in ("for", "select"):
+                    finish(";")
+                    skip_words = "for"
+                    continue
+                if w == "function":
+                    finish(";")
+                    cmd_pos = False
+                    continue
+            cur.words.append(word)
+            # An assignment keeps command position (FOO=1 cmd ...).
+            cmd_pos = _is_assignment(word.raw) and not cur.words[0:1] == [] and all(
+                _is_assignment(x.raw) for x in cur.words)
+        finish("")
+        if pending:
+            self.open_heredoc = pending[0][0]
+        if term == ")":
+            self.open_quote = self.open_quote or "$( ... )"
+        elif term == "`":
+            self.open_quote = self.open_quote or "backtick"
+        trailing = last_op if last_op in ("|", "&&", "||", "|&") else None
+        return i, stack, trailing
+
+    def operator(self, i: int) -> str:
+        s = self.s
+        for op in ("&>>", "<<<", "<<-", "&&", "||", ";;", "|&", "<<", ">>", "<&", ">&", "&>",
+                   ">|", "<>"):
+            if s.startswith(op, i):
+                return op
+        return s[i]
+
+    def heredoc_bodies(self, i: int, pending: list[tuple[str, bool, bool, SimpleCommand]]) -> int:
+        s, n = self.s, self.n
+        for delim, literal, strip_tabs, owner in pending:
+            body_start = i
+            found = False
+            while i < n:
+                j = s.find("\n", i)
+                end = n if j < 0 else j
+                line = s[i:end]
+                check = line.lstrip("\t") if strip_tabs else line
+                if check.strip() == delim:
+                    owner.heredocs.append(s[body_start:i])
+                    i = end + 1 if j >= 0 else n
+                    found = True
+                    break
+                self.mark(i, end + 1, HEREDOC_LITERAL if literal else HEREDOC)
+                i = end + 1 if j >= 0 else n
+            if not found:
+                owner.heredocs.append(s[body_start:n])
+                self.open_heredoc = delim
+                return n
+        return i
+
+    # -- words -------------------------------------------------------------------------------
+    def word(self, i: int, depth: int) -> tuple[Word, int]:
+        s, n = self.s, self.n
+        start = i
+        value: list[str] = []
+        quoted = False
+        expansion = False
+        while i < n:
+            c = s[i]
+            if c in _BLANK or c == "\n" or (c == "`" and self.backticks):
+                break
+            if c in _OPERATOR_START:
+                if c in "<>" and i + 1 < n and s[i + 1] == "(":
+                    # Process substitution <( ... ): part of the word.
+                    expansion = True
+                    i = self.subshell(i + 2, ")", depth)
+                    continue
+                break
+            if c == "\\":
+                if i + 1 < n:
+                    if s[i + 1] != "\n":
+                        value.append(s[i + 1])
+                    i += 2
+                else:
+                    self.trailing_backslash = True
+                    i += 1
+                quoted = True
+                continue
+            if c == "'":
+                quoted = True
+                j = s.find("'", i + 1)
+                if j < 0:
+                    self.mark(i + 1, n, SINGLE)
+                    value.append(s[i + 1:])
+                    self.open_quote = "single quote"
+                    return Word(s[start:n], start, n, "".join(value), quoted, expansion), n
+                self.mark(i + 1, j, SINGLE)
+                value.append(s[i + 1:j])
+                i = j + 1
+                continue
+            if c == "$" and i + 1 < n and s[i + 1] == "'":
+                quoted = True
+                i, text = self.ansi(i + 2)
+                value.append(text)
+                continue
+            if c == '"':
+                quoted = True
+                i, text, exp = self.double(i + 1, depth)
+                value.append(text)
+                expansion = expansion or exp
+                continue
+            if c == "$" or c == "`":
+                expansion = True
+                j = self.expansion(i, depth)
+                value.append(s[i:j])
+                i = j
+                continue
+            value.append(c)
+            i += 1
+        return Word(s[start:i], start, i, "".join(value), quoted, expansion), i
+
+    def ansi(self, i: int) -> tuple[int, str]:
+        s, n = self.s, self.n
+        start = i
+        while i < n:
+            if s[i] == "\\" and i + 1 < n:
+                i += 2
+                continue
+            if s[i] == "'":
+                self.mark(start, i, ANSI)
+                return i + 1, s[start:i]
+            i += 1
+        self.mark(start, n, ANSI)
+        self.open_quote = "$'...' quote"
+        return n, s[start:]
+
+    def double(self, i: int, depth: int) -> tuple[int, str, bool]:
+        s, n = self.s, self.n
+        out: list[str] = []
+        expansion = False
+        while i < n:
+            c = s[i]
+            if c == '"':
+                return i + 1, "".join(out), expansion
+            if c == "\\" and i + 1 < n:
+                self.ctx[i] = DOUBLE
+                self.ctx[i + 1] = DOUBLE
+                nxt = s[i + 1]
+                if nxt in '"\\$`':
+                    out.append(nxt)
+                elif nxt != "\n":
+                    out.append(c + nxt)
+                i += 2
+                continue
+            if c == "`" and self.backticks:
+                break
+            if c == "$" or c == "`":
+                j = self.expansion(i, depth, in_double=True)
+                if j > i + 1 or c == "`":
+                    expansion = True
+                    out.append(s[i:j])
+                    i = j
+                    continue
+            self.ctx[i] = DOUBLE
+            out.append(c)
+            i += 1
+        self.open_quote = "double quote"
+        return n, "".join(out), expansion
+
+    def expansion(self, i: int, depth: int, in_double: bool = False) -> int:
+        """Skip one ``$...`` or backtick expansion starting at ``i``; returns the index after it."""
+        s, n = self.s, self.n
+        c = s[i]
+        if c == "`":
+            return self.subshell(i + 1, "`", depth)
+        # c == "$"
+        if i + 1 >= n:
+            if in_double:
+                self.ctx[i] = DOUBLE
+            return i + 1
+        nxt = s[i + 1]
+        if nxt == "(":
+            if i + 2 < n and s[i + 2] == "(":
+                # Arithmetic $(( ... )): balanced parentheses, no commands.
+                level = 0
+                j = i + 1
+                while j < n:
+                    if s[j] == "(":
+                        level += 1
+                    elif s[j] == ")":
+                        level -= 1
+                        if level == 0:
+                            return j + 1
+                    j += 1
+                self.open_quote = "$(( ... ))"
+                return n
+            return self.subshell(i + 2, ")", depth)
+        if nxt == "{":
+            level = 0
+            j = i + 1
+            while j < n:
+                ch = s[j]
+                if ch == "\\":
+                    j += 2
+                    continue
+                if ch == "{":
+                    level += 1
+                elif ch == "}":
+                    level -= 1
+                    if level == 0:
+                        if in_double:
+                            self.mark(i, j + 1, DOUBLE)
+                        return j + 1
+                elif ch == "'" and not in_double:
+                    k = s.find("'", j + 1)
+                    j = n if k < 0 else k
+                elif ch == '"':
+                    k = s.find('"', j + 1)
+                    j = n if k < 0 else k
+                j += 1
+            self.open_quote = "${ ... }"
+            return n
+        j = i + 1
+        if nxt.isalpha() or nxt == "_":
+            while j < n and (s[j].isalnum() or s[j] == "_"):
+                j += 1
+        elif nxt.isdigit() or nxt in "@*#?$!-":
+            j += 1
+        if in_double:
+            self.mark(i, j, DOUBLE)
+        return j
+
+    def subshell(self, i: int, term: str, depth: int) -> int:
+        if depth >= _MAX_DEPTH:
+            # Absurd nesting: give up structure, skip to the end (never recurse without bound).
+            return self.n
+        if term == "`":
+            self.backticks += 1
+        try:
+            j, _stack, _ = self.script(i, term, depth + 1)
+        finally:
+            if term == "`":
+                self.backticks -= 1
+        return j
+
+
+def _is_assignment(raw: str) -> bool:
+    eq = raw.find("=")
+    if eq <= 0:
+        return False
+    name = raw[:eq].rstrip("+")
+    return name.replace("_", "a").isalnum() and not name[0].isdigit() and "[" not in name
+
+
+def scan(text: str) -> ScanResult:
+    """Scan shell text; never raises."""
+    sc = _Scanner(text)
+    _, stack, trailing = sc.script(0, None, 0)
+    return ScanResult(
+        commands=sc.commands, contexts=sc.ctx, open_quote=sc.open_quote,
+        open_heredoc=sc.open_heredoc, open_blocks=stack, trailing_operator=trailing,
+        trailing_backslash=sc.trailing_backslash,
+    )
+
+
+def is_complete(text: str) -> bool:
+    return scan(text).complete
+
+
+def is_assignment(word: str) -> bool:
+    return _is_assignment(word)
