@@ -455,7 +455,7 @@ def _curl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classificati
         if low in ("-d", "-F", "-T", "--json", "--form", "--upload-file") or low.startswith(
                 ("--data", "--form", "--json", "--upload-file")) or (
                 re.match(r"^-[a-zA-Z]*[dFT]", low) and not low.startswith("--")):
-            if "-G" in argv or "--get" in argv:
+            if "--get" in argv or any(re.fullmatch(r"-[a-zA-Z]*G[a-zA-Z]*", x) for x in argv):
                 i += 1
                 continue
             return _rw("curl sends data (an HTTP POST/PUT)")
