@@ -1,0 +1,215 @@
+"""Turning a step's raw stdout/stderr into the stored output file, and reading that file back.
+
+The output file (``outputs/NNNN-<step-id>.log``, mode 0600) holds the whole output, sanitised
+(:mod:`warroom.execute.sanitize`) and redacted (:mod:`warroom.execute.redact`), one line per line:
+
+* stdout lines are stored as they are; **stderr lines start with the byte** ``\\x1f`` (ASCII unit
+  separator). Sanitised text never contains that byte, so the tag is unambiguous, and terminals
+  show it as nothing when someone ``cat``s the file. :func:`read_lines` strips it;
+* every stored line ends with ``\\n`` (a last line without one gets one), and a line longer than
+  64 KiB is stored wrapped in 64 KiB pieces;
+* SGR colour codes are kept; :attr:`OutputLine.plain` drops them.
+
+Lines of the two streams are interleaved in the order the supervisor read them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from warroom.execute.redact import Redactor, RedactStream
+from warroom.execute.sanitize import Sanitizer, strip_sgr, strip_sgr_text
+
+ERR_TAG = b"\x1f"
+ERR_TAG_STR = "\x1f"
+Stream = Literal["out", "err"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputLine:
+    """One stored line. ``n`` is its 1-based line number in the output file (gaps mean the
+    follower skipped lines to stay bounded; they are all in the file)."""
+
+    n: int
+    text: str
+    stream: Stream = "out"
+
+    @property
+    def plain(self) -> str:
+        return strip_sgr_text(self.text)
+
+
+def parse_line(n: int, raw: bytes) -> OutputLine:
+    text = raw.decode("utf-8", "replace")
+    if text.startswith(ERR_TAG_STR):
+        return OutputLine(n, text[1:], "err")
+    return OutputLine(n, text, "out")
+
+
+class StreamCapture:
+    """Sanitise then redact one stream; yields stored-form lines (tagged, newline-terminated)."""
+
+    def __init__(self, redactor: Redactor, stream: Stream) -> None:
+        self._san = Sanitizer()
+        self._red: RedactStream = redactor.stream()
+        self._err = stream == "err"
+
+    def _tag(self, data: bytes) -> bytes:
+        if not data:
+            return data
+        if not data.endswith(b"\n"):
+            data += b"\n"  # a piece of an over-long line: stored wrapped
+        if self._err:
+            data = ERR_TAG + data[:-1].replace(b"\n", b"\n" + ERR_TAG) + b"\n"
+        return data
+
+    def feed(self, raw: bytes) -> bytes:
+        cleaned = self._san.feed(raw)
+        return self._tag(self._red.feed(cleaned)) if cleaned else b""
+
+    def flush(self) -> bytes:
+        cleaned = self._san.flush()
+        out = self._red.feed(cleaned) if cleaned else b""
+        return self._tag(out + self._red.flush())
+
+
+class ExpectMatcher:
+    """``expect`` against the output: a case-insensitive substring, or ``/regex/`` (``/regex/i``).
+
+    Matched against plain text (no colour, no stream tags) batch by batch, with the end of the
+    previous batch carried over so a match across a read boundary is still found.
+    """
+
+    CARRY = 4096
+
+    def __init__(self, expect: str) -> None:
+        self.expect = expect
+        self.met = False
+        self._carry = ""
+        self._regex: re.Pattern[str] | None = None
+        self._needle = ""
+        e = expect.strip()
+        m = re.fullmatch(r"/(.*)/([imsx]*)", e, re.DOTALL)
+        if m and m.group(1):
+            flags = 0
+            for ch in m.group(2):
+                flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[ch]
+            try:
+                self._regex = re.compile(m.group(1), flags | re.M)
+            except re.error:
+                self._regex = None
+        if self._regex is None:
+            self._needle = e.lower()
+            if not self._needle:
+                self.met = True
+
+    @property
+    def is_regex(self) -> bool:
+        return self._regex is not None
+
+    def feed(self, stored: bytes) -> None:
+        if self.met or not stored:
+            return
+        text = strip_sgr(stored.replace(ERR_TAG, b"")).decode("utf-8", "replace")
+        window = self._carry + text
+        if self._regex is not None:
+            self.met = self._regex.search(window) is not None
+        else:
+            self.met = self._needle in window.lower()
+        keep = max(len(self._needle), self.CARRY)
+        self._carry = window[-keep:]
+
+
+class OutputWriter:
+    """Owns the output file for the supervisor: both streams, counts, excerpt, expectation."""
+
+    def __init__(self, fd: int, redactor: Redactor, expect: str | None, excerpt_lines: int = 10) -> None:
+        self.fd = fd
+        self.streams = {"out": StreamCapture(redactor, "out"), "err": StreamCapture(redactor, "err")}
+        self.expect = ExpectMatcher(expect) if expect else None
+        self.lines = 0
+        self.bytes = 0
+        self._excerpt: deque[bytes] = deque(maxlen=excerpt_lines)
+        self._excerpt_n = excerpt_lines
+
+    def feed(self, stream: Stream, raw: bytes) -> None:
+        self._write(self.streams[stream].feed(raw))
+
+    def close(self) -> None:
+        for s in self.streams.values():
+            self._write(s.flush())
+
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+        self.bytes += len(data)
+        self.lines += data.count(b"\n")
+        tail = data.rsplit(b"\n", self._excerpt_n + 1)
+        self._excerpt.extend(t for t in tail[-self._excerpt_n - 1:] if t)
+        if self.expect is not None:
+            self.expect.feed(data)
+
+    def excerpt(self, max_chars: int = 400) -> str:
+        """The last lines, plain text (no colour or tags), each cut to ``max_chars``."""
+        out = []
+        for raw in self._excerpt:
+            text = strip_sgr(raw.lstrip(ERR_TAG)).decode("utf-8", "replace")
+            out.append(text if len(text) <= max_chars else text[:max_chars] + "…")
+        return "\n".join(out)
+
+
+def read_lines(path: str | os.PathLike[str], start: int = 0) -> Iterator[OutputLine]:
+    """Every stored line of an output file (streaming; constant memory)."""
+    n = 0
+    with open(path, "rb") as f:
+        if start:
+            f.seek(start)
+        for raw in f:
+            n += 1
+            yield parse_line(n, raw.rstrip(b"\n"))
+
+
+def read_tail(path: str | os.PathLike[str], count: int) -> tuple[list[OutputLine], int, int]:
+    """The last ``count`` complete lines, the total number of lines, and the byte offset after
+    the last complete line (where a follower continues). Reads backwards for the lines but
+    counts newlines over the whole file in large blocks."""
+    p = Path(path)
+    total = 0
+    end = 0
+    with open(p, "rb") as f:
+        while True:
+            block = f.read(1 << 20)
+            if not block:
+                break
+            total += block.count(b"\n")
+            end += len(block)
+        f.seek(0)
+        size = end
+        # offset after the last newline
+        pos = size
+        tail = b""
+        while pos > 0 and tail.count(b"\n") <= count:
+            step = min(1 << 16, pos)
+            pos -= step
+            f.seek(pos)
+            tail = f.read(step) + tail
+    last_nl = tail.rfind(b"\n")
+    if last_nl < 0:
+        return [], total, 0
+    offset = size - (len(tail) - last_nl - 1)
+    body = tail[:last_nl].split(b"\n")
+    if pos > 0:
+        body = body[1:]  # first piece may be partial
+    body = body[-count:] if count else []
+    first_n = total - len(body) + 1
+    return [parse_line(first_n + i, raw) for i, raw in enumerate(body)], total, offset

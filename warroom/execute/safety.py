@@ -1,0 +1,159 @@
+"""Whether a step may run: confirmation tokens, read-only sessions, dry runs.
+
+The rule is built so that forgetting something refuses instead of running:
+
+* a step is **mutating** unless it is known not to be: the final command (after parameter
+  substitution) is classified by :mod:`warroom.execute.classify`, and a step is mutating if the
+  spec says so (``RunSpec.mutating=True``) or the classifier does; a spec that leaves
+  ``mutating=None`` when no classifier is available counts as mutating;
+* a mutating step, or one whose fence says ``confirm=true``, needs a :class:`Confirmation` made
+  for that exact final command (``Confirmation.of(command, via="dialog")`` from the UI's dialog,
+  ``via="--yes"`` from the headless CLI). A token for another command does not count, so a
+  parameter changed after the dialog cannot slip through;
+* a read-only session (``--read-only`` / ``read_only = true``) refuses every mutating step, with
+  or without a token;
+* a dry run never runs anything and is always allowed: it returns the exact command.
+
+:func:`decide` returns a :class:`Decision`; callers journal ``step.refused`` / ``step.dry_run``
+with :meth:`Decision.event_data`. :func:`warroom.execute.runner.start` calls :func:`check` itself,
+so a caller that skips :func:`decide` is refused all the same (``StepRefused``).
+
+Screens show ``Decision.command_redacted``; ``Decision.command`` is the exact command for the
+runner (it may hold secrets typed as parameters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from warroom.errors import WarroomError
+
+if TYPE_CHECKING:
+    from warroom.execute.runner import RunSpec
+
+
+class StepRefused(WarroomError):
+    """A step that may not run (read-only session, or confirmation missing); message says why."""
+
+    exit_code = 3
+
+
+def _digest(command: str) -> str:
+    return hashlib.sha256(command.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Proof that a person agreed to run one exact command.
+
+    Create it only where a person actually confirmed: the UI's confirm dialog, or the ``--yes``
+    flag of the headless CLI.
+    """
+
+    command_sha256: str
+    via: str = "dialog"
+
+    @classmethod
+    def of(cls, command: str, via: str = "dialog") -> Confirmation:
+        return cls(_digest(command), via)
+
+    def covers(self, command: str) -> bool:
+        return hmac.compare_digest(self.command_sha256, _digest(command))
+
+
+Action = Literal["run", "dry_run", "refuse"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    command: str
+    command_redacted: str
+    mutating: bool
+    needs_confirmation: bool
+    confirmed: bool
+    reason: str | None = None
+    step: int | None = None
+    step_id: str | None = None
+    label: str = ""
+    params: dict[str, str] | None = None
+
+    def event_data(self) -> dict[str, Any]:
+        """Data for ``step.refused`` (action "refuse") or ``step.dry_run`` (action "dry_run")."""
+        if self.action == "refuse":
+            return {"step": self.step, "step_id": self.step_id, "command": self.command_redacted,
+                    "reason": self.reason}
+        return {"step": self.step, "step_id": self.step_id, "label": self.label,
+                "command": self.command_redacted, "params": dict(self.params or {})}
+
+
+def classify_mutating(command: str) -> bool | None:
+    """Ask the classifier (True: mutating, also for anything it cannot vouch for); None when
+    no classifier is installed."""
+    try:
+        from warroom.execute import classify as _classify
+    except ImportError:
+        return None
+    fn = getattr(_classify, "is_mutating", None)
+    if callable(fn):
+        return bool(fn(command))
+    fn = getattr(_classify, "classify", None)
+    if callable(fn):
+        result = fn(command)
+        if isinstance(result, bool):
+            return result
+        mutating = getattr(result, "mutating", None)
+        if isinstance(mutating, bool):
+            return mutating
+        text = str(getattr(result, "value", result)).lower().replace("_", "-")
+        return text not in ("read-only", "readonly", "read")
+    return None
+
+
+def step_is_mutating(spec: RunSpec) -> bool:
+    """Mutating if the spec says so or the final command classifies as mutating; a spec that
+    does not say (``None``) and cannot be classified counts as mutating."""
+    if spec.mutating is True:
+        return True
+    verdict = classify_mutating(spec.command)
+    if verdict is None:
+        return spec.mutating is None
+    return verdict
+
+
+def decide(spec: RunSpec, *, dry_run: bool = False) -> Decision:
+    redactor = spec.redactor()
+    shown = redactor.redact_text(spec.command)
+    mutating = step_is_mutating(spec)
+    needs = mutating or spec.confirm
+    confirmed = spec.confirmation is not None and spec.confirmation.covers(spec.command)
+    params = {k: redactor.redact_text(str(v)) for k, v in spec.params.items()}
+    common = dict(command=spec.command, command_redacted=shown, mutating=mutating,
+                  needs_confirmation=needs, confirmed=confirmed, step=spec.step,
+                  step_id=spec.step_id, label=spec.label, params=params)
+    where = f"step {spec.step}" if spec.step is not None else "this command"
+    if dry_run:
+        return Decision("dry_run", **common)  # type: ignore[arg-type]
+    if mutating and spec.read_only:
+        return Decision("refuse", reason=(
+            f"read-only session: {where} changes things and was not run ({shown}); "
+            "start warroom without --read-only (or set read_only = false) to run it"),
+            **common)  # type: ignore[arg-type]
+    if needs and not confirmed:
+        why = "changes things" if mutating else "asks for confirmation"
+        hint = ("a confirmation was given for a different command; confirm again"
+                if spec.confirmation is not None else "confirm it in the dialog, or pass --yes")
+        return Decision("refuse", reason=f"{where} {why} and was not confirmed ({shown}): {hint}",
+                        **common)  # type: ignore[arg-type]
+    return Decision("run", **common)  # type: ignore[arg-type]
+
+
+def check(spec: RunSpec) -> Decision:
+    """Raise :class:`StepRefused` unless the spec may run now."""
+    d = decide(spec)
+    if d.action != "run":
+        raise StepRefused(d.reason or "step refused")
+    return d

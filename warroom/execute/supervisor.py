@@ -1,0 +1,437 @@
+"""The step supervisor: a small process that owns one running step from start to journaled end.
+
+Started by :func:`warroom.execute.runner.start` as ``python -m warroom.execute.supervisor SPEC``
+in its own session (no controlling terminal, stdin from /dev/null), so quitting warroom, a crash,
+``kill -9`` of the caller or a dropped SSH connection (SIGHUP) does not touch it. It:
+
+1. reads the spec (then deletes it: it holds the unredacted command), takes an exclusive
+   ``flock`` on the output file and keeps it until it exits — the lock *is* the liveness signal
+   callers test (no pid-reuse races; the kernel drops it even on ``kill -9``);
+2. forks the command (``execute.shell -c COMMAND``) into its own process group, held at a gate
+   until ``step.started`` (pid, pgid, supervisor pid, output path, redacted command) is in the
+   journal — a command never runs without its start being recorded — then opens the gate;
+3. reports readiness on its stdout (one JSON line) and closes it;
+4. reads stdout and stderr, sanitises and redacts them, writes the output file
+   (:mod:`warroom.execute.capture`) and checks ``expect``;
+5. on timeout, or on SIGTERM (that is how callers cancel), ends the whole process group: SIGTERM,
+   then SIGKILL after ``kill_grace``. It is a child subreaper, so processes that left the group
+   (``setsid``, double forks) are still its descendants and are ended too;
+6. when the command's shell exits, anything it left running is ended the same way (after a short
+   drain of the pipes), so a finished step never leaves processes behind;
+7. fsyncs the output and journals ``step.finished`` (retrying while the journal is busy), then exits.
+
+Its own stderr goes to ``outputs/supervisor.log`` for post-mortems of the supervisor itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import selectors
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.execute.capture import OutputWriter
+from warroom.execute.redact import RedactionSettings, Redactor
+from warroom.incident import events as ev
+from warroom.incident.journal import Journal, JournalError, format_ts
+
+READ_SIZE = 1 << 20
+PIPE_SIZE = 1 << 20
+DRAIN_AFTER_EXIT = 0.5
+"""Seconds to keep reading after the shell exited before ending what it left running."""
+FORCE_CLOSE_AFTER_KILL = 2.0
+F_SETPIPE_SZ = 1031
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _now() -> str:
+    return format_ts(datetime.now(UTC))
+
+
+def _set_subreaper() -> None:
+    """Orphaned descendants get re-parented to us, so we can find and end them (Linux only)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+
+
+def _pgid(pid: int) -> int:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return -1
+
+
+def descendants(root: int) -> list[int]:
+    """Pids of every live descendant of ``root`` (from /proc; empty where /proc is missing)."""
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) < 2:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(name))
+    out: list[int] = []
+    todo = [root]
+    while todo:
+        for kid in children.get(todo.pop(), []):
+            out.append(kid)
+            todo.append(kid)
+    return out
+
+
+class Supervisor:
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.incident_dir = Path(spec["incident_dir"])
+        self.journal = Journal(self.incident_dir / "journal.jsonl", actor=spec.get("actor"))
+        self.output = Path(spec["output"])
+        self.output_rel: str = spec["output_rel"]
+        self.timeout: float | None = spec.get("timeout") or None
+        self.grace: float = float(spec.get("kill_grace", 5.0))
+        self.pid = 0
+        self.exit_status: int | None = None
+        self.stop_reason: str | None = None
+        self.cancel_requested = False
+        self.kill_at: float | None = None
+        self.force_close_at: float | None = None
+        self.leftovers_ended = False
+        self.exited_at: float | None = None
+        self.redactor = Redactor()
+
+    # ------------------------------------------------------------------ setup
+
+    def _signals(self) -> tuple[int, int]:
+        for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP,
+                    signal.SIGTTIN, signal.SIGTTOU):
+            signal.signal(sig, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, self._on_term)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        wake_r, wake_w = os.pipe()
+        os.set_blocking(wake_r, False)
+        os.set_blocking(wake_w, False)
+        signal.set_wakeup_fd(wake_w, warn_on_full_buffer=False)
+        return wake_r, wake_w
+
+    def _on_term(self, *_: object) -> None:
+        self.cancel_requested = True
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        for key, value in (self.spec.get("restore_env") or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+        return env
+
+    def _fork(self, env: dict[str, str]) -> tuple[int, int, int, int]:
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        gate_r, gate_w = os.pipe()
+        for fd in (out_r, err_r):
+            try:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE)
+            except OSError:
+                pass  # bigger pipes only batch reads better; the default size works too
+        shell = self.spec["shell"]
+        command = self.spec["command"]
+        cwd = self.spec.get("cwd")
+        max_fd = max(os.sysconf("SC_OPEN_MAX"), 1024)
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child execs or exits
+            code = 127
+            try:
+                os.setpgid(0, 0)
+                for sig in range(1, signal.NSIG):
+                    try:
+                        signal.signal(sig, signal.SIG_DFL)
+                    except (OSError, ValueError):
+                        continue
+                signal.set_wakeup_fd(-1)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                got = os.read(gate_r, 2)
+                if got != b"go":
+                    code = 125
+                    raise SystemExit
+                os.closerange(3, max_fd)
+                if cwd:
+                    os.chdir(cwd)
+                os.execve(shell, [shell, "-c", command], env)
+            except OSError as exc:
+                what = f"cannot run {shell}" + (f" in {cwd}" if cwd else "")
+                os.write(2, f"warroom: {what}: {exc.strerror}\n".encode())
+            except SystemExit:
+                pass
+            finally:
+                os._exit(code)
+        try:
+            os.setpgid(pid, pid)
+        except OSError:
+            pass  # the child did it first
+        for fd in (out_w, err_w, gate_r):
+            os.close(fd)
+        return pid, out_r, err_r, gate_w
+
+    # ------------------------------------------------------------------ process control
+
+    def _signal_all(self, sig: int) -> None:
+        kids = descendants(os.getpid())
+        # Once the shell is reaped, its group id is only safe to signal while a member lives
+        # (the kernel does not reuse a pid that is still some process's group id).
+        if self.exit_status is None or any(_pgid(p) == self.pid for p in kids):
+            try:
+                os.killpg(self.pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for pid in kids:
+            try:
+                os.kill(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                continue
+
+    def _stop(self, reason: str | None, now: float) -> None:
+        """End everything the step started: SIGTERM now, SIGKILL after the grace period."""
+        if reason and self.stop_reason is None and self.exit_status is None:
+            self.stop_reason = reason
+        self._signal_all(signal.SIGTERM)
+        if self.kill_at is None:
+            self.kill_at = now + self.grace
+
+    def _reap(self, now: float) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.pid:
+                self.exit_status = status
+                self.exited_at = now
+
+    # ------------------------------------------------------------------ main
+
+    def run(self) -> int:
+        wake_r, _wake_w = self._signals()
+        _set_subreaper()
+        out_fd = os.open(self.output, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
+        fcntl.flock(out_fd, fcntl.LOCK_EX)
+        env = self._child_env()
+        red = RedactionSettings.from_json(self.spec.get("redaction") or {})
+        redactor = Redactor.from_env(env, red, self.spec.get("secret_params") or {})
+        self.redactor = redactor
+        writer = OutputWriter(out_fd, redactor, self.spec.get("expect"),
+                              int(self.spec.get("excerpt_lines", 10)))
+
+        self.pid, out_r, err_r, gate_w = self._fork(env)
+        started_at = _now()
+        t0 = time.monotonic()
+        meta = dict(self.spec.get("event") or {})
+        params = {k: redactor.redact_text(str(v)) for k, v in (meta.get("params") or {}).items()}
+        started = {
+            **meta,
+            "command": redactor.redact_text(self.spec["command"]),
+            "params": params,
+            "timeout": self.timeout,
+            "output": self.output_rel,
+            "supervisor_pid": os.getpid(),
+            "pid": self.pid,
+            "pgid": self.pid,
+            "started_at": started_at,
+        }
+        try:
+            event = self.journal.append(ev.STEP_STARTED, started)
+        except (JournalError, OSError) as exc:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            _report({"ok": False, "error": str(exc)})
+            return 1
+        os.write(gate_w, b"go")
+        os.close(gate_w)
+        _report({"ok": True, "seq": event.seq, "started": started})
+
+        try:
+            self._loop(writer, out_r, err_r, wake_r, t0)
+        except BaseException as exc:  # keep the promise: the step's end is journaled
+            self._signal_all(signal.SIGKILL)
+            self._finish(writer, out_fd, started, t0, crash=f"supervisor error: {exc!r}")
+            raise
+        self._finish(writer, out_fd, started, t0)
+        return 0
+
+    def _loop(self, writer: OutputWriter, out_r: int, err_r: int, wake_r: int, t0: float) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(out_r, selectors.EVENT_READ, "out")
+        sel.register(err_r, selectors.EVENT_READ, "err")
+        sel.register(wake_r, selectors.EVENT_READ, None)
+        open_fds = {out_r, err_r}
+        deadline = t0 + self.timeout if self.timeout else None
+        drain_until: float | None = None
+        while True:
+            now = time.monotonic()
+            self._reap(now)
+            if self.cancel_requested and self.kill_at is None and self.exit_status is None:
+                self._stop("cancelled", now)
+            if deadline is not None and now >= deadline and self.exit_status is None and self.kill_at is None:
+                self._stop("timed_out", now)
+            if self.kill_at is not None and now >= self.kill_at:
+                self._signal_all(signal.SIGKILL)
+                self.kill_at = float("inf")  # SIGKILL sent; keep reaping
+                self.force_close_at = now + FORCE_CLOSE_AFTER_KILL
+            if self.exit_status is not None:
+                if not open_fds:
+                    break
+                if drain_until is None:
+                    drain_until = now + DRAIN_AFTER_EXIT
+                elif now >= drain_until and not self.leftovers_ended:
+                    # Something the shell left behind still holds the pipes.
+                    self.leftovers_ended = True
+                    self._stop(None, now)
+            if self.force_close_at is not None and now >= self.force_close_at and self.exit_status is not None:
+                break
+            wait = 1.0
+            for t in (deadline if self.exit_status is None else None, self.kill_at, drain_until,
+                      self.force_close_at):
+                if t is not None and t != float("inf"):
+                    wait = min(wait, max(0.0, t - now))
+            for key, _ in sel.select(wait):
+                fd = key.fd
+                if key.data is None:
+                    try:
+                        while os.read(fd, 512):
+                            pass
+                    except BlockingIOError:
+                        pass
+                    continue
+                try:
+                    data = os.read(fd, READ_SIZE)
+                except OSError as exc:
+                    if exc.errno == errno.EINTR:
+                        continue
+                    data = b""
+                if data:
+                    writer.feed(key.data, data)
+                else:
+                    sel.unregister(fd)
+                    os.close(fd)
+                    open_fds.discard(fd)
+        for fd in open_fds:
+            sel.unregister(fd)
+            os.close(fd)
+        # Nothing of the step may outlive it (background jobs that closed their output included).
+        if descendants(os.getpid()):
+            self._stop(None, time.monotonic())
+            end = time.monotonic() + self.grace
+            while descendants(os.getpid()) and time.monotonic() < end:
+                self._reap(time.monotonic())
+                time.sleep(0.02)
+            self._signal_all(signal.SIGKILL)
+        self._reap(time.monotonic())
+
+    def _finish(self, writer: OutputWriter, out_fd: int, started: dict[str, Any], t0: float,
+                crash: str | None = None) -> None:
+        ended_at = _now()
+        duration = round(time.monotonic() - t0, 3)
+        try:
+            writer.close()
+            os.fsync(out_fd)
+        except OSError as exc:
+            crash = crash or f"cannot write output: {exc.strerror}"
+        st = self.exit_status
+        exit_code = os.waitstatus_to_exitcode(st) if st is not None else None
+        sig_name = None
+        if exit_code is not None and exit_code < 0:
+            sig_name = signal.Signals(-exit_code).name
+            exit_code = None
+        if crash:
+            status = "interrupted"
+        elif self.stop_reason:
+            status = self.stop_reason
+        else:
+            status = "ok" if exit_code == 0 else "failed"
+        expect = self.spec.get("expect")
+        data: dict[str, Any] = {
+            "step": started.get("step"), "step_id": started.get("step_id"),
+            "status": status, "exit_code": exit_code, "signal": sig_name,
+            "started_at": started["started_at"], "ended_at": ended_at, "duration": duration,
+            "expect": self.redactor.redact_text(expect) if expect else None,
+            "expect_met": writer.expect.met if writer.expect is not None else None,
+            "excerpt": writer.excerpt(), "output": self.output_rel,
+            "lines": writer.lines, "bytes": writer.bytes,
+        }
+        if crash:
+            data["error"] = crash
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.journal.append(ev.STEP_FINISHED, data)
+                break
+            except JournalError as exc:
+                if time.monotonic() > deadline:
+                    print(f"warroom supervisor: cannot journal the end of {self.output_rel}: {exc}",
+                          file=sys.stderr)
+                    break
+                time.sleep(1.0)
+        os.close(out_fd)  # releases the lock: callers now see the step as over
+
+
+def _report(msg: dict[str, Any]) -> None:
+    """Tell the caller how the start went, then let go of the pipe (it may be gone already)."""
+    try:
+        os.write(1, (json.dumps(msg) + "\n").encode())
+    except OSError:
+        pass
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m warroom.execute.supervisor SPEC.json", file=sys.stderr)
+        return 2
+    spec_path = Path(args[0])
+    try:
+        spec = json.loads(spec_path.read_text())
+    except (OSError, ValueError) as exc:
+        _report({"ok": False, "error": f"cannot read supervisor spec {spec_path}: {exc}"})
+        return 2
+    finally:
+        try:
+            spec_path.unlink()
+        except OSError:
+            pass
+    try:
+        return Supervisor(spec).run()
+    except (OSError, KeyError) as exc:
+        _report({"ok": False, "error": f"supervisor could not start the step: {exc}"})
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
