@@ -282,3 +282,50 @@ def test_output_numbering(incident: Path) -> None:
     b.wait(60)
     assert a.output_rel == "outputs/0001-check-pods.log"
     assert b.output_rel == "outputs/0002-check-pods.log"
+
+
+def _prepared(command: str, *, mutating: bool, number: int = 2) -> object:
+    from types import SimpleNamespace
+
+    step = SimpleNamespace(number=number, id="check", label="Check", kind="shell", confirm=False)
+    return SimpleNamespace(step=step, number=number, step_id="check", label="Check", kind="shell",
+                           command=command, params={"namespace": "prod"}, target={"namespace": "prod"},
+                           mutating=mutating, timeout=30.0, expect="done")
+
+
+def test_start_step_adapter_streams_and_records(incident: Path) -> None:
+    import io
+    from types import SimpleNamespace
+
+    from warroom.config import Config
+    from warroom.incident.journal import Journal
+
+    cfg = Config()
+    cfg.execute.kill_grace = 0.2
+    inc = SimpleNamespace(dir=incident, config=cfg, journal=Journal(incident / "journal.jsonl", actor="ic@bastion"))
+    from warroom.execute.runner import start_step
+
+    buf = io.StringIO()
+    h = start_step(inc, _prepared("for i in 1 2 3; do echo line $i; done; echo done >&2", mutating=False),
+                   confirmed=False, stream=buf)
+    r = h.wait(60)
+    assert r.status == "ok" and r.expect_met is True
+    assert buf.getvalue() == "line 1\nline 2\nline 3\ndone\n"
+    started = events(incident, ev.STEP_STARTED)[0]
+    assert started["step"] == 2 and started["target"] == {"namespace": "prod"}
+    assert [e.actor for e in read_journal(incident / "journal.jsonl").events] == ["ic@bastion"] * 2
+
+
+def test_start_step_adapter_refuses_unconfirmed_mutating(incident: Path) -> None:
+    from types import SimpleNamespace
+
+    from warroom.config import Config
+    from warroom.execute.runner import start_step
+    from warroom.execute.safety import StepRefused
+
+    inc = SimpleNamespace(dir=incident, config=Config(), journal=None)
+    with pytest.raises(StepRefused, match="not confirmed"):
+        start_step(inc, _prepared("kubectl delete pod x", mutating=True), confirmed=False)
+    refused = events(incident, ev.STEP_REFUSED)
+    assert len(refused) == 1 and refused[0]["command"] == "kubectl delete pod x"
+    assert not events(incident, ev.STEP_STARTED)

@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import warroom
 from warroom.errors import WarroomError
@@ -340,6 +340,7 @@ class StepHandle:
         self._partial = b""
         self._undelivered: list[OutputLine] = []
         self._lock = threading.Lock()
+        self._streamer: threading.Thread | None = None
 
     def __repr__(self) -> str:
         return f"<StepHandle {self.output_rel} supervisor={self.supervisor_pid}>"
@@ -369,11 +370,15 @@ class StepHandle:
         return result
 
     def wait(self, timeout: float | None = None) -> StepResult:
-        """Block until the step ends; raises TimeoutError if ``timeout`` passes first."""
+        """Block until the step ends; raises TimeoutError if ``timeout`` passes first. With
+        :meth:`stream_to` active, also waits until every line has been written out."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             result = self.poll()
             if result is not None:
+                if self._streamer is not None:
+                    left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                    self._streamer.join(left)
                 return result
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
@@ -443,6 +448,27 @@ class StepHandle:
             lines = list(batch)
             self.tail.extend(lines)
             return lines
+
+    def stream_to(self, stream: TextIO, colour: bool | None = None) -> None:
+        """Copy the output to ``stream`` (e.g. ``sys.stdout`` for ``incident run``) from a
+        background thread as it arrives; :meth:`wait` returns after the last line is written.
+        Colour is kept only when ``stream`` is a terminal (or ``colour`` says so)."""
+        if colour is None:
+            isatty = getattr(stream, "isatty", None)
+            colour = bool(isatty()) if callable(isatty) else False
+        keep_colour = colour
+
+        def write(lines: list[OutputLine]) -> None:
+            text = "\n".join(ln.text if keep_colour else ln.plain for ln in lines) + "\n"
+            try:
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):
+                return  # the reader went away (closed pipe); the file still has everything
+
+        self._streamer = threading.Thread(target=self.follow, args=(write,), daemon=True,
+                                          name=f"stream {self.output_rel}")
+        self._streamer.start()
 
     def follow(self, callback: Callable[[list[OutputLine]], object],
                stop_event: threading.Event | None = None, poll_interval: float = 0.05) -> StepResult | None:
@@ -597,4 +623,41 @@ def attach(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
     handle._offset, handle._n = offset, total
     handle.tail.extend(lines)
     handle._undelivered = list(lines)
+    return handle
+
+
+def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO | None = None,
+               env: Mapping[str, str] | None = None, path_prepend: Iterable[str] = (),
+               **options: Any) -> StepHandle:
+    """Run a ``warroom.incident.session.PreparedStep`` of an ``Incident`` (the incident engine's
+    doorway; duck-typed to keep the core free of import cycles).
+
+    ``confirmed`` is the person's answer (dialog / ``--yes``); it becomes a
+    :class:`~warroom.execute.safety.Confirmation` for exactly ``prepared.command``. If the runner's
+    own check refuses (e.g. the classifier finds the final command mutating), ``step.refused`` is
+    journaled and :class:`~warroom.execute.safety.StepRefused` raised. ``stream`` gets a live copy
+    of the output (see :meth:`StepHandle.stream_to`); other keyword options are ``RunSpec`` fields.
+    """
+    cfg = incident.config
+    command = prepared.command
+    step = prepared.step
+    via = "dialog" if stream is None else "--yes"
+    spec = RunSpec.from_config(
+        cfg, incident_dir=incident.dir, command=command, timeout=prepared.timeout, env=env,
+        step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
+        params=dict(prepared.params), mutating=bool(prepared.mutating),
+        confirm=bool(getattr(step, "confirm", False)),
+        confirmation=safety.Confirmation.of(command, via=via) if confirmed else None,
+        target=dict(prepared.target or {}), expect=prepared.expect,
+        path_prepend=list(path_prepend), actor=getattr(getattr(incident, "journal", None), "actor", None),
+        **options,
+    )
+    decision = safety.decide(spec)
+    if decision.action != "run":
+        Journal(Path(incident.dir) / "journal.jsonl", actor=spec.actor).append(
+            ev.STEP_REFUSED, decision.event_data())
+        raise safety.StepRefused((decision.reason or "refused") + " (recorded in the journal)")
+    handle = start(spec)
+    if stream is not None:
+        handle.stream_to(stream)
     return handle

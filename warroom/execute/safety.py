@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 class StepRefused(WarroomError):
     """A step that may not run (read-only session, or confirmation missing); message says why."""
 
-    exit_code = 3
+    exit_code = 5  # the CLI's documented "refused" status
 
 
 def _digest(command: str) -> str:
