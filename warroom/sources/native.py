@@ -250,16 +250,18 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
     query = getattr(source, "query", None)
     lines: list[str] = []
     if callable(query):
-        from warroom.sources.prometheus import QueryError, format_labels
+        from warroom.sources.prometheus import format_labels
 
         try:
             series = query(expr, at)
-        except QueryError as exc:
+        except Exception as exc:  # any source's query error (QueryError, the drill's PromQLError) is the step's output
             return NativeResult("promql", expr, "timed_out" if "no answer" in str(exc) else "failed",
                                 (f"error: {exc}",), str(exc), started, time.time())
-        for labels, value, _t in sorted(series, key=lambda s: -s[1] if math.isfinite(s[1]) else 0):
+        # Prometheus gives (labels, value, time), the drill (labels, value): only the first two matter.
+        rows = [(s[0], float(s[1])) for s in series]
+        for labels, value in sorted(rows, key=lambda r: -r[1] if math.isfinite(r[1]) else 0):
             lines.append(f"{format_labels(labels) or '{}'}  {format_value(value, 'count')}")
-        if not series:
+        if not rows:
             lines.append("(no series)")
     else:
         sample = source.instant(expr, at)

@@ -111,11 +111,9 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
         return sample.value, None if sample.value is not None else "no data"
     query = getattr(source, "query", None)
     if callable(query):
-        from warroom.sources.prometheus import QueryError
-
         try:
             series = query(gate.expr, at)
-        except QueryError as exc:
+        except Exception as exc:  # any source's query error (QueryError, the drill's PromQLError) is the reason shown
             return None, str(exc)
         if not series:
             return None, "no data"
