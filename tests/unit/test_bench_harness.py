@@ -59,3 +59,15 @@ def test_pty_run_records_bytes_and_screen() -> None:
     assert t is not None and t >= run.t_spawn
     assert "columns=77, lines=11" in follower.text()
     assert run.total_bytes() > 0
+
+
+def test_profile_attributes_bytes_to_rows_and_splits_frames() -> None:
+    from bench.profile import attribute_rows, split_frames
+    from bench.ptyrun import Chunk
+
+    data = b"\x1b[3;1Habc\x1b[1Bde\x1b[10;4fxyz"
+    rows = attribute_rows(data)
+    assert rows[3] == len(b"\x1b[3;1Habc") and rows[4] == len(b"\x1b[1Bde") and rows[10] == len(b"\x1b[10;4fxyz")
+    assert sum(rows.values()) == len(data)
+    frames = split_frames([Chunk(0.0, b"a"), Chunk(0.005, b"b"), Chunk(0.5, b"c")])
+    assert [f.data for f in frames] == [b"ab", b"c"]
