@@ -32,6 +32,9 @@ class WarroomApp(App[int]):
         self.dashboard = DashboardScreen()
 
     def on_mount(self) -> None:
+        from tui import signals
+
+        signals.install(self)  # SIGTERM/SIGHUP exit like a quit (terminal restored, step left to its supervisor)
         self.apply_keymap(self.ctx.config.keys)
         self.push_screen(self.dashboard)
         for problem in self.keymap_errors:

@@ -1,0 +1,64 @@
+"""SIGHUP, SIGTERM and SIGINT to a running dashboard: it exits like a quit and the journal verifies.
+
+SIGHUP is what a dropped SSH connection or a closed terminal sends; SIGTERM is ``kill`` or a
+service manager; SIGINT is ``kill -INT`` (ctrl+c inside the dashboard is a key, not a signal).
+Each must leave the incident journal intact (``warroom incident verify`` passes) and, when the
+terminal is still there, give it back: no alternate screen, no mouse reporting.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.dashboard_flow import declare, wait_dashboard
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession, of_type
+
+pytestmark = pytest.mark.e2e
+
+if not __import__("shutil").which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+EXPECTED_EXIT = {
+    signal.SIGHUP: {128 + signal.SIGHUP},
+    signal.SIGTERM: {128 + signal.SIGTERM},
+    signal.SIGINT: {0, 130},
+}
+
+
+def _wait_dead(term: TmuxTerm, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if term.pane_dead():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"warroom still running {timeout}s after the signal; screen:\n{term.screen()}")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_signal_exits_cleanly_and_journal_verifies(sig: signal.Signals, tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(120, 40) as term:
+        term.start(session.argv("demo"))
+        wait_dashboard(term)
+        incident = declare(term)
+        session.wait_events(lambda evs: len(of_type(evs, "incident.declared")) == 1)
+        before = session.journal().read_bytes()
+        os.kill(term.pane_pid(), sig)
+        _wait_dead(term)
+        status = term.tmux("display-message", "-p", "-t", term.session,
+                           "#{pane_dead_status}|#{pane_dead_signal}|#{alternate_on}|#{mouse_any_flag}").stdout
+        exit_status, dead_signal, alternate, mouse = status.strip().split("|")
+    assert int(exit_status or -1) in EXPECTED_EXIT[sig], f"exit {exit_status!r}, signal {dead_signal!r}"
+    # The terminal is given back: out of the alternate screen, mouse reporting off.
+    assert (alternate, mouse) == ("0", "0")
+    after = session.journal().read_bytes()
+    assert after.startswith(before), "the journal lost or changed lines recorded before the signal"
+    verify = session.run_cli("--state-dir", str(session.journal().parents[2]), "incident", "verify", incident)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "intact" in verify.stdout
