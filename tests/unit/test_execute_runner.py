@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import REPO, subprocess_env
 from warroom.execute.capture import read_lines
+from warroom.execute.safety import Confirmation
 from warroom.execute.runner import (
     ExecuteError,
     RunSpec,
@@ -38,7 +39,8 @@ def incident(tmp_path: Path) -> Path:
 
 
 def spec(incident: Path, command: str, **kw: object) -> RunSpec:
-    opts: dict[str, object] = {"mutating": False, **FAST, **kw}
+    # These tests exercise the runner, not the classifier: every command is confirmed.
+    opts: dict[str, object] = {"mutating": False, "confirmation": Confirmation.of(command), **FAST, **kw}
     return RunSpec(incident_dir=incident, command=command, **opts)  # type: ignore[arg-type]
 
 
@@ -229,8 +231,9 @@ CALLER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from warroom.execute.runner import RunSpec, start
+    from warroom.execute.safety import Confirmation
     h = start(RunSpec(incident_dir=Path(sys.argv[1]), command=sys.argv[2], mutating=False,
-                      timeout=60, kill_grace=0.2))
+                      confirmation=Confirmation.of(sys.argv[2]), timeout=60, kill_grace=0.2))
     print(h.supervisor_pid, flush=True)
     h.follow(lambda lines: print(len(lines), flush=True))
 """)

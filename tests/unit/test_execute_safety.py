@@ -42,7 +42,7 @@ def test_mutating_without_token_is_refused_and_nothing_runs(incident: Path) -> N
 def test_unclassified_step_counts_as_mutating(incident: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import warroom.execute.safety as safety
 
-    monkeypatch.setattr(safety, "classify_mutating", lambda command: None)
+    monkeypatch.setattr(safety, "classify_mutating", lambda command, kind="shell": None)
     assert decide(mk(incident, mutating=None)).mutating is True
     assert decide(mk(incident, mutating=None)).action == "refuse"
     assert decide(mk(incident, "kubectl get pods", mutating=False)).action == "run"
@@ -106,3 +106,10 @@ def test_from_config_uses_config_defaults(incident: Path) -> None:
     assert s.read_only and s.timeout == cfg.execute.timeout and s.kill_grace == cfg.execute.kill_grace
     assert s.env == {"KUBECONFIG": "/tmp/kc", "EXTRA": "1"}
     assert RunSpec.from_config(cfg, incident_dir=incident, command="x", timeout=7.0).timeout == 7.0
+
+
+def test_final_command_is_classified_even_if_step_says_read_only(incident: Path) -> None:
+    """A parameter can turn a read-only template into a mutating command."""
+    d = decide(mk(incident, "kubectl get pods > /etc/motd", mutating=False))
+    assert d.mutating and d.action == "refuse"
+    assert decide(mk(incident, "kubectl get pods -n production", mutating=False)).action == "run"

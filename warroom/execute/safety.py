@@ -90,27 +90,14 @@ class Decision:
                 "command": self.command_redacted, "params": dict(self.params or {})}
 
 
-def classify_mutating(command: str) -> bool | None:
-    """Ask the classifier (True: mutating, also for anything it cannot vouch for); None when
-    no classifier is installed."""
+def classify_mutating(command: str, kind: str = "shell") -> bool | None:
+    """Ask :func:`warroom.execute.classify.classify` (anything it cannot vouch for is mutating);
+    None when no classifier is installed."""
     try:
-        from warroom.execute import classify as _classify
+        from warroom.execute.classify import classify
     except ImportError:
         return None
-    fn = getattr(_classify, "is_mutating", None)
-    if callable(fn):
-        return bool(fn(command))
-    fn = getattr(_classify, "classify", None)
-    if callable(fn):
-        result = fn(command)
-        if isinstance(result, bool):
-            return result
-        mutating = getattr(result, "mutating", None)
-        if isinstance(mutating, bool):
-            return mutating
-        text = str(getattr(result, "value", result)).lower().replace("_", "-")
-        return text not in ("read-only", "readonly", "read")
-    return None
+    return bool(classify(command, kind).mutating)
 
 
 def step_is_mutating(spec: RunSpec) -> bool:
@@ -118,7 +105,7 @@ def step_is_mutating(spec: RunSpec) -> bool:
     does not say (``None``) and cannot be classified counts as mutating."""
     if spec.mutating is True:
         return True
-    verdict = classify_mutating(spec.command)
+    verdict = classify_mutating(spec.command, spec.kind)
     if verdict is None:
         return spec.mutating is None
     return verdict
