@@ -310,3 +310,160 @@ def test_read_only_blocks_steps_say_so_and_nothing_else_does(doc: Doc) -> None:
                 assert len(_chunks(block)) == 1 and "mutating=false" in block.attrs, where
             else:
                 assert "mutating=false" not in block.attrs, where
+
+
+# --------------------------------------------------------------------------- through the parser
+# The same library as the product sees it: warroom.runbook's parser and lint, and the CLI's
+# stable `runbooks show --json` interface.
+
+import json  # noqa: E402
+import subprocess  # noqa: E402
+
+from tests.conftest import subprocess_env, warroom_cmd  # noqa: E402
+from warroom.runbook.lint import lint_paths  # noqa: E402
+from warroom.runbook.model import Runbook  # noqa: E402
+from warroom.runbook.parser import load_runbook  # noqa: E402
+
+PARSED: dict[str, Runbook] = {d.meta["id"]: load_runbook(d.path) for d in DOCS}
+
+
+def _show_json(rid: str) -> dict:
+    out = subprocess.run([*warroom_cmd(), "runbooks", "show", rid, "--json"], capture_output=True,
+                         text=True, env=subprocess_env(), timeout=60, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_lint_is_clean() -> None:
+    assert [str(f) for f in lint_paths([LIBRARY])] == []
+    out = subprocess.run([*warroom_cmd(), "runbooks", "lint", str(LIBRARY)], capture_output=True,
+                         text=True, env=subprocess_env(), timeout=60, cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_parser_reads_the_front_matter(doc: Doc) -> None:
+    rb = PARSED[doc.meta["id"]]
+    assert (rb.id, rb.title, rb.severity, rb.triggers, rb.mttr_target) == (
+        doc.meta["id"], doc.meta["title"], doc.meta["severity"], doc.meta["triggers"],
+        doc.meta["mttr_target"])
+    assert rb.findings == []
+    assert set(rb.params) == set(doc.meta.get("params", {}))
+    assert all(p.declared and p.help and p.pattern for p in rb.params.values())
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_parser_finds_every_step_with_label_and_expectation(doc: Doc) -> None:
+    rb = PARSED[doc.meta["id"]]
+    runnable = [s for s in rb.steps if s.kind != "manual"]
+    # Exactly the steps the house style lays out, command for command.
+    assert [(s.command or "").strip() for s in runnable] == [c.strip() for c, _ in _steps(doc)]
+    for s in runnable:
+        assert s.label and not s.label.lower().startswith("expected"), s.line
+        assert s.expect, f"{doc.path.name}:{s.line}: no expectation"
+    # A checklist item is a manual action: none of them accidentally became a command.
+    manual = [s for s in rb.steps if s.kind == "manual"]
+    assert all(s.command is None and s.label for s in manual)
+    declared = set(rb.params)
+    assert all(set(s.params) <= declared for s in rb.steps)
+
+
+@pytest.mark.parametrize(("rid", "command", "expected"), KEY_EXPECTATIONS)
+def test_parsed_key_steps_carry_the_seeds_expectation(rid: str, command: str, expected: str) -> None:
+    matches = [s for s in PARSED[rid].steps if s.command and command in s.command]
+    assert matches, f"{rid}: no step runs {command!r}"
+    assert expected in (matches[0].expect or ""), f"{rid}: {command!r} expects {matches[0].expect!r}"
+
+
+def test_read_only_blocks_steps_are_not_mutating() -> None:
+    for rb in PARSED.values():
+        for s in rb.steps:
+            if s.command and BLOCKS_READ_ONLY.match(s.command):
+                assert not s.mutating, f"{rb.id} step {s.number}"
+
+
+def test_rate_limit_drill_steps() -> None:
+    rb = PARSED["RB-CORE-003"]
+    breaker = rb.step("enable-circuit-breaker")
+    assert breaker is not None and breaker.kind == "shell"
+    assert breaker.mutating and breaker.confirm
+    assert breaker.verify == "quota < 80 within 10m"
+    assert breaker.timeout == 60.0
+    assert set(breaker.params) == {"deployment", "namespace"}
+    assert "ENABLE_CIRCUIT_BREAKER=true" in (breaker.command or "")
+    # The checks around it only read, so the drill runs them without a confirmation.
+    for ref in ("1", "2", "3", "breaker-half-open", "11"):
+        step = rb.step(ref)
+        assert step is not None and not step.mutating, ref
+    assert rb.step("11").kind == "promql"  # type: ignore[union-attr]
+    assert rb.step("retry-failed-task").params == ["task_id"]  # type: ignore[union-attr]
+    # Order of the drill: check quota, breaker, half-open, quota falls, retry, tell, learn.
+    order = [rb.step(r).number for r in ("1", "enable-circuit-breaker", "breaker-half-open",  # type: ignore[union-attr]
+                                         "11", "retry-failed-task", "notify-ops-alerts")]
+    assert order == sorted(order)
+    assert rb.steps[-1].section == "Post-incident"
+
+
+def test_mass_failure_go_no_go_is_a_manual_checklist_in_show_json() -> None:
+    data = _show_json("RB-LAUNCH-005")
+    by_section: dict[str, list[dict]] = {}
+    for s in data["steps"]:
+        by_section.setdefault(s["section"], []).append(s)
+    go = by_section["GO for rollback: any one of these is true"]
+    no_go = by_section["NO-GO: all of these are true"]
+    assert len(go) == 6 and len(no_go) == 6
+    assert all(s["kind"] == "manual" and s["command"] is None and not s["mutating"] for s in go + no_go)
+    go_text = " ".join(s["text"] for s in go)
+    for fact in ("more than an hour", "unknown after 15 minutes", "5 or more repositories",
+                 "compliance-service", "security incident", "$100"):
+        assert fact in go_text, fact
+    no_go_text = " ".join(s["text"] for s in no_go)
+    for fact in ("within 30 minutes", "3 or fewer repositories", "pilot repository is unaffected",
+                 "No security concern", "No cost concern", "Mitigation is already under way"):
+        assert fact in no_go_text, fact
+    decision = by_section["Decision"]
+    assert "RB-LAUNCH-002" in decision[0]["text"]
+    resolution = [s for s in data["steps"] if "99%" in s["text"] and s["kind"] == "manual"]
+    assert resolution, "the resolution criteria are checklist items too"
+
+
+PHASE_OF_HEADING = [
+    (("Detection", "Triage"), "detect"),
+    (("Investigation", "Diagnosis"), "investigate"),
+    (("Mitigation", "Recovery", "Resolution"), "mitigate"),
+    (("Validation",), "verify"),
+    (("Communication",), "communicate"),
+    (("Post-incident",), "post-incident"),
+]
+
+# Known mis-readings reported to the runbook engine's owner (see the library's report): the
+# markdown is standard, the phase word list decides otherwise.
+PHASE_KNOWN_ISSUES = {
+    ("RB-LAUNCH-002", "Triage: Go/No-Go"): "go/no-go is read as verify although Triage leads",
+    ("RB-LAUNCH-002", "6. After the rollback"): "sub-heading 'rollback' overrides Post-incident",
+}
+
+
+def _phase_cases() -> list:
+    cases = []
+    for rid, rb in PARSED.items():
+        top: str | None = None
+        for sec in rb.sections:
+            if sec.level == 2:
+                top = sec.title
+            if sec.level < 2 or top is None or not sec.steps:
+                continue
+            want = next((p for words, p in PHASE_OF_HEADING if top.startswith(words)), None)
+            if want is None:
+                continue
+            marks = []
+            if (rid, sec.title) in PHASE_KNOWN_ISSUES:
+                marks = [pytest.mark.xfail(reason=PHASE_KNOWN_ISSUES[(rid, sec.title)])]
+            cases.append(pytest.param(rid, sec.title, want, id=f"{rid}:{sec.title[:30]}", marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize(("rid", "title", "want"), _phase_cases())
+def test_sections_map_to_the_phase_their_heading_names(rid: str, title: str, want: str) -> None:
+    sec = next(s for s in PARSED[rid].sections if s.title == title)
+    assert sec.phase == want
