@@ -83,6 +83,9 @@ class IncidentController:
             drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
         self.incident = self.store().create(title=title, severity=severity, runbook=ref,
                                             source=source, drill=drill)
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        if sim is not None and callable(getattr(sim, "attach_incident", None)):
+            sim.attach_incident(self.incident.id)
         return self.incident.id
 
     def attach(self, runbook_id: str) -> None:

@@ -167,6 +167,12 @@ class IncidentFlows:
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
             origin = f"From the breached pane: {slo.title} {value} (threshold {slo.crit:g})."
+        elif ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
+            scenario = ctx.drill.extra["drill"].scenario
+            title = scenario.title
+            severity = scenario.severity
+            runbook = scenario.runbook
+            origin = f"Drill {scenario.name}: pre-filled from the scenario's runbook."
         elif self.runbook is not None:
             title = self.runbook.title
             severity = self.runbook.severity or "P3"
@@ -185,6 +191,8 @@ class IncidentFlows:
     def action_open_runbook(self: DashboardScreen) -> None:
         ctx = self.app.ctx
         suggested = [r.slo.runbook for r in self.readings if r.breached and r.slo.runbook]
+        if ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
+            suggested.append(ctx.drill.extra["drill"].scenario.runbook)
 
         def chosen(rb_id: str | None) -> None:
             if not rb_id:

@@ -22,14 +22,12 @@ def load_runbooks(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
     if importlib.util.find_spec("warroom.runbook.library") is None:
         return [], [Finding(file="(runbooks)", line=0, level="warning",
                             message="the runbook engine is not installed yet; no runbooks loaded")]
-    from warroom.paths import shipped_runbooks_dir
     from warroom.runbook.library import RunbookLibrary
 
-    dirs = [shipped_runbooks_dir(), *cfg.runbook_dirs()]
-    lib = RunbookLibrary(dirs)
-    runbooks = list(lib.runbooks()) if callable(getattr(lib, "runbooks", None)) else list(lib)
+    lib = RunbookLibrary.from_config(cfg)
+    runbooks = lib.list()
     findings = [f for rb in runbooks for f in rb.findings]
-    findings.extend(getattr(lib, "findings", []) or [])
+    findings.extend(lib.findings)
     return runbooks, findings
 
 
@@ -55,12 +53,26 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
     runbooks, findings = load_runbooks(cfg)
-    from tui.fakesource import FakeSource
+    info = DrillInfo(scenario=scenario, speed=speed or 1.0)
+    env: dict[str, str] = {}
+    if importlib.util.find_spec("warroom.drill.simulator") is not None:
+        from warroom.drill.simulator import create_drill, latest_drill
 
-    source = FakeSource()
+        # Coming back to an unfinished drill (crash, dropped SSH) continues it; else a new one.
+        drill = latest_drill(base / "drills", scenario, active_only=True) if speed is None else None
+        if drill is None:
+            drill = create_drill(base / "drills", scenario, speed or 1.0)
+        info.speed = drill.speed
+        info.title = drill.scenario.title
+        info.extra["drill"] = drill
+        source = drill.source(cfg.slo, window=cfg.prometheus.window)
+        env = drill.env()
+    else:
+        from tui.fakesource import FakeSource
+
+        source = FakeSource()
     return AppContext(config=cfg, source=source, runbooks=runbooks, runbook_findings=findings,
-                      drill=DrillInfo(scenario=scenario, speed=speed or 1.0),
-                      refresh=1.0)
+                      drill=info, refresh=1.0, extra_env=env)
 
 
 def run_app(ctx: AppContext) -> int:

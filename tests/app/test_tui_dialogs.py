@@ -124,3 +124,20 @@ async def test_actions_without_an_incident_say_so() -> None:
             await pilot.pause()
             assert app.screen is app.dashboard
         assert app.dashboard.controller.incident is None
+
+
+async def test_resolve_enter_moves_from_summary_to_resolution() -> None:
+    from tui.screens.modals.forms import ResolveAnswer, ResolveScreen
+
+    app = make_app()
+    answers: list[ResolveAnswer | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(ResolveScreen("Quota exhausted", open_steps=2), answers.append)
+        await pilot.pause()
+        await pilot.press(*"breaker on", "enter")
+        await pilot.pause()
+        assert not answers  # enter in the summary only moves on
+        await pilot.press(*"enabled the circuit breaker", "enter")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers == [ResolveAnswer("breaker on", "enabled the circuit breaker", False)]

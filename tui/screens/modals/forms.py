@@ -130,10 +130,6 @@ class NoteScreen(FormDialog):
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
     def action_submit(self) -> None:
         text = self.query_one("#text", TextArea).text.strip()
         if not text:
@@ -233,6 +229,7 @@ class ResolveScreen(FormDialog):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        event.prevent_default()  # replaces FormDialog's submit-on-enter
         if event.input.id == "summary":
             self.query_one("#resolution", Input).focus()
         else:
