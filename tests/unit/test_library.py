@@ -467,3 +467,23 @@ def _phase_cases() -> list:
 def test_sections_map_to_the_phase_their_heading_names(rid: str, title: str, want: str) -> None:
     sec = next(s for s in PARSED[rid].sections if s.title == title)
     assert sec.phase == want
+
+
+def test_expect_attributes_agree_with_the_written_expectation() -> None:
+    """A fence's ``expect=`` is the literal the output is checked for; the ``# Expected:`` line
+    says the same in words, so the literal must appear in it."""
+    checked = 0
+    for doc in DOCS:
+        for block in doc.blocks:
+            m = re.search(r'expect="([^"]*)"', block.attrs)
+            if not m:
+                continue
+            literal = m.group(1)
+            (chunk,) = _chunks(block)
+            prose = chunk[-1].lower()
+            if literal.startswith("/") and literal.endswith("/"):
+                assert re.search(literal[1:-1], prose), f"{doc.path.name}:{block.line}"
+            else:
+                assert literal.lower() in prose, f"{doc.path.name}:{block.line}: {literal!r}"
+            checked += 1
+    assert checked >= 50
