@@ -487,3 +487,24 @@ def test_expect_attributes_agree_with_the_written_expectation() -> None:
                 assert literal.lower() in prose, f"{doc.path.name}:{block.line}: {literal!r}"
             checked += 1
     assert checked >= 50
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=IDS)
+def test_every_parameter_reference_is_substituted(doc: Doc) -> None:
+    """Every ``{{ name }}`` the markdown holds is replaced, quoted, when the step runs; the
+    result is valid shell (``bash -n``)."""
+    import shutil
+
+    from warroom.runbook.params import substitute
+
+    rb = PARSED[doc.meta["id"]]
+    values = {n: (p.default or "x1") for n, p in rb.params.items()}
+    bash = shutil.which("bash")
+    for s in rb.steps:
+        if s.kind != "shell" or not s.command:
+            continue
+        out = substitute(s.command, values, declared=list(rb.params))
+        assert "{{" not in out, f"{doc.path.name}:{s.line}: {out}"
+        if bash:
+            check = subprocess.run([bash, "-n", "-c", out], capture_output=True, text=True, timeout=30)
+            assert check.returncode == 0, f"{doc.path.name}:{s.line}: {check.stderr}"
