@@ -166,3 +166,20 @@ def test_prometheus_dying_mid_session_goes_stale_then_recovers(tmp_path: Path) -
     finally:
         src.close()
         server.stop()
+
+
+def test_sparkline_is_requeried_once_per_step_not_every_refresh() -> None:
+    with FakeHTTP(_ok) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, timeout=5.0, window=3600.0, step=3600.0))
+        try:
+            first = src.fetch([UP])
+            second = src.fetch([UP])
+            ranged = [r for r in fake.requests if r.path.endswith("query_range")]
+            assert len(ranged) == 1 and len(fake.requests) == 3  # 2 instant + 1 range
+            assert second[0].series == first[0].series != ()
+            src.fetch([UP], at=1700000000)   # evidence/back-fill: always fresh
+            src.invalidate_sparklines()
+            src.fetch([UP])
+            assert len([r for r in fake.requests if r.path.endswith("query_range")]) == 3
+        finally:
+            src.close()

@@ -5,7 +5,9 @@ and every request carries the configured timeout: the library's default retry po
 with back-off) turns a dead server into a six-second stall, and an incident console must say
 "unreachable" within the refresh it is in. All queries of one refresh (an instant query for the
 value and a range query for the sparkline, per pane) run concurrently on a small thread pool, so a
-refresh costs about one round trip however many panes there are.
+refresh costs about one round trip however many panes there are. A sparkline cannot gain a point
+before one ``step`` has passed, so its range query is repeated once per step (default 30 s), not
+on every refresh; the value is queried every time.
 
 ``fetch`` never raises for a source problem: every failure becomes a sample whose ``error`` is
 written for a person (Prometheus's own error text for bad queries; "unauthorized (check
@@ -42,6 +44,9 @@ class QueryError(Exception):
     """A query that failed; ``str()`` is the sentence a pane shows."""
 
 
+_Ranged = list[tuple[dict[str, str], list[tuple[float, float]]]]
+
+
 @dataclass(frozen=True)
 class _Series:
     labels: dict[str, str]
@@ -73,6 +78,8 @@ class PrometheusSource:
         self._max_workers = max_workers
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warroom-prom")
         self._closed = False
+        # Range results by expression: re-queried once per sparkline step, not every refresh.
+        self._sparklines: dict[str, tuple[float, _Ranged]] = {}
 
     # ------------------------------------------------------------------ connection
 
@@ -157,17 +164,43 @@ class PrometheusSource:
             return [SloSample(s.id, None, fetched_at=now, error=str(exc)) for s in slos]
         window = self.cfg.window
         step = self.cfg.step or max(window / 60.0, 1.0)
-        futures: list[tuple[Future[list[_Series]], Future[list[tuple[dict[str, str], list[tuple[float, float]]]]] | None]] = []
+        futures: list[tuple[Future[list[_Series]], Future[_Ranged] | None]] = []
+        fresh: list[tuple[str, Future[_Ranged]]] = []
         for slo in slos:
             instant = self._pool.submit(self._instant, slo.query, at)
-            spark = None
+            spark: Future[_Ranged] | None = None
             if window > 0:
-                spark = self._pool.submit(self._range, slo.range_query or slo.query, at, window, step)
+                expr = slo.range_query or slo.query
+                cached = self._cached_sparkline(expr, step) if at is None else None
+                if cached is not None:
+                    spark = Future()
+                    spark.set_result(cached)
+                else:
+                    spark = self._pool.submit(self._range, expr, at, window, step)
+                    if at is None:
+                        fresh.append((expr, spark))
             futures.append((instant, spark))
         everything = [f for pair in futures for f in pair if f is not None]
         wait_futures(everything, timeout=self.cfg.timeout + GRACE)
         now = time.time()
+        for expr, fut in fresh:
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                with self._lock:
+                    self._sparklines[expr] = (time.monotonic(), fut.result())
         return [self._sample(slo, inst, spark, now) for slo, (inst, spark) in zip(slos, futures)]
+
+    def invalidate_sparklines(self) -> None:
+        """Forget cached sparklines (the window changed, or a caller wants them fresh now)."""
+        with self._lock:
+            self._sparklines.clear()
+
+    def _cached_sparkline(self, expr: str, step: float) -> _Ranged | None:
+        """A sparkline fetched less than one step ago: it cannot have a new point yet."""
+        with self._lock:
+            hit = self._sparklines.get(expr)
+        if hit is None or time.monotonic() - hit[0] >= step:
+            return None
+        return hit[1]
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """Evaluate any expression once (promql steps, verify gates); the worst series wins."""
