@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.incident import events as ev
-from warroom.incident.journal import Event, parse_ts
+from warroom.incident.journal import Event, gc_paused, parse_ts
 
 # (phase, label, target minutes, measured from)
 RESPONSE_TARGETS: tuple[tuple[str, str, float, str], ...] = (
@@ -746,6 +746,7 @@ _HANDLERS = {
 def replay(events: list[Event] | tuple[Event, ...], into: IncidentState | None = None) -> IncidentState:
     """Rebuild state from events in journal order (or continue ``into`` an existing state)."""
     state = into if into is not None else IncidentState()
-    for e in events:
-        state.apply(e)
+    with gc_paused(len(events)):
+        for e in events:
+            state.apply(e)
     return state
