@@ -7,7 +7,6 @@ real parser on a real file.
 
 from __future__ import annotations
 
-import shlex
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -44,13 +43,6 @@ def sample_runbook(path: Path) -> Runbook:
                    sections=sections)
 
 
-def _fallback_substitute(command: str, values: dict[str, str], **_: Any) -> str:
-    out = command
-    for k, v in values.items():
-        out = out.replace("{{ " + k + " }}", shlex.quote(v))
-    return out
-
-
 def install_fake_runbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A runbook file whose parse is ``sample_runbook``; REF ``RB-TEST-001`` resolves to it."""
     md = tmp_path / "rb-test.md"
@@ -64,10 +56,6 @@ def install_fake_runbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
 
     monkeypatch.setattr(runbook_ref, "resolve_ref", resolve)
     monkeypatch.setattr(runbook_ref, "load_file", sample_runbook)
-    try:
-        import warroom.runbook.params  # noqa: F401  (the real substitution, once it is on main)
-    except ImportError:
-        monkeypatch.setattr(runbook_ref, "substitute", _fallback_substitute)
     return md
 
 

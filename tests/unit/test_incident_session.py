@@ -77,7 +77,7 @@ def test_mutating_step_needs_confirmation_and_read_only_refuses(inc: Incident) -
         inc.run_step(p, confirm=True, read_only=True)
     assert "read-only" in str(err.value)
     refusals = inc.state.steps["enable-breaker"].refusals
-    assert [r["reason"] for r in refusals] == ["confirmation required", "read-only session"]
+    assert "not confirmed" in refusals[0]["reason"] and "read-only session" in refusals[1]["reason"]
     assert refusals[0]["command"] == p.command
 
 

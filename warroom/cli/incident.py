@@ -336,6 +336,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     prepared = inc.prepare_step(args.step, _params(args.param))
     target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
     kind = "CHANGES THINGS" if prepared.mutating else "read-only"
+    if getattr(prepared.step, "confirm", False) and not prepared.mutating:
+        kind += ", asks for confirmation"
     print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
     print(f"$ {prepared.command}", file=sys.stderr)
     result = inc.run_step(prepared, confirm=args.yes, dry_run=args.dry_run, stream=sys.stdout)

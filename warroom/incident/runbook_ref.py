@@ -6,7 +6,6 @@ functions, not on the runbook package's layout.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 from pathlib import Path
@@ -36,13 +35,7 @@ def resolve_ref(ref: str | os.PathLike[str], config: Config | None) -> Path:
         raise NotFoundError(f"{path}: runbook file not found")
     from warroom.runbook.library import RunbookLibrary
 
-    library = RunbookLibrary.from_config(config) if config is not None else RunbookLibrary.from_config(None)
-    found = library.find(text)
-    if found is None:
-        ids = library.ids()
-        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise NotFoundError(f"no runbook {text!r} in the library{hint} (`warroom runbooks list` shows them)")
+    found = RunbookLibrary.from_config(config).get(text)  # NotFoundError names close ids
     if found.path is None:
         raise NotFoundError(f"runbook {text!r} has no file to snapshot")
     return Path(found.path).resolve()

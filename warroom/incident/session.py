@@ -39,6 +39,7 @@ from urllib.parse import urlparse
 
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
+from warroom.execute.safety import StepRefused  # one refusal class for the runner and for us
 from warroom.incident import events as ev
 from warroom.incident import runbook_ref
 from warroom.incident.journal import Event, Journal, JournalError, JournalFollower, JournalRead, format_ts
@@ -59,11 +60,6 @@ class ParamError(WarroomError):
         super().__init__(message)
         self.problems = problems
 
-
-class StepRefused(WarroomError):
-    """A mutating step without confirmation, or in a read-only session (recorded in the journal)."""
-
-    exit_code = 5
 
 
 class JournalDamaged(WarroomError):
@@ -222,6 +218,8 @@ class Incident:
             if not snap.is_file():
                 raise NotFoundError(f"{snap}: the incident's runbook snapshot is missing")
             book = runbook_ref.load_file(snap)
+            if ref.get("id") and book.id != ref["id"]:
+                book.id = str(ref["id"])  # an id derived from the file name: keep the original's
             self._runbook = (str(snap), book)
             return book
 
@@ -369,6 +367,12 @@ class Incident:
         command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind)
                    if step.command is not None else None)
         mutating = bool(step.mutating)
+        if command is not None and not mutating:
+            from warroom.execute.safety import classify_mutating
+
+            # The final command decides: a substituted value can turn a read-only-looking
+            # template into something else; the runner applies the same rule.
+            mutating = bool(classify_mutating(command, step.kind))
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
@@ -378,12 +382,21 @@ class Incident:
                  read_only: bool | None = None, **runner_options: Any) -> Any:
         """Run a prepared step under the supervised runner, or record why it did not run.
 
-        * ``dry_run``: journals ``step.dry_run`` with the exact command and returns ``DryRun``.
-        * a mutating step in a read-only session, or without ``confirm``: journals
-          ``step.refused`` and raises ``StepRefused``.
-        * otherwise starts the execute engine's supervised runner and returns its handle; the
-          supervisor journals ``step.started`` / ``step.finished`` itself.
+        * ``dry_run``: journals ``step.dry_run`` with the exact command (secrets redacted) and
+          returns ``DryRun``; allowed in read-only sessions, nothing is executed.
+        * a mutating step (or one whose fence says ``confirm=true``) without ``confirm``, or a
+          mutating step in a read-only session: journals ``step.refused`` and raises
+          ``StepRefused`` (exit code 5).
+        * otherwise starts the execute engine's supervised runner and returns its ``StepHandle``
+          (``wait()``, ``follow()``, ``cancel()``, ``tail``); the supervisor journals
+          ``step.started`` / ``step.finished`` itself. ``runner_options`` go to
+          ``warroom.execute.runner.start_step`` (e.g. ``stream=sys.stdout``, ``env=``).
+
+        The decision is the execute engine's ``safety.decide``, so the rules (and the redaction
+        of what is journaled) are the same whichever way a step is run.
         """
+        from warroom.execute import safety
+
         st = self.state
         if prepared.kind == "manual" or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a checklist item with nothing"
@@ -393,31 +406,50 @@ class Incident:
             run = existing.last_run
             who = f" by {run.actor} at {format_ts(run.started_at)}" if run else ""
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is already running{who}")
-        base = {**prepared.ref(), "command": prepared.command, "params": prepared.params}
-        if dry_run:
-            event = self._append(ev.STEP_DRY_RUN, {**base, "mutating": prepared.mutating,
+        ro = self.config.read_only if read_only is None else bool(read_only)
+        decision = safety.decide(self._run_spec(prepared, confirm, ro), dry_run=dry_run)
+        if decision.action == "dry_run":
+            event = self._append(ev.STEP_DRY_RUN, {**decision.event_data(), "mutating": decision.mutating,
                                                    "target": prepared.target})
             return DryRun(prepared, event)
-        ro = self.config.read_only if read_only is None else read_only
-        if prepared.mutating and ro:
-            self._append(ev.STEP_REFUSED, {**base, "reason": "read-only session"})
-            raise StepRefused(f"step {prepared.number} ({prepared.label}) changes things and this session is"
-                              " read-only; refused (recorded in the journal)")
-        if prepared.mutating and not confirm:
-            self._append(ev.STEP_REFUSED, {**base, "reason": "confirmation required"})
-            raise StepRefused(f"step {prepared.number} ({prepared.label}) changes things: confirm it"
-                              " (--yes) to run it; refused (recorded in the journal)")
-        return self._start_runner(prepared, confirmed=bool(confirm), **runner_options)
+        if decision.action != "run":
+            self._append(ev.STEP_REFUSED, decision.event_data())
+            raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        self.refresh()
+        return self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
+
+    def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:
+        from warroom.execute import safety
+        from warroom.execute.runner import RunSpec
+
+        command = prepared.command or ""
+        return RunSpec.from_config(
+            self.config, incident_dir=self.dir, command=command, timeout=prepared.timeout,
+            step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
+            params=dict(prepared.params), mutating=bool(prepared.mutating),
+            confirm=bool(getattr(prepared.step, "confirm", False)),
+            confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
+            read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
+            actor=self.journal.actor,
+        )
 
     def _start_runner(self, prepared: PreparedStep, *, confirmed: bool, **options: Any) -> Any:
-        """Hand the step to the execute engine's supervised runner."""
-        try:
-            from warroom.execute.runner import start_step
-        except ImportError:
-            raise WarroomError("the command runner is not installed in this build;"
-                               " use --dry-run to record the command") from None
+        """Hand the step to the execute engine's supervised runner (it journals start and end)."""
+        from warroom.execute.runner import start_step
+
         make_private_dir(self.outputs_dir)
         return start_step(self, prepared, confirmed=confirmed, **options)
+
+    def reconcile(self) -> tuple[list[Any], list[Any]]:
+        """On resume: handles for steps still running (to reattach to their output) and the
+        results journaled as ``interrupted`` for steps whose supervisor died without an end."""
+        from warroom.execute.runner import reconcile
+
+        with self._lock:
+            events = self.read().events
+            result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines)
+            self.refresh()
+            return result
 
     def _checklist_ref(self, step_ref: str | int) -> dict[str, Any]:
         step = self.step(step_ref)

@@ -1,0 +1,85 @@
+"""A whole incident from the shell alone: new -> run -> tick -> skip -> note -> resolve -> export.
+
+Real processes throughout: the ``warroom`` CLI, the real runbook parser on a fixture runbook and
+the execute engine's supervised runner running real ``echo`` / ``true`` commands.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from pathlib import Path
+
+from tests.conftest import REPO, subprocess_env, warroom_cmd
+
+RUNBOOK = REPO / "tests" / "fixtures" / "incident" / "echo-runbook.md"
+
+
+def _wr(state: Path, *argv: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(),
+                       capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in p.stdout + p.stderr, p.stderr
+    if ok:
+        assert p.returncode == 0, (argv, p.returncode, p.stderr)
+    return p
+
+
+def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    inc = _wr(state, "new", "--title", "Echo drill, from the shell", "--severity", "P3",
+              "--runbook", str(RUNBOOK)).stdout.strip()
+    assert inc.startswith("INC-")
+
+    hello = _wr(state, "run", inc, "1")
+    assert hello.stdout == "hello\n"  # the step's output, streamed to stdout
+    assert "expectation met" in hello.stderr
+
+    greet = _wr(state, "run", inc, "greet-someone", "--param", "name=team")
+    assert greet.stdout == "hi team\n"
+    bad = _wr(state, "run", inc, "2", "--param", "name=Team 1", ok=False)
+    assert bad.returncode == 2 and "does not match" in bad.stderr
+
+    refused = _wr(state, "run", inc, "restart", ok=False)
+    assert refused.returncode == 5 and "--yes" in refused.stderr
+    _wr(state, "run", inc, "restart", "--yes")
+    _wr(state, "run", inc, "6", "--dry-run")
+
+    _wr(state, "tick", inc, "4")
+    _wr(state, "skip", inc, "5", "--reason", "the breaker was enough")
+    notes = {
+        "root-cause": "A retry loop multiplied calls",
+        "went-well": "Runbook steps ran first time",
+        "went-wrong": "Nobody had the quota dashboard open",
+        "lesson": "Put the quota pane on the main screen",
+        "impact": "Two repos saw failed flows",
+    }
+    for tag, text in notes.items():
+        _wr(state, "note", inc, "--tag", tag, text)
+    _wr(state, "note", inc, "--tag", "action", "--owner", "sre", "--due", "2026-12-01", "Alert at 75% quota")
+    _wr(state, "resolve", inc, "--summary", "Quota back to normal", "--resolution", "Breaker, then a retry cap")
+
+    exported = _wr(state, "export", inc)
+    pir_path = state / "incidents" / inc / "pir.md"
+    assert str(pir_path) in exported.stdout and "row appended" in exported.stdout
+    pir = pir_path.read_text()
+    for label in ("Say hello", "Greet someone", "Restart the thing", "Page the tech lead",
+                  "Ask the provider for more quota", "Show the date"):
+        assert label in pir, label
+    for text in [*notes.values(), "Alert at 75% quota", "Owner: sre", "Due: 2026-12-01"]:
+        assert text in pir, text
+    for metric in ("Time to detect", "Time to mobilise", "Time to root cause", "Time to mitigate",
+                   "Time to resolve"):
+        assert metric in pir, metric
+    assert "`echo hello`" in pir and "the breaker was enough" in pir
+    assert "Step 6 (Show the date) not done" in pir  # dry run only: nothing ran
+    assert "dry run" in pir
+
+    rows = list(csv.DictReader(open(state / "incident_log.csv", newline="")))
+    assert [r["Incident ID"] for r in rows] == [inc]
+    assert rows[0]["Root Cause"] == notes["root-cause"] and rows[0]["Rollback?"] == "No"
+
+    verify = _wr(state, "verify", inc)
+    assert "hash chain intact" in verify.stdout
+    outputs = sorted(p.name for p in (state / "incidents" / inc / "outputs").glob("0*.log"))
+    assert len(outputs) == 3  # one full output file per step run
+    assert "hello" in (state / "incidents" / inc / "outputs" / outputs[0]).read_text()
