@@ -374,10 +374,19 @@ class RedactStream:
     def __init__(self, redactor: Redactor) -> None:
         self.r = redactor
         self._pending = b""
+        self._parts: list[bytes] = []  # more of the current line, joined lazily
+        self._parts_len = 0
         self._in_pem = False
 
     def feed(self, data: bytes) -> bytes:
         """Returns redacted complete lines (plus, for an over-long line, a safe piece of it)."""
+        if b"\n" not in data and len(self._pending) + self._parts_len + len(data) <= HOLD:
+            self._parts.append(data)
+            self._parts_len += len(data)
+            return b""
+        if self._parts:
+            self._pending += b"".join(self._parts)
+            self._parts, self._parts_len = [], 0
         buf = self._pending + data if self._pending else data
         nl = buf.rfind(b"\n")
         if nl < 0:
@@ -393,7 +402,8 @@ class RedactStream:
         return out
 
     def flush(self) -> bytes:
-        rest, self._pending = self._pending, b""
+        rest = self._pending + b"".join(self._parts)
+        self._pending, self._parts, self._parts_len = b"", [], 0
         return self._piece(rest) if rest else b""
 
     # ------------------------------------------------------------------

@@ -146,6 +146,8 @@ class Sanitizer:
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = b""  # the current line, decoded and re-encoded (valid UTF-8), no newline yet
+        self._parts: list[bytes] = []  # more of the current line, joined lazily (no quadratic copies)
+        self._parts_len = 0
 
     def _utf8(self, data: bytes) -> bytes:
         if data.isascii() and self._decoder.getstate()[0] == b"":
@@ -154,7 +156,15 @@ class Sanitizer:
 
     def feed(self, data: bytes) -> bytes:
         """Clean ``data``; returns cleaned complete lines (and pieces of over-long lines)."""
-        buf = self._pending + self._utf8(data) if self._pending else self._utf8(data)
+        text = self._utf8(data)
+        if b"\n" not in text and len(self._pending) + self._parts_len + len(text) <= LINE_CAP:
+            self._parts.append(text)
+            self._parts_len += len(text)
+            return b""
+        if self._parts:
+            self._pending += b"".join(self._parts)
+            self._parts, self._parts_len = [], 0
+        buf = self._pending + text if self._pending else text
         nl = buf.rfind(b"\n")
         if nl < 0:
             complete, rest = b"", buf
@@ -173,7 +183,8 @@ class Sanitizer:
     def flush(self) -> bytes:
         """End of stream: the cleaned last partial line (no newline is added)."""
         tail = self._decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
-        rest, self._pending = self._pending + tail, b""
+        rest = self._pending + b"".join(self._parts) + tail
+        self._pending, self._parts, self._parts_len = b"", [], 0
         if not rest:
             return b""
         out: list[bytes] = []
