@@ -134,6 +134,15 @@ class FakeKubeAPI:
                                    "spec": {"replicas": dep["spec"]["replicas"]},
                                    "status": {"replicas": dep["status"]["replicas"], "selector": "app=flowengine"}})
             return Reply(200, dep)
+        m = re.fullmatch(base_apps + r"/statefulsets/([^/]+)", req.path)
+        if m:
+            if m.group(1) != "redis":
+                return _status(404, "NotFound", f'statefulsets.apps "{m.group(1)}" not found')
+            if req.method == "PATCH":
+                self.patches.append(req)
+            return Reply(200, {"apiVersion": "apps/v1", "kind": "StatefulSet",
+                               "metadata": {"name": "redis", "namespace": NS},
+                               "spec": {"template": {"spec": {"containers": [{"name": "redis"}]}}}})
         if req.path == base_apps + "/deployments":
             return Reply(200, {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {},
                                "items": [d for d in self.deployments.values() if _matches(d, sel)]})

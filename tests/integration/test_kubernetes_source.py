@@ -193,3 +193,16 @@ def test_label_selector_mode(api: FakeKubeAPI, tmp_path: Path) -> None:
     snap = KubeSource(_cfg(api, tmp_path, label_selector="app=flowengine")).snapshot()
     assert snap.error is None and [d.name for d in snap.deployments] == ["flowengine"]
     assert len(snap.pods) == 4 and {p.deployment for p in snap.pods} == {"flowengine"}
+
+
+def test_statefulset_restart_and_set_env(api: FakeKubeAPI, tmp_path: Path) -> None:
+    cfg = _cfg(api, tmp_path)
+    res = run_k8s_step("rollout restart statefulset/redis", cfg)
+    assert res.ok and res.lines[0].startswith("statefulset.apps/redis restarted")
+    res = run_k8s_step("set env sts/redis MAXMEMORY=2gb", cfg)
+    assert res.ok, res
+    restart, env = api.patches
+    assert restart.path == env.path == f"/apis/apps/v1/namespaces/{NS}/statefulsets/redis"
+    assert "kubectl.kubernetes.io/restartedAt" in restart.json()["spec"]["template"]["metadata"]["annotations"]
+    assert env.json() == {"spec": {"template": {"spec": {"containers": [
+        {"name": "redis", "env": [{"name": "MAXMEMORY", "value": "2gb"}]}]}}}}

@@ -58,3 +58,33 @@ def test_run_native_step_bad_line_and_kind_never_raise() -> None:
     res = run_native_step("promql", "up", Config())
     assert res.status == "failed" and res.error == "no Prometheus configured (set prometheus.url)"
     assert run_native_step("shell", "ls", Config()).status == "failed"
+
+
+def test_every_line_the_runbook_grammar_accepts_runs_here() -> None:
+    """The runbook engine lints ```warroom fences with its own parser; each line it accepts must
+    parse here to the same action."""
+    k8s = pytest.importorskip("warroom.runbook.k8s")
+    lines = [
+        "scale deployment/flowengine replicas=5",
+        "scale deploy/flowengine replicas=0 namespace=canary",
+        "rollout restart deployment/flowengine",
+        "rollout restart statefulset/redis",
+        "rollout undo deployment/flowengine",
+        "rollout undo deployment/flowengine to-revision=3",
+        "rollout undo deployment/flowengine revision=2",
+        "set env deployment/flowengine CIRCUIT_BREAKER=on LOG_LEVEL=debug",
+        "set env ds/agent A=1",
+    ]
+    verbs = {"scale": "scale", "rollout restart": "restart", "rollout undo": "undo", "set env": "set-env"}
+    for line in lines:
+        theirs = k8s.parse_action(line)
+        ours = parse_k8s_action(line)
+        assert (verbs[theirs.verb], theirs.kind, theirs.name, theirs.namespace) == (
+            ours.verb, ours.kind, ours.name, ours.namespace), line
+        assert theirs.replicas == ours.replicas and (theirs.revision or None) == ours.revision, line
+        assert theirs.env == {k: v for k, v in ours.env.items()}, line
+
+
+def test_undo_of_a_statefulset_is_refused_clearly() -> None:
+    with pytest.raises(ActionError, match="undo works on deployments only; for a statefulset use kubectl"):
+        parse_k8s_action("rollout undo statefulset/redis")

@@ -51,6 +51,10 @@ BAD_REASONS = ("CrashLoopBackOff", "OOMKilled", "ImagePullBackOff", "ErrImagePul
                "RunContainerError", "Error", "ContainerCannotRun", "Evicted")
 
 
+#: The client's method suffix for each workload kind native steps can touch.
+_API_KIND = {"deployment": "deployment", "statefulset": "stateful_set", "daemonset": "daemon_set"}
+
+
 class KubeError(WarroomError):
     """A kubeconfig or cluster problem, worded for the IC."""
 
@@ -460,12 +464,12 @@ class KubeSource:
         was = (before.get("spec") or {}).get("replicas")
         return [f"deployment.apps/{name} scaled (replicas {was} → {replicas})"]
 
-    def restart(self, name: str, now: datetime | None = None) -> list[str]:
+    def restart(self, name: str, now: datetime | None = None, kind: str = "deployment") -> list[str]:
         stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
-        self._call("apps", "patch_namespaced_deployment", name, self.namespace, body,
+        self._call("apps", f"patch_namespaced_{_API_KIND[kind]}", name, self.namespace, body,
                    _content_type="application/strategic-merge-patch+json")
-        return [f"deployment.apps/{name} restarted (restartedAt {stamp})"]
+        return [f"{kind}.apps/{name} restarted (restartedAt {stamp})"]
 
     def undo(self, name: str, to_revision: int | None = None) -> list[str]:
         dep = self.deployment(name)
@@ -515,21 +519,22 @@ class KubeSource:
                    _content_type="application/json-patch+json")
         return [f"deployment.apps/{name} rolled back to revision {target_rev} (was {current})"]
 
-    def set_env(self, name: str, env: dict[str, str | None], container: str | None = None) -> list[str]:
-        dep = self.deployment(name)
+    def set_env(self, name: str, env: dict[str, str | None], container: str | None = None,
+                kind: str = "deployment") -> list[str]:
+        dep = self._call("apps", f"read_namespaced_{_API_KIND[kind]}", name, self.namespace)
         containers = [c.get("name") for c in dep["spec"]["template"]["spec"].get("containers") or []]
         if container is not None and container not in containers:
-            raise KubeError(f"deployment {name} has no container {container!r}"
+            raise KubeError(f"{kind} {name} has no container {container!r}"
                             f" (containers: {', '.join(map(str, containers))})")
         targets = [container] if container else containers
         entries = [{"name": k, "value": v} if v is not None else {"name": k, "$patch": "delete"}
                    for k, v in env.items()]
         body = {"spec": {"template": {"spec": {"containers": [
             {"name": c, "env": entries} for c in targets]}}}}
-        self._call("apps", "patch_namespaced_deployment", name, self.namespace, body,
+        self._call("apps", f"patch_namespaced_{_API_KIND[kind]}", name, self.namespace, body,
                    _content_type="application/strategic-merge-patch+json")
         changes = ", ".join(f"{k}={v}" if v is not None else f"{k} removed" for k, v in env.items())
-        return [f"deployment.apps/{name} env updated ({changes}) in {', '.join(map(str, targets))}"]
+        return [f"{kind}.apps/{name} env updated ({changes}) in {', '.join(map(str, targets))}"]
 
     def rollout_status(self, name: str) -> list[str]:
         state = deployment_state(self.deployment(name))

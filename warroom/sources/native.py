@@ -4,10 +4,13 @@ A runbook's ```` ```warroom ```` fence holds one action per line (the runbook en
 step of kind ``k8s``); the grammar, kubectl-like and with an optional leading ``kubectl``:
 
     scale deployment/NAME replicas=N            (or --replicas=N)
-    rollout restart deployment/NAME
-    rollout undo deployment/NAME [to-revision=N]
+    rollout restart deployment/NAME             (also statefulset/NAME, daemonset/NAME)
+    rollout undo deployment/NAME [to-revision=N]   (revision=N too)
     rollout status deployment/NAME              (read-only)
-    set env deployment/NAME KEY=VALUE... [KEY-] [container=NAME]
+    set env deployment/NAME KEY=VALUE... [KEY-] [container=NAME]   (also statefulset, daemonset)
+
+This is a superset of the runbook engine's grammar (``warroom.runbook.k8s``), so every line its
+linter accepts runs here.
 
 Any of them may add ``namespace=NS`` (or ``-n NS``) to override ``kubernetes.namespace``.
 ``parse_k8s_action`` checks a line without touching a cluster (the linter can call it).
@@ -31,7 +34,11 @@ from warroom.errors import WarroomError
 
 NativeStatus = Literal["ok", "failed", "timed_out"]
 EXIT_CODES = {"ok": 0, "failed": 1, "timed_out": 124}
-_RESOURCE = re.compile(r"^(deployment|deployments|deploy)(?:\.apps)?/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$")
+_RESOURCE = re.compile(r"^(deployments?|deploy|statefulsets?|sts|daemonsets?|ds)(?:\.apps)?/"
+                       r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$")
+_KINDS = {"deployment": "deployment", "deployments": "deployment", "deploy": "deployment",
+          "statefulset": "statefulset", "statefulsets": "statefulset", "sts": "statefulset",
+          "daemonset": "daemonset", "daemonsets": "daemonset", "ds": "daemonset"}
 _ENV = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
 _SPACED_OPTIONS = {"-n": "namespace", "--namespace": "namespace", "-c": "container",
                    "--container": "container", "--replicas": "replicas", "--to-revision": "to-revision"}
@@ -52,6 +59,7 @@ class K8sAction:
     container: str | None = None
     namespace: str | None = None
     text: str = ""
+    kind: str = "deployment"            # deployment; statefulset/daemonset for restart and set env
 
     @property
     def mutating(self) -> bool:
@@ -59,16 +67,16 @@ class K8sAction:
 
     def describe(self) -> str:
         if self.verb == "scale":
-            return f"scale deployment/{self.name} to {self.replicas} replicas"
+            return f"scale {self.kind}/{self.name} to {self.replicas} replicas"
         if self.verb == "restart":
-            return f"restart every pod of deployment/{self.name} (rolling)"
+            return f"restart every pod of {self.kind}/{self.name} (rolling)"
         if self.verb == "undo":
             to = f"revision {self.revision}" if self.revision else "the previous revision"
-            return f"roll deployment/{self.name} back to {to}"
+            return f"roll {self.kind}/{self.name} back to {to}"
         if self.verb == "set-env":
             parts = ", ".join(f"{k}={v}" if v is not None else f"unset {k}" for k, v in self.env.items())
-            return f"set {parts} on deployment/{self.name}"
-        return f"show the rollout state of deployment/{self.name}"
+            return f"set {parts} on {self.kind}/{self.name}"
+        return f"show the rollout state of {self.kind}/{self.name}"
 
 
 def parse_k8s_action(command: str) -> K8sAction:
@@ -94,7 +102,7 @@ def parse_k8s_action(command: str) -> K8sAction:
         if w.startswith("--") and "=" in w:
             k, v = w[2:].split("=", 1)
             opts[k] = v
-        elif w.split("=", 1)[0] in ("namespace", "container", "replicas", "to-revision") and "=" in w:
+        elif w.split("=", 1)[0] in ("namespace", "container", "replicas", "to-revision", "revision") and "=" in w:
             k, v = w.split("=", 1)
             opts[k] = v
         else:
@@ -115,14 +123,21 @@ def parse_k8s_action(command: str) -> K8sAction:
         verb, args = None, []
     if verb is None:
         raise ActionError(f"k8s step {text!r}: unknown action; {usage}")
-    if args and args[0] in ("deployment", "deployments", "deploy") and len(args) >= 2:
-        args = [f"deployment/{args[1]}", *args[2:]]
-    if not args or not _RESOURCE.match(args[0]):
+    if args and args[0] in _KINDS and len(args) >= 2:
+        args = [f"{args[0]}/{args[1]}", *args[2:]]
+    match = _RESOURCE.match(args[0]) if args else None
+    if match is None:
         got = repr(args[0]) if args else "nothing"
         raise ActionError(f"k8s step {text!r}: expected deployment/NAME, got {got}")
-    name = _RESOURCE.match(args[0]).group(2)  # type: ignore[union-attr]
+    name, kind = match.group(2), _KINDS[match.group(1)]
+    if kind != "deployment" and verb not in ("restart", "set-env"):
+        raise ActionError(f"k8s step {text!r}: {verb} works on deployments only; for a {kind}"
+                          " use kubectl in a bash block")
     extra = args[1:]
-    kw: dict[str, Any] = {"name": name, "namespace": opts.pop("namespace", None), "text": text}
+    if "revision" in opts and verb == "undo":
+        opts["to-revision"] = opts.pop("revision")
+    kw: dict[str, Any] = {"name": name, "kind": kind, "namespace": opts.pop("namespace", None),
+                          "text": text}
     if verb == "scale":
         raw = opts.pop("replicas", None)
         if raw is None or not raw.isdigit():
@@ -223,11 +238,11 @@ def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = N
         if action.verb == "scale":
             lines = kube.scale(action.name, int(action.replicas or 0))
         elif action.verb == "restart":
-            lines = kube.restart(action.name)
+            lines = kube.restart(action.name, kind=action.kind)
         elif action.verb == "undo":
             lines = kube.undo(action.name, action.revision)
         elif action.verb == "set-env":
-            lines = kube.set_env(action.name, action.env, action.container)
+            lines = kube.set_env(action.name, action.env, action.container, kind=action.kind)
         else:
             lines = kube.rollout_status(action.name)
         return done("ok", lines, target=tgt, mutating=action.mutating)
