@@ -21,6 +21,9 @@ def common_parser() -> argparse.ArgumentParser:
                    help="refuse every mutating step in this session")
     p.add_argument("--state-dir", metavar="DIR", default=argparse.SUPPRESS,
                    help="where incidents are kept (overrides incident.state_dir)")
+    p.add_argument("--context", metavar="NAME", default=argparse.SUPPRESS,
+                   help="kubeconfig context for the cluster pane and k8s steps"
+                        " (overrides kubernetes.context)")
     return p
 
 
@@ -32,6 +35,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
     state_dir = getattr(args, "state_dir", None)
     if state_dir:
         cfg.incident.state_dir = state_dir
+    context = getattr(args, "context", None)
+    if context:
+        cfg.kubernetes.context = context
     return cfg
 
 
