@@ -183,3 +183,27 @@ def test_sparkline_is_requeried_once_per_step_not_every_refresh() -> None:
             assert len([r for r in fake.requests if r.path.endswith("query_range")]) == 3
         finally:
             src.close()
+
+
+def test_status_watch_prints_one_json_line_per_round_and_exits_3(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    from tests.conftest import subprocess_env, warroom_cmd
+
+    port = free_port()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[prometheus]\nurl = "http://127.0.0.1:{port}"\ntimeout = "1s"\n', encoding="utf-8")
+    res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--watch", "0.2",
+                          "--count", "2"], capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    rounds = [json.loads(line) for line in res.stdout.splitlines()]
+    assert len(rounds) == 2 and res.returncode == 3, res.stderr
+    for doc in rounds:
+        assert doc["exit_code"] == 3 and {p["state"] for p in doc["panes"]} == {"error"}
+        assert doc["panes"][0]["error"] == f"cannot connect to 127.0.0.1:{port}: connection refused"
+    # Without a Prometheus configured every pane says so, and the exit code says "source error".
+    bare = tmp_path / "bare.toml"
+    bare.write_text("read_only = true\n", encoding="utf-8")
+    res = subprocess.run([*warroom_cmd(), "--config", str(bare), "status"], capture_output=True, text=True,
+                         env=subprocess_env(COLUMNS="200"), timeout=120)
+    assert res.returncode == 3 and "no source: prometheus.url is not set" in res.stdout
