@@ -128,3 +128,22 @@ def test_ten_megabytes_memory_bounded_file_complete(incident: Path) -> None:
     assert result.bytes == size + 1 and result.lines == expected.count(b"\n")
     lines, total, _ = read_tail(h.output_path, 3)
     assert total == result.lines and [ln.n for ln in lines] == [total - 2, total - 1, total]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to simulate a full disk")
+def test_full_disk_keeps_counting_and_says_so() -> None:
+    import os
+
+    from warroom.execute.capture import OutputWriter
+    from warroom.execute.redact import Redactor
+
+    fd = os.open("/dev/full", os.O_WRONLY)
+    try:
+        w = OutputWriter(fd, Redactor({}), "two")
+        w.feed("out", b"one\ntwo\n")
+        w.feed("err", b"three\n")
+        w.close()
+    finally:
+        os.close(fd)
+    assert w.error is not None and "No space left" in w.error and "from line 1" in w.error
+    assert w.lines == 3 and w.expect is not None and w.expect.met

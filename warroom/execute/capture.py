@@ -137,6 +137,7 @@ class OutputWriter:
         self.bytes = 0
         self._excerpt: deque[bytes] = deque(maxlen=excerpt_lines)
         self._excerpt_n = excerpt_lines
+        self.error: str | None = None
 
     SLICE = 65536
     """Work in slices that stay in the CPU cache: each byte goes through several C-level passes
@@ -158,10 +159,17 @@ class OutputWriter:
     def _write(self, data: bytes) -> None:
         if not data:
             return
-        view = memoryview(data)
-        while view:
-            n = os.write(self.fd, view)
-            view = view[n:]
+        if self.error is None:
+            view = memoryview(data)
+            try:
+                while view:
+                    n = os.write(self.fd, view)
+                    view = view[n:]
+            except OSError as exc:
+                # Disk full or gone: the command keeps running (killing a half-done change would
+                # be worse); the rest of its output is counted but not stored, and the end
+                # event says so.
+                self.error = f"output not stored from line {self.lines + 1}: {exc.strerror or exc}"
         self.bytes += len(data)
         self.lines += data.count(b"\n")
         tail = data.rsplit(b"\n", self._excerpt_n + 1)

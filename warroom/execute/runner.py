@@ -328,7 +328,7 @@ class StepHandle:
         self.started = dict(started)
         self.output_rel = str(started["output"])
         self.output_path = self.incident_dir / self.output_rel
-        self.supervisor_pid = int(started["supervisor_pid"])
+        self.supervisor_pid = int(started.get("supervisor_pid") or 0)
         self.pid = int(started.get("pid") or 0)
         self.pgid = int(started.get("pgid") or 0)
         self.memory_lines = max(1, memory_lines)
@@ -394,7 +394,7 @@ class StepHandle:
     def cancel(self) -> bool:
         """Ask the supervisor to end the step (SIGTERM, then SIGKILL after kill_grace; journaled
         as ``cancelled``). Returns False if the step had already ended."""
-        if not self.running():
+        if not self.running() or self.supervisor_pid <= 0:
             return False
         try:
             os.kill(self.supervisor_pid, signal.SIGTERM)

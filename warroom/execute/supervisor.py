@@ -416,8 +416,10 @@ class Supervisor:
             "excerpt": writer.excerpt(), "output": self.output_rel,
             "lines": writer.lines, "bytes": writer.bytes,
         }
+        if writer.error:
+            data["output_error"] = writer.error
         if crash:
-            data["error"] = crash
+            data["error"] = self.redactor.redact_text(crash)
         deadline = time.monotonic() + 120
         while True:
             try:

@@ -36,12 +36,14 @@ REOPENED: Final = "incident.reopened"
 # ---- steps ---------------------------------------------------------------------------------
 STEP_STARTED: Final = "step.started"
 """{step, step_id, label, kind, command (final, redacted, exactly as run), params, mutating,
-confirmed, target: {context?, namespace?, host?}, timeout, output (path relative to the incident
-dir), supervisor_pid, pid, pgid, evidence_before: {slo_id: value} | null}"""
+confirmed, confirmed_via?, target: {context?, namespace?, host?}, timeout, output (path relative to
+the incident dir; unique per run, the key that pairs a start with its end), supervisor_pid, pid,
+pgid, started_at?, evidence_before: {slo_id: value} | null}"""
 STEP_FINISHED: Final = "step.finished"
 """{step, step_id, status: ok|failed|timed_out|cancelled|interrupted, exit_code, signal,
 started_at, ended_at, duration, expect: str|null, expect_met: bool|null, excerpt (last lines,
-redacted), output, lines, bytes}"""
+redacted), output, lines, bytes, output_error?, error?} — ``interrupted`` (journaled on reconcile
+when the supervisor died without an end) has ended_at/duration null and carries reason, detected_at."""
 STEP_DRY_RUN: Final = "step.dry_run"
 """{step, step_id, label, command (exactly what would have run), params}"""
 STEP_REFUSED: Final = "step.refused"
