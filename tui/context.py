@@ -40,6 +40,7 @@ class AppContext:
     refresh: float | None = None             # seconds between metric polls (None: from config)
     tick: float = 1.0                        # seconds between clock repaints (0: never, for tests)
     extra_env: dict[str, str] = field(default_factory=dict)   # e.g. drill stand-ins on PATH
+    kube: Any | None = None                  # a KubeSource for k8s steps / the cluster pane (lazy)
 
     @property
     def state_dir(self) -> Path:

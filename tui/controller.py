@@ -23,6 +23,10 @@ from warroom.errors import WarroomError
 from warroom.runbook.model import Runbook
 
 
+NATIVE_KINDS = ("promql", "k8s")
+ERR_TAG = "\x1f"  # the runner's output files mark stderr lines with it (warroom.execute.capture)
+
+
 def engine_available() -> bool:
     return importlib.util.find_spec("warroom.incident.session") is not None
 
@@ -122,6 +126,13 @@ class IncidentController:
     def run(self, number: int, params: dict[str, str], *, confirmed: bool, dry_run: bool) -> Any:
         inc = self.require()
         prepared = inc.prepare_step(number, params)
+        if prepared.kind in NATIVE_KINDS and not dry_run and callable(getattr(inc, "run_native_step", None)):
+            # PromQL / Kubernetes steps run in-process against the configured sources (in a
+            # drill: the simulator), never through a shell. Blocking: we are in a worker.
+            return inc.run_native_step(prepared, confirm=confirmed, read_only=self.ctx.read_only,
+                                       metric_source=self.ctx.source, kube=self.ctx.kube)
+        # The drill's stand-ins (PATH prefix, WARROOM_DRILL_DIR, fake credentials) reach every
+        # step through the runner's ``env``.
         env = dict(self.ctx.extra_env)
         options: dict[str, Any] = {"env": env} if env else {}
         handle = inc.run_step(prepared, confirm=confirmed, dry_run=dry_run,
@@ -176,11 +187,11 @@ class IncidentController:
                 lines = data.split(b"\n")
                 partial = lines.pop()
                 if lines:
-                    yield [ln.decode("utf-8", "replace") for ln in lines]
+                    yield [ln.decode("utf-8", "replace").removeprefix(ERR_TAG) for ln in lines]
                 continue
             if st is None or st.status != "running":
                 if partial:
-                    yield [partial.decode("utf-8", "replace")]
+                    yield [partial.decode("utf-8", "replace").removeprefix(ERR_TAG)]
                 yield st.status if st is not None else "unknown"
                 return
             time.sleep(poll)

@@ -22,7 +22,6 @@ from tui.controller import IncidentController
 from tui.messages import (
     ActionDone,
     ActionFailed,
-    ConfirmNeeded,
     IncidentChanged,
     OutputReady,
     PirReady,
@@ -115,6 +114,12 @@ class IncidentFlows:
 
     def on_action_done(self: DashboardScreen, message: ActionDone) -> None:
         self.notify(message.message, timeout=4)
+
+    def source_label(self: DashboardScreen) -> str:
+        ctx = self.app.ctx
+        if ctx.drill is not None:
+            return "the drill simulator"
+        return ctx.config.prometheus.url or "the configured Prometheus"
 
     def step_label(self: DashboardScreen, number: int) -> str:
         step = self.runbook.step(number) if self.runbook is not None else None
@@ -235,9 +240,11 @@ class IncidentFlows:
             try:
                 p = self.controller.prepare(step.number, params)
             except WarroomError as exc:
-                return Preview(command=step.command, mutating=step.mutating, error=str(exc))
+                return Preview(command=step.command, mutating=step.mutating, error=str(exc),
+                               confirm=bool(step.confirm), kind=step.kind)
             return Preview(command=p.command, target=dict(p.target), mutating=p.mutating,
-                           timeout=p.timeout, expect=p.expect)
+                           timeout=p.timeout, expect=p.expect, confirm=bool(step.confirm),
+                           kind=step.kind, source=self.source_label())
 
         def answered(answer: RunAnswer | None) -> None:
             if answer is not None:
@@ -252,31 +259,13 @@ class IncidentFlows:
         try:
             self.controller.run(number, answer.params, confirmed=answer.confirmed, dry_run=answer.dry_run)
         except WarroomError as exc:
-            if not answer.confirmed and not answer.dry_run and "not confirmed" in str(exc):
-                # The runner classified the final command as mutating although the runbook did
-                # not: ask the IC, then run it confirmed.
-                self.post_message(ConfirmNeeded(number, answer, str(exc)))
-            else:
-                self.post_message(ActionFailed(str(exc)))
+            self.post_message(ActionFailed(str(exc)))
         else:
             if answer.dry_run:
                 self.post_message(ActionDone(f"step {number}: dry run recorded"))
             else:
                 self.post_message(StepStarted(number, self.step_label(number)))
         self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
-
-    def on_confirm_needed(self: DashboardScreen, message: ConfirmNeeded) -> None:
-        from tui.screens.modals.confirm import ConfirmScreen
-
-        def answered(ok: bool | None) -> None:
-            if ok:
-                a = message.answer
-                self.start_step(message.step_number, RunAnswer(a.params, confirmed=True))
-
-        self.app.push_screen(ConfirmScreen(
-            f"Step {message.step_number} changes things: run it?",
-            f"The command runner classifies this command as mutating.\n{message.reason}",
-            confirm_label="Yes, run it"), answered)
 
     def on_step_started(self: DashboardScreen, message: StepStarted) -> None:
         self.start_following(message.step_number, message.label)

@@ -88,12 +88,3 @@ class StepStarted(Message):
 class PirReady(Message):
     markdown: str
     open_preview: bool = False
-
-
-@dataclass
-class ConfirmNeeded(Message):
-    """The engine refused an unconfirmed run: ask the IC, then run it confirmed."""
-
-    step_number: int
-    answer: Any
-    reason: str

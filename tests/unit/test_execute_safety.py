@@ -108,8 +108,21 @@ def test_from_config_uses_config_defaults(incident: Path) -> None:
     assert RunSpec.from_config(cfg, incident_dir=incident, command="x", timeout=7.0).timeout == 7.0
 
 
-def test_final_command_is_classified_even_if_step_says_read_only(incident: Path) -> None:
-    """A parameter can turn a read-only template into a mutating command."""
-    d = decide(mk(incident, "kubectl get pods > /etc/motd", mutating=False))
+def test_unclassified_spec_is_classified_on_the_final_command(incident: Path) -> None:
+    """A bare command (no prepared step's verdict) is classified here."""
+    d = decide(mk(incident, "kubectl get pods > /etc/motd", mutating=None))
     assert d.mutating and d.action == "refuse"
-    assert decide(mk(incident, "kubectl get pods -n production", mutating=False)).action == "run"
+    assert decide(mk(incident, "kubectl get pods -n production", mutating=None)).action == "run"
+
+
+def test_prepared_verdict_is_authoritative(incident: Path) -> None:
+    """Team decision: the prepared step's ``mutating`` (runbook classification + the author's
+    fence attributes) is what the person was shown, so the runner does not re-classify it.
+    A read-only-by-attribute command runs unconfirmed; an unconfirmed mutating one is refused."""
+    ro = decide(mk(incident, "blocks quota show --all", mutating=False))
+    assert ro.action == "run" and ro.mutating is False
+    d = decide(mk(incident, "kubectl get pods", mutating=True))
+    assert d.action == "refuse" and d.mutating and "not confirmed" in (d.reason or "")
+    with pytest.raises(StepRefused, match="not confirmed"):
+        start(mk(incident, "kubectl get pods", mutating=True))
+    assert nothing_ran(incident)

@@ -2,10 +2,13 @@
 
 The rule is built so that forgetting something refuses instead of running:
 
-* a step is **mutating** unless it is known not to be: the final command (after parameter
-  substitution) is classified by :mod:`warroom.execute.classify`, and a step is mutating if the
-  spec says so (``RunSpec.mutating=True``) or the classifier does; a spec that leaves
-  ``mutating=None`` when no classifier is available counts as mutating;
+* a step is **mutating** if the spec says so: ``RunSpec.mutating`` carries the prepared step's
+  classification (the runbook engine's classifier plus the author's explicit fence attributes,
+  e.g. ``mutating=false`` on a ``blocks quota show`` block) and is authoritative, so the person
+  is asked about exactly what the dialog showed and never refused afterwards for a verdict they
+  were not shown. Only a spec that leaves ``mutating=None`` (a bare command, no runbook) is
+  classified here, by :mod:`warroom.execute.classify` on the final command; if no classifier
+  is available it counts as mutating;
 * a mutating step, or one whose fence says ``confirm=true``, needs a :class:`Confirmation` made
   for that exact final command (``Confirmation.of(command, via="dialog")`` from the UI's dialog,
   ``via="--yes"`` from the headless CLI). A token for another command does not count, so a
@@ -101,14 +104,12 @@ def classify_mutating(command: str, kind: str = "shell") -> bool | None:
 
 
 def step_is_mutating(spec: RunSpec) -> bool:
-    """Mutating if the spec says so or the final command classifies as mutating; a spec that
-    does not say (``None``) and cannot be classified counts as mutating."""
-    if spec.mutating is True:
-        return True
+    """The spec's own verdict when it has one (the prepared step's, which the person saw);
+    otherwise the final command's classification; unclassifiable counts as mutating."""
+    if spec.mutating is not None:
+        return bool(spec.mutating)
     verdict = classify_mutating(spec.command, spec.kind)
-    if verdict is None:
-        return spec.mutating is None
-    return verdict
+    return True if verdict is None else verdict
 
 
 def decide(spec: RunSpec, *, dry_run: bool = False) -> Decision:

@@ -367,11 +367,14 @@ class Incident:
         command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind)
                    if step.command is not None else None)
         mutating = bool(step.mutating)
-        if command is not None and not mutating:
+        explicit = "mutating" in getattr(step, "attrs", {})
+        if command is not None and not mutating and not explicit:
             from warroom.execute.safety import classify_mutating
 
             # The final command decides: a substituted value can turn a read-only-looking
-            # template into something else; the runner applies the same rule.
+            # template into something else. An author's explicit ``mutating=false`` fence
+            # attribute stands (team decision: the prepared verdict, shown to the person, is
+            # what the runner honours; it never re-classifies behind the dialog's back).
             mutating = bool(classify_mutating(command, step.kind))
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
@@ -450,6 +453,56 @@ class Incident:
             result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines)
             self.refresh()
             return result
+
+    NATIVE_KINDS = ("promql", "k8s")
+
+    def run_native_step(self, prepared: PreparedStep, *, confirm: bool = False, read_only: bool | None = None,
+                        metric_source: Any = None, kube: Any = None) -> Any:
+        """Run a ``promql`` / ``k8s`` step in this process (no shell) and journal it like a command.
+
+        Blocking: call it from a worker thread. The same refusal rules as :meth:`run_step`
+        (``execute.safety.decide``); then ``step.started``, the output file, ``step.finished``
+        with the ``NativeResult``'s status and exit code. ``metric_source`` is what ``promql``
+        queries (the configured Prometheus, or the drill's simulator); ``kube`` an optional
+        ``KubeSource``. Returns the ``warroom.sources.native.NativeResult``.
+        """
+        from warroom.execute import safety
+        from warroom.execute.runner import allocate_output
+        from warroom.sources.native import run_native_step
+
+        if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
+        ro = self.config.read_only if read_only is None else bool(read_only)
+        command = prepared.command
+        spec = self._run_spec(prepared, confirm, ro)
+        decision = safety.decide(spec)
+        if decision.action != "run":
+            self._append(ev.STEP_REFUSED, decision.event_data())
+            raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        make_private_dir(self.outputs_dir)
+        output, rel = allocate_output(self.dir, prepared.step_id)
+        started = self.clock()
+        self._append(ev.STEP_STARTED, {
+            **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
+            "params": dict(decision.params or {}), "mutating": decision.mutating,
+            "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
+            "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
+            "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None})
+        result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)
+        redactor = spec.redactor()
+        lines = [redactor.redact_text(line) for line in result.lines]
+        data = "".join(("\x1f" + ln if result.status != "ok" and ln.startswith("error") else ln) + "\n"
+                       for ln in lines).encode("utf-8", "replace")
+        with open(output, "ab") as f:
+            f.write(data)
+        ended = self.clock()
+        self._append(ev.STEP_FINISHED, {
+            **prepared.ref(), "status": result.status, "exit_code": result.exit_code, "signal": None,
+            "started_at": format_ts(started), "ended_at": format_ts(ended),
+            "duration": round(max(0.0, (ended - started).total_seconds()), 3),
+            "expect": prepared.expect, "expect_met": None,
+            "excerpt": "\n".join(lines[-10:])[-400:], "output": rel, "lines": len(lines), "bytes": len(data)})
+        return result
 
     def _checklist_ref(self, step_ref: str | int) -> dict[str, Any]:
         step = self.step(step_ref)

@@ -36,6 +36,13 @@ class Preview:
     timeout: float | None = None
     expect: str | None = None
     error: str | None = None
+    confirm: bool = False          # the fence says confirm=true (asks even when read-only)
+    kind: str = "shell"
+    source: str = ""               # for promql steps: what answers the query
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.mutating or self.confirm
 
 
 @dataclass
@@ -45,7 +52,9 @@ class RunAnswer:
     dry_run: bool = False
 
 
-def target_text(target: dict[str, str]) -> str:
+def target_text(target: dict[str, str], kind: str = "shell", source: str = "") -> str:
+    if kind == "promql":
+        return f"PromQL query against {source or 'the configured Prometheus'}"
     if not target:
         return "local shell on this host"
     order = ("cluster", "context", "namespace", "host", "service", "region")
@@ -106,7 +115,7 @@ class RunStepScreen(Dialog[RunAnswer]):
         self.query_one("#run-command", Static).update(cmd)
         tgt = Text()
         tgt.append("target   ", "dim")
-        tgt.append(target_text(p.target), "bold yellow" if p.mutating else "")
+        tgt.append(target_text(p.target, p.kind, p.source), "bold yellow" if p.mutating else "")
         if p.timeout:
             tgt.append(f"   timeout {p.timeout:g}s", "dim")
         if p.expect:
@@ -119,6 +128,8 @@ class RunStepScreen(Dialog[RunAnswer]):
         elif p.mutating:
             warn.append("⚠ MUTATING: this changes the target above. ", "bold yellow")
             warn.append("Run asks you to confirm once more.", "")
+        elif p.confirm:
+            warn.append("read-only, but the runbook asks for confirmation: Run asks once more.", "yellow")
         else:
             warn.append("read-only step", "green")
         self.query_one("#run-warning", Static).update(warn)
@@ -150,7 +161,7 @@ class RunStepScreen(Dialog[RunAnswer]):
             self.query_one("#form-error", Static).update(Text(self.current.error, style="bold red"))
             return
         params = self.params()
-        if dry_run or not self.current.mutating:
+        if dry_run or not self.current.needs_confirmation:
             self.dismiss(RunAnswer(params, confirmed=False, dry_run=dry_run))
             return
         from tui.screens.modals.confirm import ConfirmScreen
@@ -159,9 +170,11 @@ class RunStepScreen(Dialog[RunAnswer]):
             if ok:
                 self.dismiss(RunAnswer(params, confirmed=True))
 
+        what = "mutating step" if self.current.mutating else "step"
         self.app.push_screen(ConfirmScreen(
-            f"Run mutating step {self.number}?",
-            f"{self.current.command}\n\nacts on: {target_text(self.current.target)}",
+            f"Run {what} {self.number}?",
+            f"{self.current.command}\n\nacts on: "
+            f"{target_text(self.current.target, self.current.kind, self.current.source)}",
             confirm_label="Yes, run it"), answered)
 
 
