@@ -62,6 +62,7 @@ def test_lifecycle_headless(cli: Cli) -> None:
     data = json.loads(out)
     assert data["status"] == "resolved" and data["severity"] == "P2"
     assert [s["status"] for s in data["steps"]] == ["skipped", "pending", "ticked"]
+    assert [s["status"] for s in data["checklist"]] == ["skipped", "pending", "pending", "ticked", "pending"]
     assert data["resolution"]["rollback"] is True
     assert cli("reopen", inc, "--reason", "came back")[0] == 0
 

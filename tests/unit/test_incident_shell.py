@@ -83,3 +83,33 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
     outputs = sorted(p.name for p in (state / "incidents" / inc / "outputs").glob("0*.log"))
     assert len(outputs) == 3  # one full output file per step run
     assert "hello" in (state / "incidents" / inc / "outputs" / outputs[0]).read_text()
+
+
+def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    state = tmp_path / "state"
+    book = tmp_path / "slow.md"
+    book.write_text("+++\nid = \"RB-TEST-SLOW\"\ntitle = \"Slow\"\n+++\n\n## Triage\n\n```bash\n# Wait a while\n"
+                    "sleep 30\n```\n")
+    inc = IncidentStore(state, Config()).create(title="slow", severity="P4", runbook=str(book))
+    handle = inc.run_step(inc.prepare_step(1), confirm=True)
+    assert handle.running()
+    os.kill(handle.supervisor_pid, signal.SIGKILL)
+    try:
+        os.killpg(handle.pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 60
+    while handle.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert inc.state.steps["wait-a-while"].status == "running"  # nobody journaled the end
+    shown = _wr(state, "show", inc.id)
+    assert "marked interrupted" in shown.stderr
+    assert "[INTR]" in shown.stdout
+    assert inc.state.steps["wait-a-while"].status == "interrupted"

@@ -81,6 +81,11 @@ def _record(path: Path) -> None:
     ic.append(ev.STEP_DRY_RUN, {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker",
                                 "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
                                 "params": {}, "mutating": True, "target": {}}, ts=at(10))
+    ic.append(ev.EVIDENCE, {"step": 3, "step_id": "enable-breaker", "when": "before", "offset": 0.0,
+                            "at": format_ts(at(10.9)),
+                            "values": {"quota": {"value": 95.5, "unit": "percent", "state": "crit"},
+                                       "failure_rate": {"value": 1.1, "unit": "percent", "state": "crit"}}},
+              ts=at(10.9))
     ic.append(ev.STEP_STARTED, {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker",
                                 "kind": "shell",
                                 "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
@@ -91,6 +96,7 @@ def _record(path: Path) -> None:
                                  "duration": 3.1, "expect": "env updated", "expect_met": True,
                                  "output": "outputs/0003-enable-breaker.log"}, ts=at(11.1))
     ic.append(ev.EVIDENCE, {"step": 3, "step_id": "enable-breaker", "when": "after", "offset": 300,
+                            "finished_seq": 12,
                             "values": {"quota": {"value": 92.0, "unit": "percent", "state": "crit"},
                                        "failure_rate": {"value": 1.4, "unit": "percent", "state": "crit"}}},
               ts=at(12))
@@ -101,7 +107,7 @@ def _record(path: Path) -> None:
                                  "webhook": None}, ts=at(15))
     ic.append(ev.TIMELINE_ENTRY, {"at": format_ts(at(-5)), "text": "Deploy 2.3.1 with new retry policy"},
               ts=at(16))
-    ic.append(ev.CORRECTION, {"seq": 16, "text": "Deploy 2.3.1 rolled out with the new retry policy"},
+    ic.append(ev.CORRECTION, {"seq": 17, "text": "Deploy 2.3.1 rolled out with the new retry policy"},
               ts=at(16.5))
     sre.append(ev.NOTE, {"tag": "went-well", "text": "The runbook's breaker step worked first time"}, ts=at(18))
     sre.append(ev.NOTE, {"tag": "went-wrong", "text": "The 429 count step failed: grep found nothing"}, ts=at(19))
@@ -148,5 +154,5 @@ def test_golden_pir_has_every_step_note_and_response_time(state) -> None:  # typ
                    "Owner: sre-team", "Due: 2026-12-01", "Retry policies need a budget, not just a count",
                    "Time to detect", "Time to mobilise", "Time to root cause", "Time to mitigate",
                    "Time to resolve", "Europe/Berlin", "86.5%", "92%", "58%",
-                   "Deploy 2.3.1 rolled out with the new retry policy"):
+                   "Deploy 2.3.1 rolled out with the new retry policy", "quota 95.5% → 92%"):
         assert needle in text, needle

@@ -233,16 +233,52 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reconcile(inc: Incident) -> None:
+    """Resume-safety: a step whose supervisor died without journaling its end is recorded as
+    interrupted (the supervisor's own lock tells running from dead, so this is safe anytime)."""
+    st = inc.state
+    if not st.running_steps() or st.journal_issues:
+        return
+    try:
+        _running, interrupted = inc.reconcile()
+    except WarroomError as exc:
+        print(f"warning: {inc.id}: could not check running steps: {exc}", file=sys.stderr)
+        return
+    for result in interrupted:
+        print(f"warning: {inc.id}: a step's supervisor ended without recording the end; marked"
+              f" interrupted ({result.output})", file=sys.stderr)
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     inc = _open(args)
+    _reconcile(inc)
     st = inc.state
     now = _now()
     if args.json:
-        out(json.dumps(st.to_json(now), indent=2, ensure_ascii=False))
+        data = st.to_json(now)
+        data["checklist"] = _checklist(inc, st)
+        out(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for line in render_show(inc, st, now):
         out(line)
     return 0
+
+
+def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
+    """Every step of the runbook snapshot with where it stands (pending included)."""
+    try:
+        book = inc.runbook()
+    except WarroomError:
+        return []
+    if book is None:
+        return []
+    rows = []
+    for step in book.steps:
+        s = st.steps.get(step.id)
+        rows.append({"step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
+                     "section": step.section, "status": s.status if s else "pending",
+                     "mutating": step.mutating, "command": step.command})
+    return rows
 
 
 def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
@@ -333,6 +369,7 @@ def _step_detail(s: Any) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     inc = _open(args)
+    _reconcile(inc)
     prepared = inc.prepare_step(args.step, _params(args.param))
     target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
     kind = "CHANGES THINGS" if prepared.mutating else "read-only"

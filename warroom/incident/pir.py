@@ -166,6 +166,25 @@ def _evidence_rows(state: IncidentState, config: Config | None) -> list[dict[str
     return rows
 
 
+def _run_evidence(st: Any, run: Any, config: Config | None) -> str:
+    """``quota 92% → 58%``: the SLO values before and after a step run, formatted the way the
+    timeline shows them (the sources engine picks the panes worth naming). Empty when none."""
+    if not run.evidence_before and not run.evidence_after:
+        return ""
+    try:
+        from warroom.sources.evidence import StepEvidence, format_evidence
+    except ImportError:
+        return ""
+    from warroom.config import default_slos
+
+    slos = config.slo if config is not None else default_slos()
+    item = StepEvidence(step=st.step, step_id=st.step_id, label="-", command=run.command,
+                        started_at=None, ended_at=None, before=run.evidence_before,
+                        after=tuple(sorted(run.evidence_after.items())))
+    text = format_evidence(item, slos)
+    return text.split(" → ", 1)[1] if " → " in text else ""
+
+
 def pir_context(state: IncidentState, config: Config | None, now: datetime,
                 runbook_steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything a PIR template can use (all times are aware datetimes in UTC).
@@ -179,7 +198,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     contributing, prevention, info. ``response``: {label, target_min, minutes, at, met, text}.
     ``evidence``: per pane {title, slo_id, unit, threshold, at_detection, worst, at_resolution}.
     ``commands``: {step, label, actor, started_at, duration, status, exit_code, expect, expect_met,
-    command, output}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
+    command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
     ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
     ``last_seq``. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
     sentence.
@@ -199,7 +218,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
             status=run.status, exit_code=run.exit_code, expect=run.expect,
             expect_met=run.expect_met, command=run.command or "", output=run.output,
-            mutating=run.mutating, target=run.target,
+            mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config),
         ))
     steps = state.step_list()
     skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at}

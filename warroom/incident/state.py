@@ -116,6 +116,8 @@ class StepRun:
     supervisor_pid: int | None = None
     pid: int | None = None
     end_seq: int | None = None
+    evidence_before: dict[str, Any] = field(default_factory=dict)
+    evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -278,6 +280,7 @@ class IncidentState:
     verifications: list[dict[str, Any]] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     param_answers: dict[str, str] = field(default_factory=dict)
+    pending_before: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_seq: int = 0
     last_at: datetime | None = None
     event_count: int = 0
@@ -544,6 +547,10 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
     ))
+    early = s.pending_before.pop(st.step_id, None)
+    flat = early or (d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {})
+    st.runs[-1].evidence_before = {str(k): (dict(v) if isinstance(v, dict) else {"value": v})
+                                   for k, v in flat.items()}
     for k, v in params.items():
         if v is not None:
             s.param_answers[str(k)] = str(v)
@@ -650,8 +657,33 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
                                          state=state, when=d.get("when"), step=step))
         parts.append(f"{slo_id}={'?' if value is None else f'{value:g}'}{'' if not unit else ' ' + str(unit)}")
+    _attach_evidence(s, d, values)
     where = f" ({d.get('when')} step {step})" if step is not None and d.get("when") else ""
     s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
+
+
+def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]) -> None:
+    """Tie before/after values to the step run they belong to (as the sources engine does):
+    a "before" goes to the step's open run, or waits for its next start; an "after" goes to the
+    run whose ``step.finished`` it names (``finished_seq``), else the step's latest run."""
+    when = d.get("when")
+    step_id = str(d.get("step_id") or d.get("step") or "")
+    if not step_id or when not in ("before", "after"):
+        return
+    st = s.steps.get(step_id)
+    clean = {str(k): (dict(v) if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
+    if when == "before":
+        run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
+        if run is None:
+            s.pending_before[step_id] = clean
+        else:
+            run.evidence_before = clean
+        return
+    if st is None or not st.runs:
+        return
+    fseq = _int(d.get("finished_seq"))
+    run = next((r for r in st.runs if fseq is not None and r.end_seq == fseq), None) or st.runs[-1]
+    run.evidence_after[_num(d.get("offset")) or 0.0] = clean
 
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
