@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
+_cases = itertools.count()
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_single_byte_edit_is_caught_naming_the_seq(pristine: Path, tmp_path: Path, data: st.DataObject) -> None:
@@ -35,7 +39,7 @@ def test_any_single_byte_edit_is_caught_naming_the_seq(pristine: Path, tmp_path:
     pos = start + offset
     new = data.draw(st.integers(0, 255).filter(lambda b: b != blob[pos]), label="byte")
     edited = blob[:pos] + bytes([new]) + blob[pos + 1:]
-    d = tmp_path / f"case{line_index}-{offset}-{new}"
+    d = tmp_path / f"case{next(_cases)}"  # hypothesis may draw the same edit twice
     d.mkdir()
     (d / "journal.jsonl").write_bytes(edited)
     shutil.copy(pristine / "journal.head", d / "journal.head")
