@@ -20,6 +20,11 @@ from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.scenarios import Fault, Scenario
 
+BACKGROUND_ERRORS: tuple[str, ...] = (
+    "quality gate failed: 4/5 passed (lint: 3 errors)",
+    "validation failed: generated plan missing required section 'tests'",
+    "git push rejected: branch protection requires review",
+)
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
@@ -113,8 +118,8 @@ class Signals:
                 bends.append(_Bend(t + m.delay, m.factor, max(m.tau, 1e-6)))
         return bends
 
-    def strength(self, index: int, t: float) -> float:
-        """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
+    def raw_strength(self, index: int, t: float) -> float:
+        """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
         onset = self._onsets[index]
         if onset is None or t < onset:
             return 0.0
@@ -122,9 +127,33 @@ class Signals:
         s = smoothstep((t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
         if fault.until is not None and t > fault.until:
             s *= math.exp(-(t - fault.until) / fault.fade)
+        return s
+
+    def strength(self, index: int, t: float) -> float:
+        """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
+        s = self.raw_strength(index, t)
+        if s == 0.0:
+            return 0.0
         for bend in self._bends[index]:
             s *= bend.at(t)
         return s
+
+    def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
+        """The share of ``repo``'s flows each cause kills at ``t``, with that cause's messages.
+
+        Timeouts first, then each fault with flow-failure impact, then the everyday background;
+        the shares add up to ``fail_share``.
+        """
+        out: list[tuple[float, tuple[str, ...]]] = [
+            (self.timeout_share(t), ("timeout exceeded: flow killed at the 180s hard limit",)),
+        ]
+        for index, fault in enumerate(self.scenario.faults):
+            amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
+            if amount:
+                out.append((amount * self.strength(index, t), fault.messages or ("flow failed",)))
+        used = sum(share for share, _ in out)
+        out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
+        return out
 
     def impact(self, signal: str, t: float) -> float:
         total = 0.0

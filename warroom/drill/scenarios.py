@@ -21,6 +21,9 @@ A fault moves *signals* by its ``impacts`` at full strength:
 * ``context_kb``: KB added to a typical context bundle;
 * ``audit_stall``: the audit log stops receiving events while the fault is above half strength.
 
+``messages`` are the error texts of the flows a fault kills; the stand-ins print them in logs,
+the tasks table and retry output, so what responders read matches what the panes show.
+
 The simulator turns signals into the counters, histograms and gauges Prometheus would scrape, so
 the five SLO panes are computed exactly as their PromQL computes them (a 1 h failure-rate window
 falls slowly after the fix, as it does in production).
@@ -54,6 +57,18 @@ class Fault:
     until: float | None = None           # it fades by itself after this scenario time
     fade: float = 300.0
     mitigations: tuple[Mitigation, ...] = ()
+    messages: tuple[str, ...] = ()       # how flows this fault kills fail (logs, tasks table)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change made to a deployment before the drill started (the release that broke things)."""
+
+    deployment: str
+    at: float                             # scenario seconds (negative: before the drill)
+    cause: str                            # the change-cause annotation shown by rollout history
+    image: str | None = None              # new image tag, e.g. "v1.2.0"
+    env: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ class Scenario:
     resolution: tuple[str, ...]           # actions (canonical names) that end the scenario
     codes_5xx: Mapping[str, float] = field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
     facts: Mapping[str, str] = field(default_factory=dict)
+    changes: tuple[Change, ...] = ()      # what the cluster's rollout history shows
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""
@@ -132,6 +148,10 @@ RATE_LIMIT = Scenario(
                 Mitigation("fallback_routing", factor=0.5, delay=30.0, tau=60.0,
                            why="calls that would be throttled go to another provider"),
             ),
+            messages=(
+                "rate limit exceeded: anthropic 429 Too Many Requests (rate_limit_error)",
+                "rate limit exceeded: retries exhausted after 3 attempts (429)",
+            ),
         ),
     ),
     resolution=("circuit_breaker", "retry"),
@@ -165,6 +185,11 @@ PROVIDER_OUTAGE = Scenario(
                            why="flows queue for humans instead of failing"),
                 Mitigation("rollback_to_pilot", factor=0.4, delay=30.0, tau=60.0,
                            why="only the pilot repo keeps calling the API"),
+            ),
+            messages=(
+                "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)",
+                "model API 5xx: anthropic 500 Internal Server Error (api_error)",
+                "timeout exceeded: anthropic did not answer within 60s",
             ),
         ),
         Fault(
@@ -245,11 +270,21 @@ MASS_FAILURE = Scenario(
                 Mitigation("fallback_routing", factor=0.9, delay=30.0, tau=60.0,
                            why="the provider is not the problem; barely helps"),
             ),
+            messages=(
+                "validation failed: TaskObject schema_version 20251120_002 rejected by block contract impl/v3",
+                "validation failed: TaskObject schema_version 20251120_002 rejected by block contract impl/v3",
+                "validation failed: TaskObject schema_version 20251120_002 rejected by block contract impl/v3",
+                "model API 5xx: model-gateway 502 Bad Gateway (upstream connect error)",
+            ),
         ),
     ),
     resolution=("rollback",),
     codes_5xx={"502": 0.8, "503": 0.2},
     facts={"bad_version": "v1.2.0", "bad_schema": "20251120_002"},
+    changes=(
+        Change("flowengine", -160.0, "release v1.2.0: TaskObject schema 20251120_002, new model-gateway client",
+               image="v1.2.0", env={"SCHEMA_VERSION": "20251120_002"}),
+    ),
 )
 
 AUDIT_GAP = Scenario(
@@ -280,6 +315,12 @@ AUDIT_GAP = Scenario(
     ),
     resolution=("flowengine_stop", "redaction", "audit_restart", "flowengine_start"),
     facts={"audit_deployment": "audit-shipper"},
+    changes=(
+        Change("flowengine", -1500.0, "config: rotate audit-store credentials",
+               env={"PII_REDACTION_ENABLED": "false", "AUDIT_STORE_SECRET": "audit-store-2025-11"}),
+        Change("audit-shipper", -1500.0, "config: rotate audit-store credentials",
+               env={"AUDIT_STORE_SECRET": "audit-store-2025-11"}),
+    ),
 )
 
 SCENARIOS: dict[str, Scenario] = {

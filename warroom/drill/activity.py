@@ -1,0 +1,257 @@
+"""Individual flows and log lines of the drill world, consistent with its metrics.
+
+The simulator knows rates; responders read tasks and logs. Flow number *k* of a repo starts
+when that repo's execution counter passes *k* (so the tasks table and the logs hold exactly as
+many flows as the metrics count), and whether it fails, why, how long it runs and how big its
+context is are decided by stable hashes of (repo, k) against the scenario's shares at that
+moment. Everything is again a pure function of scenario time and the recorded actions.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from statistics import NormalDist
+
+from warroom.drill import fleet
+from warroom.drill.cluster import Cluster, short_hash
+from warroom.drill.model import Signals
+from warroom.drill.series import Series
+
+FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
+_NORMAL = NormalDist()
+MAX_WINDOW = 2 * 3600.0
+
+
+def unit(*parts: object) -> float:
+    """A stable pseudo-random number in [0, 1) for these parts."""
+    return (zlib.crc32(":".join(str(p) for p in parts).encode()) % 1_000_003) / 1_000_003
+
+
+@dataclass(frozen=True)
+class Flow:
+    task_id: str
+    repo: str
+    k: int
+    flow_type: str
+    start: float                 # scenario seconds
+    duration: float
+    status: str                  # succeeded | failed | running
+    error: str | None
+    model: str
+    provider: str
+    context_kb: float
+    worker: int
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+class Activity:
+    """Flows and logs over a window of scenario time."""
+
+    def __init__(self, series: Series, cluster: Cluster) -> None:
+        self.series = series
+        self.signals: Signals = series.signals
+        self.cluster = cluster
+        self.seed = series.signals.scenario.name
+        sc = series.signals.scenario
+        code = max(sc.codes_5xx, key=lambda c: sc.codes_5xx[c])
+        self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
+                          "500": "500 Internal Server Error"}.get(code, code)
+        gateway = any("api_5xx:*" in f.impacts for f in sc.faults)
+        self._5xx_source = "model-gateway" if gateway else "anthropic"
+        # tasks a responder retried successfully read as succeeded from the retry on
+        self._retried = {str(a.detail.get("task_id")): a for a in series.signals.actions
+                         if a.action in ("retry", "retry_pruned") and a.detail.get("ok")}
+
+    # ------------------------------------------------------------------ flows
+
+    def _start_time(self, repo: str, k: int, lo: float, hi: float) -> float:
+        key = ("exec", repo)
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            if self.series.value(key, mid) >= k:
+                hi = mid
+            else:
+                lo = mid
+            if hi - lo < 0.05:
+                break
+        return hi
+
+    def flows(self, t1: float, t2: float, now: float | None = None) -> list[Flow]:
+        """Flows started in [t1, t2] (clamped to the simulated history), by start time."""
+        now = t2 if now is None else now
+        t1 = max(t1, self.series.t0 + 1.0, t2 - MAX_WINDOW)
+        out: list[Flow] = []
+        for repo in fleet.REPOS:
+            key = ("exec", repo.name)
+            first = math.ceil(self.series.value(key, t1))
+            last = math.floor(self.series.value(key, t2))
+            for k in range(first, last + 1):
+                start = self._start_time(repo.name, k, t1, t2)
+                out.append(self._flow(repo, k, start, now))
+        out.sort(key=lambda f: (f.start, f.task_id))
+        return out
+
+    def _flow(self, repo: fleet.Repo, k: int, start: float, now: float) -> Flow:
+        s = self.signals
+        task_id = "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
+        u = unit(self.seed, repo.name, k, "fail")
+        ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
+        provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
+        model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
+        routed = s.first("fallback_routing")
+        if provider == "anthropic" and routed is not None and start >= routed + 30:
+            provider, model = "openai", "gpt-4-turbo"
+        kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
+        pruned = s.first("context_pruning")
+        if pruned is not None and start >= pruned + 30:
+            kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
+        z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
+        duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
+        status, error = "succeeded", None
+        acc = 0.0
+        for share, messages in s.fail_causes(repo, start):
+            if u < acc + share:
+                status = "failed"
+                error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+                break
+            acc += share
+        if status == "failed":
+            if error and error.startswith("timeout exceeded: flow killed"):
+                duration = fleet.HARD_TIMEOUT
+            else:
+                duration = max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
+        if start + duration > now:
+            status, error = "running", None
+            duration = now - start
+        retry = self._retried.get(task_id)
+        if status == "failed" and retry is not None and retry.t >= start:
+            status = "succeeded"
+        worker = int(unit(repo.name, k, "w") * 8) + 1
+        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker)
+
+    def find(self, task_id: str, now: float) -> Flow | None:
+        for f in self.flows(now - MAX_WINDOW, now, now):
+            if f.task_id == task_id:
+                return f
+        return None
+
+    # ------------------------------------------------------------------ logs
+
+    def flowengine_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
+        """(scenario time, line) for the FlowEngine pods between t1 and t2."""
+        lines: list[tuple[float, str]] = []
+        for f in self.flows(t1 - 600, t2, t2):
+            if f.status == "running" or not t1 <= f.end <= t2:
+                continue
+            if f.status == "failed":
+                lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
+            else:
+                lines.append((f.end, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} succeeded "
+                                     f"repo={f.repo} duration={f.duration:.1f}s "
+                                     f"context_size_kb={f.context_kb:.0f} model={f.model}"))
+        lines.extend(self._periodic(t1, t2))
+        lines.sort(key=lambda x: x[0])
+        return lines
+
+    def _periodic(self, t1: float, t2: float) -> Iterator[tuple[float, str]]:
+        s = self.signals
+        env = self.cluster.env()
+        fe = self.cluster.flowengine
+        start = fe.current.at
+        if t1 <= start + 8 <= t2:
+            yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
+                              f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
+                              f"replicas {fe.replicas})")
+        step = 30.0
+        k0 = math.ceil(t1 / step)
+        k1 = math.floor(t2 / step)
+        breaker_on = env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true"
+        on_since = self._since(lambda e: e.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true")
+        routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
+        routed_since = self._since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
+        disabled = env.get("DISABLE_PROVIDERS")
+        anthropic = fleet.PROVIDERS[0]
+        for k in range(max(k0, k1 - 400), k1 + 1):
+            t = k * step
+            quota = s.quota(anthropic, t)
+            if breaker_on and on_since is not None and t >= on_since + fe.rollout_seconds:
+                threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+                if k % 2 == 0:
+                    yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
+                              f"{threshold}% quota")
+                state = "OPEN (pausing new flows)" if t < on_since + fe.rollout_seconds + 60 else \
+                    "HALF_OPEN (monitoring quota)"
+                yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
+                                f"quota_used={quota * 100:.0f}%")
+            if routed and routed_since is not None and t >= routed_since + fe.rollout_seconds:
+                why = f"{disabled} disabled" if disabled else "primary returned 5xx"
+                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed} ({why})")
+            share_5xx = s.share_5xx(anthropic, t)
+            if share_5xx > 0.05 and not disabled:
+                yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
+                                f"of calls failing ({self._5xx_code})")
+            if s.share_429(anthropic, t) > 0.05:
+                yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
+                                f"(quota {quota * 100:.0f}% used)")
+            if s.audit_stalled_since(t) is not None:
+                yield (t + 4.0, "ERROR audit - audit event not acknowledged by audit-shipper "
+                                f"(queue depth {int(40 + (t - (s.audit_stalled_since(t) or t)) / 7)})")
+            elif k % 4 == 0:
+                yield (t + 4.0, "INFO audit - audit batch written (200 events)")
+
+    def _since(self, predicate: object) -> float | None:
+        """When the current FlowEngine env first satisfied ``predicate`` (its revision time)."""
+        fe = self.cluster.flowengine
+        since = None
+        for rev in fe.history:
+            if predicate(rev.env):  # type: ignore[operator]
+                since = rev.at if since is None else since
+            else:
+                since = None
+        return since if predicate(fe.current.env) else None  # type: ignore[operator]
+
+    def audit_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
+        s = self.signals
+        lines = []
+        step = 30.0
+        for k in range(max(math.ceil(t1 / step), math.floor(t2 / step) - 400), math.floor(t2 / step) + 1):
+            t = k * step
+            since = s.audit_stalled_since(t)
+            if since is not None:
+                lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
+                                 f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "
+                                 f"{int((t - since) // 60) + 3} failures"))
+            else:
+                lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
+        restarted = [a.t for a in self.cluster.log if a.action == "rollout_restart"
+                     and a.detail.get("deployment") == fleet.AUDIT_DEPLOYMENT]
+        for r in restarted:
+            if t1 <= r + 12 <= t2:
+                lines.append((r + 12, "INFO shipper - connected to audit-store:5432 as audit_writer; "
+                                      "replaying buffered events"))
+        return sorted(lines)
+
+
+def _pick(weighted: tuple[tuple[str, float], ...], u: float) -> str:
+    acc = 0.0
+    for name, w in weighted:
+        acc += w
+        if u < acc:
+            return name
+    return weighted[-1][0]
+
+
+def iso(ts: float) -> str:
+    """RFC 3339 with milliseconds, as Kubernetes and FlowEngine print it."""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def pod_names(deployment: str, template_hash: str, replicas: int) -> list[str]:
+    return [f"{deployment}-{template_hash}-{short_hash(deployment, template_hash, i, n=5)}" for i in range(replicas)]

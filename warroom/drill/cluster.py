@@ -1,0 +1,377 @@
+"""The drill's Kubernetes side, rebuilt from the recorded actions: deployments, revisions, config.
+
+Stand-ins that change something (``kubectl set env``, ``rollout undo``, ``scale``, ``blocks config
+set``) record an *operation* (``set_env``, ``rollout_undo``, ...) in ``actions.jsonl``; every later
+stand-in replays those operations on the scenario's starting estate to answer ``kubectl get``,
+``rollout history`` and friends. Like the metrics, the cluster is a pure function of the action
+file, so two stand-ins never disagree and a resumed drill sees what was done before.
+
+Rollouts follow Kubernetes' rules closely enough to teach the real lessons: every template change
+(env, image, restart annotation) makes a new revision; ``rollout undo`` returns to the previous
+*revision*, which after an env change is your own change, not the release before.
+"""
+
+from __future__ import annotations
+
+import copy
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+from warroom.drill.scenarios import Scenario
+
+DAY = 86400.0
+ROLLOUT_SECONDS = {"flowengine": 45.0, "audit-shipper": 20.0}
+FLOWENGINE_ENV: dict[str, str] = {
+    "LOG_LEVEL": "info",
+    "DB_POOL_SIZE": "200",
+    "MAX_CONCURRENT_FLOWS": "50",
+    "CONTEXT_MAX_SIZE_KB": "180",
+    "CONTEXT_PRUNING_ENABLED": "false",
+    "ENABLE_CIRCUIT_BREAKER": "false",
+    "PII_REDACTION_ENABLED": "true",
+    "PRIMARY_MODEL": "claude-sonnet-4-5",
+    "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
+}
+OPERATIONS = frozenset({
+    "set_env", "set_image", "rollout_restart", "rollout_undo", "scale", "config_set", "create",
+    "delete", "patch", "apply",
+})
+
+
+def short_hash(*parts: object, n: int = 10) -> str:
+    """A stable lowercase alphanumeric id, like Kubernetes' pod-template hashes."""
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    value = zlib.crc32(":".join(str(p) for p in parts).encode())
+    value = value * 2654435761 % (1 << 64)
+    out = []
+    for _ in range(n):
+        value, r = divmod(value, len(alphabet))
+        out.append(alphabet[r])
+        if value == 0:
+            value = zlib.crc32("".join(out).encode()) + 7
+    return "".join(out)
+
+
+@dataclass
+class Revision:
+    number: int
+    image: str
+    env: dict[str, str]
+    cause: str
+    at: float                           # scenario seconds the template was created
+    annotations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def template_hash(self) -> str:
+        return short_hash(self.image, sorted(self.env.items()), sorted(self.annotations.items()))
+
+
+@dataclass
+class Deployment:
+    name: str
+    namespace: str
+    replicas: int
+    history: list[Revision]
+    container: str
+    port: int = 8080
+    scaled_at: float = -30 * DAY
+    previous_replicas: int = 0
+
+    @property
+    def current(self) -> Revision:
+        return self.history[-1]
+
+    def revision(self, number: int) -> Revision | None:
+        return next((r for r in self.history if r.number == number), None)
+
+    @property
+    def rollout_seconds(self) -> float:
+        return ROLLOUT_SECONDS.get(self.name, 15.0)
+
+    def rollout_done_at(self) -> float:
+        """Scenario time at which the current revision is fully rolled out (and scaled)."""
+        return max(self.current.at + self.rollout_seconds, self.scaled_at + self.rollout_seconds)
+
+    def ready(self, t: float) -> int:
+        """Ready replicas at ``t`` (a rollout replaces pods one by one)."""
+        if t >= self.rollout_done_at() or self.replicas == 0:
+            return self.replicas
+        frac = max(0.0, (t - max(self.current.at, self.scaled_at)) / self.rollout_seconds)
+        return min(self.replicas, max(self.replicas - 1, int(self.replicas * frac)))
+
+    def updated(self, t: float) -> int:
+        if t >= self.rollout_done_at():
+            return self.replicas
+        frac = max(0.0, (t - self.current.at) / self.rollout_seconds)
+        return min(self.replicas, int(round(self.replicas * frac)))
+
+    def image_ref(self, rev: Revision | None = None) -> str:
+        return (rev or self.current).image
+
+
+@dataclass
+class Cluster:
+    """The estate at one scenario moment, after replaying every operation recorded before it."""
+
+    scenario: Scenario
+    deployments: dict[str, Deployment]
+    secrets: dict[str, list[str]]
+    configmaps: dict[str, dict[str, str]]
+    config: dict[str, str]
+    hpa: dict[str, dict[str, Any]]
+    extra: dict[str, str] = field(default_factory=dict)   # other created objects: "kind/name" -> ns
+    log: list[Action] = field(default_factory=list)
+
+    def deployment(self, name: str, namespace: str | None = None) -> Deployment | None:
+        d = self.deployments.get(name)
+        if d is None or (namespace is not None and d.namespace != namespace):
+            return None
+        return d
+
+    @property
+    def flowengine(self) -> Deployment:
+        return self.deployments[fleet.DEPLOYMENT]
+
+    def env(self, name: str = fleet.DEPLOYMENT) -> dict[str, str]:
+        d = self.deployments.get(name)
+        return dict(d.current.env) if d else {}
+
+    def allowlist(self) -> list[str]:
+        return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
+
+    def bad_image(self) -> str | None:
+        bad = self.scenario.facts.get("bad_version")
+        return f"{fleet.IMAGE_REPO}:{bad}" if bad else None
+
+    def schema_version(self) -> str:
+        return self.flowengine.current.env.get("SCHEMA_VERSION", fleet.SCHEMA_VERSION)
+
+    # ------------------------------------------------------------------ replay
+
+    def apply(self, a: Action) -> None:
+        d = a.detail
+        dep = self.deployments.get(str(d.get("deployment", "")))
+        if a.action == "set_env" and dep is not None:
+            env = dict(dep.current.env)
+            env.update({str(k): str(v) for k, v in (d.get("set") or {}).items()})
+            for k in d.get("unset") or ():
+                env.pop(str(k), None)
+            if env != dep.current.env:
+                self._new_revision(dep, dep.current.image, env, dep.current.annotations, a.t)
+        elif a.action == "set_image" and dep is not None:
+            image = str(d.get("image"))
+            if image != dep.current.image:
+                self._new_revision(dep, image, dict(dep.current.env), dep.current.annotations, a.t)
+        elif a.action == "rollout_restart" and dep is not None:
+            ann = dict(dep.current.annotations)
+            ann["kubectl.kubernetes.io/restartedAt"] = str(d.get("restarted_at", a.ts))
+            self._new_revision(dep, dep.current.image, dict(dep.current.env), ann, a.t)
+        elif a.action == "rollout_undo" and dep is not None:
+            target = undo_target(dep, d.get("to_revision"))
+            if target is not None:
+                dep.history.remove(target)
+                dep.history.append(Revision(
+                    self._next_number(dep), target.image, dict(target.env), target.cause, a.t,
+                    dict(target.annotations)))
+        elif a.action == "scale" and dep is not None:
+            dep.previous_replicas = dep.replicas
+            dep.replicas = int(d.get("replicas", dep.replicas))
+            dep.scaled_at = a.t
+        elif a.action == "config_set":
+            self.config[str(d.get("key"))] = str(d.get("value"))
+        elif a.action == "patch" and str(d.get("kind")) == "hpa":
+            spec = (d.get("patch") or {}).get("spec") or {}
+            hpa = self.hpa.setdefault(str(d.get("name")), {"min": 1, "max": 1, "cpu": 70})
+            hpa["min"] = int(spec.get("minReplicas", hpa["min"]))
+            hpa["max"] = int(spec.get("maxReplicas", hpa["max"]))
+        elif a.action == "create":
+            kind, name = str(d.get("kind")), str(d.get("name"))
+            if kind == "secret":
+                self.secrets[name] = list(d.get("keys") or [])
+            else:
+                self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
+        elif a.action == "delete":
+            kind, name = str(d.get("kind")), str(d.get("name"))
+            if kind == "secret":
+                self.secrets.pop(name, None)
+            elif kind == "deployment":
+                self.deployments.pop(name, None)
+            self.extra.pop(f"{kind}/{name}", None)
+        self.log.append(a)
+
+    @staticmethod
+    def _next_number(dep: Deployment) -> int:
+        return max(r.number for r in dep.history) + 1
+
+    def _new_revision(self, dep: Deployment, image: str, env: dict[str, str], ann: dict[str, str],
+                      t: float) -> None:
+        # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
+        same = next((r for r in dep.history if r.image == image and r.env == env and r.annotations == ann), None)
+        if same is not None:
+            dep.history.remove(same)
+        dep.history.append(Revision(self._next_number(dep), image, env, same.cause if same else "<none>", t,
+                                    dict(ann)))
+
+
+def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
+    """The revision ``rollout undo`` would go back to (None: nothing to undo / not found)."""
+    if to_revision not in (None, "", 0, "0"):
+        try:
+            number = int(str(to_revision))
+        except ValueError:
+            return None
+        target = dep.revision(number)
+        return None if target is None or target is dep.current else target
+    return dep.history[-2] if len(dep.history) >= 2 else None
+
+
+def initial_cluster(scenario: Scenario) -> Cluster:
+    """The estate as it stood before the drill: revision history, replicas, config."""
+    repo = fleet.IMAGE_REPO
+    fe_history = [
+        Revision(4, f"{repo}:v1.0.2", dict(FLOWENGINE_ENV), "pilot release v1.0.2", -21 * DAY),
+        Revision(5, f"{repo}:v1.0.3", dict(FLOWENGINE_ENV), "v1.0.3: retry backoff fix", -12 * DAY),
+        Revision(6, f"{repo}:{fleet.GOOD_VERSION}", dict(FLOWENGINE_ENV),
+                 f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6 * DAY),
+    ]
+    audit_env = {"AUDIT_STORE_URL": "postgres://audit-store:5432/audit", "BATCH_SIZE": "200",
+                 "AUDIT_STORE_SECRET": "audit-store-2025-10"}
+    deployments = {
+        fleet.DEPLOYMENT: Deployment(fleet.DEPLOYMENT, fleet.NAMESPACE, fleet.REPLICAS, fe_history, "flowengine"),
+        fleet.AUDIT_DEPLOYMENT: Deployment(
+            fleet.AUDIT_DEPLOYMENT, fleet.NAMESPACE, 2,
+            [Revision(3, "registry.internal/audit-shipper:v2.3.1", audit_env, "audit-shipper v2.3.1", -40 * DAY)],
+            "audit-shipper", port=9000),
+        "postgres": Deployment("postgres", fleet.NAMESPACE, 1,
+                               [Revision(2, "postgres:15.5", {"POSTGRES_DB": "flowengine_db"}, "<none>", -90 * DAY)],
+                               "postgres", port=5432),
+    }
+    for change in scenario.changes:
+        dep = deployments[change.deployment]
+        env = dict(dep.current.env)
+        env.update(change.env)
+        image = f"{repo}:{change.image}" if change.image else dep.current.image
+        dep.history.append(Revision(max(r.number for r in dep.history) + 1, image, env, change.cause, change.at))
+    return Cluster(
+        scenario=scenario,
+        deployments=deployments,
+        secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
+                 "taskdb-credentials": ["username", "password"]},
+        configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
+        config={
+            "repos.allowlist": ",".join(r.name for r in fleet.REPOS),
+            "context.max_size_kb": "180",
+            "retry.max_attempts": "3",
+            "quota.alert_threshold": "0.80",
+        },
+        hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
+    )
+
+
+def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None = None) -> Cluster:
+    """Replay every recorded operation (up to scenario time ``t``) on the starting estate."""
+    cluster = initial_cluster(scenario)
+    for a in sorted(actions, key=lambda a: a.t):
+        if t is not None and a.t > t:
+            break
+        if a.action in OPERATIONS:
+            cluster.apply(copy.deepcopy(a))
+    return cluster
+
+
+_TRUE = {"true", "1", "yes", "on"}
+
+
+def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Canonical actions an env change on the FlowEngine deployment amounts to."""
+    out: list[str] = []
+
+    def turned_on(key: str) -> bool:
+        return after.get(key, "").lower() in _TRUE and before.get(key, "").lower() not in _TRUE
+
+    def turned_off(key: str) -> bool:
+        return before.get(key, "").lower() in _TRUE and after.get(key, "").lower() not in _TRUE
+
+    if turned_on("ENABLE_CIRCUIT_BREAKER"):
+        out.append("circuit_breaker")
+    if turned_off("ENABLE_CIRCUIT_BREAKER"):
+        out.append("circuit_breaker_off")
+    routing_keys = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
+    if any(after.get(k) and after.get(k) != before.get(k) for k in routing_keys) or turned_on("FALLBACK_ON_5XX"):
+        out.append("fallback_routing")
+    if turned_on("CONTEXT_PRUNING_ENABLED"):
+        out.append("context_pruning")
+    if turned_on("PII_REDACTION_ENABLED"):
+        out.append("redaction")
+    if turned_on("MANUAL_REVIEW_MODE"):
+        out.append("manual_review")
+    try:
+        if int(after.get("MAX_CONCURRENT_FLOWS", "0")) < int(before.get("MAX_CONCURRENT_FLOWS", "0")):
+            out.append("throttle")
+    except ValueError:
+        pass
+    return out
+
+
+def meaning(cluster: Cluster, op: Action) -> list[str]:
+    """What an operation means to the scenario, judged on the cluster *before* it is applied.
+
+    ``kubectl rollout undo`` is a ``rollback`` only if it replaces the scenario's bad release
+    with a good image; undoing your own env change is not.
+    """
+    d = op.detail
+    name = str(d.get("deployment", ""))
+    dep = cluster.deployments.get(name)
+    if op.action == "config_set":
+        if d.get("key") == "repos.allowlist":
+            repos = [r for r in str(d.get("value", "")).split(",") if r]
+            if repos and set(repos) <= {fleet.PILOT_REPO}:
+                return ["rollback_to_pilot"]
+        return []
+    if dep is None:
+        return []
+    is_fe = name == fleet.DEPLOYMENT
+    is_audit = "audit" in name
+    if op.action == "set_env":
+        if not is_fe:
+            return ["audit_restart"] if is_audit else []
+        after = dict(dep.current.env)
+        after.update({str(k): str(v) for k, v in (d.get("set") or {}).items()})
+        for k in d.get("unset") or ():
+            after.pop(str(k), None)
+        return _env_meaning(dep.current.env, after)
+    if op.action == "rollout_restart":
+        return ["restart"] if is_fe else (["audit_restart"] if is_audit else [])
+    if op.action == "rollout_undo":
+        target = undo_target(dep, d.get("to_revision"))
+        if target is None:
+            return []
+        out = []
+        bad = cluster.bad_image()
+        if is_fe and bad and dep.current.image == bad and target.image != bad:
+            out.append("rollback")
+        elif is_fe and target.image != dep.current.image:
+            out.append("set_image")
+        if is_fe:
+            out.extend(_env_meaning(dep.current.env, target.env))
+        if is_audit:
+            out.append("audit_restart")
+        return out
+    if op.action == "set_image":
+        bad = cluster.bad_image()
+        if is_fe and bad and dep.current.image == bad and d.get("image") != bad:
+            return ["rollback"]
+        return []
+    if op.action == "scale" and is_fe:
+        new = int(d.get("replicas", dep.replicas))
+        if new == 0 and dep.replicas > 0:
+            return ["flowengine_stop"]
+        if new > 0 and dep.replicas == 0:
+            return ["flowengine_start"]
+        if new > dep.replicas:
+            return ["scale"]
+    return []

@@ -1,0 +1,44 @@
+"""Command stand-ins for drills: ``kubectl``, ``psql``, ``aws``, ``curl`` and ``blocks``.
+
+Each answers the commands the shipped runbooks use the way the real tool would (same output
+shapes, same error messages, same exit codes, a realistic pause scaled by the drill speed), from
+the drill world in ``$WARROOM_DRILL_DIR``, and records what it changed in ``actions.jsonl`` so the
+simulator bends the curves. Nothing here opens a network connection or touches a real system.
+
+``main(tool, argv)`` is what the scripts in ``warroom/drill/bin`` call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from warroom.drill.standins.base import Context, DrillMissing
+
+TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
+
+
+def main(tool: str, argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        ctx = Context.from_env(tool, argv)
+    except DrillMissing as exc:
+        print(f"{tool}: {exc}", file=sys.stderr)
+        return 127
+    module = importlib.import_module(f"warroom.drill.standins.{tool}")
+    try:
+        code = int(module.run(ctx, argv))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # `kubectl logs ... | head`: the reader went away, as with the real tool this is not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+__all__ = ["TOOLS", "Context", "DrillMissing", "main"]

@@ -1,0 +1,181 @@
+"""What every stand-in shares: the drill it answers from, its clock, recording, pauses, tables."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TextIO
+
+from warroom.drill.activity import Activity
+from warroom.drill.actions import Action, append_actions
+from warroom.drill.cluster import Cluster, build_cluster, meaning
+from warroom.drill.env import ENV_DIR
+from warroom.drill.model import Signals
+from warroom.drill.series import Series
+from warroom.drill.simulator import Drill, open_drill
+from warroom.errors import WarroomError
+
+NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
+MAX_PAUSE = 8.0           # wall seconds: a stand-in never sits longer than this in one pause
+
+
+class DrillMissing(Exception):
+    """No drill to answer from: the stand-in was run outside a drill."""
+
+
+class Context:
+    """One stand-in invocation: the drill, the moment it runs at, and lazily built world views."""
+
+    def __init__(self, tool: str, argv: Sequence[str], drill: Drill, *, at: float | None = None,
+                 stdout: TextIO | None = None, stderr: TextIO | None = None, in_pod: str | None = None) -> None:
+        self.tool = tool
+        self.argv = list(argv)
+        self.drill = drill
+        self.at = time.time() if at is None else at
+        self.t = drill.scenario_time(self.at)
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.in_pod = in_pod                  # set when run through `kubectl exec` (the pod's name)
+        self.no_delay = os.environ.get(NO_DELAY_ENV, "") not in ("", "0")
+
+    @classmethod
+    def from_env(cls, tool: str, argv: Sequence[str]) -> Context:
+        path = os.environ.get(ENV_DIR)
+        if not path:
+            raise DrillMissing(f"this is the warroom drill stand-in for {tool}; it only answers inside a "
+                               f"drill (${ENV_DIR} is not set)")
+        try:
+            drill = open_drill(Path(path))
+        except WarroomError as exc:
+            raise DrillMissing(str(exc)) from None
+        return cls(tool, argv, drill)
+
+    def sub(self, tool: str, argv: Sequence[str], in_pod: str | None = None) -> Context:
+        """The same moment, for another tool (``kubectl exec ... -- curl``)."""
+        ctx = Context(tool, argv, self.drill, at=self.at, stdout=self.stdout, stderr=self.stderr, in_pod=in_pod)
+        ctx.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("series", "cluster", "activity")})
+        return ctx
+
+    # ------------------------------------------------------------------ world views
+
+    @cached_property
+    def series(self) -> Series:
+        return self.drill.simulator.refresh()
+
+    @property
+    def signals(self) -> Signals:
+        return self.series.signals
+
+    @cached_property
+    def cluster(self) -> Cluster:
+        return build_cluster(self.drill.scenario, self.drill.actions(), self.t)
+
+    @cached_property
+    def activity(self) -> Activity:
+        return Activity(self.series, self.cluster)
+
+    @property
+    def scenario(self) -> str:
+        return self.drill.scenario.name
+
+    def wall(self, t: float) -> float:
+        return self.drill.wall_time(t)
+
+    def scenario_span(self, wall_seconds: float) -> float:
+        """A wall-clock duration (``--since=5m``) in scenario seconds."""
+        return wall_seconds * self.drill.speed
+
+    # ------------------------------------------------------------------ effects
+
+    def apply(self, op: str, **detail: object) -> list[str]:
+        """Record an operation and what it means to the scenario; returns the canonical actions."""
+        action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
+        kinds = meaning(self.cluster, action)
+        records = [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv), {"via": op}) for k in kinds]
+        append_actions(self.drill.path, records)
+        self.cluster.apply(action)
+        return kinds
+
+    def record(self, kind: str, **detail: object) -> None:
+        """Record a canonical action directly (``blocks flow retry``, ``blocks notify``)."""
+        append_actions(self.drill.path, [Action(kind, self.t, self.at, self.tool, tuple(self.argv), dict(detail))])
+
+    def pause(self, scenario_seconds: float, cap: float = MAX_PAUSE) -> None:
+        """Take as long as the real command would, compressed by the drill speed."""
+        if self.no_delay or scenario_seconds <= 0:
+            return
+        time.sleep(min(cap, scenario_seconds / self.drill.speed))
+
+    def wait_until(self, t: float, cap: float) -> bool:
+        """Sleep until scenario time ``t`` (at most ``cap`` wall seconds); True if it was reached."""
+        remaining = (t - self.t) / self.drill.speed
+        if remaining <= 0:
+            return True
+        if self.no_delay:
+            self._advance(t)
+            return True
+        time.sleep(min(cap, remaining))
+        self._advance(self.drill.scenario_time(time.time()))
+        return self.t >= t - 1e-6
+
+    def _advance(self, t: float) -> None:
+        self.t = t
+        self.at = self.drill.wall_time(t)
+
+    # ------------------------------------------------------------------ output
+
+    def out(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+
+    def err(self, text: str) -> None:
+        self.stderr.write(text + "\n")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], gap: int = 3) -> str:
+    """Columns padded the way kubectl's tabwriter pads them."""
+    cells = [list(map(str, headers))] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for r in cells:
+        parts = [c.ljust(widths[i] + gap) if i < len(r) - 1 else c for i, c in enumerate(r)]
+        lines.append("".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def age(seconds: float) -> str:
+    """Kubernetes' human-readable age (``duration.HumanDuration``)."""
+    s = int(seconds)
+    if s < 0:
+        return "<invalid>"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        return f"{minutes}m" if s % 60 == 0 else f"{minutes}m{s % 60}s"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 8:
+        return f"{hours}h" if minutes % 60 == 0 else f"{hours}h{minutes % 60}m"
+    if hours < 48:
+        return f"{hours}h"
+    days = hours // 24
+    if hours < 24 * 8:
+        return f"{days}d" if hours % 24 == 0 else f"{days}d{hours % 24}h"
+    if days < 365 * 2:
+        return f"{days}d"
+    return f"{days // 365}y"
+
+
+def go_duration(text: str) -> float | None:
+    """Parse a Go-style duration (``5m``, ``90s``, ``1h30m``, ``1.5h``); None if it is not one."""
+    import re
+
+    if not re.fullmatch(r"(\d+(\.\d+)?(ns|us|ms|s|m|h))+", text or ""):
+        return None
+    units = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+    return sum(float(n) * units[u] for n, _, u in re.findall(r"(\d+(\.\d+)?)(ns|us|ms|s|m|h)", text))

@@ -1,0 +1,384 @@
+"""``curl`` for drills: provider usage APIs, status pages, FlowEngine health endpoints, Prometheus.
+
+No request leaves the machine: each known host is answered from the drill world, anything else
+fails to resolve (exit 6) exactly as an unreachable name would. ``localhost:8080`` answers only
+inside a FlowEngine pod (through ``kubectl exec``); from the bastion it is connection refused.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from warroom.drill import fleet
+from warroom.drill.activity import iso
+from warroom.drill.standins.base import Context
+
+BOOL = {"-s": "silent", "--silent": "silent", "-S": "show_error", "--show-error": "show_error",
+        "-f": "fail", "--fail": "fail", "--fail-with-body": "fail_body", "-i": "include", "--include": "include",
+        "-I": "head", "--head": "head", "-L": "location", "--location": "location", "-k": "insecure",
+        "--insecure": "insecure", "-v": "verbose", "--verbose": "verbose", "--compressed": "compressed",
+        "-G": "get", "--get": "get", "-N": "no_buffer", "--no-buffer": "no_buffer", "-#": "progress",
+        "--http2": "http2", "--http1.1": "http1"}
+VALUE = {"-X": "request", "--request": "request", "-H": "header", "--header": "header", "-d": "data",
+         "--data": "data", "--data-raw": "data", "--data-binary": "data", "--data-urlencode": "data_urlencode",
+         "--json": "json", "-o": "output", "--output": "output", "-w": "write_out", "--write-out": "write_out",
+         "-m": "max_time", "--max-time": "max_time", "--connect-timeout": "connect_timeout", "-u": "user",
+         "--user": "user", "-A": "user_agent", "--user-agent": "user_agent", "--retry": "retry",
+         "--url": "url", "-e": "referer", "--referer": "referer", "--cacert": "cacert", "-T": "upload",
+         "--retry-delay": "retry_delay", "--resolve": "resolve"}
+MULTI = {"header", "data", "data_urlencode", "url"}
+HOST_IPS = {"api.anthropic.com": "160.79.104.10", "api.openai.com": "162.159.140.245",
+            "status.anthropic.com": "104.18.38.3", "status.openai.com": "104.18.20.11",
+            "status.cloud.google.com": "142.250.180.14", "hooks.slack.com": "54.192.175.16"}
+
+
+class CurlError(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Response:
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+def parse(argv: list[str]) -> tuple[dict[str, object], list[str]]:
+    opts: dict[str, object] = {}
+    urls: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a.startswith("--") or (a.startswith("-") and len(a) == 2):
+            name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
+            if name in BOOL:
+                opts[BOOL[name]] = True
+            elif name in VALUE:
+                if not eq:
+                    i += 1
+                    if i >= len(argv):
+                        raise CurlError(2, f"curl: option {name}: requires parameter\n"
+                                           "curl: try 'curl --help' or 'curl --manual' for more information")
+                    value = argv[i]
+                key = VALUE[name]
+                if key in MULTI:
+                    opts.setdefault(key, []).append(value)  # type: ignore[union-attr]
+                else:
+                    opts[key] = value
+            else:
+                raise CurlError(2, f"curl: option {name}: is unknown\n"
+                                   "curl: try 'curl --help' or 'curl --manual' for more information")
+        elif a.startswith("-") and len(a) > 2:
+            # bundled short options: -sS, -sSf, -sI, -XPOST, -sH 'x: y'
+            j = 1
+            while j < len(a):
+                flag = "-" + a[j]
+                if flag in BOOL:
+                    opts[BOOL[flag]] = True
+                    j += 1
+                    continue
+                if flag in VALUE:
+                    value = a[j + 1:]
+                    if not value:
+                        i += 1
+                        if i >= len(argv):
+                            raise CurlError(2, f"curl: option {flag}: requires parameter")
+                        value = argv[i]
+                    key = VALUE[flag]
+                    if key in MULTI:
+                        opts.setdefault(key, []).append(value)  # type: ignore[union-attr]
+                    else:
+                        opts[key] = value
+                    break
+                raise CurlError(2, f"curl: option {a}: is unknown\n"
+                                   "curl: try 'curl --help' or 'curl --manual' for more information")
+        else:
+            urls.append(a)
+        i += 1
+    urls.extend(opts.get("url", []))  # type: ignore[arg-type]
+    return opts, urls
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    if argv and argv[0] in ("--version", "-V"):
+        ctx.out("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13\n"
+                "Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s "
+                "rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\nFeatures: alt-svc AsynchDNS HTTP2 HTTPS-proxy "
+                "IPv6 Largefile libz NTLM SSL threadsafe TLS-SRP UnixSockets")
+        return 0
+    try:
+        opts, urls = parse(argv)
+        if not urls:
+            raise CurlError(2, "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more "
+                               "information")
+    except CurlError as exc:
+        ctx.err(str(exc))
+        return exc.code
+    silent = bool(opts.get("silent"))
+    show_errors = not silent or bool(opts.get("show_error"))
+    code = 0
+    for raw in urls:
+        url = raw if "://" in raw else "http://" + raw
+        method = str(opts.get("request") or ("HEAD" if opts.get("head") else
+                                            "POST" if (opts.get("data") or opts.get("json")) and not opts.get("get")
+                                            else "GET"))
+        headers = {}
+        for h in opts.get("header", []):  # type: ignore[union-attr]
+            k, _, v = str(h).partition(":")
+            headers[k.strip().lower()] = v.strip()
+        data = "&".join(str(d) for d in opts.get("data", []))  # type: ignore[union-attr]
+        if opts.get("json"):
+            data = str(opts["json"])
+        started = time.monotonic()
+        ctx.pause(0.25)
+        try:
+            if opts.get("verbose"):
+                parts = urlsplit(url)
+                ctx.err(f"*   Trying {HOST_IPS.get(parts.hostname or '', '10.0.0.1')}:{parts.port or 443}...")
+            resp = route(ctx, method, url, headers, data, opts)
+        except CurlError as exc:
+            if show_errors:
+                ctx.err(str(exc))
+            code = exc.code
+            if opts.get("write_out"):
+                ctx.stdout.write(write_out(str(opts["write_out"]), url, None, time.monotonic() - started))
+            continue
+        fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_body"))
+        head = "HTTP/2 %d \r\n" % resp.status + "".join(
+            f"{k}: {v}\r\n" for k, v in {"content-type": resp.content_type, "date": _http_date(ctx.at),
+                                          **resp.headers}.items()) + "\r\n"
+        body = "" if method == "HEAD" else resp.body
+        out = ""
+        if opts.get("include") or opts.get("head"):
+            out += head
+        if not fail or opts.get("fail_body"):
+            out += body
+        target = opts.get("output")
+        if target and str(target) != "-":
+            if str(target) != "/dev/null":
+                Path(str(target)).write_text(out)
+        else:
+            ctx.stdout.write(out)
+        if opts.get("write_out"):
+            ctx.stdout.write(write_out(str(opts["write_out"]), url, resp, time.monotonic() - started))
+        if fail:
+            if show_errors:
+                ctx.err(f"curl: (22) The requested URL returned error: {resp.status}")
+            code = 22
+    return code
+
+
+def write_out(fmt: str, url: str, resp: Response | None, elapsed: float) -> str:
+    if fmt.startswith("@"):
+        try:
+            fmt = Path(fmt[1:]).read_text()
+        except OSError:
+            return ""
+    values = {
+        "http_code": f"{resp.status:03d}" if resp else "000", "response_code": str(resp.status if resp else 0),
+        "time_total": f"{max(elapsed, 0.08):.6f}", "time_connect": "0.012408", "time_namelookup": "0.001912",
+        "time_starttransfer": f"{max(elapsed - 0.01, 0.07):.6f}", "time_appconnect": "0.041215",
+        "size_download": str(len(resp.body.encode()) if resp else 0), "url_effective": url,
+        "content_type": resp.content_type if resp else "",
+    }
+    out = fmt
+    for k, v in values.items():
+        out = out.replace("%{" + k + "}", v)
+    return out.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
+
+
+def _http_date(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def js(data: object, status: int = 200) -> Response:
+    return Response(status, json.dumps(data, indent=2) + "\n")
+
+
+# ------------------------------------------------------------------------------ routing
+
+
+def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str,
+          opts: dict[str, object]) -> Response:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    path = parts.path or "/"
+    port = parts.port
+    if host in ("localhost", "127.0.0.1", "::1") or host.startswith(f"{fleet.DEPLOYMENT}."):
+        if host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod is None:
+            raise CurlError(6, f"curl: (6) Could not resolve host: {host}")
+        if port == 9090 or "prometheus" in host:
+            return prometheus(ctx, path, parts.query, data)
+        return pod_endpoint(ctx, host, port or 80, path)
+    if port == 9090 or host.startswith("prometheus"):
+        return prometheus(ctx, path, parts.query, data)
+    if host in ("api.anthropic.com", "api.openai.com"):
+        return provider_api(ctx, host, method, path, headers)
+    if host in ("status.anthropic.com", "status.openai.com"):
+        return status_page(ctx, host.split(".")[1], path)
+    if host == "status.cloud.google.com":
+        return google_status(ctx, path)
+    if host == "hooks.slack.com":
+        if method != "POST":
+            return Response(400, "invalid_payload", content_type="text/html")
+        ctx.record("notify", channel="slack-webhook", message=data[:300])
+        return Response(200, "ok", content_type="text/html")
+    raise CurlError(6, f"curl: (6) Could not resolve host: {host}")
+
+
+def provider_api(ctx: Context, host: str, method: str, path: str, headers: dict[str, str]) -> Response:
+    name = "anthropic" if "anthropic" in host else "openai"
+    provider = next(p for p in fleet.PROVIDERS if p.name == name)
+    if path.rstrip("/") == "/v1/usage":
+        auth = headers.get("authorization", "")
+        if not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
+            return js({"type": "error", "error": {"type": "authentication_error",
+                                                  "message": "invalid x-api-key"}}, 401)
+        used = ctx.signals.quota(provider, ctx.t)
+        reset = _next_midnight(ctx.at)
+        return js({
+            "provider": name, "period": "daily", "limit_tokens": provider.daily_tokens,
+            "used_tokens": int(used * provider.daily_tokens), "used_ratio": round(used, 4),
+            "used_percent": round(100 * used, 1), "resets_at": iso(reset),
+            "rate_limited_requests_last_hour": int(ctx.signals.share_429(provider, ctx.t) * 3600 *
+                                                   provider.requests_per_second),
+        })
+    if name == "anthropic" and ctx.signals.share_5xx(provider, ctx.t) > 0.2:
+        return js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503)
+    return js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}, 404)
+
+
+def _next_midnight(ts: float) -> float:
+    d = datetime.fromtimestamp(ts, UTC)
+    return (d.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)).timestamp() - 1
+
+
+def vendor_state(ctx: Context, provider: str) -> str:
+    """Statuspage indicator for a provider: what the vendor says, lagging the real trouble a minute."""
+    sig = ctx.signals
+    worst = 0.0
+    for index, fault in enumerate(sig.scenario.faults):
+        if f"api_5xx:{provider}" in fault.impacts:
+            worst = max(worst, sig.raw_strength(index, ctx.t - 60))
+    if worst > 0.6:
+        return "major"
+    if worst > 0.1:
+        return "minor"
+    return "none"
+
+
+DESCRIPTIONS = {"none": "All Systems Operational", "minor": "Partially Degraded Service",
+                "major": "Partial System Outage", "critical": "Major System Outage"}
+
+
+def status_page(ctx: Context, provider: str, path: str) -> Response:
+    indicator = vendor_state(ctx, provider)
+    page = {"id": {"anthropic": "tymt9n04zgry", "openai": "01JMYB4G9RMV3Y4WN6AYYXRHYF"}[provider],
+            "name": provider.capitalize() if provider != "openai" else "OpenAI",
+            "url": f"https://status.{provider}.com", "time_zone": "Etc/UTC", "updated_at": iso(ctx.at)}
+    status = {"indicator": indicator, "description": DESCRIPTIONS[indicator]}
+    if path == "/api/v2/status.json":
+        return js({"page": page, "status": status})
+    if path == "/api/v2/summary.json":
+        comp_state = {"none": "operational", "minor": "degraded_performance", "major": "partial_outage"}[indicator]
+        components = [{"name": "API", "status": comp_state}, {"name": "Console", "status": "operational"}]
+        incidents = [] if indicator == "none" else [{
+            "name": "Elevated errors on the API", "status": "investigating", "impact": indicator,
+            "shortlink": f"https://stspg.io/{provider[:3]}4kq", "started_at": iso(ctx.at - 900)}]
+        return js({"page": page, "status": status, "components": components, "incidents": incidents})
+    if path == "/api/v2/incidents/unresolved.json":
+        return js({"page": page, "incidents": []})
+    if path in ("/", ""):
+        return Response(200, f"<!DOCTYPE html><html><head><title>{page['name']} Status</title></head><body>"
+                             f"<h1>{DESCRIPTIONS[indicator]}</h1></body></html>\n", content_type="text/html")
+    return Response(404, "<html><body>Not Found</body></html>\n", content_type="text/html")
+
+
+def google_status(ctx: Context, path: str) -> Response:
+    if path != "/incidents.json":
+        return Response(404, "Not Found\n", content_type="text/plain")
+    past = ctx.at - 9 * 86400
+    return js([{
+        "id": "Ec4z4ZpQ", "number": "4711", "begin": iso(past), "end": iso(past + 5400),
+        "external_desc": "Vertex AI Gemini API elevated latency", "severity": "low",
+        "service_name": "Vertex Gemini API", "status_impact": "SERVICE_DISRUPTION"}])
+
+
+def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
+    pod = ctx.in_pod
+    if pod is None or (pod == fleet.DEPLOYMENT and port != 8080):
+        raise CurlError(7, f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to "
+                           "server")
+    if pod != fleet.DEPLOYMENT:
+        if path.startswith("/health"):
+            stalled = ctx.signals.audit_stalled_since(ctx.t) is not None and pod == fleet.AUDIT_DEPLOYMENT
+            return js({"status": "degraded" if stalled else "ok",
+                       "sink": "disconnected" if stalled else "connected"}, 503 if stalled else 200)
+        raise CurlError(7, f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server")
+    sig = ctx.signals
+    env = ctx.cluster.env()
+    if path == "/health":
+        return js({"status": "ok", "version": ctx.cluster.flowengine.current.image.rsplit(":", 1)[-1]})
+    if path == "/health/models":
+        disabled = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",") if p.strip()}
+        out = {}
+        for p in fleet.PROVIDERS:
+            s5 = sig.share_5xx(p, ctx.t)
+            if p.name in disabled:
+                state = "disabled"
+            elif s5 > 0.2:
+                state = "down"
+            elif s5 > 0.03 or sig.share_429(p, ctx.t) > 0.05:
+                state = "degraded"
+            else:
+                state = "healthy"
+            out[p.name] = {"status": state, "model": p.model, "error_rate": round(s5, 3),
+                           "p50_latency_s": round(sig.latency_median(ctx.t) * 0.35, 1)}
+        fallback = env.get("FALLBACK_MODEL")
+        return js({"providers": out, "fallback_model": fallback or None})
+    if path == "/api/schemas/version":
+        return js({"version": ctx.cluster.schema_version(), "service": "flowengine"})
+    if path == "/metrics":
+        from warroom.drill.openmetrics import exposition
+        from warroom.drill.promql import Catalog
+
+        return Response(200, exposition(Catalog(ctx.series, ctx.wall), ctx.t, openmetrics=False),
+                        content_type="text/plain; version=0.0.4")
+    return js({"error": "not found", "path": path}, 404)
+
+
+def prometheus(ctx: Context, path: str, query: str, data: str) -> Response:
+    from warroom.drill.promql import PromQLError
+
+    params = {k: v[-1] for k, v in parse_qs(query).items()}
+    params.update({k: v[-1] for k, v in parse_qs(data).items()})
+    if path in ("/-/healthy", "/-/ready"):
+        return Response(200, "Prometheus Server is " + ("Healthy." if "healthy" in path else "Ready.") + "\n",
+                        content_type="text/plain")
+    if path == "/api/v1/alerts":
+        return js({"status": "success", "data": {"alerts": []}})
+    if path != "/api/v1/query":
+        return js({"status": "error", "errorType": "bad_data", "error": f"drill: {path} is not simulated"}, 400)
+    expr = params.get("query", "")
+    at = float(params["time"]) if "time" in params else ctx.at
+    try:
+        result = ctx.drill.simulator.evaluate(expr, ctx.drill.scenario_time(at))
+    except PromQLError as exc:
+        return js({"status": "error", "errorType": "bad_data", "error": str(exc)}, 400)
+
+    def num(v: float) -> str:
+        return "NaN" if math.isnan(v) else ("+Inf" if v == math.inf else "-Inf" if v == -math.inf else repr(v))
+
+    if isinstance(result, float):
+        return js({"status": "success", "data": {"resultType": "scalar", "result": [at, num(result)]}})
+    vector = [{"metric": dict(s.labels), "value": [at, num(s.value)]} for s in result]
+    return js({"status": "success", "data": {"resultType": "vector", "result": vector}})

@@ -1,0 +1,409 @@
+"""``psql`` for drills: SQL over the drill's TaskDB (``tasks``, ``audit_logs``, ``pg_stat_activity``).
+
+The tables are generated from the same flows the metrics count, loaded into an in-memory SQLite
+database, and the query is run there after translating the handful of PostgreSQL idioms runbooks
+use (``now() - interval '1 hour'``, ``ILIKE``, ``::casts``, ``now() - query_start``, ``left()``).
+Output follows psql's aligned format (``-A``/``-t``/``-F`` honoured) and its error shapes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.drill import fleet
+from warroom.drill.activity import unit
+from warroom.drill.standins.base import Context
+
+HOST_IP = "10.20.3.14"
+DATABASE = "flowengine_db"
+TEXT_TYPES = {"task_id", "repo", "flow_type", "status", "error_message", "model", "provider", "created_at",
+              "updated_at", "actor", "event", "datname", "usename", "state", "query", "query_start",
+              "backend_start", "wait_event", "application_name", "runtime", "client_addr"}
+
+
+class SqlError(Exception):
+    pass
+
+
+def pg_ts(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + "+00"
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    opts = {"A": False, "t": False, "F": "|", "c": [], "f": [], "d": None, "U": None, "h": None, "X": False,
+            "q": False, "x": False}
+    i = 0
+    positional: list[str] = []
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--help", "-?"):
+            ctx.out(USAGE)
+            return 0
+        if a == "--version" or a == "-V":
+            ctx.out("psql (PostgreSQL) 15.5")
+            return 0
+        long_map = {"--command": "c", "--file": "f", "--dbname": "d", "--username": "U", "--host": "h",
+                    "--port": "p", "--field-separator": "F", "--set": "v", "--variable": "v"}
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            if name in ("--no-align",):
+                opts["A"] = True
+            elif name in ("--tuples-only",):
+                opts["t"] = True
+            elif name in ("--no-psqlrc", "--quiet", "--no-password"):
+                pass
+            elif name in long_map:
+                if not eq:
+                    i += 1
+                    if i >= len(argv):
+                        ctx.err(f"psql: error: option '{name}' requires an argument")
+                        return 1
+                    value = argv[i]
+                _set(opts, long_map[name], value)
+            else:
+                ctx.err(f"psql: error: unrecognized option '{name}'\npsql: hint: Try \"psql --help\" for more "
+                        "information.")
+                return 1
+            i += 1
+            continue
+        if a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                flag = a[j]
+                if flag in "AtXqxwWe":
+                    if flag in ("A", "t", "X", "q", "x"):
+                        opts[flag] = True
+                    j += 1
+                    continue
+                if flag in "cfdUhpFvP":
+                    value = a[j + 1:]
+                    if not value:
+                        i += 1
+                        if i >= len(argv):
+                            ctx.err(f"psql: error: option requires an argument -- '{flag}'")
+                            return 1
+                        value = argv[i]
+                    _set(opts, flag, value)
+                    break
+                ctx.err(f"psql: error: invalid option -- '{flag}'\npsql: hint: Try \"psql --help\" for more "
+                        "information.")
+                return 1
+            i += 1
+            continue
+        positional.append(a)
+        i += 1
+    db = opts["d"] or (positional[0] if positional else None) or DATABASE
+    host = opts["h"] or ("/var/run/postgresql" if ctx.in_pod == "postgres" else "taskdb.drill.invalid")
+    if db not in (DATABASE, "postgres"):
+        where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else \
+            f'server at "{host}" ({HOST_IP}), port 5432'
+        ctx.err(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist')
+        return 2
+    scripts: list[str] = list(opts["c"])
+    for f in opts["f"]:
+        try:
+            scripts.append(sys.stdin.read() if f == "-" else Path(f).read_text())
+        except OSError as exc:
+            ctx.err(f"psql: error: {f}: {exc.strerror}")
+            return 1
+    if not scripts:
+        if sys.stdin.isatty():
+            ctx.err("psql: error: the drill stand-in does not run an interactive session; use -c \"SQL\"")
+            return 1
+        scripts.append(sys.stdin.read())
+    ctx.pause(0.3)
+    conn = build_db(ctx)
+    status = 0
+    for script in scripts:
+        for stmt in split_statements(script):
+            try:
+                render(ctx, conn, stmt, opts)
+            except SqlError as exc:
+                ctx.err(str(exc))
+                status = 1
+                if opts["c"]:
+                    return 1
+    return status
+
+
+def _set(opts: dict[str, object], key: str, value: str) -> None:
+    if key in ("c", "f"):
+        opts[key].append(value)  # type: ignore[union-attr]
+    else:
+        opts[key] = value
+
+
+def split_statements(script: str) -> list[str]:
+    out, buf, quote = [], [], ""
+    for ch in script:
+        if quote:
+            buf.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in ("'", '"'):
+            quote = ch
+        if ch == ";":
+            stmt = "".join(buf).strip()
+            if stmt:
+                out.append(stmt)
+            buf = []
+            continue
+        buf.append(ch)
+    tail = "".join(buf).strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+# ------------------------------------------------------------------------------ the database
+
+
+def build_db(ctx: Context) -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA case_sensitive_like = ON")
+    now_wall = ctx.at
+    conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
+    conn.create_function("pg_right", 2, lambda s, n: None if s is None else str(s)[-int(n):])
+    conn.create_function("pg_age", 1, lambda ts: _interval(now_wall - _parse(ts)) if ts else None)
+    conn.create_function("date_trunc", 2, _date_trunc)
+    conn.execute("""CREATE TABLE tasks (task_id TEXT PRIMARY KEY, repo TEXT, flow_type TEXT, status TEXT,
+        error_message TEXT, model TEXT, provider TEXT, context_size_kb INTEGER, duration_s REAL, attempts INTEGER,
+        created_at TEXT, updated_at TEXT)""")
+    conn.execute("""CREATE TABLE audit_logs (id INTEGER PRIMARY KEY, task_id TEXT, actor TEXT, event TEXT,
+        created_at TEXT)""")
+    conn.execute("""CREATE TABLE pg_stat_activity (pid INTEGER, datname TEXT, usename TEXT,
+        application_name TEXT, client_addr TEXT, backend_start TEXT, query_start TEXT, state TEXT,
+        wait_event TEXT, query TEXT)""")
+    flows = ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)
+    retried = {str(a.detail.get("task_id")) for a in ctx.signals.actions if a.detail.get("task_id")}
+    task_rows = []
+    audit_rows = []
+    sig = ctx.signals
+    for f in flows:
+        start_wall = ctx.wall(f.start)
+        end_wall = ctx.wall(f.end)
+        task_rows.append((
+            f.task_id, f.repo, f.flow_type, f.status, f.error, f.model, f.provider, int(f.context_kb),
+            round(f.duration, 1), 2 if f.task_id in retried else 1, pg_ts(start_wall),
+            pg_ts(end_wall if f.status != "running" else start_wall)))
+        for t, event in ((f.start, "flow.started"), (f.end, f"flow.{f.status}")):
+            if f.status == "running" and event != "flow.started":
+                continue
+            if t <= ctx.t and sig.audit_stalled_since(t) is None:
+                audit_rows.append((f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
+    conn.executemany("INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", task_rows)
+    audit_rows.sort(key=lambda r: r[3])
+    conn.executemany("INSERT INTO audit_logs (task_id, actor, event, created_at) VALUES (?,?,?,?)", audit_rows)
+    conn.executemany("INSERT INTO pg_stat_activity VALUES (?,?,?,?,?,?,?,?,?,?)", activity_rows(ctx))
+    return conn
+
+
+def activity_rows(ctx: Context) -> list[tuple[object, ...]]:
+    rows = []
+    slow = ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN
+    n = 58 + int(20 * max(0.0, slow - 1.0))
+    for i in range(n):
+        active = i < 3 + int(4 * max(0.0, slow - 1.0))
+        started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0)
+        query = ("SELECT task_id, payload FROM tasks WHERE status = 'queued' ORDER BY created_at LIMIT 50"
+                 if i % 3 else "UPDATE tasks SET status = $1, updated_at = now() WHERE task_id = $2")
+        rows.append((41200 + i * 7, DATABASE, "flowengine_user", "flowengine", f"10.42.{i % 4}.{20 + i}",
+                     pg_ts(ctx.at - 3600 * (1 + i)), pg_ts(started if active else ctx.at - 30 - i),
+                     "active" if active else "idle", "ClientRead" if not active else None, query))
+    return rows
+
+
+def _parse(ts: str) -> float:
+    return datetime.strptime(ts[:26], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC).timestamp()
+
+
+def _interval(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{sign}{int(h):02d}:{int(m):02d}:{s:09.6f}"
+
+
+def _date_trunc(unit_: str, ts: str | None) -> str | None:
+    if ts is None:
+        return None
+    d = datetime.strptime(ts[:26], "%Y-%m-%d %H:%M:%S.%f")
+    fields = {"minute": d.replace(second=0, microsecond=0), "hour": d.replace(minute=0, second=0, microsecond=0),
+              "day": d.replace(hour=0, minute=0, second=0, microsecond=0)}
+    out = fields.get(unit_.lower(), d)
+    return out.strftime("%Y-%m-%d %H:%M:%S") + "+00"
+
+
+# ------------------------------------------------------------------------------ SQL dialect
+
+
+_UNITS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+def translate(sql: str, now_wall: float) -> str:
+    """PostgreSQL idioms the runbooks use, rewritten for SQLite."""
+    now_lit = f"'{pg_ts(now_wall)}'"
+
+    def interval_seconds(text: str) -> float:
+        total = 0.0
+        for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", text.lower()):
+            total += float(n) * _UNITS.get(u.rstrip("s"), 0)
+        return total
+
+    def shift(m: re.Match[str]) -> str:
+        sign = -1 if m.group(1) == "-" else 1
+        return f"'{pg_ts(now_wall + sign * interval_seconds(m.group(2)))}'"
+
+    now_re = r"(?:now\(\)|current_timestamp|localtimestamp)"
+    sql = re.sub(now_re + r"\s*([-+])\s*interval\s*'([^']*)'", shift, sql, flags=re.I)
+    sql = re.sub(now_re + r"\s*-\s*([A-Za-z_][A-Za-z0-9_.]*)", r"pg_age(\1)", sql, flags=re.I)
+    sql = re.sub(now_re, now_lit, sql, flags=re.I)
+    sql = re.sub(r"::\s*[A-Za-z_]+(\s*\(\s*\d+\s*\))?", "", sql)
+    sql = re.sub(r"([A-Za-z_][A-Za-z0-9_.]*)\s+(NOT\s+)?ILIKE\s+('(?:[^']|'')*')",
+                 lambda m: f"lower({m.group(1)}) {m.group(2) or ''}LIKE lower({m.group(3)})", sql, flags=re.I)
+    sql = re.sub(r"\bleft\s*\(", "pg_left(", sql, flags=re.I)
+    sql = re.sub(r"\bright\s*\(", "pg_right(", sql, flags=re.I)
+    return sql
+
+
+def column_name(desc: str) -> str:
+    m = re.match(r"^\s*([A-Za-z_]+)\s*\(", desc)
+    if m:
+        name = m.group(1).lower()
+        return {"pg_left": "left", "pg_right": "right", "pg_age": "?column?"}.get(name, name)
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", desc.strip()):
+        return desc.strip().split(".")[-1]
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*", desc.strip()):
+        return desc.strip().split(".")[-1]
+    return "?column?"
+
+
+def render(ctx: Context, conn: sqlite3.Connection, stmt: str, opts: dict[str, object]) -> None:
+    if stmt.startswith("\\"):
+        meta(ctx, conn, stmt)
+        return
+    word = stmt.split(None, 1)[0].upper() if stmt.split() else ""
+    if word in ("BEGIN", "COMMIT", "ROLLBACK", "START"):
+        ctx.out(word if word != "START" else "START TRANSACTION")
+        return
+    sql = translate(stmt, ctx.at)
+    try:
+        cur = conn.execute(sql)
+    except sqlite3.Error as exc:
+        raise SqlError(pg_error(str(exc), stmt)) from None
+    if cur.description is None:
+        count = cur.rowcount if cur.rowcount >= 0 else 0
+        tag = {"INSERT": f"INSERT 0 {count}", "UPDATE": f"UPDATE {count}", "DELETE": f"DELETE {count}"}.get(word, word)
+        if word in ("UPDATE", "INSERT", "DELETE"):
+            ctx.record("db_write", statement=stmt[:200], rows=count)
+        ctx.out(tag)
+        return
+    headers = [column_name(d[0]) for d in cur.description]
+    rows = [[_cell(v) for v in r] for r in cur.fetchall()]
+    numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) and bool(rows)
+               for i in range(len(headers))]
+    if not rows:
+        numeric = [h in ("count", "sum", "pid", "duration_s", "context_size_kb", "attempts", "id") for h in headers]
+    texts = [["" if v is None else _fmt(v) for v in r] for r in rows]
+    if opts["A"]:
+        sep = str(opts["F"])
+        if not opts["t"]:
+            ctx.out(sep.join(headers))
+        for r in texts:
+            ctx.out(sep.join(r))
+        if not opts["t"]:
+            ctx.out(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+        return
+    widths = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    if not opts["t"]:
+        ctx.out(" " + " | ".join(h.center(widths[i]) for i, h in enumerate(headers)).rstrip())
+        ctx.out("-" + "-+-".join("-" * w for w in widths) + "-")
+    for r in texts:
+        cells = [v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(r)]
+        ctx.out((" " + " | ".join(cells)).rstrip())
+    if not opts["t"]:
+        ctx.out(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+        ctx.out("")
+
+
+def _cell(v: object) -> object:
+    return v
+
+
+def _fmt(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.1f}" if abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def pg_error(message: str, stmt: str) -> str:
+    m = re.search(r"no such table: (\S+)", message)
+    if m:
+        name = m.group(1)
+        pos = stmt.lower().find(name.lower()) + 1
+        return f'ERROR:  relation "{name}" does not exist\nLINE 1: {stmt[:80]}\n' + " " * (pos + 7) + "^"
+    m = re.search(r"no such column: (\S+)", message)
+    if m:
+        name = m.group(1)
+        pos = stmt.lower().find(name.lower().split(".")[-1]) + 1
+        return f'ERROR:  column "{name.split(".")[-1]}" does not exist\nLINE 1: {stmt[:80]}\n' + " " * (pos + 7) + "^"
+    m = re.search(r'near "([^"]+)": syntax error', message)
+    if m:
+        return f'ERROR:  syntax error at or near "{m.group(1)}"\nLINE 1: {stmt[:80]}'
+    m = re.search(r"no such function: (\S+)", message)
+    if m:
+        return (f"ERROR:  function {m.group(1)} does not exist\nHINT:  No function matches the given name and "
+                "argument types. You might need to add explicit type casts.")
+    if "incomplete input" in message:
+        return "ERROR:  syntax error at end of input"
+    return f"ERROR:  {message}"
+
+
+def meta(ctx: Context, conn: sqlite3.Connection, stmt: str) -> None:
+    cmd = stmt.split()
+    if cmd[0] in ("\\dt", "\\d") and len(cmd) == 1:
+        ctx.out("               List of relations\n Schema |    Name    | Type  |      Owner\n"
+                "--------+------------+-------+-----------------\n"
+                " public | audit_logs | table | flowengine_user\n public | tasks      | table | flowengine_user\n"
+                "(2 rows)\n")
+        return
+    if cmd[0] == "\\d" and len(cmd) == 2:
+        info = conn.execute(f"PRAGMA table_info({cmd[1]})").fetchall()
+        if not info:
+            raise SqlError(f'Did not find any relation named "{cmd[1]}".')
+        ctx.out(f'                Table "public.{cmd[1]}"')
+        for col in info:
+            pg_type = {"TEXT": "text", "INTEGER": "integer", "REAL": "double precision"}.get(col[2], col[2].lower())
+            if col[1].endswith("_at"):
+                pg_type = "timestamp with time zone"
+            ctx.out(f" {col[1]:<16}| {pg_type}")
+        return
+    raise SqlError(f"invalid command {cmd[0]}\nTry \\? for help.")
+
+
+USAGE = """psql is the PostgreSQL interactive terminal.
+
+Usage:
+  psql [OPTION]... [DBNAME [USERNAME]]
+
+General options:
+  -c, --command=COMMAND    run only single command (SQL or internal) and exit
+  -d, --dbname=DBNAME      database name to connect to
+  -f, --file=FILENAME      execute commands from file, then exit
+
+Output format options:
+  -A, --no-align           unaligned table output mode
+  -F, --field-separator=STRING
+                           field separator for unaligned output (default: "|")
+  -t, --tuples-only        print rows only
+
+Connection options:
+  -h, --host=HOSTNAME      database server host or socket directory
+  -p, --port=PORT          database server port (default: "5432")
+  -U, --username=USERNAME  database user name"""
