@@ -72,16 +72,7 @@ class Activity:
     # ------------------------------------------------------------------ flows
 
     def _start_time(self, repo: str, k: int, lo: float, hi: float) -> float:
-        key = ("exec", repo)
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            if self.series.value(key, mid) >= k:
-                hi = mid
-            else:
-                lo = mid
-            if hi - lo < 0.05:
-                break
-        return hi
+        return self.series.time_of(("exec", repo), k, lo, hi)
 
     def flows(self, t1: float, t2: float, now: float | None = None) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history), by start time."""

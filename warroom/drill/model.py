@@ -11,6 +11,7 @@ runs of the same drill draw the same lines.
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,7 @@ def noise(key: str, t: float, period: float = 90.0) -> float:
     return a + (b - a) * w
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
 
@@ -215,14 +217,16 @@ class Signals:
         base = fleet.LATENCY_MEDIAN * (1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0))
         return base + self.impact("latency", t)
 
-    def timeout_share(self, t: float) -> float:
+    def timeout_share(self, t: float, median: float | None = None) -> float:
         """Share of flows running past the hard timeout (and so failing)."""
-        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t))
+        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t) if median is None else median)
 
-    def fail_share(self, repo: fleet.Repo, t: float) -> float:
+    def fail_share(self, repo: fleet.Repo, t: float, timeout_share: float | None = None) -> float:
+        """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
         extra = self.impact(f"fail:{repo.name}", t) + self.impact("fail:*", t)
-        return min(1.0, base + extra + self.timeout_share(t))
+        timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
+        return min(1.0, base + extra + timeouts)
 
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)

@@ -265,6 +265,8 @@ MASS_FAILURE = Scenario(
             mitigations=(
                 Mitigation("rollback", factor=0.0, delay=45.0, tau=20.0,
                            why="the previous version (v1.1.0) comes back in about 45 s"),
+                Mitigation("rollback_to_pilot", factor=0.0, delay=30.0, tau=30.0,
+                           why="only the pilot repo, which the release does not break, keeps running"),
                 Mitigation("restart", factor=0.9, delay=30.0, tau=30.0,
                            why="a restart clears stuck connections but keeps the bad version"),
                 Mitigation("fallback_routing", factor=0.9, delay=30.0, tau=60.0,

@@ -66,11 +66,13 @@ class Series:
         out = [0.0] * len(self.keys)
         i = 0
         exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
+        median = s.latency_median(t)
+        timeouts = s.timeout_share(t, median)
         for rate in exec_rates:
             out[i] = rate
             i += 1
         for repo, rate in zip(fleet.REPOS, exec_rates, strict=True):
-            out[i] = rate * s.fail_share(repo, t)
+            out[i] = rate * s.fail_share(repo, t, timeouts) if rate else 0.0
             i += 1
         for p in fleet.PROVIDERS:
             total = s.request_rate(p, t)
@@ -79,7 +81,6 @@ class Series:
                 out[i] = total * shares.get(c, 0.0)
                 i += 1
         flows = sum(exec_rates)
-        median = s.latency_median(t)
         for bound in self._bounds:
             out[i] = flows * (1.0 if math.isinf(bound) else lognormal_cdf(bound, median))
             i += 1
@@ -121,6 +122,35 @@ class Series:
         self._cum = other._cum[:keep]
         self._rates = other._rates[:keep]
 
+    @property
+    def rows(self) -> int:
+        return len(self._cum)
+
+    def dump(self) -> bytes:
+        """The integration so far as raw doubles (cumulative values, then rates), for a cache file."""
+        from array import array
+
+        flat = array("d")
+        for row in self._cum:
+            flat.extend(row)
+        for row in self._rates:
+            flat.extend(row)
+        return flat.tobytes()
+
+    def load(self, data: bytes, rows: int, valid_before: float | None = None) -> None:
+        """Adopt rows from ``dump()`` output (all of them, or those strictly before ``valid_before``)."""
+        from array import array
+
+        width = len(self.keys)
+        flat = array("d")
+        flat.frombytes(data)
+        if len(flat) != 2 * rows * width:
+            return
+        keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
+        self._cum = [list(flat[i * width:(i + 1) * width]) for i in range(keep)]
+        base = rows * width
+        self._rates = [list(flat[base + i * width:base + (i + 1) * width]) for i in range(keep)]
+
     def _ensure(self, t: float) -> None:
         need = math.ceil((t - self.t0) / GRID) + 1
         if not self._cum:
@@ -146,6 +176,25 @@ class Series:
         if frac <= 1e-9 or i + 1 >= len(self._cum):
             return lo
         return lo + (self._cum[i + 1][col] - lo) * frac
+
+    def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
+        """The first time in [lo, hi] at which counter ``key`` reaches ``target`` (binary search)."""
+        lo = max(lo, self.t0)
+        self._ensure(hi)
+        col = self.index[key]
+        i0 = max(0, math.floor((lo - self.t0) / GRID))
+        i1 = min(len(self._cum) - 1, math.ceil((hi - self.t0) / GRID))
+        if self._cum[i1][col] < target:
+            return hi
+        while i1 - i0 > 1:
+            mid = (i0 + i1) // 2
+            if self._cum[mid][col] >= target:
+                i1 = mid
+            else:
+                i0 = mid
+        a, b = self._cum[i0][col], self._cum[i1][col]
+        t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
+        return min(max(t, lo), hi)
 
     def increase(self, key: Key, t: float, window: float) -> float:
         return self.value(key, t) - self.value(key, t - window)

@@ -31,6 +31,8 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
     try:
         code = int(module.run(ctx, argv))
         sys.stdout.flush()
+        if "series" in ctx.__dict__:
+            ctx.drill.simulator.save_cache()
         return code
     except BrokenPipeError:
         # `kubectl logs ... | head`: the reader went away, as with the real tool this is not an error

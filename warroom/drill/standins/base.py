@@ -20,6 +20,7 @@ from warroom.drill.simulator import Drill, open_drill
 from warroom.errors import WarroomError
 
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
+AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
 MAX_PAUSE = 8.0           # wall seconds: a stand-in never sits longer than this in one pause
 
 
@@ -52,7 +53,11 @@ class Context:
             drill = open_drill(Path(path))
         except WarroomError as exc:
             raise DrillMissing(str(exc)) from None
-        return cls(tool, argv, drill)
+        at = os.environ.get(AT_ENV)
+        try:
+            return cls(tool, argv, drill, at=float(at) if at else None)
+        except ValueError:
+            raise DrillMissing(f"${AT_ENV} must be a unix time, got {at!r}") from None
 
     def sub(self, tool: str, argv: Sequence[str], in_pod: str | None = None) -> Context:
         """The same moment, for another tool (``kubectl exec ... -- curl``)."""
@@ -85,9 +90,15 @@ class Context:
     def wall(self, t: float) -> float:
         return self.drill.wall_time(t)
 
-    def scenario_span(self, wall_seconds: float) -> float:
-        """A wall-clock duration (``--since=5m``) in scenario seconds."""
-        return wall_seconds * self.drill.speed
+    def scenario_span(self, seconds: float) -> float:
+        """A relative duration typed on the command line (``--since=5m``, ``--last 1h``).
+
+        It means the last N minutes *of the drill's world*, whatever the speed, so outputs read
+        the same at ``--speed 1`` and ``--speed 100`` (printed timestamps are wall times, so at
+        high speed they sit closer together). Absolute times (``--start-time`` in epoch ms) go
+        through the drill clock instead.
+        """
+        return seconds
 
     # ------------------------------------------------------------------ effects
 

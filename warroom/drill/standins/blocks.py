@@ -7,7 +7,6 @@ fails with a 429, a test flow succeeds on the fallback model once routing is on,
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -277,16 +276,14 @@ def metrics_query(ctx: Context, argv: list[str]) -> int:
             ctx.out(f"Total {noun}: {int(round(total))} (last {span_label(span)})")
         return 0
     if group == "hour":
-        end = math.floor(ctx.at / 3600) * 3600
-        hours = max(1, int(round(span / ctx.drill.speed / 3600)))
+        hours = max(1, int(round(span / 3600)))
         rows = []
-        for h in range(hours, -1, -1):
-            w1 = ctx.drill.scenario_time(end - h * 3600)
-            w2 = min(ctx.t, ctx.drill.scenario_time(end - (h - 1) * 3600))
+        for h in range(hours - 1, -1, -1):
+            w1, w2 = ctx.t - (h + 1) * 3600, ctx.t - h * 3600
             v = sum(count(ctx, source, r, w1, w2) for r in fleet.REPOS)
-            label = datetime.fromtimestamp(end - h * 3600, UTC).strftime("%Y-%m-%d %H:00")
+            label = datetime.fromtimestamp(ctx.wall(w1), UTC).strftime("%Y-%m-%d %H:%M")
             rows.append([label, int(round(v)) if not cost else f"${v * 0.13:,.2f}"])
-        ctx.out(table(["HOUR (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
+        ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
         return 0
     raise Failed(f"cannot group {metric} by '{group}'; use repo or hour")
 

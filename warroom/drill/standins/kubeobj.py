@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
 from warroom.drill.cluster import Deployment, short_hash
 from warroom.drill.standins.base import Context

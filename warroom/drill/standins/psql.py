@@ -246,8 +246,12 @@ def _date_trunc(unit_: str, ts: str | None) -> str | None:
 _UNITS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 
-def translate(sql: str, now_wall: float) -> str:
-    """PostgreSQL idioms the runbooks use, rewritten for SQLite."""
+def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
+    """PostgreSQL idioms the runbooks use, rewritten for SQLite.
+
+    Intervals are drill-world durations (``now() - interval '15 minutes'`` is the last fifteen
+    minutes of the drill, whatever its speed), like ``--since`` for the other stand-ins.
+    """
     now_lit = f"'{pg_ts(now_wall)}'"
 
     def interval_seconds(text: str) -> float:
@@ -258,7 +262,7 @@ def translate(sql: str, now_wall: float) -> str:
 
     def shift(m: re.Match[str]) -> str:
         sign = -1 if m.group(1) == "-" else 1
-        return f"'{pg_ts(now_wall + sign * interval_seconds(m.group(2)))}'"
+        return f"'{pg_ts(now_wall + sign * interval_seconds(m.group(2)) / speed)}'"
 
     now_re = r"(?:now\(\)|current_timestamp|localtimestamp)"
     sql = re.sub(now_re + r"\s*([-+])\s*interval\s*'([^']*)'", shift, sql, flags=re.I)
@@ -292,7 +296,7 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, opts: dict[str, ob
     if word in ("BEGIN", "COMMIT", "ROLLBACK", "START"):
         ctx.out(word if word != "START" else "START TRANSACTION")
         return
-    sql = translate(stmt, ctx.at)
+    sql = translate(stmt, ctx.at, ctx.drill.speed)
     try:
         cur = conn.execute(sql)
     except sqlite3.Error as exc:
