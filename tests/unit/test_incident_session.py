@@ -164,3 +164,13 @@ def test_detect_target_reads_flags_params_and_config() -> None:
     assert detect_target("curl -s https://api.example.com/health", {}, cfg) == {"host": "api.example.com"}
     assert detect_target("psql -h db.internal -c 'select 1'", {}, cfg) == {"host": "db.internal"}
     assert detect_target("echo hi", {"host": "h1"}, cfg) == {"host": "h1"}
+
+
+def test_redacted_answers_are_never_offered_as_values(inc: Incident) -> None:
+    from warroom.incident.journal import Journal
+
+    Journal(inc.journal.path).append(ev.STEP_DRY_RUN, {"step": 2, "step_id": "show-task", "label": "Show task",
+                                                       "command": "echo task x",
+                                                       "params": {"task_id": "[REDACTED:task_id]"}})
+    prompt = inc.param_prompts(2)[0]
+    assert prompt.value == "from-config" and prompt.source == "config"

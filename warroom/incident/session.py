@@ -318,7 +318,8 @@ class Incident:
             cfg_params = {runbook_ref.param_key(k): v for k, v in self.config.params.items()}
             if name in cfg_params:
                 value, source = str(cfg_params[name]), "config"
-            if name in answers:
+            if name in answers and "[REDACTED" not in answers[name]:
+                # A secret-looking value was journaled redacted: never offer the marker as a value.
                 value, source = answers[name], "journal"
             if name in given and given[name] is not None:
                 value, source = str(given[name]), "given"
