@@ -332,3 +332,13 @@ def test_start_step_adapter_refuses_unconfirmed_mutating(incident: Path) -> None
     refused = events(incident, ev.STEP_REFUSED)
     assert len(refused) == 1 and refused[0]["command"] == "kubectl delete pod x"
     assert not events(incident, ev.STEP_STARTED)
+
+
+def test_supervisor_ignores_modules_in_the_step_cwd(incident: Path, tmp_path: Path) -> None:
+    """A step run from a directory holding e.g. selectors.py must not hijack the supervisor."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "selectors.py").write_text("raise SystemExit('hijacked')\n")
+    (work / "json.py").write_text("raise SystemExit('hijacked')\n")
+    r = start(spec(incident, "pwd", cwd=str(work))).wait(60)
+    assert r.status == "ok" and r.excerpt == str(work)

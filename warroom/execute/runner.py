@@ -20,6 +20,13 @@ Typical use::
 * :class:`StepHandle`: ``output_path``, ``supervisor_pid``, ``pid``, ``pgid``, ``started`` (the
   event data), ``tail`` (deque of the last ``memory_lines`` :class:`OutputLine`), ``running()``,
   ``follow(callback, stop_event)``, ``cancel()``, ``poll()``, ``wait(timeout)``.
+* :func:`start_step` (``Incident`` + ``PreparedStep`` → StepHandle) is the incident engine's
+  doorway: it builds the ``RunSpec`` from the config, turns the person's yes into a
+  ``Confirmation`` for the exact command, journals ``step.refused`` if the runner refuses, and can
+  copy the output live to a stream (``stream=sys.stdout`` for ``warroom incident run``).
+* :meth:`StepHandle.read_new` (non-blocking, for a UI timer) and :meth:`StepHandle.follow`
+  (blocking, for a worker thread) deliver :class:`~warroom.execute.capture.OutputLine` batches;
+  stderr lines have ``stream == "err"``; ``text`` keeps SGR colour, ``plain`` drops it.
 * :func:`attach` (incident dir + a ``step.started`` event's data → StepHandle or None) reconnects
   to a step that is still running after a resume; :func:`reconcile` does that for a whole
   incident and journals ``step.finished`` with status ``interrupted`` for every started step whose
@@ -578,8 +585,10 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
     log_path = output.parent / "supervisor.log"
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
+        # -P: the step's cwd is not put on sys.path (a stray selectors.py there cannot hijack the
+        # supervisor); -S: no site processing, it needs only the stdlib and warroom (on PYTHONPATH).
         proc = subprocess.Popen(
-            [sys.executable, "-m", "warroom.execute.supervisor", str(spec_path)],
+            [sys.executable, "-P", "-S", "-m", "warroom.execute.supervisor", str(spec_path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_fd,
             start_new_session=True, env=env, cwd=spec.cwd or None, close_fds=True,
         )
