@@ -287,7 +287,11 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
                 if m.group(1).strip():
                     cur.output.append(m.group(1).strip())
                 continue
-            if cur is not None and (output_mode or cur.output):
+            if cur is not None and output_mode:
+                # After "# Output:", commented lines are the example output itself.
+                cur.output.append(re.sub(r"^\s*# ?", "", line))
+                continue
+            if cur is not None and cur.output:
                 cur.output.append(line)
                 pending.append(body)
                 continue

@@ -75,6 +75,8 @@ def _parse_toml(block: str, fm: FrontMatter, file: str) -> None:
         m = _TOML_LINE.search(msg)
         line = fm.start + int(m.group(1)) if m else fm.start
         reason = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
+        if "Illegal character '\\n'" in reason or "Unterminated string" in reason:
+            reason = "a string is not closed on its line (missing closing quote?)"
         fm.findings.append(Finding(file, line, "error", f"malformed TOML front matter: {reason}"))
         return
     fm.data = data
@@ -86,10 +88,17 @@ def _parse_yaml(block: str, fm: FrontMatter, file: str) -> None:
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = fm.start + 1 + mark.line if mark is not None else fm.start
+        problem_mark = getattr(exc, "problem_mark", None)
+        context_mark = getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        fm.findings.append(Finding(file, line, "error", f"malformed YAML front matter: {problem}"))
+        context = getattr(exc, "context", None)
+        mark = context_mark or problem_mark
+        line = fm.start + 1 + mark.line if mark is not None else fm.start
+        message = f"{context}: {problem}" if context else problem
+        if context_mark is not None and problem_mark is not None \
+                and problem_mark.line != context_mark.line:
+            message += f" (on line {fm.start + 1 + problem_mark.line})"
+        fm.findings.append(Finding(file, line, "error", f"malformed YAML front matter: {message}"))
         return
     except (ValueError, RecursionError, OverflowError) as exc:  # odd scalars, absurd nesting
         fm.findings.append(Finding(file, fm.start, "error",
@@ -110,22 +119,22 @@ def _key_lines(lines: list[str], kind: str, offset: int) -> dict[str, int]:
     if kind == "toml":
         key_re = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
         table_re = re.compile(r"^\s*\[\s*params\s*\.\s*\"?([^\]\"]+)\"?\s*\]")
-        in_table = False
+        table: str | None = None
         for i, line in enumerate(lines):
             t = table_re.match(line)
             if t:
-                out.setdefault(f"params.{t.group(1).strip()}", i + offset)
+                table = f"params.{t.group(1).strip()}"
+                out.setdefault(table, i + offset)
                 out.setdefault("params", i + offset)
-                in_table = True
                 continue
             if line.lstrip().startswith("["):
-                in_table = True
-                name = line.strip().strip("[]").split(".")[0].strip()
-                out.setdefault(name, i + offset)
+                name = line.strip().strip("[]").strip()
+                table = name
+                out.setdefault(name.split(".")[0].strip(), i + offset)
                 continue
             k = key_re.match(line)
-            if k and not in_table:
-                out.setdefault(k.group(1), i + offset)
+            if k:
+                out.setdefault(f"{table}.{k.group(1)}" if table else k.group(1), i + offset)
     else:
         key_re = re.compile(r"^([A-Za-z0-9_-]+)\s*:")
         for i, line in enumerate(lines):

@@ -53,6 +53,10 @@ def _is_placeholder(token: str) -> bool:
 
 def parse_action(text: str, *, allow_placeholders: bool = False) -> K8sAction:
     """Parse one action line. With ``allow_placeholders`` unsubstituted parameters pass as values."""
+    # A placeholder is one token even when written with spaces: `{{ name }}`, `<a name>`.
+    text = re.sub(r"\{\{\s*([^{}]*?)\s*\}\}", lambda m: "{{" + m.group(1).replace(" ", "_") + "}}",
+                  text)
+    text = re.sub(r"<([A-Za-z_][^<>]*)>", lambda m: "<" + m.group(1).replace(" ", "_") + ">", text)
     words = text.split()
     if not words:
         raise K8sSyntaxError("empty action")

@@ -132,7 +132,7 @@ class RunbookLibrary:
         if p.is_dir():
             raise NotFoundError(f"{text} is a directory; give a runbook id or a file")
         ids = list(self._by_id)
-        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.75)
         close += [i for i in ids if low and low in i.lower() and i not in close][:3]
         by_title = [r.id for r in self._by_id.values() if low and low in r.title.lower()]
         close += [i for i in by_title if i not in close][:3]

@@ -74,6 +74,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
             out.append(Finding(file, step.line, "warning",
                                f"step {step.number} ({step.label}): command is incomplete: "
                                f"{problem}"))
-    if rb.front_matter == "toml" and not rb.steps:
+    broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
+    if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
     return out

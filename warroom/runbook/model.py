@@ -166,10 +166,12 @@ class Runbook:
                 or next((s for s in steps if s.label.lower() == low), None))
 
     def phase_counts(self) -> dict[str, int]:
+        """Steps per phase ("other" for sections naming no phase); phases without steps omitted."""
         counts: dict[str, int] = {}
         for sec in self.sections:
-            key = sec.phase or "other"
-            counts[key] = counts.get(key, 0) + len(sec.steps)
+            if sec.steps:
+                key = sec.phase or "other"
+                counts[key] = counts.get(key, 0) + len(sec.steps)
         return counts
 
     def to_json(self) -> dict[str, Any]:

@@ -127,6 +127,11 @@ class _Entry:
     checked: bool = False
     example_output: str | None = None
     label_from_command: bool = False
+    fence_line: int = 0  # the opening fence, where attribute problems are reported
+    # A manual checklist item's inline code that may be a command of a tool only this runbook
+    # uses (`blocks flow retry ...`): decided once every fence is known.
+    maybe_command: str | None = None
+    item_plain: str = ""
 
 
 @dataclass
@@ -165,6 +170,7 @@ class _Builder:
         self.fm = FrontMatter()
         self.lines: list[str] = []
         self.block_stats: list[dict[str, Any]] = []
+        self.unclosed_fences: set[int] = set()
 
     def finding(self, line: int, level: str, message: str) -> None:
         self.findings.append(Finding(self.file, max(int(line), 1), level, message))  # type: ignore[arg-type]
@@ -323,7 +329,8 @@ class _Builder:
             entry = _Entry(kind=step_kind, label=label, line=first_line + d.line, section=section,
                            command=d.command, expect=" ".join(d.expect) or None,
                            text=context or "", lang=lang, attrs=dict(info.attrs),
-                           example_output=d.example_output, label_from_command=from_cmd)
+                           example_output=d.example_output, label_from_command=from_cmd,
+                           fence_line=first_line - 1)
             self.entries.append(entry)
         stat["steps"] = len(drafts)
 
@@ -347,7 +354,7 @@ class _Builder:
         return _Entry(kind=step_kind, label=label, line=first_line + drafts[0].line,
                       section=section, command=command, expect=" ".join(expects) or None,
                       text=item.text, lang=lang, attrs=dict(info.attrs), depth=item.depth,
-                      example_output="\n".join(outputs) or None)
+                      example_output="\n".join(outputs) or None, fence_line=first_line - 1)
 
     def block_kind(self, lang: str, content: str) -> str:
         if lang in fence.NATIVE_LANGS:
@@ -372,6 +379,7 @@ class _Builder:
         ok = end - 1 > start and closing.startswith(markup[0] * len(markup)) and set(
             closing) <= {markup[0]}
         if not ok:
+            self.unclosed_fences.add(start + 1)
             self.finding(start + 1, "error",
                          f"code fence {markup} opened on line {start + 1} is never closed "
                          "(everything after it is read as code)")
@@ -400,8 +408,27 @@ class _Builder:
             return _Entry(kind="shell", label=label, line=item.line, section=item.section,
                           command=cmd, text=text, depth=item.depth,
                           checked=item.checkbox == "x", lang="inline")
+        maybe = [c.strip() for c in item.codes if len(c.split()) >= 2 and "\n" not in c]
         return _Entry(kind="manual", label=label, line=item.line, section=item.section,
-                      text=text, depth=item.depth, checked=item.checkbox == "x")
+                      text=text, depth=item.depth, checked=item.checkbox == "x",
+                      maybe_command=maybe[0] if len(maybe) == 1 else None,
+                      item_plain=item.plain)
+
+    def promote_inline_commands(self) -> None:
+        """A checklist item whose only multi-word code span starts with a program this runbook
+        runs in its shell blocks (``blocks flow retry {{ task_id }}``) runs that command."""
+        vocab = {blocks.first_word(e.command) for e in self.entries
+                 if isinstance(e, _Entry) and e.kind == "shell" and e.command}
+        vocab.discard("")
+        for e in self.entries:
+            if not isinstance(e, _Entry) or e.kind != "manual" or not e.maybe_command:
+                continue
+            cmd = e.maybe_command
+            if blocks.first_word(cmd) not in vocab or blocks.looks_like_output(cmd):
+                continue
+            rest = _squash(e.item_plain.replace(cmd, " ")).strip(" :.-–—,;")
+            e.kind, e.command, e.lang = "shell", cmd, "inline"
+            e.label = _label_from_text(rest) if rest else _label_from_command(cmd)
 
     # -- result ---------------------------------------------------------------------------
     def finish(self) -> Runbook:
@@ -427,6 +454,7 @@ class _Builder:
         self.section_texts()
         rb.sections = self.sections
         declared = [k for k, p in rb.params.items() if p.declared]
+        self.promote_inline_commands()
         self.build_steps(rb, declared)
         self.check_params(rb, fm)
         rb.findings = sorted(self.findings, key=lambda f: f.line)
@@ -452,9 +480,10 @@ class _Builder:
             setattr(rb, key, value.strip())
             if key == "id":
                 rb.id_line = fm.line_of("id")
-        for key in ("id", "title", "severity"):
-            if key not in data:
-                self.finding(fm.start, "warning", f"front matter has no {key}")
+        if not fm.findings:  # a broken block already has its own, more useful, finding
+            for key in ("id", "title", "severity"):
+                if key not in data:
+                    self.finding(fm.start, "warning", f"front matter has no {key}")
         if rb.severity and rb.severity.upper() in SEVERITIES:
             rb.severity = rb.severity.upper()
         elif rb.severity:
@@ -500,7 +529,7 @@ class _Builder:
             if isinstance(spec, dict):
                 for k, v in spec.items():
                     if k not in PARAM_KEYS:
-                        self.finding(line, "warning", f"params.{name}: unknown key {k!r} "
+                        self.finding(fm.key_lines.get(f"params.{name}.{k}", line), "warning", f"params.{name}: unknown key {k!r} "
                                      f"(known: {', '.join(PARAM_KEYS)})")
                 if spec.get("default") is not None:
                     p.default = str(spec["default"]) if not isinstance(spec["default"], bool) \
@@ -518,15 +547,17 @@ class _Builder:
                              "(default/help/pattern) or a default value")
                 continue
             if p.pattern:
+                pline = fm.key_lines.get(f"params.{name}.pattern", line)
                 try:
                     rx = re.compile(p.pattern)
                 except re.error as exc:
-                    self.finding(line, "error", f"params.{name}: invalid pattern "
+                    self.finding(pline, "error", f"params.{name}: invalid pattern "
                                  f"{p.pattern!r}: {exc}")
                 else:
                     if p.default not in (None, "") and not rx.fullmatch(p.default):
-                        self.finding(line, "error", f"params.{name}: default {p.default!r} "
-                                     f"does not match its pattern {p.pattern}")
+                        self.finding(fm.key_lines.get(f"params.{name}.default", line), "error",
+                                     f"params.{name}: default {p.default!r} does not match its "
+                                     f"pattern {p.pattern}")
             if p.key in rb.params:
                 self.finding(line, "error", f"params.{name} is declared twice (as "
                              f"{rb.params[p.key].name!r} too)")
@@ -534,6 +565,21 @@ class _Builder:
 
     def build_steps(self, rb: Runbook, declared: list[str]) -> None:
         used_ids: set[str] = set()
+        next_suffix: dict[str, int] = {}
+        names: dict[str, int] = {}  # name= -> the fence that gave it
+        per_fence: dict[int, int] = {}
+        for entry in self.entries:
+            if isinstance(entry, _Entry) and entry.fence_line:
+                per_fence[entry.fence_line] = per_fence.get(entry.fence_line, 0) + 1
+        fence_attrs = {e.fence_line: e.attrs for e in reversed(self.entries)
+                       if isinstance(e, _Entry) and e.fence_line}
+        for line, count in per_fence.items():
+            attrs = fence_attrs[line]
+            shared = [k for k in ("name", "expect", "verify", "label") if k in attrs]
+            if count > 1 and shared:
+                self.finding(line, "warning", f"fence attributes {', '.join(shared)} apply to "
+                             f"each of the {count} steps of this block; give each command its "
+                             "own block")
         number = 0
         for entry in self.entries:
             if not isinstance(entry, _Entry):
@@ -553,7 +599,8 @@ class _Builder:
                 try:
                     step.timeout = parse_duration(a["timeout"])
                 except ValueError as exc:
-                    self.finding(entry.line, "error", f"fence attribute timeout: {exc}")
+                    self.finding(entry.fence_line or entry.line, "error",
+                                 f"fence attribute timeout: {exc}")
             if step.command is not None:
                 if entry.kind == "k8s":
                     try:
@@ -566,7 +613,7 @@ class _Builder:
                 if override is not None and entry.kind == "shell":
                     val = fence.parse_bool(override)
                     if val is None:
-                        self.finding(entry.line, "error",
+                        self.finding(entry.fence_line or entry.line, "error",
                                      f"fence attribute mutating must be true or false, "
                                      f"got {override!r}")
                     elif val != step.mutating:
@@ -580,24 +627,30 @@ class _Builder:
             if conf is not None:
                 val = fence.parse_bool(conf)
                 if val is None:
-                    self.finding(entry.line, "error",
+                    self.finding(entry.fence_line or entry.line, "error",
                                  f"fence attribute confirm must be true or false, got {conf!r}")
                 step.confirm = bool(val) or step.mutating
             else:
                 step.confirm = step.mutating
             base = _slug(a.get("name", "")) if a.get("name") else _slug(step.label)
-            if a.get("name") and base in used_ids:
-                self.finding(entry.line, "warning", f"step name {a['name']!r} is used twice")
+            if a.get("name"):
+                first = names.setdefault(a["name"], entry.fence_line)
+                if first != entry.fence_line:
+                    self.finding(entry.fence_line or entry.line, "warning",
+                                 f"step name {a['name']!r} is already used by the block on "
+                                 f"line {first}")
             if not base or base.isdigit():
                 base = f"step-{number}" if not base else f"step-{base}"
             sid = base
-            n = 2
+            n = next_suffix.get(base, 2)
             while sid in used_ids:
                 sid = f"{base}-{n}"
                 n += 1
+            next_suffix[base] = n
             used_ids.add(sid)
             step.id = sid
-            if entry.label_from_command and self.fm.kind == "toml":
+            if entry.label_from_command and self.fm.kind == "toml" \
+                    and entry.fence_line not in self.unclosed_fences:
                 self.finding(entry.line, "warning", f"step {number} has no label (add a "
                              "comment line above the command)")
             entry.section.steps.append(step)

@@ -190,7 +190,16 @@ class _Scanner:
                 if skip_words == "for":
                     skip_words = None
                 continue
+            if c == "`" and self.backticks and term != "`":
+                # Closes an enclosing backtick substitution: `$( ... ` ends here, unclosed.
+                finish("")
+                self.open_quote = self.open_quote or "$( ... )"
+                return i, stack, None
+            start = i
             word, i = self.word(i, depth)
+            if i == start:  # never loop without progress, whatever the input
+                i += 1
+                continue
             if heredoc_op is not None:
                 pending.append((word.value, word.quoted, heredoc_op == "<<-", cur))
                 cur.redirects.append((heredoc_op, word.value))
