@@ -1,0 +1,72 @@
+"""The live /metrics endpoint: parseable, consistent with the simulator, started and stopped cleanly."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.unit.test_drill_openmetrics import parse
+from warroom.drill.exporter import MetricsExporter
+from warroom.drill.simulator import create_drill
+
+
+def test_serves_text_and_openmetrics_and_stops() -> None:
+    start = time.time() - 600
+    exp = MetricsExporter("timeout", speed=1.0, start=start)
+    url = exp.start()
+    try:
+        assert url.startswith("http://127.0.0.1:") and exp.port > 0
+        text = httpx.get(f"{url}/metrics", timeout=10)
+        assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain; version=0.0.4")
+        assert "# EOF" not in text.text and "flowengine_flow_executions_total{" in text.text
+        om = httpx.get(f"{url}/metrics", headers={"Accept": "application/openmetrics-text; version=1.0.0"},
+                       timeout=10)
+        assert om.headers["content-type"].startswith("application/openmetrics-text")
+        assert om.text.endswith("# EOF\n")
+        first = parse(text.text)
+        later = parse(httpx.get(f"{url}/metrics", timeout=10).text)
+        for key, ((_, a),) in first.items():
+            if "_total" in key or "_bucket" in key or key.endswith(("_count", "_sum")):
+                assert later[key][0][1] >= a, key
+        p95 = exp.simulator.pane("p95_latency", exp.scenario_time())
+        assert p95 > 90                                   # the timeout scenario is well under way
+        assert httpx.get(f"{url}/nope", timeout=10).status_code == 404
+        assert httpx.get(f"{url}/-/healthy", timeout=10).text == "OK\n"
+        assert exp.scrapes == 3
+        if shutil.which("promtool"):
+            done = subprocess.run(["promtool", "check", "metrics"], input=text.text, capture_output=True,
+                                  text=True, timeout=60)
+            assert done.returncode == 0, done.stdout + done.stderr
+    finally:
+        exp.stop()
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{url}/metrics", timeout=2)
+
+
+def test_in_memory_actions_bend_the_served_curve() -> None:
+    start = time.time() - 300
+    with MetricsExporter("rate-limit", speed=1.0, start=start) as exp:
+        exp.record("circuit_breaker", at=start + 150)
+        t = exp.scenario_time() + 900
+        assert exp.simulator.pane("quota", t) < 75
+        body = exp.body(at=start + 1050)
+        quota = max(float(line.split()[1]) for line in body.splitlines()
+                    if line.startswith("flowengine_model_quota_used_ratio{"))
+        assert quota == pytest.approx(exp.simulator.pane("quota", 1050.0) / 100)
+
+
+def test_follows_a_drill_on_disk(state_dir: Path) -> None:
+    d = create_drill(state_dir, "audit-gap", speed=5.0, start=time.time() - 100)
+    with MetricsExporter(drill=d) as exp:
+        assert exp.speed == 5.0 and exp.scenario == d.scenario
+        body = httpx.get(f"{exp.url}/metrics", timeout=10).text
+        (stamp,) = [float(line.split()[1]) for line in body.splitlines()
+                    if line.startswith("flowengine_audit_log_last_event_timestamp_seconds ")]
+        assert time.time() - stamp > 300          # the audit log stopped 240 drill-s before the start
+    with pytest.raises(ValueError):
+        MetricsExporter()

@@ -1,0 +1,91 @@
+"""The end-of-drill report: response times from the incident state, judged from the real breach."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.drill.report import breach_time, drill_report
+from warroom.drill.simulator import create_drill
+from warroom.incident.store import IncidentStore
+
+
+class Clock:
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
+
+
+def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    breach = breach_time(d, at=start + 600)
+    assert breach is not None and start + 60 < breach < start + 200
+    assert d.simulator.pane("quota", d.scenario_time(breach)) >= 80.0
+    assert d.simulator.pane("quota", d.scenario_time(breach) - 5) < 80.0
+    assert breach_time(d, at=start + 30) is None                  # not breached yet
+    assert breach_time(d, pane="error_5xx", at=start + 3600) is None
+
+
+def test_report_times_each_milestone_against_its_target(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    breach = breach_time(d, at=start + 3600)
+    assert breach is not None
+    clock = Clock(breach + 130)                                   # declared 2m10s after the breach
+    inc = IncidentStore(state_dir / "incidents-root", clock=clock).create(
+        title="Quota at 82%", severity="P3", source={"kind": "pane", "ref": "quota"},
+        drill={"scenario": "rate-limit", "speed": 1.0})
+    clock.t = breach + 200
+    inc.note("info", "looking at the quota pane")                   # mobilised 70 s after declaring
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=breach + 300)
+    clock.t = breach + 480
+    inc.note("root-cause", "retry storm burning the Anthropic quota")
+    clock.t = breach + 700
+    inc.mark_phase("mitigated")
+    clock.t = breach + 1500
+    inc.resolve("breaker on, quota back under 70%")
+    report = drill_report(d, inc.state, at=breach + 1600)
+    rows = {r.key: r for r in report.responses}
+    assert round(rows["detected"].minutes * 60) == 130 and rows["detected"].met
+    assert round(rows["mobilised"].minutes * 60) == 70 and rows["mobilised"].met
+    assert round(rows["root_cause"].minutes * 60) == 350 and rows["root_cause"].met
+    assert round(rows["mitigated"].minutes * 60) == 570 and rows["mitigated"].met
+    assert round(rows["resolved"].minutes * 60) == 1370 and rows["resolved"].met
+    assert report.met == 5 and report.incident == inc.id
+    assert [a.action for a in report.actions] == ["circuit_breaker"] and report.actions[0].effective
+    assert report.resolution_done == ("circuit_breaker",) and report.resolution_missing == ("retry",)
+    quota = report.panes[0]
+    assert quota.pane == "quota" and quota.worst > 80 and quota.recovered and quota.now < 80
+    assert report.recovered
+    assert any(line.startswith("Time to detect: 2m10s (target < 5 min): met.") for line in report.summary)
+    assert any("Not done: failed flows retried" in line for line in report.summary)
+    assert report.to_dict()["responses"][0]["key"] == "detected"
+
+
+def test_report_without_an_incident_and_at_high_speed(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "mass-failure", speed=10.0, start=start)
+    d.record("retry", at=start + 5)                    # retry does nothing for a bad release
+    report = drill_report(d, None, at=start + 120)
+    rows = {r.key: r for r in report.responses}
+    assert rows["detected"].met is None and rows["resolved"].minutes is None
+    assert not report.recovered and report.panes[0].pane == "failure_rate"
+    assert [a.effective for a in report.actions] == [False]
+    assert report.resolution_missing == ("rollback",)
+    assert any(line == "Time to resolve: not reached (target < 60 min)." for line in report.summary)
+
+
+def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "audit-gap", speed=10.0, start=start)
+    breach = breach_time(d, at=start + 600)
+    assert breach is not None
+    clock = Clock(breach + 60)
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(title="audit gap", severity="P1")
+    report = drill_report(d, inc.state, at=breach + 120)
+    detected = report.responses[0]
+    assert detected.minutes == 1.0 and detected.drill_minutes == 10.0
+    assert "1m00s, 10m00s in drill time" in report.summary[0]

@@ -1,0 +1,206 @@
+"""The end-of-drill report: response times against the targets, what was done, how the panes ended.
+
+Built from two things that are already on disk: the drill (its clock, the simulator, the actions
+the stand-ins recorded) and the incident declared on it (``warroom.incident.state``, rebuilt from
+the journal). The result is plain data; the dashboard renders it and the CLI can print it.
+
+Times are the responders' own, in wall-clock minutes, judged against the seeds' targets (detect
+< 5, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60 minutes). Time to detect counts
+from the moment the scenario's primary pane crossed its critical threshold, which only the drill
+knows; the other milestones come from the incident state. Drill minutes (wall minutes x speed)
+are given alongside, for a drill run faster than real time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from warroom.config import SloConfig, default_slos
+from warroom.drill.actions import ACTIONS
+from warroom.drill.simulator import Drill
+from warroom.durations import format_duration
+from warroom.incident.state import RESPONSE_TARGETS, IncidentState
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    key: str                      # detected | mobilised | root_cause | mitigated | resolved
+    label: str
+    target_min: float
+    at: float | None              # unix time the milestone was reached
+    minutes: float | None         # wall minutes from its starting point
+    drill_minutes: float | None   # the same span in drill time (x speed)
+    met: bool | None              # None: not reached (yet) or no starting point
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    at: float                     # unix time
+    t: float                      # drill seconds
+    action: str
+    description: str
+    command: str
+    effective: bool               # it bent the scenario (its prerequisites were met)
+
+
+@dataclass(frozen=True)
+class PaneOutcome:
+    pane: str
+    title: str
+    crit: float | None
+    at_detection: float | None
+    worst: float | None
+    now: float | None
+    recovered: bool
+
+
+@dataclass(frozen=True)
+class DrillReport:
+    drill: str
+    scenario: str
+    title: str
+    runbook: str
+    speed: float
+    incident: str | None
+    breach_at: float | None
+    generated_at: float
+    responses: tuple[ResponseRow, ...]
+    actions: tuple[ActionRow, ...]
+    resolution_done: tuple[str, ...]
+    resolution_missing: tuple[str, ...]
+    panes: tuple[PaneOutcome, ...]
+    recovered: bool
+    summary: tuple[str, ...]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for r in self.responses if r.met)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
+                at: float | None = None) -> float | None:
+    """Unix time the scenario's primary pane (or ``pane``) first reached critical, if it has.
+
+    The dashboard can pass this as the declaration's ``source.started_at`` so the incident's own
+    time-to-detect (and the PIR) count from the real start of impact.
+    """
+    pane = pane or drill.scenario.primary
+    slo = _slo(pane, slos)
+    if slo is None or slo.crit is None:
+        return None
+    t_end = drill.scenario_time(at)
+    t = drill.simulator.first_crossing(pane, slo.crit, -3600.0, t_end, step=5.0)
+    return None if t is None else drill.wall_time(t)
+
+
+def _slo(pane: str, slos: list[SloConfig] | None) -> SloConfig | None:
+    return next((s for s in (slos or default_slos()) if s.id == pane), None)
+
+
+def _before(first: float | None, t: float) -> bool:
+    return first is not None and first <= t
+
+
+def _ts(d: datetime | None) -> float | None:
+    return None if d is None else d.timestamp()
+
+
+def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
+                 slos: list[SloConfig] | None = None) -> DrillReport:
+    """Everything the end-of-drill screen shows, as plain data."""
+    at = time.time() if at is None else at
+    sc = drill.scenario
+    sim = drill.simulator
+    breach = breach_time(drill, slos=slos, at=at)
+    phases: dict[str, float | None] = {}
+    if state is not None:
+        phases = {k: _ts(v) for k, v in state.phases.items()}
+    if phases.get("started") is None:
+        phases["started"] = breach
+    rows = []
+    for key, label, target, base in RESPONSE_TARGETS:
+        reached = phases.get(key)
+        start = phases.get(base)
+        minutes = None if reached is None or start is None else max(0.0, (reached - start) / 60.0)
+        rows.append(ResponseRow(key, label, target, reached, minutes,
+                                None if minutes is None else minutes * drill.speed,
+                                None if minutes is None else minutes < target))
+
+    signals = sim.signals
+    actions = []
+    for a in drill.actions():
+        if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
+            continue
+        effective = any(
+            m.action == a.action and all(_before(signals.first(r), a.t) for r in m.requires)
+            for f in sc.faults for m in f.mitigations
+        )
+        actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
+                                 effective))
+    taken = {a.action for a in actions}
+    done = tuple(k for k in sc.resolution if k in taken)
+    missing = tuple(k for k in sc.resolution if k not in taken)
+
+    t_now = drill.scenario_time(at)
+    t_detect = drill.scenario_time(phases["detected"]) if phases.get("detected") else t_now
+    t_from = drill.scenario_time(breach) if breach else t_now - 1800
+    panes = []
+    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+        slo = _slo(pane, slos)
+        now = sim.pane(pane, t_now)
+        values = [v for v in (sim.pane(pane, t_from + i * (t_now - t_from) / 60) for i in range(61))
+                  if v is not None and not math.isnan(v)]
+        crit = slo.crit if slo else None
+        panes.append(PaneOutcome(pane, slo.title if slo else pane, crit, sim.pane(pane, t_detect),
+                                 max(values) if values else None, now,
+                                 now is not None and (crit is None or now < crit)))
+    recovered = panes[0].recovered if panes else False
+    report = DrillReport(
+        drill=drill.name, scenario=sc.name, title=sc.title, runbook=sc.runbook, speed=drill.speed,
+        incident=state.id if state is not None and state.id else drill.incident,
+        breach_at=breach, generated_at=at, responses=tuple(rows), actions=tuple(actions),
+        resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
+        summary=(),
+    )
+    return _with_summary(report)
+
+
+def _with_summary(r: DrillReport) -> DrillReport:
+    lines = []
+    for row in r.responses:
+        if row.minutes is None:
+            lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
+            continue
+        verdict = "met" if row.met else "missed"
+        extra = f", {format_duration(row.drill_minutes * 60)} in drill time" if r.speed != 1 and row.drill_minutes \
+            is not None else ""
+        lines.append(f"{row.label}: {format_duration(row.minutes * 60)}{extra} (target < {row.target_min:g} min): "
+                     f"{verdict}.")
+    if r.resolution_missing:
+        lines.append("Not done: " + ", ".join(ACTIONS.get(k, k) for k in r.resolution_missing) + ".")
+    wasted = [a for a in r.actions if not a.effective and a.action in _mitigations(r)]
+    if wasted:
+        lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
+    primary = r.panes[0] if r.panes else None
+    if primary is not None:
+        state = "back under" if primary.recovered else "still above"
+        lines.append(f"{primary.title} is {state} its critical threshold"
+                     + (f" ({primary.now:.1f} vs {primary.crit:g})." if primary.now is not None and primary.crit
+                        is not None else "."))
+    return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
+
+
+def _mitigations(r: DrillReport) -> set[str]:
+    from warroom.drill.scenarios import get_scenario
+
+    return set(get_scenario(r.scenario).mitigating_actions())
+
+
+__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report"]
