@@ -113,3 +113,52 @@ def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path) 
     assert "marked interrupted" in shown.stderr
     assert "[INTR]" in shown.stdout
     assert inc.state.steps["wait-a-while"].status == "interrupted"
+
+
+def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> None:
+    """A ```promql``` step is a query, not a shell command: it goes to the configured server."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    from tests.conftest import free_port
+
+    seen: list[str] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            url = urlparse(self.path)
+            seen.append(parse_qs(url.query).get("query", [""])[0])
+            body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": [
+                {"metric": {"provider": "anthropic"}, "value": [1700000000, "91.5"]}]}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        cfg = tmp_path / "config.toml"
+        cfg.write_text(f'[prometheus]\nurl = "http://127.0.0.1:{port}"\n')
+        book = tmp_path / "q.md"
+        book.write_text('+++\nid = "RB-TEST-Q"\ntitle = "Query"\n+++\n\n## Triage\n\n'
+                        "```promql\n# Quota used\n100 * max(flowengine_model_quota_used_ratio)\n```\n")
+        state = tmp_path / "state"
+        inc = _wr(state, "new", "--title", "q", "--severity", "P3", "--runbook", str(book),
+                  "--config", str(cfg)).stdout.strip()
+        ran = _wr(state, "run", inc, "1", "--config", str(cfg))
+        assert "anthropic" in ran.stdout and "91.5" in ran.stdout
+        assert seen == ["100 * max(flowengine_model_quota_used_ratio)"]
+        no_prom = _wr(state, "run", inc, "1", ok=False)  # without the config: no server to ask
+        assert no_prom.returncode == 1 and "no Prometheus configured" in no_prom.stdout
+    finally:
+        server.shutdown()
+        server.server_close()

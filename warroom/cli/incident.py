@@ -377,6 +377,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         kind += ", asks for confirmation"
     print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
     print(f"$ {prepared.command}", file=sys.stderr)
+    if prepared.kind in inc.NATIVE_KINDS and not args.dry_run:
+        return _run_native(inc, prepared, args.yes)
     result = inc.run_step(prepared, confirm=args.yes, dry_run=args.dry_run, stream=sys.stdout)
     if args.dry_run:
         print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)
@@ -384,11 +386,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _finish_run(inc, prepared, result)
 
 
+def _run_native(inc: Incident, prepared: Any, confirmed: bool) -> int:
+    """A ``promql`` / ``k8s`` step: run in-process against the configured source (no shell)."""
+    source = None
+    if prepared.kind == "promql":
+        from warroom.sources.factory import open_metric_source
+
+        source = open_metric_source(inc.config)
+    try:
+        inc.run_native_step(prepared, confirm=confirmed, metric_source=source)
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    st = inc.state.steps.get(prepared.step_id)
+    run = st.last_run if st else None
+    if run is not None and run.output:
+        try:
+            text = (inc.dir / run.output).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            out(line.lstrip("\x1f"))  # the output file tags error lines; the terminal does not need it
+    return _report_run(prepared, run)
+
+
 def _finish_run(inc: Incident, prepared: Any, handle: Any) -> int:
     """Wait for the supervised step and report how it ended (from the journal, the truth)."""
     handle.wait()
     st = inc.state.steps.get(prepared.step_id)
-    run = st.last_run if st else None
+    return _report_run(prepared, st.last_run if st else None)
+
+
+def _report_run(prepared: Any, run: Any) -> int:
     if run is None or run.status == "running":
         print(f"step {prepared.number}: still running under its supervisor", file=sys.stderr)
         return 1
