@@ -89,6 +89,7 @@ def warroom_demo_available() -> str | None:
 
 def bench_config(home: Path, refresh: str = "1s", extra: str = "") -> Path:
     """A config for the drill: panes refresh at ``refresh`` (1 Hz for the bandwidth figures)."""
+    home.mkdir(parents=True, exist_ok=True)
     path = home / "bench-config.toml"
     path.write_text(f'[prometheus]\nrefresh = "{refresh}"\n{extra}')
     return path
@@ -160,3 +161,14 @@ def first_frame(run: PtyRun, ready: Callable[[str], bool], timeout: float = 60.0
 
 def pause(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def declare_incident(run: PtyRun, follower: ScreenFollower, timeout: float = 30.0) -> bool:
+    """Press ``d`` and accept the pre-filled declaration (ctrl+s), as a person starting the drill
+    would; True once the header shows the incident id. From then on the header's clocks tick every
+    second, which is the dashboard's steady state during an incident."""
+    run.write(b"d")
+    if follower.until(lambda s: "Declare an incident" in s, timeout) is None:
+        return False
+    run.write(b"\x13")
+    return follower.until(lambda s: "INC-" in s and "Declare an incident" not in s, timeout) is not None

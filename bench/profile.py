@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import COLS, ROWS, Program, first_frame, warroom_demo
+from bench.common import COLS, ROWS, Program, declare_incident, first_frame, warroom_demo
 from bench.ptyrun import Chunk, PtyRun
 
 CUP = re.compile(rb"\x1b\[(\d*)(?:;(\d*))?([HfB])")
@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=3.0)
     parser.add_argument("--refresh", default="1s", help="warroom pane refresh (default 1s)")
     parser.add_argument("--save", type=Path, help="also write the window's raw bytes here")
+    parser.add_argument("--no-incident", action="store_true", help="warroom: do not declare an incident first")
     parser.add_argument("command", nargs="*", help="a program to profile instead of warroom demo")
     args = parser.parse_args(argv)
     home = Path(tempfile.mkdtemp(prefix="warroom-profile-"))
@@ -123,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
             t, follower = first_frame(run, program.ready)
             if t is None:
                 print("no complete frame within 60 s; last screen:\n" + follower.text(), file=sys.stderr)
+                return 1
+            if not args.command and not args.no_incident and not declare_incident(run, follower):
+                print("could not declare an incident; last screen:\n" + follower.text(), file=sys.stderr)
                 return 1
             time.sleep(args.settle)
             t0 = time.perf_counter()
