@@ -36,15 +36,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
     env_dir = tmp / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
-    site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                     cwd=tmp).stdout.strip())
-    # Dependencies come from this environment; warroom itself only from the wheel.
-    (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    # pip from this environment, installing into the new venv (console script included).
+    # pip from this environment, installing into the new venv (console script included). The
+    # new venv must not see this environment yet: pip would take the editable warroom for an
+    # installed copy and uninstall it from here.
     install = _run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps",
-                    "--no-index", str(wheel)], cwd=tmp)
+                    "--no-index", "--ignore-installed", str(wheel)], cwd=tmp)
     if install.returncode != 0:
         pytest.fail(f"installing the wheel failed:\n{install.stderr[-2000:]}")
+    site = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                     cwd=tmp).stdout.strip())
+    # Dependencies come from this environment; warroom itself only from the wheel (a plain path
+    # entry does not activate the editable install's import hook).
+    (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     elsewhere = tmp / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}

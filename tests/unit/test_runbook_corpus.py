@@ -149,3 +149,168 @@ def test_etcd_jsonpath_and_go_templates_are_not_params() -> None:
     assert [s.section for s in rb.steps] == ["Diagnosis", "Diagnosis", "General etcd health",
                                             "General etcd health", "General etcd health"]
     assert {s.title: s.phase for s in rb.sections}["General etcd health"] == "investigate"
+
+
+def test_persistent_volume_prompts_output_backticks_and_params() -> None:
+    rb = load("prometheus-operator-runbooks/content/runbooks/kubernetes/KubePersistentVolumeFillingUp.md")
+    assert commands(rb) == [
+        "kubectl get storageclass `kubectl -n <my-namespace> get pvc <my-pvc> -ojson | jq -r "
+        "'.spec.storageClassName'`",
+        "kubectl -n <my-namespace> edit pvc <my-pvc>",
+        "kubectl -n <my-namespace> get pvc <my-pvc>",
+        "kubectl -n <my-namespace> delete pod `kubectl -n <my-namespace> get pod -ojson | jq -r "
+        "'.items[] | select(.spec.volumes[] .persistentVolumeClaim.claimName==\"<my-pvc>\") | "
+        ".metadata.name'`",
+    ]
+    assert rb.steps[0].example_output.splitlines()[0].split() == [
+        "NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
+    assert all(s.params == ["my_namespace", "my_pvc"] for s in rb.steps)
+    assert [s.mutating for s in rb.steps] == [False, True, False, True]
+    assert {s.section for s in rb.steps} == {"Direct Volume resizing"}
+    assert {s.title: s.phase for s in rb.sections}["Direct Volume resizing"] == "mitigate"
+    # The value lands inside jq's single-quoted program and stays one literal string.
+    from warroom.runbook.params import substitute
+
+    import shlex
+
+    cmd = substitute(rb.steps[3].command, {"my-namespace": "prod", "my-pvc": "data'; reboot"})
+    inner = shlex.split(cmd.split("`")[1])
+    assert inner[-1] == ('.items[] | select(.spec.volumes[] .persistentVolumeClaim.claimName=='
+                         '"data\'; reboot") | .metadata.name')
+
+
+def test_control_plane_cpu_promql_in_sh_fence_and_shebang_script() -> None:
+    rb = load("openshift-runbooks/alerts/cluster-kube-apiserver-operator/"
+              "ExtremelyHighIndividualControlPlaneCPU.md")
+    assert [(s.kind, s.label) for s in rb.steps] == [
+        ("promql", "Top 5 of containers with the most CPU utilization on a particular node"),
+        ("promql", "CPU utilization of containers on master nodes"),
+        ("promql", "CPU utilization of the master nodes from the cgroups"),
+        ("promql", "for Windows"),
+        ("shell", "How to gather the audit logs of the cluster"),
+        ("shell", "How to take a dump of the cluster prometheus data"),
+    ]
+    assert rb.steps[1].command == (
+        "sum by (node) (\n  irate (container_cpu_usage_seconds_total{container!=\"\",pod!=\"\"}"
+        "[4m])\n    and on (node) cluster:master_nodes\n)")
+    script = rb.steps[5].command
+    assert script.startswith("#!/usr/bin/env bash\n\nfunction queue() {")
+    assert script.endswith("--data-urlencode 'match_target={instance!=\\\"\\\"}'\"")
+    assert rb.steps[5].mutating and not rb.steps[0].mutating
+
+
+def test_heredoc_piped_to_oc_apply_kept_whole() -> None:
+    rb = load("openshift-runbooks/alerts/openshift-virtualization-operator/HCOInstallationIncomplete.md")
+    [step] = rb.steps
+    assert step.command == (
+        "cat <<EOF | oc apply -f -\napiVersion: hco.kubevirt.io/v1beta1\nkind: HyperConverged\n"
+        "metadata:\n  name: kubevirt-hyperconverged\n  namespace: openshift-cnv\nspec: {}\nEOF")
+    assert step.label == "Complete the installation by creating a HyperConverged CR with its default values"
+    assert step.mutating and "oc apply" in step.reason
+    assert step.section == "Mitigation"
+
+
+def test_root_prompts_output_and_assignment_joined_openshift_fd_limit() -> None:
+    rb = load("openshift-runbooks/alerts/cluster-monitoring-operator/NodeFileDescriptorLimit.md")
+    assert commands(rb) == [
+        "NODE_NAME='<value of instance label from alert>'\noc debug \"node/$NODE_NAME\"",
+        "sysctl -a | grep 'fs.file-'",
+        "lsof -n",
+    ]
+    assert rb.steps[1].example_output == "fs.file-max = 1597016\nfs.file-nr = 7104       0       1597016"
+    assert rb.steps[0].params == ["value_of_instance_label_from_alert"]
+    assert [s.mutating for s in rb.steps] == [True, False, False]
+
+
+def test_untagged_fence_with_comment_labels_gitaly_down() -> None:
+    rb = load("gitlab-com-runbooks/docs/gitaly/gitaly-down.md")
+    assert [(s.label, s.command) for s in rb.steps] == [
+        ("in a screen session (will take a while)",
+         "cd /var/opt/gitlab/git-data/repositories/@hashed\nionice -n 5 find . -regextype sed "
+         "-regex \".*/objects/.*\" -size 0 -mtime +1 > /var/tmp/zerofiles.txt"),
+        ("if customers still report issues, check each affected repo for consistency",
+         "sudo -u git\ncd <repo>\ngit fsck"),
+        ("for each found invalid sha1 pointer, if it looks like an important branch (like "
+         "master), set it to a previous…", "git update-ref -d <invalid_ref_found_by_git_fsck>"),
+        ("at the end", "git fsck --full"),
+    ]
+    assert [s.params for s in rb.steps] == [[], ["repo"], ["invalid_ref_found_by_git_fsck"], []]
+    assert rb.steps[0].mutating and "zerofiles.txt" in rb.steps[0].reason
+    # "- check ... `ps aux | grep gitaly`?" bullets are not checklist items: no steps there.
+    assert all(s.kind == "shell" for s in rb.steps)
+
+
+def test_console_label_info_string_and_root_prompt_blocks_haproxy() -> None:
+    rb = load("gitlab-com-runbooks/docs/frontend/haproxy.md")
+    assert commands(rb) == [
+        "sudo systemctl stop haproxy",
+        "sudo /usr/local/sbin/drain_haproxy.sh -w 60",
+        "sudo /usr/local/sbin/drain_haproxy.sh -u",
+        "./bin/set-server-state gstg drain git-01",
+        "sudo hatop -s /run/haproxy/admin.sock",
+        "pstree -pals $(pgrep -u root -f /usr/sbin/haproxy)",
+        "for p in $(pgrep -u haproxy -f haproxy); do ps -o user,pid,etimes,command $p; done",
+        "kill -TERM 1827",
+    ]
+    assert rb.steps[1].label == "Drain, but wait 1 minute"
+    assert rb.steps[3].example_output.startswith("Fetching server state...")
+    assert [s.mutating for s in rb.steps] == [True, True, True, True, True, False, False, True]
+    # mermaid diagrams, the get-server-state output and the usage text are not steps
+    kinds = [b["kind"] for b in rb.code_blocks]
+    assert kinds.count("display") == 4
+
+
+def test_prompted_commands_grouped_until_a_blank_line() -> None:
+    rb = load("openshift-runbooks/alerts/HighlyAvailableWorkloadIncorrectlySpread.md")
+    assert len(rb.steps) == 7
+    assert rb.steps[5].command == (
+        "PVC=$(oc get -n \"$NS\" pod \"$POD\" -ojson | jq -r '.spec.volumes[] | "
+        "select(.persistentVolumeClaim!=null) | .persistentVolumeClaim.claimName')\n"
+        "oc delete -n \"$NS\" pvc \"$PVC\"\noc delete -n \"$NS\" pod \"$POD\"")
+    assert [s.mutating for s in rb.steps] == [False, False, True, False, False, True, True]
+    # the alert-label listing in a console block without prompts holds no command
+    assert (rb.code_blocks[0]["kind"], rb.code_blocks[0]["steps"]) == ("shell", 0)
+
+
+def test_untagged_checklist_block_and_link_only_runbooks_have_no_steps() -> None:
+    rr = load("gitlab-com-runbooks/docs/patroni/rotating-rails-postgresql-password.md")
+    assert rr.steps == [] and rr.code_blocks[0]["kind"] == "display"
+    td = load("prometheus-operator-runbooks/content/runbooks/general/TargetDown.md")
+    assert td.steps == []
+    clock = load("prometheus-operator-runbooks/content/runbooks/node/NodeClockNotSynchronising.md")
+    assert clock.steps == [] and clock.params == {}  # the Hugo {{< ref >}} is no parameter
+
+
+def test_cmoc_checklist_with_nested_bullets() -> None:
+    rb = load("gitlab-com-runbooks/on-call/checklists/cmoc.md")
+    assert len(rb.steps) == 9 and all(s.kind == "manual" for s in rb.steps)
+    assert rb.steps[8].label == "Check in with incident team"
+    assert "- Clear the deck - cancel other meetings as needed." in rb.steps[8].text
+    assert rb.steps[1].command is None  # `/start-incident` is a Slack command, not a shell one
+    assert {s.section for s in rb.steps} == {"Declaring an Incident"}
+
+
+def test_misspelt_language_list_attached_fences_walg() -> None:
+    rb = load("gitlab-com-runbooks/docs/patroni/postgresql-backups-wale-walg.md")
+    assert [str(f).split(": ", 1)[1] for f in rb.findings] == [
+        "warning: unknown fence language 'shel': did you mean 'shell'? (read as shell)"] * 2
+    labels = {s.command: s.label for s in rb.steps}
+    assert labels["sudo tail /var/log/wal-g/wal-g.log"] == "WAL archiving (check this on the primary)"
+    fetch = [s for s in rb.steps if "backup-fetch" in (s.command or "")]
+    assert [s.label for s in fetch] == [
+        "Restore the base backup (run in a screen on tmux session and be ready to wait several "
+        "hours)",
+        "To restore latest backup you can use the following"]
+    assert fetch[0].params == ["backup_name_from_backup_list_command"]
+
+
+def test_kube_api_error_budget_promql_fences() -> None:
+    rb = load("prometheus-operator-runbooks/content/runbooks/kubernetes/KubeAPIErrorBudgetBurn.md")
+    assert [(s.kind, s.label, s.section) for s in rb.steps] == [
+        ("promql", "Cluster scoped", "Slow Read Requests"),
+        ("promql", "Namespace scoped", "Slow Read Requests"),
+        ("promql", "Resource scoped", "Slow Read Requests"),
+        ("promql", "Slow Write Requests", "Slow Write Requests"),
+    ]
+    assert rb.steps[0].command.splitlines()[-1] == "> 0.01"
+    assert all(not s.mutating and s.params == [] for s in rb.steps)

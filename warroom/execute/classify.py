@@ -248,6 +248,11 @@ def _wrapper(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classific
             continue
         break
     inner = rest[i:]
+    if prog in ("sudo", "doas") and not inner and any(
+            a in ("-i", "-s", "--login", "--shell") or (a.startswith("-") and not a.startswith("--")
+                                                        and ("i" in a or "s" in a))
+            for a in rest):
+        return _rw(f"{prog} opens a root shell")
     if prog == "xargs" and not inner:
         return _ro("xargs echo only prints")
     c = _sub(inner, depth, prog)

@@ -171,6 +171,8 @@ class _Builder:
         self.lines: list[str] = []
         self.block_stats: list[dict[str, Any]] = []
         self.unclosed_fences: set[int] = set()
+        # True while nothing but the heading precedes the current block in its section.
+        self.after_heading = False
 
     def finding(self, line: int, level: str, message: str) -> None:
         self.findings.append(Finding(self.file, max(int(line), 1), level, message))  # type: ignore[arg-type]
@@ -186,6 +188,11 @@ class _Builder:
         tokens = md.parse(body)
         for i, tok in enumerate(tokens):
             t = tok.type
+            if t.endswith("_open") and t != "heading_open" or t in ("fence", "code_block",
+                                                                    "html_block", "hr"):
+                after_heading, self.after_heading = self.after_heading, False
+            else:
+                after_heading = self.after_heading
             if t == "heading_open":
                 self.heading(tok, tokens[i + 1] if i + 1 < len(tokens) else None)
             elif t in ("bullet_list_open", "ordered_list_open"):
@@ -201,7 +208,7 @@ class _Builder:
             elif t == "inline" and i > 0 and tokens[i - 1].type == "paragraph_open":
                 self.paragraph(tok)
             elif t in ("fence", "code_block"):
-                self.code(tok)
+                self.code(tok, after_heading)
                 self.last_paragraph = None
             elif t in ("html_block", "table_open", "hr", "blockquote_open"):
                 self.last_paragraph = None
@@ -232,6 +239,7 @@ class _Builder:
         self.sections.append(Section(title=title, level=level, line=line, phase=phase))  # type: ignore[arg-type]
         self.section_lines.append(line - 1)
         self.last_paragraph = None
+        self.after_heading = True
 
     def item_open(self, tok: Any) -> None:
         line = tok.map[0] + 1 if tok.map else 1
@@ -244,6 +252,10 @@ class _Builder:
         if not self.items:
             return
         item = self.items.pop()
+        if item.checkbox is None and self.items and item.plain:
+            # A plain bullet under a checklist item is part of that item's text.
+            self.items[-1].details.append(item.plain)
+            self.items[-1].details.extend(item.details)
         self.entries[item.slot] = self.resolve_item(item)  # type: ignore[assignment]
         self.last_paragraph = None
 
@@ -268,7 +280,7 @@ class _Builder:
         self.last_paragraph = _squash(plain)
 
     # -- code blocks ----------------------------------------------------------------------
-    def code(self, tok: Any) -> None:
+    def code(self, tok: Any, after_heading: bool = False) -> None:
         start = tok.map[0] if tok.map else 0
         end = tok.map[1] if tok.map else start + 1
         if tok.type == "code_block":
@@ -323,6 +335,8 @@ class _Builder:
             from_cmd = False
             if not label and context and n == 0:
                 label = _label_from_text(context)
+            if not label and n == 0 and after_heading and section.title:
+                label = _label_from_text(section.title)
             if not label:
                 label = _label_from_command(d.command)
                 from_cmd = True
