@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -246,3 +248,13 @@ def test_source_fetch_instant_and_errors(state_dir: Path) -> None:
     assert src.instant("nonsense{").error
     rows = src.query("sum by (provider) (flowengine_model_quota_used_ratio)")
     assert sorted(r[0]["provider"] for r in rows) == ["anthropic", "google", "openai"]
+
+
+def test_reopening_repoints_the_wrappers_at_this_interpreter(state_dir: Path) -> None:
+    d = create_drill(state_dir, "timeout", speed=1.0)
+    wrapper = d.path / "bin" / "kubectl"
+    wrapper.write_text(wrapper.read_text().replace(sys.executable, "/old/venv/bin/python"))
+    assert "/old/venv" in wrapper.read_text()
+    open_drill(d.path)
+    assert "/old/venv" not in wrapper.read_text() and sys.executable in wrapper.read_text()
+    assert os.access(wrapper, os.X_OK)

@@ -65,15 +65,27 @@ def wrapper_text(tool: str, drill_dir: Path, python: str | None = None) -> str:
 
 
 def install_wrappers(drill_dir: Path, python: str | None = None) -> list[Path]:
-    """Write ``<drill_dir>/bin/<tool>`` wrappers and the drill kubeconfig; returns the wrappers."""
+    """Write ``<drill_dir>/bin/<tool>`` wrappers and the drill kubeconfig; returns the wrappers.
+
+    Called again whenever a drill is reopened: a resumed drill may run under another venv or
+    checkout, and its wrappers must point at the interpreter and package doing the resuming.
+    Unchanged wrappers are left alone.
+    """
     drill_dir = Path(drill_dir)
     bin_dir = drill_dir / "bin"
     bin_dir.mkdir(mode=0o700, exist_ok=True)
     written = []
     for tool in shipped_standins():
         path = bin_dir / tool
-        tmp = path.with_name(f".{tool}.tmp")
-        tmp.write_text(wrapper_text(tool, drill_dir, python), encoding="utf-8")
+        text = wrapper_text(tool, drill_dir, python)
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                written.append(path)
+                continue
+        except OSError:
+            pass
+        tmp = path.with_name(f".{tool}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
         tmp.chmod(0o755)
         os.replace(tmp, path)
         written.append(path)

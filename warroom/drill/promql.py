@@ -18,6 +18,7 @@ comparisons (``bool``), ``and or unless``, ``on``/``ignoring``. Anything else is
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -377,7 +378,9 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
+@functools.lru_cache(maxsize=512)
 def parse(expr: str) -> object:
+    """The syntax tree of ``expr`` (cached: panes evaluate the same queries every second)."""
     return Parser(expr).parse()
 
 

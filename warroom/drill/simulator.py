@@ -320,8 +320,8 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     return drill
 
 
-def open_drill(path: Path) -> Drill:
-    """Reopen an existing drill directory (resume)."""
+def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
+    """Reopen an existing drill directory (resume); ``wrappers`` refreshes its stand-in wrappers."""
     path = Path(path)
     file = path / DRILL_FILE
     try:
@@ -345,8 +345,12 @@ def open_drill(path: Path) -> Drill:
         raise DrillError(f"{file}: speed must be positive, got {drill.speed}")
     from warroom.drill.env import install_wrappers
 
-    if not (path / "bin").is_dir():
+    if not wrappers:
+        return drill
+    try:
         install_wrappers(path)
+    except OSError as exc:
+        raise DrillError(f"{path / 'bin'}: cannot write the stand-in wrappers: {exc.strerror or exc}") from None
     return drill
 
 

@@ -50,7 +50,7 @@ class Context:
             raise DrillMissing(f"this is the warroom drill stand-in for {tool}; it only answers inside a "
                                f"drill (${ENV_DIR} is not set)")
         try:
-            drill = open_drill(Path(path))
+            drill = open_drill(Path(path), wrappers=False)
         except WarroomError as exc:
             raise DrillMissing(str(exc)) from None
         at = os.environ.get(AT_ENV)
