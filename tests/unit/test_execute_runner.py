@@ -102,7 +102,8 @@ def test_exit_code_and_signal_recorded(incident: Path) -> None:
 
 
 def test_grandchild_killed_on_timeout(incident: Path) -> None:
-    h = start(spec(incident, "sleep 1000 & echo $!; wait", timeout=0.5))
+    # 2 s: the grandchild must be up before the timeout fires, even on a loaded machine
+    h = start(spec(incident, "sleep 1000 & echo $!; wait", timeout=2.0))
     grandchild = int(first_line(h))
     assert psutil.pid_exists(grandchild)
     r = h.wait(60)
@@ -111,17 +112,17 @@ def test_grandchild_killed_on_timeout(incident: Path) -> None:
 
 
 def test_sigterm_ignored_escalates_to_sigkill(incident: Path) -> None:
-    h = start(spec(incident, "trap '' TERM; sleep 1000 & echo $!; while :; do sleep 0.05; done",
-                   timeout=0.5))
-    grandchild = int(first_line(h))
+    h = start(spec(incident, "trap '' TERM; sleep 1000 & echo $!; while :; do sleep 0.05; done"))
+    grandchild = int(first_line(h))  # printed after the trap is set
+    h.cancel()
     r = h.wait(60)
-    assert r.status == "timed_out" and r.signal == "SIGKILL"
+    assert r.status == "cancelled" and r.signal == "SIGKILL"
     assert gone(h.pid) and gone(grandchild)
 
 
 def test_escaped_session_is_ended_too(incident: Path) -> None:
     h = start(spec(incident, "setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; sleep 1000",
-                   timeout=0.5))
+                   timeout=2.0))
     escaped = int(first_line(h))
     wait_for(lambda: psutil.pid_exists(escaped), what="escaped process")
     r = h.wait(60)
@@ -142,7 +143,7 @@ def test_cancel_ends_the_group(incident: Path) -> None:
 
 def test_command_that_never_exits_times_out(incident: Path) -> None:
     r = start(spec(incident, "while :; do echo tick; sleep 0.05; done", timeout=0.5)).wait(60)
-    assert r.status == "timed_out" and r.lines >= 1
+    assert r.status == "timed_out" and r.exit_code is None and r.signal == "SIGTERM"
 
 
 def test_leftover_background_process_is_ended(incident: Path) -> None:
@@ -313,7 +314,8 @@ def test_start_step_adapter_streams_and_records(incident: Path) -> None:
                    confirmed=False, stream=buf)
     r = h.wait(60)
     assert r.status == "ok" and r.expect_met is True
-    assert buf.getvalue() == "line 1\nline 2\nline 3\ndone\n"
+    # stdout and stderr are separate pipes: their relative order is not guaranteed
+    assert sorted(buf.getvalue().splitlines()) == ["done", "line 1", "line 2", "line 3"]
     started = events(incident, ev.STEP_STARTED)[0]
     assert started["step"] == 2 and started["target"] == {"namespace": "prod"}
     assert [e.actor for e in read_journal(incident / "journal.jsonl").events] == ["ic@bastion"] * 2
