@@ -162,3 +162,36 @@ def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> N
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_secret_appears_nowhere(tmp_path: Path) -> None:
+    """$API_TOKEN printed by a step, a bearer header, and the token pasted into a note: the value
+    is in no journal line, output file, PIR, CSV row or stdout of `incident run`."""
+    secret = "tok-7f3c9a1b5d2e8f4a6c0b"
+    bearer = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.sig9f8e7d6c5b4a"
+    book = tmp_path / "leak.md"
+    book.write_text('+++\nid = "RB-TEST-LEAK"\ntitle = "Leak"\n+++\n\n## Triage\n\n```bash\n# Print the token\n'
+                    'echo "token=$API_TOKEN"\n\n# Print a header\n'
+                    'echo "Authorization: Bearer $HDR_VALUE"\n```\n')
+    state = tmp_path / "state"
+    env = subprocess_env(API_TOKEN=secret, HDR_VALUE=bearer)  # HDR_VALUE: no secret-looking name
+
+    def wr(*argv: str) -> subprocess.CompletedProcess[str]:
+        p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        return p
+
+    inc = wr("new", "--title", "leak", "--severity", "P2", "--runbook", str(book)).stdout.strip()
+    printed = wr("run", inc, "1").stdout + wr("run", inc, "2").stdout
+    assert "REDACTED" in printed
+    wr("note", inc, "--tag", "root-cause", f"someone pasted {secret} and Bearer {bearer}")
+    wr("resolve", inc, "--summary", f"rotated {secret}")
+    wr("export", inc)
+    files = [p for p in state.rglob("*") if p.is_file()]
+    assert any(p.name == "pir.md" for p in files) and any(p.name == "incident_log.csv" for p in files)
+    for p in files:
+        blob = p.read_bytes()
+        assert secret.encode() not in blob, p
+        assert bearer.encode() not in blob, p
+    assert secret not in printed and bearer not in printed

@@ -169,9 +169,23 @@ class Incident:
         self._lock = threading.RLock()
         self._cache = _Cache(JournalFollower(self.journal.path))
         self._runbook: tuple[str, Runbook] | None = None
+        self._redactor: Any = None
 
     def __repr__(self) -> str:
         return f"Incident({self.id!r})"
+
+    def redact(self, text: str) -> str:
+        """Text typed by people (notes, summaries, reasons) goes through the same redaction as
+        command output: a token pasted into a note never reaches the journal or the PIR."""
+        if self._redactor is None:
+            import os
+
+            from warroom.execute.redact import RedactionSettings, Redactor
+
+            env = dict(os.environ)
+            env.update(self.config.execute.env)
+            self._redactor = Redactor.from_env(env, RedactionSettings.from_config(self.config.redaction))
+        return str(self._redactor.redact_text(text))
 
     @property
     def outputs_dir(self) -> Path:
@@ -264,7 +278,7 @@ class Incident:
         make_private_dir(self.dir)
         make_private_dir(self.outputs_dir)
         rb = self._snapshot_runbook(runbook) if runbook else None
-        data = {"id": self.id, "title": title, "severity": severity, "runbook": rb,
+        data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,
                 "commander": commander or self.journal.actor}
         return self._append(ev.DECLARED, data)
@@ -530,7 +544,7 @@ class Incident:
         if not reason:
             raise WarroomError("skipping a step needs a reason (--reason)")
         ref = self._checklist_ref(step_ref)
-        return self._append(ev.STEP_SKIPPED, {**ref, "reason": reason})
+        return self._append(ev.STEP_SKIPPED, {**ref, "reason": self.redact(reason)})
 
     # ---- people ---------------------------------------------------------------------------
 
@@ -540,7 +554,7 @@ class Incident:
         text = text.strip()
         if not text:
             raise WarroomError("a note needs some text")
-        data: dict[str, Any] = {"tag": tag, "text": text}
+        data: dict[str, Any] = {"tag": tag, "text": self.redact(text)}
         if owner:
             data["owner"] = owner
         if due:
@@ -552,7 +566,7 @@ class Incident:
         old = self.state.severity
         if old == severity:
             raise WarroomError(f"{self.id} is already {severity}")
-        return self._append(ev.SEVERITY_CHANGED, {"from": old, "to": severity, "reason": reason})
+        return self._append(ev.SEVERITY_CHANGED, {"from": old, "to": severity, "reason": self.redact(reason)})
 
     def set_status(self, status: str) -> Event:
         if status not in ev.STATUSES or status == "resolved":
@@ -567,7 +581,7 @@ class Incident:
         when = at or self.clock()
         data: dict[str, Any] = {"phase": phase, "at": format_ts(when)}
         if reason:
-            data["reason"] = reason
+            data["reason"] = self.redact(reason)
         return self._append(ev.PHASE_MARKED, data)
 
     def add_timeline(self, text: str, at: datetime | None = None) -> Event:
@@ -575,7 +589,7 @@ class Incident:
         text = text.strip()
         if not text:
             raise WarroomError("a timeline entry needs some text")
-        return self._append(ev.TIMELINE_ENTRY, {"at": format_ts(at or self.clock()), "text": text})
+        return self._append(ev.TIMELINE_ENTRY, {"at": format_ts(at or self.clock()), "text": self.redact(text)})
 
     def correct_timeline(self, seq: int, text: str) -> Event:
         """Replace the shown text of an earlier entry or note; the original line stays."""
@@ -585,14 +599,14 @@ class Incident:
         st = self.state
         if not any(t.seq == seq for t in st.timeline):
             raise NotFoundError(f"{self.id}: no timeline entry with seq {seq}")
-        return self._append(ev.CORRECTION, {"seq": seq, "text": text})
+        return self._append(ev.CORRECTION, {"seq": seq, "text": self.redact(text)})
 
     def record_status_update(self, text: str, channels: list[str] | None = None,
                              webhook: dict[str, Any] | None = None) -> Event:
         text = text.strip()
         if not text:
             raise WarroomError("a status update needs some text")
-        return self._append(ev.STATUS_UPDATE, {"text": text, "channels": list(channels or []),
+        return self._append(ev.STATUS_UPDATE, {"text": self.redact(text), "channels": list(channels or []),
                                                "webhook": webhook})
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
@@ -620,18 +634,19 @@ class Incident:
         if st.resolved:
             raise WarroomError(f"{self.id} is already resolved (at {format_ts(st.resolved_at)})"
                                if st.resolved_at else f"{self.id} is already resolved")
-        data: dict[str, Any] = {"summary": summary, "resolution": (resolution or summary).strip(),
+        data: dict[str, Any] = {"summary": self.redact(summary),
+                                "resolution": self.redact((resolution or summary).strip()),
                                 "rollback": bool(rollback)}
         if type:
-            data["type"] = type
+            data["type"] = self.redact(type)
         if affected_repos:
-            data["affected_repos"] = affected_repos
+            data["affected_repos"] = self.redact(affected_repos)
         return self._append(ev.RESOLVED, data)
 
     def reopen(self, reason: str) -> Event:
         if not self.state.resolved:
             raise WarroomError(f"{self.id} is not resolved")
-        return self._append(ev.REOPENED, {"reason": reason.strip()})
+        return self._append(ev.REOPENED, {"reason": self.redact(reason.strip())})
 
     # ---- exports ---------------------------------------------------------------------------
 
