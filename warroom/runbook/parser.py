@@ -336,7 +336,9 @@ class _Builder:
             if not label and context and n == 0:
                 label = _label_from_text(context)
             if not label and n == 0 and after_heading and section.title:
+                # Good enough to show; lint still asks warroom's own runbooks for a real label.
                 label = _label_from_text(section.title)
+                from_cmd = True
             if not label:
                 label = _label_from_command(d.command)
                 from_cmd = True
