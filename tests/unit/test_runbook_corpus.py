@@ -314,3 +314,13 @@ def test_kube_api_error_budget_promql_fences() -> None:
     ]
     assert rb.steps[0].command.splitlines()[-1] == "> 0.01"
     assert all(not s.mutating and s.params == [] for s in rb.steps)
+
+
+def test_corpus_statistics() -> None:
+    from warroom.runbook.stats import corpus_stats
+
+    st = corpus_stats([RUNBOOKS])
+    assert st["parsed"] == st["files"] == len(corpus_files())
+    assert st["failed"] == []
+    # Every shell-language block but the few holding only a TODO comment or sample output.
+    assert st["shell_blocks_with_steps"] >= 0.9 * st["shell_blocks"]

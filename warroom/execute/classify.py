@@ -30,8 +30,16 @@ def classify(command: str | None, kind: str = "shell") -> Classification:
     if kind == "promql":
         return Classification(False, "a PromQL query only reads metrics")
     if kind == "k8s":
-        verb = (command or "").split()[:2]
-        return Classification(True, f"{' '.join(verb) or 'this k8s action'} changes the cluster")
+        from warroom.runbook.k8s import K8sSyntaxError, parse_action
+
+        try:
+            action = parse_action(command or "", allow_placeholders=True)
+        except K8sSyntaxError:
+            return Classification(True, "a native k8s action (unreadable, so assumed to change "
+                                        "the cluster)")
+        if not action.mutating:
+            return Classification(False, f"{action.verb} only reads")
+        return Classification(True, f"{action.verb} changes {action.kind}/{action.name}")
     if kind == "manual" or command is None:
         return Classification(False, "a manual step: nothing is run")
     return _classify_shell(command, depth=0)
