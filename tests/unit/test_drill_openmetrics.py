@@ -191,3 +191,18 @@ def test_real_prometheus_sees_the_per_repo_mass_failure(prometheus_pair: dict[st
     # after the rollback the same question has no answer: nobody is failing that hard any more
     r = httpx.get(f"{info.url}/api/v1/query", params={"query": q, "time": info.base + 900}, timeout=10)
     assert r.json()["data"]["result"] == []
+
+
+def test_command_line_writes_a_backfill_file(tmp_path: Path) -> None:
+    import sys
+
+    out = tmp_path / "rl.om"
+    done = subprocess.run([sys.executable, "-m", "warroom.drill.openmetrics", "rate-limit", "--base", "1800000000",
+                           "--start", "-300", "--end", "300", "--action", "circuit_breaker@150", "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text()
+    assert text.endswith("# EOF\n") and " 1800000300.000\n" in text
+    bad = subprocess.run([sys.executable, "-m", "warroom.drill.openmetrics", "rate-limit", "--action", "oops"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "expected KIND@SECONDS" in bad.stderr

@@ -144,3 +144,30 @@ class MetricsExporter:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m warroom.drill.exporter SCENARIO --port 9102``: serve until interrupted."""
+    import argparse
+
+    from warroom.drill.scenarios import SCENARIOS
+
+    p = argparse.ArgumentParser(prog="python -m warroom.drill.exporter",
+                                description="Serve a drill scenario's FlowEngine metrics on /metrics.")
+    p.add_argument("scenario", choices=sorted(SCENARIOS))
+    p.add_argument("--port", type=int, default=9102)
+    p.add_argument("--speed", type=float, default=1.0)
+    args = p.parse_args(argv)
+    exp = MetricsExporter(args.scenario, speed=args.speed, port=args.port)
+    print(f"serving {args.scenario} at {exp.start()}/metrics (speed {args.speed:g}); Ctrl-C stops", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        exp.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

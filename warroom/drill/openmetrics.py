@@ -161,3 +161,46 @@ TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 __all__ = ["CONTENT_TYPE", "TEXT_CONTENT_TYPE", "FAMILIES", "GRID", "exposition", "render_lines", "scenario_catalog",
            "write_openmetrics"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m warroom.drill.openmetrics SCENARIO``: the series as OpenMetrics on stdout or a file."""
+    import argparse
+    import sys
+    import time
+
+    from warroom.drill.scenarios import SCENARIOS
+
+    p = argparse.ArgumentParser(prog="python -m warroom.drill.openmetrics",
+                                description="Write a drill scenario as OpenMetrics text for "
+                                            "`promtool tsdb create-blocks-from openmetrics`.")
+    p.add_argument("scenario", choices=sorted(SCENARIOS))
+    p.add_argument("--base", type=float, default=None,
+                   help="unix time of drill second 0 (default: so that the data ends now)")
+    p.add_argument("--start", type=float, default=-3600.0, help="first drill second (default -3600)")
+    p.add_argument("--end", type=float, default=1800.0, help="last drill second (default 1800)")
+    p.add_argument("--step", type=float, default=15.0, help="seconds between samples (default 15)")
+    p.add_argument("--action", action="append", default=[], metavar="KIND@SECONDS",
+                   help="a responder action at a drill second, e.g. circuit_breaker@150 (repeatable)")
+    p.add_argument("-o", "--output", default="-", help="file to write (default: stdout)")
+    args = p.parse_args(argv)
+    actions = []
+    for spec in args.action:
+        kind, _, when = spec.partition("@")
+        try:
+            actions.append(Action(kind, float(when)))
+        except ValueError:
+            p.error(f"--action {spec!r}: expected KIND@SECONDS, e.g. circuit_breaker@150")
+    base = args.base if args.base is not None else float(int(time.time() - args.end) // 15 * 15)
+    if args.output == "-":
+        write_openmetrics(sys.stdout, args.scenario, base=base, start=args.start, end=args.end, step=args.step,
+                          actions=actions)
+    else:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            write_openmetrics(fh, args.scenario, base=base, start=args.start, end=args.end, step=args.step,
+                              actions=actions)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
