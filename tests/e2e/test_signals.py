@@ -2,8 +2,11 @@
 
 SIGHUP is what a dropped SSH connection or a closed terminal sends; SIGTERM is ``kill`` or a
 service manager; SIGINT is ``kill -INT`` (ctrl+c inside the dashboard is a key, not a signal).
-Each must leave the incident journal intact (``warroom incident verify`` passes) and, when the
-terminal is still there, give it back: no alternate screen, no mouse reporting.
+Each arrives while a step is running. Each must leave the incident journal intact (``warroom
+incident verify`` passes, nothing journaled before is changed), the running step must be handled
+by the engine's policy — it finishes under its supervisor, which journals its end, output whole —
+and, when the terminal is still there, the terminal is given back: no alternate screen, no mouse
+reporting.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.dashboard_flow import declare, wait_dashboard
+from tests.e2e import steps
+from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession, of_type
 
@@ -41,24 +45,36 @@ def _wait_dead(term: TmuxTerm, timeout: float = 30) -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
-def test_signal_exits_cleanly_and_journal_verifies(sig: signal.Signals, tmp_path: Path) -> None:
+def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals, tmp_path: Path) -> None:
     session = WarroomSession(tmp_path / "wr")
-    with TmuxTerm(120, 40) as term:
-        term.start(session.argv("demo"))
-        wait_dashboard(term)
-        incident = declare(term)
-        session.wait_events(lambda evs: len(of_type(evs, "incident.declared")) == 1)
-        before = session.journal().read_bytes()
-        os.kill(term.pane_pid(), sig)
-        _wait_dead(term)
-        status = term.tmux("display-message", "-p", "-t", term.session,
-                           "#{pane_dead_status}|#{pane_dead_signal}|#{alternate_on}|#{mouse_any_flag}").stdout
-        exit_status, dead_signal, alternate, mouse = status.strip().split("|")
-    assert int(exit_status or -1) in EXPECTED_EXIT[sig], f"exit {exit_status!r}, signal {dead_signal!r}"
-    # The terminal is given back: out of the alternate screen, mouse reporting off.
-    assert (alternate, mouse) == ("0", "0")
-    after = session.journal().read_bytes()
-    assert after.startswith(before), "the journal lost or changed lines recorded before the signal"
-    verify = session.run_cli("--state-dir", str(session.journal().parents[2]), "incident", "verify", incident)
-    assert verify.returncode == 0, verify.stdout + verify.stderr
-    assert "intact" in verify.stdout
+    prepare(session)
+    try:
+        with TmuxTerm(120, 40) as term:
+            term.start(session.argv("demo"))
+            wait_dashboard(term)
+            incident = declare(term)
+            term.send("j")
+            term.wait_for("Count slowly")
+            run_selected_step(term)
+            term.wait_for("tick 2", timeout=30)
+            assert not of_type(session.events(), "step.finished"), "the step ended before the signal"
+            before = session.journal().read_bytes()
+            os.kill(term.pane_pid(), sig)
+            _wait_dead(term)
+            status = term.tmux("display-message", "-p", "-t", term.session,
+                               "#{pane_dead_status}|#{pane_dead_signal}|#{alternate_on}|#{mouse_any_flag}").stdout
+            exit_status, dead_signal, alternate, mouse = status.strip().split("|")
+        assert int(exit_status or -1) in EXPECTED_EXIT[sig], f"exit {exit_status!r}, signal {dead_signal!r}"
+        # The terminal is given back: out of the alternate screen, mouse reporting off.
+        assert (alternate, mouse) == ("0", "0")
+        # The step outlives the dashboard: its supervisor finishes it and journals the end.
+        end = steps.finished(session, 2)
+        assert end["status"] == "ok", end
+        steps.assert_slow_step_accounted_for(session, end)
+        after = session.journal().read_bytes()
+        assert after.startswith(before), "the journal lost or changed lines recorded before the signal"
+        verify = session.run_cli(*steps.journal_dir_state_arg(session), "incident", "verify", incident)
+        assert verify.returncode == 0, verify.stdout + verify.stderr
+        assert "intact" in verify.stdout
+    finally:
+        steps.kill_leftovers(session)
