@@ -249,10 +249,16 @@ def _plain_excerpt(path: Path, n: int = 10) -> tuple[str, int, int]:
 
 
 def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
-                     reason: str = "the supervisor ended without recording the step's end") -> StepResult | None:
+                     reason: str | None = None) -> StepResult | None:
     """Journal ``step.finished`` (status ``interrupted``) for a started step whose supervisor is
     gone. Returns the step's result (the existing one if it did finish), or None while it still
-    runs. Safe against a concurrent supervisor or a second caller: it holds the output lock."""
+    runs. Safe against a concurrent supervisor or a second caller: it holds the output lock.
+
+    The step's own processes are not signalled: after a reboot their ids may belong to someone
+    else. The reason names the process group so a person can check it."""
+    if reason is None:
+        reason = ("its supervisor ended without recording the step's end; processes of group "
+                  f"{started.get('pgid')} may still be running if the machine was not restarted")
     incident_dir = Path(incident_dir)
     rel = str(started["output"])
     path = incident_dir / rel
