@@ -228,6 +228,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for s in states:
         rb = (s.runbook or {}).get("id") or "-"
         drill = " [DRILL]" if s.drill else ""
+        drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
         out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {format_duration(s.elapsed(now).total_seconds()):>7}"
             f"  {rb:<14} {s.title}{drill}")
     return 0

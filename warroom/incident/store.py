@@ -179,9 +179,14 @@ class IncidentStore:
         states = []
         for inc_id in self.ids():
             read = read_journal(self.root / inc_id / JOURNAL_NAME)
-            if not read.events or read.events[0].type != ev.DECLARED:
-                continue
+            if not read.events and not read.issues:
+                continue  # a declaration still being written, or one that never finished
             state = replay(read.events)
+            state.id = state.id or inc_id
+            if read.events and read.events[0].type != ev.DECLARED:
+                continue  # not an incident journal
+            if not state.title:
+                state.title = "(journal damaged before the declaration: `warroom incident verify`)"
             state.journal_issues = read.describe()
             states.append(state)
         return states
