@@ -113,6 +113,8 @@ def fmt_minutes(minutes: float | None) -> str:
 def md_cell(value: Any) -> str:
     """Text safe inside a markdown table cell: pipes escaped, newlines turned into <br>."""
     text = "" if value is None else str(value)
+    if "|" not in text and "\n" not in text and "\\" not in text:
+        return text  # the common case, thousands of times per draft
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
 
 
@@ -311,7 +313,20 @@ def template_basename(template: str) -> str:
     return name
 
 
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], Any] = {}
+
+
 def _environment(search: list[Path], zone: tzinfo) -> Any:
+    """One Jinja environment per (template dirs, zone), kept for the process: templates are
+    compiled once (Jinja re-reads a template whose file changed, so edits still show up)."""
+    key = (tuple(str(d) for d in search), repr(zone))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = _new_environment(search, zone)
+    return env
+
+
+def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     import jinja2
 
     env = jinja2.Environment(
