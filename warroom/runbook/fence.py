@@ -101,9 +101,18 @@ _OTHER_SHELLS = frozenset({"csh", "tcsh", "ksh", "fish", "powershell", "ps1", "p
                            "cmd", "batch", "nushell", "elvish", "xonsh", "shellcheck"})
 
 
+_COMMON = frozenset("""
+yaml yml json jsonc json5 text txt plaintext plain output log logs python py go golang sql psql
+toml ini diff patch mermaid markdown md html xml js javascript ts typescript ruby rb hcl
+terraform tf dockerfile docker cron nginx conf config properties csv jsonnet lua java c cpp rust
+groovy jinja jinja2 graphql http none ruby erb perl php kotlin scala swift r make makefile
+""".split())
+
+
 def _is_known_lang(lang: str) -> bool:
     return (lang in SHELL_LANGS or lang in PROMQL_LANGS or lang in NATIVE_LANGS
-            or lang in _OTHER_SHELLS or not re.fullmatch(r"[a-z0-9+#._-]+", lang))
+            or lang in _OTHER_SHELLS or lang in _COMMON
+            or not re.fullmatch(r"[a-z0-9+#._-]+", lang))
 
 
 _ATTR = re.compile(r"""\s*(?:

@@ -104,6 +104,9 @@ def _empty(path: Path | None, finding: Finding) -> Runbook:
 
 def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     """Parse markdown text into a runbook; never raises on any input."""
+    # One newline convention and no byte-order mark, so lines and headings read the same
+    # whatever editor wrote the file (markdown-it normalises the same way).
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     b = _Builder(text, path)
     try:
         b.run()

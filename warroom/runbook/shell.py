@@ -14,6 +14,7 @@ full bash parser; it answers the three questions warroom needs, and never raises
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 # Quoting contexts, one per character of the scanned text.
@@ -484,8 +485,10 @@ def _is_assignment(raw: str) -> bool:
     return name.replace("_", "a").isalnum() and not name[0].isdigit() and "[" not in name
 
 
+@functools.lru_cache(maxsize=4096)
 def scan(text: str) -> ScanResult:
-    """Scan shell text; never raises."""
+    """Scan shell text; never raises. Cached: the parser, parameters and classifier all ask
+    about the same commands (treat the result as read-only)."""
     sc = _Scanner(text)
     _, stack, trailing = sc.script(0, None, 0)
     return ScanResult(
