@@ -96,10 +96,21 @@ def test_mutating(command: str, why: str) -> None:
     assert why.lower() in c.reason.lower()
 
 
-def test_reason_names_the_tool_and_effect() -> None:
-    assert classify("kubectl set env deployment/web K=V").reason == \
-        "kubectl set changes cluster objects"
-    assert classify("kubectl get pods").reason == "kubectl get only reads"
+@pytest.mark.parametrize(("command", "reason"), [
+    ("kubectl set env deployment/web K=V", "kubectl set env changes deployment/web"),
+    ("kubectl -n prod scale deployment/web --replicas=3", "kubectl scale changes deployment/web"),
+    ("kubectl delete pod web-0", "kubectl delete deletes pod web-0"),
+    ("oc adm cordon node-1", "oc adm cordon changes node node-1"),
+    ("kubectl apply -f x.yaml", "kubectl apply applies a manifest to the cluster"),
+    ("kubectl rollout restart deployment/web", "kubectl rollout restart changes the rollout"),
+    ("kubectl get pods", "kubectl get only reads"),
+    ("psql -c 'UPDATE t SET a = 1'", "psql: UPDATE is not a SELECT"),
+    ("curl -X DELETE https://x", "curl sends an HTTP DELETE"),
+    ("sudo systemctl restart haproxy", "sudo: systemctl restart changes a service's state"),
+    ("kubectl get pods | grep x", "read-only: kubectl get, grep"),
+])
+def test_reason_names_the_tool_and_effect(command: str, reason: str) -> None:
+    assert classify(command).reason == reason
 
 
 def test_native_kinds() -> None:

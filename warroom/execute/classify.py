@@ -314,8 +314,36 @@ def _kubectl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classific
         if verb == "get" and ("--raw" in argv and any(x in argv for x in ("-X", "--method"))):
             return _rw(f"{prog} get --raw with a method may change state")
         return _ro(f"{prog} {verb} only reads")
-    reason = _KUBECTL_MUTATE_REASON.get(verb, "is not a read-only command")
-    return _rw(f"{prog} {verb} {reason}")
+    return _rw(_kubectl_change(prog, words))
+
+
+_KUBECTL_SUBVERBS = {"set", "create", "rollout", "config", "auth", "adm", "certificate", "top"}
+
+
+def _kubectl_change(prog: str, words: list[str]) -> str:
+    """"kubectl set env changes deployment/web", or the generic reason when no target shows."""
+    verb = words[0]
+    phrase = [verb]
+    rest = words[1:]
+    if verb in _KUBECTL_SUBVERBS and rest:
+        phrase.append(rest[0])
+        rest = rest[1:]
+    target = next((w for w in rest if "/" in w and not w.startswith(("-", "/", "."))), None)
+    eff = phrase[-1]  # `oc adm cordon`: the action is the last word
+    if target is None and len(rest) >= 2 and eff in ("delete", "scale", "label", "annotate",
+                                                      "patch", "edit", "cordon", "drain",
+                                                      "uncordon", "taint", "expose"):
+        target = f"{rest[0]} {rest[1]}"
+    if target is None and len(rest) == 1 and eff in ("cordon", "uncordon", "drain"):
+        target = f"node {rest[0]}"
+    what = f"{prog} {' '.join(phrase)}"
+    if target is None or "=" in target:
+        return f"{what} {_KUBECTL_MUTATE_REASON.get(verb, 'is not a read-only command')}"
+    if eff == "delete":
+        return f"{what} deletes {target}"
+    if verb in ("exec", "cp", "attach", "debug", "rsh"):
+        return f"{what} {_KUBECTL_MUTATE_REASON.get(verb, 'runs in')} ({target})"
+    return f"{what} changes {target}"
 
 
 def _positional(args: list[str], with_value: set[str]) -> list[str]:
