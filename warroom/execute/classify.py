@@ -106,13 +106,17 @@ _GCLOUD_RO = ("list", "describe", "get", "get-iam-policy", "read", "print-access
               "ls", "cat", "tail", "info", "version", "config-list")
 
 _SQL_RO_START = re.compile(r"^\s*(select|with|show|explain|values|table|\\)", re.I)
+# Inside a statement that starts with SELECT/WITH/SHOW/EXPLAIN, what can still write:
+# data-modifying CTEs, SELECT INTO, row locks, and functions with side effects. (Statements that
+# start with anything else are refused before this is consulted.)
 _SQL_WRITE = re.compile(
-    r"\b(insert|update|delete|merge|upsert|create|alter|drop|truncate|grant|revoke|vacuum|"
-    r"analyze|reindex|cluster|copy|call|do|lock|refresh|comment|security|reassign|import|"
-    r"load|discard|notify|listen|prepare|execute|set|reset|begin|commit|rollback|savepoint|"
-    r"checkpoint)\b|\binto\b|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|"
+    r"\b(insert\s+into|update\s+[\w.\"]+\s+set|delete\s+from|merge\s+into|truncate|"
+    r"(create|alter|drop)\s+(table|index|view|schema|database|role|user|function|trigger|"
+    r"sequence|extension|materialized)|grant|revoke|vacuum|reindex|copy\s+\w+\s+(from|to))\b|"
+    r"\binto\b|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|"
     r"pg_(terminate|cancel)_backend|pg_reload_conf|pg_switch_wal|pg_rotate_logfile|set_config|"
-    r"nextval|setval|lo_unlink|lo_import|lo_export|pg_promote|pg_create|pg_drop|dblink",
+    r"nextval|setval|lo_unlink|lo_import|lo_export|pg_promote|pg_create|pg_drop|dblink|"
+    r"pg_advisory_lock|pg_try_advisory_lock|pg_stat_reset|pg_sleep",
     re.I)
 _PSQL_META_RO = re.compile(r"^\\(d\S*|l\+?|x|conninfo|timing|pset|echo|q|\?|h\b|c\b|connect\b|"
                            r"encoding|dn|du|dt|df|dv|di|ds|sf|sv)", re.I)
@@ -438,8 +442,8 @@ def _sql_writes(text: str) -> str | None:
         if not _SQL_RO_START.match(st):
             return f"{st.split()[0].upper()} is not a SELECT"
         m = _SQL_WRITE.search(st)
-        if m and not (m.group(0).lower() == "analyze" and not re.match(r"(?i)explain\s+analy[sz]e", st)):
-            return f"the statement uses {m.group(0).upper()}"
+        if m:
+            return f"the statement uses {' '.join(m.group(0).split()[:2]).upper()}"
         if re.match(r"(?i)explain\s+\(?\s*analy[sz]e", st):
             rest = re.sub(r"(?i)^explain\s+(\([^)]*\)|analy[sz]e)\s*(verbose\s*)?", "", st)
             if not re.match(r"(?i)(select|with|values|table)\b", rest):
