@@ -194,9 +194,6 @@ class Draft:
     line: int = 0  # 0-based index in the block of the first command line
     prompt: str | None = None
     open: bool = False
-    pending_comments: list[str] = field(default_factory=list)
-    pending_output: list[str] = field(default_factory=list)
-    checked_lines: int = 0
 
     @property
     def command(self) -> str:

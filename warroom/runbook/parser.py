@@ -16,7 +16,6 @@ Nothing here raises on bad input: problems become :class:`Finding` objects on th
 
 from __future__ import annotations
 
-import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,23 +23,13 @@ from typing import Any
 
 from warroom.durations import parse_duration
 from warroom.execute.classify import classify
-from warroom.runbook import blocks, fence, k8s, params
+from warroom.runbook import blocks, fence, k8s, meta, params
 from warroom.runbook.frontmatter import FrontMatter, split_front_matter
 from warroom.runbook.model import Finding, Param, Runbook, Section, Step
 from warroom.runbook.phases import phase_for
 
 MAX_BYTES = 4 * 1024 * 1024  # a runbook is prose; anything bigger is not one
 
-FRONT_MATTER_KEYS = ("id", "title", "severity", "triggers", "mttr_target", "params")
-# Keys teams commonly add; kept in ``meta`` without comment.
-FRONT_MATTER_EXTRA = frozenset("""
-owner owners team service services tags description summary aliases version updated created
-last_reviewed reviewed authors author links related phase phases escalation slo slos category
-kind type runbook_url dashboards components sla go_no_go targets prerequisites notes weight
-draft audience review_every source sources applies_to environment environments
-""".split())
-PARAM_KEYS = ("default", "help", "pattern", "required")
-SEVERITIES = ("P1", "P2", "P3", "P4")
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,12 +446,12 @@ class _Builder:
         rb = Runbook(id="", title="", path=self.path, front_matter=fm.kind,
                      declared_keys=[str(k) for k in data])
         if fm.kind == "toml":
-            self.read_toml_meta(data, rb)
+            meta.read_toml_meta(self.fm, data, rb, self.finding)
         elif fm.kind == "yaml":
             title = data.get("title")
             if isinstance(title, str) and title.strip():
                 rb.title = title.strip()
-            rb.meta = {k: _jsonable(v) for k, v in data.items() if k != "title"}
+            rb.meta = {k: meta.jsonable(v) for k, v in data.items() if k != "title"}
         if not rb.title:
             rb.title = self.first_h1 or self.first_heading or stem or "untitled"
         if not rb.id:
@@ -485,102 +474,6 @@ class _Builder:
             start = self.section_lines[n] + (0 if sec.level == 0 else 1)
             end = self.section_lines[n + 1] if n + 1 < len(self.sections) else len(self.lines)
             sec.text = "\n".join(self.lines[start:end]).strip("\n")
-
-    def read_toml_meta(self, data: dict[str, Any], rb: Runbook) -> None:
-        fm = self.fm
-        for key in ("id", "title", "severity", "mttr_target"):
-            value = data.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) or not value.strip():
-                self.finding(fm.line_of(key), "error",
-                             f"front matter {key} must be a non-empty string, got {value!r}")
-                continue
-            setattr(rb, key, value.strip())
-            if key == "id":
-                rb.id_line = fm.line_of("id")
-        if not fm.findings:  # a broken block already has its own, more useful, finding
-            for key in ("id", "title", "severity"):
-                if key not in data:
-                    self.finding(fm.start, "warning", f"front matter has no {key}")
-        if rb.severity and rb.severity.upper() in SEVERITIES:
-            rb.severity = rb.severity.upper()
-        elif rb.severity:
-            self.finding(fm.line_of("severity"), "error",
-                         f"severity {rb.severity!r} is not one of {', '.join(SEVERITIES)}")
-        if rb.mttr_target:
-            try:
-                parse_duration(rb.mttr_target)
-            except ValueError as exc:
-                self.finding(fm.line_of("mttr_target"), "error", f"mttr_target: {exc}")
-        trig = data.get("triggers")
-        if isinstance(trig, str):
-            rb.triggers = [trig]
-        elif isinstance(trig, list) and all(isinstance(t, str) for t in trig):
-            rb.triggers = list(trig)
-        elif trig is not None:
-            self.finding(fm.line_of("triggers"), "error",
-                         "triggers must be a list of strings (SLO pane ids or alert names)")
-        self.read_params(data.get("params"), rb)
-        import difflib
-
-        for key in data:
-            if key in FRONT_MATTER_KEYS:
-                continue
-            close = difflib.get_close_matches(key, FRONT_MATTER_KEYS, n=1, cutoff=0.75)
-            if close and key not in FRONT_MATTER_EXTRA:
-                self.finding(fm.line_of(key), "warning",
-                             f"unknown front-matter key {key!r}: did you mean {close[0]!r}?")
-            rb.meta[key] = _jsonable(data[key])
-
-    def read_params(self, raw: Any, rb: Runbook) -> None:
-        if raw is None:
-            return
-        fm = self.fm
-        if not isinstance(raw, dict):
-            self.finding(fm.line_of("params"), "error",
-                         "params must be a table: [params.NAME] with default/help/pattern")
-            return
-        for name, spec in raw.items():
-            line = fm.line_of(f"params.{name}") if f"params.{name}" in fm.key_lines else \
-                fm.line_of("params")
-            p = Param(name=str(name), declared=True)
-            if isinstance(spec, dict):
-                for k, v in spec.items():
-                    if k not in PARAM_KEYS:
-                        self.finding(fm.key_lines.get(f"params.{name}.{k}", line), "warning", f"params.{name}: unknown key {k!r} "
-                                     f"(known: {', '.join(PARAM_KEYS)})")
-                if spec.get("default") is not None:
-                    p.default = str(spec["default"]) if not isinstance(spec["default"], bool) \
-                        else str(spec["default"]).lower()
-                if spec.get("help") is not None:
-                    p.help = str(spec["help"])
-                if spec.get("pattern") is not None:
-                    p.pattern = str(spec["pattern"])
-                if spec.get("required") is False and p.default is None:
-                    p.default = ""
-            elif isinstance(spec, (str, int, float)) and not isinstance(spec, bool):
-                p.default = str(spec)
-            else:
-                self.finding(line, "error", f"params.{name} must be a table "
-                             "(default/help/pattern) or a default value")
-                continue
-            if p.pattern:
-                pline = fm.key_lines.get(f"params.{name}.pattern", line)
-                try:
-                    rx = re.compile(p.pattern)
-                except re.error as exc:
-                    self.finding(pline, "error", f"params.{name}: invalid pattern "
-                                 f"{p.pattern!r}: {exc}")
-                else:
-                    if p.default not in (None, "") and not rx.fullmatch(p.default):
-                        self.finding(fm.key_lines.get(f"params.{name}.default", line), "error",
-                                     f"params.{name}: default {p.default!r} does not match its "
-                                     f"pattern {p.pattern}")
-            if p.key in rb.params:
-                self.finding(line, "error", f"params.{name} is declared twice (as "
-                             f"{rb.params[p.key].name!r} too)")
-            rb.params[p.key] = p
 
     def build_steps(self, rb: Runbook, declared: list[str]) -> None:
         used_ids: set[str] = set()
@@ -760,21 +653,7 @@ def _inline_command(code: str) -> bool:
     text = code.strip()
     if not text or "\n" in text:
         return False
-    w = blocks.first_word(text)
     if not blocks.is_strong_command(text):
         return False
     # A lone word (`toolbox`, `k-ctl`) is more often a name than an instruction to run it.
     return len(text.split()) > 1
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value)
-
