@@ -83,11 +83,14 @@ class IncidentController:
         if rb is not None and rb.path is not None:
             ref = str(rb.path)
         drill = None
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if self.ctx.drill is not None:
             drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
+            if sim is not None:
+                # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
+                drill["dir"] = str(sim.path)
         self.incident = self.store().create(title=title, severity=severity, runbook=ref,
                                             source=source, drill=drill)
-        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(self.incident.id)
         return self.incident.id

@@ -347,3 +347,24 @@ def test_load_runbook_bad_files(tmp_path: Path) -> None:
     assert msgs["dir.md"] == [f"{tmp_path}/dir.md:1: error: is a directory, not a runbook file"]
     assert msgs["missing.md"][0].startswith(f"{tmp_path}/missing.md:1: error: cannot read:")
     assert load_runbook(tmp_path / "latin1.md").steps[0].command == "echo hi"
+
+
+def test_expectations_are_checked_only_when_they_pin_down_a_literal() -> None:
+    from warroom.runbook.parser import checkable, parse_runbook
+
+    assert checkable('"deployment \'flowengine\' successfully rolled out" (within 45s)') == \
+        "deployment 'flowengine' successfully rolled out"
+    assert checkable("PONG") == "PONG"
+    assert checkable("`OK`") == "OK"
+    assert checkable("Retry succeeds in <60s") is None
+    assert checkable(None) is None
+    rb = parse_runbook(
+        "# T\n\n## Mitigation\n\n```bash\n# Restart\nkubectl rollout restart deploy/x\n"
+        "# Expected: pods come back within a minute\n```\n\n"
+        "```bash {expect=\"restarted\"}\n# Restart again\nkubectl rollout restart deploy/y\n"
+        "# Expected: the deployment reports it restarted\n```\n"
+    )
+    first, second = rb.steps
+    assert (first.expect, first.check) == ("pods come back within a minute", None)
+    assert (second.expect, second.check) == ("the deployment reports it restarted", "restarted")
+    assert second.to_json()["check"] == "restarted"

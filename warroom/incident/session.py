@@ -120,6 +120,7 @@ class PreparedStep:
     target: dict[str, str]
     mutating: bool
     timeout: float
+    # The literal checked against the output (the step's ``expect=`` attribute), not the prose.
     expect: str | None
 
     @property
@@ -394,7 +395,7 @@ class Incident:
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
-                            mutating=mutating, timeout=timeout, expect=step.expect)
+                            mutating=mutating, timeout=timeout, expect=step.check)
 
     def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
                  read_only: bool | None = None, **runner_options: Any) -> Any:
@@ -456,7 +457,33 @@ class Incident:
         from warroom.execute.runner import start_step
 
         make_private_dir(self.outputs_dir)
+        if self.state.drill is not None:
+            options = self._drill_options(options)
         return start_step(self, prepared, confirmed=confirmed, **options)
+
+    def _drill_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """A drill incident's commands only ever reach the drill's stand-ins.
+
+        The dashboard passes the drill's environment itself; a headless ``incident run`` on a
+        drill incident gets it from the drill directory recorded at declaration. With neither,
+        the step is refused: running a drill's ``kubectl set env`` against whatever cluster the
+        shell points at is exactly what a drill must never do.
+        """
+        from warroom.drill.env import ENV_DIR
+
+        env = dict(options.get("env") or {})
+        if env.get(ENV_DIR):
+            return options
+        drill_dir = (self.state.drill or {}).get("dir")
+        if not drill_dir or not Path(drill_dir).is_dir():
+            raise WarroomError(
+                f"{self.id} is a drill incident but its drill directory"
+                f" ({drill_dir or 'not recorded'}) is gone; its commands run only against the"
+                " drill's stand-ins, so nothing was run (open it with `warroom drill`)")
+        from warroom.drill.simulator import open_drill
+
+        drill = open_drill(Path(drill_dir))
+        return {**options, "env": {**drill.env(), **env}}
 
     def reconcile(self) -> tuple[list[Any], list[Any]]:
         """On resume: handles for steps still running (to reattach to their output) and the

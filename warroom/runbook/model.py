@@ -60,7 +60,13 @@ class Step:
     section: str
     line: int
     command: str | None = None
+    # What the runbook says to expect, as written (shown to the person running the step).
     expect: str | None = None
+    # What is checked against the output (a substring, or ``/regex/``): the ``expect=`` fence
+    # attribute, else a literal the prose pins down (see ``parser.checkable``). Prose like
+    # "Retry succeeds in <60s" cannot be checked mechanically, so it stays informational and
+    # the step's expectation is then neither met nor not met.
+    check: str | None = None
     text: str = ""
     params: list[str] = field(default_factory=list)
     mutating: bool = False
@@ -86,7 +92,7 @@ class Step:
         return {
             "number": self.number, "id": self.id, "kind": self.kind, "label": self.label,
             "section": self.section, "line": self.line, "command": self.command,
-            "expect": self.expect, "text": self.text, "params": list(self.params),
+            "expect": self.expect, "check": self.check, "text": self.text, "params": list(self.params),
             "mutating": self.mutating, "confirm": self.confirm, "timeout": self.timeout,
             "verify": self.verify, "depth": self.depth, "attrs": dict(self.attrs),
             "reason": self.reason, "example_output": self.example_output, "lang": self.lang,

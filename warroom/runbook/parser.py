@@ -503,6 +503,7 @@ class _Builder:
                         attrs=dict(entry.attrs), example_output=entry.example_output,
                         lang=entry.lang, checked=entry.checked)
             a = entry.attrs
+            step.check = a.get("expect") or checkable(step.expect)
             if a.get("expect"):
                 step.expect = step.expect or a["expect"]
             if a.get("verify"):
@@ -657,3 +658,25 @@ def _inline_command(code: str) -> bool:
         return False
     # A lone word (`toolbox`, `k-ctl`) is more often a name than an instruction to run it.
     return len(text.split()) > 1
+
+
+_QUOTED_EXPECT = re.compile(r"""^(["'`])(.+)\1\s*(\(.*\))?\.?$""")
+
+
+def checkable(prose: str | None) -> str | None:
+    """The literal a written ``# Expected:`` pins down, or None when it is prose.
+
+    Checked: a quoted string, optionally followed by a parenthetical
+    (``"successfully rolled out" (within 45s)`` checks ``successfully rolled out``), or a single
+    word (``PONG``, ``OK``). Anything else ("Retry succeeds in <60s") is shown, never matched:
+    a sentence searched for verbatim in the output would report a working step as failed.
+    """
+    if not prose:
+        return None
+    text = prose.strip()
+    m = _QUOTED_EXPECT.match(text)
+    if m:
+        return m.group(2)
+    if text and not any(ch.isspace() for ch in text):
+        return text.rstrip(".")
+    return None

@@ -1,0 +1,62 @@
+"""A drill incident's commands reach only the drill's stand-ins, from the dashboard or headless."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import subprocess_env, warroom_cmd
+from warroom.drill.simulator import create_drill
+from warroom.errors import WarroomError
+from warroom.incident.store import IncidentStore
+
+RUNBOOK = """+++
+id = "RB-TEST-DRILL"
+title = "Drill probe"
+severity = "P3"
++++
+
+# Drill probe
+
+## Triage
+
+```bash
+# List the pods
+kubectl get pods -n production
+```
+"""
+
+
+@pytest.fixture
+def runbook(tmp_path: Path) -> Path:
+    p = tmp_path / "probe.md"
+    p.write_text(RUNBOOK)
+    return p
+
+
+def test_headless_run_of_a_drill_incident_uses_the_stand_ins(tmp_path: Path, runbook: Path) -> None:
+    state = tmp_path / "state"
+    drill = create_drill(state / "drills", "rate-limit", speed=60)
+    inc = IncidentStore(state).create(
+        title="Quota drill", severity="P3", runbook=runbook,
+        drill={"scenario": "rate-limit", "speed": 60, "dir": str(drill.path)})
+    # A PATH without any real kubectl: only the stand-in can answer.
+    env = subprocess_env(PATH="/usr/bin:/bin")
+    proc = subprocess.run([*warroom_cmd(), "incident", "run", inc.id, "1", "--state-dir", str(state)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "flowengine" in proc.stdout          # the drill cluster's pods
+    assert "Running" in proc.stdout
+
+
+def test_drill_incident_without_its_drill_dir_runs_nothing(tmp_path: Path, runbook: Path) -> None:
+    state = tmp_path / "state"
+    inc = IncidentStore(state).create(title="Orphan drill", severity="P3", runbook=runbook,
+                                      drill={"scenario": "rate-limit", "speed": 1})
+    prepared = inc.prepare_step("1", {})
+    with pytest.raises(WarroomError, match="is a drill incident but its drill directory"):
+        inc.run_step(prepared)
+    assert not any((inc.dir / "outputs").glob("*.log"))
+    assert all(e.type != "step.started" for e in inc.read().events)
