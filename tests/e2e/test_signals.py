@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -35,15 +34,6 @@ EXPECTED_EXIT = {
 }
 
 
-def _wait_dead(term: TmuxTerm, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if term.pane_dead():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"warroom still running {timeout}s after the signal; screen:\n{term.screen()}")
-
-
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals, tmp_path: Path) -> None:
     session = WarroomSession(tmp_path / "wr")
@@ -60,11 +50,9 @@ def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals,
             assert not of_type(session.events(), "step.finished"), "the step ended before the signal"
             before = session.journal().read_bytes()
             os.kill(term.pane_pid(), sig)
-            _wait_dead(term)
-            status = term.tmux("display-message", "-p", "-t", term.session,
-                               "#{pane_dead_status}|#{pane_dead_signal}|#{alternate_on}|#{mouse_any_flag}").stdout
-            exit_status, dead_signal, alternate, mouse = status.strip().split("|")
-        assert int(exit_status or -1) in EXPECTED_EXIT[sig], f"exit {exit_status!r}, signal {dead_signal!r}"
+            exit_status, dead_signal = term.wait_exit()
+            alternate, mouse = term.terminal_modes()
+        assert exit_status in EXPECTED_EXIT[sig], f"exit {exit_status!r}, killed by signal {dead_signal!r}"
         # The terminal is given back: out of the alternate screen, mouse reporting off.
         assert (alternate, mouse) == ("0", "0")
         # The step outlives the dashboard: its supervisor finishes it and journals the end.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 import uuid
@@ -118,3 +119,36 @@ class TmuxTerm:
                 return screen
             time.sleep(interval)
         raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; last screen:\n{screen}")
+
+    def wait_exit(self, timeout: float = 30.0) -> tuple[int | None, int | None]:
+        """Wait until the pane's program has exited and tmux has its status: (exit code, signal).
+
+        tmux marks a pane dead when its pty closes, a moment before it reaps the process, so
+        ``pane_dead`` alone can come with an empty status: wait for one of the two to appear.
+        """
+        deadline = time.monotonic() + timeout
+        dead_since: float | None = None
+        while time.monotonic() < deadline:
+            out = self.tmux(
+                "display-message", "-p", "-t", self.session,
+                "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}|#{pid}",
+                check=False,
+            ).stdout.strip()
+            dead, status, sig, server = (out.split("|") + ["", "", "", ""])[:4]
+            if dead == "1" and (status or sig):
+                return (int(status) if status else None, int(sig) if sig else None)
+            if dead == "1":
+                # Seen here (tmux 3.3a): the pane's process is a zombie tmux never reaps — its
+                # SIGCHLD was lost. A second SIGCHLD makes the server reap it and record the status.
+                dead_since = dead_since or time.monotonic()
+                if time.monotonic() - dead_since > 1.0 and server.isdigit():
+                    os.kill(int(server), signal.SIGCHLD)
+                    dead_since = time.monotonic()
+            time.sleep(0.05)
+        raise WaitTimeout(f"program still running {timeout}s later; last screen:\n{self.screen()}")
+
+    def terminal_modes(self) -> tuple[str, str]:
+        """(alternate screen on, mouse reporting on) as tmux sees the pane: "0"/"1" each."""
+        out = self.tmux("display-message", "-p", "-t", self.session, "#{alternate_on}|#{mouse_any_flag}").stdout
+        alternate, mouse = out.strip().split("|")
+        return alternate, mouse

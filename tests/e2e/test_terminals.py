@@ -1,0 +1,106 @@
+"""The same short flow under every terminal an IC is likely to have, at 80x24 and 120x40.
+
+TERM=xterm-256color, screen-256color, tmux-256color, linux (the 16-colour console) and
+NO_COLOR=1: the dashboard comes up with every SLO pane, an incident is declared, a step runs and
+its output shows, ``q`` quits and gives the terminal back. Colour is checked for what the terminal
+can take: no 256-colour or truecolor codes on ``linux``, only greys under NO_COLOR.
+
+Each run's screen is written to ``docs/terminals/`` when ``WARROOM_UPDATE_TERMINAL_DOCS=1``
+(the README links them); otherwise to the test's temp dir only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.e2e import steps
+from tests.e2e.dashboard_flow import PANE_WORDS, declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]
+
+if not __import__("shutil").which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+DOCS = REPO / "docs" / "terminals"
+VARIANTS = [
+    ("xterm-256color", False),
+    ("screen-256color", False),
+    ("tmux-256color", False),
+    ("linux", False),
+    ("xterm-256color", True),
+]
+SIZES = [(80, 24), (120, 40)]
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+GREYS = {0, 7, 8, 15, 16, 231, *range(232, 256)}
+
+
+def colours(screen_with_escapes: str) -> tuple[set[int], set[tuple[int, int, int]]]:
+    """The 256-colour indexes and truecolor triples the screen's cells use (fg and bg)."""
+    indexed: set[int] = set()
+    rgb: set[tuple[int, int, int]] = set()
+    for params in SGR.findall(screen_with_escapes):
+        parts = [p for p in re.split("[;:]", params)]
+        i = 0
+        while i < len(parts):
+            if parts[i] in ("38", "48") and i + 2 < len(parts) and parts[i + 1] == "5":
+                indexed.add(int(parts[i + 2]))
+                i += 3
+            elif parts[i] in ("38", "48") and i + 4 < len(parts) and parts[i + 1] == "2":
+                rgb.add((int(parts[i + 2]), int(parts[i + 3]), int(parts[i + 4])))
+                i += 5
+            else:
+                i += 1
+    return indexed, rgb
+
+
+def variant_name(term: str, no_color: bool, cols: int, rows: int) -> str:
+    return f"{term}{'-NO_COLOR' if no_color else ''}-{cols}x{rows}"
+
+
+@pytest.mark.parametrize("cols,rows", SIZES, ids=lambda v: str(v))
+@pytest.mark.parametrize("term_name,no_color", VARIANTS, ids=lambda v: str(v))
+def test_flow_under_terminal(term_name: str, no_color: bool, cols: int, rows: int, tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr", term=term_name, no_color=no_color)
+    prepare(session)
+    name = variant_name(term_name, no_color, cols, rows)
+    try:
+        with TmuxTerm(cols, rows, term=term_name) as term:
+            term.start(session.argv("demo"))
+            screen = wait_dashboard(term)
+            incident = declare(term)
+            run_selected_step(term)
+            assert steps.finished(session, 1)["status"] == "ok"
+            # The step's end as the dashboard shows it (timeline), not just its output streaming in.
+            screen = term.wait_for(lambda s: "e2e-fast-marker" in s and "Step 1 ok" in s, timeout=30)
+            styled = term.screen(escapes=True)
+            for snapshot_dir in [tmp_path] + ([DOCS] if os.environ.get("WARROOM_UPDATE_TERMINAL_DOCS") else []):
+                snapshot_dir.mkdir(parents=True, exist_ok=True)
+                (snapshot_dir / f"{name}.txt").write_text(screen)
+            term.send("q")
+            exit_status = term.wait_exit()
+            modes = term.terminal_modes()
+    finally:
+        steps.kill_leftovers(session)
+
+    low = screen.lower()
+    assert incident in screen and "DRILL" in screen
+    assert all(word in low for word in PANE_WORDS), f"an SLO pane is missing at {cols}x{rows}:\n{screen}"
+    assert len(screen.splitlines()) <= rows and all(len(line) <= cols for line in screen.splitlines())
+    assert exit_status == (0, None), f"quit did not exit cleanly: (exit code, signal) = {exit_status}"
+    assert modes == ("0", "0"), f"the terminal was not given back (alternate screen, mouse) = {modes}"
+
+    indexed, rgb = colours(styled)
+    if no_color:
+        assert indexed <= GREYS and all(r == g == b for r, g, b in rgb), (indexed, rgb)
+    elif term_name == "linux":
+        assert not indexed and not rgb, f"256-colour/truecolor codes on a 16-colour console: {indexed} {rgb}"
+        assert re.search(r"\x1b\[[0-9;]*(3[0-7]|9[0-7])[;m]", styled), "no colour at all on the linux console"
+    else:
+        assert indexed - GREYS, "a 256-colour terminal got no colour"
