@@ -27,14 +27,29 @@ class OutputPane(RichLog):
         self.step_number = step_number
         self.border_title = f"Output · {title}"
 
-    def add_lines(self, lines: Sequence[str]) -> None:
-        if not lines:
+    def add_lines(self, lines: Sequence[str], total: int | None = None) -> None:
+        """Append the newest lines of a batch. ``total`` is how many lines the step has printed
+        so far; lines between the last shown and this batch (a flood that outran the screen)
+        are counted in a one-line marker instead of being drawn: they are all in the file.
+
+        The batch is written as one ``Text`` (one render, not one per line), which keeps a
+        drain at a few milliseconds even while a step prints a million lines.
+        """
+        if total is None:
+            total = self.line_count + len(lines)
+        skipped = total - self.line_count - len(lines)
+        self.line_count = total
+        if not lines and skipped <= 0:
             return
-        self.line_count += len(lines)
+        if skipped > 0:
+            self.write(Text(f"… {skipped:,} more lines (all in the step's output file)", style="dim italic"),
+                       scroll_end=True)
         keep = lines[-self.max_lines:] if self.max_lines else lines
-        for line in keep:
-            # Output was sanitised at capture time: SGR colour is all that is left to interpret.
-            self.write(Text.from_ansi(line) if "\x1b[" in line else Text(line), scroll_end=True)
+        if not keep:
+            return
+        joined = "\n".join(keep)
+        # Output was sanitised at capture time: SGR colour is all that is left to interpret.
+        self.write(Text.from_ansi(joined) if "\x1b[" in joined else Text(joined), scroll_end=True)
 
     def finish(self, summary: str) -> None:
         self.border_subtitle = summary

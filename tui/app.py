@@ -13,6 +13,7 @@ from textual.binding import Binding
 
 from tui.bindings import APP_BINDINGS, binding_ids
 from tui.context import AppContext
+from tui.messages import MetricsFetched
 from tui.palette import WarroomCommands
 from tui.screens.dashboard import DashboardScreen
 
@@ -58,6 +59,10 @@ class WarroomApp(App[int]):
         if binding.id and binding.id in self.user_keymap:
             return self.user_keymap[binding.id]
         return binding.key_display or binding.key
+
+    def on_metrics_fetched(self, message: MetricsFetched) -> None:
+        # Posted to the App by the dashboard's poll worker (see DashboardScreen.poll_metrics).
+        self.dashboard.on_metrics_fetched(message)
 
     # ------------------------------------------------------------------ app-wide actions
 

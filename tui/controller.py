@@ -163,8 +163,10 @@ class IncidentController:
         return next((s for s in state.steps.values() if s.step == number), None)
 
     def follow(self, number: int, cancelled: Callable[[], bool], poll: float = 0.05,
-               limit: float = 24 * 3600) -> Iterator[list[str] | str]:
-        """Yield batches of output lines of a running step, then its end status (a str).
+               limit: float = 24 * 3600, tail: int = 400) -> Iterator[tuple[int, list[str]] | str]:
+        """Yield ``(count, newest lines)`` batches of a running step's output, then its end
+        status (a str). ``count`` is every line in the batch; only the newest ``tail`` are
+        decoded (a flood of a million lines costs a count, not a million strings).
 
         Follows the step's output file (written by its supervisor) and the journal, so it works
         the same for a step started here and one reattached after a resume.
@@ -190,11 +192,12 @@ class IncidentController:
                 lines = data.split(b"\n")
                 partial = lines.pop()
                 if lines:
-                    yield [ln.decode("utf-8", "replace").removeprefix(ERR_TAG) for ln in lines]
+                    yield len(lines), [ln.decode("utf-8", "replace").removeprefix(ERR_TAG)
+                                       for ln in lines[-tail:]]
                 continue
             if st is None or st.status != "running":
                 if partial:
-                    yield [partial.decode("utf-8", "replace").removeprefix(ERR_TAG)]
+                    yield 1, [partial.decode("utf-8", "replace").removeprefix(ERR_TAG)]
                 yield st.status if st is not None else "unknown"
                 return
             time.sleep(poll)

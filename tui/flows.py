@@ -51,6 +51,8 @@ from warroom.errors import WarroomError
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
 
+OUTPUT_BATCH = 400  # newest lines drawn per drain of a flooding step (one render, a few ms)
+
 
 class IncidentFlows:
     """Actions and message handlers; ``self`` is the ``DashboardScreen``."""
@@ -60,9 +62,13 @@ class IncidentFlows:
     def init_flows(self: DashboardScreen) -> None:
         self.controller = IncidentController(self.app.ctx)
         self._out_lock = threading.Lock()
-        self._out_buf: deque[str] = deque(maxlen=max(1, self.app.ctx.config.execute.memory_lines))
+        # Lines waiting for the next drain: only the newest OUTPUT_BATCH are kept (a flood is
+        # summarised by count); ``_out_seen`` counts every line the step printed.
+        self._out_buf: deque[str] = deque(maxlen=min(OUTPUT_BATCH, max(1, self.app.ctx.config.execute.memory_lines)))
+        self._out_seen = 0
         self._following: set[int] = set()
         self._pir_screen: PirScreen | None = None
+        self._journal_size = -1
         ctx = self.app.ctx
         if ctx.resume_id:
             self.run_io(self.controller.open, ctx.resume_id)
@@ -86,6 +92,20 @@ class IncidentFlows:
             if message:
                 self.post_message(ActionDone(message))
         self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
+
+    def watch_journal(self: DashboardScreen) -> None:
+        """Notice appends made elsewhere (another IC's ``warroom incident note``, a supervisor
+        ending a step after a resume) with one ``stat`` per tick, and rebuild the view then."""
+        inc = self.controller.incident
+        if inc is None:
+            return
+        try:
+            size = (inc.dir / "journal.jsonl").stat().st_size
+        except OSError:
+            return
+        if size != self._journal_size:
+            self._journal_size = size
+            self.load_view()
 
     def on_incident_changed(self: DashboardScreen, message: IncidentChanged) -> None:
         if self.controller.incident is not None:
@@ -279,6 +299,7 @@ class IncidentFlows:
         out.border_subtitle = "running — c cancels"
         with self._out_lock:
             self._out_buf.clear()
+            self._out_seen = 0
         self.follow_output(number)
 
     @work(thread=True, group="follow", exit_on_error=False)
@@ -286,23 +307,29 @@ class IncidentFlows:
         worker = get_current_worker()
         status = "unknown"
         try:
-            for item in self.controller.follow(number, lambda: worker.is_cancelled):
+            for item in self.controller.follow(number, lambda: worker.is_cancelled, tail=OUTPUT_BATCH):
                 if isinstance(item, str):
                     status = item
                     break
+                count, lines = item
                 with self._out_lock:
-                    self._out_buf.extend(item)
+                    self._out_buf.extend(lines)
+                    self._out_seen += count
                 self.post_message(OutputReady(number))
         except WarroomError as exc:
             self.post_message(ActionFailed(str(exc)))
         self.post_message(OutputReady(number))
         self.post_message(StepEnded(number, status))
 
-    def on_output_ready(self: DashboardScreen, message: OutputReady) -> None:
+    def on_output_ready(self: DashboardScreen, message: OutputReady | None = None) -> None:
+        if not self.painting():
+            self._behind = True  # the bounded buffer keeps the newest lines; drawn on resume
+            return
         with self._out_lock:
             lines = list(self._out_buf)
             self._out_buf.clear()
-        self.query_one(OutputPane).add_lines(lines)
+            seen = self._out_seen
+        self.query_one(OutputPane).add_lines(lines, total=seen)
 
     def on_step_ended(self: DashboardScreen, message: StepEnded) -> None:
         self._following.discard(message.step_number)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -48,6 +48,8 @@ class DashboardScreen(IncidentFlows, Screen[None]):
         self.runbook: Runbook | None = None
         self._tracker = None
         self._source_health = "waiting"
+        self._behind = False                       # data arrived while a dialog was on top
+        self._last_readings: tuple[list[SloReading], float, str] | None = None
 
     # ------------------------------------------------------------------ layout
 
@@ -84,28 +86,56 @@ class DashboardScreen(IncidentFlows, Screen[None]):
         else:
             self.poll_metrics()
         if ctx.tick > 0:
-            self.set_interval(ctx.tick, self.tick)
+            self.app.set_interval(ctx.tick, self.tick)
         self.init_flows()
 
     # ------------------------------------------------------------------ metrics (dolphie pattern)
 
-    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    # The poll and the clock tick run on the App, not on this screen: any message this screen
+    # handles while a dialog is on top makes Textual repaint the whole dimmed background (and
+    # so the whole terminal). App-level timers and workers keep a dialog's frames small.
+
     def poll_metrics(self) -> None:
         """Fetch in a thread, post the result; the handler renders and schedules the next poll."""
+        self.app.run_worker(self._fetch_metrics, thread=True, exclusive=True, group="metrics",
+                            exit_on_error=False)
+
+    def _fetch_metrics(self) -> None:
         ctx = self.app.ctx
         assert ctx.source is not None
         now = ctx.clock.now()
         readings, health = fetch_readings(ctx.source, self._tracker, ctx.config.slo, now)
-        self.post_message(MetricsFetched(readings=readings, at=now, source_health=health))
+        self.app.post_message(MetricsFetched(readings=readings, at=now, source_health=health))
 
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
+        """Called by the App (see ``WarroomApp.on_metrics_fetched``)."""
         self.show_readings(message.readings, message.at, message.source_health)
         interval = self.app.ctx.poll_interval()
         if interval > 0:
-            self.set_timer(interval, self.poll_metrics)
+            self.app.set_timer(interval, self.poll_metrics)
+
+    def painting(self) -> bool:
+        """Whether this screen is the one on top. Under a dialog the dashboard is drawn dimmed
+        through Textual's background-screen tint, which re-renders the whole terminal for every
+        change behind it; so while a dialog is open the data is kept but not drawn, and
+        ``on_screen_resume`` draws the latest of it once."""
+        return self.app.screen is self
+
+    def on_screen_resume(self) -> None:
+        if self._behind:
+            self._behind = False
+            if self._last_readings is not None:
+                self.show_readings(*self._last_readings)
+            self.show_view(self.view, self.runbook)
+            self.on_output_ready()
+            self.tick()
 
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
         self.readings = readings
+        if not self.painting():
+            self._last_readings = (readings, at, health)
+            self._behind = True
+            return
         by_id = {r.slo.id: r for r in readings}
         for pane in self.query(SloPane):
             if (r := by_id.get(pane.slo.id)) is not None:
@@ -127,6 +157,10 @@ class DashboardScreen(IncidentFlows, Screen[None]):
         self.render_header()
 
     def tick(self) -> None:
+        self.watch_journal()
+        if not self.painting():
+            self._behind = True
+            return
         now = self.app.ctx.clock.now()
         self.query_one(IncidentHeader).tick(now)
         for pane in self.query(SloPane):
@@ -161,6 +195,9 @@ class DashboardScreen(IncidentFlows, Screen[None]):
         """Render a view rebuilt from the journal."""
         self.view = view
         self.runbook = runbook
+        if not self.painting():
+            self._behind = True
+            return
         self.render_header()
         checklist = self.query_one(ChecklistPane)
         checklist.show_runbook(runbook, view.steps)

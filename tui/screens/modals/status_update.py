@@ -33,7 +33,8 @@ class StatusUpdateScreen(Dialog[UpdateAnswer]):
             yield Static(where, classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Copy", id="copy")
+                yield Button("Copy" if self.webhook else "Copy + journal (ctrl+s)", id="copy",
+                             variant="default" if self.webhook else "primary")
                 if self.webhook:
                     yield Button("Copy + post (ctrl+s)", id="post", variant="primary")
 

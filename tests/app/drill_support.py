@@ -1,0 +1,102 @@
+"""Pilot helpers for tests that drive the dashboard through the REAL engine: the drill
+simulator (high speed) as the metric source, the incident engine and journal, the supervised
+runner running real processes. Nothing here is faked; only the runbook is a small fixture
+(``tests/fixtures/tui/dashboard-flows.md``) whose commands need nothing but a shell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.app.tui_support import wait_for
+from tests.conftest import REPO
+from tui.app import WarroomApp
+from tui.context import AppContext
+from tui.launch import drill_context
+from warroom.config import Config
+from warroom.incident.journal import read_journal
+
+FIXTURES = REPO / "tests" / "fixtures" / "tui"
+FLOWS_RUNBOOK = "RB-TUI-001"
+
+
+def drill_ctx(tmp: Path, *, speed: float = 120.0, scenario: str = "rate-limit",
+              refresh: float = 0.2, tick: float = 0.2) -> AppContext:
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp / "state")
+    cfg.runbooks.dirs = [str(FIXTURES)]
+    ctx = drill_context(cfg, scenario, speed)
+    ctx.refresh = refresh
+    ctx.tick = tick
+    ctx.offer_resume = False
+    return ctx
+
+
+def drill_app(tmp: Path, **kw: Any) -> WarroomApp:
+    return WarroomApp(drill_ctx(tmp, **kw))
+
+
+def events(app: WarroomApp, type_: str | None = None) -> list[Any]:
+    inc = app.dashboard.controller.incident
+    assert inc is not None
+    evs = read_journal(inc.dir / "journal.jsonl").events
+    return [e for e in evs if type_ is None or e.type == type_]
+
+
+def step_state(app: WarroomApp, number: int) -> str:
+    sv = app.dashboard.view.steps.get(number)
+    return sv.state if sv is not None else "pending"
+
+
+async def wait_step(pilot: Any, number: int, *states: str, timeout: float = 60.0) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: step_state(app, number) in states, timeout)
+
+
+async def wait_screen(pilot: Any, cls: type, timeout: float = 10.0) -> Any:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, cls), timeout)
+    await pilot.pause()
+    return app.screen
+
+
+async def wait_dashboard(pilot: Any, timeout: float = 10.0) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.screen is app.dashboard, timeout)
+    await pilot.pause()
+
+
+async def select_step(pilot: Any, number: int) -> None:
+    """Move the checklist cursor with j/k, as a person would."""
+    from panes.runbook import ChecklistPane
+
+    app = pilot.app
+    checklist = app.dashboard.query_one(ChecklistPane)
+    checklist.focus()
+    for _ in range(60):
+        step = checklist.selected_step()
+        if step is not None and step.number == number:
+            return
+        await pilot.press("j" if step is None or step.number < number else "k")
+    raise AssertionError(f"could not select step {number}")
+
+
+async def run_selected(pilot: Any, *, confirm: bool = False) -> None:
+    """enter → the run dialog → ctrl+s (→ the confirmation → ctrl+s)."""
+    from tui.screens.modals.confirm import ConfirmScreen
+    from tui.screens.modals.run_step import RunStepScreen
+
+    await pilot.press("enter")
+    dialog = await wait_screen(pilot, RunStepScreen)
+    await pilot.press("ctrl+s")
+    if confirm:
+        await wait_for(pilot, lambda: pilot.app.screen is not dialog)
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("ctrl+s")
+    await wait_dashboard(pilot)
+
+
+def pane_text(app: WarroomApp, selector: str) -> str:
+    widget = app.dashboard.query_one(selector)
+    return str(widget.render())

@@ -1,0 +1,228 @@
+"""Whole flows of the dashboard through the REAL engine: the drill simulator at high speed feeds
+the panes, the incident engine journals every action, the supervised runner runs real
+processes. Assertions are on the journal (the source of truth) and on what the screen shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Select, TextArea
+
+from panes.header import IncidentHeader
+from panes.output import OutputPane
+from panes.runbook import ChecklistPane
+from panes.slo import SloPane
+from tests.app.drill_support import (
+    FLOWS_RUNBOOK,
+    drill_app,
+    events,
+    run_selected,
+    select_step,
+    step_state,
+    wait_dashboard,
+    wait_screen,
+    wait_step,
+)
+from tests.app.tui_support import wait_for
+from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen
+from tui.screens.modals.pickers import RunbookPicker
+from tui.screens.modals.pir import PirScreen
+from tui.screens.modals.run_step import RunStepScreen
+from tui.screens.modals.status_update import StatusUpdateScreen
+from warroom.incident.store import IncidentStore
+
+
+def output_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    pane = app.dashboard.query_one(OutputPane)
+    return [strip.text for strip in pane.lines]
+
+
+async def declare_from_breached_pane(pilot) -> str:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for(pilot, lambda: any(r.breached for r in app.dashboard.readings), 60)
+    await pilot.press("d")
+    dialog = await wait_screen(pilot, DeclareScreen)
+    assert dialog.source["kind"] == "pane" and dialog.source["ref"] == "quota"
+    assert dialog.query_one("#title", Input).value.startswith("Model API quota")
+    assert dialog.query_one("#runbook", Select).value == "RB-CORE-003"
+    await pilot.press("ctrl+s")
+    await wait_dashboard(pilot)
+    await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 20)
+    return app.dashboard.view.header.incident_id
+
+
+async def attach_flows_runbook(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await pilot.press("o")
+    picker = await wait_screen(pilot, RunbookPicker)
+    options = picker.query_one(OptionList)
+    options.focus()
+    options.highlighted = options.get_option_index(FLOWS_RUNBOOK)
+    await pilot.press("enter")
+    await wait_dashboard(pilot)
+    await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == FLOWS_RUNBOOK, 20)
+
+
+async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inc_id = await declare_from_breached_pane(pilot)
+        declared = events(app, "incident.declared")[0].data
+        assert declared["source"]["kind"] == "pane" and declared["drill"]["scenario"] == "rate-limit"
+        assert inc_id in str(app.dashboard.query_one(IncidentHeader).query_one(".hdr-identity").render())
+
+        await attach_flows_runbook(pilot)
+        assert events(app, "runbook.attached")[-1].data["id"] == FLOWS_RUNBOOK
+
+        # 1: a PromQL step answered by the drill simulator (no shell).
+        await select_step(pilot, 1)
+        await run_selected(pilot)
+        await wait_step(pilot, 1, "ok")
+        fin = events(app, "step.finished")[-1].data
+        assert fin["step"] == 1 and fin["status"] == "ok"
+        await wait_for(pilot, lambda: any(line.startswith("{}") for line in output_lines(app)))
+
+        # 2: a read-only shell step: the drill environment reaches it (stand-ins first on PATH).
+        await select_step(pilot, 2)
+        await run_selected(pilot)
+        await wait_step(pilot, 2, "ok", "failed")
+        drill_dir = app.ctx.drill.extra["drill"].path
+        fin = events(app, "step.finished")[-1].data
+        assert fin["status"] == "ok" and fin["expect_met"] is True, fin
+        await wait_for(pilot, lambda: f"drill={drill_dir}" in output_lines(app))
+        assert not events(app, "step.refused")
+
+        # 3: a mutating step, confirmed in the dialog; output streams into the pane.
+        await select_step(pilot, 3)
+        await pilot.press("enter")
+        dialog = await wait_screen(pilot, RunStepScreen)
+        assert "MUTATING" in str(dialog.query_one("#run-warning").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+        await pilot.press("ctrl+s")  # the confirmation
+        await wait_dashboard(pilot)
+        await wait_step(pilot, 3, "ok")
+        started = [e for e in events(app, "step.started") if e.data["step"] == 3][0].data
+        assert started["mutating"] is True and started["confirmed"] is True
+        await wait_for(pilot, lambda: "breaker on in production" in output_lines(app))
+        assert not events(app, "step.refused")  # no refuse-then-ask detour any more
+
+        # 4: a long step, cancelled with c.
+        await select_step(pilot, 4)
+        await run_selected(pilot)
+        await wait_step(pilot, 4, "running")
+        await pilot.press("c")
+        await wait_step(pilot, 4, "cancelled")
+        assert [e for e in events(app, "step.finished") if e.data["step"] == 4][0].data["status"] == "cancelled"
+
+        # 6: a checklist item ticked with space; 7 skipped with a reason.
+        await select_step(pilot, 6)
+        await pilot.press("space")
+        await wait_step(pilot, 6, "ticked")
+        await select_step(pilot, 7)
+        await pilot.press("s")
+        await wait_screen(pilot, SkipScreen)
+        await pilot.press(*"tech lead already on the bridge", "enter")
+        await wait_dashboard(pilot)
+        await wait_step(pilot, 7, "skipped")
+        assert events(app, "step.skipped")[-1].data["reason"] == "tech lead already on the bridge"
+
+        # A root-cause note.
+        await pilot.press("n")
+        note = await wait_screen(pilot, NoteScreen)
+        note.query_one("#tag", Select).value = "root-cause"
+        note.query_one("#text", TextArea).focus()
+        await pilot.press(*"retry storm burned the quota")
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "note.added")))
+        assert events(app, "note.added")[-1].data == {"tag": "root-cause", "text": "retry storm burned the quota"} \
+            or events(app, "note.added")[-1].data["tag"] == "root-cause"
+
+        # A status update (no webhook: copied and journaled).
+        await pilot.press("u")
+        update = await wait_screen(pilot, StatusUpdateScreen)
+        assert inc_id in update.query_one("#update-text", TextArea).text
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "status_update.sent")))
+        assert events(app, "status_update.sent")[-1].data["channels"] == ["clipboard"]
+
+        # Severity P3 → P2 with a reason.
+        await pilot.press("v")
+        sev = await wait_screen(pilot, SeverityScreen)
+        sev.query_one("#severity", Select).value = "P2"
+        sev.query_one("#reason", Input).focus()
+        await pilot.press(*"failures spreading", "ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: app.dashboard.view.header.severity == "P2")
+        assert events(app, "severity.changed")[-1].data["to"] == "P2"
+
+        # The PIR preview updates live: another IC adds a note from the shell while it is open.
+        await pilot.press("p")
+        pir = await wait_screen(pilot, PirScreen)
+        assert "retry storm burned the quota" in pir.markdown
+        other = IncidentStore(app.ctx.state_dir, app.ctx.config).open(inc_id)
+        other.note("action", "cap retries at 3 with backoff", owner="platform")
+        await wait_for(pilot, lambda: "cap retries at 3 with backoff" in pir.markdown, 20)
+        await pilot.press("escape")
+        await wait_dashboard(pilot)
+
+        # Resolve, then preview (not blank) and export from the preview.
+        await pilot.press("r")
+        await wait_screen(pilot, ResolveScreen)
+        await pilot.press(*"breaker stopped the climb", "enter", *"circuit breaker enabled", "enter")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: app.dashboard.view.header.status == "resolved", 20)
+        await pilot.press("p")
+        pir = await wait_screen(pilot, PirScreen)
+        assert "breaker stopped the climb" in pir.markdown or "circuit breaker enabled" in pir.markdown
+        assert pir.query_one("#pir-md").display and len(pir.markdown) > 200
+        await pilot.press("e")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "pir.exported")), 20)
+        path = Path(events(app, "pir.exported")[-1].data["path"])
+        if not path.is_absolute():
+            path = app.dashboard.controller.incident.dir / path
+        text = path.read_text()
+        for needle in ("retry storm burned the quota", "cap retries at 3 with backoff",
+                       "breaker on in production" if "breaker on in production" in text else "Turn the pretend breaker on",
+                       "tech lead already on the bridge"):
+            assert needle in text, needle
+        assert step_state(app, 5) == "pending"
+
+
+async def test_keys_respond_and_panes_refresh_while_a_step_floods_output(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_from_breached_pane(pilot)
+        await attach_flows_runbook(pilot)
+        await select_step(pilot, 5)
+        await run_selected(pilot)
+        await wait_step(pilot, 5, "running")
+        checklist = app.dashboard.query_one(ChecklistPane)
+        quota = app.dashboard.query_one("#slo-quota", SloPane)
+        polls: list[float] = []
+        moved = 0
+        # While the flood runs: keys move the cursor at once and the metric poll keeps going.
+        pane = app.dashboard.query_one(OutputPane)
+        for _ in range(200):
+            if step_state(app, 5) != "running" and pane.line_count >= 1_000_000:
+                break
+            before = checklist.highlighted
+            await pilot.press("k" if moved % 2 else "j")
+            await pilot.pause()
+            if checklist.highlighted != before:
+                moved += 1
+            if quota.reading_at not in polls:
+                polls.append(quota.reading_at)
+            await pilot.pause(0.05)
+        assert moved >= 3, "cursor keys did not respond during the flood"
+        await wait_step(pilot, 5, "ok", timeout=120)
+        assert len(polls) >= 2, "SLO panes did not refresh during the flood"
+        fin = [e for e in events(app, "step.finished") if e.data["step"] == 5][0].data
+        assert fin["status"] == "ok" and fin["lines"] == 1_000_000
+        await wait_for(pilot, lambda: pane.line_count == 1_000_000, 60)
+        await wait_for(pilot, lambda: output_lines(app)[-1:] == ["1000000"], 20)
+        assert len(pane.lines) <= app.ctx.config.execute.memory_lines  # bounded in memory
