@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,8 @@ PANE_WORDS: tuple[tuple[str, ...], ...] = (
     ("5xx",),
     ("audit",),
 )
+# The runbook pane's border title: "Runbook" before one is attached, the runbook's id after.
+RUNBOOK_PANE = re.compile(r"─ (Runbook|RB-[A-Z]+-\d+)\b")
 # Placeholders a pane shows before its first sample: a frame with any of them is not complete.
 PLACEHOLDERS = ("loading", "waiting for data", "no data yet")
 
@@ -113,11 +116,11 @@ class Program:
 
 
 def warroom_frame_complete(text: str) -> bool:
-    """All five SLO panes drawn with a value, and the runbook loaded."""
+    """All five SLO panes drawn with a value, and the runbook pane drawn (library loaded)."""
     lower = text.lower()
     if any(p in lower for p in PLACEHOLDERS):
         return False
-    if "rb-" not in lower:
+    if RUNBOOK_PANE.search(text) is None:
         return False
     lines = lower.splitlines()
     for words in PANE_WORDS:

@@ -36,13 +36,14 @@ def test_samples_give_median_and_range_and_summary_shape() -> None:
 SCREEN = """\
  DRILL  INC-20261122-1  rate limit
  Flow failure rate 0.42%   P95 flow latency 88s   Quota used 91%   5xx rate 1.2%   Audit-log gap 0s
- RB-CORE-003 Rate limit exhaustion
+ ╭─ RB-CORE-003 · Rate limit exhaustion ───╮
 """
 
 
 def test_complete_frame_needs_every_pane_with_a_value_and_the_runbook() -> None:
     assert warroom_frame_complete(SCREEN)
-    assert not warroom_frame_complete(SCREEN.replace("RB-CORE-003", "runbook"))
+    assert not warroom_frame_complete(SCREEN.replace("─ RB-CORE-003", "  RB-CORE-003"))
+    assert warroom_frame_complete(SCREEN.replace("─ RB-CORE-003 · Rate limit exhaustion", "─ Runbook"))
     assert not warroom_frame_complete(SCREEN.replace("5xx rate 1.2%", "errors"))
     assert not warroom_frame_complete(SCREEN + "\n quota: loading")
 
