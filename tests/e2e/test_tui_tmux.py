@@ -1,0 +1,178 @@
+"""`warroom demo` in a real terminal (tmux, 120x40), driven with send-keys exactly as a person
+would: declare, run three steps of the rate-limit drill's runbook (one mutating, confirmed), tick a
+checklist item, add a root-cause note, resolve, export. Assertions are on the captured screen and
+on the exported pir.md. The second test kills the tmux session after the second step and resumes
+in a new one: the journal-rebuilt state (``incident show --json``) and the screen are the same.
+
+Each test has its own tmux server (unique socket, killed in teardown), its own XDG dirs, bounded
+waits on the screen and no wall-clock assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession, of_type
+
+pytestmark = pytest.mark.e2e
+
+if not shutil.which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+INC = re.compile(r"INC-\d{8}-\d+")
+
+
+def start(term: TmuxTerm, session: WarroomSession) -> None:
+    term.start(session.argv("demo", "--speed", "20"))
+    term.wait_for("press d to declare", timeout=60)
+    term.wait_for(re.compile(r"\d+\.\d+%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
+
+
+def declare(term: TmuxTerm) -> str:
+    term.send("d")
+    term.wait_for("Declare an incident")
+    term.send("C-s")
+    screen = term.wait_for("RB-CORE-003 · Rate limit exhaustion", timeout=30)
+    found = INC.search(screen)
+    assert found, screen
+    return found.group(0)
+
+
+def run_step(term: TmuxTerm, number: int, *, mutating: bool = False) -> None:
+    term.wait_for(f"││ {number}. ")  # the step detail pane shows the selected step
+    term.send("Enter")
+    term.wait_for(f"Run step {number}:")
+    term.send("C-s")
+    if mutating:
+        term.wait_for(f"Run mutating step {number}?")
+        term.send("C-s")
+    term.wait_for(re.compile(rf"✔\s+{number}\. "), timeout=60)
+
+
+def move_to(term: TmuxTerm, frm: int, to: int) -> None:
+    term.send(*(["j"] * (to - frm)))
+
+
+def first_part(term: TmuxTerm, session: WarroomSession) -> str:
+    """Declare and run the first two steps (a PromQL query and a read-only stand-in command)."""
+    start(term, session)
+    inc = declare(term)
+    run_step(term, 1)
+    move_to(term, 1, 3)
+    run_step(term, 3)
+    term.wait_for("Used: ")  # the stand-in's output streamed into the output pane
+    return inc
+
+
+def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
+    """Mutating step 6 (confirmed), tick 16, a root-cause note, resolve, export; returns pir.md."""
+    move_to(term, at, 6)
+    run_step(term, 6, mutating=True)
+    term.wait_for("env updated")
+    move_to(term, 6, 16)
+    term.wait_for("││ 16. ")
+    term.send("Space")
+    term.wait_for(re.compile(r"☑\s+16\. "))
+    term.send("n")
+    term.wait_for("Add a note to the timeline")
+    term.type("retry storm from the new repos burned the quota")
+    term.send("BTab")
+    time.sleep(0.3)  # a person's pause between two keys (focus moves to the tag list)
+    term.send("Enter")  # open the tag list; root cause is its first entry
+    term.wait_for("went wrong")
+    term.send("Up", "Up", "Up", "Up", "Up", "Enter")
+    term.wait_for(re.compile(r"root cause\s+▼"))
+    term.send("C-s")
+    term.wait_for("[root-cause] retry storm from the new repos")
+    term.send("r")
+    term.wait_for("Resolve: ")
+    term.type("circuit breaker stopped the quota climb")
+    term.wait_for("quota climb")
+    term.send("Enter")
+    time.sleep(0.3)  # a person's pause: enter moves to the next field
+    term.type("enabled the circuit breaker")
+    term.wait_for("enabled the circuit breaker")
+    time.sleep(0.3)
+    term.send("Enter")
+    term.wait_for("RESOLVED", timeout=30)
+    term.send("e")
+    screen = term.wait_for("PIR exported", timeout=30)
+    assert "PIR exported" in screen
+    exported = session.wait_events(lambda evs: bool(of_type(evs, "pir.exported")))
+    path = Path(of_type(exported, "pir.exported")[-1]["data"]["path"])
+    return path if path.is_absolute() else session.journal().parent / path
+
+
+def assert_pir(pir: Path, inc: str) -> None:
+    text = pir.read_text()
+    assert inc in text
+    for needle in ("retry storm from the new repos burned the quota", "circuit breaker stopped the quota climb",
+                   "blocks quota show --all", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true"):
+        assert needle in text, needle
+
+
+def show_json(session: WarroomSession, inc: str) -> dict:
+    state = session.state_home / "warroom" / "drills"
+    p = session.run_cli("incident", "show", inc, "--json", "--state-dir", str(state))
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_demo_from_declaration_to_exported_pir(tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(120, 40) as term:
+        inc = first_part(term, session)
+        pir = second_part(term, session)
+        screen = term.screen()
+    assert inc in screen and "RESOLVED" in screen
+    assert_pir(pir, inc)
+    evs = session.events()
+    assert not of_type(evs, "step.refused")
+    started = {e["data"]["step"]: e["data"] for e in of_type(evs, "step.started")}
+    assert set(started) == {1, 3, 6}
+    assert started[6]["mutating"] and started[6]["confirmed"]
+    assert [e["data"]["status"] for e in of_type(evs, "step.finished")] == ["ok", "ok", "ok"]
+    resolved = of_type(evs, "incident.resolved")[-1]["data"]
+    assert resolved["resolution"] == "enabled the circuit breaker" and resolved["rollback"] is False
+    # The breaker reached the drill: the stand-in recorded it for the simulator.
+    actions = list((session.state_home / "warroom" / "drills" / "drills").glob("*/actions.jsonl"))
+    assert actions and "circuit_breaker" in actions[0].read_text()
+
+
+def checklist_rows(screen: str) -> list[str]:
+    return [m.group(0) for m in re.finditer(r"[○✔✖☑↷◐⊘↯]\s+\d+\. [^│…]{0,30}", screen)]
+
+
+def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(120, 40) as term:
+        inc = first_part(term, session)
+        before_screen = term.screen()
+        before = show_json(session, inc)
+        term.tmux("kill-server")  # the terminal goes away (a dropped connection)
+        term._started = False
+    with TmuxTerm(120, 40) as term:
+        term.start(session.argv("demo"))  # no --speed: continue the unfinished drill
+        term.wait_for("still open — resume it?", timeout=60)
+        term.send("Enter")
+        screen = term.wait_for(re.compile(r"✔\s+3\. "), timeout=30)
+        assert inc in screen
+        after = show_json(session, inc)
+        assert after["steps"] == before["steps"] and after["timeline"] == before["timeline"]
+        assert after["status"] == before["status"] and after["severity"] == before["severity"]
+        assert checklist_rows(screen) == checklist_rows(before_screen)
+        timeline = [ln for ln in screen.splitlines() if re.search(r"\d\d:\d\d:\d\d [◆▶✔]", ln)]
+        assert timeline == [ln for ln in before_screen.splitlines() if re.search(r"\d\d:\d\d:\d\d [◆▶✔]", ln)]
+        # …and the incident carries on from there.
+        term.wait_for("││ 1. ")
+        move_to(term, 1, 3)
+        pir = second_part(term, session)
+    assert_pir(pir, inc)
+    assert len(of_type(session.events(), "incident.declared")) == 1
