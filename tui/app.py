@@ -6,6 +6,7 @@ keys in ``tui.bindings``, styles in ``tui/styles/*.tcss``.
 
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
 from textual.app import App
@@ -26,7 +27,9 @@ class WarroomApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
+        # NO_COLOR: with native ANSI colours Textual drops every colour (its NoColor filter)
+        # instead of mapping them to greys; state words, icons, bold and reverse remain.
+        super().__init__(ansi_color=bool(os.environ.get("NO_COLOR")))
         self.ctx = ctx
         self.keymap_errors: list[str] = []
         self.user_keymap: dict[str, str] = {}

@@ -176,3 +176,30 @@ def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> Non
         pir = second_part(term, session)
     assert_pir(pir, inc)
     assert len(of_type(session.events(), "incident.declared")) == 1
+
+
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+COLOUR_PARAMS = {*map(str, range(30, 38)), "38", *map(str, range(40, 48)), "48",
+                 *map(str, range(90, 98)), *map(str, range(100, 108))}
+
+
+def colour_codes(screen: str) -> list[str]:
+    """Every SGR sequence that sets a foreground or background colour (39/49, the terminal's
+    own default colours, are not colours)."""
+    return [m.group(0) for m in SGR.finditer(screen)
+            if COLOUR_PARAMS & set(re.split(r"[;:]", m.group(1)))]
+
+
+def test_no_color_keeps_state_words_and_icons_and_sends_no_colour(tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr", no_color=True)
+    with TmuxTerm(120, 40) as term:
+        start(term, session)
+        inc = declare(term)
+        run_step(term, 1)
+        plain = term.screen()
+        escaped = term.screen(escapes=True)
+    assert inc in plain and "DRILL" in plain
+    assert re.search(r"\d+\.\d+%\s+[✔▲✖] (OK|WARN|CRIT)", plain), plain  # word and icon, not colour
+    assert re.search(r"✔\s+1\. ", plain) and "○  2. " in plain
+    assert "\x1b[" in escaped  # bold / reverse / dim are still there…
+    assert colour_codes(escaped) == [], colour_codes(escaped)[:5]  # …colours are not
