@@ -9,25 +9,52 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
 from warroom import __version__
-from warroom.cli.common import common_parser
+from warroom.cli.common import VALUE_OPTIONS, common_parser
 from warroom.errors import WarroomError
 
-# Each module exposes register(subparsers, common). Listed in the order `--help` shows them.
-HEADLESS_MODULES = (
-    "warroom.cli.incident",
-    "warroom.cli.runbooks",
-    "warroom.cli.status",
-    "warroom.cli.config_cmd",
-)
-UI_MODULES = ("tui.commands",)
+# Each module exposes register(subparsers, common); listed in the order `--help` shows them,
+# with the commands each one registers, so `warroom runbooks list` imports only what it runs.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "tui.commands": ("demo", "drill", "resume"),
+    "warroom.cli.incident": ("incident",),
+    "warroom.cli.runbooks": ("runbooks",),
+    "warroom.cli.status": ("status",),
+    "warroom.cli.config_cmd": ("config",),
+}
+DASHBOARD_MODULE = "tui.commands"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, skipping global options and their values."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--":
+            return None
+        elif arg.startswith("-"):
+            skip = arg in VALUE_OPTIONS
+        else:
+            return arg
+    return None
+
+
+def _modules_for(argv: Sequence[str]) -> list[str]:
+    word = _command_word(argv)
+    for module, commands in COMMAND_MODULES.items():
+        if word in commands:
+            return [module]
+    if word is None and not {"-h", "--help"} & set(argv):
+        return [DASHBOARD_MODULE]
+    return list(COMMAND_MODULES)  # help, or an unknown command: argparse lists every choice
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for this command line; ``argv`` None builds it whole (every subcommand)."""
     common = common_parser()
     parser = argparse.ArgumentParser(
         prog="warroom",
@@ -36,11 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in UI_MODULES + HEADLESS_MODULES:
-        # Modules are added as their issues land; a missing one is skipped by name, never by
-        # swallowing an import error raised inside a module that does exist.
-        if importlib.util.find_spec(name) is None:
-            continue
+    names = list(COMMAND_MODULES) if argv is None else _modules_for(argv)
+    for name in names:
         default = importlib.import_module(name).register(sub, common)
         if callable(default):
             # A module may return the handler for `warroom` with no subcommand (the dashboard).
@@ -49,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

@@ -169,3 +169,29 @@ def test_config_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert err.startswith(f"warroom: {bad}: slo[0].wran: unknown key (did you mean 'warn'?)")
     assert "Traceback" not in err
     assert main(["config", "check", str(REPO / "config.example.toml")]) == 0
+
+
+def test_entry_point_imports_only_the_module_of_the_command_it_runs() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import subprocess_env
+
+    code = ("import sys; from tui.cli import main; main(['--config', 'x.toml', 'config', '--help'])")
+    proc = subprocess.run([sys.executable, "-c", code + "\n"], capture_output=True, text=True,
+                          env=subprocess_env())
+    assert "init" in proc.stdout
+    probe = ("import sys\nfrom tui.cli import build_parser\nbuild_parser(['--state-dir', 'd', 'runbooks', 'list'])\n"
+             "print(sorted(m for m in ('warroom.cli.incident', 'tui.commands', 'warroom.cli.runbooks', 'textual')"
+             " if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=subprocess_env(), check=True)
+    assert proc.stdout.strip() == "['warroom.cli.runbooks']"
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for word in ("demo", "drill", "resume", "incident", "runbooks", "status", "config"):
+        assert word in text

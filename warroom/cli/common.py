@@ -9,6 +9,10 @@ from typing import TextIO
 from warroom.config import Config, load_config
 
 
+# Global options that take a value: the entry point skips them when looking for the subcommand.
+VALUE_OPTIONS = frozenset({"--config", "--state-dir", "--context"})
+
+
 def common_parser() -> argparse.ArgumentParser:
     """Options accepted both before and after the subcommand (``warroom --config X runbooks list``).
 
