@@ -83,6 +83,9 @@ class IncidentHeader(Vertical):
                 else:
                     t.append(f"in {format_clock(due)}", "bold")
             t.append("  ")
+        if i.gate:
+            t.append(i.gate, "bold red" if "failed" in i.gate else "bold")
+            t.append("  ")
         if i.drill:
             t.append(f"scenario {i.drill}  ", "dim")
         for name, health in i.sources:

@@ -69,6 +69,7 @@ class HeaderInfo:
     drill: str | None = None            # scenario name when drilling
     read_only: bool = False
     sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
+    gate: str = ""                      # an open verify gate's countdown (or how it ended)
 
 
 @dataclass

@@ -277,6 +277,9 @@ class IncidentFlows:
     @work(thread=True, group="io", exit_on_error=False)
     def start_step(self: DashboardScreen, number: int, answer: RunAnswer) -> None:
         try:
+            step = self.runbook.step(number) if self.runbook is not None else None
+            if step is not None and not answer.dry_run:
+                self.record_before(number, step.id)
             self.controller.run(number, answer.params, confirmed=answer.confirmed, dry_run=answer.dry_run)
         except WarroomError as exc:
             self.post_message(ActionFailed(str(exc)))
@@ -333,6 +336,8 @@ class IncidentFlows:
 
     def on_step_ended(self: DashboardScreen, message: StepEnded) -> None:
         self._following.discard(message.step_number)
+        if message.status == "ok":
+            self.open_gate(message.step_number)
         out = self.query_one(OutputPane)
         out.finish(f"{message.status.replace('_', ' ')} · {out.line_count} lines")
         self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))

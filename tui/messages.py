@@ -88,3 +88,15 @@ class StepStarted(Message):
 class PirReady(Message):
     markdown: str
     open_preview: bool = False
+
+
+@dataclass
+class GateProgress(Message):
+    """One probe of a verify gate (posted to the App, forwarded to the dashboard)."""
+
+    step_number: int
+    expr: str
+    status: str
+    value: float | None
+    remaining: float
+    reason: str | None = None

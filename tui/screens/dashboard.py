@@ -24,6 +24,7 @@ from panes.timeline import TimelinePane
 from panes.view import HeaderInfo, IncidentView
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.flows import IncidentFlows
+from tui.gates import EvidenceAndGates
 from tui.messages import MetricsFetched
 from tui.metrics import fetch_readings, make_tracker
 from warroom.runbook.model import Runbook, Step
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from tui.app import WarroomApp
 
 
-class DashboardScreen(IncidentFlows, Screen[None]):
+class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
     HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
@@ -87,6 +88,7 @@ class DashboardScreen(IncidentFlows, Screen[None]):
             self.poll_metrics()
         if ctx.tick > 0:
             self.app.set_interval(ctx.tick, self.tick)
+        self.init_gates()
         self.init_flows()
 
     # ------------------------------------------------------------------ metrics (dolphie pattern)
@@ -158,6 +160,7 @@ class DashboardScreen(IncidentFlows, Screen[None]):
 
     def tick(self) -> None:
         self.watch_journal()
+        self.maybe_record_due()
         if not self.painting():
             self._behind = True
             return
@@ -186,6 +189,7 @@ class DashboardScreen(IncidentFlows, Screen[None]):
             drill=ctx.drill.scenario if ctx.drill else base.drill,
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health),) + tuple(base.sources),
+            gate=getattr(self, "gate_text", ""),
         )
 
     def render_header(self) -> None:

@@ -1,0 +1,149 @@
+"""Metric evidence and verify gates, driven from the dashboard (mixed into ``DashboardScreen``).
+
+* before a step runs, the SLO values are journaled (``evidence.recorded`` when=before); the
+  "after" values owed by ``execute.evidence_after`` are journaled once due, from a worker that
+  runs every ``EVIDENCE_EVERY`` seconds (``warroom.sources.evidence``). The timeline shows both;
+* a step that declares ``verify = "quota < 80 within 10m"`` and ends ok opens a gate
+  (``warroom.sources.verify``): a worker probes the source every few seconds, the header counts
+  down ("verify 6 quota < 80: 84.1 now · 8:12 left"), and ``verify.passed`` / ``verify.failed``
+  is journaled. In a drill the window is in scenario time (divided by the drill's speed).
+
+All I/O is in thread workers started on the App (see ``DashboardScreen.poll_metrics`` for why);
+they post ``GateProgress`` to the App, which forwards it here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from textual.worker import get_current_worker
+
+from tui.messages import ActionFailed, GateProgress, IncidentChanged
+from warroom.errors import WarroomError
+
+if TYPE_CHECKING:
+    from tui.screens.dashboard import DashboardScreen
+
+EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
+VERIFY_EVERY = 2.0      # seconds between probes of an open gate
+
+
+class EvidenceAndGates:
+    def init_gates(self: DashboardScreen) -> None:
+        self.gate_text: str = ""
+        self._gates: dict[int, threading.Event] = {}
+        self._evidence_next = 0.0
+
+    # ------------------------------------------------------------------ evidence
+
+    def record_before(self: DashboardScreen, number: int, step_id: str) -> None:
+        """Blocking (worker): the SLO values just before a step runs."""
+        ctx = self.app.ctx
+        inc = self.controller.incident
+        if inc is None or ctx.source is None:
+            return
+        from warroom.sources.evidence import record_before
+
+        record_before(inc.journal, number, step_id, ctx.source, ctx.config.slo)
+
+    def maybe_record_due(self: DashboardScreen) -> None:
+        now = time.monotonic()
+        if self.controller.incident is None or self.app.ctx.source is None or now < self._evidence_next:
+            return
+        self._evidence_next = now + EVIDENCE_EVERY
+        self.app.run_worker(self._record_due, thread=True, group="evidence", exclusive=True,
+                            exit_on_error=False)
+
+    def _record_due(self: DashboardScreen) -> None:
+        from warroom.sources.evidence import offsets_from, record_due
+
+        ctx = self.app.ctx
+        inc = self.controller.incident
+        if inc is None:
+            return
+        try:
+            offsets = offsets_from(ctx.config.execute.evidence_after)
+            speed = ctx.drill.speed if ctx.drill is not None else 1.0
+            offsets = [o / max(speed, 1e-9) for o in offsets]
+            written = record_due(inc.journal, inc.read().events, ctx.source, ctx.config.slo, offsets,
+                                 stale_after=ctx.config.prometheus.stale_after)
+        except (WarroomError, OSError) as exc:
+            self.app.post_message(ActionFailed(f"evidence: {exc}"))
+            return
+        if written:
+            self.post_message(IncidentChanged(inc.id))
+
+    # ------------------------------------------------------------------ verify gates
+
+    def open_gate(self: DashboardScreen, number: int) -> None:
+        step = self.runbook.step(number) if self.runbook is not None else None
+        if step is None or not step.verify or number in self._gates or self.app.ctx.source is None:
+            return
+        stop = threading.Event()
+        self._gates[number] = stop
+        self.app.run_worker(lambda: self._watch_gate(number, step.id, step.verify, stop), thread=True,
+                            group=f"gate-{number}", exit_on_error=False)
+
+    def _watch_gate(self: DashboardScreen, number: int, step_id: str, text: str, stop: threading.Event) -> None:
+        from warroom.sources.verify import (
+            VerifyCheck,
+            VerifyError,
+            VerifyRun,
+            journal_outcome,
+            journal_started,
+            parse_verify,
+        )
+
+        ctx = self.app.ctx
+        inc = self.controller.incident
+        if inc is None:
+            return
+        try:
+            gate = parse_verify(text, ctx.config.slo)
+        except VerifyError as exc:
+            self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
+            return
+        run = VerifyRun(gate, ctx.source)
+        if ctx.drill is not None and ctx.drill.speed > 0:
+            run.deadline = run.started_at + gate.window / ctx.drill.speed  # scenario time
+        worker = get_current_worker()
+        check = VerifyCheck("pending", None, gate.window)
+        try:
+            journal_started(inc.journal, number, step_id, run)
+            self.post_message(IncidentChanged(inc.id))
+            while True:
+                check = run.check()
+                self.app.post_message(GateProgress(number, gate.text, check.status, check.value,
+                                                   check.remaining, check.reason))
+                if check.status != "pending":
+                    break
+                if stop.wait(min(VERIFY_EVERY, max(0.05, run.deadline - time.time()))) or worker.is_cancelled:
+                    check = VerifyCheck("failed", check.value, 0.0, "cancelled")
+                    break
+            journal_outcome(inc.journal, number, step_id, gate, check)
+        except (WarroomError, OSError) as exc:
+            self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
+        finally:
+            self._gates.pop(number, None)
+        self.post_message(IncidentChanged(inc.id))
+        self.app.post_message(GateProgress(number, gate.text, check.status, check.value, 0.0, check.reason))
+
+    def on_gate_progress(self: DashboardScreen, message: GateProgress) -> None:
+        """Called by the App: the header's countdown for the open gate."""
+        from panes.fmt import format_clock
+
+        value = "no value" if message.value is None else f"{message.value:.1f}"
+        if message.status == "pending":
+            self.gate_text = (f"verify {message.step_number} {message.expr}: {value} now · "
+                              f"{format_clock(message.remaining)} left")
+        elif message.status == "passed":
+            self.gate_text = f"verify {message.step_number} ✔ passed ({value})"
+        else:
+            self.gate_text = f"verify {message.step_number} ✖ failed: {message.reason or value}"
+        self.render_header()
+
+    def close_gates(self: DashboardScreen) -> None:
+        for stop in list(self._gates.values()):
+            stop.set()
