@@ -55,6 +55,8 @@ Value = float | Vector
 class MetricSeries:
     labels: Labels
     get: Getter
+    col: int | None = None                    # a counter: its column in ``Series``
+    get_many: Callable[[list[float]], list[float]] | None = None
 
 
 @dataclass
@@ -69,32 +71,76 @@ class Catalog:
     def __post_init__(self) -> None:
         s = self.series
         sig = s.signals
+        self._selected: dict[Selector, list[MetricSeries]] = {}
 
         def counter(key: tuple[str, ...]) -> Getter:
             return lambda t: s.value(key, t)
 
-        def add(name: str, kind: str, labels: dict[str, str], get: Getter) -> None:
+        def add(name: str, kind: str, labels: dict[str, str], get: Getter, col: int | None = None,
+                get_many: Callable[[list[float]], list[float]] | None = None) -> None:
             self.kinds[name] = kind
             lab = tuple(sorted({"__name__": name, **labels}.items()))
-            self.metrics.setdefault(name, []).append(MetricSeries(lab, get))
+            self.metrics.setdefault(name, []).append(MetricSeries(lab, get, col, get_many))
+
+        def add_counter(name: str, labels: dict[str, str], key: tuple[str, ...]) -> None:
+            add(name, "counter", labels, counter(key), s.index[key])
 
         for r in fleet.REPOS:
-            add("flowengine_flow_executions_total", "counter", {"repo": r.name}, counter(("exec", r.name)))
+            add_counter("flowengine_flow_executions_total", {"repo": r.name}, ("exec", r.name))
         for r in fleet.REPOS:
-            add("flowengine_flow_failures_total", "counter", {"repo": r.name}, counter(("fail", r.name)))
+            add_counter("flowengine_flow_failures_total", {"repo": r.name}, ("fail", r.name))
         for p in fleet.PROVIDERS:
             for c in s.codes:
-                add("flowengine_model_api_requests_total", "counter", {"provider": p.name, "code": c},
-                    counter(("req", p.name, c)))
+                add_counter("flowengine_model_api_requests_total", {"provider": p.name, "code": c},
+                            ("req", p.name, c))
         for b in BUCKET_LABELS:
-            add("flowengine_flow_duration_seconds_bucket", "counter", {"le": b}, counter(("bucket", b)))
-        add("flowengine_flow_duration_seconds_count", "counter", {}, counter(("count",)))
-        add("flowengine_flow_duration_seconds_sum", "counter", {}, counter(("sum",)))
+            add_counter("flowengine_flow_duration_seconds_bucket", {"le": b}, ("bucket", b))
+        add_counter("flowengine_flow_duration_seconds_count", {}, ("count",))
+        add_counter("flowengine_flow_duration_seconds_sum", {}, ("sum",))
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "gauge", {"provider": p.name},
-                (lambda prov: lambda t: sig.quota(prov, t))(p))
+                (lambda prov: lambda t: sig.quota(prov, t))(p),
+                get_many=(lambda prov: lambda ts: [sig.quota(prov, t) for t in ts])(p))
+        unix = self.unix
         add("flowengine_audit_log_last_event_timestamp_seconds", "gauge", {},
-            lambda t: self.unix(t) - sig.audit_gap(t))
+            lambda t: unix(t) - sig.audit_gap(t),
+            get_many=lambda ts: [unix(t) - sig.audit_gap(t) for t in ts])
+
+    def select(self, sel: Selector) -> list[MetricSeries]:
+        """The series ``sel`` matches (label matching done once per selector, then remembered)."""
+        hit = self._selected.get(sel)
+        if hit is not None:
+            return hit
+        names = [sel.name] if sel.name else list(self.metrics)
+        matchers = list(sel.matchers)
+        for label, op, value in sel.matchers:
+            if label == "__name__" and op == "=":
+                names = [value]
+        if sel.name and sel.name not in self.metrics:
+            known = ", ".join(sorted(self.metrics))
+            raise PromQLError(f"unknown metric {sel.name!r} in the drill (known: {known})")
+        out = []
+        for name in names:
+            for ms in self.metrics.get(name, []):
+                labels = dict(ms.labels)
+                if all(_match(labels.get(lab, ""), op, val) for lab, op, val in matchers):
+                    out.append(ms)
+        self._selected[sel] = out
+        return out
+
+    def values(self, series: list[MetricSeries], times: list[float]) -> list[list[float]]:
+        """Each series' value at every time in ``times`` (counters read together from ``Series``)."""
+        counters = [ms.col for ms in series if ms.col is not None]
+        read = iter(self.series.columns(counters, times)) if counters else iter(())
+        out = []
+        for ms in series:
+            if ms.col is not None:
+                out.append(next(read))
+            elif ms.get_many is not None:
+                out.append([float(v) for v in ms.get_many(times)])
+            else:
+                out.append([float(ms.get(t)) for t in times])
+        return out
 
 
 # ------------------------------------------------------------------------------ tokens
@@ -416,22 +462,7 @@ class Evaluator:
         raise PromQLError(f"cannot evaluate {node!r}")
 
     def select(self, sel: Selector) -> list[MetricSeries]:
-        cat = self.catalog
-        names = [sel.name] if sel.name else list(cat.metrics)
-        matchers = list(sel.matchers)
-        for label, op, value in sel.matchers:
-            if label == "__name__" and op == "=":
-                names = [value]
-        if sel.name and sel.name not in cat.metrics:
-            known = ", ".join(sorted(cat.metrics))
-            raise PromQLError(f"unknown metric {sel.name!r} in the drill (known: {known})")
-        out = []
-        for name in names:
-            for ms in cat.metrics.get(name, []):
-                labels = dict(ms.labels)
-                if all(_match(labels.get(lab, ""), op, val) for lab, op, val in matchers):
-                    out.append(ms)
-        return out
+        return self.catalog.select(sel)
 
     def range_arg(self, node: object, func: str) -> tuple[list[MetricSeries], float, float]:
         if not isinstance(node, Selector) or node.window is None:
@@ -717,3 +748,292 @@ def _histogram_quantile(q: float, v: Vector) -> Vector:
 def evaluate(catalog: Catalog, expr: str, t: float) -> Value:
     """Evaluate ``expr`` at scenario time ``t``; raises PromQLError for what it cannot do."""
     return Evaluator(catalog, t).eval(parse(expr))
+
+
+# ------------------------------------------------------------------------------ many times at once
+#
+# A pane asks the same query at 61 times every poll (its value and a 60-point sparkline). Done
+# point by point, each time re-selects series, rebuilds label sets and allocates a Sample per
+# series, and interpolates every counter on its own. ``evaluate_many`` walks the syntax tree once
+# for all the times: label work is done once, each node's value is a list of floats per series,
+# and counters are read from the integration together. The arithmetic on each float is exactly
+# the point-by-point evaluator's, so the numbers are identical (tests compare them bit for bit).
+# Where the *shape* of a result depends on the values (filtering comparisons, topk/bottomk,
+# sort), it falls back to evaluating point by point.
+
+
+class _Pointwise(Exception):
+    """The result's series depend on the values: evaluate this expression point by point."""
+
+
+Column = list[float]
+Columns = list[tuple[Labels, Column]]
+
+
+class Many:
+    """A query's result at many times: a scalar per time, a fixed set of series with a value per
+    time, or (``points``) one ordinary ``Value`` per time."""
+
+    __slots__ = ("points", "scalar", "vector")
+
+    def __init__(self, scalar: Column | None = None, vector: Columns | None = None,
+                 points: list[Value] | None = None) -> None:
+        self.scalar = scalar
+        self.vector = vector
+        self.points = points
+
+    def at(self, j: int) -> Value:
+        """The ordinary result at the ``j``-th time (what ``evaluate`` returns there)."""
+        if self.points is not None:
+            return self.points[j]
+        if self.scalar is not None:
+            return self.scalar[j]
+        return [Sample(labels, col[j]) for labels, col in self.vector or ()]
+
+
+_POINTWISE: set[str] = set()
+
+
+def evaluate_many(catalog: Catalog, expr: str, times: list[float]) -> Many:
+    """``evaluate(catalog, expr, t)`` for every ``t`` in ``times``; raises PromQLError likewise."""
+    node = parse(expr)
+    if expr not in _POINTWISE:
+        try:
+            scalar, value = _Batch(catalog, times).eval(node)
+        except _Pointwise:
+            _POINTWISE.add(expr)
+        else:
+            return Many(scalar=value) if scalar else Many(vector=value)  # type: ignore[arg-type]
+    return Many(points=[Evaluator(catalog, t).eval(node) for t in times])
+
+
+def _apply_many(op: str, xs: Column, ys: Column) -> Column:
+    """``[_apply(op, x, y) ...]`` with the common operators inlined (same results)."""
+    try:
+        if op == "+":
+            return [a + b for a, b in zip(xs, ys, strict=True)]
+        if op == "-":
+            return [a - b for a, b in zip(xs, ys, strict=True)]
+        if op == "*":
+            return [a * b for a, b in zip(xs, ys, strict=True)]
+        if op == "/":
+            return [a / b if b != 0 else _apply(op, a, b) for a, b in zip(xs, ys, strict=True)]
+    except (OverflowError, ValueError):
+        pass
+    return [_apply(op, a, b) for a, b in zip(xs, ys, strict=True)]
+
+
+class _Batch:
+    """``Evaluator`` over many times. Mirrors it node for node: same checks, same errors, same
+    float operations; values are (True, column) for scalars, (False, [(labels, column)]) for
+    vectors."""
+
+    def __init__(self, catalog: Catalog, times: list[float]) -> None:
+        self.catalog = catalog
+        self.times = times
+        self.n = len(times)
+
+    def eval(self, node: object) -> tuple[bool, Column | Columns]:
+        if isinstance(node, Num):
+            return True, [node.value] * self.n
+        if isinstance(node, Neg):
+            scalar, v = self.eval(node.expr)
+            if scalar:
+                return True, [-x for x in v]  # type: ignore[operator]
+            return False, [(_drop_name(lab), [-x for x in col]) for lab, col in v]  # type: ignore[misc]
+        if isinstance(node, Selector):
+            if node.window is not None:
+                raise PromQLError("a range vector (selector[window]) can only be passed to a range function "
+                                  "such as rate()")
+            series = self.catalog.select(node)
+            cols = self.catalog.values(series, [t - node.offset for t in self.times])
+            return False, [(ms.labels, col) for ms, col in zip(series, cols, strict=True)]
+        if isinstance(node, Call):
+            return self.call(node)
+        if isinstance(node, Agg):
+            return False, self.aggregate(node)
+        if isinstance(node, Binary):
+            return self.binary(node)
+        raise PromQLError(f"cannot evaluate {node!r}")
+
+    def vector(self, node: object, message: str) -> Columns:
+        scalar, v = self.eval(node)
+        if scalar:
+            raise PromQLError(message)
+        return v  # type: ignore[return-value]
+
+    def call(self, node: Call) -> tuple[bool, Column | Columns]:
+        f = node.func
+        args = node.args
+        times = self.times
+        unix = self.catalog.unix
+        if f in _RANGE_FUNCS:
+            if len(args) != 1:
+                raise PromQLError(f"{f}() takes exactly one argument")
+            sel = args[0]
+            if not isinstance(sel, Selector) or sel.window is None:
+                raise PromQLError(f"{f}() expects a range vector such as metric[5m]")
+            series = self.catalog.select(sel)
+            window = sel.window
+            ts = [t - sel.offset for t in times]
+            labels = [_drop_name(ms.labels) for ms in series]
+            if f in ("rate", "increase", "delta", "deriv", "irate"):
+                span = min(_SAMPLE_STEP, window) if f == "irate" else window
+                now = self.catalog.values(series, ts)
+                then = self.catalog.values(series, [t - span for t in ts])
+                out: Columns = []
+                for lab, a, b in zip(labels, now, then, strict=True):
+                    diff = [x - y for x, y in zip(a, b, strict=True)]
+                    if f in ("rate", "deriv", "irate"):
+                        diff = [d / span for d in diff]
+                    out.append((lab, diff))
+                return False, out
+            return False, [(lab, [float(_range_value(f, ms.get, t, window)) for t in ts])
+                           for lab, ms in zip(labels, series, strict=True)]
+        if f == "time":
+            return True, [float(unix(t)) for t in times]
+        if f == "vector":
+            scalar, v = self.eval(args[0])
+            if not scalar:
+                raise PromQLError("vector() expects a scalar")
+            return False, [((), v)]  # type: ignore[list-item]
+        if f == "scalar":
+            scalar, v = self.eval(args[0])
+            if scalar:
+                return True, v
+            return True, (v[0][1] if len(v) == 1 else [math.nan] * self.n)  # type: ignore[index, return-value]
+        if f == "histogram_quantile":
+            if len(args) != 2:
+                raise PromQLError("histogram_quantile() takes (quantile, buckets)")
+            q_scalar, q = self.eval(args[0])
+            v_scalar, v = self.eval(args[1])
+            if not q_scalar or v_scalar:
+                raise PromQLError("histogram_quantile() takes a scalar quantile and a vector of buckets")
+            return False, _histogram_quantile_many(q, v, self.n)  # type: ignore[arg-type]
+        if f == "timestamp":
+            v = self.vector(args[0], "timestamp() expects a vector")
+            stamps = [float(unix(t)) for t in times]
+            return False, [(_drop_name(lab), list(stamps)) for lab, _ in v]
+        if not args:
+            raise PromQLError(f"{f}() expects an instant vector")
+        v = self.vector(args[0], f"{f}() expects an instant vector")
+        if f in ("sort", "sort_desc"):
+            raise _Pointwise
+        extra = [self.eval(a) for a in args[1:]]
+        if any(not scalar for scalar, _ in extra):
+            raise PromQLError(f"{f}() expects scalar parameters")
+        cols = [col for _, col in extra]
+        fns: dict[tuple[float, ...], Callable[[float], float]] = {}
+        per_time = []
+        for j in range(self.n):
+            params = tuple(float(c[j]) for c in cols)  # type: ignore[arg-type]
+            fn = fns.get(params)
+            if fn is None:
+                fn = fns[params] = _math_func(f, list(params))
+            per_time.append(fn)
+        return False, [(_drop_name(lab), [fn(x) for fn, x in zip(per_time, col, strict=True)]) for lab, col in v]
+
+    def aggregate(self, node: Agg) -> Columns:
+        v = self.vector(node.expr, f"{node.op}() expects an instant vector")
+        groups: dict[Labels, list[Column]] = {}
+        for lab, col in v:
+            labels = dict(lab)
+            labels.pop("__name__", None)
+            if node.by is not None:
+                key = tuple(sorted((k, labels[k]) for k in node.by if k in labels))
+            elif node.without is not None:
+                key = tuple(sorted((k, val) for k, val in labels.items() if k not in node.without))
+            else:
+                key = ()
+            groups.setdefault(key, []).append(col)
+        if node.op in ("topk", "bottomk"):
+            raise _Pointwise
+        out: Columns = []
+        fsum = math.fsum
+        for key, members in groups.items():
+            rows = list(zip(*members, strict=True))
+            if node.op == "sum":
+                agg = [fsum(r) for r in rows]
+            elif node.op == "min":
+                agg = [min(r) for r in rows]
+            elif node.op == "max":
+                agg = [max(r) for r in rows]
+            elif node.op == "avg":
+                agg = [fsum(r) / len(r) for r in rows]
+            else:
+                agg = [float(len(members))] * self.n
+            out.append((key, agg))
+        return out
+
+    def binary(self, node: Binary) -> tuple[bool, Column | Columns]:
+        l_scalar, left = self.eval(node.left)
+        r_scalar, right = self.eval(node.right)
+        op = node.op
+        if op in ("and", "or", "unless"):
+            if l_scalar or r_scalar:
+                raise PromQLError(f"'{op}' needs vectors on both sides")
+            key = Evaluator._match_key
+            rkeys = {key(lab, node) for lab, _ in right}  # type: ignore[misc]
+            if op == "and":
+                return False, [s for s in left if key(s[0], node) in rkeys]  # type: ignore[index, union-attr]
+            if op == "unless":
+                return False, [s for s in left if key(s[0], node) not in rkeys]  # type: ignore[index, union-attr]
+            lkeys = {key(lab, node) for lab, _ in left}  # type: ignore[misc]
+            return False, left + [s for s in right if key(s[0], node) not in lkeys]  # type: ignore[index, operator, union-attr]
+        comparison = op in ("==", "!=", "<=", "<", ">=", ">")
+        if l_scalar and r_scalar:
+            if comparison and not node.bool_mode:
+                raise PromQLError("comparisons between scalars need the bool modifier")
+            return True, _apply_many(op, left, right)  # type: ignore[arg-type]
+        if comparison and not node.bool_mode:
+            raise _Pointwise
+        if l_scalar or r_scalar:
+            scalar: Column = left if l_scalar else right  # type: ignore[assignment]
+            vec: Columns = right if l_scalar else left  # type: ignore[assignment]
+            if l_scalar:
+                return False, [(_drop_name(lab), _apply_many(op, scalar, col)) for lab, col in vec]
+            return False, [(_drop_name(lab), _apply_many(op, col, scalar)) for lab, col in vec]
+        index: dict[Labels, Column] = {}
+        for lab, col in right:  # type: ignore[misc]
+            k = Evaluator._match_key(lab, node)
+            if k in index:
+                raise PromQLError(f"many-to-many matching: several series on the right match {dict(k)}; "
+                                  "aggregate first (e.g. sum by (...))")
+            index[k] = col
+        out: Columns = []
+        seen: set[Labels] = set()
+        for lab, col in left:  # type: ignore[misc]
+            k = Evaluator._match_key(lab, node)
+            other = index.get(k)
+            if other is None:
+                continue
+            if k in seen:
+                raise PromQLError(f"many-to-many matching: several series on the left match {dict(k)}")
+            seen.add(k)
+            out.append((k if node.on is not None else _drop_name(lab), _apply_many(op, col, other)))
+        return False, out
+
+
+def _histogram_quantile_many(q: Column, v: Columns, n: int) -> Columns:
+    from warroom.drill.series import bucket_quantile
+
+    groups: dict[Labels, list[tuple[float, Column]]] = {}
+    for lab, col in v:
+        labels = dict(lab)
+        le = labels.pop("le", None)
+        labels.pop("__name__", None)
+        if le is None:
+            continue
+        try:
+            bound = float(le)
+        except ValueError:
+            continue
+        groups.setdefault(tuple(sorted(labels.items())), []).append((bound, col))
+    out: Columns = []
+    for key, buckets in groups.items():
+        col_out = []
+        for j in range(n):
+            value = bucket_quantile(q[j], [(bound, col[j]) for bound, col in buckets])
+            col_out.append(math.nan if value is None else value)
+        out.append((key, col_out))
+    return out

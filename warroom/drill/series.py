@@ -14,11 +14,11 @@ Counters start at the totals of a few days of healthy running, as a long-lived p
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from warroom.drill import fleet
-from warroom.drill.model import Signals, lognormal_cdf
+from warroom.drill.model import NoiseBank, Signals, lognormal_cdf
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -34,13 +34,102 @@ def bucket_bounds() -> list[float]:
     return [float(b) for b in fleet.LATENCY_BUCKETS] + [math.inf]
 
 
-@dataclass(frozen=True)
-class Quantile:
-    value: float | None       # None: no observations in the window (PromQL gives NaN)
+class _Rates:
+    """``Series.rates`` for one ``Signals``: the same float operations, with the per-row
+    invariants (noise keys, which signals a fault moves, constants) worked out once."""
+
+    def __init__(self, signals: Signals, codes: tuple[str, ...], bounds: list[float]) -> None:
+        s = signals
+        seed = s.scenario.name
+        self.s = s
+        self.codes = codes
+        self.n_faults = len(s.scenario.faults)
+        self.impacts = list(s._impacts.items())  # noqa: SLF001 - same package: the model's own table
+        self.repos = [(r.rate, r.pilot, f"fail:{r.name}") for r in fleet.REPOS]
+        self.providers = [(p.requests_per_second, f"api_5xx:{p.name}", f"api_429:{p.name}") for p in fleet.PROVIDERS]
+        self.exec_noise = NoiseBank([f"{seed}:exec:{r.name}" for r in fleet.REPOS], 120.0)
+        self.fail_noise = NoiseBank([f"{seed}:fail:{r.name}" for r in fleet.REPOS], 200.0)
+        self.lat_noise = NoiseBank([f"{seed}:lat"], 150.0)
+        self.req_noise = NoiseBank([f"{seed}:req:{p.name}" for p in fleet.PROVIDERS], 60.0)
+        self.noise_5xx = NoiseBank([f"{seed}:5xx:{p.name}" for p in fleet.PROVIDERS], 100.0)
+        self.codes_5xx = list(s.scenario.codes_5xx.items())
+        self.total_rate = sum(r.rate for r in fleet.REPOS)
+        self.pilot_share = sum(r.rate for r in fleet.REPOS if r.pilot) / self.total_rate
+        self.cdf_bounds = [None if math.isinf(b) else b for b in bounds]
+        self.denom = fleet.LATENCY_SIGMA * math.sqrt(2.0)
+        self.mean_factor = math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)
+
+    def __call__(self, t: float) -> list[float]:
+        s = self.s
+        strength = [s.strength(i, t) for i in range(self.n_faults)]
+        imp: dict[str, float] = {}
+        for signal, pairs in self.impacts:
+            total = 0.0
+            for index, amount in pairs:
+                total += amount * strength[index]
+            imp[signal] = total
+        get = imp.get
+        running = s.running(t)
+        pilot = s.pilot_only(t)
+        out: list[float] = []
+        exec_rates = []
+        for (rate, is_pilot, _), wiggle in zip(self.repos, self.exec_noise.at(t), strict=True):
+            if not running or (pilot and not is_pilot):
+                exec_rates.append(0.0)
+            else:
+                exec_rates.append(rate * (1.0 + 0.12 * wiggle))
+        median = fleet.LATENCY_MEDIAN * (1.0 + 0.04 * self.lat_noise.at(t)[0]) + get("latency", 0.0)
+        timeouts = 1.0 - 0.5 * math.erfc(-math.log(fleet.HARD_TIMEOUT / median) / self.denom)
+        out.extend(exec_rates)
+        fail_all = get("fail:*", 0.0)
+        for (_, _, signal), rate, wiggle in zip(self.repos, exec_rates, self.fail_noise.at(t), strict=True):
+            if rate:
+                base = fleet.BASE_FAILURE * (1.0 + 0.3 * wiggle)
+                out.append(rate * min(1.0, base + (get(signal, 0.0) + fail_all) + timeouts))
+            else:
+                out.append(0.0)
+        share = 0.0 if not running else (self.pilot_share if pilot else 1.0)
+        all_5xx = get("api_5xx:*", 0.0)
+        all_429 = get("api_429:*", 0.0)
+        for (rps, sig_5xx, sig_429), w_req, w_5xx in zip(self.providers, self.req_noise.at(t), self.noise_5xx.at(t),
+                                                         strict=True):
+            total = rps * (1.0 + 0.08 * w_req) * share
+            s5 = min(1.0, fleet.BASE_5XX * (1.0 + 0.5 * w_5xx) + (get(sig_5xx, 0.0) + all_5xx))
+            s429 = min(min(1.0, fleet.BASE_429 + (get(sig_429, 0.0) + all_429)), 1.0 - s5)
+            shares = {"200": max(0.0, 1.0 - s5 - s429), "429": s429}
+            for code, part in self.codes_5xx:
+                shares[code] = shares.get(code, 0.0) + s5 * part
+            for c in self.codes:
+                out.append(total * shares.get(c, 0.0))
+        flows = sum(exec_rates)
+        log = math.log
+        erfc = math.erfc
+        denom = self.denom
+        for bound in self.cdf_bounds:
+            if bound is None:
+                out.append(flows * 1.0)
+            else:
+                out.append(flows * (0.5 * erfc(-log(bound / median) / denom) if bound > 0.0 else 0.0))
+        out.append(flows)
+        out.append(flows * median * self.mean_factor)
+        return out
 
 
 class Series:
-    """Cumulative counters for one scenario + action set, integrated lazily up to any time."""
+    """Cumulative counters for one scenario + action set, integrated lazily up to any time.
+
+    The rows (one per 5 s grid point, ``width`` counters each) live in one flat array of
+    doubles, not as Python floats, and only a sliding window of them is kept: ``KEEP_ROWS`` (three
+    hours of scenario time, more than any query window the panes and stand-ins use) behind the
+    newest row. Every ``CHECKPOINT`` rows the cumulative row and its rates are kept aside, so a
+    question about the dropped past re-integrates from the nearest checkpoint. That replays the
+    very same float operations, so every value is bit-for-bit what one integration from ``t0``
+    gives, whatever was dropped, cached or adopted on the way.
+    """
+
+    KEEP_ROWS = 2160            # 3 h of rows behind the newest
+    TRIM_ROWS = 720             # dropped at a time (so trimming is rare)
+    CHECKPOINT = 720            # a checkpoint every hour of scenario time
 
     def __init__(self, signals: Signals, t0: float = -HISTORY) -> None:
         self.signals = signals
@@ -53,40 +142,22 @@ class Series:
             + [("bucket", b) for b in BUCKET_LABELS]
             + [("count",), ("sum",)]
         )
+        self.width = len(self.keys)
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self._bounds = bucket_bounds()
-        self._cum: list[list[float]] = []      # one row of cumulative values per grid point
-        self._rates: list[list[float]] = []
+        self._rates: _Rates | None = None
+        self._base = 0                            # grid index of the first row held in _cum
+        self._cum = array("d")                    # rows _base .. rows - 1, flattened
+        self._last: list[float] = []              # rates of row ``rows - 1``
+        self._checkpoints: dict[int, tuple[array[float], list[float]]] = {}
 
     # ------------------------------------------------------------------ integration
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``."""
-        s = self.signals
-        out = [0.0] * len(self.keys)
-        i = 0
-        exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
-        median = s.latency_median(t)
-        timeouts = s.timeout_share(t, median)
-        for rate in exec_rates:
-            out[i] = rate
-            i += 1
-        for repo, rate in zip(fleet.REPOS, exec_rates, strict=True):
-            out[i] = rate * s.fail_share(repo, t, timeouts) if rate else 0.0
-            i += 1
-        for p in fleet.PROVIDERS:
-            total = s.request_rate(p, t)
-            shares = s.code_shares(p, t)
-            for c in self.codes:
-                out[i] = total * shares.get(c, 0.0)
-                i += 1
-        flows = sum(exec_rates)
-        for bound in self._bounds:
-            out[i] = flows * (1.0 if math.isinf(bound) else lognormal_cdf(bound, median))
-            i += 1
-        out[i] = flows
-        out[i + 1] = flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)
-        return out
+        if self._rates is None:
+            self._rates = _Rates(self.signals, self.codes, self._bounds)
+        return self._rates(t)
 
     def _initial(self) -> list[float]:
         return [v * UPTIME for v in self._healthy_rates()]
@@ -110,6 +181,70 @@ class Series:
         out.append(flows * fleet.LATENCY_MEDIAN * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0))
         return out
 
+    @property
+    def rows(self) -> int:
+        """Grid rows integrated so far (from ``t0``), including those dropped from memory."""
+        return self._base + len(self._cum) // self.width
+
+    @property
+    def held_rows(self) -> int:
+        """Rows held in memory (the sliding window)."""
+        return len(self._cum) // self.width
+
+    def _integrate(self, start: array[float], rates: list[float], first: int, last: int,
+                   into: array[float]) -> list[float]:
+        """Append rows ``first + 1 .. last`` (integrated on from row ``first`` = ``start``) to
+        ``into``; returns the rates of row ``last``. Records checkpoints on the way."""
+        prev = list(start)
+        prev_r = rates
+        t0 = self.t0
+        rate_at = self.rates
+        check = self.CHECKPOINT
+        for i in range(first + 1, last + 1):
+            r = rate_at(t0 + i * GRID)
+            prev = [c + (a + b) * GRID / 2.0 for c, a, b in zip(prev, prev_r, r, strict=True)]
+            into.extend(prev)
+            prev_r = r
+            if i % check == 0 and i not in self._checkpoints:
+                self._checkpoints[i] = (array("d", prev), r)
+        return prev_r
+
+    def _extend_to(self, need: int) -> None:
+        """Hold rows up to grid index ``need`` (integrating on from the newest)."""
+        if not self._cum:
+            r0 = self.rates(self.t0)
+            row0 = array("d", self._initial())
+            self._cum = array("d", row0)
+            self._last = r0
+            self._base = 0
+            self._checkpoints.setdefault(0, (row0, r0))
+        last = self.rows - 1
+        if need <= last:
+            return
+        w = self.width
+        self._last = self._integrate(self._cum[-w:], self._last, last, need, self._cum)
+        held = len(self._cum) // w
+        if held > self.KEEP_ROWS + self.TRIM_ROWS:
+            drop = held - self.KEEP_ROWS
+            del self._cum[: drop * w]
+            self._base += drop
+
+    def _hold_from(self, first: int) -> None:
+        """Hold rows from grid index ``first`` on (re-integrating dropped ones from a checkpoint)."""
+        if first >= self._base:
+            return
+        c = max(i for i in self._checkpoints if i <= first)
+        row, r = self._checkpoints[c]
+        older = array("d", row)
+        self._integrate(row, r, c, self._base - 1, older)
+        older.extend(self._cum)
+        self._cum = older
+        self._base = c
+
+    def _hold(self, first: int, last: int) -> None:
+        self._extend_to(max(last, 0))
+        self._hold_from(max(first, 0))
+
     def adopt(self, other: Series, valid_before: float) -> None:
         """Reuse ``other``'s integration for grid points strictly before ``valid_before``.
 
@@ -118,81 +253,142 @@ class Series:
         """
         if other.t0 != self.t0 or other.keys != self.keys:
             return
-        keep = max(0, min(len(other._cum), math.floor((valid_before - self.t0) / GRID)))
-        self._cum = other._cum[:keep]
-        self._rates = other._rates[:keep]
+        keep = max(0, min(other.rows, math.floor((valid_before - self.t0) / GRID)))
+        self._take(keep, other._base, other._cum, other._last, other._checkpoints)
 
-    @property
-    def rows(self) -> int:
-        return len(self._cum)
+    def _take(self, keep: int, base: int, cum: array[float], last: list[float],
+              checkpoints: dict[int, tuple[array[float], list[float]]]) -> None:
+        """Adopt rows ``< keep`` of a held window (``base``, ``cum``) and its checkpoints."""
+        w = self.width
+        self._checkpoints = {i: cp for i, cp in checkpoints.items() if i < keep}
+        held_end = base + len(cum) // w
+        if keep <= 0:
+            self._base, self._cum, self._last = 0, array("d"), []
+            return
+        if keep > base:
+            self._base = base
+            self._cum = cum[: (keep - base) * w]
+            # the rates of the last kept row: the world before ``valid_before`` is unchanged
+            self._last = last if keep == held_end else self.rates(self.t0 + (keep - 1) * GRID)
+            return
+        c = max(self._checkpoints)
+        row, r = self._checkpoints[c]
+        self._base = c
+        self._cum = array("d", row)
+        self._last = r
 
     def dump(self) -> bytes:
-        """The integration so far as raw doubles (cumulative values, then rates), for a cache file."""
-        from array import array
-
-        flat = array("d")
-        for row in self._cum:
+        """The held integration as raw doubles, for a cache file: see ``load``."""
+        w = self.width
+        head = array("d", [float(self._base), float(len(self._cum) // w), float(len(self._checkpoints))])
+        flat = array("d", head)
+        flat.extend(self._cum)
+        flat.extend(self._last)
+        for i in sorted(self._checkpoints):
+            row, r = self._checkpoints[i]
+            flat.append(float(i))
             flat.extend(row)
-        for row in self._rates:
-            flat.extend(row)
+            flat.extend(r)
         return flat.tobytes()
 
     def load(self, data: bytes, rows: int, valid_before: float | None = None) -> None:
-        """Adopt rows from ``dump()`` output (all of them, or those strictly before ``valid_before``)."""
-        from array import array
-
-        width = len(self.keys)
+        """Adopt rows from ``dump()`` output (all ``rows``, or those strictly before ``valid_before``)."""
+        w = self.width
         flat = array("d")
-        flat.frombytes(data)
-        if len(flat) != 2 * rows * width:
+        try:
+            flat.frombytes(data)
+            base, held, n_cp = int(flat[0]), int(flat[1]), int(flat[2])
+        except (ValueError, IndexError):
             return
+        if base + held != rows or len(flat) != 3 + held * w + w + n_cp * (1 + 2 * w):
+            return
+        cum = flat[3:3 + held * w]
+        pos = 3 + held * w
+        last = list(flat[pos:pos + w])
+        pos += w
+        checkpoints = {}
+        for _ in range(n_cp):
+            i = int(flat[pos])
+            checkpoints[i] = (flat[pos + 1:pos + 1 + w], list(flat[pos + 1 + w:pos + 1 + 2 * w]))
+            pos += 1 + 2 * w
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
-        self._cum = [list(flat[i * width:(i + 1) * width]) for i in range(keep)]
-        base = rows * width
-        self._rates = [list(flat[base + i * width:base + (i + 1) * width]) for i in range(keep)]
+        self._take(keep, base, cum, last, checkpoints)
 
-    def _ensure(self, t: float) -> None:
-        need = math.ceil((t - self.t0) / GRID) + 1
-        if not self._cum:
-            self._rates.append(self.rates(self.t0))
-            self._cum.append(self._initial())
-        while len(self._cum) < need:
-            i = len(self._cum)
-            r = self.rates(self.t0 + i * GRID)
-            prev_r = self._rates[-1]
-            prev = self._cum[-1]
-            self._cum.append([c + (a + b) * GRID / 2.0 for c, a, b in zip(prev, prev_r, r, strict=True)])
-            self._rates.append(r)
+    # ------------------------------------------------------------------ reading
+
+    def _grid(self, t: float) -> tuple[int, float]:
+        """Row index and fraction of ``t`` on the grid, exactly as every reader computes them."""
+        if t < self.t0:
+            t = self.t0
+        pos = (t - self.t0) / GRID
+        i = math.floor(pos)
+        return i, pos - i
 
     def value(self, key: Key, t: float) -> float:
         """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
-        t = max(t, self.t0)
-        self._ensure(t)
-        pos = (t - self.t0) / GRID
-        i = math.floor(pos)
-        col = self.index[key]
-        lo = self._cum[i][col]
-        frac = pos - i
-        if frac <= 1e-9 or i + 1 >= len(self._cum):
+        i, frac = self._grid(t)
+        self._hold(i, i + 1 if frac > 1e-9 else i)
+        w = self.width
+        at = (i - self._base) * w + self.index[key]
+        lo = self._cum[at]
+        if frac <= 1e-9:
             return lo
-        return lo + (self._cum[i + 1][col] - lo) * frac
+        return lo + (self._cum[at + w] - lo) * frac
+
+    def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
+        """``value`` of counter columns ``cols`` at every time in ``times`` (one list per column).
+
+        The grid position of each time is worked out once for all the columns; the values are
+        exactly ``value``'s.
+        """
+        n = len(times)
+        out = [[0.0] * n for _ in cols]
+        if not n:
+            return out
+        grid = [self._grid(t) for t in times]
+        lo_i = min(i for i, _ in grid)
+        hi_i = max(i + (1 if f > 1e-9 else 0) for i, f in grid)
+        self._hold(lo_i, hi_i)
+        cum = self._cum
+        w = self.width
+        base = self._base
+        pairs = list(enumerate(cols))
+        for j, (i, frac) in enumerate(grid):
+            at = (i - base) * w
+            if frac <= 1e-9:
+                for k, col in pairs:
+                    out[k][j] = cum[at + col]
+            else:
+                nxt = at + w
+                for k, col in pairs:
+                    lo = cum[at + col]
+                    out[k][j] = lo + (cum[nxt + col] - lo) * frac
+        return out
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
         """The first time in [lo, hi] at which counter ``key`` reaches ``target`` (binary search)."""
         lo = max(lo, self.t0)
-        self._ensure(hi)
         col = self.index[key]
         i0 = max(0, math.floor((lo - self.t0) / GRID))
-        i1 = min(len(self._cum) - 1, math.ceil((hi - self.t0) / GRID))
-        if self._cum[i1][col] < target:
+        i1 = math.ceil((hi - self.t0) / GRID)
+        self._hold(i0, i1)
+        i1 = min(self.rows - 1, i1)
+        w = self.width
+        cum = self._cum
+        base = self._base
+
+        def at(i: int) -> float:
+            return cum[(i - base) * w + col]
+
+        if at(i1) < target:
             return hi
         while i1 - i0 > 1:
             mid = (i0 + i1) // 2
-            if self._cum[mid][col] >= target:
+            if at(mid) >= target:
                 i1 = mid
             else:
                 i0 = mid
-        a, b = self._cum[i0][col], self._cum[i1][col]
+        a, b = at(i0), at(i1)
         t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
         return min(max(t, lo), hi)
 

@@ -31,7 +31,7 @@ from typing import Any
 from warroom.config import SloConfig, default_slos
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.model import Signals
-from warroom.drill.promql import Catalog, PromQLError, Sample, evaluate
+from warroom.drill.promql import Catalog, Many, PromQLError, Sample, evaluate, evaluate_many
 from warroom.drill.scenarios import Scenario, get_scenario
 from warroom.drill.series import PANES, Series
 from warroom.errors import NotFoundError, WarroomError
@@ -39,6 +39,7 @@ from warroom.sources.model import SloSample
 
 DRILL_FILE = "drill.json"
 SERIES_CACHE = "series.cache"
+_CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkpoints (Series.dump)
 DRILLS_DIR = "drills"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 
@@ -116,7 +117,7 @@ class Simulator:
             header = json.loads(head)
             cached = [(str(a), float(t)) for a, t in header["actions"]]
             rows = int(header["rows"])
-            if header.get("v") != 1 or header.get("scenario") != self.scenario.name or not sep:
+            if header.get("v") != _CACHE_VERSION or header.get("scenario") != self.scenario.name or not sep:
                 return
         except (ValueError, KeyError, TypeError):
             return
@@ -140,7 +141,7 @@ class Simulator:
             series = self._series
             if self.cache is None or series is None or series.rows <= self._loaded_rows:
                 return
-            header = {"v": 1, "scenario": self.scenario.name, "t0": series.t0, "width": len(series.keys),
+            header = {"v": _CACHE_VERSION, "scenario": self.scenario.name, "t0": series.t0, "width": len(series.keys),
                       "rows": series.rows, "actions": [[a.action, a.t] for a in series.signals.actions]}
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
             try:
@@ -161,6 +162,13 @@ class Simulator:
             self.refresh()
             assert self._catalog is not None
             return evaluate(self._catalog, expr, t)
+
+    def evaluate_many(self, expr: str, times: list[float]) -> Many:
+        """``evaluate`` at every scenario time in ``times``, in one pass (see ``evaluate_many``)."""
+        with self._lock:
+            self.refresh()
+            assert self._catalog is not None
+            return evaluate_many(self._catalog, expr, times)
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:
@@ -407,20 +415,22 @@ class DrillSource:
     def _sample(self, slo: SloConfig, at: float) -> SloSample:
         sim = self.drill.simulator
         t = self.drill.scenario_time(at)
+        step = self.window / (self.points - 1)
+        times = [t - self.window + i * step for i in range(self.points)]
+        series_expr = slo.range_query or slo.query
         try:
-            value, note = _one(sim.evaluate(slo.query, t))
-            series_expr = slo.range_query or slo.query
-            step = self.window / (self.points - 1)
-            series = []
-            for i in range(self.points):
-                ti = t - self.window + i * step
-                v, _ = _one(sim.evaluate(series_expr, ti))
-                if v is not None:
-                    series.append((self.drill.wall_time(ti), v))
+            if series_expr == slo.query:
+                both = _values(sim.evaluate_many(slo.query, [t, *times]), len(times) + 1)
+                (value, note), values = both[0], both[1:]
+            else:
+                value, note = _values(sim.evaluate_many(slo.query, [t]), 1)[0]
+                values = _values(sim.evaluate_many(series_expr, times), len(times))
         except PromQLError as exc:
             return SloSample(slo.id, None, sample_time=at, fetched_at=time.time(),
                              error=f"drill cannot evaluate {slo.query!r}: {exc}")
-        return SloSample(slo.id, value, tuple(series), sample_time=at, fetched_at=time.time(), note=note)
+        wall = self.drill.wall_time
+        series = tuple((wall(ti), v) for ti, (v, _) in zip(times, values, strict=True) if v is not None)
+        return SloSample(slo.id, value, series, sample_time=at, fetched_at=time.time(), note=note)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """Evaluate a PromQL expression (or a pane id such as ``quota``) at ``at``."""
@@ -451,6 +461,28 @@ class DrillSource:
         return None
 
 
+_NAN_NOTE = "result is NaN (nothing happened in the window)"
+
+
+def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
+    """``_one`` at every time of a ``Many``, without building a Sample per series and time."""
+    if many.points is not None:
+        return [_one(v) for v in many.points]
+    if many.scalar is not None:
+        return [(None, "result is NaN") if math.isnan(v) else (v, None) for v in many.scalar]
+    vector = many.vector or []
+    if not vector:
+        return [(None, None)] * n
+    if len(vector) == 1:
+        return [(None, _NAN_NOTE) if math.isnan(v) else (v, None) for v in vector[0][1]]
+    note = f"{len(vector)} series returned; showing the highest"
+    out: list[tuple[float | None, str | None]] = []
+    for row in zip(*(col for _, col in vector), strict=True):
+        values = [v for v in row if not math.isnan(v)]
+        out.append((max(values), note) if values else (None, _NAN_NOTE))
+    return out
+
+
 def _one(result: float | list[Sample]) -> tuple[float | None, str | None]:
     """Reduce a PromQL result to the single number a pane shows, with a note when it had to choose."""
     if isinstance(result, float):
@@ -459,7 +491,7 @@ def _one(result: float | list[Sample]) -> tuple[float | None, str | None]:
     if not result:
         return None, None
     if not values:
-        return None, "result is NaN (nothing happened in the window)"
+        return None, _NAN_NOTE
     if len(result) == 1:
         return values[0].value, None
     best = max(values, key=lambda s: s.value)

@@ -1,0 +1,299 @@
+"""The drill simulator's fast paths give exactly the numbers of a from-scratch evaluation.
+
+The dashboard polls five panes a second, so the simulator keeps its integration between polls
+(a sliding window of rows, checkpoints, the cache file), reuses the past when an action arrives,
+evaluates each query at all of a sparkline's times at once and computes the counters' rates with
+the invariants hoisted. None of that may change a value: every test here compares against the
+plain way (integrate from t0 row by row, evaluate point by point) and demands equality to the
+last bit (``repr`` of the floats, so NaN compares equal to NaN and 0.0 differs from -0.0).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from warroom.config import SloConfig, default_slos
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+from warroom.drill.model import NoiseBank, Signals, lognormal_cdf, noise
+from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
+from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.series import GRID, UPTIME, Series
+from warroom.drill.simulator import Simulator, _one, create_drill
+
+ACTIONS: dict[str, list[tuple[str, float]]] = {
+    "rate-limit": [("throttle", 40.0), ("circuit_breaker", 150.0), ("retry", 300.0)],
+    "provider-outage": [("manual_review", 100.0), ("fallback_routing", 200.0)],
+    "timeout": [("context_pruning", 120.0), ("retry_pruned", 400.0), ("scale", 410.0)],
+    "mass-failure": [("flowengine_stop", 100.0), ("flowengine_start", 400.0), ("rollback", 500.0)],
+    "audit-gap": [("audit_restart", 300.0)],
+}
+
+QUERIES = [s.query for s in default_slos()] + [
+    "flowengine_flow_executions_total",
+    "sum by (repo) (increase(flowengine_flow_failures_total[10m]))",
+    "topk(2, rate(flowengine_flow_executions_total[5m]))",
+    "sort_desc(flowengine_model_quota_used_ratio)",
+    "flowengine_model_quota_used_ratio > 0.3",
+    "flowengine_model_quota_used_ratio > bool 0.3",
+    "avg_over_time(flowengine_model_quota_used_ratio[5m])",
+    "max_over_time(flowengine_model_quota_used_ratio[10m]) * 100",
+    'irate(flowengine_model_api_requests_total{code="429"}[1m])',
+    "round(rate(flowengine_flow_duration_seconds_sum[5m]) / rate(flowengine_flow_duration_seconds_count[5m]), 0.01)",
+    "sum without (code) (rate(flowengine_model_api_requests_total[5m])) / on (provider) "
+    "sum by (provider) (rate(flowengine_model_api_requests_total[5m]))",
+    "rate(flowengine_flow_failures_total[5m]) / ignoring(__name__) rate(flowengine_flow_executions_total[5m])",
+    "count(flowengine_flow_executions_total) + scalar(max(flowengine_model_quota_used_ratio))",
+    "timestamp(flowengine_audit_log_last_event_timestamp_seconds) - flowengine_audit_log_last_event_timestamp_seconds",
+    "-sum(delta(flowengine_flow_duration_seconds_count[2m] offset 5m))",
+    "clamp(flowengine_model_quota_used_ratio * 2, 0.5, 0.9)",
+    "histogram_quantile(0.5, sum by (le) (rate(flowengine_flow_duration_seconds_bucket[1h])))",
+    'flowengine_model_quota_used_ratio and flowengine_model_quota_used_ratio{provider="openai"}',
+    'flowengine_model_quota_used_ratio unless flowengine_model_quota_used_ratio{provider="openai"}',
+    "vector(time()) - 5",
+    "min(flowengine_model_quota_used_ratio) ^ 2 % 0.1",
+    "ln(sum(rate(flowengine_flow_executions_total[1h])))",
+    "1 / (sum(rate(flowengine_flow_executions_total[5m])) - sum(rate(flowengine_flow_executions_total[5m])))",
+    "sum(rate(nonexistent[5m]))",
+    "time() > 5",
+    "rate(flowengine_flow_executions_total)",
+    "flowengine_flow_executions_total + flowengine_model_api_requests_total",
+]
+
+
+def acts(name: str, upto: int | None = None) -> tuple[Action, ...]:
+    return tuple(Action(a, t) for a, t in ACTIONS[name][:upto])
+
+
+def bits(value: object) -> object:
+    """A value with every float replaced by its repr: equality is then bit-for-bit."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return [bits(v) for v in value]
+    if hasattr(value, "labels") and hasattr(value, "value"):
+        return (value.labels, repr(value.value))
+    return value
+
+
+def naive_rows(signals: Signals, last: int) -> list[list[float]]:
+    """The plain integration: every row from t0, trapezoids on the 5 s grid, rates from Signals."""
+    series = Series(signals)
+
+    def rates(t: float) -> list[float]:
+        s = signals
+        exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
+        median = s.latency_median(t)
+        timeouts = s.timeout_share(t, median)
+        out = list(exec_rates)
+        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0
+                for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        for p in fleet.PROVIDERS:
+            total = s.request_rate(p, t)
+            shares = s.code_shares(p, t)
+            out += [total * shares.get(c, 0.0) for c in series.codes]
+        flows = sum(exec_rates)
+        for b in fleet.LATENCY_BUCKETS:
+            out.append(flows * lognormal_cdf(float(b), median))
+        out += [flows * 1.0, flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        return out
+
+    rows = [[v * UPTIME for v in series._healthy_rates()]]  # noqa: SLF001
+    prev_r = rates(series.t0)
+    for i in range(1, last + 1):
+        r = rates(series.t0 + i * GRID)
+        rows.append([c + (a + b) * GRID / 2.0 for c, a, b in zip(rows[-1], prev_r, r, strict=True)])
+        prev_r = r
+    return rows
+
+
+def naive_value(rows: list[list[float]], t0: float, col: int, t: float) -> float:
+    pos = (max(t, t0) - t0) / GRID
+    i = math.floor(pos)
+    lo = rows[i][col]
+    frac = pos - i
+    return lo if frac <= 1e-9 else lo + (rows[i + 1][col] - lo) * frac
+
+
+def small_window(series: Series) -> Series:
+    """The same series with a tiny sliding window, so trimming and checkpoints happen often."""
+    series.KEEP_ROWS, series.TRIM_ROWS, series.CHECKPOINT = 40, 10, 16
+    return series
+
+
+# ------------------------------------------------------------------------------ integration
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_rates_are_the_signals_formula(name: str) -> None:
+    signals = Signals(get_scenario(name), acts(name))
+    series = Series(signals)
+    for t in [series.t0, -1805.0, -3.0, 0.0, 35.0, 95.0, 105.0, 152.5, 300.0, 399.0, 410.0, 455.0, 503.7, 1200.0, 4000.0]:
+        s = signals
+        exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
+        median = s.latency_median(t)
+        fails = [rate * s.fail_share(r, t, s.timeout_share(t, median)) if rate else 0.0
+                 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
+        flows = sum(exec_rates)
+        buckets = [flows * lognormal_cdf(float(b), median) for b in fleet.LATENCY_BUCKETS] + [flows * 1.0]
+        want = exec_rates + fails + reqs + buckets + [flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        assert bits(series.rates(t)) == bits(want), t
+
+
+def test_noise_bank_is_noise() -> None:
+    keys = ["rate-limit:exec:a", "timeout:lat", "x"]
+    bank = NoiseBank(keys, 120.0)
+    for t in [-7200.0, -7195.0, -1.0, 0.0, 0.5, 119.999, 120.0, 240.0 + 1e-9, 3601.25]:
+        assert bits(bank.at(t)) == bits([noise(k, t, 120.0) for k in keys])
+
+
+@pytest.mark.parametrize("name", ["rate-limit", "mass-failure"])
+def test_sliding_window_and_checkpoints_give_the_plain_integration(name: str) -> None:
+    signals = Signals(get_scenario(name), acts(name))
+    series = small_window(Series(signals))
+    last = 400
+    rows = naive_rows(signals, last)
+    rng = random.Random(7)
+    # forward in time (the dashboard), far back (a stand-in's two-hour window), and random access
+    times = [series.t0 + i * 2.5 for i in range(0, 2 * last - 2, 3)]
+    times += [series.t0 + rng.uniform(0, (last - 2) * GRID) for _ in range(200)]
+    times += [series.t0 - 50.0, series.t0]
+    for t in times:
+        for key in (("exec", "risk-engine"), ("bucket", "+Inf"), ("sum",)):
+            col = series.index[key]
+            assert repr(series.value(key, t)) == repr(naive_value(rows, series.t0, col, t)), (key, t)
+        assert series.held_rows <= series.KEEP_ROWS + series.TRIM_ROWS + last  # bounded (plus one refill)
+    cols = list(range(series.width))
+    got = series.columns(cols, times)
+    for k, col in enumerate(cols):
+        assert bits(got[k]) == bits([naive_value(rows, series.t0, col, t) for t in times])
+    # the first time a counter reaches a target, found in rows that had been dropped
+    key = ("exec", "billing-gateway")
+    col = series.index[key]
+    target = naive_value(rows, series.t0, col, series.t0 + 100 * GRID) + 0.37
+    fresh = Series(signals)
+    assert repr(series.time_of(key, target, series.t0 + 50 * GRID, series.t0 + 300 * GRID)) == \
+        repr(fresh.time_of(key, target, series.t0 + 50 * GRID, series.t0 + 300 * GRID))
+
+
+def test_memory_stays_a_window_however_long_the_drill_runs() -> None:
+    series = Series(Signals(get_scenario("timeout")))
+    series.value(("count",), 6 * 3600.0)                  # eight hours of rows from t0
+    assert series.rows > 5700
+    assert series.held_rows <= series.KEEP_ROWS + series.TRIM_ROWS
+    assert len(series._cum) == series.held_rows * series.width  # noqa: SLF001
+
+
+@pytest.mark.parametrize("valid_before", [None, -7000.0, -6100.0, 0.0, 151.0, 10_000.0])
+def test_cache_file_round_trip(valid_before: float | None) -> None:
+    signals = Signals(get_scenario("rate-limit"), acts("rate-limit"))
+    first = small_window(Series(signals))
+    first.value(("count",), 500.0)
+    data = first.dump()
+    again = small_window(Series(signals))
+    again.load(data, first.rows, valid_before)
+    fresh = Series(signals)
+    for t in [-7100.0, -6000.0, -100.0, 0.0, 151.0, 499.0, 512.5, 900.0]:
+        for key in (("fail", "risk-engine"), ("req", "anthropic", "429")):
+            assert repr(again.value(key, t)) == repr(fresh.value(key, t))
+    broken = Series(signals)
+    broken.load(data[:-8], first.rows)                    # a torn cache file is ignored
+    assert broken.rows == 0
+
+
+# ------------------------------------------------------------------------------ queries
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_evaluate_many_is_evaluate_at_every_time(name: str) -> None:
+    actions = acts(name)
+    times = [-7300.0, -3000.3, -1.0, 0.0, 37.123, 150.0, 299.9999, 300.0, 611.7, 1799.5, 2400.25]
+    fast = Catalog(Series(Signals(get_scenario(name), actions)), lambda t: 1.8e9 + t)
+    for query in QUERIES:
+        slow = Catalog(Series(Signals(get_scenario(name), actions)), lambda t: 1.8e9 + t)
+        try:
+            want = [evaluate(slow, query, t) for t in times]
+        except PromQLError as exc:
+            with pytest.raises(PromQLError) as got_exc:
+                evaluate_many(fast, query, times)
+            assert str(got_exc.value) == str(exc)
+            continue
+        many = evaluate_many(fast, query, times)
+        assert bits([many.at(j) for j in range(len(times))]) == bits(want), query
+
+
+# ------------------------------------------------------------------------------ the dashboard's polls
+
+def reference_fetch(drill: object, slos: list[SloConfig], at: float, window: float, points: int) -> list[object]:
+    """What a pane poll returns, computed the plain way: a fresh integration, point by point."""
+    sc = drill.scenario  # type: ignore[attr-defined]
+    catalog = Catalog(Series(Signals(sc, drill.actions())), drill.wall_time)  # type: ignore[attr-defined]
+    t = drill.scenario_time(at)  # type: ignore[attr-defined]
+    out: list[object] = []
+    for slo in slos:
+        try:
+            value, note = _one(evaluate(catalog, slo.query, t))
+            step = window / (points - 1)
+            series = []
+            for i in range(points):
+                ti = t - window + i * step
+                v, _ = _one(evaluate(catalog, slo.range_query or slo.query, ti))
+                if v is not None:
+                    series.append((drill.wall_time(ti), v))  # type: ignore[attr-defined]
+        except PromQLError as exc:
+            out.append(("error", f"drill cannot evaluate {slo.query!r}: {exc}"))
+            continue
+        out.append((value, note, series))
+    return out
+
+
+def shown(samples: list[object]) -> list[object]:
+    return [("error", s.error) if s.error else (s.value, s.note, list(s.series))  # type: ignore[attr-defined]
+            for s in samples]
+
+
+@pytest.mark.parametrize(("name", "speed"), [("rate-limit", 1.0), ("mass-failure", 7.0), ("audit-gap", 1.0)])
+def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, name: str, speed: float) -> None:
+    start = 1_800_000_000.0
+    drill = create_drill(state_dir, name, speed, start=start)
+    slos = default_slos()
+    slos.append(SloConfig(id="odd", title="odd", query="flowengine_model_quota_used_ratio > 0.3",
+                          range_query="topk(1, flowengine_model_quota_used_ratio)"))
+    source = drill.source(slos, window=1800.0, points=60)
+    first, second = ACTIONS[name][0][0], ACTIONS[name][-1][0]
+    rng = random.Random(name)
+    at = start + 300.0 / speed
+    for poll in range(14):
+        at += rng.uniform(0.6, 1.4)
+        if poll == 4:      # recorded late: it happened 90 drill seconds ago, inside every window
+            drill.record(first, at=at - 90.0 / speed)
+        if poll == 9:
+            drill.record(second, at=at)
+        if poll in (0, 4, 5, 9, 10, 13):
+            want = reference_fetch(drill, slos, at, 1800.0, 60)
+            assert bits(shown(source.fetch(slos, at))) == bits(want), poll
+        else:
+            source.fetch(slos, at)
+    # a second dashboard on the same drill starts from the cache file the first one wrote
+    source.drill.simulator.save_cache()
+    from warroom.drill.simulator import open_drill
+
+    again = open_drill(drill.path, wrappers=False)
+    at += 1.0
+    assert bits(shown(again.source(slos).fetch(slos, at))) == bits(reference_fetch(drill, slos, at, 1800.0, 60))
+
+
+def test_a_new_action_keeps_only_the_past_it_cannot_change() -> None:
+    sc = get_scenario("rate-limit")
+    recorded: list[Action] = []
+    sim = Simulator(sc, lambda: list(recorded))
+    sim.refresh().value(("count",), 1200.0)
+    recorded.append(Action("circuit_breaker", 400.0))      # lands well inside the integrated rows
+    series = sim.refresh()
+    assert series.rows == (400 + 7200) // 5                 # rows from the action on were dropped
+    fresh = Series(Signals(sc, recorded))
+    for t in [-7000.0, 0.0, 399.0, 401.0, 420.0, 800.0, 1300.0]:
+        assert repr(series.value(("req", "anthropic", "429"), t)) == repr(fresh.value(("req", "anthropic", "429"), t))
