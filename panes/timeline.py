@@ -40,6 +40,10 @@ class TimelinePane(OptionList, inherit_bindings=False):
         self.border_title = "Timeline (UTC)"
         self._shown: list[TimelineItem] = []
 
+    def selected_item(self) -> TimelineItem | None:
+        i = self.highlighted
+        return self._shown[i] if i is not None and 0 <= i < len(self._shown) else None
+
     def show(self, items: list[TimelineItem]) -> None:
         """Append what is new; rebuild only if history changed (a correction)."""
         if items[: len(self._shown)] == self._shown:

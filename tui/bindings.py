@@ -29,6 +29,9 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("r", "resolve", "Resolve", id="incident.resolve"),
     Binding("p", "pir_preview", "PIR", id="pir.preview"),
     Binding("e", "export_pir", "Export", id="pir.export"),
+    Binding("a", "add_timeline", "Add entry", id="timeline.add", show=False),
+    Binding("x", "correct_timeline", "Correct entry", id="timeline.correct", show=False),
+    Binding("g", "drill_report", "Drill report", id="drill.report", show=False),
 ]
 
 CHECKLIST_BINDINGS: list[Binding] = [
@@ -57,6 +60,12 @@ PIR_BINDINGS: list[Binding] = [
     Binding("e", "export", "Export", id="pir.export_from_preview"),
 ]
 
+REPORT_BINDINGS: list[Binding] = [
+    Binding("escape,g,q", "cancel", "Close", id="report.close"),
+    Binding("p", "pir", "PIR preview", id="report.pir"),
+    Binding("e", "export", "Export PIR", id="report.export"),
+]
+
 HELP_BINDINGS: list[Binding] = [
     Binding("escape,question_mark,q", "cancel", "Close", id="help.close"),
 ]
@@ -66,6 +75,8 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
     """Groups in the order the help screen lists them."""
     return [
         ("Incident", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("incident.", "pir."))]),
+        ("Timeline and drill", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("timeline.", "drill."))]
+         + TIMELINE_BINDINGS),
         ("Runbook", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("step.", "runbook."))]
          + CHECKLIST_BINDINGS),
         ("Moving around", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith("pane.")]
@@ -76,5 +87,5 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
 
 def binding_ids() -> set[str]:
     groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
-              MODAL_BINDINGS, PIR_BINDINGS, HELP_BINDINGS]
+              MODAL_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

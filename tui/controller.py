@@ -89,6 +89,15 @@ class IncidentController:
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)
+        if sim is not None and "started_at" not in source:
+            # Impact began when the scenario's pane crossed critical, which only the drill knows:
+            # the response times (detect, mobilise, ...) then count from the real start.
+            from warroom.drill.report import breach_time
+            from warroom.sources.evidence import iso
+
+            began = breach_time(sim, slos=self.ctx.config.slo)
+            if began is not None:
+                source = {**source, "started_at": iso(began)}
         self.incident = self.store().create(title=title, severity=severity, runbook=ref,
                                             source=source, drill=drill)
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
@@ -212,6 +221,21 @@ class IncidentController:
 
     def note(self, tag: str, text: str, owner: str | None, due: str | None) -> None:
         self.require().note(tag, text, owner=owner, due=due)
+
+    def add_timeline(self, text: str, at: Any | None) -> None:
+        self.require().add_timeline(text, at=at)
+
+    def correct_timeline(self, seq: int, text: str) -> None:
+        self.require().correct_timeline(seq, text)
+
+    def drill_report(self) -> Any:
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        if sim is None:
+            raise WarroomError("the drill report is for drills (warroom demo / warroom drill)")
+        from warroom.drill.report import drill_report
+
+        state = self.incident.refresh() if self.incident is not None else None
+        return drill_report(sim, state, slos=self.ctx.config.slo)
 
     def severity(self, severity: str, reason: str) -> None:
         self.require().set_severity(severity, reason)

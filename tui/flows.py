@@ -22,6 +22,7 @@ from tui.controller import IncidentController
 from tui.messages import (
     ActionDone,
     ActionFailed,
+    DrillReportReady,
     IncidentChanged,
     OutputReady,
     PirReady,
@@ -446,10 +447,78 @@ class IncidentFlows:
 
         def answered(a: ResolveAnswer | None) -> None:
             if a is not None:
-                self.run_io(self.controller.resolve, a.summary, a.resolution, a.rollback,
-                            done="incident resolved: p previews the PIR, e exports it")
+                self.resolve_and_report(a)
 
         self.app.push_screen(ResolveScreen(self.view.header.title, open_steps), answered)
+
+    # ------------------------------------------------------------------ timeline, drill report
+
+    def action_add_timeline(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
+
+        def answered(a: TimelineAnswer | None) -> None:
+            if a is not None:
+                self.run_io(self.controller.add_timeline, a.text, a.at, done="timeline entry added")
+
+        self.app.push_screen(TimelineEntryScreen(), answered)
+
+    def action_correct_timeline(self: DashboardScreen) -> None:
+        if not self.need_incident():
+            return
+        from panes.fmt import format_time
+        from panes.timeline import TimelinePane
+        from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
+
+        item = self.query_one(TimelinePane).selected_item()
+        if item is None or item.seq is None:
+            self.notify("Highlight a timeline entry first (tab to the timeline, j/k), then x.")
+            return
+
+        def answered(a: TimelineAnswer | None) -> None:
+            if a is not None and a.seq is not None:
+                self.run_io(self.controller.correct_timeline, a.seq, a.text, done="timeline entry corrected")
+
+        self.app.push_screen(TimelineEntryScreen(seq=item.seq, text=item.text, when=format_time(item.at)),
+                             answered)
+
+    def action_drill_report(self: DashboardScreen) -> None:
+        if self.app.ctx.drill is None:
+            self.notify("The drill report is for drills (warroom demo).")
+            return
+        self.fetch_drill_report()
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def fetch_drill_report(self: DashboardScreen) -> None:
+        try:
+            report = self.controller.drill_report()
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        self.post_message(DrillReportReady(report))
+
+    def on_drill_report_ready(self: DashboardScreen, message: DrillReportReady) -> None:
+        from tui.screens.drill_report import DrillReportScreen
+
+        self.app.push_screen(DrillReportScreen(message.report))
+
+    @work(thread=True, group="io", exit_on_error=False)
+    def resolve_and_report(self: DashboardScreen, a: ResolveAnswer) -> None:
+        """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""
+        try:
+            self.controller.resolve(a.summary, a.resolution, a.rollback)
+        except WarroomError as exc:
+            self.post_message(ActionFailed(str(exc)))
+            return
+        finally:
+            self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
+        self.post_message(ActionDone("incident resolved: p previews the PIR, e exports it"))
+        if self.app.ctx.drill is not None and self.app.ctx.drill.extra.get("drill") is not None:
+            try:
+                self.post_message(DrillReportReady(self.controller.drill_report()))
+            except WarroomError as exc:
+                self.post_message(ActionFailed(f"drill report: {exc}"))
 
     # ------------------------------------------------------------------ PIR
 

@@ -100,3 +100,8 @@ class GateProgress(Message):
     value: float | None
     remaining: float
     reason: str | None = None
+
+
+@dataclass
+class DrillReportReady(Message):
+    report: Any

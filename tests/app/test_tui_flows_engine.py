@@ -13,6 +13,7 @@ from panes.header import IncidentHeader
 from panes.output import OutputPane
 from panes.runbook import ChecklistPane
 from panes.slo import SloPane
+from panes.timeline import TimelinePane
 from tests.app.drill_support import (
     FLOWS_RUNBOOK,
     drill_app,
@@ -25,12 +26,24 @@ from tests.app.drill_support import (
     wait_step,
 )
 from tests.app.tui_support import wait_for
+from tui.screens.drill_report import DrillReportScreen, report_renderable
 from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen
 from tui.screens.modals.pickers import RunbookPicker
 from tui.screens.modals.pir import PirScreen
 from tui.screens.modals.run_step import RunStepScreen
 from tui.screens.modals.status_update import StatusUpdateScreen
+from tui.screens.modals.timeline_entry import TimelineEntryScreen
 from warroom.incident.store import IncidentStore
+
+
+def rendered_text(renderable) -> str:  # type: ignore[no-untyped-def]
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=120, file=io.StringIO(), record=True)
+    console.print(renderable)
+    return console.export_text()
 
 
 def output_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -166,6 +179,28 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.dashboard.view.header.severity == "P2")
         assert events(app, "severity.changed")[-1].data["to"] == "P2"
 
+        # A hand-written, back-dated timeline entry, then a correction of it (original kept).
+        await pilot.press("a")
+        entry = await wait_screen(pilot, TimelineEntryScreen)
+        entry.query_one("#text", Input).value = "batch import started on the new repos"
+        entry.query_one("#at", Input).value = "-10m"
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "timeline.added")))
+        added = events(app, "timeline.added")[-1]
+        timeline = app.dashboard.query_one(TimelinePane)
+        timeline.focus()
+        await wait_for(pilot, lambda: any(i.seq == added.seq for i in timeline._shown))
+        timeline.highlighted = next(n for n, i in enumerate(timeline._shown) if i.seq == added.seq)
+        await pilot.press("x")
+        fix = await wait_screen(pilot, TimelineEntryScreen)
+        fix.query_one("#text", Input).value = "batch import started on the three new repos"
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "timeline.corrected")))
+        assert events(app, "timeline.corrected")[-1].data["seq"] == added.seq
+        await wait_for(pilot, lambda: any("three new repos" in i.text for i in app.dashboard.view.timeline))
+
         # The PIR preview updates live: another IC adds a note from the shell while it is open.
         await pilot.press("p")
         pir = await wait_screen(pilot, PirScreen)
@@ -180,9 +215,14 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await pilot.press("r")
         await wait_screen(pilot, ResolveScreen)
         await pilot.press(*"breaker stopped the climb", "enter", *"circuit breaker enabled", "enter")
-        await wait_dashboard(pilot)
-        await wait_for(pilot, lambda: app.dashboard.view.header.status == "resolved", 20)
-        await pilot.press("p")
+        # A drill ends with its report: response times against the targets.
+        report = await wait_screen(pilot, DrillReportScreen, 20)
+        body = rendered_text(report_renderable(report.report))
+        assert "Response times against the targets" in body and "How the panes ended" in body
+        assert any(r.key == "resolved" and r.met for r in report.report.responses)
+        assert report.report.incident == inc_id
+        assert app.dashboard.view.header.status == "resolved"
+        await pilot.press("p")  # straight from the report to the PIR preview
         pir = await wait_screen(pilot, PirScreen)
         assert "breaker stopped the climb" in pir.markdown or "circuit breaker enabled" in pir.markdown
         assert pir.query_one("#pir-md").display and len(pir.markdown) > 200

@@ -102,8 +102,9 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.wait_for("enabled the circuit breaker")
     time.sleep(0.3)
     term.send("Enter")
-    term.wait_for("RESOLVED", timeout=30)
-    term.send("e")
+    report = term.wait_for("End of drill", timeout=30)  # a drill ends with its report
+    assert "Response times against the targets" in report and "circuit breaker enabled" in report
+    term.send("e")  # export, straight from the report
     screen = term.wait_for("PIR exported", timeout=30)
     assert "PIR exported" in screen
     exported = session.wait_events(lambda evs: bool(of_type(evs, "pir.exported")))

@@ -1,0 +1,95 @@
+"""The end-of-drill report: response times against the targets, what was done and whether it
+helped, how the panes ended (``warroom.drill.report``). Shown after resolving a drill and on ``g``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.bindings import REPORT_BINDINGS
+from tui.screens.modals.base import Dialog
+
+
+def _hm(ts: float | None) -> str:
+    return "—" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S")
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:.3g}"
+
+
+def _minutes(v: float | None) -> str:
+    """Minutes as m:ss (a drill at speed is often over in seconds)."""
+    if v is None:
+        return "—"
+    secs = int(round(v * 60))
+    return f"{secs // 60}:{secs % 60:02d}"
+
+
+def report_renderable(report: Any) -> Group:
+    head = Text()
+    head.append(f"Drill {report.scenario}", "bold")
+    head.append(f" · {report.title} · runbook {report.runbook} · speed ×{report.speed:g}")
+    if report.incident:
+        head.append(f" · {report.incident}", "bold")
+    times = Table(title="Response times against the targets", title_justify="left", box=None,
+                  padding=(0, 2), header_style="bold")
+    for col in ("milestone", "reached (UTC)", "took (m:ss)", "drill time", "target", "result"):
+        times.add_column(col, no_wrap=True)
+    for r in report.responses:
+        word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
+        style = "dim" if r.met is None else ("green" if r.met else "bold red")
+        times.add_row(r.label, _hm(r.at), _minutes(r.minutes), _minutes(r.drill_minutes), f"< {r.target_min:g} min",
+                      Text(word, style=style))
+    acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
+                 expand=True)
+    for col in ("at (UTC)", "action", "effect"):
+        acts.add_column(col, no_wrap=True)
+    acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
+    for a in report.actions:
+        acts.add_row(_hm(a.at), a.description,
+                     Text("bent the curve" if a.effective else "no effect yet",
+                          style="green" if a.effective else "yellow"), a.command)
+    if not report.actions:
+        acts.add_row("—", "no mitigation reached the drill", "", "")
+    panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),
+                  header_style="bold")
+    for col in ("pane", "crit", "at detection", "worst", "now", "state"):
+        panes.add_column(col, no_wrap=True)
+    for p in report.panes:
+        panes.add_row(p.title, _num(p.crit), _num(p.at_detection), _num(p.worst), _num(p.now),
+                      Text("✔ recovered" if p.recovered else "✖ still breached",
+                           style="green" if p.recovered else "bold red"))
+    summary = Text("\n".join(f"• {line}" for line in report.summary))
+    return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""), summary)
+
+
+class DrillReportScreen(Dialog[None]):
+    BINDINGS: ClassVar[list[Binding]] = REPORT_BINDINGS
+
+    def __init__(self, report: Any) -> None:
+        super().__init__()
+        self.report = report
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="drill-report"):
+            yield Static("End of drill — response times against the targets · p PIR · e export · esc close",
+                         classes="dialog-title")
+            yield Static(report_renderable(self.report), id="drill-report-body")
+
+    def action_pir(self) -> None:
+        self.dismiss(None)
+        self.app.dashboard.action_pir_preview()  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        self.dismiss(None)
+        self.app.dashboard.action_export_pir()  # type: ignore[attr-defined]
