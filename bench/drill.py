@@ -2,6 +2,7 @@
 
     python -m bench.drill                  # the figures below, as a table and bench/results/drill.json
     python -m bench.drill --polls 120      # more polls
+    python -m bench.drill --code DIR       # the same figures for another checkout's warroom/
 
 Each figure runs in a fresh subprocess (so memory and import figures are not polluted by each
 other):
@@ -14,14 +15,16 @@ other):
 * **memory**: peak RSS of a process that imports the simulator, creates a drill and polls it
   ``--polls`` times, minus the RSS right after the imports (what the simulator and its caches
   hold); also the Python heap the simulator holds after the polls (tracemalloc);
-* **import**: ``import warroom.drill.simulator`` in a fresh interpreter (after ``warroom.config``,
-  which the dashboard imports anyway).
+* **import**: ``import warroom.drill.simulator`` in a fresh interpreter, after what the dashboard
+  has imported anyway (``warroom.config``, ``warroom.sources.model``, ``dataclasses``, ``json``, ``re``):
+  the drill's own modules.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -66,16 +69,22 @@ with tempfile.TemporaryDirectory() as tmp:
 
 _IMPORT = """
 import sys, time
-import warroom.config
+import dataclasses, json, re, warroom.config, warroom.errors, warroom.sources.model
 a = time.perf_counter()
 import warroom.drill.simulator
 print(time.perf_counter() - a)
 """
 
 
+CODE: Path | None = None     # --code: import warroom from this checkout instead
+
+
 def _run(code: str, *args: str) -> str:
-    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600, check=True)
+    env = dict(os.environ)
+    if CODE is not None:
+        env["PYTHONPATH"] = str(CODE)
+    proc = subprocess.run([sys.executable, "-c", code, *args], cwd=CODE or REPO, capture_output=True, text=True,
+                          timeout=600, check=True, env=env)
     return proc.stdout.strip().splitlines()[-1]
 
 
@@ -103,13 +112,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.drill", description=__doc__.split("\n\n")[0])
     parser.add_argument("--polls", type=int, default=120, help="1 s polls per run (default 120)")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per figure (default 3)")
+    parser.add_argument("--code", type=Path, default=None, help="measure the warroom/ of this checkout")
     args = parser.parse_args(argv)
+    global CODE
+    CODE = args.code.resolve() if args.code else None
     figures = measure(args.polls, args.runs)
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "drill.json").write_text(json.dumps(figures, indent=2) + "\n")
+    if CODE is None:
+        (out / "drill.json").write_text(json.dumps(figures, indent=2) + "\n")
     print(textwrap.dedent(f"""\
-        drill simulator ({args.runs} runs, {args.polls} polls at 1 s ticks, 5 panes x 60 points, medians)
+        drill simulator{f" of {CODE}" if CODE else ""} ({args.runs} runs, {args.polls} polls at 1 s ticks, 5 panes x 60 points, medians)
           poll (fetch) median      {figures['poll_median_ms']:8.2f} ms
           poll (fetch) p95         {figures['poll_p95_ms']:8.2f} ms
           create_drill             {figures['create_drill_ms']:8.1f} ms

@@ -297,3 +297,4 @@ def test_a_new_action_keeps_only_the_past_it_cannot_change() -> None:
     fresh = Series(Signals(sc, recorded))
     for t in [-7000.0, 0.0, 399.0, 401.0, 420.0, 800.0, 1300.0]:
         assert repr(series.value(("req", "anthropic", "429"), t)) == repr(fresh.value(("req", "anthropic", "429"), t))
+

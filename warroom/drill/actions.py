@@ -2,7 +2,7 @@
 
 Stand-ins append one JSON line per effective command (``kubectl set env ...
 ENABLE_CIRCUIT_BREAKER=true`` is recorded as ``circuit_breaker``); the simulator reads the file
-back and bends the curves. Each line carries the scenario time ``t`` at which it happened, so the
+back and bends the curves. ``<action>_off`` (switching the same thing off again) ends the bend. Each line carries the scenario time ``t`` at which it happened, so the
 series stay a pure function of the file: the same lines always give the same curves, whoever
 reads them and however late.
 """
@@ -24,7 +24,9 @@ ACTIONS: dict[str, str] = {
     "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",
     "circuit_breaker_off": "circuit breaker disabled",
     "fallback_routing": "fallback model routing enabled (FALLBACK_MODEL / DISABLE_PROVIDERS)",
+    "fallback_routing_off": "fallback model routing removed",
     "context_pruning": "context pruning enabled for new flows",
+    "context_pruning_off": "context pruning disabled",
     "retry": "failed flows retried",
     "retry_pruned": "failed flows retried with context pruning",
     "rollback": "FlowEngine rolled back to the previous revision",
@@ -37,6 +39,7 @@ ACTIONS: dict[str, str] = {
     "scale": "FlowEngine replicas added",
     "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",
     "manual_review": "manual review mode enabled",
+    "manual_review_off": "manual review mode disabled",
     "set_env": "deployment environment changed",
     "set_image": "deployment image changed",
     "notify": "stakeholders notified",

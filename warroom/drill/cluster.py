@@ -303,12 +303,22 @@ def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
     routing_keys = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
     if any(after.get(k) and after.get(k) != before.get(k) for k in routing_keys) or turned_on("FALLBACK_ON_5XX"):
         out.append("fallback_routing")
+
+    def routed(env: dict[str, str]) -> bool:
+        return any(env.get(k) for k in routing_keys) or env.get("FALLBACK_ON_5XX", "").lower() in _TRUE
+
+    if routed(before) and not routed(after):
+        out.append("fallback_routing_off")
     if turned_on("CONTEXT_PRUNING_ENABLED"):
         out.append("context_pruning")
+    if turned_off("CONTEXT_PRUNING_ENABLED"):
+        out.append("context_pruning_off")
     if turned_on("PII_REDACTION_ENABLED"):
         out.append("redaction")
     if turned_on("MANUAL_REVIEW_MODE"):
         out.append("manual_review")
+    if turned_off("MANUAL_REVIEW_MODE"):
+        out.append("manual_review_off")
     try:
         if int(after.get("MAX_CONCURRENT_FLOWS", "0")) < int(before.get("MAX_CONCURRENT_FLOWS", "0")):
             out.append("throttle")

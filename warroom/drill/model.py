@@ -15,7 +15,7 @@ import functools
 import math
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
@@ -29,6 +29,7 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
+OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 
 
 def noise(key: str, t: float, period: float = 90.0) -> float:
@@ -84,16 +85,25 @@ def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -
     return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0)))
 
 
-@dataclass(frozen=True)
-class _Bend:
+class _Bend(NamedTuple):
+    """A mitigation acting on a fault from ``start``: the fault's strength is multiplied by a
+    factor falling from 1 towards ``factor``. From ``end`` (the mitigation switched off again) the
+    multiplier relaxes back towards 1 with the same time constant."""
+
     start: float
     factor: float
     tau: float
+    end: float | None = None
+
+    def on(self, t: float) -> float:
+        return self.factor + (1.0 - self.factor) * math.exp(-(t - self.start) / self.tau)
 
     def at(self, t: float) -> float:
         if t < self.start:
             return 1.0
-        return self.factor + (1.0 - self.factor) * math.exp(-(t - self.start) / self.tau)
+        if self.end is None or t < self.end:
+            return self.on(t)
+        return 1.0 - (1.0 - self.on(self.end)) * math.exp(-(t - self.end) / self.tau)
 
 
 class Signals:
@@ -137,11 +147,16 @@ class Signals:
         return self.first(kind, after)
 
     def _bends_for(self, fault: Fault) -> list[_Bend]:
+        """One bend per stretch of time a mitigation was on: ``<action>_off`` (``circuit_breaker_off``)
+        ends a stretch, the action taken again starts another; both act after the same delay."""
         bends = []
         for m in fault.mitigations:
-            t = self.effective_time(m.action, m.requires)
-            if t is not None:
-                bends.append(_Bend(t + m.delay, m.factor, max(m.tau, 1e-6)))
+            on = self.effective_time(m.action, m.requires)
+            while on is not None:
+                off = self.first(m.action + OFF, on)
+                bends.append(_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay))
+                on = None if off is None else next((a.t for a in self.actions if a.action == m.action and a.t > off),
+                                                   None)
         return bends
 
     def raw_strength(self, index: int, t: float) -> float:
