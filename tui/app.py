@@ -14,7 +14,7 @@ from textual.binding import Binding
 
 from tui.bindings import APP_BINDINGS, binding_ids
 from tui.context import AppContext
-from tui.messages import GateProgress, MetricsFetched
+from tui.messages import GateProgress, MetricsFetched, SourceFetched
 from tui.palette import WarroomCommands
 from tui.screens.dashboard import DashboardScreen
 
@@ -66,6 +66,11 @@ class WarroomApp(App[int]):
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
         # Posted to the App by the dashboard's poll worker (see DashboardScreen.poll_metrics).
         self.dashboard.on_metrics_fetched(message)
+
+    def on_source_fetched(self, message: SourceFetched) -> None:
+        from tui.sources import fetched
+
+        fetched(self, message)
 
     def on_gate_progress(self, message: GateProgress) -> None:
         self.dashboard.on_gate_progress(message)

@@ -41,6 +41,10 @@ class AppContext:
     tick: float = 1.0                        # seconds between clock repaints (0: never, for tests)
     extra_env: dict[str, str] = field(default_factory=dict)   # e.g. drill stand-ins on PATH
     kube: Any | None = None                  # a KubeSource for k8s steps / the cluster pane (lazy)
+    # Extra sources polled for the sources pane: "cluster" → KubeSource, "providers" → list of
+    # ProviderConfig, "alerts" → AlertSource. Only the configured ones (see tui.launch).
+    sources: dict[str, Any] = field(default_factory=dict)
+    source_refresh: float | None = None      # override every extra source's refresh (tests)
 
     @property
     def state_dir(self) -> Path:

@@ -222,6 +222,13 @@ class IncidentController:
     def note(self, tag: str, text: str, owner: str | None, due: str | None) -> None:
         self.require().note(tag, text, owner=owner, due=due)
 
+    def record_alerts(self, alerts: list[Any]) -> None:
+        from warroom.sources.alerts import alert_event_data
+
+        inc = self.require()
+        for a in alerts:
+            inc.record_alert(alert_event_data(a))
+
     def add_timeline(self, text: str, at: Any | None) -> None:
         self.require().add_timeline(text, at=at)
 

@@ -52,6 +52,8 @@ from warroom.errors import WarroomError
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
 
+ALERT_SEVERITY = {"critical": "P1", "page": "P1", "high": "P2", "error": "P2", "warning": "P3",
+                  "warn": "P3", "info": "P4", "low": "P4"}
 OUTPUT_BATCH = 400  # newest lines drawn per drain of a flooding step (one render, a few ms)
 
 
@@ -194,6 +196,16 @@ class IncidentFlows:
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
             origin = f"From the breached pane: {slo.title} {value} (threshold {slo.crit:g})."
+        elif (alert := self.firing_alert()) is not None:
+            title = alert.annotations.get("summary") or alert.name
+            severity = ALERT_SEVERITY.get((alert.severity or "").lower(), "P3")
+            runbook = alert.runbook
+            source = {"kind": "alert", "ref": alert.name, "labels": dict(alert.labels)}
+            if alert.since:
+                from warroom.sources.evidence import iso
+
+                source["started_at"] = iso(alert.since)
+            origin = f"From the firing alert {alert.name}" + (f" (runbook {alert.runbook})." if alert.runbook else ".")
         elif ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
             scenario = ctx.drill.extra["drill"].scenario
             title = scenario.title
@@ -215,9 +227,15 @@ class IncidentFlows:
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
                                            runbooks=choices, source=source, origin=origin), answered)
 
+    def firing_alert(self: DashboardScreen) -> Any | None:
+        """The newest firing alert that names a runbook (else the newest one), if alerts are polled."""
+        alerts = list(getattr(self.extra.get("alerts"), "alerts", ()) or ())
+        return next((a for a in alerts if a.runbook), alerts[0] if alerts else None)
+
     def action_open_runbook(self: DashboardScreen) -> None:
         ctx = self.app.ctx
         suggested = [r.slo.runbook for r in self.readings if r.breached and r.slo.runbook]
+        suggested += [a.runbook for a in getattr(self.extra.get("alerts"), "alerts", ()) if a.runbook]
         if ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
             suggested.append(ctx.drill.extra["drill"].scenario.runbook)
 

@@ -41,11 +41,38 @@ def open_source(cfg: Config) -> tuple[object | None, str | None]:
     return open_metric_source(cfg), None
 
 
+def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
+    """The cluster / provider / alert sources the config sets up (none of them connects here:
+    their clients are made in the first poll, off the startup path).
+
+    * alerts: an Alertmanager URL, or Prometheus' own alerts API when Prometheus is configured;
+    * cluster: a kubeconfig (configured, ``$KUBECONFIG`` or ``~/.kube/config``) or a context;
+    * providers: the configured status pages, polled only alongside a real Prometheus (so a
+      bare ``warroom`` on a laptop does not reach out to public status pages).
+    """
+    import os
+
+    out: dict[str, object] = {}
+    if cfg.kubernetes.kubeconfig or cfg.kubernetes.context or os.environ.get("KUBECONFIG") \
+            or (Path.home() / ".kube" / "config").is_file():
+        from warroom.sources.kubernetes import KubeSource
+
+        out["cluster"] = KubeSource(cfg.kubernetes, context=cfg.kubernetes.context)
+    if cfg.prometheus.url and cfg.providers:
+        out["providers"] = list(cfg.providers)
+    from warroom.sources.alerts import AlertSource, RunbookIndex
+
+    alerts = AlertSource(cfg.alerts, cfg.prometheus, RunbookIndex.from_library(runbooks))
+    if alerts.configured:
+        out["alerts"] = alerts
+    return out
+
+
 def dashboard_context(cfg: Config) -> AppContext:
     source, why = open_source(cfg)
     runbooks, findings = load_runbooks(cfg)
     return AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
-                      runbooks=runbooks, runbook_findings=findings)
+                      runbooks=runbooks, runbook_findings=findings, sources=extra_sources(cfg, runbooks))
 
 
 def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext:

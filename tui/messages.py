@@ -105,3 +105,11 @@ class GateProgress(Message):
 @dataclass
 class DrillReportReady(Message):
     report: Any
+
+
+@dataclass
+class SourceFetched(Message):
+    """One poll of an extra source: ``cluster`` / ``providers`` / ``alerts`` (posted to the App)."""
+
+    kind: str
+    data: Any

@@ -46,6 +46,7 @@ async def test_panes_go_stale_with_age_and_recover(tmp_path: Path) -> None:
         cfg.prometheus.window = 60.0
         cfg.slo = list(SLOS)
         ctx = dashboard_context(cfg)
+        ctx.sources.pop("providers", None)  # never the public status pages from a test
         ctx.refresh, ctx.tick, ctx.offer_resume = 0.3, 0.3, False
         app = WarroomApp(ctx)
         async with app.run_test(size=(120, 40)) as pilot:

@@ -19,13 +19,14 @@ from panes.header import IncidentHeader
 from panes.output import OutputPane
 from panes.runbook import ChecklistPane
 from panes.slo import SloLine, SloPane
+from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
 from panes.timeline import TimelinePane
 from panes.view import HeaderInfo, IncidentView
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.flows import IncidentFlows
 from tui.gates import EvidenceAndGates
-from tui.messages import MetricsFetched
+from tui.messages import MetricsFetched, SourceFetched
 from tui.metrics import fetch_readings, make_tracker
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
@@ -50,6 +51,8 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         self._tracker = None
         self._source_health = "waiting"
         self._behind = False                       # data arrived while a dialog was on top
+        self.extra: dict[str, object] = {}         # latest cluster / providers / alerts poll
+        self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
 
     # ------------------------------------------------------------------ layout
@@ -63,6 +66,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         with Vertical(id="slo-strip"):
             for slo in ctx.config.slo:
                 yield SloLine(slo, ascii_only=ctx.ascii_only)
+        yield SourcesPane(list(ctx.sources))
         with Horizontal(id="main"):
             yield ChecklistPane()
             with Vertical(id="right"):
@@ -86,6 +90,10 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             self.show_no_source(ctx.source_error or "no metric source configured (prometheus.url)")
         else:
             self.poll_metrics()
+        from tui.sources import poll
+
+        for kind in ctx.sources:
+            poll(self.app, kind)
         if ctx.tick > 0:
             self.app.set_interval(ctx.tick, self.tick)
         self.init_gates()
@@ -116,6 +124,29 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         if interval > 0:
             self.app.set_timer(interval, self.poll_metrics)
 
+    def on_source_fetched(self, message: SourceFetched) -> None:
+        """Called by the App with one poll of an extra source (cluster / providers / alerts)."""
+        self.extra[message.kind] = message.data
+        if message.kind == "alerts":
+            self.note_alerts(message.data)
+        pane = self.query_one(SourcesPane)
+        if self.painting():
+            pane.show(message.kind, message.data)
+        else:
+            pane.data[message.kind] = message.data
+            self._behind = True
+
+    def note_alerts(self, result: object) -> None:
+        """Journal each newly firing alert once while an incident is open (``alert.seen``)."""
+        alerts = getattr(result, "alerts", ())
+        if self.controller.incident is None or not alerts:
+            return
+        fresh = [a for a in alerts if (a.name, tuple(sorted(a.labels.items()))) not in self._alerts_seen]
+        if not fresh:
+            return
+        self._alerts_seen.update((a.name, tuple(sorted(a.labels.items()))) for a in fresh)
+        self.run_io(self.controller.record_alerts, fresh)
+
     def painting(self) -> bool:
         """Whether this screen is the one on top. Under a dialog the dashboard is drawn dimmed
         through Textual's background-screen tint, which re-renders the whole terminal for every
@@ -129,6 +160,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             if self._last_readings is not None:
                 self.show_readings(*self._last_readings)
             self.show_view(self.view, self.runbook)
+            self.query_one(SourcesPane).redraw()
             self.on_output_ready()
             self.tick()
 

@@ -1,0 +1,53 @@
+"""Polling the extra sources (cluster, provider status pages, firing alerts) dolphie-style:
+fetch in a thread worker → post the result → render → ``set_timer`` for the next one, so polls
+never overlap and a slow server only delays its own line. Workers and timers live on the App
+(see ``DashboardScreen.poll_metrics``); results reach the dashboard through ``SourceFetched``.
+
+Which sources are polled is decided in ``tui.launch`` (``AppContext.sources``): only what the
+config sets up, never the providers' public status pages in a drill or a test.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tui.messages import SourceFetched
+
+if TYPE_CHECKING:
+    from tui.app import WarroomApp
+
+
+def refresh_of(app: WarroomApp, kind: str) -> float:
+    cfg = app.ctx.config
+    if kind == "cluster":
+        return cfg.kubernetes.refresh
+    if kind == "providers":
+        return min((p.refresh for p in cfg.providers), default=60.0)
+    return cfg.alerts.refresh
+
+
+def fetch(app: WarroomApp, kind: str) -> Any:
+    """Blocking: one poll of one source (each fetcher reports failures as data, never raises)."""
+    src = app.ctx.sources[kind]
+    if kind == "cluster":
+        return src.snapshot()
+    if kind == "providers":
+        from warroom.sources.statuspage import fetch_providers
+
+        return fetch_providers(src)
+    return src.fetch()
+
+
+def poll(app: WarroomApp, kind: str) -> None:
+    def work() -> None:
+        app.post_message(SourceFetched(kind, fetch(app, kind)))
+
+    app.run_worker(work, thread=True, group=f"source-{kind}", exclusive=True, exit_on_error=False)
+
+
+def fetched(app: WarroomApp, message: SourceFetched) -> None:
+    """Render, then schedule the next poll of the same source."""
+    app.dashboard.on_source_fetched(message)
+    interval = app.ctx.source_refresh if app.ctx.source_refresh is not None else refresh_of(app, message.kind)
+    if interval > 0:
+        app.set_timer(interval, lambda: poll(app, message.kind))
