@@ -60,6 +60,12 @@ QUERIES = [s.query for s in default_slos()] + [
     "1 / (sum(rate(flowengine_flow_executions_total[5m])) - sum(rate(flowengine_flow_executions_total[5m])))",
     "sum(rate(nonexistent[5m]))",
     "time() > 5",
+    "avg by (provider) (flowengine_model_quota_used_ratio) + min by (le) (flowengine_flow_duration_seconds_bucket)",
+    "max by (provider) (flowengine_model_quota_used_ratio)",
+    "sum(-0 * flowengine_flow_duration_seconds_count)",       # fsum turns the -0.0 into 0.0
+    "avg(-0 * flowengine_flow_duration_seconds_count) + count(flowengine_flow_duration_seconds_count)",
+    'sum(increase(flowengine_model_api_requests_total{code=~"5.."}[5m])) / '
+    "sum(increase(flowengine_model_api_requests_total[5m]))",
     "rate(flowengine_flow_executions_total)",
     "flowengine_flow_executions_total + flowengine_model_api_requests_total",
 ]

@@ -832,6 +832,7 @@ class _Batch:
         self.catalog = catalog
         self.times = times
         self.n = len(times)
+        self.memo: dict[tuple[str, float, float, int], Column] = {}
 
     def eval(self, node: object) -> tuple[bool, Column | Columns]:
         if isinstance(node, Num):
@@ -879,15 +880,19 @@ class _Batch:
             labels = [_drop_name(ms.labels) for ms in series]
             if f in ("rate", "increase", "delta", "deriv", "irate"):
                 span = min(_SAMPLE_STEP, window) if f == "irate" else window
-                now = self.catalog.values(series, ts)
-                then = self.catalog.values(series, [t - span for t in ts])
-                out: Columns = []
-                for lab, a, b in zip(labels, now, then, strict=True):
-                    diff = [x - y for x, y in zip(a, b, strict=True)]
-                    if f in ("rate", "deriv", "irate"):
-                        diff = [d / span for d in diff]
-                    out.append((lab, diff))
-                return False, out
+                # the same series over the same window often appear twice (5xx / all requests)
+                memo = self.memo
+                keys = [(f, span, sel.offset, id(ms)) for ms in series]
+                todo = [ms for ms, key in zip(series, keys, strict=True) if key not in memo]
+                if todo:
+                    n = len(ts)
+                    both = self.catalog.values(todo, ts + [t - span for t in ts])
+                    for ms, col in zip(todo, both, strict=True):
+                        pairs = zip(col[:n], col[n:], strict=True)
+                        memo[(f, span, sel.offset, id(ms))] = (
+                            [(x - y) / span for x, y in pairs] if f in ("rate", "deriv", "irate")
+                            else [x - y for x, y in pairs])
+                return False, [(lab, memo[key]) for lab, key in zip(labels, keys, strict=True)]
             return False, [(lab, [float(_range_value(f, ms.get, t, window)) for t in ts])
                            for lab, ms in zip(labels, series, strict=True)]
         if f == "time":
@@ -951,6 +956,12 @@ class _Batch:
         out: Columns = []
         fsum = math.fsum
         for key, members in groups.items():
+            if len(members) == 1 and node.op != "count":
+                # fsum of one value is the value (and -0.0 becomes 0.0: so does x + 0.0); min, max
+                # and avg of one value are the value
+                col = members[0]
+                out.append((key, [x + 0.0 for x in col] if node.op in ("sum", "avg") else list(col)))
+                continue
             rows = list(zip(*members, strict=True))
             if node.op == "sum":
                 agg = [fsum(r) for r in rows]
@@ -1031,9 +1042,50 @@ def _histogram_quantile_many(q: Column, v: Columns, n: int) -> Columns:
         groups.setdefault(tuple(sorted(labels.items())), []).append((bound, col))
     out: Columns = []
     for key, buckets in groups.items():
-        col_out = []
-        for j in range(n):
-            value = bucket_quantile(q[j], [(bound, col[j]) for bound, col in buckets])
-            col_out.append(math.nan if value is None else value)
-        out.append((key, col_out))
+        bounds = sorted(b for b, _ in buckets)
+        if len(set(bounds)) == len(bounds) and not any(math.isnan(b) for b in bounds):
+            # distinct bounds: bucket_quantile's sort is by bound alone, so do it once
+            cols = [col for _, col in sorted(buckets, key=lambda bc: bc[0])]
+            quantile = functools.partial(_sorted_bucket_quantile, bounds=bounds)
+            values = [quantile(q[j], [col[j] for col in cols]) for j in range(n)]
+        else:
+            values = [bucket_quantile(q[j], [(bound, col[j]) for bound, col in buckets]) for j in range(n)]
+        out.append((key, [math.nan if v is None else v for v in values]))
     return out
+
+
+def _sorted_bucket_quantile(q: float, counts: list[float], bounds: list[float]) -> float | None:
+    """``bucket_quantile`` for buckets whose bounds are distinct and sorted: the same steps and
+    arithmetic, without sorting and coalescing on every call."""
+    if math.isnan(q):
+        return None
+    if q < 0:
+        return -math.inf
+    if q > 1:
+        return math.inf
+    if not bounds or not math.isinf(bounds[-1]):
+        return None
+    m = counts
+    for i in range(1, len(m)):                   # ensure monotonic (counts is ours to change)
+        if m[i] < m[i - 1]:
+            m[i] = m[i - 1]
+    last = len(m) - 1
+    if last < 1:
+        return None
+    observations = m[-1]
+    if observations == 0:
+        return None
+    rank = q * observations
+    b = next((i for i in range(last) if m[i] >= rank), last)
+    if b == last:
+        return bounds[-2]
+    if b == 0 and bounds[0] <= 0:
+        return bounds[0]
+    start = 0.0
+    end = bounds[b]
+    count = m[b]
+    if b > 0:
+        start = bounds[b - 1]
+        count -= m[b - 1]
+        rank -= m[b - 1]
+    return start + (end - start) * (rank / count)

@@ -341,29 +341,23 @@ class Series:
         The grid position of each time is worked out once for all the columns; the values are
         exactly ``value``'s.
         """
-        n = len(times)
-        out = [[0.0] * n for _ in cols]
-        if not n:
-            return out
-        grid = [self._grid(t) for t in times]
-        lo_i = min(i for i, _ in grid)
-        hi_i = max(i + (1 if f > 1e-9 else 0) for i, f in grid)
-        self._hold(lo_i, hi_i)
+        if not times:
+            return [[] for _ in cols]
+        t0 = self.t0
+        grid = []
+        for t in times:
+            if t < t0:
+                t = t0
+            pos = (t - t0) / GRID
+            i = math.floor(pos)
+            grid.append((i, pos - i))
+        self._hold(min(i for i, _ in grid), max(i + (1 if f > 1e-9 else 0) for i, f in grid))
         cum = self._cum
         w = self.width
         base = self._base
-        pairs = list(enumerate(cols))
-        for j, (i, frac) in enumerate(grid):
-            at = (i - base) * w
-            if frac <= 1e-9:
-                for k, col in pairs:
-                    out[k][j] = cum[at + col]
-            else:
-                nxt = at + w
-                for k, col in pairs:
-                    lo = cum[at + col]
-                    out[k][j] = lo + (cum[nxt + col] - lo) * frac
-        return out
+        points = [((i - base) * w, (i - base + 1) * w, frac) for i, frac in grid]
+        return [[(lo := cum[a + col]) + (cum[b + col] - lo) * f if f > 1e-9 else cum[a + col] for a, b, f in points]
+                for col in cols]
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
         """The first time in [lo, hi] at which counter ``key`` reaches ``target`` (binary search)."""
