@@ -22,7 +22,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from warroom.drill import fleet
 from warroom.drill.series import BUCKET_LABELS, Series
@@ -36,8 +36,7 @@ class PromQLError(ValueError):
     """An expression the drill cannot evaluate; the message says where and why."""
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     labels: Labels
     value: float
 
@@ -51,25 +50,22 @@ Value = float | Vector
 
 # ------------------------------------------------------------------------------ the catalogue
 
-@dataclass(frozen=True)
-class MetricSeries:
+class MetricSeries(NamedTuple):
     labels: Labels
     get: Getter
     col: int | None = None                    # a counter: its column in ``Series``
     get_many: Callable[[list[float]], list[float]] | None = None
 
 
-@dataclass
 class Catalog:
     """The metrics the drill exports, as (labels, value-at-scenario-time) pairs."""
 
-    series: Series
-    unix: Callable[[float], float]
-    metrics: dict[str, list[MetricSeries]] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        s = self.series
+    def __init__(self, series: Series, unix: Callable[[float], float]) -> None:
+        self.series = series
+        self.unix = unix
+        self.metrics: dict[str, list[MetricSeries]] = {}
+        self.kinds: dict[str, str] = {}
+        s = series
         sig = s.signals
         self._selected: dict[Selector, list[MetricSeries]] = {}
 
@@ -165,8 +161,7 @@ _BINARY = [  # lowest precedence first
 ]
 
 
-@dataclass(frozen=True)
-class Tok:
+class Tok(NamedTuple):
     kind: str
     text: str
     pos: int
@@ -189,27 +184,23 @@ def tokenize(expr: str) -> list[Tok]:
 
 # ------------------------------------------------------------------------------ syntax tree
 
-@dataclass(frozen=True)
-class Num:
+class Num(NamedTuple):
     value: float
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     name: str | None
     matchers: tuple[tuple[str, str, str], ...]
     window: float | None = None
     offset: float = 0.0
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     func: str
     args: tuple[object, ...]
 
 
-@dataclass(frozen=True)
-class Agg:
+class Agg(NamedTuple):
     op: str
     expr: object
     param: object | None
@@ -217,8 +208,7 @@ class Agg:
     without: tuple[str, ...] | None
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(NamedTuple):
     op: str
     left: object
     right: object
@@ -227,8 +217,7 @@ class Binary:
     ignoring: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Neg:
+class Neg(NamedTuple):
     expr: object
 
 
