@@ -438,10 +438,7 @@ PHASE_OF_HEADING = [
 
 # Known mis-readings reported to the runbook engine's owner (see the library's report): the
 # markdown is standard, the phase word list decides otherwise.
-PHASE_KNOWN_ISSUES = {
-    ("RB-LAUNCH-002", "Triage: Go/No-Go"): "go/no-go is read as verify although Triage leads",
-    ("RB-LAUNCH-002", "6. After the rollback"): "sub-heading 'rollback' overrides Post-incident",
-}
+PHASE_KNOWN_ISSUES: dict[tuple[str, str], str] = {}
 
 
 def _phase_cases() -> list:

@@ -368,3 +368,23 @@ def test_expectations_are_checked_only_when_they_pin_down_a_literal() -> None:
     assert (first.expect, first.check) == ("pods come back within a minute", None)
     assert (second.expect, second.check) == ("the deployment reports it restarted", "restarted")
     assert second.to_json()["check"] == "restarted"
+
+
+def test_phase_words_first_one_wins_and_subheadings_override_only_when_they_lead() -> None:
+    from warroom.runbook.parser import parse_runbook
+    from warroom.runbook.phases import phase_for
+
+    assert phase_for("Triage: Go/No-Go") == "detect"
+    assert phase_for("Verify the rollback") == "verify"
+    assert phase_for("Post-incident review") == "post-incident"
+    assert phase_for("6. After the rollback", leading_only=True) is None
+    assert phase_for("Rollback", leading_only=True) == "mitigate"
+    rb = parse_runbook(
+        "# Timeout recovery\n\n```bash\n# Look\nkubectl get pods\n```\n\n"
+        "## Post-incident\n\n### 6. After the rollback\n\n- [ ] Write the PIR\n\n"
+        "## Mitigation\n\n### Verify the fix\n\n- [ ] Check the panes\n"
+    )
+    phases = {s.title: s.phase for s in rb.sections}
+    assert phases["Timeout recovery"] is None
+    assert phases["6. After the rollback"] == "post-incident"
+    assert phases["Verify the fix"] == "verify"

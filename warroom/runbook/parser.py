@@ -216,16 +216,18 @@ class _Builder:
         title = _plain(inline) if inline is not None and inline.type == "inline" else ""
         level = int(tok.tag[1]) if tok.tag[1:].isdigit() else 1
         line = tok.map[0] + 1 if tok.map else 1
+        is_title = level == 1 and self.first_h1 is None and self.first_heading is None
         if level == 1 and self.first_h1 is None:
             self.first_h1 = title
         if self.first_heading is None:
             self.first_heading = title
-        own = phase_for(title)
         while self.heading_stack and self.heading_stack[-1][0] >= level:
             self.heading_stack.pop()
-        phase = own
-        if phase is None:
-            phase = next((p for _lvl, p in reversed(self.heading_stack) if p), None)
+        inherited = next((p for _lvl, p in reversed(self.heading_stack) if p), None)
+        # The document title names the runbook ("Timeout recovery"), not a phase of it; a
+        # sub-heading overrides its section's phase only when it opens with a phase word.
+        own = None if is_title else phase_for(title, leading_only=inherited is not None)
+        phase = own or inherited
         self.heading_stack.append((level, phase))
         # A heading inside a list item is rare; it still opens a section.
         self.sections.append(Section(title=title, level=level, line=line, phase=phase))  # type: ignore[arg-type]

@@ -11,9 +11,8 @@ import re
 
 from warroom.runbook.model import Phase
 
-# Checked in this order: a heading naming a later phase as its subject wins over one that
-# merely mentions an earlier phase ("Verify the rollback" is verification, "Post-incident
-# review" is post-incident, not verification).
+# The first phase word in a heading decides; this order breaks ties between words that start
+# at the same place.
 _PHASE_WORDS: list[tuple[Phase, tuple[str, ...]]] = [
     ("post-incident", ("post incident", "post-incident", "postincident", "postmortem",
                        "post mortem", "post-mortem", "pir", "retrospective", "retro",
@@ -30,8 +29,7 @@ _PHASE_WORDS: list[tuple[Phase, tuple[str, ...]]] = [
     ("verify", ("verify", "verification", "validate", "validation", "validating", "verifying",
                 "confirm", "confirmation", "check recovery", "post-check", "post check",
                 "postcheck", "smoke test", "smoke tests", "health check", "sanity check",
-                "ensure recovery", "monitor recovery", "test the fix", "go/no-go", "go no-go",
-                "go/no go", "acceptance")),
+                "ensure recovery", "monitor recovery", "test the fix", "acceptance")),
     ("mitigate", ("mitigate", "mitigation", "mitigations", "mitigating", "resolve",
                   "resolution", "resolving", "remediate", "remediation", "remedy", "fix",
                   "fixes", "fixing", "recover", "recovery", "recovering", "rollback",
@@ -66,14 +64,25 @@ _DESCRIPTIVE = {"impact", "meaning", "overview", "summary", "background", "conte
                 "see also", "links", "alert", "alerts", "severity", "triggers", "trigger"}
 
 
-def phase_for(heading: str) -> Phase | None:
-    """The phase a heading names, or None when it names none."""
+def phase_for(heading: str, *, leading_only: bool = False) -> Phase | None:
+    """The phase a heading names, or None when it names none.
+
+    The phase word that comes first in the heading wins ("Triage: Go/No-Go" is triage, "Verify
+    the rollback" is verification); the list order above only breaks ties between words at the
+    same place. ``leading_only`` accepts a phase word only at the very start: a sub-heading
+    overrides the phase of the section it sits in only when it opens with one ("6. After the
+    rollback" under Post-incident stays post-incident).
+    """
     text = re.sub(r"^[\s#]*(\d+[.)]\s*|phase\s+\d+\s*[:.-]\s*|step\s+\d+\s*[:.-]\s*)", "",
                   heading.strip().lower())
     text = re.sub(r"[`*_]", "", text).replace("&", " and ").strip(" :.")
     if not text or text in _DESCRIPTIVE:
         return None
-    for phase, pattern in _COMPILED:
-        if pattern.search(text):
-            return phase
-    return None
+    best: tuple[int, int, Phase] | None = None
+    for rank, (phase, pattern) in enumerate(_COMPILED):
+        m = pattern.search(text)
+        if m is not None and (best is None or (m.start(), rank) < best[:2]):
+            best = (m.start(), rank, phase)
+    if best is None or (leading_only and best[0] != 0):
+        return None
+    return best[2]
