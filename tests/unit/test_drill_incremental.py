@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,38 @@ def test_a_new_action_keeps_only_the_past_it_cannot_change() -> None:
     for t in [-7000.0, 0.0, 399.0, 401.0, 420.0, 800.0, 1300.0]:
         assert repr(series.value(("req", "anthropic", "429"), t)) == repr(fresh.value(("req", "anthropic", "429"), t))
 
+
+
+def test_latest_drill_refreshes_only_the_wrappers_of_the_drill_it_returns(state_dir: Path) -> None:
+    from warroom.drill.simulator import latest_drill
+
+    old = create_drill(state_dir, "timeout", speed=1.0, name="old", start=1_800_000_000.0)
+    new = create_drill(state_dir, "timeout", speed=1.0, name="new", start=1_800_000_100.0)
+    new.created = old.created + 1
+    new._save()  # noqa: SLF001
+    for d in (old, new):
+        wrapper = d.path / "bin" / "kubectl"
+        wrapper.write_text(wrapper.read_text().replace(sys.executable, "/old/venv/bin/python"))
+    assert latest_drill(state_dir, "timeout").path == new.path
+    assert "/old/venv" not in (new.path / "bin" / "kubectl").read_text()
+    assert "/old/venv" in (old.path / "bin" / "kubectl").read_text()
+
+
+def test_the_cache_file_is_used_only_by_the_same_simulator_code(state_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import warroom.drill.simulator as simulator
+
+    d = create_drill(state_dir, "audit-gap", speed=1.0, start=1_800_000_000.0)
+    d.record("audit_restart", at=1_800_000_300.0)
+    d.simulator.refresh().value(("count",), 900.0)
+    d.simulator.save_cache()
+    assert (d.path / simulator.SERIES_CACHE).is_file()
+
+    def reopened() -> Simulator:
+        sim = simulator.open_drill(d.path, wrappers=False).simulator
+        sim.refresh()
+        return sim
+
+    assert reopened()._loaded_rows == (900 + 7200) // 5 + 1  # noqa: SLF001
+    monkeypatch.setattr(simulator, "_code_fingerprint", lambda: "another version")
+    assert reopened()._loaded_rows == 0  # noqa: SLF001

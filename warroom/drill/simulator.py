@@ -16,12 +16,15 @@ where the clock says it is.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
+import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +45,18 @@ SERIES_CACHE = "series.cache"
 _CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkpoints (Series.dump)
 DRILLS_DIR = "drills"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """What the cached integration depends on besides the actions: the simulator's own code (the
+    estate, the signals, the scenarios, the integration) and the float maths of this machine."""
+    from warroom.drill import fleet, model, scenarios, series
+
+    crc = 0
+    for module in (fleet, model, scenarios, series):
+        crc = zlib.crc32(Path(module.__file__ or "").read_bytes(), crc)
+    return f"{crc:08x} py{sys.version_info[0]}.{sys.version_info[1]} {os.uname().machine}"
 
 
 class DrillError(WarroomError):
@@ -119,6 +134,8 @@ class Simulator:
             rows = int(header["rows"])
             if header.get("v") != _CACHE_VERSION or header.get("scenario") != self.scenario.name or not sep:
                 return
+            if header.get("code") != _code_fingerprint():
+                return                # made by other simulator code (an upgrade): its rows may differ
         except (ValueError, KeyError, TypeError):
             return
         now = [(a.action, a.t) for a in current]
@@ -141,7 +158,7 @@ class Simulator:
             series = self._series
             if self.cache is None or series is None or series.rows <= self._loaded_rows:
                 return
-            header = {"v": _CACHE_VERSION, "scenario": self.scenario.name, "t0": series.t0, "width": len(series.keys),
+            header = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name, "t0": series.t0, "width": len(series.keys),
                       "rows": series.rows, "actions": [[a.action, a.t] for a in series.signals.actions]}
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
             try:
@@ -362,28 +379,33 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     return drill
 
 
-def list_drills(state_dir: Path) -> list[Drill]:
-    """Every readable drill under the state dir, newest first."""
+def list_drills(state_dir: Path, *, wrappers: bool = False) -> list[Drill]:
+    """Every readable drill under the state dir, newest first.
+
+    Listing leaves the drills' stand-in wrappers alone (``wrappers=True`` refreshes them all);
+    ``latest_drill`` refreshes only the one it returns, the one about to be used.
+    """
     root = drills_root(state_dir)
     out = []
     if root.is_dir():
         for child in root.iterdir():
             if (child / DRILL_FILE).is_file():
                 try:
-                    out.append(open_drill(child))
+                    out.append(open_drill(child, wrappers=wrappers))
                 except WarroomError:
                     continue
     return sorted(out, key=lambda d: d.created, reverse=True)
 
 
 def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True) -> Drill | None:
-    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False."""
+    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its stand-in
+    wrappers are refreshed (it may be resumed under another interpreter)."""
     for d in list_drills(state_dir):
         if scenario is not None and d.scenario.name != scenario:
             continue
         if active_only and not d.active:
             continue
-        return d
+        return open_drill(d.path)
     return None
 
 
