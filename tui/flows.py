@@ -44,13 +44,13 @@ from tui.screens.modals.forms import (
     SkipScreen,
 )
 from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
-from tui.screens.modals.pir import PirScreen
 from tui.screens.modals.run_step import Preview, RunAnswer, RunStepScreen, fields_from_prompts
 from tui.screens.modals.status_update import StatusUpdateScreen, UpdateAnswer
 from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
+    from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
 ALERT_SEVERITY = {"critical": "P1", "page": "P1", "high": "P2", "error": "P2", "warning": "P3",
                   "warn": "P3", "info": "P4", "low": "P4"}
@@ -560,6 +560,8 @@ class IncidentFlows:
             return
         if not message.open_preview:
             return
+        from tui.screens.modals.pir import PirScreen
+
         screen = PirScreen(message.markdown)
         self._pir_screen = screen
 

@@ -132,6 +132,8 @@ class EvidenceAndGates:
 
     def on_gate_progress(self: DashboardScreen, message: GateProgress) -> None:
         """Called by the App: the header's countdown for the open gate."""
+        if not self.alive():
+            return
         from panes.fmt import format_clock
 
         value = "no value" if message.value is None else f"{message.value:.1f}"

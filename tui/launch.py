@@ -60,11 +60,12 @@ def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
         out["cluster"] = KubeSource(cfg.kubernetes, context=cfg.kubernetes.context)
     if cfg.prometheus.url and cfg.providers:
         out["providers"] = list(cfg.providers)
-    from warroom.sources.alerts import AlertSource, RunbookIndex
+    if cfg.alerts.alertmanager_url or (cfg.alerts.prometheus_alerts and cfg.prometheus.url):
+        from warroom.sources.alerts import AlertSource, RunbookIndex
 
-    alerts = AlertSource(cfg.alerts, cfg.prometheus, RunbookIndex.from_library(runbooks))
-    if alerts.configured:
-        out["alerts"] = alerts
+        alerts = AlertSource(cfg.alerts, cfg.prometheus, RunbookIndex.from_library(runbooks))
+        if alerts.configured:
+            out["alerts"] = alerts
     return out
 
 

@@ -12,6 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -119,13 +120,20 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
 
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
         """Called by the App (see ``WarroomApp.on_metrics_fetched``)."""
-        self.show_readings(message.readings, message.at, message.source_health)
+        if not self.alive():
+            return
+        try:
+            self.show_readings(message.readings, message.at, message.source_health)
+        except NoMatches:
+            return  # shutting down
         interval = self.app.ctx.poll_interval()
         if interval > 0:
             self.app.set_timer(interval, self.poll_metrics)
 
     def on_source_fetched(self, message: SourceFetched) -> None:
         """Called by the App with one poll of an extra source (cluster / providers / alerts)."""
+        if not self.alive():
+            return
         self.extra[message.kind] = message.data
         if message.kind == "alerts":
             self.note_alerts(message.data)
@@ -146,6 +154,10 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             return
         self._alerts_seen.update((a.name, tuple(sorted(a.labels.items()))) for a in fresh)
         self.run_io(self.controller.record_alerts, fresh)
+
+    def alive(self) -> bool:
+        """App-level timers and workers outlive this screen at shutdown: they check this first."""
+        return self.is_attached and self.is_mounted
 
     def painting(self) -> bool:
         """Whether this screen is the one on top. Under a dialog the dashboard is drawn dimmed
@@ -191,6 +203,14 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         self.render_header()
 
     def tick(self) -> None:
+        try:
+            self._tick()
+        except NoMatches:
+            return  # the App's interval outlives this screen's widgets while the app shuts down
+
+    def _tick(self) -> None:
+        if not self.alive():
+            return
         self.watch_journal()
         self.maybe_record_due()
         if not self.painting():

@@ -41,7 +41,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("warroom keys  ·  remap any of them in config.toml under [keys]"),
                          classes="dialog-title")
             yield Static(help_table(self.app))
-            yield Static(Text("Every action is also in the command palette (ctrl+p), with "
+            yield Static(Text("In a dialog: tab / shift+tab move between fields, enter opens a list "
+                              "(↑/↓ choose, enter picks), ctrl+s submits, esc cancels.\n"
+                              "Every action is also in the command palette (ctrl+p), with "
                               "\"open runbook: …\" for each runbook. Esc closes this."), classes="hint")
 
     def action_cancel(self) -> None:
