@@ -10,6 +10,8 @@ other):
 * **poll**: median and p95 wall time of ``DrillSource.fetch(default_slos(), at)`` at successive
   1 s ticks (speed 1, the dashboard's 30 min window, 60-point sparklines), ten drill minutes in,
   after the first fetch;
+* **poll at speed 60**: the same, with the drill at ``--speed 60`` (a minute of drill per poll,
+  so each poll also integrates twelve new rows);
 * **first fetch**: ``create_drill`` + ``source()`` + the first ``fetch`` of a brand-new drill
   (what ``warroom demo`` waits for before its first complete frame), and ``create_drill`` alone;
 * **memory**: peak RSS of a process that imports the simulator, creates a drill and polls it
@@ -90,6 +92,7 @@ def _run(code: str, *args: str) -> str:
 
 def measure(polls: int, runs: int) -> dict[str, float]:
     poll_medians, poll_p95, firsts, creates, rss, heaps, imports = [], [], [], [], [], [], []
+    fast_medians: list[float] = []
     for _ in range(runs):
         d = json.loads(_run(_POLL, str(polls), "1", "0"))
         times = sorted(d["polls"])
@@ -99,10 +102,12 @@ def measure(polls: int, runs: int) -> dict[str, float]:
         creates.append(d["create"] * 1000)
         rss.append((d["hwm_kb"] - d["base_rss_kb"]) / 1024)
         heaps.append(json.loads(_run(_POLL, str(polls), "1", "1"))["heap"] / 1e6)
+        fast = sorted(json.loads(_run(_POLL, str(polls), "60", "0"))["polls"])
+        fast_medians.append(statistics.median(fast) * 1000)
         imports.append(float(_run(_IMPORT)) * 1000)
     med = statistics.median
     return {
-        "poll_median_ms": med(poll_medians), "poll_p95_ms": med(poll_p95),
+        "poll_median_ms": med(poll_medians), "poll_p95_ms": med(poll_p95), "poll_speed60_median_ms": med(fast_medians),
         "first_fetch_ms": med(firsts), "create_drill_ms": med(creates),
         "rss_growth_mb": med(rss), "heap_mb": med(heaps), "import_ms": med(imports),
     }
@@ -125,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         drill simulator{f" of {CODE}" if CODE else ""} ({args.runs} runs, {args.polls} polls at 1 s ticks, 5 panes x 60 points, medians)
           poll (fetch) median      {figures['poll_median_ms']:8.2f} ms
           poll (fetch) p95         {figures['poll_p95_ms']:8.2f} ms
+          poll median, --speed 60  {figures['poll_speed60_median_ms']:8.2f} ms
           create_drill             {figures['create_drill_ms']:8.1f} ms
           create + first fetch     {figures['first_fetch_ms']:8.1f} ms
           RSS growth (peak)        {figures['rss_growth_mb']:8.1f} MB

@@ -42,7 +42,7 @@ def noise(key: str, t: float, period: float = 90.0) -> float:
     return a + (b - a) * w
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)     # a poll needs a few hundred; 4096 keeps it under ~1 MB
 def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
 
