@@ -53,6 +53,9 @@ class _Rates:
         self.req_noise = NoiseBank([f"{seed}:req:{p.name}" for p in fleet.PROVIDERS], 60.0)
         self.noise_5xx = NoiseBank([f"{seed}:5xx:{p.name}" for p in fleet.PROVIDERS], 100.0)
         self.codes_5xx = list(s.scenario.codes_5xx.items())
+        # codes are ("200", "429", *sorted 5xx codes): each 5xx code's part of the 5xx share
+        plain = codes[:2] == ("200", "429") and not {"200", "429"} & set(s.scenario.codes_5xx)
+        self.parts = [s.scenario.codes_5xx[c] for c in codes[2:]] if plain else None
         self.total_rate = sum(r.rate for r in fleet.REPOS)
         self.pilot_share = sum(r.rate for r in fleet.REPOS if r.pilot) / self.total_rate
         self.cdf_bounds = [None if math.isinf(b) else b for b in bounds]
@@ -96,20 +99,24 @@ class _Rates:
             total = rps * (1.0 + 0.08 * w_req) * share
             s5 = min(1.0, fleet.BASE_5XX * (1.0 + 0.5 * w_5xx) + (get(sig_5xx, 0.0) + all_5xx))
             s429 = min(min(1.0, fleet.BASE_429 + (get(sig_429, 0.0) + all_429)), 1.0 - s5)
-            shares = {"200": max(0.0, 1.0 - s5 - s429), "429": s429}
-            for code, part in self.codes_5xx:
-                shares[code] = shares.get(code, 0.0) + s5 * part
-            for c in self.codes:
-                out.append(total * shares.get(c, 0.0))
+            if self.parts is None:
+                shares = {"200": max(0.0, 1.0 - s5 - s429), "429": s429}
+                for code, part in self.codes_5xx:
+                    shares[code] = shares.get(code, 0.0) + s5 * part
+                for c in self.codes:
+                    out.append(total * shares.get(c, 0.0))
+            else:                       # the same shares, without the dict
+                out.append(total * max(0.0, 1.0 - s5 - s429))
+                out.append(total * s429)
+                for part in self.parts:
+                    out.append(total * (0.0 + s5 * part))
         flows = sum(exec_rates)
         log = math.log
         erfc = math.erfc
         denom = self.denom
-        for bound in self.cdf_bounds:
-            if bound is None:
-                out.append(flows * 1.0)
-            else:
-                out.append(flows * (0.5 * erfc(-log(bound / median) / denom) if bound > 0.0 else 0.0))
+        out.extend([flows * 1.0 if bound is None else
+                    flows * (0.5 * erfc(-log(bound / median) / denom) if bound > 0.0 else 0.0)
+                    for bound in self.cdf_bounds])
         out.append(flows)
         out.append(flows * median * self.mean_factor)
         return out
