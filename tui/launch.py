@@ -95,6 +95,10 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
         info.extra["drill"] = drill
         source = drill.source(cfg.slo, window=cfg.prometheus.window)
         env = drill.env()
+        # The drill's own kubeconfig (an .invalid cluster, context "drill"): what the run dialog
+        # names as the target, and all a k8s step could ever reach.
+        cfg.kubernetes.kubeconfig = env.get("KUBECONFIG", cfg.kubernetes.kubeconfig)
+        cfg.kubernetes.context = "drill"
     else:
         from tui.fakesource import FakeSource
 
