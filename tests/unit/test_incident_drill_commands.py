@@ -26,6 +26,10 @@ severity = "P3"
 # List the pods
 kubectl get pods -n production
 ```
+
+```promql
+100 * max(flowengine_model_quota_used_ratio)
+```
 """
 
 
@@ -60,3 +64,27 @@ def test_drill_incident_without_its_drill_dir_runs_nothing(tmp_path: Path, runbo
         inc.run_step(prepared)
     assert not any((inc.dir / "outputs").glob("*.log"))
     assert all(e.type != "step.started" for e in inc.read().events)
+
+
+def test_headless_promql_step_of_a_drill_queries_the_simulator(tmp_path: Path, runbook: Path) -> None:
+    state = tmp_path / "state"
+    drill = create_drill(state / "drills", "rate-limit", speed=60)
+    inc = IncidentStore(state).create(
+        title="Quota drill", severity="P3", runbook=runbook,
+        drill={"scenario": "rate-limit", "speed": 60, "dir": str(drill.path)})
+    # A configured Prometheus that does not exist: the drill must not reach for it.
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[prometheus]\nurl = "http://127.0.0.1:9"\ntimeout = "200ms"\n')
+    proc = subprocess.run([*warroom_cmd(), "--config", str(cfg), "incident", "run", inc.id, "2",
+                           "--state-dir", str(state)],
+                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    value = float(proc.stdout.split()[-1])
+    want = drill.source([]).instant("100 * max(flowengine_model_quota_used_ratio)").value
+    assert value == pytest.approx(want, rel=0.05)
+
+
+def test_a_promql_step_never_goes_to_a_shell(tmp_path: Path, runbook: Path) -> None:
+    inc = IncidentStore(tmp_path / "state").create(title="Probe", severity="P3", runbook=runbook)
+    with pytest.raises(WarroomError, match="runs in-process"):
+        inc.run_step(inc.prepare_step("2", {}))

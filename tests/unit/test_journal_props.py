@@ -88,3 +88,14 @@ def test_follower_reads_incrementally_like_a_full_read(tmp_path: Path) -> None:
     with open(path, "ab") as fh:
         fh.write(b'{"seq":26')
     assert f.poll() == [] and f.torn_line == 26
+
+
+def test_an_edit_inside_the_seq_field_is_named_by_the_lines_position(pristine: Path, tmp_path: Path) -> None:
+    blob = (pristine / "journal.jsonl").read_bytes()
+    edited = blob.replace(b'{"seq":1,', b'{"seq":7,', 1)
+    d = tmp_path / "seq-edit"
+    d.mkdir()
+    (d / "journal.jsonl").write_bytes(edited)
+    result = verify_journal(d / "journal.jsonl")
+    assert result.issues[0].seq == 1 and result.issues[0].line == 1
+    assert "edited" in result.issues[0].message

@@ -390,7 +390,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_native(inc: Incident, prepared: Any, confirmed: bool) -> int:
     """A ``promql`` / ``k8s`` step: run in-process against the configured source (no shell)."""
     source = None
-    if prepared.kind == "promql":
+    if prepared.kind == "promql" and inc.state.drill is not None:
+        # A drill's queries go to its simulator, never to whatever Prometheus is configured.
+        source = inc.open_drill().source(inc.config.slo, window=inc.config.prometheus.window)
+    elif prepared.kind == "promql":
         from warroom.sources.factory import open_metric_source
 
         source = open_metric_source(inc.config)

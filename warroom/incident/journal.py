@@ -454,14 +454,18 @@ def _walk(path: Path, stop_at_first: bool) -> JournalRead:
     chain_ok = True
     for i, raw in enumerate(lines, start=1):
         ev, problem = _check_line(raw, i)
+        # An edited line's own seq field cannot be trusted (the edit may be in it), so it is
+        # named by the seq its position implies; a line that is intact but out of place is
+        # named by the seq it carries.
+        seq = expected_seq
         if problem is None and ev is not None:
+            seq = ev.seq
             if ev.seq != expected_seq:
                 problem = (f"expected seq {expected_seq}, found {ev.seq}: "
                            + ("a line before it was removed" if ev.seq > expected_seq else "lines were reordered or duplicated"))
             elif ev.prev != prev_h:
                 problem = "does not chain to the line before it (that line was edited, removed or reordered)"
         if problem is not None:
-            seq = ev.seq if ev is not None else expected_seq
             out.issues.append(JournalIssue(line=i, seq=seq, message=problem))
             chain_ok = False
             if stop_at_first:

@@ -417,6 +417,9 @@ class Incident:
         from warroom.execute import safety
 
         st = self.state
+        if prepared.kind in self.NATIVE_KINDS and not dry_run:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
+                               " it runs in-process (run_native_step), never through a shell")
         if prepared.kind == "manual" or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a checklist item with nothing"
                                f" to run: tick it (`warroom incident tick {self.id} {prepared.number}`)")
@@ -474,6 +477,14 @@ class Incident:
         env = dict(options.get("env") or {})
         if env.get(ENV_DIR):
             return options
+        return {**options, "env": {**self.open_drill().env(), **env}}
+
+    def open_drill(self) -> Any:
+        """The drill this incident belongs to (its simulator and stand-ins).
+
+        Raises when the incident is a drill whose directory is gone: nothing of a drill may
+        fall through to real tools or a real Prometheus.
+        """
         drill_dir = (self.state.drill or {}).get("dir")
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
@@ -482,8 +493,7 @@ class Incident:
                 " drill's stand-ins, so nothing was run (open it with `warroom drill`)")
         from warroom.drill.simulator import open_drill
 
-        drill = open_drill(Path(drill_dir))
-        return {**options, "env": {**drill.env(), **env}}
+        return open_drill(Path(drill_dir))
 
     def reconcile(self) -> tuple[list[Any], list[Any]]:
         """On resume: handles for steps still running (to reattach to their output) and the
