@@ -284,6 +284,8 @@ def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, 
             assert bits(shown(source.fetch(slos, at))) == bits(want), poll
         else:
             source.fetch(slos, at)
+        # the first poll (the one the first frame waits for) leaves the cache file for later
+        assert (drill.path / "series.cache").is_file() == (poll > 0)
     # a second dashboard on the same drill starts from the cache file the first one wrote
     source.drill.simulator.save_cache()
     from warroom.drill.simulator import open_drill

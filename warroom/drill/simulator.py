@@ -425,13 +425,17 @@ class DrillSource:
         self.window = float(window)
         self.points = max(2, int(points))
         self._slos = {s.id: s for s in (slos or default_slos())}
+        self._polls = 0
 
     def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
         at = time.time() if at is None else at
         out = [self._sample(slo, at) for slo in slos]
         sim = self.drill.simulator
-        if sim._series is not None and sim._series.rows - sim._loaded_rows > 120:  # noqa: SLF001
-            sim.save_cache()          # lets stand-ins start from where the dashboard got to
+        # lets stand-ins start from where the dashboard got to; not on the first poll, which the
+        # dashboard's first frame waits for (no stand-in runs before the next one anyway)
+        if self._polls and sim._series is not None and sim._series.rows - sim._loaded_rows > 120:  # noqa: SLF001
+            sim.save_cache()
+        self._polls += 1
         return out
 
     def _sample(self, slo: SloConfig, at: float) -> SloSample:
