@@ -240,11 +240,7 @@ class IncidentFlows:
             suggested.append(ctx.drill.extra["drill"].scenario.runbook)
 
         def chosen(rb_id: str | None) -> None:
-            if not rb_id:
-                return
-            if self.controller.incident is not None:
-                self.run_io(self.controller.attach, rb_id, done=f"runbook {rb_id} attached")
-            else:
+            if rb_id:
                 self.open_runbook_by_id(rb_id)
 
         self.app.push_screen(RunbookPicker(ctx.runbooks, ctx.runbook_findings, suggested), chosen)

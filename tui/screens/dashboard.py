@@ -283,6 +283,17 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         return self.view.running_step
 
     def open_runbook_by_id(self, runbook_id: str) -> None:
+        """Show a runbook; during an incident, attach it (journaled) rather than just show it.
+
+        Enter runs the selected step of the incident's own runbook, so the checklist on screen
+        must never be a different runbook than the one the incident has attached.
+        """
+        incident = self.controller.incident
+        if incident is not None:
+            current = (incident.state.runbook or {}).get("id")
+            if current != runbook_id:
+                self.run_io(self.controller.attach, runbook_id, done=f"runbook {runbook_id} attached")
+            return
         rb = self.app.ctx.runbook(runbook_id)
         if rb is not None:
             self.show_view(self.view, rb)

@@ -1,0 +1,32 @@
+"""Opening a runbook from the palette during an incident attaches it: the checklist on screen
+and the runbook whose steps Enter runs are always the same one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.drill_support import FLOWS_RUNBOOK, drill_app, events
+from tests.app.test_tui_flows_engine import declare_from_breached_pane
+from tests.app.tui_support import wait_for
+from tui.palette import palette_entries
+
+
+async def test_palette_open_runbook_mid_incident_attaches_it(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_from_breached_pane(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == "RB-CORE-003", 20)
+        entry = next(cb for title, _help, cb in palette_entries(app)
+                     if title.startswith(f"open runbook: {FLOWS_RUNBOOK} "))
+        entry()
+        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == FLOWS_RUNBOOK, 20)
+        attached = [e.data.get("id") for e in events(app, "runbook.attached")]
+        assert attached[-1] == FLOWS_RUNBOOK
+        assert (dash.controller.incident.state.runbook or {}).get("id") == FLOWS_RUNBOOK
+        # Opening the runbook that is already attached journals nothing more.
+        before = len(events(app))
+        entry()
+        await pilot.pause(0.3)
+        assert len([e for e in events(app) if e.type == "runbook.attached"]) == len(attached)
+        assert len(events(app)) >= before
