@@ -29,6 +29,7 @@ from typing import Any
 
 from warroom.incident import events as ev
 from warroom.incident.journal import Event, gc_paused, parse_ts
+from warroom.units import format_value
 
 # (phase, label, target minutes, measured from)
 RESPONSE_TARGETS: tuple[tuple[str, str, float, str], ...] = (
@@ -656,7 +657,7 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             value, unit, state = _num(v), None, None
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
                                          state=state, when=d.get("when"), step=step))
-        parts.append(f"{slo_id}={'?' if value is None else f'{value:g}'}{'' if not unit else ' ' + str(unit)}")
+        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
     _attach_evidence(s, d, values)
     where = f" ({d.get('when')} step {step})" if step is not None and d.get("when") else ""
     s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
