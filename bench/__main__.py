@@ -6,8 +6,9 @@
 
 Raw figures go to ``bench/results/*.json`` and the table's rows to ``bench/results/summary.json``.
 Other areas' benches (``bench/journal.py``, ``bench/sources.py``, ``bench/execute.py``,
-``bench/drill.py``) are run too when present: a module that defines ``figures(quick: bool) -> list[Figure | dict]`` contributes rows to the table;
-one that does not is run as ``python -m bench.NAME`` and its output is printed after the table.
+``bench/drill.py``) are run too when present: a module that defines
+``figures(quick: bool) -> list[Figure | dict]`` contributes rows to the table; one that does not
+is run as ``python -m bench.NAME`` and its output is printed after the table.
 """
 
 from __future__ import annotations

@@ -78,8 +78,10 @@ class MetricsExporter:
         return a
 
     def body(self, at: float | None = None, *, openmetrics: bool = True) -> str:
-        series = self.simulator.refresh()
-        return exposition(Catalog(series, self.wall_time), self.scenario_time(at), openmetrics=openmetrics)
+        sim = self.simulator
+        with sim._lock:  # noqa: SLF001 - scrapes come on several threads; a Series is not thread-safe
+            series = sim.refresh()
+            return exposition(Catalog(series, self.wall_time), self.scenario_time(at), openmetrics=openmetrics)
 
     # ------------------------------------------------------------------ server
 

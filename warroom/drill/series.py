@@ -132,6 +132,8 @@ class Series:
     question about the dropped past re-integrates from the nearest checkpoint. That replays the
     very same float operations, so every value is bit-for-bit what one integration from ``t0``
     gives, whatever was dropped, cached or adopted on the way.
+
+    Not thread-safe (reading may integrate or re-integrate rows): ``Simulator`` serialises access.
     """
 
     KEEP_ROWS = 2160            # 3 h of rows behind the newest
