@@ -209,3 +209,23 @@ def test_replay_through_a_real_journal_matches(tmp_path: Path, seq: list[Any]) -
     direct, via = replay(events), replay(read.events)
     assert direct.to_json() == via.to_json()
     assert isinstance(via, IncidentState)
+
+
+def test_a_successful_command_is_mitigating_and_a_passed_verify_gate_is_mitigated() -> None:
+    base = [
+        (0, ev.DECLARED, declared()),
+        (5, ev.STEP_STARTED, {"step": 6, "step_id": "breaker", "label": "Breaker",
+                              "command": "kubectl set env deploy/x A=1", "mutating": True}),
+        (6, ev.STEP_FINISHED, {"step": 6, "step_id": "breaker", "status": "ok", "exit_code": 0}),
+        (6, ev.VERIFY_STARTED, {"step": 6, "step_id": "breaker", "expr": "quota < 80", "window": 600}),
+    ]
+    s = replay(make_events(base))
+    assert s.status == "mitigating"           # the command worked; the metrics have not said so yet
+    assert s.phases["mitigated"] == T0 + timedelta(minutes=6)  # time of the first mitigation action
+    s = replay(make_events([*base, (12, ev.VERIFY_PASSED, {"step": 6, "step_id": "breaker",
+                                                           "expr": "quota < 80", "value": 74.0})]))
+    assert s.status == "mitigated"
+    assert s.phases["mitigated"] == T0 + timedelta(minutes=12)  # confirmed by the gate
+    s = replay(make_events([*base, (8, ev.PHASE_MARKED, {"phase": "mitigated",
+                                                         "at": format_ts(T0 + timedelta(minutes=7))})]))
+    assert s.status == "mitigated" and s.phases["mitigated"] == T0 + timedelta(minutes=7)

@@ -85,7 +85,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("severity", choices=ev.SEVERITIES)
     sp.add_argument("--reason", default="")
 
-    sp = add("status", "set the status (investigating, identified, mitigated, monitoring)", cmd_status)
+    sp = add("status", "set the status (investigating, identified, mitigating, mitigated, monitoring)", cmd_status)
     sp.add_argument("id")
     sp.add_argument("status", choices=[s for s in ev.STATUSES if s != "resolved"])
 

@@ -23,7 +23,7 @@ RUNBOOK_ATTACHED: Final = "runbook.attached"
 SEVERITY_CHANGED: Final = "severity.changed"
 """{from, to, reason}"""
 STATUS_CHANGED: Final = "status.changed"
-"""{from, to}: investigating | identified | mitigated | monitoring | resolved"""
+"""{from, to}: investigating | identified | mitigating | mitigated | monitoring | resolved"""
 PHASE_MARKED: Final = "phase.marked"
 """{phase: started|detected|mobilised|root_cause|mitigated|resolved, at, reason?}: explicit
 response-time marks (``at`` may be back-dated); the latest mark of a phase wins."""
@@ -86,7 +86,7 @@ NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson",
 ``prevention`` fill the PIR/RCA sections of the same names."""
 PHASES: Final = ("started", "detected", "mobilised", "root_cause", "mitigated", "resolved")
 """Response-time milestones; ``started`` (impact began) is only known from a source or a mark."""
-STATUSES: Final = ("investigating", "identified", "mitigated", "monitoring", "resolved")
+STATUSES: Final = ("investigating", "identified", "mitigating", "mitigated", "monitoring", "resolved")
 SEVERITIES: Final = ("P1", "P2", "P3", "P4")
 STEP_END_STATES: Final = ("ok", "failed", "timed_out", "cancelled", "interrupted")
 STEP_STATES: Final = ("pending", "running", "ok", "failed", "timed_out", "cancelled", "interrupted",

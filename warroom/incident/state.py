@@ -13,7 +13,8 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
 * ``mobilised``:  the first human action after the declaration: a step run, dry run, tick or skip,
   a note, a timeline entry, a status update, a severity change or a runbook attached.
 * ``root_cause``: the first note tagged ``root-cause``.
-* ``mitigated``:  the first mutating step that finished ``ok``.
+* ``mitigated``:  the first verify gate that passed (the metrics confirm the fix), else the first
+  mutating step that finished ``ok`` (the first mitigation action).
 * ``resolved``:   the ``incident.resolved`` event (cleared again by ``incident.reopened``).
 
 Response times are measured from ``detected`` (time to detect: from ``started``), against the
@@ -272,6 +273,7 @@ class IncidentState:
     first_action_at: datetime | None = None
     first_root_cause_at: datetime | None = None
     first_mitigation_at: datetime | None = None
+    first_verified_at: datetime | None = None
     steps: dict[str, StepState] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -339,8 +341,12 @@ class IncidentState:
         if self.explicit_status:
             return self.explicit_status
         phases = self.phases
-        if phases.get("mitigated"):
+        # A command that succeeded is not yet a service that recovered: the status says
+        # mitigated only when the IC marks it or a verify gate saw the metrics come back.
+        if self.marks.get("mitigated") or self.first_verified_at is not None:
             return "mitigated"
+        if self.first_mitigation_at is not None:
+            return "mitigating"
         if phases.get("root_cause"):
             return "identified"
         return "investigating"
@@ -357,7 +363,7 @@ class IncidentState:
             "detected": _ts(self.source.get("detected_at")) or self.declared_at,
             "mobilised": self.first_action_at,
             "root_cause": self.first_root_cause_at,
-            "mitigated": self.first_mitigation_at,
+            "mitigated": self.first_verified_at or self.first_mitigation_at,
             "resolved": self.resolved_at,
         }
         out: dict[str, datetime | None] = {}
@@ -689,6 +695,8 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
+    if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
+        s.first_verified_at = e.ts
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
     value = f" (value {d['value']})" if d.get("value") is not None else ""
     reason = f": {d['reason']}" if d.get("reason") else ""
