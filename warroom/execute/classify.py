@@ -5,24 +5,66 @@ The rule is conservative: a command is read-only only when *every* simple comman
 remote command of ``ssh``/``kubectl exec``/``sudo``/``xargs``...) is known to only read, and
 nothing redirects output into a file. Anything unknown is mutating. The reason string is shown
 to the user before they confirm ("kubectl set changes cluster objects").
+
+This module holds the recursion (pipelines, wrappers, ``bash -c``, ``ssh``, ``kubectl exec``)
+and the table that maps a program to its rule; rules that only read their own argv live in
+``classify_tools``, ``classify_remote`` and ``classify_data``, shared helpers in ``classify_argv``.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 
+from warroom.execute.classify_argv import (
+    _REDIRECT_OK,
+    Classification,
+    _after_double_dash,
+    _has_flag,
+    _interactive_shell,
+    _is_expansion,
+    _positional,
+    _prog,
+    _ro,
+    _rw,
+    _subcommand,
+)
+from warroom.execute.classify_data import (
+    _etcdctl,
+    _psql,
+    _redis,
+)
+from warroom.execute.classify_kubectl import (
+    _KUBECTL_FLAGS_WITH_VALUE,
+    _KUBECTL_RO,
+    _kubectl_change,
+)
+from warroom.execute.classify_remote import (
+    _AWS_GLOBAL_WITH_VALUE,
+    _aws,
+    _curl,
+    _gcloud,
+    _wget,
+)
+from warroom.execute.classify_tools import (
+    _awk,
+    _crontab,
+    _dmesg,
+    _echo_like_prompt,
+    _find,
+    _git,
+    _helm,
+    _ip,
+    _journalctl,
+    _nc,
+    _openssl,
+    _sed,
+    _sort,
+    _sysctl,
+    _tee,
+    _yq,
+)
 from warroom.runbook import shell
-
-
-@dataclass(frozen=True)
-class Classification:
-    mutating: bool
-    reason: str
-
-    def __bool__(self) -> bool:  # pragma: no cover - convenience only
-        return self.mutating
 
 
 def classify(command: str | None, kind: str = "shell") -> Classification:
@@ -48,7 +90,6 @@ def classify(command: str | None, kind: str = "shell") -> Classification:
 # --------------------------------------------------------------------------------------------
 # Shell
 
-_RO, _RW = False, True
 
 READ_ONLY_TOOLS = frozenset("""
 cat tac head tail less more wc sort uniq cut tr jq column nl fold paste join comm diff cmp
@@ -67,87 +108,6 @@ ntpq ntpstat strace ltrace pmap numastat ethtool arp systemd-analyze
 _WRAPPERS = {"sudo", "doas", "nice", "ionice", "nohup", "time", "timeout", "env", "stdbuf",
              "chrt", "taskset", "watch", "xargs", "exec", "command", "builtin", "unbuffer",
              "setsid", "flock", "numactl", "caffeinate"}
-
-_REDIRECT_OK = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "-", "&1", "&2", "1", "2"}
-
-_KUBECTL_RO = {"get", "describe", "logs", "log", "top", "explain", "api-resources",
-               "api-versions", "version", "cluster-info", "events", "diff", "wait",
-               "auth", "whoami", "status", "port-forward", "kustomize", "completion",
-               "plugin", "options", "tree", "neat", "ctx-list", "images"}
-_KUBECTL_FLAGS_WITH_VALUE = {"-n", "--namespace", "--context", "--kubeconfig", "-s", "--server",
-                             "--cluster", "--user", "--token", "--as", "--as-group",
-                             "--request-timeout", "--certificate-authority", "-v", "--v",
-                             "--client-certificate", "--client-key", "--tls-server-name",
-                             "--profile", "--cache-dir"}
-_KUBECTL_MUTATE_REASON = {
-    "apply": "applies a manifest to the cluster", "create": "creates cluster objects",
-    "replace": "replaces cluster objects", "patch": "patches cluster objects",
-    "edit": "edits cluster objects", "set": "changes cluster objects",
-    "scale": "changes a replica count", "autoscale": "changes autoscaling",
-    "delete": "deletes cluster objects", "label": "changes labels",
-    "annotate": "changes annotations", "cordon": "marks a node unschedulable",
-    "uncordon": "marks a node schedulable", "drain": "evicts pods from a node",
-    "taint": "changes node taints", "expose": "creates a service", "run": "starts a pod",
-    "exec": "runs a command inside a container", "cp": "copies files into/out of a container",
-    "debug": "starts a debug container", "attach": "attaches to a running container",
-    "rsh": "opens a shell in a container", "rollout": "changes a rollout",
-    "adm": "runs an administrative action", "project": "switches the current project",
-    "config": "changes the local kubeconfig", "new-app": "creates objects",
-    "start-build": "starts a build", "import-image": "imports an image", "tag": "tags an image",
-    "process": "processes a template", "certificate": "approves or denies certificates",
-}
-
-_AWS_RO_PREFIXES = ("describe", "list", "get", "head", "batch-get", "filter", "lookup", "search",
-                    "scan", "query", "ls", "tail", "wait", "help", "simulate", "validate",
-                    "estimate", "test-", "check")
-_AWS_GLOBAL_WITH_VALUE = {"--region", "--profile", "--output", "--endpoint-url", "--query",
-                          "--cli-read-timeout", "--cli-connect-timeout", "--color", "--ca-bundle"}
-_GCLOUD_RO = ("list", "describe", "get", "get-iam-policy", "read", "print-access-token",
-              "ls", "cat", "tail", "info", "version", "config-list")
-
-_SQL_RO_START = re.compile(r"^\s*(select|with|show|explain|values|table|\\)", re.I)
-# Inside a statement that starts with SELECT/WITH/SHOW/EXPLAIN, what can still write:
-# data-modifying CTEs, SELECT INTO, row locks, and functions with side effects. (Statements that
-# start with anything else are refused before this is consulted.)
-_SQL_WRITE = re.compile(
-    r"\b(insert\s+into|update\s+[\w.\"]+\s+set|delete\s+from|merge\s+into|truncate|"
-    r"(create|alter|drop)\s+(table|index|view|schema|database|role|user|function|trigger|"
-    r"sequence|extension|materialized)|grant|revoke|vacuum|reindex|copy\s+\w+\s+(from|to))\b|"
-    r"\binto\b|\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b|"
-    r"pg_(terminate|cancel)_backend|pg_reload_conf|pg_switch_wal|pg_rotate_logfile|set_config|"
-    r"nextval|setval|lo_unlink|lo_import|lo_export|pg_promote|pg_create|pg_drop|dblink|"
-    r"pg_advisory_lock|pg_try_advisory_lock|pg_stat_reset|pg_sleep",
-    re.I)
-_PSQL_META_RO = re.compile(r"^\\(d\S*|l\+?|x|conninfo|timing|pset|echo|q|\?|h\b|c\b|connect\b|"
-                           r"encoding|dn|du|dt|df|dv|di|ds|sf|sv)", re.I)
-
-_REDIS_RO = {"get", "mget", "keys", "scan", "sscan", "hscan", "zscan", "info", "slowlog",
-             "monitor", "ttl", "pttl", "type", "exists", "llen", "lrange", "lindex", "hget",
-             "hgetall", "hkeys", "hvals", "hlen", "hexists", "hmget", "smembers", "scard",
-             "sismember", "zrange", "zrangebyscore", "zrevrange", "zcard", "zscore", "zcount",
-             "dbsize", "ping", "echo", "time", "strlen", "getrange", "bitcount", "memory",
-             "latency", "role", "lastsave", "xlen", "xrange", "xrevrange", "xinfo", "pubsub",
-             "command", "object", "randomkey", "dump", "client", "config", "cluster",
-             "sentinel", "debug", "module", "acl"}
-_REDIS_SUB_RO = {"client": {"list", "info", "getname", "id"},
-                 "config": {"get"}, "cluster": {"info", "nodes", "slots", "shards", "myid"},
-                 "slowlog": {"get", "len"}, "memory": {"usage", "stats", "doctor"},
-                 "latency": {"latest", "history", "doctor"}, "object": {"encoding", "freq",
-                                                                        "idletime", "refcount"},
-                 "sentinel": {"masters", "master", "replicas", "slaves", "sentinels",
-                              "get-master-addr-by-name", "ckquorum"},
-                 "command": {"count", "info", "docs", "list"}, "acl": {"list", "whoami",
-                                                                       "users", "cat"},
-                 "module": {"list"}, "debug": set(), "pubsub": {"channels", "numsub",
-                                                              "numpat"}}
-
-
-def _ro(reason: str) -> Classification:
-    return Classification(False, reason)
-
-
-def _rw(reason: str) -> Classification:
-    return Classification(True, reason)
 
 
 def _classify_shell(command: str, depth: int) -> Classification:
@@ -180,10 +140,6 @@ def _first_words(argv: list[str]) -> str:
         words = _positional(argv[1:], _KUBECTL_FLAGS_WITH_VALUE | _AWS_GLOBAL_WITH_VALUE)
         return " ".join([prog, *words[:1]])
     return prog
-
-
-def _prog(word: str) -> str:
-    return word.rsplit("/", 1)[-1] if word else word
 
 
 def _classify_simple(cmd: shell.SimpleCommand, depth: int) -> Classification:
@@ -219,10 +175,6 @@ def _sub(argv: list[str], depth: int, prefix: str) -> Classification:
     c = _classify_shell(" ".join(shlex.quote(a) if not _is_expansion(a) else a for a in argv),
                         depth + 1)
     return c
-
-
-def _is_expansion(word: str) -> bool:
-    return word.startswith("$")
 
 
 def _wrapper(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
@@ -321,71 +273,6 @@ def _kubectl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classific
     return _rw(_kubectl_change(prog, words))
 
 
-_KUBECTL_SUBVERBS = {"set", "create", "rollout", "config", "auth", "adm", "certificate", "top"}
-
-
-def _kubectl_change(prog: str, words: list[str]) -> str:
-    """"kubectl set env changes deployment/web", or the generic reason when no target shows."""
-    verb = words[0]
-    phrase = [verb]
-    rest = words[1:]
-    if verb in _KUBECTL_SUBVERBS and rest:
-        phrase.append(rest[0])
-        rest = rest[1:]
-    target = next((w for w in rest if "/" in w and not w.startswith(("-", "/", "."))), None)
-    eff = phrase[-1]  # `oc adm cordon`: the action is the last word
-    if target is None and len(rest) >= 2 and eff in ("delete", "scale", "label", "annotate",
-                                                      "patch", "edit", "cordon", "drain",
-                                                      "uncordon", "taint", "expose"):
-        target = f"{rest[0]} {rest[1]}"
-    if target is None and len(rest) == 1 and eff in ("cordon", "uncordon", "drain"):
-        target = f"node {rest[0]}"
-    what = f"{prog} {' '.join(phrase)}"
-    if target is None or "=" in target:
-        return f"{what} {_KUBECTL_MUTATE_REASON.get(verb, 'is not a read-only command')}"
-    if eff == "delete":
-        return f"{what} deletes {target}"
-    if verb in ("exec", "cp", "attach", "debug", "rsh"):
-        return f"{what} {_KUBECTL_MUTATE_REASON.get(verb, 'runs in')} ({target})"
-    return f"{what} changes {target}"
-
-
-def _positional(args: list[str], with_value: set[str]) -> list[str]:
-    out: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            break
-        if a.startswith("-"):
-            if a in with_value:
-                i += 2
-                continue
-            i += 1
-            continue
-        out.append(a)
-        i += 1
-    return out
-
-
-def _has_flag(argv: list[str], flag: str) -> bool:
-    return any(a == flag or a.startswith(flag + "=") for a in argv)
-
-
-def _after_double_dash(argv: list[str]) -> list[str] | None:
-    if "--" in argv:
-        return argv[argv.index("--") + 1:]
-    return None
-
-
-def _interactive_shell(inner: list[str]) -> bool:
-    if not inner:
-        return True
-    prog = _prog(inner[0])
-    return prog in ("sh", "bash", "zsh", "ash", "dash", "psql", "mysql", "redis-cli", "python",
-                    "python3", "irb", "rails") and len(inner) == 1
-
-
 def _shell_c(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
     if "-c" in argv:
         i = argv.index("-c")
@@ -394,138 +281,6 @@ def _shell_c(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classific
     if cmd.heredocs:
         return _classify_shell(cmd.heredocs[0], depth + 1)
     return _rw(f"{_prog(argv[0])} runs a script or an interactive shell, which cannot be checked")
-
-
-def _psql(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    prog = _prog(argv[0])
-    sql: list[str] = []
-    for i, a in enumerate(argv):
-        if a in ("-c", "--command") and i + 1 < len(argv):
-            sql.append(argv[i + 1])
-        elif a.startswith("--command="):
-            sql.append(a.split("=", 1)[1])
-        elif a.startswith("-c") and len(a) > 2 and prog != "mysql":
-            sql.append(a[2:])
-        elif prog == "mysql" and a in ("-e", "--execute") and i + 1 < len(argv):
-            sql.append(argv[i + 1])
-        elif a in ("-f", "--file") or a.startswith("--file="):
-            return _rw(f"{prog} runs an SQL file, which cannot be checked")
-    sql.extend(cmd.heredocs)
-    for op, target in cmd.redirects:
-        if op == "<<<":
-            sql.append(target)
-        elif op == "<":
-            return _rw(f"{prog} runs SQL from {target}, which cannot be checked")
-    if not sql:
-        return _rw(f"{prog} without -c opens an interactive session, which cannot be checked")
-    for text in sql:
-        why = _sql_writes(text)
-        if why:
-            return _rw(f"{prog}: {why}")
-    return _ro(f"{prog} runs SELECT-only SQL")
-
-
-def _sql_writes(text: str) -> str | None:
-    """None when every statement only reads; otherwise a short reason."""
-    body = re.sub(r"--[^\n]*", " ", text)
-    body = re.sub(r"/\*.*?\*/", " ", body, flags=re.S)
-    # Blank out string literals so a WHERE name = 'drop' does not count.
-    body = re.sub(r"'(?:[^']|'')*'", "''", body)
-    statements = [s.strip() for s in re.split(r";|\n(?=\\)", body) if s.strip()]
-    if not statements:
-        return "no SQL statement found"
-    for st in statements:
-        if st.startswith("\\"):
-            if _PSQL_META_RO.match(st):
-                continue
-            return f"the psql command {st.split()[0]} may change state"
-        if not _SQL_RO_START.match(st):
-            return f"{st.split()[0].upper()} is not a SELECT"
-        m = _SQL_WRITE.search(st)
-        if m:
-            return f"the statement uses {' '.join(m.group(0).split()[:2]).upper()}"
-        if re.match(r"(?i)explain\s+\(?\s*analy[sz]e", st):
-            rest = re.sub(r"(?i)^explain\s+(\([^)]*\)|analy[sz]e)\s*(verbose\s*)?", "", st)
-            if not re.match(r"(?i)(select|with|values|table)\b", rest):
-                return "EXPLAIN ANALYZE runs the statement"
-    return None
-
-
-def _aws(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], _AWS_GLOBAL_WITH_VALUE)
-    if len(words) < 2:
-        return _ro("aws help or configuration listing") if not words or words[0] in (
-            "help", "--version") else _rw(f"aws {' '.join(words)} is not a read-only command")
-    service, op = words[0], words[1]
-    if service == "configure" and op in ("list", "get"):
-        return _ro(f"aws configure {op} only reads")
-    if service == "s3" and op in ("cp", "sync", "mv") and len(words) >= 3 and words[-1] == "-":
-        return _ro("aws s3 cp to stdout only reads")
-    if op.startswith(_AWS_RO_PREFIXES) or (service == "logs" and op in ("tail", "filter-log-events")):
-        return _ro(f"aws {service} {op} only reads")
-    return _rw(f"aws {service} {op} changes AWS resources")
-
-
-def _gcloud(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], {"--project", "--zone", "--region", "--format", "--filter",
-                                   "--account", "--configuration", "--limit"})
-    if "get-credentials" in words:
-        return _rw("gcloud get-credentials changes the local kubeconfig")
-    if any(w.startswith(_GCLOUD_RO) for w in words[-2:]) or words[-1:] == ["list"]:
-        return _ro(f"gcloud {' '.join(words[:3])} only reads")
-    if "ssh" in words:
-        return _rw("gcloud compute ssh opens a remote shell")
-    return _rw(f"gcloud {' '.join(words[:3])} may change cloud resources")
-
-
-def _curl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        low = a
-        if low in ("-X", "--request") and i + 1 < len(argv):
-            method = argv[i + 1].upper()
-            if method not in ("GET", "HEAD", "OPTIONS"):
-                return _rw(f"curl sends an HTTP {method}")
-            i += 2
-            continue
-        if low.startswith("-X") and len(low) > 2:
-            method = low[2:].upper()
-            if method not in ("GET", "HEAD", "OPTIONS"):
-                return _rw(f"curl sends an HTTP {method}")
-        if low.startswith("--request="):
-            method = low.split("=", 1)[1].upper()
-            if method not in ("GET", "HEAD", "OPTIONS"):
-                return _rw(f"curl sends an HTTP {method}")
-        if low in ("-d", "-F", "-T", "--json", "--form", "--upload-file") or low.startswith(
-                ("--data", "--form", "--json", "--upload-file")) or (
-                re.match(r"^-[a-zA-Z]*[dFT]", low) and not low.startswith("--")):
-            if "--get" in argv or any(re.fullmatch(r"-[a-zA-Z]*G[a-zA-Z]*", x) for x in argv):
-                i += 1
-                continue
-            return _rw("curl sends data (an HTTP POST/PUT)")
-        if low in ("-o", "--output") and i + 1 < len(argv):
-            if argv[i + 1] not in _REDIRECT_OK:
-                return _rw(f"curl writes to the file {argv[i + 1]}")
-            i += 2
-            continue
-        if low in ("-O", "--remote-name", "--remote-name-all"):
-            return _rw("curl saves the download to a file")
-        i += 1
-    return _ro("curl makes a plain GET request")
-
-
-def _wget(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if "--spider" in argv:
-        return _ro("wget --spider only checks the URL")
-    for i, a in enumerate(argv):
-        if a in ("-O", "--output-document") and i + 1 < len(argv) and argv[i + 1] in ("-", "/dev/null"):
-            if any(x.startswith(("--post", "--method")) for x in argv):
-                return _rw("wget sends data")
-            return _ro("wget prints the page")
-        if a.startswith("-O") and a[2:] in ("-", "/dev/null") or a in ("-qO-",):
-            return _ro("wget prints the page")
-    return _rw("wget saves files")
 
 
 def _ssh(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
@@ -557,172 +312,6 @@ def _knife(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classificat
     if words[-1:] == ["list"] or words[1:2] in (["show"], ["list"]) or words[:1] == ["search"]:
         return _ro(f"knife {' '.join(words[:2])} only reads")
     return _rw(f"knife {' '.join(words[:2])} changes Chef state")
-
-
-def _subcommand(ro: dict[str, set[str] | None], flags_with_value: set[str] = frozenset(),
-                what: str = "state"):
-    """Handler for tools whose first positional word decides (``systemctl status``...).
-
-    ``ro`` maps a read-only subcommand to None (any arguments) or a set of allowed second words.
-    """
-    def handler(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-        prog = _prog(argv[0])
-        words = _positional(argv[1:], set(flags_with_value))
-        if not words:
-            if "" in ro:
-                return _ro(f"{prog} only reads")
-            return _rw(f"{prog} without a subcommand cannot be checked")
-        sub = words[0]
-        if sub in ro:
-            allowed = ro[sub]
-            if allowed is None or (len(words) > 1 and words[1] in allowed):
-                return _ro(f"{prog} {sub} only reads")
-        return _rw(f"{prog} {sub} changes {what}")
-    return handler
-
-
-def _find(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    for a in argv:
-        if a in ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fprintf", "-fls",
-                 "-fprint0"):
-            return _rw(f"find {a} changes or runs things")
-    return _ro("find only lists files")
-
-
-def _sed(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a == "-i" or a.startswith("-i") or a.startswith("--in-place") for a in argv[1:]):
-        return _rw("sed -i edits files in place")
-    return _ro("sed only prints")
-
-
-def _awk(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    prog_text = " ".join(argv[1:])
-    if "system(" in prog_text or re.search(r"print[^;}]*>", prog_text) or "|&" in prog_text \
-            or re.search(r"\|\s*\"", prog_text) or "-i inplace" in prog_text:
-        return _rw("the awk program runs commands or writes files")
-    return _ro("awk only prints")
-
-
-def _tee(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    files = [a for a in argv[1:] if not a.startswith("-") and a not in _REDIRECT_OK]
-    if files:
-        return _rw(f"tee writes to {files[0]}")
-    return _ro("tee only prints")
-
-
-def _sort(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a == "-o" or a.startswith("--output") for a in argv):
-        return _rw("sort -o writes a file")
-    return _ro("sort only prints")
-
-
-def _yq(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a in ("-i", "--inplace") or (a.startswith("-") and not a.startswith("--") and "i" in a)
-           for a in argv[1:]):
-        return _rw("yq -i edits files in place")
-    return _ro("yq only prints")
-
-
-def _crontab(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if "-l" in argv and not any(a in ("-r", "-e") for a in argv):
-        return _ro("crontab -l only lists")
-    return _rw("crontab changes scheduled jobs")
-
-
-def _redis(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    with_value = {"-h", "-p", "-a", "-n", "-u", "-s", "-r", "-i", "--user", "--pass",
-                  "--tls-cert", "--cacert", "--key", "--cert", "-c-", "--pattern",
-                  "--memkeys-samples", "--count"}
-    words = _positional(argv[1:], with_value)
-    if not words:
-        if any(a in ("--bigkeys", "--memkeys", "--hotkeys", "--stat", "--latency",
-                     "--latency-history", "--scan", "--intrinsic-latency") for a in argv):
-            return _ro("redis-cli analysis mode only reads")
-        if cmd.heredocs:
-            return _rw("redis-cli runs commands from a heredoc, which cannot be checked")
-        return _rw("redis-cli without a command opens an interactive session")
-    sub = words[0].lower()
-    if sub in _REDIS_RO:
-        subs = _REDIS_SUB_RO.get(sub)
-        if subs is None or (len(words) > 1 and words[1].lower() in subs):
-            return _ro(f"redis-cli {sub.upper()} only reads")
-    return _rw(f"redis-cli {sub.upper()} changes data")
-
-
-def _etcdctl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], {"--endpoints", "--cacert", "--cert", "--key", "-w",
-                                   "--write-out", "--command-timeout", "--user"})
-    ro = {("endpoint", "health"), ("endpoint", "status"), ("endpoint", "hashkv"),
-          ("member", "list"), ("alarm", "list"), ("check", "perf"), ("check", "datascale"),
-          ("user", "list"), ("role", "list")}
-    if words[:1] in (["get"], ["version"], ["watch"]) or tuple(words[:2]) in ro:
-        return _ro(f"etcdctl {' '.join(words[:2])} only reads")
-    return _rw(f"etcdctl {' '.join(words[:2])} changes etcd")
-
-
-def _git(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], {"-C", "-c", "--git-dir", "--work-tree"})
-    ro = {"status", "log", "diff", "show", "rev-parse", "blame", "describe", "ls-files",
-          "ls-remote", "shortlog", "grep", "cat-file", "reflog", "fsck", "version", "help",
-          "whatchanged", "ls-tree", "rev-list", "name-rev", "count-objects"}
-    if not words or words[0] in ro:
-        return _ro(f"git {words[0] if words else ''} only reads".replace("  ", " "))
-    if words[0] in ("branch", "tag", "remote", "stash") and len(words) == 1:
-        return _ro(f"git {words[0]} only lists")
-    if words[0] == "stash" and words[1:2] == ["list"]:
-        return _ro("git stash list only lists")
-    return _rw(f"git {words[0]} changes the repository")
-
-
-def _helm(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], {"-n", "--namespace", "--kube-context", "--kubeconfig"})
-    ro = {"list", "ls", "status", "get", "history", "show", "inspect", "template", "version",
-          "search", "diff", "lint", "env", "verify", "dependency-list"}
-    if not words or words[0] in ro:
-        return _ro(f"helm {words[0] if words else ''} only reads".strip())
-    return _rw(f"helm {words[0]} changes releases")
-
-
-def _ip(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    words = _positional(argv[1:], set())
-    if len(words) <= 1 or words[1] in ("show", "list", "ls", "get"):
-        return _ro("ip only shows")
-    return _rw(f"ip {' '.join(words[:2])} changes the network configuration")
-
-
-def _nc(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a.startswith("-") and "z" in a for a in argv[1:]):
-        return _ro("nc -z only checks a port")
-    return _rw("nc sends data")
-
-
-def _dmesg(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a in ("-c", "-C", "--clear", "--read-clear", "-n", "--console-level") for a in argv):
-        return _rw("dmesg with this option changes the kernel log")
-    return _ro("dmesg only reads")
-
-
-def _journalctl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if any(a.startswith(("--vacuum", "--rotate", "--flush", "--sync", "--relinquish")) for a in argv):
-        return _rw("journalctl with this option changes the journal")
-    return _ro("journalctl only reads")
-
-
-def _sysctl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if "-w" in argv or "-p" in argv or any("=" in a for a in argv[1:]):
-        return _rw("sysctl changes kernel settings")
-    return _ro("sysctl only reads")
-
-
-def _openssl(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    if len(argv) > 1 and argv[1] in ("s_client", "x509", "version", "verify", "req", "crl",
-                                     "asn1parse", "ciphers") and not _has_flag(argv, "-out"):
-        return _ro(f"openssl {argv[1]} only reads")
-    return _rw("openssl may write keys or files")
-
-
-def _echo_like_prompt(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classification:
-    return _ro(f"{argv[0]} only reads input")
 
 
 _HANDLERS = {
