@@ -108,6 +108,7 @@ class EvidenceAndGates:
         run = VerifyRun(gate, ctx.source)
         if ctx.drill is not None and ctx.drill.speed > 0:
             run.deadline = run.started_at + gate.window / ctx.drill.speed  # scenario time
+            run.hold = gate.hold / ctx.drill.speed
         worker = get_current_worker()
         check = VerifyCheck("pending", None, gate.window)
         try:
@@ -138,7 +139,8 @@ class EvidenceAndGates:
 
         value = "no value" if message.value is None else f"{message.value:.1f}"
         if message.status == "pending":
-            self.gate_text = (f"verify {message.step_number} {message.expr}: {value} now · "
+            holding = f" · {message.reason}" if message.reason and message.reason.startswith("holding") else ""
+            self.gate_text = (f"verify {message.step_number} {message.expr}: {value} now{holding} · "
                               f"{format_clock(message.remaining)} left")
         elif message.status == "passed":
             self.gate_text = f"verify {message.step_number} ✔ passed ({value})"

@@ -213,7 +213,7 @@ def test_rate_limit_drill_flow_in_order() -> None:
     positions = [text.find(s) for s in order]
     assert all(p >= 0 for p in positions), dict(zip(order, positions))
     assert positions == sorted(positions)
-    assert 'verify="quota < 80 within 10m"' in text
+    assert 'verify="quota < 75 for 2m within 10m"' in text
 
 
 def test_readme_index_matches_the_library() -> None:
@@ -387,7 +387,7 @@ def test_rate_limit_drill_steps() -> None:
     breaker = rb.step("enable-circuit-breaker")
     assert breaker is not None and breaker.kind == "shell"
     assert breaker.mutating and breaker.confirm
-    assert breaker.verify == "quota < 80 within 10m"
+    assert breaker.verify == "quota < 75 for 2m within 10m"
     assert breaker.timeout == 60.0
     assert set(breaker.params) == {"deployment", "namespace"}
     assert "ENABLE_CIRCUIT_BREAKER=true" in (breaker.command or "")

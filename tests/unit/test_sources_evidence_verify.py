@@ -136,6 +136,8 @@ def test_quiet_step_names_the_biggest_mover() -> None:
      'sum(rate(x{code=~"5.."}[5m])) / sum(rate(x[5m]))', ">", 0.5, 90.0, False),
     ("up == 1 within 1m", "up", "==", 1.0, 60.0, False),
     ("max(a) >= -2.5e1", "max(a)", ">=", -25.0, 300.0, False),
+    ("quota < 75 for 2m within 10m", "quota", "<", 75.0, 600.0, True),
+    ("quota < 75 within 10m for 2m", "quota", "<", 75.0, 600.0, True),
 ])
 def test_parse_verify(text, left, op, num, window, pane) -> None:
     g = parse_verify(text, SLOS)
@@ -144,7 +146,10 @@ def test_parse_verify(text, left, op, num, window, pane) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("quota is fine", "expected 'PANE-OR-PROMQL < NUMBER within DURATION'"),
+    ("quota is fine", "expected 'PANE-OR-PROMQL < NUMBER \\[for DURATION\\] within DURATION'"),
+    ("quota < 80 for 10m within 10m", r"the hold \(10m00s\) must be shorter than the window \(10m00s\)"),
+    ("quota < 80 for 1m for 2m", "'for' is given twice"),
+    ("quota < 80 for ever", "'ever' is not a duration"),
     ("quota < 80 within soon", "'soon' is not a duration"),
     ("quota < 80 within 0s", "longer than 0s"),
     ("< 80", "expected"),
@@ -164,6 +169,69 @@ def test_verify_passes_once_the_metric_drops(tmp_path: Path) -> None:
     assert (c.status, c.value, c.remaining) == ("passed", 70.0, 80.0)
 
 
+def test_hold_parsed() -> None:
+    assert parse_verify("quota < 75 for 2m within 10m", SLOS).hold == 120.0
+    assert parse_verify("quota < 75 within 10m", SLOS).hold == 0.0
+
+
+def test_hold_needs_an_unbroken_run_of_satisfying_checks() -> None:
+    """A dip under the line is not the fix working: the run restarts when a check breaks it."""
+    values = {0: 70.0, 30: 82.0, 60: 70.0, 120: 71.0, 150: 72.0, 180: 73.0}
+    src = ScriptedSource(lambda e, t: 0.0, clock=lambda: T0)
+    run = VerifyRun(parse_verify("quota < 75 for 2m within 10m", SLOS), src, started_at=T0)
+    seen = []
+    for offset, value in values.items():
+        src.fn = lambda e, t, v=value: v
+        c = run.check(now=T0 + offset)
+        seen.append((offset, c.status, c.reason))
+    assert seen == [
+        (0, "pending", "holding 0s of 2m00s"),
+        (30, "pending", None),
+        (60, "pending", "holding 0s of 2m00s"),
+        (120, "pending", "holding 1m00s of 2m00s"),
+        (150, "pending", "holding 1m30s of 2m00s"),
+        (180, "passed", None),
+    ]
+
+
+def test_hold_not_reached_before_the_window_ends_fails_and_says_how_long_it_held() -> None:
+    src = ScriptedSource(lambda e, t: 70.0, clock=lambda: T0)
+    run = VerifyRun(parse_verify("quota < 75 for 2m within 3m", SLOS), src, started_at=T0)
+    src.fn = lambda e, t: 90.0
+    assert run.check(now=T0 + 10).status == "pending"
+    src.fn = lambda e, t: 70.0
+    assert run.check(now=T0 + 100).status == "pending"
+    c = run.check(now=T0 + 180)
+    assert c.status == "failed" and c.reason == "window of 3m00s ran out: held 1m20s of 2m00s"
+
+
+def test_settled_after_the_fact_needs_the_hold_too(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    started = datetime.fromtimestamp(T0, tz=timezone.utc)
+    for sid, text in (("short", "quota < 80 for 1m within 5m"), ("long", "quota < 80 for 3m within 5m")):
+        j.append("verify.started", {"step": 3, "step_id": sid, "expr": text, "window": 300.0,
+                                    "deadline": iso(T0 + 300)}, ts=started)
+    # under the line from T0+60 to T0+150 only
+    src = ScriptedSource(lambda e, t: 70.0 if T0 + 60 <= t < T0 + 160 else 95.0, clock=lambda: T0 + 900)
+    results = {g.step_id: c for g, c in settle_open(j, _events(tmp_path), src, SLOS, now=T0 + 900, step=10)}
+    assert results["short"].status == "passed"
+    assert results["short"].reason == f"confirmed at {iso(T0 + 120)} (checked after the fact)"
+    assert results["long"].status == "failed"
+    assert results["long"].reason == "window of 5m00s ran out: last 95 (wanted < 80 for 3m00s; checked after the fact)"
+
+
+def test_outcome_records_the_value_with_the_panes_unit(tmp_path: Path) -> None:
+    j = _journal(tmp_path)
+    src = ScriptedSource(lambda e, t: 64.91234, clock=lambda: T0)
+    run_verify(j, 6, "breaker", parse_verify("quota < 75 within 1m", SLOS), src, every=0.01)
+    passed = _events(tmp_path)[-1]
+    assert passed.data["value_text"] == "64.9%"
+    from warroom.incident.state import replay
+
+    text = replay(_events(tmp_path)).timeline[-1].text
+    assert text == "Verification passed: quota < 75 within 1m (value 64.9%)"
+
+
 def test_verify_fails_when_the_window_runs_out() -> None:
     src = ScriptedSource(lambda e, t: 95.0, clock=lambda: T0 + 200)
     run = VerifyRun(parse_verify("quota < 80 within 2m", SLOS), src, started_at=T0)
@@ -181,7 +249,7 @@ def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:
     types = [(e.type, e.data.get("expr")) for e in _events(tmp_path)]
     assert types == [("verify.started", "error_5xx < 1 within 1m"), ("verify.passed", "error_5xx < 1 within 1m")]
     assert _events(tmp_path)[1].data == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
-                                         "value": 0.2}
+                                         "value": 0.2, "value_text": "0.2%"}
 
 
 def test_run_verify_can_be_cancelled(tmp_path: Path) -> None:

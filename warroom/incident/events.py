@@ -62,9 +62,9 @@ EVIDENCE: Final = "evidence.recorded"
 VERIFY_STARTED: Final = "verify.started"
 """{step, step_id, expr, window, deadline}"""
 VERIFY_PASSED: Final = "verify.passed"
-"""{step, step_id, expr, value}"""
+"""{step, step_id, expr, value, value_text?} (value_text: the value with its pane's unit, e.g. "64.9%")"""
 VERIFY_FAILED: Final = "verify.failed"
-"""{step, step_id, expr, value, reason}"""
+"""{step, step_id, expr, value, value_text?, reason}"""
 
 # ---- people and communication ----------------------------------------------------------------
 NOTE: Final = "note.added"

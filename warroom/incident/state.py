@@ -698,7 +698,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
         s.first_verified_at = e.ts
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
-    value = f" (value {d['value']})" if d.get("value") is not None else ""
+    shown = d.get("value_text") or (f"{d['value']:.4g}" if isinstance(d.get("value"), (int, float)) else d.get("value"))
+    value = f" (value {shown})" if shown is not None else ""
     reason = f": {d['reason']}" if d.get("reason") else ""
     s._add_timeline(e, e.type, f"Verification {word}: {d.get('expr') or ''}{value}{reason}",
                     step=_int(d.get("step")))

@@ -1,9 +1,13 @@
 """Verify gates: a step stays open until Prometheus confirms its effect, or the window runs out.
 
 A step declares ``verify = "quota < 80 within 10m"``: on the left a pane id (its query and unit
-are used) or any PromQL expression, then a comparison (``< <= > >= == !=``), a number and an
-optional ``within`` window (default 5m). The gate passes at the first check where every series
-of the expression satisfies the comparison; it fails when the window ends first.
+are used) or any PromQL expression, then a comparison (``< <= > >= == !=``), a number, an
+optional ``for`` hold and an optional ``within`` window (default 5m), in either order. The gate
+passes once every series of the expression has satisfied the comparison on every check for the
+hold (``for 2m``; without it, the first check that satisfies it) and fails when the window ends
+first. A hold is what an SRE means by "it is fixed": a value that was already under the line
+before the fix took effect, or dips under it once, does not pass a gate that asks for two
+minutes.
 
 Journal events: ``verify.started`` {step, step_id, expr, window, deadline}, then exactly one of
 ``verify.passed`` {step, step_id, expr, value} or ``verify.failed`` {step, step_id, expr, value,
@@ -29,6 +33,7 @@ from warroom.errors import WarroomError
 from warroom.sources.evidence import Appender, iso
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource
+from warroom.units import format_value
 
 VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
@@ -41,7 +46,8 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 _GATE = re.compile(
     r"^(?P<left>.+?)\s*(?P<op><=|>=|==|!=|<|>)\s*"
     r"(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?"
-    r"(?:\s+within\s+(?P<window>\S+))?\s*$", re.S)
+    r"(?P<clauses>(?:\s+(?:within|for)\s+\S+)*)\s*$", re.S)
+_CLAUSE = re.compile(r"(within|for)\s+(\S+)")
 
 
 class VerifyError(WarroomError):
@@ -56,6 +62,7 @@ class VerifyGate:
     threshold: float
     window: float
     slo: SloConfig | None = None       # set when the left side is a pane id
+    hold: float = 0.0                  # seconds the comparison must keep holding
 
     @property
     def expr(self) -> str:
@@ -78,20 +85,28 @@ def parse_verify(text: str, slos: Iterable[SloConfig] = ()) -> VerifyGate:
     """``"quota < 80 within 10m"`` → a gate; raises VerifyError saying what was expected."""
     m = _GATE.match(text.strip())
     if not m:
-        raise VerifyError(f"verify {text!r}: expected 'PANE-OR-PROMQL < NUMBER within DURATION',"
-                          " e.g. 'quota < 80 within 10m'")
-    window = DEFAULT_WINDOW
-    if m.group("window"):
+        raise VerifyError(f"verify {text!r}: expected 'PANE-OR-PROMQL < NUMBER [for DURATION] within DURATION',"
+                          " e.g. 'quota < 80 for 2m within 10m'")
+    durations = {"within": DEFAULT_WINDOW, "for": 0.0}
+    seen: set[str] = set()
+    for word, value in _CLAUSE.findall(m.group("clauses")):
+        if word in seen:
+            raise VerifyError(f"verify {text!r}: '{word}' is given twice")
+        seen.add(word)
         try:
-            window = parse_duration(m.group("window"))
+            durations[word] = parse_duration(value)
         except ValueError:
-            raise VerifyError(f"verify {text!r}: {m.group('window')!r} is not a duration (e.g. 10m)") from None
-        if window <= 0:
-            raise VerifyError(f"verify {text!r}: the window must be longer than 0s")
+            raise VerifyError(f"verify {text!r}: {value!r} is not a duration (e.g. 10m)") from None
+    window, hold = durations["within"], durations["for"]
+    if window <= 0:
+        raise VerifyError(f"verify {text!r}: the window must be longer than 0s")
+    if hold >= window:
+        raise VerifyError(f"verify {text!r}: the hold ({format_duration(hold)}) must be shorter than "
+                          f"the window ({format_duration(window)})")
     left = m.group("left").strip()
     slo = next((s for s in slos if s.id == left), None)
     return VerifyGate(text=text.strip(), left=left, op=m.group("op"), threshold=float(m.group("num")),
-                      window=window, slo=slo)
+                      window=window, slo=slo, hold=max(0.0, hold))
 
 
 @dataclass(frozen=True)
@@ -126,24 +141,42 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
 
 
 class VerifyRun:
-    """One gate being watched; ``check`` probes once and says passed / pending / failed."""
+    """One gate being watched; ``check`` probes once and says passed / pending / failed.
+
+    ``hold`` is the gate's hold in wall seconds (a drill divides it by its speed, as it does the
+    window); ``holding_since`` is when the current unbroken run of satisfying checks began.
+    """
 
     def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None) -> None:
         self.gate = gate
         self.source = source
         self.started_at = time.time() if started_at is None else started_at
         self.deadline = self.started_at + gate.window
+        self.hold = gate.hold
+        self.holding_since: float | None = None
         self.last: VerifyCheck | None = None
 
     def check(self, now: float | None = None) -> VerifyCheck:
         now = time.time() if now is None else now
         value, problem = _probe(self.gate, self.source, None)
         remaining = max(0.0, self.deadline - now)
-        if value is not None and self.gate.holds(value):
+        holds = value is not None and self.gate.holds(value)
+        if holds:
+            if self.holding_since is None:
+                self.holding_since = now
+            held = now - self.holding_since
+        else:
+            self.holding_since = None
+            held = 0.0
+        if holds and held >= self.hold:
             result = VerifyCheck("passed", value, remaining)
         elif now >= self.deadline:
-            why = problem or f"still {_fmt(value)} (wanted {self.gate.op} {self.gate.threshold:g})"
+            why = problem or (f"held {format_duration(held)} of {format_duration(self.hold)}" if holds
+                              else f"still {_fmt(value)} (wanted {self.gate.op} {self.gate.threshold:g})")
             result = VerifyCheck("failed", value, 0.0, f"window of {format_duration(self.gate.window)} ran out: {why}")
+        elif holds:
+            result = VerifyCheck("pending", value, remaining,
+                                 f"holding {format_duration(held)} of {format_duration(self.hold)}")
         else:
             result = VerifyCheck("pending", value, remaining, problem)
         self.last = result
@@ -168,11 +201,12 @@ def journal_started(journal: Appender, step: int | None, step_id: str, run: Veri
 def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
                     check: VerifyCheck) -> dict[str, Any]:
     value = check.value if check.value is not None and math.isfinite(check.value) else None
+    shown = {"value_text": format_value(value, gate.slo.unit)} if gate.slo is not None and value is not None else {}
     if check.status == "passed":
-        data = {**_ref(step, step_id, gate), "value": value}
+        data = {**_ref(step, step_id, gate), "value": value, **shown}
         journal.append(VERIFY_PASSED, data)
     else:
-        data = {**_ref(step, step_id, gate), "value": value, "reason": check.reason or "not confirmed"}
+        data = {**_ref(step, step_id, gate), "value": value, **shown, "reason": check.reason or "not confirmed"}
         journal.append(VERIFY_FAILED, data)
     return data
 
@@ -278,13 +312,19 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
                 points[t] = [value]
             t += resolution
     last: float | None = None
+    since: float | None = None
     for t in sorted(points):
         value = gate.worst(points[t])
         if math.isnan(value):
             continue
         last = value
-        if gate.holds(value):
+        if not gate.holds(value):
+            since = None
+            continue
+        since = t if since is None else since
+        if t - since >= gate.hold:
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
     return VerifyCheck("failed", last, 0.0,
                        f"window of {format_duration(gate.window)} ran out: "
-                       f"{'no data' if last is None else f'last {last:g}'} (wanted {gate.op} {gate.threshold:g}; checked after the fact)")
+                       f"{'no data' if last is None else f'last {last:g}'} (wanted {gate.op} {gate.threshold:g}"
+                       f"{f' for {format_duration(gate.hold)}' if gate.hold else ''}; checked after the fact)")
