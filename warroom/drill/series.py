@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from warroom.drill import fleet
 from warroom.drill.model import NoiseBank, Signals, lognormal_cdf
+from warroom.drill.quantile import bucket_quantile
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -444,48 +445,3 @@ class Series:
 
 
 PANES: tuple[str, ...] = ("failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap")
-
-
-def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:
-    """Prometheus' ``bucketQuantile``: linear interpolation inside the bucket holding the rank.
-
-    ``buckets`` are (upper bound, cumulative count) pairs. Returns None where Prometheus returns
-    NaN (no observations, no +Inf bucket, fewer than two buckets).
-    """
-    if math.isnan(q):
-        return None
-    if q < 0:
-        return -math.inf
-    if q > 1:
-        return math.inf
-    buckets = sorted(buckets)
-    if not buckets or not math.isinf(buckets[-1][0]):
-        return None
-    merged: list[list[float]] = []
-    for bound, count in buckets:                 # coalesce equal bounds
-        if merged and merged[-1][0] == bound:
-            merged[-1][1] += count
-        else:
-            merged.append([bound, count])
-    for i in range(1, len(merged)):              # ensure monotonic
-        if merged[i][1] < merged[i - 1][1]:
-            merged[i][1] = merged[i - 1][1]
-    if len(merged) < 2:
-        return None
-    observations = merged[-1][1]
-    if observations == 0:
-        return None
-    rank = q * observations
-    b = next((i for i in range(len(merged) - 1) if merged[i][1] >= rank), len(merged) - 1)
-    if b == len(merged) - 1:
-        return merged[-2][0]
-    if b == 0 and merged[0][0] <= 0:
-        return merged[0][0]
-    start = 0.0
-    end = merged[b][0]
-    count = merged[b][1]
-    if b > 0:
-        start = merged[b - 1][0]
-        count -= merged[b - 1][1]
-        rank -= merged[b - 1][1]
-    return start + (end - start) * (rank / count)
