@@ -55,6 +55,10 @@ MODAL_BINDINGS: list[Binding] = [
     Binding("ctrl+s", "submit", "Submit", id="modal.submit"),
 ]
 
+NOTE_BINDINGS: list[Binding] = [
+    Binding("ctrl+t", "next_tag", "Next tag", id="note.next_tag"),
+]
+
 PIR_BINDINGS: list[Binding] = [
     Binding("escape,p", "cancel", "Close", id="pir.close"),
     Binding("e", "export", "Export", id="pir.export_from_preview"),
@@ -81,11 +85,11 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
          + CHECKLIST_BINDINGS),
         ("Moving around", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith("pane.")]
          + APP_BINDINGS),
-        ("Dialogs", MODAL_BINDINGS),
+        ("Dialogs", MODAL_BINDINGS + NOTE_BINDINGS),
     ]
 
 
 def binding_ids() -> set[str]:
     groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
-              MODAL_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS]
+              MODAL_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

@@ -383,7 +383,7 @@ class IncidentFlows:
 
     # ------------------------------------------------------------------ people
 
-    def action_note(self: DashboardScreen) -> None:
+    def action_note(self: DashboardScreen, tag: str = "info") -> None:
         if not self.need_incident():
             return
 
@@ -391,7 +391,7 @@ class IncidentFlows:
             if a is not None:
                 self.run_io(self.controller.note, a.tag, a.text, a.owner, a.due, done=f"{a.tag} note added")
 
-        self.app.push_screen(NoteScreen(), answered)
+        self.app.push_screen(NoteScreen(tag), answered)
 
     def action_severity(self: DashboardScreen) -> None:
         if not self.need_incident():

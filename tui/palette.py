@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.bindings import DASHBOARD_BINDINGS
+from tui.screens.modals.forms import NOTE_TAGS
 
 if TYPE_CHECKING:
     from tui.app import WarroomApp
@@ -32,6 +33,8 @@ def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object
         entries.append((title, f"key {app.key_for(b)}",
                         partial(app.run_action, b.action, dash)))
     entries.append(("app: show keys", "key ?", partial(app.run_action, "help")))
+    for tag, label in NOTE_TAGS:
+        entries.append((f"note: add {label}", f"a note tagged {tag}", partial(dash.action_note, tag)))
     for rb in app.ctx.runbooks:
         entries.append((f"open runbook: {rb.id} {rb.title}", f"{len(rb.steps)} steps",
                         partial(dash.open_runbook_by_id, rb.id)))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
+from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
 from tui.screens.modals.base import Dialog
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
@@ -109,14 +112,16 @@ class NoteAnswer:
 class NoteScreen(FormDialog):
     """A note with a tag; a TextArea so pasting thousands of characters just works."""
 
+    BINDINGS: ClassVar[list[Binding]] = MODAL_BINDINGS + NOTE_BINDINGS
+
     def __init__(self, tag: str = "info") -> None:
         super().__init__()
-        self.initial_tag = tag
+        self.initial_tag = tag if tag in dict(NOTE_TAGS) else "info"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
             yield Static("Add a note to the timeline", classes="dialog-title")
-            yield Static("Tag (feeds the PIR section of the same name)", classes="field-label")
+            yield Static("Tag (feeds the PIR section of the same name; ctrl+t changes it)", classes="field-label")
             yield Select([(label, tag) for tag, label in NOTE_TAGS], value=self.initial_tag,
                          allow_blank=False, id="tag")
             yield TextArea(id="text", soft_wrap=True, show_line_numbers=False)
@@ -129,6 +134,13 @@ class NoteScreen(FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
+
+    def action_next_tag(self) -> None:
+        """Change the tag without leaving the text: the tag is usually decided mid-sentence."""
+        select = self.query_one("#tag", Select)
+        tags = [tag for tag, _label in NOTE_TAGS]
+        current = str(select.value)
+        select.value = tags[(tags.index(current) + 1) % len(tags)] if current in tags else tags[0]
 
     def action_submit(self) -> None:
         text = self.query_one("#text", TextArea).text.strip()
