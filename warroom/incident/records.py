@@ -1,0 +1,199 @@
+"""The records an incident's state is made of: steps and their runs, notes, timeline entries, evidence.
+
+They are plain data so that the PIR, the JSON view and the panes can hold them without holding
+the fold that builds them (:mod:`warroom.incident.state`); the tolerant readers of event data
+(``_ts``, ``_num``, ``_int``) sit here because both the records and the fold need them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from warroom.incident.journal import parse_ts
+
+PHASE_LABELS = {
+    "started": "Impact started", "detected": "Detected", "mobilised": "Responders mobilised",
+    "root_cause": "Root cause identified", "mitigated": "Mitigated", "resolved": "Resolved",
+}
+
+
+def _ts(value: Any) -> datetime | None:
+    """A time from event data (ISO-8601 UTC string as journaled); None when absent or unreadable."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return parse_ts(value)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else None
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+@dataclass
+class StepRun:
+    """One attempt at running a step (``step.started`` .. ``step.finished``)."""
+
+    seq: int
+    actor: str
+    started_at: datetime
+    command: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    mutating: bool = False
+    confirmed: bool = False
+    target: dict[str, Any] = field(default_factory=dict)
+    status: str = "running"
+    exit_code: int | None = None
+    signal: int | str | None = None
+    ended_at: datetime | None = None
+    duration: float | None = None
+    expect: str | None = None
+    expect_met: bool | None = None
+    output: str | None = None
+    excerpt: list[str] | str | None = None
+    lines: int | None = None
+    supervisor_pid: int | None = None
+    pid: int | None = None
+    end_seq: int | None = None
+    evidence_before: dict[str, Any] = field(default_factory=dict)
+    evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class StepState:
+    """Where one runbook step stands. ``status`` is one of ``events.STEP_STATES``."""
+
+    step_id: str
+    step: int | None = None
+    label: str = ""
+    status: str = "pending"
+    runs: list[StepRun] = field(default_factory=list)
+    ticked_by: str | None = None
+    ticked_at: datetime | None = None
+    skipped_reason: str | None = None
+    skipped_at: datetime | None = None
+    dry_runs: list[dict[str, Any]] = field(default_factory=list)
+    refusals: list[dict[str, Any]] = field(default_factory=list)
+    updated_seq: int = 0
+
+    @property
+    def attempts(self) -> int:
+        return len(self.runs)
+
+    @property
+    def last_run(self) -> StepRun | None:
+        return self.runs[-1] if self.runs else None
+
+    @property
+    def exit_code(self) -> int | None:
+        return self.runs[-1].exit_code if self.runs else None
+
+    @property
+    def duration(self) -> float | None:
+        return self.runs[-1].duration if self.runs else None
+
+    @property
+    def output(self) -> str | None:
+        return self.runs[-1].output if self.runs else None
+
+    @property
+    def expect_met(self) -> bool | None:
+        return self.runs[-1].expect_met if self.runs else None
+
+    def _status_from_runs(self) -> str:
+        return self.runs[-1].status if self.runs else "pending"
+
+
+@dataclass
+class Note:
+    seq: int
+    at: datetime
+    actor: str
+    tag: str
+    text: str
+    owner: str | None = None
+    due: str | None = None
+    original: str | None = None
+
+
+@dataclass
+class TimelineEntry:
+    """One line of the incident timeline; ``original`` holds the text before a correction."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    text: str
+    step: int | None = None
+    original: str | None = None
+    manual: bool = False
+
+
+@dataclass
+class StatusUpdate:
+    seq: int
+    at: datetime
+    actor: str
+    text: str
+    channels: list[str] = field(default_factory=list)
+    webhook: dict[str, Any] | None = None
+
+
+@dataclass
+class EvidenceSample:
+    """One recorded SLO value (``evidence.recorded`` or the value that triggered the declaration)."""
+
+    seq: int
+    at: datetime
+    slo_id: str
+    value: float | None
+    unit: str | None = None
+    state: str | None = None
+    when: str | None = None
+    step: int | None = None
+
+
+@dataclass
+class Export:
+    seq: int
+    at: datetime
+    template: str
+    path: str
+    sha256: str
+    log_row: bool
+
+
+@dataclass(frozen=True)
+class ResponseTime:
+    key: str
+    label: str
+    target_min: float
+    at: datetime | None
+    minutes: float | None
+    met: bool | None
+    measured_from: str
+
+
+@dataclass(frozen=True)
+class Escalation:
+    tier: int
+    label: str
+    action: str
+    minutes: float
+    next_tier_in: float | None  # minutes until the next tier; None at the last tier / when resolved

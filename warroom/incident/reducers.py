@@ -1,0 +1,350 @@
+"""How each journal event changes an incident's state: one small function an event type.
+
+They are kept out of :mod:`warroom.incident.state` so that the state class reads as what an
+incident *is* (and what it derives), while this module reads as the event log's meaning; both
+stay pure, as the replay contract requires.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident import events as ev
+from warroom.incident.journal import Event
+from warroom.incident.records import (
+    PHASE_LABELS,
+    EvidenceSample,
+    Export,
+    Note,
+    StatusUpdate,
+    StepRun,
+    _int,
+    _num,
+    _ts,
+)
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.id = str(d.get("id") or s.id)
+    s.title = str(d.get("title") or "")
+    s.severity = str(d.get("severity") or "")
+    s.commander = str(d.get("commander") or e.actor)
+    s.declared_at = e.ts
+    s.declared_by = e.actor
+    src = d.get("source")
+    s.source = dict(src) if isinstance(src, dict) else {}
+    drill = d.get("drill")
+    s.drill = dict(drill) if isinstance(drill, dict) else None
+    rb = d.get("runbook")
+    if isinstance(rb, dict):
+        s.runbook = dict(rb)
+        s.runbooks.append(dict(rb))
+    slo_value = _num(s.source.get("value"))
+    if s.source.get("kind") == "pane" and s.source.get("ref") and slo_value is not None:
+        s.evidence.append(EvidenceSample(
+            seq=e.seq, at=_ts(s.source.get("detected_at")) or e.ts, slo_id=str(s.source["ref"]),
+            value=slo_value, unit=s.source.get("unit"), state=s.source.get("state"), when="declared"))
+    how = {"pane": "SLO pane", "alert": "alert"}.get(str(s.source.get("kind")), "")
+    via = f" from {how} {s.source.get('ref')}" if how and s.source.get("ref") else ""
+    rb_text = f"; runbook {s.runbook.get('id')}" if s.runbook else ""
+    drill_text = " [DRILL]" if s.drill else ""
+    s._add_timeline(e, e.type, f"Incident declared{drill_text}: {s.title} ({s.severity}){via}{rb_text}")
+
+
+def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.runbook = dict(d)
+    s.runbooks.append(dict(d))
+    s._add_timeline(e, e.type, f"Runbook attached: {d.get('id')} {d.get('title') or ''}".rstrip())
+
+
+def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    old = s.severity
+    s.severity = str(d.get("to") or s.severity)
+    s.severity_changes.append({"seq": e.seq, "at": e.ts, "from": d.get("from", old), "to": s.severity,
+                               "reason": d.get("reason") or "", "actor": e.actor})
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    s._add_timeline(e, e.type, f"Severity {d.get('from', old)} -> {s.severity}{reason}")
+
+
+def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    to = str(d.get("to") or "")
+    old = s.status
+    s.explicit_status = to or None
+    s._add_timeline(e, e.type, f"Status {old} -> {to}")
+
+
+def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    phase = str(d.get("phase") or "")
+    at = _ts(d.get("at")) or e.ts
+    if phase in ev.PHASES:
+        s.marks[phase] = at
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    s._add_timeline(e, e.type, f"Marked: {PHASE_LABELS.get(phase, phase)}{reason}", at=at)
+
+
+def _resolved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.resolved_at = e.ts
+    s.resolution = {"summary": d.get("summary") or "", "resolution": d.get("resolution") or "",
+                    "rollback": bool(d.get("rollback")), "type": d.get("type"),
+                    "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq}
+    s._add_timeline(e, e.type, f"Incident resolved: {d.get('summary') or ''}".rstrip(": "))
+
+
+def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.resolved_at = None
+    s.marks.pop("resolved", None)
+    s.explicit_status = "investigating"
+    s.reopened.append({"seq": e.seq, "at": e.ts, "reason": d.get("reason") or "", "actor": e.actor})
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    s._add_timeline(e, e.type, f"Incident reopened{reason}")
+
+
+def _fmt_secs(seconds: float | None) -> str:
+    from warroom.durations import format_duration
+
+    return format_duration(seconds) if seconds is not None else "?"
+
+
+def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    params = d.get("params") if isinstance(d.get("params"), dict) else {}
+    target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    st.runs.append(StepRun(
+        seq=e.seq, actor=e.actor, started_at=_ts(d.get("started_at")) or e.ts,
+        command=d.get("command"), params=dict(params), mutating=bool(d.get("mutating")),
+        confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
+        expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
+    ))
+    early = s.pending_before.pop(st.step_id, None)
+    flat = early or (d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {})
+    st.runs[-1].evidence_before = {str(k): (dict(v) if isinstance(v, dict) else {"value": v})
+                                   for k, v in flat.items()}
+    for k, v in params.items():
+        if v is not None:
+            s.param_answers[str(k)] = str(v)
+    st.status = "running"
+    st.updated_seq = e.seq
+    cmd = f": {d['command']}" if d.get("command") else ""
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} started ({st.label}){cmd}", step=st.step)
+
+
+def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    run = next((r for r in reversed(st.runs) if r.status == "running"), None)
+    if run is None:  # the start was never journaled (or belongs to an older run): keep what we know
+        run = StepRun(seq=e.seq, actor=e.actor, started_at=_ts(d.get("started_at")) or e.ts,
+                      command=d.get("command"))
+        st.runs.append(run)
+    status = str(d.get("status") or "failed")
+    run.status = status if status in ev.STEP_END_STATES else "failed"
+    run.exit_code = _int(d.get("exit_code"))
+    run.signal = d.get("signal")
+    run.ended_at = _ts(d.get("ended_at")) or e.ts
+    run.duration = _num(d.get("duration"))
+    if run.duration is None:
+        run.duration = (run.ended_at - run.started_at).total_seconds()
+    if "expect" in d:
+        run.expect = d.get("expect")
+    run.expect_met = d.get("expect_met") if isinstance(d.get("expect_met"), bool) else None
+    run.output = d.get("output") or run.output
+    run.excerpt = d.get("excerpt")
+    run.lines = _int(d.get("lines"))
+    run.end_seq = e.seq
+    st.status = run.status
+    st.updated_seq = e.seq
+    if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
+        s.first_mitigation_at = run.ended_at
+    bits = [run.status.replace("_", " ")]
+    if run.exit_code is not None:
+        bits.append(f"exit {run.exit_code}")
+    bits.append(_fmt_secs(run.duration))
+    if run.expect_met is not None:
+        bits.append("expectation met" if run.expect_met else "expectation NOT met")
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} {', '.join(bits)} ({st.label})",
+                    at=run.ended_at, step=st.step)
+
+
+def _step_dry_run(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    st.dry_runs.append({"seq": e.seq, "at": e.ts, "actor": e.actor, "command": d.get("command"),
+                        "params": d.get("params") or {}})
+    params = d.get("params") if isinstance(d.get("params"), dict) else {}
+    for k, v in params.items():
+        if v is not None:
+            s.param_answers[str(k)] = str(v)
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} dry run: {d.get('command') or ''}",
+                    step=st.step)
+
+
+def _step_refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    st.refusals.append({"seq": e.seq, "at": e.ts, "actor": e.actor, "command": d.get("command"),
+                        "reason": d.get("reason") or ""})
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} refused: {d.get('reason') or ''}",
+                    step=st.step)
+
+
+def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    st.status = "ticked"
+    st.ticked_by = e.actor
+    st.ticked_at = e.ts
+    st.updated_seq = e.seq
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} done: {st.label}", step=st.step)
+
+
+def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    st.ticked_by = None
+    st.ticked_at = None
+    st.status = st._status_from_runs()
+    st.updated_seq = e.seq
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} unticked: {st.label}", step=st.step)
+
+
+def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    st = s._step(d)
+    st.status = "skipped"
+    st.skipped_reason = str(d.get("reason") or "")
+    st.skipped_at = e.ts
+    st.updated_seq = e.seq
+    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} skipped ({st.label}): {st.skipped_reason}",
+                    step=st.step)
+
+
+def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    values = d.get("values") if isinstance(d.get("values"), dict) else {}
+    step = _int(d.get("step"))
+    at = _ts(d.get("at")) or e.ts
+    parts = []
+    for slo_id, v in sorted(values.items()):
+        if isinstance(v, dict):
+            value, unit, state = _num(v.get("value")), v.get("unit"), v.get("state")
+        else:
+            value, unit, state = _num(v), None, None
+        s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
+                                         state=state, when=d.get("when"), step=step))
+        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
+    _attach_evidence(s, d, values)
+    where = f" ({d.get('when')} step {step})" if step is not None and d.get("when") else ""
+    s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
+
+
+def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]) -> None:
+    """Tie before/after values to the step run they belong to (as the sources engine does):
+    a "before" goes to the step's open run, or waits for its next start; an "after" goes to the
+    run whose ``step.finished`` it names (``finished_seq``), else the step's latest run."""
+    when = d.get("when")
+    step_id = str(d.get("step_id") or d.get("step") or "")
+    if not step_id or when not in ("before", "after"):
+        return
+    st = s.steps.get(step_id)
+    clean = {str(k): (dict(v) if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
+    if when == "before":
+        run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
+        if run is None:
+            s.pending_before[step_id] = clean
+        else:
+            run.evidence_before = clean
+        return
+    if st is None or not st.runs:
+        return
+    fseq = _int(d.get("finished_seq"))
+    run = next((r for r in st.runs if fseq is not None and r.end_seq == fseq), None) or st.runs[-1]
+    run.evidence_after[_num(d.get("offset")) or 0.0] = clean
+
+
+def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
+    if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
+        s.first_verified_at = e.ts
+    word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
+    shown = d.get("value_text") or (f"{d['value']:.4g}" if isinstance(d.get("value"), (int, float)) else d.get("value"))
+    value = f" (value {shown})" if shown is not None else ""
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    s._add_timeline(e, e.type, f"Verification {word}: {d.get('expr') or ''}{value}{reason}",
+                    step=_int(d.get("step")))
+
+
+def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    tag = str(d.get("tag") or "info")
+    text = str(d.get("text") or "")
+    s.notes.append(Note(seq=e.seq, at=e.ts, actor=e.actor, tag=tag, text=text,
+                        owner=d.get("owner"), due=d.get("due")))
+    if tag == "root-cause" and s.first_root_cause_at is None:
+        s.first_root_cause_at = e.ts
+    s._add_timeline(e, e.type, f"[{tag}] {text}")
+
+
+def _timeline_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s._add_timeline(e, e.type, str(d.get("text") or ""), at=_ts(d.get("at")) or e.ts, manual=True)
+
+
+def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    target = _int(d.get("seq"))
+    text = str(d.get("text") or "")
+    for entry in s.timeline:
+        if entry.seq == target:
+            if entry.original is None:
+                entry.original = entry.text
+            entry.text = text
+    for note in s.notes:
+        if note.seq == target:
+            if note.original is None:
+                note.original = note.text
+            note.text = text
+
+
+def _status_update(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    channels = [str(c) for c in d.get("channels") or []]
+    webhook = d.get("webhook") if isinstance(d.get("webhook"), dict) else None
+    s.status_updates.append(StatusUpdate(seq=e.seq, at=e.ts, actor=e.actor, text=str(d.get("text") or ""),
+                                         channels=channels, webhook=webhook))
+    via = f" via {', '.join(channels)}" if channels else ""
+    s._add_timeline(e, e.type, f"Status update sent{via}: {d.get('text') or ''}")
+
+
+def _alert(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.alerts.append({"seq": e.seq, "at": e.ts, **d})
+    sev = f" ({d['severity']})" if d.get("severity") else ""
+    rb = f", runbook {d['runbook']}" if d.get("runbook") else ""
+    s._add_timeline(e, e.type, f"Alert firing: {d.get('name') or '?'}{sev}{rb}")
+
+
+def _exported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.exports.append(Export(seq=e.seq, at=e.ts, template=str(d.get("template") or ""),
+                            path=str(d.get("path") or ""), sha256=str(d.get("sha256") or ""),
+                            log_row=bool(d.get("log_row"))))
+    s._add_timeline(e, e.type, f"PIR exported ({d.get('template')}): {d.get('path')}")
+
+
+_HANDLERS = {
+    ev.DECLARED: _declared,
+    ev.RUNBOOK_ATTACHED: _runbook_attached,
+    ev.SEVERITY_CHANGED: _severity,
+    ev.STATUS_CHANGED: _status,
+    ev.PHASE_MARKED: _phase,
+    ev.RESOLVED: _resolved,
+    ev.REOPENED: _reopened,
+    ev.STEP_STARTED: _step_started,
+    ev.STEP_FINISHED: _step_finished,
+    ev.STEP_DRY_RUN: _step_dry_run,
+    ev.STEP_REFUSED: _step_refused,
+    ev.STEP_TICKED: _step_ticked,
+    ev.STEP_UNTICKED: _step_unticked,
+    ev.STEP_SKIPPED: _step_skipped,
+    ev.EVIDENCE: _evidence,
+    ev.VERIFY_STARTED: _verify,
+    ev.VERIFY_PASSED: _verify,
+    ev.VERIFY_FAILED: _verify,
+    ev.NOTE: _note,
+    ev.TIMELINE_ENTRY: _timeline_added,
+    ev.CORRECTION: _corrected,
+    ev.STATUS_UPDATE: _status_update,
+    ev.ALERT_SEEN: _alert,
+    ev.PIR_EXPORTED: _exported,
+}
