@@ -1,0 +1,98 @@
+"""What the incident API hands back between choosing a step and running it.
+
+A step is first *prepared* (parameters layered and checked, the final command classified) and only
+then run, so the dialog can show exactly what will happen; these types carry that in-between
+state and the parameter errors that stop it, and are shared by the CLI and the TUI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from warroom.errors import WarroomError
+from warroom.incident.journal import (
+    Event,
+)
+
+if TYPE_CHECKING:
+    from warroom.runbook.model import Step
+
+
+class ParamError(WarroomError):
+    """Parameters missing or not matching their pattern; ``problems`` lists (name, message)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ParamPrompt:
+    """One parameter a step needs, with the value it would get and where that came from.
+
+    ``source`` is the last layer that supplied ``value``: runbook (front-matter default), config
+    (``[params]``), journal (an earlier answer in this incident), given (the caller), or None.
+    """
+
+    name: str
+    value: str | None
+    source: str | None
+    help: str | None = None
+    pattern: str | None = None
+    declared: bool = False
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        """The name as the runbook writes it (``instance label from alert``)."""
+        return self.label or self.name
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None or self.value == ""
+
+
+@dataclass
+class PreparedStep:
+    """A step resolved and ready to run: the exact command, where it acts, whether it mutates."""
+
+    step: Step
+    runbook_id: str
+    command: str | None
+    params: dict[str, str]
+    prompts: list[ParamPrompt]
+    target: dict[str, str]
+    mutating: bool
+    timeout: float
+    # The literal checked against the output (the step's ``expect=`` attribute), not the prose.
+    expect: str | None
+
+    @property
+    def number(self) -> int:
+        return self.step.number
+
+    @property
+    def step_id(self) -> str:
+        return self.step.id
+
+    @property
+    def label(self) -> str:
+        return self.step.label
+
+    @property
+    def kind(self) -> str:
+        return self.step.kind
+
+    def ref(self) -> dict[str, Any]:
+        return {"step": self.step.number, "step_id": self.step.id, "label": self.step.label}
+
+
+@dataclass
+class DryRun:
+    """What ``run_step(dry_run=True)`` returns: the command recorded, nothing executed."""
+
+    prepared: PreparedStep
+    event: Event

@@ -1,0 +1,284 @@
+"""Preparing and running runbook steps: the half of :class:`~warroom.incident.session.Incident`
+that talks to the execute engine.
+
+It is a mixin rather than a helper object because the CLI and the TUI call these as methods of
+the incident (``inc.prepare_step``, ``inc.run_step``); keeping them here lets ``session.py`` read
+as the journal-facing API and this module as the one place the run rules (read-only sessions,
+confirmation, drills reaching only stand-ins) meet the incident.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.config import Config
+from warroom.errors import WarroomError
+from warroom.execute.safety import StepRefused
+from warroom.incident import events as ev
+from warroom.incident import runbook_ref
+from warroom.incident.journal import Journal, format_ts
+from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
+from warroom.incident.store import make_private_dir
+from warroom.incident.target import detect_target
+
+
+class StepRunning:
+    """Step preparation and execution; mixed into ``Incident``, which supplies the attributes below."""
+
+    id: str
+    dir: Path
+    config: Config
+    journal: Journal
+    clock: Callable[[], datetime]
+    _lock: threading.RLock
+
+    # Step kinds run in this process (a query, a Kubernetes API call), never through a shell.
+    NATIVE_KINDS = ("promql", "k8s")
+
+    def param_prompts(self, step_ref: str | int, given: dict[str, str] | None = None) -> list[ParamPrompt]:
+        """What the run dialog asks: each parameter of the step with its pre-filled value.
+
+        Layers, later wins: runbook front-matter default -> config ``[params]`` -> the last value
+        used in this incident (journal) -> ``given``.
+        """
+        step = self.step(step_ref)
+        book = self.runbook()
+        assert book is not None
+        answers = self.state.param_answers
+        given = {runbook_ref.param_key(k): v for k, v in (given or {}).items()}
+        prompts = []
+        for name in step.params:
+            decl = book.params.get(name)
+            value: str | None = None
+            source: str | None = None
+            if decl is not None and decl.default is not None:
+                value, source = str(decl.default), "runbook"
+            cfg_params = {runbook_ref.param_key(k): v for k, v in self.config.params.items()}
+            if name in cfg_params:
+                value, source = str(cfg_params[name]), "config"
+            if name in answers and "[REDACTED" not in answers[name]:
+                # A secret-looking value was journaled redacted: never offer the marker as a value.
+                value, source = answers[name], "journal"
+            if name in given and given[name] is not None:
+                value, source = str(given[name]), "given"
+            prompts.append(ParamPrompt(
+                name=name, value=value, source=source,
+                help=decl.help if decl else None, pattern=decl.pattern if decl else None,
+                declared=bool(decl and decl.declared), label=decl.name if decl else name,
+            ))
+        return prompts
+
+    def prepare_step(self, step_ref: str | int, params: dict[str, str] | None = None) -> PreparedStep:
+        """Resolve a step and its parameters into the exact command that would run.
+
+        Raises ``NotFoundError`` (unknown step), ``ParamError`` (missing or invalid parameters,
+        every problem listed) or ``WarroomError`` (a parameter given that the step does not use).
+        """
+        step = self.step(step_ref)
+        book = self.runbook()
+        assert book is not None
+        given = {runbook_ref.param_key(k): v for k, v in (params or {}).items()}
+        unknown = sorted(set(given) - set(step.params))
+        if unknown:
+            uses = ", ".join(step.params) or "no parameters"
+            raise ParamError(f"step {step.number} ({step.label}) does not take {', '.join(unknown)};"
+                             f" it uses {uses}", [(u, "not a parameter of this step") for u in unknown])
+        prompts = self.param_prompts(step_ref, given)
+        problems: list[tuple[str, str]] = []
+        for p in prompts:
+            if p.missing:
+                why = f" ({p.help})" if p.help else ""
+                problems.append((p.name, f"missing required parameter {p.name}{why}: pass --param {p.name}=VALUE"))
+            elif p.pattern:
+                try:
+                    ok = re.fullmatch(p.pattern, p.value or "") is not None
+                except re.error as exc:
+                    problems.append((p.name, f"parameter {p.name}: the runbook's pattern {p.pattern!r} is invalid: {exc}"))
+                    continue
+                if not ok:
+                    problems.append((p.name, f"parameter {p.name}={p.value!r} does not match {p.pattern!r}"
+                                             f" (from {p.source})"))
+        if problems:
+            head = f"step {step.number} ({step.label}): "
+            raise ParamError(head + "; ".join(m for _, m in problems), problems)
+        values = {p.name: p.value or "" for p in prompts}
+        declared = tuple(k for k, p in book.params.items() if p.declared)
+        command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind)
+                   if step.command is not None else None)
+        mutating = bool(step.mutating)
+        explicit = "mutating" in getattr(step, "attrs", {})
+        if command is not None and not mutating and not explicit:
+            from warroom.execute.safety import classify_mutating
+
+            # The final command decides: a substituted value can turn a read-only-looking
+            # template into something else. An author's explicit ``mutating=false`` fence
+            # attribute stands (team decision: the prepared verdict, shown to the person, is
+            # what the runner honours; it never re-classifies behind the dialog's back).
+            mutating = bool(classify_mutating(command, step.kind))
+        timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
+        return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
+                            prompts=prompts, target=detect_target(command or "", values, self.config),
+                            mutating=mutating, timeout=timeout, expect=step.check)
+
+    def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
+                 read_only: bool | None = None, **runner_options: Any) -> Any:
+        """Run a prepared step under the supervised runner, or record why it did not run.
+
+        * ``dry_run``: journals ``step.dry_run`` with the exact command (secrets redacted) and
+          returns ``DryRun``; allowed in read-only sessions, nothing is executed.
+        * a mutating step (or one whose fence says ``confirm=true``) without ``confirm``, or a
+          mutating step in a read-only session: journals ``step.refused`` and raises
+          ``StepRefused`` (exit code 5).
+        * otherwise starts the execute engine's supervised runner and returns its ``StepHandle``
+          (``wait()``, ``follow()``, ``cancel()``, ``tail``); the supervisor journals
+          ``step.started`` / ``step.finished`` itself. ``runner_options`` go to
+          ``warroom.execute.runner.start_step`` (e.g. ``stream=sys.stdout``, ``env=``).
+
+        The decision is the execute engine's ``safety.decide``, so the rules (and the redaction
+        of what is journaled) are the same whichever way a step is run.
+        """
+        from warroom.execute import safety
+
+        st = self.state
+        if prepared.kind in self.NATIVE_KINDS and not dry_run:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
+                               " it runs in-process (run_native_step), never through a shell")
+        if prepared.kind == "manual" or prepared.command is None:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is a checklist item with nothing"
+                               f" to run: tick it (`warroom incident tick {self.id} {prepared.number}`)")
+        existing = st.steps.get(prepared.step_id)
+        if existing is not None and existing.status == "running" and not dry_run:
+            run = existing.last_run
+            who = f" by {run.actor} at {format_ts(run.started_at)}" if run else ""
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is already running{who}")
+        ro = self.config.read_only if read_only is None else bool(read_only)
+        decision = safety.decide(self._run_spec(prepared, confirm, ro), dry_run=dry_run)
+        if decision.action == "dry_run":
+            event = self._append(ev.STEP_DRY_RUN, {**decision.event_data(), "mutating": decision.mutating,
+                                                   "target": prepared.target})
+            return DryRun(prepared, event)
+        if decision.action != "run":
+            self._append(ev.STEP_REFUSED, decision.event_data())
+            raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        self.refresh()
+        return self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
+
+    def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:
+        from warroom.execute import safety
+        from warroom.execute.runner import RunSpec
+
+        command = prepared.command or ""
+        return RunSpec.from_config(
+            self.config, incident_dir=self.dir, command=command, timeout=prepared.timeout,
+            step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
+            params=dict(prepared.params), mutating=bool(prepared.mutating),
+            confirm=bool(getattr(prepared.step, "confirm", False)),
+            confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
+            read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
+            actor=self.journal.actor,
+        )
+
+    def _start_runner(self, prepared: PreparedStep, *, confirmed: bool, **options: Any) -> Any:
+        """Hand the step to the execute engine's supervised runner (it journals start and end)."""
+        from warroom.execute.runner import start_step
+
+        make_private_dir(self.outputs_dir)
+        if self.state.drill is not None:
+            options = self._drill_options(options)
+        return start_step(self, prepared, confirmed=confirmed, **options)
+
+    def _drill_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """A drill incident's commands only ever reach the drill's stand-ins.
+
+        The dashboard passes the drill's environment itself; a headless ``incident run`` on a
+        drill incident gets it from the drill directory recorded at declaration. With neither,
+        the step is refused: running a drill's ``kubectl set env`` against whatever cluster the
+        shell points at is exactly what a drill must never do.
+        """
+        from warroom.drill.env import ENV_DIR
+
+        env = dict(options.get("env") or {})
+        if env.get(ENV_DIR):
+            return options
+        return {**options, "env": {**self.open_drill().env(), **env}}
+
+    def open_drill(self) -> Any:
+        """The drill this incident belongs to (its simulator and stand-ins).
+
+        Raises when the incident is a drill whose directory is gone: nothing of a drill may
+        fall through to real tools or a real Prometheus.
+        """
+        drill_dir = (self.state.drill or {}).get("dir")
+        if not drill_dir or not Path(drill_dir).is_dir():
+            raise WarroomError(
+                f"{self.id} is a drill incident but its drill directory"
+                f" ({drill_dir or 'not recorded'}) is gone; its commands run only against the"
+                " drill's stand-ins, so nothing was run (open it with `warroom drill`)")
+        from warroom.drill.simulator import open_drill
+
+        return open_drill(Path(drill_dir))
+
+    def reconcile(self) -> tuple[list[Any], list[Any]]:
+        """On resume: handles for steps still running (to reattach to their output) and the
+        results journaled as ``interrupted`` for steps whose supervisor died without an end."""
+        from warroom.execute.runner import reconcile
+
+        with self._lock:
+            events = self.read().events
+            result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines)
+            self.refresh()
+            return result
+
+    def run_native_step(self, prepared: PreparedStep, *, confirm: bool = False, read_only: bool | None = None,
+                        metric_source: Any = None, kube: Any = None) -> Any:
+        """Run a ``promql`` / ``k8s`` step in this process (no shell) and journal it like a command.
+
+        Blocking: call it from a worker thread. The same refusal rules as :meth:`run_step`
+        (``execute.safety.decide``); then ``step.started``, the output file, ``step.finished``
+        with the ``NativeResult``'s status and exit code. ``metric_source`` is what ``promql``
+        queries (the configured Prometheus, or the drill's simulator); ``kube`` an optional
+        ``KubeSource``. Returns the ``warroom.sources.native.NativeResult``.
+        """
+        from warroom.execute import safety
+        from warroom.execute.runner import allocate_output
+        from warroom.sources.native import run_native_step
+
+        if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
+        ro = self.config.read_only if read_only is None else bool(read_only)
+        command = prepared.command
+        spec = self._run_spec(prepared, confirm, ro)
+        decision = safety.decide(spec)
+        if decision.action != "run":
+            self._append(ev.STEP_REFUSED, decision.event_data())
+            raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        make_private_dir(self.outputs_dir)
+        output, rel = allocate_output(self.dir, prepared.step_id)
+        started = self.clock()
+        self._append(ev.STEP_STARTED, {
+            **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
+            "params": dict(decision.params or {}), "mutating": decision.mutating,
+            "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
+            "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
+            "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None})
+        result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)
+        redactor = spec.redactor()
+        lines = [redactor.redact_text(line) for line in result.lines]
+        data = "".join(("\x1f" + ln if result.status != "ok" and ln.startswith("error") else ln) + "\n"
+                       for ln in lines).encode("utf-8", "replace")
+        with open(output, "ab") as f:
+            f.write(data)
+        ended = self.clock()
+        self._append(ev.STEP_FINISHED, {
+            **prepared.ref(), "status": result.status, "exit_code": result.exit_code, "signal": None,
+            "started_at": format_ts(started), "ended_at": format_ts(ended),
+            "duration": round(max(0.0, (ended - started).total_seconds()), 3),
+            "expect": prepared.expect, "expect_met": None,
+            "excerpt": "\n".join(lines[-10:])[-400:], "output": rel, "lines": len(lines), "bytes": len(data)})
+        return result
+
