@@ -42,7 +42,7 @@ class WarroomApp(App[int]):
         self.apply_keymap(self.ctx.config.keys)
         self.push_screen(self.dashboard)
         for problem in self.keymap_errors:
-            self.notify(problem, title="config [keys]", severity="warning", timeout=10)
+            self.notify(problem, title="config [keys]", severity="warning", timeout=10, markup=False)
 
     def apply_keymap(self, keys: dict[str, str]) -> None:
         """``[keys]`` from the config: binding id → comma-separated keys. Unknown ids are reported."""

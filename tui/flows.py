@@ -133,10 +133,10 @@ class IncidentFlows:
             self.start_following(running, self.step_label(running))
 
     def on_action_failed(self: DashboardScreen, message: ActionFailed) -> None:
-        self.notify(message.message, severity="error", timeout=8)
+        self.notify(message.message, severity="error", timeout=8, markup=False)
 
     def on_action_done(self: DashboardScreen, message: ActionDone) -> None:
-        self.notify(message.message, timeout=4)
+        self.notify(message.message, timeout=4, markup=False)
 
     def source_label(self: DashboardScreen) -> str:
         ctx = self.app.ctx

@@ -141,3 +141,19 @@ async def test_resolve_enter_moves_from_summary_to_resolution() -> None:
         await pilot.press(*"enabled the circuit breaker", "enter")
         await wait_for(pilot, lambda: bool(answers))
     assert answers == [ResolveAnswer("breaker on", "enabled the circuit breaker", False)]
+
+
+async def test_bracketed_text_is_shown_literally_not_taken_as_markup() -> None:
+    """Config keys like ``[webhook]`` appear in hints; Rich markup would swallow them."""
+    from textual.widgets import Static
+
+    from tui.screens.modals.status_update import StatusUpdateScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(StatusUpdateScreen("All good [REDACTED:token]"))
+        await wait_for(pilot, lambda: isinstance(app.screen, StatusUpdateScreen) and bool(app.screen.query(".hint")))
+        hint = app.screen.query_one(".hint", Static)
+        assert "under [webhook] in the config" in str(hint.render())
+        await pilot.press("escape")

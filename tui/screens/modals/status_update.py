@@ -29,8 +29,9 @@ class StatusUpdateScreen(Dialog[UpdateAnswer]):
         with Vertical(classes="dialog", id="update-dialog"):
             yield Static("Stakeholder update", classes="dialog-title")
             yield TextArea(self.text, id="update-text", soft_wrap=True)
-            where = f"webhook: {self.webhook}" if self.webhook else "no webhook configured ([webhook] url)"
-            yield Static(where, classes="hint")
+            where = (f"posts to webhook: {self.webhook}" if self.webhook
+                     else "no webhook configured (set url_env under [webhook] in the config)")
+            yield Static(where, classes="hint", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Copy" if self.webhook else "Copy + journal (ctrl+s)", id="copy",
