@@ -1,0 +1,48 @@
+"""What the token walk records before steps exist: an entry (a would-be step) and a list item.
+
+Both the walk (:mod:`warroom.runbook.builder`) and the assembly (:mod:`warroom.runbook.assemble`)
+read these, so they live in neither; nothing outside the parser should.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from warroom.runbook.model import Section
+
+
+@dataclass
+class _Entry:
+    kind: str
+    label: str | None
+    line: int
+    section: Section
+    command: str | None = None
+    expect: str | None = None
+    text: str = ""
+    lang: str = ""
+    attrs: dict[str, str] = field(default_factory=dict)
+    depth: int = 0
+    checked: bool = False
+    example_output: str | None = None
+    label_from_command: bool = False
+    fence_line: int = 0  # the opening fence, where attribute problems are reported
+    # A manual checklist item's inline code that may be a command of a tool only this runbook
+    # uses (`blocks flow retry ...`): decided once every fence is known.
+    maybe_command: str | None = None
+    item_plain: str = ""
+
+
+@dataclass
+class _Item:
+    line: int
+    depth: int
+    section: Section
+    checkbox: str | None = None  # None: not a checklist item; " " or "x"
+    text: str = ""
+    plain: str = ""
+    codes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    got_paragraph: bool = False
+    fence_entry: _Entry | None = None
+    slot: int = -1
