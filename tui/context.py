@@ -7,6 +7,8 @@ source); tests build one with a frozen clock and fixed data. Widgets read it thr
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,12 @@ class AppContext:
     # ProviderConfig, "alerts" → AlertSource. Only the configured ones (see tui.launch).
     sources: dict[str, Any] = field(default_factory=dict)
     source_refresh: float | None = None      # override every extra source's refresh (tests)
+    # Parses the runbook library (``tui.launch.load_runbooks``); None once it has run. Parsing
+    # the library is ~0.3 s that the first frame does not need (no runbook is on screen until
+    # one is opened or an incident declared), so the dashboard runs it in a worker after its
+    # first frame, and anything that needs the runbooks earlier waits for it here.
+    runbook_loader: Callable[[], tuple[list[Runbook], list[Finding]]] | None = None
+    _runbook_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def state_dir(self) -> Path:
@@ -57,12 +65,25 @@ class AppContext:
     def poll_interval(self) -> float:
         return self.refresh if self.refresh is not None else self.config.prometheus.refresh
 
+    def ensure_runbooks(self) -> list[Runbook]:
+        """The runbooks, parsing the library first if that has not happened yet (thread-safe:
+        a caller that comes while the dashboard's worker is parsing waits for it)."""
+        if self.runbook_loader is not None:
+            with self._runbook_lock:
+                loader = self.runbook_loader
+                if loader is not None:
+                    runbooks, findings = loader()
+                    self.runbooks = [*runbooks, *self.runbooks]
+                    self.runbook_findings = [*findings, *self.runbook_findings]
+                    self.runbook_loader = None
+        return self.runbooks
+
     def runbook(self, ref: str | None) -> Runbook | None:
         if not ref:
             return None
         low = ref.lower()
-        return next((r for r in self.runbooks if r.id.lower() == low or
+        return next((r for r in self.ensure_runbooks() if r.id.lower() == low or
                      (r.path is not None and (str(r.path) == ref or r.path.name == ref))), None)
 
     def runbooks_for(self, trigger: str) -> list[Runbook]:
-        return [r for r in self.runbooks if trigger in r.triggers]
+        return [r for r in self.ensure_runbooks() if trigger in r.triggers]

@@ -32,24 +32,20 @@ from tui.messages import (
     StepStarted,
     ViewReady,
 )
-from tui.screens.modals.forms import (
-    DeclareAnswer,
-    DeclareScreen,
-    NoteAnswer,
-    NoteScreen,
-    ResolveAnswer,
-    ResolveScreen,
-    SeverityAnswer,
-    SeverityScreen,
-    SkipScreen,
-)
-from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
-from tui.screens.modals.run_step import Preview, RunAnswer, RunStepScreen, fields_from_prompts
-from tui.screens.modals.status_update import StatusUpdateScreen, UpdateAnswer
 from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
+    # The dialogs are imported where they open (TextArea, Select, ... are not needed for the
+    # first frame; importing them all up front cost ~40 ms of startup).
     from tui.screens.dashboard import DashboardScreen
+    from tui.screens.modals.forms import (
+        DeclareAnswer,
+        NoteAnswer,
+        ResolveAnswer,
+        SeverityAnswer,
+    )
+    from tui.screens.modals.run_step import Preview, RunAnswer
+    from tui.screens.modals.status_update import UpdateAnswer
     from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
 ALERT_SEVERITY = {"critical": "P1", "page": "P1", "high": "P2", "error": "P2", "warning": "P3",
@@ -167,6 +163,8 @@ class IncidentFlows:
             self.post_message(ResumeOffer(found))
 
     def on_resume_offer(self: DashboardScreen, message: ResumeOffer) -> None:
+        from tui.screens.modals.pickers import OpenIncident, ResumeScreen
+
         now = self.app.ctx.clock.now()
         items = [OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
                               elapsed=format_clock(now - i.declared_at) if i.declared_at else "?")
@@ -217,7 +215,9 @@ class IncidentFlows:
             severity = self.runbook.severity or "P3"
             runbook = self.runbook.id
             origin = f"From the open runbook {self.runbook.id}."
-        choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.runbooks, key=lambda r: r.id)]
+        from tui.screens.modals.forms import DeclareScreen
+
+        choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.ensure_runbooks(), key=lambda r: r.id)]
 
         def answered(answer: DeclareAnswer | None) -> None:
             if answer is not None:
@@ -239,11 +239,13 @@ class IncidentFlows:
         if ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
             suggested.append(ctx.drill.extra["drill"].scenario.runbook)
 
+        from tui.screens.modals.pickers import RunbookPicker
+
         def chosen(rb_id: str | None) -> None:
             if rb_id:
                 self.open_runbook_by_id(rb_id)
 
-        self.app.push_screen(RunbookPicker(ctx.runbooks, ctx.runbook_findings, suggested), chosen)
+        self.app.push_screen(RunbookPicker(ctx.ensure_runbooks(), ctx.runbook_findings, suggested), chosen)
 
     # ------------------------------------------------------------------ steps
 
@@ -269,6 +271,8 @@ class IncidentFlows:
         self.post_message(RunDialogReady(step, prompts))
 
     def on_run_dialog_ready(self: DashboardScreen, message: RunDialogReady) -> None:
+        from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts
+
         step = message.step
 
         def preview(params: dict[str, str]) -> Preview:
@@ -372,6 +376,8 @@ class IncidentFlows:
             if reason:
                 self.run_io(self.controller.skip, step.number, reason)
 
+        from tui.screens.modals.forms import SkipScreen
+
         self.app.push_screen(SkipScreen(f"{step.number}. {step.label}"), answered)
 
     def action_cancel_step(self: DashboardScreen) -> None:
@@ -391,6 +397,8 @@ class IncidentFlows:
             if a is not None:
                 self.run_io(self.controller.note, a.tag, a.text, a.owner, a.due, done=f"{a.tag} note added")
 
+        from tui.screens.modals.forms import NoteScreen
+
         self.app.push_screen(NoteScreen(tag), answered)
 
     def action_severity(self: DashboardScreen) -> None:
@@ -400,6 +408,8 @@ class IncidentFlows:
         def answered(a: SeverityAnswer | None) -> None:
             if a is not None:
                 self.run_io(self.controller.severity, a.severity, a.reason, done=f"severity now {a.severity}")
+
+        from tui.screens.modals.forms import SeverityScreen
 
         self.app.push_screen(SeverityScreen(self.view.header.severity), answered)
 
@@ -447,6 +457,8 @@ class IncidentFlows:
                 self.app.copy_to_clipboard(a.text)
             self.run_io(self.controller.status_update, a.text, copied=a.copy, post=a.post)
 
+        from tui.screens.modals.status_update import StatusUpdateScreen
+
         self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where), answered)
 
     def action_resolve(self: DashboardScreen) -> None:
@@ -462,6 +474,8 @@ class IncidentFlows:
         def answered(a: ResolveAnswer | None) -> None:
             if a is not None:
                 self.resolve_and_report(a)
+
+        from tui.screens.modals.forms import ResolveScreen
 
         self.app.push_screen(ResolveScreen(self.view.header.title, open_steps), answered)
 

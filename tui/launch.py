@@ -6,6 +6,7 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
+from functools import partial
 from pathlib import Path
 
 from tui.context import AppContext, DrillInfo
@@ -71,16 +72,18 @@ def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
 
 def dashboard_context(cfg: Config) -> AppContext:
     source, why = open_source(cfg)
-    runbooks, findings = load_runbooks(cfg)
-    return AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
-                      runbooks=runbooks, runbook_findings=findings, sources=extra_sources(cfg, runbooks))
+    ctx = AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
+                     runbook_loader=partial(load_runbooks, cfg))
+    if cfg.alerts.alertmanager_url or (cfg.alerts.prometheus_alerts and cfg.prometheus.url):
+        ctx.ensure_runbooks()  # the alert source maps alert names to runbooks from the start
+    ctx.sources = extra_sources(cfg, ctx.runbooks)
+    return ctx
 
 
 def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext:
     """A drill: its own state dir (drill incidents never mix with real ones), a simulated source."""
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
-    runbooks, findings = load_runbooks(cfg)
     info = DrillInfo(scenario=scenario, speed=speed or 1.0)
     env: dict[str, str] = {}
     if importlib.util.find_spec("warroom.drill.simulator") is not None:
@@ -103,7 +106,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
         from tui.fakesource import FakeSource
 
         source = FakeSource()
-    return AppContext(config=cfg, source=source, runbooks=runbooks, runbook_findings=findings,
+    return AppContext(config=cfg, source=source, runbook_loader=partial(load_runbooks, cfg),
                       drill=info, refresh=1.0, extra_env=env)
 
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tui.bindings import DASHBOARD_BINDINGS
-from tui.screens.modals.forms import NOTE_TAGS
 
 if TYPE_CHECKING:
     from tui.app import WarroomApp
@@ -23,6 +22,8 @@ CATEGORIES = {"incident": "incident", "step": "step", "runbook": "runbook", "pir
 
 def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object]]]:
     """(title, help, callback) for every command the palette offers."""
+    from tui.screens.modals.forms import NOTE_TAGS  # the dialogs load when first needed
+
     entries: list[tuple[str, str, Callable[[], object]]] = []
     dash = app.dashboard
     for b in DASHBOARD_BINDINGS:
@@ -35,7 +36,7 @@ def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object
     entries.append(("app: show keys", "key ?", partial(app.run_action, "help")))
     for tag, label in NOTE_TAGS:
         entries.append((f"note: add {label}", f"a note tagged {tag}", partial(dash.action_note, tag)))
-    for rb in app.ctx.runbooks:
+    for rb in app.ctx.ensure_runbooks():
         entries.append((f"open runbook: {rb.id} {rb.title}", f"{len(rb.steps)} steps",
                         partial(dash.open_runbook_by_id, rb.id)))
     return entries

@@ -55,6 +55,9 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         self.extra: dict[str, object] = {}         # latest cluster / providers / alerts poll
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
+        self._library_started = False
+        self._strip_mounted = False
+        self._readings_at = 0.0
 
     # ------------------------------------------------------------------ layout
 
@@ -64,9 +67,9 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         with Horizontal(id="slo-panes"):
             for slo in ctx.config.slo:
                 yield SloPane(slo, ascii_only=ctx.ascii_only)
-        with Vertical(id="slo-strip"):
-            for slo in ctx.config.slo:
-                yield SloLine(slo, ascii_only=ctx.ascii_only)
+        # The compact strip is filled the first time the terminal is small enough to show it
+        # (``mount_strip``): at 120x40 its 30 widgets were never seen, yet styled and laid out.
+        yield Vertical(id="slo-strip")
         yield SourcesPane(list(ctx.sources))
         with Horizontal(id="main"):
             yield ChecklistPane()
@@ -80,6 +83,23 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             "Nothing is lost: the incident keeps running.",
             id="too-small",
         )
+
+    async def on_resize(self) -> None:
+        # Runs after Textual's own resize handler has set the breakpoint classes.
+        await self.mount_strip()
+
+    async def mount_strip(self) -> None:
+        """Mount the compact strip's lines once a breakpoint shows it, drawing the latest data."""
+        if self._strip_mounted or not (self.has_class("-w-narrow") or self.has_class("-h-short")):
+            return
+        self._strip_mounted = True
+        ctx = self.app.ctx
+        lines = [SloLine(slo, ascii_only=ctx.ascii_only) for slo in ctx.config.slo]
+        await self.query_one("#slo-strip", Vertical).mount_all(lines)
+        by_id = {r.slo.id: r for r in self.readings}
+        for line in lines:
+            if (r := by_id.get(line.slo.id)) is not None:
+                line.show(r, self._readings_at)
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
@@ -129,6 +149,16 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         interval = self.app.ctx.poll_interval()
         if interval > 0:
             self.app.set_timer(interval, self.poll_metrics)
+        self.call_after_refresh(self.load_library)
+
+    def load_library(self) -> None:
+        """Parse the runbook library in a thread once the first frame with data is drawn: the
+        first frame shows no runbook, so it need not wait for the parse (see
+        ``AppContext.runbook_loader``). Whatever needs a runbook first just waits for it."""
+        if self.app.ctx.runbook_loader is not None and not self._library_started:
+            self._library_started = True
+            self.app.run_worker(self.app.ctx.ensure_runbooks, thread=True, group="library",
+                                exit_on_error=False)
 
     def on_source_fetched(self, message: SourceFetched) -> None:
         """Called by the App with one poll of an extra source (cluster / providers / alerts)."""
@@ -178,6 +208,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
 
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
         self.readings = readings
+        self._readings_at = at
         if not self.painting():
             self._last_readings = (readings, at, health)
             self._behind = True
@@ -201,6 +232,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         self.show_readings([R(slo=s, state="error", value=None, error=why) for s in self.app.ctx.config.slo],
                            now, "off")
         self.render_header()
+        self.call_after_refresh(self.load_library)
 
     def tick(self) -> None:
         try:
