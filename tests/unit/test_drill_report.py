@@ -89,3 +89,37 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     detected = report.responses[0]
     assert detected.minutes == 1.0 and detected.drill_minutes == 10.0
     assert "1m00s, 10m00s in drill time" in report.summary[0]
+
+
+def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_dir: Path) -> None:
+    """The demo's usual path: the IC declares on the WARN pane and the breaker keeps the quota
+    from ever reaching critical. That is the best possible detection, not "not reached"."""
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    clock = Clock(start + 20)
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="Quota at 75%", severity="P3", source={"kind": "pane", "ref": "quota"},
+        drill={"scenario": "rate-limit", "speed": 1.0})
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 30)
+    clock.t = start + 40
+    inc.note("info", "breaker on")
+    report = drill_report(d, inc.state, at=start + 900)
+    assert report.breach_at is None and report.declared_before_breach
+    rows = {r.key: r for r in report.responses}
+    assert rows["detected"].minutes == 0.0 and rows["detected"].met
+    assert round(rows["mobilised"].minutes * 60) == 20 and rows["mobilised"].met
+    assert report.summary[0] == ("Time to detect: declared before Model API quota used reached critical "
+                                 "(target < 5 min): met.")
+
+
+def test_declared_after_the_breach_is_timed_from_the_breach(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    breach = breach_time(d, at=start + 3600)
+    assert breach is not None
+    inc = IncidentStore(state_dir / "inc", clock=Clock(breach + 400)).create(title="late", severity="P3")
+    report = drill_report(d, inc.state, at=breach + 500)
+    detected = report.responses[0]
+    assert not report.declared_before_breach
+    assert round(detected.minutes * 60) == 400 and detected.met is False
+    assert report.summary[0] == "Time to detect: 6m40s (target < 5 min): missed."

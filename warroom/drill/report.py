@@ -68,6 +68,7 @@ class DrillReport:
     incident: str | None
     breach_at: float | None
     generated_at: float
+    declared_before_breach: bool
     responses: tuple[ResponseRow, ...]
     actions: tuple[ActionRow, ...]
     resolution_done: tuple[str, ...]
@@ -124,6 +125,12 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         phases = {k: _ts(v) for k, v in state.phases.items()}
     if phases.get("started") is None:
         phases["started"] = breach
+    detected = phases.get("detected")
+    started = phases.get("started")
+    # Declared before the primary pane went critical (or it never did): caught ahead of impact.
+    ahead = detected is not None and (started is None or started > detected)
+    if ahead:
+        phases["started"] = detected
     rows = []
     for key, label, target, base in RESPONSE_TARGETS:
         reached = phases.get(key)
@@ -165,7 +172,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title, runbook=sc.runbook, speed=drill.speed,
         incident=state.id if state is not None and state.id else drill.incident,
-        breach_at=breach, generated_at=at, responses=tuple(rows), actions=tuple(actions),
+        breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(),
     )
@@ -174,7 +181,13 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
 
 def _with_summary(r: DrillReport) -> DrillReport:
     lines = []
+    primary = r.panes[0] if r.panes else None
     for row in r.responses:
+        if row.key == "detected" and r.declared_before_breach:
+            what = primary.title if primary is not None else "the primary pane"
+            lines.append(f"{row.label}: declared before {what} reached critical "
+                         f"(target < {row.target_min:g} min): met.")
+            continue
         if row.minutes is None:
             lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
             continue
@@ -188,7 +201,6 @@ def _with_summary(r: DrillReport) -> DrillReport:
     wasted = [a for a in r.actions if not a.effective and a.action in _mitigations(r)]
     if wasted:
         lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
-    primary = r.panes[0] if r.panes else None
     if primary is not None:
         state = "back under" if primary.recovered else "still above"
         lines.append(f"{primary.title} is {state} its critical threshold"
