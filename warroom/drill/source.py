@@ -1,0 +1,132 @@
+"""The ``MetricSource`` the dashboard reads in drill mode: the panes' own PromQL on the simulated
+world.
+
+It answers exactly as the Prometheus source does (``SloSample`` with value, sparkline and notes),
+so the panes cannot tell a drill from production; only the clock is the drill's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING
+
+from warroom.config import SloConfig, default_slos
+from warroom.drill.promql import Many, PromQLError, Sample
+from warroom.sources.model import SloSample
+
+if TYPE_CHECKING:
+    from warroom.drill.directory import Drill
+
+
+class DrillSource:
+    """``MetricSource`` over a drill: the panes' own PromQL, evaluated on the simulated world.
+
+    ``window`` (scenario seconds) and ``points`` shape the sparklines; their timestamps are wall
+    times, so the panes' data age works as it does with Prometheus.
+    """
+
+    def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
+                 points: int = 60) -> None:
+        self.drill = drill
+        self.name = f"drill:{drill.scenario.name}"
+        self.window = float(window)
+        self.points = max(2, int(points))
+        self._slos = {s.id: s for s in (slos or default_slos())}
+        self._polls = 0
+
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        at = time.time() if at is None else at
+        out = [self._sample(slo, at) for slo in slos]
+        sim = self.drill.simulator
+        # lets stand-ins start from where the dashboard got to; not on the first poll, which the
+        # dashboard's first frame waits for (no stand-in runs before the next one anyway)
+        if self._polls and sim._series is not None and sim._series.rows - sim._loaded_rows > 120:  # noqa: SLF001
+            sim.save_cache()
+        self._polls += 1
+        return out
+
+    def _sample(self, slo: SloConfig, at: float) -> SloSample:
+        sim = self.drill.simulator
+        t = self.drill.scenario_time(at)
+        step = self.window / (self.points - 1)
+        times = [t - self.window + i * step for i in range(self.points)]
+        series_expr = slo.range_query or slo.query
+        try:
+            if series_expr == slo.query:
+                both = _values(sim.evaluate_many(slo.query, [t, *times]), len(times) + 1)
+                (value, note), values = both[0], both[1:]
+            else:
+                value, note = _values(sim.evaluate_many(slo.query, [t]), 1)[0]
+                values = _values(sim.evaluate_many(series_expr, times), len(times))
+        except PromQLError as exc:
+            return SloSample(slo.id, None, sample_time=at, fetched_at=time.time(),
+                             error=f"drill cannot evaluate {slo.query!r}: {exc}")
+        wall = self.drill.wall_time
+        series = tuple((wall(ti), v) for ti, (v, _) in zip(times, values, strict=True) if v is not None)
+        return SloSample(slo.id, value, series, sample_time=at, fetched_at=time.time(), note=note)
+
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        """Evaluate a PromQL expression (or a pane id such as ``quota``) at ``at``."""
+        at = time.time() if at is None else at
+        query = self._resolve(expr)
+        try:
+            value, note = _one(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
+        except PromQLError as exc:
+            return SloSample(expr, None, sample_time=at, fetched_at=time.time(),
+                             error=f"drill cannot evaluate {expr!r}: {exc}")
+        return SloSample(expr, value, sample_time=at, fetched_at=time.time(), note=note)
+
+    def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
+        """The full instant vector (labels, value) for ``expr``; raises ``PromQLError``."""
+        at = time.time() if at is None else at
+        result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
+        if isinstance(result, float):
+            return [({}, result)]
+        return [(s.label_dict(), s.value) for s in result]
+
+    def _resolve(self, expr: str) -> str:
+        key = expr.strip()
+        if key in self._slos:
+            return self._slos[key].query
+        return expr
+
+    def close(self) -> None:
+        return None
+
+
+_NAN_NOTE = "result is NaN (nothing happened in the window)"
+
+
+def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
+    """``_one`` at every time of a ``Many``, without building a Sample per series and time."""
+    if many.points is not None:
+        return [_one(v) for v in many.points]
+    if many.scalar is not None:
+        return [(None, "result is NaN") if math.isnan(v) else (v, None) for v in many.scalar]
+    vector = many.vector or []
+    if not vector:
+        return [(None, None)] * n
+    if len(vector) == 1:
+        return [(None, _NAN_NOTE) if math.isnan(v) else (v, None) for v in vector[0][1]]
+    note = f"{len(vector)} series returned; showing the highest"
+    out: list[tuple[float | None, str | None]] = []
+    for row in zip(*(col for _, col in vector), strict=True):
+        values = [v for v in row if not math.isnan(v)]
+        out.append((max(values), note) if values else (None, _NAN_NOTE))
+    return out
+
+
+def _one(result: float | list[Sample]) -> tuple[float | None, str | None]:
+    """Reduce a PromQL result to the single number a pane shows, with a note when it had to choose."""
+    if isinstance(result, float):
+        return (None, "result is NaN") if math.isnan(result) else (result, None)
+    values = [s for s in result if not math.isnan(s.value)]
+    if not result:
+        return None, None
+    if not values:
+        return None, _NAN_NOTE
+    if len(result) == 1:
+        return values[0].value, None
+    best = max(values, key=lambda s: s.value)
+    return best.value, f"{len(result)} series returned; showing the highest"
