@@ -1,0 +1,94 @@
+"""Finding runs that never journaled an end, and recording them as ``interrupted``.
+
+This is what a resume relies on: a supervisor that died (reboot, kill -9) leaves a
+``step.started`` with no ``step.finished``, and the incident must not show that step as
+running forever. It touches only the journal and the output lock, never the step's processes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.execute.capture import read_tail
+from warroom.execute.output_files import try_lock
+from warroom.execute.run_spec import StepResult
+from warroom.incident import events as ev
+from warroom.incident.journal import Event, Journal, format_ts, read_journal
+
+
+def find_finished(incident_dir: Path, output_rel: str, events: Iterable[Event] | None = None) -> StepResult | None:
+    """The journaled end of the run whose output file is ``output_rel``, if any."""
+    if events is None:
+        events = read_journal(incident_dir / "journal.jsonl").events
+    found = None
+    for e in events:
+        if e.type == ev.STEP_FINISHED and e.data.get("output") == output_rel:
+            found = e
+    return StepResult.from_event(found) if found is not None else None
+
+
+def _plain_excerpt(path: Path, n: int = 10) -> tuple[str, int, int]:
+    try:
+        lines, total, _ = read_tail(path, n)
+        size = path.stat().st_size
+    except OSError:
+        return "", 0, 0
+    return "\n".join(line.plain for line in lines), total, size
+
+
+def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
+                     reason: str | None = None) -> StepResult | None:
+    """Journal ``step.finished`` (status ``interrupted``) for a started step whose supervisor is
+    gone. Returns the step's result (the existing one if it did finish), or None while it still
+    runs. Safe against a concurrent supervisor or a second caller: it holds the output lock.
+
+    The step's own processes are not signalled: after a reboot their ids may belong to someone
+    else. The reason names the process group so a person can check it."""
+    if reason is None:
+        reason = ("its supervisor ended without recording the step's end; processes of group "
+                  f"{started.get('pgid')} may still be running if the machine was not restarted")
+    incident_dir = Path(incident_dir)
+    rel = str(started["output"])
+    path = incident_dir / rel
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        fd = -1
+    try:
+        if fd >= 0:
+            if not try_lock(fd, fcntl.LOCK_EX):
+                return None
+        done = find_finished(incident_dir, rel)
+        if done is not None:
+            return done
+        excerpt, lines, size = _plain_excerpt(path)
+        data = {
+            "step": started.get("step"), "step_id": started.get("step_id"),
+            "status": "interrupted", "exit_code": None, "signal": None,
+            "started_at": started.get("started_at"), "ended_at": None, "duration": None,
+            "expect": None, "expect_met": None, "excerpt": excerpt, "output": rel,
+            "lines": lines, "bytes": size, "reason": reason,
+            "detected_at": format_ts(datetime.now(UTC)),
+        }
+        event = Journal(incident_dir / "journal.jsonl").append(ev.STEP_FINISHED, data)
+        return StepResult.from_event(event)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def find_unfinished(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """``step.started`` data of every run without a ``step.finished`` (by output file)."""
+    started: dict[str, dict[str, Any]] = {}
+    for e in events:
+        out = e.data.get("output")
+        if e.type == ev.STEP_STARTED and out:
+            started[str(out)] = dict(e.data)
+        elif e.type == ev.STEP_FINISHED and out:
+            started.pop(str(out), None)
+    return list(started.values())

@@ -1,0 +1,121 @@
+"""What a step run is asked to do (:class:`RunSpec`) and what it came to (:class:`StepResult`).
+
+These cross the process boundary: the spec is handed to the supervisor as JSON and the result is
+read back from the journal, so both are plain data kept apart from the code that spawns, follows
+or recovers runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from warroom.errors import WarroomError
+from warroom.execute import safety
+from warroom.execute.redact import RedactionSettings, Redactor, looks_secret_name
+from warroom.incident.journal import Event
+
+
+class ExecuteError(WarroomError):
+    """The step could not be started (supervisor failed, journal not writable, bad spec)."""
+
+
+@dataclass
+class RunSpec:
+    """Everything needed to run one step. ``command`` is the final command, parameters already
+    substituted (shell-quoted) — it runs exactly as given and is journaled redacted."""
+
+    incident_dir: Path
+    command: str
+    step: int | None = None
+    step_id: str = "command"
+    label: str = ""
+    kind: str = "shell"
+    params: dict[str, str] = field(default_factory=dict)
+    mutating: bool | None = None
+    confirm: bool = False
+    confirmation: safety.Confirmation | None = None
+    read_only: bool = False
+    target: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = 300.0
+    kill_grace: float = 5.0
+    shell: str = "/bin/bash"
+    env: dict[str, str] = field(default_factory=dict)
+    path_prepend: list[str] = field(default_factory=list)
+    cwd: str | None = None
+    expect: str | None = None
+    memory_lines: int = 2000
+    excerpt_lines: int = 10
+    redaction: RedactionSettings = field(default_factory=RedactionSettings)
+    evidence_before: dict[str, Any] | None = None
+    actor: str | None = None
+
+    @classmethod
+    def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,
+                    timeout: float | None = None, env: Mapping[str, str] | None = None,
+                    **kw: Any) -> RunSpec:
+        """Defaults from ``warroom.config.Config``: shell, timeout (a step's own ``timeout`` wins),
+        kill_grace, memory_lines, execute.env (plus ``env``), redaction, read_only."""
+        ex = cfg.execute
+        merged = dict(ex.env)
+        merged.update(env or {})
+        kw.setdefault("read_only", bool(cfg.read_only))
+        return cls(incident_dir=Path(incident_dir), command=command,
+                   timeout=timeout if timeout is not None else ex.timeout,
+                   kill_grace=ex.kill_grace, shell=ex.shell, env=merged,
+                   memory_lines=ex.memory_lines,
+                   redaction=RedactionSettings.from_config(cfg.redaction), **kw)
+
+    def build_env(self) -> dict[str, str]:
+        """The step's environment: the user's, plus ``env``, with ``path_prepend`` first on PATH."""
+        env = dict(os.environ)
+        env.update({k: os.path.expandvars(os.path.expanduser(v)) for k, v in self.env.items()})
+        if self.path_prepend:
+            parts = [str(p) for p in self.path_prepend]
+            if env.get("PATH"):
+                parts.append(env["PATH"])
+            env["PATH"] = os.pathsep.join(parts)
+        return env
+
+    def secret_params(self) -> dict[str, str]:
+        return {k: str(v) for k, v in self.params.items() if looks_secret_name(k, self.redaction.env_names)}
+
+    def redactor(self) -> Redactor:
+        return Redactor.from_env(self.build_env(), self.redaction, self.secret_params())
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """How a step ended (the ``step.finished`` event's data, typed)."""
+
+    status: str
+    exit_code: int | None
+    signal: str | None
+    started_at: str | None
+    ended_at: str | None
+    duration: float | None
+    expect: str | None
+    expect_met: bool | None
+    excerpt: str
+    output: str
+    lines: int
+    bytes: int
+    seq: int | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @classmethod
+    def from_event(cls, event: Event) -> StepResult:
+        d = event.data
+        return cls(status=str(d.get("status")), exit_code=d.get("exit_code"), signal=d.get("signal"),
+                   started_at=d.get("started_at"), ended_at=d.get("ended_at"),
+                   duration=d.get("duration"), expect=d.get("expect"), expect_met=d.get("expect_met"),
+                   excerpt=str(d.get("excerpt") or ""), output=str(d.get("output")),
+                   lines=int(d.get("lines") or 0), bytes=int(d.get("bytes") or 0),
+                   seq=event.seq, data=dict(d))
