@@ -35,11 +35,11 @@ _CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkp
 @functools.cache
 def _code_fingerprint() -> str:
     """What the cached integration depends on besides the actions: the simulator's own code (the
-    estate, the signals, the scenarios, the integration) and the float maths of this machine."""
-    from warroom.drill import fleet, model, scenarios, series
+    estate, the signals, the scenarios, the rates, the integration) and the float maths of this machine."""
+    from warroom.drill import fleet, model, rates, scenarios, series
 
     crc = 0
-    for module in (fleet, model, scenarios, series):
+    for module in (fleet, model, scenarios, rates, series):
         crc = zlib.crc32(Path(module.__file__ or "").read_bytes(), crc)
     return f"{crc:08x} py{sys.version_info[0]}.{sys.version_info[1]} {os.uname().machine}"
 
