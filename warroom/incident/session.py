@@ -39,15 +39,21 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
+from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.incident import events as ev
 from warroom.incident import runbook_ref
-from warroom.execute.safety import StepRefused  # one refusal class for the runner and for us
 from warroom.incident.journal import Event, Journal, JournalError, JournalFollower, JournalRead, format_ts
-from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
+# Re-exported: the CLI and the TUI import these from the session.
+from warroom.incident.prepared import (
+    DryRun as DryRun,
+    ParamError as ParamError,
+    ParamPrompt as ParamPrompt,
+    PreparedStep as PreparedStep,
+)
 from warroom.incident.state import IncidentState
 from warroom.incident.step_running import StepRunning
 from warroom.incident.store import FILE_MODE, JOURNAL_NAME, make_private_dir
-from warroom.incident.target import detect_target
+from warroom.incident.target import detect_target as detect_target
 
 if TYPE_CHECKING:
     from warroom.incident.pir import ExportResult

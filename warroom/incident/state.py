@@ -34,7 +34,7 @@ from typing import Any
 from warroom.incident import events as ev
 from warroom.incident.journal import Event, gc_paused
 from warroom.incident.records import (
-    PHASE_LABELS,
+    PHASE_LABELS as PHASE_LABELS,
     Escalation,
     EvidenceSample,
     Export,

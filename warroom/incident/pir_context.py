@@ -1,0 +1,167 @@
+"""Everything a PIR template can use, built from the incident state (the one documented context).
+
+Templates are written by people outside the code, so what they may reference is defined in one
+place, as plain records, rather than by handing them the state object and its internals.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration
+from warroom.incident import events as ev
+from warroom.incident.pir_format import fmt_value
+from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+
+
+Record = SimpleNamespace
+
+
+def _evidence_rows(state: IncidentState, config: Config | None) -> list[dict[str, Any]]:
+    phases = state.phases
+    detected = phases.get("detected")
+    resolved = phases.get("resolved")
+    rows = []
+    for slo_id, samples in state.evidence_by_slo().items():
+        slo = config.slo_by_id(slo_id) if config is not None else None
+        below = slo is not None and slo.direction == "below"
+        valued = [s for s in samples if s.value is not None]
+        unit = next((s.unit for s in samples if s.unit), None) or (slo.unit if slo else None)
+
+        def nearest(at: datetime | None, pool: list[EvidenceSample] = valued) -> EvidenceSample | None:
+            if at is None or not pool:
+                return None
+            return min(pool, key=lambda s: (abs((s.at - at).total_seconds()), s.seq))
+
+        worst = (min if below else max)(valued, key=lambda s: s.value or 0.0) if valued else None
+        at_det = nearest(detected) if detected else (valued[0] if valued else None)
+        at_res = nearest(resolved) if resolved else None
+        rows.append({
+            "slo_id": slo_id, "title": slo.title if slo else slo_id, "unit": unit,
+            "threshold": fmt_value(slo.crit, unit) if slo and slo.crit is not None else "n/a",
+            "at_detection": fmt_value(at_det.value if at_det else None, unit),
+            "worst": fmt_value(worst.value if worst else None, unit),
+            "worst_at": worst.at if worst else None,
+            "at_resolution": fmt_value(at_res.value if at_res else None, unit),
+            "samples": len(samples),
+        })
+    return rows
+
+
+def _run_evidence(st: Any, run: Any, config: Config | None) -> str:
+    """``quota 92% → 58%``: the SLO values before and after a step run, formatted the way the
+    timeline shows them (the sources engine picks the panes worth naming). Empty when none."""
+    if not run.evidence_before and not run.evidence_after:
+        return ""
+    try:
+        from warroom.sources.evidence import StepEvidence, format_evidence
+    except ImportError:
+        return ""
+    from warroom.config import default_slos
+
+    slos = config.slo if config is not None else default_slos()
+    item = StepEvidence(step=st.step, step_id=st.step_id, label="-", command=run.command,
+                        started_at=None, ended_at=None, before=run.evidence_before,
+                        after=tuple(sorted(run.evidence_after.items())))
+    text = format_evidence(item, slos)
+    return text.split(" → ", 1)[1] if " → " in text else ""
+
+
+def pir_context(state: IncidentState, config: Config | None, now: datetime,
+                runbook_steps: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything a PIR template can use (all times are aware datetimes in UTC).
+
+    ``incident``: id, title, severity, status, commander, runbook {id, title} or None, drill,
+    declared_at, resolved_at, resolved (bool), date (YYYY-MM-DD), start, end, duration (text),
+    duration_min (int), summary, resolution, rollback (bool), type, affected_repos.
+    ``zone``: the local zone's name. ``timeline``: entries {at, text, actor, kind, corrected}.
+    ``milestones``: {key, label, at} for every phase reached. ``notes``: tag -> [{text, actor, at,
+    owner, due}], plus shortcuts root_cause, impact, went_well, went_wrong, actions, lessons,
+    contributing, prevention, info. ``response``: {label, target_min, minutes, at, met, text}.
+    ``evidence``: per pane {title, slo_id, unit, threshold, at_detection, worst, at_resolution}.
+    ``commands``: {step, label, actor, started_at, duration, status, exit_code, expect, expect_met,
+    command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
+    ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
+    ``last_seq``. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
+    sentence.
+    """
+    phases = state.phases
+    res = state.resolution or {}
+    start = state.clock_start
+    end = phases.get("resolved")
+    notes: dict[str, list[dict[str, Any]]] = {tag: [] for tag in ev.NOTE_TAGS}
+    for n in state.notes:
+        notes.setdefault(n.tag, []).append({"text": n.text, "actor": n.actor, "at": n.at,
+                                            "owner": n.owner, "due": n.due, "seq": n.seq})
+    commands = []
+    for st, run in state.commands_run():
+        commands.append(Record(
+            step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
+            started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
+            status=run.status, exit_code=run.exit_code, expect=run.expect,
+            expect_met=run.expect_met, command=run.command or "", output=run.output,
+            mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config),
+        ))
+    steps = state.step_list()
+    skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at}
+               for s in steps if s.status == "skipped"]
+    failed = [{"step": s.step, "label": s.label, "status": s.status, "exit_code": s.exit_code,
+               "attempts": s.attempts}
+              for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
+    not_done = [r for r in (runbook_steps or [])
+                if (state.steps.get(r["step_id"]) is None or state.steps[r["step_id"]].status == "pending")]
+    response = []
+    for r in state.response_times():
+        if r.minutes is None:
+            text = "not reached" if r.at is None else "not measured (start unknown)"
+        else:
+            text = "met" if r.met else "missed"
+        response.append({"key": r.key, "label": r.label, "target_min": r.target_min, "at": r.at,
+                         "minutes": r.minutes, "met": r.met, "text": text,
+                         "measured_from": PHASE_LABELS.get(r.measured_from, r.measured_from)})
+    # Records of the two long lists are namespaces, not dicts: Jinja resolves ``row.at`` on them
+    # in one lookup, which keeps a 10,000-event timeline's render well under a second.
+    timeline = [Record(at=t.at, text=t.text, actor=t.actor, kind=t.kind, corrected=t.original is not None,
+                       step=t.step, seq=t.seq)
+                for t in state.sorted_timeline()]
+    dry_runs = [{"step": s.step, "label": s.label, **d} for s in steps for d in s.dry_runs]
+    refusals = [{"step": s.step, "label": s.label, **d} for s in steps for d in s.refusals]
+    return {
+        "incident": {
+            "id": state.id, "title": state.title, "severity": state.severity, "status": state.status,
+            "commander": state.commander, "runbook": ({"id": state.runbook.get("id"),
+                                                       "title": state.runbook.get("title")}
+                                                      if state.runbook else None),
+            "drill": state.drill, "declared_at": state.declared_at, "resolved_at": state.resolved_at,
+            "resolved": state.resolved, "date": start.strftime("%Y-%m-%d") if start else "",
+            "start": start, "end": end, "duration": format_duration(state.elapsed(now).total_seconds()),
+            "duration_min": round(state.duration_minutes(now)),
+            "summary": res.get("summary") or "", "resolution": res.get("resolution") or "",
+            "rollback": bool(res.get("rollback")), "type": res.get("type") or "",
+            "affected_repos": res.get("affected_repos") or "",
+        },
+        "milestones": sorted(({"key": k, "label": PHASE_LABELS[k], "at": phases[k]}
+                              for k in ev.PHASES if phases.get(k) is not None),
+                             key=lambda m: m["at"]),
+        "timeline": timeline,
+        "notes": notes,
+        "root_cause": notes["root-cause"], "impact": notes["impact"], "went_well": notes["went-well"],
+        "went_wrong": notes["went-wrong"], "actions": notes["action"], "lessons": notes["lesson"],
+        "contributing": notes["contributing"], "prevention": notes["prevention"], "info": notes["info"],
+        "response": response,
+        "evidence": _evidence_rows(state, config),
+        "commands": commands,
+        "skipped": skipped, "failed": failed, "not_done": not_done,
+        "dry_runs": dry_runs, "refusals": refusals,
+        "status_updates": [{"at": u.at, "text": u.text, "actor": u.actor, "channels": u.channels}
+                           for u in state.status_updates],
+        "severity_changes": state.severity_changes,
+        "alerts": state.alerts,
+        "journal_issues": list(state.journal_issues),
+        "last_seq": state.last_seq,
+    }

@@ -1,0 +1,97 @@
+"""How values look in a PIR: the reader's time zone, numbers with their unit, minutes, and text made
+safe for a Markdown table cell or code span.
+
+Templates call these as filters and the context builder uses them too, so one definition decides
+how a time or a value reads wherever it appears in the document.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from warroom.errors import ConfigError
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+
+
+def local_zone(config: Config | None) -> tzinfo:
+    """The zone named next to UTC: ``incident.timezone``, else $TZ, else the machine's."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = config.incident.timezone if config is not None else None
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            where = config.source if config is not None and config.source else "config"
+            raise ConfigError(f"{where}: incident.timezone: unknown time zone {name!r}"
+                              " (expected an IANA name like \"Europe/Berlin\")") from None
+    for candidate in (os.environ.get("TZ", "").lstrip(":"), _etc_localtime_name()):
+        if candidate:
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    local = datetime.now(UTC).astimezone().tzinfo
+    return local or UTC
+
+
+def _etc_localtime_name() -> str | None:
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return None
+    marker = "zoneinfo/"
+    return target.split(marker, 1)[1] if marker in target else None
+
+
+def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
+    key = getattr(zone, "key", None)
+    if key:
+        return str(key)
+    return (at or datetime.now(UTC)).astimezone(zone).tzname() or "local"
+
+
+def fmt_value(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "percent":
+        return f"{value:.3g}%"
+    if unit == "seconds":
+        return f"{value:.4g}s"
+    if unit == "bytes":
+        return f"{value:.4g} B"
+    return f"{value:.4g}"
+
+
+def fmt_minutes(minutes: float | None) -> str:
+    if minutes is None:
+        return "n/a"
+    return f"{minutes:.1f} min"
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a markdown table cell: pipes escaped, newlines turned into <br>."""
+    text = "" if value is None else str(value)
+    if "|" not in text and "\n" not in text and "\\" not in text:
+        return text  # the common case, thousands of times per draft
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def md_inline(value: Any) -> str:
+    """Text on one markdown line (bullets): newlines folded into spaces."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split())
+
+
+def md_code(value: Any) -> str:
+    """An inline code span that survives backticks and pipes inside the command."""
+    text = md_inline(value).replace("|", "\\|")
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -1,0 +1,197 @@
+"""Finding, loading and rendering PIR templates (Jinja2, imported only when a PIR is rendered).
+
+Kept apart from exporting so that rendering stays a pure function of state, template and clock:
+tests and the TUI preview render without touching the incident directory.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration
+from warroom.errors import NotFoundError, WarroomError
+from warroom.incident.pir_context import pir_context
+from warroom.incident.pir_format import (
+    fmt_minutes,
+    fmt_value,
+    local_zone,
+    md_cell,
+    md_code,
+    md_inline,
+    zone_name,
+)
+from warroom.incident.state import IncidentState
+from warroom.paths import expand, shipped_templates_dir
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+
+
+SUFFIX = ".md.j2"
+
+
+class TemplateError(WarroomError):
+    """A template that does not exist or does not render; the message names file and line."""
+
+
+def template_dirs(config: Config | None) -> list[Path]:
+    dirs = []
+    if config is not None and config.incident.templates_dir:
+        dirs.append(expand(config.incident.templates_dir))
+    dirs.append(shipped_templates_dir())
+    return dirs
+
+
+def available_templates(config: Config | None) -> list[str]:
+    names: list[str] = []
+    for d in template_dirs(config):
+        if d.is_dir():
+            for p in sorted(d.glob(f"*{SUFFIX}")):
+                name = p.name[: -len(SUFFIX)]
+                if name not in names and not name.startswith("_"):
+                    names.append(name)
+    return names
+
+
+def template_basename(template: str) -> str:
+    """The file stem exports are named after: ``pir`` -> pir.md, ``~/t/weekly.md.j2`` -> weekly.md."""
+    name = Path(template).name
+    for suffix in (SUFFIX, ".j2", ".md"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+_ENVIRONMENTS: dict[tuple[tuple[str, ...], str], Any] = {}
+
+
+def _environment(search: list[Path], zone: tzinfo) -> Any:
+    """One Jinja environment per (template dirs, zone), kept for the process: templates are
+    compiled once (Jinja re-reads a template whose file changed, so edits still show up)."""
+    key = (tuple(str(d) for d in search), repr(zone))
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        env = _ENVIRONMENTS[key] = _new_environment(search, zone)
+    return env
+
+
+def _new_environment(search: list[Path], zone: tzinfo) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in search]),
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+
+    def utc(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S UTC") -> str:
+        return _strftime(at.astimezone(UTC), fmt) if at is not None else "n/a"
+
+    def hhmm(at: datetime | None) -> str:
+        return _strftime(at.astimezone(UTC), "%H:%M") if at is not None else "--:--"
+
+    def local(at: datetime | None, fmt: str = "%H:%M %Z") -> str:
+        return _strftime(at.astimezone(zone), fmt) if at is not None else "n/a"
+
+    def dur(seconds: float | None) -> str:
+        return format_duration(seconds) if seconds is not None else "n/a"
+
+    def yesno(value: bool | None, yes: str = "yes", no: str = "no", unknown: str = "n/a") -> str:
+        return unknown if value is None else (yes if value else no)
+
+    def sentence(text: str | None) -> str:
+        body = md_inline(text)
+        return body if not body or body.endswith((".", "!", "?")) else body + "."
+
+    env.filters.update(utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
+                       inline=md_inline, code=md_code, value=fmt_value, yesno=yesno, sentence=sentence)
+    return env
+
+
+def _strftime(at: datetime, fmt: str) -> str:
+    """strftime with fast paths for the formats a timeline uses thousands of times."""
+    if fmt == "%H:%M:%S":
+        return f"{at.hour:02d}:{at.minute:02d}:{at.second:02d}"
+    if fmt == "%H:%M":
+        return f"{at.hour:02d}:{at.minute:02d}"
+    return at.strftime(fmt)
+
+
+def _load_template(template: str, config: Config | None, zone: tzinfo) -> Any:
+    import jinja2
+
+    as_path = expand(template)
+    if template.endswith(".j2") and (os.sep in template or as_path.is_file()):
+        if not as_path.is_file():
+            raise NotFoundError(f"{as_path}: template file not found")
+        env = _environment([as_path.parent], zone)
+        name = as_path.name
+    else:
+        search = template_dirs(config)
+        env = _environment(search, zone)
+        name = template if template.endswith(".j2") else template + SUFFIX
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateNotFound:
+        looked = ", ".join(str(d) for d in template_dirs(config))
+        have = ", ".join(available_templates(config)) or "none"
+        raise NotFoundError(f"no PIR template {template!r} (looked in {looked}); available: {have}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or name
+        raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+
+
+def render_pir(state: IncidentState, template: str, config: Config | None, now: datetime,
+               runbook_steps: list[dict[str, Any]] | None = None) -> str:
+    """Render one template for this state; errors name the template file and line."""
+    import jinja2
+
+    zone = local_zone(config)
+    tmpl = _load_template(template, config, zone)
+    ctx = pir_context(state, config, now, runbook_steps)
+    ctx["zone"] = zone_name(zone, state.clock_start)
+    try:
+        return tidy_markdown(str(tmpl.render(**ctx)))
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{_where(exc, tmpl)}: template error: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+        raise TemplateError(f"{_where(exc, tmpl)}: template error: {type(exc).__name__}: {exc}") from None
+
+
+def tidy_markdown(text: str) -> str:
+    """Collapse runs of blank lines (template whitespace) outside fenced code blocks; end with one
+    newline. Lets templates stay readable without fighting Jinja's whitespace rules."""
+    out: list[str] = []
+    fence: str | None = None
+    blank = True  # drop blank lines at the very top
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if fence is None and stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif fence is not None and stripped.startswith(fence):
+            fence = None
+        elif fence is None and not line.strip():
+            if blank:
+                continue
+            blank = True
+            out.append("")
+            continue
+        blank = False
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _where(exc: BaseException, tmpl: Any) -> str:
+    """file:line of the innermost template frame in the traceback (Jinja maps lines back)."""
+    filename = tmpl.filename or tmpl.name
+    line = getattr(exc, "lineno", None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return f"{filename}:{line}" if line else str(filename)
