@@ -3,30 +3,24 @@
 Every subcommand opens the incident fresh from its journal, does one thing (one journal append
 at most, except ``run``, whose supervisor journals the step's start and end) and exits, so a
 script, a cron job or a human after a dropped SSH session can pick up at any point.
+
+This module holds the parser and the one-append subcommands; ``show``/``list`` are
+:mod:`warroom.cli.incident_show`, ``run`` :mod:`warroom.cli.incident_run`, and the shared argument
+readers :mod:`warroom.cli.incident_args`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from warroom.cli.common import config_from_args, out
-from warroom.config import Config
-from warroom.durations import format_duration, parse_duration
-from warroom.errors import WarroomError
+from warroom.cli.common import out
+from warroom.cli.incident_args import _now, _open, _store, parse_when
+from warroom.cli.incident_run import cmd_run
+from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
+from warroom.durations import format_duration
 from warroom.incident import events as ev
-from warroom.incident.session import Incident
-from warroom.incident.state import IncidentState
-from warroom.incident.store import IncidentStore
-
-STEP_MARKS = {
-    "pending": "[ ]", "running": "[..]", "ok": "[ok]", "failed": "[FAIL]", "timed_out": "[TIMEOUT]",
-    "cancelled": "[CANCEL]", "interrupted": "[INTR]", "skipped": "[skip]", "ticked": "[x]",
-}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -136,301 +130,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
 
 
-# ---------------------------------------------------------------------------------- helpers
-
-
-def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
-    cfg = config_from_args(args)
-    return cfg, IncidentStore(cfg.state_dir(), cfg)
-
-
-def _open(args: argparse.Namespace) -> Incident:
-    _, store = _store(args)
-    inc = store.open(args.id)
-    read = inc.read()
-    for warning in read.describe():
-        if read.issues:
-            print(f"warning: {inc.id}: journal {warning}; working on the {len(read.events)} valid events"
-                  f" before it (`warroom incident verify {inc.id}`)", file=sys.stderr)
-    return inc
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-_AGO = re.compile(r"^\s*(.+?)\s+ago\s*$")
-
-
-def parse_when(text: str, now: datetime) -> datetime:
-    """ISO-8601 (naive = UTC), ``HH:MM[:SS]`` (UTC, today), ``10m ago`` / ``-10m``."""
-    t = text.strip()
-    m = _AGO.match(t)
-    if m or t.startswith("-"):
-        span = m.group(1) if m else t[1:]
-        try:
-            return now - timedelta(seconds=parse_duration(span))
-        except ValueError:
-            pass
-    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
-        parts = [int(x) for x in t.split(":")]
-        try:
-            return now.replace(hour=parts[0], minute=parts[1], second=parts[2] if len(parts) > 2 else 0,
-                               microsecond=0)
-        except ValueError:
-            raise WarroomError(f"--at {text!r}: not a valid time of day") from None
-    try:
-        dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
-    except ValueError:
-        raise WarroomError(f"--at {text!r}: expected an ISO time (2026-11-22T14:30Z), HH:MM (UTC)"
-                           " or a span like '10m ago'") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-def _params(pairs: list[str]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise WarroomError(f"--param {pair!r}: expected NAME=VALUE")
-        params[name.strip()] = value
-    return params
-
-
-def _when(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if at else "-"
-
-
-def _hms(at: datetime | None) -> str:
-    return at.astimezone(UTC).strftime("%H:%M:%S") if at else "--:--:--"
-
-
-# ---------------------------------------------------------------------------------- commands
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     _, store = _store(args)
     inc = store.create(title=args.title, severity=args.severity, runbook=args.runbook, commander=args.commander)
     out(inc.id)
     return 0
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    _, store = _store(args)
-    states = store.open_incidents() if args.open else store.list()
-    now = _now()
-    if args.json:
-        out(json.dumps([s.to_json(now) for s in states], indent=2))
-        return 0
-    if not states:
-        out("no open incidents" if args.open else f"no incidents in {store.root}")
-        return 0
-    for s in states:
-        rb = (s.runbook or {}).get("id") or "-"
-        drill = " [DRILL]" if s.drill else ""
-        drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
-        out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {format_duration(s.elapsed(now).total_seconds()):>7}"
-            f"  {rb:<14} {s.title}{drill}")
-    return 0
-
-
-def _reconcile(inc: Incident) -> None:
-    """Resume-safety: a step whose supervisor died without journaling its end is recorded as
-    interrupted (the supervisor's own lock tells running from dead, so this is safe anytime)."""
-    st = inc.state
-    if not st.running_steps() or st.journal_issues:
-        return
-    try:
-        _running, interrupted = inc.reconcile()
-    except WarroomError as exc:
-        print(f"warning: {inc.id}: could not check running steps: {exc}", file=sys.stderr)
-        return
-    for result in interrupted:
-        print(f"warning: {inc.id}: a step's supervisor ended without recording the end; marked"
-              f" interrupted ({result.output})", file=sys.stderr)
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    inc = _open(args)
-    _reconcile(inc)
-    st = inc.state
-    now = _now()
-    if args.json:
-        data = st.to_json(now)
-        data["checklist"] = _checklist(inc, st)
-        out(json.dumps(data, indent=2, ensure_ascii=False))
-        return 0
-    for line in render_show(inc, st, now):
-        out(line)
-    return 0
-
-
-def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
-    """Every step of the runbook snapshot with where it stands (pending included)."""
-    try:
-        book = inc.runbook()
-    except WarroomError:
-        return []
-    if book is None:
-        return []
-    rows = []
-    for step in book.steps:
-        s = st.steps.get(step.id)
-        rows.append({"step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
-                     "section": step.section, "status": s.status if s else "pending",
-                     "mutating": step.mutating, "command": step.command})
-    return rows
-
-
-def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
-    lines = []
-    drill = "  [DRILL]" if st.drill else ""
-    lines.append(f"{st.id}  {st.severity}  {st.status.upper()}  {st.title}{drill}")
-    lines.append(f"declared {_when(st.declared_at)} by {st.declared_by}; commander {st.commander}")
-    if st.runbook:
-        lines.append(f"runbook {st.runbook.get('id')} — {st.runbook.get('title')}"
-                     f" (snapshot {st.runbook.get('snapshot', 'runbook.md')})")
-    esc = st.escalation_tier(now)
-    clock = f"elapsed {format_duration(st.elapsed(now).total_seconds())}"
-    if st.resolved:
-        lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
-    else:
-        due = st.next_update_due(now, inc.config.incident.status_update_every)
-        upd = ""
-        if due is not None:
-            left = (due - now).total_seconds()
-            upd = (f"; next status update due {_hms(due)} UTC (in {format_duration(left)})" if left >= 0
-                   else f"; status update OVERDUE by {format_duration(-left)}")
-        lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")
-    lines.append("")
-    lines.append("Steps:")
-    try:
-        book = inc.runbook()
-    except WarroomError as exc:
-        book = None
-        lines.append(f"  (runbook snapshot unavailable: {exc})")
-    known = set()
-    rows: list[tuple[str, str, str]] = []
-    if book is not None:
-        for step in book.steps:
-            s = st.steps.get(step.id)
-            known.add(step.id)
-            rows.append((STEP_MARKS.get(s.status if s else "pending", "[?]"), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s)}"))
-    for s in st.step_list():
-        if s.step_id not in known:
-            rows.append((STEP_MARKS.get(s.status, "[?]"), f"{s.step if s.step is not None else '?':>3}",
-                         f"{s.label}{_step_detail(s)}"))
-    if not rows:
-        lines.append("  (no runbook steps)")
-    for mark, num, text in rows:
-        lines.append(f"  {mark:<9} {num}  {text}")
-    notes = [n for n in st.notes]
-    if notes:
-        lines.append("")
-        lines.append("Notes:")
-        for n in notes:
-            extra = "".join(f" [{k}: {v}]" for k, v in (("owner", n.owner), ("due", n.due)) if v)
-            lines.append(f"  {n.tag:<12} {n.text}{extra}")
-    lines.append("")
-    lines.append("Response times (target):")
-    for r in st.response_times():
-        took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
-        verdict = "" if r.met is None else ("  met" if r.met else "  MISSED")
-        lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
-    lines.append("")
-    lines.append("Timeline (UTC):")
-    for t in st.sorted_timeline():
-        fix = " (corrected)" if t.original is not None else ""
-        lines.append(f"  {_hms(t.at)}  #{t.seq:<4} {t.text}{fix}")
-    return lines
-
-
-def _step_detail(s: Any) -> str:
-    if s is None:
-        return ""
-    if s.status == "skipped":
-        return f" — skipped: {s.skipped_reason}"
-    if s.status == "ticked":
-        return f" — ticked by {s.ticked_by}"
-    run = s.last_run
-    if run is None:
-        return ""
-    bits = []
-    if run.exit_code is not None:
-        bits.append(f"exit {run.exit_code}")
-    if run.duration is not None:
-        bits.append(format_duration(run.duration))
-    if run.expect_met is not None:
-        bits.append("expect met" if run.expect_met else "expect NOT met")
-    if s.attempts > 1:
-        bits.append(f"{s.attempts} attempts")
-    return f" — {', '.join(bits)}" if bits else ""
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    inc = _open(args)
-    _reconcile(inc)
-    prepared = inc.prepare_step(args.step, _params(args.param))
-    target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
-    kind = "CHANGES THINGS" if prepared.mutating else "read-only"
-    if getattr(prepared.step, "confirm", False) and not prepared.mutating:
-        kind += ", asks for confirmation"
-    print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
-    print(f"$ {prepared.command}", file=sys.stderr)
-    if prepared.kind in inc.NATIVE_KINDS and not args.dry_run:
-        return _run_native(inc, prepared, args.yes)
-    result = inc.run_step(prepared, confirm=args.yes, dry_run=args.dry_run, stream=sys.stdout)
-    if args.dry_run:
-        print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)
-        return 0
-    return _finish_run(inc, prepared, result)
-
-
-def _run_native(inc: Incident, prepared: Any, confirmed: bool) -> int:
-    """A ``promql`` / ``k8s`` step: run in-process against the configured source (no shell)."""
-    source = None
-    if prepared.kind == "promql" and inc.state.drill is not None:
-        # A drill's queries go to its simulator, never to whatever Prometheus is configured.
-        source = inc.open_drill().source(inc.config.slo, window=inc.config.prometheus.window)
-    elif prepared.kind == "promql":
-        from warroom.sources.factory import open_metric_source
-
-        source = open_metric_source(inc.config)
-    try:
-        inc.run_native_step(prepared, confirm=confirmed, metric_source=source)
-    finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
-    st = inc.state.steps.get(prepared.step_id)
-    run = st.last_run if st else None
-    if run is not None and run.output:
-        try:
-            text = (inc.dir / run.output).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            text = ""
-        for line in text.splitlines():
-            out(line.lstrip("\x1f"))  # the output file tags error lines; the terminal does not need it
-    return _report_run(prepared, run)
-
-
-def _finish_run(inc: Incident, prepared: Any, handle: Any) -> int:
-    """Wait for the supervised step and report how it ended (from the journal, the truth)."""
-    handle.wait()
-    st = inc.state.steps.get(prepared.step_id)
-    return _report_run(prepared, st.last_run if st else None)
-
-
-def _report_run(prepared: Any, run: Any) -> int:
-    if run is None or run.status == "running":
-        print(f"step {prepared.number}: still running under its supervisor", file=sys.stderr)
-        return 1
-    met = "" if run.expect_met is None else ("; expectation met" if run.expect_met else "; expectation NOT met")
-    code = "" if run.exit_code is None else f", exit {run.exit_code}"
-    dur = format_duration(run.duration) if run.duration is not None else "?"
-    print(f"step {prepared.number}: {run.status}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
-    return 0 if run.status == "ok" and run.expect_met is not False else 1
 
 
 def cmd_tick(args: argparse.Namespace) -> int:

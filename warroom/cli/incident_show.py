@@ -1,0 +1,178 @@
+"""``warroom incident show`` and ``list``: the incident as text for a terminal or a script.
+
+The text view is long and changes for reasons of its own (what a reader needs at 3 a.m.), so it
+lives apart from the subcommands that change the incident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from warroom.cli.common import out
+from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.durations import format_duration
+from warroom.errors import WarroomError
+from warroom.incident.session import Incident
+from warroom.incident.state import IncidentState
+
+STEP_MARKS = {
+    "pending": "[ ]", "running": "[..]", "ok": "[ok]", "failed": "[FAIL]", "timed_out": "[TIMEOUT]",
+    "cancelled": "[CANCEL]", "interrupted": "[INTR]", "skipped": "[skip]", "ticked": "[x]",
+}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    states = store.open_incidents() if args.open else store.list()
+    now = _now()
+    if args.json:
+        out(json.dumps([s.to_json(now) for s in states], indent=2))
+        return 0
+    if not states:
+        out("no open incidents" if args.open else f"no incidents in {store.root}")
+        return 0
+    for s in states:
+        rb = (s.runbook or {}).get("id") or "-"
+        drill = " [DRILL]" if s.drill else ""
+        drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
+        out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {format_duration(s.elapsed(now).total_seconds()):>7}"
+            f"  {rb:<14} {s.title}{drill}")
+    return 0
+
+
+def _reconcile(inc: Incident) -> None:
+    """Resume-safety: a step whose supervisor died without journaling its end is recorded as
+    interrupted (the supervisor's own lock tells running from dead, so this is safe anytime)."""
+    st = inc.state
+    if not st.running_steps() or st.journal_issues:
+        return
+    try:
+        _running, interrupted = inc.reconcile()
+    except WarroomError as exc:
+        print(f"warning: {inc.id}: could not check running steps: {exc}", file=sys.stderr)
+        return
+    for result in interrupted:
+        print(f"warning: {inc.id}: a step's supervisor ended without recording the end; marked"
+              f" interrupted ({result.output})", file=sys.stderr)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    inc = _open(args)
+    _reconcile(inc)
+    st = inc.state
+    now = _now()
+    if args.json:
+        data = st.to_json(now)
+        data["checklist"] = _checklist(inc, st)
+        out(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    for line in render_show(inc, st, now):
+        out(line)
+    return 0
+
+
+def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
+    """Every step of the runbook snapshot with where it stands (pending included)."""
+    try:
+        book = inc.runbook()
+    except WarroomError:
+        return []
+    if book is None:
+        return []
+    rows = []
+    for step in book.steps:
+        s = st.steps.get(step.id)
+        rows.append({"step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
+                     "section": step.section, "status": s.status if s else "pending",
+                     "mutating": step.mutating, "command": step.command})
+    return rows
+
+
+def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
+    lines = []
+    drill = "  [DRILL]" if st.drill else ""
+    lines.append(f"{st.id}  {st.severity}  {st.status.upper()}  {st.title}{drill}")
+    lines.append(f"declared {_when(st.declared_at)} by {st.declared_by}; commander {st.commander}")
+    if st.runbook:
+        lines.append(f"runbook {st.runbook.get('id')} — {st.runbook.get('title')}"
+                     f" (snapshot {st.runbook.get('snapshot', 'runbook.md')})")
+    esc = st.escalation_tier(now)
+    clock = f"elapsed {format_duration(st.elapsed(now).total_seconds())}"
+    if st.resolved:
+        lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
+    else:
+        due = st.next_update_due(now, inc.config.incident.status_update_every)
+        upd = ""
+        if due is not None:
+            left = (due - now).total_seconds()
+            upd = (f"; next status update due {_hms(due)} UTC (in {format_duration(left)})" if left >= 0
+                   else f"; status update OVERDUE by {format_duration(-left)}")
+        lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")
+    lines.append("")
+    lines.append("Steps:")
+    try:
+        book = inc.runbook()
+    except WarroomError as exc:
+        book = None
+        lines.append(f"  (runbook snapshot unavailable: {exc})")
+    known = set()
+    rows: list[tuple[str, str, str]] = []
+    if book is not None:
+        for step in book.steps:
+            s = st.steps.get(step.id)
+            known.add(step.id)
+            rows.append((STEP_MARKS.get(s.status if s else "pending", "[?]"), f"{step.number:>3}",
+                         f"{step.label}{_step_detail(s)}"))
+    for s in st.step_list():
+        if s.step_id not in known:
+            rows.append((STEP_MARKS.get(s.status, "[?]"), f"{s.step if s.step is not None else '?':>3}",
+                         f"{s.label}{_step_detail(s)}"))
+    if not rows:
+        lines.append("  (no runbook steps)")
+    for mark, num, text in rows:
+        lines.append(f"  {mark:<9} {num}  {text}")
+    notes = [n for n in st.notes]
+    if notes:
+        lines.append("")
+        lines.append("Notes:")
+        for n in notes:
+            extra = "".join(f" [{k}: {v}]" for k, v in (("owner", n.owner), ("due", n.due)) if v)
+            lines.append(f"  {n.tag:<12} {n.text}{extra}")
+    lines.append("")
+    lines.append("Response times (target):")
+    for r in st.response_times():
+        took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
+        verdict = "" if r.met is None else ("  met" if r.met else "  MISSED")
+        lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
+    lines.append("")
+    lines.append("Timeline (UTC):")
+    for t in st.sorted_timeline():
+        fix = " (corrected)" if t.original is not None else ""
+        lines.append(f"  {_hms(t.at)}  #{t.seq:<4} {t.text}{fix}")
+    return lines
+
+
+def _step_detail(s: Any) -> str:
+    if s is None:
+        return ""
+    if s.status == "skipped":
+        return f" — skipped: {s.skipped_reason}"
+    if s.status == "ticked":
+        return f" — ticked by {s.ticked_by}"
+    run = s.last_run
+    if run is None:
+        return ""
+    bits = []
+    if run.exit_code is not None:
+        bits.append(f"exit {run.exit_code}")
+    if run.duration is not None:
+        bits.append(format_duration(run.duration))
+    if run.expect_met is not None:
+        bits.append("expect met" if run.expect_met else "expect NOT met")
+    if s.attempts > 1:
+        bits.append(f"{s.attempts} attempts")
+    return f" — {', '.join(bits)}" if bits else ""
