@@ -1,0 +1,211 @@
+"""What counts as a secret or as personal data: the built-in patterns, the PII patterns and the
+name and value tests behind them.
+
+The patterns change as new token formats appear, independently of the machinery that applies
+them to output; keeping them here makes a new rule a one-place change that is easy to review.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Callable
+
+SECRET_NAME_PARTS: tuple[str, ...] = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL")
+
+_TRIVIAL_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "none", "null",
+                             "enabled", "disabled", "default", "unset"})
+
+MIN_SECRET_LEN = 6
+
+
+# A private key block: redacted whole, from its BEGIN line to its END line.
+_PEM_BEGIN = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(rb"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_PEM_BODY = re.compile(rb"[ \t]*(?:[A-Za-z0-9+/=]*|[A-Za-z][A-Za-z0-9-]*:[^\n]*)[ \t\r]*")
+
+
+def marker(kind: str) -> bytes:
+    return b"[REDACTED:" + kind.encode("utf-8", "replace") + b"]"
+
+
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+_EMAIL_LOCAL = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+Span = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pattern.
+
+    ``lower``: the regex is written in lower case and runs on the ASCII-lowercased text (same
+    length, so spans map back) — a case-insensitive match without ``re.IGNORECASE``, whose
+    alternations make Python's regex engine try every position (~10 MB/s). Every built-in regex
+    starts with a literal, which the engine finds with a fast scan (hundreds of MB/s).
+    ``group``: the part replaced (0: the whole match). ``boundary``: the match must not follow a
+    word character (what a leading ``\b`` would say, checked here to keep the literal first).
+    ``left``: moves the start of a match to the left, or rejects it (None) — for the parts a
+    regex cannot start with cheaply (an email's local part, an SSN's first three digits).
+    ``triggers``: lowercase strings every match contains (see the module docstring); empty means
+    "always run". ``precheck``: a cheap test of a whole batch that must pass for any match to
+    exist. ``check``: a last test on the replaced part (the Luhn check for cards).
+    """
+
+    kind: str
+    regex: re.Pattern[bytes]
+    group: int | str = 0
+    triggers: tuple[bytes, ...] = ()
+    lower: bool = False
+    boundary: bool = False
+    left: Callable[[bytes, int], int | None] | None = None
+    precheck: Callable[[bytes], bool] | None = None
+    check: Callable[[bytes], bool] | None = None
+
+    def spans(self, data: bytes, low: bytes) -> list[Span]:
+        if self.precheck is not None and not self.precheck(data):
+            return []
+        text = low if self.lower else data
+        out: list[Span] = []
+        for m in self.regex.finditer(text):
+            start, end = m.span(self.group)
+            if start < 0:
+                continue
+            if self.boundary and m.start() > 0 and data[m.start() - 1] in _WORD:
+                continue
+            if self.left is not None:
+                moved = self.left(data, start)
+                if moved is None:
+                    continue
+                start = moved
+            if self.check is not None and not self.check(data[start:end]):
+                continue
+            out.append((start, end, self.kind))
+        return out
+
+
+def _luhn(raw: bytes) -> bool:
+    digits = [d - 48 for d in raw if 48 <= d <= 57]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _lc(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = "secret",
+        boundary: bool = False) -> Rule:
+    """A case-insensitive rule: ``pattern`` in lower case, run on lowered text."""
+    return Rule(kind, re.compile(pattern), group, triggers, lower=True, boundary=boundary)
+
+
+def _cs(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = 0,
+        boundary: bool = True) -> Rule:
+    """A case-sensitive rule (key formats): ``pattern`` runs on the text itself."""
+    return Rule(kind, re.compile(pattern), group, triggers, lower=False, boundary=boundary)
+
+
+_Q = rb"[\"']?[ \t]*[:=][ \t]*[\"']?"  # what joins a name to its value: `: `, `=`, `": "`
+
+_VALUE = rb"(?!\[redacted)(?P<secret>[^\s\"',;{}]{4,})"
+
+_AUTH_SCHEMES = rb"(?:(?:bearer|basic|token|digest|negotiate|ntlm|apikey|aws4-hmac-sha256)[ \t]+)?"
+
+BUILTIN_RULES: tuple[Rule, ...] = (
+    _lc("authorization", rb"authorization" + _Q + _AUTH_SCHEMES + rb"(?!\[redacted)(?P<secret>[^\s\"'][^\"'\n]*)",
+        (b"authorization",)),
+    _lc("bearer", rb"bearer[ \t]+(?!\[redacted)(?P<secret>[a-z0-9._~+/-]{8,}=*)", (b"bearer",), boundary=True),
+    _cs("url_password", rb"://[^\s:/@\"']*:(?P<secret>[^\s@/\"']+)@", (b"@",), "secret", boundary=False),
+    _cs("aws_access_key_id", rb"AKIA[A-Z0-9]{16}(?![A-Za-z0-9])", (b"akia",)),
+    _cs("aws_access_key_id", rb"ASIA[A-Z0-9]{16}(?![A-Za-z0-9])", (b"asia",)),
+    _lc("aws_secret_access_key",
+        rb"secret_?access_?key" + _Q + rb"(?P<secret>[a-z0-9/+=]{40})(?![a-z0-9/+=_-])", (b"secret",)),
+    _lc("aws_session_token", rb"session_?token" + _Q + rb"(?P<secret>[a-z0-9/+=]{16,})", (b"session",)),
+    _lc("aws_session_token", rb"security[_-]?token" + _Q + rb"(?P<secret>[a-z0-9/+=]{16,})", (b"security",)),
+    _cs("anthropic_key", rb"sk-ant-[A-Za-z0-9_-]{16,}", (b"sk-",)),
+    _cs("api_key", rb"sk-(?:proj-|live-|test-)?[A-Za-z0-9_-]{20,}", (b"sk-",)),
+    _cs("slack_token", rb"xox[abposr]-[A-Za-z0-9-]{10,}", (b"xox",)),
+    _cs("slack_webhook", rb"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]+",
+        (b"hooks",), boundary=False),
+    _cs("github_token", rb"gh[pousr]_[A-Za-z0-9]{30,}", (b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_")),
+    _cs("github_token", rb"github_pat_[A-Za-z0-9_]{22,}", (b"github_pat_",)),
+    _cs("google_api_key", rb"AIza[0-9A-Za-z_-]{35}", (b"aiza",)),
+    _cs("jwt", rb"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", (b"eyj",)),
+    # name = value: the name stays, the value goes (the name is the *last* word of the key, so
+    # `secretName:` and `max_tokens:` are left alone)
+    _lc("secret", rb"passw(?:or)?d" + _Q + _VALUE, (b"passw",)),
+    _lc("secret", rb"secret" + _Q + _VALUE, (b"secret",)),
+    _lc("secret", rb"token" + _Q + _VALUE, (b"token",)),
+    _lc("secret", rb"api[_-]?key" + _Q + _VALUE, (b"apikey", b"api_key", b"api-key")),
+    _lc("secret", rb"private[_-]?key" + _Q + _VALUE, (b"private",)),
+    _lc("secret", rb"access[_-]?key" + _Q + _VALUE, (b"access",)),
+    _lc("secret", rb"--(?:[a-z0-9]+-)*(?:password|passwd|token|secret|api-?key)(?:=|[ \t]+)[\"']?"
+                  rb"(?!\[redacted)(?!-)(?P<secret>[^\s\"']{3,})",
+        (b"passw", b"secret", b"token", b"apikey", b"api-key")),
+)
+
+
+def _email_local(data: bytes, at: int) -> int | None:
+    start = at
+    while start > 0 and data[start - 1] in _EMAIL_LOCAL:
+        start -= 1
+    return start if start < at else None
+
+
+_DIGITS = frozenset(b"0123456789")
+
+
+def _ssn_area(data: bytes, dash: int) -> int | None:
+    """The three digits before the first dash of an SSN (not 000, 666 or 9xx, not preceded by
+    another digit or dash)."""
+    start = dash - 3
+    if start < 0 or any(b not in _DIGITS for b in data[start:dash]):
+        return None
+    if start > 0 and (data[start - 1] in _DIGITS or data[start - 1] == 0x2D):
+        return None
+    area = data[start:dash]
+    return None if area in (b"000", b"666") or area[0] == 0x39 else start
+
+
+# Digits -> "0", spaces and dashes dropped, anything else -> ".": a card number (13-19 digits,
+# maybe grouped by spaces or dashes) leaves 13 zeros in a row. Plain numeric output does not.
+_CARD_MAP = bytes(0x30 if 0x30 <= b <= 0x39 else 0x2E for b in range(256))
+
+
+def _card_possible(data: bytes) -> bool:
+    return b"0000000000000" in data.translate(_CARD_MAP, b" -")
+
+
+PII_RULES: tuple[Rule, ...] = (
+    Rule("email", re.compile(rb"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])"), 0, (b"@",),
+         left=_email_local),
+    Rule("ssn", re.compile(rb"-(?!00)\d{2}-(?!0000)\d{4}(?![0-9-])"), 0, (b"-",), left=_ssn_area),
+    Rule("card", re.compile(rb"(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])"), 0, (),
+         precheck=_card_possible, check=_luhn),
+)
+
+
+def looks_secret_name(name: str, extra: Iterable[str] = ()) -> bool:
+    """True if an environment variable / parameter name says its value is a secret."""
+    up = name.upper()
+    if any(part in up for part in SECRET_NAME_PARTS):
+        return True
+    for pat in extra:
+        if fnmatch.fnmatchcase(up, pat.upper()):
+            return True
+    return False
+
+
+def is_trivial_value(value: str) -> bool:
+    v = value.strip()
+    if len(v) < MIN_SECRET_LEN or v.lower() in _TRIVIAL_VALUES:
+        return True
+    return v.isdigit() and len(v) < 8

@@ -1,0 +1,139 @@
+"""Redacting output while it streams: lines cut across reads, over-long lines, PEM blocks.
+
+A step's output arrives in arbitrary chunks, and a secret split between two reads must still be
+caught; the buffering that guarantees this (hold a partial line, keep an overlap, track an open
+private-key block) is its own concern, separate from what the patterns are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from warroom.execute.redact_rules import _PEM_BEGIN, _PEM_BODY, _PEM_END, marker
+from warroom.execute.sanitize import LINE_CAP
+
+if TYPE_CHECKING:
+    from warroom.execute.redact import Redactor
+
+HOLD = LINE_CAP + 4096
+"""A partial line longer than this is passed on in pieces (bytes)."""
+
+OVERLAP = 4096
+"""Bytes of a long line kept back when a piece is passed on, so a secret at the cut is seen whole."""
+
+
+class RedactStream:
+    """Redacts one output stream as it arrives; see the module docstring for the guarantees."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.r = redactor
+        self._pending = b""
+        self._parts: list[bytes] = []  # more of the current line, joined lazily
+        self._parts_len = 0
+        self._in_pem = False
+
+    def feed(self, data: bytes) -> bytes:
+        """Returns redacted complete lines (plus, for an over-long line, a safe piece of it)."""
+        if b"\n" not in data and len(self._pending) + self._parts_len + len(data) <= HOLD:
+            self._parts.append(data)
+            self._parts_len += len(data)
+            return b""
+        if self._parts:
+            self._pending += b"".join(self._parts)
+            self._parts, self._parts_len = [], 0
+        buf = self._pending + data if self._pending else data
+        nl = buf.rfind(b"\n")
+        if nl < 0:
+            complete, rest = b"", buf
+        else:
+            complete, rest = buf[:nl + 1], buf[nl + 1:]
+        out = self._block(complete) if complete else b""
+        if len(rest) > HOLD:
+            cut = self._safe_cut(rest)
+            out += self._piece(rest[:cut])
+            rest = rest[cut:]
+        self._pending = rest
+        return out
+
+    def flush(self) -> bytes:
+        rest = self._pending + b"".join(self._parts)
+        self._pending, self._parts, self._parts_len = b"", [], 0
+        return self._piece(rest) if rest else b""
+
+    # ------------------------------------------------------------------
+
+    def _safe_cut(self, data: bytes) -> int:
+        cut = len(data) - OVERLAP
+        for s, e in sorted(self.r.spans(data)):
+            if s < cut < e:
+                cut = s
+        return cut if cut > 0 else len(data)
+
+    def _piece(self, data: bytes) -> bytes:
+        """Part of a line (no newline): through the PEM state, then the line rules."""
+        if self._in_pem:
+            m = _PEM_END.search(data)
+            if m is None:
+                return b""
+            self._in_pem = False
+            data = data[m.end():]
+            if not data.strip():
+                return b""
+        m = _PEM_BEGIN.search(data)
+        if m is not None:
+            end = _PEM_END.search(data, m.end())
+            if end is None:
+                self._in_pem = True
+                return self.r.line_set(data[:m.start()]) + marker("private_key")
+            data = data[:m.start()] + b"\x00PEM\x00" + data[end.end():]
+            return self.r.line_set(data).replace(b"\x00PEM\x00", marker("private_key"))
+        return self.r.line_set(data)
+
+    def _block(self, data: bytes) -> bytes:
+        """Complete lines (ending in a newline)."""
+        if not self._in_pem and b"-----BEGIN" not in data:
+            return self.r.line_set(data)
+        return self._pem_block(data)
+
+    def _pem_block(self, data: bytes) -> bytes:
+        """Swallow private-key blocks line by line; text around the markers is kept."""
+        out: list[bytes] = []
+        pos = 0
+        n = len(data)
+        plain_start = 0
+        while pos < n:
+            if not self._in_pem:
+                m = _PEM_BEGIN.search(data, pos)
+                if m is None:
+                    break
+                line_start = data.rfind(b"\n", 0, m.start()) + 1
+                line_end = data.find(b"\n", m.start())
+                out.append(self.r.line_set(data[plain_start:line_start]))
+                end = _PEM_END.search(data, m.end(), line_end)
+                if end is not None:
+                    line = data[line_start:m.start()] + b"\x00PEM\x00" + data[end.end():line_end]
+                    out.append(self.r.line_set(line).replace(b"\x00PEM\x00", marker("private_key")) + b"\n")
+                else:
+                    out.append(self.r.line_set(data[line_start:m.start()]) + marker("private_key") + b"\n")
+                    self._in_pem = True
+                pos = plain_start = line_end + 1
+                continue
+            line_end = data.find(b"\n", pos)
+            line = data[pos:line_end]
+            end = _PEM_END.search(line)
+            if end is not None:
+                self._in_pem = False
+                after = line[end.end():]
+                pos = line_end + 1
+                if after.strip():
+                    out.append(self.r.line_set(after + b"\n"))
+                plain_start = pos
+                continue
+            if _PEM_BODY.fullmatch(line):
+                pos = plain_start = line_end + 1
+                continue
+            # Not key material: the block was cut short; treat this line normally.
+            self._in_pem = False
+            plain_start = pos
+        out.append(self.r.line_set(data[plain_start:]) if plain_start < n else b"")
+        return b"".join(out)
