@@ -12,108 +12,46 @@ a ``kill -9`` or a dropped SSH connection:
   trailing lines cannot vanish unnoticed;
 * a torn last line (a write cut short) is reported and ignored by readers, and moved aside to
   ``journal.torn`` by the next writer so the journal stays well-formed.
+
+This module appends; the line format is :mod:`warroom.incident.journal_format` and reading,
+following and verifying :mod:`warroom.incident.journal_reader`.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
-import gc
 import getpass
-import hashlib
 import json
 import os
 import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warroom.errors import WarroomError
+from warroom.incident.journal_format import (
+    GENESIS as GENESIS,
+    Event,
+    JournalError,
+    JournalIssue as JournalIssue,
+    JournalRead,
+    _check_line,
+    encode_line,
+    format_ts as format_ts,
+    parse_ts as parse_ts,
+)
+from warroom.incident.journal_reader import (
+    JournalFollower as JournalFollower,
+    gc_paused as gc_paused,
+    read_journal,
+    verify_journal,
+)
 
-GENESIS = "0" * 64
-_H_MARK = b',"h":"'
 _TAIL_CHUNK = 8192
 _HEAD_SIZE = 128
-
-
-class JournalError(WarroomError):
-    """The journal cannot be written (disk full, read-only, locked): nothing was half-written."""
-
-    exit_code = 6
-
-
-@dataclass(frozen=True)
-class Event:
-    """One journal line, parsed."""
-
-    seq: int
-    ts: datetime
-    actor: str
-    type: str
-    data: dict[str, Any]
-    prev: str
-    h: str
-    line: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq, "ts": format_ts(self.ts), "actor": self.actor,
-            "type": self.type, "data": self.data, "prev": self.prev, "h": self.h,
-        }
-
-
-@dataclass(frozen=True)
-class JournalIssue:
-    """A problem found while reading or verifying; ``seq`` is the line's seq when it is known."""
-
-    line: int
-    seq: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" + (f" (seq {self.seq})" if self.seq is not None else "")
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class JournalRead:
-    """What a reader got: the valid prefix of events, and what stopped it (if anything)."""
-
-    events: list[Event] = field(default_factory=list)
-    issues: list[JournalIssue] = field(default_factory=list)
-    torn_line: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.issues
-
-    @property
-    def torn(self) -> bool:
-        """True when the last line was cut short; it is ignored, never fatal."""
-        return self.torn_line is not None
-
-    def describe(self) -> list[str]:
-        """Human-readable warnings for a reader working on the valid prefix."""
-        notes = [str(i) for i in self.issues]
-        if self.torn_line is not None:
-            notes.append(f"line {self.torn_line}: incomplete last line (torn write) ignored")
-        return notes
-
-
-def format_ts(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_ts(text: str) -> datetime:
-    """Parse our own ``YYYY-MM-DDTHH:MM:SS.mmmZ``; anything else must still match the format."""
-    if len(text) == 24 and text[10] == "T" and text[19] == "." and text[23] == "Z":
-        # fromisoformat is C code, ~20x faster than strptime: replaying 10,000 events depends on it.
-        return datetime.fromisoformat(text[:23]).replace(tzinfo=UTC)
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def default_actor() -> str:
@@ -122,49 +60,6 @@ def default_actor() -> str:
     except (KeyError, OSError):
         user = str(os.getuid())
     return f"{user}@{socket.gethostname()}"
-
-
-def encode_line(seq: int, ts: datetime, actor: str, type_: str, data: dict[str, Any], prev: str) -> bytes:
-    """Serialise one event; the trailing ``h`` hashes exactly the bytes before it."""
-    body = json.dumps(
-        {"seq": seq, "ts": format_ts(ts), "actor": actor, "type": type_, "data": data, "prev": prev},
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str,
-    ).encode("utf-8")
-    prefix = body[:-1]  # drop the closing brace
-    digest = hashlib.sha256(prefix).hexdigest()
-    return prefix + _H_MARK + digest.encode() + b'"}\n'
-
-
-def _check_line(raw: bytes, lineno: int) -> tuple[Event | None, str | None]:
-    """Parse a raw line (no newline) and check its own hash. Returns (event, problem)."""
-    try:
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None, "not valid JSON (edited or corrupted)"
-    if not isinstance(obj, dict):
-        return None, "not a journal event object"
-    try:
-        seq = obj["seq"]
-        ev = Event(
-            seq=int(seq), ts=parse_ts(obj["ts"]), actor=str(obj["actor"]), type=str(obj["type"]),
-            data=dict(obj["data"]), prev=str(obj["prev"]), h=str(obj["h"]), line=lineno,
-        )
-    except (KeyError, TypeError, ValueError):
-        return None, "missing or malformed fields (edited or corrupted)"
-    cut = raw.rfind(_H_MARK)
-    if cut < 0 or raw[cut + len(_H_MARK):] != ev.h.encode() + b'"}':
-        return ev, "hash field malformed (edited)"
-    if hashlib.sha256(raw[:cut]).hexdigest() != ev.h:
-        return ev, "content does not match its hash (line was edited)"
-    return ev, None
-
-
-def _split_lines(blob: bytes) -> tuple[list[bytes], bool]:
-    """Split into complete lines; a trailing fragment without newline is torn."""
-    if not blob:
-        return [], False
-    parts = blob.split(b"\n")
-    return parts[:-1], parts[-1] != b""
 
 
 class Journal:
@@ -307,178 +202,5 @@ class Journal:
         return verify_journal(self.path)
 
 
-def _iter_raw(path: Path) -> tuple[list[bytes], bool]:
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        return [], False
-    return _split_lines(blob)
 
 
-def read_journal(path: str | os.PathLike[str]) -> JournalRead:
-    """Read the valid prefix of a journal; stop at the first line that fails its checks."""
-    follower = JournalFollower(path)
-    follower.poll()
-    return follower.snapshot()
-
-
-@contextmanager
-def gc_paused(size: int, threshold: int = 2000) -> Iterator[None]:
-    """Pause the cyclic garbage collector while bulk-parsing ``size`` lines.
-
-    Parsing a long journal allocates tens of thousands of acyclic dicts; each triggers the
-    collector's generation scans, which then cost as much as the parsing itself. Nothing here
-    creates cycles, so nothing is lost by deferring collection until the batch is done.
-    """
-    if size < threshold or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-class JournalFollower:
-    """Reads one journal incrementally: each ``poll()`` parses only what was appended since.
-
-    The UI and the CLI keep one per open incident so that refreshing after every append (ours,
-    another process's, a step supervisor's) costs the new lines, not the whole file. Like
-    ``read_journal`` it stops at the first line that fails its checks: everything after a damaged
-    line is untrusted, so the valid prefix is all a reader ever sees. A trailing fragment without
-    its newline is a write in progress or a torn write: it is left for the next poll.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.events: list[Event] = []
-        self.issues: list[JournalIssue] = []
-        self.torn_line: int | None = None
-        self._offset = 0
-        self._line = 0
-        self._prev = GENESIS
-        self._seq = 0
-
-    @property
-    def stopped(self) -> bool:
-        """True once a damaged line was met: later lines are never read."""
-        return bool(self.issues)
-
-    def poll(self) -> list[Event]:
-        """Read what was appended since the last poll; returns only the new valid events."""
-        if self.issues:
-            return []
-        try:
-            with open(self.path, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if size < self._offset:
-                    self.issues.append(JournalIssue(
-                        line=self._line + 1, seq=self._seq + 1,
-                        message=f"journal shrank from {self._offset} to {size} bytes: lines were removed",
-                    ))
-                    return []
-                f.seek(self._offset)
-                blob = f.read()
-        except FileNotFoundError:
-            return []
-        end = blob.rfind(b"\n")
-        fragment = blob[end + 1:] if end >= 0 else blob
-        new: list[Event] = []
-        if end >= 0:
-            lines = blob[:end].split(b"\n")
-            with gc_paused(len(lines)):
-                self._parse_lines(lines, new)
-        self.torn_line = self._line + 1 if fragment and not self.issues else None
-        self.events.extend(new)
-        return new
-
-    def _parse_lines(self, lines: list[bytes], new: list[Event]) -> None:
-        """Check each complete line in turn; stop at the first that fails (see the class doc)."""
-        for raw in lines:
-            lineno = self._line + 1
-            ev, problem = _check_line(raw, lineno)
-            if problem is None and ev is not None:
-                if ev.seq != self._seq + 1:
-                    problem = (f"expected seq {self._seq + 1}, found {ev.seq}: "
-                               + ("a line before it was removed" if ev.seq > self._seq + 1
-                                  else "lines were reordered or duplicated"))
-                elif ev.prev != self._prev:
-                    problem = "does not chain to the line before it (that line was edited, removed or reordered)"
-            if problem is not None:
-                seq = ev.seq if ev is not None else self._seq + 1
-                self.issues.append(JournalIssue(line=lineno, seq=seq, message=problem))
-                return
-            assert ev is not None
-            new.append(ev)
-            self._line = lineno
-            self._prev = ev.h
-            self._seq = ev.seq
-            self._offset += len(raw) + 1
-
-    def snapshot(self) -> JournalRead:
-        """Everything read so far, as ``read_journal`` returns it."""
-        return JournalRead(events=list(self.events), issues=list(self.issues), torn_line=self.torn_line)
-
-
-def verify_journal(path: str | os.PathLike[str]) -> JournalRead:
-    """Check every line, the chain and the head pointer; every issue names its line and seq."""
-    p = Path(path)
-    result = _walk(p, stop_at_first=False)
-    head = p.with_name(p.name.replace(".jsonl", "") + ".head")
-    try:
-        hd = json.loads(head.read_text())
-        head_seq, head_h = int(hd["seq"]), str(hd["h"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return result
-    last = result.events[-1] if result.events else None
-    last_seq = last.seq if last else 0
-    if head_seq > last_seq and not result.issues:
-        result.issues.append(JournalIssue(
-            line=(last.line + 1) if last else 1, seq=last_seq + 1,
-            message=f"journal ends at seq {last_seq} but seq {head_seq} was written: lines were removed from the end",
-        ))
-    else:
-        match = next((e for e in result.events if e.seq == head_seq), None)
-        if match is not None and match.h != head_h:
-            result.issues.append(JournalIssue(line=match.line, seq=match.seq,
-                                              message="does not match the recorded head (edited)"))
-    return result
-
-
-def _walk(path: Path, stop_at_first: bool) -> JournalRead:
-    lines, torn = _iter_raw(path)
-    out = JournalRead(torn_line=len(lines) + 1 if torn else None)
-    prev_h = GENESIS
-    expected_seq = 1
-    chain_ok = True
-    for i, raw in enumerate(lines, start=1):
-        ev, problem = _check_line(raw, i)
-        # An edited line's own seq field cannot be trusted (the edit may be in it), so it is
-        # named by the seq its position implies; a line that is intact but out of place is
-        # named by the seq it carries.
-        seq = expected_seq
-        if problem is None and ev is not None:
-            seq = ev.seq
-            if ev.seq != expected_seq:
-                problem = (f"expected seq {expected_seq}, found {ev.seq}: "
-                           + ("a line before it was removed" if ev.seq > expected_seq else "lines were reordered or duplicated"))
-            elif ev.prev != prev_h:
-                problem = "does not chain to the line before it (that line was edited, removed or reordered)"
-        if problem is not None:
-            out.issues.append(JournalIssue(line=i, seq=seq, message=problem))
-            chain_ok = False
-            if stop_at_first:
-                break
-            if ev is not None:
-                prev_h = ev.h
-                expected_seq = ev.seq + 1
-            else:
-                expected_seq += 1
-            continue
-        assert ev is not None
-        if chain_ok:
-            out.events.append(ev)
-        prev_h = ev.h
-        expected_seq = ev.seq + 1
-    return out
