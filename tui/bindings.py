@@ -17,8 +17,8 @@ APP_BINDINGS: list[Binding] = [
 DASHBOARD_BINDINGS: list[Binding] = [
     Binding("d", "declare", "Declare", id="incident.declare"),
     Binding("o", "open_runbook", "Runbook", id="runbook.open"),
-    Binding("tab", "focus_next_pane", "Next pane", id="pane.next", show=False),
-    Binding("shift+tab", "focus_previous_pane", "Previous pane", id="pane.previous", show=False),
+    Binding("tab", "focus_next_pane", "Next pane", id="pane.next", show=False, priority=True),
+    Binding("shift+tab", "focus_previous_pane", "Previous pane", id="pane.previous", show=False, priority=True),
     Binding("enter", "run_step", "Run step", id="step.run"),
     Binding("space", "tick_step", "Tick", id="step.tick"),
     Binding("s", "skip_step", "Skip", id="step.skip"),
@@ -50,9 +50,15 @@ TIMELINE_BINDINGS: list[Binding] = [
     Binding("end", "last", "Last entry", id="timeline.last", show=False),
 ]
 
+# Focus moves are priority bindings: the App runs them before it hands on the next key. As a
+# normal binding, tab is queued on the focused field and the keys read with it (typed text and tab
+# in one read, as happens over a slow SSH link or from tmux send-keys) still go to the old field.
 MODAL_BINDINGS: list[Binding] = [
     Binding("escape", "cancel", "Cancel", id="modal.cancel"),
     Binding("ctrl+s", "submit", "Submit", id="modal.submit"),
+    Binding("tab", "app.focus_next", "Next field", id="modal.next_field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", id="modal.previous_field", show=False,
+            priority=True),
 ]
 
 NOTE_BINDINGS: list[Binding] = [

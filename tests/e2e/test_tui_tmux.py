@@ -84,9 +84,9 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.send("n")
     term.wait_for("Add a note to the timeline")
     term.type("retry storm from the new repos burned the quota")
-    term.send("BTab")
-    time.sleep(0.3)  # a person's pause between two keys (focus moves to the tag list)
-    term.send("Enter")  # open the tag list; root cause is its first entry
+    # shift+tab and enter in one write, as a fast typist's keys arrive over a slow link: the
+    # focus must move before enter is handed on, or enter lands in the text (opens the tag list).
+    term.send("BTab", "Enter")
     term.wait_for("went wrong")
     term.send("Up", "Up", "Up", "Up", "Up", "Enter")
     term.wait_for(re.compile(r"root cause\s+▼"))
@@ -96,9 +96,8 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.wait_for("Resolve: ")
     term.type("circuit breaker stopped the quota climb")
     term.wait_for("quota climb")
-    term.send("Enter")
-    time.sleep(0.3)  # a person's pause: enter moves to the next field
-    term.type("enabled the circuit breaker")
+    term.send("Tab", "e", "n")  # the next field's first letters ride in the same write as tab
+    term.type("abled the circuit breaker")
     term.wait_for("enabled the circuit breaker")
     time.sleep(0.3)
     term.send("Enter")
