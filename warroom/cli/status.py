@@ -98,6 +98,10 @@ def reading_json(r: SloReading) -> dict[str, Any]:
     }
 
 
+NO_SOURCE = ("no source: prometheus.url is not set (set url under [prometheus] in the config, "
+             "see `warroom config init`; `warroom demo` needs none)")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     at = parse_at(args.at) if args.at else None
@@ -113,7 +117,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             when = at if at is not None else started
             if source is None:
                 samples = [SloSample(s.id, None, fetched_at=started,
-                                     error="no source: prometheus.url is not set") for s in cfg.slo]
+                                     error=NO_SOURCE) for s in cfg.slo]
             else:
                 samples = source.fetch(cfg.slo, at=at)
             readings = tracker.update(samples, now=when if at is not None else None)
@@ -147,25 +151,34 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})",
+    details = ["; ".join(x for x in (r.error, r.note) if x) for r in readings]
+    # One source-wide problem (no source, Prometheus down, a 401) is said once, under the table,
+    # rather than folded into a narrow column five times.
+    shared = details[0] if readings and details[0] and len(set(details)) == 1 else None
+    table = Table(title=Text(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"),
                   title_justify="left")
     for col in ("pane", "state", "value", "warn", "crit", "age", "runbook"):
         table.add_column(col, no_wrap=True)
-    table.add_column("detail", overflow="fold")
-    for r in readings:
-        unit = r.slo.unit
-        detail = "; ".join(x for x in (r.error, r.note) if x)
-        table.add_row(
-            r.slo.id, f"[{_STATE_STYLE[r.state]}]{r.word}[/]",
-            format_value(r.value, unit),
+    if shared is None:
+        table.add_column("detail", overflow="fold")
+    for r, detail in zip(readings, details, strict=True):
+        cells = [
+            r.slo.id, Text(r.word, style=_STATE_STYLE[r.state]),
+            format_value(r.value, r.slo.unit),
             _threshold(r.slo.warn, r.slo),
             _threshold(r.slo.crit, r.slo),
             "" if r.age is None else format_duration(r.age),
             r.slo.runbook or "",
-            detail,
-        )
-    Console(soft_wrap=False).print(table)
+        ]
+        if shared is None:
+            cells.append(Text(detail))   # Prometheus error text may hold [brackets]: never markup
+        table.add_row(*cells)
+    console = Console(soft_wrap=False)
+    console.print(table)
+    if shared is not None:
+        console.print(Text(f"every pane: {shared}"))
 
 
 def _threshold(value: float | None, slo: Any) -> str:
