@@ -25,7 +25,6 @@ Its own stderr goes to ``outputs/supervisor.log`` for post-mortems of the superv
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import json
@@ -39,6 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from warroom.execute.capture import OutputWriter
+from warroom.execute.process_tree import (
+    PR_SET_CHILD_SUBREAPER as PR_SET_CHILD_SUBREAPER,
+    _pgid,
+    _set_subreaper,
+    descendants,
+)
 from warroom.execute.redact import RedactionSettings, Redactor
 from warroom.incident import events as ev
 from warroom.incident.journal import Journal, JournalError, format_ts
@@ -49,88 +54,10 @@ DRAIN_AFTER_EXIT = 0.5
 """Seconds to keep reading after the shell exited before ending what it left running."""
 FORCE_CLOSE_AFTER_KILL = 2.0
 F_SETPIPE_SZ = 1031
-PR_SET_CHILD_SUBREAPER = 36
 
 
 def _now() -> str:
     return format_ts(datetime.now(UTC))
-
-
-def _set_subreaper() -> None:
-    """Orphaned descendants get re-parented to us, so we can find and end them (Linux only)."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-
-
-def _pgid(pid: int) -> int:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return -1
-
-
-def _children(pid: int) -> list[int] | None:
-    """Direct children from /proc/PID/task/*/children; None where the kernel does not offer it."""
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return [] if os.path.isdir("/proc/self/task") else None
-    out: list[int] = []
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
-                out.extend(int(x) for x in f.read().split())
-        except FileNotFoundError:
-            if not os.path.exists(f"/proc/{pid}/task/{tid}"):
-                continue  # the thread just ended
-            return None
-        except OSError:
-            continue
-    return out
-
-
-def descendants(root: int) -> list[int]:
-    """Pids of every live descendant of ``root`` (empty where /proc is missing)."""
-    out: list[int] = []
-    todo = [root]
-    while todo:
-        kids = _children(todo.pop())
-        if kids is None:
-            return _descendants_by_scan(root)
-        out.extend(kids)
-        todo.extend(kids)
-    return out
-
-
-def _descendants_by_scan(root: int) -> list[int]:
-    """Slow path: walk every /proc/PID/stat for parent ids."""
-    children: dict[int, list[int]] = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return []
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        if len(fields) < 2:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(name))
-    out: list[int] = []
-    todo = [root]
-    while todo:
-        for kid in children.get(todo.pop(), []):
-            out.append(kid)
-            todo.append(kid)
-    return out
 
 
 class Supervisor:
