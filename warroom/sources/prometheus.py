@@ -12,20 +12,19 @@ on every refresh; the value is queried every time.
 ``fetch`` never raises for a source problem: every failure becomes a sample whose ``error`` is
 written for a person (Prometheus's own error text for bad queries; "unauthorized (check
 bearer_token_env ...)" for a 401; "cannot connect ..." for a dead server).
+
+Reading the API's answers is :mod:`warroom.sources.prom_results`; digging the words out of a
+failure :mod:`warroom.sources.prom_errors`.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 import os
-import re
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor, wait as wait_futures
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,32 +32,20 @@ from urllib.parse import urlsplit
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
 from warroom.sources.model import SloSample
+from warroom.sources.prom_errors import _STATUS_RE, _bytes_literal, _first_line, _root_reason
+from warroom.sources.prom_results import (
+    QueryError,
+    _parse_instant,
+    _parse_range,
+    _pick_range,
+    _Ranged,
+    _Series,
+    format_labels,
+)
 
 #: Extra time ``fetch`` waits beyond the per-request timeout before it gives up on a request
 #: (requests' timeout bounds each socket read, not a whole slowly dripping response).
 GRACE = 0.5
-_STATUS_RE = re.compile(r"HTTP Status Code (\d+) \((b(['\"]).*\3)\)\s*$", re.S)
-
-
-class QueryError(Exception):
-    """A query that failed; ``str()`` is the sentence a pane shows."""
-
-
-_Ranged = list[tuple[dict[str, str], list[tuple[float, float]]]]
-
-
-@dataclass(frozen=True)
-class _Series:
-    labels: dict[str, str]
-    value: float
-    time: float
-
-
-def format_labels(labels: dict[str, str]) -> str:
-    """``{code="500", pod="a"}`` the way PromQL writes a selector (``__name__`` in front)."""
-    name = labels.get("__name__", "")
-    rest = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
-    return f"{name}{{{rest}}}" if rest or not name else name
 
 
 class PrometheusSource:
@@ -338,9 +325,6 @@ class PrometheusSource:
         return f"HTTP {code} from {self.host}: {_first_line(text) or 'empty response'}"
 
 
-# ---------------------------------------------------------------------------------- parsing
-
-
 def _fmt_time(t: float) -> str:
     return f"{t:.3f}"
 
@@ -357,96 +341,3 @@ def _result(fut: Future[Any], timeout: float, host: str) -> Any:
     return fut.result()
 
 
-def _num(text: Any) -> float:
-    return float(text)  # Prometheus sends "NaN", "+Inf", "-Inf" as strings; float() reads them
-
-
-def _parse_instant(data: Any) -> list[_Series]:
-    """The instant query's ``result``: a vector, or a bare scalar ``[time, "value"]``."""
-    if not isinstance(data, list):
-        raise QueryError("unexpected answer: no result list")
-    if len(data) == 2 and not isinstance(data[0], dict):
-        try:
-            return [_Series({}, _num(data[1]), float(data[0]))]
-        except (TypeError, ValueError):
-            raise QueryError("query returned a string, not a number") from None
-    out: list[_Series] = []
-    for item in data:
-        if not isinstance(item, dict):
-            raise QueryError("unexpected answer: result items are not series")
-        if "values" in item and "value" not in item:
-            raise QueryError("query returns a range vector; wrap it in a function such as rate() or last_over_time()")
-        try:
-            ts, raw = item["value"]
-            out.append(_Series({str(k): str(v) for k, v in (item.get("metric") or {}).items()},
-                               _num(raw), float(ts)))
-        except (KeyError, TypeError, ValueError):
-            raise QueryError("unexpected answer: a series without a value") from None
-    return out
-
-
-def _parse_range(data: Any) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
-    if not isinstance(data, list):
-        raise QueryError("unexpected answer: no result list")
-    if len(data) == 2 and not isinstance(data[0], dict):
-        data = [{"metric": {}, "values": [data]}]
-    out = []
-    for item in data:
-        if not isinstance(item, dict):
-            raise QueryError("unexpected answer: result items are not series")
-        points: list[tuple[float, float]] = []
-        for pair in item.get("values") or []:
-            try:
-                t, v = float(pair[0]), _num(pair[1])
-            except (TypeError, ValueError, IndexError):
-                continue
-            if math.isfinite(v):
-                points.append((t, v))
-        out.append(({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, points))
-    return out
-
-
-def _pick_range(series: list[tuple[dict[str, str], list[tuple[float, float]]]],
-                labels: dict[str, str] | None, direction: str) -> list[tuple[float, float]]:
-    """The sparkline of the series the value came from, else the worst by its last point."""
-    if not series:
-        return []
-    if labels is not None:
-        for lab, points in series:
-            if lab == labels:
-                return points
-    with_points = [(lab, pts) for lab, pts in series if pts]
-    if not with_points:
-        return []
-    pick = max if direction == "above" else min
-    return pick(with_points, key=lambda lp: lp[1][-1][1])[1]
-
-
-def _bytes_literal(text: str) -> bytes:
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text.encode()
-    return value if isinstance(value, bytes) else str(value).encode()
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line[:limit]
-
-
-def _root_reason(exc: BaseException) -> str:
-    """The innermost cause, e.g. "connection refused" instead of urllib3's nested repr."""
-    text = str(exc)
-    for needle, words in (("Connection refused", "connection refused"),
-                          ("Name or service not known", "host name not found"),
-                          ("nodename nor servname", "host name not found"),
-                          ("Temporary failure in name resolution", "host name not found"),
-                          ("No route to host", "no route to host"),
-                          ("Network is unreachable", "network unreachable"),
-                          ("Connection reset", "connection reset"),
-                          ("RemoteDisconnected", "server closed the connection"),
-                          ("CERTIFICATE_VERIFY_FAILED", "certificate verify failed")):
-        if needle in text:
-            return words
-    return text[:200]
