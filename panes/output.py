@@ -25,7 +25,7 @@ class OutputPane(RichLog):
         self.clear()
         self.line_count = 0
         self.step_number = step_number
-        self.border_title = f"Output · {title}"
+        self.border_title = Text(f"Output · {title}")  # a step label may hold [brackets]
 
     def add_lines(self, lines: Sequence[str], total: int | None = None) -> None:
         """Append the newest lines of a batch. ``total`` is how many lines the step has printed

@@ -82,7 +82,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
             self.set_options(options)
             self.post_message(self.StepHighlighted(None))
             return
-        self.border_title = f"{runbook.id} · {runbook.title}"
+        self.border_title = Text(f"{runbook.id} · {runbook.title}")  # titles may hold [brackets]
         for i, section in enumerate(runbook.sections):
             if not section.steps:
                 continue

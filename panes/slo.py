@@ -138,7 +138,7 @@ class SloPane(ReadingMixin, Vertical):
         super().__init__(id=f"slo-{slo.id}", classes="slo-pane state-nodata")
         self.slo = slo
         self.ascii_only = ascii_only
-        self.border_title = slo.title
+        self.border_title = Text(slo.title)  # a configured title may hold [brackets]
 
     def compose(self) -> ComposeResult:
         yield Static(Text("—", style="dim"), classes="slo-value")
@@ -211,7 +211,7 @@ class SloLine(ReadingMixin, Horizontal):
         self.ascii_only = ascii_only
 
     def compose(self) -> ComposeResult:
-        yield Static(self.slo.title, classes="sl-title")
+        yield Static(Text(self.slo.title), classes="sl-title")
         yield Static(Text("—", style="dim"), classes="sl-value")
         yield Static(Text("waiting", style="dim"), classes="sl-state")
         yield Static("", classes="sl-spark")

@@ -157,3 +157,19 @@ async def test_bracketed_text_is_shown_literally_not_taken_as_markup() -> None:
         hint = app.screen.query_one(".hint", Static)
         assert "under [webhook] in the config" in str(hint.render())
         await pilot.press("escape")
+
+
+async def test_confirm_shows_the_command_exactly_even_with_brackets() -> None:
+    """The IC confirms what they read: ``[a-z]`` or ``[bold]`` in a command must not vanish."""
+    from textual.widgets import Static
+
+    from tui.screens.modals.confirm import ConfirmScreen
+
+    command = "sed -i 's/[a-z]*[bold]//' /etc/flowengine.conf && kubectl get pods -o jsonpath='{.items[*]}'"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(ConfirmScreen("Run mutating step [7]?", command, confirm_label="Yes, run it"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and bool(app.screen.query("#confirm-body")))
+        assert str(app.screen.query_one("#confirm-body", Static).render()) == command
+        assert "[7]" in str(app.screen.query_one(".dialog-title", Static).render())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
@@ -20,8 +21,10 @@ class ConfirmScreen(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.body)
+            # Plain text: the body is usually the exact command about to run, and a command like
+            # sed 's/[a-z]//' must be shown as it is, not read as markup.
+            yield Static(Text(self.title_text), classes="dialog-title")
+            yield Static(Text(self.body), id="confirm-body")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="no")
                 yield Button(self.confirm_label, id="yes",
