@@ -123,6 +123,7 @@ class IncidentFlows:
 
     def on_view_ready(self: DashboardScreen, message: ViewReady) -> None:
         self.show_view(message.view, message.runbook)
+        self.resume_gates()
         running = message.view.running_step
         if running is not None and running not in self._following:
             # A step started here, or one still running under its supervisor after a resume.

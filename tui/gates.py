@@ -25,6 +25,7 @@ from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
+    from warroom.sources.verify import OpenGate
 
 EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
 VERIFY_EVERY = 2.0      # seconds between probes of an open gate
@@ -34,6 +35,7 @@ class EvidenceAndGates:
     def init_gates(self: DashboardScreen) -> None:
         self.gate_text: str = ""
         self._gates: dict[int, threading.Event] = {}
+        self._gates_resumed: str | None = None
         self._evidence_next = 0.0
 
     # ------------------------------------------------------------------ evidence
@@ -77,16 +79,60 @@ class EvidenceAndGates:
 
     # ------------------------------------------------------------------ verify gates
 
-    def open_gate(self: DashboardScreen, number: int) -> None:
+    def open_gate(self: DashboardScreen, number: int, resume: OpenGate | None = None) -> None:
+        """Watch step ``number``'s gate: a new one after the step ended ok, or (``resume``) one
+        the journal shows open, e.g. from before the dashboard was closed."""
         step = self.runbook.step(number) if self.runbook is not None else None
-        if step is None or not step.verify or number in self._gates or self.app.ctx.source is None:
+        text = resume.text if resume is not None else (step.verify if step is not None else None)
+        if not text or number in self._gates or self.app.ctx.source is None:
             return
+        step_id = resume.step_id if resume is not None else step.id  # type: ignore[union-attr]
         stop = threading.Event()
         self._gates[number] = stop
-        self.app.run_worker(lambda: self._watch_gate(number, step.id, step.verify, stop), thread=True,
+        self.app.run_worker(lambda: self._watch_gate(number, step_id, text, stop, resume), thread=True,
                             group=f"gate-{number}", exit_on_error=False)
 
-    def _watch_gate(self: DashboardScreen, number: int, step_id: str, text: str, stop: threading.Event) -> None:
+    def resume_gates(self: DashboardScreen) -> None:
+        """Once per incident opened here: settle the gates whose window ended while nobody was
+        watching (from the metric history), and go on watching those still inside it."""
+        inc = self.controller.incident
+        if inc is None or self.app.ctx.source is None or self._gates_resumed == inc.id:
+            return
+        self._gates_resumed = inc.id
+        self.app.run_worker(self._resume_gates, thread=True, group="gates-resume", exit_on_error=False)
+
+    def _resume_gates(self: DashboardScreen) -> None:
+        from warroom.sources.verify import settle_open
+
+        ctx = self.app.ctx
+        inc = self.controller.incident
+        if inc is None:
+            return
+        try:
+            results = settle_open(inc.journal, inc.read().events, ctx.source, ctx.config.slo, speed=self._speed())
+        except (WarroomError, OSError) as exc:
+            self.app.post_message(ActionFailed(f"verify: {exc}"))
+            return
+        for gate, check in results:
+            if gate.step is None:
+                continue
+            if check is None:
+                self.app.call_from_thread(self.open_gate, int(gate.step), gate)
+            else:
+                self.app.post_message(GateProgress(int(gate.step), gate.text, check.status, check.value, 0.0,
+                                                   check.reason))
+        if any(check is not None for _g, check in results):
+            self.post_message(IncidentChanged(inc.id))
+
+    def _speed(self: DashboardScreen) -> float:
+        """A drill's windows and holds are in scenario time: wall seconds x speed."""
+        drill = self.app.ctx.drill
+        return drill.speed if drill is not None and drill.speed > 0 else 1.0
+
+    def _watch_gate(self: DashboardScreen, number: int, step_id: str, text: str, stop: threading.Event,
+                    resume: OpenGate | None = None) -> None:
+        """Probe until passed or failed. Stopping (the app quits, the screen closes) is not an
+        outcome: the gate stays open in the journal and the next dashboard settles it."""
         from warroom.sources.verify import (
             VerifyCheck,
             VerifyError,
@@ -99,21 +145,24 @@ class EvidenceAndGates:
         ctx = self.app.ctx
         inc = self.controller.incident
         if inc is None:
+            self._gates.pop(number, None)
             return
         try:
             gate = parse_verify(text, ctx.config.slo)
         except VerifyError as exc:
+            self._gates.pop(number, None)
             self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
             return
-        run = VerifyRun(gate, ctx.source)
-        if ctx.drill is not None and ctx.drill.speed > 0:
-            run.deadline = run.started_at + gate.window / ctx.drill.speed  # scenario time
-            run.hold = gate.hold / ctx.drill.speed
+        speed = self._speed()
+        run = VerifyRun(gate, ctx.source, started_at=resume.started_at if resume is not None else None)
+        run.deadline = resume.deadline if resume is not None else run.started_at + gate.window / speed
+        run.hold = gate.hold / speed
         worker = get_current_worker()
         check = VerifyCheck("pending", None, gate.window)
         try:
-            journal_started(inc.journal, number, step_id, run)
-            self.post_message(IncidentChanged(inc.id))
+            if resume is None:
+                journal_started(inc.journal, number, step_id, run)
+                self.post_message(IncidentChanged(inc.id))
             while True:
                 check = run.check()
                 self.app.post_message(GateProgress(number, gate.text, check.status, check.value,
@@ -121,11 +170,11 @@ class EvidenceAndGates:
                 if check.status != "pending":
                     break
                 if stop.wait(min(VERIFY_EVERY, max(0.05, run.deadline - time.time()))) or worker.is_cancelled:
-                    check = VerifyCheck("failed", check.value, 0.0, "cancelled")
-                    break
+                    return  # left open on purpose (see the docstring)
             journal_outcome(inc.journal, number, step_id, gate, check)
         except (WarroomError, OSError) as exc:
             self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
+            return
         finally:
             self._gates.pop(number, None)
         self.post_message(IncidentChanged(inc.id))

@@ -62,7 +62,8 @@ EVIDENCE: Final = "evidence.recorded"
 VERIFY_STARTED: Final = "verify.started"
 """{step, step_id, expr, window, deadline}"""
 VERIFY_PASSED: Final = "verify.passed"
-"""{step, step_id, expr, value, value_text?} (value_text: the value with its pane's unit, e.g. "64.9%")"""
+"""{step, step_id, expr, value, value_text?, how?} (value_text: the value with its pane's unit,
+e.g. "64.9%"; how: set when not confirmed live, e.g. "confirmed at … (checked after the fact)")"""
 VERIFY_FAILED: Final = "verify.failed"
 """{step, step_id, expr, value, value_text?, reason}"""
 

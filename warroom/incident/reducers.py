@@ -265,7 +265,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
     shown = d.get("value_text") or (f"{d['value']:.4g}" if isinstance(d.get("value"), (int, float)) else d.get("value"))
     value = f" (value {shown})" if shown is not None else ""
-    reason = f": {d['reason']}" if d.get("reason") else ""
+    why = d.get("reason") or d.get("how")
+    reason = f": {why}" if why else ""
     s._add_timeline(e, e.type, f"Verification {word}: {d.get('expr') or ''}{value}{reason}",
                     step=_int(d.get("step")))
 

@@ -204,6 +204,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
     shown = {"value_text": format_value(value, gate.slo.unit)} if gate.slo is not None and value is not None else {}
     if check.status == "passed":
         data = {**_ref(step, step_id, gate), "value": value, **shown}
+        if check.reason:   # how it was confirmed, e.g. after the fact from the metric history
+            data["how"] = check.reason
         journal.append(VERIFY_PASSED, data)
     else:
         data = {**_ref(step, step_id, gate), "value": value, **shown, "reason": check.reason or "not confirmed"}
@@ -262,12 +264,14 @@ def open_gates(events: Iterable[Any]) -> list[OpenGate]:
 
 def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
                 slos: list[SloConfig], *, now: float | None = None,
-                step: float | None = None) -> list[tuple[OpenGate, VerifyCheck | None]]:
+                step: float | None = None, speed: float = 1.0) -> list[tuple[OpenGate, VerifyCheck | None]]:
     """Finish gates whose window ended while nobody watched, from the values over the window.
 
-    Passed if any point in [start, deadline] satisfied the gate (with the first such value),
-    else failed. Gates still inside their window are returned with ``None`` for the caller to
-    resume watching (``VerifyRun(gate, source, started_at=g.started_at)``).
+    Passed if the points in [start, deadline] satisfied the gate for its hold (with the value
+    that completed it), else failed. Gates still inside their window are returned with ``None``
+    for the caller to resume watching (``VerifyRun(gate, source, started_at=g.started_at)``
+    with ``deadline = g.deadline``). ``speed``: a drill's hold is in scenario time (the journaled
+    deadline already is).
     """
     now = time.time() if now is None else now
     out: list[tuple[OpenGate, VerifyCheck | None]] = []
@@ -282,14 +286,15 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check)
             out.append((g, check))
             continue
-        check = _settle_from_range(gate, source, g, step)
+        check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9))
         journal_outcome(journal, g.step, g.step_id, gate, check)
         out.append((g, check))
     return out
 
 
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
-                       step: float | None) -> VerifyCheck:
+                       step: float | None, *, hold: float | None = None) -> VerifyCheck:
+    hold = gate.hold if hold is None else hold
     span = max(1.0, g.deadline - g.started_at)
     resolution = step or max(5.0, span / 120.0)
     points: dict[float, list[float]] = {}
@@ -322,7 +327,7 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
             since = None
             continue
         since = t if since is None else since
-        if t - since >= gate.hold:
+        if t - since >= hold:
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
     return VerifyCheck("failed", last, 0.0,
                        f"window of {format_duration(gate.window)} ran out: "

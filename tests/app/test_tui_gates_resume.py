@@ -1,0 +1,61 @@
+"""Verify gates outlive the dashboard: quitting leaves an open gate open (not failed), and the next
+dashboard on the incident settles the ones whose window ended while nobody watched (from the
+metric history) and goes on watching the rest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.app.drill_support import drill_app, drill_ctx
+from tests.app.test_tui_flows_engine import declare_from_breached_pane
+from tests.app.tui_support import wait_for
+from tui.app import WarroomApp
+from warroom.incident.journal import Journal, read_journal
+from warroom.sources.evidence import iso
+
+
+def _open_gate(journal: Path, step: int, step_id: str, expr: str, *, started_ago: float, window: float) -> None:
+    started = datetime.now(UTC) - timedelta(seconds=started_ago)
+    Journal(journal).append("verify.started", {
+        "step": step, "step_id": step_id, "expr": expr, "window": window,
+        "deadline": iso(started.timestamp() + window), "query": expr}, ts=started)
+
+
+def _outcomes(journal: Path) -> dict[str, tuple[str, dict]]:
+    return {e.data["step_id"]: (e.type, e.data) for e in read_journal(journal).events
+            if e.type in ("verify.passed", "verify.failed")}
+
+
+async def test_gates_left_open_are_settled_or_watched_by_the_next_dashboard(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inc_id = await declare_from_breached_pane(pilot)
+        journal = app.dashboard.controller.incident.dir / "journal.jsonl"
+        # Drill at x120: a 20 m window is 10 s of wall time. One window ended 5 s ago, one
+        # ends in a minute of wall time, one can never pass.
+        _open_gate(journal, 6, "ended-while-away", "quota < 1000 within 20m", started_ago=15, window=10)
+        _open_gate(journal, 7, "still-open", "quota < 1000 for 1m within 2h", started_ago=1, window=60)
+        _open_gate(journal, 8, "never", "quota < -1 within 2h", started_ago=1, window=60)
+    # The first dashboard knew nothing of these (they were written behind its back); quitting it
+    # recorded no outcome for any of them.
+    assert _outcomes(journal) == {}
+
+    ctx = drill_ctx(tmp_path)
+    ctx.resume_id = inc_id
+    second = WarroomApp(ctx)
+    async with second.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: {"ended-while-away", "still-open"} <= set(_outcomes(journal)), 60)
+        got = _outcomes(journal)
+        assert got["ended-while-away"][0] == "verify.passed"
+        assert "checked after the fact" in got["ended-while-away"][1]["how"]
+        assert got["still-open"][0] == "verify.passed" and "how" not in got["still-open"][1]
+        assert "never" not in got                       # still inside its window, still watched
+        assert 8 in second.dashboard._gates
+    # Quitting while "never" is watched does not fail it: it stays open for the next dashboard.
+    assert "never" not in _outcomes(journal)
+    assert [e.data["step_id"] for e in events_of(journal, "verify.started")].count("never") == 1
+
+
+def events_of(journal: Path, type_: str) -> list:
+    return [e for e in read_journal(journal).events if e.type == type_]
