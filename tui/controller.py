@@ -62,6 +62,11 @@ class IncidentController:
     def open_incidents(self) -> list[OpenSummary]:
         if not engine_available():
             return []
+        root = Path(self.ctx.state_dir) / "incidents"
+        if not root.is_dir() or next(root.iterdir(), None) is None:
+            # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
+            # an incident is declared or opened.
+            return []
         out = []
         for st in self.store().open_incidents():
             out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,

@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from tui.context import AppContext, DrillInfo
+from tui.library import load_in_child
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
 
@@ -73,7 +74,7 @@ def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
 def dashboard_context(cfg: Config) -> AppContext:
     source, why = open_source(cfg)
     ctx = AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
-                     runbook_loader=partial(load_runbooks, cfg))
+                     runbook_loader=partial(load_in_child, cfg))
     if cfg.alerts.alertmanager_url or (cfg.alerts.prometheus_alerts and cfg.prometheus.url):
         ctx.ensure_runbooks()  # the alert source maps alert names to runbooks from the start
     ctx.sources = extra_sources(cfg, ctx.runbooks)
@@ -106,7 +107,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
         from tui.fakesource import FakeSource
 
         source = FakeSource()
-    return AppContext(config=cfg, source=source, runbook_loader=partial(load_runbooks, cfg),
+    return AppContext(config=cfg, source=source, runbook_loader=partial(load_in_child, cfg),
                       drill=info, refresh=1.0, extra_env=env)
 
 
