@@ -54,6 +54,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     sp.add_argument("--yes", action="store_true", help="confirm a step that changes things")
     sp.add_argument("--dry-run", action="store_true", help="record the exact command without running it")
+    sp.add_argument("--no-wait", action="store_true",
+                    help="open the step's verify gate but do not wait for it (the dashboard or a later"
+                         " run settles it)")
 
     sp = add("tick", "mark a step done by hand", cmd_tick)
     sp.add_argument("id")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from warroom.cli.common import out
@@ -21,6 +22,7 @@ from warroom.incident.session import Incident
 def cmd_run(args: argparse.Namespace) -> int:
     inc = _open(args)
     _reconcile(inc)
+    _settle_gates(inc)
     prepared = inc.prepare_step(args.step, _params(args.param))
     target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
     kind = "CHANGES THINGS" if prepared.mutating else "read-only"
@@ -29,12 +31,104 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
     print(f"$ {prepared.command}", file=sys.stderr)
     if prepared.kind in inc.NATIVE_KINDS and not args.dry_run:
-        return _run_native(inc, prepared, args.yes)
-    result = inc.run_step(prepared, confirm=args.yes, dry_run=args.dry_run, stream=sys.stdout)
-    if args.dry_run:
-        print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)
+        code = _run_native(inc, prepared, args.yes)
+    else:
+        result = inc.run_step(prepared, confirm=args.yes, dry_run=args.dry_run, stream=sys.stdout)
+        if args.dry_run:
+            print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)
+            return 0
+        code = _finish_run(inc, prepared, result)
+    verify = getattr(prepared.step, "verify", None)
+    if code == 0 and verify:
+        code = _verify_gate(inc, prepared, verify, wait=not getattr(args, "no_wait", False))
+    return code
+
+
+def _metric_source(inc: Incident) -> Any:
+    """The source a gate asks: a drill's simulator, else the configured Prometheus (or None)."""
+    if inc.state.drill is not None:
+        return inc.open_drill().source(inc.config.slo, window=inc.config.prometheus.window)
+    from warroom.sources.factory import open_metric_source
+
+    return open_metric_source(inc.config)
+
+
+def _speed(inc: Incident) -> float:
+    drill = inc.state.drill or {}
+    try:
+        speed = float(drill.get("speed") or 1.0)
+    except (TypeError, ValueError):
+        speed = 1.0
+    return speed if speed > 0 else 1.0
+
+
+def _close(source: Any) -> None:
+    close = getattr(source, "close", None)
+    if callable(close):
+        close()
+
+
+def _settle_gates(inc: Incident) -> None:
+    """Gates opened earlier and left unwatched: settle those whose window has ended (from the
+    metric history) before anything else is recorded."""
+    from warroom.sources.verify import open_gates, settle_open
+
+    if not open_gates(inc.read().events):
+        return
+    source = _metric_source(inc)
+    if source is None:
+        return
+    try:
+        for gate, check in settle_open(inc.journal, inc.read().events, source, inc.config.slo, speed=_speed(inc)):
+            if check is not None:
+                print(f"verify (step {gate.step}) {gate.text}: {check.status}"
+                      f"{': ' + check.reason if check.reason else ''}", file=sys.stderr)
+    finally:
+        _close(source)
+
+
+def _verify_gate(inc: Incident, prepared: Any, text: str, *, wait: bool) -> int:
+    """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
+    the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
+    waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
+    from warroom.sources.verify import VerifyRun, journal_outcome, journal_started, parse_verify
+
+    gate = parse_verify(text, inc.config.slo)
+    source = _metric_source(inc)
+    if source is None:
+        print(f"verify {gate.text}: not checked (no metric source: set url under [prometheus])", file=sys.stderr)
         return 0
-    return _finish_run(inc, prepared, result)
+    speed = _speed(inc)
+    run = VerifyRun(gate, source)
+    run.deadline = run.started_at + gate.window / speed
+    run.hold = gate.hold / speed
+    try:
+        journal_started(inc.journal, prepared.number, prepared.step_id, run)
+        if not wait:
+            print(f"verify {gate.text}: opened, not waited for (until {format_duration(gate.window / speed)}"
+                  " from now)", file=sys.stderr)
+            return 0
+        every = min(5.0, max(0.2, gate.window / speed / 60))
+        while True:
+            check = run.check()
+            value = "no value" if check.value is None else f"{check.value:g}"
+            if check.status != "pending":
+                break
+            note = f" · {check.reason}" if check.reason else ""
+            print(f"verify {gate.text}: {value} now{note} · {format_duration(check.remaining)} left", file=sys.stderr)
+            time.sleep(min(every, max(0.05, run.deadline - time.time())))
+        journal_outcome(inc.journal, prepared.number, prepared.step_id, gate, check)
+    except KeyboardInterrupt:
+        print(f"verify {gate.text}: stopped waiting; the gate stays open (the dashboard or the next"
+              " `incident run` settles it)", file=sys.stderr)
+        return 130
+    finally:
+        _close(source)
+    if check.status == "passed":
+        print(f"verify {gate.text}: passed ({value})", file=sys.stderr)
+        return 0
+    print(f"verify {gate.text}: FAILED: {check.reason}", file=sys.stderr)
+    return 1
 
 
 def _run_native(inc: Incident, prepared: Any, confirmed: bool) -> int:

@@ -1,0 +1,90 @@
+"""`warroom incident run` and verify gates, headless: it waits for the gate with a line of
+progress per probe, fails the run when the fix does not take, and `--no-wait` leaves the gate
+open for the next run to settle from the metric history."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from tests.conftest import subprocess_env, warroom_cmd
+from warroom.drill.simulator import create_drill
+from warroom.incident.store import IncidentStore
+
+RUNBOOK = """+++
+id = "RB-TEST-VERIFY"
+title = "Verify probe"
+severity = "P3"
++++
+
+# Verify probe
+
+## Mitigation
+
+```bash {name="holds" mutating=false verify="quota < 1000 for 2m within 10m"}
+# A fix that works
+echo breaker on
+```
+
+```bash {name="never" mutating=false verify="quota < -1 within 10m"}
+# A fix that does not
+echo breaker on again
+```
+
+```bash {name="plain"}
+# Nothing to verify
+echo hello
+```
+"""
+
+SPEED = 600  # ten minutes of scenario time pass in one second
+
+
+def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
+    state = tmp_path / "state"
+    rb = tmp_path / "verify.md"
+    rb.write_text(RUNBOOK)
+    drill = create_drill(state / "drills", "rate-limit", speed=SPEED)
+    inc = IncidentStore(state).create(title="Verify drill", severity="P3", runbook=rb,
+                                      drill={"scenario": "rate-limit", "speed": SPEED, "dir": str(drill.path)})
+    return state, inc
+
+
+def _run(state: Path, inc_id: str, step: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*warroom_cmd(), "incident", "run", inc_id, step, "--state-dir", str(state), *extra],
+                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+
+
+def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None:
+    state, inc = _incident(tmp_path)
+    proc = _run(state, inc.id, "holds")
+    assert proc.returncode == 0, proc.stderr
+    assert "holding" in proc.stderr and "left" in proc.stderr      # progress while the hold runs
+    assert "verify quota < 1000 for 2m within 10m: passed" in proc.stderr
+    types = [(e.type, e.data.get("step_id")) for e in inc.read().events if e.type.startswith("verify.")]
+    assert types == [("verify.started", "holds"), ("verify.passed", "holds")]
+    assert inc.state.status == "mitigated"
+
+
+def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:
+    state, inc = _incident(tmp_path)
+    proc = _run(state, inc.id, "never")
+    assert proc.returncode == 1, proc.stderr
+    assert "verify quota < -1 within 10m: FAILED: window of 10m00s ran out" in proc.stderr
+    failed = [e for e in inc.read().events if e.type == "verify.failed"]
+    assert len(failed) == 1 and failed[0].data["step_id"] == "never"
+
+
+def test_no_wait_leaves_the_gate_open_and_the_next_run_settles_it(tmp_path: Path) -> None:
+    state, inc = _incident(tmp_path)
+    proc = _run(state, inc.id, "holds", "--no-wait")
+    assert proc.returncode == 0, proc.stderr
+    assert "opened, not waited for" in proc.stderr
+    assert [e.type for e in inc.read().events if e.type.startswith("verify.")] == ["verify.started"]
+    time.sleep(1.5)                     # the window (10 scenario minutes) ends unwatched
+    proc = _run(state, inc.id, "plain")
+    assert proc.returncode == 0, proc.stderr
+    assert "verify (step 1) quota < 1000 for 2m within 10m: passed: confirmed at" in proc.stderr
+    passed = [e for e in inc.read().events if e.type == "verify.passed"]
+    assert len(passed) == 1 and "checked after the fact" in passed[0].data["how"]
