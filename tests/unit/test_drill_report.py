@@ -123,3 +123,14 @@ def test_declared_after_the_breach_is_timed_from_the_breach(state_dir: Path) -> 
     assert not report.declared_before_breach
     assert round(detected.minutes * 60) == 400 and detected.met is False
     assert report.summary[0] == "Time to detect: 6m40s (target < 5 min): missed."
+
+
+def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    d.record("page", tool="blocks", argv=("incident", "create"), at=start + 10)
+    d.record("throttle", tool="kubectl", argv=("set", "env"), at=start + 20)
+    report = drill_report(d, None, at=start + 300)
+    rows = {a.action: a for a in report.actions}
+    assert rows["page"].description.startswith("responders paged") and not rows["page"].mitigation
+    assert rows["throttle"].mitigation

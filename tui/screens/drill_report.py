@@ -56,9 +56,10 @@ def report_renderable(report: Any) -> Group:
         acts.add_column(col, no_wrap=True)
     acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
     for a in report.actions:
-        acts.add_row(_hm(a.at), a.description,
-                     Text("bent the curve" if a.effective else "no effect yet",
-                          style="green" if a.effective else "yellow"), a.command)
+        effect = (Text("bent the curve", style="green") if a.effective
+                  else Text("no effect yet", style="yellow") if a.mitigation
+                  else Text("—", style="dim"))   # a page or an update: not meant to move a curve
+        acts.add_row(_hm(a.at), a.description, effect, a.command)
     if not report.actions:
         acts.add_row("—", "no mitigation reached the drill", "", "")
     panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),

@@ -43,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "set_env": "deployment environment changed",
     "set_image": "deployment image changed",
     "notify": "stakeholders notified",
+    "page": "responders paged (blocks incident create)",
     "status_page": "status page updated",
 }
 

@@ -45,6 +45,7 @@ class ActionRow:
     description: str
     command: str
     effective: bool               # it bent the scenario (its prerequisites were met)
+    mitigation: bool = True       # it can bend this scenario at all (a page or a status update cannot)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
                                 None if minutes is None else minutes < target))
 
     signals = sim.signals
+    mitigating = set(sc.mitigating_actions())
     actions = []
     for a in drill.actions():
         if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
@@ -150,7 +152,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
             for f in sc.faults for m in f.mitigations
         )
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
-                                 effective))
+                                 effective, a.action in mitigating))
     taken = {a.action for a in actions}
     done = tuple(k for k in sc.resolution if k in taken)
     missing = tuple(k for k in sc.resolution if k not in taken)
