@@ -31,6 +31,27 @@ def engine_available() -> bool:
     return importlib.util.find_spec("warroom.incident.session") is not None
 
 
+def split_tail(data: bytes, tail: int) -> tuple[int, list[bytes], bytes]:
+    """``(complete lines in data, the newest tail of them, the unfinished last line)``.
+
+    Counts with ``bytes.count`` and splits only the tail: splitting a 4 MB read of a flood into
+    ~600k ``bytes`` objects held the GIL for tens of milliseconds per read, and every key press
+    waited behind it.
+    """
+    end = data.rfind(b"\n")
+    if end < 0:
+        return 0, [], data
+    complete, rest = data[:end], data[end + 1:]
+    count = complete.count(b"\n") + 1
+    start = len(complete)
+    for _ in range(max(0, tail)):
+        start = complete.rfind(b"\n", 0, start)
+        if start < 0:
+            break
+    newest = complete[start + 1:].split(b"\n") if tail > 0 else []
+    return count, newest, rest
+
+
 class EngineMissing(WarroomError):
     pass
 
@@ -202,12 +223,9 @@ class IncidentController:
                     chunk = f.read(4 << 20)
                 offset += len(chunk)
             if chunk:
-                data = partial + chunk
-                lines = data.split(b"\n")
-                partial = lines.pop()
-                if lines:
-                    yield len(lines), [ln.decode("utf-8", "replace").removeprefix(ERR_TAG)
-                                       for ln in lines[-tail:]]
+                count, newest, partial = split_tail(partial + chunk, tail)
+                if count:
+                    yield count, [ln.decode("utf-8", "replace").removeprefix(ERR_TAG) for ln in newest]
                 continue
             if st is None or st.status != "running":
                 if partial:
