@@ -255,5 +255,3 @@ def cmd_verify(args: argparse.Namespace) -> int:
     valid = result.events[-1].seq if result.events else 0
     out(f"{inc.id}: journal damaged; {len(result.issues)} problem(s); valid up to seq {valid}")
     return 1
-
-

@@ -19,6 +19,7 @@ import shlex
 from warroom.execute.classify_argv import (
     _REDIRECT_OK,
     Classification,
+    Handler,
     _after_double_dash,
     _has_flag,
     _interactive_shell,
@@ -29,23 +30,9 @@ from warroom.execute.classify_argv import (
     _rw,
     _subcommand,
 )
-from warroom.execute.classify_data import (
-    _etcdctl,
-    _psql,
-    _redis,
-)
-from warroom.execute.classify_kubectl import (
-    _KUBECTL_FLAGS_WITH_VALUE,
-    _KUBECTL_RO,
-    _kubectl_change,
-)
-from warroom.execute.classify_remote import (
-    _AWS_GLOBAL_WITH_VALUE,
-    _aws,
-    _curl,
-    _gcloud,
-    _wget,
-)
+from warroom.execute.classify_data import _etcdctl, _psql, _redis
+from warroom.execute.classify_kubectl import _KUBECTL_FLAGS_WITH_VALUE, _KUBECTL_RO, _kubectl_change
+from warroom.execute.classify_remote import _AWS_GLOBAL_WITH_VALUE, _aws, _curl, _gcloud, _wget
 from warroom.execute.classify_tools import (
     _awk,
     _crontab,
@@ -314,7 +301,7 @@ def _knife(argv: list[str], cmd: shell.SimpleCommand, depth: int) -> Classificat
     return _rw(f"knife {' '.join(words[:2])} changes Chef state")
 
 
-_HANDLERS = {
+_HANDLERS: dict[str, Handler] = {
     "kubectl": _kubectl, "oc": _kubectl, "kubecolor": _kubectl, "k": _kubectl,
     "bash": _shell_c, "sh": _shell_c, "zsh": _shell_c, "dash": _shell_c, "ash": _shell_c,
     "psql": _psql, "gitlab-psql": _psql, "mysql": _psql,

@@ -6,6 +6,7 @@ dispatcher in :mod:`warroom.execute.classify` (which in turn depends on every ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from warroom.runbook import shell
@@ -21,6 +22,9 @@ class Classification:
     def __bool__(self) -> bool:  # pragma: no cover - convenience only
         return self.mutating
 
+
+#: A tool's rule: (argv, the simple command it came from, nesting depth) -> verdict.
+Handler = Callable[[list[str], shell.SimpleCommand, int], Classification]
 
 # Redirect targets and file arguments that are not files anyone keeps.
 _REDIRECT_OK = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "-", "&1", "&2", "1", "2"}
@@ -78,8 +82,8 @@ def _interactive_shell(inner: list[str]) -> bool:
                     "python3", "irb", "rails") and len(inner) == 1
 
 
-def _subcommand(ro: dict[str, set[str] | None], flags_with_value: set[str] = frozenset(),
-                what: str = "state"):
+def _subcommand(ro: dict[str, set[str] | None], flags_with_value: set[str] | frozenset[str] = frozenset(),
+                what: str = "state") -> Handler:
     """Handler for tools whose first positional word decides (``systemctl status``...).
 
     ``ro`` maps a read-only subcommand to None (any arguments) or a set of allowed second words.

@@ -200,7 +200,3 @@ class Journal:
 
     def verify(self) -> JournalRead:
         return verify_journal(self.path)
-
-
-
-

@@ -382,8 +382,3 @@ class Incident(StepRunning):
         from warroom.incident.pir import export_pir
 
         return export_pir(self, template, out_dir=out_dir, now=now or self.clock(), log=log)
-
-
-# ---------------------------------------------------------------------------------- targets
-
-

@@ -281,4 +281,3 @@ class StepRunning:
             "expect": prepared.expect, "expect_met": None,
             "excerpt": "\n".join(lines[-10:])[-400:], "output": rel, "lines": len(lines), "bytes": len(data)})
         return result
-

@@ -127,7 +127,7 @@ class IncidentStore:
             inc = Incident(inc_id, path, config=self.config, clock=self.clock)
             inc.declare(title=title, severity=severity, runbook=runbook, source=source,
                         drill=drill, commander=commander)
-        except BaseException:
+        except BaseException:  # cleanup, then re-raise: never leave a half-declared incident behind
             shutil.rmtree(path, ignore_errors=True)
             raise
         return inc

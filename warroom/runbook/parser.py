@@ -94,9 +94,3 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     except RecursionError:
         b.finding(1, "error", "document nests too deeply to parse")
     return b.finish()
-
-
-# --------------------------------------------------------------------------------------------
-# Small helpers
-
-

@@ -190,24 +190,20 @@ class AlertSource:
         alerts: dict[tuple[tuple[str, str], ...], Alert] = {}
         errors: dict[str, str] = {}
         notes: dict[str, str] = {}
+        servers: list[tuple[str, Callable[[], tuple[list[Alert], int]]]] = []
         if self.cfg.alertmanager_url:
-            try:
-                got, skipped = self._alertmanager()
-                for a in got:
-                    alerts.setdefault(tuple(sorted(a.labels.items())), a)
-                if skipped:
-                    notes["alertmanager"] = f"{skipped} malformed alert(s) ignored"
-            except SourceError as exc:
-                errors["alertmanager"] = str(exc)
+            servers.append(("alertmanager", self._alertmanager))
         if self._prom_url():
+            servers.append(("prometheus", self._prometheus))
+        for name, read in servers:  # Alertmanager first: its copy of an alert wins
             try:
-                got, skipped = self._prometheus()
+                got, skipped = read()
                 for a in got:
                     alerts.setdefault(tuple(sorted(a.labels.items())), a)
                 if skipped:
-                    notes["prometheus"] = f"{skipped} malformed alert(s) ignored"
+                    notes[name] = f"{skipped} malformed alert(s) ignored"
             except SourceError as exc:
-                errors["prometheus"] = str(exc)
+                errors[name] = str(exc)
         ordered = sorted(alerts.values(), key=lambda a: -(a.since or 0.0))
         return AlertsResult(tuple(ordered), errors, notes, time.time())
 

@@ -339,5 +339,3 @@ def _result(fut: Future[Any], timeout: float, host: str) -> Any:
             raise exc
         raise QueryError(f"query failed: {exc}")
     return fut.result()
-
-
