@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import re
 
-from warroom.execute.classify_argv import (
-    Classification,
-    _positional,
-    _prog,
-    _ro,
-    _rw,
-)
+from warroom.execute.classify_argv import Classification, _positional, _prog, _ro, _rw
 from warroom.runbook import shell
 
 _SQL_RO_START = re.compile(r"^\s*(select|with|show|explain|values|table|\\)", re.I)

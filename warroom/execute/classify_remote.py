@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import re
 
-from warroom.execute.classify_argv import (
-    _REDIRECT_OK,
-    Classification,
-    _positional,
-    _ro,
-    _rw,
-)
+from warroom.execute.classify_argv import _REDIRECT_OK, Classification, _positional, _ro, _rw
 from warroom.runbook import shell
 
 _AWS_RO_PREFIXES = ("describe", "list", "get", "head", "batch-get", "filter", "lookup", "search",

@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import re
 
-from warroom.execute.classify_argv import (
-    _REDIRECT_OK,
-    Classification,
-    _has_flag,
-    _positional,
-    _ro,
-    _rw,
-)
+from warroom.execute.classify_argv import _REDIRECT_OK, Classification, _has_flag, _positional, _ro, _rw
 from warroom.runbook import shell
 
 

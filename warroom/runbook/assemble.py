@@ -16,11 +16,7 @@ from warroom.execute.classify import classify
 from warroom.runbook import fence, k8s, meta, params
 from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter
-from warroom.runbook.inline import (
-    _neutralised,
-    _slug,
-    checkable,
-)
+from warroom.runbook.inline import _neutralised, _slug, checkable
 from warroom.runbook.model import Finding, Param, Runbook, Section, Step
 
 

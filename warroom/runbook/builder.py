@@ -13,10 +13,7 @@ from typing import Any
 
 from warroom.runbook import blocks, fence
 from warroom.runbook.assemble import _Assembly
-from warroom.runbook.drafts import (
-    _Entry,
-    _Item,
-)
+from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter, split_front_matter
 from warroom.runbook.inline import (
     _dedent,
