@@ -12,7 +12,10 @@ from warroom.runbook.model import Step
 KIND_WORDS = {"shell": "command", "promql": "PromQL query", "manual": "manual item", "k8s": "Kubernetes action"}
 
 
-def step_detail_text(step: Step | None, view: StepView | None) -> Text:
+def step_detail_text(step: Step | None, view: StepView | None,
+                     known: dict[str, tuple[str, str]] | None = None) -> Text:
+    """``known``: parameter key -> (value, where it comes from), so the IC sees what a
+    ``{{ placeholder }}`` will become before opening the run dialog."""
     t = Text()
     if step is None:
         t.append("Select a step with j/k or the arrows.", "dim")
@@ -34,7 +37,18 @@ def step_detail_text(step: Step | None, view: StepView | None) -> Text:
         t.append(step.expect + "\n")
     if step.params:
         t.append("params: ", "dim")
-        t.append(", ".join(step.params) + "\n")
+        for i, key in enumerate(step.params):
+            if i:
+                t.append(" · ", "dim")
+            value = (known or {}).get(key)
+            if value is None:
+                t.append(key)
+                t.append(" asked when run", "dim")
+            else:
+                t.append(f"{key} = ")
+                t.append(value[0], "bold")
+                t.append(f" ({value[1]})", "dim")
+        t.append("\n")
     if view is not None and view.state != "pending":
         icon = STEP_ICONS.get(view.state, "?")
         t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold")
@@ -65,5 +79,6 @@ class StepDetailPane(Static):
         super().__init__(step_detail_text(None, None), id="step-detail")
         self.border_title = "Step"
 
-    def show(self, step: Step | None, view: StepView | None) -> None:
-        self.update(step_detail_text(step, view))
+    def show(self, step: Step | None, view: StepView | None,
+             known: dict[str, tuple[str, str]] | None = None) -> None:
+        self.update(step_detail_text(step, view, known))

@@ -336,7 +336,21 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
 
     def show_step_detail(self, step: Step | None) -> None:
         view = self.view.steps.get(step.number) if step is not None else None
-        self.query_one(StepDetailPane).show(step, view)
+        self.query_one(StepDetailPane).show(step, view, self.known_params())
+
+    def known_params(self) -> dict[str, tuple[str, str]]:
+        """Parameter values known before the run dialog asks: the config's ``[params]`` win
+        over the runbook's defaults, as in the dialog."""
+        known: dict[str, tuple[str, str]] = {}
+        if self.runbook is not None:
+            for key, param in self.runbook.params.items():
+                if param.default not in (None, ""):
+                    known[key] = (str(param.default), "runbook")
+        from warroom.runbook.model import param_key
+
+        for name, value in self.app.ctx.config.params.items():
+            known[param_key(name)] = (value, "config")
+        return known
 
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
