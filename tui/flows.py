@@ -186,7 +186,7 @@ class IncidentFlows:
         ctx = self.app.ctx
         title, severity, runbook, origin = "", "P3", None, ""
         source: dict[str, Any] = {"kind": "manual"}
-        breached = next((r for r in self.readings if r.breached), None)
+        breached = self.first_breached()
         if breached is not None:
             slo = breached.slo
             value = format_value(breached.value, slo.unit)

@@ -173,3 +173,32 @@ async def test_confirm_shows_the_command_exactly_even_with_brackets() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and bool(app.screen.query("#confirm-body")))
         assert str(app.screen.query_one("#confirm-body", Static).render()) == command
         assert "[7]" in str(app.screen.query_one(".dialog-title", Static).render())
+
+
+async def test_declare_is_prefilled_from_the_pane_that_broke_first() -> None:
+    """Several panes critical: the first to break is usually the cause (quota before failures)."""
+    from dataclasses import replace
+
+    from warroom.sources.model import SloReading
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        dash = app.dashboard
+        slos = {s.id: s for s in app.ctx.config.slo}
+        now = 1_800_000_000.0
+        failure = SloReading(slo=slos["failure_rate"], state="crit", value=1.4, breached=True,
+                             series=((now - 60, 0.4), (now - 30, 1.2), (now, 1.4)))
+        quota = SloReading(slo=slos["quota"], state="crit", value=91.0, breached=True,
+                           series=((now - 90, 70.0), (now - 60, 85.0), (now - 30, 88.0), (now, 91.0)))
+        others = [SloReading(slo=s, state="ok", value=0.0) for s in app.ctx.config.slo
+                  if s.id not in ("failure_rate", "quota")]
+        dash.show_readings([failure, quota, *others], now)   # both breached at the first look
+        assert dash.first_breached().slo.id == "quota"       # dated by the sparkline: quota first
+        # A pane that breaks later never displaces the first one, whatever its position.
+        dash.show_readings([replace(failure, value=1.5), replace(quota, value=92.0), *others], now + 5)
+        assert dash.first_breached().slo.id == "quota"
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
+        assert app.screen.source["ref"] == "quota"
+        await pilot.press("escape")
