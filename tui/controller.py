@@ -179,19 +179,26 @@ class IncidentController:
             self.handles[number] = handle
         return handle
 
-    def cancel(self, number: int) -> str:
-        handle = self.handles.get(number)
-        if handle is not None and callable(getattr(handle, "cancel", None)):
-            handle.cancel()
-            return "cancel requested"
-        # Reattached after a resume: no handle in this process; signal the step's process group.
-        st = self._step_state(number)
-        run = st.last_run if st is not None else None
-        pgid = getattr(run, "pid", None)
-        if run is None or pgid is None:
-            raise WarroomError(f"step {number} is not running")
-        os.killpg(os.getpgid(pgid), signal.SIGTERM)
-        return "SIGTERM sent to the step's process group"
+    def cancel(self, number: int, *, settle: float = 5.0) -> str:
+        """Blocking (worker). ``c`` can be pressed the moment the checklist shows the step
+        running, before this process holds its handle or the journal its pid: wait up to
+        ``settle`` seconds for either rather than answer "not running"."""
+        deadline = time.monotonic() + settle
+        while True:
+            handle = self.handles.get(number)
+            if handle is not None and callable(getattr(handle, "cancel", None)):
+                handle.cancel()
+                return "cancel requested"
+            # Reattached after a resume: no handle in this process; signal the step's process group.
+            st = self._step_state(number)
+            run = st.last_run if st is not None else None
+            pgid = getattr(run, "pid", None)
+            if run is not None and pgid is not None and run.status == "running":
+                os.killpg(os.getpgid(pgid), signal.SIGTERM)
+                return "SIGTERM sent to the step's process group"
+            if time.monotonic() >= deadline or (run is not None and run.status not in ("running", None)):
+                raise WarroomError(f"step {number} is not running")
+            time.sleep(0.1)
 
     def _step_state(self, number: int) -> Any | None:
         state = self.state()
