@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 from tui.context import AppContext, DrillInfo
-from tui.library import load_in_child
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
 
@@ -31,6 +30,13 @@ def load_runbooks(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
     findings = [f for rb in runbooks for f in rb.findings]
     findings.extend(lib.findings)
     return runbooks, findings
+
+
+def load_library(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
+    """The library as the dashboard loads it: parsed by a child process (``tui.library``)."""
+    from tui.library import load_in_child
+
+    return load_in_child(cfg)
 
 
 def open_source(cfg: Config) -> tuple[object | None, str | None]:
@@ -74,7 +80,7 @@ def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
 def dashboard_context(cfg: Config) -> AppContext:
     source, why = open_source(cfg)
     ctx = AppContext(config=cfg, source=source, source_error=why,  # type: ignore[arg-type]
-                     runbook_loader=partial(load_in_child, cfg))
+                     runbook_loader=partial(load_library, cfg))
     if cfg.alerts.alertmanager_url or (cfg.alerts.prometheus_alerts and cfg.prometheus.url):
         ctx.ensure_runbooks()  # the alert source maps alert names to runbooks from the start
     ctx.sources = extra_sources(cfg, ctx.runbooks)
@@ -107,7 +113,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
         from tui.fakesource import FakeSource
 
         source = FakeSource()
-    return AppContext(config=cfg, source=source, runbook_loader=partial(load_in_child, cfg),
+    return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
                       drill=info, refresh=1.0, extra_env=env)
 
 
