@@ -83,9 +83,6 @@ class IncidentHeader(Vertical):
                 else:
                     t.append(f"in {format_clock(due)}", "bold")
             t.append("  ")
-        if i.gate:
-            t.append(i.gate, "bold red" if "failed" in i.gate else "bold")
-            t.append("  ")
         if i.drill:
             t.append(f"scenario {i.drill}  ", "dim")
         for name, health in i.sources:
@@ -93,5 +90,7 @@ class IncidentHeader(Vertical):
             t.append(f"{name} ", "dim")
             t.append(f"{mark} {health}", style)
             t.append("  ")
+        if i.gate:   # last: the longest part, so a narrow terminal cuts it rather than source health
+            t.append(i.gate, "bold red" if "failed" in i.gate else "bold")
         t.rstrip()
         return t
