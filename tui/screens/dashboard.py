@@ -59,6 +59,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         self._last_readings: tuple[list[SloReading], float, str] | None = None
         self._library_started = False
         self._strip_mounted = False
+        self._slo_cache: list[SloPane | SloLine] | None = None
         self._poll_in_flight = False
         self._poll_started: float | None = None   # monotonic time the last poll started
         self._clock_owed = False                  # the clocks repaint with the poll's readings
@@ -101,6 +102,7 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         ctx = self.app.ctx
         lines = [SloLine(slo, ascii_only=ctx.ascii_only) for slo in ctx.config.slo]
         await self.query_one("#slo-strip", Vertical).mount_all(lines)
+        self._slo_cache = None
         by_id = {r.slo.id: r for r in self.readings}
         for line in lines:
             if (r := by_id.get(line.slo.id)) is not None:
@@ -249,6 +251,13 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             self.on_output_ready()
             self.tick()
 
+    def _slo_widgets(self) -> list[SloPane | SloLine]:
+        """The SLO boxes and strip lines, found once (a CSS query on every poll and every beat
+        was a few percent of the dashboard's steady-state CPU); ``mount_strip`` adds the lines."""
+        if self._slo_cache is None:
+            self._slo_cache = [*self.query(SloPane), *self.query(SloLine)]
+        return self._slo_cache
+
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
         self.readings = readings
         self._readings_at = at
@@ -258,12 +267,9 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             self._behind = True
             return
         by_id = {r.slo.id: r for r in readings}
-        for pane in self.query(SloPane):
+        for pane in self._slo_widgets():
             if (r := by_id.get(pane.slo.id)) is not None:
                 pane.show(r, at)
-        for line in self.query(SloLine):
-            if (r := by_id.get(line.slo.id)) is not None:
-                line.show(r, at)
         if health != self._source_health:
             self._source_health = health
             self.render_header()
@@ -309,10 +315,8 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
             return
         now = self.app.ctx.clock.now()
         self.query_one(IncidentHeader).tick(now)
-        for pane in self.query(SloPane):
+        for pane in self._slo_widgets():
             pane.tick(now)
-        for line in self.query(SloLine):
-            line.tick(now)
 
     # ------------------------------------------------------------------ incident view
 
