@@ -340,7 +340,11 @@ class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
         )
 
     def render_header(self) -> None:
-        self.query_one(IncidentHeader).show(self.header_info(), self.app.ctx.clock.now())
+        try:
+            header = self.query_one(IncidentHeader)
+        except NoMatches:
+            return  # the App forwards worker messages (a gate's last probe) while it shuts down
+        header.show(self.header_info(), self.app.ctx.clock.now())
 
     def show_view(self, view: IncidentView, runbook: Runbook | None) -> None:
         """Render a view rebuilt from the journal."""
