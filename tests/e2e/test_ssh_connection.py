@@ -12,12 +12,11 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.sshd import Sshd, sshd_or_skip
+from tests.e2e.sshd import Sshd
 from tests.e2e.tmuxterm import TmuxTerm
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
@@ -41,15 +40,6 @@ for _ in range(600):
     time.sleep(0.1)
 record("timeout")
 """
-
-
-@pytest.fixture
-def sshd(tmp_path: Path) -> Iterator[Sshd]:
-    server = sshd_or_skip(tmp_path / "sshd")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _records(path: Path) -> list[dict[str, object]]:

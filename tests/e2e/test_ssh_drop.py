@@ -12,27 +12,17 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e import steps
 from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
-from tests.e2e.sshd import Sshd, sshd_or_skip
+from tests.e2e.sshd import Sshd
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession, of_type
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(240)]
-
-
-@pytest.fixture
-def sshd(tmp_path: Path) -> Iterator[Sshd]:
-    server = sshd_or_skip(tmp_path / "sshd")
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_connection_drop_mid_step_then_resume(sshd: Sshd, tmp_path: Path) -> None:
