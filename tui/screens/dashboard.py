@@ -27,6 +27,7 @@ from panes.timeline import TimelinePane
 from panes.view import HeaderInfo, IncidentView
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.flows import IncidentFlows
+from tui.step_flows import StepFlows
 from tui.gates import EvidenceAndGates
 from tui.messages import MetricsFetched, SourceFetched
 from tui.metrics import fetch_readings, make_tracker
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from tui.app import WarroomApp
 
 
-class DashboardScreen(IncidentFlows, EvidenceAndGates, Screen[None]):
+class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
     HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
