@@ -177,26 +177,28 @@ async def test_confirm_shows_the_command_exactly_even_with_brackets() -> None:
 
 async def test_declare_is_prefilled_from_the_pane_that_broke_first() -> None:
     """Several panes critical: the first to break is usually the cause (quota before failures)."""
-    from dataclasses import replace
-
-    from warroom.sources.model import SloReading
+    from warroom.sources.evaluate import SloTracker
+    from warroom.sources.model import SloSample
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await metrics_drawn(pilot)
         dash = app.dashboard
-        slos = {s.id: s for s in app.ctx.config.slo}
+        slos = app.ctx.config.slo
+        tracker = SloTracker(slos, 300.0)
         now = 1_800_000_000.0
-        failure = SloReading(slo=slos["failure_rate"], state="crit", value=1.4, breached=True,
-                             series=((now - 60, 0.4), (now - 30, 1.2), (now, 1.4)))
-        quota = SloReading(slo=slos["quota"], state="crit", value=91.0, breached=True,
-                           series=((now - 90, 70.0), (now - 60, 85.0), (now - 30, 88.0), (now, 91.0)))
-        others = [SloReading(slo=s, state="ok", value=0.0) for s in app.ctx.config.slo
-                  if s.id not in ("failure_rate", "quota")]
-        dash.show_readings([failure, quota, *others], now)   # both breached at the first look
-        assert dash.first_breached().slo.id == "quota"       # dated by the sparkline: quota first
+        series = {"failure_rate": ((now - 60, 0.4), (now - 30, 1.2), (now, 1.4)),
+                  "quota": ((now - 90, 70.0), (now - 60, 85.0), (now - 30, 88.0), (now, 91.0))}
+
+        def samples(at: float, bump: float = 0.0) -> list[SloSample]:
+            return [SloSample(s.id, (series[s.id][-1][1] + bump) if s.id in series else 0.0,
+                              series=series.get(s.id, ()), sample_time=at, fetched_at=at) for s in slos]
+
+        # Both breached at the first look: the tracker dates each from its sparkline, quota first.
+        dash.show_readings(tracker.update(samples(now), now=now), now)
+        assert dash.first_breached().slo.id == "quota"
         # A pane that breaks later never displaces the first one, whatever its position.
-        dash.show_readings([replace(failure, value=1.5), replace(quota, value=92.0), *others], now + 5)
+        dash.show_readings(tracker.update(samples(now + 5, 0.1), now=now + 5), now + 5)
         assert dash.first_breached().slo.id == "quota"
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))

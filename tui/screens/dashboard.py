@@ -49,7 +49,6 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="dashboard")
         self.readings: list[SloReading] = []
-        self._breached_since: dict[str, float] = {}   # pane id -> when it went critical
         self.view = IncidentView()
         self.runbook: Runbook | None = None
         self._tracker = None
@@ -262,7 +261,6 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
         self.readings = readings
         self._readings_at = at
-        self.note_breaches(readings, at)
         if not self.painting():
             self._last_readings = (readings, at, health)
             self._behind = True
@@ -275,19 +273,12 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             self._source_health = health
             self.render_header()
 
-    def note_breaches(self, readings: list[SloReading], at: float) -> None:
-        """When each pane went critical, so a declaration is pre-filled from the first one to
-        break (usually the cause; the panes that follow it are its consequences)."""
-        since = self._breached_since
-        from warroom.sources.evaluate import breach_start
-
-        # A pane already breached at its first poll is dated by its sparkline history.
-        self._breached_since = {r.slo.id: since.get(r.slo.id) or breach_start(r.slo, r.series, at)
-                                for r in readings if r.breached}
-
     def first_breached(self) -> SloReading | None:
-        since = self._breached_since
-        breached = [(since.get(r.slo.id, float("inf")), i, r) for i, r in enumerate(self.readings) if r.breached]
+        """The breached pane that went past crit first (the tracker dates it, from the sparkline
+        history when it was already past at the first poll): usually the cause, the panes that
+        follow it are its consequences."""
+        breached = [(r.breach_since if r.breach_since is not None else float("inf"), i, r)
+                    for i, r in enumerate(self.readings) if r.breached]
         return min(breached, key=lambda x: (x[0], x[1]))[2] if breached else None
 
     def show_no_source(self, why: str) -> None:

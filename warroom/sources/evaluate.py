@@ -143,7 +143,7 @@ class SloTracker:
         else:
             pane.breach_since = None
         return SloReading(slo=slo, state=state, value=value, series=sample.series, age=age,
-                          note=note, breached=breached)
+                          note=note, breached=breached, breach_since=pane.breach_since)
 
 
 def evaluate(slos: list[SloConfig], samples: list[SloSample], *, stale_after: float = 60.0,

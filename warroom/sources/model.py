@@ -48,6 +48,7 @@ class SloReading:
     error: str | None = None
     note: str | None = None
     breached: bool = False                # crit (after any `for` duration): names its runbook
+    breach_since: float | None = None     # unix time the current run past crit began (crit only)
 
     @property
     def word(self) -> str:
