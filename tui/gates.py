@@ -18,14 +18,13 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from textual.worker import get_current_worker
 
 from tui.messages import ActionFailed, GateProgress, IncidentChanged
 from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
     from tui.screens.dashboard import DashboardScreen
-    from warroom.sources.verify import OpenGate
+    from warroom.sources.verify import OpenGate, VerifyCheck
 
 EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
 VERIFY_EVERY = 2.0      # seconds between probes of an open gate
@@ -67,8 +66,7 @@ class EvidenceAndGates:
             return
         try:
             offsets = offsets_from(ctx.config.execute.evidence_after)
-            speed = ctx.drill.speed if ctx.drill is not None else 1.0
-            offsets = [o / max(speed, 1e-9) for o in offsets]
+            offsets = [o / self._speed() for o in offsets]
             written = record_due(inc.journal, inc.read().events, ctx.source, ctx.config.slo, offsets,
                                  stale_after=ctx.config.prometheus.stale_after)
         except (WarroomError, OSError) as exc:
@@ -133,50 +131,33 @@ class EvidenceAndGates:
                     resume: OpenGate | None = None) -> None:
         """Probe until passed or failed. Stopping (the app quits, the screen closes) is not an
         outcome: the gate stays open in the journal and the next dashboard settles it."""
-        from warroom.sources.verify import (
-            VerifyCheck,
-            VerifyError,
-            VerifyRun,
-            journal_outcome,
-            journal_started,
-            parse_verify,
-        )
+        from warroom.sources.verify import VerifyError, parse_verify, run_verify
 
         ctx = self.app.ctx
         inc = self.controller.incident
-        if inc is None:
-            self._gates.pop(number, None)
-            return
         try:
+            if inc is None:
+                return
             gate = parse_verify(text, ctx.config.slo)
-        except VerifyError as exc:
-            self._gates.pop(number, None)
-            self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
-            return
-        speed = self._speed()
-        run = VerifyRun(gate, ctx.source, started_at=resume.started_at if resume is not None else None)
-        run.deadline = resume.deadline if resume is not None else run.started_at + gate.window / speed
-        run.hold = gate.hold / speed
-        worker = get_current_worker()
-        check = VerifyCheck("pending", None, gate.window)
-        try:
-            if resume is None:
-                journal_started(inc.journal, number, step_id, run)
-                self.post_message(IncidentChanged(inc.id))
-            while True:
-                check = run.check()
+            first = [True]
+
+            def progress(check: VerifyCheck) -> None:
+                if first and resume is None:   # verify.started was journaled: show it
+                    first.clear()
+                    self.post_message(IncidentChanged(inc.id))
                 self.app.post_message(GateProgress(number, gate.text, check.status, check.value,
                                                    check.remaining, check.reason))
-                if check.status != "pending":
-                    break
-                if stop.wait(min(VERIFY_EVERY, max(0.05, run.deadline - time.time()))) or worker.is_cancelled:
-                    return  # left open on purpose (see the docstring)
-            journal_outcome(inc.journal, number, step_id, gate, check)
-        except (WarroomError, OSError) as exc:
+
+            check = run_verify(inc.journal, number, step_id, gate, ctx.source, every=VERIFY_EVERY,
+                               cancel=stop, on_check=progress, speed=self._speed(), resume=resume,
+                               leave_open=True)
+        except (VerifyError, WarroomError, OSError) as exc:
             self.app.post_message(ActionFailed(f"step {number}: verify: {exc}"))
             return
         finally:
             self._gates.pop(number, None)
+        if check is None:
+            return  # left open on purpose (see the docstring)
         self.post_message(IncidentChanged(inc.id))
         self.app.post_message(GateProgress(number, gate.text, check.status, check.value, 0.0, check.reason))
 

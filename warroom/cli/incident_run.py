@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import Any
 
 from warroom.cli.common import out
@@ -44,22 +43,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
-def _metric_source(inc: Incident) -> Any:
-    """The source a gate asks: a drill's simulator, else the configured Prometheus (or None)."""
+def _metric_source(inc: Incident) -> tuple[Any, float]:
+    """The source a gate or a promql step asks, and the speed its clock runs at: a drill's
+    simulator (never whatever Prometheus is configured), else the configured Prometheus (or
+    None) at 1x."""
     if inc.state.drill is not None:
-        return inc.open_drill().source(inc.config.slo, window=inc.config.prometheus.window)
+        drill = inc.open_drill()
+        return drill.source(inc.config.slo, window=inc.config.prometheus.window), drill.speed
     from warroom.sources.factory import open_metric_source
 
-    return open_metric_source(inc.config)
-
-
-def _speed(inc: Incident) -> float:
-    drill = inc.state.drill or {}
-    try:
-        speed = float(drill.get("speed") or 1.0)
-    except (TypeError, ValueError):
-        speed = 1.0
-    return speed if speed > 0 else 1.0
+    return open_metric_source(inc.config), 1.0
 
 
 def _close(source: Any) -> None:
@@ -73,13 +66,14 @@ def _settle_gates(inc: Incident) -> None:
     metric history) before anything else is recorded."""
     from warroom.sources.verify import open_gates, settle_open
 
-    if not open_gates(inc.read().events):
+    events = inc.read().events
+    if not open_gates(events):
         return
-    source = _metric_source(inc)
+    source, speed = _metric_source(inc)
     if source is None:
         return
     try:
-        for gate, check in settle_open(inc.journal, inc.read().events, source, inc.config.slo, speed=_speed(inc)):
+        for gate, check in settle_open(inc.journal, events, source, inc.config.slo, speed=speed):
             if check is not None:
                 print(f"verify (step {gate.step}) {gate.text}: {check.status}"
                       f"{': ' + check.reason if check.reason else ''}", file=sys.stderr)
@@ -91,62 +85,49 @@ def _verify_gate(inc: Incident, prepared: Any, text: str, *, wait: bool) -> int:
     """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
     the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
     waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
-    from warroom.sources.verify import VerifyRun, journal_outcome, journal_started, parse_verify
+    from warroom.sources.verify import VerifyCheck, VerifyRun, journal_started, parse_verify, run_verify
 
     gate = parse_verify(text, inc.config.slo)
-    source = _metric_source(inc)
+    source, speed = _metric_source(inc)
     if source is None:
         print(f"verify {gate.text}: not checked (no metric source: set url under [prometheus])", file=sys.stderr)
         return 0
-    speed = _speed(inc)
-    run = VerifyRun(gate, source)
-    run.deadline = run.started_at + gate.window / speed
-    run.hold = gate.hold / speed
+
+    def progress(check: VerifyCheck) -> None:
+        if check.status == "pending":
+            value = "no value" if check.value is None else f"{check.value:g}"
+            note = f" · {check.reason}" if check.reason else ""
+            print(f"verify {gate.text}: {value} now{note} · {format_duration(check.remaining)} left", file=sys.stderr)
+
     try:
-        journal_started(inc.journal, prepared.number, prepared.step_id, run)
         if not wait:
+            journal_started(inc.journal, prepared.number, prepared.step_id, VerifyRun(gate, source, speed=speed))
             print(f"verify {gate.text}: opened, not waited for (until {format_duration(gate.window / speed)}"
                   " from now)", file=sys.stderr)
             return 0
-        every = min(5.0, max(0.2, gate.window / speed / 60))
-        while True:
-            check = run.check()
-            value = "no value" if check.value is None else f"{check.value:g}"
-            if check.status != "pending":
-                break
-            note = f" · {check.reason}" if check.reason else ""
-            print(f"verify {gate.text}: {value} now{note} · {format_duration(check.remaining)} left", file=sys.stderr)
-            time.sleep(min(every, max(0.05, run.deadline - time.time())))
-        journal_outcome(inc.journal, prepared.number, prepared.step_id, gate, check)
+        check = run_verify(inc.journal, prepared.number, prepared.step_id, gate, source,
+                           every=min(5.0, max(0.2, gate.window / speed / 60)), on_check=progress, speed=speed)
     except KeyboardInterrupt:
         print(f"verify {gate.text}: stopped waiting; the gate stays open (the dashboard or the next"
               " `incident run` settles it)", file=sys.stderr)
         return 130
     finally:
         _close(source)
-    if check.status == "passed":
+    if check is not None and check.status == "passed":   # None only with a cancel event, not given here
+        value = "no value" if check.value is None else f"{check.value:g}"
         print(f"verify {gate.text}: passed ({value})", file=sys.stderr)
         return 0
-    print(f"verify {gate.text}: FAILED: {check.reason}", file=sys.stderr)
+    print(f"verify {gate.text}: FAILED: {check.reason if check is not None else 'no outcome'}", file=sys.stderr)
     return 1
 
 
 def _run_native(inc: Incident, prepared: Any, confirmed: bool) -> int:
     """A ``promql`` / ``k8s`` step: run in-process against the configured source (no shell)."""
-    source = None
-    if prepared.kind == "promql" and inc.state.drill is not None:
-        # A drill's queries go to its simulator, never to whatever Prometheus is configured.
-        source = inc.open_drill().source(inc.config.slo, window=inc.config.prometheus.window)
-    elif prepared.kind == "promql":
-        from warroom.sources.factory import open_metric_source
-
-        source = open_metric_source(inc.config)
+    source = _metric_source(inc)[0] if prepared.kind == "promql" else None
     try:
         inc.run_native_step(prepared, confirm=confirmed, metric_source=source)
     finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
+        _close(source)
     st = inc.state.steps.get(prepared.step_id)
     run = st.last_run if st else None
     if run is not None and run.output:

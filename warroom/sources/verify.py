@@ -106,7 +106,7 @@ def parse_verify(text: str, slos: Iterable[SloConfig] = ()) -> VerifyGate:
     left = m.group("left").strip()
     slo = next((s for s in slos if s.id == left), None)
     return VerifyGate(text=text.strip(), left=left, op=m.group("op"), threshold=float(m.group("num")),
-                      window=window, slo=slo, hold=max(0.0, hold))
+                      window=window, slo=slo, hold=hold)
 
 
 @dataclass(frozen=True)
@@ -143,16 +143,18 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
 class VerifyRun:
     """One gate being watched; ``check`` probes once and says passed / pending / failed.
 
-    ``hold`` is the gate's hold in wall seconds (a drill divides it by its speed, as it does the
-    window); ``holding_since`` is when the current unbroken run of satisfying checks began.
+    ``speed``: a drill runs faster than the wall clock, and a gate's window and hold are in
+    its (scenario) time, so both are divided by it. ``holding_since`` is when the current
+    unbroken run of satisfying checks began.
     """
 
-    def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None) -> None:
+    def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None,
+                 *, speed: float = 1.0) -> None:
         self.gate = gate
         self.source = source
         self.started_at = time.time() if started_at is None else started_at
-        self.deadline = self.started_at + gate.window
-        self.hold = gate.hold
+        self.deadline = self.started_at + gate.window / speed
+        self.hold = gate.hold / speed
         self.holding_since: float | None = None
         self.last: VerifyCheck | None = None
 
@@ -215,13 +217,20 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
 
 def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
                source: MetricSource, *, every: float = 5.0, cancel: threading.Event | None = None,
-               on_check: Callable[[VerifyCheck], None] | None = None) -> VerifyCheck:
+               on_check: Callable[[VerifyCheck], None] | None = None, speed: float = 1.0,
+               resume: OpenGate | None = None, leave_open: bool = False) -> VerifyCheck | None:
     """Blocking: journal ``verify.started``, probe every ``every`` seconds, journal the outcome.
 
-    ``cancel`` set → failed with reason "cancelled". Bounded by the gate's window.
+    ``resume``: a gate the journal already shows open (its start and deadline are kept, nothing
+    is journaled at the start). ``cancel`` set → failed with reason "cancelled", or, with
+    ``leave_open``, no outcome at all and ``None`` returned: a dashboard that quits has not
+    cancelled the verification, and the next one settles it. Bounded by the gate's window.
     """
-    run = VerifyRun(gate, source)
-    journal_started(journal, step, step_id, run)
+    run = VerifyRun(gate, source, started_at=resume.started_at if resume is not None else None, speed=speed)
+    if resume is not None:
+        run.deadline = resume.deadline
+    else:
+        journal_started(journal, step, step_id, run)
     cancel = cancel or threading.Event()
     while True:
         check = run.check()
@@ -230,6 +239,8 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
         if check.status != "pending":
             break
         if cancel.wait(min(every, max(0.05, run.deadline - time.time()))):
+            if leave_open:
+                return None
             check = VerifyCheck("failed", check.value, max(0.0, run.deadline - time.time()), "cancelled")
             break
     journal_outcome(journal, step, step_id, gate, check)
@@ -293,8 +304,7 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
 
 
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
-                       step: float | None, *, hold: float | None = None) -> VerifyCheck:
-    hold = gate.hold if hold is None else hold
+                       step: float | None, *, hold: float) -> VerifyCheck:
     span = max(1.0, g.deadline - g.started_at)
     # Prometheus gets a sane step; a source without ranges (a drill, often sped up so its window
     # is seconds of wall time) is probed at 120 instants across the window.
