@@ -7,7 +7,8 @@ import math
 import pytest
 
 from warroom.config import SloConfig
-from warroom.sources.evaluate import SloTracker, evaluate, format_value, judge
+from warroom.sources.evaluate import SloTracker, evaluate, judge
+from warroom.units import format_value
 from warroom.sources.model import SloSample
 
 ABOVE = SloConfig(id="err", title="5xx", query="q", unit="percent", warn=2.0, crit=5.0)

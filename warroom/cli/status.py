@@ -19,7 +19,8 @@ from warroom.cli.common import config_from_args
 from warroom.config import Config
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
-from warroom.sources.evaluate import SloTracker, format_value
+from warroom.sources.evaluate import SloTracker
+from warroom.units import format_value
 from warroom.sources.model import SloReading, SloSample
 
 EXIT_OK, EXIT_WARN, EXIT_CRIT, EXIT_SOURCE = 0, 1, 2, 3

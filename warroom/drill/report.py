@@ -200,7 +200,7 @@ def _with_summary(r: DrillReport) -> DrillReport:
                      f"{verdict}.")
     if r.resolution_missing:
         lines.append("Not done: " + ", ".join(ACTIONS.get(k, k) for k in r.resolution_missing) + ".")
-    wasted = [a for a in r.actions if not a.effective and a.action in _mitigations(r)]
+    wasted = [a for a in r.actions if not a.effective and a.mitigation]
     if wasted:
         lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
     if primary is not None:
@@ -209,12 +209,6 @@ def _with_summary(r: DrillReport) -> DrillReport:
                      + (f" ({primary.now:.1f} vs {primary.crit:g})." if primary.now is not None and primary.crit
                         is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
-
-
-def _mitigations(r: DrillReport) -> set[str]:
-    from warroom.drill.scenarios import get_scenario
-
-    return set(get_scenario(r.scenario).mitigating_actions())
 
 
 __all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report"]

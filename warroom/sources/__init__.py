@@ -8,7 +8,7 @@ then schedule the next poll (polls never overlap):
   list → ``evaluate.SloTracker(cfg.slo, cfg.prometheus.stale_after).update(samples)`` →
   ``SloReading`` list (state ok/warn/crit/nodata/stale/error, value, series, age, error, note,
   breached). Keep one tracker per session: it holds last-good values (STALE with age while the
-  server is down, automatic recovery) and ``for`` history. ``evaluate.format_value`` renders.
+  server is down, automatic recovery) and ``for`` history. ``warroom.units.format_value`` renders.
   Interval: ``cfg.prometheus.refresh``.
 - Alerts: ``alerts.AlertSource(cfg.alerts, cfg.prometheus, RunbookIndex.from_library(lib))``
   → ``.fetch()`` → ``AlertsResult(alerts, errors, notes)``; ``alert_event_data`` for the journal.

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from warroom.config import SloConfig
 from warroom.durations import format_duration
 from warroom.sources.model import SloReading, SloSample, State
-from warroom.units import format_value
 
 
 def past(value: float, threshold: float | None, direction: str) -> bool:

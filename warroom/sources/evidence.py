@@ -26,7 +26,8 @@ from typing import Any, Protocol
 
 from warroom.config import SloConfig
 from warroom.durations import format_duration, parse_duration
-from warroom.sources.evaluate import evaluate, format_value
+from warroom.sources.evaluate import evaluate
+from warroom.units import format_value
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource, SloSample
 

@@ -256,7 +256,7 @@ def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = N
 
 def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeResult:
     """Evaluate a ```` ```promql ```` step and list every series it returns."""
-    from warroom.sources.evaluate import format_value
+    from warroom.units import format_value
 
     started = time.time()
     if source is None:
