@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from panes.fmt import escalation_tier, format_clock, format_value
+from panes.fmt import escalation_tier, format_clock
+from warroom.units import format_value
 from tui.controller import IncidentController
 from tui.messages import (
     ActionDone,
@@ -165,10 +166,27 @@ class IncidentFlows:
 
     # ------------------------------------------------------------------ declare / runbook
 
+    def with_runbooks(self: DashboardScreen, then: Callable[[], None]) -> None:
+        """Run ``then`` on the event loop once the runbook library is loaded. It loads after the
+        first frame; a key pressed before that waits in a worker, not on the event loop."""
+        ctx = self.app.ctx
+        if ctx.runbook_loader is None:
+            then()
+            return
+
+        def load() -> None:
+            ctx.ensure_runbooks()
+            self.app.call_from_thread(then)
+
+        self.app.run_worker(load, thread=True, group="library-wait", exit_on_error=False)
+
     def action_declare(self: DashboardScreen) -> None:
         if self.controller.incident is not None and self.view.header.status != "resolved":
             self.notify(f"{self.controller.incident.id} is already open; resolve it first.", severity="warning")
             return
+        self.with_runbooks(self.open_declare)
+
+    def open_declare(self: DashboardScreen) -> None:
         ctx = self.app.ctx
         title, severity, runbook, origin = "", "P3", None, ""
         source: dict[str, Any] = {"kind": "manual"}
@@ -220,6 +238,9 @@ class IncidentFlows:
         return next((a for a in alerts if a.runbook), alerts[0] if alerts else None)
 
     def action_open_runbook(self: DashboardScreen) -> None:
+        self.with_runbooks(self.open_runbook_picker)
+
+    def open_runbook_picker(self: DashboardScreen) -> None:
         ctx = self.app.ctx
         suggested = [r.slo.runbook for r in self.readings if r.breached and r.slo.runbook]
         suggested += [a.runbook for a in getattr(self.extra.get("alerts"), "alerts", ()) if a.runbook]
@@ -366,12 +387,14 @@ class IncidentFlows:
 
     @work(thread=True, group="io", exit_on_error=False)
     def fetch_drill_report(self: DashboardScreen) -> None:
+        self.post_drill_report()
+
+    def post_drill_report(self: DashboardScreen) -> None:
+        """Blocking (worker): build the report from the drill and the journal, post it."""
         try:
-            report = self.controller.drill_report()
+            self.post_message(DrillReportReady(self.controller.drill_report()))
         except WarroomError as exc:
-            self.post_message(ActionFailed(str(exc)))
-            return
-        self.post_message(DrillReportReady(report))
+            self.post_message(ActionFailed(f"drill report: {exc}"))
 
     def on_drill_report_ready(self: DashboardScreen, message: DrillReportReady) -> None:
         from tui.screens.drill_report import DrillReportScreen
@@ -390,10 +413,7 @@ class IncidentFlows:
             self.post_message(IncidentChanged(self.controller.incident.id if self.controller.incident else None))
         self.post_message(ActionDone("incident resolved: p previews the PIR, e exports it"))
         if self.app.ctx.drill is not None and self.app.ctx.drill.extra.get("drill") is not None:
-            try:
-                self.post_message(DrillReportReady(self.controller.drill_report()))
-            except WarroomError as exc:
-                self.post_message(ActionFailed(f"drill report: {exc}"))
+            self.post_drill_report()
 
     # ------------------------------------------------------------------ PIR
 

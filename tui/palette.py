@@ -6,6 +6,7 @@ the help screen can never disagree about what exists.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -43,6 +44,11 @@ def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object
 
 
 class WarroomCommands(Provider):
+    async def startup(self) -> None:
+        """The runbook library may still be parsing (it loads after the first frame): wait for
+        it off the event loop, so opening the palette early never blocks the screen."""
+        await asyncio.to_thread(self.wapp.ctx.ensure_runbooks)
+
     @property
     def wapp(self) -> WarroomApp:
         return self.app  # type: ignore[return-value]

@@ -111,6 +111,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def on_mount(self) -> None:
         ctx = self.app.ctx
         self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after)
+        self.init_gates()
         self.render_header()
         self.query_one(ChecklistPane).show_runbook(self.runbook, self.view.steps)
         self.query_one(ChecklistPane).focus()
@@ -124,7 +125,6 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             poll(self.app, kind)
         if ctx.tick > 0:
             self.app.set_interval(ctx.tick, self.beat)
-        self.init_gates()
         self.init_flows()
 
     # ------------------------------------------------------------------ metrics (dolphie pattern)
@@ -194,7 +194,8 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         interval = self.app.ctx.poll_interval()
         if interval > 0 and not self._beat_polls():
             self.app.set_timer(interval, self.poll_metrics)
-        self.call_after_refresh(self.load_library)
+        if not self._library_started:
+            self.call_after_refresh(self.load_library)
 
     def load_library(self) -> None:
         """Parse the runbook library in a thread once the first frame with data is drawn: the
@@ -229,6 +230,9 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             return
         self._alerts_seen.update((a.name, tuple(sorted(a.labels.items()))) for a in fresh)
         self.run_io(self.controller.record_alerts, fresh)
+
+    def on_unmount(self) -> None:
+        self.close_gates()  # the watchers stop; their gates stay open for the next dashboard
 
     def alive(self) -> bool:
         """App-level timers and workers outlive this screen at shutdown: they check this first."""
@@ -328,7 +332,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             drill=ctx.drill.scenario if ctx.drill else base.drill,
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health),) + tuple(base.sources),
-            gate=getattr(self, "gate_text", ""),
+            gate=self.gate_text,
         )
 
     def render_header(self) -> None:
