@@ -1,50 +1,11 @@
-"""Numbers, durations and ages the way the panes print them: short, fixed-ish width."""
+"""Ages, clocks and escalation tiers the way the panes print them: short, fixed-ish width.
+
+Values with a unit are not formatted here: ``warroom.units.format_value`` is the one formatter.
+"""
 
 from __future__ import annotations
 
-import math
 import time
-
-UNIT_SUFFIX = {"percent": "%", "seconds": "s", "ratio": "", "count": "", "bytes": "B"}
-
-
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "-∞"
-    if unit == "percent":
-        return f"{value:.2f}%" if abs(value) < 10 else f"{value:.1f}%"
-    if unit == "ratio":
-        return f"{value:.3f}"
-    if unit == "seconds":
-        if abs(value) >= 3600:
-            return f"{value / 3600:.1f}h"
-        if abs(value) >= 120:
-            return f"{value / 60:.1f}m"
-        return f"{value:.1f}s" if abs(value) < 100 else f"{value:.0f}s"
-    if unit == "bytes":
-        for suffix in ("B", "KiB", "MiB", "GiB", "TiB"):
-            if abs(value) < 1024 or suffix == "TiB":
-                return f"{value:.0f}{suffix}" if suffix == "B" else f"{value:.1f}{suffix}"
-            value /= 1024
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if abs(value) >= 10_000:
-        return f"{value / 1000:.1f}k"
-    return f"{value:g}" if value == int(value) else f"{value:.2f}"
-
-
-def format_threshold(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "percent":
-        return f"{value:g}%"
-    if unit == "seconds":
-        return f"{value / 60:g}m" if value >= 120 and value % 60 == 0 else f"{value:g}s"
-    return format_value(value, unit)
 
 
 def format_age(seconds: float | None) -> str:

@@ -15,7 +15,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from panes.fmt import format_age, format_threshold, format_value
+from panes.fmt import format_age
+from warroom.units import format_threshold, format_value
 from panes.sparkline import render_sparkline
 from warroom.config import SloConfig
 from warroom.sources.model import STATE_WORDS, SloReading
@@ -55,12 +56,11 @@ def state_label(state: str) -> Text:
 
 
 def limits_text(slo: SloConfig) -> str:
-    op = ">" if slo.direction == "above" else "<"
     parts = []
     if slo.crit is not None:
-        parts.append(f"crit{op}{format_threshold(slo.crit, slo.unit)}")
+        parts.append(f"crit{format_threshold(slo.crit, slo.unit, slo.direction)}")
     if slo.warn is not None:
-        parts.append(f"warn{op}{format_threshold(slo.warn, slo.unit)}")
+        parts.append(f"warn{format_threshold(slo.warn, slo.unit, slo.direction)}")
     return " ".join(parts) or "no threshold"
 
 

@@ -198,7 +198,7 @@ class IncidentFlows:
             severity = slo.severity or "P3"
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
-            origin = f"From the breached pane: {slo.title} {value} (threshold {slo.crit:g})."
+            origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
         elif (alert := self.firing_alert()) is not None:
             title = alert.annotations.get("summary") or alert.name
             severity = ALERT_SEVERITY.get((alert.severity or "").lower(), "P3")

@@ -1,49 +1,87 @@
-"""SLO values written the way people read them, everywhere outside the live panes.
+"""A value with its unit, written one way everywhere: panes, dialogs, the header's verify gate,
+the timeline, ``warroom status``, ``incident show`` and the PIR.
 
-One formatter for ``warroom status``, metric evidence on the timeline, the PIR and promql step
-output, so a value reads the same wherever it is recorded. (The panes have their own
-fixed-width variant, ``panes.fmt``, because a pane has a dozen cells to spend.)
+There is exactly one formatter on purpose. A pane that says ``2.2m`` next to a threshold of
+``crit>2m`` while the PIR says ``130s`` makes the commander convert units in their head during an
+incident, and invites the question which of the three is true. Every surface imports
+:func:`format_value` (and :func:`format_threshold` for the ``crit>120s`` form) from here; the
+tests check that no second formatter exists.
+
+The forms are short enough for a pane's value cell (at most 10 characters up to a million, of
+any unit) and exact enough for a review: three significant digits, never scientific
+notation for values people meet (1e-3 and above), the sign always kept.
 """
 
 from __future__ import annotations
 
 import math
 
-from warroom.durations import format_duration
+UNITS = ("percent", "ratio", "seconds", "count", "bytes")
+_BYTE_SUFFIXES = ("B", "kB", "MB", "GB", "TB", "PB")
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value as a pane shows it: ``4.1%``, ``95.2s``, ``0.032``, ``1.2 MB``, ``—``."""
+def format_value(value: float | None, unit: str | None) -> str:
+    """``4.1%``, ``97.5s``, ``130s``, ``12m05s``, ``0.032``, ``1.5 MB``, ``1234``, ``—``.
+
+    * percent: three significant digits and ``%``;
+    * seconds: seconds below ten minutes (``130s``, as runbooks write "P95 above 120s"), then
+      minutes and seconds (``12m05s``), then hours (``1h01m``), days past 99 hours (``5d03h``);
+    * bytes: decimal multiples (``1.5 MB``);
+    * ratio: three decimals (``0.032``);
+    * count and anything else: the integer when it is one, else three significant digits.
+
+    ``None`` (no data) is ``—``; NaN and infinities are written as Prometheus writes them.
+    """
     if value is None:
         return "—"
+    value = float(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
     if unit == "percent":
-        return f"{_num(value)}%"
+        return f"{sign}{_num(size)}%"
     if unit == "seconds":
-        if abs(value) >= 600:
-            return format_duration(value)
-        return f"{_num(value)}s"
+        return sign + _seconds(size)
     if unit == "bytes":
-        size = abs(value)
-        for suffix in ("B", "kB", "MB", "GB", "TB"):
-            if size < 1000 or suffix == "TB":
-                sign = "-" if value < 0 else ""
-                return f"{sign}{size:.{0 if suffix == 'B' else 1}f} {suffix}"
+        for suffix in _BYTE_SUFFIXES:
+            if size < 999.5 or suffix == _BYTE_SUFFIXES[-1]:
+                return f"{sign}{size:.0f} {suffix}" if suffix == "B" else f"{sign}{_num(size)} {suffix}"
             size /= 1000
     if unit == "ratio":
-        return f"{value:.3f}"
-    if value == int(value) and abs(value) < 1e15:
-        return f"{int(value)}"
-    return _num(value)
+        return f"{sign}{size:.3f}" if 0.001 <= size < 1000 or size == 0 else f"{sign}{_num(size)}"
+    if size == int(size) and size < 1e15:
+        return f"{sign}{int(size)}"
+    return sign + _num(size)
 
 
-def _num(value: float) -> str:
-    """Three significant digits, never scientific notation on screen."""
-    if abs(value) >= 1000:
-        return f"{value:.0f}"
-    if value != 0 and abs(value) < 0.001:
-        return f"{value:.2e}"
-    return f"{value:.3g}"
+def format_threshold(value: float | None, unit: str | None, direction: str = "above") -> str:
+    """A threshold as its comparison: ``>120s``, ``<99.9%`` (``direction``: which side is bad)."""
+    return (">" if direction == "above" else "<") + format_value(value, unit)
+
+
+def _seconds(size: float) -> str:
+    if size < 599.5:
+        return f"{_num(size)}s"
+    if size < 3599.5:
+        minutes, secs = divmod(int(round(size)), 60)
+        return f"{minutes}m{secs:02d}s"
+    if size < 99.5 * 3600:   # each form rounds to its own last unit, never truncates
+        hours, minutes = divmod(int(round(size / 60)), 60)
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(int(round(size / 3600)), 24)
+    return f"{days}d{hours:02d}h"
+
+
+def _num(size: float) -> str:
+    """Three significant digits of a non-negative number, no exponent from 0.001 up."""
+    if size >= 999.5:
+        return f"{size:.0f}"
+    if size != 0 and size < 0.001:
+        return f"{size:.2g}"   # 0.00042, 4.2e-07
+    text = f"{size:.3g}"
+    if "e" in text:   # .3g of 100 <= x < 999.5 never has one; kept as a guard for rounding edges
+        text = f"{size:.0f}"
+    return text

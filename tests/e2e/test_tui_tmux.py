@@ -32,7 +32,7 @@ INC = re.compile(r"INC-\d{8}-\d+")
 def start(term: TmuxTerm, session: WarroomSession) -> None:
     term.start(session.argv("demo", "--speed", "20"))
     term.wait_for("press d to declare", timeout=60)
-    term.wait_for(re.compile(r"\d+\.\d+%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
+    term.wait_for(re.compile(r"\d+(?:\.\d+)?%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
 
 
 def declare(term: TmuxTerm) -> str:
@@ -204,7 +204,7 @@ def test_no_color_keeps_state_words_and_icons_and_sends_no_colour(tmp_path: Path
         plain = term.screen()
         escaped = term.screen(escapes=True)
     assert inc in plain and "DRILL" in plain
-    assert re.search(r"\d+\.\d+%\s+[✔▲✖] (OK|WARN|CRIT)", plain), plain  # word and icon, not colour
+    assert re.search(r"\d+(?:\.\d+)?%\s+[✔▲✖] (OK|WARN|CRIT)", plain), plain  # word and icon, not colour
     assert re.search(r"✔\s+1\. ", plain) and "○  2. " in plain
     assert "\x1b[" in escaped  # bold / reverse / dim are still there…
     assert colour_codes(escaped) == [], colour_codes(escaped)[:5]  # …colours are not

@@ -95,7 +95,7 @@ def test_unfetched_pane_says_so() -> None:
 
 @pytest.mark.parametrize(("value", "unit", "text"), [
     (4.1, "percent", "4.1%"), (0.3, "percent", "0.3%"), (61.0, "percent", "61%"),
-    (97.5, "seconds", "97.5s"), (400.0, "seconds", "400s"), (3700, "seconds", "1h01m"), (12.5, "seconds", "12.5s"), (0.032, "ratio", "0.032"),
+    (97.5, "seconds", "97.5s"), (400.0, "seconds", "400s"), (3700, "seconds", "1h02m"), (12.5, "seconds", "12.5s"), (0.032, "ratio", "0.032"),
     (1500000, "bytes", "1.5 MB"), (7.0, "count", "7"), (None, "count", "—"),
     (math.inf, "percent", "+Inf"), (math.nan, "count", "NaN"), (1234.5, "count", "1234"),
 ])

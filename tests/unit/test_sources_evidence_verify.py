@@ -217,7 +217,7 @@ def test_settled_after_the_fact_needs_the_hold_too(tmp_path: Path) -> None:
     assert results["short"].status == "passed"
     assert results["short"].reason == f"confirmed at {iso(T0 + 120)} (checked after the fact)"
     assert results["long"].status == "failed"
-    assert results["long"].reason == "window of 5m00s ran out: last 95 (wanted < 80 for 3m00s; checked after the fact)"
+    assert results["long"].reason == "window of 5m00s ran out: last 95% (wanted < 80% for 3m00s; checked after the fact)"
 
 
 def test_outcome_records_the_value_with_the_panes_unit(tmp_path: Path) -> None:
@@ -236,7 +236,7 @@ def test_verify_fails_when_the_window_runs_out() -> None:
     src = ScriptedSource(lambda e, t: 95.0, clock=lambda: T0 + 200)
     run = VerifyRun(parse_verify("quota < 80 within 2m", SLOS), src, started_at=T0)
     c = run.check(now=T0 + 200)
-    assert c.status == "failed" and c.reason == "window of 2m00s ran out: still 95 (wanted < 80)"
+    assert c.status == "failed" and c.reason == "window of 2m00s ran out: still 95% (wanted < 80%)"
 
 
 def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from panes.fmt import escalation_tier, format_age, format_clock, format_value
+from panes.fmt import escalation_tier, format_age, format_clock
 from panes.sparkline import BLOCKS, band, render_sparkline, resample
 
 
@@ -51,10 +51,6 @@ def test_bytes_written_stay_small() -> None:
 
 
 def test_formats() -> None:
-    assert format_value(0.4567, "percent") == "0.46%"
-    assert format_value(87.25, "percent") == "87.2%"
-    assert format_value(95.0, "seconds") == "95.0s"
-    assert format_value(None, "percent") == "—"
     assert format_age(None) == "never"
     assert format_age(0.5) == "now"
     assert format_age(75) == "1m ago"

@@ -17,14 +17,15 @@ from textual.widgets import Static
 
 from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog
+from warroom.units import format_value
 
 
 def _hm(ts: float | None) -> str:
     return "—" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S")
 
 
-def _num(v: float | None) -> str:
-    return "—" if v is None else f"{v:.3g}"
+def _num(v: float | None, unit: str) -> str:
+    return format_value(v, unit)
 
 
 def _minutes(v: float | None) -> str:
@@ -67,7 +68,8 @@ def report_renderable(report: Any) -> Group:
     for col in ("pane", "crit", "at detection", "worst", "now", "state"):
         panes.add_column(col, no_wrap=True)
     for p in report.panes:
-        panes.add_row(p.title, _num(p.crit), _num(p.at_detection), _num(p.worst), _num(p.now),
+        panes.add_row(p.title, _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
+                      _num(p.now, p.unit),
                       Text("✔ recovered" if p.recovered else "✖ still breached",
                            style="green" if p.recovered else "bold red"))
     summary = Text("\n".join(f"• {line}" for line in report.summary))

@@ -95,7 +95,7 @@ def _verify_gate(inc: Incident, prepared: Any, text: str, *, wait: bool) -> int:
 
     def progress(check: VerifyCheck) -> None:
         if check.status == "pending":
-            value = "no value" if check.value is None else f"{check.value:g}"
+            value = gate.show(check.value)
             note = f" · {check.reason}" if check.reason else ""
             print(f"verify {gate.text}: {value} now{note} · {format_duration(check.remaining)} left", file=sys.stderr)
 
@@ -114,7 +114,7 @@ def _verify_gate(inc: Incident, prepared: Any, text: str, *, wait: bool) -> int:
     finally:
         _close(source)
     if check is not None and check.status == "passed":   # None only with a cancel event, not given here
-        value = "no value" if check.value is None else f"{check.value:g}"
+        value = gate.show(check.value)
         print(f"verify {gate.text}: passed ({value})", file=sys.stderr)
         return 0
     print(f"verify {gate.text}: FAILED: {check.reason if check is not None else 'no outcome'}", file=sys.stderr)

@@ -57,6 +57,7 @@ class PaneOutcome:
     worst: float | None
     now: float | None
     recovered: bool
+    unit: str = "count"                 # the pane's unit, for ``warroom.units.format_value``
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         crit = slo.crit if slo else None
         panes.append(PaneOutcome(pane, slo.title if slo else pane, crit, sim.pane(pane, t_detect),
                                  max(values) if values else None, now,
-                                 now is not None and (crit is None or now < crit)))
+                                 now is not None and (crit is None or now < crit),
+                                 slo.unit if slo else "count"))
     recovered = panes[0].recovered if panes else False
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title, runbook=sc.runbook, speed=drill.speed,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import ConfigError
+from warroom.units import format_value
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -56,15 +57,8 @@ def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
 
 
 def fmt_value(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "n/a"
-    if unit == "percent":
-        return f"{value:.3g}%"
-    if unit == "seconds":
-        return f"{value:.4g}s"
-    if unit == "bytes":
-        return f"{value:.4g} B"
-    return f"{value:.4g}"
+    """A value in the PIR: the one formatter (``warroom.units``), ``n/a`` where there is none."""
+    return "n/a" if value is None else format_value(value, unit)
 
 
 def fmt_minutes(minutes: float | None) -> str:

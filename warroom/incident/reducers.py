@@ -263,7 +263,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
         s.first_verified_at = e.ts
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
-    shown = d.get("value_text") or (f"{d['value']:.4g}" if isinstance(d.get("value"), (int, float)) else d.get("value"))
+    shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
+                                    else d.get("value"))
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
     reason = f": {why}" if why else ""

@@ -68,6 +68,20 @@ class VerifyGate:
     def expr(self) -> str:
         return self.slo.query if self.slo is not None else self.left
 
+    @property
+    def unit(self) -> str:
+        """The pane's unit when the left side names a pane; a bare PromQL value has none."""
+        return self.slo.unit if self.slo is not None else "count"
+
+    def show(self, value: float | None) -> str:
+        """A value of this gate with its unit (``warroom.units``), "no value" when there is none."""
+        return "no value" if value is None else format_value(value, self.unit)
+
+    @property
+    def wanted(self) -> str:
+        """The comparison the gate asks for, e.g. ``< 75%``."""
+        return f"{self.op} {format_value(self.threshold, self.unit)}"
+
     def holds(self, value: float) -> bool:
         return not math.isnan(value) and _OPS[self.op](value, self.threshold)
 
@@ -115,6 +129,8 @@ class VerifyCheck:
     value: float | None
     remaining: float
     reason: str | None = None           # why it is not passing yet (or why it failed)
+    held: float = 0.0                   # how long the comparison has held without a break
+    hold: float = 0.0                   # how long it must hold (0: the first good check passes)
 
 
 def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
@@ -171,22 +187,20 @@ class VerifyRun:
             self.holding_since = None
             held = 0.0
         if holds and held >= self.hold:
-            result = VerifyCheck("passed", value, remaining)
+            result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold)
         elif now >= self.deadline:
             why = problem or (f"held {format_duration(held)} of {format_duration(self.hold)}" if holds
-                              else f"still {_fmt(value)} (wanted {self.gate.op} {self.gate.threshold:g})")
-            result = VerifyCheck("failed", value, 0.0, f"window of {format_duration(self.gate.window)} ran out: {why}")
+                              else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
+            result = VerifyCheck("failed", value, 0.0, f"window of {format_duration(self.gate.window)} ran out: {why}",
+                                 held=held, hold=self.hold)
         elif holds:
             result = VerifyCheck("pending", value, remaining,
-                                 f"holding {format_duration(held)} of {format_duration(self.hold)}")
+                                 f"holding {format_duration(held)} of {format_duration(self.hold)}",
+                                 held=held, hold=self.hold)
         else:
-            result = VerifyCheck("pending", value, remaining, problem)
+            result = VerifyCheck("pending", value, remaining, problem, held=0.0, hold=self.hold)
         self.last = result
         return result
-
-
-def _fmt(value: float | None) -> str:
-    return "no value" if value is None else f"{value:g}"
 
 
 def _ref(step: int | None, step_id: str, gate: VerifyGate) -> dict[str, Any]:
@@ -203,7 +217,7 @@ def journal_started(journal: Appender, step: int | None, step_id: str, run: Veri
 def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
                     check: VerifyCheck) -> dict[str, Any]:
     value = check.value if check.value is not None and math.isfinite(check.value) else None
-    shown = {"value_text": format_value(value, gate.slo.unit)} if gate.slo is not None and value is not None else {}
+    shown = {"value_text": gate.show(value)} if value is not None else {}
     if check.status == "passed":
         data = {**_ref(step, step_id, gate), "value": value, **shown}
         if check.reason:   # how it was confirmed, e.g. after the fact from the metric history
@@ -344,5 +358,5 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
     return VerifyCheck("failed", last, 0.0,
                        f"window of {format_duration(gate.window)} ran out: "
-                       f"{'no data' if last is None else f'last {last:g}'} (wanted {gate.op} {gate.threshold:g}"
+                       f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"
                        f"{f' for {format_duration(gate.hold)}' if gate.hold else ''}; checked after the fact)")

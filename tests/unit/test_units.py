@@ -1,0 +1,88 @@
+"""``warroom.units`` is the one formatter for a value with its unit: its forms, properties that
+hold for any value (hypothesis), and a check that no second formatter has crept back in."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from warroom.units import UNITS, format_threshold, format_value
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (130.0, "seconds", "130s"), (120.0, "seconds", "120s"), (73.44, "seconds", "73.4s"),
+    (599.4, "seconds", "599s"), (725.0, "seconds", "12m05s"), (3700.0, "seconds", "1h02m"),
+    (-725.0, "seconds", "-12m05s"), (400 * 3600.0, "seconds", "16d16h"),
+    (0.304, "percent", "0.304%"), (85.0, "percent", "85%"), (85.04, "percent", "85%"), (99.95, "percent", "100%"),
+    (-3.5, "percent", "-3.5%"), (1500000, "bytes", "1.5 MB"), (999, "bytes", "999 B"),
+    (0.0321, "ratio", "0.032"), (0.0004, "ratio", "0.0004"), (4.2e-7, "count", "4.2e-07"), (7.0, "count", "7"), (12.25, "count", "12.2"),
+    (None, "percent", "—"), (math.nan, "seconds", "NaN"), (-math.inf, "count", "-Inf"),
+])
+def test_forms(value: float | None, unit: str, text: str) -> None:
+    assert format_value(value, unit) == text
+
+
+def test_a_threshold_reads_like_the_value_beside_it() -> None:
+    # The pane showed "2.2m" for 130 s next to "crit>2m" for 120 s; now both are seconds.
+    assert format_threshold(120.0, "seconds") == ">120s"
+    assert format_value(130.0, "seconds") == "130s"
+    assert format_threshold(99.9, "percent", "below") == "<99.9%"
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
+
+
+@given(finite, st.sampled_from(UNITS))
+def test_any_value_keeps_its_sign_and_has_no_exponent_from_a_thousandth_up(value: float, unit: str) -> None:
+    text = format_value(value, unit)
+    assert text and text.strip() == text
+    assert text.startswith("-") == (value < 0 and text.lstrip("-") != text)
+    if value < 0 and format_value(-value, unit) != format_value(0.0, unit):
+        assert text == "-" + format_value(-value, unit)
+    if abs(value) >= 0.001:
+        assert "e" not in text.replace("ms", ""), text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=0.001, max_value=1e6),
+       st.sampled_from(("percent", "seconds", "count")))
+def test_the_shown_number_is_within_rounding_of_the_value(value: float, unit: str) -> None:
+    text = format_value(value, unit)
+    if unit == "seconds" and re.fullmatch(r"\d+[mhd]\d+[smh]", text):
+        parts = re.fullmatch(r"(\d+)([mhd])(\d+)([smh])", text)
+        assert parts
+        scale = {"m": 60, "h": 3600, "d": 86400, "s": 1}
+        shown = int(parts[1]) * scale[parts[2]] + int(parts[3]) * scale[parts[4]]
+        assert abs(shown - value) <= scale[parts[4]] / 2 + 0.5
+        return
+    number = float(re.sub(r"[%s]$", "", text))
+    assert math.isclose(number, value, rel_tol=0.006, abs_tol=0.0006), (value, text)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6),
+       st.sampled_from(("percent", "seconds", "ratio", "bytes")))
+def test_a_pane_cell_holds_it(value: float, unit: str) -> None:
+    assert len(format_value(value, unit)) <= 10
+
+
+def test_there_is_one_formatter() -> None:
+    """No module but ``warroom.units`` defines a function that formats a value with a unit."""
+    offenders = []
+    for pkg in ("warroom", "tui", "panes"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            if path.name == "units.py" and path.parent.name == "warroom":
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.FunctionDef) and re.fullmatch(r"_?(fmt|format)_(value|threshold)s?",
+                                                                       node.name):
+                    body = ast.unparse(node)
+                    if "format_value(" not in body:   # a thin wrapper over the one formatter is fine
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert not offenders, offenders
