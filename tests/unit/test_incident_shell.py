@@ -156,7 +156,8 @@ def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> N
                   "--config", str(cfg)).stdout.strip()
         ran = _wr(state, "run", inc, "1", "--config", str(cfg))
         assert "anthropic" in ran.stdout and "91.5" in ran.stdout
-        assert seen == ["100 * max(flowengine_model_quota_used_ratio)"]
+        # The SLO panes' queries first (the "before" evidence every run records), then the step's.
+        assert seen[-1] == "100 * max(flowengine_model_quota_used_ratio)"
         no_prom = _wr(state, "run", inc, "1", ok=False)  # without the config: no server to ask
         assert no_prom.returncode == 1 and "no Prometheus configured" in no_prom.stdout
     finally:

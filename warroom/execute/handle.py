@@ -31,7 +31,8 @@ class StepHandle:
     """A running (or finished) step, seen from a caller. Cheap; several may exist for one step."""
 
     def __init__(self, incident_dir: Path, started: Mapping[str, Any],
-                 proc: subprocess.Popen[bytes] | None = None, memory_lines: int = 2000) -> None:
+                 proc: subprocess.Popen[bytes] | None = None, memory_lines: int = 2000,
+                 alive: Callable[[], bool] | None = None) -> None:
         self.incident_dir = Path(incident_dir)
         self.started = dict(started)
         self.output_rel = str(started["output"])
@@ -42,6 +43,9 @@ class StepHandle:
         self.memory_lines = max(1, memory_lines)
         self.tail: deque[OutputLine] = deque(maxlen=self.memory_lines)
         self._proc = proc
+        # An in-process step (promql / k8s) has no supervisor: ``alive`` says whether its
+        # thread still runs; it cannot be cancelled (it ends by its own timeout).
+        self._alive = alive
         self._result: StepResult | None = None
         self._offset = 0
         self._n = 0
@@ -60,6 +64,8 @@ class StepHandle:
             return False
         if self._proc is not None:
             return self._proc.poll() is None
+        if self._alive is not None:
+            return self._alive()
         return output_locked(self.output_path)
 
     def poll(self) -> StepResult | None:

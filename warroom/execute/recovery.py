@@ -69,6 +69,7 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
         excerpt, lines, size = _plain_excerpt(path)
         data = {
             "step": started.get("step"), "step_id": started.get("step_id"),
+            **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
             "status": "interrupted", "exit_code": None, "signal": None,
             "started_at": started.get("started_at"), "ended_at": None, "duration": None,
             "expect": None, "expect_met": None, "excerpt": excerpt, "output": rel,

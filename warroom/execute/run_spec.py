@@ -32,6 +32,7 @@ class RunSpec:
     command: str
     step: int | None = None
     step_id: str = "command"
+    runbook_id: str | None = None
     label: str = ""
     kind: str = "shell"
     params: dict[str, str] = field(default_factory=dict)

@@ -119,7 +119,9 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "actor": spec.actor,
         "restore_env": restore,
         "event": {
-            "step": spec.step, "step_id": spec.step_id, "label": spec.label, "kind": spec.kind,
+            "step": spec.step, "step_id": spec.step_id,
+            **({"runbook_id": spec.runbook_id} if spec.runbook_id else {}),
+            "label": spec.label, "kind": spec.kind,
             "params": {k: str(v) for k, v in spec.params.items()},
             "mutating": safety.step_is_mutating(spec),
             "confirmed": spec.confirmation is not None and spec.confirmation.covers(spec.command),
@@ -255,6 +257,7 @@ def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO 
     spec = RunSpec.from_config(
         cfg, incident_dir=incident.dir, command=command, timeout=prepared.timeout, env=env,
         step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
+        runbook_id=getattr(prepared, "runbook_id", None),
         params=dict(prepared.params), mutating=bool(prepared.mutating),
         confirm=bool(getattr(step, "confirm", False)),
         confirmation=safety.Confirmation.of(command, via=via) if confirmed else None,

@@ -81,15 +81,20 @@ class Decision:
     reason: str | None = None
     step: int | None = None
     step_id: str | None = None
+    runbook_id: str | None = None
     label: str = ""
     params: dict[str, str] | None = None
+
+    def _runbook(self) -> dict[str, Any]:
+        return {"runbook_id": self.runbook_id} if self.runbook_id else {}
 
     def event_data(self) -> dict[str, Any]:
         """Data for ``step.refused`` (action "refuse") or ``step.dry_run`` (action "dry_run")."""
         if self.action == "refuse":
-            return {"step": self.step, "step_id": self.step_id, "command": self.command_redacted,
+            return {"step": self.step, "step_id": self.step_id, **self._runbook(),
+                    "command": self.command_redacted,
                     "reason": self.reason}
-        return {"step": self.step, "step_id": self.step_id, "label": self.label,
+        return {"step": self.step, "step_id": self.step_id, **self._runbook(), "label": self.label,
                 "command": self.command_redacted, "params": dict(self.params or {})}
 
 
@@ -121,7 +126,7 @@ def decide(spec: RunSpec, *, dry_run: bool = False) -> Decision:
     params = {k: redactor.redact_text(str(v)) for k, v in spec.params.items()}
     common = dict(command=spec.command, command_redacted=shown, mutating=mutating,
                   needs_confirmation=needs, confirmed=confirmed, step=spec.step,
-                  step_id=spec.step_id, label=spec.label, params=params)
+                  step_id=spec.step_id, runbook_id=spec.runbook_id, label=spec.label, params=params)
     where = f"step {spec.step}" if spec.step is not None else "this command"
     if dry_run:
         return Decision("dry_run", **common)  # type: ignore[arg-type]

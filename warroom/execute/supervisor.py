@@ -336,6 +336,7 @@ class Supervisor:
         expect = self.spec.get("expect")
         data: dict[str, Any] = {
             "step": started.get("step"), "step_id": started.get("step_id"),
+            **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
             "status": status, "exit_code": exit_code, "signal": sig_name,
             "started_at": started["started_at"], "ended_at": ended_at, "duration": duration,
             "expect": self.redactor.redact_text(expect) if expect else None,

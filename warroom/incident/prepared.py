@@ -85,7 +85,8 @@ class PreparedStep:
         return self.step.kind
 
     def ref(self) -> dict[str, Any]:
-        return {"step": self.step.number, "step_id": self.step.id, "label": self.step.label}
+        return {"step": self.step.number, "step_id": self.step.id, "label": self.step.label,
+                "runbook_id": self.runbook_id}
 
 
 @dataclass

@@ -82,6 +82,7 @@ class StepState:
     step: int | None = None
     label: str = ""
     status: str = "pending"
+    runbook_id: str = ""
     runs: list[StepRun] = field(default_factory=list)
     ticked_by: str | None = None
     ticked_at: datetime | None = None
@@ -197,3 +198,40 @@ class Escalation:
     action: str
     minutes: float
     next_tier_in: float | None  # minutes until the next tier; None at the last tier / when resolved
+
+
+StepKey = tuple[str, str]
+"""A step's identity: (runbook id, step id). Never its number: two runbooks attached to one
+incident both have a step 1, and a step's number changes when its runbook is edited."""
+
+
+class StepTable(dict[StepKey, StepState]):
+    """Step states keyed by :data:`StepKey`.
+
+    A bare step id (``table["restart"]``, ``table.get("restart")``) means that step of the
+    runbook attached now (``current``); the CLI and the PIR look steps up that way. Steps
+    journaled before events carried a runbook id are filed under the runbook attached when they
+    ran (see ``IncidentState._step``), so the fallback is exact for them too.
+    """
+
+    current: str = ""
+
+    def _key(self, key: object) -> object:
+        return (self.current, key) if isinstance(key, str) else key
+
+    def __getitem__(self, key: object) -> StepState:
+        return super().__getitem__(self._key(key))  # type: ignore[index]
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(self._key(key))
+
+    def get(self, key: object, default: StepState | None = None) -> StepState | None:  # type: ignore[override]
+        return super().get(self._key(key), default)  # type: ignore[call-overload]
+
+    def of(self, runbook_id: str | None) -> dict[str, StepState]:
+        """The states of one runbook's steps, by step id."""
+        rb = runbook_id or ""
+        return {k[1]: v for k, v in self.items() if k[0] == rb}
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (StepTable, (), {"current": self.current}, None, iter(self.items()))

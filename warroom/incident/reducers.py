@@ -43,6 +43,7 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if isinstance(rb, dict):
         s.runbook = dict(rb)
         s.runbooks.append(dict(rb))
+        s.steps.current = str(rb.get("id") or "")
     slo_value = _num(s.source.get("value"))
     if s.source.get("kind") == "pane" and s.source.get("ref") and slo_value is not None:
         s.evidence.append(EvidenceSample(
@@ -58,6 +59,7 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.runbook = dict(d)
     s.runbooks.append(dict(d))
+    s.steps.current = str(d.get("id") or "")
     s._add_timeline(e, e.type, f"Runbook attached: {d.get('id')} {d.get('title') or ''}".rstrip())
 
 
@@ -242,7 +244,8 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
     step_id = str(d.get("step_id") or d.get("step") or "")
     if not step_id or when not in ("before", "after"):
         return
-    st = s.steps.get(step_id)
+    st = (s.steps.get((str(d["runbook_id"]), step_id)) if d.get("runbook_id")
+          else s.steps.get(step_id))
     clean = {str(k): (dict(v) if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
     if when == "before":
         run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None

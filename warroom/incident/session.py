@@ -183,6 +183,11 @@ class Incident(StepRunning):
 
     # ------------------------------------------------------------------ writing
 
+    def append(self, type_: str, data: dict[str, Any] | None = None) -> Event:
+        """Record one event through the single write path (evidence and verify gates use it:
+        ``warroom.sources.evidence.Appender``)."""
+        return self._append(type_, dict(data or {}))
+
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in."""
         with self._lock:
@@ -241,7 +246,9 @@ class Incident(StepRunning):
 
     def _checklist_ref(self, step_ref: str | int) -> dict[str, Any]:
         step = self.step(step_ref)
-        return {"step": step.number, "step_id": step.id, "label": step.label}
+        book = self.runbook()
+        return {"step": step.number, "step_id": step.id, "label": step.label,
+                "runbook_id": book.id if book is not None else ""}
 
     def tick(self, step_ref: str | int) -> Event:
         """Mark a step done by hand (checklist items, or a command run elsewhere)."""

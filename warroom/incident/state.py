@@ -42,7 +42,9 @@ from warroom.incident.records import (
     ResponseTime,
     StatusUpdate,
     StepRun,
+    StepKey as StepKey,
     StepState,
+    StepTable,
     TimelineEntry,
     _int,
     _ts,
@@ -100,7 +102,7 @@ class IncidentState:
     first_root_cause_at: datetime | None = None
     first_mitigation_at: datetime | None = None
     first_verified_at: datetime | None = None
-    steps: dict[str, StepState] = field(default_factory=dict)
+    steps: StepTable = field(default_factory=StepTable)
     notes: list[Note] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     status_updates: list[StatusUpdate] = field(default_factory=list)
@@ -143,9 +145,13 @@ class IncidentState:
 
     def _step(self, d: dict[str, Any]) -> StepState:
         step_id = str(d.get("step_id") or d.get("step") or "?")
-        st = self.steps.get(step_id)
+        # Events written before they carried a runbook id belong to the runbook attached then.
+        runbook_id = str(d.get("runbook_id") or (self.runbook or {}).get("id") or "")
+        key = (runbook_id, step_id)
+        st = dict.get(self.steps, key)
         if st is None:
-            st = self.steps[step_id] = StepState(step_id=step_id)
+            st = StepState(step_id=step_id, runbook_id=runbook_id)
+            dict.__setitem__(self.steps, key, st)
         number = _int(d.get("step"))
         if number is not None:
             st.step = number

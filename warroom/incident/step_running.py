@@ -175,7 +175,8 @@ class StepRunning:
         command = prepared.command or ""
         return RunSpec.from_config(
             self.config, incident_dir=self.dir, command=command, timeout=prepared.timeout,
-            step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
+            step=prepared.number, step_id=prepared.step_id, runbook_id=prepared.runbook_id,
+            label=prepared.label, kind=prepared.kind,
             params=dict(prepared.params), mutating=bool(prepared.mutating),
             confirm=bool(getattr(prepared.step, "confirm", False)),
             confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
@@ -235,7 +236,8 @@ class StepRunning:
             return result
 
     def run_native_step(self, prepared: PreparedStep, *, confirm: bool = False, read_only: bool | None = None,
-                        metric_source: Any = None, kube: Any = None) -> Any:
+                        metric_source: Any = None, kube: Any = None,
+                        on_started: Callable[[dict[str, Any]], object] | None = None) -> Any:
         """Run a ``promql`` / ``k8s`` step in this process (no shell) and journal it like a command.
 
         Blocking: call it from a worker thread. The same refusal rules as :meth:`run_step`
@@ -260,12 +262,15 @@ class StepRunning:
         make_private_dir(self.outputs_dir)
         output, rel = allocate_output(self.dir, prepared.step_id)
         started = self.clock()
-        self._append(ev.STEP_STARTED, {
+        started_data = {
             **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
             "params": dict(decision.params or {}), "mutating": decision.mutating,
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
-            "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None})
+            "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}
+        self._append(ev.STEP_STARTED, started_data)
+        if on_started is not None:
+            on_started({**started_data, "started_at": format_ts(started)})
         result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)
         redactor = spec.redactor()
         lines = [redactor.redact_text(line) for line in result.lines]

@@ -70,11 +70,13 @@ def capture(source: MetricSource | None, slos: list[SloConfig], at: float | None
 
 def record_before(journal: Appender, step: int | None, step_id: str, source: MetricSource | None,
                   slos: list[SloConfig], *, at: float | None = None,
-                  started_seq: int | None = None) -> dict[str, Any]:
+                  started_seq: int | None = None, runbook_id: str | None = None) -> dict[str, Any]:
     """Journal the values just before a step runs; returns the event data."""
     when = time.time() if at is None else at
     data: dict[str, Any] = {"step": step, "step_id": step_id, "when": "before", "offset": 0.0,
                             "at": iso(when), "values": capture(source, slos, at)}
+    if runbook_id:
+        data["runbook_id"] = runbook_id
     if started_seq is not None:
         data["started_seq"] = started_seq
     journal.append(EVIDENCE, data)
@@ -90,6 +92,7 @@ class DueEvidence:
     finished_seq: int
     ended_at: float
     offset: float
+    runbook_id: str | None = None
 
     @property
     def due_at(self) -> float:
@@ -125,7 +128,8 @@ def due_evidence(events: Iterable[Any], offsets: list[float], now: float | None 
             if (seq, off) in have or (str(data.get("step_id")), off) in have_legacy:
                 continue
             if ended + off <= now:
-                out.append(DueEvidence(data.get("step"), str(data.get("step_id")), seq, ended, off))
+                out.append(DueEvidence(data.get("step"), str(data.get("step_id")), seq, ended, off,
+                                       data.get("runbook_id")))
     return sorted(out, key=lambda d: d.due_at)
 
 
@@ -144,6 +148,8 @@ def record_due(journal: Appender, events: Iterable[Any], source: MetricSource | 
         data = {"step": due.step, "step_id": due.step_id, "when": "after", "offset": due.offset,
                 "at": iso(due.due_at), "finished_seq": due.finished_seq,
                 "backfilled": now - due.due_at > max(60.0, stale_after), "values": values}
+        if due.runbook_id:
+            data["runbook_id"] = due.runbook_id
         journal.append(EVIDENCE, data)
         written.append(data)
     return written

@@ -1,0 +1,452 @@
+"""An incident open in this process: :class:`LiveIncident`, the one service the CLI
+(``warroom incident …``) and the dashboard both call.
+
+:class:`~warroom.incident.session.Incident` is the journal-facing API (one append per action).
+What happens *around* a step lives here, once, so the two front ends cannot drift apart:
+
+* the metric source the incident is judged by (a drill's simulator, never a real Prometheus, or
+  the configured Prometheus), opened in one place;
+* running a step: the SLO values just before it (``evidence.recorded`` when=before), then the
+  supervised runner (or, for ``promql`` / ``k8s`` steps, an in-process run on a thread), always
+  answered with a :class:`~warroom.execute.handle.StepHandle` that follows and cancels it;
+* the step's verify gate (watched, resumed, or settled from the metric history) and the "after"
+  evidence owed by ``execute.evidence_after``;
+* immutable snapshots (:class:`IncidentSnapshot`) for readers, so nobody holds the incident's
+  lock while drawing.
+
+Every journal write goes through ``Incident.append`` (the incident's one append path: damaged
+journals refused, the state folded in). The step supervisor is a separate process and journals
+a step's start and end itself; nothing else writes the journal.
+
+Steps are named by :data:`~warroom.incident.records.StepKey` — (runbook id, step id) — never by
+their number. Everything here blocks: call it from a worker thread, never an event loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from warroom.errors import WarroomError
+from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
+from warroom.incident.records import StepKey, StepState
+from warroom.incident.session import Incident
+from warroom.incident.state import IncidentState
+
+if TYPE_CHECKING:
+    from warroom.execute.handle import StepHandle
+    from warroom.runbook.model import Runbook, Step
+    from warroom.sources.model import MetricSource
+    from warroom.sources.verify import OpenGate, VerifyCheck
+
+NATIVE_START_TIMEOUT = 30.0   # seconds a native step may take to journal its start
+
+
+@dataclass(frozen=True)
+class IncidentSnapshot:
+    """What a reader may look at without the incident's lock: a private copy of the state and
+    the runbooks, taken at journal event ``seq``. It never changes after it is handed out."""
+
+    state: IncidentState
+    runbook: Runbook | None
+    seq: int
+    runbooks: tuple[Runbook, ...] = ()      # every runbook attached so far, oldest first
+
+    def step_state(self, key: StepKey) -> StepState | None:
+        return self.state.steps.get(key)
+
+    def runbook_by_id(self, runbook_id: str) -> Runbook | None:
+        return next((rb for rb in reversed(self.runbooks) if rb.id == runbook_id), None)
+
+    @property
+    def running(self) -> list[StepKey]:
+        """Every step running now, by key (several can run at once)."""
+        return [(st.runbook_id, st.step_id) for st in self.state.running_steps()]
+
+
+@dataclass
+class GateWatch:
+    """A verify gate being watched by this process (its stop flag)."""
+
+    key: StepKey
+    number: int | None
+    text: str
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+class LiveIncident:
+    """One open incident and everything this process does to it (see the module docstring).
+
+    ``source``: the metric source evidence and gates use (None: none configured; steps still
+    run, no evidence is taken). ``speed``: a drill's scenario clock runs this many times faster
+    than the wall clock (windows, holds and evidence offsets are in scenario time). ``now``:
+    the wall clock in epoch seconds, injectable so tests decide when evidence falls due.
+    """
+
+    def __init__(self, incident: Incident, source: MetricSource | None = None, *, speed: float = 1.0,
+                 env: dict[str, str] | None = None, kube: Any = None, read_only: bool | None = None,
+                 now: Callable[[], float] = time.time, owns_source: bool = False) -> None:
+        self.incident = incident
+        self.source = source
+        self.speed = speed if speed > 0 else 1.0
+        self.env = dict(env or {})
+        self.kube = kube
+        self.read_only = incident.config.read_only if read_only is None else bool(read_only)
+        self.now = now
+        self._owns_source = owns_source
+        self._handles: dict[StepKey, StepHandle] = {}
+        self._gates: dict[StepKey, GateWatch] = {}
+        self._lock = threading.Lock()
+        self._snapshot: IncidentSnapshot | None = None
+        self._runbooks: dict[str, Runbook] = {}
+
+    # ------------------------------------------------------------------ opening / closing
+
+    @classmethod
+    def open(cls, incident: Incident, **kw: Any) -> LiveIncident:
+        """The incident with the metric source it is judged by, chosen as the CLI does: a drill
+        incident's simulator (nothing of a drill may reach a real Prometheus), else the
+        configured Prometheus (or none)."""
+        source, speed = metric_source_for(incident)
+        return cls(incident, source, speed=speed, owns_source=True, **kw)
+
+    def close(self) -> None:
+        """Stop watching gates (they stay open in the journal for the next watcher) and close a
+        source this object opened."""
+        for watch in list(self._gates.values()):
+            watch.stop.set()
+        if self._owns_source:
+            close = getattr(self.source, "close", None)
+            if callable(close):
+                close()
+
+    def __enter__(self) -> LiveIncident:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def id(self) -> str:
+        return self.incident.id
+
+    @property
+    def dir(self) -> Path:
+        return self.incident.dir
+
+    @property
+    def journal_path(self) -> Path:
+        return self.incident.journal.path
+
+    # ------------------------------------------------------------------ reading
+
+    def snapshot(self) -> IncidentSnapshot:
+        """The state now, as a private copy (copied again only when the journal moved on)."""
+        with self._lock:
+            state = self.incident.refresh()
+            if self._snapshot is not None and self._snapshot.seq == state.last_seq:
+                return self._snapshot
+            copy = state.copy()
+            runbook = self.incident.runbook()
+            if runbook is not None:
+                self._runbooks[runbook.id] = runbook
+            attached = [self._attached_runbook(ref) for ref in state.runbooks]
+            snap = IncidentSnapshot(state=copy, runbook=runbook, seq=state.last_seq,
+                                    runbooks=tuple(rb for rb in attached if rb is not None))
+            self._snapshot = snap
+            return snap
+
+    def _attached_runbook(self, ref: dict[str, Any]) -> Runbook | None:
+        """A runbook attached earlier, from its snapshot in the incident directory."""
+        rb_id = str(ref.get("id") or "")
+        if rb_id in self._runbooks:
+            return self._runbooks[rb_id]
+        snap = self.dir / str(ref.get("snapshot") or "runbook.md")
+        if not snap.is_file():
+            return None
+        from warroom.incident import runbook_ref
+
+        try:
+            book = runbook_ref.load_file(snap)
+        except WarroomError:
+            return None
+        if rb_id:
+            book.id = rb_id
+        self._runbooks[rb_id] = book
+        return book
+
+    def render_pir(self) -> str:
+        return str(self.incident.render("pir"))
+
+    # ------------------------------------------------------------------ steps
+
+    def _step(self, key: StepKey) -> Step:
+        """The step a key names, refusing one of a runbook that is no longer attached: its
+        command belongs to the other runbook's situation."""
+        runbook_id, step_id = key
+        book = self.incident.runbook()
+        if book is None:
+            raise WarroomError(f"{self.id} has no runbook attached")
+        if runbook_id and book.id != runbook_id:
+            raise WarroomError(f"step {step_id} belongs to runbook {runbook_id}; the incident now follows"
+                               f" {book.id} (attach {runbook_id} again to run it)")
+        return self.incident.step(step_id)
+
+    def key_of(self, ref: str | int) -> StepKey:
+        """The key of a step named by number, id or label in the attached runbook."""
+        step = self.incident.step(ref)
+        book = self.incident.runbook()
+        return (book.id if book is not None else "", step.id)
+
+    def prompts(self, key: StepKey) -> list[ParamPrompt]:
+        return list(self.incident.param_prompts(self._step(key).id))
+
+    def prepare(self, key: StepKey, params: dict[str, str] | None = None) -> PreparedStep:
+        return self.incident.prepare_step(self._step(key).id, params)
+
+    def run(self, prepared: PreparedStep, *, confirmed: bool, dry_run: bool = False,
+            stream: TextIO | None = None) -> StepHandle | DryRun:
+        """Run a prepared step the one way: SLO values before it, then the step, answered with
+        its handle (or ``DryRun``). Raises ``StepRefused`` (journaled) when the rules say no."""
+        key: StepKey = (prepared.runbook_id, prepared.step_id)
+        inc = self.incident
+        if dry_run:
+            return inc.run_step(prepared, confirm=confirmed, dry_run=True, read_only=self.read_only)
+        existing = inc.state.steps.get(key)
+        if existing is not None and existing.status == "running":
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) is already running")
+        self._precheck(prepared, confirmed)
+        self.record_before(prepared)
+        if prepared.kind in inc.NATIVE_KINDS:
+            handle = self._run_native(prepared, confirmed)
+        else:
+            options: dict[str, Any] = {"env": dict(self.env)} if self.env else {}
+            if stream is not None:
+                options["stream"] = stream
+            handle = inc.run_step(prepared, confirm=confirmed, read_only=self.read_only, **options)
+        self._handles[key] = handle
+        if stream is not None and prepared.kind in inc.NATIVE_KINDS:
+            handle.stream_to(stream)
+        return handle
+
+    def _precheck(self, prepared: PreparedStep, confirmed: bool) -> None:
+        """The runner's refusal rules before anything is recorded: a refused step has no
+        "before" evidence (it never ran). Refusals are journaled by the run itself."""
+        from warroom.execute import safety
+
+        decision = safety.decide(self.incident._run_spec(prepared, confirmed, self.read_only))
+        if decision.action != "run":
+            self.incident.append("step.refused", decision.event_data())
+            raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+
+    def _run_native(self, prepared: PreparedStep, confirmed: bool) -> StepHandle:
+        """A ``promql`` / ``k8s`` step, in-process on a thread; answered with the same handle as
+        a supervised step once its start is journaled."""
+        from warroom.execute.handle import StepHandle
+
+        started: dict[str, Any] = {}
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        source = self.source if prepared.kind == "promql" else None
+
+        def work() -> None:
+            try:
+                self.incident.run_native_step(prepared, confirm=confirmed, read_only=self.read_only,
+                                              metric_source=source, kube=self.kube,
+                                              on_started=lambda d: (started.update(d), ready.set()))
+            except BaseException as exc:  # handed to the caller below, or journaled as interrupted
+                failure.append(exc)
+            finally:
+                ready.set()
+
+        thread = threading.Thread(target=work, name=f"native {prepared.step_id}", daemon=True)
+        thread.start()
+        ready.wait(NATIVE_START_TIMEOUT)
+        if failure and not started:
+            raise failure[0]
+        if not started:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) did not start within"
+                               f" {NATIVE_START_TIMEOUT:g}s")
+        return StepHandle(self.dir, started, alive=thread.is_alive,
+                          memory_lines=self.incident.config.execute.memory_lines)
+
+    def handle(self, key: StepKey) -> StepHandle | None:
+        """The handle of a running step: the one this process started, else one reattached to
+        a step started elsewhere (another process, before a resume). None when it is not running."""
+        handle = self._handles.get(key)
+        if handle is not None:
+            return handle
+        st = self.incident.state.steps.get(key)
+        run = st.last_run if st is not None else None
+        if st is None or st.status != "running" or run is None or not run.output:
+            return None
+        from warroom.execute.runner import attach
+
+        from warroom.incident.journal import format_ts
+
+        started = {"output": run.output, "supervisor_pid": run.supervisor_pid, "pid": run.pid,
+                   "pgid": run.pid, "step": st.step, "step_id": st.step_id,
+                   "started_at": format_ts(run.started_at)}
+        if st.runbook_id:
+            started["runbook_id"] = st.runbook_id
+        handle = attach(self.dir, started, memory_lines=self.incident.config.execute.memory_lines)
+        if handle is not None:
+            self._handles[key] = handle
+        return handle
+
+    def wait_handle(self, key: StepKey, settle: float = 5.0) -> StepHandle | None:
+        """``handle``, waiting up to ``settle`` seconds for a step that is just starting."""
+        deadline = time.monotonic() + settle
+        while True:
+            handle = self.handle(key)
+            st = self.incident.state.steps.get(key)
+            if handle is not None or time.monotonic() >= deadline or (st is not None and st.status != "running"):
+                return handle
+            time.sleep(0.1)
+
+    def cancel(self, key: StepKey) -> str:
+        """Ask a running step to stop (its supervisor journals ``cancelled``)."""
+        handle = self.wait_handle(key)
+        if handle is None or not handle.cancel():
+            raise WarroomError(f"step {key[1]} is not running" if handle is None
+                               else f"step {key[1]} cannot be cancelled (an in-process query or"
+                                    " API call ends by its own timeout)")
+        return "cancel requested"
+
+    def forget(self, key: StepKey) -> None:
+        self._handles.pop(key, None)
+
+    def follow(self, key: StepKey, stop: threading.Event,
+               batch: Callable[[list[Any]], object]) -> str:
+        """Blocking: hand each new batch of the step's output lines to ``batch`` until it ends
+        (returns its status) or ``stop`` is set (returns "following stopped")."""
+        handle = self.wait_handle(key)
+        if handle is None:
+            st = self.incident.state.steps.get(key)
+            return st.status if st is not None else "unknown"
+        result = handle.follow(batch, stop_event=stop)
+        if result is None:
+            return "following stopped"
+        self._handles.pop(key, None)
+        self.incident.refresh()
+        return str(result.status)
+
+    # ------------------------------------------------------------------ evidence
+
+    def record_before(self, prepared: PreparedStep) -> None:
+        """The SLO values just before a step runs (nothing without a metric source)."""
+        if self.source is None:
+            return
+        from warroom.sources.evidence import record_before
+
+        record_before(self.incident, prepared.number, prepared.step_id, self.source,
+                      self.incident.config.slo, at=self.now(), runbook_id=prepared.runbook_id or None)
+
+    def record_due_evidence(self) -> list[dict[str, Any]]:
+        """Journal every "after" value that has fallen due (``execute.evidence_after``, in the
+        drill's scenario time), each queried as of its due time."""
+        if self.source is None:
+            return []
+        from warroom.sources.evidence import offsets_from, record_due
+
+        cfg = self.incident.config
+        offsets = [o / self.speed for o in offsets_from(cfg.execute.evidence_after)]
+        return record_due(self.incident, self.incident.read().events, self.source, cfg.slo, offsets,
+                          now=self.now(), stale_after=cfg.prometheus.stale_after)
+
+    # ------------------------------------------------------------------ verify gates
+
+    def gate_text(self, key: StepKey) -> str | None:
+        step = self._step(key)
+        return getattr(step, "verify", None) or None
+
+    def open_gates(self) -> list[OpenGate]:
+        from warroom.sources.verify import open_gates
+
+        return open_gates(self.incident.read().events)
+
+    def settle_gates(self) -> list[tuple[OpenGate, VerifyCheck | None]]:
+        """Gates whose window ended while nobody watched are settled from the metric history;
+        those still inside it come back with ``None`` for the caller to go on watching."""
+        if self.source is None:
+            return []
+        from warroom.sources.verify import open_gates, settle_open
+
+        events = self.incident.read().events
+        if not open_gates(events):
+            return []
+        return settle_open(self.incident, events, self.source, self.incident.config.slo,
+                           now=self.now(), speed=self.speed)
+
+    def catch_up(self) -> None:
+        """Before recording anything new: settle gates nobody watched, journal evidence owed."""
+        self.settle_gates()
+        self.record_due_evidence()
+
+    def watching(self) -> list[GateWatch]:
+        return list(self._gates.values())
+
+    def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
+        """Journal ``verify.started`` without watching it (``incident run --no-wait``)."""
+        from warroom.sources.verify import VerifyRun, journal_started, parse_verify
+
+        if self.source is None:
+            raise WarroomError("no metric source: the gate cannot be checked")
+        gate = parse_verify(text, self.incident.config.slo)
+        journal_started(self.incident, number, key[1], VerifyRun(gate, self.source, speed=self.speed))
+
+    def watch_gate(self, key: StepKey, number: int | None, text: str, *,
+                   on_check: Callable[[VerifyCheck], None] | None = None, every: float = 2.0,
+                   resume: OpenGate | None = None, leave_open: bool = True) -> VerifyCheck | None:
+        """Blocking: journal ``verify.started`` (unless ``resume``), probe until the metrics
+        confirm the fix or the window runs out, journal the outcome. Stopped (``close``,
+        ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
+        watcher. Raises ``VerifyError`` for a gate that cannot be parsed."""
+        from warroom.sources.verify import parse_verify, run_verify
+
+        if self.source is None:
+            raise WarroomError("no metric source: the gate cannot be checked")
+        gate = parse_verify(text, self.incident.config.slo)
+        with self._lock:
+            if key in self._gates:
+                raise WarroomError(f"the gate of step {key[1]} is already being watched")
+            watch = self._gates[key] = GateWatch(key, number, gate.text)
+        try:
+            return run_verify(self.incident, number, key[1], gate, self.source, every=every,
+                              cancel=watch.stop, on_check=on_check, speed=self.speed, resume=resume,
+                              leave_open=leave_open)
+        finally:
+            with self._lock:
+                self._gates.pop(key, None)
+
+    def stop_gate(self, key: StepKey) -> None:
+        watch = self._gates.get(key)
+        if watch is not None:
+            watch.stop.set()
+
+    # ------------------------------------------------------------------ runbooks
+
+    def attach(self, ref: str | Path) -> None:
+        """Attach another runbook: its steps start blank (step identity includes the runbook);
+        the previous runbook's progress stays in the journal and in ``snapshot().runbooks``."""
+        self.incident.attach_runbook(ref)
+
+    def running_keys(self) -> Iterator[StepKey]:
+        for st in self.incident.state.running_steps():
+            yield (st.runbook_id, st.step_id)
+
+
+def metric_source_for(incident: Incident) -> tuple[MetricSource | None, float]:
+    """The source a drill incident or a real one is judged by, and the speed its clock runs at:
+    a drill's simulator (never whatever Prometheus is configured), else the configured
+    Prometheus (or None) at 1x."""
+    if incident.state.drill is not None:
+        drill = incident.open_drill()
+        return drill.source(incident.config.slo, window=incident.config.prometheus.window), drill.speed
+    from warroom.sources.factory import open_metric_source
+
+    return open_metric_source(incident.config), 1.0
