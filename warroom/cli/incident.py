@@ -129,7 +129,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("--no-log", action="store_true", help="do not append to the incident log")
     sp.add_argument("--stdout", action="store_true", help="print the draft instead of writing files")
 
-    sp = add("verify", "check the journal's hash chain; names any damaged line", cmd_verify)
+    sp = add("verify", "check the journal: chain, signed checkpoints, witness, recorded heads;"
+                       " says what is proven and what is not", cmd_verify)
+    sp.add_argument("id")
+
+    sp = add("repair", "set a damaged journal's damage aside (a copy is kept, the repair journaled);"
+                       " no acknowledged event is lost", cmd_repair)
     sp.add_argument("id")
 
 
@@ -240,18 +245,25 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """What the journal's records prove, what they cannot, and every problem (exit 1 if any)."""
     _, store = _store(args)
     inc = store.open(args.id)
     result = inc.verify()
-    if result.ok:
-        last = result.events[-1].seq if result.events else 0
-        torn = f"; {result.describe()[0]}" if result.torn else ""
-        out(f"{inc.id}: ok, {len(result.events)} events, hash chain intact up to seq {last}{torn}")
-        return 0
     for issue in result.issues:
         out(f"{inc.journal.path}: {issue}")
-    for note in result.describe()[len(result.issues):]:
-        out(f"{inc.journal.path}: {note}")
-    valid = result.events[-1].seq if result.events else 0
-    out(f"{inc.id}: journal damaged; {len(result.issues)} problem(s); valid up to seq {valid}")
-    return 1
+    for line in result.proved:
+        out(f"proved: {line}")
+    for line in result.unproved:
+        out(f"not proved: {line}")
+    out(result.summary(inc.id))
+    if not result.ok:
+        out(f"(`warroom incident repair {inc.id}` keeps a copy, sets the damage aside and records it)")
+    return 0 if result.ok else 1
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    _, store = _store(args)
+    inc = store.open(args.id)
+    report = inc.repair()
+    out(report.message(inc.id))
+    return 0

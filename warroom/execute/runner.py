@@ -66,9 +66,14 @@ from warroom.execute.output_files import allocate_output, output_locked as outpu
 from warroom.execute.recovery import find_finished as find_finished, find_unfinished, mark_interrupted
 from warroom.execute.run_spec import ExecuteError, RunSpec, StepResult
 from warroom.incident import events as ev
-from warroom.incident.journal import Event, Journal, read_journal
+from warroom.incident.journal import Event, Journal, JournalError, read_journal
+
 
 START_TIMEOUT = 30.0
+
+
+class JournalDamagedError(JournalError):
+    """The incident's journal is damaged: no step may start on it (exit 6)."""
 
 
 def reconcile(incident_dir: str | os.PathLike[str], events: Iterable[Event] | None = None,
@@ -173,6 +178,12 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
     incident_dir = Path(spec.incident_dir)
     if not (incident_dir / "journal.jsonl").exists() and not incident_dir.is_dir():
         raise ExecuteError(f"{incident_dir}: incident directory not found")
+    damage = read_journal(incident_dir / "journal.jsonl").issues
+    if damage:
+        # Whoever calls, a step never runs on a damaged journal: its start and end would be
+        # recorded after the damage, where no view reads them.
+        raise JournalDamagedError(f"{incident_dir.name}: journal {damage[0]}; nothing was run"
+                                  f" (`warroom incident verify`, then `warroom incident repair`)")
     output, rel = allocate_output(incident_dir, spec.step_id)
     spec_path = output.with_name(output.name[:-len(".log")] + ".spec.json")
     env = spec.build_env()

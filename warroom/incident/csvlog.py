@@ -12,7 +12,7 @@ import fcntl
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.incident.journal import JournalError
 
@@ -23,11 +23,14 @@ if TYPE_CHECKING:
 
 COLUMNS: tuple[str, ...] = (
     "Date", "Incident ID", "Severity", "Type", "Affected Repos", "Duration (min)",
-    "Root Cause", "Resolution", "Rollback?",
+    "Root Cause", "Resolution", "Rollback?", "Journal Head",
 )
+HEAD_COLUMN = "Journal Head"
+"""The journal head (``#seq sha256:h``) the row was exported from: a copy of it outside the
+incident dir, so a later rewrite of the journal no longer matches the log."""
 
 
-def row_for(state: IncidentState, now: datetime) -> dict[str, str]:
+def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = None) -> dict[str, str]:
     """The incident's row: date (UTC) of detection, severity now, duration to resolution."""
     res = state.resolution or {}
     start = state.clock_start
@@ -43,12 +46,13 @@ def row_for(state: IncidentState, now: datetime) -> dict[str, str]:
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
         "Rollback?": "Yes" if res.get("rollback") else "No",
+        HEAD_COLUMN: f"#{head['seq']} sha256:{head['h']}" if head else "",
     }
 
 
-def encode_row(row: dict[str, str]) -> str:
+def encode_row(row: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([row.get(c, "") for c in COLUMNS])
+    csv.writer(buf, lineterminator="\n").writerow([row.get(c, "") for c in columns])
     return buf.getvalue()
 
 
@@ -64,17 +68,21 @@ def append_row(path: Path, row: dict[str, str]) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
         existing = os.pread(fd, size, 0).decode("utf-8", errors="replace") if size else ""
-        wanted = [row.get(c, "") for c in COLUMNS]
+        columns = COLUMNS
         if existing:
             rows = list(csv.reader(io.StringIO(existing)))
-            if any(r == wanted for r in rows[1:]):
+            if rows and HEAD_COLUMN not in rows[0]:
+                columns = COLUMNS[:-1]  # a log started before the column existed keeps its shape
+            # The same incident exported again unchanged is not a new row, whatever its head.
+            same = [row.get(c, "") for c in COLUMNS if c != HEAD_COLUMN]
+            if any(r[:len(same)] == same for r in rows[1:]):
                 return False
         text = ""
         if not existing.strip():
             text += encode_row(dict(zip(COLUMNS, COLUMNS, strict=True)))
         elif not existing.endswith("\n"):
             text += "\n"
-        text += encode_row(row)
+        text += encode_row(row, columns)
         data = text.encode("utf-8")
         try:
             written = os.write(fd, data)

@@ -93,3 +93,13 @@ STEP_END_STATES: Final = ("ok", "failed", "timed_out", "cancelled", "interrupted
 STEP_STATES: Final = ("pending", "running", "ok", "failed", "timed_out", "cancelled", "interrupted",
                       "skipped", "ticked")
 """What ``IncidentState.steps[...].status`` can be: the end states plus the checklist ones."""
+
+# ---- the journal itself ----------------------------------------------------------------------
+JOURNAL_REPAIRED: Final = "journal.repaired"
+"""{saved_to (the copy of the journal as it was), kept, relinked, renumbered: {old seq: new},
+damaged_lines, duplicates, torn_bytes, findings (what verify said), lost (acknowledged events that
+could not be recovered), rewrote_from (first seq whose line was re-written, or null),
+previous_end}: written by ``warroom incident repair``."""
+JOURNAL_DAMAGED_LINE: Final = "journal.damaged_line"
+"""{line, problem, bytes, sha256, text, cut}: a line that failed its own hash, kept as text by a
+repair (its content cannot be trusted as the event it claims to be)."""

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.incident.journal_format import (
     GENESIS as GENESIS,
@@ -43,6 +43,14 @@ from warroom.incident.journal_format import (
     format_ts as format_ts,
     parse_ts as parse_ts,
 )
+from warroom.incident.journal_seal import (
+    CHECKPOINT_EVERY,
+    SIG_NAME,
+    Mark,
+    Witness,
+    append_checkpoint,
+    signer as seal_signer,
+)
 from warroom.incident.journal_reader import (
     JournalFollower as JournalFollower,
     gc_paused as gc_paused,
@@ -50,7 +58,15 @@ from warroom.incident.journal_reader import (
     verify_journal,
 )
 
+if TYPE_CHECKING:
+    from warroom.incident.journal_proof import Proof
+
 _TAIL_CHUNK = 8192
+
+
+class JournalTampered(JournalError):
+    """The journal no longer agrees with what was written to it (cut, or rewritten)."""
+
 _HEAD_SIZE = 128
 
 
@@ -66,10 +82,14 @@ class Journal:
     """One incident's journal file. Safe to use from several processes at once."""
 
     def __init__(self, path: str | os.PathLike[str], actor: str | None = None,
-                 lock_timeout: float = 10.0) -> None:
+                 lock_timeout: float = 10.0, *, check_records: bool = True,
+                 checkpoint_every: int = CHECKPOINT_EVERY) -> None:
         self.path = Path(path)
         self.actor = actor or default_actor()
         self.lock_timeout = lock_timeout
+        self.check_records = check_records
+        self.checkpoint_every = max(1, int(checkpoint_every))
+        self.witness = Witness(self.path)
         self._tail: tuple[int, int, str] | None = None  # (file size, last seq, last h)
 
     @property
@@ -105,9 +125,22 @@ class Journal:
             os.close(fd)  # closing releases the flock
 
     def _read_tail(self, fd: int, size: int) -> tuple[int, str, int]:
-        """Return (last seq, last h, size of the well-formed part) by reading back from the end."""
+        """Return (last seq, last h, size of the well-formed part) by reading back from the end.
+
+        A tail of lines holding NUL bytes is what power loss leaves (the file grew, its data never
+        reached the disk): no line we write contains a raw NUL (JSON escapes it), so such lines
+        are a torn write like a cut-short line and are left out of the well-formed part.
+        """
+        end = size
+        while True:
+            seq, h, good, nul_from = self._tail_once(fd, end)
+            if nul_from is None:
+                return seq, h, good
+            end = nul_from
+
+    def _tail_once(self, fd: int, size: int) -> tuple[int, str, int, int | None]:
         if size == 0:
-            return 0, GENESIS, 0
+            return 0, GENESIS, 0, None
         pos = size
         buf = b""
         while True:
@@ -121,14 +154,62 @@ class Journal:
                 start = buf.rfind(b"\n", 0, body_end)
                 if start >= 0 or pos == 0:
                     raw = buf[start + 1:body_end]
+                    if b"\0" in raw:
+                        return 0, GENESIS, 0, pos + start + 1  # a zero-filled line: torn, look before it
                     ev, _problem = _check_line(raw, 0)
                     if ev is None:
                         raise JournalError(
                             f"{self.path}: last complete line is unreadable; run `warroom incident verify`"
+                            " (and `warroom incident repair` to set the damage aside)"
                         )
-                    return ev.seq, ev.h, good_size
+                    return ev.seq, ev.h, good_size, None
             if pos == 0:
-                return 0, GENESIS, 0
+                return 0, GENESIS, 0, None
+
+    def _check_records(self, fd: int, size: int, seq: int, h: str) -> None:
+        """Refuse to append to a journal that ends before, or differs from, what was written.
+
+        ``journal.head`` (in the incident dir) and the witness (outside it) hold the last line
+        written; a journal that was cut, or cut and appended to, or rewritten with fresh hashes,
+        no longer agrees with them. Appending would bury that evidence, so nothing is written.
+        """
+        for name, mark in (("the witness kept outside the incident dir", self.witness.read()),
+                           ("journal.head", self._read_head())):
+            if mark is None or (mark.seq == seq and mark.h == h):
+                continue
+            if mark.seq > seq:
+                why = (f"it ends at seq {seq} but seq {mark.seq} was written ({name}): lines were"
+                       " removed from the end")
+            else:
+                found = self._hash_at(fd, size, mark.seq)
+                if found == mark.h:
+                    continue
+                why = (f"its line seq {mark.seq} is not the one that was written ({name}):"
+                       " the journal was rewritten")
+            raise JournalTampered(
+                f"{self.path}: {why}; nothing more is recorded (`warroom incident verify` shows what"
+                " is proven, `warroom incident repair` records the damage and goes on)")
+
+    def _read_head(self) -> Mark | None:
+        try:
+            hd = json.loads(self.head_path.read_bytes())
+            return Mark(int(hd["seq"]), str(hd["h"]))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a torn head after a crash: verify reports it, appends need not stop
+
+    def _hash_at(self, fd: int, size: int, seq: int) -> str | None:
+        """The ``h`` of the line carrying ``seq`` (found by its prefix, not by parsing everything)."""
+        blob = os.pread(fd, size, 0)
+        key = b'{"seq":%d,' % seq
+        at = 0 if blob.startswith(key) else blob.find(b"\n" + key)
+        if at < 0:
+            return None
+        start = at if at == 0 else at + 1
+        end = blob.find(b"\n", start)
+        ev, problem = _check_line(blob[start:end if end >= 0 else len(blob)], 0)
+        return ev.h if ev is not None and problem is None else None
 
     def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None) -> Event:
         """Append one event; returns it once it is on disk (flushed and fsynced)."""
@@ -142,6 +223,8 @@ class Journal:
                 seq, prev, good = self._read_tail(fd, size)
             if good != size:
                 self._set_aside_torn(fd, good, size)
+            if self.check_records:
+                self._check_records(fd, good, seq, prev)
             now = ts or datetime.now(UTC)
             line = encode_line(seq + 1, now, self.actor, type_, data, prev)
             try:
@@ -162,7 +245,45 @@ class Journal:
             assert ev is not None
             self._tail = (good + len(line), ev.seq, ev.h)
             self._write_head(ev)
+            self.witness.write(ev.seq, ev.h)
+            if ev.seq % self.checkpoint_every == 0:
+                self._checkpoint(ev.seq, ev.h, required=False)
             return ev
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        """Sign the journal's current head now (exports and status updates call this).
+
+        Returns the checkpoint record, or None where no key can sign here. Raises
+        ``JournalError`` when the signature cannot be stored (disk full).
+        """
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            seq, h, good = self._read_tail(fd, size)
+            if seq == 0:
+                return None
+            if self.check_records:
+                self._check_records(fd, good, seq, h)
+            return self._checkpoint(seq, h, required=True)
+
+    def head(self) -> tuple[int, str]:
+        """``(seq, h)`` of the last well-formed line (0 and the genesis hash when empty)."""
+        with self._locked() as fd:
+            seq, h, _ = self._read_tail(fd, os.fstat(fd).st_size)
+            return seq, h
+
+    def _checkpoint(self, seq: int, h: str, *, required: bool) -> dict[str, Any] | None:
+        sign = seal_signer()
+        if sign is None:
+            return None
+        record = sign.checkpoint(self.path.parent.name, seq, h, format_ts(datetime.now(UTC)))
+        try:
+            append_checkpoint(self.path.parent, record)
+        except OSError as exc:
+            if required:
+                raise JournalError(f"{self.path.parent / SIG_NAME}: cannot store the signed checkpoint:"
+                                   f" {exc.strerror or exc}") from None
+            return None  # a periodic one: the next append or export tries again
+        return record
 
     def _set_aside_torn(self, fd: int, good: int, size: int) -> None:
         fragment = os.pread(fd, size - good, good)
@@ -198,5 +319,8 @@ class Journal:
     def read(self) -> JournalRead:
         return read_journal(self.path)
 
-    def verify(self) -> JournalRead:
-        return verify_journal(self.path)
+    def verify(self, incident_log: Path | None = None) -> Proof:
+        """The chain, the head, the witness, the signed checkpoints and the recorded heads."""
+        from warroom.incident.journal_proof import prove_journal
+
+        return prove_journal(self.path, incident_log=incident_log)

@@ -42,12 +42,29 @@ def gc_paused(size: int, threshold: int = 2000) -> Iterator[None]:
         gc.enable()
 
 
+def zero_filled_tail(lines: list[bytes]) -> int:
+    """How many of the last complete lines are what power loss leaves: NUL bytes (or nothing)
+    where a line should be. No line we write holds a raw NUL, so these are a torn write."""
+    n = 0
+    for raw in reversed(lines):
+        if b"\0" in raw or not raw.strip():
+            n += 1
+        else:
+            break
+    # Blank lines alone are damage; a run that holds NUL bytes is the torn tail.
+    return n if any(b"\0" in raw for raw in lines[len(lines) - n:]) else 0
+
+
 def _iter_raw(path: Path) -> tuple[list[bytes], bool]:
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
         return [], False
-    return _split_lines(blob)
+    lines, torn = _split_lines(blob)
+    zeroed = zero_filled_tail(lines)
+    if zeroed:
+        return lines[:len(lines) - zeroed], True
+    return lines, torn
 
 
 def read_journal(path: str | os.PathLike[str]) -> JournalRead:
@@ -102,11 +119,15 @@ class JournalFollower:
         end = blob.rfind(b"\n")
         fragment = blob[end + 1:] if end >= 0 else blob
         new: list[Event] = []
+        zeroed = False
         if end >= 0:
             lines = blob[:end].split(b"\n")
+            kept = len(lines) - zero_filled_tail(lines)
+            zeroed = kept < len(lines)
+            lines = lines[:kept]
             with gc_paused(len(lines)):
                 self._parse_lines(lines, new)
-        self.torn_line = self._line + 1 if fragment and not self.issues else None
+        self.torn_line = self._line + 1 if (fragment or zeroed) and not self.issues else None
         self.events.extend(new)
         return new
 

@@ -132,7 +132,8 @@ def export_pir(inc: Incident, template: str, *, out_dir: str | Path | None, now:
     state = inc.state
     warnings = list(read.describe())
     steps = _runbook_steps(inc)
-    text = render_pir(state, template, inc.config, now, steps)
+    head = inc.seal() if not read.issues else _valid_head(read)
+    text = render_pir(state, template, inc.config, now, steps) + head_footer(inc.id, head)
     data = text.encode("utf-8")
     directory = Path(expand(out_dir)) if out_dir is not None else inc.dir
     try:
@@ -152,7 +153,7 @@ def export_pir(inc: Incident, template: str, *, out_dir: str | Path | None, now:
         result.log_path = incident_log_path(inc.config, inc.dir.parent.parent)
         if not state.resolved:
             result.log_note = "no row written: the incident is still open (resolve it first)"
-        elif csvlog.append_row(result.log_path, csvlog.row_for(state, now)):
+        elif csvlog.append_row(result.log_path, csvlog.row_for(state, now, head)):
             result.log_row = True
             result.log_note = "row appended"
         else:
@@ -161,8 +162,23 @@ def export_pir(inc: Incident, template: str, *, out_dir: str | Path | None, now:
         warnings.append("the export was not recorded in the damaged journal")
     else:
         result.event = inc._append(ev.PIR_EXPORTED, {"template": template, "path": str(target),
-                                                     "sha256": sha, "log_row": result.log_row})
+                                                     "sha256": sha, "log_row": result.log_row,
+                                                     "journal_head": head})
     return result
+
+
+def _valid_head(read: Any) -> dict[str, Any]:
+    last = read.events[-1] if read.events else None
+    return {"seq": last.seq if last else 0, "h": last.h if last else "0" * 64, "key": None, "damaged": True}
+
+
+def head_footer(inc_id: str, head: dict[str, Any]) -> str:
+    """The journal head this draft was made from: a copy kept outside the journal, so a later
+    rewrite of the journal no longer matches the drafts already sent (``verify`` checks both)."""
+    how = (f"signed by key {head['key']}" if head.get("key")
+           else "journal damaged: valid lines only, not signed" if head.get("damaged") else "not signed")
+    return (f"\n---\n\n_Journal head #{head['seq']} sha256:{head['h']} ({how});"
+            f" `warroom incident verify {inc_id}` checks the journal against it._\n")
 
 
 def _runbook_steps(inc: Incident) -> list[dict[str, Any]] | None:

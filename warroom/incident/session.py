@@ -56,6 +56,8 @@ from warroom.incident.store import FILE_MODE, JOURNAL_NAME, make_private_dir
 from warroom.incident.target import detect_target as detect_target
 
 if TYPE_CHECKING:
+    from warroom.incident.journal_proof import Proof
+    from warroom.incident.journal_repair import RepairReport
     from warroom.incident.pir import ExportResult
     from warroom.runbook.model import Runbook, Step
 
@@ -100,6 +102,7 @@ class Incident(StepRunning):
         self._cache = _Cache(JournalFollower(self.journal.path))
         self._runbook: tuple[str, Runbook] | None = None
         self._redactor: Any = None
+        self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
 
     def __repr__(self) -> str:
         return f"Incident({self.id!r})"
@@ -146,9 +149,24 @@ class Incident(StepRunning):
             self.refresh()
             return self._cache.follower.snapshot()
 
-    def verify(self) -> JournalRead:
-        """Check every line, the hash chain and the head pointer; issues name line and seq."""
-        return self.journal.verify()
+    def verify(self) -> Proof:
+        """Check every line, the chain, the head, the witness, the signed checkpoints and the
+        heads recorded in exports: issues name line and seq; ``proved``/``unproved`` say how far
+        the journal can be trusted."""
+        from warroom.incident.pir import incident_log_path
+
+        return self.journal.verify(incident_log=incident_log_path(self.config, self.dir.parent.parent))
+
+    def repair(self) -> RepairReport:
+        """Set the journal's damage aside without losing an acknowledged event (see journal_repair)."""
+        from warroom.incident.journal_repair import repair_journal
+
+        with self._lock:
+            report = repair_journal(self.journal)
+            self._cache = _Cache(JournalFollower(self.journal.path))
+            self._sig_checked = None
+            self.refresh()
+            return report
 
     def runbook(self) -> Runbook | None:
         """The runbook snapshot attached last (parsed once and cached)."""
@@ -191,17 +209,66 @@ class Incident(StepRunning):
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in."""
         with self._lock:
-            state = self.refresh()
-            if self._cache.follower.issues and not allow_damaged:
-                issue = self._cache.follower.issues[0]
-                raise JournalDamaged(
-                    f"{self.id}: journal {issue}; nothing more can be recorded until it is looked at"
-                    f" (`warroom incident verify {self.id}`; show and export still work on the"
-                    f" {state.event_count} valid events before it)"
-                )
+            if not allow_damaged:
+                self.require_intact()
             event = self.journal.append(type_, data, ts=self.clock())
             self.refresh()
             return event
+
+    def require_intact(self) -> IncidentState:
+        """Refuse to act on a journal that is damaged or no longer matches its signed checkpoints.
+
+        Nothing is recorded and nothing is run on such a journal: a step run now would be
+        journaled where no view shows it. ``verify`` says what is wrong; ``repair`` sets the
+        damage aside (kept in a file, the repair itself journaled) so work can go on.
+        """
+        with self._lock:
+            state = self.refresh()
+            problem: str | None = None
+            if self._cache.follower.issues:
+                problem = f"journal {self._cache.follower.issues[0]}"
+            else:
+                problem = self._checkpoint_problem()
+            if problem is not None:
+                raise JournalDamaged(
+                    f"{self.id}: {problem}; nothing more can be recorded or run until it is looked at"
+                    f" (`warroom incident verify {self.id}`, then `warroom incident repair {self.id}`;"
+                    f" show and export still work on the {state.event_count} valid events)"
+                )
+            return state
+
+    def _checkpoint_problem(self) -> str | None:
+        """The first signed checkpoint the journal no longer matches (cached per ``journal.sig``)."""
+        from warroom.incident.journal_seal import SIG_NAME, read_checkpoints
+
+        try:
+            st = (self.dir / SIG_NAME).stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return f"{SIG_NAME} cannot be read: {exc.strerror or exc}"
+        events = self._cache.follower.events
+        key = (st.st_size, st.st_mtime_ns, st.st_ino)
+        if self._sig_checked is not None and self._sig_checked[0] == key and self._sig_checked[1] <= len(events):
+            return self._sig_checked[2]
+        problem = None
+        for cp in read_checkpoints(self.dir):
+            if not cp.valid:
+                problem = f"{SIG_NAME} line {cp.line}: {cp.problem}"
+            elif cp.incident != self.dir.name:
+                problem = f"{SIG_NAME} line {cp.line}: a checkpoint of another incident ({cp.incident})"
+            elif cp.seq > len(events):
+                self.refresh()  # another process may have appended and signed since we read
+                events = self._cache.follower.events
+                if cp.seq > len(events):
+                    problem = (f"a signed checkpoint records #{cp.seq} but the journal ends at"
+                               f" #{len(events)}: lines were removed")
+            if problem is None and cp.valid and 0 < cp.seq <= len(events) and events[cp.seq - 1].h != cp.h:
+                problem = f"line #{cp.seq} is not the one that was signed: the journal was rewritten"
+            if problem is not None:
+                break
+        self._sig_checked = (key, len(events), problem)
+        return problem
 
     def declare(self, *, title: str, severity: str, runbook: str | Path | None = None,
                 source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
@@ -333,8 +400,21 @@ class Incident(StepRunning):
         text = text.strip()
         if not text:
             raise WarroomError("a status update needs some text")
-        return self._append(ev.STATUS_UPDATE, {"text": self.redact(text), "channels": list(channels or []),
-                                               "webhook": webhook})
+        with self._lock:
+            head = self.seal()
+            return self._append(ev.STATUS_UPDATE, {"text": self.redact(text), "channels": list(channels or []),
+                                                   "webhook": webhook, "journal_head": head})
+
+    def seal(self) -> dict[str, Any]:
+        """Sign the journal's head now and return it (``{seq, h, key}``) for an export or an update
+        to carry: a copy of the head outside the journal that a later rewrite cannot match."""
+        with self._lock:
+            self.require_intact()
+            record = self.journal.checkpoint()
+            if record is not None:
+                return {"seq": record["seq"], "h": record["h"], "key": record["key"]}
+            seq, h = self.journal.head()
+            return {"seq": seq, "h": h, "key": None}
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""

@@ -36,6 +36,7 @@ class StepRunning:
     journal: Journal
     clock: Callable[[], datetime]
     _lock: threading.RLock
+    require_intact: Callable[[], Any]
 
     # Step kinds run in this process (a query, a Kubernetes API call), never through a shell.
     NATIVE_KINDS = ("promql", "k8s")
@@ -144,7 +145,7 @@ class StepRunning:
         """
         from warroom.execute import safety
 
-        st = self.state
+        st = self.require_intact()  # nothing runs on a damaged journal: its record would be lost
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
                                " it runs in-process (run_native_step), never through a shell")
@@ -252,6 +253,7 @@ class StepRunning:
 
         if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
+        self.require_intact()
         ro = self.config.read_only if read_only is None else bool(read_only)
         command = prepared.command
         spec = self._run_spec(prepared, confirm, ro)

@@ -4,6 +4,7 @@ Layout (``<state_dir>/incidents/INC-YYYYMMDD-N/``, directories 0700, files 0600)
 
     journal.jsonl     the append-only event log (see journal.py): the incident *is* this file
     journal.head      last seq written (tamper hint)
+    journal.sig       signed checkpoints of the journal's head (see journal_seal.py)
     runbook.md        snapshot of the runbook as it was attached (runbook-2.md, ... if re-attached)
     outputs/          full, redacted output of every step run
     pir.md, ...       exports
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident import events as ev
 from warroom.incident.journal import JournalError, read_journal
+from warroom.incident.journal_seal import Witness
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -123,6 +125,7 @@ class IncidentStore:
             raise WarroomError("an incident needs a title (--title)")
         validate_severity(severity)
         inc_id, path = self.allocate()
+        Witness(path / JOURNAL_NAME).clear()  # a new dir where an old incident once was
         try:
             inc = Incident(inc_id, path, config=self.config, clock=self.clock)
             inc.declare(title=title, severity=severity, runbook=runbook, source=source,
