@@ -265,6 +265,16 @@ class Journal:
                 self._check_records(fd, good, seq, h)
             return self._checkpoint(seq, h, required=True)
 
+    def check(self) -> None:
+        """Raise :class:`JournalTampered` if the journal no longer agrees with ``journal.head`` or
+        the witness (cut, or rewritten): what every append checks, for callers about to act."""
+        if not self.path.exists():
+            return
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            seq, h, good = self._read_tail(fd, size)
+            self._check_records(fd, good, seq, h)
+
     def head(self) -> tuple[int, str]:
         """``(seq, h)`` of the last well-formed line (0 and the genesis hash when empty)."""
         with self._locked() as fd:

@@ -42,7 +42,15 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.incident import events as ev
 from warroom.incident import runbook_ref
-from warroom.incident.journal import Event, Journal, JournalError, JournalFollower, JournalRead, format_ts
+from warroom.incident.journal import (
+    Event,
+    Journal,
+    JournalError,
+    JournalFollower,
+    JournalRead,
+    JournalTampered,
+    format_ts,
+)
 # Re-exported: the CLI and the TUI import these from the session.
 from warroom.incident.prepared import (
     DryRun as DryRun,
@@ -229,6 +237,11 @@ class Incident(StepRunning):
                 problem = f"journal {self._cache.follower.issues[0]}"
             else:
                 problem = self._checkpoint_problem()
+            if problem is None:
+                try:
+                    self.journal.check()
+                except JournalTampered as exc:
+                    problem = str(exc).split("; nothing more is recorded")[0]
             if problem is not None:
                 raise JournalDamaged(
                     f"{self.id}: {problem}; nothing more can be recorded or run until it is looked at"
