@@ -43,6 +43,8 @@ class WarroomApp(App[int]):
         self.push_screen(self.dashboard)
         for problem in self.keymap_errors:
             self.notify(problem, title="config [keys]", severity="warning", timeout=10, markup=False)
+        if self.ctx.drill is not None and self.ctx.drill.notice:
+            self.notify(self.ctx.drill.notice, title="drill", timeout=10, markup=False)
 
     def apply_keymap(self, keys: dict[str, str]) -> None:
         """``[keys]`` from the config: binding id → comma-separated keys. Unknown ids are reported."""
@@ -83,6 +85,19 @@ class WarroomApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def resume_command(self) -> str:
+        """The exact command that brings the commander back here: the drill's own command line
+        (same scenario, state dir and config), else ``warroom resume ID``."""
+        import shlex
+
+        if self.ctx.drill is not None:
+            return self.ctx.drill.relaunch or shlex.join(["warroom", "drill", self.ctx.drill.scenario])
+        inc = self.dashboard.controller.incident
+        cmd = ["warroom", "resume"] + ([inc.id] if inc is not None else [])
+        if self.ctx.config.incident.state_dir:
+            cmd += ["--state-dir", str(self.ctx.state_dir)]
+        return shlex.join(cmd)
+
     def action_quit_app(self) -> None:
         if self.dashboard.running_step() is not None:
             from tui.screens.modals.confirm import ConfirmScreen
@@ -94,7 +109,7 @@ class WarroomApp(App[int]):
             self.push_screen(ConfirmScreen(
                 "Quit while a command is running?",
                 "The command keeps running under its supervisor and its end is journaled.\n"
-                "The incident stays open: run warroom again to resume it.",
+                f"The incident stays open: `{self.resume_command()}` resumes it.",
                 confirm_label="Quit", danger=False), answered)
             return
         self.exit(0)

@@ -19,7 +19,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     demo = sub.add_parser("demo", parents=[common],
                           help="drill mode with the rate-limit scenario (same as `drill rate-limit`)")
     demo.add_argument("--speed", type=float, default=None, metavar="N",
-                      help="compress time N-fold (default: the scenario's own pace)")
+                      help="compress time N-fold (default: the scenario's own pace); a drill that is"
+                           " continued keeps its own speed")
+    demo.add_argument("--new", action="store_true",
+                      help="start the scenario over even if a drill of it is unfinished")
     demo.set_defaults(func=cmd_demo)
 
     drill = sub.add_parser("drill", parents=[common],
@@ -28,7 +31,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="one of: " + ", ".join(scenario_names()))
     drill.add_argument("--list", action="store_true", help="list the scenarios and exit")
     drill.add_argument("--speed", type=float, default=None, metavar="N",
-                       help="compress time N-fold (default: the scenario's own pace)")
+                       help="compress time N-fold (default: the scenario's own pace); a drill that"
+                            " is continued keeps its own speed")
+    drill.add_argument("--new", action="store_true",
+                       help="start the scenario over even if a drill of it is unfinished")
     drill.set_defaults(func=cmd_drill)
 
     resume = sub.add_parser("resume", parents=[common],
@@ -80,8 +86,14 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from tui.launch import drill_context, run_app
     from warroom.cli.common import config_from_args
 
+    import sys
+
+    from warroom.drill.lifecycle import resume_command
+
     cfg = config_from_args(args)
-    return run_app(drill_context(cfg, args.scenario, args.speed))
+    relaunch = resume_command(sys.argv[1:])
+    return run_app(drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)),
+                                 relaunch=relaunch))
 
 
 # --------------------------------------------------------------------------- scenarios

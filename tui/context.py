@@ -25,6 +25,8 @@ class DrillInfo:
     speed: float = 1.0
     title: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None        # what the launch decided (continuing / new drill), shown once
+    relaunch: str | None = None      # the command that comes back to this drill after a quit
 
 
 @dataclass

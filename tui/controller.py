@@ -63,6 +63,7 @@ class OpenSummary:
     severity: str
     status: str
     declared_at: float | None
+    drill: str | None = None          # "rate-limit ×10" for a drill incident
 
 
 class IncidentController:
@@ -88,10 +89,20 @@ class IncidentController:
             # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
             # an incident is declared or opened.
             return []
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         out = []
         for st in self.store().open_incidents():
+            drill = st.drill or {}
+            if sim is not None and drill.get("dir") != str(sim.path):
+                # A drill resumes only its own incidents: another scenario's (or an earlier run's)
+                # incident would be worked against a world that never had it.
+                continue
+            label = None
+            if drill:
+                label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
             out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
-                                   declared_at=st.declared_at.timestamp() if st.declared_at else None))
+                                   declared_at=st.declared_at.timestamp() if st.declared_at else None,
+                                   drill=label))
         return out
 
     def open(self, inc_id: str) -> str:

@@ -155,7 +155,8 @@ class IncidentFlows:
 
         now = self.app.ctx.clock.now()
         items = [OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
-                              elapsed=format_clock(now - i.declared_at) if i.declared_at else "?")
+                              elapsed=format_clock(now - i.declared_at) if i.declared_at else "?",
+                              drill=i.drill)
                  for i in reversed(message.incidents)]
 
         def chosen(inc_id: str | None) -> None:

@@ -87,21 +87,27 @@ def dashboard_context(cfg: Config) -> AppContext:
     return ctx
 
 
-def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext:
-    """A drill: its own state dir (drill incidents never mix with real ones), a simulated source."""
+def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool = False,
+                  relaunch: str | None = None) -> AppContext:
+    """A drill: its own state dir (drill incidents never mix with real ones), a simulated source.
+
+    The unfinished drill of the scenario is continued (its own speed and world), a finished one
+    (its incident resolved) is closed and a new one started; ``new`` always starts afresh
+    (``warroom.drill.lifecycle``). ``relaunch`` is the command that comes back to this drill.
+    """
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
-    info = DrillInfo(scenario=scenario, speed=speed or 1.0)
+    info = DrillInfo(scenario=scenario, speed=speed or 1.0, relaunch=relaunch)
     env: dict[str, str] = {}
     if importlib.util.find_spec("warroom.drill.simulator") is not None:
-        from warroom.drill.simulator import create_drill, latest_drill
+        from warroom.drill.lifecycle import choose_drill
 
-        # Coming back to an unfinished drill (crash, dropped SSH) continues it; else a new one.
-        drill = latest_drill(base / "drills", scenario, active_only=True) if speed is None else None
-        if drill is None:
-            drill = create_drill(base / "drills", scenario, speed or 1.0)
+        choice = choose_drill(base / "drills", scenario, speed, new=new,
+                              incident_resolved=partial(_incident_resolved, cfg))
+        drill = choice.drill
         info.speed = drill.speed
         info.title = drill.scenario.title
+        info.notice = choice.notice
         info.extra["drill"] = drill
         source = drill.source(cfg.slo, window=cfg.prometheus.window)
         env = drill.env()
@@ -115,6 +121,17 @@ def drill_context(cfg: Config, scenario: str, speed: float | None) -> AppContext
         source = FakeSource()
     return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
                       drill=info, refresh=1.0, extra_env=env)
+
+
+def _incident_resolved(cfg: Config, incident_id: str) -> bool:
+    """Whether a drill's incident was resolved (a missing or unreadable one counts as not)."""
+    from warroom.errors import WarroomError
+    from warroom.incident.store import IncidentStore
+
+    try:
+        return bool(IncidentStore(cfg.state_dir(), cfg).open(incident_id).state.resolved)
+    except (WarroomError, OSError):
+        return False
 
 
 def run_app(ctx: AppContext) -> int:

@@ -68,7 +68,7 @@ class OpenIncident:
     severity: str
     status: str
     elapsed: str
-    drill: bool = False
+    drill: str | None = None      # "rate-limit ×10": the drill's scenario and speed
 
 
 class ResumeScreen(Dialog[str]):
@@ -87,6 +87,8 @@ class ResumeScreen(Dialog[str]):
                 t.append(f"{inc.id}  ", "bold")
                 t.append(f"{inc.severity}  {inc.status.upper()}  ", "bold yellow")
                 t.append(inc.title)
+                if inc.drill:
+                    t.append(f"  drill {inc.drill}", "dim")
                 t.append(f"  open {inc.elapsed}", "dim")
                 opts.append(Option(t, id=inc.id))
             yield OptionList(*opts, id="resume-list")

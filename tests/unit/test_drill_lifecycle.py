@@ -1,0 +1,107 @@
+"""Which drill `warroom demo` opens: continue the unfinished one, start over after a resolve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warroom.config import Config
+from warroom.drill.lifecycle import choose_drill, resume_command
+from warroom.drill.simulator import list_drills
+
+
+def _resolved(ids: set[str]):
+    return lambda inc: inc in ids
+
+
+def test_first_run_starts_a_new_drill(tmp_path: Path) -> None:
+    choice = choose_drill(tmp_path, "rate-limit", 10.0)
+    assert not choice.resumed
+    assert choice.drill.speed == 10.0
+    assert "new rate-limit drill" in (choice.notice or "")
+
+
+def test_an_unfinished_drill_is_continued_with_its_own_speed_and_clock(tmp_path: Path) -> None:
+    first = choose_drill(tmp_path, "rate-limit", 10.0).drill
+    again = choose_drill(tmp_path, "rate-limit", 10.0, incident_resolved=_resolved(set()))
+    assert again.resumed and again.drill.path == first.path
+    assert again.drill.start == first.start          # same clock: the metrics continue, not reset
+    other_speed = choose_drill(tmp_path, "rate-limit", 3.0, incident_resolved=_resolved(set()))
+    assert other_speed.drill.path == first.path and other_speed.drill.speed == 10.0
+    assert "keeps its own speed ×10" in (other_speed.notice or "")
+    assert "--new" in (other_speed.notice or "")
+
+
+def test_a_resolved_incident_finishes_its_drill_and_the_next_run_starts_over(tmp_path: Path) -> None:
+    first = choose_drill(tmp_path, "rate-limit", None).drill
+    first.attach_incident("INC-20261201-1")
+    nxt = choose_drill(tmp_path, "rate-limit", None, incident_resolved=_resolved({"INC-20261201-1"}),
+                       now=first.start + 5000)
+    assert not nxt.resumed and nxt.drill.path != first.path
+    assert "ended when INC-20261201-1 was resolved" in (nxt.notice or "")
+    finished = {d.path: d for d in list_drills(tmp_path)}
+    assert finished[first.path].finished is not None and not finished[first.path].active
+    # and the finished drill is never offered again
+    third = choose_drill(tmp_path, "rate-limit", None, incident_resolved=_resolved({"INC-20261201-1"}))
+    assert third.resumed and third.drill.path == nxt.drill.path
+
+
+def test_new_always_starts_over_and_scenarios_never_mix(tmp_path: Path) -> None:
+    first = choose_drill(tmp_path, "rate-limit", None).drill
+    forced = choose_drill(tmp_path, "rate-limit", None, new=True)
+    assert not forced.resumed and forced.drill.path != first.path
+    other = choose_drill(tmp_path, "audit-gap", None)
+    assert not other.resumed and other.drill.scenario.name == "audit-gap"
+
+
+def test_resume_command_keeps_where_and_drops_what_starts_afresh() -> None:
+    argv = ["drill", "timeout", "--speed", "10", "--new", "--state-dir", "/tmp/a b", "--config=/c.toml"]
+    assert resume_command(argv) == "warroom drill timeout --state-dir '/tmp/a b' --config=/c.toml"
+    assert resume_command(["demo", "--speed=4"]) == "warroom demo"
+
+
+def test_drill_context_continues_and_restarts(tmp_path: Path) -> None:
+    from tui.launch import drill_context
+    from warroom.incident.store import IncidentStore
+
+    def ctx(**kw):
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / "state")
+        return drill_context(cfg, "rate-limit", 10.0, **kw), cfg
+
+    c1, cfg1 = ctx()
+    d1 = c1.drill.extra["drill"]
+    inc = IncidentStore(cfg1.state_dir(), cfg1).create(
+        title="quota climbing", severity="P2", runbook=None, source={},
+        drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(d1.path)})
+    d1.attach_incident(inc.id)
+    c2, _ = ctx()
+    assert c2.drill.extra["drill"].path == d1.path          # dropped connection: same world
+    inc.resolve("quota back under 60%", resolution="breaker on")
+    c3, _ = ctx()
+    assert c3.drill.extra["drill"].path != d1.path          # resolved: a fresh drill
+    assert "was resolved" in (c3.drill.notice or "")
+
+
+def test_resume_offers_only_this_drills_incidents(tmp_path: Path) -> None:
+    from tui.controller import IncidentController
+    from tui.launch import drill_context
+    from warroom.incident.store import IncidentStore
+
+    def ctx(scenario: str):
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / "state")
+        return drill_context(cfg, scenario, 10.0), cfg
+
+    outage, cfg = ctx("provider-outage")
+    store = IncidentStore(cfg.state_dir(), cfg)
+    store.create(title="provider 5xx", severity="P1", runbook=None, source={},
+                 drill={"scenario": "provider-outage", "speed": 10.0, "dir": str(outage.drill.extra["drill"].path)})
+    store.create(title="a real one", severity="P3", runbook=None, source={})
+    rate, cfg2 = ctx("rate-limit")
+    mine = IncidentStore(cfg2.state_dir(), cfg2).create(
+        title="quota", severity="P2", runbook=None, source={},
+        drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(rate.drill.extra["drill"].path)})
+    offered = IncidentController(rate).open_incidents()
+    assert [o.id for o in offered] == [mine.id]
+    assert offered[0].drill == "rate-limit ×10"
+    assert [o.title for o in IncidentController(outage).open_incidents()] == ["provider 5xx"]
