@@ -191,6 +191,8 @@ class IncidentFlows:
         ctx = self.app.ctx
         title, severity, runbook, origin = "", "P3", None, ""
         source: dict[str, Any] = {"kind": "manual"}
+        sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+        scenario = sim.scenario if sim is not None else None
         breached = self.first_breached()
         if breached is not None:
             slo = breached.slo
@@ -200,6 +202,11 @@ class IncidentFlows:
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
             origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
+            if scenario is not None:
+                # The drill knows which incident this is: its runbook and severity, not the
+                # generic ones of whichever pane happened to break first.
+                severity, runbook = scenario.severity, scenario.runbook
+                origin += f" Runbook and severity from the drill scenario {scenario.name}."
         elif (alert := self.firing_alert()) is not None:
             title = alert.annotations.get("summary") or alert.name
             severity = ALERT_SEVERITY.get((alert.severity or "").lower(), "P3")
@@ -210,9 +217,8 @@ class IncidentFlows:
 
                 source["started_at"] = iso(alert.since)
             origin = f"From the firing alert {alert.name}" + (f" (runbook {alert.runbook})." if alert.runbook else ".")
-        elif ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
-            scenario = ctx.drill.extra["drill"].scenario
-            title = scenario.title
+        elif scenario is not None:
+            title = scenario.symptom          # the symptom, never the cause the drill is about
             severity = scenario.severity
             runbook = scenario.runbook
             origin = f"Drill {scenario.name}: pre-filled from the scenario's runbook."
@@ -230,8 +236,10 @@ class IncidentFlows:
                 self.run_io(self.controller.declare, title=answer.title, severity=answer.severity,
                             runbook=answer.runbook, source=answer.source, done="incident declared")
 
+        sevs = {rb.id: rb.severity or "" for rb in ctx.ensure_runbooks()}
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
-                                           runbooks=choices, source=source, origin=origin), answered)
+                                           runbooks=choices, source=source, origin=origin,
+                                           runbook_severity=sevs), answered)
 
     def firing_alert(self: DashboardScreen) -> Any | None:
         """The newest firing alert that names a runbook (else the newest one), if alerts are polled."""

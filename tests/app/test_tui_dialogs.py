@@ -204,3 +204,42 @@ async def test_declare_is_prefilled_from_the_pane_that_broke_first() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
         assert app.screen.source["ref"] == "quota"
         await pilot.press("escape")
+
+
+async def test_declare_in_the_mass_failure_drill_uses_the_scenarios_runbook_and_a_symptom_title(tmp_path) -> None:
+    """The drill knows the incident: RB-LAUNCH-005 P1, whichever pane broke first; and the title
+    names what is seen, never the cause the responders have to find."""
+    from tests.app.drill_support import drill_app
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen), 30)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one("#severity", Select).value != Select.NULL)
+        assert screen.query_one("#severity", Select).value == "P1"
+        assert screen.query_one("#runbook", Select).value == "RB-LAUNCH-005"
+        title = screen.query_one("#title", Input).value.lower()
+        assert "v1.2.0" not in title and "release" not in title and "after" not in title
+        await pilot.press("escape")
+
+
+async def test_picking_a_runbook_offers_its_severity_until_one_is_chosen(tmp_path) -> None:
+    screen = DeclareScreen(title="x", severity="P3", runbook=None,
+                           runbooks=[("RB-A  a", "RB-A"), ("RB-B  b", "RB-B")],
+                           runbook_severity={"RB-A": "P1", "RB-B": "p2"})
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(screen)
+        await pilot.pause()
+        sev = screen.query_one("#severity", Select)
+        screen.query_one("#runbook", Select).value = "RB-A"
+        await wait_for(pilot, lambda: sev.value == "P1")
+        screen.query_one("#runbook", Select).value = "RB-B"
+        await wait_for(pilot, lambda: sev.value == "P2")
+        sev.value = "P4"                                  # the commander decides
+        await pilot.pause()
+        screen.query_one("#runbook", Select).value = "RB-A"
+        await pilot.pause(0.2)
+        assert sev.value == "P4"

@@ -80,6 +80,7 @@ class Scenario:
     primary: str                          # the pane that breaches first
     breaches: tuple[str, ...]             # panes driven to crit when nobody acts
     summary: str                          # the briefing read out at the start of the drill
+    symptom: str                          # what the responders see first: a declare title that gives nothing away
     root_cause: str                       # what the facilitator knows and the responders must find
     faults: tuple[Fault, ...]
     resolution: tuple[str, ...]           # actions (canonical names) that end the scenario
@@ -105,6 +106,7 @@ class Scenario:
 RATE_LIMIT = Scenario(
     name="rate-limit",
     title="Model API quota exhaustion (Anthropic)",
+    symptom="Model API quota usage climbing past 80%",
     runbook="RB-CORE-003",
     severity="P3",
     primary="quota",
@@ -161,6 +163,7 @@ RATE_LIMIT = Scenario(
 PROVIDER_OUTAGE = Scenario(
     name="provider-outage",
     title="Anthropic API outage (5xx burst)",
+    symptom="Model API calls failing with 5xx errors",
     runbook="RB-CORE-004",
     severity="P2",
     primary="error_5xx",
@@ -205,6 +208,7 @@ PROVIDER_OUTAGE = Scenario(
 TIMEOUT = Scenario(
     name="timeout",
     title="Flow timeouts from oversized context bundles",
+    symptom="P95 flow latency above 2 minutes",
     runbook="RB-CORE-002",
     severity="P3",
     primary="p95_latency",
@@ -241,6 +245,7 @@ TIMEOUT = Scenario(
 MASS_FAILURE = Scenario(
     name="mass-failure",
     title="Mass flow failure across repositories after v1.2.0",
+    symptom="Flows failing across many repositories",
     runbook="RB-LAUNCH-005",
     severity="P1",
     primary="failure_rate",
@@ -292,6 +297,7 @@ MASS_FAILURE = Scenario(
 AUDIT_GAP = Scenario(
     name="audit-gap",
     title="Audit log stopped receiving events",
+    symptom="Audit log gap growing",
     runbook="RB-CORE-005",
     severity="P1",
     primary="audit_gap",

@@ -60,8 +60,12 @@ class DeclareScreen(FormDialog):
 
     def __init__(self, *, title: str = "", severity: str = "P3", runbook: str | None = None,
                  runbooks: list[tuple[str, str]] | None = None, source: dict | None = None,
-                 origin: str = "") -> None:
+                 origin: str = "", runbook_severity: dict[str, str] | None = None) -> None:
         super().__init__()
+        self.runbook_severity = {k: v.upper() for k, v in (runbook_severity or {}).items() if v}
+        self._severity_chosen = False     # the commander picked a severity: a runbook no longer changes it
+        self._offered: str | None = None  # the severity last offered by a picked runbook
+        self._runbook_moved = False       # the runbook differs from the pre-filled one
         self.initial_title = title
         self.initial_severity = severity if severity in SEVERITIES else "P3"
         self.initial_runbook = runbook
@@ -85,6 +89,23 @@ class DeclareScreen(FormDialog):
                          value=self.initial_runbook if self.initial_runbook in ids else Select.NULL)
             yield Static("", id="form-error")
             yield buttons("Declare")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Picking a runbook offers its severity, until the commander chooses one themselves."""
+        if event.select.id == "severity":
+            if event.value != self._offered_severity():
+                self._severity_chosen = True
+        elif event.select.id == "runbook" and not self._severity_chosen:
+            if not self._runbook_moved and str(event.value) == str(self.initial_runbook):
+                return        # the pre-filled runbook (mount): the pre-filled severity stands
+            self._runbook_moved = True
+            sev = self.runbook_severity.get(str(event.value))
+            if sev in SEVERITIES:
+                self._offered = sev
+                self.query_one("#severity", Select).value = sev
+
+    def _offered_severity(self) -> str:
+        return self._offered or self.initial_severity
 
     def action_submit(self) -> None:
         title = self.query_one("#title", Input).value.strip()
