@@ -70,13 +70,17 @@ class IncidentHeader(Vertical):
         t = Text(no_wrap=True, overflow="ellipsis")
         if i.incident_id is not None and i.declared_at is not None:
             end = i.resolved_at if i.resolved_at is not None else now
-            elapsed = max(0.0, end - i.declared_at)
+            # In a drill every clock here runs on scenario time (a --speed 10 drill reaches the
+            # 15-minute tier after 90 s), the speed said beside it.
+            elapsed = max(0.0, end - i.declared_at) * i.time_scale
             t.append("elapsed ", "dim")
             t.append(format_clock(elapsed), "bold")
+            if i.time_scale != 1.0:
+                t.append(f" ×{i.time_scale:g}", "dim")
             t.append("  ")
             t.append(escalation_tier(elapsed), "bold")
             if i.resolved_at is None and i.next_update_at is not None:
-                due = i.next_update_at - now
+                due = (i.next_update_at - now) * i.time_scale
                 t.append("  update ", "dim")
                 if due < 0:
                     t.append(f"OVERDUE {format_clock(-due)}", "bold red")

@@ -70,6 +70,7 @@ class HeaderInfo:
     read_only: bool = False
     sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
     gate: str = ""                      # an open verify gate's countdown (or how it ended)
+    time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
 
 
 @dataclass

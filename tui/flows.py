@@ -293,7 +293,7 @@ class IncidentFlows:
     def status_update_text(self: DashboardScreen) -> str:
         h = self.view.header
         now = self.app.ctx.clock.now()
-        elapsed = now - h.declared_at if h.declared_at else 0.0
+        elapsed = (now - h.declared_at) * h.time_scale if h.declared_at else 0.0
         lines = [f"[{h.incident_id}] {h.title} — {h.severity} — {h.status.upper()}"]
         if self.app.ctx.drill is not None:
             lines[0] = "DRILL " + lines[0]

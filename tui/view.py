@@ -75,6 +75,7 @@ def incident_view(state: Any, status_update_every: float) -> IncidentView:
         declared_at=ts(clock_start), resolved_at=ts(state.phases.get("resolved")),
         next_update_at=ts(due),
         drill=(state.drill or {}).get("scenario") if state.drill else None,
+        time_scale=state.time_scale,
     )
     return IncidentView(header=header, steps=steps, timeline=timeline,
                         runbook_id=(state.runbook or {}).get("id"), running_step=running)

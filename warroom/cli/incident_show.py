@@ -102,13 +102,16 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
                      f" (snapshot {st.runbook.get('snapshot', 'runbook.md')})")
     esc = st.escalation_tier(now)
     clock = f"elapsed {format_duration(st.elapsed(now).total_seconds())}"
+    if st.time_scale != 1.0:
+        clock = (f"elapsed {format_duration(st.scenario_elapsed(now).total_seconds())} scenario time"
+                 f" (×{st.time_scale:g}; {format_duration(st.elapsed(now).total_seconds())} wall)")
     if st.resolved:
         lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
     else:
         due = st.next_update_due(now, inc.config.incident.status_update_every)
         upd = ""
         if due is not None:
-            left = (due - now).total_seconds()
+            left = (due - now).total_seconds() * st.time_scale
             upd = (f"; next status update due {_hms(due)} UTC (in {format_duration(left)})" if left >= 0
                    else f"; status update OVERDUE by {format_duration(-left)}")
         lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")

@@ -218,12 +218,28 @@ class IncidentState:
         end = self.phases["resolved"] or now
         return max(timedelta(0), end - start)
 
+    @property
+    def time_scale(self) -> float:
+        """Scenario seconds per wall second: a drill's speed (``--speed 10`` lives ten scenario
+        seconds a second), 1 for a real incident. The escalation tiers and the update cadence are
+        promises about scenario time, so a sped-up drill reaches the 15-minute tier in 90 s."""
+        try:
+            speed = float((self.drill or {}).get("speed") or 1.0)
+        except (TypeError, ValueError):
+            return 1.0
+        return speed if speed > 0 and speed == speed and speed != float("inf") else 1.0
+
+    def scenario_elapsed(self, now: datetime) -> timedelta:
+        """``elapsed`` in scenario time (the same as wall time outside drills)."""
+        return self.elapsed(now) * self.time_scale
+
     def duration_minutes(self, now: datetime) -> float:
         return _minutes(self.elapsed(now))
 
     def escalation_tier(self, now: datetime) -> Escalation:
-        """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders."""
-        minutes = _minutes(self.elapsed(now))
+        """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders
+        (in scenario time during a drill)."""
+        minutes = _minutes(self.scenario_elapsed(now))
         current = ESCALATION_TIERS[0]
         nxt: float | None = None
         for i, tier in enumerate(ESCALATION_TIERS):
@@ -241,7 +257,7 @@ class IncidentState:
         if self.resolved or self.declared_at is None:
             return None
         last = self.status_updates[-1].at if self.status_updates else self.declared_at
-        return last + timedelta(seconds=every)
+        return last + timedelta(seconds=every / self.time_scale)   # every N scenario minutes
 
     def response_times(self) -> list[ResponseTime]:
         """Each milestone against its target; ``met`` is None while not reached or not measurable."""

@@ -1,0 +1,51 @@
+"""A sped-up drill lives in scenario time: the escalation tier and the update cadence move with
+the drill's clock, not the wall clock (``--speed 10`` reaches the 15-minute tier after 90 s)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from panes.header import IncidentHeader
+from panes.view import HeaderInfo
+from warroom.config import Config
+from warroom.incident.store import IncidentStore
+
+
+def _incident(tmp_path: Path, speed: float | None):
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    drill = {"scenario": "rate-limit", "speed": speed, "dir": str(tmp_path / "d")} if speed else None
+    return IncidentStore(tmp_path, cfg).create(title="quota climbing", severity="P2", runbook=None,
+                                               source={}, drill=drill)
+
+
+def test_at_speed_10_the_tier_moves_at_15_scenario_minutes(tmp_path: Path) -> None:
+    st = _incident(tmp_path, 10.0).state
+    t0 = st.clock_start
+    assert st.time_scale == 10.0
+    assert st.escalation_tier(t0 + timedelta(seconds=89)).label == "on-call"
+    assert st.escalation_tier(t0 + timedelta(seconds=91)).label == "page TL"   # 15m10s of scenario time
+    assert st.escalation_tier(t0 + timedelta(seconds=181)).label == "IC + consider rollback"
+    due = st.next_update_due(t0, every=900.0)
+    assert due is not None and abs((due - st.declared_at).total_seconds() - 90.0) < 1e-6
+
+
+def test_a_real_incident_keeps_wall_time(tmp_path: Path) -> None:
+    st = _incident(tmp_path, None).state
+    t0 = st.clock_start
+    assert st.time_scale == 1.0
+    assert st.escalation_tier(t0 + timedelta(minutes=14)).label == "on-call"
+    assert st.escalation_tier(t0 + timedelta(minutes=16)).label == "page TL"
+
+
+def test_header_draws_scenario_time_and_says_the_speed() -> None:
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp()
+    bar = IncidentHeader()
+    bar.info = HeaderInfo(incident_id="INC-1", title="t", status="investigating", severity="P2",
+                          declared_at=now - 100, next_update_at=now - 10 + 90, drill="rate-limit",
+                          time_scale=10.0)
+    text = bar.clocks_text(now).plain
+    assert "×10" in text
+    assert "16:40" in text                 # 100 s wall = 16m40s scenario
+    assert "update in 13:20" in text       # 80 s wall to the next update = 13m20s scenario
