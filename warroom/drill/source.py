@@ -100,20 +100,22 @@ _NAN_NOTE = "result is NaN (nothing happened in the window)"
 
 def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
     """``_one`` at every time of a ``Many``, without building a Sample per series and time."""
-    if many.points is not None:
-        return [_one(v) for v in many.points]
     if many.scalar is not None:
         return [(None, "result is NaN") if math.isnan(v) else (v, None) for v in many.scalar]
     vector = many.vector or []
-    if not vector:
-        return [(None, None)] * n
-    if len(vector) == 1:
-        return [(None, _NAN_NOTE) if math.isnan(v) else (v, None) for v in vector[0][1]]
-    note = f"{len(vector)} series returned; showing the highest"
     out: list[tuple[float | None, str | None]] = []
-    for row in zip(*(col for _, col in vector), strict=True):
+    for j in range(n):
+        row = [v for _, col in vector if (v := col[j]) is not None]
+        if not row:
+            out.append((None, None))
+            continue
         values = [v for v in row if not math.isnan(v)]
-        out.append((max(values), note) if values else (None, _NAN_NOTE))
+        if not values:
+            out.append((None, _NAN_NOTE))
+        elif len(row) == 1:
+            out.append((values[0], None))
+        else:
+            out.append((max(values), f"{len(row)} series returned; showing the highest"))
     return out
 
 

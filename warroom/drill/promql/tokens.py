@@ -20,12 +20,13 @@ _TOKEN = re.compile(r"""
   | (?P<op>=~|!~|==|!=|<=|>=|[-+*/%^<>=(){},])
 """, re.VERBOSE)
 
-AGGS = {"sum", "min", "max", "avg", "count", "topk", "bottomk"}
-RANGE_FUNCS = {"rate", "irate", "increase", "delta", "deriv", "avg_over_time", "max_over_time",
-                "min_over_time", "sum_over_time", "count_over_time", "last_over_time"}
-FUNCS = {"histogram_quantile", "abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log10",
-          "clamp", "clamp_min", "clamp_max", "time", "vector", "scalar", "sort", "sort_desc",
-          "timestamp"} | RANGE_FUNCS
+AGGS = {"sum", "min", "max", "avg", "count", "topk", "bottomk", "stddev", "stdvar", "group"}
+RANGE_FUNCS = {"rate", "irate", "increase", "delta", "idelta", "deriv", "avg_over_time", "max_over_time",
+               "min_over_time", "sum_over_time", "count_over_time", "last_over_time", "stddev_over_time",
+               "stdvar_over_time", "present_over_time"}
+FUNCS = {"histogram_quantile", "abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log10", "log2",
+         "clamp", "clamp_min", "clamp_max", "time", "vector", "scalar", "sort", "sort_desc",
+         "timestamp", "absent"} | RANGE_FUNCS
 BINARY_LEVELS = [  # lowest precedence first
     {"or"}, {"and", "unless"}, {"==", "!=", "<=", "<", ">=", ">"}, {"+", "-"}, {"*", "/", "%", "atan2"}, {"^"},
 ]

@@ -26,7 +26,3 @@ class Sample(NamedTuple):
 
 Vector = list[Sample]
 Value = float | Vector
-
-# a value at many times: one float per time, and a vector as a fixed set of series with a column each
-Column = list[float]
-Columns = list[tuple[Labels, Column]]

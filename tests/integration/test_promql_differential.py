@@ -1,0 +1,183 @@
+"""The drill's PromQL against the real Prometheus, query for query, time for time.
+
+Each scenario's series (with a plan of actions, so curves bend) are backfilled into a real
+Prometheus with ``promtool tsdb create-blocks-from openmetrics``. Every query the drill configs
+use (the SLO panes, their range queries, every ```promql step of the shipped runbooks) and a set
+of edge cases PromQL is easy to get wrong (NaN in min/max, ``ignoring``, a rate window shorter
+than a scrape, ``deriv``) are evaluated by both at many times. They must agree within a relative
+1e-6 (scrapes every 15 s on the simulator's 5 s grid: exact values, so anything larger is a bug),
+return the same label sets, and — where the drill refuses a query — the refusal must say so.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+from tests.integration.sources_servers import PromServer, backfill
+from warroom.config import default_slos
+from warroom.drill.actions import Action
+from warroom.drill.openmetrics import write_openmetrics
+from warroom.drill.promql import PromQLError, Sample
+from warroom.drill.scenarios import get_scenario
+from warroom.drill.simulator import Simulator
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+STEP = 15.0
+# A plan per scenario: every mitigation it knows, spread over the half hour, so every curve bends.
+PLANS: dict[str, list[Action]] = {
+    "rate-limit": [Action("circuit_breaker", 1200.0), Action("retry", 1400.0)],
+    "provider-outage": [Action("fallback_routing", 900.0)],
+    "timeout": [Action("context_pruning", 1000.0)],
+    "mass-failure": [Action("rollback", 1300.0)],
+    "audit-gap": [],
+}
+EDGE_CASES = [
+    # NaN inside min/max: Prometheus ignores it unless every input is NaN
+    "max(flowengine_model_quota_used_ratio / (flowengine_model_quota_used_ratio - flowengine_model_quota_used_ratio))",
+    "min(sum by (repo) (rate(flowengine_flow_failures_total[5m])) / sum by (repo) (rate(flowengine_flow_executions_total[5m])))",
+    "max(sum by (repo) (rate(flowengine_flow_failures_total[5m])) / sum by (repo) (rate(flowengine_flow_executions_total[5m])))",
+    # ignoring() drops the ignored labels from the result
+    "sum by (repo, code) (rate(flowengine_model_api_requests_total[5m])) / ignoring(code) group_left sum by (repo) (rate(flowengine_model_api_requests_total[5m]))",
+    "sum by (code) (rate(flowengine_model_api_requests_total[5m])) / ignoring(code) group_left sum(rate(flowengine_model_api_requests_total[5m]))",
+    # a rate window shorter than the scrape interval has at most one sample: no value
+    "rate(flowengine_flow_executions_total[10s])",
+    "sum(rate(flowengine_flow_failures_total[14s]))",
+    # deriv is a least-squares slope, not last-minus-first
+    "deriv(flowengine_model_quota_used_ratio[5m])",
+    "deriv(flowengine_audit_log_last_event_timestamp_seconds[10m])",
+    "delta(flowengine_model_quota_used_ratio[10m])",
+    "avg_over_time(flowengine_model_quota_used_ratio[10m])",
+    "max_over_time(flowengine_model_quota_used_ratio[30m])",
+    "irate(flowengine_flow_executions_total[1m])",
+    "topk(3, sum by (repo) (increase(flowengine_flow_failures_total[30m])))",
+    "count(flowengine_flow_executions_total)",
+    "sum(rate(flowengine_flow_failures_total[5m])) > bool 0.01",
+    "sum without (repo) (rate(flowengine_flow_failures_total[5m]))",
+    "flowengine_model_quota_used_ratio offset 10m",
+    "clamp_max(100 * flowengine_model_quota_used_ratio, 90)",
+    "sum(rate(flowengine_flow_failures_total[5m])) or vector(0)",
+]
+
+
+def runbook_queries() -> list[str]:
+    """Every ```promql block of the shipped runbooks without parameters."""
+    out: list[str] = []
+    for path in sorted((REPO / "runbooks").glob("*.md")):
+        for block in re.findall(r"```promql[^\n]*\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            lines = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+            expr = " ".join(lines).strip()
+            if expr and "{{" not in expr:
+                out.append(expr)
+    return out
+
+
+def config_queries() -> list[str]:
+    out = []
+    for slo in default_slos():
+        out.append(slo.query)
+        if getattr(slo, "range_query", None):
+            out.append(slo.range_query)
+    return out
+
+
+QUERIES = sorted(set(config_queries() + runbook_queries() + EDGE_CASES))
+
+
+def prom_query(url: str, expr: str, at: float) -> tuple[str, Any]:
+    qs = urllib.parse.urlencode({"query": expr, "time": f"{at:.3f}"})
+    try:
+        with urllib.request.urlopen(f"{url}/api/v1/query?{qs}", timeout=30) as resp:
+            doc = json.load(resp)
+    except urllib.error.HTTPError as exc:
+        doc = json.load(exc)
+    if doc.get("status") != "success":
+        return "error", doc.get("error")
+    return doc["data"]["resultType"], doc["data"]["result"]
+
+
+def as_map(kind: str, result: Any) -> dict[tuple[tuple[str, str], ...], float]:
+    """Prometheus' answer as {labels: value} (a scalar under the empty label set)."""
+    if kind == "scalar":
+        return {(): float(result[1])}
+    out = {}
+    for item in result:
+        labels = tuple(sorted((k, v) for k, v in item["metric"].items()))
+        out[labels] = float(item["value"][1])
+    return out
+
+
+def drill_map(value: float | list[Sample]) -> dict[tuple[tuple[str, str], ...], float]:
+    if isinstance(value, (int, float)):
+        return {(): float(value)}
+    return {tuple(sorted(s.labels.items() if hasattr(s.labels, "items") else s.labels)): float(s.value)
+            for s in value}
+
+
+def same(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+@pytest.fixture(scope="module", params=sorted(PLANS))
+def backfilled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    name = request.param
+    work = tmp_path_factory.mktemp(f"diff-{name}")
+    base = math.floor((time.time() - 1800 - 600) / STEP) * STEP
+    buf = io.StringIO()
+    write_openmetrics(buf, name, base=base, start=-3900, end=1800, step=STEP, actions=PLANS[name])
+    server = PromServer(work / "server")
+    backfill(buf.getvalue(), server.tsdb, work)
+    sim = Simulator(get_scenario(name), lambda: list(PLANS[name]), unix=lambda t: base + t)
+    with server:
+        yield name, server, base, sim
+
+
+def test_the_drill_answers_every_query_as_prometheus_does(backfilled) -> None:
+    name, server, base, sim = backfilled
+    # every 2.5 min of the half hour, and times between two scrapes (extrapolation, lookback)
+    times = [i * 150.0 for i in range(12)] + [1785.0, 307.5, 1111.1, 1499.9]
+    compared = 0
+    problems: list[str] = []
+    refused: list[str] = []
+    for expr in QUERIES:
+        for t in times:
+            kind, result = prom_query(server.url, expr, base + t)
+            try:
+                mine = sim.evaluate(expr, t)
+            except PromQLError as exc:
+                # Unsupported is allowed only as a clear refusal, never a wrong number — and
+                # never for a query the drill's own panes or runbooks use.
+                assert str(exc), expr
+                if expr not in EDGE_CASES:
+                    problems.append(f"{expr!r}: the drill refuses a query its own config uses: {exc}")
+                refused.append(expr)
+                break
+            if kind == "error":
+                problems.append(f"{expr!r} at {t}: Prometheus refused ({result}), the drill answered")
+                continue
+            want, got = as_map(kind, result), drill_map(mine)
+            if set(want) != set(got):
+                problems.append(f"{expr!r} at t={t}: labels differ: prometheus {sorted(want)[:3]} drill {sorted(got)[:3]}")
+                continue
+            for labels, w in want.items():
+                if not same(w, got[labels]):
+                    problems.append(f"{expr!r} at t={t} {dict(labels)}: prometheus {w!r} drill {got[labels]!r}")
+            compared += 1
+    import collections
+    by_expr = collections.Counter(p.split("' ")[0] for p in problems)
+    assert not problems, f"{name}: {len(problems)} disagreements of {compared} comparisons:\n" + "\n".join(f"{n} × {e}" for e, n in by_expr.items()) + "\n" + "\n".join(problems[:25])
+    assert len(refused) <= 2, refused       # only the many-to-one matches (group_left) are refused
+    assert compared >= (len(QUERIES) - len(refused)) * len(times)
