@@ -177,7 +177,7 @@ def test_junk_directory_never_crashes(tmp_path: Path, capsys) -> None:
     assert code == 1
     assert "Traceback" not in out + err
     files = {ln.split(":", 1)[0] for ln in out.splitlines()}
-    assert files == {str(tmp_path / "junk" / n) for n in ("a.md", "b.md", "c.md", "d.md",
+    assert files == {str(tmp_path / "junk" / n) for n in ("a.md", "b.md", "c.md", "d.md", "e.md",
                                                           "sub/f.markdown")}
 
 

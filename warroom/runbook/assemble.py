@@ -57,6 +57,14 @@ class _Assembly:
         self.section_texts()
         rb.sections = self.sections
         declared = [k for k, p in rb.params.items() if p.declared]
+        # A checklist item with several commands left a list in its slot.
+        flat: list[_Entry | _Item] = []
+        for e in self.entries:
+            if isinstance(e, list):
+                flat.extend(e)
+            elif e is not None:
+                flat.append(e)
+        self.entries = flat
         self.promote_inline_commands()
         self.build_steps(rb, declared)
         self.check_params(rb, fm)

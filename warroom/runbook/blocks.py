@@ -28,6 +28,7 @@ from warroom.runbook.line_kinds import (
     holds_commands as holds_commands,
     is_strong_command,
     looks_like_output,
+    looks_like_table_header,
     looks_like_promql as looks_like_promql,
     looks_like_prose as looks_like_prose,
     strip_prompt,
@@ -45,6 +46,12 @@ class Draft:
     line: int = 0  # 0-based index in the block of the first command line
     prompt: str | None = None
     open: bool = False
+    # Where the command last stopped being complete, and what it waits for there.
+    _segment: int = 0
+    # Whether the lines so far only read (None: not decided yet); see ``_gates``.
+    pure: bool | None = None
+    _heredoc: str | None = None
+    _quote: str | None = None
 
     @property
     def command(self) -> str:
@@ -61,13 +68,32 @@ class Draft:
         return out or None
 
     def add(self, text: str) -> None:
+        """Append a line and track whether the command is complete yet, in linear time.
+
+        Only the part since the command was last complete is scanned again (what came before
+        carries nothing over); inside a heredoc or an open quote, lines that cannot end them are
+        not scanned at all. There is no size limit: a heredoc of any length stays whole.
+        """
         self.command_lines.append(text)
-        if len(self.command_lines) > 200:
-            # Past this size stop tracking structure (keeps huge blocks linear), and let
-            # blank lines split again.
-            self.open = False
+        n = len(self.command_lines)
+        if not self.open:
+            self._segment = n - 1
+        elif self._heredoc is not None:
+            body = text.lstrip("\t").strip()
+            if body != self._heredoc:
+                return
+        elif self._quote is not None and self._quote not in text:
             return
-        self.open = not shell.scan("\n".join(self.command_lines)).complete
+        result = shell.scan("\n".join(self.command_lines[self._segment:]))
+        self.open = not result.complete
+        self._heredoc = result.open_heredoc if self.open else None
+        self._quote = _QUOTE_CLOSERS.get(result.open_quote or "") if (
+            self.open and not result.open_heredoc and not result.open_blocks
+            and not result.trailing_operator) else None
+
+
+_QUOTE_CLOSERS = {"'": "'", '"': '"', "single quote": "'", "double quote": '"',
+                  "backtick": "`", "$( ... )": ")"}
 
 
 def _comment_text(line: str) -> str:
@@ -94,6 +120,7 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
     cur: Draft | None = None
     pending: list[str] = []
     output_mode = False
+    in_table = False  # inside a column table of sample output (skipped up to a blank line)
 
     def close() -> None:
         nonlocal cur
@@ -120,14 +147,18 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
         if not stripped:
             close()
             pending = []
-            output_mode = False
+            output_mode = in_table = False
+            continue
+        if in_table:
             continue
         prompted = strip_prompt(line, root_prompts) if prompt_mode or console else None
         if stripped.startswith("#") and prompted is None:
             body = _comment_text(stripped)
             m = _EXPECT.match(body)
-            if m and cur is not None:
-                cur.expect.append(m.group(1).strip())
+            # `# Expected:` belongs to the command above it, even across a blank line.
+            target = cur if cur is not None else (drafts[-1] if drafts and not pending else None)
+            if m and target is not None:
+                target.expect.append(m.group(1).strip())
                 continue
             m = _OUTPUT.match(body)
             if m and cur is not None:
@@ -144,7 +175,9 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
                 pending.append(body)
                 continue
             if cur is not None and not prompt_mode:
-                cur.add(line)
+                # A comment after a complete command introduces the next one.
+                close()
+                pending.append(body)
                 continue
             if stripped.startswith("#!"):
                 continue
@@ -158,7 +191,8 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
                 kind, cmd = prompted
                 if not cmd:
                     continue
-                if cur is not None and (cur.output or pending or cur.prompt != kind):
+                if cur is not None and (cur.output or pending or cur.prompt != kind
+                                        or _gates(cur, cmd)):
                     # A new prompt after output, after a comment, or of another kind (`$` then
                     # `#` inside a debug shell) starts a new step.
                     if cur.output and pending:
@@ -192,6 +226,15 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
             pending = []
             continue
         # Plain (unprompted) block.
+        if looks_like_table_header(stripped):
+            # `NAME  READY  STATUS` and the rows under it: sample output, whatever the fence says.
+            if cur is not None:
+                cur.output.append(line)
+                output_mode = True
+            else:
+                in_table = True
+                pending = []
+            continue
         if cur is None:
             if looks_like_output(stripped):
                 pending = []
@@ -202,6 +245,9 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
         if cur.output or looks_like_output(stripped):
             cur.output.append(line)
             continue
+        if _gates(cur, stripped):
+            close()
+            cur = start(idx)
         cur.add(line)
     close()
     drafts = _join_assignments(drafts)
@@ -209,6 +255,46 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
         if d.label is None:
             d.label = _trailing_comment_label(d.command)
     return drafts
+
+
+_STATE_WORDS = frozenset({"cd", "pushd", "popd", "export", "source", ".", "set", "unset", "alias",
+                          "shopt", "umask", "ulimit", "read", "declare", "typeset", "local"})
+
+
+def _pure_check(command: str) -> bool:
+    """Read-only and changes no shell state a later line could depend on (no cd, export...)."""
+    from warroom.execute.classify import classify
+
+    result = shell.scan(command)
+    for c in result.commands:
+        words = [w.raw for w in c.words]
+        if not words or shell.is_assignment(words[0]) or words[0] in _STATE_WORDS:
+            return False
+    return not classify(command, "shell").mutating
+
+
+def _gates(cur: Draft, line: str) -> bool:
+    """``line`` is a change that the read-only check collected so far in ``cur`` gates.
+
+    ``kubectl get deploy x`` followed by ``kubectl rollout undo deploy/x``: two decisions, two
+    steps (the check runs without a confirmation, the rollback with one). Only decided for a
+    complete check followed by a strong command; cached per draft so a long read-only block is
+    classified once per line.
+    """
+    from warroom.execute.classify import classify
+
+    if cur.open or cur.output or cur.pure is False or not is_strong_command(line):
+        return False
+    if cur.pure is None:
+        cur.pure = _pure_check(cur.command)
+        if not cur.pure:
+            return False
+    if _pure_check(line):
+        return False
+    if classify(line, "shell").mutating:
+        return True
+    cur.pure = False  # a state change (cd, export...): later lines may depend on it
+    return False
 
 
 def _only_assignments(command: str) -> bool:

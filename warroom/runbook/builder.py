@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from warroom.runbook import blocks, fence
+from warroom.runbook import blocks, fence, inline_commands
 from warroom.runbook.assemble import _Assembly
 from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter, split_front_matter
 from warroom.runbook.inline import (
     _dedent,
-    _inline_command,
     _label_from_command,
     _label_from_text,
     _plain,
@@ -27,6 +26,10 @@ from warroom.runbook.model import Finding, Section
 from warroom.runbook.phases import phase_for
 
 _CHECKBOX = re.compile(r"^\[( |x|X)\](?:\s+|$)")
+# Inline markup worth a real inline parse; text without any of these is its own plain text.
+_MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
+# markdown-it stops descending past this many nested blocks; deeper content is reported.
+MAX_NESTING = 100
 
 
 class _Builder(_Assembly):
@@ -48,6 +51,11 @@ class _Builder(_Assembly):
         self.lines: list[str] = []
         self.block_stats: list[dict[str, Any]] = []
         self.unclosed_fences: set[int] = set()
+        self.md: Any = None
+        self.env: dict[str, Any] = {}
+        # The paragraph right above the current block, parsed to plain text on first use.
+        self.last_paragraph_tok: Any = None
+        self._plain_cache: dict[int, str] = {}
         # True while nothing but the heading precedes the current block in its section.
         self.after_heading = False
 
@@ -61,8 +69,19 @@ class _Builder(_Assembly):
         self.fm, body = split_front_matter(self.text, self.file)
         self.findings.extend(self.fm.findings)
         self.lines = body.split("\n")
-        md = MarkdownIt("commonmark", {"maxNesting": 40}).enable("table")
-        tokens = md.parse(body)
+        # Tables are read as paragraphs (their cells never hold steps) and inline markup is parsed
+        # only for the text warroom shows: both are most of markdown-it's time on big files.
+        md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+        md.core.ruler.disable("inline")
+        self.md = md
+        self.env = {}
+        tokens = md.parse(body, self.env)
+        deepest = max((tok.level for tok in tokens), default=0)
+        if deepest >= MAX_NESTING - 2:
+            where = next((tok.map[0] + 1 for tok in tokens
+                          if tok.level >= MAX_NESTING - 2 and tok.map), 1)
+            self.finding(where, "error", f"content nests more than {MAX_NESTING // 2} levels "
+                         "deep from here; what is deeper is not read (flatten the lists)")
         for i, tok in enumerate(tokens):
             t = tok.type
             if t.endswith("_open") and t != "heading_open" or t in ("fence", "code_block",
@@ -90,6 +109,38 @@ class _Builder(_Assembly):
             elif t in ("html_block", "table_open", "hr", "blockquote_open"):
                 self.last_paragraph = None
 
+    # -- inline text --------------------------------------------------------------------
+    def plain(self, inline: Any) -> str:
+        """Plain text of an inline token, parsing its markup only when it has any."""
+        key = id(inline)
+        got = self._plain_cache.get(key)
+        if got is not None:
+            return got
+        content = inline.content or ""
+        if not _MARKUP.search(content):
+            text = content.replace("\n", " ")
+        else:
+            # The block pass leaves children empty (the core inline rule is off): parse now.
+            children: list[Any] = []
+            self.md.inline.parse(content, self.md, self.env, children)
+            inline.children = children
+            text = _plain(inline)
+        self._plain_cache[key] = text
+        return text
+
+    @property
+    def last_paragraph(self) -> str | None:
+        tok = self.last_paragraph_tok
+        if tok is None:
+            return None
+        if isinstance(tok, str):
+            return tok
+        return _squash(self.plain(tok))
+
+    @last_paragraph.setter
+    def last_paragraph(self, value: Any) -> None:
+        self.last_paragraph_tok = value
+
     def current_section(self) -> Section:
         if not self.sections:
             sec = Section(title="", level=0, line=1, phase=None)
@@ -98,7 +149,7 @@ class _Builder(_Assembly):
         return self.sections[-1]
 
     def heading(self, tok: Any, inline: Any) -> None:
-        title = _plain(inline) if inline is not None and inline.type == "inline" else ""
+        title = self.plain(inline) if inline is not None and inline.type == "inline" else ""
         level = int(tok.tag[1]) if tok.tag[1:].isdigit() else 1
         line = tok.map[0] + 1 if tok.map else 1
         is_title = level == 1 and self.first_h1 is None and self.first_heading is None
@@ -131,7 +182,7 @@ class _Builder(_Assembly):
         if not self.items:
             return
         item = self.items.pop()
-        if item.checkbox is None and self.items and item.plain:
+        if item.checkbox is None and self.in_checklist() and item.plain:
             # A plain bullet under a checklist item is part of that item's text.
             self.items[-1].details.append(item.plain)
             self.items[-1].details.extend(item.details)
@@ -139,49 +190,96 @@ class _Builder(_Assembly):
         self.last_paragraph = None
 
     def paragraph(self, inline: Any) -> None:
-        plain = _plain(inline)
+        raw = inline.content or ""
+        line = inline.map[0] + 1 if inline.map else 1
+        if inline_commands.table_like(raw):
+            # A pipe table (read as a paragraph): neither a label nor a source of steps.
+            if self.items and not self.items[-1].got_paragraph:
+                self.items[-1].got_paragraph = True
+            self.last_paragraph = None
+            return
         if self.items and not self.items[-1].got_paragraph:
             item = self.items[-1]
             item.got_paragraph = True
-            content = inline.content
+            content = raw
             m = _CHECKBOX.match(content)
             if m:
                 item.checkbox = m.group(1).lower()
                 content = content[m.end():]
-                plain = _CHECKBOX.sub("", plain, count=1)
+
+            def item_plain(tok: Any = inline, checkbox: bool = m is not None) -> str:
+                text = self.plain(tok)
+                return _squash(_CHECKBOX.sub("", text, count=1) if checkbox else text)
+
             item.text = content.strip()
-            item.plain = _squash(plain)
-            item.codes = [c.content for c in (inline.children or []) if c.type == "code_inline"]
-            self.last_paragraph = item.plain
+            item.plain_source = item_plain
+            item.codes = inline_commands.code_spans(content)
+            self.last_paragraph = inline
+            if item.checkbox is None:
+                self.inline_steps(item.codes, inline, line, item.depth, item.section)
             return
+        codes = inline_commands.code_spans(raw)
         if self.items:
-            self.items[-1].details.append(_squash(plain))
-        self.last_paragraph = _squash(plain)
+            if self.in_checklist():
+                self.items[-1].details.append(_squash(self.plain(inline)))
+            self.inline_steps(codes, inline, line, self.items[-1].depth, self.items[-1].section)
+        else:
+            self.inline_steps(codes, inline, line, 0, self.current_section())
+        self.last_paragraph = inline
+
+    def in_checklist(self) -> bool:
+        """Some open list item is a checklist item (its text collects what is nested in it)."""
+        return any(i.checkbox is not None for i in self.items)
+
+    def inline_steps(self, codes: list[str], inline: Any, line: int, depth: int,
+                     section: Section) -> None:
+        """Each command in inline code of a paragraph or plain list item is a step."""
+        commands = [c.strip() for c in codes if inline_commands.is_inline_command(c)]
+        if not commands:
+            return
+        plain = _squash(self.plain(inline))
+        for cmd in commands:
+            self.entries.append(self.inline_entry(cmd, plain, line, depth, section,
+                                                  section_text=plain))
+
+    @staticmethod
+    def inline_entry(cmd: str, plain: str, line: int, depth: int, section: Section,
+                     section_text: str = "", checked: bool = False) -> _Entry:
+        rest = _squash(plain.replace(cmd, " "))
+        rest = re.sub(r"\s+([?.,:;!)])", r"\1", rest).strip(" :.-–—,;")
+        rest = re.sub(r"\(\s*\)", "", rest).strip()
+        label = _label_from_text(rest) if len(rest) > 3 else _label_from_command(cmd)
+        return _Entry(kind="shell", label=label, line=line, section=section, command=cmd,
+                      text=section_text, depth=depth, checked=checked, lang="inline")
 
     # -- code blocks ----------------------------------------------------------------------
     def code(self, tok: Any, after_heading: bool = False) -> None:
         start = tok.map[0] if tok.map else 0
         end = tok.map[1] if tok.map else start + 1
-        if tok.type == "code_block":
-            # Indented code: shown as is, never run (it is as often quoted text as commands).
-            self.block_stats.append({"line": start + 1, "lang": "", "kind": "indented",
-                                     "steps": 0})
-            return
-        info = fence.parse_info(tok.info or "")
-        for message, level in info.problems:
-            self.finding(start + 1, level, message)
-        self.check_closed(tok, start, end)
+        indented = tok.type == "code_block"
+        if indented:
+            # Indented code: steps when it holds commands (by the same test as a fence without
+            # a language), shown as is when it is quoted text, output or config.
+            info = fence.parse_info("")
+        else:
+            info = fence.parse_info(tok.info or "")
+            for message, level in info.problems:
+                self.finding(start + 1, level, message)
+            self.check_closed(tok, start, end)
         content = tok.content
         raw_lines = content.split("\n")
         if raw_lines and raw_lines[-1] == "":
             raw_lines.pop()
         lines = _dedent(raw_lines)
-        first_line = start + 2  # 1-based line of the first content line
+        first_line = start + (1 if indented else 2)  # 1-based line of the first content line
         lang = info.lang
         kind = self.block_kind(lang, "\n".join(lines))
-        stat = {"line": start + 1, "lang": lang, "kind": kind, "steps": 0}
+        if indented and kind == "display":
+            kind = "indented"
+        stat = {"line": start + 1, "lang": lang, "kind": kind, "steps": 0,
+                "indented": indented}
         self.block_stats.append(stat)
-        if kind == "display":
+        if kind in ("display", "indented"):
             return
         run = info.attrs.get("run")
         if run is not None and fence.parse_bool(run) is False:
@@ -200,7 +298,7 @@ class _Builder(_Assembly):
             return
         item = self.items[-1] if self.items else None
         section = self.current_section()
-        if item is not None:
+        if item is not None and len(drafts) == 1:
             entry = self.merged_entry(drafts, step_kind, lang, info, item, first_line, section)
             stat["steps"] = 1
             if item.checkbox is not None and item.fence_entry is None:
@@ -208,7 +306,11 @@ class _Builder(_Assembly):
             else:
                 self.entries.append(entry)
             return
+        # Several commands: one step each, inside a list item as at top level (a check and the
+        # change it gates are two decisions, two confirmations).
         context = self.last_paragraph
+        if context is None and item is not None:
+            context = item.plain
         for n, d in enumerate(drafts):
             label = _label_from_text(d.label or "") or info.label or info.attrs.get("label")
             from_cmd = False
@@ -225,8 +327,15 @@ class _Builder(_Assembly):
                            command=d.command, expect=" ".join(d.expect) or None,
                            text=context or "", lang=lang, attrs=dict(info.attrs),
                            example_output=d.example_output, label_from_command=from_cmd,
-                           fence_line=first_line - 1)
-            self.entries.append(entry)
+                           fence_line=first_line - 1, depth=item.depth if item else 0)
+            if item is not None and n == 0 and item.checkbox is not None \
+                    and item.fence_entry is None:
+                item.fence_entry = entry
+            elif item is not None and item.checkbox is not None and item.fence_entry is not None \
+                    and item.slot >= 0 and self.entries[item.slot] is item:
+                item.extra_entries.append(entry)
+            else:
+                self.entries.append(entry)
         stat["steps"] = len(drafts)
 
     def merged_entry(self, drafts: list[blocks.Draft], step_kind: str, lang: str,
@@ -280,9 +389,15 @@ class _Builder(_Assembly):
                          "(everything after it is read as code)")
 
     # -- list items -----------------------------------------------------------------------
-    def resolve_item(self, item: _Item) -> _Entry | None:
+    def resolve_item(self, item: _Item) -> _Entry | list[_Entry] | None:
         if item.checkbox is None:
             return None
+        first = self.resolve_checklist_item(item)
+        if item.extra_entries:
+            return [first, *item.extra_entries]
+        return first
+
+    def resolve_checklist_item(self, item: _Item) -> _Entry:
         label = _label_from_text(item.plain) or "(empty checklist item)"
         text = item.text
         if item.details:
@@ -295,14 +410,14 @@ class _Builder(_Assembly):
             e.depth = item.depth
             e.checked = item.checkbox == "x"
             return e
-        commands = [c for c in item.codes if _inline_command(c)]
-        if len(commands) == 1:
-            cmd = commands[0].strip()
-            rest = _squash(item.plain.replace(cmd, " ")).strip(" :.-–—,;")
-            label = _label_from_text(rest) if rest else _label_from_command(cmd)
-            return _Entry(kind="shell", label=label, line=item.line, section=item.section,
-                          command=cmd, text=text, depth=item.depth,
-                          checked=item.checkbox == "x", lang="inline")
+        commands = [c.strip() for c in item.codes if inline_commands.is_inline_command(c)]
+        if commands:
+            # The first command is the checklist item; any further one is a step of its own.
+            entries = [self.inline_entry(cmd, item.plain, item.line, item.depth, item.section,
+                                         section_text=text, checked=item.checkbox == "x")
+                       for cmd in commands]
+            item.extra_entries[:0] = entries[1:]
+            return entries[0]
         maybe = [c.strip() for c in item.codes if len(c.split()) >= 2 and "\n" not in c]
         return _Entry(kind="manual", label=label, line=item.line, section=item.section,
                       text=text, depth=item.depth, checked=item.checkbox == "x",
@@ -321,6 +436,5 @@ class _Builder(_Assembly):
             cmd = e.maybe_command
             if blocks.first_word(cmd) not in vocab or blocks.looks_like_output(cmd):
                 continue
-            rest = _squash(e.item_plain.replace(cmd, " ")).strip(" :.-–—,;")
-            e.kind, e.command, e.lang = "shell", cmd, "inline"
-            e.label = _label_from_text(rest) if rest else _label_from_command(cmd)
+            made = self.inline_entry(cmd, e.item_plain, e.line, e.depth, e.section)
+            e.kind, e.command, e.lang, e.label = "shell", cmd, "inline", made.label

@@ -6,6 +6,7 @@ read these, so they live in neither; nothing outside the parser should.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from warroom.runbook.model import Section
@@ -40,9 +41,20 @@ class _Item:
     section: Section
     checkbox: str | None = None  # None: not a checklist item; " " or "x"
     text: str = ""
-    plain: str = ""
+    # The item's first paragraph as plain text, computed on first use (most items are never
+    # shown as a label, and parsing inline markup is most of a runbook's parse time).
+    plain_source: Callable[[], str] | None = None
+    plain_value: str | None = None
     codes: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
     got_paragraph: bool = False
     fence_entry: _Entry | None = None
+    # Further steps of a checklist item (a split fence, a second inline command).
+    extra_entries: list[_Entry] = field(default_factory=list)
     slot: int = -1
+
+    @property
+    def plain(self) -> str:
+        if self.plain_value is None:
+            self.plain_value = self.plain_source() if self.plain_source else ""
+        return self.plain_value

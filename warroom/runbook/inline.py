@@ -69,17 +69,6 @@ def _dedent(lines: list[str]) -> list[str]:
     return [ln[cut:] if ln.strip() else "" for ln in lines]
 
 
-def _inline_command(code: str) -> bool:
-    """Is an inline code span in a checklist item a command to run?"""
-    text = code.strip()
-    if not text or "\n" in text:
-        return False
-    if not blocks.is_strong_command(text):
-        return False
-    # A lone word (`toolbox`, `k-ctl`) is more often a name than an instruction to run it.
-    return len(text.split()) > 1
-
-
 _QUOTED_EXPECT = re.compile(r"""^(["'`])(.+)\1\s*(\(.*\))?\.?$""")
 
 

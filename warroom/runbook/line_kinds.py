@@ -95,6 +95,16 @@ def is_strong_command(line: str) -> bool:
     return False
 
 
+_TABLE_HEADER = re.compile(r"^[A-Z][A-Z0-9_()*%./-]*(?:(?: {2,}|\t+)[A-Z][A-Z0-9_()*%./ -]*){1,}$")
+_HELP_LINE = re.compile(r"^[a-z][\w-]*(?:,\s*-\S+)?\s{2,}[A-Z][a-z]+(?:\s+\S+)*\.?$")
+
+
+def looks_like_table_header(line: str) -> bool:
+    """``NAME   READY   STATUS``: the header of a program's column output."""
+    text = line.strip()
+    return bool(_TABLE_HEADER.match(text)) and first_word(text) not in KNOWN_COMMANDS
+
+
 def looks_like_output(line: str) -> bool:
     """The line reads like program output, a table, a log line or prose rather than a command."""
     text = line.strip()
@@ -104,6 +114,10 @@ def looks_like_output(line: str) -> bool:
     if is_strong_command(text):
         return False
     c = text[0]
+    if c == "-" or c == "+" and text.startswith("+-"):
+        return True  # `--force  delete now` (flag help) or `+----+` (a result table's border)
+    if _HELP_LINE.match(text) and w not in KNOWN_COMMANDS:
+        return True  # `delete     Delete resources` (a CLI's command list)
     if c in "{}<|" or (c == "[" and not text.startswith(("[ ", "[[ "))):
         return True
     if c in "\"'" and re.match(r"^(\"[^\"]*\"|'[^']*')\s*[:=]", text):
@@ -148,6 +162,8 @@ def looks_like_promql(text: str) -> bool:
     body = [ln for ln in lines if ln and not ln.startswith(("#", "//"))]
     if not body:
         return False
+    if any(ln.startswith(("|", "+-")) for ln in body):
+        return False  # a result table (`| USER | count(*) |`), not a query
     if any(is_strong_command(ln) and first_word(ln) not in ("sum", "time", "join") for ln in body):
         return False
     if any(first_word(ln).startswith("$") or strip_prompt(ln, False) for ln in body):

@@ -1,0 +1,136 @@
+"""Commands written outside fences: inline code in list items and paragraphs.
+
+Teams write "Attempt to restart the service: `sudo systemctl restart foo`" as often as they fence
+a command. Such a span is a command when its first word is a program (a known tool, a path such
+as ``./bin/tool``, or a name found on ``PATH``) and the rest reads like arguments; a lone word
+(`kubectl`), a setting (`status=failed`), a file name or a sentence stays prose.
+
+The spans are found with a CommonMark-faithful scan of the raw paragraph (runs of backticks of
+equal length), so deciding needs no full inline parse (the parser only parses inline markup for
+paragraphs whose text it shows); :func:`code_spans` is tested against markdown-it's own result.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+
+from warroom.runbook import shell
+from warroom.runbook.line_kinds import KNOWN_COMMANDS, looks_like_output
+
+# Program names that are also everyday English words: a span starting with one of them is a
+# command only when what follows reads like arguments, not like words (`tail latency`).
+_ENGLISH = frozenset("""
+time date host file more less watch sort join read head tail service history which make set test
+true false find kill top free who last paste cut fold sync route mount source exit alias stat go
+node bundle rake mc ab hey dig w id tr ln nl comm expr seq wc cat tee yes sleep apt patch diff
+split install link unlink users shred column print echo env touch
+""".split())
+
+# Words that are never a program to run from prose, whatever PATH holds.
+_NOT_PROGRAMS = frozenset("""
+a an the and or of to in on at by for with from is are be was it this that if then else done
+fi do not no yes ok up down on off null none nil error warning info debug
+""".split())
+
+_BACKTICKS = re.compile(r"`+")
+_NAME = re.compile(r"^[a-z][a-z0-9._+-]*$")
+
+
+def code_spans(raw: str) -> list[str]:
+    """Contents of the inline code spans of a paragraph's raw markdown, in order.
+
+    CommonMark: a span opens with a run of N backticks not preceded by a backslash and closes at
+    the next run of exactly N; line endings become spaces and one space is stripped from each
+    side when both sides have one and the content is not all spaces.
+    """
+    if "`" not in raw:
+        return []
+    out: list[str] = []
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(raw)]
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        # A backslash-escaped backtick starts no span (the run after it still may).
+        escaped = start > 0 and raw[start - 1] == "\\" and _odd_backslashes(raw, start)
+        n = end - start - (1 if escaped else 0)
+        if n <= 0:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(runs) and runs[j][1] - runs[j][0] != n:
+            j += 1
+        if j == len(runs):
+            i += 1
+            continue
+        text = raw[end:runs[j][0]].replace("\n", " ")
+        if len(text) >= 2 and text[0] == " " and text[-1] == " " and text.strip():
+            text = text[1:-1]
+        out.append(text)
+        i = j + 1
+    return out
+
+
+def _odd_backslashes(raw: str, pos: int) -> bool:
+    k = pos - 1
+    count = 0
+    while k >= 0 and raw[k] == "\\":
+        count += 1
+        k -= 1
+    return count % 2 == 1
+
+
+@functools.lru_cache(maxsize=2048)
+def on_path(name: str) -> bool:
+    """A program of that name is installed here (cached: asked for every code span)."""
+    if not _NAME.match(name) or name in _NOT_PROGRAMS or len(name) < 2:
+        return False
+    try:
+        return shutil.which(name) is not None
+    except (OSError, ValueError):
+        return False
+
+
+def _argument_like(word: str) -> bool:
+    """Reads as a command argument rather than an English word."""
+    return bool(re.search(r"[-/=.:$@{}<>\[\]\"'*|;&0-9~]", word)) or word in KNOWN_COMMANDS
+
+
+def is_inline_command(code: str) -> bool:
+    """Is this inline code span a command someone would run?"""
+    text = code.strip()
+    if not text or "\n" in text or len(text) > 2000:
+        return False
+    words = text.split()
+    if len(words) < 2:
+        return False  # a lone word (`toolbox`, `k-ctl`) names a tool more often than runs it
+    head = words[0]
+    if head.startswith("-") or looks_like_output(text):
+        return False
+    if shell.is_assignment(head):
+        # `FOO=1 cmd args` runs cmd; `status=failed` alone is a setting
+        rest = [w for w in words if not shell.is_assignment(w)]
+        return bool(rest) and is_inline_command(" ".join(rest)) if len(rest) >= 2 else False
+    path_like = head.startswith(("./", "../", "~/")) or (head.startswith("/") and
+                                                          head.count("/") >= 2)
+    if path_like:
+        return True
+    second = words[1]
+    if head in KNOWN_COMMANDS:
+        if head in _ENGLISH:
+            return _argument_like(second) or len(words) >= 3 and any(
+                _argument_like(w) for w in words[1:])
+        return True
+    if on_path(head):
+        return _argument_like(second) or any(_argument_like(w) for w in words[2:3])
+    return False
+
+
+def table_like(raw: str) -> bool:
+    """A paragraph that is a pipe table (with its delimiter row): no step comes from its cells."""
+    lines = raw.split("\n", 2)
+    if len(lines) < 2:
+        return raw.lstrip().startswith("|") and raw.rstrip().endswith("|")
+    return bool(re.match(r"^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$", lines[1])) or (
+        raw.lstrip().startswith("|") and lines[0].rstrip().endswith("|"))
