@@ -93,8 +93,15 @@ def _fit(text: str, width: int) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from warroom.runbook.lint import unreadable
+
     lib = _library(args)
     rb = lib.get(args.ref)
+    fatal = [f for f in rb.findings if unreadable(f)]
+    if fatal and not rb.steps and not rb.sections:
+        for f in fatal:
+            print(f"warroom: {f}", file=sys.stderr)
+        return 2
     if args.json:
         out(json.dumps(rb.to_json(), indent=2, ensure_ascii=False))
         return 0
@@ -162,7 +169,7 @@ def _step_lines(step: Step) -> list[str]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from warroom.runbook.lint import lint_paths
+    from warroom.runbook.lint import lint_paths, unreadable
 
     findings = lint_paths(args.paths)
     for f in findings:
@@ -171,5 +178,6 @@ def cmd_lint(args: argparse.Namespace) -> int:
         errors = sum(1 for f in findings if f.level == "error")
         print(f"{len(findings)} finding(s): {errors} error(s), {len(findings) - errors} "
               "warning(s)", file=sys.stderr)
-        return 1
+        # 2: some input could not be read at all (missing, a device, too large...); 1: findings.
+        return 2 if any(unreadable(f) for f in findings) else 1
     return 0

@@ -13,7 +13,7 @@ from typing import Any
 
 from warroom.durations import parse_duration
 from warroom.execute.classify import classify
-from warroom.runbook import fence, k8s, meta, params
+from warroom.runbook import fence, k8s, meta, params, shellvars
 from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter
 from warroom.runbook.inline import _neutralised, _slug, checkable
@@ -137,6 +137,9 @@ class _Assembly:
                         step.reason = ("the runbook marks this step as mutating" if val else
                                        "the runbook marks this step as read-only")
                 step.params = params.param_keys(step.command, declared, entry.kind)
+                if entry.kind == "shell":
+                    step.sets_vars = shellvars.assigned(step.command)
+                    step.uses_vars = shellvars.used(step.command)
             else:
                 step.reason = "a manual step: nothing is run"
             conf = a.get("confirm")

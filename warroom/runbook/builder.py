@@ -379,7 +379,9 @@ class _Builder(_Assembly):
     def check_closed(self, tok: Any, start: int, end: int) -> None:
         markup = tok.markup or "```"
         last = self.lines[end - 1] if 0 < end <= len(self.lines) else ""
-        closing = last.strip()
+        # Inside a blockquote the closing line carries the quote markers (`> ````).
+        closing = re.sub(r"^(?:\s*>)+", "", last).strip() if tok.level or last.lstrip(
+        ).startswith(">") else last.strip()
         ok = end - 1 > start and closing.startswith(markup[0] * len(markup)) and set(
             closing) <= {markup[0]}
         if not ok:

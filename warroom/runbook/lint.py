@@ -10,7 +10,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from warroom.runbook import shell
+from warroom.runbook import placeholders, shell
+from warroom.runbook.fence import SHELL_LANGS
 from warroom.runbook.library import iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
@@ -74,7 +75,118 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
             out.append(Finding(file, step.line, "warning",
                                f"step {step.number} ({step.label}): command is incomplete: "
                                f"{problem}"))
+    out.extend(_placeholder_findings(rb, file))
+    out.extend(_variable_findings(rb, file))
+    out.extend(_outside_fence_findings(rb, file))
+    out.extend(_output_fence_findings(rb, file))
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
     return out
+
+
+# Findings that make the file unusable (cannot be read at all): ``lint`` exits 2 on them.
+UNREADABLE = ("no such file or directory", "cannot read", "is a directory, not",
+              "not a text file", "file is empty", "too large for a runbook")
+
+
+def unreadable(finding: Finding) -> bool:
+    return finding.level == "error" and any(u in finding.message for u in UNREADABLE)
+
+
+def _placeholder_findings(rb: Runbook, file: str) -> list[Finding]:
+    """Blanks the author meant to be filled in: undeclared, ambiguous, or not marked at all."""
+    from warroom.runbook.params import find_params
+
+    out: list[Finding] = []
+    strict = rb.front_matter == "toml"
+    seen: set[str] = set()
+    declared = [k for k, p in rb.params.items() if p.declared]
+    for step in rb.steps:
+        if not step.command or step.kind != "shell":
+            continue
+        for ref in find_params(step.command, declared, step.kind):
+            if ref.key in seen:
+                continue
+            seen.add(ref.key)
+            if ref.syntax == "dollar" and ref.key not in declared:
+                kind = placeholders.dollar_kind(ref.name)
+                if kind == "ambiguous":
+                    msg = (f"step {step.number}: {ref.text} could be a command or a placeholder; "
+                           f"read as the parameter {ref.key!r} (no program {ref.name!r} here): "
+                           f"write {{{{ {ref.key} }}}} if it is one, or `$(command {ref.name})`"
+                           " to run it")
+                else:
+                    msg = (f"step {step.number}: {ref.text} is a placeholder, not a command "
+                           f"substitution: read as the parameter {ref.key!r}; write "
+                           f"{{{{ {ref.key} }}}} to make that explicit")
+                out.append(Finding(file, step.line, "warning", msg))
+            elif not strict and ref.key not in declared:
+                out.append(Finding(file, step.line, "warning",
+                                   f"step {step.number}: placeholder {ref.text} is asked for "
+                                   f"before the step runs (parameter {ref.key!r}); declare it in "
+                                   "front matter to give it help text and a default"))
+        spans = [(r.start, r.end) for r in find_params(step.command, declared, step.kind)]
+        for offset, text in placeholders.fillers(step.command):
+            ctx = shell.scan(step.command).contexts
+            if ctx and offset < len(ctx) and ctx[offset] == shell.COMMENT:
+                continue
+            if any(a <= offset < b for a, b in spans):
+                continue  # already a placeholder (`<YOUR_SECRET>`)
+            name = (text[5:].lower() if text.upper().startswith("YOUR_")
+                    else placeholders.suggest_name(step.command, offset))
+            out.append(Finding(file, step.line, "warning",
+                               f"step {step.number}: {text!r} looks like a blank to fill in; it "
+                               f"would run as written: write it as {{{{ {name} }}}}"))
+    return out
+
+
+def _variable_findings(rb: Runbook, file: str) -> list[Finding]:
+    """A shell variable read by a step before any step sets it (one finding per variable)."""
+    out: list[Finding] = []
+    setters: dict[str, int] = {}
+    for step in rb.steps:
+        for v in step.sets_vars:
+            setters.setdefault(v, step.number)
+    set_so_far: set[str] = set()
+    reported: set[str] = set()
+    for step in rb.steps:
+        for v in step.uses_vars:
+            if v in set_so_far or v in reported:
+                continue
+            reported.add(v)
+            later = setters.get(v)
+            if later is not None and later > step.number:
+                msg = (f"step {step.number} uses ${v}, which only the later step {later} sets: "
+                       "move the step that sets it first")
+            else:
+                msg = (f"step {step.number} uses ${v}, which no step sets: add a step that sets "
+                       f"it (`export {v}=...`) or write it as a parameter "
+                       f"{{{{ {v.lower()} }}}}")
+            out.append(Finding(file, step.line, "warning", msg))
+        set_so_far.update(step.sets_vars)
+    return out
+
+
+def _outside_fence_findings(rb: Runbook, file: str) -> list[Finding]:
+    return [Finding(file, s.line, "warning",
+                    f"step {s.number}: command `{_short(s.command or '')}` is written in inline "
+                    "code, outside a fence: it runs as a step; put it in a ```bash block to "
+                    "give it a label, an # Expected: line and its sample output")
+            for s in rb.steps if s.lang == "inline" and s.command]
+
+
+def _output_fence_findings(rb: Runbook, file: str) -> list[Finding]:
+    out = []
+    for b in rb.code_blocks:
+        if b.get("lang") in SHELL_LANGS and b.get("kind") == "shell" and b.get("steps") == 0:
+            out.append(Finding(file, b["line"], "warning",
+                               f"the ```{b['lang']} block holds no command (it reads as sample "
+                               "output): fence it as ```text, or put the command above the "
+                               "output"))
+    return out
+
+
+def _short(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= 60 else first[:57] + "..."

@@ -83,6 +83,10 @@ class Step:
     lang: str = ""
     # For checklist items: ticked in the source (`- [x]`).
     checked: bool = False
+    # Shell variables this step assigns or exports (carried to later steps of an incident) and
+    # the ones it reads without setting them (see warroom.runbook.shellvars).
+    sets_vars: list[str] = field(default_factory=list)
+    uses_vars: list[str] = field(default_factory=list)
 
     @property
     def runnable(self) -> bool:
@@ -97,6 +101,7 @@ class Step:
             "verify": self.verify, "depth": self.depth, "attrs": dict(self.attrs),
             "reason": self.reason, "example_output": self.example_output, "lang": self.lang,
             "checked": self.checked, "runnable": self.runnable,
+            "sets_vars": list(self.sets_vars), "uses_vars": list(self.uses_vars),
         }
 
 

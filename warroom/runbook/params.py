@@ -6,8 +6,12 @@ Placeholders:
 * ``<name>`` and ``<name with spaces>``, the way public runbooks write them
   (``<instance label from alert>``) — but not HTML tags (``<br>``, ``</details>``), redirections
   (``< file``, ``<<EOF``, ``2>&1``), process substitution ``<(...)`` or ``a<b>c`` inside programs;
-* ``$(name)`` only when ``name`` is a declared parameter; otherwise it is the shell's command
-  substitution and is left alone.
+* ``$(name)`` when ``name`` is a declared parameter, or is no program or builtin and reads like a
+  placeholder (``$(task_id)``; see :mod:`warroom.runbook.placeholders`); otherwise it is the
+  shell's command substitution and is left alone;
+* ``[several-word-name]`` (``[old-username]``, ``[rds-hostname]``), never a glob class;
+* ``<name>`` that is also an HTML tag name (``<summary>``) when it sits inside a quoted string
+  and no ``</name>`` closes it.
 
 Left alone on purpose: ``$VAR`` / ``${VAR}`` (the shell's environment), jsonpath ``{.items[*]}``,
 Go templates ``{{.Status}}`` / ``{{ .x }}`` / ``{{range ...}}``, ``{}``, Hugo ``{{< >}}`` /
@@ -44,7 +48,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from warroom.errors import WarroomError
-from warroom.runbook import shell
+from warroom.runbook import placeholders, shell
 from warroom.runbook.model import Param, param_key
 
 HTML_TAGS = frozenset("""
@@ -82,7 +86,7 @@ class ParamRef:
 
     key: str
     name: str
-    syntax: str  # "braces" | "angle" | "dollar"
+    syntax: str  # "braces" | "angle" | "dollar" | "bracket"
     start: int
     end: int
     text: str
@@ -106,16 +110,27 @@ def find_params(command: str, declared: Iterable[str] = (), kind: str = "shell")
         if name.split()[0] in GO_TEMPLATE_WORDS:
             continue
         refs.append(ParamRef(param_key(name), name, "braces", m.start(), m.end(), m.group(0)))
+    ctx: list[int] | None = None
     for m in _ANGLE.finditer(command):
         name = m.group(1)
         if not _angle_ok(name):
-            continue
+            if not (kind == "shell" and name.lower() in HTML_TAGS
+                    and f"</{name.lower()}" not in command.lower()):
+                continue
+            if ctx is None:
+                ctx = shell.scan(command).contexts
+            if ctx[m.start()] not in (shell.SINGLE, shell.DOUBLE):
+                continue
         refs.append(ParamRef(param_key(name), name, "angle", m.start(), m.end(), m.group(0)))
-    if declared_keys:
-        for m in _DOLLAR.finditer(command):
-            if param_key(m.group(1)) in declared_keys:
-                refs.append(ParamRef(param_key(m.group(1)), m.group(1), "dollar",
-                                     m.start(), m.end(), m.group(0)))
+    for m in _DOLLAR.finditer(command):
+        if param_key(m.group(1)) in declared_keys or (
+                kind == "shell" and placeholders.dollar_kind(m.group(1)) is not None):
+            refs.append(ParamRef(param_key(m.group(1)), m.group(1), "dollar",
+                                 m.start(), m.end(), m.group(0)))
+    if kind == "shell" and "[" in command:
+        for start, end, name in placeholders.bracket_placeholders(command):
+            refs.append(ParamRef(param_key(name), name, "bracket", start, end,
+                                 command[start:end]))
     refs.sort(key=lambda r: r.start)
     # Overlaps (e.g. `{{<x>}}`) keep the first.
     out: list[ParamRef] = []

@@ -19,6 +19,8 @@ into steps :mod:`warroom.runbook.assemble`, and the inline-text helpers :mod:`wa
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from warroom.runbook.builder import _Builder
@@ -31,21 +33,49 @@ MAX_BYTES = 4 * 1024 * 1024  # a runbook is prose; anything bigger is not one
 
 
 def load_runbook(path: str | Path) -> Runbook:
-    """Read and parse one file. Unreadable, binary, non-UTF-8 or empty files give findings."""
+    """Read and parse one file. Unreadable, binary, non-UTF-8, empty or over-size files, devices,
+    FIFOs and sockets give an error finding (never a hang: nothing but a regular file is opened,
+    and it is opened non-blocking and read up to the limit only)."""
     p = Path(path)
     name = str(p)
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            return _empty(p, Finding(name, 1, "error", f"file is {size // 1024} KiB, too large "
-                                     f"for a runbook (limit {MAX_BYTES // 1024 // 1024} MiB); "
-                                     "skipped"))
-        data = p.read_bytes()
+        st = os.stat(p)
+        if stat.S_ISDIR(st.st_mode):
+            return _empty(p, Finding(name, 1, "error", "is a directory, not a runbook file"))
+        if not stat.S_ISREG(st.st_mode):
+            what = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(
+                st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(
+                st.st_mode) else "not a regular file")
+            return _empty(p, Finding(name, 1, "error", f"cannot read: {what}, not a runbook file"))
+        if st.st_size > MAX_BYTES:
+            return _empty(p, _too_large(name, st.st_size))
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the stat: refuse too
+                return _empty(p, Finding(name, 1, "error", "cannot read: not a regular file"))
+            chunks: list[bytes] = []
+            total = 0
+            while total <= MAX_BYTES:
+                chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        finally:
+            os.close(fd)
+        if total > MAX_BYTES:  # grew since the stat
+            return _empty(p, _too_large(name, total))
+        data = b"".join(chunks)
     except IsADirectoryError:
         return _empty(p, Finding(name, 1, "error", "is a directory, not a runbook file"))
     except OSError as exc:
         return _empty(p, Finding(name, 1, "error", f"cannot read: {exc.strerror or exc}"))
     return parse_bytes(data, p)
+
+
+def _too_large(name: str, size: int) -> Finding:
+    return Finding(name, 1, "error", f"file is {size // 1024} KiB, too large for a runbook "
+                   f"(limit {MAX_BYTES // 1024 // 1024} MiB); skipped")
 
 
 def parse_bytes(data: bytes, path: Path | None = None) -> Runbook:

@@ -1,0 +1,78 @@
+"""Shell variables a step sets and uses, so state can flow from one step to the next.
+
+Each step runs in a shell of its own, yet runbooks are written as one session:
+``SUSPECT_REVISION=$(...)`` in one block, ``kubectl rollout undo --to-revision=$SUSPECT_REVISION``
+in the next. The runbook model records, per step, the variables it assigns or exports and the ones
+it reads without setting them first; the incident layer carries the values between the steps of
+one incident, and lint reports a variable read before any step sets it.
+
+Read from the scanner's quoting contexts: ``$X`` inside single quotes (awk's ``$1``, jq) or a
+quoted heredoc is not the shell's, nor is one in a comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from warroom.runbook import shell
+
+# Set by the shell or the login environment: never "used before set".
+ENVIRONMENT = frozenset("""
+HOME PATH USER LOGNAME PWD OLDPWD SHELL HOSTNAME HOSTTYPE OSTYPE RANDOM LANG LC_ALL TERM UID EUID
+PPID IFS SECONDS LINENO BASHPID BASH BASH_VERSION BASH_SOURCE FUNCNAME PIPESTATUS REPLY OPTARG
+OPTIND TMPDIR EDITOR PAGER KUBECONFIG DISPLAY SSH_AUTH_SOCK XDG_RUNTIME_DIR XDG_CONFIG_HOME
+""".split())
+
+_USE = re.compile(r"\$(?:\{[#!]?([A-Za-z_]\w*)|([A-Za-z_]\w*))")
+_ASSIGN_WORDS = ("export", "declare", "typeset", "local", "readonly")
+_FOR = re.compile(r"(?:^|[;&|\n(]\s*|\bdo\s+|\bthen\s+)(?:for|select)\s+([A-Za-z_]\w*)\s+in\b")
+_READ = re.compile(r"\bread\s+(?:-[a-zA-Z]+\s+(?:\S+\s+)?)*((?:[A-Za-z_]\w*\s*)+)")
+_NAME = re.compile(r"^[A-Za-z_]\w*$")
+
+
+def assigned(command: str) -> list[str]:
+    """Variables the command sets for later commands: ``X=1`` alone, ``export X=1`` / ``export X``,
+    ``declare``/``readonly``, ``read X``, ``for X in``, in order of first appearance."""
+    out: dict[str, None] = {}
+    result = shell.scan(command)
+    for c in result.commands:
+        raws = [w.raw for w in c.words]
+        if not raws:
+            continue
+        if all(shell.is_assignment(r) for r in raws):
+            for r in raws:
+                out.setdefault(r.split("=", 1)[0].rstrip("+"), None)
+        elif raws[0] in _ASSIGN_WORDS:
+            for r in raws[1:]:
+                if r.startswith("-"):
+                    continue
+                name = r.split("=", 1)[0].rstrip("+")
+                if _NAME.match(name):
+                    out.setdefault(name, None)
+    ctx = result.contexts
+    for rx in (_FOR, _READ):
+        for m in rx.finditer(command):
+            if ctx and m.start(1) < len(ctx) and ctx[m.start(1)] not in (shell.PLAIN,):
+                continue
+            for name in m.group(1).split():
+                if _NAME.match(name):
+                    out.setdefault(name, None)
+    return list(out)
+
+
+def used(command: str) -> list[str]:
+    """Variables the command reads that it has not set itself before (environment excluded)."""
+    result = shell.scan(command)
+    ctx = result.contexts
+    own = set(assigned(command))
+    out: dict[str, None] = {}
+    for m in _USE.finditer(command):
+        if m.start() > 0 and command[m.start() - 1] == "\\":
+            continue
+        if ctx and ctx[m.start()] not in (shell.PLAIN, shell.DOUBLE, shell.HEREDOC):
+            continue
+        name = m.group(1) or m.group(2)
+        if name in ENVIRONMENT or name in own:
+            continue
+        out.setdefault(name, None)
+    return list(out)
