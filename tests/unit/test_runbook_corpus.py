@@ -45,12 +45,14 @@ def test_prompts_stripped_and_angle_param_found_nodefilesystem() -> None:
     assert rb.meta == {"weight": 20}
     assert [(s.kind, s.section) for s in rb.steps] == [
         ("promql", "Diagnosis"), ("shell", "Mitigation"), ("shell", "Mitigation")]
+    # The assignment sets up the next prompt, and chroot is typed into the debug shell: one step.
     assert commands(rb) == [
         "node_filesystem_free_bytes",
         "NODE_NAME=<instance label from alert>\nkubectl -n default debug node/$NODE_NAME\n"
         "chroot /host",
         "exit\nexit",
     ]
+    assert rb.steps[1].sets_vars == ["NODE_NAME"] and rb.steps[1].uses_vars == []
     step = rb.steps[1]
     assert step.params == ["instance_label_from_alert"]
     assert rb.params["instance_label_from_alert"].name == "instance label from alert"
@@ -67,12 +69,13 @@ def test_prompts_stripped_and_angle_param_found_nodefilesystem() -> None:
 def test_coredns_four_diagnosis_steps_with_continuations_whole() -> None:
     rb = load("openshift-runbooks/alerts/cluster-dns-operator/CoreDNSErrorsHigh.md")
     diag = [s for s in rb.steps if s.section == "Diagnosis"]
-    assert len(diag) == 4
+    assert len(diag) == 5
     assert [s.label for s in diag] == [
         "Check DNS operator",
         "Check CoreDNS daemonsets if they are running on all nodes",
         "Check CoreDNS pods if they can reach the upstream nameservers",
-        "Check the upstream nameservers if they are returning SERVFAIL",
+        "Enable Debug logLevel in CoreDNS",
+        "Follow the log streams in proportion to the number of CoreDNS pods",
     ]
     assert diag[0].command == "oc get co/dns" and not diag[0].mutating
     assert diag[1].command == "oc get ds -n openshift-dns"
@@ -80,15 +83,15 @@ def test_coredns_four_diagnosis_steps_with_continuations_whole() -> None:
         "oc exec pod/$COREDNS_POD_NAME -c dns -n openshift-dns -- \\\n"
         "    dig -q $DOMAIN_NAME @$IP_OF_UPSTREAM_NAMESERVER")
     assert not diag[2].mutating  # exec of a read-only dig
+    # Two blank-line-separated commands in a list item's fence: two steps, as at top level.
     assert diag[3].command == (
-        "# Enable Debug logLevel in CoreDNS\n"
         "oc patch dnses.operator.openshift.io/default \\\n"
-        "    --patch '{\"spec\":{\"logLevel\":\"Debug\"}}' --type=merge\n\n"
-        "# Follow the log streams in proportion to the number of CoreDNS pods\n"
+        "    --patch '{\"spec\":{\"logLevel\":\"Debug\"}}' --type=merge")
+    assert diag[4].command == (
         "oc logs -c dns -l dns.operator.openshift.io/daemonset-dns=default \\\n"
         "    -n openshift-dns --follow --max-log-requests $NUMBER_OF_COREDNS_PODS --timestamps")
-    assert diag[3].mutating and "patch" in diag[3].reason
-    assert [s.line for s in diag] == [16, 22, 29, 37]
+    assert diag[3].mutating and "patch" in diag[3].reason and not diag[4].mutating
+    assert [s.line for s in diag] == [16, 22, 29, 37, 41]
     # $VARS are the shell's: not parameters.
     assert all(s.params == [] for s in diag)
     # Mitigation: the shell fence under the list item is a step, the yaml one is not.
@@ -110,6 +113,11 @@ def test_gitaly_token_rotation_nested_checklists_and_inline_commands() -> None:
         ("manual", 0, None),
         ("manual", 1, None),
         ("manual", 0, None),
+        # inline commands in plain bullets under the checklist item
+        ("shell", 1, "./bin/gkms-vault-show gitlab-omnibus-secrets gprd | jq -r "
+                     "'.[\"omnibus-gitlab\"].gitlab_rb.gitaly.auth_token'"),
+        ("shell", 1, "./bin/gkms-vault-show gitlab-omnibus-secrets gprd > "
+                     "gitlab-omnibus-secrets.bak"),
         ("shell", 0, 'echo "$(pwgen 16 1)-gprdtoken"'),
         ("manual", 0, None),
         ("manual", 0, None),
@@ -123,9 +131,9 @@ def test_gitaly_token_rotation_nested_checklists_and_inline_commands() -> None:
     ]
     assert rb.steps[1].label == "apply the changes to the gitaly servers"
     assert rb.steps[3].label == "That should go down to 0"
-    assert rb.steps[5].label == "Create a new random token"
-    assert rb.steps[5].params == []  # $(pwgen ...) is command substitution, not a parameter
-    assert [s.line for s in rb.steps][:6] == [6, 18, 19, 21, 24, 28]
+    assert rb.steps[7].label == "Create a new random token"
+    assert rb.steps[7].params == []  # $(pwgen ...) is command substitution, not a parameter
+    assert [s.line for s in rb.steps][:8] == [6, 18, 19, 21, 24, 25, 27, 28]
     assert all(s.section == "Execution" for s in rb.steps)
     assert rb.sections[1].phase == "mitigate"
     # ids are stable slugs and unique
@@ -233,10 +241,17 @@ def test_untagged_fence_with_comment_labels_gitaly_down() -> None:
         ("for each found invalid sha1 pointer, if it looks like an important branch (like "
          "master), set it to a previous…", "git update-ref -d <invalid_ref_found_by_git_fsck>"),
         ("at the end", "git fsck --full"),
+        # commands in inline code of plain bullets are steps too
+        ("Can you see the process in ps aux | grep gitaly?", "ps aux | grep gitaly"),
+        ("Is the prometheus port responding: Does curl https://localhost:9236/metrics respond?",
+         "curl https://localhost:9236/metrics"),
+        ("Attempt to restart gitaly service", "sudo gitlab-ctl restart gitaly"),
     ]
-    assert [s.params for s in rb.steps] == [[], ["repo"], ["invalid_ref_found_by_git_fsck"], []]
+    assert [s.params for s in rb.steps][:4] == [[], ["repo"], ["invalid_ref_found_by_git_fsck"],
+                                                 []]
     assert rb.steps[0].mutating and "zerofiles.txt" in rb.steps[0].reason
-    # "- check ... `ps aux | grep gitaly`?" bullets are not checklist items: no steps there.
+    assert [s.mutating for s in rb.steps[4:]] == [False, False, True]
+    # `SIGSEGV` (one word) in "grep for `SIGSEGV`" stays prose
     assert all(s.kind == "shell" for s in rb.steps)
 
 
@@ -247,14 +262,20 @@ def test_console_label_info_string_and_root_prompt_blocks_haproxy() -> None:
         "sudo /usr/local/sbin/drain_haproxy.sh -w 60",
         "sudo /usr/local/sbin/drain_haproxy.sh -u",
         "./bin/set-server-state gstg drain git-01",
+        "ssh -L 7331:localhost:7331 fe-01-lb-gstg.c.gitlab-staging-1.internal",
         "sudo hatop -s /run/haproxy/admin.sock",
+        "gitlab-ctl status",
+        "sudo grep -v check_http /var/log/haproxy.log | awk '{print $6}' | cut -d: -f1|sort|uniq "
+        "-c |sort -n|tail",
         "pstree -pals $(pgrep -u root -f /usr/sbin/haproxy)",
         "for p in $(pgrep -u haproxy -f haproxy); do ps -o user,pid,etimes,command $p; done",
         "kill -TERM 1827",
+        "gitlab-ctl restart puma",
     ]
     assert rb.steps[1].label == "Drain, but wait 1 minute"
     assert rb.steps[3].example_output.startswith("Fetching server state...")
-    assert [s.mutating for s in rb.steps] == [True, True, True, True, True, False, False, True]
+    assert [s.mutating for s in rb.steps] == [True, True, True, True, True, True, False, False,
+                                              False, False, True, True]
     # mermaid diagrams, the get-server-state output and the usage text are not steps
     kinds = [b["kind"] for b in rb.code_blocks]
     assert kinds.count("display") == 4
@@ -262,12 +283,16 @@ def test_console_label_info_string_and_root_prompt_blocks_haproxy() -> None:
 
 def test_prompted_commands_grouped_until_a_blank_line() -> None:
     rb = load("openshift-runbooks/alerts/HighlyAvailableWorkloadIncorrectlySpread.md")
-    assert len(rb.steps) == 7
+    # Each prompt its own step now that variables carry from step to step in an incident.
+    assert len(rb.steps) == 9
     assert rb.steps[5].command == (
         "PVC=$(oc get -n \"$NS\" pod \"$POD\" -ojson | jq -r '.spec.volumes[] | "
-        "select(.persistentVolumeClaim!=null) | .persistentVolumeClaim.claimName')\n"
-        "oc delete -n \"$NS\" pvc \"$PVC\"\noc delete -n \"$NS\" pod \"$POD\"")
-    assert [s.mutating for s in rb.steps] == [False, False, True, False, False, True, True]
+        "select(.persistentVolumeClaim!=null) | .persistentVolumeClaim.claimName')")
+    assert rb.steps[5].sets_vars == ["PVC"] and "PVC" in rb.steps[6].uses_vars
+    assert [s.command for s in rb.steps[6:8]] == ['oc delete -n "$NS" pvc "$PVC"',
+                                                  'oc delete -n "$NS" pod "$POD"']
+    assert [s.mutating for s in rb.steps] == [False, False, True, False, False, False, True, True,
+                                              True]
     # the alert-label listing in a console block without prompts holds no command
     assert (rb.code_blocks[0]["kind"], rb.code_blocks[0]["steps"]) == ("shell", 0)
 

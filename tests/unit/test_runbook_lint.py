@@ -131,7 +131,7 @@ def test_each_bad_input_gives_one_clear_message(case: str, tmp_path: Path, capsy
 def test_missing_path_and_empty_directory(tmp_path: Path, capsys) -> None:
     (tmp_path / "empty").mkdir()
     code, out, _ = run(capsys, "runbooks", "lint", str(tmp_path / "nope"), str(tmp_path / "empty"))
-    assert code == 1
+    assert code == 2  # an input that cannot be read at all
     assert out.splitlines() == [f"{tmp_path}/nope: error: no such file or directory",
                                 f"{tmp_path}/empty: warning: no runbooks (*.md) in this directory"]
 

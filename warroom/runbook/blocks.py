@@ -192,7 +192,9 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
                 if not cmd:
                     continue
                 if cur is not None and (cur.output or pending or cur.prompt != kind
-                                        or _gates(cur, cmd)):
+                                        or _gates(cur, cmd) or (
+                                            kind == "$" and not cur.open
+                                            and not _keeps_session(cur.command))):
                     # A new prompt after output, after a comment, or of another kind (`$` then
                     # `#` inside a debug shell) starts a new step.
                     if cur.output and pending:
@@ -257,8 +259,34 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
     return drafts
 
 
-_STATE_WORDS = frozenset({"cd", "pushd", "popd", "export", "source", ".", "set", "unset", "alias",
-                          "shopt", "umask", "ulimit", "read", "declare", "typeset", "local"})
+# Commands whose effect later lines depend on and that no step-to-step carrying restores: the
+# working directory, shell options, aliases. (Variables are carried between an incident's steps.)
+_STATE_WORDS = frozenset({"cd", "pushd", "popd", "source", ".", "set", "alias", "shopt", "umask",
+                          "ulimit"})
+# Programs that open a session the next prompted lines are typed into (a remote or debug shell).
+_SESSION_WORDS = frozenset({"ssh", "chroot", "toolbox", "su", "bash", "sh", "zsh", "psql", "mysql",
+                            "redis-cli", "mongo", "mongosh", "gitlab-rails", "rails", "nsenter",
+                            "screen", "tmux", "python", "python3", "sqlite3", "exit", "logout"})
+
+
+def _keeps_session(command: str) -> bool:
+    """Later prompted lines depend on this one: it changes directory/options or opens a shell."""
+    result = shell.scan(_neutral(command))
+    if all(all(shell.is_assignment(w.raw) for w in c.words) for c in result.commands):
+        return True  # `NODE=<name>` alone: it sets up the command typed next
+    for c in result.commands:
+        words = [w.raw for w in c.words if not shell.is_assignment(w.raw)]
+        if not words:
+            continue
+        if words[0] in _STATE_WORDS or words[0] in _SESSION_WORDS:
+            return True
+        if words[0] == "sudo" and any(w in ("-i", "-s", "su", "bash", "sh") for w in words[1:3]):
+            return True
+        if "ssh" in words[1:5] or "debug" in words[1:5] or (
+                "exec" in words[1:3] and any(w.startswith("-") and "t" in w and "i" in w
+                                             for w in words)):
+            return True
+    return False
 
 
 def _pure_check(command: str) -> bool:
@@ -268,7 +296,16 @@ def _pure_check(command: str) -> bool:
     result = shell.scan(command)
     for c in result.commands:
         words = [w.raw for w in c.words]
-        if not words or shell.is_assignment(words[0]) or words[0] in _STATE_WORDS:
+        if not words:
+            continue
+        if shell.is_assignment(words[0]) and all(shell.is_assignment(w) for w in words):
+            continue  # X=$(read-only): the value is carried to the next step
+        if words[0] in _STATE_WORDS or words[0] in ("export", "declare", "typeset", "local",
+                                                     "read", "unset"):
+            if words[0] in _STATE_WORDS:
+                return False
+            continue
+        if shell.is_assignment(words[0]):
             return False
     return not classify(command, "shell").mutating
 
@@ -285,6 +322,8 @@ def _gates(cur: Draft, line: str) -> bool:
 
     if cur.open or cur.output or cur.pure is False or not is_strong_command(line):
         return False
+    if first_word(line) in SHELL_KEYWORDS or not shell.scan(line).complete:
+        return False  # a loop or block is the script's own logic, not a separate change
     if cur.pure is None:
         cur.pure = _pure_check(cur.command)
         if not cur.pure:
@@ -297,8 +336,17 @@ def _gates(cur: Draft, line: str) -> bool:
     return False
 
 
+def _neutral(command: str) -> str:
+    """The command with each placeholder a plain word (`<pod name>` is no redirection)."""
+    from warroom.runbook.params import find_params
+
+    for ref in reversed(find_params(command)):
+        command = command[:ref.start] + "PARAM" + command[ref.end:]
+    return command
+
+
 def _only_assignments(command: str) -> bool:
-    result = shell.scan(command)
+    result = shell.scan(_neutral(command))
     if not result.commands or not result.complete:
         return False
     return all(c.words and all(shell.is_assignment(w.raw) for w in c.words) and not c.redirects

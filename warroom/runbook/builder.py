@@ -245,9 +245,17 @@ class _Builder(_Assembly):
     @staticmethod
     def inline_entry(cmd: str, plain: str, line: int, depth: int, section: Section,
                      section_text: str = "", checked: bool = False) -> _Entry:
-        rest = _squash(plain.replace(cmd, " "))
-        rest = re.sub(r"\s+([?.,:;!)])", r"\1", rest).strip(" :.-–—,;")
-        rest = re.sub(r"\(\s*\)", "", rest).strip()
+        at = plain.find(cmd)
+        before = plain[:at].strip(" :.-–—,;") if at >= 0 else ""
+        after = plain[at + len(cmd):].strip(" :.-–—,;?!)(") if at >= 0 else ""
+        tail = plain[at + len(cmd):].strip() if at >= 0 else ""
+        if before and (after or tail.startswith("?")) and not re.match(r"^[:.;]", tail):
+            # "Does `curl ...` respond?": the sentence needs its command to make sense
+            rest = plain
+        else:
+            rest = _squash(plain.replace(cmd, " "))
+            rest = re.sub(r"\s+([?.,:;!)])", r"\1", rest).strip(" :.-–—,;")
+            rest = re.sub(r"\(\s*\)", "", rest).strip()
         label = _label_from_text(rest) if len(rest) > 3 else _label_from_command(cmd)
         return _Entry(kind="shell", label=label, line=line, section=section, command=cmd,
                       text=section_text, depth=depth, checked=checked, lang="inline")

@@ -86,12 +86,13 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
 
 
 # Findings that make the file unusable (cannot be read at all): ``lint`` exits 2 on them.
-UNREADABLE = ("no such file or directory", "cannot read", "is a directory, not",
-              "not a text file", "file is empty", "too large for a runbook")
+UNREADABLE = ("no such file or directory", "cannot read:", "is a directory, not")
 
 
 def unreadable(finding: Finding) -> bool:
-    return finding.level == "error" and any(u in finding.message for u in UNREADABLE)
+    msg = finding.message
+    return finding.level == "error" and (msg.startswith(UNREADABLE)
+                                         or "too large for a runbook" in msg)
 
 
 def _placeholder_findings(rb: Runbook, file: str) -> list[Finding]:

@@ -34,6 +34,7 @@ def assigned(command: str) -> list[str]:
     """Variables the command sets for later commands: ``X=1`` alone, ``export X=1`` / ``export X``,
     ``declare``/``readonly``, ``read X``, ``for X in``, in order of first appearance."""
     out: dict[str, None] = {}
+    command = _neutral(command)
     result = shell.scan(command)
     for c in result.commands:
         raws = [w.raw for w in c.words]
@@ -62,6 +63,7 @@ def assigned(command: str) -> list[str]:
 
 def used(command: str) -> list[str]:
     """Variables the command reads that it has not set itself before (environment excluded)."""
+    command = _neutral(command)
     result = shell.scan(command)
     ctx = result.contexts
     own = set(assigned(command))
@@ -76,3 +78,12 @@ def used(command: str) -> list[str]:
             continue
         out.setdefault(name, None)
     return list(out)
+
+
+def _neutral(command: str) -> str:
+    """Placeholders as plain words: in ``X=<pod name>`` the ``<`` is no redirection."""
+    from warroom.runbook.params import find_params
+
+    for ref in reversed(find_params(command)):
+        command = command[:ref.start] + "PARAM" + command[ref.end:]
+    return command
