@@ -143,7 +143,12 @@ def _placeholder_findings(rb: Runbook, file: str) -> list[Finding]:
 
 
 def _variable_findings(rb: Runbook, file: str) -> list[Finding]:
-    """A shell variable read by a step before any step sets it (one finding per variable)."""
+    """A shell variable read by a step before any step sets it (one finding per variable).
+
+    Secrets (``$API_KEY``, ``$DB_PASSWORD``) are meant to come from the operator's environment,
+    never from a runbook step, so they are not reported as unset."""
+    from warroom.execute.redact_rules import looks_secret_name
+
     out: list[Finding] = []
     setters: dict[str, int] = {}
     for step in rb.steps:
@@ -154,6 +159,8 @@ def _variable_findings(rb: Runbook, file: str) -> list[Finding]:
     for step in rb.steps:
         for v in step.uses_vars:
             if v in set_so_far or v in reported:
+                continue
+            if v not in setters and looks_secret_name(v):
                 continue
             reported.add(v)
             later = setters.get(v)

@@ -28,7 +28,7 @@ kubectl oc jq yq curl git aws gcloud az terraform helm docker hostid openssl hea
 """.split())
 
 _DOLLAR = re.compile(r"(?<![$\\])\$\([ \t]*([A-Za-z_][\w-]*)[ \t]*\)")
-_BRACKET = re.compile(r"(?<![\w\[$\]\\.\"'])\[([A-Za-z][A-Za-z0-9]*(?:[-_ ][A-Za-z0-9]+)+)\](?![\](=])")
+_BRACKET = re.compile(r"(?<![\w\[$\]\\.])\[([A-Za-z][A-Za-z0-9]*(?:[-_ ][A-Za-z0-9]+)+)\](?![\](=])")
 _FILLER = re.compile(r"(?<![\w-])(X{3,}|x{3,}|CHANGE_?ME|REPLACE_?ME|YOUR_[A-Z_]+)"
                      r"(?![\w-])")
 

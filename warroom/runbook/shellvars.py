@@ -26,7 +26,7 @@ OPTIND TMPDIR EDITOR PAGER KUBECONFIG DISPLAY SSH_AUTH_SOCK XDG_RUNTIME_DIR XDG_
 _USE = re.compile(r"\$(?:\{[#!]?([A-Za-z_]\w*)|([A-Za-z_]\w*))")
 _ASSIGN_WORDS = ("export", "declare", "typeset", "local", "readonly")
 _FOR = re.compile(r"(?:^|[;&|\n(]\s*|\bdo\s+|\bthen\s+)(?:for|select)\s+([A-Za-z_]\w*)\s+in\b")
-_READ = re.compile(r"\bread\s+(?:-[a-zA-Z]+\s+(?:\S+\s+)?)*((?:[A-Za-z_]\w*\s*)+)")
+_READ = re.compile(r"\bread(?:[ \t]+-[a-zA-Z]+)*[ \t]+((?:[A-Za-z_]\w*[ \t]*)+)")
 _NAME = re.compile(r"^[A-Za-z_]\w*$")
 
 
