@@ -49,6 +49,12 @@ def step_detail_text(step: Step | None, view: StepView | None,
                 t.append(value[0], "bold")
                 t.append(f" ({value[1]})", "dim")
         t.append("\n")
+    sets = getattr(step, "sets_vars", None)
+    if sets:
+        # Shell state across steps: what this step sets reaches the later steps of the incident.
+        t.append("sets: ", "dim")
+        t.append(", ".join(f"${v}" for v in sets))
+        t.append(" (kept for later steps; values redacted in the journal)\n", "dim")
     if view is not None and view.state != "pending":
         icon = STEP_ICONS.get(view.state, "?")
         t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold")

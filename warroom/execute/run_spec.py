@@ -53,6 +53,11 @@ class RunSpec:
     redaction: RedactionSettings = field(default_factory=RedactionSettings)
     evidence_before: dict[str, Any] | None = None
     actor: str | None = None
+    # Shell variables earlier steps of the incident set (given literally, never expanded), and
+    # the names this step sets, whose values are captured when it ends (issue 14: a runbook is
+    # written as one shell session; see warroom.runbook.shellvars and execute.shell_state).
+    shell_vars: dict[str, str] = field(default_factory=dict)
+    capture_vars: list[str] = field(default_factory=list)
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,
@@ -74,6 +79,7 @@ class RunSpec:
         """The step's environment: the user's, plus ``env``, with ``path_prepend`` first on PATH."""
         env = dict(os.environ)
         env.update({k: os.path.expandvars(os.path.expanduser(v)) for k, v in self.env.items()})
+        env.update(self.shell_vars)
         if self.path_prepend:
             parts = [str(p) for p in self.path_prepend]
             if env.get("PATH"):

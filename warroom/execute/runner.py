@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import warroom
-from warroom.execute import safety
+from warroom.execute import safety, shell_state
 from warroom.execute.capture import read_tail
 from warroom.execute.handle import CATCH_UP_LIMIT as CATCH_UP_LIMIT, READ_BLOCK as READ_BLOCK, StepHandle
 from warroom.execute.output_files import allocate_output, output_locked as output_locked
@@ -123,6 +123,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "secret_params": spec.secret_params(),
         "actor": spec.actor,
         "restore_env": restore,
+        **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),
         "event": {
             "step": spec.step, "step_id": spec.step_id,
             **({"runbook_id": spec.runbook_id} if spec.runbook_id else {}),

@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from warroom.execute import shell_state
 from warroom.execute.capture import OutputWriter
 from warroom.execute.process_tree import (
     PR_SET_CHILD_SUBREAPER as PR_SET_CHILD_SUBREAPER,
@@ -116,6 +117,8 @@ class Supervisor:
                 pass  # bigger pipes only batch reads better; the default size works too
         shell = self.spec["shell"]
         command = self.spec["command"]
+        if self.spec.get("capture_vars") and self.spec.get("vars_file"):
+            command = shell_state.wrap(command, self.spec["capture_vars"], self.spec["vars_file"])
         cwd = self.spec.get("cwd")
         max_fd = max(os.sysconf("SC_OPEN_MAX"), 1024)
         pid = os.fork()
@@ -346,6 +349,12 @@ class Supervisor:
         }
         if writer.error:
             data["output_error"] = writer.error
+        if self.spec.get("vars_file"):
+            got = shell_state.read_values(self.spec["vars_file"])
+            if got:
+                # names only: values may be tokens; later steps read them from the private file
+                data["vars"] = {name: shell_state.REDACTED for name in got}
+                data["vars_file"] = self.spec.get("vars_rel")
         if crash:
             data["error"] = self.redactor.redact_text(crash)
         deadline = time.monotonic() + 120

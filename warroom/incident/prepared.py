@@ -67,6 +67,9 @@ class PreparedStep:
     timeout: float
     # The literal checked against the output (the step's ``expect=`` attribute), not the prose.
     expect: str | None
+    # Said before running: shell variables the step reads that only an earlier step, not yet
+    # run in this incident, sets ("uses $BAD_REV, set by step 2, which has not run").
+    notes: tuple[str, ...] = ()
 
     @property
     def number(self) -> int:

@@ -124,7 +124,35 @@ class StepRunning:
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
-                            mutating=mutating, timeout=timeout, expect=step.check)
+                            mutating=mutating, timeout=timeout, expect=step.check,
+                            notes=self.unset_variable_notes(step))
+
+    def carried_vars(self) -> dict[str, str]:
+        """Shell variables earlier steps of this incident set (values, for the next step's env)."""
+        from warroom.execute import shell_state
+
+        return shell_state.carried(self.dir, self.read().events)
+
+    def unset_variable_notes(self, step: Any) -> tuple[str, ...]:
+        """What to say before running a step that reads variables only an unrun step sets."""
+        uses = list(getattr(step, "uses_vars", []) or [])
+        if not uses:
+            return ()
+        book = self.runbook()
+        setters: dict[str, Any] = {}
+        for s in (book.steps if book else []):
+            if s.number < step.number:
+                for v in getattr(s, "sets_vars", []):
+                    setters[v] = s
+        have = self.carried_vars()
+        notes = []
+        for v in uses:
+            setter = setters.get(v)
+            if setter is not None and v not in have:
+                notes.append(f"uses ${v}, which step {setter.number} ({setter.label}) sets; it has "
+                             "not run in this incident, so the variable is empty unless your "
+                             "environment sets it")
+        return tuple(notes)
 
     def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
                  read_only: bool | None = None, **runner_options: Any) -> Any:
@@ -167,6 +195,10 @@ class StepRunning:
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         self.refresh()
+        # Shell state across steps: what earlier steps set is in this step's environment, and
+        # what this step sets is captured for the next ones (warroom.execute.shell_state).
+        runner_options.setdefault("shell_vars", self.carried_vars())
+        runner_options.setdefault("capture_vars", list(getattr(prepared.step, "sets_vars", [])))
         return self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
 
     def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:

@@ -1,0 +1,81 @@
+"""Shell state across an incident's steps (issue 14): a variable one step sets reaches a later
+step, is journaled redacted, and a step whose variable only an unrun step sets says so first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import Clock
+from warroom.config import Config
+from warroom.execute import shell_state
+from warroom.incident import runbook_ref
+from warroom.incident.session import Incident
+from warroom.incident.store import IncidentStore
+from warroom.runbook.parser import parse_runbook
+
+RUNBOOK = """# Shell state
+
+## Investigate
+
+```bash
+# Remember the revision
+REV_ID=$(echo rev-$((40 + 2)))
+TOKEN_X=$(printf 's3cr3t-%s' value-123)
+```
+
+```bash
+# Use it
+echo "revision is $REV_ID"
+```
+"""
+
+
+@pytest.fixture
+def inc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Incident:
+    md = tmp_path / "rb-vars.md"
+    md.write_text(RUNBOOK)
+    monkeypatch.setattr(runbook_ref, "resolve_ref", lambda ref, cfg: md)
+    monkeypatch.setattr(runbook_ref, "load_file", lambda p: parse_runbook(RUNBOOK, Path(p)))
+    return IncidentStore(tmp_path / "state", Config(), clock=Clock()).create(
+        title="vars", severity="P3", runbook=str(md))
+
+
+def test_runbook_records_what_each_step_sets_and_reads() -> None:
+    rb = parse_runbook(RUNBOOK)
+    assert [s.sets_vars for s in rb.steps] == [["REV_ID", "TOKEN_X"], []]
+    assert [s.uses_vars for s in rb.steps] == [[], ["REV_ID"]]
+
+
+def test_variables_carry_to_later_steps_and_are_journaled_redacted(inc: Incident) -> None:
+    second = inc.prepare_step(2)
+    assert second.notes and "$REV_ID" in second.notes[0] and "step 1" in second.notes[0]
+    inc.run_step(inc.prepare_step(1)).wait(60)
+    assert inc.prepare_step(2).notes == ()
+    handle = inc.run_step(inc.prepare_step(2))
+    assert handle.wait(60).status == "ok"
+    out = (inc.dir / [e for e in inc.read().events if e.type == "step.finished"][-1]
+           .data["output"]).read_text()
+    assert "revision is rev-42" in out
+    finished = [e for e in inc.read().events if e.type == "step.finished"]
+    assert finished[0].data["vars"] == {"REV_ID": "[REDACTED]", "TOKEN_X": "[REDACTED]"}
+    journal = (inc.dir / "journal.jsonl").read_text()
+    assert "s3cr3t-value-123" not in journal  # the value set is never journaled
+    vars_file = inc.dir / finished[0].data["vars_file"]
+    assert oct(vars_file.stat().st_mode & 0o777) == "0o600"
+    # the command journaled is the runbook's, not the wrapped one
+    started = [e for e in inc.read().events if e.type == "step.started"][0]
+    assert "__warroom_rc" not in json.dumps(started.data)
+
+
+def test_trailer_keeps_exit_status_and_values_literal(tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "v"
+    cmd = shell_state.wrap("A='x y $HOME'; B=2; false", ["A", "B", "C"], str(path))
+    proc = subprocess.run(["/bin/bash", "-c", cmd])
+    assert proc.returncode == 1
+    assert shell_state.read_values(path) == {"A": "x y $HOME", "B": "2"}
+    assert shell_state.supervisor_fields("cat <<EOF\nx", ["A"], tmp_path / "o", "o") == {}
