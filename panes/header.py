@@ -17,8 +17,12 @@ from panes.slo import set_text
 from panes.view import HeaderInfo
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
+# The word is always printed next to the mark, so each failure reads the same without colour:
+# unauthorized (fix credentials), refused (nothing listens), down (unreachable), slow (no whole
+# answer within the timeout), error (answers that are not data).
 HEALTH_MARKS = {"ok": ("●", "green"), "stale": ("◌", "yellow"), "error": ("✖", "red"),
-                "down": ("✖", "red"), "off": ("·", "dim")}
+                "down": ("✖", "red"), "off": ("·", "dim"), "unauthorized": ("⊘", "bold red"),
+                "refused": ("✖", "red"), "slow": ("◔", "yellow")}
 
 
 class IncidentHeader(Vertical):

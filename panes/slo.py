@@ -181,6 +181,7 @@ class SloPane(ReadingMixin, Vertical):
         set_text(spark, render_sparkline(
             values, width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
+            from_zero=self.slo.spark_from_zero,
         ))
 
     def draw_error(self, error: str) -> None:
@@ -228,7 +229,7 @@ class SloLine(ReadingMixin, Horizontal):
         set_text(spark, render_sparkline(
             [v for _, v in reading.series], spark.content_size.width or 12,
             warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
-            styles=SPARK_STYLES, ascii_only=self.ascii_only,
+            styles=SPARK_STYLES, ascii_only=self.ascii_only, from_zero=self.slo.spark_from_zero,
         ))
         self.tick(now)
 

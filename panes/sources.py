@@ -6,12 +6,14 @@ line names its state in words and icons, so it reads the same without colour.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
 from textual.widgets import Static
 
 OK, WARN, BAD = ("✔", "green"), ("▲", "yellow"), ("✖", "bold red")
+SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 
 
 def cluster_line(snap: Any) -> Text:
@@ -20,7 +22,9 @@ def cluster_line(snap: Any) -> Text:
     if snap is None:
         return t.append("waiting for data", "dim")
     if snap.error:
-        t.append(f"{BAD[0]} ", BAD[1])
+        # The failure in place of the content: no deployment line it cannot vouch for.
+        kind = getattr(snap, "error_kind", None)
+        t.append(f"{BAD[0]} {KIND_WORDS.get(kind or '', 'UNKNOWN')} ", BAD[1])
         return t.append(snap.error, "red")
     if snap.target is not None:
         t.append(f"{snap.target.describe().removeprefix('cluster ')}  ", "dim")
@@ -31,7 +35,13 @@ def cluster_line(snap: Any) -> Text:
     crash = [p for p in snap.pods if p.reason]
     restarts = sum(p.restarts for p in snap.pods)
     if crash:
-        t.append(f"{BAD[0]} {len(crash)} pod(s) {crash[0].reason}  ", BAD[1])
+        # Each pod its own reason: two pods failing differently are two problems.
+        by_reason: dict[str, int] = {}
+        for p in crash:
+            by_reason[p.reason] = by_reason.get(p.reason, 0) + 1
+        t.append(f"{BAD[0]} ", BAD[1])
+        t.append(", ".join(f"{n} pod{'s' if n > 1 else ''} {reason}" for reason, n in by_reason.items()), BAD[1])
+        t.append("  ")
     t.append(f"restarts {restarts}", "bold" if restarts else "dim")
     return t
 
@@ -56,22 +66,71 @@ def providers_line(statuses: list[Any] | None) -> Text:
     return t
 
 
-def alerts_line(result: Any) -> Text:
+#: How a failed source failed, in capitals so it reads without colour.
+KIND_WORDS = {"unauthorized": "UNAUTHORIZED", "slow": "SLOW", "refused": "REFUSED", "down": "DOWN",
+              "error": "ERROR"}
+
+
+def _ago(seconds: float) -> str:
+    from warroom.durations import format_duration
+
+    return format_duration(max(0.0, seconds))
+
+
+def alert_label(a: Any, now: float) -> Text:
+    """``P1 Name 1h36m → RB`` : severity (as mapped; the raw label when unknown), since-when, runbook."""
+    t = Text()
+    sev = a.priority or (f"?{a.severity}" if a.severity else "?")
+    t.append(sev, SEVERITY_STYLES.get(a.priority or "", "bold"))
+    t.append(" ")
+    t.append(a.name, "bold")
+    if a.since is not None:
+        t.append(f" {_ago(now - a.since)}", "dim")
+    if a.runbook:
+        t.append(f" → {a.runbook}", "bold reverse")
+    return t
+
+
+def alerts_line(result: Any, now: float | None = None) -> Text:
+    """Firing alerts, most severe first, or the failure in their place.
+
+    "none firing" only ever comes from every configured server answering with nothing firing;
+    a server that failed shows how (UNAUTHORIZED / SLOW / REFUSED / DOWN / ERROR), its sentence and
+    the age of its last good answer, before anything the others said.
+    """
+    now = time.time() if now is None else now
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append("alerts ", "bold")
     if result is None:
-        return t.append("waiting for data", "dim")
-    if not result.alerts:
-        t.append(f"{OK[0]} none firing", OK[1])
-    else:
-        t.append(f"{BAD[0]} {len(result.alerts)} firing: ", BAD[1])
-        for a in result.alerts[:4]:
-            t.append(a.name, "bold")
-            if a.runbook:
-                t.append(f" → {a.runbook}", "bold reverse")
-            t.append("  ")
+        return t.append("waiting for the first answer", "dim")
+    if result.alerts:
+        counts = result.counts() if hasattr(result, "counts") else {}
+        t.append(f"{BAD[0]} {len(result.alerts)} firing", BAD[1])
+        if len(result.alerts) > 1 and counts:
+            t.append(" (" + " ".join(f"{n}×{sev}" for sev, n in counts.items()) + ")", "bold")
+        t.append("  ")
     for where, err in result.errors.items():
-        t.append(f" ? {where}: {err}", "yellow")
+        kind = getattr(result, "kinds", {}).get(where, "error")
+        t.append(f"? {where} {KIND_WORDS.get(kind, 'ERROR')}", "bold yellow")
+        good = getattr(result, "last_good", {}).get(where)
+        if good is not None:
+            at, then = good
+            t.append(f" (last good answer {_ago(now - at)} ago: {len(then)} firing then)", "yellow")
+        else:
+            t.append(" (no good answer yet)", "yellow")
+        t.append(f": {err}  ", "yellow")
+    if not result.alerts:
+        if result.errors:
+            answered = [s for s in getattr(result, "servers", ()) if s not in result.errors]
+            if answered:
+                t.append(f"nothing firing per {', '.join(answered)}; the rest unknown", "dim")
+            return t
+        t.append(f"{OK[0]} none firing", OK[1])
+        return t
+    for i, a in enumerate(result.alerts):
+        if i:
+            t.append(" · ", "dim")
+        t.append_text(alert_label(a, now))
     return t
 
 
@@ -95,3 +154,41 @@ class SourcesPane(Static):
         makers = {"cluster": cluster_line, "providers": providers_line, "alerts": alerts_line}
         lines = [makers[k](self.data.get(k)) for k in self.kinds]
         self.update(Text("\n").join(lines))
+
+
+def alerts_table(result: Any, now: float | None = None) -> Any:
+    """Every firing alert for the full view: severity, name, since when, runbook, title, labels;
+    then each server that failed, how, and the age of its last good answer."""
+    from datetime import datetime, timezone
+
+    from rich.table import Table
+
+    now = time.time() if now is None else now
+    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
+    for col in ("sev", "alert", "since (UTC)", "for", "runbook", "what", "from"):
+        table.add_column(col, no_wrap=col not in ("what",), overflow="fold")
+    if result is None:
+        table.add_row("", Text("waiting for the first answer", "dim"), "", "", "", "", "")
+        return table
+    for a in result.alerts:
+        sev = Text(a.priority or "?", SEVERITY_STYLES.get(a.priority or "", "bold"))
+        if a.severity and a.severity != a.priority:
+            sev.append(f" {a.severity}", "dim")
+        since = (datetime.fromtimestamp(a.since, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+                 if a.since is not None else "?")
+        age = _ago(now - a.since) if a.since is not None else "?"
+        labels = ", ".join(f"{k}={v}" for k, v in sorted(a.labels.items())
+                           if k not in ("alertname", "severity"))
+        what = Text(a.title if a.title != a.name else "")
+        if labels:
+            what.append(("\n" if what.plain else "") + labels, "dim")
+        table.add_row(sev, Text(a.name, "bold"), since, age, a.runbook or "", what, a.source)
+    for where, err in result.errors.items():
+        kind = getattr(result, "kinds", {}).get(where, "error")
+        good = getattr(result, "last_good", {}).get(where)
+        last = f"last good answer {_ago(now - good[0])} ago" if good else "no good answer yet"
+        table.add_row(Text("?", "bold yellow"), Text(f"{where} {KIND_WORDS.get(kind, 'ERROR')}", "bold yellow"),
+                      "", "", "", Text(f"{err} ({last})", "yellow"), where)
+    if not result.alerts and not result.errors:
+        table.add_row(Text(OK[0], OK[1]), Text("none firing", OK[1]), "", "", "", "", "")
+    return table

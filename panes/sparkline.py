@@ -48,6 +48,53 @@ def band(value: float, warn: float | None, crit: float | None, direction: str) -
     return "ok"
 
 
+def _segments(lo: float, hi: float, warn: float | None, crit: float | None,
+              direction: str, top: int) -> list[tuple[float, float, float, float]]:
+    """Piecewise-linear value → level map as (v0, v1, level0, level1) pieces.
+
+    Each band owns fixed glyph heights, so the height alone says the band (NO_COLOR, a
+    monochrome terminal, a screenshot): above: ok ▁▂▃▄, warn ▅▆, crit ▇█; below: mirrored, crit
+    ▁▂, warn ▃▄, ok ▅▆▇█. With one threshold, the band past it owns the top (bottom) two.
+    """
+    ts = sorted(t for t in (warn, crit) if t is not None)
+    if not ts:
+        return [(lo, hi, 0.0, float(top))]
+    if direction == "above":
+        if warn is not None and crit is not None and warn < crit:
+            return [(lo, warn, 0.0, 3.999), (warn, crit, 4.0, 5.999), (crit, hi, 6.0, float(top))]
+        t = ts[0] if crit is None else crit
+        return [(lo, t, 0.0, 5.999), (t, hi, 6.0, float(top))]
+    if warn is not None and crit is not None and crit < warn:
+        return [(lo, crit, 0.0, 1.999), (crit, warn, 2.0, 3.999), (warn, hi, 4.0, float(top))]
+    t = ts[-1] if crit is None else crit
+    return [(lo, t, 0.0, 1.999), (t, hi, 2.0, float(top))]
+
+
+def scale(points: Sequence[float], warn: float | None, crit: float | None, direction: str,
+          from_zero: bool = True) -> tuple[float, float]:
+    """The pane's vertical range: always the thresholds (with room past the worse one), the data
+    only where it goes beyond them, and zero when ``from_zero`` and nothing is negative. Never
+    the data's own min..max: a flat line with 1% noise must stay flat, not fill the height."""
+    ts = [t for t in (warn, crit) if t is not None]
+    dmin, dmax = min(points), max(points)
+    if not ts:
+        lo = min(0.0, dmin) if from_zero else dmin
+        hi = dmax
+        floor_span = max(abs(dmax), abs(dmin)) * 0.1 or 1.0
+        if hi - lo < floor_span:
+            hi = lo + floor_span
+        return lo, hi
+    tmin, tmax = min(ts), max(ts)
+    gap = (tmax - tmin) or abs(tmax) * 0.5 or 1.0
+    if direction == "above":
+        lo = min(0.0, dmin) if from_zero and tmin >= 0 else min(dmin, tmin - gap)
+        hi = max(dmax, tmax + gap)
+    else:
+        lo = min(0.0, dmin) if from_zero and tmin >= 0 else min(dmin, tmin - gap)
+        hi = max(dmax, tmax + gap)
+    return lo, hi
+
+
 def render_sparkline(
     values: Sequence[float],
     width: int,
@@ -57,32 +104,33 @@ def render_sparkline(
     direction: str = "above",
     styles: dict[str, str] | None = None,
     ascii_only: bool = False,
+    from_zero: bool = True,
 ) -> Text:
     """Return ``width`` cells (or fewer when there is less data) as styled runs.
 
-    The vertical scale includes the thresholds that are in view, so a flat line well under its
-    threshold stays low instead of being stretched to fill the height.
+    The vertical scale is the pane's own (``scale``): fixed by its thresholds, so a breach sits
+    visibly high (low, for ``direction = "below"``) and a flat line stays flat; each band has its
+    own glyph heights (``_segments``), so the level reads without colour.
     """
     styles = styles or {"ok": "green", "warn": "yellow", "crit": "bold red"}
     blocks = ASCII_BLOCKS if ascii_only else BLOCKS
-    points = [v for v in resample([v for v in values if v == v], width)]  # drop NaN
+    points = [v for v in resample([v for v in values if v == v and abs(v) != float("inf")], width)]
     text = Text(no_wrap=True, overflow="crop")
     if not points:
         return text
-    lo = min(points)
-    hi = max(points)
-    # Keep the nearest threshold in range so a quiet line sits low (above) or high (below).
-    ref = [t for t in (warn, crit) if t is not None]
-    if ref and direction == "above":
-        hi = max(hi, min(ref))
-    elif ref:
-        lo = min(lo, max(ref))
-    span = hi - lo
+    lo, hi = scale(points, warn, crit, direction, from_zero)
+    top = len(blocks) - 1
+    pieces = _segments(lo, hi, warn, crit, direction, top)
     run_band: str | None = None
     run_chars: list[str] = []
     for v in points:
-        level = 0 if span <= 0 else int((v - lo) / span * (len(blocks) - 1) + 0.5)
-        level = min(max(level, 0), len(blocks) - 1)
+        level = 0
+        for v0, v1, l0, l1 in pieces:
+            if v <= v1 or (v0, v1, l0, l1) == pieces[-1]:
+                frac = 0.0 if v1 <= v0 else (min(max(v, v0), v1) - v0) / (v1 - v0)
+                level = int(l0 + frac * (l1 - l0) + (0.5 if len(pieces) == 1 else 0.0))
+                break
+        level = min(max(level, 0), top)
         b = band(v, warn, crit, direction)
         if b != run_band and run_chars:
             text.append("".join(run_chars), styles.get(run_band or "ok", ""))

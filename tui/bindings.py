@@ -32,6 +32,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("a", "add_timeline", "Add entry", id="timeline.add", show=False),
     Binding("x", "correct_timeline", "Correct entry", id="timeline.correct", show=False),
     Binding("g", "drill_report", "Drill report", id="drill.report", show=False),
+    Binding("A", "alerts_view", "All alerts", id="alerts.view", show=False),
 ]
 
 CHECKLIST_BINDINGS: list[Binding] = [
@@ -76,6 +77,10 @@ REPORT_BINDINGS: list[Binding] = [
     Binding("e", "export", "Export PIR", id="report.export"),
 ]
 
+ALERTS_BINDINGS: list[Binding] = [
+    Binding("escape,A,q", "cancel", "Close", id="alerts.close"),
+]
+
 HELP_BINDINGS: list[Binding] = [
     Binding("escape,question_mark,q", "cancel", "Close", id="help.close"),
 ]
@@ -84,7 +89,7 @@ HELP_BINDINGS: list[Binding] = [
 def all_bindings() -> list[tuple[str, list[Binding]]]:
     """Groups in the order the help screen lists them."""
     return [
-        ("Incident", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("incident.", "pir."))]),
+        ("Incident", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("incident.", "pir.", "alerts."))]),
         ("Timeline and drill", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("timeline.", "drill."))]
          + TIMELINE_BINDINGS),
         ("Runbook", [b for b in DASHBOARD_BINDINGS if b.id and b.id.startswith(("step.", "runbook."))]
@@ -97,5 +102,5 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
 
 def binding_ids() -> set[str]:
     groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
-              MODAL_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS]
+              MODAL_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS, ALERTS_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

@@ -41,9 +41,6 @@ if TYPE_CHECKING:
     from tui.screens.modals.status_update import UpdateAnswer
     from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
-ALERT_SEVERITY = {"critical": "P1", "page": "P1", "high": "P2", "error": "P2", "warning": "P3",
-                  "warn": "P3", "info": "P4", "low": "P4"}
-
 
 class IncidentFlows:
     """Actions and message handlers; ``self`` is the ``DashboardScreen``."""
@@ -208,8 +205,8 @@ class IncidentFlows:
                 severity, runbook = scenario.severity, scenario.runbook
                 origin += f" Runbook and severity from the drill scenario {scenario.name}."
         elif (alert := self.firing_alert()) is not None:
-            title = alert.annotations.get("summary") or alert.name
-            severity = ALERT_SEVERITY.get((alert.severity or "").lower(), "P3")
+            title = alert.title
+            severity = alert.priority or "P3"
             runbook = alert.runbook
             source = {"kind": "alert", "ref": alert.name, "labels": dict(alert.labels)}
             if alert.since:
@@ -242,9 +239,15 @@ class IncidentFlows:
                                            runbook_severity=sevs), answered)
 
     def firing_alert(self: DashboardScreen) -> Any | None:
-        """The newest firing alert that names a runbook (else the newest one), if alerts are polled."""
+        """The most severe firing alert (the source sorts by severity, then longest firing);
+        among equally severe ones, the first that names a runbook."""
         alerts = list(getattr(self.extra.get("alerts"), "alerts", ()) or ())
-        return next((a for a in alerts if a.runbook), alerts[0] if alerts else None)
+        if not alerts:
+            return None
+        from warroom.sources.severity import rank
+
+        top = [a for a in alerts if rank(a.priority) == rank(alerts[0].priority)]
+        return next((a for a in top if a.runbook), top[0])
 
     def action_open_runbook(self: DashboardScreen) -> None:
         self.with_runbooks(self.open_runbook_picker)

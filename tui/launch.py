@@ -54,15 +54,17 @@ def extra_sources(cfg: Config, runbooks: list[Runbook]) -> dict[str, object]:
     their clients are made in the first poll, off the startup path).
 
     * alerts: an Alertmanager URL, or Prometheus' own alerts API when Prometheus is configured;
-    * cluster: a kubeconfig (configured, ``$KUBECONFIG`` or ``~/.kube/config``) or a context;
+    * cluster: a kubeconfig (configured, ``$KUBECONFIG`` or ``~/.kube/config``) or a context,
+      unless ``kubernetes.enabled = false`` (then no pane and no request at all);
     * providers: the configured status pages, polled only alongside a real Prometheus (so a
       bare ``warroom`` on a laptop does not reach out to public status pages).
     """
     import os
 
     out: dict[str, object] = {}
-    if cfg.kubernetes.kubeconfig or cfg.kubernetes.context or os.environ.get("KUBECONFIG") \
-            or (Path.home() / ".kube" / "config").is_file():
+    if cfg.kubernetes.enabled and (cfg.kubernetes.kubeconfig or cfg.kubernetes.context
+                                   or os.environ.get("KUBECONFIG")
+                                   or (Path.home() / ".kube" / "config").is_file()):
         from warroom.sources.kubernetes import KubeSource
 
         out["cluster"] = KubeSource(cfg.kubernetes, context=cfg.kubernetes.context)

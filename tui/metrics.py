@@ -77,6 +77,8 @@ def fetch_readings(source: MetricSource, tracker: Any, slos: list[SloConfig],
         samples = [SloSample(slo_id=s.id, value=None, fetched_at=now,
                              error=f"{type(exc).__name__}: {exc}") for s in slos]
     readings = tracker.update(samples, now)
-    errors = sum(1 for s in samples if s.error)
-    health = "ok" if errors == 0 else ("down" if errors == len(samples) else "error")
+    from warroom.sources.model import source_health
+
+    health = source_health([(getattr(s, "error_kind", None) or "error") if s.error else None
+                            for s in samples])
     return readings, health

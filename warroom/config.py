@@ -67,6 +67,15 @@ class SloConfig:
     severity: Severity | None = None
     for_: float | None = field(default=None, metadata={"duration": True, **_key("for")})
     range_query: str | None = None
+    # What an empty answer means: "nodata" (the query matched nothing), or "warn"/"crit" for a
+    # pane whose series vanishing IS the problem (an audit exporter that stopped reporting).
+    absent: Literal["nodata", "warn", "crit"] = "nodata"
+    # An expression whose value is the unix time of the newest underlying sample; None derives
+    # it from the query's own selectors (warroom.sources.freshness); "" turns the check off.
+    age_query: str | None = None
+    # The sparkline's scale starts at zero (false: just below the lower threshold, to see
+    # small moves of a value that never nears zero).
+    spark_from_zero: bool = True
 
 
 @dataclass
@@ -76,6 +85,14 @@ class AlertsConfig:
     timeout: float = _duration(2.0)
     refresh: float = _duration(15.0)
     runbook_map: dict[str, str] = field(default_factory=dict)
+    # Label values (any case) mapped to incident severities, over the built-in spellings
+    # (critical/warning/info, page, s1..s4, P1..P4, sevN; see warroom.sources.severity).
+    severity_map: dict[str, Severity] = field(default_factory=dict)
+    # Labels read for an alert's severity, first present wins.
+    severity_labels: list[str] = field(default_factory=lambda: ["severity", "priority"])
+    # Labels ignored when telling whether two alerts are the same one (Prometheus' own
+    # external_labels are found and ignored without being listed here).
+    dedup_ignore_labels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -220,7 +237,7 @@ def default_slos() -> list[SloConfig]:
             title="Audit-log gap",
             query="time() - max(flowengine_audit_log_last_event_timestamp_seconds)",
             unit="seconds", warn=120.0, crit=300.0, direction="above",
-            runbook="RB-CORE-005", severity="P1",
+            runbook="RB-CORE-005", severity="P1", absent="crit",
         ),
     ]
 

@@ -70,7 +70,7 @@ async def test_cluster_providers_and_alerts_lines_and_declare_from_an_alert(tmp_
             assert "cluster" in text and "flowengine 2/3 ready" in text and "rolling out" in text
             assert "✔ Anthropic operational" in text and "✖ OpenAI Partial System Outage" in text
             assert "→ RB-CORE-004" in text
-            assert "1 firing" in text and "ModelQuotaHigh → RB-CORE-003" in text
+            assert "1 firing" in text and "ModelQuotaHigh" in text and "→ RB-CORE-003" in text
 
             # With no breached pane, declaring starts from the firing alert.
             # (the panes keep polling, so "no breached pane" is pinned rather than cleared once)

@@ -133,7 +133,8 @@ def test_malformed_items_are_skipped_and_counted() -> None:
     assert [a.name for a in result.alerts] == ["Good"]
     assert result.alerts[0].since == datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc).timestamp()
     assert result.notes == {"alertmanager": "3 malformed alert(s) ignored"}
-    assert fake.requests[0].query == {"active": ["true"], "silenced": ["false"], "inhibited": ["false"]}
+    # silenced/inhibited are asked for too: they keep Prometheus' copy of a silenced alert off the screen
+    assert fake.requests[0].query == {"active": ["true"], "silenced": ["true"], "inhibited": ["true"]}
 
 
 def test_prometheus_alerts_api_and_dead_alertmanager(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -107,7 +107,7 @@ def test_source_edge_cases(backfilled) -> None:
         assert "2 series returned" in samples["multi"].note and 'provider="openai"' in samples["multi"].note
         assert samples["low"].value == pytest.approx(42.0)
         assert "lowest" in samples["low"].note and 'provider="anthropic"' in samples["low"].note
-        assert samples["nan"].value is None and "NaN" in samples["nan"].note
+        assert math.isnan(samples["nan"].value) and "NaN" in samples["nan"].note  # shown as NaN
         assert samples["inf"].value == math.inf and "+Inf" in samples["inf"].note
         assert samples["syntax"].value is None
         assert "parse error" in samples["syntax"].error and "bad_data" in samples["syntax"].error

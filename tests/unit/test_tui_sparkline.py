@@ -35,7 +35,7 @@ def test_one_span_per_run_of_equal_band() -> None:
 
 
 def test_flat_line_and_nan_do_not_crash() -> None:
-    assert render_sparkline([3.0] * 10, 10).plain == BLOCKS[0] * 10
+    assert len(set(render_sparkline([3.0] * 10, 10).plain)) == 1   # flat stays flat
     assert render_sparkline([float("nan"), 1.0], 4).plain
     assert render_sparkline([], 10).plain == ""
 
@@ -59,3 +59,32 @@ def test_formats() -> None:
     assert escalation_tier(0) == "T0 on-call"
     assert escalation_tier(16 * 60) == "T1 page TL"
     assert escalation_tier(61 * 60) == "T3 stakeholders"
+
+
+def test_scale_is_the_panes_own_so_a_breach_sits_high_and_noise_stays_flat() -> None:
+    # A sustained breach is drawn at the top, a healthy flat line low: never the same picture.
+    breach = render_sparkline([150.0] * 10, 10, warn=90, crit=120).plain
+    healthy = render_sparkline([40.0] * 10, 10, warn=90, crit=120).plain
+    assert set(breach) <= set(BLOCKS[6:]) and set(healthy) <= set(BLOCKS[:4])
+    # 108-109 s with under 1% noise is not stretched to full height.
+    noisy = render_sparkline([108.0, 109.0, 108.4, 108.9, 108.1] * 4, 20, warn=90, crit=120).plain
+    assert len(set(noisy)) == 1
+    assert len(set(render_sparkline([100.0, 100.5, 99.7, 100.2], 4).plain)) == 1
+
+
+def test_band_reads_from_the_glyph_height_without_colour() -> None:
+    """ok ▁..▄, warn ▅▆, crit ▇█ (above); mirrored for below: the height alone says the band."""
+    values = [0.0, 0.3, 0.49, 0.51, 0.7, 0.99, 1.01, 5.0, 50.0]
+    text = render_sparkline(values, 20, warn=0.5, crit=1.0).plain
+    for v, ch in zip(values, text, strict=True):
+        level = BLOCKS.index(ch)
+        want = band(v, 0.5, 1.0, "above")
+        assert (want == "ok" and level <= 3) or (want == "warn" and level in (4, 5)) \
+            or (want == "crit" and level >= 6), (v, ch)
+    below = [99.99, 99.6, 99.4, 99.1, 98.0, 10.0]
+    text = render_sparkline(below, 10, warn=99.5, crit=99.0, direction="below").plain
+    for v, ch in zip(below, text, strict=True):
+        level = BLOCKS.index(ch)
+        want = band(v, 99.5, 99.0, "below")
+        assert (want == "ok" and level >= 4) or (want == "warn" and level in (2, 3)) \
+            or (want == "crit" and level <= 1), (v, ch)

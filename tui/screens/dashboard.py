@@ -220,6 +220,15 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             pane.data[message.kind] = message.data
             self._behind = True
 
+    def action_alerts_view(self) -> None:
+        """Every firing alert (and every failing alert server) in a full view."""
+        from tui.screens.alerts import AlertsScreen
+
+        if "alerts" not in self.app.ctx.sources:
+            self.notify("No alert source is configured ([alerts] alertmanager_url, or Prometheus).")
+            return
+        self.app.push_screen(AlertsScreen(self.extra.get("alerts"), self.app.ctx.clock.now()))
+
     def note_alerts(self, result: object) -> None:
         """Journal each newly firing alert once while an incident is open (``alert.seen``)."""
         alerts = getattr(result, "alerts", ())

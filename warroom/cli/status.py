@@ -94,7 +94,7 @@ def reading_json(r: SloReading) -> dict[str, Any]:
         "warn": r.slo.warn, "crit": r.slo.crit, "direction": r.slo.direction,
         "for": r.slo.for_, "breached": r.breached, "age": r.age,
         "runbook": r.slo.runbook, "severity": r.slo.severity,
-        "error": r.error, "note": r.note,
+        "error": r.error, "error_kind": r.error_kind, "note": r.note,
         "points": len(r.series),
     }
 

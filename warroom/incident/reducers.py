@@ -314,10 +314,18 @@ def _status_update(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _alert(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """The timeline entry stands at the alert's own start (``since``: startsAt / activeAt), not at
+    when warroom first saw it: an alert firing since 17:13 must not look new at 18:49."""
     s.alerts.append({"seq": e.seq, "at": e.ts, **d})
-    sev = f" ({d['severity']})" if d.get("severity") else ""
+    bits = [str(b) for b in (d.get("priority"), d.get("severity") and f"severity {d['severity']}") if b]
+    sev = f" ({', '.join(bits)})" if bits else ""
     rb = f", runbook {d['runbook']}" if d.get("runbook") else ""
-    s._add_timeline(e, e.type, f"Alert firing: {d.get('name') or '?'}{sev}{rb}")
+    title = d.get("title")
+    about = f": {title}" if title and title != d.get("name") else ""
+    since = _ts(d.get("since"))
+    at = since if since is not None and since <= e.ts else None
+    seen = f" (firing since {since:%H:%M:%S} UTC; seen {e.ts:%H:%M:%S} UTC)" if at is not None else ""
+    s._add_timeline(e, e.type, f"Alert firing: {d.get('name') or '?'}{sev}{rb}{about}{seen}", at=at)
 
 
 def _exported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

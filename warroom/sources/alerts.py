@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from warroom.config import AlertsConfig, PrometheusConfig
 from warroom.sources.httpjson import SourceError, get_json, host_of, parse_time, prometheus_http_options
 from warroom.sources.model import Alert
+from warroom.sources.severity import map_severity, rank
 
 Resolver = Callable[[str], "str | None"]
 _SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt")
@@ -142,20 +143,61 @@ def map_runbook(labels: Mapping[str, str], annotations: Mapping[str, str], resol
 
 @dataclass(frozen=True)
 class AlertsResult:
-    """One poll: the firing alerts (newest first) and, per server, what went wrong."""
+    """One poll: the firing alerts (most severe first, then longest firing) and, per server, what
+    went wrong.
+
+    ``alerts`` holds only what servers answered in this poll. A server that failed is in
+    ``errors`` (the sentence) and ``kinds`` (unauthorized / slow / refused / down / error); if it
+    ever answered, ``last_good`` holds when and what it said then, so a screen can show the
+    failure with the age of the last good answer and never a "none firing" it cannot vouch for.
+    """
 
     alerts: tuple[Alert, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     fetched_at: float = 0.0
+    kinds: dict[str, str] = field(default_factory=dict)
+    last_good: dict[str, tuple[float, tuple[Alert, ...]]] = field(default_factory=dict)
+    servers: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def all_clear(self) -> bool:
+        """True only when every configured server answered and none has an alert firing."""
+        return self.ok and not self.alerts and bool(self.servers)
+
+    def counts(self) -> dict[str, int]:
+        """Firing alerts per severity (P1..P4, then "?" for unknown spellings), most severe first."""
+        out: dict[str, int] = {}
+        for a in self.alerts:
+            key = a.priority or "?"
+            out[key] = out.get(key, 0) + 1
+        return dict(sorted(out.items(), key=lambda kv: rank(kv[0] if kv[0] != "?" else None)))
+
+
+def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """Most severe first; within a severity the longest firing first; then by name."""
+    return sorted(alerts, key=lambda a: (rank(a.priority),
+                                         a.since if a.since is not None else float("inf"), a.name))
+
+
+def _without(labels: Mapping[str, str], drop: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    gone = set(drop)
+    return tuple(sorted((k, v) for k, v in labels.items() if k not in gone))
+
 
 class AlertSource:
-    """Polls the configured alert servers; blocking, for worker threads. Clients are reused."""
+    """Polls the configured alert servers; blocking, for worker threads. Clients are reused.
+
+    One alert reaches the IC once: Alertmanager's copy carries the Prometheus ``external_labels``
+    that Prometheus' own ``/api/v1/alerts`` lacks, so those labels (read from Prometheus'
+    ``/api/v1/status/config``, or, when that cannot be read, found by label-set inclusion) and
+    ``[alerts].dedup_ignore_labels`` are left out when telling two alerts apart. An alert
+    Alertmanager holds silenced or inhibited is not brought back by Prometheus' copy.
+    """
 
     def __init__(self, cfg: AlertsConfig, prometheus: PrometheusConfig | None = None,
                  runbooks: RunbookIndex | Mapping[str, str] | Resolver | None = None) -> None:
@@ -165,6 +207,8 @@ class AlertSource:
         self.resolver = as_resolver(runbooks)
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._external: dict[str, str] | None = None
+        self._last_good: dict[str, tuple[float, tuple[Alert, ...]]] = {}
 
     @property
     def configured(self) -> bool:
@@ -175,37 +219,88 @@ class AlertSource:
             return self.prometheus.url.rstrip("/")
         return None
 
-    def _client(self, key: str, **options: Any) -> Any:
-        import httpx
+    def _client(self, key: str, what: str, **options: Any) -> Any:
+        from warroom.sources.deadline import DeadlineHTTP
 
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = httpx.Client(timeout=self.cfg.timeout, follow_redirects=True, **options)
+                client = DeadlineHTTP(self.cfg.timeout, what, max_in_flight=4, **options)
                 self._clients[key] = client
             return client
 
     def fetch(self) -> AlertsResult:
-        """Firing alerts from every configured server; never raises for a server problem."""
-        alerts: dict[tuple[tuple[str, str], ...], Alert] = {}
+        """Firing alerts from every configured server; never raises for a server problem.
+
+        The servers are asked at the same time, each request with the whole answer due within
+        ``alerts.timeout``, so one poll lasts at most about that long.
+        """
         errors: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         notes: dict[str, str] = {}
-        servers: list[tuple[str, Callable[[], tuple[list[Alert], int]]]] = []
+        got: dict[str, list[Alert]] = {}
+        suppressed: list[dict[str, str]] = []
+        servers: list[tuple[str, Callable[[], tuple[list[Alert], int, list[dict[str, str]]]]]] = []
         if self.cfg.alertmanager_url:
             servers.append(("alertmanager", self._alertmanager))
         if self._prom_url():
             servers.append(("prometheus", self._prometheus))
-        for name, read in servers:  # Alertmanager first: its copy of an alert wins
+        results: dict[str, Any] = {}
+
+        def ask(name: str, read: Callable[[], Any]) -> None:
             try:
-                got, skipped = read()
-                for a in got:
-                    alerts.setdefault(tuple(sorted(a.labels.items())), a)
-                if skipped:
-                    notes[name] = f"{skipped} malformed alert(s) ignored"
+                results[name] = read()
             except SourceError as exc:
-                errors[name] = str(exc)
-        ordered = sorted(alerts.values(), key=lambda a: -(a.since or 0.0))
-        return AlertsResult(tuple(ordered), errors, notes, time.time())
+                results[name] = exc
+
+        threads = [threading.Thread(target=ask, args=(n, r), daemon=True, name=f"warroom-alerts-{n}")
+                   for n, r in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(self.cfg.timeout + 1.0)   # each request ends by its own deadline; this is a backstop
+        now = time.time()
+        for name, _ in servers:
+            res = results.get(name)
+            if res is None:
+                res = SourceError(f"no answer from {name} within {self.cfg.timeout:g}s", kind="slow")
+            if isinstance(res, SourceError):
+                errors[name] = str(res)
+                kinds[name] = res.kind
+                continue
+            alerts, skipped, quiet = res
+            got[name] = alerts
+            suppressed.extend(quiet)
+            if skipped:
+                notes[name] = f"{skipped} malformed alert(s) ignored"
+        merged = self._merge(got.get("alertmanager", []), got.get("prometheus", []), suppressed)
+        for name, alerts in got.items():
+            self._last_good[name] = (now, tuple(sort_alerts(alerts)))
+        last_good = {n: self._last_good[n] for n in errors if n in self._last_good}
+        return AlertsResult(tuple(sort_alerts(merged)), errors, notes, now, kinds, last_good,
+                            tuple(n for n, _ in servers))
+
+    def _merge(self, am: list[Alert], prom: list[Alert], suppressed: list[dict[str, str]]) -> list[Alert]:
+        ignore = set(self.cfg.dedup_ignore_labels)
+        external = self._external or {}
+
+        def key(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+            ext = [k for k, v in external.items() if labels.get(k) == v]
+            return _without(labels, ignore.union(ext))
+
+        out: dict[tuple[tuple[str, str], ...], Alert] = {}
+        for a in am:       # Alertmanager first: its copy of an alert wins
+            out.setdefault(key(a.labels), a)
+        quiet = {key(labels) for labels in suppressed}
+        am_sets = [set(k) for k in out] + [set(k) for k in quiet]
+        for a in prom:
+            k = key(a.labels)
+            if k in out or k in quiet:
+                continue
+            if self._external is None and any(set(k) <= s for s in am_sets):
+                continue   # external labels unknown: Alertmanager's copy has extra labels
+            out[k] = a
+        return list(out.values())
 
     def close(self) -> None:
         with self._lock:
@@ -215,15 +310,16 @@ class AlertSource:
 
     # ------------------------------------------------------------------ servers
 
-    def _alertmanager(self) -> tuple[list[Alert], int]:
+    def _alertmanager(self) -> tuple[list[Alert], int, list[dict[str, str]]]:
         base = str(self.cfg.alertmanager_url).rstrip("/")
         what = f"Alertmanager at {host_of(base)}"
-        doc = get_json(self._client("alertmanager"), f"{base}/api/v2/alerts", what, self.cfg.timeout,
-                       params={"active": "true", "silenced": "false", "inhibited": "false"})
+        doc = get_json(self._client("alertmanager", what), f"{base}/api/v2/alerts", what, self.cfg.timeout,
+                       params={"active": "true", "silenced": "true", "inhibited": "true"})
         if not isinstance(doc, list):
             raise SourceError(f"{what} did not answer like the Alertmanager API v2"
                               " (expected a list of alerts; is alerts.alertmanager_url right?)")
         out: list[Alert] = []
+        quiet: list[dict[str, str]] = []
         skipped = 0
         for item in doc:
             alert = self._alert(item, "alertmanager")
@@ -232,21 +328,24 @@ class AlertSource:
                 continue
             status = item.get("status")
             if isinstance(status, dict) and status.get("state") == "suppressed":
+                quiet.append(alert.labels)
                 continue
             out.append(alert)
-        return out, skipped
+        return out, skipped, quiet
 
-    def _prometheus(self) -> tuple[list[Alert], int]:
+    def _prometheus(self) -> tuple[list[Alert], int, list[dict[str, str]]]:
         base = self._prom_url()
         assert base is not None
         what = f"Prometheus at {host_of(base)}"
         options = prometheus_http_options(self.prometheus)  # type: ignore[arg-type]
-        doc = get_json(self._client("prometheus", **options), f"{base}/api/v1/alerts", what,
-                       self.cfg.timeout)
+        client = self._client("prometheus", what, **options)
+        doc = get_json(client, f"{base}/api/v1/alerts", what, self.cfg.timeout)
         data = doc.get("data") if isinstance(doc, dict) else None
         items = data.get("alerts") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise SourceError(f"{what} did not answer like the Prometheus alerts API")
+        if self._external is None:
+            self._external = self._external_labels(client, base, what)
         out: list[Alert] = []
         skipped = 0
         for item in items:
@@ -257,7 +356,23 @@ class AlertSource:
                 skipped += 1
             else:
                 out.append(alert)
-        return out, skipped
+        return out, skipped, []
+
+    def _external_labels(self, client: Any, base: str, what: str) -> dict[str, str] | None:
+        """Prometheus' ``global.external_labels`` (None when its config cannot be read: Thanos
+        and some proxies do not serve it, and then label-set inclusion decides)."""
+        import yaml
+
+        try:
+            doc = get_json(client, f"{base}/api/v1/status/config", what, self.cfg.timeout)
+            text = doc["data"]["yaml"]
+            conf = yaml.safe_load(text) or {}
+            labels = (conf.get("global") or {}).get("external_labels") or {}
+        except (SourceError, KeyError, TypeError, AttributeError, yaml.YAMLError):
+            return None
+        if not isinstance(labels, dict):
+            return None
+        return {str(k): str(v) for k, v in labels.items()}
 
     def _alert(self, item: Any, source: str) -> Alert | None:
         if not isinstance(item, dict):
@@ -272,11 +387,12 @@ class AlertSource:
         if not name:
             return None
         since = parse_time(item.get("startsAt") if source == "alertmanager" else item.get("activeAt"))
+        raw = next((labels[k] for k in self.cfg.severity_labels if labels.get(k)), None)
         return Alert(
-            name=name, severity=labels.get("severity"), since=since, labels=labels,
+            name=name, severity=raw, since=since, labels=labels,
             annotations=annotations,
             runbook=map_runbook(labels, annotations, self.resolver, self.cfg.runbook_map, self.index),
-            source=source,
+            source=source, priority=map_severity(raw, self.cfg.severity_map),
         )
 
 
@@ -286,6 +402,7 @@ def alert_event_data(alert: Alert) -> dict[str, Any]:
 
     since = (datetime.fromtimestamp(alert.since, tz=timezone.utc).isoformat()
              if alert.since is not None else None)
-    return {"name": alert.name, "severity": alert.severity, "runbook": alert.runbook, "since": since,
+    return {"name": alert.name, "severity": alert.severity, "priority": alert.priority,
+            "title": alert.title, "runbook": alert.runbook, "since": since,
             "labels": dict(alert.labels), "annotations": dict(alert.annotations),
             "source": alert.source}

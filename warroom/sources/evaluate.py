@@ -12,7 +12,12 @@ a value is never CRIT on one screen and WARN on another. Rules (documented in co
 - a failed fetch keeps the last good value on screen as STALE with its age (and the error), so a
   dying server is visible but never blanks the board; a good value older than ``stale_after`` is
   STALE too. With no good value to fall back on, a failure is ERROR.
-- no series, or NaN, is NO DATA (a real answer: the query matched nothing).
+- no series, or NaN, is NO DATA (a real answer: the query matched nothing), except for a pane
+  with ``absent = "crit"`` (or ``"warn"``): there the series vanishing is the problem (the audit
+  exporter stopped), so no series is CRIT (WARN) and names the runbook.
+- data age is the age of the newest *raw* sample under the query when the source knows it
+  (``SloSample.data_time``, see ``warroom.sources.freshness``), else of the value's timestamp;
+  an exporter that stops is STALE once that age passes ``stale_after``.
 """
 
 from __future__ import annotations
@@ -109,13 +114,27 @@ class SloTracker:
             good = pane.last_good
             if good is None or good.value is None:
                 return SloReading(slo=slo, state="error", value=None, error=sample.error,
-                                  note=sample.note)
+                                  note=sample.note, error_kind=sample.error_kind or "error")
             return SloReading(slo=slo, state="stale", value=good.value, series=good.series,
-                              age=_age(good, now), error=sample.error, note=sample.note)
+                              age=_age(good, now), error=sample.error, note=sample.note,
+                              error_kind=sample.error_kind or "error")
+        if sample.value is None and slo.absent != "nodata":
+            # The query answered, with no series: for this pane that is the alarm itself.
+            pane.last_good = None
+            level = slo.absent
+            if level == "crit":
+                if pane.breach_since is None:
+                    pane.breach_since = now
+            else:
+                pane.breach_since = None
+            why = (f"no series: the data this pane watches is gone (absent = \"{level}\")")
+            return SloReading(slo=slo, state=level, value=None, series=sample.series,
+                              note=_join(why, sample.note), breached=level == "crit",
+                              breach_since=pane.breach_since)
         if sample.value is None or math.isnan(sample.value):
             pane.last_good = None
             pane.breach_since = None
-            return SloReading(slo=slo, state="nodata", value=None, series=sample.series,
+            return SloReading(slo=slo, state="nodata", value=sample.value, series=sample.series,
                               note=sample.note)
         pane.last_good = sample
         age = _age(sample, now)
@@ -152,7 +171,9 @@ def evaluate(slos: list[SloConfig], samples: list[SloSample], *, stale_after: fl
 
 
 def _age(sample: SloSample, now: float) -> float:
-    ref = sample.sample_time if sample.sample_time is not None else sample.fetched_at
+    ref = sample.data_time if sample.data_time is not None else sample.sample_time
+    if ref is None:
+        ref = sample.fetched_at
     return max(0.0, now - ref) if ref else 0.0
 
 

@@ -18,12 +18,24 @@ from warroom.config import PrometheusConfig
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
-class SourceError(Exception):
-    """A source problem, worded for a person; ``status`` is the HTTP status when there was one."""
+#: How a source failed, for the header and the panes: each needs a different fix.
+FAILURE_KINDS = ("unauthorized", "slow", "refused", "down", "error")
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+
+class SourceError(Exception):
+    """A source problem, worded for a person; ``status`` is the HTTP status when there was one.
+
+    ``kind``: unauthorized (401/403: credentials), slow (no whole answer within the timeout),
+    refused (nothing listens), down (unreachable, reset, name not found), error (it answered,
+    but with an HTTP error or something that is not its API).
+    """
+
+    def __init__(self, message: str, status: int | None = None, kind: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        if kind is None:
+            kind = "unauthorized" if status in (401, 403) else "error"
+        self.kind = kind
 
 
 def host_of(url: str) -> str:
@@ -57,18 +69,29 @@ def first_line(text: str, limit: int = 160) -> str:
 
 
 def get_json(client: Any, url: str, what: str, timeout: float, **kwargs: Any) -> Any:
-    """GET ``url`` and return its JSON; raises SourceError with the sentence to show."""
+    """GET ``url`` and return its JSON; raises SourceError with the sentence to show.
+
+    ``client`` is a ``deadline.DeadlineHTTP`` (the whole answer within its timeout), or any
+    object with a ``get`` returning something with ``status`` / ``status_code``, ``text`` and
+    ``json()``.
+    """
     import httpx
 
     try:
         resp = client.get(url, **kwargs)
     except httpx.HTTPError as exc:
-        raise SourceError(explain_http_error(exc, what, timeout)) from None
-    if resp.status_code == 401:
+        raise SourceError(explain_http_error(exc, what, timeout), kind="down") from None
+    status = getattr(resp, "status", None)
+    if status is None:
+        status = resp.status_code
+    if status == 401:
         raise SourceError(f"unauthorized (HTTP 401 from {what}; check its credentials)", 401)
-    if resp.status_code >= 400:
+    if status == 403:
         detail = _error_text(resp.text) or "no reason given"
-        raise SourceError(f"HTTP {resp.status_code} from {what}: {detail}", resp.status_code)
+        raise SourceError(f"forbidden (HTTP 403 from {what}): {detail}", 403)
+    if status >= 400:
+        detail = _error_text(resp.text) or "no reason given"
+        raise SourceError(f"HTTP {status} from {what}: {detail}", status)
     try:
         return resp.json()
     except ValueError:

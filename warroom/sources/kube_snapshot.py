@@ -72,6 +72,7 @@ class ClusterSnapshot:
     error: str | None = None
     notes: tuple[str, ...] = ()
     fetched_at: float = 0.0
+    error_kind: str | None = None        # unauthorized | slow | refused | down | error
 
 
 def deployment_state(dep: dict[str, Any]) -> DeploymentState:

@@ -17,9 +17,14 @@ from warroom.errors import WarroomError
 
 
 class KubeError(WarroomError):
-    """A kubeconfig or cluster problem, worded for the IC."""
+    """A kubeconfig or cluster problem, worded for the IC; ``kind`` as ``httpjson.SourceError``
+    (unauthorized / slow / refused / down / error)."""
 
     exit_code = 3
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)

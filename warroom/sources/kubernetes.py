@@ -54,6 +54,7 @@ class KubeSource(KubeActions):
         self._lock = threading.Lock()
         self._api: Any = None
         self._target: KubeTarget | None = None
+        self._reader: threading.Thread | None = None
 
     # ------------------------------------------------------------------ connection
 
@@ -105,9 +106,13 @@ class KubeSource(KubeActions):
                                          _request_timeout=self.cfg.timeout, **kwargs)
             data = resp.data
         except ApiException as exc:
-            raise KubeError(self._explain_status(exc)) from None
+            status = int(exc.status or 0)
+            raise KubeError(self._explain_status(exc),
+                            "unauthorized" if status in (401, 403) else "error") from None
         except Exception as exc:  # urllib3 transport errors: every one becomes the pane's sentence
-            raise KubeError(self._explain_transport(exc)) from None
+            text = self._explain_transport(exc)
+            kind = "slow" if "no answer" in text else "refused" if "refused" in text else "down"
+            raise KubeError(text, kind) from None
         try:
             return json.loads(data)
         except ValueError:
@@ -144,15 +149,51 @@ class KubeSource(KubeActions):
         return self._call("apps", "read_namespaced_deployment", name, self.namespace)
 
     def snapshot(self) -> ClusterSnapshot:
-        """Deployments, their pods and recent warning events; never raises."""
+        """Deployments, their pods and recent warning events; never raises, and returns within
+        ``kubernetes.timeout`` (+ a second) whatever the API server does.
+
+        The client's timeout bounds each socket read, so a server trickling its answer could hold
+        the read for ever: the reads run on a daemon thread that is waited for only until the
+        deadline (a daemon never holds the process's exit). While an earlier snapshot's thread is
+        still stuck, no new one is started, so stuck reads never pile up.
+        """
+        if not self.cfg.enabled:
+            return ClusterSnapshot(None, error="kubernetes.enabled = false: not polled",
+                                   fetched_at=time.time(), error_kind="off")
         try:
             target = self.target()
         except KubeError as exc:
-            return ClusterSnapshot(None, error=str(exc), fetched_at=time.time())
-        try:
-            return self._snapshot(target)
-        except KubeError as exc:
-            return ClusterSnapshot(target, error=str(exc), fetched_at=time.time())
+            return ClusterSnapshot(None, error=str(exc), fetched_at=time.time(), error_kind=exc.kind)
+        with self._lock:
+            busy = self._reader is not None and self._reader.is_alive()
+        if busy:
+            return ClusterSnapshot(target, error=f"the API server {target.server} has not finished"
+                                   " answering the previous poll: too slow", fetched_at=time.time(),
+                                   error_kind="slow")
+        box: dict[str, Any] = {}
+
+        def read() -> None:
+            try:
+                box["snap"] = self._snapshot(target)
+            except KubeError as exc:
+                box["snap"] = ClusterSnapshot(target, error=str(exc), fetched_at=time.time(),
+                                              error_kind=exc.kind)
+            except Exception as exc:  # noqa: BLE001 - handed to the poll as the pane's sentence
+                box["snap"] = ClusterSnapshot(target, error=f"reading the cluster failed: {exc}",
+                                              fetched_at=time.time(), error_kind="error")
+
+        reader = threading.Thread(target=read, name="warroom-kube", daemon=True)
+        with self._lock:
+            self._reader = reader
+        reader.start()
+        # Several requests make a snapshot; each is bounded by the timeout, the whole by 3x.
+        reader.join(self.cfg.timeout * 3 + 1.0)
+        snap = box.get("snap")
+        if snap is None:
+            return ClusterSnapshot(target, error=f"no whole answer from the API server {target.server}"
+                                   f" within {self.cfg.timeout * 3 + 1.0:g}s: too slow",
+                                   fetched_at=time.time(), error_kind="slow")
+        return snap
 
     def _snapshot(self, target: KubeTarget) -> ClusterSnapshot:
         ns = target.namespace

@@ -34,6 +34,8 @@ class SloSample:
     fetched_at: float = 0.0               # unix time the fetch completed
     error: str | None = None
     note: str | None = None
+    error_kind: str | None = None         # unauthorized | slow | refused | down | error
+    data_time: float | None = None        # unix time of the newest underlying raw sample, if known
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class SloReading:
     note: str | None = None
     breached: bool = False                # crit (after any `for` duration): names its runbook
     breach_since: float | None = None     # unix time the current run past crit began (crit only)
+    error_kind: str | None = None         # how the last fetch failed (see SloSample)
 
     @property
     def word(self) -> str:
@@ -78,7 +81,12 @@ class MetricSource(Protocol):
 
 @dataclass(frozen=True)
 class Alert:
-    """A firing alert, with the runbook it maps to (if any)."""
+    """A firing alert, with the runbook it maps to (if any).
+
+    ``severity`` is the label as written; ``priority`` is it mapped to P1..P4
+    (``warroom.sources.severity``), None when the spelling is unknown. ``since`` is when the
+    alert itself started firing (``startsAt`` / ``activeAt``), not when warroom saw it.
+    """
 
     name: str
     severity: str | None
@@ -87,3 +95,32 @@ class Alert:
     annotations: dict[str, str] = field(default_factory=dict)
     runbook: str | None = None
     source: str = "alertmanager"
+    priority: str | None = None
+
+    @property
+    def title(self) -> str:
+        """What a person would call it: the ``title`` or ``summary`` annotation, else its name."""
+        for key in ("title", "summary"):
+            text = (self.annotations.get(key) or "").strip()
+            if text:
+                return text.splitlines()[0]
+        return self.name
+
+
+#: Failure kinds, most telling first: when panes fail in different ways the header names this one.
+FAILURE_ORDER = ("unauthorized", "refused", "down", "slow", "error")
+
+
+def source_health(kinds: list[str | None]) -> str:
+    """One word for the header from each pane's failure kind (None = answered).
+
+    "ok" when every pane answered; the kind itself (unauthorized / refused / down / slow) when
+    every pane failed, since each needs a different fix (credentials, start it, network, load);
+    "error" when only some failed (a query the server refused).
+    """
+    failed = [k or "error" for k in kinds if k is not None]
+    if not failed:
+        return "ok"
+    if len(failed) < len(kinds):
+        return "error"
+    return min(failed, key=lambda k: FAILURE_ORDER.index(k) if k in FAILURE_ORDER else len(FAILURE_ORDER))

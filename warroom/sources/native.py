@@ -224,6 +224,9 @@ def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = N
         action = parse_k8s_action(command)
     except ActionError as exc:
         return done("failed", [str(exc)], str(exc))
+    if not cfg.enabled:
+        why = "kubernetes.enabled = false in the config: no request is sent to any cluster"
+        return done("failed", [why], why, mutating=action.mutating)
     kube = source
     own = False
     try:

@@ -13,7 +13,12 @@ from typing import Any
 
 
 class QueryError(Exception):
-    """A query that failed; ``str()`` is the sentence a pane shows."""
+    """A query that failed; ``str()`` is the sentence a pane shows, ``kind`` which kind of
+    failure (unauthorized / slow / refused / down / error, see ``httpjson.SourceError``)."""
+
+    def __init__(self, message: str, kind: str = "error") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 _Ranged = list[tuple[dict[str, str], list[tuple[float, float]]]]

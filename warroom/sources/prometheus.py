@@ -1,38 +1,39 @@
 """SLO samples from any server speaking the Prometheus HTTP API (Prometheus, Thanos, Mimir, VM).
 
-One ``PrometheusConnect`` per server is built on first use and reused. Its retries are disabled
-and every request carries the configured timeout: the library's default retry policy (three tries
-with back-off) turns a dead server into a six-second stall, and an incident console must say
-"unreachable" within the refresh it is in. All queries of one refresh (an instant query for the
-value and a range query for the sparkline, per pane) run concurrently on a small thread pool, so a
-refresh costs about one round trip however many panes there are. A sparkline cannot gain a point
-before one ``step`` has passed, so its range query is repeated once per step (default 30 s), not
-on every refresh; the value is queried every time.
+Every request goes through ``deadline.DeadlineHTTP``: the whole answer (connect, send, every
+byte of the response) is due within ``prometheus.timeout``, so a server that trickles its answer
+a byte at a time cannot hold a refresh, and a stuck request never keeps the process from
+exiting. All queries of one refresh (per pane: the instant value, the sparkline's range query and
+the data-age query) start at once and share one deadline, so a refresh costs about one round
+trip however many panes there are. A sparkline cannot gain a point before one ``step`` has
+passed, so its range query is repeated once per step (default 30 s), not on every refresh.
+
+Data age comes from the samples themselves (``warroom.sources.freshness``): an instant query is
+stamped with its evaluation time, which says nothing about whether the exporter behind it is
+still alive.
 
 ``fetch`` never raises for a source problem: every failure becomes a sample whose ``error`` is
 written for a person (Prometheus's own error text for bad queries; "unauthorized (check
-bearer_token_env ...)" for a 401; "cannot connect ..." for a dead server).
+bearer_token_env ...)" for a 401; "cannot connect ..." for a dead server) and whose
+``error_kind`` says which kind of failure it was.
 
-Reading the API's answers is :mod:`warroom.sources.prom_results`; digging the words out of a
-failure :mod:`warroom.sources.prom_errors`.
+Reading the API's answers is :mod:`warroom.sources.prom_results`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait as wait_futures
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
+from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, selectors
+from warroom.sources.httpjson import SourceError, first_line
 from warroom.sources.model import SloSample
-from warroom.sources.prom_errors import _STATUS_RE, _bytes_literal, _first_line, _root_reason
 from warroom.sources.prom_results import (
     QueryError,
     _parse_instant,
@@ -43,9 +44,8 @@ from warroom.sources.prom_results import (
     format_labels,
 )
 
-#: Extra time ``fetch`` waits beyond the per-request timeout before it gives up on a request
-#: (requests' timeout bounds each socket read, not a whole slowly dripping response).
-GRACE = 0.5
+#: Kept for callers that add it to the timeout: every request now ends by the timeout itself.
+GRACE = 0.0
 
 
 class PrometheusSource:
@@ -60,10 +60,9 @@ class PrometheusSource:
         self.url = cfg.url.rstrip("/")
         self.host = urlsplit(self.url).netloc or self.url
         self._lock = threading.Lock()
-        self._client: Any = None
+        self._http: Any = None
         self._client_error: str | None = None
         self._max_workers = max_workers
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warroom-prom")
         self._closed = False
         # Range results by expression: re-queried once per sparkline step, not every refresh.
         self._sparklines: dict[str, tuple[float, _Ranged]] = {}
@@ -73,28 +72,27 @@ class PrometheusSource:
     def _connect(self) -> Any:
         """The shared client, built once; raises QueryError when the config cannot work."""
         with self._lock:
-            if self._client is not None:
-                return self._client
+            if self._closed:
+                raise QueryError("source closed")
+            if self._http is not None:
+                return self._http
             if self._client_error is not None:
                 raise QueryError(self._client_error)
             try:
-                self._client = self._build_client()
+                self._http = self._build_client()
             except QueryError as exc:
                 # Auth settings come from the environment at start-up; a missing token stays
                 # missing, so remember the sentence instead of retrying the build every refresh.
                 self._client_error = str(exc)
                 raise
-            return self._client
+            return self._http
 
     def _build_client(self) -> Any:
-        import requests
-        from prometheus_api_client.prometheus_connect import PrometheusConnect
-        from requests.adapters import HTTPAdapter
-        from urllib3.util.retry import Retry
+        from warroom.sources.deadline import DeadlineHTTP
 
         cfg = self.cfg
         headers = dict(cfg.headers)
-        auth: tuple[str, str] | None = None
+        options: dict[str, Any] = {}
         if cfg.bearer_token_env:
             token = os.environ.get(cfg.bearer_token_env, "").strip()
             if not token:
@@ -108,35 +106,28 @@ class PrometheusSource:
                 if not password:
                     raise QueryError(
                         f"prometheus.password_env names {cfg.password_env}, which is not set")
-            auth = (cfg.username, password)
-        session = requests.Session()
+            options["auth"] = (cfg.username, password)
         if not cfg.verify_tls:
-            session.verify = False
+            options["verify"] = False
         elif cfg.ca_file:
+            import ssl
+
             ca = os.path.expanduser(cfg.ca_file)
             if not os.path.isfile(ca):
                 raise QueryError(f"prometheus.ca_file {ca} does not exist")
-            session.verify = ca
-        # read=False: a read timeout surfaces as itself (ReadTimeout), not as a "max retries" error.
-        no_retry = Retry(total=0, connect=0, read=False, redirect=0, status=0, raise_on_status=False)
-        client = PrometheusConnect(
-            url=self.url, headers=headers or None, disable_ssl=not cfg.verify_tls,
-            retry=no_retry, auth=auth, session=session, timeout=cfg.timeout,
-        )
-        # A pool big enough for every concurrent query of a refresh (the default of 10 would
-        # discard connections and log a warning to stderr, under the UI). Mounted on the API
-        # prefix, which is longer than the library's own mount and therefore wins.
-        session.mount(f"{self.url}/api/", HTTPAdapter(
-            max_retries=no_retry, pool_connections=4, pool_maxsize=self._max_workers))
-        return client
+            try:
+                options["verify"] = ssl.create_default_context(cafile=ca)
+            except (OSError, ssl.SSLError) as exc:
+                raise QueryError(f"prometheus.ca_file {ca} cannot be used: {exc}") from None
+        return DeadlineHTTP(cfg.timeout, self.host, max_in_flight=max(4, self._max_workers * 3),
+                            headers=headers, **options)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            client, self._client = self._client, None
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        if client is not None:
-            client.close()
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()
 
     # ------------------------------------------------------------------ MetricSource
 
@@ -148,33 +139,55 @@ class PrometheusSource:
             self._connect()
         except QueryError as exc:
             now = time.time()
-            return [SloSample(s.id, None, fetched_at=now, error=str(exc)) for s in slos]
+            return [SloSample(s.id, None, fetched_at=now, error=str(exc), error_kind=exc.kind)
+                    for s in slos]
+        deadline = time.monotonic() + self.cfg.timeout
         window = self.cfg.window
         step = self.cfg.step or max(window / 60.0, 1.0)
-        futures: list[tuple[Future[list[_Series]], Future[_Ranged] | None]] = []
-        fresh: list[tuple[str, Future[_Ranged]]] = []
+        pending: list[tuple[_Pending, _Pending | None, _Pending | None]] = []
+        fresh: list[tuple[str, _Pending]] = []
         for slo in slos:
-            instant = self._pool.submit(self._instant, slo.query, at)
-            spark: Future[_Ranged] | None = None
+            instant = self._start_instant(slo.query, at)
+            spark: _Pending | None = None
             if window > 0:
                 expr = slo.range_query or slo.query
                 cached = self._cached_sparkline(expr, step) if at is None else None
                 if cached is not None:
-                    spark = Future()
-                    spark.set_result(cached)
+                    spark = _Pending(value=cached)
                 else:
-                    spark = self._pool.submit(self._range, expr, at, window, step)
+                    spark = self._start_range(expr, at, window, step)
                     if at is None:
                         fresh.append((expr, spark))
-            futures.append((instant, spark))
-        everything = [f for pair in futures for f in pair if f is not None]
-        wait_futures(everything, timeout=self.cfg.timeout + GRACE)
+            age: _Pending | None = None
+            age_expr = self._age_expr(slo)
+            if age_expr:
+                age = self._start_instant(age_expr, at, parse=_parse_ages)
+            pending.append((instant, spark, age))
+        for trio in pending:
+            for p in trio:
+                if p is not None:
+                    p.collect(self, deadline)
         now = time.time()
-        for expr, fut in fresh:
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
+        for expr, p in fresh:
+            if p.error is None:
                 with self._lock:
-                    self._sparklines[expr] = (time.monotonic(), fut.result())
-        return [self._sample(slo, inst, spark, now) for slo, (inst, spark) in zip(slos, futures)]
+                    self._sparklines[expr] = (time.monotonic(), p.value)
+        return [self._sample(slo, inst, spark, age, now, at)
+                for slo, (inst, spark, age) in zip(slos, pending)]
+
+    def _age_expr(self, slo: SloConfig) -> str | None:
+        if slo.age_query is not None:
+            return slo.age_query or None
+        return age_query(slo.query, self.lookback, self.lookback_step)
+
+    @property
+    def lookback(self) -> float:
+        """How far back the age query looks for a last sample (beyond it: "older than this")."""
+        return max(300.0, self.cfg.stale_after * 3)
+
+    @property
+    def lookback_step(self) -> float:
+        return max(5.0, self.cfg.stale_after / 4)
 
     def invalidate_sparklines(self) -> None:
         """Forget cached sparklines (the window changed, or a caller wants them fresh now)."""
@@ -194,34 +207,35 @@ class PrometheusSource:
         slo = SloConfig(id="expr", title=expr, query=expr)
         try:
             self._connect()
-            fut = self._pool.submit(self._instant, expr, at)
         except QueryError as exc:
-            return SloSample("expr", None, fetched_at=time.time(), error=str(exc))
-        except RuntimeError:  # pool shut down: close() was called
-            return SloSample("expr", None, fetched_at=time.time(), error="source closed")
-        wait_futures([fut], timeout=self.cfg.timeout + GRACE)
-        return self._sample(slo, fut, None, time.time())
+            return SloSample("expr", None, fetched_at=time.time(), error=str(exc), error_kind=exc.kind)
+        deadline = time.monotonic() + self.cfg.timeout
+        p = self._start_instant(expr, at)
+        p.collect(self, deadline)
+        return self._sample(slo, p, None, None, time.time(), at)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float, float]]:
         """Every series of an instant query as (labels, value, time); raises QueryError."""
         self._connect()
-        fut = self._pool.submit(self._instant, expr, at)
-        wait_futures([fut], timeout=self.cfg.timeout + GRACE)
-        return [(s.labels, s.value, s.time) for s in _result(fut, self.cfg.timeout, self.host)]
+        p = self._start_instant(expr, at)
+        p.collect(self, time.monotonic() + self.cfg.timeout)
+        return [(s.labels, s.value, s.time) for s in p.result()]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of a range query, finite points only (verify gates settled after the
         fact, evidence back-fill); raises QueryError with the pane's sentence."""
         self._connect()
-        return self._range(expr, None, end - start, step, end=end)
+        p = self._start_range(expr, None, end - start, step, end=end)
+        p.collect(self, time.monotonic() + self.cfg.timeout)
+        return p.result()
 
-    def _sample(self, slo: SloConfig, inst: Future[list[_Series]],
-                spark: Future[Any] | None, now: float) -> SloSample:
+    def _sample(self, slo: SloConfig, inst: _Pending, spark: _Pending | None,
+                age: _Pending | None, now: float, at: float | None) -> SloSample:
         try:
-            series = _result(inst, self.cfg.timeout, self.host)
+            series = inst.result()
         except QueryError as exc:
-            return SloSample(slo.id, None, fetched_at=now, error=str(exc))
+            return SloSample(slo.id, None, fetched_at=now, error=str(exc), error_kind=exc.kind)
         notes: list[str] = []
         chosen: _Series | None = None
         if series:
@@ -240,102 +254,143 @@ class PrometheusSource:
         points: tuple[tuple[float, float], ...] = ()
         if spark is not None:
             try:
-                ranged = _result(spark, self.cfg.timeout, self.host)
+                ranged = spark.result()
                 points = tuple(_pick_range(ranged, chosen.labels if chosen else None, slo.direction))
             except QueryError as exc:
                 notes.append(f"sparkline: {exc}")
+        eval_time = chosen.time if chosen else (series[0].time if series else None)
+        data_time: float | None = None
+        if age is not None and series:
+            try:
+                data_time, age_note = self._data_time(slo, age.result(), eval_time, at, now)
+                if age_note:
+                    notes.append(age_note)
+            except QueryError as exc:
+                notes.append(f"data age unknown ({exc})")
+        value = chosen.value if chosen else (math.nan if series else None)  # NaN is shown as NaN
         return SloSample(
             slo.id,
-            chosen.value if chosen else None,
+            value,
             series=points,
-            sample_time=chosen.time if chosen else (series[0].time if series else None),
+            sample_time=eval_time,
             fetched_at=now,
             note="; ".join(notes) or None,
+            data_time=data_time,
         )
 
-    # ------------------------------------------------------------------ queries (pool threads)
+    def _data_time(self, slo: SloConfig, ages: dict[str, float], eval_time: float | None,
+                   at: float | None, now: float) -> tuple[float | None, str | None]:
+        """The newest-sample time of the pane's stalest selector, and a note when one is missing."""
+        if slo.age_query:
+            return (min(ages.values()) if ages else None), None
+        sels = selectors(slo.query)
+        missing = [sel for i, sel in enumerate(sels) if str(i) not in ages]
+        ref = eval_time if eval_time is not None else (at if at is not None else now)
+        if missing:
+            from warroom.durations import format_duration
 
-    def _instant(self, expr: str, at: float | None) -> list[_Series]:
-        client = self._connect()
-        params = {"time": _fmt_time(at)} if at is not None else None
-        try:
-            data = client.custom_query(expr, params=params)
-        except Exception as exc:  # every failure becomes a pane's sentence, see _explain
-            raise QueryError(self._explain(exc)) from None
-        return _parse_instant(data)
+            return ref - self.lookback, (f"no sample of {missing[0]} in the last"
+                                         f" {format_duration(self.lookback)}")
+        return (min(ages.values()) if ages else None), None
 
-    def _range(self, expr: str, at: float | None, window: float, step: float,
-               end: float | None = None) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
-        client = self._connect()
+    # ------------------------------------------------------------------ requests
+
+    def _start_instant(self, expr: str, at: float | None, parse: Any = None) -> _Pending:
+        params = {"query": expr}
+        if at is not None:
+            params["time"] = _fmt_time(at)
+        return self._start("/api/v1/query", params, parse or _parse_instant)
+
+    def _start_range(self, expr: str, at: float | None, window: float, step: float,
+                     end: float | None = None) -> _Pending:
         stop = end if end is not None else (at if at is not None else time.time())
+        params = {"query": expr, "start": _fmt_time(stop - window), "end": _fmt_time(stop),
+                  "step": f"{step:g}"}
+        return self._start("/api/v1/query_range", params, _parse_range)
+
+    def _start(self, path: str, params: dict[str, str], parse: Any) -> _Pending:
         try:
-            data = client.custom_query_range(
-                expr,
-                start_time=datetime.fromtimestamp(stop - window, tz=timezone.utc),
-                end_time=datetime.fromtimestamp(stop, tz=timezone.utc),
-                step=f"{step:g}",
-            )
-        except Exception as exc:  # every failure becomes a pane's sentence, see _explain
-            raise QueryError(self._explain(exc)) from None
-        return _parse_range(data)
+            http = self._connect()
+            call = http.start("GET", f"{self.url}{path}", params=params)
+        except QueryError as exc:
+            return _Pending(error=exc)
+        except SourceError as exc:
+            return _Pending(error=QueryError(str(exc), kind=exc.kind))
+        return _Pending(call=call, parse=parse)
 
-    def _explain(self, exc: BaseException) -> str:
-        """A sentence for the pane: what went wrong, in the server's words when it gave some."""
-        import requests
+    def _decode(self, status: int, body: bytes) -> Any:
+        """The ``data.result`` of an answer, or QueryError worded for a pane."""
+        import json
 
-        t = self.cfg.timeout
-        if isinstance(exc, requests.exceptions.ConnectTimeout) or "ConnectTimeoutError" in str(exc):
-            return f"timed out connecting to {self.host} after {t:g}s"
-        if isinstance(exc, requests.exceptions.ReadTimeout) or "Read timed out" in str(exc):
-            return f"no answer from {self.host} within {t:g}s"
-        if isinstance(exc, requests.exceptions.SSLError):
-            return f"TLS error talking to {self.host} (check ca_file / verify_tls): {_root_reason(exc)}"
-        if isinstance(exc, requests.exceptions.ConnectionError):
-            return f"cannot connect to {self.host}: {_root_reason(exc)}"
-        if isinstance(exc, (ValueError, KeyError, TypeError)):
-            # 200 with a body that is not the query API's JSON: wrong URL, a login page, a proxy.
-            return f"{self.url} did not answer like the Prometheus API (check prometheus.url)"
-        match = _STATUS_RE.match(str(exc))
-        if match:
-            return self._explain_status(int(match.group(1)), _bytes_literal(match.group(2)))
-        return f"query failed: {exc}"
-
-    def _explain_status(self, code: int, body: bytes) -> str:
-        text = body.decode("utf-8", "replace").strip()
-        server_error: str | None = None
+        text = body.decode("utf-8", "replace")
+        doc: Any = None
         try:
             doc = json.loads(text)
-            if isinstance(doc, dict) and doc.get("error"):
-                kind = doc.get("errorType")
-                server_error = f"{kind}: {doc['error']}" if kind else str(doc["error"])
         except ValueError:
             pass
-        if code == 401:
+        server_error: str | None = None
+        if isinstance(doc, dict) and doc.get("status") == "error" and doc.get("error"):
+            kind = doc.get("errorType")
+            server_error = f"{kind}: {doc['error']}" if kind else str(doc["error"])
+        if status == 401:
             if self.cfg.bearer_token_env:
                 hint = f"check bearer_token_env {self.cfg.bearer_token_env}"
             elif self.cfg.username:
                 hint = "check username / password_env"
             else:
                 hint = "the server wants credentials: set bearer_token_env or username/password_env"
-            return f"unauthorized (HTTP 401; {hint})"
-        if code == 403:
-            return f"forbidden (HTTP 403): {server_error or _first_line(text) or 'no reason given'}"
+            raise QueryError(f"unauthorized (HTTP 401; {hint})", kind="unauthorized")
+        if status == 403:
+            detail = (doc.get("error") if isinstance(doc, dict) and doc.get("error") else None)
+            raise QueryError(f"forbidden (HTTP 403): {detail or first_line(text, 200) or 'no reason given'}",
+                             kind="unauthorized")
         if server_error:
-            return server_error
-        return f"HTTP {code} from {self.host}: {_first_line(text) or 'empty response'}"
+            raise QueryError(server_error)
+        if status >= 400:
+            raise QueryError(f"HTTP {status} from {self.host}: {first_line(text, 200) or 'empty response'}")
+        data = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(data, dict) or "result" not in data:
+            # 200 with a body that is not the query API's JSON: wrong URL, a login page, a proxy.
+            raise QueryError(f"{self.url} did not answer like the Prometheus API (check prometheus.url)")
+        return data["result"]
+
+
+class _Pending:
+    """One query of a refresh: started at once, collected by the shared deadline."""
+
+    def __init__(self, *, call: Any = None, parse: Any = None, value: Any = None,
+                 error: QueryError | None = None) -> None:
+        self.call = call
+        self.parse = parse
+        self.value = value
+        self.error = error
+
+    def collect(self, src: PrometheusSource, deadline: float) -> None:
+        if self.call is None:
+            return
+        call, self.call = self.call, None
+        try:
+            reply = src._connect().finish(call, deadline)
+            self.value = self.parse(src._decode(reply.status, reply.body))
+        except SourceError as exc:
+            self.error = QueryError(str(exc), kind=exc.kind)
+        except QueryError as exc:
+            self.error = exc
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _parse_ages(data: Any) -> dict[str, float]:
+    """The age query's answer: selector index → unix time of its newest sample."""
+    out: dict[str, float] = {}
+    for s in _parse_instant(data):
+        if math.isfinite(s.value):
+            out[s.labels.get(AGE_LABEL, str(len(out)))] = s.value
+    return out
 
 
 def _fmt_time(t: float) -> str:
     return f"{t:.3f}"
-
-
-def _result(fut: Future[Any], timeout: float, host: str) -> Any:
-    if not fut.done():
-        fut.cancel()
-        raise QueryError(f"no answer from {host} within {timeout:g}s")
-    exc = fut.exception()
-    if exc is not None:
-        if isinstance(exc, QueryError):
-            raise exc
-        raise QueryError(f"query failed: {exc}")
-    return fut.result()

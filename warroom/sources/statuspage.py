@@ -41,14 +41,15 @@ class ProviderStatus:
 
 def fetch_provider(provider: ProviderConfig, timeout: float | None = None,
                    client: Any = None) -> ProviderStatus:
-    """Fetch one provider's status; never raises (failures are ``indicator="unknown"``)."""
-    import httpx
+    """Fetch one provider's status; never raises (failures are ``indicator="unknown"``).
+
+    The whole answer must arrive within the timeout (``deadline.DeadlineHTTP``)."""
+    from warroom.sources.deadline import DeadlineHTTP
 
     limit = timeout if timeout is not None else provider.timeout
     what = f"{provider.name} status page ({host_of(provider.url)})"
     own = client is None
-    http = client or httpx.Client(timeout=limit, follow_redirects=True,
-                                  headers={"Accept": "application/json"})
+    http = client or DeadlineHTTP(limit, what, headers={"Accept": "application/json"})
     try:
         doc = get_json(http, provider.url, what, limit)
         if provider.kind == "google":

@@ -139,6 +139,8 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
         [sample] = source.fetch([gate.slo], at=at)
         if sample.error:
             return None, sample.error
+        if sample.value is not None and math.isnan(sample.value):
+            return None, "no data (NaN)"
         return sample.value, None if sample.value is not None else "no data"
     query = getattr(source, "query", None)
     if callable(query):
@@ -153,6 +155,8 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
     sample = source.instant(gate.expr, at)
     if sample.error:
         return None, sample.error
+    if sample.value is not None and math.isnan(sample.value):
+        return None, "no data (NaN)"
     return sample.value, None if sample.value is not None else "no data"
 
 

@@ -1,0 +1,92 @@
+"""Total deadlines: a server that trickles its answer (a byte every 0.5 s for 60 s) in front of a
+REAL Prometheus / Alertmanager cannot hold a poll or ``warroom status``; the panes say slow.
+
+No assertion depends on how fast this machine is: the bounds are generous multiples of the
+configured timeout (far below the proxy's 60 s), and the point is that the call ends at all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from panes.sources import alerts_line
+from tests.conftest import subprocess_env, warroom_cmd
+from tests.integration.sources_servers import AlertmanagerServer, PromServer
+from tests.integration.sources_trickle import TrickleProxy
+from warroom.config import AlertsConfig, PrometheusConfig, SloConfig
+from warroom.sources.alerts import AlertSource
+from warroom.sources.evaluate import SloTracker
+from warroom.sources.model import source_health
+from warroom.sources.prometheus import PrometheusSource
+
+pytestmark = pytest.mark.integration
+
+UP = SloConfig(id="up", title="Prometheus up", query='sum(up{job="self"})', unit="count",
+               warn=0.5, crit=0.5, direction="below")
+TIMEOUT = 1.0
+BOUND = 3 * TIMEOUT + 5     # generous: the proxy would hold a per-read client for 60 s
+
+
+def _threads_settle(baseline: int, limit: float = 20.0) -> int:
+    """Live threads once the aborted requests have ended (bounded wait)."""
+    deadline = time.monotonic() + limit
+    while threading.active_count() > baseline and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return threading.active_count()
+
+
+def test_trickling_prometheus_says_slow_and_leaves_nothing_running(tmp_path: Path) -> None:
+    with PromServer(tmp_path / "prom", self_scrape=True) as server, TrickleProxy(server.url) as proxy:
+        src = PrometheusSource(PrometheusConfig(url=proxy.url, timeout=TIMEOUT, window=60.0))
+        tracker = SloTracker([UP])
+        baseline = threading.active_count()
+        try:
+            for _ in range(3):     # polls in a row: none overlaps, none piles up
+                t0 = time.monotonic()
+                [sample] = src.fetch([UP])
+                assert time.monotonic() - t0 < BOUND
+                assert sample.error_kind == "slow", sample
+                assert "too slow" in sample.error or "no answer" in sample.error
+                [reading] = tracker.update([sample])
+                assert reading.state == "error" and reading.error_kind == "slow"
+                assert source_health([sample.error_kind]) == "slow"
+        finally:
+            src.close()
+        assert _threads_settle(baseline) <= baseline   # every aborted request ended
+        assert proxy.connections >= 3
+
+
+def test_trickling_alert_servers_never_show_none_firing(tmp_path: Path) -> None:
+    with AlertmanagerServer(tmp_path / "am") as am, TrickleProxy(am.url) as proxy:
+        src = AlertSource(AlertsConfig(alertmanager_url=proxy.url, prometheus_alerts=False, timeout=TIMEOUT))
+        try:
+            t0 = time.monotonic()
+            result = src.fetch()
+            assert time.monotonic() - t0 < BOUND
+        finally:
+            src.close()
+    assert result.kinds == {"alertmanager": "slow"} and not result.all_clear
+    line = alerts_line(result).plain
+    assert "none firing" not in line and "SLOW" in line and "no good answer yet" in line
+
+
+def test_status_exits_within_its_timeout_against_a_trickling_server(tmp_path: Path) -> None:
+    with PromServer(tmp_path / "prom", self_scrape=True) as server, TrickleProxy(server.url) as proxy:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(f'[prometheus]\nurl = "{proxy.url}"\ntimeout = "{TIMEOUT:g}s"\n', encoding="utf-8")
+        try:
+            res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json"],
+                                 capture_output=True, text=True, env=subprocess_env(), timeout=BOUND + 10)
+        except subprocess.TimeoutExpired:
+            pytest.fail("warroom status did not exit: a trickling server held it")
+    import json
+
+    doc = json.loads(res.stdout)
+    assert res.returncode == 3 and doc["exit_code"] == 3, res.stderr
+    assert {p["state"] for p in doc["panes"]} == {"error"}
+    assert all("slow" in p["error"] or "no answer" in p["error"] for p in doc["panes"])

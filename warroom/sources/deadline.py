@@ -1,0 +1,195 @@
+"""HTTP requests with a total deadline: connect, send and the whole response within ``timeout``.
+
+httpx's timeouts bound each socket operation, so a server that sends a byte every half second
+never trips a 2 s read timeout and can hold a poll for minutes. Here every request runs on its
+own daemon thread and the caller waits for it until the deadline; when the deadline passes the
+request's socket is shut down (the socket is taken from httpx's public ``trace`` extension when
+the connection is made), which ends the blocked read at once, and the caller gets a "slow"
+failure without waiting for the thread.
+
+Why threads and not an executor: ``concurrent.futures`` joins its workers at interpreter exit, so
+one request stuck in a name lookup would keep ``warroom status`` alive after it printed. Daemon
+threads never hold the exit. How many may be alive at once is bounded per client, so a server
+that stalls even the abort (a hung DNS lookup) cannot make polls pile up threads.
+
+Connections are not kept alive between requests: each request opens its own, so the socket to
+shut down is always the request's own.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from warroom.sources.httpjson import SourceError, explain_http_error
+
+#: Largest answer read (bytes); a bigger one is refused rather than filling memory.
+MAX_BODY = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole HTTP answer, read within the deadline."""
+
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body as JSON; raises ValueError when it is not."""
+        return json.loads(self.body)
+
+
+class _Call:
+    """One request in flight: its thread, its socket (once connected), how it ended."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.reply: Reply | None = None
+        self.error: BaseException | None = None
+        self.received = 0
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._aborted = False
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        """httpx trace hook: remember the socket as soon as the TCP connection exists."""
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return
+        with self._lock:
+            self._socks.append(sock)
+            late = self._aborted
+        if late:
+            _shutdown(sock)
+
+    def abort(self) -> None:
+        with self._lock:
+            self._aborted = True
+            socks = list(self._socks)
+        for sock in socks:
+            _shutdown(sock)
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to end
+
+
+class DeadlineHTTP:
+    """An httpx client whose every request ends within ``timeout`` seconds, whatever the server does.
+
+    ``what`` names the server in failure sentences ("Alertmanager at 127.0.0.1:9093"). Failures
+    raise ``SourceError`` with ``kind`` one of unauthorized / slow / refused / down / error.
+    """
+
+    def __init__(self, timeout: float, what: str, *, max_in_flight: int = 32,
+                 **httpx_options: Any) -> None:
+        import httpx
+
+        self.timeout = timeout
+        self.what = what
+        self.max_in_flight = max_in_flight
+        self._live = 0
+        self._lock = threading.Lock()
+        options = {"follow_redirects": True, **httpx_options}
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(
+            max_keepalive_connections=0, max_connections=max_in_flight), **options)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def start(self, method: str, url: str, *, params: Mapping[str, Any] | None = None,
+              headers: Mapping[str, str] | None = None, content: bytes | None = None) -> _Call:
+        """Send a request on its own thread now; ``finish`` collects it. Raises SourceError when
+        too many earlier requests to this server have still not ended."""
+        with self._lock:
+            if self._live >= self.max_in_flight:
+                raise SourceError(f"{self.what} has {self._live} earlier requests still not ended;"
+                                  " not sending more until they do", kind="slow")
+            self._live += 1
+        call = _Call()
+        thread = threading.Thread(target=self._run, args=(call, method, url, params, headers, content),
+                                  name="warroom-http", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:   # interpreter shutting down: no new threads
+            self._ended()
+            raise SourceError(f"request to {self.what} not sent: shutting down") from None
+        return call
+
+    def finish(self, call: _Call, deadline: float) -> Reply:
+        """The reply of a started call by monotonic ``deadline``, else SourceError (kind slow)."""
+        if not call.done.wait(max(0.0, deadline - time.monotonic())):
+            call.abort()
+            if call.received:
+                raise SourceError(f"answer from {self.what} still incomplete after {self.timeout:g}s"
+                                  f" ({call.received} bytes so far): too slow", kind="slow")
+            raise SourceError(f"no answer from {self.what} within {self.timeout:g}s", kind="slow")
+        if call.error is not None:
+            if isinstance(call.error, SourceError):
+                raise call.error
+            raise _as_source_error(call.error, self.what, self.timeout)
+        assert call.reply is not None
+        return call.reply
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Reply:
+        """Blocking request with the total deadline; raises SourceError."""
+        deadline = time.monotonic() + self.timeout
+        return self.finish(self.start(method, url, **kwargs), deadline)
+
+    def get(self, url: str, **kwargs: Any) -> Reply:
+        return self.request("GET", url, **kwargs)
+
+    def _ended(self) -> None:
+        with self._lock:
+            self._live -= 1
+
+    def _run(self, call: _Call, method: str, url: str, params: Mapping[str, Any] | None,
+             headers: Mapping[str, str] | None, content: bytes | None) -> None:
+        try:
+            with self._client.stream(method, url, params=params, headers=headers, content=content,
+                                     extensions={"trace": call.trace}) as resp:
+                chunks: list[bytes] = []
+                for chunk in resp.iter_bytes():
+                    call.received += len(chunk)
+                    if call.received > MAX_BODY:
+                        raise SourceError(f"{self.what} sent more than {MAX_BODY // 2**20} MiB; refused")
+                    chunks.append(chunk)
+                call.reply = Reply(resp.status_code, b"".join(chunks), dict(resp.headers))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller, never lost
+            call.error = exc
+        finally:
+            self._ended()
+            call.done.set()
+
+
+def _as_source_error(exc: BaseException, what: str, timeout: float) -> SourceError:
+    import httpx
+
+    text = explain_http_error(exc, what, timeout)
+    if isinstance(exc, httpx.TimeoutException):
+        return SourceError(text, kind="slow")
+    if isinstance(exc, httpx.ConnectError):
+        return SourceError(text, kind="refused" if "refused" in text else "down")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return SourceError(text, kind="down")
+    return SourceError(text, kind="error")

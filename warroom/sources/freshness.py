@@ -1,0 +1,157 @@
+"""How old a pane's data really is: the newest raw sample under its query, not the evaluation time.
+
+An instant query's answer is stamped with the time it was *evaluated*, so a pane built on
+``rate(x[1h])`` keeps answering "fresh" for an hour after the exporter of ``x`` died. The age a
+commander needs is that of the newest sample of each series the query reads. This module finds
+the query's vector selectors and builds one expression that answers, per selector, the unix time
+of its newest sample:
+
+    label_replace(max(timestamp(SEL)) or max(max_over_time(timestamp(SEL)[LOOK:STEP])), "warroom_selector", "N", "", "")
+
+``timestamp()`` of a plain selector is the sample's own time. The first half answers while the
+series is current; once Prometheus has marked it stale (its target vanished) only the subquery
+still finds the last sample, up to ``LOOK`` back. A selector with no sample in that span drops out
+of the answer, and the pane's age is then "more than LOOK". The pane's data age is that of its
+*oldest* selector: a ratio is as stale as its stalest side.
+
+Selectors with ``offset`` or ``@`` read the past on purpose and are not checked. The scanner is
+deliberately lenient (strings, comments, label lists after ``by``/``on``, subqueries): a query it
+cannot read gets no freshness check rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
+             "unless", "offset", "atan2", "inf", "nan", "start", "end",
+             # aggregations, which may be followed by ``by (…)`` before their parenthesis
+             "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
+             "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
+_LABEL_LIST_AFTER = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+#: The label that tells the per-selector answers apart.
+LABEL = "warroom_selector"
+
+
+def selectors(expr: str) -> list[str]:
+    """The vector selectors of a PromQL expression as written (``name{…}`` / ``{…}``), without
+    duplicates, skipping any with ``offset`` or ``@``. Empty when the text cannot be scanned."""
+    out: list[str] = []
+    i, n = 0, len(expr)
+    try:
+        while i < n:
+            c = expr[i]
+            if c in "\"'`":
+                i = _skip_string(expr, i)
+                continue
+            if c == "#":
+                j = expr.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            if c == "[":
+                j = expr.find("]", i)
+                if j < 0:
+                    return []
+                i = j + 1
+                continue
+            if c == "{":
+                end = _skip_braces(expr, i)
+                i = _take(expr, expr[i:end], end, out)
+                continue
+            m = _IDENT.match(expr, i)
+            if m and (i == 0 or not (expr[i - 1].isalnum() or expr[i - 1] in "_.:")):
+                word = m.group(0)
+                j = m.end()
+                k = _skip_space(expr, j)
+                low = word.lower()
+                if low in _LABEL_LIST_AFTER:
+                    if k < n and expr[k] == "(":
+                        close = expr.find(")", k)
+                        if close < 0:
+                            return []
+                        i = close + 1
+                    else:
+                        i = j
+                    continue
+                if low in _KEYWORDS or (k < n and expr[k] == "("):
+                    i = j
+                    continue
+                if k < n and expr[k] == "{":
+                    end = _skip_braces(expr, k)
+                    i = _take(expr, expr[i:end], end, out)
+                else:
+                    i = _take(expr, word, j, out)
+                continue
+            if c.isdigit() or c == ".":
+                while i < n and (expr[i].isalnum() or expr[i] in "._+-") and not (
+                        expr[i] in "+-" and expr[i - 1].lower() != "e"):
+                    i += 1
+                continue
+            i += 1
+    except ValueError:
+        return []
+    return out
+
+
+def _take(expr: str, sel: str, end: int, out: list[str]) -> int:
+    """Record ``sel`` unless a range/subquery's ``offset`` or ``@`` follows it; return where to go on."""
+    k = _skip_space(expr, end)
+    if k < len(expr) and expr[k] == "[":
+        close = expr.find("]", k)
+        if close < 0:
+            raise ValueError("unclosed [")
+        k = _skip_space(expr, close + 1)
+    rest = expr[k:k + 7].lower()
+    if rest.startswith("offset") or rest.startswith("@"):
+        return end
+    if sel not in out:
+        out.append(sel)
+    return end
+
+
+def _skip_space(expr: str, i: int) -> int:
+    while i < len(expr) and expr[i].isspace():
+        i += 1
+    return i
+
+
+def _skip_string(expr: str, i: int) -> int:
+    quote = expr[i]
+    j = i + 1
+    while j < len(expr):
+        if expr[j] == "\\" and quote != "`":
+            j += 2
+            continue
+        if expr[j] == quote:
+            return j + 1
+        j += 1
+    raise ValueError("unclosed string")
+
+
+def _skip_braces(expr: str, i: int) -> int:
+    j = i + 1
+    while j < len(expr):
+        if expr[j] in "\"'`":
+            j = _skip_string(expr, j)
+            continue
+        if expr[j] == "}":
+            return j + 1
+        j += 1
+    raise ValueError("unclosed {")
+
+
+def age_query(expr: str, lookback: float, step: float) -> str | None:
+    """One expression answering, per selector of ``expr``, the time of its newest sample (see the
+    module docstring); None when ``expr`` reads no series (``vector(1)``, ``time()``)."""
+    sels = selectors(expr)
+    if not sels:
+        return None
+    look = f"{max(1, int(lookback))}s"
+    res = f"{max(1, int(step))}s"
+    parts = [
+        f'label_replace(max(timestamp({s})) or max(max_over_time(timestamp({s})[{look}:{res}])),'
+        f' "{LABEL}", "{i}", "", "")'
+        for i, s in enumerate(sels)
+    ]
+    return " or ".join(parts)
