@@ -78,7 +78,7 @@ def test_runbooks_list_finds_the_shipped_library(installed) -> None:
     assert "RB-CORE-003" in ids
 
 
-def test_show_json_lists_the_go_no_go_checklist(installed) -> None:
+def test_show_json_lists_the_go_no_go_decision(installed) -> None:
     env_dir, elsewhere, env = installed
     if not list((REPO / "runbooks").glob("RB-LAUNCH-005*.md")):
         pytest.skip("RB-LAUNCH-005 is not in the shipped library yet")
@@ -87,8 +87,8 @@ def test_show_json_lists_the_go_no_go_checklist(installed) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["id"] == "RB-LAUNCH-005"
-    go = [s for s in data["sections"] if "go" in s["title"].lower() and "no" in s["title"].lower()]
-    assert go, [s["title"] for s in data["sections"]]
-    numbers = {n for s in go for n in s["steps"]}
-    manual = [s for s in data["steps"] if s["number"] in numbers and s["kind"] == "manual"]
-    assert manual, "the Go/No-Go section has no checklist items"
+    (decision,) = data["decisions"]
+    assert decision["on_go"] == "RB-LAUNCH-002"
+    texts = [c["text"] for c in decision["go"]]
+    assert "Root cause still unknown after 15 minutes of investigation" in texts
+    assert any(c["kind"] == "metric" for c in decision["go"]) and decision["no_go"]

@@ -15,6 +15,7 @@ import argparse
 import sys
 from typing import Any
 
+from warroom.cli import incident_decide
 from warroom.cli.common import out
 from warroom.cli.incident_args import _now, _open, _store, parse_when
 from warroom.cli.incident_run import cmd_run
@@ -132,6 +133,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("verify", "check the journal: chain, signed checkpoints, witness, recorded heads;"
                        " says what is proven and what is not", cmd_verify)
     sp.add_argument("id")
+
+    incident_decide.register(add)
 
     sp = add("repair", "set a damaged journal's damage aside (a copy is kept, the repair journaled);"
                        " no acknowledged event is lost", cmd_repair)

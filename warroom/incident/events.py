@@ -103,3 +103,11 @@ previous_end}: written by ``warroom incident repair``."""
 JOURNAL_DAMAGED_LINE: Final = "journal.damaged_line"
 """{line, problem, bytes, sha256, text, cut}: a line that failed its own hash, kept as text by a
 repair (its content cannot be trusted as the event it claims to be)."""
+
+# ---- decisions -------------------------------------------------------------------------------
+DECISION_RECORDED: Final = "decision.recorded"
+"""{id, runbook_id, question, verdict: GO|NO-GO, by, why, suggestion: GO|NO-GO|undecided,
+criteria: [{side: go|no_go, text, state: met|not met|unknown, evidence}], on_go?}: a Go/No-Go
+decision of a runbook (``warroom.runbook.decision``), with the criteria as evaluated when taken."""
+DECISION_OVERDUE: Final = "decision.overdue"
+"""{id, runbook_id, question, due_at}: the decision's deadline passed with no verdict (once)."""

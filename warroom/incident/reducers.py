@@ -335,6 +335,19 @@ def _exported(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"PIR exported ({d.get('template')}): {d.get('path')}")
 
 
+def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    record = {**d, "seq": e.seq, "at": e.ts, "actor": e.actor}
+    s.decisions.append(record)
+    by = d.get("by") or e.actor
+    why = f": {d.get('why')}" if d.get("why") else ""
+    s._add_timeline(e, e.type, f"Decision {d.get('verdict')} on \"{d.get('question')}\" by {by}{why}")
+
+
+def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" (due {d.get('due_at')})")
+
+
 _HANDLERS = {
     ev.DECLARED: _declared,
     ev.RUNBOOK_ATTACHED: _runbook_attached,
@@ -360,4 +373,6 @@ _HANDLERS = {
     ev.STATUS_UPDATE: _status_update,
     ev.ALERT_SEEN: _alert,
     ev.PIR_EXPORTED: _exported,
+    ev.DECISION_RECORDED: _decision,
+    ev.DECISION_OVERDUE: _decision_overdue,
 }

@@ -408,6 +408,14 @@ class Incident(StepRunning):
             raise NotFoundError(f"{self.id}: no timeline entry with seq {seq}")
         return self._append(ev.CORRECTION, {"seq": seq, "text": self.redact(text)})
 
+    def record_decision(self, data: dict[str, Any]) -> Event:
+        """A Go/No-Go verdict with who, why and the criteria as evaluated (``incident.decisions``)."""
+        clean = {k: (self.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
+        return self._append(ev.DECISION_RECORDED, clean)
+
+    def record_decision_overdue(self, data: dict[str, Any]) -> Event:
+        return self._append(ev.DECISION_OVERDUE, data)
+
     def record_status_update(self, text: str, channels: list[str] | None = None,
                              webhook: dict[str, Any] | None = None) -> Event:
         text = text.strip()

@@ -106,6 +106,8 @@ class IncidentState:
     notes: list[Note] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     status_updates: list[StatusUpdate] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)          # decision.recorded, in order
+    decisions_overdue: list[dict[str, Any]] = field(default_factory=list)  # decision.overdue
     alerts: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[EvidenceSample] = field(default_factory=list)
     verifications: list[dict[str, Any]] = field(default_factory=list)

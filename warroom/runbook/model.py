@@ -160,6 +160,8 @@ class Runbook:
     # Top-level front-matter keys the file actually sets (to tell an explicit id from a
     # file-name one, for instance).
     declared_keys: list[str] = field(default_factory=list)
+    # Go/No-Go decisions (``decision`` fences; warroom.runbook.decision.Decision).
+    decisions: list[Any] = field(default_factory=list)
 
     @property
     def steps(self) -> list[Step]:
@@ -197,4 +199,5 @@ class Runbook:
             "sections": [s.to_json() for s in self.sections],
             "steps": [s.to_json() for s in self.steps],
             "findings": [str(f) for f in self.findings],
+            "decisions": [d.to_json() for d in self.decisions],
         }

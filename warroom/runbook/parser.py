@@ -123,4 +123,10 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
         b.run()
     except RecursionError:
         b.finding(1, "error", "document nests too deeply to parse")
-    return b.finish()
+    rb = b.finish()
+    from warroom.runbook.decision import find_decisions
+
+    rb.decisions, problems = find_decisions(text)
+    name = str(path) if path else "<text>"
+    rb.findings.extend(Finding(name, line, "error", message) for line, message in problems)
+    return rb

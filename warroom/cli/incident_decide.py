@@ -1,0 +1,110 @@
+"""``warroom incident decide``: a runbook's Go/No-Go decision, evaluated, then recorded.
+
+Without ``--go``/``--no-go`` it shows each criterion met / not met / unknown and the suggestion;
+with one it records the verdict, who and why (``warroom.incident.decisions``). A decision whose
+deadline has passed without a verdict is journaled as overdue the first time anyone looks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from typing import Any
+
+from warroom.cli.common import out
+from warroom.cli.incident_args import _now, _open
+from warroom.errors import WarroomError
+from warroom.incident import decisions as dec
+
+STATE_MARKS = {dec.MET: "✔ met", dec.NOT_MET: "✗ not met", dec.UNKNOWN: "? unknown"}
+
+
+def register(add: Any) -> None:
+    sp = add("decide", "a runbook's Go/No-Go decision: each criterion evaluated; --go/--no-go records it", cmd_decide)
+    sp.add_argument("id")
+    sp.add_argument("decision", nargs="?", help="decision id (default: the only one, or the first open one)")
+    verdict = sp.add_mutually_exclusive_group()
+    verdict.add_argument("--go", dest="verdict", action="store_const", const="GO")
+    verdict.add_argument("--no-go", dest="verdict", action="store_const", const="NO-GO")
+    sp.add_argument("--why", default="", help="the reason (required with --go/--no-go)")
+    sp.add_argument("--by", help="who decided (default: config incident.commander, else your login)")
+    sp.add_argument("--json", action="store_true")
+
+
+def views(inc: Any) -> list[dec.DecisionView]:
+    """Every decision of the incident's runbooks, judged now with the incident's metric source."""
+    from warroom.incident.live import LiveIncident, metric_source_for
+
+    source, _speed = metric_source_for(inc)
+    live = LiveIncident(inc, source)
+    try:
+        snap = live.snapshot()
+        state = snap.state
+        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
+        now = _now()
+
+        def query(expr: str) -> list[float]:
+            from warroom.sources.prom_results import QueryError
+
+            if source is None:
+                raise WarroomError("no metric source")
+            try:
+                return [float(row[1]) for row in source.query(expr)]  # type: ignore[attr-defined]
+            except QueryError as exc:
+                raise WarroomError(str(exc)) from None
+
+        out_views = []
+        for rb_id, decision in dec.decisions_of(books):
+            reader = dec.step_output_reader(inc.dir, state, rb_id)
+            out_views.append(dec.evaluate(decision, rb_id, state, now, query=query, step_output=reader))
+        return out_views
+    finally:
+        live.close()
+
+
+def _pick(found: list[dec.DecisionView], ref: str | None) -> dec.DecisionView:
+    if not found:
+        raise WarroomError("the incident's runbooks have no Go/No-Go decision (a ```decision block)")
+    if ref:
+        match = [v for v in found if v.decision.id == ref]
+        if not match:
+            raise WarroomError(f"no decision {ref!r}; the runbooks have: {', '.join(v.decision.id for v in found)}")
+        return match[0]
+    return next((v for v in found if v.recorded is None), found[0])
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    inc = _open(args)
+    found = views(inc)
+    dec.remind_overdue(inc, found)
+    view = _pick(found, args.decision)
+    if args.verdict is None:
+        if args.json:
+            out(json.dumps(view.to_json(), indent=2))
+            return 0
+        for line in render(view):
+            out(line)
+        return 0
+    by = args.by or inc.config.incident.commander or getpass.getuser()
+    event = dec.record(inc, view, args.verdict, by=by, why=args.why)
+    out(f"{args.verdict} recorded as seq {event.seq} by {by}"
+        + (f"; {view.decision.on_go} attached beside the current runbook" if args.verdict == "GO"
+           and view.decision.on_go else ""))
+    return 0
+
+
+def render(view: dec.DecisionView) -> list[str]:
+    lines = [f"{view.decision.question}  [{view.runbook_id} / {view.decision.id}]"]
+    if view.due_at is not None:
+        due = view.due_at.strftime("%H:%M:%S UTC")
+        lines.append(f"deadline {due}" + ("  OVERDUE" if view.overdue else ""))
+    for side, title in (("go", "GO when any of these holds:"), ("no_go", "NO-GO when all of these hold:")):
+        rows = [c for c in view.criteria if c.side == side]
+        if rows:
+            lines.append(title)
+            lines.extend(f"  {STATE_MARKS[c.state]:<11} {c.text} — {c.evidence}" for c in rows)
+    lines.append(f"suggestion: {view.suggestion}")
+    if view.recorded:
+        lines.append(f"recorded: {view.recorded.get('verdict')} by {view.recorded.get('by')}: {view.recorded.get('why')}")
+    return lines
