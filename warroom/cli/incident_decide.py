@@ -40,25 +40,8 @@ def views(inc: Any) -> list[dec.DecisionView]:
     live = LiveIncident(inc, source)
     try:
         snap = live.snapshot()
-        state = snap.state
         books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
-        now = _now()
-
-        def query(expr: str) -> list[float]:
-            from warroom.sources.prom_results import QueryError
-
-            if source is None:
-                raise WarroomError("no metric source")
-            try:
-                return [float(row[1]) for row in source.query(expr)]  # type: ignore[attr-defined]
-            except QueryError as exc:
-                raise WarroomError(str(exc)) from None
-
-        out_views = []
-        for rb_id, decision in dec.decisions_of(books):
-            reader = dec.step_output_reader(inc.dir, state, rb_id)
-            out_views.append(dec.evaluate(decision, rb_id, state, now, query=query, step_output=reader))
-        return out_views
+        return dec.evaluate_all(inc, snap.state, books, source, _now())
     finally:
         live.close()
 

@@ -202,6 +202,25 @@ def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Calla
     return read
 
 
+def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any | None,
+                 now: datetime) -> list[DecisionView]:
+    """Every decision of ``runbooks`` judged now; metrics through ``source`` (drill or Prometheus).
+    Blocking (queries): call it off the event loop."""
+    from warroom.sources.prom_results import QueryError
+
+    def query(expr: str) -> list[float]:
+        if source is None or not hasattr(source, "query"):
+            raise WarroomError("no metric source")
+        try:
+            return [float(row[1]) for row in source.query(expr)]
+        except QueryError as exc:
+            raise WarroomError(str(exc)) from None
+
+    return [evaluate(d, rb_id, state, now, query=query,
+                     step_output=step_output_reader(Path(incident.dir), state, rb_id))
+            for rb_id, d in decisions_of(runbooks)]
+
+
 def decisions_of(runbooks: Sequence[Any]) -> list[tuple[str, Decision]]:
     """(runbook id, decision) for every decision of the incident's runbooks."""
     return [(rb.id, d) for rb in runbooks if rb is not None for d in getattr(rb, "decisions", [])]
