@@ -7,7 +7,7 @@ its text changes (the clocks change once a second, identity almost never).
 
 from __future__ import annotations
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static

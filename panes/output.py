@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
+from panes.safe import SafeText as Text, ui_text
 from textual.widgets import RichLog
 
 
@@ -52,4 +52,4 @@ class OutputPane(RichLog):
         self.write(Text.from_ansi(joined) if "\x1b[" in joined else Text(joined), scroll_end=True)
 
     def finish(self, summary: str) -> None:
-        self.border_subtitle = summary
+        self.border_subtitle = ui_text(summary, newlines=False)

@@ -7,7 +7,7 @@ ticking and skipping are screen actions that ask this pane which step is selecte
 
 from __future__ import annotations
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option

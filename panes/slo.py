@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.widgets import Static
 
 OK, WARN, BAD = ("✔", "green"), ("▲", "yellow"), ("✖", "bold red")

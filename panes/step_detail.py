@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.widgets import Static
 
 from panes.view import STEP_ICONS, STEP_WORDS, StepView

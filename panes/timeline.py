@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 

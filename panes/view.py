@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from panes.safe import clean_fields
+
 # A step's state as the checklist shows it. Icons differ in shape, never only in colour.
 STEP_ICONS: dict[str, str] = {
     "pending": "○",
@@ -45,6 +47,9 @@ class StepView:
     output_path: str | None = None
     excerpt: str = ""
 
+    def __post_init__(self) -> None:
+        clean_fields(self)
+
 
 @dataclass(frozen=True)
 class TimelineItem:
@@ -53,6 +58,9 @@ class TimelineItem:
     text: str
     tag: str | None = None
     seq: int | None = None
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,9 @@ class HeaderInfo:
     sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
     gate: str = ""                      # an open verify gate's countdown (or how it ended)
     time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
 
 
 @dataclass

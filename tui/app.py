@@ -9,8 +9,13 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
+from typing import Any
+
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
+
+from panes.safe import safe_text
 
 from tui.bindings import APP_BINDINGS, binding_ids
 from tui.context import AppContext
@@ -34,6 +39,29 @@ class WarroomApp(App[int]):
         self.keymap_errors: list[str] = []
         self.user_keymap: dict[str, str] = {}
         self.dashboard = DashboardScreen()
+
+    # ------------------------------------------------------------------ the terminal guard
+
+    def get_driver_class(self) -> type[Any]:
+        """Textual's driver for this platform, with every write behind ``tui.terminal_guard``:
+        no text on any pane can retitle the terminal, write the clipboard or reach tmux."""
+        from tui.terminal_guard import guarded_driver
+
+        return guarded_driver(super().get_driver_class())
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """The one clipboard write the guard lets through: the one the IC asked for."""
+        from tui.terminal_guard import allow_clipboard
+
+        allow_clipboard(text)
+        super().copy_to_clipboard(text)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast (``Widget.notify`` and ``Screen.notify`` land here too) is sanitised text,
+        never markup: a toast repeats error messages and names that people and servers wrote."""
+        super().notify(safe_text(message), title=safe_text(title, newlines=False), severity=severity,
+                       timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         from tui import signals

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from warroom import __version__
 from warroom.cli.common import VALUE_OPTIONS, common_parser
+from warroom.cli.terminal import guarded
 from warroom.errors import WarroomError
 
 # Each module exposes register(subparsers, common); listed in the order `--help` shows them,
@@ -73,6 +74,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command with stdout and stderr behind the sanitiser (``warroom.cli.terminal``):
+    no text but step output reaches the terminal with an escape sequence or a control character."""
+    with guarded():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)

@@ -75,7 +75,7 @@ class StepFlows:
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
                                confirm=bool(step.confirm), kind=step.kind)
-            return Preview(command=p.command, target=dict(p.target), mutating=p.mutating,
+            return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
                            timeout=p.timeout, expect=p.expect, confirm=bool(step.confirm),
                            kind=step.kind, source=self.source_label())
 

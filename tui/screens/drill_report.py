@@ -68,7 +68,7 @@ def report_renderable(report: Any) -> Group:
     for col in ("pane", "crit", "at detection", "worst", "now", "state"):
         panes.add_column(col, no_wrap=True)
     for p in report.panes:
-        panes.add_row(p.title, _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
+        panes.add_row(Text(p.title), _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
                       _num(p.now, p.unit),
                       Text("✔ recovered" if p.recovered else "✖ still breached",
                            style="green" if p.recovered else "bold red"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -27,7 +27,7 @@ def help_table(app: WarroomApp) -> Table:
         table.add_row(Text(group, style="bold underline"), "", "")
         for b in bindings:
             key = app.key_for(b).replace("question_mark", "?")
-            table.add_row(Text(key, style="bold"), b.description, b.id or "")
+            table.add_row(Text(key, style="bold"), Text(b.description), Text(b.id or ""))
     return table
 
 

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from warroom.cli.incident_args import _open, _params
+from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
 from warroom.durations import format_duration
 from warroom.incident.live import LiveIncident
@@ -30,8 +31,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if getattr(prepared.step, "confirm", False) and not prepared.mutating:
             kind += ", asks for confirmation"
         print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
-        print(f"$ {prepared.command}", file=sys.stderr)
-        result = live.run(prepared, confirmed=args.yes, dry_run=args.dry_run, stream=sys.stdout)
+        print(f"$ {prepared.shown}", file=sys.stderr)
+        result = live.run(prepared, confirmed=args.yes, dry_run=args.dry_run, stream=step_output_stream())
         if isinstance(result, DryRun):
             print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)
             return 0

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from warroom.cli.common import config_from_args
+from warroom.cli.terminal import cell, rich_console
 from warroom.config import Config
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
@@ -150,15 +151,13 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
         sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
         sys.stdout.flush()
         return
-    from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     details = ["; ".join(x for x in (r.error, r.note) if x) for r in readings]
     # One source-wide problem (no source, Prometheus down, a 401) is said once, under the table,
     # rather than folded into a narrow column five times.
     shared = details[0] if readings and details[0] and len(set(details)) == 1 else None
-    table = Table(title=Text(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"),
+    table = Table(title=cell(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"),
                   title_justify="left")
     for col in ("pane", "state", "value", "warn", "crit", "age", "runbook"):
         table.add_column(col, no_wrap=True)
@@ -166,20 +165,20 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
         table.add_column("detail", overflow="fold")
     for r, detail in zip(readings, details, strict=True):
         cells = [
-            r.slo.id, Text(r.word, style=_STATE_STYLE[r.state]),
+            cell(r.slo.id), cell(r.word, style=_STATE_STYLE[r.state]),
             format_value(r.value, r.slo.unit),
             _threshold(r.slo.warn, r.slo),
             _threshold(r.slo.crit, r.slo),
             "" if r.age is None else format_duration(r.age),
-            r.slo.runbook or "",
+            cell(r.slo.runbook or ""),
         ]
         if shared is None:
-            cells.append(Text(detail))   # Prometheus error text may hold [brackets]: never markup
+            cells.append(cell(detail, newlines=True))   # Prometheus error text: never markup
         table.add_row(*cells)
-    console = Console(soft_wrap=False)
+    console = rich_console()
     console.print(table)
     if shared is not None:
-        console.print(Text(f"every pane: {shared}"))
+        console.print(cell(f"every pane: {shared}", newlines=True))
 
 
 def _threshold(value: float | None, slo: Any) -> str:

@@ -2,7 +2,8 @@
 
 Rows are appended under an exclusive lock with a single write that is fsynced, so two exports at
 once never interleave, and a disk-full error leaves the file as it was. Values go through the
-``csv`` module, so commas, quotes and newlines in a root cause stay inside their cell.
+``csv`` module, so commas, quotes and newlines in a root cause stay inside their cell, and every
+cell goes through ``csv_cell`` so no text acts on a terminal or runs as a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.journal import JournalError
+from warroom.safe_text import csv_cell
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -50,9 +52,16 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
     }
 
 
+def cells(row: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> list[str]:
+    """The row's cells as written: every value through :func:`warroom.safe_text.csv_cell`
+    (control characters shown visibly, a leading ``= + - @`` that a spreadsheet would run as a
+    formula quoted away). The only way a row reaches the file."""
+    return [csv_cell(row.get(c, "")) for c in columns]
+
+
 def encode_row(row: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([row.get(c, "") for c in columns])
+    csv.writer(buf, lineterminator="\n").writerow(cells(row, columns))
     return buf.getvalue()
 
 
@@ -74,7 +83,7 @@ def append_row(path: Path, row: dict[str, str]) -> bool:
             if rows and HEAD_COLUMN not in rows[0]:
                 columns = COLUMNS[:-1]  # a log started before the column existed keeps its shape
             # The same incident exported again unchanged is not a new row, whatever its head.
-            same = [row.get(c, "") for c in COLUMNS if c != HEAD_COLUMN]
+            same = [csv_cell(row.get(c, "")) for c in COLUMNS if c != HEAD_COLUMN]
             if any(r[:len(same)] == same for r in rows[1:]):
                 return False
         text = ""

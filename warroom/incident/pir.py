@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +50,7 @@ from warroom.incident.pir_templates import (
     template_dirs as template_dirs,
     tidy_markdown as tidy_markdown,
 )
-from warroom.incident.store import write_private_file
+from warroom.incident.store import make_private_dir, read_nofollow, write_private_file
 from warroom.paths import expand
 
 if TYPE_CHECKING:
@@ -90,9 +91,10 @@ def _sha(data: bytes) -> str:
 
 
 def _read_record(path: Path) -> dict[str, str]:
+    raw = read_nofollow(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(raw.decode("utf-8")) if raw is not None else {}
+    except ValueError:
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -103,17 +105,15 @@ def choose_target(out_dir: Path, base: str) -> tuple[Path, Path | None]:
     Returns (target, edited file kept aside or None).
     """
     main = out_dir / f"{base}.md"
-    if not main.exists():
+    if not os.path.lexists(main):
         return main, None
     record = _read_record(out_dir / f"{base}.exported")
-    try:
-        current = _sha(main.read_bytes())
-    except OSError as exc:
-        raise WarroomError(f"{main}: cannot read: {exc.strerror or exc}") from None
-    if record.get(main.name) == current:
+    # Never followed: a symlink (or FIFO, device) at the name is not a draft we wrote.
+    current = read_nofollow(main)
+    if current is not None and record.get(main.name) == _sha(current):
         return main, None
     n = 1
-    while (out_dir / f"{base}.{n}.md").exists():
+    while os.path.lexists(out_dir / f"{base}.{n}.md"):
         n += 1
     return out_dir / f"{base}.{n}.md", main
 
@@ -137,9 +137,10 @@ def export_pir(inc: Incident, template: str, *, out_dir: str | Path | None, now:
     data = text.encode("utf-8")
     directory = Path(expand(out_dir)) if out_dir is not None else inc.dir
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WarroomError(f"{directory}: cannot create export directory: {exc.strerror or exc}") from None
+        # Directories we create are 0700 whatever the umask; an existing (shared) one is left alone.
+        make_private_dir(directory, tighten=False)
+    except WarroomError as exc:
+        raise WarroomError(f"cannot create export directory: {exc}") from None
     base = template_basename(template)
     target, kept = choose_target(directory, base)
     write_private_file(target, data)

@@ -26,6 +26,7 @@ from warroom.incident.pir_format import (
 )
 from warroom.incident.state import IncidentState
 from warroom.paths import expand, shipped_templates_dir
+from warroom.safe_text import safe_text
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -85,7 +86,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in search]),
         undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True, lstrip_blocks=True, finalize=_finalize,
     )
 
     def utc(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S UTC") -> str:
@@ -110,6 +111,15 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     env.filters.update(utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
                        inline=md_inline, code=md_code, value=fmt_value, yesno=yesno, sentence=sentence)
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every ``{{ … }}`` a template prints passes here (Jinja's ``finalize``): no value — a
+    title, a note, a command, an excerpt — reaches the draft with a control character or an
+    escape sequence, whichever field a template uses or a new one adds."""
+    if value is None or isinstance(value, (int, float, bool)):
+        return value
+    return safe_text(value)
 
 
 def _strftime(at: datetime, fmt: str) -> str:
@@ -155,7 +165,8 @@ def render_pir(state: IncidentState, template: str, config: Config | None, now: 
     ctx = pir_context(state, config, now, runbook_steps)
     ctx["zone"] = zone_name(zone, state.clock_start)
     try:
-        return tidy_markdown(str(tmpl.render(**ctx)))
+        # finalize cleaned every value; the whole draft once more covers a template's own text.
+        return tidy_markdown(safe_text(str(tmpl.render(**ctx))))
     except jinja2.TemplateError as exc:
         raise TemplateError(f"{_where(exc, tmpl)}: template error: {exc}") from None
     except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:

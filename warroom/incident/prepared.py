@@ -70,6 +70,14 @@ class PreparedStep:
     # Said before running: shell variables the step reads that only an earlier step, not yet
     # run in this incident, sets ("uses $BAD_REV, set by step 2, which has not run").
     notes: tuple[str, ...] = ()
+    # ``command`` with every secret redacted (secret parameters, secret env values, key formats):
+    # the only form a screen, a terminal or an error message may show.
+    command_redacted: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The command as people see it (redacted); never ``command``, which may hold secrets."""
+        return self.command_redacted if self.command_redacted is not None else ""
 
     @property
     def number(self) -> int:

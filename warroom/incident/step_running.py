@@ -122,10 +122,25 @@ class StepRunning:
             # what the runner honours; it never re-classifies behind the dialog's back).
             mutating = bool(classify_mutating(command, step.kind))
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
+        shown = self.step_redactor(values).redact_text(command) if command is not None else None
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
                             mutating=mutating, timeout=timeout, expect=step.check,
-                            notes=self.unset_variable_notes(step))
+                            notes=self.unset_variable_notes(step), command_redacted=shown)
+
+    def step_redactor(self, params: dict[str, str]) -> Any:
+        """The redactor a step with these parameters runs under: secret env values, configured
+        patterns, the built-in formats and the values of secret-named parameters."""
+        import os
+
+        from warroom.execute.redact import RedactionSettings, Redactor
+        from warroom.execute.redact_rules import looks_secret_name
+
+        settings = RedactionSettings.from_config(self.config.redaction)
+        secrets = {k: str(v) for k, v in params.items() if looks_secret_name(k, settings.env_names)}
+        env = dict(os.environ)
+        env.update(self.config.execute.env)
+        return Redactor.from_env(env, settings, secrets)
 
     def carried_vars(self) -> dict[str, str]:
         """Shell variables earlier steps of this incident set (values, for the next step's env)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from panes.safe import SafeText as Text, ui_text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
@@ -27,7 +27,7 @@ class ConfirmScreen(Dialog[bool]):
             yield Static(Text(self.body), id="confirm-body")
             with Horizontal(classes="buttons"):
                 yield Button("Back", id="no")
-                yield Button(self.confirm_label, id="yes",
+                yield Button(ui_text(self.confirm_label), id="yes",
                              variant="error" if self.danger else "primary")
 
     def on_mount(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.text import Text
+from panes.safe import SafeText as Text, one_line, ui_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,7 +22,7 @@ NOTE_TAGS = (
 
 
 def buttons(ok: str = "OK") -> Horizontal:
-    return Horizontal(Button("Cancel", id="cancel"), Button(f"{ok} (ctrl+s)", id="ok", variant="primary"),
+    return Horizontal(Button("Cancel", id="cancel"), Button(ui_text(f"{ok} (ctrl+s)"), id="ok", variant="primary"),
                       classes="buttons")
 
 
@@ -79,7 +79,7 @@ class DeclareScreen(FormDialog):
             if self.origin:
                 yield Static(Text(self.origin), classes="hint")
             yield Static("Title", classes="field-label")
-            yield Input(self.initial_title, placeholder="what is broken, in a few words", id="title")
+            yield Input(one_line(self.initial_title), placeholder="what is broken, in a few words", id="title")
             yield Static("Severity", classes="field-label")
             yield Select([(s, s) for s in SEVERITIES], value=self.initial_severity, allow_blank=False,
                          id="severity")
@@ -190,7 +190,7 @@ class SeverityScreen(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="severity-dialog"):
-            yield Static(f"Change severity (now {self.current})", classes="dialog-title")
+            yield Static(ui_text(f"Change severity (now {self.current})"), classes="dialog-title")
             yield Select([(s, s) for s in SEVERITIES], value=self.current, allow_blank=False, id="severity")
             yield Input(placeholder="why (goes on the timeline)", id="reason")
             yield Static("", id="form-error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from panes.safe import safe_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -25,12 +26,12 @@ class PirScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pir-dialog"):
             yield Static("PIR draft — live; e export, esc close", classes="dialog-title")
-            yield Markdown(self.markdown, id="pir-md")
+            yield Markdown(safe_text(self.markdown), id="pir-md")
 
     def show(self, markdown: str) -> None:
         if markdown != self.markdown:
             self.markdown = markdown
-            self.query_one("#pir-md", Markdown).update(markdown)
+            self.query_one("#pir-md", Markdown).update(safe_text(markdown))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

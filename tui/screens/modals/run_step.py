@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.text import Text
+from panes.safe import SafeText as Text, one_line
+from warroom.execute.redact_rules import looks_secret_name
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
@@ -82,7 +83,8 @@ class RunStepScreen(Dialog[RunAnswer]):
                     hint = f" — {f.help}" if f.help else ""
                     src = f" (from {f.source})" if f.source else ""
                     yield Static(Text(f"{f.name}{hint}{src}"), classes="field-label")
-                    yield Input(f.value, placeholder=f.pattern or f.name, id=f"param-{f.name}")
+                    yield Input(one_line(f.value), placeholder=one_line(f.pattern or f.name), id=f"param-{f.name}",
+                                password=looks_secret_name(f.name))
                 yield Static("", id="run-command")
                 yield Static("", id="run-target")
                 yield Static("", id="run-warning")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from panes.safe import safe_text, ui_text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static, TextArea
@@ -28,10 +29,10 @@ class StatusUpdateScreen(Dialog[UpdateAnswer]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="update-dialog"):
             yield Static("Stakeholder update", classes="dialog-title")
-            yield TextArea(self.text, id="update-text", soft_wrap=True)
+            yield TextArea(safe_text(self.text), id="update-text", soft_wrap=True)
             where = (f"posts to webhook: {self.webhook}" if self.webhook
                      else "no webhook configured (set url_env under [webhook] in the config)")
-            yield Static(where, classes="hint", markup=False)
+            yield Static(ui_text(where), classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Copy" if self.webhook else "Copy + journal (ctrl+s)", id="copy",

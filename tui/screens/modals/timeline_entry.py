@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from panes.safe import one_line, ui_text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
@@ -51,11 +52,11 @@ class TimelineEntryScreen(FormDialog):
         with Vertical(classes="dialog", id="timeline-dialog"):
             title = (f"Correct timeline entry {self.when}" if self.seq is not None
                      else "Add a timeline entry")
-            yield Static(title, classes="dialog-title")
+            yield Static(ui_text(title), classes="dialog-title")
             if self.seq is not None:
                 yield Static("The original stays in the journal; the timeline and PIR show this text.",
                              classes="hint")
-            yield Input(self.initial, placeholder="what happened", id="text")
+            yield Input(one_line(self.initial), placeholder="what happened", id="text")
             if self.seq is None:
                 yield Input(placeholder="when (UTC HH:MM, or -15m; empty: now)", id="at")
             yield Static("", id="form-error")
