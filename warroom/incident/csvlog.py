@@ -9,13 +9,16 @@ cell goes through ``csv_cell`` so no text acts on a terminal or runs as a spread
 from __future__ import annotations
 
 import csv
+import errno
 import fcntl
 import io
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.journal import JournalError
+from warroom.incident.store import make_private_dir
 from warroom.safe_text import csv_cell
 
 if TYPE_CHECKING:
@@ -68,11 +71,8 @@ def encode_row(row: dict[str, str], columns: tuple[str, ...] = COLUMNS) -> str:
 def append_row(path: Path, row: dict[str, str]) -> bool:
     """Append ``row`` (header first if the file is new). Returns False when an identical row for
     the same incident is already there (re-exporting does not duplicate the log)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
-    except OSError as exc:
-        raise JournalError(f"{path}: cannot open the incident log: {exc.strerror or exc}") from None
+    make_private_dir(path.parent, tighten=False)
+    fd = _open_log(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         size = os.fstat(fd).st_size
@@ -108,6 +108,25 @@ def append_row(path: Path, row: dict[str, str]) -> bool:
         return True
     finally:
         os.close(fd)
+
+
+def _open_log(path: Path) -> int:
+    """The log opened for appending: never through a symlink (``O_NOFOLLOW``), only a regular
+    file (a FIFO could block, a device lie), and a file we create is 0600 whatever the umask."""
+    flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+    try:
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+            os.fchmod(fd, 0o600)
+        except FileExistsError:
+            fd = os.open(path, flags)
+    except OSError as exc:
+        why = "it is a symlink, which is never followed" if exc.errno == errno.ELOOP else exc.strerror or exc
+        raise JournalError(f"{path}: cannot open the incident log: {why}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise JournalError(f"{path}: cannot open the incident log: not a regular file")
+    return fd
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

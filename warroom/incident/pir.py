@@ -77,7 +77,11 @@ class ExportResult:
 
     def message(self) -> str:
         lines = [f"wrote {self.path}"]
-        if self.kept_edits is not None:
+        if self.kept_edits is not None and (os.path.islink(self.kept_edits)
+                                            or not os.path.isfile(self.kept_edits)):
+            lines.append(f"{self.kept_edits} is not a regular file we wrote (a symlink or a special"
+                         f" file): not followed, left as it is; the new draft is {self.path.name}")
+        elif self.kept_edits is not None:
             lines.append(f"{self.kept_edits} has hand edits since the last export: left as it is;"
                          f" the new draft is {self.path.name}")
         if self.log_path is not None:
