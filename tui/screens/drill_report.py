@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.table import Table
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -49,7 +49,7 @@ def report_renderable(report: Any) -> Group:
     for r in report.responses:
         word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
         style = "dim" if r.met is None else ("green" if r.met else "bold red")
-        times.add_row(r.label, _hm(r.at), _minutes(r.minutes), _minutes(r.drill_minutes), f"< {r.target_min:g} min",
+        times.add_row(Text(r.label), _hm(r.at), _minutes(r.minutes), _minutes(r.drill_minutes), Text(f"< {r.target_min:g} min"),
                       Text(word, style=style))
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
                  expand=True)
@@ -60,7 +60,7 @@ def report_renderable(report: Any) -> Group:
         effect = (Text("bent the curve", style="green") if a.effective
                   else Text("no effect yet", style="yellow") if a.mitigation
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
-        acts.add_row(_hm(a.at), a.description, effect, a.command)
+        acts.add_row(_hm(a.at), Text(a.description), effect, Text(a.command))
     if not report.actions:
         acts.add_row("—", "no mitigation reached the drill", "", "")
     panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),
