@@ -182,13 +182,13 @@ def alerts_table(result: Any, now: float | None = None) -> Any:
         what = Text(a.title if a.title != a.name else "")
         if labels:
             what.append(("\n" if what.plain else "") + labels, "dim")
-        table.add_row(sev, Text(a.name, "bold"), since, age, a.runbook or "", what, a.source)
+        table.add_row(sev, Text(a.name, "bold"), since, age, Text(a.runbook or ""), what, Text(a.source))
     for where, err in result.errors.items():
         kind = getattr(result, "kinds", {}).get(where, "error")
         good = getattr(result, "last_good", {}).get(where)
         last = f"last good answer {_ago(now - good[0])} ago" if good else "no good answer yet"
         table.add_row(Text("?", "bold yellow"), Text(f"{where} {KIND_WORDS.get(kind, 'ERROR')}", "bold yellow"),
-                      "", "", "", Text(f"{err} ({last})", "yellow"), where)
+                      "", "", "", Text(f"{err} ({last})", "yellow"), Text(where))
     if not result.alerts and not result.errors:
         table.add_row(Text(OK[0], OK[1]), Text("none firing", OK[1]), "", "", "", "", "")
     return table
