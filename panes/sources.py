@@ -182,7 +182,7 @@ def alerts_table(result: Any, now: float | None = None) -> Any:
         what = Text(a.title if a.title != a.name else "")
         if labels:
             what.append(("\n" if what.plain else "") + labels, "dim")
-        table.add_row(sev, Text(a.name, "bold"), since, age, Text(a.runbook or ""), what, Text(a.source))
+        table.add_row(sev, Text(a.name, "bold"), Text(since), Text(age), Text(a.runbook or ""), what, Text(a.source))
     for where, err in result.errors.items():
         kind = getattr(result, "kinds", {}).get(where, "error")
         good = getattr(result, "last_good", {}).get(where)
