@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                             " is continued keeps its own speed")
     drill.add_argument("--new", action="store_true",
                        help="start the scenario over even if a drill of it is unfinished")
+    drill.add_argument("--replay", metavar="INC-ID",
+                       help="replay a resolved incident's recorded metrics as a read-only drill")
     drill.set_defaults(func=cmd_drill)
 
     resume = sub.add_parser("resume", parents=[common],
@@ -75,6 +77,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from warroom.errors import WarroomError
 
     names = scenario_names()
+    if getattr(args, "replay", None):
+        from tui.launch import replay_context, run_app
+        from warroom.cli.common import config_from_args
+
+        return run_app(replay_context(config_from_args(args), args.replay, args.speed))
     if args.list:
         for name, summary in scenario_summaries():
             print(f"{name:<16} {summary}")

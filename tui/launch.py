@@ -125,6 +125,45 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
                       drill=info, refresh=1.0, extra_env=env)
 
 
+def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:
+    """A replay of a resolved incident: its recorded panes as the source, read-only, in the drills'
+    state dir (a rehearsal never mixes with real incidents); see ``warroom.drill.replay``."""
+    from warroom.drill.replay import ReplaySource
+    from warroom.errors import NotFoundError
+    from warroom.incident.history import load_history
+    from warroom.incident.store import IncidentStore
+
+    base = Path(cfg.state_dir())
+    history = None
+    for root in (base, base / "drills"):
+        try:
+            inc = IncidentStore(root, cfg).open(incident_id)
+        except NotFoundError:
+            continue
+        history = load_history(inc.dir)
+        break
+    if history is None:
+        raise NotFoundError(f"no incident {incident_id!r} under {base} or its drills")
+    cfg.incident.state_dir = str(base / "drills")
+    cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
+    cfg.slo = [p.slo for p in history.panes]
+    # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
+    speed = speed or history.time_scale
+    source = ReplaySource(history, speed=speed / history.time_scale, window=cfg.prometheus.window / history.time_scale)
+    info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
+                     title=history.title or history.incident_id,
+                     notice=(f"replaying {history.incident_id} ({history.title}) from "
+                             f"{_utc(history.start)} at ×{speed:g}; read-only"))
+    return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
+                      drill=info, refresh=1.0)
+
+
+def _utc(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def _incident_resolved(cfg: Config, incident_id: str) -> bool:
     """Whether a drill's incident was resolved (a missing or unreadable one counts as not)."""
     from warroom.errors import WarroomError

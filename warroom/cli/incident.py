@@ -21,6 +21,7 @@ from warroom.cli.incident_args import _now, _open, _store, parse_when
 from warroom.cli.incident_run import cmd_run
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom.durations import format_duration
+from warroom.errors import WarroomError
 from warroom.incident import events as ev
 
 
@@ -226,7 +227,33 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if running:
         names = ", ".join(str(s.step or s.step_id) for s in running)
         print(f"warning: step(s) {names} still running", file=sys.stderr)
+    saved, why = save_history(inc)
+    if saved is not None:
+        out(f"metrics of the incident window saved to {saved} (`warroom drill --replay {inc.id}` replays them)")
+    else:
+        print(f"warning: the incident's metrics were not saved: {why}", file=sys.stderr)
     return 0
+
+
+def save_history(inc: Any) -> tuple[Any, str]:
+    """Keep the panes' curves over the incident window in its directory (for replay and review);
+    a source that cannot answer leaves the resolve done and says why."""
+    from warroom.incident.history import record_history
+    from warroom.incident.live import metric_source_for
+    from warroom.sources.prom_results import QueryError
+
+    try:
+        source, _speed = metric_source_for(inc)
+        if source is None:
+            return None, "no metric source configured"
+        try:
+            return record_history(inc.dir, inc.state, inc.config.slo, source), ""
+        finally:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
+    except (WarroomError, QueryError, ValueError, OSError) as exc:
+        return None, str(exc)
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:

@@ -85,6 +85,19 @@ class DrillSource:
             return [({}, result)]
         return [(s.label_dict(), s.value) for s in result]
 
+    def query_range(self, expr: str, start: float, end: float,
+                    step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """Every series of ``expr`` from unix ``start`` to ``end`` every ``step`` s (finite points
+        only), as the Prometheus source answers it; raises ``PromQLError``."""
+        n = max(1, int((end - start) // step) + 1)
+        walls = [start + i * step for i in range(n)]
+        many = self.drill.simulator.evaluate_many(self._resolve(expr),
+                                                  [self.drill.scenario_time(w) for w in walls])
+        if many.scalar is not None:
+            return [({}, [(w, v) for w, v in zip(walls, many.scalar, strict=True) if math.isfinite(v)])]
+        return [(dict(labels), [(w, v) for w, v in zip(walls, col, strict=True) if v is not None and math.isfinite(v)])
+                for labels, col in many.vector or []]
+
     def _resolve(self, expr: str) -> str:
         key = expr.strip()
         if key in self._slos:

@@ -1,0 +1,71 @@
+"""Replaying a resolved incident as a drill: the panes draw the curves it really had.
+
+``warroom drill --replay INC-…`` reads the incident's saved metrics (``warroom.incident.history``)
+and plays them back from the start of the window, at the drill's speed: a team rehearses what
+really happened, against the very numbers it saw. The world does not react (nobody can change
+the past), so a replay is always read-only: commands that change things are refused, and the
+header says REPLAY.
+"""
+
+from __future__ import annotations
+
+import time
+
+from warroom.config import SloConfig
+from warroom.incident.history import History
+from warroom.sources.model import SloSample
+
+
+class ReplaySource:
+    """``MetricSource`` over a saved history: the recorded pane values, replayed from ``start``
+    (unix time the replay began) at ``speed`` recorded seconds per second."""
+
+    def __init__(self, history: History, *, speed: float = 1.0, start: float | None = None,
+                 window: float = 1800.0, points: int = 60) -> None:
+        self.history = history
+        self.speed = speed
+        self.start = time.time() if start is None else start
+        self.window = window
+        self.points = max(2, points)
+        self.name = f"replay:{history.incident_id}"
+
+    def recorded_time(self, at: float) -> float:
+        """The recorded unix time shown at wall time ``at`` (held at the end of the recording)."""
+        return min(self.history.end, self.history.start + (at - self.start) * self.speed)
+
+    def wall_time(self, recorded: float) -> float:
+        return self.start + (recorded - self.history.start) / self.speed
+
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        at = time.time() if at is None else at
+        return [self._sample(slo.id, at) for slo in slos]
+
+    def _sample(self, slo_id: str, at: float) -> SloSample:
+        pane = self.history.pane(slo_id)
+        now = time.time()
+        if pane is None:
+            return SloSample(slo_id, None, sample_time=at, fetched_at=now,
+                             error=f"{self.history.incident_id} has no recorded {slo_id!r} pane")
+        t = self.recorded_time(at)
+        step = self.window / (self.points - 1)
+        series = []
+        for i in range(self.points):
+            rt = t - self.window + i * step
+            v = pane.at(rt)
+            if v is not None and rt >= self.history.start:
+                series.append((self.wall_time(rt), v))
+        return SloSample(slo_id, pane.at(t), tuple(series), sample_time=at, fetched_at=now)
+
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        """A pane id answers with its recorded value; any other expression was never recorded."""
+        at = time.time() if at is None else at
+        if self.history.pane(expr.strip()) is not None:
+            return self._sample(expr.strip(), at)
+        return SloSample(expr, None, sample_time=at, fetched_at=time.time(),
+                         error="a replay holds only the recorded panes; this query was not recorded")
+
+    def slos(self) -> list[SloConfig]:
+        return [p.slo for p in self.history.panes]
+
+    def close(self) -> None:
+        return None
