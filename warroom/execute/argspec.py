@@ -82,8 +82,11 @@ def parse_opts(tool: str, words: Iterable[PWord], flags: Mapping[str, str], *,
             raise Unprovable(f"{tool} {name} needs a value")
         v = ws[j]
         if v.may_split and not dynamic_ok:
-            raise Unprovable(f"the value of {tool} {name} ({v.text}) may split into several "
-                             "words, which could add options")
+            if v.may_dash:
+                raise Unprovable(f"the value of {tool} {name} ({v.text}) may split into several "
+                                 "words, which could add options")
+            # a glob with a literal prefix: the extra words are positional, never options
+            res.pos.append(PWord(v.text, None, False, True, v.quoted, v.prefix))
         if v.literal and v.value.startswith("-") and len(v.value) > 1 and name not in dv \
                 and not _numeric_value(v.value):
             raise Unprovable(f"{tool} {name} is followed by {v.value!r}, which looks like another "
@@ -232,3 +235,47 @@ def literal_words(tool: str, words: Iterable[PWord], what: str) -> list[str]:
                              "checked")
         out.append(w.value or "")
     return out
+
+
+def parse_single_dash(tool: str, words: Iterable[PWord], flags: Mapping[str, str], *,
+                      danger: Mapping[str, str] | None = None,
+                      outputs: Iterable[str] = ()) -> Opts:
+    """Options spelled as whole words with one dash (``-noout``, ``-brief``, ``-in FILE``):
+    each option word must match the table exactly; values are the next word."""
+    danger = danger or {}
+    outs = set(outputs)
+    ws = list(words)
+    res = Opts()
+    i = 0
+    while i < len(ws):
+        w = ws[i]
+        if not w.literal:
+            if w.may_dash:
+                raise Unprovable(f"{w.text} may expand to an option of {tool}")
+            res.pos.append(w)
+            i += 1
+            continue
+        v = w.value or ""
+        if not v.startswith("-") or v == "-":
+            res.pos.append(w)
+            i += 1
+            continue
+        if v in danger:
+            raise Unprovable(f"{tool} {v} {danger[v]}")
+        kind = "v" if v in outs else flags.get(v)
+        if kind is None:
+            raise Unprovable(f"{tool} has no option {v} the check knows")
+        if kind == "v":
+            if i + 1 >= len(ws):
+                raise Unprovable(f"{tool} {v} needs a value")
+            val = ws[i + 1]
+            if val.may_split or val.may_dash:
+                raise Unprovable(f"the value of {tool} {v} ({val.text}) is computed")
+            if v in outs and val.value not in SINKS:
+                raise Unprovable(f"{tool} {v} writes to the file {val.show()}")
+            res.flags.append((v, val))
+            i += 2
+            continue
+        res.flags.append((v, None))
+        i += 1
+    return res

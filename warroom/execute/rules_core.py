@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from warroom.execute.argspec import SINKS, Opts, parse_opts, table
+from warroom.execute.argspec import SINKS, Opts, parse_opts, parse_single_dash, table
 from warroom.execute.rulebook import Call, rule
 from warroom.execute.shparse import Unprovable
 
@@ -87,11 +87,6 @@ _tool("date", "-d= --date= --debug -f= --file= -I --iso-8601=? --resolution -R -
       "--rfc-3339= -r= --reference= -u --utc --universal --help --version",
       danger={"-s": "sets the system clock", "--set": "sets the system clock"},
       check=lambda call, o: _date_pos(o))
-_tool("xxd", "-a -autoskip -b -bits -C -capitalize -e -E -EBCDIC -h -help -i -include -p -ps "
-      "-postscript -plain -u -v -version -c= -cols= -g= -groupsize= -l= -len= -n= -name= -o= "
-      "-offset= -s= -seek= -d", max_pos=1,
-      danger={"-r": "turns a dump back into a binary file", "-revert": "turns a dump back into "
-              "a binary file"})
 _tool("jq", "-n --null-input -r --raw-output -j --join-output -a --ascii-output -S --sort-keys "
       "-C --color-output -M --monochrome-output --tab --indent= --unbuffered --stream "
       "--stream-errors --seq -f= --from-file= -L= -e --exit-status -s --slurp -c "
@@ -193,12 +188,12 @@ def _no_assign(name: str, o: Opts) -> None:
 
 @rule("ip")
 def _ip(call: Call) -> str:
-    o = parse_opts("ip", call.args, table("-s -stats -statistics -d -details -h -human -human-"
-                                          "readable -4 -6 -B -0 -f= -family= -o -oneline -r "
-                                          "-resolve -c=? -color=? -br -brief -j -json -p -pretty "
-                                          "-t -timestamp -ts -tshort -n= -netns= -a -all"),
-                   danger={"-b": "runs a batch file", "-batch": "runs a batch file",
-                           "-force": "runs a batch file"}, stop_at_positional=True)
+    flags = table("-s -stats -statistics -d -details -h -human -human-readable -4 -6 -0 -B -o "
+                  "-oneline -r -resolve -br -brief -j -json -p -pretty -t -timestamp -ts "
+                  "-tshort -a -all -c -color -f= -family= -n= -netns=")
+    o = parse_single_dash("ip", call.args, flags, danger={"-b": "runs a batch file", "-batch":
+                                                          "runs a batch file", "-force":
+                                                          "runs a batch file"})
     words = [p.value for p in o.pos]
     if any(w is None for w in words[:2]):
         raise Unprovable("ip with a computed object or verb")
@@ -206,7 +201,7 @@ def _ip(call: Call) -> str:
         return "ip only shows"
     objs = {"addr", "address", "a", "link", "l", "route", "r", "ro", "rule", "neigh", "neighbour",
             "n", "netns", "maddr", "mroute", "tunnel", "tuntap", "xfrm", "monitor", "mptcp",
-            "nexthop", "vrf", "token", "ntable", "tcp_metrics", "netconf", "stats", "-j"}
+            "nexthop", "vrf", "token", "ntable", "tcp_metrics", "netconf", "stats"}
     if words[0] not in objs:
         raise Unprovable(f"ip {words[0]} is not a known read-only form")
     if words[0] == "monitor":
@@ -214,6 +209,18 @@ def _ip(call: Call) -> str:
     if len(words) == 1 or words[1] in ("show", "list", "ls", "lst", "sh", "s", "get", "help"):
         return "ip only shows"
     raise Unprovable(f"ip {words[0]} {words[1]} changes the network configuration")
+
+
+@rule("xxd")
+def _xxd(call: Call) -> str:
+    o = parse_single_dash("xxd", call.args, table(
+        "-a -autoskip -b -bits -C -capitalize -e -E -EBCDIC -h -help -i -include -p -ps "
+        "-postscript -plain -u -v -version -c= -cols= -g= -groupsize= -l= -len= -n= -name= -o= "
+        "-offset= -s= -seek= -d"), danger={"-r": "turns a dump back into a binary file",
+                                          "-revert": "turns a dump back into a binary file"})
+    if len(o.pos) > 1 or any(p.may_split for p in o.pos):
+        raise Unprovable("xxd with a second file argument writes to it")
+    return "xxd only prints"
 
 
 @rule("crontab")
@@ -232,15 +239,12 @@ def _openssl(call: Call) -> str:
         raise Unprovable("openssl: only x509, crl, asn1parse and version are known read-only "
                          "forms")
     sub = call.args[0].value
-    if sub == "version":
-        parse_opts("openssl", call.args[1:], table("-a -b -o -f -p -d -e -v -c -r"))
-        return "openssl version only reads"
-    o = parse_opts(f"openssl {sub}", call.args[1:], table(
-        "-in= -inform= -noout -text -subject -issuer -dates -enddate -startdate -serial -hash "
-        "-fingerprint -sha1 -sha256 -md5 -purpose -email -ocsp_uri -pubkey -modulus "
-        "-nameopt= -certopt= -ext= -checkend= -noverify -issuer_hash -subject_hash "
-        "-ocspid -alias -nocert -i -dump -strparse= -offset= -length= -oid= -genstr= -genconf= "
-        "-inform="), outputs=("-out",))
+    flags = table("-in= -inform= -noout -text -subject -issuer -dates -enddate -startdate "
+                  "-serial -hash -fingerprint -sha1 -sha256 -md5 -purpose -email -ocsp_uri "
+                  "-pubkey -modulus -nameopt= -certopt= -ext= -checkend= -noverify -issuer_hash "
+                  "-subject_hash -ocspid -alias -nocert -i -dump -strparse= -offset= -length= "
+                  "-oid= -a -b -o -f -p -d -e -v -c -r")
+    o = parse_single_dash(f"openssl {sub}", call.args[1:], flags, outputs=("-out",))
     if o.pos:
         raise Unprovable(f"openssl {sub} with a positional argument")
     return f"openssl {sub} only reads"

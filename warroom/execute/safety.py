@@ -14,7 +14,9 @@ The rule is built so that forgetting something refuses instead of running:
   ``via="--yes"`` from the headless CLI). A token for another command does not count, so a
   parameter changed after the dialog cannot slip through;
 * a read-only session (``--read-only`` / ``read_only = true``) refuses every mutating step, with
-  or without a token;
+  or without a token; there the final command is always classified again and the spec's own
+  ``mutating=False`` (e.g. from a runbook's ``mutating=false`` fence) never counts, so a runbook
+  cannot loosen ``--read-only``;
 * a dry run never runs anything and is always allowed: it returns the exact command.
 
 :func:`decide` returns a :class:`Decision`; callers journal ``step.refused`` / ``step.dry_run``
@@ -121,6 +123,11 @@ def decide(spec: RunSpec, *, dry_run: bool = False) -> Decision:
     redactor = spec.redactor()
     shown = redactor.redact_text(spec.command)
     mutating = step_is_mutating(spec)
+    if spec.read_only and not mutating:
+        # A read-only session trusts nothing but the classifier on the final command: a
+        # runbook's ``mutating=false`` (or a caller's spec) can never loosen --read-only.
+        verdict = classify_mutating(spec.command, spec.kind)
+        mutating = True if verdict is None else verdict
     needs = mutating or spec.confirm
     confirmed = spec.confirmation is not None and spec.confirmation.covers(spec.command)
     params = {k: redactor.redact_text(str(v)) for k, v in spec.params.items()}

@@ -10,8 +10,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from warroom.runbook import placeholders, shell
+from warroom.execute.classify import classify
+from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
+from warroom.runbook.inline import _neutralised
 from warroom.runbook.library import iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
@@ -79,6 +81,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
     out.extend(_variable_findings(rb, file))
     out.extend(_outside_fence_findings(rb, file))
     out.extend(_output_fence_findings(rb, file))
+    out.extend(_mutating_override_findings(rb, file))
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
@@ -198,3 +201,23 @@ def _output_fence_findings(rb: Runbook, file: str) -> list[Finding]:
 def _short(text: str) -> str:
     first = text.strip().splitlines()[0] if text.strip() else ""
     return first if len(first) <= 60 else first[:57] + "..."
+
+
+def _mutating_override_findings(rb: Runbook, file: str) -> list[Finding]:
+    """A ``mutating=false`` the read-only prover cannot back: a --read-only session refuses the
+    step anyway, and other sessions would run it without asking."""
+    out: list[Finding] = []
+    declared = [k for k, p in rb.params.items() if p.declared]
+    for step in rb.steps:
+        if step.kind != "shell" or not step.command or "mutating" not in step.attrs:
+            continue
+        if fence.parse_bool(step.attrs.get("mutating", "")) is not False:
+            continue
+        verdict = classify(_neutralised(step.command, declared, step.kind), step.kind)
+        if verdict.mutating:
+            out.append(Finding(file, step.line, "warning",
+                               f"step {step.number} ({step.label}) is marked mutating=false but "
+                               f"the read-only check cannot prove it: {verdict.reason}; a "
+                               "--read-only session refuses it and other sessions run it without "
+                               "asking"))
+    return out
