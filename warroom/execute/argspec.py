@@ -91,8 +91,8 @@ def parse_opts(tool: str, words: Iterable[PWord], flags: Mapping[str, str], *,
                 and not _numeric_value(v.value):
             raise Unprovable(f"{tool} {name} is followed by {v.value!r}, which looks like another "
                              "option")
-        if v.may_dash and not dynamic_ok and name not in dv:
-            raise Unprovable(f"the value of {tool} {name} ({v.text}) may start with '-'")
+        # A computed value that may start with '-' is still this option's value: getopt and
+        # pflag take the next word whatever it starts with (only split words can add options).
         return v, j + 1
 
     def record(name: str, kind: str, value: PWord | None) -> None:

@@ -26,7 +26,7 @@ uname id whoami groups getent which whereis
 dig host nslookup ping ping6 traceroute traceroute6 tracepath
 ps pgrep pstree uptime w who last free vmstat lscpu lsmem lsblk findmnt lspci lsusb
 netstat lsof pmap numastat mpstat iostat pidstat
-du df stat ls
+du df stat ls jq
 """.split()
 
 
@@ -87,11 +87,6 @@ _tool("date", "-d= --date= --debug -f= --file= -I --iso-8601=? --resolution -R -
       "--rfc-3339= -r= --reference= -u --utc --universal --help --version",
       danger={"-s": "sets the system clock", "--set": "sets the system clock"},
       check=lambda call, o: _date_pos(o))
-_tool("jq", "-n --null-input -r --raw-output -j --join-output -a --ascii-output -S --sort-keys "
-      "-C --color-output -M --monochrome-output --tab --indent= --unbuffered --stream "
-      "--stream-errors --seq -f= --from-file= -L= -e --exit-status -s --slurp -c "
-      "--compact-output --raw-input -R --raw-output0 --arg= --argjson= --slurpfile= --rawfile= "
-      "--args --jsonargs --binary -b --help -h --version -V --build-configuration", check=None)
 _tool("yq", "-r --raw-output -o= --output-format= -p= --input-format= -e --exit-status -C -M "
       "-P --prettyPrint -I= --indent= -j --tojson -c -n --null-input -s= --split-exp= "
       "--unwrapScalar=? -0 --nul-output --no-doc -N --expression= --header-preprocess=? -v "

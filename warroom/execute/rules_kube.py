@@ -593,3 +593,35 @@ def _promtool(call: Call) -> str:
     if words[:1] in (["--version"], ["--help"]):
         return "promtool only prints help"
     raise Unprovable(f"promtool {' '.join(w or '' for w in words)} is not a known read-only form")
+
+
+# -- blocks (FlowEngine's own CLI, used by the shipped runbooks) --------------------------------
+
+_BLOCKS_RO = {
+    ("metrics", "latency"): "--last= --last-1h --last-15min --last-24h --verbose",
+    ("metrics", "model-latency"): "--last= --last-1h --last-15min --last-24h --verbose",
+    ("metrics", "query"): "--metric= --last= --group-by= --sort= --verbose",
+    ("metrics", "compare"): "--baseline= --canary= --duration= --verbose",
+    ("quota", "show"): "--all --all-providers --verbose",
+    ("config", "get"): "--verbose",
+    ("circuit-breaker", "status"): "--verbose",
+    ("status", "flows"): "--active --verbose",
+    ("verify", "contract"): "--task-id= --verbose",
+    ("security", "scan"): "--task-id= --verbose",
+}
+
+
+@rule("blocks")
+def _blocks(call: Call) -> str:
+    words = [w.value for w in call.args[:2]]
+    key = (words[0] or "", words[1] or "") if len(words) == 2 else ("", "")
+    if key not in _BLOCKS_RO:
+        raise Unprovable(f"blocks {' '.join(w or '?' for w in words)} changes FlowEngine state"
+                         .rstrip())
+    o = parse_opts("blocks", call.args[2:], table(_BLOCKS_RO[key]))
+    if key == ("config", "get"):
+        if len(o.pos) != 1:
+            raise Unprovable("blocks config get takes exactly one key")
+    elif o.pos:
+        raise Unprovable(f"blocks {' '.join(key)} with an argument the check does not know")
+    return f"blocks {' '.join(key)} only reads"
