@@ -139,7 +139,7 @@ def test_step_details() -> None:
     assert s[6].command == "blocks flow retry {{ task_id }}" and s[6].params == ["task_id"]
     assert s[7].command == "blocks circuit-breaker status"
     assert s[7].expect == "HALF_OPEN" and not s[7].mutating
-    assert s[7].reason == "the runbook marks this step as read-only"
+    assert s[7].reason == "blocks circuit-breaker status only reads"  # the prover agrees
     assert s[8].depth == 1
     assert [st.line for st in rb.steps] == [23, 31, 37, 44, 53, 54, 55, 60, 64]
 
