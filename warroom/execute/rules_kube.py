@@ -625,3 +625,58 @@ def _blocks(call: Call) -> str:
     elif o.pos:
         raise Unprovable(f"blocks {' '.join(key)} with an argument the check does not know")
     return f"blocks {' '.join(key)} only reads"
+
+
+# -- small verb-driven tools --------------------------------------------------------------------
+
+def _verb_tool(names: tuple[str, ...], verbs: dict[str, str], global_flags: str = "",
+               what: str = "state") -> None:
+    """``TOOL [global options] VERB [SUBVERB] [options] [args]`` where ``verbs`` maps the read-only
+    ``"verb"`` or ``"verb sub"`` to its option table."""
+    gtab = table(global_flags)
+
+    def fn(call: Call) -> str:
+        prog = call.prog
+        g, verb, rest = _split_verb(prog, call.args, gtab, {}, pflag=False)
+        if verb is None:
+            raise Unprovable(f"{prog} without a command")
+        key = verb
+        args = rest
+        if verb not in verbs:
+            sub = _first_positional(prog, rest, gtab)
+            if sub is not None and f"{verb} {sub[0]}" in verbs:
+                key = f"{verb} {sub[0]}"
+                args = rest[:sub[1]] + rest[sub[1] + 1:]
+            else:
+                raise Unprovable(f"{prog} {verb} changes {what}")
+        o = parse_opts(prog, args, {**gtab, **table(verbs[key])})
+        if any(p.may_dash for p in o.pos):
+            raise Unprovable(f"{prog}: an argument may expand to an option")
+        return f"{prog} {key} only reads"
+
+    rule(*names)(fn)
+
+
+_verb_tool(("gitlab-ctl",), {"status": "", "tail": "", "show-config": "", "service-list": ""},
+           what="GitLab services")
+_verb_tool(("sv",), {"status": "", "s": "", "check": ""}, "-w= -v", what="a service")
+_verb_tool(("patronictl", "gitlab-patronictl"),
+           {"list": "-e --extended -t --timestamp -W -w= -f= --format=",
+            "ls": "-e --extended -t --timestamp -W -w= -f= --format=",
+            "history": "-f= --format=", "topology": "-W -w=", "show-config": "",
+            "version": ""}, "-c= --config-file= -d= --dcs-url=", what="the Patroni cluster")
+_verb_tool(("amtool",), {"alert query": "-a --active -s --silenced -i --inhibited -u "
+                                        "--unprocessed -r= --receiver=",
+                         "alert": "", "silence query": "-a --active -e --expired -q --quiet "
+                                                       "--within=",
+                         "silence": "", "check-config": "", "config show": "",
+                         "config routes": "", "cluster show": ""},
+           "--alertmanager.url= -o= --output= --timeout= --http.config.file= -v --verbose "
+           "--version-check", what="Alertmanager")
+_verb_tool(("consul",), {"members": "-detailed -status= -wan -http-addr= -token=",
+                         "info": "-http-addr= -token=",
+                         "catalog services": "-node= -tags -http-addr= -token=",
+                         "catalog nodes": "-service= -detailed -http-addr= -token=",
+                         "catalog datacenters": "-http-addr= -token=",
+                         "kv get": "-recurse -keys -detailed -http-addr= -token=",
+                         "operator raft": "", "version": ""}, what="Consul")

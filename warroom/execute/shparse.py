@@ -815,9 +815,12 @@ def safe_variable(name: str, exported: bool = False) -> bool:
         return False
     if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy"):
         return False
-    if "PAGER" in name.upper() or "EDITOR" in name.upper() or name.upper().endswith(
-            ("_COMMAND", "_CMD", "_OPTIONS", "_OPTS", "_CONFIG", "_CONF", "RC", "_FILE",
-             "_PATH", "_HOME", "_DIR")):
+    up = name.upper()
+    if any(part in up for part in ("PAGER", "EDITOR", "OPT", "PROXY", "ASKPASS", "PRELOAD",
+                                   "LIBRARY", "PLUGIN", "HOOK", "SHELL", "EXEC", "CMD",
+                                   "COMMAND")) or up.endswith(
+            ("_CONFIG", "_CONF", "RC", "FILE", "PATH", "_HOME", "_DIR", "DIR", "_URL", "_HOST",
+             "_ENDPOINT", "_BUNDLE", "_CERT", "_RSH")):
         return False
     return True
 
