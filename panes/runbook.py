@@ -12,15 +12,12 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from panes.view import STEP_ICONS, StepView
+from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, StepView
 from tui.bindings import CHECKLIST_BINDINGS
+from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
 from warroom.runbook.model import Runbook, Step
 
-STATE_STYLES = {
-    "ok": "green", "failed": "bold red", "timed_out": "bold red", "cancelled": "yellow",
-    "interrupted": "yellow", "skipped": "dim", "ticked": "green", "running": "bold cyan",
-    "dry_run": "cyan", "refused": "magenta",
-}
+MARKER_WIDTH = 6   # "✔ ⚠ ✓ ": state, mutating, expectation, each in its own fixed column
 
 
 def step_state(step: Step, view: StepView | None) -> str:
@@ -29,18 +26,34 @@ def step_state(step: Step, view: StepView | None) -> str:
     return view.state
 
 
+def expect_column(step: Step, view: StepView | None) -> str:
+    """The expectation column: the verdict of the last run, or ◇ for an expectation not yet
+    checked because the step has not run; blank for a step that expects nothing."""
+    if view is not None and view.verdict is not None:
+        return view.verdict
+    if view is not None and view.expect_met is not None:   # a view built without a verdict
+        return "met" if view.expect_met else "unmet"
+    if step.expect or getattr(step, "check", None):
+        return "expected"
+    return ""
+
+
 def step_prompt(step: Step, view: StepView | None) -> Text:
+    """One checklist line. The marks come first, in fixed columns, so a narrow pane's ellipsis
+    cuts the label and never a mark: state icon, ⚠ when the step changes things, then the
+    expectation (✓ met, ✗ NOT met, ? not checked, ◇ not run yet)."""
     state = step_state(step, view)
     t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(STEP_ICONS.get(state, "?"), STATE_STYLES.get(state, ""))
+    t.append(" ")
+    t.append(MUTATING_MARK.icon if step.mutating else " ", "yellow")
+    t.append(" ")
+    expect = expect_column(step, view)
+    t.append(EXPECT_MARKS[expect].icon if expect else " ", EXPECT_STYLES.get(expect, ""))
+    t.append(" ")
     t.append("  " * min(step.depth, 3))
-    t.append(STEP_ICONS.get(state, "?") + " ", STATE_STYLES.get(state, ""))
     t.append(f"{step.number:>2}. ", "dim")
     t.append(step.label or ((step.command or "").splitlines() or ["(step)"])[0])
-    if step.mutating:
-        t.append(" ⚠", "yellow")
-    if view is not None and view.expect_met is not None:
-        t.append("  expect ✓" if view.expect_met else "  expect ✗",
-                 "green" if view.expect_met else "bold red")
     return t
 
 

@@ -5,17 +5,31 @@ from __future__ import annotations
 from panes.safe import SafeText as Text
 from textual.widgets import Static
 
-from panes.view import STEP_ICONS, STEP_WORDS, StepView
+from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, STEP_WORDS, StepView
+from warroom.config import SloConfig
 from warroom.durations import format_duration
+from warroom.execute.expectation import parse_comparison
+from warroom.incident.marks import EXPECT_MARKS
 from warroom.runbook.model import Step
 
 KIND_WORDS = {"shell": "command", "promql": "PromQL query", "manual": "manual item", "k8s": "Kubernetes action"}
 
 
+def expectation_plan(step: Step) -> str:
+    """How the expectation will be checked, said before the step runs."""
+    if getattr(step, "check", None):
+        return f"output must contain {step.check!r}"
+    if parse_comparison(step.expect) is not None:
+        return "compared with the number the output holds"
+    return "not checked: read the output"
+
+
 def step_detail_text(step: Step | None, view: StepView | None,
-                     known: dict[str, tuple[str, str]] | None = None) -> Text:
+                     known: dict[str, tuple[str, str]] | None = None,
+                     slos: tuple[SloConfig, ...] = ()) -> Text:
     """``known``: parameter key -> (value, where it comes from), so the IC sees what a
-    ``{{ placeholder }}`` will become before opening the run dialog."""
+    ``{{ placeholder }}`` will become before opening the run dialog. ``slos``: the panes, so a
+    verify gate names what it will watch."""
     t = Text()
     if step is None:
         t.append("Select a step with j/k or the arrows.", "dim")
@@ -32,9 +46,15 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append(step.command.rstrip() + "\n", "bold cyan")
     elif step.text:
         t.append(step.text.strip()[:400] + "\n")
-    if step.expect:
+    if step.expect or getattr(step, "check", None):
         t.append("expect: ", "dim")
-        t.append(step.expect + "\n")
+        t.append((step.expect or step.check or "") + " ")
+        t.append(f"({expectation_plan(step)})\n", "dim")
+    if step.verify:
+        from warroom.sources.verify import describe_gate   # not needed for the first frame
+
+        t.append("verify: ", "dim")
+        t.append(describe_gate(step.verify, slos) + "\n", "bold")
     if step.params:
         t.append("params: ", "dim")
         for i, key in enumerate(step.params):
@@ -57,14 +77,16 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append(" (kept for later steps; values redacted in the journal)\n", "dim")
     if view is not None and view.state != "pending":
         icon = STEP_ICONS.get(view.state, "?")
-        t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold")
+        t.append(f"{icon} {STEP_WORDS.get(view.state, view.state)}", "bold " + STATE_STYLES.get(view.state, ""))
         if view.exit_code is not None:
             t.append(f" · exit {view.exit_code}")
         if view.duration is not None:
             t.append(f" · {format_duration(view.duration)}")
-        if view.expect_met is not None:
-            t.append(" · expectation met" if view.expect_met else " · expectation NOT met",
-                     "green" if view.expect_met else "bold red")
+        if view.verdict is not None:
+            mark = EXPECT_MARKS[view.verdict]
+            t.append(f"\n{mark.icon} {mark.word}", EXPECT_STYLES.get(view.verdict, ""))
+            if view.verdict_reason:
+                t.append(f": {view.verdict_reason}", "dim")
         if view.reason:
             t.append(f" · {view.reason}", "dim")
     elif step.runnable:
@@ -81,10 +103,11 @@ def step_detail_text(step: Step | None, view: StepView | None,
 
 
 class StepDetailPane(Static):
-    def __init__(self) -> None:
+    def __init__(self, slos: tuple[SloConfig, ...] | list[SloConfig] = ()) -> None:
         super().__init__(step_detail_text(None, None), id="step-detail")
         self.border_title = "Step"
+        self.slos = tuple(slos)
 
     def show(self, step: Step | None, view: StepView | None,
              known: dict[str, tuple[str, str]] | None = None) -> None:
-        self.update(step_detail_text(step, view, known))
+        self.update(step_detail_text(step, view, known, self.slos))

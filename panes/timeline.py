@@ -7,12 +7,15 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from panes.fmt import format_time
-from panes.view import TimelineItem
+from panes.view import STATE_STYLES, TimelineItem
+from warroom.incident.marks import STEP_MARKS
 from tui.bindings import TIMELINE_BINDINGS
 
 KIND_MARKS = {
     "declared": ("◆", "bold"), "severity": ("▲", "yellow"), "status": ("●", "cyan"),
-    "step": ("▶", "cyan"), "step-ok": ("✔", "green"), "step-failed": ("✖", "red"),
+    "step": ("▶", "cyan"),
+    # a step's end wears the same mark as its line in the checklist
+    **{f"step-{state}": (mark.icon, STATE_STYLES.get(state, "")) for state, mark in STEP_MARKS.items()},
     "tick": ("☑", "green"), "skip": ("↷", "dim"), "note": ("✎", ""), "update": ("✉", "blue"),
     "alert": ("!", "red"), "resolved": ("◆", "bold green"), "export": ("⇩", ""),
     "runbook": ("☰", ""), "evidence": ("∿", "dim"), "info": ("·", "dim"),

@@ -10,36 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from panes.safe import clean_fields
+from warroom.incident.marks import STEP_MARKS
 
-# A step's state as the checklist shows it. Icons differ in shape, never only in colour.
-STEP_ICONS: dict[str, str] = {
-    "pending": "○",
-    "running": "◐",
-    "ok": "✔",
-    "failed": "✖",
-    "timed_out": "⧗",
-    "cancelled": "⊘",
-    "interrupted": "↯",
-    "skipped": "↷",
-    "ticked": "☑",
-    "manual": "☐",
-    "dry_run": "◌",
-    "refused": "⊗",
+# A step's state as the checklist shows it. Icons differ in shape, never only in colour; the
+# vocabulary is the core's (``warroom.incident.marks``), shared with ``incident show`` and the PIR.
+STEP_ICONS: dict[str, str] = {state: mark.icon for state, mark in STEP_MARKS.items()}
+STEP_WORDS: dict[str, str] = {state: mark.word for state, mark in STEP_MARKS.items()}
+STATE_STYLES = {
+    "ok": "green", "unmet": "bold magenta", "failed": "bold red", "timed_out": "bold red",
+    "cancelled": "yellow", "interrupted": "yellow", "skipped": "dim", "ticked": "green",
+    "running": "bold cyan", "dry_run": "cyan", "refused": "magenta",
 }
-STEP_WORDS: dict[str, str] = {
-    "pending": "pending", "running": "running", "ok": "ok", "failed": "failed",
-    "timed_out": "timed out", "cancelled": "cancelled", "interrupted": "interrupted",
-    "skipped": "skipped", "ticked": "ticked", "manual": "to do", "dry_run": "dry run",
-    "refused": "refused",
-}
+EXPECT_STYLES = {"met": "green", "unmet": "bold red", "unchecked": "yellow", "expected": "dim"}
 
 
 @dataclass(frozen=True)
 class StepView:
     """The latest outcome of one runbook step in this incident."""
 
-    state: str = "pending"
+    state: str = "pending"             # a ``STEP_MARKS`` key: "unmet" when ok but not as expected
     expect_met: bool | None = None
+    verdict: str | None = None          # met / unmet / unchecked; None: nothing was expected
+    verdict_reason: str | None = None
     exit_code: int | None = None
     duration: float | None = None
     reason: str | None = None          # skip reason / refusal reason

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from panes.view import HeaderInfo, IncidentView, StepView, TimelineItem
+from warroom.incident.marks import run_verdict, step_state
 
 # journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
 TIMELINE_KINDS = {
@@ -31,9 +32,12 @@ def step_view(st: Any) -> StepView:
     reason = st.skipped_reason if st.status == "skipped" else None
     if st.status == "pending" and st.refusals:
         reason = str(st.refusals[-1].get("reason") or "")
+    verdict = run_verdict(run)
     return StepView(
-        state=st.status,
+        state=step_state(st.status, verdict),
         expect_met=run.expect_met if run is not None else None,
+        verdict=verdict.state if verdict is not None else None,
+        verdict_reason=verdict.reason if verdict is not None else None,
         exit_code=run.exit_code if run is not None else None,
         duration=run.duration if run is not None else None,
         reason=reason,
@@ -47,7 +51,7 @@ def timeline_item(entry: Any, notes_by_seq: dict[int, Any]) -> TimelineItem:
     text = entry.text
     tag = None
     if entry.kind == "step.finished":
-        kind = "step-ok" if " ok" in text or text.endswith("ok") else "step-failed"
+        kind = f"step-{getattr(entry, 'mark', None) or 'failed'}"   # the step's own mark, as in the checklist
     if entry.kind == "note.added":
         note = notes_by_seq.get(entry.seq)
         if note is not None:

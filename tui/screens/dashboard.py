@@ -80,7 +80,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         with Horizontal(id="main"):
             yield ChecklistPane()
             with Vertical(id="right"):
-                yield StepDetailPane()
+                yield StepDetailPane(ctx.config.slo)
                 yield OutputPane(max_lines=ctx.config.execute.memory_lines)
         yield TimelinePane()
         yield Footer()

@@ -16,13 +16,18 @@ from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
+from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 
-STEP_MARKS = {
-    "pending": "[ ]", "running": "[..]", "ok": "[ok]", "failed": "[FAIL]", "timed_out": "[TIMEOUT]",
-    "cancelled": "[CANCEL]", "interrupted": "[INTR]", "skipped": "[skip]", "ticked": "[x]",
-}
+def _mark(s: Any) -> str:
+    """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
+    state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
+    without giving what the runbook expected."""
+    status = s.status if s is not None else "pending"
+    state = step_state(status, run_verdict(s.last_run) if s is not None else None)
+    mark = STEP_MARKS.get(state)
+    return f"{mark.icon} {mark.ascii}" if mark is not None else "? [?]"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -128,16 +133,16 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add(step.id)
-            rows.append((STEP_MARKS.get(s.status if s else "pending", "[?]"), f"{step.number:>3}",
+            rows.append((_mark(s), f"{step.number:>3}",
                          f"{step.label}{_step_detail(s)}"))
     for s in st.step_list():
         if s.step_id not in known:
-            rows.append((STEP_MARKS.get(s.status, "[?]"), f"{s.step if s.step is not None else '?':>3}",
+            rows.append((_mark(s), f"{s.step if s.step is not None else '?':>3}",
                          f"{s.label}{_step_detail(s)}"))
     if not rows:
         lines.append("  (no runbook steps)")
     for mark, num, text in rows:
-        lines.append(f"  {mark:<9} {num}  {text}")
+        lines.append(f"  {mark:<11} {num}  {text}")
     notes = [n for n in st.notes]
     if notes:
         lines.append("")
@@ -174,8 +179,9 @@ def _step_detail(s: Any) -> str:
         bits.append(f"exit {run.exit_code}")
     if run.duration is not None:
         bits.append(format_duration(run.duration))
-    if run.expect_met is not None:
-        bits.append("expect met" if run.expect_met else "expect NOT met")
+    verdict = run_verdict(run)
+    if verdict is not None:
+        bits.append(describe_verdict(verdict))
     if s.attempts > 1:
         bits.append(f"{s.attempts} attempts")
     return f" — {', '.join(bits)}" if bits else ""

@@ -16,13 +16,13 @@ Lines of the two streams are interleaved in the order the supervisor read them.
 from __future__ import annotations
 
 import os
-import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from warroom.execute.expectation import OutputExpectation
 from warroom.execute.redact import Redactor, RedactStream
 from warroom.execute.sanitize import Sanitizer, strip_sgr, strip_sgr_text
 
@@ -79,60 +79,23 @@ class StreamCapture:
         return self._tag(out + self._red.flush())
 
 
-class ExpectMatcher:
-    """``expect`` against the output: a case-insensitive substring, or ``/regex/`` (``/regex/i``).
-
-    Matched against plain text (no colour, no stream tags) batch by batch, with the end of the
-    previous batch carried over so a match across a read boundary is still found.
-    """
-
-    CARRY = 4096
-
-    def __init__(self, expect: str) -> None:
-        self.expect = expect
-        self.met = False
-        self._carry = ""
-        self._regex: re.Pattern[str] | None = None
-        self._needle = ""
-        e = expect.strip()
-        m = re.fullmatch(r"/(.*)/([imsx]*)", e, re.DOTALL)
-        if m and m.group(1):
-            flags = 0
-            for ch in m.group(2):
-                flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[ch]
-            try:
-                self._regex = re.compile(m.group(1), flags | re.M)
-            except re.error:
-                self._regex = None
-        if self._regex is None:
-            self._needle = e.lower()
-            if not self._needle:
-                self.met = True
-
-    @property
-    def is_regex(self) -> bool:
-        return self._regex is not None
-
-    def feed(self, stored: bytes) -> None:
-        if self.met or not stored:
-            return
-        text = strip_sgr(stored.replace(ERR_TAG, b"")).decode("utf-8", "replace")
-        window = self._carry + text
-        if self._regex is not None:
-            self.met = self._regex.search(window) is not None
-        else:
-            self.met = self._needle in window.lower()
-        keep = max(len(self._needle), self.CARRY)
-        self._carry = window[-keep:]
+def stdout_text(stored: bytes) -> str:
+    """The plain stdout text of stored lines: no colour, stderr lines (tagged) left out, because
+    an expectation is about what the command answered, not what it complained about."""
+    if ERR_TAG in stored:
+        stored = b"\n".join(ln for ln in stored.split(b"\n") if not ln.startswith(ERR_TAG))
+    return strip_sgr(stored).decode("utf-8", "replace")
 
 
 class OutputWriter:
     """Owns the output file for the supervisor: both streams, counts, excerpt, expectation."""
 
-    def __init__(self, fd: int, redactor: Redactor, expect: str | None, excerpt_lines: int = 10) -> None:
+    def __init__(self, fd: int, redactor: Redactor, expect: str | None, excerpt_lines: int = 10,
+                 expect_text: str | None = None) -> None:
         self.fd = fd
         self.streams = {"out": StreamCapture(redactor, "out"), "err": StreamCapture(redactor, "err")}
-        self.expect = ExpectMatcher(expect) if expect else None
+        # ``expect``: the literal to find; ``expect_text``: the runbook's prose (numeric checks).
+        self.expect = OutputExpectation(expect, expect_text) if (expect or expect_text) else None
         self.lines = 0
         self.bytes = 0
         self._excerpt: deque[bytes] = deque(maxlen=excerpt_lines)
@@ -175,7 +138,8 @@ class OutputWriter:
         tail = data.rsplit(b"\n", self._excerpt_n + 1)
         self._excerpt.extend(t for t in tail[-self._excerpt_n - 1:] if t)
         if self.expect is not None:
-            self.expect.feed(data)
+            self.expect.feed(strip_sgr(data.replace(ERR_TAG, b"")).decode("utf-8", "replace"),
+                             stdout_text(data) if ERR_TAG in data else None)
 
     def excerpt(self, max_chars: int = 400) -> str:
         """The last lines, plain text (no colour or tags), each cut to ``max_chars``."""

@@ -47,7 +47,8 @@ class RunSpec:
     env: dict[str, str] = field(default_factory=dict)
     path_prepend: list[str] = field(default_factory=list)
     cwd: str | None = None
-    expect: str | None = None
+    expect: str | None = None          # the literal (or /regex/) the output must hold
+    expect_text: str | None = None     # the runbook's expectation as written (numeric prose)
     memory_lines: int = 2000
     excerpt_lines: int = 10
     redaction: RedactionSettings = field(default_factory=RedactionSettings)

@@ -118,6 +118,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "timeout": spec.timeout,
         "kill_grace": spec.kill_grace,
         "expect": spec.expect,
+        "expect_text": spec.expect_text,
         "excerpt_lines": spec.excerpt_lines,
         "redaction": spec.redaction.to_json(),
         "secret_params": spec.secret_params(),
@@ -274,6 +275,7 @@ def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO 
         confirm=bool(getattr(step, "confirm", False)),
         confirmation=safety.Confirmation.of(command, via=via) if confirmed else None,
         target=dict(prepared.target or {}), expect=prepared.expect,
+        expect_text=getattr(prepared, "expect_text", None),
         path_prepend=list(path_prepend), actor=getattr(getattr(incident, "journal", None), "actor", None),
         **options,
     )

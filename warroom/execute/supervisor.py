@@ -196,6 +196,16 @@ class Supervisor:
                 self.exit_status = status
                 self.exited_at = now
 
+    def _expect_data(self, writer: OutputWriter) -> dict[str, Any]:
+        """The expectation as written and its verdict (``warroom.execute.expectation``), redacted."""
+        if writer.expect is None:
+            return {"expect": None, "expect_met": None}
+        data = writer.expect.event_data()
+        for key in ("expect", "expect_reason"):
+            if data.get(key):
+                data[key] = self.redactor.redact_text(data[key])
+        return data
+
     # ------------------------------------------------------------------ main
 
     def run(self) -> int:
@@ -208,7 +218,7 @@ class Supervisor:
         redactor = Redactor.from_env(env, red, self.spec.get("secret_params") or {})
         self.redactor = redactor
         writer = OutputWriter(out_fd, redactor, self.spec.get("expect"),
-                              int(self.spec.get("excerpt_lines", 10)))
+                              int(self.spec.get("excerpt_lines", 10)), self.spec.get("expect_text"))
 
         self.pid, out_r, err_r, gate_w = self._fork(env)
         started_at = _now()
@@ -336,14 +346,12 @@ class Supervisor:
             status = self.stop_reason
         else:
             status = "ok" if exit_code == 0 else "failed"
-        expect = self.spec.get("expect")
         data: dict[str, Any] = {
             "step": started.get("step"), "step_id": started.get("step_id"),
             **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
             "status": status, "exit_code": exit_code, "signal": sig_name,
             "started_at": started["started_at"], "ended_at": ended_at, "duration": duration,
-            "expect": self.redactor.redact_text(expect) if expect else None,
-            "expect_met": writer.expect.met if writer.expect is not None else None,
+            **self._expect_data(writer),
             "excerpt": writer.excerpt(), "output": self.output_rel,
             "lines": writer.lines, "bytes": writer.bytes,
         }

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
 from warroom.incident import events as ev
+from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
 
@@ -84,7 +85,8 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     owner, due}], plus shortcuts root_cause, impact, went_well, went_wrong, actions, lessons,
     contributing, prevention, info. ``response``: {label, target_min, minutes, at, met, text}.
     ``evidence``: per pane {title, slo_id, unit, threshold, at_detection, worst, at_resolution}.
-    ``commands``: {step, label, actor, started_at, duration, status, exit_code, expect, expect_met,
+    ``commands``: {step, label, actor, started_at, duration, status, state (the mark's word, as on
+    screen), exit_code, expect, expect_met, expectation (verdict and reason, as on screen),
     command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
     ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
     ``last_seq``. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
@@ -100,7 +102,11 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
                                             "owner": n.owner, "due": n.due, "seq": n.seq})
     commands = []
     for st, run in state.commands_run():
+        verdict = run_verdict(run)
         commands.append(Record(
+            state=STEP_MARKS[step_state(run.status, verdict)].word if step_state(run.status, verdict) in STEP_MARKS
+            else run.status.replace("_", " "),
+            expectation=describe_verdict(verdict) if verdict is not None else "—",
             step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
             status=run.status, exit_code=run.exit_code, expect=run.expect,

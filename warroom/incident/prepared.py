@@ -73,6 +73,8 @@ class PreparedStep:
     # ``command`` with every secret redacted (secret parameters, secret env values, key formats):
     # the only form a screen, a terminal or an error message may show.
     command_redacted: str | None = None
+    # The prose as written (``# Expected: below 1``): checked as a number when it states one.
+    expect_text: str | None = None
 
     @property
     def shown(self) -> str:

@@ -64,6 +64,8 @@ class StepRun:
     duration: float | None = None
     expect: str | None = None
     expect_met: bool | None = None
+    expect_verdict: str | None = None    # met / unmet / unchecked (warroom.execute.expectation)
+    expect_reason: str | None = None
     output: str | None = None
     excerpt: list[str] | str | None = None
     lines: int | None = None
@@ -144,6 +146,7 @@ class TimelineEntry:
     step: int | None = None
     original: str | None = None
     manual: bool = False
+    mark: str | None = None          # a step's end: the state it is shown in (warroom.incident.marks)
 
 
 @dataclass

@@ -22,6 +22,8 @@ from warroom.incident.records import (
     _num,
     _ts,
 )
+from warroom.execute.expectation import verdict_of
+from warroom.incident.marks import describe_verdict, step_state
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -152,6 +154,9 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if "expect" in d:
         run.expect = d.get("expect")
     run.expect_met = d.get("expect_met") if isinstance(d.get("expect_met"), bool) else None
+    verdict = verdict_of(d)
+    run.expect_verdict = verdict.state if verdict is not None else None
+    run.expect_reason = (verdict.reason or None) if verdict is not None else None
     run.output = d.get("output") or run.output
     run.excerpt = d.get("excerpt")
     run.lines = _int(d.get("lines"))
@@ -160,14 +165,16 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.updated_seq = e.seq
     if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
         s.first_mitigation_at = run.ended_at
-    bits = [run.status.replace("_", " ")]
+    # "ran", not "ok", when the output did not give what the runbook expected
+    bits = ["ran" if step_state(run.status, verdict) == "unmet" else run.status.replace("_", " ")]
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
     bits.append(_fmt_secs(run.duration))
-    if run.expect_met is not None:
-        bits.append("expectation met" if run.expect_met else "expectation NOT met")
+    if verdict is not None:
+        bits.append(describe_verdict(verdict))
     s._add_timeline(e, e.type, f"Step {st.step or st.step_id} {', '.join(bits)} ({st.label})",
                     at=run.ended_at, step=st.step)
+    s.timeline[-1].mark = step_state(run.status, verdict)
 
 
 def _step_dry_run(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

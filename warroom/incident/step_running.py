@@ -125,7 +125,7 @@ class StepRunning:
         shown = self.step_redactor(values).redact_text(command) if command is not None else None
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
-                            mutating=mutating, timeout=timeout, expect=step.check,
+                            mutating=mutating, timeout=timeout, expect=step.check, expect_text=step.expect,
                             notes=self.unset_variable_notes(step), command_redacted=shown)
 
     def step_redactor(self, params: dict[str, str]) -> Any:
@@ -229,7 +229,7 @@ class StepRunning:
             confirm=bool(getattr(prepared.step, "confirm", False)),
             confirmation=safety.Confirmation.of(command, via="dialog") if confirmed else None,
             read_only=read_only, target=dict(prepared.target), expect=prepared.expect,
-            actor=self.journal.actor,
+            expect_text=prepared.expect_text, actor=self.journal.actor,
         )
 
     def _start_runner(self, prepared: PreparedStep, *, confirmed: bool, **options: Any) -> Any:
@@ -332,6 +332,18 @@ class StepRunning:
             **prepared.ref(), "status": result.status, "exit_code": result.exit_code, "signal": None,
             "started_at": format_ts(started), "ended_at": format_ts(ended),
             "duration": round(max(0.0, (ended - started).total_seconds()), 3),
-            "expect": prepared.expect, "expect_met": None,
+            **_native_expectation(prepared, lines, result.status),
             "excerpt": "\n".join(lines[-10:])[-400:], "output": rel, "lines": len(lines), "bytes": len(data)})
         return result
+
+
+def _native_expectation(prepared: PreparedStep, lines: list[str], status: str) -> dict[str, Any]:
+    """A native step's output checked like a command's (``warroom.execute.expectation``)."""
+    from warroom.execute.expectation import OutputExpectation
+
+    if not (prepared.expect or prepared.expect_text):
+        return {"expect": None, "expect_met": None}
+    exp = OutputExpectation(prepared.expect, prepared.expect_text)
+    if status == "ok":   # an error's message is not the answer the step expected
+        exp.feed("\n".join(lines) + "\n")
+    return exp.event_data()

@@ -87,5 +87,10 @@ def checkable(prose: str | None) -> str | None:
     if m:
         return m.group(2)
     if text and not any(ch.isspace() for ch in text):
-        return text.rstrip(".")
+        word = text.rstrip(".")
+        if re.fullmatch(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)[%a-zA-Z]*", word):
+            # "0", "99.9%", "120s": a number to compare (warroom.execute.expectation), not a
+            # string to find ("0" is in "120").
+            return None
+        return word
     return None

@@ -123,6 +123,19 @@ def parse_verify(text: str, slos: Iterable[SloConfig] = ()) -> VerifyGate:
                       window=window, slo=slo, hold=hold)
 
 
+def describe_gate(text: str, slos: Iterable[SloConfig] = ()) -> str:
+    """What a step's gate will watch and for how long, in words, before the step runs:
+    ``Model API quota used < 75% held 2m00s, within 10m00s of the step ending ok``. A gate that
+    does not parse says so (the run dialog must not hide it)."""
+    try:
+        gate = parse_verify(text, slos)
+    except VerifyError as exc:
+        return f"{text} (cannot be checked: {exc})"
+    what = gate.slo.title if gate.slo is not None else gate.left
+    held = f" held {format_duration(gate.hold)}" if gate.hold else ""
+    return f"{what} {gate.wanted}{held}, within {format_duration(gate.window)} of the step ending ok"
+
+
 @dataclass(frozen=True)
 class VerifyCheck:
     status: Literal["pending", "passed", "failed"]

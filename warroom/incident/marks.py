@@ -1,0 +1,71 @@
+"""The marks a step can carry, one vocabulary for the dashboard, ``warroom incident show`` and the PIR.
+
+Each state has its own icon (different in shape, never only in colour) and its own word, so a
+person reading any of the three sees the same thing. "Ran, expectation not met" is a state of
+its own: a command that exited 0 but did not print what the runbook said it would has not done
+its job, and must never wear the same ✔ as one that did.
+
+The expectation verdict (``warroom.execute.expectation``) has marks of its own for the fixed
+column before each step's label: met, NOT met, not checked (an expectation the output could not
+decide), and "has an expectation" for a step not run yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from warroom.execute.expectation import Verdict, verdict_of
+
+
+@dataclass(frozen=True)
+class Mark:
+    icon: str
+    word: str
+    ascii: str          # for terminals without the symbols, and the CLI's bracketed column
+
+
+STEP_MARKS: dict[str, Mark] = {
+    "pending": Mark("○", "pending", "[ ]"),
+    "manual": Mark("☐", "to do", "[ ]"),
+    "running": Mark("◐", "running", "[..]"),
+    "ok": Mark("✔", "ok", "[ok]"),
+    "unmet": Mark("≠", "ran, expectation not met", "[UNMET]"),
+    "failed": Mark("✖", "failed", "[FAIL]"),
+    "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
+    "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
+    "interrupted": Mark("↯", "interrupted", "[INTR]"),
+    "skipped": Mark("↷", "skipped", "[skip]"),
+    "ticked": Mark("☑", "ticked", "[x]"),
+    "dry_run": Mark("◌", "dry run only", "[dry]"),
+    "refused": Mark("⊗", "refused", "[REFUSED]"),
+}
+
+EXPECT_MARKS: dict[str, Mark] = {
+    "met": Mark("✓", "expectation met", "="),
+    "unmet": Mark("✗", "expectation NOT met", "!"),
+    "unchecked": Mark("?", "expectation not checked", "?"),
+    "expected": Mark("◇", "has an expectation", "e"),
+}
+MUTATING_MARK = Mark("⚠", "changes things", "!")
+
+
+def step_state(status: str, verdict: Verdict | None) -> str:
+    """The state a step is shown in: its journaled status, except that an ``ok`` run whose
+    expectation was not met is ``unmet``."""
+    if status == "ok" and verdict is not None and verdict.state == "unmet":
+        return "unmet"
+    return status
+
+
+def run_verdict(run: Any) -> Verdict | None:
+    """The verdict of a journaled run (``StepRun``), None when it expected nothing."""
+    return verdict_of(run) if run is not None else None
+
+
+def describe_verdict(verdict: Verdict | None) -> str:
+    """``expectation NOT met: the output holds 12 (wanted 0)``; '' when nothing was expected."""
+    if verdict is None:
+        return ""
+    word = EXPECT_MARKS[verdict.state].word
+    return f"{word}: {verdict.reason}" if verdict.reason else word
