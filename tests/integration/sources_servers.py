@@ -145,3 +145,54 @@ class AlertmanagerServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+
+
+VICTORIA = shutil.which("victoria-metrics") or "/usr/bin/victoria-metrics"
+
+
+class VictoriaMetricsServer:
+    """A real single-node VictoriaMetrics on 127.0.0.1 (a second backend speaking the Prometheus
+    query API, with its own PromQL dialect and a 30 s latency offset by default)."""
+
+    def __init__(self, workdir: Path) -> None:
+        need(VICTORIA, "victoria-metrics")
+        self.dir = workdir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = self.dir / "victoria-metrics.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> VictoriaMetricsServer:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [VICTORIA, f"-storageDataPath={self.dir / 'data'}", f"-httpListenAddr=127.0.0.1:{self.port}",
+                 "-retentionPeriod=100y", "-search.disableCache", "-loggerLevel=ERROR"],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+        wait_http(f"{self.url}/health", self.proc, self.log)
+        return self
+
+    def import_openmetrics(self, text: str) -> None:
+        """Load OpenMetrics text (timestamps in seconds) through the Prometheus-text import API."""
+        lines = []
+        for line in text.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            head, ts = line.rsplit(" ", 1)
+            lines.append(f"{head} {int(float(ts) * 1000)}")
+        req = urllib.request.Request(f"{self.url}/api/v1/import/prometheus", data="\n".join(lines).encode(),
+                                     method="POST")
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            assert resp.status in (200, 204)
+        with urllib.request.urlopen(f"{self.url}/internal/force_flush", timeout=60):
+            pass
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)

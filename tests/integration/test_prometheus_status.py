@@ -158,3 +158,36 @@ def test_promql_step_lists_every_series(backfilled) -> None:
     assert res.ok and res.exit_code == 0
     assert res.lines == ('{provider="openai"}  61', '{provider="anthropic"}  42')
     assert bad.status == "failed" and "parse error" in bad.error
+
+
+def test_status_on_victoriametrics_matches_prometheus(backfilled, tmp_path: Path) -> None:
+    """The same series in VictoriaMetrics (a second backend): every pane's value and state as on
+    Prometheus, with data ages from the samples' own timestamps (VM's timestamp() is raw too)."""
+    from tests.integration.sources_servers import VictoriaMetricsServer
+
+    server, at = backfilled
+    with VictoriaMetricsServer(tmp_path / "vm") as vm:
+        vm.import_openmetrics(SCENARIO.openmetrics(at - 3 * 3600, at))
+        prom_cfg = _write_config(tmp_path / "p.toml", server.url)
+        vm_cfg = _write_config(tmp_path / "v.toml", vm.url)
+
+        def status(cfg: Path) -> dict:
+            res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--at", str(at)],
+                                 capture_output=True, text=True, env=subprocess_env(), timeout=120)
+            return json.loads(res.stdout)
+
+        deadline = time.monotonic() + 60
+        while True:   # the import becomes searchable shortly after the flush
+            got = status(vm_cfg)
+            if all(p["value"] is not None for p in got["panes"]) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        want = status(prom_cfg)
+    vm_panes = {p["id"]: p for p in got["panes"]}
+    for pane in want["panes"]:
+        other = vm_panes[pane["id"]]
+        assert other["error"] is None, other
+        assert other["value"] == pytest.approx(pane["value"], rel=1e-3), pane["id"]
+        assert other["state"] == pane["state"], (pane["id"], other)
+        assert other["age"] is not None and other["age"] <= STEP + 1, other   # the samples' own age
+    assert got["exit_code"] == want["exit_code"] == 2

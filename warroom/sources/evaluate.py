@@ -131,6 +131,16 @@ class SloTracker:
             return SloReading(slo=slo, state=level, value=None, series=sample.series,
                               note=_join(why, sample.note), breached=level == "crit",
                               breach_since=pane.breach_since)
+        if sample.value is None and sample.data_time is not None:
+            # No series now, but the source saw samples until data_time: the exporter stopped
+            # (Prometheus marked its series stale). That is STALE with the last good value, not
+            # an all-quiet NO DATA.
+            good = pane.last_good
+            age = max(0.0, now - sample.data_time)
+            why = f"the series stopped: newest sample {format_duration(age)} old"
+            return SloReading(slo=slo, state="stale", value=good.value if good else None,
+                              series=good.series if good else sample.series, age=age,
+                              note=_join(why, sample.note))
         if sample.value is None or math.isnan(sample.value):
             pane.last_good = None
             pane.breach_since = None

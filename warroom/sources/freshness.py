@@ -6,13 +6,15 @@ commander needs is that of the newest sample of each series the query reads. Thi
 the query's vector selectors and builds one expression that answers, per selector, the unix time
 of its newest sample:
 
-    label_replace(max(timestamp(SEL)) or max(max_over_time(timestamp(SEL)[LOOK:STEP])), "warroom_selector", "N", "", "")
+    label_replace(max(timestamp(SEL)), "warroom_selector", "N", "", "") or …
 
-``timestamp()`` of a plain selector is the sample's own time. The first half answers while the
-series is current; once Prometheus has marked it stale (its target vanished) only the subquery
-still finds the last sample, up to ``LOOK`` back. A selector with no sample in that span drops out
-of the answer, and the pane's age is then "more than LOOK". The pane's data age is that of its
-*oldest* selector: a ratio is as stale as its stalest side.
+``timestamp()`` of a plain selector is the sample's own time. That answers while the series is
+current. Once Prometheus has marked a series stale (its target vanished) the selector matches
+nothing, so for each selector missing from that answer a second query reads its raw samples
+over a look-back (``SEL[LOOK]``: range selectors skip staleness markers) and takes the newest one
+(``lookback_query``). A selector with no sample in the look-back is "older than LOOK". Only vanished
+selectors pay for the raw read. The pane's data age is that of its *oldest* selector: a ratio is
+as stale as its stalest side.
 
 Selectors with ``offset`` or ``@`` read the past on purpose and are not checked. The scanner is
 deliberately lenient (strings, comments, label lists after ``by``/``on``, subqueries): a query it
@@ -141,17 +143,16 @@ def _skip_braces(expr: str, i: int) -> int:
     raise ValueError("unclosed {")
 
 
-def age_query(expr: str, lookback: float, step: float) -> str | None:
-    """One expression answering, per selector of ``expr``, the time of its newest sample (see the
-    module docstring); None when ``expr`` reads no series (``vector(1)``, ``time()``)."""
+def age_query(expr: str) -> str | None:
+    """One expression answering, per selector of ``expr``, the time of its newest current sample
+    (see the module docstring); None when ``expr`` reads no series (``vector(1)``, ``time()``)."""
     sels = selectors(expr)
     if not sels:
         return None
-    look = f"{max(1, int(lookback))}s"
-    res = f"{max(1, int(step))}s"
-    parts = [
-        f'label_replace(max(timestamp({s})) or max(max_over_time(timestamp({s})[{look}:{res}])),'
-        f' "{LABEL}", "{i}", "", "")'
-        for i, s in enumerate(sels)
-    ]
-    return " or ".join(parts)
+    return " or ".join(f'label_replace(max(timestamp({s})), "{LABEL}", "{i}", "", "")'
+                       for i, s in enumerate(sels))
+
+
+def lookback_query(selector: str, lookback: float) -> str:
+    """The raw samples of one selector over the look-back (an instant query answering a matrix)."""
+    return f"{selector}[{max(1, int(lookback))}s]"

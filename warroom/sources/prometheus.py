@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
-from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, selectors
+from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors
 from warroom.sources.httpjson import SourceError, first_line
 from warroom.sources.model import SloSample
 from warroom.sources.prom_results import (
@@ -167,6 +167,7 @@ class PrometheusSource:
             for p in trio:
                 if p is not None:
                     p.collect(self, deadline)
+        self._look_back(slos, [age for _, _, age in pending], at, deadline)
         now = time.time()
         for expr, p in fresh:
             if p.error is None:
@@ -178,16 +179,30 @@ class PrometheusSource:
     def _age_expr(self, slo: SloConfig) -> str | None:
         if slo.age_query is not None:
             return slo.age_query or None
-        return age_query(slo.query, self.lookback, self.lookback_step)
+        return age_query(slo.query)
+
+    def _look_back(self, slos: list[SloConfig], ages: list[_Pending | None], at: float | None,
+                   deadline: float) -> None:
+        """For selectors the age query did not find (their series vanished: stale-marked), read
+        their raw samples over the look-back and add the newest one's time to the answer."""
+        extra: list[tuple[dict[str, float], str, _Pending]] = []
+        for slo, age in zip(slos, ages):
+            if age is None or age.error is not None or slo.age_query is not None:
+                continue
+            found: dict[str, float] = age.value
+            for i, sel in enumerate(selectors(slo.query)):
+                if str(i) not in found:
+                    extra.append((found, str(i), self._start_instant(
+                        lookback_query(sel, self.lookback), at, parse=_parse_newest)))
+        for found, key, p in extra:
+            p.collect(self, deadline)
+            if p.error is None and p.value is not None:
+                found[key] = p.value
 
     @property
     def lookback(self) -> float:
-        """How far back the age query looks for a last sample (beyond it: "older than this")."""
+        """How far back a vanished series' last sample is looked for (beyond: "older than this")."""
         return max(300.0, self.cfg.stale_after * 3)
-
-    @property
-    def lookback_step(self) -> float:
-        return max(5.0, self.cfg.stale_after / 4)
 
     def invalidate_sparklines(self) -> None:
         """Forget cached sparklines (the window changed, or a caller wants them fresh now)."""
@@ -260,7 +275,7 @@ class PrometheusSource:
                 notes.append(f"sparkline: {exc}")
         eval_time = chosen.time if chosen else (series[0].time if series else None)
         data_time: float | None = None
-        if age is not None and series:
+        if age is not None:   # also with no series: "stopped reporting" is not "never had data"
             try:
                 data_time, age_note = self._data_time(slo, age.result(), eval_time, at, now)
                 if age_note:
@@ -286,6 +301,8 @@ class PrometheusSource:
         sels = selectors(slo.query)
         missing = [sel for i, sel in enumerate(sels) if str(i) not in ages]
         ref = eval_time if eval_time is not None else (at if at is not None else now)
+        if eval_time is None and len(missing) == len(sels):
+            return None, None          # no series now and none in the look-back: plain no data
         if missing:
             from warroom.durations import format_duration
 
@@ -381,6 +398,12 @@ class _Pending:
         if self.error is not None:
             raise self.error
         return self.value
+
+
+def _parse_newest(data: Any) -> float | None:
+    """Time of the newest raw sample in a matrix answer (None when it holds none)."""
+    times = [pts[-1][0] for _, pts in _parse_range(data) if pts]
+    return max(times) if times else None
 
 
 def _parse_ages(data: Any) -> dict[str, float]:
