@@ -33,6 +33,29 @@ def _duration(default: float | None, doc: str = "") -> Any:
     return field(default=default, metadata={"duration": True, "doc": doc})
 
 
+def _size(default: int, doc: str = "") -> Any:
+    """A field written as a size ("100MB", "1GiB", or a number of bytes) and stored as bytes."""
+    return field(default=default, metadata={"size": True, "doc": doc})
+
+
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
+               "g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4}
+
+
+def parse_size(value: str | int) -> int:
+    """``"100MB"`` -> 100_000_000; ``"1GiB"`` -> 1_073_741_824; a plain integer is bytes."""
+    if isinstance(value, bool):
+        raise ValueError("not a size")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("negative size")
+        return value
+    m = re.fullmatch(r"\s*(\d{1,15}(?:\.\d{1,6})?)\s*([A-Za-z]{0,3})\s*", str(value))
+    if not m or m.group(2).lower() not in _SIZE_UNITS:
+        raise ValueError(f"not a size: {value!r}")
+    return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
+
+
 def _key(name: str) -> dict[str, Any]:
     """Metadata for a field whose TOML key differs from its Python name (``for`` is a keyword)."""
     return {"key": name}
@@ -116,6 +139,7 @@ class ExecuteConfig:
     timeout: float = _duration(300.0)
     kill_grace: float = _duration(5.0)
     memory_lines: int = 2000
+    max_output: int = _size(100_000_000)
     evidence_after: list[str] = field(default_factory=lambda: ["5m"])
     env: dict[str, str] = field(default_factory=dict)
 
@@ -340,6 +364,12 @@ class _Builder:
             except ValueError:
                 self.error(path, f"expected a duration like \"30s\" or \"5m\", got {_describe(value)}")
                 return _INVALID
+        if meta.get("size"):
+            try:
+                return parse_size(value)
+            except ValueError:
+                self.error(path, f"expected a size like \"100MB\" or \"1GiB\", got {_describe(value)}")
+                return _INVALID
         if origin is Literal:
             if value not in args:
                 choices = " | ".join(str(a) for a in args)
@@ -483,6 +513,8 @@ def config_to_dict(cfg: Config) -> dict[str, Any]:
                     continue
                 if f.metadata.get("duration"):
                     value = _format_seconds(value)
+                elif f.metadata.get("size"):
+                    value = _format_size(value)
                 out[_toml_key(f)] = dump(value)
             return out
         if isinstance(obj, list):
@@ -492,6 +524,13 @@ def config_to_dict(cfg: Config) -> dict[str, Any]:
         return obj
 
     return dump(cfg)
+
+
+def _format_size(n: int) -> str:
+    for unit, factor in (("GB", 1000**3), ("MB", 1000**2), ("kB", 1000)):
+        if n and n % factor == 0:
+            return f"{n // factor}{unit}"
+    return str(n)
 
 
 def _format_seconds(seconds: float) -> str:

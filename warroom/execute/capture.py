@@ -27,6 +27,9 @@ from warroom.execute.redact import Redactor, RedactStream
 from warroom.execute.sanitize import Sanitizer, strip_sgr, strip_sgr_text
 
 ERR_TAG = b"\x1f"
+CUT_MARKER = (b"\x1f[warroom] output cut here: it passed execute.max_output (%d bytes); the rest was"
+              b" counted, not stored\n")
+"""Stored where the cap cut the output (as a stderr-tagged line, so the output pane shows it)."""
 ERR_TAG_STR = "\x1f"
 Stream = Literal["out", "err"]
 
@@ -91,8 +94,12 @@ class OutputWriter:
     """Owns the output file for the supervisor: both streams, counts, excerpt, expectation."""
 
     def __init__(self, fd: int, redactor: Redactor, expect: str | None, excerpt_lines: int = 10,
-                 expect_text: str | None = None) -> None:
+                 expect_text: str | None = None, max_bytes: int | None = None) -> None:
         self.fd = fd
+        self.max_bytes = max_bytes
+        self.stored = 0
+        self.cut_at: int | None = None
+        """Bytes stored when the cap was reached (then the marker line), None if never cut."""
         self.streams = {"out": StreamCapture(redactor, "out"), "err": StreamCapture(redactor, "err")}
         # ``expect``: the literal to find; ``expect_text``: the runbook's prose (numeric checks).
         self.expect = OutputExpectation(expect, expect_text) if (expect or expect_text) else None
@@ -122,12 +129,20 @@ class OutputWriter:
     def _write(self, data: bytes) -> None:
         if not data:
             return
-        if self.error is None:
-            view = memoryview(data)
+        if self.error is None and self.cut_at is None:
+            store = data
+            if self.max_bytes is not None and self.stored + len(data) > self.max_bytes:
+                room = max(0, self.max_bytes - self.stored)
+                nl = data.rfind(b"\n", 0, room)
+                store = data[:nl + 1] if nl >= 0 else b""  # cut at a line end: no half line stored
+                self.cut_at = self.stored + len(store)
+                store += CUT_MARKER % self.max_bytes
+            view = memoryview(store)
             try:
                 while view:
                     n = os.write(self.fd, view)
                     view = view[n:]
+                    self.stored += n
             except OSError as exc:
                 # Disk full or gone: the command keeps running (killing a half-done change would
                 # be worse); the rest of its output is counted but not stored, and the end

@@ -17,8 +17,9 @@ from typing import Any
 from warroom.execute.capture import read_tail
 from warroom.execute.output_files import try_lock
 from warroom.execute.run_spec import StepResult
+from warroom.execute.watchdog import claim_held, claim_owner, claim_path, end_path_for, end_tree, read_end
 from warroom.incident import events as ev
-from warroom.incident.journal import Event, Journal, format_ts, read_journal
+from warroom.incident.journal import Event, Journal, JournalError, format_ts, read_journal
 
 
 def find_finished(incident_dir: Path, output_rel: str, events: Iterable[Event] | None = None) -> StepResult | None:
@@ -42,19 +43,25 @@ def _plain_excerpt(path: Path, n: int = 10) -> tuple[str, int, int]:
 
 
 def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
-                     reason: str | None = None) -> StepResult | None:
-    """Journal ``step.finished`` (status ``interrupted``) for a started step whose supervisor is
-    gone. Returns the step's result (the existing one if it did finish), or None while it still
-    runs. Safe against a concurrent supervisor or a second caller: it holds the output lock.
+                     reason: str | None = None, *, watchdog: bool = False) -> StepResult | None:
+    """Journal the end of a started step whose supervisor is gone. Returns the step's result (the
+    existing one if it did finish), or None while it is still in progress. Safe against a
+    concurrent supervisor, its watchdog or a second caller: it holds the output lock and checks
+    the step's claim.
 
-    The step's own processes are not signalled: after a reboot their ids may belong to someone
-    else. The reason names the process group so a person can check it."""
-    if reason is None:
-        reason = ("its supervisor ended without recording the step's end; processes of group "
-                  f"{started.get('pgid')} may still be running if the machine was not restarted")
+    * An end the supervisor kept in its reserved end record (the journal could not take it:
+      disk full) is journaled as it was: the step's real status and exit code.
+    * Otherwise the step is ``interrupted``. Processes of the step still running (found by the
+      step's tag, so never someone else's process after a reboot) are ended first and named:
+      the journal never says a step ended while its command tree runs on unsupervised.
+    """
     incident_dir = Path(incident_dir)
     rel = str(started["output"])
     path = incident_dir / rel
+    if not watchdog and started.get("step_id") and claim_held(claim_path(incident_dir, str(started["step_id"]))):
+        owner = claim_owner(claim_path(incident_dir, str(started["step_id"])))
+        if owner.get("output") in (None, rel):
+            return None  # its supervisor, or the watchdog ending its processes, is still at work
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -64,19 +71,42 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
             if not try_lock(fd, fcntl.LOCK_EX):
                 return None
         done = find_finished(incident_dir, rel)
+        end_file = end_path_for(incident_dir, rel)
         if done is not None:
+            end_file.unlink(missing_ok=True)
             return done
-        excerpt, lines, size = _plain_excerpt(path)
-        data = {
-            "step": started.get("step"), "step_id": started.get("step_id"),
-            **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
-            "status": "interrupted", "exit_code": None, "signal": None,
-            "started_at": started.get("started_at"), "ended_at": None, "duration": None,
-            "expect": None, "expect_met": None, "excerpt": excerpt, "output": rel,
-            "lines": lines, "bytes": size, "reason": reason,
-            "detected_at": format_ts(datetime.now(UTC)),
-        }
-        event = Journal(incident_dir / "journal.jsonl").append(ev.STEP_FINISHED, data)
+        kept = read_end(end_file)
+        if kept is not None and kept.get("output") == rel:
+            data = {**kept, "journaled_late": True, "detected_at": format_ts(datetime.now(UTC))}
+        else:
+            tag = str(started.get("tag") or "")
+            ended = end_tree(tag, 0, 2.0) if tag and not watchdog else []
+            if reason is None:
+                reason = ("its supervisor ended without recording the step's end"
+                          + (f"; {len(ended)} process(es) of the step were still running unsupervised"
+                             f" (pids {', '.join(map(str, ended))}) and were ended now" if ended
+                             else "" if tag else f"; processes of group {started.get('pgid')} may still"
+                             " be running if the machine was not restarted"))
+            excerpt, lines, size = _plain_excerpt(path)
+            data = {
+                "step": started.get("step"), "step_id": started.get("step_id"),
+                "status": "interrupted", "exit_code": None, "signal": None,
+                "started_at": started.get("started_at"), "ended_at": None, "duration": None,
+                "expect": None, "expect_met": None, "excerpt": excerpt, "output": rel,
+                "lines": lines, "bytes": size, "reason": reason,
+                "detected_at": format_ts(datetime.now(UTC)),
+            }
+            if ended:
+                data["ended_pids"] = ended
+        try:
+            event = Journal(incident_dir / "journal.jsonl").append(ev.STEP_FINISHED, data)
+        except JournalError as exc:
+            if kept is None:
+                raise
+            code = "" if kept.get("exit_code") is None else f", exit {kept.get('exit_code')}"
+            raise JournalError(f"{exc}; the step ended {kept.get('status')}{code}: its end is kept in"
+                               f" {end_file} and is journaled by the next warroom that can write") from None
+        end_file.unlink(missing_ok=True)
         return StepResult.from_event(event)
     finally:
         if fd >= 0:

@@ -50,6 +50,7 @@ class RunSpec:
     expect: str | None = None          # the literal (or /regex/) the output must hold
     expect_text: str | None = None     # the runbook's expectation as written (numeric prose)
     memory_lines: int = 2000
+    max_output: int = 100_000_000
     excerpt_lines: int = 10
     redaction: RedactionSettings = field(default_factory=RedactionSettings)
     evidence_before: dict[str, Any] | None = None
@@ -73,7 +74,7 @@ class RunSpec:
         return cls(incident_dir=Path(incident_dir), command=command,
                    timeout=timeout if timeout is not None else ex.timeout,
                    kill_grace=ex.kill_grace, shell=ex.shell, env=merged,
-                   memory_lines=ex.memory_lines,
+                   memory_lines=ex.memory_lines, max_output=ex.max_output,
                    redaction=RedactionSettings.from_config(cfg.redaction), **kw)
 
     def build_env(self) -> dict[str, str]:

@@ -65,6 +65,7 @@ from warroom.execute.handle import CATCH_UP_LIMIT as CATCH_UP_LIMIT, READ_BLOCK 
 from warroom.execute.output_files import allocate_output, output_locked as output_locked
 from warroom.execute.recovery import find_finished as find_finished, find_unfinished, mark_interrupted
 from warroom.execute.run_spec import ExecuteError, RunSpec, StepResult
+from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.incident import events as ev
 from warroom.incident.journal import Event, Journal, JournalError, read_journal
 
@@ -74,6 +75,12 @@ START_TIMEOUT = 30.0
 
 class JournalDamagedError(JournalError):
     """The incident's journal is damaged: no step may start on it (exit 6)."""
+
+
+class StepAlreadyRunning(ExecuteError):
+    """The same step is already running (its claim is held by another process): refused."""
+
+    exit_code = 5
 
 
 def reconcile(incident_dir: str | os.PathLike[str], events: Iterable[Event] | None = None,
@@ -120,6 +127,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "expect": spec.expect,
         "expect_text": spec.expect_text,
         "excerpt_lines": spec.excerpt_lines,
+        "max_output": spec.max_output,
         "redaction": spec.redaction.to_json(),
         "secret_params": spec.secret_params(),
         "actor": spec.actor,
@@ -186,30 +194,82 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
         # recorded after the damage, where no view reads them.
         raise JournalDamagedError(f"{incident_dir.name}: journal {damage[0]}; nothing was run"
                                   f" (`warroom incident verify`, then `warroom incident repair`)")
-    output, rel = allocate_output(incident_dir, spec.step_id)
+    claim = claim_path(incident_dir, spec.step_id)
+    try:
+        claim.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        claim_fd = try_claim(claim)
+        if claim_fd is None and not _step_unfinished(incident_dir, spec.step_id):
+            # The journal has its end: the last run's supervisor or watchdog is just exiting.
+            deadline = time.monotonic() + 2.0
+            while claim_fd is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+                claim_fd = try_claim(claim)
+    except OSError as exc:
+        raise _disk_error(claim, exc) from None
+    if claim_fd is None:
+        owner = claim_owner(claim)
+        who = f" (supervisor pid {owner['supervisor_pid']}, output {owner.get('output')})" if owner.get(
+            "supervisor_pid") else ""
+        raise StepAlreadyRunning(f"step {spec.step or spec.step_id} ({spec.label or spec.step_id}) is already"
+                                 f" running{who}; nothing was started (wait for it, or cancel it first)")
+    try:
+        return _start_claimed(spec, incident_dir, claim_fd, start_timeout)
+    finally:
+        os.close(claim_fd)  # the supervisor and its watchdog hold their own copies now
+
+
+def _step_unfinished(incident_dir: Path, step_id: str) -> bool:
+    events = read_journal(incident_dir / "journal.jsonl").events
+    return any(d.get("step_id") == step_id for d in find_unfinished(events))
+
+
+def _disk_error(path: Path, exc: OSError) -> JournalError:
+    return JournalError(f"{path}: cannot write: {exc.strerror or exc}; nothing was run")
+
+
+def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeout: float) -> StepHandle:
+    try:
+        output, rel = allocate_output(incident_dir, spec.step_id)
+    except OSError as exc:
+        raise _disk_error(incident_dir / "outputs", exc) from None
     spec_path = output.with_name(output.name[:-len(".log")] + ".spec.json")
+    log_path = output.with_name(output.name[:-len(".log")] + ".supervisor.log")
     env = spec.build_env()
     # The supervisor must import warroom from wherever this process did; the step itself must
     # see the user's PYTHONPATH unchanged, so the supervisor restores it for the command.
     pkg_root = str(Path(warroom.__file__).resolve().parent.parent)
     restore: dict[str, str | None] = {"PYTHONPATH": env.get("PYTHONPATH")}
     env["PYTHONPATH"] = pkg_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    payload = json.dumps(_supervisor_spec(spec, output, rel, restore)).encode()
-    fd = os.open(spec_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(payload)
-    log_path = output.parent / "supervisor.log"
-    log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    sup_spec = _supervisor_spec(spec, output, rel, restore)
+    sup_spec.update({"claim_fd": claim_fd, "log_path": str(log_path)})
+    payload = json.dumps(sup_spec).encode()
+    try:
+        fd = os.open(spec_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as exc:
+        _cleanup(spec_path, output, log_path)
+        raise _disk_error(spec_path, exc) from None
+    os.set_inheritable(claim_fd, True)
+    try:
+        os.pwrite(claim_fd, json.dumps({"output": rel}).encode().ljust(256), 0)
+    except OSError:
+        pass  # who holds the claim is a courtesy for the refusal message; the lock is what counts
     try:
         # -P: the step's cwd is not put on sys.path (a stray selectors.py there cannot hijack the
         # supervisor); -S: no site processing, it needs only the stdlib and warroom (on PYTHONPATH).
         proc = subprocess.Popen(
             [sys.executable, "-P", "-S", "-m", "warroom.execute.supervisor", str(spec_path)],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_fd,
-            start_new_session=True, env=env, cwd=spec.cwd or None, close_fds=True,
+            start_new_session=True, env=env, cwd=spec.cwd or None, close_fds=True, pass_fds=(claim_fd,),
         )
     except OSError as exc:
-        _cleanup(spec_path, output)
+        _cleanup(spec_path, output, log_path)
         raise ExecuteError(f"cannot start the step supervisor: {exc.strerror or exc}") from None
     finally:
         os.close(log_fd)
@@ -219,15 +279,21 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
             proc.kill()
         proc.wait()
         why = (msg or {}).get("error") or _supervisor_log_tail(log_path) or "no reason given"
-        _cleanup(spec_path, output)
+        _cleanup(spec_path, output, log_path)
+        if (msg or {}).get("journal"):
+            raise JournalError(str(why))
         raise ExecuteError(f"the step supervisor did not start: {why}")
+    try:
+        os.pwrite(claim_fd, json.dumps({"output": rel, "supervisor_pid": proc.pid}).encode().ljust(256), 0)
+    except OSError:
+        pass
     return StepHandle(incident_dir, msg["started"], proc=proc, memory_lines=spec.memory_lines)
 
 
-def _cleanup(spec_path: Path, output: Path) -> None:
-    for p in (spec_path, output):
+def _cleanup(spec_path: Path, output: Path, log: Path | None = None) -> None:
+    for p in (spec_path, output, *((log,) if log is not None else ())):
         try:
-            if p == output and p.stat().st_size:
+            if p != spec_path and p.stat().st_size:
                 continue
             p.unlink()
         except OSError:

@@ -29,6 +29,7 @@ import errno
 import fcntl
 import json
 import os
+import secrets
 import selectors
 import signal
 import sys
@@ -47,7 +48,17 @@ from warroom.execute.process_tree import (
 )
 from warroom.execute.redact import RedactionSettings, Redactor
 from warroom.incident import events as ev
-from warroom.incident.journal import Journal, JournalError, format_ts
+from warroom.execute.watchdog import (
+    TAG_ENV,
+    end_path_for,
+    reserve_end,
+    say_done,
+    set_pdeathsig,
+    start_watchdog,
+    write_end,
+    write_started,
+)
+from warroom.incident.journal import Journal, JournalError, JournalLocked, format_ts
 
 READ_SIZE = 1 << 20
 PIPE_SIZE = 1 << 20
@@ -79,6 +90,10 @@ class Supervisor:
         self.leftovers_ended = False
         self.exited_at: float | None = None
         self.redactor = Redactor()
+        self.watchdog_pid = 0
+        self.watchdog_w = -1
+        self.end_fd = -1
+        self._supervisor_pid = 0
 
     # ------------------------------------------------------------------ setup
 
@@ -121,11 +136,15 @@ class Supervisor:
             command = shell_state.wrap(command, self.spec["capture_vars"], self.spec["vars_file"])
         cwd = self.spec.get("cwd")
         max_fd = max(os.sysconf("SC_OPEN_MAX"), 1024)
+        self._supervisor_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child execs or exits
             code = 127
             try:
                 os.setpgid(0, 0)
+                set_pdeathsig(signal.SIGKILL)  # the supervisor dies: so does the command's shell
+                if os.getppid() != self._supervisor_pid:
+                    raise SystemExit  # it died before we could ask
                 for sig in range(1, signal.NSIG):
                     try:
                         signal.signal(sig, signal.SIG_DFL)
@@ -161,8 +180,12 @@ class Supervisor:
 
     # ------------------------------------------------------------------ process control
 
+    def _step_processes(self) -> list[int]:
+        """Every live descendant except the watchdog (which must outlive us to be of any use)."""
+        return [p for p in descendants(os.getpid()) if p != self.watchdog_pid]
+
     def _signal_all(self, sig: int) -> None:
-        kids = descendants(os.getpid())
+        kids = self._step_processes()
         # Once the shell is reaped, its group id is only safe to signal while a member lives
         # (the kernel does not reuse a pid that is still some process's group id).
         if self.exit_status is None or any(_pgid(p) == self.pid for p in kids):
@@ -213,17 +236,35 @@ class Supervisor:
         _set_subreaper()
         out_fd = os.open(self.output, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
         fcntl.flock(out_fd, fcntl.LOCK_EX)
+        claim_fd = self.spec.get("claim_fd")
+        try:
+            # Room for the step's end, reserved before anything runs: if the journal cannot take
+            # it later (disk full), the end is kept here and the real exit status is not lost.
+            self.end_fd = reserve_end(end_path_for(self.incident_dir, self.output_rel))
+        except OSError as exc:
+            _report({"ok": False, "journal": True,
+                     "error": f"{self.output.parent}: cannot reserve space for the step's record:"
+                              f" {exc.strerror or exc}; nothing was run"})
+            return 1
         env = self._child_env()
+        tag = secrets.token_hex(16)
+        env[TAG_ENV] = tag
         red = RedactionSettings.from_json(self.spec.get("redaction") or {})
         redactor = Redactor.from_env(env, red, self.spec.get("secret_params") or {})
         self.redactor = redactor
+        cap = self.spec.get("max_output")
         writer = OutputWriter(out_fd, redactor, self.spec.get("expect"),
-                              int(self.spec.get("excerpt_lines", 10)), self.spec.get("expect_text"))
+                              int(self.spec.get("excerpt_lines", 10)), self.spec.get("expect_text"),
+                              max_bytes=int(cap) if cap is not None else None)
+        meta = dict(self.spec.get("event") or {})
+        watched = {"tag": tag, "output": self.output_rel, "step": meta.get("step"),
+                   "step_id": meta.get("step_id"), "supervisor_pid": os.getpid()}
+        keep = (claim_fd,) if isinstance(claim_fd, int) else ()
+        self.watchdog_pid, self.watchdog_w = start_watchdog(self.incident_dir, watched, keep, self.grace)
 
         self.pid, out_r, err_r, gate_w = self._fork(env)
         started_at = _now()
         t0 = time.monotonic()
-        meta = dict(self.spec.get("event") or {})
         params = {k: redactor.redact_text(str(v)) for k, v in (meta.get("params") or {}).items()}
         started = {
             **meta,
@@ -232,6 +273,8 @@ class Supervisor:
             "timeout": self.timeout,
             "output": self.output_rel,
             "supervisor_pid": os.getpid(),
+            "watchdog_pid": self.watchdog_pid,
+            "tag": tag,
             "pid": self.pid,
             "pgid": self.pid,
             "started_at": started_at,
@@ -241,8 +284,12 @@ class Supervisor:
         except (JournalError, OSError) as exc:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
-            _report({"ok": False, "error": str(exc)})
+            say_done(self.watchdog_w)
+            os.close(self.end_fd)
+            end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
+            _report({"ok": False, "error": str(exc), "journal": isinstance(exc, JournalError)})
             return 1
+        write_started(self.watchdog_w, started)
         os.write(gate_w, b"go")
         os.close(gate_w)
         _report({"ok": True, "seq": event.seq, "started": started})
@@ -253,8 +300,7 @@ class Supervisor:
             self._signal_all(signal.SIGKILL)
             self._finish(writer, out_fd, started, t0, crash=f"supervisor error: {exc!r}")
             raise
-        self._finish(writer, out_fd, started, t0)
-        return 0
+        return self._finish(writer, out_fd, started, t0)
 
     def _loop(self, writer: OutputWriter, out_r: int, err_r: int, wake_r: int, t0: float) -> None:
         sel = selectors.DefaultSelector()
@@ -316,24 +362,24 @@ class Supervisor:
             sel.unregister(fd)
             os.close(fd)
         # Nothing of the step may outlive it (background jobs that closed their output included).
-        if descendants(os.getpid()):
+        if self._step_processes():
             self._stop(None, time.monotonic())
             end = time.monotonic() + self.grace
-            while descendants(os.getpid()) and time.monotonic() < end:
+            while self._step_processes() and time.monotonic() < end:
                 self._reap(time.monotonic())
                 time.sleep(0.02)
             self._signal_all(signal.SIGKILL)
         self._reap(time.monotonic())
 
     def _finish(self, writer: OutputWriter, out_fd: int, started: dict[str, Any], t0: float,
-                crash: str | None = None) -> None:
+                crash: str | None = None) -> int:
         ended_at = _now()
         duration = round(time.monotonic() - t0, 3)
         try:
             writer.close()
             os.fsync(out_fd)
         except OSError as exc:
-            crash = crash or f"cannot write output: {exc.strerror}"
+            writer.error = writer.error or f"output not stored completely: {exc.strerror or exc}"
         st = self.exit_status
         exit_code = os.waitstatus_to_exitcode(st) if st is not None else None
         sig_name = None
@@ -344,6 +390,10 @@ class Supervisor:
             status = "interrupted"
         elif self.stop_reason:
             status = self.stop_reason
+        elif writer.error:
+            # The command ran, but its output could not all be stored (disk full): the record is
+            # incomplete, so the step is not "ok", whatever the command's own exit code says.
+            status = "failed"
         else:
             status = "ok" if exit_code == 0 else "failed"
         data: dict[str, Any] = {
@@ -357,6 +407,11 @@ class Supervisor:
         }
         if writer.error:
             data["output_error"] = writer.error
+            if not crash:
+                data["error"] = f"the command exited {exit_code}, but its {writer.error}"
+        if writer.cut_at is not None:
+            data["output_cut"] = {"at_bytes": writer.cut_at, "max_output": writer.max_bytes,
+                                  "not_stored": writer.bytes - writer.cut_at}
         if self.spec.get("vars_file"):
             got = shell_state.read_values(self.spec["vars_file"])
             if got:
@@ -365,18 +420,46 @@ class Supervisor:
                 data["vars_file"] = self.spec.get("vars_rel")
         if crash:
             data["error"] = self.redactor.redact_text(crash)
+        end_path = end_path_for(self.incident_dir, self.output_rel)
+        code = 0
         deadline = time.monotonic() + 120
         while True:
             try:
                 self.journal.append(ev.STEP_FINISHED, data)
+                end_path.unlink(missing_ok=True)
                 break
-            except JournalError as exc:
+            except JournalLocked as exc:
                 if time.monotonic() > deadline:
-                    print(f"warroom supervisor: cannot journal the end of {self.output_rel}: {exc}",
-                          file=sys.stderr)
+                    code = self._keep_end(data, end_path, exc)
                     break
-                time.sleep(1.0)
+                time.sleep(0.2)
+            except JournalError as exc:
+                # Disk full, read-only, tampered: waiting does not help. The end goes into the
+                # space reserved for it; the next warroom that can write journals it.
+                code = self._keep_end(data, end_path, exc)
+                break
+        os.close(self.end_fd)
+        say_done(self.watchdog_w)
         os.close(out_fd)  # releases the lock: callers now see the step as over
+        self._drop_empty_log()
+        return code
+
+    def _keep_end(self, data: dict[str, Any], end_path: Path, exc: Exception) -> int:
+        kept = write_end(self.end_fd, data)
+        where = f"kept in {end_path}" if kept else "could not be kept either"
+        print(f"warroom supervisor: cannot journal the end of {self.output_rel} ({exc}); {where}",
+              file=sys.stderr)
+        return 6
+
+    def _drop_empty_log(self) -> None:
+        log = self.spec.get("log_path")
+        if not log:
+            return
+        try:
+            if os.fstat(2).st_size == 0 and os.path.samestat(os.fstat(2), os.stat(log)):
+                os.unlink(log)
+        except OSError:
+            return
 
 
 def _report(msg: dict[str, Any]) -> None:

@@ -64,6 +64,10 @@ if TYPE_CHECKING:
 _TAIL_CHUNK = 8192
 
 
+class JournalLocked(JournalError):
+    """Another process held the journal's lock for longer than we wait: retrying may help."""
+
+
 class JournalTampered(JournalError):
     """The journal no longer agrees with what was written to it (cut, or rewritten)."""
 
@@ -115,7 +119,7 @@ class Journal:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
                         raise
                     if time.monotonic() >= deadline:
-                        raise JournalError(
+                        raise JournalLocked(
                             f"{self.path}: journal is locked by another warroom process"
                             f" (waited {self.lock_timeout:g}s); try again"
                         ) from None
