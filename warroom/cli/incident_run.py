@@ -107,4 +107,6 @@ def _report_run(prepared: Any, run: Any) -> int:
     code = "" if run.exit_code is None else f", exit {run.exit_code}"
     dur = format_duration(run.duration) if run.duration is not None else "?"
     print(f"step {prepared.number}: {run.status}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
+    for note in getattr(run, "notes", []):
+        print(f"step {prepared.number}: {note}", file=sys.stderr)
     return 0 if run.status == "ok" and run.expect_met is not False else 1

@@ -25,6 +25,11 @@ from warroom.execute.run_spec import StepResult
 READ_BLOCK = 1 << 20
 
 CATCH_UP_LIMIT = 64 << 20  # bytes read per follow round before handing a batch over
+BATCH_BYTES = 4 << 20
+"""Most text one batch holds: lines are stored up to 64 KiB each, so ``memory_lines`` alone would
+let a newline-free flood hold ``2000 x 64 KiB`` = 128 MB in a batch (and as much again in
+``tail``); a byte budget keeps a follower's memory flat whatever the lines look like."""
+TAIL_BYTES = 8 << 20
 
 
 class StepHandle:
@@ -118,12 +123,13 @@ class StepHandle:
 
     # ------------------------------------------------------------------ output
 
-    def _consume(self, data: bytes, batch: deque[OutputLine]) -> None:
+    def _consume(self, data: bytes, batch: deque[OutputLine]) -> int:
+        """Turn ``data`` into lines on ``batch``; returns the bytes of text added."""
         buf = self._partial + data if self._partial else data
         nl = buf.rfind(b"\n")
         if nl < 0:
             self._partial = buf
-            return
+            return 0
         complete, self._partial = buf[:nl], buf[nl + 1:]
         count = complete.count(b"\n") + 1
         keep = batch.maxlen or count
@@ -137,6 +143,7 @@ class StepHandle:
         for i, raw in enumerate(complete.split(b"\n")):
             batch.append(parse_line(first + i, raw))
         self._n += count
+        return len(complete)
 
     def read_new(self) -> list[OutputLine]:
         """Read what was added to the output since the last call (at most ``memory_lines``
@@ -150,18 +157,26 @@ class StepHandle:
                 with open(self.output_path, "rb") as f:
                     f.seek(self._offset)
                     got = 0
-                    while got < CATCH_UP_LIMIT:
+                    held = 0
+                    while got < CATCH_UP_LIMIT and held < BATCH_BYTES:
                         data = f.read(READ_BLOCK)
                         if not data:
                             break
                         got += len(data)
                         self._offset += len(data)
-                        self._consume(data, batch)
+                        held += self._consume(data, batch)
             except FileNotFoundError:
                 return []
             lines = list(batch)
             self.tail.extend(lines)
+            self._trim_tail()
             return lines
+
+    def _trim_tail(self) -> None:
+        """Keep ``tail`` under :data:`TAIL_BYTES` as well as ``memory_lines`` (oldest go first)."""
+        size = sum(len(line.text) for line in self.tail)
+        while size > TAIL_BYTES and len(self.tail) > 1:
+            size -= len(self.tail.popleft().text)
 
     def stream_to(self, stream: TextIO, colour: bool | None = None) -> None:
         """Copy the output to ``stream`` (e.g. ``sys.stdout`` for ``incident run``) from a

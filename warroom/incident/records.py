@@ -72,6 +72,9 @@ class StepRun:
     supervisor_pid: int | None = None
     pid: int | None = None
     end_seq: int | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the record of the run lacks or adds: output cut at the cap, output not stored (disk
+    full), why it was interrupted, an end journaled late: shown wherever the run's end is."""
     evidence_before: dict[str, Any] = field(default_factory=dict)
     evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
 

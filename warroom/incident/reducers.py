@@ -161,6 +161,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     run.excerpt = d.get("excerpt")
     run.lines = _int(d.get("lines"))
     run.end_seq = e.seq
+    run.notes = _run_notes(d)
     st.status = run.status
     st.updated_seq = e.seq
     if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
@@ -172,9 +173,23 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     bits.append(_fmt_secs(run.duration))
     if verdict is not None:
         bits.append(describe_verdict(verdict))
+    bits.extend(run.notes)
     s._add_timeline(e, e.type, f"Step {st.step or st.step_id} {', '.join(bits)} ({st.label})",
                     at=run.ended_at, step=st.step)
     s.timeline[-1].mark = step_state(run.status, verdict)
+
+
+def _run_notes(d: dict[str, Any]) -> list[str]:
+    notes = []
+    cut = d.get("output_cut")
+    if isinstance(cut, dict):
+        notes.append(f"output cut at {cut.get('at_bytes')} bytes (execute.max_output); the rest not stored")
+    for key in ("error", "reason"):
+        if d.get(key):
+            notes.append(str(d[key]))
+    if d.get("journaled_late"):
+        notes.append("its end was journaled late (the journal could not be written when it ended)")
+    return notes
 
 
 def _step_dry_run(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
