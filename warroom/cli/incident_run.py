@@ -109,4 +109,6 @@ def _report_run(prepared: Any, run: Any) -> int:
     print(f"step {prepared.number}: {run.status}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
     for note in getattr(run, "notes", []):
         print(f"step {prepared.number}: {note}", file=sys.stderr)
+    if getattr(run, "record_error", None):
+        return 6  # the incident could not be written in full (README: exit 6)
     return 0 if run.status == "ok" and run.expect_met is not False else 1

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from warroom.errors import WarroomError
 from warroom.execute.capture import OutputLine, parse_line
 from warroom.execute.output_files import output_locked
 from warroom.execute.recovery import find_finished, mark_interrupted
@@ -195,8 +196,15 @@ class StepHandle:
             except (OSError, ValueError):
                 return  # the reader went away (closed pipe); the file still has everything
 
-        self._streamer = threading.Thread(target=self.follow, args=(write,), daemon=True,
-                                          name=f"stream {self.output_rel}")
+        def run() -> None:
+            try:
+                self.follow(write)
+            except WarroomError:
+                # The step's end could not be recorded (disk full): ``wait()`` meets the same
+                # error in the caller's thread and reports it there; this copy only streams.
+                return
+
+        self._streamer = threading.Thread(target=run, daemon=True, name=f"stream {self.output_rel}")
         self._streamer.start()
 
     def follow(self, callback: Callable[[list[OutputLine]], object],

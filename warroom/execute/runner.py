@@ -257,7 +257,7 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
         raise _disk_error(spec_path, exc) from None
     os.set_inheritable(claim_fd, True)
     try:
-        os.pwrite(claim_fd, json.dumps({"output": rel}).encode().ljust(256), 0)
+        os.pwrite(claim_fd, json.dumps({"output": rel}).encode().ljust(255) + b"\n", 0)
     except OSError:
         pass  # who holds the claim is a courtesy for the refusal message; the lock is what counts
     try:
@@ -284,7 +284,7 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
             raise JournalError(str(why))
         raise ExecuteError(f"the step supervisor did not start: {why}")
     try:
-        os.pwrite(claim_fd, json.dumps({"output": rel, "supervisor_pid": proc.pid}).encode().ljust(256), 0)
+        os.pwrite(claim_fd, json.dumps({"output": rel, "supervisor_pid": proc.pid}).encode().ljust(255) + b"\n", 0)
     except OSError:
         pass
     return StepHandle(incident_dir, msg["started"], proc=proc, memory_lines=spec.memory_lines)

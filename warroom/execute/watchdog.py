@@ -260,9 +260,36 @@ def claim_path(incident_dir: Path, step_id: str) -> Path:
     return incident_dir / "outputs" / f".claim-{slug}.lock"
 
 
+CLAIM_SIZE = 256
+
+
+def _create_claim(path: Path) -> None:
+    """Create the claim file whole (its fixed-size record already written), or not at all: a
+    full disk refuses the run here instead of leaving an empty file behind."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        try:
+            if os.write(fd, b"{}".ljust(CLAIM_SIZE - 1) + b"\n") != CLAIM_SIZE:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
 def try_claim(path: Path) -> int | None:
     """The claim's fd with its lock held, or None when another process holds it."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    if not path.exists():
+        _create_claim(path)
+    fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:

@@ -48,6 +48,7 @@ from warroom.incident.journal_seal import (
     SIG_NAME,
     Mark,
     Witness,
+    _drop_if_empty,
     append_checkpoint,
     signer as seal_signer,
 )
@@ -235,8 +236,8 @@ class Journal:
                 written = os.write(fd, line)
                 if written != len(line):
                     os.ftruncate(fd, good)
-                    raise JournalError(f"{self.path}: cannot append to journal: only {written} of {len(line)}"
-                                      " bytes could be written (disk full?); nothing recorded")
+                    raise JournalError(f"{self.path}: cannot append to journal: No space left on device (only"
+                                       f" {written} of {len(line)} bytes could be written); nothing recorded")
                 os.fsync(fd)
             except OSError as exc:
                 # Leave no half line behind: cut back to the last good size.
@@ -324,6 +325,7 @@ class Journal:
             if os.fstat(fd).st_size > _HEAD_SIZE:
                 os.ftruncate(fd, _HEAD_SIZE)
         except OSError:
+            _drop_if_empty(fd, self.head_path)
             return
         finally:
             os.close(fd)

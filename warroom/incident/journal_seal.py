@@ -51,6 +51,15 @@ def key_dir() -> Path:
     return Path(base) / "warroom" / "journal-keys"
 
 
+def _drop_if_empty(fd: int, path: Path) -> None:
+    """A record we just created but could not fill (disk full) is removed, not left at 0 bytes."""
+    try:
+        if os.fstat(fd).st_size == 0:
+            os.unlink(path)
+    except OSError:
+        return
+
+
 def _private_dir(path: Path) -> bool:
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -116,6 +125,7 @@ class Witness:
             if os.fstat(fd).st_size > len(record):
                 os.ftruncate(fd, len(record))
         except OSError:
+            _drop_if_empty(fd, self.path)
             return
         finally:
             os.close(fd)
@@ -274,6 +284,8 @@ def append_checkpoint(incident_dir: Path, record: dict[str, Any]) -> None:
             os.fsync(fd)
         except OSError:
             os.ftruncate(fd, size)
+            if size == 0:
+                os.unlink(incident_dir / SIG_NAME)  # never leave an empty file behind
             raise
     finally:
         os.close(fd)

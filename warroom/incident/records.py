@@ -72,6 +72,8 @@ class StepRun:
     supervisor_pid: int | None = None
     pid: int | None = None
     end_seq: int | None = None
+    record_error: str | None = None
+    """Set when part of the run's record could not be written (disk full): never an "ok"."""
     notes: list[str] = field(default_factory=list)
     """What the record of the run lacks or adds: output cut at the cap, output not stored (disk
     full), why it was interrupted, an end journaled late: shown wherever the run's end is."""

@@ -162,6 +162,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     run.lines = _int(d.get("lines"))
     run.end_seq = e.seq
     run.notes = _run_notes(d)
+    run.record_error = str(d["output_error"]) if d.get("output_error") else None
     st.status = run.status
     st.updated_seq = e.seq
     if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
