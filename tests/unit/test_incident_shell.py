@@ -100,6 +100,9 @@ def test_show_marks_a_step_whose_supervisor_died_as_interrupted(tmp_path: Path) 
     inc = IncidentStore(state, Config()).create(title="slow", severity="P4", runbook=str(book))
     handle = inc.run_step(inc.prepare_step(1), confirm=True)
     assert handle.running()
+    # Supervisor and watchdog both gone (as after a reboot): nobody journals the end until a
+    # warroom looks (the watchdog's own path is tests/security/test_processes.py).
+    os.kill(int(handle.started["watchdog_pid"]), signal.SIGKILL)
     os.kill(handle.supervisor_pid, signal.SIGKILL)
     try:
         os.killpg(handle.pgid, signal.SIGKILL)
