@@ -203,13 +203,15 @@ class KubeSource(KubeActions):
             deps = self._call("apps", "list_namespaced_deployment", ns,
                               label_selector=self.cfg.label_selector).get("items") or []
         else:
+            kinds: list[str] = []
             for name in self.cfg.deployments:
                 try:
                     deps.append(self.deployment(name))
                 except KubeError as exc:
                     notes.append(f"deployment {name}: {exc}")
+                    kinds.append(exc.kind)
             if not deps and notes:
-                raise KubeError("; ".join(notes))
+                raise KubeError("; ".join(notes), kinds[0] if len(set(kinds)) == 1 else "error")
         pods: list[PodState] = []
         if self.cfg.label_selector:
             items = self._call("core", "list_namespaced_pod", ns,
