@@ -115,6 +115,13 @@ def synthetic(size: int) -> str:
     unit = """
 ## Check the queue worker {n}
 
+The worker drains the ingest queue and writes batches to the warehouse every few seconds. When
+the warehouse is slow the queue grows; when the worker crashes it stops growing *and* stops
+draining, which looks the same on the lag panel for the first minutes. Before touching anything,
+find out which of the two it is: a restart of a worker that is merely slow loses its in-flight
+batch and makes the lag worse. See [the ingest design notes](https://example.invalid/ingest) for
+why batches are not idempotent, and ask in the channel if the lag is above **ten minutes**.
+
 The worker drains the ingest queue. If the backlog grows, look at it first:
 
 1. See how far behind it is: `kubectl -n ingest get deploy worker-{n} -o wide`
@@ -133,6 +140,10 @@ The worker drains the ingest queue. If the backlog grows, look at it first:
 | `--since` | how far back |
 
 - [ ] Tell the channel: `echo "worker {n} restarted"`
+
+Once it drains, note the time in the incident and watch the lag panel for another ten minutes:
+a worker that restarts in a loop drains for a while and stops again, and the panel is the only
+place that shows it without logging in to the node. If it stops again, escalate to the data team.
 
 ```bash
 cat <<'EOF' > /tmp/worker-{n}.conf
@@ -153,6 +164,10 @@ EOF
 
 
 def throughput() -> dict[str, float]:
+    """warroom's parse of 1 MB and 4 MB, and markdown-it's own full parse of the same 4 MB text
+    in the same run (the baseline: machine load moves both)."""
+    from markdown_it import MarkdownIt
+
     from warroom.runbook.parser import parse_runbook
 
     out = {}
@@ -164,8 +179,17 @@ def throughput() -> dict[str, float]:
             parse_runbook(text)
             best = min(best, time.perf_counter() - t0)
         out[f"{mb}MB_seconds"] = best
+        if mb == 4:
+            md = MarkdownIt("commonmark").enable("table")
+            base = float("inf")
+            for _ in range(2):
+                t0 = time.perf_counter()
+                md.parse(text)
+                base = min(base, time.perf_counter() - t0)
+            out["markdown_it_4MB_seconds"] = base
     out["MB_per_s"] = 4 / out["4MB_seconds"]
     out["ratio_4MB_to_1MB"] = out["4MB_seconds"] / out["1MB_seconds"]
+    out["ratio_to_markdown_it"] = out["4MB_seconds"] / out["markdown_it_4MB_seconds"]
     return out
 
 
@@ -214,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     tp = throughput()
     print(f"\nwarroom on synthetic runbooks: 1 MB {tp['1MB_seconds']:.2f} s, 4 MB "
           f"{tp['4MB_seconds']:.2f} s -> {tp['MB_per_s']:.2f} MB/s (target >= 1), "
-          f"4MB/1MB time ratio {tp['ratio_4MB_to_1MB']:.2f} (4.0 = linear)")
+          f"4MB/1MB time ratio {tp['ratio_4MB_to_1MB']:.2f} (4.0 = linear); markdown-it alone "
+          f"parses the 4 MB in {tp['markdown_it_4MB_seconds']:.2f} s (warroom x"
+          f"{tp['ratio_to_markdown_it']:.2f})")
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "runbooks.json").write_text(json.dumps({"tools": rows, "throughput": tp,

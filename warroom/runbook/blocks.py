@@ -15,6 +15,7 @@ language and for lines in a prompted block) are :mod:`warroom.runbook.line_kinds
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -289,6 +290,7 @@ def _keeps_session(command: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def _pure_check(command: str) -> bool:
     """Read-only and changes no shell state a later line could depend on (no cd, export...)."""
     from warroom.execute.classify import classify

@@ -42,6 +42,7 @@ simple tokens are accepted. For native k8s steps only simple tokens are accepted
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Iterable, Mapping
@@ -103,7 +104,14 @@ def _angle_ok(name: str) -> bool:
 
 def find_params(command: str, declared: Iterable[str] = (), kind: str = "shell") -> list[ParamRef]:
     """Every placeholder in ``command``, in order; placeholders inside shell comments are skipped."""
-    declared_keys = {param_key(d) for d in declared}
+    return list(_find_params(command, tuple(sorted({param_key(d) for d in declared})), kind))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find_params(command: str, declared: tuple[str, ...], kind: str) -> tuple[ParamRef, ...]:
+    """Cached: the parser, lint and the variable scan ask about the same command several times
+    (ParamRef is frozen, so sharing the result is safe)."""
+    declared_keys = set(declared)
     refs: list[ParamRef] = []
     for m in _BRACES.finditer(command):
         name = m.group(1)
@@ -141,7 +149,7 @@ def find_params(command: str, declared: Iterable[str] = (), kind: str = "shell")
     if kind == "shell" and out:
         ctx = shell.scan(command).contexts
         out = [r for r in out if ctx[r.start] != shell.COMMENT]
-    return out
+    return tuple(out)
 
 
 def param_keys(command: str, declared: Iterable[str] = (), kind: str = "shell") -> list[str]:

@@ -12,6 +12,7 @@ quoted heredoc is not the shell's, nor is one in a comment.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from warroom.runbook import shell
@@ -31,6 +32,11 @@ _NAME = re.compile(r"^[A-Za-z_]\w*$")
 
 
 def assigned(command: str) -> list[str]:
+    return list(_assigned(command))
+
+
+@functools.lru_cache(maxsize=4096)
+def _assigned(command: str) -> tuple[str, ...]:
     """Variables the command sets for later commands: ``X=1`` alone, ``export X=1`` / ``export X``,
     ``declare``/``readonly``, ``read X``, ``for X in``, in order of first appearance."""
     out: dict[str, None] = {}
@@ -58,7 +64,7 @@ def assigned(command: str) -> list[str]:
             for name in m.group(1).split():
                 if _NAME.match(name):
                     out.setdefault(name, None)
-    return list(out)
+    return tuple(out)
 
 
 def used(command: str) -> list[str]:
