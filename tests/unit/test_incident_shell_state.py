@@ -79,3 +79,16 @@ def test_trailer_keeps_exit_status_and_values_literal(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert shell_state.read_values(path) == {"A": "x y $HOME", "B": "2"}
     assert shell_state.supervisor_fields("cat <<EOF\nx", ["A"], tmp_path / "o", "o") == {}
+
+
+def test_dollar_placeholder_takes_a_param_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "# T\n\n```bash\n# Retry it\necho retry job_$(job_id).json\n```\n"
+    md = tmp_path / "rb-dollar.md"
+    md.write_text(text)
+    monkeypatch.setattr(runbook_ref, "resolve_ref", lambda ref, cfg: md)
+    monkeypatch.setattr(runbook_ref, "load_file", lambda p: parse_runbook(text, Path(p)))
+    inc = IncidentStore(tmp_path / "state", Config(), clock=Clock()).create(
+        title="p", severity="P3", runbook=str(md))
+    prepared = inc.prepare_step(1, {"job_id": "j-7"})
+    assert prepared.command == "echo retry job_j-7.json"
+    assert inc.run_step(prepared).wait(60).status == "ok"

@@ -335,3 +335,12 @@ def test_show_and_lint_never_raise(parts: list[str]) -> None:
     rb = parse_runbook(text)
     json.dumps(rb.to_json())
     lint_runbook(rb)
+
+
+def test_show_on_a_fifo_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+
+    fifo = tmp_path / "named.md"
+    os.mkfifo(fifo)
+    assert main(["runbooks", "show", str(fifo)]) == 2
+    assert "a FIFO" in capsys.readouterr().err

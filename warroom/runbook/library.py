@@ -127,7 +127,9 @@ class RunbookLibrary:
             if rid.lower() == low:
                 return rb
         p = expand(text)
-        if p.is_file() or (p.suffix and p.exists()):
+        if p.is_file() or (p.suffix and p.exists()) or (
+                ("/" in text or p.is_absolute()) and p.exists() and not p.is_dir()):
+            # a FIFO, device or socket named by path: load_runbook reports it (never opens it)
             return load_runbook(p)
         if p.is_dir():
             raise NotFoundError(f"{text} is a directory; give a runbook id or a file")
