@@ -88,7 +88,9 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     report = drill_report(d, inc.state, at=breach + 120)
     detected = report.responses[0]
     assert detected.minutes == 1.0 and detected.drill_minutes == 10.0
-    assert "1m00s, 10m00s in drill time" in report.summary[0]
+    # judged in the drill's time: one wall minute at x10 is ten scenario minutes, past the 5-minute target
+    assert detected.met is False
+    assert report.summary[0] == "Time to detect: 10m00s in drill time (1m00s wall) (target < 5 min): missed."
 
 
 def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_dir: Path) -> None:

@@ -4,11 +4,12 @@ Built from two things that are already on disk: the drill (its clock, the simula
 the stand-ins recorded) and the incident declared on it (``warroom.incident.state``, rebuilt from
 the journal). The result is plain data; the dashboard renders it and the CLI can print it.
 
-Times are the responders' own, in wall-clock minutes, judged against the seeds' targets (detect
-< 5, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60 minutes). Time to detect counts
-from the moment the scenario's primary pane crossed its critical threshold, which only the drill
-knows; the other milestones come from the incident state. Drill minutes (wall minutes x speed)
-are given alongside, for a drill run faster than real time.
+Times are judged in the drill's own time (wall minutes x speed) against the seeds' targets
+(detect < 5, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60 minutes): a drill at
+``--speed 10`` that took 4 wall minutes to mitigate took 40 minutes of the scenario, and missed.
+Wall minutes are given beside. Time to detect counts from the moment the scenario's primary pane
+crossed its critical threshold, which only the drill knows; the other milestones come from the
+incident state. A pane counts as recovered only below its warning line and not rising.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class ResponseRow:
     target_min: float
     at: float | None              # unix time the milestone was reached
     minutes: float | None         # wall minutes from its starting point
-    drill_minutes: float | None   # the same span in drill time (x speed)
+    drill_minutes: float | None   # the same span in drill time (x speed): what the target judges
     met: bool | None              # None: not reached (yet) or no starting point
 
 
@@ -138,9 +139,9 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         reached = phases.get(key)
         start = phases.get(base)
         minutes = None if reached is None or start is None else max(0.0, (reached - start) / 60.0)
-        rows.append(ResponseRow(key, label, target, reached, minutes,
-                                None if minutes is None else minutes * drill.speed,
-                                None if minutes is None else minutes < target))
+        scenario_minutes = None if minutes is None else minutes * drill.speed
+        rows.append(ResponseRow(key, label, target, reached, minutes, scenario_minutes,
+                                None if scenario_minutes is None else scenario_minutes < target))
 
     signals = sim.signals
     mitigating = set(sc.mitigating_actions())
@@ -168,9 +169,15 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         values = [v for v in (sim.pane(pane, t_from + i * (t_now - t_from) / 60) for i in range(61))
                   if v is not None and not math.isnan(v)]
         crit = slo.crit if slo else None
+        line = slo.warn if slo is not None and slo.warn is not None else crit
+        # rising: above where it was two scenario-minutes ago by more than the noise (2% of the line)
+        before = sim.pane(pane, t_now - 120.0)
+        margin = 0.02 * abs(line) if line else 0.0
+        rising = now is not None and before is not None and not math.isnan(before) and now > before + margin
         panes.append(PaneOutcome(pane, slo.title if slo else pane, crit, sim.pane(pane, t_detect),
                                  max(values) if values else None, now,
-                                 now is not None and (crit is None or now < crit),
+                                 now is not None and not math.isnan(now) and (line is None or now < line)
+                                 and not rising,
                                  slo.unit if slo else "count"))
     recovered = panes[0].recovered if panes else False
     report = DrillReport(
@@ -196,18 +203,18 @@ def _with_summary(r: DrillReport) -> DrillReport:
             lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
             continue
         verdict = "met" if row.met else "missed"
-        extra = f", {format_duration(row.drill_minutes * 60)} in drill time" if r.speed != 1 and row.drill_minutes \
-            is not None else ""
-        lines.append(f"{row.label}: {format_duration(row.minutes * 60)}{extra} (target < {row.target_min:g} min): "
-                     f"{verdict}.")
+        took = format_duration((row.drill_minutes if row.drill_minutes is not None else row.minutes) * 60)
+        wall = f" ({format_duration(row.minutes * 60)} wall)" if r.speed != 1 else ""
+        lines.append(f"{row.label}: {took}{' in drill time' if r.speed != 1 else ''}{wall}"
+                     f" (target < {row.target_min:g} min): {verdict}.")
     if r.resolution_missing:
         lines.append("Not done: " + ", ".join(ACTIONS.get(k, k) for k in r.resolution_missing) + ".")
     wasted = [a for a in r.actions if not a.effective and a.mitigation]
     if wasted:
         lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
     if primary is not None:
-        state = "back under" if primary.recovered else "still above"
-        lines.append(f"{primary.title} is {state} its critical threshold"
+        state = "back under its warning line and steady" if primary.recovered else "not recovered yet: above"
+        lines.append(f"{primary.title} is {state}" + ("" if primary.recovered else " its warning line or rising")
                      + (f" ({primary.now:.1f} vs {primary.crit:g})." if primary.now is not None and primary.crit
                         is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
