@@ -50,7 +50,17 @@ def set_state_class(widget: Widget, state: str) -> None:
         widget.add_class(f"state-{state}")
 
 
-def state_label(state: str) -> Text:
+#: An ERROR pane says how its source failed: each needs a different fix.
+KIND_LABELS = {"unauthorized": "⊘ UNAUTHORIZED", "slow": "◔ SLOW", "refused": "✖ REFUSED",
+               "down": "✖ DOWN"}
+
+
+def state_label(state: str, kind: str | None = None, *, short: bool = False) -> Text:
+    if state == "error" and kind in KIND_LABELS:
+        label = KIND_LABELS[kind]
+        if short and kind == "unauthorized":
+            label = "⊘ UNAUTH"       # the compact strip's state column is 10 cells
+        return Text(label, style=STATE_STYLES["error"])
     return Text(f"{STATE_ICONS.get(state, '?')} {STATE_WORDS.get(state, state.upper())}",
                 style=STATE_STYLES.get(state, ""))
 
@@ -154,16 +164,15 @@ class SloPane(ReadingMixin, Vertical):
         value = Text(no_wrap=True, overflow="ellipsis")
         value.append(format_value(reading.value, self.slo.unit), "bold")
         value.append("  ")
-        value.append_text(state_label(state))
+        value.append_text(state_label(state, reading.error_kind))
         set_text(self.part(".slo-value"), value)
         limits = self.part(".slo-limits")
-        if reading.error and not reading.series:
-            # Nothing to draw: spend the sparkline row on the rest of the error text.
+        if reading.error:
+            # The failure in place of the (old) sparkline: both rows for the whole sentence, so
+            # a hint at its end ("check bearer_token_env PROM_TOKEN") is not cut off.
             self.draw_error(reading.error)
         else:
-            if reading.error:
-                set_text(limits, Text(reading.error, style="magenta", no_wrap=True, overflow="ellipsis"))
-            elif reading.note:
+            if reading.note:
                 set_text(limits, Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
             else:
                 set_text(limits, limits_text(self.slo))
@@ -196,7 +205,7 @@ class SloPane(ReadingMixin, Vertical):
         r = self.reading
         if r is None:
             return
-        if r.error and not r.series:
+        if r.error:
             self.call_after_refresh(self.draw_error, r.error)
         else:
             self.call_after_refresh(self.draw_spark)
@@ -224,7 +233,7 @@ class SloLine(ReadingMixin, Horizontal):
         set_state_class(self, reading.state)
         set_text(self.part(".sl-value"),
                  Text(format_value(reading.value, self.slo.unit), style="bold"))
-        set_text(self.part(".sl-state"), state_label(reading.state))
+        set_text(self.part(".sl-state"), state_label(reading.state, reading.error_kind, short=True))
         spark = self.part(".sl-spark")
         set_text(spark, render_sparkline(
             [v for _, v in reading.series], spark.content_size.width or 12,

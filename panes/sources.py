@@ -124,6 +124,7 @@ def alerts_line(result: Any, now: float | None = None) -> Text:
             answered = [s for s in getattr(result, "servers", ()) if s not in result.errors]
             if answered:
                 t.append(f"nothing firing per {', '.join(answered)}; the rest unknown", "dim")
+            t.rstrip()
             return t
         t.append(f"{OK[0]} none firing", OK[1])
         return t

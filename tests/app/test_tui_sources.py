@@ -94,3 +94,73 @@ async def test_cluster_providers_and_alerts_lines_and_declare_from_an_alert(tmp_
             close = getattr(src, "close", None)
             if callable(close):
                 close()
+
+
+SEVERE = [
+    {"labels": {"alertname": "ModelQuotaHigh", "severity": "warning", "runbook": "rb-core-003"},
+     "annotations": {"summary": "Anthropic quota above 80%"}, "startsAt": "2026-11-22T04:00:00Z"},
+    {"labels": {"alertname": "AuditLogSilent", "severity": "s1"},
+     "annotations": {"title": "Audit log silent for 6 minutes", "summary": "no audit events"},
+     "startsAt": "2026-11-22T05:10:00Z"},
+    {"labels": {"alertname": "ProviderErrors", "severity": "page", "runbook": "RB-CORE-004"},
+     "annotations": {"summary": "5xx above 5%"}, "startsAt": "2026-11-22T05:05:00Z"},
+    {"labels": {"alertname": "DiskFilling", "severity": "info"}, "annotations": {},
+     "startsAt": "2026-11-22T03:00:00Z"},
+]
+
+
+async def test_alerts_by_severity_full_view_declare_and_failure_in_place(tmp_path: Path) -> None:
+    from tui.screens.alerts import AlertsScreen
+
+    state = {"reply": Reply(200, SEVERE)}
+    with FakeHTTP(lambda req: state["reply"]) as am:
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / "state")
+        cfg.alerts.alertmanager_url = am.url
+        cfg.alerts.prometheus_alerts = False
+        cfg.kubernetes.enabled = False
+        cfg.kubernetes.kubeconfig = str(tmp_path / "kubeconfig")    # configured, but disabled
+        runbooks, findings = load_runbooks(cfg)
+        sources = extra_sources(cfg, runbooks)
+        assert set(sources) == {"alerts"}      # kubernetes.enabled = false: no cluster pane, no request
+        ctx = AppContext(config=cfg, source=FakeSource(), runbooks=runbooks, runbook_findings=findings,
+                         offer_resume=False, refresh=0.5, tick=0.5, sources=sources, source_refresh=0.3)
+        app = WarroomApp(ctx)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for(pilot, lambda: "4 firing" in pane_text(app), 60)
+            text = pane_text(app)
+            # Counts per severity first, then most severe first: P1s (oldest first), then P3, P4.
+            assert "4 firing (2×P1 1×P3 1×P4)" in text, text
+            assert text.index("ProviderErrors") < text.index("AuditLogSilent") < text.index("ModelQuotaHigh")
+            # The full view on a key.
+            await pilot.press("A")
+            await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
+            import io
+
+            from rich.console import Console
+
+            from panes.sources import alerts_table
+            out = Console(file=io.StringIO(), width=200, no_color=True)
+            out.print(alerts_table(app.screen.result, app.screen.now))
+            table = out.file.getvalue()
+            assert all(a["labels"]["alertname"] in table for a in SEVERE)
+            assert "2026-11-22 05:10:00" in table and "Audit log silent for 6 minutes" in table
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.dashboard)
+            # Declare pre-fills from the most severe alert (a P1 naming a runbook), title from summary.
+            app.dashboard.first_breached = lambda: None  # type: ignore[method-assign]
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
+            dialog = app.screen
+            assert dialog.source["ref"] == "ProviderErrors"
+            assert dialog.query_one("#title", Input).value == "5xx above 5%"
+            assert dialog.query_one("#severity", Select).value == "P1"
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.dashboard)
+            # The server starts answering 401: its failure replaces the list; never "none firing".
+            state["reply"] = Reply(401, {"error": "no"})
+            await wait_for(pilot, lambda: "UNAUTHORIZED" in pane_text(app), 30)
+            text = pane_text(app)
+            assert "none firing" not in text and "last good answer" in text and "4 firing then" in text
+            header = str(app.dashboard.query_one("#header").query_one(".hdr-clocks").render())
+            assert "alerts ⊘ unauthorized" in header, header

@@ -53,6 +53,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         self.runbook: Runbook | None = None
         self._tracker = None
         self._source_health = "waiting"
+        self._extra_health: dict[str, str] = {}   # alerts / k8s: unauthorized, slow, refused, down…
         self._behind = False                       # data arrived while a dialog was on top
         self.extra: dict[str, object] = {}         # latest cluster / providers / alerts poll
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -213,6 +214,13 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         self.extra[message.kind] = message.data
         if message.kind == "alerts":
             self.note_alerts(message.data)
+        from warroom.sources.model import poll_health
+
+        word = poll_health(message.data)
+        name = {"alerts": "alerts", "cluster": "k8s"}.get(message.kind)
+        if word is not None and name is not None and self._extra_health.get(name) != word:
+            self._extra_health[name] = word
+            self.render_header()
         pane = self.query_one(SourcesPane)
         if self.painting():
             pane.show(message.kind, message.data)
@@ -340,7 +348,8 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             next_update_at=base.next_update_at,
             drill=ctx.drill.scenario if ctx.drill else base.drill,
             read_only=ctx.read_only,
-            sources=((self.source_name(), self._source_health),) + tuple(base.sources),
+            sources=((self.source_name(), self._source_health), *self._extra_health.items())
+            + tuple(base.sources),
             gate=self.gate_text,
         )
 

@@ -124,3 +124,17 @@ def source_health(kinds: list[str | None]) -> str:
     if len(failed) < len(kinds):
         return "error"
     return min(failed, key=lambda k: FAILURE_ORDER.index(k) if k in FAILURE_ORDER else len(FAILURE_ORDER))
+
+
+def poll_health(data: object) -> str | None:
+    """The header word for one poll of an extra source (alerts result, cluster snapshot), or None
+    for sources the header does not list (provider status pages have their own line)."""
+    kinds = getattr(data, "kinds", None)
+    servers = getattr(data, "servers", None)
+    if isinstance(kinds, dict) and servers is not None:      # AlertsResult
+        return source_health([kinds.get(s) for s in servers]) if servers else None
+    if hasattr(data, "deployments") and hasattr(data, "error"):   # ClusterSnapshot
+        if getattr(data, "error", None) is None:
+            return "ok"
+        return getattr(data, "error_kind", None) or "error"
+    return None
