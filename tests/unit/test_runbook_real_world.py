@@ -40,14 +40,18 @@ def test_inline_commands_in_numbered_and_plain_items_and_paragraphs() -> None:
         "When the queue stalls, run `redis-cli -h cache-1 llen jobs` to see the backlog.\n"
     )
     rb = parse_runbook(text)
-    got = [(s.command, s.mutating, s.lang) for s in rb.steps]
-    assert got == [
-        ("terraform taint module.cache.aws_instance.node[2]", True, "inline"),
-        ("kubectl annotate node ip-10-1-2-3 sweep=skip --overwrite", True, "inline"),
-        ("kubectl -n $NAMESPACE describe pod $POD", False, "inline"),
-        ("redis-cli -h cache-1 llen jobs", False, "inline"),
+    assert [(s.command, s.lang) for s in rb.steps] == [
+        ("terraform taint module.cache.aws_instance.node[2]", "inline"),
+        ("kubectl annotate node ip-10-1-2-3 sweep=skip --overwrite", "inline"),
+        ("kubectl -n $NAMESPACE describe pod $POD", "inline"),
+        ("redis-cli -h cache-1 llen jobs", "inline"),
     ]
-    assert rb.steps[0].confirm and not rb.steps[2].confirm
+    # the same classification, confirmation and parameters as the command in a fence
+    for step in rb.steps:
+        fenced = parse_runbook(f"# F\n\n```bash\n{step.command}\n```\n").steps[0]
+        assert (step.mutating, step.confirm, step.params) == (fenced.mutating, fenced.confirm,
+                                                              fenced.params)
+    assert rb.steps[0].mutating and rb.steps[0].confirm and not rb.steps[3].mutating
     assert rb.steps[0].label == "Mark the stale replica"
 
 
@@ -344,3 +348,10 @@ def test_show_on_a_fifo_is_a_clear_error(tmp_path: Path, capsys) -> None:
     os.mkfifo(fifo)
     assert main(["runbooks", "show", str(fifo)]) == 2
     assert "a FIFO" in capsys.readouterr().err
+
+
+def test_command_written_on_the_fence_line() -> None:
+    rb = parse_runbook("# T\n\n```systemctl status nginx --no-pager\n```\n\n```yaml title=x\na: 1\n```\n")
+    assert [s.command for s in rb.steps] == ["systemctl status nginx --no-pager"]
+    assert rb.steps[0].line == 3
+    assert any("fence line itself" in f.message for f in rb.findings)

@@ -32,6 +32,18 @@ _MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
 MAX_NESTING = 100
 
 
+def _info_is_command(info: str) -> bool:
+    """A fence info string that is a shell command, not a language (``REDIS=1 redis-cli x``)."""
+    words = info.split()
+    if len(words) < 2 or "{" in words[0] or (
+            "=" not in words[0] and fence._is_known_lang(words[0].lower())):
+        return False
+    first = words[0]
+    if first in blocks.KNOWN_COMMANDS or first.startswith(("./", "/")):
+        return True
+    return "=" in first and blocks.is_strong_command(info)
+
+
 class _Builder(_Assembly):
     def __init__(self, text: str, path: Path | None) -> None:
         self.text = text
@@ -275,13 +287,22 @@ class _Builder(_Assembly):
                 self.finding(start + 1, level, message)
             self.check_closed(tok, start, end)
         content = tok.content
+        info_command = not indented and _info_is_command(tok.info or "")
+        if info_command:
+            # "```kubectl get pods" on one line: the author put the command where the language
+            # goes. It is the block's first command (what follows is typed into it, or output).
+            self.finding(start + 1, "warning", "the command is written on the fence line itself "
+                         "(read as the block's first line): put it on the line below the ```")
+            content = (tok.info or "").strip() + "\n" + content
+            info = fence.parse_info("")
+            start -= 1  # its first line is the fence line
         raw_lines = content.split("\n")
         if raw_lines and raw_lines[-1] == "":
             raw_lines.pop()
         lines = _dedent(raw_lines)
         first_line = start + (1 if indented else 2)  # 1-based line of the first content line
         lang = info.lang
-        kind = self.block_kind(lang, "\n".join(lines))
+        kind = "shell" if info_command else self.block_kind(lang, "\n".join(lines))
         if indented and kind == "display":
             kind = "indented"
         stat = {"line": start + 1, "lang": lang, "kind": kind, "steps": 0,
