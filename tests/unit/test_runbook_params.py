@@ -54,8 +54,8 @@ def test_display_name_kept_and_key_normalised() -> None:
     [ref] = find_params("x=<instance label from alert>")
     assert (ref.key, ref.name) == ("instance_label_from_alert", "instance label from alert")
     # values may be keyed by written name or by key
-    assert substitute("x=<instance label from alert>", {"instance label from alert": "a b"}) \
-        == "x='a b'"
+    assert substitute("x=<instance label from alert>", {"instance label from alert": "a-b"}) \
+        == "x=a-b"
 
 
 def test_missing_value_is_a_clear_error() -> None:
@@ -77,22 +77,46 @@ def test_resolve_values_defaults_pattern_and_missing() -> None:
                               "(runbook RB-CORE-003)")
     with pytest.raises(ParamError) as exc:
         resolve_values(params, ["task_id"], {"task_id": "x; rm -rf /"})
-    assert str(exc.value) == ("value 'x; rm -rf /' for parameter 'task_id' does not match the "
+    assert str(exc.value) == ("the value for parameter 'task_id' does not match the "
                               "pattern ^[A-Za-z0-9_-]+$")
+    assert "rm -rf" not in str(exc.value)  # a value is never echoed (it may be a secret)
 
 
 def test_quoting_rule_in_each_context() -> None:
+    # A parameter with a declared pattern ("wide") may leave the safe alphabet in a plain
+    # argument word, where it is quoted into exactly one word.
     v = "it's $(reboot)"
-    assert substitute("echo {{v}}", {"v": v}) == "echo 'it'\"'\"'s $(reboot)'"
-    assert substitute("echo '{{v}}'", {"v": "a b"}) == "echo '''a b'''"
-    assert substitute('psql -c "select 1 where id = \'{{id}}\'"', {"id": "a b"}) == \
-        'psql -c "select 1 where id = \'"\'a b\'"\'"'
-    assert substitute("cat <<EOF\nid={{id}}\nEOF", {"id": "$(reboot) `id` \\"}) == \
-        "cat <<EOF\nid=\\$(reboot) \\`id\\` \\\\\nEOF"
-    assert substitute("cat <<'EOF'\nid={{id}}\nEOF", {"id": "$(reboot)"}) == \
-        "cat <<'EOF'\nid=$(reboot)\nEOF"
+    assert substitute("echo {{v}}", {"v": v}, wide=["v"]) == "echo 'it'\"'\"'s $(reboot)'"
+    assert substitute("echo '{{v}}'", {"v": "a b"}, wide=["v"]) == "echo '''a b'''"
+    # ...but never where a program parses it as code: SQL, a heredoc, another shell.
+    for template in ('psql -c "select 1 where id = \'{{v}}\'"', "cat <<EOF\nid={{v}}\nEOF",
+                     "cat <<'EOF'\nid={{v}}\nEOF", "sh -c 'echo {{v}}'",
+                     "ssh host \"cat {{v}}\"", "awk '{print \"{{v}}\"}'"):
+        with pytest.raises(ParamError, match="parameter 'v'"):
+            substitute(template, {"v": "a b"}, wide=["v"])
+        # a value from the safe alphabet goes in as it is
+        assert "a-b.c_d:1" in substitute(template, {"v": "a-b.c_d:1"})
     with pytest.raises(ParamError, match="line break"):
-        substitute("cat <<EOF\n{{id}}\nEOF", {"id": "x\nEOF\nreboot"})
+        substitute("echo {{v}}", {"v": "x\nEOF\nreboot"}, wide=["v"])
+
+
+def test_values_are_checked_against_their_position() -> None:
+    with pytest.raises(ParamError, match="inside shell arithmetic"):
+        substitute("echo $(( {{n}} + 1 ))", {"n": "x"})
+    assert substitute("echo $(( {{n}} + 1 ))", {"n": "41"}) == "echo $(( 41 + 1 ))"
+    with pytest.raises(ParamError, match="command name"):
+        substitute("{{tool}} --version", {"tool": "reboot"})
+    with pytest.raises(ParamError, match="starts with '-'"):
+        substitute("kubectl get pod {{p}}", {"p": "--kubeconfig=/tmp/x"})
+    # = and , only in a plain argument of a data-taking program
+    assert substitute("kubectl get pods -l {{sel}}", {"sel": "app=web,tier=fe"}) == \
+        "kubectl get pods -l app=web,tier=fe"
+    with pytest.raises(ParamError, match="contains '='"):
+        substitute("sh -c 'kubectl get pods -l {{sel}}'", {"sel": "app=web"})
+    # the message never shows a secret-looking parameter's characters
+    with pytest.raises(ParamError) as exc:
+        substitute("curl -H {{api_token}} x", {"api_token": "ab cd"})
+    assert "outside the allowed set" in str(exc.value) and "ab cd" not in str(exc.value)
 
 
 def test_promql_and_k8s_substitution() -> None:
@@ -125,21 +149,38 @@ def _shlex_words(command: str) -> list[str]:
     return shlex.split(command)
 
 
+def _render(template: str, value: str, wide: bool) -> str | None:
+    """The command, or None when the value is refused (a clear ParamError naming it)."""
+    try:
+        return substitute(template, {"v": value, "some value": value},
+                          wide=["v", "some value"] if wide else [])
+    except ParamError as exc:
+        assert "parameter 'v'" in str(exc) or "parameter 'some value'" in str(exc)
+        return None
+
+
+@pytest.mark.parametrize("wide", [False, True], ids=["default", "pattern"])
 @pytest.mark.parametrize("value", NASTY)
 @pytest.mark.parametrize(("template", "expected"), TEMPLATES)
-def test_nasty_values_stay_one_literal_word_for_shlex(template, expected, value) -> None:
+def test_nasty_values_stay_one_literal_word_for_shlex(template, expected, value, wide) -> None:
     if "$(echo" in template:
         pytest.skip("shlex does not understand $( ); the bash test covers this template")
-    cmd = substitute(template, {"v": value, "some value": value})
+    cmd = _render(template, value, wide)
+    if cmd is None:
+        return
     words = _shlex_words(cmd)
     assert words == ["printf", "%s\\0", expected(value)]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
+@pytest.mark.parametrize("wide", [False, True], ids=["default", "pattern"])
 @pytest.mark.parametrize("value", NASTY)
 @pytest.mark.parametrize(("template", "expected"), TEMPLATES)
-def test_nasty_values_stay_one_literal_word_for_bash(template, expected, value) -> None:
-    cmd = substitute(template, {"v": value, "some value": value})
+def test_nasty_values_stay_one_literal_word_for_bash(template, expected, value, wide) -> None:
+    cmd = _render(template, value, wide)
+    if cmd is None:
+        assert not wide or value.startswith("-") or "\n" in value or "\r" in value
+        return
     out = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=30, check=True).stdout
     want = expected(value)
     if "$(echo" in template:
@@ -153,15 +194,22 @@ values = st.text(st.characters(blacklist_characters="\x00", blacklist_categories
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(value=values, which=st.sampled_from([t for t, _ in TEMPLATES if "$(echo" not in t]))
-def test_any_value_is_one_literal_word(value: str, which: str) -> None:
+@given(value=values, which=st.sampled_from([t for t, _ in TEMPLATES if "$(echo" not in t]),
+       wide=st.booleans())
+def test_any_value_is_one_literal_word(value: str, which: str, wide: bool) -> None:
     expected = dict(TEMPLATES)[which]
-    cmd = substitute(which, {"v": value, "some value": value})
-    assert shlex.split(cmd) == ["printf", "%s\\0", expected(value)]
+    cmd = _render(which, value, wide)
+    if cmd is not None:
+        assert shlex.split(cmd) == ["printf", "%s\\0", expected(value)]
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(value=values)
-def test_any_value_in_a_psql_double_quoted_string_stays_literal(value: str) -> None:
-    cmd = substitute('psql -c "SELECT * FROM t WHERE id = \'{{id}}\'"', {"id": value})
+@given(value=values, wide=st.booleans())
+def test_any_value_in_a_psql_double_quoted_string_stays_literal(value: str, wide: bool) -> None:
+    try:
+        cmd = substitute('psql -c "SELECT * FROM t WHERE id = \'{{id}}\'"', {"id": value},
+                         wide=["id"] if wide else [])
+    except ParamError:
+        return  # refused: SQL is code, only the safe alphabet goes in
     assert shlex.split(cmd) == ["psql", "-c", f"SELECT * FROM t WHERE id = '{value}'"]
+    assert "'" not in value and "\\" not in value

@@ -49,12 +49,12 @@ def load_file(path: Path) -> Runbook:
 
 
 def substitute(command: str, values: dict[str, str], *, declared: list[str] | tuple[str, ...] = (),
-               kind: str = "shell") -> str:
+               kind: str = "shell", wide: list[str] | tuple[str, ...] = ()) -> str:
     """Put parameter values into a command, quoted for where each placeholder sits (the runbook
-    engine's rules: a value always stays literal text)."""
+    engine's rules: a value always stays literal text, never code)."""
     from warroom.runbook.params import substitute as _substitute
 
-    return _substitute(command, values, declared=declared, kind=kind)
+    return _substitute(command, values, declared=declared, kind=kind, wide=wide)
 
 
 def param_key(name: str) -> str:

@@ -102,14 +102,16 @@ class StepRunning:
                     problems.append((p.name, f"parameter {p.name}: the runbook's pattern {p.pattern!r} is invalid: {exc}"))
                     continue
                 if not ok:
-                    problems.append((p.name, f"parameter {p.name}={p.value!r} does not match {p.pattern!r}"
-                                             f" (from {p.source})"))
+                    problems.append((p.name, f"parameter {p.name}: the value (from {p.source}) does not"
+                                             f" match {p.pattern!r}"))
         if problems:
             head = f"step {step.number} ({step.label}): "
             raise ParamError(head + "; ".join(m for _, m in problems), problems)
         values = {p.name: p.value or "" for p in prompts}
         declared = tuple(k for k, p in book.params.items() if p.declared)
-        command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind)
+        wide = tuple(k for k, p in book.params.items() if p.pattern)
+        command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind,
+                                          wide=wide)
                    if step.command is not None else None)
         mutating = bool(step.mutating)
         explicit = "mutating" in getattr(step, "attrs", {})

@@ -165,11 +165,14 @@ def _normalise_values(values: Mapping[str, object]) -> dict[str, str]:
 
 
 def substitute(command: str, values: Mapping[str, object], *, declared: Iterable[str] = (),
-               kind: str = "shell") -> str:
+               kind: str = "shell", wide: Iterable[str] = ()) -> str:
     """Replace every placeholder with its value, quoted for its context (see module docstring).
 
     ``values`` may be keyed by key or by written name. A placeholder without a value raises
-    :class:`ParamError` naming it.
+    :class:`ParamError` naming it. In shell steps every value is first checked against what its
+    position allows (:mod:`warroom.runbook.param_safety`): ``wide`` names the parameters that
+    declare a pattern, whose values may leave the safe alphabet where the position is a plain
+    argument.
     """
     vals = _normalise_values(values)
     refs = find_params(command, declared, kind)
@@ -186,6 +189,13 @@ def substitute(command: str, values: Mapping[str, object], *, declared: Iterable
         return _substitute_tokens(command, refs, vals, "a native k8s step")
     if kind != "shell":
         return _substitute_tokens(command, refs, vals, f"a {kind} step")
+    if refs:
+        from warroom.execute.redact_rules import looks_secret_name
+        from warroom.runbook import param_safety
+
+        wide_keys = {param_key(k) for k in wide}
+        param_safety.check_all(command, refs, vals, {k: True for k in wide_keys},
+                               {r.key: looks_secret_name(r.name) for r in refs})
     ctx = shell.scan(command).contexts if refs else []
     out = command
     for r in reversed(refs):
@@ -215,16 +225,16 @@ def _quote_for(context: int, value: str, name: str) -> str:
 
 def _substitute_promql(command: str, refs: list[ParamRef], vals: dict[str, str]) -> str:
     # Which characters are inside a PromQL string literal ("...", '...' or `...`)?
-    inside = [False] * len(command)
+    inside: list[str | None] = [None] * len(command)
     quote: str | None = None
     i = 0
     while i < len(command):
         c = command[i]
         if quote:
-            inside[i] = True
+            inside[i] = quote
             if c == "\\" and quote != "`":
                 if i + 1 < len(command):
-                    inside[i + 1] = True
+                    inside[i + 1] = quote
                 i += 2
                 continue
             if c == quote:
@@ -238,12 +248,17 @@ def _substitute_promql(command: str, refs: list[ParamRef], vals: dict[str, str])
         if "\n" in v or "\r" in v:
             raise ParamError(f"the value for parameter {r.name!r} has a line break, which is not "
                              "allowed in a PromQL query")
-        if inside[r.start]:
+        if inside[r.start] == "`":
+            if "`" in v:
+                raise ParamError(f"the value for parameter {r.name!r} contains a backtick, which "
+                                 "would end the raw PromQL string it sits in")
+            rep = v
+        elif inside[r.start]:
             rep = v.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
-        elif _SIMPLE_TOKEN.match(v):
+        elif _SIMPLE_TOKEN.match(v) and not v.startswith("-"):
             rep = v
         else:
-            raise ParamError(f"the value {v!r} for parameter {r.name!r} may only hold letters, "
+            raise ParamError(f"the value for parameter {r.name!r} may only hold letters, "
                              "digits and . _ : / = @ + , - outside a quoted PromQL string")
         out = out[:r.start] + rep + out[r.end:]
     return out
@@ -253,9 +268,9 @@ def _substitute_tokens(command: str, refs: list[ParamRef], vals: dict[str, str],
     out = command
     for r in reversed(refs):
         v = vals[r.key]
-        if not v or not _SIMPLE_TOKEN.match(v):
-            raise ParamError(f"the value {v!r} for parameter {r.name!r} is not allowed in {what}: "
-                             "use letters, digits and . _ : / = @ + , -")
+        if not v or not _SIMPLE_TOKEN.match(v) or v.startswith("-"):
+            raise ParamError(f"the value for parameter {r.name!r} is not allowed in {what}: "
+                             "use letters, digits and . _ : / = @ + , - (not starting with -)")
         out = out[:r.start] + v + out[r.end:]
     return out
 
@@ -290,8 +305,8 @@ def resolve_values(params: Mapping[str, Param], needed: Iterable[str],
                 raise ParamError(f"parameter {p.name!r}{where} has an invalid pattern "
                                  f"{p.pattern!r}: {exc}") from None
             if not ok:
-                raise ParamError(f"value {out[key]!r} for parameter {p.name!r}{where} does not "
-                                 f"match the pattern {p.pattern}")
+                raise ParamError(f"the value for parameter {p.name!r}{where} does not match the "
+                                 f"pattern {p.pattern}")
     if missing:
         raise ParamError("missing value for parameter" + ("s " if len(missing) > 1 else " ")
                          + ", ".join(missing) + where)

@@ -1,0 +1,219 @@
+"""Why a parameter value can never become code: a small alphabet, and wider values only where a
+parser proves the position is a plain argument.
+
+Quoting harder does not make a value safe: a value can land in arithmetic (``$(( {{n}} + 1 ))``
+evaluates ``a[$(cmd)]``), in text a second shell parses (``sh -c '…{{p}}…'``, ``ssh host "…"``,
+``su -c``, ``xargs sh -c``, a heredoc fed to ``bash``, ``eval``), in an awk program, in SQL, or
+in an option position (``--output={{p}}``, ``-o{{p}}``). So values are checked *before* they
+are placed, against what the placeholder's position allows:
+
+* **anywhere** (the default): letters, digits and ``_ . : / @ % +`` and ``-`` — no shell, SQL,
+  awk or option metacharacter (no blank, quote, ``$``, backtick, backslash, ``;|&<>(){}[]*?!~#``,
+  ``=``, ``,``), never a leading ``-``, never ``--``. Such a value is one literal word fragment in
+  every quoting context and at every nesting depth — there is nothing for any parser to act on;
+* **a plain argument** — the placeholder is (part of) an argument word of a simple command whose
+  program only takes data there (``kubectl get pod {{p}}``, ``-l app={{app}}``), as
+  :mod:`warroom.execute.shparse` proves — additionally ``=`` and ``,``;
+* **arithmetic** (``$(( ))``, ``(( ))``, ``$[ ]``, ``let``, ``[[ … -eq … ]]``, an array index):
+  digits only — bash evaluates a *name* there recursively;
+* **a command name** (``{{p}} --version``): refused whatever the value — a value never chooses
+  the program.
+
+A parameter that declares a ``pattern`` may take values outside the alphabet (spaces, quotes...)
+that match it, but only where every one of its placeholders is a plain argument; there the value
+is ``shlex``-quoted into exactly one word. Error messages name the parameter and the rule; they
+never print the value (it may be a secret).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+ANYWHERE = re.compile(r"[A-Za-z0-9_.:/@%+-]*\Z")
+PLAIN = re.compile(r"[A-Za-z0-9_.:/@%+=,-]*\Z")
+DIGITS = re.compile(r"[0-9]+\Z")
+
+#: Programs whose argument words are data (not a program, script, SQL or remote command).
+DATA_PROGRAMS = frozenset("""
+kubectl oc kubecolor helm aws gcloud az curl wget grep egrep fgrep zgrep echo printf cat head
+tail wc ls stat du df dig host nslookup ping ping6 traceroute systemctl journalctl service
+docker podman crictl redis-cli etcdctl git date id getent which openssl nc ss ip ps pgrep
+sort uniq cut tr column base64 sha256sum md5sum file tree blocks promtool amtool gitlab-ctl
+patronictl consul test [ true false basename dirname realpath readlink
+""".split())
+#: Options whose value is code for the program (SQL, a script, a filter...).
+CODE_OPTIONS = {"psql": {"-c", "--command"}, "mysql": {"-e", "--execute"},
+                "kubectl": {"--template", "-p", "--patch"}, "oc": {"--template", "-p", "--patch"},
+                "curl": {"-K", "--config", "-w", "--write-out"}, "helm": {"--template"},
+                "docker": {"-f", "--format"}, "podman": {"-f", "--format"},
+                "git": {"--format", "--pretty", "-c"}}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """What one placeholder's position allows."""
+
+    where: str  # "command" | "arithmetic" | "plain" | "embedded"
+    what: str   # the position in words, for messages
+
+
+def slots(command: str, spans: Sequence[tuple[int, int]]) -> list[Slot]:
+    """The position of each placeholder span ``(start, end)`` in a shell ``command``."""
+    marks = [f"WRXPARAM{i}QZ" for i in range(len(spans))]
+    text = command
+    for (a, b), m in sorted(zip(spans, marks, strict=True), key=lambda t: -t[0][0]):
+        text = text[:a] + m + text[b:]
+    arith = _arith_spans(text)
+    out: list[Slot] = []
+    structure = _words(text, marks)
+    for m in marks:
+        k = text.find(m)
+        if any(a <= k < b for a, b in arith):
+            out.append(Slot("arithmetic", "inside arithmetic"))
+            continue
+        out.append(structure.get(m, Slot("embedded", "inside text a program or another shell "
+                                         "parses (a script, SQL, an awk program, a heredoc, a "
+                                         "remote command) or an assignment")))
+    return out
+
+
+def _words(text: str, marks: list[str]) -> dict[str, Slot]:
+    from warroom.execute.shparse import Unprovable, parse
+
+    try:
+        parsed = parse(text)
+    except Unprovable:
+        return {}
+    found: dict[str, Slot] = {}
+    for cmd in parsed.commands:
+        if cmd.keyword:
+            continue
+        for name, val in cmd.assigns:
+            for m in marks:
+                if m in name:
+                    found[m] = Slot("command", "in a variable name")
+        words = cmd.words
+        if not words:
+            continue
+        w0 = words[0]
+        for m in marks:
+            if m in w0.text:
+                found[m] = Slot("command", "where the command name goes")
+        prog = (w0.value or "").rsplit("/", 1)[-1]
+        data = prog in DATA_PROGRAMS
+        code_opts = CODE_OPTIONS.get(prog, set())
+        after_dd = False
+        for k, w in enumerate(words[1:], start=1):
+            if w.value == "--":
+                after_dd = True
+            hits = [m for m in marks if m in w.text]
+            if not hits:
+                continue
+            prev = words[k - 1].value or ""
+            opt = (w.value or w.prefix).split("=", 1)[0]
+            is_code = (prev in code_opts or opt in code_opts
+                       or (prog in ("kubectl", "oc") and after_dd)
+                       or (prog in ("kubectl", "oc") and any(x.value == "exec" for x in words)))
+            for m in hits:
+                if data and not is_code:
+                    found[m] = Slot("plain", f"an argument of {prog}")
+                elif m not in found:
+                    found[m] = Slot("embedded", f"an argument {prog} interprets as code or a "
+                                    "command")
+    return found
+
+
+def _arith_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges bash evaluates as arithmetic (textually, wherever they are nested)."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    for m in re.finditer(r"\(\(", text):
+        level, j = 0, m.start()
+        while j < n:
+            if text[j] == "(":
+                level += 1
+            elif text[j] == ")":
+                level -= 1
+                if level == 0:
+                    break
+            j += 1
+        spans.append((m.start(), j + 1))
+    for m in re.finditer(r"\$\[", text):
+        j = text.find("]", m.end())
+        spans.append((m.start(), n if j < 0 else j + 1))
+    for m in re.finditer(r"(?:^|[;&|(\s])let\s", text):
+        j = re.search(r"[;\n&|]", text[m.end():])
+        spans.append((m.start(), n if j is None else m.end() + j.start()))
+    for m in re.finditer(r"\[\[", text):
+        j = text.find("]]", m.end())
+        body = text[m.end(): n if j < 0 else j]
+        if re.search(r"-(eq|ne|lt|le|gt|ge)\b", body):
+            spans.append((m.start(), n if j < 0 else j + 2))
+    for m in re.finditer(r"\$\{[A-Za-z_]\w*(\[|:[^-=?+])", text):
+        j = text.find("}", m.end())
+        spans.append((m.start(), n if j < 0 else j + 1))
+    for m in re.finditer(r"\b(?:declare|typeset|local)\s+-\w*i", text):
+        j = re.search(r"[;\n&|]", text[m.end():])
+        spans.append((m.start(), n if j is None else m.end() + j.start()))
+    return spans
+
+
+def _describe(value: str, allowed: re.Pattern[str], secret: bool) -> str:
+    if value.startswith("-"):
+        return "starts with '-' (it would be read as an option)"
+    if "--" in value and allowed is ANYWHERE:
+        return "contains '--' (an SQL comment)"
+    bad = next((c for c in value if not allowed.match(c)), "")
+    if secret or not bad:
+        return "has a character outside the allowed set"
+    names = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a carriage return",
+             "'": "a quote (')", '"': 'a quote (")', "`": "a backtick", "\\": "a backslash"}
+    return f"contains {names.get(bad, repr(bad))}"
+
+
+def check(name: str, value: str, slot: Slot, *, wide: bool, secret: bool) -> None:
+    """Raise :class:`warroom.runbook.params.ParamError` unless ``value`` may sit in ``slot``."""
+    from warroom.runbook.params import ParamError
+
+    if slot.where == "command":
+        raise ParamError(f"parameter {name!r} sits {slot.what}: a parameter value may never choose "
+                         "the program that runs")
+    if "\x00" in value:
+        raise ParamError(f"the value for parameter {name!r} contains a NUL byte")
+    if slot.where == "arithmetic":
+        if not DIGITS.match(value):
+            raise ParamError(f"parameter {name!r} sits inside shell arithmetic, where only digits "
+                             "are allowed (bash evaluates a name there, which can run code); the "
+                             "value is not a plain number")
+        return
+    if ANYWHERE.match(value) and not value.startswith("-") and "--" not in value:
+        return
+    if slot.where == "plain":
+        if PLAIN.match(value) and not value.startswith("-"):
+            return
+        if wide and not value.startswith("-") and "\n" not in value and "\r" not in value:
+            return
+    rule = ("letters, digits and _ . : / @ % + - (and = , in a plain argument), not starting "
+            "with '-'")
+    if slot.where == "plain":
+        hint = ("; declare a pattern for this parameter to allow other characters here" if not
+                wide else "")
+    else:
+        hint = (f"; it sits {slot.what}, where only that set is ever allowed (a declared pattern "
+                "widens values only for plain arguments)")
+    raise ParamError(f"the value for parameter {name!r} {_describe(value, ANYWHERE if slot.where != 'plain' else PLAIN, secret)}: "
+                     f"values may hold {rule}{hint}")
+
+
+def check_all(command: str, refs: Sequence[object], values: Mapping[str, str],
+              wide: Mapping[str, bool], secret: Mapping[str, bool]) -> list[Slot]:
+    """Check every placeholder of a shell command; returns the slots (same order as refs)."""
+    spans = [(getattr(r, "start"), getattr(r, "end")) for r in refs]
+    got = slots(command, spans)
+    for r, slot in zip(refs, got, strict=True):
+        key = getattr(r, "key")
+        check(getattr(r, "name"), values[key], slot, wide=bool(wide.get(key)),
+              secret=bool(secret.get(key)))
+    return got
