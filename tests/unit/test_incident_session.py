@@ -38,9 +38,13 @@ def test_param_layers_runbook_config_journal_given(inc: Incident) -> None:
 
 
 def test_values_are_substituted_shell_quoted(inc: Incident) -> None:
-    p = inc.prepare_step(1, {"namespace": "prod; rm -rf /"})
-    assert p.command == "kubectl get pods -n 'prod; rm -rf /'"
-    assert p.target == {"context": "(current context)", "namespace": "prod; rm -rf /"}
+    # A value outside the safe alphabet is refused (the namespace declares no pattern), named.
+    with pytest.raises(ParamError, match="parameter 'namespace' contains ';'") as err:
+        inc.prepare_step(1, {"namespace": "prod; rm -rf /"})
+    assert "rm -rf" not in str(err.value)
+    p = inc.prepare_step(1, {"namespace": "prod-eu.1"})
+    assert p.command == "kubectl get pods -n prod-eu.1"
+    assert p.target == {"context": "(current context)", "namespace": "prod-eu.1"}
     assert not p.mutating
 
 

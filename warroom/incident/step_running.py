@@ -110,9 +110,14 @@ class StepRunning:
         values = {p.name: p.value or "" for p in prompts}
         declared = tuple(k for k, p in book.params.items() if p.declared)
         wide = tuple(k for k, p in book.params.items() if p.pattern)
-        command = (runbook_ref.substitute(step.command, values, declared=declared, kind=step.kind,
-                                          wide=wide)
-                   if step.command is not None else None)
+        try:
+            command = (runbook_ref.substitute(step.command, values, declared=declared,
+                                              kind=step.kind, wide=wide)
+                       if step.command is not None else None)
+        except WarroomError as exc:  # a value its placeholder's position does not allow
+            raise ParamError(f"step {step.number} ({step.label}): {exc}",
+                             [(p.name, str(exc)) for p in prompts if f"'{p.name}'" in str(exc)]
+                             ) from None
         mutating = bool(step.mutating)
         explicit = "mutating" in getattr(step, "attrs", {})
         if command is not None and not mutating and not explicit:
