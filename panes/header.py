@@ -22,7 +22,8 @@ SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yell
 # answer within the timeout), error (answers that are not data).
 HEALTH_MARKS = {"ok": ("●", "green"), "stale": ("◌", "yellow"), "error": ("✖", "red"),
                 "down": ("✖", "red"), "off": ("·", "dim"), "unauthorized": ("⊘", "bold red"),
-                "refused": ("✖", "red"), "slow": ("◔", "yellow")}
+                "refused": ("✖", "red"), "slow": ("◔", "yellow"),
+                "poll failed": ("✖", "bold red")}
 
 
 class IncidentHeader(Vertical):

@@ -1,4 +1,8 @@
-"""Live output of the step being run (or the last one), bounded in memory.
+"""Live output of steps, one view per step, bounded in memory.
+
+Each step that runs gets its own ``OutputPane`` (title, line count and content belong to that
+step alone; two steps running at once never share one); ``OutputStack`` holds them and shows
+one at a time: the step just started, or the one highlighted in the checklist. Long lines wrap.
 
 Lines arrive in batches (see ``tui.messages.OutputReady``): the pane writes at most
 ``max_lines`` of any batch, because anything older would be scrolled out of the bounded log
@@ -9,22 +13,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.containers import Vertical
 from panes.safe import SafeText as Text, ui_text
 from textual.widgets import RichLog
 
+StepKey = tuple[str, str]
+
 
 class OutputPane(RichLog):
-    def __init__(self, max_lines: int = 2000) -> None:
-        super().__init__(id="output", max_lines=max_lines, wrap=False, markup=False,
+    """One step's output (``key`` = (runbook id, step id); None until a step is shown)."""
+
+    def __init__(self, max_lines: int = 2000, *, id: str | None = "output") -> None:
+        super().__init__(id=id, classes="output", max_lines=max_lines, wrap=True, markup=False,
                          highlight=False, auto_scroll=True)
         self.border_title = "Output"
-        self.step_number: int | None = None
+        self.key: StepKey | None = None
+        self.title = ""
         self.line_count = 0
 
-    def start(self, step_number: int, title: str) -> None:
+    def start(self, key: StepKey, title: str) -> None:
         self.clear()
         self.line_count = 0
-        self.step_number = step_number
+        self.key = key
+        self.title = title
+        self.border_subtitle = ""
         self.border_title = Text(f"Output · {title}")  # a step label may hold [brackets]
 
     def add_lines(self, lines: Sequence[str], total: int | None = None) -> None:
@@ -53,3 +65,39 @@ class OutputPane(RichLog):
 
     def finish(self, summary: str) -> None:
         self.border_subtitle = ui_text(summary, newlines=False)
+
+
+class OutputStack(Vertical):
+    """The output views, one per step, one shown at a time."""
+
+    def __init__(self, max_lines: int = 2000) -> None:
+        super().__init__(id="outputs")
+        self.max_lines = max_lines
+        self.panes: dict[StepKey, OutputPane] = {}
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield OutputPane(self.max_lines)
+
+    def pane_for(self, key: StepKey, title: str) -> OutputPane:
+        """The step's own view: the empty first one, else a new one (mounted here)."""
+        pane = self.panes.get(key)
+        if pane is not None:
+            return pane
+        spare = next((p for p in self.query(OutputPane) if p.key is None), None)
+        if spare is None:
+            spare = OutputPane(self.max_lines, id=f"output-{len(self.panes) + 1}")
+            self.mount(spare)
+        spare.start(key, title)
+        self.panes[key] = spare
+        return spare
+
+    def show(self, key: StepKey) -> None:
+        """Show one step's view (nothing changes for a step without one)."""
+        target = self.panes.get(key)
+        if target is None:
+            return
+        for pane in self.query(OutputPane):
+            pane.display = pane is target
+
+    def shown(self) -> OutputPane | None:
+        return next((p for p in self.query(OutputPane) if p.display), None)

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, StepView
+from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, EarlierRunbook, StepView
 from tui.bindings import CHECKLIST_BINDINGS
 from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
 from warroom.runbook.model import Runbook, Step
@@ -57,6 +57,21 @@ def step_prompt(step: Step, view: StepView | None) -> Text:
     return t
 
 
+def earlier_options(earlier: tuple[EarlierRunbook, ...]) -> list[Option]:
+    """The runbooks attached before the current one, newest first, each step with its state."""
+    out: list[Option] = []
+    for i, rb in enumerate(earlier):
+        out.append(Option(Text(f"EARLIER: {rb.runbook_id} {rb.title}".rstrip(), style="bold dim"),
+                          id=f"earlier-{i}", disabled=True))
+        for j, (number, label, view) in enumerate(rb.steps):
+            state = view.state
+            t = Text(no_wrap=True, overflow="ellipsis", style="dim")
+            t.append(STEP_ICONS.get(state, "?") + " ", STATE_STYLES.get(state, ""))
+            t.append(f"{number:>2}. {label}")
+            out.append(Option(t, id=f"earlier-{i}-{j}", disabled=True))
+    return out
+
+
 class ChecklistPane(OptionList, inherit_bindings=False):
     BINDINGS = CHECKLIST_BINDINGS
 
@@ -69,23 +84,29 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         super().__init__(id="checklist")
         self.border_title = "Runbook"
         self.runbook: Runbook | None = None
-        self.views: dict[int, StepView] = {}
+        self.views: dict[str, StepView] = {}
+        self.earlier: tuple[EarlierRunbook, ...] = ()
         self._prompts: dict[str, str] = {}
 
-    def show_runbook(self, runbook: Runbook | None, views: dict[int, StepView]) -> None:
-        """Show a runbook (or none); keeps the cursor on the same step when only states changed."""
-        same = runbook is self.runbook and runbook is not None
+    def show_runbook(self, runbook: Runbook | None, views: dict[str, StepView],
+                     earlier: tuple[EarlierRunbook, ...] = ()) -> None:
+        """Show a runbook (or none) with its step states by step id; keeps the cursor on the
+        same step when only states changed. ``earlier``: runbooks attached before this one,
+        listed below it with their progress (read-only: their steps are not run from here)."""
+        same = runbook is self.runbook and runbook is not None and earlier == self.earlier
         self.views = views
         if same:
             assert runbook is not None
             for step in runbook.steps:
-                prompt = step_prompt(step, views.get(step.number))
+                prompt = step_prompt(step, views.get(step.id))
                 oid = f"step-{step.number}"
                 if self._prompts.get(oid) != prompt.markup:
                     self._prompts[oid] = prompt.markup
                     self.replace_option_prompt(oid, prompt)
             return
+        keep = self.highlighted if runbook is self.runbook else None
         self.runbook = runbook
+        self.earlier = earlier
         self._prompts = {}
         options: list[Option] = []
         if runbook is None:
@@ -102,15 +123,16 @@ class ChecklistPane(OptionList, inherit_bindings=False):
             options.append(Option(Text(section.title.upper(), style="bold underline"),
                                   id=f"sec-{i}", disabled=True))
             for step in section.steps:
-                prompt = step_prompt(step, views.get(step.number))
+                prompt = step_prompt(step, views.get(step.id))
                 self._prompts[f"step-{step.number}"] = prompt.markup
                 options.append(Option(prompt, id=f"step-{step.number}"))
         if not options:
             options.append(Option(Text("This runbook has no steps", style="dim"), id="none",
                                   disabled=True))
+        options.extend(earlier_options(earlier))
         self.set_options(options)
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
-        self.highlighted = first
+        self.highlighted = keep if keep is not None and keep < len(options) and not options[keep].disabled else first
         self.post_message(self.StepHighlighted(self.selected_step()))
 
     def selected_step(self) -> Step | None:

@@ -76,12 +76,31 @@ class HeaderInfo:
         clean_fields(self)
 
 
+@dataclass(frozen=True)
+class EarlierRunbook:
+    """A runbook attached before the current one, with what happened to its steps: its
+    progress stays on screen (below the current checklist) after another is attached."""
+
+    runbook_id: str
+    title: str
+    steps: tuple[tuple[int, str, StepView], ...] = ()   # (number, label, view), runbook order
+
+
 @dataclass
 class IncidentView:
-    """The whole incident as the dashboard shows it, rebuilt from the journal."""
+    """The whole incident as the dashboard shows it, rebuilt from the journal.
+
+    ``steps`` holds the states of the *current* runbook's steps by step id: a step is the
+    runbook and its id, never its number (two runbooks both have a step 1). ``running`` names
+    every step running now as (runbook id, step id), whichever runbook it belongs to."""
 
     header: HeaderInfo = field(default_factory=HeaderInfo)
-    steps: dict[int, StepView] = field(default_factory=dict)
+    steps: dict[str, StepView] = field(default_factory=dict)
     timeline: list[TimelineItem] = field(default_factory=list)
     runbook_id: str | None = None
-    running_step: int | None = None
+    running: tuple[tuple[str, str], ...] = ()
+    earlier: tuple[EarlierRunbook, ...] = ()
+
+    def running_here(self) -> list[str]:
+        """Step ids of the current runbook that are running."""
+        return [sid for rb, sid in self.running if rb == (self.runbook_id or "")]

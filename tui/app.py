@@ -19,7 +19,9 @@ from panes.safe import safe_text
 
 from tui.bindings import APP_BINDINGS, binding_ids
 from tui.context import AppContext
-from tui.messages import GateProgress, MetricsFetched, SourceFetched
+from textual.worker import Worker, WorkerState
+
+from tui.messages import GateProgress, MetricsFailed, MetricsFetched, SourceFetched, WorkerFailed
 from tui.palette import WarroomCommands
 from tui.screens.dashboard import DashboardScreen
 
@@ -96,6 +98,27 @@ class WarroomApp(App[int]):
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
         # Posted to the App by the dashboard's poll worker (see DashboardScreen.poll_metrics).
         self.dashboard.on_metrics_fetched(message)
+
+    def on_metrics_failed(self, message: MetricsFailed) -> None:
+        self.dashboard.on_metrics_failed(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for failed workers (every worker is started on the App): the failure
+        is put on screen; a failed poll of an extra source is scheduled again, so no loop ends
+        silently (the metric poll reschedules itself: ``DashboardScreen.poll_done``)."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        from tui.presenter import describe
+
+        error = describe(worker.error) if worker.error is not None else "unknown error"
+        if worker.group.startswith("source-"):
+            from tui.sources import failed
+
+            failed(self, worker.group.removeprefix("source-"))
+        if worker.group == "metrics":
+            return  # already said by on_metrics_failed
+        self.dashboard.on_worker_failed(WorkerFailed(worker.name or worker.group, worker.group, error))
 
     def on_source_fetched(self, message: SourceFetched) -> None:
         from tui.sources import fetched

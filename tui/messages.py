@@ -23,16 +23,34 @@ class MetricsFetched(Message):
 
 
 @dataclass
+class MetricsFailed(Message):
+    """The metric poll's fetch raised: said on screen; the next poll is scheduled anyway."""
+
+    error: str
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A worker ended on an exception nobody expected (the App's one handler posts it)."""
+
+    name: str
+    group: str
+    error: str
+
+
+@dataclass
 class OutputReady(Message):
-    step_number: int
+    """New lines in one step's output buffer (``key`` = (runbook id, step id))."""
+
+    key: tuple[str, str]
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, OutputReady) and message.step_number == self.step_number
+        return isinstance(message, OutputReady) and message.key == self.key
 
 
 @dataclass
 class StepEnded(Message):
-    step_number: int
+    key: tuple[str, str]
     status: str
     summary: str = ""
 
@@ -51,10 +69,11 @@ class IncidentChanged(Message):
 
 @dataclass
 class ViewReady(Message):
-    """A view of the incident rebuilt from the journal by a worker."""
+    """A view of the incident rebuilt from a snapshot by a worker."""
 
     view: Any
     runbook: Any
+    snapshot: Any = None
 
 
 @dataclass
@@ -76,11 +95,13 @@ class ResumeOffer(Message):
 class RunDialogReady(Message):
     step: Any
     prompts: list[Any]
+    preparer: Any = None        # a ``StepPreparer`` over a snapshot (no journal read per keystroke)
+    key: tuple[str, str] = ("", "")
 
 
 @dataclass
 class StepStarted(Message):
-    step_number: int
+    key: tuple[str, str]
     label: str
 
 
@@ -94,7 +115,8 @@ class PirReady(Message):
 class GateProgress(Message):
     """One probe of a verify gate (posted to the App, forwarded to the dashboard)."""
 
-    step_number: int
+    key: tuple[str, str]
+    step_number: int | None
     expr: str
     status: str
     value: float | None

@@ -45,7 +45,8 @@ async def capture(out: Path, size: tuple[int, int] = (120, 40), speed: float = 4
             dash = app.dashboard
 
             def state(n: int) -> str:
-                sv = dash.view.steps.get(n)
+                step = dash.runbook.step(n) if dash.runbook is not None else None
+                sv = dash.view.steps.get(step.id) if step is not None else None
                 return sv.state if sv is not None else "pending"
 
             async def select(n: int) -> None:

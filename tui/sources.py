@@ -42,12 +42,25 @@ def poll(app: WarroomApp, kind: str) -> None:
     def work() -> None:
         app.post_message(SourceFetched(kind, fetch(app, kind)))
 
-    app.run_worker(work, thread=True, group=f"source-{kind}", exclusive=True, exit_on_error=False)
+    app.run_worker(work, thread=True, group=f"source-{kind}", name=f"{kind} poll", exclusive=True,
+                   exit_on_error=False)
 
 
 def fetched(app: WarroomApp, message: SourceFetched) -> None:
-    """Render, then schedule the next poll of the same source."""
-    app.dashboard.on_source_fetched(message)
-    interval = app.ctx.source_refresh if app.ctx.source_refresh is not None else refresh_of(app, message.kind)
+    """Render, then (in a ``finally``: a failed render never ends the loop) schedule the next
+    poll of the same source."""
+    try:
+        app.dashboard.on_source_fetched(message)
+    finally:
+        schedule(app, message.kind)
+
+
+def failed(app: WarroomApp, kind: str) -> None:
+    """The poll's worker raised (the App's failure handler says what): poll again later."""
+    schedule(app, kind)
+
+
+def schedule(app: WarroomApp, kind: str) -> None:
+    interval = app.ctx.source_refresh if app.ctx.source_refresh is not None else refresh_of(app, kind)
     if interval > 0:
-        app.set_timer(interval, lambda: poll(app, message.kind))
+        app.set_timer(interval, lambda: poll(app, kind))

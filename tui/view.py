@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from panes.view import HeaderInfo, IncidentView, StepView, TimelineItem
+from panes.view import EarlierRunbook, HeaderInfo, IncidentView, StepView, TimelineItem
 from warroom.incident.marks import run_verdict, step_state
 
 # journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
@@ -61,18 +61,33 @@ def timeline_item(entry: Any, notes_by_seq: dict[int, Any]) -> TimelineItem:
     return TimelineItem(at=entry.at.timestamp(), kind=kind, text=text, tag=tag, seq=entry.seq)
 
 
-def incident_view(state: Any, status_update_every: float) -> IncidentView:
-    steps: dict[int, StepView] = {}
-    running = None
-    for st in state.steps.values():
-        if st.step is None:
+def incident_view(snapshot: Any, status_update_every: float, now: float | None = None) -> IncidentView:
+    """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
+    running step by key, and the earlier runbooks' progress."""
+    state = snapshot.state
+    current = str((state.runbook or {}).get("id") or "")
+    steps = {sid: step_view(st) for sid, st in state.steps.of(current).items()}
+    running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
+    earlier = []
+    seen = {current}
+    for ref in reversed(state.runbooks):
+        rb_id = str(ref.get("id") or "")
+        if rb_id in seen:
             continue
-        steps[st.step] = step_view(st)
-        if st.status == "running":
-            running = st.step
+        seen.add(rb_id)
+        states = state.steps.of(rb_id)
+        book = snapshot.runbook_by_id(rb_id) if hasattr(snapshot, "runbook_by_id") else None
+        rows: list[tuple[int, str, StepView]] = []
+        if book is not None:
+            rows = [(s.number, s.label, step_view(states[s.id]) if s.id in states else StepView())
+                    for s in book.steps]
+        else:
+            rows = [(st.step or 0, st.label, step_view(st)) for st in states.values()]
+        earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
-    due = state.next_update_due(datetime.now(UTC), status_update_every)
+    when = datetime.fromtimestamp(now, UTC) if now is not None else datetime.now(UTC)
+    due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
     header = HeaderInfo(
         incident_id=state.id, title=state.title, status=state.status, severity=state.severity,
@@ -81,5 +96,5 @@ def incident_view(state: Any, status_update_every: float) -> IncidentView:
         drill=(state.drill or {}).get("scenario") if state.drill else None,
         time_scale=state.time_scale,
     )
-    return IncidentView(header=header, steps=steps, timeline=timeline,
-                        runbook_id=(state.runbook or {}).get("id"), running_step=running)
+    return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
+                        running=running, earlier=tuple(earlier))

@@ -45,7 +45,9 @@ def events(app: WarroomApp, type_: str | None = None) -> list[Any]:
 
 
 def step_state(app: WarroomApp, number: int) -> str:
-    sv = app.dashboard.view.steps.get(number)
+    runbook = app.dashboard.runbook
+    step = runbook.step(number) if runbook is not None else None
+    sv = app.dashboard.view.steps.get(step.id) if step is not None else None
     return sv.state if sv is not None else "pending"
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from panes.header import IncidentHeader
-from panes.output import OutputPane
+from panes.output import OutputPane, OutputStack
+from tui.screens.modals.confirm import ConfirmScreen
 from panes.runbook import ChecklistPane
 from panes.slo import SloPane
 from panes.timeline import TimelinePane
@@ -47,8 +48,14 @@ def rendered_text(renderable) -> str:  # type: ignore[no-untyped-def]
 
 
 def output_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
-    pane = app.dashboard.query_one(OutputPane)
-    return [strip.text for strip in pane.lines]
+    """The shown output view's lines as drawn (a long line wraps onto several)."""
+    pane = app.dashboard.query_one(OutputStack).shown()
+    return [strip.text.rstrip() for strip in pane.lines] if pane is not None else []
+
+
+def output_text(app) -> str:  # type: ignore[no-untyped-def]
+    """The shown output with wrapped lines joined back."""
+    return "".join(output_lines(app))
 
 
 async def declare_from_breached_pane(pilot) -> str:  # type: ignore[no-untyped-def]
@@ -73,6 +80,8 @@ async def attach_flows_runbook(pilot) -> None:  # type: ignore[no-untyped-def]
     options.focus()
     options.highlighted = options.get_option_index(FLOWS_RUNBOOK)
     await pilot.press("enter")
+    await wait_screen(pilot, ConfirmScreen)      # attaching another runbook asks first
+    await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
     await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == FLOWS_RUNBOOK, 20)
 
@@ -103,7 +112,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         drill_dir = app.ctx.drill.extra["drill"].path
         fin = events(app, "step.finished")[-1].data
         assert fin["status"] == "ok" and fin["expect_met"] is True, fin
-        await wait_for(pilot, lambda: f"drill={drill_dir}" in output_lines(app))
+        await wait_for(pilot, lambda: f"drill={drill_dir}" in output_text(app))
         assert not events(app, "step.refused")
 
         # 3: a mutating step, confirmed in the dialog; output streams into the pane.

@@ -9,6 +9,7 @@ from tests.app.drill_support import FLOWS_RUNBOOK, drill_app, events
 from tests.app.test_tui_flows_engine import declare_from_breached_pane
 from tests.app.tui_support import wait_for
 from tui.palette import palette_entries
+from tui.screens.modals.confirm import ConfirmScreen
 
 
 async def test_palette_open_runbook_mid_incident_attaches_it(tmp_path: Path) -> None:
@@ -20,6 +21,10 @@ async def test_palette_open_runbook_mid_incident_attaches_it(tmp_path: Path) -> 
         entry = next(cb for title, _help, cb in palette_entries(app)
                      if title.startswith(f"open runbook: {FLOWS_RUNBOOK} "))
         entry()
+        # Attaching another runbook mid-incident asks first; nothing is journaled before yes.
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert [e.data.get("id") for e in events(app, "runbook.attached")] == []
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == FLOWS_RUNBOOK, 20)
         attached = [e.data.get("id") for e in events(app, "runbook.attached")]
         assert attached[-1] == FLOWS_RUNBOOK

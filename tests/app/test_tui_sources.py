@@ -74,7 +74,7 @@ async def test_cluster_providers_and_alerts_lines_and_declare_from_an_alert(tmp_
 
             # With no breached pane, declaring starts from the firing alert.
             # (the panes keep polling, so "no breached pane" is pinned rather than cleared once)
-            app.dashboard.first_breached = lambda: None  # type: ignore[method-assign]
+            app.dashboard.data.first_breached = lambda: None  # type: ignore[method-assign]
             await pilot.press("d")
             await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
             dialog = app.screen

@@ -52,10 +52,10 @@ def mid_incident_view() -> IncidentView:
                         status="investigating", severity="P3", declared_at=T0 - 17 * 60 - 5,
                         next_update_at=T0 + 13 * 60)
     steps = {
-        1: StepView(state="ok", exit_code=0, duration=1.2, expect_met=True),
-        2: StepView(state="ok", exit_code=0, duration=0.8),
-        3: StepView(state="ticked"),
-        4: StepView(state="running", started_at=T0 - 3),
+        "s1": StepView(state="ok", exit_code=0, duration=1.2, expect_met=True),
+        "s2": StepView(state="ok", exit_code=0, duration=0.8),
+        "s3": StepView(state="ticked"),
+        "s4": StepView(state="running", started_at=T0 - 3),
     }
     tl = [
         TimelineItem(T0 - 1025, "declared", "Declared P3: Model API quota exhausted (from pane quota 84.2%)"),
@@ -66,7 +66,7 @@ def mid_incident_view() -> IncidentView:
         TimelineItem(T0 - 3, "step", "Step 4 Enable the circuit breaker started (mutating, confirmed)"),
     ]
     return IncidentView(header=header, steps=steps, timeline=tl, runbook_id="RB-TEST-003",
-                        running_step=4)
+                        running=(("RB-TEST-003", "s4"),))
 
 
 def make_ctx(tmp: Path | None = None, *, drill: bool = True, errors: dict[str, str] | None = None,

@@ -1,7 +1,8 @@
 """The dashboard: header, SLO panes (or the compact strip), checklist, step detail, output, timeline.
 
-This screen owns rendering and the metric poll; the incident flows (declare, run, note, ...) live
-in ``tui.flows`` and are mixed in, so no single module has to hold every action.
+This screen lays out and draws. What the keys do is ``tui.actions`` (dialogs → answers); every
+call into the incident is ``tui.presenter`` (workers → messages). The handlers here turn those
+messages into what the panes show.
 """
 
 from __future__ import annotations
@@ -18,27 +19,44 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from panes.header import IncidentHeader
-from panes.output import OutputPane
+from panes.output import OutputStack
 from panes.runbook import ChecklistPane
 from panes.slo import SloLine, SloPane
 from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
 from panes.timeline import TimelinePane
 from panes.view import HeaderInfo, IncidentView
+from tui.actions import DashboardActions, DashboardData
 from tui.bindings import DASHBOARD_BINDINGS
-from tui.flows import IncidentFlows
-from tui.step_flows import StepFlows
-from tui.gates import EvidenceAndGates
-from tui.messages import MetricsFetched, SourceFetched
+from tui.messages import (
+    ActionDone,
+    ActionFailed,
+    DrillReportReady,
+    GateProgress,
+    IncidentChanged,
+    MetricsFailed,
+    MetricsFetched,
+    OutputReady,
+    PirReady,
+    ResumeOffer,
+    RunDialogReady,
+    SourceFetched,
+    StepEnded,
+    StepStarted,
+    ViewReady,
+    WorkerFailed,
+)
 from tui.metrics import fetch_readings, make_tracker
+from tui.presenter import IncidentCalls, IncidentPresenter
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
 
 if TYPE_CHECKING:
     from tui.app import WarroomApp
+    from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
 
-class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
+class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
     HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
@@ -48,14 +66,14 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(id="dashboard")
-        self.readings: list[SloReading] = []
-        self.view = IncidentView()
-        self.runbook: Runbook | None = None
+        self.data = DashboardData(view=IncidentView())
+        self.presenter: IncidentPresenter | None = None
+        self.actions: DashboardActions | None = None
+        self.gate_text = ""
         self._tracker = None
         self._source_health = "waiting"
         self._extra_health: dict[str, str] = {}   # alerts / k8s: unauthorized, slow, refused, down…
         self._behind = False                       # data arrived while a dialog was on top
-        self.extra: dict[str, object] = {}         # latest cluster / providers / alerts poll
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
         self._library_started = False
@@ -65,6 +83,24 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         self._poll_started: float | None = None   # monotonic time the last poll started
         self._clock_owed = False                  # the clocks repaint with the poll's readings
         self._readings_at = 0.0
+        self._pir_screen: PirScreen | None = None
+
+    # The data the panes show (read by tests and the screenshot tool).
+    @property
+    def view(self) -> IncidentView:
+        return self.data.view
+
+    @property
+    def runbook(self) -> Runbook | None:
+        return self.data.runbook
+
+    @property
+    def readings(self) -> list[SloReading]:
+        return self.data.readings
+
+    @property
+    def extra(self) -> dict[str, object]:
+        return self.data.extra
 
     # ------------------------------------------------------------------ layout
 
@@ -82,7 +118,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             yield ChecklistPane()
             with Vertical(id="right"):
                 yield StepDetailPane(ctx.config.slo)
-                yield OutputPane(max_lines=ctx.config.execute.memory_lines)
+                yield OutputStack(max_lines=ctx.config.execute.memory_lines)
         yield TimelinePane()
         yield Footer()
         yield Static(
@@ -111,8 +147,10 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
 
     def on_mount(self) -> None:
         ctx = self.app.ctx
+        self.presenter = IncidentPresenter(self.app, self.post_message)
+        self.actions = DashboardActions(self.app, self.presenter, IncidentCalls(self.presenter), self.data,
+                                        self.selected_step, self.query_one(TimelinePane).selected_item)
         self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after)
-        self.init_gates()
         self.render_header()
         self.query_one(ChecklistPane).show_runbook(self.runbook, self.view.steps)
         self.query_one(ChecklistPane).focus()
@@ -126,7 +164,16 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             poll(self.app, kind)
         if ctx.tick > 0:
             self.app.set_interval(ctx.tick, self.beat)
-        self.init_flows()
+        if ctx.resume_id:
+            self.presenter.call(self.presenter.open, ctx.resume_id)
+        elif ctx.offer_resume:
+            self.presenter.look_for_open_incidents_async()
+
+    @property
+    def controller(self) -> IncidentPresenter:
+        """The presenter (older name kept for tests and tools that reach the open incident)."""
+        assert self.presenter is not None
+        return self.presenter
 
     # ------------------------------------------------------------------ metrics (dolphie pattern)
 
@@ -165,38 +212,64 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         return time.monotonic() - self._poll_started >= self.app.ctx.poll_interval() - 0.1
 
     def poll_metrics(self) -> None:
-        """Fetch in a thread, post the result; the handler renders it. The next poll starts on
-        the first beat after ``poll_interval`` (or, without a beat, on a timer set by the
-        handler): polls never overlap."""
+        """Fetch in a thread, post the result; the handler renders it and (in a ``finally``)
+        schedules the next poll: polls never overlap, and a failed one never ends the loop."""
         self._poll_in_flight = True
         self._poll_started = time.monotonic()
         self.app.run_worker(self._fetch_metrics, thread=True, exclusive=True, group="metrics",
-                            exit_on_error=False)
+                            name="metric poll", exit_on_error=False)
 
     def _fetch_metrics(self) -> None:
         ctx = self.app.ctx
         assert ctx.source is not None
         now = ctx.clock.now()
-        readings, health = fetch_readings(ctx.source, self._tracker, ctx.config.slo, now)
+        try:
+            readings, health = fetch_readings(ctx.source, self._tracker, ctx.config.slo, now)
+        except BaseException as exc:
+            # Not swallowed: the failure is drawn (``on_metrics_failed``) and the loop goes on.
+            from tui.presenter import describe
+
+            self.app.post_message(MetricsFailed(describe(exc)))
+            raise
         self.app.post_message(MetricsFetched(readings=readings, at=now, source_health=health))
 
     def on_metrics_fetched(self, message: MetricsFetched) -> None:
         """Called by the App (see ``WarroomApp.on_metrics_fetched``)."""
+        try:
+            if not self.alive():
+                return
+            try:
+                self.show_readings(message.readings, message.at, message.source_health)
+            except NoMatches:
+                return  # shutting down
+            if self._clock_owed:
+                self._clock_owed = False
+                self.tick()
+            if not self._library_started:
+                self.call_after_refresh(self.load_library)
+        finally:
+            self.poll_done()
+
+    def on_metrics_failed(self, message: MetricsFailed) -> None:
+        """Called by the App: the poll's fetch raised. Say so; the next poll still comes."""
+        try:
+            if not self.alive():
+                return
+            self._source_health = "poll failed"
+            self.render_header()
+            self.notify(f"metric poll failed: {message.error} (polling goes on)", severity="error",
+                        timeout=10, markup=False)
+        finally:
+            self.poll_done()
+
+    def poll_done(self) -> None:
+        """The end of one poll, however it ended: the next one is scheduled."""
         self._poll_in_flight = False
         if not self.alive():
             return
-        try:
-            self.show_readings(message.readings, message.at, message.source_health)
-        except NoMatches:
-            return  # shutting down
-        if self._clock_owed:
-            self._clock_owed = False
-            self.tick()
         interval = self.app.ctx.poll_interval()
         if interval > 0 and not self._beat_polls():
             self.app.set_timer(interval, self.poll_metrics)
-        if not self._library_started:
-            self.call_after_refresh(self.load_library)
 
     def load_library(self) -> None:
         """Parse the runbook library in a thread once the first frame with data is drawn: the
@@ -205,7 +278,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         if self.app.ctx.runbook_loader is not None and not self._library_started:
             self._library_started = True
             self.app.run_worker(self.app.ctx.ensure_runbooks, thread=True, group="library",
-                                exit_on_error=False)
+                                name="runbook library", exit_on_error=False)
 
     def on_source_fetched(self, message: SourceFetched) -> None:
         """Called by the App with one poll of an extra source (cluster / providers / alerts)."""
@@ -240,16 +313,24 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def note_alerts(self, result: object) -> None:
         """Journal each newly firing alert once while an incident is open (``alert.seen``)."""
         alerts = getattr(result, "alerts", ())
-        if self.controller.incident is None or not alerts:
+        if self.presenter is None or self.presenter.live is None or not alerts:
             return
         fresh = [a for a in alerts if (a.name, tuple(sorted(a.labels.items()))) not in self._alerts_seen]
         if not fresh:
             return
         self._alerts_seen.update((a.name, tuple(sorted(a.labels.items()))) for a in fresh)
-        self.run_io(self.controller.record_alerts, fresh)
+        assert self.actions is not None
+        self.presenter.call(self.actions.calls.record_alerts, fresh, what="alerts")
+
+    def on_worker_failed(self, message: WorkerFailed) -> None:
+        """Called by the App for any worker that ended on an exception: shown, never silent."""
+        if not self.alive():
+            return
+        self.notify(f"{message.name} failed: {message.error}", severity="error", timeout=10, markup=False)
 
     def on_unmount(self) -> None:
-        self.close_gates()  # the watchers stop; their gates stay open for the next dashboard
+        if self.presenter is not None:
+            self.presenter.close()  # the watchers stop; their gates stay open for the next dashboard
 
     def alive(self) -> bool:
         """App-level timers and workers outlive this screen at shutdown: they check this first."""
@@ -269,7 +350,9 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
                 self.show_readings(*self._last_readings)
             self.show_view(self.view, self.runbook)
             self.query_one(SourcesPane).redraw()
-            self.on_output_ready()
+            if self.presenter is not None:
+                for key in list(self.presenter.outputs):
+                    self.drain_output(key)
             self.tick()
 
     def _slo_widgets(self) -> list[SloPane | SloLine]:
@@ -280,7 +363,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
         return self._slo_cache
 
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
-        self.readings = readings
+        self.data.readings = readings
         self._readings_at = at
         if not self.painting():
             self._last_readings = (readings, at, health)
@@ -295,12 +378,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             self.render_header()
 
     def first_breached(self) -> SloReading | None:
-        """The breached pane that went past crit first (the tracker dates it, from the sparkline
-        history when it was already past at the first poll): usually the cause, the panes that
-        follow it are its consequences."""
-        breached = [(r.breach_since if r.breach_since is not None else float("inf"), i, r)
-                    for i, r in enumerate(self.readings) if r.breached]
-        return min(breached, key=lambda x: (x[0], x[1]))[2] if breached else None
+        return self.data.first_breached()
 
     def show_no_source(self, why: str) -> None:
         from warroom.sources.model import SloReading as R
@@ -321,8 +399,10 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def _tick(self) -> None:
         if not self.alive():
             return
-        self.watch_journal()
-        self.maybe_record_due()
+        if self.presenter is not None:
+            if self.presenter.journal_moved():
+                self.presenter.load_view_async()
+            self.presenter.evidence_due_async()
         if not self.painting():
             self._behind = True
             return
@@ -350,7 +430,7 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.gate_text,
+            gate=self.gate_text, time_scale=base.time_scale,
         )
 
     def render_header(self) -> None:
@@ -362,19 +442,19 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
 
     def show_view(self, view: IncidentView, runbook: Runbook | None) -> None:
         """Render a view rebuilt from the journal."""
-        self.view = view
-        self.runbook = runbook
+        self.data.view = view
+        self.data.runbook = runbook
         if not self.painting():
             self._behind = True
             return
         self.render_header()
         checklist = self.query_one(ChecklistPane)
-        checklist.show_runbook(runbook, view.steps)
+        checklist.show_runbook(runbook, view.steps, view.earlier)
         self.query_one(TimelinePane).show(view.timeline)
         self.show_step_detail(checklist.selected_step())
 
     def show_step_detail(self, step: Step | None) -> None:
-        view = self.view.steps.get(step.number) if step is not None else None
+        view = self.view.steps.get(step.id) if step is not None else None
         self.query_one(StepDetailPane).show(step, view, self.known_params())
 
     def known_params(self) -> dict[str, tuple[str, str]]:
@@ -394,8 +474,137 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
         self.show_step_detail(event.step)
+        if event.step is not None and self.runbook is not None:
+            self.query_one(OutputStack).show((self.runbook.id, event.step.id))
 
-    # ------------------------------------------------------------------ moving around
+    # ------------------------------------------------------------------ presenter messages
+
+    def on_incident_changed(self, message: IncidentChanged) -> None:
+        if self.presenter is not None and self.presenter.live is not None:
+            self.presenter.load_view_async()
+
+    def on_view_ready(self, message: ViewReady) -> None:
+        self.show_view(message.view, message.runbook)
+        assert self.presenter is not None
+        self.presenter.resume_gates_async()
+        for key in message.view.running:
+            # A step started here, or one still running under its supervisor after a resume.
+            if not self.presenter.following(key):
+                self.start_following(key, self.step_label(key, message.snapshot))
+
+    def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:
+        runbook = self.runbook if self.runbook is not None and self.runbook.id == key[0] else None
+        if runbook is None and snapshot is not None:
+            runbook = snapshot.runbook_by_id(key[0])  # type: ignore[attr-defined]
+        step = runbook.step(key[1]) if runbook is not None else None
+        label = f"{step.number}. {step.label}" if step is not None else key[1]
+        return label if runbook is self.runbook else f"{key[0]} {label}"
+
+    def on_action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.message, severity="error", timeout=8, markup=False)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        self.notify(message.message, timeout=4, markup=False)
+
+    def on_resume_offer(self, message: ResumeOffer) -> None:
+        assert self.actions is not None
+        self.actions.offer_resume(message.incidents)
+
+    def on_run_dialog_ready(self, message: RunDialogReady) -> None:
+        assert self.actions is not None
+        self.actions.open_run_dialog(message.step, message.prompts, message.preparer, message.key)
+
+    def on_step_started(self, message: StepStarted) -> None:
+        self.start_following(message.key, message.label)
+
+    def start_following(self, key: tuple[str, str], label: str) -> None:
+        assert self.presenter is not None
+        stack = self.query_one(OutputStack)
+        pane = stack.pane_for(key, label)
+        if not self.presenter.following(key):
+            pane.start(key, label)
+            pane.border_subtitle = "running — c cancels"
+            self.presenter.follow_async(key)
+        stack.show(key)
+
+    def on_output_ready(self, message: OutputReady) -> None:
+        if not self.painting():
+            self._behind = True  # the bounded buffer keeps the newest lines; drawn on resume
+            return
+        self.drain_output(message.key)
+
+    def drain_output(self, key: tuple[str, str]) -> None:
+        assert self.presenter is not None
+        buf = self.presenter.outputs.get(key)
+        pane = self.query_one(OutputStack).panes.get(key)
+        if buf is None or pane is None:
+            return
+        lines, seen = buf.drain()
+        pane.add_lines(lines, total=seen)
+
+    def on_step_ended(self, message: StepEnded) -> None:
+        assert self.presenter is not None
+        self.drain_output(message.key)
+        pane = self.query_one(OutputStack).panes.get(message.key)
+        if pane is not None:
+            pane.finish(f"{message.status.replace('_', ' ')} · {pane.line_count} lines")
+        if message.status == "ok":
+            self.open_gate(message.key)
+        self.presenter.load_view_async()
+
+    def open_gate(self, key: tuple[str, str]) -> None:
+        """The step ended ok: watch its verify gate, if it has one."""
+        assert self.presenter is not None
+        runbook = self.runbook
+        step = runbook.step(key[1]) if runbook is not None and runbook.id == key[0] else None
+        if step is not None and step.verify:
+            self.presenter.watch_gate_async(key, step.number, step.verify)
+
+    def on_gate_progress(self, message: GateProgress) -> None:
+        """Called by the App: the header's countdown for the open gate."""
+        if not self.alive():
+            return
+        from panes.fmt import format_clock
+
+        value = "no value" if message.value is None else f"{message.value:.1f}"
+        if message.status == "pending":
+            holding = f" · {message.reason}" if message.reason and message.reason.startswith("holding") else ""
+            self.gate_text = (f"verify {message.step_number} {message.expr}: {value} now{holding} · "
+                              f"{format_clock(message.remaining)} left")
+        elif message.status == "passed":
+            self.gate_text = f"verify {message.step_number} ✔ passed ({value})"
+        else:
+            self.gate_text = f"verify {message.step_number} ✖ failed: {message.reason or value}"
+        self.render_header()
+
+    def on_drill_report_ready(self, message: DrillReportReady) -> None:
+        from tui.screens.drill_report import DrillReportScreen
+
+        self.app.push_screen(DrillReportScreen(message.report))
+
+    def on_pir_ready(self, message: PirReady) -> None:
+        if self._pir_screen is not None:
+            self._pir_screen.show(message.markdown)
+            return
+        if not message.open_preview:
+            return
+        from tui.screens.modals.pir import PirScreen
+
+        screen = PirScreen(message.markdown)
+        self._pir_screen = screen
+        assert self.presenter is not None
+        self.presenter.pir_open = True
+
+        def closed(result: str | None) -> None:
+            self._pir_screen = None
+            if self.presenter is not None:
+                self.presenter.pir_open = False
+            if result == "export":
+                self.action_export_pir()
+
+        self.app.push_screen(screen, closed)
+
+    # ------------------------------------------------------------------ keys (see tui.actions)
 
     def action_focus_next_pane(self) -> None:
         self.focus_next()
@@ -406,22 +615,70 @@ class DashboardScreen(IncidentFlows, StepFlows, EvidenceAndGates, Screen[None]):
     def selected_step(self) -> Step | None:
         return self.query_one(ChecklistPane).selected_step()
 
-    def running_step(self) -> int | None:
-        return self.view.running_step
+    def running_step(self) -> tuple[str, str] | None:
+        """A running step (any runbook), or None: quitting asks first while one runs."""
+        return self.view.running[0] if self.view.running else None
 
     def open_runbook_by_id(self, runbook_id: str) -> None:
-        """Show a runbook; during an incident, attach it (journaled) rather than just show it.
+        assert self.actions is not None
+        self.actions.open_runbook_by_id(runbook_id, show=lambda rb: self.show_view(self.view, rb))
 
-        Enter runs the selected step of the incident's own runbook, so the checklist on screen
-        must never be a different runbook than the one the incident has attached.
-        """
-        incident = self.controller.incident
-        if incident is not None:
-            current = (incident.state.runbook or {}).get("id")
-            if current != runbook_id:
-                self.run_io(self.controller.attach, runbook_id, done=f"runbook {runbook_id} attached")
-            return
-        rb = self.app.ctx.runbook(runbook_id)
-        if rb is not None:
-            self.show_view(self.view, rb)
+    def action_declare(self) -> None:
+        assert self.actions is not None
+        self.actions.declare()
 
+    def action_open_runbook(self) -> None:
+        assert self.actions is not None
+        self.actions.open_runbook()
+
+    def action_run_step(self) -> None:
+        assert self.actions is not None
+        self.actions.run_step()
+
+    def action_tick_step(self) -> None:
+        assert self.actions is not None
+        self.actions.tick_step()
+
+    def action_skip_step(self) -> None:
+        assert self.actions is not None
+        self.actions.skip_step()
+
+    def action_cancel_step(self) -> None:
+        assert self.actions is not None
+        self.actions.cancel_step()
+
+    def action_note(self, tag: str = "info") -> None:
+        assert self.actions is not None
+        self.actions.note(tag)
+
+    def action_severity(self) -> None:
+        assert self.actions is not None
+        self.actions.severity()
+
+    def action_status_update(self) -> None:
+        assert self.actions is not None
+        self.actions.status_update()
+
+    def action_resolve(self) -> None:
+        assert self.actions is not None
+        self.actions.resolve()
+
+    def action_add_timeline(self) -> None:
+        assert self.actions is not None
+        self.actions.add_timeline()
+
+    def action_correct_timeline(self) -> None:
+        assert self.actions is not None
+        self.actions.correct_timeline()
+
+    def action_drill_report(self) -> None:
+        assert self.actions is not None
+        self.actions.drill_report()
+
+    def action_pir_preview(self) -> None:
+        assert self.actions is not None
+        self.actions.pir_preview()
+
+    def action_export_pir(self) -> None:
+        assert self.actions is not None
+        self.actions.export_pir()

@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from warroom.errors import WarroomError
+from warroom.config import Config
+from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
 from warroom.incident.records import StepKey, StepState
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
+from warroom.incident.step_running import StepRunning
 
 if TYPE_CHECKING:
     from warroom.execute.handle import StepHandle
@@ -438,6 +440,32 @@ class LiveIncident:
     def running_keys(self) -> Iterator[StepKey]:
         for st in self.incident.state.running_steps():
             yield (st.runbook_id, st.step_id)
+
+
+class StepPreparer(StepRunning):
+    """Prepares steps from a snapshot, with no lock and no journal read: the run dialog's
+    preview runs on every keystroke, on the event loop. Same rules as ``Incident.prepare_step``
+    (it is the same code), over the state and runbook the snapshot holds."""
+
+    def __init__(self, snapshot: IncidentSnapshot, config: Config) -> None:
+        self.snapshot = snapshot
+        self.config = config
+        self.id = snapshot.state.id
+
+    @property
+    def state(self) -> IncidentState:
+        return self.snapshot.state
+
+    def runbook(self) -> Runbook | None:
+        return self.snapshot.runbook
+
+    def step(self, ref: str | int) -> Step:
+        book = self.snapshot.runbook
+        found = book.step(ref) if book is not None else None
+        if found is None:
+            raise NotFoundError(f"{self.id}: no step {str(ref)!r}"
+                                f"{' in ' + book.id if book is not None else ' (no runbook attached)'}")
+        return found
 
 
 def metric_source_for(incident: Incident) -> tuple[MetricSource | None, float]:

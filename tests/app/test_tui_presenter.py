@@ -1,0 +1,176 @@
+"""The dashboard only draws: a failed poll is said and polling goes on; each running step has its
+own output view; attaching another runbook starts its steps blank; a step run from the dashboard
+and from `warroom incident run` writes the same events (one incident service behind both)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from panes.header import IncidentHeader
+from panes.output import OutputPane, OutputStack
+from panes.runbook import ChecklistPane
+from tests.app.drill_support import (
+    FLOWS_RUNBOOK,
+    drill_app,
+    events,
+    run_selected,
+    select_step,
+    step_state,
+    wait_step,
+)
+from tests.app.test_tui_flows_engine import attach_flows_runbook, declare_from_breached_pane
+from tests.app.tui_support import make_app, wait_for
+from tests.conftest import REPO
+
+
+def header_text(app: Any) -> str:
+    header = app.dashboard.query_one(IncidentHeader)
+    return " ".join(str(w.render()) for w in header.query("Static"))
+
+
+def record_notifications(app: Any) -> list[str]:
+    """What the app says in notifications (``App.notify`` wrapped; the toasts show the same)."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args: Any, **kw: Any) -> None:
+        said.append(str(message))
+        notify(message, *args, **kw)
+
+    app.notify = recording
+    return said
+
+
+async def test_an_exception_in_the_poll_worker_is_shown_and_polling_goes_on(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.screens.dashboard as dashboard
+
+    real = dashboard.fetch_readings
+    calls: list[int] = []
+    release = threading.Event()
+
+    def flaky(*args: Any, **kw: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("tracker exploded")
+        if len(calls) == 2:
+            release.wait(20)       # hold the second poll until the failure has been read off the screen
+        return real(*args, **kw)
+
+    monkeypatch.setattr(dashboard, "fetch_readings", flaky)
+    app = make_app(tmp_path, refresh=0.05)
+    said = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "poll failed" in header_text(app))
+        await wait_for(pilot, lambda: any("tracker exploded" in s for s in said))
+        assert "metric poll failed: RuntimeError: tracker exploded (polling goes on)" in said
+        release.set()
+        # The loop did not end: later polls come and draw readings again.
+        await wait_for(pilot, lambda: len(calls) >= 4 and bool(app.dashboard.readings))
+        await wait_for(pilot, lambda: "poll failed" not in header_text(app))
+
+
+async def test_two_steps_running_at_once_have_two_outputs(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_from_breached_pane(pilot)
+        await attach_flows_runbook(pilot)
+        rb = app.dashboard.runbook
+        wait_key, flood_key = (FLOWS_RUNBOOK, rb.step(4).id), (FLOWS_RUNBOOK, rb.step(5).id)
+        await select_step(pilot, 4)
+        await run_selected(pilot)
+        await wait_step(pilot, 4, "running")
+        await select_step(pilot, 5)
+        await run_selected(pilot)
+        await wait_step(pilot, 5, "running", "ok")
+        stack = app.dashboard.query_one(OutputStack)
+        await wait_for(pilot, lambda: flood_key in stack.panes and stack.panes[flood_key].line_count > 1000, 30)
+        assert set(stack.panes) == {wait_key, flood_key}
+        waiting, flooding = stack.panes[wait_key], stack.panes[flood_key]
+        assert waiting is not flooding and len(list(stack.query(OutputPane))) == 2
+        assert "4. Wait for the pretend rollout" in str(waiting.border_title)
+        assert "5. Print a flood of output" in str(flooding.border_title)
+        assert waiting.line_count == 0 and not waiting.lines        # the flood never reached it
+        assert stack.shown() is flooding                             # the step just started
+        await select_step(pilot, 4)
+        assert stack.shown() is waiting                              # the highlighted step's own
+        await pilot.press("c")                                       # cancels the highlighted one
+        await wait_step(pilot, 4, "cancelled", timeout=30)
+        await wait_step(pilot, 5, "ok", timeout=120)
+        await wait_for(pilot, lambda: "cancelled" in str(waiting.border_subtitle), 20)
+        assert flooding.line_count == 1_000_000 and waiting.line_count == 0
+
+
+def checklist_marks(app: Any) -> list[str]:
+    checklist = app.dashboard.query_one(ChecklistPane)
+    out = []
+    for i in range(checklist.option_count):
+        opt = checklist.get_option_at_index(i)
+        if (opt.id or "").startswith("step-"):
+            out.append(str(opt.prompt).strip()[:1])
+    return out
+
+
+async def test_attaching_a_second_runbook_starts_its_steps_blank(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_from_breached_pane(pilot)
+        first = app.dashboard.runbook
+        assert first is not None and first.id == "RB-CORE-003"
+        await select_step(pilot, 1)
+        await pilot.press("space")          # tick step 1 of RB-CORE-003
+        await wait_step(pilot, 1, "ticked")
+        await attach_flows_runbook(pilot)
+        assert app.dashboard.runbook.id == FLOWS_RUNBOOK
+        # None of the new runbook's steps is marked: its step 1 is not RB-CORE-003's step 1.
+        assert app.dashboard.view.steps == {}
+        assert step_state(app, 1) == "pending"
+        marks = checklist_marks(app)
+        assert marks and set(marks) <= {"○", "☐"}, marks
+        # The first runbook's progress is still on screen, below the checklist.
+        earlier = app.dashboard.view.earlier
+        assert [e.runbook_id for e in earlier] == ["RB-CORE-003"]
+        assert earlier[0].steps[0][2].state == "ticked"
+        checklist = app.dashboard.query_one(ChecklistPane)
+        texts = [str(checklist.get_option_at_index(i).prompt) for i in range(checklist.option_count)]
+        assert any("EARLIER: RB-CORE-003" in t for t in texts)
+        assert any(t.startswith("☑") and first.step(1).label[:20] in t for t in texts)
+
+
+async def test_the_same_step_from_the_dashboard_and_the_cli_writes_the_same_events(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        inc_id = await declare_from_breached_pane(pilot)
+        await attach_flows_runbook(pilot)
+        step_id = app.dashboard.runbook.step(2).id
+        await select_step(pilot, 2)
+        await run_selected(pilot)
+        await wait_step(pilot, 2, "ok", "failed")
+        dashboard_run = run_events(app, step_id)
+        state_dir = str(app.dashboard.controller.incident.dir.parent.parent)
+        cli = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "tui", "incident", "run", inc_id, "2", "--state-dir", state_dir],
+            capture_output=True, text=True, timeout=120, cwd=REPO, stdin=subprocess.DEVNULL)
+        assert cli.returncode == 0, cli.stderr
+        cli_run = run_events(app, step_id)[len(dashboard_run):]
+    assert [e.type for e in dashboard_run] == ["evidence.recorded", "step.started", "step.finished"]
+    assert [e.type for e in cli_run] == [e.type for e in dashboard_run]
+    for ours, theirs in zip(dashboard_run, cli_run, strict=True):
+        assert set(ours.data) == set(theirs.data), (ours.type, set(ours.data) ^ set(theirs.data))
+    assert dashboard_run[0].data["when"] == cli_run[0].data["when"] == "before"
+    assert dashboard_run[0].data["values"].keys() == cli_run[0].data["values"].keys()
+    assert dashboard_run[2].data["status"] == cli_run[2].data["status"] == "ok"
+    assert dashboard_run[1].data["runbook_id"] == cli_run[1].data["runbook_id"] == FLOWS_RUNBOOK
+
+
+def run_events(app: Any, step_id: str) -> list[Any]:
+    return [e for e in events(app) if e.data.get("step_id") == step_id
+            and e.type in ("evidence.recorded", "step.started", "step.finished")
+            and e.data.get("when") in (None, "before")]

@@ -1,0 +1,466 @@
+"""What the dashboard's keys do: open a dialog, hand its answer to the presenter.
+
+Nothing here does I/O or draws: each action reads what the dashboard shows (``DashboardData``,
+a plain record the screen keeps up to date), opens a dialog, and passes the answer to
+``IncidentPresenter`` (which calls the core in a worker). The screen's ``action_*`` methods are
+one line each into this object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from panes.fmt import escalation_tier, format_clock
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from panes.view import IncidentView, TimelineItem
+    from tui.app import WarroomApp
+    from tui.presenter import IncidentCalls, IncidentPresenter
+    from tui.screens.modals.forms import DeclareAnswer, NoteAnswer, ResolveAnswer, SeverityAnswer
+    from tui.screens.modals.run_step import Preview, RunAnswer
+    from tui.screens.modals.status_update import UpdateAnswer
+    from warroom.runbook.model import Runbook, Step
+    from warroom.sources.model import SloReading
+
+
+@dataclass
+class DashboardData:
+    """What the dashboard shows now; the screen writes it, the actions read it."""
+
+    view: IncidentView
+    runbook: Runbook | None = None
+    readings: list[SloReading] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)    # cluster / providers / alerts
+
+    def first_breached(self) -> SloReading | None:
+        """The breached pane that went past crit first (the tracker dates it, from the sparkline
+        history when it was already past at the first poll): usually the cause, the panes that
+        follow it are its consequences."""
+        breached = [(r.breach_since if r.breach_since is not None else float("inf"), i, r)
+                    for i, r in enumerate(self.readings) if r.breached]
+        return min(breached, key=lambda x: (x[0], x[1]))[2] if breached else None
+
+    def firing_alert(self) -> Any | None:
+        """The most severe firing alert (the source sorts by severity, then longest firing);
+        among equally severe ones, the first that names a runbook."""
+        alerts = list(getattr(self.extra.get("alerts"), "alerts", ()) or ())
+        if not alerts:
+            return None
+        from warroom.sources.severity import rank
+
+        top = [a for a in alerts if rank(a.priority) == rank(alerts[0].priority)]
+        return next((a for a in top if a.runbook), top[0])
+
+    def step_state(self, step: Step) -> str:
+        sv = self.view.steps.get(step.id)
+        return sv.state if sv is not None else "pending"
+
+
+class DashboardActions:
+    def __init__(self, app: WarroomApp, presenter: IncidentPresenter, calls: IncidentCalls,
+                 data: DashboardData, selected: Callable[[], Step | None],
+                 selected_entry: Callable[[], TimelineItem | None]) -> None:
+        self.app = app
+        self.ctx = app.ctx
+        self.presenter = presenter
+        self.calls = calls
+        self.data = data
+        self.selected = selected
+        self.selected_entry = selected_entry
+
+    # ------------------------------------------------------------------ helpers
+
+    def notify(self, text: str, severity: str = "information") -> None:
+        self.app.notify(text, severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def need_incident(self) -> bool:
+        if self.presenter.live is None:
+            self.notify("No incident is open: press d to declare one.", severity="warning")
+            return False
+        return True
+
+    def key_of(self, step: Step) -> tuple[str, str]:
+        runbook = self.data.runbook
+        return (runbook.id if runbook is not None else "", step.id)
+
+    def source_label(self) -> str:
+        if self.ctx.drill is not None:
+            return "the drill simulator"
+        return self.ctx.config.prometheus.url or "the configured Prometheus"
+
+    def with_runbooks(self, then: Callable[[], None]) -> None:
+        """Run ``then`` on the event loop once the runbook library is loaded. It loads after the
+        first frame; a key pressed before that waits in a worker, not on the event loop."""
+        ctx = self.ctx
+        if ctx.runbook_loader is None:
+            then()
+            return
+
+        def load() -> None:
+            ctx.ensure_runbooks()
+            self.app.call_from_thread(then)
+
+        self.presenter.worker(load, group="library-wait", name="runbook library")
+
+    # ------------------------------------------------------------------ resume / declare / runbook
+
+    def offer_resume(self, incidents: list[Any]) -> None:
+        from tui.screens.modals.pickers import OpenIncident, ResumeScreen
+
+        now = self.ctx.clock.now()
+        items = [OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
+                              elapsed=format_clock(now - i.declared_at) if i.declared_at else "?",
+                              drill=i.drill)
+                 for i in reversed(incidents)]
+
+        def chosen(inc_id: str | None) -> None:
+            if inc_id:
+                self.presenter.call(self.presenter.open, inc_id, done=f"resumed {inc_id}")
+
+        self.app.push_screen(ResumeScreen(items), chosen)
+
+    def declare(self) -> None:
+        live = self.presenter.live
+        if live is not None and self.data.view.header.status != "resolved":
+            self.notify(f"{live.id} is already open; resolve it first.", severity="warning")
+            return
+        self.with_runbooks(self.open_declare)
+
+    def open_declare(self) -> None:
+        ctx = self.ctx
+        title, severity, runbook, origin = "", "P3", None, ""
+        source: dict[str, Any] = {"kind": "manual"}
+        sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+        scenario = sim.scenario if sim is not None else None
+        breached = self.data.first_breached()
+        if breached is not None:
+            slo = breached.slo
+            value = format_value(breached.value, slo.unit)
+            title = f"{slo.title} at {value}"
+            severity = slo.severity or "P3"
+            runbook = slo.runbook
+            source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
+            origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
+            if scenario is not None:
+                # The drill knows which incident this is: its runbook and severity, not the
+                # generic ones of whichever pane happened to break first.
+                severity, runbook = scenario.severity, scenario.runbook
+                origin += f" Runbook and severity from the drill scenario {scenario.name}."
+        elif (alert := self.data.firing_alert()) is not None:
+            title = alert.title
+            severity = alert.priority or "P3"
+            runbook = alert.runbook
+            source = {"kind": "alert", "ref": alert.name, "labels": dict(alert.labels)}
+            if alert.since:
+                from warroom.sources.evidence import iso
+
+                source["started_at"] = iso(alert.since)
+            origin = f"From the firing alert {alert.name}" + (f" (runbook {alert.runbook})." if alert.runbook else ".")
+        elif scenario is not None:
+            title = scenario.symptom          # the symptom, never the cause the drill is about
+            severity = scenario.severity
+            runbook = scenario.runbook
+            origin = f"Drill {scenario.name}: pre-filled from the scenario's runbook."
+        elif self.data.runbook is not None:
+            title = self.data.runbook.title
+            severity = self.data.runbook.severity or "P3"
+            runbook = self.data.runbook.id
+            origin = f"From the open runbook {self.data.runbook.id}."
+        from tui.screens.modals.forms import DeclareScreen
+
+        choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.ensure_runbooks(), key=lambda r: r.id)]
+
+        def answered(answer: DeclareAnswer | None) -> None:
+            if answer is not None:
+                self.presenter.call(self.presenter.declare, title=answer.title, severity=answer.severity,
+                                    runbook=answer.runbook, source=answer.source, done="incident declared")
+
+        sevs = {rb.id: rb.severity or "" for rb in ctx.ensure_runbooks()}
+        self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
+                                           runbooks=choices, source=source, origin=origin,
+                                           runbook_severity=sevs), answered)
+
+    def open_runbook(self) -> None:
+        self.with_runbooks(self.open_runbook_picker)
+
+    def open_runbook_picker(self) -> None:
+        ctx = self.ctx
+        suggested = [r.slo.runbook for r in self.data.readings if r.breached and r.slo.runbook]
+        suggested += [a.runbook for a in getattr(self.data.extra.get("alerts"), "alerts", ()) if a.runbook]
+        if ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
+            suggested.append(ctx.drill.extra["drill"].scenario.runbook)
+
+        from tui.screens.modals.pickers import RunbookPicker
+
+        def chosen(rb_id: str | None) -> None:
+            if rb_id:
+                self.open_runbook_by_id(rb_id)
+
+        self.app.push_screen(RunbookPicker(ctx.ensure_runbooks(), ctx.runbook_findings, suggested), chosen)
+
+    def open_runbook_by_id(self, runbook_id: str, show: Callable[[Runbook], None] | None = None) -> None:
+        """Show a runbook; during an incident, attach it (journaled, after asking) rather than
+        just show it: Enter runs the selected step of the incident's own runbook, so the
+        checklist on screen is never a different runbook than the one attached."""
+        if self.presenter.live is not None:
+            current = self.data.runbook.id if self.data.runbook is not None else None
+            if current == runbook_id:
+                return
+            self.ask_attach(runbook_id, current)
+            return
+        rb = self.ctx.runbook(runbook_id)
+        if rb is not None and show is not None:
+            show(rb)
+
+    def ask_attach(self, runbook_id: str, current: str | None) -> None:
+        from tui.screens.modals.confirm import ConfirmScreen
+
+        rb = self.ctx.runbook(runbook_id)
+        name = f"{runbook_id} {rb.title}" if rb is not None else runbook_id
+        if current:
+            done = [s for s in self.data.runbook.steps if self.data.step_state(s) != "pending"] \
+                if self.data.runbook is not None else []
+            body = (f"The checklist switches to {name}; its steps start blank.\n"
+                    f"{current} stays attached in the journal and its progress "
+                    f"({len(done)} step(s) done or tried) stays listed below the checklist.")
+        else:
+            body = f"The checklist shows {name}; its steps start blank."
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.presenter.call(self.presenter.attach, runbook_id, done=f"runbook {runbook_id} attached")
+
+        self.app.push_screen(ConfirmScreen(f"Attach runbook {runbook_id}?", body,
+                                           confirm_label="Attach", danger=False), answered)
+
+    # ------------------------------------------------------------------ steps
+
+    def run_step(self) -> None:
+        step = self.selected()
+        if step is None or not self.need_incident():
+            return
+        if not step.runnable:
+            self.notify("This is a checklist item: tick it with space, or skip it with s.")
+            return
+        if self.data.step_state(step) == "running":
+            self.notify(f"Step {step.number} is already running (c cancels it).", severity="warning")
+            return
+        self.presenter.run_dialog_async(self.key_of(step), step)
+
+    def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str]) -> None:
+        from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts
+        from warroom.errors import WarroomError
+
+        source = self.source_label()
+
+        def preview(params: dict[str, str]) -> Preview:
+            # On the event loop, on every keystroke: a snapshot's preparer, no journal read.
+            try:
+                p = preparer.prepare_step(step.id, params)
+            except WarroomError as exc:
+                return Preview(command=step.command, mutating=step.mutating, error=str(exc),
+                               confirm=bool(step.confirm), kind=step.kind)
+            return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
+                           timeout=p.timeout, expect=p.expect, confirm=bool(step.confirm),
+                           kind=step.kind, source=source)
+
+        label = f"{step.number}. {step.label}"
+
+        def answered(answer: RunAnswer | None) -> None:
+            if answer is not None:
+                self.presenter.start_step_async(key, label, answer.params, confirmed=answer.confirmed,
+                                                dry_run=answer.dry_run)
+
+        self.app.push_screen(RunStepScreen(number=step.number, label=step.label, section=step.section,
+                                           fields=fields_from_prompts(prompts), preview=preview,
+                                           read_only=self.ctx.read_only), answered)
+
+    def tick_step(self) -> None:
+        step = self.selected()
+        if step is None or not self.need_incident():
+            return
+        self.presenter.call(self.calls.tick, self.key_of(step))
+
+    def skip_step(self) -> None:
+        step = self.selected()
+        if step is None or not self.need_incident():
+            return
+        key = self.key_of(step)
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.presenter.call(self.calls.skip, key, reason)
+
+        from tui.screens.modals.forms import SkipScreen
+
+        self.app.push_screen(SkipScreen(f"{step.number}. {step.label}"), answered)
+
+    def cancel_step(self) -> None:
+        """Cancel the selected step if it runs, else the one running step; with several
+        running and none selected, say which to pick."""
+        running = list(self.data.view.running)
+        if not running:
+            self.notify("No command is running.")
+            return
+        step = self.selected()
+        key = self.key_of(step) if step is not None else None
+        if key not in running:
+            if len(running) > 1:
+                self.notify(f"{len(running)} commands are running: highlight the one to cancel, then c.",
+                            severity="warning")
+                return
+            key = running[0]
+        self.presenter.cancel_async(key)
+
+    # ------------------------------------------------------------------ people
+
+    def note(self, tag: str = "info") -> None:
+        if not self.need_incident():
+            return
+
+        def answered(a: NoteAnswer | None) -> None:
+            if a is not None:
+                self.presenter.call(self.calls.note, a.tag, a.text, a.owner, a.due, done=f"{a.tag} note added")
+
+        from tui.screens.modals.forms import NoteScreen
+
+        self.app.push_screen(NoteScreen(tag), answered)
+
+    def severity(self) -> None:
+        if not self.need_incident():
+            return
+
+        def answered(a: SeverityAnswer | None) -> None:
+            if a is not None:
+                self.presenter.call(self.calls.severity, a.severity, a.reason, done=f"severity now {a.severity}")
+
+        from tui.screens.modals.forms import SeverityScreen
+
+        self.app.push_screen(SeverityScreen(self.data.view.header.severity), answered)
+
+    def status_update_text(self) -> str:
+        view, runbook = self.data.view, self.data.runbook
+        h = view.header
+        now = self.ctx.clock.now()
+        elapsed = (now - h.declared_at) * h.time_scale if h.declared_at else 0.0
+        lines = [f"[{h.incident_id}] {h.title} — {h.severity} — {h.status.upper()}"]
+        if self.ctx.drill is not None:
+            lines[0] = "DRILL " + lines[0]
+        breached = [r for r in self.data.readings if r.state in ("crit", "warn")]
+        if breached:
+            lines.append("Impact: " + "; ".join(
+                f"{r.slo.title} {format_value(r.value, r.slo.unit)} ({r.word})" for r in breached))
+        else:
+            lines.append("Impact: all SLOs currently within thresholds.")
+        lines.append(f"Elapsed: {format_clock(elapsed)} (escalation {escalation_tier(elapsed)}).")
+        if runbook is not None:
+            done = [s for s in runbook.steps if self.data.step_state(s) in ("ok", "ticked")]
+            pending = [s for s in runbook.steps if s.id not in view.steps]
+            if done:
+                lines.append("Done: " + "; ".join(s.label for s in done[-3:]))
+            if pending:
+                lines.append(f"Next: {pending[0].label}")
+        every = self.ctx.config.incident.status_update_every
+        lines.append(f"Next update in {int(every // 60)} min.")
+        return "\n".join(lines)
+
+    def status_update(self) -> None:
+        if not self.need_incident():
+            return
+        from warroom.sources.webhooks import webhook_enabled, webhook_url
+
+        cfg = self.ctx.config.webhook
+        where = None
+        if webhook_enabled(cfg):
+            url = webhook_url(cfg)
+            where = f"{cfg.kind} {url.split('//')[-1].split('/')[0]}" if url else f"{cfg.kind} (url unset)"
+
+        def answered(a: UpdateAnswer | None) -> None:
+            if a is None:
+                return
+            if a.copy:
+                self.app.copy_to_clipboard(a.text)
+            self.presenter.call(self.calls.status_update, a.text, copied=a.copy, post=a.post)
+
+        from tui.screens.modals.status_update import StatusUpdateScreen
+
+        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where), answered)
+
+    def resolve(self) -> None:
+        if not self.need_incident():
+            return
+        view, runbook = self.data.view, self.data.runbook
+        if view.header.status == "resolved":
+            self.notify("Already resolved: e exports the PIR.")
+            return
+        open_steps = sum(1 for s in runbook.steps if s.id not in view.steps) if runbook is not None else 0
+
+        def answered(a: ResolveAnswer | None) -> None:
+            if a is not None:
+                self.resolve_and_report(a)
+
+        from tui.screens.modals.forms import ResolveScreen
+
+        self.app.push_screen(ResolveScreen(view.header.title, open_steps), answered)
+
+    def resolve_and_report(self, a: ResolveAnswer) -> None:
+        """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""
+        drill = self.ctx.drill is not None and self.ctx.drill.extra.get("drill") is not None
+
+        def resolve() -> str:
+            self.calls.resolve(a.summary, a.resolution, a.rollback)
+            if drill:
+                self.app.call_from_thread(self.presenter.drill_report_async)
+            return "incident resolved: p previews the PIR, e exports it"
+
+        self.presenter.call(resolve, what="resolve")
+
+    # ------------------------------------------------------------------ timeline, drill report, PIR
+
+    def add_timeline(self) -> None:
+        if not self.need_incident():
+            return
+        from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
+
+        def answered(a: TimelineAnswer | None) -> None:
+            if a is not None:
+                self.presenter.call(self.calls.add_timeline, a.text, a.at, done="timeline entry added")
+
+        self.app.push_screen(TimelineEntryScreen(), answered)
+
+    def correct_timeline(self) -> None:
+        if not self.need_incident():
+            return
+        from panes.fmt import format_time
+        from tui.screens.modals.timeline_entry import TimelineAnswer, TimelineEntryScreen
+
+        item = self.selected_entry()
+        if item is None or item.seq is None:
+            self.notify("Highlight a timeline entry first (tab to the timeline, j/k), then x.")
+            return
+
+        def answered(a: TimelineAnswer | None) -> None:
+            if a is not None and a.seq is not None:
+                self.presenter.call(self.calls.correct_timeline, a.seq, a.text, done="timeline entry corrected")
+
+        self.app.push_screen(TimelineEntryScreen(seq=item.seq, text=item.text, when=format_time(item.at)),
+                             answered)
+
+    def drill_report(self) -> None:
+        if self.ctx.drill is None:
+            self.notify("The drill report is for drills (warroom demo).")
+            return
+        self.presenter.drill_report_async()
+
+    def pir_preview(self) -> None:
+        if not self.need_incident():
+            return
+        self.presenter.pir_async(open_preview=True)
+
+    def export_pir(self) -> None:
+        if not self.need_incident():
+            return
+        self.presenter.call(self.calls.export, what="export")

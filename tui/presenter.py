@@ -1,0 +1,526 @@
+"""Between the dashboard and the incident service: every call into the core runs here, in a
+thread worker started on the App, and every answer goes back as a message.
+
+The dashboard never holds incident state of its own and never calls the core on the event
+loop: it asks the presenter, and draws what the presenter posts (``tui.messages``): snapshots
+(``ViewReady``), a step's output batches (``OutputReady``), gate progress, outcomes in words.
+A worker that fails on something unexpected is heard by the App's one handler
+(``WarroomApp.on_worker_state_changed``), which puts the failure on screen.
+
+The service is :class:`warroom.incident.live.LiveIncident`, the same one ``warroom incident run``
+uses, so a step run here and from the shell writes the same events.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.messages import (
+    ActionDone,
+    ActionFailed,
+    DrillReportReady,
+    GateProgress,
+    IncidentChanged,
+    OutputReady,
+    PirReady,
+    ResumeOffer,
+    RunDialogReady,
+    StepEnded,
+    StepStarted,
+    ViewReady,
+)
+from warroom.errors import WarroomError
+
+if TYPE_CHECKING:
+    from textual.message import Message
+
+    from tui.app import WarroomApp
+    from tui.context import AppContext
+    from warroom.incident.live import LiveIncident
+    from warroom.incident.records import StepKey
+    from warroom.sources.verify import OpenGate, VerifyCheck
+
+OUTPUT_BATCH = 400      # newest lines drawn per drain of a flooding step (one render, a few ms)
+EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
+VERIFY_EVERY = 2.0      # seconds between probes of an open gate
+
+
+@dataclass
+class OpenSummary:
+    id: str
+    title: str
+    severity: str
+    status: str
+    declared_at: float | None
+    drill: str | None = None          # "rate-limit ×10" for a drill incident
+
+
+@dataclass
+class OutputBuffer:
+    """One step's newest output lines waiting for the next drain, and how many it printed.
+    Filled by that step's follow worker, drained by the event loop, under ``lock``."""
+
+    lines: deque[str]
+    seen: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def drain(self) -> tuple[list[str], int]:
+        with self.lock:
+            out = list(self.lines)
+            self.lines.clear()
+            return out, self.seen
+
+
+def describe(exc: BaseException) -> str:
+    """A failure in words for the screen."""
+    if isinstance(exc, OSError):
+        return f"{exc.filename or ''}: {exc.strerror or exc}".strip(": ")
+    text = str(exc)
+    return text if isinstance(exc, WarroomError) else f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class IncidentPresenter:
+    """The dashboard's one door into the core. Methods named ``*_async`` (and ``call``) start
+    a worker and return at once; the rest are cheap reads of what the workers left."""
+
+    def __init__(self, app: WarroomApp, post: Callable[[Message], object]) -> None:
+        self.app = app
+        self.ctx: AppContext = app.ctx
+        self.post = post                       # to the dashboard screen (thread-safe)
+        self.live: LiveIncident | None = None
+        self.outputs: dict[StepKey, OutputBuffer] = {}
+        self._following: set[StepKey] = set()
+        self._gates_resumed: str | None = None
+        self._evidence_next = 0.0
+        self._journal_size = -1
+        self.pir_open = False
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def incident(self) -> Any | None:
+        """The open ``Incident`` (for tests and tools; the dashboard reads snapshots)."""
+        return self.live.incident if self.live is not None else None
+
+    @property
+    def incident_id(self) -> str | None:
+        return self.live.id if self.live is not None else None
+
+    def worker(self, fn: Callable[[], object], *, group: str, name: str, exclusive: bool = False) -> None:
+        """Run ``fn`` in a thread worker on the App: its failure reaches the App's handler."""
+        self.app.run_worker(fn, thread=True, group=group, name=name, exclusive=exclusive,
+                            exit_on_error=False)
+
+    def call(self, fn: Callable[..., Any], *args: Any, done: str = "", what: str = "",
+             **kwargs: Any) -> None:
+        """One core call off the event loop: refusals and known errors are said in words
+        (``ActionFailed``), success in ``done``; then the view is rebuilt."""
+
+        def work() -> None:
+            try:
+                result = fn(*args, **kwargs)
+            except (WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"{what}: {describe(exc)}" if what else describe(exc)))
+            else:
+                message = done or (result if isinstance(result, str) and " " in result else "")
+                if message:
+                    self.post(ActionDone(message))
+            finally:
+                self.post(IncidentChanged(self.incident_id))
+
+        self.worker(work, group="io", name=what or getattr(fn, "__name__", "action"))
+
+    def require(self) -> LiveIncident:
+        if self.live is None:
+            raise WarroomError("no incident is open: press d to declare one")
+        return self.live
+
+    # ------------------------------------------------------------------ opening
+
+    def _store(self) -> Any:
+        from warroom.incident.store import IncidentStore
+
+        return IncidentStore(self.ctx.state_dir, self.ctx.config)
+
+    def _adopt(self, incident: Any) -> str:
+        from warroom.incident.live import LiveIncident
+
+        drill = self.ctx.drill
+        old = self.live
+        self.live = LiveIncident(incident, self.ctx.source,
+                                 speed=drill.speed if drill is not None and drill.speed > 0 else 1.0,
+                                 env=self.ctx.extra_env, kube=self.ctx.kube, read_only=self.ctx.read_only,
+                                 now=self.ctx.clock.now)
+        if old is not None:
+            old.close()
+        self._journal_size = -1
+        return str(incident.id)
+
+    def open_incidents(self) -> list[OpenSummary]:
+        root = Path(self.ctx.state_dir) / "incidents"
+        if not root.is_dir() or next(root.iterdir(), None) is None:
+            # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
+            # an incident is declared or opened.
+            return []
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        out = []
+        for st in self._store().open_incidents():
+            drill = st.drill or {}
+            if sim is not None and drill.get("dir") != str(sim.path):
+                # A drill resumes only its own incidents: another scenario's (or an earlier run's)
+                # incident would be worked against a world that never had it.
+                continue
+            label = None
+            if drill:
+                label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
+            out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
+                                   declared_at=st.declared_at.timestamp() if st.declared_at else None,
+                                   drill=label))
+        return out
+
+    def open(self, inc_id: str) -> str:
+        if inc_id == "latest":
+            found = self.open_incidents()
+            if not found:
+                raise WarroomError(f"no open incident under {self.ctx.state_dir}")
+            inc_id = found[-1].id
+        return self._adopt(self._store().open(inc_id))
+
+    def look_for_open_incidents_async(self) -> None:
+        def work() -> None:
+            found = self.open_incidents()
+            if found:
+                self.post(ResumeOffer(found))
+
+        self.worker(work, group="io", name="look for open incidents")
+
+    def declare(self, *, title: str, severity: str, runbook: str | None, source: dict[str, Any]) -> str:
+        ref: str | None = runbook
+        rb = self.ctx.runbook(runbook)
+        if rb is not None and rb.path is not None:
+            ref = str(rb.path)
+        drill = None
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        if self.ctx.drill is not None:
+            drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
+            if sim is not None:
+                # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
+                drill["dir"] = str(sim.path)
+        if sim is not None and "started_at" not in source:
+            # Impact began when the scenario's pane crossed critical, which only the drill knows:
+            # the response times (detect, mobilise, ...) then count from the real start.
+            from warroom.drill.report import breach_time
+            from warroom.sources.evidence import iso
+
+            began = breach_time(sim, slos=self.ctx.config.slo)
+            if began is not None:
+                source = {**source, "started_at": iso(began)}
+        incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill)
+        if sim is not None and callable(getattr(sim, "attach_incident", None)):
+            sim.attach_incident(incident.id)
+        return self._adopt(incident)
+
+    def attach(self, runbook_id: str) -> None:
+        rb = self.ctx.runbook(runbook_id)
+        self.require().attach(str(rb.path) if rb is not None and rb.path else runbook_id)
+
+    def close(self) -> None:
+        """The dashboard goes away: gate watchers and output followers stop (gates stay open in
+        the journal for the next dashboard; steps keep running under their supervisors)."""
+        if self.live is not None:
+            self.live.close()
+
+    # ------------------------------------------------------------------ reading
+
+    def load_view_async(self) -> None:
+        """Rebuild the view from a snapshot in a worker (one at a time, the newest wins)."""
+
+        def work() -> None:
+            from tui.view import incident_view
+
+            live = self.live
+            if live is None:
+                return
+            snap = live.snapshot()
+            view = incident_view(snap, self.ctx.config.incident.status_update_every)
+            self.post(ViewReady(view, snap.runbook, snap))
+            if self.pir_open:
+                self.post(PirReady(live.render_pir()))
+
+        self.worker(work, group="view", name="load view", exclusive=True)
+
+    def journal_moved(self) -> bool:
+        """Whether the journal grew since the last look (one ``stat``: appends made elsewhere,
+        another IC's ``warroom incident note``, a supervisor ending a step)."""
+        live = self.live
+        if live is None:
+            return False
+        try:
+            size = live.journal_path.stat().st_size
+        except OSError:
+            return False
+        if size == self._journal_size:
+            return False
+        self._journal_size = size
+        return True
+
+    def pir_async(self, open_preview: bool) -> None:
+        def work() -> None:
+            try:
+                md = self.require().render_pir()
+            except WarroomError as exc:
+                self.post(ActionFailed(describe(exc)))
+                return
+            self.post(PirReady(md, open_preview))
+
+        self.worker(work, group="pir", name="PIR", exclusive=True)
+
+    def drill_report(self) -> Any:
+        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
+        if sim is None:
+            raise WarroomError("the drill report is for drills (warroom demo / warroom drill)")
+        from warroom.drill.report import drill_report
+
+        state = self.live.snapshot().state if self.live is not None else None
+        return drill_report(sim, state, slos=self.ctx.config.slo)
+
+    def drill_report_async(self) -> None:
+        def work() -> None:
+            try:
+                self.post(DrillReportReady(self.drill_report()))
+            except WarroomError as exc:
+                self.post(ActionFailed(f"drill report: {describe(exc)}"))
+
+        self.worker(work, group="io", name="drill report")
+
+    # ------------------------------------------------------------------ steps
+
+    def run_dialog_async(self, key: StepKey, step: Any) -> None:
+        """The run dialog's fields and a preparer that works on a snapshot: the dialog's preview
+        (every keystroke) never reads the journal or takes the incident's lock."""
+
+        def work() -> None:
+            from warroom.incident.live import StepPreparer
+
+            live = self.require()
+            try:
+                prompts = live.prompts(key)
+                preparer = StepPreparer(live.snapshot(), live.incident.config)
+            except WarroomError as exc:
+                self.post(ActionFailed(describe(exc)))
+                return
+            self.post(RunDialogReady(step, prompts, preparer=preparer, key=key))
+
+        self.worker(work, group="io", name="run dialog")
+
+    def start_step_async(self, key: StepKey, label: str, params: dict[str, str], *,
+                         confirmed: bool, dry_run: bool) -> None:
+        def work() -> None:
+            try:
+                live = self.require()
+                prepared = live.prepare(key, params)
+                live.run(prepared, confirmed=confirmed, dry_run=dry_run)
+            except WarroomError as exc:
+                self.post(ActionFailed(describe(exc)))
+            else:
+                if dry_run:
+                    self.post(ActionDone(f"{label}: dry run recorded"))
+                else:
+                    self.post(StepStarted(key, label))
+            finally:
+                self.post(IncidentChanged(self.incident_id))
+
+        self.worker(work, group="io", name=f"run {key[1]}")
+
+    def cancel_async(self, key: StepKey) -> None:
+        self.call(self.require().cancel, key, what=f"cancel {key[1]}")
+
+    def following(self, key: StepKey) -> bool:
+        return key in self._following
+
+    def follow_async(self, key: StepKey) -> OutputBuffer:
+        """Follow one step's output into its own buffer (two running steps never share one)."""
+        buf = self.outputs.get(key)
+        if buf is None or key not in self._following:
+            size = min(OUTPUT_BATCH, max(1, self.ctx.config.execute.memory_lines))
+            buf = self.outputs[key] = OutputBuffer(deque(maxlen=size))
+        if key in self._following:
+            return buf
+        self._following.add(key)
+        stop = threading.Event()
+
+        def batch(lines: list[Any]) -> None:
+            with buf.lock:
+                buf.lines.extend(ln.text for ln in lines)
+                buf.seen = max(buf.seen, lines[-1].n) if lines else buf.seen
+            self.post(OutputReady(key))
+
+        def work() -> None:
+            status = "unknown"
+            try:
+                status = self.require().follow(key, stop, batch)
+            finally:
+                self._following.discard(key)
+                self.post(OutputReady(key))
+                self.post(StepEnded(key, status))
+
+        self.worker(work, group=f"follow-{key[0]}-{key[1]}", name=f"follow {key[1]}")
+        return buf
+
+    # ------------------------------------------------------------------ evidence and gates
+
+    def evidence_due_async(self) -> None:
+        """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed."""
+        now = time.monotonic()
+        if self.live is None or self.ctx.source is None or now < self._evidence_next:
+            return
+        self._evidence_next = now + EVIDENCE_EVERY
+
+        def work() -> None:
+            try:
+                written = self.require().record_due_evidence()
+            except (WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"evidence: {describe(exc)}"))
+                return
+            if written:
+                self.post(IncidentChanged(self.incident_id))
+
+        self.worker(work, group="evidence", name="evidence", exclusive=True)
+
+    def watch_gate_async(self, key: StepKey, number: int | None, text: str,
+                         resume: OpenGate | None = None) -> None:
+        """Watch a step's gate: a new one after the step ended ok, or (``resume``) one the
+        journal shows open. Stopping (the app quits) is not an outcome: the gate stays open."""
+        live = self.live
+        if live is None or self.ctx.source is None or any(w.key == key for w in live.watching()):
+            return
+
+        def work() -> None:
+            from warroom.sources.verify import VerifyError
+
+            first = [resume is None]
+
+            def progress(check: VerifyCheck) -> None:
+                if first[0]:            # verify.started was journaled: show it
+                    first[0] = False
+                    self.post(IncidentChanged(live.id))
+                self.app.post_message(GateProgress(key, number, text, check.status, check.value,
+                                                   check.remaining, check.reason))
+
+            try:
+                check = live.watch_gate(key, number, text, on_check=progress, every=VERIFY_EVERY,
+                                        resume=resume, leave_open=True)
+            except (VerifyError, WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"step {number}: verify: {describe(exc)}"))
+                return
+            if check is None:
+                return  # left open on purpose
+            self.post(IncidentChanged(live.id))
+            self.app.post_message(GateProgress(key, number, text, check.status, check.value, 0.0, check.reason))
+
+        self.worker(work, group=f"gate-{key[0]}-{key[1]}", name=f"verify {key[1]}")
+
+    def resume_gates_async(self) -> None:
+        """Once per incident opened here: settle the gates whose window ended while nobody was
+        watching (from the metric history), and go on watching those still inside it."""
+        live = self.live
+        if live is None or self.ctx.source is None or self._gates_resumed == live.id:
+            return
+        self._gates_resumed = live.id
+
+        def work() -> None:
+            try:
+                results = live.settle_gates()
+            except (WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"verify: {describe(exc)}"))
+                return
+            runbook = live.snapshot().runbook
+            for gate, check in results:
+                if gate.step is None:
+                    continue
+                key = (gate_runbook(live, gate, runbook), gate.step_id)
+                if check is None:
+                    self.app.call_from_thread(self.watch_gate_async, key, int(gate.step), gate.text, gate)
+                else:
+                    self.app.post_message(GateProgress(key, int(gate.step), gate.text, check.status,
+                                                       check.value, 0.0, check.reason))
+            if any(check is not None for _g, check in results):
+                self.post(IncidentChanged(live.id))
+
+        self.worker(work, group="gates-resume", name="resume gates")
+
+
+def gate_runbook(live: LiveIncident, gate: OpenGate, runbook: Any) -> str:
+    """The runbook an open gate's step belongs to: the one whose step ran last with that id."""
+    st = live.snapshot().state.steps
+    owners = [k for k in st if k[1] == gate.step_id]
+    if runbook is not None and (runbook.id, gate.step_id) in owners:
+        return str(runbook.id)
+    return owners[-1][0] if owners else (runbook.id if runbook is not None else "")
+
+
+class IncidentCalls:
+    """The one-append actions, called through ``IncidentPresenter.call`` (in a worker)."""
+
+    def __init__(self, presenter: IncidentPresenter) -> None:
+        self.p = presenter
+
+    def _inc(self) -> Any:
+        return self.p.require().incident
+
+    def tick(self, key: StepKey) -> None:
+        self.p.require()._step(key)  # refuses a step of a runbook no longer attached
+        self._inc().tick(key[1])
+
+    def skip(self, key: StepKey, reason: str) -> None:
+        self.p.require()._step(key)
+        self._inc().skip(key[1], reason)
+
+    def note(self, tag: str, text: str, owner: str | None, due: str | None) -> None:
+        self._inc().note(tag, text, owner=owner, due=due)
+
+    def record_alerts(self, alerts: list[Any]) -> None:
+        from warroom.sources.alerts import alert_event_data
+
+        inc = self._inc()
+        for a in alerts:
+            inc.record_alert(alert_event_data(a))
+
+    def add_timeline(self, text: str, at: Any | None) -> None:
+        self._inc().add_timeline(text, at=at)
+
+    def correct_timeline(self, seq: int, text: str) -> None:
+        self._inc().correct_timeline(seq, text)
+
+    def severity(self, severity: str, reason: str) -> None:
+        self._inc().set_severity(severity, reason)
+
+    def resolve(self, summary: str, resolution: str, rollback: bool) -> None:
+        self._inc().resolve(summary, resolution=resolution, rollback=rollback)
+
+    def export(self) -> str:
+        result = self._inc().export("pir")
+        path = getattr(result, "path", result)
+        note = getattr(result, "message", "") or ""
+        note = note() if callable(note) else note
+        return f"PIR exported: {path} {note}".strip()
+
+    def status_update(self, text: str, *, copied: bool, post: bool) -> str:
+        channels = ["clipboard"] if copied else []
+        webhook = None
+        if post:
+            from warroom.sources.webhooks import post_status_update
+
+            result = post_status_update(self.p.ctx.config.webhook, text)
+            webhook = result.journal()
+            channels.append("webhook")
+        self._inc().record_status_update(text, channels=channels, webhook=webhook)
+        if webhook is None:
+            return "status update copied and journaled"
+        return "status update posted" if webhook.get("ok") else f"webhook failed: {webhook.get('error')}"
