@@ -306,12 +306,10 @@ class IncidentPresenter:
         (every keystroke) never reads the journal or takes the incident's lock."""
 
         def work() -> None:
-            from warroom.incident.live import StepPreparer
-
             live = self.require()
             try:
                 prompts = live.prompts(key)
-                preparer = StepPreparer(live.snapshot(), live.incident.config)
+                preparer = live.preparer()
             except WarroomError as exc:
                 self.post(ActionFailed(describe(exc)))
                 return

@@ -181,6 +181,10 @@ class LiveIncident:
         self._runbooks[rb_id] = book
         return book
 
+    def preparer(self) -> StepPreparer:
+        """Something that prepares steps without touching the journal (see ``StepPreparer``)."""
+        return StepPreparer(self.snapshot(), self.incident.config, self.incident.carried_vars(), self.dir)
+
     def render_pir(self) -> str:
         return str(self.incident.render("pir"))
 
@@ -447,10 +451,17 @@ class StepPreparer(StepRunning):
     preview runs on every keystroke, on the event loop. Same rules as ``Incident.prepare_step``
     (it is the same code), over the state and runbook the snapshot holds."""
 
-    def __init__(self, snapshot: IncidentSnapshot, config: Config) -> None:
+    def __init__(self, snapshot: IncidentSnapshot, config: Config, carried: dict[str, str],
+                 directory: Path) -> None:
         self.snapshot = snapshot
         self.config = config
         self.id = snapshot.state.id
+        self.dir = directory
+        self._carried = dict(carried)
+
+    def carried_vars(self) -> dict[str, str]:
+        """The shell variables earlier steps set, as read when the snapshot was taken."""
+        return dict(self._carried)
 
     @property
     def state(self) -> IncidentState:
