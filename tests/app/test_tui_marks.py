@@ -18,6 +18,7 @@ from tests.app.drill_support import drill_ctx, events, run_selected, select_step
 from tests.app.tui_support import wait_for
 from tests.conftest import REPO
 from tui.app import WarroomApp
+from tui.screens.modals.confirm import ConfirmScreen
 from tui.screens.modals.forms import DeclareScreen
 from tui.screens.modals.pickers import RunbookPicker
 from warroom.cli.incident_show import render_show
@@ -52,6 +53,8 @@ async def open_marks_incident(pilot) -> None:  # type: ignore[no-untyped-def]
     options.focus()
     options.highlighted = options.get_option_index("RB-MARKS-001")
     await pilot.press("enter")
+    await wait_screen(pilot, ConfirmScreen)     # attaching another runbook asks first
+    await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
     await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == "RB-MARKS-001", 20)
 
