@@ -148,7 +148,7 @@ async def test_alerts_by_severity_full_view_declare_and_failure_in_place(tmp_pat
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.dashboard)
             # Declare pre-fills from the most severe alert (a P1 naming a runbook), title from summary.
-            app.dashboard.first_breached = lambda: None  # type: ignore[method-assign]
+            app.dashboard.data.first_breached = lambda: None  # type: ignore[method-assign]
             await pilot.press("d")
             await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen))
             dialog = app.screen
