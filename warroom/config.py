@@ -449,10 +449,12 @@ def _check_semantics(cfg: Config, b: _Builder) -> None:
         except ValueError:
             b.error(f"execute.evidence_after[{i}]", f"expected a duration like \"5m\", got {_describe(d)}")
     for i, p in enumerate(cfg.redaction.patterns):
+        from warroom.execute.redact_user import UserPatternError, compile_user_pattern
+
         try:
-            re.compile(p.regex)
-        except re.error as exc:
-            b.error(f"redaction.patterns[{i}].regex", f"expected a valid regular expression, {exc}")
+            compile_user_pattern(p.regex)
+        except UserPatternError as exc:
+            b.error(f"redaction.patterns[{i}].regex", f"expected a valid regular expression RE2 can run, {exc}")
     url = cfg.prometheus.url
     if url is not None and not re.match(r"https?://", url):
         b.error("prometheus.url", f"expected an http:// or https:// URL, got string {url!r}")

@@ -107,7 +107,7 @@ def test_duplicate_pane_ids() -> None:
 
 def test_bad_regex_pattern() -> None:
     msg = error_of("[[redaction.patterns]]\nname = 'x'\nregex = '('\n")
-    assert msg.startswith("c.toml: redaction.patterns[0].regex: expected a valid regular expression, ")
+    assert msg.startswith("c.toml: redaction.patterns[0].regex: expected a valid regular expression RE2 can run, ")
 
 
 def test_several_errors_are_all_reported() -> None:

@@ -54,6 +54,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
     sp.add_argument("step", help="step number, id or label")
     sp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    sp.add_argument("--param-env", action="append", default=[], metavar="NAME=ENVVAR",
+                    help="take a parameter's value from an environment variable: a secret typed on"
+                         " the command line is visible to every user in `ps`, one in the environment"
+                         " is not")
     sp.add_argument("--yes", action="store_true", help="confirm a step that changes things")
     sp.add_argument("--dry-run", action="store_true", help="record the exact command without running it")
     sp.add_argument("--no-wait", action="store_true",

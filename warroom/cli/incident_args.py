@@ -69,11 +69,27 @@ def parse_when(text: str, now: datetime) -> datetime:
 
 def _params(pairs: list[str]) -> dict[str, str]:
     params: dict[str, str] = {}
-    for pair in pairs:
+    for n, pair in enumerate(pairs, 1):
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise WarroomError(f"--param {pair!r}: expected NAME=VALUE")
+            # Never echo what was typed: a value whose "=" is missing may well be a secret.
+            raise WarroomError(f"--param number {n} ({len(pair)} characters, not shown): expected NAME=VALUE")
         params[name.strip()] = value
+    return params
+
+
+def _env_params(pairs: list[str]) -> dict[str, str]:
+    """``--param-env NAME=ENVVAR``: the value from the environment, never from argv."""
+    import os
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, var = pair.partition("=")
+        if not sep or not name.strip() or not var.strip():
+            raise WarroomError(f"--param-env {pair!r}: expected NAME=ENVVAR")
+        if var.strip() not in os.environ:
+            raise WarroomError(f"--param-env {name.strip()}: environment variable {var.strip()} is not set")
+        params[name.strip()] = os.environ[var.strip()]
     return params
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from warroom.cli.incident_args import _open, _params
+from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
 from warroom.durations import format_duration
@@ -25,7 +25,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with LiveIncident.open(inc) as live:
         _catch_up(live)
         key = live.key_of(args.step)
-        prepared = live.prepare(key, _params(args.param))
+        prepared = live.prepare(key, {**_params(args.param), **_env_params(getattr(args, "param_env", []))})
         target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
         kind = "CHANGES THINGS" if prepared.mutating else "read-only"
         if getattr(prepared.step, "confirm", False) and not prepared.mutating:

@@ -55,6 +55,7 @@ from warroom.execute.redact_rules import (
     looks_secret_name,
     marker,
 )
+from warroom.execute.redact_user import compile_user_pattern, secret_group
 from warroom.execute.redact_stream import HOLD as HOLD, OVERLAP as OVERLAP, RedactStream
 from warroom.execute.sanitize import strip_sgr
 
@@ -140,8 +141,8 @@ class Redactor:
         if redact_pii:
             rules.extend(PII_RULES)
         for name, regex in patterns:
-            rx = re.compile(regex.encode("utf-8"))
-            rules.append(Rule(name, rx, "secret" if "secret" in rx.groupindex else 0, (), boundary=False))
+            rx = compile_user_pattern(regex)  # RE2: linear time, so capture can never stall on it
+            rules.append(Rule(name, rx, secret_group(rx), (), boundary=False))
         self._triggered = [r for r in rules if r.triggers]
         self._always = [r for r in rules if not r.triggers]
         self._triggers = sorted({t for r in self._triggered for t in r.triggers})

@@ -139,6 +139,40 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     _cs("github_token", rb"github_pat_[A-Za-z0-9_]{22,}", (b"github_pat_",)),
     _cs("google_api_key", rb"AIza[0-9A-Za-z_-]{35}", (b"aiza",)),
     _cs("jwt", rb"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", (b"eyj",)),
+    # Stripe secret and restricted keys, webhook signing secrets
+    _cs("stripe_key", rb"(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{10,}", (b"sk_live_", b"sk_test_", b"rk_live_", b"rk_test_")),
+    _cs("stripe_key", rb"whsec_[0-9A-Za-z]{20,}", (b"whsec_",)),
+    # GitLab personal/deploy/runner/trigger/... tokens
+    _cs("gitlab_token", rb"gl(?:pat|dt|rt|ptt|soat|cbt|ffct|imt|oas|agent)-[0-9A-Za-z_.-]{20,}",
+        (b"glpat-", b"gldt-", b"glrt-", b"glptt-", b"glsoat-", b"glcbt-", b"glffct-", b"glimt-", b"gloas-",
+         b"glagent-")),
+    _cs("gitlab_token", rb"GR1348941[0-9A-Za-z_-]{20,}", (b"gr",)),
+    _cs("npm_token", rb"npm_[A-Za-z0-9]{30,}", (b"npm_",)),
+    _cs("huggingface_token", rb"hf_[A-Za-z0-9]{30,}", (b"hf_",)),
+    _cs("sendgrid_key", rb"SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}", (b"sg",)),
+    # Azure: storage connection strings (AccountKey=, SharedAccessKey=), SAS signatures, and a bare
+    # storage account key (88 base64 characters ending "==", as `az storage account keys list` prints)
+    _lc("azure_key", rb"(?:accountkey|sharedaccesskey)[ \t]*=[ \t]*(?P<secret>[a-z0-9+/=]{16,})",
+        (b"accountkey", b"sharedaccesskey")),
+    _lc("azure_sas", rb"[?&]sig=(?P<secret>[a-z0-9%+/=]{16,})", (b"sig",)),
+    Rule("azure_key", re.compile(rb"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])"), 0, (),
+         precheck=lambda data: b"==" in data),
+    # mysql -pSECRET (the password glued to -p; `-p` alone prompts), MYSQL_PWD=
+    _cs("password", rb"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mariadb"
+                    rb"|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p(?![ \t]|$)[\"']?(?P<secret>[^\s\"']+)",
+        (b"mysql", b"mariadb"), "secret", boundary=False),
+    _lc("password", rb"mysql_pwd" + _Q + _VALUE, (b"mysql_pwd",)),
+    # curl -u user:password (also -su, --user, --proxy-user, -U)
+    _cs("password", rb"\bcurl\b[^\n|;&]*?[ \t](?:-[A-Za-z]*[uU]|--user|--proxy-user)(?:[ \t]+|=)?[\"']?"
+                    rb"[^\s:\"']*:(?P<secret>[^\s\"']+)", (b"curl",), "secret", boundary=False),
+    # cookies: request headers, response headers, curl -b/--cookie
+    _lc("cookie", rb"(?:set-)?cookie[ \t]*:[ \t]*(?!\[redacted)(?P<secret>[^\s\"'][^\n\"']*)", (b"cookie",)),
+    _cs("cookie", rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?(?P<secret>[^\s\"']*=[^\s\"']*)",
+        (b"curl",), "secret", boundary=False),
+    # a private key base64-wrapped (Kubernetes `tls.key:`, kubeconfig `client-key-data:`):
+    # "LS0tLS1CRUdJTi" is base64 of "-----BEGIN"; the token is decoded to confirm a private key
+    Rule("private_key", re.compile(rb"LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), 0, (b"lstlscrudjti",),
+         check=lambda raw: _is_private_key_b64(raw)),
     # name = value: the name stays, the value goes (the name is the *last* word of the key, so
     # `secretName:` and `max_tokens:` are left alone)
     _lc("secret", rb"passw(?:or)?d" + _Q + _VALUE, (b"passw",)),
@@ -151,6 +185,20 @@ BUILTIN_RULES: tuple[Rule, ...] = (
                   rb"(?!\[redacted)(?!-)(?P<secret>[^\s\"']{3,})",
         (b"passw", b"secret", b"token", b"apikey", b"api-key")),
 )
+
+
+def _is_private_key_b64(raw: bytes) -> bool:
+    """True when base64 ``raw`` decodes to a PEM private key header (checked on its start)."""
+    import base64
+    import binascii
+
+    head = raw[:128]
+    head = head[: len(head) - len(head) % 4]
+    try:
+        decoded = base64.b64decode(head, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return decoded.startswith(b"-----BEGIN") and b"PRIVATE KEY" in decoded
 
 
 def _email_local(data: bytes, at: int) -> int | None:

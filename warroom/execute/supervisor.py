@@ -72,6 +72,15 @@ def _now() -> str:
     return format_ts(datetime.now(UTC))
 
 
+STEP_COMMAND_ENV = "WARROOM_STEP_COMMAND"
+"""Where the shell finds the step's command: an environment variable, not an argument."""
+
+LAUNCH = f'__warroom_step=${STEP_COMMAND_ENV}; unset {STEP_COMMAND_ENV}; eval "$__warroom_step"'
+"""The shell's only argument: take the command from the environment (and drop it there, so the
+command's own children do not inherit it), then run it exactly as ``-c COMMAND`` would: eval of
+the same text, on line 1, same ``$0``, same exit status."""
+
+
 class Supervisor:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
@@ -162,7 +171,9 @@ class Supervisor:
                 os.closerange(3, max_fd)
                 if cwd:
                     os.chdir(cwd)
-                os.execve(shell, [shell, "-c", command], env)
+                # The command (which may hold a secret typed as a parameter) travels in the
+                # environment, read by the same user only, never in argv, which `ps` shows everyone.
+                os.execve(shell, [shell, "-c", LAUNCH], {**env, STEP_COMMAND_ENV: command})
             except OSError as exc:
                 what = f"cannot run {shell}" + (f" in {cwd}" if cwd else "")
                 os.write(2, f"warroom: {what}: {exc.strerror}\n".encode())

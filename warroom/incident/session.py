@@ -29,7 +29,7 @@ here); the types it hands back are in :mod:`warroom.incident.prepared`.
 from __future__ import annotations
 
 import difflib
-import shutil
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +60,7 @@ from warroom.incident.prepared import (
 )
 from warroom.incident.state import IncidentState
 from warroom.incident.step_running import StepRunning
-from warroom.incident.store import FILE_MODE, JOURNAL_NAME, make_private_dir
+from warroom.incident.store import JOURNAL_NAME, make_private_dir, write_private_file
 from warroom.incident.target import detect_target as detect_target
 
 if TYPE_CHECKING:
@@ -295,29 +295,35 @@ class Incident(StepRunning):
         rb = self._snapshot_runbook(runbook) if runbook else None
         data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,
-                "commander": commander or self.journal.actor}
+                "commander": self.redact(commander) if commander else self.journal.actor}
         return self._append(ev.DECLARED, data)
 
     def _snapshot_runbook(self, ref: str | Path) -> dict[str, Any]:
-        """Copy the runbook into the incident dir and describe it (parsing it first)."""
+        """Copy the runbook into the incident dir, redacted, and describe it (parsing it first).
+
+        The snapshot goes through the same redaction as output and notes: a bearer token or key
+        written into a runbook never lands in the incident directory. A step whose command held
+        one is refused when run (``prepare_step``), with a hint to read it from the environment.
+        """
         src = runbook_ref.resolve_ref(ref, self.config)
         book = runbook_ref.load_file(src)
         n = 1
         name = "runbook.md"
-        while (self.dir / name).exists():
+        while os.path.lexists(self.dir / name):
             n += 1
             name = f"runbook-{n}.md"
         dest = self.dir / name
-        tmp = dest.with_name(f".{name}.tmp")
         try:
-            shutil.copyfile(src, tmp)
-            tmp.chmod(FILE_MODE)
-            tmp.replace(dest)
+            text = Path(src).read_bytes().decode("utf-8", "replace")
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise JournalError(f"{dest}: cannot snapshot runbook: {exc.strerror or exc}") from None
+            raise JournalError(f"{src}: cannot read runbook: {exc.strerror or exc}") from None
+        data = self.redact(text).encode("utf-8")
+        try:
+            write_private_file(dest, data)
+        except JournalError as exc:
+            raise JournalError(f"cannot snapshot runbook: {exc}") from None
         self._runbook = None
-        return {"id": book.id, "title": book.title, "path": str(src),
+        return {"id": book.id, "title": self.redact(book.title), "path": str(src),
                 "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
 
     def attach_runbook(self, ref: str | Path) -> Event:
@@ -363,9 +369,9 @@ class Incident(StepRunning):
             raise WarroomError("a note needs some text")
         data: dict[str, Any] = {"tag": tag, "text": self.redact(text)}
         if owner:
-            data["owner"] = owner
+            data["owner"] = self.redact(owner)
         if due:
-            data["due"] = due
+            data["due"] = self.redact(due)
         return self._append(ev.NOTE, data)
 
     def set_severity(self, severity: str, reason: str = "") -> Event:

@@ -83,6 +83,12 @@ class StepRunning:
         step = self.step(step_ref)
         book = self.runbook()
         assert book is not None
+        if step.command is not None and "[REDACTED:" in step.command:
+            raise WarroomError(
+                f"step {step.number} ({step.label}): its command held a secret, which the incident's"
+                " copy of the runbook does not keep (it was redacted when the runbook was attached);"
+                " read the secret from an environment variable in the runbook (e.g. \"$API_TOKEN\","
+                " set in your shell or [execute].env) and attach the runbook again")
         given = {runbook_ref.param_key(k): v for k, v in (params or {}).items()}
         unknown = sorted(set(given) - set(step.params))
         if unknown:
