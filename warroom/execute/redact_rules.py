@@ -102,9 +102,17 @@ def _luhn(raw: bytes) -> bool:
 
 
 def _lc(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = "secret",
-        boundary: bool = False) -> Rule:
+        boundary: bool = False, check: Callable[[bytes], bool] | None = None) -> Rule:
     """A case-insensitive rule: ``pattern`` in lower case, run on lowered text."""
-    return Rule(kind, re.compile(pattern), group, triggers, lower=True, boundary=boundary)
+    return Rule(kind, re.compile(pattern), group, triggers, lower=True, boundary=boundary, check=check)
+
+
+_VAR_REF = re.compile(rb"\$(?:\{|[A-Za-z_])")
+
+
+def _no_variable(raw: bytes) -> bool:
+    """A header value built from ``$VARIABLES`` is a template that reads its secret at run time."""
+    return _VAR_REF.search(raw) is None
 
 
 def _cs(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str = 0,
@@ -115,15 +123,19 @@ def _cs(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str
 
 _Q = rb"[\"']?[ \t]*[:=][ \t]*[\"']?"  # what joins a name to its value: `: `, `=`, `": "`
 
-_VALUE = rb"(?!\[redacted)(?P<secret>[^\s\"',;{}]{4,})"
+# A shell variable reference (``$API_TOKEN``, ``${PW}``) is where a secret is read from, not a
+# secret: runbooks and their snapshots keep it, so the command still works.
+_NOT_VAR = rb"(?!\$\{|\$[A-Za-z_])"
+
+_VALUE = rb"(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"',;{}]{4,})"
 
 _AUTH_SCHEMES = rb"(?:(?:bearer|basic|token|digest|negotiate|ntlm|apikey|aws4-hmac-sha256)[ \t]+)?"
 
 BUILTIN_RULES: tuple[Rule, ...] = (
-    _lc("authorization", rb"authorization" + _Q + _AUTH_SCHEMES + rb"(?!\[redacted)(?P<secret>[^\s\"'][^\"'\n]*)",
-        (b"authorization",)),
+    _lc("authorization", rb"authorization" + _Q + _AUTH_SCHEMES + rb"(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"'][^\"'\n]*)",
+        (b"authorization",), check=_no_variable),
     _lc("bearer", rb"bearer[ \t]+(?!\[redacted)(?P<secret>[a-z0-9._~+/-]{8,}=*)", (b"bearer",), boundary=True),
-    _cs("url_password", rb"://[^\s:/@\"']*:(?P<secret>[^\s@/\"']+)@", (b"@",), "secret", boundary=False),
+    _cs("url_password", rb"://[^\s:/@\"']*:" + _NOT_VAR + rb"(?P<secret>[^\s@/\"']+)@", (b"@",), "secret", boundary=False),
     _cs("aws_access_key_id", rb"AKIA[A-Z0-9]{16}(?![A-Za-z0-9])", (b"akia",)),
     _cs("aws_access_key_id", rb"ASIA[A-Z0-9]{16}(?![A-Za-z0-9])", (b"asia",)),
     _lc("aws_secret_access_key",
@@ -159,15 +171,16 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          precheck=lambda data: b"==" in data),
     # mysql -pSECRET (the password glued to -p; `-p` alone prompts), MYSQL_PWD=
     _cs("password", rb"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlpump|mariadb"
-                    rb"|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p(?![ \t]|$)[\"']?(?P<secret>[^\s\"']+)",
+                    rb"|mariadb-dump|mariadb-admin)\b[^\n|;&]*?[ \t]-p(?![ \t]|$)[\"']?" + _NOT_VAR + rb"(?P<secret>[^\s\"']+)",
         (b"mysql", b"mariadb"), "secret", boundary=False),
     _lc("password", rb"mysql_pwd" + _Q + _VALUE, (b"mysql_pwd",)),
     # curl -u user:password (also -su, --user, --proxy-user, -U)
     _cs("password", rb"\bcurl\b[^\n|;&]*?[ \t](?:-[A-Za-z]*[uU]|--user|--proxy-user)(?:[ \t]+|=)?[\"']?"
-                    rb"[^\s:\"']*:(?P<secret>[^\s\"']+)", (b"curl",), "secret", boundary=False),
+                    rb"[^\s:\"']*:" + _NOT_VAR + rb"(?P<secret>[^\s\"']+)", (b"curl",), "secret", boundary=False),
     # cookies: request headers, response headers, curl -b/--cookie
-    _lc("cookie", rb"(?:set-)?cookie[ \t]*:[ \t]*(?!\[redacted)(?P<secret>[^\s\"'][^\n\"']*)", (b"cookie",)),
-    _cs("cookie", rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?(?P<secret>[^\s\"']*=[^\s\"']*)",
+    _lc("cookie", rb"(?:set-)?cookie[ \t]*:[ \t]*(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"'][^\n\"']*)", (b"cookie",),
+        check=_no_variable),
+    _cs("cookie", rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?" + _NOT_VAR + rb"(?P<secret>[^\s\"']*=[^\s\"']*)",
         (b"curl",), "secret", boundary=False),
     # a private key base64-wrapped (Kubernetes `tls.key:`, kubeconfig `client-key-data:`):
     # "LS0tLS1CRUdJTi" is base64 of "-----BEGIN"; the token is decoded to confirm a private key
@@ -182,7 +195,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     _lc("secret", rb"private[_-]?key" + _Q + _VALUE, (b"private",)),
     _lc("secret", rb"access[_-]?key" + _Q + _VALUE, (b"access",)),
     _lc("secret", rb"--(?:[a-z0-9]+-)*(?:password|passwd|token|secret|api-?key)(?:=|[ \t]+)[\"']?"
-                  rb"(?!\[redacted)(?!-)(?P<secret>[^\s\"']{3,})",
+                  rb"(?!\[redacted)(?!-)" + _NOT_VAR + rb"(?P<secret>[^\s\"']{3,})",
         (b"passw", b"secret", b"token", b"apikey", b"api-key")),
 )
 
