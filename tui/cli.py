@@ -8,7 +8,9 @@ Headless subcommands live in ``warroom.cli.*`` (core, no Textual); the dashboard
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -103,3 +105,18 @@ def _main(argv: Sequence[str] | None) -> int:
         # `warroom ... | head` closed the pipe: not an error worth a traceback.
         sys.stderr.close()
         return 0
+    except OSError as exc:
+        # An OS error no layer turned into a WarroomError: still one line naming the file, and
+        # a full disk (or a read-only one, or a quota) is exit 6 as the README promises.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"warroom: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 6 if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS) else 1
+    except (RecursionError, OverflowError, MemoryError) as exc:
+        # Input shaped to exhaust the parser (a 5000-deep array) or the arithmetic: say so in
+        # one line; WARROOM_DEBUG=1 shows the traceback for a bug report.
+        if os.environ.get("WARROOM_DEBUG"):
+            raise
+        what = {RecursionError: "input nests too deeply", OverflowError: "a number in the input is out of range",
+                MemoryError: "out of memory"}[type(exc)]
+        print(f"warroom: {what} ({exc}); nothing was changed", file=sys.stderr)
+        return 2

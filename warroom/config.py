@@ -466,6 +466,8 @@ def parse_config(text: str, file: str = "<config>") -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: arrays or tables nest too deeply") from None
     b = _Builder(file)
     cfg = b.build(Config, data, "")
     if cfg is not None:

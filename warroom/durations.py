@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+MAX_SECONDS = 100 * 365.25 * 86400.0
+"""Nothing an incident tool times is longer than a century: past it a duration is a typo (or an
+attack on everything that adds it to a clock), refused with the text that was given."""
+
+
+def _bounded(value: float, text: object) -> float:
+    if not math.isfinite(value):
+        raise ValueError(f"not a duration: {text!r} (not a finite number)")
+    if value < 0:
+        raise ValueError(f"negative duration: {text!r}")
+    if value > MAX_SECONDS:
+        raise ValueError(f"duration too long: {text!r} (at most 100 years)")
+    return value
 
 
 def parse_duration(text: str | int | float) -> float:
@@ -13,9 +27,7 @@ def parse_duration(text: str | int | float) -> float:
     if isinstance(text, bool):
         raise ValueError(f"not a duration: {text!r}")
     if isinstance(text, (int, float)):
-        if text < 0:
-            raise ValueError(f"negative duration: {text!r}")
-        return float(text)
+        return _bounded(float(text), text)
     s = text.strip().lower().replace(" ", "")
     if not s:
         raise ValueError("empty duration")
@@ -24,9 +36,7 @@ def parse_duration(text: str | int | float) -> float:
     except ValueError:
         pass
     else:
-        if value < 0:
-            raise ValueError(f"negative duration: {text!r}")
-        return value
+        return _bounded(value, text)
     pos = 0
     total = 0.0
     for match in _PART.finditer(s):
@@ -36,7 +46,7 @@ def parse_duration(text: str | int | float) -> float:
         pos = match.end()
     if pos != len(s) or pos == 0:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 1h30m)")
-    return total
+    return _bounded(total, text)
 
 
 def format_duration(seconds: float) -> str:

@@ -190,14 +190,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now()) if args.at else None
+    at = parse_when(args.at, _now()) if args.at is not None else None
     e = _open(args).mark_phase(args.phase, at, args.reason)
     out(f"marked {args.phase} at {e.data['at']}")
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now()) if args.at else None
+    at = parse_when(args.at, _now()) if args.at is not None else None
     e = _open(args).add_timeline(" ".join(args.text), at)
     out(f"timeline entry seq {e.seq} at {e.data['at']}")
     return 0

@@ -49,9 +49,13 @@ def parse_when(text: str, now: datetime) -> datetime:
     if m or t.startswith("-"):
         span = m.group(1) if m else t[1:]
         try:
-            return now - timedelta(seconds=parse_duration(span))
-        except ValueError:
-            pass
+            seconds = parse_duration(span)
+        except ValueError as exc:
+            if "too long" in str(exc) or "finite" in str(exc):
+                raise WarroomError(f"--at {text!r}: {span.strip()!r} is not a span of time warroom can go back"
+                                   " (at most 100 years)") from None
+        else:
+            return _sane(now - timedelta(seconds=seconds), text, now)
     if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", t):
         parts = [int(x) for x in t.split(":")]
         try:
@@ -64,7 +68,20 @@ def parse_when(text: str, now: datetime) -> datetime:
     except ValueError:
         raise WarroomError(f"--at {text!r}: expected an ISO time (2026-11-22T14:30Z), HH:MM (UTC)"
                            " or a span like '10m ago'") from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return _sane(dt if dt.tzinfo else dt.replace(tzinfo=UTC), text, now)
+
+
+def _sane(when: datetime, text: str, now: datetime) -> datetime:
+    """A recorded time must be one the PIR can do arithmetic with: not before 1970 (nothing
+    happened in an incident then) and not more than a day ahead (clock skew, not the future)."""
+    try:
+        if when.astimezone(UTC).year < 1970:
+            raise WarroomError(f"--at {text!r}: that is before 1970")
+        if when - now > timedelta(days=1):
+            raise WarroomError(f"--at {text!r}: that is more than a day in the future")
+    except OverflowError:
+        raise WarroomError(f"--at {text!r}: not a time warroom can record") from None
+    return when
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

@@ -79,6 +79,10 @@ def _parse_toml(block: str, fm: FrontMatter, file: str) -> None:
             reason = "a string is not closed on its line (missing closing quote?)"
         fm.findings.append(Finding(file, line, "error", f"malformed TOML front matter: {reason}"))
         return
+    except RecursionError:
+        fm.findings.append(Finding(file, fm.start, "error", "malformed TOML front matter: arrays or tables"
+                                                           " nest too deeply"))
+        return
     fm.data = data
 
 
