@@ -69,7 +69,9 @@ class Cmd:
         return done.returncode, done.stdout, done.stderr
 
     def events(self) -> list[dict]:
-        return [json.loads(x) for x in (self.dir / "journal.jsonl").read_text().splitlines()]
+        """The complete lines so far (a line being appended as we read is left for next time)."""
+        raw = (self.dir / "journal.jsonl").read_bytes()
+        return [json.loads(x) for x in raw[:raw.rfind(b"\n") + 1].splitlines()]
 
 
 def _wait_for(pred, limit: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
@@ -126,6 +128,8 @@ def test_kill_9_of_supervisor_and_watchdog_a_resumed_warroom_ends_and_names_them
         os.kill(started["supervisor_pid"], signal.SIGKILL)
         proc.kill()
         proc.wait()
+        # The shell itself dies with its supervisor (PR_SET_PDEATHSIG); what it left does not.
+        assert _wait_for(lambda: started["pid"] not in tagged_pids(started["tag"]))
         survivors = tagged_pids(started["tag"])
         assert survivors  # setsid / disowned sleeps outlive both (only the shell had PDEATHSIG)
         code, _, err = cmd("show", cmd.inc)
