@@ -1,0 +1,76 @@
+"""The Go/No-Go dialog: a decision, not checkboxes; its buttons stay on screen at 80x24; the
+answer needs a reason and a name; ctrl+s never decides without a suggestion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.widgets import Button, Input
+
+from tests.app.tui_support import make_app, wait_for
+from tui.screens.modals.decision import DecisionAnswer, DecisionScreen, criteria_text
+from warroom.incident.decisions import CriterionVerdict, DecisionView
+from warroom.runbook.decision import find_decisions
+
+BLOCK = '''```decision
+question = "Roll back to the pilot?"
+deadline = "15m"
+on_go = "RB-LAUNCH-002"
+[[go]]
+text = "5 or more repositories failing"
+query = "x"
+op = ">="
+value = 5
+[[no_go]]
+text = "fix within 30 minutes"
+```
+'''
+
+
+def view(suggestion: str = "GO") -> DecisionView:
+    (d,), _ = find_decisions(BLOCK)
+    crit = (CriterionVerdict("go", "5 or more repositories failing", "met", "7 >= 5 is true"),
+            CriterionVerdict("no_go", "fix within 30 minutes", "unknown", "the commander's judgement"))
+    return DecisionView(d, "RB-LAUNCH-005", crit, suggestion, datetime(2026, 12, 1, 12, 15, tzinfo=UTC), True, None)
+
+
+def test_criteria_read_without_colour() -> None:
+    text = criteria_text(view()).plain
+    assert "✔ met      5 or more repositories failing — 7 >= 5 is true" in text
+    assert "? unknown  fix within 30 minutes" in text
+
+
+async def test_the_decision_needs_why_and_who_and_keeps_its_buttons_at_80x24() -> None:
+    app = make_app()
+    answers: list[DecisionAnswer | None] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = DecisionScreen(view(), by="dana")
+        app.push_screen(screen, answers.append)
+        await pilot.pause()
+        for bid in ("go", "no-go", "cancel"):
+            button = screen.query_one(f"#{bid}", Button)
+            region = button.region
+            assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (bid, region)
+        await pilot.click("#go")
+        await pilot.pause()
+        assert not answers and "Say why" in str(screen.query_one("#form-error").render())
+        screen.query_one("#why", Input).value = "seven repos down, no root cause"
+        await pilot.press("ctrl+s")                     # takes the suggestion: GO
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers == [DecisionAnswer("GO", "seven repos down, no root cause", "dana")]
+
+
+async def test_ctrl_s_never_decides_without_a_suggestion() -> None:
+    app = make_app()
+    answers: list[DecisionAnswer | None] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = DecisionScreen(view("undecided"), by="dana")
+        app.push_screen(screen, answers.append)
+        await pilot.pause()
+        screen.query_one("#why", Input).value = "x"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not answers and "No suggestion" in str(screen.query_one("#form-error").render())
+        await pilot.click("#no-go")
+        await wait_for(pilot, lambda: bool(answers))
+    assert answers[0].verdict == "NO-GO"
