@@ -219,3 +219,23 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
     sh(d, "kubectl scale deployment/flowengine --replicas=3 -n production", 600)
     count = sh(d, "psql -At -c \"SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '5 minutes'\"", 1000)
     assert int(count.stdout) > 0
+
+
+def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
+    """The breaker's status agrees with the quota the simulator holds at that moment: OPEN
+    (pausing flows) at or above the threshold, HALF_OPEN (monitoring) below it — never OPEN at 75%."""
+    from warroom.drill import fleet
+
+    d = make(state_dir, "rate-limit")
+    assert sh(d, "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true "
+                 "CIRCUIT_BREAKER_THRESHOLD=80 -n production", 300).returncode == 0
+    seen = set()
+    for t in (340.0, 350.0, 360.0, 370.0, 420.0, 600.0):
+        status = sh(d, "blocks circuit-breaker status", t).stdout
+        if "rollout in progress" in status:
+            continue                              # not armed yet
+        used = max(d.simulator.signals.quota(p, t) for p in fleet.PROVIDERS)
+        expected = "OPEN" if used >= 0.80 else "HALF_OPEN"
+        assert f"CircuitBreaker: {expected} " in status, (t, used, status)
+        seen.add(expected)
+    assert seen == {"OPEN", "HALF_OPEN"}, seen

@@ -404,25 +404,24 @@ def test_rate_limit_drill_steps() -> None:
     assert rb.steps[-1].section == "Post-incident"
 
 
-def test_mass_failure_go_no_go_is_a_manual_checklist_in_show_json() -> None:
+def test_mass_failure_go_no_go_is_a_decision_in_show_json() -> None:
+    """The Go/No-Go is a decision (GO / NO-GO criteria, a deadline, the rollback runbook on GO),
+    not checkboxes: ticking "record the decision" recorded nothing."""
     data = _show_json("RB-LAUNCH-005")
-    by_section: dict[str, list[dict]] = {}
-    for s in data["steps"]:
-        by_section.setdefault(s["section"], []).append(s)
-    go = by_section["GO for rollback: any one of these is true"]
-    no_go = by_section["NO-GO: all of these are true"]
+    (decision,) = data["decisions"]
+    go, no_go = decision["go"], decision["no_go"]
     assert len(go) == 6 and len(no_go) == 6
-    assert all(s["kind"] == "manual" and s["command"] is None and not s["mutating"] for s in go + no_go)
-    go_text = " ".join(s["text"] for s in go)
+    assert decision["on_go"] == "RB-LAUNCH-002" and decision["deadline"] == 900
+    go_text = " ".join(c["text"] for c in go)
     for fact in ("more than an hour", "unknown after 15 minutes", "5 or more repositories",
                  "compliance-service", "security incident", "$100"):
         assert fact in go_text, fact
-    no_go_text = " ".join(s["text"] for s in no_go)
+    no_go_text = " ".join(c["text"] for c in no_go)
     for fact in ("within 30 minutes", "3 or fewer repositories", "pilot repository is unaffected",
                  "No security concern", "No cost concern", "Mitigation is already under way"):
         assert fact in no_go_text, fact
-    decision = by_section["Decision"]
-    assert "RB-LAUNCH-002" in decision[0]["text"]
+    assert {c["kind"] for c in go + no_go} >= {"metric", "note", "judgement"}
+    assert not [s for s in data["steps"] if "Record the decision" in s["text"]]
     resolution = [s for s in data["steps"] if "99%" in s["text"] and s["kind"] == "manual"]
     assert resolution, "the resolution criteria are checklist items too"
 

@@ -174,11 +174,16 @@ class Activity:
             quota = s.quota(anthropic, t)
             if breaker_on and on_since is not None and t >= on_since + fe.rollout_seconds:
                 threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
-                if k % 2 == 0:
+                try:
+                    limit = float(threshold) / 100.0
+                except ValueError:
+                    limit = 0.85
+                # the same rule as ``blocks circuit-breaker status``: open only at the threshold
+                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= limit
+                if is_open and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
                               f"{threshold}% quota")
-                state = "OPEN (pausing new flows)" if t < on_since + fe.rollout_seconds + 60 else \
-                    "HALF_OPEN (monitoring quota)"
+                state = "OPEN (pausing new flows)" if is_open else "HALF_OPEN (monitoring quota)"
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed and routed_since is not None and t >= routed_since + fe.rollout_seconds:

@@ -50,17 +50,27 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
     if ctx.t < ready_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
-    if ctx.t < ready_at + 60:
-        return "OPEN", f"pausing new flows (threshold {threshold}%)"
-    return "HALF_OPEN", f"monitoring quota (threshold {threshold}%)"
+    # Armed, the breaker follows the quota it protects (the busiest provider): OPEN (pausing new
+    # flows) only at or above its threshold, else HALF_OPEN, monitoring the quota.
+    try:
+        limit = float(threshold) / 100.0
+    except ValueError:
+        limit = 0.85
+
+    def used(t: float) -> float:
+        return max(ctx.signals.quota(p, t) for p in fleet.PROVIDERS)
+
+    now = used(ctx.t)
+    if now >= limit:
+        return "OPEN", f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%"
+    return "HALF_OPEN", "monitoring quota"
 
 
 def breaker(ctx: Context, argv: list[str], action: str) -> int:
     if action == "status":
         state, why = breaker_state(ctx)
         q = max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS)
-        ctx.out(f"CircuitBreaker: {state} ({why})" if state != "HALF_OPEN" else
-                "CircuitBreaker: HALF_OPEN (monitoring quota)")
+        ctx.out(f"CircuitBreaker: {state} ({why})")
         ctx.out(f"  highest quota use: {q * 100:.0f}%")
         return 0
     value = "true" if action == "enable" else "false"
