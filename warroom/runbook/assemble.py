@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.durations import parse_duration
-from warroom.execute.classify import classify
-from warroom.runbook import fence, k8s, meta, params, shellvars
+from warroom.runbook import blocks, fence, k8s, meta, params, shellvars
 from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter
 from warroom.runbook.inline import _neutralised, _slug, checkable
@@ -123,7 +122,8 @@ class _Assembly:
                         k8s.parse_action(step.command, allow_placeholders=True)
                     except k8s.K8sSyntaxError as exc:
                         self.finding(entry.line, "error", f"native k8s step: {exc}")
-                cls = classify(_neutralised(step.command, declared, entry.kind), entry.kind)
+                cls = blocks.classification(_neutralised(step.command, declared, entry.kind),
+                                            entry.kind)
                 step.mutating, step.reason = cls.mutating, cls.reason
                 override = a.get("mutating")
                 if override is not None and entry.kind == "shell":

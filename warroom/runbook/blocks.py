@@ -290,11 +290,22 @@ def _keeps_session(command: str) -> bool:
     return False
 
 
+def classification(command: str, kind: str = "shell") -> object:
+    """The read-only prover's verdict, cached: the splitter asks about a block's lines and the
+    assembly about the finished step, mostly the same text (the verdict is immutable)."""
+    return _classification(command, kind)
+
+
+@functools.lru_cache(maxsize=8192)
+def _classification(command: str, kind: str) -> object:
+    from warroom.execute.classify import classify
+
+    return classify(command, kind)
+
+
 @functools.lru_cache(maxsize=4096)
 def _pure_check(command: str) -> bool:
     """Read-only and changes no shell state a later line could depend on (no cd, export...)."""
-    from warroom.execute.classify import classify
-
     result = shell.scan(command)
     for c in result.commands:
         words = [w.raw for w in c.words]
@@ -309,7 +320,7 @@ def _pure_check(command: str) -> bool:
             continue
         if shell.is_assignment(words[0]):
             return False
-    return not classify(command, "shell").mutating
+    return not classification(command, "shell").mutating  # type: ignore[attr-defined]
 
 
 def _gates(cur: Draft, line: str) -> bool:
@@ -320,8 +331,6 @@ def _gates(cur: Draft, line: str) -> bool:
     complete check followed by a strong command; cached per draft so a long read-only block is
     classified once per line.
     """
-    from warroom.execute.classify import classify
-
     if cur.open or cur.output or cur.pure is False or not is_strong_command(line):
         return False
     if first_word(line) in SHELL_KEYWORDS or not shell.scan(line).complete:
@@ -332,7 +341,7 @@ def _gates(cur: Draft, line: str) -> bool:
             return False
     if _pure_check(line):
         return False
-    if classify(line, "shell").mutating:
+    if classification(line, "shell").mutating:  # type: ignore[attr-defined]
         return True
     cur.pure = False  # a state change (cd, export...): later lines may depend on it
     return False
