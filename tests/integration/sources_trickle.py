@@ -13,7 +13,9 @@ import urllib.request
 
 
 class TrickleProxy:
-    def __init__(self, upstream: str | None = None, *, interval: float = 0.5, duration: float = 60.0) -> None:
+    def __init__(self, upstream: str | None = None, *, interval: float = 0.5, duration: float = 60.0,
+                 headers_at_once: bool = False) -> None:
+        self.headers_at_once = headers_at_once
         self.upstream = upstream.rstrip("/") if upstream else None
         self.interval = interval
         self.duration = duration
@@ -83,6 +85,12 @@ class TrickleProxy:
                 return
             sent = 0
             waited = 0.0
+            if self.headers_at_once:   # the status line and headers at once, then the body drips
+                sent = answer.index(b"\r\n\r\n") + 4
+                try:
+                    conn.sendall(answer[:sent])
+                except OSError:
+                    return
             while sent < len(answer) and waited < self.duration and not self.stop.is_set():
                 try:
                     conn.sendall(answer[sent:sent + 1])

@@ -61,6 +61,20 @@ def test_trickling_prometheus_says_slow_and_leaves_nothing_running(tmp_path: Pat
         assert proxy.connections >= 3
 
 
+def test_a_body_dripping_after_prompt_headers_is_cut_at_the_deadline(tmp_path: Path) -> None:
+    with PromServer(tmp_path / "prom", self_scrape=True) as server, \
+            TrickleProxy(server.url, headers_at_once=True) as proxy:
+        src = PrometheusSource(PrometheusConfig(url=proxy.url, timeout=TIMEOUT, window=0.0))
+        try:
+            t0 = time.monotonic()
+            [sample] = src.fetch([UP])
+            assert time.monotonic() - t0 < BOUND
+        finally:
+            src.close()
+    assert sample.error_kind == "slow"
+    assert "still incomplete after 1s" in sample.error and "bytes so far): too slow" in sample.error
+
+
 def test_trickling_alert_servers_never_show_none_firing(tmp_path: Path) -> None:
     with AlertmanagerServer(tmp_path / "am") as am, TrickleProxy(am.url) as proxy:
         src = AlertSource(AlertsConfig(alertmanager_url=proxy.url, prometheus_alerts=False, timeout=TIMEOUT))
@@ -90,3 +104,37 @@ def test_status_exits_within_its_timeout_against_a_trickling_server(tmp_path: Pa
     assert res.returncode == 3 and doc["exit_code"] == 3, res.stderr
     assert {p["state"] for p in doc["panes"]} == {"error"}
     assert all("slow" in p["error"] or "no answer" in p["error"] for p in doc["panes"])
+
+
+def test_a_host_that_never_accepts_is_down_not_slow() -> None:
+    """A listening socket with a full backlog drops new connections' SYNs: like a dead host."""
+    import socket
+
+    from warroom.sources.deadline import DeadlineHTTP
+    from warroom.sources.httpjson import SourceError
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(0)
+    port = srv.getsockname()[1]
+    fill = []
+    try:
+        for _ in range(4):
+            c = socket.socket()
+            c.setblocking(False)
+            try:
+                c.connect(("127.0.0.1", port))
+            except BlockingIOError:
+                pass
+            fill.append(c)
+        http = DeadlineHTTP(TIMEOUT, f"127.0.0.1:{port}")
+        try:
+            with pytest.raises(SourceError) as err:
+                http.get(f"http://127.0.0.1:{port}/api/v1/query")
+        finally:
+            http.close()
+    finally:
+        for c in fill:
+            c.close()
+        srv.close()
+    assert err.value.kind == "down" and "cannot connect to" in str(err.value)

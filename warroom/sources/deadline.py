@@ -86,6 +86,11 @@ class _Call:
     def aborted(self) -> bool:
         return self._aborted
 
+    @property
+    def connected(self) -> bool:
+        with self._lock:
+            return bool(self._socks)
+
 
 def _shutdown(sock: socket.socket) -> None:
     try:
@@ -139,7 +144,11 @@ class DeadlineHTTP:
     def finish(self, call: _Call, deadline: float) -> Reply:
         """The reply of a started call by monotonic ``deadline``, else SourceError (kind slow)."""
         if not call.done.wait(max(0.0, deadline - time.monotonic())):
+            connected = call.connected
             call.abort()
+            if not connected:
+                raise SourceError(f"cannot connect to {self.what} within {self.timeout:g}s"
+                                  " (no answer to the connection: host down or unreachable?)", kind="down")
             if call.received:
                 raise SourceError(f"answer from {self.what} still incomplete after {self.timeout:g}s"
                                   f" ({call.received} bytes so far): too slow", kind="slow")
@@ -186,6 +195,9 @@ def _as_source_error(exc: BaseException, what: str, timeout: float) -> SourceErr
     import httpx
 
     text = explain_http_error(exc, what, timeout)
+    if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return SourceError(f"cannot connect to {what} within {timeout:g}s"
+                           " (no answer to the connection: host down or unreachable?)", kind="down")
     if isinstance(exc, httpx.TimeoutException):
         return SourceError(text, kind="slow")
     if isinstance(exc, httpx.ConnectError):
