@@ -57,8 +57,10 @@ def backfill(openmetrics: str, tsdb: Path, work: Path) -> None:
 class PromServer:
     """A real Prometheus on 127.0.0.1; ``self_scrape`` makes it scrape itself every second."""
 
-    def __init__(self, workdir: Path, *, self_scrape: bool = False, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, *, self_scrape: bool = False, port: int | None = None,
+                 args: list[str] | None = None) -> None:
         need(PROMETHEUS, "prometheus")
+        self.args = list(args or [])
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.tsdb = self.dir / "tsdb"
@@ -78,7 +80,7 @@ class PromServer:
             self.proc = subprocess.Popen(
                 [PROMETHEUS, f"--config.file={self.config}", f"--storage.tsdb.path={self.tsdb}",
                  f"--web.listen-address=127.0.0.1:{self.port}", "--storage.tsdb.retention.time=30d",
-                 "--log.level=warn"],
+                 "--log.level=warn", *self.args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )
         wait_http(f"{self.url}/-/ready", self.proc, self.log)

@@ -48,7 +48,9 @@ def _rules(path: Path) -> None:
 
 def test_alerts_once_each_with_external_labels_and_every_severity_spelling(tmp_path: Path) -> None:
     with AlertmanagerServer(tmp_path / "am") as am:
-        prom = PromServer(tmp_path / "prom")
+        # Alerts sent before Prometheus has found its Alertmanager are dropped and re-sent after
+        # the resend delay (1 min by default): make that 1 s.
+        prom = PromServer(tmp_path / "prom", args=["--rules.alert.resend-delay=1s"])
         _rules(prom.dir / "rules.yml")
         prom.config.write_text(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"

@@ -208,6 +208,7 @@ class AlertSource:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._external: dict[str, str] | None = None
+        self._external_retry = 0.0
         self._last_good: dict[str, tuple[float, tuple[Alert, ...]]] = {}
 
     @property
@@ -253,8 +254,11 @@ class AlertSource:
             except SourceError as exc:
                 results[name] = exc
 
+        jobs: list[tuple[str, Callable[[], Any]]] = list(servers)
+        if self._prom_url() and self._external is None and time.monotonic() >= self._external_retry:
+            jobs.append(("external_labels", self._read_external))   # once; retried every 5 min
         threads = [threading.Thread(target=ask, args=(n, r), daemon=True, name=f"warroom-alerts-{n}")
-                   for n, r in servers]
+                   for n, r in jobs]
         for t in threads:
             t.start()
         for t in threads:
@@ -344,8 +348,6 @@ class AlertSource:
         items = data.get("alerts") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise SourceError(f"{what} did not answer like the Prometheus alerts API")
-        if self._external is None:
-            self._external = self._external_labels(client, base, what)
         out: list[Alert] = []
         skipped = 0
         for item in items:
@@ -357,6 +359,16 @@ class AlertSource:
             else:
                 out.append(alert)
         return out, skipped, []
+
+    def _read_external(self) -> None:
+        base = self._prom_url()
+        assert base is not None
+        what = f"Prometheus at {host_of(base)}"
+        client = self._client("prometheus", what, **prometheus_http_options(self.prometheus))  # type: ignore[arg-type]
+        found = self._external_labels(client, base, what)
+        if found is None:
+            self._external_retry = time.monotonic() + 300.0
+        self._external = found
 
     def _external_labels(self, client: Any, base: str, what: str) -> dict[str, str] | None:
         """Prometheus' ``global.external_labels`` (None when its config cannot be read: Thanos
