@@ -359,3 +359,10 @@ def test_command_written_on_the_fence_line() -> None:
     assert [s.command for s in rb.steps] == ["systemctl status nginx --no-pager"]
     assert rb.steps[0].line == 3
     assert any("fence line itself" in f.message for f in rb.findings)
+
+
+def test_a_command_named_in_prose_is_not_a_step() -> None:
+    text = ("# T\n\nThe `kubectl drain node-1` command evicts pods. Unlike `helm rollback web 3`, "
+            "a revert is slow. With the tunnel above `ssh -L 8080:db:5432 bastion`, use psql.\n\n"
+            "Then run `kubectl uncordon node-1` to finish.\n")
+    assert cmds(text) == ["kubectl uncordon node-1"]

@@ -246,7 +246,9 @@ class _Builder(_Assembly):
     def inline_steps(self, codes: list[str], inline: Any, line: int, depth: int,
                      section: Section) -> None:
         """Each command in inline code of a paragraph or plain list item is a step."""
-        commands = [c.strip() for c in codes if inline_commands.is_inline_command(c)]
+        raw = inline.content or ""
+        commands = [c.strip() for c in codes if inline_commands.is_inline_command(c)
+                    and not inline_commands.mentioned_only(raw, c)]
         if not commands:
             return
         plain = _squash(self.plain(inline))

@@ -127,6 +127,27 @@ def is_inline_command(code: str) -> bool:
     return False
 
 
+_MENTION_BEFORE = re.compile(
+    r"(?:\b(?:above|below|like|the|a|an|called|named|e\.g\.|i\.e\.|such as|than|unlike|"
+    r"instead of|whereas|mechanism|wrapper)\s*)$", re.I)
+_MENTION_AFTER = re.compile(
+    r"^\s*(?:command|commands|wrapper|script|tool|binary|output|flag|option|syntax|is|are|was|"
+    r"were|does|doesn't|will|would|works|returns|prints|shows|call|calls)\b", re.I)
+
+
+def mentioned_only(raw: str, code: str) -> bool:
+    """The span names a command rather than asks to run it: "the `kubectl drain` command",
+    "for the tunnel above `ssh -L ...`", "`x y` is a wrapper". Judged from the words around the
+    first occurrence of the span in the paragraph's raw text."""
+    at = raw.find(code)
+    if at < 0:
+        return False
+    before = raw[:at].rstrip("` ")
+    after = raw[at + len(code):].lstrip("`")
+    return bool(_MENTION_BEFORE.search(before[-40:] + " ") if before else False) or bool(
+        _MENTION_AFTER.match(after))
+
+
 def table_like(raw: str) -> bool:
     """A paragraph that is a pipe table (with its delimiter row): no step comes from its cells."""
     lines = raw.split("\n", 2)
