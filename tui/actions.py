@@ -449,6 +449,28 @@ class DashboardActions:
         self.app.push_screen(TimelineEntryScreen(seq=item.seq, text=item.text, when=format_time(item.at)),
                              answered)
 
+    def decide(self) -> None:
+        """G: the runbooks' Go/No-Go, judged in a worker, then shown as a decision."""
+        if not self.need_incident():
+            return
+        self.presenter.decisions_async()
+
+    def open_decision(self, views: list[Any]) -> None:
+        if not views:
+            self.notify("The attached runbooks have no Go/No-Go decision (a ```decision block).")
+            return
+        view = next((v for v in views if v.recorded is None), views[0])
+        from tui.screens.modals.decision import DecisionAnswer, DecisionScreen
+
+        def answered(a: DecisionAnswer | None) -> None:
+            if a is not None:
+                self.presenter.call(self.presenter.decide, view, a.verdict, by=a.by, why=a.why, what="decision")
+
+        import getpass
+
+        by = self.ctx.config.incident.commander or getpass.getuser()
+        self.app.push_screen(DecisionScreen(view, by=by), answered)
+
     def drill_report(self) -> None:
         if self.ctx.drill is None:
             self.notify("The drill report is for drills (warroom demo).")

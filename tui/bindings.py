@@ -32,6 +32,7 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("a", "add_timeline", "Add entry", id="timeline.add", show=False),
     Binding("x", "correct_timeline", "Correct entry", id="timeline.correct", show=False),
     Binding("g", "drill_report", "Drill report", id="drill.report", show=False),
+    Binding("G", "decide", "Go/No-Go", id="incident.decide", key_display="G", show=False),
     Binding("A", "alerts_view", "All alerts", id="alerts.view", show=False),
 ]
 

@@ -135,3 +135,10 @@ class SourceFetched(Message):
 
     kind: str
     data: Any
+
+
+@dataclass
+class DecisionsReady(Message):
+    """The incident's Go/No-Go decisions, judged in a worker (``warroom.incident.decisions``)."""
+
+    views: list[Any]

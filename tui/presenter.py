@@ -18,12 +18,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.messages import (
     ActionDone,
     ActionFailed,
+    DecisionsReady,
     DrillReportReady,
     GateProgress,
     IncidentChanged,
@@ -373,6 +375,40 @@ class IncidentPresenter:
 
     # ------------------------------------------------------------------ evidence and gates
 
+    def decision_views(self) -> list[Any]:
+        """Every Go/No-Go of the attached runbooks, judged now (blocking: metric queries); a
+        deadline passed without a verdict is journaled as overdue, once."""
+        from warroom.incident import decisions as dec
+
+        live = self.require()
+        snap = live.snapshot()
+        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
+        views = dec.evaluate_all(live.incident, snap.state, books, self.ctx.source,
+                                 datetime.fromtimestamp(self.ctx.clock.now(), UTC))
+        if dec.remind_overdue(live.incident, views):
+            self.post(IncidentChanged(self.incident_id))
+        return views
+
+    def decisions_async(self) -> None:
+        """Judge the decisions off the event loop and hand them to the dialog."""
+        def work() -> None:
+            try:
+                views = self.decision_views()
+            except (WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"Go/No-Go: {describe(exc)}"))
+                return
+            self.post(DecisionsReady(views))
+
+        self.worker(work, group="decisions", name="decisions", exclusive=True)
+
+    def decide(self, view: Any, verdict: str, *, by: str, why: str) -> str:
+        from warroom.incident import decisions as dec
+
+        dec.record(self.require().incident, view, verdict, by=by, why=why)
+        opened = f"; {view.decision.on_go} opened beside the current runbook" if verdict == "GO" \
+            and view.decision.on_go else ""
+        return f"{verdict} recorded{opened}"
+
     def evidence_due_async(self) -> None:
         """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed."""
         now = time.monotonic()
@@ -383,13 +419,32 @@ class IncidentPresenter:
         def work() -> None:
             try:
                 written = self.require().record_due_evidence()
+                overdue = self._overdue_decisions()
             except (WarroomError, OSError) as exc:
                 self.post(ActionFailed(f"evidence: {describe(exc)}"))
                 return
-            if written:
+            for view in overdue:
+                self.post(ActionFailed(f"Go/No-Go overdue: {view.decision.question} (G decides)"))
+            if written or overdue:
                 self.post(IncidentChanged(self.incident_id))
 
         self.worker(work, group="evidence", name="evidence", exclusive=True)
+
+    def _overdue_decisions(self) -> list[Any]:
+        """Journal (once) and return the decisions whose deadline passed without a verdict; only
+        the deadlines are checked here, so no metric query runs on this path."""
+        from warroom.incident import decisions as dec
+
+        live = self.require()
+        snap = live.snapshot()
+        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
+        found = dec.decisions_of(books)
+        if not found:
+            return []
+        now = datetime.fromtimestamp(self.ctx.clock.now(), UTC)
+        views = [dec.evaluate(d, rb_id, snap.state, now, query=None, step_output=lambda _s: None)
+                 for rb_id, d in found]
+        return dec.remind_overdue(live.incident, views)
 
     def watch_gate_async(self, key: StepKey, number: int | None, text: str,
                          resume: OpenGate | None = None) -> None:

@@ -74,3 +74,36 @@ async def test_ctrl_s_never_decides_without_a_suggestion() -> None:
         await pilot.click("#no-go")
         await wait_for(pilot, lambda: bool(answers))
     assert answers[0].verdict == "NO-GO"
+
+
+async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_criteria(tmp_path) -> None:
+    """G in the mass-failure drill: the decision is judged from the drill's metrics, GO with a
+    reason is journaled with who, why and every criterion as judged, and the rollback runbook
+    opens beside RB-LAUNCH-005."""
+    from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
+    from tests.app.tui_support import metrics_drawn
+    from tui.screens.modals.forms import DeclareScreen
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await pilot.press("d")
+        await wait_screen(pilot, DeclareScreen, 30)
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+        await pilot.press("G")
+        screen = await wait_screen(pilot, DecisionScreen, 30)
+        judged = {c.text: c.state for c in screen.view.criteria}
+        assert judged["5 or more repositories failing (over half of the Phase 6 scope)"] in ("met", "not met")
+        assert judged["A security incident is confirmed (leaked credentials, breach)"] == "unknown"
+        screen.query_one("#why", Input).value = "no root cause yet and the failures keep spreading"
+        screen.query_one("#by", Input).value = "dana (IC)"
+        await pilot.click("#go")
+        await wait_for(pilot, lambda: bool(events(app, "decision.recorded")), 30)
+        (recorded,) = events(app, "decision.recorded")
+        assert recorded.data["verdict"] == "GO" and recorded.data["by"] == "dana (IC)"
+        assert recorded.data["why"] == "no root cause yet and the failures keep spreading"
+        assert len(recorded.data["criteria"]) == 12
+        await wait_for(pilot, lambda: any(e.data.get("id") == "RB-LAUNCH-002"
+                                          for e in events(app, "runbook.attached")), 30)

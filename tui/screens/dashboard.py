@@ -31,6 +31,7 @@ from tui.bindings import DASHBOARD_BINDINGS
 from tui.messages import (
     ActionDone,
     ActionFailed,
+    DecisionsReady,
     DrillReportReady,
     GateProgress,
     IncidentChanged,
@@ -577,6 +578,10 @@ class DashboardScreen(Screen[None]):
             self.gate_text = f"verify {message.step_number} ✖ failed: {message.reason or value}"
         self.render_header()
 
+    def on_decisions_ready(self, message: DecisionsReady) -> None:
+        assert self.actions is not None
+        self.actions.open_decision(message.views)
+
     def on_drill_report_ready(self, message: DrillReportReady) -> None:
         from tui.screens.drill_report import DrillReportScreen
 
@@ -670,6 +675,10 @@ class DashboardScreen(Screen[None]):
     def action_correct_timeline(self) -> None:
         assert self.actions is not None
         self.actions.correct_timeline()
+
+    def action_decide(self) -> None:
+        assert self.actions is not None
+        self.actions.decide()
 
     def action_drill_report(self) -> None:
         assert self.actions is not None
