@@ -299,7 +299,7 @@ def test_split_work_is_linear_in_block_size() -> None:
             blocks.split_shell(lines, "bash")
             return calls["chars"]
 
-        small, big = work(500), work(4000)
+        small, big = work(200), work(1600)
     finally:
         shell._Scanner.__init__ = real  # type: ignore[method-assign]
         shell.scan.cache_clear()
@@ -366,3 +366,35 @@ def test_a_command_named_in_prose_is_not_a_step() -> None:
             "a revert is slow. With the tunnel above `ssh -L 8080:db:5432 bastion`, use psql.\n\n"
             "Then run `kubectl uncordon node-1` to finish.\n")
     assert cmds(text) == ["kubectl uncordon node-1"]
+
+
+def test_whole_parse_work_is_linear_in_file_size() -> None:
+    """Operations, not seconds: scanner characters and verdicts grow with the file, x4 for x4."""
+    from bench.runbooks import synthetic
+    from warroom.runbook import blocks as blocks_mod
+
+    counts = {"chars": 0, "verdicts": 0}
+    real_init = shell._Scanner.__init__
+    real_verdict = blocks_mod._classification.__wrapped__
+
+    def counting(self, text: str) -> None:  # type: ignore[no-untyped-def]
+        counts["chars"] += len(text)
+        real_init(self, text)
+
+    def measure(size: int) -> tuple[int, int]:
+        counts.update(chars=0, verdicts=0)
+        shell.scan.cache_clear()
+        blocks_mod._classification.cache_clear()
+        rb = parse_runbook(synthetic(size))
+        counts["verdicts"] = blocks_mod._classification.cache_info().misses
+        assert rb.steps
+        return counts["chars"], counts["verdicts"]
+
+    shell._Scanner.__init__ = counting  # type: ignore[method-assign]
+    try:
+        small, big = measure(24 * 1024), measure(96 * 1024)
+    finally:
+        shell._Scanner.__init__ = real_init  # type: ignore[method-assign]
+        shell.scan.cache_clear()
+    assert real_verdict is not None
+    assert big[0] <= small[0] * 4 * 1.25 and big[1] <= small[1] * 4 * 1.25
