@@ -138,3 +138,34 @@ def test_a_host_that_never_accepts_is_down_not_slow() -> None:
             c.close()
         srv.close()
     assert err.value.kind == "down" and "cannot connect to" in str(err.value)
+
+
+def test_trickling_kubernetes_api_is_slow_not_stuck(tmp_path: Path) -> None:
+    """The cluster pane and a native k8s step against an API server that drips its answers."""
+    from datetime import datetime, timezone
+
+    from panes.sources import cluster_line
+    from tests.integration.sources_kubeapi import NS, FakeKubeAPI
+    from warroom.config import KubernetesConfig
+    from warroom.sources.kubernetes import KubeSource
+    from warroom.sources.native import run_k8s_step
+
+    with FakeKubeAPI(datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")) as api, \
+            TrickleProxy(api.http.url, headers_at_once=True) as proxy:
+        kc = api.kubeconfig(tmp_path / "kubeconfig")
+        kc.write_text(kc.read_text().replace(api.http.url, proxy.url), encoding="utf-8")
+        cfg = KubernetesConfig(kubeconfig=str(kc), namespace=NS, timeout=TIMEOUT)
+        src = KubeSource(cfg)
+        try:
+            t0 = time.monotonic()
+            snap = src.snapshot()
+            assert time.monotonic() - t0 < BOUND
+        finally:
+            src.close()
+        assert snap.error_kind == "slow" and "too slow" in (snap.error or ""), snap
+        assert "SLOW" in cluster_line(snap).plain
+        t0 = time.monotonic()
+        res = run_k8s_step("scale deployment/flowengine replicas=4", cfg)
+        assert time.monotonic() - t0 < BOUND
+        assert res.status == "failed" and "too slow" in (res.error or ""), res
+        assert api.patches == []      # it failed reading the current scale: nothing was sent

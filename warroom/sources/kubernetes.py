@@ -101,10 +101,30 @@ class KubeSource(KubeActions):
 
         api = self._client()
         impl = client.AppsV1Api(api) if group == "apps" else client.CoreV1Api(api)
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["data"] = getattr(impl, method)(*args, _preload_content=False,
+                                                    _request_timeout=self.cfg.timeout, **kwargs).data
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                box["exc"] = exc
+
+        # The client's timeout bounds each socket read; a server dripping its answer would hold
+        # the call for ever. The call runs on a daemon thread waited for only until the deadline.
+        worker = threading.Thread(target=run, name="warroom-kube-call", daemon=True)
+        worker.start()
+        worker.join(self.cfg.timeout + 0.5)
+        if worker.is_alive():
+            writes = method.startswith(("patch", "create", "replace", "delete"))
+            raise KubeError(f"no whole answer from the API server {self.target().server} within"
+                            f" {self.cfg.timeout:g}s: too slow"
+                            + ("; the change may or may not have been applied: check before retrying"
+                               if writes else ""), "slow")
         try:
-            resp = getattr(impl, method)(*args, _preload_content=False,
-                                         _request_timeout=self.cfg.timeout, **kwargs)
-            data = resp.data
+            if "exc" in box:
+                raise box["exc"]
+            data = box["data"]
         except ApiException as exc:
             status = int(exc.status or 0)
             raise KubeError(self._explain_status(exc),
