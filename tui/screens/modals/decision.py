@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from panes.safe import SafeText as Text
+from panes.safe import SafeText as Text, one_line
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -73,7 +73,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             with VerticalScroll(id="decision-criteria"):
                 yield Static(criteria_text(v))
             yield Input(placeholder="why (required): what tipped it", id="why")
-            yield Input(self.by, placeholder="who decides", id="by")
+            yield Input(one_line(self.by), placeholder="who decides", id="by")
             yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
