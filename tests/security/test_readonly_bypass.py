@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.conftest import Cli
-from tests.security.readonly_corpus import MUTATING, READ_ONLY
+from tests.security.readonly_corpus import ADVERSARIAL, MUTATING, READ_ONLY
 from warroom.execute.classify import classify
 from warroom.runbook.parser import load_runbook
 
@@ -35,6 +35,12 @@ def test_every_bypass_is_mutating(command: str, kind: str) -> None:
     c = classify(_fill(command, Path("/tmp/warroom-canary"), "http://127.0.0.1:9/x"))
     assert c.mutating, f"{kind} bypass classified read-only: {c.reason}"
     assert c.reason
+
+
+@pytest.mark.parametrize("command", ADVERSARIAL, ids=[c[:50] for c in ADVERSARIAL])
+def test_adversarial_pass_is_mutating(command: str) -> None:
+    c = classify(command)
+    assert c.mutating, c.reason
 
 
 @pytest.mark.parametrize("command", READ_ONLY, ids=[c[:50] for c in READ_ONLY])

@@ -54,7 +54,7 @@ def _check_redirect(op: str, fd: str, target: PWord) -> None:
         return
     if op in (">&", "<&"):
         v = target.value
-        if v is not None and (v.isdigit() or v == "-"):
+        if v is not None and (v in ("1", "2", "-") or (op == "<&" and v.isdigit())):
             return
         if op == ">&" and v in _OUT_OK:
             return

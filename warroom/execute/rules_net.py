@@ -215,6 +215,9 @@ def _aws(call: Call) -> str:
         rest = rest[:2] + rest[3:]
     if not allowed:
         raise Unprovable(f"aws {svc} {op} changes AWS resources")
+    if op.startswith("get-parameter") and any((w.value or w.prefix).startswith(
+            "--with-decryption") for w in rest[2:]):
+        raise Unprovable(f"aws {svc} {op} --with-decryption prints a secret")
     # operation arguments: --name [value]...; a bare word not after an option is an output file
     prev_flag = False
     pos_ok = svc == "s3" or (svc == "logs" and op == "tail") or (svc == "configure")
@@ -262,6 +265,8 @@ def _cloud_path(call: Call) -> str:
             "get-access-token", "ssh", "scp", "connect", "login"}
     if not path:
         raise Unprovable(f"{tool} without a command")
+    if tool == "az" and path[:2] == ["keyvault", "secret"] and path[-1] == "show":
+        raise Unprovable("az keyvault secret show prints a secret")
     if any(p in deny for p in path) or path[-1] not in ro_last and path != ["version"] and \
             path != ["info"]:
         raise Unprovable(f"{tool} {' '.join(path)} may change cloud resources")

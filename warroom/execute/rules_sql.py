@@ -88,7 +88,9 @@ def _tokens(sql: str, dialect: str) -> list[tuple[str, str]]:
         if c.isspace():
             i += 1
             continue
-        if sql.startswith("--", i) or (dialect == "mysql" and c == "#"):
+        if (sql.startswith("--", i) and (dialect != "mysql" or i + 2 >= n or sql[i + 2] in
+                                         " \t\n\r\f\v")) or (dialect == "mysql" and c == "#"):
+            # (MySQL needs a blank after "--": "1 --1" is 1 - -1, not a comment)
             j = sql.find("\n", i)
             i = n if j < 0 else j
             continue

@@ -196,8 +196,10 @@ def _awk(call: Call) -> str:
     return f"{call.prog} only prints"
 
 
+# After these a "/" starts a regular expression; after anything else (a name, a number, ")",
+# and getline, whose "/" can only be a division) it divides.
 _AWK_KEYWORDS = {"print", "printf", "return", "if", "else", "while", "for", "do", "in",
-                 "getline", "delete", "next", "nextfile", "exit", "function", "func", "break",
+                 "delete", "next", "nextfile", "exit", "function", "func", "break",
                  "continue", "BEGIN", "END", "BEGINFILE", "ENDFILE"}
 _AWK_TOKEN = re.compile(r"""
     (?P<ws>[ \t]+|\\\n)

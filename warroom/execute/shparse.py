@@ -518,7 +518,7 @@ class _Parser:
         if nxt == "[":
             raise Unprovable("an old-style $[ ] arithmetic expansion")
         if nxt == "{":
-            return self._brace_param(i + 2, depth), False
+            return self._brace_param(i + 2, depth, in_double), False
         if nxt.isalpha() or nxt == "_":
             j = i + 1
             while j < n and (s[j].isalnum() or s[j] == "_"):
@@ -552,7 +552,7 @@ class _Parser:
             i += 1
         raise Unprovable("an unterminated backtick")
 
-    def _brace_param(self, i: int, depth: int) -> int:
+    def _brace_param(self, i: int, depth: int, in_double: bool = False) -> int:
         """``${...}`` after the ``${``. Only plain names with the usual operators are accepted;
         the operator's word is parsed for substitutions."""
         s, n = self.s, self.n
@@ -590,7 +590,8 @@ class _Parser:
             if c == "\\":
                 j += 2
                 continue
-            if c == "'":
+            if c == "'" and not in_double:
+                # (inside "...", a single quote in ${x:-word} is literal: $( ) in it still runs)
                 k = s.find("'", j + 1)
                 if k < 0:
                     raise Unprovable("an unterminated single quote")
@@ -809,8 +810,9 @@ def safe_variable(name: str, exported: bool = False) -> bool:
     """
     if name in _SAFE_ENV or name == "LC_ALL" or re.fullmatch(r"LC_[A-Z]+", name):
         return True
-    if exported:
-        return False
+    # (``exported`` is kept for callers; an incident carries every variable a step sets into
+    # the environment of its later steps, so a plain assignment is as good as an export and
+    # both get the same rule.)
     if name in _DENY or name.startswith(_DENY_PREFIX) or name.upper() in _DENY:
         return False
     if name.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy"):

@@ -102,13 +102,22 @@ def _words(text: str, marks: list[str]) -> dict[str, Slot]:
             if m in w0.text:
                 found[m] = Slot("command", "where the command name goes")
         prog = (w0.value or "").rsplit("/", 1)[-1]
+        for nested in _nested_scripts(prog, words):
+            for m, slot in _words(nested, marks).items():
+                if slot.where == "command":
+                    found[m] = Slot("command", f"where a shell run by {prog} takes a command")
+        runs = _command_word(prog, words)
+        if runs is not None:
+            for m in marks:
+                if m in words[runs].text and words[runs].text.find(m) == _lead(words[runs].text):
+                    found[m] = Slot("command", f"where {prog} takes the command it runs")
         data = prog in DATA_PROGRAMS
         code_opts = CODE_OPTIONS.get(prog, set())
         after_dd = False
         for k, w in enumerate(words[1:], start=1):
             if w.value == "--":
                 after_dd = True
-            hits = [m for m in marks if m in w.text]
+            hits = [m for m in marks if m in w.text and m not in found]
             if not hits:
                 continue
             prev = words[k - 1].value or ""
@@ -123,6 +132,75 @@ def _words(text: str, marks: list[str]) -> dict[str, Slot]:
                     found[m] = Slot("embedded", f"an argument {prog} interprets as code or a "
                                     "command")
     return found
+
+
+_WRAPPERS = {"sudo", "doas", "env", "nice", "ionice", "timeout", "stdbuf", "xargs", "watch",
+             "strace", "ltrace", "time", "exec", "command", "builtin", "nohup", "chrt", "taskset",
+             "setsid", "flock", "unbuffer", "su", "runuser", "chroot", "nsenter", "eval",
+             "sh", "bash", "dash", "zsh", "ksh", "ash", "ssh"}
+
+
+def _nested_scripts(prog: str, words: list) -> list[str]:  # type: ignore[type-arg]
+    """Text another shell will parse: ``sh -c TEXT``, ``su -c TEXT``, ``eval ARGS``, ``watch
+    ARGS``, ``ssh host ARGS`` (when the words are literal, so the placeholders are in them)."""
+    vals = [w.value for w in words[1:]]
+    if prog in ("sh", "bash", "dash", "zsh", "ksh", "ash", "su"):
+        for k, v in enumerate(vals):
+            if v in ("-c", "--command") and k + 1 < len(vals) and vals[k + 1] is not None:
+                return [vals[k + 1] or ""]
+        return []
+    if prog in ("eval", "watch"):
+        return [" ".join(v for v in vals if v is not None and not v.startswith("-"))]
+    if prog == "ssh":
+        rest = [v for v in vals if v is not None]
+        k = next((i for i, v in enumerate(rest) if not v.startswith("-")), None)
+        return [" ".join(rest[k + 1:])] if k is not None else []
+    return []
+
+
+def _lead(text: str) -> int:
+    """Where a word's text starts once its opening quotes are skipped."""
+    k = 0
+    while k < len(text) and text[k] in "'\"":
+        k += 1
+    return k
+
+
+def _command_word(prog: str, words: list) -> int | None:  # type: ignore[type-arg]
+    """Index of the word a wrapper runs as a program (``sudo X``, ``ssh host X``, ``sh -c X``,
+    ``kubectl exec POD -- X``), approximately: the first word that is not an option of it."""
+    if prog in ("kubectl", "oc"):
+        if not any(w.value == "exec" for w in words):
+            return None
+        k = next((i for i, w in enumerate(words) if w.value == "--"), None)
+        return k + 1 if k is not None and k + 1 < len(words) else None
+    if prog not in _WRAPPERS:
+        return None
+    seen_host = False
+    k = 1
+    while k < len(words):
+        v = words[k].value if words[k].value is not None else words[k].prefix
+        if prog in ("sh", "bash", "dash", "zsh", "ksh", "ash", "su") and v in ("-c",
+                                                                              "--command"):
+            return k + 1 if k + 1 < len(words) else None
+        if v.startswith("-") and v not in ("-", "--"):
+            k += 1
+            continue
+        if v == "--":
+            k += 1
+            continue
+        if prog == "env" and "=" in v:
+            k += 1
+            continue
+        if prog == "timeout" and re.fullmatch(r"[0-9.]+[smhd]?", v):
+            k += 1
+            continue
+        if prog == "ssh" and not seen_host:
+            seen_host = True
+            k += 1
+            continue
+        return k
+    return None
 
 
 def _arith_spans(text: str) -> list[tuple[int, int]]:
