@@ -265,7 +265,7 @@ class DashboardActions:
                                confirm=bool(step.confirm), kind=step.kind)
             return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
                            timeout=p.timeout, expect=p.expect, confirm=bool(step.confirm),
-                           kind=step.kind, source=source)
+                           kind=step.kind, source=source, notes=tuple(p.notes))
 
         label = f"{step.number}. {step.label}"
 

@@ -92,3 +92,14 @@ def test_dollar_placeholder_takes_a_param_value(tmp_path: Path, monkeypatch: pyt
     prepared = inc.prepare_step(1, {"job_id": "j-7"})
     assert prepared.command == "echo retry job_j-7.json"
     assert inc.run_step(prepared).wait(60).status == "ok"
+
+
+def test_cli_says_so_before_running_a_step_whose_variable_is_unset(
+        inc: Incident, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    code = main(["incident", "run", inc.id, "2", "--state-dir", str(inc.dir.parent.parent)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "note: uses $REV_ID, which step 1" in err
+    assert err.index("note:") < err.index("step 2: ok")

@@ -32,6 +32,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             kind += ", asks for confirmation"
         print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
         print(f"$ {prepared.shown}", file=sys.stderr)
+        for note in prepared.notes:  # e.g. a variable only an unrun earlier step sets
+            print(f"note: {note}", file=sys.stderr)
         result = live.run(prepared, confirmed=args.yes, dry_run=args.dry_run, stream=step_output_stream())
         if isinstance(result, DryRun):
             print(f"dry run recorded (seq {result.event.seq}); nothing was executed", file=sys.stderr)

@@ -40,6 +40,8 @@ class Preview:
     confirm: bool = False          # the fence says confirm=true (asks even when read-only)
     kind: str = "shell"
     source: str = ""               # for promql steps: what answers the query
+    # Said before running: variables the step reads that only an unrun earlier step sets.
+    notes: tuple[str, ...] = ()
 
     @property
     def needs_confirmation(self) -> bool:
@@ -122,6 +124,8 @@ class RunStepScreen(Dialog[RunAnswer]):
             tgt.append(f"   timeout {p.timeout:g}s", "dim")
         if p.expect:
             tgt.append(f"\nexpect   {p.expect}", "")
+        for note in p.notes:
+            tgt.append(f"\nnote     {note}", "bold yellow")
         self.query_one("#run-target", Static).update(tgt)
         warn = Text()
         if p.mutating and self.read_only:
