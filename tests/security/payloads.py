@@ -58,6 +58,19 @@ def _b64_pem() -> tuple[str, str]:
 
 B64_PEM, PEM_BODY = _b64_pem()
 
+
+def _b64_wrapped() -> tuple[str, str]:
+    """A private key as `base64 key.pem` prints it: 76-column lines; (text, a middle line)."""
+    import base64
+    import textwrap
+
+    pem = ("-----BEGIN EC PRIVATE KEY-----\n" + "\n".join([PEM_BODY] * 10) + "\n-----END EC PRIVATE KEY-----\n")
+    lines = textwrap.wrap(base64.b64encode(pem.encode()).decode(), 76)
+    return "\n".join(lines), lines[len(lines) // 2]
+
+
+B64_WRAPPED, B64_WRAPPED_LINE = _b64_wrapped()
+
 # format -> a token of that format (synthetic, never real)
 TOKENS: dict[str, str] = {
     "stripe-secret": "sk_live_" + "51Hq7WbXk2PzR8uVt4NyLm0Q",
@@ -99,6 +112,7 @@ CONTEXTUAL: dict[str, tuple[str, str]] = {
     "k8s-tls-key": (f"  tls.key: {B64_PEM}", B64_PEM),
     "kubeconfig-client-key-data": (f"    client-key-data: {B64_PEM}", B64_PEM),
     "pem-block": (f"-----BEGIN PRIVATE KEY-----\n{PEM_BODY}\n-----END PRIVATE KEY-----", PEM_BODY),
+    "pem-base64-wrapped": (B64_WRAPPED, B64_WRAPPED_LINE),
 }
 
 

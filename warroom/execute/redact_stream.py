@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from warroom.execute.redact_rules import _PEM_BEGIN, _PEM_BODY, _PEM_END, marker
+import re
+
+from warroom.execute.redact_rules import _PEM_BEGIN, _PEM_BODY, _PEM_END, _is_private_key_b64, marker
 from warroom.execute.sanitize import LINE_CAP
 
 if TYPE_CHECKING:
@@ -22,6 +24,15 @@ OVERLAP = 4096
 """Bytes of a long line kept back when a piece is passed on, so a secret at the cut is seen whole."""
 
 
+# A base64-wrapped private key cut into lines (``base64 key.pem``, 76 columns): the first line
+# ends in an unpadded base64 run that decodes to a PEM private-key header; the lines after it
+# are pure base64 until the run ends.
+_B64_PEM_OPEN = re.compile(rb"(LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,})[ \t\r]*$")
+_B64_LINE = re.compile(rb"[ \t]*[A-Za-z0-9+/]+={0,2}[ \t\r]*")
+
+_B64_MARK = b"LS0tLS1CRUdJTi"
+
+
 class RedactStream:
     """Redacts one output stream as it arrives; see the module docstring for the guarantees."""
 
@@ -31,6 +42,8 @@ class RedactStream:
         self._parts: list[bytes] = []  # more of the current line, joined lazily
         self._parts_len = 0
         self._in_pem = False
+        self._in_b64 = False  # inside the continuation lines of a wrapped base64 private key
+        self._b64_width = 0   # ... whose full lines are this long (the last one is shorter)
 
     def feed(self, data: bytes) -> bytes:
         """Returns redacted complete lines (plus, for an over-long line, a safe piece of it)."""
@@ -91,6 +104,39 @@ class RedactStream:
 
     def _block(self, data: bytes) -> bytes:
         """Complete lines (ending in a newline)."""
+        if self._in_b64 or _B64_MARK in data:
+            return self._b64_block(data)
+        if not self._in_pem and b"-----BEGIN" not in data:
+            return self.r.line_set(data)
+        return self._pem_block(data)
+
+    def _b64_block(self, data: bytes) -> bytes:
+        """Lines around a wrapped base64 private key: its first line is redacted by the rules,
+        the pure-base64 lines that continue it are dropped, the rest goes the usual way."""
+        out: list[bytes] = []
+        plain: list[bytes] = []
+        for line in data.splitlines(keepends=True):
+            body = line.rstrip(b"\n")
+            if self._in_b64:
+                width = len(body.strip())
+                if _B64_LINE.fullmatch(body) and width <= self._b64_width:
+                    # a full-width line continues the key; a shorter (or padded) one ends it
+                    if width < self._b64_width or body.rstrip(b" \t\r").endswith(b"="):
+                        self._in_b64 = False
+                    continue
+                self._in_b64 = False
+            plain.append(line)
+            m = _B64_PEM_OPEN.search(body)
+            if m is not None and not m.group(1).endswith(b"=") and _is_private_key_b64(m.group(1)):
+                self._in_b64 = True
+                self._b64_width = len(m.group(1))
+                out.append(self._rest(b"".join(plain)))
+                plain = []
+        if plain:
+            out.append(self._rest(b"".join(plain)))
+        return b"".join(out)
+
+    def _rest(self, data: bytes) -> bytes:
         if not self._in_pem and b"-----BEGIN" not in data:
             return self.r.line_set(data)
         return self._pem_block(data)
