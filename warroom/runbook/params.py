@@ -20,8 +20,12 @@ Go templates ``{{.Status}}`` / ``{{ .x }}`` / ``{{range ...}}``, ``{}``, Hugo ``
 Names are normalised to a key (``instance label from alert`` -> ``instance_label_from_alert``),
 the written form is kept for display.
 
-Substitution rule (the one guarantee): **a value always ends up as literal text, never as shell
-syntax**. It is ``shlex.quote``-d for the quoting context the placeholder sits in:
+Substitution rule (the one guarantee): **a value never becomes code**. Before it is placed, every
+value is checked against what its placeholder's position allows
+(:mod:`warroom.runbook.param_safety`: a safe alphabet anywhere, ``=``/``,`` in plain arguments,
+digits in arithmetic, never a command name; values outside the alphabet only for parameters that
+declare a pattern and only in plain arguments). Then it is ``shlex.quote``-d for the quoting
+context the placeholder sits in (a no-op for the safe alphabet):
 
 * unquoted (also inside ``$( )`` / backticks):  ``'value'``;
 * inside single quotes ``'..<p>..'``: the quote is closed, the quoted value inserted and the
