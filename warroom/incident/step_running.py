@@ -126,13 +126,15 @@ class StepRunning:
                              ) from None
         mutating = bool(step.mutating)
         explicit = "mutating" in getattr(step, "attrs", {})
-        if command is not None and not mutating and not explicit:
+        if command is not None and not mutating and (not explicit or self.config.read_only):
             from warroom.execute.safety import classify_mutating
 
             # The final command decides: a substituted value can turn a read-only-looking
             # template into something else. An author's explicit ``mutating=false`` fence
             # attribute stands (team decision: the prepared verdict, shown to the person, is
-            # what the runner honours; it never re-classifies behind the dialog's back).
+            # what the runner honours; it never re-classifies behind the dialog's back) — except
+            # in a read-only session, where only the prover counts, so the step is shown as the
+            # mutating step the session will refuse.
             mutating = bool(classify_mutating(command, step.kind))
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         shown = self.step_redactor(values).redact_text(command) if command is not None else None
