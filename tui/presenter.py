@@ -567,13 +567,17 @@ class IncidentCalls:
     def status_update(self, text: str, *, copied: bool, post: bool) -> str:
         channels = ["clipboard"] if copied else []
         webhook = None
+        head = None
         if post:
             from warroom.sources.webhooks import post_status_update
 
-            result = post_status_update(self.p.ctx.config.webhook, text)
+            # The signed journal head goes out with the update: a copy a later rewrite cannot match.
+            head = self._inc().seal()
+            result = post_status_update(self.p.ctx.config.webhook, text,
+                                        {"journal_head": {"seq": head["seq"], "h": head["h"]}})
             webhook = result.journal()
             channels.append("webhook")
-        self._inc().record_status_update(text, channels=channels, webhook=webhook)
+        self._inc().record_status_update(text, channels=channels, webhook=webhook, head=head)
         if webhook is None:
             return "status update copied and journaled"
         return "status update posted" if webhook.get("ok") else f"webhook failed: {webhook.get('error')}"

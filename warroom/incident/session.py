@@ -423,12 +423,14 @@ class Incident(StepRunning):
         return self._append(ev.DECISION_OVERDUE, data)
 
     def record_status_update(self, text: str, channels: list[str] | None = None,
-                             webhook: dict[str, Any] | None = None) -> Event:
+                             webhook: dict[str, Any] | None = None, head: dict[str, Any] | None = None) -> Event:
+        """Journal a status update with the signed journal head it was made at (``head`` when the
+        caller already sealed it to send along, else sealed now)."""
         text = text.strip()
         if not text:
             raise WarroomError("a status update needs some text")
         with self._lock:
-            head = self.seal()
+            head = head or self.seal()
             return self._append(ev.STATUS_UPDATE, {"text": self.redact(text), "channels": list(channels or []),
                                                    "webhook": webhook, "journal_head": head})
 
