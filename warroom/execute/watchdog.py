@@ -165,8 +165,8 @@ def _watch(r: int, incident_dir: Path, started: dict[str, Any], grace: float) ->
     tag = str(info.get("tag") or "")
     pgid = int(info.get("pgid") or 0)
     ended = end_tree(tag, pgid, grace) if tag else []
-    if not info.get("output"):
-        return 0
+    if not buf or not info.get("output"):
+        return 0  # it died before the step's start was journaled: there is no run to end
     from warroom.execute.recovery import mark_interrupted
 
     reason = (f"its supervisor (pid {info.get('supervisor_pid')}) died without recording the step's end;"

@@ -95,7 +95,9 @@ class Journal:
         self.check_records = check_records
         self.checkpoint_every = max(1, int(checkpoint_every))
         self.witness = Witness(self.path)
-        self._tail: tuple[int, int, str] | None = None  # (file size, last seq, last h)
+        # ((size, mtime, inode) after our last append, last seq, last h): any other writer, a
+        # repair or an edit changes the key, and the tail is read again.
+        self._tail: tuple[tuple[int, int, int], int, str] | None = None
 
     @property
     def head_path(self) -> Path:
@@ -220,8 +222,9 @@ class Journal:
         """Append one event; returns it once it is on disk (flushed and fsynced)."""
         data = dict(data or {})
         with self._locked() as fd:
-            size = os.fstat(fd).st_size
-            if self._tail is not None and self._tail[0] == size:
+            st = os.fstat(fd)
+            size = st.st_size
+            if self._tail is not None and self._tail[0] == (size, st.st_mtime_ns, st.st_ino):
                 _, seq, prev = self._tail
                 good = size
             else:
@@ -248,7 +251,8 @@ class Journal:
                 raise JournalError(f"{self.path}: cannot append to journal: {exc.strerror}; nothing recorded") from None
             ev, _ = _check_line(line[:-1], 0)
             assert ev is not None
-            self._tail = (good + len(line), ev.seq, ev.h)
+            after = os.fstat(fd)
+            self._tail = ((after.st_size, after.st_mtime_ns, after.st_ino), ev.seq, ev.h)
             self._write_head(ev)
             self.witness.write(ev.seq, ev.h)
             if ev.seq % self.checkpoint_every == 0:

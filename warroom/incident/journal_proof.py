@@ -98,7 +98,7 @@ def prove_journal(path: str | os.PathLike[str], extra_exports: list[Path] | None
 
     # --- journal.head ------------------------------------------------------------------------
     head = p.with_name(p.name.replace(".jsonl", "") + ".head")
-    if not head.exists() and last and (mark is not None or (p.parent / SIG_NAME).exists()):
+    if not head.exists() and last:
         _issue(out, None, 0, "journal.head is missing (every append writes it): it was deleted")
 
     # --- signed checkpoints ----------------------------------------------------------------------
