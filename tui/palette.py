@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from panes.safe import SafeText as Text, one_line
 from tui.bindings import DASHBOARD_BINDINGS
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object
     for tag, label in NOTE_TAGS:
         entries.append((f"note: add {label}", f"a note tagged {tag}", partial(dash.action_note, tag)))
     for rb in app.ctx.ensure_runbooks():
-        entries.append((f"open runbook: {rb.id} {rb.title}", f"{len(rb.steps)} steps",
+        # runbook ids and titles are data: one line, nothing a terminal acts on
+        entries.append((f"open runbook: {one_line(rb.id)} {one_line(rb.title)}", f"{len(rb.steps)} steps",
                         partial(dash.open_runbook_by_id, rb.id)))
     return entries
 
@@ -55,7 +57,7 @@ class WarroomCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in palette_entries(self.wapp):
-            yield DiscoveryHit(title, callback, help=help_text)
+            yield DiscoveryHit(Text(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -41,6 +41,7 @@ def allocate_output(incident_dir: Path, step_id: str) -> tuple[Path, str]:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
+        os.fchmod(fd, 0o600)  # whatever the umask: the supervisor must be able to write it
         os.close(fd)
         return path, f"outputs/{path.name}"
     raise ExecuteError(f"{outputs}: cannot allocate an output file")

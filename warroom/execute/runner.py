@@ -245,6 +245,7 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
     payload = json.dumps(sup_spec).encode()
     try:
         fd = os.open(spec_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)  # whatever the umask: the supervisor must be able to read it
         try:
             view = memoryview(payload)
             while view:
