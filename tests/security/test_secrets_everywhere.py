@@ -128,6 +128,7 @@ def test_no_secret_reaches_state_exports_output_or_argv(
     assert not leaks, leaks
     assert len(cases) == len(TOKENS) * len(FORMS) + len(CONTEXTUAL)
     assert checked == (len(cases) + 3) * len(places)
+    print(f"secrets: {len(cases) + 3} secrets x {len(places)} places = {checked} checks, 0 leaks")
     # the snapshot is there and redacted, the output file has the redacted lines
     snapshot = next(t for p, t in files.items() if p.name.startswith("runbook"))
     assert "Bearer [REDACTED:" in snapshot
