@@ -415,10 +415,11 @@ READ_ONLY: list[str] = [
 ]
 
 
-#: The adversarial pass before landing: bypasses tried after the corpus above was encoded. Three
-#: of them (the last three: inside double quotes a single quote in ${x:-...} is literal, so the
-#: $( ) in it runs; MySQL's "--1" is no comment; awk's "getline / 1" divides) were read-only by
-#: the prover and are fixed; the rest were already refused.
+#: The adversarial pass before landing: bypasses tried after the corpus above was encoded. Six
+#: of them (the last six: inside double quotes a single quote in ${x:-...} is literal, so the
+#: $( ) in it runs; MySQL's "--1" is no comment; awk's "getline / 1" divides; bash joins a
+#: backslash-newline between "$" and "(" or "{") were read-only by the prover and are fixed; the
+#: rest were already refused.
 ADVERSARIAL: list[str] = [
  "echo garbage >&3",
  "exec 3>/tmp/x",
@@ -482,4 +483,7 @@ ADVERSARIAL: list[str] = [
  "echo \"${x:-'$(touch /tmp/pwn)'}\"",
  "mysql -e 'select 1 --1; drop table t'",
  "awk '{getline / 1; print | \"sh\"; x = 1 /2}'",
+ "echo \"$\\\n(touch /tmp/pwn)\"",
+ "echo $\\\n(touch /tmp/pwn)",
+ "echo $\\\n{x:-$(touch /tmp/pwn)}",
 ]

@@ -506,6 +506,13 @@ class _Parser:
         s, n = self.s, self.n
         if s[i] == "`":
             return self._backtick(i + 1, depth, in_double), False
+        k = i + 1
+        while s.startswith("\\\n", k):
+            k += 2
+        if k != i + 1 and k < n:
+            # bash removes a backslash-newline before it sees "$(", "${", "$((": `$\<nl>(cmd)`
+            # is a command substitution (position k-1 stands in for the "$")
+            return self._expansion(k - 1, depth, in_double)
         if i + 1 >= n:
             return i + 1, False
         nxt = s[i + 1]
