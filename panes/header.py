@@ -1,8 +1,11 @@
 """The incident header: who, what, how bad, how long, and what is due next.
 
 Two lines so it fits 80 columns: identity on the first (id, title, status, severity, flags),
-clocks and data health on the second. Each line is its own ``Static`` and only repaints when
-its text changes (the clocks change once a second, identity almost never).
+clocks and data health on the second. A third line appears while a verify gate is open (and
+keeps its outcome after): the README's headline loop must never be cut off by a narrow
+terminal, so the gate has a line of its own, with what changes (value now, hold, time left)
+before the gate's text, which the ellipsis may cut. Each line is its own ``Static`` and only
+repaints when its text changes (the clocks change once a second, identity almost never).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from textual.widgets import Static
 
 from panes.fmt import escalation_tier, format_clock
 from panes.slo import set_text
-from panes.view import HeaderInfo
+from panes.view import GateView, HeaderInfo
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 # The word is always printed next to the mark, so each failure reads the same without colour:
@@ -35,6 +38,7 @@ class IncidentHeader(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="hdr-identity")
         yield Static(classes="hdr-clocks")
+        yield Static(classes="hdr-gate")
 
     def show(self, info: HeaderInfo, now: float) -> None:
         self.info = info
@@ -43,6 +47,10 @@ class IncidentHeader(Vertical):
 
     def tick(self, now: float) -> None:
         set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now))
+        gate = self.info.gate
+        self.set_class(gate is not None, "-gate")
+        if gate is not None:
+            set_text(self.query_one(".hdr-gate", Static), gate_text(gate, now))
 
     def identity_text(self) -> Text:
         i = self.info
@@ -99,7 +107,36 @@ class IncidentHeader(Vertical):
             t.append(f"{name} ", "dim")
             t.append(f"{mark} {health}", style)
             t.append("  ")
-        if i.gate:   # last: the longest part, so a narrow terminal cuts it rather than source health
-            t.append(i.gate, "bold red" if "failed" in i.gate else "bold")
         t.rstrip()
         return t
+
+
+def gate_text(g: GateView, now: float) -> Text:
+    """The gate line: ``VERIFY step 6 · now 83.4% · want < 75% · held 0:40/2:00 · 8:12 left ·
+    quota < 75 for 2m within 10m``. The parts that change come first; the gate as written comes
+    last, where a narrow terminal's ellipsis may cut it."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    if g.status == "passed":
+        t.append(" VERIFY ", "bold black on green")
+        t.append(f" step {g.step} ✔ passed at {g.value}", "bold green")
+    elif g.status == "failed":
+        t.append(" VERIFY ", "bold white on red")
+        t.append(f" step {g.step} ✖ FAILED", "bold red")
+        if g.reason:
+            t.append(f": {g.reason}", "red")
+    else:
+        t.append(" VERIFY ", "bold reverse")
+        t.append(f" step {g.step} · now ")
+        t.append(g.value, "bold")
+        if g.wanted:
+            t.append(f" · want {g.wanted}")
+        if g.hold > 0:
+            held = min(g.hold, g.held + max(0.0, now - g.at) * g.speed) if g.holding else 0.0
+            t.append(" · held ")
+            t.append(f"{format_clock(held)}/{format_clock(g.hold)}", "bold" if g.holding else "")
+        elif g.reason and not g.holding:
+            t.append(f" · {g.reason}", "yellow")
+        t.append(" · ")
+        t.append(f"{format_clock(g.left(now))} left", "bold")
+    t.append(f" · {g.text}", "dim")
+    return t

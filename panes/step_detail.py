@@ -35,6 +35,11 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append("Select a step with j/k or the arrows.", "dim")
         return t
     t.append(f"{step.number}. {step.label}\n", "bold")
+    if step.verify:   # under the label, where 80x24 still shows it: not done until the gate passes
+        from warroom.sources.verify import describe_gate   # not needed for the first frame
+
+        t.append("verify: ", "bold")
+        t.append("then watches " + describe_gate(step.verify, slos) + "\n", "bold")
     t.append(f"{step.section} · {KIND_WORDS.get(step.kind, step.kind)}", "dim")
     if step.runnable:
         t.append(" · ")
@@ -50,11 +55,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
         t.append("expect: ", "dim")
         t.append((step.expect or step.check or "") + " ")
         t.append(f"({expectation_plan(step)})\n", "dim")
-    if step.verify:
-        from warroom.sources.verify import describe_gate   # not needed for the first frame
 
-        t.append("verify: ", "dim")
-        t.append(describe_gate(step.verify, slos) + "\n", "bold")
     if step.params:
         t.append("params: ", "dim")
         for i, key in enumerate(step.params):

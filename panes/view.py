@@ -56,6 +56,29 @@ class TimelineItem:
 
 
 @dataclass(frozen=True)
+class GateView:
+    """A verify gate as the header's gate line shows it. Times are in the gate's own clock
+    (scenario time in a drill: the gate says "within 10m" of the scenario), so ``speed`` scales
+    wall seconds since ``at`` when the line repaints between probes."""
+
+    step: int
+    text: str                           # the gate as the runbook wrote it
+    status: str                         # pending / passed / failed
+    value: str                          # the value now, with its unit ("83.4%", "no value")
+    wanted: str = ""                    # "< 75%"
+    held: float = 0.0                   # seconds the comparison has held, unbroken
+    hold: float = 0.0                   # seconds it must hold
+    remaining: float = 0.0              # seconds left in the window at ``at``
+    at: float = 0.0                     # wall clock of the probe
+    speed: float = 1.0
+    reason: str | None = None           # why it is not passing yet, or why it failed
+    holding: bool = False               # the comparison holds now (the hold is running)
+
+    def left(self, now: float) -> float:
+        return max(0.0, self.remaining - max(0.0, now - self.at) * self.speed)
+
+
+@dataclass(frozen=True)
 class HeaderInfo:
     """Everything the header line shows; ``incident_id`` None means no incident is open."""
 
@@ -69,7 +92,7 @@ class HeaderInfo:
     drill: str | None = None            # scenario name when drilling
     read_only: bool = False
     sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
-    gate: str = ""                      # an open verify gate's countdown (or how it ended)
+    gate: GateView | None = None        # the verify gate to show: an open one first, else the last result
     time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
 
     def __post_init__(self) -> None:

@@ -251,10 +251,11 @@ class DashboardActions:
         self.presenter.run_dialog_async(self.key_of(step), step)
 
     def open_run_dialog(self, step: Step, prompts: list[Any], preparer: Any, key: tuple[str, str]) -> None:
-        from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts
+        from tui.screens.modals.run_step import Preview, RunStepScreen, fields_from_prompts, step_facts
         from warroom.errors import WarroomError
 
         source = self.source_label()
+        facts = step_facts(step, self.ctx.config.slo)   # the expectation and verify gate, as written
 
         def preview(params: dict[str, str]) -> Preview:
             # On the event loop, on every keystroke: a snapshot's preparer, no journal read.
@@ -262,10 +263,10 @@ class DashboardActions:
                 p = preparer.prepare_step(step.id, params)
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
-                               confirm=bool(step.confirm), kind=step.kind)
+                               confirm=bool(step.confirm), kind=step.kind, **facts)
             return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
-                           timeout=p.timeout, expect=p.expect, confirm=bool(step.confirm),
-                           kind=step.kind, source=source, notes=tuple(p.notes))
+                           timeout=p.timeout, confirm=bool(step.confirm),
+                           kind=step.kind, source=source, notes=tuple(p.notes), **facts)
 
         label = f"{step.number}. {step.label}"
 

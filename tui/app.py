@@ -149,6 +149,11 @@ class WarroomApp(App[int]):
             cmd += ["--state-dir", str(self.ctx.state_dir)]
         return shlex.join(cmd)
 
+    async def action_quit(self) -> None:
+        """Textual's own quit (the command palette's "Quit the application", ctrl+q) asks the
+        same question as ``q``: a running command is never left behind silently."""
+        self.action_quit_app()
+
     def action_quit_app(self) -> None:
         if self.dashboard.running_step() is not None:
             from tui.screens.modals.confirm import ConfirmScreen

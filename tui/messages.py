@@ -122,6 +122,8 @@ class GateProgress(Message):
     value: float | None
     remaining: float
     reason: str | None = None
+    held: float = 0.0                   # how long the comparison has held (VerifyCheck.held)
+    hold: float = 0.0                   # how long it must hold
 
 
 @dataclass

@@ -464,7 +464,7 @@ class IncidentPresenter:
                     first[0] = False
                     self.post(IncidentChanged(live.id))
                 self.app.post_message(GateProgress(key, number, text, check.status, check.value,
-                                                   check.remaining, check.reason))
+                                                   check.remaining, check.reason, check.held, check.hold))
 
             try:
                 check = live.watch_gate(key, number, text, on_check=progress, every=VERIFY_EVERY,
@@ -475,7 +475,8 @@ class IncidentPresenter:
             if check is None:
                 return  # left open on purpose
             self.post(IncidentChanged(live.id))
-            self.app.post_message(GateProgress(key, number, text, check.status, check.value, 0.0, check.reason))
+            self.app.post_message(GateProgress(key, number, text, check.status, check.value, 0.0, check.reason,
+                                               check.held, check.hold))
 
         self.worker(work, group=f"gate-{key[0]}-{key[1]}", name=f"verify {key[1]}")
 
@@ -559,10 +560,9 @@ class IncidentCalls:
 
     def export(self) -> str:
         result = self._inc().export("pir")
-        path = getattr(result, "path", result)
-        note = getattr(result, "message", "") or ""
-        note = note() if callable(note) else note
-        return f"PIR exported: {path} {note}".strip()
+        # ExportResult.message(): where pir.md and incident_log.csv were written, and any
+        # hand-edit notice (an edited pir.md is kept, the new draft written beside it).
+        return "PIR exported\n" + result.message()
 
     def status_update(self, text: str, *, copied: bool, post: bool) -> str:
         channels = ["clipboard"] if copied else []

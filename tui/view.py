@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from panes.view import EarlierRunbook, HeaderInfo, IncidentView, StepView, TimelineItem
+from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, StepView, TimelineItem
 from warroom.incident.marks import run_verdict, step_state
+from warroom.units import format_value
 
 # journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
 TIMELINE_KINDS = {
@@ -98,3 +99,22 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier))
+
+
+def gate_view(step: int, text: str, status: str, value: float | None, remaining: float,
+              reason: str | None, *, held: float = 0.0, hold: float = 0.0, slos: Any = (),
+              speed: float = 1.0, now: float = 0.0) -> GateView:
+    """A gate probe (``VerifyCheck`` fields, in wall seconds) as the header's gate line shows
+    it: the value with the pane's unit, the comparison wanted, times in the gate's own clock
+    (scenario time in a drill, as the gate's "within 10m" is)."""
+    from warroom.sources.verify import VerifyError, parse_verify
+
+    try:
+        gate = parse_verify(text, slos)
+        shown, wanted = gate.show(value), gate.wanted
+    except VerifyError:
+        shown, wanted = ("no value" if value is None else format_value(value, "count")), ""
+    holding = status == "pending" and bool(reason) and str(reason).startswith("holding")
+    return GateView(step=step, text=text, status=status, value=shown, wanted=wanted,
+                    held=held * speed, hold=hold * speed, remaining=remaining * speed, at=now,
+                    speed=speed, reason=reason, holding=holding)

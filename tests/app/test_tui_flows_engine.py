@@ -132,8 +132,8 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         # Its verify gate opens, is probed against the drill and passes; the header says so.
         await wait_for(pilot, lambda: bool(events(app, "verify.passed")), 30)
         assert events(app, "verify.started")[-1].data["step"] == 3
-        header = app.dashboard.query_one(IncidentHeader).query_one(".hdr-clocks")
-        await wait_for(pilot, lambda: "verify 3 ✔ passed" in str(header.render()), 10)
+        header = app.dashboard.query_one(IncidentHeader).query_one(".hdr-gate")
+        await wait_for(pilot, lambda: "VERIFY  step 3 ✔ passed" in str(header.render()), 10)
         before = [e.data for e in events(app, "evidence.recorded") if e.data["when"] == "before"]
         assert {d["step"] for d in before} >= {1, 2, 3} and "quota" in before[-1]["values"]
 

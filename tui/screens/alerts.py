@@ -15,9 +15,10 @@ from textual.widgets import Static
 
 from panes.sources import alerts_line, alerts_table
 from tui.bindings import ALERTS_BINDINGS
+from tui.screens.modals.base import PausesDashboard
 
 
-class AlertsScreen(ModalScreen[None]):
+class AlertsScreen(PausesDashboard, ModalScreen[None]):
     BINDINGS: ClassVar[list[Binding]] = ALERTS_BINDINGS
 
     def __init__(self, result: Any, now: float) -> None:

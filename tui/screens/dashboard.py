@@ -25,7 +25,7 @@ from panes.slo import SloLine, SloPane
 from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
 from panes.timeline import TimelinePane
-from panes.view import HeaderInfo, IncidentView
+from panes.view import GateView, HeaderInfo, IncidentView
 from tui.actions import DashboardActions, DashboardData
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.messages import (
@@ -70,7 +70,7 @@ class DashboardScreen(Screen[None]):
         self.data = DashboardData(view=IncidentView())
         self.presenter: IncidentPresenter | None = None
         self.actions: DashboardActions | None = None
-        self.gate_text = ""
+        self.gate_views: dict[tuple[str, str], GateView] = {}   # the header's gate line, per step
         self._tracker = None
         self._source_health = "waiting"
         self._extra_health: dict[str, str] = {}   # alerts / k8s: unauthorized, slow, refused, down…
@@ -431,7 +431,7 @@ class DashboardScreen(Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.gate_text, time_scale=base.time_scale,
+            gate=self.shown_gate(), time_scale=base.time_scale,
         )
 
     def render_header(self) -> None:
@@ -565,18 +565,24 @@ class DashboardScreen(Screen[None]):
         """Called by the App: the header's countdown for the open gate."""
         if not self.alive():
             return
-        from panes.fmt import format_clock
+        from tui.view import gate_view
 
-        value = "no value" if message.value is None else f"{message.value:.1f}"
-        if message.status == "pending":
-            holding = f" · {message.reason}" if message.reason and message.reason.startswith("holding") else ""
-            self.gate_text = (f"verify {message.step_number} {message.expr}: {value} now{holding} · "
-                              f"{format_clock(message.remaining)} left")
-        elif message.status == "passed":
-            self.gate_text = f"verify {message.step_number} ✔ passed ({value})"
-        else:
-            self.gate_text = f"verify {message.step_number} ✖ failed: {message.reason or value}"
+        drill = self.app.ctx.drill
+        speed = drill.speed if drill is not None and drill.speed > 0 else 1.0
+        self.gate_views[message.key] = gate_view(
+            message.step_number or 0, message.expr, message.status, message.value, message.remaining,
+            message.reason, held=message.held, hold=message.hold, slos=self.app.ctx.config.slo,
+            speed=speed, now=self.app.ctx.clock.now())
         self.render_header()
+
+    def shown_gate(self) -> GateView | None:
+        """The gate the header shows: the open one closest to its deadline, else the last outcome."""
+        views = list(self.gate_views.values())
+        now = self.app.ctx.clock.now()
+        pending = [g for g in views if g.status == "pending"]
+        if pending:
+            return min(pending, key=lambda g: g.left(now))
+        return max(views, key=lambda g: g.at) if views else None
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.bindings import HELP_BINDINGS, all_bindings
+from tui.screens.modals.base import PausesDashboard
 
 if TYPE_CHECKING:
     from tui.app import WarroomApp
@@ -31,7 +32,7 @@ def help_table(app: WarroomApp) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PausesDashboard, ModalScreen[None]):
     BINDINGS: ClassVar[list[Binding]] = HELP_BINDINGS
 
     app: WarroomApp

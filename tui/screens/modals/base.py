@@ -1,18 +1,71 @@
-"""What every dialog shares: escape cancels, ctrl+s submits, the box is styled by ``.dialog``."""
+"""What every dialog shares: escape cancels, ctrl+s submits, the box is styled by ``.dialog``,
+and a line at the bottom of the terminal says that the dashboard behind is paused, since when.
+
+While a dialog is open the dashboard keeps its data but does not draw it (drawing behind a
+dialog repaints the whole dimmed terminal for every change, see ``DashboardScreen.painting``).
+A frozen pane that still says "85% CRIT · now" twenty seconds later is a false mark, so every
+dialog says plainly that what is behind it is paused and since when; closing it draws the
+latest of everything at once.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
 
+from panes.fmt import format_clock, format_time
+from panes.safe import ui_text
 from tui.bindings import MODAL_BINDINGS
 
 T = TypeVar("T")
 
 
-class Dialog(ModalScreen[T]):
+class PausedNote(Static):
+    """``‖ dashboard paused since 21:05:10 UTC (0:12) · it catches up when this closes``."""
+
+    def __init__(self, since: float, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(id="paused-note")
+        self.since = since
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        self.redraw()
+        self.set_interval(1.0, self.redraw)
+
+    def redraw(self) -> None:
+        held = format_clock(self.clock() - self.since)
+        self.update(ui_text(f"‖ dashboard paused since {format_time(self.since)} UTC ({held}) · "
+                            "it catches up when this closes"))
+
+
+class PausesDashboard:
+    """Mixed into every modal screen: mounts the paused note when the dashboard is below it.
+
+    The pause began when the first modal above the dashboard opened (a confirmation over the
+    run dialog does not restart it)."""
+
+    opened_at: float = 0.0
+
+    def on_mount(self) -> None:
+        screen: Screen = self  # type: ignore[assignment]
+        ctx = getattr(screen.app, "ctx", None)
+        clock = ctx.clock.now if ctx is not None else time.time   # the app's clock: frozen in tests
+        self.opened_at = clock()
+        stack = list(screen.app.screen_stack)
+        dashboard = getattr(screen.app, "dashboard", None)
+        if dashboard is None or dashboard not in stack or stack.index(dashboard) > stack.index(screen):
+            return
+        modals = stack[stack.index(dashboard) + 1:]
+        since = min((getattr(m, "opened_at", 0.0) or self.opened_at) for m in modals)
+        screen.mount(PausedNote(since, clock))
+
+
+class Dialog(PausesDashboard, ModalScreen[T]):
     BINDINGS: ClassVar[list[Binding]] = MODAL_BINDINGS
 
     def action_cancel(self) -> None:

@@ -12,9 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from tui.bindings import PIR_BINDINGS
+from tui.screens.modals.base import PausesDashboard
 
 
-class PirScreen(ModalScreen[str]):
+class PirScreen(PausesDashboard, ModalScreen[str]):
     """Dismisses with "export" when the user asks to export from here."""
 
     BINDINGS: ClassVar[list[Binding]] = PIR_BINDINGS

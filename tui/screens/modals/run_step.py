@@ -42,6 +42,8 @@ class Preview:
     source: str = ""               # for promql steps: what answers the query
     # Said before running: variables the step reads that only an unrun earlier step sets.
     notes: tuple[str, ...] = ()
+    verify: str | None = None      # the step's verify gate as written ("quota < 75 within 10m")
+    verify_text: str = ""          # what it will watch and for how long, in words (describe_gate)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -53,6 +55,18 @@ class RunAnswer:
     params: dict[str, str]
     confirmed: bool
     dry_run: bool = False
+
+
+def step_facts(step: Any, slos: Any = ()) -> dict[str, Any]:
+    """The ``Preview`` fields that come from the step itself, not from its parameters: the
+    expectation as written and the verify gate, with what it will watch and for how long."""
+    facts: dict[str, Any] = {"expect": getattr(step, "expect", None) or getattr(step, "check", None)}
+    verify = getattr(step, "verify", None)
+    if verify:
+        from warroom.sources.verify import describe_gate
+
+        facts.update(verify=verify, verify_text=describe_gate(verify, slos))
+    return facts
 
 
 def target_text(target: dict[str, str], kind: str = "shell", source: str = "") -> str:
@@ -79,7 +93,10 @@ class RunStepScreen(Dialog[RunAnswer]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="run-dialog"):
-            yield Static(Text(f"Run step {self.number}: {self.label}"), classes="dialog-title")
+            # The verify gate stays in view with the title (docked): what it watches and how long.
+            with Vertical(classes="dialog-head"):
+                yield Static(Text(f"Run step {self.number}: {self.label}"), classes="dialog-title")
+                yield Static("", id="run-verify")
             with VerticalScroll(id="run-fields"):
                 for f in self.fields:
                     hint = f" — {f.help}" if f.help else ""
@@ -126,6 +143,15 @@ class RunStepScreen(Dialog[RunAnswer]):
             tgt.append(f"\nexpect   {p.expect}", "")
         for note in p.notes:
             tgt.append(f"\nnote     {note}", "bold yellow")
+        gate = Text()
+        if p.verify:
+            gate.append("verify ", "bold reverse")
+            gate.append(" then watches ")
+            gate.append(p.verify_text or p.verify, "bold")
+            gate.append(" (counted down in the header)", "dim")
+        verify = self.query_one("#run-verify", Static)
+        verify.update(gate)
+        verify.display = bool(p.verify)
         self.query_one("#run-target", Static).update(tgt)
         warn = Text()
         if p.mutating and self.read_only:

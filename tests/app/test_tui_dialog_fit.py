@@ -1,0 +1,119 @@
+"""At 80x24 every dialog keeps its buttons on screen (issue 10, item 7): each dialog, filled the
+way a real incident fills it (long titles, many parameters, findings), is opened on the
+dashboard and every button must be the widget under its own centre, inside the terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Button
+
+from tests.app.test_tui_dialogs import run_dialog
+from tests.app.tui_support import make_app, metrics_drawn, wait_for
+from tui.screens.modals.confirm import ConfirmScreen
+from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen
+from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
+from tui.screens.modals.run_step import ParamField, Preview, RunStepScreen
+from tui.screens.modals.status_update import StatusUpdateScreen
+from tui.screens.modals.timeline_entry import TimelineEntryScreen
+from warroom.runbook.library import RunbookLibrary
+
+LONG = "Model API quota exhaustion on the Anthropic provider across every region, retries multiplying"
+
+
+def many_params() -> RunStepScreen:
+    fields = [ParamField(f"param_{i}", f"value {i}", "runbook", f"what parameter {i} is for") for i in range(8)]
+
+    def preview(params: dict[str, str]) -> Preview:
+        return Preview(command="kubectl set env deployment/flowengine " + " ".join(f"{k}={v!r}" for k, v in params.items()),
+                       target={"context": "drill", "namespace": "production"}, mutating=True, timeout=60,
+                       expect="env updated", verify="quota < 75 for 2m within 10m",
+                       verify_text="Model API quota used < 75% held 2m00s, within 10m00s of the step ending ok")
+
+    return RunStepScreen(number=6, label=LONG, section="Mitigation", fields=fields, preview=preview)
+
+
+def runbook_picker() -> RunbookPicker:
+    lib = RunbookLibrary()
+    lib.load()
+    return RunbookPicker(lib.list(), [], ["RB-CORE-003"])
+
+
+DIALOGS: dict[str, Callable[[], Screen]] = {
+    "declare": lambda: DeclareScreen(title=LONG, severity="P2", runbook="RB-CORE-003",
+                                     runbooks=[(f"RB-{i:03d}  {LONG}", f"RB-{i:03d}") for i in range(30)],
+                                     source={"kind": "pane"}, origin="From the breached pane: " + LONG),
+    "run (one parameter)": lambda: run_dialog(),
+    "run (eight parameters)": many_params,
+    "confirm": lambda: ConfirmScreen(f"Run mutating step 6?", "kubectl set env " + "X=1 " * 60 + "\n\nacts on: drill",
+                                     confirm_label="Yes, run it"),
+    "note": lambda: NoteScreen("root-cause"),
+    "severity": lambda: SeverityScreen("P3"),
+    "skip": lambda: SkipScreen("6. " + LONG),
+    "resolve": lambda: ResolveScreen(LONG, 12),
+    "resume": lambda: ResumeScreen([OpenIncident(id=f"INC-20261201-{i}", title=LONG, severity="P2",
+                                                 status="mitigating", elapsed="12:00") for i in range(12)]),
+    "status update": lambda: StatusUpdateScreen("\n".join(f"line {i} " + LONG for i in range(20)),
+                                                webhook="slack hooks.example"),
+    "runbook picker": runbook_picker,
+    "timeline entry": lambda: TimelineEntryScreen(seq=4, text=LONG, when="20:01:02"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIALOGS))
+async def test_every_dialog_keeps_its_buttons_on_screen_at_80x24(name: str, tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        dialog = DIALOGS[name]()
+        app.push_screen(dialog)
+        await wait_for(pilot, lambda: app.screen is dialog)
+        await pilot.pause()
+        buttons = list(dialog.query(Button))
+        assert buttons, name
+        for button in buttons:
+            region = button.region
+            assert region.area > 0, f"{name}: {button.label} has no room"
+            assert region.right <= 80 and region.bottom <= 24, f"{name}: {button.label} at {region}"
+            widget, _ = dialog.get_widget_at(region.x + region.width // 2, region.y + region.height // 2)
+            assert widget is button, f"{name}: {button.label} is hidden (under {widget!r})"
+
+
+async def test_a_paused_background_says_so_and_since_when() -> None:
+    from textual.widgets import Static
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await metrics_drawn(pilot)
+        app.push_screen(NoteScreen("info"))
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen))
+        await pilot.pause()
+        note = str(app.screen.query_one("#paused-note", Static).render())
+        assert "dashboard paused since" in note and "UTC" in note and "catches up" in note
+        region = app.screen.query_one("#paused-note").region
+        assert region.bottom <= 24 and region.area > 0
+        # A confirmation on top of a dialog keeps the first pause's start.
+        since = app.screen.query_one("#paused-note").since
+        app.push_screen(ConfirmScreen("Sure?", "body"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+        assert app.screen.query_one("#paused-note").since == since
+
+
+async def test_quit_from_the_palette_asks_while_a_command_runs() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        app.dashboard.running_step = lambda: 4  # type: ignore[method-assign]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"quit")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+        assert "Quit while a command is running?" in str(app.screen.query_one(".dialog-title").render())
+        assert app.is_running

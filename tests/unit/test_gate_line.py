@@ -1,0 +1,43 @@
+"""The header's verify-gate line (issue 10, item 6): the value now with its unit, the hold's
+progress and the time left come before the gate's text, so a narrow terminal cuts the text and
+never the countdown; the countdown keeps moving between probes in the gate's own clock."""
+
+from __future__ import annotations
+
+from panes.header import gate_text
+from tui.view import gate_view
+from warroom.config import SloConfig
+
+QUOTA = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent", warn=70, crit=80)
+
+
+def test_pending_gate_shows_value_hold_and_time_left_first() -> None:
+    g = gate_view(6, "quota < 75 for 2m within 10m", "pending", 83.44, 540.0, None, hold=120.0,
+                  slos=[QUOTA], now=1000.0)
+    text = gate_text(g, 1000.0).plain
+    assert text.startswith(" VERIFY  step 6 · now 83.4% · want < 75% · held 00:00/02:00 · 09:00 left")
+    assert text.endswith("quota < 75 for 2m within 10m")
+    # one probe, then the line keeps counting down on every tick
+    assert "08:50 left" in gate_text(g, 1010.0).plain
+
+
+def test_a_hold_in_progress_counts_up_in_scenario_time() -> None:
+    g = gate_view(6, "quota < 75 for 2m within 10m", "pending", 74.0, 30.0, "holding 20s of 2m00s",
+                  held=2.0, hold=12.0, slos=[QUOTA], speed=10.0, now=0.0)
+    assert g.hold == 120.0 and g.remaining == 300.0         # a drill at ×10: scenario seconds
+    line = gate_text(g, 3.0).plain
+    assert "held 00:50/02:00" in line and "04:30 left" in line
+
+
+def test_outcomes() -> None:
+    ok = gate_view(6, "quota < 75 within 10m", "passed", 74.1, 0.0, None, slos=[QUOTA])
+    assert gate_text(ok, 0).plain.startswith(" VERIFY  step 6 ✔ passed at 74.1%")
+    bad = gate_view(6, "quota < 75 within 10m", "failed", 83.0, 0.0,
+                    "window of 10m00s ran out: still 83% (wanted < 75%)", slos=[QUOTA])
+    assert "✖ FAILED: window of 10m00s ran out" in gate_text(bad, 0).plain
+
+
+def test_a_gate_on_a_bare_promql_expression() -> None:
+    g = gate_view(3, "sum(rate(errors_total[5m])) < 0.5 within 5m", "pending", 1.25, 200.0, None)
+    line = gate_text(g, 0).plain
+    assert "now 1.25 · want < 0.5 · 03:20 left" in line
