@@ -556,7 +556,23 @@ class IncidentCalls:
         self._inc().set_severity(severity, reason)
 
     def resolve(self, summary: str, resolution: str, rollback: bool) -> None:
-        self._inc().resolve(summary, resolution=resolution, rollback=rollback)
+        inc = self._inc()
+        inc.resolve(summary, resolution=resolution, rollback=rollback)
+        self.save_history(inc)
+
+    def save_history(self, inc: Any) -> None:
+        """Keep the panes' curves over the incident window in its directory (replay, review);
+        a source that cannot answer is said, and the resolve stands."""
+        from warroom.incident.history import record_history
+        from warroom.sources.prom_results import QueryError
+
+        source = self.p.ctx.source
+        if source is None:
+            return
+        try:
+            record_history(inc.dir, inc.state, self.p.ctx.config.slo, source)
+        except (WarroomError, QueryError, ValueError, OSError) as exc:
+            self.p.post(ActionFailed(f"the incident's metrics were not saved: {describe(exc)}"))
 
     def export(self) -> str:
         result = self._inc().export("pir")

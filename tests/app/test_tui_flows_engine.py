@@ -229,6 +229,8 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         body = rendered_text(report_renderable(report.report))
         assert "Response times against the targets" in body and "How the panes ended" in body
         # judged in drill time (wall minutes x the drill's speed), wall time beside
+        # the panes' curves over the incident window are kept for replay and review
+        assert (app.dashboard.presenter.incident.dir / "metrics.json").is_file()
         (resolved,) = [r for r in report.report.responses if r.key == "resolved"]
         assert resolved.drill_minutes == resolved.minutes * report.report.speed
         assert resolved.met == (resolved.drill_minutes < resolved.target_min)
