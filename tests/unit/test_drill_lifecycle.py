@@ -83,7 +83,12 @@ def test_drill_context_continues_and_restarts(tmp_path: Path) -> None:
 
 
 def test_resume_offers_only_this_drills_incidents(tmp_path: Path) -> None:
-    from tui.controller import IncidentController
+    from types import SimpleNamespace
+
+    from tui.presenter import IncidentPresenter
+
+    def presenter(ctx):
+        return IncidentPresenter(SimpleNamespace(ctx=ctx), lambda message: None)  # type: ignore[arg-type]
     from tui.launch import drill_context
     from warroom.incident.store import IncidentStore
 
@@ -101,7 +106,30 @@ def test_resume_offers_only_this_drills_incidents(tmp_path: Path) -> None:
     mine = IncidentStore(cfg2.state_dir(), cfg2).create(
         title="quota", severity="P2", runbook=None, source={},
         drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(rate.drill.extra["drill"].path)})
-    offered = IncidentController(rate).open_incidents()
+    offered = presenter(rate).open_incidents()
     assert [o.id for o in offered] == [mine.id]
     assert offered[0].drill == "rate-limit ×10"
-    assert [o.title for o in IncidentController(outage).open_incidents()] == ["provider 5xx"]
+    assert [o.title for o in presenter(outage).open_incidents()] == ["provider 5xx"]
+
+
+def test_a_resumed_drill_draws_the_same_curves_after_a_kill(tmp_path: Path) -> None:
+    """Coming back after a crash or a dropped connection (same command, same --speed) continues
+    the very same world: the metrics are continuous, not reset."""
+    from tui.launch import drill_context
+
+    def ctx():
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / "state")
+        return drill_context(cfg, "rate-limit", 10.0), cfg
+
+    first, cfg = ctx()
+    drill = first.drill.extra["drill"]
+    at = drill.start + 90.0                            # 15 scenario minutes in
+    before = {s.slo_id: s.value for s in first.source.fetch(cfg.slo, at=at)}
+    drill.record("circuit_breaker", at=drill.start + 60.0)   # something the responders did
+    again, _ = ctx()                                    # the process was killed; run again
+    assert again.drill.extra["drill"].path == drill.path
+    after = {s.slo_id: s.value for s in again.source.fetch(cfg.slo, at=at)}
+    fresh = {s.slo_id: s.value for s in first.source.fetch(cfg.slo, at=at)}
+    assert after == fresh                               # same world, same actions, same numbers
+    assert after["quota"] != before["quota"]            # and the recorded action is part of it
