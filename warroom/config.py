@@ -99,6 +99,10 @@ class SloConfig:
     # The sparkline's scale starts at zero (false: just below the lower threshold, to see
     # small moves of a value that never nears zero).
     spark_from_zero: bool = True
+    # A counter for the PIR's computed impact: evaluated once at the end of the impact window with
+    # ``$window`` replaced by its length (e.g. 'sum(increase(flowengine_flow_failures_total[$window]))').
+    impact_query: str | None = None
+    impact_label: str | None = None
 
 
 @dataclass
@@ -127,6 +131,12 @@ class RunbooksConfig:
 class IncidentConfig:
     state_dir: str | None = None
     status_update_every: float = _duration(900.0)
+    # Stakeholder-update cadence per severity (durations); a severity not listed uses
+    # status_update_every. The seeds' default is every 15 minutes; a P1 wants them more often.
+    status_update_cadence: dict[str, str] = field(
+        default_factory=lambda: {"P1": "10m", "P2": "15m", "P3": "30m", "P4": "60m"})
+    # How far before the declaration the metric history is searched for the breach that began it.
+    breach_lookback: float = _duration(3600.0)
     commander: str | None = None
     templates_dir: str | None = None
     incident_log: str | None = None
@@ -228,6 +238,8 @@ def default_slos() -> list[SloConfig]:
             ),
             unit="percent", warn=0.5, crit=1.0, direction="above",
             runbook="RB-CORE-001", severity="P2",
+            impact_query="sum(increase(flowengine_flow_failures_total[$window]))",
+            impact_label="failed flows",
         ),
         SloConfig(
             id="p95_latency",
@@ -255,6 +267,8 @@ def default_slos() -> list[SloConfig]:
             ),
             unit="percent", warn=2.0, crit=5.0, direction="above",
             runbook="RB-CORE-004", severity="P2",
+            impact_query='sum(increase(flowengine_model_api_requests_total{code=~"5.."}[$window]))',
+            impact_label="model API 5xx responses",
         ),
         SloConfig(
             id="audit_gap",
@@ -441,6 +455,14 @@ def _check_semantics(cfg: Config, b: _Builder) -> None:
                 b.error(f"slo[{i}].warn",
                         f"expected {side} crit ({slo.crit:g}) for direction {slo.direction!r},"
                         f" got number {slo.warn:g}")
+    for sev, every in cfg.incident.status_update_cadence.items():
+        if sev.upper() not in ("P1", "P2", "P3", "P4"):
+            b.error(f"incident.status_update_cadence.{sev}", "expected a severity P1, P2, P3 or P4")
+        try:
+            if parse_duration(every) <= 0:
+                raise ValueError(every)
+        except (ValueError, TypeError):
+            b.error(f"incident.status_update_cadence.{sev}", f"expected a duration like \"15m\", got {_describe(every)}")
     if cfg.execute.memory_lines < 1:
         b.error("execute.memory_lines", f"expected an integer >= 1, got integer {cfg.execute.memory_lines}")
     for i, d in enumerate(cfg.execute.evidence_after):

@@ -70,8 +70,8 @@ def test_wrong_type_names_key_path_and_expectation() -> None:
 def test_unknown_key_suggests_nearest() -> None:
     msg = error_of(f"[[slo]]\n{GOOD_SLO}wran = 1\n")
     assert msg == ("c.toml: slo[0].wran: unknown key (did you mean 'warn'?); known keys here: "
-                   "absent, age_query, crit, direction, for, id, query, range_query, runbook, severity,"
-                   " spark_from_zero, title, unit, warn")
+                   "absent, age_query, crit, direction, for, id, impact_label, impact_query, query, range_query,"
+                   " runbook, severity, spark_from_zero, title, unit, warn")
 
 
 def test_unknown_top_level_section_suggests_nearest() -> None:

@@ -48,7 +48,9 @@ def test_phases_are_derived_from_actions_notes_and_mutating_steps() -> None:
     assert p["detected"] == T0
     assert p["mobilised"] == T0 + timedelta(minutes=2)
     assert p["root_cause"] == T0 + timedelta(minutes=8)
-    assert p["mitigated"] == T0 + timedelta(minutes=10)  # the first *successful* mutating step
+    # a mutating step that exits 0 is an attempt; nothing here confirms the service recovered
+    assert p["mitigated"] is None
+    assert s.mitigation_attempted == T0 + timedelta(minutes=10)  # the first *successful* mutating step
     assert p["resolved"] == T0 + timedelta(minutes=20)
     assert s.status == "resolved"
     fix = s.steps["fix"]
@@ -221,7 +223,8 @@ def test_a_successful_command_is_mitigating_and_a_passed_verify_gate_is_mitigate
     ]
     s = replay(make_events(base))
     assert s.status == "mitigating"           # the command worked; the metrics have not said so yet
-    assert s.phases["mitigated"] == T0 + timedelta(minutes=6)  # time of the first mitigation action
+    assert s.phases["mitigated"] is None      # an attempt is not a mitigation
+    assert s.mitigation_attempted == T0 + timedelta(minutes=6)
     s = replay(make_events([*base, (12, ev.VERIFY_PASSED, {"step": 6, "step_id": "breaker",
                                                            "expr": "quota < 80", "value": 74.0})]))
     assert s.status == "mitigated"
@@ -229,3 +232,18 @@ def test_a_successful_command_is_mitigating_and_a_passed_verify_gate_is_mitigate
     s = replay(make_events([*base, (8, ev.PHASE_MARKED, {"phase": "mitigated",
                                                          "at": format_ts(T0 + timedelta(minutes=7))})]))
     assert s.status == "mitigated" and s.phases["mitigated"] == T0 + timedelta(minutes=7)
+
+
+def test_breached_slos_recovering_in_the_metrics_is_mitigated_and_a_second_breach_undoes_the_status() -> None:
+    def slo(kind: str, minute: float, value: float) -> tuple[float, str, dict]:
+        return (minute + 0.5, kind, {"slo_id": "quota", "title": "Quota", "at": format_ts(T0 + timedelta(minutes=minute)),
+                                     "value": value, "threshold": 80.0, "unit": "percent"})
+    base = [(0, ev.DECLARED, declared()), slo(ev.SLO_BREACHED, -4, 83.0)]
+    s = replay(make_events(base))
+    assert s.phases["started"] == T0 - timedelta(minutes=4)     # dated from the metric history
+    assert s.phases["mitigated"] is None and s.breached_now() == ["quota"]
+    s = replay(make_events([*base, slo(ev.SLO_RECOVERED, 9, 65.0)]))
+    assert s.phases["mitigated"] == T0 + timedelta(minutes=9) and s.status == "mitigated"
+    s = replay(make_events([*base, slo(ev.SLO_RECOVERED, 9, 65.0), slo(ev.SLO_BREACHED, 14, 88.0)]))
+    assert s.phases["mitigated"] == T0 + timedelta(minutes=9)   # the first recovery stays the milestone
+    assert s.status != "mitigated" and s.breached_now() == ["quota"]

@@ -75,11 +75,35 @@ TIMELINE_ENTRY: Final = "timeline.added"
 CORRECTION: Final = "timeline.corrected"
 """{seq, text}: replaces the displayed text of an earlier entry; the original line stays."""
 STATUS_UPDATE: Final = "status_update.sent"
-"""{text, channels: [clipboard|webhook], webhook: {kind, ok, status?, error?} | null}"""
+"""{text, channels: [clipboard|webhook|manual], webhook: {kind, ok, status?, error?} | null,
+delivery?: drafted|posted|post_failed|recorded}: ``posted`` only when the webhook answered ok;
+``drafted`` when warroom only prepared it (copy requested to the clipboard); ``recorded`` when the
+IC says it was sent by other means. Line breaks in ``text`` are kept."""
 ALERT_SEEN: Final = "alert.seen"
 """{name, severity, runbook, since, labels, annotations, source}"""
 PIR_EXPORTED: Final = "pir.exported"
 """{template, path, sha256, log_row: bool}"""
+ROLE_ASSIGNED: Final = "role.assigned"
+"""{role: commander|ops|comms|scribe|..., person, reason?}: who holds a role from now on; a new
+commander is a handoff (the previous holder is in the state, not repeated here)."""
+UPDATE_OVERDUE: Final = "status_update.overdue"
+"""{due_at, every (seconds), severity}: the stakeholder update due at ``due_at`` was not sent;
+journaled once per due time by whoever notices first (dashboard or CLI)."""
+
+# ---- the metric history ------------------------------------------------------------------------
+SLO_BREACHED: Final = "slo.breached"
+"""{slo_id, title, at, value, threshold, unit, direction, query, ongoing_at_window_start?}: the
+pane crossed its critical threshold at ``at`` (the first sample past it in the metric history,
+which may be before the declaration)."""
+SLO_RECOVERED: Final = "slo.recovered"
+"""{slo_id, title, at, value, threshold (the warn level), unit, direction, query}: back on the good
+side of its warn threshold at ``at`` (and not getting worse) after a breach."""
+METRICS_SUMMARISED: Final = "metrics.summarised"
+"""{source, window: {start, end, step}, marks: {started?, detected?, resolved?}, slos: {slo_id:
+{title, unit, direction, warn, crit, query, points, at_start, at_detection, at_resolution, worst:
+{at, value}, breach_seconds, breaches: [[from, to|null]], last, worsening, impact_count?: {label,
+query, value}}}}: values read back from range queries over the incident window (each
+``{at, value}`` a sample of the history); the PIR's SLO evidence and impact come from here."""
 
 NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson", "info",
                      "impact", "contributing", "prevention")

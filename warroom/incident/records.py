@@ -18,6 +18,14 @@ PHASE_LABELS = {
     "root_cause": "Root cause identified", "mitigated": "Mitigated", "resolved": "Resolved",
 }
 
+#: How each derived milestone was reached, for the PIR's "why this time" (the key is the source).
+PHASE_HOW = {
+    "mark": "marked by hand", "declared": "the declaration", "alert": "the first alert firing",
+    "breach": "the first SLO breach in the metric history", "action": "the first action after the declaration",
+    "note": "the first root-cause note", "verify": "a verify gate passed",
+    "recovered": "every breached SLO back under its warn threshold", "resolved": "the resolution",
+}
+
 
 def _ts(value: Any) -> datetime | None:
     """A time from event data (ISO-8601 UTC string as journaled); None when absent or unreadable."""
@@ -162,6 +170,7 @@ class StatusUpdate:
     text: str
     channels: list[str] = field(default_factory=list)
     webhook: dict[str, Any] | None = None
+    delivery: str = "drafted"   # drafted | posted | post_failed | recorded (see events.STATUS_UPDATE)
 
 
 @dataclass

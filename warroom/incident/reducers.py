@@ -35,6 +35,10 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.title = str(d.get("title") or "")
     s.severity = str(d.get("severity") or "")
     s.commander = str(d.get("commander") or e.actor)
+    s.roles["commander"] = s.commander
+    s.role_changes.append({"seq": e.seq, "at": e.ts, "role": "commander", "person": s.commander,
+                           "previous": None, "reason": "declared the incident", "actor": e.actor})
+    s.initial_severity = str(d.get("severity") or "")
     s.declared_at = e.ts
     s.declared_by = e.actor
     src = d.get("source")
@@ -86,6 +90,7 @@ def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     at = _ts(d.get("at")) or e.ts
     if phase in ev.PHASES:
         s.marks[phase] = at
+        s.mark_seqs[phase] = e.seq
     reason = f": {d['reason']}" if d.get("reason") else ""
     s._add_timeline(e, e.type, f"Marked: {PHASE_LABELS.get(phase, phase)}{reason}", at=at)
 
@@ -94,13 +99,16 @@ def _resolved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.resolved_at = e.ts
     s.resolution = {"summary": d.get("summary") or "", "resolution": d.get("resolution") or "",
                     "rollback": bool(d.get("rollback")), "type": d.get("type"),
-                    "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq}
+                    "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq,
+                    "concerns": [str(c) for c in d.get("concerns") or []],
+                    "concerns_acknowledged": bool(d.get("concerns_acknowledged"))}
     s._add_timeline(e, e.type, f"Incident resolved: {d.get('summary') or ''}".rstrip(": "))
 
 
 def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.resolved_at = None
     s.marks.pop("resolved", None)
+    s.mark_seqs.pop("resolved", None)
     s.explicit_status = "investigating"
     s.reopened.append({"seq": e.seq, "at": e.ts, "reason": d.get("reason") or "", "actor": e.actor})
     reason = f": {d['reason']}" if d.get("reason") else ""
@@ -167,6 +175,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.updated_seq = e.seq
     if run.status == "ok" and run.mutating and s.first_mitigation_at is None:
         s.first_mitigation_at = run.ended_at
+        s.first_mitigation_seq = e.seq
     # "ran", not "ok", when the output did not give what the runbook expected
     bits = ["ran" if step_state(run.status, verdict) == "unmet" else run.status.replace("_", " ")]
     if run.exit_code is not None:
@@ -288,6 +297,7 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
     if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
         s.first_verified_at = e.ts
+        s.first_verified_seq = e.seq
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
     shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
                                     else d.get("value"))
@@ -305,6 +315,7 @@ def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                         owner=d.get("owner"), due=d.get("due")))
     if tag == "root-cause" and s.first_root_cause_at is None:
         s.first_root_cause_at = e.ts
+        s.first_root_cause_seq = e.seq
     s._add_timeline(e, e.type, f"[{tag}] {text}")
 
 
@@ -327,13 +338,78 @@ def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             note.text = text
 
 
+def delivery_of(d: dict[str, Any]) -> str:
+    """What really happened to an update: ``posted`` only on the webhook's ok; old journals that
+    name no delivery are judged from their channels the same way."""
+    given = d.get("delivery")
+    if given in ("drafted", "posted", "post_failed", "recorded"):
+        return str(given)
+    webhook = d.get("webhook") if isinstance(d.get("webhook"), dict) else None
+    if webhook is not None:
+        return "posted" if webhook.get("ok") else "post_failed"
+    channels = [str(c) for c in d.get("channels") or []]
+    return "recorded" if "manual" in channels else "drafted"
+
+
+DELIVERY_WORDS = {"posted": "posted to the webhook", "post_failed": "drafted; posting to the webhook FAILED",
+                  "drafted": "drafted (not posted by warroom)", "recorded": "recorded as sent by hand"}
+
+
 def _status_update(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     channels = [str(c) for c in d.get("channels") or []]
     webhook = d.get("webhook") if isinstance(d.get("webhook"), dict) else None
+    delivery = delivery_of(d)
     s.status_updates.append(StatusUpdate(seq=e.seq, at=e.ts, actor=e.actor, text=str(d.get("text") or ""),
-                                         channels=channels, webhook=webhook))
-    via = f" via {', '.join(channels)}" if channels else ""
-    s._add_timeline(e, e.type, f"Status update sent{via}: {d.get('text') or ''}")
+                                         channels=channels, webhook=webhook, delivery=delivery))
+    first = str(d.get("text") or "").strip().splitlines()
+    s._add_timeline(e, e.type, f"Status update {DELIVERY_WORDS[delivery]}: {first[0] if first else ''}")
+
+
+def _update_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    due = _ts(d.get("due_at")) or e.ts
+    s.overdue.append({"seq": e.seq, "at": e.ts, "due_at": due, "severity": d.get("severity")})
+    s._add_timeline(e, e.type, f"Stakeholder update overdue (was due {due.strftime('%H:%M:%S')} UTC)", at=due)
+
+
+def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    role = str(d.get("role") or "").strip().lower() or "commander"
+    person = str(d.get("person") or "").strip()
+    previous = s.roles.get(role)
+    s.roles[role] = person
+    if role == "commander":
+        s.commander = person
+    s.role_changes.append({"seq": e.seq, "at": e.ts, "role": role, "person": person, "previous": previous,
+                           "reason": str(d.get("reason") or ""), "actor": e.actor})
+    reason = f": {d['reason']}" if d.get("reason") else ""
+    if role == "commander" and previous:
+        text = f"Commander handoff: {previous} -> {person}{reason}"
+    else:
+        text = f"Role {role}: {person}" + (f" (was {previous})" if previous else "") + reason
+    s._add_timeline(e, e.type, text)
+
+
+def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    at = _ts(d.get("at")) or e.ts
+    kind = "breached" if e.type == ev.SLO_BREACHED else "recovered"
+    value = _num(d.get("value"))
+    threshold = _num(d.get("threshold"))
+    unit = str(d.get("unit") or "count")
+    slo_id = str(d.get("slo_id") or "?")
+    title = str(d.get("title") or slo_id)
+    s.breaches.append({"seq": e.seq, "at": at, "kind": kind, "slo_id": slo_id, "title": title,
+                       "value": value, "threshold": threshold, "unit": unit})
+    shown = format_value(value, unit) if value is not None else "?"
+    limit = format_value(threshold, unit) if threshold is not None else "?"
+    if kind == "breached":
+        since = " (already past it when the history starts)" if d.get("ongoing_at_window_start") else ""
+        text = f"SLO breached: {title} {shown} past its critical threshold {limit}{since}"
+    else:
+        text = f"SLO recovered: {title} {shown}, back under its warn threshold {limit}"
+    s._add_timeline(e, e.type, text, at=at)
+
+
+def _metrics_summarised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.metric_summary = {"seq": e.seq, "at": e.ts, **d}
 
 
 def _alert(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -398,4 +474,9 @@ _HANDLERS = {
     ev.PIR_EXPORTED: _exported,
     ev.DECISION_RECORDED: _decision,
     ev.DECISION_OVERDUE: _decision_overdue,
+    ev.UPDATE_OVERDUE: _update_overdue,
+    ev.ROLE_ASSIGNED: _role,
+    ev.SLO_BREACHED: _slo_transition,
+    ev.SLO_RECOVERED: _slo_transition,
+    ev.METRICS_SUMMARISED: _metrics_summarised,
 }

@@ -7,14 +7,16 @@ Helpers that depend on "now" take it as an argument.
 Phase timestamps (response-time milestones) and how each is derived when not marked explicitly
 (an explicit ``phase.marked`` always wins; the latest mark of a phase counts):
 
-* ``started``    (impact began): the declaration's ``source.started_at``, else the earliest
-  ``since`` of an alert seen before the declaration; unknown otherwise.
+* ``started``    (impact began): the declaration's ``source.started_at``, else the earliest of
+  the ``since`` of an alert seen before the declaration and the first ``slo.breached`` dated at or
+  before detection (from the metric history); unknown otherwise.
 * ``detected``:   the declaration's ``source.detected_at``, else the declaration itself.
 * ``mobilised``:  the first human action after the declaration: a step run, dry run, tick or skip,
   a note, a timeline entry, a status update, a severity change or a runbook attached.
 * ``root_cause``: the first note tagged ``root-cause``.
 * ``mitigated``:  the first verify gate that passed (the metrics confirm the fix), else the first
-  mutating step that finished ``ok`` (the first mitigation action).
+  time every SLO that breached was back under its warn threshold (``slo.recovered``). A mutating
+  step that exits 0 is only a *mitigation attempt* (``mitigation_attempted``), never "mitigated".
 * ``resolved``:   the ``incident.resolved`` event (cleared again by ``incident.reopened``).
 
 Response times are measured from ``detected`` (time to detect: from ``started``), against the
@@ -102,6 +104,19 @@ class IncidentState:
     first_root_cause_at: datetime | None = None
     first_mitigation_at: datetime | None = None
     first_verified_at: datetime | None = None
+    first_mitigation_seq: int | None = None
+    first_verified_seq: int | None = None
+    first_root_cause_seq: int | None = None
+    first_action_seq: int | None = None
+    mark_seqs: dict[str, int] = field(default_factory=dict)
+    initial_severity: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
+    role_changes: list[dict[str, Any]] = field(default_factory=list)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    metric_summary: dict[str, Any] | None = None
+    overdue: list[dict[str, Any]] = field(default_factory=list)
+    last_hash: str = ""
+    declared_seq: int | None = None
     steps: StepTable = field(default_factory=StepTable)
     notes: list[Note] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -133,7 +148,11 @@ class IncidentState:
             handler(self, e, d)
         if e.type in _MOBILISING and self.declared_at is not None and self.first_action_at is None:
             self.first_action_at = e.ts
+            self.first_action_seq = e.seq
+        if e.type == ev.DECLARED:
+            self.declared_seq = e.seq
         self.last_seq = e.seq
+        self.last_hash = e.h
         self.last_at = e.ts
         self.event_count += 1
 
@@ -179,6 +198,8 @@ class IncidentState:
         # mitigated only when the IC marks it or a verify gate saw the metrics come back.
         if self.marks.get("mitigated") or self.first_verified_at is not None:
             return "mitigated"
+        if self.recovered_at() is not None and not self.breached_now():
+            return "mitigated"
         if self.first_mitigation_at is not None:
             return "mitigating"
         if phases.get("root_cause"):
@@ -188,29 +209,94 @@ class IncidentState:
     @property
     def phases(self) -> dict[str, datetime | None]:
         """Milestone times: explicit marks, else the derivations in the module docstring."""
-        started = _ts(self.source.get("started_at"))
-        if started is None and self.declared_at is not None:
-            sinces = [t for a in self.alerts if (t := _ts(a.get("since"))) and t <= self.declared_at]
-            started = min(sinces) if sinces else None
-        derived: dict[str, datetime | None] = {
-            "started": started,
-            "detected": _ts(self.source.get("detected_at")) or self.declared_at,
-            "mobilised": self.first_action_at,
-            "root_cause": self.first_root_cause_at,
-            "mitigated": self.first_verified_at or self.first_mitigation_at,
-            "resolved": self.resolved_at,
-        }
-        out: dict[str, datetime | None] = {}
+        return {k: v[0] for k, v in self.phase_sources().items()}
+
+    def phase_sources(self) -> dict[str, tuple[datetime | None, int | None, str]]:
+        """Each milestone as (time, journal seq it comes from, how): the PIR cites the seq."""
+        derived: dict[str, tuple[datetime | None, int | None, str]] = {}
+        decl = self.declared_seq
+        started: tuple[datetime | None, int | None, str] = (None, None, "")
+        if _ts(self.source.get("started_at")) is not None:
+            started = (_ts(self.source.get("started_at")), decl, "declared")
+        else:
+            detected_at = _ts(self.source.get("detected_at")) or self.declared_at
+            candidates: list[tuple[datetime, int, str]] = []
+            if self.declared_at is not None:
+                candidates += [(t, int(a.get("seq") or 0), "alert") for a in self.alerts
+                               if (t := _ts(a.get("since"))) and t <= self.declared_at]
+            if detected_at is not None:
+                candidates += [(b["at"], b["seq"], "breach") for b in self.breaches
+                               if b["kind"] == "breached" and b["at"] <= detected_at]
+            if candidates:
+                started = min(candidates, key=lambda c: (c[0], c[1]))
+        derived["started"] = started
+        det = _ts(self.source.get("detected_at"))
+        derived["detected"] = (det or self.declared_at, decl, "declared")
+        derived["mobilised"] = (self.first_action_at, self.first_action_seq, "action")
+        derived["root_cause"] = (self.first_root_cause_at, self.first_root_cause_seq, "note")
+        if self.first_verified_at is not None:
+            derived["mitigated"] = (self.first_verified_at, self.first_verified_seq, "verify")
+        else:
+            rec = self.recovered_at()
+            derived["mitigated"] = (rec[0], rec[1], "recovered") if rec else (None, None, "")
+        res_seq = (self.resolution or {}).get("seq")
+        derived["resolved"] = (self.resolved_at, res_seq if isinstance(res_seq, int) else None, "resolved")
+        out: dict[str, tuple[datetime | None, int | None, str]] = {}
         for phase in ev.PHASES:
-            out[phase] = self.marks.get(phase, derived[phase])
+            if phase in self.marks:
+                out[phase] = (self.marks[phase], self.mark_seqs.get(phase), "mark")
+            else:
+                out[phase] = derived[phase]
         if self.resolved_at is None:
-            out["resolved"] = None
+            out["resolved"] = (None, None, "")
         return out
+
+    def recovered_at(self) -> tuple[datetime, int] | None:
+        """The first time every SLO that had breached was back under its warn threshold
+        (after the detection), from the journaled breaches and recoveries; None if never."""
+        open_: set[str] = set()
+        seen = False
+        detected = _ts(self.source.get("detected_at")) or self.declared_at
+        for b in sorted(self.breaches, key=lambda b: (b["at"], b["seq"])):
+            if b["kind"] == "breached":
+                open_.add(b["slo_id"])
+                seen = True
+            else:
+                open_.discard(b["slo_id"])
+                if seen and not open_ and (detected is None or b["at"] >= detected):
+                    return b["at"], b["seq"]
+        return None
+
+    @property
+    def mitigation_attempted(self) -> datetime | None:
+        """The first mutating step that exited 0: an attempt, which the metrics may not confirm."""
+        return self.first_mitigation_at
+
+    def breached_now(self) -> list[str]:
+        """SLO ids whose last journaled transition is a breach (not yet recovered)."""
+        last: dict[str, str] = {}
+        for b in sorted(self.breaches, key=lambda b: (b["at"], b["seq"])):
+            last[b["slo_id"]] = b["kind"]
+        return [k for k, v in last.items() if v == "breached"]
 
     @property
     def clock_start(self) -> datetime | None:
         """When the incident clock started: detection (the declaration unless back-dated)."""
         return self.phases["detected"] or self.declared_at
+
+    @property
+    def impact_start(self) -> datetime | None:
+        """When impact began (the ``started`` milestone), else detection: what a duration counts from."""
+        return self.phases["started"] or self.clock_start
+
+    def impact_duration(self, now: datetime) -> timedelta:
+        """The incident's duration as the PIR and the incident log give it: impact start to
+        resolution (``now`` while open). Detection and declaration are shown beside it."""
+        start = self.impact_start
+        if start is None:
+            return timedelta(0)
+        end = self.phases["resolved"] or now
+        return max(timedelta(0), end - start)
 
     def elapsed(self, now: datetime) -> timedelta:
         """Time on the incident clock: from detection to resolution (or ``now`` while open)."""
@@ -236,7 +322,8 @@ class IncidentState:
         return self.elapsed(now) * self.time_scale
 
     def duration_minutes(self, now: datetime) -> float:
-        return _minutes(self.elapsed(now))
+        """Impact start to resolution, in minutes (the incident log's ``Duration (min)``)."""
+        return _minutes(self.impact_duration(now))
 
     def escalation_tier(self, now: datetime) -> Escalation:
         """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders

@@ -1,0 +1,223 @@
+"""An SLO pane's history over the incident window, read back with range queries.
+
+The PIR's SLO evidence (at impact start, at detection, worst and when, at resolution), its
+computed impact (time in breach, counter totals) and the journaled breaches and recoveries all
+come from here, and so does the drill report: one function of (source, pane, window), so the
+two documents cannot disagree. Before, the PIR picked the nearest of a few before/after
+snapshots, which missed the worst by minutes.
+
+Sample times sit on a fixed grid (multiples of ``step``), so reading the same window twice gives
+the same points, and a breach journaled once is recognised the next time the history is read.
+
+Sources: anything with ``query_range(expr, start, end, step)`` returning ``[(labels, [(t, v),
+...]), ...]`` (Prometheus, the drill source). Several series are folded into the worst one per
+time, as the panes show the highest.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any
+
+from warroom.config import SloConfig
+from warroom.sources.evaluate import past
+
+#: A pane that moved this share of its warn-to-crit span (or of crit when there is no warn) in
+#: the bad direction over ``TREND_POINTS`` samples is "worsening".
+WORSENING_SHARE = 0.05
+TREND_POINTS = 4
+#: At most this many points per pane and window: the step grows for long windows.
+MAX_POINTS = 720
+
+
+class HistoryError(Exception):
+    """The metric source could not answer a range query; the message is for a person."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float      # unix time
+    value: float
+
+
+def grid_step(start: float, end: float, base: float) -> float:
+    """``base`` seconds, doubled until the window holds at most ``MAX_POINTS`` points."""
+    step = max(1e-3, float(base))
+    while (end - start) / step > MAX_POINTS:
+        step *= 2
+    return step
+
+
+def align(t: float, step: float) -> float:
+    return math.floor(t / step) * step
+
+
+def query_history(source: Any, expr: str, start: float, end: float, step: float,
+                  direction: str = "above") -> list[tuple[float, float]]:
+    """Points of ``expr`` on the grid from ``start`` to ``end``; raises HistoryError."""
+    query_range = getattr(source, "query_range", None)
+    if not callable(query_range):
+        raise HistoryError(f"{getattr(source, 'name', 'the metric source')} cannot answer range queries")
+    t0 = align(start, step)
+    try:
+        result = query_range(expr, t0, end, step)
+    except Exception as exc:  # noqa: BLE001 - each source raises its own error type; say it, never crash
+        raise HistoryError(f"range query {expr!r} failed: {exc}") from None
+    worst: dict[float, float] = {}
+    pick = max if direction == "above" else min
+    for _labels, points in result:
+        for t, v in points:
+            if v is None or not math.isfinite(v):
+                continue
+            key = round(float(t), 3)
+            worst[key] = pick(worst[key], float(v)) if key in worst else float(v)
+    return sorted(worst.items())
+
+
+@dataclass(frozen=True)
+class PaneHistory:
+    """One pane's points over a window, judged against its thresholds."""
+
+    slo: SloConfig
+    points: tuple[tuple[float, float], ...]
+    step: float
+
+    @property
+    def times(self) -> list[float]:
+        return [t for t, _ in self.points]
+
+    def value_at(self, at: float | None) -> Sample | None:
+        """The last point at or before ``at`` (no older than two steps), else the first after it."""
+        if at is None or not self.points:
+            return None
+        i = bisect_right(self.times, at + 1e-6)
+        if i > 0 and at - self.points[i - 1][0] <= 2 * self.step:
+            return Sample(*self.points[i - 1])
+        if i < len(self.points) and self.points[i][0] - at <= 2 * self.step:
+            return Sample(*self.points[i])
+        return None
+
+    def _within(self, start: float | None, end: float | None) -> list[tuple[float, float]]:
+        return [(t, v) for t, v in self.points if (start is None or t >= start - 1e-6)
+                and (end is None or t <= end + 1e-6)]
+
+    def worst(self, start: float | None = None, end: float | None = None) -> Sample | None:
+        """The worst value in the window (the earliest, on a tie) and when."""
+        pts = self._within(start, end)
+        if not pts:
+            return None
+        sign = 1.0 if self.slo.direction == "above" else -1.0
+        t, v = min(pts, key=lambda p: (-sign * p[1], p[0]))
+        return Sample(t, v)
+
+    def bad(self, value: float) -> bool:
+        return past(value, self.slo.crit, self.slo.direction)
+
+    def good(self, value: float) -> bool:
+        """On the good side of warn (of crit when there is no warn)."""
+        level = self.slo.warn if self.slo.warn is not None else self.slo.crit
+        return not past(value, level, self.slo.direction) and not self.bad(value)
+
+    def worsening(self, at: float | None = None) -> bool:
+        """Moving the bad way over the last ``TREND_POINTS`` points up to ``at`` (default: the end)."""
+        pts = self._within(None, at)[-(TREND_POINTS + 1):]
+        if len(pts) < 2:
+            return False
+        crit = self.slo.crit
+        if crit is None:
+            return False
+        span = abs(crit - self.slo.warn) if self.slo.warn is not None and self.slo.warn != crit else abs(crit)
+        delta = pts[-1][1] - pts[0][1]
+        if self.slo.direction == "below":
+            delta = -delta
+        return delta > WORSENING_SHARE * (span or 1.0)
+
+    def transitions(self) -> list[tuple[str, Sample, bool]]:
+        """(breached|recovered, sample, ongoing at window start) in time order.
+
+        Breached: the first point past crit after a point that was not (or the window's first
+        point). Recovered: after a breach, the first point on the good side of warn that is not
+        worsening (a dip while the pane keeps climbing is not a recovery)."""
+        out: list[tuple[str, Sample, bool]] = []
+        in_breach = False
+        for i, (t, v) in enumerate(self.points):
+            if not in_breach and self.bad(v):
+                in_breach = True
+                out.append(("breached", Sample(t, v), i == 0))
+            elif in_breach and self.good(v) and not self.worsening(t):
+                in_breach = False
+                out.append(("recovered", Sample(t, v), False))
+        return out
+
+    def breach_runs(self, start: float | None = None, end: float | None = None) -> list[tuple[float, float | None]]:
+        """Intervals past crit inside the window: (from, to) with to None while still breached."""
+        runs: list[tuple[float, float | None]] = []
+        cur: float | None = None
+        for t, v in self._within(start, end):
+            if self.bad(v) and cur is None:
+                cur = t
+            elif not self.bad(v) and cur is not None:
+                runs.append((cur, t))
+                cur = None
+        if cur is not None:
+            runs.append((cur, None))
+        return runs
+
+    def breach_seconds(self, start: float | None, end: float | None) -> float:
+        """Time past crit inside [start, end], each point counting for one step."""
+        return sum(self.step for _, v in self._within(start, end) if self.bad(v))
+
+
+def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float) -> PaneHistory:
+    """Read one pane's history (the pane's own query) over the window; raises HistoryError."""
+    pts = query_history(source, slo.query, start, end, step, slo.direction)
+    return PaneHistory(slo, tuple(pts), step)
+
+
+def impact_count(source: Any, slo: SloConfig, start: float, end: float) -> dict[str, Any] | None:
+    """The configured counter (``impact_query``, ``$window`` = the impact window) at its end."""
+    query = getattr(slo, "impact_query", None)
+    if not query or end <= start:
+        return None
+    window = f"{max(1, int(round(end - start)))}s"
+    expr = query.replace("$window", window)
+    instant = getattr(source, "instant", None)
+    if not callable(instant):
+        return None
+    sample = instant(expr, at=end)
+    value = sample.value if sample.error is None else None
+    return {"label": getattr(slo, "impact_label", None) or "count", "query": expr, "value": value,
+            "error": sample.error}
+
+
+def sample_dict(s: Sample | None) -> dict[str, float] | None:
+    return None if s is None else {"at": s.at, "value": s.value}
+
+
+def summarise(history: PaneHistory, marks: dict[str, float | None], window: tuple[float, float]) -> dict[str, Any]:
+    """What the PIR and the drill report say about one pane over the incident window.
+
+    ``marks``: unix times of ``started`` (impact start), ``detected`` and ``resolved``.
+    """
+    start, end = window
+    slo = history.slo
+    impact_from = marks.get("started") or marks.get("detected") or start
+    impact_to = marks.get("resolved") or end
+    worst = history.worst(impact_from, impact_to)
+    last = history.value_at(impact_to)
+    runs = history.breach_runs(impact_from, impact_to)
+    return {
+        "title": slo.title, "unit": slo.unit, "direction": slo.direction, "warn": slo.warn, "crit": slo.crit,
+        "query": slo.query, "points": len(history.points),
+        "at_start": sample_dict(history.value_at(marks.get("started"))),
+        "at_detection": sample_dict(history.value_at(marks.get("detected"))),
+        "at_resolution": sample_dict(history.value_at(marks.get("resolved"))),
+        "worst": sample_dict(worst),
+        "last": sample_dict(last),
+        "breach_seconds": history.breach_seconds(impact_from, impact_to),
+        "breaches": [[a, b] for a, b in runs],
+        "worsening": history.worsening(impact_to),
+        "breached": bool(runs),
+    }
