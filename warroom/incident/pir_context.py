@@ -14,6 +14,7 @@ from warroom.durations import format_duration
 from warroom.incident import events as ev
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
+from warroom.incident.review import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
 
 if TYPE_CHECKING:
@@ -89,12 +90,15 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     screen), exit_code, expect, expect_met, expectation (verdict and reason, as on screen),
     command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
     ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
-    ``last_seq``. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
+    ``last_seq``, ``head_hash``, ``metrics_seq``; ``review`` (:mod:`warroom.incident.review`): the
+    cited statements the shipped templates print (facts, key_moments, timeline, evidence, impact,
+    commands + appendix, response, notes, updates, footer). ``incident.start`` is the impact start
+    (else detection) and ``incident.duration`` runs from it to resolution. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
     sentence.
     """
     phases = state.phases
     res = state.resolution or {}
-    start = state.clock_start
+    start = state.impact_start
     end = phases.get("resolved")
     notes: dict[str, list[dict[str, Any]]] = {tag: [] for tag in ev.NOTE_TAGS}
     for n in state.notes:
@@ -114,10 +118,11 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
             mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config),
         ))
     steps = state.step_list()
-    skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at}
+    skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
+                "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
     failed = [{"step": s.step, "label": s.label, "status": s.status, "exit_code": s.exit_code,
-               "attempts": s.attempts}
+               "attempts": s.attempts, "seq": (s.last_run.end_seq or s.last_run.seq) if s.last_run else s.updated_seq}
               for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
     not_done = [r for r in (runbook_steps or [])
                 if (state.steps.get(r["step_id"]) is None or state.steps[r["step_id"]].status == "pending")]
@@ -145,8 +150,9 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
                                                       if state.runbook else None),
             "drill": state.drill, "declared_at": state.declared_at, "resolved_at": state.resolved_at,
             "resolved": state.resolved, "date": start.strftime("%Y-%m-%d") if start else "",
-            "start": start, "end": end, "duration": format_duration(state.elapsed(now).total_seconds()),
-            "duration_min": round(state.duration_minutes(now)),
+            "start": start, "end": end, "duration": format_duration(state.impact_duration(now).total_seconds()),
+            "duration_min": round(state.duration_minutes(now)), "detected_at": phases.get("detected"),
+            "severity_changes": state.severity_changes, "roles": dict(state.roles),
             "summary": res.get("summary") or "", "resolution": res.get("resolution") or "",
             "rollback": bool(res.get("rollback")), "type": res.get("type") or "",
             "affected_repos": res.get("affected_repos") or "",
@@ -164,10 +170,14 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "commands": commands,
         "skipped": skipped, "failed": failed, "not_done": not_done,
         "dry_runs": dry_runs, "refusals": refusals,
-        "status_updates": [{"at": u.at, "text": u.text, "actor": u.actor, "channels": u.channels}
+        "status_updates": [{"at": u.at, "text": u.text, "actor": u.actor, "channels": u.channels,
+                            "delivery": u.delivery, "seq": u.seq}
                            for u in state.status_updates],
         "severity_changes": state.severity_changes,
         "alerts": state.alerts,
         "journal_issues": list(state.journal_issues),
         "last_seq": state.last_seq,
+        "head_hash": state.last_hash,
+        "metrics_seq": (state.metric_summary or {}).get("seq"),
+        "review": build_review(state, now),
     }

@@ -108,7 +108,9 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
         body = md_inline(text)
         return body if not body or body.endswith((".", "!", "?")) else body + "."
 
-    env.filters.update(utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
+    from warroom.incident.review import cite
+
+    env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
                        inline=md_inline, code=md_code, value=fmt_value, yesno=yesno, sentence=sentence)
     return env
 

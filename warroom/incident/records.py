@@ -160,6 +160,7 @@ class TimelineEntry:
     original: str | None = None
     manual: bool = False
     mark: str | None = None          # a step's end: the state it is shown in (warroom.incident.marks)
+    corrected_seq: int | None = None
 
 
 @dataclass

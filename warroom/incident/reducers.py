@@ -50,6 +50,7 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.runbook = dict(rb)
         s.runbooks.append(dict(rb))
         s.steps.current = str(rb.get("id") or "")
+        s.runbook_seq = e.seq
     slo_value = _num(s.source.get("value"))
     if s.source.get("kind") == "pane" and s.source.get("ref") and slo_value is not None:
         s.evidence.append(EvidenceSample(
@@ -66,6 +67,7 @@ def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.runbook = dict(d)
     s.runbooks.append(dict(d))
     s.steps.current = str(d.get("id") or "")
+    s.runbook_seq = e.seq
     s._add_timeline(e, e.type, f"Runbook attached: {d.get('id')} {d.get('title') or ''}".rstrip())
 
 
@@ -331,6 +333,7 @@ def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             if entry.original is None:
                 entry.original = entry.text
             entry.text = text
+            entry.corrected_seq = e.seq
     for note in s.notes:
         if note.seq == target:
             if note.original is None:

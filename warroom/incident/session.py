@@ -77,9 +77,25 @@ class JournalDamaged(WarroomError):
 
 
 def validate_severity(severity: str) -> str:
-    if severity not in ev.SEVERITIES:
+    """``p2``, `` P2 `` and ``P2`` are the same severity; returns the canonical upper-case form."""
+    canonical = str(severity).strip().upper()
+    if canonical not in ev.SEVERITIES:
         raise WarroomError(f"severity must be one of {', '.join(ev.SEVERITIES)}, got {severity!r}")
-    return severity
+    return canonical
+
+
+def default_commander(config: Config) -> str:
+    """The incident commander when none is given: ``incident.commander``, else the login name
+    (a person, not ``user@host``: the host is in every journal line's actor already)."""
+    if config.incident.commander and config.incident.commander.strip():
+        return config.incident.commander.strip()
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
 
 
 def validate_tag(tag: str) -> str:
@@ -88,6 +104,22 @@ def validate_tag(tag: str) -> str:
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise WarroomError(f"unknown note tag {tag!r}{hint}; use one of {', '.join(ev.NOTE_TAGS)}")
     return tag
+
+
+@dataclass
+class SyncResult:
+    """What ``Incident.sync_metrics`` read and journaled."""
+
+    histories: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    summary: Event | None = None
+
+
+def re_fullmatch(pattern: str, text: str) -> bool:
+    import re
+
+    return re.fullmatch(pattern, text) is not None
 
 
 @dataclass
@@ -287,7 +319,7 @@ class Incident(StepRunning):
                 source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
                 commander: str | None = None) -> Event:
         """Journal the declaration (the first event). The store calls this from ``create``."""
-        validate_severity(severity)
+        severity = validate_severity(severity)
         if self.journal.path.exists() and self.journal.path.stat().st_size > 0:
             raise WarroomError(f"{self.id} is already declared")
         make_private_dir(self.dir)
@@ -295,7 +327,7 @@ class Incident(StepRunning):
         rb = self._snapshot_runbook(runbook) if runbook else None
         data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,
-                "commander": self.redact(commander) if commander else self.journal.actor}
+                "commander": self.redact((commander or "").strip()) or default_commander(self.config)}
         return self._append(ev.DECLARED, data)
 
     def _snapshot_runbook(self, ref: str | Path) -> dict[str, Any]:
@@ -323,8 +355,11 @@ class Incident(StepRunning):
         except JournalError as exc:
             raise JournalError(f"cannot snapshot runbook: {exc}") from None
         self._runbook = None
-        return {"id": book.id, "title": self.redact(book.title), "path": str(src),
-                "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
+        out: dict[str, Any] = {"id": book.id, "title": self.redact(book.title), "path": str(src),
+                               "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
+        if book.mttr_target:
+            out["mttr_target"] = book.mttr_target   # the runbook's own resolve target, for the PIR
+        return out
 
     def attach_runbook(self, ref: str | Path) -> Event:
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""
@@ -362,8 +397,13 @@ class Incident(StepRunning):
     # ---- people ---------------------------------------------------------------------------
 
     def note(self, tag: str, text: str, *, owner: str | None = None, due: str | None = None) -> Event:
-        """A tagged note; root-cause / went-well / went-wrong / action / lesson feed the PIR."""
+        """A tagged note; root-cause / went-well / went-wrong / action / lesson feed the PIR.
+        ``due`` must be a real calendar date (``2026-12-01``); an impossible one is refused."""
         validate_tag(tag)
+        if due:
+            from warroom.timeparse import parse_due
+
+            due = parse_due(due, self.clock()).isoformat()
         text = text.strip()
         if not text:
             raise WarroomError("a note needs some text")
@@ -375,7 +415,7 @@ class Incident(StepRunning):
         return self._append(ev.NOTE, data)
 
     def set_severity(self, severity: str, reason: str = "") -> Event:
-        validate_severity(severity)
+        severity = validate_severity(severity)
         old = self.state.severity
         if old == severity:
             raise WarroomError(f"{self.id} is already {severity}")
@@ -388,10 +428,11 @@ class Incident(StepRunning):
         return self._append(ev.STATUS_CHANGED, {"from": self.state.status, "to": status})
 
     def mark_phase(self, phase: str, at: datetime | None = None, reason: str = "") -> Event:
-        """Set a response-time milestone explicitly (possibly back-dated)."""
+        """Set a response-time milestone explicitly (possibly back-dated, never in the future)."""
         if phase not in ev.PHASES:
             raise WarroomError(f"phase must be one of {', '.join(ev.PHASES)}, got {phase!r}")
         when = at or self.clock()
+        self._not_future(when, "a milestone")
         data: dict[str, Any] = {"phase": phase, "at": format_ts(when)}
         if reason:
             data["reason"] = self.redact(reason)
@@ -402,6 +443,8 @@ class Incident(StepRunning):
         text = text.strip()
         if not text:
             raise WarroomError("a timeline entry needs some text")
+        if at is not None:
+            self._not_future(at, "a timeline entry")
         return self._append(ev.TIMELINE_ENTRY, {"at": format_ts(at or self.clock()), "text": self.redact(text)})
 
     def correct_timeline(self, seq: int, text: str) -> Event:
@@ -422,17 +465,34 @@ class Incident(StepRunning):
     def record_decision_overdue(self, data: dict[str, Any]) -> Event:
         return self._append(ev.DECISION_OVERDUE, data)
 
+    def _not_future(self, at: datetime, what: str) -> None:
+        from warroom.timeparse import reject_future
+
+        reject_future(at, self.clock(), what)
+
     def record_status_update(self, text: str, channels: list[str] | None = None,
-                             webhook: dict[str, Any] | None = None, head: dict[str, Any] | None = None) -> Event:
-        """Journal a status update with the signed journal head it was made at (``head`` when the
-        caller already sealed it to send along, else sealed now)."""
-        text = text.strip()
-        if not text:
+                             webhook: dict[str, Any] | None = None, head: dict[str, Any] | None = None,
+                             delivery: str | None = None) -> Event:
+        """Journal a stakeholder update exactly as written (line breaks kept), with the signed
+        journal head it was made at (``head`` when the caller already sealed it to send along, else
+        sealed now). ``delivery`` says what happened to it; when not given it follows from the
+        webhook's answer: ``posted`` only when the webhook said ok, else ``drafted`` (``recorded``
+        for a manual channel)."""
+        from warroom.incident.reducers import delivery_of
+
+        text = text.strip("\n").rstrip()
+        if not text.strip():
             raise WarroomError("a status update needs some text")
+        data: dict[str, Any] = {"text": self.redact(text), "channels": list(channels or []), "webhook": webhook}
+        if delivery is not None and delivery not in ("drafted", "posted", "post_failed", "recorded"):
+            raise WarroomError(f"unknown delivery {delivery!r}")
+        truth = delivery_of({**data, "delivery": None})
+        if delivery == "posted" and truth != "posted":
+            delivery = truth  # posted is only ever the webhook's own answer
+        data["delivery"] = delivery or truth
         with self._lock:
-            head = head or self.seal()
-            return self._append(ev.STATUS_UPDATE, {"text": self.redact(text), "channels": list(channels or []),
-                                                   "webhook": webhook, "journal_head": head})
+            data["journal_head"] = head or self.seal()
+            return self._append(ev.STATUS_UPDATE, data)
 
     def seal(self) -> dict[str, Any]:
         """Sign the journal's head now and return it (``{seq, h, key}``) for an export or an update
@@ -444,6 +504,78 @@ class Incident(StepRunning):
                 return {"seq": record["seq"], "h": record["h"], "key": record["key"]}
             seq, h = self.journal.head()
             return {"seq": seq, "h": h, "key": None}
+
+    def assign_role(self, role: str, person: str, reason: str = "") -> Event:
+        """Give a role (commander, ops, comms, scribe, ...) to a person; a new commander is a handoff."""
+        role = role.strip().lower()
+        person = person.strip()
+        if not re_fullmatch(r"[a-z][a-z0-9_-]{0,31}", role):
+            raise WarroomError(f"role {role!r}: expected a short word like commander, ops, comms, scribe")
+        if not person:
+            raise WarroomError("a role needs a person")
+        if self.state.roles.get(role) == person:
+            raise WarroomError(f"{person} already holds {role}")
+        data: dict[str, Any] = {"role": role, "person": self.redact(person)}
+        if reason.strip():
+            data["reason"] = self.redact(reason.strip())
+        return self._append(ev.ROLE_ASSIGNED, data)
+
+    def update_every(self) -> float:
+        """Seconds between stakeholder updates for the current severity (the cadence table)."""
+        from warroom.incident.cadence import update_every
+
+        return update_every(self.config, self.state.severity)
+
+    def check_update_overdue(self, now: datetime | None = None) -> Event | None:
+        """Journal ``status_update.overdue`` once for a due time that has passed unsent."""
+        from warroom.incident.cadence import overdue_due_time
+
+        now = now or self.clock()
+        with self._lock:
+            st = self.state
+            due = overdue_due_time(st, self.update_every(), now)
+            if due is None or self.read().issues:
+                return None
+            return self._append(ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": self.update_every(),
+                                                    "severity": st.severity})
+
+    # ---- the metric history ------------------------------------------------------------------
+
+    def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
+                     now: float | None = None, summary: bool = False) -> SyncResult:
+        """Journal breaches/recoveries from the metric history (and, with ``summary``, the PIR's
+        numbers as ``metrics.summarised``); returns the histories read and what was journaled."""
+        from warroom.incident import metric_sync as ms
+
+        slos = list(slos if slos is not None else self.config.slo)
+        now = ms.now_unix() if now is None else now
+        result = SyncResult()
+        if source is None or self.read().issues:
+            return result
+        st = self.state
+        window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed)
+        if window is None:
+            return result
+        histories, errors = ms.read_histories(source, slos, window)
+        result.histories, result.errors = histories, errors
+        with self._lock:
+            result.events = ms.sync_breaches(lambda t, d: self._append(t, d), self.state, histories)
+            if summary:
+                st = self.state
+                window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
+                if result.events:   # impact start may have moved: read the window again
+                    histories, errors = ms.read_histories(source, slos, window)
+                    result.histories, result.errors = histories, errors
+                data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
+                                       errors)
+                result.summary = self._append(ev.METRICS_SUMMARISED, data)
+        return result
+
+    def resolve_concerns(self, histories: dict[str, Any] | None = None) -> list[str]:
+        """Panes still warn/crit or worsening, failed expectations and gates, steps running."""
+        from warroom.incident.metric_sync import resolve_concerns
+
+        return resolve_concerns(self.state, histories or {})
 
     def record_alert(self, alert: dict[str, Any]) -> Event:
         """An alert seen firing while the incident is open (the sources engine calls this)."""
@@ -461,8 +593,10 @@ class Incident(StepRunning):
         return self._append(ev.EVIDENCE, data)
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool = False, *,
-                type: str | None = None, affected_repos: str | None = None) -> Event:
-        """Close the incident; a second resolve is an error (reopen first)."""
+                type: str | None = None, affected_repos: str | None = None,
+                concerns: list[str] | None = None) -> Event:
+        """Close the incident; a second resolve is an error (reopen first). ``concerns`` (from
+        ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it."""
         summary = summary.strip()
         if not summary:
             raise WarroomError("resolving needs a summary (--summary)")
@@ -477,6 +611,9 @@ class Incident(StepRunning):
             data["type"] = self.redact(type)
         if affected_repos:
             data["affected_repos"] = self.redact(affected_repos)
+        if concerns:
+            data["concerns"] = [self.redact(c) for c in concerns]
+            data["concerns_acknowledged"] = True
         return self._append(ev.RESOLVED, data)
 
     def reopen(self, reason: str) -> Event:

@@ -118,6 +118,7 @@ class IncidentState:
     last_hash: str = ""
     declared_seq: int | None = None
     steps: StepTable = field(default_factory=StepTable)
+    runbook_seq: int | None = None
     notes: list[Note] = field(default_factory=list)
     timeline: list[TimelineEntry] = field(default_factory=list)
     status_updates: list[StatusUpdate] = field(default_factory=list)

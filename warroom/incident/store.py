@@ -181,7 +181,7 @@ class IncidentStore:
         title = title.strip()
         if not title:
             raise WarroomError("an incident needs a title (--title)")
-        validate_severity(severity)
+        severity = validate_severity(severity)
         inc_id, path = self.allocate()
         Witness(path / JOURNAL_NAME).clear()  # a new dir where an old incident once was
         try:

@@ -1,0 +1,102 @@
+"""Stakeholder updates: how often (by severity), when the next is due, and what to say.
+
+The seeds ask for an update every 15 minutes; a P1 wants them more often, a P4 less.
+``incident.status_update_cadence`` maps severity to a duration (default P1 10m, P2 15m, P3 30m,
+P4 60m); a severity it does not name uses ``status_update_every``. The due time counts from the
+last update (or the declaration), so changing the severity changes the countdown at once.
+
+``draft_update`` writes Conditions / Actions / Needs from the journal only, so the IC edits a
+true draft rather than a blank page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from warroom.durations import format_duration, parse_duration
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.state import IncidentState
+
+
+def update_every(config: Config, severity: str) -> float:
+    """Seconds between updates for ``severity``."""
+    table = {k.upper(): v for k, v in (config.incident.status_update_cadence or {}).items()}
+    value = table.get((severity or "").upper())
+    if value is None:
+        return float(config.incident.status_update_every)
+    return parse_duration(value)
+
+
+def next_due(state: IncidentState, every: float) -> datetime | None:
+    """When the next update is due; None once resolved (or before the declaration)."""
+    if state.resolved or state.declared_at is None:
+        return None
+    last = state.status_updates[-1].at if state.status_updates else state.declared_at
+    return last + timedelta(seconds=every)
+
+
+def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datetime | None:
+    """The due time that passed unsent and is not yet journaled as overdue, else None."""
+    due = next_due(state, every)
+    if due is None or due > now:
+        return None
+    if any(abs((o["due_at"] - due).total_seconds()) < 1 for o in state.overdue):
+        return None
+    return due
+
+
+def countdown(state: IncidentState, every: float, now: datetime) -> str:
+    """``update in 4m10s`` / ``update OVERDUE 2m05s`` / ``""`` once resolved."""
+    due = next_due(state, every)
+    if due is None:
+        return ""
+    left = (due - now).total_seconds()
+    if left >= 0:
+        return f"update in {format_duration(left)}"
+    return f"update OVERDUE {format_duration(-left)}"
+
+
+def draft_update(state: IncidentState, now: datetime, every: float) -> str:
+    """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
+    from warroom.units import format_value
+
+    phases = state.phases
+    lines = [f"[{state.severity}] {state.id}: {state.title} — {state.status.upper()}"]
+    lines.append("")
+    lines.append("Conditions:")
+    start = state.impact_start
+    if start is not None:
+        lines.append(f"- Impact since {start:%H:%M} UTC ({format_duration(state.impact_duration(now).total_seconds())}).")
+    last: dict[str, dict] = {}
+    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
+        last[b["slo_id"]] = b
+    for b in last.values():
+        word = "breached" if b["kind"] == "breached" else "recovered"
+        lines.append(f"- {b['title']} {word} at {b['at']:%H:%M} UTC ({format_value(b['value'], b['unit'])}).")
+    if phases.get("mitigated"):
+        lines.append(f"- Mitigated at {phases['mitigated']:%H:%M} UTC.")
+    if not last and start is None:
+        lines.append("- (describe what users see)")
+    lines.append("")
+    lines.append("Actions:")
+    acted = False
+    for st, run in state.commands_run()[-3:]:
+        kind = "mitigation attempt" if run.mutating else "check"
+        lines.append(f"- {run.started_at:%H:%M} {st.label or st.step_id} ({kind}): {run.status.replace('_', ' ')}.")
+        acted = True
+    for n in state.notes:
+        if n.tag == "root-cause":
+            lines.append(f"- Suspected cause: {n.text.splitlines()[0] if n.text else ''}")
+            acted = True
+    if not acted:
+        lines.append("- Investigating with the runbook.")
+    lines.append("")
+    lines.append("Needs:")
+    needs = [n.text.splitlines()[0] for n in state.notes if n.tag == "action" and n.text]
+    lines.extend(f"- {t}" for t in needs[-3:]) if needs else lines.append("- Nothing from stakeholders right now.")
+    lines.append("")
+    lines.append(f"Next update by {(now + timedelta(seconds=every)):%H:%M} UTC.")
+    return "\n".join(lines)

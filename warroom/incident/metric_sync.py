@@ -1,0 +1,168 @@
+"""Keeping the journal in step with the metric history: breaches, recoveries, the PIR's numbers.
+
+Called by the CLI (``incident new``, ``run``, ``resolve``, ``export``, ``show``) and by the
+dashboard's poll, through :class:`~warroom.incident.session.Incident`. Everything here reads the
+history with range queries over a fixed grid, so calling it again journals nothing new unless the
+metrics moved on: a breach already journaled is recognised by its time, not by who saw it.
+
+* ``sync_breaches``: every crossing of a pane's critical threshold (and every recovery below its
+  warn threshold) from ``breach_lookback`` before the declaration until now, each dated from the
+  history — so the breach that started the impact, and a second breach while the IC thought it
+  was fixed, are on the timeline without anyone typing them.
+* ``summarise_metrics``: the values the PIR's SLO evidence and impact quote (at impact start, at
+  detection, worst and when, at resolution, time in breach, counter totals), journaled as one
+  ``metrics.summarised`` event so the PIR cites it and renders without a metric source.
+* ``resolve_concerns``: what should make an IC hesitate before resolving.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.config import SloConfig
+from warroom.incident import events as ev
+from warroom.incident.journal import format_ts
+from warroom.incident.metric_history import (
+    HistoryError,
+    PaneHistory,
+    grid_step,
+    impact_count,
+    pane_history,
+    summarise,
+)
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+#: Scenario/real seconds between history points (the grid); a drill divides it by its speed.
+BASE_STEP = 15.0
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+    step: float
+
+
+def _unix(d: datetime | None) -> float | None:
+    return None if d is None else d.timestamp()
+
+
+def incident_window(state: IncidentState, now: float, lookback: float, speed: float = 1.0) -> Window | None:
+    """From ``lookback`` before detection (impact start if earlier) to resolution or now."""
+    phases = state.phases
+    detected = _unix(phases.get("detected"))
+    if detected is None:
+        return None
+    started = _unix(phases.get("started"))
+    start = min(detected - lookback / max(speed, 1e-9), started if started is not None else detected)
+    resolved = _unix(phases.get("resolved"))
+    end = min(now, resolved) if resolved is not None else now
+    base = BASE_STEP / max(speed, 1e-9)
+    step = grid_step(start, end, base)
+    return Window(start, max(end, start), step)
+
+
+def read_histories(source: Any, slos: list[SloConfig], window: Window) -> tuple[dict[str, PaneHistory], list[str]]:
+    """Each pane's history over the window, and a sentence per pane that could not be read."""
+    out: dict[str, PaneHistory] = {}
+    errors: list[str] = []
+    for slo in slos:
+        try:
+            out[slo.id] = pane_history(source, slo, window.start, window.end, window.step)
+        except HistoryError as exc:
+            errors.append(f"{slo.title}: {exc}")
+    return out, errors
+
+
+def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str, PaneHistory]) -> list[Any]:
+    """Journal every breach / recovery the history shows that the journal does not hold yet.
+
+    Per pane, transitions at or before the last journaled one are taken as known; the rest are
+    appended in time order (dated ``at`` from the history). Returns the new events.
+    """
+    last: dict[str, float] = {}
+    last_kind: dict[str, str] = {}
+    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
+        last[b["slo_id"]] = b["at"].timestamp()
+        last_kind[b["slo_id"]] = b["kind"]
+    pending: list[tuple[float, str, dict[str, Any]]] = []
+    for slo_id, hist in histories.items():
+        slo = hist.slo
+        kind_now = last_kind.get(slo_id)
+        for kind, sample, ongoing in hist.transitions():
+            if sample.at <= last.get(slo_id, float("-inf")) + 1e-6:
+                continue
+            if kind == kind_now or (kind == "recovered" and kind_now is None):
+                continue  # the journal already says so (e.g. a breach first seen mid-run)
+            kind_now = kind
+            threshold = slo.crit if kind == "breached" else (slo.warn if slo.warn is not None else slo.crit)
+            data: dict[str, Any] = {"slo_id": slo_id, "title": slo.title, "at": format_ts(_dt(sample.at)),
+                                    "value": sample.value, "threshold": threshold, "unit": slo.unit,
+                                    "direction": slo.direction, "query": slo.query}
+            if ongoing:
+                data["ongoing_at_window_start"] = True
+            pending.append((sample.at, ev.SLO_BREACHED if kind == "breached" else ev.SLO_RECOVERED, data))
+    return [journal_append(t, d) for _, t, d in sorted(pending, key=lambda p: (p[0], p[1]))]
+
+
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, tz=UTC)
+
+
+def summary_data(state: IncidentState, histories: dict[str, PaneHistory], window: Window, source: Any,
+                 source_name: str, errors: list[str]) -> dict[str, Any]:
+    """The ``metrics.summarised`` event's data for this state and these histories."""
+    phases = state.phases
+    marks = {k: _unix(phases.get(k)) for k in ("started", "detected", "resolved")}
+    if marks["started"] is None:
+        marks["started"] = marks["detected"]
+    slos: dict[str, Any] = {}
+    for slo_id, hist in histories.items():
+        entry = summarise(hist, marks, (window.start, window.end))
+        if entry["breached"]:
+            impact_from = marks["started"] or window.start
+            impact_to = marks["resolved"] or window.end
+            count = impact_count(source, hist.slo, impact_from, impact_to)
+            if count is not None:
+                entry["impact_count"] = count
+        slos[slo_id] = entry
+    return {"source": source_name, "window": {"start": window.start, "end": window.end, "step": window.step},
+            "marks": marks, "slos": slos, "errors": errors}
+
+
+def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:
+    """What an IC should see before resolving: panes still warn/crit or worsening now, failed
+    expectations and failed verify gates never followed by a pass, steps still running."""
+    out: list[str] = []
+    for hist in histories.values():
+        if not hist.points:
+            continue
+        t, v = hist.points[-1]
+        slo = hist.slo
+        shown = format_value(v, slo.unit)
+        if hist.bad(v):
+            out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})")
+        elif not hist.good(v):
+            out.append(f"{slo.title} is still in warning ({shown}, warn at {format_value(slo.warn, slo.unit)})")
+        elif hist.worsening(t):
+            out.append(f"{slo.title} is worsening ({shown} and rising the bad way)")
+    for st, run in state.commands_run():
+        if run.expect_met is False:
+            out.append(f"step {st.step or st.step_id} ({st.label}): expectation not met ({run.expect or 'expected output'})")
+    passed = {str(v.get("step_id")) for v in state.verifications if v.get("type") == ev.VERIFY_PASSED}
+    for v in state.verifications:
+        if v.get("type") == ev.VERIFY_FAILED and str(v.get("step_id")) not in passed:
+            out.append(f"verify gate of step {v.get('step')} failed: {v.get('reason') or v.get('expr')}")
+    for st in state.running_steps():
+        out.append(f"step {st.step or st.step_id} ({st.label}) is still running")
+    return list(dict.fromkeys(out))
+
+
+def now_unix() -> float:
+    return time.time()

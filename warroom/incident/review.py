@@ -1,0 +1,544 @@
+"""The post-incident review as cited statements: every generated line names the journal events
+it comes from (``[#42]``), and what only a person can say is marked as needing one.
+
+Templates lay these out; they do not compute. Everything here is a pure function of the state
+(rebuilt from the journal), so a statement without a citation cannot be written by accident: each
+``Line`` carries the seqs it rests on, and ``cites`` never invents one (a citation names a seq
+the state saw).
+
+Sections:
+
+* ``facts``: duration from impact start to resolution with detection and declaration beside it,
+  severity history, commander and roles (handoffs), resolution, rollback, type, affected services;
+* ``key_moments`` (the 10–15 that matter, by weight) then ``timeline`` (every event, a step's
+  start, end and evidence merged into one row, exports left out);
+* ``evidence`` and ``impact`` from the ``metrics.summarised`` event (range queries over the
+  incident window): at impact start, at detection, worst (with time), at resolution; time in
+  breach and configured counter totals, labelled computed, with their query;
+* ``commands`` (seven columns) and ``appendix`` (command, target, output, values);
+* ``response`` against the generic targets, the runbook's ``mttr_target`` beside them, a drill
+  judged in scenario time with wall time beside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration, parse_duration
+from warroom.incident import events as ev
+from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
+from warroom.incident.records import PHASE_HOW, PHASE_LABELS
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+#: Needs-a-person marker: templates print it where a section has nothing from the journal.
+HUMAN = "_Needs a human:_"
+KEY_MOMENTS_MAX = 15
+KEY_MOMENTS_MIN = 10
+
+
+@dataclass(frozen=True)
+class Line:
+    """One generated statement and the journal seqs it rests on."""
+
+    text: str
+    cites: tuple[int, ...] = ()
+    at: datetime | None = None
+    actor: str = ""
+    weight: int = 0
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def cite(seqs: Any) -> str:
+    """``[#3]`` / ``[#3, #7]``; empty for none."""
+    seen = sorted({int(s) for s in seqs if s is not None})
+    return "[" + ", ".join(f"#{s}" for s in seen) + "]" if seen else ""
+
+
+def _hms(at: datetime | None) -> str:
+    return at.astimezone(UTC).strftime("%H:%M:%S") if at is not None else "n/a"
+
+
+def _v(value: float | None, unit: str | None) -> str:
+    return format_value(value, unit or "count") if value is not None else "n/a"
+
+
+def _from_unix(t: float | None) -> datetime | None:
+    return None if t is None else datetime.fromtimestamp(float(t), tz=UTC)
+
+
+# ------------------------------------------------------------------------------------ facts
+
+
+@dataclass
+class Facts:
+    duration: Line
+    detected: Line
+    declared: Line
+    severity: Line
+    commander: Line
+    roles: list[Line]
+    resolution: Line
+    rollback: Line
+    type: Line
+    affected: Line
+    summary: Line
+    runbook: Line | None
+    concerns: list[Line] = field(default_factory=list)
+
+
+def facts(state: IncidentState, now: datetime) -> Facts:
+    src = state.phase_sources()
+    started, s_seq, s_how = src["started"]
+    detected, d_seq, _ = src["detected"]
+    resolved, r_seq, _ = src["resolved"]
+    start = started or detected
+    dur = format_duration(state.impact_duration(now).total_seconds())
+    if start is None:
+        duration = Line(f"{HUMAN} no declaration in the journal")
+    else:
+        end = f"{_hms(resolved)} UTC" if resolved else "ongoing"
+        what = "impact start" if started is not None else "detection (impact start unknown)"
+        how = f"; impact start: {PHASE_HOW.get(s_how, s_how)}" if started is not None else ""
+        duration = Line(f"{dur}: {_hms(start)} – {end}, {what} to "
+                        f"{'resolution' if resolved else 'now'}{how}", (s_seq, d_seq, r_seq))
+    det = Line(f"{_hms(detected)} UTC" + (f" ({format_duration((detected - started).total_seconds())} after impact"
+                                           " start)" if started and detected and detected >= started else ""),
+               (d_seq,))
+    declared = Line(f"{_hms(state.declared_at)} UTC by {state.declared_by}", (state.declared_seq,))
+    sev_parts = [f"{state.initial_severity or state.severity} at declaration"]
+    sev_cites = [state.declared_seq]
+    for c in state.severity_changes:
+        reason = f" ({c['reason']})" if c.get("reason") else ""
+        sev_parts.append(f"{c['from']} → {c['to']} at {_hms(c['at'])}{reason}")
+        sev_cites.append(c["seq"])
+    severity = Line(f"{state.severity} (" + "; ".join(sev_parts) + ")" if state.severity_changes
+                    else f"{state.severity}", tuple(sev_cites))
+    commanders = [c for c in state.role_changes if c["role"] == "commander"]
+    if len(commanders) > 1:
+        chain = " → ".join(f"{c['person']} (from {_hms(c['at'])})" for c in commanders)
+        commander = Line(chain, tuple(c["seq"] for c in commanders))
+    else:
+        commander = Line(state.commander or f"{HUMAN} who led the response", (state.declared_seq,))
+    roles = []
+    for c in state.role_changes:
+        if c["role"] == "commander" and c["previous"] is None:
+            continue
+        if c["role"] == "commander":
+            text = f"{_hms(c['at'])} commander handoff {c['previous']} → {c['person']}"
+        else:
+            text = f"{_hms(c['at'])} {c['role']}: {c['person']}" + (f" (was {c['previous']})" if c["previous"] else "")
+        if c.get("reason"):
+            text += f": {c['reason']}"
+        roles.append(Line(text, (c["seq"],), at=c["at"], actor=c["actor"]))
+    res = state.resolution or {}
+    rseq = (res.get("seq"),)
+    if state.resolved:
+        resolution = Line(str(res.get("resolution") or res.get("summary")), rseq)
+        rollback = Line("yes" if res.get("rollback") else "no", rseq)
+        typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(f"{HUMAN} incident type (not given at resolve)")
+        affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
+                    else Line(f"{HUMAN} affected services/repos (not given at resolve)"))
+        summary = Line(str(res.get("summary")), rseq)
+        concerns = [Line(f"Resolved although: {c}", rseq) for c in res.get("concerns") or []]
+    else:
+        resolution = Line("_not resolved yet_")
+        rollback = Line("_not resolved yet_")
+        typ = Line("_not resolved yet_")
+        affected = Line("_not resolved yet_")
+        summary = Line("_The incident is not resolved yet._")
+        concerns = []
+    runbook = None
+    if state.runbook:
+        rb = state.runbook
+        mttr = f"; MTTR target {rb['mttr_target']}" if rb.get("mttr_target") else ""
+        runbook = Line(f"{rb.get('id')} — {rb.get('title')}{mttr}", (state.runbook_seq,))
+    return Facts(duration, det, declared, severity, commander, roles, resolution, rollback, typ, affected,
+                 summary, runbook, concerns)
+
+
+# ------------------------------------------------------------------------------------ timeline
+
+
+_WEIGHTS = {
+    ev.DECLARED: 100, ev.RESOLVED: 100, ev.REOPENED: 90, ev.SLO_BREACHED: 95, ev.SLO_RECOVERED: 85,
+    ev.SEVERITY_CHANGED: 80, ev.ROLE_ASSIGNED: 75, ev.PHASE_MARKED: 88, ev.VERIFY_PASSED: 85,
+    ev.VERIFY_FAILED: 85, ev.ALERT_SEEN: 60, ev.UPDATE_OVERDUE: 50, ev.STATUS_UPDATE: 40,
+    ev.RUNBOOK_ATTACHED: 30, ev.STEP_SKIPPED: 35, ev.STEP_REFUSED: 35, ev.TIMELINE_ENTRY: 45,
+    ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10,
+}
+_NOTE_WEIGHTS = {"root-cause": 90, "impact": 55, "contributing": 40, "went-wrong": 30, "action": 25}
+_LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STARTED, ev.STEP_STARTED,
+             ev.STEP_FINISHED, ev.STEP_UNTICKED}
+
+
+def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
+    """A step run as one row: start, end, result and its evidence events."""
+    cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
+    cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
+              and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
+    kind = "mitigation attempt" if run.mutating else "read-only"
+    verdict = run_verdict(run)
+    if run.status == "running":
+        result = "still running"
+    else:
+        bits = [_state_word(run, verdict)]
+        if run.exit_code is not None:
+            bits.append(f"exit {run.exit_code}")
+        if run.duration is not None:
+            bits.append(format_duration(run.duration))
+        if verdict is not None:
+            bits.append(describe_verdict(verdict))
+        result = ", ".join(bits)
+    effect = run_effect(run)
+    text = f"Step {st.step or st.step_id} ({st.label}, {kind}): {result}"
+    if effect:
+        text += f"; {effect}"
+    weight = 20
+    if run.mutating:
+        weight = 78 if run.status == "ok" else 70
+    if run.status in ("failed", "timed_out", "interrupted") or (verdict is not None and verdict.state == "unmet"):
+        weight = max(weight, 72)
+    return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
+
+
+def run_effect(run: Any) -> str:
+    """``quota 86.5% → 71.2% (+5m)`` for a step that changes things; read-only steps say no
+    change is expected (their after-values are not evidence of anything they did)."""
+    if not run.mutating:
+        return "no change expected (read-only)"
+    if not run.evidence_before and not run.evidence_after:
+        return ""
+    parts = []
+    after = sorted(run.evidence_after.items())
+    ids = sorted(set(run.evidence_before) | {k for _, vals in after for k in vals})
+    for slo_id in ids:
+        b = run.evidence_before.get(slo_id) or {}
+        chain = [_entry(b)]
+        for off, vals in after:
+            chain.append(f"{_entry(vals.get(slo_id) or {})} (+{format_duration(off)})")
+        states = [b.get("state")] + [(vals.get(slo_id) or {}).get("state") for _, vals in after]
+        values = [b.get("value")] + [(vals.get(slo_id) or {}).get("value") for _, vals in after]
+        moved = len({v for v in values if v is not None}) > 1
+        if any(s in ("warn", "crit") for s in states) or moved:
+            parts.append(f"{slo_id} " + " → ".join(chain))
+    return "; ".join(parts[:3])
+
+
+def _entry(e: dict[str, Any]) -> str:
+    if e.get("value") is None:
+        return "?"
+    return format_value(float(e["value"]), str(e.get("unit") or "count"))
+
+
+def timeline(state: IncidentState) -> list[Line]:
+    """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
+    a verify gate's opening folded into its result, exports and summaries left out."""
+    rows: list[Line] = []
+    notes = {n.seq: n for n in state.notes}
+    for t in state.sorted_timeline():
+        if t.kind in _LEFT_OUT:
+            continue
+        weight = _WEIGHTS.get(t.kind, 15)
+        if t.kind == ev.NOTE and t.seq in notes:
+            weight = _NOTE_WEIGHTS.get(notes[t.seq].tag, 15)
+        if t.kind == ev.PHASE_MARKED and "Impact started" in t.text:
+            weight = 96
+        cites: tuple[int, ...] = (t.seq,)
+        text = t.text
+        if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED):
+            opened = [v["seq"] for v in state.verifications if v.get("type") == ev.VERIFY_STARTED
+                      and v.get("step_id") == next((x.get("step_id") for x in state.verifications
+                                                    if x.get("seq") == t.seq), None) and v["seq"] < t.seq]
+            cites = (*opened[-1:], t.seq)
+        if t.original is not None:
+            text += " _(corrected)_"
+            cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
+        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight))
+    for st, run in state.commands_run():
+        rows.append(_run_line(state, st, run))
+    ph = state.phase_sources()
+    for key in ("mitigated",):
+        at, seq, how = ph[key]
+        if at is not None and how in ("recovered",):
+            rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92,
+                             actor="(metric history)"))
+    if state.first_mitigation_at is not None:
+        pass  # the attempt is the step row itself
+    return sorted(rows, key=lambda r: (r.at or datetime.min.replace(tzinfo=UTC), min(r.cites or (0,))))
+
+
+def key_moments(rows: list[Line]) -> list[Line]:
+    """The heaviest moments (at most 15; at least 10 when there are that many), in time order."""
+    ranked = sorted(rows, key=lambda r: (-r.weight, r.at or datetime.min.replace(tzinfo=UTC)))
+    chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
+    if len(chosen) < KEY_MOMENTS_MIN:
+        rest = [r for r in ranked if r not in chosen]
+        chosen += rest[:KEY_MOMENTS_MIN - len(chosen)]
+    return sorted(chosen, key=lambda r: (r.at or datetime.min.replace(tzinfo=UTC), min(r.cites or (0,))))
+
+
+# ------------------------------------------------------------------------------------ metrics
+
+
+@dataclass
+class PaneEvidence:
+    slo_id: str
+    title: str
+    threshold: str
+    at_start: str
+    at_detection: str
+    worst: str
+    worst_at: datetime | None
+    at_resolution: str
+    breach: str
+    cites: tuple[int, ...]
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def _sample_text(sample: dict[str, Any] | None, unit: str) -> str:
+    if not sample or sample.get("value") is None:
+        return "n/a"
+    return _v(float(sample["value"]), unit)
+
+
+def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
+    """Per pane, from the last ``metrics.summarised``: panes that breached or went past warn first."""
+    summ = state.metric_summary
+    if not summ:
+        return [], Line(f"{HUMAN} no metric history was read for this incident (no metric source when it"
+                        " was resolved or exported); SLO values are not quoted rather than guessed")
+    seq = int(summ["seq"])
+    out = []
+    for slo_id, e in (summ.get("slos") or {}).items():
+        unit = str(e.get("unit") or "count")
+        worst = e.get("worst") or None
+        crit = e.get("crit")
+        interesting = e.get("breached") or (worst and e.get("warn") is not None and _past(worst["value"], e["warn"], e))
+        if not interesting:
+            continue
+        breach_cites = tuple(b["seq"] for b in state.breaches if b["slo_id"] == slo_id)
+        secs = float(e.get("breach_seconds") or 0.0)
+        out.append(PaneEvidence(
+            slo_id=slo_id, title=str(e.get("title") or slo_id),
+            threshold=_v(crit, unit) if crit is not None else "n/a",
+            at_start=_sample_text(e.get("at_start"), unit), at_detection=_sample_text(e.get("at_detection"), unit),
+            worst=_sample_text(worst, unit), worst_at=_from_unix(worst["at"]) if worst else None,
+            at_resolution=_sample_text(e.get("at_resolution"), unit),
+            breach=format_duration(secs) if secs else "none", cites=(seq, *breach_cites)))
+    note = None
+    if summ.get("errors"):
+        note = Line("Not read: " + "; ".join(str(x) for x in summ["errors"]), (seq,))
+    return out, note
+
+
+def _past(value: float, level: float, e: dict[str, Any]) -> bool:
+    return value > level if e.get("direction", "above") == "above" else value < level
+
+
+def impact(state: IncidentState) -> list[Line]:
+    """Computed impact per breached SLO (time in breach, worst and when, counter totals)."""
+    summ = state.metric_summary
+    if not summ:
+        return []
+    seq = int(summ["seq"])
+    lines = []
+    for slo_id, e in (summ.get("slos") or {}).items():
+        if not e.get("breached"):
+            continue
+        unit = str(e.get("unit") or "count")
+        worst = e.get("worst") or {}
+        runs = e.get("breaches") or []
+        spans = ", ".join(f"{_hms(_from_unix(a))}–{_hms(_from_unix(b)) if b is not None else 'still breached'}"
+                          for a, b in runs[:4])
+        secs = float(e.get("breach_seconds") or 0.0)
+        cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
+        text = (f"{e.get('title')}: past its critical threshold {_v(e.get('crit'), unit)} for"
+                f" {format_duration(secs)} ({spans} UTC); worst {_sample_text(worst, unit)} at"
+                f" {_hms(_from_unix(worst.get('at')))} UTC")
+        lines.append(Line(text + " _(computed from the metric history)_", cites))
+        count = e.get("impact_count")
+        if count:
+            if count.get("value") is None:
+                lines.append(Line(f"{count.get('label')}: not computed ({count.get('error') or 'no data'});"
+                                  f" query `{count.get('query')}`", (seq,)))
+            else:
+                lines.append(Line(f"{count.get('label')} during the impact window: {count['value']:.0f}"
+                                  f" _(computed: `{count.get('query')}`)_", (seq,)))
+    return lines
+
+
+# ------------------------------------------------------------------------------------ commands
+
+
+@dataclass
+class CommandRow:
+    n: int
+    step: str
+    actor: str
+    started: str
+    result: str
+    expectation: str
+    effect: str
+    cites: tuple[int, ...]
+    command: str
+    target: str
+    output: str
+    evidence: str
+    expect_text: str
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def commands(state: IncidentState) -> list[CommandRow]:
+    rows = []
+    for i, (st, run) in enumerate(state.commands_run(), start=1):
+        verdict = run_verdict(run)
+        bits = [_state_word(run, verdict)]
+        if run.exit_code is not None:
+            bits.append(f"exit {run.exit_code}")
+        if run.duration is not None:
+            bits.append(format_duration(run.duration))
+        expectation = ({"met": "met", "unmet": "NOT met", "unchecked": "not checked"}.get(verdict.state, "—")
+                       if verdict is not None else "—")
+        expect_detail = describe_verdict(verdict) if verdict is not None else ""
+        effect = run_effect(run)
+        if run.mutating and not effect:
+            effect = "no SLO values recorded"
+        cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
+        cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
+                  and run.started_at <= e.at and e.when in ("before", "after")]
+        target = ", ".join(f"{k} {v}" for k, v in sorted(run.target.items()) if v)
+        ev_text = "; ".join(f"before {k}: {_entry(v)}" for k, v in sorted(run.evidence_before.items()))
+        for off, vals in sorted(run.evidence_after.items()):
+            ev_text += ("; " if ev_text else "") + f"+{format_duration(off)}: " + ", ".join(
+                f"{k} {_entry(v)}" for k, v in sorted(vals.items()))
+        rows.append(CommandRow(
+            n=i, step=f"{st.step or st.step_id} {st.label}".strip(), actor=run.actor, started=_hms(run.started_at),
+            result=" · ".join(bits), expectation=expectation,
+            effect=effect or "—", cites=tuple(c for c in cites if c), command=run.command or "",
+            target=target, output=run.output or "", evidence=ev_text if run.mutating else "",
+            expect_text=(f"{run.expect} ({expect_detail})" if run.expect and expect_detail else run.expect or "")))
+    return rows
+
+
+# ------------------------------------------------------------------------------------ response
+
+
+@dataclass
+class ResponseRow:
+    label: str
+    at: str
+    took: str
+    target: str
+    result: str
+    cites: tuple[int, ...]
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def response(state: IncidentState) -> list[ResponseRow]:
+    """Milestones against the generic targets; the runbook's MTTR beside time to resolve; a
+    drill judged in scenario time (wall × speed) with the wall time beside."""
+    speed = float((state.drill or {}).get("speed") or 1.0) if state.drill else 1.0
+    src = state.phase_sources()
+    rows = []
+    mttr = None
+    if state.runbook and state.runbook.get("mttr_target"):
+        try:
+            mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
+        except ValueError:
+            mttr = None
+    for r in state.response_times():
+        at, seq, how = src[r.key]
+        base_seq = src[r.measured_from][1]
+        cites = (seq, base_seq) if r.minutes is not None else (seq,)
+        if r.minutes is None:
+            took = "—"
+            result = "not reached" if r.at is None else "not measured (start unknown)"
+            target = f"< {r.target_min:g} min"
+            if r.key == "resolved" and mttr is not None:
+                target += f" (runbook: < {mttr:g} min)"
+        else:
+            scen = r.minutes * speed
+            took = format_duration(scen * 60)
+            if speed != 1.0:
+                took += f" drill time ({format_duration(r.minutes * 60)} wall, ×{speed:g})"
+            met = scen < r.target_min
+            result = "met" if met else "missed"
+            target = f"< {r.target_min:g} min"
+            if r.key == "resolved" and mttr is not None:
+                target += f"; runbook MTTR < {mttr:g} min"
+                result += f"; runbook MTTR {'met' if scen < mttr else 'missed'}"
+        label = f"{r.label} (from {PHASE_LABELS.get(r.measured_from, r.measured_from).lower()})"
+        if how and r.at is not None:
+            label += f", via {PHASE_HOW.get(how, how)}"
+        rows.append(ResponseRow(label, _hms(r.at), took, target, result, tuple(c for c in cites if c)))
+    return rows
+
+
+# ------------------------------------------------------------------------------------ the rest
+
+
+def notes(state: IncidentState) -> dict[str, list[Line]]:
+    out: dict[str, list[Line]] = {tag: [] for tag in ev.NOTE_TAGS}
+    for n in state.notes:
+        extra = ""
+        if n.tag == "action":
+            extra = f" — Owner: {n.owner or '_unassigned_'} — Due: {n.due or '_no date_'}"
+        out.setdefault(n.tag, []).append(Line(n.text + extra, (n.seq,), at=n.at, actor=n.actor))
+    return out
+
+
+def updates(state: IncidentState) -> list[Line]:
+    from warroom.incident.reducers import DELIVERY_WORDS
+
+    out = [Line(f"{_hms(u.at)} UTC, {DELIVERY_WORDS.get(u.delivery, u.delivery)} by {u.actor}:\n{u.text}",
+                (u.seq,), at=u.at, actor=u.actor) for u in state.status_updates]
+    out += [Line(f"{_hms(o['due_at'])} UTC: update due, not sent (overdue)", (o["seq"],), at=o["due_at"])
+            for o in state.overdue]
+    return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
+
+
+def footer(state: IncidentState) -> Line:
+    head = state.last_hash or "n/a"
+    return Line(f"Generated from journal events #1–#{state.last_seq}; journal head hash `{head}`"
+                f" (check with `warroom incident verify {state.id}`).", (state.last_seq,) if state.last_seq else ())
+
+
+@dataclass
+class Review:
+    facts: Facts
+    timeline: list[Line]
+    key_moments: list[Line]
+    evidence: list[PaneEvidence]
+    evidence_note: Line | None
+    impact: list[Line]
+    commands: list[CommandRow]
+    response: list[ResponseRow]
+    notes: dict[str, list[Line]]
+    updates: list[Line]
+    footer: Line
+    human: str = HUMAN
+
+
+def build_review(state: IncidentState, now: datetime) -> Review:
+    rows = timeline(state)
+    ev_rows, ev_note = evidence(state)
+    return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
+                  evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
+                  notes=notes(state), updates=updates(state), footer=footer(state))
