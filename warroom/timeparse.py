@@ -36,9 +36,9 @@ def parse_when(text: str, now: datetime, *, what: str = "time") -> datetime:
         span = m.group(1) if m else t[1:]
         try:
             at = now - timedelta(seconds=parse_duration(span))
-        except ValueError:
-            raise WarroomError(f"{what} {text!r}: not a span of time; expected {HELP}") from None
-        return at
+        except (ValueError, OverflowError):
+            raise WarroomError(f"{what} {text!r}: not a span of time warroom can go back; expected {HELP}") from None
+        return _sane(at, text, what)
     hm = _HHMM.match(t)
     if hm:
         h, mi, s = int(hm.group(1)), int(hm.group(2)), int(hm.group(3) or 0)
@@ -48,9 +48,17 @@ def parse_when(text: str, now: datetime, *, what: str = "time") -> datetime:
         return at - timedelta(days=1) if at > now + FUTURE_SLACK else at
     try:
         dt = datetime.fromisoformat(t.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        dt = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise WarroomError(f"{what} {text!r}: expected {HELP}") from None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return _sane(dt, text, what)
+
+
+def _sane(when: datetime, text: str, what: str) -> datetime:
+    """A recorded time the PIR can do arithmetic with: nothing in an incident happened before 1970."""
+    if when.year < 1970:
+        raise WarroomError(f"{what} {text!r}: that is before 1970")
+    return when
 
 
 def reject_future(at: datetime, now: datetime, what: str = "time") -> datetime:

@@ -18,6 +18,9 @@ from typing import Any
 from warroom.cli import incident_decide
 from warroom.cli.common import out
 from warroom.cli.incident_args import _now, _open, _store, parse_when
+from warroom.cli.incident_metrics import sync
+from warroom.errors import WarroomError
+from warroom.incident.session import Incident
 from warroom.cli.incident_run import cmd_run
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom.durations import format_duration
@@ -38,9 +41,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     sp = add("new", "declare an incident; prints its id", cmd_new)
     sp.add_argument("--title", required=True)
-    sp.add_argument("--severity", required=True, choices=ev.SEVERITIES)
+    sp.add_argument("--severity", required=True, type=_severity, metavar="{P1,P2,P3,P4}")
     sp.add_argument("--runbook", metavar="REF", help="runbook id (RB-CORE-003) or markdown file")
-    sp.add_argument("--commander", help="incident commander (default: config incident.commander or user@host)")
+    sp.add_argument("--commander", help="incident commander, a person (default: config incident.commander,"
+                                        " else your login name)")
+    sp.add_argument("--drill", metavar="SCENARIO", help="declare it on a new drill of this scenario (its commands"
+                                                        " reach only the drill's stand-ins)")
+    sp.add_argument("--speed", type=float, default=1.0, help="the drill's speed (with --drill)")
+
+    sp = add("role", "give a role (commander, ops, comms, scribe) to a person; a new commander is a handoff",
+             cmd_role)
+    sp.add_argument("id")
+    sp.add_argument("role")
+    sp.add_argument("person")
+    sp.add_argument("--reason", default="")
+
+    sp = add("draft-update", "print a stakeholder update drafted from the journal (Conditions / Actions /"
+             " Needs); record it with `incident update`", cmd_draft_update)
+    sp.add_argument("id")
 
     sp = add("list", "incidents, oldest first", cmd_list)
     sp.add_argument("--open", action="store_true", help="only incidents not resolved")
@@ -85,7 +103,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     sp = add("severity", "change the severity", cmd_severity)
     sp.add_argument("id")
-    sp.add_argument("severity", choices=ev.SEVERITIES)
+    sp.add_argument("severity", type=_severity, metavar="{P1,P2,P3,P4}")
     sp.add_argument("--reason", default="")
 
     sp = add("status", "set the status (investigating, identified, mitigating, mitigated, monitoring)", cmd_status)
@@ -95,22 +113,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("mark", "mark a response-time milestone (default now; --at to back-date)", cmd_mark)
     sp.add_argument("id")
     sp.add_argument("phase", choices=ev.PHASES)
-    sp.add_argument("--at", help="ISO time, HH:MM (UTC, today) or '10m ago'")
+    sp.add_argument("--at", help="ISO time, HH:MM (UTC, today), '10m ago' or -10m; never in the future")
     sp.add_argument("--reason", default="")
 
     sp = add("timeline", "add a timeline entry by hand", cmd_timeline)
     sp.add_argument("id")
     sp.add_argument("text", nargs="+")
-    sp.add_argument("--at", help="ISO time, HH:MM (UTC, today) or '10m ago'")
+    sp.add_argument("--at", help="ISO time, HH:MM (UTC, today), '10m ago' or -10m; never in the future")
 
     sp = add("correct", "correct the text of an earlier timeline entry (by its seq)", cmd_correct)
     sp.add_argument("id")
     sp.add_argument("seq", type=int)
     sp.add_argument("text", nargs="+")
 
-    sp = add("update", "record a stakeholder status update", cmd_update)
+    sp = add("update", "record a stakeholder status update you sent (use \\n or a file for line breaks)",
+             cmd_update)
     sp.add_argument("id")
-    sp.add_argument("text", nargs="+")
+    sp.add_argument("text", nargs="*")
+    sp.add_argument("--file", metavar="PATH", help="read the update from a file ('-' for stdin), line breaks kept")
+    sp.add_argument("--post", action="store_true", help="post it to the configured webhook (recorded as posted"
+                                                       " only when the webhook answers ok)")
 
     sp = add("attach", "attach (or replace) the incident's runbook", cmd_attach)
     sp.add_argument("id")
@@ -122,7 +144,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("--resolution", help="what fixed it (default: the summary)")
     sp.add_argument("--rollback", action="store_true", help="a rollback was part of the fix")
     sp.add_argument("--type", dest="inc_type", help="incident type for the incident log")
-    sp.add_argument("--affected-repos", help="affected repos for the incident log")
+    sp.add_argument("--affected-repos", "--affected", dest="affected_repos",
+                    help="affected repos / services for the incident log and the PIR")
+    sp.add_argument("--yes", action="store_true",
+                    help="resolve even with panes still breached or worsening, or failed expectations"
+                         " (they are listed and journaled with the resolution)")
 
     sp = add("reopen", "reopen a resolved incident", cmd_reopen)
     sp.add_argument("id")
@@ -146,10 +172,45 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
 
 
+def _severity(text: str) -> str:
+    value = text.strip().upper()
+    if value not in ev.SEVERITIES:
+        raise argparse.ArgumentTypeError(f"invalid severity {text!r} (choose from {', '.join(ev.SEVERITIES)})")
+    return value
+
+
 def cmd_new(args: argparse.Namespace) -> int:
-    _, store = _store(args)
-    inc = store.create(title=args.title, severity=args.severity, runbook=args.runbook, commander=args.commander)
+    cfg, store = _store(args)
+    drill = None
+    if args.drill:
+        from pathlib import Path
+
+        from warroom.drill.simulator import create_drill
+
+        if not args.speed > 0:
+            raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
+        d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)
+        drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
+    inc = store.create(title=args.title, severity=args.severity, runbook=args.runbook, commander=args.commander,
+                       drill=drill)
+    sync(inc)
     out(inc.id)
+    return 0
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    inc = _open(args)
+    e = inc.assign_role(args.role, args.person, args.reason)
+    out(f"{e.data['role']}: {e.data['person']} (seq {e.seq})")
+    return 0
+
+
+def cmd_draft_update(args: argparse.Namespace) -> int:
+    from warroom.incident.cadence import draft_update
+
+    inc = _open(args)
+    sync(inc)
+    out(draft_update(inc.state, _now(), inc.update_every()))
     return 0
 
 
@@ -190,14 +251,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now()) if args.at is not None else None
+    at = parse_when(args.at, _now(), what="--at") if args.at is not None else None
     e = _open(args).mark_phase(args.phase, at, args.reason)
     out(f"marked {args.phase} at {e.data['at']}")
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now()) if args.at is not None else None
+    at = parse_when(args.at, _now(), what="--at") if args.at is not None else None
     e = _open(args).add_timeline(" ".join(args.text), at)
     out(f"timeline entry seq {e.seq} at {e.data['at']}")
     return 0
@@ -210,9 +271,27 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    e = _open(args).record_status_update(" ".join(args.text), ["manual"])
-    out(f"status update recorded as seq {e.seq}")
-    return 0
+    if args.file:
+        try:
+            text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        except OSError as exc:
+            raise WarroomError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+    else:
+        text = " ".join(args.text).replace("\\n", "\n")
+    if not text.strip():
+        raise WarroomError("a status update needs some text (or --file)")
+    inc = _open(args)
+    if args.post:
+        from warroom.sources.webhooks import post_status_update, webhook_enabled
+
+        if not webhook_enabled(inc.config.webhook):
+            raise WarroomError("--post: no webhook configured (set url or url_env under [webhook])")
+        webhook = post_status_update(inc.config.webhook, text).journal()
+        e = inc.record_status_update(text, ["webhook"], webhook=webhook)
+    else:
+        e = inc.record_status_update(text, ["manual"], delivery="recorded")
+    out(f"status update {e.data['delivery'].replace('_', ' ')} as seq {e.seq}")
+    return 0 if e.data["delivery"] != "post_failed" else 1
 
 
 def cmd_attach(args: argparse.Namespace) -> int:
@@ -223,8 +302,25 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     inc = _open(args)
+    if inc.state.resolved:   # the same refusal as the service, before any question is asked
+        inc.resolve(args.summary)
+    synced = sync(inc)
+    concerns = inc.resolve_concerns(synced.histories)
+    if concerns:
+        print("Before resolving, note:", file=sys.stderr)
+        for c in concerns:
+            print(f"  - {c}", file=sys.stderr)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise WarroomError("not resolved: answer these first, or pass --yes to resolve anyway"
+                                   " (they are journaled with the resolution)")
+            answer = input("Resolve anyway? [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                out("not resolved")
+                return 1
     inc.resolve(args.summary, args.resolution, args.rollback, type=args.inc_type,
-                affected_repos=args.affected_repos)
+                affected_repos=args.affected_repos, concerns=concerns)
+    sync(inc, summary=True, quiet=True)
     st = inc.state
     out(f"{inc.id} resolved after {format_duration(st.elapsed(_now()).total_seconds())}")
     running = st.running_steps()
@@ -269,6 +365,8 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     inc = _open(args)
+    if _summary_stale(inc):
+        sync(inc, summary=True)
     if args.stdout:
         sys.stdout.write(inc.render(args.template))
         return 0
@@ -276,6 +374,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     for line in result.message().splitlines():
         print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
     return 0
+
+
+def _summary_stale(inc: Incident) -> bool:
+    """The PIR's numbers need reading (again): none yet, the incident still open, or the last
+    summary was made for another resolution time (reopened and resolved again)."""
+    st = inc.state
+    summ = st.metric_summary
+    if summ is None or not st.resolved:
+        return True
+    resolved = (summ.get("marks") or {}).get("resolved")
+    return resolved is None or abs(float(resolved) - st.resolved_at.timestamp()) > 1.0  # type: ignore[union-attr]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -66,8 +66,12 @@ def _reconcile(inc: Incident) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from warroom.cli.incident_metrics import sync
+
     inc = _open(args)
     _reconcile(inc)
+    if not inc.state.resolved:
+        sync(inc)
     st = inc.state
     now = _now()
     if args.json:
@@ -110,10 +114,12 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     if st.time_scale != 1.0:
         clock = (f"elapsed {format_duration(st.scenario_elapsed(now).total_seconds())} scenario time"
                  f" (×{st.time_scale:g}; {format_duration(st.elapsed(now).total_seconds())} wall)")
+    if st.phases.get("started") and st.phases["started"] != st.clock_start:
+        clock += f" (impact {format_duration(st.impact_duration(now).total_seconds())})"
     if st.resolved:
         lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
     else:
-        due = st.next_update_due(now, inc.config.incident.status_update_every)
+        due = st.next_update_due(now, inc.update_every())
         upd = ""
         if due is not None:
             left = (due - now).total_seconds() * st.time_scale

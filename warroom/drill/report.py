@@ -4,17 +4,21 @@ Built from two things that are already on disk: the drill (its clock, the simula
 the stand-ins recorded) and the incident declared on it (``warroom.incident.state``, rebuilt from
 the journal). The result is plain data; the dashboard renders it and the CLI can print it.
 
-Times are judged in the drill's own time (wall minutes x speed) against the seeds' targets
-(detect < 5, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60 minutes): a drill at
-``--speed 10`` that took 4 wall minutes to mitigate took 40 minutes of the scenario, and missed.
-Wall minutes are given beside. Time to detect counts from the moment the scenario's primary pane
-crossed its critical threshold, which only the drill knows; the other milestones come from the
-incident state. A pane counts as recovered only below its warning line and not rising.
+Times are judged in drill time (wall minutes x speed: a drill run ten times faster than real
+time lives ten scenario minutes per wall minute) against the seeds' targets (detect < 5,
+mobilise < 10, root cause < 15, mitigate < 30, resolve < 60 minutes) and the runbook's own
+``mttr_target``; wall minutes are given beside. Time to detect counts from the moment the
+scenario's primary pane crossed its critical threshold, which only the drill knows; the other
+milestones come from the incident state.
+
+The panes' numbers (at impact start, at detection, worst and when, at resolution) come from
+:mod:`warroom.incident.metric_history` over the incident's window — the same function and the
+same window the PIR's SLO evidence is read with, so the two documents give the same numbers.
+A pane is "recovered" only on the good side of its warn threshold and not getting worse.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -25,6 +29,7 @@ from warroom.drill.actions import ACTIONS
 from warroom.drill.simulator import Drill
 from warroom.durations import format_duration
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
+from warroom.units import format_value
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,10 @@ class PaneOutcome:
     now: float | None
     recovered: bool
     unit: str = "count"                 # the pane's unit, for ``warroom.units.format_value``
+    at_start: float | None = None
+    worst_at: float | None = None         # unix time of the worst value
+    at_resolution: float | None = None
+    worsening: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class DrillReport:
     panes: tuple[PaneOutcome, ...]
     recovered: bool
     summary: tuple[str, ...]
+    mttr_target_min: float | None = None
 
     @property
     def met(self) -> int:
@@ -139,9 +149,9 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         reached = phases.get(key)
         start = phases.get(base)
         minutes = None if reached is None or start is None else max(0.0, (reached - start) / 60.0)
-        scenario_minutes = None if minutes is None else minutes * drill.speed
-        rows.append(ResponseRow(key, label, target, reached, minutes, scenario_minutes,
-                                None if scenario_minutes is None else scenario_minutes < target))
+        drill_min = None if minutes is None else minutes * drill.speed
+        rows.append(ResponseRow(key, label, target, reached, minutes, drill_min,
+                                None if drill_min is None else drill_min < target))
 
     signals = sim.signals
     mitigating = set(sc.mitigating_actions())
@@ -159,35 +169,67 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     done = tuple(k for k in sc.resolution if k in taken)
     missing = tuple(k for k in sc.resolution if k not in taken)
 
-    t_now = drill.scenario_time(at)
-    t_detect = drill.scenario_time(phases["detected"]) if phases.get("detected") else t_now
-    t_from = drill.scenario_time(breach) if breach else t_now - 1800
-    panes = []
-    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
-        slo = _slo(pane, slos)
-        now = sim.pane(pane, t_now)
-        values = [v for v in (sim.pane(pane, t_from + i * (t_now - t_from) / 60) for i in range(61))
-                  if v is not None and not math.isnan(v)]
-        crit = slo.crit if slo else None
-        line = slo.warn if slo is not None and slo.warn is not None else crit
-        # rising: above where it was two scenario-minutes ago by more than the noise (2% of the line)
-        before = sim.pane(pane, t_now - 120.0)
-        margin = 0.02 * abs(line) if line else 0.0
-        rising = now is not None and before is not None and not math.isnan(before) and now > before + margin
-        panes.append(PaneOutcome(pane, slo.title if slo else pane, crit, sim.pane(pane, t_detect),
-                                 max(values) if values else None, now,
-                                 now is not None and not math.isnan(now) and (line is None or now < line)
-                                 and not rising,
-                                 slo.unit if slo else "count"))
+    panes = _panes(drill, state, slos, at, breach)
     recovered = panes[0].recovered if panes else False
+    mttr = None
+    if state is not None and state.runbook and state.runbook.get("mttr_target"):
+        from warroom.durations import parse_duration
+
+        try:
+            mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
+        except ValueError:
+            mttr = None
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title, runbook=sc.runbook, speed=drill.speed,
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(),
+        summary=(), mttr_target_min=mttr,
     )
     return _with_summary(report)
+
+
+def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
+           breach: float | None) -> list[PaneOutcome]:
+    """The scenario's panes over the incident window, read exactly as the PIR reads them."""
+    from warroom.incident.metric_history import HistoryError, grid_step, pane_history, summarise
+    from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, window_marks
+
+    sc = drill.scenario
+    source = drill.source(slos or default_slos())
+    window = None
+    marks: dict[str, float | None] = {"started": None, "detected": None, "resolved": None}
+    if state is not None and state.declared_at is not None:
+        window = incident_window(state, at, 3600.0, drill.speed)
+        marks = window_marks(state)
+    if window is None:
+        start = breach if breach is not None else at - 1800.0 / drill.speed
+        start = min(start, at)
+        window = Window(start, at, grid_step(start, at, BASE_STEP / drill.speed))
+        marks = {"started": breach, "detected": None, "resolved": None}
+    out = []
+    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+        slo = _slo(pane, slos)
+        if slo is None:
+            continue
+        try:
+            hist = pane_history(source, slo, window.start, window.end, window.step)
+        except HistoryError:
+            out.append(PaneOutcome(pane, slo.title, slo.crit, None, None, None, False, slo.unit))
+            continue
+        e = summarise(hist, marks, (window.start, window.end))
+        last = hist.value_at(marks.get("resolved") or window.end)
+        now = last.value if last is not None else None
+        worsening = bool(e["worsening"])
+        recovered = now is not None and hist.good(now) and not worsening
+
+        def val(key: str, e: dict[str, Any] = e) -> float | None:
+            return e[key]["value"] if e.get(key) else None
+
+        out.append(PaneOutcome(pane, slo.title, slo.crit, val("at_detection"), val("worst"), now, recovered,
+                               slo.unit, at_start=val("at_start"), worst_at=e["worst"]["at"] if e.get("worst") else None,
+                               at_resolution=val("at_resolution"), worsening=worsening))
+    return out
 
 
 def _with_summary(r: DrillReport) -> DrillReport:
@@ -203,20 +245,31 @@ def _with_summary(r: DrillReport) -> DrillReport:
             lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
             continue
         verdict = "met" if row.met else "missed"
-        took = format_duration((row.drill_minutes if row.drill_minutes is not None else row.minutes) * 60)
-        wall = f" ({format_duration(row.minutes * 60)} wall)" if r.speed != 1 else ""
-        lines.append(f"{row.label}: {took}{' in drill time' if r.speed != 1 else ''}{wall}"
-                     f" (target < {row.target_min:g} min): {verdict}.")
+        if r.speed != 1 and row.drill_minutes is not None:
+            took = f"{format_duration(row.drill_minutes * 60)} in drill time ({format_duration(row.minutes * 60)} wall)"
+        else:
+            took = format_duration(row.minutes * 60)
+        lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {verdict}.")
+        if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
+            ok = row.drill_minutes < r.mttr_target_min
+            lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: {'met' if ok else 'missed'}.")
     if r.resolution_missing:
         lines.append("Not done: " + ", ".join(ACTIONS.get(k, k) for k in r.resolution_missing) + ".")
     wasted = [a for a in r.actions if not a.effective and a.mitigation]
     if wasted:
         lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
-    if primary is not None:
-        state = "back under its warning line and steady" if primary.recovered else "not recovered yet: above"
-        lines.append(f"{primary.title} is {state}" + ("" if primary.recovered else " its warning line or rising")
-                     + (f" ({primary.now:.1f} vs {primary.crit:g})." if primary.now is not None and primary.crit
-                        is not None else "."))
+    for pane in r.panes:
+        if pane.recovered:
+            state = "recovered (under its warn threshold and not rising)"
+        elif pane.worsening:
+            state = "still getting worse"
+        elif pane.now is not None and pane.crit is not None and pane.now > pane.crit:
+            state = "still above its critical threshold"
+        else:
+            state = "not recovered (above its warn threshold)"
+        lines.append(f"{pane.title} is {state}"
+                     + (f" ({format_value(pane.now, pane.unit)} vs critical {format_value(pane.crit, pane.unit)})."
+                        if pane.now is not None and pane.crit is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
 
 

@@ -31,11 +31,11 @@ def update_every(config: Config, severity: str) -> float:
 
 
 def next_due(state: IncidentState, every: float) -> datetime | None:
-    """When the next update is due; None once resolved (or before the declaration)."""
+    """When the next update is due (wall time; ``every`` is scenario seconds in a drill); None
+    once resolved (or before the declaration)."""
     if state.resolved or state.declared_at is None:
         return None
-    last = state.status_updates[-1].at if state.status_updates else state.declared_at
-    return last + timedelta(seconds=every)
+    return state.next_update_due(state.declared_at, every)
 
 
 def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datetime | None:
@@ -53,7 +53,7 @@ def countdown(state: IncidentState, every: float, now: datetime) -> str:
     due = next_due(state, every)
     if due is None:
         return ""
-    left = (due - now).total_seconds()
+    left = (due - now).total_seconds() * state.time_scale
     if left >= 0:
         return f"update in {format_duration(left)}"
     return f"update OVERDUE {format_duration(-left)}"
@@ -98,5 +98,5 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     needs = [n.text.splitlines()[0] for n in state.notes if n.tag == "action" and n.text]
     lines.extend(f"- {t}" for t in needs[-3:]) if needs else lines.append("- Nothing from stakeholders right now.")
     lines.append("")
-    lines.append(f"Next update by {(now + timedelta(seconds=every)):%H:%M} UTC.")
+    lines.append(f"Next update by {(now + timedelta(seconds=every / state.time_scale)):%H:%M} UTC.")
     return "\n".join(lines)

@@ -176,12 +176,14 @@ def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: fl
     return PaneHistory(slo, tuple(pts), step)
 
 
-def impact_count(source: Any, slo: SloConfig, start: float, end: float) -> dict[str, Any] | None:
-    """The configured counter (``impact_query``, ``$window`` = the impact window) at its end."""
+def impact_count(source: Any, slo: SloConfig, start: float, end: float, *,
+                 speed: float = 1.0) -> dict[str, Any] | None:
+    """The configured counter (``impact_query``, ``$window`` = the impact window) at its end.
+    ``speed``: a drill's; its queries' ranges are in scenario seconds."""
     query = getattr(slo, "impact_query", None)
     if not query or end <= start:
         return None
-    window = f"{max(1, int(round(end - start)))}s"
+    window = f"{max(1, int(round((end - start) * speed)))}s"
     expr = query.replace("$window", window)
     instant = getattr(source, "instant", None)
     if not callable(instant):

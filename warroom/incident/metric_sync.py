@@ -116,24 +116,48 @@ def _dt(t: float) -> datetime:
 
 
 def summary_data(state: IncidentState, histories: dict[str, PaneHistory], window: Window, source: Any,
-                 source_name: str, errors: list[str]) -> dict[str, Any]:
-    """The ``metrics.summarised`` event's data for this state and these histories."""
-    phases = state.phases
-    marks = {k: _unix(phases.get(k)) for k in ("started", "detected", "resolved")}
-    if marks["started"] is None:
-        marks["started"] = marks["detected"]
+                 source_name: str, errors: list[str], *, speed: float = 1.0,
+                 after: float = 300.0) -> dict[str, Any]:
+    """The ``metrics.summarised`` event's data for this state and these histories.
+
+    Besides each pane's numbers it holds, for every step run that changes things, the panes'
+    values when it started and ``after`` seconds (source time; a drill's divided by its speed)
+    after it ended — capped at the window's end — so the PIR can say what a fix did even when no
+    before/after evidence was journaled while it ran. Read-only steps get none: nothing they do
+    can move a pane."""
+    marks = window_marks(state)
     slos: dict[str, Any] = {}
     for slo_id, hist in histories.items():
         entry = summarise(hist, marks, (window.start, window.end))
         if entry["breached"]:
-            impact_from = marks["started"] or window.start
+            impact_from = marks["started"] or marks["detected"] or window.start
             impact_to = marks["resolved"] or window.end
-            count = impact_count(source, hist.slo, impact_from, impact_to)
+            count = impact_count(source, hist.slo, impact_from, impact_to, speed=speed)
             if count is not None:
                 entry["impact_count"] = count
         slos[slo_id] = entry
+    steps: dict[str, Any] = {}
+    for st, run in state.commands_run():
+        if not run.mutating or run.ended_at is None or run.status != "ok":
+            continue
+        t0 = run.started_at.timestamp()
+        t1 = min(run.ended_at.timestamp() + after / max(speed, 1e-9), window.end)
+        values = {}
+        for slo_id, hist in histories.items():
+            b, a = hist.value_at(t0), hist.value_at(t1)
+            if b is None or a is None:
+                continue
+            values[slo_id] = {"before": {"at": b.at, "value": b.value}, "after": {"at": a.at, "value": a.value},
+                              "unit": hist.slo.unit}
+        steps[str(run.end_seq or run.seq)] = {"step": st.step, "label": st.label, "values": values}
     return {"source": source_name, "window": {"start": window.start, "end": window.end, "step": window.step},
-            "marks": marks, "slos": slos, "errors": errors}
+            "marks": marks, "slos": slos, "steps": steps, "errors": errors, "speed": speed}
+
+
+def window_marks(state: IncidentState) -> dict[str, float | None]:
+    """Unix times of impact start (None when unknown), detection and resolution."""
+    phases = state.phases
+    return {k: _unix(phases.get(k)) for k in ("started", "detected", "resolved")}
 
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:

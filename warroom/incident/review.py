@@ -101,6 +101,9 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     resolved, r_seq, _ = src["resolved"]
     start = started or detected
     dur = format_duration(state.impact_duration(now).total_seconds())
+    speed = float((state.drill or {}).get("speed") or 1.0) if state.drill else 1.0
+    if speed != 1.0:
+        dur = f"{dur} wall ({format_duration(state.impact_duration(now).total_seconds() * speed)} drill time)"
     if start is None:
         duration = Line(f"{HUMAN} no declaration in the journal")
     else:
@@ -184,6 +187,8 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
     cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
               and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
+    if run.mutating and _history_effect(run, state.metric_summary):
+        cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
     kind = "mitigation attempt" if run.mutating else "read-only"
     verdict = run_verdict(run)
     if run.status == "running":
@@ -197,7 +202,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
         if verdict is not None:
             bits.append(describe_verdict(verdict))
         result = ", ".join(bits)
-    effect = run_effect(run)
+    effect = run_effect(run, state.metric_summary)
     text = f"Step {st.step or st.step_id} ({st.label}, {kind}): {result}"
     if effect:
         text += f"; {effect}"
@@ -209,13 +214,14 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
 
 
-def run_effect(run: Any) -> str:
+def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
     """``quota 86.5% → 71.2% (+5m)`` for a step that changes things; read-only steps say no
-    change is expected (their after-values are not evidence of anything they did)."""
+    change is expected (their after-values are not evidence of anything they did). Values
+    journaled while the step ran come first; else those read back from the metric history."""
     if not run.mutating:
         return "no change expected (read-only)"
     if not run.evidence_before and not run.evidence_after:
-        return ""
+        return _history_effect(run, summary)
     parts = []
     after = sorted(run.evidence_after.items())
     ids = sorted(set(run.evidence_before) | {k for _, vals in after for k in vals})
@@ -229,6 +235,27 @@ def run_effect(run: Any) -> str:
         moved = len({v for v in values if v is not None}) > 1
         if any(s in ("warn", "crit") for s in states) or moved:
             parts.append(f"{slo_id} " + " → ".join(chain))
+    return "; ".join(parts[:3])
+
+
+def _history_effect(run: Any, summary: dict[str, Any] | None) -> str:
+    if not summary or run.status != "ok":
+        return ""
+    rec = (summary.get("steps") or {}).get(str(run.end_seq or run.seq))
+    if not rec:
+        return ""
+    slos = summary.get("slos") or {}
+    parts = []
+    for slo_id, v in (rec.get("values") or {}).items():
+        e = slos.get(slo_id) or {}
+        b, a = v["before"]["value"], v["after"]["value"]
+        level = e.get("warn") if e.get("warn") is not None else e.get("crit")
+        span = abs((e.get("crit") or 0) - (e.get("warn") or 0)) or abs(e.get("crit") or 1.0) or 1.0
+        if abs(a - b) < 0.05 * span and not (level is not None and _past(max(a, b), level, e)):
+            continue
+        unit = str(v.get("unit") or "count")
+        mins = format_duration(max(0.0, v["after"]["at"] - v["before"]["at"]))
+        parts.append(f"{slo_id} {_v(b, unit)} → {_v(a, unit)} (after {mins}, metric history)")
     return "; ".join(parts[:3])
 
 
@@ -359,8 +386,8 @@ def impact(state: IncidentState) -> list[Line]:
         unit = str(e.get("unit") or "count")
         worst = e.get("worst") or {}
         runs = e.get("breaches") or []
-        spans = ", ".join(f"{_hms(_from_unix(a))}–{_hms(_from_unix(b)) if b is not None else 'still breached'}"
-                          for a, b in runs[:4])
+        spans = ", ".join(f"{_hms(_from_unix(a))}–{_hms(_from_unix(b))}" if b is not None
+                          else f"from {_hms(_from_unix(a))}, still breached at the end" for a, b in runs[:4])
         secs = float(e.get("breach_seconds") or 0.0)
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
         text = (f"{e.get('title')}: past its critical threshold {_v(e.get('crit'), unit)} for"
@@ -414,10 +441,12 @@ def commands(state: IncidentState) -> list[CommandRow]:
         expectation = ({"met": "met", "unmet": "NOT met", "unchecked": "not checked"}.get(verdict.state, "—")
                        if verdict is not None else "—")
         expect_detail = describe_verdict(verdict) if verdict is not None else ""
-        effect = run_effect(run)
+        effect = run_effect(run, state.metric_summary)
         if run.mutating and not effect:
-            effect = "no SLO values recorded"
+            effect = "no SLO values recorded" if run.status == "ok" else "—"
         cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
+        if run.mutating and _history_effect(run, state.metric_summary):
+            cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
         cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
                   and run.started_at <= e.at and e.when in ("before", "after")]
         target = ", ".join(f"{k} {v}" for k, v in sorted(run.target.items()) if v)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import Config
+from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.incident import events as ev
@@ -566,8 +567,9 @@ class Incident(StepRunning):
                 if result.events:   # impact start may have moved: read the window again
                     histories, errors = ms.read_histories(source, slos, window)
                     result.histories, result.errors = histories, errors
+                offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
                 data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
-                                       errors)
+                                       errors, speed=speed, after=offsets[0])
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
         return result
 

@@ -1,0 +1,55 @@
+"""The CLI's side of the metric history: each subcommand that changes or reads an incident first
+brings the journal up to date with what the metrics did (breaches, recoveries, an overdue
+stakeholder update), from the incident's own source — a drill's simulator for a drill, else the
+configured Prometheus. A source that is down costs a warning, never the command.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from warroom.errors import WarroomError
+from warroom.incident.session import Incident, SyncResult
+
+
+def metric_source(inc: Incident) -> tuple[Any, float]:
+    """(source, speed): a drill's simulator (never whatever Prometheus is configured), else the
+    configured Prometheus (or None) at 1x."""
+    if inc.state.drill is not None:
+        drill = inc.open_drill()
+        return drill.source(inc.config.slo, window=inc.config.prometheus.window), drill.speed
+    if not inc.config.prometheus.url:
+        return None, 1.0
+    from warroom.sources.factory import open_metric_source
+
+    return open_metric_source(inc.config), 1.0
+
+
+def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncResult:
+    """Journal breaches/recoveries (and with ``summary`` the PIR's numbers) and an overdue update;
+    prints what was journaled to stderr."""
+    result = SyncResult()
+    try:
+        source, speed = metric_source(inc)
+    except WarroomError as exc:
+        print(f"warning: {inc.id}: metric history not read: {exc}", file=sys.stderr)
+        source, speed = None, 1.0
+    try:
+        if source is not None:
+            result = inc.sync_metrics(source, speed=speed, summary=summary)
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    for err in result.errors:
+        print(f"warning: {inc.id}: metric history: {err}", file=sys.stderr)
+    if not quiet:
+        for e in result.events:
+            print(f"journaled (seq {e.seq}): {e.data.get('title')} {e.type.split('.')[1]} at {e.data.get('at')}",
+                  file=sys.stderr)
+    overdue = inc.check_update_overdue()
+    if overdue is not None and not quiet:
+        print(f"journaled (seq {overdue.seq}): stakeholder update overdue since {overdue.data['due_at']}",
+              file=sys.stderr)
+    return result
