@@ -26,6 +26,10 @@ class DrillSource:
     times, so the panes' data age works as it does with Prometheus.
     """
 
+    #: Range queries are evaluated exactly at any step (no scrape interval): callers may ask for
+    #: a sub-second grid on a sped-up drill.
+    exact_history = True
+
     def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
                  points: int = 60) -> None:
         self.drill = drill

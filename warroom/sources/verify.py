@@ -339,8 +339,9 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
     span = max(1.0, g.deadline - g.started_at)
     # Prometheus gets a sane step; a source without ranges (a drill, often sped up so its window
     # is seconds of wall time) is probed at 120 instants across the window.
-    resolution = step or (max(5.0, span / 120.0) if callable(getattr(source, "query_range", None))
-                          else span / 120.0)
+    # (the drill's range query is exact at any step: it keeps the fine grid)
+    coarse = callable(getattr(source, "query_range", None)) and not getattr(source, "exact_history", False)
+    resolution = step or (max(5.0, span / 120.0) if coarse else span / 120.0)
     points: dict[float, list[float]] = {}
     query_range = getattr(source, "query_range", None)
     if callable(query_range):
