@@ -14,16 +14,11 @@ from warroom.incident.session import Incident, SyncResult
 
 
 def metric_source(inc: Incident) -> tuple[Any, float]:
-    """(source, speed): a drill's simulator (never whatever Prometheus is configured), else the
-    configured Prometheus (or None) at 1x."""
-    if inc.state.drill is not None:
-        drill = inc.open_drill()
-        return drill.source(inc.config.slo, window=inc.config.prometheus.window), drill.speed
-    if not inc.config.prometheus.url:
-        return None, 1.0
-    from warroom.sources.factory import open_metric_source
+    """(source, speed): the service's choice (a drill's simulator, never a configured
+    Prometheus, for a drill; else the configured Prometheus or None)."""
+    from warroom.incident.live import metric_source_for
 
-    return open_metric_source(inc.config), 1.0
+    return metric_source_for(inc)
 
 
 def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncResult:

@@ -361,8 +361,11 @@ class LiveIncident:
 
         cfg = self.incident.config
         offsets = [o / self.speed for o in offsets_from(cfg.execute.evidence_after)]
-        return record_due(self.incident, self.incident.read().events, self.source, cfg.slo, offsets,
-                          now=self.now(), stale_after=cfg.prometheus.stale_after)
+        written = record_due(self.incident, self.incident.read().events, self.source, cfg.slo, offsets,
+                             now=self.now(), stale_after=cfg.prometheus.stale_after)
+        # breaches / recoveries from the metric history, and an overdue stakeholder update
+        self.incident.keep_up(self.source, speed=self.speed, now=self.now())
+        return written
 
     # ------------------------------------------------------------------ verify gates
 

@@ -562,6 +562,7 @@ class Review:
     notes: dict[str, list[Line]]
     updates: list[Line]
     footer: Line
+    metrics_seq: int | None = None
     human: str = HUMAN
 
 
@@ -570,4 +571,5 @@ def build_review(state: IncidentState, now: datetime) -> Review:
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
-                  notes=notes(state), updates=updates(state), footer=footer(state))
+                  notes=notes(state), updates=updates(state), footer=footer(state),
+                  metrics_seq=(state.metric_summary or {}).get("seq"))

@@ -573,6 +573,16 @@ class Incident(StepRunning):
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
         return result
 
+    def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
+        """What a watcher (the dashboard's poll, the CLI before each command) does to keep the
+        journal in step with the world: breaches and recoveries from the metric history, and an
+        overdue stakeholder update. Returns what it journaled."""
+        out = list(self.sync_metrics(source, speed=speed, now=now).events) if source is not None else []
+        overdue = self.check_update_overdue()
+        if overdue is not None:
+            out.append(overdue)
+        return out
+
     def resolve_concerns(self, histories: dict[str, Any] | None = None) -> list[str]:
         """Panes still warn/crit or worsening, failed expectations and gates, steps running."""
         from warroom.incident.metric_sync import resolve_concerns

@@ -105,13 +105,20 @@ def offsets_from(config_values: Iterable[str | float]) -> list[float]:
 
 
 def due_evidence(events: Iterable[Any], offsets: list[float], now: float | None = None) -> list[DueEvidence]:
-    """Finished steps whose after-values have come due and are not yet in the journal."""
+    """Finished steps that change things whose after-values have come due and are not yet in the
+    journal. A read-only step is owed none: nothing it did can move a pane, and an after-value
+    next to it would read as its effect (a triage query "cutting the quota by 15 points")."""
     now = time.time() if now is None else now
     finished: list[tuple[int, dict[str, Any]]] = []
     have: set[tuple[int, float]] = set()
     have_legacy: set[tuple[str, float]] = set()
+    read_only: set[tuple[str, str]] = set()
     for ev in events:
-        if ev.type == STEP_FINISHED:
+        if ev.type == STEP_STARTED and ev.data.get("mutating") is False:
+            read_only.add((str(ev.data.get("step_id")), str(ev.data.get("output"))))
+        elif ev.type == STEP_FINISHED:
+            if (str(ev.data.get("step_id")), str(ev.data.get("output"))) in read_only:
+                continue
             finished.append((ev.seq, ev.data))
         elif ev.type == EVIDENCE and ev.data.get("when") == "after":
             off = float(ev.data.get("offset") or 0.0)
