@@ -140,4 +140,4 @@ def test_the_pir_states_only_what_the_journal_holds(acts: list[tuple[str, dict[s
     # a section with nothing in the journal asks a person instead of inventing
     if not any(t == ev.NOTE and d["tag"] == "root-cause" for t, d in acts):
         assert "Needs a human:_ no note is tagged `root-cause`" in text
-    assert f"journal head hash `{events[-1].h}`" in text
+    assert f"Generated from journal events #1–#{events[-1].seq} of" in text

@@ -544,9 +544,10 @@ def updates(state: IncidentState) -> list[Line]:
 
 
 def footer(state: IncidentState) -> Line:
-    head = state.last_hash or "n/a"
-    return Line(f"Generated from journal events #1–#{state.last_seq}; journal head hash `{head}`"
-                f" (check with `warroom incident verify {state.id}`).", (state.last_seq,) if state.last_seq else ())
+    """What the draft was generated from. The journal head's hash (signed when a key is set) is
+    added by the export itself (``pir.head_footer``): one place states it."""
+    return Line(f"_Generated from journal events #1–#{state.last_seq} of {state.id}; `[#N]` cites event N._",
+                (state.last_seq,) if state.last_seq else ())
 
 
 @dataclass
