@@ -42,6 +42,9 @@ def _record(path: Path) -> None:
     """The scenario behind the fixture: a rate-limit incident, start to PIR."""
     path.unlink(missing_ok=True)
     path.with_name("journal.head").unlink(missing_ok=True)
+    from warroom.incident.journal_seal import Witness
+
+    Witness(path).path.unlink(missing_ok=True)   # re-recording on purpose, not a cut journal
     ic = Journal(path, actor="alice@bastion-1")
     sre = Journal(path, actor="bob@bastion-1")
 
