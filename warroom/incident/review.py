@@ -214,6 +214,13 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
 
 
+def _state_word(run: Any, verdict: Any) -> str:
+    """The step's state in the words the dashboard and ``incident show`` use (``warroom.incident.marks``)."""
+    state = step_state(run.status, verdict)
+    mark = STEP_MARKS.get(state)
+    return mark.word if mark is not None else run.status.replace("_", " ")
+
+
 def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
     """``quota 86.5% → 71.2% (+5m)`` for a step that changes things; read-only steps say no
     change is expected (their after-values are not evidence of anything they did). Values
