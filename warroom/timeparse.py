@@ -30,7 +30,7 @@ def parse_when(text: str, now: datetime, *, what: str = "time") -> datetime:
     """The moment ``text`` names (aware, UTC); raises WarroomError naming what was expected."""
     t = " ".join(str(text).split())
     if not t:
-        raise WarroomError(f"{what}: empty; expected {HELP}")
+        raise WarroomError(f"{what} {text!r}: empty; expected {HELP}")
     m = _AGO.match(t)
     if m or t.startswith("-"):
         span = m.group(1) if m else t[1:]
@@ -61,17 +61,18 @@ def _sane(when: datetime, text: str, what: str) -> datetime:
     return when
 
 
-def reject_future(at: datetime, now: datetime, what: str = "time") -> datetime:
+def reject_future(at: datetime, now: datetime, what: str = "time", text: str | None = None) -> datetime:
     """``at`` unless it is in the future (beyond a minute of clock skew)."""
     if at > now + FUTURE_SLACK:
-        raise WarroomError(f"{what} at {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC is in the future"
+        typed = f" {text!r}" if text is not None else ""
+        raise WarroomError(f"{what}{typed}: {at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC is in the future"
                            f" (now {now.astimezone(UTC):%H:%M:%S} UTC); it cannot have happened yet")
     return at
 
 
 def parse_past(text: str, now: datetime, *, what: str = "time") -> datetime:
     """``parse_when`` that refuses a future time."""
-    return reject_future(parse_when(text, now, what=what), now, what)
+    return reject_future(parse_when(text, now, what=what), now, what, text)
 
 
 def parse_due(text: str, now: datetime) -> date:

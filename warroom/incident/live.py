@@ -364,8 +364,8 @@ class LiveIncident:
         written = record_due(self.incident, self.incident.read().events, self.source, cfg.slo, offsets,
                              now=self.now(), stale_after=cfg.prometheus.stale_after)
         # breaches / recoveries from the metric history, and an overdue stakeholder update
-        self.incident.keep_up(self.source, speed=self.speed, now=self.now())
-        return written
+        kept = self.incident.keep_up(self.source, speed=self.speed, now=self.now())
+        return written + [e.data for e in kept]
 
     # ------------------------------------------------------------------ verify gates
 

@@ -7,7 +7,7 @@ The journal is append-only: a correction is a ``timeline.corrected`` event namin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from panes.safe import one_line, ui_text
 from textual.app import ComposeResult
@@ -25,20 +25,17 @@ class TimelineAnswer:
 
 
 def parse_at(value: str, now: datetime) -> datetime | None:
-    """``HH:MM`` / ``HH:MM:SS`` (UTC, today; yesterday if that is in the future) or ``-15m``."""
-    value = value.strip()
-    if not value:
+    """The CLI's syntax (``warroom.timeparse``): ``15m ago``, ``-15m``, ``HH:MM`` (UTC), ISO;
+    empty is now; a future time is refused."""
+    if not value.strip():
         return None
-    if value.startswith("-"):
-        from warroom.durations import parse_duration
+    from warroom.errors import WarroomError
+    from warroom.timeparse import parse_past
 
-        return now - timedelta(seconds=parse_duration(value[1:]))
-    parts = value.split(":")
-    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"time {value!r}: use HH:MM (UTC) or -15m")
-    h, m, s = (int(p) for p in (parts + ["0"])[:3])
-    at = now.replace(hour=h, minute=m, second=s, microsecond=0)
-    return at - timedelta(days=1) if at > now else at
+    try:
+        return parse_past(value, now, what="time")
+    except WarroomError as exc:
+        raise ValueError(str(exc)) from None
 
 
 class TimelineEntryScreen(FormDialog):
@@ -58,7 +55,7 @@ class TimelineEntryScreen(FormDialog):
                              classes="hint")
             yield Input(one_line(self.initial), placeholder="what happened", id="text")
             if self.seq is None:
-                yield Input(placeholder="when (UTC HH:MM, or -15m; empty: now)", id="at")
+                yield Input(placeholder="when (UTC HH:MM, 15m ago or -15m; empty: now)", id="at")
             yield Static("", id="form-error")
             yield buttons("Correct" if self.seq is not None else "Add")
 
