@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from panes.fmt import escalation_tier, format_clock
+from panes.fmt import format_clock
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -343,30 +343,8 @@ class DashboardActions:
         self.app.push_screen(SeverityScreen(self.data.view.header.severity), answered)
 
     def status_update_text(self) -> str:
-        view, runbook = self.data.view, self.data.runbook
-        h = view.header
-        now = self.ctx.clock.now()
-        elapsed = (now - h.declared_at) * h.time_scale if h.declared_at else 0.0
-        lines = [f"[{h.incident_id}] {h.title} — {h.severity} — {h.status.upper()}"]
-        if self.ctx.drill is not None:
-            lines[0] = "DRILL " + lines[0]
-        breached = [r for r in self.data.readings if r.state in ("crit", "warn")]
-        if breached:
-            lines.append("Impact: " + "; ".join(
-                f"{r.slo.title} {format_value(r.value, r.slo.unit)} ({r.word})" for r in breached))
-        else:
-            lines.append("Impact: all SLOs currently within thresholds.")
-        lines.append(f"Elapsed: {format_clock(elapsed)} (escalation {escalation_tier(elapsed)}).")
-        if runbook is not None:
-            done = [s for s in runbook.steps if self.data.step_state(s) in ("ok", "ticked")]
-            pending = [s for s in runbook.steps if s.id not in view.steps]
-            if done:
-                lines.append("Done: " + "; ".join(s.label for s in done[-3:]))
-            if pending:
-                lines.append(f"Next: {pending[0].label}")
-        every = self.ctx.config.incident.status_update_every
-        lines.append(f"Next update in {int(every // 60)} min.")
-        return "\n".join(lines)
+        """The update drafted from the journal by the core (Conditions / Actions / Needs)."""
+        return self.presenter.draft_update()
 
     def status_update(self) -> None:
         if not self.need_incident():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from warroom.incident.events import NOTE_TAG_LABELS, NOTE_TAGS
+
 APP_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
     Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
@@ -65,6 +67,9 @@ MODAL_BINDINGS: list[Binding] = [
 
 NOTE_BINDINGS: list[Binding] = [
     Binding("ctrl+t", "next_tag", "Next tag", id="note.next_tag"),
+    # each tag chosen directly, in the core's order (the dialog's hint lists them)
+    *(Binding(f"alt+{i + 1}", f"tag({i})", f"Tag: {NOTE_TAG_LABELS[tag]}", id=f"note.tag_{tag}", show=False)
+      for i, tag in enumerate(NOTE_TAGS)),
 ]
 
 PIR_BINDINGS: list[Binding] = [

@@ -292,6 +292,18 @@ class IncidentPresenter:
         state = self.live.snapshot().state if self.live is not None else None
         return drill_report(sim, state, slos=self.ctx.config.slo)
 
+    def draft_update(self) -> str:
+        """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
+        core's composer (``warroom.incident.cadence``), on the snapshot already in memory."""
+        from datetime import UTC, datetime
+
+        from warroom.incident.cadence import draft_update, update_every
+
+        live = self.require()
+        state = live.snapshot().state
+        text = draft_update(state, datetime.now(UTC), update_every(self.ctx.config, state.severity))
+        return ("DRILL " + text) if self.ctx.drill is not None else text
+
     def drill_report_async(self) -> None:
         def work() -> None:
             try:

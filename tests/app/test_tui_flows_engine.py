@@ -172,11 +172,18 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         # A status update (no webhook: copied and journaled).
         await pilot.press("u")
         update = await wait_screen(pilot, StatusUpdateScreen)
-        assert inc_id in update.query_one("#update-text", TextArea).text
+        draft = update.query_one("#update-text", TextArea).text
+        assert inc_id in draft
+        # drafted from the journal: conditions, actions and needs, the root-cause note among them
+        assert "Conditions:" in draft and "Actions:" in draft and "Needs:" in draft
+        assert "retry storm burned the quota" in draft
         await pilot.press("ctrl+s")
         await wait_dashboard(pilot)
         await wait_for(pilot, lambda: bool(events(app, "status_update.sent")))
-        assert events(app, "status_update.sent")[-1].data["channels"] == ["clipboard"]
+        sent = events(app, "status_update.sent")[-1].data
+        assert sent["channels"] == ["clipboard"]
+        assert sent["delivery"] == "drafted"          # copied, not posted: said so, not "sent"
+        assert "\nActions:" in sent["text"]           # line breaks kept
 
         # Severity P3 → P2 with a reason.
         await pilot.press("v")

@@ -109,6 +109,10 @@ NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson",
                      "impact", "contributing", "prevention")
 """The first six are the ones the IC is asked for; ``impact``, ``contributing`` and
 ``prevention`` fill the PIR/RCA sections of the same names."""
+NOTE_TAG_LABELS: Final = {"root-cause": "root cause", "went-well": "went well", "went-wrong": "went wrong",
+                          "action": "action item", "lesson": "lesson", "info": "info", "impact": "impact",
+                          "contributing": "contributing factor", "prevention": "prevention"}
+"""How each tag reads on screen; the dashboard offers every one (the CLI takes the same nine)."""
 PHASES: Final = ("started", "detected", "mobilised", "root_cause", "mitigated", "resolved")
 """Response-time milestones; ``started`` (impact began) is only known from a source or a mark."""
 STATUSES: Final = ("investigating", "identified", "mitigating", "mitigated", "monitoring", "resolved")

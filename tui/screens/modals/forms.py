@@ -12,13 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
+from warroom.incident import events as ev
 from tui.screens.modals.base import Dialog
 
 SEVERITIES = ("P1", "P2", "P3", "P4")
-NOTE_TAGS = (
-    ("root-cause", "root cause"), ("went-well", "went well"), ("went-wrong", "went wrong"),
-    ("action", "action item"), ("lesson", "lesson"), ("info", "info"),
-)
+# Every tag the core knows (the CLI's nine), each chosen directly with alt+1..alt+9.
+NOTE_TAGS = tuple((tag, ev.NOTE_TAG_LABELS[tag]) for tag in ev.NOTE_TAGS)
 
 
 def buttons(ok: str = "OK") -> Horizontal:
@@ -142,7 +141,9 @@ class NoteScreen(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
             yield Static("Add a note to the timeline", classes="dialog-title")
-            yield Static("Tag (feeds the PIR section of the same name; ctrl+t changes it)", classes="field-label")
+            yield Static("Tag (feeds the PIR section of the same name): "
+                         + " · ".join(f"alt+{i + 1} {label}" for i, (_t, label) in enumerate(NOTE_TAGS)),
+                         classes="field-label", markup=False)
             yield Select([(label, tag) for tag, label in NOTE_TAGS], value=self.initial_tag,
                          allow_blank=False, id="tag")
             yield TextArea(id="text", soft_wrap=True, show_line_numbers=False)
@@ -155,6 +156,11 @@ class NoteScreen(FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#text", TextArea).focus()
+
+    def action_tag(self, index: int) -> None:
+        """Choose the tag directly (alt+1..alt+9, in the order the hint lists), without leaving the text."""
+        if 0 <= index < len(NOTE_TAGS):
+            self.query_one("#tag", Select).value = NOTE_TAGS[index][0]
 
     def action_next_tag(self) -> None:
         """Change the tag without leaving the text: the tag is usually decided mid-sentence."""
