@@ -362,11 +362,16 @@ class DashboardActions:
                 return
             if a.copy:
                 self.app.copy_to_clipboard(a.text)
-            self.presenter.call(self.calls.status_update, a.text, copied=a.copy, post=a.post)
+            self.presenter.call(self.calls.status_update, a.text, copied=a.copy, post=a.post,
+                                why=None if a.copy else route.why)
 
+        from tui.clipboard import clipboard_route
         from tui.screens.modals.status_update import StatusUpdateScreen
 
-        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where), answered)
+        route = self.ctx.clipboard or clipboard_route()   # asked once: tmux's option does not change
+        self.ctx.clipboard = route
+        self.app.push_screen(StatusUpdateScreen(self.status_update_text(), webhook=where, clipboard=route),
+                             answered)
 
     def resolve(self) -> None:
         if not self.need_incident():

@@ -49,6 +49,7 @@ class AppContext:
     # ProviderConfig, "alerts" → AlertSource. Only the configured ones (see tui.launch).
     sources: dict[str, Any] = field(default_factory=dict)
     source_refresh: float | None = None      # override every extra source's refresh (tests)
+    clipboard: Any | None = None             # tui.clipboard.ClipboardRoute, asked once (tests set it)
     # Parses the runbook library (``tui.launch.load_runbooks``); None once it has run. Parsing
     # the library is ~0.3 s that the first frame does not need (no runbook is on screen until
     # one is opened or an incident declared), so the dashboard runs it in a worker after its

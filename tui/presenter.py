@@ -13,6 +13,7 @@ uses, so a step run here and from the shell writes the same events.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -592,8 +593,14 @@ class IncidentCalls:
         # hand-edit notice (an edited pir.md is kept, the new draft written beside it).
         return "PIR exported\n" + result.message()
 
-    def status_update(self, text: str, *, copied: bool, post: bool) -> str:
+    def status_update(self, text: str, *, copied: bool, post: bool, why: str | None = None) -> str:
+        """Journal the update; ``copied``: an OSC 52 copy was sent where it can arrive. Where it
+        cannot (``why``), the text is saved to a file in the incident directory instead."""
         channels = ["clipboard"] if copied else []
+        saved = None
+        if not copied:
+            saved = self._save_update(text)
+            channels.append("file")
         webhook = None
         head = None
         if post:
@@ -606,6 +613,28 @@ class IncidentCalls:
             webhook = result.journal()
             channels.append("webhook")
         self._inc().record_status_update(text, channels=channels, webhook=webhook, head=head)
+        kept = f"saved to {saved}" + (f" (no clipboard: {why})" if why else "") if saved else "copied"
         if webhook is None:
-            return "status update copied and journaled"
-        return "status update posted" if webhook.get("ok") else f"webhook failed: {webhook.get('error')}"
+            return f"status update drafted: {kept}; not sent by warroom"
+        return (f"status update posted to the webhook; {kept}" if webhook.get("ok")
+                else f"webhook failed: {webhook.get('error')}; the update is {kept}")
+
+    def _save_update(self, text: str) -> Path:
+        """The update's text in ``status-updates/`` of the incident directory (0600 in a 0700 dir)."""
+        from datetime import UTC, datetime
+
+        from warroom.incident.store import make_private_dir
+
+        folder = Path(self._inc().dir) / "status-updates"
+        make_private_dir(folder)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = folder / f"update-{stamp}.txt"
+        n = 1
+        while path.exists():
+            n += 1
+            path = folder / f"update-{stamp}-{n}.txt"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            redact = getattr(self._inc(), "redact", None)   # as the journal keeps it: no secrets
+            f.write((redact(text) if callable(redact) else text).rstrip("\n") + "\n")
+        return path

@@ -117,3 +117,45 @@ async def test_quit_from_the_palette_asks_while_a_command_runs() -> None:
         await pilot.pause()
         assert "Quit while a command is running?" in str(app.screen.query_one(".dialog-title").render())
         assert app.is_running
+
+
+async def test_no_clipboard_claim_where_a_copy_cannot_arrive(tmp_path: Path) -> None:
+    """Under tmux's default the copy would be dropped: the dialog says so, the update is saved to
+    a file in the incident directory, the journal says file (not clipboard), the toast says
+    drafted and where."""
+    from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
+    from textual.widgets import Static
+    from tui.clipboard import ClipboardRoute
+
+    app = drill_app(tmp_path)
+    app.ctx.clipboard = ClipboardRoute(False, "tmux drops a program's clipboard copy (set-clipboard is 'external')")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await wait_screen(pilot, DeclareScreen)
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 20)
+        await pilot.press("u")
+        dialog = await wait_screen(pilot, StatusUpdateScreen)
+        assert "set-clipboard is 'external'" in str(dialog.query_one("#no-clipboard", Static).render())
+        labels = [str(b.label) for b in dialog.query(Button)]
+        assert "Save to file + journal (ctrl+s)" in labels and not any("Copy" in x for x in labels)
+        notes: list[str] = []
+        real_notify = app.notify
+
+        def spy(message: str, **kw: object) -> None:
+            notes.append(message)
+            real_notify(message, **kw)  # type: ignore[arg-type]
+
+        app.notify = spy  # type: ignore[method-assign]
+        await pilot.press("ctrl+s")
+        await wait_dashboard(pilot)
+        await wait_for(pilot, lambda: bool(events(app, "status_update.sent")))
+        data = events(app, "status_update.sent")[-1].data
+        assert "clipboard" not in data["channels"] and "file" in data["channels"]
+        await wait_for(pilot, lambda: any("drafted" in n for n in notes))
+        note = next(n for n in notes if "drafted" in n)
+        assert "saved to" in note and "not sent by warroom" in note
+        saved = list((app.dashboard.presenter.require().incident.dir / "status-updates").glob("update-*.txt"))
+        assert len(saved) == 1 and app.dashboard.view.header.incident_id in saved[0].read_text()
+        assert oct(saved[0].stat().st_mode & 0o777) == "0o600"

@@ -169,7 +169,10 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         assert events(app, "note.added")[-1].data == {"tag": "root-cause", "text": "retry storm burned the quota"} \
             or events(app, "note.added")[-1].data["tag"] == "root-cause"
 
-        # A status update (no webhook: copied and journaled).
+        # A status update (no webhook: copied, where a copy can arrive, and journaled).
+        from tui.clipboard import ClipboardRoute
+
+        app.ctx.clipboard = ClipboardRoute(True, "to your terminal's clipboard (OSC 52)")
         await pilot.press("u")
         update = await wait_screen(pilot, StatusUpdateScreen)
         draft = update.query_one("#update-text", TextArea).text
