@@ -48,10 +48,10 @@ class StatusUpdateScreen(Dialog[UpdateAnswer]):
                              id="no-clipboard")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button(copy if self.webhook else f"{copy} + journal (ctrl+s)", id="copy",
+                yield Button(ui_text(copy if self.webhook else f"{copy} + journal (ctrl+s)"), id="copy",
                              variant="default" if self.webhook else "primary")
                 if self.webhook:
-                    yield Button(f"{copy} + post (ctrl+s)", id="post", variant="primary")
+                    yield Button(ui_text(f"{copy} + post (ctrl+s)"), id="post", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#update-text", TextArea).focus()
