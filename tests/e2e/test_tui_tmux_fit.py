@@ -1,0 +1,115 @@
+"""What a person sees in a real terminal (tmux) at 120x40 and 80x24 (issue 10, items 6 and 7):
+
+* the verify gate's countdown is on screen, read from the captured pane while the gate runs,
+  and it counts down (value now, what is wanted, hold progress, time left);
+* at 80x24 every dialog shows all of its buttons.
+
+Each test has its own tmux server, its own XDG dirs and bounded waits on the screen; nothing is
+asserted about how fast wall time passes (the countdown is only required to move, in either
+of the drill's clocks).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession
+
+pytestmark = pytest.mark.e2e
+
+if not shutil.which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+INC = re.compile(r"INC-\d{8}-\d+")
+GATE = re.compile(r"VERIFY\s+step 6 · now (\d+(?:\.\d+)?)% · want < 75% · held (\d\d:\d\d)/02:00 · (\d\d):(\d\d) left")
+
+
+def start_and_declare(term: TmuxTerm, session: WarroomSession) -> None:
+    term.start(session.argv("demo", "--speed", "20"))
+    term.wait_for("press d to declare", timeout=60)
+    term.send("d")
+    term.wait_for("Declare an incident")
+    term.send("C-s")
+    term.wait_for(lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tuple[int, int]) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(*size) as term:
+        start_and_declare(term, session)
+        term.send(*["j"] * 5)
+        # Before the run: the step pane says what the gate will watch.
+        term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))
+        term.wait_for("verify: then watches Model API")
+        term.send("Enter")
+        term.wait_for("Run step 6:")
+        term.wait_for("then watches Model API quota used < 75% held 2m00s")  # ... and so does the dialog
+        term.send("C-s")
+        term.wait_for("Run mutating step 6?")
+        term.send("C-s")
+        first = GATE.search(term.wait_for(GATE, timeout=60))
+        assert first is not None
+        left = int(first.group(3)) * 60 + int(first.group(4))
+        assert 0 < left <= 600
+
+        def counted_down(screen: str) -> bool:
+            m = GATE.search(screen)
+            return m is not None and int(m.group(3)) * 60 + int(m.group(4)) < left
+
+        later = GATE.search(term.wait_for(counted_down, timeout=60))
+        assert later is not None
+        lines = [ln for ln in term.screen().splitlines() if "VERIFY" in ln]
+        assert len(lines) == 1 and len(lines[0].rstrip()) <= size[0]
+
+
+# (key or keys, the dialog's title on screen, every button label it must show)
+DIALOGS = [
+    (["o"], "Open a runbook", ["Cancel"]),
+    (["Enter"], "Run step 1:", ["Cancel", "Dry run", "Run (ctrl+s)"]),
+    (["n"], "Add a note to the timeline", ["Cancel", "Add note (ctrl+s)"]),
+    (["v"], "Change severity", ["Cancel", "Change (ctrl+s)"]),
+    (["s"], "Skip: ", ["Cancel", "Skip step (ctrl+s)"]),
+    (["r"], "Resolve: ", ["Cancel", "Resolve (ctrl+s)"]),
+    (["u"], "Stakeholder update", ["Cancel", "+ journal (ctrl+s)"]),
+    (["a"], "Add", ["Cancel", "Add (ctrl+s)"]),
+]
+
+
+def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(80, 24) as term:
+        term.start(session.argv("demo", "--speed", "20"))
+        term.wait_for("press d to declare", timeout=60)
+        term.send("d")
+        screen = term.wait_for("Declare an incident")
+        for label in ("Cancel", "Declare (ctrl+s)"):
+            term.wait_for(label)
+        assert "dashboard paused since" in term.wait_for("dashboard paused since")
+        term.send("C-s")
+        term.wait_for(lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
+        term.wait_for(re.compile(r"│ 1\. Highest quota"))
+        for keys, title, labels in DIALOGS:
+            term.send(*keys)
+            screen = term.wait_for(title)
+            for label in labels:
+                screen = term.wait_for(label)
+            assert "dashboard paused since" in screen, screen
+            term.send("Escape")
+            term.wait_for(lambda sc: "dashboard paused since" not in sc)
+        # The mutating step's dialog and its confirmation on top of it.
+        term.send(*["j"] * 5)
+        term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))
+        term.send("Enter")
+        term.wait_for("Run step 6:")
+        for label in ("Cancel", "Dry run", "Run — mutating (ctrl+s)"):
+            term.wait_for(label)
+        term.send("C-s")
+        term.wait_for("Run mutating step 6?")
+        for label in ("Back", "Yes, run it"):
+            term.wait_for(label)
