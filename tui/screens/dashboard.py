@@ -601,7 +601,7 @@ class DashboardScreen(Screen[None]):
             return
         from tui.screens.modals.pir import PirScreen
 
-        screen = PirScreen(message.markdown)
+        screen = PirScreen(message.markdown, refresh=lambda: self.presenter and self.presenter.pir_async(False))
         self._pir_screen = screen
         assert self.presenter is not None
         self.presenter.pir_open = True

@@ -20,12 +20,14 @@ from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, st
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 
-def _mark(s: Any) -> str:
+def _mark(s: Any, step: Any = None) -> str:
     """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
     state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
     without giving what the runbook expected."""
     status = s.status if s is not None else "pending"
     state = step_state(status, run_verdict(s.last_run) if s is not None else None)
+    if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
+        state = "manual"   # a checklist item to tick, as the dashboard shows it
     mark = STEP_MARKS.get(state)
     return f"{mark.icon} {mark.ascii}" if mark is not None else "? [?]"
 
@@ -139,7 +141,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add(step.id)
-            rows.append((_mark(s), f"{step.number:>3}",
+            rows.append((_mark(s, step), f"{step.number:>3}",
                          f"{step.label}{_step_detail(s)}"))
     for s in st.step_list():
         if s.step_id not in known:

@@ -328,7 +328,7 @@ class OutputExpectation:
             return self._lit.verdict()
         if self._cmp is not None:
             return check_comparison(self._cmp, "".join(self._kept), truncated=self.truncated)
-        return Verdict("unchecked", "written as prose: read the output against it")
+        return Verdict("unchecked", "written as prose")
 
     @property
     def met(self) -> bool | None:

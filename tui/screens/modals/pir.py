@@ -1,7 +1,10 @@
-"""PIR preview: the draft rendered as markdown, re-rendered whenever the journal moves."""
+"""PIR preview: the draft rendered as markdown, re-rendered whenever the journal moves, and every
+few seconds while it is open (the draft's "ongoing ... to now" and its response times move with
+the clock, not only with the journal)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from panes.safe import safe_text
@@ -20,9 +23,16 @@ class PirScreen(PausesDashboard, ModalScreen[str]):
 
     BINDINGS: ClassVar[list[Binding]] = PIR_BINDINGS
 
-    def __init__(self, markdown: str) -> None:
+    REFRESH_EVERY = 5.0   # seconds; the render runs in a worker and only a changed draft repaints
+
+    def __init__(self, markdown: str, refresh: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.markdown = markdown
+        self.refresh_draft = refresh
+
+    def on_mount(self) -> None:
+        if self.refresh_draft is not None:
+            self.set_interval(self.REFRESH_EVERY, self.refresh_draft)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pir-dialog"):
