@@ -13,7 +13,14 @@ import time
 
 from warroom.config import SloConfig
 from warroom.incident.history import History
+from warroom.incident.metric_history import PaneHistory
 from warroom.sources.model import SloSample
+
+
+def _value(pane: PaneHistory, t: float) -> float | None:
+    """The recorded value shown at recorded time ``t``: the newest point at or before it."""
+    sample = pane.value_at(t)
+    return None if sample is None or sample.at > t + 1e-6 else sample.value
 
 
 class ReplaySource:
@@ -51,10 +58,10 @@ class ReplaySource:
         series = []
         for i in range(self.points):
             rt = t - self.window + i * step
-            v = pane.at(rt)
+            v = _value(pane, rt)
             if v is not None and rt >= self.history.start:
                 series.append((self.wall_time(rt), v))
-        return SloSample(slo_id, pane.at(t), tuple(series), sample_time=at, fetched_at=now)
+        return SloSample(slo_id, _value(pane, t), tuple(series), sample_time=at, fetched_at=now)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """A pane id answers with its recorded value; any other expression was never recorded."""
