@@ -166,3 +166,21 @@ def test_the_shipped_mass_failure_runbook_decides_rather_than_ticks() -> None:
     measured = [c for c in (*d.go, *d.no_go) if c.kind != "judgement"]
     assert len(measured) >= 5
     assert not any("Record the decision" in s.label for s in rb.steps)
+
+
+def test_the_pir_shows_each_decision_with_who_why_and_its_citation(tmp_path: Path) -> None:
+    inc = _incident(tmp_path)
+    t0 = inc.state.clock_start
+    view = _judge(inc, t0 + timedelta(minutes=20), [7.0], None)
+    dec.remind_overdue(inc, [view])
+    event = dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
+    overdue_seq = inc.refresh().decisions_overdue[0]["seq"]
+    for template in ("pir", "rca", "postmortem"):
+        text = inc.render(template)
+        assert "## Decisions" in text, template
+        line = next(ln for ln in text.splitlines() if ln.startswith("- GO on"))
+        assert "by dana: 7 repos failing, no root cause" in line and f"[#{event.seq}]" in line
+        assert "criteria 2 met" in line and "many repos failing" in line
+        assert f"passed with no verdict (decided later) [#{overdue_seq}]" in text
+    plain = _incident(tmp_path / "other")
+    assert "## Decisions" not in plain.render("pir")

@@ -550,6 +550,29 @@ def updates(state: IncidentState) -> list[Line]:
     return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
 
 
+def decisions(state: IncidentState) -> list[Line]:
+    """Each Go/No-Go verdict with who, why and how the criteria stood when it was taken; a
+    deadline that passed with no verdict is said too."""
+    out = []
+    for d in state.decisions:
+        crit = d.get("criteria") or []
+        met = [c.get("text", "") for c in crit if c.get("state") == "met"]
+        counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
+                           if (n := sum(1 for c in crit if c.get("state") == word)))
+        text = (f"{d.get('verdict')} on \"{d.get('question')}\" at {_hms(d.get('at'))} UTC by "
+                f"{d.get('by') or d.get('actor')}: {d.get('why')}. The tool suggested {d.get('suggestion')}"
+                + (f"; criteria {counts}" if counts else "") + (f" (met: {'; '.join(met)})" if met else "") + ".")
+        if d.get("verdict") == "GO" and d.get("on_go"):
+            text += f" {d.get('on_go')} was opened."
+        out.append(Line(text, (d.get("seq"),), at=d.get("at"), actor=str(d.get("by") or "")))
+    decided = {(d.get("id"), d.get("runbook_id")) for d in state.decisions}
+    for o in state.decisions_overdue:
+        late = (o.get("id"), o.get("runbook_id")) in decided
+        out.append(Line(f"\"{o.get('question')}\": deadline {o.get('due_at')} passed with no verdict"
+                        + (" (decided later)" if late else ""), (o.get("seq"),), at=o.get("at")))
+    return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
+
+
 def footer(state: IncidentState) -> Line:
     """What the draft was generated from. The journal head's hash (signed when a key is set) is
     added by the export itself (``pir.head_footer``): one place states it."""
@@ -571,6 +594,7 @@ class Review:
     updates: list[Line]
     footer: Line
     metrics_seq: int | None = None
+    decisions: list[Line] = field(default_factory=list)
     human: str = HUMAN
 
 
@@ -580,4 +604,4 @@ def build_review(state: IncidentState, now: datetime) -> Review:
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
                   notes=notes(state), updates=updates(state), footer=footer(state),
-                  metrics_seq=(state.metric_summary or {}).get("seq"))
+                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state))
