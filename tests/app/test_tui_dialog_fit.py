@@ -11,9 +11,11 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Button
 
+from tests.app.test_tui_decision import view as decision_view
 from tests.app.test_tui_dialogs import run_dialog
 from tests.app.tui_support import make_app, metrics_drawn, wait_for
 from tui.screens.modals.confirm import ConfirmScreen
+from tui.screens.modals.decision import DecisionScreen
 from tui.screens.modals.forms import DeclareScreen, NoteScreen, ResolveScreen, SeverityScreen, SkipScreen
 from tui.screens.modals.pickers import OpenIncident, ResumeScreen, RunbookPicker
 from tui.screens.modals.run_step import ParamField, Preview, RunStepScreen
@@ -59,6 +61,7 @@ DIALOGS: dict[str, Callable[[], Screen]] = {
     "status update": lambda: StatusUpdateScreen("\n".join(f"line {i} " + LONG for i in range(20)),
                                                 webhook="slack hooks.example"),
     "runbook picker": runbook_picker,
+    "go/no-go decision": lambda: DecisionScreen(decision_view(), by="dana"),
     "timeline entry": lambda: TimelineEntryScreen(seq=4, text=LONG, when="20:01:02"),
 }
 

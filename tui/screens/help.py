@@ -32,6 +32,24 @@ def help_table(app: WarroomApp) -> Table:
     return table
 
 
+def marks_table() -> Table:
+    """Every mark a checklist line can carry, with its word: the same vocabulary as
+    ``warroom incident show`` and the PIR (``warroom.incident.marks``)."""
+    from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK, STEP_MARKS
+
+    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
+    table.add_column("mark", no_wrap=True)
+    table.add_column("means")
+    table.add_column("column", style="dim", no_wrap=True)
+    for mark in STEP_MARKS.values():
+        table.add_row(Text(mark.icon, style="bold"), Text(mark.word), Text("1: the step"))
+    table.add_row(Text(MUTATING_MARK.icon, style="bold"), Text(f"{MUTATING_MARK.word} (asks to confirm)"),
+                  Text("2: what it does"))
+    for mark in EXPECT_MARKS.values():
+        table.add_row(Text(mark.icon, style="bold"), Text(mark.word), Text("3: its expectation"))
+    return table
+
+
 class HelpScreen(PausesDashboard, ModalScreen[None]):
     BINDINGS: ClassVar[list[Binding]] = HELP_BINDINGS
 
@@ -42,6 +60,8 @@ class HelpScreen(PausesDashboard, ModalScreen[None]):
             yield Static(Text("warroom keys  ·  remap any of them in config.toml under [keys]"),
                          classes="dialog-title")
             yield Static(help_table(self.app))
+            yield Static(Text("\nChecklist marks (before each step's number, in fixed columns)", style="bold"))
+            yield Static(marks_table())
             yield Static(Text("In a dialog: tab / shift+tab move between fields, enter opens a list "
                               "(↑/↓ choose, enter picks), ctrl+s submits, esc cancels.\n"
                               "Every action is also in the command palette (ctrl+p), with "
