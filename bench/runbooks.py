@@ -191,35 +191,64 @@ def throughput() -> dict[str, float]:
     return out
 
 
+def figures(quick: bool) -> list[dict[str, object]]:
+    """Rows for ``python -m bench``'s table (``--quick``: no peers, fewer rounds)."""
+    data = measure(peers=not quick, rounds=2 if quick else 5, quiet=True)
+    if data is None:
+        return [{"name": "runbooks: corpus", "unit": "", "value": None, "baseline": None,
+                 "note": "corpus not present"}]
+    rows, tp = data["tools"], data["throughput"]
+    ours = rows["warroom"]
+    peers = {k: v for k, v in rows.items() if k != "warroom"}
+    best = max(peers.items(), key=lambda kv: kv[1]["exact"]) if peers else None
+    return [
+        {"name": f"runbooks: hand-listed commands found exactly (of {ours['listed']})",
+         "unit": "", "value": float(ours["exact"]),
+         "baseline": float(best[1]["exact"]) if best else None,
+         "baseline_name": best[0] if best else "", "target": ">= 1.0",
+         "note": f"mangled {ours['mangled']}, missed {ours['missed']}, false {ours['false']}"},
+        {"name": "runbooks: parse a 4 MB runbook", "unit": "s", "value": tp["4MB_seconds"],
+         "baseline": tp["markdown_it_4MB_seconds"], "baseline_name": "markdown-it's own parse",
+         "note": f"{tp['MB_per_s']:.2f} MB/s; 4/1 MB time x{tp['ratio_4MB_to_1MB']:.2f}"},
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.runbooks", description=__doc__.split("\n")[0])
     ap.add_argument("--no-peers", action="store_true", help="skip runbook-exec / runbookproof")
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args(argv)
+    measure(peers=not args.no_peers, rounds=args.rounds)
+    return 0
+
+
+def measure(*, peers: bool, rounds: int, quiet: bool = False) -> dict | None:
+    """Run everything, print the table (unless ``quiet``), write bench/results/runbooks.json."""
     from warroom.runbook.exactness import Score, score
 
+    say = (lambda *a: None) if quiet else print  # noqa: E731
     root = corpus_dir()
     if not root.is_dir():
-        print(f"corpus not present at {root}")
-        return 0
+        say(f"corpus not present at {root}")
+        return None
     files = corpus_files(root)
     mb = sum(f.stat().st_size for f in files) / (1024 * 1024)
     expected = json.loads(EXPECTED.read_text())["files"]
     tools: dict[str, tuple[dict[str, list[str]], float | None]] = {}
-    tools["warroom"] = warroom_commands(files, args.rounds)
-    if not args.no_peers:
-        for name, data in peer_commands(files, args.rounds).items():
+    tools["warroom"] = warroom_commands(files, rounds)
+    if peers:
+        for name, data in peer_commands(files, rounds).items():
             if name == "error":
-                print(f"peers unavailable: {data['message']}")
+                say(f"peers unavailable: {data['message']}")
                 continue
             cmds = {f: (c if isinstance(c, list) else []) for f, c in data["commands"].items()}
             tools[name] = (cmds, data["seconds"])
-    print(f"corpus: {len(files)} files, {mb * 1024:.0f} KiB ({root})")
-    print(f"hand-listed: {sum(len(v) for v in expected.values())} commands in {len(expected)} files")
+    say(f"corpus: {len(files)} files, {mb * 1024:.0f} KiB ({root})")
+    say(f"hand-listed: {sum(len(v) for v in expected.values())} commands in {len(expected)} files")
     head = f"{'tool':<22}{'steps':>7}{'listed':>8}{'exact':>7}{'mangled':>9}{'missed':>8}" \
            f"{'false':>7}{'ms/MB':>9}"
-    print(head)
-    print("-" * len(head))
+    say(head)
+    say("-" * len(head))
     rows = {}
     for name, (cmds, seconds) in tools.items():
         total = Score()
@@ -231,10 +260,10 @@ def main(argv: list[str] | None = None) -> int:
         rows[name] = {"steps": steps, "listed": total.expected, "exact": total.exact,
                       "mangled": total.mangled, "missed": total.missed, "false": total.false,
                       "ms_per_MB": round(per_mb, 1)}
-        print(f"{name:<22}{steps:>7}{total.expected:>8}{total.exact:>7}{total.mangled:>9}"
+        say(f"{name:<22}{steps:>7}{total.expected:>8}{total.exact:>7}{total.mangled:>9}"
               f"{total.missed:>8}{total.false:>7}{per_mb:>9.1f}")
     tp = throughput()
-    print(f"\nwarroom on synthetic runbooks: 1 MB {tp['1MB_seconds']:.2f} s, 4 MB "
+    say(f"\nwarroom on synthetic runbooks: 1 MB {tp['1MB_seconds']:.2f} s, 4 MB "
           f"{tp['4MB_seconds']:.2f} s -> {tp['MB_per_s']:.2f} MB/s (target >= 1), "
           f"4MB/1MB time ratio {tp['ratio_4MB_to_1MB']:.2f} (4.0 = linear; markdown-it alone "
           f"{tp['markdown_it_ratio_4MB_to_1MB']:.2f}); markdown-it alone parses the 4 MB in "
@@ -242,9 +271,9 @@ def main(argv: list[str] | None = None) -> int:
           " of that (the in-run baseline; load on a shared machine moves both)")
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "runbooks.json").write_text(json.dumps({"tools": rows, "throughput": tp,
-                                                      "corpus_files": len(files)}, indent=1))
-    return 0
+    data = {"tools": rows, "throughput": tp, "corpus_files": len(files)}
+    (results / "runbooks.json").write_text(json.dumps(data, indent=1))
+    return data
 
 
 if __name__ == "__main__":

@@ -398,3 +398,13 @@ def test_whole_parse_work_is_linear_in_file_size() -> None:
         shell.scan.cache_clear()
     assert real_verdict is not None
     assert big[0] <= small[0] * 4 * 1.25 and big[1] <= small[1] * 4 * 1.25
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    from warroom.runbook.parser import parse_bytes
+
+    rb = parse_bytes(data)
+    json.dumps(rb.to_json())
+    lint_runbook(rb)

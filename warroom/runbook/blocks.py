@@ -1,8 +1,10 @@
 """Turning the text of one code block into step drafts.
 
-Shell blocks are split into one draft per blank-line-separated command. The comment lines
-right above a command label it; ``# Expected: ...`` after it is its expectation; ``# Output:``
-starts example output. Prompts (``$ ``, ``user@host:~$ ``, and ``# `` root prompts in console
+Shell blocks are split into one draft per blank-line-separated command; a comment line after a
+complete command also starts the next one, and a read-only check is kept apart from the change
+that follows it (``_gates``). The comment lines right above a command label it;
+``# Expected: ...`` after it (even across a blank line) is its expectation; ``# Output:``
+starts example output; a ``NAME  READY  STATUS`` column header and its rows are skipped. Prompts (``$ ``, ``user@host:~$ ``, and ``# `` root prompts in console
 blocks) are stripped, and in a prompted block the unprompted lines after a command are its
 example output. A command whose text is not complete yet (open quote, heredoc, ``\\``
 continuation, ``if/for/while/case`` or ``{``/``(`` block, trailing ``|``/``&&``) swallows the

@@ -6,10 +6,11 @@ never from regular expressions over the whole text:
 * headings open sections, mapped to incident phases (:mod:`warroom.runbook.phases`);
 * shell fences are split into steps (:mod:`warroom.runbook.blocks`), ``promql`` fences become
   PromQL steps, ``warroom`` fences native k8s steps (:mod:`warroom.runbook.k8s`);
-* ``- [ ]`` / ``* [ ]`` / ``1. [ ]`` items are manual steps; one holding exactly one inline-code
-  command, or with a runnable fence indented under it, runs that command;
-* a runnable fence indented under an ordinary list item is *one* step labelled by the item
-  (the author grouped those commands under one instruction).
+* ``- [ ]`` / ``* [ ]`` / ``1. [ ]`` items are manual steps; one holding an inline-code command,
+  or with a runnable fence indented under it, runs that command;
+* fences under list items are split like top-level ones (the item labels the first step);
+* inline code whose first word is a program, in any list item or paragraph, is a step
+  (:mod:`warroom.runbook.inline_commands`); indented code blocks holding commands too.
 
 Nothing here raises on bad input: problems become :class:`Finding` objects on the runbook.
 
