@@ -408,3 +408,12 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     rb = parse_bytes(data)
     json.dumps(rb.to_json())
     lint_runbook(rb)
+
+
+def test_repl_prompts_and_tables_in_any_fence_are_not_steps() -> None:
+    text = ("# T\n\n```bash\nmysql> SELECT host, count(*) FROM processlist GROUP BY host;\n"
+            "+------+----------+\n| host | count(*) |\n+------+----------+\n```\n\n"
+            "```promql\n| instance | value |\n|---|---|\n| a | 1 |\n```\n\n"
+            "```bash\nsudo gitlab-psql\ngitlabhq_production=# select count(*) from users;\n```\n\n"
+            "```bash\nredis-cli -h cache-2 info memory\n```\n")
+    assert cmds(text) == ["sudo gitlab-psql", "redis-cli -h cache-2 info memory"]

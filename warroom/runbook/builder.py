@@ -395,6 +395,9 @@ class _Builder(_Assembly):
         if lang in fence.NATIVE_LANGS:
             return "k8s"
         if lang in fence.PROMQL_LANGS:
+            body = [ln.strip() for ln in content.splitlines() if ln.strip()]
+            if body and all(ln.startswith(("|", "+-", "+=")) for ln in body):
+                return "display"  # a result table pasted into a promql fence
             return "promql"
         if lang in fence.SHELL_LANGS:
             if blocks.looks_like_promql(content):

@@ -80,6 +80,8 @@ def is_strong_command(line: str) -> bool:
     if not text:
         return False
     w = first_word(text)
+    if looks_like_repl(text):
+        return False
     if w in KNOWN_COMMANDS or _path_like(w):
         return True
     if shell.is_assignment(w) and not w.endswith("="):
@@ -99,6 +101,18 @@ _TABLE_HEADER = re.compile(r"^[A-Z][A-Z0-9_()*%./-]*(?:(?: {2,}|\t+)[A-Z][A-Z0-9
 _HELP_LINE = re.compile(r"^[a-z][\w-]*(?:,\s*-\S+)?\s{2,}[A-Z][a-z]+(?:\s+\S+)*\.?$")
 
 
+# A database or language REPL's prompt: what follows is typed into that program, not the shell
+# (`mysql> SELECT ...` run by a shell would start mysql writing into a file named SELECT).
+_REPL = re.compile(r"^(?:(?:mysql|mariadb|sqlite3?|cqlsh(?::[\w-]+)?|mongo|redis[\w.:-]*(?: [\d.:]+)?|"
+                   r"\d{1,3}(?:\.\d{1,3}){3}:\d+(?:\[\d+\])?|irb\([^)]*\)[\d:]*|"
+                   r"\[\d+\] pry\([^)]*\)|ksql|hbase\([^)]*\)[\d:]*)>|[\w.-]+=[#>]|>>>)(?:\s|$)")
+
+
+def looks_like_repl(line: str) -> bool:
+    """``mysql> SELECT 1;``, ``postgres=# \\dt``, ``127.0.0.1:6379> INFO``, ``>>> x``."""
+    return bool(_REPL.match(line.strip()))
+
+
 def looks_like_table_header(line: str) -> bool:
     """``NAME   READY   STATUS``: the header of a program's column output."""
     text = line.strip()
@@ -114,6 +128,8 @@ def looks_like_output(line: str) -> bool:
     if is_strong_command(text):
         return False
     c = text[0]
+    if looks_like_repl(text):
+        return True
     if c == "-" or c == "+" and text.startswith("+-"):
         return True  # `--force  delete now` (flag help) or `+----+` (a result table's border)
     if _HELP_LINE.match(text) and w not in KNOWN_COMMANDS:
