@@ -417,3 +417,10 @@ def test_repl_prompts_and_tables_in_any_fence_are_not_steps() -> None:
             "```bash\nsudo gitlab-psql\ngitlabhq_production=# select count(*) from users;\n```\n\n"
             "```bash\nredis-cli -h cache-2 info memory\n```\n")
     assert cmds(text) == ["sudo gitlab-psql", "redis-cli -h cache-2 info memory"]
+
+
+def test_logfmt_log_lines_are_output_not_assignments() -> None:
+    text = ("# T\n\n```bash\nlevel=error ts=2024-05-01T10:00:00Z msg=\"dial tcp: refused\" "
+            "caller=pool.go:88\nlevel=warn ts=x msg=retrying\n```\n\n"
+            "```bash\nNS=prod POD=web-1\nkubectl -n $NS delete pod $POD\n```\n")
+    assert cmds(text) == ["NS=prod POD=web-1\nkubectl -n $NS delete pod $POD"]

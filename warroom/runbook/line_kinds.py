@@ -80,7 +80,7 @@ def is_strong_command(line: str) -> bool:
     if not text:
         return False
     w = first_word(text)
-    if looks_like_repl(text):
+    if looks_like_repl(text) or looks_like_logfmt(text):
         return False
     if w in KNOWN_COMMANDS or _path_like(w):
         return True
@@ -108,6 +108,16 @@ _REPL = re.compile(r"^(?:(?:mysql|mariadb|sqlite3?|cqlsh(?::[\w-]+)?|mongo|redis
                    r"\[\d+\] pry\([^)]*\)|ksql|hbase\([^)]*\)[\d:]*)>|[\w.-]+=[#>]|>>>)(?:\s|$)")
 
 
+def looks_like_logfmt(line: str) -> bool:
+    """``level=error msg="x" ts=...``: a log line, not shell assignments (those are upper case)."""
+    words = line.split()
+    if len(words) < 2 or not all("=" in w for w in words[:2]):
+        return False
+    keys = [w.split("=", 1)[0] for w in words if "=" in w]
+    return all(k.islower() and k.replace("_", "").replace(".", "").isalnum() for k in keys[:2]) \
+        and keys[0] in ("level", "lvl", "ts", "time", "t", "msg", "caller", "severity")
+
+
 def looks_like_repl(line: str) -> bool:
     """``mysql> SELECT 1;``, ``postgres=# \\dt``, ``127.0.0.1:6379> INFO``, ``>>> x``."""
     return bool(_REPL.match(line.strip()))
@@ -128,7 +138,7 @@ def looks_like_output(line: str) -> bool:
     if is_strong_command(text):
         return False
     c = text[0]
-    if looks_like_repl(text):
+    if looks_like_repl(text) or looks_like_logfmt(text):
         return True
     if c == "-" or c == "+" and text.startswith("+-"):
         return True  # `--force  delete now` (flag help) or `+----+` (a result table's border)
