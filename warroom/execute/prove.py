@@ -60,11 +60,9 @@ def _check_redirect(op: str, fd: str, target: PWord) -> None:
             return
         raise Unprovable(f"writes to the file {target.show()}")
     if op == "<":
-        v = target.value or target.prefix
-        if v.startswith(("/dev/tcp", "/dev/udp")) or target.value is None and not v.startswith("/"):
-            if v.startswith(("/dev/tcp", "/dev/udp")):
-                raise Unprovable(f"opens a network connection ({target.show()})")
-        return
+        v = target.value if target.value is not None else target.prefix
+        if v.startswith(("/dev/tcp/", "/dev/udp/")):
+            raise Unprovable(f"opens a network connection ({target.show()})")
 
 
 def simple(cmd: PCmd, depth: int, wrapped: str = "") -> str:

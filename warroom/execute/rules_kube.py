@@ -134,14 +134,10 @@ def _split_verb(tool: str, args: list[PWord], global_flags: dict[str, str],
         if v == "--" or not v.startswith("-") or v == "-":
             break
         head.append(w)
-        name = v.split("=", 1)[0]
-        if not v.startswith("--") and len(v) > 2:
-            name = v[:2]
-            kind = global_flags.get(name)
-            k += 1
-            continue
-        kind = global_flags.get(name)
         k += 1
+        if not v.startswith("--") and len(v) > 2:
+            continue  # -nVALUE / -n=VALUE / a cluster: the value, if any, is attached
+        kind = global_flags.get(v.split("=", 1)[0])
         if kind == "v" and "=" not in v and k < len(args):
             head.append(args[k])
             k += 1
