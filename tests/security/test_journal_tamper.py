@@ -304,3 +304,18 @@ def test_key_and_witness_live_outside_the_incident_dir_private(cli: Cli, runbook
     assert os.stat(key).st_mode & 0o777 == 0o600
     assert os.stat(key.parent).st_mode & 0o777 == 0o700
     assert os.stat(j.with_name(SIG_NAME)).st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("name", ["forge early line, hashes recomputed",
+                                  "forge line after last checkpoint, hashes recomputed",
+                                  "truncate tail, delete journal.head"])
+def test_every_view_says_a_clean_looking_chain_was_rewritten(cli: Cli, runbook: Path, name: str) -> None:
+    """A forged chain reads clean link by link: show and list must still say it was tampered with."""
+    inc = _incident(cli, runbook)
+    ATTACKS[name](cli.journal(inc))
+    code, out, err = cli("show", inc)
+    assert code == 0 and "warning:" in err and ("rewritten" in err or "removed" in err)
+    code, out, _ = cli("show", inc, "--json")
+    assert json.loads(out)["journal_issues"]
+    code, out, _ = cli("list")
+    assert "[journal damaged]" in out

@@ -76,6 +76,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         sync(inc)
     st = inc.state
     now = _now()
+    for issue in st.journal_issues:
+        print(f"warning: {inc.id}: {issue} (`warroom incident verify {inc.id}`)", file=sys.stderr)
     if args.json:
         data = st.to_json(now)
         data["checklist"] = _checklist(inc, st)

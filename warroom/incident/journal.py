@@ -56,7 +56,7 @@ from warroom.incident.journal_reader import (
     JournalFollower as JournalFollower,
     gc_paused as gc_paused,
     read_journal,
-    verify_journal,
+    verify_journal as verify_journal,
 )
 
 if TYPE_CHECKING:

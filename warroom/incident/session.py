@@ -176,8 +176,40 @@ class Incident(StepRunning):
                 cache.state.apply(e)
             if not cache.state.id:
                 cache.state.id = self.id
-            cache.state.journal_issues = cache.follower.snapshot().describe()
+            issues = cache.follower.snapshot().describe()
+            if not cache.follower.issues:
+                # A chain that reads clean can still have been rewritten: every view says so too.
+                tamper = self._checkpoint_problem() or self._records_problem()
+                if tamper:
+                    issues.append(tamper)
+            cache.state.journal_issues = issues
             return cache.state
+
+    def _records_problem(self) -> str | None:
+        """``journal.head`` or the witness outside the incident dir disagreeing with the journal.
+
+        Lock-free (a view refreshes often): a record ahead of what we have read may be an append
+        in flight, so the journal is read once more before calling it a cut.
+        """
+        from warroom.incident.journal_seal import Mark
+
+        for name, mark in (("the witness kept outside the incident dir", self.journal.witness.read()),
+                           ("journal.head", self.journal._read_head())):
+            if mark is None:
+                continue
+            events = self._cache.follower.events
+            if mark.seq > len(events):
+                for e in self._cache.follower.poll():
+                    self._cache.state.apply(e)
+                events = self._cache.follower.events
+                fresh = self.journal.witness.read() if name.startswith("the witness") else self.journal._read_head()
+                mark = fresh if isinstance(fresh, Mark) else mark
+            if mark.seq > len(events):
+                return (f"journal ends at seq {len(events)} but seq {mark.seq} was written ({name}):"
+                        " lines were removed")
+            if mark.seq > 0 and events[mark.seq - 1].h != mark.h:
+                return f"journal line seq {mark.seq} is not the one that was written ({name}): rewritten"
+        return None
 
     @property
     def state(self) -> IncidentState:
@@ -304,7 +336,9 @@ class Incident(StepRunning):
             elif cp.incident != self.dir.name:
                 problem = f"{SIG_NAME} line {cp.line}: a checkpoint of another incident ({cp.incident})"
             elif cp.seq > len(events):
-                self.refresh()  # another process may have appended and signed since we read
+                # Another process may have appended and signed since we read.
+                for e in self._cache.follower.poll():
+                    self._cache.state.apply(e)
                 events = self._cache.follower.events
                 if cp.seq > len(events):
                     problem = (f"a signed checkpoint records #{cp.seq} but the journal ends at"

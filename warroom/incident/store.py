@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident import events as ev
-from warroom.incident.journal import JournalError, read_journal
+from warroom.incident.journal import JournalError
 from warroom.incident.journal_seal import Witness
 
 if TYPE_CHECKING:
@@ -234,21 +234,22 @@ class IncidentStore:
         return Incident(inc_id, self.root / inc_id, config=self.config, clock=self.clock)
 
     def list(self) -> list[IncidentState]:
-        """The state of every incident, oldest first (each rebuilt from its journal)."""
-        from warroom.incident.state import replay
+        """The state of every incident, oldest first (each rebuilt from its journal, with what
+        its records say about it: a chain that reads clean can still have been rewritten)."""
+        from warroom.incident.session import Incident
 
         states = []
         for inc_id in self.ids():
-            read = read_journal(self.root / inc_id / JOURNAL_NAME)
+            inc = Incident(inc_id, self.root / inc_id, config=self.config, clock=self.clock)
+            state = inc.state
+            read = inc._cache.follower
             if not read.events and not read.issues:
                 continue  # a declaration still being written, or one that never finished
-            state = replay(read.events)
             state.id = state.id or inc_id
             if read.events and read.events[0].type != ev.DECLARED:
                 continue  # not an incident journal
             if not state.title:
                 state.title = "(journal damaged before the declaration: `warroom incident verify`)"
-            state.journal_issues = read.describe()
             states.append(state)
         return states
 
