@@ -114,3 +114,23 @@ def test_unconfirmed_mutating_step_is_refused_and_recorded(incident) -> None:  #
     refused = events(incident, "step.refused")
     assert len(refused) == 1 and refused[0].data["step"] == 4
     assert not events(incident, "step.started")
+
+
+def test_a_native_step_already_running_is_not_run_twice(incident, drill_source) -> None:  # type: ignore[no-untyped-def]
+    """The step claim covers in-process steps too: while another process holds it, nothing runs."""
+    import os
+
+    from warroom.execute.runner import StepAlreadyRunning
+    from warroom.execute.watchdog import claim_path, try_claim
+
+    prepared = incident.prepare_step(1)
+    (incident.dir / "outputs").mkdir(exist_ok=True)
+    held = try_claim(claim_path(incident.dir, prepared.step_id))
+    assert held is not None
+    try:
+        with pytest.raises(StepAlreadyRunning, match="already running"):
+            incident.run_native_step(prepared, metric_source=drill_source)
+        assert not events(incident, "step.started")
+    finally:
+        os.close(held)
+    assert incident.run_native_step(prepared, metric_source=drill_source).status == "ok"

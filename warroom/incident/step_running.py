@@ -9,6 +9,7 @@ confirmation, drills reaching only stand-ins) meet the incident.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.incident import events as ev
 from warroom.incident import runbook_ref
-from warroom.incident.journal import Journal, format_ts
+from warroom.incident.journal import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.store import make_private_dir
 from warroom.incident.target import detect_target
@@ -310,8 +311,6 @@ class StepRunning:
         ``KubeSource``. Returns the ``warroom.sources.native.NativeResult``.
         """
         from warroom.execute import safety
-        from warroom.execute.runner import allocate_output
-        from warroom.sources.native import run_native_step
 
         if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
@@ -324,6 +323,32 @@ class StepRunning:
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         make_private_dir(self.outputs_dir)
+        claim = self._claim_step(prepared)
+        try:
+            return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started)
+        finally:
+            os.close(claim)
+
+    def _claim_step(self, prepared: PreparedStep) -> int:
+        """The step's claim, as the supervised runner takes it: one run of a step at a time."""
+        from warroom.execute.runner import StepAlreadyRunning
+        from warroom.execute.watchdog import claim_path, try_claim
+
+        try:
+            fd = try_claim(claim_path(self.dir, prepared.step_id))
+        except OSError as exc:
+            raise JournalError(f"{self.outputs_dir}: cannot write: {exc.strerror or exc}; nothing was run") from None
+        if fd is None:
+            raise StepAlreadyRunning(f"step {prepared.number} ({prepared.label}) is already running;"
+                                     " nothing was started (wait for it)")
+        return fd
+
+    def _run_native_claimed(self, prepared: PreparedStep, spec: Any, decision: Any, command: str,
+                            metric_source: Any, kube: Any,
+                            on_started: Callable[[dict[str, Any]], object] | None) -> Any:
+        from warroom.execute.runner import allocate_output
+        from warroom.sources.native import run_native_step
+
         output, rel = allocate_output(self.dir, prepared.step_id)
         started = self.clock()
         started_data = {
@@ -340,11 +365,21 @@ class StepRunning:
         lines = [redactor.redact_text(line) for line in result.lines]
         data = "".join(("\x1f" + ln if result.status != "ok" and ln.startswith("error") else ln) + "\n"
                        for ln in lines).encode("utf-8", "replace")
-        with open(output, "ab") as f:
-            f.write(data)
+        status, problem = result.status, {}
+        try:
+            with open(output, "ab") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            # Disk full: the result is still journaled (never "ok" with its output missing).
+            status = "failed"
+            problem = {"output_error": f"output not stored: {exc.strerror or exc}",
+                       "error": f"the step ended {result.status}, but its output not stored: {exc.strerror or exc}"}
         ended = self.clock()
         self._append(ev.STEP_FINISHED, {
-            **prepared.ref(), "status": result.status, "exit_code": result.exit_code, "signal": None,
+            **problem,
+            **prepared.ref(), "status": status, "exit_code": result.exit_code, "signal": None,
             "started_at": format_ts(started), "ended_at": format_ts(ended),
             "duration": round(max(0.0, (ended - started).total_seconds()), 3),
             **_native_expectation(prepared, lines, result.status),
