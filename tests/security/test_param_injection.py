@@ -65,7 +65,13 @@ CONTEXTS = [
     "{ echo {{p}}; }",
     "bash -c 'bash -c \"echo {{p}}\"'",
     "echo ${X:-{{p}}}",
-]
+] + (COMMAND_CONTEXTS := [
+    "echo {{p}} | sh",
+    "printf '%s\\n' {{p}} | bash",
+    "bash <<EOF\n{{p}}\nEOF",
+    "sh -c 'true; {{p}}'",
+    "sudo -n {{p}} 2>/dev/null",
+])
 
 ATTACKS = [
     "$(touch C)", "`touch C`", ";touch C", "\ntouch C\n", "'; touch C; '", "\"; touch C; \"",
@@ -110,8 +116,12 @@ def test_context_by_attack_matrix(template: str, wide: bool, tmp_path: Path) -> 
         COUNTS["ran"] += 1
         _run(cmd, tmp_path, canary)
         assert not canary.exists(), f"{value!r} in {template!r} ran code: {cmd!r}"
-    # the context itself works: a plain value renders and runs
     cmd = _render(template, "1", wide)
+    if template in COMMAND_CONTEXTS:
+        # a command position: refused whatever the value (a value never chooses the program)
+        assert cmd is None
+        return
+    # the context itself works: a plain value renders and runs
     assert cmd is not None
     _run(cmd, tmp_path, canary)
     assert not canary.exists()

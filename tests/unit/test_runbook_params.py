@@ -106,6 +106,13 @@ def test_values_are_checked_against_their_position() -> None:
     assert substitute("echo $(( {{n}} + 1 ))", {"n": "41"}) == "echo $(( 41 + 1 ))"
     with pytest.raises(ParamError, match="command name"):
         substitute("{{tool}} --version", {"tool": "reboot"})
+    # ... nor where a wrapper, a nested shell, a heredoc or a pipe makes it a command
+    for template in ("sudo {{tool}}", "ssh host {{tool}}", "sh -c 'ls; {{tool}}'",
+                     "kubectl exec pod -- {{tool}}", "bash <<EOF\n{{tool}} x\nEOF",
+                     "echo {{tool}} | sh", "timeout 5 {{tool}}", "eval 'ls; {{tool}}'"):
+        with pytest.raises(ParamError, match="parameter 'tool' sits"):
+            substitute(template, {"tool": "reboot"})
+    assert substitute("echo {{tool}} | grep x", {"tool": "reboot"}) == "echo reboot | grep x"
     with pytest.raises(ParamError, match="starts with '-'"):
         substitute("kubectl get pod {{p}}", {"p": "--kubeconfig=/tmp/x"})
     # = and , only in a plain argument of a data-taking program

@@ -87,7 +87,25 @@ def _words(text: str, marks: list[str]) -> dict[str, Slot]:
     except Unprovable:
         return {}
     found: dict[str, Slot] = {}
+    upstream: list[str] = []  # markers in the commands piped into the current one
     for cmd in parsed.commands:
+        here = [m for m in marks if any(m in w.text for w in cmd.words)
+                or any(m in v.text for _, v in cmd.assigns)
+                or any(m in r.target.text for r in cmd.redirects)]
+        if not cmd.stdin_piped:
+            upstream = []
+        prog0 = ((cmd.words[0].value or "") if cmd.words else "").rsplit("/", 1)[-1]
+        if cmd.stdin_piped and upstream and _runs_its_input(prog0, cmd):
+            for m in upstream:
+                found[m] = Slot("command", f"in text piped into {prog0}, which runs its input as "
+                                           "code or commands")
+        if prog0 in _SHELLS | {"ssh", "su"} and cmd.heredocs:
+            for body in cmd.heredocs:
+                for m, slot in _words(body, marks).items():
+                    if slot.where == "command":
+                        found[m] = Slot("command", f"where a heredoc fed to {prog0} takes a "
+                                        "command")
+        upstream = upstream + here
         if cmd.keyword:
             continue
         for name, val in cmd.assigns:
@@ -138,6 +156,30 @@ _WRAPPERS = {"sudo", "doas", "env", "nice", "ionice", "timeout", "stdbuf", "xarg
              "strace", "ltrace", "time", "exec", "command", "builtin", "nohup", "chrt", "taskset",
              "setsid", "flock", "unbuffer", "su", "runuser", "chroot", "nsenter", "eval",
              "sh", "bash", "dash", "zsh", "ksh", "ash", "ssh"}
+
+
+_SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "ash"}
+
+
+def _runs_its_input(prog: str, cmd: object) -> bool:
+    """Whether a command reads its standard input as code (a shell without -c, an SQL client
+    without -c/-e, ``ssh host`` without a command, ``xargs``...)."""
+    vals = [w.value for w in getattr(cmd, "words", [])[1:]]
+    if prog in _SHELLS:
+        return not any(v is not None and v.startswith("-") and "c" in v.lstrip("-")
+                       and not v.startswith("--") for v in vals)
+    if prog in ("psql", "gitlab-psql"):
+        return not any(v in ("-c", "--command") or (v or "").startswith(("-c", "--command="))
+                       for v in vals)
+    if prog in ("mysql", "mariadb"):
+        return not any(v in ("-e", "--execute") or (v or "").startswith("--execute=")
+                       for v in vals)
+    if prog in ("ssh",):
+        return sum(1 for v in vals if v is not None and not v.startswith("-")) <= 1
+    if prog in ("redis-cli",):
+        return sum(1 for v in vals if v is not None and not v.startswith("-")) == 0
+    return prog in ("xargs", "python", "python3", "perl", "ruby", "node", "php", "at", "batch",
+                    "crontab", "sqlite3", "su")
 
 
 def _nested_scripts(prog: str, words: list) -> list[str]:  # type: ignore[type-arg]
