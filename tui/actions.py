@@ -388,14 +388,15 @@ class DashboardActions:
 
         from tui.screens.modals.forms import ResolveScreen
 
-        self.app.push_screen(ResolveScreen(view.header.title, open_steps), answered)
+        concerns = self.presenter.resolve_concerns(list(self.data.readings))
+        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns), answered)
 
     def resolve_and_report(self, a: ResolveAnswer) -> None:
         """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""
         drill = self.ctx.drill is not None and self.ctx.drill.extra.get("drill") is not None
 
         def resolve() -> str:
-            self.calls.resolve(a.summary, a.resolution, a.rollback)
+            self.calls.resolve(a.summary, a.resolution, a.rollback, list(a.concerns))
             if drill:
                 self.app.call_from_thread(self.presenter.drill_report_async)
             return "incident resolved: p previews the PIR, e exports it"

@@ -293,6 +293,14 @@ class IncidentPresenter:
         state = self.live.snapshot().state if self.live is not None else None
         return drill_report(sim, state, slos=self.ctx.config.slo)
 
+    def resolve_concerns(self, readings: list[Any]) -> list[str]:
+        """Panes still warn/crit or rising, failed expectations and gates, steps still running:
+        what the resolve dialog asks about (from the readings on screen, no query)."""
+        from warroom.incident.metric_sync import concerns_from_readings
+
+        live = self.require()
+        return concerns_from_readings(live.snapshot().state, readings)
+
     def draft_update(self) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
         core's composer (``warroom.incident.cadence``), on the snapshot already in memory."""
@@ -568,10 +576,21 @@ class IncidentCalls:
     def severity(self, severity: str, reason: str) -> None:
         self._inc().set_severity(severity, reason)
 
-    def resolve(self, summary: str, resolution: str, rollback: bool) -> None:
+    def resolve(self, summary: str, resolution: str, rollback: bool, concerns: list[str] | None = None) -> None:
         inc = self._inc()
-        inc.resolve(summary, resolution=resolution, rollback=rollback)
+        inc.resolve(summary, resolution=resolution, rollback=rollback, concerns=concerns)
         self.save_history(inc)
+        self.summarise_metrics(inc)
+
+    def summarise_metrics(self, inc: Any) -> None:
+        """The PIR's SLO numbers read back from the metric history over the incident window
+        (``metrics.summarised``); a source that cannot answer is said, and the PIR says so too."""
+        live = self.p.require()
+        if live.source is None or not inc.summary_stale():
+            return
+        result = inc.sync_metrics(live.source, speed=live.speed, summary=True)
+        if result.errors:
+            self.p.post(ActionFailed("metric history: " + "; ".join(result.errors)))
 
     def save_history(self, inc: Any) -> None:
         """Keep the panes' curves over the incident window in its directory (replay, review);
@@ -588,6 +607,7 @@ class IncidentCalls:
             self.p.post(ActionFailed(f"the incident's metrics were not saved: {describe(exc)}"))
 
     def export(self) -> str:
+        self.summarise_metrics(self._inc())
         result = self._inc().export("pir")
         # ExportResult.message(): where pir.md and incident_log.csv were written, and any
         # hand-edit notice (an edited pir.md is kept, the new draft written beside it).

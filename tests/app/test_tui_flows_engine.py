@@ -236,6 +236,8 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await pilot.press(*"breaker stopped the climb", "enter", *"circuit breaker enabled", "enter")
         # A drill ends with its report: response times against the targets.
         report = await wait_screen(pilot, DrillReportScreen, 20)
+        # the PIR's SLO numbers were read back from the metric history at the resolution
+        await wait_for(pilot, lambda: bool(events(app, "metrics.summarised")), 20)
         body = rendered_text(report_renderable(report.report))
         assert "Response times against the targets" in body and "How the panes ended" in body
         # judged in drill time (wall minutes x the drill's speed), wall time beside

@@ -95,3 +95,13 @@ def test_every_citation_in_a_drill_pir_names_a_journal_event(tmp_path: Path) -> 
     seqs = {e.seq for e in inc.read().events}
     cited = {int(n) for n in re.findall(r"#(\d+)", text)}
     assert cited and cited <= seqs
+
+
+def test_resolve_lists_panes_still_breached_or_worsening_and_failed_expectations(tmp_path: Path) -> None:
+    d, inc, clock, breach = _drill_incident(tmp_path)
+    result = inc.sync_metrics(d.source(inc.config.slo), speed=d.speed, now=clock.t)
+    concerns = inc.resolve_concerns(result.histories)
+    assert any(c.startswith("Model API quota used is still critical") for c in concerns), concerns
+    inc.resolve("gave up", concerns=concerns)
+    text = render_pir(inc.state, "pir", inc.config, now=clock())
+    assert "Resolved with open concerns" in text and "Model API quota used is still critical" in text

@@ -365,7 +365,7 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     inc = _open(args)
-    if _summary_stale(inc):
+    if inc.summary_stale():
         sync(inc, summary=True)
     if args.stdout:
         sys.stdout.write(inc.render(args.template))
@@ -374,17 +374,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     for line in result.message().splitlines():
         print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
     return 0
-
-
-def _summary_stale(inc: Incident) -> bool:
-    """The PIR's numbers need reading (again): none yet, the incident still open, or the last
-    summary was made for another resolution time (reopened and resolved again)."""
-    st = inc.state
-    summ = st.metric_summary
-    if summ is None or not st.resolved:
-        return True
-    resolved = (summ.get("marks") or {}).get("resolved")
-    return resolved is None or abs(float(resolved) - st.resolved_at.timestamp()) > 1.0  # type: ignore[union-attr]
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

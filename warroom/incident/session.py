@@ -617,6 +617,16 @@ class Incident(StepRunning):
             out.append(overdue)
         return out
 
+    def summary_stale(self) -> bool:
+        """The PIR's numbers need reading (again): none yet, the incident still open, or the last
+        summary was made for another resolution time (reopened and resolved again)."""
+        st = self.state
+        summ = st.metric_summary
+        if summ is None or st.resolved_at is None:
+            return True
+        resolved = (summ.get("marks") or {}).get("resolved")
+        return resolved is None or abs(float(resolved) - st.resolved_at.timestamp()) > 1.0
+
     def resolve_concerns(self, histories: dict[str, Any] | None = None) -> list[str]:
         """Panes still warn/crit or worsening, failed expectations and gates, steps running."""
         from warroom.incident.metric_sync import resolve_concerns

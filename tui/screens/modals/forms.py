@@ -241,13 +241,15 @@ class ResolveAnswer:
     summary: str
     resolution: str
     rollback: bool
+    concerns: tuple[str, ...] = ()
 
 
 class ResolveScreen(FormDialog):
-    def __init__(self, title: str, open_steps: int = 0) -> None:
+    def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None) -> None:
         super().__init__()
         self.incident_title = title
         self.open_steps = open_steps
+        self.concerns = tuple(concerns or ())
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resolve-dialog"):
@@ -255,6 +257,10 @@ class ResolveScreen(FormDialog):
             if self.open_steps:
                 yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked;"
                                   " they will be listed in the PIR.", style="yellow"))
+            if self.concerns:
+                yield Static(Text("Not over yet? " + "; ".join(self.concerns)
+                                  + ". Resolving anyway records these with the resolution.", style="bold red"),
+                             id="resolve-concerns")
             yield Static("Summary", classes="field-label")
             yield Input(placeholder="what happened, one line", id="summary")
             yield Static("Resolution", classes="field-label")
@@ -280,4 +286,4 @@ class ResolveScreen(FormDialog):
             self.error("A summary is required.")
             return
         self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
-                                   self.query_one("#rollback", Checkbox).value))
+                                   self.query_one("#rollback", Checkbox).value, self.concerns))
