@@ -176,8 +176,9 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
             out.append(f"{slo.title} is still in warning ({shown}, warn at {format_value(slo.warn, slo.unit)})")
         elif hist.worsening(t):
             out.append(f"{slo.title} is worsening ({shown} and rising the bad way)")
-    for st, run in state.commands_run():
-        if run.expect_met is False:
+    for st in state.step_list():
+        run = st.last_run    # a later run that met it settles an earlier miss
+        if run is not None and run.expect_met is False:
             out.append(f"step {st.step or st.step_id} ({st.label}): expectation not met ({run.expect or 'expected output'})")
     passed = {str(v.get("step_id")) for v in state.verifications if v.get("type") == ev.VERIFY_PASSED}
     for v in state.verifications:
