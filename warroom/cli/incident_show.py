@@ -119,7 +119,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         clock = (f"elapsed {format_duration(st.scenario_elapsed(now).total_seconds())} scenario time"
                  f" (×{st.time_scale:g}; {format_duration(st.elapsed(now).total_seconds())} wall)")
     if st.phases.get("started") and st.phases["started"] != st.clock_start:
-        clock += f" (impact {format_duration(st.impact_duration(now).total_seconds())})"
+        clock += f" (impact {format_duration(st.impact_duration(now).total_seconds() * st.time_scale)})"
     if st.resolved:
         lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
     else:

@@ -194,7 +194,8 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     if run.status == "running":
         result = "still running"
     else:
-        bits = [_state_word(run, verdict)]
+        word = _state_word(run, verdict)
+        bits = ["ran" if verdict is not None and word != run.status.replace("_", " ") else word]
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
@@ -229,7 +230,7 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
         return "no change expected (read-only)"
     if not run.evidence_before and not run.evidence_after:
         return _history_effect(run, summary)
-    parts = []
+    ranked: list[tuple[int, float, str]] = []
     after = sorted(run.evidence_after.items())
     ids = sorted(set(run.evidence_before) | {k for _, vals in after for k in vals})
     for slo_id in ids:
@@ -238,11 +239,13 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
         for off, vals in after:
             chain.append(f"{_entry(vals.get(slo_id) or {})} (+{format_duration(off)})")
         states = [b.get("state")] + [(vals.get(slo_id) or {}).get("state") for _, vals in after]
-        values = [b.get("value")] + [(vals.get(slo_id) or {}).get("value") for _, vals in after]
-        moved = len({v for v in values if v is not None}) > 1
-        if any(s in ("warn", "crit") for s in states) or moved:
-            parts.append(f"{slo_id} " + " → ".join(chain))
-    return "; ".join(parts[:3])
+        values = [v for v in [b.get("value")] + [(vals.get(slo_id) or {}).get("value") for _, vals in after]
+                  if isinstance(v, (int, float))]
+        change = (max(values) - min(values)) / max(abs(values[0]), 1e-9) if len(values) > 1 else 0.0
+        bad = any(s in ("warn", "crit") for s in states)
+        if bad or change > 0.2:   # a pane that was in trouble, or moved by more than a fifth
+            ranked.append((0 if bad else 1, -change, f"{slo_id} " + " → ".join(chain)))
+    return "; ".join(text for _, _, text in sorted(ranked)[:3])
 
 
 def _history_effect(run: Any, summary: dict[str, Any] | None) -> str:
