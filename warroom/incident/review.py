@@ -187,7 +187,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
     cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
               and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
-    if run.mutating and _history_effect(run, state.metric_summary):
+    if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary):
         cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
     kind = "mitigation attempt" if run.mutating else "read-only"
     verdict = run_verdict(run)
@@ -455,7 +455,7 @@ def commands(state: IncidentState) -> list[CommandRow]:
         if run.mutating and not effect:
             effect = "no SLO values recorded" if run.status == "ok" else "—"
         cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
-        if run.mutating and _history_effect(run, state.metric_summary):
+        if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary):
             cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
         cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
                   and run.started_at <= e.at and e.when in ("before", "after")]
