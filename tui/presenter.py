@@ -251,7 +251,10 @@ class IncidentPresenter:
             if live is None:
                 return
             snap = live.snapshot()
-            view = incident_view(snap, self.ctx.config.incident.status_update_every)
+            from warroom.incident.cadence import update_every
+
+            # the countdown follows the cadence for the current severity (P1 10m ... P4 60m)
+            view = incident_view(snap, update_every(self.ctx.config, snap.state.severity))
             self.post(ViewReady(view, snap.runbook, snap))
             if self.pir_open:
                 self.post(PirReady(live.render_pir()))
