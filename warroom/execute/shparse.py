@@ -354,8 +354,8 @@ class _Parser:
         quoted = False
         dash_unknown = False  # the first character comes from an expansion
         split = False
-        unquoted_lit: list[tuple[int, str]] = []  # (position in value, char) of unquoted text
         prefix: str | None = None  # literal text before the first expansion
+        started = False  # some literal text is already in value
         while i < n:
             c = s[i]
             if c in _META:
@@ -368,12 +368,13 @@ class _Parser:
                     i = j
                     continue
                 break
-            at_start = not "".join(value) and known
+            at_start = known and not started
             if c == "\\":
                 if i + 1 >= n:
                     raise Unprovable("a command that ends with a backslash")
                 if s[i + 1] != "\n":
                     value.append(s[i + 1])
+                    started = started or bool(value[-1])
                 quoted = True
                 i += 2
                 continue
@@ -382,12 +383,14 @@ class _Parser:
                 if j < 0:
                     raise Unprovable("an unterminated single quote")
                 value.append(s[i + 1:j])
+                started = started or bool(value[-1])
                 quoted = True
                 i = j + 1
                 continue
             if c == "$" and i + 1 < n and s[i + 1] == "'":
                 j, text = _ansi_c(s, i + 2)
                 value.append(text)
+                started = started or bool(value[-1])
                 quoted = True
                 i = j
                 continue
@@ -404,13 +407,14 @@ class _Parser:
                     known = False
                     split = split or at_split
                 value.append(text)
+                started = started or bool(value[-1])
                 i = j
                 continue
             if c == "$" or c == "`":
                 j, at_split = self._expansion(i, depth, in_double=False)
                 if j == i + 1 and c == "$":  # a lone $ is literal
                     value.append("$")
-                    unquoted_lit.append((len("".join(value)) - 1, "$"))
+                    started = started or bool(value[-1])
                     i = j
                     continue
                 # An unquoted expansion is split and globbed: any piece may start with '-'.
@@ -422,7 +426,7 @@ class _Parser:
                 i = j
                 continue
             value.append(c)
-            unquoted_lit.append((len("".join(value)) - 1, c))
+            started = started or bool(value[-1])
             i += 1
         text = s[start:i]
         val = "".join(value)

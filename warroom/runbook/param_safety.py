@@ -249,17 +249,15 @@ def _arith_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges bash evaluates as arithmetic (textually, wherever they are nested)."""
     spans: list[tuple[int, int]] = []
     n = len(text)
+    match: dict[int, int] = {}  # "(" position -> its ")" (one linear pass)
+    stack: list[int] = []
+    for j, ch in enumerate(text):
+        if ch == "(":
+            stack.append(j)
+        elif ch == ")" and stack:
+            match[stack.pop()] = j
     for m in re.finditer(r"\(\(", text):
-        level, j = 0, m.start()
-        while j < n:
-            if text[j] == "(":
-                level += 1
-            elif text[j] == ")":
-                level -= 1
-                if level == 0:
-                    break
-            j += 1
-        spans.append((m.start(), j + 1))
+        spans.append((m.start(), match.get(m.start(), n - 1) + 1))
     for m in re.finditer(r"\$\[", text):
         j = text.find("]", m.end())
         spans.append((m.start(), n if j < 0 else j + 1))
