@@ -82,8 +82,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
 
 
+#: Options whose value may start with "-" (``--at -15m``): joined to the option before argparse
+#: sees them, so the relative-time syntax the dashboard takes works on the command line too.
+DASH_VALUE_OPTIONS = frozenset({"--at"})
+
+
+def _join_dash_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in DASH_VALUE_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") and argv[i + 1] != "--":
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        out.append(arg)
+        i += 1
+    return out
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _join_dash_values(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

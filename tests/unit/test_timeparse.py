@@ -54,3 +54,13 @@ def test_severities_are_case_insensitive() -> None:
     assert validate_severity("p2") == "P2" and validate_severity(" P1 ") == "P1"
     with pytest.raises(WarroomError):
         validate_severity("P5")
+
+
+def test_the_cli_takes_minus_fifteen_minutes_as_the_value_of_at() -> None:
+    from tui.cli import _join_dash_values
+
+    assert _join_dash_values(["incident", "mark", "X", "started", "--at", "-15m"]) == [
+        "incident", "mark", "X", "started", "--at=-15m"]
+    assert _join_dash_values(["incident", "timeline", "X", "--", "--at", "-1m"]) == [
+        "incident", "timeline", "X", "--", "--at", "-1m"]
+    assert _join_dash_values(["--at", "15m ago"]) == ["--at", "15m ago"]

@@ -203,7 +203,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
         if verdict is not None:
             bits.append(describe_verdict(verdict))
         result = ", ".join(bits)
-    effect = run_effect(run, state.metric_summary)
+    effect = run_effect(run, state.metric_summary, state.time_scale)
     text = f"Step {st.step or st.step_id} ({st.label}, {kind}): {result}"
     if effect:
         text += f"; {effect}"
@@ -222,7 +222,7 @@ def _state_word(run: Any, verdict: Any) -> str:
     return mark.word if mark is not None else run.status.replace("_", " ")
 
 
-def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
+def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1.0) -> str:
     """``quota 86.5% → 71.2% (+5m)`` for a step that changes things; read-only steps say no
     change is expected (their after-values are not evidence of anything they did). Values
     journaled while the step ran come first; else those read back from the metric history."""
@@ -237,7 +237,8 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None) -> str:
         b = run.evidence_before.get(slo_id) or {}
         chain = [_entry(b)]
         for off, vals in after:
-            chain.append(f"{_entry(vals.get(slo_id) or {})} (+{format_duration(off)})")
+            later = format_duration(off * scale) + (" drill time" if scale != 1.0 else "")
+            chain.append(f"{_entry(vals.get(slo_id) or {})} (+{later})")
         states = [b.get("state")] + [(vals.get(slo_id) or {}).get("state") for _, vals in after]
         values = [v for v in [b.get("value")] + [(vals.get(slo_id) or {}).get("value") for _, vals in after]
                   if isinstance(v, (int, float))]
@@ -451,7 +452,7 @@ def commands(state: IncidentState) -> list[CommandRow]:
         expectation = ({"met": "met", "unmet": "NOT met", "unchecked": "not checked"}.get(verdict.state, "—")
                        if verdict is not None else "—")
         expect_detail = describe_verdict(verdict) if verdict is not None else ""
-        effect = run_effect(run, state.metric_summary)
+        effect = run_effect(run, state.metric_summary, state.time_scale)
         if run.mutating and not effect:
             effect = "no SLO values recorded" if run.status == "ok" else "—"
         cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
