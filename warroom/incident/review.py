@@ -354,6 +354,9 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
     """Per pane, from the last ``metrics.summarised``: panes that breached or went past warn first."""
     summ = state.metric_summary
     if not summ:
+        if not state.resolved:
+            return [], Line("_The SLO values are read from the metric history when the incident is resolved"
+                            " (or exported); not yet._")
         return [], Line(f"{HUMAN} no metric history was read for this incident (no metric source when it"
                         " was resolved or exported); SLO values are not quoted rather than guessed")
     seq = int(summ["seq"])
