@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -136,3 +138,19 @@ def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: P
     rows = {a.action: a for a in report.actions}
     assert rows["page"].description.startswith("responders paged") and not rows["page"].mitigation
     assert rows["throttle"].mitigation
+
+
+def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
+    """From the simulator's own causes: the primary pane after the action, and as it would be
+    without it — the breaker's effect is the quota it saved."""
+    from warroom.drill.actions import append_actions, Action as A
+
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    append_actions(d.path, [A("circuit_breaker", 300.0, start + 300.0, "kubectl", ("set", "env"))])
+    report = drill_report(d, None, at=start + 1200.0)
+    (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
+    assert row.effective and "10m00s later" in row.change and "without it" in row.change
+    with_it, without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
+    assert row.change.startswith("Model API quota used ")
+    assert with_it < 75 < 90 < without

@@ -57,7 +57,7 @@ def report_renderable(report: Any) -> Group:
         acts.add_column(col, no_wrap=True)
     acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
     for a in report.actions:
-        effect = (Text("bent the curve", style="green") if a.effective
+        effect = (Text(a.change or "bent the curve", style="green") if a.effective
                   else Text("no effect yet", style="yellow") if a.mitigation
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         acts.add_row(_hm(a.at), Text(a.description), effect, Text(a.command))

@@ -52,6 +52,7 @@ class ActionRow:
     command: str
     effective: bool               # it bent the scenario (its prerequisites were met)
     mitigation: bool = True       # it can bend this scenario at all (a page or a status update cannot)
+    change: str = ""              # what it changed, from the simulator: the pane with and without it
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
             for f in sc.faults for m in f.mitigations
         )
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
-                                 effective, a.action in mitigating))
+                                 effective, a.action in mitigating,
+                                 _change(drill, a, slos, drill.scenario_time(at)) if effective else ""))
     taken = {a.action for a in actions}
     done = tuple(k for k in sc.resolution if k in taken)
     missing = tuple(k for k in sc.resolution if k not in taken)
@@ -187,6 +189,33 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         summary=(), mttr_target_min=mttr,
     )
     return _with_summary(report)
+
+
+EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
+
+
+def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> str:
+    """What one action changed, from the simulator's own causes: the primary pane some minutes
+    after it, as it is and as it would be had everything else been done but this."""
+    from warroom.drill.model import Signals
+    from warroom.drill.series import Series
+
+    sc = drill.scenario
+    t = min(action.t + EFFECT_AFTER, t_now)
+    if t <= action.t:
+        return ""
+    recorded = tuple(drill.actions())
+    without = tuple(a for a in recorded if a != action)
+    slo = _slo(sc.primary, slos)
+    unit = slo.unit if slo is not None else None
+    actual = drill.simulator.pane(sc.primary, t)
+    other = Series(Signals(sc, without)).pane(sc.primary, t)
+    if actual is None or other is None:
+        return ""
+    title = slo.title if slo is not None else sc.primary
+    after = format_duration(t - action.t)
+    return (f"{title} {format_value(actual, unit)} {after} later "
+            f"({format_value(other, unit)} without it)")
 
 
 def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
