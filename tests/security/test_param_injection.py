@@ -157,3 +157,27 @@ def test_hypothesis_contexts_by_values_never_run_code(template: str, value: str,
 
 def test_matrix_size() -> None:
     assert len(CONTEXTS) * len(ATTACKS) * 2 >= 2000
+
+
+def test_the_cli_refuses_an_injecting_value_before_anything_runs(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """End to end: `warroom incident run … --param` with a value that would inject is refused
+    (exit 2, the parameter named, the value never echoed), nothing runs, nothing is journaled as
+    run; a safe value runs."""
+    canary = tmp_path / "canary"
+    rb = tmp_path / "rb-inj.md"
+    rb.write_text('+++\nid = "RB-SEC-INJ"\ntitle = "Injection"\n+++\n# Injection\n\n## Triage\n\n'
+                  "Count:\n\n```bash\necho $(( {{ n }} + 1 ))\n```\n\n"
+                  "Nested:\n\n```bash\nsh -c 'echo {{ p }}'\n```\n")
+    code, out, err = cli("new", "--title", "Injection", "--severity", "P3", "--runbook", str(rb))
+    assert code == 0, err
+    inc = out.split()[0]
+    for step, name, value in (("1", "n", f"a[$(touch {canary})]"), ("1", "n", "EVIL"),
+                              ("2", "p", f"x'; touch {canary}; '"),
+                              ("2", "p", f"$(touch {canary})")):
+        code, out, err = cli("run", inc, step, "--param", f"{name}={value}", "--yes")
+        assert code == 2, (value, out, err)
+        assert f"parameter '{name}'" in err and value not in err + out
+        assert not canary.exists()
+    assert '"step.started"' not in cli.journal(inc).read_text()
+    code, out, _ = cli("run", inc, "1", "--param", "n=41", "--read-only")
+    assert code == 0 and "42" in out

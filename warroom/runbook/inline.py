@@ -29,11 +29,18 @@ def _plain(inline: Any) -> str:
 def _neutralised(command: str, declared: list[str], kind: str) -> str:
     """The command with every placeholder replaced by a plain word, for classification.
 
-    ``oc logs <pod>`` must be judged as ``oc logs PARAM``, not as a redirection from a file.
+    ``oc logs <pod>`` must be judged as ``oc logs PARAM``, not as a redirection from a file. In
+    shell arithmetic a value can only ever be digits (:mod:`warroom.runbook.param_safety`), so
+    there the placeholder stands in as ``1``.
     """
+    from warroom.runbook.param_safety import arithmetic_spans
+
+    refs = params.find_params(command, declared, kind)
+    arith = arithmetic_spans(command) if kind == "shell" and refs else []
     out = command
-    for ref in reversed(params.find_params(command, declared, kind)):
-        out = out[:ref.start] + "PARAM" + out[ref.end:]
+    for ref in reversed(refs):
+        word = "1" if any(a <= ref.start < b for a, b in arith) else "PARAM"
+        out = out[:ref.start] + word + out[ref.end:]
     return out
 
 

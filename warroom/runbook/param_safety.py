@@ -245,6 +245,11 @@ def _command_word(prog: str, words: list) -> int | None:  # type: ignore[type-ar
     return None
 
 
+def arithmetic_spans(text: str) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` that bash evaluates as arithmetic."""
+    return _arith_spans(text)
+
+
 def _arith_spans(text: str) -> list[tuple[int, int]]:
     """Character ranges bash evaluates as arithmetic (textually, wherever they are nested)."""
     spans: list[tuple[int, int]] = []
