@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from warroom.config import Config
-from warroom.incident import events as ev
-from warroom.incident.journal import GENESIS, Journal, encode_line, read_journal
+from warroom.journal import events as ev
+from warroom.journal.log import GENESIS, Journal, encode_line, read_journal
 from warroom.incident.pir import render_pir
-from warroom.incident.state import replay
+from warroom.incident.fold import replay
 from warroom.incident.store import IncidentStore
 
 T0 = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, EarlierRunbook, StepView
-from tui.bindings import CHECKLIST_BINDINGS
+from panes.bindings import CHECKLIST_BINDINGS
 from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
 from warroom.runbook.model import Runbook, Step
 

@@ -9,7 +9,7 @@ from textual.widgets.option_list import Option
 from panes.fmt import format_time
 from panes.view import STATE_STYLES, TimelineItem
 from warroom.incident.marks import STEP_MARKS
-from tui.bindings import TIMELINE_BINDINGS
+from panes.bindings import TIMELINE_BINDINGS
 
 KIND_MARKS = {
     "declared": ("◆", "bold"), "severity": ("▲", "yellow"), "status": ("●", "cyan"),

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from warroom.incident.events import NOTE_TAG_LABELS, NOTE_TAGS
+from warroom.journal.events import NOTE_TAG_LABELS, NOTE_TAGS
+
+# The panes' own keys are declared with the panes (``panes`` never imports ``tui``); they are
+# listed here with the rest for the help screen and the ``[keys]`` ids.
+from panes.bindings import CHECKLIST_BINDINGS as CHECKLIST_BINDINGS, TIMELINE_BINDINGS as TIMELINE_BINDINGS
 
 APP_BINDINGS: list[Binding] = [
     Binding("question_mark", "help", "Keys", id="app.help", key_display="?"),
@@ -36,22 +40,6 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("g", "drill_report", "Drill report", id="drill.report", show=False),
     Binding("G", "decide", "Go/No-Go", id="incident.decide", key_display="G", show=False),
     Binding("A", "alerts_view", "All alerts", id="alerts.view", show=False),
-]
-
-CHECKLIST_BINDINGS: list[Binding] = [
-    Binding("down,j", "cursor_down", "Next step", id="checklist.down", show=False),
-    Binding("up,k", "cursor_up", "Previous step", id="checklist.up", show=False),
-    Binding("home", "first", "First step", id="checklist.first", show=False),
-    Binding("end", "last", "Last step", id="checklist.last", show=False),
-    Binding("pagedown", "page_down", "Page down", id="checklist.page_down", show=False),
-    Binding("pageup", "page_up", "Page up", id="checklist.page_up", show=False),
-]
-
-TIMELINE_BINDINGS: list[Binding] = [
-    Binding("down,j", "cursor_down", "Next entry", id="timeline.down", show=False),
-    Binding("up,k", "cursor_up", "Previous entry", id="timeline.up", show=False),
-    Binding("home", "first", "First entry", id="timeline.first", show=False),
-    Binding("end", "last", "Last entry", id="timeline.last", show=False),
 ]
 
 # Focus moves are priority bindings: the App runs them before it hands on the next key. As a

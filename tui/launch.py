@@ -127,8 +127,8 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:
     """A replay of a resolved incident: its recorded panes as the source, read-only, in the drills'
-    state dir (a rehearsal never mixes with real incidents); see ``warroom.drill.replay``."""
-    from warroom.drill.replay import ReplaySource
+    state dir (a rehearsal never mixes with real incidents); see ``warroom.incident.replay``."""
+    from warroom.incident.replay import ReplaySource
     from warroom.errors import NotFoundError
     from warroom.incident.history import load_history
     from warroom.incident.store import IncidentStore

@@ -88,6 +88,32 @@ def describe(exc: BaseException) -> str:
     return text if isinstance(exc, WarroomError) else f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def open_incidents(ctx: AppContext) -> list[OpenSummary]:
+    """The incidents this dashboard may resume (a drill only its own)."""
+    from warroom.incident.store import IncidentStore
+
+    root = Path(ctx.state_dir) / "incidents"
+    if not root.is_dir() or next(root.iterdir(), None) is None:
+        # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
+        # an incident is declared or opened.
+        return []
+    sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+    out = []
+    for st in IncidentStore(ctx.state_dir, ctx.config).open_incidents():
+        drill = st.drill or {}
+        if sim is not None and drill.get("dir") != str(sim.path):
+            # A drill resumes only its own incidents: another scenario's (or an earlier run's)
+            # incident would be worked against a world that never had it.
+            continue
+        label = None
+        if drill:
+            label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
+        out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
+                               declared_at=st.declared_at.timestamp() if st.declared_at else None,
+                               drill=label))
+    return out
+
+
 class IncidentPresenter:
     """The dashboard's one door into the core. Methods named ``*_async`` (and ``call``) start
     a worker and return at once; the rest are cheap reads of what the workers left."""
@@ -166,26 +192,7 @@ class IncidentPresenter:
         return str(incident.id)
 
     def open_incidents(self) -> list[OpenSummary]:
-        root = Path(self.ctx.state_dir) / "incidents"
-        if not root.is_dir() or next(root.iterdir(), None) is None:
-            # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
-            # an incident is declared or opened.
-            return []
-        sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
-        out = []
-        for st in self._store().open_incidents():
-            drill = st.drill or {}
-            if sim is not None and drill.get("dir") != str(sim.path):
-                # A drill resumes only its own incidents: another scenario's (or an earlier run's)
-                # incident would be worked against a world that never had it.
-                continue
-            label = None
-            if drill:
-                label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
-            out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
-                                   declared_at=st.declared_at.timestamp() if st.declared_at else None,
-                                   drill=label))
-        return out
+        return open_incidents(self.ctx)
 
     def open(self, inc_id: str) -> str:
         if inc_id == "latest":
@@ -218,7 +225,7 @@ class IncidentPresenter:
         if sim is not None and "started_at" not in source:
             # Impact began when the scenario's pane crossed critical, which only the drill knows:
             # the response times (detect, mobilise, ...) then count from the real start.
-            from warroom.drill.report import breach_time
+            from warroom.incident.drill_report import breach_time
             from warroom.sources.evidence import iso
 
             began = breach_time(sim, slos=self.ctx.config.slo)
@@ -291,7 +298,7 @@ class IncidentPresenter:
         sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if sim is None:
             raise WarroomError("the drill report is for drills (warroom demo / warroom drill)")
-        from warroom.drill.report import drill_report
+        from warroom.incident.drill_report import drill_report
 
         state = self.live.snapshot().state if self.live is not None else None
         return drill_report(sim, state, slos=self.ctx.config.slo)

@@ -15,7 +15,7 @@ from tui.app import WarroomApp
 from tui.context import AppContext
 from tui.launch import drill_context
 from warroom.config import Config
-from warroom.incident.journal import read_journal
+from warroom.journal.log import read_journal
 
 FIXTURES = REPO / "tests" / "fixtures" / "tui"
 FLOWS_RUNBOOK = "RB-TUI-001"

@@ -11,7 +11,7 @@ from tests.app.drill_support import drill_app, drill_ctx
 from tests.app.test_tui_flows_engine import declare_from_breached_pane
 from tests.app.tui_support import wait_for
 from tui.app import WarroomApp
-from warroom.incident.journal import Journal, read_journal
+from warroom.journal.log import Journal, read_journal
 from warroom.sources.evidence import iso
 
 

@@ -21,7 +21,7 @@ from tui.launch import extra_sources, load_runbooks
 from tui.context import AppContext
 from tui.screens.modals.forms import DeclareScreen
 from warroom.config import Config, ProviderConfig
-from warroom.incident.journal import read_journal
+from warroom.journal.log import read_journal
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import pytest
 from tests.integration.sources_series import STEP, Scenario
 from tests.integration.sources_servers import PromServer, backfill
 from warroom.config import PrometheusConfig, default_slos
-from warroom.incident.journal import Journal, read_journal
+from warroom.journal.log import Journal, read_journal
 from warroom.sources.evidence import collect, format_evidence, iso, record_before, record_due
 from warroom.sources.prometheus import PrometheusSource
 from warroom.sources.verify import parse_verify, settle_open

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.security.conftest import Cli
-from warroom.incident.journal_format import GENESIS, _check_line, encode_line, parse_ts
-from warroom.incident.journal_reader import read_journal
-from warroom.incident.journal_seal import SIG_NAME, Witness
+from warroom.journal.encoding import GENESIS, _check_line, encode_line, parse_ts
+from warroom.journal.reader import read_journal
+from warroom.journal.seal import SIG_NAME, Witness
 
 NOTES = 45  # enough for two periodic checkpoints (every 20 events)
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.unit.test_drill_openmetrics import parse
 from warroom.drill.exporter import MetricsExporter
-from warroom.drill.simulator import create_drill
+from warroom.drill.directory import create_drill
 
 
 def test_serves_text_and_openmetrics_and_stops() -> None:

@@ -24,7 +24,9 @@ from warroom.drill.model import NoiseBank, Signals, lognormal_cdf, noise
 from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.scenarios import SCENARIOS, get_scenario
 from warroom.drill.series import GRID, UPTIME, Series
-from warroom.drill.simulator import Simulator, _one, create_drill
+from warroom.drill.directory import create_drill, open_drill
+from warroom.drill.source import _one
+from warroom.drill.simulator import Simulator
 
 ACTIONS: dict[str, list[tuple[str, float]]] = {
     "rate-limit": [("throttle", 40.0), ("circuit_breaker", 150.0), ("retry", 300.0)],
@@ -288,7 +290,7 @@ def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, 
         assert (drill.path / "series.cache").is_file() == (poll > 0)
     # a second dashboard on the same drill starts from the cache file the first one wrote
     source.drill.simulator.save_cache()
-    from warroom.drill.simulator import open_drill
+    from warroom.drill.directory import open_drill
 
     again = open_drill(drill.path, wrappers=False)
     at += 1.0
@@ -310,7 +312,7 @@ def test_a_new_action_keeps_only_the_past_it_cannot_change() -> None:
 
 
 def test_latest_drill_refreshes_only_the_wrappers_of_the_drill_it_returns(state_dir: Path) -> None:
-    from warroom.drill.simulator import latest_drill
+    from warroom.drill.directory import latest_drill
 
     old = create_drill(state_dir, "timeout", speed=1.0, name="old", start=1_800_000_000.0)
     new = create_drill(state_dir, "timeout", speed=1.0, name="new", start=1_800_000_100.0)
@@ -335,7 +337,7 @@ def test_the_cache_file_is_used_only_by_the_same_simulator_code(state_dir: Path,
     assert (d.path / simulator.SERIES_CACHE).is_file()
 
     def reopened() -> Simulator:
-        sim = simulator.open_drill(d.path, wrappers=False).simulator
+        sim = open_drill(d.path, wrappers=False).simulator
         sim.refresh()
         return sim
 

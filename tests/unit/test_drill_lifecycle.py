@@ -6,7 +6,7 @@ from pathlib import Path
 
 from warroom.config import Config
 from warroom.drill.lifecycle import choose_drill, resume_command
-from warroom.drill.simulator import list_drills
+from warroom.drill.directory import list_drills
 
 
 def _resolved(ids: set[str]):

@@ -12,7 +12,7 @@ from warroom.drill.env import drill_env
 from warroom.drill.model import Signals
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.series import Series
-from warroom.drill.simulator import Drill, create_drill
+from warroom.drill.directory import Drill, create_drill
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from warroom.config import Config
-from warroom.drill.replay import ReplaySource
-from warroom.drill.simulator import create_drill
+from warroom.incident.replay import ReplaySource
+from warroom.drill.directory import create_drill
 from warroom.errors import NotFoundError
 from warroom.incident.history import load_history, record_history
 from warroom.incident.store import IncidentStore

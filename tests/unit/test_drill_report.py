@@ -7,8 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warroom.drill.report import breach_time, drill_report
-from warroom.drill.simulator import create_drill
+from warroom.incident.drill_report import breach_time, drill_report
+from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
 

@@ -17,7 +17,7 @@ from warroom.drill.model import Signals
 from warroom.drill.promql import Catalog, PromQLError, evaluate
 from warroom.drill.scenarios import SCENARIOS, get_scenario
 from warroom.drill.series import PANES, Series
-from warroom.drill.simulator import DrillError, create_drill, latest_drill, list_drills, open_drill
+from warroom.drill.directory import DrillError, create_drill, latest_drill, list_drills, open_drill
 from warroom.errors import NotFoundError
 
 CRIT = {s.id: s.crit for s in default_slos()}

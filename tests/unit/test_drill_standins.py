@@ -21,7 +21,7 @@ from warroom.drill.cluster import build_cluster
 from warroom.drill.env import STANDINS, drill_env
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
-from warroom.drill.simulator import Drill, create_drill
+from warroom.drill.directory import Drill, create_drill
 
 CRIT = {s.id: s.crit for s in default_slos()}
 SPEED = 10.0

@@ -25,8 +25,8 @@ from warroom.execute.runner import (
     reconcile,
     start,
 )
-from warroom.incident import events as ev
-from warroom.incident.journal import read_journal, verify_journal
+from warroom.journal import events as ev
+from warroom.journal.log import read_journal, verify_journal
 
 FAST = {"timeout": 30.0, "kill_grace": 0.2}
 
@@ -302,7 +302,7 @@ def test_start_step_adapter_streams_and_records(incident: Path) -> None:
     from types import SimpleNamespace
 
     from warroom.config import Config
-    from warroom.incident.journal import Journal
+    from warroom.journal.log import Journal
 
     cfg = Config()
     cfg.execute.kill_grace = 0.2

@@ -9,7 +9,7 @@ import pytest
 from warroom.config import Config
 from warroom.execute.runner import RunSpec, start
 from warroom.execute.safety import Confirmation, StepRefused, decide
-from warroom.incident.journal import read_journal
+from warroom.journal.log import read_journal
 
 SCALE = "kubectl scale deployment/flowengine --replicas=6 -n production"
 

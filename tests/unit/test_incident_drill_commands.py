@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
-from warroom.drill.simulator import create_drill
+from warroom.drill.directory import create_drill
 from warroom.errors import WarroomError
 from warroom.incident.store import IncidentStore
 

@@ -14,7 +14,7 @@ import pytest
 
 from warroom.config import Config
 from warroom.execute.safety import StepRefused
-from warroom.incident.journal import read_journal
+from warroom.journal.log import read_journal
 from warroom.incident.store import IncidentStore
 
 RUNBOOK = """+++
@@ -65,7 +65,7 @@ def incident(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def drill_source(tmp_path: Path):  # type: ignore[no-untyped-def]
-    from warroom.drill.simulator import create_drill
+    from warroom.drill.directory import create_drill
 
     drill = create_drill(tmp_path / "drills", "rate-limit", 60.0)
     return drill.source(Config().slo)

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import subprocess_env, warroom_cmd
-from warroom.drill.simulator import create_drill
+from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
 RUNBOOK = """+++

@@ -9,7 +9,7 @@ import pytest
 from tests.unit.incident_fixtures import Clock, install_fake_runbook
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.incident.session import DryRun, Incident, JournalDamaged, ParamError, StepRefused, detect_target
 from warroom.incident.store import IncidentStore
 
@@ -171,7 +171,7 @@ def test_detect_target_reads_flags_params_and_config() -> None:
 
 
 def test_redacted_answers_are_never_offered_as_values(inc: Incident) -> None:
-    from warroom.incident.journal import Journal
+    from warroom.journal.log import Journal
 
     Journal(inc.journal.path).append(ev.STEP_DRY_RUN, {"step": 2, "step_id": "show-task", "label": "Show task",
                                                        "command": "echo task x",

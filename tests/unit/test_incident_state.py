@@ -10,9 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warroom.incident import events as ev
-from warroom.incident.journal import Event, Journal, format_ts, read_journal
-from warroom.incident.state import IncidentState, replay
+from warroom.journal import events as ev
+from warroom.journal.log import Event, Journal, format_ts, read_journal
+from warroom.incident.fold import replay
+from warroom.incident.jsonview import state_to_json
+from warroom.incident.state import IncidentState
 
 T0 = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
 
@@ -189,7 +191,7 @@ def test_replay_is_deterministic_and_incremental(seq: list[Any], data: st.DataOb
     partial = replay(events[:split])
     assert replay(events[split:], into=partial) == once  # folding later events in == replaying all
     now = T0 + timedelta(hours=2)
-    assert once.to_json(now) == replay(events).to_json(now)
+    assert state_to_json(once, now) == state_to_json(replay(events), now)
     # Order-consistent: the timeline is sorted by time and each step's runs are in journal order.
     tl = once.sorted_timeline()
     assert all((a.at, a.seq) <= (b.at, b.seq) for a, b in zip(tl, tl[1:], strict=False))
@@ -209,7 +211,7 @@ def test_replay_through_a_real_journal_matches(tmp_path: Path, seq: list[Any]) -
     read = read_journal(path)
     assert read.ok and len(read.events) == len(events)
     direct, via = replay(events), replay(read.events)
-    assert direct.to_json() == via.to_json()
+    assert state_to_json(direct) == state_to_json(via)
     assert isinstance(via, IncidentState)
 
 

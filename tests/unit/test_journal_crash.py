@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 from tests.conftest import subprocess_env, warroom_cmd
-from warroom.incident.journal import Journal, read_journal, verify_journal
+from warroom.journal.log import Journal, read_journal, verify_journal
 from warroom.incident.store import IncidentStore
 
 WRITER = r"""
 import sys, time
 from pathlib import Path
-from warroom.incident.journal import Journal
+from warroom.journal.log import Journal
 path, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 j = Journal(path, actor=name + "@test")
 deadline = time.monotonic() + 60

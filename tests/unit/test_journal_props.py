@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warroom.incident.journal import Journal, JournalFollower, read_journal, verify_journal
+from warroom.journal.log import Journal, JournalFollower, read_journal, verify_journal
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warroom.config import Config
-from warroom.drill.report import breach_time, drill_report
-from warroom.drill.simulator import create_drill
-from warroom.incident import events as ev
+from warroom.incident.drill_report import breach_time, drill_report
+from warroom.drill.directory import create_drill
+from warroom.journal import events as ev
 from warroom.incident.pir import render_pir
 from warroom.incident.store import IncidentStore
 from warroom.units import format_value

@@ -14,10 +14,10 @@ import pytest
 
 from tests.conftest import REPO
 from warroom.config import Config
-from warroom.incident import events as ev
-from warroom.incident.journal import Journal, format_ts, read_journal, verify_journal
+from warroom.journal import events as ev
+from warroom.journal.log import Journal, format_ts, read_journal, verify_journal
 from warroom.incident.pir import render_pir
-from warroom.incident.state import replay
+from warroom.incident.fold import replay
 
 GOLDEN = REPO / "tests" / "golden" / "incident"
 JOURNAL = GOLDEN / "journal.jsonl"
@@ -42,7 +42,7 @@ def _record(path: Path) -> None:
     """The scenario behind the fixture: a rate-limit incident, start to PIR."""
     path.unlink(missing_ok=True)
     path.with_name("journal.head").unlink(missing_ok=True)
-    from warroom.incident.journal_seal import Witness
+    from warroom.journal.seal import Witness
 
     Witness(path).path.unlink(missing_ok=True)   # re-recording on purpose, not a cut journal
     ic = Journal(path, actor="alice@bastion-1")

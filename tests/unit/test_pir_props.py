@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.config import Config
-from warroom.incident import events as ev
-from warroom.incident.journal import Event, format_ts
+from warroom.journal import events as ev
+from warroom.journal.log import Event, format_ts
 from warroom.incident.pir import render_pir
-from warroom.incident.state import replay
+from warroom.incident.fold import replay
 
 T0 = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
 WORD = st.integers(min_value=100, max_value=999).map(lambda n: f"w{n}")

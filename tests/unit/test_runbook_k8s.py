@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from warroom.execute.classify import classify
-from warroom.runbook.k8s import K8sSyntaxError, parse_action
+from warroom.syntax.k8s import K8sSyntaxError, parse_action
 
 
 def test_actions() -> None:

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CORPUS, REPO
-from warroom.runbook import blocks, inline_commands, params, placeholders, shell, shellvars
+from warroom.runbook import blocks, inline_commands, params, placeholders, shellvars
+from warroom.syntax import shell
 from warroom.runbook.exactness import Score, score
 from warroom.runbook.lint import lint_paths, lint_runbook
 from warroom.runbook.parser import load_runbook, parse_runbook

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 
 
 @pytest.mark.parametrize(("text", "problem"), [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from warroom.config import SloConfig
-from warroom.incident.journal import Journal, read_journal
+from warroom.journal.log import Journal, read_journal
 from warroom.sources.evidence import (
     collect, due_evidence, format_evidence, iso, offsets_from, record_before, record_due,
 )
@@ -226,7 +226,7 @@ def test_outcome_records_the_value_with_the_panes_unit(tmp_path: Path) -> None:
     run_verify(j, 6, "breaker", parse_verify("quota < 75 within 1m", SLOS), src, every=0.01)
     passed = _events(tmp_path)[-1]
     assert passed.data["value_text"] == "64.9%"
-    from warroom.incident.state import replay
+    from warroom.incident.fold import replay
 
     text = replay(_events(tmp_path)).timeline[-1].text
     assert text == "Verification passed: quota < 75 within 1m (value 64.9%)"

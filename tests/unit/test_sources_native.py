@@ -63,7 +63,7 @@ def test_run_native_step_bad_line_and_kind_never_raise() -> None:
 def test_every_line_the_runbook_grammar_accepts_runs_here() -> None:
     """The runbook engine lints ```warroom fences with its own parser; each line it accepts must
     parse here to the same action."""
-    k8s = pytest.importorskip("warroom.runbook.k8s")
+    k8s = pytest.importorskip("warroom.syntax.k8s")
     lines = [
         "scale deployment/flowengine replicas=5",
         "scale deploy/flowengine replicas=0 namespace=canary",

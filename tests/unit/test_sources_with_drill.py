@@ -8,7 +8,7 @@ import pytest
 
 from warroom.config import default_slos
 
-drill_sim = pytest.importorskip("warroom.drill.simulator")
+drill_sim = pytest.importorskip("warroom.drill.directory")
 
 from warroom.sources.evidence import capture  # noqa: E402
 from warroom.sources.native import run_promql_step  # noqa: E402

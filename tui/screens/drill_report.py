@@ -1,5 +1,5 @@
 """The end-of-drill report: response times against the targets, what was done and whether it
-helped, how the panes ended (``warroom.drill.report``). Shown after resolving a drill and on ``g``.
+helped, how the panes ended (``warroom.incident.drill_report``). Shown after resolving a drill and on ``g``.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from warroom.cli.incident_run import cmd_run
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -185,7 +185,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.drill:
         from pathlib import Path
 
-        from warroom.drill.simulator import create_drill
+        from warroom.drill.directory import create_drill
 
         if not args.speed > 0:
             raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")

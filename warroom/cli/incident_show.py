@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.incident.jsonview import state_to_json
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
@@ -37,7 +38,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     states = store.open_incidents() if args.open else store.list()
     now = _now()
     if args.json:
-        out(json.dumps([s.to_json(now) for s in states], indent=2))
+        out(json.dumps([state_to_json(s, now) for s in states], indent=2))
         return 0
     if not states:
         out("no open incidents" if args.open else f"no incidents in {store.root}")
@@ -79,7 +80,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for issue in st.journal_issues:
         print(f"warning: {inc.id}: {issue} (`warroom incident verify {inc.id}`)", file=sys.stderr)
     if args.json:
-        data = st.to_json(now)
+        data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st)
         out(json.dumps(data, indent=2, ensure_ascii=False))
         return 0

@@ -24,16 +24,15 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from warroom.config import SloConfig
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.scenarios import Scenario, get_scenario
+from warroom.drill.simulator import SERIES_CACHE, Simulator
 from warroom.drill.source import DrillSource
 from warroom.errors import NotFoundError, WarroomError
 
-if TYPE_CHECKING:
-    from warroom.drill.simulator import Simulator
 
 DRILL_FILE = "drill.json"
 DRILLS_DIR = "drills"
@@ -101,10 +100,6 @@ class Drill:
 
     @property
     def simulator(self) -> Simulator:
-        # imported here: ``warroom.drill.simulator`` re-exports this module's names, so it imports
-        # this module first
-        from warroom.drill.simulator import SERIES_CACHE, Simulator
-
         if self._sim is None:
             self._sim = Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE)
         return self._sim

@@ -23,7 +23,8 @@ from warroom.drill.actions import Action
 from warroom.drill.openmetrics import CONTENT_TYPE, TEXT_CONTENT_TYPE, exposition
 from warroom.drill.promql import Catalog
 from warroom.drill.scenarios import Scenario, get_scenario
-from warroom.drill.simulator import Drill, Simulator
+from warroom.drill.directory import Drill
+from warroom.drill.simulator import Simulator
 
 
 class MetricsExporter:

@@ -2,9 +2,8 @@
 
 ``Simulator`` integrates the series (``warroom.drill.series``) for the actions recorded so far,
 keeps the integration on disk for the short-lived stand-ins (``series.cache``), and answers
-PromQL over it. The drill directory and its clock live in ``warroom.drill.directory``, the
-dashboard's ``MetricSource`` in ``warroom.drill.source``; their names are re-exported here, the
-entry point the dashboard, the CLI and the tests have always imported.
+PromQL over it. The drill directory and its clock live in ``warroom.drill.directory`` (which
+makes the simulator: this module imports neither it nor ``warroom.drill.source``).
 """
 
 from __future__ import annotations
@@ -19,14 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from warroom.drill.actions import Action
-from warroom.drill.directory import (
-    DRILL_FILE, DRILLS_DIR, Drill, DrillError, create_drill, drills_root, latest_drill, list_drills, open_drill,
-)
 from warroom.drill.model import Signals
 from warroom.drill.promql import Catalog, Many, Sample, evaluate, evaluate_many
 from warroom.drill.scenarios import Scenario
 from warroom.drill.series import PANES, Series
-from warroom.drill.source import DrillSource, _one, _values
 
 SERIES_CACHE = "series.cache"
 _CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkpoints (Series.dump)
@@ -180,8 +175,3 @@ class Simulator:
                     return t
             return None
 
-
-__all__ = [
-    "DRILLS_DIR", "DRILL_FILE", "PANES", "SERIES_CACHE", "Drill", "DrillError", "DrillSource", "Simulator", "_one",
-    "_values", "create_drill", "drills_root", "latest_drill", "list_drills", "open_drill",
-]

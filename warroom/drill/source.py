@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from warroom.config import SloConfig, default_slos
 from warroom.drill.promql import Many, PromQLError, Sample
 from warroom.sources.model import SloSample
 
-if TYPE_CHECKING:
-    from warroom.drill.directory import Drill
+
+class DrillClock(Protocol):
+    """What the source needs of a drill (``warroom.drill.directory.Drill``, which makes this
+    source): its scenario, its simulator and its clock."""
+
+    scenario: Any
+
+    @property
+    def simulator(self) -> Any: ...
+
+    def scenario_time(self, at: float | None = None) -> float: ...
+
+    def wall_time(self, t: float) -> float: ...
 
 
 class DrillSource:
@@ -30,7 +41,7 @@ class DrillSource:
     #: a sub-second grid on a sped-up drill.
     exact_history = True
 
-    def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
+    def __init__(self, drill: DrillClock, slos: list[SloConfig] | None = None, window: float = 1800.0,
                  points: int = 60) -> None:
         self.drill = drill
         self.name = f"drill:{drill.scenario.name}"

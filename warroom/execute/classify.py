@@ -32,7 +32,7 @@ def classify(command: str | None, kind: str = "shell") -> Classification:
     if kind == "promql":
         return Classification(False, "a PromQL query only reads metrics")
     if kind == "k8s":
-        from warroom.runbook.k8s import K8sSyntaxError, parse_action
+        from warroom.syntax.k8s import K8sSyntaxError, parse_action
 
         try:
             action = parse_action(command or "", allow_placeholders=True)

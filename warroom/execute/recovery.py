@@ -18,8 +18,8 @@ from warroom.execute.capture import read_tail
 from warroom.execute.output_files import try_lock
 from warroom.execute.run_spec import StepResult
 from warroom.execute.watchdog import claim_held, claim_owner, claim_path, end_path_for, end_tree, read_end
-from warroom.incident import events as ev
-from warroom.incident.journal import Event, Journal, JournalError, format_ts, read_journal
+from warroom.journal import events as ev
+from warroom.journal.log import Event, Journal, JournalError, format_ts, read_journal
 
 
 def find_finished(incident_dir: Path, output_rel: str, events: Iterable[Event] | None = None) -> StepResult | None:

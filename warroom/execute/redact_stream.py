@@ -7,15 +7,21 @@ private-key block) is its own concern, separate from what the patterns are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Protocol
 
 import re
 
 from warroom.execute.redact_rules import _PEM_BEGIN, _PEM_BODY, _PEM_END, _is_private_key_b64, marker
 from warroom.execute.sanitize import LINE_CAP
 
-if TYPE_CHECKING:
-    from warroom.execute.redact import Redactor
+
+class Redactor(Protocol):
+    """What the stream needs of ``warroom.execute.redact.Redactor`` (which builds streams)."""
+
+    def spans(self, data: bytes) -> Iterable[tuple[int, int]]: ...
+
+    def line_set(self, data: bytes) -> bytes: ...
 
 HOLD = LINE_CAP + 4096
 """A partial line longer than this is passed on in pieces (bytes)."""

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.execute import safety
+from warroom.execute.confirmation import Confirmation
 from warroom.execute.redact import RedactionSettings, Redactor, looks_secret_name
-from warroom.incident.journal import Event
+from warroom.journal.log import Event
 
 
 class ExecuteError(WarroomError):
@@ -38,7 +38,7 @@ class RunSpec:
     params: dict[str, str] = field(default_factory=dict)
     mutating: bool | None = None
     confirm: bool = False
-    confirmation: safety.Confirmation | None = None
+    confirmation: Confirmation | None = None
     read_only: bool = False
     target: dict[str, str] = field(default_factory=dict)
     timeout: float | None = 300.0

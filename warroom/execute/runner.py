@@ -66,8 +66,8 @@ from warroom.execute.output_files import allocate_output, output_locked as outpu
 from warroom.execute.recovery import find_finished as find_finished, find_unfinished, mark_interrupted
 from warroom.execute.run_spec import ExecuteError, RunSpec, StepResult
 from warroom.execute.watchdog import claim_owner, claim_path, try_claim
-from warroom.incident import events as ev
-from warroom.incident.journal import Event, Journal, JournalError, read_journal
+from warroom.journal import events as ev
+from warroom.journal.log import Event, Journal, JournalError, read_journal
 
 
 START_TIMEOUT = 30.0

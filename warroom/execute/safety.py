@@ -29,15 +29,13 @@ runner (it may hold secrets typed as parameters).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
-    from warroom.execute.runner import RunSpec
+    from warroom.execute.run_spec import RunSpec
 
 
 class StepRefused(WarroomError):
@@ -46,27 +44,8 @@ class StepRefused(WarroomError):
     exit_code = 5  # the CLI's documented "refused" status
 
 
-def _digest(command: str) -> str:
-    return hashlib.sha256(command.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    """Proof that a person agreed to run one exact command.
-
-    Create it only where a person actually confirmed: the UI's confirm dialog, or the ``--yes``
-    flag of the headless CLI.
-    """
-
-    command_sha256: str
-    via: str = "dialog"
-
-    @classmethod
-    def of(cls, command: str, via: str = "dialog") -> Confirmation:
-        return cls(_digest(command), via)
-
-    def covers(self, command: str) -> bool:
-        return hmac.compare_digest(self.command_sha256, _digest(command))
+# Re-exported: the confirmation is the runner's input (``run_spec``); most callers know it from here.
+from warroom.execute.confirmation import Confirmation as Confirmation  # noqa: E402
 
 
 Action = Literal["run", "dry_run", "refuse"]

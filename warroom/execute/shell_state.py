@@ -30,7 +30,7 @@ MAX_VALUE = 64 * 1024
 
 def supervisor_fields(command: str, names: Iterable[str], output: Path, rel: str) -> dict[str, Any]:
     """What the supervisor spec carries so the step's variables are captured (empty: none)."""
-    from warroom.runbook import shell
+    from warroom.syntax import shell
 
     wanted = [n for n in dict.fromkeys(names) if _NAME.match(n)]
     if not wanted or not shell.scan(command).complete:

@@ -1,6 +1,6 @@
 """A strict parser for the bash subset the read-only prover accepts.
 
-:mod:`warroom.runbook.shell` is forgiving on purpose (it splits runbook text into steps and must
+:mod:`warroom.syntax.shell` is forgiving on purpose (it splits runbook text into steps and must
 never fail). Proving a command read-only needs the opposite: every character must be accounted
 for, so this parser raises :class:`Unprovable` on anything it does not fully understand — a
 ``case``, a function definition, an array assignment, ``${!x}``, arithmetic on a variable, an

@@ -47,7 +47,7 @@ from warroom.execute.process_tree import (
     descendants,
 )
 from warroom.execute.redact import RedactionSettings, Redactor
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.execute.watchdog import (
     TAG_ENV,
     end_path_for,
@@ -58,7 +58,7 @@ from warroom.execute.watchdog import (
     write_end,
     write_started,
 )
-from warroom.incident.journal import Journal, JournalError, JournalLocked, format_ts
+from warroom.journal.log import Journal, JournalError, JournalLocked, format_ts
 
 READ_SIZE = 1 << 20
 PIPE_SIZE = 1 << 20

@@ -17,8 +17,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.journal import JournalError
-from warroom.incident.store import make_private_dir
+from warroom.journal.log import JournalError
+from warroom.incident.files import make_private_dir
 from warroom.safe_text import csv_cell
 
 if TYPE_CHECKING:

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from warroom.incident import events as ev
-from warroom.incident.journal import Journal, JournalError
-from warroom.incident.journal_format import GENESIS, _check_line, encode_line
-from warroom.incident.journal_proof import prove_journal
-from warroom.incident.journal_reader import zero_filled_tail
-from warroom.incident.journal_seal import SIG_NAME, read_checkpoints
+from warroom.journal import events as ev
+from warroom.journal.log import Journal, JournalError
+from warroom.journal.encoding import GENESIS, _check_line, encode_line
+from warroom.journal.proof import prove_journal
+from warroom.journal.reader import zero_filled_tail
+from warroom.journal.seal import SIG_NAME, read_checkpoints
 
 TEXT_KEEP = 4000
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.journal import format_ts
+from warroom.journal.log import format_ts
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState

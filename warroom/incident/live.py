@@ -292,7 +292,7 @@ class LiveIncident:
             return None
         from warroom.execute.runner import attach
 
-        from warroom.incident.journal import format_ts
+        from warroom.journal.log import format_ts
 
         started = {"output": run.output, "supervisor_pid": run.supervisor_pid, "pid": run.pid,
                    "pgid": run.pid, "step": st.step, "step_id": st.step_id,

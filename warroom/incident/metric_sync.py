@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import SloConfig
-from warroom.incident import events as ev
-from warroom.incident.journal import format_ts
+from warroom.journal import events as ev
+from warroom.journal.log import format_ts
 from warroom.incident.metric_history import (
     HistoryError,
     PaneHistory,

@@ -25,11 +25,11 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from warroom.errors import WarroomError
 from warroom.incident import csvlog
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 # Re-exported: the TUI, the CLI and the drill report import these from here.
 from warroom.incident.pir_context import Record as Record, pir_context as pir_context
 from warroom.incident.pir_format import (
@@ -50,13 +50,33 @@ from warroom.incident.pir_templates import (
     template_dirs as template_dirs,
     tidy_markdown as tidy_markdown,
 )
-from warroom.incident.store import make_private_dir, read_nofollow, write_private_file
+from warroom.incident.files import make_private_dir, read_nofollow, write_private_file
 from warroom.paths import expand
 
 if TYPE_CHECKING:
     from warroom.config import Config
-    from warroom.incident.journal import Event
-    from warroom.incident.session import Incident
+    from warroom.journal.log import Event, JournalRead
+    from warroom.runbook.model import Runbook
+
+
+class Exportable(Protocol):
+    """What exporting needs of an incident (``warroom.incident.session.Incident``, which
+    calls this module): its journal, state, config and directory, and the one append path."""
+
+    id: str
+    dir: Path
+    config: Config
+
+    @property
+    def state(self) -> Any: ...
+
+    def read(self) -> JournalRead: ...
+
+    def seal(self) -> Any: ...
+
+    def runbook(self) -> Runbook | None: ...
+
+    def _append(self, type_: str, data: dict[str, Any]) -> Event: ...
 
 SHIPPED = ("pir", "rca", "postmortem")
 
@@ -129,7 +149,7 @@ def incident_log_path(config: Config, state_dir: Path | None = None) -> Path:
     return (state_dir or config.state_dir()) / "incident_log.csv"
 
 
-def export_pir(inc: Incident, template: str, *, out_dir: str | Path | None, now: datetime,
+def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, now: datetime,
                log: bool = True) -> ExportResult:
     """Render and write the draft, append the incident-log row, journal the export."""
     read = inc.read()
@@ -186,7 +206,7 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
             f" `warroom incident verify {inc_id}` checks the journal against it._\n")
 
 
-def _runbook_steps(inc: Incident) -> list[dict[str, Any]] | None:
+def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
     try:
         book = inc.runbook()
     except (WarroomError, ImportError, OSError):

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review import build_review

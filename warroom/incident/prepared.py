@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
-from warroom.incident.journal import Event
+from warroom.journal.log import Event
 
 if TYPE_CHECKING:
     from warroom.runbook.model import Step

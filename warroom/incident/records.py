@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from warroom.incident.journal import parse_ts
+from warroom.journal.log import parse_ts
 
 PHASE_LABELS = {
     "started": "Impact started", "detected": "Detected", "mobilised": "Responders mobilised",

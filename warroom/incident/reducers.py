@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident import events as ev
-from warroom.incident.journal import Event
+from warroom.journal import events as ev
+from warroom.journal.log import Event
 from warroom.incident.records import (
     PHASE_LABELS,
     EvidenceSample,

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration, parse_duration
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.units import format_value

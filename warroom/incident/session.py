@@ -41,9 +41,9 @@ from warroom.config import Config
 from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.incident import runbook_ref
-from warroom.incident.journal import (
+from warroom.journal.log import (
     Event,
     Journal,
     JournalError,
@@ -59,13 +59,14 @@ from warroom.incident.prepared import (
     ParamPrompt as ParamPrompt,
     PreparedStep as PreparedStep,
 )
+from warroom.incident.fold import apply
 from warroom.incident.state import IncidentState
 from warroom.incident.step_running import StepRunning
-from warroom.incident.store import JOURNAL_NAME, make_private_dir, write_private_file
+from warroom.incident.files import JOURNAL_NAME, make_private_dir, write_private_file
 from warroom.incident.target import detect_target as detect_target
 
 if TYPE_CHECKING:
-    from warroom.incident.journal_proof import Proof
+    from warroom.journal.proof import Proof
     from warroom.incident.journal_repair import RepairReport
     from warroom.incident.pir import ExportResult
     from warroom.runbook.model import Runbook, Step
@@ -173,7 +174,7 @@ class Incident(StepRunning):
             cache = self._cache
             new = cache.follower.poll()
             for e in new:
-                cache.state.apply(e)
+                apply(cache.state, e)
             if not cache.state.id:
                 cache.state.id = self.id
             issues = cache.follower.snapshot().describe()
@@ -191,7 +192,7 @@ class Incident(StepRunning):
         Lock-free (a view refreshes often): a record ahead of what we have read may be an append
         in flight, so the journal is read once more before calling it a cut.
         """
-        from warroom.incident.journal_seal import Mark
+        from warroom.journal.seal import Mark
 
         for name, mark in (("the witness kept outside the incident dir", self.journal.witness.read()),
                            ("journal.head", self.journal._read_head())):
@@ -200,7 +201,7 @@ class Incident(StepRunning):
             events = self._cache.follower.events
             if mark.seq > len(events):
                 for e in self._cache.follower.poll():
-                    self._cache.state.apply(e)
+                    apply(self._cache.state, e)
                 events = self._cache.follower.events
                 fresh = self.journal.witness.read() if name.startswith("the witness") else self.journal._read_head()
                 mark = fresh if isinstance(fresh, Mark) else mark
@@ -317,7 +318,7 @@ class Incident(StepRunning):
 
     def _checkpoint_problem(self) -> str | None:
         """The first signed checkpoint the journal no longer matches (cached per ``journal.sig``)."""
-        from warroom.incident.journal_seal import SIG_NAME, read_checkpoints
+        from warroom.journal.seal import SIG_NAME, read_checkpoints
 
         try:
             st = (self.dir / SIG_NAME).stat()
@@ -338,7 +339,7 @@ class Incident(StepRunning):
             elif cp.seq > len(events):
                 # Another process may have appended and signed since we read.
                 for e in self._cache.follower.poll():
-                    self._cache.state.apply(e)
+                    apply(self._cache.state, e)
                 events = self._cache.follower.events
                 if cp.seq > len(events):
                     problem = (f"a signed checkpoint records #{cp.seq} but the journal ends at"

@@ -22,8 +22,9 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
 Response times are measured from ``detected`` (time to detect: from ``started``), against the
 seeds' targets: detect < 5 min, mobilise < 10, root cause < 15, mitigate < 30, resolve < 60.
 
-What one event does to the state lives in :mod:`warroom.incident.reducers`; the records the state
-holds (steps, notes, evidence...) in :mod:`warroom.incident.records`.
+Folding events into the state is :mod:`warroom.incident.fold` (``replay``, ``apply``); what one
+event does, :mod:`warroom.incident.reducers`; the records the state holds (steps, notes,
+evidence...), :mod:`warroom.incident.records`; the JSON form, :mod:`warroom.incident.jsonview`.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.incident import events as ev
-from warroom.incident.journal import Event, gc_paused
+from warroom.journal import events as ev
+from warroom.journal.log import Event
 from warroom.incident.records import (
     PHASE_LABELS as PHASE_LABELS,
     Escalation,
@@ -51,7 +52,6 @@ from warroom.incident.records import (
     _int,
     _ts,
 )
-from warroom.incident.reducers import _HANDLERS
 
 # (phase, label, target minutes, measured from)
 RESPONSE_TARGETS: tuple[tuple[str, str, float, str], ...] = (
@@ -69,12 +69,6 @@ ESCALATION_TIERS: tuple[tuple[float, int, str, str], ...] = (
     (30.0, 2, "IC + consider rollback", "incident commander joins; weigh a rollback"),
     (60.0, 3, "notify stakeholders", "notify stakeholders; plan the post-incident review"),
 )
-
-_MOBILISING = frozenset({
-    ev.STEP_STARTED, ev.STEP_DRY_RUN, ev.STEP_TICKED, ev.STEP_SKIPPED, ev.NOTE, ev.TIMELINE_ENTRY,
-    ev.STATUS_UPDATE, ev.SEVERITY_CHANGED, ev.RUNBOOK_ATTACHED, ev.STATUS_CHANGED, ev.STEP_REFUSED,
-})
-
 
 def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60.0
@@ -136,26 +130,7 @@ class IncidentState:
     unknown_events: int = 0
     journal_issues: list[str] = field(default_factory=list)
 
-    # ------------------------------------------------------------------ building
-
-    def apply(self, e: Event) -> None:
-        """Fold one event into the state. Unknown types are counted and kept on the timeline."""
-        handler = _HANDLERS.get(e.type)
-        d = e.data
-        if handler is None:
-            self.unknown_events += 1
-            self._add_timeline(e, e.type, str(d.get("text") or d.get("summary") or e.type))
-        else:
-            handler(self, e, d)
-        if e.type in _MOBILISING and self.declared_at is not None and self.first_action_at is None:
-            self.first_action_at = e.ts
-            self.first_action_seq = e.seq
-        if e.type == ev.DECLARED:
-            self.declared_seq = e.seq
-        self.last_seq = e.seq
-        self.last_hash = e.h
-        self.last_at = e.ts
-        self.event_count += 1
+    # ------------------------------------------------------------------ building (``warroom.incident.fold``)
 
     def copy(self) -> IncidentState:
         return copy.deepcopy(self)
@@ -390,18 +365,3 @@ class IncidentState:
         for s in sorted(self.evidence, key=lambda s: (s.at, s.seq)):
             out.setdefault(s.slo_id, []).append(s)
         return out
-
-    def to_json(self, now: datetime | None = None) -> dict[str, Any]:
-        """The machine-readable view printed by ``warroom incident show --json``."""
-        from warroom.incident.jsonview import state_to_json
-
-        return state_to_json(self, now)
-
-
-def replay(events: list[Event] | tuple[Event, ...], into: IncidentState | None = None) -> IncidentState:
-    """Rebuild state from events in journal order (or continue ``into`` an existing state)."""
-    state = into if into is not None else IncidentState()
-    with gc_paused(len(events)):
-        for e in events:
-            state.apply(e)
-    return state

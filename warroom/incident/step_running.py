@@ -20,11 +20,11 @@ from typing import Any
 from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from warroom.incident import runbook_ref
-from warroom.incident.journal import Journal, JournalError, format_ts
+from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
-from warroom.incident.store import make_private_dir
+from warroom.incident.files import make_private_dir
 from warroom.incident.target import detect_target
 
 
@@ -284,7 +284,7 @@ class StepRunning:
                 f"{self.id} is a drill incident but its drill directory"
                 f" ({drill_dir or 'not recorded'}) is gone; its commands run only against the"
                 " drill's stand-ins, so nothing was run (open it with `warroom drill`)")
-        from warroom.drill.simulator import open_drill
+        from warroom.drill.directory import open_drill
 
         return open_drill(Path(drill_dir))
 

@@ -21,7 +21,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 from warroom.runbook.line_kinds import (
     KNOWN_COMMANDS as KNOWN_COMMANDS,
     SHELL_KEYWORDS as SHELL_KEYWORDS,

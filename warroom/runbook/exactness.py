@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 
 
 def normalise(command: str) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import functools
 import re
 import shutil
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 from warroom.runbook.line_kinds import KNOWN_COMMANDS, looks_like_output
 
 # Program names that are also everyday English words: a span starting with one of them is a

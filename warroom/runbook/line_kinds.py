@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 
 KNOWN_COMMANDS = frozenset("""
 kubectl oc k kubecolor helm kustomize kubens kubectx k9s stern minikube kind k3d eksctl argocd

@@ -5,7 +5,7 @@ never from regular expressions over the whole text:
 
 * headings open sections, mapped to incident phases (:mod:`warroom.runbook.phases`);
 * shell fences are split into steps (:mod:`warroom.runbook.blocks`), ``promql`` fences become
-  PromQL steps, ``warroom`` fences native k8s steps (:mod:`warroom.runbook.k8s`);
+  PromQL steps, ``warroom`` fences native k8s steps (:mod:`warroom.syntax.k8s`);
 * ``- [ ]`` / ``* [ ]`` / ``1. [ ]`` items are manual steps; one holding an inline-code command,
   or with a runnable fence indented under it, runs that command;
 * fences under list items are split like top-level ones (the item labels the first step);

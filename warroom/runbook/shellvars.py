@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 
-from warroom.runbook import shell
+from warroom.syntax import shell
 
 # Set by the shell or the login environment: never "used before set".
 ENVIRONMENT = frozenset("""

@@ -9,7 +9,7 @@ step of kind ``k8s``); the grammar, kubectl-like and with an optional leading ``
     rollout status deployment/NAME              (read-only)
     set env deployment/NAME KEY=VALUE... [KEY-] [container=NAME]   (also statefulset, daemonset)
 
-This is a superset of the runbook engine's grammar (``warroom.runbook.k8s``), so every line its
+This is a superset of the runbook engine's grammar (``warroom.syntax.k8s``), so every line its
 linter accepts runs here.
 
 Any of them may add ``namespace=NS`` (or ``-n NS``) to override ``kubernetes.namespace``.

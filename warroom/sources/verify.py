@@ -328,20 +328,22 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check)
             out.append((g, check))
             continue
-        check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9))
+        check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9),
+                                   speed=max(speed, 1e-9))
         journal_outcome(journal, g.step, g.step_id, gate, check)
         out.append((g, check))
     return out
 
 
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
-                       step: float | None, *, hold: float) -> VerifyCheck:
-    span = max(1.0, g.deadline - g.started_at)
-    # Prometheus gets a sane step; a source without ranges (a drill, often sped up so its window
-    # is seconds of wall time) is probed at 120 instants across the window.
-    # (the drill's range query is exact at any step: it keeps the fine grid)
+                       step: float | None, *, hold: float, speed: float = 1.0) -> VerifyCheck:
+    span = max(1.0 / speed, g.deadline - g.started_at)
+    # Prometheus gets a sane step (5 s of its time: a drill sped up x600 has a 10 m window in
+    # one wall second, so its floor is 5 s of scenario time); a source without ranges is probed
+    # at 120 instants across the window, and so is the drill's (its range query is exact at any
+    # step: it keeps the fine grid).
     coarse = callable(getattr(source, "query_range", None)) and not getattr(source, "exact_history", False)
-    resolution = step or (max(5.0, span / 120.0) if coarse else span / 120.0)
+    resolution = step or (max(5.0 / speed, span / 120.0) if coarse else span / 120.0)
     points: dict[float, list[float]] = {}
     query_range = getattr(source, "query_range", None)
     if callable(query_range):

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
-from warroom.incident import events as ev
+from warroom.journal import events as ev
 from tui.screens.modals.base import Dialog
 
 SEVERITIES = ("P1", "P2", "P3", "P4")

@@ -16,7 +16,7 @@ from warroom.drill.cluster import Cluster, build_cluster, meaning
 from warroom.drill.env import ENV_DIR
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
-from warroom.drill.simulator import Drill, open_drill
+from warroom.drill.directory import Drill, open_drill
 from warroom.errors import WarroomError
 
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"

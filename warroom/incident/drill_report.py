@@ -26,7 +26,7 @@ from typing import Any
 
 from warroom.config import SloConfig, default_slos
 from warroom.drill.actions import ACTIONS
-from warroom.drill.simulator import Drill
+from warroom.drill.directory import Drill
 from warroom.durations import format_duration
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
 from warroom.units import format_value

@@ -1,0 +1,51 @@
+"""The layers hold: import-linter's contracts (``[tool.importlinter]`` in pyproject.toml) — no
+cycles between the core's packages nor between the modules of a package (TYPE_CHECKING and
+in-function imports count), the core never imports Textual, ``panes`` never imports ``tui``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+def lint_imports() -> list[str]:
+    exe = Path(sys.executable).parent / "lint-imports"
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("lint-imports")
+    if found is None:
+        pytest.skip("import-linter is not installed (pip install -e '.[test]')")
+    return [found]
+
+
+def test_import_contracts_are_kept(tmp_path: Path) -> None:
+    proc = subprocess.run([*lint_imports(), "--no-cache"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 0, report
+    assert "Contracts: 4 kept, 0 broken." in report, report
+
+
+def test_a_new_cycle_is_caught(tmp_path: Path) -> None:
+    """The contract is live: a package that imports back into one that imports it is reported."""
+    pkg = tmp_path / "layered"
+    (pkg / "low").mkdir(parents=True)
+    (pkg / "high").mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "low" / "__init__.py").write_text("")
+    (pkg / "high" / "__init__.py").write_text("")
+    (pkg / "high" / "user.py").write_text("from layered.low import base\n")
+    (pkg / "low" / "base.py").write_text("def f():\n    from layered.high import user  # hidden in a function\n")
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter]\nroot_package = layered\n\n[importlinter:contract:1]\nname = acyclic\n"
+        "type = acyclic_siblings\nancestors = layered\n")
+    proc = subprocess.run([*lint_imports(), "--no-cache"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)})
+    assert proc.returncode != 0
+    assert "BROKEN" in proc.stdout

@@ -1,0 +1,141 @@
+"""The journal's event vocabulary: one constant per event type and the data each one carries.
+
+This is the contract between everything that writes the journal (CLI, UI, command supervisor,
+source watchers) and everything that reads it (state rebuild, PIR, timeline). Add types freely;
+never change what an existing field means, since old journals must still replay.
+
+Times inside ``data`` are ISO-8601 UTC strings like the line's own ``ts``. Step references
+carry both ``step`` (the runbook step's 1-based ``number``) and ``step_id`` (its stable slug).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ---- incident lifecycle --------------------------------------------------------------------
+DECLARED: Final = "incident.declared"
+"""{id, title, severity, runbook: {id, title, path, sha256, snapshot} | null, source: {kind:
+manual|pane|alert, ref, value?, unit?, started_at?, detected_at?}, drill: {scenario, speed} | null,
+commander}. ``source.started_at`` is when impact began (breach/alert start) if known;
+``source.detected_at`` when it was noticed (defaults to the event's own time)."""
+RUNBOOK_ATTACHED: Final = "runbook.attached"
+"""{id, title, path, sha256, snapshot}: snapshot is the copy kept in the incident dir."""
+SEVERITY_CHANGED: Final = "severity.changed"
+"""{from, to, reason}"""
+STATUS_CHANGED: Final = "status.changed"
+"""{from, to}: investigating | identified | mitigating | mitigated | monitoring | resolved"""
+PHASE_MARKED: Final = "phase.marked"
+"""{phase: started|detected|mobilised|root_cause|mitigated|resolved, at, reason?}: explicit
+response-time marks (``at`` may be back-dated); the latest mark of a phase wins."""
+RESOLVED: Final = "incident.resolved"
+"""{summary, resolution, rollback: bool, type?, affected_repos?}: ``type`` and ``affected_repos``
+feed the incident log's columns of the same names."""
+REOPENED: Final = "incident.reopened"
+"""{reason}"""
+
+# ---- steps ---------------------------------------------------------------------------------
+STEP_STARTED: Final = "step.started"
+"""{step, step_id, label, kind, command (final, redacted, exactly as run), params, mutating,
+confirmed, confirmed_via?, target: {context?, namespace?, host?}, timeout, output (path relative to
+the incident dir; unique per run, the key that pairs a start with its end), supervisor_pid, pid,
+pgid, started_at?, evidence_before: {slo_id: value} | null}"""
+STEP_FINISHED: Final = "step.finished"
+"""{step, step_id, status: ok|failed|timed_out|cancelled|interrupted, exit_code, signal,
+started_at, ended_at, duration, expect: str|null, expect_met: bool|null, excerpt (last lines,
+redacted), output, lines, bytes, output_error?, error?} — ``interrupted`` (journaled on reconcile
+when the supervisor died without an end) has ended_at/duration null and carries reason, detected_at."""
+STEP_DRY_RUN: Final = "step.dry_run"
+"""{step, step_id, label, command (exactly what would have run), params}"""
+STEP_REFUSED: Final = "step.refused"
+"""{step, step_id, command, reason}: e.g. read-only session, confirmation missing."""
+STEP_TICKED: Final = "step.ticked"
+"""{step, step_id, label}"""
+STEP_UNTICKED: Final = "step.unticked"
+"""{step, step_id, label}"""
+STEP_SKIPPED: Final = "step.skipped"
+"""{step, step_id, label, reason}"""
+
+# ---- metric evidence and verify gates --------------------------------------------------------
+EVIDENCE: Final = "evidence.recorded"
+"""{step, step_id, when: before|after, offset (seconds after the step ended), values: {slo_id:
+{value, unit, state}}}"""
+VERIFY_STARTED: Final = "verify.started"
+"""{step, step_id, expr, window, deadline}"""
+VERIFY_PASSED: Final = "verify.passed"
+"""{step, step_id, expr, value, value_text?, how?} (value_text: the value with its pane's unit,
+e.g. "64.9%"; how: set when not confirmed live, e.g. "confirmed at … (checked after the fact)")"""
+VERIFY_FAILED: Final = "verify.failed"
+"""{step, step_id, expr, value, value_text?, reason}"""
+
+# ---- people and communication ----------------------------------------------------------------
+NOTE: Final = "note.added"
+"""{tag: root-cause|went-well|went-wrong|action|lesson|info, text, owner?, due?}"""
+TIMELINE_ENTRY: Final = "timeline.added"
+"""{at, text}: an entry the IC adds by hand, possibly back-dated."""
+CORRECTION: Final = "timeline.corrected"
+"""{seq, text}: replaces the displayed text of an earlier entry; the original line stays."""
+STATUS_UPDATE: Final = "status_update.sent"
+"""{text, channels: [clipboard|webhook|manual], webhook: {kind, ok, status?, error?} | null,
+delivery?: drafted|posted|post_failed|recorded}: ``posted`` only when the webhook answered ok;
+``drafted`` when warroom only prepared it (copy requested to the clipboard); ``recorded`` when the
+IC says it was sent by other means. Line breaks in ``text`` are kept."""
+ALERT_SEEN: Final = "alert.seen"
+"""{name, severity, runbook, since, labels, annotations, source}"""
+PIR_EXPORTED: Final = "pir.exported"
+"""{template, path, sha256, log_row: bool}"""
+ROLE_ASSIGNED: Final = "role.assigned"
+"""{role: commander|ops|comms|scribe|..., person, reason?}: who holds a role from now on; a new
+commander is a handoff (the previous holder is in the state, not repeated here)."""
+UPDATE_OVERDUE: Final = "status_update.overdue"
+"""{due_at, every (seconds), severity}: the stakeholder update due at ``due_at`` was not sent;
+journaled once per due time by whoever notices first (dashboard or CLI)."""
+
+# ---- the metric history ------------------------------------------------------------------------
+SLO_BREACHED: Final = "slo.breached"
+"""{slo_id, title, at, value, threshold, unit, direction, query, ongoing_at_window_start?}: the
+pane crossed its critical threshold at ``at`` (the first sample past it in the metric history,
+which may be before the declaration)."""
+SLO_RECOVERED: Final = "slo.recovered"
+"""{slo_id, title, at, value, threshold (the warn level), unit, direction, query}: back on the good
+side of its warn threshold at ``at`` (and not getting worse) after a breach."""
+METRICS_SUMMARISED: Final = "metrics.summarised"
+"""{source, window: {start, end, step}, marks: {started?, detected?, resolved?}, slos: {slo_id:
+{title, unit, direction, warn, crit, query, points, at_start, at_detection, at_resolution, worst:
+{at, value}, breach_seconds, breaches: [[from, to|null]], last, worsening, impact_count?: {label,
+query, value}}}}: values read back from range queries over the incident window (each
+``{at, value}`` a sample of the history); the PIR's SLO evidence and impact come from here."""
+
+NOTE_TAGS: Final = ("root-cause", "went-well", "went-wrong", "action", "lesson", "info",
+                     "impact", "contributing", "prevention")
+"""The first six are the ones the IC is asked for; ``impact``, ``contributing`` and
+``prevention`` fill the PIR/RCA sections of the same names."""
+NOTE_TAG_LABELS: Final = {"root-cause": "root cause", "went-well": "went well", "went-wrong": "went wrong",
+                          "action": "action item", "lesson": "lesson", "info": "info", "impact": "impact",
+                          "contributing": "contributing factor", "prevention": "prevention"}
+"""How each tag reads on screen; the dashboard offers every one (the CLI takes the same nine)."""
+PHASES: Final = ("started", "detected", "mobilised", "root_cause", "mitigated", "resolved")
+"""Response-time milestones; ``started`` (impact began) is only known from a source or a mark."""
+STATUSES: Final = ("investigating", "identified", "mitigating", "mitigated", "monitoring", "resolved")
+SEVERITIES: Final = ("P1", "P2", "P3", "P4")
+STEP_END_STATES: Final = ("ok", "failed", "timed_out", "cancelled", "interrupted")
+STEP_STATES: Final = ("pending", "running", "ok", "failed", "timed_out", "cancelled", "interrupted",
+                      "skipped", "ticked")
+"""What ``IncidentState.steps[...].status`` can be: the end states plus the checklist ones."""
+
+# ---- the journal itself ----------------------------------------------------------------------
+JOURNAL_REPAIRED: Final = "journal.repaired"
+"""{saved_to (the copy of the journal as it was), kept, relinked, renumbered: {old seq: new},
+damaged_lines, duplicates, torn_bytes, findings (what verify said), lost (acknowledged events that
+could not be recovered), rewrote_from (first seq whose line was re-written, or null),
+previous_end}: written by ``warroom incident repair``."""
+JOURNAL_DAMAGED_LINE: Final = "journal.damaged_line"
+"""{line, problem, bytes, sha256, text, cut}: a line that failed its own hash, kept as text by a
+repair (its content cannot be trusted as the event it claims to be)."""
+
+# ---- decisions -------------------------------------------------------------------------------
+DECISION_RECORDED: Final = "decision.recorded"
+"""{id, runbook_id, question, verdict: GO|NO-GO, by, why, suggestion: GO|NO-GO|undecided,
+criteria: [{side: go|no_go, text, state: met|not met|unknown, evidence}], on_go?}: a Go/No-Go
+decision of a runbook (``warroom.runbook.decision``), with the criteria as evaluated when taken."""
+DECISION_OVERDUE: Final = "decision.overdue"
+"""{id, runbook_id, question, due_at}: the decision's deadline passed with no verdict (once)."""

@@ -1,0 +1,346 @@
+"""The append-only, hash-chained incident journal (``journal.jsonl``).
+
+Everything that happens in an incident is one line here, and every view of the incident (UI,
+CLI, PIR) is rebuilt from these lines, so the journal is the one thing that must survive a crash,
+a ``kill -9`` or a dropped SSH connection:
+
+* every append is written with one ``write`` under an exclusive ``flock`` and ``fsync``-ed before
+  it returns, so two processes never interleave and a crash loses at most the line being written;
+* each line ends with ``"h"``: the SHA-256 of the line's own bytes before that field, and carries
+  ``"prev"``: the ``h`` of the line before it. Any edited byte breaks its line's hash; a removed or
+  reordered line breaks the chain and the ``seq`` run; ``journal.head`` remembers the last seq so
+  trailing lines cannot vanish unnoticed;
+* a torn last line (a write cut short) is reported and ignored by readers, and moved aside to
+  ``journal.torn`` by the next writer so the journal stays well-formed.
+
+This module appends; the line format is :mod:`warroom.journal.encoding` and reading,
+following and verifying :mod:`warroom.journal.reader`.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import getpass
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.journal.encoding import (
+    GENESIS as GENESIS,
+    Event,
+    JournalError,
+    JournalIssue as JournalIssue,
+    JournalRead,
+    _check_line,
+    encode_line,
+    format_ts as format_ts,
+    parse_ts as parse_ts,
+)
+from warroom.journal.seal import (
+    CHECKPOINT_EVERY,
+    SIG_NAME,
+    Mark,
+    Witness,
+    _drop_if_empty,
+    append_checkpoint,
+    signer as seal_signer,
+)
+from warroom.journal.reader import (
+    JournalFollower as JournalFollower,
+    gc_paused as gc_paused,
+    read_journal,
+    verify_journal as verify_journal,
+)
+
+if TYPE_CHECKING:
+    from warroom.journal.proof import Proof
+
+_TAIL_CHUNK = 8192
+
+
+class JournalLocked(JournalError):
+    """Another process held the journal's lock for longer than we wait: retrying may help."""
+
+
+class JournalTampered(JournalError):
+    """The journal no longer agrees with what was written to it (cut, or rewritten)."""
+
+_HEAD_SIZE = 128
+
+
+def default_actor() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+class Journal:
+    """One incident's journal file. Safe to use from several processes at once."""
+
+    def __init__(self, path: str | os.PathLike[str], actor: str | None = None,
+                 lock_timeout: float = 10.0, *, check_records: bool = True,
+                 checkpoint_every: int = CHECKPOINT_EVERY) -> None:
+        self.path = Path(path)
+        self.actor = actor or default_actor()
+        self.lock_timeout = lock_timeout
+        self.check_records = check_records
+        self.checkpoint_every = max(1, int(checkpoint_every))
+        self.witness = Witness(self.path)
+        # ((size, mtime, inode) after our last append, last seq, last h): any other writer, a
+        # repair or an edit changes the key, and the tail is read again.
+        self._tail: tuple[tuple[int, int, int], int, str] | None = None
+
+    @property
+    def head_path(self) -> Path:
+        return self.path.with_name(self.path.name.replace(".jsonl", "") + ".head")
+
+    # ------------------------------------------------------------------ writing
+
+    @contextmanager
+    def _locked(self) -> Iterator[int]:
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT
+        try:
+            fd = os.open(self.path, flags, 0o600)
+        except OSError as exc:
+            raise JournalError(f"{self.path}: cannot open journal: {exc.strerror}") from None
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise JournalLocked(
+                            f"{self.path}: journal is locked by another warroom process"
+                            f" (waited {self.lock_timeout:g}s); try again"
+                        ) from None
+                    time.sleep(0.005)
+            yield fd
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def _read_tail(self, fd: int, size: int) -> tuple[int, str, int]:
+        """Return (last seq, last h, size of the well-formed part) by reading back from the end.
+
+        A tail of lines holding NUL bytes is what power loss leaves (the file grew, its data never
+        reached the disk): no line we write contains a raw NUL (JSON escapes it), so such lines
+        are a torn write like a cut-short line and are left out of the well-formed part.
+        """
+        end = size
+        while True:
+            seq, h, good, nul_from = self._tail_once(fd, end)
+            if nul_from is None:
+                return seq, h, good
+            end = nul_from
+
+    def _tail_once(self, fd: int, size: int) -> tuple[int, str, int, int | None]:
+        if size == 0:
+            return 0, GENESIS, 0, None
+        pos = size
+        buf = b""
+        while True:
+            step = min(_TAIL_CHUNK, pos)
+            pos -= step
+            buf = os.pread(fd, step, pos) + buf
+            # Need the last complete line: two newlines (or start of file) around it.
+            body_end = buf.rfind(b"\n")
+            good_size = pos + body_end + 1 if body_end >= 0 else 0
+            if body_end >= 0:
+                start = buf.rfind(b"\n", 0, body_end)
+                if start >= 0 or pos == 0:
+                    raw = buf[start + 1:body_end]
+                    if b"\0" in raw:
+                        return 0, GENESIS, 0, pos + start + 1  # a zero-filled line: torn, look before it
+                    ev, _problem = _check_line(raw, 0)
+                    if ev is None:
+                        raise JournalError(
+                            f"{self.path}: last complete line is unreadable; run `warroom incident verify`"
+                            " (and `warroom incident repair` to set the damage aside)"
+                        )
+                    return ev.seq, ev.h, good_size, None
+            if pos == 0:
+                return 0, GENESIS, 0, None
+
+    def _check_records(self, fd: int, size: int, seq: int, h: str) -> None:
+        """Refuse to append to a journal that ends before, or differs from, what was written.
+
+        ``journal.head`` (in the incident dir) and the witness (outside it) hold the last line
+        written; a journal that was cut, or cut and appended to, or rewritten with fresh hashes,
+        no longer agrees with them. Appending would bury that evidence, so nothing is written.
+        """
+        for name, mark in (("the witness kept outside the incident dir", self.witness.read()),
+                           ("journal.head", self._read_head())):
+            if mark is None or (mark.seq == seq and mark.h == h):
+                continue
+            if mark.seq > seq:
+                why = (f"it ends at seq {seq} but seq {mark.seq} was written ({name}): lines were"
+                       " removed from the end")
+            else:
+                found = self._hash_at(fd, size, mark.seq)
+                if found == mark.h:
+                    continue
+                why = (f"its line seq {mark.seq} is not the one that was written ({name}):"
+                       " the journal was rewritten")
+            raise JournalTampered(
+                f"{self.path}: {why}; nothing more is recorded (`warroom incident verify` shows what"
+                " is proven, `warroom incident repair` records the damage and goes on)")
+
+    def _read_head(self) -> Mark | None:
+        try:
+            hd = json.loads(self.head_path.read_bytes())
+            return Mark(int(hd["seq"]), str(hd["h"]))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a torn head after a crash: verify reports it, appends need not stop
+
+    def _hash_at(self, fd: int, size: int, seq: int) -> str | None:
+        """The ``h`` of the line carrying ``seq`` (found by its prefix, not by parsing everything)."""
+        blob = os.pread(fd, size, 0)
+        key = b'{"seq":%d,' % seq
+        at = 0 if blob.startswith(key) else blob.find(b"\n" + key)
+        if at < 0:
+            return None
+        start = at if at == 0 else at + 1
+        end = blob.find(b"\n", start)
+        ev, problem = _check_line(blob[start:end if end >= 0 else len(blob)], 0)
+        return ev.h if ev is not None and problem is None else None
+
+    def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None) -> Event:
+        """Append one event; returns it once it is on disk (flushed and fsynced)."""
+        data = dict(data or {})
+        with self._locked() as fd:
+            st = os.fstat(fd)
+            size = st.st_size
+            if self._tail is not None and self._tail[0] == (size, st.st_mtime_ns, st.st_ino):
+                _, seq, prev = self._tail
+                good = size
+            else:
+                seq, prev, good = self._read_tail(fd, size)
+            if good != size:
+                self._set_aside_torn(fd, good, size)
+            if self.check_records:
+                self._check_records(fd, good, seq, prev)
+            now = ts or datetime.now(UTC)
+            line = encode_line(seq + 1, now, self.actor, type_, data, prev)
+            try:
+                written = os.write(fd, line)
+                if written != len(line):
+                    os.ftruncate(fd, good)
+                    raise JournalError(f"{self.path}: cannot append to journal: No space left on device (only"
+                                       f" {written} of {len(line)} bytes could be written); nothing recorded")
+                os.fsync(fd)
+            except OSError as exc:
+                # Leave no half line behind: cut back to the last good size.
+                try:
+                    os.ftruncate(fd, good)
+                except OSError:
+                    pass  # the original error below is the one to report
+                raise JournalError(f"{self.path}: cannot append to journal: {exc.strerror}; nothing recorded") from None
+            ev, _ = _check_line(line[:-1], 0)
+            assert ev is not None
+            after = os.fstat(fd)
+            self._tail = ((after.st_size, after.st_mtime_ns, after.st_ino), ev.seq, ev.h)
+            self._write_head(ev)
+            self.witness.write(ev.seq, ev.h)
+            if ev.seq % self.checkpoint_every == 0:
+                self._checkpoint(ev.seq, ev.h, required=False)
+            return ev
+
+    def checkpoint(self) -> dict[str, Any] | None:
+        """Sign the journal's current head now (exports and status updates call this).
+
+        Returns the checkpoint record, or None where no key can sign here. Raises
+        ``JournalError`` when the signature cannot be stored (disk full).
+        """
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            seq, h, good = self._read_tail(fd, size)
+            if seq == 0:
+                return None
+            if self.check_records:
+                self._check_records(fd, good, seq, h)
+            return self._checkpoint(seq, h, required=True)
+
+    def check(self) -> None:
+        """Raise :class:`JournalTampered` if the journal no longer agrees with ``journal.head`` or
+        the witness (cut, or rewritten): what every append checks, for callers about to act."""
+        if not self.path.exists():
+            return
+        with self._locked() as fd:
+            size = os.fstat(fd).st_size
+            seq, h, good = self._read_tail(fd, size)
+            self._check_records(fd, good, seq, h)
+
+    def head(self) -> tuple[int, str]:
+        """``(seq, h)`` of the last well-formed line (0 and the genesis hash when empty)."""
+        with self._locked() as fd:
+            seq, h, _ = self._read_tail(fd, os.fstat(fd).st_size)
+            return seq, h
+
+    def _checkpoint(self, seq: int, h: str, *, required: bool) -> dict[str, Any] | None:
+        sign = seal_signer()
+        if sign is None:
+            return None
+        record = sign.checkpoint(self.path.parent.name, seq, h, format_ts(datetime.now(UTC)))
+        try:
+            append_checkpoint(self.path.parent, record)
+        except OSError as exc:
+            if required:
+                raise JournalError(f"{self.path.parent / SIG_NAME}: cannot store the signed checkpoint:"
+                                   f" {exc.strerror or exc}") from None
+            return None  # a periodic one: the next append or export tries again
+        return record
+
+    def _set_aside_torn(self, fd: int, good: int, size: int) -> None:
+        fragment = os.pread(fd, size - good, good)
+        with open(self.path.with_name("journal.torn"), "ab") as f:
+            f.write(fragment + b"\n")
+        os.chmod(self.path.with_name("journal.torn"), 0o600)
+        os.ftruncate(fd, good)
+
+    def _write_head(self, ev: Event) -> None:
+        """Best-effort pointer to the last line; lagging behind after a crash is fine.
+
+        One fixed-size ``pwrite`` over the same bytes each time (under the journal's lock), not a
+        temp file and a rename: it halves the cost of an append, and a record this small sits in
+        one disk sector, so it is never half-old, half-new.
+        """
+        record = json.dumps({"seq": ev.seq, "h": ev.h}).encode()
+        record = record.ljust(_HEAD_SIZE - 1) + b"\n"
+        try:
+            fd = os.open(self.head_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        except OSError:
+            return  # the head is a tamper hint, not data: the journal line itself is durable
+        try:
+            os.pwrite(fd, record, 0)
+            if os.fstat(fd).st_size > _HEAD_SIZE:
+                os.ftruncate(fd, _HEAD_SIZE)
+        except OSError:
+            _drop_if_empty(fd, self.head_path)
+            return
+        finally:
+            os.close(fd)
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self) -> JournalRead:
+        return read_journal(self.path)
+
+    def verify(self, incident_log: Path | None = None) -> Proof:
+        """The chain, the head, the witness, the signed checkpoints and the recorded heads."""
+        from warroom.journal.proof import prove_journal
+
+        return prove_journal(self.path, incident_log=incident_log)
