@@ -62,7 +62,8 @@ class DashboardData:
 class DashboardActions:
     def __init__(self, app: WarroomApp, presenter: IncidentPresenter, calls: IncidentCalls,
                  data: DashboardData, selected: Callable[[], Step | None],
-                 selected_entry: Callable[[], TimelineItem | None]) -> None:
+                 selected_entry: Callable[[], TimelineItem | None],
+                 show_runbook: Callable[[Runbook], None]) -> None:
         self.app = app
         self.ctx = app.ctx
         self.presenter = presenter
@@ -70,6 +71,7 @@ class DashboardActions:
         self.data = data
         self.selected = selected
         self.selected_entry = selected_entry
+        self.show_runbook = show_runbook      # no incident open: the checklist just shows it
 
     # ------------------------------------------------------------------ helpers
 
@@ -212,8 +214,8 @@ class DashboardActions:
             self.ask_attach(runbook_id, current)
             return
         rb = self.ctx.runbook(runbook_id)
-        if rb is not None and show is not None:
-            show(rb)
+        if rb is not None:
+            (show or self.show_runbook)(rb)
 
     def ask_attach(self, runbook_id: str, current: str | None) -> None:
         from tui.screens.modals.confirm import ConfirmScreen

@@ -53,6 +53,10 @@ MODAL_BINDINGS: list[Binding] = [
             priority=True),
 ]
 
+PICKER_BINDINGS: list[Binding] = [
+    Binding("down", "to_list", "To the list", id="picker.to_list", show=False),
+]
+
 NOTE_BINDINGS: list[Binding] = [
     Binding("ctrl+t", "next_tag", "Next tag", id="note.next_tag"),
     # each tag chosen directly, in the core's order (the dialog's hint lists them)
@@ -96,5 +100,5 @@ def all_bindings() -> list[tuple[str, list[Binding]]]:
 
 def binding_ids() -> set[str]:
     groups = [APP_BINDINGS, DASHBOARD_BINDINGS, CHECKLIST_BINDINGS, TIMELINE_BINDINGS,
-              MODAL_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS, ALERTS_BINDINGS]
+              MODAL_BINDINGS, PICKER_BINDINGS, NOTE_BINDINGS, PIR_BINDINGS, HELP_BINDINGS, REPORT_BINDINGS, ALERTS_BINDINGS]
     return {b.id for g in groups for b in g if b.id}

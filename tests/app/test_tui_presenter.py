@@ -174,3 +174,37 @@ def run_events(app: Any, step_id: str) -> list[Any]:
     return [e for e in events(app) if e.data.get("step_id") == step_id
             and e.type in ("evidence.recorded", "step.started", "step.finished")
             and e.data.get("when") in (None, "before")]
+
+
+async def test_the_runbook_picker_filters_as_you_type(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from tests.app.drill_support import wait_screen
+    from tui.screens.modals.pickers import RunbookPicker
+
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        picker = await wait_screen(pilot, RunbookPicker)
+        listing = picker.query_one("#runbook-list", OptionList)
+        everything = listing.option_count
+        assert everything > 5
+        await pilot.press(*"launch 002")
+        await wait_for(pilot, lambda: listing.option_count == 1)
+        assert listing.get_option_at_index(0).id == "RB-LAUNCH-002"
+        await pilot.press("backspace", "backspace", "backspace")
+        await wait_for(pilot, lambda: 1 < listing.option_count < everything)
+        assert all("LAUNCH" in (listing.get_option_at_index(i).id or "") or
+                   "launch" in str(listing.get_option_at_index(i).prompt).lower()
+                   for i in range(listing.option_count))
+        await pilot.press(*"zzzz")
+        await wait_for(pilot, lambda: listing.option_count == 1 and listing.get_option_at_index(0).disabled)
+        assert "No runbook matches" in str(listing.get_option_at_index(0).prompt)
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press(*"005")
+        await wait_for(pilot, lambda: listing.option_count == 1)
+        await pilot.press("enter")            # enter in the filter opens the first match
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
+        await wait_for(pilot, lambda: app.dashboard.runbook is not None
+                       and app.dashboard.runbook.id == "RB-LAUNCH-005")

@@ -32,10 +32,14 @@ class WarroomSession:
     root: Path
     term: str = "xterm-256color"
     no_color: bool = False
+    config: str = ""          # config.toml text for this session (the user's config file)
 
     def __post_init__(self) -> None:
         for d in (self.home, self.config_home, self.state_home):
             d.mkdir(parents=True, exist_ok=True)
+        if self.config:
+            (self.config_home / "warroom").mkdir(parents=True, exist_ok=True)
+            (self.config_home / "warroom" / "config.toml").write_text(self.config)
 
     @property
     def home(self) -> Path:

@@ -150,7 +150,8 @@ class DashboardScreen(Screen[None]):
         ctx = self.app.ctx
         self.presenter = IncidentPresenter(self.app, self.post_message)
         self.actions = DashboardActions(self.app, self.presenter, IncidentCalls(self.presenter), self.data,
-                                        self.selected_step, self.query_one(TimelinePane).selected_item)
+                                        self.selected_step, self.query_one(TimelinePane).selected_item,
+                                        lambda rb: self.show_view(self.view, rb))
         self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after)
         self.render_header()
         self.query_one(ChecklistPane).show_runbook(self.runbook, self.view.steps)
@@ -632,7 +633,7 @@ class DashboardScreen(Screen[None]):
 
     def open_runbook_by_id(self, runbook_id: str) -> None:
         assert self.actions is not None
-        self.actions.open_runbook_by_id(runbook_id, show=lambda rb: self.show_view(self.view, rb))
+        self.actions.open_runbook_by_id(runbook_id)
 
     def action_declare(self) -> None:
         assert self.actions is not None

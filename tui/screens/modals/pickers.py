@@ -7,15 +7,26 @@ from dataclasses import dataclass
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.bindings import PICKER_BINDINGS
 from tui.screens.modals.base import Dialog
 from warroom.runbook.model import Finding, Runbook
 
 
+def matches(rb: Runbook, words: list[str]) -> bool:
+    """Every typed word appears in the runbook's id, title, triggers or tags (any case)."""
+    hay = " ".join([rb.id, rb.title, *getattr(rb, "triggers", []), *getattr(rb, "tags", [])]).lower()
+    return all(w in hay for w in words)
+
+
 class RunbookPicker(Dialog[str]):
-    """Every loaded runbook; one with lint errors says so, and unparsable files are listed."""
+    """Every loaded runbook, filtered as you type; one with lint errors says so, and unparsable
+    files are listed. Down (or tab) moves from the filter to the list; enter in the filter opens
+    the first match."""
+
+    BINDINGS = PICKER_BINDINGS
 
     def __init__(self, runbooks: list[Runbook], findings: list[Finding], suggested: list[str] | None = None) -> None:
         super().__init__()
@@ -26,24 +37,8 @@ class RunbookPicker(Dialog[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="runbook-picker"):
             yield Static("Open a runbook", classes="dialog-title")
-            options = []
-            ordered = sorted(self.runbooks, key=lambda r: (r.id not in self.suggested, r.id))
-            for rb in ordered:
-                t = Text(no_wrap=True, overflow="ellipsis")
-                t.append(f"{rb.id:<16}", "bold")
-                t.append(f" {rb.title}")
-                if rb.severity:
-                    t.append(f"  {rb.severity}", "dim")
-                t.append(f"  {len(rb.steps)} steps", "dim")
-                errors = [f for f in rb.findings if f.level == "error"]
-                if errors:
-                    t.append(f"  ✖ {len(errors)} lint error(s)", "bold red")
-                if rb.id in self.suggested:
-                    t.append("  ← suggested", "bold green")
-                options.append(Option(t, id=rb.id))
-            if not options:
-                options.append(Option(Text("No runbooks loaded", style="dim"), id="none", disabled=True))
-            yield OptionList(*options, id="runbook-list")
+            yield Input(placeholder="type to filter: id, title, trigger", id="runbook-filter")
+            yield OptionList(*self.options_for([]), id="runbook-list")
             problems = [f for f in self.findings if f.level == "error"]
             if problems:
                 text = Text("Runbooks that could not be used:\n", style="bold red")
@@ -52,6 +47,48 @@ class RunbookPicker(Dialog[str]):
                 yield Static(text, id="runbook-findings")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#runbook-filter", Input).focus()
+
+    def options_for(self, words: list[str]) -> list[Option]:
+        options = []
+        ordered = sorted(self.runbooks, key=lambda r: (r.id not in self.suggested, r.id))
+        for rb in ordered:
+            if not matches(rb, words):
+                continue
+            t = Text(no_wrap=True, overflow="ellipsis")
+            t.append(f"{rb.id:<16}", "bold")
+            t.append(f" {rb.title}")
+            if rb.severity:
+                t.append(f"  {rb.severity}", "dim")
+            t.append(f"  {len(rb.steps)} steps", "dim")
+            errors = [f for f in rb.findings if f.level == "error"]
+            if errors:
+                t.append(f"  ✖ {len(errors)} lint error(s)", "bold red")
+            if rb.id in self.suggested:
+                t.append("  ← suggested", "bold green")
+            options.append(Option(t, id=rb.id))
+        if not options:
+            why = "No runbook matches" if words else "No runbooks loaded"
+            options.append(Option(Text(why, style="dim"), id="none", disabled=True))
+        return options
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        listing = self.query_one("#runbook-list", OptionList)
+        listing.set_options(self.options_for(event.value.lower().split()))
+        listing.highlighted = 0 if listing.option_count and not listing.get_option_at_index(0).disabled else None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        listing = self.query_one("#runbook-list", OptionList)
+        index = listing.highlighted if listing.highlighted is not None else 0
+        if listing.option_count and not listing.get_option_at_index(index).disabled:
+            self.dismiss(listing.get_option_at_index(index).id)
+
+    def action_to_list(self) -> None:
+        self.query_one("#runbook-list", OptionList).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)
