@@ -77,6 +77,23 @@ def _ago(seconds: float) -> str:
     return format_duration(max(0.0, seconds))
 
 
+#: How far in the future a start time may lie before it is called out (clocks differ a little).
+SKEW = 60.0
+
+
+def _for(since: float, now: float) -> str:
+    """How long an alert has fired; a start in the future (clock skew, a bad sender) says so
+    rather than claiming "0s"."""
+    if since > now + SKEW:
+        return f"starts {_ago(since - now)} in the future?"
+    return _ago(now - since)
+
+
+def _silenced_note(result: Any) -> str:
+    quiet = getattr(result, "silenced", ()) or ()
+    return f"{len(quiet)} silenced/inhibited" if quiet else ""
+
+
 def alert_label(a: Any, now: float) -> Text:
     """``P1 Name 1h36m → RB`` : severity (as mapped; the raw label when unknown), since-when, runbook."""
     t = Text()
@@ -85,7 +102,7 @@ def alert_label(a: Any, now: float) -> Text:
     t.append(" ")
     t.append(a.name, "bold")
     if a.since is not None:
-        t.append(f" {_ago(now - a.since)}", "dim")
+        t.append(f" {_for(a.since, now)}", "dim" if a.since <= now + SKEW else "bold yellow")
     if a.runbook:
         t.append(f" → {a.runbook}", "bold reverse")
     return t
@@ -108,6 +125,8 @@ def alerts_line(result: Any, now: float | None = None) -> Text:
         t.append(f"{BAD[0]} {len(result.alerts)} firing", BAD[1])
         if len(result.alerts) > 1 and counts:
             t.append(" (" + " ".join(f"{n}×{sev}" for sev, n in counts.items()) + ")", "bold")
+        if _silenced_note(result):
+            t.append(f" + {_silenced_note(result)}", "dim")
         t.append("  ")
     for where, err in result.errors.items():
         kind = getattr(result, "kinds", {}).get(where, "error")
@@ -124,9 +143,14 @@ def alerts_line(result: Any, now: float | None = None) -> Text:
             answered = [s for s in getattr(result, "servers", ()) if s not in result.errors]
             if answered:
                 t.append(f"nothing firing per {', '.join(answered)}; the rest unknown", "dim")
+            if _silenced_note(result):
+                t.append(f" ({_silenced_note(result)})", "dim")
             t.rstrip()
             return t
         t.append(f"{OK[0]} none firing", OK[1])
+        if _silenced_note(result):
+            # Not firing (someone silenced them), but never invisible: the A view lists them.
+            t.append(f" ({_silenced_note(result)})", "dim")
         return t
     for i, a in enumerate(result.alerts):
         if i:
@@ -177,13 +201,21 @@ def alerts_table(result: Any, now: float | None = None) -> Any:
             sev.append(f" {a.severity}", "dim")
         since = (datetime.fromtimestamp(a.since, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
                  if a.since is not None else "?")
-        age = _ago(now - a.since) if a.since is not None else "?"
+        age = _for(a.since, now) if a.since is not None else "?"
         labels = ", ".join(f"{k}={v}" for k, v in sorted(a.labels.items())
                            if k not in ("alertname", "severity"))
         what = Text(a.title if a.title != a.name else "")
         if labels:
             what.append(("\n" if what.plain else "") + labels, "dim")
         table.add_row(sev, Text(a.name, "bold"), Text(since), Text(age), Text(a.runbook or ""), what, Text(a.source))
+    for a in getattr(result, "silenced", ()) or ():
+        since = (datetime.fromtimestamp(a.since, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+                 if a.since is not None else "?")
+        table.add_row(Text(a.priority or "?", "dim"), Text(a.name, "dim"), Text(since, "dim"),
+                      Text(_for(a.since, now) if a.since is not None else "?", "dim"),
+                      Text(a.runbook or "", "dim"),
+                      Text(f"{a.state} in Alertmanager: not counted as firing", "dim"),
+                      Text(a.source, "dim"))
     for where, err in result.errors.items():
         kind = getattr(result, "kinds", {}).get(where, "error")
         good = getattr(result, "last_good", {}).get(where)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -159,6 +159,10 @@ class AlertsResult:
     kinds: dict[str, str] = field(default_factory=dict)
     last_good: dict[str, tuple[float, tuple[Alert, ...]]] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    #: Alerts Alertmanager holds silenced or inhibited: someone decided they need no action now,
+    #: so they are not "firing" (not counted, not offered when declaring), but the line says how
+    #: many there are and the full view lists them, so a silence never hides an alert unseen.
+    silenced: tuple[Alert, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -240,8 +244,8 @@ class AlertSource:
         kinds: dict[str, str] = {}
         notes: dict[str, str] = {}
         got: dict[str, list[Alert]] = {}
-        suppressed: list[dict[str, str]] = []
-        servers: list[tuple[str, Callable[[], tuple[list[Alert], int, list[dict[str, str]]]]]] = []
+        suppressed: list[Alert] = []
+        servers: list[tuple[str, Callable[[], tuple[list[Alert], int, list[Alert]]]]] = []
         if self.cfg.alertmanager_url:
             servers.append(("alertmanager", self._alertmanager))
         if self._prom_url():
@@ -277,12 +281,13 @@ class AlertSource:
             suppressed.extend(quiet)
             if skipped:
                 notes[name] = f"{skipped} malformed alert(s) ignored"
-        merged = self._merge(got.get("alertmanager", []), got.get("prometheus", []), suppressed)
+        merged = self._merge(got.get("alertmanager", []), got.get("prometheus", []),
+                             [a.labels for a in suppressed])
         for name, alerts in got.items():
             self._last_good[name] = (now, tuple(sort_alerts(alerts)))
         last_good = {n: self._last_good[n] for n in errors if n in self._last_good}
         return AlertsResult(tuple(sort_alerts(merged)), errors, notes, now, kinds, last_good,
-                            tuple(n for n, _ in servers))
+                            tuple(n for n, _ in servers), tuple(sort_alerts(suppressed)))
 
     def _merge(self, am: list[Alert], prom: list[Alert], suppressed: list[dict[str, str]]) -> list[Alert]:
         ignore = set(self.cfg.dedup_ignore_labels)
@@ -314,7 +319,7 @@ class AlertSource:
 
     # ------------------------------------------------------------------ servers
 
-    def _alertmanager(self) -> tuple[list[Alert], int, list[dict[str, str]]]:
+    def _alertmanager(self) -> tuple[list[Alert], int, list[Alert]]:
         base = str(self.cfg.alertmanager_url).rstrip("/")
         what = f"Alertmanager at {host_of(base)}"
         doc = get_json(self._client("alertmanager", what), f"{base}/api/v2/alerts", what, self.cfg.timeout,
@@ -323,7 +328,7 @@ class AlertSource:
             raise SourceError(f"{what} did not answer like the Alertmanager API v2"
                               " (expected a list of alerts; is alerts.alertmanager_url right?)")
         out: list[Alert] = []
-        quiet: list[dict[str, str]] = []
+        quiet: list[Alert] = []
         skipped = 0
         for item in doc:
             alert = self._alert(item, "alertmanager")
@@ -332,12 +337,14 @@ class AlertSource:
                 continue
             status = item.get("status")
             if isinstance(status, dict) and status.get("state") == "suppressed":
-                quiet.append(alert.labels)
+                how = [w for w, by in (("silenced", "silencedBy"), ("inhibited", "inhibitedBy"))
+                       if status.get(by)]
+                quiet.append(replace(alert, state="/".join(how) or "suppressed"))
                 continue
             out.append(alert)
         return out, skipped, quiet
 
-    def _prometheus(self) -> tuple[list[Alert], int, list[dict[str, str]]]:
+    def _prometheus(self) -> tuple[list[Alert], int, list[Alert]]:
         base = self._prom_url()
         assert base is not None
         what = f"Prometheus at {host_of(base)}"
@@ -399,7 +406,8 @@ class AlertSource:
         if not name:
             return None
         since = parse_time(item.get("startsAt") if source == "alertmanager" else item.get("activeAt"))
-        raw = next((labels[k] for k in self.cfg.severity_labels if labels.get(k)), None)
+        # A blank label says nothing: the next configured label is asked.
+        raw = next((labels[k].strip() for k in self.cfg.severity_labels if labels.get(k, "").strip()), None)
         return Alert(
             name=name, severity=raw, since=since, labels=labels,
             annotations=annotations,

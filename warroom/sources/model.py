@@ -96,6 +96,7 @@ class Alert:
     runbook: str | None = None
     source: str = "alertmanager"
     priority: str | None = None
+    state: str = "firing"      # or silenced / inhibited / silenced/inhibited (Alertmanager holds it)
 
     @property
     def title(self) -> str:

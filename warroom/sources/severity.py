@@ -15,7 +15,8 @@ from collections.abc import Mapping
 #: Built-in spellings (lower case) → severity.
 WORDS: dict[str, str] = {
     "page": "P1", "critical": "P1", "crit": "P1", "emergency": "P1", "fatal": "P1", "disaster": "P1",
-    "high": "P2", "error": "P2", "major": "P2",
+    "emerg": "P1", "alert": "P1", "urgent": "P1",      # syslog levels 0-2 (and "urgent")
+    "high": "P2", "error": "P2", "major": "P2", "err": "P2",
     "warning": "P3", "warn": "P3", "medium": "P3", "moderate": "P3", "minor": "P3", "average": "P3",
     "info": "P4", "informational": "P4", "information": "P4", "low": "P4", "notice": "P4",
     "none": "P4", "debug": "P4",

@@ -1,0 +1,70 @@
+"""Red-team cases for the alerts line (rt15): silenced/inhibited alerts are not firing but never
+invisible; a startsAt in the future is not "firing for 0s"; a blank severity label falls back to
+the next configured label; syslog severity words map; 200 alerts are counted exactly."""
+
+from __future__ import annotations
+
+from panes.sources import alert_label, alerts_line, alerts_table
+from tests.integration.sources_http import FakeHTTP, Reply
+from warroom.config import AlertsConfig
+from warroom.sources.alerts import AlertSource, AlertsResult
+from warroom.sources.model import Alert
+from warroom.sources.severity import map_severity
+
+
+def _fetch(items: list[dict]) -> AlertsResult:
+    with FakeHTTP(lambda req: Reply(200, items)) as fake:
+        source = AlertSource(AlertsConfig(alertmanager_url=fake.url, prometheus_alerts=False, timeout=5.0))
+        try:
+            return source.fetch()
+        finally:
+            source.close()
+
+
+def test_silenced_and_inhibited_alerts_do_not_count_but_are_said() -> None:
+    items = [{"labels": {"alertname": "Quiet1", "severity": "critical"}, "annotations": {},
+              "startsAt": "2026-01-01T00:00:00Z", "status": {"state": "suppressed", "silencedBy": ["s1"],
+                                                             "inhibitedBy": []}},
+             {"labels": {"alertname": "Quiet2", "severity": "warning"}, "annotations": {},
+              "startsAt": "2026-01-01T00:00:00Z", "status": {"state": "suppressed", "silencedBy": [],
+                                                             "inhibitedBy": ["x"]}}]
+    result = _fetch(items)
+    assert result.alerts == () and result.all_clear      # nothing firing that anyone must act on
+    assert [a.name for a in result.silenced] == ["Quiet1", "Quiet2"]
+    line = alerts_line(result).plain
+    assert "none firing" in line and "2 silenced/inhibited" in line, line
+    # with something firing too, the count says both, and the firing count excludes them
+    items.append({"labels": {"alertname": "Loud", "severity": "page"}, "annotations": {},
+                  "startsAt": "2026-01-01T00:00:00Z", "status": {"state": "active"}})
+    result = _fetch(items)
+    line = alerts_line(result).plain
+    assert "1 firing" in line and "2 silenced/inhibited" in line and "Quiet1" not in line, line
+    import io
+
+    from rich.console import Console
+    out = Console(file=io.StringIO(), width=200, no_color=True)
+    out.print(alerts_table(result))
+    table = out.file.getvalue()
+    assert "Quiet1" in table and "silenced" in table and "Quiet2" in table and "inhibited" in table
+
+
+def test_start_in_the_future_is_not_firing_for_zero_seconds() -> None:
+    a = Alert("Skewed", "critical", 1000.0 + 600, priority="P1")
+    text = alert_label(a, 1000.0).plain
+    assert " 0s" not in text and "future" in text, text
+
+
+def test_blank_severity_falls_back_and_syslog_words_map() -> None:
+    result = _fetch([{"labels": {"alertname": "A", "severity": "  ", "priority": "P2"}, "annotations": {},
+                      "startsAt": "2026-01-01T00:00:00Z"}])
+    assert result.alerts[0].priority == "P2" and result.alerts[0].severity == "P2"
+    for word, sev in (("emerg", "P1"), ("Alert", "P1"), ("err", "P2"), (" CRITICAL\t", "P1")):
+        assert map_severity(word) == sev, word
+
+
+def test_two_hundred_alerts_are_counted_exactly() -> None:
+    items = [{"labels": {"alertname": f"A{i}", "severity": ("critical", "warning", "info", "weird")[i % 4]},
+              "annotations": {}, "startsAt": "2026-01-01T00:00:00Z"} for i in range(200)]
+    result = _fetch(items)
+    line = alerts_line(result).plain
+    assert "200 firing (50×P1 50×P3 50×P4 50×?)" in line, line[:120]
