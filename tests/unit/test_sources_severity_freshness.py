@@ -50,8 +50,8 @@ def test_age_query_asks_each_selector_for_its_newest_sample() -> None:
     from warroom.sources.freshness import lookback_query
 
     q = age_query("a / b")
-    assert q == ('label_replace(max(timestamp(a)), "warroom_selector", "0", "", "") or '
-                 'label_replace(max(timestamp(b)), "warroom_selector", "1", "", "")')
+    assert q == ('label_replace(min(timestamp(a)), "warroom_selector", "0", "", "") or '
+                 'label_replace(min(timestamp(b)), "warroom_selector", "1", "", "")')
     assert age_query("vector(0)") is None
     assert lookback_query('x{a="1"}', 300.0) == 'x{a="1"}[300s]'
 

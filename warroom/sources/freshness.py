@@ -4,12 +4,16 @@ An instant query's answer is stamped with the time it was *evaluated*, so a pane
 ``rate(x[1h])`` keeps answering "fresh" for an hour after the exporter of ``x`` died. The age a
 commander needs is that of the newest sample of each series the query reads. This module finds
 the query's vector selectors and builds one expression that answers, per selector, the unix time
-of its newest sample:
+of the newest sample of its *stalest* current series:
 
-    label_replace(max(timestamp(SEL)), "warroom_selector", "N", "", "") or …
+    label_replace(min(timestamp(SEL)), "warroom_selector", "N", "", "") or …
 
 ``timestamp()`` of a plain selector is the sample's own time. That answers while the series is
-current. Once Prometheus has marked a series stale (its target vanished) the selector matches
+current. ``min``, not ``max``: when one series under a selector froze (a federated or
+remote-written series, a target whose samples stopped without a staleness marker, which
+Prometheus keeps answering for its 5-minute look-back) while a sibling is current, the pane may be
+showing the frozen one's value (``max(...)`` picks it), so the pane is as old as its oldest
+series, never as young as its freshest. Once Prometheus has marked a series stale (its target vanished) the selector matches
 nothing, so for each selector missing from that answer a second query reads its raw samples
 over a look-back (``SEL[LOOK]``: range selectors skip staleness markers) and takes the newest one
 (``lookback_query``). A selector with no sample in the look-back is "older than LOOK". Only vanished
@@ -144,12 +148,13 @@ def _skip_braces(expr: str, i: int) -> int:
 
 
 def age_query(expr: str) -> str | None:
-    """One expression answering, per selector of ``expr``, the time of its newest current sample
+    """One expression answering, per selector of ``expr``, the newest-sample time of its stalest
+    current series
     (see the module docstring); None when ``expr`` reads no series (``vector(1)``, ``time()``)."""
     sels = selectors(expr)
     if not sels:
         return None
-    return " or ".join(f'label_replace(max(timestamp({s})), "{LABEL}", "{i}", "", "")'
+    return " or ".join(f'label_replace(min(timestamp({s})), "{LABEL}", "{i}", "", "")'
                        for i, s in enumerate(sels))
 
 
