@@ -124,6 +124,9 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
     pending: list[str] = []
     output_mode = False
     in_table = False  # inside a column table of sample output (skipped up to a blank line)
+    # After a bare `# Expected:` header: the draft whose expected output the following lines are
+    # (commented or not), up to a blank line. They are never commands.
+    expect_into: Draft | None = None
 
     def close() -> None:
         nonlocal cur
@@ -151,6 +154,12 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
             close()
             pending = []
             output_mode = in_table = False
+            expect_into = None
+            continue
+        if expect_into is not None:
+            text = _comment_text(stripped) if stripped.startswith("#") else stripped
+            if text:
+                expect_into.expect.append(text)
             continue
         if in_table:
             continue
@@ -161,7 +170,10 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
             # `# Expected:` belongs to the command above it, even across a blank line.
             target = cur if cur is not None else (drafts[-1] if drafts and not pending else None)
             if m and target is not None:
-                target.expect.append(m.group(1).strip())
+                if m.group(1).strip():
+                    target.expect.append(m.group(1).strip())
+                else:
+                    expect_into = target
                 continue
             m = _OUTPUT.match(body)
             if m and cur is not None:

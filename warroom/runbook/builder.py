@@ -87,13 +87,7 @@ class _Builder(_Assembly):
         md.core.ruler.disable("inline")
         self.md = md
         self.env = {}
-        tokens = md.parse(body, self.env)
-        deepest = max((tok.level for tok in tokens), default=0)
-        if deepest >= MAX_NESTING - 2:
-            where = next((tok.map[0] + 1 for tok in tokens
-                          if tok.level >= MAX_NESTING - 2 and tok.map), 1)
-            self.finding(where, "error", f"content nests more than {MAX_NESTING // 2} levels "
-                         "deep from here; what is deeper is not read (flatten the lists)")
+        tokens = self.parse_blocks(md, body)
         for i, tok in enumerate(tokens):
             t = tok.type
             if t.endswith("_open") and t != "heading_open" or t in ("fence", "code_block",
@@ -120,6 +114,37 @@ class _Builder(_Assembly):
                 self.last_paragraph = None
             elif t in ("html_block", "table_open", "hr", "blockquote_open"):
                 self.last_paragraph = None
+
+    def parse_blocks(self, md: Any, body: str) -> list[Any]:
+        """markdown-it's block tokens for the whole body, even past over-deep nesting.
+
+        Past ``maxNesting`` markdown-it skips *everything* to the end of the input, not just what
+        is deeper. So the deep part is reported with the lines really left unread, and parsing
+        resumes at the next line that starts a top-level block (column 0 after a blank line, or a
+        heading/fence); its token maps are shifted back to lines of the whole body.
+        """
+        lines = body.split("\n")
+        out: list[Any] = []
+        start = 0
+        while True:
+            text = body if start == 0 else "\n".join(lines[start:])
+            tokens = md.parse(text, self.env)
+            if start:
+                for tok in tokens:
+                    if tok.map:
+                        tok.map = [tok.map[0] + start, tok.map[1] + start]
+            out.extend(tokens)
+            if max((tok.level for tok in tokens), default=0) < MAX_NESTING - 2:
+                return out
+            deep_at = max((tok.map[0] for tok in tokens if tok.map), default=start)
+            resume = _top_level_resume(lines, deep_at + 1)
+            last = (resume if resume is not None else len(lines))
+            self.finding(deep_at + 1, "error",
+                         f"content nests more than {MAX_NESTING // 2} levels deep here; lines "
+                         f"{deep_at + 1}-{last} are not read (flatten the lists or quotes)")
+            if resume is None:
+                return out
+            start = resume
 
     # -- inline text --------------------------------------------------------------------
     def plain(self, inline: Any) -> str:
@@ -474,3 +499,14 @@ class _Builder(_Assembly):
                 continue
             made = self.inline_entry(cmd, e.item_plain, e.line, e.depth, e.section)
             e.kind, e.command, e.lang, e.label = "shell", cmd, "inline", made.label
+
+
+def _top_level_resume(lines: list[str], after: int) -> int | None:
+    """The first line at or after ``after`` that starts a top-level block (0-based), if any."""
+    for i in range(max(after, 1), len(lines)):
+        line = lines[i]
+        if not line.strip() or line[0] in " \t>":
+            continue
+        if not lines[i - 1].strip() or line.startswith(("#", "```", "~~~")):
+            return i
+    return None

@@ -1,0 +1,69 @@
+"""Red-team cases for issue 14 (our own fixture text): inputs that differ from the examples the
+parser was first tuned on — expectations written as a header with the output under it, filter
+fragments in prose, an imperative check in prose, and over-deep nesting followed by normal content.
+"""
+
+from __future__ import annotations
+
+from warroom.runbook.lint import lint_runbook
+from warroom.runbook.parser import parse_runbook
+
+
+def _steps(text: str):  # type: ignore[no-untyped-def]
+    return [s for s in parse_runbook(text).steps if s.command]
+
+
+# -- `# Expected:` as a header with the expected output on the lines below ----------------------
+
+def test_expected_header_then_commented_output_after_blank_line() -> None:
+    text = ("# T\n\n```bash\nkubectl get pods -n shop\n\n# Expected:\n# shop-1   Running\n"
+            "# shop-2   Running\n```\n")
+    (step,) = _steps(text)
+    assert step.command == "kubectl get pods -n shop"
+    assert step.expect is not None and "shop-1   Running" in step.expect
+    assert "shop-2   Running" in step.expect
+
+
+def test_expected_header_then_commented_output_no_blank_line() -> None:
+    text = "# T\n\n```bash\ncurl -s localhost:9000/ready\n# Expected output:\n# ready\n```\n"
+    (step,) = _steps(text)
+    assert step.command == "curl -s localhost:9000/ready"
+    assert step.expect == "ready"
+    assert step.check == "ready"
+
+
+def test_expected_header_then_bare_output_is_never_a_command() -> None:
+    text = ("# T\n\n```bash\nkubectl get pods -n shop\n# Expected:\nshop-7f9   1/1   Running\n"
+            "\nkubectl get svc -n shop\n```\n")
+    steps = _steps(text)
+    assert [s.command for s in steps] == ["kubectl get pods -n shop", "kubectl get svc -n shop"]
+    assert steps[0].expect is not None and "shop-7f9" in steps[0].expect
+
+
+# -- nesting past the limit: what follows the deep part is still read ---------------------------
+
+def _deep_list(depth: int) -> str:
+    return "".join("  " * d + f"- level {d}\n" for d in range(depth))
+
+
+def test_content_after_an_over_deep_list_is_still_read() -> None:
+    text = ("# Deep\n\n```bash\nkubectl get nodes\n```\n\n" + _deep_list(70) + "\n"
+            "After the list, drain it: `kubectl drain node-9 --ignore-daemonsets`\n\n"
+            "```bash\nkubectl get pods -n after\n```\n")
+    rb = parse_runbook(text)
+    assert [s.command for s in rb.steps if s.command] == [
+        "kubectl get nodes", "kubectl drain node-9 --ignore-daemonsets",
+        "kubectl get pods -n after"]
+    deep = [f for f in rb.findings if "levels deep" in f.message]
+    assert len(deep) == 1 and deep[0].level == "error"
+    # the finding names the lines that were not read, and they are the deep ones only
+    assert "not read" in deep[0].message
+
+
+def test_content_after_an_over_deep_blockquote_is_still_read() -> None:
+    text = ("# Deep\n\n" + ">" * 150 + " quoted\n\n## Next\n\n"
+            "```bash\nkubectl -n q get pods\n```\n")
+    rb = parse_runbook(text)
+    assert [s.command for s in rb.steps if s.command] == ["kubectl -n q get pods"]
+    assert any("levels deep" in f.message for f in rb.findings)
+    assert any(sec.title == "Next" for sec in rb.sections)
