@@ -67,3 +67,24 @@ def test_content_after_an_over_deep_blockquote_is_still_read() -> None:
     assert [s.command for s in rb.steps if s.command] == ["kubectl -n q get pods"]
     assert any("levels deep" in f.message for f in rb.findings)
     assert any(sec.title == "Next" for sec in rb.sections)
+
+
+# -- inline code that is a pipeline fragment, not a command ------------------------------------
+
+def test_inline_filter_fragments_are_not_steps() -> None:
+    # Each of these reads standard input when run alone: as a step it would wait forever.
+    text = ("# Logs\n\n1. Pipe the logs through `grep ERROR` to filter.\n"
+            "2. Count them with `wc -l`.\n3. Add `sort -k2 -n` and `cut -d: -f1`.\n"
+            "4. Then `jq '.items[].metadata.name'` prints the names.\n"
+            "5. Search the file: `grep -c ERROR /var/log/app.log`\n"
+            "6. Follow it: `tail -f /var/log/app.log`\n")
+    assert [s.command for s in _steps(text)] == ["grep -c ERROR /var/log/app.log",
+                                                  "tail -f /var/log/app.log"]
+
+
+def test_imperative_check_before_a_span_is_a_command_whatever_follows() -> None:
+    text = ("# Status\n\n1. Check `curl -sf https://status.example.com/health` returns 200.\n"
+            "2. Verify that `kubectl -n shop get deploy web` shows 3/3 ready.\n"
+            "3. `git push --force` is never allowed here.\n")
+    assert [s.command for s in _steps(text)] == [
+        "curl -sf https://status.example.com/health", "kubectl -n shop get deploy web"]

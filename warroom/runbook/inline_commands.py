@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import shlex
 import shutil
 
 from warroom.syntax import shell
@@ -116,6 +117,8 @@ def is_inline_command(code: str) -> bool:
                                                           head.count("/") >= 2)
     if path_like:
         return True
+    if reads_stdin_only(text):
+        return False
     second = words[1]
     if head in KNOWN_COMMANDS:
         if head in _ENGLISH:
@@ -126,6 +129,70 @@ def is_inline_command(code: str) -> bool:
         return _argument_like(second) or any(_argument_like(w) for w in words[2:3])
     return False
 
+
+# Filters that read standard input unless given a file: written alone in prose (`grep ERROR`,
+# `wc -l`) they are a fragment of a pipeline the text describes, and run as a step they would wait
+# on an empty stdin. Value: how many operands (words not options) the program needs before one
+# of them is a file — a pattern or program comes first for grep/awk/sed/jq.
+_FILTERS = {
+    **dict.fromkeys("grep egrep fgrep zgrep awk gawk sed jq yq".split(), 2),
+    **dict.fromkeys("sort uniq wc head tail cut column tac nl fold base64 xxd od sha256sum md5sum "
+                    "cat".split(), 1),
+    **dict.fromkeys("tr xargs tee".split(), 10**6),  # always read stdin
+}
+_NO_STDIN_FLAGS = frozenset({"-r", "-R", "--recursive", "-n", "--null-input", "--help",
+                             "--version", "-i"})
+
+
+def reads_stdin_only(text: str) -> bool:
+    """A filter with no file to read and no ``<`` redirection: a pipeline fragment.
+
+    ``-i`` (sed in place) and ``-n`` (jq's null input) are only counted for the programs where
+    they mean "no stdin"; a program that cannot be split into words is never called a fragment.
+    """
+    try:
+        words = shlex.split(text, comments=False)
+    except ValueError:
+        return False
+    if not words:
+        return False
+    need = _FILTERS.get(words[0])
+    if need is None:
+        return False
+    operands = 0
+    skip = False
+    for word in words[1:]:
+        if skip:
+            skip = False
+            continue
+        if word in (">", ">>", "2>", "2>>"):
+            skip = True  # the file after it is where output goes, not input
+            continue
+        if word in ("|", "||", "&&", ";") or word.startswith("|"):
+            break
+        if word.startswith("<"):
+            return False  # its input is a file after all
+        if word.startswith(">") or word == "-":
+            continue  # output redirection; `-` is stdin itself
+        if word in _NO_STDIN_FLAGS:
+            if word in ("-r", "-R", "--recursive") and words[0] in ("grep", "egrep", "fgrep"):
+                return False
+            if word in ("-n", "--null-input") and words[0] in ("jq", "yq"):
+                return False
+            if word == "-i" and words[0] == "sed":
+                continue
+            if word in ("--help", "--version"):
+                return False
+            continue
+        if word.startswith("-") or re.fullmatch(r"\d+", word):
+            continue
+        operands += 1
+    return operands < need
+
+
+_IMPERATIVE_BEFORE = re.compile(
+    r"(?:^|[.!?;:]\s+|\d+[.)]\s*)(?:then\s+|now\s+|first\s+|also\s+)?"
+    r"(?:run|check|verify|confirm|execute|ensure|make sure|type|enter)(?:\s+that)?\s*$", re.I)
 
 _MENTION_BEFORE = re.compile(
     r"(?:\b(?:above|below|like|the|a|an|called|named|e\.g\.|i\.e\.|such as|than|unlike|"
@@ -144,6 +211,9 @@ def mentioned_only(raw: str, code: str) -> bool:
         return False
     before = raw[:at].rstrip("` ")
     after = raw[at + len(code):].lstrip("`")
+    if _IMPERATIVE_BEFORE.search(before[-60:]):
+        # "Check `curl ...` returns 200": the sentence tells the reader to run it
+        return False
     return bool(_MENTION_BEFORE.search(before[-40:] + " ") if before else False) or bool(
         _MENTION_AFTER.match(after))
 
