@@ -88,3 +88,25 @@ def test_imperative_check_before_a_span_is_a_command_whatever_follows() -> None:
             "3. `git push --force` is never allowed here.\n")
     assert [s.command for s in _steps(text)] == [
         "curl -sf https://status.example.com/health", "kubectl -n shop get deploy web"]
+
+
+# -- blanks inside identifiers, variables with a default ---------------------------------------
+
+def test_filler_blanks_inside_identifiers_are_reported() -> None:
+    text = ("# Blanks\n\n```bash\naws ec2 stop-instances --instance-ids i-XXXXXXXX\n```\n\n"
+            "```bash\naws rds reboot-db-instance --db-instance-identifier XXX-primary\n```\n\n"
+            "```bash\naws sts assume-role --role-arn arn:aws:iam::xxxxxxxxxxxx:role/oncall\n```\n")
+    rb = parse_runbook(text)
+    blanks = [f for f in lint_runbook(rb) if "blank to fill in" in f.message]
+    assert len(blanks) == 3, [f.message for f in lint_runbook(rb)]
+    assert "instance_ids" in blanks[0].message
+
+
+def test_a_variable_with_a_default_is_not_used_before_set() -> None:
+    text = ("# Defaults\n\n```bash\naws s3 ls --region ${REGION:-us-east-1}\n```\n\n"
+            "```bash\necho ${STAGE-dev} ${ZONE:+--zone $ZONE}\n```\n\n"
+            "```bash\nkubectl -n $NAMESPACE_X get pods\n```\n")
+    rb = parse_runbook(text)
+    unset = [f.message for f in lint_runbook(rb) if "which no step sets" in f.message]
+    assert len(unset) == 1 and "$NAMESPACE_X" in unset[0]
+    assert rb.steps[0].uses_vars == []

@@ -29,8 +29,10 @@ kubectl oc jq yq curl git aws gcloud az terraform helm docker hostid openssl hea
 
 _DOLLAR = re.compile(r"(?<![$\\])\$\([ \t]*([A-Za-z_][\w-]*)[ \t]*\)")
 _BRACKET = re.compile(r"(?<![\w\[$\]\\.])\[([A-Za-z][A-Za-z0-9]*(?:[-_ ][A-Za-z0-9]+)+)\](?![\](=])")
-_FILLER = re.compile(r"(?<![\w-])(X{3,}|x{3,}|CHANGE_?ME|REPLACE_?ME|YOUR_[A-Z_]+)"
-                     r"(?![\w-])")
+# Bounded by anything but a letter or digit: `i-XXXXXXXX`, `XXX-primary` and
+# `arn:aws:iam::xxxxxxxxxxxx:role` are blanks as much as a lone `XXX`.
+_FILLER = re.compile(r"(?<![A-Za-z0-9])(X{3,}|x{3,}|CHANGE_?ME|REPLACE_?ME|YOUR_[A-Z_]+)"
+                     r"(?![A-Za-z0-9])")
 
 
 def dollar_kind(name: str) -> str | None:
@@ -81,7 +83,8 @@ def suggest_name(command: str, offset: int) -> str:
     m = re.search(r"([A-Za-z_][\w-]*)\s*[=:]\s*[\"']?$", before)
     if m:
         return m.group(1).lower().replace("-", "_")
-    m = re.search(r"--?([A-Za-z][\w-]*)[ =][\"']?$", before)
+    # the flag it is given to, even when the blank is part of the value (`--ids i-XXXX`)
+    m = re.search(r"--?([A-Za-z][\w-]*)[ =][\"']?[\w.:/-]*$", before)
     if m:
         return m.group(1).lower().replace("-", "_")
     return "value"

@@ -24,7 +24,7 @@ PPID IFS SECONDS LINENO BASHPID BASH BASH_VERSION BASH_SOURCE FUNCNAME PIPESTATU
 OPTIND TMPDIR EDITOR PAGER KUBECONFIG DISPLAY SSH_AUTH_SOCK XDG_RUNTIME_DIR XDG_CONFIG_HOME
 """.split())
 
-_USE = re.compile(r"\$(?:\{[#!]?([A-Za-z_]\w*)|([A-Za-z_]\w*))")
+_USE = re.compile(r"\$(?:\{[#!]?([A-Za-z_]\w*)(:?[-=+])?|([A-Za-z_]\w*))")
 _ASSIGN_WORDS = ("export", "declare", "typeset", "local", "readonly")
 _FOR = re.compile(r"(?:^|[;&|\n(]\s*|\bdo\s+|\bthen\s+)(?:for|select)\s+([A-Za-z_]\w*)\s+in\b")
 _READ = re.compile(r"\bread(?:[ \t]+-[a-zA-Z]+)*[ \t]+((?:[A-Za-z_]\w*[ \t]*)+)")
@@ -74,13 +74,16 @@ def used(command: str) -> list[str]:
     ctx = result.contexts
     own = set(assigned(command))
     out: dict[str, None] = {}
+    # `${X:-default}`, `${X=dflt}`, `${X:+--zone $X}`: written to work when X is unset, so X is
+    # never "used before set" anywhere in that command.
+    defaulted = {m.group(1) for m in _USE.finditer(command) if m.group(2)}
     for m in _USE.finditer(command):
         if m.start() > 0 and command[m.start() - 1] == "\\":
             continue
         if ctx and ctx[m.start()] not in (shell.PLAIN, shell.DOUBLE, shell.HEREDOC):
             continue
-        name = m.group(1) or m.group(2)
-        if name in ENVIRONMENT or name in own:
+        name = m.group(1) or m.group(3)
+        if name in ENVIRONMENT or name in own or name in defaulted:
             continue
         out.setdefault(name, None)
     return list(out)
