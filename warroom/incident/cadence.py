@@ -69,7 +69,8 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     lines.append("Conditions:")
     start = state.impact_start
     if start is not None:
-        lines.append(f"- Impact since {start:%H:%M} UTC ({format_duration(state.impact_duration(now).total_seconds())}).")
+        span = format_duration(state.impact_duration(now).total_seconds() * state.time_scale)
+        lines.append(f"- Impact since {start:%H:%M} UTC ({span}{' drill time' if state.time_scale != 1 else ''}).")
     last: dict[str, dict] = {}
     for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
         last[b["slo_id"]] = b
