@@ -30,6 +30,10 @@ from warroom.sources.httpjson import SourceError, explain_http_error
 
 #: Largest answer read (bytes); a bigger one is refused rather than filling memory.
 MAX_BODY = 64 * 1024 * 1024
+#: Most bytes all of one client's answers still being read may hold together. Without it a
+#: refresh's fifteen queries to a server that answers endless bodies held 15 x MAX_BODY (~1 GB
+#: measured); with it the total stays near one cap, and whichever answer crosses it is refused.
+MAX_IN_FLIGHT_BYTES = MAX_BODY
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class DeadlineHTTP:
         self.what = what
         self.max_in_flight = max_in_flight
         self._live = 0
+        self._held = 0          # bytes held by answers still being read (MAX_IN_FLIGHT_BYTES)
         self._lock = threading.Lock()
         options = {"follow_redirects": True, **httpx_options}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout), limits=httpx.Limits(
@@ -172,21 +177,44 @@ class DeadlineHTTP:
         with self._lock:
             self._live -= 1
 
+    def _hold(self, n: int) -> bool:
+        """Count ``n`` more bytes against the client-wide budget; False when it would overflow."""
+        with self._lock:
+            if self._held + n > MAX_IN_FLIGHT_BYTES:
+                return False
+            self._held += n
+            return True
+
+    def _release(self, n: int) -> None:
+        with self._lock:
+            self._held -= n
+
     def _run(self, call: _Call, method: str, url: str, params: Mapping[str, Any] | None,
              headers: Mapping[str, str] | None, content: bytes | None) -> None:
+        held = 0
         try:
             with self._client.stream(method, url, params=params, headers=headers, content=content,
                                      extensions={"trace": call.trace}) as resp:
+                declared = resp.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > MAX_BODY:
+                    raise SourceError(f"{self.what} announced a {int(declared) // 2**20} MiB answer"
+                                      f" (more than {MAX_BODY // 2**20} MiB); refused")
                 chunks: list[bytes] = []
                 for chunk in resp.iter_bytes():
                     call.received += len(chunk)
                     if call.received > MAX_BODY:
                         raise SourceError(f"{self.what} sent more than {MAX_BODY // 2**20} MiB; refused")
+                    if not self._hold(len(chunk)):
+                        raise SourceError(f"{self.what} is sending more than {MAX_IN_FLIGHT_BYTES // 2**20}"
+                                          f" MiB across its answers at once (this one {call.received // 2**20}"
+                                          " MiB so far); refused")
+                    held += len(chunk)
                     chunks.append(chunk)
                 call.reply = Reply(resp.status_code, b"".join(chunks), dict(resp.headers))
         except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller, never lost
             call.error = exc
         finally:
+            self._release(held)
             self._ended()
             call.done.set()
 
