@@ -32,7 +32,7 @@ def test_demo_twice_around_a_resolve_starts_over(tmp_path: Path) -> None:
         term.send("q")
         term.wait_exit(timeout=30)
     assert len(drills(session)) == 1
-    resolved = session.run_cli("incident", "resolve", inc_id, "--summary", "quota back to normal",
+    resolved = session.run_cli("incident", "resolve", inc_id, "--summary", "quota back to normal", "--yes",
                                "--state-dir", str(session.state_home / "warroom" / "drills"))
     assert resolved.returncode == 0, resolved.stderr
 
