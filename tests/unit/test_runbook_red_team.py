@@ -110,3 +110,32 @@ def test_a_variable_with_a_default_is_not_used_before_set() -> None:
     unset = [f.message for f in lint_runbook(rb) if "which no step sets" in f.message]
     assert len(unset) == 1 and "$NAMESPACE_X" in unset[0]
     assert rb.steps[0].uses_vars == []
+
+
+# -- sample output pasted under a command in a shell fence -------------------------------------
+
+def test_output_lines_under_a_command_are_never_part_of_it() -> None:
+    cases = {
+        "kubectl -n shop rollout restart deploy/cart": "deployment.apps/cart restarted",
+        "kubectl -n shop delete pod cart-1": 'pod "cart-1" deleted',
+        "kubectl cordon node-4": "node/node-4 cordoned",
+        "kubectl apply -f cart.yaml": "service/cart unchanged",
+        "git log --oneline -2": "9f3e2ab Revert the cache change\n04c1d7e Add the cache",
+        "openssl x509 -in cart.pem -noout -dates":
+            "notBefore=Mar  3 10:00:00 2026 GMT\nnotAfter=Jun  1 10:00:00 2026 GMT",
+    }
+    for command, output in cases.items():
+        (step,) = _steps(f"# T\n\n```bash\n{command}\n{output}\n```\n")
+        assert step.command == command, (command, step.command)
+        assert step.example_output is not None and output.splitlines()[0] in step.example_output
+
+
+def test_commands_that_resemble_output_still_join() -> None:
+    # assignments feeding a command, a sha-like script path and a `svc/name` argument stay commands
+    text = ("# T\n\n```bash\nREV=$(git rev-parse HEAD)\nkubectl rollout undo deploy/cart\n"
+            "TZ=UTC date +%s\n```\n")
+    steps = _steps(text)
+    joined = "\n".join(s.command for s in steps)
+    assert joined.splitlines() == ["REV=$(git rev-parse HEAD)", "kubectl rollout undo deploy/cart",
+                                   "TZ=UTC date +%s"]
+    assert not any(s.example_output for s in steps)

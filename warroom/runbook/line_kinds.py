@@ -74,13 +74,36 @@ def _path_like(word: str) -> bool:
     return word.startswith(("./", "../", "~/")) or (word.startswith("/") and word.count("/") >= 2)
 
 
+# What programs print, in shapes no command line has: kubectl's result lines
+# (`deployment.apps/web restarted`, `pod "web-1" deleted`) and `git log --oneline` rows.
+_K8S_RESULT = re.compile(
+    r'^(?:[a-z][\w.-]*/[\w.:-]+|[a-z][\w.-]* "[^"]+")\s+(?:created|configured|deleted|'
+    r"restarted|patched|scaled|labeled|annotated|unchanged|rolled back|paused|resumed|cordoned|"
+    r"uncordoned|drained|evicted|tainted|untainted|exposed|autoscaled|serverside-applied|edited|"
+    r"replaced|condition met|already cordoned|skipped)\b")
+_SHA_ROW = re.compile(r"^(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,40}\s+\S")
+
+
+def output_signature(text: str) -> bool:
+    """A line only a program prints: a kubectl result, a commit row, or `key=Value 1 ...` (a
+    header such as openssl's ``notBefore=Mar  3 10:00:00 2026 GMT``: as shell it would set a
+    variable and run ``3``)."""
+    if _K8S_RESULT.match(text) or _SHA_ROW.match(text):
+        return True
+    words = text.split()
+    i = 0
+    while i < len(words) and shell.is_assignment(words[i]):
+        i += 1
+    return 0 < i < len(words) and words[i][0].isdigit()
+
+
 def is_strong_command(line: str) -> bool:
     """The line almost certainly starts a shell command (known program, path, assignment...)."""
     text = line.strip()
     if not text:
         return False
     w = first_word(text)
-    if looks_like_repl(text) or looks_like_logfmt(text):
+    if looks_like_repl(text) or looks_like_logfmt(text) or output_signature(text):
         return False
     if w in KNOWN_COMMANDS or _path_like(w):
         return True
@@ -135,6 +158,8 @@ def looks_like_output(line: str) -> bool:
     if not text:
         return False
     w = first_word(text)
+    if output_signature(text):
+        return True
     if is_strong_command(text):
         return False
     c = text[0]
