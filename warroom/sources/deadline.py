@@ -18,7 +18,6 @@ shut down is always the request's own.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -26,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from warroom.sources.httpjson import SourceError, explain_http_error
+from warroom.sources.httpjson import SourceError, explain_http_error, load_json
 
 #: Largest answer read (bytes); a bigger one is refused rather than filling memory.
 MAX_BODY = 64 * 1024 * 1024
@@ -49,8 +48,8 @@ class Reply:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body as JSON; raises ValueError when it is not."""
-        return json.loads(self.body)
+        """The body as JSON; raises ValueError when it is not (nesting too deep included)."""
+        return load_json(self.body)
 
 
 class _Call:

@@ -38,6 +38,21 @@ class SourceError(Exception):
         self.kind = kind
 
 
+def load_json(data: bytes | str) -> Any:
+    """``json.loads`` for what a server sent: every way it can fail is a ValueError.
+
+    Python's parser recurses per nesting level, so ``[[[[…`` 200 000 deep raises RecursionError,
+    which escaped the sources' "never raises" promise (``warroom status`` printed no JSON and
+    exited with the CRIT code). Here it is one more kind of "not JSON".
+    """
+    import json
+
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read") from None
+
+
 def host_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or url
@@ -93,17 +108,17 @@ def get_json(client: Any, url: str, what: str, timeout: float, **kwargs: Any) ->
         detail = _error_text(resp.text) or "no reason given"
         raise SourceError(f"HTTP {status} from {what}: {detail}", status)
     try:
-        return resp.json()
+        return load_json(resp.body) if hasattr(resp, "body") else resp.json()
+    except RecursionError:
+        raise SourceError(f"{what} answered with JSON nested too deeply to read") from None
     except ValueError:
         raise SourceError(f"{what} answered with something that is not JSON"
                           f" ({first_line(resp.text, 60) or 'empty body'!r})") from None
 
 
 def _error_text(body: str) -> str:
-    import json
-
     try:
-        doc = json.loads(body)
+        doc = load_json(body)
     except ValueError:
         return first_line(body)
     if isinstance(doc, dict):

@@ -24,14 +24,13 @@ the pane's records :mod:`warroom.sources.kube_snapshot` and the kubeconfig targe
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
 from typing import Any
 
 from warroom.config import KubernetesConfig
-from warroom.sources.httpjson import parse_time
+from warroom.sources.httpjson import load_json, parse_time
 from warroom.sources.kube_actions import KubeActions, _selector
 from warroom.sources.kube_snapshot import ClusterSnapshot, KubeEvent, PodState, deployment_state, pod_state
 from warroom.sources.kube_target import KubeError, KubeTarget, describe_target, kubeconfig_paths
@@ -134,14 +133,14 @@ class KubeSource(KubeActions):
             kind = "slow" if "no answer" in text else "refused" if "refused" in text else "down"
             raise KubeError(text, kind) from None
         try:
-            return json.loads(data)
+            return load_json(data)
         except ValueError:
             raise KubeError(f"the API server at {self.target().server} did not answer JSON") from None
 
     def _explain_status(self, exc: Any) -> str:
         message = None
         try:
-            body = json.loads(exc.body or b"{}")
+            body = load_json(exc.body or b"{}")
             message = body.get("message") if isinstance(body, dict) else None
         except (ValueError, TypeError):
             message = None

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
 from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors
-from warroom.sources.httpjson import SourceError, first_line
+from warroom.sources.httpjson import SourceError, first_line, load_json
 from warroom.sources.model import SloSample
 from warroom.sources.prom_results import (
     QueryError,
@@ -337,12 +337,10 @@ class PrometheusSource:
 
     def _decode(self, status: int, body: bytes) -> Any:
         """The ``data.result`` of an answer, or QueryError worded for a pane."""
-        import json
-
         text = body.decode("utf-8", "replace")
         doc: Any = None
         try:
-            doc = json.loads(text)
+            doc = load_json(text)
         except ValueError:
             pass
         server_error: str | None = None
