@@ -61,3 +61,34 @@ def test_status_prints_json_and_exits_3_on_deep_json(tmp_path: Path) -> None:
     assert res.returncode == 3, (res.returncode, res.stdout, res.stderr)
     doc = json.loads(res.stdout)
     assert doc["exit_code"] == 3 and {p["state"] for p in doc["panes"]} == {"error"}
+
+
+WEIRD = [
+    b'{"status":"success","data":{"resultType":"vector","result":[{"metric":[1],"value":[1,"1"]}]}}',
+    b'{"status":"success","data":{"resultType":"vector","result":[{"metric":"x","value":[1,"1"]}]}}',
+    b'{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":7}]}}',
+    b'{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":{"a":1}}]}}',
+    b'{"status":"success","data":{"alerts":[{"labels":{"alertname":"A"},"annotations":[1],"state":"firing"}]}}',
+    b'{"status":"success","data":{"alerts":[{"labels":[["alertname","A"]],"state":"firing"}]}}',
+]
+
+
+@pytest.mark.parametrize("body", WEIRD)
+def test_valid_json_of_the_wrong_shape_is_an_answer_error_never_an_exception(body: bytes) -> None:
+    slo = SloConfig(id="q", title="q", query="max(up)", unit="count", warn=1, crit=2)
+    with FakeHTTP(lambda req: Reply(200, body, headers={"Content-Type": "application/json"})) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url, timeout=5.0, window=60.0))
+        try:
+            [sample] = src.fetch([slo])
+        finally:
+            src.close()
+        alerts = AlertSource(AlertsConfig(alertmanager_url=None, timeout=5.0),
+                             PrometheusConfig(url=fake.url, timeout=5.0))
+        try:
+            result = alerts.fetch()
+        finally:
+            alerts.close()
+    # the pane either read a value or says the answer was wrong; never OK from nothing
+    assert sample.error is not None or sample.value is not None or sample.note, sample
+    assert result.errors or result.notes or result.alerts, result
+    assert result.kinds.get("prometheus") in (None, "error"), result.kinds

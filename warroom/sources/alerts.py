@@ -257,6 +257,11 @@ class AlertSource:
                 results[name] = read()
             except SourceError as exc:
                 results[name] = exc
+            except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+                # An answer of a shape the reader did not expect: the server answered, wrongly.
+                # Said as such (kind error), not left for the join to call it "no answer".
+                results[name] = SourceError(f"{name} answered in a shape warroom cannot read"
+                                            f" ({type(exc).__name__}: {str(exc)[:120]})")
 
         jobs: list[tuple[str, Callable[[], Any]]] = list(servers)
         if self._prom_url() and self._external is None and time.monotonic() >= self._external_retry:

@@ -386,7 +386,14 @@ class _Pending:
         call, self.call = self.call, None
         try:
             reply = src._connect().finish(call, deadline)
-            self.value = self.parse(src._decode(reply.status, reply.body))
+            result = src._decode(reply.status, reply.body)
+            try:
+                self.value = self.parse(result)
+            except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+                # Valid JSON of the wrong shape ("metric": [1], "values": 7): the parsers check
+                # the common shapes; anything else they trip on is the same kind of answer.
+                raise QueryError(f"unexpected answer from {src.host}: not the query API's result"
+                                 f" shape ({type(exc).__name__})") from None
         except SourceError as exc:
             self.error = QueryError(str(exc), kind=exc.kind)
         except QueryError as exc:
