@@ -17,7 +17,7 @@ from warroom.incident.marks import STEP_MARKS
 STEP_ICONS: dict[str, str] = {state: mark.icon for state, mark in STEP_MARKS.items()}
 STEP_WORDS: dict[str, str] = {state: mark.word for state, mark in STEP_MARKS.items()}
 STATE_STYLES = {
-    "ok": "green", "unmet": "bold magenta", "failed": "bold red", "timed_out": "bold red",
+    "ok": "green", "unmet": "bold magenta", "unchecked": "bold yellow", "failed": "bold red", "timed_out": "bold red",
     "cancelled": "yellow", "interrupted": "yellow", "skipped": "dim", "ticked": "green",
     "running": "bold cyan", "dry_run": "cyan", "refused": "magenta",
 }

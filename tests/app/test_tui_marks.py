@@ -72,7 +72,7 @@ async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) 
         for number in (1, 2, 3):
             await select_step(pilot, number)
             await run_selected(pilot)
-            await wait_step(pilot, number, "ok", "unmet", "failed")
+            await wait_step(pilot, number, "ok", "unmet", "unchecked", "failed")
 
         finished = {e.data["step"]: e.data for e in events(app, "step.finished")}
         assert finished[1]["status"] == "ok" and finished[1]["expect_verdict"] == "unmet"
@@ -83,7 +83,8 @@ async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) 
         await wait_for(pilot, lambda: checklist_line(app, 1).startswith("≠   ✗ "))
         assert "✔" not in checklist_line(app, 1)
         assert checklist_line(app, 2).startswith("✔   ✓ ")
-        assert checklist_line(app, 3).startswith("✔   ? ")   # "all good" holds no number: not checked
+        # "all good" holds no number: not checked, and never the ✔ of a run that did its job
+        assert checklist_line(app, 3).startswith("≟   ? ")
 
         await select_step(pilot, 1)
         detail = str(app.dashboard.query_one(StepDetailPane).render())
@@ -91,6 +92,7 @@ async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) 
         assert "expectation NOT met: the output holds 12 (wanted 0)" in detail
         await select_step(pilot, 3)
         detail = str(app.dashboard.query_one(StepDetailPane).render())
+        assert "≟ ran, expectation not checked" in detail
         assert "? expectation not checked: the output holds no number" in detail
 
         # incident show says the same, in the same words.
@@ -99,7 +101,7 @@ async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) 
         row = next(line for line in shown.splitlines() if "Count the failed tasks" in line)
         assert "≠ [UNMET]" in row and "expectation NOT met: the output holds 12 (wanted 0)" in row
         row = next(line for line in shown.splitlines() if "in words" in line)
-        assert "[ok]" in row and "expectation not checked" in row
+        assert "≟ [UNCHECKED]" in row and "expectation not checked: the output holds no number" in row
 
 
 async def test_marks_sit_before_the_label_at_80_columns(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def run_step(term: TmuxTerm, number: int, *, mutating: bool = False) -> None:
     if mutating:
         term.wait_for(f"Run mutating step {number}?")
         term.send("C-s")
-    term.wait_for(re.compile(rf"[✔≠]{COLS}{number}\. "), timeout=60)  # ok (≠: ran, expectation not met)
+    term.wait_for(re.compile(rf"[✔≠≟]{COLS}{number}\. "), timeout=60)  # ok (≠: ran, expectation not met)
 
 
 def move_to(term: TmuxTerm, frm: int, to: int) -> None:
@@ -151,12 +151,12 @@ def test_demo_from_declaration_to_exported_pir(tmp_path: Path) -> None:
 
 
 def checklist_rows(screen: str) -> list[str]:
-    return [m.group(0) for m in re.finditer(rf"[○✔✖☑↷◐⊘↯≠⧗]{COLS}\d+\. [^│…]{{0,30}}", screen)]
+    return [m.group(0) for m in re.finditer(rf"[○✔✖☑↷◐⊘↯≠≟⧗]{COLS}\d+\. [^│…]{{0,30}}", screen)]
 
 
 def timeline_rows(screen: str) -> list[str]:
     """The timeline's entries, cut before the width a notification toast may cover."""
-    return [m.group(0)[:48] for m in re.finditer(r"\d\d:\d\d:\d\d [◆▶✔≠∿☑✎] [^│▌]*", screen)]
+    return [m.group(0)[:48] for m in re.finditer(r"\d\d:\d\d:\d\d [◆▶✔≠≟∿☑✎] [^│▌]*", screen)]
 
 
 WATCHER_KINDS = {"slo.breached", "slo.recovered", "evidence.recorded", "status_update.overdue"}
@@ -181,7 +181,7 @@ def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> Non
         term.start(session.argv("demo"))  # no --speed: continue the unfinished drill
         term.wait_for("still open — resume it?", timeout=60)
         term.send("Enter")
-        screen = term.wait_for(re.compile(rf"[✔≠]{COLS}3\. "), timeout=30)
+        screen = term.wait_for(re.compile(rf"[✔≠≟]{COLS}3\. "), timeout=30)
         assert inc in screen
         after = show_json(session, inc)
         assert after["steps"] == before["steps"]
@@ -223,6 +223,6 @@ def test_no_color_keeps_state_words_and_icons_and_sends_no_colour(tmp_path: Path
         escaped = term.screen(escapes=True)
     assert inc in plain and "DRILL" in plain
     assert re.search(r"\d+(?:\.\d+)?%\s+[✔▲✖] (OK|WARN|CRIT)", plain), plain  # word and icon, not colour
-    assert re.search(rf"[✔≠]{COLS}1\. ", plain) and re.search(rf"○{COLS}2\. ", plain)
+    assert re.search(rf"[✔≠≟]{COLS}1\. ", plain) and re.search(rf"○{COLS}2\. ", plain)
     assert "\x1b[" in escaped  # bold / reverse / dim are still there…
     assert colour_codes(escaped) == [], colour_codes(escaped)[:5]  # …colours are not

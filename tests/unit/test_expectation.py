@@ -163,3 +163,14 @@ def test_any_prose_and_output_give_a_verdict_with_a_reason(prose: str, output: s
         # met / NOT met only from a comparison the parser found
         assert parse_comparison(prose) is not None
     assert v.reason
+
+
+def test_a_numeric_expectation_the_output_cannot_decide_is_never_ok() -> None:
+    from warroom.incident.marks import step_state
+
+    undecided = check_text(None, "below 1", "no data\n")
+    prose = check_text(None, "the revision list", "rev 3\n")
+    assert undecided is not None and prose is not None
+    assert step_state("ok", undecided) == "unchecked"      # ≟, not ✔
+    assert step_state("ok", prose) == "ok"                  # ✔ with ? beside it: the reader judges prose
+    assert step_state("failed", undecided) == "failed"

@@ -68,6 +68,9 @@ class Verdict:
 
     state: VerdictState
     reason: str = ""
+    # literal / numeric / prose: a *numeric* expectation the output could not decide is not a
+    # success (the step is shown "ran, expectation not checked", never ✔); prose never could be.
+    kind: str = ""
 
     @property
     def met(self) -> bool | None:
@@ -325,10 +328,12 @@ class OutputExpectation:
 
     def verdict(self) -> Verdict:
         if self._lit is not None:
-            return self._lit.verdict()
+            v = self._lit.verdict()
+            return Verdict(v.state, v.reason, "literal")
         if self._cmp is not None:
-            return check_comparison(self._cmp, "".join(self._kept), truncated=self.truncated)
-        return Verdict("unchecked", "written as prose")
+            v = check_comparison(self._cmp, "".join(self._kept), truncated=self.truncated)
+            return Verdict(v.state, v.reason, "numeric")
+        return Verdict("unchecked", "written as prose", "prose")
 
     @property
     def met(self) -> bool | None:
@@ -338,7 +343,7 @@ class OutputExpectation:
         """The ``step.finished`` fields: ``expect`` as written, the verdict and its reason."""
         v = self.verdict()
         return {"expect": self.text or None, "expect_met": v.met, "expect_verdict": v.state,
-                "expect_reason": v.reason}
+                "expect_reason": v.reason, "expect_kind": v.kind}
 
 
 def check_text(literal: str | None, prose: str | None, stdout: str) -> Verdict | None:
@@ -359,7 +364,7 @@ def verdict_of(data: Any) -> Verdict | None:
     get = data.get if isinstance(data, dict) else lambda k, d=None: getattr(data, k, d)
     state = get("expect_verdict")
     if state in ("met", "unmet", "unchecked"):
-        return Verdict(state, str(get("expect_reason") or ""))
+        return Verdict(state, str(get("expect_reason") or ""), str(get("expect_kind") or ""))
     met = get("expect_met")
     if isinstance(met, bool):
         return Verdict("met" if met else "unmet", "")

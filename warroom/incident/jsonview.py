@@ -39,7 +39,8 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
              "attempts": s.attempts, "exit_code": s.exit_code, "duration": s.duration,
              "expect_met": s.expect_met,
              "expect_verdict": s.last_run.expect_verdict if s.last_run else None,
-             "expect_reason": s.last_run.expect_reason if s.last_run else None, "output": s.output, "skipped_reason": s.skipped_reason,
+             "expect_reason": s.last_run.expect_reason if s.last_run else None,
+             "expect_kind": s.last_run.expect_kind if s.last_run else None, "output": s.output, "skipped_reason": s.skipped_reason,
              "ticked_by": s.ticked_by, "runs": [asdict(r) for r in s.runs],
              "dry_runs": s.dry_runs, "refusals": s.refusals}
             for s in state.step_list()

@@ -31,6 +31,7 @@ STEP_MARKS: dict[str, Mark] = {
     "running": Mark("◐", "running", "[..]"),
     "ok": Mark("✔", "ok", "[ok]"),
     "unmet": Mark("≠", "ran, expectation not met", "[UNMET]"),
+    "unchecked": Mark("≟", "ran, expectation not checked", "[UNCHECKED]"),
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
     "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
@@ -52,9 +53,13 @@ MUTATING_MARK = Mark("⚠", "changes things", "!")
 
 def step_state(status: str, verdict: Verdict | None) -> str:
     """The state a step is shown in: its journaled status, except that an ``ok`` run whose
-    expectation was not met is ``unmet``."""
+    expectation was not met is ``unmet``, and one whose numeric expectation ("below 1") the
+    output could not decide is ``unchecked`` — neither wears the ✔ of a run that did its job.
+    (A prose expectation, "the revision list", is the reader's to judge: ✔ with a ? beside it.)"""
     if status == "ok" and verdict is not None and verdict.state == "unmet":
         return "unmet"
+    if status == "ok" and verdict is not None and verdict.state == "unchecked" and verdict.kind == "numeric":
+        return "unchecked"
     return status
 
 

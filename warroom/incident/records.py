@@ -74,6 +74,7 @@ class StepRun:
     expect_met: bool | None = None
     expect_verdict: str | None = None    # met / unmet / unchecked (warroom.execute.expectation)
     expect_reason: str | None = None
+    expect_kind: str | None = None       # literal / numeric / prose
     output: str | None = None
     excerpt: list[str] | str | None = None
     lines: int | None = None

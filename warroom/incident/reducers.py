@@ -167,6 +167,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     verdict = verdict_of(d)
     run.expect_verdict = verdict.state if verdict is not None else None
     run.expect_reason = (verdict.reason or None) if verdict is not None else None
+    run.expect_kind = (verdict.kind or None) if verdict is not None else None
     run.output = d.get("output") or run.output
     run.excerpt = d.get("excerpt")
     run.lines = _int(d.get("lines"))
@@ -179,7 +180,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.first_mitigation_at = run.ended_at
         s.first_mitigation_seq = e.seq
     # "ran", not "ok", when the output did not give what the runbook expected
-    bits = ["ran" if step_state(run.status, verdict) == "unmet" else run.status.replace("_", " ")]
+    bits = ["ran" if step_state(run.status, verdict) in ("unmet", "unchecked") else run.status.replace("_", " ")]
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
     bits.append(_fmt_secs(run.duration))
