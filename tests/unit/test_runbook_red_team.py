@@ -139,3 +139,25 @@ def test_commands_that_resemble_output_still_join() -> None:
     assert joined.splitlines() == ["REV=$(git rev-parse HEAD)", "kubectl rollout undo deploy/cart",
                                    "TZ=UTC date +%s"]
     assert not any(s.example_output for s in steps)
+
+
+# -- variables: `read` with options, and what a sourced file may set ----------------------------
+
+def test_read_with_a_prompt_option_sets_its_variable() -> None:
+    text = ('# T\n\n```bash\nread -r -p "Namespace: " NS\n```\n\n'
+            '```bash\nread -t 10 -u 3 -a PODS\nkubectl -n "$NS" get events\n```\n')
+    rb = parse_runbook(text)
+    assert rb.steps[0].sets_vars == ["NS"]
+    assert rb.steps[1].sets_vars == ["PODS"]
+    assert rb.steps[1].uses_vars == ["NS"]
+    assert not [f for f in lint_runbook(rb) if "which no step sets" in f.message]
+
+
+def test_variables_after_source_or_eval_in_the_same_step_are_not_reported() -> None:
+    text = ('# T\n\n```bash\nsource ~/.oncall/env.sh\npsql -h "$DB_HOST" -c "select 1"\n```\n\n'
+            '```bash\n. ./creds && eval "$(vault-env)" && curl -u "$U:$P" https://x.example.com\n'
+            '```\n\n```bash\necho "$DB_HOST"\n```\n')
+    rb = parse_runbook(text)
+    assert rb.steps[0].uses_vars == [] and rb.steps[1].uses_vars == []
+    # a later step runs in a shell of its own: what the file set is not there
+    assert rb.steps[2].uses_vars == ["DB_HOST"]
