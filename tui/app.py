@@ -115,7 +115,7 @@ class WarroomApp(App[int]):
         if worker.group.startswith("source-"):
             from tui.sources import failed
 
-            failed(self, worker.group.removeprefix("source-"))
+            failed(self, worker.group.removeprefix("source-"), error)
         if worker.group == "metrics":
             return  # already said by on_metrics_failed
         self.dashboard.on_worker_failed(WorkerFailed(worker.name or worker.group, worker.group, error))

@@ -55,9 +55,36 @@ def fetched(app: WarroomApp, message: SourceFetched) -> None:
         schedule(app, message.kind)
 
 
-def failed(app: WarroomApp, kind: str) -> None:
-    """The poll's worker raised (the App's failure handler says what): poll again later."""
-    schedule(app, kind)
+def failed(app: WarroomApp, kind: str, error: str = "unknown error") -> None:
+    """The poll's worker raised (the App's failure handler also says what): its failure replaces
+    the line's content, so the previous answer ("✔ none firing", a healthy deployment) is never
+    left standing as if current; then poll again later."""
+    try:
+        if app.dashboard.alive():
+            app.dashboard.on_source_fetched(SourceFetched(kind, failure_data(app, kind, error)))
+    finally:
+        schedule(app, kind)
+
+
+def failure_data(app: WarroomApp, kind: str, error: str) -> Any:
+    """What a poll that raised looks like to the line and the header: the source's own failed
+    result (with the age of its last good answer where the source keeps one), kind "error"."""
+    why = f"poll failed: {error}"
+    if kind == "cluster":
+        from warroom.sources.kube_snapshot import ClusterSnapshot
+
+        return ClusterSnapshot(None, error=why, error_kind="error")
+    if kind == "providers":
+        from warroom.sources.statuspage import ProviderStatus
+
+        return [ProviderStatus(p.name, "unknown", "unknown", p.url, p.runbook, error=why)
+                for p in app.ctx.config.providers]
+    src = app.ctx.sources.get(kind)
+    if hasattr(src, "failed_result"):
+        return src.failed_result(why)
+    from warroom.sources.alerts import AlertsResult
+
+    return AlertsResult(errors={kind: why}, kinds={kind: "error"}, servers=(kind,))
 
 
 def schedule(app: WarroomApp, kind: str) -> None:

@@ -294,6 +294,14 @@ class AlertSource:
         return AlertsResult(tuple(sort_alerts(merged)), errors, notes, now, kinds, last_good,
                             tuple(n for n, _ in servers), tuple(sort_alerts(suppressed)))
 
+    def failed_result(self, error: str, kind: str = "error") -> AlertsResult:
+        """A poll that could not run at all (the reader raised): every configured server is
+        unknown, each with the age of its last good answer; never an all-clear."""
+        servers = tuple(n for n, on in (("alertmanager", bool(self.cfg.alertmanager_url)),
+                                        ("prometheus", self._prom_url() is not None)) if on)
+        return AlertsResult((), {s: error for s in servers}, {}, time.time(), {s: kind for s in servers},
+                            {s: self._last_good[s] for s in servers if s in self._last_good}, servers)
+
     def _merge(self, am: list[Alert], prom: list[Alert], suppressed: list[dict[str, str]]) -> list[Alert]:
         ignore = set(self.cfg.dedup_ignore_labels)
         external = self._external or {}
