@@ -92,3 +92,17 @@ def test_valid_json_of_the_wrong_shape_is_an_answer_error_never_an_exception(bod
     assert sample.error is not None or sample.value is not None or sample.note, sample
     assert result.errors or result.notes or result.alerts, result
     assert result.kinds.get("prometheus") in (None, "error"), result.kinds
+
+
+def test_https_url_to_a_plain_http_port_says_so() -> None:
+    """A TLS client meeting a plain-HTTP server: the server is up (not "down"), the URL is wrong."""
+    slo = SloConfig(id="q", title="q", query="max(up)", unit="count", warn=1, crit=2)
+    with FakeHTTP(lambda req: Reply(200, b"{}")) as fake:
+        src = PrometheusSource(PrometheusConfig(url=fake.url.replace("http://", "https://"), timeout=5.0,
+                                                window=0.0))
+        try:
+            [sample] = src.fetch([slo])
+        finally:
+            src.close()
+    assert sample.error_kind == "error", sample
+    assert "TLS" in sample.error and "http://" in sample.error, sample.error

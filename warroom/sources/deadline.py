@@ -228,6 +228,8 @@ def _as_source_error(exc: BaseException, what: str, timeout: float) -> SourceErr
     if isinstance(exc, httpx.TimeoutException):
         return SourceError(text, kind="slow")
     if isinstance(exc, httpx.ConnectError):
+        if text.startswith("TLS handshake"):
+            return SourceError(text, kind="error")     # it is up: the URL's scheme is wrong
         return SourceError(text, kind="refused" if "refused" in text else "down")
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return SourceError(text, kind="down")

@@ -53,6 +53,11 @@ def load_json(data: bytes | str) -> Any:
         raise ValueError("JSON nested too deeply to read") from None
 
 
+#: OpenSSL's words for "the other side answered, but not with TLS".
+_NOT_TLS = ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "record layer failure", "HTTP_REQUEST",
+            "PACKET_LENGTH_TOO_LONG")
+
+
 def host_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or url
@@ -70,6 +75,9 @@ def explain_http_error(exc: BaseException, what: str, timeout: float) -> str:
             return f"cannot connect to {what}: connection refused"
         if "name" in text.lower() and ("resol" in text.lower() or "known" in text.lower()):
             return f"cannot connect to {what}: host name not found"
+        if any(m in text for m in _NOT_TLS):
+            return (f"TLS handshake with {what} failed: that port does not speak TLS"
+                    " (plain HTTP there? use an http:// URL)")
         if "CERTIFICATE_VERIFY_FAILED" in text:
             return f"TLS error talking to {what}: certificate verify failed"
         return f"cannot connect to {what}: {text[:160] or type(exc).__name__}"
