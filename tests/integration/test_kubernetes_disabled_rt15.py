@@ -88,3 +88,45 @@ def test_disabled_kubernetes_opens_no_connection(tmp_path: Path, monkeypatch: py
         assert on.error is not None and counter.count >= 1
     finally:
         counter.close()
+
+
+def test_a_huge_cluster_answer_is_refused_not_held(tmp_path: Path) -> None:
+    """An API server announcing a 900 MB answer: refused at once with a sentence (rt15)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            try:
+                conn.settimeout(2)
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 900000000\r\n\r\n{")
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    try:
+        cfg = Config()
+        cfg.kubernetes.kubeconfig = str(_kubeconfig(tmp_path / "kc", srv.getsockname()[1]))
+        cfg.kubernetes.timeout = 5.0
+        src = KubeSource(cfg.kubernetes)
+        try:
+            snap = src.snapshot()
+        finally:
+            src.close()
+        assert snap.error_kind == "error" and "MiB; refused" in (snap.error or ""), snap
+    finally:
+        stop.set()
+        t.join(5)
+        srv.close()

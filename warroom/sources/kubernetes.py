@@ -30,6 +30,7 @@ import time
 from typing import Any
 
 from warroom.config import KubernetesConfig
+from warroom.sources.deadline import MAX_BODY
 from warroom.sources.httpjson import load_json, parse_time
 from warroom.sources.kube_actions import KubeActions, _selector
 from warroom.sources.kube_snapshot import ClusterSnapshot, KubeEvent, PodState, deployment_state, pod_state
@@ -104,8 +105,21 @@ class KubeSource(KubeActions):
 
         def run() -> None:
             try:
-                box["data"] = getattr(impl, method)(*args, _preload_content=False,
-                                                    _request_timeout=self.cfg.timeout, **kwargs).data
+                resp = getattr(impl, method)(*args, _preload_content=False,
+                                             _request_timeout=self.cfg.timeout, **kwargs)
+                # An answer is read up to MAX_BODY and no further (a hostile or broken server
+                # announcing or streaming hundreds of MiB is refused, not held in memory).
+                declared = str(resp.headers.get("Content-Length", "") or "")
+                if declared.isdigit() and int(declared) > MAX_BODY:
+                    box["too_big"] = int(declared)
+                    resp.release_conn()
+                    return
+                data = resp.read(MAX_BODY + 1)
+                resp.release_conn()
+                if len(data) > MAX_BODY:
+                    box["too_big"] = len(data)
+                    return
+                box["data"] = data
             except BaseException as exc:  # noqa: BLE001 - handed to the caller below
                 box["exc"] = exc
 
@@ -120,6 +134,9 @@ class KubeSource(KubeActions):
                             f" {self.cfg.timeout:g}s: too slow"
                             + ("; the change may or may not have been applied: check before retrying"
                                if writes else ""), "slow")
+        if "too_big" in box:
+            raise KubeError(f"the API server at {self.target().server} answered more than"
+                            f" {MAX_BODY // 2**20} MiB; refused", "error")
         try:
             if "exc" in box:
                 raise box["exc"]
