@@ -161,3 +161,29 @@ def test_variables_after_source_or_eval_in_the_same_step_are_not_reported() -> N
     assert rb.steps[0].uses_vars == [] and rb.steps[1].uses_vars == []
     # a later step runs in a shell of its own: what the file set is not there
     assert rb.steps[2].uses_vars == ["DB_HOST"]
+
+
+# -- what the text forbids is never a step; a prompt in inline code is not part of the command ---
+
+def test_commands_the_text_forbids_are_not_steps() -> None:
+    text = ("# Don'ts\n\n1. Do **not** run `kubectl delete namespace shop` — it drops the volumes.\n"
+            "2. Never run `rm -rf /var/lib/mysql/data` on the primary.\n"
+            "3. Avoid `git push --force origin main`.\n"
+            "4. Don't use `kubectl drain node-3 --force` before reading the PDBs.\n"
+            "5. You must not run `redis-cli -h cache flushall`; it empties every shard.\n"
+            "6. Drain it: `kubectl drain node-3 --ignore-daemonsets`\n\n"
+            "Never restart the primary with `systemctl restart mysqld`. Instead, run "
+            "`systemctl reload mysqld` to pick up the change.\n")
+    assert [s.command for s in _steps(text)] == ["kubectl drain node-3 --ignore-daemonsets",
+                                                  "systemctl reload mysqld"]
+
+
+def test_a_prompt_written_in_inline_code_is_not_part_of_the_command() -> None:
+    text = "# P\n\n1. List them: `$ kubectl -n shop get pods`\n2. Run `$ df -h /var`\n"
+    assert [s.command for s in _steps(text)] == ["kubectl -n shop get pods", "df -h /var"]
+
+
+def test_a_checklist_item_that_forbids_its_command_is_not_a_step() -> None:
+    text = ("# C\n\n- [ ] Do not run `kubectl delete pvc data-db-0 -n db` yet\n"
+            "- [ ] Scale the writer down: `kubectl -n db scale sts/db --replicas=0`\n")
+    assert [s.command for s in _steps(text)] == ["kubectl -n db scale sts/db --replicas=0"]

@@ -272,7 +272,8 @@ class _Builder(_Assembly):
                      section: Section) -> None:
         """Each command in inline code of a paragraph or plain list item is a step."""
         raw = inline.content or ""
-        commands = [c.strip() for c in codes if inline_commands.is_inline_command(c)
+        commands = [inline_commands.command_text(c) for c in codes
+                    if inline_commands.is_inline_command(c)
                     and not inline_commands.mentioned_only(raw, c)]
         if not commands:
             return
@@ -471,7 +472,12 @@ class _Builder(_Assembly):
             e.depth = item.depth
             e.checked = item.checkbox == "x"
             return e
-        commands = [c.strip() for c in item.codes if inline_commands.is_inline_command(c)]
+        raw = item.text or ""
+        # "- [ ] Do not run `x` yet": the item forbids the command, it does not run it
+        codes = [c for c in item.codes
+                 if not inline_commands.forbidden(raw[:max(raw.find(c), 0)][-200:])]
+        commands = [inline_commands.command_text(c) for c in codes
+                    if inline_commands.is_inline_command(c)]
         if commands:
             # The first command is the checklist item; any further one is a step of its own.
             entries = [self.inline_entry(cmd, item.plain, item.line, item.depth, item.section,
@@ -479,7 +485,7 @@ class _Builder(_Assembly):
                        for cmd in commands]
             item.extra_entries[:0] = entries[1:]
             return entries[0]
-        maybe = [c.strip() for c in item.codes if len(c.split()) >= 2 and "\n" not in c]
+        maybe = [c.strip() for c in codes if len(c.split()) >= 2 and "\n" not in c]
         return _Entry(kind="manual", label=label, line=item.line, section=item.section,
                       text=text, depth=item.depth, checked=item.checkbox == "x",
                       maybe_command=maybe[0] if len(maybe) == 1 else None,

@@ -98,9 +98,18 @@ def _argument_like(word: str) -> bool:
     return bool(re.search(r"[-/=.:$@{}<>\[\]\"'*|;&0-9~]", word)) or word in KNOWN_COMMANDS
 
 
+def command_text(code: str) -> str:
+    """The command an inline span holds: a shell prompt written in it (`$ df -h`) is not part
+    of the command."""
+    text = code.strip()
+    if text.startswith("$ "):
+        text = text[2:].strip()
+    return text
+
+
 def is_inline_command(code: str) -> bool:
     """Is this inline code span a command someone would run?"""
-    text = code.strip()
+    text = command_text(code)
     if not text or "\n" in text or len(text) > 2000:
         return False
     words = text.split()
@@ -194,6 +203,22 @@ _IMPERATIVE_BEFORE = re.compile(
     r"(?:^|[.!?;:]\s+|\d+[.)]\s*)(?:then\s+|now\s+|first\s+|also\s+)?"
     r"(?:run|check|verify|confirm|execute|ensure|make sure|type|enter)(?:\s+that)?\s*$", re.I)
 
+# A clause that forbids what follows: "Do **not** run `x`", "Never restart it with `x`",
+# "If it fails, don't use `x`". Judged from the start of the clause the span is in.
+_FORBID_CLAUSE = re.compile(
+    r"^(?:please\s+|and\s+|but\s+|so\s+|also\s+|again,?\s+)?(?:do not|don'?t|never|avoid|"
+    r"(?:you\s+|we\s+)?(?:must|should|shall|may)\s+not|(?:you\s+|we\s+)?(?:mustn'?t|"
+    r"shouldn'?t)|under no circumstances|not)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"(?:[.!?;:]\s|,\s|\n|—|–|\s-\s|^\s*\d+[.)]\s)")
+
+
+def forbidden(before: str) -> bool:
+    """The clause before a span tells the reader *not* to run it."""
+    text = re.sub(r"[*_~]+", "", before)
+    clause = _CLAUSE_BREAK.split(text)[-1].strip() if text.strip() else ""
+    return bool(clause) and bool(_FORBID_CLAUSE.match(clause))
+
+
 _MENTION_BEFORE = re.compile(
     r"(?:\b(?:above|below|like|the|a|an|called|named|e\.g\.|i\.e\.|such as|than|unlike|"
     r"instead of|whereas|mechanism|wrapper)\s*)$", re.I)
@@ -211,6 +236,8 @@ def mentioned_only(raw: str, code: str) -> bool:
         return False
     before = raw[:at].rstrip("` ")
     after = raw[at + len(code):].lstrip("`")
+    if forbidden(before[-200:]):
+        return True  # "Never run `rm -rf ...`": named so it is not run
     if _IMPERATIVE_BEFORE.search(before[-60:]):
         # "Check `curl ...` returns 200": the sentence tells the reader to run it
         return False
