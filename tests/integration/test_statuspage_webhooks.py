@@ -66,7 +66,7 @@ def test_statuspage_and_google_and_failures_side_by_side() -> None:
     assert g.incidents == ("Elevated error rates for Vertex AI Gemini API (Vertex Gemini API)",)
     assert got["Slow"].indicator == "unknown"
     assert got["Slow"].error == f"no answer from Slow status page ({host}) within 0.5s"
-    assert got["Broken"].error == f"HTTP 500 from Broken status page ({host}): <html>oops</html>"
+    assert got["Broken"].error == f"HTTP 500 from Broken status page ({host}): oops"  # an HTML error page quoted as its words
     assert got["Odd"].error == f"Odd status page ({host}) did not answer like a Statuspage status.json"
     assert elapsed < 20  # concurrently, each bounded by its own timeout: never the slow server's 30 s
 

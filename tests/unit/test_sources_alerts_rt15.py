@@ -68,3 +68,13 @@ def test_two_hundred_alerts_are_counted_exactly() -> None:
     result = _fetch(items)
     line = alerts_line(result).plain
     assert "200 firing (50×P1 50×P3 50×P4 50×?)" in line, line[:120]
+
+
+def test_an_html_error_page_is_quoted_as_words() -> None:
+    from warroom.sources.httpjson import first_line
+
+    nginx = ("<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title><style>b{}</style></head>"
+             "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
+    assert first_line(nginx) == "502 Bad Gateway"
+    assert first_line("<html><body><h1>Forbidden</h1><p>go away</p></body></html>") == "Forbidden go away"
+    assert first_line("plain error\nsecond") == "plain error"

@@ -86,8 +86,21 @@ def explain_http_error(exc: BaseException, what: str, timeout: float) -> str:
     return f"request to {what} failed: {exc}"
 
 
+_TAG = re.compile(r"<[^>]*>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_SCRIPT = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.I | re.S)
+
+
 def first_line(text: str, limit: int = 160) -> str:
+    """The first line of an error body, as words: an HTML error page (a proxy's 502, a login
+    page) gives its title or its text, not ``<html><body><h1>``."""
     stripped = text.strip()
+    if stripped[:1] == "<" and re.search(r"<(html|body|head|h1|title|!doctype)\b", stripped[:512], re.I):
+        title = _TITLE.search(stripped)
+        words = title.group(1) if title else _TAG.sub(" ", _SCRIPT.sub(" ", stripped))
+        words = " ".join(words.split())
+        if words:
+            return words[:limit]
     return stripped.splitlines()[0][:limit] if stripped else ""
 
 
@@ -121,7 +134,7 @@ def get_json(client: Any, url: str, what: str, timeout: float, **kwargs: Any) ->
         raise SourceError(f"{what} answered with JSON nested too deeply to read") from None
     except ValueError:
         raise SourceError(f"{what} answered with something that is not JSON"
-                          f" ({first_line(resp.text, 60) or 'empty body'!r})") from None
+                          f" ({resp.text.strip()[:60].splitlines()[0] if resp.text.strip() else 'empty body'!r})") from None
 
 
 def _error_text(body: str) -> str:
