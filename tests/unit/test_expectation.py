@@ -37,6 +37,8 @@ from warroom.runbook.inline import checkable
     ("above 30 (seconds) confirms the alert", ">", 30, False),
     ("under 2m", "<", 120, False),
     ("fewer than 10 errors", "<", 10, False),
+    ("normally 99 or more; below 95 is a mass failure", ">=", 99, False),
+    ("should be below 2", "<", 2, False),
 ])
 def test_prose_comparisons(prose: str, op: str, number: float, rows: bool) -> None:
     cmp = parse_comparison(prose)

@@ -117,6 +117,7 @@ def parse_comparison(prose: str | None) -> Comparison | None:
     clause = (text[:m.start()] if m else text).strip().rstrip(".:!")
     if not clause:
         return None
+    clause = re.sub(r"^(?:normally|usually|typically|ideally|expected to be|should be|must be)\s+", "", clause)
     if _NONE_WORDS.match(clause):
         return Comparison("==", 0.0, rows=True, zero_means_empty=True, written=clause)
     op = "=="
