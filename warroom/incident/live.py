@@ -332,7 +332,12 @@ class LiveIncident:
         (returns its status) or ``stop`` is set (returns "following stopped")."""
         handle = self.wait_handle(key)
         if handle is None:
-            st = self.incident.state.steps.get(key)
+            # The step ended before anyone followed it (a quick command on a busy machine): its
+            # stored output is what the view shows, never an empty "0 lines".
+            st = self.incident.refresh().steps.get(key)
+            stored = self._stored_tail(st)
+            if stored:
+                batch(stored)
             return st.status if st is not None else "unknown"
         result = handle.follow(batch, stop_event=stop)
         if result is None:
@@ -340,6 +345,24 @@ class LiveIncident:
         self._handles.pop(key, None)
         self.incident.refresh()
         return str(result.status)
+
+    def _stored_tail(self, st: Any) -> list[Any]:
+        """The newest ``execute.memory_lines`` lines of a finished step's stored output."""
+        from collections import deque
+
+        from warroom.execute.capture import parse_line
+
+        run = st.last_run if st is not None else None
+        if run is None or not run.output:
+            return []
+        keep: deque[Any] = deque(maxlen=max(1, self.incident.config.execute.memory_lines))
+        try:
+            with open(self.dir / run.output, "rb") as fh:
+                for n, raw in enumerate(fh, 1):
+                    keep.append(parse_line(n, raw.rstrip(b"\n")))
+        except OSError:
+            return []
+        return list(keep)
 
     # ------------------------------------------------------------------ evidence
 
