@@ -261,8 +261,25 @@ class DashboardScreen(Screen[None]):
             self.render_header()
             self.notify(f"metric poll failed: {message.error} (polling goes on)", severity="error",
                         timeout=10, markup=False)
+            self._fail_panes(message.error)
         finally:
             self.poll_done()
+
+    def _fail_panes(self, error: str) -> None:
+        """Every pane takes the failed poll like a failed fetch: STALE with its last good value
+        and that value's age, or ERROR with none. Never the previous poll's OK left standing."""
+        if self._tracker is None:
+            return
+        from warroom.sources.model import SloSample
+
+        now = self.app.ctx.clock.now()
+        samples = [SloSample(s.id, None, fetched_at=now, error=f"metric poll failed: {error}",
+                             error_kind="error") for s in self.app.ctx.config.slo]
+        try:
+            readings = self._tracker.update(samples, now)
+            self.show_readings(readings, now, "poll failed")
+        except NoMatches:
+            return  # shutting down
 
     def poll_done(self) -> None:
         """The end of one poll, however it ended: the next one is scheduled."""
