@@ -187,3 +187,28 @@ def test_a_checklist_item_that_forbids_its_command_is_not_a_step() -> None:
     text = ("# C\n\n- [ ] Do not run `kubectl delete pvc data-db-0 -n db` yet\n"
             "- [ ] Scale the writer down: `kubectl -n db scale sts/db --replicas=0`\n")
     assert [s.command for s in _steps(text)] == ["kubectl -n db scale sts/db --replicas=0"]
+
+
+def test_many_over_deep_parts_stay_linear_and_are_reported() -> None:
+    # Work is counted, not timed: every resumption re-reads the rest of the file, so the total
+    # text handed to markdown-it must stay within a constant multiple of the file.
+    from markdown_it import MarkdownIt
+
+    unit = "".join("  " * d + "- x\n" for d in range(52)) + "\ntext `kubectl get pods -n a`\n\n"
+    text = "# D\n\n" + unit * 300
+    fed: list[int] = []
+    real = MarkdownIt.parse
+
+    def counting(self, src, env=None):  # type: ignore[no-untyped-def]
+        fed.append(len(src))
+        return real(self, src, env)
+
+    MarkdownIt.parse = counting  # type: ignore[method-assign]
+    try:
+        rb = parse_runbook(text)
+    finally:
+        MarkdownIt.parse = real  # type: ignore[method-assign]
+    assert sum(fed) <= 6 * len(text)
+    msgs = [f.message for f in rb.findings]
+    assert any("too many over-deep parts" in m for m in msgs)
+    assert 1 <= len(rb.steps) < 300

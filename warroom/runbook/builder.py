@@ -7,6 +7,7 @@ the text over, and :mod:`warroom.runbook.assemble` turns the collected drafts in
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -126,8 +127,13 @@ class _Builder(_Assembly):
         lines = body.split("\n")
         out: list[Any] = []
         start = 0
+        # Each resumption parses the rest of the file again up to its next deep part: bounded so a
+        # file of hundreds of deep lists stays linear (past the budget the rest is reported).
+        budget = 4 * len(body) + 4096
+        offsets: list[int] | None = None  # where each line starts, once a deep part is found
         while True:
             text = body if start == 0 else "\n".join(lines[start:])
+            budget -= len(text)
             tokens = md.parse(text, self.env)
             if start:
                 for tok in tokens:
@@ -143,6 +149,13 @@ class _Builder(_Assembly):
                          f"content nests more than {MAX_NESTING // 2} levels deep here; lines "
                          f"{deep_at + 1}-{last} are not read (flatten the lists or quotes)")
             if resume is None:
+                return out
+            if offsets is None:
+                offsets = list(itertools.accumulate((len(x) + 1 for x in lines), initial=0))
+            if budget < len(body) - offsets[resume]:
+                self.finding(resume + 1, "error",
+                             f"too many over-deep parts: lines {resume + 1}-{len(lines)} are not "
+                             "read (flatten the lists or quotes above)")
                 return out
             start = resume
 
