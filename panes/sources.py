@@ -138,11 +138,15 @@ def alerts_line(result: Any, now: float | None = None) -> Text:
         else:
             t.append(" (no good answer yet)", "yellow")
         t.append(f": {err}  ", "yellow")
+    for where, note in (getattr(result, "notes", None) or {}).items():
+        t.append(f"? {where}: {note}  ", "bold yellow")
     if not result.alerts:
-        if result.errors:
+        if result.errors or getattr(result, "notes", None):
             answered = [s for s in getattr(result, "servers", ()) if s not in result.errors]
-            if answered:
+            if answered and result.errors:
                 t.append(f"nothing firing per {', '.join(answered)}; the rest unknown", "dim")
+            elif answered:
+                t.append("nothing readable firing; what was ignored may be", "dim")
             if _silenced_note(result):
                 t.append(f" ({_silenced_note(result)})", "dim")
             t.rstrip()

@@ -130,9 +130,10 @@ def test_malformed_items_are_skipped_and_counted() -> None:
             result = source.fetch()
         finally:
             source.close()
-    assert [a.name for a in result.alerts] == ["Good"]
+    # an alert without an alertname is still an alert (rt15): counted, named by its labels
+    assert [a.name for a in result.alerts] == ["Good", "(no alertname) no=name"]
     assert result.alerts[0].since == datetime(2026, 1, 1, 0, 0, 0, 123456, tzinfo=timezone.utc).timestamp()
-    assert result.notes == {"alertmanager": "3 malformed alert(s) ignored"}
+    assert result.notes == {"alertmanager": "2 malformed alert(s) ignored"}
     # silenced/inhibited are asked for too: they keep Prometheus' copy of a silenced alert off the screen
     assert fake.requests[0].query == {"active": ["true"], "silenced": ["true"], "inhibited": ["true"]}
 

@@ -78,3 +78,18 @@ def test_an_html_error_page_is_quoted_as_words() -> None:
     assert first_line(nginx) == "502 Bad Gateway"
     assert first_line("<html><body><h1>Forbidden</h1><p>go away</p></body></html>") == "Forbidden go away"
     assert first_line("plain error\nsecond") == "plain error"
+
+
+def test_an_alert_without_alertname_still_counts_and_garbage_is_never_none_firing() -> None:
+    # Alertmanager accepts any non-empty label set: an alert with no alertname is still firing.
+    result = _fetch([{"labels": {"job": "billing", "severity": "critical"}, "annotations": {},
+                      "startsAt": "2026-01-01T00:00:00Z"}])
+    assert len(result.alerts) == 1 and result.alerts[0].priority == "P1", result
+    assert "job=billing" in result.alerts[0].name
+    line = alerts_line(result).plain
+    assert "1 firing" in line and "none firing" not in line, line
+    # Items that are not alerts at all: the line says so, never "none firing".
+    result = _fetch(["not an alert", {"labels": "nope"}])
+    assert not result.all_clear
+    line = alerts_line(result).plain
+    assert "none firing" not in line and "2 malformed" in line, line

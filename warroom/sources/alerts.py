@@ -170,8 +170,9 @@ class AlertsResult:
 
     @property
     def all_clear(self) -> bool:
-        """True only when every configured server answered and none has an alert firing."""
-        return self.ok and not self.alerts and bool(self.servers)
+        """True only when every configured server answered, none has an alert firing, and
+        nothing they sent had to be ignored as malformed (an item we cannot read may be an alert)."""
+        return self.ok and not self.alerts and bool(self.servers) and not self.notes
 
     def counts(self) -> dict[str, int]:
         """Firing alerts per severity (P1..P4, then "?" for unknown spellings), most severe first."""
@@ -417,7 +418,11 @@ class AlertSource:
         annotations = {str(k): str(v) for k, v in annotations.items()}
         name = labels.get("alertname")
         if not name:
-            return None
+            if not labels:
+                return None
+            # Alertmanager accepts any non-empty label set: an alert without an alertname is
+            # still firing, so it is counted and named by its labels, never dropped unseen.
+            name = "(no alertname) " + ",".join(f"{k}={v}" for k, v in sorted(labels.items()))[:80]
         since = parse_time(item.get("startsAt") if source == "alertmanager" else item.get("activeAt"))
         # A blank label says nothing: the next configured label is asked.
         raw = next((labels[k].strip() for k in self.cfg.severity_labels if labels.get(k, "").strip()), None)
