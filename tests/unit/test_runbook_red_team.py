@@ -171,10 +171,12 @@ def test_commands_the_text_forbids_are_not_steps() -> None:
             "3. Avoid `git push --force origin main`.\n"
             "4. Don't use `kubectl drain node-3 --force` before reading the PDBs.\n"
             "5. You must not run `redis-cli -h cache flushall`; it empties every shard.\n"
-            "6. Drain it: `kubectl drain node-3 --ignore-daemonsets`\n\n"
+            "6. Drain it: `kubectl drain node-3 --ignore-daemonsets`\n"
+            "7. Do not hesitate to run `kubectl -n shop get events`.\n\n"
             "Never restart the primary with `systemctl restart mysqld`. Instead, run "
             "`systemctl reload mysqld` to pick up the change.\n")
     assert [s.command for s in _steps(text)] == ["kubectl drain node-3 --ignore-daemonsets",
+                                                  "kubectl -n shop get events",
                                                   "systemctl reload mysqld"]
 
 
@@ -212,3 +214,28 @@ def test_many_over_deep_parts_stay_linear_and_are_reported() -> None:
     msgs = [f.message for f in rb.findings]
     assert any("too many over-deep parts" in m for m in msgs)
     assert 1 <= len(rb.steps) < 300
+
+
+# -- a command that could not be decoded never runs ---------------------------------------------
+
+def test_a_step_read_with_replacement_characters_is_refused(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from tests.unit.incident_fixtures import Clock
+    from warroom.config import Config
+    from warroom.errors import WarroomError
+    from warroom.incident import runbook_ref
+    from warroom.incident.store import IncidentStore
+    from warroom.runbook.parser import load_runbook
+
+    md = tmp_path / "latin1.md"
+    md.write_bytes("# Caf\xe9\n\n1. Restart: `systemctl restart caf\xe9`\n2. List: `ls /tmp`\n"
+                   .encode("latin-1"))
+    rb = load_runbook(md)
+    assert any("not valid UTF-8" in f.message for f in rb.findings)
+    monkeypatch.setattr(runbook_ref, "resolve_ref", lambda ref, cfg: md)
+    inc = IncidentStore(tmp_path / "state", Config(), clock=Clock()).create(
+        title="enc", severity="P3", runbook=str(md))
+    with pytest.raises(WarroomError, match="not valid UTF-8"):
+        inc.prepare_step(1)
+    assert inc.prepare_step(2).command == "ls /tmp"

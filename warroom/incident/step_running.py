@@ -90,6 +90,13 @@ class StepRunning:
                 " copy of the runbook does not keep (it was redacted when the runbook was attached);"
                 " read the secret from an environment variable in the runbook (e.g. \"$API_TOKEN\","
                 " set in your shell or [execute].env) and attach the runbook again")
+        if step.command is not None and "\ufffd" in step.command:
+            # The runbook's bytes were not UTF-8 and were read with replacement characters: the
+            # command is not the one written, so it never runs.
+            raise WarroomError(
+                f"step {step.number} ({step.label}): its command holds bytes that are not valid "
+                "UTF-8 (shown as \ufffd); it would not run as written: save the runbook as UTF-8 "
+                "and attach it again")
         given = {runbook_ref.param_key(k): v for k, v in (params or {}).items()}
         unknown = sorted(set(given) - set(step.params))
         if unknown:

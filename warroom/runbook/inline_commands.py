@@ -208,7 +208,7 @@ _IMPERATIVE_BEFORE = re.compile(
 _FORBID_CLAUSE = re.compile(
     r"^(?:please\s+|and\s+|but\s+|so\s+|also\s+|again,?\s+)?(?:do not|don'?t|never|avoid|"
     r"(?:you\s+|we\s+)?(?:must|should|shall|may)\s+not|(?:you\s+|we\s+)?(?:mustn'?t|"
-    r"shouldn'?t)|under no circumstances|not)\b", re.I)
+    r"shouldn'?t)|under no circumstances|not)\b(?!\s+(?:hesitate|wait|forget)\b)", re.I)
 _CLAUSE_BREAK = re.compile(r"(?:[.!?;:]\s|,\s|\n|—|–|\s-\s|^\s*\d+[.)]\s)")
 
 
