@@ -103,3 +103,19 @@ def test_cli_says_so_before_running_a_step_whose_variable_is_unset(
     assert code == 0, err
     assert "note: uses $REV_ID, which step 1" in err
     assert err.index("note:") < err.index("step 2: ok")
+
+
+def test_a_variable_no_step_sets_and_the_environment_lacks_is_said_before_running(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = '# U\n\n```bash\necho "ns=$RT14_NOT_SET_ANYWHERE $HOME"\n```\n'
+    md = tmp_path / "rb-unset.md"
+    md.write_text(text)
+    monkeypatch.setattr(runbook_ref, "resolve_ref", lambda ref, cfg: md)
+    monkeypatch.setattr(runbook_ref, "load_file", lambda p: parse_runbook(text, Path(p)))
+    monkeypatch.delenv("RT14_NOT_SET_ANYWHERE", raising=False)
+    inc = IncidentStore(tmp_path / "state", Config(), clock=Clock()).create(
+        title="unset", severity="P3", runbook=str(md))
+    (note,) = inc.prepare_step(1).notes
+    assert "$RT14_NOT_SET_ANYWHERE" in note and "no step" in note and "empty" in note
+    monkeypatch.setenv("RT14_NOT_SET_ANYWHERE", "x")
+    assert inc.prepare_step(1).notes == ()

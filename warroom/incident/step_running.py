@@ -183,6 +183,9 @@ class StepRunning:
                 for v in getattr(s, "sets_vars", []):
                     setters[v] = s
         have = self.carried_vars()
+        env = set(os.environ) | set(self.config.execute.env)
+        later = {v for s in (book.steps if book else []) if s.number >= step.number
+                 for v in getattr(s, "sets_vars", [])}
         notes = []
         for v in uses:
             setter = setters.get(v)
@@ -190,6 +193,12 @@ class StepRunning:
                 notes.append(f"uses ${v}, which step {setter.number} ({setter.label}) sets; it has "
                              "not run in this incident, so the variable is empty unless your "
                              "environment sets it")
+            elif setter is None and v not in have and v not in env:
+                where = ("only a later step sets it" if v in later else
+                         "no step of the runbook sets it")
+                notes.append(f"uses ${v}: {where} and your environment does not have it, so it "
+                             "is empty when this step runs (export it before starting warroom, or "
+                             "set it in [execute].env)")
         return tuple(notes)
 
     def run_step(self, prepared: PreparedStep, *, confirm: bool = False, dry_run: bool = False,
