@@ -239,3 +239,17 @@ def test_a_step_read_with_replacement_characters_is_refused(tmp_path, monkeypatc
     with pytest.raises(WarroomError, match="not valid UTF-8"):
         inc.prepare_step(1)
     assert inc.prepare_step(2).command == "ls /tmp"
+
+
+def test_a_command_right_after_an_expected_block_is_still_a_step() -> None:
+    text = ("# T\n\n```bash\nkubectl get pods -n shop\n# Expected:\n#   every pod Running\n"
+            "kubectl -n shop rollout restart deploy/cart\n```\n")
+    steps = _steps(text)
+    assert [s.command for s in steps] == ["kubectl get pods -n shop",
+                                          "kubectl -n shop rollout restart deploy/cart"]
+    assert steps[0].expect == "every pod Running"
+
+
+def test_a_one_word_expected_output_that_names_a_program_stays_the_expectation() -> None:
+    (step,) = _steps("# T\n\n```bash\nredis-cli get feature:on\n# Expected:\ntrue\n```\n")
+    assert step.command == "redis-cli get feature:on" and step.expect == "true"

@@ -156,11 +156,16 @@ def split_shell(lines: list[str], lang: str) -> list[Draft]:
             output_mode = in_table = False
             expect_into = None
             continue
-        if expect_into is not None:
+        if expect_into is not None and not (not stripped.startswith("#") and " " in stripped
+                                            and is_strong_command(stripped)):
             text = _comment_text(stripped) if stripped.startswith("#") else stripped
             if text:
                 expect_into.expect.append(text)
             continue
+        if expect_into is not None:
+            # a command after the expected output: the next step, not more expectation
+            expect_into = None
+            close()
         if in_table:
             continue
         prompted = strip_prompt(line, root_prompts) if prompt_mode or console else None
