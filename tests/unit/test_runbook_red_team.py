@@ -253,3 +253,21 @@ def test_a_command_right_after_an_expected_block_is_still_a_step() -> None:
 def test_a_one_word_expected_output_that_names_a_program_stays_the_expectation() -> None:
     (step,) = _steps("# T\n\n```bash\nredis-cli get feature:on\n# Expected:\ntrue\n```\n")
     assert step.command == "redis-cli get feature:on" and step.expect == "true"
+
+
+# -- an expectation written as prose right after the fence -------------------------------------
+
+def test_expected_paragraph_after_a_fence_is_that_steps_expectation() -> None:
+    text = ("# T\n\n```bash\nsystemctl is-active web\n```\n\nExpected: `active`\n\n"
+            "```bash\ncurl -s localhost:9000/ready\n```\n\nExpected output:\n\n```\nready\n```\n\n"
+            "1. Ping it:\n\n   ```bash\n   redis-cli -h cache ping\n   ```\n\n"
+            "   Expected result: `PONG`\n\n"
+            "## Next\n\nExpected: nothing here belongs to a step.\n\n"
+            "```bash\nkubectl get nodes\n```\n")
+    steps = _steps(text)
+    assert [(s.command, s.expect, s.check) for s in steps] == [
+        ("systemctl is-active web", "active", "active"),
+        ("curl -s localhost:9000/ready", "ready", "ready"),
+        ("redis-cli -h cache ping", "PONG", "PONG"),
+        ("kubectl get nodes", None, None),
+    ]

@@ -71,6 +71,10 @@ class _Builder(_Assembly):
         self._plain_cache: dict[int, str] = {}
         # True while nothing but the heading precedes the current block in its section.
         self.after_heading = False
+        # The step the last code block made (an "Expected: ..." paragraph right after it is its
+        # expectation), and the step whose expected output the next plain fence is.
+        self.fence_last: _Entry | None = None
+        self.expect_fence: _Entry | None = None
 
     def finding(self, line: int, level: str, message: str) -> None:
         self.findings.append(Finding(self.file, max(int(line), 1), level, message))  # type: ignore[arg-type]
@@ -96,6 +100,8 @@ class _Builder(_Assembly):
                 after_heading, self.after_heading = self.after_heading, False
             else:
                 after_heading = self.after_heading
+            if t.endswith(("_open", "_close")) and t not in ("paragraph_open", "paragraph_close"):
+                self.fence_last = self.expect_fence = None
             if t == "heading_open":
                 self.heading(tok, tokens[i + 1] if i + 1 < len(tokens) else None)
             elif t in ("bullet_list_open", "ordered_list_open"):
@@ -242,6 +248,16 @@ class _Builder(_Assembly):
     def paragraph(self, inline: Any) -> None:
         raw = inline.content or ""
         line = inline.map[0] + 1 if inline.map else 1
+        prev, self.fence_last, self.expect_fence = self.fence_last, None, None
+        m = _EXPECT_PARA.match(raw.strip()) if prev is not None else None
+        if m and prev is not None and prev.expect is None:
+            said = m.group(1).strip()
+            if said:
+                # "Expected: `active`" under the fence: the step's expectation, as `# Expected:`
+                prev.expect = said[1:-1] if re.fullmatch(r"`[^`]+`", said) else said
+            else:
+                self.expect_fence = prev  # "Expected output:" and the output in the next fence
+            return
         if inline_commands.table_like(raw):
             # A pipe table (read as a paragraph): neither a label nor a source of steps.
             if self.items and not self.items[-1].got_paragraph:
@@ -328,6 +344,16 @@ class _Builder(_Assembly):
                 self.finding(start + 1, level, message)
             self.check_closed(tok, start, end)
         content = tok.content
+        pending, self.expect_fence, self.fence_last = self.expect_fence, None, None
+        if pending is not None and info.lang in ("", "text", "txt", "output", "plaintext") and \
+                not any(blocks.is_strong_command(ln) for ln in content.split("\n")):
+            shown = content.strip("\n")
+            pending.example_output = pending.example_output or shown or None
+            if shown and "\n" not in shown.strip():
+                pending.expect = shown.strip()
+            self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
+                                     "steps": 0, "indented": indented})
+            return
         info_command = not indented and _info_is_command(tok.info or "")
         if info_command:
             # "```kubectl get pods" on one line: the author put the command where the language
@@ -375,6 +401,7 @@ class _Builder(_Assembly):
                 item.fence_entry = entry
             else:
                 self.entries.append(entry)
+            self.fence_last = entry if step_kind == "shell" else None
             return
         # Several commands: one step each, inside a list item as at top level (a check and the
         # change it gates are two decisions, two confirmations).
@@ -406,6 +433,7 @@ class _Builder(_Assembly):
                 item.extra_entries.append(entry)
             else:
                 self.entries.append(entry)
+            self.fence_last = entry if step_kind == "shell" else None
         stat["steps"] = len(drafts)
 
     def merged_entry(self, drafts: list[blocks.Draft], step_kind: str, lang: str,
@@ -518,6 +546,10 @@ class _Builder(_Assembly):
                 continue
             made = self.inline_entry(cmd, e.item_plain, e.line, e.depth, e.section)
             e.kind, e.command, e.lang, e.label = "shell", cmd, "inline", made.label
+
+
+# A paragraph that is the expectation of the command fenced right above it.
+_EXPECT_PARA = re.compile(r"^(?:expected|expected output|expected result)\s*:\s*(.*)$", re.I | re.S)
 
 
 def _top_level_resume(lines: list[str], after: int) -> int | None:
