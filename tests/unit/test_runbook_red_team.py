@@ -271,3 +271,16 @@ def test_expected_paragraph_after_a_fence_is_that_steps_expectation() -> None:
         ("redis-cli -h cache ping", "PONG", "PONG"),
         ("kubectl get nodes", None, None),
     ]
+
+
+def test_expected_output_fenced_as_shell_is_output_not_a_step() -> None:
+    for body in ("ready", "true", "active", "deployment.apps/web restarted"):
+        text = ("# T\n\n```bash\nkubectl get x\n```\n\nExpected output:\n\n```bash\n" + body
+                + "\n```\n")
+        steps = _steps(text)
+        assert [s.command for s in steps] == ["kubectl get x"], body
+        assert steps[0].example_output == body
+    # a real command after "Expected output:" is still a step
+    text = ("# T\n\n```bash\nkubectl get x\n```\n\nExpected output:\n\n```bash\n"
+            "kubectl get y -o wide\n```\n")
+    assert [s.command for s in _steps(text)] == ["kubectl get x", "kubectl get y -o wide"]

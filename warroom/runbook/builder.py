@@ -345,8 +345,10 @@ class _Builder(_Assembly):
             self.check_closed(tok, start, end)
         content = tok.content
         pending, self.expect_fence, self.fence_last = self.expect_fence, None, None
-        if pending is not None and info.lang in ("", "text", "txt", "output", "plaintext") and \
-                not any(blocks.is_strong_command(ln) for ln in content.split("\n")):
+        if pending is not None and not any(" " in ln.strip() and blocks.is_strong_command(ln)
+                                           for ln in content.split("\n")):
+            # whatever the fence says: what "Expected output:" introduces is output, unless it
+            # holds a command line (then the author fenced a command, read below as usual)
             shown = content.strip("\n")
             pending.example_output = pending.example_output or shown or None
             if shown and "\n" not in shown.strip():
