@@ -284,3 +284,11 @@ def test_expected_output_fenced_as_shell_is_output_not_a_step() -> None:
     text = ("# T\n\n```bash\nkubectl get x\n```\n\nExpected output:\n\n```bash\n"
             "kubectl get y -o wide\n```\n")
     assert [s.command for s in _steps(text)] == ["kubectl get x", "kubectl get y -o wide"]
+
+
+def test_a_trailing_expected_comment_on_the_command_line_is_its_expectation() -> None:
+    (step,) = _steps("# T\n\n```bash\nredis-cli -h cache ping   # Expected: PONG\n```\n")
+    assert (step.expect, step.check) == ("PONG", "PONG")
+    # inside quotes it is the command's own text
+    (step,) = _steps("# T\n\n```bash\necho 'a # Expected: b'\n```\n")
+    assert step.expect is None

@@ -87,13 +87,24 @@ class Draft:
                 return
         elif self._quote is not None and self._quote not in text:
             return
-        result = shell.scan("\n".join(self.command_lines[self._segment:]))
+        segment = "\n".join(self.command_lines[self._segment:])
+        result = shell.scan(segment)
         self.open = not result.complete
+        m = _TRAILING_EXPECT.search(text)
+        if m and result.contexts:
+            # `redis-cli ping  # Expected: PONG`: a comment (not quoted text) on the line
+            at = len(segment) - len(text) + m.start(1)
+            if 0 <= at < len(result.contexts) and result.contexts[at] in (shell.PLAIN,
+                                                                          shell.COMMENT):
+                self.expect.append(m.group(2).strip())
         self._heredoc = result.open_heredoc if self.open else None
         self._quote = _QUOTE_CLOSERS.get(result.open_quote or "") if (
             self.open and not result.open_heredoc and not result.open_blocks
             and not result.trailing_operator) else None
 
+
+_TRAILING_EXPECT = re.compile(r"\s(#)\s*(?:expected(?: output| result)?|expect)\s*:\s*(\S.*)$",
+                              re.I)
 
 _QUOTE_CLOSERS = {"'": "'", '"': '"', "single quote": "'", "double quote": '"',
                   "backtick": "`", "$( ... )": ")"}
