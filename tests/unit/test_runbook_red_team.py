@@ -292,3 +292,11 @@ def test_a_trailing_expected_comment_on_the_command_line_is_its_expectation() ->
     # inside quotes it is the command's own text
     (step,) = _steps("# T\n\n```bash\necho 'a # Expected: b'\n```\n")
     assert step.expect is None
+
+
+def test_a_prohibition_ending_in_a_colon_forbids_the_span_after_it() -> None:
+    text = ("# N\n\n1. This must never be run on the primary: `kubectl delete ns shop`\n"
+            "2. If it never recovers: `kubectl -n shop rollout undo deploy/cart`\n"
+            "3. Roll back: `kubectl -n shop rollout undo deploy/web`\n")
+    assert [s.command for s in _steps(text)] == ["kubectl -n shop rollout undo deploy/cart",
+                                                  "kubectl -n shop rollout undo deploy/web"]

@@ -215,8 +215,17 @@ _CLAUSE_BREAK = re.compile(r"(?:[.!?;:]\s|,\s|\n|—|–|\s-\s|^\s*\d+[.)]\s)")
 def forbidden(before: str) -> bool:
     """The clause before a span tells the reader *not* to run it."""
     text = re.sub(r"[*_~]+", "", before)
+    if text.rstrip().endswith(":"):
+        # "This must never be run: `x`": the sentence the colon ends forbids it
+        lead = _CLAUSE_BREAK.split(text.rstrip()[:-1])[-1].strip()
+        return bool(_FORBID_ANYWHERE.search(lead)) and not re.match(r"(?i)(?:if|when|unless)\b",
+                                                                   lead)
     clause = _CLAUSE_BREAK.split(text)[-1].strip() if text.strip() else ""
     return bool(clause) and bool(_FORBID_CLAUSE.match(clause))
+
+
+_FORBID_ANYWHERE = re.compile(r"(?i)\b(?:never|must not|mustn'?t|do not|don'?t|should not|"
+                              r"shouldn'?t)\b(?!\s+(?:hesitate|wait|forget)\b)")
 
 
 _MENTION_BEFORE = re.compile(
