@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 import re
 import tomllib
@@ -21,6 +22,7 @@ from typing import Any, Literal
 
 from warroom.durations import parse_duration
 from warroom.errors import ConfigError
+from warroom.input_files import read_text_input
 from warroom.paths import default_state_dir, expand, user_config_path
 
 Severity = Literal["P1", "P2", "P3", "P4"]
@@ -404,7 +406,15 @@ class _Builder:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 self.error(path, f"expected a number, got {_describe(value)}")
                 return _INVALID
-            return float(value)
+            try:
+                number = float(value)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number):
+                # NaN compares false with everything: a threshold of it never fires (a false all-clear).
+                self.error(path, f"expected a finite number, got {_describe(value)}")
+                return _INVALID
+            return number
         if tp is str:
             if not isinstance(value, str):
                 self.error(path, f"expected a string, got {_describe(value)}")
@@ -498,6 +508,8 @@ def parse_config(text: str, file: str = "<config>") -> Config:
         raise ConfigError("\n".join(b.errors) if b.errors else f"{file}: invalid config")
     return cfg
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a config is a page of settings: anything bigger is not one
+
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Find and load the config: explicit path, then $WARROOM_CONFIG, then the XDG config file.
@@ -514,14 +526,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         p = user_config_path()
         if not p.exists():
             return Config()
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{p}: config is not valid UTF-8 (byte {exc.start})") from None
+    text = read_text_input(p, "config", MAX_CONFIG_BYTES, ConfigError)
     cfg = parse_config(text, str(p))
     cfg.source = p
     return cfg

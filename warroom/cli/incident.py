@@ -26,6 +26,7 @@ from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_sh
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
+from warroom.input_files import read_text_input
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -270,12 +271,17 @@ def cmd_correct(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_UPDATE_CHARS = 1024 * 1024  # a stakeholder update is a few paragraphs
+
+
 def cmd_update(args: argparse.Namespace) -> int:
     if args.file:
-        try:
-            text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
-        except OSError as exc:
-            raise WarroomError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+        if args.file == "-":
+            text = sys.stdin.read(MAX_UPDATE_CHARS + 1)
+            if len(text) > MAX_UPDATE_CHARS:
+                raise WarroomError(f"stdin: a status update is more than {MAX_UPDATE_CHARS} characters")
+        else:
+            text = read_text_input(args.file, "status update", MAX_UPDATE_CHARS)
     else:
         text = " ".join(args.text).replace("\\n", "\n")
     if not text.strip():

@@ -200,7 +200,7 @@ def repair_journal(journal: Journal) -> RepairReport:
         report.seq = final.seq
         journal._tail = None
         journal._write_head(final)
-        journal.witness.write(final.seq, final.h)
+        journal.witness.write(final.seq, final.h, journal.actor)
         _rewrite_checkpoints(journal, directory, stamp, keep_len, blob)
         journal._checkpoint(final.seq, final.h, required=False)
         return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from warroom.errors import WarroomError
 GENESIS = "0" * 64
 
 _H_MARK = b',"h":"'
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JournalError(WarroomError):
@@ -98,10 +100,16 @@ def parse_ts(text: str) -> datetime:
 
 def encode_line(seq: int, ts: datetime, actor: str, type_: str, data: dict[str, Any], prev: str) -> bytes:
     """Serialise one event; the trailing ``h`` hashes exactly the bytes before it."""
-    body = json.dumps(
+    text = json.dumps(
         {"seq": seq, "ts": format_ts(ts), "actor": actor, "type": type_, "data": data, "prev": prev},
         ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str,
-    ).encode("utf-8")
+    )
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name that is not UTF-8, decoded by os.fsdecode): every line must
+        # be valid UTF-8 for every reader, so it is recorded as U+FFFD, not as bytes nobody can read.
+        body = _SURROGATE.sub("\ufffd", text).encode("utf-8")
     prefix = body[:-1]  # drop the closing brace
     digest = hashlib.sha256(prefix).hexdigest()
     return prefix + _H_MARK + digest.encode() + b'"}\n'

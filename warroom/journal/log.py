@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import getpass
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,7 +48,10 @@ from warroom.journal.seal import (
     Witness,
     _drop_if_empty,
     append_checkpoint,
+    default_actor as seal_default_actor,
+    signed_by_me,
     signer as seal_signer,
+    unexplained_lines,
 )
 from warroom.journal.reader import (
     JournalFollower as JournalFollower,
@@ -76,11 +77,7 @@ _HEAD_SIZE = 128
 
 
 def default_actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid())
-    return f"{user}@{socket.gethostname()}"
+    return seal_default_actor()
 
 
 class Journal:
@@ -180,7 +177,25 @@ class Journal:
         written; a journal that was cut, or cut and appended to, or rewritten with fresh hashes,
         no longer agrees with them. Appending would bury that evidence, so nothing is written.
         """
-        for name, mark in (("the witness kept outside the incident dir", self.witness.read()),
+        witness = self.witness.read()
+        if witness is None and size:
+            by = ("this user's warroom kept it" if self.witness.was_written()
+                  else (f"this user's key ({k}) signed it here" if (k := signed_by_me(self.path.parent)) else None))
+            if by is not None:
+                raise JournalTampered(
+                    f"{self.path}: {by}, but the witness kept outside the"
+                    f" incident dir ({self.witness.path}) is gone: it was deleted (or the incident dir was"
+                    " moved); nothing more is recorded (`warroom incident verify` shows what is proven,"
+                    " `warroom incident repair` records the damage and goes on)")
+        elif witness is not None and witness.seq < seq:
+            stray = unexplained_lines(witness, self._lines_after(fd, size, witness.seq), self._my_actors(witness))
+            if stray is not None:
+                raise JournalTampered(
+                    f"{self.path}: line seq {stray[0]} (actor {stray[1]}) was not written by this user's"
+                    f" warroom (the witness kept outside the incident dir ends at seq {witness.seq}): it was"
+                    " added by hand; nothing more is recorded (`warroom incident verify` shows what is"
+                    " proven, `warroom incident repair` records the damage and goes on)")
+        for name, mark in (("the witness kept outside the incident dir", witness),
                            ("journal.head", self._read_head())):
             if mark is None or (mark.seq == seq and mark.h == h):
                 continue
@@ -196,6 +211,29 @@ class Journal:
             raise JournalTampered(
                 f"{self.path}: {why}; nothing more is recorded (`warroom incident verify` shows what"
                 " is proven, `warroom incident repair` records the damage and goes on)")
+
+    def _my_actors(self, witness: Mark) -> set[str]:
+        """The actor names this user's warroom writes as (the witness's, this writer's, user@host)."""
+        return {a for a in (witness.actor, self.actor, default_actor()) if a}
+
+    def _lines_after(self, fd: int, size: int, seq: int) -> list[tuple[int, str, str]]:
+        """``(seq, h, actor)`` of the well-formed lines past ``seq`` (read only when the journal
+        is ahead of the witness: another user's appends, or a crash before the witness moved)."""
+        blob = os.pread(fd, size, 0)
+        key = b'{"seq":%d,' % seq
+        at = 0 if seq == 0 else blob.find(b"\n" + key) + 1
+        if seq and at <= 0 and not blob.startswith(key):
+            return []
+        if seq:
+            at = blob.find(b"\n", at) + 1
+        out: list[tuple[int, str, str]] = []
+        for raw in blob[at:].split(b"\n"):
+            if not raw:
+                continue
+            ev, problem = _check_line(raw, 0)
+            if ev is not None and problem is None:
+                out.append((ev.seq, ev.h, ev.actor))
+        return out
 
     def _read_head(self) -> Mark | None:
         try:
@@ -235,6 +273,10 @@ class Journal:
                 self._check_records(fd, good, seq, prev)
             now = ts or datetime.now(UTC)
             line = encode_line(seq + 1, now, self.actor, type_, data, prev)
+            ev, _ = _check_line(line[:-1], 0)
+            assert ev is not None
+            # Announce the line first: a crash after its write leaves exactly it past the witness.
+            self.witness.write(seq, prev, self.actor, (ev.seq, ev.h))
             try:
                 written = os.write(fd, line)
                 if written != len(line):
@@ -249,12 +291,10 @@ class Journal:
                 except OSError:
                     pass  # the original error below is the one to report
                 raise JournalError(f"{self.path}: cannot append to journal: {exc.strerror}; nothing recorded") from None
-            ev, _ = _check_line(line[:-1], 0)
-            assert ev is not None
             after = os.fstat(fd)
             self._tail = ((after.st_size, after.st_mtime_ns, after.st_ino), ev.seq, ev.h)
             self._write_head(ev)
-            self.witness.write(ev.seq, ev.h)
+            self.witness.write(ev.seq, ev.h, self.actor)
             if ev.seq % self.checkpoint_every == 0:
                 self._checkpoint(ev.seq, ev.h, required=False)
             return ev

@@ -18,7 +18,15 @@ from pathlib import Path
 
 from warroom.journal.encoding import JournalIssue, JournalRead
 from warroom.journal.reader import verify_journal
-from warroom.journal.seal import SIG_NAME, Witness, read_checkpoints, signer
+from warroom.journal.seal import (
+    SIG_NAME,
+    Witness,
+    default_actor,
+    read_checkpoints,
+    signed_by_me,
+    signer,
+    unexplained_lines,
+)
 
 FOOTER_RE = re.compile(r"journal head #(\d+) sha256:([0-9a-f]{64})", re.IGNORECASE)
 
@@ -92,6 +100,21 @@ def prove_journal(path: str | os.PathLike[str], extra_exports: list[Path] | None
         if check_mark(mark.seq, mark.h, f"the witness kept outside the incident dir ({witness.path})"):
             out.proved.append(f"the witness outside the incident dir records #{mark.seq} with the same hash:"
                               " nothing written by this user was cut or rewritten up to there")
+        if mark.seq < last and not (hashes.get(mark.seq) != mark.h):
+            after = [(e.seq, e.h, e.actor) for e in base.events if e.seq > mark.seq]
+            stray = unexplained_lines(mark, after, {a for a in (mark.actor, default_actor()) if a})
+            if stray is not None:
+                _issue(out, stray[0], 0,
+                       f"line #{stray[0]} (actor {stray[1]}) was not written by this user's warroom: the"
+                       f" witness outside the incident dir ends at #{mark.seq} (added by hand)")
+            elif after:
+                others = sorted({a for _s, _h, a in after})
+                out.unproved.append(f"lines #{mark.seq + 1}..#{last} were written after this user's last write"
+                                    f" (by {', '.join(others)}): this user's witness cannot speak for them")
+    elif last and (witness.was_written() or signed_by_me(p.parent) is not None):
+        _issue(out, None, 0, f"the witness outside the incident dir ({witness.path}) is missing or unreadable,"
+                             " but this user's warroom kept one for this journal: it was deleted (or the"
+                             " incident dir was moved)")
     else:
         out.unproved.append("no witness for this journal here (written on another machine or by another user):"
                             " a cut tail cannot be told from a short journal")

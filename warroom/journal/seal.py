@@ -27,9 +27,11 @@ kept and checkpoints are made by the next process that can sign.
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import json
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,15 @@ SIG_NAME = "journal.sig"
 CHECKPOINT_EVERY = 20
 _WITNESS_SIZE = 512
 _DOMAIN = b"warroom-journal-checkpoint v1\n"
+
+
+def default_actor() -> str:
+    """``user@host``: who writes when no commander name is configured."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
 
 
 def key_dir() -> Path:
@@ -78,6 +89,28 @@ class Mark:
 
     seq: int
     h: str
+    actor: str | None = None
+    #: the line being written when this record was made (``(seq, h)``), before its fsync: a
+    #: crash right after the write leaves the journal one line past ``seq`` with exactly this line
+    next: tuple[int, str] | None = None
+
+
+def unexplained_lines(mark: Mark, after: list[tuple[int, str, str]], actors: set[str]) -> tuple[int, str] | None:
+    """The first line past the witness that this user's warroom did not write, as ``(seq, actor)``.
+
+    ``after`` holds ``(seq, h, actor)`` of every line past ``mark.seq``, in order. Every append
+    by this user moves the witness (under the journal's lock), announcing the line first
+    (:attr:`Mark.next`), so past it there can only be the line announced (a crash between the
+    write and the witness's update) and lines of *other* users' warroom (whose witness is kept
+    in their own key dir). A line there in one of this user's actor names was put there by hand.
+    """
+    rest = after
+    if rest and mark.next is not None and (rest[0][0], rest[0][1]) == mark.next:
+        rest = rest[1:]
+    for seq, _h, actor in rest:
+        if actor in actors:
+            return seq, actor
+    return None
 
 
 class Witness:
@@ -93,6 +126,13 @@ class Witness:
         self.journal_path = real
         digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:24]
         self.path = key_dir() / "witness" / f"{digest}.json"
+        # Created with the witness and never rewritten: a witness that is gone (or unreadable)
+        # while this mark is there was deleted, not never written.
+        self.seen_path = self.path.with_name(f".{digest}.seen")
+
+    def was_written(self) -> bool:
+        """True when this user's warroom kept a witness for this journal here at some point."""
+        return self.seen_path.exists()
 
     def read(self) -> Mark | None:
         try:
@@ -103,12 +143,20 @@ class Witness:
             obj = json.loads(raw.rstrip(b" \n\0") or b"null")
             if not isinstance(obj, dict) or obj.get("path") != self.journal_path:
                 return None
-            return Mark(int(obj["seq"]), str(obj["h"]))
+            nxt = obj.get("next")
+            nxt_mark = (int(nxt[0]), str(nxt[1])) if isinstance(nxt, list) and len(nxt) == 2 else None
+            actor = obj.get("actor")
+            return Mark(int(obj["seq"]), str(obj["h"]), str(actor) if actor is not None else None, nxt_mark)
         except (ValueError, KeyError, TypeError):
             return None
 
-    def write(self, seq: int, h: str) -> None:
-        record = json.dumps({"path": self.journal_path, "seq": seq, "h": h}).encode()
+    def write(self, seq: int, h: str, actor: str | None = None, next_line: tuple[int, str] | None = None) -> None:
+        obj: dict[str, Any] = {"path": self.journal_path, "seq": seq, "h": h}
+        if actor is not None:
+            obj["actor"] = actor
+        if next_line is not None:
+            obj["next"] = list(next_line)
+        record = json.dumps(obj).encode()
         if len(record) >= _WITNESS_SIZE:
             # A path too long for the slot: keep the record whole rather than cut it.
             record = record + b"\n"
@@ -121,21 +169,41 @@ class Witness:
         except OSError:
             return  # the journal line is durable; a witness we cannot write is reported by verify
         try:
+            new = os.fstat(fd).st_size == 0
             os.pwrite(fd, record, 0)
             if os.fstat(fd).st_size > len(record):
                 os.ftruncate(fd, len(record))
+            if new:  # only once the witness holds a record: a failed first write leaves neither
+                self._mark_seen()
         except OSError:
             _drop_if_empty(fd, self.path)
             return
         finally:
             os.close(fd)
 
-    def clear(self) -> None:
-        """A brand-new incident dir at a path used before: the old record is not about it."""
+    def _mark_seen(self) -> None:
+        """Create the mark (holding the journal's path, never empty: a failed write removes it)."""
         try:
-            self.path.unlink()
+            fd = os.open(self.seen_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
         except OSError:
             return
+        try:
+            data = self.journal_path.encode("utf-8", "surrogateescape") + b"\n"
+            if os.write(fd, data) != len(data):
+                raise OSError(28, "No space left on device")
+        except OSError:
+            os.close(fd)
+            self.seen_path.unlink(missing_ok=True)
+            return
+        os.close(fd)
+
+    def clear(self) -> None:
+        """A brand-new incident dir at a path used before: the old record is not about it."""
+        for path in (self.path, self.seen_path):
+            try:
+                path.unlink()
+            except OSError:
+                continue
 
 
 # ---------------------------------------------------------------------------- signing
@@ -257,6 +325,23 @@ def check_checkpoint(raw: bytes, lineno: int) -> Checkpoint:
     except (InvalidSignature, ValueError):
         return Checkpoint(lineno, incident, seq, h, key, ts, False, "signature does not match (forged or edited)")
     return Checkpoint(lineno, incident, seq, h, key, ts, True)
+
+
+def signed_by_me(incident_dir: Path) -> str | None:
+    """The fingerprint of this user's key if it signed a valid checkpoint of this incident here.
+
+    Such a checkpoint means this user's warroom wrote the journal at this path, so its witness
+    must exist: a missing one was deleted (or the dir moved; ``repair`` records that and goes on).
+    """
+    if not (incident_dir / SIG_NAME).exists():
+        return None
+    mine = signer()
+    if mine is None:
+        return None
+    for cp in read_checkpoints(incident_dir):
+        if cp.valid and cp.key == mine.fingerprint and cp.incident == incident_dir.name:
+            return mine.fingerprint
+    return None
 
 
 def read_checkpoints(incident_dir: Path) -> list[Checkpoint]:
