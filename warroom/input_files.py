@@ -46,6 +46,8 @@ def read_text_input(path: str | os.PathLike[str], what: str, limit: int,
             raise error(f"{name}: cannot read {what}: a FIFO nothing was written to")
     except OSError as exc:
         raise error(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
+    except ValueError as exc:  # an embedded NUL in the path
+        raise error(f"{name!r}: cannot read {what}: {exc}") from None
     if total > limit:
         raise error(f"{name}: {what} is more than {limit} bytes")
     try:
