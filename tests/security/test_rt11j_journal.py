@@ -188,3 +188,12 @@ def test_rt11j_crash_between_write_and_witness_is_not_tampering(cli: Cli, runboo
     code, out, _ = cli("verify", inc)
     assert code == 0, out
     assert cli("note", inc, "--tag", "info", "after the crash")[0] == 0
+
+
+def test_rt11j_views_say_a_hand_appended_line_is_not_ours(cli: Cli, runbook: Path) -> None:
+    inc = _incident(cli, runbook)
+    append_by_hand(cli.journal(inc))
+    code, _, err = cli("show", inc)
+    assert code == 0 and "warning:" in err and "added by hand" in err
+    code, out, _ = cli("list")
+    assert "[journal damaged]" in out

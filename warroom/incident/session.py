@@ -210,6 +210,15 @@ class Incident(StepRunning):
                         " lines were removed")
             if mark.seq > 0 and events[mark.seq - 1].h != mark.h:
                 return f"journal line seq {mark.seq} is not the one that was written ({name}): rewritten"
+            if name.startswith("the witness") and mark.seq < len(events):
+                from warroom.journal.seal import default_actor, unexplained_lines
+
+                after = [(e.seq, e.h, e.actor) for e in events[mark.seq:]]
+                actors = {a for a in (mark.actor, self.journal.actor, default_actor()) if a}
+                stray = unexplained_lines(mark, after, actors)
+                if stray is not None:
+                    return (f"journal line seq {stray[0]} (actor {stray[1]}) was not written by this user's"
+                            f" warroom ({name} ends at seq {mark.seq}): added by hand")
         return None
 
     @property
