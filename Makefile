@@ -17,7 +17,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/warroom demo
 
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
