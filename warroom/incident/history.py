@@ -10,14 +10,13 @@ numbers a review quotes can be checked against what was on screen.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from warroom.config import SloConfig
 from warroom.errors import NotFoundError, WarroomError
+from warroom.incident.files import write_private_file
 from warroom.incident.metric_history import PaneHistory
 from warroom.incident.metric_sync import incident_window, read_histories
 
@@ -67,16 +66,7 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
            "runbook": (state.runbook or {}).get("id"), "start": window.start, "end": window.end,
            "step": window.step, "time_scale": scale, "panes": panes}
     path = Path(incident_dir) / HISTORY_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".metrics.", dir=incident_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private_file(path, json.dumps(doc).encode("utf-8"))   # atomic, 0600, never via a symlink
     return path
 
 
