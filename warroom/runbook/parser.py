@@ -21,14 +21,13 @@ into steps :mod:`warroom.runbook.assemble`, and the inline-text helpers :mod:`wa
 from __future__ import annotations
 
 import gc
-import os
-import stat
 from pathlib import Path
 
 from warroom.runbook.builder import _Builder
 from warroom.runbook.inline import (
     checkable as checkable,  # re-exported: the incident layer reads it here
 )
+from warroom.input_files import Unreadable, read_bounded
 from warroom.runbook.model import Finding, Runbook
 
 MAX_BYTES = 4 * 1024 * 1024  # a runbook is prose; anything bigger is not one
@@ -41,37 +40,18 @@ def load_runbook(path: str | Path) -> Runbook:
     p = Path(path)
     name = str(p)
     try:
-        st = os.stat(p)
-        if stat.S_ISDIR(st.st_mode):
+        data = read_bounded(p, MAX_BYTES, pipes=False)
+    except Unreadable as exc:
+        if exc.kind == "too_large":
+            return _empty(p, _too_large(name, exc.size or 0))
+        if exc.kind == "directory":
             return _empty(p, Finding(name, 1, "error", "is a directory, not a runbook file"))
-        if not stat.S_ISREG(st.st_mode):
-            what = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(
-                st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(
-                st.st_mode) else "not a regular file")
-            return _empty(p, Finding(name, 1, "error", f"cannot read: {what}, not a runbook file"))
-        if st.st_size > MAX_BYTES:
-            return _empty(p, _too_large(name, st.st_size))
-        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped after the stat: refuse too
-                return _empty(p, Finding(name, 1, "error", "cannot read: not a regular file"))
-            chunks: list[bytes] = []
-            total = 0
-            while total <= MAX_BYTES:
-                chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        finally:
-            os.close(fd)
-        if total > MAX_BYTES:  # grew since the stat
-            return _empty(p, _too_large(name, total))
-        data = b"".join(chunks)
+        what = {"fifo": "a FIFO", "socket": "a socket", "device": "a device"}.get(exc.kind, "not a regular file")
+        return _empty(p, Finding(name, 1, "error", f"cannot read: {what}, not a runbook file"))
     except IsADirectoryError:
         return _empty(p, Finding(name, 1, "error", "is a directory, not a runbook file"))
-    except OSError as exc:
-        return _empty(p, Finding(name, 1, "error", f"cannot read: {exc.strerror or exc}"))
+    except (OSError, ValueError) as exc:
+        return _empty(p, Finding(name, 1, "error", f"cannot read: {getattr(exc, 'strerror', None) or exc}"))
     return parse_bytes(data, p)
 
 
