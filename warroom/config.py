@@ -146,6 +146,22 @@ class IncidentConfig:
 
 
 @dataclass
+class RolesConfig:
+    # Remind the incident commander to hand over after holding the role this long (scenario time
+    # in a drill). PagerDuty's guidance: about hourly, three hours at most, so more is refused.
+    handoff_reminder: float = _duration(3600.0)
+
+
+@dataclass
+class ApprovalConfig:
+    # Every mutating step at these severities needs a second person's approval (steps whose fence
+    # says approval=true always do).
+    severities: list[str] = field(default_factory=list)
+    # An approval (and a request nobody answered) is good for this long, then it must be asked again.
+    expires: float = _duration(900.0)
+
+
+@dataclass
 class ExecuteConfig:
     shell: str = "/bin/bash"
     timeout: float = _duration(300.0)
@@ -214,6 +230,8 @@ class Config:
     kubernetes: KubernetesConfig = field(default_factory=KubernetesConfig)
     providers: list[ProviderConfig] = field(default_factory=lambda: default_providers())
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    roles: RolesConfig = field(default_factory=RolesConfig)
+    approval: ApprovalConfig = field(default_factory=ApprovalConfig)
     params: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, metadata={"internal": True})
@@ -473,6 +491,15 @@ def _check_semantics(cfg: Config, b: _Builder) -> None:
                 raise ValueError(every)
         except (ValueError, TypeError):
             b.error(f"incident.status_update_cadence.{sev}", f"expected a duration like \"15m\", got {_describe(every)}")
+    reminder = cfg.roles.handoff_reminder
+    if not (0 < reminder <= MAX_HANDOFF_REMINDER):
+        b.error("roles.handoff_reminder", "expected a duration above 0 and at most 3h (PagerDuty's guidance: hand"
+                f" over about hourly, three hours at most), got {reminder / 60:g} minutes")
+    for i, sev in enumerate(cfg.approval.severities):
+        if str(sev).upper() not in ("P1", "P2", "P3", "P4"):
+            b.error(f"approval.severities[{i}]", f"expected a severity P1, P2, P3 or P4, got {_describe(sev)}")
+    if not (0 < cfg.approval.expires <= 86400):
+        b.error("approval.expires", f"expected a duration above 0 and at most 24h, got {cfg.approval.expires:g} seconds")
     if cfg.execute.memory_lines < 1:
         b.error("execute.memory_lines", f"expected an integer >= 1, got integer {cfg.execute.memory_lines}")
     for i, d in enumerate(cfg.execute.evidence_after):
@@ -490,6 +517,9 @@ def _check_semantics(cfg: Config, b: _Builder) -> None:
     url = cfg.prometheus.url
     if url is not None and not re.match(r"https?://", url):
         b.error("prometheus.url", f"expected an http:// or https:// URL, got string {url!r}")
+
+
+MAX_HANDOFF_REMINDER = 3 * 3600.0   # seconds: three hours at most between commander handoffs
 
 
 def parse_config(text: str, file: str = "<config>") -> Config:

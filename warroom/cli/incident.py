@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from warroom.cli import incident_decide
+from warroom.cli import incident_decide, incident_people
 from warroom.cli.common import out
 from warroom.cli.incident_args import _now, _open, _store, parse_when
 from warroom.cli.incident_metrics import sync
@@ -50,12 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                                         " reach only the drill's stand-ins)")
     sp.add_argument("--speed", type=float, default=1.0, help="the drill's speed (with --drill)")
 
-    sp = add("role", "give a role (commander, ops, comms, scribe) to a person; a new commander is a handoff",
-             cmd_role)
-    sp.add_argument("id")
-    sp.add_argument("role")
-    sp.add_argument("person")
-    sp.add_argument("--reason", default="")
+    incident_people.register(add)
 
     sp = add("draft-update", "print a stakeholder update drafted from the journal (Conditions / Actions /"
              " Needs); record it with `incident update`", cmd_draft_update)
@@ -196,13 +191,6 @@ def cmd_new(args: argparse.Namespace) -> int:
                        drill=drill)
     sync(inc)
     out(inc.id)
-    return 0
-
-
-def cmd_role(args: argparse.Namespace) -> int:
-    inc = _open(args)
-    e = inc.assign_role(args.role, args.person, args.reason)
-    out(f"{e.data['role']}: {e.data['person']} (seq {e.seq})")
     return 0
 
 

@@ -131,6 +131,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             upd = (f"; next status update due {_hms(due)} UTC (in {format_duration(left)})" if left >= 0
                    else f"; status update OVERDUE by {format_duration(-left)}")
         lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")
+    lines.extend(_people(inc, st, now))
     lines.append("")
     lines.append("Steps:")
     try:
@@ -172,6 +173,24 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     for t in st.sorted_timeline():
         fix = " (corrected)" if t.original is not None else ""
         lines.append(f"  {_hms(t.at)}  #{t.seq:<4} {t.text}{fix}")
+    return lines
+
+
+def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
+    """Roles (and a pending handoff or a handoff reminder), then every approval request."""
+    from warroom.incident.approval_desk import describe
+    from warroom.incident.handoff import ROLES, header_text
+
+    lines = ["roles: " + header_text(st, now, float(inc.config.roles.handoff_reminder))]
+    extra = sorted(r for r in st.roles if r not in ROLES)
+    if extra:
+        lines.append("  other roles (from before the role list was fixed): "
+                     + ", ".join(f"{r} {st.roles[r]}" for r in extra))
+    if st.approvals:
+        lines.append("")
+        lines.append("Approvals:")
+        for req in st.approvals.values():
+            lines.extend(f"  {ln}" for ln in describe(req, req.state_at(now), st.id))
     return lines
 
 

@@ -248,6 +248,7 @@ class LiveIncident:
         if decision.action != "run":
             self.incident.append("step.refused", decision.event_data())
             raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        self.incident.approvals.require(prepared)   # a second person's approval, where one is needed
 
     def _run_native(self, prepared: PreparedStep, confirmed: bool) -> StepHandle:
         """A ``promql`` / ``k8s`` step, in-process on a thread; answered with the same handle as

@@ -23,6 +23,7 @@ from warroom.incident.records import (
     _ts,
 )
 from warroom.execute.expectation import verdict_of
+from warroom.incident import approvals, handoff_events
 from warroom.incident.marks import describe_verdict, step_state
 from warroom.units import format_value
 
@@ -383,7 +384,8 @@ def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if role == "commander":
         s.commander = person
     s.role_changes.append({"seq": e.seq, "at": e.ts, "role": role, "person": person, "previous": previous,
-                           "reason": str(d.get("reason") or ""), "actor": e.actor})
+                           "reason": str(d.get("reason") or ""), "actor": e.actor,
+                           "brief": d.get("brief") if isinstance(d.get("brief"), dict) else None})
     reason = f": {d['reason']}" if d.get("reason") else ""
     if role == "commander" and previous:
         text = f"Commander handoff: {previous} -> {person}{reason}"
@@ -483,4 +485,6 @@ _HANDLERS = {
     ev.SLO_BREACHED: _slo_transition,
     ev.SLO_RECOVERED: _slo_transition,
     ev.METRICS_SUMMARISED: _metrics_summarised,
+    **approvals.HANDLERS,
+    **handoff_events.HANDLERS,
 }

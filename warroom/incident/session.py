@@ -64,6 +64,8 @@ from warroom.incident.state import IncidentState
 from warroom.incident.step_running import StepRunning
 from warroom.incident.files import JOURNAL_NAME, make_private_dir, write_private_file
 from warroom.incident.target import detect_target as detect_target
+from warroom.incident.approval_desk import ApprovalDesk
+from warroom.incident.identity import Person, whoami
 
 if TYPE_CHECKING:
     from warroom.journal.proof import Proof
@@ -134,7 +136,8 @@ class Incident(StepRunning):
     """One incident: its directory, its journal and the operations on it."""
 
     def __init__(self, inc_id: str, path: Path, config: Config | None = None,
-                 clock: Callable[[], datetime] | None = None, actor: str | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, actor: str | None = None,
+                 person: Person | None = None) -> None:
         self.id = inc_id
         self.dir = Path(path)
         self.config = config or Config()
@@ -145,6 +148,18 @@ class Incident(StepRunning):
         self._runbook: tuple[str, Runbook] | None = None
         self._redactor: Any = None
         self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
+        self._person = person
+
+    def person(self) -> Person:
+        """Who acts through this object: the OS account of the process (``identity.whoami``),
+        unless the caller built it for someone else (tests; a server acting for a logged-in
+        user). Approvals and handoff acknowledgements record and compare this, not the actor."""
+        return self._person or whoami(self.journal.actor)
+
+    @property
+    def approvals(self) -> ApprovalDesk:
+        """Two-person approval of this incident's steps (``approval_desk.ApprovalDesk``)."""
+        return ApprovalDesk(self)
 
     def __repr__(self) -> str:
         return f"Incident({self.id!r})"
@@ -551,19 +566,57 @@ class Incident(StepRunning):
             return {"seq": seq, "h": h, "key": None}
 
     def assign_role(self, role: str, person: str, reason: str = "") -> Event:
-        """Give a role (commander, ops, comms, scribe, ...) to a person; a new commander is a handoff."""
-        role = role.strip().lower()
-        person = person.strip()
-        if not re_fullmatch(r"[a-z][a-z0-9_-]{0,31}", role):
-            raise WarroomError(f"role {role!r}: expected a short word like commander, ops, comms, scribe")
+        """Give a role (incident commander, ops lead, comms lead, scribe) to a person. A new
+        commander is a handoff: the event carries the catch-up brief computed from the journal
+        now, which the incoming commander acknowledges (``acknowledge_handoff``)."""
+        from warroom.incident.handoff import canonical_role, catch_up_brief
+
+        role = canonical_role(role)
+        person = person.strip().lstrip("@").strip()
         if not person:
             raise WarroomError("a role needs a person")
-        if self.state.roles.get(role) == person:
+        st = self.state
+        if st.roles.get(role) == person:
             raise WarroomError(f"{person} already holds {role}")
         data: dict[str, Any] = {"role": role, "person": self.redact(person)}
         if reason.strip():
             data["reason"] = self.redact(reason.strip())
+        if role == "commander" and st.roles.get("commander"):
+            book = self.runbook()
+            brief = catch_up_brief(st, self.clock(), update_every=self.update_every(),
+                                   runbooks=[book] if book is not None else [])
+            data["brief"] = brief.to_json()
         return self._append(ev.ROLE_ASSIGNED, data)
+
+    def acknowledge_handoff(self) -> Event:
+        """The incoming commander says they have read the brief and have the incident. Only the
+        person the role went to (their login, see ``identity.names_person``) can."""
+        from warroom.incident.handoff import pending_handoff
+        from warroom.incident.identity import names_person
+
+        pend = pending_handoff(self.state)
+        if pend is None:
+            raise WarroomError(f"{self.id}: no commander handoff is waiting for acknowledgement")
+        me = self.person()
+        if not names_person(me, str(pend["person"])):
+            raise WarroomError(f"the handoff went to {pend['person']}; you are {me.shown}: only the incoming"
+                               " commander can acknowledge it (assign the role by login name)")
+        return self._append(ev.HANDOFF_ACKNOWLEDGED, {"handoff_seq": pend["seq"], "person": me.to_json()})
+
+    def check_handoff_reminder(self, now: datetime | None = None) -> Event | None:
+        """Journal ``handoff.reminder`` once per period the commander has held the role."""
+        from warroom.incident.handoff import commander_change, reminder_due
+
+        now = now or self.clock()
+        with self._lock:
+            st = self.state
+            due = reminder_due(st, float(self.config.roles.handoff_reminder), now)
+            change = commander_change(st)
+            if due is None or change is None or self.read().issues:
+                return None
+            return self._append(ev.HANDOFF_REMINDER, {
+                "commander": due.commander, "since": format_ts(due.since), "due_at": format_ts(due.due_at),
+                "every": due.every, "period": due.period, "change_seq": change["seq"]})
 
     def update_every(self) -> float:
         """Seconds between stakeholder updates for the current severity (the cadence table)."""
@@ -625,6 +678,10 @@ class Incident(StepRunning):
         overdue = self.check_update_overdue()
         if overdue is not None:
             out.append(overdue)
+        reminder = self.check_handoff_reminder()
+        if reminder is not None:
+            out.append(reminder)
+        out.extend(self.approvals.expire_due())
         return out
 
     def summary_stale(self) -> bool:

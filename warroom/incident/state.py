@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from warroom.incident.approvals import ApprovalRequest
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 from warroom.incident.records import (
@@ -106,6 +107,8 @@ class IncidentState:
     initial_severity: str = ""
     roles: dict[str, str] = field(default_factory=dict)
     role_changes: list[dict[str, Any]] = field(default_factory=list)
+    handoff_reminders: list[dict[str, Any]] = field(default_factory=list)   # handoff.reminder, in order
+    approvals: dict[str, ApprovalRequest] = field(default_factory=dict)     # by request id (R<seq>)
     breaches: list[dict[str, Any]] = field(default_factory=list)
     metric_summary: dict[str, Any] | None = None
     overdue: list[dict[str, Any]] = field(default_factory=list)

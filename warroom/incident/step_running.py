@@ -241,6 +241,9 @@ class StepRunning:
         if decision.action != "run":
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        grant = self.approvals.require(prepared)   # type: ignore[attr-defined]  # refused (journaled) without one
+        if grant is not None:
+            self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
         self.refresh()
         # Shell state across steps: what earlier steps set is in this step's environment, and
         # what this step sets is captured for the next ones (warroom.execute.shell_state).
@@ -338,8 +341,15 @@ class StepRunning:
         if decision.action != "run":
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
+        grant = self.approvals.require(prepared)   # type: ignore[attr-defined]
         make_private_dir(self.outputs_dir)
         claim = self._claim_step(prepared)
+        if grant is not None:
+            try:
+                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
+            except BaseException:
+                os.close(claim)
+                raise
         try:
             return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started)
         finally:

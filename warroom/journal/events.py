@@ -84,8 +84,34 @@ ALERT_SEEN: Final = "alert.seen"
 PIR_EXPORTED: Final = "pir.exported"
 """{template, path, sha256, log_row: bool}"""
 ROLE_ASSIGNED: Final = "role.assigned"
-"""{role: commander|ops|comms|scribe|..., person, reason?}: who holds a role from now on; a new
-commander is a handoff (the previous holder is in the state, not repeated here)."""
+"""{role: commander|ops|comms|scribe, person, reason?, brief?}: who holds a role from now on; a new
+commander is a handoff (the previous holder is in the state, not repeated here) and carries the
+catch-up brief computed from the journal at that moment ({sections: [[title, [lines]]]}); the
+incoming commander acknowledges it with ``handoff.acknowledged``. Journals may hold other role
+words from before the vocabulary was fixed: they replay as written."""
+HANDOFF_ACKNOWLEDGED: Final = "handoff.acknowledged"
+"""{handoff_seq (the ``role.assigned`` of the commander handoff), person: {login, uid, host, actor}}:
+the incoming commander read the catch-up brief and has the incident (journaled by that person)."""
+HANDOFF_REMINDER: Final = "handoff.reminder"
+"""{commander, since, due_at, every (seconds, scenario time), period (1, 2, ...)}: the commander has
+held the role ``every`` × ``period``; journaled once per period by whoever notices first."""
+
+# ---- two-person approval -----------------------------------------------------------------------
+APPROVAL_REQUESTED: Final = "approval.requested"
+"""{step, step_id, runbook_id, label, kind, command (final, redacted), command_sha256 (of the exact
+final command, kind, target and step: what the approval covers), params (redacted), target,
+mutating, reasons: [why approval is needed], dry_run: {lines} | null, verify: gate text | null,
+requester: {login, uid, host, actor}, expires_after (seconds)}. The request's id is ``R<seq>``."""
+APPROVAL_GRANTED: Final = "approval.granted"
+"""{request (id), command_sha256 (the one approved), approver: {login, uid, host, actor},
+expires_at}: a second person approved exactly that command until ``expires_at``."""
+APPROVAL_REFUSED: Final = "approval.refused"
+"""{request, by: {login, uid, host, actor}, reason}: the approver said no; the request is closed."""
+APPROVAL_EXPIRED: Final = "approval.expired"
+"""{request, was: pending|approved, expired_at}: journaled once by whoever notices first."""
+APPROVAL_USED: Final = "approval.used"
+"""{request, step, step_id, runbook_id, command_sha256, by: {login, uid, host, actor}}: the approved
+command is being run now; an approval covers one run."""
 UPDATE_OVERDUE: Final = "status_update.overdue"
 """{due_at, every (seconds), severity}: the stakeholder update due at ``due_at`` was not sent;
 journaled once per due time by whoever notices first (dashboard or CLI)."""

@@ -151,6 +151,13 @@ class _Assembly:
                 step.confirm = bool(val) or step.mutating
             else:
                 step.confirm = step.mutating
+            appr = a.get("approval")
+            if appr is not None:
+                val = fence.parse_bool(appr)
+                if val is None:
+                    self.finding(entry.fence_line or entry.line, "error",
+                                 f"fence attribute approval must be true or false, got {appr!r}")
+                step.approval = bool(val) and step.command is not None
             base = _slug(a.get("name", "")) if a.get("name") else _slug(step.label)
             if a.get("name"):
                 first = names.setdefault(a["name"], entry.fence_line)

@@ -26,6 +26,7 @@ KNOWN_ATTRS: dict[str, str] = {
     "id": "same as name",
     "label": "the step's title",
     "confirm": "true: always ask before running, even when read-only",
+    "approval": "true: a second person must approve this exact command before it runs",
     "timeout": "per-step timeout, e.g. 60s or 5m",
     "expect": "text (or /regex/) the output must contain",
     "verify": "a check to run after the step, e.g. 'quota < 80 within 10m'",

@@ -71,6 +71,8 @@ class Step:
     params: list[str] = field(default_factory=list)
     mutating: bool = False
     confirm: bool = False
+    # A second person must approve the exact command before it runs (fence ``approval=true``).
+    approval: bool = False
     timeout: float | None = None
     verify: str | None = None
     depth: int = 0
@@ -97,7 +99,7 @@ class Step:
             "number": self.number, "id": self.id, "kind": self.kind, "label": self.label,
             "section": self.section, "line": self.line, "command": self.command,
             "expect": self.expect, "check": self.check, "text": self.text, "params": list(self.params),
-            "mutating": self.mutating, "confirm": self.confirm, "timeout": self.timeout,
+            "mutating": self.mutating, "confirm": self.confirm, "approval": self.approval, "timeout": self.timeout,
             "verify": self.verify, "depth": self.depth, "attrs": dict(self.attrs),
             "reason": self.reason, "example_output": self.example_output, "lang": self.lang,
             "checked": self.checked, "runnable": self.runnable,

@@ -1,0 +1,255 @@
+"""Two-person approval: the rule (who, what, until when) and its journal events.
+
+Two responders are two ``Incident`` objects on one incident directory, each built for its own
+person (as two processes of two OS accounts would be); the clock is injected, nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from tests.unit.incident_fixtures import install_fake_runbook, sample_runbook
+from warroom.config import Config, parse_config
+from warroom.errors import NotFoundError, WarroomError
+from warroom.execute.safety import StepRefused
+from warroom.incident import runbook_ref
+from warroom.incident.approval_desk import SelfApproval, describe
+from warroom.incident.approvals import command_hash
+from warroom.incident.identity import Person, same_person, whoami
+from warroom.incident.session import Incident
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+
+ALICE = Person("alice", 1001, "bastion-1", "alice@bastion-1")
+ALICE_ELSEWHERE = Person("alice", 1001, "bastion-2", "alice@bastion-2")
+BOB = Person("bob", 1002, "bastion-2", "bob@bastion-2")
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _runbook_with_approval(path: Path) -> Any:
+    book = sample_runbook(path)
+    for step in book.steps:
+        if step.id == "say-hello":
+            step.approval = True
+    return book
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> tuple[Incident, Incident]:
+    install_fake_runbook(monkeypatch, tmp_path)
+    monkeypatch.setattr(runbook_ref, "load_file", _runbook_with_approval)
+    cfg = Config()
+    cfg.approval.severities = ["P1", "P2"]
+    cfg.approval.expires = 900.0
+    a = IncidentStore(tmp_path / "state", cfg, clock=clock).create(title="Quota", severity="P2", runbook="RB-TEST-001")
+    alice = Incident(a.id, a.dir, config=cfg, clock=clock, actor="alice@bastion-1", person=ALICE)
+    bob = Incident(a.id, a.dir, config=cfg, clock=clock, actor="bob@bastion-2", person=BOB)
+    return alice, bob
+
+
+def _types(inc: Incident) -> list[str]:
+    return [e.type for e in inc.read().events]
+
+
+def test_marked_step_and_severity_rule(pair: tuple[Incident, Incident]) -> None:
+    alice, _ = pair
+    desk = alice.approvals
+    assert desk.reasons(alice.prepare_step(5)) == ["the runbook marks this step approval=true"]
+    mutating = desk.reasons(alice.prepare_step(3))
+    assert len(mutating) == 1 and "P2" in mutating[0] and "[approval] severities" in mutating[0]
+    assert desk.reasons(alice.prepare_step(1)) == []           # read-only, not marked
+    alice.set_severity("P3")
+    assert desk.reasons(alice.prepare_step(3)) == []           # P3 is not chosen
+
+
+def test_run_without_approval_is_refused_and_names_what_to_do(pair: tuple[Incident, Incident]) -> None:
+    alice, _ = pair
+    with pytest.raises(StepRefused, match=r"step 5 needs a second person's approval and none was requested") as err:
+        alice.run_step(alice.prepare_step(5))
+    assert "warroom incident request" in str(err.value)
+    assert _types(alice)[-1] == ev.STEP_REFUSED
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    with pytest.raises(StepRefused, match=rf"request {req.id} is waiting for a second person"):
+        alice.run_step(alice.prepare_step(5))
+
+
+def test_requester_cannot_approve_from_any_host(pair: tuple[Incident, Incident], clock: FixedClock) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    assert req.id == f"R{req.seq}" and req.requester == ALICE
+    with pytest.raises(SelfApproval, match="cannot approve their own request"):
+        alice.approvals.approve(req.id)
+    other_host = Incident(alice.id, alice.dir, config=alice.config, clock=clock, actor="alice@bastion-2",
+                          person=ALICE_ELSEWHERE)
+    with pytest.raises(SelfApproval):
+        other_host.approvals.approve(req.id)
+    assert ev.APPROVAL_GRANTED not in _types(alice)
+    bob.approvals.approve(req.id)
+    r = alice.state.approvals[req.id]
+    assert r.status == "approved" and r.decided_by == BOB
+
+
+def test_approved_step_runs_once_and_records_who(pair: tuple[Incident, Incident]) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    bob.approvals.approve(req.id)
+    handle = alice.run_step(alice.prepare_step(5))
+    result = handle.wait(30)
+    assert result.status == "ok"
+    r = alice.state.approvals[req.id]
+    assert r.status == "used" and r.used_by == ALICE
+    types = _types(alice)
+    assert types.index(ev.APPROVAL_USED) < types.index(ev.STEP_STARTED)
+    with pytest.raises(StepRefused, match=rf"approval {req.id} was used for one run already"):
+        alice.run_step(alice.prepare_step(5))
+
+
+def test_expired_approval_is_refused_and_journaled_once(pair: tuple[Incident, Incident], clock: FixedClock) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    clock.advance(60)
+    bob.approvals.approve(req.id)
+    clock.advance(899)
+    assert alice.approvals.verdict(alice.prepare_step(5)).ok
+    clock.advance(1)
+    with pytest.raises(StepRefused, match=rf"request {req.id} expired at 14:16:00 UTC"):
+        alice.run_step(alice.prepare_step(5))
+    assert _types(alice).count(ev.APPROVAL_EXPIRED) == 1
+    alice.approvals.expire_due()
+    assert _types(alice).count(ev.APPROVAL_EXPIRED) == 1
+    assert alice.state.approvals[req.id].status == "expired"
+
+
+def test_unanswered_request_expires_and_cannot_be_approved_late(pair: tuple[Incident, Incident],
+                                                                 clock: FixedClock) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    clock.advance(901)
+    with pytest.raises(WarroomError, match=rf"{req.id} is expired"):
+        bob.approvals.approve(req.id)
+    assert _types(alice)[-1] == ev.APPROVAL_EXPIRED
+
+
+def test_changed_command_needs_a_new_approval(pair: tuple[Incident, Incident]) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(3, {"namespace": "staging"})).request
+    bob.approvals.approve(req.id)
+    assert alice.approvals.verdict(alice.prepare_step(3, {"namespace": "staging"})).ok
+    with pytest.raises(StepRefused, match=rf"request {req.id} covers a different command") as err:
+        alice.run_step(alice.prepare_step(3, {"namespace": "production"}), confirm=True)
+    assert "needs a new approval" in str(err.value)
+
+
+def test_refusal_closes_the_request(pair: tuple[Incident, Incident]) -> None:
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    with pytest.raises(WarroomError, match="needs a reason"):
+        bob.approvals.refuse(req.id, "  ")
+    bob.approvals.refuse(req.id, "wait for the canary")
+    r = alice.state.approvals[req.id]
+    assert r.status == "refused" and r.decided_by == BOB and r.reason == "wait for the canary"
+    with pytest.raises(StepRefused, match="was refused by bob@bastion-2 \\(wait for the canary\\)"):
+        alice.run_step(alice.prepare_step(5))
+    with pytest.raises(WarroomError, match=r"is refused \(by bob@bastion-2\): nothing to approve"):
+        bob.approvals.approve(req.id)
+
+
+def test_request_records_what_the_approver_judges(pair: tuple[Incident, Incident]) -> None:
+    alice, _ = pair
+    prepared = alice.prepare_step(3, {"namespace": "prod-eu"})
+    req = alice.approvals.request(prepared).request
+    assert req.command == "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true -n prod-eu"
+    assert req.target == {"context": "(current context)", "namespace": "prod-eu"}
+    assert req.command_sha256 == command_hash(alice.id, "RB-TEST-001", "enable-breaker", "shell",
+                                              prepared.command or "", prepared.target)
+    text = "\n".join(describe(req, "pending", alice.id))
+    for want in ("requested by alice@bastion-1", "kubectl set env", "namespace prod-eu", "CHANGES THINGS",
+                 "dry run: none for this kind of step", "verify gate after it: none",
+                 f"warroom incident approve {alice.id} {req.id}"):
+        assert want in text
+    with pytest.raises(WarroomError, match="already asks for this exact command"):
+        alice.approvals.request(prepared)
+    with pytest.raises(WarroomError, match="does not need approval"):
+        alice.approvals.request(alice.prepare_step(1))
+    with pytest.raises(NotFoundError, match=rf"no approval request 'R999' \(open: {req.id}"):
+        alice.approvals.approve("R999")
+
+
+def test_hand_written_self_approval_line_is_never_obeyed(pair: tuple[Incident, Incident]) -> None:
+    """A granted line whose approver is the requester (written by hand, or by an old build) is
+    shown as not counted; the step stays refused."""
+    alice, _ = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    alice.append(ev.APPROVAL_GRANTED, {"request": req.id, "command_sha256": req.command_sha256,
+                                       "approver": ALICE_ELSEWHERE.to_json(), "expires_at": "2026-11-22T15:00:00Z"})
+    assert alice.state.approvals[req.id].status == "pending"
+    assert "not counted (by the requester)" in alice.state.timeline[-1].text
+    with pytest.raises(StepRefused):
+        alice.run_step(alice.prepare_step(5))
+
+
+def test_identity_comes_from_the_os_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+    import os
+
+    real = pwd.getpwuid(os.geteuid()).pw_name
+    monkeypatch.setenv("USER", "someone-else")
+    monkeypatch.setenv("LOGNAME", "someone-else")
+    me = whoami("someone-else@elsewhere")
+    assert me.login == real
+    # The configured actor name is one more name the person answers to, never a way out.
+    assert same_person(me, Person(real, 0, "other-host"))
+    assert same_person(me, Person("someone-else", 5, "h"))
+
+
+NAMES = st.sampled_from(["alice", "Alice", "bob", "carol", "ALICE"])
+HOSTS = st.sampled_from(["b1", "b2"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(NAMES, HOSTS, NAMES, HOSTS)
+def test_same_person_is_symmetric_and_host_blind(l1: str, h1: str, l2: str, h2: str) -> None:
+    a, b = Person(l1, 1, h1, f"{l1}@{h1}"), Person(l2, 2, h2, f"{l2}@{h2}")
+    assert same_person(a, b) == same_person(b, a) == (l1.casefold() == l2.casefold())
+
+
+def test_config_keys_are_checked() -> None:
+    cfg = parse_config('[approval]\nseverities = ["P1", "P2"]\nexpires = "10m"\n')
+    assert cfg.approval.severities == ["P1", "P2"] and cfg.approval.expires == 600.0
+    with pytest.raises(Exception, match=r"approval.severities\[0\]"):
+        parse_config('[approval]\nseverities = ["P9"]\n')
+    with pytest.raises(Exception, match="approval.expires"):
+        parse_config('[approval]\nexpires = "0s"\n')
+
+
+def test_fence_attribute_marks_a_step(tmp_path: Path) -> None:
+    from warroom.runbook.parser import parse_runbook
+
+    book = parse_runbook("# T\n\n## Mitigation\n\n```bash {approval=true}\nkubectl rollout restart deploy/x\n```\n\n"
+                 "```bash {approval=maybe}\nkubectl get pods\n```\n")
+    assert [s.approval for s in book.steps] == [True, False]
+    assert any("approval must be true or false" in str(f) for f in book.findings)
+    assert dataclasses.asdict(book.steps[0])["approval"] is True

@@ -1,0 +1,251 @@
+"""The approval service: request, approve, refuse, expire and use approvals of one incident.
+
+Every method is one journal append through the incident's one write path (``Incident.append``),
+so it works the same on any store. The rules are :mod:`warroom.incident.approvals`; the person is
+:meth:`Incident.person` (the OS account, never the environment: see
+:mod:`warroom.incident.identity`). Times are the incident's clock (wall time, also in a drill:
+an approval's freshness is a promise about people's attention, not about the scenario).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from warroom.errors import NotFoundError, WarroomError
+from warroom.execute.safety import StepRefused
+from warroom.incident import approvals as rules
+from warroom.incident.approvals import ApprovalRequest
+from warroom.incident.identity import same_person
+from warroom.journal import events as ev
+from warroom.journal.log import Event, format_ts
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.identity import Person
+    from warroom.incident.prepared import PreparedStep
+    from warroom.journal.log import JournalRead
+
+
+class Incident(Protocol):
+    """What the desk needs of ``warroom.incident.session.Incident`` (which creates the desk)."""
+
+    id: str
+    config: Config
+    clock: Callable[[], datetime]
+
+    @property
+    def state(self) -> Any: ...
+    def append(self, type_: str, data: dict[str, Any] | None = None) -> Event: ...
+    def require_intact(self, *, check_tail: bool = True) -> Any: ...
+    def redact(self, text: str) -> str: ...
+    def person(self) -> Person: ...
+    def read(self) -> JournalRead: ...
+
+DRY_RUN_LINES = 40
+
+
+class SelfApproval(StepRefused):
+    """The requester tried to approve their own request."""
+
+
+@dataclass(frozen=True)
+class Requested:
+    """What ``request`` hands back: the event and the request as the state now holds it."""
+
+    event: Event
+    request: ApprovalRequest
+
+
+class ApprovalDesk:
+    """Two-person approval on one incident (see the module docstring)."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+
+    @property
+    def expires(self) -> float:
+        return float(self.incident.config.approval.expires)
+
+    # ---------------------------------------------------------------- what a step needs
+
+    def reasons(self, prepared: PreparedStep) -> list[str]:
+        """Why this prepared step needs approval (empty: it does not)."""
+        if prepared.command is None or prepared.kind == "manual":
+            return []
+        return rules.reasons_needed(marked=bool(getattr(prepared.step, "approval", False)),
+                                    mutating=bool(prepared.mutating), severity=self.incident.state.severity,
+                                    config=self.incident.config)
+
+    def hash_of(self, prepared: PreparedStep) -> str:
+        return rules.command_hash(self.incident.id, prepared.runbook_id, prepared.step_id, prepared.kind,
+                                  prepared.command or "", dict(prepared.target))
+
+    def verdict(self, prepared: PreparedStep, now: datetime | None = None) -> rules.Verdict | None:
+        """None when the step needs no approval, else what the rule says now."""
+        if not self.reasons(prepared):
+            return None
+        key = (prepared.runbook_id, prepared.step_id)
+        return rules.judge(self.incident.state, key, self.hash_of(prepared), now or self.incident.clock(),
+                           number=prepared.number, incident_id=self.incident.id)
+
+    # ---------------------------------------------------------------- the gate a run passes
+
+    def require(self, prepared: PreparedStep) -> ApprovalRequest | None:
+        """The approval this run uses, None when none is needed; otherwise ``step.refused`` is
+        journaled and ``StepRefused`` raised with a message naming the request."""
+        self.expire_due()
+        verdict = self.verdict(prepared)
+        if verdict is None:
+            return None
+        if not verdict.ok:
+            self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown,
+                                                   "reason": verdict.message,
+                                                   "approval": verdict.request.id if verdict.request else None})
+            raise StepRefused(f"{verdict.message} (recorded in the journal)")
+        return verdict.request
+
+    def use(self, request: ApprovalRequest, prepared: PreparedStep) -> Event:
+        """Journal that the approved command runs now (an approval covers one run)."""
+        return self.incident.append(ev.APPROVAL_USED, {
+            "request": request.id, **prepared.ref(), "command_sha256": self.hash_of(prepared),
+            "by": self.incident.person().to_json()})
+
+    # ---------------------------------------------------------------- people acting
+
+    def request(self, prepared: PreparedStep) -> Requested:
+        """Ask a second person to approve this exact step (command, target, dry run, gate)."""
+        inc = self.incident
+        inc.require_intact()
+        reasons = self.reasons(prepared)
+        if not reasons:
+            raise WarroomError(f"step {prepared.number} ({prepared.label}) does not need approval: the runbook does"
+                               " not mark it approval=true and [approval] severities does not cover it")
+        self.expire_due()
+        sha = self.hash_of(prepared)
+        now = inc.clock()
+        for r in inc.state.approvals.values():
+            if r.key == (prepared.runbook_id, prepared.step_id) and r.command_sha256 == sha \
+                    and r.state_at(now) in rules.OPEN:
+                raise WarroomError(f"{r.id} already asks for this exact command ({r.state_at(now)},"
+                                   f" good until {r.expires_at():%H:%M:%S} UTC)")
+        data: dict[str, Any] = {
+            **prepared.ref(), "kind": prepared.kind, "command": prepared.shown, "command_sha256": sha,
+            "params": {k: inc.redact(str(v)) for k, v in prepared.params.items()},
+            "target": dict(prepared.target), "mutating": bool(prepared.mutating), "reasons": reasons,
+            "dry_run": self._dry_run(prepared), "verify": getattr(prepared.step, "verify", None) or None,
+            "requester": inc.person().to_json(), "expires_after": self.expires,
+        }
+        event = inc.append(ev.APPROVAL_REQUESTED, data)
+        return Requested(event, inc.state.approvals[rules.request_id(event.seq)])
+
+    def _dry_run(self, prepared: PreparedStep) -> dict[str, Any] | None:
+        """The step's own dry run, where it has one: a native k8s step says what it would do and
+        where (nothing is sent that changes anything). Shell and PromQL steps have none: the
+        exact command is what the approver judges."""
+        if prepared.kind != "k8s" or prepared.command is None:
+            return None
+        from warroom.sources.native import run_native_step
+
+        result = run_native_step("k8s", prepared.command, self.incident.config, dry_run=True)
+        lines = [self.incident.redact(str(x)) for x in result.lines][:DRY_RUN_LINES]
+        return {"lines": lines, "status": result.status}
+
+    def _open(self, request_id: str) -> ApprovalRequest:
+        rid = request_id.strip().upper()
+        if not rid.startswith("R"):
+            rid = f"R{rid}"
+        req = self.incident.state.approvals.get(rid)
+        if req is None:
+            now = self.incident.clock()
+            waiting = [r.id for r in self.incident.state.approvals.values() if r.state_at(now) in rules.OPEN]
+            hint = f"open: {', '.join(waiting)}" if waiting else "none is open"
+            raise NotFoundError(f"{self.incident.id}: no approval request {request_id!r} ({hint};"
+                                f" `warroom incident approvals {self.incident.id}` lists them)")
+        return req
+
+    def approve(self, request_id: str) -> Event:
+        """Approve a pending request as this process's person (never the requester)."""
+        inc = self.incident
+        inc.require_intact()
+        self.expire_due()
+        req = self._open(request_id)
+        now = inc.clock()
+        state = req.state_at(now)
+        if state != "pending":
+            raise WarroomError(f"{req.id} is {state}" + (f" (by {req.decided_by.shown})" if req.decided_by else "")
+                               + ": nothing to approve")
+        me = inc.person()
+        if req.requester is None or same_person(me, req.requester):
+            raise SelfApproval(f"{req.id} was requested by {req.who()}; you are {me.shown}: the requester cannot"
+                               " approve their own request (the same login on another host is the same person)."
+                               " A second person must approve it.")
+        until = now + timedelta(seconds=self.expires)
+        return inc.append(ev.APPROVAL_GRANTED, {"request": req.id, "command_sha256": req.command_sha256,
+                                                "approver": me.to_json(), "expires_at": format_ts(until)})
+
+    def refuse(self, request_id: str, reason: str) -> Event:
+        """Say no (the requester may withdraw their own request the same way); needs a reason."""
+        inc = self.incident
+        inc.require_intact()
+        reason = reason.strip()
+        if not reason:
+            raise WarroomError("refusing needs a reason (--why)")
+        self.expire_due()
+        req = self._open(request_id)
+        state = req.state_at(inc.clock())
+        if state not in rules.OPEN:
+            raise WarroomError(f"{req.id} is {state}: nothing to refuse")
+        return inc.append(ev.APPROVAL_REFUSED, {"request": req.id, "by": inc.person().to_json(),
+                                                "reason": inc.redact(reason)})
+
+    def expire_due(self) -> list[Event]:
+        """Journal ``approval.expired`` once for every open request or approval past its time."""
+        inc = self.incident
+        now = inc.clock()
+        out = []
+        for req in list(inc.state.approvals.values()):
+            if req.status in rules.OPEN and req.state_at(now) == "expired":
+                if inc.read().issues:
+                    break
+                out.append(inc.append(ev.APPROVAL_EXPIRED, {"request": req.id, "was": req.status,
+                                                            "expired_at": format_ts(req.expires_at())}))
+        return out
+
+    def listing(self, now: datetime | None = None) -> list[tuple[ApprovalRequest, str]]:
+        """Every request with its state now, oldest first."""
+        now = now or self.incident.clock()
+        return [(r, r.state_at(now)) for r in self.incident.state.approvals.values()]
+
+
+def describe(req: ApprovalRequest, state: str, incident_id: str) -> list[str]:
+    """What an approver sees, as lines (CLI and dashboard dialog alike)."""
+    target = ", ".join(f"{k} {v}" for k, v in req.target.items() if k in ("context", "namespace", "host",
+                                                                             "cluster", "describe")) or "none recorded"
+    lines = [f"{req.id}  {state.upper()}  step {req.step or req.step_id} ({req.label}) — runbook {req.runbook_id or '?'}",
+             f"  requested by {req.who()} at {req.at:%H:%M:%S} UTC; good until {req.expires_at():%H:%M:%S} UTC",
+             f"  why approval: {'; '.join(req.reasons) or '?'}",
+             f"  command: {req.command}",
+             f"  target: {target}",
+             f"  {'CHANGES THINGS' if req.mutating else 'read-only'}; kind {req.kind or 'shell'};"
+             f" sha256 {req.command_sha256[:16]}…"]
+    if req.params:
+        lines.append("  params: " + ", ".join(f"{k}={v}" for k, v in req.params.items()))
+    if req.dry_run:
+        lines.append("  dry run:")
+        lines.extend(f"    {ln}" for ln in req.dry_run)
+    else:
+        lines.append("  dry run: none for this kind of step (the command above is exactly what runs)")
+    lines.append(f"  verify gate after it: {req.verify or 'none (the runbook gives no verify check)'}")
+    if req.decided_by is not None:
+        word = {"approved": "approved", "used": "approved", "refused": "refused"}.get(req.status, req.status)
+        lines.append(f"  {word} by {req.decided_by.shown} at {req.decided_at:%H:%M:%S} UTC"
+                     + (f": {req.reason}" if req.reason else ""))
+    if req.used_at is not None:
+        lines.append(f"  used at {req.used_at:%H:%M:%S} UTC by {req.used_by.shown if req.used_by else '?'}")
+    if state == "pending":
+        lines.append(f"  approve: warroom incident approve {incident_id} {req.id}"
+                     f"   refuse: warroom incident approve {incident_id} {req.id} --refuse --why TEXT")
+    return lines

@@ -1,0 +1,270 @@
+"""Two-person approval: what a request is, how the journal's approval events fold into it, and the
+rule that says whether a prepared step may run now.
+
+Pure (no clock, no file): the service (:mod:`warroom.incident.approval_desk`) reads the clock and
+writes the events; this module only judges. The rule, by construction:
+
+* a step needs approval when its fence says ``approval=true``, or when it is mutating and the
+  incident's severity is one of ``[approval] severities``;
+* it may run only under an approval that is ``approved`` (not refused, expired or already used),
+  whose approver is not its requester (:func:`warroom.incident.identity.same_person`), whose
+  ``expires_at`` is still ahead, and whose ``command_sha256`` is the hash of the step as prepared
+  now (:func:`command_hash`: the exact final command after parameters, its kind, its target and
+  the step). A parameter or a target changed since the request means a different hash, so a new
+  approval.
+
+Validity is decided from times, not from the ``approval.expired`` event: that event only records
+that someone noticed, so a journal where nobody noticed is no more permissive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.identity import Person, person_of, same_person
+from warroom.incident.records import _int, _num, _ts
+from warroom.journal import events as ev
+from warroom.journal.log import Event
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+
+# The incident state is passed in (``warroom.incident.state.IncidentState``, which holds these
+# requests); it is not imported here because the state module imports this one.
+IncidentState = Any
+
+OPEN = ("pending", "approved")
+
+
+@dataclass
+class ApprovalRequest:
+    """One request as the journal tells it (see ``warroom.journal.events.APPROVAL_*``)."""
+
+    id: str
+    seq: int
+    at: datetime
+    actor: str
+    step: int | None
+    step_id: str
+    runbook_id: str
+    label: str
+    kind: str
+    command: str
+    command_sha256: str
+    params: dict[str, str]
+    target: dict[str, Any]
+    mutating: bool
+    reasons: list[str]
+    dry_run: list[str] | None
+    verify: str | None
+    requester: Person | None
+    expires_after: float
+    status: str = "pending"            # pending | approved | refused | expired | used
+    decided_by: Person | None = None
+    decided_at: datetime | None = None
+    decided_seq: int | None = None
+    reason: str = ""
+    approved_until: datetime | None = None
+    expired_at: datetime | None = None
+    expired_seq: int | None = None
+    used_at: datetime | None = None
+    used_seq: int | None = None
+    used_by: Person | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.runbook_id, self.step_id)
+
+    def expires_at(self) -> datetime:
+        """When it stops being good: the approval's own end once approved, else the request's."""
+        if self.approved_until is not None:
+            return self.approved_until
+        return self.at + timedelta(seconds=self.expires_after)
+
+    def state_at(self, now: datetime) -> str:
+        """``status``, with an open request or approval past its time counted as expired."""
+        if self.status in OPEN and now >= self.expires_at():
+            return "expired"
+        return self.status
+
+    def who(self) -> str:
+        return self.requester.shown if self.requester else self.actor
+
+
+def request_id(seq: int) -> str:
+    """A request's id is its journal seq: unique even when two responders ask at once."""
+    return f"R{seq}"
+
+
+def command_hash(incident_id: str, runbook_id: str, step_id: str, kind: str, command: str,
+                 target: dict[str, Any]) -> str:
+    """What an approval covers: the exact final command (after parameters, before redaction),
+    its kind and target, for this step of this incident. Salted with the incident and step so a
+    hash says nothing useful outside it."""
+    blob = json.dumps({"incident": incident_id, "runbook_id": runbook_id, "step_id": step_id, "kind": kind,
+                       "command": command, "target": {str(k): str(v) for k, v in sorted(target.items())}},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def reasons_needed(*, marked: bool, mutating: bool, severity: str, config: Config) -> list[str]:
+    """Why a step needs a second person's approval (empty: it does not)."""
+    out = []
+    if marked:
+        out.append("the runbook marks this step approval=true")
+    chosen = [str(s).upper() for s in config.approval.severities]
+    if mutating and severity.upper() in chosen:
+        out.append(f"it changes things and the incident is {severity.upper()}"
+                   f" ([approval] severities = {', '.join(chosen)})")
+    return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rule says about running a step now."""
+
+    ok: bool
+    request: ApprovalRequest | None
+    message: str
+
+
+def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *,
+          number: int | None, incident_id: str) -> Verdict:
+    """May the step ``key``, prepared to hash ``sha``, run now? The message names the request."""
+    mine = [r for r in state.approvals.values() if r.key == key or (not key[0] and r.step_id == key[1])]
+    where = f"step {number}" if number is not None else f"step {key[1]}"
+    for r in reversed(mine):
+        if r.state_at(now) == "approved" and r.command_sha256 == sha:
+            if r.requester is not None and r.decided_by is not None and same_person(r.requester, r.decided_by):
+                continue   # never counts, however it got into the journal
+            return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}")
+    if not mine:
+        return Verdict(False, None, f"{where} needs a second person's approval and none was requested:"
+                                    f" request it (`warroom incident request {incident_id} {number or key[1]}`),"
+                                    " then another person approves it")
+    last = mine[-1]
+    st = last.state_at(now)
+    ask = f"`warroom incident request {incident_id} {number or key[1]}`"
+    if st in ("pending", "approved") and last.command_sha256 != sha:
+        why = (f"request {last.id} covers a different command ({last.command}); the step as prepared now"
+               f" differs (parameters or target changed), so it needs a new approval: {ask}")
+    elif st == "pending":
+        why = (f"request {last.id} is waiting for a second person (not {last.who()}):"
+               f" `warroom incident approve {incident_id} {last.id}`")
+    elif st == "expired":
+        why = f"request {last.id} expired at {last.expires_at():%H:%M:%S} UTC; ask again: {ask}"
+    elif st == "refused":
+        by = last.decided_by.shown if last.decided_by else "?"
+        reason = f" ({last.reason})" if last.reason else ""
+        why = f"request {last.id} was refused by {by}{reason}"
+    elif st == "used":
+        why = f"approval {last.id} was used for one run already; ask again: {ask}"
+    else:
+        why = f"request {last.id} is {st}"
+    return Verdict(False, last, f"{where} needs a second person's approval: {why}")
+
+
+# ------------------------------------------------------------------------------ reducers
+
+
+def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    rid = request_id(e.seq)
+    params = d.get("params") if isinstance(d.get("params"), dict) else {}
+    target = d.get("target") if isinstance(d.get("target"), dict) else {}
+    dry = d.get("dry_run")
+    lines = [str(x) for x in dry.get("lines") or []] if isinstance(dry, dict) else None
+    req = ApprovalRequest(
+        id=rid, seq=e.seq, at=e.ts, actor=e.actor, step=_int(d.get("step")), step_id=str(d.get("step_id") or "?"),
+        runbook_id=str(d.get("runbook_id") or ""), label=str(d.get("label") or ""), kind=str(d.get("kind") or ""),
+        command=str(d.get("command") or ""), command_sha256=str(d.get("command_sha256") or ""),
+        params={str(k): str(v) for k, v in params.items()}, target=dict(target),
+        mutating=bool(d.get("mutating")), reasons=[str(r) for r in d.get("reasons") or []],
+        dry_run=lines, verify=str(d["verify"]) if d.get("verify") else None,
+        requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0)
+    s.approvals[rid] = req
+    who = req.who()
+    s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for step {req.step or req.step_id}"
+                               f" ({req.label}): {req.command}", step=req.step)
+
+
+def _find(s: IncidentState, d: dict[str, Any]) -> ApprovalRequest | None:
+    return s.approvals.get(str(d.get("request") or ""))
+
+
+def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    req = _find(s, d)
+    approver = person_of(d.get("approver"))
+    if req is None:
+        s._add_timeline(e, e.type, f"Approval of unknown request {d.get('request')} (ignored)")
+        return
+    req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
+    # Only an open request becomes approved, only for the hash it was asked for, only by someone
+    # else: a hand-written line that breaks these rules is shown, never obeyed.
+    problem = None
+    if req.status != "pending" or e.ts >= req.expires_at():
+        problem = f"request was {req.state_at(e.ts)}"
+    elif str(d.get("command_sha256") or "") != req.command_sha256:
+        problem = "for a different command"
+    elif approver is None or (req.requester is not None and same_person(req.requester, approver)):
+        problem = "by the requester"
+    who = approver.shown if approver else e.actor
+    if problem is not None:
+        s._add_timeline(e, e.type, f"Approval {req.id} by {who} not counted ({problem})", step=req.step)
+        return
+    req.status = "approved"
+    req.decided_by, req.decided_at, req.decided_seq = approver, e.ts, e.seq
+    req.approved_until = _ts(d.get("expires_at")) or e.ts + timedelta(seconds=req.expires_after)
+    s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for step {req.step or req.step_id}"
+                               f" ({req.label}), good until {req.approved_until:%H:%M:%S} UTC", step=req.step)
+
+
+def _refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    req = _find(s, d)
+    if req is None or req.status not in OPEN:
+        return
+    by = person_of(d.get("by"))
+    req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
+    req.status = "refused"
+    req.decided_by, req.decided_at, req.decided_seq = by, e.ts, e.seq
+    req.reason = str(d.get("reason") or "")
+    why = f": {req.reason}" if req.reason else ""
+    s._add_timeline(e, e.type, f"Approval {req.id} refused by {by.shown if by else e.actor}{why}", step=req.step)
+
+
+def _expired(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    req = _find(s, d)
+    if req is None or req.status not in OPEN:
+        return
+    was = req.status
+    req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
+    req.status = "expired"
+    req.expired_at = _ts(d.get("expired_at")) or e.ts
+    req.expired_seq = e.seq
+    what = "approval" if was == "approved" else "request (unanswered)"
+    s._add_timeline(e, e.type, f"Approval {req.id} expired: the {what} was good until"
+                               f" {req.expired_at:%H:%M:%S} UTC", step=req.step)
+
+
+def _used(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    req = _find(s, d)
+    if req is None or req.status != "approved":
+        return
+    req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
+    req.status = "used"
+    req.used_at, req.used_seq, req.used_by = e.ts, e.seq, person_of(d.get("by"))
+    by = req.used_by.shown if req.used_by else e.actor
+    s._add_timeline(e, e.type, f"Approval {req.id} used: step {req.step or req.step_id} run by {by}", step=req.step)
+
+
+HANDLERS = {
+    ev.APPROVAL_REQUESTED: _request,
+    ev.APPROVAL_GRANTED: _granted,
+    ev.APPROVAL_REFUSED: _refused,
+    ev.APPROVAL_EXPIRED: _expired,
+    ev.APPROVAL_USED: _used,
+}

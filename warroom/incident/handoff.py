@@ -1,0 +1,247 @@
+"""Roles and commander handoff: the role vocabulary, the catch-up brief, the handoff reminder.
+
+Roles are the four an incident needs (incident commander, ops lead, comms lead, scribe), stored
+under the short words the journal has always used (``commander``, ``ops``, ``comms``,
+``scribe``); the longer names and ``ic`` are accepted for them. Anything else is refused with the
+list, so a typo never creates a role nobody looks at (older journals that hold other words
+replay as written).
+
+Handing over the commander role journals, with the ``role.assigned`` event, a *catch-up brief*
+computed from the journal at that moment (:func:`catch_up_brief`): what happened (the PIR's key
+moments), where things stand, open verify gates, steps running and not yet done, the stakeholder
+update cadence, open decisions and approvals nobody answered. The incoming commander
+acknowledges it (``handoff.acknowledged``, by that person); until then the handoff is pending and
+the header says so.
+
+The reminder (:func:`reminder_due`): after ``[roles] handoff_reminder`` (scenario time in a
+drill, as the escalation tiers and the update cadence) of holding the role, and every period
+after, the commander is reminded to hand over, journaled once per period.
+
+Pure, like the reducers: the service passes the clock, the config and the runbooks in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration
+from warroom.errors import WarroomError
+from warroom.journal import events as ev
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+ROLES: dict[str, str] = {"commander": "incident commander", "ops": "ops lead", "comms": "comms lead",
+                         "scribe": "scribe"}
+"""Canonical role word -> what it is called."""
+ROLE_SHORT: dict[str, str] = {"commander": "IC", "ops": "Ops", "comms": "Comms", "scribe": "Scribe"}
+_ALIASES = {"ic": "commander", "incident-commander": "commander", "incident commander": "commander",
+            "incident_commander": "commander", "commander": "commander",
+            "ops": "ops", "ops-lead": "ops", "ops lead": "ops", "ops_lead": "ops", "operations": "ops",
+            "operations-lead": "ops", "comms": "comms", "comms-lead": "comms", "comms lead": "comms",
+            "comms_lead": "comms", "communications": "comms", "communications-lead": "comms",
+            "scribe": "scribe"}
+BRIEF_MOMENTS = 8
+
+
+def canonical_role(word: str) -> str:
+    """``IC`` / ``incident commander`` / ``ops-lead`` -> the stored word; unknown words refused
+    with the list of valid ones."""
+    key = " ".join(str(word).strip().lower().split())
+    found = _ALIASES.get(key) or _ALIASES.get(key.replace(" ", "-"))
+    if found is None:
+        valid = "; ".join(f"{k} ({v})" for k, v in ROLES.items())
+        raise WarroomError(f"unknown role {word!r}: the roles are {valid}")
+    return found
+
+
+# ------------------------------------------------------------------------------ the brief
+
+
+@dataclass(frozen=True)
+class Brief:
+    """The catch-up brief: titled sections of lines, as journaled and shown."""
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sections": [[t, list(lines)] for t, lines in self.sections]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Brief | None:
+        if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+            return None
+        out = []
+        for item in data["sections"]:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[1], list):
+                out.append((str(item[0]), tuple(str(x) for x in item[1])))
+        return cls(tuple(out))
+
+    def text(self) -> str:
+        parts = []
+        for title, lines in self.sections:
+            parts.append(f"{title}:")
+            parts.extend(f"  - {ln}" for ln in lines) if lines else parts.append("  - none")
+        return "\n".join(parts)
+
+
+def _hm(at: datetime | None) -> str:
+    return f"{at:%H:%M:%S} UTC" if at is not None else "?"
+
+
+def open_gates(state: IncidentState) -> list[dict[str, Any]]:
+    """``verify.started`` events with no outcome yet, from the state."""
+    opened: dict[tuple[str, str], dict[str, Any]] = {}
+    for v in state.verifications:
+        key = (str(v.get("step_id")), str(v.get("expr")))
+        if v.get("type") == ev.VERIFY_STARTED:
+            opened[key] = v
+        else:
+            opened.pop(key, None)
+    return list(opened.values())
+
+
+def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
+                   runbooks: Sequence[Any] = ()) -> Brief:
+    """What the incoming commander must know, from the journal only (see the module docstring)."""
+    from warroom.incident.approvals import OPEN
+    from warroom.incident.review import key_moments, timeline
+    from warroom.units import format_value
+
+    scale = state.time_scale
+    drill = " drill time" if scale != 1 else ""
+    happened = [f"{_hm(r.at)} {r.text}" for r in key_moments(timeline(state))][-BRIEF_MOMENTS:]
+    esc = state.escalation_tier(now)
+    current = [f"{state.severity} {state.status}; {format_duration(state.scenario_elapsed(now).total_seconds())}"
+               f"{drill} since detection; escalation: {esc.label}"]
+    breached = set(state.breached_now())
+    latest: dict[str, Any] = {}
+    for sample in sorted(state.evidence, key=lambda x: (x.at, x.seq)):
+        latest[sample.slo_id] = sample
+    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
+        latest.setdefault(b["slo_id"], None)
+    for slo_id in sorted(latest):
+        sample = latest[slo_id]
+        word = "BREACHED" if slo_id in breached else ("recovered" if any(
+            b["slo_id"] == slo_id for b in state.breaches) else "")
+        value = (f" {format_value(sample.value, str(sample.unit or 'count'))} at {_hm(sample.at)}"
+                 if sample is not None and sample.value is not None else "")
+        current.append(f"SLO {slo_id}: {word or (sample.state if sample is not None and sample.state else 'seen')}"
+                       f"{value}".rstrip())
+    if not latest:
+        current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
+    gates = [f"step {g.get('step') or g.get('step_id')}: {g.get('expr')} (until {g.get('deadline')})"
+             for g in open_gates(state)]
+    running = []
+    for st in state.running_steps():
+        run = st.last_run
+        who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
+        running.append(f"RUNNING step {st.step or st.step_id} ({st.label}){who}")
+    done = {"ok", "ticked", "skipped"}
+    book = runbooks[-1] if runbooks else None
+    pending = []
+    if book is not None:
+        for step in book.steps:
+            st = state.steps.get((book.id, step.id))
+            status = st.status if st is not None else "pending"
+            if status not in done and status != "running":
+                pending.append(f"step {step.number} ({step.label}): {status}")
+    steps = running + (pending[:6] + ([f"... and {len(pending) - 6} more"] if len(pending) > 6 else []))
+    updates = []
+    due = state.next_update_due(now, update_every)
+    last = state.status_updates[-1] if state.status_updates else None
+    if last is not None:
+        updates.append(f"last update {_hm(last.at)} by {last.actor}")
+    if due is not None:
+        left = (due - now).total_seconds() * scale
+        updates.append(f"OVERDUE by {format_duration(-left)}{drill}" if left < 0
+                       else f"next due in {format_duration(left)}{drill}")
+    if state.overdue:
+        updates.append(f"{len(state.overdue)} update(s) were late so far")
+    decided = {str(d.get("id")) for d in state.decisions}
+    decisions = []
+    for rb in runbooks:
+        for d in getattr(rb, "decisions", []) or []:
+            if d.id not in decided:
+                decisions.append(f"{d.question} (no verdict yet)")
+    approvals = [f"{r.id} step {r.step or r.step_id} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
+                 for r in state.approvals.values() if r.state_at(now) in OPEN]
+    return Brief((
+        ("What happened", tuple(happened)),
+        ("Current state", tuple(current)),
+        ("Open verify gates", tuple(gates)),
+        ("Steps running and not done", tuple(steps)),
+        ("Stakeholder updates", tuple(updates)),
+        ("Open decisions", tuple(decisions)),
+        ("Approvals waiting", tuple(approvals)),
+    ))
+
+
+# ------------------------------------------------------------------------------ pending handoff / reminder
+
+
+def commander_change(state: IncidentState) -> dict[str, Any] | None:
+    """The latest ``role.assigned`` (or declaration) that gave the commander role."""
+    return next((c for c in reversed(state.role_changes) if c["role"] == "commander"), None)
+
+
+def pending_handoff(state: IncidentState) -> dict[str, Any] | None:
+    """The commander handoff the incoming commander has not acknowledged yet (None: none)."""
+    c = commander_change(state)
+    if c is None or c.get("previous") is None or c.get("acknowledged_seq") is not None:
+        return None
+    return c
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    commander: str
+    since: datetime
+    due_at: datetime
+    period: int
+    every: float
+
+
+def reminder_due(state: IncidentState, every: float, now: datetime) -> ReminderDue | None:
+    """The handoff reminder whose time has come and that nobody journaled yet (None otherwise).
+
+    ``every`` is scenario seconds; the commander's tenure counts from the last change of holder
+    (the declaration for the first). Once resolved, nobody is reminded."""
+    c = commander_change(state)
+    if c is None or state.resolved or every <= 0:
+        return None
+    since = c["at"]
+    held = (now - since).total_seconds() * state.time_scale
+    period = int(held // every)
+    if period < 1:
+        return None
+    if any(r["change_seq"] == c["seq"] and r["period"] >= period for r in state.handoff_reminders):
+        return None
+    return ReminderDue(commander=str(c["person"]), since=since, period=period, every=every,
+                       due_at=since + timedelta(seconds=every * period / state.time_scale))
+
+
+def reminder_showing(state: IncidentState) -> dict[str, Any] | None:
+    """The journaled reminder for the current commander's tenure, if any (the header shows it)."""
+    c = commander_change(state)
+    if c is None or state.resolved:
+        return None
+    return next((r for r in reversed(state.handoff_reminders) if r["change_seq"] == c["seq"]), None)
+
+
+def header_text(state: IncidentState, now: datetime, every: float) -> str:
+    """The header's roles line: ``IC alice · Ops bob · Comms — · Scribe —`` plus a pending handoff
+    or a handoff reminder."""
+    bits = [f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES]
+    pend = pending_handoff(state)
+    if pend is not None:
+        bits.append(f"HANDOFF to {pend['person']} not acknowledged")
+    else:
+        rem = reminder_showing(state)
+        if rem is not None:
+            held = (now - rem["since"]).total_seconds() * state.time_scale
+            bits.append(f"hand over? IC for {format_duration(held)}")
+    return " · ".join(bits)

@@ -1,0 +1,49 @@
+"""How the handoff events fold into the state: the incoming commander's acknowledgement and the
+handoff reminder (see :mod:`warroom.incident.handoff` for what they mean). Pure, like the other
+reducers; kept apart from the brief so the reducers do not import the PIR's review."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration
+from warroom.incident.identity import names_person, person_of
+from warroom.incident.records import _int, _num, _ts
+from warroom.journal import events as ev
+from warroom.journal.log import Event
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def _acknowledged(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    target = _int(d.get("handoff_seq"))
+    who = person_of(d.get("person"))
+    change = next((c for c in s.role_changes if c["seq"] == target and c["role"] == "commander"), None)
+    shown = who.shown if who else e.actor
+    if change is None or who is None or not names_person(who, str(change["person"])):
+        s._add_timeline(e, e.type, f"Handoff acknowledgement by {shown} not counted (not the incoming commander)")
+        return
+    if change.get("acknowledged_seq") is None:
+        change["acknowledged_seq"], change["acknowledged_at"], change["acknowledged_by"] = e.seq, e.ts, shown
+    s._add_timeline(e, e.type, f"Handoff acknowledged by {shown}: {change['person']} has the incident"
+                               f" (handed over by {change['previous']})")
+
+
+def _reminder(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    change = next((c for c in reversed(s.role_changes) if c["role"] == "commander"), None)
+    rec = {"seq": e.seq, "at": e.ts, "commander": str(d.get("commander") or ""),
+           "since": _ts(d.get("since")) or e.ts, "due_at": _ts(d.get("due_at")) or e.ts,
+           "period": _int(d.get("period")) or 1, "every": _num(d.get("every")) or 3600.0,
+           "change_seq": _int(d.get("change_seq")) or (change["seq"] if change else 0)}
+    s.handoff_reminders.append(rec)
+    held = format_duration(rec["every"] * rec["period"])
+    s._add_timeline(e, e.type, f"Handoff reminder: {rec['commander']} has been incident commander for {held};"
+                               " time to hand over (PagerDuty: about hourly, three hours at most)",
+                    at=rec["due_at"])
+
+
+HANDLERS = {
+    ev.HANDOFF_ACKNOWLEDGED: _acknowledged,
+    ev.HANDOFF_REMINDER: _reminder,
+}
