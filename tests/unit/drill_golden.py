@@ -1,0 +1,183 @@
+"""Characterisation of the drill world, taken before the drill engine was halved (issue 13 item 7).
+
+For every scenario, without actions and with its key actions (every mitigating action and its
+resolution, taken at fixed scenario times), it records what the simulator answers: every query of
+the default panes and of the shipped runbooks, the five pane values, the signals the stand-ins
+read, a digest of the flows the tasks table and logs are made of, and the drill report of a
+scripted run. ``tests/unit/test_drill_golden.py`` holds the refactored engine to it; regenerate
+with ``python -m tests.unit.drill_golden`` only when a difference is a deliberate fix (say so in
+the commit and the notes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import REPO
+from warroom.config import default_slos
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+from warroom.drill.promql import PromQLError
+from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.simulator import Simulator
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "drill_characterisation.json"
+TIMES = [-900.0, -300.0, 0.0, 37.0, 120.0, 240.0, 301.0, 450.0, 600.0, 662.5, 780.0, 900.0, 1050.0,
+         1200.0, 1322.0, 1500.0, 1800.0, 2400.0, 3000.0, 3600.0]
+
+
+def queries() -> list[str]:
+    out = []
+    for slo in default_slos():
+        out.append(slo.query)
+        if slo.range_query:
+            out.append(slo.range_query)
+    for path in sorted((REPO / "runbooks").glob("*.md")):
+        for block in re.findall(r"```promql[^\n]*\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            lines = [ln for ln in block.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+            expr = " ".join(lines).strip()
+            if expr and "{{" not in expr:
+                out.append(expr)
+    return sorted(set(out))
+
+
+def plans(name: str) -> dict[str, list[Action]]:
+    """No action; the scenario's resolution; every mitigating action (one each, spread out)."""
+    sc = get_scenario(name)
+    resolution = [Action(a, 400.0 + 150.0 * i) for i, a in enumerate(sc.resolution)]
+    every = [Action(a, 300.0 + 120.0 * i) for i, a in enumerate(sc.mitigating_actions())]
+    off = [Action(sc.mitigating_actions()[0], 300.0), Action(sc.mitigating_actions()[0] + "_off", 900.0)]
+    return {"none": [], "resolution": resolution, "every": every, "on_off": off}
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    return v
+
+
+def _result(sim: Simulator, expr: str, t: float) -> Any:
+    try:
+        r = sim.evaluate(expr, t)
+    except PromQLError as exc:
+        return {"error": str(exc)}
+    if isinstance(r, float):
+        return _num(r)
+    return sorted([[dict(s.labels), _num(s.value)] for s in r], key=lambda x: json.dumps(x[0], sort_keys=True))
+
+
+def _flows(sim: Simulator, t: float) -> dict[str, Any]:
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    series = sim.refresh()
+    cluster = build_cluster(series.signals.scenario, series.signals.actions, t)
+    flows = Activity(series, cluster).flows(t - 600, t, t)
+    digest = hashlib.sha256("\n".join(
+        f"{f.task_id} {f.repo} {f.k} {f.flow_type} {f.start:.3f} {f.duration:.3f} {f.status} {f.error} "
+        f"{f.provider} {f.context_kb:.2f} {f.worker}" for f in flows).encode()).hexdigest()
+    status: dict[str, int] = {}
+    for f in flows:
+        status[f.status] = status.get(f.status, 0) + 1
+    return {"n": len(flows), "status": status, "sha256": digest}
+
+
+def _signals(sim: Simulator, t: float) -> dict[str, Any]:
+    s = sim.signals
+    out: dict[str, Any] = {
+        "latency_median": s.latency_median(t), "context_kb": s.context_kb(t), "running": s.running(t),
+        "audit_gap": s.audit_gap(t), "audit_stalled_since": s.audit_stalled_since(t),
+        "strength": [s.strength(i, t) for i in range(len(s.scenario.faults))],
+        "raw_strength": [s.raw_strength(i, t) for i in range(len(s.scenario.faults))],
+    }
+    for p in fleet.PROVIDERS:
+        out[f"quota:{p.name}"] = s.quota(p, t)
+        out[f"5xx:{p.name}"] = s.share_5xx(p, t)
+        out[f"429:{p.name}"] = s.share_429(p, t)
+    for r in fleet.REPOS:
+        out[f"fail_causes:{r.name}"] = [[share, list(msgs)] for share, msgs in s.fail_causes(r, t)]
+    return out
+
+
+def characterise() -> dict[str, Any]:
+    qs = queries()
+    out: dict[str, Any] = {"times": TIMES, "queries": qs, "scenarios": {}}
+    for name in SCENARIOS:
+        per_plan: dict[str, Any] = {}
+        for plan, actions in plans(name).items():
+            sim = Simulator(get_scenario(name), lambda a=actions: list(a), lambda t: 1_800_000_000.0 + t)
+            rows = []
+            for t in TIMES:
+                rows.append({
+                    "t": t,
+                    "panes": {p: _num(sim.pane(p, t)) for p in ("failure_rate", "p95_latency", "quota",
+                                                                  "error_5xx", "audit_gap")},
+                    "queries": {q: _result(sim, q, t) for q in qs},
+                    "signals": _signals(sim, t),
+                    "effective": {a: sim.signals.effective(a) for a in sim.scenario.mitigating_actions()},
+                    "flows": _flows(sim, t) if t in (240.0, 900.0, 1800.0) else None,
+                })
+            per_plan[plan] = {"actions": [[a.action, a.t] for a in actions], "rows": rows}
+        out["scenarios"][name] = per_plan
+    return out
+
+
+def report_run(state_dir: Path) -> dict[str, Any]:
+    """The drill report of a scripted rate-limit and mass-failure run (fixed clock)."""
+    from datetime import UTC, datetime
+
+    from warroom.drill.directory import create_drill
+    from warroom.incident.drill_report import breach_time, drill_report
+    from warroom.incident.store import IncidentStore
+
+    class Clock:
+        def __init__(self, t: float) -> None:
+            self.t = t
+
+        def __call__(self) -> datetime:
+            return datetime.fromtimestamp(self.t, UTC)
+
+    out = {}
+    for name, steps in (("rate-limit", [("circuit_breaker", 300), ("retry", 420)]),
+                        ("mass-failure", [("restart", 200), ("rollback", 500)]),
+                        ("audit-gap", [("flowengine_stop", 100), ("redaction", 200), ("audit_restart", 260),
+                                       ("flowengine_start", 400)])):
+        start = 1_800_000_000.0
+        d = create_drill(state_dir, name, speed=2.0, start=start)
+        breach = breach_time(d, at=start + 1800) or start + 60
+        clock = Clock(breach + 100)
+        inc = IncidentStore(state_dir / f"inc-{name}", clock=clock).create(
+            title=d.scenario.symptom, severity=d.scenario.severity, source={"kind": "pane", "ref": d.scenario.primary},
+            drill={"scenario": name, "speed": 2.0})
+        for action, dt in steps:
+            d.record(action, tool="kubectl", at=breach + dt)
+        clock.t = breach + 350
+        inc.note("root-cause", "found it")
+        clock.t = breach + 700
+        inc.mark_phase("mitigated")
+        clock.t = breach + 1400
+        inc.resolve("done")
+        r = drill_report(d, inc.state, at=breach + 1500).to_dict()
+        r.pop("incident", None)
+        r.pop("drill", None)             # named after the wall clock of the run
+        out[name] = json.loads(json.dumps(r, default=str))
+    return out
+
+
+def main() -> None:
+    import tempfile
+
+    data = characterise()
+    with tempfile.TemporaryDirectory() as tmp:
+        data["reports"] = report_run(Path(tmp))
+    GOLDEN.parent.mkdir(exist_ok=True)
+    GOLDEN.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
