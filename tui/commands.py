@@ -7,11 +7,7 @@ list`` never pays for the UI.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 from collections.abc import Callable
-from typing import Any
-
-SCENARIOS = ("rate-limit", "provider-outage", "timeout", "mass-failure", "audit-gap")
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> Callable[..., int]:
@@ -106,27 +102,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- scenarios
 
 
-def _drill_api() -> Any | None:
-    """The drill package's scenario registry, once it exists (``warroom.drill.scenarios``)."""
-    if importlib.util.find_spec("warroom.drill.scenarios") is None:
-        return None
-    import warroom.drill.scenarios as scenarios
-
-    return scenarios
-
-
 def scenario_summaries() -> list[tuple[str, str]]:
-    api = _drill_api()
-    if api is not None and hasattr(api, "list_scenarios"):
-        return [(s.name, getattr(s, "summary", "") or getattr(s, "title", "")) for s in api.list_scenarios()]
-    fallback = {
-        "rate-limit": "model API quota climbs past 80% (RB-CORE-003)",
-        "provider-outage": "model provider answers 5xx (RB-CORE-004)",
-        "timeout": "P95 flow latency past 120s (RB-CORE-002)",
-        "mass-failure": "flow failures across many repos (RB-LAUNCH-005)",
-        "audit-gap": "audit log stops receiving events (RB-CORE-005)",
-    }
-    return [(n, fallback[n]) for n in SCENARIOS]
+    """Every scenario file shipped in ``warroom/drill/scenarios`` with its one-line story."""
+    from warroom.drill.scenarios import list_scenarios
+
+    return [(s.name, f"{s.symptom} ({s.runbook})") for s in list_scenarios()]
 
 
 def scenario_names() -> list[str]:

@@ -34,8 +34,9 @@ def _code_fingerprint() -> str:
     from warroom.drill import fleet, model, rates, scenarios, series
 
     crc = 0
-    for module in (fleet, model, scenarios, rates, series):
-        crc = zlib.crc32(Path(module.__file__ or "").read_bytes(), crc)
+    files = [Path(m.__file__ or "") for m in (fleet, model, scenarios, rates, series)]
+    for path in files + sorted(scenarios.HERE.glob("*.toml")):
+        crc = zlib.crc32(path.read_bytes(), crc)
     return f"{crc:08x} py{sys.version_info[0]}.{sys.version_info[1]} {os.uname().machine}"
 
 

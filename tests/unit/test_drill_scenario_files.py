@@ -1,0 +1,46 @@
+"""Scenarios are data: one TOML file each, read strictly (issue 13 item 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from warroom.drill.scenarios import HERE, ScenarioError, list_scenarios, load_scenario
+from warroom.drill.simulator import Simulator
+
+
+def test_every_shipped_file_is_a_scenario_with_its_runbook() -> None:
+    names = sorted(p.stem for p in HERE.glob("*.toml"))
+    assert [s.name for s in list_scenarios()] == names and len(names) >= 5
+    shipped = " ".join(p.read_text(encoding="utf-8") for p in (REPO / "runbooks").glob("*.md"))
+    for sc in list_scenarios():
+        assert sc.runbook in shipped, f"{sc.name}: runbook {sc.runbook} is not shipped"
+        assert sc.primary in sc.breaches and sc.resolution and sc.faults
+
+
+def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
+    text = (HERE / "timeout.toml").read_text(encoding="utf-8").replace("latency = 46.0", "latency = 90.0")
+    path = tmp_path / "slow-model.toml"
+    path.write_text(text, encoding="utf-8")
+    sc = load_scenario(path)
+    assert sc.name == "slow-model" and sc.faults[0].impacts["latency"] == 90.0
+    sim = Simulator(sc)
+    assert sim.pane("p95_latency", 900.0) > Simulator(load_scenario(HERE / "timeout.toml")).pane("p95_latency", 900.0)
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ("ramp = 1200.0", "rammp = 1200.0", "faults[0]: unknown key 'rammp'"),
+    ('  { action = "scale",', '  { acton = "scale",', "faults[0].mitigations[3]: unknown key 'acton'"),
+    ('severity = "P3"', "", "missing 1 required positional argument: 'severity'"),
+    ('title = "Flow', 'title = Flow', "Invalid value"),
+])
+def test_a_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, said: str) -> None:
+    text = (HERE / "timeout.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(path) in str(err.value) and said in str(err.value)
