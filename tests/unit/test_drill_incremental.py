@@ -1,7 +1,7 @@
 """The drill simulator's fast paths give exactly the numbers of a from-scratch evaluation.
 
 The dashboard polls five panes a second, so the simulator keeps its integration between polls
-(a sliding window of rows, checkpoints, the cache file), reuses the past when an action arrives,
+(hour-long chunks, a few held, the cache file), reuses the past when an action arrives,
 evaluates each query at all of a sparkline's times at once and computes the counters' rates with
 the invariants hoisted. None of that may change a value: every test here compares against the
 plain way (integrate from t0 row by row, evaluate point by point) and demands equality to the
@@ -20,10 +20,10 @@ import pytest
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import Action
-from warroom.drill.model import NoiseBank, Signals, lognormal_cdf, noise
+from warroom.drill.model import Signals, lognormal_cdf
 from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.scenarios import SCENARIOS, get_scenario
-from warroom.drill.series import GRID, UPTIME, Series
+from warroom.drill.series import GRID, Series
 from warroom.drill.directory import create_drill, open_drill
 from warroom.drill.source import _one
 from warroom.drill.simulator import Simulator
@@ -111,7 +111,7 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
         out += [flows * 1.0, flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
         return out
 
-    rows = [[v * UPTIME for v in series._healthy_rates()]]  # noqa: SLF001
+    rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
     for i in range(1, last + 1):
         r = rates(series.t0 + i * GRID)
@@ -129,8 +129,8 @@ def naive_value(rows: list[list[float]], t0: float, col: int, t: float) -> float
 
 
 def small_window(series: Series) -> Series:
-    """The same series with a tiny sliding window, so trimming and checkpoints happen often."""
-    series.KEEP_ROWS, series.TRIM_ROWS, series.CHECKPOINT = 40, 10, 16
+    """The same series with tiny chunks and few held, so dropping and re-integrating happen often."""
+    series.CHUNK, series.KEEP = 16, 2
     return series
 
 
@@ -153,15 +153,8 @@ def test_rates_are_the_signals_formula(name: str) -> None:
         assert bits(series.rates(t)) == bits(want), t
 
 
-def test_noise_bank_is_noise() -> None:
-    keys = ["rate-limit:exec:a", "timeout:lat", "x"]
-    bank = NoiseBank(keys, 120.0)
-    for t in [-7200.0, -7195.0, -1.0, 0.0, 0.5, 119.999, 120.0, 240.0 + 1e-9, 3601.25]:
-        assert bits(bank.at(t)) == bits([noise(k, t, 120.0) for k in keys])
-
-
 @pytest.mark.parametrize("name", ["rate-limit", "mass-failure"])
-def test_sliding_window_and_checkpoints_give_the_plain_integration(name: str) -> None:
+def test_dropped_and_reintegrated_chunks_give_the_plain_integration(name: str) -> None:
     signals = Signals(get_scenario(name), acts(name))
     series = small_window(Series(signals))
     last = 400
@@ -175,7 +168,7 @@ def test_sliding_window_and_checkpoints_give_the_plain_integration(name: str) ->
         for key in (("exec", "risk-engine"), ("bucket", "+Inf"), ("sum",)):
             col = series.index[key]
             assert repr(series.value(key, t)) == repr(naive_value(rows, series.t0, col, t)), (key, t)
-        assert series.held_rows <= series.KEEP_ROWS + series.TRIM_ROWS + last  # bounded (plus one refill)
+        assert len(series._chunks) <= series.KEEP  # noqa: SLF001 - bounded
     cols = list(range(series.width))
     got = series.columns(cols, times)
     for k, col in enumerate(cols):
@@ -189,12 +182,12 @@ def test_sliding_window_and_checkpoints_give_the_plain_integration(name: str) ->
         repr(fresh.time_of(key, target, series.t0 + 50 * GRID, series.t0 + 300 * GRID))
 
 
-def test_memory_stays_a_window_however_long_the_drill_runs() -> None:
+def test_memory_stays_bounded_however_long_the_drill_runs() -> None:
     series = Series(Signals(get_scenario("timeout")))
     series.value(("count",), 6 * 3600.0)                  # eight hours of rows from t0
     assert series.rows > 5700
-    assert series.held_rows <= series.KEEP_ROWS + series.TRIM_ROWS
-    assert len(series._cum) == series.held_rows * series.width  # noqa: SLF001
+    assert len(series._chunks) <= series.KEEP  # noqa: SLF001
+    assert all(len(c) <= series.CHUNK * series.width for c in series._chunks.values())  # noqa: SLF001
 
 
 @pytest.mark.parametrize("valid_before", [None, -7000.0, -6100.0, 0.0, 151.0, 10_000.0])

@@ -18,7 +18,7 @@ from warroom.drill.directory import Drill, create_drill
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
     def quota(*actions: tuple[str, float]) -> list[float]:
         s = Series(Signals(get_scenario("rate-limit"), [Action(a, t) for a, t in actions]))
-        return [s.quota(t) for t in range(0, 2400, 30)]
+        return [s.pane("quota", t) for t in range(0, 2400, 30)]
 
     never = quota()
     on = quota(("circuit_breaker", 150.0))
@@ -62,5 +62,5 @@ def test_kubectl_switching_things_off_records_the_off_actions(state_dir: Path) -
     # the 5xx the fallback had cut comes back once routing is removed (the outage is still on)
     routed = Series(Signals(d.scenario, [a for a in d.actions() if a.action != "fallback_routing_off"]))
     now = d.simulator.refresh()
-    assert now.error_5xx(650.0) == routed.error_5xx(650.0)
-    assert now.error_5xx(1500.0) > routed.error_5xx(1500.0) + 5
+    assert now.pane("error_5xx", 650.0) == routed.pane("error_5xx", 650.0)
+    assert now.pane("error_5xx", 1500.0) > routed.pane("error_5xx", 1500.0) + 5

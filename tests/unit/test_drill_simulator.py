@@ -118,7 +118,7 @@ def test_retry_only_helps_once_the_breaker_protects_the_quota() -> None:
 
 def test_rollback_to_pilot_stops_the_other_repos_flows() -> None:
     s = series("mass-failure", ("rollback_to_pilot", 120.0))
-    execs = {r: s.increase(("exec", r), 1200.0, 300.0) for r in ("compliance-service", "risk-engine")}
+    execs = {r: s.increase([("exec", r)], 1200.0, 300.0) for r in ("compliance-service", "risk-engine")}
     assert execs["risk-engine"] == 0.0
     assert execs["compliance-service"] > 0.0
 

@@ -47,30 +47,6 @@ def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
 
 
-class NoiseBank:
-    """``noise(key, t, period)`` for several keys sharing one period, at one ``t`` at a time.
-
-    The blend weight depends only on ``t`` and the period, so it is computed once for all the
-    keys, and the knots are kept while ``t`` stays between the same two. The float operations
-    are ``noise``'s own, so the values are identical.
-    """
-
-    def __init__(self, keys: Sequence[str], period: float) -> None:
-        self.keys = tuple(keys)
-        self.period = period
-        self._k: int | None = None
-        self._knots: list[tuple[float, float]] = []
-
-    def at(self, t: float) -> list[float]:
-        k = math.floor(t / self.period)
-        frac = t / self.period - k
-        if k != self._k:
-            self._knots = [(_knot(key, k), _knot(key, k + 1)) for key in self.keys]
-            self._k = k
-        w = (1.0 - math.cos(math.pi * frac)) / 2.0
-        return [a + (b - a) * w for a, b in self._knots]
-
-
 def smoothstep(x: float) -> float:
     if x <= 0.0:
         return 0.0
@@ -321,10 +297,3 @@ class Signals:
     def audit_gap(self, t: float) -> float:
         return t - self.audit_last_event(t)
 
-
-def providers() -> Sequence[fleet.Provider]:
-    return fleet.PROVIDERS
-
-
-def repos() -> Sequence[fleet.Repo]:
-    return fleet.REPOS

@@ -2,11 +2,9 @@
 
 The signals in ``model`` are rates and shares; a scrape sees cumulative counters. ``Series``
 integrates the rates on a fixed 5 s grid (trapezoids, anchored at a fixed scenario time, so the
-numbers never depend on when or how often anyone looks) and answers the questions PromQL asks of
-counters: the increase over a window, ``histogram_quantile`` over windowed bucket increases,
-``max`` of a gauge. The pane values the drill shows are computed here exactly the way the
-``default_slos()`` queries compute them, and the OpenMetrics writer exports the very same
-counters, so a real Prometheus fed with them returns the same values.
+numbers never depend on when or how often anyone looks). The PromQL catalogue reads the counters
+from here, and so do the OpenMetrics writer and the live exporter, so a real Prometheus fed with
+them answers as the drill's own evaluator does.
 
 Counters start at the totals of a few days of healthy running, as a long-lived process's would.
 """
@@ -15,11 +13,11 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterator
 
 from warroom.drill import fleet
-from warroom.drill.model import Signals
-from warroom.drill.rates import Rates, healthy_rates
+from warroom.drill.model import Signals, lognormal_cdf
 from warroom.drill.quantile import bucket_quantile
 
 GRID = 5.0                  # integration step, scenario seconds
@@ -30,29 +28,23 @@ Key = tuple[str, ...]
 
 # ``le`` values in the canonical float form client libraries use ("5.0", "+Inf").
 BUCKET_LABELS: tuple[str, ...] = tuple(repr(float(b)) for b in fleet.LATENCY_BUCKETS) + ("+Inf",)
-
-
-def bucket_bounds() -> list[float]:
-    return [float(b) for b in fleet.LATENCY_BUCKETS] + [math.inf]
+BOUNDS: tuple[float, ...] = tuple(float(b) for b in fleet.LATENCY_BUCKETS) + (math.inf,)
 
 
 class Series:
     """Cumulative counters for one scenario + action set, integrated lazily up to any time.
 
-    The rows (one per 5 s grid point, ``width`` counters each) live in one flat array of
-    doubles, not as Python floats, and only a sliding window of them is kept: ``KEEP_ROWS`` (three
-    hours of scenario time, more than any query window the panes and stand-ins use) behind the
-    newest row. Every ``CHECKPOINT`` rows the cumulative row and its rates are kept aside, so a
-    question about the dropped past re-integrates from the nearest checkpoint. That replays the
-    very same float operations, so every value is bit-for-bit what one integration from ``t0``
-    gives, whatever was dropped, cached or adopted on the way.
+    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour of scenario
+    time. Only the ``KEEP`` most recently used chunks are held, so memory stays bounded however
+    long a drill runs (at ``--speed 60`` a night is weeks of rows); the first row and rates of
+    every chunk are kept, so a question about a dropped hour re-integrates just that hour, with the
+    very same float operations: every value is bit-for-bit what one integration from ``t0`` gives.
 
-    Not thread-safe (reading may integrate or re-integrate rows): ``Simulator`` serialises access.
+    Not thread-safe (reading may integrate): ``Simulator`` serialises access.
     """
 
-    KEEP_ROWS = 2160            # 3 h of rows behind the newest
-    TRIM_ROWS = 720             # dropped at a time (so trimming is rare)
-    CHECKPOINT = 720            # a checkpoint every hour of scenario time
+    CHUNK = 720                 # rows per chunk: an hour of scenario time
+    KEEP = 4                    # chunks held in memory
 
     def __init__(self, signals: Signals, t0: float = -HISTORY) -> None:
         self.signals = signals
@@ -67,91 +59,108 @@ class Series:
         )
         self.width = len(self.keys)
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
-        self._bounds = bucket_bounds()
-        self._rates: Rates | None = None
-        self._base = 0                            # grid index of the first row held in _cum
-        self._cum = array("d")                    # rows _base .. rows - 1, flattened
-        self._last: list[float] = []              # rates of row ``rows - 1``
-        self._checkpoints: dict[int, tuple[array[float], list[float]]] = {}
+        self.rows = 0                                            # rows integrated so far
+        self._starts: dict[int, tuple[array[float], list[float]]] = {}   # chunk -> first row, its rates
+        self._chunks: OrderedDict[int, array[float]] = OrderedDict()   # held chunks, least recent first
+        self._newest: list[float] = []                           # the newest row and its rates
+        self._last: list[float] = []
+
+    # ------------------------------------------------------------------ rates
+
+    def rates(self, t: float) -> list[float]:
+        """Per-second increments of every counter at ``t``, in ``keys`` order."""
+        s = self.signals
+        execs = [s.exec_rate(r, t) for r in fleet.REPOS]
+        timeouts = s.timeout_share(t)
+        out = list(execs)
+        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, execs, strict=True)]
+        for p in fleet.PROVIDERS:
+            total, shares = s.request_rate(p, t), s.code_shares(p, t)
+            out += [total * shares.get(c, 0.0) for c in self.codes]
+        flows, median = sum(execs), s.latency_median(t)
+        out += [flows * (1.0 if math.isinf(b) else lognormal_cdf(b, median)) for b in BOUNDS]
+        return out + [flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+
+    def _initial(self) -> list[float]:
+        """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
+        healthy = [r.rate for r in fleet.REPOS] + [r.rate * fleet.BASE_FAILURE for r in fleet.REPOS]
+        for p in fleet.PROVIDERS:
+            for c in self.codes:
+                share = {"200": 1 - fleet.BASE_5XX - fleet.BASE_429, "429": fleet.BASE_429}.get(
+                    c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
+                healthy.append(p.requests_per_second * share)
+        flows = sum(r.rate for r in fleet.REPOS)
+        healthy += [flows * (1.0 if math.isinf(b) else lognormal_cdf(b, fleet.LATENCY_MEDIAN)) for b in BOUNDS]
+        healthy += [flows, flows * fleet.LATENCY_MEDIAN * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        return [v * UPTIME for v in healthy]
 
     # ------------------------------------------------------------------ integration
 
-    def rates(self, t: float) -> list[float]:
-        """Per-second increments of every counter at ``t``."""
-        if self._rates is None:
-            self._rates = Rates(self.signals, self.codes, self._bounds)
-        return self._rates(t)
+    def _steps(self, row: list[float], rates: list[float], first: int,
+               last: int) -> Iterator[tuple[int, list[float], list[float]]]:
+        """Rows ``first .. last`` (and their rates), integrated on from ``row`` at ``first - 1``."""
+        for i in range(first, last + 1):
+            r = self.rates(self.t0 + i * GRID)
+            row = [c + (a + b) * GRID / 2.0 for c, a, b in zip(row, rates, r, strict=True)]
+            rates = r
+            yield i, row, r
 
-    def _initial(self) -> list[float]:
-        return [v * UPTIME for v in self._healthy_rates()]
-
-    def _healthy_rates(self) -> list[float]:
-        """Rates of the undisturbed estate (noise-free), used to seed the counters' past."""
-        return healthy_rates(self.signals, self.codes, self._bounds)
-
-    @property
-    def rows(self) -> int:
-        """Grid rows integrated so far (from ``t0``), including those dropped from memory."""
-        return self._base + len(self._cum) // self.width
-
-    @property
-    def held_rows(self) -> int:
-        """Rows held in memory (the sliding window)."""
-        return len(self._cum) // self.width
-
-    def _integrate(self, start: array[float], rates: list[float], first: int, last: int,
-                   into: array[float]) -> list[float]:
-        """Append rows ``first + 1 .. last`` (integrated on from row ``first`` = ``start``) to
-        ``into``; returns the rates of row ``last``. Records checkpoints on the way."""
-        prev = list(start)
-        prev_r = rates
-        t0 = self.t0
-        rate_at = self.rates
-        check = self.CHECKPOINT
-        for i in range(first + 1, last + 1):
-            r = rate_at(t0 + i * GRID)
-            prev = [c + (a + b) * GRID / 2.0 for c, a, b in zip(prev, prev_r, r, strict=True)]
-            into.extend(prev)
-            prev_r = r
-            if i % check == 0 and i not in self._checkpoints:
-                self._checkpoints[i] = (array("d", prev), r)
-        return prev_r
-
-    def _extend_to(self, need: int) -> None:
-        """Hold rows up to grid index ``need`` (integrating on from the newest)."""
-        if not self._cum:
-            r0 = self.rates(self.t0)
-            row0 = array("d", self._initial())
-            self._cum = array("d", row0)
-            self._last = r0
-            self._base = 0
-            self._checkpoints.setdefault(0, (row0, r0))
-        last = self.rows - 1
-        if need <= last:
+    def _extend(self, need: int) -> None:
+        """Integrate on up to row ``need``."""
+        if self.rows == 0:
+            row0, r0 = self._initial(), self.rates(self.t0)
+            self._starts[0] = (array("d", row0), r0)
+            self._chunks[0] = array("d", row0)
+            self.rows, self._newest, self._last = 1, row0, r0
+        if need < self.rows:
             return
-        w = self.width
-        self._last = self._integrate(self._cum[-w:], self._last, last, need, self._cum)
-        held = len(self._cum) // w
-        if held > self.KEEP_ROWS + self.TRIM_ROWS:
-            drop = held - self.KEEP_ROWS
-            del self._cum[: drop * w]
-            self._base += drop
+        for i, row, r in self._steps(self._newest, self._last, self.rows, need):
+            c, k = divmod(i, self.CHUNK)
+            if k == 0:
+                self._starts[c] = (array("d", row), r)
+                self._chunks[c] = array("d")
+            self._chunks[c].extend(row)
+            self._newest, self._last = row, r
+        self.rows = need + 1
+        self._chunks.move_to_end((self.rows - 1) // self.CHUNK)
+        self._evict()
 
-    def _hold_from(self, first: int) -> None:
-        """Hold rows from grid index ``first`` on (re-integrating dropped ones from a checkpoint)."""
-        if first >= self._base:
+    def _evict(self) -> None:
+        newest = (self.rows - 1) // self.CHUNK
+        while len(self._chunks) > self.KEEP:
+            oldest = next(c for c in self._chunks if c != newest)
+            del self._chunks[oldest]
+
+    def _chunk(self, c: int) -> array[float]:
+        """Chunk ``c``'s rows, re-integrated from its first row if it was dropped."""
+        chunk = self._chunks.get(c)
+        if chunk is None:
+            row, r = self._starts[c]
+            chunk = array("d", row)
+            first = c * self.CHUNK + 1
+            for _, new, _ in self._steps(list(row), r, first, min(first + self.CHUNK - 1, self.rows) - 1):
+                chunk.extend(new)
+            self._chunks[c] = chunk
+            self._evict()
+        self._chunks.move_to_end(c)
+        return chunk
+
+    def _at(self, i: int, col: int) -> float:
+        c, k = divmod(i, self.CHUNK)
+        return self._chunk(c)[k * self.width + col]
+
+    def _truncate(self, keep: int) -> None:
+        """Forget rows from ``keep`` on (an action changed the world from there)."""
+        keep = max(0, min(keep, self.rows))
+        w, n = self.width, self.CHUNK
+        self._starts = {c: s for c, s in self._starts.items() if c * n < keep}
+        self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in self._chunks.items() if c * n < keep)
+        self.rows = keep
+        if keep == 0:
+            self._newest, self._last = [], []
             return
-        c = max(i for i in self._checkpoints if i <= first)
-        row, r = self._checkpoints[c]
-        older = array("d", row)
-        self._integrate(row, r, c, self._base - 1, older)
-        older.extend(self._cum)
-        self._cum = older
-        self._base = c
-
-    def _hold(self, first: int, last: int) -> None:
-        self._extend_to(max(last, 0))
-        self._hold_from(max(first, 0))
+        self._newest = list(self._chunk((keep - 1) // n)[-w:])
+        self._last = self.rates(self.t0 + (keep - 1) * GRID)
 
     def adopt(self, other: Series, valid_before: float) -> None:
         """Reuse ``other``'s integration for grid points strictly before ``valid_before``.
@@ -161,111 +170,78 @@ class Series:
         """
         if other.t0 != self.t0 or other.keys != self.keys:
             return
-        keep = max(0, min(other.rows, math.floor((valid_before - self.t0) / GRID)))
-        self._take(keep, other._base, other._cum, other._last, other._checkpoints)
-
-    def _take(self, keep: int, base: int, cum: array[float], last: list[float],
-              checkpoints: dict[int, tuple[array[float], list[float]]]) -> None:
-        """Adopt rows ``< keep`` of a held window (``base``, ``cum``) and its checkpoints."""
-        w = self.width
-        self._checkpoints = {i: cp for i, cp in checkpoints.items() if i < keep}
-        held_end = base + len(cum) // w
-        if keep <= 0:
-            self._base, self._cum, self._last = 0, array("d"), []
-            return
-        if keep > base:
-            self._base = base
-            self._cum = cum[: (keep - base) * w]
-            # the rates of the last kept row: the world before ``valid_before`` is unchanged
-            self._last = last if keep == held_end else self.rates(self.t0 + (keep - 1) * GRID)
-            return
-        c = max(self._checkpoints)
-        row, r = self._checkpoints[c]
-        self._base = c
-        self._cum = array("d", row)
-        self._last = r
+        self._starts, self._chunks, self.rows = dict(other._starts), OrderedDict(other._chunks), other.rows
+        self._truncate(math.floor((valid_before - self.t0) / GRID))
 
     def dump(self) -> bytes:
-        """The held integration as raw doubles, for a cache file: see ``load``."""
+        """The held integration as raw doubles, for the simulator's cache file: see ``load``."""
         w = self.width
-        head = array("d", [float(self._base), float(len(self._cum) // w), float(len(self._checkpoints))])
-        flat = array("d", head)
-        flat.extend(self._cum)
-        flat.extend(self._last)
-        for i in sorted(self._checkpoints):
-            row, r = self._checkpoints[i]
-            flat.append(float(i))
+        flat = array("d", [float(self.rows), float(len(self._starts)), float(len(self._chunks))])
+        for c, (row, r) in sorted(self._starts.items()):
+            flat.append(float(c))
             flat.extend(row)
             flat.extend(r)
+        for c, chunk in self._chunks.items():
+            flat.extend([float(c), float(len(chunk) // w)])
+            flat.extend(chunk)
         return flat.tobytes()
 
     def load(self, data: bytes, rows: int, valid_before: float | None = None) -> None:
-        """Adopt rows from ``dump()`` output (all ``rows``, or those strictly before ``valid_before``)."""
+        """Adopt ``dump()`` output: all ``rows``, or those strictly before ``valid_before``; a
+        file that does not add up is ignored (the rows are integrated again)."""
         w = self.width
         flat = array("d")
         try:
             flat.frombytes(data)
-            base, held, n_cp = int(flat[0]), int(flat[1]), int(flat[2])
+            n, n_starts, n_chunks = (int(x) for x in flat[:3])
+            pos = 3
+            starts = {}
+            for _ in range(n_starts):
+                starts[int(flat[pos])] = (flat[pos + 1:pos + 1 + w], list(flat[pos + 1 + w:pos + 1 + 2 * w]))
+                pos += 1 + 2 * w
+            chunks: OrderedDict[int, array[float]] = OrderedDict()
+            for _ in range(n_chunks):
+                c, held = int(flat[pos]), int(flat[pos + 1])
+                chunks[c] = flat[pos + 2:pos + 2 + held * w]
+                pos += 2 + held * w
         except (ValueError, IndexError):
             return
-        if base + held != rows or len(flat) != 3 + held * w + w + n_cp * (1 + 2 * w):
+        if n != rows or pos != len(flat) or set(starts) != set(range((n - 1) // self.CHUNK + 1)):
             return
-        cum = flat[3:3 + held * w]
-        pos = 3 + held * w
-        last = list(flat[pos:pos + w])
-        pos += w
-        checkpoints = {}
-        for _ in range(n_cp):
-            i = int(flat[pos])
-            checkpoints[i] = (flat[pos + 1:pos + 1 + w], list(flat[pos + 1 + w:pos + 1 + 2 * w]))
-            pos += 1 + 2 * w
-        keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
-        self._take(keep, base, cum, last, checkpoints)
+        self._starts, self._chunks, self.rows = starts, chunks, n
+        self._truncate(n if valid_before is None else math.floor((valid_before - self.t0) / GRID))
 
     # ------------------------------------------------------------------ reading
 
     def _grid(self, t: float) -> tuple[int, float]:
         """Row index and fraction of ``t`` on the grid, exactly as every reader computes them."""
-        if t < self.t0:
-            t = self.t0
-        pos = (t - self.t0) / GRID
+        pos = (max(t, self.t0) - self.t0) / GRID
         i = math.floor(pos)
         return i, pos - i
 
     def value(self, key: Key, t: float) -> float:
         """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
-        i, frac = self._grid(t)
-        self._hold(i, i + 1 if frac > 1e-9 else i)
-        w = self.width
-        at = (i - self._base) * w + self.index[key]
-        lo = self._cum[at]
-        if frac <= 1e-9:
-            return lo
-        return lo + (self._cum[at + w] - lo) * frac
+        return self.columns([self.index[key]], [t])[0][0]
 
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
-        """``value`` of counter columns ``cols`` at every time in ``times`` (one list per column).
-
-        The grid position of each time is worked out once for all the columns; the values are
-        exactly ``value``'s.
-        """
-        if not times:
-            return [[] for _ in cols]
-        t0 = self.t0
-        grid = []
-        for t in times:
-            if t < t0:
-                t = t0
-            pos = (t - t0) / GRID
-            i = math.floor(pos)
-            grid.append((i, pos - i))
-        self._hold(min(i for i, _ in grid), max(i + (1 if f > 1e-9 else 0) for i, f in grid))
-        cum = self._cum
-        w = self.width
-        base = self._base
-        points = [((i - base) * w, (i - base + 1) * w, frac) for i, frac in grid]
-        return [[(lo := cum[a + col]) + (cum[b + col] - lo) * f if f > 1e-9 else cum[a + col] for a, b, f in points]
-                for col in cols]
+        """The counters in columns ``cols`` at every time in ``times`` (one list per column)."""
+        grid = [self._grid(t) for t in times]
+        if grid:
+            self._extend(max(i + (1 if f > 1e-9 else 0) for i, f in grid))
+        out: list[list[float]] = [[] for _ in cols]
+        for i, frac in grid:
+            lo_row = self._chunk(i // self.CHUNK)
+            at = (i % self.CHUNK) * self.width
+            if frac <= 1e-9:
+                for col, values in zip(cols, out, strict=True):
+                    values.append(lo_row[at + col])
+                continue
+            hi_row = self._chunk((i + 1) // self.CHUNK)
+            hi_at = ((i + 1) % self.CHUNK) * self.width
+            for col, values in zip(cols, out, strict=True):
+                lo = lo_row[at + col]
+                values.append(lo + (hi_row[hi_at + col] - lo) * frac)
+        return out
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
         """The first time in [lo, hi] at which counter ``key`` reaches ``target`` (binary search)."""
@@ -273,73 +249,46 @@ class Series:
         col = self.index[key]
         i0 = max(0, math.floor((lo - self.t0) / GRID))
         i1 = math.ceil((hi - self.t0) / GRID)
-        self._hold(i0, i1)
-        i1 = min(self.rows - 1, i1)
-        w = self.width
-        cum = self._cum
-        base = self._base
-
-        def at(i: int) -> float:
-            return cum[(i - base) * w + col]
-
-        if at(i1) < target:
+        self._extend(i1)
+        if self._at(i1, col) < target:
             return hi
         while i1 - i0 > 1:
             mid = (i0 + i1) // 2
-            if at(mid) >= target:
+            if self._at(mid, col) >= target:
                 i1 = mid
             else:
                 i0 = mid
-        a, b = at(i0), at(i1)
+        a, b = self._at(i0, col), self._at(i1, col)
         t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
         return min(max(t, lo), hi)
 
-    def increase(self, key: Key, t: float, window: float) -> float:
-        return self.value(key, t) - self.value(key, t - window)
+    # ------------------------------------------------------------------ the five panes
 
-    def total_increase(self, keys: Iterable[Key], t: float, window: float) -> float:
-        return sum(self.increase(k, t, window) for k in keys)
-
-    # ------------------------------------------------------------------ PromQL-shaped answers
-
-    def histogram_quantile(self, q: float, t: float, window: float) -> float | None:
-        """``histogram_quantile(q, sum by (le) (rate(bucket[window])))``, as Prometheus computes it."""
-        counts = [self.increase(("bucket", b), t, window) for b in BUCKET_LABELS]
-        return bucket_quantile(q, list(zip(self._bounds, counts, strict=True)))
-
-    def failure_rate(self, t: float, window: float = 3600.0) -> float | None:
-        fails = self.total_increase([("fail", r.name) for r in fleet.REPOS], t, window)
-        execs = self.total_increase([("exec", r.name) for r in fleet.REPOS], t, window)
-        return None if execs <= 0 else 100.0 * fails / execs
-
-    def error_5xx(self, t: float, window: float = 300.0) -> float | None:
-        all_keys = [("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes]
-        bad = [k for k in all_keys if k[2].startswith("5")]
-        total = self.total_increase(all_keys, t, window)
-        return None if total <= 0 else 100.0 * self.total_increase(bad, t, window) / total
-
-    def p95_latency(self, t: float, window: float = 300.0) -> float | None:
-        return self.histogram_quantile(0.95, t, window)
-
-    def quota(self, t: float) -> float:
-        return 100.0 * max(self.signals.quota(p, t) for p in fleet.PROVIDERS)
-
-    def audit_gap(self, t: float) -> float:
-        return self.signals.audit_gap(t)
+    def increase(self, keys: list[Key], t: float, window: float) -> float:
+        """The summed increase of counters ``keys`` over ``[t - window, t]`` (read continuously)."""
+        cols = self.columns([self.index[k] for k in keys], [t, t - window])
+        return sum(now - then for now, then in cols)
 
     def pane(self, pane_id: str, t: float) -> float | None:
-        """The value of one of the five default SLO panes at ``t``."""
-        if pane_id == "failure_rate":
-            return self.failure_rate(t)
-        if pane_id == "p95_latency":
-            return self.p95_latency(t)
+        """One of the five default SLO panes at ``t``, computed as its query computes it."""
+        s = self.signals
         if pane_id == "quota":
-            return self.quota(t)
-        if pane_id == "error_5xx":
-            return self.error_5xx(t)
+            return 100.0 * max(s.quota(p, t) for p in fleet.PROVIDERS)
         if pane_id == "audit_gap":
-            return self.audit_gap(t)
-        raise KeyError(pane_id)
+            return s.audit_gap(t)
+        if pane_id == "p95_latency":
+            counts = [self.increase([("bucket", b)], t, 300.0) for b in BUCKET_LABELS]
+            return bucket_quantile(0.95, list(zip(BOUNDS, counts, strict=True)))
+        if pane_id == "failure_rate":
+            bad = self.increase([("fail", r.name) for r in fleet.REPOS], t, 3600.0)
+            total = self.increase([("exec", r.name) for r in fleet.REPOS], t, 3600.0)
+        elif pane_id == "error_5xx":
+            calls = [("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes]
+            total = self.increase(calls, t, 300.0)
+            bad = self.increase([k for k in calls if k[2].startswith("5")], t, 300.0)
+        else:
+            raise KeyError(pane_id)
+        return None if total <= 0 else 100.0 * bad / total
 
 
 PANES: tuple[str, ...] = ("failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap")

@@ -91,10 +91,10 @@ def latency(ctx: Context, argv: list[str]) -> int:
     span = window(ctx, opts)
     s = ctx.series
     t1 = max(ctx.t - span, s.t0)
-    from warroom.drill.series import BUCKET_LABELS, bucket_bounds
+    from warroom.drill.series import BOUNDS, BUCKET_LABELS
 
     counts = [s.value(("bucket", b), ctx.t) - s.value(("bucket", b), t1) for b in BUCKET_LABELS]
-    buckets = list(zip(bucket_bounds(), counts, strict=True))
+    buckets = list(zip(BOUNDS, counts, strict=True))
     ctx.out(f"Flow latency, last {span_label(ctx.t - t1 if span > 0 else span)} ({int(counts[-1])} flows)")
     for q in (0.5, 0.9, 0.95, 0.99):
         v = bucket_quantile(q, buckets)
@@ -130,8 +130,8 @@ def metrics_compare(ctx: Context, argv: list[str]) -> int:
         raise Usage("Missing option '--baseline' / '--canary'.", "blocks metrics compare [OPTIONS]")
     if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
         raise Failed(f"no metrics for '{canary}': deployment not found")
-    fr = ctx.series.failure_rate(ctx.t) or 0.0
-    p95 = ctx.series.p95_latency(ctx.t) or 0.0
+    fr = ctx.series.pane("failure_rate", ctx.t) or 0.0
+    p95 = ctx.series.pane("p95_latency", ctx.t) or 0.0
     ctx.out(table(["METRIC", str(base), str(canary), "VERDICT"],
                   [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
                    ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]], gap=2))
