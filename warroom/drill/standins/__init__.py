@@ -27,9 +27,8 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
     except DrillMissing as exc:
         print(f"{tool}: {exc}", file=sys.stderr)
         return 127
-    module = importlib.import_module(f"warroom.drill.standins.{tool}")
     try:
-        code = int(module.run(ctx, argv))
+        code = run_tool(ctx)
         sys.stdout.flush()
         if "series" in ctx.__dict__:
             ctx.drill.simulator.save_cache()
@@ -43,4 +42,10 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-__all__ = ["TOOLS", "Context", "DrillMissing", "main"]
+def run_tool(ctx: Context) -> int:
+    """Answer ``ctx.argv`` with the stand-in for ``ctx.tool`` (no process-level handling)."""
+    module = importlib.import_module(f"warroom.drill.standins.{ctx.tool}")
+    return int(module.run(ctx, list(ctx.argv)))
+
+
+__all__ = ["TOOLS", "Context", "DrillMissing", "main", "run_tool"]

@@ -1,0 +1,169 @@
+"""Every stand-in command the shipped runbooks (and the seeds' runbooks) write, run in-process.
+
+Used by the stand-ins' characterisation test: it collects the first simple command of every
+fenced or inline ``kubectl``/``psql``/``aws``/``curl``/``blocks`` command line, plus every shell
+step of the shipped runbooks with its parameters filled in, and runs each against a drill at fixed
+scenario moments, recording exit code and output. In-process (not through the wrappers) so a few
+thousand answers cost seconds, not minutes; the wrappers themselves are tested elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shlex
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.standins import TOOLS, Context, run_tool
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = Path("/work/shared/seeds")
+START = 1_790_000_000.0                 # a fixed wall start so printed timestamps are stable
+SPEED = 10.0
+SCENARIOS = ("rate-limit", "provider-outage", "timeout", "mass-failure", "audit-gap")
+TIMES = (240.0, 1500.0)
+TASK = "tsk_00000000"                   # replaced by a task that failed early in each scenario
+_FENCE = re.compile(r"^\s*```(\S*)[^\n]*\n(.*?)^\s*```", re.S | re.M)
+_INLINE = re.compile(r"`([^`\n]+)`")
+_STOP = {"|", "||", "&&", ";", "&", ">", ">>", "<", "2>", "2>&1", "(", ")", "<<"}
+
+
+def _first_command(line: str) -> list[str] | None:
+    """The argv of the first simple command on ``line`` if it runs a stand-in, else None."""
+    line = line.strip().removeprefix("$ ").strip()
+    if not line.split() or line.split()[0] not in TOOLS:
+        return None
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    out: list[str] = []
+    try:
+        for token in lexer:
+            if token in _STOP or token.startswith(("|", ">", "<", "&", ";")):
+                break
+            out.append(token)
+    except ValueError:
+        return None
+    return out or None
+
+
+def _markdown_lines(text: str) -> Iterator[str]:
+    for m in _FENCE.finditer(text):
+        if m.group(1).lower() in ("promql", "decision", "toml", "yaml", "json", "sql", "python"):
+            continue
+        joined = m.group(2).replace("\\\n", " ")
+        yield from (ln for ln in joined.splitlines() if not ln.lstrip().startswith("#"))
+    yield from _INLINE.findall(text)
+
+
+def _step_commands() -> Iterator[str]:
+    """The shipped runbooks' shell steps with parameters filled in, as the drill runs them."""
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.runbook.params import ParamError, resolve_values, substitute
+
+    values = {"task_id": TASK, "revision": "7", "node": "node-2", "provider": "anthropic"}
+    for rb in RunbookLibrary([shipped_runbooks_dir()]).list():
+        for step in rb.steps:
+            if step.kind != "shell" or not step.command:
+                continue
+            try:
+                yield substitute(step.command, resolve_values(rb.params, step.params, values),
+                                 declared=list(rb.params))
+            except ParamError:
+                yield step.command
+
+
+def corpus() -> list[list[str]]:
+    """Every distinct stand-in argv, in a stable order."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "runbooks").glob("*.md"))]
+    if SEEDS.is_dir():
+        texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(SEEDS.glob("*.txt"))]
+    # raw lines with ``{{ param }}`` placeholders are covered, filled in, by the steps
+    lines = [ln for t in texts for ln in _markdown_lines(t) if "{{" not in ln]
+    for command in _step_commands():
+        lines += command.replace("\\\n", " ").splitlines()
+    seen: dict[str, list[str]] = {}
+    for ln in lines:
+        for part in re.split(r"\s+(?:&&|\|\||;)\s+", ln):
+            argv = _first_command(part)
+            if argv:
+                seen.setdefault(shlex.join(argv), argv)
+    return list(seen.values())
+
+
+def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
+    """Run one stand-in argv in-process as of scenario second ``t``: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    ctx = Context(argv[0], argv[1:], drill, at=drill.wall_time(t), stdout=out, stderr=err)
+    ctx.no_delay = True
+    stdin, sys.stdin = sys.stdin, io.StringIO("")
+    try:
+        code = run_tool(ctx)
+    finally:
+        sys.stdin = stdin
+    clean = str(drill.path)
+    return code, out.getvalue().replace(clean, "<DRILL>"), err.getvalue().replace(clean, "<DRILL>")
+
+
+def answers(state_dir: Path, commands: list[list[str]]) -> Iterator[tuple[str, float, str, int, str, str]]:
+    """(scenario, t, command, code, stdout, stderr) for every command, scenario and moment.
+
+    Commands run in order at each moment, so the changes early ones make (``set env``, ``rollout
+    undo``) are what later ones see, as when an IC works down a runbook.
+    """
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    for scenario in SCENARIOS:
+        drill = create_drill(state_dir, scenario, speed=SPEED, start=START, name=f"golden-{scenario}")
+        flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, [], 0.0)).flows(-3000.0, 0.0, 0.0)
+        task = next((f.task_id for f in reversed(flows) if f.status == "failed"), flows[-1].task_id)
+        for t in TIMES:
+            for template in commands:
+                argv = [a.replace(TASK, task) for a in template]
+                code, out, err = run_one(drill, argv, t)
+                yield scenario, t, shlex.join(argv), code, out, err
+
+
+def digest(code: int, out: str, err: str) -> str:
+    return hashlib.sha256(f"{code}\0{out}\0{err}".encode()).hexdigest()[:16]
+
+
+GOLDEN = ROOT / "tests" / "fixtures" / "drill" / "standins-golden.json"
+
+
+def record(state_dir: Path, commands: list[list[str]] | None = None,
+           full: Path | None = None) -> dict[str, object]:
+    """The golden record: the commands, then per scenario and moment each answer's digest."""
+    import json
+
+    commands = corpus() if commands is None else commands
+    index = {shlex.join(c): i for i, c in enumerate(commands)}
+    answers_: dict[str, dict[str, list[str]]] = {}
+    dump = full.open("w", encoding="utf-8") if full else None
+    try:
+        for scenario, t, _cmd, code, out, err in answers(state_dir, commands):
+            answers_.setdefault(scenario, {}).setdefault(f"{t:g}", []).append(f"{code}:{digest(code, out, err)}")
+            if dump:
+                dump.write(json.dumps({"scenario": scenario, "t": t, "command": _cmd, "code": code,
+                                       "stdout": out, "stderr": err}) + "\n")
+    finally:
+        if dump:
+            dump.close()
+    assert len(index) == len(commands)
+    return {"commands": [shlex.join(c) for c in commands], "answers": answers_}
+
+
+if __name__ == "__main__":          # regenerate: python -m tests.unit.standins_corpus [--full out.jsonl]
+    import json
+    import tempfile
+
+    full_path = Path(sys.argv[sys.argv.index("--full") + 1]) if "--full" in sys.argv else None
+    with tempfile.TemporaryDirectory() as tmp:
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(record(Path(tmp), full=full_path), indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {GOLDEN}")

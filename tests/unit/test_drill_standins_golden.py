@@ -1,0 +1,30 @@
+"""Characterisation of the drill stand-ins: every runbook command answers as recorded.
+
+``tests/fixtures/drill/standins-golden.json`` holds, for every stand-in command the shipped and
+seed runbooks write (see ``standins_corpus``), the exit code and a digest of the output at two
+moments of each scenario. The stand-ins were made smaller against it; any change to what a
+runbook command prints shows up here. When an answer changes on purpose (a fixed
+inconsistency, a new simulator curve), regenerate with ``python -m tests.unit.standins_corpus``
+and say why in the commit.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+
+from tests.unit.standins_corpus import GOLDEN, record
+
+
+def test_every_runbook_command_answers_as_recorded(tmp_path: Path) -> None:
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    commands = [shlex.split(c) for c in golden["commands"]]
+    now = record(tmp_path, commands)
+    changed = []
+    for scenario, moments in golden["answers"].items():
+        for t, digests in moments.items():
+            for command, want, got in zip(golden["commands"], digests, now["answers"][scenario][t], strict=True):
+                if want != got:
+                    changed.append(f"{scenario} t={t} {want} -> {got}: {command}")
+    assert not changed, f"{len(changed)} answers changed:\n" + "\n".join(changed[:40])
