@@ -1,11 +1,13 @@
-"""What every stand-in shares: the drill it answers from, its clock, recording, pauses, tables."""
+"""What every stand-in shares: the drill it answers from, its clock, recording, pauses, options, tables."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TextIO
@@ -184,9 +186,126 @@ def age(seconds: float) -> str:
 
 def go_duration(text: str) -> float | None:
     """Parse a Go-style duration (``5m``, ``90s``, ``1h30m``, ``1.5h``); None if it is not one."""
-    import re
-
     if not re.fullmatch(r"(\d+(\.\d+)?(ns|us|ms|s|m|h))+", text or ""):
         return None
     units = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
     return sum(float(n) * units[u] for n, _, u in re.findall(r"(\d+(\.\d+)?)(ns|us|ms|s|m|h)", text))
+
+
+# ------------------------------------------------------------------------------ command-line options
+
+
+@dataclass(frozen=True)
+class Flag:
+    key: str
+    value: str = ""                # "": a switch; "=": takes a value; "=*": repeatable; "?": value only after "="
+
+
+def flags(spec: str) -> dict[str, Flag]:
+    """A flag table from a compact spec, so each tool's options read as one short list.
+
+    Words are separated by spaces; a word is a flag's names joined by ``|`` (one letter: ``-x``,
+    longer: ``--name``), then ``=`` if it takes a value, ``=*`` if it may repeat, ``?`` if it
+    takes one only as ``--name=value``. The key is the first long name with ``-`` as ``_``
+    (``sort-by`` -> ``sort_by``), or the one given after ``:`` (``f:follow``).
+    """
+    table: dict[str, Flag] = {}
+    for word in spec.split():
+        m = re.fullmatch(r"([^=?:]+)(=\*|=|\?)?(?::(\w+))?", word)
+        if m is None:
+            raise ValueError(f"bad flag spec {word!r}")
+        names = m.group(1).split("|")
+        key = m.group(3) or next((n for n in names if len(n) > 1), names[0]).replace("-", "_")
+        for n in names:
+            table[("-" if len(n) == 1 else "--") + n] = Flag(key, m.group(2) or "")
+    return table
+
+
+class OptionError(Exception):
+    """A bad option: ``kind`` is "unknown" or "needs-value"; each tool words it its own way."""
+
+    def __init__(self, kind: str, flag: str, token: str) -> None:
+        super().__init__(f"{kind}: {token}")
+        self.kind = kind
+        self.flag = flag          # the option as named: "--bogus", "-Z"
+        self.token = token        # the whole word it came in: "--bogus=1", "-sZ"
+
+
+@dataclass
+class Args:
+    """Parsed command line: positional words, options by key, and the words after ``--``."""
+
+    pos: list[str]
+    opts: dict[str, object] = field(default_factory=dict)
+    rest: list[str] = field(default_factory=list)
+
+    def get(self, key: str, default: object = None) -> object:
+        return self.opts.get(key, default)
+
+    def text(self, key: str, default: str = "") -> str:
+        value = self.opts.get(key)
+        return default if value is None or value is True else str(value)
+
+
+def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = True,
+               double_dash: bool = True) -> Args:
+    """Read ``argv`` with getopt-style rules shared by kubectl, curl, psql and blocks.
+
+    ``--name=value`` or ``--name value``; short flags bundle (``-sS``, ``-it``) and take a value
+    attached or as the next word (``-nprod``, ``-n=prod``, ``-n prod``); ``--flag=false`` turns a
+    switch off; ``--`` ends options unless ``double_dash`` is False; a lone ``-`` is positional,
+    and with ``short=False`` so is every word with a single dash.
+    """
+    out = Args([])
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        i += 1
+        if a == "--" and double_dash:
+            out.rest = list(argv[i:])
+            break
+        if a.startswith("--"):
+            name, eq, value = a.partition("=")
+            flag = table.get(name)
+            if flag is None:
+                raise OptionError("unknown", name, a)
+            if flag.value == "?" and eq:
+                out.opts[flag.key] = value
+                continue
+            if flag.value in ("", "?"):
+                out.opts[flag.key] = value.lower() != "false" if eq else True
+                continue
+            if not eq:
+                if i >= len(argv):
+                    raise OptionError("needs-value", name, a)
+                value, i = argv[i], i + 1
+            _store(out.opts, flag, value)
+        elif short and a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                name = "-" + a[j]
+                flag = table.get(name)
+                if flag is None:
+                    raise OptionError("unknown", name, a)
+                if flag.value in ("", "?"):
+                    out.opts[flag.key] = True
+                    j += 1
+                    continue
+                value = a[j + 1:].removeprefix("=")
+                if not value:
+                    if i >= len(argv):
+                        raise OptionError("needs-value", name, a)
+                    value, i = argv[i], i + 1
+                _store(out.opts, flag, value)
+                break
+        else:
+            out.pos.append(a)
+    return out
+
+
+def _store(opts: dict[str, object], flag: Flag, value: str) -> None:
+    if flag.value == "=*":
+        opts.setdefault(flag.key, [])
+        opts[flag.key].append(value)  # type: ignore[attr-defined]
+    else:
+        opts[flag.key] = value

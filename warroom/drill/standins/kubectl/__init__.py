@@ -1,40 +1,218 @@
-"""``kubectl`` for drills: get/describe/logs/top/rollout/set/scale/exec/apply/create/delete/patch.
+"""``kubectl`` for drills: get/describe/logs/top (``read``), rollout/set/scale/apply/create/delete/
+patch/exec and the node and config verbs (``change``).
 
 Output shapes, messages and exit codes follow kubectl 1.28; changes are recorded as operations
-(see ``warroom.drill.cluster``) and so reach both the cluster view and the simulator.
-
-One module a verb (or a family of verbs), so each can be read against kubectl's own behaviour on
-its own; ``run`` (in ``cli``) is what ``warroom.drill.standins.main`` calls. The names below are
-re-exported so ``warroom.drill.standins.kubectl.X`` keeps working for every X it ever had.
+(see ``warroom.drill.cluster``) and so reach both the cluster view and the simulator. This module
+holds what every verb shares: the flag table, the resource kinds and their API names, and the
+lookups with kubectl's own NotFound wording, so a message fixed once is fixed for every verb.
 """
 
 from __future__ import annotations
 
-from warroom.drill.standins.kubectl.admin import cmd_config, cmd_node, cmd_simple
-from warroom.drill.standins.kubectl.cli import COMMANDS, HANDLERS, USAGE, USAGE_ERROR, run
-from warroom.drill.standins.kubectl.container import cmd_exec, in_container, promtool
-from warroom.drill.standins.kubectl.describe import cmd_describe, describe_deployment, describe_pod
-from warroom.drill.standins.kubectl.events import events, print_events
-from warroom.drill.standins.kubectl.flags import BOOL_FLAGS, MULTI, VALUE_FLAGS, Args, Fail, parse
-from warroom.drill.standins.kubectl.formats import output
-from warroom.drill.standins.kubectl.get import cmd_get, cordoned_nodes, print_pods
-from warroom.drill.standins.kubectl.logs import cmd_logs, follow, pod_lines
-from warroom.drill.standins.kubectl.manifests import cmd_apply, cmd_create, cmd_delete, cmd_patch
-from warroom.drill.standins.kubectl.resources import (
-    API_NAME, KINDS, NAMESPACES, deployment_target, fail_nf, match_selector, need_deployment, no_resources,
-    not_found, running_pods, split_target,
-)
-from warroom.drill.standins.kubectl.rollout import cmd_rollout, rollout_status
-from warroom.drill.standins.kubectl.spec import cmd_autoscale, cmd_scale, cmd_set
-from warroom.drill.standins.kubectl.top import cmd_top, cpu_percent
+from collections.abc import Callable
 
-__all__ = [
-    "API_NAME", "BOOL_FLAGS", "COMMANDS", "HANDLERS", "KINDS", "MULTI", "NAMESPACES", "USAGE", "USAGE_ERROR",
-    "VALUE_FLAGS", "Args", "Fail", "cmd_apply", "cmd_autoscale", "cmd_config", "cmd_create", "cmd_delete",
-    "cmd_describe", "cmd_exec", "cmd_get", "cmd_logs", "cmd_node", "cmd_patch", "cmd_rollout", "cmd_scale",
-    "cmd_set", "cmd_simple", "cmd_top", "cordoned_nodes", "cpu_percent", "deployment_target", "describe_deployment",
-    "describe_pod", "events", "fail_nf", "follow", "in_container", "match_selector", "need_deployment",
-    "no_resources", "not_found", "output", "parse", "pod_lines", "print_events", "print_pods", "promtool",
-    "rollout_status", "run", "running_pods",
-    "split_target",
-]
+from warroom.drill import fleet
+from warroom.drill.cluster import Deployment
+from warroom.drill.standins.base import Args, Context, OptionError, flags, parse_args
+from warroom.drill.standins.kubeobj import Pod, deployment_pods
+
+FLAGS = flags(
+    "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
+    "since-time= timeout= replicas= to-revision= revision= p|patch= type= f|filename=* from-literal=* from= min= "
+    "max= cpu-percent= grace-period= e|env=* limits= requests= request-timeout= current-replicas= image= "
+    "cluster= user= field-manager= dry-run? A|all-namespaces w|watch i|stdin t|tty timestamps overwrite "
+    "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
+    "follow wait ignore-not-found all-containers prefix")
+LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
+
+# canonical kind -> (other names kubectl accepts, API singular, API plural)
+KIND_TABLE = {
+    "pods": ("po pod", "pod", "pods"),
+    "deployments": ("deploy deployment deployment.apps deployments.apps", "deployment.apps", "deployments.apps"),
+    "events": ("ev event", "event", "events"),
+    "nodes": ("no node", "node", "nodes"),
+    "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "horizontalpodautoscaler.autoscaling",
+            "horizontalpodautoscalers.autoscaling"),
+    "replicasets": ("rs replicaset", "replicaset.apps", "replicasets.apps"),
+    "services": ("svc service", "service", "services"),
+    "configmaps": ("cm configmap", "configmap", "configmaps"),
+    "secrets": ("secret", "secret", "secrets"),
+    "namespaces": ("ns namespace", "namespace", "namespaces"),
+    "networkpolicies": ("netpol networkpolicy", "networkpolicy.networking.k8s.io",
+                        "networkpolicies.networking.k8s.io"),
+    "statefulsets": ("sts statefulset", "statefulset.apps", "statefulsets.apps"),
+    "persistentvolumeclaims": ("pvc persistentvolumeclaim", "persistentvolumeclaim", "persistentvolumeclaims"),
+}
+KINDS = {alias: kind for kind, (aliases, _, _) in KIND_TABLE.items() for alias in (kind, *aliases.split())}
+NAMESPACES = (fleet.NAMESPACE, "monitoring", "kube-system", "default")
+
+
+class Fail(Exception):
+    """A kubectl error: printed to stderr, exit code 1 (or ``code``)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+Verb = Callable[[Context, Args, str], int]
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    """Find the verb (global flags may come before it, ``kubectl -n x get pods``), parse, answer."""
+    from warroom.drill.standins.kubectl import change, read
+
+    verbs: dict[str, Verb] = {**read.VERBS, **change.VERBS}
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        ctx.out(USAGE)
+        return 0
+    sub, rest = argv[0], argv[1:]
+    if sub.startswith("-"):
+        first = next((i for i, a in enumerate(argv) if a in verbs), None)
+        if first is None:
+            ctx.err('error: unknown command for "kubectl"\nRun \'kubectl --help\' for usage.')
+            return 1
+        sub, rest = argv[first], argv[:first] + argv[first + 1:]
+    verb = verbs.get(sub)
+    if verb is None:
+        close = [c for c in verbs if c.startswith(sub[:2])]
+        ctx.err(f'error: unknown command "{sub}" for "kubectl"'
+                + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
+        return 1
+    try:
+        try:
+            args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS)
+        except OptionError as exc:
+            see = f"\nSee 'kubectl {sub} --help' for usage."
+            if exc.kind == "needs-value":
+                raise Fail(f"error: flag needs an argument: {exc.flag}{see}") from None
+            if exc.flag.startswith("--"):
+                raise Fail(f"error: unknown flag: {exc.flag}{see}") from None
+            raise Fail(f"error: unknown shorthand flag: '{exc.flag[1]}' in {exc.token}{see}") from None
+        ctx.pause(0.25)
+        return verb(ctx, args, args.text("namespace") or fleet.NAMESPACE)
+    except Fail as exc:
+        ctx.err(str(exc))
+        return exc.code
+
+
+# ------------------------------------------------------------------------------ lookups every verb shares
+
+
+def split_target(args: Args, sub: str) -> tuple[str, str | None]:
+    """``TYPE NAME`` / ``TYPE/NAME`` / ``TYPE`` -> (canonical kind, name)."""
+    if not args.pos:
+        raise Fail("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for a "
+                   "complete list of supported resources." if sub == "get" else
+                   f"error: required resource not specified\nSee 'kubectl {sub} --help' for usage.")
+    kind, slash, name = args.pos[0].partition("/")
+    canon = KINDS.get(kind.lower())
+    if canon is None:
+        raise Fail(f'error: the server doesn\'t have a resource type "{kind}"')
+    return canon, (name if slash else args.pos[1] if len(args.pos) > 1 else None)
+
+
+def api_name(kind: str, plural: bool = False) -> str:
+    names = KIND_TABLE.get(kind, ("", kind, kind))
+    return names[2] if plural else names[1]
+
+
+def not_found(kind: str, name: str) -> Fail:
+    return Fail(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
+
+
+def need_deployment(ctx: Context, name: str | None, ns: str) -> Deployment:
+    if not name:
+        raise Fail("error: required resource not specified")
+    dep = ctx.cluster.deployment(name, ns)
+    if dep is None:
+        raise not_found("deployments", name)
+    return dep
+
+
+def deployment_target(args: Args, sub: str) -> str:
+    kind, name = split_target(args, sub)
+    if kind != "deployments":
+        raise Fail(f'error: no {sub} handler for resource type "{kind}" in the drill cluster')
+    if not name:
+        raise Fail("error: required resource not specified")
+    return name
+
+
+def match_selector(labels: dict[str, str], selector: object) -> bool:
+    """Equality-based label selectors: ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``, comma-joined."""
+    for part in str(selector or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "!=" in part:
+            k, v = part.split("!=", 1)
+            if labels.get(k.strip()) == v.strip():
+                return False
+        elif "=" in part:
+            k, v = part.split("=", 1)
+            if labels.get(k.strip().rstrip("=")) != v.strip().lstrip("="):
+                return False
+        elif part.startswith("!"):
+            if part[1:] in labels:
+                return False
+        elif part not in labels:
+            return False
+    return True
+
+
+def no_resources(ctx: Context, ns: str | None) -> int:
+    ctx.err("No resources found" + (f" in {ns} namespace." if ns else ""))
+    return 0
+
+
+def running_pods(ctx: Context, kind: str, name: str, ns: str, wrong_kind: str, none_running: str) -> list[Pod]:
+    """The running pods behind ``KIND/NAME`` for verbs that pick one pod (``logs``, ``exec``).
+
+    Only deployments are resolved; ``wrong_kind`` and ``none_running`` are the verb's own kubectl
+    messages for the two ways this fails.
+    """
+    if KINDS.get(kind) != "deployments":
+        raise Fail(wrong_kind)
+    pods = [p for p in deployment_pods(ctx, need_deployment(ctx, name, ns)) if p.status == "Running"]
+    if not pods:
+        raise Fail(none_running)
+    return pods
+
+
+USAGE = """kubectl controls the Kubernetes cluster manager.
+
+ Find more information at: https://kubernetes.io/docs/reference/kubectl/
+
+Basic Commands (Beginner):
+  create          Create a resource from a file or from stdin
+  get             Display one or many resources
+  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
+
+Deploy Commands:
+  rollout         Manage the rollout of a resource
+  scale           Set a new size for a deployment, replica set, or replication controller
+  autoscale       Auto-scale a deployment, replica set, stateful set, or replication controller
+
+Cluster Management Commands:
+  top             Display resource (CPU/memory) usage
+  cordon          Mark node as unschedulable
+  uncordon        Mark node as schedulable
+  drain           Drain node in preparation for maintenance
+
+Troubleshooting and Debugging Commands:
+  describe        Show details of a specific resource or group of resources
+  logs            Print the logs for a container in a pod
+  exec            Execute a command in a container
+
+Advanced Commands:
+  apply           Apply a configuration to a resource by file name or stdin
+  patch           Update fields of a resource
+
+Settings Commands:
+  set             Set specific features on objects
+
+Usage:
+  kubectl [flags] [options]
+
+Use "kubectl <command> --help" for more information about a given command."""
