@@ -40,6 +40,42 @@ def state_dir(tmp_path: Path) -> Path:
     return d
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL (tests/pgserver.py), one per test worker, stopped at the end."""
+    from tests.pgserver import PgServer, pg_bindir
+
+    if pg_bindir() is None:
+        pytest.skip("PostgreSQL is not installed (/usr/lib/postgresql/*/bin/initdb; .ci/run installs it)")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg 3 is not installed")
+    server = PgServer()
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def shared_dsn(pg_server: object) -> str:
+    """A DSN to a fresh database of the test server, with warroom's schema created."""
+    from warroom.shared.db import SharedDB
+    from warroom.shared.dsn import make_dsn
+    from warroom.shared.schema import migrate
+
+    srv = pg_server
+    if not srv.running:  # type: ignore[attr-defined]
+        srv.start()  # type: ignore[attr-defined]
+    dsn = srv.dsn(srv.new_database())  # type: ignore[attr-defined]
+    with SharedDB(make_dsn(dsn)).session() as conn:
+        migrate(conn)
+    return str(dsn)
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1 (tests bind nothing else)."""
     with socket.socket() as s:

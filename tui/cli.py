@@ -27,6 +27,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "warroom.cli.runbooks": ("runbooks",),
     "warroom.cli.status": ("status",),
     "warroom.cli.config_cmd": ("config",),
+    "warroom.cli.shared_cmd": ("shared",),
 }
 DASHBOARD_MODULE = "tui.commands"
 

@@ -216,6 +216,19 @@ class WebhookConfig:
 
 
 @dataclass
+class SharedConfig:
+    """``[shared]``: where a shared incident's journal lives (PostgreSQL); unset = the local file
+    journal. ``--shared DSN`` and ``$WARROOM_DSN`` win over ``dsn`` (``warroom.shared.dsn``)."""
+
+    dsn: str | None = None
+    password_env: str | None = None
+    connect_timeout: float = _duration(3.0)
+    catch_up: float = _duration(5.0)
+    presence_every: float = _duration(5.0)
+    override: str | None = field(default=None, metadata={"internal": True})   # --shared DSN
+
+
+@dataclass
 class Config:
     """The whole configuration; ``source`` is the file it came from (None: built-in defaults)."""
 
@@ -232,6 +245,7 @@ class Config:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
     approval: ApprovalConfig = field(default_factory=ApprovalConfig)
+    shared: SharedConfig = field(default_factory=SharedConfig)
     params: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, metadata={"internal": True})

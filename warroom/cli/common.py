@@ -10,7 +10,7 @@ from warroom.config import Config, load_config
 
 
 # Global options that take a value: the entry point skips them when looking for the subcommand.
-VALUE_OPTIONS = frozenset({"--config", "--state-dir", "--context"})
+VALUE_OPTIONS = frozenset({"--config", "--state-dir", "--context", "--shared"})
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -28,6 +28,9 @@ def common_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", metavar="NAME", default=argparse.SUPPRESS,
                    help="kubeconfig context for the cluster pane and k8s steps"
                         " (overrides kubernetes.context)")
+    p.add_argument("--shared", metavar="DSN", default=argparse.SUPPRESS,
+                   help="keep incidents in this PostgreSQL shared store (overrides $WARROOM_DSN and"
+                        " shared.dsn; create its tables with `warroom shared init`)")
     return p
 
 
@@ -42,6 +45,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
     context = getattr(args, "context", None)
     if context:
         cfg.kubernetes.context = context
+    shared = getattr(args, "shared", None)
+    if shared:
+        cfg.shared.override = shared
     return cfg
 
 

@@ -175,7 +175,7 @@ def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, no
     write_private_file(record_path, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     result = ExportResult(template=template, path=target, sha256=sha, kept_edits=kept, warnings=warnings)
     if log:
-        result.log_path = incident_log_path(inc.config, inc.dir.parent.parent)
+        result.log_path = incident_log_path(inc.config, getattr(inc, "state_root", inc.dir.parent.parent))
         if not state.resolved:
             result.log_note = "no row written: the incident is still open (resolve it first)"
         elif csvlog.append_row(result.log_path, csvlog.row_for(state, now, head)):

@@ -137,14 +137,20 @@ class Incident(StepRunning):
 
     def __init__(self, inc_id: str, path: Path, config: Config | None = None,
                  clock: Callable[[], datetime] | None = None, actor: str | None = None,
-                 person: Person | None = None) -> None:
+                 person: Person | None = None, *, journal: Any = None,
+                 state_root: Path | None = None) -> None:
+        """``journal``: where the events live — None for the local file journal in ``path``, or
+        a shared store's journal (``warroom.shared.journal.SharedJournal``); the rest of the
+        incident (append, state, verify, steps) is the same code on either."""
         self.id = inc_id
         self.dir = Path(path)
         self.config = config or Config()
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.journal = Journal(self.dir / JOURNAL_NAME, actor=actor or self.config.incident.commander)
+        self.journal = journal if journal is not None else Journal(
+            self.dir / JOURNAL_NAME, actor=actor or self.config.incident.commander)
+        self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent
         self._lock = threading.RLock()
-        self._cache = _Cache(JournalFollower(self.journal.path))
+        self._cache = _Cache(self.journal.follower())
         self._runbook: tuple[str, Runbook] | None = None
         self._redactor: Any = None
         self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
@@ -174,7 +180,8 @@ class Incident(StepRunning):
 
             env = dict(os.environ)
             env.update(self.config.execute.env)
-            self._redactor = Redactor.from_env(env, RedactionSettings.from_config(self.config.redaction))
+            self._redactor = Redactor.from_env(env, RedactionSettings.from_config(self.config.redaction),
+                                               self.store_secrets())
         return str(self._redactor.redact_text(text))
 
     @property
@@ -209,6 +216,8 @@ class Incident(StepRunning):
         """
         from warroom.journal.seal import Mark
 
+        if self.shared:
+            return None  # the database guards a shared journal's rows (see SharedJournal.verify)
         for name, mark in (("the witness kept outside the incident dir", self.journal.witness.read()),
                            ("journal.head", self.journal._read_head())):
             if mark is None:
@@ -237,6 +246,21 @@ class Incident(StepRunning):
         return None
 
     @property
+    def shared(self) -> bool:
+        """Whether the events live in the shared store (PostgreSQL) rather than the local file."""
+        return bool(getattr(self.journal, "shared", False))
+
+    def store_secrets(self) -> dict[str, str]:
+        """The shared store's password(s): known secrets, redacted from whatever people type."""
+        if not self.shared:
+            return {}
+        return {f"SHARED_STORE_SECRET_{n}": s for n, s in enumerate(self.journal.store.dsn.secrets) if s}
+
+    def store_problem(self) -> str | None:
+        """Why the shared store cannot be reached right now (None: reachable, or local)."""
+        return getattr(self.journal, "down", None) if self.shared else None
+
+    @property
     def state(self) -> IncidentState:
         """The current state (refreshed from the journal). Treat it as read-only."""
         return self.refresh()
@@ -253,15 +277,18 @@ class Incident(StepRunning):
         the journal can be trusted."""
         from warroom.incident.pir import incident_log_path
 
-        return self.journal.verify(incident_log=incident_log_path(self.config, self.dir.parent.parent))
+        return self.journal.verify(incident_log=incident_log_path(self.config, self.state_root))
 
     def repair(self) -> RepairReport:
         """Set the journal's damage aside without losing an acknowledged event (see journal_repair)."""
         from warroom.incident.journal_repair import repair_journal
 
+        if self.shared:
+            raise WarroomError(f"{self.id} lives in the shared store, whose rows cannot be rewritten:"
+                               " repair works on a local journal only")
         with self._lock:
             report = repair_journal(self.journal)
-            self._cache = _Cache(JournalFollower(self.journal.path))
+            self._cache = _Cache(self.journal.follower())
             self._sig_checked = None
             self.refresh()
             return report
@@ -271,7 +298,7 @@ class Incident(StepRunning):
         ref = self.state.runbook
         if not ref:
             return None
-        snap = self.dir / str(ref.get("snapshot") or "runbook.md")
+        snap = self.local_file(str(ref.get("snapshot") or "runbook.md"))
         with self._lock:
             if self._runbook is not None and self._runbook[0] == str(snap):
                 return self._runbook[1]
@@ -282,6 +309,19 @@ class Incident(StepRunning):
                 book.id = str(ref["id"])  # an id derived from the file name: keep the original's
             self._runbook = (str(snap), book)
             return book
+
+    def local_file(self, name: str) -> Path:
+        """A file of the incident dir by name; for a shared incident opened on another host,
+        fetched from the store first (runbook snapshots are kept there for every host)."""
+        path = self.dir / name
+        if self.shared and not path.is_file() and "/" not in name and name not in ("", ".", ".."):
+            from warroom.shared.db import SharedStoreDown
+
+            try:
+                self.journal.fetch_file(name, path)
+            except SharedStoreDown:
+                pass  # readers keep what they have; the caller reports the file as missing
+        return path
 
     def step(self, ref: str | int) -> Step:
         """A runbook step by number, id or label; unknown refs name the closest ones."""
@@ -323,6 +363,12 @@ class Incident(StepRunning):
         with self._lock:
             state = self.refresh()
             problem: str | None = None
+            down = self.store_problem()
+            if down is not None:
+                from warroom.shared.db import SharedStoreDown
+
+                raise SharedStoreDown(f"{self.id}: {down}; new actions are refused until it is back"
+                                      " (warroom reconnects by itself; what you see is the last state read)")
             if self._cache.follower.issues:
                 problem = f"journal {self._cache.follower.issues[0]}"
             else:
@@ -344,6 +390,8 @@ class Incident(StepRunning):
         """The first signed checkpoint the journal no longer matches (cached per ``journal.sig``)."""
         from warroom.journal.seal import SIG_NAME, read_checkpoints
 
+        if self.shared:
+            return None
         try:
             st = (self.dir / SIG_NAME).stat()
         except FileNotFoundError:
@@ -380,7 +428,7 @@ class Incident(StepRunning):
                 commander: str | None = None) -> Event:
         """Journal the declaration (the first event). The store calls this from ``create``."""
         severity = validate_severity(severity)
-        if self.journal.path.exists() and self.journal.path.stat().st_size > 0:
+        if self.journal.has_lines():
             raise WarroomError(f"{self.id} is already declared")
         make_private_dir(self.dir)
         make_private_dir(self.outputs_dir)
@@ -414,6 +462,8 @@ class Incident(StepRunning):
             write_private_file(dest, data)
         except JournalError as exc:
             raise JournalError(f"cannot snapshot runbook: {exc}") from None
+        if self.shared:
+            self.journal.put_file(name, data)   # every host reads the same snapshot
         self._runbook = None
         out: dict[str, Any] = {"id": book.id, "title": self.redact(book.title), "path": str(src),
                                "sha256": runbook_ref.sha256_file(dest), "snapshot": name}

@@ -161,6 +161,9 @@ class StepRunning:
 
         settings = RedactionSettings.from_config(self.config.redaction)
         secrets = {k: str(v) for k, v in params.items() if looks_secret_name(k, settings.env_names)}
+        store_secrets = getattr(self, "store_secrets", None)
+        if callable(store_secrets):
+            secrets.update(store_secrets())
         env = dict(os.environ)
         env.update(self.config.execute.env)
         return Redactor.from_env(env, settings, secrets)
@@ -249,7 +252,10 @@ class StepRunning:
         # what this step sets is captured for the next ones (warroom.execute.shell_state).
         runner_options.setdefault("shell_vars", self.carried_vars())
         runner_options.setdefault("capture_vars", list(getattr(prepared.step, "sets_vars", [])))
-        return self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
+        handle = self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
+        if getattr(self, "shared", False):
+            self.refresh()   # the supervisor journaled the start in this host's spool: send it on now
+        return handle
 
     def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:
         from warroom.execute import safety

@@ -50,15 +50,52 @@ from warroom.incident.files import (  # noqa: E402
 )
 
 
+def _open_shared(config: Config | None) -> Any:
+    """The shared store the config names, or None (the local file journal: psycopg never loads)."""
+    if config is None:
+        return None
+    from warroom.shared.dsn import resolve
+
+    if resolve(config) is None:
+        return None
+    from warroom.shared.store import open_shared
+
+    return open_shared(config)
+
+
 class IncidentStore:
     """All incidents under one state dir. Cheap to create; holds no open files."""
 
     def __init__(self, state_dir: str | os.PathLike[str], config: Config | None = None,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.state_dir = Path(state_dir)
-        self.root = self.state_dir / "incidents"
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
+        # With a DSN the events live in the shared store and this dir keeps only each incident's
+        # local files (runbook copies, step outputs, the spool), apart from local incidents.
+        self.shared = _open_shared(config)
+        self.root = (self.shared.local_root(self.state_dir) if self.shared is not None
+                     else self.state_dir / "incidents")
+
+    def incident(self, inc_id: str) -> Incident:
+        """The ``Incident`` object for an id (no check that it exists: see ``open``)."""
+        from warroom.incident.session import Incident
+
+        path = self.root / inc_id
+        if self.shared is None:
+            return Incident(inc_id, path, config=self.config, clock=self.clock)
+        from warroom.shared.journal import SharedJournal
+        from warroom.shared.store import person_at_host
+
+        commander = self.config.incident.commander if self.config is not None else None
+        journal = SharedJournal(self.shared, inc_id, path, person_at_host(commander))
+        return Incident(inc_id, path, config=self.config, clock=self.clock, journal=journal,
+                        state_root=self.state_dir)
+
+    @property
+    def where(self) -> str:
+        """Where incidents live, for messages."""
+        return f"the shared store {self.shared.db.where}" if self.shared is not None else str(self.root)
 
     @classmethod
     def from_config(cls, config: Config) -> IncidentStore:
@@ -67,9 +104,19 @@ class IncidentStore:
     # ------------------------------------------------------------------ creating
 
     def allocate(self, now: datetime | None = None) -> tuple[str, Path]:
-        """Reserve the next free ``INC-YYYYMMDD-N`` by creating its directory (0700)."""
+        """Reserve the next free ``INC-YYYYMMDD-N`` by creating its directory (0700); in the
+        shared store, by inserting its row (unique across every host)."""
         make_private_dir(self.root)
         day = (now or self.clock()).astimezone(UTC).strftime("%Y%m%d")
+        if self.shared is not None:
+            inc_id = self.shared.allocate(day)
+            path = self.root / inc_id
+            if path.exists():
+                # Local files of an incident this host once had under the same id (another
+                # database with the same address): set aside, never mixed in.
+                path.rename(path.with_name(f"{inc_id}.old-{os.getpid()}-{int(self.clock().timestamp())}"))
+            make_private_dir(path)
+            return inc_id, path
         taken = [int(m.group(2)) for p in self._entries() if (m := ID_RE.match(p.name)) and m.group(1) == day]
         n = max(taken, default=0) + 1
         for _ in range(10_000):
@@ -103,7 +150,7 @@ class IncidentStore:
         inc_id, path = self.allocate()
         Witness(path / JOURNAL_NAME).clear()  # a new dir where an old incident once was
         try:
-            inc = Incident(inc_id, path, config=self.config, clock=self.clock)
+            inc = self.incident(inc_id)
             inc.declare(title=title, severity=severity, runbook=runbook, source=source,
                         drill=drill, commander=commander)
         except BaseException:  # cleanup, then re-raise: never leave a half-declared incident behind
@@ -123,6 +170,8 @@ class IncidentStore:
 
     def ids(self) -> list[str]:
         """Ids of every declared incident, oldest first."""
+        if self.shared is not None:
+            return self.shared.ids()
         found = []
         for p in self._entries():
             m = ID_RE.match(p.name)
@@ -147,18 +196,16 @@ class IncidentStore:
             else:
                 close = difflib.get_close_matches(inc_id, ids, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
-                where = f" in {self.root}" if not ids else ""
+                where = f" in {self.where}" if not ids else ""
                 raise NotFoundError(f"no incident {inc_id!r}{where}{hint} (`warroom incident list` shows them)")
-        return Incident(inc_id, self.root / inc_id, config=self.config, clock=self.clock)
+        return self.incident(inc_id)
 
     def list(self) -> list[IncidentState]:
         """The state of every incident, oldest first (each rebuilt from its journal, with what
         its records say about it: a chain that reads clean can still have been rewritten)."""
-        from warroom.incident.session import Incident
-
         states = []
         for inc_id in self.ids():
-            inc = Incident(inc_id, self.root / inc_id, config=self.config, clock=self.clock)
+            inc = self.incident(inc_id)
             state = inc.state
             read = inc._cache.follower
             if not read.events and not read.issues:

@@ -83,6 +83,8 @@ def default_actor() -> str:
 class Journal:
     """One incident's journal file. Safe to use from several processes at once."""
 
+    shared = False   # the shared store's journal (warroom.shared.journal) says True
+
     def __init__(self, path: str | os.PathLike[str], actor: str | None = None,
                  lock_timeout: float = 10.0, *, check_records: bool = True,
                  checkpoint_every: int = CHECKPOINT_EVERY) -> None:
@@ -378,6 +380,17 @@ class Journal:
 
     def read(self) -> JournalRead:
         return read_journal(self.path)
+
+    def follower(self) -> JournalFollower:
+        """A reader that parses only what was appended since its last poll."""
+        return JournalFollower(self.path)
+
+    def has_lines(self) -> bool:
+        """Whether anything was ever written (an incident is declared by its first line)."""
+        try:
+            return self.path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
 
     def verify(self, incident_log: Path | None = None) -> Proof:
         """The chain, the head, the witness, the signed checkpoints and the recorded heads."""

@@ -186,6 +186,12 @@ def verify_journal(path: str | os.PathLike[str]) -> JournalRead:
 
 def _walk(path: Path, stop_at_first: bool) -> JournalRead:
     lines, torn = _iter_raw(path)
+    return walk_lines(lines, torn, stop_at_first)
+
+
+def walk_lines(lines: list[bytes], torn: bool = False, stop_at_first: bool = False) -> JournalRead:
+    """Check raw lines (no newlines) one by one: each line's hash, the seq run and the chain.
+    The file journal and the shared store's rows are checked by this same walk."""
     out = JournalRead(torn_line=len(lines) + 1 if torn else None)
     prev_h = GENESIS
     expected_seq = 1

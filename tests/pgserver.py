@@ -1,0 +1,153 @@
+"""A real PostgreSQL for the shared-store tests: Debian's binaries, a temporary data dir, a free
+127.0.0.1 port, started once per test worker and stopped at the end.
+
+PostgreSQL refuses to run as root (CI is root), so as root the server runs as an unprivileged
+system user (``postgres`` when the package created it, else ``warroom-pg``, created here) through
+``runuser``, with the data dir owned by that user; as anyone else it runs directly. Tests skip
+with the reason when the binaries are absent.
+
+Authentication is scram-sha-256 over TCP, so a wrong password really is refused. Each test gets
+its own database (:meth:`PgServer.new_database`) so incident ids never collide between tests.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ADMIN = "warroom_admin"
+ADMIN_PASSWORD = "adm1n-s3cret-Pw"   # a test server's throwaway secret; tests assert it never shows
+_counter = itertools.count(1)
+
+
+def pg_bindir() -> Path | None:
+    """The newest /usr/lib/postgresql/<ver>/bin with initdb and pg_ctl (not on PATH in Debian)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
+    for initdb in reversed(found):
+        bindir = Path(initdb).parent
+        if (bindir / "pg_ctl").exists() and (bindir / "postgres").exists():
+            return bindir
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run_user() -> str | None:
+    """The unprivileged user to run PostgreSQL as when we are root (None: not root)."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "warroom-pg"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "warroom-pg"],
+                   check=True, capture_output=True, timeout=30)
+    return "warroom-pg"
+
+
+class PgServer:
+    def __init__(self) -> None:
+        bindir = pg_bindir()
+        if bindir is None:
+            raise FileNotFoundError("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin"
+                                    " (apt-get install postgresql)")
+        self.bindir = bindir
+        self.user = _run_user()
+        self.base = Path(tempfile.mkdtemp(prefix="warroom-pg-", dir="/tmp"))
+        self.data = self.base / "data"
+        self.log = self.base / "server.log"
+        self.port = _free_port()
+        self.running = False
+
+    # ------------------------------------------------------------------ process control
+
+    def _cmd(self, *args: str) -> list[str]:
+        if self.user is None:
+            return list(args)
+        return ["runuser", "-u", self.user, "--", *args]
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        proc = subprocess.run(self._cmd(*args), capture_output=True, text=True, timeout=timeout, cwd=self.base)
+        if proc.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{' '.join(args[:2])} failed ({proc.returncode}): {proc.stderr[-2000:]}\n{log}")
+
+    def init(self) -> None:
+        pwfile = self.base / "pw"
+        pwfile.write_text(ADMIN_PASSWORD + "\n")
+        if self.user is not None:
+            info = pwd.getpwnam(self.user)
+            os.chown(self.base, info.pw_uid, info.pw_gid)
+            os.chown(pwfile, info.pw_uid, info.pw_gid)
+        os.chmod(self.base, 0o700)
+        os.chmod(pwfile, 0o600)
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", ADMIN, "--auth-host=scram-sha-256",
+                  "--auth-local=trust", f"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions", "--no-sync",
+                  timeout=120)
+        pwfile.unlink()
+
+    def start(self) -> None:
+        opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base}"
+                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                " -c shared_buffers=16MB")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
+                  "-w", "-t", "60", "start", timeout=90)
+        self.running = True
+
+    def stop(self, mode: str = "fast") -> None:
+        if not self.running:
+            return
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop",
+                  timeout=90)
+        self.running = False
+
+    def cleanup(self) -> None:
+        try:
+            self.stop("immediate")
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    # ------------------------------------------------------------------ DSNs
+
+    def dsn(self, dbname: str = "postgres", user: str = ADMIN, password: str | None = ADMIN_PASSWORD,
+            **params: str) -> str:
+        auth = f"{user}:{password}@" if password is not None else f"{user}@"
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return f"postgresql://{auth}127.0.0.1:{self.port}/{dbname}" + (f"?{query}" if query else "")
+
+    def admin(self, dbname: str = "postgres") -> object:
+        import psycopg
+
+        return psycopg.connect(self.dsn(dbname), autocommit=True, connect_timeout=10)
+
+    def new_database(self) -> str:
+        """A fresh, empty database for one test (incident ids start again at 1)."""
+        name = f"t_{os.getpid()}_{next(_counter)}"
+        with self.admin() as conn:  # type: ignore[attr-defined]
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def wait_down(self, limit: float = 30.0) -> None:
+        """Bounded: until a connection is refused (after ``stop``)."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return
+            time.sleep(0.05)
+        raise TimeoutError("PostgreSQL still accepting connections")

@@ -1,0 +1,121 @@
+"""Connections to the shared store, and its failures in words that never carry the password.
+
+psycopg is imported here, lazily, on the first connection: a warroom without a DSN never pays
+for it (startup time is measured). Every psycopg error is turned into :class:`SharedStoreDown`
+(the server cannot be reached or went away: retrying later helps) or :class:`SharedStoreError`
+(it answered "no": schema missing, permission denied, TLS refused), each with the DSN's secrets
+masked, so no message, log line or journal event ever holds them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from warroom.errors import WarroomError
+from warroom.journal.encoding import JournalError
+from warroom.shared.dsn import Dsn
+
+RETRY_EVERY = 1.0
+"""Seconds between reconnection attempts once the store is down (callers get the last error
+at once in between: a dashboard refreshing every tick never stalls on a dead server)."""
+
+
+class SharedStoreDown(JournalError):
+    """The shared store cannot be reached now; nothing was recorded. Reconnection is automatic."""
+
+    exit_code = 7
+
+
+class SharedStoreError(WarroomError):
+    """The shared store answered, and refused (no schema, no permission, TLS required, ...)."""
+
+    exit_code = 7
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise SharedStoreError("the shared store needs psycopg 3 (pip install 'psycopg[binary]')") from None
+    return psycopg
+
+
+class SharedDB:
+    """One PostgreSQL database and how to reach it; hands out connections, says failures safely."""
+
+    def __init__(self, dsn: Dsn, connect_timeout: float = 3.0) -> None:
+        self.dsn = dsn
+        self.connect_timeout = max(1.0, float(connect_timeout))
+        self._down: tuple[float, str] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def where(self) -> str:
+        return self.dsn.where()
+
+    def down_message(self, why: str) -> str:
+        return self.dsn.redact(f"shared store down ({self.where}): {why}")
+
+    def connect(self, *, autocommit: bool = False, retry_now: bool = False) -> Any:
+        """A new connection (the caller closes it). Raises ``SharedStoreDown`` (unreachable) or
+        ``SharedStoreError`` (refused), messages redacted."""
+        psycopg = _psycopg()
+        with self._lock:
+            down = self._down
+        if down is not None and not retry_now and time.monotonic() - down[0] < RETRY_EVERY:
+            raise SharedStoreDown(down[1])
+        kwargs: dict[str, Any] = {"autocommit": autocommit, "connect_timeout": int(self.connect_timeout),
+                                  "application_name": "warroom"}
+        if self.dsn.password is not None:
+            kwargs["password"] = self.dsn.password
+        try:
+            conn = psycopg.connect(self.dsn.text, **kwargs)
+        except psycopg.OperationalError as exc:
+            raise self.failure(exc) from None
+        except psycopg.ProgrammingError as exc:   # a malformed DSN: libpq's words, redacted
+            raise SharedStoreError(self.dsn.redact(f"shared store DSN {self.dsn.safe}: {_first_line(exc)}")) from None
+        with self._lock:
+            self._down = None
+        return conn
+
+    def failure(self, exc: BaseException) -> WarroomError:
+        """A psycopg error as ours: down (retry later) or refused (say what to fix)."""
+        psycopg = _psycopg()
+        text = _first_line(exc)
+        refused = isinstance(exc, psycopg.errors.InsufficientPrivilege) or any(
+            s in text for s in ("password authentication failed", "does not exist", "SSL", "no pg_hba.conf",
+                                "permission denied", "server does not support SSL", "certificate"))
+        if isinstance(exc, psycopg.errors.UndefinedTable):
+            return SharedStoreError(self.dsn.redact(
+                f"shared store {self.where} has no warroom tables: run `warroom shared init` once"
+                f" (as a role allowed to create them); {text}"))
+        if refused and not isinstance(exc, psycopg.errors.QueryCanceled):
+            return SharedStoreError(self.dsn.redact(f"shared store {self.where} refused: {text}"))
+        message = self.down_message(text)
+        with self._lock:
+            self._down = (time.monotonic(), message)
+        return SharedStoreDown(message)
+
+    def is_connection_error(self, exc: BaseException) -> bool:
+        psycopg = _psycopg()
+        return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+
+    @contextmanager
+    def session(self) -> Iterator[Any]:
+        """A short-lived autocommit connection for one command (init, share, status)."""
+        conn = self.connect(autocommit=True, retry_now=True)
+        try:
+            yield conn
+        except _psycopg().Error as exc:
+            raise self.failure(exc) from None
+        finally:
+            conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
