@@ -1,10 +1,10 @@
 """A small PromQL evaluator over the drill world, so drill panes run the configured queries.
 
 In drill mode there is no Prometheus, yet the panes' queries (``default_slos()`` or a user's own)
-and the runbooks' ```promql steps should still work. This module parses the PromQL subset those
-use and evaluates it against the simulated series as a real Prometheus scraping the drill every
-15 s would answer (``evaluate`` says how; a differential test against a real Prometheus holds it
-to that).
+and the runbooks' ```promql steps should still work. This package parses the PromQL subset those
+use (``syntax``) and evaluates it (``evaluate``, the one evaluator, at one time or many) against the
+drill's metrics (``catalog``) as a real Prometheus scraping the drill every 15 s would answer; a
+differential test against a real Prometheus holds it to that.
 
 Supported: selectors with ``= != =~ !~`` matchers, ``offset``; range functions ``rate irate
 increase delta idelta deriv *_over_time``; aggregations ``sum min max avg count group stddev stdvar
@@ -13,23 +13,12 @@ exp ln log2 log10 clamp clamp_min clamp_max time vector scalar sort sort_desc ti
 binary arithmetic and comparisons (``bool``), ``and or unless``, ``on``/``ignoring``. Anything
 else (``group_left``, ``@``, subqueries, ``label_replace`` ...) is a ``PromQLError`` naming what is
 not supported, never a wrong number.
-
-The package, one module a stage: ``tokens`` and ``parser`` (text to ``nodes``), ``catalog`` (the
-metrics), ``evaluate`` (the one evaluator, at one time or many, sampling the world as a scraping
-Prometheus would), ``labels`` (Prometheus' label rules).
 """
 
 from __future__ import annotations
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries
 from warroom.drill.promql.evaluate import SCRAPE, Many, evaluate, evaluate_many
-from warroom.drill.promql.nodes import Agg, Binary, Call, Neg, Num, Selector
-from warroom.drill.promql.parser import Parser, parse
-from warroom.drill.promql.tokens import Tok, tokenize
-from warroom.drill.promql.values import Getter, Labels, PromQLError, Sample, Value, Vector
+from warroom.drill.promql.syntax import PromQLError, Sample, parse
 
-__all__ = [
-    "SCRAPE", "Agg", "Binary", "Call", "Catalog", "Getter", "Labels", "Many", "MetricSeries", "Neg", "Num",
-    "Parser", "PromQLError", "Sample", "Selector", "Tok", "Value", "Vector", "evaluate", "evaluate_many",
-    "parse", "tokenize",
-]
+__all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "evaluate", "evaluate_many", "parse"]

@@ -7,15 +7,25 @@ remembered, and counters are read from ``Series`` in bulk so a sparkline costs o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+import re
+from typing import NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.promql.labels import match_value
-from warroom.drill.promql.values import Getter, Labels, PromQLError
+from warroom.drill.promql.syntax import Getter, Labels, PromQLError, Selector
 from warroom.drill.series import BUCKET_LABELS, Series
 
-if TYPE_CHECKING:
-    from warroom.drill.promql.nodes import Selector
+
+def match_value(actual: str, op: str, value: str) -> bool:
+    """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
+    if op == "=":
+        return actual == value
+    if op == "!=":
+        return actual != value
+    try:
+        hit = re.fullmatch(value, actual) is not None
+    except re.error as exc:
+        raise PromQLError(f"bad regular expression {value!r}: {exc}") from None
+    return hit if op == "=~" else not hit
 
 
 class MetricSeries(NamedTuple):

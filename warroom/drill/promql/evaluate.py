@@ -25,11 +25,8 @@ import math
 from collections.abc import Callable, Sequence
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries
-from warroom.drill.promql.labels import drop_name, group_key, match_key
-from warroom.drill.promql.nodes import Agg, Binary, Call, Neg, Num, Selector
-from warroom.drill.promql.parser import parse
-from warroom.drill.promql.tokens import RANGE_FUNCS
-from warroom.drill.promql.values import Labels, PromQLError, Sample, Value
+from warroom.drill.promql.syntax import (RANGE_FUNCS, Agg, Binary, Call, Labels, Neg, Num, PromQLError, Sample,
+                                         Selector, Value, parse)
 from warroom.drill.quantile import bucket_quantile
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
@@ -82,6 +79,36 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
 def evaluate(catalog: Catalog, expr: str, t: float) -> Value:
     """``expr`` at scenario time ``t``: a float or a list of samples; raises ``PromQLError``."""
     return evaluate_many(catalog, expr, [t]).at(0)
+
+
+# ------------------------------------------------------------------------------------ labels
+
+
+def drop_name(labels: Labels) -> Labels:
+    """Labels without ``__name__``: what any function or arithmetic leaves of a series' labels."""
+    return tuple(kv for kv in labels if kv[0] != "__name__")
+
+
+def match_key(labels: Labels, node: Binary) -> Labels:
+    """The labels a binary operator matches series on: ``on``/``ignoring`` applied, name dropped."""
+    d = dict(labels)
+    d.pop("__name__", None)
+    if node.on is not None:
+        return tuple(sorted((k, v) for k, v in d.items() if k in node.on))
+    if node.ignoring is not None:
+        return tuple(sorted((k, v) for k, v in d.items() if k not in node.ignoring))
+    return tuple(sorted(d.items()))
+
+
+def group_key(labels: Labels, by: tuple[str, ...] | None, without: tuple[str, ...] | None) -> Labels:
+    """The group an aggregation puts a series in: its ``by`` labels, or all but ``without``, or one group."""
+    d = dict(labels)
+    d.pop("__name__", None)
+    if by is not None:
+        return tuple(sorted((k, d[k]) for k in by if k in d))
+    if without is not None:
+        return tuple(sorted((k, val) for k, val in d.items() if k not in without))
+    return ()
 
 
 # ------------------------------------------------------------------------------------ samples

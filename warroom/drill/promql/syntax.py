@@ -1,6 +1,9 @@
-"""A recursive-descent parser for the PromQL subset drills support.
+"""PromQL text to a syntax tree: the values and the one error, the tokens, the tree, the parser.
 
-Errors name the position and token, because the queries come from users' config and runbooks.
+Errors name the position and token, because the queries come from users' config and runbooks. The
+lexicon below lists every function and aggregation the drill evaluates; the parser refuses any
+other, which is how unsupported PromQL becomes a clear error instead of a wrong number. Trees are
+plain hashable tuples: selectors are cache keys in the catalogue, and parsed trees are cached.
 """
 
 from __future__ import annotations
@@ -8,12 +11,106 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
-from warroom.drill.promql.nodes import Agg, Binary, Call, Neg, Num, Selector
-from warroom.drill.promql.tokens import AGGS, BINARY_LEVELS, FUNCS, Tok, tokenize
-from warroom.drill.promql.values import PromQLError
 from warroom.durations import parse_duration
 
+Labels = tuple[tuple[str, str], ...]
+Getter = Callable[[float], float]
+
+
+class PromQLError(ValueError):
+    """An expression the drill cannot evaluate; the message says where and why."""
+
+
+class Sample(NamedTuple):
+    labels: Labels
+    value: float
+
+    def label_dict(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+Vector = list[Sample]
+Value = float | Vector
+
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<num>0x[0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<range>\[[^\]]*\])
+  | (?P<ident>[A-Za-z_:][A-Za-z0-9_:]*)
+  | (?P<op>=~|!~|==|!=|<=|>=|[-+*/%^<>=(){},])
+""", re.VERBOSE)
+
+AGGS = {"sum", "min", "max", "avg", "count", "topk", "bottomk", "stddev", "stdvar", "group"}
+RANGE_FUNCS = {"rate", "irate", "increase", "delta", "idelta", "deriv", "avg_over_time", "max_over_time",
+               "min_over_time", "sum_over_time", "count_over_time", "last_over_time", "stddev_over_time",
+               "stdvar_over_time", "present_over_time"}
+FUNCS = {"histogram_quantile", "abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log10", "log2",
+         "clamp", "clamp_min", "clamp_max", "time", "vector", "scalar", "sort", "sort_desc",
+         "timestamp", "absent"} | RANGE_FUNCS
+BINARY_LEVELS = [  # lowest precedence first
+    {"or"}, {"and", "unless"}, {"==", "!=", "<=", "<", ">=", ">"}, {"+", "-"}, {"*", "/", "%", "atan2"}, {"^"},
+]
+
+
+class Tok(NamedTuple):
+    kind: str
+    text: str
+    pos: int
+
+
+def tokenize(expr: str) -> list[Tok]:
+    out: list[Tok] = []
+    pos = 0
+    while pos < len(expr):
+        m = _TOKEN.match(expr, pos)
+        if m is None:
+            raise PromQLError(f"unexpected character {expr[pos]!r} at position {pos + 1}")
+        kind = m.lastgroup or ""
+        if kind != "ws":
+            out.append(Tok(kind, m.group(), pos))
+        pos = m.end()
+    out.append(Tok("eof", "", len(expr)))
+    return out
+
+class Num(NamedTuple):
+    value: float
+
+
+class Selector(NamedTuple):
+    name: str | None
+    matchers: tuple[tuple[str, str, str], ...]
+    window: float | None = None
+    offset: float = 0.0
+
+
+class Call(NamedTuple):
+    func: str
+    args: tuple[object, ...]
+
+
+class Agg(NamedTuple):
+    op: str
+    expr: object
+    param: object | None
+    by: tuple[str, ...] | None
+    without: tuple[str, ...] | None
+
+
+class Binary(NamedTuple):
+    op: str
+    left: object
+    right: object
+    bool_mode: bool = False
+    on: tuple[str, ...] | None = None
+    ignoring: tuple[str, ...] | None = None
+
+
+class Neg(NamedTuple):
+    expr: object
 
 class Parser:
     """One method a grammar level, lowest precedence first; ``i`` is the current token."""
