@@ -1,48 +1,17 @@
-"""Drill mode: the scenario simulator and the command stand-ins that feed back into it.
+"""Drill mode: a simulated incident with nothing installed, for demos and tabletop exercises.
 
-The public entry points, for the dashboard and tests:
-
-* ``create_drill(state_dir, scenario, speed)`` / ``open_drill(path)`` / ``latest_drill(state_dir)``
-  (``warroom.drill.directory``): a drill directory with its clock and recorded actions;
-* ``Drill.source()``: the ``MetricSource`` the SLO panes read in drill mode;
-* ``drill_env(drill_dir)`` (``warroom.drill.env``): what a step's environment needs so that
-  ``kubectl``/``psql``/``aws``/``curl``/``blocks`` are the drill stand-ins;
-* ``write_openmetrics`` (``warroom.drill.openmetrics``) and ``MetricsExporter``
-  (``warroom.drill.exporter``): the same series for a real Prometheus;
+A newcomer's reading order: ``scenarios/*.toml`` (what goes wrong, as data) and ``fleet`` (the
+healthy estate); ``model`` (the signals: shares and rates as pure functions of scenario time and
+the recorded ``actions``); ``series`` (the counters a scrape would see, integrated from the
+signals); ``promql`` (the panes' and runbooks' queries evaluated on those counters as Prometheus
+would); ``simulator`` (all of that for one drill, cached for the short-lived stand-ins);
+``directory`` and ``lifecycle`` (a drill on disk, its clock, which drill a launch opens);
+``source`` (the ``MetricSource`` the dashboard reads); ``activity`` (individual flows and log
+lines, consistent with the counters); ``openmetrics`` and ``exporter`` (the same series for a
+real Prometheus); ``env``, ``bin/``, ``cluster`` and ``standins/`` (the commands a runbook step
+runs: kubectl, psql, aws, curl, blocks, answering from the same world).
 
 The end-of-drill report judges an incident, so it lives with the incident
-(``warroom.incident.drill_report``): the drill never imports the incident service.
-
-Names are imported lazily so the stand-ins (which import this package on every command) stay fast.
+(``warroom.incident.drill_report``): the drill never imports the incident service. The package
+imports nothing on its own, so the stand-ins (which import it on every command) stay fast.
 """
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "Drill": "warroom.drill.directory",
-    "DrillSource": "warroom.drill.source",
-    "Simulator": "warroom.drill.simulator",
-    "create_drill": "warroom.drill.directory",
-    "open_drill": "warroom.drill.directory",
-    "list_drills": "warroom.drill.directory",
-    "latest_drill": "warroom.drill.directory",
-    "drill_env": "warroom.drill.env",
-    "MetricsExporter": "warroom.drill.exporter",
-    "write_openmetrics": "warroom.drill.openmetrics",
-    "get_scenario": "warroom.drill.scenarios",
-    "list_scenarios": "warroom.drill.scenarios",
-    "SCENARIOS": "warroom.drill.scenarios",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'warroom.drill' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-__all__ = sorted(_EXPORTS)

@@ -15,21 +15,14 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | Non
     ``buckets`` are (upper bound, cumulative count) pairs. Returns None where Prometheus returns
     NaN (no observations, no +Inf bucket, fewer than two buckets).
     """
-    merged: list[list[float]] = []
+    bounds: list[float] = []
+    m: list[float] = []
     for bound, count in sorted(buckets):         # coalesce equal bounds
-        if merged and merged[-1][0] == bound:
-            merged[-1][1] += count
+        if bounds and bounds[-1] == bound:
+            m[-1] += count
         else:
-            merged.append([bound, count])
-    return sorted_bucket_quantile(q, [count for _, count in merged], [bound for bound, _ in merged])
-
-
-def sorted_bucket_quantile(q: float, counts: list[float], bounds: list[float]) -> float | None:
-    """``bucket_quantile`` once the buckets are sorted and their bounds distinct.
-
-    Split out so a caller that knows its bounds are already in order (a sparkline asks the same
-    buckets at 61 times) skips the sorting and coalescing; ``counts`` is changed in place.
-    """
+            bounds.append(bound)
+            m.append(count)
     if math.isnan(q):
         return None
     if q < 0:
@@ -38,25 +31,19 @@ def sorted_bucket_quantile(q: float, counts: list[float], bounds: list[float]) -
         return math.inf
     if not bounds or not math.isinf(bounds[-1]):
         return None
-    m = counts
-    for i in range(1, len(m)):                   # ensure monotonic (counts is ours to change)
+    for i in range(1, len(m)):                   # ensure monotonic
         if m[i] < m[i - 1]:
             m[i] = m[i - 1]
     last = len(m) - 1
-    if last < 1:
+    if last < 1 or m[-1] == 0:
         return None
-    observations = m[-1]
-    if observations == 0:
-        return None
-    rank = q * observations
+    rank = q * m[-1]
     b = next((i for i in range(last) if m[i] >= rank), last)
     if b == last:
         return bounds[-2]
     if b == 0 and bounds[0] <= 0:
         return bounds[0]
-    start = 0.0
-    end = bounds[b]
-    count = m[b]
+    start, end, count = 0.0, bounds[b], m[b]
     if b > 0:
         start = bounds[b - 1]
         count -= m[b - 1]

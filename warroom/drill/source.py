@@ -127,24 +127,8 @@ _NAN_NOTE = "result is NaN (nothing happened in the window)"
 
 
 def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
-    """``_one`` at every time of a ``Many``, without building a Sample per series and time."""
-    if many.scalar is not None:
-        return [(None, "result is NaN") if math.isnan(v) else (v, None) for v in many.scalar]
-    vector = many.vector or []
-    out: list[tuple[float | None, str | None]] = []
-    for j in range(n):
-        row = [v for _, col in vector if (v := col[j]) is not None]
-        if not row:
-            out.append((None, None))
-            continue
-        values = [v for v in row if not math.isnan(v)]
-        if not values:
-            out.append((None, _NAN_NOTE))
-        elif len(row) == 1:
-            out.append((values[0], None))
-        else:
-            out.append((max(values), f"{len(row)} series returned; showing the highest"))
-    return out
+    """``_one`` at each of the ``n`` times of a ``Many``."""
+    return [_one(many.at(j)) for j in range(n)]
 
 
 def _one(result: float | list[Sample]) -> tuple[float | None, str | None]:
