@@ -15,49 +15,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TextIO
 
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
-from warroom.drill.promql import Catalog, MetricSeries
+from warroom.drill.promql import Catalog
+from warroom.drill.promql.catalog import FAMILIES
 from warroom.drill.scenarios import Scenario, get_scenario
-from warroom.drill.series import GRID, Series
+from warroom.drill.series import Series
 
-
-@dataclass(frozen=True)
-class Family:
-    name: str                      # OpenMetrics family name (counters without _total)
-    kind: str                      # counter | gauge | histogram
-    help: str
-    members: tuple[str, ...]       # the catalogue metric names that belong to it
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family("flowengine_flow_executions", "counter", "Flow executions started, by repository.",
-           ("flowengine_flow_executions_total",)),
-    Family("flowengine_flow_failures", "counter", "Flow executions that failed, by repository.",
-           ("flowengine_flow_failures_total",)),
-    Family("flowengine_model_api_requests", "counter", "Model API calls, by provider and HTTP status code.",
-           ("flowengine_model_api_requests_total",)),
-    Family("flowengine_flow_duration_seconds", "histogram", "Flow execution duration.",
-           ("flowengine_flow_duration_seconds_bucket", "flowengine_flow_duration_seconds_count",
-            "flowengine_flow_duration_seconds_sum")),
-    Family("flowengine_model_quota_used_ratio", "gauge", "Share of the provider's daily token quota used.",
-           ("flowengine_model_quota_used_ratio",)),
-    Family("flowengine_audit_log_last_event_timestamp_seconds", "gauge",
-           "Unix time of the last event written to the audit log.",
-           ("flowengine_audit_log_last_event_timestamp_seconds",)),
-)
-
-
-def _labels(ms: MetricSeries) -> str:
-    parts = [f'{k}="{_escape(v)}"' for k, v in ms.labels if k != "__name__"]
-    return "{" + ",".join(parts) + "}" if parts else ""
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def _num(value: float) -> str:
@@ -68,53 +36,40 @@ def _num(value: float) -> str:
     return repr(float(value))
 
 
-def _name(ms: MetricSeries) -> str:
-    return dict(ms.labels)["__name__"]
-
-
-def _histogram_groups(catalog: Catalog, family: Family) -> dict[tuple[tuple[str, str], ...], list[MetricSeries]]:
-    """Histogram series grouped into one Metric per label set (without ``le``), ordered per spec."""
-    groups: dict[tuple[tuple[str, str], ...], list[MetricSeries]] = {}
-    for member in family.members:
-        for ms in catalog.metrics.get(member, []):
-            key = tuple((k, v) for k, v in ms.labels if k not in ("__name__", "le"))
-            groups.setdefault(key, []).append(ms)
-    for members in groups.values():
-        members.sort(key=lambda ms: (
-            {"_bucket": 0, "_count": 1, "_sum": 2}[_name(ms)[len(family.name):]],
-            float(dict(ms.labels).get("le", "0").replace("+Inf", "inf")),
-        ))
-    return groups
-
-
 def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
                  openmetrics: bool = True) -> Iterator[str]:
     """Exposition lines for every family at the given scenario times.
 
+    Each series' samples come together, in time order; a histogram's buckets, count and sum share
+    one label set, so they are one Metric whose samples are grouped per time, as OpenMetrics asks.
     ``openmetrics`` False gives the classic Prometheus text format (0.0.4): counter families are
     named with their ``_total`` suffix and there is no ``# EOF``; ``promtool check metrics``
     lints that format.
     """
+    stamps = [f" {catalog.unix(t):.3f}" if timestamps else "" for t in times]
     for family in FAMILIES:
-        name = family.name
-        if not openmetrics and family.kind == "counter":
-            name = family.members[0]
+        members = [ms for series in catalog.metrics.values() for ms in series if ms.family is family]
+        name = family.name + ("_total" if not openmetrics and family.kind == "counter" else "")
         yield f"# HELP {name} {family.help}"
         yield f"# TYPE {name} {family.kind}"
-        if family.kind == "histogram":
-            for members in _histogram_groups(catalog, family).values():
-                for t in times:
-                    stamp = f" {catalog.unix(t):.3f}" if timestamps else ""
-                    for ms in members:
-                        yield f"{_name(ms)}{_labels(ms)} {_num(ms.get(t))}{stamp}"
-            continue
-        for member in family.members:
-            for ms in catalog.metrics.get(member, []):
-                for t in times:
-                    stamp = f" {catalog.unix(t):.3f}" if timestamps else ""
-                    yield f"{_name(ms)}{_labels(ms)} {_num(ms.get(t))}{stamp}"
+        groups = [members] if family.kind == "histogram" else [[ms] for ms in members]
+        for group in groups:
+            values = catalog.values(group, times)
+            texts = [f"{ms.name}{_labels(ms.labels)} " for ms in group]
+            for j, stamp in enumerate(stamps):
+                for text, column in zip(texts, values, strict=True):
+                    yield f"{text}{_num(column[j])}{stamp}"
     if openmetrics:
         yield "# EOF"
+
+
+def _labels(labels: tuple[tuple[str, str], ...]) -> str:
+    parts = [f'{k}="{_escape(v)}"' for k, v in labels if k != "__name__"]
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def scenario_catalog(scenario: Scenario | str, base: float, actions: Iterable[Action] = ()) -> Catalog:
@@ -155,12 +110,6 @@ def exposition(catalog: Catalog, t: float, *, openmetrics: bool = True) -> str:
     """The live ``/metrics`` body: current values, no timestamps (Prometheus stamps the scrape)."""
     return "\n".join(render_lines(catalog, [t], timestamps=False, openmetrics=openmetrics)) + "\n"
 
-
-CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
-TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-
-__all__ = ["CONTENT_TYPE", "TEXT_CONTENT_TYPE", "FAMILIES", "GRID", "exposition", "render_lines", "scenario_catalog",
-           "write_openmetrics"]
 
 
 def main(argv: list[str] | None = None) -> int:
