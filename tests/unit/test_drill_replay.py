@@ -74,3 +74,58 @@ def test_an_incident_without_saved_metrics_says_so(tmp_path: Path) -> None:
     inc = IncidentStore(tmp_path, cfg).create(title="t", severity="P3", runbook=None, source={})
     with pytest.raises(NotFoundError, match="saved when the incident is resolved"):
         load_history(inc.dir)
+
+
+class _Gone:
+    """A metric source that can no longer answer: down (raises) or past its retention (empty)."""
+
+    name = "prometheus"
+
+    def __init__(self, empty: bool) -> None:
+        self.empty = empty
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list:
+        if self.empty:
+            return []
+        raise ConnectionError("connection refused")
+
+    def instant(self, expr: str, at: float | None = None):
+        from warroom.sources.model import SloSample
+
+        return SloSample(expr, None, error="connection refused")
+
+
+@pytest.mark.parametrize("empty", [False, True])
+def test_the_pir_evidence_falls_back_to_the_saved_metrics(tmp_path: Path, empty: bool) -> None:
+    from warroom.incident.review import evidence
+
+    import time
+    from datetime import UTC, datetime
+
+    cfg = Config()
+    now = time.time()
+    drill = create_drill(tmp_path / "drills", "rate-limit", 60.0, start=now - 40.0)   # 40 drill minutes in
+    clock = iter([now - 35.0, now - 35.0, now - 5.0, now - 5.0] + [now - 5.0] * 50)
+    inc = IncidentStore(tmp_path / "state", cfg, clock=lambda: datetime.fromtimestamp(next(clock), UTC)).create(
+        title="quota climbing", severity="P3", runbook=None, source={},
+        drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
+    inc.resolve("gave up")
+    source = drill.source(cfg.slo)
+    live = inc.sync_metrics(source, cfg.slo, speed=60.0, summary=True)
+    want = {k: (e["worst"], e["at_resolution"]) for k, e in inc.state.metric_summary["slos"].items()}
+    want_rows, _ = evidence(inc.state)
+    assert "quota" in [r.slo_id for r in want_rows] and all(r.worst != "n/a" for r in want_rows)   # quoted
+    assert not any(e["recorded"] for e in inc.state.metric_summary["slos"].values()) and live.histories
+    record_history(inc.dir, inc.state, cfg.slo, source)
+    inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
+    summ = inc.state.metric_summary
+    assert not summ["errors"] and all(e["recorded"] for e in summ["slos"].values())
+    assert {k: (e["worst"], e["at_resolution"]) for k, e in summ["slos"].items()} == want
+    rows, note = evidence(inc.state)
+    assert [(r.title, r.worst, r.at_resolution) for r in rows] == [(r.title, r.worst, r.at_resolution) for r in want_rows]
+    assert note is not None and "saved metrics.json" in note.text
+    # without the saved file, the same dead source is said, not guessed
+    (inc.dir / "metrics.json").unlink()
+    inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
+    summ = inc.state.metric_summary
+    assert not any(e.get("worst") for e in summ["slos"].values()) if empty else summ["errors"]

@@ -83,6 +83,7 @@ class PaneHistory:
     slo: SloConfig
     points: tuple[tuple[float, float], ...]
     step: float
+    recorded: bool = False      # read back from the incident's saved metrics.json, not the live source
 
     @property
     def times(self) -> list[float]:
@@ -222,4 +223,5 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
         "breaches": [[a, b] for a, b in runs],
         "worsening": history.worsening(impact_to),
         "breached": bool(runs),
+        "recorded": history.recorded,
     }

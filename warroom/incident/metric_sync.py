@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import SloConfig
@@ -68,16 +69,45 @@ def incident_window(state: IncidentState, now: float, lookback: float, speed: fl
     return Window(start, max(end, start), step)
 
 
-def read_histories(source: Any, slos: list[SloConfig], window: Window) -> tuple[dict[str, PaneHistory], list[str]]:
-    """Each pane's history over the window, and a sentence per pane that could not be read."""
+def read_histories(source: Any, slos: list[SloConfig], window: Window,
+                   saved: Callable[[], Any] | None = None) -> tuple[dict[str, PaneHistory], list[str]]:
+    """Each pane's history over the window, and a sentence per pane that could not be read.
+
+    ``saved`` gives the incident's saved history (``metrics.json``, written at resolve) or None.
+    Where the live source can no longer answer for a pane (an error, or fewer points in the
+    window than were saved: Prometheus' retention passed, the drill world is gone), the saved
+    points are used instead; the pane's history then says so (``PaneHistory.recorded``)."""
     out: dict[str, PaneHistory] = {}
     errors: list[str] = []
+    loaded: list[Any] = []
     for slo in slos:
+        live: PaneHistory | None = None
+        failure = ""
         try:
-            out[slo.id] = pane_history(source, slo, window.start, window.end, window.step)
+            live = pane_history(source, slo, window.start, window.end, window.step)
         except HistoryError as exc:
-            errors.append(f"{slo.title}: {exc}")
+            failure = f"{slo.title}: {exc}"
+        if saved is not None:
+            if not loaded:
+                loaded.append(saved())
+            kept = _saved_pane(loaded[0], slo, window)
+            if kept is not None and (live is None or len(kept.points) > len(live.points)):
+                out[slo.id] = kept
+                continue
+        if live is not None:
+            out[slo.id] = live
+        else:
+            errors.append(failure)
     return out, errors
+
+
+def _saved_pane(history: Any, slo: SloConfig, window: Window) -> PaneHistory | None:
+    """The saved pane of the same id and query, cut to the window; None when there is none."""
+    pane = history.pane(slo.id) if history is not None else None
+    if pane is None or pane.slo.query != slo.query:
+        return None
+    points = tuple((t, v) for t, v in pane.points if window.start - 1e-6 <= t <= window.end + 1e-6)
+    return PaneHistory(slo, points, pane.step, recorded=True) if points else None
 
 
 def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str, PaneHistory]) -> list[Any]:

@@ -377,10 +377,14 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
             worst=_sample_text(worst, unit), worst_at=_from_unix(worst["at"]) if worst else None,
             at_resolution=_sample_text(e.get("at_resolution"), unit),
             breach=format_duration(secs) if secs else "none", cites=(seq, *breach_cites)))
-    note = None
+    notes = []
+    recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
+    if recorded:
+        notes.append("Read from the incident's saved metrics.json (the live source no longer answered): "
+                     + ", ".join(recorded))
     if summ.get("errors"):
-        note = Line("Not read: " + "; ".join(str(x) for x in summ["errors"]), (seq,))
-    return out, note
+        notes.append("Not read: " + "; ".join(str(x) for x in summ["errors"]))
+    return out, Line(". ".join(notes), (seq,)) if notes else None
 
 
 def _past(value: float, level: float, e: dict[str, Any]) -> bool:

@@ -704,7 +704,8 @@ class Incident(StepRunning):
         window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed)
         if window is None:
             return result
-        histories, errors = ms.read_histories(source, slos, window)
+        saved = self._saved_history if summary else None      # the PIR's numbers may fall back to it
+        histories, errors = ms.read_histories(source, slos, window, saved)
         result.histories, result.errors = histories, errors
         with self._lock:
             result.events = ms.sync_breaches(lambda t, d: self._append(t, d), self.state, histories)
@@ -712,13 +713,24 @@ class Incident(StepRunning):
                 st = self.state
                 window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
                 if result.events:   # impact start may have moved: read the window again
-                    histories, errors = ms.read_histories(source, slos, window)
+                    histories, errors = ms.read_histories(source, slos, window, saved)
                     result.histories, result.errors = histories, errors
                 offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
                 data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
                                        errors, speed=speed, after=offsets[0])
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
         return result
+
+    def _saved_history(self) -> Any:
+        """The metric history saved at resolve (``metrics.json``), or None when there is none
+        readable: the PIR's numbers fall back to it where the live source no longer answers."""
+        from warroom.errors import WarroomError
+        from warroom.incident.history import load_history
+
+        try:
+            return load_history(self.dir)
+        except WarroomError:
+            return None
 
     def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
         """What a watcher (the dashboard's poll, the CLI before each command) does to keep the
