@@ -17,7 +17,7 @@ from textual.widgets import Static
 
 from panes.fmt import escalation_tier, format_clock
 from panes.slo import set_text
-from panes.view import GateView, HeaderInfo
+from panes.view import GateView, HeaderInfo, SharedView
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 # The word is always printed next to the mark, so each failure reads the same without colour:
@@ -39,10 +39,17 @@ class IncidentHeader(Vertical):
         yield Static(classes="hdr-identity")
         yield Static(classes="hdr-clocks")
         yield Static(classes="hdr-gate")
+        yield Static(classes="hdr-shared")
 
     def show(self, info: HeaderInfo, now: float) -> None:
         self.info = info
         set_text(self.query_one(".hdr-identity", Static), self.identity_text())
+        self.set_class(info.shared is not None, "-shared")
+        if info.shared is not None:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            shared_text(line, info.shared)
+            line.rstrip()
+            set_text(self.query_one(".hdr-shared", Static), line)
         self.tick(now)
 
     def tick(self, now: float) -> None:
@@ -61,6 +68,9 @@ class IncidentHeader(Vertical):
         if i.read_only:
             t.append(" READ-ONLY ", "bold white on blue")
             t.append(" ")
+        if i.shared is not None and i.shared.down is not None:
+            t.append(" SHARED STORE DOWN ", "bold white on red")
+            t.append(" last state kept, new actions refused, reconnecting ", "bold red")
         if i.incident_id is None:
             t.append("warroom", "bold")
             t.append("  no incident open — press ")
@@ -109,6 +119,29 @@ class IncidentHeader(Vertical):
             t.append("  ")
         t.rstrip()
         return t
+
+
+def shared_text(t: Text, s: SharedView) -> None:
+    """``shared ● ok  here: alice@bastion-1 (3. Scale out), you (1. Check)``, or down."""
+    t.append("shared ", "dim")
+    if s.down is not None:
+        t.append("✖ down", "bold red")
+        t.append(f"  {s.down}", "red")
+        if s.pending:
+            t.append("  step results kept here until it is back", "yellow")
+        t.append("  ")
+        return
+    t.append("● ok", "green")
+    t.append("  ")
+    if s.present:
+        t.append("here: ", "dim")
+        for n, (who, step, me) in enumerate(s.present):
+            if n:
+                t.append(", ")
+            t.append("you" if me else who, "bold" if not me else "")
+            if step:
+                t.append(f" ({step})", "dim")
+        t.append("  ")
 
 
 def gate_text(g: GateView, now: float) -> Text:

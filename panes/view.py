@@ -79,6 +79,20 @@ class GateView:
 
 
 @dataclass(frozen=True)
+class SharedView:
+    """The shared store as the header shows it: reachable or why not, and who has the incident
+    open on which step (``me`` marks this session)."""
+
+    where: str
+    down: str | None = None
+    present: tuple[tuple[str, str | None, bool], ...] = ()
+    pending: int = 0
+
+    def __post_init__(self) -> None:
+        clean_fields(self)   # names and steps come from other hosts' rows: never raw
+
+
+@dataclass(frozen=True)
 class HeaderInfo:
     """Everything the header line shows; ``incident_id`` None means no incident is open."""
 
@@ -94,6 +108,7 @@ class HeaderInfo:
     sources: tuple[tuple[str, str], ...] = ()   # (name, "ok" | "stale" | "error" | "down")
     gate: GateView | None = None        # the verify gate to show: an open one first, else the last result
     time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
+    shared: SharedView | None = None    # a shared incident (PostgreSQL): health and presence
 
     def __post_init__(self) -> None:
         clean_fields(self)

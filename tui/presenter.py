@@ -92,8 +92,10 @@ def open_incidents(ctx: AppContext) -> list[OpenSummary]:
     """The incidents this dashboard may resume (a drill only its own)."""
     from warroom.incident.store import IncidentStore
 
+    from warroom.shared.dsn import resolve
+
     root = Path(ctx.state_dir) / "incidents"
-    if not root.is_dir() or next(root.iterdir(), None) is None:
+    if resolve(ctx.config) is None and (not root.is_dir() or next(root.iterdir(), None) is None):
         # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
         # an incident is declared or opened.
         return []
@@ -189,6 +191,10 @@ class IncidentPresenter:
         if old is not None:
             old.close()
         self._journal_size = -1
+        live = self.live
+        # A shared incident: the listener's thread only posts; the view is rebuilt by a worker
+        # that reads by seq (a missed notification loses nothing), the header says "down".
+        live.watch(lambda reason: self.post(IncidentChanged(live.id, reason)))
         return str(incident.id)
 
     def open_incidents(self) -> list[OpenSummary]:
@@ -282,6 +288,23 @@ class IncidentPresenter:
             return False
         self._journal_size = size
         return True
+
+    def set_step(self, label: str | None) -> None:
+        """The step this person is on, for the others' presence line (no I/O here)."""
+        if self.live is not None:
+            self.live.set_step(label[:60] if label else None)
+
+    def runs_elsewhere(self, key: StepKey, snapshot: Any) -> str | None:
+        """Who runs this step on another host (a shared incident), from the snapshot: its output
+        is on their machine, so there is nothing here to follow, cancel or gate."""
+        live = self.live
+        if live is None or not live.incident.shared or snapshot is None:
+            return None
+        st = snapshot.state.steps.get(key)
+        run = st.last_run if st is not None else None
+        if run is None or not run.output or (live.dir / run.output).exists():
+            return None
+        return str(run.actor or "another host")
 
     def pir_async(self, open_preview: bool) -> None:
         def work() -> None:

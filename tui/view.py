@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, StepView, TimelineItem
+from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView, TimelineItem
 from warroom.incident.marks import run_verdict, step_state
 from warroom.units import format_value
 
@@ -62,6 +62,14 @@ def timeline_item(entry: Any, notes_by_seq: dict[int, Any]) -> TimelineItem:
     return TimelineItem(at=entry.at.timestamp(), kind=kind, text=text, tag=tag, seq=entry.seq)
 
 
+def shared_view(store: Any) -> SharedView | None:
+    """A ``warroom.shared.listen.StoreStatus`` as the header draws it (None: a local incident)."""
+    if store is None:
+        return None
+    return SharedView(where=store.where, down=store.down, pending=store.pending,
+                      present=tuple((p.who, p.step, p.me) for p in store.present))
+
+
 def incident_view(snapshot: Any, status_update_every: float, now: float | None = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
     running step by key, and the earlier runbooks' progress."""
@@ -95,7 +103,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         declared_at=ts(clock_start), resolved_at=ts(state.phases.get("resolved")),
         next_update_at=ts(due),
         drill=(state.drill or {}).get("scenario") if state.drill else None,
-        time_scale=state.time_scale,
+        time_scale=state.time_scale, shared=shared_view(getattr(snapshot, "store", None)),
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier))

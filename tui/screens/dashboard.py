@@ -449,7 +449,7 @@ class DashboardScreen(Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.shown_gate(), time_scale=base.time_scale,
+            gate=self.shown_gate(), time_scale=base.time_scale, shared=base.shared,
         )
 
     def render_header(self) -> None:
@@ -493,6 +493,8 @@ class DashboardScreen(Screen[None]):
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
         self.show_step_detail(event.step)
+        if self.presenter is not None:
+            self.presenter.set_step(f"{event.step.number}. {event.step.label}" if event.step is not None else None)
         if event.step is not None and self.runbook is not None:
             self.query_one(OutputStack).show((self.runbook.id, event.step.id))
 
@@ -507,8 +509,9 @@ class DashboardScreen(Screen[None]):
         assert self.presenter is not None
         self.presenter.resume_gates_async()
         for key in message.view.running:
-            # A step started here, or one still running under its supervisor after a resume.
-            if not self.presenter.following(key):
+            # A step started here, or one still running under its supervisor after a resume
+            # (one running on another responder's host shows in the checklist, not here).
+            if not self.presenter.following(key) and self.presenter.runs_elsewhere(key, message.snapshot) is None:
                 self.start_following(key, self.step_label(key, message.snapshot))
 
     def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:

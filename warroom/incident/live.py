@@ -57,6 +57,7 @@ class IncidentSnapshot:
     runbook: Runbook | None
     seq: int
     runbooks: tuple[Runbook, ...] = ()      # every runbook attached so far, oldest first
+    store: Any = None                       # a shared incident: ``warroom.shared.listen.StoreStatus``
 
     def step_state(self, key: StepKey) -> StepState | None:
         return self.state.steps.get(key)
@@ -105,6 +106,7 @@ class LiveIncident:
         self._lock = threading.Lock()
         self._snapshot: IncidentSnapshot | None = None
         self._runbooks: dict[str, Runbook] = {}
+        self._listener: Any = None
 
     # ------------------------------------------------------------------ opening / closing
 
@@ -121,6 +123,9 @@ class LiveIncident:
         source this object opened."""
         for watch in list(self._gates.values()):
             watch.stop.set()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         if self._owns_source:
             close = getattr(self.source, "close", None)
             if callable(close):
@@ -144,13 +149,50 @@ class LiveIncident:
     def journal_path(self) -> Path:
         return self.incident.journal.path
 
+    # ------------------------------------------------------------------ live (shared store)
+
+    def watch(self, on_change: Callable[[str], object]) -> bool:
+        """A shared incident: start listening (NOTIFY wake-ups, catch-up reads, presence, the
+        store's health); ``on_change(reason)`` is called on the listener's thread and must only
+        hand the news on. False (and nothing started) for a local incident."""
+        if not self.incident.shared or self._listener is not None:
+            return False
+        from warroom.shared.listen import Listener
+
+        cfg = self.incident.config.shared
+        self._listener = Listener(self.incident.journal, on_change, catch_up=cfg.catch_up,
+                                  presence_every=cfg.presence_every)
+        self._listener.start()
+        return True
+
+    def set_step(self, step: str | None) -> None:
+        """The step this person is looking at, for the others' presence line."""
+        if self._listener is not None:
+            self._listener.set_step(step)
+
+    def store_status(self) -> Any:
+        """A shared incident's store: reachable or why not, who else has it open (None: local)."""
+        if not self.incident.shared:
+            return None
+        if self._listener is not None:
+            return self._listener.status()
+        from warroom.shared.listen import StoreStatus
+
+        journal = self.incident.journal
+        return StoreStatus(where=journal.where, down=journal.down, pending=journal.pending())
+
     # ------------------------------------------------------------------ reading
 
     def snapshot(self) -> IncidentSnapshot:
         """The state now, as a private copy (copied again only when the journal moved on)."""
         with self._lock:
             state = self.incident.refresh()
+            store = self.store_status()
             if self._snapshot is not None and self._snapshot.seq == state.last_seq:
+                if self._snapshot.store != store:
+                    from dataclasses import replace
+
+                    self._snapshot = replace(self._snapshot, store=store)
                 return self._snapshot
             copy = state.copy()
             runbook = self.incident.runbook()
@@ -158,7 +200,7 @@ class LiveIncident:
                 self._runbooks[runbook.id] = runbook
             attached = [self._attached_runbook(ref) for ref in state.runbooks]
             snap = IncidentSnapshot(state=copy, runbook=runbook, seq=state.last_seq,
-                                    runbooks=tuple(rb for rb in attached if rb is not None))
+                                    runbooks=tuple(rb for rb in attached if rb is not None), store=store)
             self._snapshot = snap
             return snap
 
@@ -167,7 +209,7 @@ class LiveIncident:
         rb_id = str(ref.get("id") or "")
         if rb_id in self._runbooks:
             return self._runbooks[rb_id]
-        snap = self.dir / str(ref.get("snapshot") or "runbook.md")
+        snap = self.incident.local_file(str(ref.get("snapshot") or "runbook.md"))
         if not snap.is_file():
             return None
         from warroom.incident import runbook_ref
