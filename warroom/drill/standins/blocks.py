@@ -1,0 +1,539 @@
+"""``blocks``, the FlowEngine CLI, for drills: retries, metrics, quota, breaker, test flows, config.
+
+A click-style command line (``Usage:``/``Error: No such command`` and exit code 2 for usage
+errors, 1 for failures). Every answer comes from the drill: retrying while the quota is exhausted
+fails with a 429, a test flow succeeds on the fallback model once routing is on, the breaker's
+state follows the quota the simulator holds at that moment, counts come from the same series the
+panes read. Notifications, pages and status-page updates are only recorded (``actions.jsonl``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from warroom.drill import fleet
+from warroom.drill.activity import Flow, unit
+from warroom.drill.cluster import short_hash
+from warroom.drill.model import noise
+from warroom.drill.quantile import bucket_quantile
+from warroom.drill.standins.base import Args, Context, OptionError, flags, parse_args, table
+
+VERSION = "blocks 2.4.1 (flowengine client)"
+GROUP_USAGE = "blocks [OPTIONS] COMMAND [ARGS]..."
+
+
+class Usage(Exception):
+    """click's usage error: exit 2, with the command's usage line."""
+
+    def __init__(self, message: str, usage: str = GROUP_USAGE, code: int = 2) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.code = code
+
+
+class Failed(Exception):
+    """A command that ran and failed: message on stderr, exit 1."""
+
+
+Command = Callable[[Context, Args], int]
+# (group, command) -> (options, handler); group "" for top-level commands
+COMMANDS: dict[tuple[str, str], tuple[str, Command]] = {}
+
+
+def command(group: str, name: str, options: str = "") -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[(group, name)] = (options, fn)
+        return fn
+    return register
+
+
+def run(ctx: Context, argv: list[str]) -> int:
+    if not argv or argv[0] in ("--help", "-h"):
+        ctx.out(HELP)
+        return 0
+    if argv[0] == "--version":
+        ctx.out(VERSION)
+        return 0
+    groups = {g for g, _ in COMMANDS if g}
+    try:
+        group, rest = (argv[0], argv[1:]) if argv[0] in groups else ("", argv)
+        if group and (not rest or rest[0] in ("--help", "-h")):
+            ctx.out(f"Usage: blocks {group} [OPTIONS] COMMAND [ARGS]...\n\nCommands:\n"
+                    + "\n".join(f"  {c}" for g, c in COMMANDS if g == group))
+            return 0 if rest else 2
+        spec = COMMANDS.get((group, rest[0]))
+        if spec is None:
+            raise Usage(f"No such command '{rest[0]}'.", f"blocks {group} [OPTIONS] COMMAND [ARGS]..."
+                        if group else GROUP_USAGE)
+        ctx.pause(0.6)
+        return spec[1](ctx, options(rest[1:], spec[0]))
+    except Usage as exc:
+        ctx.err(f"Usage: {exc.usage}\nTry '{exc.usage.split(' [')[0]} --help' for help.\n\nError: {exc}")
+        return exc.code
+    except Failed as exc:
+        ctx.err(f"Error: {exc}")
+        return 1
+
+
+def options(argv: list[str], spec: str) -> Args:
+    """click's reading of ``--name value`` / ``--name=value``; ``--last-15min`` means ``--last 15min``."""
+    words = [w for w in argv if not re.fullmatch(r"--last-\d+(min|m|h|d)", w)]
+    lasts = [w[len("--last-"):] for w in argv if w not in words]
+    try:
+        args = parse_args(words, flags(spec), short=False, double_dash=False)
+    except OptionError as exc:
+        raise Usage(f"Option '{exc.flag}' requires an argument." if exc.kind == "needs-value"
+                    else f"No such option: {exc.flag}") from None
+    if lasts:
+        args.opts["last"] = lasts[-1]
+    return args
+
+
+def window(ctx: Context, args: Args, default: float = 3600.0) -> float:
+    """``--last 1h`` / ``--last-15min`` as scenario seconds (a drill-world duration)."""
+    text = args.text("last")
+    if not text:
+        return ctx.scenario_span(default)
+    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text)
+    if not m:
+        raise Usage(f"Invalid value for '--last': '{text}' is not a duration like 15m, 1h or 24h.")
+    return ctx.scenario_span(int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)])
+
+
+def span_label(seconds: float) -> str:
+    return f"{seconds / 3600:g}h" if seconds >= 3600 else f"{seconds / 60:g}m"
+
+
+# ------------------------------------------------------------------------------ flows
+
+
+@command("flow", "retry", "enable-pruning dry-run max-context-size= model= max-attempts=")
+def flow_retry(ctx: Context, args: Args) -> int:
+    if not args.pos:
+        raise Usage("Missing argument 'TASK_ID'.", "blocks flow retry [OPTIONS] TASK_ID")
+    task_id = args.pos[0]
+    flow = ctx.activity.find(task_id, ctx.t)
+    if flow is None:
+        raise Failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with "
+                     "psql)")
+    if flow.status == "running":
+        raise Failed(f"task {task_id} is still running; cancel it before retrying")
+    pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
+    model = args.text("model") or flow.model
+    ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
+    if pruning:
+        ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
+    ok, why, seconds = retry_outcome(ctx, flow, pruning, model)
+    ctx.pause(seconds, cap=6.0)
+    ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model)
+    attempt = f"  attempt 1/{args.text('max_attempts') or 3}: "
+    if ok:
+        ctx.out(f"{attempt}succeeded in {seconds:.1f}s")
+        ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
+        return 0
+    ctx.out(attempt + why)
+    raise Failed(f"retry of {task_id} failed: {why}")
+
+
+def retry_outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
+    """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail."""
+    sig, t = ctx.signals, ctx.t
+    anthropic = fleet.PROVIDERS[0]
+    seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
+    if not ctx.cluster.flowengine.replicas:
+        return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
+    claude = "claude" in model
+    if claude and sig.quota(anthropic, t) >= 0.85 and not sig.effective("circuit_breaker"):
+        return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
+                       f"{sig.quota(anthropic, t) * 100:.0f}% used)"), 3.0
+    if claude and sig.share_5xx(anthropic, t) > 0.2:
+        return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
+    bad = ctx.cluster.bad_image()
+    if bad and ctx.cluster.flowengine.current.image == bad and flow.repo != fleet.PILOT_REPO:
+        return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
+                       "block contract impl/v3"), 4.0
+    if pruning:
+        seconds = min(seconds, 40 + 18 * unit(flow.task_id, "p"))
+    elif "gpt-4" in model:
+        seconds *= 0.7
+    elif flow.context_kb > 500 and seconds > 100:
+        return False, f"timeout exceeded: flow killed at 180s (context_size_kb={flow.context_kb:.0f})", 180.0
+    return True, "", seconds
+
+
+@command("", "test-flow", "dry-run verbose model= input= repo= config= output=")
+def test_flow(ctx: Context, args: Args) -> int:
+    repo = args.text("repo") or fleet.PILOT_REPO
+    if repo not in {r.name for r in fleet.REPOS}:
+        raise Failed(f"repository '{repo}' is not onboarded (see repos.allowlist)")
+    if repo not in ctx.cluster.allowlist():
+        raise Failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
+    source = args.text("input") or "test_case.md"
+    env = ctx.cluster.env()
+    if args.get("dry_run"):
+        if "pii" not in source.lower():
+            ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {env.get('PRIMARY_MODEL')}")
+            return 0
+        ctx.out(f"dry run: {source} -> context bundle 14KB")
+        if env.get("PII_REDACTION_ENABLED") != "true":
+            raise Failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
+                         "(PII_REDACTION_ENABLED is not true)")
+        ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
+        return 0
+    wanted = args.text("model") or "auto"
+    routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
+    model, via = (wanted if wanted != "auto" else "claude-sonnet-4-5"), ""
+    if wanted == "auto" and ("anthropic" in env.get("DISABLE_PROVIDERS", "") or (
+            routed and ctx.signals.share_5xx(fleet.PROVIDERS[0], ctx.t) > 0.03)):
+        model, via = str(routed or "gpt-4-turbo"), " via fallback routing"
+    probe = Flow(f"tsk_test{short_hash(ctx.at, n=4)}", repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model,
+                 "openai" if "gpt" in model else "anthropic", 120.0, 1)
+    ok, why, seconds = retry_outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
+    ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
+    ctx.pause(min(seconds, 60.0), cap=5.0)
+    ctx.record("test_flow", repo=repo, ok=ok, model=model)
+    if not ok:
+        raise Failed(f"test flow failed: {why}")
+    ctx.out(f"✓ flow succeeded in {seconds:.1f}s on {model}{via}; quality gates 5/5 passed")
+    return 0
+
+
+# ------------------------------------------------------------------------------ metrics
+
+
+def healthy_count(ctx: Context, repo: fleet.Repo, t1: float, t2: float, failures: bool) -> float:
+    """Counts from before the simulated history: the healthy estate's volume (same noise), so
+    "the last 24h" reads like a real day, not an empty one."""
+    n = max(1, int((t2 - t1) // 60.0))
+    total = 0.0
+    for i in range(n):
+        rate = repo.rate * (1.0 + 0.12 * noise(f"{ctx.scenario}:exec:{repo.name}", t1 + (i + 0.5) * (t2 - t1) / n, 120.0))
+        total += rate * (t2 - t1) / n * (fleet.BASE_FAILURE if failures else 1.0)
+    return total
+
+
+def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
+    key = ("fail" if "failures" in metric else "exec", repo.name)
+    s = ctx.series
+    value = s.value(key, t2) - s.value(key, max(t1, s.t0)) if t2 > s.t0 else 0.0
+    if t1 < s.t0:
+        value += healthy_count(ctx, repo, t1, min(t2, s.t0), "failures" in metric)
+    return value
+
+
+@command("metrics", "query", "metric= last= group-by= sort= repo=")
+def metrics_query(ctx: Context, args: Args) -> int:
+    metric = args.text("metric")
+    known = ("flow_failures_total", "flow_executions_total", "flow_cost_dollars_total")
+    if metric not in known:
+        raise Failed(f"unknown metric '{metric}'; available: {', '.join(known)}")
+    span = window(ctx, args)
+    group = args.text("group_by") or "repo"
+    cost = metric == "flow_cost_dollars_total"
+    source = "flow_executions_total" if cost else metric
+    if group == "hour":
+        rows = []
+        for h in range(max(1, int(round(span / 3600))) - 1, -1, -1):
+            w1, w2 = ctx.t - (h + 1) * 3600, ctx.t - h * 3600
+            v = sum(count(ctx, source, r, w1, w2) for r in fleet.REPOS)
+            rows.append([datetime.fromtimestamp(ctx.wall(w1), UTC).strftime("%Y-%m-%d %H:%M"),
+                         f"${v * 0.13:,.2f}" if cost else int(round(v))])
+        ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
+        return 0
+    if group != "repo":
+        raise Failed(f"cannot group {metric} by '{group}'; use repo or hour")
+    per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
+    totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)
+               * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in fleet.REPOS]
+    totals.sort(key=lambda x: -x[1] if args.text("sort", "desc") == "desc" else x[1])
+    noun = {"flow_failures_total": "failures", "flow_executions_total": "executions"}.get(metric, "")
+    for name, v in totals:
+        ctx.out(f"{name}: ${v:,.2f}" if cost else f"{name}: {int(round(v))} {noun}")
+    total = sum(v for _, v in totals)
+    ctx.out("")
+    if cost:
+        ctx.out(f"Total cost (last {span_label(span)}): ${total:,.2f}")
+        return 0
+    if metric == "flow_failures_total":
+        ctx.out(f"Total affected repos: {sum(1 for _, v in totals if round(v) >= 2)}")
+    ctx.out(f"Total {noun}: {int(round(total))} (last {span_label(span)})")
+    return 0
+
+
+@command("metrics", "latency", "last=")
+def latency(ctx: Context, args: Args) -> int:
+    from warroom.drill.series import BOUNDS, BUCKET_LABELS
+
+    span = window(ctx, args)
+    s = ctx.series
+    t1 = max(ctx.t - span, s.t0)
+    counts = [s.value(("bucket", b), ctx.t) - s.value(("bucket", b), t1) for b in BUCKET_LABELS]
+    buckets = list(zip(BOUNDS, counts, strict=True))
+    ctx.out(f"Flow latency, last {span_label(ctx.t - t1 if span > 0 else span)} ({int(counts[-1])} flows)")
+    for q in (0.5, 0.9, 0.95, 0.99):
+        v = bucket_quantile(q, buckets)
+        mark = "  ⚠️  (exceeds 120s target)" if q == 0.95 and v is not None and v > 120 else ""
+        ctx.out(f"P{int(q * 100)}: " + ("n/a" if v is None else f"{v:.0f}s{mark}"))
+    return 0
+
+
+@command("metrics", "model-latency", "last=")
+def model_latency(ctx: Context, args: Args) -> int:
+    span = window(ctx, args)
+    sig = ctx.signals
+    base = sig.latency_median(ctx.t) * 0.42
+    rows = []
+    for p in fleet.PROVIDERS:
+        factor = {"anthropic": 1.0, "openai": 0.78, "google": 0.6}[p.name] * (1.0 + 4.0 * sig.share_5xx(p, ctx.t))
+        rows.append([f"{p.model} ({p.name})", f"{base * factor:.1f}s", f"{base * factor * 1.8:.1f}s",
+                     f"{sig.share_5xx(p, ctx.t) * 100:.1f}%"])
+    ctx.out(f"Model API latency, last {span_label(span)}")
+    ctx.out(table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
+    return 0
+
+
+@command("metrics", "compare", "baseline= canary= duration=")
+def metrics_compare(ctx: Context, args: Args) -> int:
+    base, canary = args.text("baseline"), args.text("canary")
+    if not base or not canary:
+        raise Usage("Missing option '--baseline' / '--canary'.", "blocks metrics compare [OPTIONS]")
+    if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
+        raise Failed(f"no metrics for '{canary}': deployment not found")
+    fr = ctx.series.pane("failure_rate", ctx.t) or 0.0
+    p95 = ctx.series.pane("p95_latency", ctx.t) or 0.0
+    ctx.out(table(["METRIC", base, canary, "VERDICT"],
+                  [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
+                   ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]], gap=2))
+    return 0
+
+
+# ------------------------------------------------------------------------------ quota and breaker
+
+
+@command("quota", "show", "all all-providers provider=")
+def quota_show(ctx: Context, args: Args) -> int:
+    wanted = args.text("provider")
+    if wanted and wanted not in fleet.PROVIDER_NAMES:
+        raise Failed(f"unknown provider '{wanted}'; known: {', '.join(fleet.PROVIDER_NAMES)}")
+    every = args.get("all") or args.get("all_providers")
+    now = datetime.fromtimestamp(ctx.at, UTC)
+    reset = now.replace(hour=23, minute=59, second=59, microsecond=0)
+    hours, rem = divmod(int((reset - now).total_seconds()), 3600)
+    for i, p in enumerate(fleet.PROVIDERS):
+        if (wanted and p.name != wanted) or (not wanted and not every and i > 0):
+            continue
+        used = ctx.signals.quota(p, ctx.t)
+        label = {"anthropic": "Anthropic (Claude)", "openai": "OpenAI (GPT-4)", "google": "Google (Gemini)"}[p.name]
+        ctx.out(f"Provider: {label}")
+        ctx.out(f"  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens ({used * 100:.0f}%) "
+                + ("⚠️" if used >= 0.8 else "✅"))
+        ctx.out(f"  Resets: {reset:%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)")
+        ctx.out("")
+    return 0
+
+
+def breaker_state(ctx: Context) -> tuple[str, str]:
+    """The breaker's state from the deployment's env history and the quota it protects.
+
+    Armed (enabled, and its pods ready), it follows the busiest provider's quota: OPEN (pausing new
+    flows) only at or above its threshold, else HALF_OPEN, monitoring the quota.
+    """
+    env = ctx.cluster.env()
+    if env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+        return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
+    fe = ctx.cluster.flowengine
+    since = None
+    for rev in fe.history:
+        on = rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true"
+        since = (rev.at if since is None else since) if on else None
+    if ctx.t < (since if since is not None else fe.current.at) + fe.rollout_seconds:
+        return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
+    threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+    try:
+        limit = float(threshold) / 100.0
+    except ValueError:
+        limit = 0.85
+    now = max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS)
+    if now >= limit:
+        return "OPEN", f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%"
+    return "HALF_OPEN", "monitoring quota"
+
+
+@command("circuit-breaker", "status")
+def breaker_status(ctx: Context, args: Args) -> int:
+    state, why = breaker_state(ctx)
+    ctx.out(f"CircuitBreaker: {state} ({why})")
+    ctx.out(f"  highest quota use: {max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS) * 100:.0f}%")
+    return 0
+
+
+def breaker_switch(ctx: Context, on: bool) -> int:
+    ctx.apply("set_env", deployment=fleet.DEPLOYMENT, namespace=fleet.NAMESPACE,
+              set={"ENABLE_CIRCUIT_BREAKER": "true" if on else "false", "CIRCUIT_BREAKER_THRESHOLD": "85"}, unset=[])
+    ctx.out(f"✓ circuit breaker {'enabled' if on else 'disabled'} on deployment/{fleet.DEPLOYMENT} (pods restarting)")
+    return 0
+
+
+command("circuit-breaker", "enable")(lambda c, a: breaker_switch(c, True))
+command("circuit-breaker", "disable")(lambda c, a: breaker_switch(c, False))
+
+
+# ------------------------------------------------------------------------------ status, config, checks, comms
+
+
+@command("status", "flows", "active failed last=")
+def status_flows(ctx: Context, args: Args) -> int:
+    flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
+    if args.get("failed"):
+        ctx.out(f"{sum(f.status == 'failed' for f in flows)} failed flows (last 10m)")
+        return 0
+    active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
+    ctx.out(f"{len(active)} active flows")
+    for f in active[:20]:
+        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  running {f.duration:.0f}s")
+    return 0
+
+
+@command("status", "update", "status= message= component=")
+def status_update(ctx: Context, args: Args) -> int:
+    status = args.text("status")
+    if status not in ("operational", "degraded", "partial_outage", "major_outage", "maintenance"):
+        raise Usage(f"Invalid value for '--status': '{status}' is not one of 'operational', 'degraded', "
+                    "'partial_outage', 'major_outage', 'maintenance'.", "blocks status update [OPTIONS]")
+    if not args.get("message"):
+        raise Usage("Missing option '--message'.", "blocks status update [OPTIONS]")
+    ctx.record("status_page", status=status, message=args.text("message")[:300])
+    ctx.out(f"✓ status page updated: {status}")
+    return 0
+
+
+def config_cmd(ctx: Context, args: Args, action: str) -> int:
+    """``config get|set|list``: the orchestrator settings a runbook may change (the repo allowlist)."""
+    if action == "list":
+        for k, v in sorted(ctx.cluster.config.items()):
+            ctx.out(f"{k} = {v}")
+        return 0
+    if not args.pos:
+        raise Usage("Missing argument 'KEY'.", f"blocks config {action} [OPTIONS] KEY" + " VALUE" * (action == "set"))
+    key = args.pos[0]
+    if action == "get":
+        if key not in ctx.cluster.config:
+            raise Failed(f"no such config key '{key}'")
+        ctx.out(ctx.cluster.config[key])
+        return 0
+    if len(args.pos) < 2:
+        raise Usage("Missing argument 'VALUE'.", "blocks config set [OPTIONS] KEY VALUE")
+    value = args.pos[1]
+    if key == "repos.allowlist":
+        unknown = [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]
+        if unknown:
+            raise Failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
+    elif not re.fullmatch(r"[a-z_]+(\.[a-z0-9_\-]+)+", key):
+        raise Failed(f"no such config key '{key}'")
+    ctx.apply("config_set", key=key, value=value)
+    ctx.out(f"{key} = {value}")
+    return 0
+
+
+for _action in ("get", "set", "list"):
+    command("config", _action)((lambda act: lambda c, a: config_cmd(c, a, act))(_action))
+
+
+def task(ctx: Context, args: Args) -> tuple[str, Flow]:
+    """The flow ``--task-id`` names, or the error both checks give for an unknown (or missing) id."""
+    task_id = args.text("task_id")
+    flow = ctx.activity.find(task_id, ctx.t) if task_id else None
+    if flow is None:
+        raise Failed(f"task '{task_id}' not found")
+    return task_id, flow
+
+
+@command("verify", "contract", "verbose task-id=")
+def verify_contract(ctx: Context, args: Args) -> int:
+    task_id, _ = task(ctx, args)                # an unknown task fails before the contract is checked
+    schema = ctx.cluster.schema_version()
+    if schema != fleet.SCHEMA_VERSION:
+        if args.get("verbose"):
+            ctx.out(f"TaskObject {task_id}: schema_version {schema}")
+            ctx.out("block contract impl/v3 accepts: 20251104_001")
+        raise Failed(f"contract violation: TaskObject schema_version {schema} is not accepted by block impl/v3 "
+                     f"(expects {fleet.SCHEMA_VERSION})")
+    ctx.out(f"✓ {task_id}: TaskObject valid against schema {schema}; contract impl/v3 satisfied")
+    return 0
+
+
+@command("security", "scan", "task-id=")
+def security_scan(ctx: Context, args: Args) -> int:
+    """PII in a task's context bundle exactly when redaction was off while it was built."""
+    task_id, flow = task(ctx, args)
+    off_since = None
+    for rev in ctx.cluster.flowengine.history:
+        if rev.env.get("PII_REDACTION_ENABLED") == "false" and off_since is None:
+            off_since = rev.at
+        elif rev.env.get("PII_REDACTION_ENABLED") == "true":
+            off_since = None
+    ctx.out(f"Scanning context bundle ctx_{task_id}.json ({flow.context_kb:.0f}KB)...")
+    if off_since is not None and flow.start >= off_since:
+        ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")
+        raise Failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
+    ctx.out("✓ no PII findings")
+    return 0
+
+
+@command("audit", "status")
+def audit_status(ctx: Context, args: Args) -> int:
+    since = ctx.signals.audit_stalled_since(ctx.t)
+    if since is None:
+        ctx.out(f"audit pipeline: healthy (last event {ctx.signals.audit_gap(ctx.t):.0f}s ago)")
+        return 0
+    ctx.out(f"audit pipeline: STALLED for {ctx.t - since:.0f}s (audit-shipper not acknowledging writes)")
+    return 1
+
+
+@command("", "notify", "channel= message=")
+def notify(ctx: Context, args: Args) -> int:
+    if not args.pos or args.pos[0] not in ("slack", "email", "pagerduty"):
+        raise Usage("Missing argument 'TARGET' (slack, email or pagerduty).", "blocks notify [OPTIONS] TARGET")
+    if not args.get("message"):
+        raise Usage("Missing option '--message'.", "blocks notify [OPTIONS] TARGET")
+    channel = (args.text("channel") or "ops-alerts").lstrip("#")
+    ctx.record("notify", channel=channel, message=args.text("message")[:300])
+    ctx.out(f"✓ posted to #{channel} ({args.pos[0]})")
+    return 0
+
+
+@command("incident", "create", "severity= title= assignee=")
+def incident_create(ctx: Context, args: Args) -> int:
+    if not args.get("title"):
+        raise Usage("Missing option '--title'.", "blocks incident create [OPTIONS]")
+    severity, assignee = args.text("severity") or "P2", args.text("assignee")
+    ctx.record("page", severity=severity, assignee=assignee)
+    ctx.out(f"✓ created incident PD-{48000 + int(unit(ctx.at, 'inc') * 999)} ({severity}): {args.text('title')}")
+    if assignee:
+        ctx.out(f"  paged {assignee} (2 responders notified)")
+    return 0
+
+
+HELP = """Usage: blocks [OPTIONS] COMMAND [ARGS]...
+
+  FlowEngine command line.
+
+Options:
+  --version  Show the version and exit.
+  --help     Show this message and exit.
+
+Commands:
+  audit            Audit pipeline state.
+  circuit-breaker  Inspect or toggle the model-quota circuit breaker.
+  config           Read and change orchestrator settings.
+  flow             Operate on flows (retry).
+  incident         Open an incident with the on-call tooling.
+  metrics          Query flow and model metrics.
+  notify           Post a message to Slack, email or PagerDuty.
+  quota            Model API quota per provider.
+  security         Security scans of context bundles.
+  status           Flow status and the public status page.
+  test-flow        Run a test flow end to end.
+  verify           Check TaskObjects against block contracts."""
