@@ -17,22 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.standins.base import Context
+from warroom.drill.standins.base import Context, OptionError, flags, parse_args
 
-BOOL = {"-s": "silent", "--silent": "silent", "-S": "show_error", "--show-error": "show_error",
-        "-f": "fail", "--fail": "fail", "--fail-with-body": "fail_body", "-i": "include", "--include": "include",
-        "-I": "head", "--head": "head", "-L": "location", "--location": "location", "-k": "insecure",
-        "--insecure": "insecure", "-v": "verbose", "--verbose": "verbose", "--compressed": "compressed",
-        "-G": "get", "--get": "get", "-N": "no_buffer", "--no-buffer": "no_buffer", "-#": "progress",
-        "--http2": "http2", "--http1.1": "http1"}
-VALUE = {"-X": "request", "--request": "request", "-H": "header", "--header": "header", "-d": "data",
-         "--data": "data", "--data-raw": "data", "--data-binary": "data", "--data-urlencode": "data_urlencode",
-         "--json": "json", "-o": "output", "--output": "output", "-w": "write_out", "--write-out": "write_out",
-         "-m": "max_time", "--max-time": "max_time", "--connect-timeout": "connect_timeout", "-u": "user",
-         "--user": "user", "-A": "user_agent", "--user-agent": "user_agent", "--retry": "retry",
-         "--url": "url", "-e": "referer", "--referer": "referer", "--cacert": "cacert", "-T": "upload",
-         "--retry-delay": "retry_delay", "--resolve": "resolve"}
-MULTI = {"header", "data", "data_urlencode", "url"}
+FLAGS = flags(
+    "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
+    "N|no-buffer #:progress http2 http1.1 X|request= H|header=* d|data|data-raw|data-binary=* data-urlencode=* json= "
+    "o|output= w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
+    "T|upload= retry-delay= resolve=")
+TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
 HOST_IPS = {"api.anthropic.com": "160.79.104.10", "api.openai.com": "162.159.140.245",
             "status.anthropic.com": "104.18.38.3", "status.openai.com": "104.18.20.11",
             "status.cloud.google.com": "142.250.180.14", "hooks.slack.com": "54.192.175.16"}
@@ -52,62 +44,6 @@ class Response:
     content_type: str = "application/json"
 
 
-def parse(argv: list[str]) -> tuple[dict[str, object], list[str]]:
-    opts: dict[str, object] = {}
-    urls: list[str] = []
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a.startswith("--") or (a.startswith("-") and len(a) == 2):
-            name, eq, value = a.partition("=") if a.startswith("--") else (a, "", "")
-            if name in BOOL:
-                opts[BOOL[name]] = True
-            elif name in VALUE:
-                if not eq:
-                    i += 1
-                    if i >= len(argv):
-                        raise CurlError(2, f"curl: option {name}: requires parameter\n"
-                                           "curl: try 'curl --help' or 'curl --manual' for more information")
-                    value = argv[i]
-                key = VALUE[name]
-                if key in MULTI:
-                    opts.setdefault(key, []).append(value)  # type: ignore[union-attr]
-                else:
-                    opts[key] = value
-            else:
-                raise CurlError(2, f"curl: option {name}: is unknown\n"
-                                   "curl: try 'curl --help' or 'curl --manual' for more information")
-        elif a.startswith("-") and len(a) > 2:
-            # bundled short options: -sS, -sSf, -sI, -XPOST, -sH 'x: y'
-            j = 1
-            while j < len(a):
-                flag = "-" + a[j]
-                if flag in BOOL:
-                    opts[BOOL[flag]] = True
-                    j += 1
-                    continue
-                if flag in VALUE:
-                    value = a[j + 1:]
-                    if not value:
-                        i += 1
-                        if i >= len(argv):
-                            raise CurlError(2, f"curl: option {flag}: requires parameter")
-                        value = argv[i]
-                    key = VALUE[flag]
-                    if key in MULTI:
-                        opts.setdefault(key, []).append(value)  # type: ignore[union-attr]
-                    else:
-                        opts[key] = value
-                    break
-                raise CurlError(2, f"curl: option {a}: is unknown\n"
-                                   "curl: try 'curl --help' or 'curl --manual' for more information")
-        else:
-            urls.append(a)
-        i += 1
-    urls.extend(opts.get("url", []))  # type: ignore[arg-type]
-    return opts, urls
-
-
 def run(ctx: Context, argv: list[str]) -> int:
     if argv and argv[0] in ("--version", "-V"):
         ctx.out("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13\n"
@@ -116,13 +52,15 @@ def run(ctx: Context, argv: list[str]) -> int:
                 "IPv6 Largefile libz NTLM SSL threadsafe TLS-SRP UnixSockets")
         return 0
     try:
-        opts, urls = parse(argv)
-        if not urls:
-            raise CurlError(2, "curl: no URL specified!\ncurl: try 'curl --help' or 'curl --manual' for more "
-                               "information")
-    except CurlError as exc:
-        ctx.err(str(exc))
-        return exc.code
+        opts = parse_args(argv, FLAGS, double_dash=False)
+    except OptionError as exc:
+        ctx.err(f"curl: option {exc.flag}: requires parameter{TRY}" if exc.kind == "needs-value" else
+                f"curl: option {exc.flag if exc.flag.startswith('--') else exc.token}: is unknown{TRY}")
+        return 2
+    urls = opts.pos + list(opts.get("url") or [])  # type: ignore[call-overload]
+    if not urls:
+        ctx.err(f"curl: no URL specified!{TRY}")
+        return 2
     silent = bool(opts.get("silent"))
     show_errors = not silent or bool(opts.get("show_error"))
     code = 0
@@ -137,22 +75,22 @@ def run(ctx: Context, argv: list[str]) -> int:
             headers[k.strip().lower()] = v.strip()
         data = "&".join(str(d) for d in opts.get("data", []))  # type: ignore[union-attr]
         if opts.get("json"):
-            data = str(opts["json"])
+            data = opts.text("json")
         started = time.monotonic()
         ctx.pause(0.25)
         try:
             if opts.get("verbose"):
                 parts = urlsplit(url)
                 ctx.err(f"*   Trying {HOST_IPS.get(parts.hostname or '', '10.0.0.1')}:{parts.port or 443}...")
-            resp = route(ctx, method, url, headers, data, opts)
+            resp = route(ctx, method, url, headers, data)
         except CurlError as exc:
             if show_errors:
                 ctx.err(str(exc))
             code = exc.code
             if opts.get("write_out"):
-                ctx.stdout.write(write_out(str(opts["write_out"]), url, None, time.monotonic() - started))
+                ctx.stdout.write(write_out(opts.text("write_out"), url, None, time.monotonic() - started))
             continue
-        fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_body"))
+        fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_with_body"))
         head = "HTTP/2 %d \r\n" % resp.status + "".join(
             f"{k}: {v}\r\n" for k, v in {"content-type": resp.content_type, "date": _http_date(ctx.at),
                                           **resp.headers}.items()) + "\r\n"
@@ -160,7 +98,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         out = ""
         if opts.get("include") or opts.get("head"):
             out += head
-        if not fail or opts.get("fail_body"):
+        if not fail or opts.get("fail_with_body"):
             out += body
         target = opts.get("output")
         if target and str(target) != "-":
@@ -169,7 +107,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         else:
             ctx.stdout.write(out)
         if opts.get("write_out"):
-            ctx.stdout.write(write_out(str(opts["write_out"]), url, resp, time.monotonic() - started))
+            ctx.stdout.write(write_out(opts.text("write_out"), url, resp, time.monotonic() - started))
         if fail:
             if show_errors:
                 ctx.err(f"curl: (22) The requested URL returned error: {resp.status}")
@@ -207,8 +145,7 @@ def js(data: object, status: int = 200) -> Response:
 # ------------------------------------------------------------------------------ routing
 
 
-def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str,
-          opts: dict[str, object]) -> Response:
+def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str) -> Response:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     path = parts.path or "/"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from warroom.drill import fleet
 from warroom.drill.activity import unit
-from warroom.drill.standins.base import Context
+from warroom.drill.standins.base import Args, Context, OptionError, flags, parse_args
 
 HOST_IP = "10.20.3.14"
 DATABASE = "flowengine_db"
@@ -33,78 +33,39 @@ def pg_ts(wall: float) -> str:
     return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + "+00"
 
 
+FLAGS = flags("A|no-align t|tuples-only X q|quiet x w W e no-psqlrc no-password c|command=* f|file=* d|dbname= "
+              "U|username= h|host= p|port= F|field-separator= v|set|variable=* P=")
+HINT = '\npsql: hint: Try "psql --help" for more information.'
+
+
 def run(ctx: Context, argv: list[str]) -> int:
-    opts = {"A": False, "t": False, "F": "|", "c": [], "f": [], "d": None, "U": None, "h": None, "X": False,
-            "q": False, "x": False}
-    i = 0
-    positional: list[str] = []
-    while i < len(argv):
-        a = argv[i]
-        if a in ("--help", "-?"):
-            ctx.out(USAGE)
-            return 0
-        if a == "--version" or a == "-V":
-            ctx.out("psql (PostgreSQL) 15.5")
-            return 0
-        long_map = {"--command": "c", "--file": "f", "--dbname": "d", "--username": "U", "--host": "h",
-                    "--port": "p", "--field-separator": "F", "--set": "v", "--variable": "v"}
-        if a.startswith("--"):
-            name, eq, value = a.partition("=")
-            if name in ("--no-align",):
-                opts["A"] = True
-            elif name in ("--tuples-only",):
-                opts["t"] = True
-            elif name in ("--no-psqlrc", "--quiet", "--no-password"):
-                pass
-            elif name in long_map:
-                if not eq:
-                    i += 1
-                    if i >= len(argv):
-                        ctx.err(f"psql: error: option '{name}' requires an argument")
-                        return 1
-                    value = argv[i]
-                _set(opts, long_map[name], value)
-            else:
-                ctx.err(f"psql: error: unrecognized option '{name}'\npsql: hint: Try \"psql --help\" for more "
-                        "information.")
-                return 1
-            i += 1
-            continue
-        if a.startswith("-") and len(a) > 1:
-            j = 1
-            while j < len(a):
-                flag = a[j]
-                if flag in "AtXqxwWe":
-                    if flag in ("A", "t", "X", "q", "x"):
-                        opts[flag] = True
-                    j += 1
-                    continue
-                if flag in "cfdUhpFvP":
-                    value = a[j + 1:]
-                    if not value:
-                        i += 1
-                        if i >= len(argv):
-                            ctx.err(f"psql: error: option requires an argument -- '{flag}'")
-                            return 1
-                        value = argv[i]
-                    _set(opts, flag, value)
-                    break
-                ctx.err(f"psql: error: invalid option -- '{flag}'\npsql: hint: Try \"psql --help\" for more "
-                        "information.")
-                return 1
-            i += 1
-            continue
-        positional.append(a)
-        i += 1
-    db = opts["d"] or (positional[0] if positional else None) or DATABASE
-    host = opts["h"] or ("/var/run/postgresql" if ctx.in_pod == "postgres" else "taskdb.drill.invalid")
+    if any(a in ("--help", "-?") for a in argv):
+        ctx.out(USAGE)
+        return 0
+    if any(a in ("--version", "-V") for a in argv):
+        ctx.out("psql (PostgreSQL) 15.5")
+        return 0
+    try:
+        args = parse_args(argv, FLAGS, double_dash=False)
+    except OptionError as exc:
+        long = exc.flag.startswith("--")
+        if exc.kind == "needs-value":
+            ctx.err(f"psql: error: option '{exc.flag}' requires an argument" if long else
+                    f"psql: error: option requires an argument -- '{exc.flag[1]}'")
+        else:
+            ctx.err((f"psql: error: unrecognized option '{exc.flag}'" if long else
+                     f"psql: error: invalid option -- '{exc.flag[1]}'") + HINT)
+        return 1
+    db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
+    host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod == "postgres" else "taskdb.drill.invalid")
     if db not in (DATABASE, "postgres"):
         where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else \
             f'server at "{host}" ({HOST_IP}), port 5432'
         ctx.err(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist')
         return 2
-    scripts: list[str] = list(opts["c"])
-    for f in opts["f"]:
+    commands: list[str] = args.get("command") or []  # type: ignore[assignment]
+    scripts = list(commands)
+    for f in args.get("file") or []:  # type: ignore[attr-defined]
         try:
             scripts.append(sys.stdin.read() if f == "-" else Path(f).read_text())
         except OSError as exc:
@@ -121,20 +82,13 @@ def run(ctx: Context, argv: list[str]) -> int:
     for script in scripts:
         for stmt in split_statements(script):
             try:
-                render(ctx, conn, stmt, opts)
+                render(ctx, conn, stmt, args)
             except SqlError as exc:
                 ctx.err(str(exc))
                 status = 1
-                if opts["c"]:
+                if commands:
                     return 1
     return status
-
-
-def _set(opts: dict[str, object], key: str, value: str) -> None:
-    if key in ("c", "f"):
-        opts[key].append(value)  # type: ignore[union-attr]
-    else:
-        opts[key] = value
 
 
 def split_statements(script: str) -> list[str]:
@@ -288,7 +242,7 @@ def column_name(desc: str) -> str:
     return "?column?"
 
 
-def render(ctx: Context, conn: sqlite3.Connection, stmt: str, opts: dict[str, object]) -> None:
+def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> None:
     if stmt.startswith("\\"):
         meta(ctx, conn, stmt)
         return
@@ -309,35 +263,32 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, opts: dict[str, ob
         ctx.out(tag)
         return
     headers = [column_name(d[0]) for d in cur.description]
-    rows = [[_cell(v) for v in r] for r in cur.fetchall()]
+    rows = [list(r) for r in cur.fetchall()]
     numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) and bool(rows)
                for i in range(len(headers))]
     if not rows:
         numeric = [h in ("count", "sum", "pid", "duration_s", "context_size_kb", "attempts", "id") for h in headers]
     texts = [["" if v is None else _fmt(v) for v in r] for r in rows]
-    if opts["A"]:
-        sep = str(opts["F"])
-        if not opts["t"]:
+    tuples_only = bool(args.get("tuples_only"))
+    if args.get("no_align"):
+        sep = args.text("field_separator", "|")
+        if not tuples_only:
             ctx.out(sep.join(headers))
         for r in texts:
             ctx.out(sep.join(r))
-        if not opts["t"]:
+        if not tuples_only:
             ctx.out(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
         return
     widths = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
-    if not opts["t"]:
+    if not tuples_only:
         ctx.out(" " + " | ".join(h.center(widths[i]) for i, h in enumerate(headers)).rstrip())
         ctx.out("-" + "-+-".join("-" * w for w in widths) + "-")
     for r in texts:
         cells = [v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(r)]
         ctx.out((" " + " | ".join(cells)).rstrip())
-    if not opts["t"]:
+    if not tuples_only:
         ctx.out(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
         ctx.out("")
-
-
-def _cell(v: object) -> object:
-    return v
 
 
 def _fmt(v: object) -> str:
