@@ -16,16 +16,6 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import short_hash
 from warroom.drill.standins.base import Context
 
-SERVICES = {
-    "logs": ("filter-log-events", "tail", "describe-log-groups", "get-log-events"),
-    "s3": ("ls", "cp", "mv", "rm"),
-    "iam": ("put-user-policy", "attach-user-policy", "detach-user-policy", "list-attached-user-policies",
-            "get-user"),
-    "cloudtrail": ("lookup-events",),
-    "rds": ("create-db-snapshot", "describe-db-snapshots", "describe-db-instances"),
-    "sts": ("get-caller-identity",),
-    "ec2": ("describe-security-groups", "describe-instances"),
-}
 ACCOUNT = "414736215093"
 
 
@@ -82,16 +72,19 @@ def run(ctx: Context, argv: list[str]) -> int:
     try:
         if not pos:
             raise usage_error("the following arguments are required: command")
+        services: dict[str, list[str]] = {}
+        for svc, op_name in HANDLERS:
+            services.setdefault(svc, []).append(op_name)
         service = pos[0]
-        if service not in SERVICES:
+        if service not in services:
             raise usage_error("argument command: Invalid choice, valid choices are:\n\n"
-                              + "\n".join(f"{s:<20}" for s in SERVICES))
+                              + "\n".join(f"{s:<20}" for s in services))
         if len(pos) < 2:
             raise usage_error("the following arguments are required: operation")
         op = pos[1]
-        if op not in SERVICES[service]:
+        if op not in services[service]:
             raise usage_error("argument operation: Invalid choice, valid choices are:\n\n"
-                              + "\n".join(f"{o:<40}" for o in SERVICES[service]))
+                              + "\n".join(f"{o:<40}" for o in services[service]))
         ctx.pause(0.4)
         result = HANDLERS[(service, op)](ctx, pos[2:], params)
     except AwsError as exc:
@@ -227,11 +220,6 @@ def logs_tail(ctx: Context, args: list[str], params: dict[str, list[str]]) -> in
     return 0
 
 
-def describe_log_groups(ctx: Context, args: list[str], params: dict[str, list[str]]) -> Any:
-    return {"logGroups": [{"logGroupName": fleet.LOG_GROUP, "retentionInDays": 30, "storedBytes": 812734112,
-                           "arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{fleet.LOG_GROUP}:*"}]}
-
-
 # ------------------------------------------------------------------------------ S3
 
 
@@ -361,10 +349,6 @@ def rds_describe(ctx: Context, args: list[str], params: dict[str, list[str]]) ->
                              "Status": "available" if ctx.t - a.t > 300 else "creating"} for a in snaps]}
 
 
-def caller(ctx: Context, args: list[str], params: dict[str, list[str]]) -> Any:
-    return {"UserId": "AIDAW3DRILL0EXAMPLE", "Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/oncall-drill"}
-
-
 def security_groups(ctx: Context, args: list[str], params: dict[str, list[str]]) -> Any:
     ids = params.get("group-ids") or []
     if ids and not all(g.startswith("sg-") for g in ids):
@@ -375,7 +359,9 @@ def security_groups(ctx: Context, args: list[str], params: dict[str, list[str]])
 HANDLERS = {
     ("logs", "filter-log-events"): filter_log_events,
     ("logs", "tail"): logs_tail,
-    ("logs", "describe-log-groups"): describe_log_groups,
+    ("logs", "describe-log-groups"): lambda c, a, p: {"logGroups": [{
+        "logGroupName": fleet.LOG_GROUP, "retentionInDays": 30, "storedBytes": 812734112,
+        "arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{fleet.LOG_GROUP}:*"}]},
     ("logs", "get-log-events"): filter_log_events,
     ("s3", "ls"): s3_ls,
     ("s3", "cp"): lambda c, a, p: s3_copy(c, a, p, "copy"),
@@ -391,7 +377,8 @@ HANDLERS = {
     ("rds", "describe-db-snapshots"): rds_describe,
     ("rds", "describe-db-instances"): lambda c, a, p: {"DBInstances": [{"DBInstanceIdentifier": "flowengine-db",
                                                                          "DBInstanceStatus": "available"}]},
-    ("sts", "get-caller-identity"): caller,
+    ("sts", "get-caller-identity"): lambda c, a, p: {
+        "UserId": "AIDAW3DRILL0EXAMPLE", "Account": ACCOUNT, "Arn": f"arn:aws:iam::{ACCOUNT}:user/oncall-drill"},
     ("ec2", "describe-security-groups"): security_groups,
     ("ec2", "describe-instances"): lambda c, a, p: {"Reservations": []},
 }
