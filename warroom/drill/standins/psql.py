@@ -158,9 +158,12 @@ def build_db(ctx: Context) -> sqlite3.Connection:
 
 
 def activity_rows(ctx: Context) -> list[tuple[object, ...]]:
+    """FlowEngine's pooled connections: more (and longer-running) while flows are slow, in
+    proportion to the replicas, and none while FlowEngine is scaled to zero."""
     rows = []
     slow = ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN
-    n = 58 + int(20 * max(0.0, slow - 1.0))
+    replicas = ctx.cluster.flowengine.replicas if ctx.signals.running(ctx.t) else 0
+    n = round((58 + int(20 * max(0.0, slow - 1.0))) * replicas / fleet.REPLICAS)
     for i in range(n):
         active = i < 3 + int(4 * max(0.0, slow - 1.0))
         started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0)

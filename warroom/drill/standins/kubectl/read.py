@@ -76,9 +76,9 @@ def _nodes(ctx: Context, args: Args, scope: str | None) -> list[Row]:
 
 
 def _hpa(ctx: Context, args: Args, scope: str | None) -> list[Row]:
-    cpu = int(cpu_percent(ctx))
     replicas = ctx.cluster.flowengine.replicas
-    return [Row(n, fleet.NAMESPACE, [f"Deployment/{n}", f"cpu: {cpu}%/{h['cpu']}%", h["min"], h["max"], replicas, "21d"],
+    cpu = f"{int(cpu_percent(ctx))}%" if replicas else "<unknown>"       # no pods, no metrics
+    return [Row(n, fleet.NAMESPACE, [f"Deployment/{n}", f"cpu: {cpu}/{h['cpu']}%", h["min"], h["max"], replicas, "21d"],
                 _meta("HorizontalPodAutoscaler", n, fleet.NAMESPACE, apiVersion="autoscaling/v2",
                       spec={"minReplicas": h["min"], "maxReplicas": h["max"]}))
             for n, h in ctx.cluster.hpa.items() if _in_prod(scope)]
@@ -423,8 +423,11 @@ def follow(ctx: Context, targets: list[tuple[str, str]]) -> None:
 
 
 def cpu_percent(ctx: Context) -> float:
-    """CPU follows the simulated latency (a slow service burns CPU), with seeded noise."""
+    """CPU follows the simulated latency (a slow service burns CPU), with seeded noise; with
+    FlowEngine scaled to zero only the rest of the estate is left (about a fifth)."""
     base = 46.0 + 30.0 * max(0.0, ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN - 1.0)
+    if not ctx.signals.running(ctx.t):
+        base = 9.0
     return min(97.0, base * (1.0 + 0.05 * noise(f"{ctx.scenario}:cpu", ctx.t, 60.0)))
 
 

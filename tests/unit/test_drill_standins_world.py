@@ -1,0 +1,70 @@
+"""The stand-ins agree with the drill world at the moment they are asked (issue 13 item 5).
+
+Run in-process (``standins_corpus.run_one``) at chosen scenario moments, so nothing depends on the
+machine's speed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import create_drill
+
+FAILED = ["psql", "-At", "-c", "SELECT task_id, status, error_message, created_at, updated_at FROM tasks "
+                               "WHERE status = 'failed' ORDER BY created_at"]
+
+
+def test_a_failed_task_stays_failed_in_every_later_triage(tmp_path: Path) -> None:
+    """Once psql lists a failed task, every later query lists it identically (until it ages past the
+    two-hour archive), before and after a mitigation; and a triage never comes back empty while
+    the same table holds failures in its window."""
+    for scenario, act in (("rate-limit", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true"),
+                          ("mass-failure", "kubectl rollout undo deployment/flowengine")):
+        drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name=scenario)
+        seen: dict[str, str] = {}
+        for t in range(120, 1800, 60):
+            if t == 600:
+                assert run_one(drill, act.split(), float(t))[0] == 0
+            code, out, _ = run_one(drill, FAILED, float(t))
+            assert code == 0
+            rows = {line.split("|")[0]: line for line in out.splitlines()}
+            archived = _pg(drill.wall_time(t - 7200 + 1))
+            for task, row in seen.items():
+                if row.split("|")[3] > archived:
+                    assert rows.get(task) == row, (scenario, t, row, rows.get(task))
+            seen.update(rows)
+            recent = ["psql", "-At", "-c", "SELECT count(*) FROM tasks WHERE status = 'failed' "
+                                           "AND created_at > now() - interval '15 minutes'"]
+            listed = sum(1 for r in rows.values() if r.split("|")[3] > _pg(drill.wall_time(t - 900)))
+            assert int(run_one(drill, recent, float(t))[1]) == listed, (scenario, t)
+        assert seen, scenario
+
+
+def _pg(wall: float) -> str:
+    from warroom.drill.standins.psql import pg_ts
+
+    return pg_ts(wall)
+
+
+def test_scaling_flowengine_to_zero_reaches_every_answer(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="zero")
+    conns = ["psql", "-At", "-c", "SELECT count(*) FROM pg_stat_activity WHERE datname = 'flowengine_db'"]
+
+    def answer(command: str | list[str], t: float) -> str:
+        code, out, err = run_one(drill, command.split() if isinstance(command, str) else command, t)
+        return out + err
+
+    before = int(answer(conns, 100.0))
+    hpa_before = answer("kubectl get hpa flowengine -n production", 100.0)
+    assert before > 0 and "<unknown>" not in hpa_before
+    assert answer("kubectl scale deployment/flowengine --replicas=0 -n production", 100.0).strip() \
+        == "deployment.apps/flowengine scaled"
+    assert int(answer(conns, 300.0)) == 0                     # the pool went with the pods
+    assert "No resources found" in answer("kubectl get pods -l app=flowengine -n production", 300.0)
+    assert answer("blocks status flows --active", 300.0).startswith("0 active flows")
+    assert "cpu: <unknown>/70%" in answer("kubectl get hpa flowengine -n production", 300.0)
+    node_cpu = [int(line.split()[2].rstrip("%")) for line in answer("kubectl top nodes", 300.0).splitlines()[1:]]
+    assert max(node_cpu) < 20
+    answer("kubectl scale deployment/flowengine --replicas=5 -n production", 400.0)
+    assert int(answer(conns, 800.0)) > 0                     # back with the pods
