@@ -88,6 +88,20 @@ def _record(path: Path) -> None:
     ic.append(ev.STEP_DRY_RUN, {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker",
                                 "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
                                 "params": {}, "mutating": True, "target": {}}, ts=at(10))
+    # two-person approval of the breaker: alice asks, bob (another login, another host) approves
+    alice = {"login": "alice", "uid": 1001, "host": "bastion-1", "actor": "alice@bastion-1"}
+    bob = {"login": "bob", "uid": 1002, "host": "bastion-2", "actor": "bob@bastion-1"}
+    asked = ic.append(ev.APPROVAL_REQUESTED, {
+        "step": 3, "step_id": "enable-breaker", "runbook_id": "RB-CORE-003", "label": "Enable the circuit breaker",
+        "kind": "shell", "command": "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
+        "command_sha256": "cd" * 32, "params": {}, "target": {"context": "prod-eu", "namespace": "production"},
+        "mutating": True, "reasons": ["it changes things and the incident is P2 ([approval] severities = P1, P2)"],
+        "dry_run": None, "verify": "quota < 80 within 10m", "requester": alice, "expires_after": 900},
+        ts=at(10.2))
+    sre.append(ev.APPROVAL_GRANTED, {"request": f"R{asked.seq}", "command_sha256": "cd" * 32, "approver": bob,
+                                     "expires_at": format_ts(at(25.5))}, ts=at(10.5))
+    ic.append(ev.APPROVAL_USED, {"request": f"R{asked.seq}", "step": 3, "step_id": "enable-breaker",
+                                 "runbook_id": "RB-CORE-003", "command_sha256": "cd" * 32, "by": alice}, ts=at(10.95))
     ic.append(ev.EVIDENCE, {"step": 3, "step_id": "enable-breaker", "when": "before", "offset": 0.0,
                             "at": format_ts(at(10.9)),
                             "values": {"quota": {"value": 95.5, "unit": "percent", "state": "crit"},
@@ -108,7 +122,10 @@ def _record(path: Path) -> None:
                                        "failure_rate": {"value": 1.4, "unit": "percent", "state": "crit"}}},
               ts=at(12))
     ic.append(ev.STEP_TICKED, {"step": 4, "step_id": "page-tl", "label": "Page the tech lead"}, ts=at(13))
-    ic.append(ev.ROLE_ASSIGNED, {"role": "commander", "person": "bob", "reason": "alice off shift"}, ts=at(13.5))
+    handoff = ic.append(ev.ROLE_ASSIGNED, {"role": "commander", "person": "bob", "reason": "alice off shift",
+                                           "brief": {"sections": [["What happened", ["breaker on at 14:11"]]]}},
+                        ts=at(13.5))
+    sre.append(ev.HANDOFF_ACKNOWLEDGED, {"handoff_seq": handoff.seq, "person": bob}, ts=at(13.8))
     ic.append(ev.STEP_SKIPPED, {"step": 5, "step_id": "request-quota", "label": "Request a quota increase",
                                 "reason": "breaker was enough; no increase needed"}, ts=at(14))
     ic.append(ev.STATUS_UPDATE, {"text": "Mitigating: breaker on, quota falling", "channels": ["clipboard"],

@@ -28,34 +28,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.errors import WarroomError
+from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
 
-ROLES: dict[str, str] = {"commander": "incident commander", "ops": "ops lead", "comms": "comms lead",
-                         "scribe": "scribe"}
-"""Canonical role word -> what it is called."""
-ROLE_SHORT: dict[str, str] = {"commander": "IC", "ops": "Ops", "comms": "Comms", "scribe": "Scribe"}
-_ALIASES = {"ic": "commander", "incident-commander": "commander", "incident commander": "commander",
-            "incident_commander": "commander", "commander": "commander",
-            "ops": "ops", "ops-lead": "ops", "ops lead": "ops", "ops_lead": "ops", "operations": "ops",
-            "operations-lead": "ops", "comms": "comms", "comms-lead": "comms", "comms lead": "comms",
-            "comms_lead": "comms", "communications": "comms", "communications-lead": "comms",
-            "scribe": "scribe"}
 BRIEF_MOMENTS = 8
-
-
-def canonical_role(word: str) -> str:
-    """``IC`` / ``incident commander`` / ``ops-lead`` -> the stored word; unknown words refused
-    with the list of valid ones."""
-    key = " ".join(str(word).strip().lower().split())
-    found = _ALIASES.get(key) or _ALIASES.get(key.replace(" ", "-"))
-    if found is None:
-        valid = "; ".join(f"{k} ({v})" for k, v in ROLES.items())
-        raise WarroomError(f"unknown role {word!r}: the roles are {valid}")
-    return found
 
 
 # ------------------------------------------------------------------------------ the brief

@@ -30,6 +30,7 @@ from warroom.durations import format_duration, parse_duration
 from warroom.journal import events as ev
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
+from warroom.incident.roles import ROLES
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -134,13 +135,20 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     for c in state.role_changes:
         if c["role"] == "commander" and c["previous"] is None:
             continue
+        cites = [c["seq"]]
         if c["role"] == "commander":
             text = f"{_hms(c['at'])} commander handoff {c['previous']} → {c['person']}"
         else:
-            text = f"{_hms(c['at'])} {c['role']}: {c['person']}" + (f" (was {c['previous']})" if c["previous"] else "")
+            name = ROLES.get(c["role"], c["role"])
+            text = f"{_hms(c['at'])} {name}: {c['person']}" + (f" (was {c['previous']})" if c["previous"] else "")
         if c.get("reason"):
             text += f": {c['reason']}"
-        roles.append(Line(text, (c["seq"],), at=c["at"], actor=c["actor"]))
+        if c["role"] == "commander" and c.get("acknowledged_seq") is not None:
+            text += f" (brief acknowledged by {c['acknowledged_by']} at {_hms(c['acknowledged_at'])})"
+            cites.append(c["acknowledged_seq"])
+        elif c["role"] == "commander" and c.get("brief") is not None:
+            text += " (brief NOT acknowledged by the incoming commander)"
+        roles.append(Line(text, tuple(cites), at=c["at"], actor=c["actor"]))
     res = state.resolution or {}
     rseq = (res.get("seq"),)
     if state.resolved:
@@ -175,7 +183,9 @@ _WEIGHTS = {
     ev.SEVERITY_CHANGED: 80, ev.ROLE_ASSIGNED: 75, ev.PHASE_MARKED: 88, ev.VERIFY_PASSED: 85,
     ev.VERIFY_FAILED: 85, ev.ALERT_SEEN: 60, ev.UPDATE_OVERDUE: 50, ev.STATUS_UPDATE: 40,
     ev.RUNBOOK_ATTACHED: 30, ev.STEP_SKIPPED: 35, ev.STEP_REFUSED: 35, ev.TIMELINE_ENTRY: 45,
-    ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10,
+    ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10, ev.APPROVAL_REQUESTED: 55, ev.APPROVAL_GRANTED: 70,
+    ev.APPROVAL_REFUSED: 70, ev.APPROVAL_EXPIRED: 45, ev.APPROVAL_USED: 20, ev.HANDOFF_ACKNOWLEDGED: 70,
+    ev.HANDOFF_REMINDER: 45,
 }
 _NOTE_WEIGHTS = {"root-cause": 90, "impact": 55, "contributing": 40, "went-wrong": 30, "action": 25}
 _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STARTED, ev.STEP_STARTED,
@@ -447,8 +457,22 @@ class CommandRow:
         return cite(self.cites)
 
 
+def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
+    """run seq -> the approval used for it (the first run of that step after ``approval.used``)."""
+    out: dict[int, Any] = {}
+    for req in state.approvals.values():
+        if req.used_seq is None:
+            continue
+        runs = [r for st, r in state.commands_run() if st.step_id == req.step_id and r.seq > req.used_seq
+                and r.seq not in out]
+        if runs:
+            out[min(runs, key=lambda r: r.seq).seq] = req
+    return out
+
+
 def commands(state: IncidentState) -> list[CommandRow]:
     rows = []
+    approved = _approval_of_runs(state)
     for i, (st, run) in enumerate(state.commands_run(), start=1):
         verdict = run_verdict(run)
         bits = [_state_word(run, verdict)]
@@ -463,6 +487,10 @@ def commands(state: IncidentState) -> list[CommandRow]:
         if run.mutating and not effect:
             effect = "no SLO values recorded" if run.status == "ok" else "—"
         cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
+        req = approved.get(run.seq)
+        if req is not None:
+            bits.append(f"approved ({req.id}) by {req.decided_by.shown if req.decided_by else '?'}")
+            cites += [c for c in (req.decided_seq, req.used_seq) if c]
         if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary):
             cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
         cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
@@ -584,6 +612,36 @@ def decisions(state: IncidentState) -> list[Line]:
     return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
 
 
+def approvals(state: IncidentState) -> list[Line]:
+    """Every approval request: the command and target it covered, who asked, who approved or
+    refused (or that it expired unanswered), and the run it was used for."""
+    out = []
+    for r in state.approvals.values():
+        target = ", ".join(f"{k} {v}" for k, v in sorted(r.target.items()) if v and k in ("context", "namespace", "host"))
+        text = (f"{r.id} step {r.step or r.step_id} ({r.label}): `{r.command}`" + (f" on {target}" if target else "")
+                + f"; requested by {r.who()} at {_hms(r.at)} UTC ({'; '.join(r.reasons) or 'approval needed'})")
+        cites = [r.seq]
+        if r.approved_until is not None:
+            text += (f"; approved by {r.decided_by.shown if r.decided_by else '?'} at {_hms(r.decided_at)} UTC"
+                     f" (good until {_hms(r.approved_until)} UTC)")
+            cites.append(r.decided_seq or 0)
+        if r.status == "refused":
+            text += (f"; REFUSED by {r.decided_by.shown if r.decided_by else '?'} at {_hms(r.decided_at)} UTC"
+                     + (f": {r.reason}" if r.reason else ""))
+            cites.append(r.decided_seq or 0)
+        if r.used_seq is not None:
+            text += f"; run at {_hms(r.used_at)} UTC by {r.used_by.shown if r.used_by else '?'}"
+            cites.append(r.used_seq)
+        if r.status == "expired":
+            what = "approval" if r.approved_until else "request (never answered)"
+            text += f"; the {what} EXPIRED at {_hms(r.expires_at())} UTC, not used"
+            cites.append(r.expired_seq or 0)
+        elif r.status in ("pending", "approved"):
+            text += f"; still {r.status} when this was written"
+        out.append(Line(text, tuple(c for c in cites if c), at=r.at, actor=r.actor))
+    return out
+
+
 def footer(state: IncidentState) -> Line:
     """What the draft was generated from. The journal head's hash (signed when a key is set) is
     added by the export itself (``pir.head_footer``): one place states it."""
@@ -606,6 +664,7 @@ class Review:
     footer: Line
     metrics_seq: int | None = None
     decisions: list[Line] = field(default_factory=list)
+    approvals: list[Line] = field(default_factory=list)
     human: str = HUMAN
 
 
@@ -615,4 +674,5 @@ def build_review(state: IncidentState, now: datetime) -> Review:
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
                   evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
                   notes=notes(state), updates=updates(state), footer=footer(state),
-                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state))
+                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state),
+                  approvals=approvals(state))

@@ -1,0 +1,1 @@
+{"incident":"incident","seq":20,"h":"b5f3daabd2d9e4c4295445bf323f34592ef957de8f2527020b8dfb1fa73f1d13","ts":"2026-12-01T23:16:03.895Z","key":"SHA256:3J/rqAluaGSJUbWtp/qMOthNM8RaLgOofmrPJwk/i8Y","pub":"Qa7tAofKuYX/s4e8sOVB1TgQlTq/jNL0h+xmrIAQQcc=","sig":"t6R06lqGDwPFBTGZe1l4WeSquGCFJ+TMzRP6o3YJJ5pd0OewETy7WnsCKOu9H2GrrcASFm1Vyay6Gdb/UV5WCw=="}

@@ -1,0 +1,33 @@
+"""The incident's roles: incident commander, ops lead, comms lead, scribe.
+
+Stored under the short words the journal has always used (``commander``, ``ops``, ``comms``,
+``scribe``); the longer names and ``ic`` are accepted for them. Anything else is refused with the
+list, so a typo never creates a role nobody looks at (older journals that hold other words
+replay as written).
+"""
+
+from __future__ import annotations
+
+from warroom.errors import WarroomError
+
+ROLES: dict[str, str] = {"commander": "incident commander", "ops": "ops lead", "comms": "comms lead",
+                         "scribe": "scribe"}
+"""Canonical role word -> what it is called."""
+ROLE_SHORT: dict[str, str] = {"commander": "IC", "ops": "Ops", "comms": "Comms", "scribe": "Scribe"}
+_ALIASES = {"ic": "commander", "incident-commander": "commander", "incident commander": "commander",
+            "incident_commander": "commander", "commander": "commander",
+            "ops": "ops", "ops-lead": "ops", "ops lead": "ops", "ops_lead": "ops", "operations": "ops",
+            "operations-lead": "ops", "comms": "comms", "comms-lead": "comms", "comms lead": "comms",
+            "comms_lead": "comms", "communications": "comms", "communications-lead": "comms",
+            "scribe": "scribe"}
+
+
+def canonical_role(word: str) -> str:
+    """``IC`` / ``incident commander`` / ``ops-lead`` -> the stored word; unknown words refused
+    with the list of valid ones."""
+    key = " ".join(str(word).strip().lower().split())
+    found = _ALIASES.get(key) or _ALIASES.get(key.replace(" ", "-"))
+    if found is None:
+        valid = "; ".join(f"{k} ({v})" for k, v in ROLES.items())
+        raise WarroomError(f"unknown role {word!r}: the roles are {valid}")
+    return found
