@@ -1,7 +1,9 @@
 """The incident header: who, what, how bad, how long, and what is due next.
 
-Two lines so it fits 80 columns: identity on the first (id, title, status, severity, flags),
-clocks and data health on the second. A third line appears while a verify gate is open (and
+Lines so it fits 80 columns: identity on the first (id, title, status, severity, flags),
+clocks and data health on the second, people on the third while an incident is open (who holds
+each role, and first what needs someone: a handoff not acknowledged, a reminder to hand over,
+approvals waiting). A third line appears while a verify gate is open (and
 keeps its outcome after): the README's headline loop must never be cut off by a narrow
 terminal, so the gate has a line of its own, with what changes (value now, hold, time left)
 before the gate's text, which the ellipsis may cut. Each line is its own ``Static`` and only
@@ -38,6 +40,7 @@ class IncidentHeader(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(classes="hdr-identity")
         yield Static(classes="hdr-clocks")
+        yield Static(classes="hdr-people")
         yield Static(classes="hdr-gate")
         yield Static(classes="hdr-shared")
 
@@ -50,6 +53,8 @@ class IncidentHeader(Vertical):
             shared_text(line, info.shared)
             line.rstrip()
             set_text(self.query_one(".hdr-shared", Static), line)
+        self.set_class(info.incident_id is not None, "-people")
+        set_text(self.query_one(".hdr-people", Static), self.people_text())
         self.tick(now)
 
     def tick(self, now: float) -> None:
@@ -86,6 +91,17 @@ class IncidentHeader(Vertical):
         t.append(i.status.upper(), "bold green" if i.status == "resolved" else "bold cyan")
         t.append("  ")
         t.append(i.title)
+        return t
+
+    def people_text(self) -> Text:
+        """Who holds which role; what needs a person now comes first, so a narrow terminal's
+        ellipsis cuts a role name, never "HANDOFF … not acknowledged" or "approval waiting"."""
+        i = self.info
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if i.people_alert:
+            t.append(f" {i.people_alert} ", "bold black on yellow")
+            t.append("  ")
+        t.append(i.roles)
         return t
 
     def clocks_text(self, now: float) -> Text:

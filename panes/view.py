@@ -109,6 +109,8 @@ class HeaderInfo:
     gate: GateView | None = None        # the verify gate to show: an open one first, else the last result
     time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
     shared: SharedView | None = None    # a shared incident (PostgreSQL): health and presence
+    roles: str = ""                     # "IC alice · Ops bob · Comms — · Scribe —"
+    people_alert: str = ""              # a handoff not acknowledged, a handoff reminder, approvals waiting
 
     def __post_init__(self) -> None:
         clean_fields(self)

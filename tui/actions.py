@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from panes.fmt import format_clock
@@ -266,14 +267,20 @@ class DashboardActions:
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
                                confirm=bool(step.confirm), kind=step.kind, **facts)
+            judge = getattr(preparer, "approval_verdict", None)
+            verdict = judge(p, datetime.fromtimestamp(self.ctx.clock.now(), UTC)) if judge is not None else None
             return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
                            timeout=p.timeout, confirm=bool(step.confirm),
-                           kind=step.kind, source=source, notes=tuple(p.notes), **facts)
+                           kind=step.kind, source=source, notes=tuple(p.notes),
+                           approval=verdict.message if verdict is not None else None,
+                           approval_ok=bool(verdict is not None and verdict.ok), **facts)
 
         label = f"{step.number}. {step.label}"
 
         def answered(answer: RunAnswer | None) -> None:
-            if answer is not None:
+            if answer is not None and answer.request_approval:
+                self.presenter.call(self.calls.request_approval, key, answer.params, what="ask approval")
+            elif answer is not None:
                 self.presenter.start_step_async(key, label, answer.params, confirmed=answer.confirmed,
                                                 dry_run=answer.dry_run)
 
@@ -457,6 +464,39 @@ class DashboardActions:
 
         by = self.ctx.config.incident.commander or getpass.getuser()
         self.app.push_screen(DecisionScreen(view, by=by), answered)
+
+    # ------------------------------------------------------------------ roles and approvals
+
+    def people(self, kind: str) -> None:
+        """R / y: read the roles or approvals view in a worker; ``open_people`` shows it."""
+        if not self.need_incident():
+            return
+        self.presenter.people_async(kind)
+
+    def open_people(self, kind: str, view: Any) -> None:
+        from tui.screens.modals.people import ApprovalAnswer, ApprovalsScreen, RolesAnswer, RolesScreen
+
+        if kind == "roles":
+            def roles_answered(a: RolesAnswer | None) -> None:
+                if a is None:
+                    return
+                if a.kind == "ack":
+                    self.presenter.call(self.calls.acknowledge_handoff, what="acknowledge handoff")
+                else:
+                    self.presenter.call(self.calls.assign_role, a.role, a.person, a.reason, what="role")
+
+            self.app.push_screen(RolesScreen(view), roles_answered)
+            return
+
+        def approvals_answered(a: ApprovalAnswer | None) -> None:
+            if a is None:
+                return
+            if a.approve:
+                self.presenter.call(self.calls.approve, a.request, what=f"approve {a.request}")
+            else:
+                self.presenter.call(self.calls.refuse, a.request, a.why, what=f"refuse {a.request}")
+
+        self.app.push_screen(ApprovalsScreen(view), approvals_answered)
 
     def drill_report(self) -> None:
         if self.ctx.drill is None:

@@ -32,6 +32,8 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("n", "note", "Note", id="incident.note"),
     Binding("u", "status_update", "Update", id="incident.status_update"),
     Binding("v", "severity", "Severity", id="incident.severity"),
+    Binding("R", "roles", "Roles", id="incident.roles", key_display="R"),
+    Binding("y", "approvals", "Approvals", id="incident.approvals"),
     Binding("r", "resolve", "Resolve", id="incident.resolve"),
     Binding("p", "pir_preview", "PIR", id="pir.preview"),
     Binding("e", "export_pir", "Export", id="pir.export"),

@@ -144,3 +144,12 @@ class DecisionsReady(Message):
     """The incident's Go/No-Go decisions, judged in a worker (``warroom.incident.decisions``)."""
 
     views: list[Any]
+
+
+@dataclass
+class PeopleReady(Message):
+    """What the roles or approvals dialog shows (``warroom.incident.people.PeopleView``), read in
+    a worker; ``kind`` is "roles" or "approvals"."""
+
+    kind: str
+    view: Any

@@ -31,6 +31,7 @@ from tui.messages import (
     GateProgress,
     IncidentChanged,
     OutputReady,
+    PeopleReady,
     PirReady,
     ResumeOffer,
     RunDialogReady,
@@ -267,7 +268,7 @@ class IncidentPresenter:
             from warroom.incident.cadence import update_every
 
             # the countdown follows the cadence for the current severity (P1 10m ... P4 60m)
-            view = incident_view(snap, update_every(self.ctx.config, snap.state.severity))
+            view = incident_view(snap, update_every(self.ctx.config, snap.state.severity), now=self.ctx.clock.now())
             self.post(ViewReady(view, snap.runbook, snap))
             if self.pir_open:
                 self.post(PirReady(live.render_pir()))
@@ -455,6 +456,23 @@ class IncidentPresenter:
 
         self.worker(work, group="decisions", name="decisions", exclusive=True)
 
+    def people_async(self, kind: str) -> None:
+        """The roles or approvals dialog's view, read off the event loop (``people_view``)."""
+        from warroom.incident.people import people_view
+
+        def work() -> None:
+            try:
+                live = self.require()
+                live.incident.approvals.expire_due()
+                state = live.snapshot().state
+                view = people_view(state, live.incident.clock(), live.incident.person())   # the rules' clock
+            except (WarroomError, OSError) as exc:
+                self.post(ActionFailed(f"{kind}: {describe(exc)}"))
+                return
+            self.post(PeopleReady(kind, view))
+
+        self.worker(work, group="people", name=kind, exclusive=True)
+
     def decide(self, view: Any, verdict: str, *, by: str, why: str) -> str:
         from warroom.incident import decisions as dec
 
@@ -608,6 +626,32 @@ class IncidentCalls:
 
     def severity(self, severity: str, reason: str) -> None:
         self._inc().set_severity(severity, reason)
+
+    # ---- roles and two-person approval (journal events like the rest; the rules are the core's)
+
+    def assign_role(self, role: str, person: str, reason: str) -> str:
+        from warroom.incident.roles import ROLES
+
+        e = self._inc().assign_role(role, person, reason)
+        handoff = " — handoff: they acknowledge it in Roles (R)" if e.data.get("brief") else ""
+        return f"{ROLES.get(e.data['role'], e.data['role'])}: {e.data['person']}{handoff}"
+
+    def acknowledge_handoff(self) -> str:
+        self._inc().acknowledge_handoff()
+        return "handoff acknowledged: you are incident commander"
+
+    def request_approval(self, key: StepKey, params: dict[str, str]) -> str:
+        live = self.p.require()
+        done = live.incident.approvals.request(live.prepare(key, params))
+        return f"approval {done.request.id} requested: another person approves it (y)"
+
+    def approve(self, request: str) -> str:
+        e = self._inc().approvals.approve(request)
+        return f"approved {e.data['request']} (good until {e.data['expires_at']})"
+
+    def refuse(self, request: str, why: str) -> str:
+        e = self._inc().approvals.refuse(request, why)
+        return f"refused {e.data['request']}: {e.data['reason']}"
 
     def resolve(self, summary: str, resolution: str, rollback: bool, concerns: list[str] | None = None) -> None:
         inc = self._inc()

@@ -98,12 +98,16 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     when = datetime.fromtimestamp(now, UTC) if now is not None else datetime.now(UTC)
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
+    from warroom.incident.handoff import header_parts
+
+    people_alert, roles = header_parts(state, when)
     header = HeaderInfo(
         incident_id=state.id, title=state.title, status=state.status, severity=state.severity,
         declared_at=ts(clock_start), resolved_at=ts(state.phases.get("resolved")),
         next_update_at=ts(due),
         drill=(state.drill or {}).get("scenario") if state.drill else None,
         time_scale=state.time_scale, shared=shared_view(getattr(snapshot, "store", None)),
+        roles=roles, people_alert=people_alert,
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier))

@@ -50,7 +50,9 @@ def sample_runbook() -> Runbook:
 def mid_incident_view() -> IncidentView:
     header = HeaderInfo(incident_id="INC-20261119-1", title="Model API quota exhausted",
                         status="investigating", severity="P3", declared_at=T0 - 17 * 60 - 5,
-                        next_update_at=T0 + 13 * 60)
+                        next_update_at=T0 + 13 * 60,
+                        roles="IC alice · Ops bob · Comms — · Scribe —",
+                        people_alert="1 approval waiting (R14)")
     steps = {
         "s1": StepView(state="ok", exit_code=0, duration=1.2, expect_met=True),
         "s2": StepView(state="ok", exit_code=0, duration=0.8),

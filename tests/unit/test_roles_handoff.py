@@ -86,14 +86,14 @@ def test_handoff_brief_ack_and_header(tmp_path: Path, monkeypatch: pytest.Monkey
                                              " alice@bastion-1: pending",)
     st = alice.state
     assert pending_handoff(st) is not None
-    head = header_text(st, clock(), 3600)
+    head = header_text(st, clock())
     assert head.startswith("IC bob · Ops carol · Comms — · Scribe dave")
     assert "HANDOFF to bob not acknowledged" in head
     with pytest.raises(WarroomError, match="only the incoming commander can acknowledge"):
         alice.acknowledge_handoff()
     bob.acknowledge_handoff()
     st = alice.state
-    assert pending_handoff(st) is None and "HANDOFF" not in header_text(st, clock(), 3600)
+    assert pending_handoff(st) is None and "HANDOFF" not in header_text(st, clock())
     assert st.role_changes[-1]["acknowledged_by"] == "bob@bastion-2"
     with pytest.raises(WarroomError, match="no commander handoff is waiting"):
         bob.acknowledge_handoff()
@@ -107,12 +107,12 @@ def test_reminder_once_per_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     first = alice.check_handoff_reminder()
     assert first is not None and first.data["period"] == 1 and first.data["commander"] == "alice"
     assert bob.check_handoff_reminder() is None            # once, whoever notices
-    assert "hand over? IC for 1h" in header_text(alice.state, clock(), 3600)
+    assert "hand over? IC for 1h" in header_text(alice.state, clock())
     clock.advance(3600)
     assert bob.check_handoff_reminder().data["period"] == 2
     alice.assign_role("commander", "bob")
     bob.acknowledge_handoff()
-    assert "hand over?" not in header_text(alice.state, clock(), 3600)   # a new tenure starts
+    assert "hand over?" not in header_text(alice.state, clock())   # a new tenure starts
     clock.advance(30 * 60)
     assert alice.check_handoff_reminder() is None
 

@@ -38,6 +38,7 @@ from tui.messages import (
     MetricsFailed,
     MetricsFetched,
     OutputReady,
+    PeopleReady,
     PirReady,
     ResumeOffer,
     RunDialogReady,
@@ -449,7 +450,8 @@ class DashboardScreen(Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.shown_gate(), time_scale=base.time_scale, shared=base.shared,
+            gate=self.shown_gate(), time_scale=base.time_scale, shared=base.shared, roles=base.roles,
+            people_alert=base.people_alert,
         )
 
     def render_header(self) -> None:
@@ -609,6 +611,10 @@ class DashboardScreen(Screen[None]):
         assert self.actions is not None
         self.actions.open_decision(message.views)
 
+    def on_people_ready(self, message: PeopleReady) -> None:
+        assert self.actions is not None
+        self.actions.open_people(message.kind, message.view)
+
     def on_drill_report_ready(self, message: DrillReportReady) -> None:
         from tui.screens.drill_report import DrillReportScreen
 
@@ -706,6 +712,14 @@ class DashboardScreen(Screen[None]):
     def action_decide(self) -> None:
         assert self.actions is not None
         self.actions.decide()
+
+    def action_roles(self) -> None:
+        assert self.actions is not None
+        self.actions.people("roles")
+
+    def action_approvals(self) -> None:
+        assert self.actions is not None
+        self.actions.people("approvals")
 
     def action_drill_report(self) -> None:
         assert self.actions is not None

@@ -181,7 +181,7 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     from warroom.incident.approval_desk import describe
     from warroom.incident.handoff import ROLES, header_text
 
-    lines = ["roles: " + header_text(st, now, float(inc.config.roles.handoff_reminder))]
+    lines = ["roles: " + header_text(st, now)]
     extra = sorted(r for r in st.roles if r not in ROLES)
     if extra:
         lines.append("  other roles (from before the role list was fixed): "

@@ -85,11 +85,8 @@ class ApprovalDesk:
 
     def verdict(self, prepared: PreparedStep, now: datetime | None = None) -> rules.Verdict | None:
         """None when the step needs no approval, else what the rule says now."""
-        if not self.reasons(prepared):
-            return None
-        key = (prepared.runbook_id, prepared.step_id)
-        return rules.judge(self.incident.state, key, self.hash_of(prepared), now or self.incident.clock(),
-                           number=prepared.number, incident_id=self.incident.id)
+        return rules.verdict_for(self.incident.state, self.incident.config, prepared, self.incident.id,
+                                 now or self.incident.clock())
 
     # ---------------------------------------------------------------- the gate a run passes
 

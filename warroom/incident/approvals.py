@@ -142,7 +142,8 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
         if r.state_at(now) == "approved" and r.command_sha256 == sha:
             if r.requester is not None and r.decided_by is not None and same_person(r.requester, r.decided_by):
                 continue   # never counts, however it got into the journal
-            return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}")
+            return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}, good"
+                                    f" until {r.expires_at():%H:%M:%S} UTC for one run of this exact command")
     if not mine:
         return Verdict(False, None, f"{where} needs a second person's approval and none was requested:"
                                     f" request it (`warroom incident request {incident_id} {number or key[1]}`),"
@@ -167,6 +168,21 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
     else:
         why = f"request {last.id} is {st}"
     return Verdict(False, last, f"{where} needs a second person's approval: {why}")
+
+
+def verdict_for(state: IncidentState, config: Config, prepared: Any, incident_id: str,
+                now: datetime) -> Verdict | None:
+    """None when the prepared step needs no approval, else what the rule says now. One function
+    for the run gate (``ApprovalDesk``) and the run dialog's preview (``StepPreparer``)."""
+    if prepared.command is None or prepared.kind == "manual":
+        return None
+    if not reasons_needed(marked=bool(getattr(prepared.step, "approval", False)), mutating=bool(prepared.mutating),
+                          severity=state.severity, config=config):
+        return None
+    sha = command_hash(incident_id, prepared.runbook_id, prepared.step_id, prepared.kind, prepared.command or "",
+                       dict(prepared.target))
+    return judge(state, (prepared.runbook_id, prepared.step_id), sha, now, number=prepared.number,
+                 incident_id=incident_id)
 
 
 # ------------------------------------------------------------------------------ reducers

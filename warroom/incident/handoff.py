@@ -211,16 +211,30 @@ def reminder_showing(state: IncidentState) -> dict[str, Any] | None:
     return next((r for r in reversed(state.handoff_reminders) if r["change_seq"] == c["seq"]), None)
 
 
-def header_text(state: IncidentState, now: datetime, every: float) -> str:
-    """The header's roles line: ``IC alice · Ops bob · Comms — · Scribe —`` plus a pending handoff
-    or a handoff reminder."""
-    bits = [f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES]
+def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
+    """(alert, roles) for the dashboard's people line: what needs someone now (a handoff not
+    acknowledged, a handoff reminder, approvals waiting), then who holds each role."""
+    alerts = []
     pend = pending_handoff(state)
     if pend is not None:
-        bits.append(f"HANDOFF to {pend['person']} not acknowledged")
+        alerts.append(f"HANDOFF to {pend['person']} not acknowledged")
     else:
         rem = reminder_showing(state)
         if rem is not None:
             held = (now - rem["since"]).total_seconds() * state.time_scale
-            bits.append(f"hand over? IC for {format_duration(held)}")
-    return " · ".join(bits)
+            alerts.append(f"hand over? IC for {format_duration(held)}")
+    waiting = [r for r in state.approvals.values() if r.state_at(now) == "pending"]
+    ready = [r for r in state.approvals.values() if r.state_at(now) == "approved"]
+    if waiting:
+        alerts.append(f"{len(waiting)} approval{'s' if len(waiting) > 1 else ''} waiting"
+                      f" ({', '.join(r.id for r in waiting[:3])}{'…' if len(waiting) > 3 else ''})")
+    if ready:
+        alerts.append(f"approved: {', '.join(r.id for r in ready[:3])}")
+    roles = " · ".join(f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES)
+    return " · ".join(alerts), roles
+
+
+def header_text(state: IncidentState, now: datetime) -> str:
+    """One line for ``incident show``: who holds each role, then what needs someone now."""
+    alert, roles = header_parts(state, now)
+    return f"{roles} · {alert}" if alert else roles

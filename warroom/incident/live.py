@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -538,6 +539,13 @@ class StepPreparer(StepRunning):
 
     def runbook(self) -> Runbook | None:
         return self.snapshot.runbook
+
+    def approval_verdict(self, prepared: PreparedStep, now: datetime) -> Any:
+        """What the two-person rule says about running ``prepared`` now, from the snapshot
+        (``approvals.verdict_for``; None: no approval needed)."""
+        from warroom.incident.approvals import verdict_for
+
+        return verdict_for(self.snapshot.state, self.config, prepared, self.id, now)
 
     def step(self, ref: str | int) -> Step:
         book = self.snapshot.runbook

@@ -44,6 +44,10 @@ class Preview:
     notes: tuple[str, ...] = ()
     verify: str | None = None      # the step's verify gate as written ("quota < 75 within 10m")
     verify_text: str = ""          # what it will watch and for how long, in words (describe_gate)
+    # Two-person approval: None when the step needs none, else the rule's word on it now and
+    # whether it may run (``warroom.incident.approvals.verdict_for``).
+    approval: str | None = None
+    approval_ok: bool = False
 
     @property
     def needs_confirmation(self) -> bool:
@@ -55,6 +59,7 @@ class RunAnswer:
     params: dict[str, str]
     confirmed: bool
     dry_run: bool = False
+    request_approval: bool = False     # "Ask approval": journal a request instead of running
 
 
 def step_facts(step: Any, slos: Any = ()) -> dict[str, Any]:
@@ -107,9 +112,11 @@ class RunStepScreen(Dialog[RunAnswer]):
                 yield Static("", id="run-command")
                 yield Static("", id="run-target")
                 yield Static("", id="run-warning")
+                yield Static("", id="run-approval")
             yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
+                yield Button("Ask approval (ctrl+s)", id="ask", variant="warning")
                 yield Button("Dry run", id="dry")
                 yield Button("Run (ctrl+s)", id="run", variant="primary")
 
@@ -165,7 +172,18 @@ class RunStepScreen(Dialog[RunAnswer]):
         else:
             warn.append("read-only step", "green")
         self.query_one("#run-warning", Static).update(warn)
+        appr = Text()
+        if p.approval is not None:
+            appr.append(" APPROVAL ", "bold black on green" if p.approval_ok else "bold black on yellow")
+            appr.append(f" {p.approval}", "green" if p.approval_ok else "yellow")
+        shown = self.query_one("#run-approval", Static)
+        shown.update(appr)
+        shown.display = p.approval is not None
+        # Without a valid approval the step would only be refused: Ask approval takes Run's place.
+        blocked = p.approval is not None and not p.approval_ok
+        self.query_one("#ask", Button).display = blocked
         run = self.query_one("#run", Button)
+        run.display = not blocked
         run.label = "Run — mutating (ctrl+s)" if p.mutating else "Run (ctrl+s)"
         run.variant = "error" if p.mutating else "primary"
 
@@ -182,11 +200,23 @@ class RunStepScreen(Dialog[RunAnswer]):
             self.dismiss(None)
         elif event.button.id == "dry":
             self._finish(dry_run=True)
+        elif event.button.id == "ask":
+            self.ask_approval()
         else:
             self.action_submit()
 
     def action_submit(self) -> None:
+        if self.current.approval is not None and not self.current.approval_ok:
+            self.ask_approval()
+            return
         self._finish(dry_run=False)
+
+    def ask_approval(self) -> None:
+        """Journal a request for this exact command (the approver sees it in their Approvals)."""
+        if self.current.error:
+            self.query_one("#form-error", Static).update(Text(self.current.error, style="bold red"))
+            return
+        self.dismiss(RunAnswer(self.params(), confirmed=False, request_approval=True))
 
     def _finish(self, *, dry_run: bool) -> None:
         if self.current.error:
