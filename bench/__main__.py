@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 
 from bench import flood, startup, steady
-from bench.common import REPO, Options
+from bench.common import REPO, Options, compile_sources
 from bench.figures import Figure, table, write_summary
 
 OURS: dict[str, Callable[[Options], list[Figure]]] = {
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         only={s.strip() for s in args.only.split(",") if s.strip()},
     )
     started = time.monotonic()
+    compile_sources()
+    load_before = os.getloadavg()
     figures: list[Figure] = []
     try:
         for name, bench in OURS.items():
@@ -100,13 +102,18 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "terminal": "120x40 pty, TERM=xterm-256color",
         "seconds": round(time.monotonic() - started, 1),
+        # Other work on the machine slows both sides of each ratio, not always alike: say how busy.
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "bytecode": "this checkout's packages compiled first (bench.common.compile_sources), as pip install does",
     }
     path = write_summary(figures, meta)
     print(table(figures))
     for text in other_texts:
         print()
         print(text.rstrip())
-    print(f"\nsummary: {path.relative_to(REPO)}  ({meta['seconds']} s)")
+    print(f"\nload average (1/5/15 min) before {meta['load_average_before']}, after {meta['load_average_after']}")
+    print(f"summary: {path.relative_to(REPO)}  ({meta['seconds']} s)")
     return 0
 
 

@@ -42,3 +42,50 @@ def test_verify_gate_and_evidence_over_the_drill(drill_source) -> None:
     assert run.check().status == "passed"
     run = VerifyRun(parse_verify("max(flowengine_model_quota_used_ratio) < -1 within 1m", slos), src)
     assert run.check().status == "pending"
+
+
+class _Clock:
+    """Stands in for ``time`` in ``warroom.drill.source``: "now" is what the test says."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_sparkline_is_reused_for_one_step_and_the_value_is_fresh(drill_source, monkeypatch) -> None:
+    import warroom.drill.source as source_module
+
+    drill, src = drill_source
+    slos = default_slos()
+    clock = _Clock(drill.wall_time(900))
+    monkeypatch.setattr(source_module, "time", clock)
+    first = src.fetch(slos)
+    clock.now += src.step / drill.speed / 3          # well within one sparkline step
+    second = src.fetch(slos)
+    exact = src.fetch(slos, at=clock.now)            # a fetch as of a time is never cached
+    for a, b, c in zip(first, second, exact, strict=True):
+        assert b.series is a.series                  # no point could have been added yet
+        assert b.value == c.value and b.note == c.note   # the value is evaluated every poll
+        assert c.series is not a.series
+    clock.now += src.step / drill.speed              # one step later: a new point is due
+    third = src.fetch(slos)
+    assert all(t.series is not a.series for t, a in zip(third, first, strict=True))
+    assert all(t.series[-1][0] > a.series[-1][0] for t, a in zip(third, first, strict=True) if a.series)
+
+
+def test_a_change_to_the_world_drops_the_cached_sparklines(drill_source, monkeypatch) -> None:
+    import warroom.drill.source as source_module
+
+    drill, src = drill_source
+    slos = default_slos()
+    clock = _Clock(drill.wall_time(900))
+    monkeypatch.setattr(source_module, "time", clock)
+    before = src.fetch(slos)
+    drill.record("circuit_breaker", at=drill.wall_time(600))   # recorded late: bends the past too
+    after = src.fetch(slos)
+    exact = src.fetch(slos, at=clock.now)
+    for b, a, e in zip(before, after, exact, strict=True):
+        assert a.series is not b.series
+        assert a.series == e.series and a.value == e.value
