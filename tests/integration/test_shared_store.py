@@ -193,3 +193,32 @@ def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object
     for f in (tmp_path / "state").rglob("*"):
         if f.is_file():
             assert ADMIN_PASSWORD.encode() not in f.read_bytes(), f
+
+
+def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Path) -> None:
+    from warroom.errors import WarroomError
+    from warroom.incident.live import LiveIncident
+
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).create(
+        title="Two hosts", severity="P3", runbook="RB-SHARED-T")
+    handle = inc.run_step(inc.prepare_step(2), confirm=True)
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob")).open(inc.id)
+    key = ("RB-SHARED-T", bob.step(2).id)
+    assert bob.state.steps[key].status == "running"
+    running, interrupted = bob.reconcile()          # a resume on bob's host
+    assert running == [] and interrupted == []       # alice's step is not bob's to call interrupted
+    live = LiveIncident(bob)
+    assert live.runs_elsewhere(key) is not None and live.runs_elsewhere(key).startswith("alice@")
+    with pytest.raises(WarroomError, match="runs on another host"):
+        live.cancel(key)
+    # bob runs the first step himself: his output name never collides with alice's
+    mine = bob.run_step(bob.prepare_step(1), confirm=True)
+    assert mine.wait(timeout=60).status == "ok"
+    (tmp_path / "go").write_text("go")
+    assert handle.wait(timeout=120).status == "ok"
+    inc.refresh()
+    events = bob.read().events
+    outputs = [e.data["output"] for e in events if e.type == "step.started"]
+    assert len(set(outputs)) == 2
+    assert [e.data["status"] for e in events if e.type == "step.finished"] == ["ok", "ok"]
+    assert bob.state.steps[key].status == "ok"

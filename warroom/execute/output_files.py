@@ -25,8 +25,40 @@ def _ensure_private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
+HOST_TAG_NAME = ".host-tag"
+
+
+def write_host_tag(outputs: Path) -> str:
+    """Give this dir's output names a tag unique to this host and dir (a shared incident's
+    runs from several hosts then never share a name); returns it."""
+    import hashlib
+    import socket
+
+    path = outputs / HOST_TAG_NAME
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    tag = "h" + hashlib.sha256(f"{socket.gethostname()}\0{outputs.resolve()}".encode()).hexdigest()[:8]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, tag.encode() + b"\n")
+    finally:
+        os.close(fd)
+    return tag
+
+
+def _host_tag(outputs: Path) -> str:
+    try:
+        tag = (outputs / HOST_TAG_NAME).read_text().strip()
+    except OSError:
+        return ""
+    return f"{tag}-" if re.fullmatch(r"h[0-9a-f]{8}", tag) else ""
+
+
 def allocate_output(incident_dir: Path, step_id: str) -> tuple[Path, str]:
-    """Create ``outputs/NNNN-<step-id>.log`` (0600), numbered after the highest existing one."""
+    """Create ``outputs/NNNN-<step-id>.log`` (0600), numbered after the highest existing one
+    (``NNNN-<host tag>-<step-id>.log`` where the dir has a host tag: a shared incident)."""
     outputs = incident_dir / "outputs"
     _ensure_private_dir(outputs)
     highest = 0
@@ -34,7 +66,7 @@ def allocate_output(incident_dir: Path, step_id: str) -> tuple[Path, str]:
         m = re.match(r"(\d{4,})-", p.name)
         if m:
             highest = max(highest, int(m.group(1)))
-    slug = _slug(step_id)
+    slug = _host_tag(outputs) + _slug(step_id)
     for n in range(highest + 1, highest + 1000):
         path = outputs / f"{n:04d}-{slug}.log"
         try:

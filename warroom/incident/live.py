@@ -360,12 +360,27 @@ class LiveIncident:
 
     def cancel(self, key: StepKey) -> str:
         """Ask a running step to stop (its supervisor journals ``cancelled``)."""
+        elsewhere = self.runs_elsewhere(key)
+        if elsewhere is not None:
+            raise WarroomError(f"step {key[1]} runs on another host ({elsewhere}): only there can it be"
+                               " cancelled")
         handle = self.wait_handle(key)
         if handle is None or not handle.cancel():
             raise WarroomError(f"step {key[1]} is not running" if handle is None
                                else f"step {key[1]} cannot be cancelled (an in-process query or"
                                     " API call ends by its own timeout)")
         return "cancel requested"
+
+    def runs_elsewhere(self, key: StepKey) -> str | None:
+        """Who runs this step on another host (a shared incident whose run's output file is not
+        here); None when it runs here, is not running, or the incident is local."""
+        if not self.incident.shared:
+            return None
+        st = self.incident.state.steps.get(key)
+        run = st.last_run if st is not None else None
+        if st is None or st.status != "running" or run is None or not run.output:
+            return None
+        return None if (self.dir / run.output).exists() else str(run.actor or "another host")
 
     def forget(self, key: StepKey) -> None:
         self._handles.pop(key, None)

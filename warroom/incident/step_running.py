@@ -278,6 +278,7 @@ class StepRunning:
         from warroom.execute.runner import start_step
 
         make_private_dir(self.outputs_dir)
+        self._tag_outputs()
         if self.state.drill is not None:
             options = self._drill_options(options)
         return start_step(self, prepared, confirmed=confirmed, **options)
@@ -313,6 +314,15 @@ class StepRunning:
 
         return open_drill(Path(drill_dir))
 
+    def _tag_outputs(self) -> None:
+        """A shared incident: this host's output files carry its tag in their names, so two hosts
+        running the same step never journal the same output path (the key that pairs a run's
+        start with its end)."""
+        if getattr(self, "shared", False):
+            from warroom.execute.output_files import write_host_tag
+
+            write_host_tag(self.outputs_dir)
+
     def reconcile(self) -> tuple[list[Any], list[Any]]:
         """On resume: handles for steps still running (to reattach to their output) and the
         results journaled as ``interrupted`` for steps whose supervisor died without an end."""
@@ -320,6 +330,11 @@ class StepRunning:
 
         with self._lock:
             events = self.read().events
+            if getattr(self, "shared", False):
+                # A shared incident: only the runs of this host (their output file is here) are
+                # ours to reattach or to call interrupted; another host's step runs on there.
+                events = [e for e in events if e.type != ev.STEP_STARTED or not e.data.get("output")
+                          or (self.dir / str(e.data["output"])).exists()]
             result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines)
             self.refresh()
             return result
@@ -349,6 +364,7 @@ class StepRunning:
             raise safety.StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         grant = self.approvals.require(prepared)   # type: ignore[attr-defined]
         make_private_dir(self.outputs_dir)
+        self._tag_outputs()
         claim = self._claim_step(prepared)
         if grant is not None:
             try:
