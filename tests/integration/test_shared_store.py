@@ -222,3 +222,44 @@ def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Pat
     assert len(set(outputs)) == 2
     assert [e.data["status"] for e in events if e.type == "step.finished"] == ["ok", "ok"]
     assert bob.state.steps[key].status == "ok"
+
+
+def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path) -> None:
+    from warroom.config import Config
+    from warroom.errors import WarroomError
+
+    cfg = shared_config(shared_dsn, tmp_path, "alice")
+    local_cfg = Config(**{**cfg.__dict__})
+    local_cfg.shared = type(cfg.shared)()          # no DSN: the local file journal
+    local = IncidentStore.from_config(local_cfg)
+    inc = local.create(title="Started alone", severity="P2", runbook="RB-SHARED-T")
+    assert not inc.shared
+    handle = inc.run_step(inc.prepare_step(1), confirm=True)
+    assert handle.wait(timeout=60).status == "ok"
+    inc.note("root-cause", "found before anyone joined")
+    local_events = inc.read().events
+    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=shared_dsn)
+    state = ["--state-dir", cfg.incident.state_dir]
+    shared_cmd = subprocess.run([*warroom_cmd(), "incident", "share", *state, inc.id], capture_output=True,
+                                text=True, env=env, timeout=60)
+    assert shared_cmd.returncode == 0, shared_cmd.stderr
+    assert f"chain intact up to #{local_events[-1].seq} sha256:{local_events[-1].h}" in shared_cmd.stdout
+    # every line is in the store unchanged: same seq, same hash, same bytes
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob")).open(inc.id)
+    copied = bob.read().events
+    assert [(e.seq, e.h) for e in copied[:len(local_events)]] == [(e.seq, e.h) for e in local_events]
+    assert copied[len(local_events)].type == "incident.shared"
+    assert bob.verify().ok and bob.runbook() is not None
+    assert [n.text for n in bob.state.notes] == ["found before anyone joined"]
+    bob.note("info", "joined on the shared copy")
+    # the local copy is read-only now (no split brain), and sharing again is refused
+    with pytest.raises(WarroomError, match="moved to the shared store"):
+        local.open(inc.id).note("info", "written locally after the move")
+    again = subprocess.run([*warroom_cmd(), "incident", "share", *state, inc.id], capture_output=True,
+                           text=True, env=env, timeout=60)
+    assert again.returncode != 0 and "already moved" in again.stderr
+    # exports work the same on the shared copy
+    alice = IncidentStore.from_config(cfg).open(inc.id)
+    result = alice.export("pir")
+    assert result.path.exists() and "found before anyone joined" in result.path.read_text()
+    assert alice.verify().ok

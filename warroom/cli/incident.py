@@ -161,6 +161,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        " says what is proven and what is not", cmd_verify)
     sp.add_argument("id")
 
+    sp = add("share", "move a local incident into the shared store (PostgreSQL) with its hash chain"
+                      " intact; the local copy becomes read-only", cmd_share)
+    sp.add_argument("id")
+
     incident_decide.register(add)
 
     sp = add("repair", "set a damaged journal's damage aside (a copy is kept, the repair journaled);"
@@ -368,6 +372,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     for line in result.message().splitlines():
         print(line, file=sys.stderr if line.startswith("warning:") else sys.stdout)
     return 0
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    """Copy a local incident into the shared store, line for line; then verify it there."""
+    from warroom.cli.common import config_from_args
+    from warroom.incident.store import IncidentStore
+
+    cfg = config_from_args(args)
+    local = IncidentStore(cfg.state_dir(), cfg, local=True)
+    shared = IncidentStore(cfg.state_dir(), cfg)
+    result = local.share(args.id, shared)
+    proof = shared.open(result.incident).verify()
+    seq, h = result.head
+    where = shared.where
+    again = f" ({result.already} were already there)" if result.already else ""
+    out(f"{result.incident}: {result.copied} lines copied into {where}{again}, chain intact up to"
+        f" #{seq} sha256:{h}")
+    for name in result.files:
+        out(f"  runbook snapshot {name} kept in the store for every host")
+    out(proof.summary(result.incident))
+    out(f"the local copy is now read-only: work on {result.incident} with the shared store")
+    return 0 if proof.ok else 1
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -394,6 +394,17 @@ def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, text)
 
 
+def _shared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    head = d.get("head") if isinstance(d.get("head"), dict) else {}
+    s._add_timeline(e, e.type, f"Moved into the shared store from {d.get('from_host') or 'a local journal'}"
+                               f" (its lines #1..#{head.get('seq', '?')} copied as they were)")
+
+
+def _moved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.moved_to = dict(d)
+    s._add_timeline(e, e.type, f"Moved to the shared store {d.get('to') or ''} (this copy is read-only)")
+
+
 def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     at = _ts(d.get("at")) or e.ts
     kind = "breached" if e.type == ev.SLO_BREACHED else "recovered"
@@ -455,6 +466,8 @@ def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 _HANDLERS = {
     ev.DECLARED: _declared,
+    ev.INCIDENT_SHARED: _shared,
+    ev.INCIDENT_MOVED: _moved,
     ev.RUNBOOK_ATTACHED: _runbook_attached,
     ev.SEVERITY_CHANGED: _severity,
     ev.STATUS_CHANGED: _status,

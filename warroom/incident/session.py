@@ -369,6 +369,10 @@ class Incident(StepRunning):
 
                 raise SharedStoreDown(f"{self.id}: {down}; new actions are refused until it is back"
                                       " (warroom reconnects by itself; what you see is the last state read)")
+            if state.moved_to is not None and not self.shared:
+                raise WarroomError(
+                    f"{self.id} was moved to the shared store {state.moved_to.get('to') or ''}: work on it"
+                    " there (--shared DSN, $WARROOM_DSN or [shared] dsn); this local copy is read-only")
             if self._cache.follower.issues:
                 problem = f"journal {self._cache.follower.issues[0]}"
             else:

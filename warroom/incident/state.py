@@ -132,6 +132,7 @@ class IncidentState:
     event_count: int = 0
     unknown_events: int = 0
     journal_issues: list[str] = field(default_factory=list)
+    moved_to: dict[str, Any] | None = None     # ``incident.moved``: now lives in the shared store
 
     # ------------------------------------------------------------------ building (``warroom.incident.fold``)
 

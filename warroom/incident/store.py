@@ -67,13 +67,14 @@ class IncidentStore:
     """All incidents under one state dir. Cheap to create; holds no open files."""
 
     def __init__(self, state_dir: str | os.PathLike[str], config: Config | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, *, local: bool = False) -> None:
+        """``local``: the local incidents even when a shared store is configured (``share``)."""
         self.state_dir = Path(state_dir)
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         # With a DSN the events live in the shared store and this dir keeps only each incident's
         # local files (runbook copies, step outputs, the spool), apart from local incidents.
-        self.shared = _open_shared(config)
+        self.shared = None if local else _open_shared(config)
         self.root = (self.shared.local_root(self.state_dir) if self.shared is not None
                      else self.state_dir / "incidents")
 
@@ -219,5 +220,40 @@ class IncidentStore:
         return states
 
     def open_incidents(self) -> list[IncidentState]:
-        """Incidents not resolved: the ones the dashboard offers to resume."""
-        return [s for s in self.list() if s.status != "resolved"]
+        """Incidents not resolved: the ones the dashboard offers to resume (not one moved to the
+        shared store: it is resumed from there)."""
+        return [s for s in self.list() if s.status != "resolved" and s.moved_to is None]
+
+    def share(self, inc_id: str, into: IncidentStore) -> Any:
+        """Move a local incident into the shared store ``into`` with its chain intact (see
+        ``warroom.shared.share``); this local copy is read-only afterwards."""
+        from warroom.shared import share as sh
+
+        if self.shared is not None or into.shared is None:
+            raise WarroomError("share moves a local incident into a shared store: give a DSN (--shared,"
+                               " $WARROOM_DSN or [shared] dsn)")
+        src = self.open(inc_id)
+        st = src.state
+        if st.moved_to is not None:
+            raise WarroomError(f"{src.id} was already moved to the shared store {st.moved_to.get('to') or ''}")
+        proof = src.verify()
+        if not proof.ok or not proof.events:
+            why = proof.issues[0] if proof.issues else "it is empty"
+            raise WarroomError(f"{src.id}: the local journal does not verify ({why}): nothing was shared"
+                               f" (`warroom incident verify {src.id}`)")
+        last = proof.events[-1]
+        lines = sh.local_lines(src.journal.path, last.seq)
+        store = into.shared
+        copied, already = sh.copy_lines(store, src.id, lines)
+        names = sh.snapshot_names(proof.events)
+        for name in names:
+            path = src.dir / name
+            if path.is_file():
+                store.put_file(src.id, name, path.read_bytes())
+        sh.copy_local_files(src.dir, into.root / src.id)
+        head = {"seq": last.seq, "h": last.h}
+        target = into.incident(src.id)
+        if not any(e.type == ev.INCIDENT_SHARED for e in target.read().events):
+            target.append(ev.INCIDENT_SHARED, {"from_host": sh.from_host(), "from_dir": str(src.dir), "head": head})
+        src.append(ev.INCIDENT_MOVED, {"to": store.db.where, "head": head})
+        return sh.ShareResult(src.id, copied, already, names, (last.seq, last.h))

@@ -158,6 +158,14 @@ JOURNAL_DAMAGED_LINE: Final = "journal.damaged_line"
 """{line, problem, bytes, sha256, text, cut}: a line that failed its own hash, kept as text by a
 repair (its content cannot be trusted as the event it claims to be)."""
 
+# ---- the shared store ----------------------------------------------------------------------
+INCIDENT_SHARED: Final = "incident.shared"
+"""{from_host, from_dir, head: {seq, h}}: in the shared store, right after the lines copied in
+by ``warroom incident share`` (lines 1..head.seq are the local journal's, byte for byte)."""
+INCIDENT_MOVED: Final = "incident.moved"
+"""{to (the store, password masked), head: {seq, h}}: in the local journal after it was copied
+into the shared store: this local copy is read-only from then on (no split brain)."""
+
 # ---- decisions -------------------------------------------------------------------------------
 DECISION_RECORDED: Final = "decision.recorded"
 """{id, runbook_id, question, verdict: GO|NO-GO, by, why, suggestion: GO|NO-GO|undecided,
