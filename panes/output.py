@@ -30,10 +30,12 @@ class OutputPane(RichLog):
         self.key: StepKey | None = None
         self.title = ""
         self.line_count = 0
+        self.ended = False          # ``finish`` was called for the run shown
 
     def start(self, key: StepKey, title: str) -> None:
         self.clear()
         self.line_count = 0
+        self.ended = False
         self.key = key
         self.title = title
         self.border_subtitle = ""
@@ -64,6 +66,7 @@ class OutputPane(RichLog):
         self.write(Text.from_ansi(joined) if "\x1b[" in joined else Text(joined), scroll_end=True)
 
     def finish(self, summary: str) -> None:
+        self.ended = True
         self.border_subtitle = ui_text(summary, newlines=False)
 
 

@@ -50,9 +50,12 @@ class OutputReady(Message):
 
 @dataclass
 class StepEnded(Message):
+    """A step's follower read its end. ``run`` names the run (its output file, one per run)."""
+
     key: tuple[str, str]
     status: str
     summary: str = ""
+    run: str | None = None
 
 
 @dataclass
@@ -69,11 +72,16 @@ class IncidentChanged(Message):
 
 @dataclass
 class ViewReady(Message):
-    """A view of the incident rebuilt from a snapshot by a worker."""
+    """A view of the incident rebuilt from a snapshot by a worker.
+
+    ``seq`` is the journal seq the snapshot was taken at: views are built in workers that can
+    finish in any order, so the screen never applies one older than a view it has shown."""
 
     view: Any
     runbook: Any
     snapshot: Any = None
+    seq: int = -1
+    incident_id: str | None = None
 
 
 @dataclass
@@ -101,8 +109,11 @@ class RunDialogReady(Message):
 
 @dataclass
 class StepStarted(Message):
+    """A step this dashboard started; ``run`` names the run (its output file)."""
+
     key: tuple[str, str]
     label: str
+    run: str | None = None
 
 
 @dataclass

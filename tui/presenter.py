@@ -128,6 +128,7 @@ class IncidentPresenter:
         self.live: LiveIncident | None = None
         self.outputs: dict[StepKey, OutputBuffer] = {}
         self._following: set[StepKey] = set()
+        self._ended: set[tuple[str, StepKey, str]] = set()  # (incident, step, run) a follower saw end
         self._gates_resumed: str | None = None
         self._evidence_next = 0.0
         self._journal_size = -1
@@ -269,7 +270,9 @@ class IncidentPresenter:
 
             # the countdown follows the cadence for the current severity (P1 10m ... P4 60m)
             view = incident_view(snap, update_every(self.ctx.config, snap.state.severity), now=self.ctx.clock.now())
-            self.post(ViewReady(view, snap.runbook, snap))
+            if self.live is not live:
+                return  # another incident was opened meanwhile: this view is of the old one
+            self.post(ViewReady(view, snap.runbook, snap, seq=snap.seq, incident_id=live.id))
             if self.pir_open:
                 self.post(PirReady(live.render_pir()))
 
@@ -380,14 +383,14 @@ class IncidentPresenter:
             try:
                 live = self.require()
                 prepared = live.prepare(key, params)
-                live.run(prepared, confirmed=confirmed, dry_run=dry_run)
+                started = live.run(prepared, confirmed=confirmed, dry_run=dry_run)
             except WarroomError as exc:
                 self.post(ActionFailed(describe(exc)))
             else:
                 if dry_run:
                     self.post(ActionDone(f"{label}: dry run recorded"))
                 else:
-                    self.post(StepStarted(key, label))
+                    self.post(StepStarted(key, label, run=getattr(started, "output_rel", None)))
             finally:
                 self.post(IncidentChanged(self.incident_id))
 
@@ -398,6 +401,15 @@ class IncidentPresenter:
 
     def following(self, key: StepKey) -> bool:
         return key in self._following
+
+    def ended(self, key: StepKey, run: str | None) -> bool:
+        """Whether a follower here has read the end of this run of the step. A view built
+        before that end, or a late ``StepStarted``, may still name the run as running: following
+        it again would clear its pane and start over on a run that is over."""
+        return run is not None and (self.incident_id, key, run) in self._ended
+
+    def should_follow(self, key: StepKey, run: str | None) -> bool:
+        return not self.following(key) and not self.ended(key, run)
 
     def follow_async(self, key: StepKey) -> OutputBuffer:
         """Follow one step's output into its own buffer (two running steps never share one)."""
@@ -417,13 +429,19 @@ class IncidentPresenter:
             self.post(OutputReady(key))
 
         def work() -> None:
-            status = "unknown"
+            status, run = "unknown", None
             try:
-                status = self.require().follow(key, stop, batch)
+                live = self.require()
+                followed = live.follow(key, stop, batch)
+                status, run = followed.status, followed.run
+                if followed.ended and run is not None:
+                    # Known before the key stops counting as followed: no moment where a stale
+                    # view could start this run over.
+                    self._ended.add((live.id, key, run))
             finally:
                 self._following.discard(key)
                 self.post(OutputReady(key))
-                self.post(StepEnded(key, status))
+                self.post(StepEnded(key, status, run=run))
 
         self.worker(work, group=f"follow-{key[0]}-{key[1]}", name=f"follow {key[1]}")
         return buf

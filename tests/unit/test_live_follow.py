@@ -29,7 +29,8 @@ def test_following_a_finished_step_hands_over_its_stored_output(tmp_path: Path,
 
     later = LiveIncident(IncidentStore(tmp_path / "state", cfg).open(inc.id), None)
     got: list[str] = []
-    status = later.follow(key, threading.Event(), lambda lines: got.extend(ln.text for ln in lines))
+    followed = later.follow(key, threading.Event(), lambda lines: got.extend(ln.text for ln in lines))
     later.close()
-    assert status == "ok"
+    assert followed.status == "ok" and followed.ended
+    assert followed.run is not None and followed.run.startswith("outputs/")
     assert got == ["hello"]

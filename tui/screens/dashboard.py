@@ -58,6 +58,14 @@ if TYPE_CHECKING:
     from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
 
+def run_of(snapshot: object, key: tuple[str, str]) -> str | None:
+    """The run of a step a snapshot knows last (its output file: one per run), or None."""
+    step_state = getattr(snapshot, "step_state", None)
+    st = step_state(key) if callable(step_state) else None
+    run = st.last_run if st is not None else None
+    return run.output if run is not None else None
+
+
 class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[Binding]] = DASHBOARD_BINDINGS
     # Width / height classes the stylesheet keys the layout on (compact strip, too-small notice).
@@ -86,6 +94,7 @@ class DashboardScreen(Screen[None]):
         self._clock_owed = False                  # the clocks repaint with the poll's readings
         self._readings_at = 0.0
         self._pir_screen: PirScreen | None = None
+        self._view_from: tuple[str | None, int] = (None, -1)   # incident and seq of the view shown
 
     # The data the panes show (read by tests and the screenshot tool).
     @property
@@ -507,14 +516,43 @@ class DashboardScreen(Screen[None]):
             self.presenter.load_view_async()
 
     def on_view_ready(self, message: ViewReady) -> None:
-        self.show_view(message.view, message.runbook)
         assert self.presenter is not None
+        if message.incident_id is not None:
+            if message.incident_id != self.presenter.incident_id:
+                return  # built for an incident no longer open here
+            shown_id, shown_seq = self._view_from
+            if message.incident_id == shown_id and message.seq < shown_seq:
+                # Built from an older snapshot than the view on screen (view workers finish in
+                # any order): applying it would take a step's end back off the screen.
+                return
+            self._view_from = (message.incident_id, message.seq)
+        self.show_view(message.view, message.runbook)
         self.presenter.resume_gates_async()
+        snapshot = message.snapshot
         for key in message.view.running:
             # A step started here, or one still running under its supervisor after a resume
-            # (one running on another responder's host shows in the checklist, not here).
-            if not self.presenter.following(key) and self.presenter.runs_elsewhere(key, message.snapshot) is None:
-                self.start_following(key, self.step_label(key, message.snapshot))
+            # (one running on another responder's host shows in the checklist, not here);
+            # never a run whose end a follower here already read (a view built before it).
+            run = run_of(snapshot, key)
+            if self.presenter.should_follow(key, run) and self.presenter.runs_elsewhere(key, snapshot) is None:
+                self.start_following(key, self.step_label(key, snapshot), run)
+        self.settle_outputs(snapshot)
+
+    def settle_outputs(self, snapshot: object) -> None:
+        """A step's end reaches its pane from the journal too: a pane still showing a run as
+        running that nobody here follows any more, while the journal has that run ended, is
+        finished with the journal's status (the follower's own ``StepEnded`` says the same)."""
+        if snapshot is None or self.presenter is None:
+            return
+        for key, pane in self.query_one(OutputStack).panes.items():
+            if pane.ended or self.presenter.following(key):
+                continue
+            st = snapshot.step_state(key)  # type: ignore[attr-defined]
+            if st is None or st.status == "running" or st.last_run is None:
+                continue
+            self.drain_output(key)
+            lines = st.last_run.lines if st.last_run.lines is not None else pane.line_count
+            pane.finish(f"{st.status.replace('_', ' ')} · {lines} lines")
 
     def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:
         runbook = self.runbook if self.runbook is not None and self.runbook.id == key[0] else None
@@ -539,13 +577,15 @@ class DashboardScreen(Screen[None]):
         self.actions.open_run_dialog(message.step, message.prompts, message.preparer, message.key)
 
     def on_step_started(self, message: StepStarted) -> None:
-        self.start_following(message.key, message.label)
+        self.start_following(message.key, message.label, message.run)
 
-    def start_following(self, key: tuple[str, str], label: str) -> None:
+    def start_following(self, key: tuple[str, str], label: str, run: str | None = None) -> None:
+        """Show the step's pane; follow its output unless it is followed already or this run
+        (``run``: its output file) was already seen to end here."""
         assert self.presenter is not None
         stack = self.query_one(OutputStack)
         pane = stack.pane_for(key, label)
-        if not self.presenter.following(key):
+        if self.presenter.should_follow(key, run):
             pane.start(key, label)
             pane.border_subtitle = "running — c cancels"
             self.presenter.follow_async(key)

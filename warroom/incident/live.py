@@ -72,6 +72,21 @@ class IncidentSnapshot:
         return [(st.runbook_id, st.step_id) for st in self.state.running_steps()]
 
 
+@dataclass(frozen=True)
+class Followed:
+    """How following a step ended: its status, and which run of it was followed (the run's
+    output file, relative to the incident directory: one per run), so a reader can tell this
+    run's end from a later run of the same step. ``run`` is None when no run was found."""
+
+    status: str
+    run: str | None = None
+
+    @property
+    def ended(self) -> bool:
+        """The run's end was read (not "following stopped" / still running / unknown)."""
+        return self.run is not None and self.status not in ("running", "following stopped", "unknown")
+
+
 @dataclass
 class GateWatch:
     """A verify gate being watched by this process (its stop flag)."""
@@ -187,20 +202,23 @@ class LiveIncident:
     def snapshot(self) -> IncidentSnapshot:
         """The state now, as a private copy (copied again only when the journal moved on)."""
         with self._lock:
-            state = self.incident.refresh()
+            cached = self._snapshot
             store = self.store_status()
-            if self._snapshot is not None and self._snapshot.seq == state.last_seq:
-                if self._snapshot.store != store:
+            taken = self.incident.state_copy(unless_seq=cached.seq if cached is not None else None)
+            if taken is None:
+                assert cached is not None
+                if cached.store != store:
                     from dataclasses import replace
 
-                    self._snapshot = replace(self._snapshot, store=store)
-                return self._snapshot
-            copy = state.copy()
-            runbook = self.incident.runbook()
+                    self._snapshot = cached = replace(cached, store=store)
+                return cached
+            # ``seq`` is the copy's own: the shared state may already be further on (see
+            # ``Incident.state_copy``), and a snapshot labelled newer than it is would be kept.
+            copy, runbook = taken
             if runbook is not None:
                 self._runbooks[runbook.id] = runbook
-            attached = [self._attached_runbook(ref) for ref in state.runbooks]
-            snap = IncidentSnapshot(state=copy, runbook=runbook, seq=state.last_seq,
+            attached = [self._attached_runbook(ref) for ref in copy.runbooks]
+            snap = IncidentSnapshot(state=copy, runbook=runbook, seq=copy.last_seq,
                                     runbooks=tuple(rb for rb in attached if rb is not None), store=store)
             self._snapshot = snap
             return snap
@@ -326,12 +344,16 @@ class LiveIncident:
 
     def handle(self, key: StepKey) -> StepHandle | None:
         """The handle of a running step: the one this process started, else one reattached to
-        a step started elsewhere (another process, before a resume). None when it is not running."""
-        handle = self._handles.get(key)
-        if handle is not None:
-            return handle
+        a step started elsewhere (another process, before a resume). None when it is not running
+        (a handle kept for a run the journal shows ended is dropped: nothing follows a run twice)."""
         st = self.incident.state.steps.get(key)
         run = st.last_run if st is not None else None
+        handle = self._handles.get(key)
+        if handle is not None:
+            if run is not None and run.output == handle.output_rel and st is not None and st.status != "running":
+                self._handles.pop(key, None)
+                return None
+            return handle
         if st is None or st.status != "running" or run is None or not run.output:
             return None
         from warroom.execute.runner import attach
@@ -386,9 +408,9 @@ class LiveIncident:
         self._handles.pop(key, None)
 
     def follow(self, key: StepKey, stop: threading.Event,
-               batch: Callable[[list[Any]], object]) -> str:
+               batch: Callable[[list[Any]], object]) -> Followed:
         """Blocking: hand each new batch of the step's output lines to ``batch`` until it ends
-        (returns its status) or ``stop`` is set (returns "following stopped")."""
+        (its status) or ``stop`` is set ("following stopped"); says which run was followed."""
         handle = self.wait_handle(key)
         if handle is None:
             # The step ended before anyone followed it (a quick command on a busy machine): its
@@ -397,13 +419,15 @@ class LiveIncident:
             stored = self._stored_tail(st)
             if stored:
                 batch(stored)
-            return st.status if st is not None else "unknown"
+            run = st.last_run if st is not None else None
+            return Followed(st.status if st is not None else "unknown", run.output if run is not None else None)
         result = handle.follow(batch, stop_event=stop)
         if result is None:
-            return "following stopped"
-        self._handles.pop(key, None)
+            return Followed("following stopped", handle.output_rel)
+        if self._handles.get(key) is handle:
+            self._handles.pop(key, None)
         self.incident.refresh()
-        return str(result.status)
+        return Followed(str(result.status), handle.output_rel)
 
     def _stored_tail(self, st: Any) -> list[Any]:
         """The newest ``execute.memory_lines`` lines of a finished step's stored output."""

@@ -293,9 +293,29 @@ class Incident(StepRunning):
             self.refresh()
             return report
 
+    def state_copy(self, unless_seq: int | None = None) -> tuple[IncidentState, Runbook | None] | None:
+        """The state now as a private copy, with the runbook it follows; None when the journal
+        has not moved past ``unless_seq``.
+
+        The refresh and the copy are taken under the incident's lock, together: the state
+        object is shared, and any thread's ``refresh`` (a step follower's, an action's append)
+        folds new events into it. A copy taken outside the lock could hold the state of seq N
+        while ``last_seq`` already read N+1; a reader caching by seq then kept that torn copy (a
+        step still "running" after its end) for as long as the journal stayed still. The
+        runbook is the one the copy names (read after the lock: it may be fetched from a store)."""
+        with self._lock:
+            state = self.refresh()
+            if unless_seq is not None and state.last_seq == unless_seq:
+                return None
+            copy = state.copy()
+        return copy, self._runbook_of(copy.runbook)
+
     def runbook(self) -> Runbook | None:
         """The runbook snapshot attached last (parsed once and cached)."""
-        ref = self.state.runbook
+        return self._runbook_of(self.state.runbook)
+
+    def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
+        """The runbook snapshot a state's ``runbook`` reference names (parsed once and cached)."""
         if not ref:
             return None
         snap = self.local_file(str(ref.get("snapshot") or "runbook.md"))
