@@ -33,7 +33,7 @@ OURS: dict[str, Callable[[Options], list[Figure]]] = {
     "steady": steady.run,
     "flood": flood.run,
 }
-OTHERS = ("journal", "sources", "execute", "drill", "runbooks")
+OTHERS = ("journal", "sources", "execute", "drill", "runbooks", "shared")
 
 
 def _as_figure(row: Figure | dict[str, object]) -> Figure:

@@ -137,8 +137,9 @@ class Listener:
         me = f"{self.journal.incident} "
         while not self._stop.is_set():
             woke = moved = False
-            # Only collect here: the generator holds the connection, so queries wait until it ends.
-            for n in conn.notifies(timeout=NOTIFY_WAIT):
+            # Only collect here: the generator holds the connection, so queries wait until it ends
+            # (at the first notification: the news goes on at once).
+            for n in conn.notifies(timeout=NOTIFY_WAIT, stop_after=1):
                 if n.channel == EVENTS_CHANNEL and n.payload.startswith(me):
                     woke = True
                 elif n.channel == PRESENCE_CHANNEL and n.payload == self.journal.incident:
