@@ -1,8 +1,8 @@
 """`warroom status` against a real Prometheus backfilled with the drill simulator's scenarios.
 
 The drill writes OpenMetrics for ``promtool tsdb create-blocks-from openmetrics``; the expected
-pane values come from the simulator's own series (``Series.pane``), and the expected states from
-the thresholds applied by hand here, so neither side of the comparison is warroom's evaluation.
+pane values come from the drill's own evaluator (``Simulator.pane``), and the expected states from
+the thresholds applied by hand here, so the status command's judgement is checked independently.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from warroom.config import SloConfig, default_slos
 pytestmark = pytest.mark.integration
 
 drill_actions = pytest.importorskip("warroom.drill.actions")
-from warroom.drill.model import Signals  # noqa: E402
 from warroom.drill.openmetrics import write_openmetrics  # noqa: E402
 from warroom.drill.scenarios import get_scenario  # noqa: E402
-from warroom.drill.series import Series  # noqa: E402
+from warroom.drill.simulator import Simulator  # noqa: E402
 
 PLANS = {
     "rate-limit": [drill_actions.Action("circuit_breaker", 1200.0), drill_actions.Action("retry", 1400.0)],
@@ -56,7 +55,7 @@ def drilled(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     server = PromServer(work / "server")
     backfill(buf.getvalue(), server.tsdb, work)
     with server:
-        yield name, server, base, Series(Signals(get_scenario(name), PLANS[name]))
+        yield name, server, base, Simulator(get_scenario(name), lambda: list(PLANS[name]), lambda t: base + t)
 
 
 def test_status_json_matches_the_drill_scenario(drilled, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.scenarios import SCENARIOS, get_scenario
 from warroom.drill.series import GRID, Series
 from warroom.drill.directory import create_drill, open_drill
-from warroom.drill.source import _one
+from warroom.drill.promql import shown as _one
 from warroom.drill.simulator import Simulator
 
 ACTIONS: dict[str, list[tuple[str, float]]] = {

@@ -9,15 +9,14 @@ from pathlib import Path
 
 from warroom.drill.actions import Action, read_actions
 from warroom.drill.env import drill_env
-from warroom.drill.model import Signals
 from warroom.drill.scenarios import get_scenario
-from warroom.drill.series import Series
+from warroom.drill.simulator import Simulator
 from warroom.drill.directory import Drill, create_drill
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
     def quota(*actions: tuple[str, float]) -> list[float]:
-        s = Series(Signals(get_scenario("rate-limit"), [Action(a, t) for a, t in actions]))
+        s = Simulator(get_scenario("rate-limit"), lambda: [Action(a, t) for a, t in actions])
         return [s.pane("quota", t) for t in range(0, 2400, 30)]
 
     never = quota()
@@ -60,7 +59,7 @@ def test_kubectl_switching_things_off_records_the_off_actions(state_dir: Path) -
                                     ("circuit_breaker_off", 400), ("manual_review_off", 400),
                                     ("fallback_routing_off", 700)])
     # the 5xx the fallback had cut comes back once routing is removed (the outage is still on)
-    routed = Series(Signals(d.scenario, [a for a in d.actions() if a.action != "fallback_routing_off"]))
-    now = d.simulator.refresh()
+    routed = Simulator(d.scenario, lambda: [a for a in d.actions() if a.action != "fallback_routing_off"], d.wall_time)
+    now = d.simulator
     assert now.pane("error_5xx", 650.0) == routed.pane("error_5xx", 650.0)
     assert now.pane("error_5xx", 1500.0) > routed.pane("error_5xx", 1500.0) + 5

@@ -23,10 +23,9 @@ import pytest
 from tests.conftest import free_port
 from warroom.config import default_slos
 from warroom.drill.actions import Action
-from warroom.drill.model import Signals
 from warroom.drill.openmetrics import exposition, scenario_catalog, write_openmetrics
 from warroom.drill.scenarios import get_scenario
-from warroom.drill.series import Series
+from warroom.drill.simulator import Simulator
 
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
@@ -91,7 +90,7 @@ def test_live_exposition_passes_promtool_check_metrics() -> None:
 class Backfilled:
     url: str
     base: float
-    series: Series
+    world: Simulator
 
 
 def _start_prometheus(tmp: Path, name: str, actions: list[Action], base: float) -> tuple[subprocess.Popen[bytes], Backfilled]:
@@ -112,8 +111,8 @@ def _start_prometheus(tmp: Path, name: str, actions: list[Action], base: float) 
          f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=30d"],
         stdout=log, stderr=subprocess.STDOUT,
     )
-    series = Series(Signals(get_scenario(name), actions))
-    return proc, Backfilled(f"http://127.0.0.1:{port}", base, series)
+    world = Simulator(get_scenario(name), lambda: list(actions), lambda t: base + t)
+    return proc, Backfilled(f"http://127.0.0.1:{port}", base, world)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str) -> None:
@@ -174,7 +173,7 @@ def test_real_prometheus_returns_the_simulated_slo_values(prometheus_pair: dict[
                 assert body["status"] == "success", body
                 (result,) = body["data"]["result"]
                 got = float(result["value"][1])
-                want = info.series.pane(slo.id, t)
+                want = info.world.pane(slo.id, t)
                 assert got == pytest.approx(want, rel=1e-6, abs=1e-6), (slo.id, t)
                 checked += 1
     assert checked == 20

@@ -20,7 +20,7 @@ from warroom.drill.actions import read_actions
 from warroom.drill.cluster import build_cluster
 from warroom.drill.env import STANDINS, drill_env
 from warroom.drill.model import Signals
-from warroom.drill.series import Series
+from warroom.drill.simulator import Simulator
 from warroom.drill.directory import Drill, create_drill
 
 CRIT = {s.id: s.crit for s in default_slos()}
@@ -43,8 +43,8 @@ def sh(d: Drill, command: str, at_t: float, timeout: float = 60) -> subprocess.C
     return done
 
 
-def untouched(d: Drill) -> Series:
-    return Series(Signals(d.scenario, ()))
+def untouched(d: Drill) -> Simulator:
+    return Simulator(d.scenario, lambda: [], d.wall_time)
 
 
 def test_wrappers_and_env(state_dir: Path) -> None:

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 from warroom.drill import fleet
 from warroom.drill.model import Signals, lognormal_cdf
-from warroom.drill.quantile import bucket_quantile
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -261,34 +260,3 @@ class Series:
         a, b = self._at(i0, col), self._at(i1, col)
         t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
         return min(max(t, lo), hi)
-
-    # ------------------------------------------------------------------ the five panes
-
-    def increase(self, keys: list[Key], t: float, window: float) -> float:
-        """The summed increase of counters ``keys`` over ``[t - window, t]`` (read continuously)."""
-        cols = self.columns([self.index[k] for k in keys], [t, t - window])
-        return sum(now - then for now, then in cols)
-
-    def pane(self, pane_id: str, t: float) -> float | None:
-        """One of the five default SLO panes at ``t``, computed as its query computes it."""
-        s = self.signals
-        if pane_id == "quota":
-            return 100.0 * max(s.quota(p, t) for p in fleet.PROVIDERS)
-        if pane_id == "audit_gap":
-            return s.audit_gap(t)
-        if pane_id == "p95_latency":
-            counts = [self.increase([("bucket", b)], t, 300.0) for b in BUCKET_LABELS]
-            return bucket_quantile(0.95, list(zip(BOUNDS, counts, strict=True)))
-        if pane_id == "failure_rate":
-            bad = self.increase([("fail", r.name) for r in fleet.REPOS], t, 3600.0)
-            total = self.increase([("exec", r.name) for r in fleet.REPOS], t, 3600.0)
-        elif pane_id == "error_5xx":
-            calls = [("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes]
-            total = self.increase(calls, t, 300.0)
-            bad = self.increase([k for k in calls if k[2].startswith("5")], t, 300.0)
-        else:
-            raise KeyError(pane_id)
-        return None if total <= 0 else 100.0 * bad / total
-
-
-PANES: tuple[str, ...] = ("failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap")

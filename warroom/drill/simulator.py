@@ -19,9 +19,10 @@ from pathlib import Path
 
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
-from warroom.drill.promql import Catalog, Many, Sample, evaluate, evaluate_many
+from warroom.config import default_slos
+from warroom.drill.promql import Catalog, Many, Sample, evaluate, evaluate_many, shown
 from warroom.drill.scenarios import Scenario
-from warroom.drill.series import PANES, Series
+from warroom.drill.series import Series
 
 SERIES_CACHE = "series.cache"
 _CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkpoints (Series.dump)
@@ -146,8 +147,17 @@ class Simulator:
             self._loaded_rows = series.rows
 
     def pane(self, pane_id: str, t: float) -> float | None:
-        with self._lock:
-            return self.refresh().pane(pane_id, t)
+        """A default SLO pane (``failure_rate``, ``quota`` ...) at scenario time ``t``, exactly as
+        the drill's dashboard shows it: the pane's own query on the evaluator."""
+        return self.panes(pane_id, [t])[0]
+
+    def panes(self, pane_id: str, times: list[float]) -> list[float | None]:
+        """``pane`` at every time in ``times``, in one pass."""
+        query = next((s.query for s in default_slos() if s.id == pane_id), None)
+        if query is None:
+            raise KeyError(pane_id)
+        many = self.evaluate_many(query, times)
+        return [shown(many.at(j))[0] for j in range(len(times))]
 
     def evaluate(self, expr: str, t: float) -> float | list[Sample]:
         """Evaluate PromQL at scenario time ``t``; raises ``PromQLError``."""
@@ -165,14 +175,7 @@ class Simulator:
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:
-        """First scenario time in [start, end] at which the pane is at or above ``threshold``."""
-        with self._lock:
-            series = self.refresh()
-            n = int(max(0.0, end - start) // step)
-            for i in range(n + 1):
-                t = start + i * step
-                v = series.pane(pane_id, t)
-                if v is not None and v >= threshold:
-                    return t
-            return None
-
+        """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above ``threshold``."""
+        times = [start + i * step for i in range(int(max(0.0, end - start) // step) + 1)]
+        return next((t for t, v in zip(times, self.panes(pane_id, times), strict=True)
+                     if v is not None and v >= threshold), None)

@@ -12,7 +12,7 @@ import time
 from typing import Any, Protocol
 
 from warroom.config import SloConfig, default_slos
-from warroom.drill.promql import Many, PromQLError, Sample
+from warroom.drill.promql import Many, PromQLError, shown
 from warroom.sources.model import SloSample
 
 
@@ -112,7 +112,7 @@ class DrillSource:
         at = time.time() if at is None else at
         query = self._resolve(expr)
         try:
-            value, note = _one(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
+            value, note = shown(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
         except PromQLError as exc:
             return SloSample(expr, None, sample_time=at, fetched_at=time.time(),
                              error=f"drill cannot evaluate {expr!r}: {exc}")
@@ -149,24 +149,6 @@ class DrillSource:
         return None
 
 
-_NAN_NOTE = "result is NaN (nothing happened in the window)"
-
-
 def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
-    """``_one`` at each of the ``n`` times of a ``Many``."""
-    return [_one(many.at(j)) for j in range(n)]
-
-
-def _one(result: float | list[Sample]) -> tuple[float | None, str | None]:
-    """Reduce a PromQL result to the single number a pane shows, with a note when it had to choose."""
-    if isinstance(result, float):
-        return (None, "result is NaN") if math.isnan(result) else (result, None)
-    values = [s for s in result if not math.isnan(s.value)]
-    if not result:
-        return None, None
-    if not values:
-        return None, _NAN_NOTE
-    if len(result) == 1:
-        return values[0].value, None
-    best = max(values, key=lambda s: s.value)
-    return best.value, f"{len(result)} series returned; showing the highest"
+    """What a pane shows at each of the ``n`` times of a ``Many``."""
+    return [shown(many.at(j)) for j in range(n)]

@@ -197,8 +197,7 @@ EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect
 def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> str:
     """What one action changed, from the simulator's own causes: the primary pane some minutes
     after it, as it is and as it would be had everything else been done but this."""
-    from warroom.drill.model import Signals
-    from warroom.drill.series import Series
+    from warroom.drill.simulator import Simulator
 
     sc = drill.scenario
     t = min(action.t + EFFECT_AFTER, t_now)
@@ -209,7 +208,7 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     slo = _slo(sc.primary, slos)
     unit = slo.unit if slo is not None else None
     actual = drill.simulator.pane(sc.primary, t)
-    other = Series(Signals(sc, without)).pane(sc.primary, t)
+    other = Simulator(sc, lambda: list(without), drill.wall_time).pane(sc.primary, t)
     if actual is None or other is None:
         return ""
     title = slo.title if slo is not None else sc.primary

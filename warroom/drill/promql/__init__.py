@@ -18,7 +18,8 @@ not supported, never a wrong number.
 from __future__ import annotations
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries
-from warroom.drill.promql.evaluate import SCRAPE, Many, evaluate, evaluate_many
+from warroom.drill.promql.evaluate import SCRAPE, Many, evaluate, evaluate_many, shown
 from warroom.drill.promql.syntax import PromQLError, Sample, parse
 
-__all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "evaluate", "evaluate_many", "parse"]
+__all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "evaluate", "evaluate_many", "parse",
+           "shown"]

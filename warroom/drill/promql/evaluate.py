@@ -67,6 +67,24 @@ class Many:
         return out
 
 
+NAN_NOTE = "result is NaN (nothing happened in the window)"
+
+
+def shown(result: Value) -> tuple[float | None, str | None]:
+    """The single number a pane shows for a result, with a note when it had to choose: the
+    highest of several series, nothing for NaN or an empty vector."""
+    if isinstance(result, float):
+        return (None, "result is NaN") if math.isnan(result) else (result, None)
+    values = [s.value for s in result if not math.isnan(s.value)]
+    if not result:
+        return None, None
+    if not values:
+        return None, NAN_NOTE
+    if len(result) == 1:
+        return values[0], None
+    return max(values), f"{len(result)} series returned; showing the highest"
+
+
 def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
     """``expr`` at every scenario time in ``times``; raises ``PromQLError``."""
     node = parse(expr)

@@ -301,8 +301,8 @@ def metrics_compare(ctx: Context, args: Args) -> int:
         raise Usage("Missing option '--baseline' / '--canary'.", "blocks metrics compare [OPTIONS]")
     if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
         raise Failed(f"no metrics for '{canary}': deployment not found")
-    fr = ctx.series.pane("failure_rate", ctx.t) or 0.0
-    p95 = ctx.series.pane("p95_latency", ctx.t) or 0.0
+    fr = ctx.drill.simulator.pane("failure_rate", ctx.t) or 0.0
+    p95 = ctx.drill.simulator.pane("p95_latency", ctx.t) or 0.0
     ctx.out(table(["METRIC", base, canary, "VERDICT"],
                   [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
                    ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]], gap=2))
