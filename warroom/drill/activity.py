@@ -75,24 +75,32 @@ class Activity:
         return self.series.time_of(("exec", repo), k, lo, hi)
 
     def flows(self, t1: float, t2: float, now: float | None = None) -> list[Flow]:
-        """Flows started in [t1, t2] (clamped to the simulated history), by start time."""
+        """Flows started in [t1, t2] (clamped to the simulated history), by start time.
+
+        Flow *k* of a repo starts when its execution counter passes *k*, and it fails when the
+        repo's failure counter passed a whole number since the flow before it started: so the
+        tasks table, the logs and ``blocks`` count the failures the metrics count.
+        """
         now = t2 if now is None else now
         t1 = max(t1, self.series.t0 + 1.0, t2 - MAX_WINDOW)
         out: list[Flow] = []
         for repo in fleet.REPOS:
-            key = ("exec", repo.name)
-            first = math.ceil(self.series.value(key, t1))
-            last = math.floor(self.series.value(key, t2))
+            execs, fails = ("exec", repo.name), ("fail", repo.name)
+            first = math.ceil(self.series.value(execs, t1))
+            last = math.floor(self.series.value(execs, t2))
+            before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
+            failed_so_far = math.floor(self.series.value(fails, before))
             for k in range(first, last + 1):
                 start = self._start_time(repo.name, k, t1, t2)
-                out.append(self._flow(repo, k, start, now))
+                counted = math.floor(self.series.value(fails, start))
+                out.append(self._flow(repo, k, start, now, failed=counted > failed_so_far))
+                failed_so_far = counted
         out.sort(key=lambda f: (f.start, f.task_id))
         return out
 
-    def _flow(self, repo: fleet.Repo, k: int, start: float, now: float) -> Flow:
+    def _flow(self, repo: fleet.Repo, k: int, start: float, now: float, *, failed: bool) -> Flow:
         s = self.signals
         task_id = "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
-        u = unit(self.seed, repo.name, k, "fail")
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
@@ -106,13 +114,18 @@ class Activity:
         z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
         duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
         status, error = "succeeded", None
-        acc = 0.0
-        for share, messages in s.fail_causes(repo, start):
-            if u < acc + share:
-                status = "failed"
-                error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
-                break
-            acc += share
+        if failed:        # why: one of the causes in force then, in proportion to their shares
+            causes = [(share, messages) for share, messages in s.fail_causes(repo, start) if share > 0]
+            u = unit(self.seed, repo.name, k, "fail") * sum(share for share, _ in causes)
+            for i, (share, messages) in enumerate(causes):
+                u -= share
+                if u < 0 or i == len(causes) - 1:
+                    status = "failed"
+                    error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+                    break
+            named = next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)
+            if named is not None:       # a provider's 429 or 5xx happened on a call to that provider
+                provider, model = named.name, named.model
         if status == "failed":
             if error and error.startswith("timeout exceeded: flow killed"):
                 duration = fleet.HARD_TIMEOUT
