@@ -500,9 +500,10 @@ class IncidentPresenter:
         return f"{verdict} recorded{opened}"
 
     def evidence_due_async(self) -> None:
-        """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed."""
+        """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed (with no metric
+        source: the overdue update, handoff reminder and approval expiry all the same)."""
         now = time.monotonic()
-        if self.live is None or self.ctx.source is None or now < self._evidence_next:
+        if self.live is None or now < self._evidence_next:
             return
         self._evidence_next = now + EVIDENCE_EVERY
 

@@ -47,4 +47,12 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
     if overdue is not None and not quiet:
         print(f"journaled (seq {overdue.seq}): stakeholder update overdue since {overdue.data['due_at']}",
               file=sys.stderr)
+    reminder = inc.check_handoff_reminder()
+    if reminder is not None and not quiet:
+        print(f"journaled (seq {reminder.seq}): {reminder.data['commander']} has been incident commander since"
+              f" {reminder.data['since']}: time to hand over (`warroom incident role {inc.id} commander PERSON`)",
+              file=sys.stderr)
+    for e in inc.approvals.expire_due():
+        if not quiet:
+            print(f"journaled (seq {e.seq}): approval {e.data['request']} expired", file=sys.stderr)
     return result

@@ -462,7 +462,8 @@ class LiveIncident:
         """Journal every "after" value that has fallen due (``execute.evidence_after``, in the
         drill's scenario time), each queried as of its due time."""
         if self.source is None:
-            return []
+            # no metrics to record, but an overdue update, a handoff reminder, an expired approval
+            return [e.data for e in self.incident.keep_up(None, speed=self.speed, now=self.now())]
         from warroom.sources.evidence import offsets_from, record_due
 
         cfg = self.incident.config

@@ -758,8 +758,9 @@ class Incident(StepRunning):
 
     def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
         """What a watcher (the dashboard's poll, the CLI before each command) does to keep the
-        journal in step with the world: breaches and recoveries from the metric history, and an
-        overdue stakeholder update. Returns what it journaled."""
+        journal in step with the world: breaches and recoveries from the metric history, an
+        overdue stakeholder update, a handoff reminder and approvals past their time (each once).
+        Returns what it journaled."""
         out = list(self.sync_metrics(source, speed=speed, now=now).events) if source is not None else []
         overdue = self.check_update_overdue()
         if overdue is not None:
