@@ -100,11 +100,53 @@ class PgServer:
                   "--auth-local=trust", f"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions", "--no-sync",
                   timeout=120)
         pwfile.unlink()
+        self._make_tls()
+
+    def _make_tls(self) -> None:
+        """A throwaway CA and a server certificate for 127.0.0.1 (TLS is offered; clients choose
+        with sslmode): ``self.ca`` is the CA file a client verifies against."""
+        import datetime
+        import ipaddress
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        def name(cn: str) -> x509.Name:
+            return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+        now = datetime.datetime.now(datetime.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca = (x509.CertificateBuilder().subject_name(name("warroom test CA")).issuer_name(name("warroom test CA"))
+              .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+              .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+              .sign(ca_key, hashes.SHA256()))
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca.subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
+                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                               critical=False)
+                .sign(ca_key, hashes.SHA256()))
+        self.ca = self.base / "ca.pem"
+        self.ca.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+        os.chmod(self.ca, 0o644)
+        crt, keyfile = self.data / "server.crt", self.data / "server.key"
+        crt.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        os.chmod(keyfile, 0o600)
+        if self.user is not None:
+            info = pwd.getpwnam(self.user)
+            for f in (crt, keyfile, self.ca):
+                os.chown(f, info.pw_uid, info.pw_gid)
 
     def start(self) -> None:
         opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base}"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-                " -c shared_buffers=16MB")
+                " -c shared_buffers=16MB -c ssl=on")
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
                   "-w", "-t", "60", "start", timeout=90)
         self.running = True

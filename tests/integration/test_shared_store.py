@@ -175,14 +175,21 @@ def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object
     dead = shared_dsn.replace(f":{pg_server.port}/", ":1/")  # type: ignore[attr-defined]
     down = run("incident", "note", *state, inc_id, "--tag", "info", "x", WARROOM_DSN=dead)
     assert down.returncode == 7 and "shared store down" in down.stderr
-    # TLS options reach libpq: this test server has no TLS, so requiring it is refused, clearly
-    tls = run("shared", "status", WARROOM_DSN=shared_dsn + "?sslmode=require")
-    assert tls.returncode == 7 and "SSL" in tls.stderr
-    bad = run("shared", "status", WARROOM_DSN=shared_dsn + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
-    assert bad.returncode == 7 and "SSL" in bad.stderr
-    plain = run("shared", "status")
+    # TLS options reach libpq untouched (the test server offers TLS with its own CA)
+    ca = pg_server.ca  # type: ignore[attr-defined]
+    plain = run("shared", "status", WARROOM_DSN=shared_dsn + "?sslmode=disable")
     assert plain.returncode == 0 and "TLS off" in plain.stdout and "***" in plain.stdout
-    outputs += [refused, down, tls, bad, plain]
+    tls = run("shared", "status", WARROOM_DSN=shared_dsn + f"?sslmode=verify-full&sslrootcert={ca}")
+    assert tls.returncode == 0 and "TLS on" in tls.stdout, tls.stderr
+    bad = run("shared", "status", WARROOM_DSN=shared_dsn + "?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem")
+    assert bad.returncode == 7 and "/nonexistent/ca.pem" in bad.stderr and "refused" in bad.stderr
+    outputs += [plain, tls, bad]
+    bundle = Path("/etc/ssl/certs/ca-certificates.crt")
+    if bundle.exists():   # real CAs, none of which signed the test server: not trusted
+        other = run("shared", "status", WARROOM_DSN=shared_dsn + f"?sslmode=verify-full&sslrootcert={bundle}")
+        assert other.returncode == 7 and "certificate verify failed" in other.stderr
+        outputs.append(other)
+    outputs += [refused, down]
     for p in outputs:
         assert ADMIN_PASSWORD not in p.stdout + p.stderr
         assert ADMIN_PASSWORD[::-1] not in p.stdout + p.stderr

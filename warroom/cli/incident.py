@@ -401,14 +401,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     _, store = _store(args)
     inc = store.open(args.id)
     result = inc.verify()
+    where = f"shared store {inc.journal.where}" if inc.shared else str(inc.journal.path)
     for issue in result.issues:
-        out(f"{inc.journal.path}: {issue}")
+        out(f"{where}: {issue}")
     for line in result.proved:
         out(f"proved: {line}")
     for line in result.unproved:
         out(f"not proved: {line}")
     out(result.summary(inc.id))
-    if not result.ok:
+    if not result.ok and not inc.shared:
         out(f"(`warroom incident repair {inc.id}` keeps a copy, sets the damage aside and records it)")
     return 0 if result.ok else 1
 

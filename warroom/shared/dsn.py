@@ -110,7 +110,10 @@ def make_dsn(text: str, password_env: str | None = None) -> Dsn:
     for rx in (_KV_PW, _Q_PW):
         for mm in rx.finditer(text):
             val = mm["val"]
-            secrets.append(unquote(val.strip("'")))
+            if rx is _KV_PW and len(val) >= 2 and val.startswith("'") and val.endswith("'"):
+                secrets.append(re.sub(r"\\(.)", r"\1", val[1:-1]))   # libpq's quoting: \' and \\
+            else:
+                secrets.append(unquote(val))
             secrets.append(val)
     password: str | None = None
     if password_env:

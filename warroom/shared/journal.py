@@ -89,14 +89,23 @@ class SharedJournal:
         data = dict(data or {})
         when = ts or datetime.now(UTC)
 
+        committing = [False]
+
         def work(conn: Any) -> Event:
             self._forward(conn)
             with conn.transaction():
-                return self._insert(conn, when, self.actor, type_, data, None, None)
+                event = self._insert(conn, when, self.actor, type_, data, None, None)
+                committing[0] = True
+            return event
 
         try:
             return self._run(work)
         except SharedStoreDown as exc:
+            if committing[0]:
+                # The connection broke while committing: the server may or may not have it.
+                raise SharedStoreDown(f"{exc}; the store went away while recording this: it shows in the"
+                                      " timeline once the store is back if it was recorded, else do it"
+                                      " again then (warroom reconnects by itself)") from None
             raise SharedStoreDown(f"{exc}; nothing was recorded: new actions are refused until the store"
                                   " is back (warroom reconnects by itself)") from None
 
