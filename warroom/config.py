@@ -159,6 +159,9 @@ class ApprovalConfig:
     severities: list[str] = field(default_factory=list)
     # An approval (and a request nobody answered) is good for this long, then it must be asked again.
     expires: float = _duration(900.0)
+    # On the shared store with one database role per person: an approval counts only when
+    # PostgreSQL recorded a different role for it than for its request.
+    distinct_db_roles: bool = False
 
 
 @dataclass

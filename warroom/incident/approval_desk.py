@@ -35,6 +35,7 @@ class Incident(Protocol):
     id: str
     config: Config
     clock: Callable[[], datetime]
+    journal: Any
 
     @property
     def state(self) -> Any: ...
@@ -97,12 +98,37 @@ class ApprovalDesk:
         verdict = self.verdict(prepared)
         if verdict is None:
             return None
-        if not verdict.ok:
-            self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown,
-                                                   "reason": verdict.message,
+        message = verdict.message if not verdict.ok else self._db_roles_problem(verdict.request)
+        if message is not None:
+            self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown, "reason": message,
                                                    "approval": verdict.request.id if verdict.request else None})
-            raise StepRefused(f"{verdict.message} (recorded in the journal)")
+            raise StepRefused(f"{message} (recorded in the journal)")
         return verdict.request
+
+    # ---------------------------------------------------------------- identity proven by the database
+
+    def _db_journal(self) -> Any:
+        """The shared journal when ``[approval] distinct_db_roles`` asks for it (None when off)."""
+        if not self.incident.config.approval.distinct_db_roles:
+            return None
+        journal = self.incident.journal
+        if not callable(getattr(journal, "db_users", None)):
+            raise WarroomError("[approval] distinct_db_roles = true needs the shared store (PostgreSQL records"
+                               " which database role wrote each line); this incident is in a local journal")
+        return journal
+
+    def _db_roles_problem(self, request: ApprovalRequest | None) -> str | None:
+        """With ``distinct_db_roles``: why this approval does not count (None: it does)."""
+        journal = self._db_journal()
+        if journal is None or request is None:
+            return None
+        seqs = [request.seq] + ([request.decided_seq] if request.decided_seq else [])
+        roles = journal.db_users(seqs)
+        asked, granted = roles.get(request.seq), roles.get(request.decided_seq or -1)
+        if asked is None or granted is None or asked == granted:
+            return (f"approval {request.id} does not count: the database recorded the same role"
+                    f" ({asked or '?'}) for the request and the approval ([approval] distinct_db_roles)")
+        return None
 
     def use(self, request: ApprovalRequest, prepared: PreparedStep) -> Event:
         """Journal that the approved command runs now (an approval covers one run)."""
@@ -175,6 +201,13 @@ class ApprovalDesk:
             raise WarroomError(f"{req.id} is {state}" + (f" (by {req.decided_by.shown})" if req.decided_by else "")
                                + ": nothing to approve")
         me = inc.person()
+        journal = self._db_journal()
+        if journal is not None:
+            mine, asked = journal.db_user(), journal.db_users([req.seq]).get(req.seq)
+            if asked is None or mine == asked:
+                raise SelfApproval(f"{req.id} was requested through the database role {asked or '?'}, the role you are"
+                                   " connected as: with [approval] distinct_db_roles a second person approves"
+                                   " with their own role")
         if req.requester is None or same_person(me, req.requester):
             raise SelfApproval(f"{req.id} was requested by {req.who()}; you are {me.shown}: the requester cannot"
                                " approve their own request (the same login on another host is the same person)."

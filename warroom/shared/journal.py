@@ -193,6 +193,20 @@ class SharedJournal:
 
         return bool(self._run(work))
 
+    def db_users(self, seqs: list[int]) -> dict[int, str]:
+        """The database role that inserted each of these lines (set by the insert trigger from
+        ``current_user``: what PostgreSQL authenticated, not what the client says)."""
+        def work(conn: Any) -> dict[int, str]:
+            rows = conn.execute(f"SELECT seq, db_user FROM {SCHEMA}.events WHERE incident = %s AND seq = ANY(%s)",
+                                (self.incident, list(seqs))).fetchall()
+            return {int(r[0]): str(r[1]) for r in rows}
+
+        return dict(self._run(work))
+
+    def db_user(self) -> str:
+        """The database role this process is connected as."""
+        return str(self._run(lambda conn: conn.execute("SELECT current_user").fetchone()[0]))
+
     # ------------------------------------------------------------------ reading
 
     def lines_after(self, seq: int) -> list[bytes]:
