@@ -229,6 +229,11 @@ def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Pat
     assert len(set(outputs)) == 2
     assert [e.data["status"] for e in events if e.type == "step.finished"] == ["ok", "ok"]
     assert bob.state.steps[key].status == "ok"
+    # the gate of alice's step is alice's host's to watch and settle, not bob's (one outcome)
+    inc.append("verify.started", {"step": 2, "step_id": key[1], "expr": "quota < 75", "window": 600,
+                                  "deadline": "2099-01-01T00:00:00.000Z"})
+    assert [g.step_id for g in LiveIncident(inc).open_gates()] == [key[1]]
+    assert LiveIncident(bob).open_gates() == []
 
 
 def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path) -> None:

@@ -483,7 +483,21 @@ class LiveIncident:
     def open_gates(self) -> list[OpenGate]:
         from warroom.sources.verify import open_gates
 
-        return open_gates(self.incident.read().events)
+        return open_gates(self._gate_events(self.incident.read().events))
+
+    def _gate_events(self, events: list[Any]) -> list[Any]:
+        """A shared incident: a step's gate is watched and settled by the host that ran the step
+        (its output is there), so two responders never both journal its outcome."""
+        if not self.incident.shared:
+            return events
+        last_output: dict[str, str] = {}
+        for e in events:
+            if e.type == "step.started" and e.data.get("output"):
+                last_output[str(e.data.get("step_id"))] = str(e.data["output"])
+        theirs = {sid for sid, out in last_output.items() if not (self.dir / out).exists()}
+        if not theirs:
+            return events
+        return [e for e in events if not (e.type == "verify.started" and str(e.data.get("step_id")) in theirs)]
 
     def settle_gates(self) -> list[tuple[OpenGate, VerifyCheck | None]]:
         """Gates whose window ended while nobody watched are settled from the metric history;
@@ -492,7 +506,7 @@ class LiveIncident:
             return []
         from warroom.sources.verify import open_gates, settle_open
 
-        events = self.incident.read().events
+        events = self._gate_events(self.incident.read().events)
         if not open_gates(events):
             return []
         return settle_open(self.incident, events, self.source, self.incident.config.slo,
