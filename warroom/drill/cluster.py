@@ -109,9 +109,6 @@ class Deployment:
         frac = max(0.0, (t - self.current.at) / self.rollout_seconds)
         return min(self.replicas, int(round(self.replicas * frac)))
 
-    def image_ref(self, rev: Revision | None = None) -> str:
-        return (rev or self.current).image
-
 
 @dataclass
 class Cluster:
@@ -156,10 +153,7 @@ class Cluster:
         d = a.detail
         dep = self.deployments.get(str(d.get("deployment", "")))
         if a.action == "set_env" and dep is not None:
-            env = dict(dep.current.env)
-            env.update({str(k): str(v) for k, v in (d.get("set") or {}).items()})
-            for k in d.get("unset") or ():
-                env.pop(str(k), None)
+            env = env_after(dep.current.env, d)
             if env != dep.current.env:
                 self._new_revision(dep, dep.current.image, env, dep.current.annotations, a.t)
         elif a.action == "set_image" and dep is not None:
@@ -215,6 +209,14 @@ class Cluster:
             dep.history.remove(same)
         dep.history.append(Revision(self._next_number(dep), image, env, same.cause if same else "<none>", t,
                                     dict(ann)))
+
+
+def env_after(env: dict[str, str], detail: dict[str, Any]) -> dict[str, str]:
+    """``env`` after a ``set_env`` operation's sets and unsets."""
+    out = {**env, **{str(k): str(v) for k, v in (detail.get("set") or {}).items()}}
+    for k in detail.get("unset") or ():
+        out.pop(str(k), None)
+    return out
 
 
 def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
@@ -284,47 +286,38 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
 
 
 _TRUE = {"true", "1", "yes", "on"}
+# env switches on FlowEngine -> (canonical action when turned on, when turned off)
+SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off"),
+            "CONTEXT_PRUNING_ENABLED": ("context_pruning", "context_pruning_off"),
+            "PII_REDACTION_ENABLED": ("redaction", ""),
+            "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
+ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
+# the order canonical actions are recorded in when one change means several
+ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback_routing_off", "context_pruning",
+         "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
 
 
 def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
-    out: list[str] = []
-
-    def turned_on(key: str) -> bool:
-        return after.get(key, "").lower() in _TRUE and before.get(key, "").lower() not in _TRUE
-
-    def turned_off(key: str) -> bool:
-        return before.get(key, "").lower() in _TRUE and after.get(key, "").lower() not in _TRUE
-
-    if turned_on("ENABLE_CIRCUIT_BREAKER"):
-        out.append("circuit_breaker")
-    if turned_off("ENABLE_CIRCUIT_BREAKER"):
-        out.append("circuit_breaker_off")
-    routing_keys = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
-    if any(after.get(k) and after.get(k) != before.get(k) for k in routing_keys) or turned_on("FALLBACK_ON_5XX"):
-        out.append("fallback_routing")
+    def on(env: dict[str, str], key: str) -> bool:
+        return env.get(key, "").lower() in _TRUE
 
     def routed(env: dict[str, str]) -> bool:
-        return any(env.get(k) for k in routing_keys) or env.get("FALLBACK_ON_5XX", "").lower() in _TRUE
+        return any(env.get(k) for k in ROUTING_KEYS) or on(env, "FALLBACK_ON_5XX")
 
+    found = {up if on(after, key) else down for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
+    # routing counts again whenever the fallback target changes, not only when it first appears
+    if any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
+            on(after, "FALLBACK_ON_5XX") and not on(before, "FALLBACK_ON_5XX")):
+        found.add("fallback_routing")
     if routed(before) and not routed(after):
-        out.append("fallback_routing_off")
-    if turned_on("CONTEXT_PRUNING_ENABLED"):
-        out.append("context_pruning")
-    if turned_off("CONTEXT_PRUNING_ENABLED"):
-        out.append("context_pruning_off")
-    if turned_on("PII_REDACTION_ENABLED"):
-        out.append("redaction")
-    if turned_on("MANUAL_REVIEW_MODE"):
-        out.append("manual_review")
-    if turned_off("MANUAL_REVIEW_MODE"):
-        out.append("manual_review_off")
+        found.add("fallback_routing_off")
     try:
         if int(after.get("MAX_CONCURRENT_FLOWS", "0")) < int(before.get("MAX_CONCURRENT_FLOWS", "0")):
-            out.append("throttle")
+            found.add("throttle")
     except ValueError:
         pass
-    return out
+    return [k for k in ORDER if k in found]
 
 
 def meaning(cluster: Cluster, op: Action) -> list[str]:
@@ -349,11 +342,7 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
     if op.action == "set_env":
         if not is_fe:
             return ["audit_restart"] if is_audit else []
-        after = dict(dep.current.env)
-        after.update({str(k): str(v) for k, v in (d.get("set") or {}).items()})
-        for k in d.get("unset") or ():
-            after.pop(str(k), None)
-        return _env_meaning(dep.current.env, after)
+        return _env_meaning(dep.current.env, env_after(dep.current.env, d))
     if op.action == "rollout_restart":
         return ["restart"] if is_fe else (["audit_restart"] if is_audit else [])
     if op.action == "rollout_undo":
