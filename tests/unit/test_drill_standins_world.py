@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
-from warroom.drill.directory import create_drill
+from warroom.drill.directory import Drill, create_drill
 
 FAILED = ["psql", "-At", "-c", "SELECT task_id, status, error_message, created_at, updated_at FROM tasks "
                                "WHERE status = 'failed' ORDER BY created_at"]
@@ -68,3 +68,41 @@ def test_scaling_flowengine_to_zero_reaches_every_answer(tmp_path: Path) -> None
     assert max(node_cpu) < 20
     answer("kubectl scale deployment/flowengine --replicas=5 -n production", 400.0)
     assert int(answer(conns, 800.0)) > 0                     # back with the pods
+
+
+def test_the_release_is_judged_by_its_version_whatever_the_image_is_called(tmp_path: Path) -> None:
+    """``set image flowengine=flowengine:v1.2.0`` runs the bad release like the registry's own
+    name for it: not a rollback, and deploying it again after a rollback undoes the rollback (the
+    curves and every answer go back to failing); the schema follows the code, not the env."""
+    from warroom.drill.model import Signals
+    from warroom.drill.series import Series
+
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="release")
+    version = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/api/schemas/version"
+
+    def kinds() -> list[str]:
+        return [a.action for a in drill.actions()]
+
+    assert run_one(drill, "kubectl set image deployment/flowengine flowengine=flowengine:v1.2.0".split(), 200.0)[0] == 0
+    assert "rollback" not in kinds()
+    assert run_one(drill, ["kubectl", "set", "image", "deployment/flowengine",
+                           "flowengine=registry.internal/flowengine:v1.1.0"], 300.0)[0] == 0
+    assert kinds().count("rollback") == 1
+    assert '"20251104_001"' in run_one(drill, version.split(), 500.0)[1]
+    assert run_one(drill, "blocks verify contract --task-id".split() + [_failed_task(drill, 500.0)], 500.0)[0] == 0
+    healed = drill.simulator.refresh().pane("failure_rate", 1500.0)
+    assert run_one(drill, "kubectl set image deployment/flowengine flowengine=flowengine:v1.2.0".split(), 900.0)[0] == 0
+    assert kinds()[-1] == "rollback_off"
+    assert '"20251120_002"' in run_one(drill, version.split(), 1200.0)[1]
+    again = drill.simulator.refresh().pane("failure_rate", 1500.0)
+    assert again > healed + 1.0, (healed, again)
+    unmitigated = Series(Signals(drill.scenario, ())).pane("failure_rate", 1500.0)
+    assert again < unmitigated
+
+
+def _failed_task(drill: Drill, t: float) -> str:
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t)).flows(t - 3600, t, t)
+    return next(f.task_id for f in reversed(flows) if f.status == "failed")

@@ -140,12 +140,20 @@ class Cluster:
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
 
-    def bad_image(self) -> str | None:
+    def bad_release(self, image: str | None = None) -> bool:
+        """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version.
+
+        Judged by the version tag, whatever registry the image is named from: ``set image
+        flowengine=flowengine:v1.2.0`` runs the same bad code as ``registry.internal/flowengine:v1.2.0``.
+        """
         bad = self.scenario.facts.get("bad_version")
-        return f"{fleet.IMAGE_REPO}:{bad}" if bad else None
+        return bool(bad) and release(image or self.flowengine.current.image) == bad
 
     def schema_version(self) -> str:
-        return self.flowengine.current.env.get("SCHEMA_VERSION", fleet.SCHEMA_VERSION)
+        """The TaskObject schema FlowEngine writes: a property of the code it runs, not of its env."""
+        if self.bad_release():
+            return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
+        return fleet.SCHEMA_VERSION
 
     # ------------------------------------------------------------------ replay
 
@@ -209,6 +217,12 @@ class Cluster:
             dep.history.remove(same)
         dep.history.append(Revision(self._next_number(dep), image, env, same.cause if same else "<none>", t,
                                     dict(ann)))
+
+
+def release(image: str) -> str:
+    """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``)."""
+    name = image.rsplit("/", 1)[-1]
+    return name.split(":", 1)[1] if ":" in name else "latest"
 
 
 def env_after(env: dict[str, str], detail: dict[str, Any]) -> dict[str, str]:
@@ -320,6 +334,12 @@ def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return [k for k in ORDER if k in found]
 
 
+def _release_change(cluster: Cluster, image: str) -> list[str]:
+    """Leaving the scenario's bad release is a ``rollback``; going back to it undoes one."""
+    was, now = cluster.bad_release(), cluster.bad_release(image)
+    return ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
+
+
 def meaning(cluster: Cluster, op: Action) -> list[str]:
     """What an operation means to the scenario, judged on the cluster *before* it is applied.
 
@@ -350,9 +370,8 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
         if target is None:
             return []
         out = []
-        bad = cluster.bad_image()
-        if is_fe and bad and dep.current.image == bad and target.image != bad:
-            out.append("rollback")
+        if is_fe and _release_change(cluster, target.image):
+            out.extend(_release_change(cluster, target.image))
         elif is_fe and target.image != dep.current.image:
             out.append("set_image")
         if is_fe:
@@ -361,10 +380,7 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
             out.append("audit_restart")
         return out
     if op.action == "set_image":
-        bad = cluster.bad_image()
-        if is_fe and bad and dep.current.image == bad and d.get("image") != bad:
-            return ["rollback"]
-        return []
+        return _release_change(cluster, str(d.get("image"))) if is_fe else []
     if op.action == "scale" and is_fe:
         new = int(d.get("replicas", dep.replicas))
         if new == 0 and dep.replicas > 0:

@@ -150,8 +150,7 @@ def retry_outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[
                        f"{sig.quota(anthropic, t) * 100:.0f}% used)"), 3.0
     if claude and sig.share_5xx(anthropic, t) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
-    bad = ctx.cluster.bad_image()
-    if bad and ctx.cluster.flowengine.current.image == bad and flow.repo != fleet.PILOT_REPO:
+    if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
                        "block contract impl/v3"), 4.0
     if pruning:
