@@ -74,8 +74,7 @@ def test_the_release_is_judged_by_its_version_whatever_the_image_is_called(tmp_p
     """``set image flowengine=flowengine:v1.2.0`` runs the bad release like the registry's own
     name for it: not a rollback, and deploying it again after a rollback undoes the rollback (the
     curves and every answer go back to failing); the schema follows the code, not the env."""
-    from warroom.drill.model import Signals
-    from warroom.drill.series import Series
+    from tests.unit.test_drill_standins import untouched
 
     drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="release")
     version = "kubectl exec -n production deployment/flowengine -- curl -s http://localhost:8080/api/schemas/version"
@@ -90,14 +89,14 @@ def test_the_release_is_judged_by_its_version_whatever_the_image_is_called(tmp_p
     assert kinds().count("rollback") == 1
     assert '"20251104_001"' in run_one(drill, version.split(), 500.0)[1]
     assert run_one(drill, "blocks verify contract --task-id".split() + [_failed_task(drill, 500.0)], 500.0)[0] == 0
-    healed = drill.simulator.refresh().pane("failure_rate", 1500.0)
+    healed = drill.simulator.pane("failure_rate", 1500.0)
     assert run_one(drill, "kubectl set image deployment/flowengine flowengine=flowengine:v1.2.0".split(), 900.0)[0] == 0
     assert kinds()[-1] == "rollback_off"
     assert '"20251120_002"' in run_one(drill, version.split(), 1200.0)[1]
-    again = drill.simulator.refresh().pane("failure_rate", 1500.0)
-    assert again > healed + 1.0, (healed, again)
-    unmitigated = Series(Signals(drill.scenario, ())).pane("failure_rate", 1500.0)
-    assert again < unmitigated
+    again = drill.simulator.pane("failure_rate", 1500.0)
+    assert again is not None and healed is not None and again > healed + 1.0, (healed, again)
+    unmitigated = untouched(drill).pane("failure_rate", 1500.0)
+    assert unmitigated is not None and again < unmitigated
 
 
 def _failed_task(drill: Drill, t: float) -> str:
