@@ -182,11 +182,13 @@ def test_request_records_what_the_approver_judges(pair: tuple[Incident, Incident
     prepared = alice.prepare_step(3, {"namespace": "prod-eu"})
     req = alice.approvals.request(prepared).request
     assert req.command == "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true -n prod-eu"
-    assert req.target == {"context": "(current context)", "namespace": "prod-eu"}
+    assert req.target["namespace"] == "prod-eu"
+    assert req.target["context"].startswith("(current context): unknown (no kubeconfig found")   # none in a test
     assert req.command_sha256 == command_hash(alice.id, "RB-TEST-001", "enable-breaker", "shell",
-                                              prepared.command or "", prepared.target)
+                                              prepared.command or "", req.target)
     text = "\n".join(describe(req, "pending", alice.id))
     for want in ("requested by alice@bastion-1", "kubectl set env", "namespace prod-eu", "CHANGES THINGS",
+                 "target: context (current context): unknown (no kubeconfig found",
                  "dry run: none for this kind of step", "verify gate after it: none",
                  f"warroom incident approve {alice.id} {req.id}"):
         assert want in text
@@ -253,3 +255,44 @@ def test_fence_attribute_marks_a_step(tmp_path: Path) -> None:
     assert [s.approval for s in book.steps] == [True, False]
     assert any("approval must be true or false" in str(f) for f in book.findings)
     assert dataclasses.asdict(book.steps[0])["approval"] is True
+
+
+def test_one_approval_used_by_two_runs_at_once_starts_one(pair: tuple[Incident, Incident]) -> None:
+    """Both responders passed the gate; the journal's order decides whose use counts."""
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    bob.approvals.approve(req.id)
+    prepared_a, prepared_b = alice.prepare_step(5), bob.prepare_step(5)
+    grant_a = alice.approvals.require(prepared_a)
+    grant_b = bob.approvals.require(prepared_b)           # both saw it unused
+    assert grant_a is not None and grant_b is not None
+    alice.approvals.use(grant_a, prepared_a)
+    with pytest.raises(StepRefused, match=rf"{req.id} was used by alice@bastion-1"):
+        bob.approvals.use(grant_b, prepared_b)
+    assert alice.state.approvals[req.id].used_by == ALICE
+
+
+def test_switching_the_kube_context_needs_a_new_approval(pair: tuple[Incident, Incident], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kube step on "(current context)" is approved for the context it named then."""
+    alice, bob = pair
+    kubeconfig = tmp_path / "kubeconfig"
+
+    def use_context(name: str) -> None:
+        kubeconfig.write_text(
+            "apiVersion: v1\nkind: Config\ncurrent-context: " + name + "\n"
+            "contexts:\n- name: prod-eu\n  context: {cluster: eu}\n- name: prod-us\n  context: {cluster: us}\n"
+            "clusters:\n- name: eu\n  cluster: {server: 'https://eu'}\n- name: us\n  cluster: {server: 'https://us'}\n")
+        import os
+
+        os.utime(kubeconfig, ns=(1, 10**9 * (2 if name == "prod-us" else 1)))
+
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    use_context("prod-eu")
+    req = alice.approvals.request(alice.prepare_step(3)).request
+    assert req.target["context"] == "prod-eu (current context)"
+    bob.approvals.approve(req.id)
+    assert alice.approvals.verdict(alice.prepare_step(3)).ok
+    use_context("prod-us")
+    verdict = alice.approvals.verdict(alice.prepare_step(3))
+    assert not verdict.ok and "covers a different command" in verdict.message

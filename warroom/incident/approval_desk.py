@@ -80,14 +80,21 @@ class ApprovalDesk:
                                     mutating=bool(prepared.mutating), severity=self.incident.state.severity,
                                     config=self.incident.config)
 
+    def target_of(self, prepared: PreparedStep) -> dict[str, Any]:
+        """Where the step acts, "(current context)" named (``approval_target``)."""
+        from warroom.incident.approval_target import resolved_target
+
+        return resolved_target(dict(prepared.target), self.incident.config,
+                               drill=self.incident.state.drill is not None)
+
     def hash_of(self, prepared: PreparedStep) -> str:
         return rules.command_hash(self.incident.id, prepared.runbook_id, prepared.step_id, prepared.kind,
-                                  prepared.command or "", dict(prepared.target))
+                                  prepared.command or "", self.target_of(prepared))
 
     def verdict(self, prepared: PreparedStep, now: datetime | None = None) -> rules.Verdict | None:
         """None when the step needs no approval, else what the rule says now."""
         return rules.verdict_for(self.incident.state, self.incident.config, prepared, self.incident.id,
-                                 now or self.incident.clock())
+                                 now or self.incident.clock(), self.target_of(prepared))
 
     # ---------------------------------------------------------------- the gate a run passes
 
@@ -131,10 +138,21 @@ class ApprovalDesk:
         return None
 
     def use(self, request: ApprovalRequest, prepared: PreparedStep) -> Event:
-        """Journal that the approved command runs now (an approval covers one run)."""
-        return self.incident.append(ev.APPROVAL_USED, {
+        """Journal that the approved command runs now (an approval covers one run). Two
+        responders using one approval at the same moment both append; the journal's order says
+        whose use counted, and the other run is refused here, before it starts."""
+        event = self.incident.append(ev.APPROVAL_USED, {
             "request": request.id, **prepared.ref(), "command_sha256": self.hash_of(prepared),
             "by": self.incident.person().to_json()})
+        now = self.incident.state.approvals.get(request.id)
+        if now is None or now.used_seq != event.seq:
+            who = now.used_by.shown if now is not None and now.used_by else "someone else"
+            message = (f"step {prepared.number} needs a second person's approval: {request.id} was used by {who}"
+                       f" (seq {now.used_seq if now else '?'}) just before this run; ask again")
+            self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown, "reason": message,
+                                                   "approval": request.id})
+            raise StepRefused(f"{message} (recorded in the journal)")
+        return event
 
     # ---------------------------------------------------------------- people acting
 
@@ -157,7 +175,7 @@ class ApprovalDesk:
         data: dict[str, Any] = {
             **prepared.ref(), "kind": prepared.kind, "command": prepared.shown, "command_sha256": sha,
             "params": {k: inc.redact(str(v)) for k, v in prepared.params.items()},
-            "target": dict(prepared.target), "mutating": bool(prepared.mutating), "reasons": reasons,
+            "target": self.target_of(prepared), "mutating": bool(prepared.mutating), "reasons": reasons,
             "dry_run": self._dry_run(prepared), "verify": getattr(prepared.step, "verify", None) or None,
             "requester": inc.person().to_json(), "expires_after": self.expires,
         }

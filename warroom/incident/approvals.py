@@ -171,7 +171,7 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
 
 
 def verdict_for(state: IncidentState, config: Config, prepared: Any, incident_id: str,
-                now: datetime) -> Verdict | None:
+                now: datetime, target: dict[str, Any] | None = None) -> Verdict | None:
     """None when the prepared step needs no approval, else what the rule says now. One function
     for the run gate (``ApprovalDesk``) and the run dialog's preview (``StepPreparer``)."""
     if prepared.command is None or prepared.kind == "manual":
@@ -180,7 +180,7 @@ def verdict_for(state: IncidentState, config: Config, prepared: Any, incident_id
                           severity=state.severity, config=config):
         return None
     sha = command_hash(incident_id, prepared.runbook_id, prepared.step_id, prepared.kind, prepared.command or "",
-                       dict(prepared.target))
+                       dict(prepared.target if target is None else target))
     return judge(state, (prepared.runbook_id, prepared.step_id), sha, now, number=prepared.number,
                  incident_id=incident_id)
 

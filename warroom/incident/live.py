@@ -597,9 +597,11 @@ class StepPreparer(StepRunning):
     def approval_verdict(self, prepared: PreparedStep, now: datetime) -> Any:
         """What the two-person rule says about running ``prepared`` now, from the snapshot
         (``approvals.verdict_for``; None: no approval needed)."""
+        from warroom.incident.approval_target import resolved_target
         from warroom.incident.approvals import verdict_for
 
-        return verdict_for(self.snapshot.state, self.config, prepared, self.id, now)
+        target = resolved_target(dict(prepared.target), self.config, drill=self.snapshot.state.drill is not None)
+        return verdict_for(self.snapshot.state, self.config, prepared, self.id, now, target)
 
     def step(self, ref: str | int) -> Step:
         book = self.snapshot.runbook
