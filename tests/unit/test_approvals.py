@@ -296,3 +296,18 @@ def test_switching_the_kube_context_needs_a_new_approval(pair: tuple[Incident, I
     use_context("prod-us")
     verdict = alice.approvals.verdict(alice.prepare_step(3))
     assert not verdict.ok and "covers a different command" in verdict.message
+
+
+def test_a_request_showing_one_command_and_hashing_another_covers_neither(pair: tuple[Incident, Incident]) -> None:
+    """The requester writes the request line by hand: the approver is shown a harmless command,
+    the hash is the real one. The approval is never used for the real command."""
+    alice, bob = pair
+    real = alice.prepare_step(3)
+    desk = alice.approvals
+    event = alice.append(ev.APPROVAL_REQUESTED, {
+        **real.ref(), "kind": "shell", "command": "echo harmless", "command_sha256": desk.hash_of(real),
+        "params": {}, "target": desk.target_of(real), "mutating": False, "reasons": ["x"], "dry_run": None,
+        "verify": None, "requester": ALICE.to_json(), "expires_after": 900})
+    bob.approvals.approve(f"R{event.seq}")
+    verdict = desk.verdict(real)
+    assert not verdict.ok and "covers a different command (echo harmless)" in verdict.message

@@ -133,13 +133,24 @@ class Verdict:
     message: str
 
 
+def _shows(r: ApprovalRequest, shown: tuple[str, dict[str, Any]] | None) -> bool:
+    """The request showed the approver this command and target (a request line written by hand
+    with a hash of one command and the text of another never covers either)."""
+    if shown is None:
+        return True
+    command, target = shown
+    return r.command == command and {str(k): str(v) for k, v in r.target.items()} == \
+        {str(k): str(v) for k, v in target.items()}
+
+
 def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *,
-          number: int | None, incident_id: str) -> Verdict:
-    """May the step ``key``, prepared to hash ``sha``, run now? The message names the request."""
+          number: int | None, incident_id: str, shown: tuple[str, dict[str, Any]] | None = None) -> Verdict:
+    """May the step ``key``, prepared to hash ``sha`` (and shown as ``shown``: the redacted
+    command and the target), run now? The message names the request."""
     mine = [r for r in state.approvals.values() if r.key == key or (not key[0] and r.step_id == key[1])]
     where = f"step {number}" if number is not None else f"step {key[1]}"
     for r in reversed(mine):
-        if r.state_at(now) == "approved" and r.command_sha256 == sha:
+        if r.state_at(now) == "approved" and r.command_sha256 == sha and _shows(r, shown):
             if r.requester is not None and r.decided_by is not None and same_person(r.requester, r.decided_by):
                 continue   # never counts, however it got into the journal
             return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}, good"
@@ -151,7 +162,7 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
     last = mine[-1]
     st = last.state_at(now)
     ask = f"`warroom incident request {incident_id} {number or key[1]}`"
-    if st in ("pending", "approved") and last.command_sha256 != sha:
+    if st in ("pending", "approved") and (last.command_sha256 != sha or not _shows(last, shown)):
         why = (f"request {last.id} covers a different command ({last.command}); the step as prepared now"
                f" differs (parameters or target changed), so it needs a new approval: {ask}")
     elif st == "pending":
@@ -179,9 +190,10 @@ def verdict_for(state: IncidentState, config: Config, prepared: Any, incident_id
     if not reasons_needed(marked=bool(getattr(prepared.step, "approval", False)), mutating=bool(prepared.mutating),
                           severity=state.severity, config=config):
         return None
-    sha = command_hash(incident_id, prepared.runbook_id, prepared.step_id, prepared.kind, prepared.command or "",
-                       dict(prepared.target if target is None else target))
+    where = dict(prepared.target if target is None else target)
+    sha = command_hash(incident_id, prepared.runbook_id, prepared.step_id, prepared.kind, prepared.command or "", where)
     return judge(state, (prepared.runbook_id, prepared.step_id), sha, now, number=prepared.number,
+                 shown=(str(getattr(prepared, "shown", "") or ""), where),
                  incident_id=incident_id)
 
 
