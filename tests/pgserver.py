@@ -184,6 +184,28 @@ class PgServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return name
 
+    def freeze(self) -> list[int]:
+        """SIGSTOP the server and its backends: connections stay open, nothing answers (a hung
+        server). Returns the pids for :meth:`thaw`."""
+        import signal
+
+        import psutil
+
+        master = int((self.data / "postmaster.pid").read_text().split()[0])
+        procs = [psutil.Process(master), *psutil.Process(master).children(recursive=True)]
+        for p in procs:
+            os.kill(p.pid, signal.SIGSTOP)
+        return [p.pid for p in procs]
+
+    def thaw(self, pids: list[int]) -> None:
+        import signal
+
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
     def wait_down(self, limit: float = 30.0) -> None:
         """Bounded: until a connection is refused (after ``stop``)."""
         deadline = time.monotonic() + limit

@@ -196,7 +196,7 @@ class IncidentPresenter:
         live = self.live
         # A shared incident: the listener's thread only posts; the view is rebuilt by a worker
         # that reads by seq (a missed notification loses nothing), the header says "down".
-        live.watch(lambda reason: self.post(IncidentChanged(live.id, reason)))
+        live.watch(lambda reason: self.post(IncidentChanged(live.id, reason, {"store": live.store_status()})))
         return str(incident.id)
 
     def open_incidents(self) -> list[OpenSummary]:

@@ -34,7 +34,7 @@ def timeline(app: Any) -> list[str]:
 
 def shared_app(dsn: str, tmp: Path, name: str, inc_id: str) -> tuple[WarroomApp, list[str]]:
     ctx = make_ctx(None, drill=False)
-    ctx.config = shared_config(dsn, tmp, name, catch_up=30.0, presence_every=0.5)
+    ctx.config = shared_config(dsn, tmp, name, catch_up=30.0, presence_every=0.5, connect_timeout=1.0)
     ctx.resume_id = inc_id
     ctx.runbooks = []
     app = WarroomApp(ctx)
@@ -100,6 +100,16 @@ async def test_two_dashboards_and_a_cli_share_one_incident(shared_dsn: str, tmp_
                            and "shared ● ok" in header_text(app), timeout=60)
         pres_a.call(pres_a.incident.note, "info", "after the restart")
         await wait_for(pb, lambda: any("after the restart" in t for t in timeline(app_b)), timeout=30)
+
+        # a server that hangs (stopped, its TCP still up) is said to be down too, and back
+        frozen = pg_server.freeze()
+        try:
+            await wait_for(pa, lambda: "SHARED STORE DOWN" in header_text(app_a), timeout=30)
+            assert "no answer within" in header_text(app_a)
+        finally:
+            pg_server.thaw(frozen)
+        await wait_for(pa, lambda: "SHARED STORE DOWN" not in header_text(app_a)
+                       and "shared ● ok" in header_text(app_a), timeout=60)
     texts = [e.data.get("text") for e in inc.read().events if e.type == "note.added"]
     assert texts == ["from the shell", "alice on the breaker", "bob found the retry storm", "after the restart"]
     assert inc.verify().ok

@@ -8,7 +8,7 @@ messages into what the panes show.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -83,6 +83,9 @@ class DashboardScreen(Screen[None]):
         self._tracker = None
         self._source_health = "waiting"
         self._extra_health: dict[str, str] = {}   # alerts / k8s: unauthorized, slow, refused, down…
+        # The shared store as its listener last said (incident id, SharedView): drawn at once,
+        # even while a view rebuild waits on a store that stopped answering.
+        self._store_said: tuple[str, Any] | None = None
         self._behind = False                       # data arrived while a dialog was on top
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
@@ -459,9 +462,16 @@ class DashboardScreen(Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.shown_gate(), time_scale=base.time_scale, shared=base.shared, roles=base.roles,
+            gate=self.shown_gate(), time_scale=base.time_scale, shared=self.shared_view(base), roles=base.roles,
             people_alert=base.people_alert,
         )
+
+    def shared_view(self, base: Any) -> Any:
+        """The shared store's line: what its listener said last for this incident, else the view's."""
+        said = self._store_said
+        if said is not None and said[0] == base.incident_id:
+            return said[1]
+        return base.shared
 
     def render_header(self) -> None:
         try:
@@ -512,6 +522,12 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ presenter messages
 
     def on_incident_changed(self, message: IncidentChanged) -> None:
+        store = (message.extra or {}).get("store")
+        if store is not None and message.incident_id is not None:
+            from tui.view import shared_view
+
+            self._store_said = (message.incident_id, shared_view(store))
+            self.render_header()
         if self.presenter is not None and self.presenter.live is not None:
             self.presenter.load_view_async()
 

@@ -70,6 +70,14 @@ class SharedDB:
             raise SharedStoreDown(down[1])
         kwargs: dict[str, Any] = {"autocommit": autocommit, "connect_timeout": int(self.connect_timeout),
                                   "application_name": "warroom"}
+        given = self.dsn.parts()
+        # A server that vanished without closing the connection (a network partition, a host
+        # gone) is noticed in seconds, not after TCP's quarter of an hour; the DSN's own wins.
+        for key, value in (("keepalives", "1"), ("keepalives_idle", "5"), ("keepalives_interval", "2"),
+                           ("keepalives_count", "2"),
+                           ("tcp_user_timeout", str(int(self.connect_timeout * 2000)))):
+            if key not in given:
+                kwargs[key] = value
         if self.dsn.password is not None:
             kwargs["password"] = self.dsn.password
         try:

@@ -159,7 +159,25 @@ class Listener:
                 self.on_change("catch_up")
 
     def _heartbeat(self, conn: Any) -> None:
+        """Keep our presence row fresh and read everyone's; a server that does not answer within
+        the connect timeout (hung, or stopped with SIGSTOP: TCP still alive) is said to be down
+        by a timer while this call waits, and up again when it answers."""
         self._step_dirty.clear()
+        limit = self.journal.store.db.connect_timeout
+        late = threading.Timer(limit, lambda: self._set_down(
+            self.journal.store.db.down_message(f"no answer within {limit:g}s")))
+        late.daemon = True
+        late.start()
+        try:
+            self._beat(conn)
+        finally:
+            late.cancel()
+        if self.down is not None:
+            self.down = None
+            self.journal.down = None
+            self.on_change("up")
+
+    def _beat(self, conn: Any) -> None:
         conn.execute(
             f"INSERT INTO {SCHEMA}.presence (incident, who, session, step) VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (incident, session) DO UPDATE SET step = EXCLUDED.step, seen_at = now()",
