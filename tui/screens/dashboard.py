@@ -16,9 +16,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from panes.header import IncidentHeader
+from panes.keybar import KeyBar
 from panes.output import OutputStack
 from panes.runbook import ChecklistPane
 from panes.slo import SloLine, SloPane
@@ -134,7 +135,7 @@ class DashboardScreen(Screen[None]):
                 yield StepDetailPane(ctx.config.slo)
                 yield OutputStack(max_lines=ctx.config.execute.memory_lines)
         yield TimelinePane()
-        yield Footer()
+        yield KeyBar()
         yield Static(
             "Terminal too small for warroom.\nMake it at least 60×16 (80×24 recommended).\n"
             "Nothing is lost: the incident keeps running.",
