@@ -10,26 +10,9 @@ from functools import partial
 from pathlib import Path
 
 from tui.context import AppContext, DrillInfo
+from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
-
-
-def load_runbooks(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
-    """The shipped library plus the configured dirs, with every lint finding kept for display.
-
-    Uses the runbook engine's library when it is present; a runbook that fails to parse shows up
-    as findings, never as a crash.
-    """
-    if importlib.util.find_spec("warroom.runbook.library") is None:
-        return [], [Finding(file="(runbooks)", line=0, level="warning",
-                            message="the runbook engine is not installed yet; no runbooks loaded")]
-    from warroom.runbook.library import RunbookLibrary
-
-    lib = RunbookLibrary.from_config(cfg)
-    runbooks = lib.list()
-    findings = [f for rb in runbooks for f in rb.findings]
-    findings.extend(lib.findings)
-    return runbooks, findings
 
 
 def load_library(cfg: Config) -> tuple[list[Runbook], list[Finding]]:

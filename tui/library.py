@@ -12,6 +12,7 @@ before, so a broken interpreter setup costs memory, never the runbooks.
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import subprocess
 import sys
@@ -23,10 +24,26 @@ from warroom.runbook.model import Finding, Runbook
 CHILD_TIMEOUT = 120.0  # seconds; a library of thousands of runbooks on a slow disk, generously
 
 
+def load_runbooks(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
+    """The shipped library plus the configured dirs, with every lint finding kept for display.
+
+    Uses the runbook engine's library when it is present; a runbook that fails to parse shows up
+    as findings, never as a crash.
+    """
+    if importlib.util.find_spec("warroom.runbook.library") is None:
+        return [], [Finding(file="(runbooks)", line=0, level="warning",
+                            message="the runbook engine is not installed yet; no runbooks loaded")]
+    from warroom.runbook.library import RunbookLibrary
+
+    lib = RunbookLibrary.from_config(cfg)
+    runbooks = lib.list()
+    findings = [f for rb in runbooks for f in rb.findings]
+    findings.extend(lib.findings)
+    return runbooks, findings
+
+
 def load_in_child(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
     """The library of ``cfg`` (shipped + configured dirs), parsed by a child process."""
-    from tui.launch import load_runbooks
-
     dirs = [str(d) for d in cfg.runbook_dirs()]
     try:
         proc = subprocess.run([sys.executable, "-m", "tui.library", *dirs], stdin=subprocess.DEVNULL,
@@ -44,8 +61,6 @@ def load_in_child(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
 
 
 def _child(dirs: list[str]) -> int:
-    from tui.launch import load_runbooks
-
     cfg = Config()
     cfg.runbooks.dirs = dirs
     data = pickle.dumps(load_runbooks(cfg), protocol=pickle.HIGHEST_PROTOCOL)

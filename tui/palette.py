@@ -17,12 +17,12 @@ from panes.safe import SafeText as Text, one_line
 from tui.bindings import DASHBOARD_BINDINGS
 
 if TYPE_CHECKING:
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
 
 CATEGORIES = {"incident": "incident", "step": "step", "runbook": "runbook", "pir": "pir", "pane": "view"}
 
 
-def palette_entries(app: WarroomApp) -> list[tuple[str, str, Callable[[], object]]]:
+def palette_entries(app: WarroomHost) -> list[tuple[str, str, Callable[[], object]]]:
     """(title, help, callback) for every command the palette offers."""
     from tui.screens.modals.forms import NOTE_TAGS  # the dialogs load when first needed
 
@@ -52,7 +52,7 @@ class WarroomCommands(Provider):
         await asyncio.to_thread(self.wapp.ctx.ensure_runbooks)
 
     @property
-    def wapp(self) -> WarroomApp:
+    def wapp(self) -> WarroomHost:
         return self.app  # type: ignore[return-value]
 
     async def discover(self) -> Hits:

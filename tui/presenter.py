@@ -44,7 +44,7 @@ from warroom.errors import WarroomError
 if TYPE_CHECKING:
     from textual.message import Message
 
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
     from tui.context import AppContext
     from warroom.incident.live import LiveIncident
     from warroom.incident.records import StepKey
@@ -121,7 +121,7 @@ class IncidentPresenter:
     """The dashboard's one door into the core. Methods named ``*_async`` (and ``call``) start
     a worker and return at once; the rest are cheap reads of what the workers left."""
 
-    def __init__(self, app: WarroomApp, post: Callable[[Message], object]) -> None:
+    def __init__(self, app: WarroomHost, post: Callable[[Message], object]) -> None:
         self.app = app
         self.ctx: AppContext = app.ctx
         self.post = post                       # to the dashboard screen (thread-safe)

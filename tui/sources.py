@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from tui.messages import SourceFetched
 
 if TYPE_CHECKING:
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
 
 
-def refresh_of(app: WarroomApp, kind: str) -> float:
+def refresh_of(app: WarroomHost, kind: str) -> float:
     cfg = app.ctx.config
     if kind == "cluster":
         return cfg.kubernetes.refresh
@@ -26,7 +26,7 @@ def refresh_of(app: WarroomApp, kind: str) -> float:
     return cfg.alerts.refresh
 
 
-def fetch(app: WarroomApp, kind: str) -> Any:
+def fetch(app: WarroomHost, kind: str) -> Any:
     """Blocking: one poll of one source (each fetcher reports failures as data, never raises)."""
     src = app.ctx.sources[kind]
     if kind == "cluster":
@@ -38,7 +38,7 @@ def fetch(app: WarroomApp, kind: str) -> Any:
     return src.fetch()
 
 
-def poll(app: WarroomApp, kind: str) -> None:
+def poll(app: WarroomHost, kind: str) -> None:
     def work() -> None:
         app.post_message(SourceFetched(kind, fetch(app, kind)))
 
@@ -46,7 +46,7 @@ def poll(app: WarroomApp, kind: str) -> None:
                    exit_on_error=False)
 
 
-def fetched(app: WarroomApp, message: SourceFetched) -> None:
+def fetched(app: WarroomHost, message: SourceFetched) -> None:
     """Render, then (in a ``finally``: a failed render never ends the loop) schedule the next
     poll of the same source."""
     try:
@@ -55,7 +55,7 @@ def fetched(app: WarroomApp, message: SourceFetched) -> None:
         schedule(app, message.kind)
 
 
-def failed(app: WarroomApp, kind: str, error: str = "unknown error") -> None:
+def failed(app: WarroomHost, kind: str, error: str = "unknown error") -> None:
     """The poll's worker raised (the App's failure handler also says what): its failure replaces
     the line's content, so the previous answer ("✔ none firing", a healthy deployment) is never
     left standing as if current; then poll again later."""
@@ -66,7 +66,7 @@ def failed(app: WarroomApp, kind: str, error: str = "unknown error") -> None:
         schedule(app, kind)
 
 
-def failure_data(app: WarroomApp, kind: str, error: str) -> Any:
+def failure_data(app: WarroomHost, kind: str, error: str) -> Any:
     """What a poll that raised looks like to the line and the header: the source's own failed
     result (with the age of its last good answer where the source keeps one), kind "error"."""
     why = f"poll failed: {error}"
@@ -87,7 +87,7 @@ def failure_data(app: WarroomApp, kind: str, error: str) -> Any:
     return AlertsResult(errors={kind: why}, kinds={kind: "error"}, servers=(kind,))
 
 
-def schedule(app: WarroomApp, kind: str) -> None:
+def schedule(app: WarroomHost, kind: str) -> None:
     interval = app.ctx.source_refresh if app.ctx.source_refresh is not None else refresh_of(app, kind)
     if interval > 0:
         app.set_timer(interval, lambda: poll(app, kind))

@@ -1,6 +1,6 @@
 """The dashboard: header, SLO panes (or the compact strip), checklist, step detail, output, timeline.
 
-This screen lays out and draws. What the keys do is ``tui.actions`` (dialogs → answers); every
+This screen lays out and draws. What the keys do is ``tui.screens.actions`` (dialogs → answers); every
 call into the incident is ``tui.presenter`` (workers → messages). The handlers here turn those
 messages into what the panes show.
 """
@@ -27,7 +27,7 @@ from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
 from panes.timeline import TimelinePane
 from panes.view import GateView, HeaderInfo, IncidentView
-from tui.actions import DashboardActions, DashboardData
+from tui.screens.actions import DashboardActions, DashboardData
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.messages import (
     ActionDone,
@@ -55,7 +55,7 @@ from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
 
 if TYPE_CHECKING:
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
     from tui.screens.modals.pir import PirScreen  # imports markdown-it: loaded on first preview
 
 
@@ -73,7 +73,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-w-tiny"), (60, "-w-narrow"), (110, "-w-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (16, "-h-short"), (32, "-h-tall")]
 
-    app: WarroomApp
+    app: WarroomHost
 
     def __init__(self) -> None:
         super().__init__(id="dashboard")
@@ -699,7 +699,7 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(screen, closed)
 
-    # ------------------------------------------------------------------ keys (see tui.actions)
+    # ------------------------------------------------------------------ keys (see tui.screens.actions)
 
     def action_focus_next_pane(self) -> None:
         self.focus_next()

@@ -16,10 +16,10 @@ from tui.bindings import HELP_BINDINGS, all_bindings
 from tui.screens.modals.base import PausesDashboard
 
 if TYPE_CHECKING:
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
 
 
-def help_table(app: WarroomApp) -> Table:
+def help_table(app: WarroomHost) -> Table:
     table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
     table.add_column("key", no_wrap=True)
     table.add_column("does")
@@ -53,7 +53,7 @@ def marks_table() -> Table:
 class HelpScreen(PausesDashboard, ModalScreen[None]):
     BINDINGS: ClassVar[list[Binding]] = HELP_BINDINGS
 
-    app: WarroomApp
+    app: WarroomHost
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-body"):

@@ -98,7 +98,7 @@ def simple(cmd: PCmd, depth: int, wrapped: str = "") -> str:
     if fn is None:
         raise Unprovable(f"{name} is not a known read-only command" if name else
                          "runs a command with an empty name")
-    return fn(Call(name, cmd.words[1:], cmd, depth))
+    return fn(Call(name, cmd.words[1:], cmd, depth, prove, simple))
 
 
 def _double_bracket(words: list[PWord]) -> None:

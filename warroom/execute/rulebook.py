@@ -1,7 +1,9 @@
 """The registry of tool rules and the :class:`Call` a rule receives.
 
 Kept apart from :mod:`warroom.execute.prove` so that the ``rules_*`` modules can register
-themselves without importing the prover that imports them.
+themselves without importing the prover that imports them. A rule that must judge a command its
+command runs (``sudo CMD``, ``sh -c TEXT``) goes back to the prover through the two functions the
+prover hands to every :class:`Call` — never by importing it, which was a cycle.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ class Call:
     args: list[PWord]
     cmd: PCmd
     depth: int
+    #: The prover's ``prove(text, depth, what)``: judges a shell script.
+    prove_script: Callable[[str, int, str], str]
+    #: The prover's ``simple(cmd, depth, wrapped=...)``: judges one simple command.
+    prove_simple: Callable[..., str]
 
     def script(self, text: str, what: str) -> str:
         """Judge ``text`` as a shell script run by this command (``sh -c``, ``ssh host ...``)."""
-        from warroom.execute.prove import prove
-
         try:
-            return prove(text, self.depth + 1, what)
+            return self.prove_script(text, self.depth + 1, what)
         except Unprovable as exc:
             raise Unprovable(f"{what}: {exc}") from None
 
@@ -34,12 +38,10 @@ class Call:
         """Judge ``words`` as a command this one runs directly (``sudo CMD``, ``xargs CMD``)."""
         if not words:
             raise Unprovable(f"{what} has no command to run")
-        from warroom.execute.prove import simple
-
         inner = replace(self.cmd, words=list(words), assigns=[], redirects=[],
                         heredocs=list((stdin_from or self.cmd).heredocs))
         try:
-            return simple(inner, self.depth + 1, wrapped=what)
+            return self.prove_simple(inner, self.depth + 1, wrapped=what)
         except Unprovable as exc:
             raise Unprovable(f"{what}: {exc}") from None
 

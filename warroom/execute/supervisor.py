@@ -46,6 +46,7 @@ from warroom.execute.process_tree import (
     _set_subreaper,
     descendants,
 )
+from warroom.execute.recovery import mark_interrupted
 from warroom.execute.redact import RedactionSettings, Redactor
 from warroom.journal import events as ev
 from warroom.execute.watchdog import (
@@ -271,7 +272,8 @@ class Supervisor:
         watched = {"tag": tag, "output": self.output_rel, "step": meta.get("step"),
                    "step_id": meta.get("step_id"), "supervisor_pid": os.getpid()}
         keep = (claim_fd,) if isinstance(claim_fd, int) else ()
-        self.watchdog_pid, self.watchdog_w = start_watchdog(self.incident_dir, watched, keep, self.grace)
+        self.watchdog_pid, self.watchdog_w = start_watchdog(self.incident_dir, watched, keep, self.grace,
+                                                            mark_interrupted)
 
         self.pid, out_r, err_r, gate_w = self._fork(env)
         started_at = _now()

@@ -29,8 +29,12 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+#: ``recovery.mark_interrupted(incident_dir, started, *, reason, watchdog)``: journals the step's end.
+MarkInterrupted = Callable[..., Any]
 
 TAG_ENV = "WARROOM_STEP_TAG"
 PR_SET_PDEATHSIG = 1
@@ -112,8 +116,12 @@ def end_tree(tag: str, pgid: int, grace: float) -> list[int]:
 
 
 def start_watchdog(incident_dir: Path, started: dict[str, Any], keep_fds: tuple[int, ...],
-                   grace: float) -> tuple[int, int]:
+                   grace: float, mark_interrupted: MarkInterrupted) -> tuple[int, int]:
     """Fork the watchdog; returns ``(its pid, the write end the supervisor holds)``.
+
+    ``mark_interrupted`` is ``warroom.execute.recovery.mark_interrupted``, handed in by the
+    supervisor: recovery reads this module's claims and end records, so this module importing it
+    back would be a cycle.
 
     ``started`` is filled in later by the supervisor through :func:`watchdog_started`; the
     watchdog reads it back from the pipe just before the supervisor says done (or from the
@@ -134,7 +142,7 @@ def start_watchdog(incident_dir: Path, started: dict[str, Any], keep_fds: tuple[
                 os.closerange(low, fd)
                 low = fd + 1
             os.closerange(low, max(os.sysconf("SC_OPEN_MAX"), 1024))
-            code = _watch(r, incident_dir, started, grace)
+            code = _watch(r, incident_dir, started, grace, mark_interrupted)
         except BaseException:  # noqa: BLE001 - a dying watchdog must still exit, never return into the supervisor
             code = 1
         finally:
@@ -143,7 +151,8 @@ def start_watchdog(incident_dir: Path, started: dict[str, Any], keep_fds: tuple[
     return pid, w
 
 
-def _watch(r: int, incident_dir: Path, started: dict[str, Any], grace: float) -> int:
+def _watch(r: int, incident_dir: Path, started: dict[str, Any], grace: float,
+           mark_interrupted: MarkInterrupted) -> int:
     buf = b""
     while True:
         try:
@@ -167,8 +176,6 @@ def _watch(r: int, incident_dir: Path, started: dict[str, Any], grace: float) ->
     ended = end_tree(tag, pgid, grace) if tag else []
     if not buf or not info.get("output"):
         return 0  # it died before the step's start was journaled: there is no run to end
-    from warroom.execute.recovery import mark_interrupted
-
     reason = (f"its supervisor (pid {info.get('supervisor_pid')}) died without recording the step's end;"
               + (f" the watchdog ended {len(ended)} process(es) of the step (pids {', '.join(map(str, ended))})"
                  if ended else " no process of the step was left running"))

@@ -31,6 +31,19 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from warroom.errors import WarroomError
+
+
+class ParamError(WarroomError):
+    """A missing or invalid parameter value; the message names the parameter.
+
+    Defined here, below :mod:`warroom.runbook.params` (which re-exports it), because the checks in
+    this module raise it and ``params`` calls them: defined in ``params`` it was an import cycle.
+    """
+
+    exit_code = 2
+
+
 ANYWHERE = re.compile(r"[A-Za-z0-9_.:/@%+-]*\Z")
 PLAIN = re.compile(r"[A-Za-z0-9_.:/@%+=,-]*\Z")
 DIGITS = re.compile(r"[0-9]+\Z")
@@ -297,9 +310,7 @@ def _describe(value: str, allowed: re.Pattern[str], secret: bool) -> str:
 
 
 def check(name: str, value: str, slot: Slot, *, wide: bool, secret: bool) -> None:
-    """Raise :class:`warroom.runbook.params.ParamError` unless ``value`` may sit in ``slot``."""
-    from warroom.runbook.params import ParamError
-
+    """Raise :class:`ParamError` unless ``value`` may sit in ``slot``."""
     if slot.where == "command":
         raise ParamError(f"parameter {name!r} sits {slot.what}: a parameter value may never choose "
                          "the program that runs")

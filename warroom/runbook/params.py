@@ -52,8 +52,8 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from warroom.errors import WarroomError
 from warroom.runbook import placeholders, shell
+from warroom.runbook.param_safety import ParamError as ParamError
 from warroom.runbook.model import Param, param_key
 
 HTML_TAGS = frozenset("""
@@ -77,12 +77,6 @@ _ANGLE_WORD = r"[A-Za-z_][\w.:/-]*"
 _ANGLE = re.compile(r"(?<![<\w$\\])<(" + _ANGLE_WORD + r"(?: +" + _ANGLE_WORD + r"){0,9})>(?!>)")
 _DOLLAR = re.compile(r"(?<!\$)\$\([ \t]*(" + _WORD + r")[ \t]*\)")
 _SIMPLE_TOKEN = re.compile(r"^[A-Za-z0-9_.:/=@+,-]*$")
-
-
-class ParamError(WarroomError):
-    """A missing or invalid parameter value; the message names the parameter."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from warroom.units import format_value
 
 if TYPE_CHECKING:
     from panes.view import IncidentView, TimelineItem
-    from tui.app import WarroomApp
+    from tui.host import WarroomHost
     from tui.presenter import IncidentCalls, IncidentPresenter
     from tui.screens.modals.forms import DeclareAnswer, NoteAnswer, ResolveAnswer, SeverityAnswer
     from tui.screens.modals.run_step import Preview, RunAnswer
@@ -61,7 +61,7 @@ class DashboardData:
 
 
 class DashboardActions:
-    def __init__(self, app: WarroomApp, presenter: IncidentPresenter, calls: IncidentCalls,
+    def __init__(self, app: WarroomHost, presenter: IncidentPresenter, calls: IncidentCalls,
                  data: DashboardData, selected: Callable[[], Step | None],
                  selected_entry: Callable[[], TimelineItem | None],
                  show_runbook: Callable[[Runbook], None]) -> None:
