@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +41,7 @@ class Response:
     body: str
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    seconds: float = 0.08               # how long the request takes in the drill world (-w %{time_total})
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -76,7 +76,6 @@ def run(ctx: Context, argv: list[str]) -> int:
         data = "&".join(str(d) for d in opts.get("data", []))  # type: ignore[union-attr]
         if opts.get("json"):
             data = opts.text("json")
-        started = time.monotonic()
         ctx.pause(0.25)
         try:
             if opts.get("verbose"):
@@ -88,7 +87,7 @@ def run(ctx: Context, argv: list[str]) -> int:
                 ctx.err(str(exc))
             code = exc.code
             if opts.get("write_out"):
-                ctx.stdout.write(write_out(opts.text("write_out"), url, None, time.monotonic() - started))
+                ctx.stdout.write(write_out(opts.text("write_out"), url, None))
             continue
         fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_with_body"))
         head = "HTTP/2 %d \r\n" % resp.status + "".join(
@@ -107,7 +106,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         else:
             ctx.stdout.write(out)
         if opts.get("write_out"):
-            ctx.stdout.write(write_out(opts.text("write_out"), url, resp, time.monotonic() - started))
+            ctx.stdout.write(write_out(opts.text("write_out"), url, resp))
         if fail:
             if show_errors:
                 ctx.err(f"curl: (22) The requested URL returned error: {resp.status}")
@@ -115,7 +114,9 @@ def run(ctx: Context, argv: list[str]) -> int:
     return code
 
 
-def write_out(fmt: str, url: str, resp: Response | None, elapsed: float) -> str:
+def write_out(fmt: str, url: str, resp: Response | None) -> str:
+    """``-w``: timings are the drill world's (a provider in trouble answers slowly), not the machine's."""
+    elapsed = resp.seconds if resp else 0.0
     if fmt.startswith("@"):
         try:
             fmt = Path(fmt[1:]).read_text()
@@ -173,25 +174,30 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
 
 
 def provider_api(ctx: Context, host: str, method: str, path: str, headers: dict[str, str]) -> Response:
+    """A provider's API: the usage endpoint reports the quota the simulator holds; the rest answers
+    503 while the provider is failing, 404 otherwise, as slowly as the provider is struggling."""
     name = "anthropic" if "anthropic" in host else "openai"
     provider = next(p for p in fleet.PROVIDERS if p.name == name)
+    share_5xx = ctx.signals.share_5xx(provider, ctx.t)
     if path.rstrip("/") == "/v1/usage":
         auth = headers.get("authorization", "")
         if not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
-            return js({"type": "error", "error": {"type": "authentication_error",
-                                                  "message": "invalid x-api-key"}}, 401)
-        used = ctx.signals.quota(provider, ctx.t)
-        reset = _next_midnight(ctx.at)
-        return js({
-            "provider": name, "period": "daily", "limit_tokens": provider.daily_tokens,
-            "used_tokens": int(used * provider.daily_tokens), "used_ratio": round(used, 4),
-            "used_percent": round(100 * used, 1), "resets_at": iso(reset),
-            "rate_limited_requests_last_hour": int(ctx.signals.share_429(provider, ctx.t) * 3600 *
-                                                   provider.requests_per_second),
-        })
-    if name == "anthropic" and ctx.signals.share_5xx(provider, ctx.t) > 0.2:
-        return js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503)
-    return js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}, 404)
+            resp = js({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401)
+        else:
+            used = ctx.signals.quota(provider, ctx.t)
+            resp = js({
+                "provider": name, "period": "daily", "limit_tokens": provider.daily_tokens,
+                "used_tokens": int(used * provider.daily_tokens), "used_ratio": round(used, 4),
+                "used_percent": round(100 * used, 1), "resets_at": iso(_next_midnight(ctx.at)),
+                "rate_limited_requests_last_hour": int(ctx.signals.share_429(provider, ctx.t) * 3600 *
+                                                       provider.requests_per_second),
+            })
+    elif share_5xx > 0.2:
+        resp = js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503)
+    else:
+        resp = js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}}, 404)
+    resp.seconds = 0.08 + 1.5 * share_5xx
+    return resp
 
 
 def _next_midnight(ts: float) -> float:
