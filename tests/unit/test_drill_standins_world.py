@@ -105,3 +105,19 @@ def _failed_task(drill: Drill, t: float) -> str:
 
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t)).flows(t - 3600, t, t)
     return next(f.task_id for f in reversed(flows) if f.status == "failed")
+
+
+def test_bounding_the_autoscaler_moves_the_deployment_into_its_bounds(tmp_path: Path) -> None:
+    """``kubectl patch hpa`` (RB-LAUNCH-002 pins FlowEngine at 3) changes the replicas every
+    answer shows, as the real autoscaler would; raising the floor again scales back up."""
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="hpa")
+    patch = ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p"]
+    assert run_one(drill, patch + ['{"spec":{"minReplicas":3,"maxReplicas":3}}'], 200.0)[0] == 0
+    assert "3/3" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 400.0)[1]
+    hpa = run_one(drill, "kubectl get hpa flowengine -n production".split(), 400.0)[1].splitlines()[1].split()
+    assert hpa[-2:] == ["3", "21d"] and hpa[-4:-2] == ["3", "3"]
+    running = run_one(drill, "kubectl get pods -l app=flowengine -n production --no-headers".split(), 400.0)[1]
+    assert len(running.splitlines()) == 3
+    assert run_one(drill, patch + ['{"spec":{"minReplicas":5,"maxReplicas":20}}'], 500.0)[0] == 0
+    assert [a.action for a in drill.actions()][-1] == "scale"
+    assert "5/5" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 800.0)[1]

@@ -190,6 +190,11 @@ class Cluster:
             hpa = self.hpa.setdefault(str(d.get("name")), {"min": 1, "max": 1, "cpu": 70})
             hpa["min"] = int(spec.get("minReplicas", hpa["min"]))
             hpa["max"] = int(spec.get("maxReplicas", hpa["max"]))
+            target = self.deployments.get(str(d.get("name")))
+            if target is not None and target.replicas != hpa_replicas(target, hpa):
+                # the autoscaler moves the deployment into its new bounds (never up from zero)
+                target.previous_replicas, target.replicas, target.scaled_at = (
+                    target.replicas, hpa_replicas(target, hpa), a.t)
         elif a.action == "create":
             kind, name = str(d.get("kind")), str(d.get("name"))
             if kind == "secret":
@@ -223,6 +228,11 @@ def release(image: str) -> str:
     """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``)."""
     name = image.rsplit("/", 1)[-1]
     return name.split(":", 1)[1] if ":" in name else "latest"
+
+
+def hpa_replicas(dep: Deployment, hpa: dict[str, Any]) -> int:
+    """The replicas an autoscaler with these bounds keeps the deployment at (zero stays zero)."""
+    return min(max(dep.replicas, int(hpa["min"])), int(hpa["max"])) if dep.replicas else 0
 
 
 def env_after(env: dict[str, str], detail: dict[str, Any]) -> dict[str, str]:
@@ -349,6 +359,12 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
     d = op.detail
     name = str(d.get("deployment", ""))
     dep = cluster.deployments.get(name)
+    if op.action == "patch" and d.get("kind") == "hpa" and str(d.get("name")) == fleet.DEPLOYMENT:
+        spec = (d.get("patch") or {}).get("spec") or {}
+        old = cluster.hpa.get(fleet.DEPLOYMENT, {"min": 1, "max": 1})
+        fe = cluster.flowengine
+        new = hpa_replicas(fe, {"min": spec.get("minReplicas", old["min"]), "max": spec.get("maxReplicas", old["max"])})
+        return ["scale"] if new > fe.replicas else []
     if op.action == "config_set":
         if d.get("key") == "repos.allowlist":
             repos = [r for r in str(d.get("value", "")).split(",") if r]
