@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from panes.header import IncidentHeader
+from tests.app.drill_support import select_step
 from tests.app.tui_support import make_ctx, wait_for
 from tests.conftest import subprocess_env, warroom_cmd
 from tests.integration.shared_fixtures import shared_config
@@ -63,7 +64,8 @@ async def test_two_dashboards_and_a_cli_share_one_incident(shared_dsn: str, tmp_
                            timeout=30)
         # presence: each sees the other, and the step the other is on
         await wait_for(pa, lambda: "bob@" in header_text(app_a), timeout=30)
-        app_b.dashboard.presenter.set_step("2. Wait for the go file")
+        await wait_for(pb, lambda: app_b.dashboard.runbook is not None, timeout=30)
+        await select_step(pb, 2)     # bob moves to step 2, as a person would: alice sees where he is
         await wait_for(pa, lambda: "(2. Wait for the go file)" in header_text(app_a), timeout=30)
         await wait_for(pb, lambda: "alice@" in header_text(app_b), timeout=30)
 
