@@ -121,3 +121,23 @@ def test_bounding_the_autoscaler_moves_the_deployment_into_its_bounds(tmp_path: 
     assert run_one(drill, patch + ['{"spec":{"minReplicas":5,"maxReplicas":20}}'], 500.0)[0] == 0
     assert [a.action for a in drill.actions()][-1] == "scale"
     assert "5/5" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 800.0)[1]
+
+
+def test_blocks_counts_the_failures_psql_lists(tmp_path: Path) -> None:
+    """``blocks metrics query --metric flow_failures_total`` and the tasks table count the same
+    failures: per repo, the failed tasks started in the last hour, plus at most the ones still in
+    flight (the task reads failed only when it ends), give or take the one failure whose counter
+    step and flow start fall on either side of the window's start or end (the counter steps
+    between the previous flow's start and the failing flow's)."""
+    for scenario in ("rate-limit", "mass-failure"):
+        drill = create_drill(tmp_path, scenario, speed=SPEED, start=START, name=f"count-{scenario}")
+        for t in (240.0, 900.0, 1500.0):
+            out = run_one(drill, "blocks metrics query --metric flow_failures_total --last 1h --group-by repo".split(), t)[1]
+            counted = {line.split(":")[0]: int(line.split()[1]) for line in out.splitlines() if line.endswith(" failures")}
+            rows = run_one(drill, ["psql", "-At", "-c", "SELECT repo, status FROM tasks WHERE status IN ('failed', "
+                                   "'running') AND created_at > now() - interval '1 hour'"], t)[1].splitlines()
+            for repo, n in counted.items():
+                failed = sum(1 for r in rows if r == f"{repo}|failed")
+                running = sum(1 for r in rows if r == f"{repo}|running")
+                assert failed - 1 <= n <= failed + running + 1, (scenario, t, repo, n, failed, running)
+            assert sum(counted.values()) >= 1 or scenario != "mass-failure"

@@ -9,6 +9,7 @@ panes read. Notifications, pages and status-page updates are only recorded (``ac
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -214,9 +215,11 @@ def healthy_count(ctx: Context, repo: fleet.Repo, t1: float, t2: float, failures
 
 
 def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
+    """Flows (or failures) of ``repo`` in ``(t1, t2]``: whole counter steps, because a flow is one
+    step of its counter (``Activity.flows``), so the count is the number of tasks psql lists."""
     key = ("fail" if "failures" in metric else "exec", repo.name)
     s = ctx.series
-    value = s.value(key, t2) - s.value(key, max(t1, s.t0)) if t2 > s.t0 else 0.0
+    value = float(math.floor(s.value(key, t2)) - math.floor(s.value(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
     if t1 < s.t0:
         value += healthy_count(ctx, repo, t1, min(t2, s.t0), "failures" in metric)
     return value
