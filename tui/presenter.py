@@ -212,7 +212,11 @@ class IncidentPresenter:
 
     def look_for_open_incidents_async(self) -> None:
         def work() -> None:
-            found = self.open_incidents()
+            try:
+                found = self.open_incidents()
+            except WarroomError as exc:   # the shared store down or refusing: said, not a crash
+                self.post(ActionFailed(f"open incidents: {describe(exc)}"))
+                return
             if found:
                 self.post(ResumeOffer(found))
 

@@ -275,3 +275,30 @@ def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: 
     result = alice.export("pir")
     assert result.path.exists() and "found before anyone joined" in result.path.read_text()
     assert alice.verify().ok
+
+
+def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -> None:
+    db = pg_server.new_database()  # type: ignore[attr-defined]
+    dsn = pg_server.dsn(db)  # type: ignore[attr-defined]
+    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=dsn)
+    state = ["--state-dir", str(tmp_path / "state")]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*warroom_cmd(), *args], capture_output=True, text=True, env=env, timeout=60)
+
+    none = run("incident", "list", *state)
+    assert none.returncode == 7 and "run `warroom shared init`" in none.stderr
+    # two inits at the same moment: one applies the migration, neither fails
+    procs = [subprocess.Popen([*warroom_cmd(), "shared", "init"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert sum("applied schema version 1" in o for o, _e in outs) == 1
+    again = run("shared", "init")
+    assert again.returncode == 0 and "already at version 1" in again.stdout
+    with pg_server.admin(db) as conn:  # type: ignore[attr-defined]
+        rows = conn.execute("SELECT version, description FROM warroom.schema_version").fetchall()
+        assert [r[0] for r in rows] == [1]
+        conn.execute("INSERT INTO warroom.schema_version (version, description) VALUES (99, 'from the future')")
+    newer = run("incident", "list", *state)
+    assert newer.returncode == 7 and "newer than this warroom knows" in newer.stderr
