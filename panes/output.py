@@ -29,6 +29,7 @@ class OutputPane(RichLog):
         self.border_title = "Output"
         self.key: StepKey | None = None
         self.title = ""
+        self.note = ""              # why an empty view shows nothing (``show_nothing_for``)
         self.line_count = 0
         self.ended = False          # ``finish`` was called for the run shown
 
@@ -38,6 +39,7 @@ class OutputPane(RichLog):
         self.ended = False
         self.key = key
         self.title = title
+        self.note = ""
         self.border_subtitle = ""
         self.border_title = Text(f"Output · {title}")  # a step label may hold [brackets]
 
@@ -69,6 +71,19 @@ class OutputPane(RichLog):
         self.ended = True
         self.border_subtitle = ui_text(summary, newlines=False)
 
+    def show_nothing_for(self, title: str, note: str) -> None:
+        """Stand for a step that has no output view here: its own title and ``note`` (why there is
+        nothing), never another step's output under it. The next step started takes it over."""
+        self.clear()
+        self.line_count = 0
+        self.ended = False
+        self.key = None
+        self.title = title
+        self.note = note
+        self.border_title = Text(f"Output · {title}")
+        self.border_subtitle = "no output here"
+        self.write(Text(note, style="dim italic"))
+
 
 class OutputStack(Vertical):
     """The output views, one per step, one shown at a time."""
@@ -94,11 +109,20 @@ class OutputStack(Vertical):
         self.panes[key] = spare
         return spare
 
-    def show(self, key: StepKey) -> None:
-        """Show one step's view (nothing changes for a step without one)."""
+    def show(self, key: StepKey, title: str | None = None, note: str = "") -> None:
+        """Show one step's view. A step without one shows an empty view under its own ``title``
+        saying ``note`` (the spare view, which the next step started takes over); with no title,
+        nothing changes."""
         target = self.panes.get(key)
         if target is None:
-            return
+            if title is None:
+                return
+            target = next((p for p in self.query(OutputPane) if p.key is None), None)
+            if target is None:
+                target = OutputPane(self.max_lines, id=f"output-{len(self.panes) + 1}")
+                self.mount(target)
+            if (target.title, target.note) != (title, note) or target.line_count:
+                target.show_nothing_for(title, note)
         for pane in self.query(OutputPane):
             pane.display = pane is target
 

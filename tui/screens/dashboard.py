@@ -512,13 +512,32 @@ class DashboardScreen(Screen[None]):
             known[param_key(name)] = (value, "config")
         return known
 
+    def no_output_note(self, step: Step) -> str:
+        """Why a highlighted step has no output view on this screen, from what the journal says
+        of it (a step that ran before a resume has its output on disk, not here)."""
+        view = self.view.steps.get(step.id)
+        state = view.state if view is not None else "pending"
+        notes = {
+            "pending": "Not run yet: no output.",
+            "manual": "A step done by hand: no command, no output.",
+            "ticked": "A step done by hand: no command, no output.",
+            "skipped": "Skipped: no output.",
+            "refused": "Refused before it ran: no output.",
+            "dry_run": "Dry run only: nothing ran, no output.",
+            "running": "Running: its output shows here once it is followed.",
+        }
+        return notes.get(state, "Ran before this screen opened: its output is in the incident's "
+                                "outputs/ directory.")
+
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
         self.show_step_detail(event.step)
         if self.presenter is not None:
             self.presenter.set_step(f"{event.step.number}. {event.step.label}" if event.step is not None else None)
         if event.step is not None and self.runbook is not None:
-            self.query_one(OutputStack).show((self.runbook.id, event.step.id))
+            self.query_one(OutputStack).show((self.runbook.id, event.step.id),
+                                             f"{event.step.number}. {event.step.label}",
+                                             self.no_output_note(event.step))
 
     # ------------------------------------------------------------------ presenter messages
 
