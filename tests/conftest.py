@@ -30,6 +30,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
+    # a shared incident's step forwarder retries a down store for a day; a test's for two minutes
+    monkeypatch.setenv("WARROOM_FORWARD_GIVE_UP", "120")
     yield
 
 

@@ -105,9 +105,12 @@ def test_step_end_is_spooled_while_the_store_is_down(shared_dsn: str, tmp_path: 
         assert result.status == "ok"
         inc.refresh()
         assert inc.store_problem() is not None       # still down: the end waits in the spool
+        del inc                  # alice's warroom is gone: only the step's forwarder is left on her host
     finally:
-        pg_server.start()  # type: ignore[attr-defined]
-    wait_until(lambda: (inc.refresh(), inc.store_problem() is None)[1], limit=60, every=0.2)
+        if not pg_server.running:  # type: ignore[attr-defined]
+            pg_server.start()  # type: ignore[attr-defined]
+    wait_until(lambda: any(e.type == "step.finished" for e in watcher.read().events), limit=90, every=0.2)
+    inc = IncidentStore.from_config(cfg).open(watcher.id)
     events = watcher.read().events
     types = [e.type for e in events]
     assert types[-2:] == ["step.started", "step.finished"] and "written while down" not in str(events)
@@ -302,3 +305,41 @@ def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -
         conn.execute("INSERT INTO warroom.schema_version (version, description) VALUES (99, 'from the future')")
     newer = run("incident", "list", *state)
     assert newer.returncode == 7 and "newer than this warroom knows" in newer.stderr
+
+
+def test_native_step_end_meets_the_store_down(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
+    """A promql step runs in-process: its end goes through the spool like a supervised step's."""
+    from warroom.config import Config
+    from warroom.drill.directory import create_drill
+
+    rb = tmp_path / "native.md"
+    rb.write_text('+++\nid = "RB-NAT-S"\ntitle = "Native"\nseverity = "P3"\n+++\n# Native\n\n## Detection\n\n'
+                  "```promql\n100 * max(flowengine_model_quota_used_ratio)\n```\n")
+    source = create_drill(tmp_path / "drills", "rate-limit", 60.0).source(Config().slo)
+
+    class StopsTheStore:
+        """The query answers after the store went down (mid-step)."""
+
+        def __getattr__(self, name: str) -> object:
+            real = getattr(source, name)
+            if not callable(real):
+                return real
+
+            def call(*a: object, **kw: object) -> object:
+                pg_server.stop()  # type: ignore[attr-defined]
+                return real(*a, **kw)
+
+            return call
+
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).create(
+        title="native", severity="P3", runbook=str(rb))
+    try:
+        result = inc.run_native_step(inc.prepare_step(1), metric_source=StopsTheStore())
+        assert result.status == "ok"
+        assert inc.store_problem() is not None
+    finally:
+        if not pg_server.running:  # type: ignore[attr-defined]
+            pg_server.start()  # type: ignore[attr-defined]
+    wait_until(lambda: (inc.refresh(), inc.store_problem() is None)[1], limit=60, every=0.2)
+    events = [e.type for e in inc.read().events]
+    assert events[-2:] == ["step.started", "step.finished"] and inc.verify().ok

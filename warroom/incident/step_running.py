@@ -255,6 +255,10 @@ class StepRunning:
         handle = self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
         if getattr(self, "shared", False):
             self.refresh()   # the supervisor journaled the start in this host's spool: send it on now
+            output = getattr(handle, "output_path", None)
+            if output is not None:
+                # its end reaches the store even if every warroom here is gone by then
+                self.journal.spawn_forwarder(Path(output))
         return handle
 
     def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:
@@ -313,6 +317,18 @@ class StepRunning:
         from warroom.drill.directory import open_drill
 
         return open_drill(Path(drill_dir))
+
+    def _journal_run(self, type_: str, data: dict[str, Any]) -> None:
+        """A native step's start or end. On a shared incident they go through this host's spool,
+        like a supervised step's: an end that meets the store down is kept, and appended in order
+        when it is back (the start was checked against the store just before)."""
+        if not getattr(self, "shared", False):
+            self._append(type_, data)
+            return
+        from warroom.incident.files import JOURNAL_NAME
+
+        Journal(self.dir / JOURNAL_NAME, actor=self.journal.actor).append(type_, data, ts=self.clock())
+        self.refresh()
 
     def _tag_outputs(self) -> None:
         """A shared incident: this host's output files carry its tag in their names, so two hosts
@@ -405,7 +421,7 @@ class StepRunning:
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}
-        self._append(ev.STEP_STARTED, started_data)
+        self._journal_run(ev.STEP_STARTED, started_data)
         if on_started is not None:
             on_started({**started_data, "started_at": format_ts(started)})
         result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)
@@ -425,7 +441,7 @@ class StepRunning:
             problem = {"output_error": f"output not stored: {exc.strerror or exc}",
                        "error": f"the step ended {result.status}, but its output not stored: {exc.strerror or exc}"}
         ended = self.clock()
-        self._append(ev.STEP_FINISHED, {
+        self._journal_run(ev.STEP_FINISHED, {
             **problem,
             **prepared.ref(), "status": status, "exit_code": result.exit_code, "signal": None,
             "started_at": format_ts(started), "ended_at": format_ts(ended),

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from warroom.config import Config
 
 DSN_ENV = "WARROOM_DSN"
+PASSWORD_ENV = "WARROOM_DSN_PASSWORD_ENV"
+"""For processes warroom starts (the step forwarder): the name of the variable holding the password."""
 MASK = "***"
 _URL_PW = re.compile(r"(?P<scheme>postgres(?:ql)?://)(?P<user>[^:@/?#\s]*):(?P<pw>[^@/?#\s]*)@", re.I)
 _KV_PW = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<val>'(?:[^'\\]|\\.)*'|\S+)", re.I)

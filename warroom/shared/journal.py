@@ -151,6 +151,35 @@ class SharedJournal:
         self._spool_sent = mark
         return len(todo)
 
+    def spawn_forwarder(self, output: Path) -> int:
+        """Start :mod:`warroom.shared.forwarder` for a step whose end will land in the spool:
+        it forwards the end when the step is over, even if no warroom is left on this host.
+        Returns its pid."""
+        import subprocess
+        import sys
+
+        import warroom
+        from warroom.shared.dsn import DSN_ENV, PASSWORD_ENV
+
+        env = dict(os.environ)
+        env[DSN_ENV] = self.store.dsn.text
+        env.pop(PASSWORD_ENV, None)
+        if self.store.dsn.password is not None:
+            env["WARROOM_DSN_PASSWORD"] = self.store.dsn.password
+            env[PASSWORD_ENV] = "WARROOM_DSN_PASSWORD"
+        root = str(Path(warroom.__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        log = self.dir / "outputs" / "forwarder.log"
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "warroom.shared.forwarder", str(self.dir), self.incident, str(output)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=fd, env=env, cwd=str(self.dir),
+                start_new_session=True, close_fds=True)
+        finally:
+            os.close(fd)
+        return proc.pid
+
     def pending(self) -> int:
         """Spooled events not forwarded yet as far as this process knows (0 when in step)."""
         try:
