@@ -237,6 +237,10 @@ def test_another_hosts_running_step_is_left_alone(shared_dsn: str, tmp_path: Pat
                                   "deadline": "2099-01-01T00:00:00.000Z"})
     assert [g.step_id for g in LiveIncident(inc).open_gates()] == [key[1]]
     assert LiveIncident(bob).open_gates() == []
+    # and its "after" evidence is owed by alice's host only; bob's own step's by bob's
+    ends = lambda who: [e.data["step_id"] for e in LiveIncident(who)._evidence_events(bob.read().events)  # noqa: E731
+                        if e.type == "step.finished"]
+    assert ends(bob) == [bob.step(1).id] and ends(inc) == [key[1]]
 
 
 def test_share_moves_a_local_incident_with_its_chain(shared_dsn: str, tmp_path: Path) -> None:

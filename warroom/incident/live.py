@@ -468,7 +468,8 @@ class LiveIncident:
 
         cfg = self.incident.config
         offsets = [o / self.speed for o in offsets_from(cfg.execute.evidence_after)]
-        written = record_due(self.incident, self.incident.read().events, self.source, cfg.slo, offsets,
+        written = record_due(self.incident, self._evidence_events(self.incident.read().events), self.source,
+                             cfg.slo, offsets,
                              now=self.now(), stale_after=cfg.prometheus.stale_after)
         # breaches / recoveries from the metric history, and an overdue stakeholder update
         kept = self.incident.keep_up(self.source, speed=self.speed, now=self.now())
@@ -498,6 +499,14 @@ class LiveIncident:
         if not theirs:
             return events
         return [e for e in events if not (e.type == "verify.started" and str(e.data.get("step_id")) in theirs)]
+
+    def _evidence_events(self, events: list[Any]) -> list[Any]:
+        """A shared incident: the "after" values of a step are owed by the host that ran it (so
+        two dashboards never both record them); other hosts' step ends are left out here."""
+        if not self.incident.shared:
+            return events
+        return [e for e in events if not (e.type == "step.finished" and e.data.get("output")
+                                          and not (self.dir / str(e.data["output"])).exists())]
 
     def settle_gates(self) -> list[tuple[OpenGate, VerifyCheck | None]]:
         """Gates whose window ended while nobody watched are settled from the metric history;
