@@ -311,3 +311,40 @@ def test_a_request_showing_one_command_and_hashing_another_covers_neither(pair: 
     bob.approvals.approve(f"R{event.seq}")
     verdict = desk.verdict(real)
     assert not verdict.ok and "covers a different command (echo harmless)" in verdict.message
+
+
+K8S_RUNBOOK = """+++
+id = "RB-K8S-APPR"
+title = "Scale with approval"
+severity = "P2"
++++
+# Scale with approval
+
+## Mitigation
+
+```warroom {approval=true}
+scale deployment/flowengine replicas=5
+```
+"""
+
+
+def test_a_native_k8s_step_shows_its_dry_run_to_the_approver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\ncurrent-context: prod-eu\n"
+                          "contexts:\n- name: prod-eu\n  context: {cluster: eu, namespace: production}\n"
+                          "clusters:\n- name: eu\n  cluster: {server: 'https://127.0.0.1:1'}\n")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    rb = tmp_path / "k8s.md"
+    rb.write_text(K8S_RUNBOOK)
+    cfg = Config()
+    cfg.kubernetes.enabled = True
+    inc = IncidentStore(tmp_path / "state", cfg).create(title="x", severity="P2", runbook=str(rb))
+    inc._person = ALICE
+    req = inc.approvals.request(inc.prepare_step(1)).request
+    assert req.kind == "k8s" and req.dry_run is not None
+    text = "\n".join(req.dry_run)
+    assert "dry run: would scale deployment/flowengine" in text and "context prod-eu" in text
+    shown = "\n".join(describe(req, "pending", inc.id))
+    assert "  dry run:\n    dry run: would scale" in shown
+    with pytest.raises(StepRefused, match=rf"request {req.id} is waiting for a second person"):
+        inc.run_native_step(inc.prepare_step(1), confirm=True)
