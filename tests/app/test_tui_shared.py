@@ -75,6 +75,10 @@ async def test_two_dashboards_and_a_cli_share_one_incident(shared_dsn: str, tmp_
                               inc.id, "--tag", "info", "from the shell"], capture_output=True, text=True,
                              env=env, timeout=60)
         assert cli.returncode == 0, cli.stderr
+        show = subprocess.run([*warroom_cmd(), "incident", "show", "--state-dir", str(tmp_path / "state-cli"),
+                               inc.id], capture_output=True, text=True, env=env, timeout=60)
+        here = show.stdout.rsplit("open now: ", 1)[-1]
+        assert "alice@" in here and "bob@" in here and "(2. Wait for the go file)" in here
         for pilot, app in ((pa, app_a), (pb, app_b)):
             await wait_for(pilot, lambda app=app: any("from the shell" in t for t in timeline(app)), timeout=30)
 

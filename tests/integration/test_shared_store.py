@@ -167,11 +167,16 @@ def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object
                               env={**env, **extra})
 
     outputs = []
+    flag = subprocess.run([*warroom_cmd(), "incident", "list", *state, "--shared", shared_dsn], capture_output=True,
+                          text=True, timeout=60, env={k: v for k, v in env.items() if k != "WARROOM_DSN"})
+    assert flag.returncode == 0 and "carries a password" in flag.stderr   # said, never shown
+    outputs.append(flag)
     new = run("incident", "new", *state, "--title", f"pw {ADMIN_PASSWORD}?", "--severity", "P3")
     assert new.returncode == 0, new.stderr
     inc_id = new.stdout.strip().splitlines()[-1]
-    outputs += [new, run("shared", "status"), run("incident", "show", *state, inc_id),
-                run("incident", "verify", *state, inc_id)]
+    show = run("incident", "show", *state, inc_id)
+    assert show.returncode == 0 and "Shared store 127.0.0.1:" in show.stdout and "open now: nobody else" in show.stdout
+    outputs += [new, run("shared", "status"), show, run("incident", "verify", *state, inc_id)]
     wrong = shared_dsn.replace(ADMIN_PASSWORD, ADMIN_PASSWORD[::-1])
     refused = run("incident", "list", *state, WARROOM_DSN=wrong)
     assert refused.returncode == 7 and "password authentication failed" in refused.stderr

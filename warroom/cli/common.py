@@ -48,7 +48,17 @@ def config_from_args(args: argparse.Namespace) -> Config:
     shared = getattr(args, "shared", None)
     if shared:
         cfg.shared.override = shared
+        if _inline_password(shared):
+            print("warning: the --shared DSN carries a password, which every user of this host can read"
+                  " in the process list: use PGPASSWORD, ~/.pgpass or [shared] password_env",
+                  file=sys.stderr)
     return cfg
+
+
+def _inline_password(dsn: str) -> bool:
+    import re
+
+    return bool(re.search(r"://[^/@:\s]*:[^@/\s]+@|\bpassword\s*=", dsn, re.I))
 
 
 def out(text: str = "", stream: TextIO | None = None) -> None:

@@ -86,7 +86,23 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     for line in render_show(inc, st, now):
         out(line)
+    if inc.shared:
+        out("")
+        out(_shared_line(inc))
     return 0
+
+
+def _shared_line(inc: Incident) -> str:
+    """Where a shared incident lives and who has it open now (their dashboards' presence)."""
+    from warroom.shared.db import SharedStoreDown
+
+    journal: Any = inc.journal
+    try:
+        here = journal.store.presence(inc.id, 3 * inc.config.shared.presence_every)
+    except SharedStoreDown as exc:
+        return f"Shared store {journal.where}: {exc}"
+    people = ", ".join(f"{who}" + (f" ({step})" if step else "") for who, step, _age in here)
+    return f"Shared store {journal.where}; open now: {people or 'nobody else'}"
 
 
 def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
