@@ -132,6 +132,10 @@ def test_two_terminals_one_drill_incident(shared_dsn: str, homes: tuple[Path, Pa
         code, screen = a.run(f"{a_cmd} incident approve $ID {rid} 2>&1")
         assert code == 5 and "cannot approve their own request" in screen
 
+        code, screen = b.run(f"{b_cmd} incident show {inc_id} 2>/dev/null | grep '^roles:'")
+        me = pwd.getpwuid(os.geteuid()).pw_name
+        assert code == 0 and f"roles: IC {me} · Ops {user_b} · Comms {user_b} · Scribe —" in screen
+        assert "1 approval waiting" in screen, screen
         code, screen = b.run(f"{b_cmd} incident approvals {inc_id} 2>&1 | head -12")
         assert code == 0
         for want in (f"{rid}  PENDING  step 6", "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true",
@@ -150,7 +154,6 @@ def test_two_terminals_one_drill_incident(shared_dsn: str, homes: tuple[Path, Pa
         assert code == 0
 
     pir = (home_a / "pir" / "pir.md").read_text(encoding="utf-8")
-    me = pwd.getpwuid(os.geteuid()).pw_name
     assert f"ops lead: {user_b}" in pir and f"comms lead: {user_b}" in pir
     assert f"| **Incident Commander** | {me}" in pir
     assert "## Two-Person Approvals" in pir

@@ -27,7 +27,7 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
     result = SyncResult()
     try:
         source, speed = metric_source(inc)
-    except WarroomError as exc:
+    except (WarroomError, OSError) as exc:   # OSError: e.g. another account's drill directory
         print(f"warning: {inc.id}: metric history not read: {exc}", file=sys.stderr)
         source, speed = None, 1.0
     try:
