@@ -348,3 +348,71 @@ def test_a_native_k8s_step_shows_its_dry_run_to_the_approver(tmp_path: Path, mon
     assert "  dry run:\n    dry run: would scale" in shown
     with pytest.raises(StepRefused, match=rf"request {req.id} is waiting for a second person"):
         inc.run_native_step(inc.prepare_step(1), confirm=True)
+
+
+# ---------------------------------------------------------------------------- the reducer, any order
+
+PEOPLE = [ALICE, ALICE_ELSEWHERE, BOB, Person("carol", 1003, "b3", "carol@b3")]
+T0 = datetime(2026, 11, 22, 14, 0, tzinfo=UTC)
+
+
+@st.composite
+def approval_journals(draw: Any) -> list[Any]:
+    """A declaration, then requests, grants, refusals, expiries and uses in any order, by anyone,
+    for real or unknown request ids, with right or wrong hashes."""
+    from warroom.journal.log import Event, format_ts
+
+    evs: list[Event] = []
+
+    def add(minute: float, type_: str, data: dict[str, Any], person: Person) -> Event:
+        e = Event(seq=len(evs) + 1, ts=T0 + timedelta(minutes=minute), actor=person.actor, type=type_,
+                  data=data, prev="", h=f"h{len(evs) + 1}")
+        evs.append(e)
+        return e
+
+    add(0, ev.DECLARED, {"id": "INC-20261122-1", "title": "t", "severity": "P2", "runbook": None,
+                         "source": {"kind": "manual"}, "drill": None, "commander": "alice"}, ALICE)
+    minute = 0.0
+    for _ in range(draw(st.integers(1, 14))):
+        minute += draw(st.sampled_from([0.5, 3.0, 20.0]))
+        who = draw(st.sampled_from(PEOPLE))
+        kind = draw(st.sampled_from(["request", "grant", "refuse", "expire", "use"]))
+        rid = draw(st.sampled_from([f"R{s}" for s in range(1, len(evs) + 1)] + ["R999"]))
+        sha = draw(st.sampled_from(["aa" * 32, "bb" * 32]))
+        if kind == "request":
+            add(minute, ev.APPROVAL_REQUESTED, {"step": 1, "step_id": "s", "runbook_id": "RB", "command": "x",
+                                                "command_sha256": sha, "requester": who.to_json(),
+                                                "expires_after": 900}, who)
+        elif kind == "grant":
+            add(minute, ev.APPROVAL_GRANTED, {"request": rid, "command_sha256": sha, "approver": who.to_json(),
+                                              "expires_at": format_ts(T0 + timedelta(minutes=minute + 15))}, who)
+        elif kind == "refuse":
+            add(minute, ev.APPROVAL_REFUSED, {"request": rid, "by": who.to_json(), "reason": "no"}, who)
+        elif kind == "expire":
+            add(minute, ev.APPROVAL_EXPIRED, {"request": rid, "was": "pending"}, who)
+        else:
+            add(minute, ev.APPROVAL_USED, {"request": rid, "by": who.to_json(), "command_sha256": sha}, who)
+    return evs
+
+
+@settings(max_examples=150, deadline=None)
+@given(approval_journals())
+def test_no_journal_makes_a_self_approval_or_a_second_use_count(evs: list[Any]) -> None:
+    from warroom.incident.fold import replay
+
+    state = replay(evs)
+    by_seq = {e.seq: e for e in evs}
+    for req in state.approvals.values():
+        if req.decided_by is not None and req.status in ("approved", "used") or req.approved_until is not None:
+            assert req.decided_by is not None and req.requester is not None
+            assert not same_person(req.requester, req.decided_by)
+            grant = by_seq[req.decided_seq]
+            assert grant.data["command_sha256"] == req.command_sha256       # exactly the command asked
+            assert grant.ts < req.at + timedelta(seconds=req.expires_after)  # granted while open
+        if req.status == "used":
+            assert req.approved_until is not None and req.used_seq is not None and req.used_seq > req.decided_seq
+            use = by_seq[req.used_seq]
+            assert use.ts < req.approved_until and use.data["command_sha256"] == req.command_sha256
+        uses = [e for e in evs if e.type == ev.APPROVAL_USED and e.data["request"] == req.id]
+        if req.used_seq is not None:
+            assert req.used_seq in [e.seq for e in uses if e.seq > (req.decided_seq or 0)]

@@ -282,6 +282,10 @@ def _used(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     req = _find(s, d)
     if req is None or req.status != "approved":
         return
+    if e.ts >= req.expires_at() or str(d.get("command_sha256") or "") != req.command_sha256:
+        s._add_timeline(e, e.type, f"Use of approval {req.id} not counted (expired, or another command)",
+                        step=req.step)
+        return
     req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
     req.status = "used"
     req.used_at, req.used_seq, req.used_by = e.ts, e.seq, person_of(d.get("by"))
