@@ -140,3 +140,19 @@ def test_old_role_words_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     assert alice.state.roles["tech-lead"] == "erin"
     with pytest.raises(WarroomError, match="unknown role 'tech-lead'"):
         alice.assign_role("tech-lead", "frank")
+
+
+def test_pir_lists_roles_handoff_acknowledgement_and_reminders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               clock: FixedClock) -> None:
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    alice.assign_role("comms", "carol")
+    clock.advance(3600)
+    alice.check_handoff_reminder()
+    alice.assign_role("commander", "bob", "end of shift")
+    bob.acknowledge_handoff()
+    pir = alice.render("pir")
+    row = next(ln for ln in pir.splitlines() if ln.startswith("| **Roles and handoffs**"))
+    assert "comms lead: carol" in row
+    assert "15:00:00 handoff reminder: alice incident commander for 1h00m" in row
+    assert "commander handoff alice → bob: end of shift (brief acknowledged by bob@bastion-2 at 15:00:00)" in row
+    assert row.index("comms lead") < row.index("handoff reminder") < row.index("commander handoff")

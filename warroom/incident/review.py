@@ -149,6 +149,11 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         elif c["role"] == "commander" and c.get("brief") is not None:
             text += " (brief NOT acknowledged by the incoming commander)"
         roles.append(Line(text, tuple(cites), at=c["at"], actor=c["actor"]))
+    for r in state.handoff_reminders:
+        held = format_duration(float(r["every"]) * int(r["period"]))
+        roles.append(Line(f"{_hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}",
+                          (r["seq"],), at=r["due_at"]))
+    roles.sort(key=lambda line: (line.at or datetime.min.replace(tzinfo=UTC), min(line.cites or (0,))))
     res = state.resolution or {}
     rseq = (res.get("seq"),)
     if state.resolved:
