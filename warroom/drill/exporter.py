@@ -3,8 +3,8 @@
 ``MetricsExporter`` runs the standard library's HTTP server in a background thread on
 127.0.0.1 (port 0 picks a free one) and answers each scrape with the simulator's counters and
 gauges at that moment: OpenMetrics when the scraper asks for it (Prometheus does), the classic
-text format otherwise. It follows either a drill on disk (its clock and the actions stand-ins
-record) or a scenario run in memory, where ``record()`` plays the responder.
+text format otherwise. It follows a drill on disk (its clock and the actions stand-ins record),
+or runs a scenario in a drill of its own, where ``record()`` plays the responder.
 
 At ``speed`` > 1 the counters grow that much faster per wall second; ratios (failure rate, 5xx
 share, quantiles) are unaffected, but windows in a real Prometheus are wall windows, so they
@@ -14,75 +14,51 @@ use the OpenMetrics backfill (``warroom.drill.openmetrics``) instead.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from warroom.drill.actions import Action
+from warroom.drill.directory import Drill, create_drill
 from warroom.drill.openmetrics import CONTENT_TYPE, TEXT_CONTENT_TYPE, exposition
 from warroom.drill.promql import Catalog
-from warroom.drill.scenarios import Scenario, get_scenario
-from warroom.drill.directory import Drill
-from warroom.drill.simulator import Simulator
 
 
 class MetricsExporter:
-    """Serve a scenario's metrics on ``http://127.0.0.1:PORT/metrics``; ``start()``/``stop()``."""
+    """Serve a drill's metrics on ``http://127.0.0.1:PORT/metrics``; ``start()``/``stop()``.
 
-    def __init__(self, scenario: Scenario | str | None = None, *, drill: Drill | None = None,
-                 speed: float = 1.0, start: float | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    Give a ``drill`` to follow one on disk, or a ``scenario`` name: it is then run in a drill
+    directory of its own (removed at ``stop``), so there is one clock and one action record.
+    """
+
+    def __init__(self, scenario: str | None = None, *, drill: Drill | None = None, speed: float = 1.0,
+                 start: float | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         if (scenario is None) == (drill is None):
             raise ValueError("give either a scenario or a drill")
+        self._own: Path | None = None
+        if drill is None:
+            self._own = Path(tempfile.mkdtemp(prefix="warroom-exporter-"))
+            drill = create_drill(self._own, str(scenario), speed, start=start)
         self.drill = drill
-        self.host = host
-        self.port = port
-        self._actions: list[Action] = []
-        self._lock = threading.Lock()
-        if drill is not None:
-            self.scenario = drill.scenario
-            self.speed = drill.speed
-            self.start_time = drill.start
-            self.simulator = drill.simulator
-        else:
-            self.scenario = get_scenario(scenario) if isinstance(scenario, str) else scenario  # type: ignore[arg-type]
-            if not speed > 0:
-                raise ValueError("speed must be positive")
-            self.speed = float(speed)
-            self.start_time = time.time() if start is None else float(start)
-            self.simulator = Simulator(self.scenario, self._snapshot, self.wall_time)
+        self.scenario, self.speed, self.simulator = drill.scenario, drill.speed, drill.simulator
+        self.scenario_time, self.wall_time = drill.scenario_time, drill.wall_time
+        self.host, self.port = host, port
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.scrapes = 0
 
-    # ------------------------------------------------------------------ clock and actions
-
-    def scenario_time(self, at: float | None = None) -> float:
-        at = time.time() if at is None else at
-        return (at - self.start_time) * self.speed
-
-    def wall_time(self, t: float) -> float:
-        return self.start_time + t / self.speed
-
-    def _snapshot(self) -> list[Action]:
-        with self._lock:
-            return list(self._actions)
-
     def record(self, action: str, at: float | None = None) -> Action:
-        """Take a canonical action now (in-memory scenarios; a drill records through its stand-ins)."""
-        at = time.time() if at is None else at
-        a = Action(action, self.scenario_time(at), at, "exporter")
-        if self.drill is not None:
-            return self.drill.record(action, tool="exporter", at=at)
-        with self._lock:
-            self._actions.append(a)
-        return a
+        """Take a canonical action at unix time ``at`` (default: now), as a stand-in would."""
+        return self.drill.record(action, tool="exporter", at=at)
 
     def body(self, at: float | None = None, *, openmetrics: bool = True) -> str:
         sim = self.simulator
         with sim._lock:  # noqa: SLF001 - scrapes come on several threads; a Series is not thread-safe
-            series = sim.refresh()
-            return exposition(Catalog(series, self.wall_time), self.scenario_time(at), openmetrics=openmetrics)
+            return exposition(Catalog(sim.refresh(), self.wall_time), self.scenario_time(at), openmetrics=openmetrics)
 
     # ------------------------------------------------------------------ server
 
@@ -140,6 +116,9 @@ class MetricsExporter:
             server.server_close()
         if thread is not None:
             thread.join(timeout=10)
+        if self._own is not None:
+            shutil.rmtree(self._own, ignore_errors=True)
+            self._own = None
 
     def __enter__(self) -> MetricsExporter:
         self.start()
@@ -153,11 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m warroom.drill.exporter SCENARIO --port 9102``: serve until interrupted."""
     import argparse
 
-    from warroom.drill.scenarios import SCENARIOS
+    from warroom.drill.scenarios import list_scenarios
 
     p = argparse.ArgumentParser(prog="python -m warroom.drill.exporter",
                                 description="Serve a drill scenario's FlowEngine metrics on /metrics.")
-    p.add_argument("scenario", choices=sorted(SCENARIOS))
+    p.add_argument("scenario", choices=[s.name for s in list_scenarios()])
     p.add_argument("--port", type=int, default=9102)
     p.add_argument("--speed", type=float, default=1.0)
     args = p.parse_args(argv)
