@@ -14,18 +14,18 @@ import os
 import sys
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from warroom.config import default_slos
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
-from warroom.config import default_slos
 from warroom.drill.promql import Catalog, Many, Sample, evaluate, evaluate_many, shown
 from warroom.drill.scenarios import Scenario
-from warroom.drill.series import Series
+from warroom.drill.series import GRID, Series
 
 SERIES_CACHE = "series.cache"
-_CACHE_VERSION = 2        # v2: the held window, its newest rates and the checkpoints (Series.dump)
+_CACHE_VERSION = 3        # v3: every chunk's first row and rates, and the held chunks (Series.dump)
 
 
 @functools.cache
@@ -39,6 +39,20 @@ def _code_fingerprint() -> str:
     for path in files + sorted(scenarios.HERE.glob("*.toml")):
         crc = zlib.crc32(path.read_bytes(), crc)
     return f"{crc:08x} py{sys.version_info[0]}.{sys.version_info[1]} {os.uname().machine}"
+
+
+def _kinds(actions: Sequence[Action]) -> list[tuple[str, float]]:
+    return [(a.action, a.t) for a in actions]
+
+
+def _changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, float]]) -> float | None:
+    """Scenario time of the earliest action in which two records differ; None when the world is
+    the same (actions change it only from the moment they are taken)."""
+    same = 0
+    while same < min(len(old), len(new)) and old[same] == new[same]:
+        same += 1
+    changed = [t for _, t in (*old[same:], *new[same:])]
+    return min(changed) if changed else None
 
 
 class Simulator:
@@ -67,6 +81,7 @@ class Simulator:
         self._loaded_rows = 0
 
     def refresh(self) -> Series:
+        """The series for the actions recorded now (rebuilt from the first changed action on)."""
         with self._lock:
             current = tuple(self._actions_fn())
             if self._series is None and self.cache is not None:
@@ -74,13 +89,9 @@ class Simulator:
             if self._series is None or current != self._actions:
                 series = Series(Signals(self.scenario, current))
                 if self._series is not None and self._actions is not None:
-                    old = self._actions
-                    same = 0
-                    while same < min(len(old), len(current)) and old[same] == current[same]:
-                        same += 1
-                    changed = old[same:] + current[same:]
-                    if changed:
-                        series.adopt(self._series, min(a.t for a in changed))
+                    old = self._series
+                    since = _changed_from(_kinds(self._actions), _kinds(current))
+                    series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
                 self._actions = current
                 self._series = series
                 self._catalog = Catalog(series, self.unix)
@@ -114,15 +125,10 @@ class Simulator:
                 return                # made by other simulator code (an upgrade): its rows may differ
         except (ValueError, KeyError, TypeError):
             return
-        now = [(a.action, a.t) for a in current]
-        same = 0
-        while same < min(len(cached), len(now)) and cached[same] == now[same]:
-            same += 1
-        changed = [t for _, t in cached[same:] + now[same:]]
         series = Series(Signals(self.scenario, current))
         if float(header.get("t0", series.t0)) != series.t0 or int(header.get("width", -1)) != len(series.keys):
             return
-        series.load(body, rows, min(changed) if changed else None)
+        series.load(body, rows, _changed_from(cached, _kinds(series.signals.actions)))
         self._series = series
         self._actions = current
         self._catalog = Catalog(series, self.unix)
@@ -136,7 +142,7 @@ class Simulator:
                 return
             header = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name,
                       "t0": series.t0, "width": len(series.keys), "rows": series.rows,
-                      "actions": [[a.action, a.t] for a in series.signals.actions]}
+                      "actions": _kinds(series.signals.actions)}
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
             try:
                 tmp.write_bytes(json.dumps(header).encode() + b"\n" + series.dump())
