@@ -22,7 +22,9 @@ naming it — never a wrong number.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries
 from warroom.drill.promql.syntax import (RANGE_FUNCS, Agg, Binary, Call, Labels, Neg, Num, PromQLError, Sample,
@@ -45,17 +47,13 @@ class Scalar(list[float]):
 _FIRST_LAST = {"rate", "increase", "delta", "irate", "idelta"}   # need only a window's ends
 
 
-class Many:
+class Many(NamedTuple):
     """A query's result at many times. ``scalar``: one float per time; ``vector``: series with a
     value (or ``None``: absent) per time; ``order`` sorts each time's samples (``sort``)."""
 
-    __slots__ = ("order", "scalar", "vector")
-
-    def __init__(self, scalar: list[float] | None = None, vector: Vec | None = None,
-                 order: str | None = None) -> None:
-        self.scalar = scalar
-        self.vector = vector
-        self.order = order
+    scalar: list[float] | None = None
+    vector: Vec | None = None
+    order: str | None = None
 
     def at(self, j: int) -> Value:
         """The ordinary result at the ``j``-th time: a float, or the samples present then."""
@@ -175,20 +173,18 @@ def slope(samples: list[tuple[float, float]], at: float) -> float | None:
     return (sxy - sx * sy / n) / (sxx - sx * sx / n)
 
 
-def _nan_max(values: list[float]) -> float:
-    best = values[0]
-    for v in values[1:]:
-        if v > best or math.isnan(best):
-            best = v
-    return best
+def _nan_fold(better: Callable[[float, float], bool]) -> Callable[[list[float]], float]:
+    """``min``/``max`` as Prometheus folds them: NaN only when every value is NaN."""
+    def fold(values: list[float]) -> float:
+        best = values[0]
+        for v in values[1:]:
+            if better(v, best) or math.isnan(best):
+                best = v
+        return best
+    return fold
 
 
-def _nan_min(values: list[float]) -> float:
-    best = values[0]
-    for v in values[1:]:
-        if v < best or math.isnan(best):
-            best = v
-    return best
+_nan_min, _nan_max = _nan_fold(operator.lt), _nan_fold(operator.gt)
 
 
 def _stdvar(values: list[float]) -> float:
@@ -232,28 +228,24 @@ def _resets(row: list[float]) -> list[float]:
 # ------------------------------------------------------------------------------------ arithmetic
 
 
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "^": math.pow, "atan2": math.atan2,
+    "%": lambda a, b: math.nan if b == 0 else math.fmod(a, b),
+    "/": lambda a, b: a / b if b != 0 else (math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)),
+}
+_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
+}
+
+
 def apply_op(op: str, a: float, b: float) -> float:
+    """A binary operator on two numbers as Prometheus computes it (comparisons give 1 or 0)."""
+    if op in _COMPARISONS:
+        return 1.0 if _COMPARISONS[op](a, b) else 0.0
     try:
-        if op == "+":
-            return a + b
-        if op == "-":
-            return a - b
-        if op == "*":
-            return a * b
-        if op == "/":
-            if b == 0:
-                return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
-            return a / b
-        if op == "%":
-            return math.nan if b == 0 else math.fmod(a, b)
-        if op == "^":
-            return math.pow(a, b)
-        if op == "atan2":
-            return math.atan2(a, b)
+        return _ARITHMETIC[op](a, b)
     except (OverflowError, ValueError):
         return math.nan
-    result = {"==": a == b, "!=": a != b, "<=": a <= b, "<": a < b, ">=": a >= b, ">": a > b}[op]
-    return 1.0 if result else 0.0
 
 
 def _guard(fn: Callable[[float], float]) -> Callable[[float], float]:
