@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.integration.sources_servers import PromServer
-from warroom.drill.exporter import MetricsExporter
+from tests.drill_exporter import MetricsExporter
 
 pytestmark = pytest.mark.integration
 

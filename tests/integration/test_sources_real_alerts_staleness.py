@@ -92,7 +92,7 @@ PANES = [s for s in default_slos() if s.id in ("failure_rate", "quota", "audit_g
 
 
 def _exporter(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "warroom.drill.exporter", "rate-limit", "--port", str(port)],
+    return subprocess.Popen([sys.executable, "-m", "tests.drill_exporter", "rate-limit", "--port", str(port)],
                             cwd=REPO, env=subprocess_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.unit.test_drill_openmetrics import parse
-from warroom.drill.exporter import MetricsExporter
+from tests.drill_exporter import MetricsExporter
 from warroom.drill.directory import create_drill
 
 

@@ -3,8 +3,8 @@
 The signals in ``model`` are rates and shares; a scrape sees cumulative counters. ``Series``
 integrates the rates on a fixed 5 s grid (trapezoids, anchored at a fixed scenario time, so the
 numbers never depend on when or how often anyone looks). The PromQL catalogue reads the counters
-from here, and so do the OpenMetrics writer and the live exporter, so a real Prometheus fed with
-them answers as the drill's own evaluator does.
+from here, and the OpenMetrics writer prints the catalogue, so a real Prometheus fed with them
+answers as the drill's own evaluator does.
 
 Counters start at the totals of a few days of healthy running, as a long-lived process's would.
 """

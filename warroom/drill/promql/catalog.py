@@ -1,7 +1,7 @@
 """The catalogue: every metric the drill exports, with a way to read it at any scenario time.
 
 It is the drill's stand-in for Prometheus' storage, and the one list of the drill's metrics: the
-PromQL evaluator selects from it, and the OpenMetrics writer and the live exporter print it, so
+PromQL evaluator selects from it, and the OpenMetrics writer prints it, so
 what the drill evaluates and what a real Prometheus is fed cannot drift apart. Counters are read
 from ``Series`` in bulk, so a sparkline costs one pass.
 """

@@ -2,7 +2,7 @@
 
 The drill world is continuous, but Prometheus only ever sees it through scrapes. To answer as a
 real Prometheus scraping the drill would, this evaluator looks at the world the same way: samples
-every ``SCRAPE`` scenario seconds on a fixed grid (the grid the exporter's OpenMetrics backfill
+every ``SCRAPE`` scenario seconds on a fixed grid (the grid the OpenMetrics backfill
 uses), instant selectors take the newest sample at or before the evaluation time (within the
 5-minute lookback), and range selectors take the samples in ``[t - window, t]`` (both ends
 included, Prometheus 2.x). On those samples the functions do what Prometheus does:

@@ -1,5 +1,8 @@
 """A live ``/metrics`` endpoint serving a drill scenario, for tests with a real Prometheus.
 
+Test infrastructure, kept with the tests (nothing in warroom serves it): a real Prometheus
+scraping a live target is how the staleness and scrape tests see what production would.
+
 ``MetricsExporter`` runs the standard library's HTTP server in a background thread on
 127.0.0.1 (port 0 picks a free one) and answers each scrape with the simulator's counters and
 gauges at that moment: OpenMetrics when the scraper asks for it (Prometheus does), the classic
@@ -129,12 +132,12 @@ class MetricsExporter:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m warroom.drill.exporter SCENARIO --port 9102``: serve until interrupted."""
+    """``python -m tests.drill_exporter SCENARIO --port 9102``: serve until interrupted."""
     import argparse
 
     from warroom.drill.scenarios import list_scenarios
 
-    p = argparse.ArgumentParser(prog="python -m warroom.drill.exporter",
+    p = argparse.ArgumentParser(prog="python -m tests.drill_exporter",
                                 description="Serve a drill scenario's FlowEngine metrics on /metrics.")
     p.add_argument("scenario", choices=[s.name for s in list_scenarios()])
     p.add_argument("--port", type=int, default=9102)
