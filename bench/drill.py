@@ -39,7 +39,7 @@ _POLL = """
 import json, resource, sys, tempfile, time, tracemalloc
 from pathlib import Path
 from warroom.config import default_slos
-import warroom.drill.simulator as simmod
+import warroom.drill.directory as simmod
 polls, speed, trace = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
 def rss_kb():
     for line in open("/proc/self/status"):
