@@ -96,12 +96,10 @@ class Signals:
             for signal, amount in fault.impacts.items():
                 self._impacts.setdefault(signal, []).append((i, amount))
         self._running = self._running_events()
-        self._pilot_only = self._first_effective("rollback_to_pilot", PILOT_DELAY)
+        pilot = self.first("rollback_to_pilot")
+        self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
 
     # ------------------------------------------------------------------ faults and actions
-
-    def times(self, kind: str) -> list[float]:
-        return [a.t for a in self.actions if a.action == kind]
 
     def first(self, kind: str, after: float = -math.inf) -> float | None:
         return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
@@ -131,8 +129,7 @@ class Signals:
             while on is not None:
                 off = self.first(m.action + OFF, on)
                 bends.append(_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay))
-                on = None if off is None else next((a.t for a in self.actions if a.action == m.action and a.t > off),
-                                                   None)
+                on = None if off is None else self.first(m.action, off + 1e-9)
         return bends
 
     def raw_strength(self, index: int, t: float) -> float:
@@ -184,10 +181,6 @@ class Signals:
             m.action == kind and self.effective_time(m.action, m.requires) is not None
             for f in self.scenario.faults for m in f.mitigations
         )
-
-    def _first_effective(self, kind: str, delay: float) -> float | None:
-        t = self.first(kind)
-        return None if t is None else t + delay
 
     def _running_events(self) -> list[tuple[float, bool]]:
         events = []
