@@ -157,25 +157,34 @@ class SloPane(ReadingMixin, Vertical):
         yield Static(Text("waiting for data", style="dim"), classes="slo-meta")
 
     def draw(self, now: float) -> None:
+        """Draw the reading. Each line is rebuilt only when what it shows changed: a poll that
+        moves nothing but the value (a drill's sparkline is reused for a step) builds one line."""
         reading = self.reading
         assert reading is not None
         state = reading.state
+        drawn: dict[str, object] = self.__dict__.setdefault("_drawn", {})
         set_state_class(self, state)
-        value = Text(no_wrap=True, overflow="ellipsis")
-        value.append(format_value(reading.value, self.slo.unit), "bold")
-        value.append("  ")
-        value.append_text(state_label(state, reading.error_kind))
-        set_text(self.part(".slo-value"), value)
-        limits = self.part(".slo-limits")
+        value_key = (reading.value, state, reading.error_kind)
+        if drawn.get("value") != value_key:
+            value = Text(no_wrap=True, overflow="ellipsis")
+            value.append(format_value(reading.value, self.slo.unit), "bold")
+            value.append("  ")
+            value.append_text(state_label(state, reading.error_kind))
+            set_text(self.part(".slo-value"), value)
+            drawn["value"] = value_key
         if reading.error:
             # The failure in place of the (old) sparkline: both rows for the whole sentence, so
             # a hint at its end ("check bearer_token_env PROM_TOKEN") is not cut off.
+            drawn.pop("limits", None)
             self.draw_error(reading.error)
         else:
-            if reading.note:
-                set_text(limits, Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
-            else:
-                set_text(limits, limits_text(self.slo))
+            if drawn.get("limits", ...) != reading.note:
+                limits = self.part(".slo-limits")
+                if reading.note:
+                    set_text(limits, Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
+                else:
+                    set_text(limits, limits_text(self.slo))
+                drawn["limits"] = reading.note
             self.draw_spark()
         set_text(self.part(".slo-meta"), self.meta_text(now))
 
@@ -186,7 +195,13 @@ class SloPane(ReadingMixin, Vertical):
     def draw_spark(self) -> None:
         spark = self.part(".slo-spark")
         width = spark.content_size.width or max(1, self.content_size.width)
-        values = [v for _, v in self.reading.series] if self.reading else []
+        series = self.reading.series if self.reading else ()
+        drawn: dict[str, object] = self.__dict__.setdefault("_drawn", {})
+        last = drawn.get("spark")
+        if isinstance(last, tuple) and last[0] == width and (last[1] is series or last[1] == series):
+            return  # the same points at the same width: the same line
+        drawn["spark"] = (width, series)
+        values = [v for _, v in series]
         set_text(spark, render_sparkline(
             values, width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
@@ -194,6 +209,7 @@ class SloPane(ReadingMixin, Vertical):
         ))
 
     def draw_error(self, error: str) -> None:
+        self.__dict__.setdefault("_drawn", {}).pop("spark", None)   # the error takes the spark row
         width = max(8, self.part(".slo-limits").content_size.width or self.content_size.width)
         lines = textwrap.wrap(error, width) or [error]
         second = " ".join(lines[1:])
