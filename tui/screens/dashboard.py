@@ -91,6 +91,7 @@ class DashboardScreen(Screen[None]):
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
         self._library_started = False
+        self._first_frame_done = False
         self._strip_mounted = False
         self._slo_cache: list[SloPane | SloLine] | None = None
         self._poll_in_flight = False
@@ -182,8 +183,8 @@ class DashboardScreen(Screen[None]):
             self.app.set_interval(ctx.tick, self.beat)
         if ctx.resume_id:
             self.presenter.call(self.presenter.open, ctx.resume_id)
-        elif ctx.offer_resume:
-            self.presenter.look_for_open_incidents_async()
+        # The offer to resume an open incident waits for the first frame (``after_first_frame``):
+        # looking reads every incident's journal, which the first frame does not need.
 
     @property
     def controller(self) -> IncidentPresenter:
@@ -261,8 +262,8 @@ class DashboardScreen(Screen[None]):
             if self._clock_owed:
                 self._clock_owed = False
                 self.tick()
-            if not self._library_started:
-                self.call_after_refresh(self.load_library)
+            if not self._first_frame_done:
+                self.call_after_refresh(self.after_first_frame)
         finally:
             self.poll_done()
 
@@ -303,6 +304,17 @@ class DashboardScreen(Screen[None]):
         interval = self.app.ctx.poll_interval()
         if interval > 0 and not self._beat_polls():
             self.app.set_timer(interval, self.poll_metrics)
+
+    def after_first_frame(self) -> None:
+        """What the first frame with data does not wait for, started once it is drawn: parsing the
+        runbook library (in a child process) and looking for open incidents to offer."""
+        if self._first_frame_done:
+            return
+        self._first_frame_done = True
+        self.load_library()
+        ctx = self.app.ctx
+        if ctx.offer_resume and not ctx.resume_id and self.presenter is not None:
+            self.presenter.look_for_open_incidents_async()
 
     def load_library(self) -> None:
         """Parse the runbook library in a thread once the first frame with data is drawn: the
@@ -421,7 +433,7 @@ class DashboardScreen(Screen[None]):
         self.show_readings([R(slo=s, state="error", value=None, error=why) for s in self.app.ctx.config.slo],
                            now, "off")
         self.render_header()
-        self.call_after_refresh(self.load_library)
+        self.call_after_refresh(self.after_first_frame)
 
     def tick(self) -> None:
         try:
