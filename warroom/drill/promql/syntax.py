@@ -12,11 +12,12 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from warroom.durations import parse_duration
 
 Labels = tuple[tuple[str, str], ...]
+_T = TypeVar("_T")
 Getter = Callable[[float], float]
 
 
@@ -142,6 +143,25 @@ class Parser:
             return True
         return False
 
+    def listed(self, close: str, item: Callable[[], _T]) -> list[_T]:
+        """Items separated by commas up to ``close`` (a trailing comma allowed, as in Prometheus)."""
+        out: list[_T] = []
+        while not self.accept(close):
+            out.append(item())
+            if not self.accept(","):
+                self.take(close)
+                break
+        return out
+
+    def modifier(self, words: tuple[str, str]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+        """``by (...)``/``without (...)`` or ``on (...)``/``ignoring (...)``: the labels under the word said."""
+        if self.tok.text not in words:
+            return None, None
+        which = self.tok.text
+        self.i += 1
+        labels = self.label_list()
+        return (labels, None) if which == words[0] else (None, labels)
+
     def parse(self) -> object:
         if self.tok.kind == "eof":
             raise PromQLError("empty expression")
@@ -158,12 +178,7 @@ class Parser:
             op = self.tok.text
             self.i += 1
             bool_mode = self.accept("bool")
-            on = ignoring = None
-            if self.tok.text in ("on", "ignoring"):
-                which = self.tok.text
-                self.i += 1
-                labels = self.label_list()
-                on, ignoring = (labels, None) if which == "on" else (None, labels)
+            on, ignoring = self.modifier(("on", "ignoring"))
             if self.tok.text in ("group_left", "group_right"):
                 raise self.fail("many-to-one matching (group_left/group_right) is not supported in drills")
             right = self.binary(level) if op == "^" else self.binary(level + 1)
@@ -207,16 +222,13 @@ class Parser:
 
     def label_list(self) -> tuple[str, ...]:
         self.take("(")
-        labels: list[str] = []
-        while not self.accept(")"):
-            if self.tok.kind != "ident":
-                raise self.fail("expected a label name")
-            labels.append(self.tok.text)
-            self.i += 1
-            if not self.accept(","):
-                self.take(")")
-                break
-        return tuple(labels)
+        return tuple(self.listed(")", self.label_name))
+
+    def label_name(self) -> str:
+        if self.tok.kind != "ident":
+            raise self.fail("expected a label name")
+        self.i += 1
+        return self.toks[self.i - 1].text
 
     def primary(self) -> object:
         tok = self.tok
@@ -245,47 +257,29 @@ class Parser:
             if name not in FUNCS:
                 raise self.fail(f"function {name!r} is not supported in drills")
             self.i += 2
-            args: list[object] = []
-            while not self.accept(")"):
-                args.append(self.binary(0))
-                if not self.accept(","):
-                    self.take(")")
-                    break
-            return Call(name, tuple(args))
+            return Call(name, tuple(self.listed(")", lambda: self.binary(0))))
         self.i += 1
         return self.selector(name)
 
     def selector(self, name: str | None) -> Selector:
-        matchers: list[tuple[str, str, str]] = []
-        if self.accept("{"):
-            while not self.accept("}"):
-                if self.tok.kind != "ident":
-                    raise self.fail("expected a label name")
-                label = self.tok.text
-                self.i += 1
-                op = self.tok.text
-                if op not in ("=", "!=", "=~", "!~"):
-                    raise self.fail("expected =, !=, =~ or !~")
-                self.i += 1
-                if self.tok.kind != "str":
-                    raise self.fail("expected a quoted label value")
-                value = _unquote(self.tok.text)
-                self.i += 1
-                matchers.append((label, op, value))
-                if not self.accept(","):
-                    self.take("}")
-                    break
+        matchers = self.listed("}", self.matcher) if self.accept("{") else []
         if name is None and not matchers:
             raise self.fail("a selector needs a metric name or a matcher")
         return Selector(name, tuple(matchers))
 
+    def matcher(self) -> tuple[str, str, str]:
+        label = self.label_name()
+        op = self.tok.text
+        if op not in ("=", "!=", "=~", "!~"):
+            raise self.fail("expected =, !=, =~ or !~")
+        self.i += 1
+        if self.tok.kind != "str":
+            raise self.fail("expected a quoted label value")
+        self.i += 1
+        return label, op, _unquote(self.toks[self.i - 1].text)
+
     def aggregation(self, op: str) -> Agg:
-        by = without = None
-        if self.tok.text in ("by", "without"):
-            which = self.tok.text
-            self.i += 1
-            labels = self.label_list()
-            by, without = (labels, None) if which == "by" else (None, labels)
+        by, without = self.modifier(("by", "without"))      # before the parentheses or after them
         self.take("(")
         param = None
         if op in ("topk", "bottomk"):
@@ -293,11 +287,8 @@ class Parser:
             self.take(",")
         expr = self.binary(0)
         self.take(")")
-        if self.tok.text in ("by", "without"):
-            which = self.tok.text
-            self.i += 1
-            labels = self.label_list()
-            by, without = (labels, None) if which == "by" else (None, labels)
+        if by is None and without is None:
+            by, without = self.modifier(("by", "without"))
         return Agg(op, expr, param, by, without)
 
 
