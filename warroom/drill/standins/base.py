@@ -243,8 +243,14 @@ class Args:
         return self.opts.get(key, default)
 
     def text(self, key: str, default: str = "") -> str:
+        """A value option as text (``default`` when absent)."""
         value = self.opts.get(key)
         return default if value is None or value is True else str(value)
+
+    def all(self, key: str) -> list[str]:
+        """Every value of a repeatable option (``-H a -H b``), in order."""
+        value = self.opts.get(key)
+        return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = True,
@@ -269,8 +275,8 @@ def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = Tru
             flag = table.get(name)
             if flag is None:
                 raise OptionError("unknown", name, a)
-            if flag.value == "?" and eq:
-                out.opts[flag.key] = value
+            if flag.value == "?" and eq:          # --dry-run=client|server; =none (or =false) is off
+                out.opts[flag.key] = value if value.lower() not in ("none", "false") else False
                 continue
             if flag.value in ("", "?"):
                 out.opts[flag.key] = value.lower() != "false" if eq else True
@@ -304,8 +310,8 @@ def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = Tru
 
 
 def _store(opts: dict[str, object], flag: Flag, value: str) -> None:
+    previous = opts.get(flag.key)
     if flag.value == "=*":
-        opts.setdefault(flag.key, [])
-        opts[flag.key].append(value)  # type: ignore[attr-defined]
+        opts[flag.key] = (previous if isinstance(previous, list) else []) + [value]
     else:
         opts[flag.key] = value

@@ -57,7 +57,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         ctx.err(f"curl: option {exc.flag}: requires parameter{TRY}" if exc.kind == "needs-value" else
                 f"curl: option {exc.flag if exc.flag.startswith('--') else exc.token}: is unknown{TRY}")
         return 2
-    urls = opts.pos + list(opts.get("url") or [])  # type: ignore[call-overload]
+    urls = opts.pos + opts.all("url")
     if not urls:
         ctx.err(f"curl: no URL specified!{TRY}")
         return 2
@@ -70,10 +70,10 @@ def run(ctx: Context, argv: list[str]) -> int:
                                             "POST" if (opts.get("data") or opts.get("json")) and not opts.get("get")
                                             else "GET"))
         headers = {}
-        for h in opts.get("header", []):  # type: ignore[union-attr]
+        for h in opts.all("header"):
             k, _, v = str(h).partition(":")
             headers[k.strip().lower()] = v.strip()
-        data = "&".join(str(d) for d in opts.get("data", []))  # type: ignore[union-attr]
+        data = "&".join(opts.all("data"))
         if opts.get("json"):
             data = opts.text("json")
         ctx.pause(0.25)

@@ -63,9 +63,9 @@ def run(ctx: Context, argv: list[str]) -> int:
             f'server at "{host}" ({HOST_IP}), port 5432'
         ctx.err(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist')
         return 2
-    commands: list[str] = args.get("command") or []  # type: ignore[assignment]
+    commands = args.all("command")
     scripts = list(commands)
-    for f in args.get("file") or []:  # type: ignore[attr-defined]
+    for f in args.all("file"):
         try:
             scripts.append(sys.stdin.read() if f == "-" else Path(f).read_text())
         except OSError as exc:

@@ -147,7 +147,7 @@ def set_env(ctx: Context, args: Args, dep: Deployment, assignments: list[str], n
         return 0
     sets: dict[str, str] = {}
     unset: list[str] = []
-    for a in assignments + list(args.get("env") or []):  # type: ignore[call-overload]
+    for a in assignments + args.all("env"):
         if a.endswith("-") and "=" not in a:
             unset.append(a[:-1])
         elif "=" in a:
@@ -202,7 +202,7 @@ def cmd_autoscale(ctx: Context, args: Args, ns: str) -> int:
 
 
 def cmd_apply(ctx: Context, args: Args, ns: str) -> int:
-    files: list[str] = args.get("filename") or []  # type: ignore[assignment]
+    files = args.all("filename")
     if not files:
         raise Fail("error: must specify one of -f and -k")
     import yaml
@@ -249,7 +249,7 @@ def cmd_create(ctx: Context, args: Args, ns: str) -> int:
     if len(args.pos) < 3 or args.pos[1] not in ("generic", "tls", "docker-registry"):
         raise Fail("error: NAME is required")
     name = args.pos[2]
-    literals: list[str] = args.get("from_literal") or []  # type: ignore[assignment]
+    literals = args.all("from_literal")
     if args.get("dry_run"):
         import yaml
 
