@@ -141,3 +141,22 @@ def test_blocks_counts_the_failures_psql_lists(tmp_path: Path) -> None:
                 running = sum(1 for r in rows if r == f"{repo}|running")
                 assert failed - 1 <= n <= failed + running + 1, (scenario, t, repo, n, failed, running)
             assert sum(counted.values()) >= 1 or scenario != "mass-failure"
+
+
+def test_an_open_breaker_pauses_new_flows_and_says_so(tmp_path: Path) -> None:
+    """OPEN means "pausing new flows": a test flow on the breached provider is refused while the
+    status says OPEN, and runs again when it says HALF_OPEN."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
+    assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true",
+                           "CIRCUIT_BREAKER_THRESHOLD=80"], 300.0)[0] == 0
+    seen = set()
+    for t in range(360, 900, 20):
+        status = run_one(drill, "blocks circuit-breaker status".split(), float(t))[1]
+        code, out, err = run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), float(t))
+        if "CircuitBreaker: OPEN" in status:
+            assert code == 1 and "circuit breaker OPEN" in err, (t, status, err)
+            seen.add("OPEN")
+        elif "CircuitBreaker: HALF_OPEN" in status:
+            assert "circuit breaker OPEN" not in err, (t, status, err)
+            seen.add("HALF_OPEN")
+    assert seen == {"OPEN", "HALF_OPEN"}

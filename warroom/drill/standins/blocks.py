@@ -146,6 +146,9 @@ def retry_outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     claude = "claude" in model
+    state, why = breaker_state(ctx)
+    if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
+        return False, f"circuit breaker OPEN: {why}", 0.5
     if claude and sig.quota(anthropic, t) >= 0.85 and not sig.effective("circuit_breaker"):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
                        f"{sig.quota(anthropic, t) * 100:.0f}% used)"), 3.0
