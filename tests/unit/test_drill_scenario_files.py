@@ -35,6 +35,10 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('  { action = "scale",', '  { acton = "scale",', "faults[0].mitigations[3]: unknown key 'acton'"),
     ('severity = "P3"', "", "missing 1 required positional argument: 'severity'"),
     ('title = "Flow', 'title = Flow', "Invalid value"),
+    ('action = "scale"', 'action = "scael"', "faults[0].mitigations[3].action: unknown name 'scael'"),
+    ("context_kb = 460.0", "context_kbb = 460.0", "faults[0].impacts: unknown name 'context_kbb'"),
+    ('primary = "p95_latency"', 'primary = "p95"', "primary: unknown name 'p95'"),
+    ('"context_pruning", "retry_pruned"]', '"context_pruning", "retry-pruned"]', "resolution: unknown name 'retry-pruned'"),
 ])
 def test_a_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, said: str) -> None:
     text = (HERE / "timeout.toml").read_text(encoding="utf-8")

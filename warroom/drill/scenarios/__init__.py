@@ -144,10 +144,34 @@ def load_scenario(path: Path) -> Scenario:
         data["faults"] = [_build(Fault, f, f"{path}: faults[{i}]", {"mitigations": (Mitigation, "mitigations")})
                           for i, f in enumerate(faults)]
     sc: Scenario = _build(Scenario, {"name": path.stem, **data}, str(path), {"changes": (Change, "changes")})
-    for key in ("breaches", "resolution"):
-        if not all(isinstance(v, str) for v in getattr(sc, key)):
-            raise ScenarioError(f"{path}: {key} must be a list of names")
+    _check_names(sc, path)
     return sc
+
+
+def _check_names(sc: Scenario, path: Path) -> None:
+    """Every name a scenario uses must mean something, or it would silently do nothing: panes,
+    canonical actions, signals, deployments."""
+    from warroom.config import default_slos
+    from warroom.drill import fleet
+    from warroom.drill.actions import ACTIONS
+
+    panes = [s.id for s in default_slos()]
+    repos, providers = {r.name for r in fleet.REPOS} | {"*"}, {p.name for p in fleet.PROVIDERS}
+    signals = ({"latency", "context_kb", "audit_stall"} | {f"fail:{r}" for r in repos}
+               | {f"quota:{p}" for p in providers}
+               | {f"{k}:{p}" for k in ("api_5xx", "api_429") for p in providers | {"*"}})
+    named: list[tuple[str, object, Any]] = [("primary", sc.primary, panes), ("runbook", sc.runbook, None)]
+    named += [("breaches", b, panes) for b in sc.breaches] + [("resolution", a, ACTIONS) for a in sc.resolution]
+    named += [("changes.deployment", c.deployment, (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)) for c in sc.changes]
+    for i, f in enumerate(sc.faults):
+        named += [(f"faults[{i}].impacts", k, signals) for k in f.impacts]
+        named += [(f"faults[{i}].onset_action", f.onset_action, ACTIONS)] if f.onset_action else []
+        for j, m in enumerate(f.mitigations):
+            named += [(f"faults[{i}].mitigations[{j}].action", a, ACTIONS) for a in (m.action, *m.requires)]
+    for key, value, known in named:
+        if not isinstance(value, str) or (known is not None and value not in known):
+            choices = f" (known: {', '.join(sorted(known))})" if known is not None else ""
+            raise ScenarioError(f"{path}: {key}: unknown name {value!r}{choices}")
 
 
 @functools.cache
