@@ -38,6 +38,10 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('action = "scale"', 'action = "scael"', "faults[0].mitigations[3].action: unknown name 'scael'"),
     ("context_kb = 460.0", "context_kbb = 460.0", "faults[0].impacts: unknown name 'context_kbb'"),
     ('primary = "p95_latency"', 'primary = "p95"', "primary: unknown name 'p95'"),
+    ("onset = -640.0", 'onset = "-640"', "faults[0]: onset = '-640': expected float"),
+    ("latency = 46.0", 'latency = "46"', "faults[0]: impacts = "),
+    ('breaches = ["p95_latency", "failure_rate"]', 'breaches = "p95_latency"', "breaches = 'p95_latency': expected"),
+    ("[[faults]]", "[faults]", "faults: expected at least one [[faults]] table"),
     ('"context_pruning", "retry_pruned"]', '"context_pruning", "retry-pruned"]', "resolution: unknown name 'retry-pruned'"),
 ])
 def test_a_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, said: str) -> None:

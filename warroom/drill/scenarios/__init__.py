@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -112,20 +112,38 @@ class Scenario:
         return next(f for f in self.faults if f.name == name)
 
 
+#: What each field's annotation accepts from TOML (the nested tables are built separately).
+_NUMBER = (int, float)
+_ACCEPTS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda v: isinstance(v, str),
+    "float": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
+    "str | None": lambda v: isinstance(v, str),
+    "float | None": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
+    "tuple[str, ...]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "Mapping[str, str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
+    "Mapping[str, float]": lambda v: isinstance(v, dict) and all(
+        isinstance(x, _NUMBER) and not isinstance(x, bool) for x in v.values()),
+}
+
+
 def _build(cls: type, data: Any, where: str, nested: Mapping[str, tuple[type, str]] | None = None) -> Any:
     """``cls(**data)`` with lists as tuples and ``nested`` keys built as ``cls`` items; an unknown
     or missing key, or a value of the wrong kind, is a ``ScenarioError`` naming ``where``."""
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: expected a table")
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - known)
+    types = {f.name: str(f.type) for f in fields(cls)}
+    unknown = sorted(set(data) - set(types))
     if unknown:
-        raise ScenarioError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(types))})")
     args = {}
     for key, value in data.items():
         if nested and key in nested:
             item_cls, label = nested[key]
+            if not isinstance(value, list):
+                raise ScenarioError(f"{where}: {key} must be an array of tables ([[{key}]] or [{{...}}, ...])")
             value = [_build(item_cls, v, f"{where}.{label}[{i}]") for i, v in enumerate(value)]
+        elif key in types and types[key] in _ACCEPTS and not _ACCEPTS[types[key]](value):
+            raise ScenarioError(f"{where}: {key} = {value!r}: expected {types[key]}")
         args[key] = tuple(value) if isinstance(value, list) else value
     try:
         return cls(**args)
@@ -140,9 +158,10 @@ def load_scenario(path: Path) -> Scenario:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
     faults = data.get("faults")
-    if isinstance(faults, list):
-        data["faults"] = [_build(Fault, f, f"{path}: faults[{i}]", {"mitigations": (Mitigation, "mitigations")})
-                          for i, f in enumerate(faults)]
+    if not isinstance(faults, list) or not faults:
+        raise ScenarioError(f"{path}: faults: expected at least one [[faults]] table")
+    data["faults"] = [_build(Fault, f, f"{path}: faults[{i}]", {"mitigations": (Mitigation, "mitigations")})
+                      for i, f in enumerate(faults)]
     sc: Scenario = _build(Scenario, {"name": path.stem, **data}, str(path), {"changes": (Change, "changes")})
     _check_names(sc, path)
     return sc
