@@ -138,7 +138,7 @@ class Prometheus:
         promtool = shutil.which("promtool") or "/usr/bin/promtool"
         if not (Path(prom).exists() and Path(promtool).exists()):
             raise SystemExit("bench.sources needs prometheus and promtool (Debian package prometheus)")
-        from warroom.drill.openmetrics import write_openmetrics
+        from tests.drill_backfill import write_openmetrics
 
         self.base = math.floor((time.time() - 1800 - 600) / 15) * 15
         self.at = self.base + 1500.0

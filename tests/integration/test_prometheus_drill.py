@@ -22,7 +22,7 @@ from warroom.config import SloConfig, default_slos
 pytestmark = pytest.mark.integration
 
 drill_actions = pytest.importorskip("warroom.drill.actions")
-from warroom.drill.openmetrics import write_openmetrics  # noqa: E402
+from tests.drill_backfill import write_openmetrics  # noqa: E402
 from warroom.drill.scenarios import get_scenario  # noqa: E402
 from warroom.drill.simulator import Simulator  # noqa: E402
 

@@ -27,7 +27,7 @@ from tests.conftest import REPO
 from tests.integration.sources_servers import PromServer, backfill
 from warroom.config import default_slos
 from warroom.drill.actions import Action
-from warroom.drill.openmetrics import write_openmetrics
+from tests.drill_backfill import write_openmetrics
 from warroom.drill.promql import PromQLError, Sample
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator

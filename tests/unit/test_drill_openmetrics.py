@@ -20,10 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import REPO, free_port, subprocess_env
 from warroom.config import default_slos
 from warroom.drill.actions import Action
-from warroom.drill.openmetrics import exposition, scenario_catalog, write_openmetrics
+from tests.drill_backfill import scenario_catalog, write_openmetrics
+from warroom.drill.openmetrics import exposition
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
 
@@ -196,12 +197,12 @@ def test_command_line_writes_a_backfill_file(tmp_path: Path) -> None:
     import sys
 
     out = tmp_path / "rl.om"
-    done = subprocess.run([sys.executable, "-m", "warroom.drill.openmetrics", "rate-limit", "--base", "1800000000",
+    done = subprocess.run([sys.executable, "-m", "tests.drill_backfill", "rate-limit", "--base", "1800000000",
                            "--start", "-300", "--end", "300", "--action", "circuit_breaker@150", "-o", str(out)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=REPO, env=subprocess_env())
     assert done.returncode == 0, done.stderr
     text = out.read_text()
     assert text.endswith("# EOF\n") and " 1800000300.000\n" in text
-    bad = subprocess.run([sys.executable, "-m", "warroom.drill.openmetrics", "rate-limit", "--action", "oops"],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run([sys.executable, "-m", "tests.drill_backfill", "rate-limit", "--action", "oops"],
+                         capture_output=True, text=True, timeout=120, cwd=REPO, env=subprocess_env())
     assert bad.returncode == 2 and "expected KIND@SECONDS" in bad.stderr

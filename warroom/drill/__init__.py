@@ -7,7 +7,7 @@ signals); ``promql`` (the panes' and runbooks' queries evaluated on those counte
 would); ``simulator`` (all of that for one drill, cached for the short-lived stand-ins);
 ``directory`` and ``lifecycle`` (a drill on disk, its clock, which drill a launch opens);
 ``source`` (the ``MetricSource`` the dashboard reads); ``activity`` (individual flows and log
-lines, consistent with the counters); ``openmetrics`` (the same series for a real Prometheus);
+lines, consistent with the counters); ``openmetrics`` (the same series as Prometheus text);
 ``env``, ``bin/``, ``cluster`` and ``standins/`` (the commands a runbook step runs: kubectl, psql,
 aws, curl, blocks, answering from the same world).
 
