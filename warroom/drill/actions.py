@@ -12,7 +12,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,16 +99,3 @@ def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def first_times(actions: Iterable[Action]) -> dict[str, float]:
-    """The scenario time each action kind was first taken."""
-    out: dict[str, float] = {}
-    for a in actions:
-        if a.action not in out or a.t < out[a.action]:
-            out[a.action] = a.t
-    return out
-
-
-def now() -> float:
-    return time.time()

@@ -32,7 +32,6 @@ from warroom.drill.promql.syntax import (RANGE_FUNCS, Agg, Binary, Call, Labels,
 from warroom.drill.quantile import bucket_quantile
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
-LOOKBACK = 300.0       # Prometheus' default lookback delta for instant selectors
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
 
 Cell = float | None

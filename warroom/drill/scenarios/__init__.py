@@ -108,9 +108,6 @@ class Scenario:
         """Every action that bends at least one fault, in the order the faults list them."""
         return tuple(dict.fromkeys(m.action for f in self.faults for m in f.mitigations))
 
-    def fault(self, name: str) -> Fault:
-        return next(f for f in self.faults if f.name == name)
-
 
 #: What each field's annotation accepts from TOML (the nested tables are built separately).
 _NUMBER = (int, float)
