@@ -31,7 +31,6 @@ class Provider:
     requests_per_second: float
     quota_used: float            # healthy share of the daily token quota in use
     daily_tokens: int
-    status_url: str
 
 
 REPOS: tuple[Repo, ...] = (
@@ -45,12 +44,9 @@ REPOS: tuple[Repo, ...] = (
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
 
 PROVIDERS: tuple[Provider, ...] = (
-    Provider("anthropic", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000,
-             "https://status.anthropic.com/api/v2/status.json"),
-    Provider("openai", "gpt-4-turbo", 1.2, 0.31, 1_500_000,
-             "https://status.openai.com/api/v2/status.json"),
-    Provider("google", "gemini-1.5-pro", 0.4, 0.18, 1_000_000,
-             "https://status.cloud.google.com/incidents.json"),
+    Provider("anthropic", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000),
+    Provider("openai", "gpt-4-turbo", 1.2, 0.31, 1_500_000),
+    Provider("google", "gemini-1.5-pro", 0.4, 0.18, 1_000_000),
 )
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 

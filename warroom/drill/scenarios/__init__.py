@@ -46,7 +46,6 @@ from typing import Any
 from warroom.errors import NotFoundError, WarroomError
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SCENARIO = "rate-limit"
 
 
 class ScenarioError(WarroomError):
