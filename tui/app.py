@@ -75,6 +75,8 @@ class WarroomApp(App[int]):
             self.notify(problem, title="config [keys]", severity="warning", timeout=10, markup=False)
         if self.ctx.drill is not None and self.ctx.drill.notice:
             self.notify(self.ctx.drill.notice, title="drill", timeout=10, markup=False)
+        if self.ctx.notice:
+            self.notify(self.ctx.notice, title="resume", timeout=10, markup=False)
 
     def apply_keymap(self, keys: dict[str, str]) -> None:
         """``[keys]`` from the config: binding id → comma-separated keys. Unknown ids are reported."""
@@ -137,17 +139,20 @@ class WarroomApp(App[int]):
             self.push_screen(HelpScreen())
 
     def resume_command(self) -> str:
-        """The exact command that brings the commander back here: the drill's own command line
-        (same scenario, state dir and config), else ``warroom resume ID``."""
+        """The exact command that brings the commander back here: ``warroom resume ID`` for the
+        open incident (a drill incident reopens in its own drill: ``tui.launch.resume_context``),
+        with the state dir when it is not the default (a dashboard drill's incidents live apart,
+        and an id can exist there and among real incidents) and the global options typed; with
+        no incident, a drill's own command line."""
         import shlex
 
-        if self.ctx.drill is not None:
-            return self.ctx.drill.relaunch or shlex.join(["warroom", "drill", self.ctx.drill.scenario])
         inc = self.dashboard.controller.incident
+        if inc is None and self.ctx.drill is not None:
+            return self.ctx.drill.relaunch or shlex.join(["warroom", "drill", self.ctx.drill.scenario])
         cmd = ["warroom", "resume"] + ([inc.id] if inc is not None else [])
         if self.ctx.config.incident.state_dir:
             cmd += ["--state-dir", str(self.ctx.state_dir)]
-        return shlex.join(cmd)
+        return shlex.join([*cmd, *self.ctx.options])
 
     async def action_quit(self) -> None:
         """Textual's own quit (the command palette's "Quit the application", ctrl+q) asks the

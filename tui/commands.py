@@ -7,7 +7,13 @@ list`` never pays for the UI.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.context import AppContext, Reopen
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> Callable[..., int]:
@@ -46,21 +52,35 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from tui.launch import dashboard_context, run_app
-    from warroom.cli.common import config_from_args
-
-    cfg = config_from_args(args)
-    return run_app(dashboard_context(cfg))
-
-
-def cmd_resume(args: argparse.Namespace) -> int:
-    from tui.launch import dashboard_context, run_app
+    from tui.launch import dashboard_context, global_options, run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
     ctx = dashboard_context(cfg)
-    ctx.resume_id = args.incident or "latest"
-    return run_app(ctx)
+    ctx.options = global_options(sys.argv[1:])
+    return run_app(ctx, reopen=partial(_reopen, args))
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    """The dashboard on an incident in its own world: a drill incident reopens its drill
+    (simulator, speed, clock), a real one the configured sources (``tui.launch.resume_context``)."""
+    from tui.launch import global_options, resume_context, run_app
+    from warroom.cli.common import config_from_args
+
+    cfg = config_from_args(args)
+    ctx = resume_context(cfg, args.incident, options=global_options(sys.argv[1:]))
+    return run_app(ctx, reopen=partial(_reopen, args))
+
+
+def _reopen(args: argparse.Namespace, request: Reopen) -> AppContext:
+    """The dashboard a ``Reopen`` asks for, from a fresh config (the last one was bent to
+    the world it ran)."""
+    from tui.launch import global_options, resume_context
+    from warroom.cli.common import config_from_args
+
+    cfg = config_from_args(args)
+    cfg.incident.state_dir = str(request.root)
+    return resume_context(cfg, request.incident_id, options=global_options(sys.argv[1:]))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -86,17 +106,16 @@ def cmd_drill(args: argparse.Namespace) -> int:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
     if args.speed is not None and args.speed <= 0:
         raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
-    from tui.launch import drill_context, run_app
+    from tui.launch import drill_context, global_options, run_app
     from warroom.cli.common import config_from_args
-
-    import sys
 
     from warroom.drill.lifecycle import resume_command
 
     cfg = config_from_args(args)
     relaunch = resume_command(sys.argv[1:])
-    return run_app(drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)),
-                                 relaunch=relaunch))
+    ctx = drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)), relaunch=relaunch)
+    ctx.options = global_options(sys.argv[1:])
+    return run_app(ctx, reopen=partial(_reopen, args))
 
 
 # --------------------------------------------------------------------------- scenarios

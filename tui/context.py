@@ -29,6 +29,17 @@ class DrillInfo:
     relaunch: str | None = None      # the command that comes back to this drill after a quit
 
 
+@dataclass(frozen=True)
+class Reopen:
+    """What a dashboard exits with to be reopened on an incident of another world (a drill
+    incident chosen from the real dashboard): its id, the state dir that holds it, and the
+    command that does the same by hand."""
+
+    incident_id: str
+    root: Path
+    command: str
+
+
 @dataclass
 class AppContext:
     config: Config
@@ -40,6 +51,8 @@ class AppContext:
     drill: DrillInfo | None = None
     resume_id: str | None = None             # open this incident straight away
     offer_resume: bool = True
+    notice: str | None = None                # something the launch decided, shown once (a toast)
+    options: list[str] = field(default_factory=list)   # global options typed (--config ...), for resume commands
     ascii_only: bool = False
     refresh: float | None = None             # seconds between metric polls (None: from config)
     tick: float = 1.0                        # seconds between clock repaints (0: never, for tests)

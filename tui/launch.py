@@ -6,12 +6,18 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
+import shlex
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
-from tui.context import AppContext, DrillInfo
+from tui.context import AppContext, DrillInfo, Reopen
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
+from warroom.durations import format_duration
 from warroom.runbook.model import Finding, Runbook
 
 
@@ -83,29 +89,181 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
     info = DrillInfo(scenario=scenario, speed=speed or 1.0, relaunch=relaunch)
-    env: dict[str, str] = {}
-    if importlib.util.find_spec("warroom.drill.simulator") is not None:
-        from warroom.drill.lifecycle import choose_drill
-
-        choice = choose_drill(base / "drills", scenario, speed, new=new,
-                              incident_resolved=partial(_incident_resolved, cfg))
-        drill = choice.drill
-        info.speed = drill.speed
-        info.title = drill.scenario.title
-        info.notice = choice.notice
-        info.extra["drill"] = drill
-        source = drill.source(cfg.slo, window=cfg.prometheus.window)
-        env = drill.env()
-        # The drill's own kubeconfig (an .invalid cluster, context "drill"): what the run dialog
-        # names as the target, and all a k8s step could ever reach.
-        cfg.kubernetes.kubeconfig = env.get("KUBECONFIG", cfg.kubernetes.kubeconfig)
-        cfg.kubernetes.context = "drill"
-    else:
+    if importlib.util.find_spec("warroom.drill.simulator") is None:
         from tui.fakesource import FakeSource
 
-        source = FakeSource()
+        return AppContext(config=cfg, source=FakeSource(), runbook_loader=partial(load_library, cfg),
+                          drill=info, refresh=1.0)
+    from warroom.drill.lifecycle import choose_drill
+
+    choice = choose_drill(base / "drills", scenario, speed, new=new,
+                          incident_resolved=partial(_incident_resolved, cfg))
+    info.notice = choice.notice
+    return _drill_world(cfg, choice.drill, info)
+
+
+def _drill_world(cfg: Config, drill: Any, info: DrillInfo) -> AppContext:
+    """The context of one drill's world, however the dashboard came to it (``warroom demo``,
+    ``warroom drill NAME``, ``warroom resume`` of a drill incident): the drill's simulator as
+    the only metric source, its stand-ins on PATH, its own kubeconfig, its own speed. Nothing
+    the config points at (Prometheus, Alertmanager, a cluster, status pages) is opened."""
+    info.scenario = drill.scenario.name
+    info.speed = drill.speed
+    info.title = drill.scenario.title
+    info.extra["drill"] = drill
+    source = drill.source(cfg.slo, window=cfg.prometheus.window)
+    env = drill.env()
+    # The drill's own kubeconfig (an .invalid cluster, context "drill"): what the run dialog
+    # names as the target, and all a k8s step could ever reach.
+    cfg.kubernetes.kubeconfig = env.get("KUBECONFIG", cfg.kubernetes.kubeconfig)
+    cfg.kubernetes.context = "drill"
     return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
                       drill=info, refresh=1.0, extra_env=env)
+
+
+@dataclass(frozen=True)
+class FoundIncident:
+    """An incident found for ``warroom resume``: the state directory that holds it, and its state."""
+
+    root: Path
+    state: Any
+    also: tuple[Path, ...] = ()        # other state dirs holding an incident of the same id
+
+    @property
+    def id(self) -> str:
+        return str(self.state.id)
+
+
+def incident_roots(cfg: Config) -> list[Path]:
+    """Where ``warroom resume`` looks: the state dir, then the drills' own (a dashboard drill's
+    incidents live there, apart from real ones)."""
+    base = Path(cfg.state_dir())
+    return [base, base / "drills"]
+
+
+def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
+    """The incident ``warroom resume [ID]`` means, wherever it lives.
+
+    An id is looked for in the state dir first, then in the drills' (the same id can exist in
+    both: the real incident wins, and the other is named in the notice). No id: the most
+    recently declared open incident of either (``NotFoundError`` when there is none).
+    """
+    from warroom.errors import NotFoundError
+
+    roots = incident_roots(cfg)
+    if not incident_id or incident_id == "latest":
+        newest: FoundIncident | None = None
+        for root in roots:
+            store = _store_at(root, cfg, roots[0])
+            if store is None:
+                continue
+            for st in store.open_incidents():
+                when = st.declared_at.timestamp() if st.declared_at else 0.0
+                if newest is None or when > (newest.state.declared_at.timestamp()
+                                             if newest.state.declared_at else 0.0):
+                    newest = FoundIncident(root, st)
+        if newest is None:
+            raise NotFoundError(f"no open incident under {roots[0]} or its drills"
+                                " (`warroom incident list` shows them all)")
+        return newest
+    hits: list[FoundIncident] = []
+    first_error: NotFoundError | None = None
+    for root in roots:
+        store = _store_at(root, cfg, roots[0])
+        if store is None:
+            continue
+        try:
+            inc = store.open(incident_id)
+        except NotFoundError as exc:
+            first_error = first_error or exc
+            continue
+        hits.append(FoundIncident(root, inc.state))
+    if not hits:
+        assert first_error is not None
+        raise first_error
+    return FoundIncident(hits[0].root, hits[0].state, also=tuple(h.root for h in hits[1:]))
+
+
+def _store_at(root: Path, cfg: Config, base: Path) -> Any:
+    """The incident store at ``root``; None for the drills' dir when it has no incidents, or when
+    a shared store is configured (it holds them all: looked at once, from the state dir)."""
+    from warroom.incident.store import IncidentStore
+
+    if root == base:
+        return IncidentStore(root, cfg)
+    if not (root / "incidents").is_dir():
+        return None
+    store = IncidentStore(root, cfg)
+    return None if store.shared is not None else store
+
+
+def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[str] = ()) -> AppContext:
+    """The dashboard on an incident, in the world it belongs to.
+
+    A drill incident reopens its own drill (simulator, speed, clock, stand-ins): the same world
+    ``warroom demo`` continues, so its curves go on where they were. A real incident gets the
+    configured sources and never a simulator. ``options`` are the global options typed
+    (``--config`` …) that the quit dialog's command must repeat.
+    """
+    found = find_incident(cfg, incident_id)
+    if found.root != Path(cfg.state_dir()):
+        cfg.incident.state_dir = str(found.root)
+    notice = None
+    if found.also:
+        notice = (f"{found.id} also names an incident under {found.also[0]}:"
+                  f" `{shlex.join(['warroom', 'resume', found.id, '--state-dir', str(found.also[0])])}` opens that one")
+    if found.state.drill is None:
+        ctx = dashboard_context(cfg)
+        ctx.resume_id = found.id
+        ctx.offer_resume = False
+        ctx.options = list(options)
+        if notice:
+            ctx.notice = notice
+        return ctx
+    from warroom.incident.store import IncidentStore
+
+    drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
+    info = DrillInfo(scenario=drill.scenario.name,
+                     relaunch=resume_invocation(found.id, found.root, options))
+    said = (f"resumed {found.id} in its {drill.scenario.name} drill {drill.name} at scenario time"
+            f" {format_duration(max(0.0, drill.scenario_time()))} (×{drill.speed:g})")
+    info.notice = f"{said}; {notice}" if notice else said
+    ctx = _drill_world(cfg, drill, info)
+    ctx.resume_id = found.id
+    ctx.offer_resume = False
+    ctx.options = list(options)
+    return ctx
+
+
+def resume_invocation(incident_id: str, root: Path, options: Sequence[str] = ()) -> str:
+    """``warroom resume ID --state-dir ROOT`` with the global options typed: exact even when the
+    same id exists both among real incidents and among the drills'."""
+    return shlex.join(["warroom", "resume", incident_id, "--state-dir", str(Path(root).resolve()), *options])
+
+
+def global_options(argv: Sequence[str]) -> list[str]:
+    """The global options of a command line that say which config and how (``--config``,
+    ``--read-only``, ``--context``, ``--shared``), to be repeated by a resume command; the state
+    dir is left out (the resume command names it itself)."""
+    keep_value = {"--config", "--context", "--shared"}
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        if arg in keep_value and i + 1 < len(args):
+            out += [arg, args[i + 1]]
+            i += 2
+            continue
+        if arg == "--state-dir":
+            i += 2
+            continue
+        if arg == "--read-only" or any(arg.startswith(f"{o}=") for o in keep_value):
+            out.append(arg)
+        i += 1
+    return out
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:
@@ -158,9 +316,17 @@ def _incident_resolved(cfg: Config, incident_id: str) -> bool:
         return False
 
 
-def run_app(ctx: AppContext) -> int:
+def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = None) -> int:
+    """Run the dashboard. One that asks to reopen on an incident of another world (a drill
+    incident chosen from the real dashboard's resume offer) is followed by the dashboard
+    ``reopen`` builds for it — the same context ``warroom resume ID`` builds."""
     from tui.app import WarroomApp
 
-    app = WarroomApp(ctx)
-    result = app.run()
-    return int(result or 0)
+    while True:
+        result = WarroomApp(ctx).run()
+        if not isinstance(result, Reopen):
+            return int(result or 0)
+        if reopen is None:
+            print(f"warroom: {result.command}", file=sys.stderr)
+            return 0
+        ctx = reopen(result)

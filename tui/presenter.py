@@ -63,6 +63,7 @@ class OpenSummary:
     status: str
     declared_at: float | None
     drill: str | None = None          # "rate-limit ×10" for a drill incident
+    elsewhere: str | None = None      # the state dir to reopen it from, when not in this dashboard's world
 
 
 @dataclass
@@ -90,31 +91,80 @@ def describe(exc: BaseException) -> str:
 
 
 def open_incidents(ctx: AppContext) -> list[OpenSummary]:
-    """The incidents this dashboard may resume (a drill only its own)."""
+    """The incidents this dashboard may resume, oldest first: a drill only its own; the real
+    dashboard its state dir's and the drills' open incidents (a drill incident, chosen, reopens
+    in its own drill: ``OpenSummary.elsewhere``)."""
+    sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+    base = Path(ctx.state_dir)
+    out = _open_under(ctx, base, sim)
+    if ctx.drill is None and (base / "drills" / "incidents").is_dir():
+        from warroom.shared.dsn import resolve
+
+        if resolve(ctx.config) is None:     # a shared store holds the drills' too: listed once
+            out += _open_under(ctx, base / "drills", None)
+    return sorted(out, key=lambda o: o.declared_at or 0.0)
+
+
+def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]:
     from warroom.incident.store import IncidentStore
 
     from warroom.shared.dsn import resolve
 
-    root = Path(ctx.state_dir) / "incidents"
+    root = state_dir / "incidents"
     if resolve(ctx.config) is None and (not root.is_dir() or next(root.iterdir(), None) is None):
         # Nothing to resume: the engine (and its imports, ~3 MB resident) loads only when
         # an incident is declared or opened.
         return []
-    sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+    own = state_dir == Path(ctx.state_dir)
     out = []
-    for st in IncidentStore(ctx.state_dir, ctx.config).open_incidents():
+    for st in IncidentStore(state_dir, ctx.config).open_incidents():
         drill = st.drill or {}
-        if sim is not None and drill.get("dir") != str(sim.path):
+        if sim is not None and not same_drill(drill, sim):
             # A drill resumes only its own incidents: another scenario's (or an earlier run's)
             # incident would be worked against a world that never had it.
             continue
         label = None
         if drill:
             label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
+        # A drill incident outside its drill's dashboard is opened in its own world, by the
+        # same path as `warroom resume ID`; so is anything not under this dashboard's state dir.
+        elsewhere = None if (own and (not drill or ctx.drill is not None)) else str(state_dir)
         out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
                                declared_at=st.declared_at.timestamp() if st.declared_at else None,
-                               drill=label))
+                               drill=label, elsewhere=elsewhere))
     return out
+
+
+def same_drill(recorded: dict[str, Any] | None, sim: Any) -> bool:
+    """Whether an incident's recorded drill (``state.drill``) is the drill ``sim`` is."""
+    where = (recorded or {}).get("dir")
+    if not where:
+        return False
+    try:
+        return Path(str(where)).resolve() == Path(sim.path).resolve()
+    except OSError:
+        return False
+
+
+def world_mismatch(ctx: AppContext, incident_id: str, recorded: dict[str, Any] | None) -> str | None:
+    """Why this dashboard must not adopt the incident (None: it may): a drill incident is judged
+    only by its own drill's simulator, a real one never by a simulator. The dashboard's metric
+    source, speed and stand-ins are its world's; adopting across worlds would show one world's
+    curves beside the other's incident."""
+    sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+    if recorded and ctx.drill is None:
+        return (f"{incident_id} is a drill incident ({recorded.get('scenario', '?')}): it opens in its own drill"
+                f" — `warroom resume {incident_id}`")
+    if sim is None:
+        return None
+    if not recorded:
+        return (f"{incident_id} is a real incident and this is the {sim.scenario.name} drill:"
+                f" open it with `warroom resume {incident_id}`")
+    if not same_drill(recorded, sim):
+        return (f"{incident_id} belongs to another drill ({recorded.get('scenario', '?')},"
+                f" {recorded.get('dir') or 'no directory recorded'}), not {sim.name}:"
+                f" open it with `warroom resume {incident_id}`")
+    return None
 
 
 class IncidentPresenter:
@@ -184,6 +234,9 @@ class IncidentPresenter:
     def _adopt(self, incident: Any) -> str:
         from warroom.incident.live import LiveIncident
 
+        refused = world_mismatch(self.ctx, incident.id, incident.state.drill)
+        if refused is not None:
+            raise WarroomError(refused)
         drill = self.ctx.drill
         old = self.live
         self.live = LiveIncident(incident, self.ctx.source,
@@ -204,7 +257,7 @@ class IncidentPresenter:
 
     def open(self, inc_id: str) -> str:
         if inc_id == "latest":
-            found = self.open_incidents()
+            found = [o for o in self.open_incidents() if o.elsewhere is None]
             if not found:
                 raise WarroomError(f"no open incident under {self.ctx.state_dir}")
             inc_id = found[-1].id

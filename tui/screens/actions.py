@@ -114,14 +114,31 @@ class DashboardActions:
         from tui.screens.modals.pickers import OpenIncident, ResumeScreen
 
         now = self.ctx.clock.now()
-        items = [OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
-                              elapsed=format_clock(now - i.declared_at) if i.declared_at else "?",
-                              drill=i.drill)
-                 for i in reversed(incidents)]
+        by_key = {}
+        items = []
+        for i in reversed(incidents):
+            key = i.id if i.elsewhere is None else f"{i.elsewhere}:{i.id}"
+            by_key[key] = i
+            items.append(OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
+                                      elapsed=format_clock(now - i.declared_at) if i.declared_at else "?",
+                                      drill=i.drill, key=key))
 
-        def chosen(inc_id: str | None) -> None:
-            if inc_id:
-                self.presenter.call(self.presenter.open, inc_id, done=f"resumed {inc_id}")
+        def chosen(key: str | None) -> None:
+            picked = by_key.get(key) if key else None
+            if picked is None:
+                return
+            if picked.elsewhere is not None:
+                # Another world (a drill incident from the real dashboard): this dashboard closes
+                # and the one `warroom resume` builds for it opens (its simulator, speed, clock).
+                from pathlib import Path
+
+                from tui.context import Reopen
+                from tui.launch import resume_invocation
+
+                root = Path(picked.elsewhere)
+                self.app.exit(Reopen(picked.id, root, resume_invocation(picked.id, root, self.ctx.options)))
+                return
+            self.presenter.call(self.presenter.open, picked.id, done=f"resumed {picked.id}")
 
         self.app.push_screen(ResumeScreen(items), chosen)
 

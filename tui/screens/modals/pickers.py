@@ -106,6 +106,7 @@ class OpenIncident:
     status: str
     elapsed: str
     drill: str | None = None      # "rate-limit ×10": the drill's scenario and speed
+    key: str | None = None        # what choosing it answers (default: the id; unique in the list)
 
 
 class ResumeScreen(Dialog[str]):
@@ -127,7 +128,7 @@ class ResumeScreen(Dialog[str]):
                 if inc.drill:
                     t.append(f"  drill {inc.drill}", "dim")
                 t.append(f"  open {inc.elapsed}", "dim")
-                opts.append(Option(t, id=inc.id))
+                opts.append(Option(t, id=inc.key or inc.id))
             yield OptionList(*opts, id="resume-list")
             yield Static("enter resumes the highlighted incident; esc starts without one "
                          "(open incidents stay open).", classes="hint")

@@ -1,0 +1,172 @@
+"""Every way back to a drill incident reopens that drill's very world (its simulator, speed and
+clock: continuous metrics), and a real incident never gets a simulator: ``warroom resume ID``,
+``warroom resume`` (latest), the real dashboard's resume offer, the command the quit dialog names."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tui.launch import drill_context, find_incident, global_options, resume_context, resume_invocation
+from tui.presenter import open_incidents, world_mismatch
+from warroom.config import Config
+from warroom.drill.source import DrillSource
+from warroom.errors import NotFoundError, WarroomError
+from warroom.incident.store import IncidentStore
+
+
+def _cfg(tmp: Path, *, prometheus: bool = False) -> Config:
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp / "state")
+    if prometheus:
+        cfg.prometheus.url = "http://127.0.0.1:9"   # configured; a drill must never reach it
+    return cfg
+
+
+def _drill_incident(tmp: Path, scenario: str = "rate-limit", speed: float = 10.0):
+    """A drill started as `warroom drill SCENARIO --speed N` and an incident declared on it."""
+    ctx = drill_context(_cfg(tmp), scenario, speed)
+    drill = ctx.drill.extra["drill"]
+    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title="quota climbing", severity="P2", runbook=None, source={},
+        drill={"scenario": scenario, "speed": drill.speed, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    return ctx, drill, inc
+
+
+def _real_incident(tmp: Path, title: str = "checkout 5xx"):
+    cfg = _cfg(tmp)
+    return IncidentStore(cfg.state_dir(), cfg).create(title=title, severity="P1", runbook=None, source={})
+
+
+def _values(source, cfg: Config, at: float) -> dict[str, float | None]:
+    return {s.slo_id: s.value for s in source.fetch(cfg.slo, at=at)}
+
+
+def test_resume_by_id_reopens_the_drills_own_world(tmp_path: Path) -> None:
+    first, drill, inc = _drill_incident(tmp_path, "rate-limit", 10.0)
+    drill.record("circuit_breaker", at=drill.start + 60.0)         # what the responders did
+    at = drill.start + 120.0                                         # 20 scenario minutes in
+    before = _values(first.source, first.config, at)
+
+    cfg = _cfg(tmp_path, prometheus=True)
+    ctx = resume_context(cfg, inc.id)
+    assert ctx.drill is not None and ctx.resume_id == inc.id and not ctx.offer_resume
+    assert ctx.drill.extra["drill"].path == drill.path               # the very same drill ...
+    assert (ctx.drill.scenario, ctx.drill.speed) == ("rate-limit", 10.0)   # ... at its own speed
+    assert isinstance(ctx.source, DrillSource) and ctx.source_error is None   # never Prometheus
+    assert ctx.sources == {}                                         # nor anything else configured
+    assert Path(ctx.state_dir) == Path(first.state_dir)
+    assert str(drill.path / "bin") in ctx.extra_env.get("PATH", "")  # its stand-ins
+    assert _values(ctx.source, cfg, at) == before                    # continuous: same curves
+    assert f"resumed {inc.id}" in (ctx.drill.notice or "") and "×10" in (ctx.drill.notice or "")
+
+
+def test_resume_latest_finds_the_open_drill_incident(tmp_path: Path) -> None:
+    real = _real_incident(tmp_path)
+    real.resolve("fixed", resolution="rollback")
+    _, drill, inc = _drill_incident(tmp_path, "timeout", 30.0)
+    ctx = resume_context(_cfg(tmp_path), None)
+    assert ctx.resume_id == inc.id
+    assert ctx.drill is not None and ctx.drill.extra["drill"].path == drill.path and ctx.drill.speed == 30.0
+
+
+def test_a_real_incident_never_gets_a_simulator(tmp_path: Path) -> None:
+    _drill_incident(tmp_path)                        # a drill (and its incident) exist as well
+    real = _real_incident(tmp_path)
+    ctx = resume_context(_cfg(tmp_path), real.id)
+    assert ctx.drill is None and ctx.resume_id == real.id
+    assert ctx.source is None and "no Prometheus configured" in (ctx.source_error or "")
+    with_prom = resume_context(_cfg(tmp_path, prometheus=True), real.id)
+    assert with_prom.drill is None and not isinstance(with_prom.source, DrillSource)
+
+
+def test_a_drill_incident_declared_from_the_cli_reopens_its_drill(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+
+    state = tmp_path / "state"
+    assert main(["incident", "new", "--title", "timeouts", "--severity", "P2", "--drill", "timeout",
+                 "--speed", "20", "--state-dir", str(state)]) == 0
+    inc_id = capsys.readouterr().out.split()[0]
+    inc = IncidentStore(state, _cfg(tmp_path)).open(inc_id)
+    ctx = resume_context(_cfg(tmp_path), inc_id)
+    assert ctx.drill is not None and str(ctx.drill.extra["drill"].path) == inc.state.drill["dir"]
+    assert (ctx.drill.scenario, ctx.drill.speed) == ("timeout", 20.0)
+    assert Path(ctx.state_dir) == state                 # where the incident lives
+
+
+def test_a_drill_incident_whose_drill_is_gone_is_refused_not_opened_on_prometheus(tmp_path: Path) -> None:
+    _, drill, inc = _drill_incident(tmp_path)
+    shutil.rmtree(drill.path)
+    with pytest.raises(WarroomError, match="drill directory"):
+        resume_context(_cfg(tmp_path, prometheus=True), inc.id)
+
+
+def test_an_unknown_id_names_where_it_looked(tmp_path: Path) -> None:
+    _drill_incident(tmp_path)
+    with pytest.raises(NotFoundError):
+        find_incident(_cfg(tmp_path), "INC-19990101-7")
+
+
+def test_the_same_id_among_real_and_drill_incidents(tmp_path: Path) -> None:
+    """Ids are numbered per state dir, so INC-…-1 can be both a drill's and a real incident:
+    the real one wins by default and the notice names the other's exact command."""
+    _, drill, inc = _drill_incident(tmp_path)
+    real = _real_incident(tmp_path)
+    assert real.id == inc.id
+    ctx = resume_context(_cfg(tmp_path), inc.id)
+    assert ctx.drill is None and "drills" in (ctx.notice or "")
+    cmd = shlex.split((ctx.notice or "").split("`")[1])
+    drilled = _from_command(tmp_path, cmd)
+    assert drilled.drill is not None and drilled.drill.extra["drill"].path == drill.path
+
+
+def _from_command(tmp_path: Path, cmd: list[str]):
+    """The context the CLI builds for a `warroom resume …` command line, as typed."""
+    from tui.cli import build_parser
+    from warroom.cli.common import config_from_args
+
+    assert cmd[:2] == ["warroom", "resume"]
+    args = build_parser(cmd[1:]).parse_args(cmd[1:])
+    cfg = config_from_args(args)
+    if not getattr(args, "state_dir", None):
+        cfg.incident.state_dir = str(tmp_path / "state")
+    return resume_context(cfg, args.incident, options=global_options(cmd[1:]))
+
+
+def test_the_resume_command_repeats_the_config_and_lands_in_the_same_world(tmp_path: Path) -> None:
+    _, drill, inc = _drill_incident(tmp_path)
+    conf = tmp_path / "warroom.toml"
+    conf.write_text("")
+    opts = global_options(["drill", "rate-limit", "--speed", "10", "--config", str(conf), "--state-dir", "x",
+                           "--read-only", "--new"])
+    assert opts == ["--config", str(conf), "--read-only"]
+    cmd = resume_invocation(inc.id, Path(_cfg(tmp_path).state_dir()) / "drills", opts)
+    ctx = _from_command(tmp_path, shlex.split(cmd))
+    assert ctx.drill is not None and ctx.drill.extra["drill"].path == drill.path and ctx.read_only
+
+
+def test_the_real_dashboard_offers_drill_incidents_to_reopen_in_their_world(tmp_path: Path) -> None:
+    from tui.launch import dashboard_context
+
+    _, _, drilled = _drill_incident(tmp_path)
+    real = _real_incident(tmp_path, "disk full")
+    ctx = dashboard_context(_cfg(tmp_path))
+    offered = {o.title: o for o in open_incidents(ctx)}
+    assert offered["disk full"].elsewhere is None and offered["disk full"].drill is None
+    assert offered["quota climbing"].elsewhere == str(Path(ctx.state_dir) / "drills")
+    assert offered["quota climbing"].drill == "rate-limit ×10"
+    # adopting across worlds is refused by construction, both ways
+    assert world_mismatch(ctx, drilled.id, drilled.state.drill) is not None
+    assert world_mismatch(ctx, real.id, None) is None
+    in_drills = _cfg(tmp_path)
+    in_drills.incident.state_dir = str(Path(ctx.state_dir) / "drills")
+    drill_ctx = resume_context(in_drills, drilled.id)
+    assert drill_ctx.drill is not None
+    assert world_mismatch(drill_ctx, real.id, None) is not None
+    assert world_mismatch(drill_ctx, drilled.id, drilled.state.drill) is None
+    other = {"scenario": "timeout", "speed": 10.0, "dir": str(tmp_path / "elsewhere")}
+    assert "another drill" in (world_mismatch(drill_ctx, "INC-x", other) or "")
