@@ -68,6 +68,9 @@ class AppContext:
     # one is opened or an incident declared), so the dashboard runs it in a worker after its
     # first frame, and anything that needs the runbooks earlier waits for it here.
     runbook_loader: Callable[[], tuple[list[Runbook], list[Finding]]] | None = None
+    # Called once by the first metric poll, in its worker thread, before it fetches: waits for a
+    # new drill's world integrated by a child process (``tui.drill_warmup``). None: nothing to wait for.
+    source_warmup: Callable[[], None] | None = None
     _runbook_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property

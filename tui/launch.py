@@ -112,13 +112,17 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo) -> AppContext:
     info.title = drill.scenario.title
     info.extra["drill"] = drill
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
+    from tui import drill_warmup
+    from warroom.drill.simulator import SERIES_CACHE
+
+    warmup = drill_warmup.start(drill.path, drill.path / SERIES_CACHE)
     env = drill.env()
     # The drill's own kubeconfig (an .invalid cluster, context "drill"): what the run dialog
     # names as the target, and all a k8s step could ever reach.
     cfg.kubernetes.kubeconfig = env.get("KUBECONFIG", cfg.kubernetes.kubeconfig)
     cfg.kubernetes.context = "drill"
     return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
-                      drill=info, refresh=1.0, extra_env=env)
+                      drill=info, refresh=1.0, extra_env=env, source_warmup=warmup)
 
 
 @dataclass(frozen=True)

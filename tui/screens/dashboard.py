@@ -239,6 +239,9 @@ class DashboardScreen(Screen[None]):
     def _fetch_metrics(self) -> None:
         ctx = self.app.ctx
         assert ctx.source is not None
+        warmup, ctx.source_warmup = ctx.source_warmup, None
+        if warmup is not None:
+            warmup()
         now = ctx.clock.now()
         try:
             readings, health = fetch_readings(ctx.source, self._tracker, ctx.config.slo, now)
