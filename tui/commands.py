@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from tui.launch import dashboard_context, global_options, run_app
+    from tui.launch import dashboard_context, global_options
+    from tui.run import run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
@@ -64,7 +65,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def cmd_resume(args: argparse.Namespace) -> int:
     """The dashboard on an incident in its own world: a drill incident reopens its drill
     (simulator, speed, clock), a real one the configured sources (``tui.launch.resume_context``)."""
-    from tui.launch import global_options, resume_context, run_app
+    from tui.launch import global_options, resume_context
+    from tui.run import run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
@@ -94,7 +96,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     names = scenario_names()
     if getattr(args, "replay", None):
-        from tui.launch import replay_context, run_app
+        from tui.launch import replay_context
+        from tui.run import run_app
         from warroom.cli.common import config_from_args
 
         return run_app(replay_context(config_from_args(args), args.replay, args.speed))
@@ -106,7 +109,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
     if args.speed is not None and args.speed <= 0:
         raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
-    from tui.launch import drill_context, global_options, run_app
+    from tui.launch import drill_context, global_options
+    from tui.run import run_app
     from warroom.cli.common import config_from_args
 
     from warroom.drill.lifecycle import resume_command

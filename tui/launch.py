@@ -1,4 +1,4 @@
-"""Building an ``AppContext`` for each way the dashboard is started, and running the app.
+"""Building an ``AppContext`` for each way the dashboard is started (``tui.run`` runs the app).
 
 Kept apart from ``tui.commands`` so tests can build the same contexts without argparse.
 """
@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import shlex
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tui.context import AppContext, DrillInfo, Reopen
+from tui.context import AppContext, DrillInfo
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
 from warroom.durations import format_duration
@@ -318,19 +317,3 @@ def _incident_resolved(cfg: Config, incident_id: str) -> bool:
         return bool(IncidentStore(cfg.state_dir(), cfg).open(incident_id).state.resolved)
     except (WarroomError, OSError):
         return False
-
-
-def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = None) -> int:
-    """Run the dashboard. One that asks to reopen on an incident of another world (a drill
-    incident chosen from the real dashboard's resume offer) is followed by the dashboard
-    ``reopen`` builds for it — the same context ``warroom resume ID`` builds."""
-    from tui.app import WarroomApp
-
-    while True:
-        result = WarroomApp(ctx).run()
-        if not isinstance(result, Reopen):
-            return int(result or 0)
-        if reopen is None:
-            print(f"warroom: {result.command}", file=sys.stderr)
-            return 0
-        ctx = reopen(result)
