@@ -305,6 +305,7 @@ async def test_keys_respond_and_panes_refresh_while_a_step_floods_output(tmp_pat
         assert len(polls) >= 2, "SLO panes did not refresh during the flood"
         assert pane.line_count > 0, "no output reached the pane during the flood"
         await wait_step(pilot, 5, "ok", timeout=120)
+        await select_step(pilot, 5)     # the keys above moved the cursor (and the shown view) away
         fin = events_of_step(app, 5, "step.finished")[0].data
         total = fin["lines"]
         assert fin["status"] == "ok" and total >= 1_000_000, fin
