@@ -1,4 +1,4 @@
-"""``curl`` for drills: provider usage APIs, status pages, FlowEngine health endpoints, Prometheus.
+"""``curl`` for drills: provider usage APIs, status pages, FlowEngine health endpoints, a Slack hook.
 
 No request leaves the machine: each known host is answered from the drill world, anything else
 fails to resolve (exit 6) exactly as an unreachable name would. ``localhost:8080`` answers only
@@ -8,11 +8,10 @@ inside a FlowEngine pod (through ``kubectl exec``); from the bastion it is conne
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
@@ -24,9 +23,6 @@ FLAGS = flags(
     "o|output= w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
     "T|upload= retry-delay= resolve=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
-HOST_IPS = {"api.anthropic.com": "160.79.104.10", "api.openai.com": "162.159.140.245",
-            "status.anthropic.com": "104.18.38.3", "status.openai.com": "104.18.20.11",
-            "status.cloud.google.com": "142.250.180.14", "hooks.slack.com": "54.192.175.16"}
 
 
 class CurlError(Exception):
@@ -45,12 +41,6 @@ class Response:
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    if argv and argv[0] in ("--version", "-V"):
-        ctx.out("curl 7.88.1 (x86_64-pc-linux-gnu) libcurl/7.88.1 OpenSSL/3.0.11 zlib/1.2.13\n"
-                "Protocols: dict file ftp ftps gopher gophers http https imap imaps ldap ldaps mqtt pop3 pop3s "
-                "rtmp rtsp scp sftp smb smbs smtp smtps telnet tftp\nFeatures: alt-svc AsynchDNS HTTP2 HTTPS-proxy "
-                "IPv6 Largefile libz NTLM SSL threadsafe TLS-SRP UnixSockets")
-        return 0
     try:
         opts = parse_args(argv, FLAGS, double_dash=False)
     except OptionError as exc:
@@ -78,9 +68,6 @@ def run(ctx: Context, argv: list[str]) -> int:
             data = opts.text("json")
         ctx.pause(0.25)
         try:
-            if opts.get("verbose"):
-                parts = urlsplit(url)
-                ctx.err(f"*   Trying {HOST_IPS.get(parts.hostname or '', '10.0.0.1')}:{parts.port or 443}...")
             resp = route(ctx, method, url, headers, data)
         except CurlError as exc:
             if show_errors:
@@ -154,11 +141,7 @@ def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: st
     if host in ("localhost", "127.0.0.1", "::1") or host.startswith(f"{fleet.DEPLOYMENT}."):
         if host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod is None:
             raise CurlError(6, f"curl: (6) Could not resolve host: {host}")
-        if port == 9090 or "prometheus" in host:
-            return prometheus(ctx, path, parts.query, data)
         return pod_endpoint(ctx, host, port or 80, path)
-    if port == 9090 or host.startswith("prometheus"):
-        return prometheus(ctx, path, parts.query, data)
     if host in ("api.anthropic.com", "api.openai.com"):
         return provider_api(ctx, host, method, path, headers)
     if host in ("status.anthropic.com", "status.openai.com"):
@@ -231,15 +214,6 @@ def status_page(ctx: Context, provider: str, path: str) -> Response:
     status = {"indicator": indicator, "description": DESCRIPTIONS[indicator]}
     if path == "/api/v2/status.json":
         return js({"page": page, "status": status})
-    if path == "/api/v2/summary.json":
-        comp_state = {"none": "operational", "minor": "degraded_performance", "major": "partial_outage"}[indicator]
-        components = [{"name": "API", "status": comp_state}, {"name": "Console", "status": "operational"}]
-        incidents = [] if indicator == "none" else [{
-            "name": "Elevated errors on the API", "status": "investigating", "impact": indicator,
-            "shortlink": f"https://stspg.io/{provider[:3]}4kq", "started_at": iso(ctx.at - 900)}]
-        return js({"page": page, "status": status, "components": components, "incidents": incidents})
-    if path == "/api/v2/incidents/unresolved.json":
-        return js({"page": page, "incidents": []})
     if path in ("/", ""):
         return Response(200, f"<!DOCTYPE html><html><head><title>{page['name']} Status</title></head><body>"
                              f"<h1>{DESCRIPTIONS[indicator]}</h1></body></html>\n", content_type="text/html")
@@ -290,38 +264,4 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         return js({"providers": out, "fallback_model": fallback or None})
     if path == "/api/schemas/version":
         return js({"version": ctx.cluster.schema_version(), "service": "flowengine"})
-    if path == "/metrics":
-        from warroom.drill.openmetrics import exposition
-        from warroom.drill.promql import Catalog
-
-        return Response(200, exposition(Catalog(ctx.series, ctx.wall), ctx.t, openmetrics=False),
-                        content_type="text/plain; version=0.0.4")
     return js({"error": "not found", "path": path}, 404)
-
-
-def prometheus(ctx: Context, path: str, query: str, data: str) -> Response:
-    from warroom.drill.promql import PromQLError
-
-    params = {k: v[-1] for k, v in parse_qs(query).items()}
-    params.update({k: v[-1] for k, v in parse_qs(data).items()})
-    if path in ("/-/healthy", "/-/ready"):
-        return Response(200, "Prometheus Server is " + ("Healthy." if "healthy" in path else "Ready.") + "\n",
-                        content_type="text/plain")
-    if path == "/api/v1/alerts":
-        return js({"status": "success", "data": {"alerts": []}})
-    if path != "/api/v1/query":
-        return js({"status": "error", "errorType": "bad_data", "error": f"drill: {path} is not simulated"}, 400)
-    expr = params.get("query", "")
-    at = float(params["time"]) if "time" in params else ctx.at
-    try:
-        result = ctx.drill.simulator.evaluate(expr, ctx.drill.scenario_time(at))
-    except PromQLError as exc:
-        return js({"status": "error", "errorType": "bad_data", "error": str(exc)}, 400)
-
-    def num(v: float) -> str:
-        return "NaN" if math.isnan(v) else ("+Inf" if v == math.inf else "-Inf" if v == -math.inf else repr(v))
-
-    if isinstance(result, float):
-        return js({"status": "success", "data": {"resultType": "scalar", "result": [at, num(result)]}})
-    vector = [{"metric": dict(s.labels), "value": [at, num(s.value)]} for s in result]
-    return js({"status": "success", "data": {"resultType": "vector", "result": vector}})

@@ -20,10 +20,6 @@ from warroom.drill.standins.base import Args, Context, OptionError, flags, parse
 
 HOST_IP = "10.20.3.14"
 DATABASE = "flowengine_db"
-TEXT_TYPES = {"task_id", "repo", "flow_type", "status", "error_message", "model", "provider", "created_at",
-              "updated_at", "actor", "event", "datname", "usename", "state", "query", "query_start",
-              "backend_start", "wait_event", "application_name", "runtime", "client_addr"}
-
 
 class SqlError(Exception):
     pass
@@ -41,9 +37,6 @@ HINT = '\npsql: hint: Try "psql --help" for more information.'
 def run(ctx: Context, argv: list[str]) -> int:
     if any(a in ("--help", "-?") for a in argv):
         ctx.out(USAGE)
-        return 0
-    if any(a in ("--version", "-V") for a in argv):
-        ctx.out("psql (PostgreSQL) 15.5")
         return 0
     try:
         args = parse_args(argv, FLAGS, double_dash=False)
@@ -122,9 +115,7 @@ def build_db(ctx: Context) -> sqlite3.Connection:
     conn.execute("PRAGMA case_sensitive_like = ON")
     now_wall = ctx.at
     conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
-    conn.create_function("pg_right", 2, lambda s, n: None if s is None else str(s)[-int(n):])
     conn.create_function("pg_age", 1, lambda ts: _interval(now_wall - _parse(ts)) if ts else None)
-    conn.create_function("date_trunc", 2, _date_trunc)
     conn.execute("""CREATE TABLE tasks (task_id TEXT PRIMARY KEY, repo TEXT, flow_type TEXT, status TEXT,
         error_message TEXT, model TEXT, provider TEXT, context_size_kb INTEGER, duration_s REAL, attempts INTEGER,
         created_at TEXT, updated_at TEXT)""")
@@ -187,16 +178,6 @@ def _interval(seconds: float) -> str:
     return f"{sign}{int(h):02d}:{int(m):02d}:{s:09.6f}"
 
 
-def _date_trunc(unit_: str, ts: str | None) -> str | None:
-    if ts is None:
-        return None
-    d = datetime.strptime(ts[:26], "%Y-%m-%d %H:%M:%S.%f")
-    fields = {"minute": d.replace(second=0, microsecond=0), "hour": d.replace(minute=0, second=0, microsecond=0),
-              "day": d.replace(hour=0, minute=0, second=0, microsecond=0)}
-    out = fields.get(unit_.lower(), d)
-    return out.strftime("%Y-%m-%d %H:%M:%S") + "+00"
-
-
 # ------------------------------------------------------------------------------ SQL dialect
 
 
@@ -229,7 +210,6 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     sql = re.sub(r"([A-Za-z_][A-Za-z0-9_.]*)\s+(NOT\s+)?ILIKE\s+('(?:[^']|'')*')",
                  lambda m: f"lower({m.group(1)}) {m.group(2) or ''}LIKE lower({m.group(3)})", sql, flags=re.I)
     sql = re.sub(r"\bleft\s*\(", "pg_left(", sql, flags=re.I)
-    sql = re.sub(r"\bright\s*\(", "pg_right(", sql, flags=re.I)
     return sql
 
 
@@ -237,7 +217,7 @@ def column_name(desc: str) -> str:
     m = re.match(r"^\s*([A-Za-z_]+)\s*\(", desc)
     if m:
         name = m.group(1).lower()
-        return {"pg_left": "left", "pg_right": "right", "pg_age": "?column?"}.get(name, name)
+        return {"pg_left": "left", "pg_age": "?column?"}.get(name, name)
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", desc.strip()):
         return desc.strip().split(".")[-1]
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*", desc.strip()):
@@ -246,13 +226,9 @@ def column_name(desc: str) -> str:
 
 
 def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> None:
-    if stmt.startswith("\\"):
-        meta(ctx, conn, stmt)
-        return
+    if stmt.startswith("\\"):          # psql's own commands (\d, \dt...) are not simulated
+        raise SqlError(f"invalid command {stmt.split()[0]}\nTry \\? for help.")
     word = stmt.split(None, 1)[0].upper() if stmt.split() else ""
-    if word in ("BEGIN", "COMMIT", "ROLLBACK", "START"):
-        ctx.out(word if word != "START" else "START TRANSACTION")
-        return
     sql = translate(stmt, ctx.at, ctx.drill.speed)
     try:
         cur = conn.execute(sql)
@@ -323,45 +299,7 @@ def pg_error(message: str, stmt: str) -> str:
     return f"ERROR:  {message}"
 
 
-def meta(ctx: Context, conn: sqlite3.Connection, stmt: str) -> None:
-    cmd = stmt.split()
-    if cmd[0] in ("\\dt", "\\d") and len(cmd) == 1:
-        ctx.out("               List of relations\n Schema |    Name    | Type  |      Owner\n"
-                "--------+------------+-------+-----------------\n"
-                " public | audit_logs | table | flowengine_user\n public | tasks      | table | flowengine_user\n"
-                "(2 rows)\n")
-        return
-    if cmd[0] == "\\d" and len(cmd) == 2:
-        info = conn.execute(f"PRAGMA table_info({cmd[1]})").fetchall()
-        if not info:
-            raise SqlError(f'Did not find any relation named "{cmd[1]}".')
-        ctx.out(f'                Table "public.{cmd[1]}"')
-        for col in info:
-            pg_type = {"TEXT": "text", "INTEGER": "integer", "REAL": "double precision"}.get(col[2], col[2].lower())
-            if col[1].endswith("_at"):
-                pg_type = "timestamp with time zone"
-            ctx.out(f" {col[1]:<16}| {pg_type}")
-        return
-    raise SqlError(f"invalid command {cmd[0]}\nTry \\? for help.")
-
-
-USAGE = """psql is the PostgreSQL interactive terminal.
+USAGE = """psql is the PostgreSQL interactive terminal (the drill's TaskDB: tasks, audit_logs, pg_stat_activity).
 
 Usage:
-  psql [OPTION]... [DBNAME [USERNAME]]
-
-General options:
-  -c, --command=COMMAND    run only single command (SQL or internal) and exit
-  -d, --dbname=DBNAME      database name to connect to
-  -f, --file=FILENAME      execute commands from file, then exit
-
-Output format options:
-  -A, --no-align           unaligned table output mode
-  -F, --field-separator=STRING
-                           field separator for unaligned output (default: "|")
-  -t, --tuples-only        print rows only
-
-Connection options:
-  -h, --host=HOSTNAME      database server host or socket directory
-  -p, --port=PORT          database server port (default: "5432")
-  -U, --username=USERNAME  database user name"""
+  psql [-c COMMAND] [-d DBNAME] [-h HOST] [-U USER] [-A] [-t] [-F SEP] [DBNAME]"""
