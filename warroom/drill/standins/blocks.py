@@ -374,26 +374,12 @@ def breaker_status(ctx: Context, args: Args) -> int:
     return 0
 
 
-def breaker_switch(ctx: Context, on: bool) -> int:
-    ctx.apply("set_env", deployment=fleet.DEPLOYMENT, namespace=fleet.NAMESPACE,
-              set={"ENABLE_CIRCUIT_BREAKER": "true" if on else "false", "CIRCUIT_BREAKER_THRESHOLD": "85"}, unset=[])
-    ctx.out(f"✓ circuit breaker {'enabled' if on else 'disabled'} on deployment/{fleet.DEPLOYMENT} (pods restarting)")
-    return 0
-
-
-command("circuit-breaker", "enable")(lambda c, a: breaker_switch(c, True))
-command("circuit-breaker", "disable")(lambda c, a: breaker_switch(c, False))
-
-
 # ------------------------------------------------------------------------------ status, config, checks, comms
 
 
-@command("status", "flows", "active failed last=")
+@command("status", "flows", "active last=")
 def status_flows(ctx: Context, args: Args) -> int:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
-    if args.get("failed"):
-        ctx.out(f"{sum(f.status == 'failed' for f in flows)} failed flows (last 10m)")
-        return 0
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
     ctx.out(f"{len(active)} active flows")
     for f in active[:20]:
@@ -415,11 +401,7 @@ def status_update(ctx: Context, args: Args) -> int:
 
 
 def config_cmd(ctx: Context, args: Args, action: str) -> int:
-    """``config get|set|list``: the orchestrator settings a runbook may change (the repo allowlist)."""
-    if action == "list":
-        for k, v in sorted(ctx.cluster.config.items()):
-            ctx.out(f"{k} = {v}")
-        return 0
+    """``config get|set``: the orchestrator settings a runbook may change (the repo allowlist)."""
     if not args.pos:
         raise Usage("Missing argument 'KEY'.", f"blocks config {action} [OPTIONS] KEY" + " VALUE" * (action == "set"))
     key = args.pos[0]
@@ -442,7 +424,7 @@ def config_cmd(ctx: Context, args: Args, action: str) -> int:
     return 0
 
 
-for _action in ("get", "set", "list"):
+for _action in ("get", "set"):
     command("config", _action)((lambda act: lambda c, a: config_cmd(c, a, act))(_action))
 
 
@@ -487,16 +469,6 @@ def security_scan(ctx: Context, args: Args) -> int:
     return 0
 
 
-@command("audit", "status")
-def audit_status(ctx: Context, args: Args) -> int:
-    since = ctx.signals.audit_stalled_since(ctx.t)
-    if since is None:
-        ctx.out(f"audit pipeline: healthy (last event {ctx.signals.audit_gap(ctx.t):.0f}s ago)")
-        return 0
-    ctx.out(f"audit pipeline: STALLED for {ctx.t - since:.0f}s (audit-shipper not acknowledging writes)")
-    return 1
-
-
 @command("", "notify", "channel= message=")
 def notify(ctx: Context, args: Args) -> int:
     if not args.pos or args.pos[0] not in ("slack", "email", "pagerduty"):
@@ -530,8 +502,7 @@ Options:
   --help     Show this message and exit.
 
 Commands:
-  audit            Audit pipeline state.
-  circuit-breaker  Inspect or toggle the model-quota circuit breaker.
+  circuit-breaker  The model-quota circuit breaker's state.
   config           Read and change orchestrator settings.
   flow             Operate on flows (retry).
   incident         Open an incident with the on-call tooling.

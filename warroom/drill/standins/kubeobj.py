@@ -159,8 +159,7 @@ class JsonPathError(Exception):
 
 
 _SEG = re.compile(r"""
-    \.\.(?P<deep>[A-Za-z0-9_\-]+)
-  | \.(?P<field>[A-Za-z0-9_\-/]+)
+    \.(?P<field>[A-Za-z0-9_\-/]+)
   | \[(?P<index>-?\d+)\]
   | \[(?P<star>\*)\]
   | \[\?\(@\.(?P<fkey>[A-Za-z0-9_.\-]+)\s*(?P<fop>==|!=)\s*(?P<fval>"[^"]*"|'[^']*'|[^)\s]+)\)\]
@@ -170,13 +169,10 @@ _SEG = re.compile(r"""
 
 
 def _walk(nodes: list[Any], expr: str) -> list[Any]:
+    """One ``{...}`` path: fields, ``[i]``, ``[*]``, ``[?(@.k=="v")]`` filters (no ``..`` descent)."""
+    expr = expr.strip().removeprefix("$")
     pos = 0
-    expr = expr.strip()
-    if expr.startswith("$"):
-        expr = expr[1:]
-    if expr in ("", "."):
-        return nodes
-    while pos < len(expr):
+    while expr not in ("", ".") and pos < len(expr):
         m = _SEG.match(expr, pos)
         if m is None:
             raise JsonPathError(f"unrecognized identifier {expr[pos:]}")
@@ -185,48 +181,28 @@ def _walk(nodes: list[Any], expr: str) -> list[Any]:
         if m.group("field") or m.group("qfield"):
             name = m.group("field") or m.group("qfield")
             for n in nodes:
-                if isinstance(n, dict):
-                    if name not in n:
-                        raise JsonPathError(f"{name} is not found")
-                    nxt.append(n[name])
-                elif isinstance(n, list):
+                if not isinstance(n, dict) or name not in n:
                     raise JsonPathError(f"{name} is not found")
+                nxt.append(n[name])
         elif m.group("index"):
             i = int(m.group("index"))
             for n in nodes:
                 if isinstance(n, list):
-                    if -len(n) <= i < len(n):
-                        nxt.append(n[i])
-                    else:
+                    if not -len(n) <= i < len(n):
                         raise JsonPathError(f"array index out of bounds: index {i}, length {len(n)}")
+                    nxt.append(n[i])
         elif m.group("star"):
             for n in nodes:
                 nxt.extend(n if isinstance(n, list) else list(n.values()) if isinstance(n, dict) else [])
         elif m.group("fkey"):
-            want = m.group("fval").strip("\"'")
+            want, equal = m.group("fval").strip("\"'"), m.group("fop") == "=="
             for n in nodes:
                 for item in n if isinstance(n, list) else []:
                     value: Any = item
                     for part in m.group("fkey").split("."):
                         value = value.get(part) if isinstance(value, dict) else None
-                    hit = str(value) == want if value is not None else False
-                    if hit == (m.group("fop") == "=="):
+                    if (value is not None and str(value) == want) == equal:
                         nxt.append(item)
-        elif m.group("deep"):
-            name = m.group("deep")
-
-            def deep(n: Any, acc: list[Any]) -> None:
-                if isinstance(n, dict):
-                    for k, v in n.items():
-                        if k == name:
-                            acc.append(v)
-                        deep(v, acc)
-                elif isinstance(n, list):
-                    for v in n:
-                        deep(v, acc)
-
-            for n in nodes:
-                deep(n, nxt)
         else:
             continue
         nodes = nxt
@@ -244,48 +220,23 @@ def _fmt(value: Any) -> str:
 
 
 def jsonpath(template: str, data: Any) -> str:
-    """kubectl's jsonpath templates: ``{expr}`` segments, literals, ``{range}``/``{end}``."""
+    """kubectl's jsonpath templates: ``{path}`` segments, ``{"literal"}`` and plain text between.
+
+    ``{range}``/``{end}`` loops are not simulated (no runbook uses them); they are refused.
+    """
     template = template.strip()
     if template.startswith("'") and template.endswith("'"):
         template = template[1:-1]
-    parts = re.split(r"(\{[^{}]*\})", template)
-    if "{" not in template:
-        parts = ["{" + template + "}"]
+    parts = re.split(r"(\{[^{}]*\})", template) if "{" in template else ["{" + template + "}"]
     out: list[str] = []
-
-    def render(seq: list[str], ctx_nodes: list[Any]) -> None:
-        i = 0
-        while i < len(seq):
-            p = seq[i]
-            if p.startswith("{") and p.endswith("}"):
-                inner = p[1:-1].strip()
-                if inner.startswith("range "):
-                    depth, j = 1, i + 1
-                    while j < len(seq):
-                        q = seq[j].strip()
-                        if q.startswith("{range "):
-                            depth += 1
-                        elif q == "{end}":
-                            depth -= 1
-                            if depth == 0:
-                                break
-                        j += 1
-                    if depth != 0:
-                        raise JsonPathError("not in range, nothing to end")
-                    for item in _walk(ctx_nodes, inner[6:]):
-                        render(seq[i + 1:j], [item])
-                    i = j + 1
-                    continue
-                if inner == "end":
-                    raise JsonPathError("not in range, nothing to end")
-                if (inner.startswith('"') and inner.endswith('"')) or (inner.startswith("'") and inner.endswith("'")):
-                    out.append(inner[1:-1].encode().decode("unicode_escape"))
-                else:
-                    vals = _walk(ctx_nodes, inner)
-                    out.append(" ".join(_fmt(v) for v in vals))
-            else:
-                out.append(p)
-            i += 1
-
-    render(parts, [data])
+    for p in parts:
+        inner = p[1:-1].strip() if p.startswith("{") and p.endswith("}") else None
+        if inner is None:
+            out.append(p)
+        elif inner.startswith("range ") or inner == "end":
+            raise JsonPathError("drill: {range}/{end} is not simulated")
+        elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
+            out.append(inner[1:-1].encode().decode("unicode_escape"))
+        else:
+            out.append(" ".join(_fmt(v) for v in _walk([data], inner)))
     return "".join(out)

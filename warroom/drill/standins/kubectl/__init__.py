@@ -44,7 +44,6 @@ KIND_TABLE = {
     "persistentvolumeclaims": ("pvc persistentvolumeclaim", "persistentvolumeclaim", "persistentvolumeclaims"),
 }
 KINDS = {alias: kind for kind, (aliases, _, _) in KIND_TABLE.items() for alias in (kind, *aliases.split())}
-NAMESPACES = (fleet.NAMESPACE, "monitoring", "kube-system", "default")
 
 
 class Fail(Exception):

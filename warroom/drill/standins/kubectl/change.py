@@ -238,14 +238,8 @@ def cmd_create(ctx: Context, args: Args, ns: str) -> int:
     if not args.pos:
         raise Fail("error: must specify one of -f and -k")
     what = args.pos[0]
-    if what in ("namespace", "ns", "configmap", "cm"):
-        if len(args.pos) < 2:
-            raise Fail("error: exactly one NAME is required, got 0")
-        ctx.apply("create", kind=KINDS[what], name=args.pos[1], namespace=ns)
-        ctx.out(f"{api_name(KINDS[what])}/{args.pos[1]} created")
-        return 0
     if what != "secret":
-        raise Fail(f'error: unknown command "{what}" for "kubectl create"')
+        raise Fail(f'error: drill: `kubectl create {what}` is not simulated (create secret is)')
     if len(args.pos) < 3 or args.pos[1] not in ("generic", "tls", "docker-registry"):
         raise Fail("error: NAME is required")
     name = args.pos[2]
@@ -407,53 +401,21 @@ def promtool(ctx: Context, argv: list[str]) -> int:
     return 0
 
 
-def cmd_config(ctx: Context, args: Args, ns: str) -> int:
-    what = args.pos[0] if args.pos else ""
-    if what == "current-context":
-        ctx.out("drill")
-    elif what == "get-contexts":
-        ctx.out(table(["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"],
-                      [["*", "drill", "drill", "drill", fleet.NAMESPACE]]))
-    elif what == "view":
-        ctx.stdout.write((ctx.drill.path / "kubeconfig").read_text().replace("drill-not-a-real-token", "REDACTED"))
-    elif what == "use-context":
-        name = args.pos[1] if len(args.pos) > 1 else ""
-        if name != "drill":
-            raise Fail(f'error: no context exists with the name: "{name}"')
-        ctx.out('Switched to context "drill".')
-    else:
-        raise Fail(f'error: unknown command "{what}" for "kubectl config"')
-    return 0
-
-
-SIMPLE = {
-    "version": "Client Version: v1.28.9\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n"
-               "Server Version: v1.28.9",
-    "cluster-info": "Kubernetes control plane is running at https://drill-cluster.invalid:6443\nCoreDNS is running at "
-                    "https://drill-cluster.invalid:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\n"
-                    "To further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.",
-    "auth": "yes",
-}
-
-
-def cmd_simple(ctx: Context, args: Args, sub: str) -> int:
-    if sub in SIMPLE:
-        ctx.out(SIMPLE[sub])
-    elif sub in ("annotate", "label"):
-        kind, name = split_target(args, sub)
-        ctx.out(f"{api_name(kind)}/{name} {sub}d" if name else "")
-    else:
-        ctx.err(f"error: drill: `kubectl {sub}` needs an interactive session, which a drill does not simulate")
-        return 1
-    return 0
+def not_simulated(ctx: Context, args: Args, sub: str) -> int:
+    if sub == "version":
+        ctx.out("Client Version: v1.28.9\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n"
+                "Server Version: v1.28.9")
+        return 0
+    ctx.err(f"error: drill: `kubectl {sub}` is not simulated in the drill (it answers get, describe pods/nodes, "
+            "logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, patch, cordon, drain)")
+    return 1
 
 
 VERBS: dict[str, Verb] = {
     "rollout": cmd_rollout, "set": cmd_set, "scale": cmd_scale, "exec": cmd_exec, "apply": cmd_apply,
     "create": cmd_create, "delete": cmd_delete, "patch": cmd_patch, "autoscale": cmd_autoscale,
     **{v: (lambda v: lambda c, a, n: cmd_node(c, a, v))(v) for v in ("cordon", "uncordon", "drain")},
-    "config": cmd_config,
-    **{s: (lambda s: lambda c, a, n: cmd_simple(c, a, s))(s)
-       for s in ("version", "cluster-info", "auth", "annotate", "label", "edit", "port-forward", "explain",
+    **{s: (lambda s: lambda c, a, n: not_simulated(c, a, s))(s)
+       for s in ("config", "version", "cluster-info", "auth", "annotate", "label", "edit", "port-forward", "explain",
                  "api-resources", "wait")},
 }

@@ -19,8 +19,7 @@ from warroom.drill.cluster import Deployment
 from warroom.drill.model import noise
 from warroom.drill.standins.base import Args, Context, age, go_duration, table
 from warroom.drill.standins.kubectl import (
-    Fail, Verb, api_name, match_selector, need_deployment, no_resources, not_found, running_pods, split_target,
-    NAMESPACES,
+    KINDS, Fail, Verb, api_name, match_selector, no_resources, not_found, running_pods, split_target,
 )
 from warroom.drill.standins.kubeobj import (
     NODES, JsonPathError, Pod, all_pods, as_list, deployment_obj, deployment_pods, jsonpath, pod_obj,
@@ -96,28 +95,6 @@ def _configmaps(ctx: Context, args: Args, scope: str | None) -> list[Row]:
             for n, d in ctx.cluster.configmaps.items() if _in_prod(scope)]
 
 
-def _namespaces(ctx: Context, args: Args, scope: str | None) -> list[Row]:
-    return [Row(n, None, ["Active", "120d"], _meta("Namespace", n, None)) for n in NAMESPACES]
-
-
-def _services(ctx: Context, args: Args, scope: str | None) -> list[Row]:
-    return [Row(d.name, fleet.NAMESPACE, ["ClusterIP", f"10.96.{i}.{40 + i}", "<none>", f"{d.port}/TCP", "90d"],
-                _meta("Service", d.name, fleet.NAMESPACE, spec={"clusterIP": f"10.96.{i}.{40 + i}",
-                                                                "ports": [{"port": d.port}]}))
-            for i, d in enumerate(ctx.cluster.deployments.values()) if _in_prod(scope)]
-
-
-def _replicasets(ctx: Context, args: Args, scope: str | None) -> list[Row]:
-    out = []
-    for d in ctx.cluster.deployments.values():
-        for r in d.history if scope is None or d.namespace == scope else ():
-            n = d.replicas if r is d.current else 0
-            name = f"{d.name}-{r.template_hash}"
-            out.append(Row(name, d.namespace, [n, n, d.ready(ctx.t) if r is d.current else 0, age(ctx.t - r.at)],
-                           _meta("ReplicaSet", name, d.namespace, apiVersion="apps/v1", spec={"replicas": n})))
-    return out
-
-
 Lister = Callable[[Context, Args, str | None], list[Row]]
 # kind -> (lister, headers after NAME, -o wide headers)
 LISTINGS: dict[str, tuple[Lister, list[str], list[str]]] = {
@@ -127,9 +104,6 @@ LISTINGS: dict[str, tuple[Lister, list[str], list[str]]] = {
     "hpa": (_hpa, ["REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], []),
     "secrets": (_secrets, ["TYPE", "DATA", "AGE"], []),
     "configmaps": (_configmaps, ["DATA", "AGE"], []),
-    "namespaces": (_namespaces, ["STATUS", "AGE"], []),
-    "services": (_services, ["TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], []),
-    "replicasets": (_replicasets, ["DESIRED", "CURRENT", "READY", "AGE"], []),
 }
 
 
@@ -139,7 +113,9 @@ def cmd_get(ctx: Context, args: Args, ns: str) -> int:
     scope = None if all_ns else ns
     if kind == "events":
         return print_events(ctx, args, scope, all_ns)
-    lister, headers, wide_headers = LISTINGS.get(kind, (lambda c, a, s: [], [], []))
+    if kind in ("namespaces", "services", "replicasets"):
+        raise Fail(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
+    lister, headers, wide_headers = LISTINGS.get(kind, (lambda c, a, s: [], [], []))   # others: none exist
     rows = lister(ctx, args, scope)
     if name:
         rows = [r for r in rows if r.name == name]
@@ -160,7 +136,7 @@ def cmd_get(ctx: Context, args: Args, ns: str) -> int:
 
 
 def output(ctx: Context, args: Args, objs: list[dict[str, Any]], single: bool, names: list[str]) -> bool:
-    """``-o json|yaml|name|jsonpath=...|custom-columns=...``; False when the table should be printed.
+    """``-o json|yaml|name|jsonpath=...``; False when the table should be printed.
 
     Scripts in runbooks parse these, so they match kubectl byte for byte where it matters.
     """
@@ -185,16 +161,6 @@ def output(ctx: Context, args: Args, objs: list[dict[str, Any]], single: bool, n
             raise Fail(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. '
                        "Printing more information for debugging the template:\n"
                        f"\ttemplate was:\n\t\t{tpl}") from None
-    elif fmt.startswith("custom-columns="):
-        cols = [c.split(":", 1) for c in fmt.split("=", 1)[1].split(",")]
-
-        def cell(obj: dict[str, Any], path: str) -> str:
-            try:
-                return jsonpath("{" + path + "}", obj) or "<none>"
-            except JsonPathError:
-                return "<none>"
-
-        ctx.out(table([c[0] for c in cols], [[cell(o, c[1]) for c in cols] for o in objs]))
     else:
         raise Fail(f"error: unable to match a printer suitable for the output format \"{fmt}\", allowed formats "
                    "are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,"
@@ -272,10 +238,8 @@ def print_events(ctx: Context, args: Args, ns: str | None, all_ns: bool) -> int:
 def cmd_describe(ctx: Context, args: Args, ns: str) -> int:
     kind, name = split_target(args, "describe")
     if kind == "deployments":
-        for d in [need_deployment(ctx, name, ns)] if name else [
-                d for d in ctx.cluster.deployments.values() if d.namespace == ns]:
-            describe_deployment(ctx, d)
-        return 0
+        raise Fail("error: drill: `kubectl describe deployment` is not simulated; "
+                   "`kubectl get deployment NAME -o yaml` shows it, `kubectl get events` its events")
     if kind == "pods":
         pods = [p for p in all_pods(ctx, ns) if (not name or p.name == name)
                 and match_selector({"app": p.deployment}, args.get("selector"))]
@@ -299,25 +263,6 @@ def cmd_describe(ctx: Context, args: Args, ns: str) -> int:
     if name:
         raise not_found(kind, name)
     return no_resources(ctx, ns)
-
-
-def describe_deployment(ctx: Context, d: Deployment) -> None:
-    cur = d.current
-    env = "\n".join(f"      {k}:\t{v}" for k, v in cur.env.items()) or "      <none>"
-    ready = d.ready(ctx.t)
-    ctx.out(f"Name:                   {d.name}\nNamespace:              {d.namespace}\n"
-            f"CreationTimestamp:      {iso(ctx.wall(d.history[0].at))}\nLabels:                 app={d.name}\n"
-            f"Annotations:            deployment.kubernetes.io/revision: {cur.number}\n"
-            f"Selector:               app={d.name}\n"
-            f"Replicas:               {d.replicas} desired | {d.updated(ctx.t)} updated | {d.replicas} total | "
-            f"{ready} available | {d.replicas - ready} unavailable\n"
-            f"StrategyType:           RollingUpdate\nPod Template:\n  Labels:  app={d.name}\n  Containers:\n"
-            f"   {d.container}:\n    Image:      {cur.image}\n    Port:       {d.port}/TCP\n"
-            f"    Environment:\n{env}\n"
-            f"NewReplicaSet:   {d.name}-{cur.template_hash} ({d.replicas}/{d.replicas} replicas created)")
-    evs = [e for e in events(ctx, d.namespace) if e[4] == f"deployment/{d.name}"]
-    ctx.out("Events:\n" + ("\n".join(f"  {e[2]}  {e[3]}  {age(ctx.t - e[0])}  deployment-controller  {e[5]}"
-                                      for e in evs) or "  <none>"))
 
 
 def describe_pod(ctx: Context, p: Pod) -> None:
@@ -432,8 +377,6 @@ def cpu_percent(ctx: Context) -> float:
 
 
 def cmd_top(ctx: Context, args: Args, ns: str) -> int:
-    from warroom.drill.standins.kubectl import KINDS
-
     what = (args.pos or ["pods"])[0]
     kind = KINDS.get(what)
     cpu = cpu_percent(ctx)
