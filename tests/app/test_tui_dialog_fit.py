@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.screen import Screen
@@ -120,7 +121,9 @@ async def test_quit_from_the_palette_asks_while_a_command_runs() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"quit")
-        await pilot.pause(0.5)
+        # The palette searches in the background: enter once its answer (Quit, highlighted) is
+        # on the list, however long that takes, not after a fixed pause.
+        await wait_for(pilot, lambda: palette_highlights(app, "quit"), 30)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.pause()
@@ -168,3 +171,17 @@ async def test_no_clipboard_claim_where_a_copy_cannot_arrive(tmp_path: Path) -> 
         saved = list((app.dashboard.presenter.require().incident.dir / "status-updates").glob("update-*.txt"))
         assert len(saved) == 1 and app.dashboard.view.header.incident_id in saved[0].read_text()
         assert oct(saved[0].stat().st_mode & 0o777) == "0o600"
+
+
+def palette_highlights(app: Any, word: str) -> bool:
+    """The command palette is open with a command naming ``word`` highlighted."""
+    from textual.command import CommandList, CommandPalette
+
+    if not isinstance(app.screen, CommandPalette):
+        return False
+    found = app.screen.query(CommandList)
+    listing = found.first() if found else None
+    if listing is None or listing.highlighted is None or not listing.option_count:
+        return False
+    option = listing.get_option_at_index(listing.highlighted)
+    return word.lower() in str(option.prompt).lower()
