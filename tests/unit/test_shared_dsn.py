@@ -77,3 +77,21 @@ def test_no_dsn_never_loads_psycopg(tmp_path: Path) -> None:
                           cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_failures_are_down_only_when_the_connection_failed() -> None:
+    """Down (retry later) is a connection that failed or broke; a server that said no refused."""
+    psycopg = pytest.importorskip("psycopg")
+    from warroom.shared.db import SharedDB, SharedStoreDown, SharedStoreError
+
+    db = SharedDB(make_dsn("postgresql://alice:pw-Zx81@db:5432/w"))
+    down = db.failure(psycopg.OperationalError("connection to server failed: Connection refused (pw-Zx81)"))
+    assert isinstance(down, SharedStoreDown) and "pw-Zx81" not in str(down) and "shared store down" in str(down)
+    for exc in (psycopg.OperationalError('password authentication failed for user "alice"'),
+                psycopg.errors.RaiseException("warroom: seq 3 of INC-1 does not chain to the line before it"),
+                psycopg.errors.UniqueViolation("duplicate key value violates unique constraint"),
+                psycopg.errors.InsufficientPrivilege("permission denied for table events")):
+        refused = db.failure(exc)
+        assert isinstance(refused, SharedStoreError) and not isinstance(refused, SharedStoreDown)
+        assert "refused" in str(refused)
+    assert "warroom shared init" in str(db.failure(psycopg.errors.UndefinedTable("relation does not exist")))

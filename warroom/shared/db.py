@@ -94,14 +94,17 @@ class SharedDB:
         """A psycopg error as ours: down (retry later) or refused (say what to fix)."""
         psycopg = _psycopg()
         text = _first_line(exc)
-        refused = isinstance(exc, psycopg.errors.InsufficientPrivilege) or any(
-            s in text for s in ("password authentication failed", "does not exist", "SSL", "no pg_hba.conf",
-                                "permission denied", "server does not support SSL", "certificate"))
         if isinstance(exc, psycopg.errors.UndefinedTable):
             return SharedStoreError(self.dsn.redact(
                 f"shared store {self.where} has no warroom tables: run `warroom shared init` once"
                 f" (as a role allowed to create them); {text}"))
-        if refused and not isinstance(exc, psycopg.errors.QueryCanceled):
+        # Only a connection that failed or broke is "down" (retry later); a server that answered
+        # no (authentication, TLS, privilege, a trigger, a constraint) refused, and says why.
+        said_no = any(s in text for s in ("password authentication failed", "does not exist", "SSL",
+                                          "no pg_hba.conf", "permission denied", "certificate", "invalid",
+                                          "root certificate"))
+        connection = isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+        if not connection or (said_no and not isinstance(exc, psycopg.errors.QueryCanceled)):
             return SharedStoreError(self.dsn.redact(f"shared store {self.where} refused: {text}"))
         message = self.down_message(text)
         with self._lock:

@@ -106,8 +106,10 @@ class Listener:
                     self._close()
                     if not self._is_db_error(exc):
                         raise
-                    message = self.journal.store.db.failure(exc)
-                    self._set_down(str(message))
+                    from warroom.errors import WarroomError
+
+                    message = exc if isinstance(exc, WarroomError) else self.journal.store.db.failure(exc)
+                    self._set_down(self.journal.store.db.dsn.redact(str(message)))
                 self._stop.wait(RETRY_EVERY)
         except BaseException as exc:  # kept for whoever watches the listener; the view says down
             self.failure = exc
