@@ -352,3 +352,28 @@ def test_native_step_end_meets_the_store_down(shared_dsn: str, tmp_path: Path, p
     wait_until(lambda: (inc.refresh(), inc.store_problem() is None)[1], limit=60, every=0.2)
     events = [e.type for e in inc.read().events]
     assert events[-2:] == ["step.started", "step.finished"] and inc.verify().ok
+
+
+def test_cli_follow_prints_every_responders_events(shared_dsn: str, tmp_path: Path) -> None:
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).create(
+        title="Followed", severity="P3")
+    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=shared_dsn)
+    follow = subprocess.Popen([*warroom_cmd(), "incident", "follow", "--state-dir", str(tmp_path / "state-cli"),
+                               inc.id, "--count", "2", "--for", "120"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert follow.stdout is not None
+        first = follow.stdout.readline()         # blocks until it is listening (bounded by --for)
+        assert first.startswith(f"following {inc.id}") and "shared store" in first
+        bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob")).open(inc.id)
+        bob.note("info", "bob joined")
+        inc.note("root-cause", "alice found it")
+        rest, err = follow.communicate(timeout=120)
+    finally:
+        if follow.poll() is None:
+            follow.kill()
+            follow.wait(10)
+    assert follow.returncode == 0, err
+    lines = rest.strip().splitlines()
+    assert len(lines) == 2 and "#2" in lines[0] and "bob@" in lines[0] and "bob joined" in lines[0]
+    assert "#3" in lines[1] and "alice@" in lines[1] and "alice found it" in lines[1]

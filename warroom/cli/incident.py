@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from warroom.cli import incident_decide, incident_people
+from warroom.cli import incident_decide, incident_follow, incident_people
 from warroom.cli.common import out
 from warroom.cli.incident_args import _now, _open, _store, parse_when
 from warroom.cli.incident_metrics import sync
@@ -166,6 +166,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
 
     incident_decide.register(add)
+    incident_follow.register(add)
 
     sp = add("repair", "set a damaged journal's damage aside (a copy is kept, the repair journaled);"
                        " no acknowledged event is lost", cmd_repair)
