@@ -214,20 +214,24 @@ def iam_op(ctx: Context, args: list[str], params: Params) -> Any:
 
 
 def lookup_events(ctx: Context, args: list[str], params: Params) -> Any:
-    """FlowEngine's own S3 traffic, plus (audit gap) the secret rotation that broke the shipper."""
+    """FlowEngine's own S3 traffic, plus the secret rotations in the scenario's history (a change
+    that sets a ``*_SECRET``, rotated just before it is rolled out)."""
     events = [{
         "EventId": short_hash("ct", k, n=32), "EventName": "GetObject" if k % 2 else "PutObject",
         "ReadOnly": "true" if k % 2 else "false", "EventTime": iso(ctx.wall(ctx.t - 300 - k * 480)),
         "EventSource": "s3.amazonaws.com", "Username": "flowengine-sa",
         "Resources": [{"ResourceType": "AWS::S3::Object", "ResourceName": fleet.CONTEXT_BUCKET}],
     } for k in range(6)]
-    if ctx.scenario == "audit-gap":
-        events.append({
-            "EventId": short_hash("ct-rot", n=32), "EventName": "UpdateSecret", "ReadOnly": "false",
-            "EventTime": iso(ctx.wall(-1520.0)), "EventSource": "secretsmanager.amazonaws.com",
-            "Username": "deploy-bot",
-            "Resources": [{"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": "audit-store-2025-11"}],
-        })
+    rotated: dict[str, float] = {}
+    for change in ctx.drill.scenario.changes:
+        for key, secret in change.env.items():
+            if key.endswith("_SECRET"):
+                rotated[secret] = min(rotated.get(secret, change.at), change.at)
+    events += [{
+        "EventId": short_hash("ct-rot", n=32), "EventName": "UpdateSecret", "ReadOnly": "false",
+        "EventTime": iso(ctx.wall(at - 20)), "EventSource": "secretsmanager.amazonaws.com",
+        "Username": "deploy-bot", "Resources": [{"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": secret}],
+    } for secret, at in rotated.items()]
     return {"Events": sorted(events, key=lambda e: e["EventTime"], reverse=True)}
 
 

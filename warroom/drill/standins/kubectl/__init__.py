@@ -179,39 +179,11 @@ def running_pods(ctx: Context, kind: str, name: str, ns: str, wrong_kind: str, n
     return pods
 
 
-USAGE = """kubectl controls the Kubernetes cluster manager.
+USAGE = """kubectl controls the Kubernetes cluster manager (the drill's cluster; nothing real is touched).
 
- Find more information at: https://kubernetes.io/docs/reference/kubectl/
-
-Basic Commands (Beginner):
-  create          Create a resource from a file or from stdin
-  get             Display one or many resources
-  delete          Delete resources by file names, stdin, resources and names, or by resources and label selector
-
-Deploy Commands:
-  rollout         Manage the rollout of a resource
-  scale           Set a new size for a deployment, replica set, or replication controller
-  autoscale       Auto-scale a deployment, replica set, stateful set, or replication controller
-
-Cluster Management Commands:
-  top             Display resource (CPU/memory) usage
-  cordon          Mark node as unschedulable
-  uncordon        Mark node as schedulable
-  drain           Drain node in preparation for maintenance
-
-Troubleshooting and Debugging Commands:
-  describe        Show details of a specific resource or group of resources
-  logs            Print the logs for a container in a pod
-  exec            Execute a command in a container
-
-Advanced Commands:
-  apply           Apply a configuration to a resource by file name or stdin
-  patch           Update fields of a resource
-
-Settings Commands:
-  set             Set specific features on objects
+Commands the drill answers:
+  get, describe (pods, nodes), logs, top, rollout (status, history, undo, restart), set (env, image),
+  scale, autoscale, exec, apply, create secret, delete, patch, cordon, uncordon, drain, version
 
 Usage:
-  kubectl [flags] [options]
-
-Use "kubectl <command> --help" for more information about a given command."""
+  kubectl [flags] [options]"""
