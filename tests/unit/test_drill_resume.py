@@ -170,3 +170,36 @@ def test_the_real_dashboard_offers_drill_incidents_to_reopen_in_their_world(tmp_
     assert world_mismatch(drill_ctx, drilled.id, drilled.state.drill) is None
     other = {"scenario": "timeout", "speed": 10.0, "dir": str(tmp_path / "elsewhere")}
     assert "another drill" in (world_mismatch(drill_ctx, "INC-x", other) or "")
+
+
+def test_incident_commands_on_a_dashboard_drill_incident_read_its_simulator(tmp_path: Path, capsys) -> None:
+    """`warroom incident resolve/export ID` on a drill incident the dashboard declared: found by
+    the id the header shows (no --state-dir), judged by the drill's simulator even with a
+    Prometheus configured (resolve's concerns, the saved metric history, the PIR's numbers)."""
+    import time
+
+    from tui.cli import main
+    from warroom.drill.directory import create_drill
+
+    state = tmp_path / "state"
+    conf = tmp_path / "warroom.toml"
+    conf.write_text('[prometheus]\nurl = "http://127.0.0.1:9"\n')
+    speed = 10.0
+    drill = create_drill(state / "drills", "rate-limit", speed, start=time.time() - 3600 / speed)
+    inc = IncidentStore(state / "drills", _cfg(tmp_path)).create(
+        title="quota climbing", severity="P2", runbook=None, source={},
+        drill={"scenario": "rate-limit", "speed": speed, "dir": str(drill.path)})
+    common = ["--config", str(conf), "--state-dir", str(state)]
+    assert main(["incident", "resolve", inc.id, "--summary", "gave up", "--yes", *common]) == 0
+    out, err = capsys.readouterr()
+    assert f"{inc.id} is a drill incident" in err
+    assert "not read" not in err and "127.0.0.1:9" not in err      # never the configured Prometheus
+    assert "Model API quota used is still critical" in err          # the simulator's quota, an hour in
+    assert (inc.dir / "metrics.json").is_file() and "metrics of the incident window saved" in out
+    assert main(["incident", "export", inc.id, *common]) == 0
+    capsys.readouterr()
+    pir = (inc.dir / "pir.md").read_text()
+    assert "Model API quota used is still critical" in pir and "Model API quota used" in pir
+    # an id that is nowhere is still refused, naming what was asked
+    assert main(["incident", "show", "INC-19990101-9", *common]) != 0
+    assert "no incident 'INC-19990101-9'" in capsys.readouterr().err

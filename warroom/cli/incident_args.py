@@ -24,14 +24,39 @@ def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
 
 
 def _open(args: argparse.Namespace) -> Incident:
-    _, store = _store(args)
-    inc = store.open(args.id)
+    cfg, store = _store(args)
+    inc = _open_in_state_or_drills(cfg, store, args.id)
     read = inc.read()
     for warning in read.describe():
         if read.issues:
             print(f"warning: {inc.id}: journal {warning}; working on the {len(read.events)} valid events"
                   f" before it (`warroom incident verify {inc.id}`)", file=sys.stderr)
     return inc
+
+
+def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> Incident:
+    """The incident in the state dir, else a dashboard drill's (they live apart, under the state
+    dir's ``drills``; the header shows the same ``INC-…`` id): the id the commander sees works
+    without ``--state-dir``. An id in the state dir always wins; the drill's metric source and
+    stand-ins then come with the incident itself (``warroom.incident.live.metric_source_for``)."""
+    from pathlib import Path
+
+    from warroom.errors import NotFoundError
+
+    try:
+        return store.open(inc_id)
+    except NotFoundError as not_here:
+        drills = Path(cfg.state_dir()) / "drills"
+        if store.shared is not None or not (drills / "incidents").is_dir():
+            raise
+        try:
+            inc = IncidentStore(drills, cfg).open(inc_id)
+        except NotFoundError:
+            raise not_here from None
+        if inc.state.drill is None:
+            raise not_here from None
+        print(f"note: {inc.id} is a drill incident under {drills}", file=sys.stderr)
+        return inc
 
 
 def _now() -> datetime:
