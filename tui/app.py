@@ -154,6 +154,22 @@ class WarroomApp(App[int]):
             cmd += ["--state-dir", str(self.ctx.state_dir)]
         return shlex.join([*cmd, *self.ctx.options])
 
+    def farewell(self) -> str | None:
+        """What to print once the dashboard is gone while its incident is still open: how to come
+        back (the quit dialog only asks when a command is running; a plain ``q`` says it here)."""
+        from warroom.errors import WarroomError
+
+        presenter = self.dashboard.presenter
+        inc = presenter.incident if presenter is not None else None
+        if inc is None:
+            return None
+        try:
+            if inc.state.resolved:
+                return None
+        except (WarroomError, OSError):
+            return None
+        return f"{inc.id} is still open: `{self.resume_command()}` resumes it"
+
     async def action_quit(self) -> None:
         """Textual's own quit (the command palette's "Quit the application", ctrl+q) asks the
         same question as ``q``: a running command is never left behind silently."""

@@ -19,10 +19,22 @@ def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = Non
     from tui.app import WarroomApp
 
     while True:
-        result = WarroomApp(ctx).run()
+        app = WarroomApp(ctx)
+        result = app.run()
         if not isinstance(result, Reopen):
+            _say(app.farewell())
             return int(result or 0)
         if reopen is None:
             print(f"warroom: {result.command}", file=sys.stderr)
             return 0
         ctx = reopen(result)
+
+
+def _say(line: str | None) -> None:
+    """One line on the terminal the dashboard left (gone after a hang-up: then nothing)."""
+    if not line:
+        return
+    try:
+        print(line, flush=True)
+    except OSError:
+        pass

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.dashboard_flow import declare, prepare, wait_dashboard
+from tests.e2e import steps
+from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession
 
@@ -50,3 +52,48 @@ def test_demo_twice_around_a_resolve_starts_over(tmp_path: Path) -> None:
     assert [d["incident"] for d in finished] == [inc_id]      # the resolved drill is closed ...
     fresh = [d for d in found.values() if d["finished"] is None]
     assert len(fresh) == 1 and fresh[0]["incident"] is None    # ... and the new one has no incident
+
+
+def _flat(text: str) -> str:
+    """Screen text without whitespace and box drawing: a command wrapped in a dialog compares
+    equal to the command typed on one line."""
+    return re.sub(r"[\s\u2500-\u259f]", "", text)
+
+
+def test_the_quit_dialogs_command_resumes_the_same_drill(tmp_path: Path) -> None:
+    """Quit mid-step in a drill: the dialog names `warroom resume ID --state-dir …`; typed, that
+    opens the very same drill (one drill on disk), DRILL banner, scenario and speed in the
+    header, every pane drawn from the drill's simulator."""
+    session = WarroomSession(tmp_path)
+    prepare(session)
+    drills_dir = session.state_home / "warroom" / "drills"
+    try:
+        with TmuxTerm(160, 45) as term:
+            term.start(session.argv("demo", "--speed", "30"))
+            wait_dashboard(term)
+            inc_id = declare(term)
+            term.send("j")
+            term.wait_for("Count slowly")
+            run_selected_step(term)
+            term.wait_for("tick 2", timeout=30)
+            term.send("q")
+            command = shlex.join(["warroom", "resume", inc_id, "--state-dir", str(drills_dir)])
+            term.wait_for(lambda s: "Quit while a command is running?" in s and _flat(command) in _flat(s))
+            term.send("C-s")
+            term.wait_exit(timeout=30)
+            printed = term.tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", term.session).stdout  # with scrollback
+            assert _flat(f"{inc_id} is still open: `{command}` resumes it") in _flat(printed)
+        assert steps.finished(session, 2)["status"] == "ok"     # the step outlived the dashboard
+        assert len(drills(session)) == 1
+
+        with TmuxTerm(160, 45) as term:
+            term.start(session.argv(*shlex.split(command)[1:]))
+            screen = wait_dashboard(term)                       # DRILL, every pane with a value
+            screen = term.wait_for(lambda s: inc_id in s and "×30" in s, timeout=30)
+            assert "scenario rate-limit" in screen and "no Prometheus" not in screen
+            assert "resumed" in screen and "rate-limit drill" in screen   # the toast says which world
+            term.send("q")
+            term.wait_exit(timeout=30)
+        assert len(drills(session)) == 1                        # the same drill, not a new one
+    finally:
+        steps.kill_leftovers(session)
