@@ -59,6 +59,7 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
         text = _header(app)
         assert "DRILL" in text and "scenario rate-limit" in text and "×10" in text
         assert "elapsed 16:40" in text and "page TL" in text      # the 15-minute tier, in drill time
+        assert "update OVERDUE 01:40" in text      # P2 updates every 15 scenario minutes (wall: 100 s)
         from panes.slo import SloPane
 
         panes = [str(w.render()) for w in app.dashboard.query(SloPane)]
@@ -68,7 +69,7 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
         ctx.clock.advance(9.0)                    # 90 scenario seconds later the clocks say so
         app.dashboard.beat()
         await pilot.pause()
-        assert "elapsed 18:10" in _header(app)
+        assert "elapsed 18:10" in _header(app) and "update OVERDUE 03:10" in _header(app)
 
         # The quit dialog's command (here computed as it says it) comes back to the same world.
         cmd = shlex.split(app.resume_command())
@@ -84,15 +85,23 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
 
 async def test_the_real_dashboards_offer_reopens_a_drill_incident_in_its_drill(tmp_path: Path) -> None:
     drill, inc = _drill_incident(tmp_path)
+    cfg = _cfg(tmp_path)
+    real = IncidentStore(cfg.state_dir(), cfg).create(title="disk full", severity="P1", runbook=None, source={})
+    assert real.id == inc.id                      # numbered per state dir: both are INC-…-1
     ctx = dashboard_context(_cfg(tmp_path))
     ctx.refresh, ctx.tick = 60.0, 0
     app = WarroomApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
+        from textual.widgets import OptionList
+
         from tui.screens.modals.pickers import ResumeScreen
 
         screen = await wait_screen(pilot, ResumeScreen)
-        assert "drill rate-limit ×10" in " ".join(str(o.prompt) for o in screen.query_one("#resume-list")._options)
-        await pilot.press("enter")
+        options = screen.query_one("#resume-list", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert len(prompts) == 2 and "disk full" in prompts[0]          # the newest first
+        assert "quota climbing" in prompts[1] and "drill rate-limit ×10" in prompts[1]
+        await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.return_value is not None)
     result = app.return_value
     assert isinstance(result, Reopen) and result.incident_id == inc.id

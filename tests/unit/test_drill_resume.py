@@ -203,3 +203,31 @@ def test_incident_commands_on_a_dashboard_drill_incident_read_its_simulator(tmp_
     # an id that is nowhere is still refused, naming what was asked
     assert main(["incident", "show", "INC-19990101-9", *common]) != 0
     assert "no incident 'INC-19990101-9'" in capsys.readouterr().err
+
+
+def test_a_reopened_incident_of_a_finished_drill_resumes_in_that_drill_and_says_so(tmp_path: Path) -> None:
+    _, drill, inc = _drill_incident(tmp_path)
+    inc.resolve("quota back", resolution="breaker on")
+    again = drill_context(_cfg(tmp_path), "rate-limit", None)     # `warroom demo`: the drill is finished
+    assert again.drill.extra["drill"].path != drill.path
+    inc.reopen("quota climbing again")
+    ctx = resume_context(_cfg(tmp_path), None)
+    assert ctx.resume_id == inc.id and ctx.drill.extra["drill"].path == drill.path
+    assert "had ended" in (ctx.drill.notice or "")
+
+
+def test_the_reopen_the_real_dashboard_asks_for_builds_the_drills_world(tmp_path: Path) -> None:
+    """`warroom` → the offer → a drill incident: the next dashboard is built from a fresh config
+    by the same `resume_context` (tui.commands._reopen)."""
+    import argparse
+
+    from tui.commands import _reopen
+    from tui.context import Reopen
+
+    _, drill, inc = _drill_incident(tmp_path)
+    real = _real_incident(tmp_path)
+    assert real.id == inc.id
+    root = Path(_cfg(tmp_path).state_dir()) / "drills"
+    args = argparse.Namespace(state_dir=str(tmp_path / "state"))
+    ctx = _reopen(args, Reopen(inc.id, root, resume_invocation(inc.id, root)))
+    assert ctx.drill is not None and ctx.drill.extra["drill"].path == drill.path and ctx.resume_id == inc.id
