@@ -377,3 +377,24 @@ def test_cli_follow_prints_every_responders_events(shared_dsn: str, tmp_path: Pa
     lines = rest.strip().splitlines()
     assert len(lines) == 2 and "#2" in lines[0] and "bob@" in lines[0] and "bob joined" in lines[0]
     assert "#3" in lines[1] and "alice@" in lines[1] and "alice found it" in lines[1]
+
+
+def test_a_hung_server_refuses_actions_instead_of_hanging(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
+    """SIGSTOP: TCP stays up and nothing answers. An action on an open connection and a fresh CLI
+    command each end with 'shared store down' (exit 7) instead of waiting for ever."""
+    cfg = shared_config(shared_dsn, tmp_path, "alice", connect_timeout=1.0)
+    inc = IncidentStore.from_config(cfg).create(title="Hung", severity="P3")
+    env = subprocess_env(XDG_CONFIG_HOME=str(tmp_path / "xdg"), WARROOM_DSN=shared_dsn)
+    frozen = pg_server.freeze()  # type: ignore[attr-defined]
+    try:
+        with pytest.raises(SharedStoreDown, match="no answer within"):
+            inc.note("info", "while it hangs")
+        cli = subprocess.run([*warroom_cmd(), "incident", "note", "--state-dir", str(tmp_path / "s2"), inc.id,
+                              "--tag", "info", "x"], capture_output=True, text=True, env=env, timeout=120)
+        assert cli.returncode == 7 and "shared store down" in cli.stderr
+    finally:
+        pg_server.thaw(frozen)  # type: ignore[attr-defined]
+    wait_until(lambda: (inc.refresh(), inc.store_problem() is None)[1], limit=60, every=0.2)
+    inc.note("info", "after it answered again")
+    notes = [n.text for n in inc.state.notes]
+    assert notes[-1] == "after it answered again" and inc.verify().ok

@@ -9,6 +9,7 @@ masked, so no message, log line or journal event ever holds them.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -125,6 +126,25 @@ class SharedDB:
             raise self.failure(exc) from None
         finally:
             conn.close()
+
+
+def abort_connection(conn: Any) -> None:
+    """Break a connection whose server stopped answering (hung, or stopped with SIGSTOP: the
+    kernel keeps TCP alive, so no timeout of libpq's fires): shutting its socket down makes the
+    call blocked on it fail at once. Safe from another thread; the connection is useless after."""
+    import socket
+
+    try:
+        fd = conn.pgconn.socket
+        s = socket.socket(fileno=os.dup(fd))
+    except Exception:  # noqa: BLE001 - already closed or broken: nothing left to break
+        return
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # not connected any more
+    finally:
+        s.close()
 
 
 def _first_line(exc: BaseException) -> str:

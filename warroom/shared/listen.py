@@ -165,9 +165,15 @@ class Listener:
         the connect timeout (hung, or stopped with SIGSTOP: TCP still alive) is said to be down
         by a timer while this call waits, and up again when it answers."""
         self._step_dirty.clear()
+        from warroom.shared.db import abort_connection
+
         limit = self.journal.store.db.connect_timeout
-        late = threading.Timer(limit, lambda: self._set_down(
-            self.journal.store.db.down_message(f"no answer within {limit:g}s")))
+
+        def too_late() -> None:
+            self._set_down(self.journal.store.db.down_message(f"no answer within {limit:g}s"))
+            abort_connection(conn)   # the thread stops waiting, reconnects (and says up) by itself
+
+        late = threading.Timer(limit, too_late)
         late.daemon = True
         late.start()
         try:

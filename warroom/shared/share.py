@@ -49,7 +49,7 @@ def local_lines(journal_path: Path, upto: int) -> list[bytes]:
 
 def copy_lines(store: Any, inc_id: str, lines: list[bytes]) -> tuple[int, int]:
     """Insert the lines into the store as ``inc_id`` (one transaction); returns (copied, already)."""
-    with store.conn() as conn, conn.transaction():
+    with store.conn(deadline=None) as conn, conn.transaction():
         conn.execute(f"INSERT INTO {SCHEMA}.incidents (id) VALUES (%s) ON CONFLICT DO NOTHING", (inc_id,))
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", (inc_id,))
         have = conn.execute(f"SELECT seq, h FROM {SCHEMA}.events WHERE incident = %s ORDER BY seq",

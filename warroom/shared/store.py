@@ -72,24 +72,44 @@ class SharedStore:
 
     # ------------------------------------------------------------------ the connection
 
+    def answer_within(self) -> float:
+        """How long one use of the connection may wait for the server before it is called down:
+        a hung server (TCP alive, nothing answering) must not hang a CLI command or a worker."""
+        return 2 * self.db.connect_timeout + 4.0
+
     @contextmanager
-    def conn(self) -> Iterator[Any]:
+    def conn(self, deadline: float | None = -1.0) -> Iterator[Any]:
         """The process's connection, under the store's lock. A failure drops it and is raised
-        as ``SharedStoreDown`` / ``SharedStoreError`` with the password masked."""
-        from warroom.shared.db import _psycopg
+        as ``SharedStoreDown`` / ``SharedStoreError`` with the password masked. ``deadline``:
+        seconds the server has to answer (default :meth:`answer_within`; None: no limit, for
+        long copies); past it the connection is broken off and the store is down."""
+        from warroom.shared.db import _psycopg, abort_connection
 
         psycopg = _psycopg()
+        limit = self.answer_within() if deadline == -1.0 else deadline
         with self._lock:
             if self._conn is None or self._conn.closed:
                 self._conn = self.db.connect(autocommit=True)
                 if not self._checked:
                     self._check_schema(self._conn)
+            conn = self._conn
+            late: list[bool] = []
+            timer = None
+            if limit is not None:
+                timer = threading.Timer(limit, lambda: (late.append(True), abort_connection(conn)))
+                timer.daemon = True
+                timer.start()
             try:
-                yield self._conn
+                yield conn
             except psycopg.Error as exc:
-                if self.db.is_connection_error(exc) or self._conn.broken:
+                if self.db.is_connection_error(exc) or conn.broken or late:
                     self.close()
+                if late:
+                    raise SharedStoreDown(self.db.down_message(f"no answer within {limit:g}s")) from None
                 raise self.db.failure(exc) from None
+            finally:
+                if timer is not None:
+                    timer.cancel()
 
     def _check_schema(self, conn: Any) -> None:
         from warroom.shared.schema import current_version
