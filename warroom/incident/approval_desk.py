@@ -40,6 +40,7 @@ class Incident(Protocol):
     @property
     def state(self) -> Any: ...
     def append(self, type_: str, data: dict[str, Any] | None = None) -> Event: ...
+    def append_once(self, due: Callable[[Any], tuple[str, dict[str, Any]] | None]) -> Event | None: ...
     def require_intact(self, *, check_tail: bool = True) -> Any: ...
     def redact(self, text: str) -> str: ...
     def person(self) -> Person: ...
@@ -146,9 +147,17 @@ class ApprovalDesk:
             "by": self.incident.person().to_json()})
         now = self.incident.state.approvals.get(request.id)
         if now is None or now.used_seq != event.seq:
-            who = now.used_by.shown if now is not None and now.used_by else "someone else"
-            message = (f"step {prepared.number} needs a second person's approval: {request.id} was used by {who}"
-                       f" (seq {now.used_seq if now else '?'}) just before this run; ask again")
+            if now is not None and now.used_seq is None and now.state_at(event.ts) == "expired":
+                message = (f"step {prepared.number} needs a second person's approval: {request.id} expired at"
+                           f" {now.expires_at():%H:%M:%S} UTC, just before this run started; ask again:"
+                           f" `warroom incident request {self.incident.id} {prepared.number}`")
+            elif now is not None and now.used_seq is not None:
+                who = now.used_by.shown if now.used_by else "someone else"
+                message = (f"step {prepared.number} needs a second person's approval: {request.id} was used by"
+                           f" {who} (seq {now.used_seq}) just before this run; ask again")
+            else:
+                message = (f"step {prepared.number} needs a second person's approval: {request.id} is"
+                           f" {now.state_at(event.ts) if now else 'unknown'} now; ask again")
             self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown, "reason": message,
                                                    "approval": request.id})
             raise StepRefused(f"{message} (recorded in the journal)")
@@ -253,13 +262,22 @@ class ApprovalDesk:
         """Journal ``approval.expired`` once for every open request or approval past its time."""
         inc = self.incident
         now = inc.clock()
+
+        def todo(state: Any) -> tuple[str, dict[str, Any]] | None:
+            for req in state.approvals.values():
+                if req.status in rules.OPEN and req.state_at(now) == "expired":
+                    return ev.APPROVAL_EXPIRED, {"request": req.id, "was": req.status,
+                                                 "expired_at": format_ts(req.expires_at())}
+            return None
+
+        # One at a time, each judged on the journal as it is then (``append_once``): two
+        # responders noticing the same expiry at the same moment journal it once.
         out = []
-        for req in list(inc.state.approvals.values()):
-            if req.status in rules.OPEN and req.state_at(now) == "expired":
-                if inc.read().issues:
-                    break
-                out.append(inc.append(ev.APPROVAL_EXPIRED, {"request": req.id, "was": req.status,
-                                                            "expired_at": format_ts(req.expires_at())}))
+        for _ in range(len(inc.state.approvals) + 1):
+            event = inc.append_once(todo)
+            if event is None:
+                break
+            out.append(event)
         return out
 
     def listing(self, now: datetime | None = None) -> list[tuple[ApprovalRequest, str]]:

@@ -238,7 +238,10 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         problem = f"request was {req.state_at(e.ts)}"
     elif str(d.get("command_sha256") or "") != req.command_sha256:
         problem = "for a different command"
-    elif approver is None or (req.requester is not None and same_person(req.requester, approver)):
+    elif approver is None or (req.requester is not None and (same_person(req.requester, approver)
+                                                              or same_person(req.requester, _writer(e)))):
+        # the line's own actor counts too: the requester's warroom writing a grant that names
+        # someone else (a modified client, the Python API) is still the requester approving
         problem = "by the requester"
     who = approver.shown if approver else e.actor
     if problem is not None:
@@ -246,9 +249,19 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     req.status = "approved"
     req.decided_by, req.decided_at, req.decided_seq = approver, e.ts, e.seq
-    req.approved_until = _ts(d.get("expires_at")) or e.ts + timedelta(seconds=req.expires_after)
+    # Good for the time the request asked for, from the grant: a grant line (or an approver's
+    # config) that says longer does not stretch it; one that says shorter is kept.
+    longest = e.ts + timedelta(seconds=req.expires_after)
+    given = _ts(d.get("expires_at"))
+    req.approved_until = min(given, longest) if given is not None else longest
     s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for step {req.step or req.step_id}"
                                f" ({req.label}), good until {req.approved_until:%H:%M:%S} UTC", step=req.step)
+
+
+def _writer(e: Event) -> Person:
+    """Who wrote the line, as far as its ``actor`` (``name@host``) says."""
+    name, _, host = e.actor.rpartition("@") if "@" in e.actor else (e.actor, "", "")
+    return Person(login=name or e.actor, uid=-1, host=host, actor=e.actor)
 
 
 def _refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

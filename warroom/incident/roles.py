@@ -8,7 +8,12 @@ replay as written).
 
 from __future__ import annotations
 
+import unicodedata
+
 from warroom.errors import WarroomError
+
+PERSON_MAX = 64
+"""Longest person name a role takes (a login name, or a name someone is known by)."""
 
 ROLES: dict[str, str] = {"commander": "incident commander", "ops": "ops lead", "comms": "comms lead",
                          "scribe": "scribe"}
@@ -31,3 +36,21 @@ def canonical_role(word: str) -> str:
         valid = "; ".join(f"{k} ({v})" for k, v in ROLES.items())
         raise WarroomError(f"unknown role {word!r}: the roles are {valid}")
     return found
+
+
+def check_person(name: str) -> str:
+    """A person's name as a role takes it: stripped, a leading ``@`` dropped; refused when empty,
+    longer than :data:`PERSON_MAX`, or holding control or format characters (a newline, an escape
+    sequence, a bidi override or a zero-width character makes the header, the PIR and the
+    acknowledgement rule show or match someone else than who was typed)."""
+    person = str(name).strip().lstrip("@").strip()
+    if not person:
+        raise WarroomError("a role needs a person (their login name)")
+    if len(person) > PERSON_MAX:
+        raise WarroomError(f"person name too long ({len(person)} characters, at most {PERSON_MAX}): give their"
+                           " login name")
+    bad = next((c for c in person if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")), None)
+    if bad is not None:
+        raise WarroomError(f"person name {person!r} holds the control character U+{ord(bad):04X}: give their"
+                           " login name")
+    return person

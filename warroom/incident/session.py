@@ -364,14 +364,51 @@ class Incident(StepRunning):
         ``warroom.sources.evidence.Appender``)."""
         return self._append(type_, dict(data or {}))
 
-    def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False) -> Event:
-        """The single write path: refuse on a damaged journal, append, fold the event in."""
+    def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False,
+                after: int | None = None) -> Event:
+        """The single write path: refuse on a damaged journal, append, fold the event in.
+        ``after``: only if the journal still ends at that seq (see :meth:`_append_once`)."""
         with self._lock:
             if not allow_damaged:
                 self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
-            event = self.journal.append(type_, data, ts=self.clock())
+            if after is None:
+                event = self.journal.append(type_, data, ts=self.clock())
+            else:
+                event = self.journal.append(type_, data, ts=self.clock(), after=after)
             self.refresh()
             return event
+
+    ONCE_TRIES = 20
+
+    def append_once(self, due: Callable[[IncidentState], tuple[str, dict[str, Any]] | None]) -> Event | None:
+        """Journal what ``due(state)`` says is due now — an event that must appear once however
+        many watchers notice it (a handoff reminder, an overdue update, an expiry) — or nothing.
+
+        The judgement and the append are tied to one journal head: the append is conditional on
+        the journal still ending where the state was folded (``append(after=seq)``, checked under
+        the journal's own lock: the file lock, or the incident's lock in PostgreSQL). If another
+        process or host appended in between, nothing is written and ``due`` judges again on the
+        new state, which then holds the other watcher's event. Bounded: after ``ONCE_TRIES``
+        lost races (a journal busy with other writers) it gives up quietly; the next look
+        journals it.
+        """
+        from warroom.journal.encoding import HeadMoved
+
+        for _ in range(self.ONCE_TRIES):
+            with self._lock:
+                st = self.refresh()
+                if self.read().issues:
+                    return None
+                todo = due(st)
+                if todo is None:
+                    return None
+                events = self._cache.follower.events
+                head = events[-1].seq if events else 0
+                try:
+                    return self._append(todo[0], todo[1], after=head)
+                except HeadMoved:
+                    continue
+        return None
 
     def require_intact(self, *, check_tail: bool = True) -> IncidentState:
         """Refuse to act on a journal that is damaged or no longer matches its signed checkpoints.
@@ -645,10 +682,10 @@ class Incident(StepRunning):
         now, which the incoming commander acknowledges (``acknowledge_handoff``)."""
         from warroom.incident.handoff import canonical_role, catch_up_brief
 
+        from warroom.incident.roles import check_person
+
         role = canonical_role(role)
-        person = person.strip().lstrip("@").strip()
-        if not person:
-            raise WarroomError("a role needs a person")
+        person = check_person(person)
         st = self.state
         if st.roles.get(role) == person:
             raise WarroomError(f"{person} already holds {role}")
@@ -682,15 +719,17 @@ class Incident(StepRunning):
         from warroom.incident.handoff import commander_change, reminder_due
 
         now = now or self.clock()
-        with self._lock:
-            st = self.state
+
+        def todo(st: IncidentState) -> tuple[str, dict[str, Any]] | None:
             due = reminder_due(st, float(self.config.roles.handoff_reminder), now)
             change = commander_change(st)
-            if due is None or change is None or self.read().issues:
+            if due is None or change is None:
                 return None
-            return self._append(ev.HANDOFF_REMINDER, {
+            return ev.HANDOFF_REMINDER, {
                 "commander": due.commander, "since": format_ts(due.since), "due_at": format_ts(due.due_at),
-                "every": due.every, "period": due.period, "change_seq": change["seq"]})
+                "every": due.every, "period": due.period, "change_seq": change["seq"]}
+
+        return self.append_once(todo)
 
     def update_every(self) -> float:
         """Seconds between stakeholder updates for the current severity (the cadence table)."""
@@ -703,13 +742,15 @@ class Incident(StepRunning):
         from warroom.incident.cadence import overdue_due_time
 
         now = now or self.clock()
-        with self._lock:
-            st = self.state
+
+        def todo(st: IncidentState) -> tuple[str, dict[str, Any]] | None:
             due = overdue_due_time(st, self.update_every(), now)
-            if due is None or self.read().issues:
+            if due is None:
                 return None
-            return self._append(ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": self.update_every(),
-                                                    "severity": st.severity})
+            return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": self.update_every(),
+                                       "severity": st.severity}
+
+        return self.append_once(todo)
 
     # ---- the metric history ------------------------------------------------------------------
 

@@ -28,6 +28,11 @@ class JournalError(WarroomError):
     exit_code = 6
 
 
+class HeadMoved(JournalError):
+    """A conditional append (``append(..., after=SEQ)``) found the journal past ``SEQ``: someone
+    else appended since the caller judged, so nothing was written; judge again and retry."""
+
+
 @dataclass(frozen=True)
 class Event:
     """One journal line, parsed."""

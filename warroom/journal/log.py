@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.journal.encoding import (
     GENESIS as GENESIS,
     Event,
+    HeadMoved,
     JournalError,
     JournalIssue as JournalIssue,
     JournalRead,
@@ -258,8 +259,14 @@ class Journal:
         ev, problem = _check_line(blob[start:end if end >= 0 else len(blob)], 0)
         return ev.h if ev is not None and problem is None else None
 
-    def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None) -> Event:
-        """Append one event; returns it once it is on disk (flushed and fsynced)."""
+    def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None,
+               after: int | None = None) -> Event:
+        """Append one event; returns it once it is on disk (flushed and fsynced).
+
+        ``after``: append only if the journal's last seq is exactly that (the head the caller
+        judged from), else raise :class:`HeadMoved` with nothing written — compare-and-append, so
+        an event that must be journaled once (a reminder, an expiry) stays once when two
+        processes notice it at the same moment."""
         data = dict(data or {})
         with self._locked() as fd:
             st = os.fstat(fd)
@@ -269,6 +276,8 @@ class Journal:
                 good = size
             else:
                 seq, prev, good = self._read_tail(fd, size)
+            if after is not None and seq != after:
+                raise HeadMoved(f"{self.path}: journal moved to seq {seq} since seq {after}; nothing recorded")
             if good != size:
                 self._set_aside_torn(fd, good, size)
             if self.check_records:

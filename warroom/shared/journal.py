@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.journal.encoding import GENESIS, Event, JournalRead, _check_line, encode_line
+from warroom.journal.encoding import GENESIS, Event, HeadMoved, JournalRead, _check_line, encode_line
 from warroom.journal.reader import JournalFollower, read_journal, walk_lines
 from warroom.shared.db import SharedStoreDown
 from warroom.shared.schema import SCHEMA
@@ -84,8 +84,11 @@ class SharedJournal:
 
     # ------------------------------------------------------------------ writing
 
-    def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None) -> Event:
-        """Append one event (after anything spooled here); returns it once committed."""
+    def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None,
+               after: int | None = None) -> Event:
+        """Append one event (after anything spooled here); returns it once committed.
+        ``after``: only if the last seq is exactly that, else :class:`HeadMoved` (as the file
+        journal: compare-and-append under the incident's lock)."""
         data = dict(data or {})
         when = ts or datetime.now(UTC)
 
@@ -94,7 +97,7 @@ class SharedJournal:
         def work(conn: Any) -> Event:
             self._forward(conn)
             with conn.transaction():
-                event = self._insert(conn, when, self.actor, type_, data, None, None)
+                event = self._insert(conn, when, self.actor, type_, data, None, None, after=after)
                 committing[0] = True
             return event
 
@@ -110,11 +113,14 @@ class SharedJournal:
                                   " is back (warroom reconnects by itself)") from None
 
     def _insert(self, conn: Any, ts: datetime, actor: str, type_: str, data: dict[str, Any],
-                origin: str | None, origin_seq: int | None) -> Event:
+                origin: str | None, origin_seq: int | None, *, after: int | None = None) -> Event:
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", (self.incident,))
         row = conn.execute(f"SELECT seq, h FROM {SCHEMA}.events WHERE incident = %s ORDER BY seq DESC LIMIT 1",
                            (self.incident,)).fetchone()
         seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+        if after is not None and seq != after:
+            raise HeadMoved(f"{self.incident}: the shared journal moved to seq {seq} since seq {after};"
+                            " nothing recorded")
         line = encode_line(seq + 1, ts, actor, type_, data, prev)
         event, problem = _check_line(line[:-1], seq + 1)
         assert event is not None and problem is None

@@ -1,0 +1,179 @@
+"""Red team of issue 16 (roles, handoff, approvals) on the local journal: what two responders
+acting at the same moment, or a hand-written line, can make the journal say.
+
+"At the same moment" is made deterministic: one responder's append is intercepted and the other
+responder acts inside that window (both have already judged from the same state), exactly what
+two processes racing would do. The clock is injected; nothing sleeps.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.incident_fixtures import install_fake_runbook, sample_runbook
+from warroom.config import Config
+from warroom.errors import WarroomError
+from warroom.execute.safety import StepRefused
+from warroom.incident import runbook_ref
+from warroom.incident.identity import Person
+from warroom.incident.session import Incident
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+from warroom.journal.log import format_ts
+
+ALICE = Person("alice", 1001, "bastion-1", "alice@bastion-1")
+BOB = Person("bob", 1002, "bastion-2", "bob@bastion-2")
+
+
+class FixedClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _approval_book(path: Path) -> Any:
+    book = sample_runbook(path)
+    for step in book.steps:
+        if step.id == "say-hello":
+            step.approval = True
+    return book
+
+
+def _pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock,
+          bob_config: Config | None = None) -> tuple[Incident, Incident]:
+    install_fake_runbook(monkeypatch, tmp_path)
+    monkeypatch.setattr(runbook_ref, "load_file", _approval_book)
+    cfg = Config()
+    cfg.approval.expires = 900.0
+    a = IncidentStore(tmp_path / "state", cfg, clock=clock).create(
+        title="Quota", severity="P2", runbook="RB-TEST-001", commander="alice")
+    alice = Incident(a.id, a.dir, config=cfg, clock=clock, actor="alice@bastion-1", person=ALICE)
+    bob = Incident(a.id, a.dir, config=bob_config or cfg, clock=clock, actor="bob@bastion-2", person=BOB)
+    return alice, bob
+
+
+def _race(first: Incident, second_acts: Any) -> None:
+    """Make ``second_acts()`` happen inside ``first``'s next append, after ``first`` judged."""
+    real = first.journal.append
+    fired = [False]
+
+    def append(*args: Any, **kw: Any) -> Any:
+        if not fired[0]:
+            fired[0] = True
+            second_acts()
+        return real(*args, **kw)
+
+    first.journal.append = append  # type: ignore[method-assign]
+
+
+def _count(inc: Incident, type_: str) -> int:
+    return sum(1 for e in inc.read().events if e.type == type_)
+
+
+def test_handoff_reminder_from_two_watchers_at_once_is_journaled_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    clock.advance(61 * 60)
+    _race(alice, bob.check_handoff_reminder)
+    alice.check_handoff_reminder()
+    assert _count(alice, ev.HANDOFF_REMINDER) == 1
+    assert _count(bob, ev.HANDOFF_REMINDER) == 1
+
+
+def test_overdue_update_from_two_watchers_at_once_is_journaled_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    clock.advance(6 * 3600)
+    _race(alice, bob.check_update_overdue)
+    alice.check_update_overdue()
+    assert _count(alice, ev.UPDATE_OVERDUE) == 1
+
+
+def test_expiry_noticed_by_two_responders_at_once_is_journaled_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    alice.approvals.request(alice.prepare_step(5))
+    clock.advance(901)
+    _race(alice, bob.approvals.expire_due)
+    alice.approvals.expire_due()
+    assert _count(alice, ev.APPROVAL_EXPIRED) == 1
+
+
+def test_an_approver_with_a_longer_expiry_cannot_stretch_the_request(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request says how long an approval is good for; an approver whose config (or whose
+    hand-written grant) says ten days does not make it last longer."""
+    clock = FixedClock()
+    long_cfg = Config()
+    long_cfg.approval.expires = 3 * 3600.0
+    alice, bob = _pair(tmp_path, monkeypatch, clock, bob_config=long_cfg)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    bob.approvals.approve(req.id)
+    clock.advance(901)
+    with pytest.raises(StepRefused, match="expired"):
+        alice.approvals.require(alice.prepare_step(5))
+    # and a grant line carrying its own far-away end is cut to the request's time too
+    req2 = alice.approvals.request(alice.prepare_step(5)).request
+    alice.append(ev.APPROVAL_GRANTED, {"request": req2.id, "command_sha256": req2.command_sha256,
+                                       "approver": BOB.to_json(),
+                                       "expires_at": format_ts(clock() + timedelta(days=10))})
+    got = alice.state.approvals[req2.id]
+    assert got.expires_at() <= clock() + timedelta(seconds=900)
+
+
+def test_a_grant_written_by_the_requesters_own_process_naming_someone_else_does_not_count(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """alice's warroom writing ``approval.granted`` with ``approver: bob`` (the Python API, a
+    modified client): the line's own actor is alice's, so it is shown, never obeyed."""
+    clock = FixedClock()
+    alice, _bob = _pair(tmp_path, monkeypatch, clock)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    alice.append(ev.APPROVAL_GRANTED, {"request": req.id, "command_sha256": req.command_sha256,
+                                       "approver": BOB.to_json()})
+    assert alice.state.approvals[req.id].status == "pending"
+    assert any("not counted" in t.text for t in alice.state.timeline if t.seq == alice.read().events[-1].seq)
+    with pytest.raises(StepRefused, match="waiting for a second person"):
+        alice.approvals.require(alice.prepare_step(5))
+
+
+def test_the_run_racing_the_expiry_says_expired_not_used_by_someone_else(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    clock.advance(60)
+    bob.approvals.approve(req.id)
+    clock.advance(899)
+    prepared = alice.prepare_step(5)
+    ok = alice.approvals.require(prepared)          # the dialog's check: still good
+    assert ok is not None
+    clock.advance(2)                                 # the person took two seconds to press Run
+    with pytest.raises(StepRefused) as err:
+        alice.approvals.use(ok, prepared)
+    text = str(err.value)
+    assert "expired" in text and "someone else" not in text and "seq ?" not in text
+    assert alice.state.approvals[req.id].used_seq is None
+
+
+@pytest.mark.parametrize("name", ["bob\x1b]52;c;ZXZpbA==\x07", "bob\nIC mallory", "bob\u202eecila",
+                                  "bob\u200b", "b" * 300])
+def test_a_person_name_with_control_characters_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    clock = FixedClock()
+    alice, _ = _pair(tmp_path, monkeypatch, clock)
+    with pytest.raises(WarroomError, match="person"):
+        alice.assign_role("ops", name)
+    assert _count(alice, ev.ROLE_ASSIGNED) == 0
+    alice.assign_role("ops", "Bob O'Neil-Smith")   # ordinary names still work
