@@ -87,8 +87,12 @@ def test_a_grant_written_through_the_requesters_role_does_not_count(shared_dsn: 
     alice_dsn, _bob_dsn = _roles(pg_server, shared_dsn, tmp_path)
     alice = _open(alice_dsn, tmp_path, "alice", ALICE)
     req = alice.approvals.request(alice.prepare_step(1)).request
-    alice.append(ev.APPROVAL_GRANTED, {"request": req.id, "command_sha256": req.command_sha256,
-                                       "approver": BOB.to_json(), "expires_at": "2099-01-01T00:00:00Z"})
+    grant = {"request": req.id, "command_sha256": req.command_sha256,
+             "approver": BOB.to_json(), "expires_at": "2099-01-01T00:00:00Z"}
+    alice.append(ev.APPROVAL_GRANTED, grant)
+    assert alice.state.approvals[req.id].status == "pending"       # the line's own actor is alice's
+    # written under another actor name as well, through alice's database role:
+    _open(alice_dsn, tmp_path, "bob-shared", BOB, alice.id).append(ev.APPROVAL_GRANTED, grant)
     assert alice.state.approvals[req.id].status == "approved"      # the journal alone believes it
     with pytest.raises(StepRefused, match=r"the database recorded the same role \(alice_t_"):
         alice.run_step(alice.prepare_step(1))

@@ -305,12 +305,15 @@ def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -
                               text=True, env=env) for _ in range(2)]
     outs = [p.communicate(timeout=60) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
-    assert sum("applied schema version 1" in o for o, _e in outs) == 1
+    from warroom.shared.schema import LATEST, MIGRATIONS
+
+    for m in MIGRATIONS:   # each migration applied once, by one of them
+        assert sum(f"applied schema version {m.version}:" in o for o, _e in outs) == 1
     again = run("shared", "init")
-    assert again.returncode == 0 and "already at version 1" in again.stdout
+    assert again.returncode == 0 and f"already at version {LATEST}" in again.stdout
     with pg_server.admin(db) as conn:  # type: ignore[attr-defined]
-        rows = conn.execute("SELECT version, description FROM warroom.schema_version").fetchall()
-        assert [r[0] for r in rows] == [1]
+        rows = conn.execute("SELECT version, description FROM warroom.schema_version ORDER BY version").fetchall()
+        assert [r[0] for r in rows] == [m.version for m in MIGRATIONS]
         conn.execute("INSERT INTO warroom.schema_version (version, description) VALUES (99, 'from the future')")
     newer = run("incident", "list", *state)
     assert newer.returncode == 7 and "newer than this warroom knows" in newer.stderr

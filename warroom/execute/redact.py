@@ -103,6 +103,18 @@ class RedactionSettings:
                    patterns=[(p.name, p.regex) for p in getattr(red, "patterns", [])],
                    redact_pii=bool(getattr(red, "redact_pii", False)))
 
+    @classmethod
+    def for_config(cls, cfg: object) -> RedactionSettings:
+        """``[redaction]`` of a whole ``warroom.config.Config``, plus the variable that
+        ``[shared] password_env`` names: it holds the shared store's password whatever it is
+        called (``DBPW`` does not look secret by its name), so a step that prints its
+        environment never records it."""
+        settings = cls.from_config(getattr(cfg, "redaction", None))
+        name = getattr(getattr(cfg, "shared", None), "password_env", None)
+        if name and name not in settings.env_names:
+            settings.env_names = [*settings.env_names, str(name)]
+        return settings
+
     def to_json(self) -> dict[str, object]:
         return {"env_names": self.env_names, "patterns": [list(p) for p in self.patterns],
                 "redact_pii": self.redact_pii}

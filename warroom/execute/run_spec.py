@@ -75,7 +75,7 @@ class RunSpec:
                    timeout=timeout if timeout is not None else ex.timeout,
                    kill_grace=ex.kill_grace, shell=ex.shell, env=merged,
                    memory_lines=ex.memory_lines, max_output=ex.max_output,
-                   redaction=RedactionSettings.from_config(cfg.redaction), **kw)
+                   redaction=RedactionSettings.for_config(cfg), **kw)
 
     def build_env(self) -> dict[str, str]:
         """The step's environment: the user's, plus ``env``, with ``path_prepend`` first on PATH."""

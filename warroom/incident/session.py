@@ -180,7 +180,7 @@ class Incident(StepRunning):
 
             env = dict(os.environ)
             env.update(self.config.execute.env)
-            self._redactor = Redactor.from_env(env, RedactionSettings.from_config(self.config.redaction),
+            self._redactor = Redactor.from_env(env, RedactionSettings.for_config(self.config),
                                                self.store_secrets())
         return str(self._redactor.redact_text(text))
 
@@ -324,11 +324,32 @@ class Incident(StepRunning):
                 return self._runbook[1]
             if not snap.is_file():
                 raise NotFoundError(f"{snap}: the incident's runbook snapshot is missing")
+            self._check_snapshot(snap, ref)
             book = runbook_ref.load_file(snap)
             if ref.get("id") and book.id != ref["id"]:
                 book.id = str(ref["id"])  # an id derived from the file name: keep the original's
             self._runbook = (str(snap), book)
             return book
+
+    def _check_snapshot(self, snap: Path, ref: dict[str, Any]) -> None:
+        """A shared incident's runbook snapshot must be the one its journal names: the
+        hash-chained ``sha256`` of the declaration or attachment, not the store's own ``files``
+        row (anyone who may insert there could plant a runbook under a predictable name before
+        the incident is shared). A copy that differs is removed, never run, and the refusal
+        says so."""
+        want = str(ref.get("sha256") or "")
+        if not self.shared or not want:
+            return
+        got = runbook_ref.sha256_file(snap)
+        if got == want:
+            return
+        try:
+            snap.unlink()
+        except OSError:
+            pass
+        raise JournalError(f"{self.id}: the runbook snapshot {snap.name} from the shared store does not match"
+                           f" the sha256 its journal recorded ({got[:12]}… is not {want[:12]}…): someone"
+                           " wrote another file under its name; it is not used (nothing runs from it)")
 
     def local_file(self, name: str) -> Path:
         """A file of the incident dir by name; for a shared incident opened on another host,

@@ -159,7 +159,7 @@ class StepRunning:
         from warroom.execute.redact import RedactionSettings, Redactor
         from warroom.execute.redact_rules import looks_secret_name
 
-        settings = RedactionSettings.from_config(self.config.redaction)
+        settings = RedactionSettings.for_config(self.config)
         secrets = {k: str(v) for k, v in params.items() if looks_secret_name(k, settings.env_names)}
         store_secrets = getattr(self, "store_secrets", None)
         if callable(store_secrets):

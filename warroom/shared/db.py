@@ -37,6 +37,13 @@ class SharedStoreError(WarroomError):
     exit_code = 7
 
 
+class SharedStoreBusy(SharedStoreError):
+    """The store answers, but the incident's lock stayed held by another session past
+    ``lock_timeout`` (a client stuck in a transaction, or a session holding the advisory lock):
+    nothing was recorded, the store is not down, trying again later may work."""
+
+
+
 def _psycopg() -> Any:
     try:
         import psycopg
@@ -57,6 +64,12 @@ class SharedDB:
     @property
     def where(self) -> str:
         return self.dsn.where()
+
+    @property
+    def lock_timeout_ms(self) -> int:
+        """How long a statement waits for a lock: twice ``connect_timeout``, at least 5 s (an
+        append holds the incident's lock for milliseconds)."""
+        return int(max(5.0, 2 * self.connect_timeout) * 1000)
 
     def down_message(self, why: str) -> str:
         return self.dsn.redact(f"shared store down ({self.where}): {why}")
@@ -83,6 +96,13 @@ class SharedDB:
             kwargs["password"] = self.dsn.password
         try:
             conn = psycopg.connect(self.dsn.text, **kwargs)
+            # Never wait forever behind a lock: any role may hold the incident's advisory lock
+            # (a psql left open, a client stuck in a transaction) and the server keeps
+            # answering, so no TCP timeout would end the wait (the DSN's own options win).
+            if "lock_timeout" not in given.get("options", ""):
+                conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{self.lock_timeout_ms}ms",))
+                if not autocommit:
+                    conn.commit()
         except psycopg.OperationalError as exc:
             raise self.failure(exc) from None
         except psycopg.ProgrammingError as exc:   # a malformed DSN: libpq's words, redacted
@@ -95,6 +115,11 @@ class SharedDB:
         """A psycopg error as ours: down (retry later) or refused (say what to fix)."""
         psycopg = _psycopg()
         text = _first_line(exc)
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return SharedStoreBusy(self.dsn.redact(
+                f"shared store {self.where}: the incident's lock was held by another session for more than"
+                f" {self.lock_timeout_ms / 1000:g}s (a client stuck in a transaction, or a session holding"
+                " pg_advisory_lock: see pg_locks); nothing was recorded: try again"))
         if isinstance(exc, psycopg.errors.UndefinedTable):
             return SharedStoreError(self.dsn.redact(
                 f"shared store {self.where} has no warroom tables: run `warroom shared init` once"

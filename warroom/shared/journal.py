@@ -274,7 +274,7 @@ class SharedJournal:
         if last:
             out.proved.append(f"hash chain intact from #1 to #{last} ({len(base.events)} events) in the"
                               f" shared store {self.where}")
-        missing = {"events_check", "events_append_only", "events_no_truncate"} - guards
+        missing = {"events_check", "events_origin_check", "events_append_only", "events_no_truncate"} - guards
         if missing:
             out.unproved.append("the shared store's guards are not all in place (" + ", ".join(sorted(missing))
                                 + " missing or disabled): its owner could have rewritten rows")

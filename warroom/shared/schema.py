@@ -150,7 +150,31 @@ END $$;
 CREATE TRIGGER presence_notify AFTER INSERT OR UPDATE OF step OR DELETE ON {SCHEMA}.presence
     FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.presence_notify();
 """),
+    Migration(2, "a spool's lines stay with the database role that began forwarding it", f"""
+CREATE FUNCTION {SCHEMA}.events_origin_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    owner text;
+BEGIN
+    IF NEW.origin IS NULL OR NEW.origin NOT LIKE 'spool:%' THEN
+        RETURN NEW;
+    END IF;
+    SELECT db_user INTO owner FROM {SCHEMA}.events
+        WHERE incident = NEW.incident AND origin = NEW.origin ORDER BY origin_seq LIMIT 1;
+    IF owner IS NOT NULL AND owner <> current_user THEN
+        RAISE EXCEPTION 'warroom: origin % of % is forwarded by role %, not %: a spool is one host''s own',
+            NEW.origin, NEW.incident, owner, current_user;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER events_origin_check BEFORE INSERT ON {SCHEMA}.events
+    FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.events_origin_check();
+"""),
 )
+"""Migration 2: the forwarder skips spool lines up to the highest ``origin_seq`` the store holds
+for its spool; ``origin`` is readable by every responder, so without it anyone allowed to insert
+could add one row under another host's spool with a huge ``origin_seq`` and that host's later
+step starts and ends would never be forwarded."""
 
 LATEST = MIGRATIONS[-1].version
 
