@@ -64,6 +64,8 @@ class OpenSummary:
     declared_at: float | None
     drill: str | None = None          # "rate-limit ×10" for a drill incident
     elsewhere: str | None = None      # the state dir to reopen it from, when not in this dashboard's world
+    clock_start: float | None = None  # when its clock started (detection), as the header counts
+    time_scale: float = 1.0           # a drill's speed: its clock runs on scenario time
 
 
 @dataclass
@@ -131,7 +133,8 @@ def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]
         elsewhere = None if (own and (not drill or ctx.drill is not None)) else str(state_dir)
         out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
                                declared_at=st.declared_at.timestamp() if st.declared_at else None,
-                               drill=label, elsewhere=elsewhere))
+                               drill=label, elsewhere=elsewhere, time_scale=st.time_scale,
+                               clock_start=st.clock_start.timestamp() if st.clock_start else None))
     return out
 
 

@@ -90,8 +90,9 @@ async def test_the_real_dashboards_offer_reopens_a_drill_incident_in_its_drill(t
     assert real.id == inc.id                      # numbered per state dir: both are INC-…-1
     ctx = dashboard_context(_cfg(tmp_path))
     ctx.refresh, ctx.tick = 60.0, 0
+    ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 30.0)   # 30 s wall = 5 scenario minutes
     app = WarroomApp(ctx)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:
         from textual.widgets import OptionList
 
         from tui.screens.modals.pickers import ResumeScreen
@@ -101,6 +102,7 @@ async def test_the_real_dashboards_offer_reopens_a_drill_incident_in_its_drill(t
         prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert len(prompts) == 2 and "disk full" in prompts[0]          # the newest first
         assert "quota climbing" in prompts[1] and "drill rate-limit ×10" in prompts[1]
+        assert "open 05:00" in prompts[1]          # as its header will count: scenario time
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: app.return_value is not None)
     result = app.return_value

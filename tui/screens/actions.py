@@ -120,7 +120,7 @@ class DashboardActions:
             key = i.id if i.elsewhere is None else f"{i.elsewhere}:{i.id}"
             by_key[key] = i
             items.append(OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
-                                      elapsed=format_clock(now - i.declared_at) if i.declared_at else "?",
+                                      elapsed=_open_for(i, now),
                                       drill=i.drill, key=key))
 
         def chosen(key: str | None) -> None:
@@ -530,3 +530,12 @@ class DashboardActions:
         if not self.need_incident():
             return
         self.presenter.call(self.calls.export, what="export")
+
+
+def _open_for(summary: Any, now: float) -> str:
+    """How long an offered incident has been open, as its header will say once resumed: from
+    its clock's start, in scenario time for a drill (the ×N is beside it in the offer)."""
+    start = summary.clock_start if summary.clock_start is not None else summary.declared_at
+    if start is None:
+        return "?"
+    return format_clock(max(0.0, now - start) * summary.time_scale)
