@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
+from panes.safe import SafeText as Text
 from textual import events
 from textual.widget import Widget
 
