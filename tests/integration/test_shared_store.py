@@ -401,3 +401,47 @@ def test_a_hung_server_refuses_actions_instead_of_hanging(shared_dsn: str, tmp_p
     inc.note("info", "after it answered again")
     notes = [n.text for n in inc.state.notes]
     assert notes[-1] == "after it answered again" and inc.verify().ok
+
+
+def test_a_missed_notification_loses_nothing(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:
+    """NOTIFY is only a wake-up: with the notify trigger off (every notification missed), the
+    catch-up read still brings the event; with nothing new, the catch-up wakes nobody."""
+    import threading
+
+    from warroom.incident.live import LiveIncident
+
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).create(title="Missed", severity="P3")
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob", catch_up=0.5)).open(inc.id)
+    bob.refresh()
+    reasons: list[str] = []
+    woke = threading.Event()
+
+    def on_change(reason: str) -> None:
+        reasons.append(reason)
+        woke.set()
+
+    live = LiveIncident(bob)
+    assert live.watch(on_change)
+    try:
+        wait_until(lambda: "events" in reasons)           # connected (its first read)
+        bob.refresh()
+        reasons.clear()
+        dbname = shared_dsn.rsplit("/", 1)[1]
+        with pg_server.admin(dbname) as conn:  # type: ignore[attr-defined]
+            conn.execute("ALTER TABLE warroom.events DISABLE TRIGGER events_notify")
+        try:
+            # quiet: three catch-up checks pass and nobody is woken for nothing
+            listener = live._listener
+            assert listener is not None
+            checks = listener.catch_ups
+            wait_until(lambda: listener.catch_ups >= checks + 3, limit=30)
+            assert "catch_up" not in reasons
+            inc.note("info", "no notification for this one")
+            wait_until(lambda: "catch_up" in reasons, limit=30)
+            assert "events" not in reasons                 # it did not come by NOTIFY
+            assert [n.text for n in bob.refresh().notes] == ["no notification for this one"]
+        finally:
+            with pg_server.admin(dbname) as conn:  # type: ignore[attr-defined]
+                conn.execute("ALTER TABLE warroom.events ENABLE TRIGGER events_notify")
+    finally:
+        live.close()

@@ -59,6 +59,7 @@ class SharedJournal:
         self.actor = actor
         self.down: str | None = None
         self._spool_sent: tuple[int, int] | None = None   # (size, mtime_ns) of the spool last forwarded
+        self.read_to = 0   # the highest seq a reader of this journal has been handed
 
     @property
     def path(self) -> Path:
@@ -250,6 +251,7 @@ class SharedJournal:
             self._forward(conn)
             rows = conn.execute(f"SELECT line FROM {SCHEMA}.events WHERE incident = %s AND seq > %s ORDER BY seq",
                                 (self.incident, seq)).fetchall()
+            self.read_to = max(self.read_to, seq + len(rows))
             return [r[0].encode("utf-8") for r in rows]
 
         return list(self._run(work))
