@@ -177,3 +177,15 @@ def test_a_person_name_with_control_characters_is_refused(
         alice.assign_role("ops", name)
     assert _count(alice, ev.ROLE_ASSIGNED) == 0
     alice.assign_role("ops", "Bob O'Neil-Smith")   # ordinary names still work
+
+
+def test_the_resume_command_printed_after_quit_never_carries_the_dsn_password() -> None:
+    from warroom.drill.lifecycle import resume_command
+
+    for argv in (["drill", "timeout", "--shared", "postgresql://ic:Sup3r-s3cret@db:5432/warroom"],
+                 ["--shared=host=db user=ic password='Sup3r-s3cret'", "drill", "timeout"],
+                 ["drill", "timeout", "--shared", "postgresql://ic@db/warroom?password=Sup3r-s3cret"]):
+        said = resume_command(argv)
+        assert "Sup3r-s3cret" not in said and "--shared" in said and "***" in said, said
+    plain = resume_command(["drill", "timeout", "--shared", "postgresql://ic@db/warroom"])
+    assert plain == "warroom drill timeout --shared postgresql://ic@db/warroom"

@@ -76,9 +76,21 @@ def resume_command(argv: Sequence[str]) -> str:
     """
     out: list[str] = []
     skip = False
+    dsn_next = False
     for arg in argv:
         if skip:
             skip = False
+            continue
+        if dsn_next:    # the shared store's DSN: printed with its password masked, never in clear
+            dsn_next = False
+            out.append(_masked_dsn(arg))
+            continue
+        if arg == "--shared":
+            dsn_next = True
+            out.append(arg)
+            continue
+        if arg.startswith("--shared="):
+            out.append("--shared=" + _masked_dsn(arg.split("=", 1)[1]))
             continue
         if arg == "--new":
             continue
@@ -89,3 +101,14 @@ def resume_command(argv: Sequence[str]) -> str:
             continue
         out.append(arg)
     return shlex.join(["warroom", *out])
+
+
+def _masked_dsn(text: str) -> str:
+    """A DSN as it may be shown (password ``***``); a malformed one is shown as ``***``."""
+    from warroom.errors import WarroomError
+    from warroom.shared.dsn import MASK, make_dsn
+
+    try:
+        return make_dsn(text).safe
+    except WarroomError:
+        return MASK

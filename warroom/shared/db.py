@@ -67,9 +67,11 @@ class SharedDB:
 
     @property
     def lock_timeout_ms(self) -> int:
-        """How long a statement waits for a lock: twice ``connect_timeout``, at least 5 s (an
-        append holds the incident's lock for milliseconds)."""
-        return int(max(5.0, 2 * self.connect_timeout) * 1000)
+        """How long a statement waits for a lock: ``connect_timeout`` + 2 s (an append holds the
+        incident's lock for milliseconds), always inside the store's answer deadline
+        (``SharedStore.answer_within``, 2 x ``connect_timeout`` + 4 s), so a held lock is said as
+        such, not as a store that went down."""
+        return int((self.connect_timeout + 2.0) * 1000)
 
     def down_message(self, why: str) -> str:
         return self.dsn.redact(f"shared store down ({self.where}): {why}")
