@@ -177,3 +177,50 @@ def test_two_watchers_on_two_hosts_journal_one_handoff_reminder(shared_dsn: str,
     a.journal.append = append  # type: ignore[method-assign]
     a.check_handoff_reminder()
     assert sum(e.type == ev.HANDOFF_REMINDER for e in a.read().events) == 1
+
+
+APPROVAL_RUNBOOK = '''+++
+id = "RB-SKEW"
+title = "Approval and clocks"
+severity = "P2"
++++
+# Approval and clocks
+
+## Mitigation
+
+```bash {approval=true}
+# Say approved
+echo approved-run
+```
+'''
+
+
+def test_a_host_whose_clock_is_off_cannot_approve_or_run_by_the_clock(shared_dsn: str, tmp_path: Path) -> None:
+    """Approvals are judged by time across hosts: a host whose clock runs 20 minutes behind
+    would approve a request that expired everywhere else. On the shared store the database's
+    clock is the reference: such a host is refused, saying why."""
+    from warroom.execute.safety import StepRefused
+    from warroom.incident.identity import Person
+    from warroom.incident.session import Incident
+
+    def opened(name: str, person: Person, clock: Any, inc_id: str | None = None) -> Incident:
+        cfg = shared_config(shared_dsn, tmp_path, name)
+        (tmp_path / "runbooks" / "skew.md").write_text(APPROVAL_RUNBOOK)
+        store = IncidentStore(cfg.state_dir(), cfg, clock=clock)
+        inc = store.create(title="Skew", severity="P2", runbook="RB-SKEW") if inc_id is None else store.incident(inc_id)
+        inc._person = person      # as that person's process would be
+        return inc
+
+    alice = opened("alice", Person("alice", 1001, "b1", "alice@b1"), lambda: datetime.now(UTC))
+    req = alice.approvals.request(alice.prepare_step(1)).request
+    behind = opened("bob", Person("bob", 1002, "b2", "bob@b2"), lambda: datetime.now(UTC) - timedelta(minutes=20),
+                    alice.id)
+    with pytest.raises(WarroomError, match="clock"):
+        behind.approvals.approve(req.id)
+    assert all(e.type != ev.APPROVAL_GRANTED for e in alice.read().events)
+    on_time = opened("carol", Person("carol", 1003, "b3", "carol@b3"), lambda: datetime.now(UTC), alice.id)
+    on_time.approvals.approve(req.id)
+    late = opened("dave", Person("dave", 1004, "b4", "dave@b4"), lambda: datetime.now(UTC) - timedelta(minutes=20),
+                  alice.id)
+    with pytest.raises(StepRefused, match="clock"):
+        late.approvals.require(late.prepare_step(1))

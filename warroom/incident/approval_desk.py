@@ -47,6 +47,10 @@ class Incident(Protocol):
     def read(self) -> JournalRead: ...
 
 DRY_RUN_LINES = 40
+MAX_CLOCK_SKEW = 60.0
+"""Seconds a host's clock may differ from the shared store's before its approvals and approved
+runs are refused: expiry is judged by time on every host, so a host running twenty minutes
+behind would approve (or run under) an approval that expired everywhere else."""
 
 
 class SelfApproval(StepRefused):
@@ -106,12 +110,27 @@ class ApprovalDesk:
         verdict = self.verdict(prepared)
         if verdict is None:
             return None
-        message = verdict.message if not verdict.ok else self._db_roles_problem(verdict.request)
+        message = verdict.message if not verdict.ok else (self._db_roles_problem(verdict.request)
+                                                          or self._clock_problem())
         if message is not None:
             self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown, "reason": message,
                                                    "approval": verdict.request.id if verdict.request else None})
             raise StepRefused(f"{message} (recorded in the journal)")
         return verdict.request
+
+    def _clock_problem(self) -> str | None:
+        """On the shared store: why this host's clock cannot judge approvals (None: it can).
+        The database server's clock is the common reference; a local journal has one host."""
+        skew_of = getattr(self.incident.journal, "clock_skew", None)
+        if not callable(skew_of):
+            return None
+        skew = skew_of(self.incident.clock)
+        if abs(skew) <= MAX_CLOCK_SKEW:
+            return None
+        where = getattr(self.incident.journal, "where", "the shared store")
+        return (f"this host's clock is {abs(skew):.0f}s {'ahead of' if skew > 0 else 'behind'} the shared store's"
+                f" ({where}); approvals are judged by time on every host, so none is given or used from here"
+                f" until the clock is right (NTP; at most {MAX_CLOCK_SKEW:g}s off)")
 
     # ---------------------------------------------------------------- identity proven by the database
 
@@ -227,6 +246,9 @@ class ApprovalDesk:
         if state != "pending":
             raise WarroomError(f"{req.id} is {state}" + (f" (by {req.decided_by.shown})" if req.decided_by else "")
                                + ": nothing to approve")
+        clock_problem = self._clock_problem()
+        if clock_problem is not None:
+            raise WarroomError(f"{req.id} not approved: {clock_problem}")
         me = inc.person()
         journal = self._db_journal()
         if journal is not None:

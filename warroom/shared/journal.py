@@ -239,6 +239,18 @@ class SharedJournal:
 
         return dict(self._run(work))
 
+    def clock_skew(self, clock: Any) -> float:
+        """Seconds this host's ``clock()`` is ahead (+) or behind (-) the database server's clock,
+        measured around one round trip (the server's time is taken half way)."""
+        def work(conn: Any) -> float:
+            before = clock()
+            server = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+            after = clock()
+            mine = before + (after - before) / 2
+            return float((mine - server).total_seconds())
+
+        return float(self._run(work))
+
     def db_user(self) -> str:
         """The database role this process is connected as."""
         return str(self._run(lambda conn: conn.execute("SELECT current_user").fetchone()[0]))
