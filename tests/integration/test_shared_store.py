@@ -153,7 +153,9 @@ def test_responder_role_cannot_rewrite_history(shared_dsn: str, tmp_path: Path, 
             conn.execute("UPDATE warroom.events SET actor = 'mallory' WHERE seq = 1")
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             conn.execute("DELETE FROM warroom.events WHERE seq = 2")
-    assert inc.verify().ok and len(inc.read().events) == 2
+    proof = inc.verify()
+    assert proof.ok and len(inc.read().events) == 2
+    assert any("responder (2)" in line for line in proof.unproved)   # who really wrote the rows
 
 
 def test_password_never_shown(shared_dsn: str, tmp_path: Path, pg_server: object) -> None:

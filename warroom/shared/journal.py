@@ -281,7 +281,7 @@ class SharedJournal:
         keeps (append-only triggers) checked to be in place."""
         from warroom.journal.proof import Proof
 
-        rows, guards = self._run(self._verify_rows)
+        rows, guards, writers = self._run(self._verify_rows)
         base = walk_lines(rows)
         out = Proof(events=base.events, issues=list(base.issues), torn_line=None)
         last = base.events[-1].seq if base.events else 0
@@ -314,10 +314,14 @@ class SharedJournal:
                     out.tamper += 1
         if heads:
             out.proved.append(f"{heads} head(s) recorded in exports and status updates match the chain")
+        if writers:
+            who = ", ".join(f"{role} ({n})" for role, n in writers)
+            out.unproved.append(f"who wrote each row, as PostgreSQL knows it: {who}; the actor in a line"
+                                " (person@host) is what that warroom said")
         out.unproved.append("no signed checkpoint: a shared journal is guarded by the database, not by a key")
         return out
 
-    def _verify_rows(self, conn: Any) -> tuple[list[bytes], set[str]]:
+    def _verify_rows(self, conn: Any) -> tuple[list[bytes], set[str], list[tuple[str, int]]]:
         self._forward(conn)
         rows = conn.execute(f"SELECT line FROM {SCHEMA}.events WHERE incident = %s ORDER BY seq",
                             (self.incident,)).fetchall()
@@ -325,7 +329,10 @@ class SharedJournal:
             "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n"
             " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = 'events' AND t.tgenabled <> 'D'",
             (SCHEMA,)).fetchall()
-        return [r[0].encode("utf-8") for r in rows], {g[0] for g in guards}
+        writers = conn.execute(f"SELECT db_user, count(*) FROM {SCHEMA}.events WHERE incident = %s"
+                               " GROUP BY db_user ORDER BY min(seq)", (self.incident,)).fetchall()
+        return ([r[0].encode("utf-8") for r in rows], {g[0] for g in guards},
+                [(str(w[0]), int(w[1])) for w in writers])
 
 
 def _write(dest: Path, data: bytes) -> bool:
