@@ -142,7 +142,7 @@ class IncidentStore:
         Either the whole incident exists afterwards, or (disk full, bad runbook ref, ...) its
         directory is removed again and the error says why.
         """
-        from warroom.incident.session import Incident, validate_severity
+        from warroom.incident.session import validate_severity
 
         title = title.strip()
         if not title:
@@ -185,8 +185,6 @@ class IncidentStore:
 
     def open(self, inc_id: str) -> Incident:
         """Open an existing incident; an unknown id names the closest ones that do exist."""
-        from warroom.incident.session import Incident
-
         inc_id = inc_id.strip()
         ids = self.ids()
         if inc_id not in ids:

@@ -219,6 +219,3 @@ class SharedStore:
                 " ORDER BY opened_at", (inc_id, float(within))).fetchall()
         return [(r[0], r[1], float(r[2])) for r in rows]
 
-
-def is_down(exc: BaseException) -> bool:
-    return isinstance(exc, SharedStoreDown)
