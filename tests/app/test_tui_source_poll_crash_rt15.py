@@ -54,3 +54,19 @@ async def test_a_poll_that_raises_replaces_none_firing_with_the_failure(tmp_path
             assert "alerts ✖ error" in header or "alerts ! error" in header or "error" in header, header
             n = calls["n"]
             await wait_for(pilot, lambda: calls["n"] > n, 30)          # polling goes on
+
+
+async def test_an_answer_arriving_while_the_app_shuts_down_is_not_a_crash(tmp_path: Path) -> None:
+    """Seen under load: a poll's answer reached the dashboard after its panes were removed
+    (shutdown) and ``query_one(SourcesPane)`` raised NoMatches out of the App's handler."""
+    from tests.app.tui_support import make_app
+    from tui.messages import SourceFetched
+    from tui.sources import failure_data
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.dashboard.query_one(SourcesPane).remove()      # the teardown's order, forced
+        for kind in ("alerts", "cluster"):
+            app.dashboard.on_source_fetched(SourceFetched(kind, failure_data(app, kind, "late")))
+        assert app.dashboard.extra["alerts"] is not None       # kept; nothing raised

@@ -342,7 +342,10 @@ class DashboardScreen(Screen[None]):
         if word is not None and name is not None and self._extra_health.get(name) != word:
             self._extra_health[name] = word
             self.render_header()
-        pane = self.query_one(SourcesPane)
+        try:
+            pane = self.query_one(SourcesPane)
+        except NoMatches:
+            return  # the App forwards a poll's answer while it shuts down (the panes are gone)
         if self.painting():
             pane.show(message.kind, message.data)
         else:
