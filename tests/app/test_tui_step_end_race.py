@@ -66,8 +66,11 @@ async def run_quick_step(pilot: Any) -> tuple[tuple[str, str], Any]:
     await run_selected(pilot)
     step_id = app.dashboard.runbook.step(QUICK).id
     key = (FLOWS_RUNBOOK, step_id)
-    started = next(e for e in events(app, "step.started") if e.data.get("step_id") == step_id)
-    return key, started
+    def started_event() -> Any:
+        return next((e for e in events(app, "step.started") if e.data.get("step_id") == step_id), None)
+
+    await wait_for(pilot, lambda: started_event() is not None, 30)   # the start runs in a worker
+    return key, started_event()
 
 
 async def test_a_view_or_start_older_than_the_end_never_takes_the_end_back(tmp_path: Path) -> None:
