@@ -347,6 +347,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"number {value}"
     if isinstance(value, str):
+        # A value written under the wrong key may be a DSN or URL with its password: never echoed.
+        value = re.sub(r"(://[^\s:/@]*:)[^\s@/]+@", r"\1***@", value)
+        value = re.sub(r"(?i)(\bpassword\s*=\s*)\S+", r"\1***", value)
         return f"string {value!r}"
     if isinstance(value, list):
         return "an array"

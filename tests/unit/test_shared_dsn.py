@@ -95,3 +95,13 @@ def test_failures_are_down_only_when_the_connection_failed() -> None:
         assert isinstance(refused, SharedStoreError) and not isinstance(refused, SharedStoreDown)
         assert "refused" in str(refused)
     assert "warroom shared init" in str(db.failure(psycopg.errors.UndefinedTable("relation does not exist")))
+
+
+def test_a_dsn_under_the_wrong_config_key_is_not_echoed(tmp_path: Path) -> None:
+    from warroom.config import load_config
+
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[shared]\nconnect_timeout = "postgresql://u:TopSecret1@h/db"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert "TopSecret1" not in str(err.value) and "shared.connect_timeout" in str(err.value)
