@@ -189,3 +189,23 @@ def test_the_resume_command_printed_after_quit_never_carries_the_dsn_password() 
         assert "Sup3r-s3cret" not in said and "--shared" in said and "***" in said, said
     plain = resume_command(["drill", "timeout", "--shared", "postgresql://ic@db/warroom"])
     assert plain == "warroom drill timeout --shared postgresql://ic@db/warroom"
+
+
+def test_naming_yourself_the_incoming_commander_in_the_config_does_not_acknowledge_their_handoff(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mallory sets ``incident.commander = "bob"``: her journal actor says bob, her login does
+    not. A name in the config may only ever take rights away (self-approval), never give them."""
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    alice.assign_role("commander", "bob")
+    mallory = Incident(alice.id, alice.dir, config=alice.config, clock=clock, actor="bob@bastion-3",
+                       person=Person("mallory", 1003, "bastion-3", "bob@bastion-3"))
+    with pytest.raises(WarroomError, match="only the incoming"):
+        mallory.acknowledge_handoff()
+    # the same line written by hand (her warroom's append) is shown, never counted
+    pend = alice.state.role_changes[-1]
+    mallory.append(ev.HANDOFF_ACKNOWLEDGED, {"handoff_seq": pend["seq"],
+                                             "person": Person("mallory", 1003, "bastion-3", "bob@bastion-3").to_json()})
+    assert alice.state.role_changes[-1].get("acknowledged_seq") is None
+    bob.acknowledge_handoff()
+    assert alice.state.role_changes[-1].get("acknowledged_seq") is not None

@@ -91,7 +91,11 @@ def same_person(a: Person, b: Person) -> bool:
 
 
 def names_person(p: Person, name: str) -> bool:
-    """Whether ``name`` (as a role was given: ``bob``, ``@bob``, ``bob@bastion-2``) names ``p``."""
+    """Whether ``name`` (as a role was given: ``bob``, ``@bob``, ``bob@bastion-2``) names ``p``:
+    their OS login only. This one *grants* a right (acknowledging a handoff), so the journal
+    actor's name — which any config can set (``incident.commander = "bob"``) — does not count
+    here; it only ever takes rights away (:func:`same_person`)."""
     wanted = name.strip().lstrip("@")
     wanted = wanted.rsplit("@", 1)[0] if "@" in wanted else wanted
-    return wanted.strip().casefold() in _names(p)
+    login = p.login.strip().casefold()
+    return bool(login) and wanted.strip().casefold() == login
