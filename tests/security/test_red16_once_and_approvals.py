@@ -209,3 +209,25 @@ def test_naming_yourself_the_incoming_commander_in_the_config_does_not_acknowled
     assert alice.state.role_changes[-1].get("acknowledged_seq") is None
     bob.acknowledge_handoff()
     assert alice.state.role_changes[-1].get("acknowledged_seq") is not None
+
+
+def test_a_responder_with_another_config_cannot_drop_the_incidents_approval_policy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The incident was declared under ``[approval] severities = ["P1", "P2"]``; alice runs with
+    another HOME / --config that has none. The policy the incident was declared with still holds
+    for her (a host's config can only add to it)."""
+    clock = FixedClock()
+    install_fake_runbook(monkeypatch, tmp_path)
+    team = Config()
+    team.approval.severities = ["P1", "P2"]
+    team.approval.distinct_db_roles = False
+    inc = IncidentStore(tmp_path / "state", team, clock=clock).create(title="Quota", severity="P2",
+                                                                       runbook="RB-TEST-001", commander="alice")
+    mutating = 3                                 # the sample runbook's mutating step
+    assert inc.prepare_step(mutating).mutating
+    lax = Config()                               # her own config: no [approval] at all
+    alice = Incident(inc.id, inc.dir, config=lax, clock=clock, actor="alice@bastion-1", person=ALICE)
+    reasons = alice.approvals.reasons(alice.prepare_step(mutating))
+    assert reasons and "P2" in " ".join(reasons)
+    with pytest.raises(StepRefused, match="approval"):
+        alice.approvals.require(alice.prepare_step(mutating))

@@ -83,7 +83,7 @@ class ApprovalDesk:
             return []
         return rules.reasons_needed(marked=bool(getattr(prepared.step, "approval", False)),
                                     mutating=bool(prepared.mutating), severity=self.incident.state.severity,
-                                    config=self.incident.config)
+                                    config=self.incident.config, policy=self.incident.state.approval_policy)
 
     def target_of(self, prepared: PreparedStep) -> dict[str, Any]:
         """Where the step acts, "(current context)" named (``approval_target``)."""
@@ -136,7 +136,8 @@ class ApprovalDesk:
 
     def _db_journal(self) -> Any:
         """The shared journal when ``[approval] distinct_db_roles`` asks for it (None when off)."""
-        if not self.incident.config.approval.distinct_db_roles:
+        if not (self.incident.config.approval.distinct_db_roles
+                or self.incident.state.approval_policy.get("distinct_db_roles")):
             return None
         journal = self.incident.journal
         if not callable(getattr(journal, "db_users", None)):

@@ -112,12 +112,34 @@ def command_hash(incident_id: str, runbook_id: str, step_id: str, kind: str, com
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def reasons_needed(*, marked: bool, mutating: bool, severity: str, config: Config) -> list[str]:
-    """Why a step needs a second person's approval (empty: it does not)."""
+def approval_policy(config: Config) -> dict[str, Any]:
+    """The config's two-person rule as journaled with a declaration (empty: none configured)."""
+    out: dict[str, Any] = {}
+    if config.approval.severities:
+        out["severities"] = [str(s).upper() for s in config.approval.severities]
+    if config.approval.distinct_db_roles:
+        out["distinct_db_roles"] = True
+    return out
+
+
+def policy_severities(config: Config, policy: dict[str, Any] | None) -> list[str]:
+    """Severities whose mutating steps need approval: this host's config and the incident's
+    declared policy together (a host can add to the incident's rule, never drop it)."""
+    chosen = [str(s).upper() for s in config.approval.severities]
+    for s in (policy or {}).get("severities") or []:
+        if str(s).upper() not in chosen:
+            chosen.append(str(s).upper())
+    return chosen
+
+
+def reasons_needed(*, marked: bool, mutating: bool, severity: str, config: Config,
+                   policy: dict[str, Any] | None = None) -> list[str]:
+    """Why a step needs a second person's approval (empty: it does not). ``policy``: the
+    incident's declared rule (``IncidentState.approval_policy``)."""
     out = []
     if marked:
         out.append("the runbook marks this step approval=true")
-    chosen = [str(s).upper() for s in config.approval.severities]
+    chosen = policy_severities(config, policy)
     if mutating and severity.upper() in chosen:
         out.append(f"it changes things and the incident is {severity.upper()}"
                    f" ([approval] severities = {', '.join(chosen)})")
@@ -188,7 +210,7 @@ def verdict_for(state: IncidentState, config: Config, prepared: Any, incident_id
     if prepared.command is None or prepared.kind == "manual":
         return None
     if not reasons_needed(marked=bool(getattr(prepared.step, "approval", False)), mutating=bool(prepared.mutating),
-                          severity=state.severity, config=config):
+                          severity=state.severity, config=config, policy=state.approval_policy):
         return None
     where = dict(prepared.target if target is None else target)
     sha = command_hash(incident_id, prepared.runbook_id, prepared.step_id, prepared.kind, prepared.command or "", where)

@@ -40,6 +40,8 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.role_changes.append({"seq": e.seq, "at": e.ts, "role": "commander", "person": s.commander,
                            "previous": None, "reason": "declared the incident", "actor": e.actor})
     s.initial_severity = str(d.get("severity") or "")
+    policy = d.get("approval")
+    s.approval_policy = dict(policy) if isinstance(policy, dict) else {}
     s.declared_at = e.ts
     s.declared_by = e.actor
     src = d.get("source")

@@ -518,6 +518,13 @@ class Incident(StepRunning):
         data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,
                 "commander": self.redact((commander or "").strip()) or default_commander(self.config)}
+        from warroom.incident.approvals import approval_policy
+
+        policy = approval_policy(self.config)
+        if policy:
+            # The incident's own two-person rule, hash-chained with its declaration: a responder
+            # who runs with another HOME or --config can add to it, never drop it.
+            data["approval"] = policy
         return self._append(ev.DECLARED, data)
 
     def _snapshot_runbook(self, ref: str | Path) -> dict[str, Any]:

@@ -109,6 +109,7 @@ class IncidentState:
     role_changes: list[dict[str, Any]] = field(default_factory=list)
     handoff_reminders: list[dict[str, Any]] = field(default_factory=list)   # handoff.reminder, in order
     approvals: dict[str, ApprovalRequest] = field(default_factory=dict)     # by request id (R<seq>)
+    approval_policy: dict[str, Any] = field(default_factory=dict)   # the rule declared with the incident
     breaches: list[dict[str, Any]] = field(default_factory=list)
     metric_summary: dict[str, Any] | None = None
     overdue: list[dict[str, Any]] = field(default_factory=list)
