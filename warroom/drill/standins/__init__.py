@@ -1,11 +1,18 @@
 """Command stand-ins for drills: ``kubectl``, ``psql``, ``aws``, ``curl`` and ``blocks``.
 
-Each answers the commands the shipped runbooks use the way the real tool would (same output
-shapes, same error messages, same exit codes, a realistic pause scaled by the drill speed), from
+Each answers the commands the shipped runbooks (and the seeds' runbooks) use the way the real tool
+would (same output shapes, error messages and exit codes, a pause scaled by the drill speed), from
 the drill world in ``$WARROOM_DRILL_DIR``, and records what it changed in ``actions.jsonl`` so the
-simulator bends the curves. Nothing here opens a network connection or touches a real system.
+simulator bends the curves. Nothing here opens a network connection or touches a real system;
+commands no runbook uses say plainly that the drill does not simulate them.
 
-``main(tool, argv)`` is what the scripts in ``warroom/drill/bin`` call.
+Reading order: ``base`` (the invocation context: drill, clock, recording; the one option reader),
+then one module per tool — ``kubectl/`` (``__init__`` flags and kinds, ``read`` get/describe/logs/
+top, ``change`` the verbs that act), ``kubeobj`` (API-shaped objects, jsonpath), ``blocks``,
+``psql``, ``curl``, ``aws``. The cluster they all read is ``warroom.drill.cluster``.
+``tests/unit/test_drill_standins_golden.py`` pins every runbook command's answer.
+
+``main(tool, argv)`` is what ``warroom/drill/bin/standin`` calls.
 """
 
 from __future__ import annotations

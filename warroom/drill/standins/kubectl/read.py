@@ -15,7 +15,6 @@ from typing import Any
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.cluster import Deployment
 from warroom.drill.model import noise
 from warroom.drill.standins.base import Args, Context, age, go_duration, table
 from warroom.drill.standins.kubectl import (
