@@ -231,3 +231,18 @@ def test_a_responder_with_another_config_cannot_drop_the_incidents_approval_poli
     assert reasons and "P2" in " ".join(reasons)
     with pytest.raises(StepRefused, match="approval"):
         alice.approvals.require(alice.prepare_step(mutating))
+
+
+@pytest.mark.parametrize("text", [
+    "WARROOM_DSN=host=db user=ic password='Zq9 p@ss-phrase' dbname=warroom",
+    "WARROOM_DSN=host=db password = 'Zq9 p\\'s phrase' user=ic",
+    '{"password": "Zq9 p@ss phrase"}',
+])
+def test_a_quoted_password_with_spaces_is_redacted_from_step_output(text: str) -> None:
+    """libpq's key=value DSN quotes a password holding spaces (``password='a b'``): a step that
+    prints ``$WARROOM_DSN`` (or a config) must not record it."""
+    from warroom.execute.redact import Redactor
+
+    out = Redactor().redact_text(text)
+    assert "Zq9" not in out and "phrase" not in out, out
+    assert "password" in out    # the name stays

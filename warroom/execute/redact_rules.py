@@ -189,6 +189,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     # name = value: the name stays, the value goes (the name is the *last* word of the key, so
     # `secretName:` and `max_tokens:` are left alone)
     _lc("secret", rb"passw(?:or)?d" + _Q + _VALUE, (b"passw",)),
+    # a quoted value may hold spaces (libpq's key=value DSN: password='a b', with \' inside)
+    _lc("secret", rb"passw(?:or)?d[\"']?[ \t]*[:=][ \t]*'(?!\[redacted)" + _NOT_VAR
+                  + rb"(?P<secret>(?:[^'\\\n]|\\.){4,})'", (b"passw",)),
+    _lc("secret", rb"passw(?:or)?d[\"']?[ \t]*[:=][ \t]*\"(?!\[redacted)" + _NOT_VAR
+                  + rb"(?P<secret>(?:[^\"\\\n]|\\.){4,})\"", (b"passw",)),
     _lc("secret", rb"secret" + _Q + _VALUE, (b"secret",)),
     _lc("secret", rb"token" + _Q + _VALUE, (b"token",)),
     _lc("secret", rb"api[_-]?key" + _Q + _VALUE, (b"apikey", b"api_key", b"api-key")),
