@@ -186,6 +186,9 @@ class RedactionConfig:
     redact_pii: bool = False
     env_names: list[str] = field(default_factory=list)
     patterns: list[RedactPattern] = field(default_factory=list)
+    # Values known to be secret that no file names (the shared store's password): redacted
+    # like a secret variable's value everywhere a redactor is built from this config.
+    known_secrets: dict[str, str] = field(default_factory=dict, metadata={"internal": True})
 
 
 @dataclass

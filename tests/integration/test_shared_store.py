@@ -3,6 +3,7 @@ fork, a running step's end carried across an outage, and a database that refuses
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -447,3 +448,30 @@ def test_a_missed_notification_loses_nothing(shared_dsn: str, tmp_path: Path, pg
                 conn.execute("ALTER TABLE warroom.events ENABLE TRIGGER events_notify")
     finally:
         live.close()
+
+
+def test_the_password_never_reaches_step_output(shared_dsn: str, tmp_path: Path, pg_server: object,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step that prints its environment (which holds $WARROOM_DSN) or the password itself:
+    the journal's excerpt and the stored output have it masked, whatever the DSN's form."""
+    from tests.pgserver import ADMIN, ADMIN_PASSWORD
+
+    kv = f"host=127.0.0.1 port={pg_server.port} dbname={shared_dsn.rsplit('/', 1)[1]} user={ADMIN} password={ADMIN_PASSWORD}"  # type: ignore[attr-defined]
+    monkeypatch.setenv("WARROOM_DSN", kv)
+    cfg = shared_config(kv, tmp_path, "alice")
+    cfg.shared.override = None                          # from the environment, as a step inherits it
+    rb = tmp_path / "leaky.md"
+    rb.write_text('+++\nid = "RB-LEAK"\ntitle = "Leaky"\nseverity = "P3"\n+++\n# Leaky\n\n## Triage\n\n'
+                  '```bash\n# Print what the shell knows\nenv | grep WARROOM_DSN; echo "$WARROOM_DSN" | sed "s/.*password=/pw is /"'
+                  '\n```\n')
+    inc = IncidentStore.from_config(cfg).create(title="leak", severity="P3", runbook=str(rb))
+    handle = inc.run_step(inc.prepare_step(1), confirm=True)
+    assert handle.wait(timeout=60).status == "ok"
+    inc.refresh()
+    finished = [e for e in inc.read().events if e.type == "step.finished"][-1]
+    assert ADMIN_PASSWORD not in json.dumps(finished.data) and "REDACTED" in finished.data["excerpt"]
+    for f in inc.dir.rglob("*"):
+        if f.is_file():
+            assert ADMIN_PASSWORD.encode() not in f.read_bytes(), f
+    for row in _rows(pg_server, shared_dsn):
+        assert ADMIN_PASSWORD not in row[3]

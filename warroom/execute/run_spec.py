@@ -60,6 +60,7 @@ class RunSpec:
     # written as one shell session; see warroom.runbook.shellvars and execute.shell_state).
     shell_vars: dict[str, str] = field(default_factory=dict)
     capture_vars: list[str] = field(default_factory=list)
+    known_secrets: dict[str, str] = field(default_factory=dict)   # redaction.known_secrets
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,
@@ -75,7 +76,8 @@ class RunSpec:
                    timeout=timeout if timeout is not None else ex.timeout,
                    kill_grace=ex.kill_grace, shell=ex.shell, env=merged,
                    memory_lines=ex.memory_lines, max_output=ex.max_output,
-                   redaction=RedactionSettings.for_config(cfg), **kw)
+                   redaction=RedactionSettings.for_config(cfg),
+                   known_secrets=dict(getattr(getattr(cfg, "redaction", None), "known_secrets", {}) or {}), **kw)
 
     def build_env(self) -> dict[str, str]:
         """The step's environment: the user's, plus ``env``, with ``path_prepend`` first on PATH."""
@@ -90,7 +92,11 @@ class RunSpec:
         return env
 
     def secret_params(self) -> dict[str, str]:
-        return {k: str(v) for k, v in self.params.items() if looks_secret_name(k, self.redaction.env_names)}
+        """Literal secrets for the step's redactor: secret-named parameters' values and the
+        config's known secrets (the shared store's password)."""
+        out = {k: str(v) for k, v in self.params.items() if looks_secret_name(k, self.redaction.env_names)}
+        out.update(self.known_secrets)
+        return out
 
     def redactor(self) -> Redactor:
         return Redactor.from_env(self.build_env(), self.redaction, self.secret_params())

@@ -60,7 +60,23 @@ def _open_shared(config: Config | None) -> Any:
         return None
     from warroom.shared.store import open_shared
 
-    return open_shared(config)
+    store = open_shared(config)
+    if store is not None:
+        _redact_store_secrets(config, store.dsn)
+    return store
+
+
+def _redact_store_secrets(config: Config, dsn: Any) -> None:
+    """The shared store's password is a secret of every redactor built from this config (step
+    output, notes, exports): its value as a known secret, and ``$WARROOM_DSN`` (which a
+    step inherits) as a secret variable, whatever form the DSN has."""
+    from warroom.shared.dsn import DSN_ENV
+
+    red = config.redaction
+    if DSN_ENV not in red.env_names:
+        red.env_names = [*red.env_names, DSN_ENV]
+    for n, secret in enumerate(dsn.secrets):
+        red.known_secrets.setdefault(f"SHARED_STORE_SECRET_{n}", secret)
 
 
 class IncidentStore:
