@@ -12,6 +12,9 @@ import textwrap
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -140,21 +143,73 @@ class ReadingMixin:
         return text
 
 
-class SloPane(ReadingMixin, Vertical):
-    """One SLO as a bordered box: value and state, thresholds, sparkline, age / runbook."""
+class SloPane(ReadingMixin, Widget):
+    """One SLO as a bordered box of four lines: value and state, thresholds, sparkline, age /
+    runbook.
 
+    One widget that draws its own four lines (``render_line``), not four ``Static`` children:
+    twenty fewer widgets to style and lay out before the first frame, and to walk on every frame
+    the panes change. A line is rendered again, and only its row marked for repaint, when its
+    text changes (``set_line``): a poll that moves a value sends that one row to the terminal.
+    """
+
+    LINES = (".slo-value", ".slo-limits", ".slo-spark", ".slo-meta")
 
     def __init__(self, slo: SloConfig, *, ascii_only: bool = False) -> None:
         super().__init__(id=f"slo-{slo.id}", classes="slo-pane state-nodata")
         self.slo = slo
         self.ascii_only = ascii_only
         self.border_title = Text(slo.title)  # a configured title may hold [brackets]
+        self._lines: list[Text] = [Text("—", style="dim"), Text(limits_text(slo)), Text(""),
+                                   Text("waiting for data", style="dim")]
+        self._keys: list[str] = [t.markup for t in self._lines]
+        self._strips: list[tuple[int, Strip] | None] = [None] * len(self.LINES)
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text("—", style="dim"), classes="slo-value")
-        yield Static(limits_text(self.slo), classes="slo-limits")
-        yield Static("", classes="slo-spark")
-        yield Static(Text("waiting for data", style="dim"), classes="slo-meta")
+    def line(self, selector: str) -> Text:
+        """The text one line shows (``.slo-value``, ``.slo-limits``, ``.slo-spark``, ``.slo-meta``)."""
+        return self._lines[self.LINES.index(selector)]
+
+    def set_line(self, selector: str, text: Text | str) -> None:
+        """Show ``text`` on one line; nothing is redrawn when it shows what it showed."""
+        i = self.LINES.index(selector)
+        if not isinstance(text, Text):
+            text = Text(text)
+        key = text.markup
+        if self._keys[i] == key:
+            return
+        self._keys[i], self._lines[i], self._strips[i] = key, text, None
+        if self.is_mounted:
+            self.refresh(Region(0, i, max(1, self.content_size.width), 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if not 0 <= y < len(self.LINES) or width <= 0:
+            return Strip.blank(max(0, width), self.rich_style)
+        cached = self._strips[y]
+        if cached is not None and cached[0] == width:
+            return cached[1]
+        console = self.app.console
+        text = self._lines[y]
+        # As a one-row Static shows it: wrapped (or cut, as the text says) to the width, first row.
+        rows = text.wrap(console, width, overflow=text.overflow, no_wrap=text.no_wrap)
+        first = rows[0] if rows else Text()
+        first.truncate(width, overflow=text.overflow or "fold", pad=True)
+        segments = first.render(console)
+        if text.style:   # the text's own base style, under its spans (``render`` leaves it out)
+            segments = Segment.apply_style(segments, console.get_style(text.style))
+        strip = Strip(segments, width).apply_style(self.rich_style)
+        self._strips[y] = (width, strip)
+        return strip
+
+    def on_resize(self) -> None:
+        self._strips = [None] * len(self.LINES)
+        r = self.reading
+        if r is None:
+            return
+        if r.error:
+            self.call_after_refresh(self.draw_error, r.error)
+        else:
+            self.call_after_refresh(self.draw_spark)
 
     def draw(self, now: float) -> None:
         """Draw the reading. Each line is rebuilt only when what it shows changed: a poll that
@@ -170,7 +225,7 @@ class SloPane(ReadingMixin, Vertical):
             value.append(format_value(reading.value, self.slo.unit), "bold")
             value.append("  ")
             value.append_text(state_label(state, reading.error_kind))
-            set_text(self.part(".slo-value"), value)
+            self.set_line(".slo-value", value)
             drawn["value"] = value_key
         if reading.error:
             # The failure in place of the (old) sparkline: both rows for the whole sentence, so
@@ -179,22 +234,20 @@ class SloPane(ReadingMixin, Vertical):
             self.draw_error(reading.error)
         else:
             if drawn.get("limits", ...) != reading.note:
-                limits = self.part(".slo-limits")
                 if reading.note:
-                    set_text(limits, Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
+                    self.set_line(".slo-limits", Text(reading.note, style="dim", no_wrap=True, overflow="ellipsis"))
                 else:
-                    set_text(limits, limits_text(self.slo))
+                    self.set_line(".slo-limits", limits_text(self.slo))
                 drawn["limits"] = reading.note
             self.draw_spark()
-        set_text(self.part(".slo-meta"), self.meta_text(now))
+        self.set_line(".slo-meta", self.meta_text(now))
 
     def tick(self, now: float) -> None:
         if self.reading is not None and not self.undrawn:
-            set_text(self.part(".slo-meta"), self.meta_text(now))
+            self.set_line(".slo-meta", self.meta_text(now))
 
     def draw_spark(self) -> None:
-        spark = self.part(".slo-spark")
-        width = spark.content_size.width or max(1, self.content_size.width)
+        width = max(1, self.content_size.width)
         series = self.reading.series if self.reading else ()
         drawn: dict[str, object] = self.__dict__.setdefault("_drawn", {})
         last = drawn.get("spark")
@@ -202,7 +255,7 @@ class SloPane(ReadingMixin, Vertical):
             return  # the same points at the same width: the same line
         drawn["spark"] = (width, series)
         values = [v for _, v in series]
-        set_text(spark, render_sparkline(
+        self.set_line(".slo-spark", render_sparkline(
             values, width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
             from_zero=self.slo.spark_from_zero,
@@ -210,21 +263,11 @@ class SloPane(ReadingMixin, Vertical):
 
     def draw_error(self, error: str) -> None:
         self.__dict__.setdefault("_drawn", {}).pop("spark", None)   # the error takes the spark row
-        width = max(8, self.part(".slo-limits").content_size.width or self.content_size.width)
+        width = max(8, self.content_size.width)
         lines = textwrap.wrap(error, width) or [error]
         second = " ".join(lines[1:])
-        set_text(self.part(".slo-limits"), Text(lines[0], style="magenta", no_wrap=True))
-        set_text(self.part(".slo-spark"),
-                 Text(second, style="magenta", no_wrap=True, overflow="ellipsis"))
-
-    def on_resize(self) -> None:
-        r = self.reading
-        if r is None:
-            return
-        if r.error:
-            self.call_after_refresh(self.draw_error, r.error)
-        else:
-            self.call_after_refresh(self.draw_spark)
+        self.set_line(".slo-limits", Text(lines[0], style="magenta", no_wrap=True))
+        self.set_line(".slo-spark", Text(second, style="magenta", no_wrap=True, overflow="ellipsis"))
 
 
 class SloLine(ReadingMixin, Horizontal):

@@ -33,7 +33,7 @@ def reading(app: WarroomApp, slo_id: str):  # type: ignore[no-untyped-def]
 
 def pane_text(app: WarroomApp, slo_id: str) -> str:
     pane = app.dashboard.query_one(f"#slo-{slo_id}", SloPane)
-    return " ".join(str(pane.part(sel).render()) for sel in (".slo-value", ".slo-meta"))
+    return " ".join(str(pane.line(sel)) for sel in (".slo-value", ".slo-meta"))
 
 
 async def test_panes_go_stale_with_age_and_recover(tmp_path: Path) -> None:
