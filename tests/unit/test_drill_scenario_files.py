@@ -52,3 +52,10 @@ def test_a_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, said:
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert str(path) in str(err.value) and said in str(err.value)
+
+
+def test_a_scenario_file_is_named_as_a_drill_can_be(tmp_path: Path) -> None:
+    path = tmp_path / "Slow Model.toml"
+    path.write_text((HERE / "timeout.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="named like rate-limit.toml"):
+        load_scenario(path)

@@ -37,6 +37,7 @@ releases the cluster's rollout history shows. A misspelt key is an error naming 
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -149,6 +150,8 @@ def _build(cls: type, data: Any, where: str, nested: Mapping[str, tuple[type, st
 
 def load_scenario(path: Path) -> Scenario:
     """The scenario in ``path`` (named after the file); ``ScenarioError`` naming file and key."""
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", path.stem):
+        raise ScenarioError(f"{path}: a scenario file is named like rate-limit.toml (lower-case letters, digits, '-')")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
