@@ -246,3 +246,33 @@ def test_a_quoted_password_with_spaces_is_redacted_from_step_output(text: str) -
     out = Redactor().redact_text(text)
     assert "Zq9" not in out and "phrase" not in out, out
     assert "password" in out    # the name stays
+
+
+def test_a_request_written_by_alice_naming_bob_as_requester_cannot_be_approved_by_alice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """alice writes the request line herself with ``requester: bob`` (hand, API, direct INSERT),
+    then approves "bob's" request: the request line's own actor is alice's, so she is its
+    requester whatever the line claims."""
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    real = alice.prepare_step(5)
+    desk = alice.approvals
+    event = alice.append(ev.APPROVAL_REQUESTED, {
+        **real.ref(), "kind": real.kind, "command": real.shown, "command_sha256": desk.hash_of(real),
+        "params": {}, "target": desk.target_of(real), "mutating": bool(real.mutating), "reasons": ["x"],
+        "dry_run": None, "verify": None, "requester": BOB.to_json(), "expires_after": 900})
+    with pytest.raises(StepRefused, match="requester"):
+        alice.approvals.approve(f"R{event.seq}")
+    # and a grant line she writes anyway is never counted, nor obeyed at run time
+    alice.append(ev.APPROVAL_GRANTED, {"request": f"R{event.seq}", "command_sha256": desk.hash_of(real),
+                                       "approver": ALICE.to_json()})
+    assert alice.state.approvals[f"R{event.seq}"].status == "pending"
+    with pytest.raises(StepRefused):
+        alice.approvals.require(alice.prepare_step(5))
+    # bob is named as its requester, so he cannot approve it either; carol, a third person, can
+    with pytest.raises(StepRefused, match="requester"):
+        bob.approvals.approve(f"R{event.seq}")
+    carol = Incident(alice.id, alice.dir, config=alice.config, clock=clock, actor="carol@bastion-3",
+                     person=Person("carol", 1003, "bastion-3", "carol@bastion-3"))
+    carol.approvals.approve(f"R{event.seq}")
+    assert alice.approvals.require(alice.prepare_step(5)) is not None

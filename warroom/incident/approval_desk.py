@@ -18,7 +18,6 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.incident import approvals as rules
 from warroom.incident.approvals import ApprovalRequest
-from warroom.incident.identity import same_person
 from warroom.journal import events as ev
 from warroom.journal.log import Event, format_ts
 
@@ -258,7 +257,7 @@ class ApprovalDesk:
                 raise SelfApproval(f"{req.id} was requested through the database role {asked or '?'}, the role you are"
                                    " connected as: with [approval] distinct_db_roles a second person approves"
                                    " with their own role")
-        if req.requester is None or same_person(me, req.requester):
+        if req.requester is None or req.asked_by(me):
             raise SelfApproval(f"{req.id} was requested by {req.who()}; you are {me.shown}: the requester cannot"
                                " approve their own request (the same login on another host is the same person)."
                                " A second person must approve it.")

@@ -95,6 +95,12 @@ class ApprovalRequest:
     def who(self) -> str:
         return self.requester.shown if self.requester else self.actor
 
+    def asked_by(self, person: Person) -> bool:
+        """Whether ``person`` may be who asked: the requester the line names *or* whoever wrote
+        the line (its actor) — a request written by alice naming bob was still asked by alice."""
+        writer = _writer_of(self.actor)
+        return (self.requester is not None and same_person(self.requester, person)) or same_person(writer, person)
+
 
 def request_id(seq: int) -> str:
     """A request's id is its journal seq: unique even when two responders ask at once."""
@@ -173,7 +179,7 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
     where = f"step {number}" if number is not None else f"step {key[1]}"
     for r in reversed(mine):
         if r.state_at(now) == "approved" and r.command_sha256 == sha and _shows(r, shown):
-            if r.requester is not None and r.decided_by is not None and same_person(r.requester, r.decided_by):
+            if r.decided_by is not None and r.asked_by(r.decided_by):
                 continue   # never counts, however it got into the journal
             return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}, good"
                                     f" until {r.expires_at():%H:%M:%S} UTC for one run of this exact command")
@@ -260,8 +266,7 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         problem = f"request was {req.state_at(e.ts)}"
     elif str(d.get("command_sha256") or "") != req.command_sha256:
         problem = "for a different command"
-    elif approver is None or (req.requester is not None and (same_person(req.requester, approver)
-                                                              or same_person(req.requester, _writer(e)))):
+    elif approver is None or req.asked_by(approver) or req.asked_by(_writer(e)):
         # the line's own actor counts too: the requester's warroom writing a grant that names
         # someone else (a modified client, the Python API) is still the requester approving
         problem = "by the requester"
@@ -282,8 +287,12 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _writer(e: Event) -> Person:
     """Who wrote the line, as far as its ``actor`` (``name@host``) says."""
-    name, _, host = e.actor.rpartition("@") if "@" in e.actor else (e.actor, "", "")
-    return Person(login=name or e.actor, uid=-1, host=host, actor=e.actor)
+    return _writer_of(e.actor)
+
+
+def _writer_of(actor: str) -> Person:
+    name, _, host = actor.rpartition("@") if "@" in actor else (actor, "", "")
+    return Person(login=name or actor, uid=-1, host=host, actor=actor)
 
 
 def _refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
