@@ -257,3 +257,14 @@ def test_reopening_repoints_the_wrappers_at_this_interpreter(state_dir: Path) ->
     open_drill(d.path)
     assert "/old/venv" not in wrapper.read_text() and sys.executable in wrapper.read_text()
     assert os.access(wrapper, os.X_OK)
+
+
+def test_a_flowengine_scaled_to_zero_writes_no_log_lines() -> None:
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    acts = [Action("flowengine_stop", 100.0), Action("flowengine_start", 700.0)]
+    s = Series(Signals(get_scenario("rate-limit"), acts))
+    logs = Activity(s, build_cluster(s.signals.scenario, acts, 900.0)).flowengine_logs(0.0, 900.0)
+    assert not [t for t, _ in logs if 400.0 <= t <= 700.0]               # pods gone: silence
+    assert [t for t, _ in logs if t < 100.0] and [t for t, _ in logs if t > 760.0]

@@ -184,6 +184,8 @@ class Activity:
         anthropic = fleet.PROVIDERS[0]
         for k in range(max(k0, k1 - 400), k1 + 1):
             t = k * step
+            if not s.running(t):        # scaled to zero: no FlowEngine pod is there to log anything
+                continue
             quota = s.quota(anthropic, t)
             if breaker_on and on_since is not None and t >= on_since + fe.rollout_seconds:
                 threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
