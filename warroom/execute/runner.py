@@ -110,6 +110,20 @@ def reconcile(incident_dir: str | os.PathLike[str], events: Iterable[Event] | No
 # ---------------------------------------------------------------------------- start / attach
 
 
+def _pattern_engine_paths(spec: RunSpec) -> list[str]:
+    """Where the supervisor (``python -S``: no site-packages) finds RE2, which configured
+    ``redaction.patterns`` run on; appended after the standard library, never before it."""
+    if not spec.redaction.patterns:
+        return []
+    import importlib.util
+
+    found = importlib.util.find_spec("re2")
+    if found is None or not found.origin:
+        return []
+    where = Path(found.origin).resolve().parent
+    return [str(where.parent if found.submodule_search_locations else where)]
+
+
 def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, str | None]) -> dict[str, Any]:
     shell = spec.shell
     if os.sep not in shell:
@@ -130,6 +144,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "max_output": spec.max_output,
         "redaction": spec.redaction.to_json(),
         "secret_params": spec.secret_params(),
+        "path_after_stdlib": _pattern_engine_paths(spec),
         "actor": spec.actor,
         "restore_env": restore,
         **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),

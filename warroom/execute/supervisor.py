@@ -502,6 +502,10 @@ def main(argv: list[str] | None = None) -> int:
             spec_path.unlink()
         except OSError:
             pass
+    for extra in spec.get("path_after_stdlib") or []:
+        # RE2 for configured redaction patterns: after the stdlib, so it can shadow nothing
+        if isinstance(extra, str) and extra not in sys.path:
+            sys.path.append(extra)
     try:
         return Supervisor(spec).run()
     except (OSError, KeyError) as exc:
