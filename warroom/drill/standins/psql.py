@@ -85,26 +85,9 @@ def run(ctx: Context, argv: list[str]) -> int:
 
 
 def split_statements(script: str) -> list[str]:
-    out, buf, quote = [], [], ""
-    for ch in script:
-        if quote:
-            buf.append(ch)
-            if ch == quote:
-                quote = ""
-            continue
-        if ch in ("'", '"'):
-            quote = ch
-        if ch == ";":
-            stmt = "".join(buf).strip()
-            if stmt:
-                out.append(stmt)
-            buf = []
-            continue
-        buf.append(ch)
-    tail = "".join(buf).strip()
-    if tail:
-        out.append(tail)
-    return out
+    """Statements separated by ``;`` outside quotes (an unclosed quote runs to the end)."""
+    parts = re.findall(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""", script)
+    return [p.strip() for p in parts if p.strip()]
 
 
 # ------------------------------------------------------------------------------ the database

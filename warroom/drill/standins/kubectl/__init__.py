@@ -14,7 +14,7 @@ from collections.abc import Callable
 from warroom.drill import fleet
 from warroom.drill.cluster import Deployment
 from warroom.drill.standins.base import Args, Context, OptionError, flags, parse_args
-from warroom.drill.standins.kubeobj import Pod, deployment_pods
+from warroom.drill.standins.kubeobj import Pod, all_pods, deployment_pods
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -165,17 +165,23 @@ def no_resources(ctx: Context, ns: str | None) -> int:
     return 0
 
 
-def running_pods(ctx: Context, kind: str, name: str, ns: str, wrong_kind: str, none_running: str) -> list[Pod]:
-    """The running pods behind ``KIND/NAME`` for verbs that pick one pod (``logs``, ``exec``).
+def target_pods(ctx: Context, target: str, ns: str, *, wrong_kind: str, none_running: str, missing: str) -> list[Pod]:
+    """The pods ``logs``/``exec`` act on: ``POD``/``pod/POD``, or the running pods of ``deployment/NAME``.
 
-    Only deployments are resolved; ``wrong_kind`` and ``none_running`` are the verb's own kubectl
-    messages for the two ways this fails.
+    The three messages are the verb's own kubectl wording for a kind it cannot resolve, a
+    deployment with no running pod, and a pod that does not exist (``{kind}``/``{name}`` filled in).
     """
+    kind, slash, name = target.partition("/")
+    if not slash or kind == "pod":
+        pods = [p for p in all_pods(ctx, ns) if p.name == (name if slash else target)][:1]
+        if not pods:
+            raise Fail(missing.format(name=name if slash else target, ns=ns))
+        return pods
     if KINDS.get(kind) != "deployments":
-        raise Fail(wrong_kind)
+        raise Fail(wrong_kind.format(kind=kind))
     pods = [p for p in deployment_pods(ctx, need_deployment(ctx, name, ns)) if p.status == "Running"]
     if not pods:
-        raise Fail(none_running)
+        raise Fail(none_running.format(name=name))
     return pods
 
 

@@ -20,7 +20,7 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
 from warroom.drill.standins.base import Args, Context, go_duration, table
 from warroom.drill.standins.kubectl import (
-    KINDS, Fail, Verb, api_name, deployment_target, need_deployment, not_found, running_pods, split_target,
+    KINDS, Fail, Verb, api_name, deployment_target, need_deployment, not_found, split_target, target_pods,
 )
 from warroom.drill.standins.kubeobj import NODES, Pod, all_pods
 
@@ -335,19 +335,11 @@ def cmd_exec(ctx: Context, args: Args, ns: str) -> int:
     command = args.rest or args.pos[1:]
     if not command:
         raise Fail("error: you must specify at least one command for the container")
-    if "/" in target and not target.startswith("pod/"):
-        kind, _, name = target.partition("/")
-        pod = running_pods(
-            ctx, kind, name, ns,
-            wrong_kind=f'error: cannot attach to *v1.{kind}: selector for *v1.{kind} not implemented',
-            none_running=f"error: cannot exec into a container in a completed pod; current phase is Pending "
-                         f"(deployment {name} has no running pods)")[0]
-    else:
-        name = target.split("/", 1)[-1]
-        found = [p for p in all_pods(ctx, ns) if p.name == name]
-        if not found:
-            raise Fail(f'Error from server (NotFound): pods "{name}" not found')
-        pod = found[0]
+    pod = target_pods(
+        ctx, target, ns, wrong_kind="error: cannot attach to *v1.{kind}: selector for *v1.{kind} not implemented",
+        none_running="error: cannot exec into a container in a completed pod; current phase is Pending "
+                     "(deployment {name} has no running pods)",
+        missing='Error from server (NotFound): pods "{name}" not found')[0]
     return in_container(ctx, pod, command)
 
 

@@ -18,7 +18,7 @@ from warroom.drill.activity import iso
 from warroom.drill.model import noise
 from warroom.drill.standins.base import Args, Context, age, go_duration, table
 from warroom.drill.standins.kubectl import (
-    KINDS, Fail, Verb, api_name, match_selector, no_resources, not_found, running_pods, split_target,
+    KINDS, Fail, Verb, api_name, match_selector, no_resources, not_found, split_target, target_pods,
 )
 from warroom.drill.standins.kubeobj import (
     NODES, JsonPathError, Pod, all_pods, as_list, deployment_obj, deployment_pods, jsonpath, pod_obj,
@@ -293,20 +293,14 @@ def cmd_logs(ctx: Context, args: Args, ns: str) -> int:
             raise Fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
                        "POD or TYPE/NAME is a required argument for the logs command\n"
                        "See 'kubectl logs -h' for help and examples")
-        target, default_tail = args.pos[0], -1
-        if "/" in target and not target.startswith("pod/"):
-            kind, _, name = target.partition("/")
-            pods = running_pods(
-                ctx, kind, name, ns,
-                wrong_kind=f"error: cannot get the logs from {kind}: selector for {kind} not implemented in the drill",
-                none_running=f"error: timed out waiting for the condition (deployment {name} has no running pods)")
-            if len(pods) > 1:
-                ctx.err(f"Found {len(pods)} pods, using pod/{pods[0].name}")
-        else:
-            name = target.split("/", 1)[-1]
-            pods = [p for p in all_pods(ctx, ns) if p.name == name][:1]
-            if not pods:
-                raise Fail(f'error: error from server (NotFound): pods "{name}" not found in namespace "{ns}"')
+        default_tail = -1
+        pods = target_pods(
+            ctx, args.pos[0], ns,
+            wrong_kind="error: cannot get the logs from {kind}: selector for {kind} not implemented in the drill",
+            none_running="error: timed out waiting for the condition (deployment {name} has no running pods)",
+            missing='error: error from server (NotFound): pods "{name}" not found in namespace "{ns}"')
+        if len(pods) > 1:
+            ctx.err(f"Found {len(pods)} pods, using pod/{pods[0].name}")
         targets = [(pods[0].name, pods[0].deployment)]
     window = 3600.0
     if since := args.text("since"):
