@@ -181,7 +181,14 @@ class Simulator:
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:
-        """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above ``threshold``."""
-        times = [start + i * step for i in range(int(max(0.0, end - start) // step) + 1)]
-        return next((t for t, v in zip(times, self.panes(pane_id, times), strict=True)
-                     if v is not None and v >= threshold), None)
+        """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above
+        ``threshold``; read an hour at a time, so a long drill is neither one huge query nor slow."""
+        n = int(max(0.0, end - start) // step) + 1
+        batch = max(1, int(3600.0 // step))
+        for first in range(0, n, batch):
+            times = [start + i * step for i in range(first, min(n, first + batch))]
+            hit = next((t for t, v in zip(times, self.panes(pane_id, times), strict=True)
+                        if v is not None and v >= threshold), None)
+            if hit is not None:
+                return hit
+        return None
