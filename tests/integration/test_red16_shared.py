@@ -64,14 +64,21 @@ def test_a_forged_runbook_snapshot_in_the_store_is_never_run(shared_dsn: str, tm
         conn.execute("INSERT INTO warroom.incidents (id) VALUES (%s)", (local.id,))
         conn.execute("INSERT INTO warroom.files (incident, name, sha256, content) VALUES (%s, 'runbook.md', %s, %s)",
                      (local.id, hashlib.sha256(EVIL).hexdigest(), EVIL))
-    with pytest.raises(WarroomError):
+    with pytest.raises(WarroomError, match="already holds another runbook.md .* nothing was copied"):
         local_store.share(local.id, IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")))
-    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob"))
-    try:
-        inc = bob.open(local.id)
-    except WarroomError:
-        return   # nothing shared at all: fine too
-    with pytest.raises(WarroomError, match="sha256|does not match"):
+    with psycopg.connect(shared_dsn, autocommit=True) as conn:   # all or nothing
+        assert conn.execute("SELECT count(*) FROM warroom.events WHERE incident = %s", (local.id,)).fetchone()[0] == 0
+    assert local_store.open(local.id).state.moved_to is None      # the local copy goes on working
+    local_store.open(local.id).note("info", "still here")
+
+    # and had lines reached the store with a planted snapshot (written in by hand), no host runs it
+    from warroom.shared import share as sh
+
+    src = local_store.open(local.id)
+    sh.copy_lines(IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).shared, local.id,
+                  sh.local_lines(src.journal.path, len(src.read().events)))
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob")).open(local.id)
+    with pytest.raises(WarroomError, match="does not match"):
         inc.prepare_step(1)
     # never cached: the forged copy is not left where a later open would take it as local
     assert not any(p.read_bytes() == EVIL for p in inc.dir.glob("runbook*.md"))

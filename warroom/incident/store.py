@@ -258,12 +258,9 @@ class IncidentStore:
         last = proof.events[-1]
         lines = sh.local_lines(src.journal.path, last.seq)
         store = into.shared
-        copied, already = sh.copy_lines(store, src.id, lines)
         names = sh.snapshot_names(proof.events)
-        for name in names:
-            path = src.dir / name
-            if path.is_file():
-                store.put_file(src.id, name, path.read_bytes())
+        files = {name: (src.dir / name).read_bytes() for name in names if (src.dir / name).is_file()}
+        copied, already = sh.copy_lines(store, src.id, lines, files)
         sh.copy_local_files(src.dir, into.root / src.id)
         head = {"seq": last.seq, "h": last.h}
         target = into.incident(src.id)

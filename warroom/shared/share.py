@@ -13,6 +13,7 @@ and a store that holds *another* incident under the same id is refused with noth
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import socket
@@ -47,8 +48,12 @@ def local_lines(journal_path: Path, upto: int) -> list[bytes]:
     return out
 
 
-def copy_lines(store: Any, inc_id: str, lines: list[bytes]) -> tuple[int, int]:
-    """Insert the lines into the store as ``inc_id`` (one transaction); returns (copied, already)."""
+def copy_lines(store: Any, inc_id: str, lines: list[bytes],
+               files: dict[str, bytes] | None = None) -> tuple[int, int]:
+    """Insert the lines into the store as ``inc_id``, with the runbook snapshots ``files``, in one
+    transaction; returns (copied, already). A snapshot the store already holds under that name
+    with other content (anyone allowed to insert could have planted it) refuses the whole share,
+    nothing copied, rather than leave an incident whose runbook other hosts cannot use."""
     with store.conn(deadline=None) as conn, conn.transaction():
         conn.execute(f"INSERT INTO {SCHEMA}.incidents (id) VALUES (%s) ON CONFLICT DO NOTHING", (inc_id,))
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", (inc_id,))
@@ -63,6 +68,18 @@ def copy_lines(store: Any, inc_id: str, lines: list[bytes]) -> tuple[int, int]:
             if seq != ev.seq or h != ev.h:
                 raise WarroomError(f"the shared store already holds another incident {inc_id} (its line #{seq}"
                                    " differs from the local one): nothing was copied")
+        for name, data in (files or {}).items():
+            digest = hashlib.sha256(data).hexdigest()
+            row = conn.execute(f"SELECT sha256 FROM {SCHEMA}.files WHERE incident = %s AND name = %s",
+                               (inc_id, name)).fetchone()
+            if row is None:
+                conn.execute(f"INSERT INTO {SCHEMA}.files (incident, name, sha256, content) VALUES (%s, %s, %s, %s)",
+                             (inc_id, name, digest, data))
+            elif row[0] != digest:
+                raise WarroomError(f"the shared store already holds another {name} for {inc_id} (sha256"
+                                   f" {str(row[0])[:12]}…, this incident's is {digest[:12]}…), written there by"
+                                   " someone else: nothing was copied (ask the store's owner to look at"
+                                   f" warroom.files)")
         copied = 0
         for ev, raw in parsed[len(have):]:
             text = raw.decode("utf-8")
