@@ -276,3 +276,27 @@ def test_a_request_written_by_alice_naming_bob_as_requester_cannot_be_approved_b
                      person=Person("carol", 1003, "bastion-3", "carol@bastion-3"))
     carol.approvals.approve(f"R{event.seq}")
     assert alice.approvals.require(alice.prepare_step(5)) is not None
+
+
+def test_an_approval_racing_a_withdrawal_never_says_approved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bob presses approve while alice withdraws the request at the same moment: the journal
+    order decides, and bob is told the truth (not "approved ... good until")."""
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    _race(bob, lambda: alice.approvals.refuse(req.id, "not now"))
+    with pytest.raises(WarroomError, match="refused"):
+        bob.approvals.approve(req.id)
+    assert alice.state.approvals[req.id].status == "refused"
+    assert _count(alice, ev.APPROVAL_GRANTED) == 0
+
+
+def test_the_approval_message_says_the_time_it_really_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    long_cfg = Config()
+    long_cfg.approval.expires = 3 * 3600.0
+    alice, bob = _pair(tmp_path, monkeypatch, clock, bob_config=long_cfg)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    e = bob.approvals.approve(req.id)
+    held = alice.state.approvals[req.id].expires_at()
+    assert e.data["expires_at"] == format_ts(held)

@@ -261,9 +261,27 @@ class ApprovalDesk:
             raise SelfApproval(f"{req.id} was requested by {req.who()}; you are {me.shown}: the requester cannot"
                                " approve their own request (the same login on another host is the same person)."
                                " A second person must approve it.")
-        until = now + timedelta(seconds=self.expires)
-        return inc.append(ev.APPROVAL_GRANTED, {"request": req.id, "command_sha256": req.command_sha256,
-                                                "approver": me.to_json(), "expires_at": format_ts(until)})
+        # Good for this approver's `expires`, never longer than the request asked (the reducer
+        # cuts it there anyway: the event says what really holds).
+        until = now + timedelta(seconds=min(self.expires, req.expires_after))
+        grant = {"request": req.id, "command_sha256": req.command_sha256, "approver": me.to_json(),
+                 "expires_at": format_ts(until)}
+
+        def still_pending(state: Any) -> tuple[str, dict[str, Any]] | None:
+            now_req = state.approvals.get(req.id)
+            if now_req is None or now_req.state_at(inc.clock()) != "pending":
+                return None
+            return ev.APPROVAL_GRANTED, grant
+
+        # Written only if nobody refused, withdrew or approved it since it was judged above.
+        event = inc.append_once(still_pending)
+        after = inc.state.approvals.get(req.id)
+        if event is None or after is None or after.decided_seq != event.seq:
+            state = after.state_at(inc.clock()) if after is not None else "gone"
+            by = f" by {after.decided_by.shown}" if after is not None and after.decided_by else ""
+            raise WarroomError(f"{req.id} was not approved: it is {state}{by} now (someone acted on it at the same"
+                               " moment); nothing was approved")
+        return event
 
     def refuse(self, request_id: str, reason: str) -> Event:
         """Say no (the requester may withdraw their own request the same way); needs a reason."""
