@@ -140,6 +140,25 @@ class Cluster:
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
 
+    def breaker(self) -> tuple[float, float, str] | None:
+        """FlowEngine's circuit breaker as configured: (armed at, limit as a ratio, threshold as
+        written); None while it is not enabled. It arms when the pods of the revision that turned
+        it on are ready, one rollout after that revision."""
+        fe = self.flowengine
+        if fe.current.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+            return None
+        since = fe.current.at
+        for rev in reversed(fe.history):
+            if rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+                break
+            since = rev.at
+        threshold = fe.current.env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+        try:
+            limit = float(threshold) / 100.0
+        except ValueError:
+            limit = 0.85
+        return since + fe.rollout_seconds, limit, threshold
+
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version.
 

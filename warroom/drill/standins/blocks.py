@@ -345,21 +345,12 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     Armed (enabled, and its pods ready), it follows the busiest provider's quota: OPEN (pausing new
     flows) only at or above its threshold, else HALF_OPEN, monitoring the quota.
     """
-    env = ctx.cluster.env()
-    if env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+    breaker = ctx.cluster.breaker()
+    if breaker is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
-    fe = ctx.cluster.flowengine
-    since = None
-    for rev in fe.history:
-        on = rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true"
-        since = (rev.at if since is None else since) if on else None
-    if ctx.t < (since if since is not None else fe.current.at) + fe.rollout_seconds:
+    armed_at, limit, threshold = breaker
+    if ctx.t < armed_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
-    threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
-    try:
-        limit = float(threshold) / 100.0
-    except ValueError:
-        limit = 0.85
     now = max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS)
     if now >= limit:
         return "OPEN", f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%"
