@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -268,3 +269,18 @@ def test_a_flowengine_scaled_to_zero_writes_no_log_lines() -> None:
     logs = Activity(s, build_cluster(s.signals.scenario, acts, 900.0)).flowengine_logs(0.0, 900.0)
     assert not [t for t, _ in logs if 400.0 <= t <= 700.0]               # pods gone: silence
     assert [t for t, _ in logs if t < 100.0] and [t for t, _ in logs if t > 760.0]
+
+
+def test_a_few_points_over_a_long_drill_read_only_their_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PIR reads a long incident with a coarse step: each point's window is read, not every scrape
+    between (which, for a long drill at --speed 60, used to exceed the evaluator's read limit)."""
+    ev = importlib.import_module("warroom.drill.promql.evaluate")   # (the package re-exports a function of that name)
+    sim = Simulator(get_scenario("provider-outage"), lambda: [Action("fallback_routing", 900.0)])
+    query = "sum by (code) (rate(flowengine_model_api_requests_total[5m]))"
+    times = [i * 3600.0 + 7.5 for i in range(10)]
+    want = [sim.evaluate(query, t) for t in times]
+    monkeypatch.setattr(ev, "_MAX_POINTS", 5_000)        # the contiguous read would need ~43,000
+    many = sim.evaluate_many(query, times)
+    assert [many.at(j) for j in range(len(times))] == want
+    with pytest.raises(PromQLError, match="range too long"):
+        sim.evaluate_many("sum(rate(flowengine_model_api_requests_total[10h]))", [36_000.0])

@@ -326,12 +326,14 @@ class _Eval:
 
     # -- selectors
 
-    def _read(self, series: list[MetricSeries], first: int, last: int) -> list[list[float]]:
-        """Every series' samples at scrape indexes ``first..last``, in one read."""
-        if last - first + 1 > _MAX_POINTS // max(1, len(series)):
+    def _read(self, series: list[MetricSeries], needed: set[int]) -> tuple[dict[int, int], list[list[float]]]:
+        """Every series' samples at the scrape indexes ``needed``, in one read: where each index
+        sits in the rows, and the rows. Only what the windows hold is read, so a few points over a
+        long incident cost their windows, not every scrape in between."""
+        if len(needed) > _MAX_POINTS // max(1, len(series)):
             raise PromQLError("range too long for the drill's history (it keeps two hours)")
-        grid = [k * SCRAPE for k in range(first, last + 1)]
-        return self.catalog.values(series, grid)
+        ks = sorted(needed)
+        return {k: i for i, k in enumerate(ks)}, self.catalog.values(series, [k * SCRAPE for k in ks])
 
     def sample_times(self, offset: float) -> list[int]:
         return [_grid_index(t - offset) for t in self.times]
@@ -341,9 +343,8 @@ class _Eval:
         idx = self.sample_times(sel.offset)
         if not series or not idx:
             return [(ms.labels, []) for ms in series]
-        lo, hi = min(idx), max(idx)
-        rows = self._read(series, lo, hi)
-        return [(ms.labels, [row[k - lo] for k in idx]) for ms, row in zip(series, rows, strict=True)]
+        pos, rows = self._read(series, set(idx))
+        return [(ms.labels, [row[pos[k]] for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
     def range_call(self, func: str, sel: Selector) -> Vec:
         series = self.catalog.select(sel)
@@ -352,15 +353,17 @@ class _Eval:
         spans = [(math.ceil((t - window) / SCRAPE - 1e-9), _grid_index(t)) for t in ends]
         if not series or not spans:
             return [(drop_name(ms.labels), []) for ms in series]
-        lo = min(a for a, _ in spans)
-        hi = max(b for _, b in spans)
-        rows = self._read(series, lo, hi)
+        needed: set[int] = set()
+        for a, b in spans:
+            needed.update(range(a, b + 1))
+        pos, rows = self._read(series, needed)
         out: Vec = []
         for ms, row in zip(series, rows, strict=True):
             col: Col = []
             if func in _FIRST_LAST:
-                # first and last sample of each window, counter resets from a running sum: a
-                # sparkline's 61 one-hour rates cost 61 steps, not 61 × 240 samples
+                # first and last sample of each window, counter resets from a running sum (each
+                # window's indexes are consecutive in the rows): a sparkline's 61 one-hour rates
+                # cost 61 steps, not 61 × 240 samples
                 counter = func in ("rate", "increase", "irate")
                 resets = _resets(row) if counter else None
                 for t, (a, b) in zip(ends, spans, strict=True):
@@ -369,8 +372,8 @@ class _Eval:
                         continue
                     if func in ("irate", "idelta"):
                         a = b - 1
-                    first, last = row[a - lo], row[b - lo]
-                    change = last - first + (resets[b - lo] - resets[a - lo] if resets else 0.0)
+                    first, last = row[pos[a]], row[pos[b]]
+                    change = last - first + (resets[pos[b]] - resets[pos[a]] if resets else 0.0)
                     if func == "idelta":
                         col.append(change)
                     elif func == "irate":
@@ -380,7 +383,7 @@ class _Eval:
                                                 t - window, t, counter=counter, rate=func == "rate"))
             else:
                 for t, (a, b) in zip(ends, spans, strict=True):
-                    samples = [(k * SCRAPE, row[k - lo]) for k in range(a, b + 1)]
+                    samples = [(k * SCRAPE, row[pos[k]]) for k in range(a, b + 1)]
                     col.append(range_function(func, samples, t, window))
             out.append((drop_name(ms.labels), col))
         return out
