@@ -43,7 +43,7 @@ def test_lifecycle_headless(cli: Cli) -> None:
     assert cli("tick", inc, "4")[1].startswith("ticked step 4")
     assert cli("skip", inc, "1", "--reason", "already known")[0] == 0
     assert cli("note", inc, "--tag", "root-cause", "retry", "storm")[0] == 0
-    assert cli("note", inc, "--tag", "action", "--owner", "sre", "--due", "2026-12-01", "alert", "at", "75%")[0] == 0
+    assert cli("note", inc, "--tag", "action", "--owner", "sre", "--due", "2099-12-01", "alert", "at", "75%")[0] == 0
     assert cli("severity", inc, "P2", "--reason", "spreading")[1].strip() == "severity P3 -> P2"
     assert cli("status", inc, "monitoring")[0] == 0
     assert cli("mark", inc, "started", "--at", "20m ago")[0] == 0

@@ -112,7 +112,7 @@ def test_manual_steps_are_ticked_not_run(inc: Incident) -> None:
 def test_every_mutation_is_one_append(inc: Incident) -> None:
     before = len(inc.read().events)
     inc.note("root-cause", "retry storm", owner=None)
-    inc.note("action", "alert at 75%", owner="sre", due="2026-12-01")
+    inc.note("action", "alert at 75%", owner="sre", due="2099-12-01")
     inc.set_severity("P2", "spreading")
     inc.set_status("monitoring")
     inc.mark_phase("mitigated")

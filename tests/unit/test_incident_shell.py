@@ -55,7 +55,7 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
     }
     for tag, text in notes.items():
         _wr(state, "note", inc, "--tag", tag, text)
-    _wr(state, "note", inc, "--tag", "action", "--owner", "sre", "--due", "2026-12-01", "Alert at 75% quota")
+    _wr(state, "note", inc, "--tag", "action", "--owner", "sre", "--due", "2099-12-01", "Alert at 75% quota")
     _wr(state, "resolve", inc, "--summary", "Quota back to normal", "--resolution", "Breaker, then a retry cap")
 
     exported = _wr(state, "export", inc)
@@ -65,7 +65,7 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
     for label in ("Say hello", "Greet someone", "Restart the thing", "Page the tech lead",
                   "Ask the provider for more quota", "Show the date"):
         assert label in pir, label
-    for text in [*notes.values(), "Alert at 75% quota", "Owner: sre", "Due: 2026-12-01"]:
+    for text in [*notes.values(), "Alert at 75% quota", "Owner: sre", "Due: 2099-12-01"]:
         assert text in pir, text
     for metric in ("Time to detect", "Time to mobilise", "Time to root cause", "Time to mitigate",
                    "Time to resolve"):
