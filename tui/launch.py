@@ -223,8 +223,16 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
         if notice:
             ctx.notice = notice
         return ctx
+    from warroom.errors import WarroomError
     from warroom.incident.store import IncidentStore
 
+    recorded = str((found.state.drill or {}).get("dir") or "")
+    home = (found.root / "drills").resolve()
+    if recorded and not Path(recorded).resolve().is_relative_to(home):
+        # The journal names the world; only a drill of this state dir may be opened (its stand-ins
+        # go on PATH and its wrappers are rewritten), never a directory a journal line points at.
+        raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under {home};"
+                           " nothing was opened")
     drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
     info = DrillInfo(scenario=drill.scenario.name,
                      relaunch=resume_invocation(found.id, found.root, options))

@@ -231,3 +231,17 @@ def test_the_reopen_the_real_dashboard_asks_for_builds_the_drills_world(tmp_path
     args = argparse.Namespace(state_dir=str(tmp_path / "state"))
     ctx = _reopen(args, Reopen(inc.id, root, resume_invocation(inc.id, root)))
     assert ctx.drill is not None and ctx.drill.extra["drill"].path == drill.path and ctx.resume_id == inc.id
+
+
+def test_a_drill_directory_outside_the_state_dirs_drills_is_never_opened(tmp_path: Path) -> None:
+    """The journal names the drill's directory; resuming puts its bin/ on PATH, so only a drill
+    of this state dir is opened, never wherever a journal line points."""
+    from warroom.drill.directory import create_drill
+
+    elsewhere = create_drill(tmp_path / "elsewhere", "rate-limit", 10.0)
+    cfg = _cfg(tmp_path)
+    inc = IncidentStore(cfg.state_dir(), cfg).create(
+        title="quota", severity="P2", runbook=None, source={},
+        drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(elsewhere.path)})
+    with pytest.raises(WarroomError, match="not under"):
+        resume_context(_cfg(tmp_path), inc.id)
