@@ -96,6 +96,9 @@ def test_a_drill_incident_declared_from_the_cli_reopens_its_drill(tmp_path: Path
     assert ctx.drill is not None and str(ctx.drill.extra["drill"].path) == inc.state.drill["dir"]
     assert (ctx.drill.scenario, ctx.drill.speed) == ("timeout", 20.0)
     assert Path(ctx.state_dir) == state                 # where the incident lives
+    from warroom.drill.directory import open_drill
+
+    assert open_drill(ctx.drill.extra["drill"].path).incident == inc_id   # resolving it finishes the drill
 
 
 def test_a_drill_incident_whose_drill_is_gone_is_refused_not_opened_on_prometheus(tmp_path: Path) -> None:

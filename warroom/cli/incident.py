@@ -194,6 +194,10 @@ def cmd_new(args: argparse.Namespace) -> int:
         drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
     inc = store.create(title=args.title, severity=args.severity, runbook=args.runbook, commander=args.commander,
                        drill=drill)
+    if args.drill:
+        # The drill knows its incident, as a dashboard drill does: resolving it finishes the drill,
+        # so the next `warroom drill` starts the scenario over instead of this mitigated world.
+        d.attach_incident(inc.id)
     sync(inc)
     out(inc.id)
     return 0
