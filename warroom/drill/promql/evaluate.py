@@ -104,26 +104,22 @@ def drop_name(labels: Labels) -> Labels:
     return tuple(kv for kv in labels if kv[0] != "__name__")
 
 
+def kept(labels: Labels, only: tuple[str, ...] | None, drop: tuple[str, ...] | None, *,
+         name: bool = False) -> Labels:
+    """A label set narrowed as PromQL narrows it: only the ``only`` labels (``on``, ``by``), or all
+    but ``drop`` (``ignoring``, ``without``); the metric name kept only when ``name``."""
+    return tuple(sorted((k, v) for k, v in labels if (name or k != "__name__")
+                        and (only is None or k in only) and (drop is None or k not in drop)))
+
+
 def match_key(labels: Labels, node: Binary) -> Labels:
-    """The labels a binary operator matches series on: ``on``/``ignoring`` applied, name dropped."""
-    d = dict(labels)
-    d.pop("__name__", None)
-    if node.on is not None:
-        return tuple(sorted((k, v) for k, v in d.items() if k in node.on))
-    if node.ignoring is not None:
-        return tuple(sorted((k, v) for k, v in d.items() if k not in node.ignoring))
-    return tuple(sorted(d.items()))
+    """The labels a binary operator matches series on."""
+    return kept(labels, node.on, node.ignoring)
 
 
 def group_key(labels: Labels, by: tuple[str, ...] | None, without: tuple[str, ...] | None) -> Labels:
     """The group an aggregation puts a series in: its ``by`` labels, or all but ``without``, or one group."""
-    d = dict(labels)
-    d.pop("__name__", None)
-    if by is not None:
-        return tuple(sorted((k, d[k]) for k in by if k in d))
-    if without is not None:
-        return tuple(sorted((k, val) for k, val in d.items() if k not in without))
-    return ()
+    return () if by is None and without is None else kept(labels, by, without)
 
 
 # ------------------------------------------------------------------------------------ samples
@@ -554,18 +550,6 @@ class _Eval:
             return out
         return self.match(op, left, right, node, filtering)  # type: ignore[arg-type]
 
-    def result_labels(self, labels: Labels, node: Binary, filtering: bool) -> Labels:
-        """Prometheus' ``resultMetric`` for one-to-one matching: the name dropped unless the operator
-        filters; only the ``on`` labels kept, or the ``ignoring`` labels dropped."""
-        d = dict(labels)
-        if not filtering:
-            d.pop("__name__", None)
-        if node.on is not None:
-            d = {k: v for k, v in d.items() if k in node.on}
-        elif node.ignoring is not None:
-            d = {k: v for k, v in d.items() if k not in node.ignoring}
-        return tuple(sorted(d.items()))
-
     def match(self, op: str, left: Vec, right: Vec, node: Binary, filtering: bool) -> Vec:
         index: dict[Labels, Col] = {}
         for lab, col in right:
@@ -591,7 +575,7 @@ class _Eval:
                     continue
                 r = apply_op(op, a, b)
                 res.append((a if r else None) if filtering else r)
-            out.append((self.result_labels(lab, node, filtering), res))
+            out.append((kept(lab, node.on, node.ignoring, name=filtering), res))  # Prometheus' resultMetric
         return out
 
     def set_op(self, op: str, left: Vec, right: Vec, node: Binary) -> Vec:
