@@ -24,7 +24,7 @@ def test_full_disk_with_the_key_dir_on_it(tmpfs: Path, tmp_path: Path) -> None: 
     while journal.stat().st_size % 4096 < 3000:
         assert cmd("note", inc, "--tag", "info", "x" * 400)[0] == 0
     filler = _fill(tmpfs)
-    for argv in (("role", inc, "ops", "bob" * 300), ("tick", inc, "1"), ("skip", inc, "1", "--reason", "r" * 1500),
+    for argv in (("role", inc, "ops", "bob" * 21, "--reason", "b" * 900), ("tick", inc, "1"), ("skip", inc, "1", "--reason", "r" * 1500),
                  ("severity", inc, "P1"), ("status", inc, "mitigating"), ("mark", inc, "detected"),
                  ("attach", inc, str(rb)), ("repair", inc), ("draft-update", inc), ("list",), ("show", inc)):
         code, _, err = cmd(*argv)
