@@ -475,3 +475,27 @@ def test_the_password_never_reaches_step_output(shared_dsn: str, tmp_path: Path,
             assert ADMIN_PASSWORD.encode() not in f.read_bytes(), f
     for row in _rows(pg_server, shared_dsn):
         assert ADMIN_PASSWORD not in row[3]
+
+
+def test_a_breach_two_hosts_notice_at_once_is_journaled_once(shared_dsn: str, tmp_path: Path) -> None:
+    """Both dashboards read the same metric history; the host that loses the race to journal the
+    breach judges again on the state holding the other's mark and writes nothing."""
+    import types
+
+    inc = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice")).create(title="Breach", severity="P2")
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob")).open(inc.id)
+    mark = {"slo_id": "quota", "title": "Model API quota used", "at": "2026-12-02T00:00:00.000Z", "value": 91.0,
+            "threshold": 80.0, "unit": "percent", "direction": "above", "query": "q"}
+    raced: list[int] = []
+
+    def sync_breaches(append, state, histories):  # type: ignore[no-untyped-def]
+        if any(b["slo_id"] == "quota" for b in state.breaches):
+            return []                          # the journal already holds it
+        if not raced:
+            raced.append(1)
+            bob.append("slo.breached", dict(mark))   # bob's dashboard journals it first
+        return [append("slo.breached", dict(mark))]
+
+    got = inc._sync_breaches_once(types.SimpleNamespace(sync_breaches=sync_breaches), {})
+    assert got == [] and raced
+    assert [e.type for e in inc.read().events].count("slo.breached") == 1

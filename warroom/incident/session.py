@@ -431,6 +431,31 @@ class Incident(StepRunning):
                     continue
         return None
 
+    def _sync_breaches_once(self, ms: Any, histories: dict[str, Any]) -> list[Event]:
+        """Breaches and recoveries from the metric history, each journaled once however many
+        watchers (dashboards on several hosts of a shared incident) read the same history: every
+        append is conditional on the journal ending where the judgement was made, and a watcher
+        that lost the race judges again on the state that now holds the other's marks."""
+        from warroom.journal.encoding import HeadMoved
+
+        done: list[Event] = []
+        for _ in range(self.ONCE_TRIES):
+            st = self.refresh()
+            head = [st.last_seq]
+
+            def append(type_: str, data: dict[str, Any]) -> Event:
+                event = self._append(type_, data, after=head[0])
+                head[0] = event.seq
+                done.append(event)
+                return event
+
+            try:
+                ms.sync_breaches(append, st, histories)
+                return done
+            except HeadMoved:
+                continue
+        return done
+
     def require_intact(self, *, check_tail: bool = True) -> IncidentState:
         """Refuse to act on a journal that is damaged or no longer matches its signed checkpoints.
 
@@ -801,7 +826,7 @@ class Incident(StepRunning):
         histories, errors = ms.read_histories(source, slos, window, saved)
         result.histories, result.errors = histories, errors
         with self._lock:
-            result.events = ms.sync_breaches(lambda t, d: self._append(t, d), self.state, histories)
+            result.events = self._sync_breaches_once(ms, histories)
             if summary:
                 st = self.state
                 window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
