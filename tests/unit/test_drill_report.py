@@ -92,7 +92,7 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
     assert detected.minutes == 1.0 and detected.drill_minutes == 10.0
     # judged in the drill's time: one wall minute at x10 is ten scenario minutes, past the 5-minute target
     assert detected.met is False
-    assert report.summary[0] == "Time to detect: 10m00s in drill time (1m00s wall) (target < 5 min): missed."
+    assert report.summary[0] == "Time to detect: 10m00s drill time (1m00s wall) (target < 5 min): missed."
 
 
 def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_dir: Path) -> None:

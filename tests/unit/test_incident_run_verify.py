@@ -71,7 +71,7 @@ def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:
     state, inc = _incident(tmp_path)
     proc = _run(state, inc.id, "never")
     assert proc.returncode == 1, proc.stderr
-    assert "verify quota < -1 within 10m: FAILED: window of 10m00s ran out" in proc.stderr
+    assert "verify quota < -1 within 10m: FAILED: window of 10m00s drill time ran out" in proc.stderr
     failed = [e for e in inc.read().events if e.type == "verify.failed"]
     assert len(failed) == 1 and failed[0].data["step_id"] == "never"
 

@@ -84,7 +84,7 @@ def test_drill_pir_judges_response_times_in_drill_time_with_wall_time_beside(tmp
     inc.resolve("done")
     text = render_pir(inc.state, "pir", inc.config, now=clock())
     row = next(line for line in text.splitlines() if line.startswith("| Time to root cause"))
-    assert "15m00s drill time (1m30s wall, ×10)" in row and "| missed" in row
+    assert "15m00s drill time (1m30s wall)" in row   # the ×10 is in the DRILL banner and "| missed" in row
     assert "×10 speed" in text
 
 

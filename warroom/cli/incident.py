@@ -23,7 +23,7 @@ from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.cli.incident_run import cmd_run
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
-from warroom.durations import format_duration
+from warroom import scenario_time
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.input_files import read_text_input
@@ -325,7 +325,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
                 affected_repos=args.affected_repos, concerns=concerns)
     sync(inc, summary=True, quiet=True)
     st = inc.state
-    out(f"{inc.id} resolved after {format_duration(st.elapsed(_now()).total_seconds())}")
+    out(f"{inc.id} resolved after {scenario_time.text(st, st.elapsed(_now()))}")
     running = st.running_steps()
     if running:
         names = ", ".join(str(s.step or s.step_id) for s in running)

@@ -15,6 +15,7 @@ from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
 from warroom.durations import format_duration
+from warroom.scenario_time import Span
 from warroom.incident.live import LiveIncident
 from warroom.incident.session import DryRun, Incident
 
@@ -71,13 +72,14 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
         if check.status == "pending":
             value = gate.show(check.value)
             note = f" · {check.reason}" if check.reason else ""
-            print(f"verify {gate.text}: {value} now{note} · {format_duration(check.remaining)} left", file=sys.stderr)
+            print(f"verify {gate.text}: {value} now{note} · {Span(check.remaining, live.speed).text()} left",
+                  file=sys.stderr)
 
     try:
         if not wait:
             live.open_gate(key, prepared.number, text)
-            print(f"verify {gate.text}: opened, not waited for (until {format_duration(gate.window / live.speed)}"
-                  " from now)", file=sys.stderr)
+            print(f"verify {gate.text}: opened, not waited for (until"
+                  f" {Span(gate.window / live.speed, live.speed).text()} from now)", file=sys.stderr)
             return 0
         check = live.watch_gate(key, prepared.number, text, on_check=progress, leave_open=False,
                                 every=min(5.0, max(0.2, gate.window / live.speed / 60)))

@@ -15,6 +15,7 @@ from typing import Any
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
 from warroom.incident.jsonview import state_to_json
+from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
@@ -47,7 +48,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         rb = (s.runbook or {}).get("id") or "-"
         drill = " [DRILL]" if s.drill else ""
         drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
-        out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {format_duration(s.elapsed(now).total_seconds()):>7}"
+        out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(now), wall=False):>7}"
             f"  {rb:<14} {s.title}{drill}")
     return 0
 
@@ -131,12 +132,11 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         lines.append(f"runbook {st.runbook.get('id')} — {st.runbook.get('title')}"
                      f" (snapshot {st.runbook.get('snapshot', 'runbook.md')})")
     esc = st.escalation_tier(now)
-    clock = f"elapsed {format_duration(st.elapsed(now).total_seconds())}"
+    clock = f"elapsed {stime.text(st, st.elapsed(now))}"
     if st.time_scale != 1.0:
-        clock = (f"elapsed {format_duration(st.scenario_elapsed(now).total_seconds())} scenario time"
-                 f" (×{st.time_scale:g}; {format_duration(st.elapsed(now).total_seconds())} wall)")
+        clock += f" at ×{st.time_scale:g}"
     if st.phases.get("started") and st.phases["started"] != st.clock_start:
-        clock += f" (impact {format_duration(st.impact_duration(now).total_seconds() * st.time_scale)})"
+        clock += f" (impact {stime.text(st, st.impact_duration(now), wall=False)})"
     if st.resolved:
         lines.append(f"{clock}; resolved {_when(st.resolved_at)}")
     else:
@@ -144,8 +144,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         upd = ""
         if due is not None:
             left = (due - now).total_seconds() * st.time_scale
-            upd = (f"; next status update due {_hms(due)} UTC (in {format_duration(left)})" if left >= 0
-                   else f"; status update OVERDUE by {format_duration(-left)}")
+            upd = (f"; next status update due {_hms(due)} UTC (in {stime.Span(left / st.time_scale, st.time_scale).text(wall=False)})" if left >= 0
+                   else f"; status update OVERDUE by {stime.Span(-left / st.time_scale, st.time_scale).text(wall=False)}")
         lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")
     lines.extend(_people(inc, st, now))
     lines.append("")
@@ -182,6 +182,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     lines.append("Response times (target):")
     for r in st.response_times():
         took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
+        if r.minutes is not None and r.wall_minutes is not None and st.time_scale != 1.0:
+            took += f" {stime.DRILL_WORD} ({r.wall_minutes:.1f} wall)"   # judged in drill time
         verdict = "" if r.met is None else ("  met" if r.met else "  MISSED")
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
@@ -224,7 +226,7 @@ def _step_detail(s: Any) -> str:
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
     if run.duration is not None:
-        bits.append(format_duration(run.duration))
+        bits.append(format_duration(run.duration))   # the process's own (wall) run time
     verdict = run_verdict(run)
     if verdict is not None:
         bits.append(describe_verdict(verdict))

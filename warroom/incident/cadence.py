@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from warroom.durations import format_duration, parse_duration
+from warroom import scenario_time as stime
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -69,8 +70,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     lines.append("Conditions:")
     start = state.impact_start
     if start is not None:
-        span = format_duration(state.impact_duration(now).total_seconds() * state.time_scale)
-        lines.append(f"- Impact since {start:%H:%M} UTC ({span}{' drill time' if state.time_scale != 1 else ''}).")
+        lines.append(f"- Impact since {start:%H:%M} UTC: {stime.text(state, state.impact_duration(now))}.")
     last: dict[str, dict] = {}
     for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
         last[b["slo_id"]] = b

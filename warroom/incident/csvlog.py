@@ -47,7 +47,7 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         "Severity": state.severity,
         "Type": str(res.get("type") or runbook_title or state.title),
         "Affected Repos": str(res.get("affected_repos") or ""),
-        "Duration (min)": str(round(state.duration_minutes(now))),
+        "Duration (min)": str(round(state.duration_minutes(now))),   # scenario minutes in a drill
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
         "Rollback?": "Yes" if res.get("rollback") else "No",

@@ -27,7 +27,7 @@ from typing import Any
 from warroom.config import SloConfig, default_slos
 from warroom.drill.actions import ACTIONS
 from warroom.drill.directory import Drill
-from warroom.durations import format_duration
+from warroom.scenario_time import Span
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
 from warroom.units import format_value
 
@@ -212,7 +212,7 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     if actual is None or other is None:
         return ""
     title = slo.title if slo is not None else sc.primary
-    after = format_duration(t - action.t)
+    after = Span((t - action.t) / drill.speed, drill.speed).text()   # t is scenario seconds
     return (f"{title} {format_value(actual, unit)} {after} later "
             f"({format_value(other, unit)} without it)")
 
@@ -273,10 +273,7 @@ def _with_summary(r: DrillReport) -> DrillReport:
             lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
             continue
         verdict = "met" if row.met else "missed"
-        if r.speed != 1 and row.drill_minutes is not None:
-            took = f"{format_duration(row.drill_minutes * 60)} in drill time ({format_duration(row.minutes * 60)} wall)"
-        else:
-            took = format_duration(row.minutes * 60)
+        took = Span(row.minutes * 60, r.speed).text()   # drill time first, the wall time beside
         lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {verdict}.")
         if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
             ok = row.drill_minutes < r.mttr_target_min

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
@@ -94,8 +95,8 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     drill = " drill time" if scale != 1 else ""
     happened = [f"{_hm(r.at)} {r.text}" for r in key_moments(timeline(state))][-BRIEF_MOMENTS:]
     esc = state.escalation_tier(now)
-    current = [f"{state.severity} {state.status}; {format_duration(state.scenario_elapsed(now).total_seconds())}"
-               f"{drill} since detection; escalation: {esc.label}"]
+    current = [f"{state.severity} {state.status}; {stime.text(state, state.elapsed(now))}"
+               f" since detection; escalation: {esc.label}"]
     breached = set(state.breached_now())
     latest: dict[str, Any] = {}
     for sample in sorted(state.evidence, key=lambda x: (x.at, x.seq)):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
 from warroom.journal import events as ev
+from warroom import scenario_time as stime
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review import build_review
@@ -84,7 +85,8 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     ``zone``: the local zone's name. ``timeline``: entries {at, text, actor, kind, corrected}.
     ``milestones``: {key, label, at} for every phase reached. ``notes``: tag -> [{text, actor, at,
     owner, due}], plus shortcuts root_cause, impact, went_well, went_wrong, actions, lessons,
-    contributing, prevention, info. ``response``: {label, target_min, minutes, at, met, text}.
+    contributing, prevention, info. ``response``: {label, target_min, minutes (scenario minutes: wall
+    x the drill's speed, what ``met`` judges), wall_minutes, at, met, text}.
     ``evidence``: per pane {title, slo_id, unit, threshold, at_detection, worst, at_resolution}.
     ``commands``: {step, label, actor, started_at, duration, status, state (the mark's word, as on
     screen), exit_code, expect, expect_met, expectation (verdict and reason, as on screen),
@@ -93,7 +95,10 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     ``last_seq``, ``head_hash``, ``metrics_seq``; ``review`` (:mod:`warroom.incident.review`): the
     cited statements the shipped templates print (facts, key_moments, timeline, evidence, impact,
     commands + appendix, response, notes, updates, footer). ``incident.start`` is the impact start
-    (else detection) and ``incident.duration`` runs from it to resolution. Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
+    (else detection) and ``incident.duration`` runs from it to resolution (in a drill: ``1h54m drill
+    time (5m45s wall)``; ``duration_min`` scenario minutes, ``duration_wall_min`` wall minutes,
+    ``time_scale`` the drill's speed). ``span(seconds)``: a wall interval as drill time with the wall beside (plain outside drills).
+    Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
     sentence.
     """
     phases = state.phases
@@ -133,7 +138,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         else:
             text = "met" if r.met else "missed"
         response.append({"key": r.key, "label": r.label, "target_min": r.target_min, "at": r.at,
-                         "minutes": r.minutes, "met": r.met, "text": text,
+                         "minutes": r.minutes, "wall_minutes": r.wall_minutes, "met": r.met, "text": text,
                          "measured_from": PHASE_LABELS.get(r.measured_from, r.measured_from)})
     # Records of the two long lists are namespaces, not dicts: Jinja resolves ``row.at`` on them
     # in one lookup, which keeps a 10,000-event timeline's render well under a second.
@@ -150,8 +155,10 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
                                                       if state.runbook else None),
             "drill": state.drill, "declared_at": state.declared_at, "resolved_at": state.resolved_at,
             "resolved": state.resolved, "date": start.strftime("%Y-%m-%d") if start else "",
-            "start": start, "end": end, "duration": format_duration(state.impact_duration(now).total_seconds()),
-            "duration_min": round(state.duration_minutes(now)), "detected_at": phases.get("detected"),
+            "start": start, "end": end, "duration": stime.text(state, state.impact_duration(now)),
+            "duration_min": round(state.duration_minutes(now)),
+            "duration_wall_min": round(stime.span(state, state.impact_duration(now)).wall_minutes),
+            "time_scale": stime.scale_of(state), "detected_at": phases.get("detected"),
             "severity_changes": state.severity_changes, "roles": dict(state.roles),
             "summary": res.get("summary") or "", "resolution": res.get("resolution") or "",
             "rollback": bool(res.get("rollback")), "type": res.get("type") or "",
@@ -180,4 +187,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         "head_hash": state.last_hash,
         "metrics_seq": (state.metric_summary or {}).get("seq"),
         "review": build_review(state, now),
+        # ``{{ span(seconds) }}``: a journal interval as the incident reads it (drill time with the
+        # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
+        "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),
     }

@@ -205,9 +205,10 @@ class ResponseTime:
     label: str
     target_min: float
     at: datetime | None
-    minutes: float | None
+    minutes: float | None            # scenario minutes (wall x the drill's speed): what the target judges
     met: bool | None
     measured_from: str
+    wall_minutes: float | None = None   # the same span on the wall clock (equal outside a drill)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from warroom.journal import events as ev
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.roles import ROLES
+from warroom import scenario_time as stime
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -101,10 +102,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     detected, d_seq, _ = src["detected"]
     resolved, r_seq, _ = src["resolved"]
     start = started or detected
-    dur = format_duration(state.impact_duration(now).total_seconds())
-    speed = float((state.drill or {}).get("speed") or 1.0) if state.drill else 1.0
-    if speed != 1.0:
-        dur = f"{dur} wall ({format_duration(state.impact_duration(now).total_seconds() * speed)} drill time)"
+    dur = stime.text(state, state.impact_duration(now))
     if start is None:
         duration = Line(f"{HUMAN} no declaration in the journal")
     else:
@@ -113,7 +111,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         how = f"; impact start: {PHASE_HOW.get(s_how, s_how)}" if started is not None else ""
         duration = Line(f"{dur}: {_hms(start)} – {end}, {what} to "
                         f"{'resolution' if resolved else 'now'}{how}", (s_seq, d_seq, r_seq))
-    det = Line(f"{_hms(detected)} UTC" + (f" ({format_duration((detected - started).total_seconds())} after impact"
+    det = Line(f"{_hms(detected)} UTC" + (f" ({stime.between(state, started, detected)} after impact"
                                            " start)" if started and detected and detected >= started else ""),
                (d_seq,))
     declared = Line(f"{_hms(state.declared_at)} UTC by {state.declared_by}", (state.declared_seq,))
@@ -150,7 +148,9 @@ def facts(state: IncidentState, now: datetime) -> Facts:
             text += " (brief NOT acknowledged by the incoming commander)"
         roles.append(Line(text, tuple(cites), at=c["at"], actor=c["actor"]))
     for r in state.handoff_reminders:
-        held = format_duration(float(r["every"]) * int(r["period"]))
+        # ``every`` is scenario seconds already (handoff.py divides by the scale for the due time)
+        held = format_duration(float(r["every"]) * int(r["period"])) + (
+            f" {stime.DRILL_WORD}" if stime.scale_of(state) != 1.0 else "")
         roles.append(Line(f"{_hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}",
                           (r["seq"],), at=r["due_at"]))
     roles.sort(key=lambda line: (line.at or datetime.min.replace(tzinfo=UTC), min(line.cites or (0,))))
@@ -202,7 +202,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
     cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
               and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
-    if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary):
+    if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary, state.time_scale):
         cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
     kind = "mitigation attempt" if run.mutating else "read-only"
     verdict = run_verdict(run)
@@ -214,7 +214,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
-            bits.append(format_duration(run.duration))
+            bits.append(stime.process_text(state, run.duration))
         if verdict is not None:
             bits.append(describe_verdict(verdict))
         result = ", ".join(bits)
@@ -244,7 +244,7 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1
     if not run.mutating:
         return "no change expected (read-only)"
     if not run.evidence_before and not run.evidence_after:
-        return _history_effect(run, summary)
+        return _history_effect(run, summary, scale)
     ranked: list[tuple[int, float, str]] = []
     after = sorted(run.evidence_after.items())
     ids = sorted(set(run.evidence_before) | {k for _, vals in after for k in vals})
@@ -252,7 +252,7 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1
         b = run.evidence_before.get(slo_id) or {}
         chain = [_entry(b)]
         for off, vals in after:
-            later = format_duration(off * scale) + (" drill time" if scale != 1.0 else "")
+            later = stime.Span(off, scale).text(wall=False)
             chain.append(f"{_entry(vals.get(slo_id) or {})} (+{later})")
         states = [b.get("state")] + [(vals.get(slo_id) or {}).get("state") for _, vals in after]
         values = [v for v in [b.get("value")] + [(vals.get(slo_id) or {}).get("value") for _, vals in after]
@@ -264,7 +264,7 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1
     return "; ".join(text for _, _, text in sorted(ranked)[:3])
 
 
-def _history_effect(run: Any, summary: dict[str, Any] | None) -> str:
+def _history_effect(run: Any, summary: dict[str, Any] | None, scale: float = 1.0) -> str:
     if not summary or run.status != "ok":
         return ""
     rec = (summary.get("steps") or {}).get(str(run.end_seq or run.seq))
@@ -280,7 +280,7 @@ def _history_effect(run: Any, summary: dict[str, Any] | None) -> str:
         if abs(a - b) < 0.05 * span and not (level is not None and _past(max(a, b), level, e)):
             continue
         unit = str(v.get("unit") or "count")
-        mins = format_duration(max(0.0, v["after"]["at"] - v["before"]["at"]))
+        mins = stime.Span(max(0.0, v["after"]["at"] - v["before"]["at"]), scale).text(wall=False)
         parts.append(f"{slo_id} {_v(b, unit)} → {_v(a, unit)} (after {mins}, metric history)")
     return "; ".join(parts[:3])
 
@@ -391,7 +391,7 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
             at_start=_sample_text(e.get("at_start"), unit), at_detection=_sample_text(e.get("at_detection"), unit),
             worst=_sample_text(worst, unit), worst_at=_from_unix(worst["at"]) if worst else None,
             at_resolution=_sample_text(e.get("at_resolution"), unit),
-            breach=format_duration(secs) if secs else "none", cites=(seq, *breach_cites)))
+            breach=stime.text(state, secs) if secs else "none", cites=(seq, *breach_cites)))
     notes = []
     recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
     if recorded:
@@ -424,7 +424,7 @@ def impact(state: IncidentState) -> list[Line]:
         secs = float(e.get("breach_seconds") or 0.0)
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
         text = (f"{e.get('title')}: past its critical threshold {_v(e.get('crit'), unit)} for"
-                f" {format_duration(secs)} ({spans} UTC); worst {_sample_text(worst, unit)} at"
+                f" {stime.text(state, secs)} ({spans} UTC); worst {_sample_text(worst, unit)} at"
                 f" {_hms(_from_unix(worst.get('at')))} UTC")
         lines.append(Line(text + " _(computed from the metric history)_", cites))
         count = e.get("impact_count")
@@ -484,7 +484,7 @@ def commands(state: IncidentState) -> list[CommandRow]:
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
-            bits.append(format_duration(run.duration))
+            bits.append(stime.process_text(state, run.duration))
         expectation = ({"met": "met", "unmet": "NOT met", "unchecked": "not checked"}.get(verdict.state, "—")
                        if verdict is not None else "—")
         expect_detail = describe_verdict(verdict) if verdict is not None else ""
@@ -496,14 +496,14 @@ def commands(state: IncidentState) -> list[CommandRow]:
         if req is not None:
             bits.append(f"approved ({req.id}) by {req.decided_by.shown if req.decided_by else '?'}")
             cites += [c for c in (req.decided_seq, req.used_seq) if c]
-        if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary):
+        if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary, state.time_scale):
             cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
         cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
                   and run.started_at <= e.at and e.when in ("before", "after")]
         target = ", ".join(f"{k} {v}" for k, v in sorted(run.target.items()) if v)
         ev_text = "; ".join(f"before {k}: {_entry(v)}" for k, v in sorted(run.evidence_before.items()))
         for off, vals in sorted(run.evidence_after.items()):
-            ev_text += ("; " if ev_text else "") + f"+{format_duration(off)}: " + ", ".join(
+            ev_text += ("; " if ev_text else "") + f"+{stime.text(state, off, wall=False)}: " + ", ".join(
                 f"{k} {_entry(v)}" for k, v in sorted(vals.items()))
         rows.append(CommandRow(
             n=i, step=f"{st.step or st.step_id} {st.label}".strip(), actor=run.actor, started=_hms(run.started_at),
@@ -534,7 +534,7 @@ class ResponseRow:
 def response(state: IncidentState) -> list[ResponseRow]:
     """Milestones against the generic targets; the runbook's MTTR beside time to resolve; a
     drill judged in scenario time (wall × speed) with the wall time beside."""
-    speed = float((state.drill or {}).get("speed") or 1.0) if state.drill else 1.0
+    speed = stime.scale_of(state)
     src = state.phase_sources()
     rows = []
     mttr = None
@@ -554,10 +554,8 @@ def response(state: IncidentState) -> list[ResponseRow]:
             if r.key == "resolved" and mttr is not None:
                 target += f" (runbook: < {mttr:g} min)"
         else:
-            scen = r.minutes * speed
-            took = format_duration(scen * 60)
-            if speed != 1.0:
-                took += f" drill time ({format_duration(r.minutes * 60)} wall, ×{speed:g})"
+            scen = r.minutes   # scenario minutes already (IncidentState.response_times)
+            took = stime.Span((r.wall_minutes if r.wall_minutes is not None else scen / speed) * 60, speed).text()
             met = scen < r.target_min
             result = "met" if met else "missed"
             target = f"< {r.target_min:g} min"

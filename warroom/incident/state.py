@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.incident.approvals import ApprovalRequest
+from warroom.scenario_time import between
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 from warroom.incident.records import (
@@ -303,8 +304,9 @@ class IncidentState:
         return self.elapsed(now) * self.time_scale
 
     def duration_minutes(self, now: datetime) -> float:
-        """Impact start to resolution, in minutes (the incident log's ``Duration (min)``)."""
-        return _minutes(self.impact_duration(now))
+        """Impact start to resolution, in scenario minutes (the incident log's ``Duration (min)``;
+        wall minutes x the drill's speed, the same as wall minutes outside a drill)."""
+        return _minutes(self.impact_duration(now)) * self.time_scale
 
     def escalation_tier(self, now: datetime) -> Escalation:
         """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders
@@ -330,18 +332,19 @@ class IncidentState:
         return last + timedelta(seconds=every / self.time_scale)   # every N scenario minutes
 
     def response_times(self) -> list[ResponseTime]:
-        """Each milestone against its target; ``met`` is None while not reached or not measurable."""
+        """Each milestone against its target, judged in scenario time (``minutes``; the wall
+        figure is ``wall_minutes``); ``met`` is None while not reached or not measurable."""
         phases = self.phases
         out = []
         for key, label, target, base in RESPONSE_TARGETS:
             at = phases.get(key)
             start = phases.get(base)
-            minutes = _minutes(at - start) if (at is not None and start is not None) else None
-            if minutes is not None:
-                minutes = max(0.0, minutes)
+            span = between(self, start, at) if (at is not None and start is not None) else None
+            minutes = None if span is None else span.minutes      # judged in scenario time
             met = None if minutes is None else minutes < target
             out.append(ResponseTime(key=key, label=label, target_min=target, at=at, minutes=minutes,
-                                    met=met, measured_from=base))
+                                    met=met, measured_from=base,
+                                    wall_minutes=None if span is None else span.wall_minutes))
         return out
 
     def notes_by_tag(self) -> dict[str, list[Note]]:

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from warroom.config import SloConfig
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
+from warroom.scenario_time import Span
 from warroom.sources.evidence import Appender, iso
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource
@@ -188,8 +189,13 @@ class VerifyRun:
         self.started_at = time.time() if started_at is None else started_at
         self.deadline = self.started_at + gate.window / speed
         self.hold = gate.hold / speed
+        self.speed = speed if speed > 0 else 1.0
         self.holding_since: float | None = None
         self.last: VerifyCheck | None = None
+
+    def _span(self, wall_seconds: float) -> str:
+        """A wall interval as the gate's own (scenario) time: ``held 5m00s drill time``."""
+        return Span(wall_seconds, self.speed).text(wall=False)
 
     def check(self, now: float | None = None) -> VerifyCheck:
         now = time.time() if now is None else now
@@ -206,13 +212,14 @@ class VerifyRun:
         if holds and held >= self.hold:
             result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold)
         elif now >= self.deadline:
-            why = problem or (f"held {format_duration(held)} of {format_duration(self.hold)}" if holds
+            why = problem or (f"held {self._span(held)} of {self._span(self.hold)}" if holds
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
-            result = VerifyCheck("failed", value, 0.0, f"window of {format_duration(self.gate.window)} ran out: {why}",
+            result = VerifyCheck("failed", value, 0.0,
+                                 f"window of {self._span(self.gate.window / self.speed)} ran out: {why}",
                                  held=held, hold=self.hold)
         elif holds:
             result = VerifyCheck("pending", value, remaining,
-                                 f"holding {format_duration(held)} of {format_duration(self.hold)}",
+                                 f"holding {self._span(held)} of {self._span(self.hold)}",
                                  held=held, hold=self.hold)
         else:
             result = VerifyCheck("pending", value, remaining, problem, held=0.0, hold=self.hold)
@@ -377,6 +384,7 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
         if t - since >= hold:
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
     return VerifyCheck("failed", last, 0.0,
-                       f"window of {format_duration(gate.window)} ran out: "
+                       f"window of {Span(gate.window / speed, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"
-                       f"{f' for {format_duration(gate.hold)}' if gate.hold else ''}; checked after the fact)")
+                       f"{f' for {Span(gate.hold / speed, speed).text(wall=False)}' if gate.hold else ''};"
+                       " checked after the fact)")

@@ -1,0 +1,104 @@
+"""The one place a journal interval becomes a displayed duration.
+
+A drill at ``--speed 10`` lives ten scenario seconds per wall second, and every promise the tool
+makes about time (the seeds' response targets, the 15-minute escalation tiers, the update
+cadence, "past its critical threshold for ...") is a promise about the incident, i.e. about
+scenario time. The journal records wall time, so every duration shown or written passes through
+here: in a drill it reads ``1h54m drill time (5m45s wall)`` (scenario first, the wall figure
+beside for whoever compares it with a clock or a log); outside a drill it is the plain figure.
+
+Process run times (``exit 0 · 0.4s``) are deliberately *not* converted: a command took 0.4 real
+seconds whatever the drill's speed, and nothing judges them against an incident target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from warroom.durations import format_duration
+
+DRILL_WORD = "drill time"
+
+
+def scale_of(state: Any) -> float:
+    """The incident's time scale (``IncidentState.time_scale``), 1.0 for anything without one."""
+    scale = getattr(state, "time_scale", 1.0)
+    try:
+        scale = float(scale)
+    except (TypeError, ValueError):
+        return 1.0
+    return scale if scale > 0 and scale == scale and scale != float("inf") else 1.0
+
+
+@dataclass(frozen=True)
+class Span:
+    """One interval measured on the journal's wall clock, with the drill's scale to read it by."""
+
+    wall_seconds: float
+    scale: float = 1.0
+
+    @property
+    def drill(self) -> bool:
+        return self.scale != 1.0
+
+    @property
+    def seconds(self) -> float:
+        """Scenario seconds: what targets, tiers and the incident's own story count."""
+        return max(0.0, self.wall_seconds) * self.scale
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60.0
+
+    @property
+    def wall_minutes(self) -> float:
+        return max(0.0, self.wall_seconds) / 60.0
+
+    def text(self, *, wall: bool = True) -> str:
+        """``1h54m drill time (5m45s wall)`` in a drill (``wall=False``: without the wall
+        figure, where a line already shows it once), the plain ``1h54m`` otherwise."""
+        scen = format_duration(self.seconds)
+        if not self.drill:
+            return scen
+        if not wall:
+            return f"{scen} {DRILL_WORD}"
+        return f"{scen} {DRILL_WORD} ({format_duration(max(0.0, self.wall_seconds))} wall)"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def span(state: Any, wall_seconds: float | timedelta | None) -> Span:
+    """``wall_seconds`` of journal time, as the incident reads it."""
+    if isinstance(wall_seconds, timedelta):
+        wall_seconds = wall_seconds.total_seconds()
+    return Span(float(wall_seconds or 0.0), scale_of(state))
+
+
+def between(state: Any, start: datetime | float, end: datetime | float) -> Span:
+    """The span from ``start`` to ``end`` (datetimes or unix seconds; never negative)."""
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        secs = (end - start).total_seconds()
+    else:
+        secs = float(end) - float(start)  # type: ignore[arg-type]
+    return Span(max(0.0, secs), scale_of(state))
+
+
+def text(state: Any, wall_seconds: float | timedelta | None, *, wall: bool = True) -> str:
+    """Shorthand for ``span(state, wall_seconds).text(wall=wall)``."""
+    return span(state, wall_seconds).text(wall=wall)
+
+
+def scenario_seconds(state: Any, wall_seconds: float) -> float:
+    return span(state, wall_seconds).seconds
+
+
+def process_text(state: Any, seconds: float | None) -> str:
+    """A process's own run time (a command's ``0.4s``): real seconds whatever the drill's speed,
+    so never scaled; in a drill it says ``wall`` so no reader takes it for drill time."""
+    if seconds is None:
+        return ""
+    out = format_duration(seconds)
+    return f"{out} wall" if scale_of(state) != 1.0 else out
