@@ -176,3 +176,17 @@ def test_a_custom_template_gets_drill_time_by_construction(state, tmp_path) -> N
     first = next(r for r in drilled.response_times() if r.minutes is not None)
     assert f"{first.minutes}/{first.wall_minutes};" in out and first.minutes == SPEED * first.wall_minutes
     assert "|S=15m00s drill time (1m30s wall)" in out
+
+
+def test_a_go_no_go_time_criterion_says_drill_time(state) -> None:  # type: ignore[no-untyped-def]
+    """Decision evidence is journaled into the PIR: its 'since detection' is drill time too."""
+    from warroom.incident.decisions import judge
+    from warroom.runbook.decision import Criterion
+
+    drilled = _as_drill(state)
+    now = drilled.clock_start + timedelta(seconds=91)            # 15m10s of drill time
+    waited = judge(Criterion("15 min passed", after=900.0), "go", drilled, now, None, lambda _s: None)
+    assert waited.evidence == "15m10s drill time (1m31s wall) since detection" and waited.state == "met"
+    quiet = judge(Criterion("no root cause", no_note="nonexistent-tag", after=1800.0), "no-go", drilled, now,
+                  None, lambda _s: None)
+    assert quiet.evidence.endswith("14m50s left of 30m00s drill time")

@@ -49,3 +49,19 @@ def test_header_draws_scenario_time_and_says_the_speed() -> None:
     assert "×10" in text
     assert "16:40" in text                 # 100 s wall = 16m40s scenario
     assert "update in 13:20" in text       # 80 s wall to the next update = 13m20s scenario
+
+
+def test_incident_show_and_the_csv_row_read_drill_time(tmp_path: Path) -> None:
+    """``incident show``: elapsed and the response times in drill time with the wall beside;
+    the incident log's duration in drill minutes (injected clock: no wall time passes)."""
+    from warroom.cli.incident_show import render_show
+    from warroom.incident.csvlog import row_for
+
+    inc = _incident(tmp_path, 10.0)
+    st = inc.state
+    now = st.clock_start + timedelta(seconds=150)        # 2m30s wall = 25m00s of drill time
+    text = "\n".join(render_show(inc, st, now))
+    assert "elapsed 25m00s drill time (2m30s wall) at ×10" in text
+    assert row_for(st, now)["Duration (min)"] == "25"
+    real = _incident(tmp_path / "real", None)
+    assert "elapsed 2m30s;" in "\n".join(render_show(real, real.state, real.state.clock_start + timedelta(seconds=150)))

@@ -44,12 +44,13 @@ def report_renderable(report: Any) -> Group:
         head.append(f" · {report.incident}", "bold")
     times = Table(title="Response times against the targets", title_justify="left", box=None,
                   padding=(0, 2), header_style="bold")
-    for col in ("milestone", "reached (UTC)", "took (m:ss)", "drill time", "target", "result"):
+    # drill time first (what the target judges), the wall time beside, as in the PIR
+    for col in ("milestone", "reached (UTC)", "took (drill time)", "(wall)", "target", "result"):
         times.add_column(col, no_wrap=True)
     for r in report.responses:
         word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
         style = "dim" if r.met is None else ("green" if r.met else "bold red")
-        times.add_row(Text(r.label), _hm(r.at), _minutes(r.minutes), _minutes(r.drill_minutes), Text(f"< {r.target_min:g} min"),
+        times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes), Text(f"< {r.target_min:g} min"),
                       Text(word, style=style))
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
                  expand=True)

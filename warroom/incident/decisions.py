@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.runbook.decision import Criterion, Decision
@@ -74,6 +75,13 @@ def _since_detection(state: Any, now: datetime) -> float | None:
     return max(0.0, (now - start).total_seconds()) * state.time_scale
 
 
+def _scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str:
+    """Scenario seconds (what a criterion's ``after`` counts) as every drill duration reads:
+    ``15m10s drill time (1m31s wall)`` (``warroom.scenario_time``)."""
+    scale = stime.scale_of(state)
+    return stime.Span(scenario_seconds / scale, scale).text(wall=wall)
+
+
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
           step_output: Callable[[str], str | None]) -> CriterionVerdict:
     """One criterion: met / not met / unknown, with the evidence in words."""
@@ -118,10 +126,10 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
             return verdict(NOT_MET, f"a {c.no_note} note exists")
         if not waited:
             left = format_duration(max(0.0, (c.after or 0) - (since or 0)))
-            return verdict(NOT_MET, f"no {c.no_note} note yet; {left} left of {format_duration(c.after or 0)}")
-        return verdict(MET, f"no {c.no_note} note after {format_duration(since or 0)}")
+            return verdict(NOT_MET, f"no {c.no_note} note yet; {left} left of {_scenario_span(state, c.after or 0, False)}")
+        return verdict(MET, f"no {c.no_note} note after {_scenario_span(state, since or 0)}")
     if kind == "time":
-        return verdict(MET if waited else NOT_MET, f"{format_duration(since or 0)} since detection")
+        return verdict(MET if waited else NOT_MET, f"{_scenario_span(state, since or 0)} since detection")
     return verdict(UNKNOWN, "the commander's judgement")
 
 
