@@ -10,7 +10,7 @@ as an unlabelled figure, or as a "drill time" figure equal to the wall one.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import re
 from datetime import timedelta
 from typing import Any
@@ -60,9 +60,18 @@ def _durations(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def _drill_events() -> list[Any]:
+    """The golden journal as a x10 drill: its declaration says so, every other event as recorded
+    (so the fold's own texts, the step rows of the timeline, are built as in a drill)."""
+    drill = {"scenario": "rate-limit", "speed": SPEED, "dir": "/nonexistent"}
+    return [dataclasses.replace(e, data={**e.data, "drill": drill}) if e.type == ev.DECLARED else e
+            for e in read_journal(JOURNAL).events]
+
+
 def _as_drill(state: Any) -> Any:
-    drilled = copy.deepcopy(state)
-    drilled.drill = {"scenario": "rate-limit", "speed": SPEED, "dir": "/nonexistent"}
+    del state   # the same journal, folded again as a drill
+    drilled = replay(_drill_events())
+    assert drilled.time_scale == SPEED
     return drilled
 
 
@@ -131,9 +140,9 @@ def test_the_incident_log_counts_scenario_minutes(state) -> None:  # type: ignor
 
 
 def test_a_status_update_draft_gives_the_impact_in_drill_time(state) -> None:  # type: ignore[no-untyped-def]
-    events = read_journal(JOURNAL).events
+    events = _drill_events()
     cut = next(i for i, e in enumerate(events) if e.type == ev.RESOLVED)
-    drilled = _as_drill(replay(events[:cut]))   # an update is drafted while the incident is open
+    drilled = replay(events[:cut])   # an update is drafted while the incident is open
     now = drilled.impact_start + timedelta(minutes=2, seconds=30)
     text = draft_update(drilled, now, 900.0)
     assert "25m00s drill time (2m30s wall)" in text
@@ -150,11 +159,13 @@ def test_the_one_formatter() -> None:
     assert s.seconds == 0.0                     # never negative
 
 
-def test_the_drill_pir_golden(state) -> None:  # type: ignore[no-untyped-def]
+def test_the_drill_pir_golden() -> None:
     """The golden journal as a x10 drill, rendered exactly: review its diff against pir.md (every
     duration drill time with the wall beside, process run times labelled wall, verdicts judged
-    in drill time). Regenerate with ``WARROOM_UPDATE_GOLDEN=1`` like the other goldens."""
-    text = _render(_as_drill(state), "pir")
+    in drill time). Regenerate with ``WARROOM_UPDATE_GOLDEN=1 pytest THIS_FILE -k drill_pir_golden``
+    (without ``-k`` the shared ``state`` fixture re-records the golden journal itself)."""
+    assert read_journal(JOURNAL).events, "the golden journal is there"
+    text = _render(_as_drill(None), "pir")
     golden = JOURNAL.parent / "pir-drill-x10.md"
     if UPDATE:
         golden.write_text(text, encoding="utf-8")
@@ -190,3 +201,24 @@ def test_a_go_no_go_time_criterion_says_drill_time(state) -> None:  # type: igno
     quiet = judge(Criterion("no root cause", no_note="nonexistent-tag", after=1800.0), "no-go", drilled, now,
                   None, lambda _s: None)
     assert quiet.evidence.endswith("14m50s left of 30m00s drill time")
+
+
+def test_the_dashboard_timeline_labels_a_run_time_wall_in_a_drill(state) -> None:  # type: ignore[no-untyped-def]
+    """The fold's step rows (dashboard timeline, ``incident show``): a command's run time is real
+    seconds, so a drill says ``wall`` beside it rather than pass it off as drill time."""
+    real = [t.text for t in state.sorted_timeline() if t.text.startswith("Step 1 ") and "exit" in t.text]
+    drill = [t.text for t in _as_drill(state).sorted_timeline() if t.text.startswith("Step 1 ") and "exit" in t.text]
+    assert real and "2.4s," in real[0] and "wall" not in real[0]
+    assert drill and "2.4s wall," in drill[0]
+
+
+def test_several_evidence_offsets_read_as_drill_time() -> None:
+    from warroom.config import default_slos
+    from warroom.sources.evidence import StepEvidence, format_evidence
+
+    slo = default_slos()[0]
+    item = StepEvidence(step=3, step_id="s", label="breaker", command=None, started_at=None, ended_at=None,
+                        before={slo.id: {"value": 90.0}},
+                        after=((30.0, {slo.id: {"value": 80.0}}), (60.0, {slo.id: {"value": 70.0}})))
+    assert "(+5m00s drill time)" in format_evidence(item, [slo], speed=SPEED)
+    assert "(+30s)" in format_evidence(item, [slo])

@@ -56,7 +56,7 @@ def _evidence_rows(state: IncidentState, config: Config | None) -> list[dict[str
     return rows
 
 
-def _run_evidence(st: Any, run: Any, config: Config | None) -> str:
+def _run_evidence(st: Any, run: Any, config: Config | None, speed: float = 1.0) -> str:
     """``quota 92% → 58%``: the SLO values before and after a step run, formatted the way the
     timeline shows them (the sources engine picks the panes worth naming). Empty when none."""
     if not run.evidence_before and not run.evidence_after:
@@ -71,7 +71,7 @@ def _run_evidence(st: Any, run: Any, config: Config | None) -> str:
     item = StepEvidence(step=st.step, step_id=st.step_id, label="-", command=run.command,
                         started_at=None, ended_at=None, before=run.evidence_before,
                         after=tuple(sorted(run.evidence_after.items())))
-    text = format_evidence(item, slos)
+    text = format_evidence(item, slos, speed=speed)
     return text.split(" → ", 1)[1] if " → " in text else ""
 
 
@@ -120,7 +120,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
             status=run.status, exit_code=run.exit_code, expect=run.expect,
             expect_met=run.expect_met, command=run.command or "", output=run.output,
-            mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config),
+            mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config, state.time_scale),
         ))
     steps = state.step_list()
     skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,

@@ -25,6 +25,7 @@ from warroom.incident.records import (
 from warroom.execute.expectation import verdict_of
 from warroom.incident import approvals, handoff_events
 from warroom.incident.marks import describe_verdict, step_state
+from warroom.scenario_time import process_text
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -120,12 +121,6 @@ def _reopened(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"Incident reopened{reason}")
 
 
-def _fmt_secs(seconds: float | None) -> str:
-    from warroom.durations import format_duration
-
-    return format_duration(seconds) if seconds is not None else "?"
-
-
 def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
     params = d.get("params") if isinstance(d.get("params"), dict) else {}
@@ -186,7 +181,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     bits = ["ran" if step_state(run.status, verdict) in ("unmet", "unchecked") else run.status.replace("_", " ")]
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
-    bits.append(_fmt_secs(run.duration))
+    bits.append(process_text(s, run.duration) if run.duration is not None else "?")   # real seconds
     if verdict is not None:
         bits.append(describe_verdict(verdict))
     bits.extend(run.notes)

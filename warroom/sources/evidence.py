@@ -25,7 +25,8 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from warroom.config import SloConfig
-from warroom.durations import format_duration, parse_duration
+from warroom.durations import parse_duration
+from warroom.scenario_time import Span
 from warroom.sources.evaluate import evaluate
 from warroom.units import format_value
 from warroom.sources.httpjson import parse_time
@@ -178,8 +179,8 @@ class StepEvidence:
     before: dict[str, dict[str, Any]]
     after: tuple[tuple[float, dict[str, dict[str, Any]]], ...]   # (offset, values), by offset
 
-    def text(self, slos: list[SloConfig], tz: Any = None, limit: int = 2) -> str:
-        return format_evidence(self, slos, tz=tz, limit=limit)
+    def text(self, slos: list[SloConfig], tz: Any = None, limit: int = 2, speed: float = 1.0) -> str:
+        return format_evidence(self, slos, tz=tz, limit=limit, speed=speed)
 
 
 def collect(events: Iterable[Any]) -> list[StepEvidence]:
@@ -253,8 +254,10 @@ def _pick_panes(ev: StepEvidence, slos: list[SloConfig], limit: int) -> list[Slo
     return movers[:1]
 
 
-def format_evidence(ev: StepEvidence, slos: list[SloConfig], tz: Any = None, limit: int = 2) -> str:
-    """``rollout undo 14:02 → 5xx 4.1% → 0.3%`` (offsets named when there are several)."""
+def format_evidence(ev: StepEvidence, slos: list[SloConfig], tz: Any = None, limit: int = 2,
+                    speed: float = 1.0) -> str:
+    """``rollout undo 14:02 → 5xx 4.1% → 0.3%`` (offsets named when there are several; a
+    drill's, recorded in wall seconds, read as drill time: ``+5m00s drill time``)."""
     label = ev.label or ev.command or ev.step_id
     when = ev.started_at if ev.started_at is not None else ev.ended_at
     head = label
@@ -269,7 +272,7 @@ def format_evidence(ev: StepEvidence, slos: list[SloConfig], tz: Any = None, lim
         chain = [_val(ev.before.get(slo.id), slo.unit)]
         for off, vals in ev.after:
             v = _val(vals.get(slo.id), slo.unit)
-            chain.append(v if len(ev.after) == 1 else f"{v} (+{format_duration(off)})")
+            chain.append(v if len(ev.after) == 1 else f"{v} (+{Span(off, speed).text(wall=False)})")
         parts.append(f"{name} " + " → ".join(chain))
     return f"{head} → " + "; ".join(parts)
 
