@@ -65,3 +65,11 @@ def test_incident_show_and_the_csv_row_read_drill_time(tmp_path: Path) -> None:
     assert row_for(st, now)["Duration (min)"] == "25"
     real = _incident(tmp_path / "real", None)
     assert "elapsed 2m30s;" in "\n".join(render_show(real, real.state, real.state.clock_start + timedelta(seconds=150)))
+
+
+def test_the_json_view_gives_both_clocks(tmp_path: Path) -> None:
+    from warroom.incident.jsonview import state_to_json
+
+    st = _incident(tmp_path, 10.0).state
+    doc = state_to_json(st, st.clock_start + timedelta(seconds=150))
+    assert doc["elapsed"] == 150.0 and doc["scenario_elapsed"] == 1500.0 and doc["time_scale"] == 10.0

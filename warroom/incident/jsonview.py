@@ -1,7 +1,9 @@
 """The incident state as JSON (``warroom incident show --json``): a stable, additive interface.
 
 Times are ISO-8601 UTC strings like the journal's; durations are seconds; fields may be added,
-never renamed.
+never renamed. In a drill ``elapsed`` stays wall seconds (as it always was) and ``scenario_elapsed``
+/ ``time_scale`` say the drill's time; ``response_times[].minutes`` are scenario minutes (what
+``met`` judges), ``wall_minutes`` beside them.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
     }
     if now is not None:
         esc = state.escalation_tier(now)
-        out["elapsed"] = state.elapsed(now).total_seconds()
+        out["elapsed"] = state.elapsed(now).total_seconds()                    # wall seconds
+        out["scenario_elapsed"] = state.scenario_elapsed(now).total_seconds()  # x the drill's speed
+        out["time_scale"] = state.time_scale
         out["escalation"] = asdict(esc)
     return _plain(out)
