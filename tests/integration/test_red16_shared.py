@@ -231,3 +231,28 @@ def test_a_host_whose_clock_is_off_cannot_approve_or_run_by_the_clock(shared_dsn
                   alice.id)
     with pytest.raises(StepRefused, match="clock"):
         late.approvals.require(late.prepare_step(1))
+
+
+def test_a_held_lock_delays_forwarding_the_spool_but_never_reading(shared_dsn: str, tmp_path: Path) -> None:
+    """Reading forwards this host's spool first, under the incident's lock: with the lock held
+    by a stuck session, a reader keeps showing the incident (no error, no freeze), and the
+    spooled event arrives once the lock is free."""
+    import psycopg
+
+    from warroom.journal.log import Journal
+    from warroom.shared.journal import SPOOL_NAME
+
+    cfg = shared_config(shared_dsn, tmp_path, "alice")
+    cfg.shared.connect_timeout = 1.0
+    inc = IncidentStore.from_config(cfg).create(title="Spool behind a lock", severity="P3")
+    inc.note("info", "before")
+    stuck = psycopg.connect(shared_dsn, autocommit=True)
+    try:
+        stuck.execute("SELECT pg_advisory_lock(hashtextextended(%s, 7))", (inc.id,))
+        # what a step's supervisor does while the store is busy: its end goes to the spool
+        Journal(inc.dir / SPOOL_NAME, actor="alice@spool").append("note.added", {"tag": "info", "text": "spooled"})
+        reader = IncidentStore.from_config(cfg).open(inc.id)
+        assert [t.text for t in reader.state.notes] == ["before"]
+    finally:
+        stuck.close()
+    wait_until(lambda: [t.text for t in reader.refresh().notes] == ["before", "spooled"])

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.journal.encoding import GENESIS, Event, HeadMoved, JournalRead, _check_line, encode_line
 from warroom.journal.reader import JournalFollower, read_journal, walk_lines
-from warroom.shared.db import SharedStoreDown
+from warroom.shared.db import SharedStoreBusy, SharedStoreDown
 from warroom.shared.schema import SCHEMA
 
 if TYPE_CHECKING:
@@ -258,9 +258,15 @@ class SharedJournal:
     # ------------------------------------------------------------------ reading
 
     def lines_after(self, seq: int) -> list[bytes]:
-        """The raw lines after ``seq``, in order (after forwarding the spool)."""
+        """The raw lines after ``seq``, in order (after forwarding the spool). Forwarding takes
+        the incident's lock; a lock held elsewhere past ``lock_timeout`` delays the forward (the
+        spool keeps its events for the next read), never the reading."""
+        try:
+            self.forward()
+        except SharedStoreBusy:
+            pass
+
         def work(conn: Any) -> list[bytes]:
-            self._forward(conn)
             rows = conn.execute(f"SELECT line FROM {SCHEMA}.events WHERE incident = %s AND seq > %s ORDER BY seq",
                                 (self.incident, seq)).fetchall()
             self.read_to = max(self.read_to, seq + len(rows))
