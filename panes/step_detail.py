@@ -82,7 +82,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
         if view.exit_code is not None:
             t.append(f" · exit {view.exit_code}")
         if view.duration is not None:
-            t.append(f" · {format_duration(view.duration)}")
+            t.append(f" · {view.duration_text or format_duration(view.duration)}")
         if view.verdict is not None:
             mark = EXPECT_MARKS[view.verdict]
             t.append(f"\n{mark.icon} {mark.word}", EXPECT_STYLES.get(view.verdict, ""))

@@ -34,6 +34,7 @@ class StepView:
     verdict_reason: str | None = None
     exit_code: int | None = None
     duration: float | None = None
+    duration_text: str | None = None    # the run time as shown: ``2.4s wall`` in a drill (real seconds)
     reason: str | None = None          # skip reason / refusal reason
     started_at: float | None = None
     output_path: str | None = None

@@ -10,6 +10,7 @@ from typing import Any
 
 from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView, TimelineItem
 from warroom.incident.marks import run_verdict, step_state
+from warroom.scenario_time import process_text
 from warroom.units import format_value
 
 # journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
@@ -28,7 +29,7 @@ def ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def step_view(st: Any) -> StepView:
+def step_view(st: Any, state: Any = None) -> StepView:
     run = st.last_run
     reason = st.skipped_reason if st.status == "skipped" else None
     if st.status == "pending" and st.refusals:
@@ -41,6 +42,7 @@ def step_view(st: Any) -> StepView:
         verdict_reason=verdict.reason if verdict is not None else None,
         exit_code=run.exit_code if run is not None else None,
         duration=run.duration if run is not None else None,
+        duration_text=process_text(state, run.duration) if run is not None and run.duration is not None else None,
         reason=reason,
         started_at=ts(run.started_at) if run is not None else None,
         output_path=run.output if run is not None else None,
@@ -75,7 +77,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     running step by key, and the earlier runbooks' progress."""
     state = snapshot.state
     current = str((state.runbook or {}).get("id") or "")
-    steps = {sid: step_view(st) for sid, st in state.steps.of(current).items()}
+    steps = {sid: step_view(st, state) for sid, st in state.steps.of(current).items()}
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
     earlier = []
     seen = {current}
@@ -88,10 +90,10 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         book = snapshot.runbook_by_id(rb_id) if hasattr(snapshot, "runbook_by_id") else None
         rows: list[tuple[int, str, StepView]] = []
         if book is not None:
-            rows = [(s.number, s.label, step_view(states[s.id]) if s.id in states else StepView())
+            rows = [(s.number, s.label, step_view(states[s.id], state) if s.id in states else StepView())
                     for s in book.steps]
         else:
-            rows = [(st.step or 0, st.label, step_view(st)) for st in states.values()]
+            rows = [(st.step or 0, st.label, step_view(st, state)) for st in states.values()]
         earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]

@@ -73,3 +73,16 @@ def test_the_json_view_gives_both_clocks(tmp_path: Path) -> None:
     st = _incident(tmp_path, 10.0).state
     doc = state_to_json(st, st.clock_start + timedelta(seconds=150))
     assert doc["elapsed"] == 150.0 and doc["scenario_elapsed"] == 1500.0 and doc["time_scale"] == 10.0
+
+
+def test_the_step_detail_says_a_run_time_is_wall_in_a_drill() -> None:
+    """A command's run time is real seconds (never scaled); in a drill the pane says ``wall``."""
+    from types import SimpleNamespace
+
+    from tui.view import step_view
+
+    run = SimpleNamespace(expect_met=None, exit_code=0, duration=0.4, started_at=None, output=None,
+                          status="ok", expect=None, excerpt="")
+    st = SimpleNamespace(last_run=run, status="ok", skipped_reason=None, refusals=[])
+    assert step_view(st, SimpleNamespace(time_scale=10.0)).duration_text == "0.4s wall"
+    assert step_view(st, SimpleNamespace(time_scale=1.0)).duration_text == "0.4s"
