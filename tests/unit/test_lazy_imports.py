@@ -22,7 +22,7 @@ NOT_FOR_THE_FIRST_FRAME = (
     "warroom.runbook.parser", "warroom.runbook.library", "warroom.incident.session",
     "warroom.incident.live", "warroom.incident.pir", "warroom.execute.prove",
     "warroom.execute.supervisor", "warroom.sources.prometheus", "warroom.sources.kubernetes",
-    "warroom.shared",
+    "warroom.shared.db", "warroom.shared.store", "warroom.shared.listen", "warroom.shared.journal",
 )
 
 
