@@ -60,11 +60,12 @@ def _judge(slo: SloConfig, value: float) -> str:
     return "crit" if past(slo.crit) else "warn" if past(slo.warn) else "ok"
 
 
-def make_tracker(slos: list[SloConfig], stale_after: float) -> Any:
+def make_tracker(slos: list[SloConfig], stale_after: float, speed: float = 1.0) -> Any:
+    """``speed``: a drill's (a pane's ``for`` hold is scenario time)."""
     if importlib.util.find_spec("warroom.sources.evaluate") is not None:
         from warroom.sources.evaluate import SloTracker
 
-        return SloTracker(slos, stale_after)
+        return SloTracker(slos, stale_after, speed=speed)
     return _LocalTracker(slos, stale_after)
 
 

@@ -86,3 +86,23 @@ def test_the_step_detail_says_a_run_time_is_wall_in_a_drill() -> None:
     st = SimpleNamespace(last_run=run, status="ok", skipped_reason=None, refusals=[])
     assert step_view(st, SimpleNamespace(time_scale=10.0)).duration_text == "0.4s wall"
     assert step_view(st, SimpleNamespace(time_scale=1.0)).duration_text == "0.4s"
+
+
+def test_a_pane_for_hold_counts_drill_time() -> None:
+    """``for = "5m"`` is incident time: at x10 a pane past crit for 40 wall seconds (6m40s of
+    drill time) is breached; at x1 it is still holding (timestamps injected)."""
+    from warroom.config import SloConfig
+    from warroom.sources.evaluate import SloTracker
+    from warroom.sources.model import SloSample
+
+    slo = SloConfig(id="q", title="q", query="q", unit="percent", warn=2.0, crit=5.0, for_=300.0)
+    t = 1_800_000_000.0
+    series = tuple((t - 40 + i * 10, 9.0) for i in range(5))      # past crit from t-40 to t
+    sample = SloSample("q", 9.0, series, sample_time=t, fetched_at=t)
+    drill = SloTracker([slo], 60.0, speed=10.0).update([sample], now=t)[0]
+    real = SloTracker([slo], 60.0).update([sample], now=t)[0]
+    assert drill.state == "crit" and drill.breached
+    assert real.state == "warn" and not real.breached and "past crit for 40s (breached after 5m00s)" in (real.note or "")
+    early = SloTracker([slo], 60.0, speed=10.0).update(
+        [SloSample("q", 9.0, series[-2:], sample_time=t, fetched_at=t)], now=t)[0]
+    assert early.state == "warn" and "past crit for 1m40s drill time (breached after 5m00s drill time)" in (early.note or "")

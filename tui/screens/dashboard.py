@@ -167,7 +167,8 @@ class DashboardScreen(Screen[None]):
         self.actions = DashboardActions(self.app, self.presenter, IncidentCalls(self.presenter), self.data,
                                         self.selected_step, self.query_one(TimelinePane).selected_item,
                                         lambda rb: self.show_view(self.view, rb))
-        self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after)
+        self._tracker = make_tracker(ctx.config.slo, ctx.config.prometheus.stale_after,
+                                     ctx.drill.speed if ctx.drill is not None else 1.0)
         self.render_header()
         self.query_one(ChecklistPane).show_runbook(self.runbook, self.view.steps)
         self.query_one(ChecklistPane).focus()

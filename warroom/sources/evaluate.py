@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 
 from warroom.config import SloConfig
+from warroom.scenario_time import Span
 from warroom.durations import format_duration
 from warroom.sources.model import SloReading, SloSample, State
 
@@ -74,9 +75,11 @@ class SloTracker:
     Thread-safe: a worker may call ``update`` while the UI reads ``readings``.
     """
 
-    def __init__(self, slos: list[SloConfig], stale_after: float = 60.0) -> None:
+    def __init__(self, slos: list[SloConfig], stale_after: float = 60.0, *, speed: float = 1.0) -> None:
         self.slos = list(slos)
-        self.stale_after = stale_after
+        self.stale_after = stale_after   # data age: real seconds, a stalled exporter is stalled in any drill
+        # A drill's speed: a pane's ``for`` is incident (scenario) time, its samples' timestamps wall.
+        self.speed = speed if speed > 0 and speed == speed and speed != float("inf") else 1.0
         self._panes: dict[str, _Pane] = {s.id: _Pane() for s in self.slos}
         self._lock = threading.Lock()
 
@@ -162,12 +165,13 @@ class SloTracker:
                 since = min(since, pane.breach_since)
             pane.breach_since = since
             if slo.for_:
-                held = value_time - since
+                held = (value_time - since) * self.speed      # scenario seconds
                 if held < slo.for_:
                     breached = False
                     state = "warn"
-                    note = _join(note, f"past crit for {format_duration(held)}"
-                                       f" (breached after {format_duration(slo.for_)})")
+                    shown = Span(held / self.speed, self.speed).text(wall=False)
+                    note = _join(note, f"past crit for {shown}"
+                                       f" (breached after {Span(slo.for_ / self.speed, self.speed).text(wall=False)})")
         else:
             pane.breach_since = None
         return SloReading(slo=slo, state=state, value=value, series=sample.series, age=age,
