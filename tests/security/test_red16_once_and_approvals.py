@@ -300,3 +300,22 @@ def test_the_approval_message_says_the_time_it_really_holds(tmp_path: Path, monk
     e = bob.approvals.approve(req.id)
     held = alice.state.approvals[req.id].expires_at()
     assert e.data["expires_at"] == format_ts(held)
+
+
+def test_after_evidence_noticed_by_two_dashboards_at_once_is_journaled_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both dashboards see the same "after" value fall due and query it (slow, outside any
+    lock); the journal gets it once — the second is judged again against the journal."""
+    from tests.unit.test_sources_evidence_verify import SLOS, T0, ScriptedSource, undo_effect
+    from warroom.sources.evidence import EVIDENCE, iso, record_due
+
+    clock = FixedClock()
+    alice, bob = _pair(tmp_path, monkeypatch, clock)
+    alice.append("step.started", {"step": 4, "step_id": "undo", "label": "rollout undo",
+                                  "command": "rollout undo deployment/flowengine", "kind": "k8s"})
+    alice.append("step.finished", {"step": 4, "step_id": "undo", "status": "ok", "exit_code": 0,
+                                   "started_at": iso(T0), "ended_at": iso(T0 + 60), "duration": 60})
+    src = ScriptedSource(undo_effect, clock=lambda: T0)
+    _race(alice, lambda: record_due(bob, bob.read().events, src, SLOS, [300.0], now=T0 + 400))
+    record_due(alice, alice.read().events, src, SLOS, [300.0], now=T0 + 400)
+    assert _count(alice, EVIDENCE) == 1

@@ -388,7 +388,7 @@ class Incident(StepRunning):
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False,
                 after: int | None = None) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in.
-        ``after``: only if the journal still ends at that seq (see :meth:`_append_once`)."""
+        ``after``: only if the journal still ends at that seq (see :meth:`append_once`)."""
         with self._lock:
             if not allow_damaged:
                 self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -158,9 +158,29 @@ def record_due(journal: Appender, events: Iterable[Any], source: MetricSource | 
                 "backfilled": now - due.due_at > max(60.0, stale_after), "values": values}
         if due.runbook_id:
             data["runbook_id"] = due.runbook_id
-        journal.append(EVIDENCE, data)
+        once = getattr(journal, "append_once", None)
+        if callable(once):
+            # Two dashboards (two hosts on a shared incident) can both see this value fall due
+            # and query it: the append is judged again against the journal as it is then.
+            if once(_unless_recorded(journal, due.finished_seq, due.offset, data)) is None:
+                continue
+        else:
+            journal.append(EVIDENCE, data)
         written.append(data)
     return written
+
+
+def _unless_recorded(journal: Any, finished_seq: int, offset: float,
+                     data: dict[str, Any]) -> Callable[[Any], tuple[str, dict[str, Any]] | None]:
+    """For ``append_once``: the evidence event, unless that run's value at that offset is in the
+    journal already (someone else recorded it since it was found owed)."""
+    def todo(_state: Any) -> tuple[str, dict[str, Any]] | None:
+        for e in journal.read().events:
+            if e.type == EVIDENCE and e.data.get("when") == "after" and e.data.get("finished_seq") == finished_seq \
+                    and float(e.data.get("offset") or 0) == float(offset):
+                return None
+        return EVIDENCE, data
+    return todo
 
 
 # ---------------------------------------------------------------------------------- reading back
