@@ -27,6 +27,7 @@ EVENTS_CHANNEL = "warroom_events"
 PRESENCE_CHANNEL = "warroom_presence"
 GENESIS = "0" * 64
 _LOCK_KEY = 0x57415252   # "WARR": serialises concurrent `shared init`
+MIGRATE_LOCK_WAIT = 120  # seconds a `shared init` waits for a concurrent one (bounded, never forever)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,9 @@ def migrate(conn: Any) -> list[Migration]:
     """Apply every missing migration (autocommit connection); returns those applied now."""
     applied: list[Migration] = []
     with conn.transaction():
+        # another `shared init` applying a migration holds this lock for as long as its DDL
+        # takes: wait for it longer than an append would wait for an incident's lock
+        conn.execute(f"SET LOCAL lock_timeout = '{MIGRATE_LOCK_WAIT}s'")
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
         conn.execute(f"""CREATE TABLE IF NOT EXISTS {SCHEMA}.schema_version (
@@ -217,6 +221,7 @@ def migrate(conn: Any) -> list[Migration]:
             applied_by text NOT NULL DEFAULT current_user, description text NOT NULL)""")
     for m in MIGRATIONS:
         with conn.transaction():
+            conn.execute(f"SET LOCAL lock_timeout = '{MIGRATE_LOCK_WAIT}s'")
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
             row = conn.execute(f"SELECT 1 FROM {SCHEMA}.schema_version WHERE version = %s",
                                (m.version,)).fetchone()
