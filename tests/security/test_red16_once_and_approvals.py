@@ -319,3 +319,48 @@ def test_after_evidence_noticed_by_two_dashboards_at_once_is_journaled_once(
     _race(alice, lambda: record_due(bob, bob.read().events, src, SLOS, [300.0], now=T0 + 400))
     record_due(alice, alice.read().events, src, SLOS, [300.0], now=T0 + 400)
     assert _count(alice, EVIDENCE) == 1
+
+
+VAR_RUNBOOK = '''+++
+id = "RB-VARS"
+title = "Approval and variables"
+severity = "P2"
++++
+# Approval and variables
+
+## Mitigation
+
+```bash {approval=true}
+# Drain the target
+echo "draining $TARGET_NS"
+```
+'''
+
+
+def test_an_approval_does_not_cover_a_variable_changed_after_it(tmp_path: Path) -> None:
+    """The command reads ``$TARGET_NS`` from ``[execute] env``: the approver saw staging; the
+    requester switches her config to prod and runs. Same text, other effect: not covered."""
+    clock = FixedClock()
+    rb = tmp_path / "rb"
+    rb.mkdir()
+    (rb / "vars.md").write_text(VAR_RUNBOOK)
+
+    def cfg(ns: str) -> Config:
+        c = Config()
+        c.runbooks.dirs = [str(rb)]
+        c.execute.env = {"TARGET_NS": ns}
+        return c
+
+    inc = IncidentStore(tmp_path / "state", cfg("staging"), clock=clock).create(
+        title="Vars", severity="P2", runbook="RB-VARS", commander="alice")
+    alice = Incident(inc.id, inc.dir, config=cfg("staging"), clock=clock, actor="alice@bastion-1", person=ALICE)
+    bob = Incident(inc.id, inc.dir, config=cfg("staging"), clock=clock, actor="bob@bastion-2", person=BOB)
+    req = alice.approvals.request(alice.prepare_step(1)).request
+    from warroom.incident.approval_desk import describe
+
+    assert any("TARGET_NS=staging" in line for line in describe(req, "pending", inc.id))   # the approver sees it
+    bob.approvals.approve(req.id)
+    assert alice.approvals.require(alice.prepare_step(1)) is not None
+    switched = Incident(inc.id, inc.dir, config=cfg("prod"), clock=clock, actor="alice@bastion-1", person=ALICE)
+    with pytest.raises(StepRefused, match="covers a different command"):
+        switched.approvals.require(switched.prepare_step(1))

@@ -88,8 +88,32 @@ class ApprovalDesk:
         """Where the step acts, "(current context)" named (``approval_target``)."""
         from warroom.incident.approval_target import resolved_target
 
-        return resolved_target(dict(prepared.target), self.incident.config,
-                               drill=self.incident.state.drill is not None)
+        out = resolved_target(dict(prepared.target), self.incident.config,
+                              drill=self.incident.state.drill is not None)
+        variables = self.variables_of(prepared)
+        if variables:
+            out["variables"] = variables
+        return out
+
+    def variables_of(self, prepared: PreparedStep) -> str:
+        """The values the step's command will read for the variables it uses, from ``[execute]
+        env`` and from earlier steps of the incident (redacted): part of what an approval covers,
+        so the same text with another ``$TARGET_NS`` is another command. The process's own
+        environment is left out (it differs between hosts for good reasons)."""
+        names = list(getattr(prepared.step, "uses_vars", []) or [])
+        if not names:
+            return ""
+        inc = self.incident
+        env = dict(inc.config.execute.env or {})
+        carried_of = getattr(inc, "carried_vars", None)
+        carried = carried_of() if callable(carried_of) else {}
+        parts = []
+        for name in sorted(set(names)):
+            if name in env:
+                parts.append(f"{name}={env[name]}")
+            if name in carried:
+                parts.append(f"{name}:={carried[name]}")   # set by an earlier step
+        return inc.redact(", ".join(parts)) if parts else ""
 
     def hash_of(self, prepared: PreparedStep) -> str:
         return rules.command_hash(self.incident.id, prepared.runbook_id, prepared.step_id, prepared.kind,
@@ -330,6 +354,8 @@ def describe(req: ApprovalRequest, state: str, incident_id: str) -> list[str]:
     """What an approver sees, as lines (CLI and dashboard dialog alike)."""
     target = ", ".join(f"{k} {v}" for k, v in req.target.items() if k in ("context", "namespace", "host",
                                                                              "cluster", "describe")) or "none recorded"
+    if req.target.get("variables"):
+        target += f"; variables {req.target['variables']}"
     lines = [f"{req.id}  {state.upper()}  step {req.step or req.step_id} ({req.label}) — runbook {req.runbook_id or '?'}",
              f"  requested by {req.who()} at {req.at:%H:%M:%S} UTC; good until {req.expires_at():%H:%M:%S} UTC",
              f"  why approval: {'; '.join(req.reasons) or '?'}",
