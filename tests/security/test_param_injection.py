@@ -181,3 +181,23 @@ def test_the_cli_refuses_an_injecting_value_before_anything_runs(tmp_path: Path,
     assert '"step.started"' not in cli.journal(inc).read_text()
     code, out, _ = cli("run", inc, "1", "--param", "n=41", "--read-only")
     assert code == 0 and "42" in out
+
+
+@pytest.mark.parametrize("template", ["echo `echo {{p}}`", "echo \"`echo {{p}}`\"",
+                                      "echo \"$(echo \"it's\") `echo {{p}}`\"",
+                                      "echo `echo \\`echo {{p}}\\``", "kubectl get pod `echo {{p}}`"])
+@pytest.mark.parametrize("value", ["`touch C`", "x`touch C`y", "'`touch C`'", "\\`touch C\\`"])
+def test_a_pattern_never_widens_a_value_after_a_backtick(template: str, value: str, tmp_path: Path) -> None:
+    """Found by the hypothesis test: a declared pattern quoted a value with backticks into one
+    word, but inside a backtick substitution the shell ends the substitution at the value's own
+    backtick whatever the quotes. Such values are refused there (the error names the parameter)."""
+    canary = tmp_path / "canary"
+    value = value.replace("C", str(canary))
+    with pytest.raises(ParamError, match="parameter 'p'"):
+        substitute(template, {"p": value}, wide=["p"])
+    assert substitute(template, {"p": "web-1"}, wide=["p"])  # the safe alphabet still goes there
+
+
+def test_a_pattern_still_widens_a_plain_argument_before_any_backtick(tmp_path: Path) -> None:
+    cmd = substitute("kubectl get pod {{p}} -o name; echo `date`", {"p": "a b"}, wide=["p"])
+    assert cmd.startswith("kubectl get pod 'a b' ")

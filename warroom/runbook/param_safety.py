@@ -79,6 +79,7 @@ def slots(command: str, spans: Sequence[tuple[int, int]]) -> list[Slot]:
     for (a, b), m in sorted(zip(spans, marks, strict=True), key=lambda t: -t[0][0]):
         text = text[:a] + m + text[b:]
     arith = _arith_spans(text)
+    first_tick = text.find("`")
     out: list[Slot] = []
     structure = _words(text, marks)
     for m in marks:
@@ -86,9 +87,18 @@ def slots(command: str, spans: Sequence[tuple[int, int]]) -> list[Slot]:
         if any(a <= k < b for a, b in arith):
             out.append(Slot("arithmetic", "inside arithmetic"))
             continue
-        out.append(structure.get(m, Slot("embedded", "inside text a program or another shell "
-                                         "parses (a script, SQL, an awk program, a heredoc, a "
-                                         "remote command) or an assignment")))
+        slot = structure.get(m, Slot("embedded", "inside text a program or another shell "
+                                     "parses (a script, SQL, an awk program, a heredoc, a "
+                                     "remote command) or an assignment"))
+        if slot.where == "plain" and 0 <= first_tick < k:
+            # The shell finds a backtick substitution's end before it reads any quote inside it,
+            # so no quoting keeps a value's own backtick from closing it early. Telling exactly
+            # which text a backtick encloses needs the shell's whole quoting state (nested "…",
+            # $(…), heredocs); anything after the first backtick is treated as inside one
+            # instead: only the safe alphabet (no backtick, backslash or $) may sit there.
+            slot = Slot("embedded", "after a backtick (possibly inside a backtick command "
+                        "substitution, where quoting cannot hide a backtick)")
+        out.append(slot)
     return out
 
 
