@@ -19,6 +19,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -150,6 +151,28 @@ class PgServer:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
                   "-w", "-t", "60", "start", timeout=90)
         self.running = True
+        self._guard()
+
+    def _guard(self) -> None:
+        """A small watcher that stops the server and removes its dir if this test process dies
+        without cleaning up (killed by a timeout, kill -9): no server outlives the tests."""
+        if getattr(self, "_guard_proc", None) is not None and self._guard_proc.poll() is None:
+            return
+        stop = self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        code = (
+            "import os, shutil, subprocess, sys, time\n"
+            f"owner, stop, base = {os.getpid()}, {stop!r}, {str(self.base)!r}\n"
+            "while True:\n"
+            "    try:\n"
+            "        os.kill(owner, 0)\n"
+            "    except ProcessLookupError:\n"
+            "        break\n"
+            "    time.sleep(1)\n"
+            "subprocess.run(stop, capture_output=True, timeout=60, cwd='/')\n"
+            "shutil.rmtree(base, ignore_errors=True)\n")
+        self._guard_proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                            start_new_session=True)
 
     def stop(self, mode: str = "fast") -> None:
         if not self.running:
@@ -163,6 +186,10 @@ class PgServer:
             self.stop("immediate")
         finally:
             shutil.rmtree(self.base, ignore_errors=True)
+            guard = getattr(self, "_guard_proc", None)
+            if guard is not None and guard.poll() is None:
+                guard.kill()       # the watcher this object started: the server is gone already
+                guard.wait(10)
 
     # ------------------------------------------------------------------ DSNs
 
