@@ -8,13 +8,13 @@ two processes racing would do. The clock is injected; nothing sleeps.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.unit.incident_fixtures import install_fake_runbook, sample_runbook
+from tests.unit.incident_fixtures import FixedClock, approval_runbook, install_fake_runbook, people
 from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
@@ -25,33 +25,13 @@ from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
 
-ALICE = Person("alice", 1001, "bastion-1", "alice@bastion-1")
-BOB = Person("bob", 1002, "bastion-2", "bob@bastion-2")
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-def _approval_book(path: Path) -> Any:
-    book = sample_runbook(path)
-    for step in book.steps:
-        if step.id == "say-hello":
-            step.approval = True
-    return book
+ALICE, BOB = people()
 
 
 def _pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock,
           bob_config: Config | None = None) -> tuple[Incident, Incident]:
     install_fake_runbook(monkeypatch, tmp_path)
-    monkeypatch.setattr(runbook_ref, "load_file", _approval_book)
+    monkeypatch.setattr(runbook_ref, "load_file", approval_runbook)
     cfg = Config()
     cfg.approval.expires = 900.0
     a = IncidentStore(tmp_path / "state", cfg, clock=clock).create(

@@ -69,3 +69,33 @@ class Clock:
     def __call__(self) -> datetime:
         self.now += self.step
         return self.now
+
+
+class FixedClock:
+    """A clock the test moves by hand (approval expiry, handoff reminders): never wall time."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def approval_runbook(path: Path) -> Runbook:
+    """The sample runbook with its ``say-hello`` step marked ``approval = true``."""
+    book = sample_runbook(path)
+    for step in book.steps:
+        if step.id == "say-hello":
+            step.approval = True
+    return book
+
+
+def people() -> tuple[Any, Any]:
+    """Two responders on two bastions: the requester and the approver of the approval tests."""
+    from warroom.incident.identity import Person
+
+    return (Person("alice", 1001, "bastion-1", "alice@bastion-1"),
+            Person("bob", 1002, "bastion-2", "bob@bastion-2"))

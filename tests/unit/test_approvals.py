@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tests.unit.incident_fixtures import install_fake_runbook, sample_runbook
+from tests.unit.incident_fixtures import FixedClock, approval_runbook, install_fake_runbook, people
 from warroom.config import Config, parse_config
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused
@@ -26,30 +26,8 @@ from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 
-ALICE = Person("alice", 1001, "bastion-1", "alice@bastion-1")
+ALICE, BOB = people()
 ALICE_ELSEWHERE = Person("alice", 1001, "bastion-2", "alice@bastion-2")
-BOB = Person("bob", 1002, "bastion-2", "bob@bastion-2")
-
-
-class FixedClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-def _runbook_with_approval(path: Path) -> Any:
-    book = sample_runbook(path)
-    for step in book.steps:
-        if step.id == "say-hello":
-            step.approval = True
-    return book
 
 
 @pytest.fixture
@@ -60,7 +38,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def pair(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> tuple[Incident, Incident]:
     install_fake_runbook(monkeypatch, tmp_path)
-    monkeypatch.setattr(runbook_ref, "load_file", _runbook_with_approval)
+    monkeypatch.setattr(runbook_ref, "load_file", approval_runbook)
     cfg = Config()
     cfg.approval.severities = ["P1", "P2"]
     cfg.approval.expires = 900.0

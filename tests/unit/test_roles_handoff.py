@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import install_fake_runbook
+from tests.unit.incident_fixtures import FixedClock, install_fake_runbook, people
 from warroom.config import Config, parse_config
 from warroom.errors import WarroomError
 from warroom.incident.handoff import Brief, canonical_role, header_text, pending_handoff
-from warroom.incident.identity import Person
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 
-ALICE = Person("alice", 1001, "bastion-1", "alice@bastion-1")
-BOB = Person("bob", 1002, "bastion-2", "bob@bastion-2")
-
-
-class FixedClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
+ALICE, BOB = people()
 
 
 @pytest.fixture
