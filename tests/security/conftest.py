@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import main
+from tests.unit.incident_fixtures import Cli
 
 RUNBOOK = """+++
 id = "RB-SEC-001"
@@ -34,23 +34,6 @@ Sleep a while:
 sleep 30
 ```
 """
-
-
-class Cli:
-    """``warroom incident ...`` in-process; every call asserts no traceback reached the user."""
-
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main(["incident", *argv, "--state-dir", str(self.state)])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
-
-    def journal(self, inc: str) -> Path:
-        return self.state / "incidents" / inc / "journal.jsonl"
 
 
 @pytest.fixture

@@ -99,3 +99,22 @@ def people() -> tuple[Any, Any]:
 
     return (Person("alice", 1001, "bastion-1", "alice@bastion-1"),
             Person("bob", 1002, "bastion-2", "bob@bastion-2"))
+
+
+class Cli:
+    """``warroom incident ...`` in-process; every call asserts no traceback reached the user."""
+
+    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        self.state = state
+        self.capsys = capsys
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        from tui.cli import main
+
+        code = main(["incident", *argv, "--state-dir", str(self.state)])
+        out, err = self.capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    def journal(self, inc: str) -> Path:
+        return self.state / "incidents" / inc / "journal.jsonl"

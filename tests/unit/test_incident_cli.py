@@ -7,20 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import install_fake_runbook
-from tui.cli import main
-
-
-class Cli:
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main(["incident", *argv, "--state-dir", str(self.state)])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
+from tests.unit.incident_fixtures import Cli, install_fake_runbook
 
 
 @pytest.fixture

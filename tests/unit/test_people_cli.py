@@ -10,33 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import install_fake_runbook, sample_runbook
-from tui.cli import main
+from tests.unit.incident_fixtures import Cli, approval_runbook, install_fake_runbook
 from warroom.incident import identity, runbook_ref
-
-
-class Cli:
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main(["incident", *argv, "--state-dir", str(self.state)])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in out + err
-        return code, out, err
 
 
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
     install_fake_runbook(monkeypatch, tmp_path)
 
-    def with_approval(path: Path):  # type: ignore[no-untyped-def]
-        book = sample_runbook(path)
-        book.step(5).approval = True
-        return book
-
-    monkeypatch.setattr(runbook_ref, "load_file", with_approval)
+    monkeypatch.setattr(runbook_ref, "load_file", approval_runbook)
     return Cli(tmp_path / "state", capsys)
 
 
