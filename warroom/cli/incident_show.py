@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.incident.gates import GateState, gate_states
 from warroom.incident.jsonview import state_to_json
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
@@ -83,6 +84,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st)
+        data["verify_gates"] = [g.to_json() for g in gate_states(st).values()]
         out(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for line in render_show(inc, st, now):
@@ -115,9 +117,12 @@ def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
     if book is None:
         return []
     rows = []
+    gates = gate_states(st)
     for step in book.steps:
         s = st.steps.get(step.id)
-        rows.append({"step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
+        gate = gates.get(step.id)
+        rows.append({"verify": gate.status if gate is not None else None,
+                     "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
                      "mutating": step.mutating, "command": step.command})
     return rows
@@ -156,17 +161,18 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         book = None
         lines.append(f"  (runbook snapshot unavailable: {exc})")
     known = set()
+    gates = gate_states(st)
     rows: list[tuple[str, str, str]] = []
     if book is not None:
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add(step.id)
             rows.append((_mark(s, step), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s)}"))
+                         f"{step.label}{_step_detail(s, gates.get(step.id))}"))
     for s in st.step_list():
         if s.step_id not in known:
             rows.append((_mark(s), f"{s.step if s.step is not None else '?':>3}",
-                         f"{s.label}{_step_detail(s)}"))
+                         f"{s.label}{_step_detail(s, gates.get(s.step_id))}"))
     if not rows:
         lines.append("  (no runbook steps)")
     for mark, num, text in rows:
@@ -212,7 +218,16 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     return lines
 
 
-def _step_detail(s: Any) -> str:
+def _step_detail(s: Any, gate: GateState | None = None) -> str:
+    """What follows a step's label: how its last run ended, and its verify gate (as the
+    dashboard's header gate line says it)."""
+    detail = _run_detail(s)
+    if gate is None:
+        return detail
+    return f"{detail}; {gate.describe()}" if detail else f" — {gate.describe()}"
+
+
+def _run_detail(s: Any) -> str:
     if s is None:
         return ""
     if s.status == "skipped":

@@ -1,0 +1,92 @@
+"""`warroom incident show` says where each step's verify gate stands, as the dashboard's header
+gate line does (pending, passed at a value, FAILED with its reason), and a gate opened before
+the step ran again is not shown against the new run."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import re
+from contextlib import redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.cli.incident_show import cmd_show, render_show
+from warroom.incident.gates import gate_states
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+
+RUNBOOK = """+++
+id = "RB-TEST-GATE"
+title = "Gate"
+severity = "P3"
++++
+
+# Gate
+
+## Mitigation
+
+```bash {name="breaker" mutating=true verify="quota < 75 within 10m"}
+# Turn the breaker on
+echo on
+```
+
+```bash {name="plain"}
+# Say hello
+echo hi
+```
+"""
+
+
+def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
+    rb = tmp_path / "gate.md"
+    rb.write_text(RUNBOOK)
+    return IncidentStore(tmp_path / "state").create(title="Gate", severity="P3", runbook=rb)
+
+
+def _ran(inc, step_id: str = "breaker", number: int = 1) -> None:  # type: ignore[no-untyped-def]
+    inc.append(ev.STEP_STARTED, {"step": number, "step_id": step_id, "label": "Turn the breaker on",
+                                 "command": "echo on", "mutating": True})
+    inc.append(ev.STEP_FINISHED, {"step": number, "step_id": step_id, "status": "ok", "exit_code": 0})
+
+
+def _row(inc, number: int) -> str:  # type: ignore[no-untyped-def]
+    lines = render_show(inc, inc.refresh(), datetime.now(UTC))
+    return next(line for line in lines if re.match(rf"^  \S+ \[[^\]]*\]\s+{number}  ", line))
+
+
+def _json(inc, state: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert cmd_show(argparse.Namespace(id=inc.id, state_dir=str(state), json=True, config=None)) == 0
+    return json.loads(buf.getvalue())
+
+
+def test_show_carries_the_gate_from_pending_to_failed_and_json_agrees(tmp_path: Path) -> None:
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                   "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
+    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1)
+    assert "verify" not in _row(inc, 2)
+    inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 91.2, "value_text": "91.2%", "reason": "window ran out: still 91.2%"})
+    row = _row(inc, 1)
+    assert row.lstrip().startswith("✔ [ok]")            # the command did its job …
+    assert "verify FAILED: window ran out: still 91.2% (quota < 75 within 10m)" in row   # … the metrics did not
+    data = _json(inc, tmp_path / "state")
+    assert [(g["step"], g["status"], g["value"]) for g in data["verify_gates"]] == [(1, "failed", "91.2%")]
+    assert [(c["step"], c["verify"]) for c in data["checklist"]] == [(1, "failed"), (2, None)]
+
+
+def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path) -> None:
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    inc.append(ev.VERIFY_PASSED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 64.9, "value_text": "64.9%"})
+    assert "verify passed at 64.9% (quota < 75 within 10m)" in _row(inc, 1)
+    _ran(inc)                                  # run again: the earlier pass says nothing about it
+    assert "verify" not in _row(inc, 1)
+    assert gate_states(inc.refresh()) == {}
