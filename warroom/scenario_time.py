@@ -77,6 +77,13 @@ def span(state: Any, wall_seconds: float | timedelta | None) -> Span:
     return Span(float(wall_seconds or 0.0), scale_of(state))
 
 
+def of_scenario(state: Any, scenario_seconds: float) -> Span:
+    """A span already counted in scenario seconds (a runbook's ``after: 15m``, a handoff
+    reminder's ``every``), so it reads like every other drill duration."""
+    scale = scale_of(state)
+    return Span(float(scenario_seconds) / scale, scale)
+
+
 def between(state: Any, start: datetime | float, end: datetime | float) -> Span:
     """The span from ``start`` to ``end`` (datetimes or unix seconds; never negative)."""
     if isinstance(start, datetime) and isinstance(end, datetime):

@@ -155,6 +155,9 @@ def test_the_one_formatter() -> None:
     assert process_text(type("S", (), {"time_scale": 10.0})(), 0.4) == "0.4s wall"
     assert process_text(type("S", (), {"time_scale": 1.0})(), 0.4) == "0.4s"
     assert span_text(object(), 90) == "1m30s"   # anything without a scale reads as real time
+    from warroom.scenario_time import of_scenario
+
+    assert of_scenario(type("S", (), {"time_scale": 10.0})(), 3600).text() == "1h00m drill time (6m00s wall)"
     s = between(type("S", (), {"time_scale": 10.0})(), 100.0, 40.0)
     assert s.seconds == 0.0                     # never negative
 

@@ -78,8 +78,7 @@ def _since_detection(state: Any, now: datetime) -> float | None:
 def _scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str:
     """Scenario seconds (what a criterion's ``after`` counts) as every drill duration reads:
     ``15m10s drill time (1m31s wall)`` (``warroom.scenario_time``)."""
-    scale = stime.scale_of(state)
-    return stime.Span(scenario_seconds / scale, scale).text(wall=wall)
+    return stime.of_scenario(state, scenario_seconds).text(wall=wall)
 
 
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.scenario_time import Span, scale_of
+from warroom.scenario_time import of_scenario
 from warroom.incident.identity import names_person, person_of
 from warroom.incident.records import _int, _num, _ts
 from warroom.journal import events as ev
@@ -37,8 +37,8 @@ def _reminder(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
            "period": _int(d.get("period")) or 1, "every": _num(d.get("every")) or 3600.0,
            "change_seq": _int(d.get("change_seq")) or (change["seq"] if change else 0)}
     s.handoff_reminders.append(rec)
-    scale = scale_of(s)   # ``every`` is scenario seconds: the tenure as drill time in a drill
-    held = Span(rec["every"] * rec["period"] / scale, scale).text(wall=False)
+    # ``every`` is scenario seconds: the tenure reads as drill time in a drill
+    held = of_scenario(s, rec["every"] * rec["period"]).text(wall=False)
     s._add_timeline(e, e.type, f"Handoff reminder: {rec['commander']} has been incident commander for {held};"
                                " time to hand over (PagerDuty: about hourly, three hours at most)",
                     at=rec["due_at"])

@@ -149,8 +149,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         roles.append(Line(text, tuple(cites), at=c["at"], actor=c["actor"]))
     for r in state.handoff_reminders:
         # ``every`` is scenario seconds already (handoff.py divides by the scale for the due time)
-        held = format_duration(float(r["every"]) * int(r["period"])) + (
-            f" {stime.DRILL_WORD}" if stime.scale_of(state) != 1.0 else "")
+        held = stime.of_scenario(state, float(r["every"]) * int(r["period"])).text(wall=False)
         roles.append(Line(f"{_hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}",
                           (r["seq"],), at=r["due_at"]))
     roles.sort(key=lambda line: (line.at or datetime.min.replace(tzinfo=UTC), min(line.cites or (0,))))
