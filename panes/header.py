@@ -167,15 +167,15 @@ def gate_text(g: GateView, now: float) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     if g.status == "passed":
         t.append(" VERIFY ", "bold black on green")
-        t.append(f" step {g.step} ✔ passed at {g.value}", "bold green")
+        t.append(f" {g.where} ✔ passed at {g.value}", "bold green")
     elif g.status == "failed":
         t.append(" VERIFY ", "bold white on red")
-        t.append(f" step {g.step} ✖ FAILED", "bold red")
+        t.append(f" {g.where} ✖ FAILED", "bold red")
         if g.reason:
             t.append(f": {g.reason}", "red")
     else:
         t.append(" VERIFY ", "bold reverse")
-        t.append(f" step {g.step} · now ")
+        t.append(f" {g.where} · now ")
         t.append(g.value, "bold")
         if g.wanted:
             t.append(f" · want {g.wanted}")

@@ -74,6 +74,13 @@ class GateView:
     speed: float = 1.0
     reason: str | None = None           # why it is not passing yet, or why it failed
     holding: bool = False               # the comparison holds now (the hold is running)
+    runbook: str = ""                   # the gate's runbook, set when it is not the one on screen
+
+    @property
+    def where(self) -> str:
+        """``step 22``, or ``RB-LAUNCH-005 step 22`` for a step of a runbook no longer shown
+        (after a GO attached another one, its step 22 is a different step)."""
+        return f"{self.runbook} step {self.step}" if self.runbook else f"step {self.step}"
 
     def left(self, now: float) -> float:
         return max(0.0, self.remaining - max(0.0, now - self.at) * self.speed)

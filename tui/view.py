@@ -5,6 +5,8 @@ This is the only module that knows the state's shape; panes take ``panes.view`` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,6 +115,19 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier))
+
+
+def header_gate(gates: Mapping[tuple[str, str], GateView], shown_runbook: str | None,
+                now: float) -> GateView | None:
+    """The gate the header shows: the open one closest to its deadline, else the last outcome.
+    A gate of a step in another runbook than the one on screen names that runbook, so its
+    "step 22" is never read as the shown runbook's step 22."""
+    views = [replace(g, runbook=rb) if rb and rb != (shown_runbook or "") else g
+             for (rb, _step_id), g in gates.items()]
+    pending = [g for g in views if g.status == "pending"]
+    if pending:
+        return min(pending, key=lambda g: g.left(now))
+    return max(views, key=lambda g: g.at) if views else None
 
 
 def gate_view(step: int, text: str, status: str, value: float | None, remaining: float,

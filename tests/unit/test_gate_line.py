@@ -41,3 +41,21 @@ def test_a_gate_on_a_bare_promql_expression() -> None:
     g = gate_view(3, "sum(rate(errors_total[5m])) < 0.5 within 5m", "pending", 1.25, 200.0, None)
     line = gate_text(g, 0).plain
     assert "now 1.25 · want < 0.5 · 03:20 left" in line
+
+
+def test_a_gate_of_an_earlier_runbook_names_it_in_the_header() -> None:
+    """After a GO attaches RB-LAUNCH-002, the failed gate of RB-LAUNCH-005's step 22 must not
+    read as RB-LAUNCH-002's step 22 (a different step)."""
+    from tui.view import header_gate
+
+    bad = gate_view(22, "quota < 75 within 10m", "failed", 83.0, 0.0, "ran out", slos=[QUOTA], now=5.0)
+    gates = {("RB-LAUNCH-005", "route-around-provider"): bad}
+    shown = header_gate(gates, "RB-LAUNCH-002", 10.0)
+    assert shown is not None
+    assert gate_text(shown, 10.0).plain.startswith(" VERIFY  RB-LAUNCH-005 step 22 ✖ FAILED")
+    same = header_gate(gates, "RB-LAUNCH-005", 10.0)      # on its own runbook: the number alone
+    assert same is not None and gate_text(same, 10.0).plain.startswith(" VERIFY  step 22 ✖ FAILED")
+    pending = gate_view(3, "quota < 75 within 10m", "pending", 80.0, 60.0, None, slos=[QUOTA], now=5.0)
+    both = {**gates, ("RB-LAUNCH-002", "three"): pending}
+    assert header_gate(both, "RB-LAUNCH-002", 10.0) == pending      # an open gate comes first
+    assert header_gate({}, "RB-LAUNCH-002", 10.0) is None

@@ -694,13 +694,10 @@ class DashboardScreen(Screen[None]):
         self.render_header()
 
     def shown_gate(self) -> GateView | None:
-        """The gate the header shows: the open one closest to its deadline, else the last outcome."""
-        views = list(self.gate_views.values())
-        now = self.app.ctx.clock.now()
-        pending = [g for g in views if g.status == "pending"]
-        if pending:
-            return min(pending, key=lambda g: g.left(now))
-        return max(views, key=lambda g: g.at) if views else None
+        """The gate the header shows (``tui.view.header_gate``)."""
+        from tui.view import header_gate
+
+        return header_gate(self.gate_views, self.view.runbook_id, self.app.ctx.clock.now())
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None
