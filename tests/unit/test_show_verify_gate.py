@@ -90,3 +90,30 @@ def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path)
     _ran(inc)                                  # run again: the earlier pass says nothing about it
     assert "verify" not in _row(inc, 1)
     assert gate_states(inc.refresh()) == {}
+
+
+OTHER = RUNBOOK.replace('id = "RB-TEST-GATE"', 'id = "RB-TEST-OTHER"').replace('title = "Gate"', 'title = "Other"')
+
+
+def test_a_gate_stays_with_its_runbook_after_another_is_attached(tmp_path: Path) -> None:
+    """RB-TEST-OTHER also has a step "breaker" (step 1): the first runbook's failed gate and its
+    ✔ must not show against it, and the first runbook's steps are listed under its own name."""
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 91.2, "value_text": "91.2%", "reason": "still 91.2%"})
+    other = tmp_path / "other.md"
+    other.write_text(OTHER)
+    inc.attach_runbook(other)
+    lines = render_show(inc, inc.refresh(), datetime.now(UTC))
+    head = lines.index("Earlier runbook RB-TEST-GATE — Gate:")
+    current = lines[lines.index("Steps:") + 1:head]
+    assert [line.split()[0] for line in current if line.strip()] == ["○", "○"]     # not run here
+    assert not any("verify" in line for line in current)
+    assert "✔ [ok]" in lines[head + 1] and "verify FAILED: still 91.2%" in lines[head + 1]
+    gates = gate_states(inc.refresh())
+    assert list(gates) == [("RB-TEST-GATE", "breaker")]
+    data = _json(inc, tmp_path / "state")
+    assert [c["verify"] for c in data["checklist"]] == [None, None]
+    assert [g["runbook_id"] for g in data["verify_gates"]] == ["RB-TEST-GATE"]

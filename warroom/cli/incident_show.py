@@ -118,9 +118,10 @@ def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
         return []
     rows = []
     gates = gate_states(st)
+    current = str((st.runbook or {}).get("id") or "")
     for step in book.steps:
         s = st.steps.get(step.id)
-        gate = gates.get(step.id)
+        gate = gates.get((current, step.id))
         rows.append({"verify": gate.status if gate is not None else None,
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
@@ -160,23 +161,40 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     except WarroomError as exc:
         book = None
         lines.append(f"  (runbook snapshot unavailable: {exc})")
-    known = set()
+    known: set[tuple[str, str]] = set()
     gates = gate_states(st)
+    current = str((st.runbook or {}).get("id") or "")
     rows: list[tuple[str, str, str]] = []
     if book is not None:
         for step in book.steps:
             s = st.steps.get(step.id)
-            known.add(step.id)
+            known.add((current, step.id))
             rows.append((_mark(s, step), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s, gates.get(step.id))}"))
+                         f"{step.label}{_step_detail(s, gates.get((current, step.id)))}"))
+    earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
-        if s.step_id not in known:
-            rows.append((_mark(s), f"{s.step if s.step is not None else '?':>3}",
-                         f"{s.label}{_step_detail(s, gates.get(s.step_id))}"))
+        key = (s.runbook_id, s.step_id)
+        if key in known:
+            continue
+        row = (_mark(s), f"{s.step if s.step is not None else '?':>3}",
+               f"{s.label}{_step_detail(s, gates.get(key))}")
+        if s.runbook_id and s.runbook_id != current:
+            earlier.setdefault(s.runbook_id, []).append(row)
+        else:
+            rows.append(row)
     if not rows:
         lines.append("  (no runbook steps)")
     for mark, num, text in rows:
         lines.append(f"  {mark:<11} {num}  {text}")
+    # Runbooks attached before this one, newest first, each under its own name: their step 1
+    # is not this runbook's step 1 (the dashboard's "EARLIER:" rows below the checklist).
+    titles = {str(r.get("id") or ""): str(r.get("title") or "") for r in st.runbooks}
+    order = list(dict.fromkeys(str(r.get("id") or "") for r in reversed(st.runbooks)))
+    for rb in [*[r for r in order if r in earlier], *[r for r in earlier if r not in order]]:
+        lines.append("")
+        lines.append(f"Earlier runbook {rb}" + (f" — {titles[rb]}" if titles.get(rb) else "") + ":")
+        for mark, num, text in earlier[rb]:
+            lines.append(f"  {mark:<11} {num}  {text}")
     notes = [n for n in st.notes]
     if notes:
         lines.append("")

@@ -23,6 +23,7 @@ GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "p
 class GateState:
     """One step's verify gate as the journal has it now."""
 
+    runbook_id: str
     step: int | None
     step_id: str
     expr: str
@@ -45,7 +46,7 @@ class GateState:
         return f"{head} ({self.expr})"
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "step_id": self.step_id, "expr": self.expr, "status": self.status,
+        return {"runbook_id": self.runbook_id, "step": self.step, "step_id": self.step_id, "expr": self.expr, "status": self.status,
                 "seq": self.seq, "at": self.at.isoformat() if self.at else None, "deadline": self.deadline,
                 "value": self.value, "reason": self.reason}
 
@@ -58,31 +59,56 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def gate_states(state: Any) -> dict[str, GateState]:
-    """Each step's current gate, by step id (steps that never had a gate are absent)."""
-    out: dict[str, GateState] = {}
-    started: dict[str, dict[str, Any]] = {}
+def _owner(state: Any, step_id: str, seq: int) -> tuple[str, Any]:
+    """The runbook whose step ``step_id`` ran last before journal event ``seq`` (a gate opens
+    after its step ends ok; ``verify.*`` events name the step, not its runbook), and that step's
+    state. Two runbooks attached in turn may both have a step with this id."""
+    best: tuple[int, str, Any] | None = None
+    for (rb, sid), st in state.steps.items():
+        if sid != step_id:
+            continue
+        started = [int(r.seq or 0) for r in st.runs if int(r.seq or 0) < seq]
+        if started and (best is None or max(started) > best[0]):
+            best = (max(started), rb, st)
+    if best is not None:
+        return best[1], best[2]
+    current = str((state.runbook or {}).get("id") or "")
+    return current, state.steps.get((current, step_id))
+
+
+def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
+    """Each step's current gate, by (runbook id, step id); steps that never had a gate, and
+    gates opened before their step ran again, are absent."""
+    out: dict[tuple[str, str], GateState] = {}
+    started: dict[tuple[str, str], dict[str, Any]] = {}
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
         if not step_id or kind not in GATE_WORDS:
             continue
+        seq = int(v.get("seq") or 0)
         if kind == ev.VERIFY_STARTED:
-            started[step_id] = v
-        opened = started.get(step_id, {})
+            rb, _st = _owner(state, step_id, seq)
+            started[(rb, step_id)] = v
+        else:     # the outcome of the gate of this step opened last
+            opened = [k for k in started if k[1] == step_id]
+            rb = max(opened, key=lambda k: int(started[k].get("seq") or 0))[0] if opened \
+                else _owner(state, step_id, seq)[0]
+        key = (rb, step_id)
+        first = started.get(key, {})
         step = v.get("step")
-        out[step_id] = GateState(
-            step=int(step) if isinstance(step, int) or str(step).isdigit() else None,
-            step_id=step_id, expr=str(v.get("expr") or opened.get("expr") or ""),
-            status=GATE_WORDS[kind], seq=int(v.get("seq") or 0), at=v.get("at"),
-            deadline=_text(opened.get("deadline")),
+        settled = kind != ev.VERIFY_STARTED
+        out[key] = GateState(
+            runbook_id=rb, step=int(step) if isinstance(step, int) or str(step).isdigit() else None,
+            step_id=step_id, expr=str(v.get("expr") or first.get("expr") or ""),
+            status=GATE_WORDS[kind], seq=seq, at=v.get("at"), deadline=_text(first.get("deadline")),
             value=_text(v.get("value_text") if v.get("value_text") is not None else v.get("value"))
-            if kind != ev.VERIFY_STARTED else None,
-            reason=_text(v.get("reason") or v.get("how")) if kind != ev.VERIFY_STARTED else None)
-    for step_id, gate in list(out.items()):
-        s = state.steps.get(step_id)
-        run = s.last_run if s is not None else None
-        opened_seq = int(started.get(step_id, {}).get("seq") or gate.seq)
+            if settled else None,
+            reason=_text(v.get("reason") or v.get("how")) if settled else None)
+    for key, gate in list(out.items()):
+        st = state.steps.get(key)
+        run = st.last_run if st is not None else None
+        opened_seq = int(started.get(key, {}).get("seq") or gate.seq)
         if run is not None and int(getattr(run, "seq", 0) or 0) > opened_seq:
-            del out[step_id]   # the step ran again after this gate opened: the gate is history
+            del out[key]   # the step ran again after this gate opened: the gate is history
     return out
