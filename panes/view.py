@@ -148,6 +148,9 @@ class IncidentView:
     runbook_id: str | None = None
     running: tuple[tuple[str, str], ...] = ()
     earlier: tuple[EarlierRunbook, ...] = ()
+    # settled verify gates as the journal has them, by (runbook id, step id): the header shows
+    # the last outcome after a resume too, not only while this process watched the gate
+    gates: tuple[tuple[tuple[str, str], GateView], ...] = ()
 
     def running_here(self) -> list[str]:
         """Step ids of the current runbook that are running."""

@@ -117,3 +117,26 @@ def test_a_gate_stays_with_its_runbook_after_another_is_attached(tmp_path: Path)
     data = _json(inc, tmp_path / "state")
     assert [c["verify"] for c in data["checklist"]] == [None, None]
     assert [g["runbook_id"] for g in data["verify_gates"]] == ["RB-TEST-GATE"]
+
+
+def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> None:
+    """A dashboard started on the incident (resume) never watched the gate; its header must
+    still say what ``incident show`` says, naming the runbook once another is attached."""
+    from panes.header import gate_text
+    from tui.view import header_gate, settled_gates
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    assert settled_gates(inc.refresh()) == ()               # open: the live watcher reports it
+    inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 91.2, "value_text": "91.2%", "reason": "still 91.2%"})
+    shown = header_gate(dict(settled_gates(inc.refresh())), "RB-TEST-GATE", 0.0)
+    assert shown is not None
+    assert gate_text(shown, 0.0).plain.startswith(" VERIFY  step 1 ✖ FAILED: still 91.2%")
+    other = tmp_path / "other.md"
+    other.write_text(OTHER)
+    inc.attach_runbook(other)
+    shown = header_gate(dict(settled_gates(inc.refresh())), "RB-TEST-OTHER", 0.0)
+    assert shown is not None
+    assert gate_text(shown, 0.0).plain.startswith(" VERIFY  RB-TEST-GATE step 1 ✖ FAILED")

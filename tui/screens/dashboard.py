@@ -697,7 +697,9 @@ class DashboardScreen(Screen[None]):
         """The gate the header shows (``tui.view.header_gate``)."""
         from tui.view import header_gate
 
-        return header_gate(self.gate_views, self.view.runbook_id, self.app.ctx.clock.now())
+        # the journal's outcomes first, then what this process watched (fresher for its keys)
+        gates = {**dict(self.view.gates), **self.gate_views}
+        return header_gate(gates, self.view.runbook_id, self.app.ctx.clock.now())
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None
