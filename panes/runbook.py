@@ -8,6 +8,7 @@ ticking and skipping are screen actions that ask this pane which step is selecte
 from __future__ import annotations
 
 from panes.safe import SafeText as Text
+from textual import events
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -150,6 +151,23 @@ class ChecklistPane(OptionList, inherit_bindings=False):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.post_message(self.StepHighlighted(self.selected_step()))
+        self.call_after_refresh(self.keep_in_view)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The pane shrinks when the header grows (a verify gate's line appears after a step
+        runs): keep the selected step, and its marks, on screen."""
+        self.call_after_refresh(self.keep_in_view)
+
+    def keep_in_view(self) -> None:
+        """Scroll so the selected step shows; on the last step of the runbook, scroll to the
+        end so the earlier runbooks' rows (not selectable) can be read from the keyboard."""
+        if self.highlighted is None:
+            return
+        last = max((i for i, o in enumerate(self.options) if not o.disabled), default=None)
+        if last is not None and self.highlighted == last and len(self.options) > last + 1:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self.scroll_to_highlight()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
