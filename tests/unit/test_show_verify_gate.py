@@ -140,3 +140,10 @@ def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> 
     shown = header_gate(dict(settled_gates(inc.refresh())), "RB-TEST-OTHER", 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  RB-TEST-GATE step 1 ✖ FAILED")
+
+
+def test_a_decision_overdue_line_says_its_due_time_like_the_other_lines(tmp_path: Path) -> None:
+    inc = _incident(tmp_path)
+    inc.record_decision_overdue({"question": "Roll back?", "due_at": "2026-12-02T00:53:37.239000+00:00"})
+    line = inc.refresh().sorted_timeline()[-1].text
+    assert line == 'Decision overdue: "Roll back?" (due 00:53:37 UTC)'

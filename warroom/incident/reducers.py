@@ -458,7 +458,20 @@ def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
-    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" (due {d.get('due_at')})")
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" (due {_clock(d.get('due_at'))})")
+
+
+def _clock(value: Any) -> str:
+    """An ISO time as the other timeline lines say one (``00:53:37 UTC``), else as written."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%H:%M:%S UTC")
 
 
 _HANDLERS = {
