@@ -31,14 +31,17 @@ def ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def step_view(st: Any, state: Any = None) -> StepView:
+def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] | None = None) -> StepView:
+    """One step's row; ``gates`` (``warroom.incident.gates.gate_states``) decides whether an ok
+    run is still being verified or failed its verify gate, which never wear the ✔."""
     run = st.last_run
+    gate = gates.get((st.runbook_id, st.step_id)) if gates else None
     reason = st.skipped_reason if st.status == "skipped" else None
     if st.status == "pending" and st.refusals:
         reason = str(st.refusals[-1].get("reason") or "")
     verdict = run_verdict(run)
     return StepView(
-        state=step_state(st.status, verdict),
+        state=step_state(st.status, verdict, gate.status if gate is not None else None),
         expect_met=run.expect_met if run is not None else None,
         verdict=verdict.state if verdict is not None else None,
         verdict_reason=verdict.reason if verdict is not None else None,
@@ -77,9 +80,12 @@ def shared_view(store: Any) -> SharedView | None:
 def incident_view(snapshot: Any, status_update_every: float, now: float | None = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
     running step by key, and the earlier runbooks' progress."""
+    from warroom.incident.gates import gate_states
+
     state = snapshot.state
+    gates = gate_states(state)
     current = str((state.runbook or {}).get("id") or "")
-    steps = {sid: step_view(st, state) for sid, st in state.steps.of(current).items()}
+    steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()}
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
     earlier = []
     seen = {current}
@@ -92,10 +98,10 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         book = snapshot.runbook_by_id(rb_id) if hasattr(snapshot, "runbook_by_id") else None
         rows: list[tuple[int, str, StepView]] = []
         if book is not None:
-            rows = [(s.number, s.label, step_view(states[s.id], state) if s.id in states else StepView())
+            rows = [(s.number, s.label, step_view(states[s.id], state, gates) if s.id in states else StepView())
                     for s in book.steps]
         else:
-            rows = [(st.step or 0, st.label, step_view(st, state)) for st in states.values()]
+            rows = [(st.step or 0, st.label, step_view(st, state, gates)) for st in states.values()]
         earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]

@@ -69,11 +69,12 @@ def test_show_carries_the_gate_from_pending_to_failed_and_json_agrees(tmp_path: 
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
     assert "verify pending (quota < 75 within 10m)" in _row(inc, 1)
+    assert _row(inc, 1).lstrip().startswith("◔ [VERIFYING]")   # not done while the gate watches
     assert "verify" not in _row(inc, 2)
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "value_text": "91.2%", "reason": "window ran out: still 91.2%"})
     row = _row(inc, 1)
-    assert row.lstrip().startswith("✔ [ok]")            # the command did its job …
+    assert row.lstrip().startswith("⊠ [VERIFY-FAIL]")   # the command ran, the metrics did not follow:
     assert "verify FAILED: window ran out: still 91.2% (quota < 75 within 10m)" in row   # … the metrics did not
     data = _json(inc, tmp_path / "state")
     assert [(g["step"], g["status"], g["value"]) for g in data["verify_gates"]] == [(1, "failed", "91.2%")]
@@ -87,6 +88,7 @@ def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path)
     inc.append(ev.VERIFY_PASSED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 64.9, "value_text": "64.9%"})
     assert "verify passed at 64.9% (quota < 75 within 10m)" in _row(inc, 1)
+    assert _row(inc, 1).lstrip().startswith("✔ [ok]")
     _ran(inc)                                  # run again: the earlier pass says nothing about it
     assert "verify" not in _row(inc, 1)
     assert gate_states(inc.refresh()) == {}
@@ -111,7 +113,7 @@ def test_a_gate_stays_with_its_runbook_after_another_is_attached(tmp_path: Path)
     current = lines[lines.index("Steps:") + 1:head]
     assert [line.split()[0] for line in current if line.strip()] == ["○", "○"]     # not run here
     assert not any("verify" in line for line in current)
-    assert "✔ [ok]" in lines[head + 1] and "verify FAILED: still 91.2%" in lines[head + 1]
+    assert "⊠ [VERIFY-FAIL]" in lines[head + 1] and "verify FAILED: still 91.2%" in lines[head + 1]
     gates = gate_states(inc.refresh())
     assert list(gates) == [("RB-TEST-GATE", "breaker")]
     data = _json(inc, tmp_path / "state")
@@ -147,3 +149,29 @@ def test_a_decision_overdue_line_says_its_due_time_like_the_other_lines(tmp_path
     inc.record_decision_overdue({"question": "Roll back?", "due_at": "2026-12-02T00:53:37.239000+00:00"})
     line = inc.refresh().sorted_timeline()[-1].text
     assert line == 'Decision overdue: "Roll back?" (due 00:53:37 UTC)'
+
+
+def test_the_checklist_row_agrees_with_show_while_the_gate_watches_and_after_it_fails(tmp_path: Path) -> None:
+    """The dashboard's row for a step whose command worked is ✔ only once its verify gate
+    passed: ◔ while the gate watches, ⊠ when it failed — the same mark `incident show` prints."""
+    from panes.runbook import step_prompt
+    from tui.view import step_view
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    book = inc.runbook()
+    step = book.steps[0]
+
+    def row() -> tuple[str, str]:
+        st = inc.refresh()
+        view = step_view(st.steps.get(step.id), st, gate_states(st))
+        return view.state, step_prompt(step, view).plain[0]
+
+    assert row() == ("ok", "✔")
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    assert row() == ("verifying", "◔") and _row(inc, 1).lstrip().startswith("◔")
+    inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 91.2, "reason": "window ran out"})
+    assert row() == ("unverified", "⊠") and _row(inc, 1).lstrip().startswith("⊠")
+    _ran(inc)                                   # run again: the old gate says nothing about it
+    assert row() == ("ok", "✔")

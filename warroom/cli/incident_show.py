@@ -23,12 +23,13 @@ from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, st
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 
-def _mark(s: Any, step: Any = None) -> str:
+def _mark(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
     state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
-    without giving what the runbook expected."""
+    without giving what the runbook expected, ``⊠ [VERIFY-FAIL]`` for one whose gate failed."""
     status = s.status if s is not None else "pending"
-    state = step_state(status, run_verdict(s.last_run) if s is not None else None)
+    state = step_state(status, run_verdict(s.last_run) if s is not None else None,
+                       gate.status if gate is not None else None)
     if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
         state = "manual"   # a checklist item to tick, as the dashboard shows it
     mark = STEP_MARKS.get(state)
@@ -169,14 +170,14 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         for step in book.steps:
             s = st.steps.get(step.id)
             known.add((current, step.id))
-            rows.append((_mark(s, step), f"{step.number:>3}",
+            rows.append((_mark(s, step, gates.get((current, step.id))), f"{step.number:>3}",
                          f"{step.label}{_step_detail(s, gates.get((current, step.id)))}"))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
         key = (s.runbook_id, s.step_id)
         if key in known:
             continue
-        row = (_mark(s), f"{s.step if s.step is not None else '?':>3}",
+        row = (_mark(s, None, gates.get(key)), f"{s.step if s.step is not None else '?':>3}",
                f"{s.label}{_step_detail(s, gates.get(key))}")
         if s.runbook_id and s.runbook_id != current:
             earlier.setdefault(s.runbook_id, []).append(row)

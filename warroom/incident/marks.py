@@ -32,6 +32,8 @@ STEP_MARKS: dict[str, Mark] = {
     "ok": Mark("✔", "ok", "[ok]"),
     "unmet": Mark("≠", "ran, expectation not met", "[UNMET]"),
     "unchecked": Mark("≟", "ran, expectation not checked", "[UNCHECKED]"),
+    "verifying": Mark("◔", "ran, verify gate still watching", "[VERIFYING]"),
+    "unverified": Mark("⊠", "ran, verify gate FAILED", "[VERIFY-FAIL]"),
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
     "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
@@ -51,15 +53,23 @@ EXPECT_MARKS: dict[str, Mark] = {
 MUTATING_MARK = Mark("⚠", "changes things", "!")
 
 
-def step_state(status: str, verdict: Verdict | None) -> str:
+def step_state(status: str, verdict: Verdict | None, gate: str | None = None) -> str:
     """The state a step is shown in: its journaled status, except that an ``ok`` run whose
     expectation was not met is ``unmet``, and one whose numeric expectation ("below 1") the
     output could not decide is ``unchecked`` — neither wears the ✔ of a run that did its job.
-    (A prose expectation, "the revision list", is the reader's to judge: ✔ with a ? beside it.)"""
+    (A prose expectation, "the revision list", is the reader's to judge: ✔ with a ? beside it.)
+
+    ``gate`` is the status of the step's verify gate for this run (``warroom.incident.gates``):
+    a mitigation whose gate FAILED did not do what the runbook said it would, and one whose gate
+    is still watching is not done yet, so neither wears the ✔ either."""
+    if status == "ok" and gate == "failed":
+        return "unverified"
     if status == "ok" and verdict is not None and verdict.state == "unmet":
         return "unmet"
     if status == "ok" and verdict is not None and verdict.state == "unchecked" and verdict.kind == "numeric":
         return "unchecked"
+    if status == "ok" and gate == "pending":
+        return "verifying"
     return status
 
 
