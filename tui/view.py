@@ -120,17 +120,15 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         roles=roles, people_alert=people_alert,
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
-                        running=running, earlier=tuple(earlier), gates=settled_gates(state))
+                        running=running, earlier=tuple(earlier), gates=settled_gates(gates))
 
 
-def settled_gates(state: Any) -> tuple[tuple[tuple[str, str], GateView], ...]:
+def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:
     """The journal's settled gates (``warroom.incident.gates``) as the header's gate line
     shows them: ``✔ passed at 0.8%`` / ``✖ FAILED: reason``. Open ones are watched live and
     reported by ``GateProgress`` with their countdown."""
-    from warroom.incident.gates import gate_states
-
     out = []
-    for key, g in gate_states(state).items():
+    for key, g in gates.items():
         if g.status == "pending":
             continue
         at = g.at.timestamp() if g.at is not None else 0.0

@@ -130,16 +130,16 @@ def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> 
     inc = _incident(tmp_path)
     _ran(inc)
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
-    assert settled_gates(inc.refresh()) == ()               # open: the live watcher reports it
+    assert settled_gates(gate_states(inc.refresh())) == ()               # open: the live watcher reports it
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "value_text": "91.2%", "reason": "still 91.2%"})
-    shown = header_gate(dict(settled_gates(inc.refresh())), "RB-TEST-GATE", 0.0)
+    shown = header_gate(dict(settled_gates(gate_states(inc.refresh()))), "RB-TEST-GATE", 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  step 1 ✖ FAILED: still 91.2%")
     other = tmp_path / "other.md"
     other.write_text(OTHER)
     inc.attach_runbook(other)
-    shown = header_gate(dict(settled_gates(inc.refresh())), "RB-TEST-OTHER", 0.0)
+    shown = header_gate(dict(settled_gates(gate_states(inc.refresh()))), "RB-TEST-OTHER", 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  RB-TEST-GATE step 1 ✖ FAILED")
 

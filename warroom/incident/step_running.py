@@ -382,13 +382,9 @@ class StepRunning:
         make_private_dir(self.outputs_dir)
         self._tag_outputs()
         claim = self._claim_step(prepared)
-        if grant is not None:
-            try:
-                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
-            except BaseException:
-                os.close(claim)
-                raise
         try:
+            if grant is not None:
+                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
             return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started)
         finally:
             os.close(claim)
