@@ -175,3 +175,24 @@ def test_the_checklist_row_agrees_with_show_while_the_gate_watches_and_after_it_
     assert row() == ("unverified", "⊠") and _row(inc, 1).lstrip().startswith("⊠")
     _ran(inc)                                   # run again: the old gate says nothing about it
     assert row() == ("ok", "✔")
+
+
+def test_the_pir_says_a_run_whose_gate_failed_in_the_same_words_and_only_of_that_run(tmp_path: Path) -> None:
+    """The PIR's commands table and key-moment line use the checklist's words: the run whose gate
+    failed is 'ran, verify gate FAILED'; the earlier run of the same step (before the gate was
+    opened for the rerun) and a rerun after it are judged on their own."""
+    from warroom.incident.pir_context import pir_context
+    from warroom.incident.review import build_review, commands
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
+    inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                  "value": 91.2, "reason": "window ran out"})
+    st = inc.refresh()
+    assert [r.result.split(" · ")[0] for r in commands(st)] == ["ran, verify gate FAILED"]
+    assert any("ran, verify gate FAILED" in line.text for line in build_review(st, datetime.now(UTC)).key_moments)
+    assert [c.state for c in pir_context(st, None, datetime.now(UTC))["commands"]] == ["ran, verify gate FAILED"]
+    _ran(inc)                                     # a rerun: the failed gate judged the first run only
+    st = inc.refresh()
+    assert [r.result.split(" · ")[0] for r in commands(st)] == ["ran, verify gate FAILED", "ok"]

@@ -112,3 +112,29 @@ def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
         if run is not None and int(getattr(run, "seq", 0) or 0) > opened_seq:
             del out[key]   # the step ran again after this gate opened: the gate is history
     return out
+
+
+
+def run_gates(state: Any) -> dict[int, str]:
+    """The status of the verify gate that judged each run (pending | passed | failed), by the
+    run's journal seq: a gate belongs to the run of its step that ended last before it opened,
+    so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
+    ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
+    out: dict[int, str] = {}
+    opened: dict[str, int] = {}   # step id -> the run whose gate opened last
+    for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
+        step_id = str(v.get("step_id") or "")
+        kind = str(v.get("type") or "")
+        if not step_id or kind not in GATE_WORDS:
+            continue
+        if kind == ev.VERIFY_STARTED:
+            seq = int(v.get("seq") or 0)
+            _rb, st = _owner(state, step_id, seq)
+            earlier = [int(r.seq or 0) for r in (st.runs if st is not None else []) if int(r.seq or 0) < seq]
+            if not earlier:
+                continue
+            opened[step_id] = max(earlier)
+        run_seq = opened.get(step_id)
+        if run_seq is not None:
+            out[run_seq] = GATE_WORDS[kind]
+    return out

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
+from warroom.incident.gates import run_gates
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review import build_review
@@ -110,11 +111,12 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         notes.setdefault(n.tag, []).append({"text": n.text, "actor": n.actor, "at": n.at,
                                             "owner": n.owner, "due": n.due, "seq": n.seq})
     commands = []
+    gates = run_gates(state)
     for st, run in state.commands_run():
         verdict = run_verdict(run)
+        shown = step_state(run.status, verdict, gates.get(run.seq))
         commands.append(Record(
-            state=STEP_MARKS[step_state(run.status, verdict)].word if step_state(run.status, verdict) in STEP_MARKS
-            else run.status.replace("_", " "),
+            state=STEP_MARKS[shown].word if shown in STEP_MARKS else run.status.replace("_", " "),
             expectation=describe_verdict(verdict) if verdict is not None else "—",
             step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration, parse_duration
 from warroom.journal import events as ev
+from warroom.incident.gates import run_gates
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.roles import ROLES
@@ -196,7 +197,7 @@ _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STAR
              ev.STEP_FINISHED, ev.STEP_UNTICKED}
 
 
-def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
+def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) -> Line:
     """A step run as one row: start, end, result and its evidence events."""
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
     cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
@@ -208,7 +209,7 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     if run.status == "running":
         result = "still running"
     else:
-        word = _state_word(run, verdict)
+        word = _state_word(run, verdict, gate)
         bits = ["ran" if verdict is not None and word != run.status.replace("_", " ") else word]
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
@@ -229,9 +230,10 @@ def _run_line(state: IncidentState, st: Any, run: Any) -> Line:
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
 
 
-def _state_word(run: Any, verdict: Any) -> str:
-    """The step's state in the words the dashboard and ``incident show`` use (``warroom.incident.marks``)."""
-    state = step_state(run.status, verdict)
+def _state_word(run: Any, verdict: Any, gate: str | None = None) -> str:
+    """The step's state in the words the dashboard and ``incident show`` use (``warroom.incident.marks``);
+    ``gate`` is the status of the verify gate judging this run (``warroom.incident.gates.run_gates``)."""
+    state = step_state(run.status, verdict, gate)
     mark = STEP_MARKS.get(state)
     return mark.word if mark is not None else run.status.replace("_", " ")
 
@@ -314,8 +316,9 @@ def timeline(state: IncidentState) -> list[Line]:
             text += " _(corrected)_"
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight))
+    gates = run_gates(state)
     for st, run in state.commands_run():
-        rows.append(_run_line(state, st, run))
+        rows.append(_run_line(state, st, run, gates.get(run.seq)))
     ph = state.phase_sources()
     for key in ("mitigated",):
         at, seq, how = ph[key]
@@ -477,9 +480,10 @@ def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
 def commands(state: IncidentState) -> list[CommandRow]:
     rows = []
     approved = _approval_of_runs(state)
+    gates = run_gates(state)
     for i, (st, run) in enumerate(state.commands_run(), start=1):
         verdict = run_verdict(run)
-        bits = [_state_word(run, verdict)]
+        bits = [_state_word(run, verdict, gates.get(run.seq))]
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
