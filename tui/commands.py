@@ -113,7 +113,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from tui.run import run_app
     from warroom.cli.common import config_from_args
 
-    from warroom.drill.lifecycle import resume_command
+    from warroom.drill.directory import resume_command
 
     cfg = config_from_args(args)
     relaunch = resume_command(sys.argv[1:])

@@ -83,7 +83,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
 
     The unfinished drill of the scenario is continued (its own speed and world), a finished one
     (its incident resolved) is closed and a new one started; ``new`` always starts afresh
-    (``warroom.drill.lifecycle``). ``relaunch`` is the command that comes back to this drill.
+    (``warroom.drill.directory``). ``relaunch`` is the command that comes back to this drill.
     """
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
@@ -93,7 +93,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
 
         return AppContext(config=cfg, source=FakeSource(), runbook_loader=partial(load_library, cfg),
                           drill=info, refresh=1.0)
-    from warroom.drill.lifecycle import choose_drill
+    from warroom.drill.directory import choose_drill
 
     choice = choose_drill(base / "drills", scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg))

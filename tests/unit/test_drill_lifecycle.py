@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from warroom.config import Config
-from warroom.drill.lifecycle import choose_drill, resume_command
-from warroom.drill.directory import list_drills
+from warroom.drill.directory import choose_drill, list_drills, resume_command
 
 
 def _resolved(ids: set[str]):

@@ -8,10 +8,9 @@ import time
 from pathlib import Path
 
 from warroom.drill.actions import Action, read_actions
-from warroom.drill.env import drill_env
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import Drill, create_drill, drill_env
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:

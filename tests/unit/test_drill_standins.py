@@ -18,10 +18,9 @@ from warroom.config import default_slos
 from warroom.drill.activity import Activity
 from warroom.drill.actions import read_actions
 from warroom.drill.cluster import build_cluster
-from warroom.drill.env import STANDINS, drill_env
 from warroom.drill.model import Signals
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import Drill, create_drill
+from warroom.drill.directory import STANDINS, Drill, create_drill, drill_env
 
 CRIT = {s.id: s.crit for s in default_slos()}
 SPEED = 10.0

@@ -1,17 +1,11 @@
-"""A drill on disk, its clock, and the ``MetricSource`` the dashboard reads in drill mode.
+"""A drill on disk, its clock, the stand-ins its steps run, and which drill a launch opens.
 
-A drill lives in its own directory (``<state_dir>/drills/<name>/``):
-
-* ``drill.json``: scenario, ``start`` (unix time of scenario second 0), ``speed``; written once at
-  creation (and when the drill is finished or tied to an incident), so a UI that quits and
-  comes back with ``open_drill`` continues the very same drill;
-* ``actions.jsonl``: what the stand-ins recorded (see ``warroom.drill.actions``);
-* ``bin/``: wrapper scripts that run the stand-ins with this Python (see ``warroom.drill.env``).
-
-Scenario time is ``(wall time - start) * speed``: ``--speed 10`` lives ten scenario seconds per
-second. Values are pure functions of scenario time and the recorded actions, so the same drill
-always draws the same lines, tests can run at high speed, and a resumed drill picks up exactly
-where the clock says it is.
+A drill lives in ``<state_dir>/drills/<name>/``: ``drill.json`` (scenario, ``start`` = unix time
+of scenario second 0, ``speed``; rewritten only when the drill is finished or tied to an
+incident), ``actions.jsonl`` (what the stand-ins recorded: ``warroom.drill.actions``), ``bin/``
+(the stand-in wrappers) and ``kubeconfig``. Scenario time is ``(wall time - start) * speed``.
+Values are pure functions of it and of the recorded actions, so the same drill always draws the
+same lines, tests can run at high speed, and a resumed drill picks up where its clock says.
 """
 
 from __future__ import annotations
@@ -20,23 +14,38 @@ import json
 import math
 import os
 import re
+import shlex
+import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from warroom.config import SloConfig
+from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.scenarios import Scenario, get_scenario
 from warroom.drill.simulator import SERIES_CACHE, Simulator
 from warroom.drill.source import DrillSource
+from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
 
-
 DRILL_FILE = "drill.json"
-DRILLS_DIR = "drills"
+ENV_DIR = "WARROOM_DRILL_DIR"
+STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
+SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+_WRAPPER = """#!/bin/sh
+# warroom drill stand-in for {tool}: runs the shipped stand-in with the Python warroom runs on
+# (rewritten whenever the drill is reopened). Nothing here touches a real system.
+: "${{{env}:={drill}}}"
+export {env}
+exec {python} {script} "$@"
+"""
 
 
 class DrillError(WarroomError):
@@ -54,64 +63,51 @@ class Drill:
     speed: float
     created: float
     finished: float | None = None
-    incident: str | None = None
+    incident: str | None = None        # declared on this drill: resolving it finishes the drill
 
     def __post_init__(self) -> None:
-        self._sim: Simulator | None = None
-        self._actions_key: tuple[int, int] | None = None
-        self._actions_cache: list[Action] = []
-
-    # -------------------------------------------------------------- clock
+        self._actions: tuple[tuple[int, int] | None, list[Action]] = (None, [])
 
     def scenario_time(self, at: float | None = None) -> float:
         """Scenario seconds at unix time ``at`` (default: now)."""
-        at = time.time() if at is None else at
-        return (at - self.start) * self.speed
+        return ((time.time() if at is None else at) - self.start) * self.speed
 
     def wall_time(self, t: float) -> float:
         """The unix time at which the drill reaches scenario second ``t``."""
         return self.start + t / self.speed
 
-    # -------------------------------------------------------------- state
-
-    @property
-    def actions_path(self) -> Path:
-        return self.path / ACTIONS_FILE
-
     def actions(self) -> list[Action]:
         """The recorded actions; re-read only when ``actions.jsonl`` changed on disk."""
         try:
-            st = self.actions_path.stat()
+            st = (self.path / ACTIONS_FILE).stat()
             key: tuple[int, int] | None = (st.st_size, st.st_mtime_ns)
         except FileNotFoundError:
             key = None
-        if key is None or key != self._actions_key:
-            self._actions_cache = read_actions(self.path)
-            self._actions_key = key
-        return list(self._actions_cache)
+        if key is None or key != self._actions[0]:
+            self._actions = (key, read_actions(self.path))
+        return list(self._actions[1])
 
     def record(self, action: str, *, tool: str = "warroom", argv: tuple[str, ...] = (),
                detail: dict[str, Any] | None = None, at: float | None = None) -> Action:
-        """Record an action as if a stand-in had done it (the TUI's native actions use this)."""
+        """Record an action as if a stand-in had done it (how tests script what responders did)."""
         at = time.time() if at is None else at
         a = Action(action, self.scenario_time(at), at, tool, tuple(argv), dict(detail or {}))
         append_actions(self.path, [a])
         return a
 
-    @property
+    @cached_property
     def simulator(self) -> Simulator:
-        if self._sim is None:
-            self._sim = Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE)
-        return self._sim
+        return Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE)
 
-    def source(self, slos: list[SloConfig] | None = None, window: float = 1800.0,
-               points: int = 60) -> DrillSource:
+    def source(self, slos: list[SloConfig] | None = None, window: float = 1800.0, points: int = 60) -> DrillSource:
         return DrillSource(self, slos=slos, window=window, points=points)
 
     def env(self, base_path: str | None = None) -> dict[str, str]:
-        from warroom.drill.env import drill_env
-
         return drill_env(self.path, base_path=base_path)
+
+    @property
+    def active(self) -> bool:
+        return self.finished is None
 
     def finish(self, at: float | None = None) -> None:
         self.finished = time.time() if at is None else at
@@ -122,34 +118,17 @@ class Drill:
         self.incident = incident_id
         self._save()
 
-    @property
-    def active(self) -> bool:
-        return self.finished is None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": 1, "name": self.name, "scenario": self.scenario.name,
-            "start": self.start, "speed": self.speed, "created": self.created,
-            "finished": self.finished, "incident": self.incident,
-            "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z"),
-        }
-
     def _save(self) -> None:
-        _write_json(self.path / DRILL_FILE, self.to_dict())
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, sort_keys=True)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def drills_root(state_dir: Path) -> Path:
-    return Path(state_dir) / DRILLS_DIR
+        """Write ``drill.json`` whole (temporary file, fsync, rename): a crash never half-writes it."""
+        data = {"version": 1, "name": self.name, "scenario": self.scenario.name, "start": self.start,
+                "speed": self.speed, "created": self.created, "finished": self.finished, "incident": self.incident,
+                "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z")}
+        tmp = self.path / f"{DRILL_FILE}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path / DRILL_FILE)
 
 
 def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: str | None = None,
@@ -159,13 +138,10 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     if not (isinstance(speed, (int, float)) and math.isfinite(speed) and speed > 0):
         raise DrillError(f"drill speed must be a positive number, got {speed!r}")
     now = time.time()
-    start = now if start is None else start
-    if name is None:
-        stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%d-%H%M%S")
-        name = f"{sc.name}-{stamp}"
+    name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
         raise DrillError(f"drill name {name!r}: use letters, digits, '.', '_' or '-'")
-    root = drills_root(state_dir)
+    root = Path(state_dir) / "drills"
     path = root / name
     n = 1
     while path.exists():
@@ -176,11 +152,9 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
         path.mkdir(mode=0o700)
     except OSError as exc:
         raise DrillError(f"{path}: cannot create the drill directory: {exc.strerror or exc}") from None
-    drill = Drill(path, path.name, sc, float(start), float(speed), now)
+    drill = Drill(path, path.name, sc, float(now if start is None else start), float(speed), now)
     drill._save()
     (path / ACTIONS_FILE).touch(mode=0o600)
-    from warroom.drill.env import install_wrappers
-
     install_wrappers(path)
     return drill
 
@@ -196,54 +170,169 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     except (OSError, ValueError) as exc:
         raise DrillError(f"{file}: cannot read the drill: {exc}") from None
     try:
-        drill = Drill(
-            path=path, name=str(data.get("name") or path.name),
-            scenario=get_scenario(str(data["scenario"])),
-            start=float(data["start"]), speed=float(data["speed"]),
-            created=float(data.get("created", data["start"])),
-            finished=None if data.get("finished") is None else float(data["finished"]),
-            incident=data.get("incident"),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
+        drill = Drill(path=path, name=str(data.get("name") or path.name),
+                      scenario=get_scenario(str(data["scenario"])),
+                      start=float(data["start"]), speed=float(data["speed"]),
+                      created=float(data.get("created", data["start"])),
+                      finished=None if data.get("finished") is None else float(data["finished"]),
+                      incident=data.get("incident"))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
-    if not (drill.speed > 0):
+    if not drill.speed > 0:
         raise DrillError(f"{file}: speed must be positive, got {drill.speed}")
-    from warroom.drill.env import install_wrappers
-
-    if not wrappers:
-        return drill
     try:
-        install_wrappers(path)
+        if wrappers:
+            install_wrappers(path)
     except OSError as exc:
         raise DrillError(f"{path / 'bin'}: cannot write the stand-in wrappers: {exc.strerror or exc}") from None
     return drill
 
 
-def list_drills(state_dir: Path, *, wrappers: bool = False) -> list[Drill]:
-    """Every readable drill under the state dir, newest first.
-
-    Listing leaves the drills' stand-in wrappers alone (``wrappers=True`` refreshes them all);
-    ``latest_drill`` refreshes only the one it returns, the one about to be used.
-    """
-    root = drills_root(state_dir)
+def list_drills(state_dir: Path) -> list[Drill]:
+    """Every readable drill under the state dir, newest first (their wrappers left alone)."""
+    root = Path(state_dir) / "drills"
     out = []
-    if root.is_dir():
-        for child in root.iterdir():
-            if (child / DRILL_FILE).is_file():
-                try:
-                    out.append(open_drill(child, wrappers=wrappers))
-                except WarroomError:
-                    continue
+    for child in root.iterdir() if root.is_dir() else ():
+        try:
+            out.append(open_drill(child, wrappers=False))
+        except WarroomError:
+            continue        # not a drill, or one that cannot be read: not offered
     return sorted(out, key=lambda d: d.created, reverse=True)
 
 
 def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True) -> Drill | None:
-    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its stand-in
-    wrappers are refreshed (it may be resumed under another interpreter)."""
+    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its wrappers
+    are refreshed, as it is about to be used (maybe under another interpreter)."""
     for d in list_drills(state_dir):
-        if scenario is not None and d.scenario.name != scenario:
-            continue
-        if active_only and not d.active:
-            continue
-        return open_drill(d.path)
+        if (scenario is None or d.scenario.name == scenario) and (d.active or not active_only):
+            return open_drill(d.path)
     return None
+
+
+# ------------------------------------------------------------------ the stand-ins a step runs
+
+
+def install_wrappers(drill_dir: Path) -> None:
+    """Write ``<drill_dir>/bin/<tool>`` wrappers and the drill's kubeconfig.
+
+    The shipped stand-ins (``warroom/drill/bin``) start ``#!/usr/bin/env python3``, which on a
+    bastion is rarely the venv warroom runs in: a wrapper execs its stand-in with *this*
+    interpreter, and defaults ``$WARROOM_DRILL_DIR`` to its drill so running it by hand works. A
+    reopened drill may run under another venv or checkout, so reopening rewrites changed wrappers.
+    """
+    bin_dir = Path(drill_dir) / "bin"
+    bin_dir.mkdir(mode=0o700, exist_ok=True)
+    for tool in STANDINS:
+        text = _WRAPPER.format(tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)),
+                               python=shlex.quote(sys.executable), script=shlex.quote(str(SHIPPED_BIN / tool)))
+        path = bin_dir / tool
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        tmp = path.with_name(f".{tool}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o755)
+        os.replace(tmp, path)
+    kube = Path(drill_dir) / "kubeconfig"
+    if not kube.exists():      # JSON is YAML: kubectl and warroom's target lookup read it as such
+        kube.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "drill",
+            "clusters": [{"name": "drill", "cluster": {"server": "https://drill-cluster.invalid:6443"}}],
+            "contexts": [{"name": "drill", "context": {"cluster": "drill", "namespace": fleet.NAMESPACE,
+                                                       "user": "drill"}}],
+            "users": [{"name": "drill", "user": {"token": "drill-not-a-real-token"}}]}, indent=2), encoding="utf-8")
+        kube.chmod(0o600)
+
+
+def drill_env(drill_dir: Path, base_path: str | None = None) -> dict[str, str]:
+    """What the command runner adds for a drill step: the wrappers first on PATH (``base_path``,
+    default this process's PATH, after them), the drill dir, and targets that cannot reach
+    production (an ``.invalid`` cluster and database host, fake API keys), so a step can never
+    touch a real system or leak a real credential even if it calls a tool by absolute path."""
+    base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
+    return {
+        "PATH": str(Path(drill_dir) / "bin") + (os.pathsep + base if base else ""),
+        ENV_DIR: str(drill_dir),
+        "WARROOM_DRILL": "1",
+        "KUBECONFIG": str(Path(drill_dir) / "kubeconfig"),
+        "PGHOST": "taskdb.drill.invalid",
+        "PGDATABASE": "flowengine_db",
+        "PGUSER": "flowengine_user",
+        "AWS_PAGER": "",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
+        "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key",
+    }
+
+
+# ------------------------------------------------------------------ which drill a launch opens
+
+
+@dataclass(frozen=True)
+class DrillChoice:
+    """The drill ``warroom demo`` / ``warroom drill NAME`` opens, and what to tell the commander."""
+
+    drill: Drill
+    resumed: bool
+    notice: str | None = None
+
+
+def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
+                 incident_resolved: Callable[[str], bool] | None = None,
+                 now: float | None = None) -> DrillChoice:
+    """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which.
+
+    A team runs a scenario again and again, so the choice is predictable and said out loud: the
+    unfinished drill is continued at its own speed whatever ``speed`` says (its world and clock
+    were made at that speed: re-scaling would redraw every curve); one whose incident was resolved
+    (``incident_resolved(id)``: from the CLI, another dashboard, or before a crash) is marked
+    finished and a new drill starts at the scenario's beginning instead of reopening an
+    already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused).
+    """
+    now = time.time() if now is None else now
+    current = None if new else latest_drill(root, scenario)
+    ended = ""
+    if current is not None and current.incident and incident_resolved and incident_resolved(current.incident):
+        current.finish(at=now)
+        ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
+        current = None
+    if current is not None:
+        said = (f"continuing the {scenario} drill {current.name} at scenario time"
+                f" {format_duration(max(0.0, current.scenario_time(now)))} (×{current.speed:g})")
+        if speed is not None and speed != current.speed:
+            said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
+        return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over")
+    drill = create_drill(root, scenario, speed or 1.0)
+    return DrillChoice(drill, resumed=False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g})")
+
+
+def resume_command(argv: Sequence[str]) -> str:
+    """The command that comes back to this dashboard: what was typed, less what starts afresh.
+
+    ``--new`` would start another drill and a resumed drill ignores ``--speed``, so both go; the
+    rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
+    state directory with the same config. A ``--shared`` DSN's password is masked, never printed.
+    """
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--new" or arg.startswith("--speed="):
+            continue
+        if arg == "--speed":
+            next(args, None)       # and its value
+        elif arg == "--shared":
+            out += [arg, *(_masked_dsn(dsn) for dsn in islice(args, 1))]
+        elif arg.startswith("--shared="):
+            out.append("--shared=" + _masked_dsn(arg.split("=", 1)[1]))
+        else:
+            out.append(arg)
+    return shlex.join(["warroom", *out])
+
+
+def _masked_dsn(text: str) -> str:
+    """A DSN as it may be shown (password ``***``); a malformed one is shown as ``***``."""
+    from warroom.shared.dsn import MASK, make_dsn
+
+    try:
+        return make_dsn(text).safe
+    except WarroomError:
+        return MASK

@@ -1,53 +1,40 @@
-"""The ``MetricSource`` the dashboard reads in drill mode: the panes' own PromQL on the simulated
-world.
+"""The ``MetricSource`` of a drill: the panes' own PromQL, evaluated on the simulated world.
 
-It answers exactly as the Prometheus source does (``SloSample`` with value, sparkline and notes),
-so the panes cannot tell a drill from production; only the clock is the drill's.
+It answers as the Prometheus source does (``SloSample`` with value, sparkline and notes), so the
+panes cannot tell a drill from production; only the clock is the drill's.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING
 
 from warroom.config import SloConfig, default_slos
-from warroom.drill.promql import Many, PromQLError, shown
+from warroom.drill.promql import PromQLError, shown
 from warroom.sources.model import SloSample
 
-
-class DrillClock(Protocol):
-    """What the source needs of a drill (``warroom.drill.directory.Drill``, which makes this
-    source): its scenario, its simulator and its clock."""
-
-    scenario: Any
-
-    @property
-    def simulator(self) -> Any: ...
-
-    def scenario_time(self, at: float | None = None) -> float: ...
-
-    def wall_time(self, t: float) -> float: ...
+if TYPE_CHECKING:
+    from warroom.drill.directory import Drill
 
 
 class DrillSource:
-    """``MetricSource`` over a drill: the panes' own PromQL, evaluated on the simulated world.
+    """``MetricSource`` over a drill (``Drill.source`` makes it). ``window`` (scenario seconds) and
+    ``points`` shape the sparklines; their timestamps are wall times, so the panes' data age works
+    as it does with Prometheus.
 
-    ``window`` (scenario seconds) and ``points`` shape the sparklines; their timestamps are wall
-    times, so the panes' data age works as it does with Prometheus.
-
-    Like the Prometheus source, a pane's sparkline is reused until one step of it (``window /
-    (points - 1)`` scenario seconds) has passed: it cannot gain a point before then, and
-    evaluating its ``points`` history on every poll was two thirds of the dashboard's
-    steady-state CPU in a drill (``python -m bench --only steady``). The pane's value is evaluated
-    on every poll. A change to the world (an action recorded) drops every cached sparkline.
+    As with Prometheus, a pane's sparkline is reused until one step of it (``window / (points - 1)``
+    scenario seconds) has passed: it cannot gain a point before then, and evaluating its history
+    on every poll was two thirds of the dashboard's steady-state CPU in a drill (``python -m bench
+    --only steady``). The value is evaluated on every poll; an action recorded (a change to the
+    world) drops every cached sparkline.
     """
 
     #: Range queries are evaluated exactly at any step (no scrape interval): callers may ask for
     #: a sub-second grid on a sped-up drill.
     exact_history = True
 
-    def __init__(self, drill: DrillClock, slos: list[SloConfig] | None = None, window: float = 1800.0,
+    def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
                  points: int = 60) -> None:
         self.drill = drill
         self.name = f"drill:{drill.scenario.name}"
@@ -77,34 +64,32 @@ class DrillSource:
         self._polls += 1
         return out
 
-    def _sample(self, slo: SloConfig, at: float, cache: bool = False) -> SloSample:
+    def _sample(self, slo: SloConfig, at: float, cache: bool) -> SloSample:
         sim = self.drill.simulator
         t = self.drill.scenario_time(at)
-        step = self.step
         series_expr = slo.range_query or slo.query
         world = sim.refresh() if cache else None
         hit = self._sparklines.get(series_expr) if cache else None
-        fresh = hit is None or hit[1] is not world or not (0 <= t - hit[0] < step)
-        times = [t - self.window + i * step for i in range(self.points)] if fresh else []
+        if hit is not None and hit[1] is world and 0 <= t - hit[0] < self.step:
+            times: list[float] = []      # the cached sparkline cannot have gained a point yet
+        else:
+            hit = None
+            times = [t - self.window + i * self.step for i in range(self.points)]
+        own = hit is None and series_expr == slo.query     # value and history in one evaluation
         try:
-            if fresh and series_expr == slo.query:
-                both = _values(sim.evaluate_many(slo.query, [t, *times]), len(times) + 1)
-                (value, note), values = both[0], both[1:]
-            else:
-                value, note = _values(sim.evaluate_many(slo.query, [t]), 1)[0]
-                if fresh:
-                    values = _values(sim.evaluate_many(series_expr, times), len(times))
+            many = sim.evaluate_many(slo.query, [t, *times] if own else [t])
+            history = sim.evaluate_many(series_expr, times) if times and not own else many
         except PromQLError as exc:
             return SloSample(slo.id, None, sample_time=at, fetched_at=time.time(),
                              error=f"drill cannot evaluate {slo.query!r}: {exc}")
-        if fresh:
-            wall = self.drill.wall_time
-            series = tuple((wall(ti), v) for ti, (v, _) in zip(times, values, strict=True) if v is not None)
+        value, note = shown(many.at(0))
+        if hit is not None:
+            series = hit[2]
+        else:
+            values = [shown(history.at(j + own))[0] for j in range(len(times))]
+            series = tuple((self.drill.wall_time(ti), v) for ti, v in zip(times, values, strict=True) if v is not None)
             if cache:
                 self._sparklines[series_expr] = (t, world, series)
-        else:
-            assert hit is not None
-            series = hit[2]
         return SloSample(slo.id, value, series, sample_time=at, fetched_at=time.time(), note=note)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
@@ -140,15 +125,9 @@ class DrillSource:
                 for labels, col in many.vector or []]
 
     def _resolve(self, expr: str) -> str:
-        key = expr.strip()
-        if key in self._slos:
-            return self._slos[key].query
-        return expr
+        """A pane id (``quota``) stands for the pane's own query."""
+        slo = self._slos.get(expr.strip())
+        return slo.query if slo is not None else expr
 
     def close(self) -> None:
-        return None
-
-
-def _values(many: Many, n: int) -> list[tuple[float | None, str | None]]:
-    """What a pane shows at each of the ``n`` times of a ``Many``."""
-    return [shown(many.at(j)) for j in range(n)]
+        """Nothing to close: a drill holds no connection."""

@@ -295,7 +295,7 @@ class StepRunning:
         the step is refused: running a drill's ``kubectl set env`` against whatever cluster the
         shell points at is exactly what a drill must never do.
         """
-        from warroom.drill.env import ENV_DIR
+        from warroom.drill.directory import ENV_DIR
 
         env = dict(options.get("env") or {})
         if env.get(ENV_DIR):

@@ -15,10 +15,9 @@ from typing import TextIO
 from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster, meaning
-from warroom.drill.env import ENV_DIR
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
-from warroom.drill.directory import Drill, open_drill
+from warroom.drill.directory import ENV_DIR, Drill, open_drill
 from warroom.errors import WarroomError
 
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
