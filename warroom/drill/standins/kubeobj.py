@@ -1,22 +1,82 @@
-"""Kubernetes objects of the drill cluster as API-shaped dicts, and kubectl's jsonpath over them.
+"""What the drill cluster holds, as ``kubectl`` sees it: kinds, objects, pods, events, jsonpath.
 
-``kubectl get -o json|yaml|jsonpath=...`` needs the objects in the API's own shape; runbooks read
-things like ``{.spec.template.spec.containers[0].image}`` or
-``{.spec.template.spec.containers[0].env[?(@.name=="DB_POOL_SIZE")].value}`` from them.
+Each kind lists its objects once, as ``Obj``: the API-shaped dict (what ``-o json|yaml|jsonpath``
+print and runbook scripts parse, e.g. ``{.spec.template.spec.containers[0].image}``) beside its
+``get`` row. ``get``, ``describe``, ``delete`` and ``patch`` all look objects up through
+``objects``, so what one verb sees the others see. Pods and events are derived from the
+deployments' revision history, so they tell the same story as the curves.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
 from warroom.drill.cluster import Deployment, short_hash
-from warroom.drill.standins.base import Context
+from warroom.drill.model import noise
+from warroom.drill.standins.base import Context, age
 
 NODES = ("node-1", "node-2", "node-3", "node-4")
+# canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
+#                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
+KIND_TABLE = {
+    "pods": ("pod pods po", "", "READY,STATUS,RESTARTS,AGE|IP,NODE,NOMINATED NODE,READINESS GATES"),
+    "deployments": ("deployment deployments deploy", "apps", "READY,UP-TO-DATE,AVAILABLE,AGE|CONTAINERS,IMAGES,SELECTOR"),
+    "events": ("event events ev", "", ""),
+    "nodes": ("node nodes no", "", "STATUS,ROLES,AGE,VERSION"),
+    "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "autoscaling",
+            "REFERENCE,TARGETS,MINPODS,MAXPODS,REPLICAS,AGE"),
+    "replicasets": ("replicaset replicasets rs", "apps", ""),
+    "services": ("service services svc", "", ""),
+    "configmaps": ("configmap configmaps cm", "", "DATA,AGE"),
+    "secrets": ("secret secrets", "", "TYPE,DATA,AGE"),
+    "namespaces": ("namespace namespaces ns", "", ""),
+    "networkpolicies": ("networkpolicy networkpolicies netpol", "networking.k8s.io", ""),
+    "statefulsets": ("statefulset statefulsets sts", "apps", ""),
+    "persistentvolumeclaims": ("persistentvolumeclaim persistentvolumeclaims pvc", "", ""),
+}
+KINDS = {alias: kind for kind, (names, group, _) in KIND_TABLE.items()
+         for alias in (kind, *names.split(), *(f"{n}.{group}" for n in names.split()[:2] if group))}
+
+
+def api_name(kind: str, plural: bool = False) -> str:
+    """How kubectl names a kind in its answers: ``deployment.apps/x``, ``deployments.apps "x" not found``."""
+    names, group, _ = KIND_TABLE[kind]
+    return names.split()[plural] + f".{group}" * bool(group)
+
+
+@dataclass(frozen=True)
+class Obj:
+    """One object: its API shape and its ``get`` row (the cells after NAME, then the wide ones)."""
+
+    api: dict[str, Any]
+    row: tuple[object, ...]
+    wide: tuple[object, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return str(self.api["metadata"]["name"])
+
+    @property
+    def namespace(self) -> str | None:
+        return self.api["metadata"].get("namespace")          # None: cluster-scoped
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return self.api["metadata"].get("labels", {})
+
+
+def _api(kind: str, name: str, namespace: str | None, **rest: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name} | ({"namespace": namespace} if namespace else {})
+    return {"apiVersion": "v1", "kind": kind, "metadata": meta, **rest}
+
+
+# ------------------------------------------------------------------------------ pods
 
 
 @dataclass(frozen=True)
@@ -26,7 +86,7 @@ class Pod:
     deployment: str
     template_hash: str
     ready: bool
-    status: str
+    status: str                 # as ``get pods`` shows it: Running, ContainerCreating, Terminating
     restarts: int
     created: float              # scenario seconds
     node: str
@@ -34,30 +94,29 @@ class Pod:
     image: str
     container: str
 
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"app": self.deployment, "pod-template-hash": self.template_hash}
+
 
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     """The pods a deployment has at the context's moment (old ones terminating during a rollout)."""
-    t = ctx.t
-    cur = dep.current
-    out: list[Pod] = []
+    t, cur = ctx.t, dep.current
     if dep.replicas == 0 and t >= dep.scaled_at + 10:
-        return out
+        return []
+    out: list[Pod] = []
     born = max(cur.at, dep.scaled_at if dep.replicas > dep.previous_replicas else cur.at)
-    names = pod_names(dep.name, cur.template_hash, max(dep.replicas, 0))
     ready_n = dep.ready(t)
-    for i, name in enumerate(names):
+    for i, name in enumerate(pod_names(dep.name, cur.template_hash, max(dep.replicas, 0))):
         created = born + i * (dep.rollout_seconds / max(1, dep.replicas))
-        if created > t:
-            continue
-        ready = i < ready_n
-        restarts = int(short_hash(name, "r", n=1) in "bcd") if created < t - 86400 else 0
-        out.append(Pod(name, dep.namespace, dep.name, cur.template_hash, ready,
-                       "Running" if ready else "ContainerCreating", restarts, created,
-                       NODES[i % len(NODES)], _ip(name), cur.image, dep.container))
+        if created <= t:
+            restarts = int(short_hash(name, "r", n=1) in "bcd") if created < t - 86400 else 0
+            out.append(Pod(name, dep.namespace, dep.name, cur.template_hash, i < ready_n,
+                           "Running" if i < ready_n else "ContainerCreating", restarts, created,
+                           NODES[i % len(NODES)], _ip(name), cur.image, dep.container))
     if t < dep.rollout_done_at() and len(dep.history) > 1 and t >= cur.at:
         old = dep.history[-2]
-        stale = dep.replicas - ready_n
-        for i, name in enumerate(pod_names(dep.name, old.template_hash, stale)):
+        for i, name in enumerate(pod_names(dep.name, old.template_hash, dep.replicas - ready_n)):
             out.append(Pod(name, dep.namespace, dep.name, old.template_hash, True, "Terminating", 0,
                            old.at, NODES[(i + 1) % len(NODES)], _ip(name), old.image, dep.container))
     return out
@@ -69,86 +128,162 @@ def _ip(name: str) -> str:
 
 
 def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
-    pods: list[Pod] = []
-    for dep in ctx.cluster.deployments.values():
-        if namespace is None or dep.namespace == namespace:
-            pods.extend(deployment_pods(ctx, dep))
+    pods = [p for d in ctx.cluster.deployments.values() if namespace in (None, d.namespace)
+            for p in deployment_pods(ctx, d)]
     if namespace in (None, "monitoring"):
         pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", True, "Running", 0,
                         -45 * 86400.0, "node-3", "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
     return pods
 
 
-def deployment_obj(ctx: Context, dep: Deployment) -> dict[str, Any]:
-    cur = dep.current
+def pod_obj(ctx: Context, p: Pod) -> Obj:
+    restarts = str(p.restarts) + (f" ({age(ctx.t - p.created - 3600)} ago)" if p.restarts else "")
+    api = _api("Pod", p.name, p.namespace, spec={
+        "nodeName": p.node, "containers": [{"name": p.container, "image": p.image}]}, status={
+        "phase": "Running" if p.status in ("Running", "Terminating") else "Pending", "podIP": p.ip,
+        "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts, "image": p.image}]})
+    api["metadata"] |= {"labels": p.labels, "creationTimestamp": iso(ctx.wall(p.created))}
+    return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
+               (p.ip, p.node, "<none>", "<none>"))
+
+
+# ------------------------------------------------------------------------------ the other kinds
+
+
+def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
+    cur, ready, updated = dep.current, dep.ready(ctx.t), dep.updated(ctx.t)
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
     if cur.cause and cur.cause != "<none>":
         ann["kubernetes.io/change-cause"] = cur.cause
-    ready = dep.ready(ctx.t)
-    updated = dep.updated(ctx.t)
     container = {
-        "name": dep.container,
-        "image": cur.image,
-        "imagePullPolicy": "IfNotPresent",
+        "name": dep.container, "image": cur.image, "imagePullPolicy": "IfNotPresent",
         "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
         "env": [{"name": k, "value": v} for k, v in cur.env.items()],
         "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}},
     }
-    tmeta: dict[str, Any] = {"labels": {"app": dep.name}}
-    if cur.annotations:
-        tmeta["annotations"] = dict(cur.annotations)
-    done = ctx.t >= dep.rollout_done_at()
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {
-            "name": dep.name, "namespace": dep.namespace, "labels": {"app": dep.name},
-            "annotations": ann, "generation": cur.number + 3,
-            "creationTimestamp": iso(ctx.wall(dep.history[0].at)),
-        },
+    template_meta = {"labels": {"app": dep.name}} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
+    available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
+    api = {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": dep.name, "namespace": dep.namespace, "labels": {"app": dep.name}, "annotations": ann,
+                     "generation": cur.number + 3, "creationTimestamp": iso(ctx.wall(dep.history[0].at))},
         "spec": {
-            "replicas": dep.replicas,
-            "selector": {"matchLabels": {"app": dep.name}},
+            "replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-            "template": {"metadata": tmeta, "spec": {"containers": [container]}},
+            "template": {"metadata": template_meta, "spec": {"containers": [container]}},
         },
         "status": {
-            "observedGeneration": cur.number + 3,
-            "replicas": dep.replicas,
-            "updatedReplicas": updated,
-            "readyReplicas": ready,
-            "availableReplicas": ready,
+            "observedGeneration": cur.number + 3, "replicas": dep.replicas, "updatedReplicas": updated,
+            "readyReplicas": ready, "availableReplicas": ready,
             "conditions": [
-                {"type": "Available", "status": "True" if ready >= max(1, dep.replicas - 1) or dep.replicas == 0
-                 else "False", "reason": "MinimumReplicasAvailable"},
-                {"type": "Progressing", "status": "True",
-                 "reason": "NewReplicaSetAvailable" if done else "ReplicaSetUpdated"},
+                {"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
+                 if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
             ],
         },
     }
+    return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - dep.history[0].at)),
+               (dep.container, cur.image, f"app={dep.name}"))
 
 
-def pod_obj(ctx: Context, pod: Pod) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": pod.name, "namespace": pod.namespace,
-            "labels": {"app": pod.deployment, "pod-template-hash": pod.template_hash},
-            "creationTimestamp": iso(ctx.wall(pod.created)),
-        },
-        "spec": {"nodeName": pod.node, "containers": [{"name": pod.container, "image": pod.image}]},
-        "status": {
-            "phase": "Running" if pod.status in ("Running", "Terminating") else "Pending",
-            "podIP": pod.ip,
-            "containerStatuses": [{"name": pod.container, "ready": pod.ready, "restartCount": pod.restarts,
-                                   "image": pod.image}],
-        },
-    }
+def cordoned_nodes(ctx: Context) -> set[str]:
+    out: set[str] = set()
+    for a in ctx.drill.actions():
+        if a.action in ("node_cordon", "node_uncordon"):
+            (out.add if a.action == "node_cordon" else out.discard)(str(a.detail.get("node")))
+    return out
 
 
-def as_list(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "List", "items": items, "metadata": {"resourceVersion": ""}}
+def cpu_percent(ctx: Context) -> float:
+    """CPU follows the simulated latency (a slow service burns CPU), with seeded noise; with
+    FlowEngine scaled to zero only the rest of the estate is left (about a fifth)."""
+    base = 46.0 + 30.0 * max(0.0, ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN - 1.0)
+    if not ctx.signals.running(ctx.t):
+        base = 9.0
+    return min(97.0, base * (1.0 + 0.05 * noise(f"{ctx.scenario}:cpu", ctx.t, 60.0)))
+
+
+def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
+    off = cordoned_nodes(ctx)
+    return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
+                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9")) for n in NODES]
+
+
+def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
+    replicas = ctx.cluster.flowengine.replicas
+    cpu = f"{int(cpu_percent(ctx))}%" if replicas else "<unknown>"       # no pods, no metrics
+    return [Obj(_api("HorizontalPodAutoscaler", n, fleet.NAMESPACE, apiVersion="autoscaling/v2",
+                     spec={"minReplicas": h["min"], "maxReplicas": h["max"]}),
+                (f"Deployment/{n}", f"cpu: {cpu}/{h['cpu']}%", h["min"], h["max"], replicas, "21d"))
+            for n, h in ctx.cluster.hpa.items()]
+
+
+def _secrets(ctx: Context, scope: str | None) -> list[Obj]:
+    # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
+    return [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data={k: "" for k in keys}), ("Opaque", len(keys), "34d"))
+            for n, keys in ctx.cluster.secrets.items()]
+
+
+def _configmaps(ctx: Context, scope: str | None) -> list[Obj]:
+    return [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d")) for n, d in ctx.cluster.configmaps.items()]
+
+
+LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
+    "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
+    "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
+                                       if scope in (None, d.namespace)],
+    "nodes": _nodes, "hpa": _hpa, "secrets": _secrets, "configmaps": _configmaps,
+}
+
+
+def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
+    """Every object of ``kind`` in namespace ``scope`` (None: all); kinds the drill has none of list none.
+
+    The drill keeps HPAs, secrets and configmaps in the production namespace only."""
+    if kind in ("hpa", "secrets", "configmaps") and scope not in (None, fleet.NAMESPACE):
+        return []
+    return LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
+
+
+# ------------------------------------------------------------------------------ events
+
+
+Event = tuple[float, str, str, str, str, str]      # (scenario time, namespace, type, reason, object, message)
+
+
+def events(ctx: Context, ns: str | None) -> list[Event]:
+    """The last hour's events: rollouts, new pods, scaling, and the audit-shipper's failing probe."""
+    out: list[Event] = []
+    horizon = ctx.t - 3600
+    for dep in ctx.cluster.deployments.values():
+        if ns not in (None, dep.namespace):
+            continue
+        obj = f"deployment/{dep.name}"
+        for prev, rev in zip(dep.history, dep.history[1:], strict=False):
+            if horizon <= rev.at <= ctx.t:
+                out.append((rev.at, dep.namespace, "Normal", "ScalingReplicaSet", obj,
+                            f"Scaled up replica set {dep.name}-{rev.template_hash} to 1"))
+                out.append((min(ctx.t, rev.at + dep.rollout_seconds), dep.namespace, "Normal", "ScalingReplicaSet",
+                            obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from {dep.replicas}"))
+        for p in deployment_pods(ctx, dep):
+            if horizon <= p.created <= ctx.t and p.status != "Terminating":
+                out += [(p.created + dt, dep.namespace, "Normal", reason, f"pod/{p.name}", message) for dt, reason, message in (
+                    (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
+                    (2, "Pulled", f'Container image "{p.image}" already present on machine'),
+                    (3, "Started", f"Started container {p.container}"))]
+    if ns not in (None, fleet.NAMESPACE):
+        return sorted(out)
+    out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
+             f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
+            if a.action == "scale" and horizon <= a.t]
+    stalled = ctx.signals.audit_stalled_since(ctx.t)
+    if stalled is not None:
+        audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
+        pods = deployment_pods(ctx, audit) if audit else []
+        pod = pods[0].name if pods else fleet.AUDIT_DEPLOYMENT
+        out += [(t, fleet.NAMESPACE, "Warning", "Unhealthy", f"pod/{pod}", "Readiness probe failed: audit sink not connected")
+                for k in range(6) if (t := ctx.t - 40 - k * 90) > stalled]
+    return sorted(out)
 
 
 # ------------------------------------------------------------------------------ jsonpath
@@ -159,64 +294,55 @@ class JsonPathError(Exception):
 
 
 _SEG = re.compile(r"""
-    \.(?P<field>[A-Za-z0-9_\-/]+)
-  | \[(?P<index>-?\d+)\]
-  | \[(?P<star>\*)\]
+    \.(?P<field>[A-Za-z0-9_\-/]+) | \['(?P<qfield>[^']+)'\]
+  | \[(?P<index>-?\d+)\] | \[(?P<star>\*)\]
   | \[\?\(@\.(?P<fkey>[A-Za-z0-9_.\-]+)\s*(?P<fop>==|!=)\s*(?P<fval>"[^"]*"|'[^']*'|[^)\s]+)\)\]
-  | \['(?P<qfield>[^']+)'\]
   | \.(?=\[)
 """, re.VERBOSE)
 
 
-def _walk(nodes: list[Any], expr: str) -> list[Any]:
-    """One ``{...}`` path: fields, ``[i]``, ``[*]``, ``[?(@.k=="v")]`` filters (no ``..`` descent)."""
-    expr = expr.strip().removeprefix("$")
-    pos = 0
+def _step(nodes: list[Any], m: re.Match[str]) -> list[Any]:
+    """Apply one path segment to every node: a field, ``[i]``, ``[*]`` or a ``[?(@.k=="v")]`` filter."""
+    if name := m.group("field") or m.group("qfield"):
+        if any(not isinstance(n, dict) or name not in n for n in nodes):
+            raise JsonPathError(f"{name} is not found")
+        return [n[name] for n in nodes]
+    if m.group("index"):
+        i = int(m.group("index"))
+        for n in nodes:
+            if isinstance(n, list) and not -len(n) <= i < len(n):
+                raise JsonPathError(f"array index out of bounds: index {i}, length {len(n)}")
+        return [n[i] for n in nodes if isinstance(n, list)]
+    if m.group("star"):
+        return [v for n in nodes for v in (n if isinstance(n, list) else n.values() if isinstance(n, dict) else [])]
+    if m.group("fkey"):
+        want, equal = m.group("fval").strip("\"'"), m.group("fop") == "=="
+        out = []
+        for item in (item for n in nodes if isinstance(n, list) for item in n):
+            value: Any = item
+            for part in m.group("fkey").split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if (value is not None and str(value) == want) == equal:
+                out.append(item)
+        return out
+    return nodes
+
+
+def _walk(data: Any, expr: str) -> list[Any]:
+    """One ``{...}`` path (no ``..`` descent)."""
+    expr, nodes, pos = expr.strip().removeprefix("$"), [data], 0
     while expr not in ("", ".") and pos < len(expr):
         m = _SEG.match(expr, pos)
         if m is None:
             raise JsonPathError(f"unrecognized identifier {expr[pos:]}")
-        pos = m.end()
-        nxt: list[Any] = []
-        if m.group("field") or m.group("qfield"):
-            name = m.group("field") or m.group("qfield")
-            for n in nodes:
-                if not isinstance(n, dict) or name not in n:
-                    raise JsonPathError(f"{name} is not found")
-                nxt.append(n[name])
-        elif m.group("index"):
-            i = int(m.group("index"))
-            for n in nodes:
-                if isinstance(n, list):
-                    if not -len(n) <= i < len(n):
-                        raise JsonPathError(f"array index out of bounds: index {i}, length {len(n)}")
-                    nxt.append(n[i])
-        elif m.group("star"):
-            for n in nodes:
-                nxt.extend(n if isinstance(n, list) else list(n.values()) if isinstance(n, dict) else [])
-        elif m.group("fkey"):
-            want, equal = m.group("fval").strip("\"'"), m.group("fop") == "=="
-            for n in nodes:
-                for item in n if isinstance(n, list) else []:
-                    value: Any = item
-                    for part in m.group("fkey").split("."):
-                        value = value.get(part) if isinstance(value, dict) else None
-                    if (value is not None and str(value) == want) == equal:
-                        nxt.append(item)
-        else:
-            continue
-        nodes = nxt
+        nodes, pos = _step(nodes, m), m.end()
     return nodes
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, str):
-        return value
+def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list)) else str(value)
 
 
 def jsonpath(template: str, data: Any) -> str:
@@ -227,16 +353,15 @@ def jsonpath(template: str, data: Any) -> str:
     template = template.strip()
     if template.startswith("'") and template.endswith("'"):
         template = template[1:-1]
-    parts = re.split(r"(\{[^{}]*\})", template) if "{" in template else ["{" + template + "}"]
     out: list[str] = []
-    for p in parts:
-        inner = p[1:-1].strip() if p.startswith("{") and p.endswith("}") else None
+    for part in re.split(r"(\{[^{}]*\})", template) if "{" in template else ["{" + template + "}"]:
+        inner = part[1:-1].strip() if part.startswith("{") and part.endswith("}") else None
         if inner is None:
-            out.append(p)
+            out.append(part)
         elif inner.startswith("range ") or inner == "end":
             raise JsonPathError("drill: {range}/{end} is not simulated")
         elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
             out.append(inner[1:-1].encode().decode("unicode_escape"))
         else:
-            out.append(" ".join(_fmt(v) for v in _walk([data], inner)))
+            out.append(" ".join(map(_text, _walk(data, inner))))
     return "".join(out)
