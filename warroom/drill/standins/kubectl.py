@@ -25,7 +25,7 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
 from warroom.drill.standins.base import Args, Context, OptionError, age, flags, go_duration, parse_args, table
 from warroom.drill.standins.kubeobj import (
-    KIND_TABLE, KINDS, NODES, JsonPathError, Pod, all_pods, api_name, cpu_percent, deployment_pods, events,
+    KIND_TABLE, KINDS, NODES, JSONPathError, Pod, all_pods, api_name, cpu_percent, deployment_pods, events,
     jsonpath, objects,
 )
 
@@ -213,7 +213,7 @@ def output(ctx: Context, args: Args, kind: str, objs: list[dict[str, Any]], sing
         tpl = fmt.split("=", 1)[1]
         try:
             ctx.stdout.write(jsonpath(tpl, data))
-        except JsonPathError as exc:
+        except JSONPathError as exc:
             raise Fail(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. '
                        f"Printing more information for debugging the template:\n\ttemplate was:\n\t\t{tpl}") from None
     else:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.ext import parse as parse_jsonpath
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
 from warroom.drill.cluster import Deployment, short_hash
@@ -289,56 +291,6 @@ def events(ctx: Context, ns: str | None) -> list[Event]:
 # ------------------------------------------------------------------------------ jsonpath
 
 
-class JsonPathError(Exception):
-    pass
-
-
-_SEG = re.compile(r"""
-    \.(?P<field>[A-Za-z0-9_\-/]+) | \['(?P<qfield>[^']+)'\]
-  | \[(?P<index>-?\d+)\] | \[(?P<star>\*)\]
-  | \[\?\(@\.(?P<fkey>[A-Za-z0-9_.\-]+)\s*(?P<fop>==|!=)\s*(?P<fval>"[^"]*"|'[^']*'|[^)\s]+)\)\]
-  | \.(?=\[)
-""", re.VERBOSE)
-
-
-def _step(nodes: list[Any], m: re.Match[str]) -> list[Any]:
-    """Apply one path segment to every node: a field, ``[i]``, ``[*]`` or a ``[?(@.k=="v")]`` filter."""
-    if name := m.group("field") or m.group("qfield"):
-        if any(not isinstance(n, dict) or name not in n for n in nodes):
-            raise JsonPathError(f"{name} is not found")
-        return [n[name] for n in nodes]
-    if m.group("index"):
-        i = int(m.group("index"))
-        for n in nodes:
-            if isinstance(n, list) and not -len(n) <= i < len(n):
-                raise JsonPathError(f"array index out of bounds: index {i}, length {len(n)}")
-        return [n[i] for n in nodes if isinstance(n, list)]
-    if m.group("star"):
-        return [v for n in nodes for v in (n if isinstance(n, list) else n.values() if isinstance(n, dict) else [])]
-    if m.group("fkey"):
-        want, equal = m.group("fval").strip("\"'"), m.group("fop") == "=="
-        out = []
-        for item in (item for n in nodes if isinstance(n, list) for item in n):
-            value: Any = item
-            for part in m.group("fkey").split("."):
-                value = value.get(part) if isinstance(value, dict) else None
-            if (value is not None and str(value) == want) == equal:
-                out.append(item)
-        return out
-    return nodes
-
-
-def _walk(data: Any, expr: str) -> list[Any]:
-    """One ``{...}`` path (no ``..`` descent)."""
-    expr, nodes, pos = expr.strip().removeprefix("$"), [data], 0
-    while expr not in ("", ".") and pos < len(expr):
-        m = _SEG.match(expr, pos)
-        if m is None:
-            raise JsonPathError(f"unrecognized identifier {expr[pos:]}")
-        nodes, pos = _step(nodes, m), m.end()
-    return nodes
-
-
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -348,6 +300,8 @@ def _text(value: Any) -> str:
 def jsonpath(template: str, data: Any) -> str:
     """kubectl's jsonpath templates: ``{path}`` segments, ``{"literal"}`` and plain text between.
 
+    Paths are read by jsonpath-ng (fields, ``[i]``, ``[*]``, slices, ``..``, ``[?(@.k=="v")]``);
+    like ``kubectl get`` (``--allow-missing-template-keys``) a missing key prints nothing.
     ``{range}``/``{end}`` loops are not simulated (no runbook uses them); they are refused.
     """
     template = template.strip()
@@ -359,9 +313,10 @@ def jsonpath(template: str, data: Any) -> str:
         if inner is None:
             out.append(part)
         elif inner.startswith("range ") or inner == "end":
-            raise JsonPathError("drill: {range}/{end} is not simulated")
+            raise JSONPathError("drill: {range}/{end} is not simulated")
         elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
             out.append(inner[1:-1].encode().decode("unicode_escape"))
         else:
-            out.append(" ".join(map(_text, _walk(data, inner))))
+            path = "" if inner in (".", "$") else inner.removeprefix("$")
+            out.append(" ".join(_text(m.value) for m in parse_jsonpath("$" + path).find(data)))
     return "".join(out)
