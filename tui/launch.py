@@ -257,7 +257,10 @@ def resume_invocation(incident_id: str, root: Path, options: Sequence[str] = ())
 def global_options(argv: Sequence[str]) -> list[str]:
     """The global options of a command line that say which config and how (``--config``,
     ``--read-only``, ``--context``, ``--shared``), to be repeated by a resume command; the state
-    dir is left out (the resume command names it itself)."""
+    dir is left out (the resume command names it itself). The command is printed, so a
+    ``--shared`` DSN's password is masked (``warroom.shared.dsn.shown``)."""
+    from warroom.shared.dsn import shown
+
     keep_value = {"--config", "--context", "--shared"}
     out: list[str] = []
     args = list(argv)
@@ -267,8 +270,12 @@ def global_options(argv: Sequence[str]) -> list[str]:
         if arg == "--":
             break
         if arg in keep_value and i + 1 < len(args):
-            out += [arg, args[i + 1]]
+            out += [arg, shown(args[i + 1]) if arg == "--shared" else args[i + 1]]
             i += 2
+            continue
+        if arg.startswith("--shared="):
+            out.append("--shared=" + shown(arg.split("=", 1)[1]))
+            i += 1
             continue
         if arg == "--state-dir":
             i += 2

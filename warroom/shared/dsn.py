@@ -97,6 +97,15 @@ class Dsn:
         return hashlib.sha256(ident.encode()).hexdigest()[:16]
 
 
+def shown(text: str) -> str:
+    """A DSN typed on a command line as it may be printed back (in a resume command): password
+    ``***``; one that cannot be read at all is all ``***``."""
+    try:
+        return make_dsn(text).safe
+    except ConfigError:
+        return MASK
+
+
 def make_dsn(text: str, password_env: str | None = None) -> Dsn:
     """The DSN with its secrets collected; ``password_env`` names a variable holding the
     password (kept out of the DSN, so out of configs and ``ps``)."""
