@@ -1,24 +1,21 @@
 """Drill scenarios: one TOML file each in this directory (``rate-limit.toml`` is scenario ``rate-limit``).
 
-A scenario is a story (``title``, the ``symptom`` responders see first, ``summary`` read out at the
-start, the ``root_cause`` the facilitator knows), the ``runbook`` and ``severity`` a declaration
-starts from, the ``primary`` pane that breaches first and the ``breaches`` it drives to critical,
-the ``resolution`` (canonical actions that end it), and a set of *faults*. Adding a scenario is
-one file here plus its runbook: nothing in the code names a scenario.
+A scenario is a story (``title``, the ``symptom`` responders see first, the ``summary`` read out at
+the start, the ``root_cause`` the facilitator knows), the ``runbook`` and ``severity`` a
+declaration starts from, the ``primary`` pane that breaches first and the ``breaches`` it drives
+to critical, the ``resolution`` (canonical actions that end it), and its *faults*. Adding a
+scenario is one file here plus its runbook: nothing in the code names a scenario.
 
-Each fault has a strength between 0 and 1 over scenario time: it starts at ``onset`` (seconds from
-the drill's start; negative means the trouble began before the IC sat down, so the sparklines
-already show it coming) or ``onset`` seconds after ``onset_action`` is taken, ramps up over
-``ramp`` seconds, may fade by itself after ``until`` (over ``fade`` s: a vendor fixing its outage),
-and is bent down by its ``mitigations``. A mitigation names a canonical action (see
-``warroom.drill.actions``: what a stand-in records when someone runs e.g. ``kubectl set env
-deployment/flowengine ENABLE_CIRCUIT_BREAKER=true``); ``delay`` seconds after it is taken (a rollout,
-a config propagating) it multiplies the fault's strength by a factor falling from 1 towards
-``factor`` with time constant ``tau``. ``requires`` makes it useless until another action was taken
-first (retrying while the quota is still exhausted fails again); ``why`` is what the drill report
-says it did.
-
-A fault moves *signals* by its ``impacts`` at full strength:
+A fault's strength goes from 0 to 1 over scenario time: it starts at ``onset`` (seconds from the
+drill's start; negative: the trouble began before the IC sat down, so the sparklines already show
+it coming), or ``onset`` seconds after ``onset_action`` is taken; it ramps up over ``ramp`` seconds,
+may fade by itself after ``until`` (over ``fade`` s: a vendor fixing its outage), and is bent down
+by its ``mitigations``. A mitigation names a canonical action (``warroom.drill.actions``: what a
+stand-in records for e.g. ``kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true``);
+``delay`` s after it is taken (a rollout, a config propagating) it multiplies the fault's strength
+by a factor falling from 1 towards ``factor`` with time constant ``tau``. ``requires``: useless
+until that action was taken first (a retry while the quota is still exhausted fails again);
+``why``: what the drill report says it did. A fault's ``impacts`` move *signals* at full strength:
 
 * ``fail:<repo>`` / ``fail:*``: extra share of that repo's (every repo's) flows that fail;
 * ``latency``: seconds added to the median flow duration (the P95 follows; flows past the 180 s
@@ -28,10 +25,10 @@ A fault moves *signals* by its ``impacts`` at full strength:
 * ``context_kb``: KB added to a typical context bundle;
 * ``audit_stall``: the audit log stops receiving events while the fault is above half strength.
 
-``messages`` are the error texts of the flows a fault kills (the stand-ins print them in logs, the
-tasks table and retry output, so what responders read matches the panes). ``codes_5xx`` splits
-5xx answers by status code, ``facts`` are names the stand-ins quote, and ``changes`` are the
-releases the cluster's rollout history shows. A misspelt key is an error naming file and key.
+``messages`` are the error texts of the flows a fault kills (the stand-ins print them, so what
+responders read matches the panes); ``codes_5xx`` splits 5xx answers by status code; ``facts`` are
+names the stand-ins quote; ``changes`` are the releases the rollout history shows. A misspelt key
+or name is an error naming file and key.
 """
 
 from __future__ import annotations
@@ -53,23 +50,28 @@ class ScenarioError(WarroomError):
     """A scenario file that cannot be read; the message names the file and the key."""
 
 
+def _names(kind: str, **default: Any) -> Any:
+    """A field whose values (a table's keys) must be ``_known`` names: a misspelt one does nothing."""
+    return field(metadata={"names": kind}, **default)
+
+
 @dataclass(frozen=True)
 class Mitigation:
-    action: str
+    action: str = _names("actions")
     factor: float = 0.0          # share of the fault left once the action has fully acted
     delay: float = 0.0           # scenario seconds before it starts to act
     tau: float = 60.0            # time constant of the decay (scenario seconds)
-    requires: tuple[str, ...] = ()
+    requires: tuple[str, ...] = _names("actions", default=())
     why: str = ""
 
 
 @dataclass(frozen=True)
 class Fault:
     name: str
-    impacts: Mapping[str, float]
+    impacts: Mapping[str, float] = _names("signals")
     onset: float = 0.0
     ramp: float = 60.0
-    onset_action: str | None = None
+    onset_action: str | None = _names("actions", default=None)
     until: float | None = None
     fade: float = 300.0
     mitigations: tuple[Mitigation, ...] = ()
@@ -80,7 +82,7 @@ class Fault:
 class Change:
     """A change made to a deployment before the drill started (the release that broke things)."""
 
-    deployment: str
+    deployment: str = _names("deployments")
     at: float                             # scenario seconds (negative: before the drill)
     cause: str                            # the change-cause annotation shown by rollout history
     image: str | None = None              # new image tag, e.g. "v1.2.0"
@@ -93,13 +95,13 @@ class Scenario:
     title: str
     runbook: str
     severity: str
-    primary: str
-    breaches: tuple[str, ...]
+    primary: str = _names("panes")
+    breaches: tuple[str, ...] = _names("panes")
     summary: str
     symptom: str
     root_cause: str
     faults: tuple[Fault, ...]
-    resolution: tuple[str, ...]
+    resolution: tuple[str, ...] = _names("actions")
     codes_5xx: Mapping[str, float] = field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
     facts: Mapping[str, str] = field(default_factory=dict)
     changes: tuple[Change, ...] = ()
@@ -109,13 +111,13 @@ class Scenario:
         return tuple(dict.fromkeys(m.action for f in self.faults for m in f.mitigations))
 
 
-#: What each field's annotation accepts from TOML (the nested tables are built separately).
+#: The keys whose value is an array of tables, and what each table is.
+_NESTED: dict[str, type] = {"faults": Fault, "mitigations": Mitigation, "changes": Change}
 _NUMBER = (int, float)
+#: What each field's annotation (less its ``| None``) accepts from TOML.
 _ACCEPTS: dict[str, Callable[[Any], bool]] = {
     "str": lambda v: isinstance(v, str),
     "float": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
-    "str | None": lambda v: isinstance(v, str),
-    "float | None": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
     "tuple[str, ...]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "Mapping[str, str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
     "Mapping[str, float]": lambda v: isinstance(v, dict) and all(
@@ -123,24 +125,45 @@ _ACCEPTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _build(cls: type, data: Any, where: str, nested: Mapping[str, tuple[type, str]] | None = None) -> Any:
-    """``cls(**data)`` with lists as tuples and ``nested`` keys built as ``cls`` items; an unknown
-    or missing key, or a value of the wrong kind, is a ``ScenarioError`` naming ``where``."""
+@functools.cache
+def _known() -> dict[str, frozenset[str]]:
+    """The names a scenario may use, by kind: panes, canonical actions, signals, deployments."""
+    from warroom.config import default_slos
+    from warroom.drill import fleet
+    from warroom.drill.actions import ACTIONS
+
+    repos, providers = {r.name for r in fleet.REPOS} | {"*"}, {p.name for p in fleet.PROVIDERS}
+    signals = ({"latency", "context_kb", "audit_stall"} | {f"fail:{r}" for r in repos}
+               | {f"quota:{p}" for p in providers}
+               | {f"{k}:{p}" for k in ("api_5xx", "api_429") for p in providers | {"*"}})
+    return {"panes": frozenset(s.id for s in default_slos()), "actions": frozenset(ACTIONS),
+            "signals": frozenset(signals), "deployments": frozenset((fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT))}
+
+
+def _build(cls: type, data: Any, file: Path, at: str = "") -> Any:
+    """``cls(**data)`` with lists as tuples and ``_NESTED`` tables built in turn; an unknown or
+    missing key, a value of the wrong kind or an unknown name is a ``ScenarioError`` naming the
+    file and the key (``at``: where the table is, e.g. ``faults[0].mitigations[3]``)."""
+    where = f"{file}: {at}" if at else str(file)
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: expected a table")
-    types = {f.name: str(f.type) for f in fields(cls)}
-    unknown = sorted(set(data) - set(types))
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ScenarioError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(types))})")
+        raise ScenarioError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
     args = {}
     for key, value in data.items():
-        if nested and key in nested:
-            item_cls, label = nested[key]
+        if key in _NESTED:
             if not isinstance(value, list):
                 raise ScenarioError(f"{where}: {key} must be an array of tables ([[{key}]] or [{{...}}, ...])")
-            value = [_build(item_cls, v, f"{where}.{label}[{i}]") for i, v in enumerate(value)]
-        elif key in types and types[key] in _ACCEPTS and not _ACCEPTS[types[key]](value):
-            raise ScenarioError(f"{where}: {key} = {value!r}: expected {types[key]}")
+            value = [_build(_NESTED[key], v, file, f"{at}.{key}[{i}]".lstrip(".")) for i, v in enumerate(value)]
+        elif not _ACCEPTS[str(known[key].type).removesuffix(" | None")](value):
+            raise ScenarioError(f"{where}: {key} = {value!r}: expected {known[key].type}")
+        names = _known().get(known[key].metadata.get("names", ""))
+        bad = [n for n in (value if isinstance(value, (list, dict)) else [value]) if n not in names] if names else []
+        if bad:
+            raise ScenarioError(f"{file}: {at + '.' if at else ''}{key}: unknown name {bad[0]!r}"
+                                f" (known: {', '.join(sorted(names))})")
         args[key] = tuple(value) if isinstance(value, list) else value
     try:
         return cls(**args)
@@ -149,47 +172,18 @@ def _build(cls: type, data: Any, where: str, nested: Mapping[str, tuple[type, st
 
 
 def load_scenario(path: Path) -> Scenario:
-    """The scenario in ``path`` (named after the file); ``ScenarioError`` naming file and key."""
+    """The scenario in ``path``, named after the file; ``ScenarioError`` naming file and key."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", path.stem):
         raise ScenarioError(f"{path}: a scenario file is named like rate-limit.toml (lower-case letters, digits, '-')")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from None
-    faults = data.get("faults")
-    if not isinstance(faults, list) or not faults:
+    if "name" in data:
+        raise ScenarioError(f"{path}: name: a scenario is named after its file ({path.stem})")
+    if not isinstance(data.get("faults"), list) or not data["faults"]:
         raise ScenarioError(f"{path}: faults: expected at least one [[faults]] table")
-    data["faults"] = [_build(Fault, f, f"{path}: faults[{i}]", {"mitigations": (Mitigation, "mitigations")})
-                      for i, f in enumerate(faults)]
-    sc: Scenario = _build(Scenario, {"name": path.stem, **data}, str(path), {"changes": (Change, "changes")})
-    _check_names(sc, path)
-    return sc
-
-
-def _check_names(sc: Scenario, path: Path) -> None:
-    """Every name a scenario uses must mean something, or it would silently do nothing: panes,
-    canonical actions, signals, deployments."""
-    from warroom.config import default_slos
-    from warroom.drill import fleet
-    from warroom.drill.actions import ACTIONS
-
-    panes = [s.id for s in default_slos()]
-    repos, providers = {r.name for r in fleet.REPOS} | {"*"}, {p.name for p in fleet.PROVIDERS}
-    signals = ({"latency", "context_kb", "audit_stall"} | {f"fail:{r}" for r in repos}
-               | {f"quota:{p}" for p in providers}
-               | {f"{k}:{p}" for k in ("api_5xx", "api_429") for p in providers | {"*"}})
-    named: list[tuple[str, object, Any]] = [("primary", sc.primary, panes), ("runbook", sc.runbook, None)]
-    named += [("breaches", b, panes) for b in sc.breaches] + [("resolution", a, ACTIONS) for a in sc.resolution]
-    named += [("changes.deployment", c.deployment, (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)) for c in sc.changes]
-    for i, f in enumerate(sc.faults):
-        named += [(f"faults[{i}].impacts", k, signals) for k in f.impacts]
-        named += [(f"faults[{i}].onset_action", f.onset_action, ACTIONS)] if f.onset_action else []
-        for j, m in enumerate(f.mitigations):
-            named += [(f"faults[{i}].mitigations[{j}].action", a, ACTIONS) for a in (m.action, *m.requires)]
-    for key, value, known in named:
-        if not isinstance(value, str) or (known is not None and value not in known):
-            choices = f" (known: {', '.join(sorted(known))})" if known is not None else ""
-            raise ScenarioError(f"{path}: {key}: unknown name {value!r}{choices}")
+    return _build(Scenario, {**data, "name": path.stem}, path)
 
 
 @functools.cache
