@@ -10,7 +10,7 @@ from pathlib import Path
 from warroom.drill.actions import Action, read_actions
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import Drill, create_drill, drill_env
+from warroom.drill.directory import Drill, create_drill
 
 
 def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
@@ -38,7 +38,7 @@ def test_switching_the_circuit_breaker_off_unbends_the_curves() -> None:
 def sh(d: Drill, command: str, at_t: float) -> None:
     """Run ``command`` through the drill's stand-ins as of scenario second ``at_t``."""
     env = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "LC_ALL", "TMPDIR", "USER")}
-    env.update(drill_env(d.path, base_path="/usr/local/bin:/usr/bin:/bin"))
+    env.update(d.env(base_path="/usr/local/bin:/usr/bin:/bin"))
     env["WARROOM_DRILL_NO_DELAY"] = "1"
     env["WARROOM_DRILL_AT"] = repr(d.wall_time(at_t))
     done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60, cwd=d.path)

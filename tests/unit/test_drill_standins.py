@@ -1,6 +1,6 @@
 """Drill stand-ins run as real executables: they answer like the tools and bend the curves.
 
-Every command here goes through the generated ``<drill>/bin`` wrappers with ``drill_env`` (as the
+Every command here goes through the generated ``<drill>/bin`` wrappers with ``Drill.env`` (as the
 step runner will), with a PATH that does not contain the venv, so the tests also prove the
 wrappers find the interpreter and the package on their own. ``WARROOM_DRILL_AT`` pins each
 command to a chosen drill moment, so nothing depends on how fast the machine is.
@@ -20,7 +20,7 @@ from warroom.drill.actions import read_actions
 from warroom.drill.cluster import build_cluster
 from warroom.drill.model import Signals
 from warroom.drill.simulator import Simulator
-from warroom.drill.directory import STANDINS, Drill, create_drill, drill_env
+from warroom.drill.directory import STANDINS, Drill, create_drill
 
 CRIT = {s.id: s.crit for s in default_slos()}
 SPEED = 10.0
@@ -33,7 +33,7 @@ def make(state_dir: Path, scenario: str) -> Drill:
 def sh(d: Drill, command: str, at_t: float, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run ``command`` in bash the way a drill step runs, as of scenario second ``at_t``."""
     env = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "LC_ALL", "TMPDIR", "USER")}
-    env.update(drill_env(d.path, base_path="/usr/local/bin:/usr/bin:/bin"))
+    env.update(d.env(base_path="/usr/local/bin:/usr/bin:/bin"))
     env["WARROOM_DRILL_NO_DELAY"] = "1"
     env["WARROOM_DRILL_AT"] = repr(d.wall_time(at_t))
     done = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=timeout,
@@ -48,7 +48,7 @@ def untouched(d: Drill) -> Simulator:
 
 def test_wrappers_and_env(state_dir: Path) -> None:
     d = make(state_dir, "rate-limit")
-    env = drill_env(d.path, base_path="/usr/bin:/bin")
+    env = d.env(base_path="/usr/bin:/bin")
     assert env["PATH"] == f"{d.path / 'bin'}:/usr/bin:/bin"
     assert env["WARROOM_DRILL_DIR"] == str(d.path)
     assert Path(env["KUBECONFIG"]).read_text().count("drill-cluster.invalid") == 1

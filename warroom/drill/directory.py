@@ -39,6 +39,13 @@ ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+#: An ``.invalid`` cluster: all a drill's kubectl could ever reach. JSON is YAML, so kubectl and
+#: ``warroom.sources.kube_target`` read it as any kubeconfig.
+_KUBECONFIG = json.dumps({
+    "apiVersion": "v1", "kind": "Config", "current-context": "drill",
+    "clusters": [{"name": "drill", "cluster": {"server": "https://drill-cluster.invalid:6443"}}],
+    "contexts": [{"name": "drill", "context": {"cluster": "drill", "namespace": fleet.NAMESPACE, "user": "drill"}}],
+    "users": [{"name": "drill", "user": {"token": "drill-not-a-real-token"}}]}, indent=2)
 _WRAPPER = """#!/bin/sh
 # warroom drill stand-in for {tool}: runs the shipped stand-in with the Python warroom runs on
 # (rewritten whenever the drill is reopened). Nothing here touches a real system.
@@ -103,7 +110,24 @@ class Drill:
         return DrillSource(self, slos=slos, window=window, points=points)
 
     def env(self, base_path: str | None = None) -> dict[str, str]:
-        return drill_env(self.path, base_path=base_path)
+        """What the command runner adds for a drill step: the wrappers first on PATH (``base_path``,
+        default this process's PATH, after them), the drill dir, and targets that cannot reach
+        production (an ``.invalid`` cluster and database host, fake API keys), so a step can never
+        touch a real system or leak a real credential even if it calls a tool by absolute path."""
+        base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
+        return {
+            "PATH": str(self.path / "bin") + (os.pathsep + base if base else ""),
+            ENV_DIR: str(self.path),
+            "WARROOM_DRILL": "1",
+            "KUBECONFIG": str(self.path / "kubeconfig"),
+            "PGHOST": "taskdb.drill.invalid",
+            "PGDATABASE": "flowengine_db",
+            "PGUSER": "flowengine_user",
+            "AWS_PAGER": "",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
+            "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key",
+        }
 
     @property
     def active(self) -> bool:
@@ -213,55 +237,26 @@ def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: b
 
 
 def install_wrappers(drill_dir: Path) -> None:
-    """Write ``<drill_dir>/bin/<tool>`` wrappers and the drill's kubeconfig.
+    """Write the drill's ``bin/<tool>`` wrappers and its ``kubeconfig`` (those that changed).
 
     The shipped stand-ins (``warroom/drill/bin``) start ``#!/usr/bin/env python3``, which on a
     bastion is rarely the venv warroom runs in: a wrapper execs its stand-in with *this*
     interpreter, and defaults ``$WARROOM_DRILL_DIR`` to its drill so running it by hand works. A
-    reopened drill may run under another venv or checkout, so reopening rewrites changed wrappers.
+    reopened drill may run under another venv or checkout, so reopening rewrites its wrappers.
     """
-    bin_dir = Path(drill_dir) / "bin"
-    bin_dir.mkdir(mode=0o700, exist_ok=True)
-    for tool in STANDINS:
-        text = _WRAPPER.format(tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)),
-                               python=shlex.quote(sys.executable), script=shlex.quote(str(SHIPPED_BIN / tool)))
-        path = bin_dir / tool
+    (Path(drill_dir) / "bin").mkdir(mode=0o700, exist_ok=True)
+    files = {f"bin/{tool}": (0o755, _WRAPPER.format(
+        tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)), python=shlex.quote(sys.executable),
+        script=shlex.quote(str(SHIPPED_BIN / tool)))) for tool in STANDINS}
+    files["kubeconfig"] = (0o600, _KUBECONFIG)
+    for name, (mode, text) in files.items():
+        path = Path(drill_dir) / name
         if path.is_file() and path.read_text(encoding="utf-8") == text:
             continue
-        tmp = path.with_name(f".{tool}.{os.getpid()}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
-        tmp.chmod(0o755)
+        tmp.chmod(mode)
         os.replace(tmp, path)
-    kube = Path(drill_dir) / "kubeconfig"
-    if not kube.exists():      # JSON is YAML: kubectl and warroom's target lookup read it as such
-        kube.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "drill",
-            "clusters": [{"name": "drill", "cluster": {"server": "https://drill-cluster.invalid:6443"}}],
-            "contexts": [{"name": "drill", "context": {"cluster": "drill", "namespace": fleet.NAMESPACE,
-                                                       "user": "drill"}}],
-            "users": [{"name": "drill", "user": {"token": "drill-not-a-real-token"}}]}, indent=2), encoding="utf-8")
-        kube.chmod(0o600)
-
-
-def drill_env(drill_dir: Path, base_path: str | None = None) -> dict[str, str]:
-    """What the command runner adds for a drill step: the wrappers first on PATH (``base_path``,
-    default this process's PATH, after them), the drill dir, and targets that cannot reach
-    production (an ``.invalid`` cluster and database host, fake API keys), so a step can never
-    touch a real system or leak a real credential even if it calls a tool by absolute path."""
-    base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
-    return {
-        "PATH": str(Path(drill_dir) / "bin") + (os.pathsep + base if base else ""),
-        ENV_DIR: str(drill_dir),
-        "WARROOM_DRILL": "1",
-        "KUBECONFIG": str(Path(drill_dir) / "kubeconfig"),
-        "PGHOST": "taskdb.drill.invalid",
-        "PGDATABASE": "flowengine_db",
-        "PGUSER": "flowengine_user",
-        "AWS_PAGER": "",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
-        "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key",
-    }
 
 
 # ------------------------------------------------------------------ which drill a launch opens
