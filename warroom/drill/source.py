@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from warroom.config import SloConfig, default_slos
 from warroom.drill.promql import PromQLError, shown
 from warroom.sources.model import SloSample
 
-if TYPE_CHECKING:
-    from warroom.drill.directory import Drill
+
+class DrillClock(Protocol):
+    """What the source needs of the ``warroom.drill.directory.Drill`` that makes it (importing
+    that here would be an import cycle): its scenario, its simulator and its clock."""
+
+    scenario: Any
+
+    @property
+    def simulator(self) -> Any: ...
+
+    def scenario_time(self, at: float | None = None) -> float: ...
+
+    def wall_time(self, t: float) -> float: ...
 
 
 class DrillSource:
@@ -34,7 +45,7 @@ class DrillSource:
     #: a sub-second grid on a sped-up drill.
     exact_history = True
 
-    def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
+    def __init__(self, drill: DrillClock, slos: list[SloConfig] | None = None, window: float = 1800.0,
                  points: int = 60) -> None:
         self.drill = drill
         self.name = f"drill:{drill.scenario.name}"
