@@ -1,4 +1,9 @@
-"""What every stand-in shares: the drill it answers from, its clock, recording, pauses, options, tables."""
+"""What every stand-in shares: the drill it answers from, its clock, recording, options, errors, tables.
+
+A duration typed on a command line (``--since 5m``, ``--last 1h``, ``interval '15 minutes'``) is a
+span of the drill's world, whatever the speed, so answers read the same at ``--speed 1`` and
+``--speed 100``; printed timestamps are wall times (at high speed they sit closer together).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TextIO
@@ -15,18 +21,26 @@ from typing import TextIO
 from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster, meaning
+from warroom.drill.directory import ENV_DIR, Drill, open_drill
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
-from warroom.drill.directory import ENV_DIR, Drill, open_drill
 from warroom.errors import WarroomError
 
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
-MAX_PAUSE = 8.0           # wall seconds: a stand-in never sits longer than this in one pause
+MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
 
 
 class DrillMissing(Exception):
     """No drill to answer from: the stand-in was run outside a drill."""
+
+
+class ToolError(Exception):
+    """A tool's refusal or failure: ``run_tool`` prints the message on stderr and exits with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class Context:
@@ -66,8 +80,6 @@ class Context:
         ctx.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("series", "cluster", "activity")})
         return ctx
 
-    # ------------------------------------------------------------------ world views
-
     @cached_property
     def series(self) -> Series:
         return self.drill.simulator.refresh()
@@ -92,16 +104,8 @@ class Context:
         return self.drill.wall_time(t)
 
     def scenario_span(self, seconds: float) -> float:
-        """A relative duration typed on the command line (``--since=5m``, ``--last 1h``).
-
-        It means the last N minutes *of the drill's world*, whatever the speed, so outputs read
-        the same at ``--speed 1`` and ``--speed 100`` (printed timestamps are wall times, so at
-        high speed they sit closer together). Absolute times (``--start-time`` in epoch ms) go
-        through the drill clock instead.
-        """
+        """A duration typed on the command line, in scenario seconds (see the module docstring)."""
         return seconds
-
-    # ------------------------------------------------------------------ effects
 
     def apply(self, op: str, **detail: object) -> list[str]:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
@@ -118,9 +122,8 @@ class Context:
 
     def pause(self, scenario_seconds: float, cap: float = MAX_PAUSE) -> None:
         """Take as long as the real command would, compressed by the drill speed."""
-        if self.no_delay or scenario_seconds <= 0:
-            return
-        time.sleep(min(cap, scenario_seconds / self.drill.speed))
+        if not self.no_delay and scenario_seconds > 0:
+            time.sleep(min(cap, scenario_seconds / self.drill.speed))
 
     def wait_until(self, t: float, cap: float) -> bool:
         """Sleep until scenario time ``t`` (at most ``cap`` wall seconds); True if it was reached."""
@@ -128,17 +131,12 @@ class Context:
         if remaining <= 0:
             return True
         if self.no_delay:
-            self._advance(t)
-            return True
-        time.sleep(min(cap, remaining))
-        self._advance(self.drill.scenario_time(time.time()))
+            now = t
+        else:
+            time.sleep(min(cap, remaining))
+            now = self.drill.scenario_time(time.time())
+        self.t, self.at = now, self.drill.wall_time(now)
         return self.t >= t - 1e-6
-
-    def _advance(self, t: float) -> None:
-        self.t = t
-        self.at = self.drill.wall_time(t)
-
-    # ------------------------------------------------------------------ output
 
     def out(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -147,15 +145,16 @@ class Context:
         self.stderr.write(text + "\n")
 
 
+def utc(wall: float) -> datetime:
+    return datetime.fromtimestamp(wall, UTC)
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], gap: int = 3) -> str:
     """Columns padded the way kubectl's tabwriter pads them."""
     cells = [list(map(str, headers))] + [[str(c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = []
-    for r in cells:
-        parts = [c.ljust(widths[i] + gap) if i < len(r) - 1 else c for i, c in enumerate(r)]
-        lines.append("".join(parts).rstrip())
-    return "\n".join(lines)
+    return "\n".join("".join(c.ljust(widths[i] + gap) if i < len(r) - 1 else c for i, c in enumerate(r)).rstrip()
+                     for r in cells)
 
 
 def age(seconds: float) -> str:
@@ -203,12 +202,11 @@ class Flag:
 def flags(spec: str) -> dict[str, Flag]:
     """A flag table from a compact spec, so each tool's options read as one short list.
 
-    Words are separated by spaces; a word is a flag's names joined by ``|`` (one letter: ``-x``,
-    longer: ``--name``), then ``=`` if it takes a value, ``=*`` if it may repeat, ``?`` if it
-    takes one only as ``--name=value``. The key is the first long name with ``-`` as ``_``
-    (``sort-by`` -> ``sort_by``), or the one given after ``:`` (``f:follow``).
+    A word is a flag's names joined by ``|`` (one letter: ``-x``, longer: ``--name``), then ``=``
+    if it takes a value, ``=*`` if it may repeat, ``?`` if it takes one only as ``--name=value``.
+    The key is the first long name with ``-`` as ``_``, or the one given after ``:`` (``f:follow``).
     """
-    table: dict[str, Flag] = {}
+    out: dict[str, Flag] = {}
     for word in spec.split():
         m = re.fullmatch(r"([^=?:]+)(=\*|=|\?)?(?::(\w+))?", word)
         if m is None:
@@ -216,8 +214,8 @@ def flags(spec: str) -> dict[str, Flag]:
         names = m.group(1).split("|")
         key = m.group(3) or next((n for n in names if len(n) > 1), names[0]).replace("-", "_")
         for n in names:
-            table[("-" if len(n) == 1 else "--") + n] = Flag(key, m.group(2) or "")
-    return table
+            out[("-" if len(n) == 1 else "--") + n] = Flag(key, m.group(2) or "")
+    return out
 
 
 class OptionError(Exception):
@@ -228,6 +226,12 @@ class OptionError(Exception):
         self.kind = kind
         self.flag = flag          # the option as named: "--bogus", "-Z"
         self.token = token        # the whole word it came in: "--bogus=1", "-sZ"
+
+    def worded(self, words: dict[str, str], code: int) -> ToolError:
+        """In a tool's words: a template per kind (``unknown-short`` etc. for a one-letter flag)."""
+        key = self.kind + ("" if self.flag.startswith("--") else "-short")
+        return ToolError(words.get(key, words[self.kind]).format(flag=self.flag, letter=self.flag[1:],
+                                                                 token=self.token), code)
 
 
 @dataclass
@@ -252,65 +256,51 @@ class Args:
         return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = True,
-               double_dash: bool = True) -> Args:
-    """Read ``argv`` with getopt-style rules shared by kubectl, curl, psql and blocks.
+def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = True, double_dash: bool = True,
+               words: dict[str, str] | None = None, code: int = 1) -> Args:
+    """Read ``argv`` with the getopt rules kubectl, curl, psql and blocks share.
 
-    ``--name=value`` or ``--name value``; short flags bundle (``-sS``, ``-it``) and take a value
-    attached or as the next word (``-nprod``, ``-n=prod``, ``-n prod``); ``--flag=false`` turns a
-    switch off; ``--`` ends options unless ``double_dash`` is False; a lone ``-`` is positional,
-    and with ``short=False`` so is every word with a single dash.
+    ``--name=value`` or ``--name value``; short flags bundle (``-sS``) and take a value attached or
+    as the next word (``-nprod``, ``-n=prod``, ``-n prod``); ``--switch=false`` turns a switch off;
+    ``--`` ends options unless ``double_dash`` is False; a lone ``-`` is positional, and with
+    ``short=False`` so is every single-dash word. A bad option raises OptionError, or with
+    ``words`` the ToolError :meth:`OptionError.worded` makes of it.
     """
+    def bad(kind: str, name: str, word: str) -> Exception:
+        exc = OptionError(kind, name, word)
+        return exc.worded(words, code) if words else exc
+
     out = Args([])
     i = 0
     while i < len(argv):
-        a = argv[i]
-        i += 1
+        a, i = argv[i], i + 1
         if a == "--" and double_dash:
             out.rest = list(argv[i:])
             break
         if a.startswith("--"):
             name, eq, value = a.partition("=")
-            flag = table.get(name)
-            if flag is None:
-                raise OptionError("unknown", name, a)
-            if flag.value == "?" and eq:          # --dry-run=client|server; =none (or =false) is off
-                out.opts[flag.key] = value if value.lower() not in ("none", "false") else False
-                continue
-            if flag.value in ("", "?"):
-                out.opts[flag.key] = value.lower() != "false" if eq else True
-                continue
-            if not eq:
-                if i >= len(argv):
-                    raise OptionError("needs-value", name, a)
-                value, i = argv[i], i + 1
-            _store(out.opts, flag, value)
-        elif short and a.startswith("-") and len(a) > 1:
-            j = 1
-            while j < len(a):
-                name = "-" + a[j]
-                flag = table.get(name)
-                if flag is None:
-                    raise OptionError("unknown", name, a)
-                if flag.value in ("", "?"):
-                    out.opts[flag.key] = True
-                    j += 1
-                    continue
-                value = a[j + 1:].removeprefix("=")
-                if not value:
-                    if i >= len(argv):
-                        raise OptionError("needs-value", name, a)
-                    value, i = argv[i], i + 1
-                _store(out.opts, flag, value)
-                break
+            pieces = [(name, value if eq else None)]
+        elif short and a.startswith("-") and len(a) > 1:       # a bundle; a flag with a value takes the rest
+            pieces = [("-" + c, a[j + 2:].removeprefix("=") or None) for j, c in enumerate(a[1:])]
         else:
             out.pos.append(a)
+            continue
+        for name, value in pieces:
+            flag = table.get(name)
+            if flag is None:
+                raise bad("unknown", name, a)
+            if flag.value in ("", "?"):
+                if value is None or not name.startswith("--"):
+                    out.opts[flag.key] = True
+                elif flag.value == "?":                        # --dry-run=client; =none (or =false) is off
+                    out.opts[flag.key] = value if value.lower() not in ("none", "false") else False
+                else:
+                    out.opts[flag.key] = value.lower() != "false"
+                continue
+            if value is None:
+                if i >= len(argv):
+                    raise bad("needs-value", name, a)
+                value, i = argv[i], i + 1
+            out.opts[flag.key] = [*out.all(flag.key), value] if flag.value == "=*" else value
+            break
     return out
-
-
-def _store(opts: dict[str, object], flag: Flag, value: str) -> None:
-    previous = opts.get(flag.key)
-    if flag.value == "=*":
-        opts[flag.key] = (previous if isinstance(previous, list) else []) + [value]
-    else:
-        opts[flag.key] = value

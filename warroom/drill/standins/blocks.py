@@ -1,10 +1,10 @@
 """``blocks``, the FlowEngine CLI, for drills: retries, metrics, quota, breaker, test flows, config.
 
-A click-style command line (``Usage:``/``Error: No such command`` and exit code 2 for usage
-errors, 1 for failures). Every answer comes from the drill: retrying while the quota is exhausted
-fails with a 429, a test flow succeeds on the fallback model once routing is on, the breaker's
-state follows the quota the simulator holds at that moment, counts come from the same series the
-panes read. Notifications, pages and status-page updates are only recorded (``actions.jsonl``).
+click's conventions (``Usage:``/``Error:``, exit 2 for usage errors, 1 for failures). Every answer
+comes from the drill: retrying while the quota is exhausted fails with a 429, a test flow succeeds
+on the fallback model once routing is on, the breaker follows the quota the simulator holds at
+that moment, counts come from the series the panes read. Notifications, pages and status-page
+updates are only recorded (``actions.jsonl``).
 """
 
 from __future__ import annotations
@@ -12,95 +12,88 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash
 from warroom.drill.model import noise
 from warroom.drill.quantile import bucket_quantile
-from warroom.drill.standins.base import Args, Context, OptionError, flags, parse_args, table
+from warroom.drill.series import BOUNDS, BUCKET_LABELS
+from warroom.drill.standins.base import Args, Context, OptionError, ToolError, flags, parse_args, table, utc
 
-VERSION = "blocks 2.4.1 (flowengine client)"
-GROUP_USAGE = "blocks [OPTIONS] COMMAND [ARGS]..."
-
-
-class Usage(Exception):
-    """click's usage error: exit 2, with the command's usage line."""
-
-    def __init__(self, message: str, usage: str = GROUP_USAGE, code: int = 2) -> None:
-        super().__init__(message)
-        self.usage = usage
-        self.code = code
+Handler = Callable[[Context, Args], int]
+# (group, command) -> (handler, options as a ``base.flags`` spec with "!" for required ones, required arguments)
+COMMANDS: dict[tuple[str, str], tuple[Handler, str, tuple[str, ...]]] = {}
 
 
-class Failed(Exception):
-    """A command that ran and failed: message on stderr, exit 1."""
-
-
-Command = Callable[[Context, Args], int]
-# (group, command) -> (options, handler); group "" for top-level commands
-COMMANDS: dict[tuple[str, str], tuple[str, Command]] = {}
-
-
-def command(group: str, name: str, options: str = "") -> Callable[[Command], Command]:
-    def register(fn: Command) -> Command:
-        COMMANDS[(group, name)] = (options, fn)
+def command(path: str, options: str = "", arguments: str = "") -> Callable[[Handler], Handler]:
+    """Register the handler of ``blocks [GROUP] NAME``."""
+    def register(fn: Handler) -> Handler:
+        group, _, name = path.rpartition(" ")
+        COMMANDS[(group, name)] = (fn, options, tuple(arguments.split()))
         return fn
     return register
 
 
+class Usage(Exception):
+    """A usage error: ``run`` prints it under the command's usage line, exit 2."""
+
+
+def failed(message: str) -> ToolError:
+    return ToolError(f"Error: {message}")
+
+
 def run(ctx: Context, argv: list[str]) -> int:
-    if not argv or argv[0] in ("--help", "-h"):
-        ctx.out(HELP)
+    if not argv or argv[0] in ("--help", "-h", "--version"):
+        ctx.out("blocks 2.4.1 (flowengine client)" if argv and argv[0] == "--version" else HELP)
         return 0
-    if argv[0] == "--version":
-        ctx.out(VERSION)
-        return 0
-    groups = {g for g, _ in COMMANDS if g}
+    group, rest = (argv[0], argv[1:]) if any(g == argv[0] for g, _ in COMMANDS) else ("", argv)
+    line = f"blocks {group} [OPTIONS] COMMAND [ARGS]...".replace("  ", " ")
+    if group and (not rest or rest[0] in ("--help", "-h")):
+        ctx.out(f"Usage: {line}\n\nCommands:\n" + "\n".join(f"  {c}" for g, c in COMMANDS if g == group))
+        return 0 if rest else 2
     try:
-        group, rest = (argv[0], argv[1:]) if argv[0] in groups else ("", argv)
-        if group and (not rest or rest[0] in ("--help", "-h")):
-            ctx.out(f"Usage: blocks {group} [OPTIONS] COMMAND [ARGS]...\n\nCommands:\n"
-                    + "\n".join(f"  {c}" for g, c in COMMANDS if g == group))
-            return 0 if rest else 2
-        spec = COMMANDS.get((group, rest[0]))
-        if spec is None:
-            raise Usage(f"No such command '{rest[0]}'.", f"blocks {group} [OPTIONS] COMMAND [ARGS]..."
-                        if group else GROUP_USAGE)
+        if (group, rest[0]) not in COMMANDS:
+            raise Usage(f"No such command '{rest[0]}'.")
+        handler, spec, arguments = COMMANDS[(group, rest[0])]
+        line = " ".join(w for w in ("blocks", group, rest[0], "[OPTIONS]", *arguments) if w)
         ctx.pause(0.6)
-        return spec[1](ctx, options(rest[1:], spec[0]))
+        return handler(ctx, options(rest[1:], spec, arguments))
     except Usage as exc:
-        ctx.err(f"Usage: {exc.usage}\nTry '{exc.usage.split(' [')[0]} --help' for help.\n\nError: {exc}")
-        return exc.code
-    except Failed as exc:
-        ctx.err(f"Error: {exc}")
-        return 1
+        raise ToolError(f"Usage: {line}\nTry '{line.split(' [')[0]} --help' for help.\n\nError: {exc}", 2) from None
 
 
-def options(argv: list[str], spec: str) -> Args:
-    """click's reading of ``--name value`` / ``--name=value``; ``--last-15min`` means ``--last 15min``."""
+def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
+    """click's reading (``--last-15min`` means ``--last 15min``), then the required arguments and options."""
     words = [w for w in argv if not re.fullmatch(r"--last-\d+(min|m|h|d)", w)]
-    lasts = [w[len("--last-"):] for w in argv if w not in words]
     try:
-        args = parse_args(words, flags(spec), short=False, double_dash=False)
+        args = parse_args(words, flags(spec.replace("!", "")), short=False, double_dash=False)
     except OptionError as exc:
         raise Usage(f"Option '{exc.flag}' requires an argument." if exc.kind == "needs-value"
                     else f"No such option: {exc.flag}") from None
-    if lasts:
-        args.opts["last"] = lasts[-1]
+    for w in argv:
+        if w not in words:
+            args.opts["last"] = w.removeprefix("--last-")
+    if len(args.pos) < len(arguments):
+        raise Usage(f"Missing argument '{arguments[len(args.pos)]}'.")
+    for name in (w.rstrip("=!") for w in spec.split() if w.endswith("!")):
+        if not args.get(name.replace("-", "_")):
+            raise Usage(f"Missing option '--{name}'.")
     return args
 
 
-def window(ctx: Context, args: Args, default: float = 3600.0) -> float:
-    """``--last 1h`` / ``--last-15min`` as scenario seconds (a drill-world duration)."""
-    text = args.text("last")
-    if not text:
-        return ctx.scenario_span(default)
-    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text)
+def choice(value: str, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise Usage(f"Invalid value for '{name}': '{value}' is not one of {', '.join(map(repr, choices))}.")
+    return value
+
+
+def window(args: Args, default: float = 3600.0) -> float:
+    """``--last 1h`` / ``--last-15min`` in scenario seconds."""
+    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text("last", "1h"))
     if not m:
         raise Usage(f"Invalid value for '--last': '{text}' is not a duration like 15m, 1h or 24h.")
-    return ctx.scenario_span(int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)])
+    return int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)]
 
 
 def span_label(seconds: float) -> str:
@@ -110,43 +103,37 @@ def span_label(seconds: float) -> str:
 # ------------------------------------------------------------------------------ flows
 
 
-@command("flow", "retry", "enable-pruning dry-run max-context-size= model= max-attempts=")
+@command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID")
 def flow_retry(ctx: Context, args: Args) -> int:
-    if not args.pos:
-        raise Usage("Missing argument 'TASK_ID'.", "blocks flow retry [OPTIONS] TASK_ID")
     task_id = args.pos[0]
     flow = ctx.activity.find(task_id, ctx.t)
     if flow is None:
-        raise Failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with "
-                     "psql)")
+        raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
     if flow.status == "running":
-        raise Failed(f"task {task_id} is still running; cancel it before retrying")
+        raise failed(f"task {task_id} is still running; cancel it before retrying")
     pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
     model = args.text("model") or flow.model
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
-    ok, why, seconds = retry_outcome(ctx, flow, pruning, model)
+    ok, why, seconds = outcome(ctx, flow, pruning, model)
     ctx.pause(seconds, cap=6.0)
     ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model)
-    attempt = f"  attempt 1/{args.text('max_attempts') or 3}: "
-    if ok:
-        ctx.out(f"{attempt}succeeded in {seconds:.1f}s")
-        ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
-        return 0
-    ctx.out(attempt + why)
-    raise Failed(f"retry of {task_id} failed: {why}")
+    ctx.out(f"  attempt 1/{args.text('max_attempts') or 3}: " + (f"succeeded in {seconds:.1f}s" if ok else why))
+    if not ok:
+        raise failed(f"retry of {task_id} failed: {why}")
+    ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
+    return 0
 
 
-def retry_outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
+def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
     """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail."""
-    sig, t = ctx.signals, ctx.t
-    anthropic = fleet.PROVIDERS[0]
+    sig, t, anthropic = ctx.signals, ctx.t, fleet.PROVIDERS[0]
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
-    if not ctx.cluster.flowengine.replicas:
-        return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     claude = "claude" in model
     state, why = breaker_state(ctx)
+    if not ctx.cluster.flowengine.replicas:
+        return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
         return False, f"circuit breaker OPEN: {why}", 0.5
     if claude and sig.quota(anthropic, t) >= 0.85 and not sig.effective("circuit_breaker"):
@@ -166,22 +153,20 @@ def retry_outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[
     return True, "", seconds
 
 
-@command("", "test-flow", "dry-run verbose model= input= repo= config= output=")
+@command("test-flow", "dry-run verbose model= input= repo= config= output=")
 def test_flow(ctx: Context, args: Args) -> int:
-    repo = args.text("repo") or fleet.PILOT_REPO
+    repo, source, env = args.text("repo") or fleet.PILOT_REPO, args.text("input") or "test_case.md", ctx.cluster.env()
     if repo not in {r.name for r in fleet.REPOS}:
-        raise Failed(f"repository '{repo}' is not onboarded (see repos.allowlist)")
+        raise failed(f"repository '{repo}' is not onboarded (see repos.allowlist)")
     if repo not in ctx.cluster.allowlist():
-        raise Failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
-    source = args.text("input") or "test_case.md"
-    env = ctx.cluster.env()
+        raise failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
     if args.get("dry_run"):
         if "pii" not in source.lower():
             ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {env.get('PRIMARY_MODEL')}")
             return 0
         ctx.out(f"dry run: {source} -> context bundle 14KB")
         if env.get("PII_REDACTION_ENABLED") != "true":
-            raise Failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
+            raise failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
                          "(PII_REDACTION_ENABLED is not true)")
         ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
         return 0
@@ -193,12 +178,12 @@ def test_flow(ctx: Context, args: Args) -> int:
         model, via = str(routed or "gpt-4-turbo"), " via fallback routing"
     probe = Flow(f"tsk_test{short_hash(ctx.at, n=4)}", repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model,
                  "openai" if "gpt" in model else "anthropic", 120.0, 1)
-    ok, why, seconds = retry_outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
+    ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
     ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
     ctx.pause(min(seconds, 60.0), cap=5.0)
     ctx.record("test_flow", repo=repo, ok=ok, model=model)
     if not ok:
-        raise Failed(f"test flow failed: {why}")
+        raise failed(f"test flow failed: {why}")
     ctx.out(f"✓ flow succeeded in {seconds:.1f}s on {model}{via}; quality gates 5/5 passed")
     return 0
 
@@ -206,49 +191,42 @@ def test_flow(ctx: Context, args: Args) -> int:
 # ------------------------------------------------------------------------------ metrics
 
 
-def healthy_count(ctx: Context, repo: fleet.Repo, t1: float, t2: float, failures: bool) -> float:
-    """Counts from before the simulated history: the healthy estate's volume (same noise), so
-    "the last 24h" reads like a real day, not an empty one."""
-    n = max(1, int((t2 - t1) // 60.0))
-    total = 0.0
-    for i in range(n):
-        rate = repo.rate * (1.0 + 0.12 * noise(f"{ctx.scenario}:exec:{repo.name}", t1 + (i + 0.5) * (t2 - t1) / n, 120.0))
-        total += rate * (t2 - t1) / n * (fleet.BASE_FAILURE if failures else 1.0)
-    return total
-
-
 def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
     """Flows (or failures) of ``repo`` in ``(t1, t2]``: whole counter steps, because a flow is one
-    step of its counter (``Activity.flows``), so the count is the number of tasks psql lists."""
-    key = ("fail" if "failures" in metric else "exec", repo.name)
-    s = ctx.series
+    step of its counter (``Activity.flows``), so the count is the number of tasks psql lists.
+    Before the simulated history, the healthy estate's volume (same noise): "the last 24h" reads
+    like a real day, not an empty one."""
+    failures, s = "failures" in metric, ctx.series
+    key = ("fail" if failures else "exec", repo.name)
     value = float(math.floor(s.value(key, t2)) - math.floor(s.value(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
     if t1 < s.t0:
-        value += healthy_count(ctx, repo, t1, min(t2, s.t0), "failures" in metric)
+        t2 = min(t2, s.t0)
+        n = max(1, int((t2 - t1) // 60.0))
+        for i in range(n):
+            rate = repo.rate * (1.0 + 0.12 * noise(f"{ctx.scenario}:exec:{repo.name}", t1 + (i + 0.5) * (t2 - t1) / n,
+                                                   120.0))
+            value += rate * (t2 - t1) / n * (fleet.BASE_FAILURE if failures else 1.0)
     return value
 
 
-@command("metrics", "query", "metric= last= group-by= sort= repo=")
+@command("metrics query", "metric= last= group-by= sort= repo=")
 def metrics_query(ctx: Context, args: Args) -> int:
     metric = args.text("metric")
     known = ("flow_failures_total", "flow_executions_total", "flow_cost_dollars_total")
     if metric not in known:
-        raise Failed(f"unknown metric '{metric}'; available: {', '.join(known)}")
-    span = window(ctx, args)
-    group = args.text("group_by") or "repo"
-    cost = metric == "flow_cost_dollars_total"
+        raise failed(f"unknown metric '{metric}'; available: {', '.join(known)}")
+    span, group, cost = window(args), args.text("group_by") or "repo", metric == "flow_cost_dollars_total"
     source = "flow_executions_total" if cost else metric
     if group == "hour":
         rows = []
         for h in range(max(1, int(round(span / 3600))) - 1, -1, -1):
-            w1, w2 = ctx.t - (h + 1) * 3600, ctx.t - h * 3600
-            v = sum(count(ctx, source, r, w1, w2) for r in fleet.REPOS)
-            rows.append([datetime.fromtimestamp(ctx.wall(w1), UTC).strftime("%Y-%m-%d %H:%M"),
+            v = sum(count(ctx, source, r, ctx.t - (h + 1) * 3600, ctx.t - h * 3600) for r in fleet.REPOS)
+            rows.append([f"{utc(ctx.wall(ctx.t - (h + 1) * 3600)):%Y-%m-%d %H:%M}",
                          f"${v * 0.13:,.2f}" if cost else int(round(v))])
         ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
         return 0
     if group != "repo":
-        raise Failed(f"cannot group {metric} by '{group}'; use repo or hour")
+        raise failed(f"cannot group {metric} by '{group}'; use repo or hour")
     per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
     totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)
                * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in fleet.REPOS]
@@ -267,84 +245,71 @@ def metrics_query(ctx: Context, args: Args) -> int:
     return 0
 
 
-@command("metrics", "latency", "last=")
+@command("metrics latency", "last=")
 def latency(ctx: Context, args: Args) -> int:
-    from warroom.drill.series import BOUNDS, BUCKET_LABELS
-
-    span = window(ctx, args)
-    s = ctx.series
+    span, s = window(args), ctx.series
     t1 = max(ctx.t - span, s.t0)
     counts = [s.value(("bucket", b), ctx.t) - s.value(("bucket", b), t1) for b in BUCKET_LABELS]
-    buckets = list(zip(BOUNDS, counts, strict=True))
     ctx.out(f"Flow latency, last {span_label(ctx.t - t1 if span > 0 else span)} ({int(counts[-1])} flows)")
     for q in (0.5, 0.9, 0.95, 0.99):
-        v = bucket_quantile(q, buckets)
+        v = bucket_quantile(q, list(zip(BOUNDS, counts, strict=True)))
         mark = "  ⚠️  (exceeds 120s target)" if q == 0.95 and v is not None and v > 120 else ""
         ctx.out(f"P{int(q * 100)}: " + ("n/a" if v is None else f"{v:.0f}s{mark}"))
     return 0
 
 
-@command("metrics", "model-latency", "last=")
+@command("metrics model-latency", "last=")
 def model_latency(ctx: Context, args: Args) -> int:
-    span = window(ctx, args)
-    sig = ctx.signals
+    span, sig = window(args), ctx.signals
     base = sig.latency_median(ctx.t) * 0.42
     rows = []
     for p in fleet.PROVIDERS:
         factor = {"anthropic": 1.0, "openai": 0.78, "google": 0.6}[p.name] * (1.0 + 4.0 * sig.share_5xx(p, ctx.t))
         rows.append([f"{p.model} ({p.name})", f"{base * factor:.1f}s", f"{base * factor * 1.8:.1f}s",
                      f"{sig.share_5xx(p, ctx.t) * 100:.1f}%"])
-    ctx.out(f"Model API latency, last {span_label(span)}")
-    ctx.out(table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
+    ctx.out(f"Model API latency, last {span_label(span)}\n" + table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
     return 0
 
 
-@command("metrics", "compare", "baseline= canary= duration=")
+@command("metrics compare", "baseline=! canary=! duration=")
 def metrics_compare(ctx: Context, args: Args) -> int:
     base, canary = args.text("baseline"), args.text("canary")
-    if not base or not canary:
-        raise Usage("Missing option '--baseline' / '--canary'.", "blocks metrics compare [OPTIONS]")
     if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
-        raise Failed(f"no metrics for '{canary}': deployment not found")
+        raise failed(f"no metrics for '{canary}': deployment not found")
     fr = ctx.drill.simulator.pane("failure_rate", ctx.t) or 0.0
     p95 = ctx.drill.simulator.pane("p95_latency", ctx.t) or 0.0
-    ctx.out(table(["METRIC", base, canary, "VERDICT"],
-                  [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
-                   ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]], gap=2))
+    ctx.out(table(["METRIC", base, canary, "VERDICT"], [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
+                                                        ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]],
+                  gap=2))
     return 0
 
 
 # ------------------------------------------------------------------------------ quota and breaker
 
 
-@command("quota", "show", "all all-providers provider=")
+@command("quota show", "all all-providers provider=")
 def quota_show(ctx: Context, args: Args) -> int:
     wanted = args.text("provider")
     if wanted and wanted not in fleet.PROVIDER_NAMES:
-        raise Failed(f"unknown provider '{wanted}'; known: {', '.join(fleet.PROVIDER_NAMES)}")
+        raise failed(f"unknown provider '{wanted}'; known: {', '.join(fleet.PROVIDER_NAMES)}")
     every = args.get("all") or args.get("all_providers")
-    now = datetime.fromtimestamp(ctx.at, UTC)
+    now = utc(ctx.at)
     reset = now.replace(hour=23, minute=59, second=59, microsecond=0)
     hours, rem = divmod(int((reset - now).total_seconds()), 3600)
     for i, p in enumerate(fleet.PROVIDERS):
-        if (wanted and p.name != wanted) or (not wanted and not every and i > 0):
-            continue
-        used = ctx.signals.quota(p, ctx.t)
-        label = {"anthropic": "Anthropic (Claude)", "openai": "OpenAI (GPT-4)", "google": "Google (Gemini)"}[p.name]
-        ctx.out(f"Provider: {label}")
-        ctx.out(f"  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens ({used * 100:.0f}%) "
-                + ("⚠️" if used >= 0.8 else "✅"))
-        ctx.out(f"  Resets: {reset:%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)")
-        ctx.out("")
+        if wanted == p.name or (not wanted and (every or i == 0)):
+            used = ctx.signals.quota(p, ctx.t)
+            label = {"anthropic": "Anthropic (Claude)", "openai": "OpenAI (GPT-4)", "google": "Google (Gemini)"}
+            ctx.out(f"Provider: {label[p.name]}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
+                    f"({used * 100:.0f}%) {'⚠️' if used >= 0.8 else '✅'}\n"
+                    f"  Resets: {reset:%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
     return 0
 
 
 def breaker_state(ctx: Context) -> tuple[str, str]:
-    """The breaker's state from the deployment's env history and the quota it protects.
-
-    Armed (enabled, and its pods ready), it follows the busiest provider's quota: OPEN (pausing new
-    flows) only at or above its threshold, else HALF_OPEN, monitoring the quota.
-    """
+    """The breaker's state from the deployment's env history and the quota it protects: armed
+    (enabled, its pods ready), it is OPEN (pausing new flows) only at or above its threshold on
+    the busiest provider, else HALF_OPEN, monitoring the quota."""
     breaker = ctx.cluster.breaker()
     if breaker is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
@@ -357,10 +322,9 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     return "HALF_OPEN", "monitoring quota"
 
 
-@command("circuit-breaker", "status")
+@command("circuit-breaker status")
 def breaker_status(ctx: Context, args: Args) -> int:
-    state, why = breaker_state(ctx)
-    ctx.out(f"CircuitBreaker: {state} ({why})")
+    ctx.out("CircuitBreaker: {} ({})".format(*breaker_state(ctx)))
     ctx.out(f"  highest quota use: {max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS) * 100:.0f}%")
     return 0
 
@@ -368,7 +332,7 @@ def breaker_status(ctx: Context, args: Args) -> int:
 # ------------------------------------------------------------------------------ status, config, checks, comms
 
 
-@command("status", "flows", "active last=")
+@command("status flows", "active last=")
 def status_flows(ctx: Context, args: Args) -> int:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
@@ -378,71 +342,60 @@ def status_flows(ctx: Context, args: Args) -> int:
     return 0
 
 
-@command("status", "update", "status= message= component=")
+@command("status update", "status=! message=! component=")
 def status_update(ctx: Context, args: Args) -> int:
-    status = args.text("status")
-    if status not in ("operational", "degraded", "partial_outage", "major_outage", "maintenance"):
-        raise Usage(f"Invalid value for '--status': '{status}' is not one of 'operational', 'degraded', "
-                    "'partial_outage', 'major_outage', 'maintenance'.", "blocks status update [OPTIONS]")
-    if not args.get("message"):
-        raise Usage("Missing option '--message'.", "blocks status update [OPTIONS]")
+    status = choice(args.text("status"), "--status",
+                    ("operational", "degraded", "partial_outage", "major_outage", "maintenance"))
     ctx.record("status_page", status=status, message=args.text("message")[:300])
     ctx.out(f"✓ status page updated: {status}")
     return 0
 
 
-def config_cmd(ctx: Context, args: Args, action: str) -> int:
-    """``config get|set``: the orchestrator settings a runbook may change (the repo allowlist)."""
-    if not args.pos:
-        raise Usage("Missing argument 'KEY'.", f"blocks config {action} [OPTIONS] KEY" + " VALUE" * (action == "set"))
-    key = args.pos[0]
-    if action == "get":
-        if key not in ctx.cluster.config:
-            raise Failed(f"no such config key '{key}'")
-        ctx.out(ctx.cluster.config[key])
-        return 0
-    if len(args.pos) < 2:
-        raise Usage("Missing argument 'VALUE'.", "blocks config set [OPTIONS] KEY VALUE")
-    value = args.pos[1]
+@command("config get", arguments="KEY")
+def config_get(ctx: Context, args: Args) -> int:
+    if args.pos[0] not in ctx.cluster.config:
+        raise failed(f"no such config key '{args.pos[0]}'")
+    ctx.out(ctx.cluster.config[args.pos[0]])
+    return 0
+
+
+@command("config set", arguments="KEY VALUE")
+def config_set(ctx: Context, args: Args) -> int:
+    """The orchestrator settings a runbook may change (the repo allowlist, limits)."""
+    key, value = args.pos[:2]
     if key == "repos.allowlist":
         unknown = [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]
         if unknown:
-            raise Failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
+            raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif not re.fullmatch(r"[a-z_]+(\.[a-z0-9_\-]+)+", key):
-        raise Failed(f"no such config key '{key}'")
+        raise failed(f"no such config key '{key}'")
     ctx.apply("config_set", key=key, value=value)
     ctx.out(f"{key} = {value}")
     return 0
 
 
-for _action in ("get", "set"):
-    command("config", _action)((lambda act: lambda c, a: config_cmd(c, a, act))(_action))
-
-
 def task(ctx: Context, args: Args) -> tuple[str, Flow]:
-    """The flow ``--task-id`` names, or the error both checks give for an unknown (or missing) id."""
-    task_id = args.text("task_id")
-    flow = ctx.activity.find(task_id, ctx.t) if task_id else None
+    """The flow ``--task-id`` names; an unknown (or missing) id fails before anything is checked."""
+    flow = ctx.activity.find(task_id, ctx.t) if (task_id := args.text("task_id")) else None
     if flow is None:
-        raise Failed(f"task '{task_id}' not found")
+        raise failed(f"task '{task_id}' not found")
     return task_id, flow
 
 
-@command("verify", "contract", "verbose task-id=")
+@command("verify contract", "verbose task-id=")
 def verify_contract(ctx: Context, args: Args) -> int:
-    task_id, _ = task(ctx, args)                # an unknown task fails before the contract is checked
+    task_id, _ = task(ctx, args)
     schema = ctx.cluster.schema_version()
     if schema != fleet.SCHEMA_VERSION:
         if args.get("verbose"):
-            ctx.out(f"TaskObject {task_id}: schema_version {schema}")
-            ctx.out("block contract impl/v3 accepts: 20251104_001")
-        raise Failed(f"contract violation: TaskObject schema_version {schema} is not accepted by block impl/v3 "
+            ctx.out(f"TaskObject {task_id}: schema_version {schema}\nblock contract impl/v3 accepts: 20251104_001")
+        raise failed(f"contract violation: TaskObject schema_version {schema} is not accepted by block impl/v3 "
                      f"(expects {fleet.SCHEMA_VERSION})")
     ctx.out(f"✓ {task_id}: TaskObject valid against schema {schema}; contract impl/v3 satisfied")
     return 0
 
 
-@command("security", "scan", "task-id=")
+@command("security scan", "task-id=")
 def security_scan(ctx: Context, args: Args) -> int:
     """PII in a task's context bundle exactly when redaction was off while it was built."""
     task_id, flow = task(ctx, args)
@@ -455,27 +408,22 @@ def security_scan(ctx: Context, args: Args) -> int:
     ctx.out(f"Scanning context bundle ctx_{task_id}.json ({flow.context_kb:.0f}KB)...")
     if off_since is not None and flow.start >= off_since:
         ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")
-        raise Failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
+        raise failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
     ctx.out("✓ no PII findings")
     return 0
 
 
-@command("", "notify", "channel= message=")
+@command("notify", "channel= message=!", "TARGET")
 def notify(ctx: Context, args: Args) -> int:
-    if not args.pos or args.pos[0] not in ("slack", "email", "pagerduty"):
-        raise Usage("Missing argument 'TARGET' (slack, email or pagerduty).", "blocks notify [OPTIONS] TARGET")
-    if not args.get("message"):
-        raise Usage("Missing option '--message'.", "blocks notify [OPTIONS] TARGET")
+    target = choice(args.pos[0], "TARGET", ("slack", "email", "pagerduty"))
     channel = (args.text("channel") or "ops-alerts").lstrip("#")
     ctx.record("notify", channel=channel, message=args.text("message")[:300])
-    ctx.out(f"✓ posted to #{channel} ({args.pos[0]})")
+    ctx.out(f"✓ posted to #{channel} ({target})")
     return 0
 
 
-@command("incident", "create", "severity= title= assignee=")
+@command("incident create", "severity= title=! assignee=")
 def incident_create(ctx: Context, args: Args) -> int:
-    if not args.get("title"):
-        raise Usage("Missing option '--title'.", "blocks incident create [OPTIONS]")
     severity, assignee = args.text("severity") or "P2", args.text("assignee")
     ctx.record("page", severity=severity, assignee=assignee)
     ctx.out(f"✓ created incident PD-{48000 + int(unit(ctx.at, 'inc') * 999)} ({severity}): {args.text('title')}")
