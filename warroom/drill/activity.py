@@ -176,10 +176,9 @@ class Activity:
         step = 30.0
         k0 = math.ceil(t1 / step)
         k1 = math.floor(t2 / step)
-        breaker_on = env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true"
-        on_since = self._since(lambda e: e.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true")
+        breaker = self.cluster.breaker()
         routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
-        routed_since = self._since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
+        routed_since = self.cluster.since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
         disabled = env.get("DISABLE_PROVIDERS")
         anthropic = fleet.PROVIDERS[0]
         for k in range(max(k0, k1 - 400), k1 + 1):
@@ -187,21 +186,16 @@ class Activity:
             if not s.running(t):        # scaled to zero: no FlowEngine pod is there to log anything
                 continue
             quota = s.quota(anthropic, t)
-            if breaker_on and on_since is not None and t >= on_since + fe.rollout_seconds:
-                threshold = env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
-                try:
-                    limit = float(threshold) / 100.0
-                except ValueError:
-                    limit = 0.85
+            if breaker is not None and t >= breaker[0]:
                 # the same rule as ``blocks circuit-breaker status``: open only at the threshold
-                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= limit
+                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= breaker[1]
                 if is_open and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
-                              f"{threshold}% quota")
+                              f"{breaker[2]}% quota")
                 state = "OPEN (pausing new flows)" if is_open else "HALF_OPEN (monitoring quota)"
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
-            if routed and routed_since is not None and t >= routed_since + fe.rollout_seconds:
+            if routed_since is not None and t >= routed_since + fe.rollout_seconds:
                 why = f"{disabled} disabled" if disabled else "primary returned 5xx"
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed} ({why})")
             share_5xx = s.share_5xx(anthropic, t)
@@ -216,17 +210,6 @@ class Activity:
                                 f"(queue depth {int(40 + (t - (s.audit_stalled_since(t) or t)) / 7)})")
             elif k % 4 == 0:
                 yield (t + 4.0, "INFO audit - audit batch written (200 events)")
-
-    def _since(self, predicate: object) -> float | None:
-        """When the current FlowEngine env first satisfied ``predicate`` (its revision time)."""
-        fe = self.cluster.flowengine
-        since = None
-        for rev in fe.history:
-            if predicate(rev.env):  # type: ignore[operator]
-                since = rev.at if since is None else since
-            else:
-                since = None
-        return since if predicate(fe.current.env) else None  # type: ignore[operator]
 
     def audit_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
         s = self.signals

@@ -2,9 +2,8 @@
 
 Stand-ins that change something (``kubectl set env``, ``rollout undo``, ``scale``, ``blocks config
 set``) record an *operation* (``set_env``, ``rollout_undo``, ...) in ``actions.jsonl``; every later
-stand-in replays those operations on the scenario's starting estate to answer ``kubectl get``,
-``rollout history`` and friends. Like the metrics, the cluster is a pure function of the action
-file, so two stand-ins never disagree and a resumed drill sees what was done before.
+stand-in replays those operations on the scenario's starting estate, so two stand-ins never
+disagree and a resumed drill sees what was done before.
 
 Rollouts follow Kubernetes' rules closely enough to teach the real lessons: every template change
 (env, image, restart annotation) makes a new revision; ``rollout undo`` returns to the previous
@@ -13,9 +12,8 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 
 from __future__ import annotations
 
-import copy
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +22,8 @@ from warroom.drill.actions import Action
 from warroom.drill.scenarios import Scenario
 
 DAY = 86400.0
-ROLLOUT_SECONDS = {"flowengine": 45.0, "audit-shipper": 20.0}
-FLOWENGINE_ENV: dict[str, str] = {
+Env = dict[str, str]
+FLOWENGINE_ENV: Env = {
     "LOG_LEVEL": "info",
     "DB_POOL_SIZE": "200",
     "MAX_CONCURRENT_FLOWS": "50",
@@ -36,10 +34,8 @@ FLOWENGINE_ENV: dict[str, str] = {
     "PRIMARY_MODEL": "claude-sonnet-4-5",
     "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
 }
-OPERATIONS = frozenset({
-    "set_env", "set_image", "rollout_restart", "rollout_undo", "scale", "config_set", "create",
-    "delete", "patch", "apply",
-})
+TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
+OPERATIONS = frozenset({*TEMPLATE_OPS, "scale", "config_set", "create", "delete", "patch", "apply"})
 
 
 def short_hash(*parts: object, n: int = 10) -> str:
@@ -60,10 +56,10 @@ def short_hash(*parts: object, n: int = 10) -> str:
 class Revision:
     number: int
     image: str
-    env: dict[str, str]
+    env: Env
     cause: str
     at: float                           # scenario seconds the template was created
-    annotations: dict[str, str] = field(default_factory=dict)
+    annotations: Env = field(default_factory=dict)
 
     @property
     def template_hash(self) -> str:
@@ -78,6 +74,7 @@ class Deployment:
     history: list[Revision]
     container: str
     port: int = 8080
+    rollout_seconds: float = 15.0       # a rollout replaces every pod in this long
     scaled_at: float = -30 * DAY
     previous_replicas: int = 0
 
@@ -87,10 +84,6 @@ class Deployment:
 
     def revision(self, number: int) -> Revision | None:
         return next((r for r in self.history if r.number == number), None)
-
-    @property
-    def rollout_seconds(self) -> float:
-        return ROLLOUT_SECONDS.get(self.name, 15.0)
 
     def rollout_done_at(self) -> float:
         """Scenario time at which the current revision is fully rolled out (and scaled)."""
@@ -109,6 +102,21 @@ class Deployment:
         frac = max(0.0, (t - self.current.at) / self.rollout_seconds)
         return min(self.replicas, int(round(self.replicas * frac)))
 
+    def scale(self, replicas: int, t: float) -> None:
+        self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t
+
+    def template_after(self, op: Action) -> tuple[str, Env, Env] | None:
+        """(image, env, annotations) a template operation gives the pods; None if it changes nothing."""
+        cur, d = self.current, op.detail
+        if op.action == "rollout_restart":
+            restarted = {"kubectl.kubernetes.io/restartedAt": str(d.get("restarted_at", op.ts))}
+            return cur.image, cur.env, {**cur.annotations, **restarted}
+        if op.action == "rollout_undo":
+            target = undo_target(self, d.get("to_revision"))
+            return None if target is None else (target.image, target.env, target.annotations)
+        new = (str(d.get("image")), cur.env) if op.action == "set_image" else (cur.image, env_after(cur.env, d))
+        return None if new == (cur.image, cur.env) else (*new, cur.annotations)
+
 
 @dataclass
 class Cluster:
@@ -117,8 +125,8 @@ class Cluster:
     scenario: Scenario
     deployments: dict[str, Deployment]
     secrets: dict[str, list[str]]
-    configmaps: dict[str, dict[str, str]]
-    config: dict[str, str]
+    configmaps: dict[str, Env]
+    config: Env
     hpa: dict[str, dict[str, Any]]
     extra: dict[str, str] = field(default_factory=dict)   # other created objects: "kind/name" -> ns
     log: list[Action] = field(default_factory=list)
@@ -133,31 +141,36 @@ class Cluster:
     def flowengine(self) -> Deployment:
         return self.deployments[fleet.DEPLOYMENT]
 
-    def env(self, name: str = fleet.DEPLOYMENT) -> dict[str, str]:
+    def env(self, name: str = fleet.DEPLOYMENT) -> Env:
         d = self.deployments.get(name)
         return dict(d.current.env) if d else {}
 
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
 
+    def since(self, holds: Callable[[Env], bool]) -> float | None:
+        """When FlowEngine's env started to satisfy ``holds`` without a break up to now (that
+        revision's time); None while its current env does not."""
+        since = None
+        for rev in reversed(self.flowengine.history):
+            if not holds(rev.env):
+                break
+            since = rev.at
+        return since
+
     def breaker(self) -> tuple[float, float, str] | None:
         """FlowEngine's circuit breaker as configured: (armed at, limit as a ratio, threshold as
         written); None while it is not enabled. It arms when the pods of the revision that turned
         it on are ready, one rollout after that revision."""
-        fe = self.flowengine
-        if fe.current.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+        since = self.since(lambda env: env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true")
+        if since is None:
             return None
-        since = fe.current.at
-        for rev in reversed(fe.history):
-            if rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
-                break
-            since = rev.at
-        threshold = fe.current.env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+        threshold = self.flowengine.current.env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
         try:
             limit = float(threshold) / 100.0
         except ValueError:
             limit = 0.85
-        return since + fe.rollout_seconds, limit, threshold
+        return since + self.flowengine.rollout_seconds, limit, threshold
 
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version.
@@ -174,73 +187,47 @@ class Cluster:
             return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
         return fleet.SCHEMA_VERSION
 
-    # ------------------------------------------------------------------ replay
-
     def apply(self, a: Action) -> None:
+        """Replay one recorded operation on the estate."""
         d = a.detail
         dep = self.deployments.get(str(d.get("deployment", "")))
-        if a.action == "set_env" and dep is not None:
-            env = env_after(dep.current.env, d)
-            if env != dep.current.env:
-                self._new_revision(dep, dep.current.image, env, dep.current.annotations, a.t)
-        elif a.action == "set_image" and dep is not None:
-            image = str(d.get("image"))
-            if image != dep.current.image:
-                self._new_revision(dep, image, dict(dep.current.env), dep.current.annotations, a.t)
-        elif a.action == "rollout_restart" and dep is not None:
-            ann = dict(dep.current.annotations)
-            ann["kubectl.kubernetes.io/restartedAt"] = str(d.get("restarted_at", a.ts))
-            self._new_revision(dep, dep.current.image, dict(dep.current.env), ann, a.t)
-        elif a.action == "rollout_undo" and dep is not None:
-            target = undo_target(dep, d.get("to_revision"))
-            if target is not None:
-                dep.history.remove(target)
-                dep.history.append(Revision(
-                    self._next_number(dep), target.image, dict(target.env), target.cause, a.t,
-                    dict(target.annotations)))
+        kind, name = str(d.get("kind")), str(d.get("name"))
+        if a.action in TEMPLATE_OPS and dep is not None:
+            template = dep.template_after(a)
+            if template is not None:
+                _new_revision(dep, *template, a.t)
         elif a.action == "scale" and dep is not None:
-            dep.previous_replicas = dep.replicas
-            dep.replicas = int(d.get("replicas", dep.replicas))
-            dep.scaled_at = a.t
+            dep.scale(int(d.get("replicas", dep.replicas)), a.t)
         elif a.action == "config_set":
             self.config[str(d.get("key"))] = str(d.get("value"))
-        elif a.action == "patch" and str(d.get("kind")) == "hpa":
+        elif a.action == "patch" and kind == "hpa":
             spec = (d.get("patch") or {}).get("spec") or {}
-            hpa = self.hpa.setdefault(str(d.get("name")), {"min": 1, "max": 1, "cpu": 70})
+            hpa = self.hpa.setdefault(name, {"min": 1, "max": 1, "cpu": 70})
             hpa["min"] = int(spec.get("minReplicas", hpa["min"]))
             hpa["max"] = int(spec.get("maxReplicas", hpa["max"]))
-            target = self.deployments.get(str(d.get("name")))
+            target = self.deployments.get(name)
             if target is not None and target.replicas != hpa_replicas(target, hpa):
-                # the autoscaler moves the deployment into its new bounds (never up from zero)
-                target.previous_replicas, target.replicas, target.scaled_at = (
-                    target.replicas, hpa_replicas(target, hpa), a.t)
+                target.scale(hpa_replicas(target, hpa), a.t)   # the autoscaler moves it into its new bounds
+        elif a.action == "create" and kind == "secret":
+            self.secrets[name] = list(d.get("keys") or [])
         elif a.action == "create":
-            kind, name = str(d.get("kind")), str(d.get("name"))
-            if kind == "secret":
-                self.secrets[name] = list(d.get("keys") or [])
-            else:
-                self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
+            self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
         elif a.action == "delete":
-            kind, name = str(d.get("kind")), str(d.get("name"))
+            self.extra.pop(f"{kind}/{name}", None)
             if kind == "secret":
                 self.secrets.pop(name, None)
             elif kind == "deployment":
                 self.deployments.pop(name, None)
-            self.extra.pop(f"{kind}/{name}", None)
         self.log.append(a)
 
-    @staticmethod
-    def _next_number(dep: Deployment) -> int:
-        return max(r.number for r in dep.history) + 1
 
-    def _new_revision(self, dep: Deployment, image: str, env: dict[str, str], ann: dict[str, str],
-                      t: float) -> None:
-        # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
-        same = next((r for r in dep.history if r.image == image and r.env == env and r.annotations == ann), None)
-        if same is not None:
-            dep.history.remove(same)
-        dep.history.append(Revision(self._next_number(dep), image, env, same.cause if same else "<none>", t,
-                                    dict(ann)))
+def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: float) -> None:
+    # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
+    same = next((r for r in dep.history if (r.image, r.env, r.annotations) == (image, env, annotations)), None)
+    if same is not None:
+        dep.history.remove(same)
+    number = max(r.number for r in dep.history) + 1
+    dep.history.append(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations)))
 
 
 def release(image: str) -> str:
@@ -254,7 +241,7 @@ def hpa_replicas(dep: Deployment, hpa: dict[str, Any]) -> int:
     return min(max(dep.replicas, int(hpa["min"])), int(hpa["max"])) if dep.replicas else 0
 
 
-def env_after(env: dict[str, str], detail: dict[str, Any]) -> dict[str, str]:
+def env_after(env: Env, detail: dict[str, Any]) -> Env:
     """``env`` after a ``set_env`` operation's sets and unsets."""
     out = {**env, **{str(k): str(v) for k, v in (detail.get("set") or {}).items()}}
     for k in detail.get("unset") or ():
@@ -266,10 +253,9 @@ def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
     """The revision ``rollout undo`` would go back to (None: nothing to undo / not found)."""
     if to_revision not in (None, "", 0, "0"):
         try:
-            number = int(str(to_revision))
+            target = dep.revision(int(str(to_revision)))
         except ValueError:
             return None
-        target = dep.revision(number)
         return None if target is None or target is dep.current else target
     return dep.history[-2] if len(dep.history) >= 2 else None
 
@@ -285,22 +271,20 @@ def initial_cluster(scenario: Scenario) -> Cluster:
     ]
     audit_env = {"AUDIT_STORE_URL": "postgres://audit-store:5432/audit", "BATCH_SIZE": "200",
                  "AUDIT_STORE_SECRET": "audit-store-2025-10"}
+    audit = [Revision(3, "registry.internal/audit-shipper:v2.3.1", audit_env, "audit-shipper v2.3.1", -40 * DAY)]
+    postgres = [Revision(2, "postgres:15.5", {"POSTGRES_DB": "flowengine_db"}, "<none>", -90 * DAY)]
     deployments = {
-        fleet.DEPLOYMENT: Deployment(fleet.DEPLOYMENT, fleet.NAMESPACE, fleet.REPLICAS, fe_history, "flowengine"),
-        fleet.AUDIT_DEPLOYMENT: Deployment(
-            fleet.AUDIT_DEPLOYMENT, fleet.NAMESPACE, 2,
-            [Revision(3, "registry.internal/audit-shipper:v2.3.1", audit_env, "audit-shipper v2.3.1", -40 * DAY)],
-            "audit-shipper", port=9000),
-        "postgres": Deployment("postgres", fleet.NAMESPACE, 1,
-                               [Revision(2, "postgres:15.5", {"POSTGRES_DB": "flowengine_db"}, "<none>", -90 * DAY)],
-                               "postgres", port=5432),
+        fleet.DEPLOYMENT: Deployment(fleet.DEPLOYMENT, fleet.NAMESPACE, fleet.REPLICAS, fe_history, "flowengine",
+                                     rollout_seconds=45.0),
+        fleet.AUDIT_DEPLOYMENT: Deployment(fleet.AUDIT_DEPLOYMENT, fleet.NAMESPACE, 2, audit, "audit-shipper",
+                                           port=9000, rollout_seconds=20.0),
+        "postgres": Deployment("postgres", fleet.NAMESPACE, 1, postgres, "postgres", port=5432),
     }
     for change in scenario.changes:
         dep = deployments[change.deployment]
-        env = dict(dep.current.env)
-        env.update(change.env)
         image = f"{repo}:{change.image}" if change.image else dep.current.image
-        dep.history.append(Revision(max(r.number for r in dep.history) + 1, image, env, change.cause, change.at))
+        number = max(r.number for r in dep.history) + 1
+        dep.history.append(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
     return Cluster(
         scenario=scenario,
         deployments=deployments,
@@ -324,7 +308,7 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
         if t is not None and a.t > t:
             break
         if a.action in OPERATIONS:
-            cluster.apply(copy.deepcopy(a))
+            cluster.apply(a)
     return cluster
 
 
@@ -340,12 +324,12 @@ ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback
          "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
 
 
-def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
+def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
-    def on(env: dict[str, str], key: str) -> bool:
+    def on(env: Env, key: str) -> bool:
         return env.get(key, "").lower() in _TRUE
 
-    def routed(env: dict[str, str]) -> bool:
+    def routed(env: Env) -> bool:
         return any(env.get(k) for k in ROUTING_KEYS) or on(env, "FALLBACK_ON_5XX")
 
     found = {up if on(after, key) else down for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
@@ -363,12 +347,6 @@ def _env_meaning(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return [k for k in ORDER if k in found]
 
 
-def _release_change(cluster: Cluster, image: str) -> list[str]:
-    """Leaving the scenario's bad release is a ``rollback``; going back to it undoes one."""
-    was, now = cluster.bad_release(), cluster.bad_release(image)
-    return ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
-
-
 def meaning(cluster: Cluster, op: Action) -> list[str]:
     """What an operation means to the scenario, judged on the cluster *before* it is applied.
 
@@ -376,8 +354,7 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
     with a good image; undoing your own env change is not.
     """
     d = op.detail
-    name = str(d.get("deployment", ""))
-    dep = cluster.deployments.get(name)
+    dep = cluster.deployments.get(str(d.get("deployment", "")))
     if op.action == "patch" and d.get("kind") == "hpa" and str(d.get("name")) == fleet.DEPLOYMENT:
         spec = (d.get("patch") or {}).get("spec") or {}
         old = cluster.hpa.get(fleet.DEPLOYMENT, {"min": 1, "max": 1})
@@ -385,43 +362,32 @@ def meaning(cluster: Cluster, op: Action) -> list[str]:
         new = hpa_replicas(fe, {"min": spec.get("minReplicas", old["min"]), "max": spec.get("maxReplicas", old["max"])})
         return ["scale"] if new > fe.replicas else []
     if op.action == "config_set":
-        if d.get("key") == "repos.allowlist":
-            repos = [r for r in str(d.get("value", "")).split(",") if r]
-            if repos and set(repos) <= {fleet.PILOT_REPO}:
-                return ["rollback_to_pilot"]
+        repos = [r for r in str(d.get("value", "")).split(",") if r]
+        pilot = d.get("key") == "repos.allowlist" and repos and set(repos) <= {fleet.PILOT_REPO}
+        return ["rollback_to_pilot"] if pilot else []
+    if dep is None or op.action not in (*TEMPLATE_OPS, "scale"):
         return []
-    if dep is None:
+    template = dep.template_after(op) if op.action in TEMPLATE_OPS else None
+    if "audit" in dep.name:
+        return ["audit_restart"] if op.action in ("set_env", "rollout_restart") or (
+            op.action == "rollout_undo" and template is not None) else []
+    if dep.name != fleet.DEPLOYMENT:
         return []
-    is_fe = name == fleet.DEPLOYMENT
-    is_audit = "audit" in name
-    if op.action == "set_env":
-        if not is_fe:
-            return ["audit_restart"] if is_audit else []
-        return _env_meaning(dep.current.env, env_after(dep.current.env, d))
     if op.action == "rollout_restart":
-        return ["restart"] if is_fe else (["audit_restart"] if is_audit else [])
-    if op.action == "rollout_undo":
-        target = undo_target(dep, d.get("to_revision"))
-        if target is None:
-            return []
-        out = []
-        if is_fe and _release_change(cluster, target.image):
-            out.extend(_release_change(cluster, target.image))
-        elif is_fe and target.image != dep.current.image:
-            out.append("set_image")
-        if is_fe:
-            out.extend(_env_meaning(dep.current.env, target.env))
-        if is_audit:
-            out.append("audit_restart")
-        return out
-    if op.action == "set_image":
-        return _release_change(cluster, str(d.get("image"))) if is_fe else []
-    if op.action == "scale" and is_fe:
-        new = int(d.get("replicas", dep.replicas))
-        if new == 0 and dep.replicas > 0:
+        return ["restart"]
+    if op.action == "scale":
+        new, old = int(d.get("replicas", dep.replicas)), dep.replicas
+        if new == 0 < old:
             return ["flowengine_stop"]
-        if new > 0 and dep.replicas == 0:
+        if old == 0 < new:
             return ["flowengine_start"]
-        if new > dep.replicas:
-            return ["scale"]
-    return []
+        return ["scale"] if new > old else []
+    if template is None:
+        return []
+    image, env, _ = template
+    was, now = cluster.bad_release(), cluster.bad_release(image)
+    # leaving the scenario's bad release is a rollback; going back to it undoes one
+    out = ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
+    if not out and op.action == "rollout_undo" and image != dep.current.image:
+        out = ["set_image"]
+    return out + _env_meaning(dep.current.env, env)
