@@ -1,12 +1,10 @@
 """The drill world's instantaneous signals: pure functions of scenario time and recorded actions.
 
-``Signals(scenario, actions)`` answers "at scenario second t, how many flows per second does
-repo X start, what share of them fail, what is the median flow duration, how full is each
-provider's quota, what share of API calls get a 5xx, when was the last audit event". Everything
-downstream (counters, histograms, pane values, stand-in output) is derived from these, so the
-whole drill is deterministic: no random state, no wall clock, only ``t`` and the action list.
-Noise is a smooth hash-based wiggle keyed by the scenario name, so sparklines look alive and two
-runs of the same drill draw the same lines.
+``Signals(scenario, actions)`` answers "at scenario second t, how many flows per second does repo X
+start, what share fail, how long do they take, how full is each quota, what share of API calls get a
+5xx, when was the last audit event". Counters, panes and stand-in output all derive from these, so
+the drill is deterministic: no random state, no wall clock. Noise is a smooth hash-based wiggle
+keyed by the scenario name, so sparklines look alive and two runs draw the same lines.
 """
 
 from __future__ import annotations
@@ -48,10 +46,7 @@ def _knot(key: str, k: int) -> float:
 
 
 def smoothstep(x: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
+    x = min(1.0, max(0.0, x))
     return x * x * (3.0 - 2.0 * x)
 
 
@@ -95,11 +90,12 @@ class Signals:
         for i, fault in enumerate(scenario.faults):
             for signal, amount in fault.impacts.items():
                 self._impacts.setdefault(signal, []).append((i, amount))
-        self._running = self._running_events()
+        # (from when, FlowEngine running?): its pods stop and start a while after the command
+        self._running = sorted((a.t + START_DELAY, True) if a.action == "flowengine_start"
+                               else (a.t + STOP_DELAY, False)
+                               for a in self.actions if a.action in ("flowengine_stop", "flowengine_start"))
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
-
-    # ------------------------------------------------------------------ faults and actions
 
     def first(self, kind: str, after: float = -math.inf) -> float | None:
         return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
@@ -112,13 +108,8 @@ class Signals:
 
     def effective_time(self, kind: str, requires: Sequence[str] = ()) -> float | None:
         """When ``kind`` was first taken after everything it ``requires``; None if it never was."""
-        after = -math.inf
-        for req in requires:
-            first_req = self.first(req)
-            if first_req is None:
-                return None
-            after = max(after, first_req)
-        return self.first(kind, after)
+        after = [t for req in requires if (t := self.first(req)) is not None]
+        return self.first(kind, max(after, default=-math.inf)) if len(after) == len(requires) else None
 
     def _bends_for(self, fault: Fault) -> list[_Bend]:
         """One bend per stretch of time a mitigation was on: ``<action>_off`` (``circuit_breaker_off``)
@@ -169,11 +160,12 @@ class Signals:
         out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
         return out
 
-    def impact(self, signal: str, t: float) -> float:
-        total = 0.0
-        for index, amount in self._impacts.get(signal, ()):
-            total += amount * self.strength(index, t)
-        return total
+    def impact(self, signal: str, t: float, target: str = "") -> float:
+        """What the faults add to ``signal`` at ``t``; with a ``target`` (a repo, a provider), to
+        ``signal:target`` and ``signal:*``."""
+        if target:
+            return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
+        return sum((amount * self.strength(index, t) for index, amount in self._impacts.get(signal, ())), 0.0)
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
@@ -182,24 +174,8 @@ class Signals:
             for f in self.scenario.faults for m in f.mitigations
         )
 
-    def _running_events(self) -> list[tuple[float, bool]]:
-        events = []
-        for a in self.actions:
-            if a.action == "flowengine_stop":
-                events.append((a.t + STOP_DELAY, False))
-            elif a.action == "flowengine_start":
-                events.append((a.t + START_DELAY, True))
-        return sorted(events)
-
-    # ------------------------------------------------------------------ traffic
-
     def running(self, t: float) -> bool:
-        state = True
-        for when, value in self._running:
-            if when > t:
-                break
-            state = value
-        return state
+        return next((running for when, running in reversed(self._running) if when <= t), True)
 
     def pilot_only(self, t: float) -> bool:
         return self._pilot_only is not None and t >= self._pilot_only
@@ -212,14 +188,11 @@ class Signals:
 
     def traffic_share(self, t: float) -> float:
         """Share of the healthy flow volume still running (scales model API traffic)."""
-        total = sum(r.rate for r in fleet.REPOS)
         if not self.running(t):
             return 0.0
         if self.pilot_only(t):
-            return sum(r.rate for r in fleet.REPOS if r.pilot) / total
+            return sum(r.rate for r in fleet.REPOS if r.pilot) / sum(r.rate for r in fleet.REPOS)
         return 1.0
-
-    # ------------------------------------------------------------------ flows
 
     def latency_median(self, t: float) -> float:
         base = fleet.LATENCY_MEDIAN * (1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0))
@@ -232,14 +205,12 @@ class Signals:
     def fail_share(self, repo: fleet.Repo, t: float, timeout_share: float | None = None) -> float:
         """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        extra = self.impact(f"fail:{repo.name}", t) + self.impact("fail:*", t)
+        extra = self.impact("fail", t, repo.name)
         timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
         return min(1.0, base + extra + timeouts)
 
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
-
-    # ------------------------------------------------------------------ model API
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
         drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", t, 240.0)
@@ -251,12 +222,10 @@ class Signals:
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
-        extra = self.impact(f"api_5xx:{provider.name}", t) + self.impact("api_5xx:*", t)
-        return min(1.0, base + extra)
+        return min(1.0, base + self.impact("api_5xx", t, provider.name))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
-        extra = self.impact(f"api_429:{provider.name}", t) + self.impact("api_429:*", t)
-        return min(1.0, fleet.BASE_429 + extra)
+        return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))
 
     def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
         """Share of the provider's calls by HTTP status code (sums to 1)."""
@@ -266,8 +235,6 @@ class Signals:
         for code, share in self.scenario.codes_5xx.items():
             out[code] = out.get(code, 0.0) + s5 * share
         return out
-
-    # ------------------------------------------------------------------ audit
 
     def audit_stalled_since(self, t: float) -> float | None:
         """Onset of the audit stall in force at ``t``, or None while events flow."""
