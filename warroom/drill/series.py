@@ -1,12 +1,10 @@
-"""Counters, histogram buckets and gauges of the drill world, as Prometheus would scrape them.
+"""Counters and histogram buckets of the drill world, as Prometheus would scrape them.
 
 The signals in ``model`` are rates and shares; a scrape sees cumulative counters. ``Series``
-integrates the rates on a fixed 5 s grid (trapezoids, anchored at a fixed scenario time, so the
+integrates the rates on a fixed 5 s grid (trapezoids anchored at a fixed scenario time, so the
 numbers never depend on when or how often anyone looks). The PromQL catalogue reads the counters
-from here, and the OpenMetrics writer prints the catalogue, so a real Prometheus fed with them
-answers as the drill's own evaluator does.
-
-Counters start at the totals of a few days of healthy running, as a long-lived process's would.
+from here. Counters start at the totals of three days of healthy running, as a long-lived
+process's would.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from __future__ import annotations
 import math
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator
 
 from warroom.drill import fleet
 from warroom.drill.model import Signals, lognormal_cdf
@@ -58,13 +55,9 @@ class Series:
         )
         self.width = len(self.keys)
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
-        self.rows = 0                                            # rows integrated so far
-        self._starts: dict[int, tuple[array[float], list[float]]] = {}   # chunk -> first row, its rates
-        self._chunks: OrderedDict[int, array[float]] = OrderedDict()   # held chunks, least recent first
-        self._newest: list[float] = []                           # the newest row and its rates
-        self._last: list[float] = []
-
-    # ------------------------------------------------------------------ rates
+        self.rows = 0                                                # rows integrated so far
+        self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
+        self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order."""
@@ -72,7 +65,8 @@ class Series:
         execs = [s.exec_rate(r, t) for r in fleet.REPOS]
         timeouts = s.timeout_share(t)
         out = list(execs)
-        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, execs, strict=True)]
+        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0
+                for r, rate in zip(fleet.REPOS, execs, strict=True)]
         for p in fleet.PROVIDERS:
             total, shares = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in self.codes]
@@ -93,73 +87,52 @@ class Series:
         healthy += [flows, flows * fleet.LATENCY_MEDIAN * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
         return [v * UPTIME for v in healthy]
 
-    # ------------------------------------------------------------------ integration
-
-    def _steps(self, row: list[float], rates: list[float], first: int,
-               last: int) -> Iterator[tuple[int, list[float], list[float]]]:
-        """Rows ``first .. last`` (and their rates), integrated on from ``row`` at ``first - 1``."""
+    def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
+        """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
+        their chunks; a row that begins a chunk also starts it."""
         for i in range(first, last + 1):
             r = self.rates(self.t0 + i * GRID)
-            row = [c + (a + b) * GRID / 2.0 for c, a, b in zip(row, rates, r, strict=True)]
+            row = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
             rates = r
-            yield i, row, r
+            c, k = divmod(i, self.CHUNK)
+            if k == 0:
+                self._starts.append((array("d", row), r))
+                self._chunks[c] = array("d")
+                self._evict(newest=c)
+            self._chunks[c].extend(row)
 
     def _extend(self, need: int) -> None:
         """Integrate on up to row ``need``."""
         if self.rows == 0:
-            row0, r0 = self._initial(), self.rates(self.t0)
-            self._starts[0] = (array("d", row0), r0)
-            self._chunks[0] = array("d", row0)
-            self.rows, self._newest, self._last = 1, row0, r0
-        if need < self.rows:
-            return
-        for i, row, r in self._steps(self._newest, self._last, self.rows, need):
-            c, k = divmod(i, self.CHUNK)
-            if k == 0:
-                self._starts[c] = (array("d", row), r)
-                self._chunks[c] = array("d")
-            self._chunks[c].extend(row)
-            self._newest, self._last = row, r
-        self.rows = need + 1
-        self._chunks.move_to_end((self.rows - 1) // self.CHUNK)
-        self._evict()
+            self._starts = [(array("d", self._initial()), self.rates(self.t0))]
+            self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
+            self.rows = 1
+        if need >= self.rows:
+            last = self.rows - 1
+            self._integrate(self.rows, need, list(self._chunk(last // self.CHUNK)[-self.width:]),
+                            self.rates(self.t0 + last * GRID))
+            self.rows = need + 1
 
-    def _evict(self) -> None:
-        newest = (self.rows - 1) // self.CHUNK
+    def _evict(self, newest: int) -> None:
         while len(self._chunks) > self.KEEP:
-            oldest = next(c for c in self._chunks if c != newest)
-            del self._chunks[oldest]
+            del self._chunks[next(c for c in self._chunks if c != newest)]
 
     def _chunk(self, c: int) -> array[float]:
         """Chunk ``c``'s rows, re-integrated from its first row if it was dropped."""
-        chunk = self._chunks.get(c)
-        if chunk is None:
+        if c not in self._chunks:
             row, r = self._starts[c]
-            chunk = array("d", row)
-            first = c * self.CHUNK + 1
-            for _, new, _ in self._steps(list(row), r, first, min(first + self.CHUNK - 1, self.rows) - 1):
-                chunk.extend(new)
-            self._chunks[c] = chunk
-            self._evict()
+            self._chunks[c] = array("d", row)
+            self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
+            self._evict(newest=(self.rows - 1) // self.CHUNK)
         self._chunks.move_to_end(c)
-        return chunk
-
-    def _at(self, i: int, col: int) -> float:
-        c, k = divmod(i, self.CHUNK)
-        return self._chunk(c)[k * self.width + col]
+        return self._chunks[c]
 
     def _truncate(self, keep: int) -> None:
         """Forget rows from ``keep`` on (an action changed the world from there)."""
-        keep = max(0, min(keep, self.rows))
-        w, n = self.width, self.CHUNK
-        self._starts = {c: s for c, s in self._starts.items() if c * n < keep}
+        self.rows = keep = max(0, min(keep, self.rows))
+        n, w = self.CHUNK, self.width
+        del self._starts[math.ceil(keep / n):]                      # chunks that start before ``keep``
         self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in self._chunks.items() if c * n < keep)
-        self.rows = keep
-        if keep == 0:
-            self._newest, self._last = [], []
-            return
-        self._newest = list(self._chunk((keep - 1) // n)[-w:])
-        self._last = self.rates(self.t0 + (keep - 1) * GRID)
 
     def adopt(self, other: Series, valid_before: float) -> None:
         """Reuse ``other``'s integration for grid points strictly before ``valid_before``.
@@ -167,50 +140,40 @@ class Series:
         Actions only change the world at or after the time they were taken, so when a new
         action arrives the past up to that moment is still exact and need not be recomputed.
         """
-        if other.t0 != self.t0 or other.keys != self.keys:
-            return
-        self._starts, self._chunks, self.rows = dict(other._starts), OrderedDict(other._chunks), other.rows
-        self._truncate(math.floor((valid_before - self.t0) / GRID))
+        if other.t0 == self.t0 and other.keys == self.keys:
+            self._starts, self._chunks, self.rows = list(other._starts), OrderedDict(other._chunks), other.rows
+            self._truncate(math.floor((valid_before - self.t0) / GRID))
 
     def dump(self) -> bytes:
-        """The held integration as raw doubles, for the simulator's cache file: see ``load``."""
-        w = self.width
-        flat = array("d", [float(self.rows), float(len(self._starts)), float(len(self._chunks))])
-        for c, (row, r) in sorted(self._starts.items()):
-            flat.append(float(c))
+        """The integration as raw doubles for the simulator's cache file: the number of held
+        chunks, every chunk's first row and rates, then each held chunk (index, rows, rows...)."""
+        flat = array("d", [len(self._chunks)])
+        for row, r in self._starts:
             flat.extend(row)
             flat.extend(r)
         for c, chunk in self._chunks.items():
-            flat.extend([float(c), float(len(chunk) // w)])
+            flat.extend([c, len(chunk) // self.width])
             flat.extend(chunk)
         return flat.tobytes()
 
     def load(self, data: bytes, rows: int, valid_before: float | None = None) -> None:
-        """Adopt ``dump()`` output: all ``rows``, or those strictly before ``valid_before``; a
-        file that does not add up is ignored (the rows are integrated again)."""
-        w = self.width
-        flat = array("d")
+        """Adopt ``dump()`` output of ``rows`` rows: all, or those strictly before ``valid_before``;
+        a file that does not add up is ignored (the rows are integrated again)."""
+        w, flat = self.width, array("d")
+        pos = 1 + 2 * w * math.ceil(rows / self.CHUNK)
         try:
             flat.frombytes(data)
-            n, n_starts, n_chunks = (int(x) for x in flat[:3])
-            pos = 3
-            starts = {}
-            for _ in range(n_starts):
-                starts[int(flat[pos])] = (flat[pos + 1:pos + 1 + w], list(flat[pos + 1 + w:pos + 1 + 2 * w]))
-                pos += 1 + 2 * w
+            starts = [(flat[p:p + w], list(flat[p + w:p + 2 * w])) for p in range(1, pos, 2 * w)]
             chunks: OrderedDict[int, array[float]] = OrderedDict()
-            for _ in range(n_chunks):
+            for _ in range(int(flat[0])):
                 c, held = int(flat[pos]), int(flat[pos + 1])
                 chunks[c] = flat[pos + 2:pos + 2 + held * w]
                 pos += 2 + held * w
         except (ValueError, IndexError):
             return
-        if n != rows or pos != len(flat) or set(starts) != set(range((n - 1) // self.CHUNK + 1)):
-            return
-        self._starts, self._chunks, self.rows = starts, chunks, n
-        self._truncate(n if valid_before is None else math.floor((valid_before - self.t0) / GRID))
-
-    # ------------------------------------------------------------------ reading
+        if pos == len(flat) and rows > 0:         # every slice above was whole
+            self._starts, self._chunks, self.rows = starts, chunks, rows
+            self._truncate(rows if valid_before is None else math.floor((valid_before - self.t0) / GRID))
 
     def _grid(self, t: float) -> tuple[int, float]:
         """Row index and fraction of ``t`` on the grid, exactly as every reader computes them."""
@@ -227,20 +190,18 @@ class Series:
         grid = [self._grid(t) for t in times]
         if grid:
             self._extend(max(i + (1 if f > 1e-9 else 0) for i, f in grid))
+        n, w = self.CHUNK, self.width
         out: list[list[float]] = [[] for _ in cols]
         for i, frac in grid:
-            lo_row = self._chunk(i // self.CHUNK)
-            at = (i % self.CHUNK) * self.width
-            if frac <= 1e-9:
-                for col, values in zip(cols, out, strict=True):
-                    values.append(lo_row[at + col])
-                continue
-            hi_row = self._chunk((i + 1) // self.CHUNK)
-            hi_at = ((i + 1) % self.CHUNK) * self.width
+            lo, at = self._chunk(i // n), i % n * w
+            hi, hi_at = (lo, at) if frac <= 1e-9 else (self._chunk((i + 1) // n), (i + 1) % n * w)
             for col, values in zip(cols, out, strict=True):
-                lo = lo_row[at + col]
-                values.append(lo + (hi_row[hi_at + col] - lo) * frac)
+                a = lo[at + col]
+                values.append(a if frac <= 1e-9 else a + (hi[hi_at + col] - a) * frac)
         return out
+
+    def _at(self, i: int, col: int) -> float:
+        return self._chunk(i // self.CHUNK)[i % self.CHUNK * self.width + col]
 
     def time_of(self, key: Key, target: float, lo: float, hi: float) -> float:
         """The first time in [lo, hi] at which counter ``key`` reaches ``target`` (binary search)."""
@@ -253,10 +214,7 @@ class Series:
             return hi
         while i1 - i0 > 1:
             mid = (i0 + i1) // 2
-            if self._at(mid, col) >= target:
-                i1 = mid
-            else:
-                i0 = mid
+            i0, i1 = (i0, mid) if self._at(mid, col) >= target else (mid, i1)
         a, b = self._at(i0, col), self._at(i1, col)
         t = self.t0 + i0 * GRID + (GRID * (target - a) / (b - a) if b > a else 0.0)
         return min(max(t, lo), hi)

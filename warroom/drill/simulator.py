@@ -25,7 +25,7 @@ from warroom.drill.scenarios import Scenario
 from warroom.drill.series import GRID, Series
 
 SERIES_CACHE = "series.cache"
-_CACHE_VERSION = 3        # v3: every chunk's first row and rates, and the held chunks (Series.dump)
+_CACHE_VERSION = 4        # v4: held chunk count, every chunk's first row and rates, the held chunks (Series.dump)
 
 
 @functools.cache
@@ -75,64 +75,58 @@ class Simulator:
         self.unix = unix or (lambda t: t)
         self.cache = cache
         self._lock = threading.RLock()
-        self._actions: tuple[Action, ...] | None = None
+        self._catalog: Catalog | None = None      # the PromQL catalogue over ``_series``
         self._series: Series | None = None
-        self._catalog: Catalog | None = None
-        self._loaded_rows = 0
+        self._actions: tuple[Action, ...] = ()    # the actions ``_series`` follows, as recorded
+        self._loaded_rows = 0                     # rows the cache file held when read or written
 
-    def refresh(self) -> Series:
-        """The series for the actions recorded now (rebuilt from the first changed action on)."""
+    def _world(self) -> Catalog:
+        """The catalogue for the actions recorded now: the series are rebuilt from the first
+        changed action on (the first time, read from the cache file as far as it is valid)."""
         with self._lock:
             current = tuple(self._actions_fn())
-            if self._series is None and self.cache is not None:
-                self._load_cache(current)
-            if self._series is None or current != self._actions:
+            if self._series is None and self.cache is not None and (cached := self._load_cache(current)):
+                self._series, self._actions, self._catalog = cached, current, Catalog(cached, self.unix)
+            if self._catalog is None or current != self._actions:
                 series = Series(Signals(self.scenario, current))
-                if self._series is not None and self._actions is not None:
-                    old = self._series
+                if (old := self._series) is not None:
                     since = _changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
-                self._actions = current
-                self._series = series
-                self._catalog = Catalog(series, self.unix)
-            return self._series
+                self._series, self._actions, self._catalog = series, current, Catalog(series, self.unix)
+            return self._catalog
+
+    def refresh(self) -> Series:
+        """The series for the actions recorded now."""
+        return self._world().series
 
     @property
     def signals(self) -> Signals:
         return self.refresh().signals
 
-    # ------------------------------------------------------------------ cache file
-    #
     # Stand-ins are short-lived processes; integrating the counters from scratch in each one
     # costs a tenth of a second or more. The integration is deterministic, so it is kept in the
-    # drill dir (raw doubles plus a JSON header naming the actions it was made with) and reused
+    # drill dir (a JSON header naming the actions it was made with, then raw doubles) and reused
     # up to the first action that differs.
 
-    def _load_cache(self, current: tuple[Action, ...]) -> None:
+    def _stamp(self, series: Series) -> dict[str, object]:
+        """What a cache file must have been made with to be read: format, code, scenario, grid."""
+        return {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name,
+                "t0": series.t0, "width": series.width}
+
+    def _load_cache(self, current: tuple[Action, ...]) -> Series | None:
         assert self.cache is not None
+        series = Series(Signals(self.scenario, current))
         try:
-            raw = self.cache.read_bytes()
-        except OSError:
-            return
-        head, sep, body = raw.partition(b"\n")
-        try:
+            head, _, body = self.cache.read_bytes().partition(b"\n")
             header = json.loads(head)
             cached = [(str(a), float(t)) for a, t in header["actions"]]
-            rows = int(header["rows"])
-            if header.get("v") != _CACHE_VERSION or header.get("scenario") != self.scenario.name or not sep:
-                return
-            if header.get("code") != _code_fingerprint():
-                return                # made by other simulator code (an upgrade): its rows may differ
-        except (ValueError, KeyError, TypeError):
-            return
-        series = Series(Signals(self.scenario, current))
-        if float(header.get("t0", series.t0)) != series.t0 or int(header.get("width", -1)) != len(series.keys):
-            return
-        series.load(body, rows, _changed_from(cached, _kinds(series.signals.actions)))
-        self._series = series
-        self._actions = current
-        self._catalog = Catalog(series, self.unix)
+            if any(header.get(k) != v for k, v in self._stamp(series).items()):
+                return None           # another format, or made by other simulator code: its rows may differ
+            series.load(body, int(header["rows"]), _changed_from(cached, _kinds(series.signals.actions)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
         self._loaded_rows = series.rows
+        return series
 
     def save_cache(self) -> None:
         """Write the integration to the cache file if this process extended it."""
@@ -140,9 +134,7 @@ class Simulator:
             series = self._series
             if self.cache is None or series is None or series.rows <= self._loaded_rows:
                 return
-            header = {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name,
-                      "t0": series.t0, "width": len(series.keys), "rows": series.rows,
-                      "actions": _kinds(series.signals.actions)}
+            header = {**self._stamp(series), "rows": series.rows, "actions": _kinds(series.signals.actions)}
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
             try:
                 tmp.write_bytes(json.dumps(header).encode() + b"\n" + series.dump())
@@ -168,17 +160,12 @@ class Simulator:
     def evaluate(self, expr: str, t: float) -> float | list[Sample]:
         """Evaluate PromQL at scenario time ``t``; raises ``PromQLError``."""
         with self._lock:
-            self.refresh()
-            assert self._catalog is not None
-            return evaluate(self._catalog, expr, t)
+            return evaluate(self._world(), expr, t)
 
     def evaluate_many(self, expr: str, times: list[float]) -> Many:
         """``evaluate`` at every scenario time in ``times``, in one pass (see ``evaluate_many``)."""
         with self._lock:
-            self.refresh()
-            assert self._catalog is not None
-            return evaluate_many(self._catalog, expr, times)
-
+            return evaluate_many(self._world(), expr, times)
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:
         """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above
