@@ -307,6 +307,8 @@ def resume_command(argv: Sequence[str]) -> str:
     rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
     state directory with the same config. A ``--shared`` DSN's password is masked, never printed.
     """
+    from warroom.shared.dsn import shown
+
     out: list[str] = []
     args = iter(argv)
     for arg in args:
@@ -315,19 +317,10 @@ def resume_command(argv: Sequence[str]) -> str:
         if arg == "--speed":
             next(args, None)       # and its value
         elif arg == "--shared":
-            out += [arg, *(_masked_dsn(dsn) for dsn in islice(args, 1))]
+            out += [arg, *(shown(dsn) for dsn in islice(args, 1))]
         elif arg.startswith("--shared="):
-            out.append("--shared=" + _masked_dsn(arg.split("=", 1)[1]))
+            out.append("--shared=" + shown(arg.split("=", 1)[1]))
         else:
             out.append(arg)
     return shlex.join(["warroom", *out])
 
-
-def _masked_dsn(text: str) -> str:
-    """A DSN as it may be shown (password ``***``); a malformed one is shown as ``***``."""
-    from warroom.shared.dsn import MASK, make_dsn
-
-    try:
-        return make_dsn(text).safe
-    except WarroomError:
-        return MASK
