@@ -113,15 +113,14 @@ class Scenario:
 
 #: The keys whose value is an array of tables, and what each table is.
 _NESTED: dict[str, type] = {"faults": Fault, "mitigations": Mitigation, "changes": Change}
-_NUMBER = (int, float)
-#: What each field's annotation (less its ``| None``) accepts from TOML.
+#: What each field's annotation (less its ``| None``) accepts from TOML; ``type(v) in (int, float)``
+#: keeps booleans out of numbers.
 _ACCEPTS: dict[str, Callable[[Any], bool]] = {
     "str": lambda v: isinstance(v, str),
-    "float": lambda v: isinstance(v, _NUMBER) and not isinstance(v, bool),
+    "float": lambda v: type(v) in (int, float),
     "tuple[str, ...]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
     "Mapping[str, str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-    "Mapping[str, float]": lambda v: isinstance(v, dict) and all(
-        isinstance(x, _NUMBER) and not isinstance(x, bool) for x in v.values()),
+    "Mapping[str, float]": lambda v: isinstance(v, dict) and all(type(x) in (int, float) for x in v.values()),
 }
 
 
