@@ -28,7 +28,8 @@ NODES = ("node-1", "node-2", "node-3", "node-4")
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
 KIND_TABLE = {
     "pods": ("pod pods po", "", "READY,STATUS,RESTARTS,AGE|IP,NODE,NOMINATED NODE,READINESS GATES"),
-    "deployments": ("deployment deployments deploy", "apps", "READY,UP-TO-DATE,AVAILABLE,AGE|CONTAINERS,IMAGES,SELECTOR"),
+    "deployments": ("deployment deployments deploy", "apps",
+                    "READY,UP-TO-DATE,AVAILABLE,AGE|CONTAINERS,IMAGES,SELECTOR"),
     "events": ("event events ev", "", ""),
     "nodes": ("node nodes no", "", "STATUS,ROLES,AGE,VERSION"),
     "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "autoscaling",
@@ -48,7 +49,7 @@ KINDS = {alias: kind for kind, (names, group, _) in KIND_TABLE.items()
 
 def api_name(kind: str, plural: bool = False) -> str:
     """How kubectl names a kind in its answers: ``deployment.apps/x``, ``deployments.apps "x" not found``."""
-    names, group, _ = KIND_TABLE[kind]
+    names, group, _ = KIND_TABLE.get(KINDS.get(kind.lower(), ""), (f"{kind} {kind}", "", ""))
     return names.split()[plural] + f".{group}" * bool(group)
 
 
@@ -59,6 +60,7 @@ class Obj:
     api: dict[str, Any]
     row: tuple[object, ...]
     wide: tuple[object, ...] = ()
+    describe: str | None = None         # ``kubectl describe``'s text; None: not simulated for the kind
 
     @property
     def name(self) -> str:
@@ -146,7 +148,31 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
         "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts, "image": p.image}]})
     api["metadata"] |= {"labels": p.labels, "creationTimestamp": iso(ctx.wall(p.created))}
     return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
-               (p.ip, p.node, "<none>", "<none>"))
+               (p.ip, p.node, "<none>", "<none>"), describe_pod(ctx, p))
+
+
+def describe_pod(ctx: Context, p: Pod) -> str:
+    return (f"Name:             {p.name}\nNamespace:        {p.namespace}\nNode:             {p.node}/{p.ip}\n"
+            f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           app={p.deployment}\n"
+            f"                  pod-template-hash={p.template_hash}\nStatus:           {p.status}\n"
+            f"IP:               {p.ip}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
+            f"    State:          {'Running' if p.status in ('Running', 'Terminating') else 'Waiting'}\n"
+            f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
+            f"    Limits:\n      cpu:     1\n      memory:  3Gi\n"
+            f"Conditions:\n  Type              Status\n  Ready             {p.ready}\nEvents:           <none>\n")
+
+
+DESCRIBE_NODE = """Name:               {name}
+Roles:              <none>
+Conditions:
+  Type             Status  Reason                       Message
+  MemoryPressure   False   KubeletHasSufficientMemory   kubelet has sufficient memory available
+  DiskPressure     False   KubeletHasNoDiskPressure     kubelet has no disk pressure
+  Ready            True    KubeletReady                 kubelet is posting ready status
+Allocatable:
+  cpu:     4
+  memory:  16Gi
+"""
 
 
 # ------------------------------------------------------------------------------ the other kinds
@@ -208,7 +234,8 @@ def cpu_percent(ctx: Context) -> float:
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off = cordoned_nodes(ctx)
     return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
-                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9")) for n in NODES]
+                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
+                describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
 
 
 def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
@@ -222,12 +249,13 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
 
 def _secrets(ctx: Context, scope: str | None) -> list[Obj]:
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
-    return [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data={k: "" for k in keys}), ("Opaque", len(keys), "34d"))
-            for n, keys in ctx.cluster.secrets.items()]
+    return [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data=dict.fromkeys(keys, "")),
+                ("Opaque", len(keys), "34d")) for n, keys in ctx.cluster.secrets.items()]
 
 
 def _configmaps(ctx: Context, scope: str | None) -> list[Obj]:
-    return [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d")) for n, d in ctx.cluster.configmaps.items()]
+    return [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d"))
+            for n, d in ctx.cluster.configmaps.items()]
 
 
 LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
@@ -269,10 +297,11 @@ def events(ctx: Context, ns: str | None) -> list[Event]:
                             obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from {dep.replicas}"))
         for p in deployment_pods(ctx, dep):
             if horizon <= p.created <= ctx.t and p.status != "Terminating":
-                out += [(p.created + dt, dep.namespace, "Normal", reason, f"pod/{p.name}", message) for dt, reason, message in (
-                    (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
-                    (2, "Pulled", f'Container image "{p.image}" already present on machine'),
-                    (3, "Started", f"Started container {p.container}"))]
+                out += [(p.created + dt, dep.namespace, "Normal", reason, f"pod/{p.name}", message)
+                        for dt, reason, message in (
+                            (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
+                            (2, "Pulled", f'Container image "{p.image}" already present on machine'),
+                            (3, "Started", f"Started container {p.container}"))]
     if ns not in (None, fleet.NAMESPACE):
         return sorted(out)
     out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
@@ -283,7 +312,8 @@ def events(ctx: Context, ns: str | None) -> list[Event]:
         audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
         pods = deployment_pods(ctx, audit) if audit else []
         pod = pods[0].name if pods else fleet.AUDIT_DEPLOYMENT
-        out += [(t, fleet.NAMESPACE, "Warning", "Unhealthy", f"pod/{pod}", "Readiness probe failed: audit sink not connected")
+        out += [(t, fleet.NAMESPACE, "Warning", "Unhealthy", f"pod/{pod}",
+                 "Readiness probe failed: audit sink not connected")
                 for k in range(6) if (t := ctx.t - 40 - k * 90) > stalled]
     return sorted(out)
 
