@@ -202,8 +202,9 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
                       incident=data.get("incident"))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
-    if not drill.speed > 0:
-        raise DrillError(f"{file}: speed must be positive, got {drill.speed}")
+    if not (math.isfinite(drill.start) and math.isfinite(drill.speed) and drill.speed > 0):
+        raise DrillError(f"{file}: start must be a finite unix time and speed a positive number,"
+                         f" got {drill.start}, {drill.speed}")
     try:
         if wrappers:
             install_wrappers(path)
