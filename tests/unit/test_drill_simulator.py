@@ -205,6 +205,12 @@ def test_bad_drills_are_clear_errors(state_dir: Path) -> None:
     (broken / "drill.json").write_text('{"scenario": "timeout"}')
     with pytest.raises(DrillError, match="malformed drill file"):
         open_drill(broken)
+    (broken / "drill.json").write_text('{"scenario": "timeout", "start": 0, "speed": Infinity}')   # json reads it
+    with pytest.raises(DrillError, match="speed a positive number"):
+        open_drill(broken)
+    (broken / "drill.json").write_text("[]")
+    with pytest.raises(DrillError, match="malformed drill file"):
+        open_drill(broken)
 
 
 def test_speed_compresses_time(state_dir: Path) -> None:
