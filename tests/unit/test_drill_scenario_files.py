@@ -43,6 +43,8 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('breaches = ["p95_latency", "failure_rate"]', 'breaches = "p95_latency"', "breaches = 'p95_latency': expected"),
     ("[[faults]]", "[faults]", "faults: expected at least one [[faults]] table"),
     ('"context_pruning", "retry_pruned"]', '"context_pruning", "retry-pruned"]', "resolution: unknown name 'retry-pruned'"),
+    ('  { action = "scale",', '  { action = "scale", requires = ["scael"],', "faults[0].mitigations[3].requires: unknown name"),
+    ('title = "Flow', 'name = "slow"\ntitle = "Flow', "name: a scenario is named after its file (broken)"),
 ])
 def test_a_bad_file_names_file_and_key(tmp_path: Path, old: str, new: str, said: str) -> None:
     text = (HERE / "timeout.toml").read_text(encoding="utf-8")
