@@ -157,10 +157,18 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
     assert evaluate(catalog, "2 * 3 + 1", 0.0) == 7.0
     for bad, message in [
         ("flowengine_nope_total", "unknown metric 'flowengine_nope_total'"),
-        ("rate(flowengine_flow_failures_total)", "expects a range vector"),
-        ("sum(rate(flowengine_flow_failures_total[5m]", "expected"),
-        ("label_replace(flowengine_flow_failures_total, 'a', 'b', 'c', 'd')", "not supported"),
+        ("rate(flowengine_flow_failures_total)", "invalid PromQL: expected type matrix in call to function 'rate'"),
+        ("sum(rate(flowengine_flow_failures_total[5m]", "invalid PromQL: unclosed left parenthesis"),
+        ("label_replace(flowengine_flow_failures_total, 'a', 'b', 'c', 'd')", "'label_replace' is not supported"),
+        ("quantile(0.5, flowengine_flow_failures_total)", "aggregation 'quantile' is not supported"),
         ("flowengine_flow_failures_total[5m:1m]", "subqueries are not supported"),
+        ("rate(flowengine_flow_failures_total[5m:1m])", "subqueries are not supported"),
+        ("flowengine_flow_failures_total[5m]", "a range vector .* can only be passed to a range function"),
+        ("flowengine_flow_failures_total @ 100", "the @ modifier is not supported"),
+        ('flowengine_flow_failures_total{repo="a" or repo="b"}', "'or' between label matchers is not supported"),
+        ("flowengine_flow_failures_total / on() group_left sum(flowengine_flow_failures_total)", "group_left"),
+        ("1 + " * 1500 + "1", "the expression is 6001 characters long"),   # the native parser would overflow
+        ("-(" * 1300 + "1" + ")" * 1300, "nests too deeply"),
     ]:
         with pytest.raises(PromQLError, match=message):
             evaluate(catalog, bad, 0.0)

@@ -13,8 +13,10 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.promql.syntax import Getter, Labels, PromQLError, Selector
+from warroom.drill.promql.syntax import Labels, PromQLError
 from warroom.drill.series import BUCKET_LABELS, Series
+
+Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
 
 
 class Family(NamedTuple):
@@ -67,7 +69,7 @@ class Catalog:
         self.series = series
         self.unix = unix
         self.metrics: dict[str, list[MetricSeries]] = {}
-        self._selected: dict[Selector, list[MetricSeries]] = {}
+        self._selected: dict[tuple[str | None, Matchers], list[MetricSeries]] = {}
         sig = series.signals
         execs, fails, calls, duration, quota, audit = FAMILIES
 
@@ -78,7 +80,7 @@ class Catalog:
             col = None if key is None else series.index[key]
             self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get_many))
 
-        def gauge(get: Getter) -> Callable[[list[float]], list[float]]:
+        def gauge(get: Callable[[float], float]) -> Callable[[list[float]], list[float]]:
             return lambda times: [get(t) for t in times]
 
         for r in fleet.REPOS:
@@ -96,21 +98,21 @@ class Catalog:
             add(quota, "", {"provider": p.name}, get_many=gauge(lambda t, p=p: sig.quota(p, t)))
         add(audit, "", {}, get_many=gauge(lambda t: unix(t) - sig.audit_gap(t)))
 
-    def select(self, sel: Selector) -> list[MetricSeries]:
-        """The series ``sel`` matches (label matching done once per selector, then remembered)."""
-        hit = self._selected.get(sel)
+    def select(self, name: str | None, matchers: Matchers) -> list[MetricSeries]:
+        """The series a selector matches (label matching done once per selector, then remembered)."""
+        hit = self._selected.get((name, matchers))
         if hit is not None:
             return hit
-        names = [sel.name] if sel.name else list(self.metrics)
-        for label, op, value in sel.matchers:
+        names = [name] if name else list(self.metrics)
+        for label, op, value in matchers:
             if label == "__name__" and op == "=":
                 names = [value]
-        if sel.name and sel.name not in self.metrics:
+        if name and name not in self.metrics:
             known = ", ".join(sorted(self.metrics))
-            raise PromQLError(f"unknown metric {sel.name!r} in the drill (known: {known})")
-        out = [ms for name in names for ms in self.metrics.get(name, [])
-               if all(match_value(dict(ms.labels).get(lab, ""), op, val) for lab, op, val in sel.matchers)]
-        self._selected[sel] = out
+            raise PromQLError(f"unknown metric {name!r} in the drill (known: {known})")
+        out = [ms for n in names for ms in self.metrics.get(n, [])
+               if all(match_value(dict(ms.labels).get(lab, ""), op, val) for lab, op, val in matchers)]
+        self._selected[(name, matchers)] = out
         return out
 
     def values(self, series: list[MetricSeries], times: list[float]) -> list[list[float]]:

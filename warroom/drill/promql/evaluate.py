@@ -1,22 +1,17 @@
 """The drill's one PromQL evaluator: any expression at one time or at many, as Prometheus answers it.
 
-The drill world is continuous, but Prometheus only ever sees it through scrapes. To answer as a
-real Prometheus scraping the drill would, this evaluator looks at the world the same way: samples
-every ``SCRAPE`` scenario seconds on a fixed grid (the grid the OpenMetrics backfill
-uses), instant selectors take the newest sample at or before the evaluation time (within the
-5-minute lookback), and range selectors take the samples in ``[t - window, t]`` (both ends
-included, Prometheus 2.x). On those samples the functions do what Prometheus does:
-``rate``/``increase``/``delta`` extrapolate like ``extrapolatedRate``, ``irate`` uses the last two
-samples, ``deriv`` is a least-squares slope, ``*_over_time`` fold the samples, ``min``/``max``
-skip NaN unless every input is NaN, one-to-one matching with ``ignoring`` drops the ignored labels.
-A differential test against a real Prometheus holds it to that
-(``tests/integration/test_promql_differential.py``).
+Prometheus only ever sees the continuous drill world through scrapes, so this evaluator looks at
+it the same way: samples every ``SCRAPE`` scenario seconds on the grid the OpenMetrics backfill
+uses; an instant selector takes the newest sample at or before the evaluation time, a range
+selector the samples in ``[t - window, t]`` (both ends included, Prometheus 2.x). On those samples
+each function does what Prometheus' does (``extrapolatedRate``, least-squares ``deriv``, NaN
+skipped by ``min``/``max`` unless every input is NaN, ...); ``tests/integration/
+test_promql_differential.py`` holds it to a real Prometheus.
 
-Many times at once is the normal case (a pane asks for its value and a 60-point sparkline each
-poll), so every node's value is a column per series: ``None`` where the series has no value at
-that time (a comparison filtered it, a window held fewer than two samples). Label work is done
-once per node, not once per time. Anything outside the supported subset raises ``PromQLError``
-naming it — never a wrong number.
+A pane asks for its value and a 60-point sparkline each poll, so every node's value is a column
+per series over all the times at once (``None`` where the series has no value then), and label
+work is done once per node, not once per time. What the drill does not evaluate raises
+``PromQLError`` naming it, never a wrong number.
 """
 
 from __future__ import annotations
@@ -26,9 +21,10 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+import promql_parser as pp
+
 from warroom.drill.promql.catalog import Catalog, MetricSeries
-from warroom.drill.promql.syntax import (RANGE_FUNCS, Agg, Binary, Call, Labels, Neg, Num, PromQLError, Sample,
-                                         Selector, Value, parse)
+from warroom.drill.promql.syntax import Labels, PromQLError, Sample, Value, parse
 from warroom.drill.quantile import bucket_quantile
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
@@ -41,9 +37,6 @@ Vec = list[tuple[Labels, Col]]
 
 class Scalar(list[float]):
     """A scalar's value at every time (a type of its own: an empty vector is not a scalar)."""
-
-
-_FIRST_LAST = {"rate", "increase", "delta", "irate", "idelta"}   # need only a window's ends
 
 
 class Many(NamedTuple):
@@ -84,16 +77,27 @@ def shown(result: Value) -> tuple[float | None, str | None]:
 
 def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
     """``expr`` at every scenario time in ``times``; raises ``PromQLError``."""
-    node = parse(expr)
-    ev = _Eval(catalog, list(times))
-    value = ev.eval(node)
-    order = node.func if isinstance(node, Call) and node.func in ("sort", "sort_desc") else None
-    return Many(scalar=value) if ev.is_scalar(value) else Many(vector=value, order=order)  # type: ignore[arg-type]
+    node = _bare(parse(expr))
+    try:
+        value = _Eval(catalog, list(times)).eval(node)
+    except RecursionError:
+        raise PromQLError("the expression nests too deeply for the drill") from None
+    if isinstance(value, Scalar):
+        return Many(scalar=value)
+    sort = node.func.name if isinstance(node, pp.Call) else None
+    return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None)
 
 
 def evaluate(catalog: Catalog, expr: str, t: float) -> Value:
     """``expr`` at scenario time ``t``: a float or a list of samples; raises ``PromQLError``."""
     return evaluate_many(catalog, expr, [t]).at(0)
+
+
+def _bare(node: pp.Expr) -> pp.Expr:
+    """``node`` without the parentheses around it (they only group)."""
+    while isinstance(node, pp.ParenExpr):
+        node = node.expr
+    return node
 
 
 # ------------------------------------------------------------------------------------ labels
@@ -104,22 +108,20 @@ def drop_name(labels: Labels) -> Labels:
     return tuple(kv for kv in labels if kv[0] != "__name__")
 
 
-def kept(labels: Labels, only: tuple[str, ...] | None, drop: tuple[str, ...] | None, *,
-         name: bool = False) -> Labels:
+def kept(labels: Labels, only: list[str] | None, drop: list[str] | None, *, name: bool = False) -> Labels:
     """A label set narrowed as PromQL narrows it: only the ``only`` labels (``on``, ``by``), or all
     but ``drop`` (``ignoring``, ``without``); the metric name kept only when ``name``."""
     return tuple(sorted((k, v) for k, v in labels if (name or k != "__name__")
                         and (only is None or k in only) and (drop is None or k not in drop)))
 
 
-def match_key(labels: Labels, node: Binary) -> Labels:
-    """The labels a binary operator matches series on."""
-    return kept(labels, node.on, node.ignoring)
-
-
-def group_key(labels: Labels, by: tuple[str, ...] | None, without: tuple[str, ...] | None) -> Labels:
-    """The group an aggregation puts a series in: its ``by`` labels, or all but ``without``, or one group."""
-    return () if by is None and without is None else kept(labels, by, without)
+def _split(modifier: pp.AggModifier | pp.LabelModifier | None) -> tuple[list[str] | None, list[str] | None]:
+    """A ``by``/``on`` modifier as (its labels, None), a ``without``/``ignoring`` one as (None, its labels)."""
+    if modifier is None:
+        return None, None
+    if modifier.type in (pp.AggModifierType.By, pp.LabelModifierType.Include):
+        return list(modifier.labels), None
+    return None, list(modifier.labels)
 
 
 # ------------------------------------------------------------------------------------ samples
@@ -137,19 +139,14 @@ def extrapolated(first: tuple[float, float], last: tuple[float, float], count: i
     if count < 2:
         return None
     (first_t, first_v), (last_t, _) = first, last
-    result = change
     sampled = last_t - first_t
     avg_step = sampled / (count - 1)
-    to_start = first_t - start
-    to_end = end - last_t
-    if counter and result > 0 and first_v >= 0:
-        to_zero = sampled * (first_v / result)
-        to_start = min(to_start, to_zero)
-    threshold = avg_step * 1.1
-    interval = sampled
-    interval += to_start if to_start < threshold else avg_step / 2
-    interval += to_end if to_end < threshold else avg_step / 2
-    result *= interval / sampled
+    to_start, to_end = first_t - start, end - last_t
+    if counter and change > 0 and first_v >= 0:
+        to_start = min(to_start, sampled * (first_v / change))      # a counter does not extrapolate below zero
+    interval = sampled + (to_start if to_start < avg_step * 1.1 else avg_step / 2)
+    interval += to_end if to_end < avg_step * 1.1 else avg_step / 2
+    result = change * (interval / sampled)
     return result / (end - start) if rate else result
 
 
@@ -179,44 +176,28 @@ def _nan_fold(better: Callable[[float, float], bool]) -> Callable[[list[float]],
     return fold
 
 
-_nan_min, _nan_max = _nan_fold(operator.lt), _nan_fold(operator.gt)
-
-
 def _stdvar(values: list[float]) -> float:
     mean = math.fsum(values) / len(values)
     return math.fsum((v - mean) ** 2 for v in values) / len(values)
 
 
-OVER_TIME: dict[str, Callable[[list[float]], float]] = {
-    "avg_over_time": lambda vs: math.fsum(vs) / len(vs),
-    "sum_over_time": math.fsum,
-    "min_over_time": _nan_min,
-    "max_over_time": _nan_max,
-    "count_over_time": lambda vs: float(len(vs)),
-    "last_over_time": lambda vs: vs[-1],
-    "stdvar_over_time": _stdvar,
-    "stddev_over_time": lambda vs: math.sqrt(_stdvar(vs)),
-    "present_over_time": lambda vs: 1.0,
+# How each aggregation and each ``*_over_time`` folds the values it is given (never none).
+FOLDS: dict[str, Callable[[list[float]], float]] = {
+    "sum": math.fsum, "min": _nan_fold(operator.lt), "max": _nan_fold(operator.gt),
+    "avg": lambda vs: math.fsum(vs) / len(vs), "count": lambda vs: float(len(vs)), "group": lambda vs: 1.0,
+    "stdvar": _stdvar, "stddev": lambda vs: math.sqrt(_stdvar(vs)), "last": lambda vs: vs[-1],
 }
-
-
-def range_function(func: str, samples: list[tuple[float, float]], t: float, window: float) -> Cell:
-    """A folding range function (``deriv``, ``*_over_time``) over the samples of
-    ``[t - window, t]``; ``None`` where Prometheus has no result (too few samples)."""
-    if func == "deriv":
-        return slope(samples, t)
-    if not samples:
-        return None
-    return OVER_TIME[func]([v for _, v in samples])
+OVER_TIME = {f"{name}_over_time": name for name in ("avg", "sum", "min", "max", "count", "last", "stdvar", "stddev")}
+OVER_TIME["present_over_time"] = "group"
+_FIRST_LAST = {"rate", "increase", "delta", "irate", "idelta"}   # need only a window's first and last sample
+RANGE_FUNCS = _FIRST_LAST | {"deriv"} | set(OVER_TIME)
 
 
 def _resets(row: list[float]) -> list[float]:
     """Running sum of counter resets along a row: what ``rate`` adds back between two samples."""
     out = [0.0]
-    prev = row[0] if row else 0.0
-    for v in row[1:]:
+    for prev, v in zip(row, row[1:]):
         out.append(out[-1] + (prev if v < prev else 0.0))
-        prev = v
     return out
 
 
@@ -243,86 +224,93 @@ def apply_op(op: str, a: float, b: float) -> float:
         return math.nan
 
 
-def _guard(fn: Callable[[float], float]) -> Callable[[float], float]:
-    def inner(x: float) -> float:
-        try:
-            return fn(x)
-        except (ValueError, OverflowError):
-            return math.nan
-    return inner
+def _go_max(a: float, b: float) -> float:
+    """Go's ``math.Max`` (Prometheus' clamps): NaN if either is NaN."""
+    return a if a > b or math.isnan(a) else b
 
 
-def math_func(name: str, params: list[float]) -> Callable[[float], float]:
-    simple: dict[str, Callable[[float], float]] = {
-        "abs": abs, "ceil": lambda x: float(math.ceil(x)), "floor": lambda x: float(math.floor(x)),
-        "sqrt": math.sqrt, "exp": math.exp, "ln": math.log, "log10": math.log10, "log2": math.log2,
-    }
-    if name in simple:
-        return _guard(simple[name])
-    if name == "round":
-        to = params[0] if params else 1.0
-        return _guard(lambda x: math.floor(x / to + 0.5) * to)
-    if name == "clamp_min":
-        return lambda x: max(x, params[0])
-    if name == "clamp_max":
-        return lambda x: min(x, params[0])
-    if name == "clamp":
-        return lambda x: min(max(x, params[0]), params[1]) if params[0] <= params[1] else math.nan
-    raise PromQLError(f"function {name!r} is not supported in drills")
+def _go_min(a: float, b: float) -> float:
+    return a if a < b or math.isnan(a) else b
+
+
+# The element-wise functions: the sample's value, then the function's scalar parameters; None drops the sample.
+MATH: dict[str, Callable[..., float | None]] = {
+    "abs": abs, "ceil": lambda x: float(math.ceil(x)), "floor": lambda x: float(math.floor(x)),
+    "sqrt": math.sqrt, "exp": math.exp, "ln": lambda x: math.log(x) if x else -math.inf,
+    "log10": lambda x: math.log10(x) if x else -math.inf, "log2": lambda x: math.log2(x) if x else -math.inf,
+    "round": lambda x, to=1.0: math.floor(x * (1 / to) + 0.5) / (1 / to),   # Prometheus' order of operations
+    "clamp_min": _go_max, "clamp_max": _go_min,
+    "clamp": lambda x, lo, hi: None if hi < lo else _go_max(lo, _go_min(hi, x)),
+}
+
+
+def _math(fn: Callable[..., float | None], x: float, params: list[float]) -> float | None:
+    """``fn`` answering as Go's maths does where Python raises: overflow is ±Inf (``exp(1000)``,
+    ``ceil(-Inf)``), anything out of its domain NaN (``sqrt(-1)``, ``round(x, 0)``)."""
+    try:
+        return fn(x, *params)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+    except (ValueError, ZeroDivisionError):
+        return math.nan
 
 
 # ------------------------------------------------------------------------------------ the walk
 
 
+_MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_REFUSED = {
+    pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
+    pp.SubqueryExpr: "subqueries are not supported in drills",
+    pp.StringLiteral: "string literals are not supported here",
+}
+
+
+def _refuse(node: pp.Expr) -> PromQLError:
+    return PromQLError(_REFUSED.get(type(node), f"{type(node).__name__} is not supported in drills"))
+
+
 class _Eval:
-    """Walks a syntax tree over all the times at once. A scalar is a list of floats; a vector is a
-    list of (labels, column) with ``None`` for absent."""
+    """Walks a syntax tree over all the times at once. A scalar is a ``Scalar``; a vector is a
+    list of (labels, column) with ``None`` for absent. The parser has checked every type, so
+    each node gets the kinds of values it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float]) -> None:
         self.catalog = catalog
         self.times = times
         self.n = len(times)
 
-    @staticmethod
-    def is_scalar(value: object) -> bool:
-        return isinstance(value, Scalar)
-
-    def eval(self, node: object) -> Scalar | Vec:
-        if isinstance(node, Num):
-            return Scalar([node.value] * self.n)
-        if isinstance(node, Neg):
+    def eval(self, node: pp.Expr) -> Scalar | Vec:
+        node = _bare(node)
+        if isinstance(node, pp.NumberLiteral):
+            return Scalar([node.val] * self.n)
+        if isinstance(node, pp.UnaryExpr):                  # the parser folds a unary + away: this is -
             v = self.eval(node.expr)
-            if self.is_scalar(v):
-                return Scalar(-x for x in v)  # type: ignore[union-attr]
-            return [(drop_name(lab), [None if x is None else -x for x in col]) for lab, col in v]  # type: ignore[misc]
-        if isinstance(node, Selector):
-            if node.window is not None:
-                raise PromQLError("a range vector (selector[window]) can only be passed to a range function "
-                                  "such as rate()")
+            if isinstance(v, Scalar):
+                return Scalar(-x for x in v)
+            return [(drop_name(lab), [None if x is None else -x for x in col]) for lab, col in v]
+        if isinstance(node, pp.VectorSelector):
             return self.instant(node)
-        if isinstance(node, Call):
+        if isinstance(node, pp.Call):
             return self.call(node)
-        if isinstance(node, Agg):
+        if isinstance(node, pp.AggregateExpr):
             return self.aggregate(node)
-        if isinstance(node, Binary):
+        if isinstance(node, pp.BinaryExpr):
             return self.binary(node)
-        raise PromQLError(f"cannot evaluate {node!r}")
-
-    def vector(self, node: object, message: str) -> Vec:
-        v = self.eval(node)
-        if self.is_scalar(v):
-            raise PromQLError(message)
-        return v  # type: ignore[return-value]
-
-    def scalar(self, node: object, message: str) -> Scalar:
-        v = self.eval(node)
-        if not self.is_scalar(v):
-            raise PromQLError(message)
-        return v  # type: ignore[return-value]
+        raise _refuse(node)
 
     # -- selectors
 
-    def _read(self, series: list[MetricSeries], needed: set[int]) -> tuple[dict[int, int], list[list[float]]]:
+    def select(self, sel: pp.VectorSelector) -> tuple[list[MetricSeries], float]:
+        """The series ``sel`` matches, and its offset in seconds."""
+        if sel.at is not None:
+            raise PromQLError("the @ modifier is not supported in drills")
+        if sel.matchers.or_matchers:
+            raise PromQLError("'or' between label matchers is not supported in drills")
+        matchers = tuple((m.name, _MATCH_OPS[str(m.op)], m.value) for m in sel.matchers.matchers)
+        return self.catalog.select(sel.name, matchers), sel.offset.total_seconds() if sel.offset else 0.0
+
+    def read(self, series: list[MetricSeries], needed: set[int]) -> tuple[dict[int, int], list[list[float]]]:
         """Every series' samples at the scrape indexes ``needed``, in one read: where each index
         sits in the rows, and the rows. Only what the windows hold is read, so a few points over a
         long incident cost their windows, not every scrape in between."""
@@ -331,181 +319,144 @@ class _Eval:
         ks = sorted(needed)
         return {k: i for i, k in enumerate(ks)}, self.catalog.values(series, [k * SCRAPE for k in ks])
 
-    def sample_times(self, offset: float) -> list[int]:
-        return [_grid_index(t - offset) for t in self.times]
-
-    def instant(self, sel: Selector) -> Vec:
-        series = self.catalog.select(sel)
-        idx = self.sample_times(sel.offset)
+    def instant(self, sel: pp.VectorSelector) -> Vec:
+        series, offset = self.select(sel)
+        idx = [_grid_index(t - offset) for t in self.times]
         if not series or not idx:
             return [(ms.labels, []) for ms in series]
-        pos, rows = self._read(series, set(idx))
+        pos, rows = self.read(series, set(idx))
         return [(ms.labels, [row[pos[k]] for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
-    def range_call(self, func: str, sel: Selector) -> Vec:
-        series = self.catalog.select(sel)
-        window = sel.window or 0.0
-        ends = [t - sel.offset for t in self.times]
+    def range_call(self, func: str, arg: pp.Expr) -> Vec:
+        if not isinstance(arg, pp.MatrixSelector):
+            raise _refuse(arg)
+        series, offset = self.select(arg.vector_selector)
+        window = arg.range.total_seconds()
+        ends = [t - offset for t in self.times]
         spans = [(math.ceil((t - window) / SCRAPE - 1e-9), _grid_index(t)) for t in ends]
         if not series or not spans:
             return [(drop_name(ms.labels), []) for ms in series]
-        needed: set[int] = set()
-        for a, b in spans:
-            needed.update(range(a, b + 1))
-        pos, rows = self._read(series, needed)
+        pos, rows = self.read(series, {k for a, b in spans for k in range(a, b + 1)})
+        counter = func in ("rate", "increase", "irate")
         out: Vec = []
         for ms, row in zip(series, rows, strict=True):
             col: Col = []
-            if func in _FIRST_LAST:
-                # first and last sample of each window, counter resets from a running sum (each
-                # window's indexes are consecutive in the rows): a sparkline's 61 one-hour rates
-                # cost 61 steps, not 61 × 240 samples
-                counter = func in ("rate", "increase", "irate")
-                resets = _resets(row) if counter else None
-                for t, (a, b) in zip(ends, spans, strict=True):
-                    if b - a < 1:
-                        col.append(None)
-                        continue
-                    if func in ("irate", "idelta"):
-                        a = b - 1
-                    first, last = row[pos[a]], row[pos[b]]
-                    change = last - first + (resets[pos[b]] - resets[pos[a]] if resets else 0.0)
-                    if func == "idelta":
-                        col.append(change)
-                    elif func == "irate":
-                        col.append(change / SCRAPE)
-                    else:
-                        col.append(extrapolated((a * SCRAPE, first), (b * SCRAPE, last), b - a + 1, change,
-                                                t - window, t, counter=counter, rate=func == "rate"))
-            else:
-                for t, (a, b) in zip(ends, spans, strict=True):
+            # a window's indexes are consecutive in the row: first-and-last functions read its two
+            # ends and the resets between from a running sum, so 61 one-hour rates cost 61 steps
+            resets = _resets(row) if counter else None
+            for t, (a, b) in zip(ends, spans, strict=True):
+                if func not in _FIRST_LAST:
                     samples = [(k * SCRAPE, row[pos[k]]) for k in range(a, b + 1)]
-                    col.append(range_function(func, samples, t, window))
+                    if func == "deriv":
+                        col.append(slope(samples, t))
+                    else:
+                        col.append(FOLDS[OVER_TIME[func]]([v for _, v in samples]) if samples else None)
+                    continue
+                if b - a < 1:
+                    col.append(None)
+                    continue
+                if func in ("irate", "idelta"):
+                    a = b - 1
+                first, last = row[pos[a]], row[pos[b]]
+                change = last - first + (resets[pos[b]] - resets[pos[a]] if resets else 0.0)
+                if func in ("irate", "idelta"):
+                    col.append(change / SCRAPE if func == "irate" else change)
+                else:
+                    col.append(extrapolated((a * SCRAPE, first), (b * SCRAPE, last), b - a + 1, change,
+                                            t - window, t, counter=counter, rate=func == "rate"))
             out.append((drop_name(ms.labels), col))
         return out
 
     # -- functions
 
-    def call(self, node: Call) -> Scalar | Vec:
-        f, args = node.func, node.args
+    def call(self, node: pp.Call) -> Scalar | Vec:
+        f, args = node.func.name, [_bare(a) for a in node.args]
         unix = self.catalog.unix
         if f in RANGE_FUNCS:
-            if len(args) != 1:
-                raise PromQLError(f"{f}() takes exactly one argument")
-            sel = args[0]
-            if not isinstance(sel, Selector) or sel.window is None:
-                raise PromQLError(f"{f}() expects a range vector such as metric[5m]")
-            return self.range_call(f, sel)
+            return self.range_call(f, args[0])
         if f == "time":
             return Scalar(float(unix(t)) for t in self.times)
         if f == "vector":
-            return [((), list(self.scalar(args[0], "vector() expects a scalar")))]  # type: ignore[arg-type]
+            return [((), list(self.eval(args[0])))]
         if f == "scalar":
-            v = self.vector(args[0], "scalar() expects an instant vector")
-            out = Scalar()
-            for j in range(self.n):
-                present = [col[j] for _, col in v if col[j] is not None]
-                out.append(float(present[0]) if len(present) == 1 else math.nan)  # type: ignore[arg-type]
-            return out
+            v = self.eval(args[0])
+            present = [[col[j] for _, col in v if col[j] is not None] for j in range(self.n)]
+            return Scalar(float(p[0]) if len(p) == 1 else math.nan for p in present)  # type: ignore[arg-type]
         if f == "histogram_quantile":
-            if len(args) != 2:
-                raise PromQLError("histogram_quantile() takes (quantile, buckets)")
-            q = self.scalar(args[0], "histogram_quantile() takes a scalar quantile and a vector of buckets")
-            v = self.vector(args[1], "histogram_quantile() takes a scalar quantile and a vector of buckets")
-            return self.histogram_quantile(q, v)
+            return self.histogram_quantile(self.eval(args[0]), self.eval(args[1]))  # type: ignore[arg-type]
+        if f == "absent":
+            v = self.eval(args[0])
+            labels: Labels = ()
+            if isinstance(args[0], pp.VectorSelector):     # absent(x{job="a"}) says which series is absent
+                labels = tuple(sorted((m.name, m.value) for m in args[0].matchers.matchers
+                                      if str(m.op) == "MatchOp.Equal" and m.name != "__name__"))
+            return [(labels, [None if any(c[j] is not None for _, c in v) else 1.0 for j in range(self.n)])]
+        if f not in MATH and f not in ("timestamp", "sort", "sort_desc"):
+            raise PromQLError(f"function {f!r} is not supported in drills")
+        v = self.eval(args[0])
+        if f in ("sort", "sort_desc"):
+            return v
         if f == "timestamp":
-            v = self.vector(args[0], "timestamp() expects a vector")
-            if isinstance(args[0], Selector):
-                # a selector's samples carry their scrape time: the age of the data, not the query's
-                stamps: Col = [float(unix(k * SCRAPE)) for k in self.sample_times(args[0].offset)]
+            # a selector's samples carry their scrape time: the age of the data, not the query's
+            if isinstance(args[0], pp.VectorSelector):
+                offset = self.select(args[0])[1]
+                stamps = [float(unix(_grid_index(t - offset) * SCRAPE)) for t in self.times]
             else:
                 stamps = [float(unix(t)) for t in self.times]
             return [(drop_name(lab), [None if x is None else s for x, s in zip(col, stamps, strict=True)])
                     for lab, col in v]
-        if f == "absent":
-            return self.absent(args)
-        if not args:
-            raise PromQLError(f"{f}() expects an instant vector")
-        v = self.vector(args[0], f"{f}() expects an instant vector")
-        if f in ("sort", "sort_desc"):
-            return v
-        params = [self.scalar(a, f"{f}() expects scalar parameters") for a in args[1:]]
-        fns: dict[tuple[float, ...], Callable[[float], float]] = {}
-        per_time = []
-        for j in range(self.n):
-            key = tuple(p[j] for p in params)
-            fn = fns.get(key)
-            if fn is None:
-                fn = fns[key] = math_func(f, list(key))
-            per_time.append(fn)
-        return [(drop_name(lab), [None if x is None else fn(x) for fn, x in zip(per_time, col, strict=True)])
-                for lab, col in v]
-
-    def absent(self, args: tuple[object, ...]) -> Vec:
-        if len(args) != 1:
-            raise PromQLError("absent() takes exactly one argument")
-        v = self.vector(args[0], "absent() expects an instant vector")
-        labels: Labels = ()
-        if isinstance(args[0], Selector):
-            labels = tuple(sorted((k, val) for k, op, val in args[0].matchers if op == "=" and k != "__name__"))
-        col: Col = [None if any(c[j] is not None for _, c in v) else 1.0 for j in range(self.n)]
-        return [(labels, col)]
+        params = [self.eval(a) for a in args[1:]]
+        return [(drop_name(lab), [None if x is None else _math(MATH[f], x, [p[j] for p in params])
+                                  for j, x in enumerate(col)]) for lab, col in v]
 
     def histogram_quantile(self, q: Scalar, v: Vec) -> Vec:
+        """Per label set without ``le``, Prometheus' quantile of the buckets present at each time."""
         groups: dict[Labels, list[tuple[float, Col]]] = {}
         for lab, col in v:
             d = dict(lab)
             d.pop("__name__", None)
-            le = d.pop("le", None)
             try:
-                bound = float(le) if le is not None else None
-            except ValueError:
-                bound = None
-            if bound is not None:
-                groups.setdefault(tuple(sorted(d.items())), []).append((bound, col))
+                bound = float(d.pop("le"))
+            except (KeyError, ValueError):
+                continue
+            groups.setdefault(tuple(sorted(d.items())), []).append((bound, col))
         out: Vec = []
         for key, buckets in groups.items():
             col_out: Col = []
             for j in range(self.n):
                 present = [(b, c[j]) for b, c in buckets if c[j] is not None]
-                if not present:
-                    col_out.append(None)
-                    continue
-                value = bucket_quantile(q[j], present)  # type: ignore[arg-type]
-                col_out.append(math.nan if value is None else value)
+                value = bucket_quantile(q[j], present) if present else None  # type: ignore[arg-type]
+                col_out.append(None if not present else math.nan if value is None else value)
             out.append((key, col_out))
         return out
 
     # -- aggregations
 
-    def aggregate(self, node: Agg) -> Vec:
-        v = self.vector(node.expr, f"{node.op}() expects an instant vector")
+    def aggregate(self, node: pp.AggregateExpr) -> Vec:
+        op = str(node.op)
+        if op not in FOLDS and op not in ("topk", "bottomk"):
+            raise PromQLError(f"aggregation {op!r} is not supported in drills")
+        v = self.eval(node.expr)
+        by, without = _split(node.modifier)
+        keys = [() if node.modifier is None else kept(lab, by, without) for lab, _ in v]
+        if op in ("topk", "bottomk"):
+            return self.top(v, keys, self.eval(node.param), op == "topk")  # type: ignore[arg-type]
         groups: dict[Labels, list[Col]] = {}
-        for lab, col in v:
-            groups.setdefault(group_key(lab, node.by, node.without), []).append(col)
-        if node.op in ("topk", "bottomk"):
-            k = self.scalar(node.param, f"{node.op}() expects a scalar k")
-            return self.top(v, node, k)
-        fold: Callable[[list[float]], float] = {
-            "sum": math.fsum, "min": _nan_min, "max": _nan_max, "avg": lambda vs: math.fsum(vs) / len(vs),
-            "count": lambda vs: float(len(vs)), "stdvar": _stdvar, "stddev": lambda vs: math.sqrt(_stdvar(vs)),
-            "group": lambda vs: 1.0,
-        }[node.op]
+        for key, (_, col) in zip(keys, v, strict=True):
+            groups.setdefault(key, []).append(col)
         out: Vec = []
         for key, members in groups.items():
-            col: Col = []
-            for j in range(self.n):
-                present = [m[j] for m in members if m[j] is not None]
-                col.append(fold(present) if present else None)  # type: ignore[arg-type]
-            out.append((key, col))
+            present = [[m[j] for m in members if m[j] is not None] for j in range(self.n)]
+            out.append((key, [FOLDS[op](p) if p else None for p in present]))  # type: ignore[arg-type]
         return out
 
-    def top(self, v: Vec, node: Agg, k: Scalar) -> Vec:
+    def top(self, v: Vec, keys: list[Labels], k: Scalar, highest: bool) -> Vec:
         """topk/bottomk: per time, the k highest (lowest) of each group; the others absent then."""
         cols: list[Col] = [list(col) for _, col in v]
-        keys = [group_key(lab, node.by, node.without) for lab, _ in v]
         for j in range(self.n):
-            limit = max(0, int(k[j])) if not math.isnan(k[j]) else 0
+            if abs(k[j]) >= 2.0 ** 63:
+                raise PromQLError(f"scalar value {k[j]} overflows int64 (the k of {'topk' if highest else 'bottomk'})")
+            limit = 0 if math.isnan(k[j]) else max(0, int(k[j]))
             by_group: dict[Labels, list[int]] = {}
             for i, col in enumerate(cols):
                 if col[j] is not None:
@@ -513,75 +464,62 @@ class _Eval:
             for members in by_group.values():
                 def rank(i: int) -> tuple[bool, float]:
                     x = float(cols[i][j])  # type: ignore[arg-type]
-                    return (math.isnan(x), -x if node.op == "topk" else x)
+                    return math.isnan(x), -x if highest else x
                 for i in sorted(members, key=rank)[limit:]:
                     cols[i][j] = None
         return [(lab, col) for (lab, _), col in zip(v, cols, strict=True) if any(x is not None for x in col)]
 
     # -- binary operators
 
-    def binary(self, node: Binary) -> Scalar | Vec:
-        left, right = self.eval(node.left), self.eval(node.right)
-        op = node.op
-        l_scalar, r_scalar = self.is_scalar(left), self.is_scalar(right)
+    def binary(self, node: pp.BinaryExpr) -> Scalar | Vec:
+        op, mod = str(node.op), node.modifier
+        if mod is not None and mod.card in (pp.VectorMatchCardinality.ManyToOne, pp.VectorMatchCardinality.OneToMany):
+            raise PromQLError("many-to-one matching (group_left/group_right) is not supported in drills")
+        on, ignoring = _split(mod.matching if mod is not None else None)
+        left, right = self.eval(node.lhs), self.eval(node.rhs)
         if op in ("and", "or", "unless"):
-            if l_scalar or r_scalar:
-                raise PromQLError(f"'{op}' needs vectors on both sides")
-            return self.set_op(op, left, right, node)  # type: ignore[arg-type]
-        comparison = op in ("==", "!=", "<=", "<", ">=", ">")
-        filtering = comparison and not node.bool_mode
-        if l_scalar and r_scalar:
-            if filtering:
-                raise PromQLError("comparisons between scalars need the bool modifier")
-            return Scalar(apply_op(op, a, b) for a, b in zip(left, right, strict=True))  # type: ignore[arg-type]
-        if l_scalar or r_scalar:
-            scalar: Scalar = left if l_scalar else right  # type: ignore[assignment]
-            vec: Vec = right if l_scalar else left  # type: ignore[assignment]
+            return self.set_op(op, left, right, on, ignoring)  # type: ignore[arg-type]
+        filtering = op in _COMPARISONS and not (mod is not None and mod.return_bool)
+        if isinstance(left, Scalar) and isinstance(right, Scalar):
+            return Scalar(apply_op(op, a, b) for a, b in zip(left, right, strict=True))
+        if isinstance(left, Scalar) or isinstance(right, Scalar):
+            vec, scalar = (right, left) if isinstance(left, Scalar) else (left, right)
             out: Vec = []
-            for lab, col in vec:
+            for lab, col in vec:                                  # type: ignore[union-attr]
                 res: Col = []
                 for x, s in zip(col, scalar, strict=True):
-                    if x is None:
-                        res.append(None)
-                        continue
-                    r = apply_op(op, s, x) if l_scalar else apply_op(op, x, s)
+                    r = None if x is None else apply_op(op, s, x) if vec is right else apply_op(op, x, s)
                     res.append((x if r else None) if filtering else r)
                 out.append((lab if filtering else drop_name(lab), res))
             return out
-        return self.match(op, left, right, node, filtering)  # type: ignore[arg-type]
-
-    def match(self, op: str, left: Vec, right: Vec, node: Binary, filtering: bool) -> Vec:
         index: dict[Labels, Col] = {}
         for lab, col in right:
-            key = match_key(lab, node)
+            key = kept(lab, on, ignoring)
             if key in index:
                 raise PromQLError(f"many-to-many matching: several series on the right match {dict(key)}; "
                                   "aggregate first (e.g. sum by (...))")
             index[key] = col
-        out: Vec = []
+        out = []
         seen: set[Labels] = set()
         for lab, col in left:
-            key = match_key(lab, node)
+            key = kept(lab, on, ignoring)
             other = index.get(key)
             if other is None:
                 continue
             if key in seen:
                 raise PromQLError(f"many-to-many matching: several series on the left match {dict(key)}")
             seen.add(key)
-            res: Col = []
+            res = []
             for a, b in zip(col, other, strict=True):
-                if a is None or b is None:
-                    res.append(None)
-                    continue
-                r = apply_op(op, a, b)
+                r = None if a is None or b is None else apply_op(op, a, b)
                 res.append((a if r else None) if filtering else r)
-            out.append((kept(lab, node.on, node.ignoring, name=filtering), res))  # Prometheus' resultMetric
+            out.append((kept(lab, on, ignoring, name=filtering), res))  # Prometheus' resultMetric
         return out
 
-    def set_op(self, op: str, left: Vec, right: Vec, node: Binary) -> Vec:
+    def set_op(self, op: str, left: Vec, right: Vec, on: list[str] | None, ignoring: list[str] | None) -> Vec:
         """``and``/``or``/``unless``, decided per time on the series present then."""
-        rkeys = [match_key(lab, node) for lab, _ in right]
-        lkeys = [match_key(lab, node) for lab, _ in left]
+        rkeys = [kept(lab, on, ignoring) for lab, _ in right]
+        lkeys = [kept(lab, on, ignoring) for lab, _ in left]
         present_r = [{rkeys[i] for i, (_, c) in enumerate(right) if c[j] is not None} for j in range(self.n)]
         if op in ("and", "unless"):
             keep_if = op == "and"
