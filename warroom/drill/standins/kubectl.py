@@ -23,7 +23,7 @@ import yaml
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
-from warroom.drill.standins.base import Args, Context, OptionError, age, flags, go_duration, parse_args, table
+from warroom.drill.standins.base import Args, Context, ToolError, age, flags, go_duration, parse_args, table
 from warroom.drill.standins.kubeobj import (
     KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, events,
     jsonpath, objects,
@@ -37,6 +37,8 @@ FLAGS = flags(
     "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
     "follow wait ignore-not-found all-containers prefix")
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
+WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
+         "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
 # verb -> the Kubectl method that answers it (in kubectl's order, which "Did you mean" follows)
 VERBS = {
     "get": "get", "describe": "describe", "logs": "logs", "top": "top", "rollout": "rollout", "set": "set",
@@ -65,10 +67,6 @@ Usage:
   kubectl [flags] [options]"""
 
 
-class Fail(Exception):
-    """A kubectl error: printed to stderr, exit code 1."""
-
-
 def run(ctx: Context, argv: list[str]) -> int:
     """Find the verb (global flags may come before it, ``kubectl -n x get pods``), parse, answer."""
     if not argv or argv[0] in ("-h", "--help", "help"):
@@ -78,33 +76,20 @@ def run(ctx: Context, argv: list[str]) -> int:
     if sub.startswith("-"):
         first = next((i for i, a in enumerate(argv) if a in VERBS), None)
         if first is None:
-            ctx.err('error: unknown command for "kubectl"\nRun \'kubectl --help\' for usage.')
-            return 1
+            raise ToolError('error: unknown command for "kubectl"\nRun \'kubectl --help\' for usage.')
         sub, rest = argv[first], argv[:first] + argv[first + 1:]
     if sub not in VERBS:
         close = [c for c in VERBS if c.startswith(sub[:2])]
-        ctx.err(f'error: unknown command "{sub}" for "kubectl"'
-                + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
-        return 1
-    try:
-        try:
-            args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS)
-        except OptionError as exc:
-            see = f"\nSee 'kubectl {sub} --help' for usage."
-            if exc.kind == "needs-value":
-                raise Fail(f"error: flag needs an argument: {exc.flag}{see}") from None
-            if exc.flag.startswith("--"):
-                raise Fail(f"error: unknown flag: {exc.flag}{see}") from None
-            raise Fail(f"error: unknown shorthand flag: '{exc.flag[1]}' in {exc.token}{see}") from None
-        ctx.pause(0.25)
-        return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])())
-    except Fail as exc:
-        ctx.err(str(exc))
-        return 1
+        raise ToolError(f'error: unknown command "{sub}" for "kubectl"'
+                        + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
+    see = f"\nSee 'kubectl {sub} --help' for usage."
+    args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
+    ctx.pause(0.25)
+    return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])())
 
 
-def not_found(kind: str, name: str) -> Fail:
-    return Fail(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
+def not_found(kind: str, name: str) -> ToolError:
+    return ToolError(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
 
 
 def match_selector(labels: dict[str, str], selector: object) -> bool:
@@ -136,22 +121,22 @@ class Kubectl:
         """``TYPE NAME`` / ``TYPE/NAME`` / ``TYPE`` -> (canonical kind, name); ``named``: a name is required."""
         pos = self.args.pos if pos is None else pos
         if not pos:
-            raise Fail("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for "
-                       "a complete list of supported resources." if self.verb == "get" else
-                       f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
+            raise ToolError("error: you must specify the type of resource to get. Use \"kubectl api-resources\" for "
+                            "a complete list of supported resources." if self.verb == "get" else
+                            f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
         kind, slash, name = pos[0].partition("/")
         if kind.lower() not in KINDS:
-            raise Fail(f'error: the server doesn\'t have a resource type "{kind}"')
+            raise ToolError(f'error: the server doesn\'t have a resource type "{kind}"')
         name = name if slash else pos[1] if len(pos) > 1 else ""
         if named and not name:
-            raise Fail("error: resource(s) were provided, but no name was specified")
+            raise ToolError("error: resource(s) were provided, but no name was specified")
         return KINDS[kind.lower()], name or None
 
     def deployment(self, kind: str, name: str | None) -> Deployment:
         if kind != "deployments":
-            raise Fail(f'error: no {self.verb} handler for resource type "{kind}" in the drill cluster')
+            raise ToolError(f'error: no {self.verb} handler for resource type "{kind}" in the drill cluster')
         if not name:
-            raise Fail("error: required resource not specified")
+            raise ToolError("error: required resource not specified")
         dep = self.ctx.cluster.deployment(name, self.ns)
         if dep is None:
             raise not_found("deployments", name)
@@ -165,13 +150,13 @@ class Kubectl:
             name = name if slash else target
             pods = [p for p in all_pods(self.ctx, self.ns) if p.name == name][:1]
             if not pods:
-                raise Fail(missing.format(name=name, ns=self.ns))
+                raise ToolError(missing.format(name=name, ns=self.ns))
             return pods
         if KINDS.get(kind) != "deployments":
-            raise Fail(wrong_kind.format(kind=kind))
+            raise ToolError(wrong_kind.format(kind=kind))
         pods = [p for p in deployment_pods(self.ctx, self.deployment("deployments", name)) if p.status == "Running"]
         if not pods:
-            raise Fail(none_running.format(name=name))
+            raise ToolError(none_running.format(name=name))
         return pods
 
     def find(self, kind: str, name: str | None, scope: str | None) -> list[Obj]:
@@ -203,7 +188,7 @@ class Kubectl:
         if kind == "events":
             return self.events()
         if kind in ("namespaces", "services", "replicasets"):
-            raise Fail(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
+            raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
         objs = self.find(kind, name, self.scope)
         if self.output(kind, [o.api for o in objs], single=bool(name)):
             return 0
@@ -237,12 +222,12 @@ class Kubectl:
             try:
                 out(jsonpath(tpl, data))
             except JSONPathError as exc:
-                raise Fail(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. Printing '
-                           f"more information for debugging the template:\n\ttemplate was:\n\t\t{tpl}") from None
+                raise ToolError(f'error: error executing jsonpath "{tpl}": Error executing template: {exc}. Printing '
+                                f"more information for debugging the template:\n\ttemplate was:\n\t\t{tpl}") from None
         else:
-            raise Fail(f"error: unable to match a printer suitable for the output format \"{fmt}\", allowed "
-                       "formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,"
-                       "jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
+            raise ToolError(f"error: unable to match a printer suitable for the output format \"{fmt}\", allowed "
+                            "formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,"
+                            "jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
         return True
 
     def events(self) -> int:
@@ -262,8 +247,8 @@ class Kubectl:
         objs = self.find(kind, name, self.ns)
         if objs and objs[0].describe is None:
             singular = api_name(kind).split(".")[0]
-            raise Fail(f"error: drill: `kubectl describe {singular}` is not simulated; "
-                       f"`kubectl get {singular} NAME -o yaml` shows it, `kubectl get events` its events")
+            raise ToolError(f"error: drill: `kubectl describe {singular}` is not simulated; "
+                            f"`kubectl get {singular} NAME -o yaml` shows it, `kubectl get events` its events")
         for o in objs:
             self.ctx.out(o.describe)
         return 0 if objs else self.no_resources(self.ns)
@@ -279,9 +264,9 @@ class Kubectl:
             if not pods:
                 return self.no_resources(self.ns)
         elif not self.args.pos:
-            raise Fail("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
-                       "POD or TYPE/NAME is a required argument for the logs command\n"
-                       "See 'kubectl logs -h' for help and examples")
+            raise ToolError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n"
+                            "POD or TYPE/NAME is a required argument for the logs command\n"
+                            "See 'kubectl logs -h' for help and examples")
         else:
             pods = self.pods_of(self.args.pos[0])
             if len(pods) > 1:
@@ -291,7 +276,8 @@ class Kubectl:
         if since := self.args.text("since"):
             secs = go_duration(since)
             if secs is None:
-                raise Fail(f'error: invalid argument "{since}" for "--since" flag: time: invalid duration "{since}"')
+                raise ToolError(f'error: invalid argument "{since}" for "--since" flag: time: invalid duration '
+                                f'"{since}"')
             window = min(secs, 7200.0)              # minutes of the drill's world, whatever its speed
         tail = int(self.args.text("tail", "10" if self.selector else "-1"))
         for p in pods:
@@ -323,7 +309,7 @@ class Kubectl:
                  f"{52 + 4 * i}%"] for i, n in enumerate(NODES)]))
             return 0
         if KINDS.get(what) != "pods":
-            raise Fail(f'error: unknown command "{what}" for "kubectl top"')
+            raise ToolError(f'error: unknown command "{what}" for "kubectl top"')
         pods = [p for p in all_pods(self.ctx, self.scope)
                 if p.status == "Running" and match_selector({"app": p.deployment}, self.selector)]
         if not pods:
@@ -342,10 +328,11 @@ class Kubectl:
     def rollout(self) -> int:
         pos = self.args.pos
         if not pos:
-            raise Fail("error: required subcommand: history, pause, restart, resume, status, undo\n"
-                       "See 'kubectl rollout -h' for help and examples")
+            raise ToolError("error: required subcommand: history, pause, restart, resume, status, undo\n"
+                            "See 'kubectl rollout -h' for help and examples")
         if pos[0] not in ("status", "history", "undo", "restart", "pause", "resume"):
-            raise Fail(f'error: unknown command "{pos[0]}" for "kubectl rollout"\nSee \'kubectl rollout -h\' for help')
+            raise ToolError(f'error: unknown command "{pos[0]}" for "kubectl rollout"\n'
+                            "See 'kubectl rollout -h' for help")
         dep = self.deployment(*self.target(pos[1:]))
         if pos[0] == "history":
             return self.rollout_history(dep)
@@ -355,8 +342,8 @@ class Kubectl:
             to = self.args.get("to_revision")
             target = undo_target(dep, to)
             if target is None:
-                raise Fail(f"error: unable to find specified revision {to} in history" if to else
-                           f'error: no rollout history found for deployment "{dep.name}"')
+                raise ToolError(f"error: unable to find specified revision {to} in history" if to else
+                                f'error: no rollout history found for deployment "{dep.name}"')
             if self.dry:
                 self.ctx.out(f"deployment.apps/{dep.name} Pod Template:\n  Containers:\n   {dep.container}:\n"
                              f"    Image:\t{target.image} (dry run)")
@@ -376,7 +363,7 @@ class Kubectl:
             return 0
         r = dep.revision(int(rev)) if rev.isdigit() else None
         if r is None:
-            raise Fail(f"error: unable to find the specified revision {rev}")
+            raise ToolError(f"error: unable to find the specified revision {rev}")
         env = "\n".join(f"      {k}:\t{v}" for k, v in r.env.items())
         ann = f"kubernetes.io/change-cause: {r.cause}" if r.cause != "<none>" else "<none>"
         self.ctx.out(f"deployment.apps/{dep.name} with revision #{r.number}\nPod Template:\n"
@@ -403,7 +390,7 @@ class Kubectl:
             if self.args.get("watch") is False:
                 return 0
             if deadline is not None and ctx.at >= deadline:
-                raise Fail("error: timed out waiting for the condition")
+                raise ToolError("error: timed out waiting for the condition")
             cap = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at))
             ctx.wait_until(min(dep.rollout_done_at(), ctx.t + dep.rollout_seconds / max(1, dep.replicas)), cap=cap)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
@@ -413,25 +400,25 @@ class Kubectl:
 
     def set(self) -> int:
         if not self.args.pos:
-            raise Fail("error: required subcommand: env, image, resources, selector, serviceaccount, subject")
+            raise ToolError("error: required subcommand: env, image, resources, selector, serviceaccount, subject")
         what, rest = self.args.pos[0], self.args.pos[1:]
         if what not in ("env", "image", "resources"):
-            raise Fail(f'error: unknown command "{what}" for "kubectl set"')
+            raise ToolError(f'error: unknown command "{what}" for "kubectl set"')
         if rest and "=" not in rest[0] and "/" in rest[0]:
             targets, assignments = rest[:1], rest[1:]
         elif len(rest) >= 2 and rest[0] in KINDS:
             targets, assignments = rest[:2], rest[2:]
         else:
-            raise Fail("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
+            raise ToolError("error: one or more resources must be specified as <resource> <name> or <resource>/<name>")
         dep = self.deployment(*self.target(targets))
         if what == "env":
             return self.set_env(dep, assignments)
         if what == "image":
             if not assignments or "=" not in assignments[0]:
-                raise Fail("error: expected CONTAINER=IMAGE")
+                raise ToolError("error: expected CONTAINER=IMAGE")
             container, image = assignments[0].split("=", 1)
             if container not in (dep.container, "*"):
-                raise Fail(f'error: unable to find container named "{container}"')
+                raise ToolError(f'error: unable to find container named "{container}"')
             return self.done("deployments", dep.name, "image updated", "set_image", deployment=dep.name, image=image)
         return self.done("deployments", dep.name, "resource requirements updated")
 
@@ -446,27 +433,27 @@ class Kubectl:
             if a.endswith("-") and "=" not in a:
                 unset.append(a[:-1])
             elif "=" not in a:
-                raise Fail(f"error: all resources must be specified before environment changes: {a}")
+                raise ToolError(f"error: all resources must be specified before environment changes: {a}")
             else:
                 sets.update([a.split("=", 1)])
         if source := self.args.text("from"):
             kind, _, secret = source.partition("/")
             if kind != "secret" or secret not in self.ctx.cluster.secrets:
-                raise Fail(f'error: secrets "{secret}" not found')
+                raise ToolError(f'error: secrets "{secret}" not found')
             sets |= {k.upper().replace("-", "_"): f"<set to the key '{k}' in secret '{secret}'>"
                      for k in self.ctx.cluster.secrets[secret]}
         if not sets and not unset:
-            raise Fail("error: at least one environment variable must be provided")
+            raise ToolError("error: at least one environment variable must be provided")
         return self.done("deployments", dep.name, "env updated", "set_env", deployment=dep.name, namespace=self.ns,
                          set=sets, unset=unset)
 
     def scale(self) -> int:
         replicas = self.args.get("replicas")
         if replicas is None:
-            raise Fail('error: required flag(s) "replicas" not set')
+            raise ToolError('error: required flag(s) "replicas" not set')
         if not str(replicas).isdigit():
-            raise Fail(f'error: invalid argument "{replicas}" for "--replicas" flag: strconv.ParseInt: parsing '
-                       f'"{replicas}": invalid syntax')
+            raise ToolError(f'error: invalid argument "{replicas}" for "--replicas" flag: strconv.ParseInt: parsing '
+                            f'"{replicas}": invalid syntax')
         kind, name = self.target(named=True)
         if kind != "deployments":
             raise not_found(kind, str(name))
@@ -476,7 +463,8 @@ class Kubectl:
     def autoscale(self) -> int:
         name = self.deployment(*self.target()).name
         if name in self.ctx.cluster.hpa:
-            raise Fail(f'Error from server (AlreadyExists): {api_name("hpa", plural=True)} "{name}" already exists')
+            raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
+                            "already exists")
         bounds = {"minReplicas": int(self.args.text("min", "1")), "maxReplicas": int(self.args.text("max", "1"))}
         return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
@@ -485,20 +473,20 @@ class Kubectl:
     def apply(self) -> int:
         files, cluster = self.args.all("filename"), self.ctx.cluster
         if not files:
-            raise Fail("error: must specify one of -f and -k")
+            raise ToolError("error: must specify one of -f and -k")
         for f in files:
             if f != "-" and not Path(f).exists():
-                raise Fail(f'error: the path "{f}" does not exist')
+                raise ToolError(f'error: the path "{f}" does not exist')
             text = sys.stdin.read() if f == "-" else Path(f).read_text(errors="replace")
             try:
                 docs = [d for d in yaml.safe_load_all(text) if d]
             except yaml.YAMLError as exc:
-                raise Fail(f"error: error parsing {f}: error converting YAML to JSON: {exc}") from None
+                raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {exc}") from None
             for d in docs:
                 if not isinstance(d, dict) or "kind" not in d or not (d.get("metadata") or {}).get("name"):
-                    raise Fail(f"error: error validating \"{f}\": error validating data: [apiVersion not set, "
-                               "kind not set]; if you choose to ignore these errors, turn validation off with "
-                               "--validate=false")
+                    raise ToolError(f"error: error validating \"{f}\": error validating data: [apiVersion not set, "
+                                    "kind not set]; if you choose to ignore these errors, turn validation off with "
+                                    "--validate=false")
                 kind, name = str(d["kind"]).lower(), str(d["metadata"]["name"])
                 exists = f"{kind}/{name}" in cluster.extra or name in {
                     "deployment": cluster.deployments, "configmap": cluster.configmaps}.get(kind, {})
@@ -511,11 +499,11 @@ class Kubectl:
         runbooks show a new secret before applying it)."""
         pos = self.args.pos
         if not pos:
-            raise Fail("error: must specify one of -f and -k")
+            raise ToolError("error: must specify one of -f and -k")
         if pos[0] != "secret":
-            raise Fail(f'error: drill: `kubectl create {pos[0]}` is not simulated (create secret is)')
+            raise ToolError(f'error: drill: `kubectl create {pos[0]}` is not simulated (create secret is)')
         if len(pos) < 3 or pos[1] not in ("generic", "tls", "docker-registry"):
-            raise Fail("error: NAME is required")
+            raise ToolError("error: NAME is required")
         name, literals = pos[2], [lit.partition("=") for lit in self.args.all("from_literal")]
         if self.dry:
             data = dict(sorted({k: base64.b64encode(v.encode()).decode() for k, _, v in literals}.items()))
@@ -523,7 +511,7 @@ class Kubectl:
                       "metadata": {"creationTimestamp": None, "name": name, "namespace": self.ns}}
             return 0 if self.output("secrets", [secret], single=True) else self.done("secrets", name, "created")
         if name in self.ctx.cluster.secrets:
-            raise Fail(f'error: failed to create secret secrets "{name}" already exists')
+            raise ToolError(f'error: failed to create secret secrets "{name}" already exists')
         return self.done("secrets", name, "created", "create", kind="secret", name=name,
                          keys=[k for k, _, _ in literals], namespace=self.ns)
 
@@ -546,11 +534,11 @@ class Kubectl:
         kind, name = self.target(named=True)
         patch = self.args.get("patch")
         if patch is None:
-            raise Fail("error: must specify --patch or --patch-file containing the contents of the patch")
+            raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
         try:
             body = yaml.safe_load(str(patch))        # JSON is YAML
         except yaml.YAMLError as exc:
-            raise Fail(f'error: unable to parse "{patch}": yaml: {exc}') from None
+            raise ToolError(f'error: unable to parse "{patch}": yaml: {exc}') from None
         if kind not in ("deployments", "hpa", "configmaps") or not self.exists(kind, name):
             raise not_found(kind, name)
         return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
@@ -560,7 +548,7 @@ class Kubectl:
     def node(self) -> int:
         """cordon/uncordon/drain: recorded so ``get nodes`` shows SchedulingDisabled."""
         if not self.args.pos:
-            raise Fail(f"error: USAGE: {self.verb} NODE [flags]")
+            raise ToolError(f"error: USAGE: {self.verb} NODE [flags]")
         node = self.args.pos[0].split("/", 1)[-1]
         if node not in NODES:
             raise not_found("nodes", node)
@@ -574,10 +562,10 @@ class Kubectl:
 
     def exec(self) -> int:
         if not self.args.pos:
-            raise Fail("error: pod, type/name or --filename must be specified")
+            raise ToolError("error: pod, type/name or --filename must be specified")
         command = self.args.rest or self.args.pos[1:]
         if not command:
-            raise Fail("error: you must specify at least one command for the container")
+            raise ToolError("error: you must specify at least one command for the container")
         return self.in_container(self.pods_of(self.args.pos[0])[0], command)
 
     def in_container(self, pod: Pod, command: list[str]) -> int:
@@ -609,13 +597,13 @@ class Kubectl:
     def promtool(self, argv: list[str]) -> int:
         """``promtool query instant URL EXPR`` inside the Prometheus pod, answered by the simulator."""
         if len(argv) < 4 or argv[:2] != ["query", "instant"]:
-            raise Fail("promtool: error: drill: only `promtool query instant URL EXPR` is simulated")
+            raise ToolError("promtool: error: drill: only `promtool query instant URL EXPR` is simulated")
         from warroom.drill.promql import PromQLError
 
         try:
             result = self.ctx.drill.simulator.evaluate(argv[3], self.ctx.t)
         except PromQLError as exc:
-            raise Fail(f"query error: bad_data: {exc}") from None
+            raise ToolError(f"query error: bad_data: {exc}") from None
         stamp = f"{self.ctx.at:.3f}"
         if isinstance(result, float):
             self.ctx.out(f"scalar: {result:g} @[{stamp}]")
@@ -631,9 +619,9 @@ class Kubectl:
         return 0
 
     def not_simulated(self) -> int:
-        raise Fail(f"error: drill: `kubectl {self.verb}` is not simulated in the drill (it answers get, describe "
-                   "pods/nodes, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, "
-                   "patch, cordon, drain)")
+        raise ToolError(f"error: drill: `kubectl {self.verb}` is not simulated in the drill (it answers get, describe "
+                        "pods/nodes, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, "
+                        "patch, cordon, drain)")
 
 
 def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float, share: bool) -> list[tuple[float, str]]:
