@@ -116,7 +116,6 @@ class Kubectl:
         self.dry = " (dry run)" * bool(args.get("dry_run"))
 
     # ------------------------------------------------------------------ what a verb acts on
-
     def target(self, pos: list[str] | None = None, named: bool = False) -> tuple[str, str | None]:
         """``TYPE NAME`` / ``TYPE/NAME`` / ``TYPE`` -> (canonical kind, name); ``named``: a name is required."""
         pos = self.args.pos if pos is None else pos
@@ -182,7 +181,6 @@ class Kubectl:
         return 0
 
     # ------------------------------------------------------------------ get, describe
-
     def get(self) -> int:
         kind, name = self.target()
         if kind == "events":
@@ -254,7 +252,6 @@ class Kubectl:
         return 0 if objs else self.no_resources(self.ns)
 
     # ------------------------------------------------------------------ logs, top
-
     def logs(self) -> int:
         """Activity log lines of a pod, a deployment or a selector (``-f`` follows the drill clock)."""
         ctx = self.ctx
@@ -324,7 +321,6 @@ class Kubectl:
         return 0
 
     # ------------------------------------------------------------------ rollout
-
     def rollout(self) -> int:
         pos = self.args.pos
         if not pos:
@@ -397,7 +393,6 @@ class Kubectl:
         return 0
 
     # ------------------------------------------------------------------ set, scale, autoscale
-
     def set(self) -> int:
         if not self.args.pos:
             raise ToolError("error: required subcommand: env, image, resources, selector, serviceaccount, subject")
@@ -469,7 +464,6 @@ class Kubectl:
         return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
     # ------------------------------------------------------------------ whole objects
-
     def apply(self) -> int:
         files, cluster = self.args.all("filename"), self.ctx.cluster
         if not files:
@@ -544,7 +538,6 @@ class Kubectl:
         return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
 
     # ------------------------------------------------------------------ nodes, exec, the rest
-
     def node(self) -> int:
         """cordon/uncordon/drain: recorded so ``get nodes`` shows SchedulingDisabled."""
         if not self.args.pos:

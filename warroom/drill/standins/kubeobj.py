@@ -214,14 +214,6 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
                (dep.container, cur.image, f"app={dep.name}"))
 
 
-def cordoned_nodes(ctx: Context) -> set[str]:
-    out: set[str] = set()
-    for a in ctx.drill.actions():
-        if a.action in ("node_cordon", "node_uncordon"):
-            (out.add if a.action == "node_cordon" else out.discard)(str(a.detail.get("node")))
-    return out
-
-
 def cpu_percent(ctx: Context) -> float:
     """CPU follows the simulated latency (a slow service burns CPU), with seeded noise; with
     FlowEngine scaled to zero only the rest of the estate is left (about a fifth)."""
@@ -232,7 +224,10 @@ def cpu_percent(ctx: Context) -> float:
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
-    off = cordoned_nodes(ctx)
+    off: set[str] = set()                   # cordoned (cordon and drain), in the order they were done
+    for a in ctx.drill.actions():
+        if a.action in ("node_cordon", "node_uncordon"):
+            (off.add if a.action == "node_cordon" else off.discard)(str(a.detail.get("node")))
     return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
                 ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
                 describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
