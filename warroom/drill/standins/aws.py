@@ -47,18 +47,16 @@ def service_error(code: str, op: str, message: str) -> ToolError:
 
 def run(ctx: Context, argv: list[str]) -> int:
     pos: list[str] = []
-    params: Params = {}                    # --name v1 v2 (values up to the next --), --name=v, switches
-    i = 0
-    while i < len(argv):
-        name, eq, value = argv[i].removeprefix("--").partition("=")
-        if not argv[i].startswith("--"):
-            pos.append(argv[i])
-        elif eq or name in SWITCHES:
-            params[name] = [value] if eq else []
+    params: Params = {}
+    taking: str | None = None              # the --name whose values (up to the next --name) follow
+    for word in argv:
+        if word.startswith("--"):
+            name, eq, value = word[2:].partition("=")
+            params[name], taking = ([value] if eq else []), (None if eq or name in SWITCHES else name)
+        elif taking is not None:
+            params[taking].append(word)
         else:
-            end = next((j for j in range(i + 1, len(argv)) if argv[j].startswith("--")), len(argv))
-            params[name], i = argv[i + 1:end], end - 1
-        i += 1
+            pos.append(word)
     for depth, what in ((0, "command"), (1, "operation")):
         choices = OPERATIONS if depth == 0 else OPERATIONS[pos[0]]
         if len(pos) <= depth:
@@ -88,8 +86,6 @@ def required(params: Params, *names: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ CloudWatch Logs
-
-
 def matches(pattern: str | None, message: str) -> bool:
     """CloudWatch filter patterns: terms (all must appear), "quoted phrases", ?alternatives."""
     terms = re.findall(r'"[^"]*"|\S+', (pattern or "").strip())
@@ -121,8 +117,6 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
 
 
 # ------------------------------------------------------------------------------ S3
-
-
 def bucket_objects(ctx: Context, bucket: str) -> dict[str, tuple[float, float]]:
     """key -> (KB, scenario time written): a bundle per recent task; quarantine holds what was moved."""
     moved = {str(a.detail.get("key")): (float(a.detail.get("kb", 180.0)), a.t)
@@ -175,8 +169,6 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
 
 
 # ------------------------------------------------------------------------------ the rest
-
-
 @operation("iam put-user-policy", "iam attach-user-policy")
 def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
     [user] = required(params, "user-name")

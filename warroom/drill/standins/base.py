@@ -158,28 +158,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], gap: int = 3
 
 
 def age(seconds: float) -> str:
-    """Kubernetes' human-readable age (``duration.HumanDuration``)."""
+    """Kubernetes' human-readable age (``duration.HumanDuration``): a second unit while it still matters."""
     s = int(seconds)
     if s < 0:
         return "<invalid>"
-    if s < 120:
-        return f"{s}s"
-    minutes = s // 60
-    if minutes < 10:
-        return f"{minutes}m" if s % 60 == 0 else f"{minutes}m{s % 60}s"
-    if minutes < 180:
-        return f"{minutes}m"
-    hours = minutes // 60
-    if hours < 8:
-        return f"{hours}h" if minutes % 60 == 0 else f"{hours}h{minutes % 60}m"
-    if hours < 48:
-        return f"{hours}h"
-    days = hours // 24
-    if hours < 24 * 8:
-        return f"{days}d" if hours % 24 == 0 else f"{days}d{hours % 24}h"
-    if days < 365 * 2:
-        return f"{days}d"
-    return f"{days // 365}y"
+    names = {1: "s", 60: "m", 3600: "h", 86400: "d"}
+    # below `limit` seconds: whole `unit`s, then the remainder in `small` units if any (0: never)
+    for limit, unit, small in ((120, 1, 0), (600, 60, 1), (10800, 60, 0), (28800, 3600, 60), (172800, 3600, 0),
+                               (691200, 86400, 3600), (63072000, 86400, 0)):
+        if s < limit:
+            rest = (s % unit) // small if small else 0
+            return f"{s // unit}{names[unit]}" + (f"{rest}{names[small]}" if rest else "")
+    return f"{s // 31536000}y"
 
 
 def go_duration(text: str) -> float | None:
@@ -191,8 +181,6 @@ def go_duration(text: str) -> float | None:
 
 
 # ------------------------------------------------------------------------------ command-line options
-
-
 @dataclass(frozen=True)
 class Flag:
     key: str

@@ -21,7 +21,7 @@ from warroom.drill.quantile import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, OptionError, ToolError, flags, parse_args, table, utc
 
-Handler = Callable[[Context, Args], int]
+Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
 # (group, command) -> (handler, options as a ``base.flags`` spec with "!" for required ones, required arguments)
 COMMANDS: dict[tuple[str, str], tuple[Handler, str, tuple[str, ...]]] = {}
 
@@ -58,22 +58,20 @@ def run(ctx: Context, argv: list[str]) -> int:
         handler, spec, arguments = COMMANDS[(group, rest[0])]
         line = " ".join(w for w in ("blocks", group, rest[0], "[OPTIONS]", *arguments) if w)
         ctx.pause(0.6)
-        return handler(ctx, options(rest[1:], spec, arguments))
+        handler(ctx, options(rest[1:], spec, arguments))
+        return 0
     except Usage as exc:
         raise ToolError(f"Usage: {line}\nTry '{line.split(' [')[0]} --help' for help.\n\nError: {exc}", 2) from None
 
 
 def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
     """click's reading (``--last-15min`` means ``--last 15min``), then the required arguments and options."""
-    words = [w for w in argv if not re.fullmatch(r"--last-\d+(min|m|h|d)", w)]
+    words = [re.sub(r"^--last-(?=\d+(min|m|h|d)$)", "--last=", w) for w in argv]
     try:
         args = parse_args(words, flags(spec.replace("!", "")), short=False, double_dash=False)
     except OptionError as exc:
         raise Usage(f"Option '{exc.flag}' requires an argument." if exc.kind == "needs-value"
                     else f"No such option: {exc.flag}") from None
-    for w in argv:
-        if w not in words:
-            args.opts["last"] = w.removeprefix("--last-")
     if len(args.pos) < len(arguments):
         raise Usage(f"Missing argument '{arguments[len(args.pos)]}'.")
     for name in (w.rstrip("=!") for w in spec.split() if w.endswith("!")):
@@ -88,8 +86,8 @@ def choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def window(args: Args, default: float = 3600.0) -> float:
-    """``--last 1h`` / ``--last-15min`` in scenario seconds."""
+def window(args: Args) -> float:
+    """``--last 1h`` (the default) / ``--last-15min`` in scenario seconds."""
     m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text("last", "1h"))
     if not m:
         raise Usage(f"Invalid value for '--last': '{text}' is not a duration like 15m, 1h or 24h.")
@@ -101,10 +99,8 @@ def span_label(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------ flows
-
-
 @command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID")
-def flow_retry(ctx: Context, args: Args) -> int:
+def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
     flow = ctx.activity.find(task_id, ctx.t)
     if flow is None:
@@ -123,7 +119,6 @@ def flow_retry(ctx: Context, args: Args) -> int:
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
-    return 0
 
 
 def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
@@ -154,7 +149,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, 
 
 
 @command("test-flow", "dry-run verbose model= input= repo= config= output=")
-def test_flow(ctx: Context, args: Args) -> int:
+def test_flow(ctx: Context, args: Args) -> None:
     repo, source, env = args.text("repo") or fleet.PILOT_REPO, args.text("input") or "test_case.md", ctx.cluster.env()
     if repo not in {r.name for r in fleet.REPOS}:
         raise failed(f"repository '{repo}' is not onboarded (see repos.allowlist)")
@@ -163,13 +158,13 @@ def test_flow(ctx: Context, args: Args) -> int:
     if args.get("dry_run"):
         if "pii" not in source.lower():
             ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {env.get('PRIMARY_MODEL')}")
-            return 0
+            return
         ctx.out(f"dry run: {source} -> context bundle 14KB")
         if env.get("PII_REDACTION_ENABLED") != "true":
             raise failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
                          "(PII_REDACTION_ENABLED is not true)")
         ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
-        return 0
+        return
     wanted = args.text("model") or "auto"
     routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
     model, via = (wanted if wanted != "auto" else "claude-sonnet-4-5"), ""
@@ -185,12 +180,9 @@ def test_flow(ctx: Context, args: Args) -> int:
     if not ok:
         raise failed(f"test flow failed: {why}")
     ctx.out(f"✓ flow succeeded in {seconds:.1f}s on {model}{via}; quality gates 5/5 passed")
-    return 0
 
 
 # ------------------------------------------------------------------------------ metrics
-
-
 def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
     """Flows (or failures) of ``repo`` in ``(t1, t2]``: whole counter steps, because a flow is one
     step of its counter (``Activity.flows``), so the count is the number of tasks psql lists.
@@ -210,7 +202,7 @@ def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> 
 
 
 @command("metrics query", "metric= last= group-by= sort= repo=")
-def metrics_query(ctx: Context, args: Args) -> int:
+def metrics_query(ctx: Context, args: Args) -> None:
     metric = args.text("metric")
     known = ("flow_failures_total", "flow_executions_total", "flow_cost_dollars_total")
     if metric not in known:
@@ -224,7 +216,7 @@ def metrics_query(ctx: Context, args: Args) -> int:
             rows.append([f"{utc(ctx.wall(ctx.t - (h + 1) * 3600)):%Y-%m-%d %H:%M}",
                          f"${v * 0.13:,.2f}" if cost else int(round(v))])
         ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
-        return 0
+        return
     if group != "repo":
         raise failed(f"cannot group {metric} by '{group}'; use repo or hour")
     per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
@@ -238,15 +230,14 @@ def metrics_query(ctx: Context, args: Args) -> int:
     ctx.out("")
     if cost:
         ctx.out(f"Total cost (last {span_label(span)}): ${total:,.2f}")
-        return 0
+        return
     if metric == "flow_failures_total":
         ctx.out(f"Total affected repos: {sum(1 for _, v in totals if round(v) >= 2)}")
     ctx.out(f"Total {noun}: {int(round(total))} (last {span_label(span)})")
-    return 0
 
 
 @command("metrics latency", "last=")
-def latency(ctx: Context, args: Args) -> int:
+def latency(ctx: Context, args: Args) -> None:
     span, s = window(args), ctx.series
     t1 = max(ctx.t - span, s.t0)
     counts = [s.value(("bucket", b), ctx.t) - s.value(("bucket", b), t1) for b in BUCKET_LABELS]
@@ -255,11 +246,10 @@ def latency(ctx: Context, args: Args) -> int:
         v = bucket_quantile(q, list(zip(BOUNDS, counts, strict=True)))
         mark = "  ⚠️  (exceeds 120s target)" if q == 0.95 and v is not None and v > 120 else ""
         ctx.out(f"P{int(q * 100)}: " + ("n/a" if v is None else f"{v:.0f}s{mark}"))
-    return 0
 
 
 @command("metrics model-latency", "last=")
-def model_latency(ctx: Context, args: Args) -> int:
+def model_latency(ctx: Context, args: Args) -> None:
     span, sig = window(args), ctx.signals
     base = sig.latency_median(ctx.t) * 0.42
     rows = []
@@ -268,11 +258,10 @@ def model_latency(ctx: Context, args: Args) -> int:
         rows.append([f"{p.model} ({p.name})", f"{base * factor:.1f}s", f"{base * factor * 1.8:.1f}s",
                      f"{sig.share_5xx(p, ctx.t) * 100:.1f}%"])
     ctx.out(f"Model API latency, last {span_label(span)}\n" + table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
-    return 0
 
 
 @command("metrics compare", "baseline=! canary=! duration=")
-def metrics_compare(ctx: Context, args: Args) -> int:
+def metrics_compare(ctx: Context, args: Args) -> None:
     base, canary = args.text("baseline"), args.text("canary")
     if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
         raise failed(f"no metrics for '{canary}': deployment not found")
@@ -281,14 +270,11 @@ def metrics_compare(ctx: Context, args: Args) -> int:
     ctx.out(table(["METRIC", base, canary, "VERDICT"], [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
                                                         ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]],
                   gap=2))
-    return 0
 
 
 # ------------------------------------------------------------------------------ quota and breaker
-
-
 @command("quota show", "all all-providers provider=")
-def quota_show(ctx: Context, args: Args) -> int:
+def quota_show(ctx: Context, args: Args) -> None:
     wanted = args.text("provider")
     if wanted and wanted not in fleet.PROVIDER_NAMES:
         raise failed(f"unknown provider '{wanted}'; known: {', '.join(fleet.PROVIDER_NAMES)}")
@@ -303,7 +289,6 @@ def quota_show(ctx: Context, args: Args) -> int:
             ctx.out(f"Provider: {label[p.name]}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
                     f"({used * 100:.0f}%) {'⚠️' if used >= 0.8 else '✅'}\n"
                     f"  Resets: {reset:%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
-    return 0
 
 
 def breaker_state(ctx: Context) -> tuple[str, str]:
@@ -323,44 +308,38 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
 
 
 @command("circuit-breaker status")
-def breaker_status(ctx: Context, args: Args) -> int:
+def breaker_status(ctx: Context, args: Args) -> None:
     ctx.out("CircuitBreaker: {} ({})".format(*breaker_state(ctx)))
     ctx.out(f"  highest quota use: {max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS) * 100:.0f}%")
-    return 0
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms
-
-
 @command("status flows", "active last=")
-def status_flows(ctx: Context, args: Args) -> int:
+def status_flows(ctx: Context, args: Args) -> None:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
     ctx.out(f"{len(active)} active flows")
     for f in active[:20]:
         ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  running {f.duration:.0f}s")
-    return 0
 
 
 @command("status update", "status=! message=! component=")
-def status_update(ctx: Context, args: Args) -> int:
+def status_update(ctx: Context, args: Args) -> None:
     status = choice(args.text("status"), "--status",
                     ("operational", "degraded", "partial_outage", "major_outage", "maintenance"))
     ctx.record("status_page", status=status, message=args.text("message")[:300])
     ctx.out(f"✓ status page updated: {status}")
-    return 0
 
 
 @command("config get", arguments="KEY")
-def config_get(ctx: Context, args: Args) -> int:
+def config_get(ctx: Context, args: Args) -> None:
     if args.pos[0] not in ctx.cluster.config:
         raise failed(f"no such config key '{args.pos[0]}'")
     ctx.out(ctx.cluster.config[args.pos[0]])
-    return 0
 
 
 @command("config set", arguments="KEY VALUE")
-def config_set(ctx: Context, args: Args) -> int:
+def config_set(ctx: Context, args: Args) -> None:
     """The orchestrator settings a runbook may change (the repo allowlist, limits)."""
     key, value = args.pos[:2]
     if key == "repos.allowlist":
@@ -371,7 +350,6 @@ def config_set(ctx: Context, args: Args) -> int:
         raise failed(f"no such config key '{key}'")
     ctx.apply("config_set", key=key, value=value)
     ctx.out(f"{key} = {value}")
-    return 0
 
 
 def task(ctx: Context, args: Args) -> tuple[str, Flow]:
@@ -383,7 +361,7 @@ def task(ctx: Context, args: Args) -> tuple[str, Flow]:
 
 
 @command("verify contract", "verbose task-id=")
-def verify_contract(ctx: Context, args: Args) -> int:
+def verify_contract(ctx: Context, args: Args) -> None:
     task_id, _ = task(ctx, args)
     schema = ctx.cluster.schema_version()
     if schema != fleet.SCHEMA_VERSION:
@@ -392,11 +370,10 @@ def verify_contract(ctx: Context, args: Args) -> int:
         raise failed(f"contract violation: TaskObject schema_version {schema} is not accepted by block impl/v3 "
                      f"(expects {fleet.SCHEMA_VERSION})")
     ctx.out(f"✓ {task_id}: TaskObject valid against schema {schema}; contract impl/v3 satisfied")
-    return 0
 
 
 @command("security scan", "task-id=")
-def security_scan(ctx: Context, args: Args) -> int:
+def security_scan(ctx: Context, args: Args) -> None:
     """PII in a task's context bundle exactly when redaction was off while it was built."""
     task_id, flow = task(ctx, args)
     off_since = None
@@ -410,26 +387,23 @@ def security_scan(ctx: Context, args: Args) -> int:
         ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")
         raise failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
     ctx.out("✓ no PII findings")
-    return 0
 
 
 @command("notify", "channel= message=!", "TARGET")
-def notify(ctx: Context, args: Args) -> int:
+def notify(ctx: Context, args: Args) -> None:
     target = choice(args.pos[0], "TARGET", ("slack", "email", "pagerduty"))
     channel = (args.text("channel") or "ops-alerts").lstrip("#")
     ctx.record("notify", channel=channel, message=args.text("message")[:300])
     ctx.out(f"✓ posted to #{channel} ({target})")
-    return 0
 
 
 @command("incident create", "severity= title=! assignee=")
-def incident_create(ctx: Context, args: Args) -> int:
+def incident_create(ctx: Context, args: Args) -> None:
     severity, assignee = args.text("severity") or "P2", args.text("assignee")
     ctx.record("page", severity=severity, assignee=assignee)
     ctx.out(f"✓ created incident PD-{48000 + int(unit(ctx.at, 'inc') * 999)} ({severity}): {args.text('title')}")
     if assignee:
         ctx.out(f"  paged {assignee} (2 responders notified)")
-    return 0
 
 
 HELP = """Usage: blocks [OPTIONS] COMMAND [ARGS]...

@@ -83,8 +83,6 @@ def split_statements(script: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ the database
-
-
 def database(ctx: Context) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.executescript(SCHEMA)
@@ -130,8 +128,6 @@ def interval(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------ SQL dialect and output
-
-
 def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     """PostgreSQL idioms the runbooks use, rewritten for SQLite.
 
