@@ -1,0 +1,48 @@
+"""The kubectl stand-in's answers that come from its one object model (issue 13 item 7).
+
+``get``, ``-o``, ``describe``, ``delete`` and ``patch`` read the same objects, and ``--dry-run``
+never records a change. Run in-process at fixed scenario moments (``standins_corpus.run_one``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import create_drill
+
+
+def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="objects")
+
+    def kubectl(command: str) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *command.split()], 300.0)
+
+    names = kubectl("get pods -n production -o name")[1].split()
+    table = kubectl("get pods -n production --no-headers")[1].splitlines()
+    items = json.loads(kubectl("get pods -n production -o json")[1])["items"]
+    assert names == [f"pod/{line.split()[0]}" for line in table] == [f"pod/{i['metadata']['name']}" for i in items]
+    first = names[0].removeprefix("pod/")
+    assert kubectl(f"describe pod {first} -n production")[1].startswith(f"Name:             {first}\n")
+    # a missing key prints nothing, as kubectl get's --allow-missing-template-keys does
+    assert kubectl("get deployment flowengine -n production -o jsonpath={.nope}") == (0, "", "")
+    # an object that exists but has no describe text says so, instead of a false NotFound
+    code, _, err = kubectl("describe hpa flowengine -n production")
+    assert code == 1 and "not simulated" in err and "get horizontalpodautoscaler NAME -o yaml" in err
+    assert "NotFound" in kubectl("describe hpa nope -n production")[2]
+
+
+def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="dry")
+    before = list(drill.actions())
+    for command, answer in (
+            ("scale deployment/flowengine --replicas=4", "deployment.apps/flowengine scaled (dry run)"),
+            ("set image deployment/flowengine flowengine=flowengine:v1.1.0", "image updated (dry run)"),
+            ("rollout restart deployment/flowengine", "deployment.apps/flowengine restarted (dry run)"),
+            ("set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true", "env updated (dry run)"),
+            ("patch hpa flowengine -p {\"spec\":{\"minReplicas\":3}}", "autoscaling/flowengine patched (dry run)")):
+        code, out, _ = run_one(drill, ["kubectl", *command.split(), "-n", "production", "--dry-run=client"], 300.0)
+        assert code == 0 and answer in out, command
+    assert list(drill.actions()) == before
+    assert "5/5" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 400.0)[1]
