@@ -23,6 +23,8 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
     table = kubectl("get pods -n production --no-headers")[1].splitlines()
     items = json.loads(kubectl("get pods -n production -o json")[1])["items"]
     assert names == [f"pod/{line.split()[0]}" for line in table] == [f"pod/{i['metadata']['name']}" for i in items]
+    running = kubectl("get pods -n production --field-selector status.phase=Running -o name")[1].split()
+    assert running and set(running) <= set(names)
     first = names[0].removeprefix("pod/")
     assert kubectl(f"describe pod {first} -n production")[1].startswith(f"Name:             {first}\n")
     # a missing key prints nothing, as kubectl get's --allow-missing-template-keys does
@@ -31,6 +33,11 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
     code, _, err = kubectl("describe hpa flowengine -n production")
     assert code == 1 and "not simulated" in err and "get horizontalpodautoscaler NAME -o yaml" in err
     assert "NotFound" in kubectl("describe hpa nope -n production")[2]
+    # events are objects too: the table and -o json list the same ones
+    assert kubectl("rollout restart deployment/audit-shipper -n production")[0] == 0
+    shown = run_one(drill, "kubectl get events -n production --no-headers".split(), 400.0)[1].splitlines()
+    events = json.loads(run_one(drill, "kubectl get events -n production -o json".split(), 400.0)[1])["items"]
+    assert shown and [e["message"] for e in events] == [line.split(None, 4)[4] for line in shown]
 
 
 def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:

@@ -23,10 +23,10 @@ import yaml
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
-from warroom.drill.standins.base import Args, Context, ToolError, age, flags, go_duration, parse_args, table
+from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, table
 from warroom.drill.standins.kubeobj import (
-    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, events,
-    jsonpath, objects,
+    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath,
+    objects,
 )
 
 FLAGS = flags(
@@ -104,6 +104,12 @@ def match_selector(labels: dict[str, str], selector: object) -> bool:
     return True
 
 
+def match_fields(api: dict[str, Any], selector: str) -> bool:
+    """Field selectors (``involvedObject.name=node-2``, ``status.phase!=Running``) on the API object."""
+    paths = re.findall(r"([\w.]+)\s*!?=", selector)
+    return match_selector({path: jsonpath("{." + path + "}", api) for path in paths}, selector)
+
+
 class Kubectl:
     """One kubectl invocation: its options, read once, and a method per verb."""
 
@@ -159,9 +165,11 @@ class Kubectl:
         return pods
 
     def find(self, kind: str, name: str | None, scope: str | None) -> list[Obj]:
-        """The objects a verb names (``TYPE NAME``) or selects (``-l``); kubectl's NotFound for a missing name."""
-        objs = [o for o in objects(self.ctx, kind, scope)
-                if name in (None, o.name) and match_selector(o.labels, self.selector)]
+        """The objects a verb names (``TYPE NAME``) or selects (``-l``, ``--field-selector``); kubectl's
+        NotFound for a missing name."""
+        fields = self.args.text("field_selector")
+        objs = [o for o in objects(self.ctx, kind, scope) if name in (None, o.name)
+                and match_selector(o.labels, self.selector) and match_fields(o.api, fields)]
         if name and not objs:
             raise not_found(kind, name)
         return objs
@@ -183,8 +191,6 @@ class Kubectl:
     # ------------------------------------------------------------------ get, describe
     def get(self) -> int:
         kind, name = self.target()
-        if kind == "events":
-            return self.events()
         if kind in ("namespaces", "services", "replicasets"):
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
         objs = self.find(kind, name, self.scope)
@@ -194,9 +200,10 @@ class Kubectl:
             return self.no_resources(self.scope)
         columns, _, wide_columns = KIND_TABLE[kind][2].partition("|")
         wide, labels = self.args.get("output") == "wide", bool(self.args.get("show_labels"))
-        show_ns = self.all_ns and objs[0].namespace is not None
-        heads = ["NAMESPACE"] * show_ns + ["NAME", *columns.split(","), *filter(None, wide_columns.split(",") * wide)]
-        rows = [[o.namespace] * show_ns + [o.name, *o.row, *o.wide * wide]
+        show_ns, named = self.all_ns and objs[0].namespace is not None, kind != "events"
+        heads = ["NAMESPACE"] * show_ns + ["NAME"] * named + [*columns.split(","),
+                                                              *filter(None, wide_columns.split(",") * wide)]
+        rows = [[o.namespace] * show_ns + [o.name] * named + [*o.row, *o.wide * wide]
                 + [",".join(f"{k}={v}" for k, v in o.labels.items())] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)
@@ -227,17 +234,6 @@ class Kubectl:
                             "formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,"
                             "jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
         return True
-
-    def events(self) -> int:
-        evs = events(self.ctx, self.scope)
-        fs = self.args.text("field_selector")
-        if fs.startswith("involvedObject.name="):
-            evs = [e for e in evs if e[4].split("/", 1)[1] == fs.split("=", 1)[1]]
-        if not evs:
-            return self.no_resources(self.scope)
-        rows = [[e[1]] * self.all_ns + [age(self.ctx.t - e[0]), *e[2:]] for e in evs]
-        self.ctx.out(table(["NAMESPACE"] * self.all_ns + ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"], rows))
-        return 0
 
     def describe(self) -> int:
         """Pods and nodes in kubectl's words; any other kind that exists points at ``get -o yaml``."""

@@ -30,7 +30,7 @@ KIND_TABLE = {
     "pods": ("pod pods po", "", "READY,STATUS,RESTARTS,AGE|IP,NODE,NOMINATED NODE,READINESS GATES"),
     "deployments": ("deployment deployments deploy", "apps",
                     "READY,UP-TO-DATE,AVAILABLE,AGE|CONTAINERS,IMAGES,SELECTOR"),
-    "events": ("event events ev", "", ""),
+    "events": ("event events ev", "", "LAST SEEN,TYPE,REASON,OBJECT,MESSAGE"),       # no NAME column
     "nodes": ("node nodes no", "", "STATUS,ROLES,AGE,VERSION"),
     "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "autoscaling",
             "REFERENCE,TARGETS,MINPODS,MAXPODS,REPLICAS,AGE"),
@@ -253,32 +253,12 @@ def _configmaps(ctx: Context, scope: str | None) -> list[Obj]:
             for n, d in ctx.cluster.configmaps.items()]
 
 
-LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
-    "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
-    "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
-                                       if scope in (None, d.namespace)],
-    "nodes": _nodes, "hpa": _hpa, "secrets": _secrets, "configmaps": _configmaps,
-}
-
-
-def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
-    """Every object of ``kind`` in namespace ``scope`` (None: all); kinds the drill has none of list none.
-
-    The drill keeps HPAs, secrets and configmaps in the production namespace only."""
-    if kind in ("hpa", "secrets", "configmaps") and scope not in (None, fleet.NAMESPACE):
-        return []
-    return LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
-
-
 # ------------------------------------------------------------------------------ events
 
 
-Event = tuple[float, str, str, str, str, str]      # (scenario time, namespace, type, reason, object, message)
-
-
-def events(ctx: Context, ns: str | None) -> list[Event]:
+def events(ctx: Context, ns: str | None) -> list[Obj]:
     """The last hour's events: rollouts, new pods, scaling, and the audit-shipper's failing probe."""
-    out: list[Event] = []
+    out: list[tuple[float, str, str, str, str, str]] = []      # (t, namespace, type, reason, object, message)
     horizon = ctx.t - 3600
     for dep in ctx.cluster.deployments.values():
         if ns not in (None, dep.namespace):
@@ -297,20 +277,40 @@ def events(ctx: Context, ns: str | None) -> list[Event]:
                             (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
                             (2, "Pulled", f'Container image "{p.image}" already present on machine'),
                             (3, "Started", f"Started container {p.container}"))]
-    if ns not in (None, fleet.NAMESPACE):
-        return sorted(out)
+    in_prod = ns in (None, fleet.NAMESPACE)
     out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
              f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
-            if a.action == "scale" and horizon <= a.t]
+            if a.action == "scale" and horizon <= a.t and in_prod]
     stalled = ctx.signals.audit_stalled_since(ctx.t)
-    if stalled is not None:
+    if stalled is not None and in_prod:
         audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
         pods = deployment_pods(ctx, audit) if audit else []
         pod = pods[0].name if pods else fleet.AUDIT_DEPLOYMENT
         out += [(t, fleet.NAMESPACE, "Warning", "Unhealthy", f"pod/{pod}",
                  "Readiness probe failed: audit sink not connected")
                 for k in range(6) if (t := ctx.t - 40 - k * 90) > stalled]
-    return sorted(out)
+    return [Obj(_api("Event", f"{obj.split('/')[1]}.{int(t * 1000):x}", namespace, type=kind, reason=reason,
+                     message=message, lastTimestamp=iso(ctx.wall(t)),
+                     involvedObject={"kind": obj.split("/")[0].capitalize(), "name": obj.split("/")[1]}),
+                (age(ctx.t - t), kind, reason, obj, message))
+            for t, namespace, kind, reason, obj, message in sorted(out)]
+
+
+LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
+    "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
+    "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
+                                       if scope in (None, d.namespace)],
+    "nodes": _nodes, "hpa": _hpa, "secrets": _secrets, "configmaps": _configmaps, "events": events,
+}
+
+
+def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
+    """Every object of ``kind`` in namespace ``scope`` (None: all); kinds the drill has none of list none.
+
+    The drill keeps HPAs, secrets and configmaps in the production namespace only."""
+    if kind in ("hpa", "secrets", "configmaps") and scope not in (None, fleet.NAMESPACE):
+        return []
+    return LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
 
 
 # ------------------------------------------------------------------------------ jsonpath
