@@ -2,9 +2,8 @@
 
 Stand-ins append one JSON line per effective command (``kubectl set env ...
 ENABLE_CIRCUIT_BREAKER=true`` is recorded as ``circuit_breaker``); the simulator reads the file
-back and bends the curves. ``<action>_off`` (switching the same thing off again) ends the bend. Each line carries the scenario time ``t`` at which it happened, so the
-series stay a pure function of the file: the same lines always give the same curves, whoever
-reads them and however late.
+back and bends the curves; ``<action>_off`` ends the bend. Each line carries the scenario time
+``t`` it happened at, so the same lines always give the same curves, whoever reads them and when.
 """
 
 from __future__ import annotations
@@ -57,30 +56,22 @@ class Action:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "action": self.action, "t": round(self.t, 3), "ts": round(self.ts, 3),
-            "tool": self.tool, "argv": list(self.argv), "detail": self.detail,
-        }, sort_keys=True)
+        return json.dumps({"action": self.action, "t": round(self.t, 3), "ts": round(self.ts, 3), "tool": self.tool,
+                           "argv": list(self.argv), "detail": self.detail}, sort_keys=True)
 
 
 def read_actions(drill_dir: Path) -> list[Action]:
     """All recorded actions in file order; a torn or foreign line is skipped, never fatal."""
-    path = drill_dir / ACTIONS_FILE
     try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
+        raw = (drill_dir / ACTIONS_FILE).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return []
     out: list[Action] = []
     for line in raw.splitlines():
-        if not line.strip():
-            continue
-        try:
+        try:            # a blank line, a torn one, anything but an object with "action" and "t" is skipped
             d = json.loads(line)
-            out.append(Action(
-                action=str(d["action"]), t=float(d["t"]), ts=float(d.get("ts", 0.0)),
-                tool=str(d.get("tool", "")), argv=tuple(str(a) for a in d.get("argv", ())),
-                detail=dict(d.get("detail") or {}),
-            ))
+            out.append(Action(str(d["action"]), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
+                              tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {})))
         except (ValueError, KeyError, TypeError):
             continue
     return out
@@ -91,8 +82,7 @@ def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
     lines = "".join(a.to_json() + "\n" for a in actions)
     if not lines:
         return
-    path = drill_dir / ACTIONS_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(drill_dir / ACTIONS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, lines.encode("utf-8"))

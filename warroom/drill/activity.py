@@ -1,10 +1,9 @@
 """Individual flows and log lines of the drill world, consistent with its metrics.
 
-The simulator knows rates; responders read tasks and logs. Flow number *k* of a repo starts
-when that repo's execution counter passes *k* (so the tasks table and the logs hold exactly as
-many flows as the metrics count), and whether it fails, why, how long it runs and how big its
-context is are decided by stable hashes of (repo, k) against the scenario's shares at that
-moment. Everything is again a pure function of scenario time and the recorded actions.
+The simulator knows rates; responders read tasks and logs. Flow *k* of a repo starts when the
+repo's execution counter passes *k*, so the tasks table and the logs hold as many flows as the
+metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
+against the scenario's shares at that moment: again a pure function of time and actions.
 """
 
 from __future__ import annotations
@@ -23,7 +22,8 @@ from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 _NORMAL = NormalDist()
-MAX_WINDOW = 2 * 3600.0
+MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
+TICK = 30.0                 # periodic log lines every 30 s
 
 
 def unit(*parts: object) -> float:
@@ -58,8 +58,8 @@ class Activity:
         self.series = series
         self.signals: Signals = series.signals
         self.cluster = cluster
-        self.seed = series.signals.scenario.name
         sc = series.signals.scenario
+        self.seed = sc.name
         code = max(sc.codes_5xx, key=lambda c: sc.codes_5xx[c])
         self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
                           "500": "500 Internal Server Error"}.get(code, code)
@@ -68,11 +68,6 @@ class Activity:
         # tasks a responder retried successfully read as succeeded from the retry on
         self._retried = {str(a.detail.get("task_id")): a for a in series.signals.actions
                          if a.action in ("retry", "retry_pruned") and a.detail.get("ok")}
-
-    # ------------------------------------------------------------------ flows
-
-    def _start_time(self, repo: str, k: int, lo: float, hi: float) -> float:
-        return self.series.time_of(("exec", repo), k, lo, hi)
 
     def flows(self, t1: float, t2: float, now: float | None = None) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history), by start time.
@@ -91,7 +86,7 @@ class Activity:
             before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
             failed_so_far = math.floor(self.series.value(fails, before))
             for k in range(first, last + 1):
-                start = self._start_time(repo.name, k, t1, t2)
+                start = self.series.time_of(execs, k, t1, t2)
                 counted = math.floor(self.series.value(fails, start))
                 out.append(self._flow(repo, k, start, now, failed=counted > failed_so_far))
                 failed_so_far = counted
@@ -113,24 +108,21 @@ class Activity:
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
         z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
         duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
-        status, error = "succeeded", None
+        status, error = ("failed" if failed else "succeeded"), None
         if failed:        # why: one of the causes in force then, in proportion to their shares
             causes = [(share, messages) for share, messages in s.fail_causes(repo, start) if share > 0]
             u = unit(self.seed, repo.name, k, "fail") * sum(share for share, _ in causes)
-            for i, (share, messages) in enumerate(causes):
+            messages: tuple[str, ...] = ("flow failed",)
+            for share, messages in causes:        # the cause ``u`` falls in (else the last one)
                 u -= share
-                if u < 0 or i == len(causes) - 1:
-                    status = "failed"
-                    error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+                if u < 0:
                     break
+            error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
             named = next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)
             if named is not None:       # a provider's 429 or 5xx happened on a call to that provider
                 provider, model = named.name, named.model
-        if status == "failed":
-            if error and error.startswith("timeout exceeded: flow killed"):
-                duration = fleet.HARD_TIMEOUT
-            else:
-                duration = max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
+            timed_out = error.startswith("timeout exceeded: flow killed")
+            duration = fleet.HARD_TIMEOUT if timed_out else max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
         if start + duration > now:
             status, error = "running", None
             duration = now - start
@@ -141,12 +133,7 @@ class Activity:
         return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker)
 
     def find(self, task_id: str, now: float) -> Flow | None:
-        for f in self.flows(now - MAX_WINDOW, now, now):
-            if f.task_id == task_id:
-                return f
-        return None
-
-    # ------------------------------------------------------------------ logs
+        return next((f for f in self.flows(now - MAX_WINDOW, now, now) if f.task_id == task_id), None)
 
     def flowengine_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
         """(scenario time, line) for the FlowEngine pods between t1 and t2."""
@@ -173,16 +160,13 @@ class Activity:
             yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
                               f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
                               f"replicas {fe.replicas})")
-        step = 30.0
-        k0 = math.ceil(t1 / step)
-        k1 = math.floor(t2 / step)
         breaker = self.cluster.breaker()
         routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
         routed_since = self.cluster.since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
         disabled = env.get("DISABLE_PROVIDERS")
         anthropic = fleet.PROVIDERS[0]
-        for k in range(max(k0, k1 - 400), k1 + 1):
-            t = k * step
+        for k in _ticks(t1, t2):
+            t = k * TICK
             if not s.running(t):        # scaled to zero: no FlowEngine pod is there to log anything
                 continue
             quota = s.quota(anthropic, t)
@@ -205,32 +189,31 @@ class Activity:
             if s.share_429(anthropic, t) > 0.05:
                 yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
                                 f"(quota {quota * 100:.0f}% used)")
-            if s.audit_stalled_since(t) is not None:
+            if (stalled := s.audit_stalled_since(t)) is not None:
                 yield (t + 4.0, "ERROR audit - audit event not acknowledged by audit-shipper "
-                                f"(queue depth {int(40 + (t - (s.audit_stalled_since(t) or t)) / 7)})")
+                                f"(queue depth {int(40 + (t - stalled) / 7)})")
             elif k % 4 == 0:
                 yield (t + 4.0, "INFO audit - audit batch written (200 events)")
 
     def audit_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
-        s = self.signals
         lines = []
-        step = 30.0
-        for k in range(max(math.ceil(t1 / step), math.floor(t2 / step) - 400), math.floor(t2 / step) + 1):
-            t = k * step
-            since = s.audit_stalled_since(t)
-            if since is not None:
+        for k in _ticks(t1, t2):
+            t = k * TICK
+            if (since := self.signals.audit_stalled_since(t)) is not None:
                 lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
                                  f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "
                                  f"{int((t - since) // 60) + 3} failures"))
             else:
                 lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
-        restarted = [a.t for a in self.cluster.log if a.action == "rollout_restart"
-                     and a.detail.get("deployment") == fleet.AUDIT_DEPLOYMENT]
-        for r in restarted:
-            if t1 <= r + 12 <= t2:
-                lines.append((r + 12, "INFO shipper - connected to audit-store:5432 as audit_writer; "
-                                      "replaying buffered events"))
+        lines += [(a.t + 12, "INFO shipper - connected to audit-store:5432 as audit_writer; replaying buffered events")
+                  for a in self.cluster.log if a.action == "rollout_restart" and t1 <= a.t + 12 <= t2
+                  and a.detail.get("deployment") == fleet.AUDIT_DEPLOYMENT]
         return sorted(lines)
+
+
+def _ticks(t1: float, t2: float) -> range:
+    """The 30 s ticks periodic log lines are written at in [t1, t2] (the last 400 at most)."""
+    return range(max(math.ceil(t1 / TICK), math.floor(t2 / TICK) - 400), math.floor(t2 / TICK) + 1)
 
 
 def _pick(weighted: tuple[tuple[str, float], ...], u: float) -> str:

@@ -332,7 +332,8 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
     def routed(env: Env) -> bool:
         return any(env.get(k) for k in ROUTING_KEYS) or on(env, "FALLBACK_ON_5XX")
 
-    found = {up if on(after, key) else down for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
+    found = {up if on(after, key) else down
+             for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
     # routing counts again whenever the fallback target changes, not only when it first appears
     if any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
             on(after, "FALLBACK_ON_5XX") and not on(before, "FALLBACK_ON_5XX")):

@@ -1,10 +1,9 @@
-"""The healthy FlowEngine estate every drill scenario starts from.
+"""The healthy FlowEngine estate every drill scenario starts from, before anything goes wrong.
 
-These are the facts a drill's world is made of before anything goes wrong: which repositories run
-flows and how often, which model providers carry how much traffic and quota, how long a flow
-normally takes, and what the Kubernetes side looks like. The figures follow the seeds' Phase 6
-picture (a pilot repo plus a handful of onboarded repos, three providers, P95 well under the
-120 s target) so the numbers on the panes and in stand-in output look like a real estate.
+Which repositories run flows and how often, which model providers carry how much traffic and
+quota, how long a flow takes, what the Kubernetes side is called. The figures follow the seeds'
+Phase 6 picture (a pilot repo plus a handful of onboarded ones, three providers, P95 well under the
+120 s target), so the panes and the stand-ins' output look like a real estate.
 """
 
 from __future__ import annotations
