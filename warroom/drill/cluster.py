@@ -173,11 +173,8 @@ class Cluster:
         return since + self.flowengine.rollout_seconds, limit, threshold
 
     def bad_release(self, image: str | None = None) -> bool:
-        """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version.
-
-        Judged by the version tag, whatever registry the image is named from: ``set image
-        flowengine=flowengine:v1.2.0`` runs the same bad code as ``registry.internal/flowengine:v1.2.0``.
-        """
+        """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version, judged
+        by the tag whatever the registry: ``flowengine:v1.2.0`` is ``registry.internal/flowengine:v1.2.0``."""
         bad = self.scenario.facts.get("bad_version")
         return bool(bad) and release(image or self.flowengine.current.image) == bad
 
@@ -263,12 +260,10 @@ def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
 def initial_cluster(scenario: Scenario) -> Cluster:
     """The estate as it stood before the drill: revision history, replicas, config."""
     repo = fleet.IMAGE_REPO
-    fe_history = [
-        Revision(4, f"{repo}:v1.0.2", dict(FLOWENGINE_ENV), "pilot release v1.0.2", -21 * DAY),
-        Revision(5, f"{repo}:v1.0.3", dict(FLOWENGINE_ENV), "v1.0.3: retry backoff fix", -12 * DAY),
-        Revision(6, f"{repo}:{fleet.GOOD_VERSION}", dict(FLOWENGINE_ENV),
-                 f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6 * DAY),
-    ]
+    fe_history = [Revision(number, f"{repo}:{version}", dict(FLOWENGINE_ENV), cause, days * DAY)
+                  for number, version, cause, days in (
+                      (4, "v1.0.2", "pilot release v1.0.2", -21), (5, "v1.0.3", "v1.0.3: retry backoff fix", -12),
+                      (6, fleet.GOOD_VERSION, f"release {fleet.GOOD_VERSION}: Phase 6 scaling (HPA, pool 200)", -6))]
     audit_env = {"AUDIT_STORE_URL": "postgres://audit-store:5432/audit", "BATCH_SIZE": "200",
                  "AUDIT_STORE_SECRET": "audit-store-2025-10"}
     audit = [Revision(3, "registry.internal/audit-shipper:v2.3.1", audit_env, "audit-shipper v2.3.1", -40 * DAY)]

@@ -33,10 +33,8 @@ OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_break
 def noise(key: str, t: float, period: float = 90.0) -> float:
     """Smooth deterministic noise in [-1, 1]: hashed knots every ``period`` s, cosine-blended."""
     k = math.floor(t / period)
-    frac = t / period - k
-    a = _knot(key, k)
-    b = _knot(key, k + 1)
-    w = (1.0 - math.cos(math.pi * frac)) / 2.0
+    w = (1.0 - math.cos(math.pi * (t / period - k))) / 2.0
+    a, b = _knot(key, k), _knot(key, k + 1)
     return a + (b - a) * w
 
 
@@ -51,9 +49,7 @@ def smoothstep(x: float) -> float:
 
 
 def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -> float:
-    if x <= 0.0:
-        return 0.0
-    return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0)))
+    return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
 
 
 class _Bend(NamedTuple):
@@ -144,11 +140,8 @@ class Signals:
         return s
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
-        """The share of ``repo``'s flows each cause kills at ``t``, with that cause's messages.
-
-        Timeouts first, then each fault with flow-failure impact, then the everyday background;
-        the shares add up to ``fail_share``.
-        """
+        """The share of ``repo``'s flows each cause kills at ``t``, with its messages: timeouts, each
+        fault with a flow-failure impact, then the everyday background (they add up to ``fail_share``)."""
         out: list[tuple[float, tuple[str, ...]]] = [
             (self.timeout_share(t), ("timeout exceeded: flow killed at the 180s hard limit",)),
         ]

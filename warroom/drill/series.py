@@ -46,13 +46,9 @@ class Series:
         self.signals = signals
         self.t0 = math.floor(t0 / GRID) * GRID
         self.codes: tuple[str, ...] = ("200", "429", *sorted(signals.scenario.codes_5xx))
-        self.keys: list[Key] = (
-            [("exec", r.name) for r in fleet.REPOS]
-            + [("fail", r.name) for r in fleet.REPOS]
-            + [("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes]
-            + [("bucket", b) for b in BUCKET_LABELS]
-            + [("count",), ("sum",)]
-        )
+        self.keys: list[Key] = [*(("exec", r.name) for r in fleet.REPOS), *(("fail", r.name) for r in fleet.REPOS),
+                                *(("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes),
+                                *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",)]
         self.width = len(self.keys)
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self.rows = 0                                                # rows integrated so far

@@ -63,13 +63,8 @@ class Simulator:
     Thread-safe: the dashboard fetches from worker threads.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        actions: Callable[[], list[Action]] | None = None,
-        unix: Callable[[float], float] | None = None,
-        cache: Path | None = None,
-    ) -> None:
+    def __init__(self, scenario: Scenario, actions: Callable[[], list[Action]] | None = None,
+                 unix: Callable[[float], float] | None = None, cache: Path | None = None) -> None:
         self.scenario = scenario
         self._actions_fn = actions or (lambda: [])
         self.unix = unix or (lambda t: t)
@@ -103,17 +98,17 @@ class Simulator:
     def signals(self) -> Signals:
         return self.refresh().signals
 
-    # Stand-ins are short-lived processes; integrating the counters from scratch in each one
-    # costs a tenth of a second or more. The integration is deterministic, so it is kept in the
-    # drill dir (a JSON header naming the actions it was made with, then raw doubles) and reused
-    # up to the first action that differs.
-
     def _stamp(self, series: Series) -> dict[str, object]:
         """What a cache file must have been made with to be read: format, code, scenario, grid."""
         return {"v": _CACHE_VERSION, "code": _code_fingerprint(), "scenario": self.scenario.name,
                 "t0": series.t0, "width": series.width}
 
     def _load_cache(self, current: tuple[Action, ...]) -> Series | None:
+        """The cache file's integration, up to the first action that differs from ``current``.
+
+        Stand-ins are short-lived processes, and integrating the counters from scratch costs each a
+        tenth of a second or more; the integration is deterministic, so the drill dir keeps it (a
+        JSON header naming the actions it was made with, then raw doubles)."""
         assert self.cache is not None
         series = Series(Signals(self.scenario, current))
         try:
