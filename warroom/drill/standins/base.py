@@ -103,10 +103,6 @@ class Context:
     def wall(self, t: float) -> float:
         return self.drill.wall_time(t)
 
-    def scenario_span(self, seconds: float) -> float:
-        """A duration typed on the command line, in scenario seconds (see the module docstring)."""
-        return seconds
-
     def apply(self, op: str, **detail: object) -> list[str]:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
         action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
@@ -206,22 +202,6 @@ def flags(spec: str) -> dict[str, Flag]:
     return out
 
 
-class OptionError(Exception):
-    """A bad option: ``kind`` is "unknown" or "needs-value"; each tool words it its own way."""
-
-    def __init__(self, kind: str, flag: str, token: str) -> None:
-        super().__init__(f"{kind}: {token}")
-        self.kind = kind
-        self.flag = flag          # the option as named: "--bogus", "-Z"
-        self.token = token        # the whole word it came in: "--bogus=1", "-sZ"
-
-    def worded(self, words: dict[str, str], code: int) -> ToolError:
-        """In a tool's words: a template per kind (``unknown-short`` etc. for a one-letter flag)."""
-        key = self.kind + ("" if self.flag.startswith("--") else "-short")
-        return ToolError(words.get(key, words[self.kind]).format(flag=self.flag, letter=self.flag[1:],
-                                                                 token=self.token), code)
-
-
 @dataclass
 class Args:
     """Parsed command line: positional words, options by key, and the words after ``--``."""
@@ -244,19 +224,21 @@ class Args:
         return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def parse_args(argv: Sequence[str], table: dict[str, Flag], *, short: bool = True, double_dash: bool = True,
-               words: dict[str, str] | None = None, code: int = 1) -> Args:
+def parse_args(argv: Sequence[str], table: dict[str, Flag], *, words: dict[str, str], code: int = 1,
+               short: bool = True, double_dash: bool = True) -> Args:
     """Read ``argv`` with the getopt rules kubectl, curl, psql and blocks share.
 
     ``--name=value`` or ``--name value``; short flags bundle (``-sS``) and take a value attached or
     as the next word (``-nprod``, ``-n=prod``, ``-n prod``); ``--switch=false`` turns a switch off;
     ``--`` ends options unless ``double_dash`` is False; a lone ``-`` is positional, and with
-    ``short=False`` so is every single-dash word. A bad option raises OptionError, or with
-    ``words`` the ToolError :meth:`OptionError.worded` makes of it.
+    ``short=False`` so is every single-dash word. A bad option is a ToolError(``code``) in the
+    tool's ``words``: a template per kind ("unknown", "needs-value", or "unknown-short",
+    "needs-value-short" for a one-letter flag) of ``{flag}`` ("-Z"), ``{letter}`` ("Z"), ``{token}`` ("-sZ").
     """
-    def bad(kind: str, name: str, word: str) -> Exception:
-        exc = OptionError(kind, name, word)
-        return exc.worded(words, code) if words else exc
+    def bad(kind: str, name: str, token: str) -> ToolError:
+        kind += "" if name.startswith("--") else "-short"
+        template = words.get(kind, words[kind.removesuffix("-short")])
+        return ToolError(template.format(flag=name, letter=name[1:], token=token), code)
 
     out = Args([])
     i = 0

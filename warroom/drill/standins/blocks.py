@@ -19,7 +19,7 @@ from warroom.drill.cluster import short_hash
 from warroom.drill.model import noise
 from warroom.drill.quantile import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
-from warroom.drill.standins.base import Args, Context, OptionError, ToolError, flags, parse_args, table, utc
+from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
 
 Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
 # (group, command) -> (handler, options as a ``base.flags`` spec with "!" for required ones, required arguments)
@@ -33,6 +33,9 @@ def command(path: str, options: str = "", arguments: str = "") -> Callable[[Hand
         COMMANDS[(group, name)] = (fn, options, tuple(arguments.split()))
         return fn
     return register
+
+
+WORDS = {"unknown": "No such option: {flag}", "needs-value": "Option '{flag}' requires an argument."}
 
 
 class Usage(Exception):
@@ -66,12 +69,11 @@ def run(ctx: Context, argv: list[str]) -> int:
 
 def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
     """click's reading (``--last-15min`` means ``--last 15min``), then the required arguments and options."""
-    words = [re.sub(r"^--last-(?=\d+(min|m|h|d)$)", "--last=", w) for w in argv]
+    argv = [re.sub(r"^--last-(?=\d+(min|m|h|d)$)", "--last=", w) for w in argv]
     try:
-        args = parse_args(words, flags(spec.replace("!", "")), short=False, double_dash=False)
-    except OptionError as exc:
-        raise Usage(f"Option '{exc.flag}' requires an argument." if exc.kind == "needs-value"
-                    else f"No such option: {exc.flag}") from None
+        args = parse_args(argv, flags(spec.replace("!", "")), words=WORDS, short=False, double_dash=False)
+    except ToolError as exc:
+        raise Usage(str(exc)) from None
     if len(args.pos) < len(arguments):
         raise Usage(f"Missing argument '{arguments[len(args.pos)]}'.")
     for name in (w.rstrip("=!") for w in spec.split() if w.endswith("!")):
