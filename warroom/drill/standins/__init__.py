@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from warroom.drill.standins.base import Context, DrillMissing, ToolError
+from warroom.drill.standins.base import Context, ToolError
 
 TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 
@@ -29,9 +29,9 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         if "series" in ctx.__dict__:
             ctx.drill.simulator.save_cache()
         return code
-    except DrillMissing as exc:
-        print(f"{tool}: {exc}", file=sys.stderr)
-        return 127
+    except ToolError as exc:            # no drill to answer from
+        print(exc, file=sys.stderr)
+        return exc.code
     except BrokenPipeError:         # `kubectl logs ... | head`: as with the real tool, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -48,4 +48,4 @@ def run_tool(ctx: Context) -> int:
         return exc.code
 
 
-__all__ = ["TOOLS", "Context", "DrillMissing", "main", "run_tool"]
+__all__ = ["TOOLS", "Context", "ToolError", "main", "run_tool"]

@@ -1,9 +1,8 @@
 """``aws`` for drills: CloudWatch Logs, S3 context bundles, IAM, CloudTrail, an RDS snapshot, security groups.
 
-Answers are AWS CLI v2's JSON with its error messages and exit codes (252 usage, 254 service
-error, 1 for ``s3 ls`` of a missing key). CloudWatch holds the FlowEngine log lines the pods print;
-S3 holds a context bundle for every recent task. Anything else is an "Invalid choice" listing what
-the drill answers (``--query`` and non-JSON ``--output`` are refused rather than ignored).
+AWS CLI v2's JSON, errors and exit codes (252 usage, 254 service error). CloudWatch holds the log
+lines the FlowEngine pods print; S3 a context bundle per recent task. Anything else is an "Invalid
+choice" listing what the drill answers; ``--query`` and non-JSON ``--output`` are refused.
 """
 
 from __future__ import annotations

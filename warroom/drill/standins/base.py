@@ -31,10 +31,6 @@ AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilita
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
 
 
-class DrillMissing(Exception):
-    """No drill to answer from: the stand-in was run outside a drill."""
-
-
 class ToolError(Exception):
     """A tool's refusal or failure: ``run_tool`` prints the message on stderr and exits with ``code``."""
 
@@ -60,19 +56,19 @@ class Context:
 
     @classmethod
     def from_env(cls, tool: str, argv: Sequence[str]) -> Context:
-        path = os.environ.get(ENV_DIR)
+        """The invocation a process makes; outside a drill (or with a bad clock) a ToolError, exit 127."""
+        path, at = os.environ.get(ENV_DIR), os.environ.get(AT_ENV)
         if not path:
-            raise DrillMissing(f"this is the warroom drill stand-in for {tool}; it only answers inside a "
-                               f"drill (${ENV_DIR} is not set)")
+            raise ToolError(f"{tool}: this is the warroom drill stand-in for {tool}; it only answers inside a drill "
+                            f"(${ENV_DIR} is not set)", 127)
         try:
             drill = open_drill(Path(path), wrappers=False)
         except WarroomError as exc:
-            raise DrillMissing(str(exc)) from None
-        at = os.environ.get(AT_ENV)
+            raise ToolError(f"{tool}: {exc}", 127) from None
         try:
             return cls(tool, argv, drill, at=float(at) if at else None)
         except ValueError:
-            raise DrillMissing(f"${AT_ENV} must be a unix time, got {at!r}") from None
+            raise ToolError(f"{tool}: ${AT_ENV} must be a unix time, got {at!r}", 127) from None
 
     def sub(self, tool: str, argv: Sequence[str], in_pod: str | None = None) -> Context:
         """The same moment, for another tool (``kubectl exec ... -- curl``)."""

@@ -1,10 +1,8 @@
-"""``blocks``, the FlowEngine CLI, for drills: retries, metrics, quota, breaker, test flows, config.
+"""``blocks``, the FlowEngine CLI, for drills, with click's usage errors (exit 2) and failures (exit 1).
 
-click's conventions (``Usage:``/``Error:``, exit 2 for usage errors, 1 for failures). Every answer
-comes from the drill: retrying while the quota is exhausted fails with a 429, a test flow succeeds
-on the fallback model once routing is on, the breaker follows the quota the simulator holds at
-that moment, counts come from the series the panes read. Notifications, pages and status-page
-updates are only recorded (``actions.jsonl``).
+Every answer comes from the drill at that moment (a retry under an exhausted quota fails with a
+429, the breaker follows the simulator's quota, counts are the panes' series); notifications,
+pages and status-page updates are only recorded in ``actions.jsonl``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """``curl`` for drills: provider usage APIs, status pages, FlowEngine health endpoints, a Slack hook.
 
-No request leaves the machine: each known host is answered from the drill world, anything else
-fails to resolve (exit 6) exactly as an unreachable name would. ``localhost:8080`` answers only
-inside a FlowEngine pod (through ``kubectl exec``); from the bastion it is connection refused.
+No request leaves the machine: a known host is answered from the drill world, any other fails to
+resolve (exit 6); ``localhost:8080`` answers only inside a pod (``kubectl exec``), else exit 7.
 """
 
 from __future__ import annotations

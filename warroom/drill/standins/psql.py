@@ -1,9 +1,7 @@
 """``psql`` for drills: SQL over the drill's TaskDB (``tasks``, ``audit_logs``, ``pg_stat_activity``).
 
-The tables are made from the same flows the metrics count, in an in-memory SQLite database, and a
-query runs there once the PostgreSQL idioms runbooks use are rewritten (``now() - interval '1
-hour'``, ``now() - query_start``, ``ILIKE``, ``::casts``, ``left()``). Output is psql's aligned
-format (``-A``/``-t``/``-F`` honoured) with its error shapes.
+The tables are made from the flows the metrics count, in an in-memory SQLite database; the
+PostgreSQL idioms runbooks use are rewritten for it (``translate``); output and errors are psql's.
 """
 
 from __future__ import annotations
