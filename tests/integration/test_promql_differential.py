@@ -76,6 +76,11 @@ EDGE_CASES = [
     "exp(1000 * flowengine_model_quota_used_ratio)",
     "sqrt(-flowengine_model_quota_used_ratio)",
     "clamp(flowengine_model_quota_used_ratio, 0.9, 0.1)",
+    "(10 + flowengine_model_quota_used_ratio) ^ 400",
+    "(-10 - flowengine_model_quota_used_ratio) ^ 401",
+    "(0 * flowengine_model_quota_used_ratio) ^ -1",
+    "(-8 - flowengine_model_quota_used_ratio) ^ 0.5",
+    "(1 / (0 * flowengine_model_quota_used_ratio)) % 2",
     "topk(1 / 0, flowengine_model_quota_used_ratio)",        # refused by both: k overflows int64
 ]
 

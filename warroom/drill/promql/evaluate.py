@@ -1,17 +1,13 @@
 """The drill's one PromQL evaluator: any expression at one time or at many, as Prometheus answers it.
 
-Prometheus only ever sees the continuous drill world through scrapes, so this evaluator looks at
-it the same way: samples every ``SCRAPE`` scenario seconds on the grid the OpenMetrics backfill
-uses; an instant selector takes the newest sample at or before the evaluation time, a range
-selector the samples in ``[t - window, t]`` (both ends included, Prometheus 2.x). On those samples
-each function does what Prometheus' does (``extrapolatedRate``, least-squares ``deriv``, NaN
-skipped by ``min``/``max`` unless every input is NaN, ...); ``tests/integration/
-test_promql_differential.py`` holds it to a real Prometheus.
-
-A pane asks for its value and a 60-point sparkline each poll, so every node's value is a column
-per series over all the times at once (``None`` where the series has no value then), and label
-work is done once per node, not once per time. What the drill does not evaluate raises
-``PromQLError`` naming it, never a wrong number.
+Prometheus sees the drill world only through scrapes, so this evaluator does too: samples every
+``SCRAPE`` scenario seconds on the grid the OpenMetrics backfill uses; an instant selector takes
+the newest sample at or before the time, a range selector those in ``[t - window, t]`` (both ends,
+as Prometheus 2.x). On them each function does what Prometheus' does (``extrapolatedRate``,
+least-squares ``deriv``, Go's maths); ``tests/integration/test_promql_differential.py`` holds it
+to a real Prometheus. A pane asks for a value and a 60-point sparkline each poll, so a node's
+value is a column per series over all the times at once (``None``: no value then), and label
+work is done once per node, not once per time.
 """
 
 from __future__ import annotations
@@ -40,8 +36,8 @@ class Scalar(list[float]):
 
 
 class Many(NamedTuple):
-    """A query's result at many times. ``scalar``: one float per time; ``vector``: series with a
-    value (or ``None``: absent) per time; ``order`` sorts each time's samples (``sort``)."""
+    """A query's result at many times: a ``scalar`` column, or a ``vector`` of (labels, column);
+    ``order`` sorts each time's samples (the query was ``sort``/``sort_desc``)."""
 
     scalar: list[float] | None = None
     vector: Vec | None = None
@@ -201,27 +197,33 @@ def _resets(row: list[float]) -> list[float]:
     return out
 
 
+def _present(cols: list[Col], n: int) -> list[list[float]]:
+    """For each of the ``n`` times, the values the columns hold then."""
+    return [[c[j] for c in cols if c[j] is not None] for j in range(n)]  # type: ignore[misc]
+
+
 # ------------------------------------------------------------------------------------ arithmetic
 
 
-_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul, "^": math.pow, "atan2": math.atan2,
-    "%": lambda a, b: math.nan if b == 0 else math.fmod(a, b),
-    "/": lambda a, b: a / b if b != 0 else (math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)),
-}
-_COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    "==": operator.eq, "!=": operator.ne, "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
-}
-
-
-def apply_op(op: str, a: float, b: float) -> float:
-    """A binary operator on two numbers as Prometheus computes it (comparisons give 1 or 0)."""
-    if op in _COMPARISONS:
-        return 1.0 if _COMPARISONS[op](a, b) else 0.0
+def _pow(a: float, b: float) -> float:
+    """Go's ``math.Pow`` where Python's raises: overflow and 0 to a negative power are ±Inf."""
     try:
-        return _ARITHMETIC[op](a, b)
+        return math.pow(a, b)
     except (OverflowError, ValueError):
-        return math.nan
+        if a < 0 and not b.is_integer():
+            return math.nan
+        return -math.inf if a < 0 and b % 2 == 1 else math.inf
+
+
+_COMPARISONS = ("==", "!=", "<=", "<", ">=", ">")
+# Every binary operator on two numbers as Prometheus computes it (comparisons give 1 or 0).
+_OPS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "^": _pow, "atan2": math.atan2,
+    "%": lambda a, b: math.nan if b == 0 or math.isinf(a) else math.fmod(a, b),
+    "/": lambda a, b: a / b if b != 0 else (math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)),
+    "==": lambda a, b: float(a == b), "!=": lambda a, b: float(a != b), "<=": lambda a, b: float(a <= b),
+    "<": lambda a, b: float(a < b), ">=": lambda a, b: float(a >= b), ">": lambda a, b: float(a > b),
+}
 
 
 def _go_max(a: float, b: float) -> float:
@@ -259,6 +261,7 @@ def _math(fn: Callable[..., float | None], x: float, params: list[float]) -> flo
 
 
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "absent", "sort", "sort_desc", "timestamp"}
 _REFUSED = {
     pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
     pp.SubqueryExpr: "subqueries are not supported in drills",
@@ -270,10 +273,14 @@ def _refuse(node: pp.Expr) -> PromQLError:
     return PromQLError(_REFUSED.get(type(node), f"{type(node).__name__} is not supported in drills"))
 
 
+def _each(v: Vec, fn: Callable[[float, int], float | None]) -> Vec:
+    """An element-wise function of a vector, ``fn(value, time index)``: the metric name goes."""
+    return [(drop_name(lab), [None if x is None else fn(x, j) for j, x in enumerate(col)]) for lab, col in v]
+
+
 class _Eval:
-    """Walks a syntax tree over all the times at once. A scalar is a ``Scalar``; a vector is a
-    list of (labels, column) with ``None`` for absent. The parser has checked every type, so
-    each node gets the kinds of values it expects."""
+    """Walks a syntax tree over all the times at once. The parser has checked every type, so
+    each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float]) -> None:
         self.catalog = catalog
@@ -286,9 +293,7 @@ class _Eval:
             return Scalar([node.val] * self.n)
         if isinstance(node, pp.UnaryExpr):                  # the parser folds a unary + away: this is -
             v = self.eval(node.expr)
-            if isinstance(v, Scalar):
-                return Scalar(-x for x in v)
-            return [(drop_name(lab), [None if x is None else -x for x in col]) for lab, col in v]
+            return Scalar(-x for x in v) if isinstance(v, Scalar) else _each(v, lambda x, j: -x)
         if isinstance(node, pp.VectorSelector):
             return self.instant(node)
         if isinstance(node, pp.Call):
@@ -322,41 +327,35 @@ class _Eval:
     def instant(self, sel: pp.VectorSelector) -> Vec:
         series, offset = self.select(sel)
         idx = [_grid_index(t - offset) for t in self.times]
-        if not series or not idx:
-            return [(ms.labels, []) for ms in series]
         pos, rows = self.read(series, set(idx))
         return [(ms.labels, [row[pos[k]] for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
     def range_call(self, func: str, arg: pp.Expr) -> Vec:
+        """A range function at every time, over the scrapes ``a..b`` inside that time's window."""
         if not isinstance(arg, pp.MatrixSelector):
             raise _refuse(arg)
         series, offset = self.select(arg.vector_selector)
         window = arg.range.total_seconds()
         ends = [t - offset for t in self.times]
         spans = [(math.ceil((t - window) / SCRAPE - 1e-9), _grid_index(t)) for t in ends]
-        if not series or not spans:
-            return [(drop_name(ms.labels), []) for ms in series]
         pos, rows = self.read(series, {k for a, b in spans for k in range(a, b + 1)})
         counter = func in ("rate", "increase", "irate")
         out: Vec = []
         for ms, row in zip(series, rows, strict=True):
-            col: Col = []
-            # a window's indexes are consecutive in the row: first-and-last functions read its two
-            # ends and the resets between from a running sum, so 61 one-hour rates cost 61 steps
+            # A window's scrapes are consecutive in the row, so a first-and-last function reads its
+            # two ends and the resets between from a running sum: 61 one-hour rates cost 61 steps.
             resets = _resets(row) if counter else None
+            col: Col = []
             for t, (a, b) in zip(ends, spans, strict=True):
                 if func not in _FIRST_LAST:
                     samples = [(k * SCRAPE, row[pos[k]]) for k in range(a, b + 1)]
-                    if func == "deriv":
-                        col.append(slope(samples, t))
-                    else:
-                        col.append(FOLDS[OVER_TIME[func]]([v for _, v in samples]) if samples else None)
+                    fold = FOLDS[OVER_TIME[func]] if func in OVER_TIME else None
+                    col.append(slope(samples, t) if fold is None else fold([v for _, v in samples]) if samples else None)
                     continue
                 if b - a < 1:
                     col.append(None)
                     continue
-                if func in ("irate", "idelta"):
-                    a = b - 1
+                a = b - 1 if func in ("irate", "idelta") else a
                 first, last = row[pos[a]], row[pos[b]]
                 change = last - first + (resets[pos[b]] - resets[pos[a]] if resets else 0.0)
                 if func in ("irate", "idelta"):
@@ -371,43 +370,36 @@ class _Eval:
 
     def call(self, node: pp.Call) -> Scalar | Vec:
         f, args = node.func.name, [_bare(a) for a in node.args]
-        unix = self.catalog.unix
         if f in RANGE_FUNCS:
             return self.range_call(f, args[0])
+        if f not in MATH and f not in _OTHER_FUNCS:
+            raise PromQLError(f"function {f!r} is not supported in drills")
+        values = [self.eval(a) for a in args]
+        v, unix = values[0] if values else [], self.catalog.unix
         if f == "time":
             return Scalar(float(unix(t)) for t in self.times)
         if f == "vector":
-            return [((), list(self.eval(args[0])))]
+            return [((), list(v))]
         if f == "scalar":
-            v = self.eval(args[0])
-            present = [[col[j] for _, col in v if col[j] is not None] for j in range(self.n)]
-            return Scalar(float(p[0]) if len(p) == 1 else math.nan for p in present)  # type: ignore[arg-type]
+            return Scalar(p[0] if len(p) == 1 else math.nan for p in _present([c for _, c in v], self.n))
         if f == "histogram_quantile":
-            return self.histogram_quantile(self.eval(args[0]), self.eval(args[1]))  # type: ignore[arg-type]
+            return self.histogram_quantile(v, values[1])  # type: ignore[arg-type]
         if f == "absent":
-            v = self.eval(args[0])
             labels: Labels = ()
             if isinstance(args[0], pp.VectorSelector):     # absent(x{job="a"}) says which series is absent
                 labels = tuple(sorted((m.name, m.value) for m in args[0].matchers.matchers
                                       if str(m.op) == "MatchOp.Equal" and m.name != "__name__"))
-            return [(labels, [None if any(c[j] is not None for _, c in v) else 1.0 for j in range(self.n)])]
-        if f not in MATH and f not in ("timestamp", "sort", "sort_desc"):
-            raise PromQLError(f"function {f!r} is not supported in drills")
-        v = self.eval(args[0])
+            return [(labels, [None if p else 1.0 for p in _present([c for _, c in v], self.n)])]
         if f in ("sort", "sort_desc"):
             return v
         if f == "timestamp":
-            # a selector's samples carry their scrape time: the age of the data, not the query's
-            if isinstance(args[0], pp.VectorSelector):
+            if isinstance(args[0], pp.VectorSelector):      # a sample's own scrape time: the age of the data
                 offset = self.select(args[0])[1]
                 stamps = [float(unix(_grid_index(t - offset) * SCRAPE)) for t in self.times]
             else:
                 stamps = [float(unix(t)) for t in self.times]
-            return [(drop_name(lab), [None if x is None else s for x, s in zip(col, stamps, strict=True)])
-                    for lab, col in v]
-        params = [self.eval(a) for a in args[1:]]
-        return [(drop_name(lab), [None if x is None else _math(MATH[f], x, [p[j] for p in params])
-                                  for j, x in enumerate(col)]) for lab, col in v]
+            return _each(v, lambda x, j: stamps[j])
+        return _each(v, lambda x, j: _math(MATH[f], x, [p[j] for p in values[1:]]))  # type: ignore[misc]
 
     def histogram_quantile(self, q: Scalar, v: Vec) -> Vec:
         """Per label set without ``le``, Prometheus' quantile of the buckets present at each time."""
@@ -444,11 +436,7 @@ class _Eval:
         groups: dict[Labels, list[Col]] = {}
         for key, (_, col) in zip(keys, v, strict=True):
             groups.setdefault(key, []).append(col)
-        out: Vec = []
-        for key, members in groups.items():
-            present = [[m[j] for m in members if m[j] is not None] for j in range(self.n)]
-            out.append((key, [FOLDS[op](p) if p else None for p in present]))  # type: ignore[arg-type]
-        return out
+        return [(key, [FOLDS[op](p) if p else None for p in _present(cols, self.n)]) for key, cols in groups.items()]
 
     def top(self, v: Vec, keys: list[Labels], k: Scalar, highest: bool) -> Vec:
         """topk/bottomk: per time, the k highest (lowest) of each group; the others absent then."""
@@ -479,19 +467,28 @@ class _Eval:
         left, right = self.eval(node.lhs), self.eval(node.rhs)
         if op in ("and", "or", "unless"):
             return self.set_op(op, left, right, on, ignoring)  # type: ignore[arg-type]
-        filtering = op in _COMPARISONS and not (mod is not None and mod.return_bool)
         if isinstance(left, Scalar) and isinstance(right, Scalar):
-            return Scalar(apply_op(op, a, b) for a, b in zip(left, right, strict=True))
-        if isinstance(left, Scalar) or isinstance(right, Scalar):
-            vec, scalar = (right, left) if isinstance(left, Scalar) else (left, right)
-            out: Vec = []
-            for lab, col in vec:                                  # type: ignore[union-attr]
-                res: Col = []
-                for x, s in zip(col, scalar, strict=True):
-                    r = None if x is None else apply_op(op, s, x) if vec is right else apply_op(op, x, s)
-                    res.append((x if r else None) if filtering else r)
-                out.append((lab if filtering else drop_name(lab), res))
-            return out
+            return Scalar(_OPS[op](a, b) for a, b in zip(left, right, strict=True))
+        # (labels, left column, right column, the column a true comparison keeps: the vector's, or the left)
+        if isinstance(left, Scalar):
+            pairs = [(lab, left, col, col) for lab, col in right]
+        elif isinstance(right, Scalar):
+            pairs = [(lab, col, right, col) for lab, col in left]
+        else:
+            pairs = self.match(left, right, on, ignoring)
+        filtering = op in _COMPARISONS and not (mod is not None and mod.return_bool)
+        out: Vec = []
+        for lab, a_col, b_col, keep in pairs:
+            res: Col = []
+            for a, b, x in zip(a_col, b_col, keep, strict=True):
+                r = None if a is None or b is None else _OPS[op](a, b)
+                res.append((x if r else None) if filtering else r)
+            out.append((kept(lab, on, ignoring, name=filtering), res))  # Prometheus' resultMetric
+        return out
+
+    def match(self, left: Vec, right: Vec, on: list[str] | None,
+              ignoring: list[str] | None) -> list[tuple[Labels, Col, Col, Col]]:
+        """One-to-one matching: each left series with the right series of the same match labels."""
         index: dict[Labels, Col] = {}
         for lab, col in right:
             key = kept(lab, on, ignoring)
@@ -499,21 +496,15 @@ class _Eval:
                 raise PromQLError(f"many-to-many matching: several series on the right match {dict(key)}; "
                                   "aggregate first (e.g. sum by (...))")
             index[key] = col
-        out = []
-        seen: set[Labels] = set()
+        out, seen = [], set()
         for lab, col in left:
             key = kept(lab, on, ignoring)
-            other = index.get(key)
-            if other is None:
+            if key not in index:
                 continue
             if key in seen:
                 raise PromQLError(f"many-to-many matching: several series on the left match {dict(key)}")
             seen.add(key)
-            res = []
-            for a, b in zip(col, other, strict=True):
-                r = None if a is None or b is None else apply_op(op, a, b)
-                res.append((a if r else None) if filtering else r)
-            out.append((kept(lab, on, ignoring, name=filtering), res))  # Prometheus' resultMetric
+            out.append((lab, col, index[key], col))
         return out
 
     def set_op(self, op: str, left: Vec, right: Vec, on: list[str] | None, ignoring: list[str] | None) -> Vec:
@@ -522,12 +513,8 @@ class _Eval:
         lkeys = [kept(lab, on, ignoring) for lab, _ in left]
         present_r = [{rkeys[i] for i, (_, c) in enumerate(right) if c[j] is not None} for j in range(self.n)]
         if op in ("and", "unless"):
-            keep_if = op == "and"
-            return [(lab, [x if x is not None and ((key in present_r[j]) == keep_if) else None
-                           for j, x in enumerate(col)])
-                    for (lab, col), key in zip(left, lkeys, strict=True)]
+            return [(lab, [x if x is not None and ((key in present_r[j]) == (op == "and")) else None
+                           for j, x in enumerate(col)]) for (lab, col), key in zip(left, lkeys, strict=True)]
         present_l = [{lkeys[i] for i, (_, c) in enumerate(left) if c[j] is not None} for j in range(self.n)]
-        out = list(left)
-        for (lab, col), key in zip(right, rkeys, strict=True):
-            out.append((lab, [x if x is not None and key not in present_l[j] else None for j, x in enumerate(col)]))
-        return out
+        return left + [(lab, [x if x is not None and key not in present_l[j] else None for j, x in enumerate(col)])
+                       for (lab, col), key in zip(right, rkeys, strict=True)]
