@@ -159,6 +159,7 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
         ("flowengine_nope_total", "unknown metric 'flowengine_nope_total'"),
         ("rate(flowengine_flow_failures_total)", "invalid PromQL: expected type matrix in call to function 'rate'"),
         ("sum(rate(flowengine_flow_failures_total[5m]", "invalid PromQL: unclosed left parenthesis"),
+        ("sum(flowengine_flow_failures_total) by", r"syntax error after 'sum\(flowengine_flow_failures_total\)'"),
         ("label_replace(flowengine_flow_failures_total, 'a', 'b', 'c', 'd')", "'label_replace' is not supported"),
         ("quantile(0.5, flowengine_flow_failures_total)", "aggregation 'quantile' is not supported"),
         ("flowengine_flow_failures_total[5m:1m]", "subqueries are not supported"),

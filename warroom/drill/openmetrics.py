@@ -1,13 +1,11 @@
-"""The drill's metrics as OpenMetrics (or classic Prometheus) text: what the drill's ``/metrics``
-answers (current values), and, with timestamps, a backfill for ``promtool tsdb create-blocks-from
-openmetrics`` (``tests/drill_backfill.py`` writes one for the tests that compare with a real
-Prometheus).
+"""The drill's metrics as OpenMetrics (or classic Prometheus) text: current values for a ``/metrics``
+page (``tests/drill_exporter.py`` serves one), or with timestamps a backfill for ``promtool tsdb
+create-blocks-from openmetrics`` (``tests/drill_backfill.py``, fed to the real Prometheus in tests).
 
-The metric names are the ones ``warroom.config.default_slos()`` queries, and the numbers are the
-simulator's own counters, so a real Prometheus fed with this text answers the SLO queries with
-the values the drill panes show: counters are cumulative and never decrease (they are integrals
-of non-negative rates), histogram buckets are cumulative in ``le`` and ``_count`` equals the
-``+Inf`` bucket, and the audit gauge holds a unix timestamp so ``time() - max(...)`` is the gap.
+The names are those ``warroom.config.default_slos()`` queries and the numbers are the catalogue's
+(``warroom.drill.promql.catalog``), so a real Prometheus fed this text answers the SLO queries
+with the values the drill panes show: counters never decrease, buckets are cumulative in ``le``
+with ``_count`` equal to ``+Inf``, and the audit gauge is a unix time (``time() - max(...)``).
 """
 
 from __future__ import annotations
@@ -25,9 +23,13 @@ TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 def _num(value: float) -> str:
     if math.isnan(value):
         return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
+    return repr(float(value)) if math.isfinite(value) else "+Inf" if value > 0 else "-Inf"
+
+
+def _labels(labels: tuple[tuple[str, str], ...]) -> str:
+    parts = [k + '="' + v.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"') + '"'
+             for k, v in labels if k != "__name__"]
+    return "{" + ",".join(parts) + "}" if parts else ""
 
 
 def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
@@ -36,9 +38,8 @@ def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
 
     Each series' samples come together, in time order; a histogram's buckets, count and sum share
     one label set, so they are one Metric whose samples are grouped per time, as OpenMetrics asks.
-    ``openmetrics`` False gives the classic Prometheus text format (0.0.4): counter families are
-    named with their ``_total`` suffix and there is no ``# EOF``; ``promtool check metrics``
-    lints that format.
+    ``openmetrics`` False gives the classic text format (0.0.4, which ``promtool check metrics``
+    lints): counter families named with their ``_total`` and no ``# EOF``.
     """
     stamps = [f" {catalog.unix(t):.3f}" if timestamps else "" for t in times]
     for family in FAMILIES:
@@ -46,8 +47,7 @@ def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
         name = family.name + ("_total" if not openmetrics and family.kind == "counter" else "")
         yield f"# HELP {name} {family.help}"
         yield f"# TYPE {name} {family.kind}"
-        groups = [members] if family.kind == "histogram" else [[ms] for ms in members]
-        for group in groups:
+        for group in [members] if family.kind == "histogram" else [[ms] for ms in members]:
             values = catalog.values(group, times)
             texts = [f"{ms.name}{_labels(ms.labels)} " for ms in group]
             for j, stamp in enumerate(stamps):
@@ -55,15 +55,6 @@ def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
                     yield f"{text}{_num(column[j])}{stamp}"
     if openmetrics:
         yield "# EOF"
-
-
-def _labels(labels: tuple[tuple[str, str], ...]) -> str:
-    parts = [f'{k}="{_escape(v)}"' for k, v in labels if k != "__name__"]
-    return "{" + ",".join(parts) + "}" if parts else ""
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def exposition(catalog: Catalog, t: float, *, openmetrics: bool = True) -> str:

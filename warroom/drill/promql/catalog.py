@@ -1,9 +1,8 @@
 """The catalogue: every metric the drill exports, with a way to read it at any scenario time.
 
-It is the drill's stand-in for Prometheus' storage, and the one list of the drill's metrics: the
-PromQL evaluator selects from it, and the OpenMetrics writer prints it, so
-what the drill evaluates and what a real Prometheus is fed cannot drift apart. Counters are read
-from ``Series`` in bulk, so a sparkline costs one pass.
+It is the drill's stand-in for Prometheus' storage and the one list of its metrics: the PromQL
+evaluator selects from it and the OpenMetrics writer prints it, so what the drill evaluates and
+what a real Prometheus is fed cannot drift apart. Counters are read from ``Series`` in bulk.
 """
 
 from __future__ import annotations
@@ -40,10 +39,8 @@ FAMILIES: tuple[Family, ...] = (
 
 def match_value(actual: str, op: str, value: str) -> bool:
     """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
-    if op == "=":
-        return actual == value
-    if op == "!=":
-        return actual != value
+    if op in ("=", "!="):
+        return (actual == value) == (op == "=")
     try:
         hit = re.fullmatch(value, actual) is not None
     except re.error as exc:
@@ -54,8 +51,8 @@ def match_value(actual: str, op: str, value: str) -> bool:
 class MetricSeries(NamedTuple):
     labels: Labels
     family: Family
-    col: int | None = None                                     # a counter: its column in ``Series``
-    get_many: Callable[[list[float]], list[float]] | None = None   # a gauge: its values at times
+    col: int | None = None                              # a counter: its column in ``Series``
+    get: Callable[[float], float] | None = None         # a gauge: its value at a scenario time
 
     @property
     def name(self) -> str:
@@ -74,14 +71,11 @@ class Catalog:
         execs, fails, calls, duration, quota, audit = FAMILIES
 
         def add(family: Family, suffix: str, labels: dict[str, str], key: tuple[str, ...] | None = None,
-                get_many: Callable[[list[float]], list[float]] | None = None) -> None:
+                get: Callable[[float], float] | None = None) -> None:
             name = family.name + suffix
             lab = tuple(sorted({"__name__": name, **labels}.items()))
             col = None if key is None else series.index[key]
-            self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get_many))
-
-        def gauge(get: Callable[[float], float]) -> Callable[[list[float]], list[float]]:
-            return lambda times: [get(t) for t in times]
+            self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get))
 
         for r in fleet.REPOS:
             add(execs, "_total", {"repo": r.name}, ("exec", r.name))
@@ -95,8 +89,8 @@ class Catalog:
         add(duration, "_count", {}, ("count",))
         add(duration, "_sum", {}, ("sum",))
         for p in fleet.PROVIDERS:
-            add(quota, "", {"provider": p.name}, get_many=gauge(lambda t, p=p: sig.quota(p, t)))
-        add(audit, "", {}, get_many=gauge(lambda t: unix(t) - sig.audit_gap(t)))
+            add(quota, "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
+        add(audit, "", {}, get=lambda t: unix(t) - sig.audit_gap(t))
 
     def select(self, name: str | None, matchers: Matchers) -> list[MetricSeries]:
         """The series a selector matches (label matching done once per selector, then remembered)."""
@@ -119,5 +113,4 @@ class Catalog:
         """Each series' value at every time in ``times`` (counters read together from ``Series``)."""
         counters = [ms.col for ms in series if ms.col is not None]
         read = iter(self.series.columns(counters, times)) if counters else iter(())
-        return [next(read) if ms.col is not None else [float(v) for v in ms.get_many(times)]  # type: ignore[misc]
-                for ms in series]
+        return [next(read) if ms.get is None else [float(ms.get(t)) for t in times] for ms in series]

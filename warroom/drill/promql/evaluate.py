@@ -128,13 +128,10 @@ def _grid_index(t: float) -> int:
     return math.floor(t / SCRAPE + 1e-9)
 
 
-def extrapolated(first: tuple[float, float], last: tuple[float, float], count: int, change: float,
-                 start: float, end: float, *, counter: bool, rate: bool) -> float | None:
-    """Prometheus' ``extrapolatedRate`` (rate, increase, delta) from the first and last of the
-    ``count`` samples in ``[start, end]``; ``change`` is last - first plus any counter resets."""
-    if count < 2:
-        return None
-    (first_t, first_v), (last_t, _) = first, last
+def extrapolated(first_t: float, first_v: float, last_t: float, count: int, change: float, start: float, end: float,
+                 *, counter: bool, rate: bool) -> float:
+    """Prometheus' ``extrapolatedRate`` (rate, increase, delta) from the first and last of ``count``
+    samples in ``[start, end]``; ``change`` is last - first plus any counter resets."""
     sampled = last_t - first_t
     avg_step = sampled / (count - 1)
     to_start, to_end = first_t - start, end - last_t
@@ -146,30 +143,18 @@ def extrapolated(first: tuple[float, float], last: tuple[float, float], count: i
     return result / (end - start) if rate else result
 
 
-def slope(samples: list[tuple[float, float]], at: float) -> float | None:
-    """Prometheus' ``deriv``: the least-squares slope, per second, of the samples."""
-    if len(samples) < 2:
+def slope(ts: list[float], vs: list[float], at: float) -> float | None:
+    """Prometheus' ``deriv``: the least-squares slope, per second, of the samples (times ``ts``, values ``vs``)."""
+    if len(vs) < 2:
         return None
-    ys = [v for _, v in samples]
-    if all(v == ys[0] for v in ys):
-        return math.nan if math.isinf(ys[0]) else 0.0
-    n = float(len(samples))
-    xs = [t - at for t, _ in samples]
-    sx, sy = math.fsum(xs), math.fsum(ys)
-    sxy = math.fsum(x * y for x, y in zip(xs, ys, strict=True))
+    if all(v == vs[0] for v in vs):
+        return math.nan if math.isinf(vs[0]) else 0.0
+    n = float(len(vs))
+    xs = [t - at for t in ts]
+    sx, sy = math.fsum(xs), math.fsum(vs)
+    sxy = math.fsum(x * y for x, y in zip(xs, vs, strict=True))
     sxx = math.fsum(x * x for x in xs)
     return (sxy - sx * sy / n) / (sxx - sx * sx / n)
-
-
-def _nan_fold(better: Callable[[float, float], bool]) -> Callable[[list[float]], float]:
-    """``min``/``max`` as Prometheus folds them: NaN only when every value is NaN."""
-    def fold(values: list[float]) -> float:
-        best = values[0]
-        for v in values[1:]:
-            if better(v, best) or math.isnan(best):
-                best = v
-        return best
-    return fold
 
 
 def _stdvar(values: list[float]) -> float:
@@ -179,14 +164,14 @@ def _stdvar(values: list[float]) -> float:
 
 # How each aggregation and each ``*_over_time`` folds the values it is given (never none).
 FOLDS: dict[str, Callable[[list[float]], float]] = {
-    "sum": math.fsum, "min": _nan_fold(operator.lt), "max": _nan_fold(operator.gt),
+    "sum": math.fsum, "min": lambda vs: min((v for v in vs if not math.isnan(v)), default=math.nan),
+    "max": lambda vs: max((v for v in vs if not math.isnan(v)), default=math.nan),   # NaN only if all are NaN
     "avg": lambda vs: math.fsum(vs) / len(vs), "count": lambda vs: float(len(vs)), "group": lambda vs: 1.0,
     "stdvar": _stdvar, "stddev": lambda vs: math.sqrt(_stdvar(vs)), "last": lambda vs: vs[-1],
 }
 OVER_TIME = {f"{name}_over_time": name for name in ("avg", "sum", "min", "max", "count", "last", "stdvar", "stddev")}
 OVER_TIME["present_over_time"] = "group"
-_FIRST_LAST = {"rate", "increase", "delta", "irate", "idelta"}   # need only a window's first and last sample
-RANGE_FUNCS = _FIRST_LAST | {"deriv"} | set(OVER_TIME)
+RANGE_FUNCS = {"rate", "increase", "delta", "irate", "idelta", "deriv"} | set(OVER_TIME)
 
 
 def _resets(row: list[float]) -> list[float]:
@@ -344,25 +329,25 @@ class _Eval:
         for ms, row in zip(series, rows, strict=True):
             # A window's scrapes are consecutive in the row, so a first-and-last function reads its
             # two ends and the resets between from a running sum: 61 one-hour rates cost 61 steps.
-            resets = _resets(row) if counter else None
+            resets = _resets(row)
             col: Col = []
             for t, (a, b) in zip(ends, spans, strict=True):
-                if func not in _FIRST_LAST:
-                    samples = [(k * SCRAPE, row[pos[k]]) for k in range(a, b + 1)]
-                    fold = FOLDS[OVER_TIME[func]] if func in OVER_TIME else None
-                    col.append(slope(samples, t) if fold is None else fold([v for _, v in samples]) if samples else None)
-                    continue
-                if b - a < 1:
-                    col.append(None)
-                    continue
-                a = b - 1 if func in ("irate", "idelta") else a
-                first, last = row[pos[a]], row[pos[b]]
-                change = last - first + (resets[pos[b]] - resets[pos[a]] if resets else 0.0)
                 if func in ("irate", "idelta"):
-                    col.append(change / SCRAPE if func == "irate" else change)
+                    a = max(a, b - 1)
+                i, j = (pos[a], pos[b] + 1) if b >= a else (0, 0)        # the window's samples: row[i:j]
+                if func == "deriv":
+                    col.append(slope([k * SCRAPE for k in range(a, b + 1)], row[i:j], t))
+                elif func in OVER_TIME:
+                    col.append(FOLDS[OVER_TIME[func]](row[i:j]) if j > i else None)
+                elif j - i < 2:
+                    col.append(None)
                 else:
-                    col.append(extrapolated((a * SCRAPE, first), (b * SCRAPE, last), b - a + 1, change,
-                                            t - window, t, counter=counter, rate=func == "rate"))
+                    change = row[j - 1] - row[i] + (resets[j - 1] - resets[i] if counter else 0.0)
+                    if func in ("irate", "idelta"):
+                        col.append(change / SCRAPE if func == "irate" else change)
+                    else:
+                        col.append(extrapolated(a * SCRAPE, row[i], b * SCRAPE, b - a + 1, change, t - window, t,
+                                                counter=counter, rate=func == "rate"))
             out.append((drop_name(ms.labels), col))
         return out
 
@@ -405,13 +390,11 @@ class _Eval:
         """Per label set without ``le``, Prometheus' quantile of the buckets present at each time."""
         groups: dict[Labels, list[tuple[float, Col]]] = {}
         for lab, col in v:
-            d = dict(lab)
-            d.pop("__name__", None)
             try:
-                bound = float(d.pop("le"))
+                bound = float(dict(lab)["le"])
             except (KeyError, ValueError):
                 continue
-            groups.setdefault(tuple(sorted(d.items())), []).append((bound, col))
+            groups.setdefault(kept(lab, None, ["le"]), []).append((bound, col))
         out: Vec = []
         for key, buckets in groups.items():
             col_out: Col = []
@@ -450,10 +433,8 @@ class _Eval:
                 if col[j] is not None:
                     by_group.setdefault(keys[i], []).append(i)
             for members in by_group.values():
-                def rank(i: int) -> tuple[bool, float]:
-                    x = float(cols[i][j])  # type: ignore[arg-type]
-                    return math.isnan(x), -x if highest else x
-                for i in sorted(members, key=rank)[limit:]:
+                ranked = sorted(members, key=lambda i: (math.isnan(cols[i][j]), -cols[i][j] if highest else cols[i][j]))
+                for i in ranked[limit:]:
                     cols[i][j] = None
         return [(lab, col) for (lab, _), col in zip(v, cols, strict=True) if any(x is not None for x in col)]
 

@@ -39,4 +39,16 @@ def parse(expr: str) -> promql_parser.Expr:
     try:
         return promql_parser.parse(expr)
     except ValueError as exc:
-        raise PromQLError(f"invalid PromQL: {exc}") from None
+        why = str(exc)
+    if why == "invalid promql query":        # a grammar error, where the library says no more: say where
+        n = next((i for i in range(len(expr) - 1, 0, -1) if _parses(expr[:i])), 0)
+        why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
+    raise PromQLError(f"invalid PromQL: {why}")
+
+
+def _parses(text: str) -> bool:
+    try:
+        promql_parser.parse(text)
+    except ValueError:
+        return False
+    return True
