@@ -106,7 +106,7 @@ def match_selector(labels: dict[str, str], selector: object) -> bool:
 
 def match_fields(api: dict[str, Any], selector: str) -> bool:
     """Field selectors (``involvedObject.name=node-2``, ``status.phase!=Running``) on the API object."""
-    paths = re.findall(r"([\w.]+)\s*!?=", selector)
+    paths = re.findall(r"(\w[\w.]*)\s*!?=", selector)
     return match_selector({path: jsonpath("{." + path + "}", api) for path in paths}, selector)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
+
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
 from warroom.drill.cluster import Deployment, short_hash
@@ -281,8 +282,7 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
              f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
             if a.action == "scale" and horizon <= a.t and in_prod]
-    stalled = ctx.signals.audit_stalled_since(ctx.t)
-    if stalled is not None and in_prod:
+    if in_prod and (stalled := ctx.signals.audit_stalled_since(ctx.t)) is not None:
         audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
         pods = deployment_pods(ctx, audit) if audit else []
         pod = pods[0].name if pods else fleet.AUDIT_DEPLOYMENT
