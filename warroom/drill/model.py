@@ -82,10 +82,6 @@ class Signals:
         self._seed = scenario.name
         self._onsets: list[float | None] = [self._onset(f) for f in scenario.faults]
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
-        self._impacts: dict[str, list[tuple[int, float]]] = {}
-        for i, fault in enumerate(scenario.faults):
-            for signal, amount in fault.impacts.items():
-                self._impacts.setdefault(signal, []).append((i, amount))
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         self._running = sorted((a.t + START_DELAY, True) if a.action == "flowengine_start"
                                else (a.t + STOP_DELAY, False)
@@ -158,7 +154,8 @@ class Signals:
         ``signal:target`` and ``signal:*``."""
         if target:
             return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
-        return sum((amount * self.strength(index, t) for index, amount in self._impacts.get(signal, ())), 0.0)
+        return sum((fault.impacts[signal] * self.strength(index, t)
+                    for index, fault in enumerate(self.scenario.faults) if signal in fault.impacts), 0.0)
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
@@ -231,10 +228,8 @@ class Signals:
 
     def audit_stalled_since(self, t: float) -> float | None:
         """Onset of the audit stall in force at ``t``, or None while events flow."""
-        for index, _amount in self._impacts.get("audit_stall", ()):
-            if self.strength(index, t) >= 0.5:
-                return self._onsets[index]
-        return None
+        return next((self._onsets[index] for index, fault in enumerate(self.scenario.faults)
+                     if "audit_stall" in fault.impacts and self.strength(index, t) >= 0.5), None)
 
     def audit_last_event(self, t: float) -> float:
         """Scenario time of the last audit event at or before ``t``."""
