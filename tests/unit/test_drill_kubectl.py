@@ -48,7 +48,8 @@ def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
             ("set image deployment/flowengine flowengine=flowengine:v1.1.0", "image updated (dry run)"),
             ("rollout restart deployment/flowengine", "deployment.apps/flowengine restarted (dry run)"),
             ("set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true", "env updated (dry run)"),
-            ("patch hpa flowengine -p {\"spec\":{\"minReplicas\":3}}", "autoscaling/flowengine patched (dry run)")):
+            ("patch hpa flowengine -p {\"spec\":{\"minReplicas\":3}}", "autoscaling/flowengine patched (dry run)"),
+            ("delete secret model-api-keys", 'secret "model-api-keys" deleted (dry run)')):
         code, out, _ = run_one(drill, ["kubectl", *command.split(), "-n", "production", "--dry-run=client"], 300.0)
         assert code == 0 and answer in out, command
     assert list(drill.actions()) == before

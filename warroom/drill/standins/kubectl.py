@@ -461,7 +461,7 @@ class Kubectl:
 
     # ------------------------------------------------------------------ whole objects
     def apply(self) -> int:
-        files, cluster = self.args.all("filename"), self.ctx.cluster
+        files = self.args.all("filename")
         if not files:
             raise ToolError("error: must specify one of -f and -k")
         for f in files:
@@ -478,8 +478,7 @@ class Kubectl:
                                     "kind not set]; if you choose to ignore these errors, turn validation off with "
                                     "--validate=false")
                 kind, name = str(d["kind"]).lower(), str(d["metadata"]["name"])
-                exists = f"{kind}/{name}" in cluster.extra or name in {
-                    "deployment": cluster.deployments, "configmap": cluster.configmaps}.get(kind, {})
+                exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
                           namespace=self.ns)
         return 0
@@ -500,7 +499,7 @@ class Kubectl:
             secret = {"apiVersion": "v1", "data": data, "kind": "Secret",
                       "metadata": {"creationTimestamp": None, "name": name, "namespace": self.ns}}
             return 0 if self.output("secrets", [secret], single=True) else self.done("secrets", name, "created")
-        if name in self.ctx.cluster.secrets:
+        if self.exists("secrets", name):
             raise ToolError(f'error: failed to create secret secrets "{name}" already exists')
         return self.done("secrets", name, "created", "create", kind="secret", name=name,
                          keys=[k for k, _, _ in literals], namespace=self.ns)
@@ -514,9 +513,9 @@ class Kubectl:
             if self.args.get("ignore_not_found"):
                 return 0
             raise not_found(kind, name)
-        if kind != "pods":          # a deleted pod is replaced by its deployment: nothing changes
+        if kind != "pods" and not self.dry:         # a deleted pod is replaced by its deployment
             self.ctx.apply("delete", kind=singular, name=name, namespace=self.ns)
-        self.ctx.out(f'{singular} "{name}" deleted')
+        self.ctx.out(f'{singular} "{name}" deleted{self.dry}')
         return 0
 
     def patch(self) -> int:
