@@ -345,7 +345,7 @@ class Kubectl:
         if pos[0] == "restart":
             return self.done("deployments", dep.name, "restarted", "rollout_restart", deployment=dep.name,
                              restarted_at=iso(self.ctx.at))
-        return self.done("deployments", dep.name, pos[0].rstrip("e") + "ed")         # pause, resume
+        return self.done("deployments", dep.name, {"pause": "paused", "resume": "resumed"}[pos[0]])
 
     def rollout_history(self, dep: Deployment) -> int:
         rev = self.args.text("revision")
