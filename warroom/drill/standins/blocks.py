@@ -14,7 +14,6 @@ from collections.abc import Callable
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash
-from warroom.drill.model import noise
 from warroom.drill.quantile import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -186,18 +185,18 @@ def test_flow(ctx: Context, args: Args) -> None:
 def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
     """Flows (or failures) of ``repo`` in ``(t1, t2]``: whole counter steps, because a flow is one
     step of its counter (``Activity.flows``), so the count is the number of tasks psql lists.
-    Before the simulated history, the healthy estate's volume (same noise): "the last 24h" reads
-    like a real day, not an empty one."""
+    Before the simulated history, the healthy estate's volume at the model's own rate, so "the
+    last 24h" reads like a real day, not an empty one."""
     failures, s = "failures" in metric, ctx.series
     key = ("fail" if failures else "exec", repo.name)
     value = float(math.floor(s.value(key, t2)) - math.floor(s.value(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
     if t1 < s.t0:
         t2 = min(t2, s.t0)
-        n = max(1, int((t2 - t1) // 60.0))
+        n, healthy = max(1, int((t2 - t1) // 60.0)), 0.0
         for i in range(n):
-            rate = repo.rate * (1.0 + 0.12 * noise(f"{ctx.scenario}:exec:{repo.name}", t1 + (i + 0.5) * (t2 - t1) / n,
-                                                   120.0))
-            value += rate * (t2 - t1) / n * (fleet.BASE_FAILURE if failures else 1.0)
+            healthy += (ctx.signals.exec_rate(repo, t1 + (i + 0.5) * (t2 - t1) / n) * (t2 - t1) / n
+                        * (fleet.BASE_FAILURE if failures else 1.0))
+        value += healthy
     return value
 
 
