@@ -238,3 +238,9 @@ def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
         assert f"CircuitBreaker: {expected} " in status, (t, used, status)
         seen.add(expected)
     assert seen == {"OPEN", "HALF_OPEN"}, seen
+
+
+def test_blocks_help_lists_every_group_and_command_it_answers() -> None:
+    from warroom.drill.standins.blocks import COMMANDS, SUMMARY
+
+    assert list(SUMMARY) == sorted({group or name for group, name in COMMANDS})

@@ -405,23 +405,14 @@ def incident_create(ctx: Context, args: Args) -> None:
         ctx.out(f"  paged {assignee} (2 responders notified)")
 
 
-HELP = """Usage: blocks [OPTIONS] COMMAND [ARGS]...
-
-  FlowEngine command line.
-
-Options:
-  --version  Show the version and exit.
-  --help     Show this message and exit.
-
-Commands:
-  circuit-breaker  The model-quota circuit breaker's state.
-  config           Read and change orchestrator settings.
-  flow             Operate on flows (retry).
-  incident         Open an incident with the on-call tooling.
-  metrics          Query flow and model metrics.
-  notify           Post a message to Slack, email or PagerDuty.
-  quota            Model API quota per provider.
-  security         Security scans of context bundles.
-  status           Flow status and the public status page.
-  test-flow        Run a test flow end to end.
-  verify           Check TaskObjects against block contracts."""
+SUMMARY = {          # what ``blocks --help`` lists: each group or top-level command and what it is for
+    "circuit-breaker": "The model-quota circuit breaker's state.", "config": "Read and change orchestrator settings.",
+    "flow": "Operate on flows (retry).", "incident": "Open an incident with the on-call tooling.",
+    "metrics": "Query flow and model metrics.", "notify": "Post a message to Slack, email or PagerDuty.",
+    "quota": "Model API quota per provider.", "security": "Security scans of context bundles.",
+    "status": "Flow status and the public status page.", "test-flow": "Run a test flow end to end.",
+    "verify": "Check TaskObjects against block contracts.",
+}
+HELP = ("Usage: blocks [OPTIONS] COMMAND [ARGS]...\n\n  FlowEngine command line.\n\nOptions:\n"
+        "  --version  Show the version and exit.\n  --help     Show this message and exit.\n\nCommands:\n"
+        + "\n".join(f"  {name:<15}  {text}" for name, text in SUMMARY.items()))
