@@ -576,11 +576,10 @@ class Kubectl:
         if prog == "date":
             ctx.out(iso(ctx.at))
             return 0
-        ctx.err("error: Internal error occurred: error executing command in container: failed to exec in container: "
-                "failed to start exec: OCI runtime exec failed: exec failed: unable to start container process: "
-                f'exec: "{command[0]}": executable file not found in $PATH: unknown\n'
-                "command terminated with exit code 126")
-        return 126
+        raise ToolError("error: Internal error occurred: error executing command in container: failed to exec in "
+                        "container: failed to start exec: OCI runtime exec failed: exec failed: unable to start "
+                        f'container process: exec: "{command[0]}": executable file not found in $PATH: unknown\n'
+                        "command terminated with exit code 126", 126)
 
     def promtool(self, argv: list[str]) -> int:
         """``promtool query instant URL EXPR`` inside the Prometheus pod, answered by the simulator."""
