@@ -48,9 +48,7 @@ def _kinds(actions: Sequence[Action]) -> list[tuple[str, float]]:
 def _changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, float]]) -> float | None:
     """Scenario time of the earliest action in which two records differ; None when the world is
     the same (actions change it only from the moment they are taken)."""
-    same = 0
-    while same < min(len(old), len(new)) and old[same] == new[same]:
-        same += 1
+    same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
     changed = [t for _, t in (*old[same:], *new[same:])]
     return min(changed) if changed else None
 
@@ -146,10 +144,7 @@ class Simulator:
 
     def panes(self, pane_id: str, times: list[float]) -> list[float | None]:
         """``pane`` at every time in ``times``, in one pass."""
-        query = next((s.query for s in default_slos() if s.id == pane_id), None)
-        if query is None:
-            raise KeyError(pane_id)
-        many = self.evaluate_many(query, times)
+        many = self.evaluate_many({s.id: s.query for s in default_slos()}[pane_id], times)   # KeyError: no such pane
         return [shown(many.at(j))[0] for j in range(len(times))]
 
     def evaluate(self, expr: str, t: float) -> float | list[Sample]:
@@ -161,6 +156,7 @@ class Simulator:
         """``evaluate`` at every scenario time in ``times``, in one pass (see ``evaluate_many``)."""
         with self._lock:
             return evaluate_many(self._world(), expr, times)
+
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:
         """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above
