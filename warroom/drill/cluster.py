@@ -12,6 +12,7 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 
 from __future__ import annotations
 
+import copy
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -184,18 +185,27 @@ class Cluster:
             return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
         return fleet.SCHEMA_VERSION
 
-    def apply(self, a: Action) -> None:
-        """Replay one recorded operation on the estate."""
+    def apply(self, a: Action) -> list[str]:
+        """Replay one recorded operation on the estate; returns what it means to the scenario: the
+        canonical actions it amounts to, judged on the estate before it. ``kubectl rollout undo`` is
+        a ``rollback`` only if it replaces the scenario's bad release; undoing your own change is not."""
         d = a.detail
         dep = self.deployments.get(str(d.get("deployment", "")))
         kind, name = str(d.get("kind")), str(d.get("name"))
+        meant: list[str] = []
         if a.action in TEMPLATE_OPS and dep is not None:
             template = dep.template_after(a)
+            meant = self._template_meaning(dep, a.action, template)
             if template is not None:
                 _new_revision(dep, *template, a.t)
         elif a.action == "scale" and dep is not None:
-            dep.scale(int(d.get("replicas", dep.replicas)), a.t)
+            replicas = int(d.get("replicas", dep.replicas))
+            meant = _scaling(dep.replicas, replicas) if dep.name == fleet.DEPLOYMENT else []
+            dep.scale(replicas, a.t)
         elif a.action == "config_set":
+            repos = [r for r in str(d.get("value", "")).split(",") if r]
+            if d.get("key") == "repos.allowlist" and repos and set(repos) <= {fleet.PILOT_REPO}:
+                meant = ["rollback_to_pilot"]
             self.config[str(d.get("key"))] = str(d.get("value"))
         elif a.action == "patch" and kind == "hpa":
             spec = (d.get("patch") or {}).get("spec") or {}
@@ -204,6 +214,7 @@ class Cluster:
             hpa["max"] = int(spec.get("maxReplicas", hpa["max"]))
             target = self.deployments.get(name)
             if target is not None and target.replicas != hpa_replicas(target, hpa):
+                meant = ["scale"] if name == fleet.DEPLOYMENT and hpa_replicas(target, hpa) > target.replicas else []
                 target.scale(hpa_replicas(target, hpa), a.t)   # the autoscaler moves it into its new bounds
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
@@ -216,6 +227,26 @@ class Cluster:
             elif kind == "deployment":
                 self.deployments.pop(name, None)
         self.log.append(a)
+        return meant
+
+    def _template_meaning(self, dep: Deployment, op: str, template: tuple[str, Env, Env] | None) -> list[str]:
+        """What a change of ``dep``'s pod template (``template``: None if it stays) means."""
+        if "audit" in dep.name:
+            restarted = op in ("set_env", "rollout_restart") or (op == "rollout_undo" and template is not None)
+            return ["audit_restart"] if restarted else []
+        if dep.name != fleet.DEPLOYMENT:
+            return []
+        if op == "rollout_restart":
+            return ["restart"]
+        if template is None:
+            return []
+        image, env, _ = template
+        was, now = self.bad_release(), self.bad_release(image)
+        # leaving the scenario's bad release is a rollback; going back to it undoes one
+        out = ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
+        if not out and op == "rollout_undo" and image != dep.current.image:
+            out = ["set_image"]
+        return out + _env_meaning(dep.current.env, env)
 
 
 def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: float) -> None:
@@ -343,47 +374,15 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
     return [k for k in ORDER if k in found]
 
 
-def meaning(cluster: Cluster, op: Action) -> list[str]:
-    """What an operation means to the scenario, judged on the cluster *before* it is applied.
+def _scaling(old: int, new: int) -> list[str]:
+    """What scaling FlowEngine from ``old`` to ``new`` replicas means."""
+    if new == 0 < old:
+        return ["flowengine_stop"]
+    if old == 0 < new:
+        return ["flowengine_start"]
+    return ["scale"] if new > old else []
 
-    ``kubectl rollout undo`` is a ``rollback`` only if it replaces the scenario's bad release
-    with a good image; undoing your own env change is not.
-    """
-    d = op.detail
-    dep = cluster.deployments.get(str(d.get("deployment", "")))
-    if op.action == "patch" and d.get("kind") == "hpa" and str(d.get("name")) == fleet.DEPLOYMENT:
-        spec = (d.get("patch") or {}).get("spec") or {}
-        old = cluster.hpa.get(fleet.DEPLOYMENT, {"min": 1, "max": 1})
-        fe = cluster.flowengine
-        new = hpa_replicas(fe, {"min": spec.get("minReplicas", old["min"]), "max": spec.get("maxReplicas", old["max"])})
-        return ["scale"] if new > fe.replicas else []
-    if op.action == "config_set":
-        repos = [r for r in str(d.get("value", "")).split(",") if r]
-        pilot = d.get("key") == "repos.allowlist" and repos and set(repos) <= {fleet.PILOT_REPO}
-        return ["rollback_to_pilot"] if pilot else []
-    if dep is None or op.action not in (*TEMPLATE_OPS, "scale"):
-        return []
-    template = dep.template_after(op) if op.action in TEMPLATE_OPS else None
-    if "audit" in dep.name:
-        return ["audit_restart"] if op.action in ("set_env", "rollout_restart") or (
-            op.action == "rollout_undo" and template is not None) else []
-    if dep.name != fleet.DEPLOYMENT:
-        return []
-    if op.action == "rollout_restart":
-        return ["restart"]
-    if op.action == "scale":
-        new, old = int(d.get("replicas", dep.replicas)), dep.replicas
-        if new == 0 < old:
-            return ["flowengine_stop"]
-        if old == 0 < new:
-            return ["flowengine_start"]
-        return ["scale"] if new > old else []
-    if template is None:
-        return []
-    image, env, _ = template
-    was, now = cluster.bad_release(), cluster.bad_release(image)
-    # leaving the scenario's bad release is a rollback; going back to it undoes one
-    out = ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
-    if not out and op.action == "rollout_undo" and image != dep.current.image:
-        out = ["set_image"]
-    return out + _env_meaning(dep.current.env, env)
+
+def meaning(cluster: Cluster, op: Action) -> list[str]:
+    """What ``op`` would mean to the scenario (see ``Cluster.apply``), leaving ``cluster`` as it is."""
+    return copy.deepcopy(cluster).apply(op)
