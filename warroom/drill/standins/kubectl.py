@@ -23,6 +23,7 @@ import yaml
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
+from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, table
 from warroom.drill.standins.kubeobj import (
     KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath,
@@ -564,8 +565,6 @@ class Kubectl:
         if prog in ("sh", "bash") and len(command) >= 3 and command[1] == "-c":
             return self.in_container(pod, shlex.split(command[2]))
         if prog == "curl" or (prog == "psql" and pod.deployment in ("postgres", fleet.DEPLOYMENT)):
-            from warroom.drill.standins import run_tool
-
             return run_tool(ctx.sub(prog, command[1:], in_pod=pod.deployment))
         if prog == "promtool" and pod.deployment == "prometheus":
             return self.promtool(command[1:])
