@@ -151,18 +151,16 @@ class Kubectl:
     def pods_of(self, target: str) -> list[Pod]:
         """The pods ``logs``/``exec`` act on: ``POD``/``pod/POD``, or the running pods of ``deployment/NAME``."""
         wrong_kind, none_running, missing = POD_ERRORS[self.verb]
-        kind, slash, name = target.partition("/")
-        if not slash or kind == "pod":
-            name = name if slash else target
-            pods = [p for p in all_pods(self.ctx, self.ns) if p.name == name][:1]
-            if not pods:
-                raise ToolError(missing.format(name=name, ns=self.ns))
-            return pods
-        if KINDS.get(kind) != "deployments":
+        kind, _, name = target.rpartition("/")
+        if kind in ("", "pod"):
+            pods, error = [p for p in all_pods(self.ctx, self.ns) if p.name == name][:1], missing
+        elif KINDS.get(kind) == "deployments":
+            pods = [p for p in deployment_pods(self.ctx, self.deployment("deployments", name)) if p.status == "Running"]
+            error = none_running
+        else:
             raise ToolError(wrong_kind.format(kind=kind))
-        pods = [p for p in deployment_pods(self.ctx, self.deployment("deployments", name)) if p.status == "Running"]
         if not pods:
-            raise ToolError(none_running.format(name=name))
+            raise ToolError(error.format(name=name, ns=self.ns))
         return pods
 
     def find(self, kind: str, name: str | None, scope: str | None) -> list[Obj]:
