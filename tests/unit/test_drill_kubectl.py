@@ -33,6 +33,9 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
     code, _, err = kubectl("describe hpa flowengine -n production")
     assert code == 1 and "not simulated" in err and "get horizontalpodautoscaler NAME -o yaml" in err
     assert "NotFound" in kubectl("describe hpa nope -n production")[2]
+    # a number that is not one is kubectl's error, not a traceback
+    code, _, err = kubectl("logs deployment/flowengine -n production --tail=abc")
+    assert code == 1 and 'error: invalid argument "abc" for "--tail" flag' in err
     # events are objects too: the table and -o json list the same ones
     assert kubectl("rollout restart deployment/audit-shipper -n production")[0] == 0
     shown = run_one(drill, "kubectl get events -n production --no-headers".split(), 400.0)[1].splitlines()

@@ -183,6 +183,14 @@ class Kubectl:
         self.ctx.out(f"{api_name(kind)}/{name} {what}{self.dry}")
         return 0
 
+    def number(self, key: str, default: str, minimum: int = -1) -> int:
+        """An integer option, or kubectl's (Go's) parse error naming the flag."""
+        text = self.args.text(key, default)
+        if not re.fullmatch(r"-?\d+", text) or int(text) < minimum:
+            raise ToolError(f'error: invalid argument "{text}" for "--{key.replace("_", "-")}" flag: '
+                            f'strconv.ParseInt: parsing "{text}": invalid syntax')
+        return int(text)
+
     def no_resources(self, ns: str | None) -> int:
         self.ctx.err("No resources found" + (f" in {ns} namespace." if ns else ""))
         return 0
@@ -271,7 +279,7 @@ class Kubectl:
                 raise ToolError(f'error: invalid argument "{since}" for "--since" flag: time: invalid duration '
                                 f'"{since}"')
             window = min(secs, 7200.0)              # minutes of the drill's world, whatever its speed
-        tail = int(self.args.text("tail", "10" if self.selector else "-1"))
+        tail = self.number("tail", "10" if self.selector else "-1")
         for p in pods:
             lines = pod_lines(ctx, p, ctx.t - window, ctx.t, len(pods) > 1 or bool(self.selector))
             prefix = f"[pod/{p.name}/{p.deployment}] " if self.args.get("prefix") else ""
@@ -438,24 +446,21 @@ class Kubectl:
                          set=sets, unset=unset)
 
     def scale(self) -> int:
-        replicas = self.args.get("replicas")
-        if replicas is None:
+        if self.args.get("replicas") is None:
             raise ToolError('error: required flag(s) "replicas" not set')
-        if not str(replicas).isdigit():
-            raise ToolError(f'error: invalid argument "{replicas}" for "--replicas" flag: strconv.ParseInt: parsing '
-                            f'"{replicas}": invalid syntax')
+        replicas = self.number("replicas", "", minimum=0)
         kind, name = self.target(named=True)
         if kind != "deployments":
             raise not_found(kind, str(name))
         dep = self.deployment(kind, name)
-        return self.done(kind, dep.name, "scaled", "scale", deployment=dep.name, replicas=int(str(replicas)))
+        return self.done(kind, dep.name, "scaled", "scale", deployment=dep.name, replicas=replicas)
 
     def autoscale(self) -> int:
         name = self.deployment(*self.target()).name
         if name in self.ctx.cluster.hpa:
             raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
                             "already exists")
-        bounds = {"minReplicas": int(self.args.text("min", "1")), "maxReplicas": int(self.args.text("max", "1"))}
+        bounds = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "1")}
         return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
     # ------------------------------------------------------------------ whole objects
