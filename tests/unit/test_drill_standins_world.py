@@ -160,3 +160,17 @@ def test_an_open_breaker_pauses_new_flows_and_says_so(tmp_path: Path) -> None:
             assert "circuit breaker OPEN" not in err, (t, status, err)
             seen.add("HALF_OPEN")
     assert seen == {"OPEN", "HALF_OPEN"}
+
+
+def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) -> None:
+    """A URL or a number the real tool would reject is an exit code and its message, never a traceback."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="malformed")
+    cases = [("curl -sS http://localhost:abc/health", 3, "curl: (3) URL rejected"),
+             ("curl -sS http://[::1/health", 3, "curl: (3) URL rejected"),
+             ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --limit ten", 252,
+              "Invalid type for parameter limit, value: ten"),
+             ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --end-time soon", 252,
+              "Invalid type for parameter endTime, value: soon")]
+    for command, code, message in cases:
+        got, _, err = run_one(drill, command.split(), 300.0)
+        assert (got, message in err) == (code, True), (command, got, err)

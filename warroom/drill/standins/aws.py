@@ -84,6 +84,15 @@ def required(params: Params, *names: str) -> list[str]:
     return [str(one(params, n)) for n in names]
 
 
+def integer(params: Params, name: str) -> int | None:
+    """An integer parameter (``startTime`` is ``--start-time``), refused as the CLI's validation does."""
+    value = one(params, re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name))
+    if value is not None and not value.isdecimal():
+        raise ToolError(f"\nParameter validation failed:\nInvalid type for parameter {name}, value: {value}, "
+                        "type: <class 'str'>, valid types: <class 'int'>", 252)
+    return None if value is None else int(value)
+
+
 # ------------------------------------------------------------------------------ CloudWatch Logs
 def matches(pattern: str | None, message: str) -> bool:
     """CloudWatch filter patterns: terms (all must appear), "quoted phrases", ?alternatives."""
@@ -98,17 +107,13 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
     [group] = required(params, "log-group-name")
     if group != fleet.LOG_GROUP:
         raise service_error("ResourceNotFoundException", "FilterLogEvents", "The specified log group does not exist.")
-    start = one(params, "start-time")      # epoch ms, read through the drill clock; default: the last hour
-    if start is not None and not re.fullmatch(r"\d+", start):
-        raise ToolError(f"\nParameter validation failed:\nInvalid type for parameter startTime, value: {start}, "
-                        "type: <class 'str'>, valid types: <class 'int'>", 252)
-    t1 = ctx.t - 3600 if start is None else ctx.drill.scenario_time(int(start) / 1000.0)
-    end = one(params, "end-time")
-    t2 = min(ctx.t, ctx.drill.scenario_time(int(end) / 1000.0)) if end and end.isdigit() else ctx.t
+    start, end, limit = (integer(params, name) for name in ("startTime", "endTime", "limit"))
+    t1 = ctx.t - 3600 if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
+    t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
     events: list[dict[str, Any]] = []
     for t, line in ctx.activity.flowengine_logs(max(t1, ctx.t - 7200), t2):
         message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
-        if matches(one(params, "filter-pattern"), message) and len(events) < int(one(params, "limit") or 10000):
+        if matches(one(params, "filter-pattern"), message) and len(events) < (limit or 10000):
             stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
             events.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,
                            "eventId": str(ms) + short_hash(line, n=12)})

@@ -98,10 +98,13 @@ def write_out(fmt: str, url: str, resp: Response | None) -> str:
 
 
 def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str) -> Response:
-    parts = urlsplit(url)
-    host, path = (parts.hostname or "").lower(), parts.path or "/"
+    try:
+        parts = urlsplit(url)
+        host, path, port = (parts.hostname or "").lower(), parts.path or "/", parts.port or 80
+    except ValueError:                       # a port that is not a number, a broken [IPv6] host
+        raise ToolError("curl: (3) URL rejected: Malformed input to a URL function", 3) from None
     if host in ("localhost", "127.0.0.1", "::1") or (host.startswith(f"{fleet.DEPLOYMENT}.") and ctx.in_pod):
-        return pod_endpoint(ctx, host, parts.port or 80, path)
+        return pod_endpoint(ctx, host, port, path)
     if host in ("api.anthropic.com", "api.openai.com"):
         return provider_api(ctx, host.split(".")[1], path, headers)
     if host in ("status.anthropic.com", "status.openai.com"):

@@ -33,7 +33,6 @@ CREATE TABLE audit_logs (id INTEGER PRIMARY KEY, task_id TEXT, actor TEXT, event
 CREATE TABLE pg_stat_activity (pid INTEGER, datname TEXT, usename TEXT, application_name TEXT, client_addr TEXT,
     backend_start TEXT, query_start TEXT, state TEXT, wait_event TEXT, query TEXT);
 """
-NUMERIC = {"count", "sum", "pid", "duration_s", "context_size_kb", "attempts", "id"}   # right-aligned when empty
 
 
 def pg_ts(wall: float) -> str:
@@ -180,8 +179,7 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> Non
         sep = args.text("field_separator", "|")
         lines = ([sep.join(headers)] if footer else []) + [sep.join(r) for r in texts] + footer
     else:
-        numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) if rows else h in NUMERIC
-                   for i, h in enumerate(headers)]
+        numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
         widths = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
         head = [" " + " | ".join(h.center(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
