@@ -6,6 +6,7 @@ machine's speed.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
@@ -170,7 +171,10 @@ def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) 
              ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --limit ten", 252,
               "Invalid type for parameter limit, value: ten"),
              ("aws logs filter-log-events --log-group-name /aws/lambda/flowengine --end-time soon", 252,
-              "Invalid type for parameter endTime, value: soon")]
+              "Invalid type for parameter endTime, value: soon"),
+             ("curl -sS -o /nonexistent/dir/out.json https://status.openai.com/api/v2/status.json", 23,
+              "curl: (23) Failure writing output"),
+             ("blocks ''", 2, "Error: No such command ''.")]
     for command, code, message in cases:
-        got, _, err = run_one(drill, command.split(), 300.0)
+        got, _, err = run_one(drill, shlex.split(command), 300.0)
         assert (got, message in err) == (code, True), (command, got, err)

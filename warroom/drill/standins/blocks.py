@@ -47,7 +47,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     if not argv or argv[0] in ("--help", "-h", "--version"):
         ctx.out("blocks 2.4.1 (flowengine client)" if argv and argv[0] == "--version" else HELP)
         return 0
-    group, rest = (argv[0], argv[1:]) if any(g == argv[0] for g, _ in COMMANDS) else ("", argv)
+    group, rest = (argv[0], argv[1:]) if argv[0] in {g for g, _ in COMMANDS if g} else ("", argv)
     line = f"blocks {group} [OPTIONS] COMMAND [ARGS]...".replace("  ", " ")
     if group and (not rest or rest[0] in ("--help", "-h")):
         ctx.out(f"Usage: {line}\n\nCommands:\n" + "\n".join(f"  {c}" for g, c in COMMANDS if g == group))

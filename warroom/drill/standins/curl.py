@@ -67,7 +67,12 @@ def run(ctx: Context, argv: list[str]) -> int:
             if opts.text("output") in ("", "-"):
                 ctx.stdout.write(out)
             elif opts.text("output") != "/dev/null":
-                Path(opts.text("output")).write_text(out)
+                try:
+                    Path(opts.text("output")).write_text(out)
+                except OSError:
+                    code = 23
+                    if show_errors:
+                        ctx.err("curl: (23) Failure writing output to destination")
             if fail:
                 code = 22
                 if show_errors:
