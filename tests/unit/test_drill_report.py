@@ -154,3 +154,37 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     with_it, without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
     assert row.change.startswith("Model API quota used ")
     assert with_it < 75 < 90 < without
+
+
+def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -> None:
+    """The report lists only actions it can name, so every canonical action the cluster's replay
+    can record must be in the vocabulary: moving back onto the bad release (``rollback_off``)
+    brings the fault back and was silently missing from the report."""
+    from warroom.drill.actions import ACTIONS, Action as A, append_actions
+    from warroom.drill.cluster import initial_cluster
+    from warroom.drill.scenarios import SCENARIOS, get_scenario
+
+    fe, image = {"deployment": "flowengine"}, "registry.internal/flowengine:"
+    ops = [("set_image", {**fe, "image": image + "v1.2.0"}), ("set_image", {**fe, "image": image + "v1.1.0"}),
+           ("set_image", {**fe, "image": image + "v1.2.0"}), ("rollout_undo", fe), ("rollout_restart", fe),
+           ("set_env", {**fe, "set": {"ENABLE_CIRCUIT_BREAKER": "true", "FALLBACK_MODEL": "gpt-4-turbo",
+                                      "CONTEXT_PRUNING_ENABLED": "true", "MANUAL_REVIEW_MODE": "true",
+                                      "PII_REDACTION_ENABLED": "false", "MAX_CONCURRENT_FLOWS": "10"}}),
+           ("set_env", {**fe, "set": {"ENABLE_CIRCUIT_BREAKER": "false", "CONTEXT_PRUNING_ENABLED": "false",
+                                      "MANUAL_REVIEW_MODE": "false", "PII_REDACTION_ENABLED": "true"},
+                        "unset": ["FALLBACK_MODEL"]}),
+           ("rollout_undo", fe), ("scale", {**fe, "replicas": 0}), ("scale", {**fe, "replicas": 3}),
+           ("scale", {**fe, "replicas": 9}), ("rollout_restart", {"deployment": "audit-shipper"}),
+           ("patch", {"kind": "hpa", "name": "flowengine", "patch": {"spec": {"minReplicas": 12}}}),
+           ("config_set", {"key": "repos.allowlist", "value": "compliance-service"})]
+    for name in SCENARIOS:
+        estate = initial_cluster(get_scenario(name))
+        meant = {k for i, (op, detail) in enumerate(ops) for k in estate.apply(A(op, 10.0 * i, detail=detail))}
+        assert meant and meant <= set(ACTIONS), meant - set(ACTIONS)
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "mass-failure", speed=1.0, start=start)
+    append_actions(d.path, [A("rollback", 300.0, start + 300.0, "kubectl", ("rollout", "undo")),
+                            A("rollback_off", 600.0, start + 600.0, "kubectl", ("set", "image"))])
+    report = drill_report(d, None, at=start + 900.0)
+    assert [a.action for a in report.actions] == ["rollback", "rollback_off"]
+    assert report.actions[1].description == ACTIONS["rollback_off"]

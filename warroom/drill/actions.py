@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "retry": "failed flows retried",
     "retry_pruned": "failed flows retried with context pruning",
     "rollback": "FlowEngine rolled back to the previous revision",
+    "rollback_off": "FlowEngine moved back onto the bad release",
     "rollback_to_pilot": "orchestrator limited to the pilot repo",
     "restart": "FlowEngine rollout restarted",
     "audit_restart": "audit pipeline restarted",

@@ -83,9 +83,8 @@ class Signals:
         self._onsets: list[float | None] = [self._onset(f) for f in scenario.faults]
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
-        self._running = sorted((a.t + START_DELAY, True) if a.action == "flowengine_start"
-                               else (a.t + STOP_DELAY, False)
-                               for a in self.actions if a.action in ("flowengine_stop", "flowengine_start"))
+        then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
+        self._running = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
 
