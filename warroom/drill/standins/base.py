@@ -1,4 +1,10 @@
-"""What every stand-in shares: the drill it answers from, its clock, recording, options, errors, tables.
+"""Command stand-ins for drills: what every tool shares, and ``main`` (what ``bin/standin`` runs).
+
+Each of ``kubectl``, ``psql``, ``aws``, ``curl`` and ``blocks`` (one module each) answers the
+commands the shipped and seed runbooks use as the real tool would (output shapes, errors, exit
+codes, a pause scaled by the drill speed), from the drill in ``$WARROOM_DRILL_DIR``, and records
+what it changed in ``actions.jsonl`` so the simulator bends the curves; nothing touches a network
+or a real system. ``tests/unit/test_drill_standins_golden.py`` pins every runbook command's answer.
 
 A duration typed on a command line (``--since 5m``, ``--last 1h``, ``interval '15 minutes'``) is a
 span of the drill's world, whatever the speed, so answers read the same at ``--speed 1`` and
@@ -7,6 +13,7 @@ span of the drill's world, whatever the speed, so answers read the same at ``--s
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
@@ -20,12 +27,13 @@ from typing import TextIO
 
 from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
-from warroom.drill.cluster import Cluster, build_cluster, meaning
+from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.directory import ENV_DIR, Drill, open_drill
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
 from warroom.errors import WarroomError
 
+TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
@@ -102,10 +110,9 @@ class Context:
     def apply(self, op: str, **detail: object) -> list[str]:
         """Record an operation and what it means to the scenario; returns the canonical actions."""
         action = Action(op, self.t, self.at, self.tool, tuple(self.argv), dict(detail))
-        kinds = meaning(self.cluster, action)
-        records = [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv), {"via": op}) for k in kinds]
-        append_actions(self.drill.path, records)
-        self.cluster.apply(action)
+        kinds = self.cluster.apply(action)
+        append_actions(self.drill.path, [action] + [Action(k, self.t, self.at, self.tool, tuple(self.argv),
+                                                           {"via": op}) for k in kinds])
         return kinds
 
     def record(self, kind: str, **detail: object) -> None:
@@ -135,6 +142,34 @@ class Context:
 
     def err(self, text: str) -> None:
         self.stderr.write(text + "\n")
+
+
+def main(tool: str, argv: Sequence[str] | None = None) -> int:
+    """The tool's answer, as a process."""
+    try:
+        ctx = Context.from_env(tool, sys.argv[1:] if argv is None else argv)
+        code = run_tool(ctx)
+        sys.stdout.flush()
+        if "series" in ctx.__dict__:
+            ctx.drill.simulator.save_cache()
+        return code
+    except ToolError as exc:            # no drill to answer from
+        print(exc, file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:         # `kubectl logs ... | head`: as with the real tool, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_tool(ctx: Context) -> int:
+    """Answer ``ctx.argv`` with the stand-in for ``ctx.tool``; a ToolError is its stderr and exit code."""
+    try:
+        return int(importlib.import_module(f"warroom.drill.standins.{ctx.tool}").run(ctx, list(ctx.argv)))
+    except ToolError as exc:
+        ctx.err(str(exc))
+        return exc.code
 
 
 def utc(wall: float) -> datetime:
