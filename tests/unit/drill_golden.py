@@ -23,8 +23,10 @@ from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.promql import PromQLError
-from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.scenarios import get_scenario, list_scenarios
 from warroom.drill.simulator import Simulator
+
+SCENARIOS = {s.name: s for s in list_scenarios()}
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "drill_characterisation.json"
 TIMES = [-900.0, -300.0, 0.0, 37.0, 120.0, 240.0, 301.0, 450.0, 600.0, 662.5, 780.0, 900.0, 1050.0,

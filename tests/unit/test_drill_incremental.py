@@ -22,11 +22,13 @@ from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals, lognormal_cdf
 from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
-from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.scenarios import get_scenario, list_scenarios
 from warroom.drill.series import GRID, Series
 from warroom.drill.directory import create_drill, open_drill
 from warroom.drill.promql import shown as _one
 from warroom.drill.simulator import Simulator
+
+SCENARIOS = {s.name: s for s in list_scenarios()}
 
 ACTIONS: dict[str, list[tuple[str, float]]] = {
     "rate-limit": [("throttle", 40.0), ("circuit_breaker", 150.0), ("retry", 300.0)],

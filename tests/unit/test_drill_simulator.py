@@ -16,11 +16,13 @@ from warroom.config import default_slos
 from warroom.drill.actions import Action, append_actions, read_actions
 from warroom.drill.model import Signals
 from warroom.drill.promql import Catalog, PromQLError, evaluate
-from warroom.drill.scenarios import SCENARIOS, get_scenario
+from warroom.drill.scenarios import get_scenario, list_scenarios
 from warroom.drill.simulator import Simulator
 from warroom.drill.series import Series
 from warroom.drill.directory import DrillError, create_drill, latest_drill, list_drills, open_drill
 from warroom.errors import NotFoundError
+
+SCENARIOS = {s.name: s for s in list_scenarios()}
 
 PANES = ("failure_rate", "p95_latency", "quota", "error_5xx", "audit_gap")
 

@@ -187,13 +187,8 @@ def load_scenario(path: Path) -> Scenario:
 
 @functools.cache
 def _registry() -> dict[str, Scenario]:
+    """Every shipped scenario, read on first use so importing the package stays cheap."""
     return {p.stem: load_scenario(p) for p in sorted(HERE.glob("*.toml"))}
-
-
-def __getattr__(name: str) -> Any:
-    if name == "SCENARIOS":          # read on first use, so importing the package stays cheap
-        return _registry()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_scenario(name: str) -> Scenario:
