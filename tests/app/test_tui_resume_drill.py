@@ -16,7 +16,7 @@ from tui.clock import FrozenClock
 from tui.context import Reopen
 from tui.launch import dashboard_context, drill_context, resume_context
 from warroom.config import Config
-from warroom.drill.source import DrillSource
+from warroom.drill.directory import DrillSource
 from warroom.incident.store import IncidentStore
 
 

@@ -13,7 +13,7 @@ import pytest
 from tui.launch import drill_context, find_incident, global_options, resume_context, resume_invocation
 from tui.presenter import open_incidents, world_mismatch
 from warroom.config import Config
-from warroom.drill.source import DrillSource
+from warroom.drill.directory import DrillSource
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.store import IncidentStore
 

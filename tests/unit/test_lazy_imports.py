@@ -52,7 +52,7 @@ def test_a_drill_context_loads_the_drill_world_but_not_the_runbook_parser(tmp_pa
         "import tui.app\n"
         "ctx = drill_context(Config(), 'rate-limit', None)\n"
         "assert ctx.runbook_loader is not None and not ctx.runbooks\n", tmp_path)
-    assert "warroom.drill.source" in modules
+    assert "warroom.drill.directory" in modules
     assert heavy(modules) == []
 
 

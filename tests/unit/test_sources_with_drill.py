@@ -45,7 +45,7 @@ def test_verify_gate_and_evidence_over_the_drill(drill_source) -> None:
 
 
 class _Clock:
-    """Stands in for ``time`` in ``warroom.drill.source``: "now" is what the test says."""
+    """Stands in for ``time`` in ``warroom.drill.directory``: "now" is what the test says."""
 
     def __init__(self, now: float) -> None:
         self.now = now
@@ -55,7 +55,7 @@ class _Clock:
 
 
 def test_a_sparkline_is_reused_for_one_step_and_the_value_is_fresh(drill_source, monkeypatch) -> None:
-    import warroom.drill.source as source_module
+    import warroom.drill.directory as source_module
 
     drill, src = drill_source
     slos = default_slos()
@@ -76,7 +76,7 @@ def test_a_sparkline_is_reused_for_one_step_and_the_value_is_fresh(drill_source,
 
 
 def test_a_change_to_the_world_drops_the_cached_sparklines(drill_source, monkeypatch) -> None:
-    import warroom.drill.source as source_module
+    import warroom.drill.directory as source_module
 
     drill, src = drill_source
     slos = default_slos()
