@@ -1,7 +1,6 @@
-"""Prometheus' ``histogram_quantile`` arithmetic, shared by the series, PromQL and ``blocks``.
-
-One implementation, so the pane values, the drill's PromQL and a real Prometheus fed the exported
-buckets agree to the last bit.
+"""Prometheus' ``histogram_quantile`` arithmetic, shared by the drill's PromQL and ``blocks``: one
+implementation, so the panes, the stand-ins and a real Prometheus fed the exported buckets agree
+to the last bit.
 """
 
 from __future__ import annotations
@@ -25,27 +24,20 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | Non
             m.append(count)
     if math.isnan(q):
         return None
-    if q < 0:
-        return -math.inf
-    if q > 1:
-        return math.inf
-    if not bounds or not math.isinf(bounds[-1]):
-        return None
+    if not 0 <= q <= 1:
+        return math.inf if q > 1 else -math.inf
     for i in range(1, len(m)):                   # ensure monotonic
         if m[i] < m[i - 1]:
             m[i] = m[i - 1]
-    last = len(m) - 1
-    if last < 1 or m[-1] == 0:
+    if len(m) < 2 or not math.isinf(bounds[-1]) or m[-1] == 0:
         return None
     rank = q * m[-1]
-    b = next((i for i in range(last) if m[i] >= rank), last)
-    if b == last:
+    b = next((i for i in range(len(m) - 1) if m[i] >= rank), len(m) - 1)
+    if b == len(m) - 1:
         return bounds[-2]
     if b == 0 and bounds[0] <= 0:
         return bounds[0]
-    start, end, count = 0.0, bounds[b], m[b]
-    if b > 0:
-        start = bounds[b - 1]
-        count -= m[b - 1]
-        rank -= m[b - 1]
-    return start + (end - start) * (rank / count)
+    start, below = (bounds[b - 1], m[b - 1]) if b else (0.0, 0.0)
+    if m[b] == below:                            # q = 0 and an empty first bucket: 0/0, Prometheus' NaN
+        return None
+    return start + (bounds[b] - start) * ((rank - below) / (m[b] - below))
