@@ -97,8 +97,6 @@ def _bare(node: pp.Expr) -> pp.Expr:
 
 
 # ------------------------------------------------------------------------------------ labels
-
-
 def drop_name(labels: Labels) -> Labels:
     """Labels without ``__name__``: what any function or arithmetic leaves of a series' labels."""
     return tuple(kv for kv in labels if kv[0] != "__name__")
@@ -121,8 +119,6 @@ def _split(modifier: pp.AggModifier | pp.LabelModifier | None) -> tuple[list[str
 
 
 # ------------------------------------------------------------------------------------ samples
-
-
 def _grid_index(t: float) -> int:
     """The index of the newest scrape at or before ``t``."""
     return math.floor(t / SCRAPE + 1e-9)
@@ -188,8 +184,6 @@ def _present(cols: list[Col], n: int) -> list[list[float]]:
 
 
 # ------------------------------------------------------------------------------------ arithmetic
-
-
 def _pow(a: float, b: float) -> float:
     """Go's ``math.Pow`` where Python's raises: overflow and 0 to a negative power are ±Inf."""
     try:
@@ -211,13 +205,11 @@ _OPS: dict[str, Callable[[float, float], float]] = {
 }
 
 
-def _go_max(a: float, b: float) -> float:
-    """Go's ``math.Max`` (Prometheus' clamps): NaN if either is NaN."""
-    return a if a > b or math.isnan(a) else b
-
-
-def _go_min(a: float, b: float) -> float:
-    return a if a < b or math.isnan(a) else b
+def _clamp(x: float, lo: float = -math.inf, hi: float = math.inf) -> float | None:
+    """Prometheus' clamps: Go's ``math.Max(lo, math.Min(hi, x))`` (NaN if any is NaN), no sample if hi < lo."""
+    if hi < lo:
+        return None
+    return math.nan if math.isnan(x) or math.isnan(lo) or math.isnan(hi) else max(lo, min(hi, x))
 
 
 # The element-wise functions: the sample's value, then the function's scalar parameters; None drops the sample.
@@ -226,8 +218,7 @@ MATH: dict[str, Callable[..., float | None]] = {
     "sqrt": math.sqrt, "exp": math.exp, "ln": lambda x: math.log(x) if x else -math.inf,
     "log10": lambda x: math.log10(x) if x else -math.inf, "log2": lambda x: math.log2(x) if x else -math.inf,
     "round": lambda x, to=1.0: math.floor(x * (1 / to) + 0.5) / (1 / to),   # Prometheus' order of operations
-    "clamp_min": _go_max, "clamp_max": _go_min,
-    "clamp": lambda x, lo, hi: None if hi < lo else _go_max(lo, _go_min(hi, x)),
+    "clamp": _clamp, "clamp_min": lambda x, lo: _clamp(x, lo), "clamp_max": lambda x, hi: _clamp(x, hi=hi),
 }
 
 
@@ -243,8 +234,6 @@ def _math(fn: Callable[..., float | None], x: float, params: list[float]) -> flo
 
 
 # ------------------------------------------------------------------------------------ the walk
-
-
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 _OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "absent", "sort", "sort_desc", "timestamp"}
 _REFUSED = {
@@ -290,7 +279,6 @@ class _Eval:
         raise _refuse(node)
 
     # -- selectors
-
     def select(self, sel: pp.VectorSelector) -> tuple[list[MetricSeries], float]:
         """The series ``sel`` matches, and its offset in seconds."""
         if sel.at is not None:
@@ -352,7 +340,6 @@ class _Eval:
         return out
 
     # -- functions
-
     def call(self, node: pp.Call) -> Scalar | Vec:
         f, args = node.func.name, [_bare(a) for a in node.args]
         if f in RANGE_FUNCS:
@@ -406,7 +393,6 @@ class _Eval:
         return out
 
     # -- aggregations
-
     def aggregate(self, node: pp.AggregateExpr) -> Vec:
         op = str(node.op)
         if op not in FOLDS and op not in ("topk", "bottomk"):
@@ -439,7 +425,6 @@ class _Eval:
         return [(lab, col) for (lab, _), col in zip(v, cols, strict=True) if any(x is not None for x in col)]
 
     # -- binary operators
-
     def binary(self, node: pp.BinaryExpr) -> Scalar | Vec:
         op, mod = str(node.op), node.modifier
         if mod is not None and mod.card in (pp.VectorMatchCardinality.ManyToOne, pp.VectorMatchCardinality.OneToMany):
