@@ -157,6 +157,7 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
                    " / sum by (repo) (rate(flowengine_flow_executions_total[5m])) > 0.5", 900.0)
     assert {dict(x.labels)["repo"] for x in hot} == {"financial-reporting", "customer-analytics", "risk-engine"}
     assert evaluate(catalog, "2 * 3 + 1", 0.0) == 7.0
+    assert evaluate(catalog, 'count({__name__=~"(.|..)*z"})', 0.0) == []   # RE2: no exponential backtracking
     for bad, message in [
         ("flowengine_nope_total", "unknown metric 'flowengine_nope_total'"),
         ("rate(flowengine_flow_failures_total)", "invalid PromQL: expected type matrix in call to function 'rate'"),

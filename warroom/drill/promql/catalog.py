@@ -7,9 +7,11 @@ what a real Prometheus is fed cannot drift apart. Counters are read from ``Serie
 
 from __future__ import annotations
 
-import re
+import functools
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import re2
 
 from warroom.drill import fleet
 from warroom.drill.promql.syntax import Labels, PromQLError
@@ -37,15 +39,23 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
+    can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``)."""
+    options = re2.Options()
+    options.log_errors = False          # the error is ours to report, without absl noise on stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        raise PromQLError(f"bad regular expression {pattern!r}: {exc}") from None
+
+
 def match_value(actual: str, op: str, value: str) -> bool:
     """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
     if op in ("=", "!="):
         return (actual == value) == (op == "=")
-    try:
-        hit = re.fullmatch(value, actual) is not None
-    except re.error as exc:
-        raise PromQLError(f"bad regular expression {value!r}: {exc}") from None
-    return hit if op == "=~" else not hit
+    return (_regex(value).fullmatch(actual) is None) == (op == "!~")
 
 
 class MetricSeries(NamedTuple):
