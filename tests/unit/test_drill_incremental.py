@@ -207,6 +207,10 @@ def test_cache_file_round_trip(valid_before: float | None) -> None:
     broken = Series(signals)
     broken.load(data[:-8], first.rows)                    # a torn cache file is ignored
     assert broken.rows == 0
+    for rows in (first.rows - 1, first.rows + 1):         # and one whose header disagrees with its body
+        skewed = small_window(Series(signals))
+        skewed.load(data, rows)
+        assert skewed.rows == 0
 
 
 # ------------------------------------------------------------------------------ queries

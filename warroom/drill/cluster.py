@@ -312,17 +312,12 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         number = max(r.number for r in dep.history) + 1
         dep.history.append(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
     return Cluster(
-        scenario=scenario,
-        deployments=deployments,
+        scenario, deployments,
         secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
                  "taskdb-credentials": ["username", "password"]},
         configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
-        config={
-            "repos.allowlist": ",".join(r.name for r in fleet.REPOS),
-            "context.max_size_kb": "180",
-            "retry.max_attempts": "3",
-            "quota.alert_threshold": "0.80",
-        },
+        config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
+                "retry.max_attempts": "3", "quota.alert_threshold": "0.80"},
         hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
     )
 

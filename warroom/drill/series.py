@@ -167,7 +167,9 @@ class Series:
                 pos += 2 + held * w
         except (ValueError, IndexError):
             return
-        if pos == len(flat) and rows > 0:         # every slice above was whole
+        n = self.CHUNK
+        if pos == len(flat) and rows > 0 and all(  # every slice whole, every chunk one of ``rows``' and as long
+                0 <= c < len(starts) and len(ch) == w * min(n, rows - c * n) for c, ch in chunks.items()):
             self._starts, self._chunks, self.rows = starts, chunks, rows
             self._truncate(rows if valid_before is None else math.floor((valid_before - self.t0) / GRID))
 
