@@ -162,7 +162,7 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
     brings the fault back and was silently missing from the report."""
     from warroom.drill.actions import ACTIONS, Action as A, append_actions
     from warroom.drill.cluster import initial_cluster
-    from warroom.drill.scenarios import SCENARIOS, get_scenario
+    from warroom.drill.scenarios import list_scenarios
 
     fe, image = {"deployment": "flowengine"}, "registry.internal/flowengine:"
     ops = [("set_image", {**fe, "image": image + "v1.2.0"}), ("set_image", {**fe, "image": image + "v1.1.0"}),
@@ -177,8 +177,8 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
            ("scale", {**fe, "replicas": 9}), ("rollout_restart", {"deployment": "audit-shipper"}),
            ("patch", {"kind": "hpa", "name": "flowengine", "patch": {"spec": {"minReplicas": 12}}}),
            ("config_set", {"key": "repos.allowlist", "value": "compliance-service"})]
-    for name in SCENARIOS:
-        estate = initial_cluster(get_scenario(name))
+    for scenario in list_scenarios():
+        estate = initial_cluster(scenario)
         meant = {k for i, (op, detail) in enumerate(ops) for k in estate.apply(A(op, 10.0 * i, detail=detail))}
         assert meant and meant <= set(ACTIONS), meant - set(ACTIONS)
     start = 1_800_000_000.0

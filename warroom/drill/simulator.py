@@ -2,8 +2,8 @@
 
 ``Simulator`` integrates the series (``warroom.drill.series``) for the actions recorded so far,
 keeps the integration on disk for the short-lived stand-ins (``series.cache``), and answers
-PromQL over it. The drill directory and its clock live in ``warroom.drill.directory`` (which
-makes the simulator: this module imports neither it nor ``warroom.drill.source``).
+PromQL over it. The drill directory, its clock and the dashboard's source live in
+``warroom.drill.directory``, which makes the simulator (this module does not import it).
 """
 
 from __future__ import annotations
