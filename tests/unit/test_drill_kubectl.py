@@ -57,3 +57,23 @@ def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
         assert code == 0 and answer in out, command
     assert list(drill.actions()) == before
     assert "5/5" in run_one(drill, "kubectl get deployment flowengine -n production".split(), 400.0)[1]
+
+
+def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> None:
+    """Input a facilitator can type that used to raise inside the stand-in (or list a billion pods)."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="bad")
+    for argv, code, said in (
+            (["patch", "hpa", "flowengine", "-p", "[1]"], 1, "a patch is a JSON (or YAML) object"),
+            (["patch", "hpa", "flowengine", "-p", '{"spec":{"minReplicas":"x"}}'], 1, "is invalid"),
+            (["patch", "hpa", "flowengine", "-p", '{"spec":{"minReplicas":30}}'], 1, "1 <= min <= max"),
+            (["patch", "configmap", "flowengine-config", "-p", "data: {a: 2020-01-01}"], 0, "patched"),
+            (["autoscale", "deployment/audit-shipper", "--min=5", "--max=1"], 1, "is invalid"),
+            (["scale", "deployment/flowengine", "--replicas=99999999999999999999"], 1, "at most 1000 replicas"),
+            (["rollout", "status", "deployment/flowengine", "--timeout=abc"], 1, 'invalid duration "abc"'),
+            (["exec", "deployment/flowengine", "--", "sh", "-c", "'unterminated"], 2, "Unterminated quoted string"),
+            (["exec", "deployment/flowengine", "--", "sh", "-c", ""], 0, "")):
+        got, out, err = run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
+        assert got == code and said in out + err, (argv, got, out, err)
+    bounds = "jsonpath={.spec.minReplicas}/{.spec.maxReplicas}"
+    assert run_one(drill, ["kubectl", "get", "hpa", "flowengine", "-n", "production", "-o", bounds], 300.0)[1] == "5/20"
+    assert [a.action for a in drill.actions()] == ["patch"]          # only the configmap patch was recorded

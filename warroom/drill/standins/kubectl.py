@@ -37,6 +37,7 @@ FLAGS = flags(
     "cluster= user= field-manager= dry-run? A|all-namespaces w|watch i|stdin t|tty timestamps overwrite "
     "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
     "follow wait ignore-not-found all-containers prefix")
+MAX_REPLICAS = 1000      # a deployment's pods are listed one by one; more would only slow every answer
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
          "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
@@ -191,6 +192,23 @@ class Kubectl:
                             f'strconv.ParseInt: parsing "{text}": invalid syntax')
         return int(text)
 
+    def duration(self, key: str, default: str) -> float:
+        """A Go duration option (``5m``, ``1h30m``) in seconds, or kubectl's error naming the flag."""
+        text = self.args.text(key, default)
+        seconds = go_duration(text)
+        if seconds is None:
+            raise ToolError(f'error: invalid argument "{text}" for "--{key}" flag: time: invalid duration "{text}"')
+        return seconds
+
+    def check_hpa(self, name: str, spec: object, current: dict[str, Any] | None = None) -> None:
+        """What the API server refuses in an autoscaler's bounds (the drill would otherwise replay it)."""
+        current, bounds = current or {"min": 1, "max": 1}, spec if isinstance(spec, dict) else {}
+        low, high = bounds.get("minReplicas", current["min"]), bounds.get("maxReplicas", current["max"])
+        if not (bounds is spec and type(low) is int and type(high) is int and 1 <= low <= high <= MAX_REPLICAS):
+            raise ToolError(f'The HorizontalPodAutoscaler "{name}" is invalid: spec: Invalid value: '
+                            f"{json.dumps(spec, default=str)}: minReplicas and maxReplicas are whole numbers, "
+                            f"1 <= min <= max <= {MAX_REPLICAS}")
+
     def no_resources(self, ns: str | None) -> int:
         self.ctx.err("No resources found" + (f" in {ns} namespace." if ns else ""))
         return 0
@@ -272,13 +290,7 @@ class Kubectl:
             if len(pods) > 1:
                 ctx.err(f"Found {len(pods)} pods, using pod/{pods[0].name}")
                 pods = pods[:1]
-        window = 3600.0
-        if since := self.args.text("since"):
-            secs = go_duration(since)
-            if secs is None:
-                raise ToolError(f'error: invalid argument "{since}" for "--since" flag: time: invalid duration '
-                                f'"{since}"')
-            window = min(secs, 7200.0)              # minutes of the drill's world, whatever its speed
+        window = min(self.duration("since", "1h"), 7200.0)     # minutes of the drill's world, whatever its speed
         tail = self.number("tail", "10" if self.selector else "-1")
         for p in pods:
             lines = pod_lines(ctx, p, ctx.t - window, ctx.t, len(pods) > 1 or bool(self.selector))
@@ -374,7 +386,7 @@ class Kubectl:
     def rollout_status(self, dep: Deployment) -> int:
         """Wait on the drill clock for the rollout, printing kubectl's progress lines once each."""
         ctx, printed = self.ctx, set[str]()
-        timeout = go_duration(self.args.text("timeout", "0s")) or 0.0
+        timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
         while ctx.t < dep.rollout_done_at() and dep.replicas:
             updated, ready = dep.updated(ctx.t), dep.ready(ctx.t)
@@ -449,6 +461,8 @@ class Kubectl:
         if self.args.get("replicas") is None:
             raise ToolError('error: required flag(s) "replicas" not set')
         replicas = self.number("replicas", "", minimum=0)
+        if replicas > MAX_REPLICAS:
+            raise ToolError(f"error: drill: the drill cluster runs at most {MAX_REPLICAS} replicas of a deployment")
         kind, name = self.target(named=True)
         if kind != "deployments":
             raise not_found(kind, str(name))
@@ -461,6 +475,7 @@ class Kubectl:
             raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
                             "already exists")
         bounds = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "1")}
+        self.check_hpa(name, bounds)
         return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
     # ------------------------------------------------------------------ whole objects
@@ -529,11 +544,15 @@ class Kubectl:
         if patch is None:
             raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
         try:
-            body = yaml.safe_load(str(patch))        # JSON is YAML
+            body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
         except yaml.YAMLError as exc:
             raise ToolError(f'error: unable to parse "{patch}": yaml: {exc}') from None
+        if body is not None and not isinstance(body, dict):
+            raise ToolError(f'error: unable to parse "{patch}": a patch is a JSON (or YAML) object')
         if kind not in ("deployments", "hpa", "configmaps") or not self.exists(kind, name):
             raise not_found(kind, name)
+        if kind == "hpa" and body and "spec" in body:
+            self.check_hpa(str(name), body["spec"], self.ctx.cluster.hpa[str(name)])
         return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
 
     # ------------------------------------------------------------------ nodes, exec, the rest
@@ -566,7 +585,11 @@ class Kubectl:
         way a missing binary does."""
         prog, ctx = Path(command[0]).name, self.ctx
         if prog in ("sh", "bash") and len(command) >= 3 and command[1] == "-c":
-            return self.in_container(pod, shlex.split(command[2]))
+            try:
+                words = shlex.split(command[2])
+            except ValueError:
+                raise ToolError(f"{prog}: 1: Syntax error: Unterminated quoted string", 2) from None
+            return self.in_container(pod, words) if words else 0
         if prog == "curl" or (prog == "psql" and pod.deployment in ("postgres", fleet.DEPLOYMENT)):
             return run_tool(ctx.sub(prog, command[1:], in_pod=pod.deployment))
         if prog == "promtool" and pod.deployment == "prometheus":
