@@ -1,14 +1,11 @@
 """Command stand-ins for drills: what every tool shares, and ``main`` (what ``bin/standin`` runs).
 
-Each of ``kubectl``, ``psql``, ``aws``, ``curl`` and ``blocks`` (one module each) answers the
-commands the shipped and seed runbooks use as the real tool would (output shapes, errors, exit
-codes, a pause scaled by the drill speed), from the drill in ``$WARROOM_DRILL_DIR``, and records
-what it changed in ``actions.jsonl`` so the simulator bends the curves; nothing touches a network
-or a real system. ``tests/unit/test_drill_standins_golden.py`` pins every runbook command's answer.
-
-A duration typed on a command line (``--since 5m``, ``--last 1h``, ``interval '15 minutes'``) is a
-span of the drill's world, whatever the speed, so answers read the same at ``--speed 1`` and
-``--speed 100``; printed timestamps are wall times (at high speed they sit closer together).
+Each of ``kubectl``, ``psql``, ``aws``, ``curl`` and ``blocks`` (a module each) answers the commands
+the shipped and seed runbooks use as the real tool would, from the drill in ``$WARROOM_DRILL_DIR``,
+and records what it changed in ``actions.jsonl`` so the simulator bends the curves; nothing touches
+a real system. ``tests/unit/test_drill_standins_golden.py`` pins every runbook command's answer.
+A duration typed on a command line (``--since 5m``, ``interval '15 minutes'``) is a span of the
+drill's world, whatever the speed; printed timestamps are wall times.
 """
 
 from __future__ import annotations
@@ -257,14 +254,11 @@ class Args:
 
 def parse_args(argv: Sequence[str], table: dict[str, Flag], *, words: dict[str, str], code: int = 1,
                short: bool = True, double_dash: bool = True) -> Args:
-    """Read ``argv`` with the getopt rules kubectl, curl, psql and blocks share.
-
-    ``--name=value`` or ``--name value``; short flags bundle (``-sS``) and take a value attached or
-    as the next word (``-nprod``, ``-n=prod``, ``-n prod``); ``--switch=false`` turns a switch off;
-    ``--`` ends options unless ``double_dash`` is False; a lone ``-`` is positional, and with
-    ``short=False`` so is every single-dash word. A bad option is a ToolError(``code``) in the
-    tool's ``words``: a template per kind ("unknown", "needs-value", or "unknown-short",
-    "needs-value-short" for a one-letter flag) of ``{flag}`` ("-Z"), ``{letter}`` ("Z"), ``{token}`` ("-sZ").
+    """Read ``argv`` with the getopt rules kubectl, curl, psql and blocks share: ``--name=value`` or
+    ``--name value``, bundles (``-sS``), attached values (``-nprod``, ``-n=prod``), ``--switch=false``,
+    ``--`` ends options unless ``double_dash`` is False, single-dash words are positional if not
+    ``short``. A bad option is a ToolError(``code``) in the tool's ``words``: a template per kind
+    ("unknown", "needs-value", optionally "-short" for a one-letter flag) of {flag}, {letter}, {token}.
     """
     def bad(kind: str, name: str, token: str) -> ToolError:
         kind += "" if name.startswith("--") else "-short"

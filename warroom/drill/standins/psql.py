@@ -19,6 +19,7 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 DATABASE = "flowengine_db"
 FLAGS = flags("A|no-align t|tuples-only X q|quiet x w W e no-psqlrc no-password c|command=* f|file=* d|dbname= "
               "U|username= h|host= p|port= F|field-separator= v|set|variable=* P=")
+STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
 WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
          "unknown-short": "psql: error: invalid option -- '{letter}'" + HINT,
@@ -62,7 +63,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         scripts.append(sys.stdin.read())
     ctx.pause(0.3)
     conn, status = database(ctx), 0
-    for stmt in (s for script in scripts for s in split_statements(script)):
+    for stmt in (s.strip() for script in scripts for s in STATEMENT.findall(script) if s.strip()):
         try:
             render(ctx, conn, stmt, args)
         except ToolError as exc:
@@ -71,12 +72,6 @@ def run(ctx: Context, argv: list[str]) -> int:
             ctx.err(str(exc))
             status = 1
     return status
-
-
-def split_statements(script: str) -> list[str]:
-    """Statements separated by ``;`` outside quotes (an unclosed quote runs to the end)."""
-    parts = re.findall(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""", script)
-    return [p.strip() for p in parts if p.strip()]
 
 
 # ------------------------------------------------------------------------------ the database
