@@ -17,8 +17,7 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import short_hash
 from warroom.drill.standins.base import Context, ToolError
 
-Params = dict[str, list[str]]
-Operation = Callable[[Context, list[str], Params], Any]         # (ctx, positional words, --params)
+Operation = Callable[[Context, list[str], "Params"], Any]         # (ctx, positional words, --params)
 OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation -> handler
 SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "no-cli-pager", "debug",
             "no-verify-ssl", "quiet", "only-show-errors"}
@@ -34,6 +33,26 @@ def operation(*names: str) -> Callable[[Operation], Operation]:
     return register
 
 
+class Params(dict[str, list[str]]):
+    """The ``--name value...`` parameters by name (a switch has no values)."""
+
+    def one(self, name: str) -> str | None:
+        return " ".join(self[name]) if self.get(name) else None
+
+    def required(self, *names: str) -> list[str]:
+        if not all(self.one(n) for n in names):
+            raise usage_error(f"the following arguments are required: {', '.join('--' + n for n in names)}")
+        return [str(self.one(n)) for n in names]
+
+    def integer(self, name: str) -> int | None:
+        """An integer parameter (``startTime`` is ``--start-time``), refused as the CLI's validation does."""
+        value = self.one(re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name))
+        if value is not None and not value.isdecimal():
+            raise ToolError(f"\nParameter validation failed:\nInvalid type for parameter {name}, value: {value}, "
+                            "type: <class 'str'>, valid types: <class 'int'>", 252)
+        return None if value is None else int(value)
+
+
 def usage_error(message: str) -> ToolError:
     return ToolError("\nusage: aws [options] <command> <subcommand> [<subcommand> ...] [parameters]\n"
                      "To see help text, you can run:\n\n  aws help\n  aws <command> help\n"
@@ -46,7 +65,7 @@ def service_error(code: str, op: str, message: str) -> ToolError:
 
 def run(ctx: Context, argv: list[str]) -> int:
     pos: list[str] = []
-    params: Params = {}
+    params = Params()
     taking: str | None = None              # the --name whose values (up to the next --name) follow
     for word in argv:
         if word.startswith("--"):
@@ -63,7 +82,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         if pos[depth] not in choices:
             raise usage_error(f"argument {what}: Invalid choice, valid choices are:\n\n"
                               + "\n".join(f"{c:<{20 if depth == 0 else 40}}" for c in choices))
-    if "query" in params or one(params, "output") not in (None, "json"):
+    if "query" in params or params.one("output") not in (None, "json"):
         raise usage_error("drill: only the default JSON output is simulated (no --query, --output json only)")
     ctx.pause(0.4)
     result = OPERATIONS[pos[0]][pos[1]](ctx, pos, params)
@@ -72,25 +91,6 @@ def run(ctx: Context, argv: list[str]) -> int:
     if result is not None:
         ctx.out(json.dumps(result, indent=4, ensure_ascii=False))
     return 0
-
-
-def one(params: Params, name: str) -> str | None:
-    return " ".join(params[name]) if params.get(name) else None
-
-
-def required(params: Params, *names: str) -> list[str]:
-    if not all(one(params, n) for n in names):
-        raise usage_error(f"the following arguments are required: {', '.join('--' + n for n in names)}")
-    return [str(one(params, n)) for n in names]
-
-
-def integer(params: Params, name: str) -> int | None:
-    """An integer parameter (``startTime`` is ``--start-time``), refused as the CLI's validation does."""
-    value = one(params, re.sub(r"[A-Z]", lambda m: "-" + m.group().lower(), name))
-    if value is not None and not value.isdecimal():
-        raise ToolError(f"\nParameter validation failed:\nInvalid type for parameter {name}, value: {value}, "
-                        "type: <class 'str'>, valid types: <class 'int'>", 252)
-    return None if value is None else int(value)
 
 
 # ------------------------------------------------------------------------------ CloudWatch Logs
@@ -104,16 +104,16 @@ def matches(pattern: str | None, message: str) -> bool:
 
 @operation("logs filter-log-events")
 def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
-    [group] = required(params, "log-group-name")
+    [group] = params.required("log-group-name")
     if group != fleet.LOG_GROUP:
         raise service_error("ResourceNotFoundException", "FilterLogEvents", "The specified log group does not exist.")
-    start, end, limit = (integer(params, name) for name in ("startTime", "endTime", "limit"))
+    start, end, limit = (params.integer(name) for name in ("startTime", "endTime", "limit"))
     t1 = ctx.t - 3600 if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
     t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
     events: list[dict[str, Any]] = []
     for t, line in ctx.activity.flowengine_logs(max(t1, ctx.t - 7200), t2):
         message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
-        if matches(one(params, "filter-pattern"), message) and len(events) < (limit or 10000):
+        if matches(params.one("filter-pattern"), message) and len(events) < (limit or 10000):
             stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
             events.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,
                            "eventId": str(ms) + short_hash(line, n=12)})
@@ -175,14 +175,14 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
 # ------------------------------------------------------------------------------ the rest
 @operation("iam put-user-policy", "iam attach-user-policy")
 def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
-    [user] = required(params, "user-name")
+    [user] = params.required("user-name")
     if user != "flowengine-sa":
         raise service_error("NoSuchEntity", "PutUserPolicy", f"The user with name {user} cannot be found.")
     try:
-        json.loads(one(params, "policy-document") or "null")
+        json.loads(params.one("policy-document") or "null")
     except ValueError:
         raise service_error("MalformedPolicyDocument", "PutUserPolicy", "Syntax errors in policy.") from None
-    ctx.record("iam_change", user=user, policy=one(params, "policy-name") or one(params, "policy-arn"))
+    ctx.record("iam_change", user=user, policy=params.one("policy-name") or params.one("policy-arn"))
     return None
 
 
@@ -212,7 +212,7 @@ def lookup_events(ctx: Context, words: list[str], params: Params) -> Any:
 
 @operation("rds create-db-snapshot")
 def rds_snapshot(ctx: Context, words: list[str], params: Params) -> Any:
-    snap, db = required(params, "db-snapshot-identifier", "db-instance-identifier")
+    snap, db = params.required("db-snapshot-identifier", "db-instance-identifier")
     if db != "flowengine-db":
         raise service_error("DBInstanceNotFound", "CreateDBSnapshot", f"DBInstance {db} not found.")
     ctx.record("db_snapshot", snapshot=snap)

@@ -205,10 +205,7 @@ def go_duration(text: str) -> float | None:
 
 
 # ------------------------------------------------------------------------------ command-line options
-@dataclass(frozen=True)
-class Flag:
-    key: str
-    value: str = ""                # "": a switch; "=": takes a value; "=*": repeatable; "?": value only after "="
+Flag = tuple[str, str]         # (key, kind) — kind "": a switch; "=": takes a value; "=*": repeatable; "?": only "=v"
 
 
 def flags(spec: str) -> dict[str, Flag]:
@@ -226,7 +223,7 @@ def flags(spec: str) -> dict[str, Flag]:
         names = m.group(1).split("|")
         key = m.group(3) or next((n for n in names if len(n) > 1), names[0]).replace("-", "_")
         for n in names:
-            out[("-" if len(n) == 1 else "--") + n] = Flag(key, m.group(2) or "")
+            out[("-" if len(n) == 1 else "--") + n] = (key, m.group(2) or "")
     return out
 
 
@@ -281,21 +278,21 @@ def parse_args(argv: Sequence[str], table: dict[str, Flag], *, words: dict[str, 
             out.pos.append(a)
             continue
         for name, value in pieces:
-            flag = table.get(name)
-            if flag is None:
+            if name not in table:
                 raise bad("unknown", name, a)
-            if flag.value in ("", "?"):
+            key, kind = table[name]
+            if kind in ("", "?"):
                 if value is None or not name.startswith("--"):
-                    out.opts[flag.key] = True
-                elif flag.value == "?":                        # --dry-run=client; =none (or =false) is off
-                    out.opts[flag.key] = value if value.lower() not in ("none", "false") else False
+                    out.opts[key] = True
+                elif kind == "?":                              # --dry-run=client; =none (or =false) is off
+                    out.opts[key] = value if value.lower() not in ("none", "false") else False
                 else:
-                    out.opts[flag.key] = value.lower() != "false"
+                    out.opts[key] = value.lower() != "false"
                 continue
             if value is None:
                 if i >= len(argv):
                     raise bad("needs-value", name, a)
                 value, i = argv[i], i + 1
-            out.opts[flag.key] = [*out.all(flag.key), value] if flag.value == "=*" else value
+            out.opts[key] = [*out.all(key), value] if kind == "=*" else value
             break
     return out
