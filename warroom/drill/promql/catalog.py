@@ -11,8 +11,6 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import re2
-
 from warroom.drill import fleet
 from warroom.drill.promql.syntax import Labels, PromQLError
 from warroom.drill.series import BUCKET_LABELS, Series
@@ -43,6 +41,8 @@ FAMILIES: tuple[Family, ...] = (
 def _regex(pattern: str) -> Any:
     """``pattern`` compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
     can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``)."""
+    import re2      # here, not at the top: it costs every stand-in's start 20 ms, and few queries have a regex
+
     options = re2.Options()
     options.log_errors = False          # the error is ours to report, without absl noise on stderr
     try:

@@ -1,8 +1,8 @@
 """PromQL text to a syntax tree, and the drill's one PromQL error.
 
-The tree is ``promql-parser``'s (a port of Prometheus' own parser): it parses and type-checks all
-of PromQL, so a typo or a type error is refused with the message Prometheus would give, and the
-evaluator only has to refuse, by name, what is valid PromQL but not evaluated in drills.
+The tree is ``promql-parser``'s (a port of Prometheus' 2.45 grammar and type checks), so a typo
+or a type error is refused here with the library's message, and the evaluator only has to refuse,
+by name, what is valid PromQL but not evaluated in drills.
 """
 
 from __future__ import annotations
