@@ -62,6 +62,9 @@ def test_dry_run_answers_and_records_nothing(tmp_path: Path) -> None:
 def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> None:
     """Input a facilitator can type that used to raise inside the stand-in (or list a billion pods)."""
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="bad")
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    (manifests / "extra.yaml").write_text("kind: ConfigMap\nmetadata: {name: extra}\n", encoding="utf-8")
     for argv, code, said in (
             (["patch", "hpa", "flowengine", "-p", "[1]"], 1, "a patch is a JSON (or YAML) object"),
             (["patch", "hpa", "flowengine", "-p", '{"spec":{"minReplicas":"x"}}'], 1, "is invalid"),
@@ -71,9 +74,11 @@ def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> Non
             (["scale", "deployment/flowengine", "--replicas=99999999999999999999"], 1, "at most 1000 replicas"),
             (["rollout", "status", "deployment/flowengine", "--timeout=abc"], 1, 'invalid duration "abc"'),
             (["exec", "deployment/flowengine", "--", "sh", "-c", "'unterminated"], 2, "Unterminated quoted string"),
-            (["exec", "deployment/flowengine", "--", "sh", "-c", ""], 0, "")):
+            (["exec", "deployment/flowengine", "--", "sh", "-c", ""], 0, ""),
+            (["apply", "-f", str(manifests)], 0, "configmap/extra created"),          # a directory's manifests
+            (["get", "pods", "-o", 'jsonpath={"\\x"}'], 1, "bad literal")):
         got, out, err = run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
         assert got == code and said in out + err, (argv, got, out, err)
     bounds = "jsonpath={.spec.minReplicas}/{.spec.maxReplicas}"
     assert run_one(drill, ["kubectl", "get", "hpa", "flowengine", "-n", "production", "-o", bounds], 300.0)[1] == "5/20"
-    assert [a.action for a in drill.actions()] == ["patch"]          # only the configmap patch was recorded
+    assert [a.action for a in drill.actions()] == ["patch", "create"]     # the configmap patch, the apply

@@ -486,17 +486,22 @@ class Kubectl:
         for f in files:
             if f != "-" and not Path(f).exists():
                 raise ToolError(f'error: the path "{f}" does not exist')
-            text = sys.stdin.read() if f == "-" else Path(f).read_text(errors="replace")
+            path = Path(f)                                  # a directory: the manifests in it, as kubectl reads
+            paths = [path] if not path.is_dir() else sorted(
+                p for p in path.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
+            texts = [sys.stdin.read()] if f == "-" else [p.read_text(errors="replace") for p in paths]
             try:
-                docs = [d for d in yaml.safe_load_all(text) if d]
+                docs = [d for text in texts for d in yaml.safe_load_all(text) if d]
             except yaml.YAMLError as exc:
                 raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {exc}") from None
             for d in docs:
-                if not isinstance(d, dict) or "kind" not in d or not (d.get("metadata") or {}).get("name"):
+                meta = d.get("metadata") if isinstance(d, dict) else None
+                name = meta.get("name") if isinstance(meta, dict) else None
+                if not isinstance(name, str) or not isinstance(d.get("kind"), str):
                     raise ToolError(f"error: error validating \"{f}\": error validating data: [apiVersion not set, "
                                     "kind not set]; if you choose to ignore these errors, turn validation off with "
                                     "--validate=false")
-                kind, name = str(d["kind"]).lower(), str(d["metadata"]["name"])
+                kind = d["kind"].lower()
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
                           namespace=self.ns)

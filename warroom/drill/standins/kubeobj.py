@@ -9,6 +9,7 @@ deployments' revision history, so they tell the same story as the curves.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Callable
@@ -340,7 +341,10 @@ def jsonpath(template: str, data: Any) -> str:
         elif inner.startswith("range ") or inner == "end":
             raise JSONPathError("drill: {range}/{end} is not simulated")
         elif len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "\"'":
-            out.append(inner[1:-1].encode().decode("unicode_escape"))
+            try:
+                out.append(str(ast.literal_eval(inner)))          # {"\n"}: a quoted literal, escapes and all
+            except (ValueError, SyntaxError) as exc:
+                raise JSONPathError(f"bad literal {inner}: {exc}") from None
         else:
             path = "" if inner in (".", "$") else inner.removeprefix("$")
             out.append(" ".join(_text(m.value) for m in parse_jsonpath("$" + path).find(data)))
