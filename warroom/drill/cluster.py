@@ -12,7 +12,6 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 
 from __future__ import annotations
 
-import copy
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -377,7 +376,3 @@ def _scaling(old: int, new: int) -> list[str]:
         return ["flowengine_start"]
     return ["scale"] if new > old else []
 
-
-def meaning(cluster: Cluster, op: Action) -> list[str]:
-    """What ``op`` would mean to the scenario (see ``Cluster.apply``), leaving ``cluster`` as it is."""
-    return copy.deepcopy(cluster).apply(op)
