@@ -27,147 +27,99 @@ until that action was taken first (a retry while the quota is still exhausted fa
 
 ``messages`` are the error texts of the flows a fault kills (the stand-ins print them, so what
 responders read matches the panes); ``codes_5xx`` splits 5xx answers by status code; ``facts`` are
-names the stand-ins quote; ``changes`` are the releases the rollout history shows. A misspelt key
-or name is an error naming file and key.
+names the stand-ins quote; ``changes`` are the releases the rollout history shows.
+
+The classes below are the schema: ``msgspec`` reads a file into them, and a misspelt key, a value
+of the wrong kind or an unknown name (each name is a ``Literal`` of what exists: ``Pane``,
+``Action``, ``Signal``, ``Deployment``) is an error naming the file and the key.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal, get_args
 
+import msgspec
+
+from warroom.config import default_slos
+from warroom.drill import fleet
+from warroom.drill.actions import ACTIONS
 from warroom.errors import NotFoundError, WarroomError
 
 HERE = Path(__file__).resolve().parent
+#: The names a scenario may use, as types (a misspelt one would otherwise silently do nothing).
+_REPOS = [*(r.name for r in fleet.REPOS), "*"]
+_PROVIDERS = [*fleet.PROVIDER_NAMES, "*"]
+Pane = Literal[tuple(s.id for s in default_slos())]  # type: ignore[valid-type]
+Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
+Signal = Literal[(  # type: ignore[valid-type]
+    "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
+    *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
+Deployment = Literal[fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT]  # type: ignore[valid-type]
 
 
 class ScenarioError(WarroomError):
     """A scenario file that cannot be read; the message names the file and the key."""
 
 
-def _names(kind: str, **default: Any) -> Any:
-    """A field whose values (a table's keys) must be ``_known`` names: a misspelt one does nothing."""
-    return field(metadata={"names": kind}, **default)
+class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A TOML table: every key known, none missing."""
 
 
-@dataclass(frozen=True)
-class Mitigation:
-    action: str = _names("actions")
+class Mitigation(_Table):
+    action: Action
     factor: float = 0.0          # share of the fault left once the action has fully acted
     delay: float = 0.0           # scenario seconds before it starts to act
     tau: float = 60.0            # time constant of the decay (scenario seconds)
-    requires: tuple[str, ...] = _names("actions", default=())
+    requires: tuple[Action, ...] = ()
     why: str = ""
 
 
-@dataclass(frozen=True)
-class Fault:
+class Fault(_Table):
     name: str
-    impacts: Mapping[str, float] = _names("signals")
+    impacts: dict[Signal, float]
     onset: float = 0.0
     ramp: float = 60.0
-    onset_action: str | None = _names("actions", default=None)
+    onset_action: Action | None = None
     until: float | None = None
     fade: float = 300.0
     mitigations: tuple[Mitigation, ...] = ()
     messages: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(_Table):
     """A change made to a deployment before the drill started (the release that broke things)."""
 
-    deployment: str = _names("deployments")
+    deployment: Deployment
     at: float                             # scenario seconds (negative: before the drill)
     cause: str                            # the change-cause annotation shown by rollout history
     image: str | None = None              # new image tag, e.g. "v1.2.0"
-    env: Mapping[str, str] = field(default_factory=dict)
+    env: dict[str, str] = {}
 
 
-@dataclass(frozen=True)
-class Scenario:
+class Scenario(_Table):
     name: str
     title: str
     runbook: str
     severity: str
-    primary: str = _names("panes")
-    breaches: tuple[str, ...] = _names("panes")
+    primary: Pane
+    breaches: tuple[Pane, ...]
     summary: str
     symptom: str
     root_cause: str
-    faults: tuple[Fault, ...]
-    resolution: tuple[str, ...] = _names("actions")
-    codes_5xx: Mapping[str, float] = field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
-    facts: Mapping[str, str] = field(default_factory=dict)
+    faults: Annotated[tuple[Fault, ...], msgspec.Meta(min_length=1)]
+    resolution: tuple[Action, ...]
+    codes_5xx: dict[str, float] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
+    facts: dict[str, str] = {}
     changes: tuple[Change, ...] = ()
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""
         return tuple(dict.fromkeys(m.action for f in self.faults for m in f.mitigations))
-
-
-#: The keys whose value is an array of tables, and what each table is.
-_NESTED: dict[str, type] = {"faults": Fault, "mitigations": Mitigation, "changes": Change}
-#: What each field's annotation (less its ``| None``) accepts from TOML; ``type(v) in (int, float)``
-#: keeps booleans out of numbers.
-_ACCEPTS: dict[str, Callable[[Any], bool]] = {
-    "str": lambda v: isinstance(v, str),
-    "float": lambda v: type(v) in (int, float),
-    "tuple[str, ...]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-    "Mapping[str, str]": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in v.values()),
-    "Mapping[str, float]": lambda v: isinstance(v, dict) and all(type(x) in (int, float) for x in v.values()),
-}
-
-
-@functools.cache
-def _known() -> dict[str, frozenset[str]]:
-    """The names a scenario may use, by kind: panes, canonical actions, signals, deployments."""
-    from warroom.config import default_slos
-    from warroom.drill import fleet
-    from warroom.drill.actions import ACTIONS
-
-    repos, providers = {r.name for r in fleet.REPOS} | {"*"}, {p.name for p in fleet.PROVIDERS}
-    signals = ({"latency", "context_kb", "audit_stall"} | {f"fail:{r}" for r in repos}
-               | {f"quota:{p}" for p in providers}
-               | {f"{k}:{p}" for k in ("api_5xx", "api_429") for p in providers | {"*"}})
-    return {"panes": frozenset(s.id for s in default_slos()), "actions": frozenset(ACTIONS),
-            "signals": frozenset(signals), "deployments": frozenset((fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT))}
-
-
-def _build(cls: type, data: Any, file: Path, at: str = "") -> Any:
-    """``cls(**data)`` with lists as tuples and ``_NESTED`` tables built in turn; an unknown or
-    missing key, a value of the wrong kind or an unknown name is a ``ScenarioError`` naming the
-    file and the key (``at``: where the table is, e.g. ``faults[0].mitigations[3]``)."""
-    where = f"{file}: {at}" if at else str(file)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{where}: expected a table")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ScenarioError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    args = {}
-    for key, value in data.items():
-        if key in _NESTED:
-            if not isinstance(value, list):
-                raise ScenarioError(f"{where}: {key} must be an array of tables ([[{key}]] or [{{...}}, ...])")
-            value = [_build(_NESTED[key], v, file, f"{at}.{key}[{i}]".lstrip(".")) for i, v in enumerate(value)]
-        elif not _ACCEPTS[str(known[key].type).removesuffix(" | None")](value):
-            raise ScenarioError(f"{where}: {key} = {value!r}: expected {known[key].type}")
-        names = _known().get(known[key].metadata.get("names", ""))
-        bad = [n for n in (value if isinstance(value, (list, dict)) else [value]) if n not in names] if names else []
-        if bad:
-            raise ScenarioError(f"{file}: {at + '.' if at else ''}{key}: unknown name {bad[0]!r}"
-                                f" (known: {', '.join(sorted(names))})")
-        args[key] = tuple(value) if isinstance(value, list) else value
-    try:
-        return cls(**args)
-    except TypeError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -176,13 +128,20 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: a scenario file is named like rate-limit.toml (lower-case letters, digits, '-')")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(f"{path}: {exc}") from None
-    if "name" in data:
-        raise ScenarioError(f"{path}: name: a scenario is named after its file ({path.stem})")
-    if not isinstance(data.get("faults"), list) or not data["faults"]:
-        raise ScenarioError(f"{path}: faults: expected at least one [[faults]] table")
-    return _build(Scenario, {**data, "name": path.stem}, path)
+        if "name" in data:
+            raise ScenarioError(f"{path}: name: a scenario is named after its file ({path.stem})")
+        return msgspec.convert({**data, "name": path.stem}, Scenario, strict=True)
+    except (OSError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
+        raise ScenarioError(f"{path}: {exc}{_did_you_mean(str(exc))}") from None
+
+
+def _did_you_mean(message: str) -> str:
+    """" (did you mean 'ramp'?)" after a misspelt key or name, as the config's own errors say it."""
+    bad = re.search(r"(?:unknown field `|Invalid enum value ')([^`']+)", message)
+    spellings = [*(f for c in (Mitigation, Fault, Change, Scenario) for f in c.__struct_fields__),
+                 *(n for names in (Pane, Action, Signal, Deployment) for n in get_args(names))]
+    close = difflib.get_close_matches(bad[1], spellings, n=3) if bad else []
+    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
 
 
 @functools.cache
