@@ -382,15 +382,14 @@ class _Eval:
             except (KeyError, ValueError):
                 continue
             groups.setdefault(kept(lab, None, ["le"]), []).append((bound, col))
-        out: Vec = []
-        for key, buckets in groups.items():
-            col_out: Col = []
-            for j in range(self.n):
-                present = [(b, c[j]) for b, c in buckets if c[j] is not None]
-                value = bucket_quantile(q[j], present) if present else None  # type: ignore[arg-type]
-                col_out.append(None if not present else math.nan if value is None else value)
-            out.append((key, col_out))
-        return out
+
+        def at(buckets: list[tuple[float, Col]], j: int) -> Cell:
+            present = [(b, c[j]) for b, c in buckets if c[j] is not None]
+            if not present:
+                return None
+            value = bucket_quantile(q[j], present)  # type: ignore[arg-type]
+            return math.nan if value is None else value       # Prometheus' NaN: no observations, no +Inf
+        return [(key, [at(buckets, j) for j in range(self.n)]) for key, buckets in groups.items()]
 
     # -- aggregations
     def aggregate(self, node: pp.AggregateExpr) -> Vec:
