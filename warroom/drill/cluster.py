@@ -375,4 +375,3 @@ def _scaling(old: int, new: int) -> list[str]:
     if old == 0 < new:
         return ["flowengine_start"]
     return ["scale"] if new > old else []
-

@@ -243,4 +243,3 @@ class Signals:
 
     def audit_gap(self, t: float) -> float:
         return t - self.audit_last_event(t)
-
