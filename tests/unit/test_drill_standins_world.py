@@ -174,7 +174,8 @@ def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) 
               "Invalid type for parameter endTime, value: soon"),
              ("curl -sS -o /nonexistent/dir/out.json https://status.openai.com/api/v2/status.json", 23,
               "curl: (23) Failure writing output"),
-             ("blocks ''", 2, "Error: No such command ''.")]
+             ("blocks ''", 2, "Error: No such command ''."),
+             ("blocks metrics query --metric flow_executions_total --last 9999d", 2, "more than the 30d")]
     for command, code, message in cases:
         got, _, err = run_one(drill, shlex.split(command), 300.0)
         assert (got, message in err) == (code, True), (command, got, err)

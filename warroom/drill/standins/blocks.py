@@ -86,11 +86,15 @@ def choice(value: str, name: str, choices: tuple[str, ...]) -> str:
 
 
 def window(args: Args) -> float:
-    """``--last 1h`` (the default) / ``--last-15min`` in scenario seconds."""
+    """``--last 1h`` (the default) / ``--last-15min`` in scenario seconds; at most the 30 days kept
+    (a longer window would also take minutes to count)."""
     m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text("last", "1h"))
     if not m:
         raise Usage(f"Invalid value for '--last': '{text}' is not a duration like 15m, 1h or 24h.")
-    return int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)]
+    seconds = int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)]
+    if seconds > 30 * 86400:
+        raise Usage(f"Invalid value for '--last': '{text}' is more than the 30d of metrics kept.")
+    return seconds
 
 
 def span_label(seconds: float) -> str:
