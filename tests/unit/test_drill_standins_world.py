@@ -164,7 +164,8 @@ def test_an_open_breaker_pauses_new_flows_and_says_so(tmp_path: Path) -> None:
 
 
 def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) -> None:
-    """A URL or a number the real tool would reject is an exit code and its message, never a traceback."""
+    """A URL or a number the real tool would reject is an exit code and its message, never a traceback;
+    a runaway query or window stops (by a count of work, not wall time) instead of pinning a core."""
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="malformed")
     cases = [("curl -sS http://localhost:abc/health", 3, "curl: (3) URL rejected"),
              ("curl -sS http://[::1/health", 3, "curl: (3) URL rejected"),
@@ -175,7 +176,8 @@ def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) 
              ("curl -sS -o /nonexistent/dir/out.json https://status.openai.com/api/v2/status.json", 23,
               "curl: (23) Failure writing output"),
              ("blocks ''", 2, "Error: No such command ''."),
-             ("blocks metrics query --metric flow_executions_total --last 9999d", 2, "more than the 30d")]
+             ("blocks metrics query --metric flow_executions_total --last 9999d", 2, "more than the 30d"),
+             ("psql -c 'SELECT count(*) FROM tasks a, tasks b, tasks c'", 1, "canceling statement due to statement")]
     for command, code, message in cases:
         got, _, err = run_one(drill, shlex.split(command), 300.0)
         assert (got, message in err) == (code, True), (command, got, err)

@@ -20,6 +20,7 @@ DATABASE = "flowengine_db"
 FLAGS = flags("A|no-align t|tuples-only X q|quiet x w W e no-psqlrc no-password c|command=* f|file=* d|dbname= "
               "U|username= h|host= p|port= F|field-separator= v|set|variable=* P=")
 STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
+STEPS = 50_000_000                        # SQLite VM steps one statement may take (a runbook query: < 0.1%)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
 WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
          "unknown-short": "psql: error: invalid option -- '{letter}'" + HINT,
@@ -154,8 +155,11 @@ def column_name(desc: str) -> str:
 def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> None:
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...) are not simulated
         raise ToolError(f"invalid command {stmt.split()[0]}\nTry \\? for help.")
+    steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
+    conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     try:
         cur = conn.execute(translate(stmt, ctx.at, ctx.drill.speed))
+        rows = cur.fetchall()
     except sqlite3.Error as exc:
         raise ToolError(pg_error(str(exc), stmt)) from None
     word, count = stmt.split(None, 1)[0].upper(), max(cur.rowcount, 0)
@@ -166,7 +170,6 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> Non
         ctx.out(word)
         return
     headers = [column_name(d[0]) for d in cur.description]
-    rows = cur.fetchall()
     texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
              for r in rows]
     footer = [] if args.get("tuples_only") else [f"({len(rows)} row{'s' if len(rows) != 1 else ''})"]
@@ -197,6 +200,8 @@ def pg_error(message: str, stmt: str) -> str:
     if m := re.search(r"no such function: (\S+)", message):
         return (f"ERROR:  function {m.group(1)} does not exist\nHINT:  No function matches the given name and "
                 "argument types. You might need to add explicit type casts.")
+    if message == "interrupted":
+        return "ERROR:  canceling statement due to statement timeout"
     return "ERROR:  syntax error at end of input" if "incomplete input" in message else f"ERROR:  {message}"
 
 
