@@ -136,7 +136,7 @@ def load_scenario(path: Path) -> Scenario:
 
 
 def _did_you_mean(message: str) -> str:
-    """" (did you mean 'ramp'?)" after a misspelt key or name, as the config's own errors say it."""
+    """The ``(did you mean 'ramp'?)`` after a misspelt key or name, as the config's own errors say it."""
     bad = re.search(r"(?:unknown field `|Invalid enum value ')([^`']+)", message)
     spellings = [*(f for c in (Mitigation, Fault, Change, Scenario) for f in c.__struct_fields__),
                  *(n for names in (Pane, Action, Signal, Deployment) for n in get_args(names))]
