@@ -446,4 +446,3 @@ def resume_command(argv: Sequence[str]) -> str:
         else:
             out.append(arg)
     return shlex.join(["warroom", *out])
-
