@@ -1,37 +1,15 @@
 """Drill scenarios: one TOML file each in this directory (``rate-limit.toml`` is scenario ``rate-limit``).
 
-A scenario is a story (``title``, the ``symptom`` responders see first, the ``summary`` read out at
-the start, the ``root_cause`` the facilitator knows), the ``runbook`` and ``severity`` a
-declaration starts from, the ``primary`` pane that breaches first and the ``breaches`` it drives
-to critical, the ``resolution`` (canonical actions that end it), and its *faults*. Adding a
-scenario is one file here plus its runbook: nothing in the code names a scenario.
+A scenario is a story, the runbook and severity a declaration starts from, the panes it drives to
+critical, the canonical actions that end it, and its *faults*: each fault's strength goes from 0
+to 1 over scenario time and moves *signals*; canonical actions (``warroom.drill.actions``: what a
+stand-in records for e.g. ``kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true``)
+bend it down. Adding a scenario is one file here plus its runbook: nothing in the code names one.
 
-A fault's strength goes from 0 to 1 over scenario time: it starts at ``onset`` (seconds from the
-drill's start; negative: the trouble began before the IC sat down, so the sparklines already show
-it coming), or ``onset`` seconds after ``onset_action`` is taken; it ramps up over ``ramp`` seconds,
-may fade by itself after ``until`` (over ``fade`` s: a vendor fixing its outage), and is bent down
-by its ``mitigations``. A mitigation names a canonical action (``warroom.drill.actions``: what a
-stand-in records for e.g. ``kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true``);
-``delay`` s after it is taken (a rollout, a config propagating) it multiplies the fault's strength
-by a factor falling from 1 towards ``factor`` with time constant ``tau``. ``requires``: useless
-until that action was taken first (a retry while the quota is still exhausted fails again);
-``why``: what the drill report says it did. A fault's ``impacts`` move *signals* at full strength:
-
-* ``fail:<repo>`` / ``fail:*``: extra share of that repo's (every repo's) flows that fail;
-* ``latency``: seconds added to the median flow duration (the P95 follows; flows past the 180 s
-  hard timeout fail, so slow flows also raise the failure rate);
-* ``quota:<provider>``: extra share of the provider's daily token quota in use;
-* ``api_5xx:<provider|*>`` / ``api_429:<provider|*>``: extra share of model API calls answered 5xx / 429;
-* ``context_kb``: KB added to a typical context bundle;
-* ``audit_stall``: the audit log stops receiving events while the fault is above half strength.
-
-``messages`` are the error texts of the flows a fault kills (the stand-ins print them, so what
-responders read matches the panes); ``codes_5xx`` splits 5xx answers by status code; ``facts`` are
-names the stand-ins quote; ``changes`` are the releases the rollout history shows.
-
-The classes below are the schema: ``msgspec`` reads a file into them, and a misspelt key, a value
-of the wrong kind or an unknown name (each name is a ``Literal`` of what exists: ``Pane``,
-``Action``, ``Signal``, ``Deployment``) is an error naming the file and the key.
+The classes below are the format, each key explained where it is declared: ``msgspec`` reads a
+file into them, and a misspelt key, a value of the wrong kind or an unknown name (each name is a
+``Literal`` of what exists: ``Pane``, ``Action``, ``Signal``, ``Deployment``) is an error naming
+the file and the key.
 """
 
 from __future__ import annotations
@@ -56,6 +34,12 @@ _REPOS = [*(r.name for r in fleet.REPOS), "*"]
 _PROVIDERS = [*fleet.PROVIDER_NAMES, "*"]
 Pane = Literal[tuple(s.id for s in default_slos())]  # type: ignore[valid-type]
 Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
+#: What a fault's ``impacts`` move at full strength: ``fail:<repo>`` / ``fail:*``, extra share of that
+#: repo's (every repo's) flows that fail; ``latency``, seconds added to the median flow duration (the
+#: P95 follows; flows past the 180 s hard timeout fail); ``quota:<provider>``, extra share of its daily
+#: token quota in use; ``api_5xx:`` / ``api_429:<provider|*>``, extra share of model API calls
+#: answered 5xx / 429; ``context_kb``, KB added to a typical context bundle; ``audit_stall``, the
+#: audit log receives nothing while the fault is above half strength.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
@@ -71,24 +55,30 @@ class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Mitigation(_Table):
+    """A canonical action that bends a fault: ``delay`` s after it is taken (a rollout, a config
+    propagating) it multiplies the fault's strength by a factor falling from 1 towards ``factor``."""
+
     action: Action
     factor: float = 0.0          # share of the fault left once the action has fully acted
     delay: float = 0.0           # scenario seconds before it starts to act
     tau: float = 60.0            # time constant of the decay (scenario seconds)
-    requires: tuple[Action, ...] = ()
-    why: str = ""
+    requires: tuple[Action, ...] = ()   # useless until these were taken (retrying on an exhausted quota fails)
+    why: str = ""                # what the drill report says it did
 
 
 class Fault(_Table):
+    """Trouble whose strength goes from 0 to 1: from ``onset`` it ramps up over ``ramp`` s, may fade by
+    itself after ``until`` (over ``fade`` s: a vendor fixing its outage), and is bent by ``mitigations``."""
+
     name: str
-    impacts: dict[Signal, float]
-    onset: float = 0.0
+    impacts: dict[Signal, float]         # what it moves at full strength
+    onset: float = 0.0                   # scenario s; negative: it began before the IC sat down
     ramp: float = 60.0
-    onset_action: Action | None = None
+    onset_action: Action | None = None   # then ``onset`` counts from when this action is taken
     until: float | None = None
     fade: float = 300.0
     mitigations: tuple[Mitigation, ...] = ()
-    messages: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()       # the error texts of the flows it kills (logs, tasks, retries)
 
 
 class Change(_Table):
@@ -102,20 +92,21 @@ class Change(_Table):
 
 
 class Scenario(_Table):
-    name: str
+    name: str                            # the file's name
     title: str
-    runbook: str
+    runbook: str                         # the runbook and severity a declaration starts from
     severity: str
-    primary: Pane
-    breaches: tuple[Pane, ...]
-    summary: str
-    symptom: str
-    root_cause: str
+    primary: Pane                        # the pane that breaches first
+    breaches: tuple[Pane, ...]           # the panes it drives to critical
+    summary: str                         # read out at the start
+    symptom: str                         # what responders see first (a declaration's title)
+    root_cause: str                      # what the facilitator knows
     faults: Annotated[tuple[Fault, ...], msgspec.Meta(min_length=1)]
-    resolution: tuple[Action, ...]
+    resolution: tuple[Action, ...]       # the canonical actions that end it
+    #: how 5xx answers split by status code
     codes_5xx: dict[str, float] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
-    facts: dict[str, str] = {}
-    changes: tuple[Change, ...] = ()
+    facts: dict[str, str] = {}           # names the stand-ins quote
+    changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""
