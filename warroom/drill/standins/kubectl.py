@@ -42,13 +42,10 @@ LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f fo
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
          "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
 # verb -> the Kubectl method that answers it (in kubectl's order, which "Did you mean" follows)
-VERBS = {
-    "get": "get", "describe": "describe", "logs": "logs", "top": "top", "rollout": "rollout", "set": "set",
-    "scale": "scale", "exec": "exec", "apply": "apply", "create": "create", "delete": "delete", "patch": "patch",
-    "autoscale": "autoscale", "cordon": "node", "uncordon": "node", "drain": "node", "config": "not_simulated",
-    "version": "version", **dict.fromkeys(("cluster-info", "auth", "annotate", "label", "edit", "port-forward",
-                                           "explain", "api-resources", "wait"), "not_simulated"),
-}
+VERBS = {**{v: v for v in "get describe logs top rollout set scale exec apply create delete patch autoscale".split()},
+         **dict.fromkeys(("cordon", "uncordon", "drain"), "node"), "config": "not_simulated", "version": "version",
+         **dict.fromkeys("cluster-info auth annotate label edit port-forward explain api-resources wait".split(),
+                         "not_simulated")}
 # what logs/exec say when their target does not resolve: a kind without pods, a deployment with no
 # running pod, a pod that does not exist ({kind}/{name}/{ns} filled in)
 POD_ERRORS = {
@@ -225,10 +222,11 @@ class Kubectl:
             return self.no_resources(self.scope)
         columns, _, wide_columns = KIND_TABLE[kind][2].partition("|")
         wide, labels = self.args.get("output") == "wide", bool(self.args.get("show_labels"))
-        show_ns, named = self.all_ns and objs[0].namespace is not None, kind != "events"
+        show_ns = self.all_ns and "namespace" in objs[0].api["metadata"]        # not for cluster-scoped kinds
+        named = kind != "events"                                                # events have no NAME column
         heads = ["NAMESPACE"] * show_ns + ["NAME"] * named + [*columns.split(","),
                                                               *filter(None, wide_columns.split(",") * wide)]
-        rows = [[o.namespace] * show_ns + [o.name] * named + [*o.row, *o.wide * wide]
+        rows = [[o.api["metadata"].get("namespace")] * show_ns + [o.name] * named + [*o.row, *o.wide * wide]
                 + [",".join(f"{k}={v}" for k, v in o.labels.items())] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)

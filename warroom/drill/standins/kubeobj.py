@@ -69,10 +69,6 @@ class Obj:
         return str(self.api["metadata"]["name"])
 
     @property
-    def namespace(self) -> str | None:
-        return self.api["metadata"].get("namespace")          # None: cluster-scoped
-
-    @property
     def labels(self) -> dict[str, str]:
         return self.api["metadata"].get("labels", {})
 
