@@ -160,7 +160,7 @@ class Activity:
             yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
                               f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
                               f"replicas {fe.replicas})")
-        breaker = self.cluster.breaker()
+        armed, limit, threshold = self.cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
         routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
         routed_since = self.cluster.since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
         disabled = env.get("DISABLE_PROVIDERS")
@@ -170,12 +170,12 @@ class Activity:
             if not s.running(t):        # scaled to zero: no FlowEngine pod is there to log anything
                 continue
             quota = s.quota(anthropic, t)
-            if breaker is not None and t >= breaker[0]:
+            if t >= armed:
                 # the same rule as ``blocks circuit-breaker status``: open only at the threshold
-                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= breaker[1]
+                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= limit
                 if is_open and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
-                              f"{breaker[2]}% quota")
+                              f"{threshold}% quota")
                 state = "OPEN (pausing new flows)" if is_open else "HALF_OPEN (monitoring quota)"
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
