@@ -81,6 +81,8 @@ EDGE_CASES = [
     "(0 * flowengine_model_quota_used_ratio) ^ -1",
     "(-8 - flowengine_model_quota_used_ratio) ^ 0.5",
     "(1 / (0 * flowengine_model_quota_used_ratio)) % 2",
+    # comments and upper-case keywords are PromQL too (the hand-written parser refused both)
+    "flowengine_model_quota_used_ratio > 0.3  # over 30%\nAND ON (provider) flowengine_model_quota_used_ratio",
     # q = 0 with an empty first bucket: 0/0 inside bucketQuantile (it raised ZeroDivisionError)
     'histogram_quantile(0, sum by (le) (flowengine_flow_duration_seconds_bucket{le!="5.0"}) '
     'or sum by (le) (0 * flowengine_flow_duration_seconds_bucket{le="5.0"}))',
