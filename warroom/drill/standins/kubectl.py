@@ -326,9 +326,9 @@ class Kubectl:
             return self.no_resources(self.ns)
         context_kb, rows = self.ctx.signals.context_kb(self.ctx.t), []
         for i, p in enumerate(pods):
-            c, mem = {fleet.DEPLOYMENT: (cpu * (0.9 + 0.05 * (i % 4)) * 10, 1400 + context_kb * 2.2 + 60 * (i % 3)),
-                      fleet.AUDIT_DEPLOYMENT: (35 + 5 * i, 180 + 20 * i)}.get(p.deployment,
-                                                                             (120 + 10 * i, 900 + 40 * i))
+            usage = {fleet.DEPLOYMENT: (cpu * (0.9 + 0.05 * (i % 4)) * 10, 1400 + context_kb * 2.2 + 60 * (i % 3)),
+                     fleet.AUDIT_DEPLOYMENT: (35 + 5 * i, 180 + 20 * i)}
+            c, mem = usage.get(p.deployment, (120 + 10 * i, 900 + 40 * i))
             rows.append([p.name, f"{int(c)}m", f"{int(mem)}Mi"])
         self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows))
         return 0
