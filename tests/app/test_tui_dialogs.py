@@ -217,7 +217,10 @@ async def test_declare_in_the_mass_failure_drill_uses_the_scenarios_runbook_and_
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen), 30)
         screen = app.screen
-        await wait_for(pilot, lambda: screen.query_one("#severity", Select).value != Select.NULL)
+        # The screen is current before its widgets are mounted (a busy machine shows it): wait for
+        # the field itself, then for the value the drill fills in.
+        await wait_for(pilot, lambda: any(s.value != Select.NULL for s in screen.query("#severity").results(Select)),
+                       30)
         assert screen.query_one("#severity", Select).value == "P1"
         assert screen.query_one("#runbook", Select).value == "RB-LAUNCH-005"
         title = screen.query_one("#title", Input).value.lower()
