@@ -2,7 +2,7 @@
 
 Test infrastructure, kept with the tests (nothing in warroom writes a backfill): the differential
 PromQL test, the ``warroom status`` test and ``bench/sources.py`` feed it to ``promtool tsdb
-create-blocks-from openmetrics``. The text itself is the product's (``warroom.drill.openmetrics``).
+create-blocks-from openmetrics``. The text is ``tests/drill_openmetrics.py``'s, from the product's catalogue.
 Scenario second ``t`` is written at unix time ``base + t``: pick ``base`` so the data ends near
 "now" and Prometheus will not reject it as too old or from the future.
 """
@@ -15,7 +15,7 @@ from typing import TextIO
 
 from warroom.drill.actions import Action
 from warroom.drill.model import Signals
-from warroom.drill.openmetrics import render_lines
+from tests.drill_openmetrics import render_lines
 from warroom.drill.promql import Catalog
 from warroom.drill.scenarios import Scenario, get_scenario
 from warroom.drill.series import Series

@@ -12,7 +12,7 @@ or runs a scenario in a drill of its own, where ``record()`` plays the responder
 At ``speed`` > 1 the counters grow that much faster per wall second; ratios (failure rate, 5xx
 share, quantiles) are unaffected, but windows in a real Prometheus are wall windows, so they
 span ``speed`` times more drill time than the simulator's own panes. For exact value comparisons
-use the OpenMetrics backfill (``warroom.drill.openmetrics``) instead.
+use the OpenMetrics backfill (``tests/drill_openmetrics.py``) instead.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from warroom.drill.actions import Action
 from warroom.drill.directory import Drill, create_drill
-from warroom.drill.openmetrics import CONTENT_TYPE, TEXT_CONTENT_TYPE, exposition
+from tests.drill_openmetrics import CONTENT_TYPE, TEXT_CONTENT_TYPE, exposition
 from warroom.drill.promql import Catalog
 
 

@@ -24,7 +24,7 @@ from tests.conftest import REPO, free_port, subprocess_env
 from warroom.config import default_slos
 from warroom.drill.actions import Action
 from tests.drill_backfill import scenario_catalog, write_openmetrics
-from warroom.drill.openmetrics import exposition
+from tests.drill_openmetrics import exposition
 from warroom.drill.scenarios import get_scenario
 from warroom.drill.simulator import Simulator
 

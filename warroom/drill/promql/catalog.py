@@ -1,8 +1,9 @@
 """The catalogue: every metric the drill exports, with a way to read it at any scenario time.
 
 It is the drill's stand-in for Prometheus' storage and the one list of its metrics: the PromQL
-evaluator selects from it and the OpenMetrics writer prints it, so what the drill evaluates and
-what a real Prometheus is fed cannot drift apart. Counters are read from ``Series`` in bulk.
+evaluator selects from it and the tests' OpenMetrics writer (``tests/drill_openmetrics.py``) prints
+it, so what the drill evaluates and what the tests feed a real Prometheus cannot drift apart.
+Counters are read from ``Series`` in bulk.
 """
 
 from __future__ import annotations

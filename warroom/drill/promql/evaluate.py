@@ -1,7 +1,7 @@
 """The drill's one PromQL evaluator: any expression at one time or at many, as Prometheus answers it.
 
 Prometheus sees the drill world only through scrapes, so this evaluator does too: samples every
-``SCRAPE`` scenario seconds on the grid the OpenMetrics backfill uses; an instant selector takes
+``SCRAPE`` scenario seconds on the grid the tests' OpenMetrics backfill uses; an instant selector takes
 the newest sample at or before the time, a range selector those in ``[t - window, t]`` (both ends,
 as Prometheus 2.x). On them each function does what Prometheus' does (``extrapolatedRate``,
 least-squares ``deriv``, Go's maths); ``tests/integration/test_promql_differential.py`` holds it

@@ -1,11 +1,12 @@
-"""The drill's metrics as OpenMetrics (or classic Prometheus) text: current values for a ``/metrics``
-page (``tests/drill_exporter.py`` serves one), or with timestamps a backfill for ``promtool tsdb
-create-blocks-from openmetrics`` (``tests/drill_backfill.py``, fed to the real Prometheus in tests).
+"""The drill's metrics as OpenMetrics (or classic Prometheus) text, for tests with a real Prometheus.
 
-The names are those ``warroom.config.default_slos()`` queries and the numbers are the catalogue's
-(``warroom.drill.promql.catalog``), so a real Prometheus fed this text answers the SLO queries
-with the values the drill panes show: counters never decrease, buckets are cumulative in ``le``
-with ``_count`` equal to ``+Inf``, and the audit gauge is a unix time (``time() - max(...)``).
+Test infrastructure (no product path serves or writes it): current values for the ``/metrics`` page
+``tests/drill_exporter.py`` serves, or with timestamps a backfill for ``promtool tsdb create-blocks-
+from openmetrics`` (``tests/drill_backfill.py``). The names are those ``default_slos()`` queries and
+the numbers the product's catalogue (``warroom.drill.promql.catalog``, which the drill's PromQL
+reads too), so a real Prometheus fed this text answers the SLO queries with the values the drill
+panes show: counters never decrease, buckets are cumulative in ``le`` with ``_count`` equal to
+``+Inf``, and the audit gauge is a unix time (``time() - max(...)``).
 """
 
 from __future__ import annotations
