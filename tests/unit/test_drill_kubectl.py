@@ -23,12 +23,16 @@ def test_one_object_answers_get_output_and_describe(tmp_path: Path) -> None:
     table = kubectl("get pods -n production --no-headers")[1].splitlines()
     items = json.loads(kubectl("get pods -n production -o json")[1])["items"]
     assert names == [f"pod/{line.split()[0]}" for line in table] == [f"pod/{i['metadata']['name']}" for i in items]
+    first = names[0].removeprefix("pod/")
     running = kubectl("get pods -n production --field-selector status.phase=Running -o name")[1].split()
     assert running and set(running) <= set(names)
-    first = names[0].removeprefix("pod/")
     assert kubectl(f"describe pod {first} -n production")[1].startswith(f"Name:             {first}\n")
     # a missing key prints nothing, as kubectl get's --allow-missing-template-keys does
     assert kubectl("get deployment flowengine -n production -o jsonpath={.nope}") == (0, "", "")
+    # an index past the end of a list that is there is kubectl's error (jsonpath-ng only finds nothing)
+    code, _, err = kubectl(f"get pods -n production -o jsonpath={{.items[{len(names)}].metadata.name}}")
+    assert code == 1 and f"array index out of bounds: index {len(names)}, length {len(names)}" in err
+    assert kubectl(f"get pods -n production -o jsonpath={{.items[-{len(names)}].metadata.name}}")[1] == first
     # an object that exists but has no describe text says so, instead of a false NotFound
     code, _, err = kubectl("describe hpa flowengine -n production")
     assert code == 1 and "not simulated" in err and "get horizontalpodautoscaler NAME -o yaml" in err

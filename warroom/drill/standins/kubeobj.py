@@ -18,6 +18,7 @@ from typing import Any
 
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
+from jsonpath_ng.jsonpath import Child, Index
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
@@ -343,5 +344,21 @@ def jsonpath(template: str, data: Any) -> str:
                 raise JSONPathError(f"bad literal {inner}: {exc}") from None
         else:
             path = "" if inner in (".", "$") else inner.removeprefix("$")
-            out.append(" ".join(_text(m.value) for m in parse_jsonpath("$" + path).find(data)))
+            expr = parse_jsonpath("$" + path)
+            found = expr.find(data)
+            if not found:
+                _check_indices(expr, data)
+            out.append(" ".join(_text(m.value) for m in found))
     return "".join(out)
+
+
+def _check_indices(expr: Any, data: Any) -> None:
+    """kubectl's one jsonpath error for a path that found nothing: an ``[i]`` past the end of a
+    list that is there (a missing key prints nothing); jsonpath-ng only finds nothing."""
+    if isinstance(expr, Child):
+        _check_indices(expr.left, data)
+        if isinstance(expr.right, Index):
+            for match in expr.left.find(data):
+                for i in expr.right.indices:
+                    if isinstance(match.value, list) and not -len(match.value) <= i < len(match.value):
+                        raise JSONPathError(f"array index out of bounds: index {i}, length {len(match.value)}")
