@@ -15,8 +15,17 @@ import math
 from collections.abc import Iterator
 
 from warroom.drill.promql import Catalog
-from warroom.drill.promql.catalog import FAMILIES
 
+# Each metric family the drill exports (the catalogue's names), with its OpenMetrics type and help.
+FAMILIES: dict[str, tuple[str, str]] = {
+    "flowengine_flow_executions": ("counter", "Flow executions started, by repository."),
+    "flowengine_flow_failures": ("counter", "Flow executions that failed, by repository."),
+    "flowengine_model_api_requests": ("counter", "Model API calls, by provider and HTTP status code."),
+    "flowengine_flow_duration_seconds": ("histogram", "Flow execution duration."),
+    "flowengine_model_quota_used_ratio": ("gauge", "Share of the provider's daily token quota used."),
+    "flowengine_audit_log_last_event_timestamp_seconds": ("gauge",
+                                                          "Unix time of the last event written to the audit log."),
+}
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -43,12 +52,13 @@ def render_lines(catalog: Catalog, times: list[float], *, timestamps: bool,
     lints): counter families named with their ``_total`` and no ``# EOF``.
     """
     stamps = [f" {catalog.unix(t):.3f}" if timestamps else "" for t in times]
-    for family in FAMILIES:
-        members = [ms for series in catalog.metrics.values() for ms in series if ms.family is family]
-        name = family.name + ("_total" if not openmetrics and family.kind == "counter" else "")
-        yield f"# HELP {name} {family.help}"
-        yield f"# TYPE {name} {family.kind}"
-        for group in [members] if family.kind == "histogram" else [[ms] for ms in members]:
+    assert {ms.family for series in catalog.metrics.values() for ms in series} == set(FAMILIES)
+    for family, (kind, help_text) in FAMILIES.items():
+        members = [ms for series in catalog.metrics.values() for ms in series if ms.family == family]
+        name = family + ("_total" if not openmetrics and kind == "counter" else "")
+        yield f"# HELP {name} {help_text}"
+        yield f"# TYPE {name} {kind}"
+        for group in [members] if kind == "histogram" else [[ms] for ms in members]:
             values = catalog.values(group, times)
             texts = [f"{ms.name}{_labels(ms.labels)} " for ms in group]
             for j, stamp in enumerate(stamps):

@@ -19,25 +19,6 @@ from warroom.drill.series import BUCKET_LABELS, Series
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
 
 
-class Family(NamedTuple):
-    """An OpenMetrics metric family: its name (counters without ``_total``), type and help."""
-
-    name: str
-    kind: str
-    help: str
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family("flowengine_flow_executions", "counter", "Flow executions started, by repository."),
-    Family("flowengine_flow_failures", "counter", "Flow executions that failed, by repository."),
-    Family("flowengine_model_api_requests", "counter", "Model API calls, by provider and HTTP status code."),
-    Family("flowengine_flow_duration_seconds", "histogram", "Flow execution duration."),
-    Family("flowengine_model_quota_used_ratio", "gauge", "Share of the provider's daily token quota used."),
-    Family("flowengine_audit_log_last_event_timestamp_seconds", "gauge",
-           "Unix time of the last event written to the audit log."),
-)
-
-
 @functools.lru_cache(maxsize=256)
 def _regex(pattern: str) -> Any:
     """``pattern`` compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
@@ -61,7 +42,7 @@ def match_value(actual: str, op: str, value: str) -> bool:
 
 class MetricSeries(NamedTuple):
     labels: Labels
-    family: Family
+    family: str                                         # its name without a counter's _total or a histogram's _bucket
     col: int | None = None                              # a counter: its column in ``Series``
     get: Callable[[float], float] | None = None         # a gauge: its value at a scenario time
 
@@ -79,29 +60,28 @@ class Catalog:
         self.metrics: dict[str, list[MetricSeries]] = {}
         self._selected: dict[tuple[str | None, Matchers], list[MetricSeries]] = {}
         sig = series.signals
-        execs, fails, calls, duration, quota, audit = FAMILIES
 
-        def add(family: Family, suffix: str, labels: dict[str, str], key: tuple[str, ...] | None = None,
+        def add(family: str, suffix: str, labels: dict[str, str], key: tuple[str, ...] | None = None,
                 get: Callable[[float], float] | None = None) -> None:
-            name = family.name + suffix
+            name = family + suffix
             lab = tuple(sorted({"__name__": name, **labels}.items()))
             col = None if key is None else series.index[key]
             self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get))
 
         for r in fleet.REPOS:
-            add(execs, "_total", {"repo": r.name}, ("exec", r.name))
+            add("flowengine_flow_executions", "_total", {"repo": r.name}, ("exec", r.name))
         for r in fleet.REPOS:
-            add(fails, "_total", {"repo": r.name}, ("fail", r.name))
+            add("flowengine_flow_failures", "_total", {"repo": r.name}, ("fail", r.name))
         for p in fleet.PROVIDERS:
             for c in series.codes:
-                add(calls, "_total", {"provider": p.name, "code": c}, ("req", p.name, c))
+                add("flowengine_model_api_requests", "_total", {"provider": p.name, "code": c}, ("req", p.name, c))
         for b in BUCKET_LABELS:
-            add(duration, "_bucket", {"le": b}, ("bucket", b))
-        add(duration, "_count", {}, ("count",))
-        add(duration, "_sum", {}, ("sum",))
+            add("flowengine_flow_duration_seconds", "_bucket", {"le": b}, ("bucket", b))
+        add("flowengine_flow_duration_seconds", "_count", {}, ("count",))
+        add("flowengine_flow_duration_seconds", "_sum", {}, ("sum",))
         for p in fleet.PROVIDERS:
-            add(quota, "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
-        add(audit, "", {}, get=lambda t: unix(t) - sig.audit_gap(t))
+            add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
+        add("flowengine_audit_log_last_event_timestamp_seconds", "", {}, get=lambda t: unix(t) - sig.audit_gap(t))
 
     def select(self, name: str | None, matchers: Matchers) -> list[MetricSeries]:
         """The series a selector matches (label matching done once per selector, then remembered)."""
