@@ -130,8 +130,8 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     units = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 
     def shift(m: re.Match[str]) -> str:
-        seconds = sum(float(n) * units.get(u.rstrip("s"), 0) for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)",
-                                                                                     m.group(2).lower()))
+        parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", m.group(2).lower())
+        seconds = sum(float(n) * units.get(u.rstrip("s"), 0) for n, u in parts)
         return f"'{pg_ts(now_wall + (-1 if m.group(1) == '-' else 1) * seconds / speed)}'"
 
     now = r"(?:now\(\)|current_timestamp|localtimestamp)"
