@@ -1,7 +1,7 @@
 """A PromQL evaluator over the drill world: in drill mode there is no Prometheus, yet the panes'
 queries (``default_slos()`` or a user's own) and the runbooks' ```promql steps must still answer.
 
-``syntax`` parses (with ``promql-parser``), ``evaluate`` answers at one time or many from the
+``evaluate`` parses them (with ``promql-parser``) and answers at one time or many from the
 drill's metrics (``catalog``), as a real Prometheus scraping the drill every 15 s would. Evaluated:
 selectors (``= != =~ !~``, ``offset``); ``rate irate increase delta idelta deriv *_over_time``;
 ``sum min max avg count group stddev stdvar topk bottomk`` by/without; ``histogram_quantile abs
@@ -13,9 +13,8 @@ sort_desc timestamp absent``; arithmetic, comparisons (``bool``), ``and or unles
 
 from __future__ import annotations
 
-from warroom.drill.promql.catalog import Catalog, MetricSeries
-from warroom.drill.promql.evaluate import SCRAPE, Many, evaluate, evaluate_many, shown
-from warroom.drill.promql.syntax import PromQLError, Sample, parse
+from warroom.drill.promql.catalog import Catalog, MetricSeries, PromQLError
+from warroom.drill.promql.evaluate import SCRAPE, Many, Sample, evaluate, evaluate_many, parse, shown
 
 __all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "evaluate", "evaluate_many", "parse",
            "shown"]

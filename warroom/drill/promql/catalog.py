@@ -3,7 +3,7 @@
 It is the drill's stand-in for Prometheus' storage and the one list of its metrics: the PromQL
 evaluator selects from it and the tests' OpenMetrics writer (``tests/drill_openmetrics.py``) prints
 it, so what the drill evaluates and what the tests feed a real Prometheus cannot drift apart.
-Counters are read from ``Series`` in bulk.
+Counters are read from ``Series`` in bulk. An unknown metric is the catalogue's ``PromQLError``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.promql.syntax import Labels, PromQLError
 from warroom.drill.series import BUCKET_LABELS, Series
 
+Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
+
+
+class PromQLError(ValueError):
+    """A query the drill cannot evaluate (the one error of this package); the message says why."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,4 +1,5 @@
-"""The drill's one PromQL evaluator: any expression at one time or at many, as Prometheus answers it.
+"""The drill's one PromQL evaluator: any expression (parsed by ``parse``) at one time or at many,
+as Prometheus answers it.
 
 Prometheus sees the drill world only through scrapes, so this evaluator does too: samples every
 ``SCRAPE`` scenario seconds on the grid the tests' OpenMetrics backfill uses; an instant selector takes
@@ -12,6 +13,7 @@ work is done once per node, not once per time.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -19,16 +21,27 @@ from typing import NamedTuple
 
 import promql_parser as pp
 
-from warroom.drill.promql.catalog import Catalog, MetricSeries
-from warroom.drill.promql.syntax import Labels, PromQLError, Sample, Value, parse
+from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
 from warroom.drill.quantile import bucket_quantile
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
+MAX_LENGTH = 4_000     # query characters: the parser recurses in native code, and far deeper nesting crashes it
 
 Cell = float | None
 Col = list[Cell]
 Vec = list[tuple[Labels, Col]]
+
+
+class Sample(NamedTuple):
+    labels: Labels
+    value: float
+
+    def label_dict(self) -> dict[str, str]:
+        return dict(self.labels)
+
+
+Value = float | list[Sample]
 
 
 class Scalar(list[float]):
@@ -69,6 +82,34 @@ def shown(result: Value) -> tuple[float | None, str | None]:
     if len(result) == 1:
         return values[0], None
     return max(values), f"{len(result)} series returned; showing the highest"
+
+
+@functools.lru_cache(maxsize=512)
+def parse(expr: str) -> pp.Expr:
+    """The syntax tree of ``expr`` (cached: panes evaluate the same queries every second).
+
+    The tree is ``promql-parser``'s (a port of Prometheus' 2.45 grammar and type checks), so a typo
+    or a type error is refused here with the library's message, and the evaluator only has to
+    refuse, by name, what is valid PromQL but not evaluated in drills.
+    """
+    if len(expr) > MAX_LENGTH:
+        raise PromQLError(f"the expression is {len(expr)} characters long; the drill reads at most {MAX_LENGTH}")
+    try:
+        return pp.parse(expr)
+    except ValueError as exc:
+        why = str(exc)
+    if why == "invalid promql query":        # a grammar error, where the library says no more: say where
+        n = next((i for i in range(len(expr) - 1, 0, -1) if _parses(expr[:i])), 0)
+        why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
+    raise PromQLError(f"invalid PromQL: {why}")
+
+
+def _parses(text: str) -> bool:
+    try:
+        pp.parse(text)
+    except ValueError:
+        return False
+    return True
 
 
 def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
