@@ -37,6 +37,7 @@ FLAGS = flags(
     "cluster= user= field-manager= dry-run? A|all-namespaces w|watch i|stdin t|tty timestamps overwrite "
     "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
     "follow wait ignore-not-found all-containers prefix")
+MAX_REQUEST = 3 * 1024 * 1024     # the API server's request body limit
 MAX_REPLICAS = 1000      # a deployment's pods are listed one by one; more would only slow every answer
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
@@ -85,6 +86,28 @@ def run(ctx: Context, argv: list[str]) -> int:
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
     ctx.pause(0.25)
     return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])())
+
+
+def read_manifest(path: str | Path) -> str:
+    """``-f`` as the API server takes it: a body over its 3 MiB limit is refused (``-f /dev/zero``
+    would otherwise read until memory runs out)."""
+    try:
+        if path == "-":
+            text = sys.stdin.read(MAX_REQUEST + 1)
+        else:
+            with open(path, errors="replace") as stream:
+                text = stream.read(MAX_REQUEST + 1)
+    except OSError as exc:
+        raise ToolError(f"error: open {path}: {(exc.strerror or str(exc)).lower()}") from None
+    if len(text) > MAX_REQUEST:
+        raise ToolError(f'Error from server (RequestEntityTooLarge): error when creating "{path}": Request entity '
+                        f"too large: limit is {MAX_REQUEST}")
+    return text
+
+
+def yaml_error(exc: Exception) -> str:
+    """What Go's YAML reader says; PyYAML recurses where it counts nesting."""
+    return "exceeded max depth of 10000" if isinstance(exc, RecursionError) else str(exc)
 
 
 def not_found(kind: str, name: str) -> ToolError:
@@ -487,11 +510,11 @@ class Kubectl:
             path = Path(f)                                  # a directory: the manifests in it, as kubectl reads
             paths = [path] if not path.is_dir() else sorted(
                 p for p in path.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml", ".json"))
-            texts = [sys.stdin.read()] if f == "-" else [p.read_text(errors="replace") for p in paths]
+            texts = [read_manifest(f if f == "-" else p) for p in paths]
             try:
                 docs = [d for text in texts for d in yaml.safe_load_all(text) if d]
-            except yaml.YAMLError as exc:
-                raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {exc}") from None
+            except (yaml.YAMLError, RecursionError) as exc:
+                raise ToolError(f"error: error parsing {f}: error converting YAML to JSON: {yaml_error(exc)}") from None
             for d in docs:
                 meta = d.get("metadata") if isinstance(d, dict) else None
                 name = meta.get("name") if isinstance(meta, dict) else None
@@ -548,8 +571,8 @@ class Kubectl:
             raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
         try:
             body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
-        except yaml.YAMLError as exc:
-            raise ToolError(f'error: unable to parse "{patch}": yaml: {exc}') from None
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:      # ValueError: an alias inside itself
+            raise ToolError(f'error: unable to parse "{patch}": yaml: {yaml_error(exc)}') from None
         if body is not None and not isinstance(body, dict):
             raise ToolError(f'error: unable to parse "{patch}": a patch is a JSON (or YAML) object')
         if kind not in ("deployments", "hpa", "configmaps") or not self.exists(kind, name):

@@ -18,7 +18,9 @@ from typing import Any
 
 from jsonpath_ng.exceptions import JSONPathError
 from jsonpath_ng.ext import parse as parse_jsonpath
-from jsonpath_ng.jsonpath import Child, Index
+from jsonpath_ng.ext.filter import Expression, Filter
+from jsonpath_ng.ext.string import DefintionInvalid
+from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Root, Slice, This, Wildcard
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names
@@ -314,6 +316,9 @@ def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
 # ------------------------------------------------------------------------------ jsonpath
 
 
+KUBECTL_JSONPATH = (Root, This, Child, Descendants, Fields, Index, Slice, Wildcard, Filter, Expression)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -344,12 +349,28 @@ def jsonpath(template: str, data: Any) -> str:
                 raise JSONPathError(f"bad literal {inner}: {exc}") from None
         else:
             path = "" if inner in (".", "$") else inner.removeprefix("$")
-            expr = parse_jsonpath("$" + path)
-            found = expr.find(data)
+            try:                        # `split(...)`, `sub(/(/, x)` are read when parsed; depth is unbounded
+                expr = _kubectl_grammar(parse_jsonpath("$" + path), inner)
+                found = expr.find(data)
+            except (DefintionInvalid, re.error, RecursionError):
+                raise JSONPathError(f"unrecognized character in action: {inner}") from None
             if not found:
                 _check_indices(expr, data)
             out.append(" ".join(_text(m.value) for m in found))
     return "".join(out)
+
+
+def _kubectl_grammar(expr: Any, inner: str) -> Any:
+    """``expr`` if kubectl's jsonpath has each of its parts. jsonpath-ng's extended grammar also
+    reads arithmetic, ``&``, ``|``, ``sorted``, `` `len` ``, ``=~``... which kubectl refuses; some of
+    them crash on cluster data or build huge strings (``{.kind * 99999999999}``)."""
+    if type(expr) not in KUBECTL_JSONPATH or getattr(expr, "op", None) == "=~":
+        raise JSONPathError(f"unrecognized character in action: {inner}")
+    for part in vars(expr).values():
+        for node in part if isinstance(part, list) else [part]:
+            if isinstance(node, JSONPath):
+                _kubectl_grammar(node, inner)
+    return expr
 
 
 def _check_indices(expr: Any, data: Any) -> None:
