@@ -44,6 +44,11 @@ Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
 Deployment = Literal[fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT]  # type: ignore[valid-type]
+#: The numbers a scenario holds are finite (TOML allows inf and nan); amounts and durations are not
+#: negative (a negative latency crashed the model), shares lie in [0, 1].
+Seconds = Annotated[float, msgspec.Meta(ge=-1e9, le=1e9)]
+Amount = Annotated[float, msgspec.Meta(ge=0, le=1e9)]
+Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
 
 
 class ScenarioError(WarroomError):
@@ -59,9 +64,9 @@ class Mitigation(_Table):
     propagating) it multiplies the fault's strength by a factor falling from 1 towards ``factor``."""
 
     action: Action
-    factor: float = 0.0          # share of the fault left once the action has fully acted
-    delay: float = 0.0           # scenario seconds before it starts to act
-    tau: float = 60.0            # time constant of the decay (scenario seconds)
+    factor: Share = 0.0          # share of the fault left once the action has fully acted
+    delay: Amount = 0.0          # scenario seconds before it starts to act
+    tau: Amount = 60.0           # time constant of the decay (scenario seconds)
     requires: tuple[Action, ...] = ()   # useless until these were taken (retrying on an exhausted quota fails)
     why: str = ""                # what the drill report says it did
 
@@ -71,12 +76,12 @@ class Fault(_Table):
     itself after ``until`` (over ``fade`` s: a vendor fixing its outage), and is bent by ``mitigations``."""
 
     name: str
-    impacts: dict[Signal, float]         # what it moves at full strength
-    onset: float = 0.0                   # scenario s; negative: it began before the IC sat down
-    ramp: float = 60.0
+    impacts: dict[Signal, Amount]        # what it moves at full strength
+    onset: Seconds = 0.0                 # scenario s; negative: it began before the IC sat down
+    ramp: Amount = 60.0
     onset_action: Action | None = None   # then ``onset`` counts from when this action is taken
-    until: float | None = None
-    fade: float = 300.0
+    until: Seconds | None = None
+    fade: Amount = 300.0
     mitigations: tuple[Mitigation, ...] = ()
     messages: tuple[str, ...] = ()       # the error texts of the flows it kills (logs, tasks, retries)
 
@@ -85,7 +90,7 @@ class Change(_Table):
     """A change made to a deployment before the drill started (the release that broke things)."""
 
     deployment: Deployment
-    at: float                             # scenario seconds (negative: before the drill)
+    at: Seconds                           # scenario seconds (negative: before the drill)
     cause: str                            # the change-cause annotation shown by rollout history
     image: str | None = None              # new image tag, e.g. "v1.2.0"
     env: dict[str, str] = {}
@@ -104,7 +109,7 @@ class Scenario(_Table):
     faults: Annotated[tuple[Fault, ...], msgspec.Meta(min_length=1)]
     resolution: tuple[Action, ...]       # the canonical actions that end it
     #: how 5xx answers split by status code
-    codes_5xx: dict[str, float] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
+    codes_5xx: dict[str, Share] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
     facts: dict[str, str] = {}           # names the stand-ins quote
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
 
