@@ -51,7 +51,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('  { action = "scale",', '  { action = "scale", requires = ["scael"],',
      "Invalid enum value 'scael' - at `$.faults[0].mitigations[3].requires[0]`"),
     ('title = "Flow', 'name = "slow"\ntitle = "Flow', "name: a scenario is named after its file (broken)"),
-    ("latency = 46.0", "latency = -46.0", "Expected `float` >= 0.0 - at `$.faults[0].impacts[...]`"),  # crashed the model
+    ("latency = 46.0", "latency = -46.0", "Expected `float` >= 0.0 - at `$.faults[0].impacts[...]`"),
     ("onset = -640.0", "onset = nan", "at `$.faults[0].onset`"),       # TOML has nan and inf; no curve has
     ("factor = 0.1", "factor = 1.5", "Expected `float` <= 1.0 - at `$.faults[0].mitigations[0].factor`"),
 ])
