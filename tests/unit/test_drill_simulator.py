@@ -302,3 +302,15 @@ def test_a_few_points_over_a_long_drill_read_only_their_windows(monkeypatch: pyt
     assert [many.at(j) for j in range(len(times))] == want
     with pytest.raises(PromQLError, match="range too long"):
         sim.evaluate_many("sum(rate(flowengine_model_api_requests_total[10h]))", [36_000.0])
+
+
+def test_a_window_that_starts_after_it_ends_lists_nothing_and_integrates_nothing() -> None:
+    """``aws logs ... --start-time`` far in the future made the flows integrate the counters up to
+    it (found by fuzz7: it never returned); an empty window is answered without reading them."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    s = Simulator(get_scenario("rate-limit")).refresh()
+    activity = Activity(s, build_cluster(s.signals.scenario, (), 600.0))
+    assert activity.flows(1e17, 600.0) == [] and activity.flowengine_logs(1e17, 600.0) == []
+    assert activity.audit_logs(1e17, 600.0) == [] and s.rows == 0

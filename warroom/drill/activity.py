@@ -78,6 +78,8 @@ class Activity:
         """
         now = t2 if now is None else now
         t1 = max(t1, self.series.t0 + 1.0, t2 - MAX_WINDOW)
+        if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out
+            return []
         out: list[Flow] = []
         for repo in fleet.REPOS:
             execs, fails = ("exec", repo.name), ("fail", repo.name)
