@@ -33,6 +33,7 @@ from warroom.errors import WarroomError
 TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
+MAX_INPUT = 3 * 1024 * 1024          # characters of a file or stdin read (a manifest, script, -w format)
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
 
 
@@ -167,6 +168,20 @@ def run_tool(ctx: Context) -> int:
     except ToolError as exc:
         ctx.err(str(exc))
         return exc.code
+
+
+def read_input(path: str | Path, too_big: str, code: int = 1) -> str:
+    """The file a command line names (``-``: stdin), up to ``MAX_INPUT``; past it, the tool's
+    ``too_big`` error ({path}, {limit}), so ``-f /dev/zero`` cannot read until memory runs out.
+    An unreadable file is an OSError, which each tool words itself."""
+    if str(path) == "-":
+        text = sys.stdin.read(MAX_INPUT + 1)
+    else:
+        with open(path, errors="replace") as stream:
+            text = stream.read(MAX_INPUT + 1)
+    if len(text) > MAX_INPUT:
+        raise ToolError(too_big.format(path=path, limit=MAX_INPUT), code)
+    return text
 
 
 def utc(wall: float) -> datetime:

@@ -50,7 +50,8 @@ def run(ctx: Context, argv: list[str]) -> int:
     group, rest = (argv[0], argv[1:]) if argv[0] in {g for g, _ in COMMANDS if g} else ("", argv)
     line = f"blocks {group} [OPTIONS] COMMAND [ARGS]...".replace("  ", " ")
     if group and (not rest or rest[0] in ("--help", "-h")):
-        ctx.out(f"Usage: {line}\n\nCommands:\n" + "\n".join(f"  {c}" for g, c in COMMANDS if g == group))
+        usage = f"Usage: {line}\n\nCommands:\n" + "\n".join(f"  {c}" for g, c in COMMANDS if g == group)
+        (ctx.out if rest else ctx.err)(usage)       # a group alone is click's usage error: stderr, exit 2
         return 0 if rest else 2
     try:
         if (group, rest[0]) not in COMMANDS:

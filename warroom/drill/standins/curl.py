@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.standins.base import Context, ToolError, flags, parse_args, utc
+from warroom.drill.standins.base import Context, ToolError, flags, parse_args, read_input, utc
 
 FLAGS = flags(
     "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
@@ -86,7 +86,7 @@ def write_out(fmt: str, url: str, resp: Response | None) -> str:
     """``-w``: timings are the drill world's (a provider in trouble answers slowly), not the machine's."""
     if fmt.startswith("@"):
         try:
-            fmt = Path(fmt[1:]).read_text()
+            fmt = read_input(fmt[1:], "curl: (27) Out of memory", 27)
         except OSError:
             return ""
     elapsed = resp.seconds if resp else 0.0

@@ -14,7 +14,6 @@ import base64
 import json
 import re
 import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, undo_target
 from warroom.drill.standins import run_tool
-from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, table
+from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
 from warroom.drill.standins.kubeobj import (
     KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath,
     objects,
@@ -37,7 +36,6 @@ FLAGS = flags(
     "cluster= user= field-manager= dry-run? A|all-namespaces w|watch i|stdin t|tty timestamps overwrite "
     "ignore-daemonsets delete-emptydir-data force record no-headers show-labels all list local q|quiet previous "
     "follow wait ignore-not-found all-containers prefix")
-MAX_REQUEST = 3 * 1024 * 1024     # the API server's request body limit
 MAX_REPLICAS = 1000      # a deployment's pods are listed one by one; more would only slow every answer
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
@@ -89,20 +87,12 @@ def run(ctx: Context, argv: list[str]) -> int:
 
 
 def read_manifest(path: str | Path) -> str:
-    """``-f`` as the API server takes it: a body over its 3 MiB limit is refused (``-f /dev/zero``
-    would otherwise read until memory runs out)."""
+    """``-f``: more than the API server's request limit (3 MiB, ``base.MAX_INPUT``) is refused."""
     try:
-        if path == "-":
-            text = sys.stdin.read(MAX_REQUEST + 1)
-        else:
-            with open(path, errors="replace") as stream:
-                text = stream.read(MAX_REQUEST + 1)
+        return read_input(path, 'Error from server (RequestEntityTooLarge): error when creating "{path}": Request '
+                                "entity too large: limit is {limit}")
     except OSError as exc:
         raise ToolError(f"error: open {path}: {(exc.strerror or str(exc)).lower()}") from None
-    if len(text) > MAX_REQUEST:
-        raise ToolError(f'Error from server (RequestEntityTooLarge): error when creating "{path}": Request entity '
-                        f"too large: limit is {MAX_REQUEST}")
-    return text
 
 
 def yaml_error(exc: Exception) -> str:

@@ -10,11 +10,10 @@ import re
 import sqlite3
 import sys
 from datetime import datetime
-from pathlib import Path
 
 from warroom.drill import fleet
 from warroom.drill.activity import unit
-from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, utc
+from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, utc
 
 DATABASE = "flowengine_db"
 FLAGS = flags("A|no-align t|tuples-only X q|quiet x w W e no-psqlrc no-password c|command=* f|file=* d|dbname= "
@@ -55,13 +54,13 @@ def run(ctx: Context, argv: list[str]) -> int:
     scripts = args.all("command")
     for f in args.all("file"):
         try:
-            scripts.append(sys.stdin.read() if f == "-" else Path(f).read_text())
+            scripts.append(read_input(f, "psql: error: out of memory"))
         except OSError as exc:
             raise ToolError(f"psql: error: {f}: {exc.strerror}") from None
     if not scripts:
         if sys.stdin.isatty():
             raise ToolError("psql: error: the drill stand-in does not run an interactive session; use -c \"SQL\"")
-        scripts.append(sys.stdin.read())
+        scripts.append(read_input("-", "psql: error: out of memory"))
     ctx.pause(0.3)
     conn, status = database(ctx), 0
     for stmt in (s.strip() for script in scripts for s in STATEMENT.findall(script) if s.strip()):
