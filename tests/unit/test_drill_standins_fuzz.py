@@ -79,7 +79,7 @@ def mutated(draw: st.DrawFn, tool: str) -> list[str]:
             argv[i], argv[j] = argv[j], argv[i]
         elif op == "value" and word is not None:
             name, eq, _ = word.partition("=")
-            argv[i] = f"{name}={draw(VALUE)}" if eq and word.startswith("-") else draw(VALUE)
+            argv[i] = f"{name}={draw(VALUE)}" if eq and draw(st.booleans()) else draw(VALUE)   # --opt=, KEY=
         elif op == "flag" and OPTIONS[tool]:
             flag = draw(st.sampled_from(OPTIONS[tool]))
             argv[i:i] = [f"{flag}={draw(VALUE)}"] if draw(st.booleans()) else [flag, draw(VALUE)]
