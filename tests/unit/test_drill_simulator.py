@@ -314,3 +314,24 @@ def test_a_window_that_starts_after_it_ends_lists_nothing_and_integrates_nothing
     activity = Activity(s, build_cluster(s.signals.scenario, (), 600.0))
     assert activity.flows(1e17, 600.0) == [] and activity.flowengine_logs(1e17, 600.0) == []
     assert activity.audit_logs(1e17, 600.0) == [] and s.rows == 0
+
+
+def test_flows_follow_a_mitigation_switched_off_again() -> None:
+    """Routing and pruning act on the tasks as on the curves: after ``<action>_off`` new flows run on
+    their own provider and carry their full context again (they stayed routed and pruned forever)."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    def flows(name: str, acts: list[Action], t1: float, t2: float) -> list:  # type: ignore[type-arg]
+        s = Simulator(get_scenario(name), lambda: list(acts)).refresh()
+        return Activity(s, build_cluster(s.signals.scenario, acts, t2)).flows(t1, t2, t2)
+
+    routed = [Action("fallback_routing", 300.0)]
+    off = routed + [Action("fallback_routing_off", 900.0)]
+    assert {f.provider for f in flows("provider-outage", routed, 1200.0, 1800.0)} == {"openai", "google"}
+    assert "anthropic" in {f.provider for f in flows("provider-outage", off, 1200.0, 1800.0)}
+    assert {f.provider for f in flows("provider-outage", off, 400.0, 880.0)} == {"openai", "google"}
+    pruned = [Action("context_pruning", 300.0)]
+    unpruned = pruned + [Action("context_pruning_off", 900.0)]
+    assert max(f.context_kb for f in flows("timeout", pruned, 1200.0, 1800.0)) <= 180.0
+    assert max(f.context_kb for f in flows("timeout", unpruned, 1200.0, 1800.0)) > 180.0

@@ -101,12 +101,10 @@ class Activity:
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        routed = s.first("fallback_routing")
-        if provider == "anthropic" and routed is not None and start >= routed + 30:
+        if provider == "anthropic" and s.in_force("fallback_routing", start, delay=30):
             provider, model = "openai", "gpt-4-turbo"
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
-        pruned = s.first("context_pruning")
-        if pruned is not None and start >= pruned + 30:
+        if s.in_force("context_pruning", start, delay=30):
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
         z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
         duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)

@@ -91,6 +91,13 @@ class Signals:
     def first(self, kind: str, after: float = -math.inf) -> float | None:
         return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
 
+    def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
+        """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
+        (``<kind>_off``) since, as its bends on the curves are."""
+        switches = (kind, kind + OFF)
+        last = next((a.action for a in reversed(self.actions) if a.t + delay <= t and a.action in switches), None)
+        return last == kind
+
     def _onset(self, fault: Fault) -> float | None:
         if fault.onset_action is None:
             return fault.onset
