@@ -244,3 +244,18 @@ def test_blocks_help_lists_every_group_and_command_it_answers() -> None:
     from warroom.drill.standins.blocks import COMMANDS, SUMMARY
 
     assert list(SUMMARY) == sorted({group or name for group, name in COMMANDS})
+
+
+def test_a_breaker_switched_off_again_no_longer_shields_a_retry(state_dir: Path) -> None:
+    """Retries follow the breaker as the quota curve does: once ENABLE_CIRCUIT_BREAKER is false again,
+    a retry at a quota past 85% is refused with the 429 (it was shielded forever once enabled)."""
+    d = make(state_dir, "rate-limit")
+    on = "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER={} -n production"
+    assert sh(d, on.format("true"), 150).returncode == 0
+    assert sh(d, on.format("false"), 200).returncode == 0
+    assert [a.action for a in read_actions(d.path)][-1] == "circuit_breaker_off"
+    t = 600.0
+    assert d.simulator.pane("quota", t) >= 85
+    task = rate_limited_task(d, t)
+    done = sh(d, f"blocks flow retry {task}", t)
+    assert done.returncode == 1 and "429" in done.stderr

@@ -135,7 +135,8 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, 
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
         return False, f"circuit breaker OPEN: {why}", 0.5
-    if claude and sig.quota(anthropic, t) >= 0.85 and not sig.effective("circuit_breaker"):
+    if claude and sig.quota(anthropic, t) >= 0.85 and not (sig.effective("circuit_breaker")
+                                                           and sig.in_force("circuit_breaker", t)):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
                        f"{sig.quota(anthropic, t) * 100:.0f}% used)"), 3.0
     if claude and sig.share_5xx(anthropic, t) > 0.2:
