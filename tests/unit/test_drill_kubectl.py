@@ -86,3 +86,23 @@ def test_bad_input_is_a_clear_error_not_a_crash_or_a_hang(tmp_path: Path) -> Non
     bounds = "jsonpath={.spec.minReplicas}/{.spec.maxReplicas}"
     assert run_one(drill, ["kubectl", "get", "hpa", "flowengine", "-n", "production", "-o", bounds], 300.0)[1] == "5/20"
     assert [a.action for a in drill.actions()] == ["patch", "create"]     # the configmap patch, the apply
+
+
+def test_a_deployment_patch_changes_what_it_says_or_is_refused(tmp_path: Path) -> None:
+    """'patched' is a promise: spec.replicas is a scale the world follows; a field the drill does not
+    model is refused instead of answered 'patched' with nothing changed."""
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="patch")
+
+    def kubectl(*argv: str) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
+
+    assert kubectl("patch", "deployment", "flowengine", "-p", '{"spec":{"replicas":2}}')[:2] == (
+        0, "deployment.apps/flowengine patched\n")
+    assert kubectl("get", "deployment", "flowengine", "-o", "jsonpath={.spec.replicas}")[1] == "2"
+    assert [a.action for a in drill.actions()] == ["scale"]
+    for body in ('{"spec":{"template":{"spec":{}}}}', '{"spec":{"replicas":"3"}}', '{"spec":{"replicas":2},"x":1}',
+                 '{"spec":{"replicas":-1}}', '{"spec":{"replicas":true}}'):
+        code, out, err = kubectl("patch", "deployment", "flowengine", "-p", body)
+        assert code == 1 and out == "" and err, body
+    assert [a.action for a in drill.actions()] == ["scale"]
+    assert kubectl("get", "deployment", "flowengine", "-o", "jsonpath={.spec.replicas}")[1] == "2"

@@ -569,7 +569,23 @@ class Kubectl:
             raise not_found(kind, name)
         if kind == "hpa" and body and "spec" in body:
             self.check_hpa(str(name), body["spec"], self.ctx.cluster.hpa[str(name)])
+        if kind == "deployments":
+            return self.patch_deployment(str(name), body or {})
         return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
+
+    def patch_deployment(self, name: str, body: dict[str, Any]) -> int:
+        """The drill models a deployment's replicas, so ``{"spec":{"replicas":N}}`` is a scale; any
+        other field is refused rather than answered "patched" with nothing changed (the pod
+        template changes the drill follows are ``set env``/``set image``/``rollout``)."""
+        spec = body.get("spec")
+        replicas = spec.get("replicas") if isinstance(spec, dict) else None
+        if body != {"spec": {"replicas": replicas}} or isinstance(replicas, bool) or not isinstance(replicas, int):
+            raise ToolError(f"error: drill: only spec.replicas of deployment/{name} can be patched in the drill "
+                            "(use kubectl set env / set image / scale)")
+        if not 0 <= replicas <= MAX_REPLICAS:
+            raise ToolError(f"The Deployment \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be "
+                            f"between 0 and {MAX_REPLICAS} in the drill")
+        return self.done("deployments", name, "patched", "scale", deployment=name, replicas=replicas)
 
     # ------------------------------------------------------------------ nodes, exec, the rest
     def node(self) -> int:
