@@ -106,3 +106,24 @@ def test_a_deployment_patch_changes_what_it_says_or_is_refused(tmp_path: Path) -
         assert code == 1 and out == "" and err, body
     assert [a.action for a in drill.actions()] == ["scale"]
     assert kubectl("get", "deployment", "flowengine", "-o", "jsonpath={.spec.replicas}")[1] == "2"
+
+
+def test_a_configmap_patch_changes_its_data_or_is_refused(tmp_path: Path) -> None:
+    """A merge patch of a configmap's data is what ``get`` shows afterwards (null removes a key);
+    anything else is refused, never answered 'patched' with nothing changed."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="cm")
+
+    def kubectl(*argv: str) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *argv, "-n", "production"], 300.0)
+
+    before = json.loads(kubectl("get", "configmap", "flowengine-config", "-o", "jsonpath={.data}")[1])
+    gone = next(iter(before))
+    body = json.dumps({"data": {"NEW_KEY": "1", gone: None}})
+    assert kubectl("patch", "configmap", "flowengine-config", "-p", body)[:2] == (
+        0, "configmap/flowengine-config patched\n")
+    after = json.loads(kubectl("get", "configmap", "flowengine-config", "-o", "jsonpath={.data}")[1])
+    assert after == {k: v for k, v in before.items() if k != gone} | {"NEW_KEY": "1"}
+    for bad in ('{"data":{"n":5}}', '{"data":"x"}', '{"metadata":{"labels":{"a":"b"}}}'):
+        code, out, err = kubectl("patch", "configmap", "flowengine-config", "-p", bad)
+        assert code == 1 and out == "" and "drill" in err, bad
+    assert json.loads(kubectl("get", "configmap", "flowengine-config", "-o", "jsonpath={.data}")[1]) == after

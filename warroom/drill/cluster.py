@@ -215,6 +215,11 @@ class Cluster:
             if target is not None and target.replicas != hpa_replicas(target, hpa):
                 meant = ["scale"] if name == fleet.DEPLOYMENT and hpa_replicas(target, hpa) > target.replicas else []
                 target.scale(hpa_replicas(target, hpa), a.t)   # the autoscaler moves it into its new bounds
+        elif a.action == "patch" and kind == "configmaps" and name in self.configmaps:
+            data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
+            data = data if isinstance(data, dict) else {}
+            kept = {k: v for k, v in self.configmaps[name].items() if data.get(k, "") is not None}
+            self.configmaps[name] = kept | {str(k): str(v) for k, v in data.items() if v is not None}
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
         elif a.action == "create":
