@@ -571,11 +571,12 @@ class Kubectl:
             self.check_hpa(str(name), body["spec"], self.ctx.cluster.hpa[str(name)])
         if kind == "deployments":
             return self.patch_deployment(str(name), body or {})
-        data = (body or {}).get("data", {})
-        if kind == "configmaps" and (set(body or {}) - {"data"} or not isinstance(data, dict)
-                                     or not all(isinstance(v, str | None) for v in data.values())):
-            raise ToolError(f"error: drill: only data (string values, null to remove) of configmap/{name} can be "
-                            "patched in the drill")
+        if kind == "configmaps":
+            data = (body or {}).get("data", {})
+            if set(body or {}) - {"data"} or not isinstance(data, dict) or not all(
+                    isinstance(v, str | None) for v in data.values()):
+                raise ToolError(f"error: drill: only data (string values, null to remove) of configmap/{name} can "
+                                "be patched in the drill")
         return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
 
     def patch_deployment(self, name: str, body: dict[str, Any]) -> int:
