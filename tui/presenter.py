@@ -387,8 +387,11 @@ class IncidentPresenter:
             raise WarroomError("the drill report is for drills (warroom demo / warroom drill)")
         from warroom.incident.drill_report import drill_report
 
-        state = self.live.snapshot().state if self.live is not None else None
-        return drill_report(sim, state, slos=self.ctx.config.slo)
+        snap = self.live.snapshot() if self.live is not None else None
+        state = snap.state if snap is not None else None
+        # the path is compared with the scenario's own runbook when it was attached
+        book = (snap.runbook_by_id(sim.scenario.runbook) or snap.runbook) if snap is not None else None
+        return drill_report(sim, state, slos=self.ctx.config.slo, at=self.ctx.clock.now(), runbook=book)
 
     def resolve_concerns(self, readings: list[Any]) -> list[str]:
         """Panes still warn/crit or rising, failed expectations and gates, steps still running:

@@ -241,6 +241,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: bool(events(app, "metrics.summarised")), 20)
         body = rendered_text(report_renderable(report.report))
         assert "Response times against the targets" in body and "How the panes ended" in body
+        assert "its steps in order" in body and "drill clock" in body   # the runbook path, times in drill time
         # judged in drill time (wall minutes x the drill's speed), wall time beside
         # the panes' curves over the incident window are kept for replay and review
         assert (app.dashboard.presenter.incident.dir / "metrics.json").is_file()

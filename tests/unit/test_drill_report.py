@@ -151,7 +151,7 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     report = drill_report(d, None, at=start + 1200.0)
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
     assert row.effective and "10m00s later" in row.change and "without it" in row.change
-    with_it, without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
+    with_it, without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change)[:2])
     assert row.change.startswith("Model API quota used ")
     assert with_it < 75 < 90 < without
 
@@ -188,3 +188,78 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
     report = drill_report(d, None, at=start + 900.0)
     assert [a.action for a in report.actions] == ["rollback", "rollback_off"]
     assert report.actions[1].description == ACTIONS["rollback_off"]
+
+
+def _drill_with(state_dir: Path, scenario: str, speed: float, plan: list[tuple[str, float]]):
+    """A drill at ``speed`` whose actions were taken at the given scenario seconds."""
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, scenario, speed=speed, start=start)
+    for action, t in plan:
+        d.record(action, tool="kubectl", argv=("set", "env"), at=d.wall_time(t))
+    return d
+
+
+def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_what_it_undid(state_dir: Path) -> None:
+    """Wrong plan: breaker on, then off again, then the retry. The resolution is not done (the
+    breaker was not in force when the drill ended), and the report says when it was undone, in
+    drill time with the wall beside; switching it off is what brought the quota back."""
+    d = _drill_with(state_dir, "rate-limit", 10.0, [("circuit_breaker", 400), ("circuit_breaker_off", 700),
+                                                    ("retry", 1000)])
+    report = drill_report(d, None, at=d.wall_time(2400))
+    rows = {a.action: a for a in report.actions}
+    assert report.resolution_missing == ("circuit_breaker",) and report.resolution_done == ("retry",)
+    assert rows["circuit_breaker"].why == "switched off 5m00s drill time (30s wall) later"
+    assert rows["circuit_breaker"].change.startswith("Model API quota used ")
+    assert "5m00s drill time (30s wall) later" in rows["circuit_breaker"].change   # read before it was undone
+    off = rows["circuit_breaker_off"]
+    assert off.effective and off.mitigation
+    with_off, without_off = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", off.change)[:2])
+    assert with_off > 80 > without_off                               # the quota climbed back because of it
+    assert ("Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off 5m00s drill time "
+            "(30s wall) later).") in report.summary
+    assert not report.recovered
+
+
+def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -> None:
+    """Failed flows retried while the quota was still exhausted do nothing (the scenario's
+    ``requires``); done once, too early, the retry is still missing at the end."""
+    d = _drill_with(state_dir, "rate-limit", 60.0, [("retry", 300), ("circuit_breaker", 420)])
+    report = drill_report(d, None, at=d.wall_time(2400))
+    (retry,) = [a for a in report.actions if a.action == "retry"]
+    assert not retry.effective and retry.mitigation and retry.change == ""
+    assert retry.why.startswith("taken before circuit breaker enabled")
+    assert report.resolution_missing == ("retry",)
+    assert any(line.startswith("Not done: failed flows retried (taken before circuit breaker") for line in report.summary)
+    # the same retry after the breaker: done, and its effect is on the failure rate, not the quota
+    d2 = _drill_with(state_dir / "again", "rate-limit", 60.0, [("circuit_breaker", 420), ("retry", 720)])
+    r2 = drill_report(d2, None, at=d2.wall_time(2400))
+    (retry2,) = [a for a in r2.actions if a.action == "retry"]
+    assert retry2.effective and r2.resolution_missing == ()
+    assert retry2.change.startswith("Flow failure rate ") and "Model API quota" not in retry2.change
+
+
+def test_a_rollback_undone_is_not_done(state_dir: Path) -> None:
+    d = _drill_with(state_dir, "mass-failure", 10.0, [("rollback", 300), ("rollback_off", 600)])
+    report = drill_report(d, None, at=d.wall_time(1800))
+    assert report.resolution_missing == ("rollback",)
+    assert {a.action: a.effective for a in report.actions} == {"rollback": True, "rollback_off": True}
+
+
+def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_dir: Path) -> None:
+    d = _drill_with(state_dir, "rate-limit", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=d.wall_time(500))
+    book = inc.runbook()
+    assert book is not None
+    steps = [st for sec in book.sections for st in sec.steps]
+    clock.t = d.wall_time(600)
+    inc.skip(steps[0].number, "seen on the pane already")
+    report = drill_report(d, inc.state, at=d.wall_time(900), runbook=book)
+    (row,) = report.actions
+    assert row.clock == 300.0                                      # drill seconds since detection, not wall
+    assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:] == (steps[0].label, "skipped")
+    assert all(status == "pending" for _, _, status in report.runbook_path[1:])
+    assert any(line.startswith(f"Runbook RB-CORE-003 path: 0 of {len(steps)} steps done, 1 skipped; not done: ")
+               for line in report.summary)

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog
+from warroom.durations import format_duration
 from warroom.units import format_value
 
 
@@ -54,14 +55,15 @@ def report_renderable(report: Any) -> Group:
                       Text(word, style=style))
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
                  expand=True)
-    for col in ("at (UTC)", "action", "effect"):
+    for col in ("drill clock", "at (UTC)", "action", "effect"):
         acts.add_column(col, no_wrap=True)
     acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
     for a in report.actions:
-        effect = (Text(a.change or "bent the curve", style="green") if a.effective
-                  else Text("no effect yet", style="yellow") if a.mitigation
+        effect = (Text(a.change + (f" — {a.why}" if a.why else ""), style="yellow" if a.why else "green")
+                  if a.effective else Text(a.why or "no effect yet", style="yellow") if a.mitigation
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
-        acts.add_row(_hm(a.at), Text(a.description), effect, Text(a.command))
+        clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))
+        acts.add_row(clock, _hm(a.at), Text(a.description), effect, Text(a.command))
     if not report.actions:
         acts.add_row("—", "no mitigation reached the drill", "", "")
     panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),
@@ -73,8 +75,16 @@ def report_renderable(report: Any) -> Group:
                       _num(p.now, p.unit),
                       Text("✔ recovered" if p.recovered else "✖ still breached",
                            style="green" if p.recovered else "bold red"))
+    path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
+                 padding=(0, 2), header_style="bold")
+    for col in ("section", "step", "what happened"):
+        path.add_column(col, no_wrap=True)
+    for section, label, status in report.runbook_path:
+        path.add_row(Text(section), Text(label), Text("not done" if status == "pending" else status.replace("_", " "),
+                                                     style="green" if status in ("ok", "ticked") else "yellow"))
     summary = Text("\n".join(f"• {line}" for line in report.summary))
-    return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""), summary)
+    return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),
+                 *((path, Text("")) if report.runbook_path else ()), summary)
 
 
 class DrillReportScreen(Dialog[None]):

@@ -19,10 +19,11 @@ A pane is "recovered" only on the good side of its warn threshold and not gettin
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from warroom.config import SloConfig, default_slos
 from warroom.drill.actions import ACTIONS
@@ -30,6 +31,9 @@ from warroom.drill.directory import Drill
 from warroom.scenario_time import Span
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
 from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.runbook.model import Runbook
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ class ActionRow:
     command: str
     effective: bool               # it bent the scenario (its prerequisites were met)
     mitigation: bool = True       # it can bend this scenario at all (a page or a status update cannot)
-    change: str = ""              # what it changed, from the simulator: the pane with and without it
+    change: str = ""              # what it changed, from the simulator: the panes with and without it
+    why: str = ""                 # why it bent nothing ("already in force"), or when it was undone
+    clock: float | None = None    # drill seconds since detection (the incident clock), None before a declaration
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,7 @@ class DrillReport:
     recovered: bool
     summary: tuple[str, ...]
     mttr_target_min: float | None = None
+    runbook_path: tuple[tuple[str, str, str], ...] = ()   # the runbook's steps in order: (section, label, status)
 
     @property
     def met(self) -> int:
@@ -128,8 +135,9 @@ def _ts(d: datetime | None) -> float | None:
 
 
 def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
-                 slos: list[SloConfig] | None = None) -> DrillReport:
-    """Everything the end-of-drill screen shows, as plain data."""
+                 slos: list[SloConfig] | None = None, runbook: Runbook | None = None) -> DrillReport:
+    """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
+    the path its steps took)."""
     at = time.time() if at is None else at
     sc = drill.scenario
     sim = drill.simulator
@@ -155,22 +163,23 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
                                 None if drill_min is None else drill_min < target))
 
     signals = sim.signals
-    mitigating = set(sc.mitigating_actions())
+    spans = _stretches(sc, signals)
+    t_end = drill.scenario_time(phases.get("resolved") or at)   # what was in force when it ended
+    t_zero = None if detected is None else drill.scenario_time(detected)
     actions = []
     for a in drill.actions():
         if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
             continue
-        effective = any(
-            m.action == a.action and all(_before(signals.first(r), a.t) for r in m.requires)
-            for f in sc.faults for m in f.mitigations
-        )
+        effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
-                                 effective, a.action in mitigating,
-                                 _change(drill, a, slos, drill.scenario_time(at)) if effective else ""))
-    taken = {a.action for a in actions}
-    done = tuple(k for k in sc.resolution if k in taken)
-    missing = tuple(k for k in sc.resolution if k not in taken)
-
+                                 effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
+                                 _change(drill, a, slos, min(read_by, drill.scenario_time(at))) if effective else "",
+                                 why, None if t_zero is None else a.t - t_zero))
+    # done = in force when the drill ended (a mitigation switched off again, or taken before what it
+    # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
+    done = tuple(k for k in sc.resolution if (_in_force(spans, k, t_end) if k in sc.mitigating_actions()
+                                              else any(a.action == k and a.t <= t_end for a in actions)))
+    missing = tuple(k for k in sc.resolution if k not in done)
     panes = _panes(drill, state, slos, at, breach)
     recovered = panes[0].recovered if panes else False
     mttr = None
@@ -186,35 +195,88 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr,
+        summary=(), mttr_target_min=mttr, runbook_path=_path(runbook, state),
     )
-    return _with_summary(report)
+    return _with_summary(report, spans)
 
 
 EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
+OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
+Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
+
+
+def _stretches(sc: Any, sig: Any) -> dict[str, list[Stretch]]:
+    """Each mitigation's stretches of being in force, exactly as the simulator bends the curves
+    (``Signals._bends_for``): from its first taking after everything it requires, until its
+    ``_off``; taken again after that, a new stretch. An action absent here never bent anything."""
+    out: dict[str, list[Stretch]] = {}
+    for m in (m for f in sc.faults for m in f.mitigations):
+        on = sig.effective_time(m.action, m.requires)
+        while on is not None:
+            off = sig.first(m.action + OFF, on)
+            if (on, off) not in out.setdefault(m.action, []):
+                out[m.action].append((on, off))
+            on = None if off is None else sig.first(m.action, off + 1e-9)
+    return out
+
+
+def _in_force(spans: dict[str, list[Stretch]], kind: str, t: float) -> bool:
+    return any(on <= t and (off is None or off > t) for on, off in spans.get(kind, ()))
+
+
+def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: float) -> tuple[bool, str, float]:
+    """(bent the curves?, why not / when undone, scenario time its effect is read by) for one action."""
+    kind = a.action.removesuffix(OFF)
+    runs = spans.get(kind, [])
+    if kind != a.action:                                    # an off switch: effective if it ended a stretch
+        return any(off == a.t for _, off in runs), ("" if any(off == a.t for _, off in runs)
+                                                    else "it was not in force"), math.inf
+    if kind not in sc.mitigating_actions():
+        return False, "", math.inf                          # a page, an update: not meant to bend a curve
+    for on, off in runs:
+        if on == a.t:
+            return (True, "", math.inf) if off is None else \
+                (True, f"switched off {Span((off - on) / speed, speed).text()} later", off)
+        if on < a.t and (off is None or a.t < off):
+            return False, "already in force", math.inf
+    early = [ACTIONS.get(r, r) for m in (m for f in sc.faults for m in f.mitigations) if m.action == kind
+             for r in m.requires if not _before(sig.first(r), a.t)]
+    return False, ("taken before " + " and ".join(dict.fromkeys(early)) + ", so it did nothing") if early \
+        else "it did nothing", math.inf
 
 
 def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> str:
-    """What one action changed, from the simulator's own causes: the primary pane some minutes
-    after it, as it is and as it would be had everything else been done but this."""
+    """What one action changed, from the simulator's own causes: each of the scenario's panes some
+    minutes after it (or when it was undone, if sooner), as it is and as it would be had everything
+    else been done but this; a pane it did not move (within 2 %) is left out."""
     from warroom.drill.simulator import Simulator
 
     sc = drill.scenario
     t = min(action.t + EFFECT_AFTER, t_now)
     if t <= action.t:
         return ""
-    recorded = tuple(drill.actions())
-    without = tuple(a for a in recorded if a != action)
-    slo = _slo(sc.primary, slos)
-    unit = slo.unit if slo is not None else None
-    actual = drill.simulator.pane(sc.primary, t)
-    other = Simulator(sc, lambda: list(without), drill.wall_time).pane(sc.primary, t)
-    if actual is None or other is None:
-        return ""
-    title = slo.title if slo is not None else sc.primary
+    without = tuple(a for a in drill.actions() if a != action)
+    other = Simulator(sc, lambda: list(without), drill.wall_time)
     after = Span((t - action.t) / drill.speed, drill.speed).text()   # t is scenario seconds
-    return (f"{title} {format_value(actual, unit)} {after} later "
-            f"({format_value(other, unit)} without it)")
+    parts = []
+    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+        slo = _slo(pane, slos)
+        unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
+        actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
+        if actual is None or alt is None or abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
+            continue
+        parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
+                     f"({format_value(alt, unit)} without it)")
+    return "; ".join(parts) or f"no pane moved within {after}"
+
+
+def _path(runbook: Runbook | None, state: IncidentState | None) -> tuple[tuple[str, str, str], ...]:
+    """The runbook's steps in its own order, each with what the incident did with it."""
+    if runbook is None:
+        return ()
+    steps = state.steps if state is not None else {}
+    return tuple((sec.title, st.label, getattr(steps.get((runbook.id, st.id)), "status", "pending"))
+                 for sec in runbook.sections for st in sec.steps)
 
 
 def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
@@ -260,7 +322,7 @@ def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | No
     return out
 
 
-def _with_summary(r: DrillReport) -> DrillReport:
+def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillReport:
     lines = []
     primary = r.panes[0] if r.panes else None
     for row in r.responses:
@@ -279,10 +341,21 @@ def _with_summary(r: DrillReport) -> DrillReport:
             ok = row.drill_minutes < r.mttr_target_min
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: {'met' if ok else 'missed'}.")
     if r.resolution_missing:
-        lines.append("Not done: " + ", ".join(ACTIONS.get(k, k) for k in r.resolution_missing) + ".")
-    wasted = [a for a in r.actions if not a.effective and a.mitigation]
-    if wasted:
-        lines.append("Taken too early to help: " + ", ".join(sorted({a.description for a in wasted})) + ".")
+        def why(k: str) -> str:
+            return next((a.why for a in reversed(r.actions) if a.action == k and a.why), "never done")
+        lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
+    for a in r.actions:
+        if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
+                "already in force", "it was not in force"):
+            lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
+    if r.runbook_path:
+        done = [p for p in r.runbook_path if p[2] in ("ok", "ticked")]
+        bad = {k: sum(1 for p in r.runbook_path if p[2] == k) for k in ("failed", "timed_out", "skipped")}
+        left = [f"{label} ({section})" for section, label, status in r.runbook_path if status in ("pending", "running")]
+        lines.append(f"Runbook {r.runbook} path: {len(done)} of {len(r.runbook_path)} steps done"
+                     + "".join(f", {n} {k.replace('_', ' ')}" for k, n in bad.items() if n)
+                     + (f"; not done: {'; '.join(left[:6])}{f' and {len(left) - 6} more' if len(left) > 6 else ''}."
+                        if left else "."))
     for pane in r.panes:
         if pane.recovered:
             state = "recovered (under its warn threshold and not rising)"
