@@ -27,6 +27,7 @@ class DrillInfo:
     extra: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None        # what the launch decided (continuing / new drill), shown once
     relaunch: str | None = None      # the command that comes back to this drill after a quit
+    also: tuple[Path, ...] = ()      # other state dirs that may hold this drill's incidents
 
 
 @dataclass(frozen=True)

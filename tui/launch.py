@@ -96,16 +96,18 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     from warroom.drill.directory import choose_drill
 
     choice = choose_drill(base / "drills", scenario, speed, new=new,
-                          incident_resolved=partial(_incident_resolved, cfg))
+                          incident_resolved=partial(_incident_resolved, cfg, base))
     info.notice = choice.notice
-    return _drill_world(cfg, choice.drill, info)
+    return _drill_world(cfg, choice.drill, info, base)
 
 
-def _drill_world(cfg: Config, drill: Any, info: DrillInfo) -> AppContext:
+def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppContext:
     """The context of one drill's world, however the dashboard came to it (``warroom demo``,
     ``warroom drill NAME``, ``warroom resume`` of a drill incident): the drill's simulator as
     the only metric source, its stand-ins on PATH, its own kubeconfig, its own speed. Nothing
-    the config points at (Prometheus, Alertmanager, a cluster, status pages) is opened."""
+    the config points at (Prometheus, Alertmanager, a cluster, status pages) is opened. ``home``
+    is the state dir typed: its incidents and its drills' may both hold this drill's incidents."""
+    info.also = tuple(r for r in incident_roots(home) if r != Path(cfg.state_dir()))
     info.scenario = drill.scenario.name
     info.speed = drill.speed
     info.title = drill.scenario.title
@@ -137,11 +139,10 @@ class FoundIncident:
         return str(self.state.id)
 
 
-def incident_roots(cfg: Config) -> list[Path]:
+def incident_roots(state_dir: Path) -> list[Path]:
     """Where ``warroom resume`` looks: the state dir, then the drills' own (a dashboard drill's
-    incidents live there, apart from real ones)."""
-    base = Path(cfg.state_dir())
-    return [base, base / "drills"]
+    incidents live there, apart from real ones; ``incident new --drill`` declares among the real)."""
+    return [Path(state_dir), Path(state_dir) / "drills"]
 
 
 def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
@@ -153,7 +154,7 @@ def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
     """
     from warroom.errors import NotFoundError
 
-    roots = incident_roots(cfg)
+    roots = incident_roots(cfg.state_dir())
     if not incident_id or incident_id == "latest":
         newest: FoundIncident | None = None
         for root in roots:
@@ -209,6 +210,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     (``--config`` …) that the quit dialog's command must repeat.
     """
     found = find_incident(cfg, incident_id)
+    home = Path(cfg.state_dir())
     if found.root != Path(cfg.state_dir()):
         cfg.incident.state_dir = str(found.root)
     notice = None
@@ -241,7 +243,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     if not drill.active:
         said += "; that drill had ended (`warroom demo` / `warroom drill` start a new one), its world goes on"
     info.notice = f"{said}; {notice}" if notice else said
-    ctx = _drill_world(cfg, drill, info)
+    ctx = _drill_world(cfg, drill, info, home)
     ctx.resume_id = found.id
     ctx.offer_resume = False
     ctx.options = list(options)
@@ -325,12 +327,20 @@ def _utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _incident_resolved(cfg: Config, incident_id: str) -> bool:
-    """Whether a drill's incident was resolved (a missing or unreadable one counts as not)."""
+def _incident_resolved(cfg: Config, home: Path, drill: Any) -> bool:
+    """Whether the drill's incident was resolved, wherever it was declared (a dashboard drill's
+    among the drills' incidents, ``incident new --drill``'s among the real ones). Only an incident
+    recorded on this very drill counts: ids are numbered per state dir, so a real incident of the
+    same id is another incident. A missing or unreadable one counts as not resolved."""
     from warroom.errors import WarroomError
-    from warroom.incident.store import IncidentStore
 
-    try:
-        return bool(IncidentStore(cfg.state_dir(), cfg).open(incident_id).state.resolved)
-    except (WarroomError, OSError):
-        return False
+    for root in reversed(incident_roots(home)):
+        store = _store_at(root, cfg, home)
+        try:
+            state = store.open(drill.incident).state if store is not None else None
+        except (WarroomError, OSError):
+            continue
+        where = (state.drill or {}).get("dir") if state is not None else None
+        if where and Path(str(where)).resolve() == Path(drill.path).resolve():
+            return bool(state.resolved)
+    return False

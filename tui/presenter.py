@@ -97,13 +97,15 @@ def open_incidents(ctx: AppContext) -> list[OpenSummary]:
     dashboard its state dir's and the drills' open incidents (a drill incident, chosen, reopens
     in its own drill: ``OpenSummary.elsewhere``)."""
     sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
+    from warroom.shared.dsn import resolve
+
     base = Path(ctx.state_dir)
     out = _open_under(ctx, base, sim)
-    if ctx.drill is None and (base / "drills" / "incidents").is_dir():
-        from warroom.shared.dsn import resolve
-
-        if resolve(ctx.config) is None:     # a shared store holds the drills' too: listed once
-            out += _open_under(ctx, base / "drills", None)
+    if resolve(ctx.config) is None:     # a shared store holds them all: listed once
+        # the real dashboard: the drills' incidents too; a drill: its own declared elsewhere
+        # (``incident new --drill`` declares among the real ones), reopened from there
+        for root in (ctx.drill.also if ctx.drill is not None else (base / "drills",)):
+            out += _open_under(ctx, root, sim)
     return sorted(out, key=lambda o: o.declared_at or 0.0)
 
 

@@ -9,7 +9,7 @@ from warroom.drill.directory import choose_drill, list_drills, resume_command
 
 
 def _resolved(ids: set[str]):
-    return lambda inc: inc in ids
+    return lambda drill: drill.incident in ids
 
 
 def test_first_run_starts_a_new_drill(tmp_path: Path) -> None:
@@ -132,3 +132,39 @@ def test_a_resumed_drill_draws_the_same_curves_after_a_kill(tmp_path: Path) -> N
     fresh = {s.slo_id: s.value for s in first.source.fetch(cfg.slo, at=at)}
     assert after == fresh                               # same world, same actions, same numbers
     assert after["quota"] != before["quota"]            # and the recorded action is part of it
+
+
+def test_a_drill_declared_from_the_cli_lives_the_same_lifecycle(tmp_path: Path, capsys) -> None:
+    """`incident new --drill` declares among the real incidents: `warroom drill NAME` continues that
+    drill and offers its incident (reopened from where it lives); once it is resolved the next run
+    starts over. A resolved real incident of the same id is another incident: it finishes nothing."""
+    from types import SimpleNamespace
+
+    from tui.cli import main
+    from tui.launch import drill_context
+    from tui.presenter import IncidentPresenter
+    from warroom.incident.store import IncidentStore
+
+    state = tmp_path / "state"
+
+    def ctx():
+        cfg = Config()
+        cfg.incident.state_dir = str(state)
+        return drill_context(cfg, "timeout", None)
+
+    assert main(["incident", "new", "--title", "slow flows", "--severity", "P3", "--drill", "timeout",
+                 "--speed", "20", "--state-dir", str(state)]) == 0
+    inc_id = capsys.readouterr().out.split()[0]
+    real = IncidentStore(state / "drills", Config()).create(title="same id, other store", severity="P3",
+                                                            runbook=None, source={})
+    assert real.id == inc_id
+    real.resolve("not this drill's", resolution="n/a")
+    first = ctx()
+    drill = first.drill.extra["drill"]
+    assert "continuing" in (first.drill.notice or "") and drill.speed == 20.0
+    offered = IncidentPresenter(SimpleNamespace(ctx=first), lambda m: None).open_incidents()  # type: ignore[arg-type]
+    assert [(o.id, o.elsewhere, o.drill) for o in offered] == [(inc_id, str(state), "timeout ×20")]
+    IncidentStore(state, Config()).open(inc_id).resolve("latency back", resolution="pruned")
+    again = ctx()
+    assert again.drill.extra["drill"].path != drill.path
+    assert f"ended when {inc_id} was resolved" in (again.drill.notice or "")

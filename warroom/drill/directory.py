@@ -395,21 +395,21 @@ class DrillChoice:
 
 
 def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
-                 incident_resolved: Callable[[str], bool] | None = None,
+                 incident_resolved: Callable[[Drill], bool] | None = None,
                  now: float | None = None) -> DrillChoice:
     """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which.
 
     A team runs a scenario again and again, so the choice is predictable and said out loud: the
     unfinished drill is continued at its own speed whatever ``speed`` says (its world and clock
     were made at that speed: re-scaling would redraw every curve); one whose incident was resolved
-    (``incident_resolved(id)``: from the CLI, another dashboard, or before a crash) is marked
+    (``incident_resolved(drill)``: from the CLI, another dashboard, or before a crash) is marked
     finished and a new drill starts at the scenario's beginning instead of reopening an
     already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused).
     """
     now = time.time() if now is None else now
     current = None if new else latest_drill(root, scenario)
     ended = ""
-    if current is not None and current.incident and incident_resolved and incident_resolved(current.incident):
+    if current is not None and current.incident and incident_resolved and incident_resolved(current):
         current.finish(at=now)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
