@@ -127,3 +127,71 @@ def test_a_configmap_patch_changes_its_data_or_is_refused(tmp_path: Path) -> Non
         code, out, err = kubectl("patch", "configmap", "flowengine-config", "-p", bad)
         assert code == 1 and out == "" and "drill" in err, bad
     assert json.loads(kubectl("get", "configmap", "flowengine-config", "-o", "jsonpath={.data}")[1]) == after
+
+
+def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usage(tmp_path: Path) -> None:
+    """RB-LAUNCH-003's patch sets bounds *and* a CPU target: ``get hpa`` shows the new target (it
+    used to keep 70% while answering 'patched'); the utilisation it shows is the mean of what
+    ``top pods`` shows for the deployment's pods over their 500m request; anything else an HPA
+    holds is refused rather than answered 'patched' with nothing changed."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
+
+    def kubectl(command: str, t: float = 300.0) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *command.split(), "-n", "production"], t)
+
+    target = {"type": "Resource", "resource": {"name": "cpu", "target": {"averageUtilization": 55,
+                                                                          "type": "Utilization"}}}
+    patch = json.dumps({"spec": {"minReplicas": 6, "maxReplicas": 30, "metrics": [target]}}, separators=(",", ":"))
+    assert kubectl(f"patch hpa flowengine -p {patch}")[:2] == (0, "horizontalpodautoscaler.autoscaling/flowengine "
+                                                                  "patched\n")
+    row = kubectl("get hpa flowengine --no-headers", 400.0)[1].split()
+    top = [int(line.split()[1].rstrip("m")) for line in kubectl("top pods -l app=flowengine", 400.0)[1].splitlines()[1:]]
+    assert row[2:7] == ["cpu:", f"{int(sum(top) * 100 / (500 * len(top)))}%/55%", "6", "30", "6"], row
+    spec = json.loads(kubectl("get hpa flowengine -o json", 400.0)[1])["spec"]
+    assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 55
+    for bad in ('{"spec":{"behavior":{}}}', '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"memory",'
+                                             '"target":{"type":"Utilization","averageUtilization":50}}}]}}',
+                '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization",'
+                '"averageUtilization":0}}}]}}'):
+        code, out, err = kubectl(f"patch hpa flowengine -p {bad}", 400.0)
+        assert code == 1 and out == "" and "drill" in err, bad
+    assert kubectl("autoscale deployment/audit-shipper --min=2 --max=4 --cpu-percent=40", 400.0)[0] == 0
+    assert kubectl("autoscale deployment/postgres --min=1 --max=2", 400.0)[0] == 0
+    rows = {line.split()[0]: line.split()[3] for line in kubectl("get hpa --no-headers", 410.0)[1].splitlines()}
+    assert rows["audit-shipper"].endswith("/40%") and rows["postgres"].endswith("/80%")     # the API's default
+
+
+def test_cordon_takes_every_node_named_and_a_bad_selector_is_refused(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="nodes")
+
+    def kubectl(command: str) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *command.split()], 300.0)
+
+    def cordoned() -> list[str]:
+        return [line.split()[0] for line in kubectl("get nodes --no-headers")[1].splitlines() if "Disabled" in line]
+
+    assert kubectl("cordon node-1 node-3") == (0, "node/node-1 cordoned\nnode/node-3 cordoned\n", "")
+    assert cordoned() == ["node-1", "node-3"]
+    code, out, err = kubectl("uncordon node-1 node-9")            # one missing: nothing is changed
+    assert code == 1 and 'nodes "node-9" not found' in err and cordoned() == ["node-1", "node-3"]
+    assert kubectl("cordon node-3 node-4")[1] == "node/node-3 already cordoned\nnode/node-4 cordoned\n"
+    for selector in ("!", "app=", "app in (x", "a b", ",app"):
+        code, out, err = run_one(drill, ["kubectl", "get", "pods", "-n", "production", "-l", selector], 300.0)
+        if selector == "app=":                     # valid: the label with an empty value (no pod has it)
+            assert code == 0 and out == "", selector
+            continue
+        assert code == 1 and out == "" and f'label selector "{selector}"' in err, selector
+    names = run_one(drill, ["kubectl", "get", "pods", "-n", "production", "-o", "name", "-l",
+                            "app in (postgres, audit-shipper),!nope"], 300.0)[1].split()
+    assert names and all(n.startswith(("pod/postgres-", "pod/audit-shipper-")) for n in names)
+
+
+def test_a_scale_up_adds_new_pods_and_keeps_the_old_ones(tmp_path: Path) -> None:
+    """Scaling 5 -> 7 adds two young pods; the five running ones keep their age (they were all shown
+    as just created), and no pod of an older revision shows up as Terminating (a scale is no rollout)."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="scale")
+    assert run_one(drill, "kubectl scale deployment/flowengine --replicas=7 -n production".split(), 300.0)[0] == 0
+    rows = [line.split() for line in run_one(drill, "kubectl get pods -l app=flowengine -n production --no-headers"
+                                             .split(), 400.0)[1].splitlines()]
+    assert [r[2] for r in rows] == ["Running"] * 7
+    assert [r[4] for r in rows][:5] == ["6d"] * 5 and all(r[4].endswith("s") for r in rows[5:]), rows

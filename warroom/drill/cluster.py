@@ -208,9 +208,9 @@ class Cluster:
             self.config[str(d.get("key"))] = str(d.get("value"))
         elif a.action == "patch" and kind == "hpa":
             spec = (d.get("patch") or {}).get("spec") or {}
-            hpa = self.hpa.setdefault(name, {"min": 1, "max": 1, "cpu": 70})
-            hpa["min"] = int(spec.get("minReplicas", hpa["min"]))
-            hpa["max"] = int(spec.get("maxReplicas", hpa["max"]))
+            hpa = self.hpa.setdefault(name, {"min": 1, "max": 1, "cpu": 80})      # the API's default target
+            hpa.update(min=int(spec.get("minReplicas", hpa["min"])), max=int(spec.get("maxReplicas", hpa["max"])),
+                       cpu=cpu_target(spec["metrics"]) if "metrics" in spec else hpa["cpu"])
             target = self.deployments.get(name)
             if target is not None and target.replicas != hpa_replicas(target, hpa):
                 meant = ["scale"] if name == fleet.DEPLOYMENT and hpa_replicas(target, hpa) > target.replicas else []
@@ -271,6 +271,19 @@ def release(image: str) -> str:
 def hpa_replicas(dep: Deployment, hpa: dict[str, Any]) -> int:
     """The replicas an autoscaler with these bounds keeps the deployment at (zero stays zero)."""
     return min(max(dep.replicas, int(hpa["min"])), int(hpa["max"])) if dep.replicas else 0
+
+
+def cpu_target(metrics: object) -> int | None:
+    """The CPU utilisation target (percent of the pods' request) of an HPA's ``spec.metrics`` when
+    that is the one metric it holds, as the drill models; None for anything else."""
+    try:
+        [m] = metrics                                   # type: ignore[misc]
+        target = m["resource"]["target"]
+        value = target["averageUtilization"]
+        ok = (m["type"], m["resource"]["name"], target["type"]) == ("Resource", "cpu", "Utilization")
+    except (TypeError, ValueError, KeyError):
+        return None
+    return value if ok and type(value) is int and value > 0 else None
 
 
 def env_after(env: Env, detail: dict[str, Any]) -> Env:

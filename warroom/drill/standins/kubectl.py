@@ -21,11 +21,11 @@ import yaml
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
-from warroom.drill.cluster import Deployment, undo_target
+from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
 from warroom.drill.standins.kubeobj import (
-    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath,
+    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath, usage,
     objects,
 )
 
@@ -104,14 +104,39 @@ def not_found(kind: str, name: str) -> ToolError:
     return ToolError(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
 
 
+_KEY, _VALUE = r"[A-Za-z0-9](?:[-A-Za-z0-9_./]*[A-Za-z0-9])?", r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
+_REQUIREMENT = re.compile(rf"\s*(?:!\s*(?P<absent>{_KEY})|(?P<key>{_KEY})(?:\s*(?P<op>==?|!=)\s*(?P<value>{_VALUE})|"
+                          rf"\s+(?P<set>in|notin)\s*\((?P<values>\s*{_VALUE}(?:\s*,\s*{_VALUE})*\s*)\))?)\s*")
+Requirement = tuple[str, str, frozenset[str]]          # (key, op: = != in notin exists !, values)
+
+
+def parse_selector(text: object) -> list[Requirement]:
+    """A label selector as the API server reads it: ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``,
+    ``a in (x,y)``, ``a notin (x)``, comma-joined; anything else is a ValueError naming what was
+    found where a requirement should be (kubectl asks the server, which refuses the list)."""
+    out, text, pos = [], str(text or ""), 0
+    token = re.compile(r"\s*!?\s*(!=|==|[(),=!]|[^\s(),=!]*)")        # the lexer's next token (after a "!")
+    while text.strip():
+        m = _REQUIREMENT.match(text, pos)
+        if m is None:
+            raise ValueError(f"unable to parse requirement: found '{token.match(text, pos)[1]}', expected: identifier")
+        key, op = m["absent"] or m["key"], "!" if m["absent"] else m["op"] or m["set"] or "exists"
+        values = m["values"] if m["set"] else m["value"] or ""
+        out.append((key, "=" if op == "==" else op, frozenset(v.strip() for v in values.split(","))))
+        if (pos := m.end()) == len(text):
+            break
+        if text[pos] != ",":
+            raise ValueError(f"found '{token.match(text, pos)[1]}', expected: ',' or 'end of string'")
+        pos += 1
+    return out
+
+
 def match_selector(labels: dict[str, str], selector: object) -> bool:
-    """Equality-based label selectors: ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``, comma-joined."""
-    for part in filter(None, map(str.strip, str(selector or "").split(","))):
-        key, op, value = (re.split(r"(!=|==?)", part, maxsplit=1) + ["", ""])[:3]
-        key, value = key.strip(), value.strip()
-        if op and (labels.get(key) == value) == (op == "!="):
-            return False
-        if not op and (key.lstrip("!") in labels) == key.startswith("!"):
+    """Whether ``labels`` satisfy every requirement of a selector (text, or ``parse_selector``'s list)."""
+    for key, op, values in selector if isinstance(selector, list) else parse_selector(selector):
+        value = labels.get(key)
+        if {"=": value in values, "in": value in values, "!=": value not in values, "notin": value not in values,
+                "exists": key in labels, "!": key not in labels}[op] is False:
             return False
     return True
 
@@ -130,7 +155,14 @@ class Kubectl:
         self.ns = args.text("namespace") or fleet.NAMESPACE
         self.all_ns = bool(args.get("all_namespaces"))
         self.scope = None if self.all_ns else self.ns         # where get/top look
-        self.selector = args.get("selector")
+        try:
+            self.selector = None if args.get("selector") is None else parse_selector(args.get("selector"))
+        except ValueError as exc:           # the server refuses the list, kubectl names what it asked for
+            kind = KINDS.get((args.pos or ["pods"])[0].split("/")[0].lower(), "pods") * (verb not in ("logs", "top"))
+            names, group, _ = KIND_TABLE[kind or "pods"]
+            raise ToolError(f'Error from server (BadRequest): Unable to find "{group}/{"v2" * (kind == "hpa") or "v1"}, '
+                            f'Resource={names.split()[1]}" that match label selector "{args.get("selector")}", field '
+                            f'selector "{args.text("field_selector")}": {exc}') from None
         self.dry = " (dry run)" * bool(args.get("dry_run"))
 
     # ------------------------------------------------------------------ what a verb acts on
@@ -211,13 +243,19 @@ class Kubectl:
         return seconds
 
     def check_hpa(self, name: str, spec: object, current: dict[str, Any] | None = None) -> None:
-        """What the API server refuses in an autoscaler's bounds (the drill would otherwise replay it)."""
+        """What the API server refuses in an autoscaler's bounds (the drill would otherwise replay it),
+        and what the drill does not model (any field but the bounds and one CPU utilisation target)."""
         current, bounds = current or {"min": 1, "max": 1}, spec if isinstance(spec, dict) else {}
         low, high = bounds.get("minReplicas", current["min"]), bounds.get("maxReplicas", current["max"])
         if not (bounds is spec and type(low) is int and type(high) is int and 1 <= low <= high <= MAX_REPLICAS):
             raise ToolError(f'The HorizontalPodAutoscaler "{name}" is invalid: spec: Invalid value: '
                             f"{json.dumps(spec, default=str)}: minReplicas and maxReplicas are whole numbers, "
                             f"1 <= min <= max <= {MAX_REPLICAS}")
+        if set(bounds) - {"minReplicas", "maxReplicas", "metrics"} or (
+                "metrics" in bounds and cpu_target(bounds["metrics"]) is None):
+            raise ToolError(f"error: drill: only minReplicas, maxReplicas and one CPU target (metrics: [{{type: "
+                            "Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: N}}}]) "
+                            f"of hpa/{name} can be patched in the drill")
 
     def no_resources(self, ns: str | None) -> int:
         self.ctx.err("No resources found" + (f" in {ns} namespace." if ns else ""))
@@ -337,12 +375,7 @@ class Kubectl:
                 if p.status == "Running" and match_selector({"app": p.deployment}, self.selector)]
         if not pods:
             return self.no_resources(self.ns)
-        context_kb, rows = self.ctx.signals.context_kb(self.ctx.t), []
-        for i, p in enumerate(pods):
-            usage = {fleet.DEPLOYMENT: (cpu * (0.9 + 0.05 * (i % 4)) * 10, 1400 + context_kb * 2.2 + 60 * (i % 3)),
-                     fleet.AUDIT_DEPLOYMENT: (35 + 5 * i, 180 + 20 * i)}
-            c, mem = usage.get(p.deployment, (120 + 10 * i, 900 + 40 * i))
-            rows.append([p.name, f"{int(c)}m", f"{int(mem)}Mi"])
+        rows = [[p.name, *(f"{int(v)}{u}" for v, u in zip(usage(self.ctx, p), ("m", "Mi"), strict=True))] for p in pods]
         self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows))
         return 0
 
@@ -485,7 +518,10 @@ class Kubectl:
         if name in self.ctx.cluster.hpa:
             raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
                             "already exists")
-        bounds = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "1")}
+        bounds: dict[str, Any] = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "1")}
+        if (cpu := self.number("cpu_percent", "-1")) > 0:         # none: the API's default target (80%)
+            bounds["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+                "type": "Utilization", "averageUtilization": cpu}}}]
         self.check_hpa(name, bounds)
         return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
@@ -595,18 +631,23 @@ class Kubectl:
 
     # ------------------------------------------------------------------ nodes, exec, the rest
     def node(self) -> int:
-        """cordon/uncordon/drain: recorded so ``get nodes`` shows SchedulingDisabled."""
-        if not self.args.pos:
+        """cordon/uncordon/drain of every node named (or selected): recorded so ``get nodes`` shows
+        SchedulingDisabled; one that is missing fails the command before any is changed, as kubectl does."""
+        if not self.args.pos and self.selector is None:
             raise ToolError(f"error: USAGE: {self.verb} NODE [flags]")
-        node = self.args.pos[0].split("/", 1)[-1]
-        if node not in NODES:
-            raise not_found("nodes", node)
-        self.ctx.record("node_uncordon" if self.verb == "uncordon" else "node_cordon", node=node)
-        self.ctx.out(f"node/{node} {'cordoned' if self.verb == 'drain' else self.verb + 'ed'}")
-        if self.verb == "drain":
-            evicted = [p for p in all_pods(self.ctx, None) if p.node == node]
-            self.ctx.out("".join(f"evicting pod {p.namespace}/{p.name}\n" for p in evicted)
-                         + "".join(f"pod/{p.name} evicted\n" for p in evicted) + f"node/{node} drained")
+        nodes = [o for name in self.args.pos or [None] for o in self.find("nodes", name and name.split("/")[-1], None)]
+        off, word = self.verb != "uncordon", self.verb.replace("drain", "cordon")
+        for o in nodes:
+            if o.api["spec"]["unschedulable"] == off:
+                self.ctx.out(f"node/{o.name} already {word}ed")
+            else:
+                if not self.dry:
+                    self.ctx.record(f"node_{word}", node=o.name)
+                self.ctx.out(f"node/{o.name} {word}ed{self.dry}")
+            if self.verb == "drain":
+                evicted = [p for p in all_pods(self.ctx, None) if p.node == o.name]
+                self.ctx.out("".join(f"evicting pod {p.namespace}/{p.name}\n" for p in evicted)
+                             + "".join(f"pod/{p.name} evicted\n" for p in evicted) + f"node/{o.name} drained{self.dry}")
         return 0
 
     def exec(self) -> int:

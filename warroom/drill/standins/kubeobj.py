@@ -23,12 +23,13 @@ from jsonpath_ng.ext.string import DefintionInvalid
 from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Root, Slice, This, Wildcard
 
 from warroom.drill import fleet
-from warroom.drill.activity import iso, pod_names
+from warroom.drill.activity import iso, pod_names, unit
 from warroom.drill.cluster import Deployment, short_hash
 from warroom.drill.model import noise
 from warroom.drill.standins.base import Context, age
 
 NODES = ("node-1", "node-2", "node-3", "node-4")
+CPU_REQUEST = 500.0          # millicores each container requests: an autoscaler's utilisation is a share of it
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
 KIND_TABLE = {
@@ -110,16 +111,18 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     if dep.replicas == 0 and t >= dep.scaled_at + 10:
         return []
     out: list[Pod] = []
-    born = max(cur.at, dep.scaled_at if dep.replicas > dep.previous_replicas else cur.at)
-    ready_n = dep.ready(t)
+    # pods a scale-up added are new; the ones it kept (and a rollout's) are as old as their template
+    up = dep.scaled_at > cur.at and dep.replicas > dep.previous_replicas
+    kept, ready_n = dep.previous_replicas if up else dep.replicas, dep.ready(t)
     for i, name in enumerate(pod_names(dep.name, cur.template_hash, max(dep.replicas, 0))):
-        created = born + i * (dep.rollout_seconds / max(1, dep.replicas))
+        created = (cur.at + i * dep.rollout_seconds / max(1, kept) if i < kept else
+                   dep.scaled_at + (i - kept) * dep.rollout_seconds / (dep.replicas - kept))
         if created <= t:
             restarts = int(short_hash(name, "r", n=1) in "bcd") if created < t - 86400 else 0
             out.append(Pod(name, dep.namespace, dep.name, cur.template_hash, i < ready_n,
                            "Running" if i < ready_n else "ContainerCreating", restarts, created,
                            NODES[i % len(NODES)], _ip(name), cur.image, dep.container))
-    if t < dep.rollout_done_at() and len(dep.history) > 1 and t >= cur.at:
+    if cur.at <= t < cur.at + dep.rollout_seconds and len(dep.history) > 1:     # a rollout, not a scale
         old = dep.history[-2]
         for i, name in enumerate(pod_names(dep.name, old.template_hash, dep.replicas - ready_n)):
             out.append(Pod(name, dep.namespace, dep.name, old.template_hash, True, "Terminating", 0,
@@ -234,13 +237,37 @@ def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
                 describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
 
 
+def usage(ctx: Context, p: Pod) -> tuple[float, float]:
+    """(CPU millicores, memory MiB) a pod uses now: what ``top pods`` prints and the autoscaler
+    averages. FlowEngine's CPU follows the simulated latency, its memory the context size."""
+    u = unit(p.name, "top")
+    if p.deployment == fleet.DEPLOYMENT:         # the load is shared by the running pods (5 in the healthy estate)
+        share = fleet.REPLICAS / max(1, ctx.cluster.flowengine.ready(ctx.t))
+        return (min(1000.0, cpu_percent(ctx) * CPU_REQUEST / 100 * share * (0.9 + 0.2 * u)),
+                1400 + ctx.signals.context_kb(ctx.t) * 2.2 + 120 * u)
+    return (35 + 15 * u, 180 + 40 * u) if p.deployment == fleet.AUDIT_DEPLOYMENT else (120 + 40 * u, 900 + 160 * u)
+
+
 def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
-    replicas = ctx.cluster.flowengine.replicas
-    cpu = f"{int(cpu_percent(ctx))}%" if replicas else "<unknown>"       # no pods, no metrics
-    return [Obj(_api("HorizontalPodAutoscaler", n, fleet.NAMESPACE, apiVersion="autoscaling/v2",
-                     spec={"minReplicas": h["min"], "maxReplicas": h["max"]}),
-                (f"Deployment/{n}", f"cpu: {cpu}/{h['cpu']}%", h["min"], h["max"], replicas, "21d"))
-            for n, h in ctx.cluster.hpa.items()]
+    """Each autoscaler with its bounds and CPU target; its utilisation is the mean CPU of its
+    deployment's running pods over their request (as ``top pods`` shows them); no pods, no metrics."""
+    out = []
+    for n, h in ctx.cluster.hpa.items():
+        dep = ctx.cluster.deployments.get(n)
+        pods = [p for p in deployment_pods(ctx, dep) if p.status == "Running"] if dep else []
+        cpu = int(sum(usage(ctx, p)[0] for p in pods) * 100 / (CPU_REQUEST * len(pods))) if pods else None
+        replicas = dep.replicas if dep else 0
+        target = {"type": "Utilization", "averageUtilization": h["cpu"]}
+        spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
+                "minReplicas": h["min"], "maxReplicas": h["max"],
+                "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
+        status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
+            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu}}}]}
+        out.append(Obj(_api("HorizontalPodAutoscaler", n, fleet.NAMESPACE, apiVersion="autoscaling/v2", spec=spec,
+                            status=status),
+                       (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%", h["min"],
+                        h["max"], replicas, "21d")))
+    return out
 
 
 def _secrets(ctx: Context, scope: str | None) -> list[Obj]:
