@@ -6,9 +6,9 @@ line names its state in words and icons, so it reads the same without colour.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from warroom import scenario_time as stime
 from panes.safe import SafeText as Text
 from textual.widgets import Static
 
@@ -115,7 +115,7 @@ def alerts_line(result: Any, now: float | None = None) -> Text:
     a server that failed shows how (UNAUTHORIZED / SLOW / REFUSED / DOWN / ERROR), its sentence and
     the age of its last good answer, before anything the others said.
     """
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append("alerts ", "bold")
     if result is None:
@@ -192,7 +192,7 @@ def alerts_table(result: Any, now: float | None = None) -> Any:
 
     from rich.table import Table
 
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
     for col in ("sev", "alert", "since (UTC)", "for", "runbook", "what", "from"):
         table.add_column(col, no_wrap=col not in ("what",), overflow="fold")

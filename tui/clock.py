@@ -1,14 +1,15 @@
 """The dashboard's notion of "now", injectable so snapshots and tests see frozen time.
 
-Every pane that shows a clock (elapsed, data age, countdowns) asks the app's clock instead of
-calling ``time.time()``, so a snapshot taken with a :class:`FrozenClock` is byte-identical on
-every run.
+Every pane that shows a clock (elapsed, data age, countdowns) asks the app's clock, never the
+wall clock itself, so a snapshot taken with a :class:`FrozenClock` is byte-identical on every run;
+the system clock is ``warroom.scenario_time.now`` (``$WARROOM_DRILL_AT`` when set).
 """
 
 from __future__ import annotations
 
-import time
 from typing import Protocol
+
+from warroom import scenario_time as stime
 
 
 class Clock(Protocol):
@@ -19,7 +20,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> float:
-        return time.time()
+        return stime.now()
 
 
 class FrozenClock:

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from tui.messages import (
     ActionDone,
     ActionFailed,
@@ -412,7 +413,7 @@ class IncidentPresenter:
 
         live = self.require()
         state = live.snapshot().state
-        text = draft_update(state, datetime.now(UTC), update_every(self.ctx.config, state.severity))
+        text = draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC), update_every(self.ctx.config, state.severity))
         return ("DRILL " + text) if self.ctx.drill is not None else text
 
     def drill_report_async(self) -> None:
@@ -808,7 +809,7 @@ class IncidentCalls:
 
         folder = Path(self._inc().dir) / "status-updates"
         make_private_dir(folder)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = stime.utcnow().strftime("%Y%m%dT%H%M%SZ")
         path = folder / f"update-{stamp}.txt"
         n = 1
         while path.exists():

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom import scenario_time as stime
 from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView, TimelineItem
 from warroom.incident.marks import run_verdict, step_state
 from warroom.scenario_time import process_text
@@ -105,7 +106,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
-    when = datetime.fromtimestamp(now, UTC) if now is not None else datetime.now(UTC)
+    when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
     from warroom.incident.handoff import header_parts

@@ -9,17 +9,44 @@ beside for whoever compares it with a clock or a log); outside a drill it is the
 
 Process run times (``exit 0 · 0.4s``) are deliberately *not* converted: a command took 0.4 real
 seconds whatever the drill's speed, and nothing judges them against an incident target.
+
+It is also the one place "now" is read (:func:`now`, :func:`utcnow`): the journal's stamps, the
+header's clocks, ``incident show``, the drill's clock and its stand-ins all ask here, so
+``$WARROOM_DRILL_AT`` (a test or a facilitator replaying one moment) moves every one of them at
+once, and no reader can fall back to a clock of its own (``tests/unit/test_one_clock.py``).
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from warroom.durations import format_duration
+from warroom.errors import WarroomError
 
 DRILL_WORD = "drill time"
+AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
+
+
+def now() -> float:
+    """Unix seconds: ``$WARROOM_DRILL_AT`` when set, else the wall clock."""
+    at = os.environ.get(AT_ENV)
+    if not at:
+        return time.time()
+    try:
+        value = float(at)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise WarroomError(f"${AT_ENV} must be a unix time, got {at!r}")
+    return value
+
+
+def utcnow() -> datetime:
+    return datetime.fromtimestamp(now(), UTC)
 
 
 def scale_of(state: Any) -> float:

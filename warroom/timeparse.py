@@ -26,8 +26,10 @@ _HHMM = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 HELP = "a time like 14:30 (UTC), 2026-11-22T14:30Z, '15m ago' or -15m"
 
 
-def parse_when(text: str, now: datetime, *, what: str = "time") -> datetime:
-    """The moment ``text`` names (aware, UTC); raises WarroomError naming what was expected."""
+def parse_when(text: str, now: datetime, *, what: str = "time", scale: float = 1.0) -> datetime:
+    """The moment ``text`` names (aware, UTC); raises WarroomError naming what was expected.
+    ``scale``: a drill's speed — ``15m ago`` is fifteen minutes of the incident's (drill) time,
+    as every duration it shows; a clock time or an ISO moment is a wall instant as printed."""
     t = " ".join(str(text).split())
     if not t:
         raise WarroomError(f"{what} {text!r}: empty; expected {HELP}")
@@ -35,7 +37,7 @@ def parse_when(text: str, now: datetime, *, what: str = "time") -> datetime:
     if m or t.startswith("-"):
         span = m.group(1) if m else t[1:]
         try:
-            at = now - timedelta(seconds=parse_duration(span))
+            at = now - timedelta(seconds=parse_duration(span) / (scale if scale > 0 else 1.0))
         except (ValueError, OverflowError):
             raise WarroomError(f"{what} {text!r}: not a span of time warroom can go back; expected {HELP}") from None
         return _sane(at, text, what)
@@ -70,9 +72,9 @@ def reject_future(at: datetime, now: datetime, what: str = "time", text: str | N
     return at
 
 
-def parse_past(text: str, now: datetime, *, what: str = "time") -> datetime:
+def parse_past(text: str, now: datetime, *, what: str = "time", scale: float = 1.0) -> datetime:
     """``parse_when`` that refuses a future time."""
-    return reject_future(parse_when(text, now, what=what), now, what, text)
+    return reject_future(parse_when(text, now, what=what, scale=scale), now, what, text)
 
 
 def parse_due(text: str, now: datetime) -> date:

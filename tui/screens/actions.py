@@ -440,7 +440,9 @@ class DashboardActions:
             if a is not None:
                 self.presenter.call(self.calls.add_timeline, a.text, a.at, done="timeline entry added")
 
-        self.app.push_screen(TimelineEntryScreen(), answered)
+        live = self.presenter.live
+        scale = live.snapshot().state.time_scale if live is not None else 1.0
+        self.app.push_screen(TimelineEntryScreen(scale=scale), answered)
 
     def correct_timeline(self) -> None:
         if not self.need_incident():

@@ -249,15 +249,17 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now(), what="--at") if args.at is not None else None
-    e = _open(args).mark_phase(args.phase, at, args.reason)
+    inc = _open(args)
+    at = parse_when(args.at, _now(), scale=inc.state.time_scale) if args.at is not None else None
+    e = inc.mark_phase(args.phase, at, args.reason)
     out(f"marked {args.phase} at {e.data['at']}")
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    at = parse_when(args.at, _now(), what="--at") if args.at is not None else None
-    e = _open(args).add_timeline(" ".join(args.text), at)
+    inc = _open(args)
+    at = parse_when(args.at, _now(), scale=inc.state.time_scale) if args.at is not None else None
+    e = inc.add_timeline(" ".join(args.text), at)
     out(f"timeline entry seq {e.seq} at {e.data['at']}")
     return 0
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from warroom.cli.common import config_from_args
 from warroom.config import Config
+from warroom import scenario_time
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
@@ -60,13 +61,14 @@ def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> 
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return scenario_time.utcnow()
 
 
-def parse_when(text: str, now: datetime, *, what: str = "--at") -> datetime:
+def parse_when(text: str, now: datetime, *, what: str = "--at", scale: float = 1.0) -> datetime:
     """One syntax for every time typed at warroom (:mod:`warroom.timeparse`): ISO-8601 (naive =
-    UTC), ``HH:MM[:SS]`` (UTC), ``10m ago`` or ``-10m``; a future time is refused."""
-    return parse_past(text, now, what=what)
+    UTC), ``HH:MM[:SS]`` (UTC), ``10m ago`` or ``-10m`` (drill time in a drill: ``scale``); a
+    future time is refused."""
+    return parse_past(text, now, what=what, scale=scale)
 
 
 def _params(pairs: list[str]) -> dict[str, str]:

@@ -115,7 +115,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     done = 0
     try:
         while True:
-            started = time.time()
+            started = time.monotonic()
             when = at if at is not None else started
             if source is None:
                 samples = [SloSample(s.id, None, fetched_at=started,
@@ -128,7 +128,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             done += 1
             if args.watch is None or (args.count is not None and done >= args.count):
                 return code
-            time.sleep(max(0.0, args.watch - (time.time() - started)))
+            time.sleep(max(0.0, args.watch - (time.monotonic() - started)))
     except KeyboardInterrupt:
         return code
     finally:

@@ -17,7 +17,6 @@ import os
 import re
 import shlex
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
@@ -79,7 +79,7 @@ class Drill:
 
     def scenario_time(self, at: float | None = None) -> float:
         """Scenario seconds at unix time ``at`` (default: now)."""
-        return ((time.time() if at is None else at) - self.start) * self.speed
+        return ((stime.now() if at is None else at) - self.start) * self.speed
 
     def wall_time(self, t: float) -> float:
         """The unix time at which the drill reaches scenario second ``t``."""
@@ -99,7 +99,7 @@ class Drill:
     def record(self, action: str, *, tool: str = "warroom", argv: tuple[str, ...] = (),
                detail: dict[str, Any] | None = None, at: float | None = None) -> Action:
         """Record an action as if a stand-in had done it (how tests script what responders did)."""
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         a = Action(action, self.scenario_time(at), at, tool, tuple(argv), dict(detail or {}))
         append_actions(self.path, [a])
         return a
@@ -136,7 +136,7 @@ class Drill:
         return self.finished is None
 
     def finish(self, at: float | None = None) -> None:
-        self.finished = time.time() if at is None else at
+        self.finished = stime.now() if at is None else at
         self._save()
 
     def attach_incident(self, incident_id: str) -> None:
@@ -163,7 +163,7 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     sc = get_scenario(scenario)
     if not (isinstance(speed, (int, float)) and math.isfinite(speed) and speed > 0):
         raise DrillError(f"drill speed must be a positive number, got {speed!r}")
-    now = time.time()
+    now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
         raise DrillError(f"drill name {name!r}: use letters, digits, '.', '_' or '-'")
@@ -277,7 +277,7 @@ class DrillSource:
         # Sparklines are reused only for "now" (the dashboard's polls), never for a fetch as of a
         # given time (evidence back-filled later), as with the Prometheus source.
         cache = at is None
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         out = [self._sample(slo, at, cache) for slo in slos]
         sim = self.drill.simulator
         # lets stand-ins start from where the dashboard got to; not on the first poll, which the
@@ -303,7 +303,7 @@ class DrillSource:
             many = sim.evaluate_many(slo.query, [t, *times] if own else [t])
             history = sim.evaluate_many(series_expr, times) if times and not own else many
         except PromQLError as exc:
-            return SloSample(slo.id, None, sample_time=at, fetched_at=time.time(),
+            return SloSample(slo.id, None, sample_time=at, fetched_at=stime.now(),
                              error=f"drill cannot evaluate {slo.query!r}: {exc}")
         value, note = shown(many.at(0))
         if hit is not None:
@@ -313,22 +313,22 @@ class DrillSource:
             series = tuple((self.drill.wall_time(ti), v) for ti, v in zip(times, values, strict=True) if v is not None)
             if cache:
                 self._sparklines[series_expr] = (t, world, series)
-        return SloSample(slo.id, value, series, sample_time=at, fetched_at=time.time(), note=note)
+        return SloSample(slo.id, value, series, sample_time=at, fetched_at=stime.now(), note=note)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """Evaluate a PromQL expression (or a pane id such as ``quota``) at ``at``."""
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         query = self._resolve(expr)
         try:
             value, note = shown(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
         except PromQLError as exc:
-            return SloSample(expr, None, sample_time=at, fetched_at=time.time(),
+            return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
                              error=f"drill cannot evaluate {expr!r}: {exc}")
-        return SloSample(expr, value, sample_time=at, fetched_at=time.time(), note=note)
+        return SloSample(expr, value, sample_time=at, fetched_at=stime.now(), note=note)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
         """The full instant vector (labels, value) for ``expr``; raises ``PromQLError``."""
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
         if isinstance(result, float):
             return [({}, result)]
@@ -406,7 +406,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     finished and a new drill starts at the scenario's beginning instead of reopening an
     already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused).
     """
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     current = None if new else latest_drill(root, scenario)
     ended = ""
     if current is not None and current.incident and incident_resolved and incident_resolved(current):

@@ -20,11 +20,11 @@ A pane is "recovered" only on the good side of its warn threshold and not gettin
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig, default_slos
 from warroom.drill.actions import ACTIONS
 from warroom.drill.directory import Drill
@@ -138,7 +138,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
                  slos: list[SloConfig] | None = None, runbook: Runbook | None = None) -> DrillReport:
     """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
     the path its steps took)."""
-    at = time.time() if at is None else at
+    at = stime.now() if at is None else at
     sc = drill.scenario
     sim = drill.simulator
     breach = breach_time(drill, slos=slos, at=at)

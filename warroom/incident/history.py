@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
@@ -48,7 +49,7 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     import time
 
     scale = state.time_scale
-    window = incident_window(state, time.time() if now is None else now, LEAD, speed=scale)
+    window = incident_window(state, stime.now() if now is None else now, LEAD, speed=scale)
     if window is None:
         raise WarroomError(f"{state.id}: no detection time to save metrics from")
     histories, errors = read_histories(source, slos, window)

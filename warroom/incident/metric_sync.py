@@ -17,12 +17,12 @@ metrics moved on: a breach already journaled is recognised by its time, not by w
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
@@ -220,7 +220,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
 
 
 def now_unix() -> float:
-    return time.time()
+    return stime.now()
 
 
 def concerns_from_readings(state: IncidentState, readings: list[Any]) -> list[str]:

@@ -11,6 +11,7 @@ import os
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.errors import ConfigError
 from warroom.units import format_value
 
@@ -36,7 +37,7 @@ def local_zone(config: Config | None) -> tzinfo:
                 return ZoneInfo(candidate)
             except (ZoneInfoNotFoundError, ValueError):
                 continue
-    local = datetime.now(UTC).astimezone().tzinfo
+    local = stime.utcnow().astimezone().tzinfo
     return local or UTC
 
 
@@ -53,7 +54,7 @@ def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
     key = getattr(zone, "key", None)
     if key:
         return str(key)
-    return (at or datetime.now(UTC)).astimezone(zone).tzname() or "local"
+    return (at or stime.utcnow()).astimezone(zone).tzname() or "local"
 
 
 def fmt_value(value: float | None, unit: str | None) -> str:

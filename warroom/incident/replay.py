@@ -9,8 +9,8 @@ header says REPLAY.
 
 from __future__ import annotations
 
-import time
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.incident.history import History
 from warroom.incident.metric_history import PaneHistory
@@ -31,7 +31,7 @@ class ReplaySource:
                  window: float = 1800.0, points: int = 60) -> None:
         self.history = history
         self.speed = speed
-        self.start = time.time() if start is None else start
+        self.start = stime.now() if start is None else start
         self.window = window
         self.points = max(2, points)
         self.name = f"replay:{history.incident_id}"
@@ -44,12 +44,12 @@ class ReplaySource:
         return self.start + (recorded - self.history.start) / self.speed
 
     def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         return [self._sample(slo.id, at) for slo in slos]
 
     def _sample(self, slo_id: str, at: float) -> SloSample:
         pane = self.history.pane(slo_id)
-        now = time.time()
+        now = stime.now()
         if pane is None:
             return SloSample(slo_id, None, sample_time=at, fetched_at=now,
                              error=f"{self.history.incident_id} has no recorded {slo_id!r} pane")
@@ -65,10 +65,10 @@ class ReplaySource:
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """A pane id answers with its recorded value; any other expression was never recorded."""
-        at = time.time() if at is None else at
+        at = stime.now() if at is None else at
         if self.history.pane(expr.strip()) is not None:
             return self._sample(expr.strip(), at)
-        return SloSample(expr, None, sample_time=at, fetched_at=time.time(),
+        return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
                          error="a replay holds only the recorded panes; this query was not recorded")
 
     def slos(self) -> list[SloConfig]:

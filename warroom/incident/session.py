@@ -33,10 +33,11 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
@@ -145,7 +146,7 @@ class Incident(StepRunning):
         self.id = inc_id
         self.dir = Path(path)
         self.config = config or Config()
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or (lambda: stime.utcnow())
         self.journal = journal if journal is not None else Journal(
             self.dir / JOURNAL_NAME, actor=actor or self.config.incident.commander)
         self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.errors import NotFoundError, WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import JournalError
@@ -87,7 +88,7 @@ class IncidentStore:
         """``local``: the local incidents even when a shared store is configured (``share``)."""
         self.state_dir = Path(state_dir)
         self.config = config
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock or (lambda: stime.utcnow())
         # With a DSN the events live in the shared store and this dir keeps only each incident's
         # local files (runbook copies, step outputs, the spool), apart from local incidents.
         self.shared = None if local else _open_shared(config)

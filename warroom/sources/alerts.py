@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from warroom import scenario_time as stime
 from warroom.config import AlertsConfig, PrometheusConfig
 from warroom.sources.httpjson import SourceError, get_json, host_of, parse_time, prometheus_http_options
 from warroom.sources.model import Alert
@@ -273,7 +274,7 @@ class AlertSource:
             t.start()
         for t in threads:
             t.join(self.cfg.timeout + 1.0)   # each request ends by its own deadline; this is a backstop
-        now = time.time()
+        now = stime.now()
         for name, _ in servers:
             res = results.get(name)
             if res is None:
@@ -300,7 +301,7 @@ class AlertSource:
         unknown, each with the age of its last good answer; never an all-clear."""
         servers = tuple(n for n, on in (("alertmanager", bool(self.cfg.alertmanager_url)),
                                         ("prometheus", self._prom_url() is not None)) if on)
-        return AlertsResult((), {s: error for s in servers}, {}, time.time(), {s: kind for s in servers},
+        return AlertsResult((), {s: error for s in servers}, {}, stime.now(), {s: kind for s in servers},
                             {s: self._last_good[s] for s in servers if s in self._last_good}, servers)
 
     def _merge(self, am: list[Alert], prom: list[Alert], suppressed: list[dict[str, str]]) -> list[Alert]:

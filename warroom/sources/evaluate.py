@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import dataclass
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.scenario_time import Span
 from warroom.durations import format_duration
@@ -89,7 +89,7 @@ class SloTracker:
         ``now`` is the time the readings describe: the clock for a live refresh, the ``at`` of
         a back-filled one.
         """
-        now = time.time() if now is None else now
+        now = stime.now() if now is None else now
         by_id = {s.slo_id: s for s in samples}
         with self._lock:
             for slo in self.slos:

@@ -18,12 +18,12 @@ the panes did.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import parse_duration
 from warroom.scenario_time import Span
@@ -54,7 +54,7 @@ def capture(source: MetricSource | None, slos: list[SloConfig], at: float | None
 
     Never raises: a dead source gives ``state: "error"`` with the reason, which is evidence too.
     """
-    when = time.time() if at is None else at
+    when = stime.now() if at is None else at
     if source is None:
         samples = [SloSample(s.id, None, fetched_at=when, error="no metric source") for s in slos]
     else:
@@ -73,7 +73,7 @@ def record_before(journal: Appender, step: int | None, step_id: str, source: Met
                   slos: list[SloConfig], *, at: float | None = None,
                   started_seq: int | None = None, runbook_id: str | None = None) -> dict[str, Any]:
     """Journal the values just before a step runs; returns the event data."""
-    when = time.time() if at is None else at
+    when = stime.now() if at is None else at
     data: dict[str, Any] = {"step": step, "step_id": step_id, "when": "before", "offset": 0.0,
                             "at": iso(when), "values": capture(source, slos, at)}
     if runbook_id:
@@ -109,7 +109,7 @@ def due_evidence(events: Iterable[Any], offsets: list[float], now: float | None 
     """Finished steps that change things whose after-values have come due and are not yet in the
     journal. A read-only step is owed none: nothing it did can move a pane, and an after-value
     next to it would read as its effect (a triage query "cutting the quota by 15 points")."""
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     finished: list[tuple[int, dict[str, Any]]] = []
     have: set[tuple[int, float]] = set()
     have_legacy: set[tuple[str, float]] = set()
@@ -149,7 +149,7 @@ def record_due(journal: Appender, events: Iterable[Any], source: MetricSource | 
     Blocking (a worker calls it every refresh or so). Values that are owed but whose source is
     down are recorded anyway, with ``state: "error"``: the journal says we tried, and when.
     """
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     written: list[dict[str, Any]] = []
     for due in due_evidence(events, offsets, now):
         values = capture(source, slos, at=due.due_at, stale_after=stale_after)

@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.sources.kube_snapshot import REVISION, deployment_state
 from warroom.sources.kube_target import KubeError
 
@@ -60,7 +61,7 @@ class KubeActions:
         return [f"deployment.apps/{name} scaled (replicas {was} → {replicas})"]
 
     def restart(self, name: str, now: datetime | None = None, kind: str = "deployment") -> list[str]:
-        stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = (now or stime.utcnow()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
         self._call("apps", f"patch_namespaced_{_API_KIND[kind]}", name, self.namespace, body,
                    _content_type="application/strategic-merge-patch+json")

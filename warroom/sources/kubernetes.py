@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.config import KubernetesConfig
 from warroom.sources.deadline import MAX_BODY
 from warroom.sources.httpjson import load_json, parse_time
@@ -195,16 +195,16 @@ class KubeSource(KubeActions):
         """
         if not self.cfg.enabled:
             return ClusterSnapshot(None, error="kubernetes.enabled = false: not polled",
-                                   fetched_at=time.time(), error_kind="off")
+                                   fetched_at=stime.now(), error_kind="off")
         try:
             target = self.target()
         except KubeError as exc:
-            return ClusterSnapshot(None, error=str(exc), fetched_at=time.time(), error_kind=exc.kind)
+            return ClusterSnapshot(None, error=str(exc), fetched_at=stime.now(), error_kind=exc.kind)
         with self._lock:
             busy = self._reader is not None and self._reader.is_alive()
         if busy:
             return ClusterSnapshot(target, error=f"the API server {target.server} has not finished"
-                                   " answering the previous poll: too slow", fetched_at=time.time(),
+                                   " answering the previous poll: too slow", fetched_at=stime.now(),
                                    error_kind="slow")
         box: dict[str, Any] = {}
 
@@ -212,11 +212,11 @@ class KubeSource(KubeActions):
             try:
                 box["snap"] = self._snapshot(target)
             except KubeError as exc:
-                box["snap"] = ClusterSnapshot(target, error=str(exc), fetched_at=time.time(),
+                box["snap"] = ClusterSnapshot(target, error=str(exc), fetched_at=stime.now(),
                                               error_kind=exc.kind)
             except Exception as exc:  # noqa: BLE001 - handed to the poll as the pane's sentence
                 box["snap"] = ClusterSnapshot(target, error=f"reading the cluster failed: {exc}",
-                                              fetched_at=time.time(), error_kind="error")
+                                              fetched_at=stime.now(), error_kind="error")
 
         reader = threading.Thread(target=read, name="warroom-kube", daemon=True)
         with self._lock:
@@ -228,7 +228,7 @@ class KubeSource(KubeActions):
         if snap is None:
             return ClusterSnapshot(target, error=f"no whole answer from the API server {target.server}"
                                    f" within {self.cfg.timeout * 3 + 1.0:g}s: too slow",
-                                   fetched_at=time.time(), error_kind="slow")
+                                   fetched_at=stime.now(), error_kind="slow")
         return snap
 
     def _snapshot(self, target: KubeTarget) -> ClusterSnapshot:
@@ -266,7 +266,7 @@ class KubeSource(KubeActions):
         return ClusterSnapshot(
             target, tuple(deployment_state(d) for d in deps),
             tuple(sorted(pods, key=lambda p: (p.reason is None, p.name))), events,
-            notes=tuple(notes), fetched_at=time.time(),
+            notes=tuple(notes), fetched_at=stime.now(),
         )
 
     def _events(self, ns: str, names: list[str], notes: list[str], limit: int = 10,
@@ -277,7 +277,7 @@ class KubeSource(KubeActions):
         except KubeError as exc:
             notes.append(f"events: {exc}")
             return ()
-        now = time.time()
+        now = stime.now()
         out: list[KubeEvent] = []
         for ev in items:
             obj = ev.get("involvedObject") or {}

@@ -25,10 +25,10 @@ from __future__ import annotations
 import math
 import re
 import shlex
-import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from warroom import scenario_time as stime
 from warroom.config import Config, KubernetesConfig
 from warroom.errors import WarroomError
 
@@ -213,11 +213,11 @@ def run_k8s_step(command: str, cfg: KubernetesConfig, *, context: str | None = N
     """Parse and run one k8s action; blocking (worker thread); never raises for a failure."""
     from warroom.sources.kubernetes import KubeError, KubeSource
 
-    started = time.time()
+    started = stime.now()
 
     def done(status: NativeStatus, lines: list[str], error: str | None = None,
              target: dict[str, Any] | None = None, mutating: bool = False) -> NativeResult:
-        return NativeResult("k8s", command, status, tuple(lines), error, started, time.time(),
+        return NativeResult("k8s", command, status, tuple(lines), error, started, stime.now(),
                             target, mutating, dry_run)
 
     try:
@@ -261,10 +261,10 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
     """Evaluate a ```` ```promql ```` step and list every series it returns."""
     from warroom.units import format_value
 
-    started = time.time()
+    started = stime.now()
     if source is None:
         msg = "no Prometheus configured (set prometheus.url)"
-        return NativeResult("promql", expr, "failed", (msg,), msg, started, time.time())
+        return NativeResult("promql", expr, "failed", (msg,), msg, started, stime.now())
     query = getattr(source, "query", None)
     lines: list[str] = []
     if callable(query):
@@ -274,7 +274,7 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
             series = query(expr, at)
         except Exception as exc:  # any source's query error (QueryError, the drill's PromQLError) is the step's output
             return NativeResult("promql", expr, "timed_out" if "no answer" in str(exc) else "failed",
-                                (f"error: {exc}",), str(exc), started, time.time())
+                                (f"error: {exc}",), str(exc), started, stime.now())
         # Prometheus gives (labels, value, time), the drill (labels, value): only the first two matter.
         rows = [(s[0], float(s[1])) for s in series]
         for labels, value in sorted(rows, key=lambda r: -r[1] if math.isfinite(r[1]) else 0):
@@ -285,11 +285,11 @@ def run_promql_step(expr: str, source: Any, at: float | None = None) -> NativeRe
         sample = source.instant(expr, at)
         if sample.error:
             return NativeResult("promql", expr, "failed", (f"error: {sample.error}",), sample.error,
-                                started, time.time())
+                                started, stime.now())
         lines.append(format_value(sample.value, "count") if sample.value is not None else "(no series)")
         if sample.note:
             lines.append(f"note: {sample.note}")
-    return NativeResult("promql", expr, "ok", tuple(lines), None, started, time.time())
+    return NativeResult("promql", expr, "ok", tuple(lines), None, started, stime.now())
 
 
 def run_native_step(kind: str, command: str, cfg: Config, *, context: str | None = None,
@@ -299,10 +299,10 @@ def run_native_step(kind: str, command: str, cfg: Config, *, context: str | None
         return run_k8s_step(command, cfg.kubernetes, context=context, dry_run=dry_run, source=kube)
     if kind == "promql":
         if dry_run:
-            now = time.time()
+            now = stime.now()
             return NativeResult("promql", command, "ok", (f"dry run: would query {command}",),
                                 None, now, now, dry_run=True)
         return run_promql_step(command, metric_source)
-    now = time.time()
+    now = stime.now()
     return NativeResult(kind, command, "failed", (f"not a native step kind: {kind}",),
                         f"not a native step kind: {kind}", now, now)

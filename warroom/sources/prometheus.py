@@ -29,6 +29,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from warroom import scenario_time as stime
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
 from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors
@@ -138,7 +139,7 @@ class PrometheusSource:
         try:
             self._connect()
         except QueryError as exc:
-            now = time.time()
+            now = stime.now()
             return [SloSample(s.id, None, fetched_at=now, error=str(exc), error_kind=exc.kind)
                     for s in slos]
         deadline = time.monotonic() + self.cfg.timeout
@@ -168,7 +169,7 @@ class PrometheusSource:
                 if p is not None:
                     p.collect(self, deadline)
         self._look_back(slos, [age for _, _, age in pending], at, deadline)
-        now = time.time()
+        now = stime.now()
         for expr, p in fresh:
             if p.error is None:
                 with self._lock:
@@ -223,11 +224,11 @@ class PrometheusSource:
         try:
             self._connect()
         except QueryError as exc:
-            return SloSample("expr", None, fetched_at=time.time(), error=str(exc), error_kind=exc.kind)
+            return SloSample("expr", None, fetched_at=stime.now(), error=str(exc), error_kind=exc.kind)
         deadline = time.monotonic() + self.cfg.timeout
         p = self._start_instant(expr, at)
         p.collect(self, deadline)
-        return self._sample(slo, p, None, None, time.time(), at)
+        return self._sample(slo, p, None, None, stime.now(), at)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float, float]]:
         """Every series of an instant query as (labels, value, time); raises QueryError."""
@@ -320,7 +321,7 @@ class PrometheusSource:
 
     def _start_range(self, expr: str, at: float | None, window: float, step: float,
                      end: float | None = None) -> _Pending:
-        stop = end if end is not None else (at if at is not None else time.time())
+        stop = end if end is not None else (at if at is not None else stime.now())
         params = {"query": expr, "start": _fmt_time(stop - window), "end": _fmt_time(stop),
                   "step": f"{step:g}"}
         return self._start("/api/v1/query_range", params, _parse_range)

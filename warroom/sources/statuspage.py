@@ -7,11 +7,11 @@ read says why (``indicator = "unknown"`` plus ``error``) without affecting the o
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from warroom import scenario_time as stime
 from warroom.config import ProviderConfig
 from warroom.sources.httpjson import SourceError, get_json, host_of, parse_time
 
@@ -57,7 +57,7 @@ def fetch_provider(provider: ProviderConfig, timeout: float | None = None,
         return _statuspage(provider, doc, what)
     except SourceError as exc:
         return ProviderStatus(provider.name, "unknown", "status unknown", provider.url,
-                              provider.runbook, error=str(exc), fetched_at=time.time())
+                              provider.runbook, error=str(exc), fetched_at=stime.now())
     finally:
         if own:
             http.close()
@@ -84,7 +84,7 @@ def _statuspage(provider: ProviderConfig, doc: Any, what: str) -> ProviderStatus
     return ProviderStatus(
         provider.name, indicator,  # type: ignore[arg-type]
         str(status.get("description") or indicator), provider.url, provider.runbook,
-        incidents=incidents, updated_at=parse_time(page.get("updated_at")), fetched_at=time.time(),
+        incidents=incidents, updated_at=parse_time(page.get("updated_at")), fetched_at=stime.now(),
     )
 
 
@@ -115,7 +115,7 @@ def _google(provider: ProviderConfig, doc: Any, what: str) -> ProviderStatus:
                    if isinstance(i, dict)), default=0.0) or None
     return ProviderStatus(provider.name, level, description, provider.url,  # type: ignore[arg-type]
                           provider.runbook, incidents=titles, updated_at=updated,
-                          fetched_at=time.time())
+                          fetched_at=stime.now())
 
 
 def _google_title(inc: dict[str, Any]) -> str:

@@ -22,11 +22,11 @@ import math
 import operator
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
@@ -186,7 +186,7 @@ class VerifyRun:
                  *, speed: float = 1.0) -> None:
         self.gate = gate
         self.source = source
-        self.started_at = time.time() if started_at is None else started_at
+        self.started_at = stime.now() if started_at is None else started_at
         self.deadline = self.started_at + gate.window / speed
         self.hold = gate.hold / speed
         self.speed = speed if speed > 0 else 1.0
@@ -198,7 +198,7 @@ class VerifyRun:
         return Span(wall_seconds, self.speed).text(wall=False)
 
     def check(self, now: float | None = None) -> VerifyCheck:
-        now = time.time() if now is None else now
+        now = stime.now() if now is None else now
         value, problem = _probe(self.gate, self.source, None)
         remaining = max(0.0, self.deadline - now)
         holds = value is not None and self.gate.holds(value)
@@ -276,10 +276,10 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
             on_check(check)
         if check.status != "pending":
             break
-        if cancel.wait(min(every, max(0.05, run.deadline - time.time()))):
+        if cancel.wait(min(every, max(0.05, run.deadline - stime.now()))):
             if leave_open:
                 return None
-            check = VerifyCheck("failed", check.value, max(0.0, run.deadline - time.time()), "cancelled")
+            check = VerifyCheck("failed", check.value, max(0.0, run.deadline - stime.now()), "cancelled")
             break
     journal_outcome(journal, step, step_id, gate, check)
     return check
@@ -322,7 +322,7 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
     with ``deadline = g.deadline``). ``speed``: a drill's hold is in scenario time (the journaled
     deadline already is).
     """
-    now = time.time() if now is None else now
+    now = stime.now() if now is None else now
     out: list[tuple[OpenGate, VerifyCheck | None]] = []
     for g in open_gates(events):
         if g.deadline > now:

@@ -24,23 +24,24 @@ class TimelineAnswer:
     seq: int | None = None            # set: a correction of that entry
 
 
-def parse_at(value: str, now: datetime) -> datetime | None:
-    """The CLI's syntax (``warroom.timeparse``): ``15m ago``, ``-15m``, ``HH:MM`` (UTC), ISO;
-    empty is now; a future time is refused."""
+def parse_at(value: str, now: datetime, scale: float = 1.0) -> datetime | None:
+    """The CLI's syntax (``warroom.timeparse``): ``15m ago``, ``-15m`` (drill time in a drill:
+    ``scale``), ``HH:MM`` (UTC), ISO; empty is now; a future time is refused."""
     if not value.strip():
         return None
     from warroom.errors import WarroomError
     from warroom.timeparse import parse_past
 
     try:
-        return parse_past(value, now, what="time")
+        return parse_past(value, now, what="time", scale=scale)
     except WarroomError as exc:
         raise ValueError(str(exc)) from None
 
 
 class TimelineEntryScreen(FormDialog):
-    def __init__(self, *, seq: int | None = None, text: str = "", when: str = "") -> None:
+    def __init__(self, *, seq: int | None = None, text: str = "", when: str = "", scale: float = 1.0) -> None:
         super().__init__()
+        self.scale = scale                # the incident's time scale: "15m ago" is drill time in a drill
         self.seq = seq
         self.initial = text
         self.when = when
@@ -70,7 +71,8 @@ class TimelineEntryScreen(FormDialog):
         at = None
         if self.seq is None:
             try:
-                at = parse_at(self.query_one("#at", Input).value, datetime.now(UTC))
+                at = parse_at(self.query_one("#at", Input).value,
+                              datetime.fromtimestamp(self.app.ctx.clock.now(), UTC), self.scale)  # type: ignore[attr-defined]
             except ValueError as exc:
                 self.error(str(exc))
                 return

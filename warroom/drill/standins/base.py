@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TextIO
 
+from warroom import scenario_time as stime
 from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
@@ -53,7 +54,7 @@ class Context:
         self.tool = tool
         self.argv = list(argv)
         self.drill = drill
-        self.at = time.time() if at is None else at
+        self.at = stime.now() if at is None else at
         self.t = drill.scenario_time(self.at)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -131,7 +132,7 @@ class Context:
             now = t
         else:
             time.sleep(min(cap, remaining))
-            now = self.drill.scenario_time(time.time())
+            now = self.drill.scenario_time(stime.now())
         self.t, self.at = now, self.drill.wall_time(now)
         return self.t >= t - 1e-6
 

@@ -1,0 +1,109 @@
+"""One clock: every "now" in warroom is read through ``warroom.scenario_time.now`` / ``utcnow``.
+
+A drill's promises (the 15-minute tier, the update countdown, response verdicts, the report) hold
+only if every reader sees the same moment; ``$WARROOM_DRILL_AT`` pins it for tests and facilitator
+replays. A module that reads the wall clock itself is a reader that can disagree, so this test
+refuses ``time.time()``, ``datetime.now()``/``utcnow()``/``today()`` and ``date.today()`` anywhere in
+the product except the clock itself and the layers that time processes and stamp their own files
+(``time.monotonic`` stays free everywhere: it measures waits, not the incident).
+"""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXEMPT = {
+    "warroom/scenario_time.py": "the clock",
+    "warroom/execute": "process start/end stamps of commands: real time on the box, never drill time",
+    "warroom/journal": "the journal stamps what the incident service hands it (its fallback is for bare use)",
+    "warroom/shared": "the shared store's own stamps and retry timers",
+    "warroom/incident/journal_repair.py": "names of the backup files a repair writes",
+}
+
+
+def _wall_reads(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if (name, node.func.attr) in {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"),
+                                          ("datetime", "today"), ("date", "today"), ("time", "time_ns")}:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_no_reader_of_now_but_the_one_clock() -> None:
+    found = []
+    for top in ("warroom", "tui", "panes"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if any(rel == k or rel.startswith(k + "/") for k in EXEMPT):
+                continue
+            found += [f"{rel}:{n}" for n in _wall_reads(path)]
+    assert not found, "read the time through warroom.scenario_time.now()/utcnow():\n" + "\n".join(found)
+
+
+def test_the_injected_moment_moves_every_reader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With ``$WARROOM_DRILL_AT`` the journal, ``incident show`` and the drill's clock agree on one
+    moment: declared at T, shown at T+150 s wall in a x10 drill = 25 drill minutes, the 15-minute
+    tier reached and the first update (due 15 drill minutes after declaring) 10 drill minutes late."""
+    from warroom import scenario_time
+    from warroom.cli.incident_show import render_show
+    from warroom.config import Config
+    from warroom.drill.directory import create_drill
+    from warroom.incident.store import IncidentStore
+
+    t0 = datetime(2026, 12, 1, 23, 58, tzinfo=UTC).timestamp()          # across midnight, too
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(t0))
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=10.0, start=t0 - 60)
+    inc = IncidentStore(tmp_path, cfg).create(title="quota", severity="P2", source={},
+                                              drill={"scenario": "rate-limit", "speed": 10.0})
+    assert inc.state.declared_at == datetime.fromtimestamp(t0, UTC)
+    assert d.scenario_time() == 600.0
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(t0 + 150))
+    assert d.scenario_time() == 2100.0
+    now = scenario_time.utcnow()
+    assert now - inc.state.declared_at == timedelta(seconds=150)
+    text = "\n".join(render_show(inc, inc.state, now))
+    assert "elapsed 25m00s drill time (2m30s wall) at ×10" in text
+    assert "OVERDUE by 10m00s drill time" in text
+    tier = inc.state.escalation_tier(now)
+    assert tier.label == "page TL" and tier.minutes == 25.0 and tier.next_tier_in == 5.0
+    monkeypatch.setenv(scenario_time.AT_ENV, "soon")
+    with pytest.raises(Exception, match="WARROOM_DRILL_AT must be a unix time"):
+        scenario_time.now()
+
+
+def test_a_cli_drill_lives_on_the_injected_clock_and_ago_is_drill_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``warroom incident`` end to end at x10 on ``$WARROOM_DRILL_AT`` (no wall time passes): the
+    drill starts at the injected moment, ``--at '10m ago'`` is ten drill minutes (one wall minute;
+    it went back ten WALL minutes = 100 drill minutes), and ``show``/``resolve`` read drill time."""
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 23, 59, tzinfo=UTC).timestamp()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))
+    code, out, err = cli("new", "--title", "quota climbing", "--severity", "P3", "--drill", "rate-limit",
+                         "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    assert cli("mark", inc, "started", "--at", "10m ago")[0] == 0
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + 120))          # two wall minutes later, past midnight
+    code, out, _ = cli("show", inc)
+    assert "elapsed 20m00s drill time (2m00s wall) at ×10" in out
+    assert "Time to detect" in out and "10.0 min drill time (1.0 wall)" in out
+    code, out, err = cli("resolve", inc, "--summary", "breaker on", "--yes")
+    assert code == 0, err
+    assert "resolved after 20m00s drill time (2m00s wall)" in out
