@@ -107,3 +107,12 @@ def test_a_cli_drill_lives_on_the_injected_clock_and_ago_is_drill_time(
     code, out, err = cli("resolve", inc, "--summary", "breaker on", "--yes")
     assert code == 0, err
     assert "resolved after 20m00s drill time (2m00s wall)" in out
+
+
+def test_the_dashboard_s_when_field_reads_ago_in_drill_time() -> None:
+    from tui.screens.modals.timeline_entry import parse_at
+
+    now = datetime(2026, 12, 2, 0, 0, 30, tzinfo=UTC)
+    assert parse_at("15m ago", now, 10.0) == now - timedelta(seconds=90)
+    assert parse_at("-15m", now) == now - timedelta(minutes=15)                 # a real incident
+    assert parse_at("23:59", now, 10.0) == datetime(2026, 12, 1, 23, 59, tzinfo=UTC)   # an instant stays one

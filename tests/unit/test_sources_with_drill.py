@@ -55,7 +55,7 @@ class _Clock:
 
 
 def test_a_sparkline_is_reused_for_one_step_and_the_value_is_fresh(drill_source, monkeypatch) -> None:
-    import warroom.drill.directory as source_module
+    import warroom.scenario_time as source_module   # the one clock every reader asks
 
     drill, src = drill_source
     slos = default_slos()
@@ -76,7 +76,7 @@ def test_a_sparkline_is_reused_for_one_step_and_the_value_is_fresh(drill_source,
 
 
 def test_a_change_to_the_world_drops_the_cached_sparklines(drill_source, monkeypatch) -> None:
-    import warroom.drill.directory as source_module
+    import warroom.scenario_time as source_module   # the one clock every reader asks
 
     drill, src = drill_source
     slos = default_slos()
