@@ -668,7 +668,10 @@ class IncidentPresenter:
 
 
 def gate_runbook(live: LiveIncident, gate: OpenGate, runbook: Any) -> str:
-    """The runbook an open gate's step belongs to: the one whose step ran last with that id."""
+    """The runbook an open gate's step belongs to: the one its events name; for a gate journaled
+    before they did, the one whose step ran last with that id."""
+    if gate.runbook_id:
+        return gate.runbook_id
     st = live.snapshot().state.steps
     owners = [k for k in st if k[1] == gate.step_id]
     if runbook is not None and (runbook.id, gate.step_id) in owners:

@@ -196,3 +196,55 @@ def test_the_pir_says_a_run_whose_gate_failed_in_the_same_words_and_only_of_that
     _ran(inc)                                     # a rerun: the failed gate judged the first run only
     st = inc.refresh()
     assert [r.result.split(" · ")[0] for r in commands(st)] == ["ran, verify gate FAILED", "ok"]
+
+
+def test_gate_events_name_their_runbook_so_two_gates_of_same_named_steps_stay_apart(tmp_path: Path) -> None:
+    """Two attached runbooks both have a step "breaker" with a gate. The first runbook's gate is
+    still open when the second's opens; its outcome, journaled later, must settle the first
+    runbook's gate (the events name the runbook), not the gate opened last under that step id —
+    and the journal line and the PIR's key moment say which runbook's gate it was."""
+    from warroom.incident.review import build_review
+    from warroom.sources.verify import VerifyCheck, VerifyGate, VerifyRun, journal_outcome, journal_started, open_gates
+
+    class _Source:
+        def instant(self, expr: str):  # never probed here
+            raise AssertionError
+
+    gate = VerifyGate("quota < 75 within 10m", "quota", "<", 75.0, 600.0)
+    inc = _incident(tmp_path)
+    _ran(inc)
+    journal_started(inc, 1, "breaker", VerifyRun(gate, _Source()), "RB-TEST-GATE")
+    other = tmp_path / "other.md"
+    other.write_text(OTHER)
+    inc.attach_runbook(other)
+    inc.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-OTHER",
+                                 "label": "Turn the breaker on", "command": "echo on", "mutating": True})
+    inc.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": "RB-TEST-OTHER",
+                                  "status": "ok", "exit_code": 0})
+    journal_started(inc, 1, "breaker", VerifyRun(gate, _Source()), "RB-TEST-OTHER")
+    journal_outcome(inc, 1, "breaker", gate, VerifyCheck("failed", 91.2, 0.0, "still 91.2%"), "RB-TEST-GATE")
+    st = inc.refresh()
+    gates = gate_states(st)
+    assert gates[("RB-TEST-GATE", "breaker")].status == "failed"
+    assert gates[("RB-TEST-OTHER", "breaker")].status == "pending"
+    assert [(g.runbook_id, g.step_id) for g in open_gates(inc.read().events)] == [("RB-TEST-OTHER", "breaker")]
+    line = next(t.text for t in st.sorted_timeline() if t.kind == ev.VERIFY_FAILED)
+    assert line.startswith("Verification failed (RB-TEST-GATE step 1): quota < 75 within 10m")
+    assert any("Verification failed (RB-TEST-GATE step 1)" in m.text
+               for m in build_review(st, datetime.now(UTC)).key_moments)
+
+
+def test_the_live_incident_journals_the_gate_with_its_runbook(tmp_path: Path) -> None:
+    """``incident run --no-wait`` and the dashboard open gates through ``LiveIncident``: the
+    ``verify.started`` event carries the step's runbook."""
+    from warroom.incident.live import LiveIncident
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    live = LiveIncident(inc, object())
+    try:
+        live.open_gate(("RB-TEST-GATE", "breaker"), 1, "up < 75 within 10m")
+    finally:
+        live.close()
+    (started,) = [e for e in inc.read().events if e.type == ev.VERIFY_STARTED]
+    assert started.data["runbook_id"] == "RB-TEST-GATE" and started.data["step_id"] == "breaker"

@@ -87,9 +87,12 @@ def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
         if not step_id or kind not in GATE_WORDS:
             continue
         seq = int(v.get("seq") or 0)
+        named = str(v.get("runbook_id") or "")     # gate events name their runbook (older ones did not)
         if kind == ev.VERIFY_STARTED:
-            rb, _st = _owner(state, step_id, seq)
+            rb = named or _owner(state, step_id, seq)[0]
             started[(rb, step_id)] = v
+        elif named:
+            rb = named
         else:     # the outcome of the gate of this step opened last
             opened = [k for k in started if k[1] == step_id]
             rb = max(opened, key=lambda k: int(started[k].get("seq") or 0))[0] if opened \
@@ -121,20 +124,23 @@ def run_gates(state: Any) -> dict[int, str]:
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
     ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
     out: dict[int, str] = {}
-    opened: dict[str, int] = {}   # step id -> the run whose gate opened last
+    opened: dict[tuple[str, str], int] = {}   # (runbook, step id) -> the run whose gate opened last
+    last: dict[str, tuple[str, str]] = {}     # step id -> the key opened last (events naming no runbook)
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
         if not step_id or kind not in GATE_WORDS:
             continue
+        named = str(v.get("runbook_id") or "")
         if kind == ev.VERIFY_STARTED:
             seq = int(v.get("seq") or 0)
-            _rb, st = _owner(state, step_id, seq)
+            rb, st = (named, state.steps.get((named, step_id))) if named else _owner(state, step_id, seq)
             earlier = [int(r.seq or 0) for r in (st.runs if st is not None else []) if int(r.seq or 0) < seq]
             if not earlier:
                 continue
-            opened[step_id] = max(earlier)
-        run_seq = opened.get(step_id)
+            opened[(rb, step_id)] = max(earlier)
+            last[step_id] = (rb, step_id)
+        run_seq = opened.get((named, step_id) if named else last.get(step_id, ("", step_id)))
         if run_seq is not None:
             out[run_seq] = GATE_WORDS[kind]
     return out

@@ -74,9 +74,9 @@ def _hm(at: datetime | None) -> str:
 
 def open_gates(state: IncidentState) -> list[dict[str, Any]]:
     """``verify.started`` events with no outcome yet, from the state."""
-    opened: dict[tuple[str, str], dict[str, Any]] = {}
+    opened: dict[tuple[str, str, str], dict[str, Any]] = {}
     for v in state.verifications:
-        key = (str(v.get("step_id")), str(v.get("expr")))
+        key = (str(v.get("runbook_id") or ""), str(v.get("step_id")), str(v.get("expr")))
         if v.get("type") == ev.VERIFY_STARTED:
             opened[key] = v
         else:

@@ -536,7 +536,7 @@ class LiveIncident:
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = parse_verify(text, self.incident.config.slo)
-        journal_started(self.incident, number, key[1], VerifyRun(gate, self.source, speed=self.speed))
+        journal_started(self.incident, number, key[1], VerifyRun(gate, self.source, speed=self.speed), key[0])
 
     def watch_gate(self, key: StepKey, number: int | None, text: str, *,
                    on_check: Callable[[VerifyCheck], None] | None = None, every: float = 2.0,
@@ -557,7 +557,7 @@ class LiveIncident:
         try:
             return run_verify(self.incident, number, key[1], gate, self.source, every=every,
                               cancel=watch.stop, on_check=on_check, speed=self.speed, resume=resume,
-                              leave_open=leave_open)
+                              leave_open=leave_open, runbook_id=key[0])
         finally:
             with self._lock:
                 self._gates.pop(key, None)

@@ -210,10 +210,14 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
         run = st.last_run    # a later run that met it settles an earlier miss
         if run is not None and run.expect_met is False:
             out.append(f"step {st.step or st.step_id} ({st.label}): expectation not met ({run.expect or 'expected output'})")
-    passed = {str(v.get("step_id")) for v in state.verifications if v.get("type") == ev.VERIFY_PASSED}
+    def gate(v: dict[str, Any]) -> tuple[str, str]:
+        return str(v.get("runbook_id") or ""), str(v.get("step_id"))
+
+    passed = {gate(v) for v in state.verifications if v.get("type") == ev.VERIFY_PASSED}
     for v in state.verifications:
-        if v.get("type") == ev.VERIFY_FAILED and str(v.get("step_id")) not in passed:
-            out.append(f"verify gate of step {v.get('step')} failed: {v.get('reason') or v.get('expr')}")
+        if v.get("type") == ev.VERIFY_FAILED and gate(v) not in passed:
+            whose = f"{v['runbook_id']} " if v.get("runbook_id") else ""
+            out.append(f"verify gate of {whose}step {v.get('step')} failed: {v.get('reason') or v.get('expr')}")
     for st in state.running_steps():
         out.append(f"step {st.step or st.step_id} ({st.label}) is still running")
     return list(dict.fromkeys(out))

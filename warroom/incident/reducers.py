@@ -305,7 +305,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
     reason = f": {why}" if why else ""
-    s._add_timeline(e, e.type, f"Verification {word}: {d.get('expr') or ''}{value}{reason}",
+    whose = f" ({d['runbook_id']} step {d.get('step') or d.get('step_id')})" if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Verification {word}{whose}: {d.get('expr') or ''}{value}{reason}",
                     step=_int(d.get("step")))
 
 

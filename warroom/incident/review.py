@@ -308,9 +308,10 @@ def timeline(state: IncidentState) -> list[Line]:
         cites: tuple[int, ...] = (t.seq,)
         text = t.text
         if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED):
+            this = next((x for x in state.verifications if x.get("seq") == t.seq), {})
             opened = [v["seq"] for v in state.verifications if v.get("type") == ev.VERIFY_STARTED
-                      and v.get("step_id") == next((x.get("step_id") for x in state.verifications
-                                                    if x.get("seq") == t.seq), None) and v["seq"] < t.seq]
+                      and v.get("step_id") == this.get("step_id") and v["seq"] < t.seq
+                      and v.get("runbook_id") == this.get("runbook_id")]
             cites = (*opened[-1:], t.seq)
         if t.original is not None:
             text += " _(corrected)_"

@@ -227,28 +227,31 @@ class VerifyRun:
         return result
 
 
-def _ref(step: int | None, step_id: str, gate: VerifyGate) -> dict[str, Any]:
-    return {"step": step, "step_id": step_id, "expr": gate.text}
+def _ref(step: int | None, step_id: str, gate: VerifyGate, runbook_id: str | None) -> dict[str, Any]:
+    """Which gate: the step (number and id) and the runbook it belongs to. Two attached runbooks
+    can both have a step with this id, so a gate event names its runbook itself."""
+    return {"step": step, "step_id": step_id, "expr": gate.text} | ({"runbook_id": runbook_id} if runbook_id else {})
 
 
-def journal_started(journal: Appender, step: int | None, step_id: str, run: VerifyRun) -> dict[str, Any]:
-    data = {**_ref(step, step_id, run.gate), "window": run.gate.window, "deadline": iso(run.deadline),
+def journal_started(journal: Appender, step: int | None, step_id: str, run: VerifyRun,
+                    runbook_id: str | None = None) -> dict[str, Any]:
+    data = {**_ref(step, step_id, run.gate, runbook_id), "window": run.gate.window, "deadline": iso(run.deadline),
             "query": run.gate.expr}
     journal.append(VERIFY_STARTED, data)
     return data
 
 
 def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
-                    check: VerifyCheck) -> dict[str, Any]:
+                    check: VerifyCheck, runbook_id: str | None = None) -> dict[str, Any]:
     value = check.value if check.value is not None and math.isfinite(check.value) else None
     shown = {"value_text": gate.show(value)} if value is not None else {}
     if check.status == "passed":
-        data = {**_ref(step, step_id, gate), "value": value, **shown}
+        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown}
         if check.reason:   # how it was confirmed, e.g. after the fact from the metric history
             data["how"] = check.reason
         journal.append(VERIFY_PASSED, data)
     else:
-        data = {**_ref(step, step_id, gate), "value": value, **shown, "reason": check.reason or "not confirmed"}
+        data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, "reason": check.reason or "not confirmed"}
         journal.append(VERIFY_FAILED, data)
     return data
 
@@ -256,7 +259,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
 def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
                source: MetricSource, *, every: float = 5.0, cancel: threading.Event | None = None,
                on_check: Callable[[VerifyCheck], None] | None = None, speed: float = 1.0,
-               resume: OpenGate | None = None, leave_open: bool = False) -> VerifyCheck | None:
+               resume: OpenGate | None = None, leave_open: bool = False,
+               runbook_id: str | None = None) -> VerifyCheck | None:
     """Blocking: journal ``verify.started``, probe every ``every`` seconds, journal the outcome.
 
     ``resume``: a gate the journal already shows open (its start and deadline are kept, nothing
@@ -268,7 +272,7 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
     if resume is not None:
         run.deadline = resume.deadline
     else:
-        journal_started(journal, step, step_id, run)
+        journal_started(journal, step, step_id, run, runbook_id)
     cancel = cancel or threading.Event()
     while True:
         check = run.check()
@@ -281,7 +285,7 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
                 return None
             check = VerifyCheck("failed", check.value, max(0.0, run.deadline - stime.now()), "cancelled")
             break
-    journal_outcome(journal, step, step_id, gate, check)
+    journal_outcome(journal, step, step_id, gate, check, runbook_id or (resume.runbook_id if resume else None))
     return check
 
 
@@ -294,18 +298,19 @@ class OpenGate:
     text: str
     started_at: float
     deadline: float
+    runbook_id: str | None = None       # None: journaled before gate events named their runbook
 
 
 def open_gates(events: Iterable[Any]) -> list[OpenGate]:
-    started: dict[tuple[str, str], OpenGate] = {}
+    started: dict[tuple[str, str, str], OpenGate] = {}
     for ev in events:
         d = ev.data
-        key = (str(d.get("step_id")), str(d.get("expr")))
+        key = (str(d.get("runbook_id") or ""), str(d.get("step_id")), str(d.get("expr")))
         if ev.type == VERIFY_STARTED:
             deadline = parse_time(d.get("deadline"))
             ts = ev.ts.timestamp() if hasattr(ev.ts, "timestamp") else parse_time(ev.ts)
             if deadline is not None and ts is not None:
-                started[key] = OpenGate(d.get("step"), key[0], key[1], ts, deadline)
+                started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None)
         elif ev.type in (VERIFY_PASSED, VERIFY_FAILED):
             started.pop(key, None)
     return list(started.values())
@@ -332,12 +337,12 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             gate = parse_verify(g.text, slos)
         except VerifyError as exc:
             check = VerifyCheck("failed", None, 0.0, str(exc))
-            journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check)
+            journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check, g.runbook_id)
             out.append((g, check))
             continue
         check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9),
                                    speed=max(speed, 1e-9))
-        journal_outcome(journal, g.step, g.step_id, gate, check)
+        journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id)
         out.append((g, check))
     return out
 
