@@ -62,7 +62,7 @@ def test_incident_show_and_the_csv_row_read_drill_time(tmp_path: Path) -> None:
     now = st.clock_start + timedelta(seconds=150)        # 2m30s wall = 25m00s of drill time
     text = "\n".join(render_show(inc, st, now))
     assert "elapsed 25m00s drill time (2m30s wall) at ×10" in text
-    assert row_for(st, now)["Duration (min)"] == "25"
+    assert row_for(st, now)["Duration (min)"] == "25" and row_for(st, now)["Wall Duration (min)"] == "2"
     real = _incident(tmp_path / "real", None)
     assert "elapsed 2m30s;" in "\n".join(render_show(real, real.state, real.state.clock_start + timedelta(seconds=150)))
 
@@ -106,3 +106,25 @@ def test_a_pane_for_hold_counts_drill_time() -> None:
     early = SloTracker([slo], 60.0, speed=10.0).update(
         [SloSample("q", 9.0, series[-2:], sample_time=t, fetched_at=t)], now=t)[0]
     assert early.state == "warn" and "past crit for 1m40s drill time (breached after 5m00s drill time)" in (early.note or "")
+
+
+def test_the_incident_log_gives_the_wall_minutes_beside_and_an_older_log_keeps_its_shape(tmp_path: Path) -> None:
+    """A drill's row in incident_log.csv: ``Duration (min)`` in drill minutes, ``Wall Duration
+    (min)`` beside it. A log written before that column existed gets rows of its own width, and a
+    re-export is still recognised as the same row."""
+    from warroom.incident import csvlog
+
+    inc = _incident(tmp_path, 60.0)
+    st = inc.state
+    now = st.clock_start + timedelta(minutes=3)                        # 3 wall minutes = 3 drill hours
+    log = tmp_path / "incident_log.csv"
+    assert csvlog.append_row(log, csvlog.row_for(st, now))
+    row = csvlog.read_rows(log)[0]
+    assert row["Duration (min)"] == "180" and row["Wall Duration (min)"] == "3"
+    assert not csvlog.append_row(log, csvlog.row_for(st, now))         # the same export again
+    old = tmp_path / "old.csv"
+    old.write_text(csvlog.encode_row(dict(zip(csvlog.COLUMNS[:-2], csvlog.COLUMNS[:-2]))), encoding="utf-8")
+    assert csvlog.append_row(old, csvlog.row_for(st, now))
+    assert not csvlog.append_row(old, csvlog.row_for(st, now))
+    lines = old.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and lines[1].count(",") == lines[0].count(",") and lines[1].split(",")[5] == "180"

@@ -26,13 +26,16 @@ if TYPE_CHECKING:
 
     from warroom.incident.state import IncidentState
 
-COLUMNS: tuple[str, ...] = (
-    "Date", "Incident ID", "Severity", "Type", "Affected Repos", "Duration (min)",
-    "Root Cause", "Resolution", "Rollback?", "Journal Head",
-)
 HEAD_COLUMN = "Journal Head"
 """The journal head (``#seq sha256:h``) the row was exported from: a copy of it outside the
 incident dir, so a later rewrite of the journal no longer matches the log."""
+WALL_COLUMN = "Wall Duration (min)"
+"""``Duration (min)`` is incident time (drill minutes in a drill); this is the same span on the
+wall clock, so a drill's row says both (they are equal for a real incident)."""
+COLUMNS: tuple[str, ...] = (
+    "Date", "Incident ID", "Severity", "Type", "Affected Repos", "Duration (min)",
+    "Root Cause", "Resolution", "Rollback?", HEAD_COLUMN, WALL_COLUMN,
+)
 
 
 def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = None) -> dict[str, str]:
@@ -48,6 +51,7 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         "Type": str(res.get("type") or runbook_title or state.title),
         "Affected Repos": str(res.get("affected_repos") or ""),
         "Duration (min)": str(round(state.duration_minutes(now))),   # scenario minutes in a drill
+        WALL_COLUMN: str(round(state.impact_duration(now).total_seconds() / 60.0)),
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
         "Rollback?": "Yes" if res.get("rollback") else "No",
@@ -80,11 +84,13 @@ def append_row(path: Path, row: dict[str, str]) -> bool:
         columns = COLUMNS
         if existing:
             rows = list(csv.reader(io.StringIO(existing)))
-            if rows and HEAD_COLUMN not in rows[0]:
-                columns = COLUMNS[:-1]  # a log started before the column existed keeps its shape
+            if rows and "Incident ID" in rows[0]:
+                columns = tuple(rows[0])  # a log started before a column existed keeps its shape
             # The same incident exported again unchanged is not a new row, whatever its head.
-            same = [csv_cell(row.get(c, "")) for c in COLUMNS if c != HEAD_COLUMN]
-            if any(r[:len(same)] == same for r in rows[1:]):
+            key = [c for c in columns if c in COLUMNS and c not in (HEAD_COLUMN, WALL_COLUMN)]
+            same = [csv_cell(row.get(c, "")) for c in key]
+            if any([dict(zip(columns, r))[c] if len(r) == len(columns) else None for c in key] == same
+                   for r in rows[1:]):
                 return False
         text = ""
         if not existing.strip():
