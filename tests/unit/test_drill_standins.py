@@ -221,10 +221,8 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
 
 
 def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
-    """The breaker's status agrees with the quota the simulator holds at that moment: OPEN
-    (pausing flows) at or above the threshold, HALF_OPEN (monitoring) below it — never OPEN at 75%."""
-    from warroom.drill import fleet
-
+    """The breaker's status agrees with the quota pane at that moment: OPEN (pausing flows) at or
+    above the threshold, HALF_OPEN (monitoring) below it — never OPEN at 75%."""
     d = make(state_dir, "rate-limit")
     assert sh(d, "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true "
                  "CIRCUIT_BREAKER_THRESHOLD=80 -n production", 300).returncode == 0
@@ -233,7 +231,7 @@ def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
         status = sh(d, "blocks circuit-breaker status", t).stdout
         if "rollout in progress" in status:
             continue                              # not armed yet
-        used = max(d.simulator.signals.quota(p, t) for p in fleet.PROVIDERS)
+        used = d.simulator.pane("quota", t) / 100
         expected = "OPEN" if used >= 0.80 else "HALF_OPEN"
         assert f"CircuitBreaker: {expected} " in status, (t, used, status)
         seen.add(expected)

@@ -181,3 +181,35 @@ def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) 
     for command, code, message in cases:
         got, _, err = run_one(drill, shlex.split(command), 300.0)
         assert (got, message in err) == (code, True), (command, got, err)
+
+
+def test_the_quota_resets_on_the_drills_clock_and_every_answer_reads_the_panes_figure(tmp_path: Path) -> None:
+    """``blocks quota show`` counts down to the providers' reset in the drill's time (it counted to
+    midnight on the machine's clock: at --speed 10 an hour of the drill took six minutes off it);
+    the usage API names the same moment; at the reset the quota curve itself starts again, and
+    the usage figures and the breaker read what the quota pane shows at that moment."""
+    import json
+
+    from warroom.drill import fleet
+    from warroom.drill.standins.base import utc
+
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="reset")
+    reset = f"{utc(drill.wall_time(fleet.QUOTA_RESET)):%Y-%m-%d %H:%M:%S}"
+    assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true"],
+                   600.0)[0] == 0
+    for t in (300.0, 3900.0, 7517.0, fleet.QUOTA_RESET - 60, fleet.QUOTA_RESET + 45, fleet.QUOTA_RESET + 7200):
+        shown = run_one(drill, "blocks quota show".split(), t)[1]
+        left = (fleet.QUOTA_RESET - t) % 86400 or 86400
+        after = t > fleet.QUOTA_RESET
+        when = f"{utc(drill.wall_time(fleet.QUOTA_RESET + 86400 * after)):%Y-%m-%d %H:%M:%S}" if after else reset
+        assert f"Resets: {when} UTC ({int(left) // 3600}h {int(left) % 3600 // 60:02d}m)" in shown, (t, shown)
+        usage = json.loads(run_one(drill, ["curl", "-s", "-H", "x-api-key: k", "https://api.anthropic.com/v1/usage"],
+                                   t)[1])
+        assert usage["resets_at"].replace("T", " ")[:19] == when
+        pane = drill.simulator.pane("quota", t)
+        assert f"({round(usage['used_ratio'] * 100)}%)" in shown and abs(usage["used_percent"] - pane) < 0.06
+        breaker = run_one(drill, "blocks circuit-breaker status".split(), t)[1]
+        assert f"highest quota use: {pane:.0f}%" in breaker, (t, breaker)
+        assert ("CircuitBreaker: OPEN" in breaker) == (pane >= 85.0) or t < 700, (t, breaker)      # armed once its pods are up
+    assert drill.simulator.pane("quota", fleet.QUOTA_RESET - 60) > 60 > 10 > drill.simulator.pane(
+        "quota", fleet.QUOTA_RESET + 45)

@@ -58,6 +58,7 @@ LATENCY_BUCKETS: tuple[float, ...] = (
     5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150, 180, 240, 300,
 )
 
+QUOTA_RESET = 8 * 3600.0                # the providers' daily token quotas reset at this scenario second, then daily
 BASE_FAILURE = 0.003                    # 0.3 % of flows fail on a good day
 BASE_5XX = 0.002                        # share of model API calls answered with a 5xx
 BASE_429 = 0.001

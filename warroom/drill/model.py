@@ -27,7 +27,22 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
+DAY = 86400.0
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+
+
+def quota_reset(t: float, after: bool = True) -> float:
+    """The providers' daily quota reset: the first after scenario second ``t``, or (``after`` False)
+    the last at or before it (before ``fleet.QUOTA_RESET``, one a day earlier)."""
+    k = math.floor((t - fleet.QUOTA_RESET) / DAY) + 1
+    return fleet.QUOTA_RESET + DAY * (k if after else k - 1)
+
+
+def quota_day(t: float) -> float:
+    """How much of a day's quota use has built up at ``t``: 1 until the drill reaches a reset; from
+    there the count starts again at zero and climbs back over the hours to the same time of day."""
+    last = quota_reset(t, after=False)
+    return 1.0 if last < fleet.QUOTA_RESET else min(1.0, (t - last) / (DAY - fleet.QUOTA_RESET))
 
 
 def noise(key: str, t: float, period: float = 90.0) -> float:
@@ -128,6 +143,8 @@ class Signals:
             return 0.0
         fault = self.scenario.faults[index]
         s = smoothstep((t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
+        if any(k.startswith(("quota:", "api_429:")) for k in fault.impacts):    # a quota burn is relieved by the reset
+            s *= quota_day(t)
         if fault.until is not None and t > fault.until:
             s *= math.exp(-(t - fault.until) / fault.fade)
         return s
@@ -210,7 +227,8 @@ class Signals:
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
         drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", t, 240.0)
-        return max(0.0, min(1.0, provider.quota_used + drift + self.impact(f"quota:{provider.name}", t)))
+        used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", t)
+        return max(0.0, min(1.0, used))
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)

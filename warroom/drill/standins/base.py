@@ -11,6 +11,7 @@ drill's world, whatever the speed; printed timestamps are wall times.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import re
 import sys
@@ -27,7 +28,9 @@ from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.directory import ENV_DIR, Drill, open_drill
+from warroom.drill.fleet import Provider
 from warroom.drill.model import Signals
+from warroom.drill.promql import SCRAPE
 from warroom.drill.series import Series
 from warroom.errors import WarroomError
 
@@ -90,6 +93,11 @@ class Context:
     @property
     def signals(self) -> Signals:
         return self.series.signals
+
+    def quota(self, provider: Provider) -> float:
+        """The provider's quota use as its usage API reports it and the quota pane shows it now:
+        the value at the newest scrape, so no stand-in reads a figure the pane does not."""
+        return self.signals.quota(provider, math.floor(self.t / SCRAPE + 1e-9) * SCRAPE)
 
     @cached_property
     def cluster(self) -> Cluster:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash
+from warroom.drill.model import quota_reset
 from warroom.drill.quantile import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -135,10 +136,10 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, 
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
         return False, f"circuit breaker OPEN: {why}", 0.5
-    if claude and sig.quota(anthropic, t) >= 0.85 and not (sig.effective("circuit_breaker")
+    if claude and ctx.quota(anthropic) >= 0.85 and not (sig.effective("circuit_breaker")
                                                            and sig.in_force("circuit_breaker", t)):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
-                       f"{sig.quota(anthropic, t) * 100:.0f}% used)"), 3.0
+                       f"{ctx.quota(anthropic) * 100:.0f}% used)"), 3.0
     if claude and sig.share_5xx(anthropic, t) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
@@ -284,16 +285,15 @@ def quota_show(ctx: Context, args: Args) -> None:
     if wanted and wanted not in fleet.PROVIDER_NAMES:
         raise failed(f"unknown provider '{wanted}'; known: {', '.join(fleet.PROVIDER_NAMES)}")
     every = args.get("all") or args.get("all_providers")
-    now = utc(ctx.at)
-    reset = now.replace(hour=23, minute=59, second=59, microsecond=0)
-    hours, rem = divmod(int((reset - now).total_seconds()), 3600)
+    reset = quota_reset(ctx.t)                  # a moment of the drill's world, counted down in its time
+    hours, rem = divmod(int(reset - ctx.t), 3600)
     for i, p in enumerate(fleet.PROVIDERS):
         if wanted == p.name or (not wanted and (every or i == 0)):
-            used = ctx.signals.quota(p, ctx.t)
+            used = ctx.quota(p)
             label = {"anthropic": "Anthropic (Claude)", "openai": "OpenAI (GPT-4)", "google": "Google (Gemini)"}
             ctx.out(f"Provider: {label[p.name]}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
                     f"({used * 100:.0f}%) {'⚠️' if used >= 0.8 else '✅'}\n"
-                    f"  Resets: {reset:%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
+                    f"  Resets: {utc(ctx.wall(reset)):%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
 
 
 def breaker_state(ctx: Context) -> tuple[str, str]:
@@ -306,7 +306,7 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     armed_at, limit, threshold = breaker
     if ctx.t < armed_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
-    now = max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS)
+    now = max(ctx.quota(p) for p in fleet.PROVIDERS)
     if now >= limit:
         return "OPEN", f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%"
     return "HALF_OPEN", "monitoring quota"
@@ -315,7 +315,7 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
 @command("circuit-breaker status")
 def breaker_status(ctx: Context, args: Args) -> None:
     ctx.out("CircuitBreaker: {} ({})".format(*breaker_state(ctx)))
-    ctx.out(f"  highest quota use: {max(ctx.signals.quota(p, ctx.t) for p in fleet.PROVIDERS) * 100:.0f}%")
+    ctx.out(f"  highest quota use: {max(ctx.quota(p) for p in fleet.PROVIDERS) * 100:.0f}%")
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
+from warroom.drill.model import quota_reset
 from warroom.drill.standins.base import Context, ToolError, flags, parse_args, read_input, utc
 
 FLAGS = flags(
@@ -141,11 +142,11 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) ->
     elif not (auth.lower().startswith("bearer ") and len(auth) > 10) and not headers.get("x-api-key"):
         resp = js({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}, 401)
     else:
-        used = ctx.signals.quota(provider, ctx.t)
+        used = ctx.quota(provider)
         resp = js({"provider": name, "period": "daily", "limit_tokens": provider.daily_tokens,
                    "used_tokens": int(used * provider.daily_tokens), "used_ratio": round(used, 4),
                    "used_percent": round(100 * used, 1),
-                   "resets_at": iso(utc(ctx.at).replace(hour=23, minute=59, second=59, microsecond=0).timestamp()),
+                   "resets_at": iso(ctx.wall(quota_reset(ctx.t))),
                    "rate_limited_requests_last_hour": int(ctx.signals.share_429(provider, ctx.t) * 3600
                                                           * provider.requests_per_second)})
     resp.seconds = 0.08 + 1.5 * share_5xx
