@@ -7,6 +7,7 @@ list`` never pays for the UI.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -95,6 +96,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
     from warroom.errors import WarroomError
 
     names = scenario_names()
+    if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
+        raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
     if getattr(args, "replay", None):
         from tui.launch import replay_context
         from tui.run import run_app
@@ -107,8 +110,6 @@ def cmd_drill(args: argparse.Namespace) -> int:
         return 0
     if args.scenario not in names:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
-    if args.speed is not None and args.speed <= 0:
-        raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
     from tui.launch import drill_context, global_options
     from tui.run import run_app
     from warroom.cli.common import config_from_args

@@ -28,6 +28,12 @@ class DrillInfo:
     notice: str | None = None        # what the launch decided (continuing / new drill), shown once
     relaunch: str | None = None      # the command that comes back to this drill after a quit
     also: tuple[Path, ...] = ()      # other state dirs that may hold this drill's incidents
+    # What a declaration starts from (the scenario's, or the replayed incident's): runbook id,
+    # severity, and the title when no pane has breached yet (the symptom, never the cause).
+    runbook: str | None = None
+    severity: str | None = None
+    symptom: str = ""
+    show_runbook: bool = False       # open ``runbook`` in the runbook pane at start (a replay)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,7 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     info.scenario = drill.scenario.name
     info.speed = drill.speed
     info.title = drill.scenario.title
+    info.runbook, info.severity, info.symptom = drill.scenario.runbook, drill.scenario.severity, drill.scenario.symptom
     info.extra["drill"] = drill
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
     from tui import drill_warmup
@@ -289,24 +290,29 @@ def global_options(argv: Sequence[str]) -> list[str]:
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:
-    """A replay of a resolved incident: its recorded panes as the source, read-only, in the drills'
-    state dir (a rehearsal never mixes with real incidents); see ``warroom.incident.replay``."""
-    from warroom.incident.replay import ReplaySource
-    from warroom.errors import NotFoundError
-    from warroom.incident.history import load_history
+    """A replay of a resolved incident: its recorded panes as the source and its own runbook (the
+    snapshot it was worked with) on screen and in the declaration, read-only, in the drills' state
+    dir (a rehearsal never mixes with real incidents); see ``warroom.incident.replay``. Refused,
+    naming why, for an open incident, a missing or unreadable ``metrics.json`` or one with no points."""
+    from warroom.errors import WarroomError
+    from warroom.incident.history import HISTORY_FILE, load_history
+    from warroom.incident.replay import ReplaySource, first_breach
     from warroom.incident.store import IncidentStore
 
     base = Path(cfg.state_dir())
-    history = None
-    for root in (base, base / "drills"):
-        try:
-            inc = IncidentStore(root, cfg).open(incident_id)
-        except NotFoundError:
-            continue
-        history = load_history(inc.dir)
-        break
-    if history is None:
-        raise NotFoundError(f"no incident {incident_id!r} under {base} or its drills")
+    found = find_incident(cfg, incident_id)
+    if not found.state.resolved:
+        raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
+                           f" (its metrics are saved by `warroom incident resolve {found.id}`)")
+    inc = IncidentStore(found.root, cfg).open(found.id)
+    history = load_history(inc.dir)
+    if not any(p.points for p in history.panes):
+        raise WarroomError(f"{inc.dir / HISTORY_FILE}: no pane recorded a single point over the incident's"
+                           " window (the metric source answered nothing); nothing to replay")
+    try:
+        own = inc.runbook()          # the snapshot the incident was worked with, not today's library copy
+    except (WarroomError, OSError):
+        own = None
     cfg.incident.state_dir = str(base / "drills")
     cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
     cfg.slo = [p.slo for p in history.panes]
@@ -315,10 +321,19 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
     source = ReplaySource(history, speed=speed / history.time_scale, window=cfg.prometheus.window / history.time_scale)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,
+                     runbook=own.id if own is not None else history.runbook, severity=history.severity,
+                     symptom=first_breach(history) or f"Rehearsal of {history.incident_id}", show_runbook=True,
+                     extra={"replay": history.incident_id},
                      notice=(f"replaying {history.incident_id} ({history.title}) from "
                              f"{_utc(history.start)} at ×{speed:g}; read-only"))
-    return AppContext(config=cfg, source=source, runbook_loader=partial(load_library, cfg),
-                      drill=info, refresh=1.0)
+    return AppContext(config=cfg, source=source, runbook_loader=partial(_library_with, cfg, own), drill=info,
+                      refresh=1.0)
+
+
+def _library_with(cfg: Config, own: Runbook | None) -> tuple[list[Runbook], list[Finding]]:
+    """The library, with ``own`` (an incident's runbook snapshot) in place of its namesake."""
+    runbooks, findings = load_library(cfg)
+    return ([own, *(r for r in runbooks if r.id != own.id)] if own is not None else runbooks), findings
 
 
 def _utc(ts: float) -> str:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from textual.message import Message
 
     from tui.host import WarroomHost
-    from tui.context import AppContext
+    from tui.context import AppContext, DrillInfo
     from warroom.incident.live import LiveIncident
     from warroom.incident.records import StepKey
     from warroom.sources.verify import OpenGate, VerifyCheck
@@ -124,7 +124,7 @@ def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]
     out = []
     for st in IncidentStore(state_dir, ctx.config).open_incidents():
         drill = st.drill or {}
-        if sim is not None and not same_drill(drill, sim):
+        if ctx.drill is not None and not in_world(ctx.drill, drill):
             # A drill resumes only its own incidents: another scenario's (or an earlier run's)
             # incident would be worked against a world that never had it.
             continue
@@ -152,25 +152,33 @@ def same_drill(recorded: dict[str, Any] | None, sim: Any) -> bool:
         return False
 
 
+def in_world(info: DrillInfo, recorded: dict[str, Any] | None) -> bool:
+    """Whether an incident's recorded drill (``state.drill``) belongs to this drill dashboard's world:
+    the same drill directory, or the same recorded incident replayed."""
+    sim, replay = info.extra.get("drill"), info.extra.get("replay")
+    if sim is not None:
+        return same_drill(recorded, sim)
+    # a drill with no world of its own (the fake source, for tests) has nothing to tell apart
+    return (recorded or {}).get("replay") == replay if replay else True
+
+
 def world_mismatch(ctx: AppContext, incident_id: str, recorded: dict[str, Any] | None) -> str | None:
     """Why this dashboard must not adopt the incident (None: it may): a drill incident is judged
-    only by its own drill's simulator, a real one never by a simulator. The dashboard's metric
-    source, speed and stand-ins are its world's; adopting across worlds would show one world's
-    curves beside the other's incident."""
-    sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
-    if recorded and ctx.drill is None:
-        return (f"{incident_id} is a drill incident ({recorded.get('scenario', '?')}): it opens in its own drill"
-                f" — `warroom resume {incident_id}`")
-    if sim is None:
+    only by its own drill's simulator (a replay's by its own recording), a real one never by a
+    drill. The dashboard's metric source, speed and stand-ins are its world's; adopting across
+    worlds would show one world's curves beside the other's incident."""
+    if ctx.drill is None:
+        return None if not recorded else (
+            f"{incident_id} is a drill incident ({recorded.get('scenario', '?')}): it opens in its own drill"
+            f" — `warroom resume {incident_id}`")
+    if in_world(ctx.drill, recorded):
         return None
     if not recorded:
-        return (f"{incident_id} is a real incident and this is the {sim.scenario.name} drill:"
+        return (f"{incident_id} is a real incident and this is the {ctx.drill.scenario} drill:"
                 f" open it with `warroom resume {incident_id}`")
-    if not same_drill(recorded, sim):
-        return (f"{incident_id} belongs to another drill ({recorded.get('scenario', '?')},"
-                f" {recorded.get('dir') or 'no directory recorded'}), not {sim.name}:"
-                f" open it with `warroom resume {incident_id}`")
-    return None
+    return (f"{incident_id} belongs to another drill ({recorded.get('scenario', '?')},"
+            f" {recorded.get('dir') or recorded.get('replay') or 'no directory recorded'}), not this"
+            f" {ctx.drill.scenario} one: open it with `warroom resume {incident_id}`")
 
 
 class IncidentPresenter:
@@ -290,6 +298,8 @@ class IncidentPresenter:
         sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if self.ctx.drill is not None:
             drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
+            if "replay" in self.ctx.drill.extra:     # a rehearsal of a recorded incident: no commands run
+                drill["replay"] = self.ctx.drill.extra["replay"]
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)

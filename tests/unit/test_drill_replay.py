@@ -11,7 +11,7 @@ import pytest
 from warroom.config import Config
 from warroom.incident.replay import ReplaySource
 from warroom.drill.directory import create_drill
-from warroom.errors import NotFoundError
+from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.history import load_history, record_history
 from warroom.incident.store import IncidentStore
 
@@ -129,3 +129,104 @@ def test_the_pir_evidence_falls_back_to_the_saved_metrics(tmp_path: Path, empty:
     inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
     summ = inc.state.metric_summary
     assert not any(e.get("worst") for e in summ["slos"].values()) if empty else summ["errors"]
+
+
+def _saved(tmp_path: Path):
+    """A resolved drill incident with its metrics.json written; (cfg for the state dir, incident)."""
+    cfg, inc, drill, source = _resolved_drill_incident(tmp_path)
+    record_history(inc.dir, inc.state, cfg.slo, source)
+    base = Config()
+    base.incident.state_dir = str(tmp_path / "state")
+    return base, inc
+
+
+@pytest.mark.parametrize("edit, says", [
+    (lambda d: d.encode()[:-40], "malformed saved metrics"),                                 # truncated
+    (lambda d: d.replace('"warn": 70.0', '"warn": "seventy"', 1).encode(), "$.panes[2].warn"),
+    (lambda d: d.replace('"panes": [{', '"panes": ["x", {', 1).encode(), "$.panes[0]"),
+    (lambda d: d.replace('"step": ', '"step": -', 1).encode(), "$.step"),
+    (lambda d: d.replace('"unit": "percent"', '"unit": "furlongs"', 1).encode(), "$.panes[0].unit"),
+    (lambda d: d.replace('"start": ', '"start": 1e999, "x": ', 1).encode(), "$.start"),     # not finite
+    (lambda d: b"[]", "malformed saved metrics"),
+    (lambda d: b"\xff\xfe garbage", "malformed saved metrics"),
+])
+def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
+    """Replaying trusts nothing in metrics.json: a damaged one is a clear error naming the file and
+    the key, never a traceback or a replay of nonsense."""
+    from tui.launch import replay_context
+
+    base, inc = _saved(tmp_path)
+    path = inc.dir / "metrics.json"
+    path.write_bytes(edit(path.read_text()))
+    with pytest.raises(WarroomError) as err:
+        replay_context(base, inc.id, None)
+    assert str(path) in str(err.value) and says in str(err.value)
+
+
+def test_a_huge_empty_or_unordered_history(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    import warroom.incident.history as history_mod
+    from tui.launch import replay_context
+
+    base, inc = _saved(tmp_path)
+    path = inc.dir / "metrics.json"
+    doc = json.loads(path.read_text())
+    doc["panes"][0]["points"].reverse()                  # written by hand, out of order: read in order
+    path.write_text(json.dumps(doc))
+    assert list(load_history(inc.dir).panes[0].points) == sorted(map(tuple, doc["panes"][0]["points"]))
+    monkeypatch.setattr(history_mod, "MAX_BYTES", path.stat().st_size - 1)
+    with pytest.raises(WarroomError, match="larger than .*not read"):
+        load_history(inc.dir)
+    monkeypatch.undo()
+    for pane in doc["panes"]:
+        pane["points"] = []
+    path.write_text(json.dumps(doc))
+    with pytest.raises(WarroomError, match="no pane recorded a single point"):
+        replay_context(base, inc.id, None)
+
+
+def test_replay_refuses_open_unknown_and_unsaved_incidents(tmp_path: Path) -> None:
+    from tui.launch import replay_context
+
+    base, inc = _saved(tmp_path)
+    store = IncidentStore(tmp_path / "state", base)
+    still_open = store.create(title="checkout 5xx", severity="P2", runbook=None, source={})
+    with pytest.raises(WarroomError, match=f"{still_open.id} is still open"):
+        replay_context(base, still_open.id, None)
+    still_open.resolve("fine", resolution="nothing")          # resolved, but nothing could be saved
+    with pytest.raises(NotFoundError, match=f"{still_open.dir / 'metrics.json'}: no saved metrics"):
+        replay_context(base, still_open.id, None)
+    with pytest.raises(NotFoundError, match="INC-20200101-9"):
+        replay_context(base, "INC-20200101-9", None)
+
+
+def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) -> None:
+    """A step or gate asking a pane's own query gets the recorded value at the replay's time; a
+    rehearsal incident declared in the replay runs no command (nothing to run it on) and is offered
+    only to this replay, never to another drill's dashboard (and that drill's incident not here)."""
+    from tui.launch import replay_context
+    from tui.presenter import open_incidents, world_mismatch
+
+    base, inc = _saved(tmp_path)
+    ctx = replay_context(base, inc.id, None)
+    src = ctx.source
+    quota = src.history.pane("quota")
+    at = src.start + 30.0
+    want = [v for t, v in quota.points if t <= src.recorded_time(at) + 1e-6][-1]
+    assert src.instant("  100 *  max(flowengine_model_quota_used_ratio) ", at=at).value == want
+    assert src.instant("quota", at=at).value == want
+    assert inc.id in (src.instant("up", at=at).error or "")
+    [(labels, pts)] = src.query_range("quota", src.start, src.start + 60.0, 15.0)
+    assert pts and all(v == src.instant("quota", at=w).value for w, v in pts)
+    assert "recorded" in src.label and inc.id in src.label
+    store = IncidentStore(ctx.config.state_dir(), ctx.config)
+    rehearsal = store.create(title="quota past 80%", severity="P3", runbook="RB-CORE-003", source={},
+                             drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, "replay": inc.id})
+    with pytest.raises(WarroomError, match=f"rehearses {inc.id}.*commands are not run"):
+        rehearsal.prepare_step(4)                              # psql: refused, not run on this host
+    assert rehearsal.prepare_step(1).kind == "promql"          # a query of the recording is fine
+    assert [o.id for o in open_incidents(ctx)] == [rehearsal.id]
+    assert world_mismatch(ctx, rehearsal.id, rehearsal.state.drill) is None
+    assert world_mismatch(ctx, inc.id, inc.state.drill) is not None     # the drill incident itself
+    assert world_mismatch(ctx, "INC-x", None) is not None               # a real one

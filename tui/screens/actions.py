@@ -91,7 +91,7 @@ class DashboardActions:
 
     def source_label(self) -> str:
         if self.ctx.drill is not None:
-            return "the drill simulator"
+            return getattr(self.ctx.source, "label", None) or "the drill simulator"
         return self.ctx.config.prometheus.url or "the configured Prometheus"
 
     def with_runbooks(self, then: Callable[[], None]) -> None:
@@ -151,27 +151,26 @@ class DashboardActions:
 
     def open_declare(self) -> None:
         ctx = self.ctx
-        title, severity, runbook, origin = "", "P3", None, ""
+        title, severity, runbook, origin = "", "", None, ""
         source: dict[str, Any] = {"kind": "manual"}
-        sim = ctx.drill.extra.get("drill") if ctx.drill is not None else None
-        scenario = sim.scenario if sim is not None else None
+        drill = ctx.drill if ctx.drill is not None and ctx.drill.runbook else None  # a scenario's or a replay's
         breached = self.data.first_breached()
         if breached is not None:
             slo = breached.slo
             value = format_value(breached.value, slo.unit)
             title = f"{slo.title} at {value}"
-            severity = slo.severity or "P3"
+            severity = slo.severity or ""
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
             origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
-            if scenario is not None:
+            if drill is not None:
                 # The drill knows which incident this is: its runbook and severity, not the
                 # generic ones of whichever pane happened to break first.
-                severity, runbook = scenario.severity, scenario.runbook
-                origin += f" Runbook and severity from the drill scenario {scenario.name}."
+                severity, runbook = drill.severity or severity, drill.runbook
+                origin += f" Runbook and severity from the drill ({drill.scenario})."
         elif (alert := self.data.firing_alert()) is not None:
             title = alert.title
-            severity = alert.priority or "P3"
+            severity = alert.priority or ""
             runbook = alert.runbook
             source = {"kind": "alert", "ref": alert.name, "labels": dict(alert.labels)}
             if alert.since:
@@ -179,18 +178,21 @@ class DashboardActions:
 
                 source["started_at"] = iso(alert.since)
             origin = f"From the firing alert {alert.name}" + (f" (runbook {alert.runbook})." if alert.runbook else ".")
-        elif scenario is not None:
-            title = scenario.symptom          # the symptom, never the cause the drill is about
-            severity = scenario.severity
-            runbook = scenario.runbook
-            origin = f"Drill {scenario.name}: pre-filled from the scenario's runbook."
+        elif drill is not None:
+            title = drill.symptom             # the symptom, never the cause the drill is about
+            severity = drill.severity or ""
+            runbook = drill.runbook
+            origin = f"Drill ({drill.scenario}): pre-filled from its runbook."
         elif self.data.runbook is not None:
             title = self.data.runbook.title
-            severity = self.data.runbook.severity or "P3"
+            severity = self.data.runbook.severity or ""
             runbook = self.data.runbook.id
             origin = f"From the open runbook {self.data.runbook.id}."
         from tui.screens.modals.forms import DeclareScreen
 
+        sevs = {rb.id: rb.severity or "" for rb in ctx.ensure_runbooks()}
+        # a source that names a runbook but no severity (a pane, an alert): the runbook's is offered
+        severity = severity or sevs.get(runbook or "") or "P3"
         choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.ensure_runbooks(), key=lambda r: r.id)]
 
         def answered(answer: DeclareAnswer | None) -> None:
@@ -198,7 +200,6 @@ class DashboardActions:
                 self.presenter.call(self.presenter.declare, title=answer.title, severity=answer.severity,
                                     runbook=answer.runbook, source=answer.source, done="incident declared")
 
-        sevs = {rb.id: rb.severity or "" for rb in ctx.ensure_runbooks()}
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
                                            runbooks=choices, source=source, origin=origin,
                                            runbook_severity=sevs), answered)
@@ -210,8 +211,8 @@ class DashboardActions:
         ctx = self.ctx
         suggested = [r.slo.runbook for r in self.data.readings if r.breached and r.slo.runbook]
         suggested += [a.runbook for a in getattr(self.data.extra.get("alerts"), "alerts", ()) if a.runbook]
-        if ctx.drill is not None and ctx.drill.extra.get("drill") is not None:
-            suggested.append(ctx.drill.extra["drill"].scenario.runbook)
+        if ctx.drill is not None and ctx.drill.runbook:
+            suggested.append(ctx.drill.runbook)
 
         from tui.screens.modals.pickers import RunbookPicker
 

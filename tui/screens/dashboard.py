@@ -8,6 +8,7 @@ messages into what the panes show.
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -317,6 +318,9 @@ class DashboardScreen(Screen[None]):
         self._first_frame_done = True
         self.load_library()
         ctx = self.app.ctx
+        if ctx.drill is not None and ctx.drill.show_runbook and ctx.drill.runbook and not ctx.resume_id:
+            # a replay opens with the runbook the incident was worked with
+            self.actions.with_runbooks(partial(self.actions.open_runbook_by_id, ctx.drill.runbook))
         if ctx.offer_resume and not ctx.resume_id and self.presenter is not None:
             self.presenter.look_for_open_incidents_async()
 

@@ -12,17 +12,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from warroom import scenario_time as stime
-from warroom.config import SloConfig
+from warroom.config import Direction, Severity, SloConfig, Unit
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
-from warroom.incident.metric_history import PaneHistory
+from warroom.incident.metric_history import MAX_POINTS, PaneHistory
 from warroom.incident.metric_sync import incident_window, read_histories
 
 HISTORY_FILE = "metrics.json"
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
+MAX_BYTES = 16 * 2**20   # a saved window is at most MAX_POINTS points per pane: well under this
 
 
 @dataclass(frozen=True)
@@ -71,28 +74,63 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     return path
 
 
+class _Pane(msgspec.Struct):
+    """One pane as ``record_history`` writes it (``error``: why it could not be read)."""
+
+    id: str
+    points: list[tuple[float, float]]
+    title: str = ""
+    query: str = ""
+    unit: Unit = "count"
+    warn: float | None = None
+    crit: float | None = None
+    direction: Direction = "above"
+    runbook: str | None = None
+    severity: Severity | None = None
+    error: str | None = None
+
+
+class _Saved(msgspec.Struct):
+    """``metrics.json``: every key typed, so a wrong one is an error naming it (``$.panes[2].warn``)."""
+
+    version: int
+    incident: str
+    start: float
+    end: float
+    step: Annotated[float, msgspec.Meta(gt=0)]
+    panes: list[_Pane]
+    title: str = ""
+    severity: str = ""
+    runbook: str | None = None
+    time_scale: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+
+
 def load_history(incident_dir: Path) -> History:
-    """The saved history of an incident; errors name the file and what is wrong."""
+    """The saved history of an incident; errors name the file and what is wrong (a key, a size).
+
+    Read as untrusted input (an incident directory is copied around, edited, truncated): at most
+    ``MAX_BYTES``, every value of the type ``record_history`` writes, finite, times in order."""
     path = Path(incident_dir) / HISTORY_FILE
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise NotFoundError(f"{path}: no saved metrics (they are saved when the incident is resolved)") from None
-    except (OSError, ValueError) as exc:
-        raise WarroomError(f"{path}: cannot read the saved metrics: {exc}") from None
+    except OSError as exc:
+        raise WarroomError(f"{path}: cannot read the saved metrics: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise WarroomError(f"{path}: larger than {MAX_BYTES // 2**20} MiB, more than a saved incident window"
+                           f" holds ({MAX_POINTS} points per pane); not read")
     try:
-        step = float(doc["step"])
-        panes = []
-        for p in doc["panes"]:
-            slo = SloConfig(id=str(p["id"]), title=str(p.get("title") or p["id"]), query=str(p.get("query") or ""),
-                            unit=str(p.get("unit") or "count"), warn=p.get("warn"), crit=p.get("crit"),
-                            direction=str(p.get("direction") or "above"), runbook=p.get("runbook"),
-                            severity=p.get("severity"))
-            points = tuple((float(t), float(v)) for t, v in p.get("points", []))
-            panes.append(PaneHistory(slo, points, step))
-        return History(incident_id=str(doc["incident"]), start=float(doc["start"]), end=float(doc["end"]),
-                       step=step, panes=tuple(panes), title=str(doc.get("title") or ""),
-                       severity=str(doc.get("severity") or ""), runbook=doc.get("runbook"),
-                       time_scale=float(doc.get("time_scale") or 1.0))
-    except (KeyError, TypeError, ValueError) as exc:
+        doc = msgspec.json.decode(data, type=_Saved)
+    except msgspec.DecodeError as exc:
         raise WarroomError(f"{path}: malformed saved metrics ({exc})") from None
+    if not doc.start <= doc.end or not doc.panes:
+        raise WarroomError(f"{path}: malformed saved metrics (start after end, or no panes)")
+    panes = []
+    for p in doc.panes:
+        slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
+                        direction=p.direction, runbook=p.runbook, severity=p.severity)
+        panes.append(PaneHistory(slo, tuple(sorted(p.points)), doc.step))
+    return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
+                   title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale)

@@ -23,6 +23,19 @@ def _value(pane: PaneHistory, t: float) -> float | None:
     return None if sample is None or sample.at > t + 1e-6 else sample.value
 
 
+def first_breach(history: History) -> str | None:
+    """The symptom the recording shows first, in the pane's words (``Model API quota used past 80%``):
+    what a rehearsal's declaration is titled before any pane on screen has breached."""
+    from warroom.units import format_value
+
+    crossed = [(p.transitions()[0][1].at, p.slo) for p in history.panes
+               if p.slo.crit is not None and p.transitions()]
+    if not crossed:
+        return None
+    _, slo = min(crossed, key=lambda c: c[0])
+    return f"{slo.title} {'past' if slo.direction == 'above' else 'below'} {format_value(slo.crit, slo.unit)}"
+
+
 class ReplaySource:
     """``MetricSource`` over a saved history: the recorded pane values, replayed from ``start``
     (unix time the replay began) at ``speed`` recorded seconds per second."""
@@ -35,6 +48,7 @@ class ReplaySource:
         self.window = window
         self.points = max(2, points)
         self.name = f"replay:{history.incident_id}"
+        self.label = f"the metrics {history.incident_id} recorded"     # what a step's target says
 
     def recorded_time(self, at: float) -> float:
         """The recorded unix time shown at wall time ``at`` (held at the end of the recording)."""
@@ -63,13 +77,31 @@ class ReplaySource:
                 series.append((self.wall_time(rt), v))
         return SloSample(slo_id, _value(pane, t), tuple(series), sample_time=at, fetched_at=now)
 
+    def _pane(self, expr: str) -> PaneHistory | None:
+        """The recorded pane ``expr`` names: its id, or its own query (a runbook step or a gate that
+        asks what a pane showed); whitespace does not matter."""
+        words = " ".join(expr.split())
+        return next((p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))), None)
+
     def instant(self, expr: str, at: float | None = None) -> SloSample:
-        """A pane id answers with its recorded value; any other expression was never recorded."""
+        """A recorded pane (by id or query) answers with its value then; nothing else was recorded."""
         at = stime.now() if at is None else at
-        if self.history.pane(expr.strip()) is not None:
-            return self._sample(expr.strip(), at)
+        pane = self._pane(expr)
+        if pane is not None:
+            return SloSample(expr, _value(pane, self.recorded_time(at)), sample_time=at, fetched_at=stime.now())
         return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
-                         error="a replay holds only the recorded panes; this query was not recorded")
+                         error=f"{self.history.incident_id} recorded only its panes' queries"
+                               f" ({', '.join(p.slo.query for p in self.history.panes)}); this one was not recorded")
+
+    def query_range(self, expr: str, start: float, end: float,
+                    step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """A recorded pane's values at wall times ``start..end`` (a rehearsal's own history and PIR)."""
+        pane = self._pane(expr)
+        if pane is None:
+            raise ValueError(self.instant(expr).error)
+        walls = [start + i * step for i in range(max(1, int((end - start) // step) + 1))]
+        points = [(w, _value(pane, self.recorded_time(w))) for w in walls]
+        return [({}, [(w, v) for w, v in points if v is not None])]
 
     def slos(self) -> list[SloConfig]:
         return [p.slo for p in self.history.panes]

@@ -51,6 +51,11 @@ class StepRunning:
         step = self.step(step_ref)
         book = self.runbook()
         assert book is not None
+        replayed = (self.state.drill or {}).get("replay")
+        if replayed and step.kind != "promql":
+            # a replay has the past's metrics and nothing else: no system to run a command on
+            raise WarroomError(f"step {step.number} ({step.label}): {self.id} rehearses {replayed}, whose"
+                               " recorded metrics are all a replay holds; commands are not run (tick or skip it)")
         answers = self.state.param_answers
         given = {runbook_ref.param_key(k): v for k, v in (given or {}).items()}
         prompts = []
@@ -84,6 +89,11 @@ class StepRunning:
         step = self.step(step_ref)
         book = self.runbook()
         assert book is not None
+        replayed = (self.state.drill or {}).get("replay")
+        if replayed and step.kind != "promql":
+            # a replay has the past's metrics and nothing else: no system to run a command on
+            raise WarroomError(f"step {step.number} ({step.label}): {self.id} rehearses {replayed}, whose"
+                               " recorded metrics are all a replay holds; commands are not run (tick or skip it)")
         if step.command is not None and "[REDACTED:" in step.command:
             raise WarroomError(
                 f"step {step.number} ({step.label}): its command held a secret, which the incident's"
@@ -309,6 +319,9 @@ class StepRunning:
         fall through to real tools or a real Prometheus.
         """
         drill_dir = (self.state.drill or {}).get("dir")
+        if (self.state.drill or {}).get("replay"):
+            raise WarroomError(f"{self.id} rehearses {self.state.drill['replay']}: it has no drill world, only"
+                               f" the metrics that incident recorded (`warroom drill --replay {self.state.drill['replay']}`)")
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
                 f"{self.id} is a drill incident but its drill directory"

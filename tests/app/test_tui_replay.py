@@ -1,0 +1,77 @@
+"""Declaring in a drill or a replay starts from what that world knows: the scenario's runbook and
+severity in every scenario, the replayed incident's own runbook (shown from the start) and
+severity; the title names what is seen, never the cause."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from tests.app.drill_support import drill_app
+from tests.app.tui_support import metrics_drawn, wait_for
+from tui.app import WarroomApp
+from tui.screens.modals.forms import DeclareScreen
+from warroom.config import Config, default_slos
+from warroom.drill.scenarios import get_scenario, list_scenarios
+
+
+async def _declare_dialog(pilot, app) -> DeclareScreen:
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen), 30)
+    screen = app.screen
+    await wait_for(pilot, lambda: any(s.value != Select.NULL for s in screen.query("#runbook").results(Select)), 30)
+    return screen
+
+
+@pytest.mark.parametrize("scenario", [s.name for s in list_scenarios()])
+async def test_every_scenario_declares_with_its_runbook_and_severity_and_a_symptom(tmp_path, scenario) -> None:
+    sc = get_scenario(scenario)
+    app = drill_app(tmp_path, scenario=scenario, speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        screen = await _declare_dialog(pilot, app)
+        assert screen.query_one("#runbook", Select).value == sc.runbook
+        assert screen.query_one("#severity", Select).value == sc.severity
+        title = screen.query_one("#title", Input).value
+        # what is seen: a pane and its value, or the scenario's symptom before any pane broke
+        panes = [s.title for s in default_slos()]
+        assert title == sc.symptom or any(re.fullmatch(re.escape(p) + r" at \S+", title) for p in panes), title
+        await pilot.press("escape")
+
+
+async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tmp_path: Path) -> None:
+    from tui.launch import replay_context
+    from warroom.drill.directory import create_drill
+    from warroom.incident.history import record_history
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state" / "drills")
+    import time
+
+    # 25 drill minutes in when it is resolved: the quota broke 80% inside the recorded window
+    drill = create_drill(tmp_path / "state" / "drills", "rate-limit", 60.0, start=time.time() - 25.0)
+    inc = IncidentStore(cfg.state_dir(), cfg).create(
+        title="checkout slow", severity="P2", runbook="RB-CORE-003", source={},
+        drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
+    inc.resolve("breaker on", resolution="circuit breaker")
+    record_history(inc.dir, inc.state, cfg.slo, drill.source(cfg.slo))
+    base = Config()
+    base.incident.state_dir = str(tmp_path / "state")
+    ctx = replay_context(base, inc.id, None)
+    ctx.offer_resume = False
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
+        assert app.dashboard.runbook.id == "RB-CORE-003"
+        assert app.dashboard.runbook.path == inc.dir / "runbook.md"      # the copy it was worked with
+        screen = await _declare_dialog(pilot, app)
+        assert screen.query_one("#runbook", Select).value == "RB-CORE-003"
+        assert screen.query_one("#severity", Select).value == "P2"       # the incident's, not the runbook's P3
+        # what the recording shows first, not the incident's own title (which may name the cause)
+        assert screen.query_one("#title", Input).value == "Model API quota used past 80%"
+        await pilot.press("escape")
