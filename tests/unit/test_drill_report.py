@@ -259,7 +259,35 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
     report = drill_report(d, inc.state, at=d.wall_time(900), runbook=book)
     (row,) = report.actions
     assert row.clock == 300.0                                      # drill seconds since detection, not wall
-    assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:] == (steps[0].label, "skipped")
-    assert all(status == "pending" for _, _, status in report.runbook_path[1:])
+    assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:3] == (steps[0].label, "skipped")
+    assert all(status == "pending" for _, _, status, _ in report.runbook_path[1:])
+    assert report.outside == ("circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (kubectl set env)",)
     assert any(line.startswith(f"Runbook RB-CORE-003 path: 0 of {len(steps)} steps done, 1 skipped; not done: ")
                for line in report.summary)
+
+
+def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -> None:
+    """The actions the stand-ins recorded while a step ran are that step's; an action taken while no
+    step ran (a shell beside the dashboard) is 'outside the runbook'."""
+    from warroom.incident.records import StepRun
+
+    d = _drill_with(state_dir, "rate-limit", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
+    book = inc.runbook()
+    assert book is not None
+    breaker = next(st for sec in book.sections for st in sec.steps if "circuit breaker" in st.label.lower())
+    state = inc.state.copy()
+    step = state._step({"step_id": breaker.id, "runbook_id": book.id, "step": breaker.number, "label": breaker.label})
+    at = datetime.fromtimestamp(d.wall_time(500), UTC)
+    step.runs.append(StepRun(seq=99, actor="ic", started_at=at, status="ok", exit_code=0,
+                             ended_at=datetime.fromtimestamp(d.wall_time(510), UTC)))
+    step.status = "ok"
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=d.wall_time(505))   # while it ran
+    d.record("retry", tool="blocks", argv=("flow", "retry"), at=d.wall_time(800))           # from a shell
+    report = drill_report(d, state, at=d.wall_time(1200), runbook=book)
+    row = next(p for p in report.runbook_path if p[1] == breaker.label)
+    assert row[2] == "ok" and row[3] == "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)"
+    assert report.outside == ("failed flows retried (blocks flow retry)",)
+    assert "Done outside the runbook's steps: failed flows retried (blocks flow retry)." in report.summary

@@ -77,11 +77,12 @@ def report_renderable(report: Any) -> Group:
                            style="green" if p.recovered else "bold red"))
     path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
                  padding=(0, 2), header_style="bold")
-    for col in ("section", "step", "what happened"):
+    for col in ("section", "step", "what happened", "what it did in the drill"):
         path.add_column(col, no_wrap=True)
-    for section, label, status in report.runbook_path:
+    for section, label, status, did in report.runbook_path:
         path.add_row(Text(section), Text(label), Text("not done" if status == "pending" else status.replace("_", " "),
-                                                     style="green" if status in ("ok", "ticked") else "yellow"))
+                                                     style="green" if status in ("ok", "ticked") else "yellow"),
+                     Text(did or "—"))
     summary = Text("\n".join(f"• {line}" for line in report.summary))
     return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),
                  *((path, Text("")) if report.runbook_path else ()), summary)

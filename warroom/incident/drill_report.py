@@ -96,7 +96,9 @@ class DrillReport:
     recovered: bool
     summary: tuple[str, ...]
     mttr_target_min: float | None = None
-    runbook_path: tuple[tuple[str, str, str], ...] = ()   # the runbook's steps in order: (section, label, status)
+    # the runbook's steps in order: (section, label, status, the drill actions its runs recorded)
+    runbook_path: tuple[tuple[str, str, str, str], ...] = ()
+    outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
 
     @property
     def met(self) -> int:
@@ -195,7 +197,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr, runbook_path=_path(runbook, state),
+        summary=(), mttr_target_min=mttr, **_path(runbook, state, actions),
     )
     return _with_summary(report, spans)
 
@@ -270,13 +272,29 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     return "; ".join(parts) or f"no pane moved within {after}"
 
 
-def _path(runbook: Runbook | None, state: IncidentState | None) -> tuple[tuple[str, str, str], ...]:
-    """The runbook's steps in its own order, each with what the incident did with it."""
-    if runbook is None:
-        return ()
+def _path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow]) -> dict[str, Any]:
+    """The runbook's steps in its own order, each with what the incident did with it and what its
+    runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
+    step of it recorded."""
     steps = state.steps if state is not None else {}
-    return tuple((sec.title, st.label, getattr(steps.get((runbook.id, st.id)), "status", "pending"))
-                 for sec in runbook.sections for st in sec.steps)
+    windows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for key, st in (steps.items() if state is not None else ()):
+        for run in st.runs:
+            end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
+            windows.setdefault(key, []).append((run.started_at.timestamp() - 0.5, end + 0.5))
+    claimed: set[int] = set()
+
+    def did(key: tuple[str, str]) -> str:
+        mine = [i for i, a in enumerate(actions) if any(lo <= a.at <= hi for lo, hi in windows.get(key, ()))]
+        claimed.update(mine)
+        return "; ".join(dict.fromkeys(actions[i].description for i in mine))
+
+    path = tuple((sec.title, st.label, getattr(steps.get((runbook.id, st.id)), "status", "pending"),
+                  did((runbook.id, st.id))) for sec in runbook.sections for st in sec.steps) if runbook else ()
+    for key in windows:                       # steps of another runbook ran too: theirs, not outside
+        did(key)
+    outside = tuple(f"{a.description} ({a.command})" for i, a in enumerate(actions) if i not in claimed)
+    return {"runbook_path": path, "outside": outside if state is not None and runbook is not None else ()}
 
 
 def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
@@ -351,11 +369,13 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
     if r.runbook_path:
         done = [p for p in r.runbook_path if p[2] in ("ok", "ticked")]
         bad = {k: sum(1 for p in r.runbook_path if p[2] == k) for k in ("failed", "timed_out", "skipped")}
-        left = [f"{label} ({section})" for section, label, status in r.runbook_path if status in ("pending", "running")]
+        left = [f"{label} ({section})" for section, label, status, _ in r.runbook_path if status in ("pending", "running")]
         lines.append(f"Runbook {r.runbook} path: {len(done)} of {len(r.runbook_path)} steps done"
                      + "".join(f", {n} {k.replace('_', ' ')}" for k, n in bad.items() if n)
                      + (f"; not done: {'; '.join(left[:6])}{f' and {len(left) - 6} more' if len(left) > 6 else ''}."
                         if left else "."))
+    if r.outside:
+        lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
     for pane in r.panes:
         if pane.recovered:
             state = "recovered (under its warn threshold and not rising)"
