@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 
+from warroom.incident.state import ESCALATION_TIERS as CORE_TIERS
+
 
 def format_age(seconds: float | None) -> str:
     """Data age: "now", "12s", "3m", "2h"; coarse on purpose so it repaints rarely."""
@@ -34,12 +36,9 @@ def format_time(unix: float, utc: bool = True) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(unix) if utc else time.localtime(unix))
 
 
-ESCALATION_TIERS = (
-    (0, "T0 on-call"),
-    (15 * 60, "T1 page TL"),
-    (30 * 60, "T2 IC+rollback?"),
-    (60 * 60, "T3 stakeholders"),
-)
+_SHORT = ("on-call", "page TL", "IC+rollback?", "stakeholders")   # the header's narrow names
+#: (seconds, label): the core's tiers (``warroom.incident.state``), the one table of thresholds
+ESCALATION_TIERS = tuple((start * 60, f"T{tier} {_SHORT[tier]}") for start, tier, _, _ in CORE_TIERS)
 
 
 def escalation_tier(elapsed: float) -> str:

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from panes.fmt import escalation_tier, format_clock
 from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
+from warroom import scenario_time as stime
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 # The word is always printed next to the mark, so each failure reads the same without colour:
@@ -111,7 +112,7 @@ class IncidentHeader(Vertical):
             end = i.resolved_at if i.resolved_at is not None else now
             # In a drill every clock here runs on scenario time (a --speed 10 drill reaches the
             # 15-minute tier after 90 s), the speed said beside it.
-            elapsed = max(0.0, end - i.declared_at) * i.time_scale
+            elapsed = stime.between(i, i.declared_at, end).seconds
             t.append("elapsed ", "dim")
             t.append(format_clock(elapsed), "bold")
             if i.time_scale != 1.0:
@@ -119,7 +120,7 @@ class IncidentHeader(Vertical):
             t.append("  ")
             t.append(escalation_tier(elapsed), "bold")
             if i.resolved_at is None and i.next_update_at is not None:
-                due = (i.next_update_at - now) * i.time_scale
+                due = stime.left(i, i.next_update_at, now)
                 t.append("  update ", "dim")
                 if due < 0:
                     t.append(f"OVERDUE {format_clock(-due)}", "bold red")

@@ -120,6 +120,20 @@ def between(state: Any, start: datetime | float, end: datetime | float) -> Span:
     return Span(max(0.0, secs), scale_of(state))
 
 
+def left(state: Any, due: datetime | float, now: datetime | float) -> float:
+    """Scenario seconds from ``now`` until ``due`` (datetimes or unix seconds), negative once it
+    has passed: what a countdown shows (an update due, a gate's window)."""
+    if isinstance(due, datetime) and isinstance(now, datetime):
+        return (due - now).total_seconds() * scale_of(state)
+    return (float(due) - float(now)) * scale_of(state)  # type: ignore[arg-type]
+
+
+def after(state: Any, start: datetime, scenario_seconds: float) -> datetime:
+    """The wall instant ``scenario_seconds`` of incident time after ``start`` (a due time: the
+    next update ``every`` 15 minutes is 90 wall seconds away at x10)."""
+    return start + timedelta(seconds=scenario_seconds / scale_of(state))
+
+
 def text(state: Any, wall_seconds: float | timedelta | None, *, wall: bool = True) -> str:
     """Shorthand for ``span(state, wall_seconds).text(wall=wall)``."""
     return span(state, wall_seconds).text(wall=wall)

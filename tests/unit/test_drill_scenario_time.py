@@ -128,3 +128,22 @@ def test_the_incident_log_gives_the_wall_minutes_beside_and_an_older_log_keeps_i
     assert not csvlog.append_row(old, csvlog.row_for(st, now))
     lines = old.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and lines[1].count(",") == lines[0].count(",") and lines[1].split(",")[5] == "180"
+
+
+def test_at_speed_60_the_header_and_the_draft_count_drill_minutes(tmp_path: Path) -> None:
+    """x60: 15 wall seconds are the 15-minute tier; the update every 15 drill minutes is due 15
+    wall seconds after declaring; the drafted update says when in drill time with the wall beside."""
+    from warroom.incident.cadence import draft_update
+
+    now = datetime(2026, 12, 1, 23, 59, 50, tzinfo=UTC).timestamp()       # the next update falls after midnight
+    bar = IncidentHeader()
+    bar.info = HeaderInfo(incident_id="INC-1", title="t", status="investigating", severity="P2",
+                          declared_at=now - 14, next_update_at=now - 14 + 15, drill="rate-limit", time_scale=60.0)
+    text = bar.clocks_text(now).plain
+    assert "14:00 ×60" in text and "T0 on-call" in text and "update in 01:00" in text
+    text = bar.clocks_text(now + 2).plain
+    assert "16:00 ×60" in text and "T1 page TL" in text and "update OVERDUE 01:00" in text
+    st = _incident(tmp_path, 60.0).state
+    draft = draft_update(st, st.declared_at + timedelta(seconds=5), 900.0)
+    due = st.declared_at + timedelta(seconds=20)
+    assert f"Next update by {due:%H:%M} UTC (in 15m00s drill time (15s wall))." in draft

@@ -50,6 +50,30 @@ def test_no_reader_of_now_but_the_one_clock() -> None:
     assert not found, "read the time through warroom.scenario_time.now()/utcnow():\n" + "\n".join(found)
 
 
+SCALING_EXEMPT = {
+    "warroom/scenario_time.py": "the conversion itself",
+    "tui/launch.py": "a replay's speed relative to the recorded incident's (a ratio of speeds, not a span)",
+}
+
+
+def test_every_wall_to_drill_conversion_goes_through_scenario_time() -> None:
+    """A span read as drill time is ``scenario_time`` (``span``/``between``/``left``/``after``/
+    ``of_scenario``), never ``x * state.time_scale`` written in place: one place to read an
+    incident's drill time by, so a new countdown cannot scale one way and the header another (the
+    drill world's own clock is ``Drill.scenario_time``)."""
+    found = []
+    for top in ("warroom", "tui", "panes"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel in SCALING_EXEMPT:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)) and any(
+                        isinstance(x, ast.Attribute) and x.attr == "time_scale" for x in (node.left, node.right)):
+                    found.append(f"{rel}:{node.lineno}")
+    assert not found, "convert through warroom.scenario_time:\n" + "\n".join(found)
+
+
 def test_the_injected_moment_moves_every_reader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """With ``$WARROOM_DRILL_AT`` the journal, ``incident show`` and the drill's clock agree on one
     moment: declared at T, shown at T+150 s wall in a x10 drill = 25 drill minutes, the 15-minute

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from panes.fmt import format_clock
+from warroom import scenario_time as stime
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -541,4 +542,4 @@ def _open_for(summary: Any, now: float) -> str:
     start = summary.clock_start if summary.clock_start is not None else summary.declared_at
     if start is None:
         return "?"
-    return format_clock(max(0.0, now - start) * summary.time_scale)
+    return format_clock(stime.between(summary, start, now).seconds)

@@ -150,9 +150,9 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         due = st.next_update_due(now, inc.update_every())
         upd = ""
         if due is not None:
-            left = (due - now).total_seconds() * st.time_scale
-            upd = (f"; next status update due {_hms(due)} UTC (in {stime.Span(left / st.time_scale, st.time_scale).text(wall=False)})" if left >= 0
-                   else f"; status update OVERDUE by {stime.Span(-left / st.time_scale, st.time_scale).text(wall=False)}")
+            left = stime.left(st, due, now)
+            upd = (f"; next status update due {_hms(due)} UTC (in {stime.of_scenario(st, left).text(wall=False)})"
+                   if left >= 0 else f"; status update OVERDUE by {stime.of_scenario(st, -left).text(wall=False)}")
         lines.append(f"{clock}; escalation tier {esc.tier}: {esc.label} ({esc.action}){upd}")
     lines.extend(_people(inc, st, now))
     lines.append("")

@@ -49,17 +49,6 @@ def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datet
     return due
 
 
-def countdown(state: IncidentState, every: float, now: datetime) -> str:
-    """``update in 4m10s`` / ``update OVERDUE 2m05s`` / ``""`` once resolved."""
-    due = next_due(state, every)
-    if due is None:
-        return ""
-    left = (due - now).total_seconds() * state.time_scale
-    if left >= 0:
-        return f"update in {format_duration(left)}"
-    return f"update OVERDUE {format_duration(-left)}"
-
-
 def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
     from warroom.units import format_value
@@ -99,5 +88,6 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     needs = [n.text.splitlines()[0] for n in state.notes if n.tag == "action" and n.text]
     lines.extend(f"- {t}" for t in needs[-3:]) if needs else lines.append("- Nothing from stakeholders right now.")
     lines.append("")
-    lines.append(f"Next update by {(now + timedelta(seconds=every / state.time_scale)):%H:%M} UTC.")
+    drill = f" (in {stime.of_scenario(state, every)})" if stime.scale_of(state) != 1.0 else ""
+    lines.append(f"Next update by {stime.after(state, now, every):%H:%M} UTC{drill}.")
     return "\n".join(lines)

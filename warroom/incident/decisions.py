@@ -72,7 +72,7 @@ def _since_detection(state: Any, now: datetime) -> float | None:
     start = state.clock_start
     if start is None:
         return None
-    return max(0.0, (now - start).total_seconds()) * state.time_scale
+    return stime.between(state, start, now).seconds
 
 
 def _scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str:
@@ -148,7 +148,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
                      if d.get("id") == decision.id and d.get("runbook_id") == runbook_id), None)
     due_at = None
     if decision.deadline is not None and state.clock_start is not None:
-        due_at = state.clock_start + timedelta(seconds=decision.deadline / state.time_scale)
+        due_at = stime.after(state, state.clock_start, decision.deadline)
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded)
 

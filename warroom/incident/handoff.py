@@ -136,7 +136,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     if last is not None:
         updates.append(f"last update {_hm(last.at)} by {last.actor}")
     if due is not None:
-        left = (due - now).total_seconds() * scale
+        left = stime.left(state, due, now)
         updates.append(f"OVERDUE by {format_duration(-left)}{drill}" if left < 0
                        else f"next due in {format_duration(left)}{drill}")
     if state.overdue:
@@ -194,14 +194,14 @@ def reminder_due(state: IncidentState, every: float, now: datetime) -> ReminderD
     if c is None or state.resolved or every <= 0:
         return None
     since = c["at"]
-    held = (now - since).total_seconds() * state.time_scale
+    held = stime.between(state, since, now).seconds
     period = int(held // every)
     if period < 1:
         return None
     if any(r["change_seq"] == c["seq"] and r["period"] >= period for r in state.handoff_reminders):
         return None
     return ReminderDue(commander=str(c["person"]), since=since, period=period, every=every,
-                       due_at=since + timedelta(seconds=every * period / state.time_scale))
+                       due_at=stime.after(state, since, every * period))
 
 
 def reminder_showing(state: IncidentState) -> dict[str, Any] | None:
@@ -222,7 +222,7 @@ def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
     else:
         rem = reminder_showing(state)
         if rem is not None:
-            held = (now - rem["since"]).total_seconds() * state.time_scale
+            held = stime.between(state, rem["since"], now).seconds
             alerts.append(f"hand over? IC for {format_duration(held)}")
     waiting = [r for r in state.approvals.values() if r.state_at(now) == "pending"]
     ready = [r for r in state.approvals.values() if r.state_at(now) == "approved"]

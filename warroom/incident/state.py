@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.incident.approvals import ApprovalRequest
-from warroom.scenario_time import between
+from warroom.scenario_time import after, between, span
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 from warroom.incident.records import (
@@ -301,12 +301,12 @@ class IncidentState:
 
     def scenario_elapsed(self, now: datetime) -> timedelta:
         """``elapsed`` in scenario time (the same as wall time outside drills)."""
-        return self.elapsed(now) * self.time_scale
+        return timedelta(seconds=span(self, self.elapsed(now)).seconds)
 
     def duration_minutes(self, now: datetime) -> float:
         """Impact start to resolution, in scenario minutes (the incident log's ``Duration (min)``;
         wall minutes x the drill's speed, the same as wall minutes outside a drill)."""
-        return _minutes(self.impact_duration(now)) * self.time_scale
+        return span(self, self.impact_duration(now)).minutes
 
     def escalation_tier(self, now: datetime) -> Escalation:
         """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders
@@ -329,7 +329,7 @@ class IncidentState:
         if self.resolved or self.declared_at is None:
             return None
         last = self.status_updates[-1].at if self.status_updates else self.declared_at
-        return last + timedelta(seconds=every / self.time_scale)   # every N scenario minutes
+        return after(self, last, every)   # every N scenario minutes
 
     def response_times(self) -> list[ResponseTime]:
         """Each milestone against its target, judged in scenario time (``minutes``; the wall
