@@ -1,0 +1,97 @@
+"""Replay of a REAL incident: its sources are a real Prometheus (backfilled with a drill scenario's
+series by ``promtool``). Resolving saves the panes' history over the incident window; the saved points
+are what Prometheus answers at those times; `warroom drill --replay` shows those values at the matching
+recorded times with the incident's runbook; and once Prometheus is gone the PIR's evidence is read from
+the saved file, with the same numbers."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.sources_servers import PromServer, backfill
+from warroom.config import PrometheusConfig, load_config
+
+pytestmark = pytest.mark.integration
+
+pytest.importorskip("warroom.drill.actions")
+from tests.drill_backfill import write_openmetrics  # noqa: E402
+
+
+def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+    from tui.launch import replay_context
+    from warroom.incident.history import LEAD, load_history
+    from warroom.incident.review import evidence
+    from warroom.incident.store import IncidentStore
+    from warroom.sources.prometheus import PrometheusSource
+
+    base = math.floor((time.time() - 1800 - 60) / 15) * 15        # the scenario's second 0
+    buf = io.StringIO()
+    write_openmetrics(buf, "rate-limit", base=base, start=-5400, end=1800, step=15)
+    server = PromServer(tmp_path / "prom")
+    backfill(buf.getvalue(), server.tsdb, tmp_path)
+    config = tmp_path / "config.toml"
+    state = tmp_path / "state"
+    with server:
+        config.write_text(f'[prometheus]\nurl = "{server.url}"\ntimeout = 10\n', encoding="utf-8")
+        cli = ["--config", str(config), "--state-dir", str(state)]
+        assert main(["incident", "new", "--title", "quota past 80%", "--severity", "P2", "--runbook",
+                     "RB-CORE-003", *cli]) == 0
+        inc_id = capsys.readouterr().out.split()[0]
+        assert main(["incident", "mark", inc_id, "started", "--at", "-25m", *cli]) == 0
+        assert main(["incident", "mark", inc_id, "detected", "--at", "-20m", *cli]) == 0
+        assert main(["incident", "resolve", inc_id, "--summary", "breaker on", "--yes", *cli]) == 0
+        assert f"metrics of the incident window saved to {state}" in capsys.readouterr().out
+        cfg = load_config(config)
+        cfg.incident.state_dir = str(state)
+        inc = IncidentStore(state, cfg).open(inc_id)
+        phases = {k: v.timestamp() for k, v in inc.state.phases.items() if v is not None}
+        history = load_history(inc.dir)
+        # the window: an hour before detection (impact start if earlier) to the resolution
+        assert history.start == pytest.approx(min(phases["detected"] - LEAD, phases["started"]))
+        assert history.end == pytest.approx(phases["resolved"])
+        assert history.runbook == "RB-CORE-003" and history.time_scale == 1.0
+        prom = PrometheusSource(PrometheusConfig(url=server.url, timeout=10.0))
+        for pane in history.panes:
+            assert pane.points[0][0] <= history.start + history.step and pane.points[-1][0] >= history.end - 2 * history.step
+            for t, v in pane.points[:: max(1, len(pane.points) // 6)]:     # what Prometheus says at that time
+                [(_, [(_, live)])] = prom.query_range(pane.slo.query, t, t, history.step)
+                assert v == pytest.approx(live, rel=1e-9), (pane.slo.id, t)
+        quota = history.pane("quota")
+        assert any(quota.bad(v) for _, v in quota.points)                # the breach is in the recording
+        summarised = inc.sync_metrics(prom, cfg.slo, speed=1.0, summary=True)
+        assert not summarised.errors
+        live_rows, _ = evidence(inc.state)
+        prom.close()
+
+    # the replay: the recorded values at the matching recorded times, with the incident's runbook
+    replay_cfg = load_config(config)
+    replay_cfg.incident.state_dir = str(state)
+    ctx = replay_context(replay_cfg, inc_id, 60.0)
+    src = ctx.source
+    assert ctx.read_only and ctx.drill.runbook == "RB-CORE-003" and ctx.drill.severity == "P2"
+    for k in (0.0, 7.5, 30.0, 61.0, 80.0, 10_000.0):
+        at = src.start + k
+        t = src.recorded_time(at)
+        assert t == pytest.approx(min(history.end, history.start + 60.0 * k))
+        shown = {s.slo_id: s for s in src.fetch(ctx.config.slo, at=at)}
+        for pane in history.panes:
+            want = [v for pt, v in pane.points if pt <= t + 1e-6]
+            assert shown[pane.slo.id].value == (want[-1] if want else None), (pane.slo.id, k)
+            assert all(w <= at + 1e-6 for w, _ in shown[pane.slo.id].series)   # no point from the future
+
+    # Prometheus is gone: the PIR's SLO evidence comes from the saved file, same numbers
+    dead = PrometheusSource(PrometheusConfig(url=server.url, timeout=2.0))
+    inc = IncidentStore(state, cfg).open(inc_id)
+    inc.sync_metrics(dead, cfg.slo, speed=1.0, summary=True)
+    dead.close()
+    slos = inc.state.metric_summary["slos"]
+    assert slos and all(e["recorded"] for e in slos.values())
+    rows, note = evidence(inc.state)
+    assert [(r.title, r.worst, r.at_resolution) for r in rows] == [(r.title, r.worst, r.at_resolution) for r in live_rows]
+    assert note is not None and "saved metrics.json" in note.text
