@@ -6,6 +6,7 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
+import math
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -229,12 +230,22 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     from warroom.errors import WarroomError
     from warroom.incident.store import IncidentStore
 
+    if found.state.drill.get("replay"):
+        # a rehearsal declared in a replay: the same replay again (its recording, speed, runbook)
+        drill = found.state.drill
+        ctx = _replay_world(cfg, found.root, _recording(cfg, found), float(drill.get("speed") or 1.0),
+                            start=drill.get("replay_start"))     # its clock goes on where it was
+        assert ctx.drill is not None
+        ctx.drill.relaunch = resume_invocation(found.id, found.root, options)
+        ctx.drill.notice = f"resumed {found.id}, a rehearsal: {ctx.drill.notice}"
+        ctx.resume_id, ctx.offer_resume, ctx.options = found.id, False, list(options)
+        return ctx
     recorded = str((found.state.drill or {}).get("dir") or "")
-    home = (found.root / "drills").resolve()
-    if recorded and not Path(recorded).resolve().is_relative_to(home):
+    drills = (found.root / "drills").resolve()
+    if recorded and not Path(recorded).resolve().is_relative_to(drills):
         # The journal names the world; only a drill of this state dir may be opened (its stand-ins
         # go on PATH and its wrappers are rewritten), never a directory a journal line points at.
-        raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under {home};"
+        raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under {drills};"
                            " nothing was opened")
     drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
     info = DrillInfo(scenario=drill.scenario.name,
@@ -295,16 +306,37 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
     dir (a rehearsal never mixes with real incidents); see ``warroom.incident.replay``. Refused,
     naming why, for an open incident, a missing or unreadable ``metrics.json`` or one with no points."""
     from warroom.errors import WarroomError
-    from warroom.incident.history import HISTORY_FILE, load_history
-    from warroom.incident.replay import ReplaySource, first_breach
     from warroom.incident.store import IncidentStore
 
-    base = Path(cfg.state_dir())
     found = find_incident(cfg, incident_id)
     if not found.state.resolved:
         raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
                            f" (its metrics are saved by `warroom incident resolve {found.id}`)")
-    inc = IncidentStore(found.root, cfg).open(found.id)
+    return _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id), speed)
+
+
+def _recording(cfg: Config, rehearsal: FoundIncident) -> Any:
+    """The recorded incident a rehearsal was declared in the replay of (its directory is journaled)."""
+    from warroom.errors import NotFoundError
+    from warroom.incident.store import IncidentStore
+
+    where = Path(str(rehearsal.state.drill.get("recording") or ""))
+    try:
+        return IncidentStore(where.parent.parent, cfg).open(where.name)
+    except (NotFoundError, OSError):
+        raise NotFoundError(f"{rehearsal.id} rehearses {rehearsal.state.drill['replay']}, whose recording"
+                            f" ({where}) is gone; nothing was opened") from None
+
+
+def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
+                  start: float | None = None) -> AppContext:
+    """The replay of ``inc``'s saved metrics, its rehearsal incidents kept under ``rehearsals``;
+    ``start``: when the replay began (a resumed rehearsal's), else now."""
+    from warroom.errors import WarroomError
+    from warroom import scenario_time as stime
+    from warroom.incident.history import HISTORY_FILE, load_history
+    from warroom.incident.replay import ReplaySource, first_breach
+
     history = load_history(inc.dir)
     if not any(p.points for p in history.panes):
         raise WarroomError(f"{inc.dir / HISTORY_FILE}: no pane recorded a single point over the incident's"
@@ -313,19 +345,21 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
         own = inc.runbook()          # the snapshot the incident was worked with, not today's library copy
     except (WarroomError, OSError):
         own = None
-    cfg.incident.state_dir = str(base / "drills")
+    cfg.incident.state_dir = str(rehearsals)
     cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
     cfg.slo = [p.slo for p in history.panes]
     # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
     speed = speed or history.time_scale
-    source = ReplaySource(history, speed=speed / history.time_scale, window=cfg.prometheus.window / history.time_scale)
+    source = ReplaySource(history, speed=speed / history.time_scale, window=cfg.prometheus.window / history.time_scale,
+                          start=float(start) if isinstance(start, (int, float)) and math.isfinite(start) else None)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,
                      runbook=own.id if own is not None else history.runbook, severity=history.severity,
                      symptom=first_breach(history) or f"Rehearsal of {history.incident_id}", show_runbook=True,
-                     extra={"replay": history.incident_id},
-                     notice=(f"replaying {history.incident_id} ({history.title}) from "
-                             f"{_utc(history.start)} at ×{speed:g}; read-only"))
+                     extra={"replay": history.incident_id, "recording": str(Path(inc.dir).resolve()),
+                            "replay_start": source.start},
+                     notice=(f"replaying {history.incident_id} ({history.title}) from {_utc(history.start)}"
+                             f" at ×{speed:g}, now at {_utc(source.recorded_time(stime.now()))}; read-only"))
     return AppContext(config=cfg, source=source, runbook_loader=partial(_library_with, cfg, own), drill=info,
                       refresh=1.0)
 

@@ -298,8 +298,8 @@ class IncidentPresenter:
         sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if self.ctx.drill is not None:
             drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
-            if "replay" in self.ctx.drill.extra:     # a rehearsal of a recorded incident: no commands run
-                drill["replay"] = self.ctx.drill.extra["replay"]
+            # a rehearsal of a recorded incident (no command runs) and where that recording is
+            drill.update((k, v) for k, v in self.ctx.drill.extra.items() if k in ("replay", "recording", "replay_start"))
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)

@@ -230,3 +230,41 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
     assert world_mismatch(ctx, rehearsal.id, rehearsal.state.drill) is None
     assert world_mismatch(ctx, inc.id, inc.state.drill) is not None     # the drill incident itself
     assert world_mismatch(ctx, "INC-x", None) is not None               # a real one
+
+
+def test_a_rehearsal_resumes_in_its_replay_by_the_quit_dialogs_command(tmp_path: Path) -> None:
+    """A rehearsal declared in a replay comes back in the same replay (its recording, speed and
+    runbook), by `warroom resume ID` and by the exact command the quit dialog names (`--state-dir`
+    the drills' own), and from the real dashboard's offer; never as a drill whose world is 'gone'."""
+    import shlex
+    from types import SimpleNamespace
+
+    from tui.cli import build_parser
+    from tui.launch import replay_context, resume_context, resume_invocation
+    from tui.presenter import IncidentPresenter
+    from warroom.cli.common import config_from_args
+    from warroom.incident.replay import ReplaySource
+
+    base, inc = _saved(tmp_path)
+    replay = replay_context(base, inc.id, 120.0)
+    host = SimpleNamespace(ctx=replay)
+    rehearsal_id = IncidentPresenter(host, lambda m: None).declare(  # type: ignore[arg-type]
+        title="quota past 80%", severity="P3", runbook=None, source={})
+    rehearsal = IncidentStore(replay.config.state_dir(), replay.config).open(rehearsal_id)
+    assert rehearsal.state.drill["replay"] == inc.id and rehearsal.state.drill["recording"] == str(inc.dir.resolve())
+
+    def check(ctx) -> None:
+        assert isinstance(ctx.source, ReplaySource) and ctx.source.history.incident_id == inc.id
+        assert ctx.resume_id == rehearsal_id and ctx.drill.speed == 120.0 and ctx.read_only
+        assert ctx.drill.extra["replay"] == inc.id
+        assert ctx.source.start == replay.source.start       # the recording's clock goes on, not from its start
+
+    fresh = Config()
+    fresh.incident.state_dir = str(tmp_path / "state")
+    check(resume_context(fresh, rehearsal_id))
+    cmd = shlex.split(resume_invocation(rehearsal_id, tmp_path / "state" / "drills"))
+    args = build_parser(cmd[1:]).parse_args(cmd[1:])
+    check(resume_context(config_from_args(args), args.incident))
+    (inc.dir / "metrics.json").unlink()
+    with pytest.raises(NotFoundError, match="no saved metrics"):
+        resume_context(fresh, rehearsal_id)
