@@ -278,3 +278,18 @@ def test_open_gates_are_settled_after_the_fact(tmp_path: Path) -> None:
     assert results["b"].status == "failed" and "last 70" in results["b"].reason
     assert results["c"] is None  # still inside its window: the caller resumes watching it
     assert [g.step_id for g in open_gates(_events(tmp_path))] == ["c"]
+
+
+def test_a_gate_ends_with_its_window_even_on_a_pinned_clock(tmp_path: Path, monkeypatch) -> None:
+    """``$WARROOM_DRILL_AT`` pins every reader's "now" (tests, a facilitator replaying one moment):
+    a gate that never holds must still end when its window has passed in real seconds, not wait
+    for a clock that does not move (x60: a 1-minute window is one wall second)."""
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0))
+    j = _journal(tmp_path)
+    src = ScriptedSource(lambda e, t: 9.0, clock=lambda: T0)
+    out: list = []
+    worker = threading.Thread(target=lambda: out.append(run_verify(
+        j, 5, "v", parse_verify("error_5xx < 1 within 1m", SLOS), src, every=0.05, speed=60.0)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert out and out[0].status == "failed" and "window of 1m00s drill time ran out" in out[0].reason
