@@ -570,10 +570,7 @@ class IncidentPresenter:
     def decide(self, view: Any, verdict: str, *, by: str, why: str) -> str:
         from warroom.incident import decisions as dec
 
-        dec.record(self.require().incident, view, verdict, by=by, why=why)
-        opened = f"; {view.decision.on_go} opened beside the current runbook" if verdict == "GO" \
-            and view.decision.on_go else ""
-        return f"{verdict} recorded{opened}"
+        return dec.record(self.require().incident, view, verdict, by=by, why=why).said(verdict)
 
     def evidence_due_async(self) -> None:
         """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed (with no metric

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input
 from tests.app.tui_support import make_app, wait_for
 from tui.screens.modals.decision import DecisionAnswer, DecisionScreen, criteria_text
 from warroom.incident.decisions import CriterionVerdict, DecisionView
-from warroom.runbook.decision import find_decisions
+from warroom.runbook.parser import find_decisions
 
 BLOCK = '''```decision
 question = "Roll back to the pilot?"

@@ -5,7 +5,7 @@ is journaled once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,12 +14,17 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
 from warroom.incident.store import IncidentStore
-from warroom.runbook.decision import find_decisions
+from warroom.runbook.parser import find_decisions
 from warroom.runbook.library import RunbookLibrary
 from warroom.runbook.parser import parse_runbook
 
 BLOCK = '''
 intro
+
+```bash {name="count-repos" mutating=false}
+# Count the failing repositories
+echo "repos failing: 3"
+```
 
 ```decision
 id = "rollback"
@@ -64,18 +69,18 @@ text = "judgement only"
 def test_a_decision_block_parses_and_bad_ones_name_line_and_key() -> None:
     (d,), problems = find_decisions(BLOCK)
     assert not problems
-    assert d.id == "rollback" and d.deadline == 900 and d.on_go == "RB-LAUNCH-002" and d.line == 4
+    assert d.id == "rollback" and d.deadline == 900 and d.on_go == "RB-LAUNCH-002" and d.line == 9
     assert [c.kind for c in d.go] == ["metric", "note", "step"]
     assert [c.kind for c in d.no_go] == ["note", "metric", "judgement"]
-    bad = "x\n\n```decision\nquestion = 'q?'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '=>'\nvalue = 1\n```\n"
+    bad = "x\n\n```decision\nquestion = 'q?'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '=>'\nvalue = 1\n```\n"
     _, problems = find_decisions(bad)
-    assert problems and problems[0][0] == 3 and "op" in problems[0][1]
-    _, problems = find_decisions("```decision\nquestion = 'q'\nwhen = 1\n[[go]]\ntext='t'\n```\n")
-    assert "unknown key 'when'" in problems[0][1]
+    assert problems and problems[0][0] == 9 and "'op'" in problems[0][1]      # the line of op
+    _, problems = find_decisions("```decision\nquestion = 'q'\ndeadline = '5m'\nwhen = 1\n[[go]]\ntext='t'\n```\n")
+    assert "unknown key 'when'" in problems[0][1] and problems[0][0] == 4
     _, problems = find_decisions("```decision\nquestion = 'q'\n[[go]]\ntext='t'\n")
     assert "never closed" in problems[0][1]
     rb = parse_runbook("# T\n" + bad)
-    assert any("op" in f.message and f.line == 4 for f in rb.findings)
+    assert any("'op'" in f.message and f.line == 10 for f in rb.findings)
 
 
 def _incident(tmp_path: Path, *, speed: float | None = None):
@@ -94,7 +99,8 @@ def _judge(inc, now, failing: list[float] | Exception, output: str | None):
             raise failing
         return failing
 
-    return dec.evaluate(d, "RB-X", inc.state, now, query=query, step_output=lambda step: output)
+    ran = None if output is None else dec.StepOutput(output, "ok", 12, 0)
+    return dec.evaluate(d, "RB-X", inc.state, now, query=query, step_output=lambda step: ran)
 
 
 def test_each_criterion_is_judged_from_what_the_tool_knows(tmp_path: Path) -> None:
@@ -173,14 +179,167 @@ def test_the_pir_shows_each_decision_with_who_why_and_its_citation(tmp_path: Pat
     t0 = inc.state.clock_start
     view = _judge(inc, t0 + timedelta(minutes=20), [7.0], None)
     dec.remind_overdue(inc, [view])
-    event = dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
+    event = dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause").event
     overdue_seq = inc.refresh().decisions_overdue[0]["seq"]
     for template in ("pir", "rca", "postmortem"):
         text = inc.render(template)
         assert "## Decisions" in text, template
         line = next(ln for ln in text.splitlines() if ln.startswith("- GO on"))
-        assert "by dana: 7 repos failing, no root cause" in line and f"[#{event.seq}]" in line
-        assert "criteria 2 met" in line and "many repos failing" in line
+        assert "by dana: 7 repos failing, no root cause" in line and f"[#{event.seq}, " in line
+        assert "criteria 2 met" in line and "(RB-X)" in line
+        crit = text.splitlines()[text.splitlines().index(line) + 1:]
+        assert crit[0].startswith("  - GO criterion ✔ met: many repos failing — 7 >= 5 is true")
+        assert any(c.startswith("  - NO-GO criterion ? unknown: judgement only") for c in crit[:6])
         assert f"passed with no verdict (decided later) [#{overdue_seq}]" in text
     plain = _incident(tmp_path / "other")
     assert "## Decisions" not in plain.render("pir")
+
+
+# ---- attacks on the block: every malformed one is an error naming the line of the key at fault
+
+STEP = '```bash {name="count-repos" mutating=false}\n# Count\necho "repos failing: 3"\n```\n\n'
+
+
+def _problem(body: str) -> tuple[int, str]:
+    """The first decision problem of a runbook whose fence opens on line 6 (its body: line 7...)."""
+    _, problems = find_decisions(STEP + "```decision\n" + body + "\n```\n")
+    assert problems, body
+    return problems[0]
+
+
+@pytest.mark.parametrize(("body", "line", "words"), [
+    ("question = 'q'\n[[go]]\ntext = 't'", 6, "'deadline' is required"),                          # missing deadline
+    ("question = 'q'\ndeadline = 'soon'\n[[go]]\ntext = 't'", 8, "'deadline'"),
+    ("question = 'q'\ndeadline = '0s'\n[[go]]\ntext = 't'", 8, "after detection"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nkind = 'metric'", 11, "unknown key 'kind'"),  # unknown kind
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '>='\nvalue = 'five'", 13, "'value'"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '>='\nvalue = inf", 13, "finite"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '>='\nvalue = true", 13, "'value'"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nvalue = 3", 11, "'op'"),   # missing op
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nnote = 'root-cause'\nop = '>'\nvalue = 1",
+     12, "measures one thing"),
+    ("question = 'q'\ndeadline = '5m'\n[[no_go]]\ntext = 't'\nnote = 'root-cause'\nop = '>'", 12, "'op' only applies"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nquery = 'up'\nop = '>'\nvalue = 1\nafter = '5m'", 14, "'after'"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nno_note = 'rootcause'", 11, "not a note tag"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nstep = 'count-repos'\npattern = '(a)\\1'\nop = '>'\nvalue = 1",
+     12, "'pattern'"),                                                                              # RE2 refuses
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nstep = 'count-repos'\npattern = 'n'\nop = '>'\nvalue = 1",
+     12, "(group)"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\npattern = '(\\d+)'", 11, "only applies to a 'step'"),
+    ("question = 'q'\ndeadline = '5m'\ngo_when = 'most'\n[[go]]\ntext = 't'", 9, "'go_when'"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\n\n[[go]]\ntext = 'u'\nstep = 'no-such-step'\n"
+     "pattern = '(\\d+)'\nop = '>'\nvalue = 1", 12, "does not have"),                                # unknown step
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nop = = 1", 11, "not valid TOML"),
+])
+def test_a_malformed_decision_block_names_the_line_of_its_fault(body: str, line: int, words: str) -> None:
+    where, message = _problem(body)
+    assert words in message and where == line, (where, message)
+
+
+def test_lint_names_file_and_line_and_a_quoted_example_is_not_a_decision(tmp_path: Path) -> None:
+    from warroom.runbook.lint import lint_file
+
+    path = tmp_path / "rb.md"
+    path.write_text("# Rb\n\n````markdown\n```decision\nthis = is not toml [\n```\n````\n\n"
+                    "- item\n\n  ```decision\n  question = 'q'\n  deadline = '5m'\n  [[go]]\n  text = 't'\n"
+                    "  value = 3\n  ```\n")
+    findings = [str(f) for f in lint_file(path) if "decision" in f.message]
+    assert findings == [f"{path}:16: error: decision block: [[go]] #1: 'value' only applies to a 'query' or "
+                        "'step' criterion (it would be ignored here)"]
+
+
+def test_step_criteria_judge_only_an_ended_successful_run_and_journal_the_value(tmp_path: Path) -> None:
+    """A step still running, or one that failed, is not evidence (unknown, never met); the value
+    judged and where it came from go into the criterion's record."""
+    inc = _incident(tmp_path)
+    (d,), _ = find_decisions(BLOCK)
+    crit = next(c for c in d.go if c.kind == "step")
+    now = inc.state.clock_start + timedelta(minutes=1)
+    for run, state in ((dec.StepOutput("repos failing: 9\n", "running", 5), dec.UNKNOWN),
+                       (dec.StepOutput("repos failing: 9\n", "failed", 5, 2), dec.UNKNOWN),
+                       (dec.StepOutput(None, "ok", 5, 0), dec.UNKNOWN),
+                       (dec.StepOutput("repos failing: 12\n", "ok", 5, 0), dec.MET),
+                       (dec.StepOutput("repos failing: 2\n", "ok", 5, 0), dec.NOT_MET)):
+        v = dec.judge(crit, "go", inc.state, now, None, lambda _s, r=run: r)
+        assert v.state == state, (run, v)
+    assert v.to_json() | {} == {"side": "go", "text": "count from triage", "state": "not met", "kind": "step",
+                                "evidence": "step count-repos: 2 >= 4", "value": 2.0,
+                                "source": "step count-repos (run #5)"}
+
+
+def test_no_clock_no_source_no_data_are_unknown_never_met(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from warroom.runbook.decision import Criterion
+
+    clockless = SimpleNamespace(clock_start=None, notes=[], time_scale=1.0)
+    now = datetime.now(UTC)
+    for c in (Criterion("t", after=60.0), Criterion("n", no_note="root-cause", after=60.0)):
+        assert dec.judge(c, "go", clockless, now, None, lambda _s: None).state == dec.UNKNOWN
+    metric = Criterion("m", query="x", op=">=", value=1.0)
+    assert dec.judge(metric, "go", clockless, now, None, lambda _s: None).state == dec.UNKNOWN
+    for answer in ([], [float("nan")], [1.0, 2.0]):
+        assert dec.judge(metric, "go", clockless, now, lambda _q, a=answer: a, lambda _s: None).state == dec.UNKNOWN
+
+
+def test_go_when_all_and_no_go_when_any_follow_the_runbook(tmp_path: Path) -> None:
+    """A canary decides the other way round: GO only when every GO criterion holds, NO-GO as soon
+    as any NO-GO one does."""
+    body = ("```decision\nquestion = 'Promote?'\ndeadline = '48h'\ngo_when = 'all'\nno_go_when = 'any'\n"
+            "[[go]]\ntext = 'errors low'\nquery = 'e'\nop = '<'\nvalue = 1\n"
+            "[[go]]\ntext = 'two days'\nafter = '48h'\n"
+            "[[no_go]]\ntext = 'errors up'\nquery = 'e'\nop = '>='\nvalue = 1\n```\n")
+    (d,), problems = find_decisions(body)
+    assert not problems and (d.go_when, d.no_go_when) == ("all", "any")
+    inc = _incident(tmp_path)
+    t0 = inc.state.clock_start
+
+    def look(hours: float, err: float) -> str:
+        return dec.evaluate(d, "RB-C", inc.state, t0 + timedelta(hours=hours), query=lambda _q: [err],
+                            step_output=lambda _s: None).suggestion
+
+    assert look(1, 0.2) == "undecided"        # errors low, but not two days yet
+    assert look(49, 0.2) == "GO"
+    assert look(1, 3.0) == "NO-GO"
+
+
+def test_no_go_then_go_twice_keeps_the_history_and_opens_the_rollback_once(tmp_path: Path) -> None:
+    inc = _incident(tmp_path)
+    t0 = inc.state.clock_start
+    view = _judge(inc, t0 + timedelta(minutes=5), [2.0], None)
+    with pytest.raises(WarroomError, match="who"):
+        dec.record(inc, view, "NO-GO", by="  ", why="fix is close")
+    dec.record(inc, view, "no go", by="dana", why="fix is close")
+    view = _judge(inc, t0 + timedelta(minutes=20), [7.0], None)
+    first = dec.record(inc, view, "GO", by="dana", why="fix failed, 7 repos down").event
+    view = _judge(inc, t0 + timedelta(minutes=21), [7.0], None)
+    again = dec.record(inc, view, "GO", by="lee", why="still GO")
+    assert again.opened is None and again.already_open and "already open" in again.said("GO")
+    st = inc.refresh()
+    assert [d["verdict"] for d in st.decisions] == ["NO-GO", "GO", "GO"]
+    assert [r.get("id") for r in st.runbooks].count("RB-LAUNCH-002") == 1
+    assert st.decisions[1]["late"] is True and st.decisions[0]["late"] is False
+    assert st.decisions[1]["replaces"] == st.decisions[0]["seq"]
+    text = inc.render("pir")
+    lines = [ln for ln in text.splitlines() if ln.startswith(("- GO on", "- NO-GO on"))]
+    assert len(lines) == 3 and lines[0].startswith("- NO-GO on")
+    assert "It reverses the NO-GO of" in lines[1] and "Taken after its deadline" in lines[1]
+    assert "RB-LAUNCH-002 was opened beside the runbook" in lines[1] and f"#{first.seq}" in lines[1]
+    assert "It confirms the GO of" in lines[2] and "RB-LAUNCH-002 was already open" in lines[2]
+
+
+def test_one_decision_stated_by_two_runbooks_is_decided_and_reminded_once(tmp_path: Path) -> None:
+    """RB-LAUNCH-005 and RB-LAUNCH-002 both ask "roll back to the pilot?" (id rollback-to-pilot):
+    the verdict taken in one stands in the other, and a missed deadline is journaled once."""
+    library = RunbookLibrary.from_config(Config())
+    books = [library.get("RB-LAUNCH-005"), library.get("RB-LAUNCH-002")]
+    found = dec.decisions_of(books)
+    assert [(rb, d.id) for rb, d in found] == [("RB-LAUNCH-005", "rollback-to-pilot"),
+                                               ("RB-LAUNCH-002", "rollback-to-pilot")]
+    inc = _incident(tmp_path)
+    late = inc.state.clock_start + timedelta(minutes=20)
+    views = [dec.evaluate(d, rb, inc.state, late, query=None, step_output=lambda _s: None) for rb, d in found]
+    assert len(dec.remind_overdue(inc, views)) == 1
+    dec.record(inc, views[0], "NO-GO", by="dana", why="fix lands in 10 minutes")
+    views = [dec.evaluate(d, rb, inc.refresh(), late, query=None, step_output=lambda _s: None) for rb, d in found]
+    assert all(v.recorded is not None and v.recorded["verdict"] == "NO-GO" and not v.overdue for v in views)

@@ -201,7 +201,7 @@ def test_a_go_no_go_time_criterion_says_drill_time(state) -> None:  # type: igno
     now = drilled.clock_start + timedelta(seconds=91)            # 15m10s of drill time
     waited = judge(Criterion("15 min passed", after=900.0), "go", drilled, now, None, lambda _s: None)
     assert waited.evidence == "15m10s drill time (1m31s wall) since detection" and waited.state == "met"
-    quiet = judge(Criterion("no root cause", no_note="nonexistent-tag", after=1800.0), "no-go", drilled, now,
+    quiet = judge(Criterion("no root cause", no_note="prevention", after=1800.0), "no-go", drilled, now,
                   None, lambda _s: None)
     assert quiet.evidence.endswith("14m50s left of 30m00s drill time")
 

@@ -70,24 +70,24 @@ def cmd_decide(args: argparse.Namespace) -> int:
             out(line)
         return 0
     by = args.by or inc.config.incident.commander or getpass.getuser()
-    event = dec.record(inc, view, args.verdict, by=by, why=args.why)
-    out(f"{args.verdict} recorded as seq {event.seq} by {by}"
-        + (f"; {view.decision.on_go} attached beside the current runbook" if args.verdict == "GO"
-           and view.decision.on_go else ""))
+    done = dec.record(inc, view, args.verdict, by=by, why=args.why)
+    out(done.said(args.verdict) + f" (by {by})")
     return 0
 
 
 def render(view: dec.DecisionView) -> list[str]:
     lines = [f"{view.decision.question}  [{view.runbook_id} / {view.decision.id}]"]
     if view.due_at is not None:
-        due = view.due_at.strftime("%H:%M:%S UTC")
-        lines.append(f"deadline {due}" + ("  OVERDUE" if view.overdue else ""))
-    for side, title in (("go", "GO when any of these holds:"), ("no_go", "NO-GO when all of these hold:")):
+        lines.append(f"deadline {view.due_text}" + ("  OVERDUE" if view.overdue else ""))
+    for side, title in (("go", f"GO when {view.decision.go_when} of these holds:"),
+                        ("no_go", f"NO-GO when {view.decision.no_go_when} of these hold:")):
         rows = [c for c in view.criteria if c.side == side]
         if rows:
             lines.append(title)
             lines.extend(f"  {STATE_MARKS[c.state]:<11} {c.text} — {c.evidence}" for c in rows)
     lines.append(f"suggestion: {view.suggestion}")
     if view.recorded:
-        lines.append(f"recorded: {view.recorded.get('verdict')} by {view.recorded.get('by')}: {view.recorded.get('why')}")
+        rec = view.recorded
+        where = f" (in {rec.get('runbook_id')})" if rec.get("runbook_id") not in (None, view.runbook_id) else ""
+        lines.append(f"recorded: {rec.get('verdict')} by {rec.get('by')}{where}: {rec.get('why')}")
     return lines

@@ -4,17 +4,17 @@ verdict recorded with who and why, a reminder when the deadline passes.
 The runbook states the decision (``warroom.runbook.decision``); this module judges it against the
 incident: metrics through the incident's metric source, numbers in step outputs, tagged notes,
 time since detection (scenario time in a drill). A criterion the tool cannot judge is "unknown",
-never "met". The suggestion follows the runbook's rule — GO when any GO criterion is met, NO-GO
-only when every NO-GO criterion is — but the commander decides; the journal keeps both.
+never "met". The suggestion follows the runbook's rule (``go_when`` / ``no_go_when``; by default
+GO when any GO criterion is met, NO-GO only when every NO-GO criterion is), but the commander
+decides; the journal keeps both, with each criterion's state, words and the value it was judged on.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +33,32 @@ Query = Callable[[str], Sequence[float]]
 
 @dataclass(frozen=True)
 class CriterionVerdict:
+    """One criterion as judged: the state, the words, and the value it was judged on (the metric,
+    the number in the step's output, seconds since detection, the note's journal seq), so the
+    journal keeps the evidence itself, not only a sentence about it."""
+
     side: str                 # "go" | "no_go"
     text: str
     state: str                # met | not met | unknown
     evidence: str
+    kind: str = "judgement"   # metric | step | note | time | judgement
+    value: float | None = None
+    source: str | None = None  # what was read: the query, "step N (run #seq)", "note #seq"
 
-    def to_json(self) -> dict[str, str]:
-        return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence}
+    def to_json(self) -> dict[str, Any]:
+        return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,
+                "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source))
+                                      if v is not None}
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """A step's last run, as a criterion reads it: only an ended, successful run is evidence."""
+
+    text: str | None
+    status: str               # ok | running | failed | timed_out | cancelled | ...
+    seq: int | None = None    # the run's journal seq
+    exit_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -53,14 +72,32 @@ class DecisionView:
     due_at: datetime | None
     overdue: bool
     recorded: dict[str, Any] | None  # the latest decision.recorded for it, if any
+    judged_at: datetime | None = None
+    due_text: str | None = None      # "15m00s drill time (1m30s wall) after detection, 04:29:46 UTC"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return decision_key(self.decision, self.runbook_id)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.decision.id, "runbook_id": self.runbook_id, "question": self.decision.question,
                 "suggestion": self.suggestion, "due_at": self.due_at.isoformat() if self.due_at else None,
                 "overdue": self.overdue, "on_go": self.decision.on_go,
+                "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
                 "criteria": [c.to_json() for c in self.criteria],
-                "recorded": {k: self.recorded[k] for k in ("verdict", "by", "why", "seq")
+                "recorded": {k: self.recorded[k] for k in ("verdict", "by", "why", "seq", "runbook_id")
                              if k in self.recorded} if self.recorded else None}
+
+
+def decision_key(decision: Decision, runbook_id: str) -> tuple[str, str]:
+    """What makes two decisions the same one: a written id is shared by every runbook that
+    states it (RB-LAUNCH-005 and RB-LAUNCH-002 both ask "roll back to the pilot?"); a numbered
+    one (no id written) belongs to its runbook alone."""
+    return (decision.id, "") if decision.named else (decision.id, runbook_id)
+
+
+def _recorded_key(d: dict[str, Any]) -> tuple[str, str]:
+    return (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
 
 
 def _compare(value: float, op: str, target: float) -> bool:
@@ -82,129 +119,213 @@ def _scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> st
 
 
 def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
-          step_output: Callable[[str], str | None]) -> CriterionVerdict:
-    """One criterion: met / not met / unknown, with the evidence in words."""
-    def verdict(st: str, evidence: str) -> CriterionVerdict:
-        return CriterionVerdict(side, c.text, st, evidence)
-
+          step_output: Callable[[str], StepOutput | None]) -> CriterionVerdict:
+    """One criterion: met / not met / unknown, with the evidence in words and the value judged.
+    What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
+    unknown, never met."""
     kind = c.kind
+
+    def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None) -> CriterionVerdict:
+        return CriterionVerdict(side, c.text, st, evidence, kind, value, source)
+
     if kind == "metric":
         if query is None:
-            return verdict(UNKNOWN, "no metric source")
+            return verdict(UNKNOWN, "no metric source", source=c.query)
         try:
             values = [v for v in query(c.query or "") if not math.isnan(v)]
         except (WarroomError, ValueError, OSError) as exc:
-            return verdict(UNKNOWN, f"query failed: {exc}")
+            return verdict(UNKNOWN, f"query failed: {exc}", source=c.query)
         if len(values) != 1:
-            return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one")
+            return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one",
+                           source=c.query)
         ok = _compare(values[0], c.op or ">=", c.value or 0.0)
         return verdict(MET if ok else NOT_MET, f"{format_value(values[0], None)} {c.op} {format_value(c.value, None)}"
-                       f" is {'true' if ok else 'false'}")
+                       f" is {'true' if ok else 'false'}", values[0], c.query)
     if kind == "step":
-        text = step_output(c.step or "")
-        if text is None:
+        run = step_output(c.step or "")
+        if run is None:
             return verdict(UNKNOWN, f"step {c.step} has not run")
-        matches = list(re.finditer(c.pattern or "", text[-_OUTPUT_TAIL:], re.M))
-        if not matches:
-            return verdict(UNKNOWN, f"step {c.step}'s output has no match for its pattern")
-        try:
-            number = float(matches[-1].group(1))
-        except (ValueError, IndexError, TypeError):
-            return verdict(UNKNOWN, f"step {c.step}'s output: {matches[-1].group(0)!r} is not a number")
+        where = f"step {c.step}" + (f" (run #{run.seq})" if run.seq is not None else "")
+        if run.status != "ok":
+            said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
+                                                       + (f" (exit {run.exit_code})" if run.exit_code is not None else ""))
+            return verdict(UNKNOWN, f"step {c.step} {said}: its output is not evidence", source=where)
+        if run.text is None:
+            return verdict(UNKNOWN, f"step {c.step}'s output is not kept here", source=where)
+        number = _last_number(c.pattern or "", run.text)
+        if number is None:
+            return verdict(UNKNOWN, f"step {c.step}'s output has no number for its pattern", source=where)
         ok = _compare(number, c.op or ">=", c.value or 0.0)
         return verdict(MET if ok else NOT_MET, f"step {c.step}: {format_value(number, None)} {c.op} "
-                       f"{format_value(c.value, None)}")
+                       f"{format_value(c.value, None)}", number, where)
     since = _since_detection(state, now)
+    if kind == "note":
+        notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
+        first = notes[0] if notes else None
+        cite = f"note #{first.seq}" if first is not None else None
+        if c.note:
+            return verdict(MET if first else NOT_MET,
+                           f"a {c.note} note {'exists' if first else 'is not recorded yet'}", source=cite)
+        if first is not None:
+            return verdict(NOT_MET, f"a {c.no_note} note exists", source=cite)
+    if kind in ("note", "time") and since is None:
+        return verdict(UNKNOWN, "the incident clock has not started")
     waited = since is not None and (c.after is None or since >= c.after)
     if kind == "note":
-        tags = {n.tag for n in state.notes}
-        if c.note:
-            return verdict(MET if c.note in tags else NOT_MET,
-                           f"a {c.note} note {'exists' if c.note in tags else 'is not recorded yet'}")
-        if c.no_note in tags:
-            return verdict(NOT_MET, f"a {c.no_note} note exists")
         if not waited:
             left = format_duration(max(0.0, (c.after or 0) - (since or 0)))
-            return verdict(NOT_MET, f"no {c.no_note} note yet; {left} left of {_scenario_span(state, c.after or 0, False)}")
-        return verdict(MET, f"no {c.no_note} note after {_scenario_span(state, since or 0)}")
+            return verdict(NOT_MET, f"no {c.no_note} note yet; {left} left of "
+                           f"{_scenario_span(state, c.after or 0, False)}", since)
+        return verdict(MET, f"no {c.no_note} note after {_scenario_span(state, since or 0)}", since)
     if kind == "time":
-        return verdict(MET if waited else NOT_MET, f"{_scenario_span(state, since or 0)} since detection")
+        return verdict(MET if waited else NOT_MET, f"{_scenario_span(state, since or 0)} since detection", since)
     return verdict(UNKNOWN, "the commander's judgement")
 
 
+def _last_number(pattern: str, text: str) -> float | None:
+    """The number the pattern's first group captures, at its last match in ``text`` (the tail);
+    the pattern runs on RE2 (linear time: a runbook's pattern cannot stall the dashboard)."""
+    from warroom.execute.redact_user import compile_user_pattern
+
+    data = text.encode("utf-8", "replace")[-_OUTPUT_TAIL:]
+    last = None
+    for m in compile_user_pattern("(?m)" + pattern).finditer(data):
+        last = m
+    if last is None:
+        return None
+    try:
+        number = float((last.group(1) or b"").decode("utf-8", "replace").replace(",", ""))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _side(crit: Sequence[CriterionVerdict], when: str) -> bool:
+    if not crit:
+        return False
+    met = [c.state == MET for c in crit]
+    return all(met) if when == "all" else any(met)
+
+
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
-             step_output: Callable[[str], str | None]) -> DecisionView:
+             step_output: Callable[[str], StepOutput | None]) -> DecisionView:
     crit = tuple([judge(c, "go", state, now, query, step_output) for c in decision.go]
                  + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go])
-    go = [c for c in crit if c.side == "go"]
-    no_go = [c for c in crit if c.side == "no_go"]
-    if any(c.state == MET for c in go):
+    if _side([c for c in crit if c.side == "go"], decision.go_when):
         suggestion = "GO"
-    elif no_go and all(c.state == MET for c in no_go):
+    elif _side([c for c in crit if c.side == "no_go"], decision.no_go_when):
         suggestion = "NO-GO"
     else:
         suggestion = "undecided"
-    recorded = next((d for d in reversed(state.decisions)
-                     if d.get("id") == decision.id and d.get("runbook_id") == runbook_id), None)
+    key = decision_key(decision, runbook_id)
+    recorded = next((d for d in reversed(state.decisions) if _recorded_key(d) == key), None)
     due_at = None
     if decision.deadline is not None and state.clock_start is not None:
         due_at = stime.after(state, state.clock_start, decision.deadline)
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved
-    return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded)
+    due_text = None if due_at is None or decision.deadline is None else \
+        f"{_scenario_span(state, decision.deadline)} after detection, {due_at:%H:%M:%S} UTC"
+    return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text)
 
 
-def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str) -> Any:
-    """Journal the verdict with the criteria as they were judged; on GO the follow-up runbook is
-    attached beside the current one (its steps start blank, the current runbook's stay)."""
-    verdict = verdict.strip().upper().replace("NOGO", "NO-GO").replace("NO GO", "NO-GO")
+@dataclass(frozen=True)
+class Recorded:
+    """A verdict journaled, and what it opened: ``opened`` is the follow-up runbook this GO
+    attached (None when there is none, or it was open already: ``already_open``)."""
+
+    event: Any
+    opened: str | None = None
+    already_open: bool = False
+
+    def said(self, verdict: str) -> str:
+        on_go = f"; {self.opened} opened beside the current runbook" if self.opened else ""
+        return f"{verdict} recorded as seq {self.event.seq}{on_go}" + (
+            "; the follow-up runbook was already open" if self.already_open else "")
+
+
+def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str) -> Recorded:
+    """Journal the verdict with the criteria as they were judged (state, words and value each);
+    on GO the follow-up runbook is attached beside the current one, once (a second GO, or a GO
+    after the runbook was opened by hand, does not open it again)."""
+    verdict = " ".join(verdict.strip().upper().replace("-", " ").split()).replace("NOGO", "NO GO")
+    verdict = {"GO": "GO", "NO GO": "NO-GO"}.get(verdict, verdict)
     if verdict not in VERDICTS:
         raise WarroomError(f"a decision is GO or NO-GO, not {verdict!r}")
     if not why.strip():
         raise WarroomError("say why: a decision without its reason cannot be reviewed")
+    if not by.strip():
+        raise WarroomError("say who decides: a decision is someone's call")
+    state = incident.state
+    earlier = [d for d in state.decisions if _recorded_key(d) == view.key]
     event = incident.record_decision({
-        "id": view.decision.id, "runbook_id": view.runbook_id, "question": view.decision.question,
-        "verdict": verdict, "by": by.strip(), "why": why.strip(), "suggestion": view.suggestion,
-        "criteria": [c.to_json() for c in view.criteria], "on_go": view.decision.on_go,
+        "id": view.decision.id, "named": view.decision.named, "runbook_id": view.runbook_id,
+        "question": view.decision.question, "verdict": verdict, "by": by.strip(), "why": why.strip(),
+        "suggestion": view.suggestion, "criteria": [c.to_json() for c in view.criteria],
+        "go_when": view.decision.go_when, "no_go_when": view.decision.no_go_when,
+        "deadline": view.decision.deadline, "due_at": view.due_at.isoformat() if view.due_at else None,
+        "late": view.due_at is not None and max(_now_of(incident), view.judged_at or view.due_at) > view.due_at,
+        "on_go": view.decision.on_go,
+        "replaces": earlier[-1].get("seq") if earlier else None,
     })
-    if verdict == "GO" and view.decision.on_go:
-        incident.attach_runbook(view.decision.on_go)
-    return event
+    on_go = view.decision.on_go if verdict == "GO" else None
+    if on_go and _attached(incident.state, on_go):
+        return Recorded(event, None, True)
+    if on_go:
+        incident.attach_runbook(on_go)
+    return Recorded(event, on_go)
+
+
+def _now_of(incident: Any) -> datetime:
+    clock = getattr(incident, "clock", None)
+    return clock() if callable(clock) else datetime.now(UTC)
+
+
+def _attached(state: Any, ref: str) -> bool:
+    """``ref`` (a runbook id) is attached to the incident already, current or earlier."""
+    return any(str(r.get("id") or "") == ref for r in (state.runbooks or [])) or \
+        str((state.runbook or {}).get("id") or "") == ref
 
 
 def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[DecisionView]:
-    """Journal ``decision.overdue`` once for each view past its deadline without a verdict."""
+    """Journal ``decision.overdue`` once for each decision past its deadline without a verdict
+    (once per decision: two runbooks stating the same decision remind once)."""
     state = incident.state
-    done = {(d.get("id"), d.get("runbook_id")) for d in state.decisions_overdue}
+    done = {_recorded_key(d) for d in state.decisions_overdue}
     out = []
     for v in views:
-        if v.overdue and (v.decision.id, v.runbook_id) not in done:
-            incident.record_decision_overdue({"id": v.decision.id, "runbook_id": v.runbook_id,
-                                              "question": v.decision.question,
+        if v.overdue and v.key not in done:
+            done.add(v.key)
+            incident.record_decision_overdue({"id": v.decision.id, "named": v.decision.named,
+                                              "runbook_id": v.runbook_id, "question": v.decision.question,
+                                              "deadline": v.decision.deadline,
                                               "due_at": v.due_at.isoformat() if v.due_at else None})
             out.append(v)
     return out
 
 
-def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Callable[[str], str | None]:
-    """The last run's stored (redacted) output of a step of ``runbook_id``, by step id or number."""
-    def read(step: str) -> str | None:
+def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Callable[[str], StepOutput | None]:
+    """The last run of a step of ``runbook_id`` (by step id or number): its status and the tail
+    of its stored (redacted) output; None when it never ran (a dry run is not a run)."""
+    def read(step: str) -> StepOutput | None:
         for st in state.steps.values():
             if getattr(st, "runbook_id", runbook_id) != runbook_id:
                 continue
             if step not in (st.step_id, str(st.step)):
                 continue
             run = st.last_run
-            if run is None or not run.output:
+            if run is None:
                 return None
-            path = incident_dir / run.output
+            status = str(getattr(run, "status", None) or "running")
+            seq, code = getattr(run, "seq", None), getattr(run, "exit_code", None)
+            if not run.output:
+                return StepOutput(None, status, seq, code)
             try:
-                with open(path, "rb") as fh:
+                with open(incident_dir / run.output, "rb") as fh:
                     fh.seek(0, 2)
-                    size = fh.tell()
-                    fh.seek(max(0, size - _OUTPUT_TAIL))
-                    return fh.read().decode("utf-8", errors="replace")
+                    fh.seek(max(0, fh.tell() - _OUTPUT_TAIL))
+                    return StepOutput(fh.read().decode("utf-8", errors="replace"), status, seq, code)
             except OSError:
-                return None
+                return StepOutput(None, status, seq, code)
         return None
     return read
 
@@ -215,13 +336,22 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     Blocking (queries): call it off the event loop."""
     from warroom.sources.prom_results import QueryError
 
+    asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
+
     def query(expr: str) -> list[float]:
         if source is None or not hasattr(source, "query"):
             raise WarroomError("no metric source")
-        try:
-            return [float(row[1]) for row in source.query(expr)]
-        except QueryError as exc:
-            raise WarroomError(str(exc)) from None
+        if expr not in asked:
+            try:
+                asked[expr] = [float(row[1]) for row in source.query(expr)]
+            except QueryError as exc:
+                asked[expr] = WarroomError(str(exc))
+            except (WarroomError, ValueError, OSError) as exc:
+                asked[expr] = exc
+        got = asked[expr]
+        if isinstance(got, Exception):
+            raise got
+        return got
 
     return [evaluate(d, rb_id, state, now, query=query,
                      step_output=step_output_reader(Path(incident.dir), state, rb_id))

@@ -52,7 +52,7 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     rb = d.get("runbook")
     if isinstance(rb, dict):
         s.runbook = dict(rb)
-        s.runbooks.append(dict(rb))
+        s.runbooks.append({**rb, "attached_seq": e.seq})
         s.steps.current = str(rb.get("id") or "")
         s.runbook_seq = e.seq
     slo_value = _num(s.source.get("value"))
@@ -69,7 +69,7 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.runbook = dict(d)
-    s.runbooks.append(dict(d))
+    s.runbooks.append({**d, "attached_seq": e.seq})
     s.steps.current = str(d.get("id") or "")
     s.runbook_seq = e.seq
     s._add_timeline(e, e.type, f"Runbook attached: {d.get('id')} {d.get('title') or ''}".rstrip())
@@ -454,12 +454,14 @@ def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.decisions.append(record)
     by = d.get("by") or e.actor
     why = f": {d.get('why')}" if d.get("why") else ""
-    s._add_timeline(e, e.type, f"Decision {d.get('verdict')} on \"{d.get('question')}\" by {by}{why}")
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Decision {d.get('verdict')} on \"{d.get('question')}\"{whose} by {by}{why}")
 
 
 def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
-    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" (due {_clock(d.get('due_at'))})")
+    whose = f"{d['runbook_id']}, " if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})")
 
 
 def _clock(value: Any) -> str:

@@ -53,6 +53,7 @@ class Line:
     at: datetime | None = None
     actor: str = ""
     weight: int = 0
+    details: tuple[str, ...] = ()     # sub-points the templates list under it (a decision's criteria)
 
     @property
     def cite(self) -> str:
@@ -596,27 +597,67 @@ def updates(state: IncidentState) -> list[Line]:
     return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
 
 
+CRITERION_MARKS = {"met": "✔ met", "not met": "✗ not met", "unknown": "? unknown"}
+
+
 def decisions(state: IncidentState) -> list[Line]:
-    """Each Go/No-Go verdict with who, why and how the criteria stood when it was taken; a
-    deadline that passed with no verdict is said too."""
+    """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
+    criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
+    that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
     out = []
+    attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
+    taken: dict[tuple[str, str], dict[str, Any]] = {}
     for d in state.decisions:
-        crit = d.get("criteria") or []
-        met = [c.get("text", "") for c in crit if c.get("state") == "met"]
+        key = (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
+        crit = [c for c in d.get("criteria") or [] if isinstance(c, dict)]
         counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
                            if (n := sum(1 for c in crit if c.get("state") == word)))
-        text = (f"{d.get('verdict')} on \"{d.get('question')}\" at {_hms(d.get('at'))} UTC by "
+        whose = f" ({d.get('runbook_id')})" if d.get("runbook_id") else ""
+        text = (f"{d.get('verdict')} on \"{d.get('question')}\"{whose} at {_hms(d.get('at'))} UTC by "
                 f"{d.get('by') or d.get('actor')}: {d.get('why')}. The tool suggested {d.get('suggestion')}"
-                + (f"; criteria {counts}" if counts else "") + (f" (met: {'; '.join(met)})" if met else "") + ".")
-        if d.get("verdict") == "GO" and d.get("on_go"):
-            text += f" {d.get('on_go')} was opened."
-        out.append(Line(text, (d.get("seq"),), at=d.get("at"), actor=str(d.get("by") or "")))
-    decided = {(d.get("id"), d.get("runbook_id")) for d in state.decisions}
+                + (f"; criteria {counts}" if counts else "") + ".")
+        cites = [d.get("seq")]
+        before = taken.get(key)
+        if before is not None:
+            change = "confirms" if before.get("verdict") == d.get("verdict") else "reverses"
+            text += f" It {change} the {before.get('verdict')} of {_hms(before.get('at'))} UTC."
+            cites.append(before.get("seq"))
+        if d.get("late") and d.get("due_at"):
+            text += f" Taken after its deadline ({_clock_of(d.get('due_at'))} UTC)."
+        on_go = str(d.get("on_go") or "")
+        if d.get("verdict") == "GO" and on_go:
+            opened = [seq for seq, rid in attached if rid == on_go and seq > int(d.get("seq") or 0)]
+            nxt = min((int(x.get("seq") or 0) for x in state.decisions if int(x.get("seq") or 0) > int(d.get("seq") or 0)),
+                      default=None)
+            opened = [seq for seq in opened if nxt is None or seq < nxt]
+            if opened:
+                text += f" {on_go} was opened beside the runbook."
+                cites.append(opened[0])
+            elif any(rid == on_go and seq < int(d.get("seq") or 0) for seq, rid in attached):
+                text += f" {on_go} was already open."
+            else:
+                text += f" {on_go} was NOT opened (it could not be attached)."
+        details = tuple(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} criterion "
+                        f"{CRITERION_MARKS.get(str(c.get('state')), str(c.get('state')))}: {c.get('text')} — "
+                        f"{c.get('evidence')}" for c in crit)
+        taken[key] = d
+        out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
+    decided = {(str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
+               for d in state.decisions}
     for o in state.decisions_overdue:
-        late = (o.get("id"), o.get("runbook_id")) in decided
-        out.append(Line(f"\"{o.get('question')}\": deadline {o.get('due_at')} passed with no verdict"
-                        + (" (decided later)" if late else ""), (o.get("seq"),), at=o.get("at")))
+        key = (str(o.get("id")), "") if o.get("named", True) else (str(o.get("id")), str(o.get("runbook_id")))
+        whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
+        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {_clock_of(o.get('due_at'))} UTC passed with "
+                        "no verdict" + (" (decided later)" if key in decided else ""), (o.get("seq"),), at=o.get("at")))
     return sorted(out, key=lambda line: line.at or datetime.min.replace(tzinfo=UTC))
+
+
+def _clock_of(value: Any) -> str:
+    """An ISO time as ``HH:MM:SS`` (as written when it cannot be read)."""
+    try:
+        return f"{datetime.fromisoformat(str(value).replace('Z', '+00:00')):%H:%M:%S}"
+    except ValueError:
+        return str(value)
 
 
 def approvals(state: IncidentState) -> list[Line]:

@@ -64,6 +64,7 @@ class _Builder(_Assembly):
         self.lines: list[str] = []
         self.block_stats: list[dict[str, Any]] = []
         self.unclosed_fences: set[int] = set()
+        self.decision_fences: list[tuple[int, str, bool]] = []   # (file line, body, closed?)
         self.md: Any = None
         self.env: dict[str, Any] = {}
         # The paragraph right above the current block, parsed to plain text on first use.
@@ -343,6 +344,12 @@ class _Builder(_Assembly):
             for message, level in info.problems:
                 self.finding(start + 1, level, message)
             self.check_closed(tok, start, end)
+            if info.lang == "decision":     # a Go/No-Go, read by warroom.runbook.decision: never steps
+                self.decision_fences.append((start + 1, tok.content, start + 1 not in self.unclosed_fences))
+                self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
+                                         "steps": 0, "indented": False})
+                self.expect_fence = self.fence_last = None
+                return
         content = tok.content
         pending, self.expect_fence, self.fence_last = self.expect_fence, None, None
         if pending is not None and not any(" " in ln.strip() and blocks.is_strong_command(ln)

@@ -5,12 +5,14 @@ in a fenced ``decision`` block (TOML), so the tool can evaluate each criterion f
 and the commander records GO or NO-GO with who and why::
 
     ```decision
-    id = "rollback-to-pilot"
+    id = "rollback-to-pilot"      # the same id in two runbooks is the same decision
     question = "Roll back to the pilot (RB-LAUNCH-002)?"
-    deadline = "15m"              # after detection; a reminder when it passes
+    deadline = "15m"              # required: after detection; a reminder when it passes
     on_go = "RB-LAUNCH-002"       # opened beside this runbook on GO
+    go_when = "any"               # any (default) | all of the GO criteria
+    no_go_when = "all"            # all (default) | any of the NO-GO criteria
 
-    [[go]]                        # GO when any of these holds
+    [[go]]
     text = "5 or more repositories failing"
     query = 'count(... > 0.5)'    # PromQL on the incident's metric source
     op = ">="
@@ -21,18 +23,25 @@ and the commander records GO or NO-GO with who and why::
     no_note = "root-cause"        # met when no root-cause note exists ...
     after = "15m"                 # ... this long after detection
 
-    [[no_go]]                     # NO-GO when all of these hold
+    [[no_go]]
     text = "Fix lands within 30 minutes"   # nothing to measure: the commander judges
     ```
 
-Criterion kinds: ``query`` + ``op`` + ``value`` (a metric), ``step`` + ``pattern`` + ``op`` +
-``value`` (a number captured from a step's output, e.g. the failing-repo count), ``note`` /
-``no_note`` (a tagged note exists / does not), ``after`` alone (time since detection), or none
-(judged by the commander: shown as unknown). Errors name the runbook line and the key.
+A criterion measures exactly one thing: ``query`` + ``op`` + ``value`` (a metric), ``step`` +
+``pattern`` + ``op`` + ``value`` (the last number the pattern's first group captures in a step's
+output, e.g. the failing-repo count; the step must exist in the runbook), ``note`` / ``no_note``
+(a tagged note exists / does not; ``no_note`` may wait ``after``), ``after`` alone (time since
+detection), or nothing (judged by the commander: shown as unknown). A key that would be ignored
+is an error, never silently dropped. Errors name the file line of the offending key.
+
+Only fences the markdown parser sees as fences count (``warroom.runbook.builder`` hands them
+over, ``warroom.runbook.parser.find_decisions`` reads them from text): a ``decision`` example
+quoted inside another fence is text, not a decision.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -41,11 +50,24 @@ from typing import Any
 from warroom.durations import parse_duration
 
 OPS = (">=", "<=", ">", "<", "==", "!=")
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<mark>`{3,}|~{3,})\s*decision\b[^\n]*$", re.M)
+WHEN = ("any", "all")
+_TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "go", "no_go")
+_CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
+_MEASURES = ("query", "step", "note", "no_note")
+
+
+def _note_tags() -> tuple[str, ...]:
+    from warroom.journal.events import NOTE_TAGS
+
+    return tuple(NOTE_TAGS)
 
 
 class DecisionError(ValueError):
-    """A decision block that cannot be read; the message names the line and the key."""
+    """A decision block that cannot be read; ``line`` is the file line of the offending key."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,7 @@ class Criterion:
     note: str | None = None
     no_note: str | None = None
     after: float | None = None          # seconds since detection
+    line: int = field(default=0, compare=False)   # the file line of its [[go]] / [[no_go]]
 
     @property
     def kind(self) -> str:
@@ -73,7 +96,7 @@ class Criterion:
         return "judgement"
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None} | {"kind": self.kind}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "line"} | {"kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -81,122 +104,219 @@ class Decision:
     id: str
     question: str
     line: int
-    deadline: float | None = None       # seconds after detection
+    deadline: float | None = None       # seconds after detection (required in a runbook)
     on_go: str | None = None
     go: tuple[Criterion, ...] = field(default_factory=tuple)
     no_go: tuple[Criterion, ...] = field(default_factory=tuple)
+    go_when: str = "any"
+    no_go_when: str = "all"
+    named: bool = True                  # the id was written (shared across runbooks), not numbered
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "question": self.question, "line": self.line, "deadline": self.deadline,
-                "on_go": self.on_go, "go": [c.to_json() for c in self.go],
-                "no_go": [c.to_json() for c in self.no_go]}
+                "on_go": self.on_go, "go_when": self.go_when, "no_go_when": self.no_go_when,
+                "go": [c.to_json() for c in self.go], "no_go": [c.to_json() for c in self.no_go]}
 
 
-def find_decisions(text: str) -> tuple[list[Decision], list[tuple[int, str]]]:
-    """Every ``decision`` fence in ``text``: the decisions, and (line, message) problems."""
-    out: list[Decision] = []
-    problems: list[tuple[int, str]] = []
-    lines = text.split("\n")
-    for m in _FENCE.finditer(text):
-        start = text.count("\n", 0, m.start()) + 1          # 1-based line of the opening fence
-        mark = m.group("mark")
-        body: list[str] = []
-        closed = False
-        for ln in lines[start:]:
-            if ln.strip().startswith(mark[0] * len(mark)) and set(ln.strip()) <= {mark[0]}:
-                closed = True
-                break
-            body.append(ln)
-        if not closed:
-            problems.append((start, "decision block is never closed"))
-            continue
-        try:
-            out.append(parse_decision("\n".join(body), start, len(out) + 1))
-        except DecisionError as exc:
-            problems.append((start, str(exc)))
-    ids = [d.id for d in out]
-    for d in out:
-        if ids.count(d.id) > 1:
-            problems.append((d.line, f"decision id {d.id!r} is used twice"))
-    return out, problems
+class _Lines:
+    """File lines of a block's keys, for messages: tomllib gives values, not positions."""
+
+    def __init__(self, body: str, fence_line: int) -> None:
+        self.lines = body.split("\n")
+        self.first = fence_line + 1          # file line of the body's first line
+        self.fence = fence_line
+
+    def _key_at(self, key: str, start: int) -> int | None:
+        rx = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+        for i in range(start, len(self.lines)):
+            if i > start and self.lines[i].lstrip().startswith("["):
+                return None
+            if rx.match(self.lines[i]):
+                return i
+        return None
+
+    def table(self, side: str, n: int) -> int | None:
+        """0-based body index of the ``n``-th (1-based) ``[[side]]`` header."""
+        rx = re.compile(rf"^\s*\[\[\s*{re.escape(side)}\s*\]\]")
+        hits = [i for i, ln in enumerate(self.lines) if rx.match(ln)]
+        return hits[n - 1] if len(hits) >= n else None
+
+    def of(self, key: str | None = None, side: str | None = None, n: int = 0) -> int:
+        if side is None:
+            top = next((i for i, ln in enumerate(self.lines) if ln.lstrip().startswith("[")), len(self.lines))
+            i = self._key_at(key, 0) if key else None
+            return self.first + i if i is not None and i < top else self.fence
+        head = self.table(side, n)
+        if head is None:
+            return self._of_top(side)
+        i = self._key_at(key, head + 1) if key else None
+        return self.first + (i if i is not None else head)
+
+    def _of_top(self, key: str) -> int:
+        i = self._key_at(key, 0)
+        return self.first + i if i is not None else self.fence
 
 
-def parse_decision(body: str, line: int, ordinal: int = 1) -> Decision:
-    """One decision block's TOML body (``line``: the opening fence's line, for messages)."""
+def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
+    """One ``decision`` fence's TOML body; ``fence_line``: the file line of its opening fence.
+    Raises :class:`DecisionError` naming the file line of the key at fault."""
+    at = _Lines(body, fence_line)
     try:
         data = tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
-        raise DecisionError(f"decision block: not valid TOML: {exc}") from None
+        m = re.search(r"\(at line (\d+)", str(exc))
+        line = at.first + int(m.group(1)) - 1 if m else fence_line
+        raise DecisionError(f"decision block: not valid TOML: {exc}", line) from None
     except RecursionError:
-        raise DecisionError("decision block: nests too deeply") from None
-    known = {"id", "question", "deadline", "on_go", "go", "no_go"}
-    unknown = sorted(set(data) - known)
+        raise DecisionError("decision block: nests too deeply", fence_line) from None
+    unknown = sorted(set(data) - set(_TOP))
     if unknown:
-        raise DecisionError(f"decision block: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    question = _text(data, "question", required=True)
-    did = _text(data, "id") or f"decision-{ordinal}"
+        raise DecisionError(f"decision block: unknown key {unknown[0]!r} (known: {', '.join(_TOP)})",
+                            at.of(unknown[0]))
+    where = "decision block"
+    question = _text(data, "question", where, at.of("question"), required=True)
+    named = "id" in data
+    did = _text(data, "id", where, at.of("id")) or f"decision-{ordinal}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", did):
-        raise DecisionError(f"decision block: id {did!r}: use letters, digits, '.', '_' or '-'")
-    deadline = _duration(data, "deadline", "decision block")
-    go = tuple(_criteria(data, "go"))
-    no_go = tuple(_criteria(data, "no_go"))
+        raise DecisionError(f"{where}: id {did!r}: use letters, digits, '.', '_' or '-'", at.of("id"))
+    if "deadline" not in data:
+        raise DecisionError(f"{where}: 'deadline' is required (how long after detection the "
+                            "decision is due, e.g. \"15m\"): a decision nobody times is not taken", fence_line)
+    deadline = _duration(data, "deadline", where, at.of("deadline"))
+    if not deadline:
+        raise DecisionError(f"{where}: 'deadline' must be after detection, not {data['deadline']!r}",
+                            at.of("deadline"))
+    when = {}
+    for key, default in (("go_when", "any"), ("no_go_when", "all")):
+        value = data.get(key, default)
+        if value not in WHEN:
+            raise DecisionError(f"{where}: {key!r} is 'any' or 'all', not {value!r}", at.of(key))
+        when[key] = value
+    go = tuple(_criteria(data, "go", at))
+    no_go = tuple(_criteria(data, "no_go", at))
     if not go and not no_go:
-        raise DecisionError("decision block: needs [[go]] or [[no_go]] criteria")
-    return Decision(id=did, question=question, line=line, deadline=deadline,
-                    on_go=_text(data, "on_go"), go=go, no_go=no_go)
+        raise DecisionError(f"{where}: needs [[go]] or [[no_go]] criteria", fence_line)
+    return Decision(id=did, question=str(question), line=fence_line, deadline=deadline,
+                    on_go=_text(data, "on_go", where, at.of("on_go")), go=go, no_go=no_go,
+                    named=named, **when)
 
 
-def _text(data: dict[str, Any], key: str, *, required: bool = False, where: str = "decision block") -> str | None:
+def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], list[tuple[int, str]]]:
+    """The decisions of a runbook from its ``decision`` fences (file line, body, closed?), and
+    the (line, message) problems."""
+    out: list[Decision] = []
+    problems: list[tuple[int, str]] = []
+    for line, body, closed in fences:
+        if not closed:
+            problems.append((line, "decision block is never closed"))
+            continue
+        try:
+            out.append(parse_fence(body, line, len(out) + 1))
+        except DecisionError as exc:
+            problems.append((exc.line, str(exc)))
+    seen: set[str] = set()
+    for d in out:
+        if d.id in seen:
+            problems.append((d.line, f"decision id {d.id!r} is used twice"))
+        seen.add(d.id)
+    return out, problems
+
+
+def step_problems(decisions: list[Decision], has_step: Any) -> list[tuple[int, str]]:
+    """A ``step`` criterion must name a step of the same runbook (by id or number): one that
+    does not exist would read "has not run" for ever."""
+    return [(c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, which this "
+                     "runbook does not have (use a step's name or number)")
+            for d in decisions for c in (*d.go, *d.no_go) if c.step and not has_step(c.step)]
+
+
+def _text(data: dict[str, Any], key: str, where: str, line: int, *, required: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
         if required:
-            raise DecisionError(f"{where}: {key!r} is required")
+            raise DecisionError(f"{where}: {key!r} is required", line)
         return None
     if not isinstance(value, str) or not value.strip():
-        raise DecisionError(f"{where}: {key!r} must be a non-empty string")
+        raise DecisionError(f"{where}: {key!r} must be a non-empty string", line)
     return value.strip()
 
 
-def _duration(data: dict[str, Any], key: str, where: str) -> float | None:
+def _duration(data: dict[str, Any], key: str, where: str, line: int) -> float | None:
     value = data.get(key)
     if value is None:
         return None
     try:
         seconds = parse_duration(value)
     except (TypeError, ValueError) as exc:
-        raise DecisionError(f"{where}: {key!r}: {exc}") from None
+        raise DecisionError(f"{where}: {key!r}: {exc}", line) from None
     if not (0 <= seconds < 366 * 86400):
-        raise DecisionError(f"{where}: {key!r}: {value!r} is out of range")
+        raise DecisionError(f"{where}: {key!r}: {value!r} is out of range", line)
     return seconds
 
 
-def _criteria(data: dict[str, Any], key: str) -> list[Criterion]:
-    items = data.get(key, [])
+def _criteria(data: dict[str, Any], side: str, at: _Lines) -> list[Criterion]:
+    items = data.get(side, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise DecisionError(f"decision block: {key!r} must be a list of tables ([[{key}]])")
-    out = []
-    for n, item in enumerate(items, 1):
-        where = f"decision block: [[{key}]] #{n}"
-        allowed = {"text", "query", "step", "pattern", "op", "value", "note", "no_note", "after"}
-        extra = sorted(set(item) - allowed)
-        if extra:
-            raise DecisionError(f"{where}: unknown key {extra[0]!r} (known: {', '.join(sorted(allowed))})")
-        text = _text(item, "text", required=True, where=where)
-        query, step, pattern = (_text(item, k, where=where) for k in ("query", "step", "pattern"))
-        op = _text(item, "op", where=where)
-        value = item.get("value")
-        if (query or step) and (op not in OPS or not isinstance(value, (int, float)) or isinstance(value, bool)):
-            raise DecisionError(f"{where}: a measured criterion needs op (one of {' '.join(OPS)}) and a number value")
-        if step and not pattern:
-            raise DecisionError(f"{where}: 'step' needs a 'pattern' whose first group captures the number")
-        if pattern:
-            try:
-                if re.compile(pattern).groups < 1:
-                    raise DecisionError(f"{where}: 'pattern' needs a (group) capturing the number")
-            except re.error as exc:
-                raise DecisionError(f"{where}: 'pattern' is not a valid regular expression: {exc}") from None
-        out.append(Criterion(text=str(text), query=query, step=step, pattern=pattern, op=op,
-                             value=float(value) if isinstance(value, (int, float)) else None,
-                             note=_text(item, "note", where=where), no_note=_text(item, "no_note", where=where),
-                             after=_duration(item, "after", where)))
-    return out
+        raise DecisionError(f"decision block: {side!r} must be a list of tables ([[{side}]])", at.of(side))
+    return [_criterion(item, side, n, at) for n, item in enumerate(items, 1)]
+
+
+def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion:
+    where = f"decision block: [[{side}]] #{n}"
+
+    def line(key: str | None = None) -> int:
+        return at.of(key, side, n)
+
+    extra = sorted(set(item) - set(_CRIT))
+    if extra:
+        raise DecisionError(f"{where}: unknown key {extra[0]!r} (a criterion has: {', '.join(_CRIT)})",
+                            line(extra[0]))
+    text = _text(item, "text", where, line("text"), required=True)
+    measures = [k for k in _MEASURES if k in item]
+    if len(measures) > 1:
+        raise DecisionError(f"{where}: a criterion measures one thing, not both {measures[0]!r} and "
+                            f"{measures[1]!r} (write two criteria)", line(measures[1]))
+    kind = measures[0] if measures else None
+    query, step, pattern, note, no_note = (_text(item, k, where, line(k))
+                                           for k in ("query", "step", "pattern", "note", "no_note"))
+    op, value = item.get("op"), item.get("value")
+    if kind in ("query", "step"):
+        if op not in OPS:
+            raise DecisionError(f"{where}: 'op' must be one of {' '.join(OPS)}"
+                                + (f", not {op!r}" if op is not None else " (missing)"), line("op" if "op" in item else kind))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise DecisionError(f"{where}: 'value' must be a finite number"
+                                + (f", not {value!r}" if value is not None else " (missing)"),
+                                line("value" if "value" in item else kind))
+    else:
+        for key in ("op", "value"):
+            if key in item:
+                raise DecisionError(f"{where}: {key!r} only applies to a 'query' or 'step' criterion "
+                                    "(it would be ignored here)", line(key))
+    if kind == "step":
+        if not pattern:
+            raise DecisionError(f"{where}: 'step' needs a 'pattern' whose first group captures the number",
+                                line("step"))
+        from warroom.execute.redact_user import UserPatternError, compile_user_pattern
+
+        try:
+            groups = compile_user_pattern(pattern).groups
+        except UserPatternError as exc:
+            raise DecisionError(f"{where}: 'pattern' is not a usable regular expression: {exc}",
+                                line("pattern")) from None
+        if groups < 1:
+            raise DecisionError(f"{where}: 'pattern' needs a (group) capturing the number", line("pattern"))
+    elif "pattern" in item:
+        raise DecisionError(f"{where}: 'pattern' only applies to a 'step' criterion", line("pattern"))
+    for key in ("note", "no_note"):
+        tag = item.get(key)
+        if key in item and tag not in _note_tags():
+            raise DecisionError(f"{where}: {key!r}: {tag!r} is not a note tag (one of {', '.join(_note_tags())})",
+                                line(key))
+    if "after" in item and kind not in (None, "no_note"):
+        raise DecisionError(f"{where}: 'after' applies to a 'no_note' criterion or stands alone "
+                            f"(time since detection), not to {kind!r}", line("after"))
+    after = _duration(item, "after", where, line("after"))
+    return Criterion(text=str(text), query=query, step=step, pattern=pattern, op=op,
+                     value=float(value) if kind in ("query", "step") else None, note=note,
+                     no_note=no_note, after=after, line=line())

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 from warroom.runbook.builder import _Builder
 from warroom.runbook.inline import (
@@ -115,9 +116,19 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     finally:
         if was_enabled:
             gc.enable()
-    from warroom.runbook.decision import find_decisions
+    from warroom.runbook.decision import parse_fences, step_problems
 
-    rb.decisions, problems = find_decisions(text)
+    rb.decisions, problems = parse_fences(b.decision_fences)
+    refs = {ref for s in rb.steps for ref in (s.id, str(s.number))}
+    problems += step_problems(rb.decisions, refs.__contains__)
     name = str(path) if path else "<text>"
     rb.findings.extend(Finding(name, line, "error", message) for line, message in problems)
+    rb.findings.sort(key=lambda f: f.line)
     return rb
+
+
+def find_decisions(text: str) -> tuple[list[Any], list[tuple[int, str]]]:
+    """The Go/No-Go decisions of a markdown ``text`` and their (line, message) problems, as
+    ``parse_runbook`` reads them (``warroom.runbook.decision``)."""
+    rb = parse_runbook(text)
+    return rb.decisions, [(f.line, f.message) for f in rb.findings if f.message.startswith("decision")]

@@ -33,7 +33,8 @@ class DecisionAnswer:
 def criteria_text(view: DecisionView) -> Text:
     """Both lists with a fixed-width mark column, so the words stay readable without colour."""
     t = Text()
-    for side, title in (("go", "GO when any of these holds"), ("no_go", "NO-GO when all of these hold")):
+    for side, title in (("go", f"GO when {view.decision.go_when} of these holds"),
+                        ("no_go", f"NO-GO when {view.decision.no_go_when} of these hold")):
         rows = [c for c in view.criteria if c.side == side]
         if not rows:
             continue
@@ -60,7 +61,7 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
             head = Text()
             if v.due_at is not None:
-                head.append(f"deadline {v.due_at.strftime('%H:%M:%S')} UTC", "bold red" if v.overdue else "")
+                head.append(f"deadline {v.due_text}", "bold red" if v.overdue else "")
                 head.append("  OVERDUE" if v.overdue else "", "bold red")
                 head.append("   ")
             head.append("suggestion: ")
@@ -68,7 +69,10 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             if v.decision.on_go:
                 head.append(f"   on GO: {v.decision.on_go} opens beside this runbook", "dim")
             if v.recorded:
-                head.append(f"\nalready decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}", "bold")
+                where = v.recorded.get("runbook_id")
+                head.append(f"\nalready decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}"
+                            + (f" in {where}" if where and where != v.runbook_id else "")
+                            + " — a new verdict is added to the history, the earlier one stays", "bold")
             yield Static(head, id="decision-head")
             with VerticalScroll(id="decision-criteria"):
                 yield Static(criteria_text(v))
