@@ -12,6 +12,8 @@ repaints when its text changes (the clocks change once a second, identity almost
 
 from __future__ import annotations
 
+import time
+
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -126,6 +128,13 @@ class IncidentHeader(Vertical):
                     t.append(f"OVERDUE {format_clock(-due)}", "bold red")
                 else:
                     t.append(f"in {format_clock(due)}", "bold")
+            t.append("  ")
+        if i.recording is not None:
+            # where the replay is in the recording, in the recording's own (UTC) time
+            began, recorded, speed, end = i.recording
+            at = min(end, recorded + (now - began) * speed)
+            t.append("recorded ", "dim")
+            t.append(time.strftime("%H:%M:%S UTC", time.gmtime(at)) + (" (its end)" if at >= end else ""), "bold")
             t.append("  ")
         if i.drill:
             t.append(f"scenario {i.drill}  ", "dim")

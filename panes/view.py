@@ -120,6 +120,8 @@ class HeaderInfo:
     shared: SharedView | None = None    # a shared incident (PostgreSQL): health and presence
     roles: str = ""                     # "IC alice · Ops bob · Comms — · Scribe —"
     people_alert: str = ""              # a handoff not acknowledged, a handoff reminder, approvals waiting
+    # a replay's clock: (wall time it began, recorded time then, recorded s per wall s, recording's end)
+    recording: tuple[float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
         clean_fields(self)

@@ -272,8 +272,12 @@ def global_options(argv: Sequence[str]) -> list[str]:
     """The global options of a command line that say which config and how (``--config``,
     ``--read-only``, ``--context``, ``--shared``), to be repeated by a resume command; the state
     dir is left out (the resume command names it itself). The command is printed, so a
-    ``--shared`` DSN's password is masked (``warroom.shared.dsn.shown``)."""
+    ``--shared`` DSN's password is masked (``warroom.shared.dsn.shown``); a relative ``--config``
+    is made absolute, so the command works from any directory."""
     from warroom.shared.dsn import shown
+
+    def value(opt: str, v: str) -> str:
+        return shown(v) if opt == "--shared" else str(Path(v).absolute()) if opt == "--config" else v
 
     keep_value = {"--config", "--context", "--shared"}
     out: list[str] = []
@@ -281,20 +285,17 @@ def global_options(argv: Sequence[str]) -> list[str]:
     i = 0
     while i < len(args):
         arg = args[i]
+        opt = arg.split("=", 1)[0]
         if arg == "--":
             break
         if arg in keep_value and i + 1 < len(args):
-            out += [arg, shown(args[i + 1]) if arg == "--shared" else args[i + 1]]
-            i += 2
-            continue
-        if arg.startswith("--shared="):
-            out.append("--shared=" + shown(arg.split("=", 1)[1]))
+            out += [arg, value(arg, args[i + 1])]
             i += 1
-            continue
-        if arg == "--state-dir":
-            i += 2
-            continue
-        if arg == "--read-only" or any(arg.startswith(f"{o}=") for o in keep_value):
+        elif opt in keep_value and "=" in arg:
+            out.append(f"{opt}={value(opt, arg.split('=', 1)[1])}")
+        elif arg == "--state-dir":
+            i += 1
+        elif arg == "--read-only":
             out.append(arg)
         i += 1
     return out

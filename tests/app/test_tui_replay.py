@@ -69,6 +69,13 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tm
         await wait_for(pilot, lambda: app.dashboard.runbook is not None, 30)
         assert app.dashboard.runbook.id == "RB-CORE-003"
         assert app.dashboard.runbook.path == inc.dir / "runbook.md"      # the copy it was worked with
+        from panes.header import IncidentHeader
+
+        clocks = str(app.dashboard.query_one(IncidentHeader).clocks_text(ctx.source.start).plain)
+        when = time.strftime("%H:%M:%S UTC", time.gmtime(ctx.source.history.start))
+        assert f"recorded {when}" in clocks and f"scenario replay {inc.id}" in clocks   # where in the recording
+        end = str(app.dashboard.query_one(IncidentHeader).clocks_text(ctx.source.start + 1e6).plain)
+        assert time.strftime("%H:%M:%S UTC (its end)", time.gmtime(ctx.source.history.end)) in end
         screen = await _declare_dialog(pilot, app)
         assert screen.query_one("#runbook", Select).value == "RB-CORE-003"
         assert screen.query_one("#severity", Select).value == "P2"       # the incident's, not the runbook's P3

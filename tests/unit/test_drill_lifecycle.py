@@ -56,6 +56,11 @@ def test_resume_command_keeps_where_and_drops_what_starts_afresh() -> None:
     argv = ["drill", "timeout", "--speed", "10", "--new", "--state-dir", "/tmp/a b", "--config=/c.toml"]
     assert resume_command(argv) == "warroom drill timeout --state-dir '/tmp/a b' --config=/c.toml"
     assert resume_command(["demo", "--speed=4"]) == "warroom demo"
+    import os
+
+    here = os.getcwd()     # relative paths typed are named absolute: the command works after a cd
+    assert resume_command(["demo", "--new", "--config", "c.toml", "--state-dir=s"]) == \
+        f"warroom demo --config {here}/c.toml --state-dir={here}/s"
 
 
 def test_drill_context_continues_and_restarts(tmp_path: Path) -> None:

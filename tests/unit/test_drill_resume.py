@@ -248,3 +248,14 @@ def test_a_drill_directory_outside_the_state_dirs_drills_is_never_opened(tmp_pat
         drill={"scenario": "rate-limit", "speed": 10.0, "dir": str(elsewhere.path)})
     with pytest.raises(WarroomError, match="not under"):
         resume_context(_cfg(tmp_path), inc.id)
+
+
+def test_the_resume_command_works_from_any_directory(tmp_path: Path, monkeypatch) -> None:
+    """A relative --config typed in one directory is named absolute: the quit dialog's command
+    still finds it after a `cd` (the password of a --shared DSN stays masked)."""
+    monkeypatch.chdir(tmp_path)
+    opts = global_options(["demo", "--config", "c.toml", "--state-dir", "s", "--config=d.toml", "--context", "k",
+                           "--shared", "postgresql://u:secret@h/db", "--read-only"])
+    assert opts[:2] == ["--config", str(tmp_path / "c.toml")] and f"--config={tmp_path / 'd.toml'}" in opts
+    assert opts[3:5] == ["--context", "k"] and "secret" not in " ".join(opts) and opts[-1] == "--read-only"
+    assert "s" not in opts and "--state-dir" not in opts

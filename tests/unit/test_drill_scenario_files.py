@@ -14,9 +14,11 @@ from warroom.drill.simulator import Simulator
 def test_every_shipped_file_is_a_scenario_with_its_runbook() -> None:
     names = sorted(p.stem for p in HERE.glob("*.toml"))
     assert [s.name for s in list_scenarios()] == names and len(names) >= 5
-    shipped = " ".join(p.read_text(encoding="utf-8") for p in (REPO / "runbooks").glob("*.md"))
+    from warroom.runbook.parser import load_runbook
+
+    shipped = {rb.id: rb for rb in map(load_runbook, sorted((REPO / "runbooks").glob("*.md")))}
     for sc in list_scenarios():
-        assert sc.runbook in shipped, f"{sc.name}: runbook {sc.runbook} is not shipped"
+        assert sc.runbook in shipped, f"{sc.name}: runbook {sc.runbook} is not shipped"   # what declaring pre-fills
         assert sc.primary in sc.breaches and sc.resolution and sc.faults
 
 
@@ -35,6 +37,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('  { action = "scale",', '  { acton = "scale",',
      "unknown field `acton` - at `$.faults[0].mitigations[3]` (did you mean 'action'"),
     ('severity = "P3"', "", "missing required field `severity`"),
+    ('severity = "P3"', 'severity = "high"', "Invalid enum value 'high' - at `$.severity`"),
     ('title = "Flow', 'title = Flow', "Invalid value"),
     ('action = "scale"', 'action = "scael"',
      "Invalid enum value 'scael' - at `$.faults[0].mitigations[3].action` (did you mean 'scale'"),

@@ -428,21 +428,24 @@ def resume_command(argv: Sequence[str]) -> str:
 
     ``--new`` would start another drill and a resumed drill ignores ``--speed``, so both go; the
     rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
-    state directory with the same config. A ``--shared`` DSN's password is masked, never printed.
+    state directory with the same config (their paths made absolute: it works after a ``cd``).
+    A ``--shared`` DSN's password is masked, never printed.
     """
     from warroom.shared.dsn import shown
 
+    paths = ("--config", "--state-dir")
     out: list[str] = []
     args = iter(argv)
     for arg in args:
-        if arg == "--new" or arg.startswith("--speed="):
-            continue
+        opt, eq, value = arg.partition("=")
         if arg == "--speed":
-            next(args, None)       # and its value
-        elif arg == "--shared":
-            out += [arg, *(shown(dsn) for dsn in islice(args, 1))]
-        elif arg.startswith("--shared="):
-            out.append("--shared=" + shown(arg.split("=", 1)[1]))
+            next(args, None)           # and its value
+        if arg == "--new" or opt == "--speed":
+            continue
+        if arg in (*paths, "--shared"):
+            out += [arg, *(shown(v) if arg == "--shared" else os.path.abspath(v) for v in islice(args, 1))]
+        elif eq and opt in (*paths, "--shared"):
+            out.append(f"{opt}={shown(value) if opt == '--shared' else os.path.abspath(value)}")
         else:
             out.append(arg)
     return shlex.join(["warroom", *out])

@@ -50,6 +50,11 @@ class ReplaySource:
         self.name = f"replay:{history.incident_id}"
         self.label = f"the metrics {history.incident_id} recorded"     # what a step's target says
 
+    @property
+    def clock(self) -> tuple[float, float, float, float]:
+        """(wall time the replay began, recorded time then, recorded s per wall s, end): the header's."""
+        return (self.start, self.history.start, self.speed, self.history.end)
+
     def recorded_time(self, at: float) -> float:
         """The recorded unix time shown at wall time ``at`` (held at the end of the recording)."""
         return min(self.history.end, self.history.start + (at - self.start) * self.speed)

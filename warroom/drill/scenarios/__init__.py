@@ -23,7 +23,7 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
-from warroom.config import default_slos
+from warroom.config import Severity, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS
 from warroom.errors import NotFoundError, WarroomError
@@ -100,7 +100,7 @@ class Scenario(_Table):
     name: str                            # the file's name
     title: str
     runbook: str                         # the runbook and severity a declaration starts from
-    severity: str
+    severity: Severity
     primary: Pane                        # the pane that breaches first
     breaches: tuple[Pane, ...]           # the panes it drives to critical
     summary: str                         # read out at the start
