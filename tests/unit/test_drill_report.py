@@ -291,3 +291,17 @@ def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -
     assert row[2] == "ok" and row[3] == "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)"
     assert report.outside == ("failed flows retried (blocks flow retry)",)
     assert "Done outside the runbook's steps: failed flows retried (blocks flow retry)." in report.summary
+
+
+def test_a_mitigation_taken_only_after_resolving_is_not_done(state_dir: Path) -> None:
+    d = _drill_with(state_dir, "mass-failure", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="failures", severity="P1", drill={"scenario": "mass-failure", "speed": 10.0})
+    clock.t = d.wall_time(600)
+    inc.resolve("looked fine")
+    d.record("rollback", tool="kubectl", argv=("rollout", "undo"), at=d.wall_time(900))
+    report = drill_report(d, inc.state, at=d.wall_time(1500))
+    assert report.resolution_missing == ("rollback",)
+    assert ("Not done: FlowEngine rolled back to the previous revision (taken after the incident was resolved)."
+            in report.summary)

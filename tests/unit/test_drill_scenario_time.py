@@ -147,3 +147,13 @@ def test_at_speed_60_the_header_and_the_draft_count_drill_minutes(tmp_path: Path
     draft = draft_update(st, st.declared_at + timedelta(seconds=5), 900.0)
     due = st.declared_at + timedelta(seconds=20)
     assert f"Next update by {due:%H:%M} UTC (in 15m00s drill time (15s wall))." in draft
+
+
+def test_the_paused_note_says_how_much_drill_time_went_by_unseen() -> None:
+    """A dialog pauses the dashboard's drawing, not the drill: at x10, 12 wall seconds behind a
+    dialog are two drill minutes the IC did not see."""
+    from tui.screens.modals.base import paused_text
+
+    since = datetime(2026, 12, 1, 23, 59, 55, tzinfo=UTC).timestamp()
+    assert "(02:00 drill time, 00:12 wall)" in paused_text(since, since + 12, 10.0)
+    assert "paused since 23:59:55 UTC (00:12) ·" in paused_text(since, since + 12)

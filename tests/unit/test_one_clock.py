@@ -29,11 +29,11 @@ EXEMPT = {
 def _wall_reads(path: Path) -> list[int]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     lines = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
+    for node in ast.walk(tree):        # called or passed on (``clock=time.time``): a reader either way
+        if isinstance(node, ast.Attribute):
+            owner = node.value
             name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-            if (name, node.func.attr) in {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"),
+            if (name, node.attr) in {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"),
                                           ("datetime", "today"), ("date", "today"), ("time", "time_ns")}:
                 lines.append(node.lineno)
     return lines

@@ -173,6 +173,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
             continue
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
+        if phases.get("resolved") is not None and a.t > t_end:
+            why = why or "taken after the incident was resolved"
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  _change(drill, a, slos, min(read_by, drill.scenario_time(at))) if effective else "",

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
@@ -108,7 +109,7 @@ class LiveIncident:
 
     def __init__(self, incident: Incident, source: MetricSource | None = None, *, speed: float = 1.0,
                  env: dict[str, str] | None = None, kube: Any = None, read_only: bool | None = None,
-                 now: Callable[[], float] = time.time, owns_source: bool = False) -> None:
+                 now: Callable[[], float] = stime.now, owns_source: bool = False) -> None:
         self.incident = incident
         self.source = source
         self.speed = speed if speed > 0 else 1.0

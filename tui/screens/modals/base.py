@@ -10,7 +10,6 @@ latest of everything at once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
@@ -21,26 +20,33 @@ from textual.widgets import Static
 from panes.fmt import format_clock, format_time
 from panes.safe import ui_text
 from tui.bindings import MODAL_BINDINGS
+from warroom import scenario_time as stime
 
 T = TypeVar("T")
 
 
 class PausedNote(Static):
-    """``‖ dashboard paused since 21:05:10 UTC (0:12) · it catches up when this closes``."""
+    """``‖ dashboard paused since 21:05:10 UTC (0:12) · it catches up when this closes``; in a
+    drill the time the world moved on unseen, in drill time (``02:00 drill time, 00:12 wall``)."""
 
-    def __init__(self, since: float, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, since: float, clock: Callable[[], float] = stime.now, scale: float = 1.0) -> None:
         super().__init__(id="paused-note")
         self.since = since
         self.clock = clock
+        self.scale = scale
 
     def on_mount(self) -> None:
         self.redraw()
         self.set_interval(1.0, self.redraw)
 
     def redraw(self) -> None:
-        held = format_clock(self.clock() - self.since)
-        self.update(ui_text(f"‖ dashboard paused since {format_time(self.since)} UTC ({held}) · "
-                            "it catches up when this closes"))
+        self.update(ui_text(paused_text(self.since, self.clock(), self.scale)))
+
+
+def paused_text(since: float, now: float, scale: float = 1.0) -> str:
+    span = stime.Span(now - since, scale)
+    held = format_clock(span.seconds) + (f" drill time, {format_clock(span.wall_seconds)} wall" if span.drill else "")
+    return f"‖ dashboard paused since {format_time(since)} UTC ({held}) · it catches up when this closes"
 
 
 class PausesDashboard:
@@ -54,7 +60,7 @@ class PausesDashboard:
     def on_mount(self) -> None:
         screen: Screen = self  # type: ignore[assignment]
         ctx = getattr(screen.app, "ctx", None)
-        clock = ctx.clock.now if ctx is not None else time.time   # the app's clock: frozen in tests
+        clock = ctx.clock.now if ctx is not None else stime.now   # the app's clock: frozen in tests
         self.opened_at = clock()
         stack = list(screen.app.screen_stack)
         dashboard = getattr(screen.app, "dashboard", None)
@@ -62,7 +68,8 @@ class PausesDashboard:
             return
         modals = stack[stack.index(dashboard) + 1:]
         since = min((getattr(m, "opened_at", 0.0) or self.opened_at) for m in modals)
-        screen.mount(PausedNote(since, clock))
+        header = getattr(getattr(dashboard, "view", None), "header", None)
+        screen.mount(PausedNote(since, clock, stime.scale_of(header)))
 
 
 class Dialog(PausesDashboard, ModalScreen[T]):
