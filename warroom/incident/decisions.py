@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -277,7 +277,7 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
 
 def _now_of(incident: Any) -> datetime:
     clock = getattr(incident, "clock", None)
-    return clock() if callable(clock) else datetime.now(UTC)
+    return clock() if callable(clock) else stime.utcnow()
 
 
 def _attached(state: Any, ref: str) -> bool:
