@@ -299,7 +299,8 @@ class IncidentPresenter:
         if self.ctx.drill is not None:
             drill = {"scenario": self.ctx.drill.scenario, "speed": self.ctx.drill.speed}
             # a rehearsal of a recorded incident (no command runs) and where that recording is
-            drill.update((k, v) for k, v in self.ctx.drill.extra.items() if k in ("replay", "recording", "replay_start"))
+            extra = self.ctx.drill.extra
+            drill.update((k, v) for k, v in extra.items() if k in ("replay", "recording", "replay_start"))
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)
@@ -779,7 +780,12 @@ class IncidentCalls:
             self.p.post(ActionFailed(f"the incident's metrics were not saved: {describe(exc)}"))
 
     def export(self) -> str:
-        self.summarise_metrics(self._inc())
+        from warroom.incident.history import HISTORY_FILE
+
+        inc = self._inc()
+        if inc.state.resolved and not (inc.dir / HISTORY_FILE).exists():
+            self.save_history(inc)        # not saved at resolve (the source did not answer then)
+        self.summarise_metrics(inc)
         result = self._inc().export("pir")
         # ExportResult.message(): where pir.md and incident_log.csv were written, and any
         # hand-edit notice (an edited pir.md is kept, the new draft written beside it).

@@ -58,7 +58,8 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
         assert history.runbook == "RB-CORE-003" and history.time_scale == 1.0
         prom = PrometheusSource(PrometheusConfig(url=server.url, timeout=10.0))
         for pane in history.panes:
-            assert pane.points[0][0] <= history.start + history.step and pane.points[-1][0] >= history.end - 2 * history.step
+            assert pane.points[0][0] <= history.start + history.step
+            assert pane.points[-1][0] >= history.end - 2 * history.step
             for t, v in pane.points[:: max(1, len(pane.points) // 6)]:     # what Prometheus says at that time
                 [(_, [(_, live)])] = prom.query_range(pane.slo.query, t, t, history.step)
                 assert v == pytest.approx(live, rel=1e-9), (pane.slo.id, t)
@@ -93,5 +94,6 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
     slos = inc.state.metric_summary["slos"]
     assert slos and all(e["recorded"] for e in slos.values())
     rows, note = evidence(inc.state)
-    assert [(r.title, r.worst, r.at_resolution) for r in rows] == [(r.title, r.worst, r.at_resolution) for r in live_rows]
+    quoted = [(r.title, r.worst, r.at_resolution) for r in rows]
+    assert quoted == [(r.title, r.worst, r.at_resolution) for r in live_rows]
     assert note is not None and "saved metrics.json" in note.text

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from warroom.config import Config
 from warroom.drill.directory import choose_drill, list_drills, resume_command
+from warroom.drill.scenarios import list_scenarios
 
 
 def _resolved(ids: set[str]):
@@ -173,3 +176,43 @@ def test_a_drill_declared_from_the_cli_lives_the_same_lifecycle(tmp_path: Path, 
     again = ctx()
     assert again.drill.extra["drill"].path != drill.path
     assert f"ended when {inc_id} was resolved" in (again.drill.notice or "")
+
+
+@pytest.mark.parametrize("scenario", [s.name for s in list_scenarios()])
+def test_every_scenario_runs_finishes_and_runs_again(tmp_path: Path, scenario: str) -> None:
+    """`warroom drill NAME` for each scenario: continued while its incident is open (its own speed),
+    started over at the scenario's beginning once it is resolved, and that new one continued."""
+    from tui.launch import drill_context
+    from warroom.incident.store import IncidentStore
+
+    def ctx(speed=None, **kw):
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / "state")
+        return drill_context(cfg, scenario, speed, **kw), cfg
+
+    first, cfg = ctx(30.0)
+    drill = first.drill.extra["drill"]
+    inc = IncidentStore(cfg.state_dir(), cfg).create(title="seen", severity="P2", runbook=None, source={},
+                                                    drill={"scenario": scenario, "speed": 30.0, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    again, _ = ctx()
+    assert again.drill.extra["drill"].path == drill.path and again.drill.speed == 30.0
+    inc.resolve("done", resolution="fixed")
+    fresh, _ = ctx()
+    new = fresh.drill.extra["drill"]
+    assert new.path != drill.path and f"ended when {inc.id} was resolved" in fresh.drill.notice
+    assert new.scenario_time(new.start) == 0.0 and new.incident is None     # the scenario's beginning
+    assert ctx()[0].drill.extra["drill"].path == new.path
+
+
+def test_new_says_how_to_go_back_and_an_unreadable_drill_is_named(tmp_path: Path) -> None:
+    first = choose_drill(tmp_path, "rate-limit", 10.0).drill
+    first.attach_incident("INC-20261201-4")
+    forced = choose_drill(tmp_path, "rate-limit", None, new=True, incident_resolved=_resolved(set()))
+    assert f"{first.name} is left as it was (INC-20261201-4 still open: `warroom resume INC-20261201-4`)" \
+        in (forced.notice or "")
+    (forced.drill.path / "drill.json").write_text("{not json")
+    again = choose_drill(tmp_path, "rate-limit", None, incident_resolved=_resolved(set()))
+    assert again.drill.path == first.path                  # the newest readable one is continued ...
+    said = f"not read: {forced.drill.path / 'drill.json'}: cannot read the drill"
+    assert said in (again.notice or "")                    # ... and the unreadable one named

@@ -268,3 +268,25 @@ def test_a_rehearsal_resumes_in_its_replay_by_the_quit_dialogs_command(tmp_path:
     (inc.dir / "metrics.json").unlink()
     with pytest.raises(NotFoundError, match="no saved metrics"):
         resume_context(fresh, rehearsal_id)
+
+
+def test_metrics_not_saved_at_resolve_are_saved_by_a_later_export(tmp_path: Path, capsys) -> None:
+    """The source did not answer at resolve (here: the drill's world was away): the resolve stands and
+    says so; `incident export` later saves the same window once the source answers again."""
+    from tui.cli import main
+
+    state = tmp_path / "state"
+    assert main(["incident", "new", "--title", "quota", "--severity", "P3", "--drill", "rate-limit",
+                 "--speed", "60", "--state-dir", str(state)]) == 0
+    inc_id = capsys.readouterr().out.split()[0]
+    inc = IncidentStore(state, Config()).open(inc_id)
+    world = Path(inc.state.drill["dir"])
+    world.rename(world.with_name("away"))
+    assert main(["incident", "resolve", inc_id, "--summary", "s", "--yes", "--state-dir", str(state)]) == 0
+    assert "metrics were not saved" in capsys.readouterr().err and not (inc.dir / "metrics.json").exists()
+    world.with_name("away").rename(world)
+    assert main(["incident", "export", inc_id, "--state-dir", str(state), "--out", str(tmp_path / "out")]) == 0
+    assert "metrics of the incident window saved" in capsys.readouterr().err
+    history = load_history(inc.dir)
+    resolved = IncidentStore(state, Config()).open(inc_id).state.phases["resolved"].timestamp()
+    assert history.end == pytest.approx(resolved) and history.pane("quota").points   # the incident's window

@@ -372,6 +372,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     inc = _open(args)
     if inc.summary_stale():
         sync(inc, summary=True)
+    from warroom.incident.history import HISTORY_FILE
+
+    if inc.state.resolved and not (inc.dir / HISTORY_FILE).exists():
+        # not saved at resolve (the metric source did not answer then): the same window, now
+        saved, why = save_history(inc)
+        print(f"metrics of the incident window saved to {saved}" if saved is not None
+              else f"warning: the incident's metrics are still not saved: {why}", file=sys.stderr)
     if args.stdout:
         sys.stdout.write(inc.render(args.template))
         return 0

@@ -215,22 +215,26 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     return drill
 
 
-def list_drills(state_dir: Path) -> list[Drill]:
-    """Every readable drill under the state dir, newest first (their wrappers left alone)."""
+def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Drill]:
+    """Every readable drill under the state dir, newest first (their wrappers left alone); why each
+    drill that cannot be read was left out goes to ``unreadable`` (a directory with no drill.json
+    is not a drill)."""
     root = Path(state_dir) / "drills"
     out = []
     for child in root.iterdir() if root.is_dir() else ():
         try:
             out.append(open_drill(child, wrappers=False))
-        except WarroomError:
-            continue        # not a drill, or one that cannot be read: not offered
+        except WarroomError as exc:
+            if unreadable is not None and (child / DRILL_FILE).exists():
+                unreadable.append(str(exc))
     return sorted(out, key=lambda d: d.created, reverse=True)
 
 
-def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True) -> Drill | None:
+def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True,
+                 unreadable: list[str] | None = None) -> Drill | None:
     """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its wrappers
     are refreshed, as it is about to be used (maybe under another interpreter)."""
-    for d in list_drills(state_dir):
+    for d in list_drills(state_dir, unreadable):
         if (scenario is None or d.scenario.name == scenario) and (d.active or not active_only):
             return open_drill(d.path)
     return None
@@ -404,23 +408,28 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     were made at that speed: re-scaling would redraw every curve); one whose incident was resolved
     (``incident_resolved(drill)``: from the CLI, another dashboard, or before a crash) is marked
     finished and a new drill starts at the scenario's beginning instead of reopening an
-    already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused).
+    already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused, and
+    the notice says how to go back to its open incident). A drill that cannot be read is named.
     """
     now = stime.now() if now is None else now
-    current = None if new else latest_drill(root, scenario)
-    ended = ""
+    unreadable: list[str] = []
+    current = latest_drill(root, scenario, unreadable=unreadable)
+    ended, unread = "", "".join(f"; not read: {why}" for why in unreadable)
     if current is not None and current.incident and incident_resolved and incident_resolved(current):
         current.finish(at=now)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
-    if current is not None:
+    if current is not None and not new:
         said = (f"continuing the {scenario} drill {current.name} at scenario time"
                 f" {format_duration(max(0.0, current.scenario_time(now)))} (×{current.speed:g})")
         if speed is not None and speed != current.speed:
             said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
-        return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over")
+        return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
     drill = create_drill(root, scenario, speed or 1.0)
-    return DrillChoice(drill, resumed=False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g})")
+    left = "" if current is None else f"; {current.name} is left as it was" + (
+        f" ({current.incident} still open: `warroom resume {current.incident}`)" if current.incident else "")
+    return DrillChoice(drill, resumed=False,
+                       notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
 
 
 def resume_command(argv: Sequence[str]) -> str:

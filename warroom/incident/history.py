@@ -115,7 +115,8 @@ def load_history(incident_dir: Path) -> History:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise NotFoundError(f"{path}: no saved metrics (they are saved when the incident is resolved)") from None
+        raise NotFoundError(f"{path}: no saved metrics (they are saved when the incident is resolved, or"
+                            " exported after, while its metric source answers)") from None
     except OSError as exc:
         raise WarroomError(f"{path}: cannot read the saved metrics: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:

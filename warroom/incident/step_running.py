@@ -320,8 +320,9 @@ class StepRunning:
         """
         drill_dir = (self.state.drill or {}).get("dir")
         if (self.state.drill or {}).get("replay"):
-            raise WarroomError(f"{self.id} rehearses {self.state.drill['replay']}: it has no drill world, only"
-                               f" the metrics that incident recorded (`warroom drill --replay {self.state.drill['replay']}`)")
+            replayed = self.state.drill["replay"]
+            raise WarroomError(f"{self.id} rehearses {replayed}: it has no drill world, only the metrics that"
+                               f" incident recorded (`warroom drill --replay {replayed}`)")
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
                 f"{self.id} is a drill incident but its drill directory"
