@@ -213,3 +213,51 @@ def test_the_quota_resets_on_the_drills_clock_and_every_answer_reads_the_panes_f
         assert ("CircuitBreaker: OPEN" in breaker) == (pane >= 85.0) or t < 700, (t, breaker)      # armed once its pods are up
     assert drill.simulator.pane("quota", fleet.QUOTA_RESET - 60) > 60 > 10 > drill.simulator.pane(
         "quota", fleet.QUOTA_RESET + 45)
+
+
+def test_a_pods_log_is_the_same_however_it_is_asked_for_and_the_pods_add_up_to_cloudwatch(
+        tmp_path: Path) -> None:
+    """``kubectl logs deployment/X`` says "using pod/P" and prints P's log, the very lines ``logs P``
+    and ``logs -l --prefix`` print for P (it printed every pod's flows, so one failure showed in
+    two pods' logs); every failure in CloudWatch is in exactly one running pod's log."""
+    import re
+
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="logs")
+    t, errors = 600.0, re.compile(r"ERROR worker-\d+ (tsk_\w+)")
+    names = run_one(drill, "kubectl get pods -l app=flowengine -n production -o name".split(), t)[1].split()
+    code, out, err = run_one(drill, "kubectl logs deployment/flowengine -n production --since=10m".split(), t)
+    chosen = err.split("using ")[1].strip()
+    assert code == 0 and chosen in names and out == run_one(
+        drill, f"kubectl logs {chosen} -n production --since=10m".split(), t)[1]
+    prefixed = run_one(drill, "kubectl logs -l app=flowengine -n production --since=10m --tail=-1 --prefix".split(),
+                       t)[1].splitlines()
+    per_pod = {}
+    for name in names:
+        alone = run_one(drill, f"kubectl logs {name} -n production --since=10m".split(), t)[1]
+        assert alone.splitlines() == [line.split("] ", 1)[1] for line in prefixed if line.startswith(f"[{name}/")]
+        per_pod[name] = errors.findall(alone)
+    aws = run_one(drill, ["aws", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/flowengine",
+                          "--start-time", str(int(drill.wall_time(t - 600) * 1000))], t)[1]
+    everywhere = [task for found in per_pod.values() for task in found]
+    assert len(everywhere) == len(set(everywhere)) and sorted(everywhere) == sorted(errors.findall(aws)), per_pod
+    assert sum(1 for found in per_pod.values() if found) > 1          # spread over the pods, not all on one
+
+
+def test_a_stopped_flowengine_spends_no_quota_and_writes_no_audit_events(tmp_path: Path) -> None:
+    """Scaled to zero, FlowEngine burns no tokens (the quota pane climbed on regardless, 88% -> 98%)
+    and writes no audit events (the audit-gap pane said an event came seconds ago while psql's
+    audit_logs had none for ten minutes); started again, the quota goes on from where it stood."""
+    from datetime import datetime
+
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="stopped")
+    pane = drill.simulator.pane
+    assert run_one(drill, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), 300.0)[0] == 0
+    stood = pane("quota", 330.0)
+    for t in (600.0, 900.0, 1200.0):
+        assert pane("quota", t) == stood, t
+        last = run_one(drill, ["psql", "-At", "-c", "SELECT max(created_at) FROM audit_logs"], t)[1].strip()
+        psql_gap = (drill.wall_time(t) - datetime.fromisoformat(last.replace("+00", "+00:00")).timestamp()) * SPEED
+        assert pane("audit_gap", t) > t - 330 and abs(pane("audit_gap", t) - psql_gap) < 60, (t, psql_gap)
+        assert drill.simulator.evaluate("sum(rate(flowengine_flow_executions_total[5m]))", t)[0].value == 0.0 or t < 620
+    assert run_one(drill, "kubectl scale deployment/flowengine --replicas=5 -n production".split(), 1200.0)[0] == 0
+    assert abs(pane("quota", 1260.0) - stood) < 1.0 and pane("audit_gap", 1500.0) < 30

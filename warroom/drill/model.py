@@ -190,6 +190,19 @@ class Signals:
     def running(self, t: float) -> bool:
         return next((running for when, running in reversed(self._running) if when <= t), True)
 
+    def stopped(self, t: float) -> tuple[float, float | None]:
+        """(seconds FlowEngine stood still before ``t``, when its current stop began or None while it
+        runs): a stopped FlowEngine spends no tokens and writes no audit events."""
+        total, since = 0.0, None
+        for when, running in self._running:
+            if when > t:
+                break
+            if running and since is not None:
+                total, since = total + when - since, None
+            elif not running and since is None:
+                since = when
+        return total + (0.0 if since is None else t - since), since
+
     def pilot_only(self, t: float) -> bool:
         return self._pilot_only is not None and t >= self._pilot_only
 
@@ -226,8 +239,10 @@ class Signals:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
-        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", t, 240.0)
-        used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", t)
+        """The share of the day's quota used: it stands still while FlowEngine is stopped."""
+        busy = t - self.stopped(t)[0]
+        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", busy, 240.0)
+        used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", busy)
         return max(0.0, min(1.0, used))
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
@@ -257,8 +272,8 @@ class Signals:
 
     def audit_last_event(self, t: float) -> float:
         """Scenario time of the last audit event at or before ``t``."""
-        since = self.audit_stalled_since(t)
-        limit = t if since is None else min(t, since)
+        since, stopped = self.audit_stalled_since(t), self.stopped(t)[1]
+        limit = min([t] + [x for x in (since, stopped) if x is not None])
         k = math.floor(limit / fleet.AUDIT_EVERY)
         for j in (k, k - 1, k - 2):
             e = j * fleet.AUDIT_EVERY + 4.0 * (_knot(f"{self._seed}:audit", j) + 1.0) / 2.0

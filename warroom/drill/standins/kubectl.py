@@ -342,7 +342,7 @@ class Kubectl:
         window = min(self.duration("since", "1h"), 7200.0)     # minutes of the drill's world, whatever its speed
         tail = self.number("tail", "10" if self.selector else "-1")
         for p in pods:
-            lines = pod_lines(ctx, p, ctx.t - window, ctx.t, len(pods) > 1 or bool(self.selector))
+            lines = pod_lines(ctx, p, ctx.t - window, ctx.t)
             prefix = f"[pod/{p.name}/{p.deployment}] " if self.args.get("prefix") else ""
             for t, line in (lines if tail < 0 else lines[-tail:] if tail else []):
                 ctx.out(f"{prefix}{iso(ctx.wall(t))} {line}")
@@ -352,7 +352,7 @@ class Kubectl:
             if not ctx.wait_until(last + 5.0 * max(1.0, ctx.drill.speed), cap=2.0) and ctx.t <= last:
                 continue
             for p in pods:
-                for t, line in pod_lines(ctx, p, last, ctx.t, len(pods) > 1):
+                for t, line in pod_lines(ctx, p, last, ctx.t):
                     if t > last:
                         ctx.out(f"{iso(ctx.wall(t))} {line}")
             last = ctx.t
@@ -715,13 +715,14 @@ class Kubectl:
                         "patch, cordon, drain)")
 
 
-def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float, share: bool) -> list[tuple[float, str]]:
-    """A pod's log lines between two scenario moments, from the drill's activity."""
+def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float, str]]:
+    """A pod's log lines between two scenario moments, from the drill's activity: the same lines
+    however the pod is named (``POD``, ``deployment/NAME``, ``-l``); CloudWatch holds every pod's."""
     if pod.deployment == fleet.DEPLOYMENT:
         lines = ctx.activity.flowengine_logs(t1, t2)
         pods = deployment_pods(ctx, ctx.cluster.flowengine)
         names = [p.name for p in pods if p.status == "Running"]
-        if share and pod.name in names:
+        if pod.name in names:
             # each pod logs the flows its workers ran; periodic component lines appear on every pod
             idx = names.index(pod.name)
             lines = [(t, s) for t, s in lines
