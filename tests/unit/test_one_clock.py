@@ -140,3 +140,36 @@ def test_the_dashboard_s_when_field_reads_ago_in_drill_time() -> None:
     assert parse_at("15m ago", now, 10.0) == now - timedelta(seconds=90)
     assert parse_at("-15m", now) == now - timedelta(minutes=15)                 # a real incident
     assert parse_at("23:59", now, 10.0) == datetime(2026, 12, 1, 23, 59, tzinfo=UTC)   # an instant stays one
+
+
+def test_the_drill_report_from_the_cli_on_the_injected_clock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``warroom incident drill-report ID``: a headless drill's report, at the pinned moment, in
+    drill time — the breaker switched off again is a miss with when, and the retry never done."""
+    import json
+
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 23, 59, tzinfo=UTC).timestamp()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))
+    code, out, err = cli("new", "--title", "quota climbing", "--severity", "P3", "--drill", "rate-limit",
+                         "--speed", "10", "--runbook", "RB-CORE-003")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    from warroom.incident.store import IncidentStore
+
+    found = IncidentStore(tmp_path / "state").open(inc)
+    d = found.open_drill()
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=t0 + 30)        # +5m drill time
+    d.record("circuit_breaker_off", tool="kubectl", argv=("set", "env"), at=t0 + 60)    # +10m
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + 150))
+    code, out, err = cli("drill-report", inc)
+    assert code == 0, err
+    assert "×10" in out and "+5m00s 23:59:30 circuit breaker enabled" in out and "+10m00s 00:00:00 circuit breaker disabled" in out
+    assert "switched off 5m00s drill time (30s wall) later" in out
+    assert "Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off 5m00s drill time" in out
+    assert "failed flows retried (never done)" in out and "its steps in order" in out
+    code, out, _ = cli("drill-report", inc, "--json")
+    assert json.loads(out)["resolution_missing"] == ["circuit_breaker", "retry"]

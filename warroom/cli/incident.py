@@ -56,6 +56,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
              " Needs); record it with `incident update`", cmd_draft_update)
     sp.add_argument("id")
 
+    sp = add("drill-report", "a drill incident's end-of-drill report: response times in drill time, what each"
+             " action changed, what was missed, the runbook's path", cmd_drill_report)
+    sp.add_argument("id")
+    sp.add_argument("--json", action="store_true", help="the report as JSON")
+
     sp = add("list", "incidents, oldest first", cmd_list)
     sp.add_argument("--open", action="store_true", help="only incidents not resolved")
     sp.add_argument("--json", action="store_true")
@@ -209,6 +214,20 @@ def cmd_draft_update(args: argparse.Namespace) -> int:
     inc = _open(args)
     sync(inc)
     out(draft_update(inc.state, _now(), inc.update_every()))
+    return 0
+
+
+def cmd_drill_report(args: argparse.Namespace) -> int:
+    import json
+
+    from warroom.incident.drill_report import drill_report, report_lines
+
+    inc = _open(args)
+    if not inc.state.drill:
+        raise WarroomError(f"{inc.id} is not a drill incident: the drill report is for drills")
+    report = drill_report(inc.open_drill(), inc.state, at=scenario_time.now(), slos=inc.config.slo,
+                          runbook=inc.runbook())
+    out(json.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
     return 0
 
 

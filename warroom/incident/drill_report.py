@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -393,4 +393,28 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
 
 
-__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report"]
+def report_lines(r: DrillReport) -> list[str]:
+    """The report as plain text (``warroom incident drill-report``): what the screen shows."""
+    from warroom.durations import format_duration
+
+    def clock(a: ActionRow) -> str:
+        return "" if a.clock is None else f"{'-' if a.clock < 0 else '+'}{format_duration(abs(a.clock))} "
+
+    lines = [f"Drill {r.scenario} · {r.title} · runbook {r.runbook} · ×{r.speed:g}"
+             + (f" · {r.incident}" if r.incident else ""), "", "Summary:"]
+    lines += [f"  - {line}" for line in r.summary]
+    lines += ["", "What was done (drill clock since detection, wall UTC):"]
+    for a in r.actions:
+        effect = a.change if a.effective else ("(no curve to move)" if not a.mitigation else "did nothing")
+        lines.append(f"  {clock(a)}{datetime.fromtimestamp(a.at, UTC):%H:%M:%S} {a.description}: {effect}"
+                     + (f" — {a.why}" if a.why else "") + f"  [{a.command}]")
+    if not r.actions:
+        lines.append("  nothing reached the drill")
+    if r.runbook_path:
+        lines += ["", f"Runbook {r.runbook}, its steps in order:"]
+        lines += [f"  [{'not done' if s == 'pending' else s.replace('_', ' ')}] {sec}: {label}"
+                  + (f" -> {did}" if did else "") for sec, label, s, did in r.runbook_path]
+    return lines
+
+
+__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report", "report_lines"]
