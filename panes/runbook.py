@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, EarlierRunbook, StepView
+from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, DecisionRow, EarlierRunbook, StepView
 from panes.bindings import CHECKLIST_BINDINGS
 from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
 from warroom.runbook.model import Runbook, Step
@@ -58,6 +58,22 @@ def step_prompt(step: Step, view: StepView | None) -> Text:
     return t
 
 
+def decision_prompt(row: DecisionRow) -> Text:
+    """A Go/No-Go line: ◆ in the marks' columns, the question, then where it stands — the verdict
+    and who took it, or the deadline (OVERDUE once passed). A decision, never a checkbox."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append("◆ ", "bold magenta")
+    t.append("GO/NO-GO ", "bold")
+    if row.verdict:
+        t.append(f"{row.verdict} by {row.by or '?'} ", "bold green" if row.verdict == "NO-GO" else "bold red")
+    elif row.overdue:
+        t.append(f"OVERDUE since {row.due} ", "bold red")
+    else:
+        t.append("undecided" + (f", due {row.due} " if row.due else " "), "yellow")
+    t.append(row.question)
+    return t
+
+
 def earlier_options(earlier: tuple[EarlierRunbook, ...]) -> list[Option]:
     """The runbooks attached before the current one, newest first, each step with its state."""
     out: list[Option] = []
@@ -87,20 +103,24 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         self.runbook: Runbook | None = None
         self.views: dict[str, StepView] = {}
         self.earlier: tuple[EarlierRunbook, ...] = ()
+        self.decisions: tuple[DecisionRow, ...] = ()
         self._prompts: dict[str, str] = {}
 
     def show_runbook(self, runbook: Runbook | None, views: dict[str, StepView],
-                     earlier: tuple[EarlierRunbook, ...] = ()) -> None:
+                     earlier: tuple[EarlierRunbook, ...] = (), decisions: tuple[DecisionRow, ...] = ()) -> None:
         """Show a runbook (or none) with its step states by step id; keeps the cursor on the
         same step when only states changed. ``earlier``: runbooks attached before this one,
-        listed below it with their progress (read-only: their steps are not run from here)."""
-        same = runbook is self.runbook and runbook is not None and earlier == self.earlier
+        listed below it with their progress (read-only: their steps are not run from here).
+        ``decisions``: its Go/No-Go rows, each where the runbook states it (enter or G decides)."""
+        same = (runbook is self.runbook and runbook is not None and earlier == self.earlier
+                and [d.decision_id for d in decisions] == [d.decision_id for d in self.decisions])
         self.views = views
+        self.decisions = decisions
         if same:
             assert runbook is not None
-            for step in runbook.steps:
-                prompt = step_prompt(step, views.get(step.id))
-                oid = f"step-{step.number}"
+            changed = [(f"step-{step.number}", step_prompt(step, views.get(step.id))) for step in runbook.steps]
+            changed += [(f"decision-{row.decision_id}", decision_prompt(row)) for row in decisions]
+            for oid, prompt in changed:
                 if self._prompts.get(oid) != prompt.markup:
                     self._prompts[oid] = prompt.markup
                     self.replace_option_prompt(oid, prompt)
@@ -118,6 +138,15 @@ class ChecklistPane(OptionList, inherit_bindings=False):
             self.post_message(self.StepHighlighted(None))
             return
         self.border_title = Text(f"{runbook.id} · {runbook.title}")  # titles may hold [brackets]
+
+        def decisions_after(number: int) -> None:
+            for row in decisions:
+                if row.after_step == number:
+                    prompt = decision_prompt(row)
+                    self._prompts[f"decision-{row.decision_id}"] = prompt.markup
+                    options.append(Option(prompt, id=f"decision-{row.decision_id}"))
+
+        decisions_after(0)
         for i, section in enumerate(runbook.sections):
             if not section.steps:
                 continue
@@ -127,6 +156,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
                 prompt = step_prompt(step, views.get(step.id))
                 self._prompts[f"step-{step.number}"] = prompt.markup
                 options.append(Option(prompt, id=f"step-{step.number}"))
+                decisions_after(step.number)
         if not options:
             options.append(Option(Text("This runbook has no steps", style="dim"), id="none",
                                   disabled=True))
@@ -141,6 +171,12 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         if opt is None or self.runbook is None or not (opt.id or "").startswith("step-"):
             return None
         return self.runbook.step(int((opt.id or "step-0")[5:]))
+
+    def selected_decision(self) -> str | None:
+        """The id of the Go/No-Go row under the cursor, if that is where it is."""
+        opt = self.highlighted_option
+        oid = (opt.id or "") if opt is not None else ""
+        return oid[len("decision-"):] if oid.startswith("decision-") else None
 
     def select_step(self, number: int) -> None:
         try:

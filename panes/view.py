@@ -46,6 +46,24 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class DecisionRow:
+    """A runbook's Go/No-Go as the checklist shows it: a decision with its standing (verdict and
+    who, or the deadline), never a checkbox. Criteria are judged in the dialog (G / enter), which
+    queries metrics; this row only says what the journal holds."""
+
+    decision_id: str
+    question: str
+    after_step: int = 0                 # the step it follows in the runbook (0: before the first)
+    verdict: str | None = None          # the latest GO / NO-GO recorded
+    by: str | None = None
+    due: str | None = None              # "04:29:46 UTC"
+    overdue: bool = False
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
+
+
+@dataclass(frozen=True)
 class TimelineItem:
     at: float                           # unix time
     kind: str                           # declared, step, note, severity, status, alert, update, ...
@@ -154,6 +172,7 @@ class IncidentView:
     # settled verify gates as the journal has them, by (runbook id, step id): the header shows
     # the last outcome after a resume too, not only while this process watched the gate
     gates: tuple[tuple[tuple[str, str], GateView], ...] = ()
+    decisions: tuple[DecisionRow, ...] = ()       # the current runbook's Go/No-Go decisions
 
     def running_here(self) -> list[str]:
         """Step ids of the current runbook that are running."""

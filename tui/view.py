@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom import scenario_time as stime
-from panes.view import EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView, TimelineItem
+from panes.view import (DecisionRow, EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView,
+                        TimelineItem)
 from warroom.incident.marks import run_verdict, step_state
 from warroom.scenario_time import process_text
 from warroom.units import format_value
@@ -121,7 +122,27 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         roles=roles, people_alert=people_alert,
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
-                        running=running, earlier=tuple(earlier), gates=settled_gates(gates))
+                        running=running, earlier=tuple(earlier), gates=settled_gates(gates),
+                        decisions=decision_rows(getattr(snapshot, "runbook", None), state, when))
+
+
+def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:
+    """The checklist's rows for the runbook's decisions: where each stands in the runbook, the
+    latest verdict (shared by every runbook stating the same decision), else its deadline."""
+    from warroom.incident.decisions import evaluate
+
+    if runbook is None:
+        return ()
+    rows = []
+    for d in getattr(runbook, "decisions", None) or []:
+        v = evaluate(d, runbook.id, state, when, query=None, step_output=lambda _s: None)
+        rec = v.recorded or {}
+        rows.append(DecisionRow(
+            decision_id=d.id, question=d.question,
+            after_step=max((s.number for s in runbook.steps if s.line < d.line), default=0),
+            verdict=rec.get("verdict"), by=rec.get("by"),
+            due=f"{v.due_at:%H:%M:%S} UTC" if v.due_at is not None else None, overdue=v.overdue))
+    return tuple(rows)
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

@@ -92,8 +92,18 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         await pilot.press("ctrl+s")
         await wait_dashboard(pilot)
         await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
-        await pilot.press("G")
+        from panes.runbook import ChecklistPane
+
+        checklist = app.dashboard.query_one(ChecklistPane)
+        await wait_for(pilot, lambda: checklist.decisions != (), 30)
+        row = checklist.get_option_index("decision-rollback-to-pilot")      # shown as a decision
+        assert "GO/NO-GO undecided, due" in str(checklist.get_option_at_index(row).prompt)
+        assert not any((o.id or "").startswith("step-") and "Record the decision" in str(o.prompt)
+                       for o in checklist.options)
+        checklist.highlighted = row
+        await pilot.press("enter")                                           # enter on it decides it
         screen = await wait_screen(pilot, DecisionScreen, 30)
+        assert screen.view.runbook_id == "RB-LAUNCH-005" and screen.view.decision.id == "rollback-to-pilot"
         judged = {c.text: c.state for c in screen.view.criteria}
         assert judged["5 or more repositories failing (over half of the Phase 6 scope)"] in ("met", "not met")
         assert judged["A security incident is confirmed (leaked credentials, breach)"] == "unknown"
@@ -104,6 +114,21 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         (recorded,) = events(app, "decision.recorded")
         assert recorded.data["verdict"] == "GO" and recorded.data["by"] == "dana (IC)"
         assert recorded.data["why"] == "no root cause yet and the failures keep spreading"
-        assert len(recorded.data["criteria"]) == 12
+        assert len(recorded.data["criteria"]) == 14 and recorded.data["runbook_id"] == "RB-LAUNCH-005"
+        measured = [c for c in recorded.data["criteria"] if c["kind"] == "metric"]
+        assert measured and all(isinstance(c.get("value"), float) and c.get("source") for c in measured
+                                if c["state"] != "unknown")
         await wait_for(pilot, lambda: any(e.data.get("id") == "RB-LAUNCH-002"
                                           for e in events(app, "runbook.attached")), 30)
+        # RB-LAUNCH-002 states the same decision: it reads as taken there too, by whom
+        await wait_for(pilot, lambda: checklist.runbook is not None and checklist.runbook.id == "RB-LAUNCH-002"
+                       and "GO by dana (IC)" in str(checklist.get_option_at_index(
+                           checklist.get_option_index("decision-rollback-to-pilot")).prompt), 30)
+        await pilot.press("G")                       # GO again: history kept, the rollback not opened twice
+        again = await wait_screen(pilot, DecisionScreen, 30)
+        assert again.view.recorded is not None and again.view.recorded["verdict"] == "GO"
+        again.query_one("#why", Input).value = "still spreading"
+        await pilot.click("#go")
+        await wait_for(pilot, lambda: len(events(app, "decision.recorded")) == 2, 30)
+        await pilot.pause()
+        assert [e.data.get("id") for e in events(app, "runbook.attached")].count("RB-LAUNCH-002") == 1

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import re
+
 import pytest
 
 from warroom.config import Config
@@ -343,3 +345,19 @@ def test_one_decision_stated_by_two_runbooks_is_decided_and_reminded_once(tmp_pa
     dec.record(inc, views[0], "NO-GO", by="dana", why="fix lands in 10 minutes")
     views = [dec.evaluate(d, rb, inc.refresh(), late, query=None, step_output=lambda _s: None) for rb, d in found]
     assert all(v.recorded is not None and v.recorded["verdict"] == "NO-GO" and not v.overdue for v in views)
+
+
+def test_every_shipped_runbook_that_decides_states_a_decision_not_a_checkbox() -> None:
+    """No checklist item of the shipped library asks for a Go/No-Go by ticking; the runbooks that
+    decide state a decision block, and every block parses clean."""
+    library = RunbookLibrary.from_config(Config())
+    books = {rb.id: rb for rb in library}
+    ticking = [(rb.id, s.number, s.label) for rb in books.values() for s in rb.steps
+               if re.search(r"\bGO for\b|^(Go|No-go|GO|NO-GO)\s*:|\bNo-go\s*:|Record the (Go/No-Go )?decision",
+                            s.label)]
+    assert not ticking
+    deciding = {"RB-LAUNCH-005", "RB-LAUNCH-002", "RB-LAUNCH-004", "RB-CORE-004", "RB-DEPLOY-002"}
+    assert {rid for rid, rb in books.items() if rb.decisions} >= deciding
+    assert not [f for rb in books.values() for f in rb.findings if f.message.startswith("decision")]
+    (canary,) = books["RB-DEPLOY-002"].decisions
+    assert (canary.go_when, canary.no_go_when) == ("all", "any")

@@ -71,6 +71,7 @@ class DashboardActions:
         self.presenter = presenter
         self.calls = calls
         self.data = data
+        self._prefer: str | None = None     # the Go/No-Go row enter was pressed on
         self.selected = selected
         self.selected_entry = selected_entry
         self.show_runbook = show_runbook      # no incident open: the checklist just shows it
@@ -464,17 +465,23 @@ class DashboardActions:
         self.app.push_screen(TimelineEntryScreen(seq=item.seq, text=item.text, when=format_time(item.at)),
                              answered)
 
-    def decide(self) -> None:
-        """G: the runbooks' Go/No-Go, judged in a worker, then shown as a decision."""
+    def decide(self, prefer: str | None = None) -> None:
+        """G (or enter on a Go/No-Go row): the runbooks' Go/No-Go, judged in a worker, then shown
+        as a decision; ``prefer``: the decision id the cursor is on."""
         if not self.need_incident():
             return
+        self._prefer = prefer
         self.presenter.decisions_async()
 
     def open_decision(self, views: list[Any]) -> None:
         if not views:
             self.notify("The attached runbooks have no Go/No-Go decision (a ```decision block).")
             return
-        view = next((v for v in views if v.recorded is None), views[0])
+        prefer, self._prefer = self._prefer, None
+        current = str(getattr(self.data.runbook, "id", "") or "")
+        view = (next((v for v in views if v.decision.id == prefer and v.runbook_id == current), None)
+                or next((v for v in views if v.recorded is None and v.runbook_id == current), None)
+                or next((v for v in views if v.recorded is None), views[0]))
         from tui.screens.modals.decision import DecisionAnswer, DecisionScreen
 
         def answered(a: DecisionAnswer | None) -> None:

@@ -513,7 +513,7 @@ class DashboardScreen(Screen[None]):
             return
         self.render_header()
         checklist = self.query_one(ChecklistPane)
-        checklist.show_runbook(runbook, view.steps, view.earlier)
+        checklist.show_runbook(runbook, view.steps, view.earlier, view.decisions)
         self.query_one(TimelinePane).show(view.timeline)
         self.show_step_detail(checklist.selected_step())
 
@@ -769,6 +769,10 @@ class DashboardScreen(Screen[None]):
 
     def action_run_step(self) -> None:
         assert self.actions is not None
+        chosen = self.query_one(ChecklistPane).selected_decision()
+        if chosen is not None:      # enter on a Go/No-Go row decides it
+            self.actions.decide(prefer=chosen)
+            return
         self.actions.run_step()
 
     def action_tick_step(self) -> None:
