@@ -82,3 +82,26 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tm
         # what the recording shows first, not the incident's own title (which may name the cause)
         assert screen.query_one("#title", Input).value == "Model API quota used past 80%"
         await pilot.press("escape")
+
+
+async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_path: Path) -> None:
+    from tests.app.drill_support import drill_ctx
+    from tests.app.test_tui_presenter import record_notifications
+    from tui.screens.drill_report import DrillReportScreen
+    from tui.screens.modals.forms import ResolveScreen
+
+    ctx = drill_ctx(tmp_path, speed=60.0)
+    ctx.drill.relaunch = "warroom drill rate-limit"        # what `warroom drill rate-limit --speed 60` names
+    app = WarroomApp(ctx)
+    said = record_notifications(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await _declare_dialog(pilot, app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveScreen), 30)
+        await pilot.press(*"drill over", "enter", *"breaker on", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DrillReportScreen), 30)
+        await wait_for(pilot, lambda: any("the drill is over" in s for s in said), 30)
+        assert any("`warroom drill rate-limit` starts it over" in s for s in said), said

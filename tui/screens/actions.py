@@ -428,6 +428,10 @@ class DashboardActions:
             self.calls.resolve(a.summary, a.resolution, a.rollback, list(a.concerns))
             if drill:
                 self.app.call_from_thread(self.presenter.drill_report_async)
+                # resolving finishes the drill (its world stays on screen): say how to run it again
+                again = self.ctx.drill.relaunch or ""  # type: ignore[union-attr]
+                return ("incident resolved, the drill is over: p previews the PIR, e exports it"
+                        + (f"; `{again}` starts it over" if again.startswith(("warroom demo", "warroom drill")) else ""))
             return "incident resolved: p previews the PIR, e exports it"
 
         self.presenter.call(resolve, what="resolve")
