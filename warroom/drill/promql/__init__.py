@@ -14,7 +14,7 @@ sort_desc timestamp absent``; arithmetic, comparisons (``bool``), ``and or unles
 from __future__ import annotations
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries, PromQLError
-from warroom.drill.promql.evaluate import SCRAPE, Many, Sample, evaluate, evaluate_many, parse, shown
+from warroom.drill.promql.evaluate import SCRAPE, Many, Sample, bucket_quantile, evaluate, evaluate_many, parse, shown
 
-__all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "evaluate", "evaluate_many", "parse",
-           "shown"]
+__all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "bucket_quantile", "evaluate",
+           "evaluate_many", "parse", "shown"]

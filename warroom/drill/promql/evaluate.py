@@ -22,7 +22,6 @@ from typing import NamedTuple
 import promql_parser as pp
 
 from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
-from warroom.drill.quantile import bucket_quantile
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
@@ -222,6 +221,42 @@ def _resets(row: list[float]) -> list[float]:
 def _present(cols: list[Col], n: int) -> list[list[float]]:
     """For each of the ``n`` times, the values the columns hold then."""
     return [[c[j] for c in cols if c[j] is not None] for j in range(n)]  # type: ignore[misc]
+
+
+def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | None:
+    """Prometheus' ``bucketQuantile``: linear interpolation inside the bucket holding the rank; the
+    one implementation, so the panes, ``blocks`` and a real Prometheus fed the buckets agree to the last bit.
+
+    ``buckets`` are (upper bound, cumulative count) pairs. Returns None where Prometheus returns
+    NaN (no observations, no +Inf bucket, fewer than two buckets).
+    """
+    bounds: list[float] = []
+    m: list[float] = []
+    for bound, count in sorted(buckets):         # coalesce equal bounds
+        if bounds and bounds[-1] == bound:
+            m[-1] += count
+        else:
+            bounds.append(bound)
+            m.append(count)
+    if math.isnan(q):
+        return None
+    if not 0 <= q <= 1:
+        return math.inf if q > 1 else -math.inf
+    for i in range(1, len(m)):                   # ensure monotonic
+        if m[i] < m[i - 1]:
+            m[i] = m[i - 1]
+    if len(m) < 2 or not math.isinf(bounds[-1]) or m[-1] == 0:
+        return None
+    rank = q * m[-1]
+    b = next((i for i in range(len(m) - 1) if m[i] >= rank), len(m) - 1)
+    if b == len(m) - 1:
+        return bounds[-2]
+    if b == 0 and bounds[0] <= 0:
+        return bounds[0]
+    start, below = (bounds[b - 1], m[b - 1]) if b else (0.0, 0.0)
+    if m[b] == below:                            # q = 0 and an empty first bucket: 0/0, Prometheus' NaN
+        return None
+    return start + (bounds[b] - start) * ((rank - below) / (m[b] - below))
 
 
 # ------------------------------------------------------------------------------------ arithmetic

@@ -15,7 +15,7 @@ from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash
 from warroom.drill.model import quota_reset
-from warroom.drill.quantile import bucket_quantile
+from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
 
