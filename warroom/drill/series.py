@@ -1,10 +1,8 @@
 """Counters and histogram buckets of the drill world, as Prometheus would scrape them.
 
-The signals in ``model`` are rates and shares; a scrape sees cumulative counters. ``Series``
-integrates the rates on a fixed 5 s grid (trapezoids anchored at a fixed scenario time, so the
-numbers never depend on when or how often anyone looks). The PromQL catalogue reads the counters
-from here. Counters start at the totals of three days of healthy running, as a long-lived
-process's would.
+The signals in ``model`` are rates and shares; a scrape sees cumulative counters, so ``Series``
+integrates the rates on a fixed 5 s grid (trapezoids anchored at a fixed scenario time: the numbers
+never depend on when or how often anyone looks), from the totals of three days of healthy running.
 """
 
 from __future__ import annotations
@@ -30,12 +28,10 @@ BOUNDS: tuple[float, ...] = tuple(float(b) for b in fleet.LATENCY_BUCKETS) + (ma
 class Series:
     """Cumulative counters for one scenario + action set, integrated lazily up to any time.
 
-    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour of scenario
-    time. Only the ``KEEP`` most recently used chunks are held, so memory stays bounded however
-    long a drill runs (at ``--speed 60`` a night is weeks of rows); the first row and rates of
-    every chunk are kept, so a question about a dropped hour re-integrates just that hour, with the
-    very same float operations: every value is bit-for-bit what one integration from ``t0`` gives.
-
+    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour, only the ``KEEP``
+    most recently used, so memory stays bounded however long a drill runs (at ``--speed 60`` a night
+    is weeks of rows); every chunk's first row and rates are kept, so a dropped hour is re-integrated
+    with the very same float operations: every value is bit-for-bit one integration from ``t0``.
     Not thread-safe (reading may integrate): ``Simulator`` serialises access.
     """
 
@@ -123,22 +119,23 @@ class Series:
         self._chunks.move_to_end(c)
         return self._chunks[c]
 
-    def _truncate(self, keep: int) -> None:
-        """Forget rows from ``keep`` on (an action changed the world from there)."""
-        self.rows = keep = max(0, min(keep, self.rows))
-        n, w = self.CHUNK, self.width
-        del self._starts[math.ceil(keep / n):]                      # chunks that start before ``keep``
-        self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in self._chunks.items() if c * n < keep)
-
-    def adopt(self, other: Series, valid_before: float) -> None:
-        """Reuse ``other``'s integration for grid points strictly before ``valid_before``.
+    def _take(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], rows: int,
+              valid_before: float | None) -> None:
+        """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``.
 
         Actions only change the world at or after the time they were taken, so when a new
         action arrives the past up to that moment is still exact and need not be recomputed.
         """
+        keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
+        n, w = self.CHUNK, self.width
+        self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
+        self._chunks = OrderedDict((c, ch[: (keep - c * n) * w]) for c, ch in chunks.items() if c * n < keep)
+        self.rows = keep
+
+    def adopt(self, other: Series, valid_before: float) -> None:
+        """Reuse ``other``'s integration for grid points strictly before ``valid_before`` (see ``_take``)."""
         if other.t0 == self.t0 and other.keys == self.keys:
-            self._starts, self._chunks, self.rows = list(other._starts), OrderedDict(other._chunks), other.rows
-            self._truncate(math.floor((valid_before - self.t0) / GRID))
+            self._take(other._starts, other._chunks, other.rows, valid_before)
 
     def dump(self) -> bytes:
         """The integration as raw doubles for the simulator's cache file: the number of held
@@ -170,8 +167,7 @@ class Series:
         n = self.CHUNK
         if pos == len(flat) and rows > 0 and all(  # every slice whole, every chunk one of ``rows``' and as long
                 0 <= c < len(starts) and len(ch) == w * min(n, rows - c * n) for c, ch in chunks.items()):
-            self._starts, self._chunks, self.rows = starts, chunks, rows
-            self._truncate(rows if valid_before is None else math.floor((valid_before - self.t0) / GRID))
+            self._take(starts, chunks, rows, valid_before)
 
     def _grid(self, t: float) -> tuple[int, float]:
         """Row index and fraction of ``t`` on the grid, exactly as every reader computes them."""

@@ -2,8 +2,7 @@
 
 ``Simulator`` integrates the series (``warroom.drill.series``) for the actions recorded so far,
 keeps the integration on disk for the short-lived stand-ins (``series.cache``), and answers
-PromQL over it. The drill directory, its clock and the dashboard's source live in
-``warroom.drill.directory``, which makes the simulator (this module does not import it).
+PromQL over it. ``warroom.drill.directory`` (the drill on disk, its clock) makes it.
 """
 
 from __future__ import annotations
@@ -54,11 +53,9 @@ def _changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, flo
 
 
 class Simulator:
-    """The drill world for one scenario, following the actions as they are recorded.
-
-    ``actions`` is called before every question; when the list changed, the series are rebuilt
-    but the integration before the earliest new action is kept (the past cannot change).
-    Thread-safe: the dashboard fetches from worker threads.
+    """The drill world for one scenario: ``actions`` is called before every question; when the list
+    changed, the series are rebuilt but the integration before the earliest new action is kept (the
+    past cannot change). Thread-safe: the dashboard fetches from worker threads.
     """
 
     def __init__(self, scenario: Scenario, actions: Callable[[], list[Action]] | None = None,
@@ -102,11 +99,9 @@ class Simulator:
                 "t0": series.t0, "width": series.width}
 
     def _load_cache(self, current: tuple[Action, ...]) -> Series | None:
-        """The cache file's integration, up to the first action that differs from ``current``.
-
-        Stand-ins are short-lived processes, and integrating the counters from scratch costs each a
-        tenth of a second or more; the integration is deterministic, so the drill dir keeps it (a
-        JSON header naming the actions it was made with, then raw doubles)."""
+        """The cache file's integration, up to the first action that differs from ``current``: a
+        stand-in lives for one command, and integrating from scratch would cost each a tenth of a
+        second or more (the file: a JSON header naming the actions it was made with, raw doubles)."""
         assert self.cache is not None
         series = Series(Signals(self.scenario, current))
         try:

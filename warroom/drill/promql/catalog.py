@@ -1,9 +1,8 @@
 """The catalogue: every metric the drill exports, with a way to read it at any scenario time.
 
-It is the drill's stand-in for Prometheus' storage and the one list of its metrics: the PromQL
-evaluator selects from it and the tests' OpenMetrics writer (``tests/drill_openmetrics.py``) prints
-it, so what the drill evaluates and what the tests feed a real Prometheus cannot drift apart.
-Counters are read from ``Series`` in bulk. An unknown metric is the catalogue's ``PromQLError``.
+The drill's stand-in for Prometheus' storage and the one list of its metrics: the evaluator selects
+from it and the tests' OpenMetrics writer (``tests/drill_openmetrics.py``) prints it, so what the drill
+evaluates and what the tests feed a real Prometheus cannot drift apart.
 """
 
 from __future__ import annotations

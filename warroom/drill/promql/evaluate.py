@@ -2,13 +2,12 @@
 as Prometheus answers it.
 
 Prometheus sees the drill world only through scrapes, so this evaluator does too: samples every
-``SCRAPE`` scenario seconds on the grid the tests' OpenMetrics backfill uses; an instant selector takes
-the newest sample at or before the time, a range selector those in ``[t - window, t]`` (both ends,
-as Prometheus 2.x). On them each function does what Prometheus' does (``extrapolatedRate``,
-least-squares ``deriv``, Go's maths); ``tests/integration/test_promql_differential.py`` holds it
-to a real Prometheus. A pane asks for a value and a 60-point sparkline each poll, so a node's
-value is a column per series over all the times at once (``None``: no value then), and label
-work is done once per node, not once per time.
+``SCRAPE`` s on the grid the tests' OpenMetrics backfill uses; an instant selector takes the newest
+at or before the time, a range selector those in ``[t - window, t]`` (both ends, as Prometheus 2.x),
+and each function does what Prometheus' does (``tests/integration/test_promql_differential.py``
+holds it to a real one). A pane asks for a value and a 60-point sparkline each poll, so a node's
+value is a column per series over all the times (``None``: no value then): label work is done once
+per node, not once per time.
 """
 
 from __future__ import annotations
