@@ -261,3 +261,26 @@ def test_a_stopped_flowengine_spends_no_quota_and_writes_no_audit_events(tmp_pat
         assert drill.simulator.evaluate("sum(rate(flowengine_flow_executions_total[5m]))", t)[0].value == 0.0 or t < 620
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=5 -n production".split(), 1200.0)[0] == 0
     assert abs(pane("quota", 1260.0) - stood) < 1.0 and pane("audit_gap", 1500.0) < 30
+
+
+def test_a_new_pod_logs_only_flows_started_since_it_was_created(tmp_path: Path) -> None:
+    """After a rollback, a pod of the new revision logged the failure of a flow that started before
+    the pod existed (so it ran on the old release): each flow line is in the log of a pod that
+    was there when the flow started."""
+    import json
+    import re
+
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="born")
+    assert run_one(drill, "kubectl rollout undo deployment/flowengine -n production".split(), 600.0)[0] == 0
+    t = 700.0
+    pods = json.loads(run_one(drill, "kubectl get pods -l app=flowengine -n production -o json".split(), t)[1])
+    rows = run_one(drill, ["psql", "-At", "-c", "SELECT task_id, created_at FROM tasks"], t)[1].splitlines()
+    started = dict(row.split("|") for row in rows)
+    checked = 0
+    for pod in pods["items"]:
+        born = pod["metadata"]["creationTimestamp"].replace("T", " ")
+        log = run_one(drill, ["kubectl", "logs", pod["metadata"]["name"], "-n", "production", "--since=3m"], t)[1]
+        for task in re.findall(r" (tsk_\w+) ", log):
+            assert started[task][:23] >= born[:23], (pod["metadata"]["name"], task, started[task], born)
+            checked += 1
+    assert checked

@@ -135,10 +135,11 @@ class Activity:
     def find(self, task_id: str, now: float) -> Flow | None:
         return next((f for f in self.flows(now - MAX_WINDOW, now, now) if f.task_id == task_id), None)
 
-    def flowengine_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
-        """(scenario time, line) for the FlowEngine pods between t1 and t2."""
+    def flowengine_logs(self, t1: float, t2: float, born: float = -math.inf) -> list[tuple[float, str]]:
+        """(scenario time, line) for the FlowEngine pods between t1 and t2 (a pod ``born`` then logs
+        only the flows started since)."""
         lines: list[tuple[float, str]] = []
-        for f in self.flows(t1 - 600, t2, t2):
+        for f in self.flows(max(t1 - 600, born), t2, t2):
             if f.status == "running" or not t1 <= f.end <= t2:
                 continue
             if f.status == "failed":

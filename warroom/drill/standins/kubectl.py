@@ -719,15 +719,15 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
     """A pod's log lines between two scenario moments, from the drill's activity: the same lines
     however the pod is named (``POD``, ``deployment/NAME``, ``-l``); CloudWatch holds every pod's."""
     if pod.deployment == fleet.DEPLOYMENT:
-        lines = ctx.activity.flowengine_logs(t1, t2)
         pods = deployment_pods(ctx, ctx.cluster.flowengine)
+        born = next((p.created for p in pods if p.name == pod.name), t1)
+        lines = ctx.activity.flowengine_logs(t1, t2, born)       # a flow started before the pod ran elsewhere
         names = [p.name for p in pods if p.status == "Running"]
         if pod.name in names:
             # each pod logs the flows its workers ran; periodic component lines appear on every pod
             idx = names.index(pod.name)
             lines = [(t, s) for t, s in lines
                      if " tsk_" not in s or int(s.split(" tsk_", 1)[1][:8], 16) % len(names) == idx]
-        born = next((p.created for p in pods if p.name == pod.name), t1)
         return [(t, s) for t, s in lines if t >= born]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:
         return ctx.activity.audit_logs(t1, t2)
