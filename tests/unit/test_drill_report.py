@@ -207,7 +207,7 @@ def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_wh
                                                     ("retry", 1000)])
     report = drill_report(d, None, at=d.wall_time(2400))
     rows = {a.action: a for a in report.actions}
-    assert report.resolution_missing == ("circuit_breaker",) and report.resolution_done == ("retry",)
+    assert report.resolution_missing == ("circuit_breaker", "retry") and report.resolution_done == ()
     assert rows["circuit_breaker"].why == "switched off 5m00s drill time (30s wall) later"
     assert rows["circuit_breaker"].change.startswith("Model API quota used ")
     assert "5m00s drill time (30s wall) later" in rows["circuit_breaker"].change   # read before it was undone
@@ -215,8 +215,8 @@ def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_wh
     assert off.effective and off.mitigation
     with_off, without_off = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", off.change)[:2])
     assert with_off > 80 > without_off                               # the quota climbed back because of it
-    assert ("Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off 5m00s drill time "
-            "(30s wall) later).") in report.summary
+    assert any(line.startswith("Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off "
+                               "5m00s drill time (30s wall) later); failed flows retried (") for line in report.summary)
     assert not report.recovered
 
 
@@ -230,12 +230,31 @@ def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -
     assert retry.why.startswith("taken before circuit breaker enabled")
     assert report.resolution_missing == ("retry",)
     assert any(line.startswith("Not done: failed flows retried (taken before circuit breaker") for line in report.summary)
-    # the same retry after the breaker: done, and its effect is on the failure rate, not the quota
-    d2 = _drill_with(state_dir / "again", "rate-limit", 60.0, [("circuit_breaker", 420), ("retry", 720)])
-    r2 = drill_report(d2, None, at=d2.wall_time(2400))
+    # after the breaker, a retry of one task moves the failure rate (not the quota), but the other
+    # failed tasks are still failed: not done until every task the incident failed is retried
+    from tests.unit.standins_corpus import run_one
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+    from warroom.drill.model import BACKGROUND_ERRORS
+
+    d2 = _drill_with(state_dir / "again", "rate-limit", 60.0, [])
+    assert run_one(d2, "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split(),
+                   420.0)[0] == 0
+    world = Activity(d2.simulator.refresh(), build_cluster(d2.scenario, d2.actions(), 900.0))
+    failed = [f.task_id for f in world.flows(0, 900.0, 900.0) if f.status == "failed" and f.error not in BACKGROUND_ERRORS]
+    assert len(failed) >= 3
+    assert run_one(d2, ["blocks", "flow", "retry", failed[0]], 900.0)[0] == 0
+    r2 = drill_report(d2, None, at=d2.wall_time(1200))
     (retry2,) = [a for a in r2.actions if a.action == "retry"]
-    assert retry2.effective and r2.resolution_missing == ()
+    assert retry2.effective and r2.resolution_missing == ("retry",)
     assert retry2.change.startswith("Flow failure rate ") and "Model API quota" not in retry2.change
+    assert failed[0] not in r2.unretried and set(failed[1:]) <= set(r2.unretried)
+    assert any(line.startswith(f"Not done: failed flows retried ({len(r2.unretried)} of the {r2.failed} flows the "
+                               "incident failed are still failed: ") for line in r2.summary)
+    for i, task in enumerate(failed[1:]):                      # every one retried: done
+        assert run_one(d2, ["blocks", "flow", "retry", task], 901.0 + i)[0] == 0
+    r3 = drill_report(d2, None, at=d2.wall_time(1200))
+    assert r3.resolution_missing == () and r3.unretried == () and r3.failed == r2.failed
 
 
 def test_a_rollback_undone_is_not_done(state_dir: Path) -> None:

@@ -99,6 +99,8 @@ class DrillReport:
     # the runbook's steps in order: (section, label, status, the drill actions its runs recorded)
     runbook_path: tuple[tuple[str, str, str, str], ...] = ()
     outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
+    failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
+    unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
 
     @property
     def met(self) -> int:
@@ -181,8 +183,11 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
                                  why, None if t_zero is None else a.t - t_zero))
     # done = in force when the drill ended (a mitigation switched off again, or taken before what it
     # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
+    t_from = drill.scenario_time(min(v for v in (started, detected, at) if v is not None))
+    failed, unretried = _unretried(drill, t_from, t_end)
     done = tuple(k for k in sc.resolution if (_in_force(spans, k, t_end) if k in sc.mitigating_actions()
-                                              else any(a.action == k and a.t <= t_end for a in actions)))
+                                              else any(a.action == k and a.t <= t_end for a in actions))
+                 and not (k in RETRIES and unretried))      # retried means none the incident failed is left failed
     missing = tuple(k for k in sc.resolution if k not in done)
     panes = _panes(drill, state, slos, at, breach)
     recovered = panes[0].recovered if panes else False
@@ -199,13 +204,14 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr, **_path(runbook, state, actions),
+        summary=(), mttr_target_min=mttr, **_path(runbook, state, actions), failed=failed, unretried=unretried,
     )
     return _with_summary(report, spans)
 
 
 EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
 OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
+RETRIES = ("retry", "retry_pruned")   # the actions that retry failed flows (``blocks flow retry``)
 Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
 
 
@@ -272,6 +278,21 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
         parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
                      f"({format_value(alt, unit)} without it)")
     return "; ".join(parts) or f"no pane moved within {after}"
+
+
+def _unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:
+    """Flows the incident's own causes failed between ``t1`` and ``t2`` (scenario seconds; the
+    everyday background errors are not the incident's) and, of those, the tasks still failed at
+    ``t2``: read from the drill's tasks table, so a retry of one task out of forty is not "done"."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+    from warroom.drill.model import BACKGROUND_ERRORS
+
+    if t2 <= t1:
+        return 0, ()
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(t1, t2, t2)
+    ours = [f for f in flows if f.error is not None and f.error not in BACKGROUND_ERRORS]   # a retried one keeps its error
+    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
 
 
 def _path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow]) -> dict[str, Any]:
@@ -362,12 +383,18 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: {'met' if ok else 'missed'}.")
     if r.resolution_missing:
         def why(k: str) -> str:
-            return next((a.why for a in reversed(r.actions) if a.action == k and a.why), "never done")
+            left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
+                    f"{', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}")
+            tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "")
+            return tried or (left if k in RETRIES and any(a.action == k for a in r.actions) else "never done")
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:
         if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
                 "already in force", "it was not in force"):
             lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
+    if r.unretried and not set(RETRIES) & set(r.resolution_missing):
+        lines.append(f"Failed flows never retried: {len(r.unretried)} of the {r.failed} the incident failed are still "
+                     f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
     if r.runbook_path:
         done = [p for p in r.runbook_path if p[2] in ("ok", "ticked")]
         bad = {k: sum(1 for p in r.runbook_path if p[2] == k) for k in ("failed", "timed_out", "skipped")}
