@@ -361,3 +361,28 @@ def test_every_shipped_runbook_that_decides_states_a_decision_not_a_checkbox() -
     assert not [f for rb in books.values() for f in rb.findings if f.message.startswith("decision")]
     (canary,) = books["RB-DEPLOY-002"].decisions
     assert (canary.go_when, canary.no_go_when) == ("all", "any")
+
+
+def test_incident_show_says_where_each_decision_stands_and_its_history(tmp_path: Path) -> None:
+    from warroom.cli.incident_show import render_show
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    library = RunbookLibrary.from_config(cfg)
+    inc = IncidentStore(tmp_path, cfg).create(title="flows failing", severity="P1",
+                                              runbook=library.get("RB-LAUNCH-005").path, source={})
+    t0 = inc.state.clock_start
+    lines = render_show(inc, inc.refresh(), t0 + timedelta(minutes=1))
+    at = lines.index("Decisions:")
+    assert lines[at + 1].startswith("  ◆ Roll back to the pilot repository (RB-LAUNCH-002)?  [rollback-to-pilot]: "
+                                    "undecided (deadline 15m")
+    assert "OVERDUE" in render_show(inc, inc.refresh(), t0 + timedelta(minutes=16))[at + 1]
+    (rb, d), = dec.decisions_of([inc.runbook()])
+    view = dec.evaluate(d, rb, inc.state, t0 + timedelta(minutes=5), query=None, step_output=lambda _s: None)
+    dec.record(inc, view, "NO-GO", by="dana", why="fix in 10 minutes")
+    dec.record(inc, view, "GO", by="dana", why="fix failed")
+    lines = render_show(inc, inc.refresh(), t0 + timedelta(minutes=20))
+    at = lines.index("Decisions:")
+    assert lines[at + 1].endswith("decided GO by dana")
+    assert lines[at + 2].endswith("NO-GO by dana in RB-LAUNCH-005: fix in 10 minutes")    # RB-LAUNCH-002 is current now
+    assert lines[at + 3].endswith("GO by dana in RB-LAUNCH-005: fix failed")

@@ -86,6 +86,16 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st)
         data["verify_gates"] = [g.to_json() for g in gate_states(st).values()]
+        try:
+            book = inc.runbook()
+        except WarroomError:
+            book = None
+        from warroom.incident.decisions import standing
+
+        data["decisions"] = [{k: v for k, v in view.to_json().items() if k not in ("criteria", "suggestion")}
+                             for view in standing(book, st, now)]
+        data["decisions_recorded"] = [{k: v for k, v in d.items() if k != "at"} | {"at": d["at"].isoformat()}
+                                      for d in st.decisions if hasattr(d.get("at"), "isoformat")]
         out(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for line in render_show(inc, st, now):
@@ -196,6 +206,13 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         lines.append(f"Earlier runbook {rb}" + (f" — {titles[rb]}" if titles.get(rb) else "") + ":")
         for mark, num, text in earlier[rb]:
             lines.append(f"  {mark:<11} {num}  {text}")
+    from warroom.incident.decisions import standing_lines
+
+    decided = standing_lines(book, st, now)
+    if decided:
+        lines.append("")
+        lines.append("Decisions:")
+        lines.extend(decided)
     notes = [n for n in st.notes]
     if notes:
         lines.append("")

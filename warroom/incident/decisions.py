@@ -361,3 +361,35 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
 def decisions_of(runbooks: Sequence[Any]) -> list[tuple[str, Decision]]:
     """(runbook id, decision) for every decision of the incident's runbooks."""
     return [(rb.id, d) for rb in runbooks if rb is not None for d in getattr(rb, "decisions", [])]
+
+
+def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
+    """The runbook's decisions as the journal has them (verdict, deadline, overdue) without
+    judging criteria (no metric query): what ``incident show`` and the checklist say."""
+    if runbook is None:
+        return []
+    return [evaluate(d, runbook.id, state, now, query=None, step_output=lambda _s: None)
+            for d in getattr(runbook, "decisions", None) or []]
+
+
+def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
+    """``incident show``'s lines: each decision with where it stands, then every verdict taken
+    on it in order (a NO-GO later reversed stays listed)."""
+    out = []
+    for v in standing(runbook, state, now):
+        if v.recorded:
+            where = f"decided {v.recorded.get('verdict')} by {v.recorded.get('by')}"
+        elif v.overdue:
+            where = f"OVERDUE (deadline {v.due_text})"
+        else:
+            where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
+        out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
+        for d in state.decisions:
+            if _recorded_key(d) == v.key:
+                at = d.get("at")
+                when = f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
+                whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
+                out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}: {d.get('why')}")
+    if out:
+        out.append("    (criteria judged now: `warroom incident decide ID`)")
+    return out

@@ -1,0 +1,72 @@
+"""The Go/No-Go worked in the mass-failure drill as a person would, in a real terminal: declare
+(RB-LAUNCH-005 comes from the scenario), the deadline passes in scenario time and is reminded
+once, G shows the decision judged from the drill, GO with a reason is journaled with who, why and
+every criterion with the value it was judged on, the rollback runbook opens beside, and a resume
+neither reminds again nor reopens anything; the PIR tells the decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.dashboard_flow import INCIDENT_ID, prepare, wait_dashboard
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession, of_type
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+if not __import__("shutil").which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+
+def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    session = WarroomSession(tmp_path)
+    prepare(session)
+    drills = str(session.state_home / "warroom" / "drills")
+    with TmuxTerm(140, 45) as term:
+        term.start(session.argv("drill", "mass-failure", "--speed", "60"))
+        wait_dashboard(term)
+        term.send("d")
+        term.wait_for("Declare an incident", timeout=30)
+        term.send("C-s")                                  # RB-LAUNCH-005 P1, pre-filled from the scenario
+        screen = term.wait_for(lambda s: INCIDENT_ID.search(s) is not None and "RB-LAUNCH-005" in s
+                               and "Declare an incident" not in s, timeout=30)
+        inc_id = INCIDENT_ID.search(screen).group(0)      # type: ignore[union-attr]
+        # 15 drill minutes are 15 s of wall time at x60: the reminder comes on its own, once
+        session.wait_events(lambda evs: bool(of_type(evs, "decision.overdue")), timeout=90)
+        term.wait_for("OVERDUE", timeout=30)               # the checklist's decision row says so
+        term.send("G")
+        term.wait_for(lambda s: "Go/No-Go:" in s and "suggestion: GO" in s, timeout=60)
+        term.type("no root cause after 15 minutes")
+        term.send("C-s")                                  # takes the suggestion: GO
+        events = session.wait_events(lambda evs: bool(of_type(evs, "decision.recorded"))
+                                     and any(e["data"].get("id") == "RB-LAUNCH-002"
+                                             for e in of_type(evs, "runbook.attached")), timeout=60)
+        term.wait_for("RB-LAUNCH-002", timeout=30)
+        term.send("q")
+        term.wait_exit(timeout=30)
+    (rec,) = of_type(events, "decision.recorded")
+    data = rec["data"]
+    assert data["verdict"] == "GO" and data["why"] == "no root cause after 15 minutes" and data["by"]
+    assert data["runbook_id"] == "RB-LAUNCH-005" and data["late"] is True
+    judged = {c["text"]: c for c in data["criteria"]}
+    waited = judged["Root cause still unknown after 15 minutes of investigation"]
+    assert waited["state"] == "met" and waited["value"] >= 900 and "drill time" in waited["evidence"]
+    repos = judged["5 or more repositories failing (over half of the Phase 6 scope)"]
+    assert repos["state"] in ("met", "not met") and isinstance(repos["value"], float) and repos["source"]
+    assert judged["A security incident is confirmed (leaked credentials, breach)"]["state"] == "unknown"
+
+    # resume: nothing reminded twice, nothing opened twice
+    with TmuxTerm(140, 45) as term:
+        term.start(session.argv("resume", inc_id, "--state-dir", drills))
+        term.wait_for(lambda s: inc_id in s and "GO by" in s, timeout=90)
+        term.send("q")
+        term.wait_exit(timeout=30)
+    events = session.events()
+    assert len(of_type(events, "decision.overdue")) == 1
+    assert [e["data"].get("id") for e in of_type(events, "runbook.attached")].count("RB-LAUNCH-002") == 1
+    pir = session.run_cli("incident", "export", inc_id, "--stdout", "--no-log", "--state-dir", drills)
+    assert pir.returncode == 0, pir.stderr
+    line = next(ln for ln in pir.stdout.splitlines() if ln.startswith("- GO on"))
+    assert "(RB-LAUNCH-005)" in line and "no root cause after 15 minutes" in line
+    assert "RB-LAUNCH-002 was opened beside the runbook" in line
+    assert "  - GO criterion ✔ met: Root cause still unknown after 15 minutes" in pir.stdout
