@@ -173,9 +173,20 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
         ("flowengine_flow_failures_total / on() group_left sum(flowengine_flow_failures_total)", "group_left"),
         ("1 + " * 1500 + "1", "the expression is 6001 characters long"),   # the native parser would overflow
         ("-(" * 1300 + "1" + ")" * 1300, "nests too deeply"),
+        # Prometheus' error where dropping the metric name leaves two series with one label set
+        ('rate({__name__=~"flowengine_flow_.*_total"}[5m])', "vector cannot contain metrics with the same labelset"),
+        ('abs({__name__=~"flowengine_flow_.*_total"})', "vector cannot contain metrics with the same labelset"),
+        ('{__name__=~"flowengine_flow_.*_total"} > bool 0', "vector cannot contain metrics with the same labelset"),
     ]:
         with pytest.raises(PromQLError, match=message):
             evaluate(catalog, bad, 0.0)
+    # the name stays where Prometheus keeps it: last_over_time, a comparison's filter, by (__name__)
+    last = evaluate(catalog, "last_over_time(flowengine_model_quota_used_ratio[1m])", 900.0)
+    assert {dict(x.labels).get("__name__") for x in last} == {"flowengine_model_quota_used_ratio"}
+    names = evaluate(catalog, 'max by (__name__) ({__name__=~"flowengine_flow_.*_total"})', 900.0)
+    assert sorted(dict(x.labels)["__name__"] for x in names) == ["flowengine_flow_executions_total",
+                                                                  "flowengine_flow_failures_total"]
+    assert len(evaluate(catalog, '{__name__=~"flowengine_flow_.*_total"} > 0', 900.0)) == 12
 
 
 # ------------------------------------------------------------------------------ drills on disk

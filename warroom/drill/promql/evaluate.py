@@ -324,7 +324,18 @@ def _refuse(node: pp.Expr) -> PromQLError:
 
 def _each(v: Vec, fn: Callable[[float, int], float | None]) -> Vec:
     """An element-wise function of a vector, ``fn(value, time index)``: the metric name goes."""
-    return [(drop_name(lab), [None if x is None else fn(x, j) for j, x in enumerate(col)]) for lab, col in v]
+    return _unique([(drop_name(lab), [None if x is None else fn(x, j) for j, x in enumerate(col)]) for lab, col in v])
+
+
+def _unique(v: Vec) -> Vec:
+    """``v``, unless two of its series have one label set at one time: Prometheus' error when a
+    function or arithmetic drops the names of several metrics (``rate({__name__=~"a|b"}[5m])``)."""
+    seen: dict[Labels, Col] = {}
+    for lab, col in v:
+        if (other := seen.setdefault(lab, col)) is not col and any(
+                a is not None and b is not None for a, b in zip(other, col, strict=True)):
+            raise PromQLError("vector cannot contain metrics with the same labelset")
+    return v
 
 
 class _Eval:
@@ -411,8 +422,8 @@ class _Eval:
                     else:
                         col.append(extrapolated(a * SCRAPE, row[i], b * SCRAPE, b - a + 1, change, t - window, t,
                                                 counter=counter, rate=func == "rate"))
-            out.append((drop_name(ms.labels), col))
-        return out
+            out.append((ms.labels if func == "last_over_time" else drop_name(ms.labels), col))
+        return _unique(out)
 
     # -- functions
     def call(self, node: pp.Call) -> Scalar | Vec:
@@ -473,7 +484,8 @@ class _Eval:
             raise PromQLError(f"aggregation {op!r} is not supported in drills")
         v = self.eval(node.expr)
         by, without = _split(node.modifier)
-        keys = [() if node.modifier is None else kept(lab, by, without) for lab, _ in v]
+        name = by is not None and "__name__" in by             # by (__name__) keeps it; without drops it
+        keys = [() if node.modifier is None else kept(lab, by, without, name=name) for lab, _ in v]
         if op in ("topk", "bottomk"):
             return self.top(v, keys, self.eval(node.param), op == "topk")  # type: ignore[arg-type]
         groups: dict[Labels, list[Col]] = {}
@@ -524,7 +536,7 @@ class _Eval:
                 r = None if a is None or b is None else _OPS[op](a, b)
                 res.append((x if r else None) if filtering else r)
             out.append((kept(lab, on, ignoring, name=filtering), res))  # Prometheus' resultMetric
-        return out
+        return _unique(out)
 
     def match(self, left: Vec, right: Vec, on: list[str] | None,
               ignoring: list[str] | None) -> list[tuple[Labels, Col, Col, Col]]:
