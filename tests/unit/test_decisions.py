@@ -386,3 +386,28 @@ def test_incident_show_says_where_each_decision_stands_and_its_history(tmp_path:
     assert lines[at + 1].endswith("decided GO by dana")
     assert lines[at + 2].endswith("NO-GO by dana in RB-LAUNCH-005: fix in 10 minutes")    # RB-LAUNCH-002 is current now
     assert lines[at + 3].endswith("GO by dana in RB-LAUNCH-005: fix failed")
+
+
+def test_a_go_whose_runbook_cannot_open_still_stands_and_says_so_and_evidence_is_redacted(tmp_path: Path) -> None:
+    """The verdict is journaled first; a follow-up runbook the library does not have is said
+    (the PIR says it was NOT opened), never a crash that hides the recorded verdict. A criterion's
+    evidence (a query error with credentials in its URL) is redacted like any typed text."""
+    body = ("```decision\nquestion = 'Roll back?'\ndeadline = '5m'\non_go = 'RB-NOWHERE-404'\n"
+            "[[go]]\ntext = 'errors'\nquery = 'e'\nop = '>'\nvalue = 1\n```\n")
+    (d,), problems = find_decisions(body)
+    assert not problems
+    inc = _incident(tmp_path)
+    secret = "https://admin:hunter2-s3cr3t-pass@prom.example/api/v1/query"
+
+    def down(_q: str) -> list[float]:
+        raise WarroomError(f"cannot reach {secret} (Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123456789)")
+
+    view = dec.evaluate(d, "RB-X", inc.state, inc.state.clock_start, query=down, step_output=lambda _s: None)
+    done = dec.record(inc, view, "GO", by="dana", why="errors everywhere")
+    assert done.opened is None and done.not_opened and "could NOT be opened" in done.said("GO")
+    (rec,) = inc.refresh().decisions
+    evidence = rec["criteria"][0]["evidence"]
+    assert "hunter2" not in evidence and "abcdefghijklmnopqrstuvwxyz0123456789" not in evidence
+    assert rec["judged_at"]
+    assert "RB-NOWHERE-404 was NOT opened" in next(ln for ln in inc.render("pir").splitlines()
+                                                   if ln.startswith("- GO on"))

@@ -236,11 +236,13 @@ class Recorded:
     event: Any
     opened: str | None = None
     already_open: bool = False
+    not_opened: str | None = None     # why the follow-up runbook could not be attached
 
     def said(self, verdict: str) -> str:
         on_go = f"; {self.opened} opened beside the current runbook" if self.opened else ""
         return f"{verdict} recorded as seq {self.event.seq}{on_go}" + (
-            "; the follow-up runbook was already open" if self.already_open else "")
+            "; the follow-up runbook was already open" if self.already_open else "") + (
+            f"; the follow-up runbook could NOT be opened: {self.not_opened}" if self.not_opened else "")
 
 
 def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str) -> Recorded:
@@ -261,6 +263,7 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         "id": view.decision.id, "named": view.decision.named, "runbook_id": view.runbook_id,
         "question": view.decision.question, "verdict": verdict, "by": by.strip(), "why": why.strip(),
         "suggestion": view.suggestion, "criteria": [c.to_json() for c in view.criteria],
+        "judged_at": view.judged_at.isoformat() if view.judged_at else None,
         "go_when": view.decision.go_when, "no_go_when": view.decision.no_go_when,
         "deadline": view.decision.deadline, "due_at": view.due_at.isoformat() if view.due_at else None,
         "late": view.due_at is not None and max(_now_of(incident), view.judged_at or view.due_at) > view.due_at,
@@ -271,7 +274,10 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
     if on_go and _attached(incident.state, on_go):
         return Recorded(event, None, True)
     if on_go:
-        incident.attach_runbook(on_go)
+        try:      # the verdict stands whatever happens here: it is journaled already
+            incident.attach_runbook(on_go)
+        except (WarroomError, OSError) as exc:
+            return Recorded(event, None, False, str(exc))
     return Recorded(event, on_go)
 
 

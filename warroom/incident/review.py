@@ -615,7 +615,8 @@ def decisions(state: IncidentState) -> list[Line]:
         whose = f" ({d.get('runbook_id')})" if d.get("runbook_id") else ""
         text = (f"{d.get('verdict')} on \"{d.get('question')}\"{whose} at {_hms(d.get('at'))} UTC by "
                 f"{d.get('by') or d.get('actor')}: {d.get('why')}. The tool suggested {d.get('suggestion')}"
-                + (f"; criteria {counts}" if counts else "") + ".")
+                + (f"; criteria {counts}" if counts else "")
+                + (f" (as judged at {_clock_of(d.get('judged_at'))} UTC)" if d.get("judged_at") else "") + ".")
         cites = [d.get("seq")]
         before = taken.get(key)
         if before is not None:

@@ -683,9 +683,19 @@ class Incident(StepRunning):
         return self._append(ev.CORRECTION, {"seq": seq, "text": self.redact(text)})
 
     def record_decision(self, data: dict[str, Any]) -> Event:
-        """A Go/No-Go verdict with who, why and the criteria as evaluated (``incident.decisions``)."""
-        clean = {k: (self.redact(v) if isinstance(v, str) else v) for k, v in data.items()}
-        return self._append(ev.DECISION_RECORDED, clean)
+        """A Go/No-Go verdict with who, why and the criteria as evaluated (``incident.decisions``).
+        Every string is redacted, nested ones too: a criterion's evidence can quote a query
+        error that carries a URL with credentials, or a step's output."""
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                return self.redact(value)
+            if isinstance(value, dict):
+                return {k: clean(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [clean(v) for v in value]
+            return value
+
+        return self._append(ev.DECISION_RECORDED, clean(data))
 
     def record_decision_overdue(self, data: dict[str, Any]) -> Event:
         return self._append(ev.DECISION_OVERDUE, data)
