@@ -63,7 +63,7 @@ def report_renderable(report: Any) -> Group:
                   if a.effective else Text(a.why or "no effect yet", style="yellow") if a.mitigation
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))
-        acts.add_row(clock, _hm(a.at), Text(a.description), effect, Text(a.command))
+        acts.add_row(Text(clock), _hm(a.at), Text(a.description), effect, Text(a.command))
     if not report.actions:
         acts.add_row("—", "no mitigation reached the drill", "", "")
     panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),
