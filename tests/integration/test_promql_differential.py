@@ -124,6 +124,18 @@ def runbook_queries() -> list[str]:
     return out
 
 
+def decision_queries() -> list[str]:
+    """Every metric criterion of the shipped runbooks' Go/No-Go decisions: the drill judges them
+    (met / not met / unknown) from these answers, so they must be real Prometheus's answers."""
+    from warroom.runbook.parser import parse_runbook
+
+    out: list[str] = []
+    for path in sorted((REPO / "runbooks").glob("*.md")):
+        for d in parse_runbook(path.read_text(encoding="utf-8"), path).decisions:
+            out += [c.query for c in (*d.go, *d.no_go) if c.query and "{{" not in c.query]
+    return out
+
+
 def config_queries() -> list[str]:
     out = []
     for slo in default_slos():
@@ -133,7 +145,7 @@ def config_queries() -> list[str]:
     return out
 
 
-QUERIES = sorted(set(config_queries() + runbook_queries() + EDGE_CASES))
+QUERIES = sorted(set(config_queries() + runbook_queries() + decision_queries() + EDGE_CASES))
 
 
 def prom_query(url: str, expr: str, at: float) -> tuple[str, Any]:
