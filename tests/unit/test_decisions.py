@@ -411,3 +411,42 @@ def test_a_go_whose_runbook_cannot_open_still_stands_and_says_so_and_evidence_is
     assert rec["judged_at"]
     assert "RB-NOWHERE-404 was NOT opened" in next(ln for ln in inc.render("pir").splitlines()
                                                    if ln.startswith("- GO on"))
+
+
+def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_path: Path) -> None:
+    """Judged through the incident's real metric source: in the mass-failure drill the failing-repo
+    count is 0 a minute in and 3 ten minutes in, and the criterion flips with it, its value
+    journaled; a Prometheus nobody answers on makes it unknown, never met."""
+    import socket
+
+    from warroom.config import PrometheusConfig
+    from warroom.drill.directory import create_drill
+    from warroom.sources.prometheus import PrometheusSource
+
+    body = ("```decision\nquestion = 'Roll back?'\ndeadline = '15m'\n[[go]]\ntext = '2 or more repos failing'\n"
+            "query = 'count(sum by (repo) (rate(flowengine_flow_failures_total[5m])) / sum by (repo) "
+            "(rate(flowengine_flow_executions_total[5m])) > 0.5) or sum(rate(flowengine_flow_executions_total[5m])) * 0'\n"
+            "op = '>='\nvalue = 2\n```\n")
+    rb = parse_runbook("# Rb\n" + body)
+    assert not rb.findings
+    drill = create_drill(tmp_path / "drills", "mass-failure", 1.0)
+    source = drill.source()
+    inc = _incident(tmp_path)
+
+    def judged(scenario_s: float, src: object):  # type: ignore[no-untyped-def]
+        now = datetime.fromtimestamp(drill.wall_time(scenario_s), UTC)
+        (view,) = dec.evaluate_all(inc, inc.state, [rb], src, now)
+        return view.criteria[0]
+
+    early, later = judged(60.0, source), judged(600.0, source)
+    assert (early.state, early.value) == (dec.NOT_MET, 0.0)
+    assert (later.state, later.value) == (dec.MET, 3.0) and later.source and "count(" in later.source
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]          # nothing listens here once closed
+    dead = PrometheusSource(PrometheusConfig(url=f"http://127.0.0.1:{port}", timeout=1.0))
+    try:
+        down = judged(600.0, dead)
+    finally:
+        dead.close()
+    assert down.state == dec.UNKNOWN and down.evidence.startswith("query failed")

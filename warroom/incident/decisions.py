@@ -348,8 +348,8 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
         if source is None or not hasattr(source, "query"):
             raise WarroomError("no metric source")
         if expr not in asked:
-            try:
-                asked[expr] = [float(row[1]) for row in source.query(expr)]
+            try:   # at the instant the rest is judged at, so time and metrics tell one moment
+                asked[expr] = [float(row[1]) for row in source.query(expr, at=now.timestamp())]
             except QueryError as exc:
                 asked[expr] = WarroomError(str(exc))
             except (WarroomError, ValueError, OSError) as exc:
