@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     drill = sub.add_parser("drill", parents=[common],
                            help="run a drill: a simulated incident with nothing installed")
-    drill.add_argument("scenario", nargs="?", default="rate-limit", metavar="SCENARIO",
-                       help="one of: " + ", ".join(scenario_names()))
+    drill.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO",
+                       help="one of: " + ", ".join(scenario_names()) + " (default rate-limit)")
     drill.add_argument("--list", action="store_true", help="list the scenarios and exit")
     drill.add_argument("--speed", type=float, default=None, metavar="N",
                        help="compress time N-fold (default: the scenario's own pace); a drill that"
@@ -99,6 +99,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
         raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
     if getattr(args, "replay", None):
+        if args.scenario is not None:
+            raise WarroomError(f"--replay plays {args.replay}'s own recording; a scenario ({args.scenario}) does"
+                               " not go with it")
         from tui.launch import replay_context
         from tui.run import run_app
         from warroom.cli.common import config_from_args
@@ -108,6 +111,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
         for name, summary in scenario_summaries():
             print(f"{name:<16} {summary}")
         return 0
+    args.scenario = args.scenario or "rate-limit"
     if args.scenario not in names:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
     from tui.launch import drill_context, global_options

@@ -220,6 +220,11 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
     [(labels, pts)] = src.query_range("quota", src.start, src.start + 60.0, 15.0)
     assert pts and all(v == src.instant("quota", at=w).value for w, v in pts)
     assert "recorded" in src.label and inc.id in src.label
+    assert src.query("quota", at=at) == [({}, want)]              # a Go/No-Go criterion on a pane
+    from warroom.sources.prom_results import QueryError
+
+    with pytest.raises(QueryError, match="recorded only its panes"):
+        src.query("up", at=at)
     store = IncidentStore(ctx.config.state_dir(), ctx.config)
     rehearsal = store.create(title="quota past 80%", severity="P3", runbook="RB-CORE-003", source={},
                              drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, "replay": inc.id})
@@ -290,3 +295,17 @@ def test_metrics_not_saved_at_resolve_are_saved_by_a_later_export(tmp_path: Path
     history = load_history(inc.dir)
     resolved = IncidentStore(state, Config()).open(inc_id).state.phases["resolved"].timestamp()
     assert history.end == pytest.approx(resolved) and history.pane("quota").points   # the incident's window
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["drill", "timeout", "--replay", "INC-20261201-1"], "a scenario (timeout) does not go with it"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "-3"], "--speed must be a positive number, got -3"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "nan"], "--speed must be a positive number, got nan"),
+    (["drill", "--replay", "INC-20991231-9"], "no incident"),
+])
+def test_the_replay_command_refuses_what_it_cannot_play(tmp_path: Path, capsys, argv, says: str) -> None:
+    from tui.cli import main
+
+    assert main([*argv, "--state-dir", str(tmp_path)]) != 0
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err

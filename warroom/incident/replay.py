@@ -51,7 +51,7 @@ class ReplaySource:
         self.label = f"the metrics {history.incident_id} recorded"     # what a step's target says
 
     @property
-    def clock(self) -> tuple[float, float, float, float]:
+    def recording_clock(self) -> tuple[float, float, float, float]:
         """(wall time the replay began, recorded time then, recorded s per wall s, end): the header's."""
         return (self.start, self.history.start, self.speed, self.history.end)
 
@@ -97,6 +97,15 @@ class ReplaySource:
         return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
                          error=f"{self.history.incident_id} recorded only its panes' queries"
                                f" ({', '.join(p.slo.query for p in self.history.panes)}); this one was not recorded")
+
+    def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
+        """A recorded pane's value as a one-series vector (Go/No-Go criteria, PromQL steps)."""
+        sample = self.instant(expr, at)
+        if sample.error or sample.value is None:
+            from warroom.sources.prom_results import QueryError
+
+            raise QueryError(sample.error or f"{self.history.incident_id} recorded no value of {expr!r} then")
+        return [({}, sample.value)]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
