@@ -450,3 +450,24 @@ def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_
     finally:
         dead.close()
     assert down.state == dec.UNKNOWN and down.evidence.startswith("query failed")
+
+
+def test_the_incoming_commanders_brief_says_each_decision_once_with_its_verdict(tmp_path: Path) -> None:
+    from warroom.incident.handoff import catch_up_brief
+
+    library = RunbookLibrary.from_config(Config())
+    books = [library.get("RB-LAUNCH-005"), library.get("RB-LAUNCH-002")]      # one decision, two runbooks
+    inc = _incident(tmp_path)
+    late = inc.state.clock_start + timedelta(minutes=20)
+
+    def said() -> tuple[str, ...]:
+        brief = catch_up_brief(inc.refresh(), late, update_every=900.0, runbooks=books)
+        return dict(brief.sections)["Decisions (Go/No-Go)"]
+
+    (line,) = said()
+    assert "no verdict yet; OVERDUE, deadline 15m" in line
+    (rb, d) = dec.decisions_of(books)[0]
+    dec.record(inc, dec.evaluate(d, rb, inc.state, late, query=None, step_output=lambda _s: None),
+               "GO", by="dana", why="7 repos down")
+    (line,) = said()
+    assert line.startswith("Roll back to the pilot repository (RB-LAUNCH-002)? GO by dana at ") and line.endswith(": 7 repos down")

@@ -41,7 +41,7 @@ def test_roles_handoff_and_ack(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Non
     code, out, _ = cli("role", inc, "IC", "bob", "--reason", "end of shift")
     assert code == 0 and "handoff to bob: catch-up brief" in out
     for section in ("What happened:", "Current state:", "Open verify gates:", "Steps running and not done:",
-                    "Stakeholder updates:", "Open decisions:", "Approvals waiting:"):
+                    "Stakeholder updates:", "Decisions (Go/No-Go):", "Approvals waiting:"):
         assert section in out
     assert "HANDOFF to bob not acknowledged" in cli("show", inc)[1]
     _as(monkeypatch, "carol")

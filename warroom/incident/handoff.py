@@ -9,7 +9,7 @@ replay as written).
 Handing over the commander role journals, with the ``role.assigned`` event, a *catch-up brief*
 computed from the journal at that moment (:func:`catch_up_brief`): what happened (the PIR's key
 moments), where things stand, open verify gates, steps running and not yet done, the stakeholder
-update cadence, open decisions and approvals nobody answered. The incoming commander
+update cadence, Go/No-Go decisions (taken or open) and approvals nobody answered. The incoming commander
 acknowledges it (``handoff.acknowledged``, by that person); until then the handoff is pending and
 the header says so.
 
@@ -141,12 +141,22 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                        else f"next due in {format_duration(left)}{drill}")
     if state.overdue:
         updates.append(f"{len(state.overdue)} update(s) were late so far")
-    decided = {str(d.get("id")) for d in state.decisions}
-    decisions = []
-    for rb in runbooks:
-        for d in getattr(rb, "decisions", []) or []:
-            if d.id not in decided:
-                decisions.append(f"{d.question} (no verdict yet)")
+    from warroom.incident.decisions import standing
+
+    decisions, seen = [], set()
+    for rb in runbooks:       # one line per decision, however many runbooks state it
+        for v in standing(rb, state, now):
+            if v.key in seen:
+                continue
+            seen.add(v.key)
+            if v.recorded:
+                r = v.recorded
+                decisions.append(f"{v.decision.question} {r.get('verdict')} by {r.get('by')} at "
+                                 f"{_hm(r.get('at'))}: {r.get('why')}")
+            else:
+                late = "OVERDUE, " if v.overdue else ""
+                decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
+                                 if v.due_text else f"{v.decision.question} (no verdict yet)")
     approvals = [f"{r.id} step {r.step or r.step_id} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
                  for r in state.approvals.values() if r.state_at(now) in OPEN]
     return Brief((
@@ -155,7 +165,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         ("Open verify gates", tuple(gates)),
         ("Steps running and not done", tuple(steps)),
         ("Stakeholder updates", tuple(updates)),
-        ("Open decisions", tuple(decisions)),
+        ("Decisions (Go/No-Go)", tuple(decisions)),
         ("Approvals waiting", tuple(approvals)),
     ))
 
