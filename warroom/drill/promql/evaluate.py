@@ -64,9 +64,6 @@ class Many(NamedTuple):
         return out
 
 
-NAN_NOTE = "result is NaN (nothing happened in the window)"
-
-
 def shown(result: Value) -> tuple[float | None, str | None]:
     """The single number a pane shows for a result, with a note when it had to choose: the
     highest of several series, nothing for NaN or an empty vector."""
@@ -76,7 +73,7 @@ def shown(result: Value) -> tuple[float | None, str | None]:
     if not result:
         return None, None
     if not values:
-        return None, NAN_NOTE
+        return None, "result is NaN (nothing happened in the window)"
     if len(result) == 1:
         return values[0], None
     return max(values), f"{len(result)} series returned; showing the highest"
@@ -136,14 +133,10 @@ def _bare(node: pp.Expr) -> pp.Expr:
 
 
 # ------------------------------------------------------------------------------------ labels
-def drop_name(labels: Labels) -> Labels:
-    """Labels without ``__name__``: what any function or arithmetic leaves of a series' labels."""
-    return tuple(kv for kv in labels if kv[0] != "__name__")
-
-
 def kept(labels: Labels, only: list[str] | None, drop: list[str] | None, *, name: bool = False) -> Labels:
     """A label set narrowed as PromQL narrows it: only the ``only`` labels (``on``, ``by``), or all
-    but ``drop`` (``ignoring``, ``without``); the metric name kept only when ``name``."""
+    but ``drop`` (``ignoring``, ``without``); the metric name kept only when ``name`` (any function or
+    arithmetic drops it: ``kept(labels, None, None)``)."""
     return tuple(sorted((k, v) for k, v in labels if (name or k != "__name__")
                         and (only is None or k in only) and (drop is None or k not in drop)))
 
@@ -324,7 +317,8 @@ def _refuse(node: pp.Expr) -> PromQLError:
 
 def _each(v: Vec, fn: Callable[[float, int], float | None]) -> Vec:
     """An element-wise function of a vector, ``fn(value, time index)``: the metric name goes."""
-    return _unique([(drop_name(lab), [None if x is None else fn(x, j) for j, x in enumerate(col)]) for lab, col in v])
+    return _unique([(kept(lab, None, None), [None if x is None else fn(x, j) for j, x in enumerate(col)])
+                    for lab, col in v])
 
 
 def _unique(v: Vec) -> Vec:
@@ -422,7 +416,7 @@ class _Eval:
                     else:
                         col.append(extrapolated(a * SCRAPE, row[i], b * SCRAPE, b - a + 1, change, t - window, t,
                                                 counter=counter, rate=func == "rate"))
-            out.append((ms.labels if func == "last_over_time" else drop_name(ms.labels), col))
+            out.append((ms.labels if func == "last_over_time" else kept(ms.labels, None, None), col))
         return _unique(out)
 
     # -- functions
