@@ -232,6 +232,8 @@ def _problem(body: str) -> tuple[int, str]:
     ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\n\n[[go]]\ntext = 'u'\nstep = 'no-such-step'\n"
      "pattern = '(\\d+)'\nop = '>'\nvalue = 1", 12, "does not have"),                                # unknown step
     ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\nop = = 1", 11, "not valid TOML"),
+    ("question = 'q'\ndeadline = '5m'\non_go = '/etc/shadow'\n[[go]]\ntext = 't'", 9, "by its id"),
+    ("question = 'q'\ndeadline = '5m'\non_go = '../RB-X.md'\n[[go]]\ntext = 't'", 9, "by its id"),
 ])
 def test_a_malformed_decision_block_names_the_line_of_its_fault(body: str, line: int, words: str) -> None:
     where, message = _problem(body)
@@ -471,3 +473,21 @@ def test_the_incoming_commanders_brief_says_each_decision_once_with_its_verdict(
                "GO", by="dana", why="7 repos down")
     (line,) = said()
     assert line.startswith("Roll back to the pilot repository (RB-LAUNCH-002)? GO by dana at ") and line.endswith(": 7 repos down")
+
+
+def test_a_step_criterion_must_read_a_step_with_output_and_go_never_opens_a_path(tmp_path: Path) -> None:
+    _, problems = find_decisions("# Rb\n\n- [ ] Count the repos by hand\n\n```decision\nquestion = 'q'\n"
+                                 "deadline = '5m'\n[[go]]\ntext = 't'\nstep = '1'\npattern = '(\\d+)'\n"
+                                 "op = '>'\nvalue = 1\n```\n")
+    assert [(line, "checklist item with no command" in msg) for line, msg in problems] == [(8, True)]
+    from warroom.runbook.decision import Decision
+
+    secret = tmp_path / "not-a-runbook.md"
+    secret.write_text("# private\n")
+    crafted = Decision(id="x", question="q?", line=1, deadline=60.0, on_go=str(secret),
+                       go=(), no_go=())    # a block the parser would refuse, built by hand
+    inc = _incident(tmp_path / "inc")
+    view = dec.evaluate(crafted, "RB-X", inc.state, inc.state.clock_start, query=None, step_output=lambda _s: None)
+    done = dec.record(inc, view, "GO", by="dana", why="test")
+    assert done.opened is None and "not a runbook id" in (done.not_opened or "")
+    assert not any(str(r.get("path")) == str(secret) for r in inc.refresh().runbooks)

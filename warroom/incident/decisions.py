@@ -275,10 +275,24 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         return Recorded(event, None, True)
     if on_go:
         try:      # the verdict stands whatever happens here: it is journaled already
-            incident.attach_runbook(on_go)
+            incident.attach_runbook(_library_file(incident, on_go))
         except (WarroomError, OSError) as exc:
             return Recorded(event, None, False, str(exc))
     return Recorded(event, on_go)
+
+
+def _library_file(incident: Any, runbook_id: str) -> Path:
+    """The file of the runbook ``runbook_id`` names in the library: an id, never a path (a
+    runbook cannot make a GO open whatever file it likes)."""
+    from warroom.errors import NotFoundError
+    from warroom.runbook.library import RunbookLibrary
+
+    if "/" in runbook_id or "\\" in runbook_id or runbook_id.startswith(("~", ".")):
+        raise WarroomError(f"{runbook_id!r} is not a runbook id")
+    found = RunbookLibrary.from_config(incident.config).get(runbook_id)
+    if found is None or found.path is None or found.id.lower() != runbook_id.lower():
+        raise NotFoundError(f"runbook {runbook_id!r} is not in the library")
+    return Path(found.path)
 
 
 def _now_of(incident: Any) -> datetime:

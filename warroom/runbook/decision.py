@@ -54,6 +54,7 @@ WHEN = ("any", "all")
 _TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "go", "no_go")
 _CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
 _MEASURES = ("query", "step", "note", "no_note")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
 
 
 def _note_tags() -> tuple[str, ...]:
@@ -177,7 +178,7 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
     question = _text(data, "question", where, at.of("question"), required=True)
     named = "id" in data
     did = _text(data, "id", where, at.of("id")) or f"decision-{ordinal}"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", did):
+    if not _ID.fullmatch(did):
         raise DecisionError(f"{where}: id {did!r}: use letters, digits, '.', '_' or '-'", at.of("id"))
     if "deadline" not in data:
         raise DecisionError(f"{where}: 'deadline' is required (how long after detection the "
@@ -196,9 +197,12 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
     no_go = tuple(_criteria(data, "no_go", at))
     if not go and not no_go:
         raise DecisionError(f"{where}: needs [[go]] or [[no_go]] criteria", fence_line)
+    on_go = _text(data, "on_go", where, at.of("on_go"))
+    if on_go is not None and not _ID.fullmatch(on_go):
+        raise DecisionError(f"{where}: 'on_go' names a runbook by its id (like RB-LAUNCH-002), not "
+                            f"{on_go!r}: a path would open whatever file it names", at.of("on_go"))
     return Decision(id=did, question=str(question), line=fence_line, deadline=deadline,
-                    on_go=_text(data, "on_go", where, at.of("on_go")), go=go, no_go=no_go,
-                    named=named, **when)
+                    on_go=on_go, go=go, no_go=no_go, named=named, **when)
 
 
 def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], list[tuple[int, str]]]:
@@ -222,12 +226,20 @@ def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], l
     return out, problems
 
 
-def step_problems(decisions: list[Decision], has_step: Any) -> list[tuple[int, str]]:
-    """A ``step`` criterion must name a step of the same runbook (by id or number): one that
-    does not exist would read "has not run" for ever."""
-    return [(c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, which this "
-                     "runbook does not have (use a step's name or number)")
-            for d in decisions for c in (*d.go, *d.no_go) if c.step and not has_step(c.step)]
+def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tuple[int, str]]:
+    """A ``step`` criterion must name a step of the same runbook (by id or number; ``steps``:
+    each ref -> whether that step runs a command): one that does not exist would read "has not
+    run" for ever, and a checklist item has no output to read a number from."""
+    out = []
+    for d in decisions:
+        for c in (*d.go, *d.no_go):
+            if c.step and c.step not in steps:
+                out.append((c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, which "
+                                    "this runbook does not have (use a step's name or number)"))
+            elif c.step and not steps[c.step]:
+                out.append((c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, a "
+                                    "checklist item with no command: it has no output to read a number from"))
+    return out
 
 
 def _text(data: dict[str, Any], key: str, where: str, line: int, *, required: bool = False) -> str | None:

@@ -119,8 +119,8 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     from warroom.runbook.decision import parse_fences, step_problems
 
     rb.decisions, problems = parse_fences(b.decision_fences)
-    refs = {ref for s in rb.steps for ref in (s.id, str(s.number))}
-    problems += step_problems(rb.decisions, refs.__contains__)
+    refs = {ref: bool(s.runnable) for s in rb.steps for ref in (s.id, str(s.number))}
+    problems += step_problems(rb.decisions, refs)
     name = str(path) if path else "<text>"
     rb.findings.extend(Finding(name, line, "error", message) for line, message in problems)
     rb.findings.sort(key=lambda f: f.line)
