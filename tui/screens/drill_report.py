@@ -55,8 +55,10 @@ def report_renderable(report: Any) -> Group:
                       Text(word, style=style))
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
                  expand=True)
-    for col in ("drill clock", "at (UTC)", "action", "effect"):
+    for col in ("drill clock", "at (UTC)"):
         acts.add_column(col, no_wrap=True)
+    acts.add_column("action", ratio=2, overflow="fold")   # long texts wrap rather than push columns away
+    acts.add_column("effect", ratio=4)
     acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
     for a in report.actions:
         effect = (Text(a.change + (f" — {a.why}" if a.why else ""), style="yellow" if a.why else "green")
@@ -76,9 +78,9 @@ def report_renderable(report: Any) -> Group:
                       Text("✔ recovered" if p.recovered else "✖ still breached",
                            style="green" if p.recovered else "bold red"))
     path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
-                 padding=(0, 2), header_style="bold")
-    for col in ("section", "step", "what happened", "what it did in the drill"):
-        path.add_column(col, no_wrap=True)
+                 padding=(0, 2), header_style="bold", expand=True)
+    for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
+        path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
     for section, label, status, did in report.runbook_path:
         path.add_row(Text(section), Text(label), Text("not done" if status == "pending" else status.replace("_", " "),
                                                      style="green" if status in ("ok", "ticked") else "yellow"),
