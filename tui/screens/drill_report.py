@@ -61,7 +61,8 @@ def report_renderable(report: Any) -> Group:
     acts.add_column("effect", ratio=4)
     acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
     for a in report.actions:
-        effect = (Text(a.change + (f" — {a.why}" if a.why else ""), style="yellow" if a.why else "green")
+        effect = (Text((f"{a.cause}: " if a.cause else "") + a.change + (f" — {a.why}" if a.why else ""),
+                       style="yellow" if a.why else "green")
                   if a.effective else Text(a.why or "no effect yet", style="yellow") if a.mitigation
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))

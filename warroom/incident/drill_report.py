@@ -59,6 +59,7 @@ class ActionRow:
     change: str = ""              # what it changed, from the simulator: the panes with and without it
     why: str = ""                 # why it bent nothing ("already in force"), or when it was undone
     clock: float | None = None    # drill seconds since detection (the incident clock), None before a declaration
+    cause: str = ""               # how it bends the faults, as the scenario models it (its mitigations' why)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,9 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  _change(drill, a, slos, min(read_by, drill.scenario_time(at))) if effective else "",
-                                 why, None if t_zero is None else a.t - t_zero))
+                                 why, None if t_zero is None else a.t - t_zero,
+                                 "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
+                                                         if m.action == a.action and m.why)) if effective else ""))
     # done = in force when the drill ended (a mitigation switched off again, or taken before what it
     # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
     t_from = drill.scenario_time(min(v for v in (started, detected, at) if v is not None))
@@ -432,7 +435,8 @@ def report_lines(r: DrillReport) -> list[str]:
     lines += [f"  - {line}" for line in r.summary]
     lines += ["", "What was done (drill clock since detection, wall UTC):"]
     for a in r.actions:
-        effect = a.change if a.effective else ("(no curve to move)" if not a.mitigation else "did nothing")
+        effect = (f"{a.cause + ': ' if a.cause else ''}{a.change}" if a.effective
+                  else "(no curve to move)" if not a.mitigation else "did nothing")
         lines.append(f"  {clock(a)}{datetime.fromtimestamp(a.at, UTC):%H:%M:%S} {a.description}: {effect}"
                      + (f" — {a.why}" if a.why else "") + f"  [{a.command}]")
     if not r.actions:
