@@ -91,14 +91,10 @@ class Catalog:
         hit = self._selected.get((name, matchers))
         if hit is not None:
             return hit
-        names = [name] if name else list(self.metrics)
-        for label, op, value in matchers:
-            if label == "__name__" and op == "=":
-                names = [value]
         if name and name not in self.metrics:
             known = ", ".join(sorted(self.metrics))
             raise PromQLError(f"unknown metric {name!r} in the drill (known: {known})")
-        out = [ms for n in names for ms in self.metrics.get(n, [])
+        out = [ms for n in ([name] if name else self.metrics) for ms in self.metrics[n]
                if all(match_value(dict(ms.labels).get(lab, ""), op, val) for lab, op, val in matchers)]
         self._selected[(name, matchers)] = out
         return out
