@@ -475,6 +475,7 @@ class DashboardActions:
         if not self.need_incident():
             return
         self._prefer = prefer
+        self.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…")
         self.presenter.decisions_async()
 
     def open_decision(self, views: list[Any]) -> None:
