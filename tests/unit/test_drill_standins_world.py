@@ -284,3 +284,28 @@ def test_a_new_pod_logs_only_flows_started_since_it_was_created(tmp_path: Path) 
             assert started[task][:23] >= born[:23], (pod["metadata"]["name"], task, started[task], born)
             checked += 1
     assert checked
+
+
+def test_flows_test_flows_and_logs_route_to_the_fallback_the_env_names_and_the_vendor_stays_down(
+        tmp_path: Path) -> None:
+    """With FALLBACK_MODEL=gemini-1.5-pro the logs said gemini while every routed task said
+    gpt-4-turbo; a test flow ran on claude once routing had brought the 5xx pane down, and a call
+    to claude succeeded while the vendor's status page said 'major' (routing heals our 5xx rate,
+    not the vendor)."""
+    import json
+
+    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="fallback")
+    assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "FALLBACK_MODEL=gemini-1.5-pro"],
+                   400.0)[0] == 0
+    t = 600.0
+    rows = run_one(drill, ["psql", "-At", "-c", "SELECT provider, count(*) FROM tasks WHERE created_at > now() - "
+                                               "interval '2 minutes' GROUP BY provider"], t)[1]
+    counts = dict(row.split("|") for row in rows.split())        # 60% of flows were anthropic's, 10% google's
+    assert "anthropic" not in counts and int(counts["google"]) > int(counts.get("openai", 0)), rows
+    assert "Using fallback model: gemini-1.5-pro" in run_one(drill, "kubectl logs deploy/flowengine --tail=20"
+                                                             .split(), t)[1]
+    assert "on gemini-1.5-pro via fallback routing" in run_one(drill, "blocks test-flow".split(), t)[1]
+    status = json.loads(run_one(drill, ["curl", "-s", "https://status.anthropic.com/api/v2/status.json"], t)[1])
+    code, _, err = run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), t)
+    assert status["status"]["indicator"] == "major" and code == 1 and "anthropic 503" in err
+    assert run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), 3600.0)[0] == 0   # the vendor is back

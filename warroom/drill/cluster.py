@@ -145,6 +145,12 @@ class Cluster:
         d = self.deployments.get(name)
         return dict(d.current.env) if d else {}
 
+    def fallback_model(self, t: float | None = None) -> str:
+        """The model FlowEngine's env (of the revision in force at ``t``, default now) routes to
+        when it routes away from the primary: its FALLBACK_MODEL, else gpt-4-turbo."""
+        rev = next((r for r in reversed(self.flowengine.history) if t is None or r.at <= t), self.flowengine.current)
+        return rev.env.get("FALLBACK_MODEL") or rev.env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
+
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
 

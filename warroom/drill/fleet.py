@@ -49,6 +49,11 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 
+
+def provider_of(model: str) -> str:
+    """The provider that serves ``model`` (``gemini-1.5-pro``: google); an unknown family is OpenAI's."""
+    return {"claude": "anthropic", "gemini": "google"}.get(model.split("-")[0].lower(), "openai")
+
 # Flow duration: log-normal around a median; sigma 0.38 puts P95 at ~1.87x the median, so the
 # healthy median of 38 s gives a P95 near 71 s (warn at 90, crit at 120).
 LATENCY_MEDIAN = 38.0

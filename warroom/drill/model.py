@@ -172,12 +172,13 @@ class Signals:
         out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
         return out
 
-    def impact(self, signal: str, t: float, target: str = "") -> float:
+    def impact(self, signal: str, t: float, target: str = "", raw: bool = False) -> float:
         """What the faults add to ``signal`` at ``t``; with a ``target`` (a repo, a provider), to
-        ``signal:target`` and ``signal:*``."""
+        ``signal:target`` and ``signal:*``; ``raw``: as if nobody had done anything."""
         if target:
-            return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
-        return sum((fault.impacts[signal] * self.strength(index, t)
+            return self.impact(f"{signal}:{target}", t, raw=raw) + self.impact(f"{signal}:*", t)
+        strength = self.raw_strength if raw else self.strength
+        return sum((fault.impacts[signal] * strength(index, t)
                     for index, fault in enumerate(self.scenario.faults) if signal in fault.impacts), 0.0)
 
     def effective(self, kind: str) -> bool:
@@ -249,9 +250,12 @@ class Signals:
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
         return provider.requests_per_second * wiggle * self.traffic_share(t)
 
-    def share_5xx(self, provider: fleet.Provider, t: float) -> float:
+    def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
+        """The share of FlowEngine's calls to ``provider`` answered 5xx; ``raw``: of a call made now
+        whatever FlowEngine does (routing away from a provider does not heal it; what FlowEngine's
+        own client adds to every provider, ``api_5xx:*``, still goes with a rollback)."""
         base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
-        return min(1.0, base + self.impact("api_5xx", t, provider.name))
+        return min(1.0, base + self.impact("api_5xx", t, provider.name, raw))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
         return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))

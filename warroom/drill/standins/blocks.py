@@ -113,7 +113,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
     pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
-    model = args.text("model") or flow.model
+    model = args.text("model") or (ctx.cluster.fallback_model() if "claude" in flow.model and routing(ctx)
+                                   else flow.model)
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
@@ -124,6 +125,11 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
+
+
+def routing(ctx: Context) -> bool:
+    """Whether FlowEngine routes calls for the primary to its fallback model now (as flows do)."""
+    return ctx.signals.in_force("fallback_routing", ctx.t, delay=30)
 
 
 def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
@@ -140,7 +146,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, 
                                                            and sig.in_force("circuit_breaker", t)):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
                        f"{ctx.quota(anthropic) * 100:.0f}% used)"), 3.0
-    if claude and sig.share_5xx(anthropic, t) > 0.2:
+    if claude and sig.share_5xx(anthropic, t, raw=True) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
@@ -172,13 +178,11 @@ def test_flow(ctx: Context, args: Args) -> None:
         ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
         return
     wanted = args.text("model") or "auto"
-    routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
     model, via = (wanted if wanted != "auto" else "claude-sonnet-4-5"), ""
-    if wanted == "auto" and ("anthropic" in env.get("DISABLE_PROVIDERS", "") or (
-            routed and ctx.signals.share_5xx(fleet.PROVIDERS[0], ctx.t) > 0.03)):
-        model, via = str(routed or "gpt-4-turbo"), " via fallback routing"
+    if wanted == "auto" and ("anthropic" in env.get("DISABLE_PROVIDERS", "") or routing(ctx)):
+        model, via = ctx.cluster.fallback_model(), " via fallback routing"      # as the flows are routed
     probe = Flow(f"tsk_test{short_hash(ctx.at, n=4)}", repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model,
-                 "openai" if "gpt" in model else "anthropic", 120.0, 1)
+                 fleet.provider_of(model), 120.0, 1)
     ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
     ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
     ctx.pause(min(seconds, 60.0), cap=5.0)

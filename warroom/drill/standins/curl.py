@@ -134,7 +134,7 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) ->
     """A provider's API: the usage endpoint reports the quota the simulator holds; the rest answers
     503 while the provider is failing, 404 otherwise, as slowly as the provider is struggling."""
     provider = next(p for p in fleet.PROVIDERS if p.name == name)
-    share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t), headers.get("authorization", "")
+    share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t, raw=True), headers.get("authorization", "")
     if path.rstrip("/") != "/v1/usage":
         resp = js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503) \
             if share_5xx > 0.2 else js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}},
