@@ -491,3 +491,19 @@ def test_a_step_criterion_must_read_a_step_with_output_and_go_never_opens_a_path
     done = dec.record(inc, view, "GO", by="dana", why="test")
     assert done.opened is None and "not a runbook id" in (done.not_opened or "")
     assert not any(str(r.get("path")) == str(secret) for r in inc.refresh().runbooks)
+
+
+def test_decide_on_a_runbook_whose_block_is_broken_names_its_file_and_line(tmp_path: Path) -> None:
+    import argparse
+
+    from warroom.cli.incident_decide import cmd_decide
+
+    rb = tmp_path / "broken.md"
+    rb.write_text("+++\nid = \"RB-BROKEN\"\ntitle = \"Broken\"\n+++\n# Broken\n\n```decision\nquestion = 'q'\n"
+                  "[[go]]\ntext = 't'\n```\n")
+    cfg = Config()
+    inc = IncidentStore(tmp_path / "state", cfg).create(title="t", severity="P3", runbook=rb, source={})
+    with pytest.raises(WarroomError, match=rf"cannot be read: {re.escape(str(rb))}:7: decision block: 'deadline' is required"):
+        cmd_decide(argparse.Namespace(id=inc.id, state_dir=str(tmp_path / "state"), config=None, decision=None,
+                                      verdict=None, why="", by=None, json=False, read_only=False, context=None,
+                                      shared=None))

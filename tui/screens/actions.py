@@ -480,7 +480,13 @@ class DashboardActions:
 
     def open_decision(self, views: list[Any]) -> None:
         if not views:
-            self.notify("The attached runbooks have no Go/No-Go decision (a ```decision block).")
+            from warroom.incident.decisions import block_errors
+
+            state = self.presenter.live.snapshot().state if self.presenter.live is not None else None
+            broken = block_errors(self.data.runbook, state)
+            self.notify(f"The Go/No-Go block cannot be read: {broken[0]}" if broken else
+                        "The attached runbooks have no Go/No-Go decision (a ```decision block).",
+                        severity="error" if broken else "information")
             return
         prefer, self._prefer = self._prefer, None
         current = str(getattr(self.data.runbook, "id", "") or "")

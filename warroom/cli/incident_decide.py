@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from warroom.cli.common import out
@@ -46,8 +47,10 @@ def views(inc: Any) -> list[dec.DecisionView]:
         live.close()
 
 
-def _pick(found: list[dec.DecisionView], ref: str | None) -> dec.DecisionView:
+def _pick(found: list[dec.DecisionView], ref: str | None, broken: Sequence[str] = ()) -> dec.DecisionView:
     if not found:
+        if broken:
+            raise WarroomError(f"the runbook's Go/No-Go block cannot be read: {broken[0]}")
         raise WarroomError("the incident's runbooks have no Go/No-Go decision (a ```decision block)")
     if ref:
         match = [v for v in found if v.decision.id == ref]
@@ -61,7 +64,11 @@ def cmd_decide(args: argparse.Namespace) -> int:
     inc = _open(args)
     found = views(inc)
     dec.remind_overdue(inc, found)
-    view = _pick(found, args.decision)
+    try:
+        book = inc.runbook()
+    except WarroomError:
+        book = None
+    view = _pick(found, args.decision, dec.block_errors(book, inc.state))
     if args.verdict is None:
         if args.json:
             out(json.dumps(view.to_json(), indent=2))

@@ -413,3 +413,11 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
     if out:
         out.append("    (criteria judged now: `warroom incident decide ID`)")
     return out
+
+
+def block_errors(runbook: Any, state: Any) -> list[str]:
+    """The runbook's decision blocks that could not be read, as ``file:line: message`` naming
+    the runbook's own file (the incident reads a snapshot of it, with the same lines)."""
+    source = str((getattr(state, "runbook", None) or {}).get("path") or "")
+    return [f"{source or f.file}:{f.line}: {f.message}"
+            for f in getattr(runbook, "findings", None) or [] if f.message.startswith("decision")]
