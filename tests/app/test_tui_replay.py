@@ -105,3 +105,18 @@ async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_pat
         await wait_for(pilot, lambda: isinstance(app.screen, DrillReportScreen), 30)
         await wait_for(pilot, lambda: any("the drill is over" in s for s in said), 30)
         assert any("`warroom drill rate-limit` starts it over" in s for s in said), said
+
+
+async def test_attaching_a_runbook_of_another_severity_offers_it(tmp_path: Path) -> None:
+    from tui.screens.modals.confirm import ConfirmScreen
+
+    app = drill_app(tmp_path, scenario="rate-limit", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        await _declare_dialog(pilot, app)                 # RB-CORE-003, P3
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.dashboard.view.header.severity == "P3", 30)
+        app.dashboard.actions.ask_attach("RB-LAUNCH-005", "RB-CORE-003")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
+        assert "RB-LAUNCH-005 is written for P1 incidents; this one is P3: v changes it." in app.screen.body
+        await pilot.press("escape")

@@ -216,3 +216,24 @@ def test_new_says_how_to_go_back_and_an_unreadable_drill_is_named(tmp_path: Path
     assert again.drill.path == first.path                  # the newest readable one is continued ...
     said = f"not read: {forced.drill.path / 'drill.json'}: cannot read the drill"
     assert said in (again.notice or "")                    # ... and the unreadable one named
+
+
+def test_a_drill_declared_from_the_cli_is_prefilled_from_its_scenario(tmp_path: Path, capsys) -> None:
+    """`incident new --drill NAME` starts from the scenario as the dashboard's declaration does: its
+    runbook, its severity, its symptom as title (never the cause); what is typed wins; without a drill
+    --title and --severity are still required."""
+    from tui.cli import main
+    from warroom.drill.scenarios import get_scenario
+    from warroom.incident.store import IncidentStore
+
+    state = ["--state-dir", str(tmp_path)]
+    for name in ("mass-failure", "timeout"):
+        assert main(["incident", "new", "--drill", name, *state]) == 0
+        inc = IncidentStore(tmp_path, Config()).open(capsys.readouterr().out.split()[0])
+        sc = get_scenario(name)
+        assert (inc.state.title, inc.state.severity, inc.state.runbook["id"]) == (sc.symptom, sc.severity, sc.runbook)
+    assert main(["incident", "new", "--drill", "timeout", "--title", "slow", "--severity", "P4", *state]) == 0
+    inc = IncidentStore(tmp_path, Config()).open(capsys.readouterr().out.split()[0])
+    assert (inc.state.title, inc.state.severity) == ("slow", "P4")
+    assert main(["incident", "new", "--title", "x", *state]) == 2
+    assert "--title and --severity are required" in capsys.readouterr().err

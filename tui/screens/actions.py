@@ -251,6 +251,10 @@ class DashboardActions:
                     f"({len(done)} step(s) done or tried) stays listed below the checklist.")
         else:
             body = f"The checklist shows {name}; its steps start blank."
+        severity = self.data.view.header.severity
+        if rb is not None and rb.severity and severity and rb.severity.upper() != severity:
+            # picking a runbook offers its severity; the incident's is the commander's to change
+            body += f"\n{runbook_id} is written for {rb.severity.upper()} incidents; this one is {severity}: v changes it."
 
         def answered(ok: bool | None) -> None:
             if ok:

@@ -41,9 +41,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         return sp
 
     sp = add("new", "declare an incident; prints its id", cmd_new)
-    sp.add_argument("--title", required=True)
-    sp.add_argument("--severity", required=True, type=_severity, metavar="{P1,P2,P3,P4}")
-    sp.add_argument("--runbook", metavar="REF", help="runbook id (RB-CORE-003) or markdown file")
+    sp.add_argument("--title", help="what is seen (required; with --drill: the scenario's symptom)")
+    sp.add_argument("--severity", type=_severity, metavar="{P1,P2,P3,P4}",
+                    help="required; with --drill: the scenario's")
+    sp.add_argument("--runbook", metavar="REF", help="runbook id (RB-CORE-003) or markdown file (with --drill:"
+                                                     " the scenario's)")
     sp.add_argument("--commander", help="incident commander, a person (default: config incident.commander,"
                                         " else your login name)")
     sp.add_argument("--drill", metavar="SCENARIO", help="declare it on a new drill of this scenario (its commands"
@@ -188,17 +190,22 @@ def _severity(text: str) -> str:
 def cmd_new(args: argparse.Namespace) -> int:
     cfg, store = _store(args)
     drill = None
+    title, severity, runbook = args.title, args.severity, args.runbook
+    if not args.drill and not (title and severity):
+        raise WarroomError("incident new: --title and --severity are required (a --drill pre-fills them)")
     if args.drill:
         from pathlib import Path
 
         from warroom.drill.directory import create_drill
+        from warroom.drill.scenarios import get_scenario
 
         if not args.speed > 0:
             raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
+        sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
+        title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)
         drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
-    inc = store.create(title=args.title, severity=args.severity, runbook=args.runbook, commander=args.commander,
-                       drill=drill)
+    inc = store.create(title=title, severity=severity, runbook=runbook, commander=args.commander, drill=drill)
     if args.drill:
         # The drill knows its incident, as a dashboard drill does: resolving it finishes the drill,
         # so the next `warroom drill` starts the scenario over instead of this mitigated world.
