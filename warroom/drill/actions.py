@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 ACTIONS_FILE = "actions.jsonl"
+MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
 
 ACTIONS: dict[str, str] = {
     "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",
@@ -71,8 +72,10 @@ def read_actions(drill_dir: Path) -> list[Action]:
     for line in raw.splitlines():
         try:            # a blank line, a torn one, anything but an object with "action" and "t" is skipped
             d = json.loads(line)
-            out.append(Action(str(d["action"]), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
-                              tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {})))
+            a = Action(str(d["action"]), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
+                       tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}))
+            if abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME:     # NaN, inf and 1e308 are not moments
+                out.append(a)
         except (ValueError, KeyError, TypeError):
             continue
     return out
