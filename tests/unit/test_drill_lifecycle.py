@@ -237,3 +237,21 @@ def test_a_drill_declared_from_the_cli_is_prefilled_from_its_scenario(tmp_path: 
     assert (inc.state.title, inc.state.severity) == ("slow", "P4")
     assert main(["incident", "new", "--title", "x", *state]) == 2
     assert "--title and --severity are required" in capsys.readouterr().err
+
+
+def test_incident_list_shows_the_dashboard_drills_incidents_apart(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+    from tui.launch import drill_context
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    ctx = drill_context(cfg, "audit-gap", 10.0)       # `warroom drill audit-gap`: its incidents live in drills/
+    IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title="audit gap growing", severity="P1", runbook=None, source={},
+        drill={"scenario": "audit-gap", "speed": 10.0, "dir": str(ctx.drill.extra["drill"].path)})
+    assert main(["incident", "list", "--open", "--state-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    where = tmp_path / "drills"
+    assert lines[0] == f"drill incidents in {where} (`warroom resume ID --state-dir {where}`):"
+    assert "audit gap growing [DRILL]" in lines[1]

@@ -43,15 +43,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         out(json.dumps([state_to_json(s, now) for s in states], indent=2))
         return 0
-    if not states:
+    # a dashboard drill's incidents live apart (<state dir>/drills): listed after, under their own heading
+    drills = None if store.shared is not None or not (store.state_dir / "drills" / "incidents").is_dir() else \
+        type(store)(store.state_dir / "drills", store.config)
+    drilled = (drills.open_incidents() if args.open else drills.list()) if drills is not None else []
+    if not states and not drilled:
         out("no open incidents" if args.open else f"no incidents in {store.root}")
         return 0
-    for s in states:
-        rb = (s.runbook or {}).get("id") or "-"
-        drill = " [DRILL]" if s.drill else ""
-        drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
-        out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(now), wall=False):>7}"
-            f"  {rb:<14} {s.title}{drill}")
+    for head, group in ((None, states), (drills, drilled)):
+        if head is not None and group:
+            out(f"drill incidents in {head.state_dir} (`warroom resume ID --state-dir {head.state_dir}`):")
+        for s in group:
+            rb = (s.runbook or {}).get("id") or "-"
+            drill = " [DRILL]" if s.drill else ""
+            drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
+            out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(now), wall=False):>7}"
+                f"  {rb:<14} {s.title}{drill}")
     return 0
 
 
