@@ -159,11 +159,13 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     if ahead:
         phases["started"] = detected
     rows = []
+    scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
     for key, label, target, base in RESPONSE_TARGETS:
         reached = phases.get(key)
         start = phases.get(base)
-        minutes = None if reached is None or start is None else max(0.0, (reached - start) / 60.0)
-        drill_min = None if minutes is None else minutes * drill.speed
+        span = None if reached is None or start is None else stime.between(None, start, reached)
+        minutes = None if span is None else span.wall_minutes
+        drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
         rows.append(ResponseRow(key, label, target, reached, minutes, drill_min,
                                 None if drill_min is None else drill_min < target))
 
