@@ -6,7 +6,6 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
-import math
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -351,8 +350,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     cfg.slo = [p.slo for p in history.panes]
     # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
     speed = speed or history.time_scale
-    source = ReplaySource(history, speed=speed / history.time_scale, window=cfg.prometheus.window / history.time_scale,
-                          start=float(start) if isinstance(start, (int, float)) and math.isfinite(start) else None)
+    source = ReplaySource.at(history, speed, cfg.prometheus.window, start)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,
                      runbook=own.id if own is not None else history.runbook, severity=history.severity,

@@ -148,6 +148,7 @@ def _saved(tmp_path: Path):
     (lambda d: d.replace('"unit": "percent"', '"unit": "furlongs"', 1).encode(), "$.panes[0].unit"),
     (lambda d: d.replace('"start": ', '"start": 1e999, "x": ', 1).encode(), "$.start"),     # not finite
     (lambda d: b"[]", "malformed saved metrics"),
+    (lambda d: d.replace('"incident": "INC-', '"incident": "INC-1', 1).encode(), "holds the metrics of INC-1"),
     (lambda d: b"\xff\xfe garbage", "malformed saved metrics"),
 ])
 def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
@@ -267,6 +268,10 @@ def test_a_rehearsal_resumes_in_its_replay_by_the_quit_dialogs_command(tmp_path:
     fresh = Config()
     fresh.incident.state_dir = str(tmp_path / "state")
     check(resume_context(fresh, rehearsal_id))
+    from warroom.incident.live import metric_source_for
+
+    headless, speed = metric_source_for(rehearsal)         # `incident show/run/resolve` judge it by the same
+    assert isinstance(headless, ReplaySource) and speed == 120.0 and headless.start == replay.source.start
     cmd = shlex.split(resume_invocation(rehearsal_id, tmp_path / "state" / "drills"))
     args = build_parser(cmd[1:]).parse_args(cmd[1:])
     check(resume_context(config_from_args(args), args.incident))

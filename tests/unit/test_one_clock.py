@@ -52,7 +52,7 @@ def test_no_reader_of_now_but_the_one_clock() -> None:
 
 SCALING_EXEMPT = {
     "warroom/scenario_time.py": "the conversion itself",
-    "tui/launch.py": "a replay's speed relative to the recorded incident's (a ratio of speeds, not a span)",
+    "warroom/incident/replay.py": "a replay's speed relative to the recorded incident's (a ratio of speeds, not a span)",
 }
 
 

@@ -128,6 +128,8 @@ def load_history(incident_dir: Path) -> History:
         raise WarroomError(f"{path}: malformed saved metrics ({exc})") from None
     if not doc.start <= doc.end or not doc.panes:
         raise WarroomError(f"{path}: malformed saved metrics (start after end, or no panes)")
+    if doc.incident != Path(incident_dir).name:     # a copy of another incident's file is not this one's past
+        raise WarroomError(f"{path}: holds the metrics of {doc.incident}, not of {Path(incident_dir).name}")
     panes = []
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,

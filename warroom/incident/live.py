@@ -625,7 +625,11 @@ class StepPreparer(StepRunning):
 def metric_source_for(incident: Incident) -> tuple[MetricSource | None, float]:
     """The source a drill incident or a real one is judged by, and the speed its clock runs at:
     a drill's simulator (never whatever Prometheus is configured), else the configured
-    Prometheus (or None) at 1x."""
+    Prometheus (or None) at 1x; a rehearsal, the recording it replays."""
+    if (incident.state.drill or {}).get("replay"):
+        from warroom.incident.replay import rehearsal_source
+
+        return rehearsal_source(incident.state.drill, incident.config.prometheus.window)
     if incident.state.drill is not None:
         drill = incident.open_drill()
         return drill.source(incident.config.slo, window=incident.config.prometheus.window), drill.speed

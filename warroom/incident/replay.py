@@ -9,10 +9,14 @@ header says REPLAY.
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+from typing import Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
-from warroom.incident.history import History
+from warroom.errors import WarroomError
+from warroom.incident.history import History, load_history
 from warroom.incident.metric_history import PaneHistory
 from warroom.sources.model import SloSample
 
@@ -49,6 +53,13 @@ class ReplaySource:
         self.points = max(2, points)
         self.name = f"replay:{history.incident_id}"
         self.label = f"the metrics {history.incident_id} recorded"     # what a step's target says
+
+    @classmethod
+    def at(cls, history: History, speed: float, window: float, start: Any = None) -> ReplaySource:
+        """Replayed at a drill ``speed`` (scenario s per wall s) with sparklines ``window`` scenario s
+        wide: the recording's own speed (a drill incident's) divides both, a ratio of speeds."""
+        return cls(history, speed=speed / history.time_scale, window=window / history.time_scale,
+                   start=float(start) if isinstance(start, (int, float)) and math.isfinite(start) else None)
 
     @property
     def recording_clock(self) -> tuple[float, float, float, float]:
@@ -122,3 +133,13 @@ class ReplaySource:
 
     def close(self) -> None:
         return None
+
+
+def rehearsal_source(recorded: dict[str, Any], window: float = 1800.0) -> tuple[ReplaySource, float]:
+    """The replay a rehearsal (an incident whose ``state.drill`` has ``replay``) was declared in, as it
+    went on (its recording, speed and start): a headless command judges it by what its dashboard showed."""
+    if not recorded.get("recording"):
+        raise WarroomError(f"a rehearsal of {recorded.get('replay')} whose recording is not journaled")
+    history = load_history(Path(str(recorded["recording"])))
+    speed = float(recorded.get("speed") or history.time_scale)
+    return ReplaySource.at(history, speed, window, recorded.get("replay_start")), speed
