@@ -5,7 +5,7 @@ from __future__ import annotations
 from panes.safe import SafeText as Text
 from textual.widgets import Static
 
-from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, STEP_WORDS, StepView
+from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, STEP_WORDS, DecisionRow, StepView
 from warroom.config import SloConfig
 from warroom.durations import format_duration
 from warroom.execute.expectation import parse_comparison
@@ -103,6 +103,25 @@ def step_detail_text(step: Step | None, view: StepView | None,
     return t
 
 
+def decision_detail_text(row: DecisionRow) -> Text:
+    """The Step pane on a Go/No-Go row: the question, where it stands, and how to decide."""
+    t = Text()
+    t.append("◆ Go/No-Go: ", "bold magenta")
+    t.append(row.question + "\n", "bold")
+    if row.verdict:
+        t.append(f"decided {row.verdict} by {row.by or '?'}", "bold")
+        t.append(" (the latest verdict; a new one is added to the history)\n", "dim")
+    elif row.overdue:
+        t.append(f"no verdict yet: OVERDUE since {row.due}\n", "bold red")
+    else:
+        t.append("no verdict yet" + (f", due {row.due}" if row.due else "") + "\n", "yellow")
+    t.append("⏎", "bold reverse")
+    t.append(" or ")
+    t.append("G", "bold reverse")
+    t.append(" judge each criterion now (met / not met / unknown) and record GO or NO-GO, who and why")
+    return t
+
+
 class StepDetailPane(Static):
     def __init__(self, slos: tuple[SloConfig, ...] | list[SloConfig] = ()) -> None:
         super().__init__(step_detail_text(None, None), id="step-detail")
@@ -112,3 +131,6 @@ class StepDetailPane(Static):
     def show(self, step: Step | None, view: StepView | None,
              known: dict[str, tuple[str, str]] | None = None) -> None:
         self.update(step_detail_text(step, view, known, self.slos))
+
+    def show_decision(self, row: DecisionRow) -> None:
+        self.update(decision_detail_text(row))

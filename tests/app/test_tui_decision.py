@@ -101,6 +101,10 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         assert not any((o.id or "").startswith("step-") and "Record the decision" in str(o.prompt)
                        for o in checklist.options)
         checklist.highlighted = row
+        from panes.step_detail import StepDetailPane
+
+        detail = app.dashboard.query_one(StepDetailPane)
+        await wait_for(pilot, lambda: "◆ Go/No-Go: Roll back to the pilot" in str(detail.render()), 30)
         await pilot.press("enter")                                           # enter on it decides it
         screen = await wait_screen(pilot, DecisionScreen, 30)
         assert screen.view.runbook_id == "RB-LAUNCH-005" and screen.view.decision.id == "rollback-to-pilot"

@@ -554,7 +554,12 @@ class DashboardScreen(Screen[None]):
 
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
-        self.show_step_detail(event.step)
+        chosen = self.query_one(ChecklistPane).selected_decision() if event.step is None else None
+        row = next((d for d in self.view.decisions if d.decision_id == chosen), None)
+        if row is not None:          # a Go/No-Go row: the pane says the decision, not "select a step"
+            self.query_one(StepDetailPane).show_decision(row)
+        else:
+            self.show_step_detail(event.step)
         if self.presenter is not None:
             self.presenter.set_step(f"{event.step.number}. {event.step.label}" if event.step is not None else None)
         if event.step is not None and self.runbook is not None:
