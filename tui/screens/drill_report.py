@@ -46,7 +46,7 @@ def report_renderable(report: Any) -> Group:
     times = Table(title="Response times against the targets", title_justify="left", box=None,
                   padding=(0, 2), header_style="bold")
     # drill time first (what the target judges), the wall time beside, as in the PIR
-    for col in ("milestone", "reached (UTC)", "took (drill time)", "(wall)", "target", "result"):
+    for col in ("milestone", "at (UTC)", "took (drill)", "(wall)", "target", "result"):
         times.add_column(col, no_wrap=True)
     for r in report.responses:
         word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
