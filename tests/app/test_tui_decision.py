@@ -60,6 +60,23 @@ async def test_the_decision_needs_why_and_who_and_keeps_its_buttons_at_80x24() -
     assert answers == [DecisionAnswer("GO", "seven repos down, no root cause", "dana")]
 
 
+async def test_fifteen_long_criteria_scroll_and_the_buttons_stay_at_80x24() -> None:
+    """RB-LAUNCH-005 has 15 criteria: the list scrolls, the why field and the buttons stay on screen."""
+    base = view()
+    crit = tuple(CriterionVerdict("go" if i < 9 else "no_go", f"criterion {i} " + "with a long explanation " * 4,
+                                  ("met", "not met", "unknown")[i % 3], "evidence " * 8) for i in range(15))
+    many = DecisionView(base.decision, base.runbook_id, crit, "GO", base.due_at, True, None,
+                        due_text="15m00s drill time (1m30s wall) after detection, 12:15:00 UTC")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = DecisionScreen(many, by="dana")
+        app.push_screen(screen)
+        await pilot.pause()
+        for wid in ("#why", "#by", "#go", "#no-go", "#cancel"):
+            region = screen.query_one(wid).region
+            assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (wid, region)
+
+
 async def test_ctrl_s_never_decides_without_a_suggestion() -> None:
     app = make_app()
     answers: list[DecisionAnswer | None] = []
