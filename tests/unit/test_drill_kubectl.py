@@ -195,3 +195,32 @@ def test_a_scale_up_adds_new_pods_and_keeps_the_old_ones(tmp_path: Path) -> None
                                              .split(), 400.0)[1].splitlines()]
     assert [r[2] for r in rows] == ["Running"] * 7
     assert [r[4] for r in rows][:5] == ["6d"] * 5 and all(r[4].endswith("s") for r in rows[5:]), rows
+
+
+def test_get_pods_get_deployment_and_rollout_status_count_the_same_pods(tmp_path: Path) -> None:
+    """Through a rollout, a scale-up and a scale to zero, the deployment's READY and UP-TO-DATE are
+    the pods ``get pods`` lists (they disagreed: READY 4/5 beside three pods listed), and rollout
+    status reports the same figures (kubectl's order: updated, then old pending, then available)."""
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="rollout")
+
+    def kubectl(command: str, t: float) -> str:
+        return run_one(drill, ["kubectl", *command.split(), "-n", "production"], t)[1]
+
+    assert kubectl("rollout undo deployment/flowengine", 600.0)
+    assert kubectl("scale deployment/flowengine --replicas=8", 700.0)
+    for t in (600.0, 604.0, 611.0, 615.0, 633.0, 648.0, 655.0, 700.0, 706.0, 731.0, 760.0):
+        image = json.loads(kubectl("get deployment flowengine -o json", t))["spec"]["template"]["spec"]
+        current = image["containers"][0]["image"]
+        pods = json.loads(kubectl("get pods -l app=flowengine -o json", t))["items"]
+        live = [p for p in pods if p["status"]["containerStatuses"][0]["ready"]]
+        updated = [p for p in pods if p["spec"]["containers"][0]["image"] == current
+                   and "Terminating" not in kubectl(f"get pod {p['metadata']['name']} --no-headers", t)]
+        ready, up_to_date = kubectl("get deployment flowengine --no-headers", t).split()[1:3]
+        assert (ready.split("/")[0], up_to_date) == (str(len(live)), str(len(updated))), (t, ready, up_to_date)
+        first = kubectl("rollout status deployment/flowengine --watch=false", t).splitlines()[0]
+        if "new replicas have been updated" in first:
+            assert first.split("finish: ")[1].startswith(f"{len(updated)} out of"), (t, first)
+    assert kubectl("scale deployment/flowengine --replicas=0", 800.0)
+    assert kubectl("get deployment flowengine --no-headers", 805.0).split()[1] == "0/0"
+    assert all(" Terminating " in line for line in kubectl("get pods -l app=flowengine --no-headers", 805.0)
+               .splitlines())

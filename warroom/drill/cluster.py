@@ -89,18 +89,34 @@ class Deployment:
         """Scenario time at which the current revision is fully rolled out (and scaled)."""
         return max(self.current.at + self.rollout_seconds, self.scaled_at + self.rollout_seconds)
 
+    def pods(self, t: float) -> list[tuple[int, Revision, float, str]]:
+        """(index, revision, created, status) of each pod at ``t``: the one schedule ``get pods``,
+        ``get deployment`` and ``rollout status`` read. A rollout replaces pod i at ``i`` steps in
+        (``rollout_seconds / replicas``): the new one starts, is ready a step later, and only then
+        does the old one terminate (a step); a scale-up's pods start the same way; scaled to zero,
+        the pods terminate for 10 s."""
+        cur, n = self.current, self.replicas
+        if n == 0:
+            return [(i, cur, cur.at, "Terminating") for i in range(self.previous_replicas) if t < self.scaled_at + 10]
+        up = self.scaled_at > cur.at and n > self.previous_replicas       # the pods it kept are as old as before
+        kept, step, rs = self.previous_replicas if up else n, self.rollout_seconds / n, self.rollout_seconds
+        old = self.history[-2] if len(self.history) > 1 and not up else None
+        out = []
+        for i in range(n):
+            born = cur.at + i * rs / max(1, kept) if i < kept else self.scaled_at + (i - kept) * rs / (n - kept)
+            if old is not None and t < born + 2 * step:                 # old pod i, until its successor is up
+                out.append((i, old, old.at, "Running" if t < born + step else "Terminating"))
+            if born <= t:
+                out.append((i, cur, born, "Running" if t >= born + step else "ContainerCreating"))
+        return out
+
     def ready(self, t: float) -> int:
-        """Ready replicas at ``t`` (a rollout replaces pods one by one)."""
-        if t >= self.rollout_done_at() or self.replicas == 0:
-            return self.replicas
-        frac = max(0.0, (t - max(self.current.at, self.scaled_at)) / self.rollout_seconds)
-        return min(self.replicas, max(self.replicas - 1, int(self.replicas * frac)))
+        """Ready replicas at ``t``: the running pods of the schedule (``pods``)."""
+        return sum(status == "Running" for _, _, _, status in self.pods(t))
 
     def updated(self, t: float) -> int:
-        if t >= self.rollout_done_at():
-            return self.replicas
-        frac = max(0.0, (t - self.current.at) / self.rollout_seconds)
-        return min(self.replicas, int(round(self.replicas * frac)))
+        """Pods of the current revision at ``t`` (started or ready)."""
+        return sum(rev is self.current and status != "Terminating" for _, rev, _, status in self.pods(t))
 
     def scale(self, replicas: int, t: float) -> None:
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t

@@ -433,11 +433,13 @@ class Kubectl:
         timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
         while ctx.t < dep.rollout_done_at() and dep.replicas:
-            updated, ready = dep.updated(ctx.t), dep.ready(ctx.t)
-            msg = f'Waiting for deployment "{dep.name}" rollout to finish: ' + (
+            pods = [(rev is dep.current, status) for _, rev, _, status in dep.pods(ctx.t) if status != "Terminating"]
+            updated, old, available = pods.count((True, "Running")) + pods.count((True, "ContainerCreating")), \
+                sum(not new for new, _ in pods), pods.count((True, "Running"))
+            msg = f'Waiting for deployment "{dep.name}" rollout to finish: ' + (     # kubectl's order of checks
                 f"{updated} out of {dep.replicas} new replicas have been updated..." if updated < dep.replicas else
-                f"{ready} of {dep.replicas} updated replicas are available..." if ready < dep.replicas else
-                "1 old replicas are pending termination...")
+                f"{old} old replicas are pending termination..." if old else
+                f"{available} of {dep.replicas} updated replicas are available...")
             if msg not in printed:
                 ctx.out(msg)
                 ctx.stdout.flush()

@@ -107,26 +107,13 @@ class Pod:
 
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     """The pods a deployment has at the context's moment (old ones terminating during a rollout)."""
-    t, cur = ctx.t, dep.current
-    if dep.replicas == 0 and t >= dep.scaled_at + 10:
-        return []
     out: list[Pod] = []
-    # pods a scale-up added are new; the ones it kept (and a rollout's) are as old as their template
-    up = dep.scaled_at > cur.at and dep.replicas > dep.previous_replicas
-    kept, ready_n = dep.previous_replicas if up else dep.replicas, dep.ready(t)
-    for i, name in enumerate(pod_names(dep.name, cur.template_hash, max(dep.replicas, 0))):
-        created = (cur.at + i * dep.rollout_seconds / max(1, kept) if i < kept else
-                   dep.scaled_at + (i - kept) * dep.rollout_seconds / (dep.replicas - kept))
-        if created <= t:
-            restarts = int(short_hash(name, "r", n=1) in "bcd") if created < t - 86400 else 0
-            out.append(Pod(name, dep.namespace, dep.name, cur.template_hash, i < ready_n,
-                           "Running" if i < ready_n else "ContainerCreating", restarts, created,
-                           NODES[i % len(NODES)], _ip(name), cur.image, dep.container))
-    if cur.at <= t < cur.at + dep.rollout_seconds and len(dep.history) > 1:     # a rollout, not a scale
-        old = dep.history[-2]
-        for i, name in enumerate(pod_names(dep.name, old.template_hash, dep.replicas - ready_n)):
-            out.append(Pod(name, dep.namespace, dep.name, old.template_hash, True, "Terminating", 0,
-                           old.at, NODES[(i + 1) % len(NODES)], _ip(name), old.image, dep.container))
+    for i, rev, created, status in dep.pods(ctx.t):        # the deployment's own schedule: counts agree
+        name = pod_names(dep.name, rev.template_hash, i + 1)[i]
+        restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
+        out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
+                       created, NODES[(i + (rev is not dep.current)) % len(NODES)], _ip(name), rev.image,
+                       dep.container))
     return out
 
 
