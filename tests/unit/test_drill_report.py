@@ -340,3 +340,22 @@ def test_a_damaged_actions_file_is_read_as_no_such_moment(state_dir: Path) -> No
     report = drill_report(d, None, at=d.wall_time(900))
     assert [a.action for a in report.actions] == ["circuit_breaker"]
     assert report_lines(report)
+
+
+def test_an_action_that_is_no_mitigation_still_says_what_it_moved(state_dir: Path) -> None:
+    """Audit gap: FlowEngine scaled back up is not a mitigation of the fault, yet a stopped
+    FlowEngine writes no audit events, so starting it moved the gap — the report says so; a page
+    never moves a curve and says nothing."""
+    from tests.unit.standins_corpus import run_one
+
+    d = _drill_with(state_dir, "audit-gap", 10.0, [("page", 200)])
+    for cmd, t in (("kubectl scale deployment/flowengine -n production --replicas=0", 300),
+                   ("kubectl rollout restart deployment/audit-shipper -n production", 360),
+                   ("kubectl scale deployment/flowengine -n production --replicas=5", 600)):
+        assert run_one(d, cmd.split(), t)[0] == 0
+    report = drill_report(d, None, at=d.wall_time(1500))
+    rows = {a.action: a for a in report.actions}
+    start = rows["flowengine_start"]
+    assert not start.effective and start.change.startswith("Audit-log gap ") and "without it" in start.change
+    assert rows["page"].change == ""
+    assert report.resolution_missing == ("redaction",)

@@ -64,6 +64,7 @@ def report_renderable(report: Any) -> Group:
         effect = (Text((f"{a.cause}: " if a.cause else "") + a.change + (f" — {a.why}" if a.why else ""),
                        style="yellow" if a.why else "green")
                   if a.effective else Text(a.why or "no effect yet", style="yellow") if a.mitigation
+                  else Text(a.change, style="green") if a.change       # not a mitigation, yet it moved a pane
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))
         acts.add_row(Text(clock), _hm(a.at), Text(a.description), effect, Text(a.command))

@@ -182,7 +182,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
             why = why or "taken after the incident was resolved"
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
-                                 _change(drill, a, slos, min(read_by, drill.scenario_time(at))) if effective else "",
+                                 _change(drill, a, slos, min(read_by, drill.scenario_time(at)), quiet=not effective)
+                                 if effective or a.action not in SAYS else "",   # a stop moves curves too
                                  why, None if t_zero is None else a.t - t_zero,
                                  "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
                                                          if m.action == a.action and m.why)) if effective else ""))
@@ -216,6 +217,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
 
 EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
 OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
+SAYS = ("notify", "page", "status_page")   # actions that tell people, never move a curve
 RETRIES = ("retry", "retry_pruned")   # the actions that retry failed flows (``blocks flow retry``)
 Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
 
@@ -260,10 +262,11 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         else "it did nothing", math.inf
 
 
-def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> str:
+def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float, *, quiet: bool = False) -> str:
     """What one action changed, from the simulator's own causes: each of the scenario's panes some
     minutes after it (or when it was undone, if sooner), as it is and as it would be had everything
-    else been done but this; a pane it did not move (within 2 %) is left out."""
+    else been done but this; a pane it did not move (within 2 %) is left out, and ``quiet``: "" when
+    it moved none."""
     from warroom.drill.simulator import Simulator
 
     sc = drill.scenario
@@ -273,16 +276,17 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     without = tuple(a for a in drill.actions() if a != action)
     other = Simulator(sc, lambda: list(without), drill.wall_time)
     after = Span((t - action.t) / drill.speed, drill.speed).text()   # t is scenario seconds
-    parts = []
+    parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = _slo(pane, slos)
         unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
+        titles.append(title)
         actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
         if actual is None or alt is None or abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
             continue
         parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
                      f"({format_value(alt, unit)} without it)")
-    return "; ".join(parts) or f"no pane moved within {after}"
+    return "; ".join(parts) or ("" if quiet else f"{' and '.join(titles)} unchanged within {after}")
 
 
 def _unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:
@@ -438,7 +442,7 @@ def report_lines(r: DrillReport) -> list[str]:
     lines += ["", "What was done (drill clock since detection, wall UTC):"]
     for a in r.actions:
         effect = (f"{a.cause + ': ' if a.cause else ''}{a.change}" if a.effective
-                  else "(no curve to move)" if not a.mitigation else "did nothing")
+                  else a.change or "(moved none of the scenario's panes)" if not a.mitigation else "did nothing")
         lines.append(f"  {clock(a)}{datetime.fromtimestamp(a.at, UTC):%H:%M:%S} {a.description}: {effect}"
                      + (f" — {a.why}" if a.why else "") + f"  [{a.command}]")
     if not r.actions:
