@@ -173,8 +173,8 @@ def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -
            ("set_env", {**fe, "set": {"ENABLE_CIRCUIT_BREAKER": "false", "CONTEXT_PRUNING_ENABLED": "false",
                                       "MANUAL_REVIEW_MODE": "false", "PII_REDACTION_ENABLED": "true"},
                         "unset": ["FALLBACK_MODEL"]}),
-           ("rollout_undo", fe), ("scale", {**fe, "replicas": 0}), ("scale", {**fe, "replicas": 3}),
-           ("scale", {**fe, "replicas": 9}), ("rollout_restart", {"deployment": "audit-shipper"}),
+           ("rollout_undo", fe), ("scale_to", {**fe, "replicas": 0}), ("scale_to", {**fe, "replicas": 3}),
+           ("scale_to", {**fe, "replicas": 9}), ("rollout_restart", {"deployment": "audit-shipper"}),
            ("patch", {"kind": "hpa", "name": "flowengine", "patch": {"spec": {"minReplicas": 12}}}),
            ("config_set", {"key": "repos.allowlist", "value": "compliance-service"})]
     for scenario in list_scenarios():

@@ -72,7 +72,10 @@ def read_actions(drill_dir: Path) -> list[Action]:
     for line in raw.splitlines():
         try:            # a blank line, a torn one, anything but an object with "action" and "t" is skipped
             d = json.loads(line)
-            a = Action(str(d["action"]), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
+            # a drill recorded before the operation was named scale_to wrote it as "scale" (the
+            # canonical "replicas added"): told apart by its replica count
+            name = "scale_to" if d["action"] == "scale" and "replicas" in (d.get("detail") or {}) else d["action"]
+            a = Action(str(name), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
                        tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}))
             if abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME:     # NaN, inf and 1e308 are not moments
                 out.append(a)

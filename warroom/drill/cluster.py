@@ -35,7 +35,8 @@ FLOWENGINE_ENV: Env = {
     "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
 }
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
-OPERATIONS = frozenset({*TEMPLATE_OPS, "scale", "config_set", "create", "delete", "patch", "apply"})
+# (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)
+OPERATIONS = frozenset({*TEMPLATE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
 
 
 def short_hash(*parts: object, n: int = 10) -> str:
@@ -219,7 +220,7 @@ class Cluster:
             meant = self._template_meaning(dep, a.action, template)
             if template is not None:
                 _new_revision(dep, *template, a.t)
-        elif a.action == "scale" and dep is not None:
+        elif a.action == "scale_to" and dep is not None:
             replicas = int(d.get("replicas", dep.replicas))
             meant = _scaling(dep.replicas, replicas) if dep.name == fleet.DEPLOYMENT else []
             dep.scale(replicas, a.t)

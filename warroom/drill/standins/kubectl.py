@@ -513,7 +513,7 @@ class Kubectl:
         if kind != "deployments":
             raise not_found(kind, str(name))
         dep = self.deployment(kind, name)
-        return self.done(kind, dep.name, "scaled", "scale", deployment=dep.name, replicas=replicas)
+        return self.done(kind, dep.name, "scaled", "scale_to", deployment=dep.name, replicas=replicas)
 
     def autoscale(self) -> int:
         name = self.deployment(*self.target()).name
@@ -629,7 +629,7 @@ class Kubectl:
         if not 0 <= replicas <= MAX_REPLICAS:
             raise ToolError(f"The Deployment \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be "
                             f"between 0 and {MAX_REPLICAS} in the drill")
-        return self.done("deployments", name, "patched", "scale", deployment=name, replicas=replicas)
+        return self.done("deployments", name, "patched", "scale_to", deployment=name, replicas=replicas)
 
     # ------------------------------------------------------------------ nodes, exec, the rest
     def node(self) -> int:

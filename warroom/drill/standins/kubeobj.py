@@ -295,7 +295,7 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     in_prod = ns in (None, fleet.NAMESPACE)
     out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
              f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
-            if a.action == "scale" and horizon <= a.t and in_prod]
+            if a.action == "scale_to" and horizon <= a.t and in_prod]
     if in_prod and (stalled := ctx.signals.audit_stalled_since(ctx.t)) is not None:
         audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
         pods = deployment_pods(ctx, audit) if audit else []
