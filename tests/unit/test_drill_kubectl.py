@@ -7,6 +7,7 @@ never records a change. Run in-process at fixed scenario moments (``standins_cor
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
@@ -224,3 +225,27 @@ def test_get_pods_get_deployment_and_rollout_status_count_the_same_pods(tmp_path
     assert kubectl("get deployment flowengine --no-headers", 805.0).split()[1] == "0/0"
     assert all(" Terminating " in line for line in kubectl("get pods -l app=flowengine --no-headers", 805.0)
                .splitlines())
+
+
+def test_a_drained_nodes_pods_start_again_elsewhere_and_new_pods_avoid_a_cordoned_node(tmp_path: Path) -> None:
+    """'pod/X evicted' is a promise: after a drain the evicted pods are gone and their deployments
+    run replacements on the other nodes (they stayed listed on the drained node); a cordon alone
+    moves nothing, but pods started after it are not scheduled there."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="drain")
+
+    def pods(t: float) -> dict[str, str]:
+        out = run_one(drill, "kubectl get pods -n production -o wide --no-headers".split(), t)[1]
+        return {line.split()[0]: re.findall(r" (node-\d) ", line)[0] for line in out.splitlines()}
+
+    before = pods(300.0)
+    assert run_one(drill, "kubectl cordon node-4".split(), 300.0)[0] == 0
+    assert pods(310.0) == before                                       # a cordon evicts nothing
+    out = run_one(drill, "kubectl drain node-2 --ignore-daemonsets".split(), 320.0)[1]
+    evicted = {line.split("/", 1)[1].split()[0] for line in out.splitlines() if line.endswith(" evicted")}
+    after = pods(330.0)
+    assert evicted and not evicted & set(after) and len(after) == len(before)
+    assert "node-2" not in after.values()
+    assert run_one(drill, "kubectl get deployment flowengine -n production --no-headers".split(), 330.0)[1] \
+        .split()[1] == "5/5"
+    assert run_one(drill, "kubectl rollout restart deployment/flowengine -n production".split(), 400.0)[0] == 0
+    assert {"node-2", "node-4"}.isdisjoint(n for name, n in pods(500.0).items() if name.startswith("flowengine-"))

@@ -648,6 +648,8 @@ class Kubectl:
                 self.ctx.out(f"node/{o.name} {word}ed{self.dry}")
             if self.verb == "drain":
                 evicted = [p for p in all_pods(self.ctx, None) if p.node == o.name]
+                if not self.dry:           # their deployments start them again elsewhere
+                    self.ctx.record("node_drain", node=o.name)
                 self.ctx.out("".join(f"evicting pod {p.namespace}/{p.name}\n" for p in evicted)
                              + "".join(f"pod/{p.name} evicted\n" for p in evicted) + f"node/{o.name} drained{self.dry}")
         return 0

@@ -108,13 +108,37 @@ class Pod:
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     """The pods a deployment has at the context's moment (old ones terminating during a rollout)."""
     out: list[Pod] = []
+    log = node_log(ctx)
     for i, rev, created, status in dep.pods(ctx.t):        # the deployment's own schedule: counts agree
         name = pod_names(dep.name, rev.template_hash, i + 1)[i]
+        node = _place(log, i + (rev is not dep.current), created)
+        for when, drained, what in log:         # evicted by a drain: its replacement runs on a schedulable node
+            if what == "drain" and drained == node and created < when:
+                name, created, node = name[:-5] + short_hash(name, when, n=5), when, _place(log, i, when)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
-                       created, NODES[(i + (rev is not dep.current)) % len(NODES)], _ip(name), rev.image,
-                       dep.container))
+                       created, node, _ip(name), rev.image, dep.container))
     return out
+
+
+def node_log(ctx: Context) -> list[tuple[float, str, str]]:
+    """(t, node, cordon|uncordon|drain) for what was done to the nodes up to now, in order."""
+    return [(a.t, str(a.detail.get("node")), a.action[5:]) for a in ctx.drill.actions()
+            if a.action in ("node_cordon", "node_uncordon", "node_drain") and a.t <= ctx.t]
+
+
+def cordoned(log: list[tuple[float, str, str]], t: float) -> set[str]:
+    off: set[str] = set()
+    for when, node, what in log:
+        if when <= t and what != "drain":
+            (off.add if what == "cordon" else off.discard)(node)
+    return off
+
+
+def _place(log: list[tuple[float, str, str]], k: int, t: float) -> str:
+    """The node the scheduler gave the ``k``-th pod made at ``t``: one that was not cordoned then."""
+    nodes = [n for n in NODES if n not in cordoned(log, t)] or list(NODES)
+    return nodes[k % len(nodes)]
 
 
 def _ip(name: str) -> str:
@@ -215,10 +239,7 @@ def cpu_percent(ctx: Context) -> float:
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
-    off: set[str] = set()                   # cordoned (cordon and drain), in the order they were done
-    for a in ctx.drill.actions():
-        if a.action in ("node_cordon", "node_uncordon"):
-            (off.add if a.action == "node_cordon" else off.discard)(str(a.detail.get("node")))
+    off = cordoned(node_log(ctx), ctx.t)
     return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
                 ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
                 describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
