@@ -189,7 +189,11 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
                                                          if m.action == a.action and m.why)) if effective else ""))
     # done = in force when the drill ended (a mitigation switched off again, or taken before what it
     # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
-    t_from = drill.scenario_time(min(v for v in (started, detected, at) if v is not None))
+    # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
+    onsets = [f.onset if f.onset_action is None else (t + f.onset if (t := signals.first(f.onset_action)) is not None
+                                                      else None) for f in sc.faults]
+    t_from = min([t for t in onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
+                                                                                   if v is not None))])
     failed, unretried = _unretried(drill, t_from, t_end)
     done = tuple(k for k in sc.resolution if (_in_force(spans, k, t_end) if k in sc.mitigating_actions()
                                               else any(a.action == k and a.t <= t_end for a in actions))
@@ -395,7 +399,10 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
             left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
                     f"{', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}")
             tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "")
-            return tried or (left if k in RETRIES and any(a.action == k for a in r.actions) else "never done")
+            if not tried and any(a.action == k for a in r.actions):
+                tried = "" if k in RETRIES and r.unretried else "not in force when it ended"
+            said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
+            return "; ".join(x for x in (said, left if k in RETRIES and r.unretried else "") if x)
         lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
     for a in r.actions:
         if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
