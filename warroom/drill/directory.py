@@ -286,8 +286,8 @@ class DrillSource:
         sim = self.drill.simulator
         # lets stand-ins start from where the dashboard got to; not on the first poll, which the
         # dashboard's first frame waits for (no stand-in runs before the next one anyway)
-        if self._polls and sim._series is not None and sim._series.rows - sim._loaded_rows > 120:  # noqa: SLF001
-            sim.save_cache()
+        if self._polls:
+            sim.save_cache(new_rows=121)
         self._polls += 1
         return out
 

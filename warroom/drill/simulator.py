@@ -116,11 +116,11 @@ class Simulator:
         self._loaded_rows = series.rows
         return series
 
-    def save_cache(self) -> None:
-        """Write the integration to the cache file if this process extended it."""
+    def save_cache(self, new_rows: int = 1) -> None:
+        """Write the integration to the cache file if this process extended it by ``new_rows`` rows or more."""
         with self._lock:
             series = self._series
-            if self.cache is None or series is None or series.rows <= self._loaded_rows:
+            if self.cache is None or series is None or series.rows - self._loaded_rows < new_rows:
                 return
             header = {**self._stamp(series), "rows": series.rows, "actions": _kinds(series.signals.actions)}
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
