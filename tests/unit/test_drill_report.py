@@ -279,6 +279,8 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
     report = drill_report(d, inc.state, at=d.wall_time(900), runbook=book)
     (row,) = report.actions
     assert row.clock == 300.0                                      # drill seconds since detection, not wall
+    assert ("Circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) bent the curves at +5m00s drill time, but "
+            "the incident was never marked mitigated.") in report.summary
     assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:3] == (steps[0].label, "skipped")
     assert all(status == "pending" for _, _, status, _ in report.runbook_path[1:])
     assert report.outside == ("circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (kubectl set env)",)

@@ -30,6 +30,7 @@ from warroom.drill.actions import ACTIONS
 from warroom.drill.directory import Drill
 from warroom.scenario_time import Span
 from warroom.incident.state import RESPONSE_TARGETS, IncidentState
+from warroom.durations import format_duration
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -394,6 +395,12 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
         if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
             ok = row.drill_minutes < r.mttr_target_min
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: {'met' if ok else 'missed'}.")
+    marked = next((row for row in r.responses if row.key == "mitigated"), None)
+    took = next((a for a in r.actions if a.effective and a.mitigation and not a.action.endswith(OFF)), None)
+    if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
+        lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
+                     f"{'+' if took.clock >= 0 else '-'}{format_duration(abs(took.clock))} drill time, "
+                     "but the incident was never marked mitigated.")
     if r.resolution_missing:
         def why(k: str) -> str:
             left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
@@ -438,8 +445,6 @@ def _with_summary(r: DrillReport, spans: dict[str, list[Stretch]]) -> DrillRepor
 
 def report_lines(r: DrillReport) -> list[str]:
     """The report as plain text (``warroom incident drill-report``): what the screen shows."""
-    from warroom.durations import format_duration
-
     def clock(a: ActionRow) -> str:
         return "" if a.clock is None else f"{'-' if a.clock < 0 else '+'}{format_duration(abs(a.clock))} "
 
