@@ -173,3 +173,35 @@ def test_the_drill_report_from_the_cli_on_the_injected_clock(
     assert "failed flows retried (never done" in out and "its steps in order" in out
     code, out, _ = cli("drill-report", inc, "--json")
     assert json.loads(out)["resolution_missing"] == ["circuit_breaker", "retry"]
+
+
+def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_another(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A GO in the mass-failure drill opens RB-LAUNCH-002 beside RB-LAUNCH-005: the headless report
+    listed RB-LAUNCH-002's steps under 'Runbook RB-LAUNCH-005 path' (it took the runbook attached
+    last); it compares with the scenario's own runbook, as the dashboard's does, and a report
+    handed another runbook names the one whose steps it lists."""
+    from tests.unit.incident_fixtures import Cli
+    from warroom.incident.drill_report import drill_report
+    from warroom.incident.store import IncidentStore
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.config import Config
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC).timestamp()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))
+    code, out, err = cli("new", "--drill", "mass-failure")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    code, out, err = cli("decide", inc, "--go", "--why", "wide outage", "--by", "ic")
+    assert code == 0 and "RB-LAUNCH-002 opened" in out, out + err
+    code, out, err = cli("drill-report", inc)
+    assert code == 0, err
+    lib = RunbookLibrary.from_config(Config())
+    own, other = lib.get("RB-LAUNCH-005"), lib.get("RB-LAUNCH-002")
+    assert own is not None and other is not None
+    assert f"Runbook RB-LAUNCH-005 path: 0 of {len(own.steps)} steps done" in out, out
+    assert other.steps[0].label not in out                     # RB-LAUNCH-002's first step
+    found = IncidentStore(tmp_path / "state").open(inc)
+    assert drill_report(found.open_drill(), found.state, at=t0, runbook=other).runbook == "RB-LAUNCH-002"

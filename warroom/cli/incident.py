@@ -232,8 +232,16 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
     inc = _open(args)
     if not inc.state.drill:
         raise WarroomError(f"{inc.id} is not a drill incident: the drill report is for drills")
-    report = drill_report(inc.open_drill(), inc.state, at=scenario_time.now(), slos=inc.config.slo,
-                          runbook=inc.runbook())
+    drill = inc.open_drill()
+    from warroom.incident.live import LiveIncident
+
+    live = LiveIncident(inc)
+    try:     # the path is the scenario's own runbook's, as the dashboard's report (a GO may have
+        snap = live.snapshot()   # opened another one since: its steps are not the scenario's)
+    finally:
+        live.close()
+    book = snap.runbook_by_id(drill.scenario.runbook) or snap.runbook
+    report = drill_report(drill, snap.state, at=scenario_time.now(), slos=inc.config.slo, runbook=book)
     out(json.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
     return 0
 

@@ -211,7 +211,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         except ValueError:
             mttr = None
     report = DrillReport(
-        drill=drill.name, scenario=sc.name, title=sc.title, runbook=sc.runbook, speed=drill.speed,
+        drill=drill.name, scenario=sc.name, title=sc.title, speed=drill.speed,
+        runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
