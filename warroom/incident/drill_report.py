@@ -202,12 +202,13 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     missing = tuple(k for k in sc.resolution if k not in done)
     panes = _panes(drill, state, slos, at, breach)
     recovered = panes[0].recovered if panes else False
-    mttr = None
-    if state is not None and state.runbook and state.runbook.get("mttr_target"):
+    mttr = None        # the target of the runbook the report names (a GO may have attached another since)
+    target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
+    if target:
         from warroom.durations import parse_duration
 
         try:
-            mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
+            mttr = parse_duration(str(target)) / 60.0
         except ValueError:
             mttr = None
     report = DrillReport(
