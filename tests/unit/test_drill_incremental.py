@@ -20,7 +20,7 @@ import pytest
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import Action
-from warroom.drill.model import Signals, lognormal_cdf
+from warroom.drill.model import Signals, duration_mean, lognormal_cdf
 from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.scenarios import get_scenario, list_scenarios
 from warroom.drill.series import GRID, Series
@@ -108,9 +108,9 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
             shares = s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in series.codes]
         flows = sum(exec_rates)
-        for b in fleet.LATENCY_BUCKETS:
-            out.append(flows * lognormal_cdf(float(b), median))
-        out += [flows * 1.0, flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        for b in fleet.LATENCY_BUCKETS:           # a flow still running at the hard timeout is killed then
+            out.append(flows * (1.0 if b >= fleet.HARD_TIMEOUT else lognormal_cdf(float(b), median)))
+        out += [flows * 1.0, flows, flows * duration_mean(median)]
         return out
 
     rows = [series._initial()]  # noqa: SLF001
@@ -150,8 +150,9 @@ def test_rates_are_the_signals_formula(name: str) -> None:
                  for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
         reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
         flows = sum(exec_rates)
-        buckets = [flows * lognormal_cdf(float(b), median) for b in fleet.LATENCY_BUCKETS] + [flows * 1.0]
-        want = exec_rates + fails + reqs + buckets + [flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        buckets = [flows * (1.0 if b >= fleet.HARD_TIMEOUT else lognormal_cdf(float(b), median))
+                   for b in fleet.LATENCY_BUCKETS] + [flows * 1.0]
+        want = exec_rates + fails + reqs + buckets + [flows, flows * duration_mean(median)]
         assert bits(series.rates(t)) == bits(want), t
 
 

@@ -332,3 +332,20 @@ def test_scaling_down_is_not_replicas_added(tmp_path: Path) -> None:
     assert [a.action for a in drill.actions()] == ["scale_to", "scale_to", "scale"]
     assert run_one(drill, "kubectl get deployment flowengine -n production --no-headers".split(), 500.0)[1].split()[1] \
         == "8/8"
+
+
+def test_no_flow_is_observed_past_the_hard_timeout(tmp_path: Path) -> None:
+    """A flow still running at 180 s is killed then (psql lists it at 180 s), so the latency
+    histogram holds no flow past 180 s: 'blocks metrics latency' said P99 217 s in the timeout drill."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="kill")
+    for t in (600.0, 900.0, 1500.0):
+        p99 = drill.simulator.evaluate("histogram_quantile(0.99, sum by (le) (rate(flowengine_flow_duration_seconds_"
+                                       "bucket[5m])))", t)[0].value
+        shown = run_one(drill, "blocks metrics latency --last 5m".split(), t)[1]
+        assert p99 <= 180.0 and int(shown.split("P99: ")[1].split("s")[0]) <= 180, (t, p99, shown)
+        longest = run_one(drill, ["psql", "-At", "-c", "SELECT max(duration_s) FROM tasks"], t)[1]
+        assert float(longest) <= 180.0
+    mean = drill.simulator.evaluate("sum(rate(flowengine_flow_duration_seconds_sum[5m])) / "
+                                    "sum(rate(flowengine_flow_duration_seconds_count[5m]))", 900.0)[0].value
+    assert mean < drill.simulator.evaluate("histogram_quantile(0.95, sum by (le) (rate(flowengine_flow_duration_"
+                                           "seconds_bucket[5m])))", 900.0)[0].value

@@ -67,6 +67,19 @@ def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -
     return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
 
 
+def duration_cdf(x: float, median: float) -> float:
+    """Share of flows over within ``x`` s: one still running at the hard timeout is killed then."""
+    return 1.0 if x >= fleet.HARD_TIMEOUT else lognormal_cdf(x, median)
+
+
+def duration_mean(median: float) -> float:
+    """Mean flow duration, the kill included: E[min(X, timeout)] of the log-normal."""
+    sigma, cut = fleet.LATENCY_SIGMA, math.log(fleet.HARD_TIMEOUT / median)
+    below = 0.5 * math.erfc(-(cut - sigma * sigma) / (sigma * math.sqrt(2.0)))
+    return median * math.exp(sigma * sigma / 2.0) * below + fleet.HARD_TIMEOUT * (1.0 - lognormal_cdf(
+        fleet.HARD_TIMEOUT, median))
+
+
 class _Bend(NamedTuple):
     """A mitigation acting on a fault from ``start``: the fault's strength is multiplied by a
     factor falling from 1 towards ``factor``. From ``end`` (the mitigation switched off again) the

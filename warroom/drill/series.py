@@ -12,7 +12,7 @@ from array import array
 from collections import OrderedDict
 
 from warroom.drill import fleet
-from warroom.drill.model import Signals, lognormal_cdf
+from warroom.drill.model import Signals, duration_cdf, duration_mean
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -63,8 +63,8 @@ class Series:
             total, shares = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in self.codes]
         flows, median = sum(execs), s.latency_median(t)
-        out += [flows * (1.0 if math.isinf(b) else lognormal_cdf(b, median)) for b in BOUNDS]
-        return out + [flows, flows * median * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        out += [flows * duration_cdf(b, median) for b in BOUNDS]          # a killed flow is observed at 180 s
+        return out + [flows, flows * duration_mean(median)]
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
@@ -75,8 +75,8 @@ class Series:
                     c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
                 healthy.append(p.requests_per_second * share)
         flows = sum(r.rate for r in fleet.REPOS)
-        healthy += [flows * (1.0 if math.isinf(b) else lognormal_cdf(b, fleet.LATENCY_MEDIAN)) for b in BOUNDS]
-        healthy += [flows, flows * fleet.LATENCY_MEDIAN * math.exp(fleet.LATENCY_SIGMA ** 2 / 2.0)]
+        healthy += [flows * duration_cdf(b, fleet.LATENCY_MEDIAN) for b in BOUNDS]
+        healthy += [flows, flows * duration_mean(fleet.LATENCY_MEDIAN)]
         return [v * UPTIME for v in healthy]
 
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
