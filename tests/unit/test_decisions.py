@@ -513,3 +513,34 @@ def test_decide_on_a_runbook_whose_block_is_broken_names_its_file_and_line(tmp_p
         cmd_decide(argparse.Namespace(id=inc.id, state_dir=str(tmp_path / "state"), config=None, decision=None,
                                       verdict=None, why="", by=None, json=False, read_only=False, context=None,
                                       shared=None))
+
+
+def test_an_overdue_deadline_is_journaled_once_however_many_watchers_notice_it(tmp_path: Path) -> None:
+    """Two dashboards (or the dashboard's two workers, or a shell's 'incident decide') judge the
+    same deadline passed: each checked the journal, then appended — a watcher whose append landed
+    between the other's check and append made two decision.overdue events (the PIR listed the
+    miss twice). And a view judged before another responder's verdict must not journal 'overdue'
+    after it: the journal as it is when appending decides, the once mechanism (append_once)."""
+    inc = _incident(tmp_path)
+    other = IncidentStore(tmp_path, inc.config).open(inc.id)      # a second watcher, same journal
+    t0 = inc.state.clock_start
+    view = _judge(inc, t0 + timedelta(minutes=20), [7.0], None)
+    real, first = other.journal.append, [True]
+
+    def noticed_meanwhile(*args, **kwargs):     # the first watcher's append lands in between
+        if first[0]:
+            first[0] = False
+            assert dec.remind_overdue(inc, [view]) == [view]
+        return real(*args, **kwargs)
+
+    other.journal.append = noticed_meanwhile
+    assert dec.remind_overdue(other, [view]) == []
+    assert not first[0]                         # the interleaving happened
+    assert len(inc.refresh().decisions_overdue) == 1
+
+    late = _incident(tmp_path / "late")
+    stale = _judge(late, late.state.clock_start + timedelta(minutes=20), [7.0], None)
+    assert stale.overdue
+    dec.record(late, stale, "NO-GO", by="dana", why="fix lands in 10 minutes")   # decided meanwhile
+    assert dec.remind_overdue(late, [stale]) == []
+    assert late.refresh().decisions_overdue == []

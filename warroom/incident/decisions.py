@@ -308,17 +308,24 @@ def _attached(state: Any, ref: str) -> bool:
 
 def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[DecisionView]:
     """Journal ``decision.overdue`` once for each decision past its deadline without a verdict
-    (once per decision: two runbooks stating the same decision remind once)."""
-    state = incident.state
-    done = {_recorded_key(d) for d in state.decisions_overdue}
-    out = []
+    (once per decision: two runbooks stating the same decision remind once). Judged on the journal
+    as it is at the append (``append_once``): another watcher's reminder, or a verdict taken since
+    the view was judged, means nothing is due."""
+    from warroom.journal import events as ev
+
+    out: list[DecisionView] = []
     for v in views:
-        if v.overdue and v.key not in done:
-            done.add(v.key)
-            incident.record_decision_overdue({"id": v.decision.id, "named": v.decision.named,
-                                              "runbook_id": v.runbook_id, "question": v.decision.question,
-                                              "deadline": v.decision.deadline,
-                                              "due_at": v.due_at.isoformat() if v.due_at else None})
+        if not v.overdue or any(o.key == v.key for o in out):
+            continue
+
+        def due(state: Any, v: DecisionView = v) -> tuple[str, dict[str, Any]] | None:
+            if any(_recorded_key(d) == v.key for d in [*state.decisions_overdue, *state.decisions]):
+                return None
+            return ev.DECISION_OVERDUE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
+                                         "question": v.decision.question, "deadline": v.decision.deadline,
+                                         "due_at": v.due_at.isoformat() if v.due_at else None}
+
+        if incident.append_once(due) is not None:
             out.append(v)
     return out
 
