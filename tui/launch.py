@@ -206,8 +206,8 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     """The dashboard on an incident, in the world it belongs to.
 
     A drill incident reopens its own drill (simulator, speed, clock, stand-ins): the same world
-    ``warroom demo`` continues, so its curves go on where they were. A real incident gets the
-    configured sources and never a simulator. ``options`` are the global options typed
+    ``warroom demo`` continues, so its curves go on where they were; a rehearsal, the replay it was
+    declared in. A real incident gets the configured sources and never a simulator. ``options`` are the global options typed
     (``--config`` …) that the quit dialog's command must repeat.
     """
     found = find_incident(cfg, incident_id)
@@ -231,9 +231,9 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
 
     if found.state.drill.get("replay"):
         # a rehearsal declared in a replay: the same replay again (its recording, speed, runbook)
-        drill = found.state.drill
-        ctx = _replay_world(cfg, found.root, _recording(cfg, found), float(drill.get("speed") or 1.0),
-                            start=drill.get("replay_start"))     # its clock goes on where it was
+        rehearsal = found.state.drill
+        ctx = _replay_world(cfg, found.root, _recording(cfg, found), float(rehearsal.get("speed") or 1.0),
+                            start=rehearsal.get("replay_start"))     # its clock goes on where it was
         assert ctx.drill is not None
         ctx.drill.relaunch = resume_invocation(found.id, found.root, options)
         ctx.drill.notice = f"resumed {found.id}, a rehearsal: {ctx.drill.notice}"
