@@ -349,3 +349,16 @@ def test_no_flow_is_observed_past_the_hard_timeout(tmp_path: Path) -> None:
                                     "sum(rate(flowengine_flow_duration_seconds_count[5m]))", 900.0)[0].value
     assert mean < drill.simulator.evaluate("histogram_quantile(0.95, sum by (le) (rate(flowengine_flow_duration_"
                                            "seconds_bucket[5m])))", 900.0)[0].value
+
+
+def test_the_audit_shipper_says_it_reconnected_whatever_ended_the_stall(tmp_path: Path) -> None:
+    """Any change that restarts the shipper ends the stall (set env, undo, restart); its log said
+    'connected ... replaying' only after a 'rollout restart' (noted by world7): the line now comes
+    from the stall itself, at the tick it ends, before the first shipped batch."""
+    drill = create_drill(tmp_path, "audit-gap", speed=SPEED, start=START, name="reconnect")
+    assert run_one(drill, ["kubectl", "set", "env", "deployment/audit-shipper", "BATCH_SIZE=100"], 300.0)[0] == 0
+    lines = run_one(drill, "kubectl logs deploy/audit-shipper --since=3m".split(), 420.0)[1].splitlines()
+    kinds = [("ERROR" if " ERROR " in ln else "connected" if "connected to audit-store" in ln else "shipped")
+             for ln in lines if " shipper - " in ln]
+    assert "connected" in kinds and kinds.index("connected") == kinds.count("ERROR"), kinds
+    assert drill.simulator.pane("audit_gap", 420.0) < 60

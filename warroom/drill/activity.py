@@ -198,6 +198,8 @@ class Activity:
                 yield (t + 4.0, "INFO audit - audit batch written (200 events)")
 
     def audit_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
+        """The audit shipper's lines: failing while the audit stall is in force, reconnecting at the
+        tick it ends (whatever ended it: a restart, a new secret, an undo), shipping otherwise."""
         lines = []
         for k in _ticks(t1, t2):
             t = k * TICK
@@ -205,12 +207,12 @@ class Activity:
                 lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
                                  f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "
                                  f"{int((t - since) // 60) + 3} failures"))
-            else:
-                lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
-        lines += [(a.t + 12, "INFO shipper - connected to audit-store:5432 as audit_writer; replaying buffered events")
-                  for a in self.cluster.log if a.action == "rollout_restart" and t1 <= a.t + 12 <= t2
-                  and a.detail.get("deployment") == fleet.AUDIT_DEPLOYMENT]
-        return sorted(lines)
+                continue
+            if self.signals.audit_stalled_since(t - TICK) is not None:
+                lines.append((t - 1, "INFO shipper - connected to audit-store:5432 as audit_writer; replaying "
+                                     "buffered events"))
+            lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
+        return lines
 
 
 def _ticks(t1: float, t2: float) -> range:
