@@ -362,3 +362,20 @@ def test_the_audit_shipper_says_it_reconnected_whatever_ended_the_stall(tmp_path
              for ln in lines if " shipper - " in ln]
     assert "connected" in kinds and kinds.index("connected") == kinds.count("ERROR"), kinds
     assert drill.simulator.pane("audit_gap", 420.0) < 60
+
+
+def test_kubectl_logs_since_time_is_the_instant_the_timestamps_print(tmp_path: Path) -> None:
+    """``--since-time`` was accepted and ignored: asked from 08:01:50 the drill printed lines from
+    07:56 (x10). It is the wall instant ``--timestamps`` prints, so it answers what ``--since`` of
+    the same drill span does; a bad instant or both flags are kubectl's errors."""
+    from datetime import UTC, datetime
+
+    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="since-time")
+    since = datetime.fromtimestamp(drill.wall_time(1200.0 - 300.0), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    base = "kubectl logs deployment/flowengine -n production --timestamps".split()
+    code, by_time, _ = run_one(drill, [*base, "--since-time", since], 1200.0)
+    assert code == 0 and by_time.strip()
+    assert all(line[:19] >= since[:19] for line in by_time.splitlines()), by_time[:300]
+    assert by_time == run_one(drill, [*base, "--since=5m"], 1200.0)[1]
+    assert run_one(drill, [*base, "--since-time", "08:01"], 1200.0)[0] != 0
+    assert "at most one" in run_one(drill, [*base, "--since-time", since, "--since=1m"], 1200.0)[2]

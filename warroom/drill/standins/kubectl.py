@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import shlex
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -340,6 +341,18 @@ class Kubectl:
                 ctx.err(f"Found {len(pods)} pods, using pod/{pods[0].name}")
                 pods = pods[:1]
         window = min(self.duration("since", "1h"), 7200.0)     # minutes of the drill's world, whatever its speed
+        if self.args.get("since_time") is not None:            # a wall instant (what --timestamps prints)
+            if self.args.get("since") is not None:
+                raise ToolError("error: at most one of `sinceTime` or `sinceSeconds` may be specified")
+            text = self.args.text("since_time")
+            try:
+                at = datetime.fromisoformat(text).timestamp() if re.fullmatch(r"\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:\d\d)",
+                                                                              text) else None
+            except ValueError:
+                at = None
+            if at is None:
+                raise ToolError(f'error: parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{text}"')
+            window = min(max(0.0, ctx.t - ctx.drill.scenario_time(at)), 7200.0)
         tail = self.number("tail", "10" if self.selector else "-1")
         for p in pods:
             lines = pod_lines(ctx, p, ctx.t - window, ctx.t)
