@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import steps
-from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.dashboard_flow import dashboard_ready, declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession
 
@@ -97,3 +97,40 @@ def test_the_quit_dialogs_command_resumes_the_same_drill(tmp_path: Path) -> None
         assert len(drills(session)) == 1                        # the same drill, not a new one
     finally:
         steps.kill_leftovers(session)
+
+
+def test_a_drill_declared_from_the_shell_lives_the_same_lifecycle(tmp_path: Path) -> None:
+    """`warroom incident new --drill` (the scenario's title, severity and runbook), then `warroom drill
+    NAME` offers that incident with its scenario and speed and opens it in its drill; the line printed
+    on quitting names the command that resumes it; once it is resolved, `warroom drill NAME` starts over
+    and says so."""
+    session = WarroomSession(tmp_path)
+    prepare(session)
+    made = session.run_cli("incident", "new", "--drill", "rate-limit", "--speed", "30")
+    assert made.returncode == 0, made.stderr
+    inc_id = made.stdout.split()[0]
+    state = session.state_home / "warroom"
+    with TmuxTerm(140, 40) as term:
+        term.start(session.argv("drill", "rate-limit"))
+        offer = term.wait_for(lambda s: "still open — resume it?" in s and inc_id in s, timeout=90)
+        assert "rate-limit×30" in _flat(offer)               # its scenario and speed (the row may wrap)
+        term.send("Enter")                                   # reopened in its own drill
+        screen = term.wait_for(lambda s: dashboard_ready(s) and inc_id in s.splitlines()[0] and "×30" in s,
+                               timeout=90)
+        assert "Model API quota usage climbing past 80%" in screen.splitlines()[0]   # the symptom, P3
+        term.send("q")
+        term.wait_exit(timeout=30)
+        printed = term.tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", term.session).stdout
+        command = shlex.join(["warroom", "resume", inc_id, "--state-dir", str(state)])
+        assert _flat(f"{inc_id} is still open: `{command}` resumes it") in _flat(printed)
+    resolved = session.run_cli("incident", "resolve", inc_id, "--summary", "breaker on", "--yes")
+    assert resolved.returncode == 0, resolved.stderr
+    with TmuxTerm(140, 40) as term:
+        term.start(session.argv("drill", "rate-limit"))
+        term.wait_for(lambda s: f"ended when {inc_id}" in s, timeout=90)
+        screen = wait_dashboard(term)
+        assert "no incident open" in screen.splitlines()[0]
+        term.send("q")
+        term.wait_exit(timeout=30)
+    assert sorted(d["finished"] is None for d in map(lambda p: json.loads((p / "drill.json").read_text()),
+                                                       drills(session))) == [False, True]
