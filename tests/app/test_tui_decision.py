@@ -135,7 +135,7 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         (recorded,) = events(app, "decision.recorded")
         assert recorded.data["verdict"] == "GO" and recorded.data["by"] == "dana (IC)"
         assert recorded.data["why"] == "no root cause yet and the failures keep spreading"
-        assert len(recorded.data["criteria"]) == 15 and recorded.data["runbook_id"] == "RB-LAUNCH-005"
+        assert len(recorded.data["criteria"]) == 16 and recorded.data["runbook_id"] == "RB-LAUNCH-005"
         measured = [c for c in recorded.data["criteria"] if c["kind"] == "metric"]
         assert measured and all(isinstance(c.get("value"), float) and c.get("source") for c in measured
                                 if c["state"] != "unknown")

@@ -544,3 +544,17 @@ def test_an_overdue_deadline_is_journaled_once_however_many_watchers_notice_it(t
     dec.record(late, stale, "NO-GO", by="dana", why="fix lands in 10 minutes")   # decided meanwhile
     assert dec.remind_overdue(late, [stale]) == []
     assert late.refresh().decisions_overdue == []
+
+def test_a_root_cause_note_never_marks_a_promise_about_the_fix_met(tmp_path: Path) -> None:
+    """"Root cause found, and the fix lands within 30 minutes" was one criterion judged by the note
+    alone: a note made the whole promise ✔ met. The note and the promise are judged apart."""
+    library = RunbookLibrary.from_config(Config())
+    inc = _incident(tmp_path)
+    inc.note("root-cause", "schema v2 broke the validators")
+    for rb_id in ("RB-LAUNCH-005", "RB-LAUNCH-002"):
+        (d,) = library.get(rb_id).decisions
+        view = dec.evaluate(d, rb_id, inc.refresh(), inc.state.clock_start, query=None, step_output=lambda _s: None)
+        for c in view.criteria:
+            if "30 minutes" in c.text:
+                assert c.state == dec.UNKNOWN, (rb_id, c)
+        assert any(c.kind == "note" and c.state == dec.MET for c in view.criteria)

@@ -614,7 +614,9 @@ def decisions(state: IncidentState) -> list[Line]:
                            if (n := sum(1 for c in crit if c.get("state") == word)))
         whose = f" ({d.get('runbook_id')})" if d.get("runbook_id") else ""
         text = (f"{d.get('verdict')} on \"{d.get('question')}\"{whose} at {_hms(d.get('at'))} UTC by "
-                f"{d.get('by') or d.get('actor')}: {d.get('why')}. The tool suggested {d.get('suggestion')}"
+                f"{d.get('by') or d.get('actor')}: {d.get('why')}. "
+                + (f"The tool suggested {d.get('suggestion')}" if d.get("suggestion") in ("GO", "NO-GO")
+                   else "The tool made no suggestion (neither side's rule held)")
                 + (f"; criteria {counts}" if counts else "")
                 + (f" (as judged at {_clock_of(d.get('judged_at'))} UTC)" if d.get("judged_at") else "") + ".")
         cites = [d.get("seq")]
