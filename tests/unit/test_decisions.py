@@ -558,3 +558,24 @@ def test_a_root_cause_note_never_marks_a_promise_about_the_fix_met(tmp_path: Pat
             if "30 minutes" in c.text:
                 assert c.state == dec.UNKNOWN, (rb_id, c)
         assert any(c.kind == "note" and c.state == dec.MET for c in view.criteria)
+
+
+def test_two_responders_taking_go_at_once_open_the_rollback_once(tmp_path: Path) -> None:
+    """A checks that RB-LAUNCH-002 is not open, and while A snapshots it B's GO opens it: A must
+    not open it a second time (the check is made on the journal at the append)."""
+    a = _incident(tmp_path)
+    b = IncidentStore(tmp_path, a.config).open(a.id)
+    view = _judge(a, a.state.clock_start + timedelta(minutes=20), [7.0], None)
+    real = a._snapshot_runbook
+
+    def slow_snapshot(ref):  # type: ignore[no-untyped-def]
+        data = real(ref)
+        dec.record(b, view, "GO", by="lee", why="b was quicker")       # B's GO lands meanwhile
+        return data
+
+    a._snapshot_runbook = slow_snapshot  # type: ignore[method-assign]
+    done = dec.record(a, view, "GO", by="dana", why="7 repos down")
+    st = a.refresh()
+    assert [d["by"] for d in st.decisions] == ["dana", "lee"]
+    assert [r.get("id") for r in st.runbooks].count("RB-LAUNCH-002") == 1
+    assert done.opened is None and done.already_open

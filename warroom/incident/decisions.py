@@ -275,9 +275,11 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         return Recorded(event, None, True)
     if on_go:
         try:      # the verdict stands whatever happens here: it is journaled already
-            incident.attach_runbook(_library_file(incident, on_go))
+            attached = incident.attach_runbook_once(_library_file(incident, on_go))
         except (WarroomError, OSError) as exc:
             return Recorded(event, None, False, str(exc))
+        if attached is None:      # another responder's GO opened it in the meantime
+            return Recorded(event, None, True)
     return Recorded(event, on_go)
 
 

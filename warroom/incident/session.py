@@ -590,6 +590,19 @@ class Incident(StepRunning):
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""
         return self._append(ev.RUNBOOK_ATTACHED, self._snapshot_runbook(ref))
 
+    def attach_runbook_once(self, ref: str | Path) -> Event | None:
+        """Attach the runbook unless one with its id is attached already, judged on the journal
+        as it is at the append (``append_once``): two responders taking GO at once open the
+        follow-up runbook once. None when it was open already."""
+        data = self._snapshot_runbook(ref)
+
+        def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
+            if any(str(r.get("id") or "") == data["id"] for r in state.runbooks):
+                return None
+            return ev.RUNBOOK_ATTACHED, data
+
+        return self.append_once(due)
+
     def _checklist_ref(self, step_ref: str | int) -> dict[str, Any]:
         step = self.step(step_ref)
         book = self.runbook()
