@@ -96,8 +96,13 @@ def decision_key(decision: Decision, runbook_id: str) -> tuple[str, str]:
     return (decision.id, "") if decision.named else (decision.id, runbook_id)
 
 
-def _recorded_key(d: dict[str, Any]) -> tuple[str, str]:
+def recorded_key(d: dict[str, Any]) -> tuple[str, str]:
+    """``decision_key`` of a journaled ``decision.recorded`` / ``decision.overdue`` (events from
+    before ``named`` was journaled had written ids: shared)."""
     return (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
+
+
+_recorded_key = recorded_key
 
 
 def _compare(value: float, op: str, target: float) -> bool:

@@ -604,11 +604,13 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
+    from warroom.incident.decisions import recorded_key
+
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
     taken: dict[tuple[str, str], dict[str, Any]] = {}
     for d in state.decisions:
-        key = (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
+        key = recorded_key(d)
         crit = [c for c in d.get("criteria") or [] if isinstance(c, dict)]
         counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
                            if (n := sum(1 for c in crit if c.get("state") == word)))
@@ -645,10 +647,9 @@ def decisions(state: IncidentState) -> list[Line]:
                         f"{c.get('evidence')}" for c in crit)
         taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
-    decided = {(str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
-               for d in state.decisions}
+    decided = {recorded_key(d) for d in state.decisions}
     for o in state.decisions_overdue:
-        key = (str(o.get("id")), "") if o.get("named", True) else (str(o.get("id")), str(o.get("runbook_id")))
+        key = recorded_key(o)
         whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
         out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {_clock_of(o.get('due_at'))} UTC passed with "
                         "no verdict" + (" (decided later)" if key in decided else ""), (o.get("seq"),), at=o.get("at")))
