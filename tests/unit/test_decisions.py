@@ -579,3 +579,12 @@ def test_two_responders_taking_go_at_once_open_the_rollback_once(tmp_path: Path)
     assert [d["by"] for d in st.decisions] == ["dana", "lee"]
     assert [r.get("id") for r in st.runbooks].count("RB-LAUNCH-002") == 1
     assert done.opened is None and done.already_open
+
+
+def test_lint_reports_every_fault_of_a_block_each_on_its_line() -> None:
+    """One pass of `runbooks lint` names them all, not the first one only."""
+    _, problems = find_decisions("# T\n\n```decision\nquestion = 'q'\nwhen = 1\n[[go]]\ntext = 't'\nkind = 'metric'\n"
+                                 "[[no_go]]\ntext = 'u'\nquery = 'up'\nop = '>'\nvalue = 'high'\n```\n")
+    assert [(line, msg.split(": ", 1)[1][:32]) for line, msg in problems] == [
+        (3, "'deadline' is required (how long"), (5, "unknown key 'when' (known: id, q"),
+        (8, "[[go]] #1: unknown key 'kind' (a"), (13, "[[no_go]] #1: 'value' must be a ")]

@@ -71,6 +71,14 @@ class DecisionError(ValueError):
         self.line = line
 
 
+class DecisionErrors(ValueError):
+    """Every fault of one decision block, in line order."""
+
+    def __init__(self, errors: list[DecisionError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class Criterion:
     text: str
@@ -160,49 +168,67 @@ class _Lines:
 
 def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
     """One ``decision`` fence's TOML body; ``fence_line``: the file line of its opening fence.
-    Raises :class:`DecisionError` naming the file line of the key at fault."""
+    Raises :class:`DecisionErrors` with every fault of the block, each naming the file line of
+    its key (a runbook author fixes them all in one pass, as ``runbooks lint`` promises)."""
     at = _Lines(body, fence_line)
     try:
         data = tomllib.loads(body)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+)", str(exc))
         line = at.first + int(m.group(1)) - 1 if m else fence_line
-        raise DecisionError(f"decision block: not valid TOML: {exc}", line) from None
+        raise DecisionErrors([DecisionError(f"decision block: not valid TOML: {exc}", line)]) from None
     except RecursionError:
-        raise DecisionError("decision block: nests too deeply", fence_line) from None
-    unknown = sorted(set(data) - set(_TOP))
-    if unknown:
-        raise DecisionError(f"decision block: unknown key {unknown[0]!r} (known: {', '.join(_TOP)})",
-                            at.of(unknown[0]))
+        raise DecisionErrors([DecisionError("decision block: nests too deeply", fence_line)]) from None
+    errors: list[DecisionError] = []
+
+    def check(fn: Any) -> Any:
+        try:
+            return fn()
+        except DecisionError as exc:
+            errors.append(exc)
+            return None
+
     where = "decision block"
-    question = _text(data, "question", where, at.of("question"), required=True)
-    named = "id" in data
-    did = _text(data, "id", where, at.of("id")) or f"decision-{ordinal}"
+    for key in sorted(set(data) - set(_TOP)):
+        errors.append(DecisionError(f"{where}: unknown key {key!r} (known: {', '.join(_TOP)})", at.of(key)))
+    question = check(lambda: _text(data, "question", where, at.of("question"), required=True))
+    did = check(lambda: _text(data, "id", where, at.of("id"))) or f"decision-{ordinal}"
     if not _ID.fullmatch(did):
-        raise DecisionError(f"{where}: id {did!r}: use letters, digits, '.', '_' or '-'", at.of("id"))
+        errors.append(DecisionError(f"{where}: id {did!r}: use letters, digits, '.', '_' or '-'", at.of("id")))
+    deadline = None
     if "deadline" not in data:
-        raise DecisionError(f"{where}: 'deadline' is required (how long after detection the "
-                            "decision is due, e.g. \"15m\"): a decision nobody times is not taken", fence_line)
-    deadline = _duration(data, "deadline", where, at.of("deadline"))
-    if not deadline:
-        raise DecisionError(f"{where}: 'deadline' must be after detection, not {data['deadline']!r}",
-                            at.of("deadline"))
+        errors.append(DecisionError(f"{where}: 'deadline' is required (how long after detection the "
+                                    "decision is due, e.g. \"15m\"): a decision nobody times is not taken",
+                                    fence_line))
+    else:
+        deadline = check(lambda: _duration(data, "deadline", where, at.of("deadline")))
+        if deadline is not None and not deadline:
+            errors.append(DecisionError(f"{where}: 'deadline' must be after detection, not {data['deadline']!r}",
+                                        at.of("deadline")))
     when = {}
     for key, default in (("go_when", "any"), ("no_go_when", "all")):
         value = data.get(key, default)
         if value not in WHEN:
-            raise DecisionError(f"{where}: {key!r} is 'any' or 'all', not {value!r}", at.of(key))
+            errors.append(DecisionError(f"{where}: {key!r} is 'any' or 'all', not {value!r}", at.of(key)))
         when[key] = value
-    go = tuple(_criteria(data, "go", at))
-    no_go = tuple(_criteria(data, "no_go", at))
-    if not go and not no_go:
-        raise DecisionError(f"{where}: needs [[go]] or [[no_go]] criteria", fence_line)
-    on_go = _text(data, "on_go", where, at.of("on_go"))
+    sides: dict[str, tuple[Criterion, ...]] = {}
+    for side in ("go", "no_go"):
+        items = data.get(side, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            errors.append(DecisionError(f"{where}: {side!r} must be a list of tables ([[{side}]])", at.of(side)))
+            items = []
+        sides[side] = tuple(c for n, item in enumerate(items, 1)
+                            if (c := check(lambda item=item, n=n, side=side: _criterion(item, side, n, at))))
+    if "go" not in data and "no_go" not in data:
+        errors.append(DecisionError(f"{where}: needs [[go]] or [[no_go]] criteria", fence_line))
+    on_go = check(lambda: _text(data, "on_go", where, at.of("on_go")))
     if on_go is not None and not _ID.fullmatch(on_go):
-        raise DecisionError(f"{where}: 'on_go' names a runbook by its id (like RB-LAUNCH-002), not "
-                            f"{on_go!r}: a path would open whatever file it names", at.of("on_go"))
+        errors.append(DecisionError(f"{where}: 'on_go' names a runbook by its id (like RB-LAUNCH-002), not "
+                                    f"{on_go!r}: a path would open whatever file it names", at.of("on_go")))
+    if errors:
+        raise DecisionErrors(sorted(errors, key=lambda e: e.line))
     return Decision(id=did, question=str(question), line=fence_line, deadline=deadline,
-                    on_go=on_go, go=go, no_go=no_go, named=named, **when)
+                    on_go=on_go, go=sides["go"], no_go=sides["no_go"], named="id" in data, **when)
 
 
 def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], list[tuple[int, str]]]:
@@ -216,8 +242,8 @@ def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], l
             continue
         try:
             out.append(parse_fence(body, line, len(out) + 1))
-        except DecisionError as exc:
-            problems.append((exc.line, str(exc)))
+        except DecisionErrors as exc:
+            problems.extend((e.line, str(e)) for e in exc.errors)
     seen: set[str] = set()
     for d in out:
         if d.id in seen:
@@ -264,13 +290,6 @@ def _duration(data: dict[str, Any], key: str, where: str, line: int) -> float | 
     if not (0 <= seconds < 366 * 86400):
         raise DecisionError(f"{where}: {key!r}: {value!r} is out of range", line)
     return seconds
-
-
-def _criteria(data: dict[str, Any], side: str, at: _Lines) -> list[Criterion]:
-    items = data.get(side, [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise DecisionError(f"decision block: {side!r} must be a list of tables ([[{side}]])", at.of(side))
-    return [_criterion(item, side, n, at) for n, item in enumerate(items, 1)]
 
 
 def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion:
