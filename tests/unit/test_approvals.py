@@ -155,6 +155,25 @@ def test_refusal_closes_the_request(pair: tuple[Incident, Incident]) -> None:
         bob.approvals.approve(req.id)
 
 
+def test_an_approval_withdrawn_by_a_refusal_keeps_who_approved_in_the_pir(pair: tuple[Incident, Incident]) -> None:
+    """Bob approves, the requester then refuses (withdraws) before running: the request is refused,
+    nothing may run on it, and the PIR still names bob as the approver (the refusal used to
+    overwrite him: 'approved by alice at <refusal time>; REFUSED by alice')."""
+    from warroom.incident.review import approvals as pir_approvals
+
+    alice, bob = pair
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    bob.approvals.approve(req.id)
+    alice.approvals.refuse(req.id, "the canary went red")
+    r = alice.state.approvals[req.id]
+    assert r.status == "refused" and r.decided_by == ALICE and r.approved_by == BOB
+    with pytest.raises(StepRefused, match="was refused by alice"):
+        alice.run_step(alice.prepare_step(5))
+    (line,) = [ln for ln in pir_approvals(alice.state) if req.id in ln.text]
+    assert "approved by bob@bastion-2" in line.text and "REFUSED by alice@bastion-1 at" in line.text and line.text.endswith(": the canary went red")
+    assert r.approved_seq in line.cites and r.decided_seq in line.cites
+
+
 def test_request_records_what_the_approver_judges(pair: tuple[Incident, Incident]) -> None:
     alice, _ = pair
     prepared = alice.prepare_step(3, {"namespace": "prod-eu"})
@@ -381,14 +400,17 @@ def test_no_journal_makes_a_self_approval_or_a_second_use_count(evs: list[Any]) 
     state = replay(evs)
     by_seq = {e.seq: e for e in evs}
     for req in state.approvals.values():
-        if req.decided_by is not None and req.status in ("approved", "used") or req.approved_until is not None:
-            assert req.decided_by is not None and req.requester is not None
-            assert not same_person(req.requester, req.decided_by)
-            grant = by_seq[req.decided_seq]
+        if req.status in ("approved", "used"):
+            assert req.decided_seq == req.approved_seq and req.decided_by == req.approved_by
+        if req.approved_until is not None:      # granted, maybe refused (withdrawn) afterwards
+            assert req.approved_by is not None and req.requester is not None and req.approved_seq is not None
+            assert not same_person(req.requester, req.approved_by)
+            grant = by_seq[req.approved_seq]
+            assert grant.type == ev.APPROVAL_GRANTED
             assert grant.data["command_sha256"] == req.command_sha256       # exactly the command asked
             assert grant.ts < req.at + timedelta(seconds=req.expires_after)  # granted while open
         if req.status == "used":
-            assert req.approved_until is not None and req.used_seq is not None and req.used_seq > req.decided_seq
+            assert req.approved_until is not None and req.used_seq is not None and req.used_seq > req.approved_seq
             use = by_seq[req.used_seq]
             assert use.ts < req.approved_until and use.data["command_sha256"] == req.command_sha256
         uses = [e for e in evs if e.type == ev.APPROVAL_USED and e.data["request"] == req.id]

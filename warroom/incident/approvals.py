@@ -69,6 +69,10 @@ class ApprovalRequest:
     decided_seq: int | None = None
     reason: str = ""
     approved_until: datetime | None = None
+    # the grant itself, kept when a refusal later withdraws it (``decided_*`` then name the refusal)
+    approved_by: Person | None = None
+    approved_at: datetime | None = None
+    approved_seq: int | None = None
     expired_at: datetime | None = None
     expired_seq: int | None = None
     used_at: datetime | None = None
@@ -276,6 +280,7 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     req.status = "approved"
     req.decided_by, req.decided_at, req.decided_seq = approver, e.ts, e.seq
+    req.approved_by, req.approved_at, req.approved_seq = approver, e.ts, e.seq
     # Good for the time the request asked for, from the grant: a grant line (or an approver's
     # config) that says longer does not stretch it; one that says shorter is kept.
     longest = e.ts + timedelta(seconds=req.expires_after)

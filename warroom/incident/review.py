@@ -674,9 +674,9 @@ def approvals(state: IncidentState) -> list[Line]:
                 + f"; requested by {r.who()} at {_hms(r.at)} UTC ({'; '.join(r.reasons) or 'approval needed'})")
         cites = [r.seq]
         if r.approved_until is not None:
-            text += (f"; approved by {r.decided_by.shown if r.decided_by else '?'} at {_hms(r.decided_at)} UTC"
+            text += (f"; approved by {r.approved_by.shown if r.approved_by else '?'} at {_hms(r.approved_at)} UTC"
                      f" (good until {_hms(r.approved_until)} UTC)")
-            cites.append(r.decided_seq or 0)
+            cites.append(r.approved_seq or 0)
         if r.status == "refused":
             text += (f"; REFUSED by {r.decided_by.shown if r.decided_by else '?'} at {_hms(r.decided_at)} UTC"
                      + (f": {r.reason}" if r.reason else ""))
