@@ -9,6 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs every property test on the same examples (derived from the test itself), so a red run
+# means a change broke something, not that this run drew a rarer example; a developer's run keeps
+# drawing new ones (that is how the approvals reducer's refusal-after-grant bug was found).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +38,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
+    monkeypatch.delenv("WARROOM_DRILL_AT", raising=False)      # pins every clock: a test sets it itself
     # a shared incident's step forwarder retries a down store for a day; a test's for two minutes
     monkeypatch.setenv("WARROOM_FORWARD_GIVE_UP", "120")
     yield
