@@ -68,6 +68,9 @@ class DecisionScreen(Dialog[DecisionAnswer]):
                 head.append(f"judged {v.judged_at:%H:%M:%S} UTC   ", "dim")
             head.append("suggestion: ")
             head.append(v.suggestion, "bold")
+            tally = ", ".join(f"{n} {word}" for word in (MET, NOT_MET, "unknown")
+                              if (n := sum(1 for c in v.criteria if c.state == word)))
+            head.append(f"   criteria: {tally}" if tally else "", "dim")
             if v.decision.on_go:
                 head.append(f"   on GO: {v.decision.on_go} opens beside this runbook", "dim")
             if v.recorded:
