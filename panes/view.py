@@ -58,6 +58,7 @@ class DecisionRow:
     by: str | None = None
     due: str | None = None              # "04:29:46 UTC"
     overdue: bool = False
+    due_at: float | None = None         # the deadline, unix wall time (a drill's is scaled already)
 
     def __post_init__(self) -> None:
         clean_fields(self)

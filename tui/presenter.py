@@ -195,6 +195,7 @@ class IncidentPresenter:
         self._ended: set[tuple[str, StepKey, str]] = set()  # (incident, step, run) a follower saw end
         self._gates_resumed: str | None = None
         self._evidence_next = 0.0
+        self._looked_now = -1e9          # when look_now last pulled the evidence look forward
         self._journal_size = -1
         self.pir_open = False
 
@@ -572,6 +573,13 @@ class IncidentPresenter:
         from warroom.incident import decisions as dec
 
         return dec.record(self.require().incident, view, verdict, by=by, why=why).said(verdict)
+
+    def look_now(self) -> None:
+        """Make the next evidence look run at once (a Go/No-Go deadline passed), at most every 2 s."""
+        now = time.monotonic()
+        if now - self._looked_now >= 2.0:
+            self._looked_now = now
+            self._evidence_next = 0.0
 
     def evidence_due_async(self) -> None:
         """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed (with no metric

@@ -588,3 +588,14 @@ def test_lint_reports_every_fault_of_a_block_each_on_its_line() -> None:
     assert [(line, msg.split(": ", 1)[1][:32]) for line, msg in problems] == [
         (3, "'deadline' is required (how long"), (5, "unknown key 'when' (known: id, q"),
         (8, "[[go]] #1: unknown key 'kind' (a"), (13, "[[no_go]] #1: 'value' must be a ")]
+
+
+def test_the_dashboard_looks_as_soon_as_a_deadline_passes_not_at_its_next_15_s_look() -> None:
+    """At x60 the 15 s evidence look is 15 drill minutes: a passed deadline pulls it forward."""
+    from panes.view import DecisionRow
+    from tui.view import deadline_passed
+
+    rows = (DecisionRow("a", "q?", due_at=100.0), DecisionRow("b", "q?", due_at=100.0, verdict="GO", by="x"),
+            DecisionRow("c", "q?", due_at=100.0, overdue=True), DecisionRow("d", "q?", due_at=500.0))
+    assert deadline_passed(rows, 99.0) == ()
+    assert deadline_passed(rows, 100.0) == ("a",)          # decided, already reminded, not yet due: no

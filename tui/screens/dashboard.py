@@ -458,6 +458,10 @@ class DashboardScreen(Screen[None]):
         if self.presenter is not None:
             if self.presenter.journal_moved():
                 self.presenter.load_view_async()
+            from tui.view import deadline_passed
+
+            if deadline_passed(self.view.decisions, self.app.ctx.clock.now()):
+                self.presenter.look_now()         # a Go/No-Go deadline just passed: remind now
             self.presenter.evidence_due_async()
         if not self.painting():
             self._behind = True
