@@ -165,6 +165,8 @@ def test_promql_subset_answers_and_refuses_clearly() -> None:
         ("sum(flowengine_flow_failures_total) by", r"syntax error after 'sum\(flowengine_flow_failures_total\)'"),
         ("label_replace(flowengine_flow_failures_total, 'a', 'b', 'c', 'd')", "'label_replace' is not supported"),
         ("quantile(0.5, flowengine_flow_failures_total)", "aggregation 'quantile' is not supported"),
+        ("holt_winters(flowengine_model_quota_used_ratio[10m], 0.5, 0.5)", "'holt_winters' is not supported"),
+        ("holt_winter(flowengine_model_quota_used_ratio[10m], 0.5, 0.5)", "invalid PromQL: unknown function"),
         ("flowengine_flow_failures_total[5m:1m]", "subqueries are not supported"),
         ("rate(flowengine_flow_failures_total[5m:1m])", "subqueries are not supported"),
         ("flowengine_flow_failures_total[5m]", "a range vector .* can only be passed to a range function"),

@@ -96,6 +96,8 @@ def parse(expr: str) -> pp.Expr:
     if why == "invalid promql query":        # a grammar error, where the library says no more: say where
         n = next((i for i in range(len(expr) - 1, 0, -1) if _parses(expr[:i])), 0)
         why = f"syntax error after {expr[:n].rstrip()!r}" if n else "syntax error at the start"
+    if why == "unknown function with name 'holt_winters'":     # Prometheus 2's; the parser library lacks it
+        raise PromQLError("function 'holt_winters' is not supported in drills")
     raise PromQLError(f"invalid PromQL: {why}")
 
 
