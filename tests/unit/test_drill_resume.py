@@ -259,3 +259,20 @@ def test_the_resume_command_works_from_any_directory(tmp_path: Path, monkeypatch
     assert opts[:2] == ["--config", str(tmp_path / "c.toml")] and f"--config={tmp_path / 'd.toml'}" in opts
     assert opts[3:5] == ["--context", "k"] and "secret" not in " ".join(opts) and opts[-1] == "--read-only"
     assert "s" not in opts and "--state-dir" not in opts
+
+
+def test_a_drill_speed_past_an_hour_per_second_is_refused(tmp_path: Path) -> None:
+    """'--speed 1e308' is finite and positive: the drill was made, and the first poll integrated its
+    world towards t = 1e308 without end (the CLI hung). One bound where every drill is made and read."""
+    import json
+
+    from warroom.drill.directory import MAX_SPEED, DrillError, create_drill, open_drill
+
+    for speed in (1e308, MAX_SPEED * 2, float("nan"), float("inf"), 0.0):
+        with pytest.raises(DrillError, match="speed"):
+            create_drill(tmp_path, "timeout", speed)
+    drill = create_drill(tmp_path, "timeout", MAX_SPEED)
+    data = json.loads((drill.path / "drill.json").read_text())
+    (drill.path / "drill.json").write_text(json.dumps({**data, "speed": 1e308}))
+    with pytest.raises(DrillError, match="speed"):
+        open_drill(drill.path)

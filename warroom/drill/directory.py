@@ -41,6 +41,8 @@ ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
+MAX_SPEED = 3600.0
+"""An hour of drill per wall second: past it the simulator would integrate without end (x1e308)."""
 #: An ``.invalid`` cluster: all a drill's kubectl could ever reach. JSON is YAML, so kubectl and
 #: ``warroom.sources.kube_target`` read it as any kubeconfig.
 _KUBECONFIG = json.dumps({
@@ -161,8 +163,8 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
                  start: float | None = None) -> Drill:
     """Create a new drill directory (with its stand-in wrappers) and return it."""
     sc = get_scenario(scenario)
-    if not (isinstance(speed, (int, float)) and math.isfinite(speed) and speed > 0):
-        raise DrillError(f"drill speed must be a positive number, got {speed!r}")
+    if not (isinstance(speed, (int, float)) and 0 < speed <= MAX_SPEED):
+        raise DrillError(f"drill speed must be a positive number up to {MAX_SPEED:g}, got {speed!r}")
     now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
@@ -204,8 +206,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
                       incident=data.get("incident"))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
-    if not (math.isfinite(drill.start) and math.isfinite(drill.speed) and drill.speed > 0):
-        raise DrillError(f"{file}: start must be a finite unix time and speed a positive number,"
+    if not (math.isfinite(drill.start) and 0 < drill.speed <= MAX_SPEED):
+        raise DrillError(f"{file}: start must be a finite unix time and speed a positive number up to {MAX_SPEED:g},"
                          f" got {drill.start}, {drill.speed}")
     try:
         if wrappers:
