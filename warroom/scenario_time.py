@@ -40,7 +40,7 @@ def now() -> float:
         value = float(at)
     except ValueError:
         value = float("nan")
-    if value != value or value in (float("inf"), float("-inf")):
+    if not 0 <= value < 1e11:          # NaN/inf, before 1970 or past year 5138: no date can show it
         raise WarroomError(f"${AT_ENV} must be a unix time, got {at!r}")
     return value
 

@@ -102,9 +102,10 @@ def test_the_injected_moment_moves_every_reader(monkeypatch: pytest.MonkeyPatch,
     assert "OVERDUE by 10m00s drill time" in text
     tier = inc.state.escalation_tier(now)
     assert tier.label == "page TL" and tier.minutes == 25.0 and tier.next_tier_in == 5.0
-    monkeypatch.setenv(scenario_time.AT_ENV, "soon")
-    with pytest.raises(Exception, match="WARROOM_DRILL_AT must be a unix time"):
-        scenario_time.now()
+    for bad in ("soon", "-1e12", "1e300", "-5", "nan"):     # finite but no date: a traceback in every command
+        monkeypatch.setenv(scenario_time.AT_ENV, bad)
+        with pytest.raises(Exception, match="WARROOM_DRILL_AT must be a unix time"):
+            scenario_time.now()
 
 
 def test_a_cli_drill_lives_on_the_injected_clock_and_ago_is_drill_time(
