@@ -223,8 +223,9 @@ def test_get_pods_get_deployment_and_rollout_status_count_the_same_pods(tmp_path
             assert first.split("finish: ")[1].startswith(f"{len(updated)} out of"), (t, first)
     assert kubectl("scale deployment/flowengine --replicas=0", 800.0)
     assert kubectl("get deployment flowengine --no-headers", 805.0).split()[1] == "0/0"
-    assert all(" Terminating " in line for line in kubectl("get pods -l app=flowengine --no-headers", 805.0)
-               .splitlines())
+    terminating = kubectl("get pods -l app=flowengine --no-headers", 805.0).splitlines()
+    assert len(terminating) == 8 and all(" Terminating " in line for line in terminating)
+    assert len({line.split()[-1] for line in terminating}) > 1        # each pod its own age (they were all one)
 
 
 def test_a_drained_nodes_pods_start_again_elsewhere_and_new_pods_avoid_a_cordoned_node(tmp_path: Path) -> None:
@@ -249,3 +250,5 @@ def test_a_drained_nodes_pods_start_again_elsewhere_and_new_pods_avoid_a_cordone
         .split()[1] == "5/5"
     assert run_one(drill, "kubectl rollout restart deployment/flowengine -n production".split(), 400.0)[0] == 0
     assert {"node-2", "node-4"}.isdisjoint(n for name, n in pods(500.0).items() if name.startswith("flowengine-"))
+    assert "prometheus-0" in run_one(drill, "kubectl drain node-3".split(), 600.0)[1]      # a stateful set's pod
+    assert " node-3 " not in run_one(drill, "kubectl get pods -n monitoring -o wide".split(), 610.0)[1]

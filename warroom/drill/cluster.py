@@ -98,7 +98,8 @@ class Deployment:
         the pods terminate for 10 s."""
         cur, n = self.current, self.replicas
         if n == 0:
-            return [(i, cur, cur.at, "Terminating") for i in range(self.previous_replicas) if t < self.scaled_at + 10]
+            return [(i, cur, cur.at + i * self.rollout_seconds / self.previous_replicas, "Terminating")
+                    for i in range(self.previous_replicas) if t < self.scaled_at + 10]
         up = self.scaled_at > cur.at and n > self.previous_replicas       # the pods it kept are as old as before
         kept, step, rs = self.previous_replicas if up else n, self.rollout_seconds / n, self.rollout_seconds
         old = self.history[-2] if len(self.history) > 1 and not up else None
