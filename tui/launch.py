@@ -341,6 +341,10 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     if not any(p.points for p in history.panes):
         raise WarroomError(f"{inc.dir / HISTORY_FILE}: no pane recorded a single point over the incident's"
                            " window (the metric source answered nothing); nothing to replay")
+    # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
+    speed = speed or history.time_scale
+    if not 0 < speed <= stime.MAX_SPEED:   # a rehearsal's spans: its speed times the wall (x1e308 overflows)
+        raise WarroomError(f"replay speed must be a positive number up to {stime.MAX_SPEED:g}, got {speed:g}")
     try:
         own = inc.runbook()          # the snapshot the incident was worked with, not today's library copy
     except (WarroomError, OSError):
@@ -348,8 +352,6 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     cfg.incident.state_dir = str(rehearsals)
     cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
     cfg.slo = [p.slo for p in history.panes]
-    # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
-    speed = speed or history.time_scale
     source = ReplaySource.at(history, speed, cfg.prometheus.window, start)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,

@@ -28,6 +28,9 @@ from warroom.durations import format_duration
 from warroom.errors import WarroomError
 
 DRILL_WORD = "drill time"
+MAX_SPEED = 3600.0
+"""The fastest drill or replay: an hour of drill per wall second (past it a drill's world would be
+integrated without end, x1e308, and a rehearsal's spans outgrow every date)."""
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
 
 

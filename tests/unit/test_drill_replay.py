@@ -200,6 +200,10 @@ def test_replay_refuses_open_unknown_and_unsaved_incidents(tmp_path: Path) -> No
         replay_context(base, still_open.id, None)
     with pytest.raises(NotFoundError, match="INC-20200101-9"):
         replay_context(base, "INC-20200101-9", None)
+    base, inc = _saved(tmp_path / "again")
+    for speed in (1e308, 1e4, float("nan")):        # bounded as a drill's speed (MAX_SPEED)
+        with pytest.raises(WarroomError, match="replay speed must be a positive number"):
+            replay_context(base, inc.id, speed)
 
 
 def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) -> None:

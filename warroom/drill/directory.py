@@ -41,8 +41,7 @@ ENV_DIR = "WARROOM_DRILL_DIR"
 STANDINS: tuple[str, ...] = ("kubectl", "psql", "aws", "curl", "blocks")
 SHIPPED_BIN = Path(__file__).resolve().parent / "bin"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
-MAX_SPEED = 3600.0
-"""An hour of drill per wall second: past it the simulator would integrate without end (x1e308)."""
+MAX_SPEED = stime.MAX_SPEED
 #: An ``.invalid`` cluster: all a drill's kubectl could ever reach. JSON is YAML, so kubectl and
 #: ``warroom.sources.kube_target`` read it as any kubeconfig.
 _KUBECONFIG = json.dumps({
