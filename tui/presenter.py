@@ -605,7 +605,8 @@ class IncidentPresenter:
 
     def _overdue_decisions(self) -> list[Any]:
         """Journal (once) and return the decisions whose deadline passed without a verdict; only
-        the deadlines are checked here, so no metric query runs on this path."""
+        the deadlines and ``applies_when`` conditions are judged here (one query per conditional
+        decision at most), never the GO / NO-GO criteria."""
         from warroom.incident import decisions as dec
 
         live = self.require()
@@ -615,8 +616,7 @@ class IncidentPresenter:
         if not found:
             return []
         now = datetime.fromtimestamp(self.ctx.clock.now(), UTC)
-        views = [dec.evaluate(d, rb_id, snap.state, now, query=None, step_output=lambda _s: None)
-                 for rb_id, d in found]
+        views = dec.evaluate_all(live.incident, snap.state, books, self.ctx.source, now, criteria=False)
         return dec.remind_overdue(live.incident, views)
 
     def watch_gate_async(self, key: StepKey, number: int | None, text: str,

@@ -129,20 +129,20 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:
     """The checklist's rows for the runbook's decisions: where each stands in the runbook, the
     latest verdict (shared by every runbook stating the same decision), else its deadline."""
-    from warroom.incident.decisions import evaluate
+    from warroom.incident.decisions import NOT_HERE, evaluate
 
     if runbook is None:
         return ()
     rows = []
     for d in getattr(runbook, "decisions", None) or []:
-        v = evaluate(d, runbook.id, state, when, query=None, step_output=lambda _s: None)
+        v = evaluate(d, runbook.id, state, when, query=NOT_HERE, step_output=lambda _s: None)
         rec = v.recorded or {}
         rows.append(DecisionRow(
             decision_id=d.id, question=d.question,
             after_step=max((s.number for s in runbook.steps if s.line < d.line), default=0),
             verdict=rec.get("verdict"), by=rec.get("by"),
             due=f"{v.due_at:%H:%M:%S} UTC" if v.due_at is not None else None, overdue=v.overdue,
-            due_at=v.due_at.timestamp() if v.due_at is not None else None))
+            due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_needed))
     return tuple(rows)
 
 
@@ -151,7 +151,8 @@ def deadline_passed(rows: tuple[DecisionRow, ...], now: float) -> tuple[str, ...
     dashboard checks (and journals the reminder) now rather than at its next 15 s look, which at
     x60 would be 15 drill minutes late."""
     return tuple(r.decision_id for r in rows
-                 if r.due_at is not None and not r.verdict and not r.overdue and now >= r.due_at)
+                 if r.due_at is not None and not r.verdict and not r.overdue and not r.not_needed
+                 and now >= r.due_at)
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

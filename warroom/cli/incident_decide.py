@@ -86,6 +86,12 @@ def render(view: dec.DecisionView) -> list[str]:
     lines = [f"{view.decision.question}  [{view.runbook_id} / {view.decision.id}]"]
     if view.due_at is not None:
         lines.append(f"deadline {view.due_text}" + ("  OVERDUE" if view.overdue else ""))
+    if view.applies is not None:
+        lines.append(f"arises when: {STATE_MARKS[view.applies.state]:<11} {view.applies.text} — {view.applies.evidence}"
+                     + (f" (needed since {view.arose.get('at'):%H:%M:%S} UTC)"
+                        if view.arose is not None and hasattr(view.arose.get("at"), "strftime") else ""))
+    if view.not_needed:
+        lines.append(f"not needed now ({view.not_needed}); a verdict can still be recorded")
     for side, title in (("go", f"GO when {view.decision.go_when} of these holds:"),
                         ("no_go", f"NO-GO when {view.decision.no_go_when} of these hold:")):
         rows = [c for c in view.criteria if c.side == side]

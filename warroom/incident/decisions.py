@@ -31,6 +31,16 @@ _OUTPUT_TAIL = 65536          # bytes of a step's output searched for a criterio
 Query = Callable[[str], Sequence[float]]
 
 
+def NOT_HERE(_expr: str) -> Sequence[float]:
+    """The query of a view that reads the journal only (``incident show``, the checklist row):
+    a metric is judged by the dashboard's look or ``incident decide``, not here."""
+    raise _NotJudgedHere
+
+
+class _NotJudgedHere(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class CriterionVerdict:
     """One criterion as judged: the state, the words, and the value it was judged on (the metric,
@@ -74,6 +84,13 @@ class DecisionView:
     recorded: dict[str, Any] | None  # the latest decision.recorded for it, if any
     judged_at: datetime | None = None
     due_text: str | None = None      # "15m00s drill time (1m30s wall) after detection, 04:29:46 UTC"
+    applies: CriterionVerdict | None = None   # the ``applies_when`` condition as judged now
+    arose: dict[str, Any] | None = None       # the journal's decision.arose for it (this runbook)
+    not_needed: str | None = None             # why the decision does not arise now, else None
+
+    @property
+    def needed(self) -> bool:
+        return self.not_needed is None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -83,6 +100,8 @@ class DecisionView:
         return {"id": self.decision.id, "runbook_id": self.runbook_id, "question": self.decision.question,
                 "suggestion": self.suggestion, "due_at": self.due_at.isoformat() if self.due_at else None,
                 "overdue": self.overdue, "on_go": self.decision.on_go,
+                "needed": self.needed, "not_needed": self.not_needed,
+                "applies_when": self.applies.to_json() if self.applies else None,
                 "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
                 "criteria": [c.to_json() for c in self.criteria],
                 "recorded": {k: self.recorded[k] for k in ("verdict", "by", "why", "seq", "runbook_id")
@@ -136,6 +155,9 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     if kind == "metric":
         if query is None:
             return verdict(UNKNOWN, "no metric source", source=c.query)
+        if query is NOT_HERE:
+            return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
+                           source=c.query)
         try:
             values = [v for v in query(c.query or "") if not math.isnan(v)]
         except (WarroomError, ValueError, OSError) as exc:
@@ -212,10 +234,40 @@ def _side(crit: Sequence[CriterionVerdict], when: str) -> bool:
     return all(met) if when == "all" else any(met)
 
 
+def arose_of(state: Any, decision: Decision, runbook_id: str) -> dict[str, Any] | None:
+    """The journal's ``decision.arose`` for this decision as this runbook states it (the condition
+    is the runbook's own: RB-CORE-004's "all providers down" says nothing of RB-LAUNCH-004's)."""
+    key = decision_key(decision, runbook_id)
+    return next((a for a in getattr(state, "decisions_arose", None) or []
+                 if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+
+
+def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) -> str | None:
+    """Why a conditional decision does not arise now, or None when it does.
+
+    The rule: met now -> needed; not met now -> not needed (even if it held earlier: the rare case
+    is over); unknown now -> needed only if the journal says it was seen to hold (a look that cannot
+    query metrics, like ``incident show``, must not forget that all providers went down), else not
+    needed: an unknown condition never makes a decision overdue."""
+    if applies is None or applies.state == MET:
+        return None
+    if applies.state == NOT_MET:
+        return f"{applies.text}: not met — {applies.evidence}" + (" (it held earlier)" if arose else "")
+    if arose is not None:
+        return None
+    return f"{applies.text}: not seen to hold — {applies.evidence}"
+
+
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
-             step_output: Callable[[str], StepOutput | None]) -> DecisionView:
+             step_output: Callable[[str], StepOutput | None], criteria: bool = True) -> DecisionView:
+    """The decision judged at ``now``; ``criteria=False`` judges only its ``applies_when``
+    condition (what the overdue reminder needs), not the GO / NO-GO criteria."""
     crit = tuple([judge(c, "go", state, now, query, step_output) for c in decision.go]
-                 + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go])
+                 + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go]) if criteria else ()
+    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output) \
+        if decision.applies_when is not None else None
+    arose = arose_of(state, decision, runbook_id) if decision.applies_when is not None else None
+    not_needed = _not_needed(applies, arose)
     if _side([c for c in crit if c.side == "go"], decision.go_when):
         suggestion = "GO"
     elif _side([c for c in crit if c.side == "no_go"], decision.no_go_when):
@@ -227,10 +279,11 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     due_at = None
     if decision.deadline is not None and state.clock_start is not None:
         due_at = stime.after(state, state.clock_start, decision.deadline)
-    overdue = due_at is not None and recorded is None and now > due_at and not state.resolved
+    overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
     due_text = None if due_at is None or decision.deadline is None else \
         f"{_scenario_span(state, decision.deadline)} after detection, {due_at:%H:%M:%S} UTC"
-    return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text)
+    return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
+                        applies, arose, not_needed)
 
 
 @dataclass(frozen=True)
@@ -320,6 +373,7 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
     the view was judged, means nothing is due."""
     from warroom.journal import events as ev
 
+    note_arisen(incident, views)
     out: list[DecisionView] = []
     for v in views:
         if not v.overdue or any(o.key == v.key for o in out):
@@ -334,6 +388,30 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
 
         if incident.append_once(due) is not None:
             out.append(v)
+    return out
+
+
+def note_arisen(incident: Any, views: Sequence[DecisionView]) -> list[Any]:
+    """Journal ``decision.arose`` once per (decision, runbook) the first time its ``applies_when``
+    condition is seen met (``append_once``: two watchers journal it once), so looks that cannot
+    judge the condition (no metric query: ``incident show``, the checklist) know it arose."""
+    from warroom.journal import events as ev
+
+    out = []
+    for v in views:
+        if v.applies is None or v.applies.state != MET or v.arose is not None:
+            continue
+
+        def due(state: Any, v: DecisionView = v) -> tuple[str, dict[str, Any]] | None:
+            if arose_of(state, v.decision, v.runbook_id) is not None:
+                return None
+            return ev.DECISION_AROSE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
+                                       "question": v.decision.question, "condition": v.applies.to_json() if v.applies else {},
+                                       "judged_at": v.judged_at.isoformat() if v.judged_at else None}
+
+        event = incident.append_once(due)
+        if event is not None:
+            out.append(event)
     return out
 
 
@@ -365,9 +443,10 @@ def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Calla
 
 
 def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any | None,
-                 now: datetime) -> list[DecisionView]:
+                 now: datetime, *, criteria: bool = True) -> list[DecisionView]:
     """Every decision of ``runbooks`` judged now; metrics through ``source`` (drill or Prometheus).
-    Blocking (queries): call it off the event loop."""
+    ``criteria=False``: only the ``applies_when`` conditions (one query each at most: what the
+    dashboard's periodic overdue check needs). Blocking (queries): call it off the event loop."""
     from warroom.sources.prom_results import QueryError
 
     asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
@@ -388,7 +467,7 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
         return got
 
     return [evaluate(d, rb_id, state, now, query=query,
-                     step_output=step_output_reader(Path(incident.dir), state, rb_id))
+                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria)
             for rb_id, d in decisions_of(runbooks)]
 
 
@@ -402,7 +481,7 @@ def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
     judging criteria (no metric query): what ``incident show`` and the checklist say."""
     if runbook is None:
         return []
-    return [evaluate(d, runbook.id, state, now, query=None, step_output=lambda _s: None)
+    return [evaluate(d, runbook.id, state, now, query=NOT_HERE, step_output=lambda _s: None)
             for d in getattr(runbook, "decisions", None) or []]
 
 
@@ -413,10 +492,14 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
     for v in standing(runbook, state, now):
         if v.recorded:
             where = f"decided {v.recorded.get('verdict')} by {v.recorded.get('by')}"
+        elif not v.needed:
+            where = f"not needed now ({v.not_needed})"
         elif v.overdue:
             where = f"OVERDUE (deadline {v.due_text})"
         else:
             where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
+        if v.arose is not None and v.needed and not v.recorded:
+            where += f"; needed since {_clock_text(v.arose.get('at'))}: {v.decision.applies_when.text if v.decision.applies_when else ''}"
         out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
         for d in state.decisions:
             if _recorded_key(d) == v.key:
@@ -427,6 +510,10 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
     if out:
         out.append("    (criteria judged now: `warroom incident decide ID`)")
     return out
+
+
+def _clock_text(at: Any) -> str:
+    return f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
 
 
 def block_errors(runbook: Any, state: Any) -> list[str]:

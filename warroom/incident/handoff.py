@@ -144,19 +144,22 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     from warroom.incident.decisions import standing
 
     decisions, seen = [], set()
-    for rb in runbooks:       # one line per decision, however many runbooks state it
-        for v in standing(rb, state, now):
-            if v.key in seen:
-                continue
-            seen.add(v.key)
-            if v.recorded:
-                r = v.recorded
-                decisions.append(f"{v.decision.question} {r.get('verdict')} by {r.get('by')} at "
-                                 f"{_hm(r.get('at'))}: {r.get('why')}")
-            else:
-                late = "OVERDUE, " if v.overdue else ""
-                decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
-                                 if v.due_text else f"{v.decision.question} (no verdict yet)")
+    views = [v for rb in runbooks for v in standing(rb, state, now)]
+    views.sort(key=lambda v: not v.needed)    # a runbook where it arises speaks for it, not one where it does not
+    for v in views:           # one line per decision, however many runbooks state it
+        if v.key in seen:
+            continue
+        seen.add(v.key)
+        if v.recorded:
+            r = v.recorded
+            decisions.append(f"{v.decision.question} {r.get('verdict')} by {r.get('by')} at "
+                             f"{_hm(r.get('at'))}: {r.get('why')}")
+        elif not v.needed:
+            decisions.append(f"{v.decision.question} (not needed now: {v.not_needed})")
+        else:
+            late = "OVERDUE, " if v.overdue else ""
+            decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
+                             if v.due_text else f"{v.decision.question} (no verdict yet)")
     approvals = [f"{r.id} step {r.step or r.step_id} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
                  for r in state.approvals.values() if r.state_at(now) in OPEN]
     return Brief((

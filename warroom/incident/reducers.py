@@ -464,6 +464,14 @@ def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})")
 
 
+def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.decisions_arose.append({**d, "seq": e.seq, "at": e.ts})
+    cond = d.get("condition") if isinstance(d.get("condition"), dict) else {}
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Decision needed: \"{d.get('question')}\"{whose}: {cond.get('text')} — "
+                               f"{cond.get('evidence')}")
+
+
 def _clock(value: Any) -> str:
     """An ISO time as the other timeline lines say one (``00:53:37 UTC``), else as written."""
     from datetime import UTC, datetime
@@ -506,6 +514,7 @@ _HANDLERS = {
     ev.PIR_EXPORTED: _exported,
     ev.DECISION_RECORDED: _decision,
     ev.DECISION_OVERDUE: _decision_overdue,
+    ev.DECISION_AROSE: _decision_arose,
     ev.UPDATE_OVERDUE: _update_overdue,
     ev.ROLE_ASSIGNED: _role,
     ev.SLO_BREACHED: _slo_transition,

@@ -123,6 +123,7 @@ class IncidentState:
     status_updates: list[StatusUpdate] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)          # decision.recorded, in order
     decisions_overdue: list[dict[str, Any]] = field(default_factory=list)  # decision.overdue
+    decisions_arose: list[dict[str, Any]] = field(default_factory=list)    # decision.arose
     alerts: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[EvidenceSample] = field(default_factory=list)
     verifications: list[dict[str, Any]] = field(default_factory=list)

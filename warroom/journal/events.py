@@ -173,3 +173,7 @@ criteria: [{side: go|no_go, text, state: met|not met|unknown, evidence}], on_go?
 decision of a runbook (``warroom.runbook.decision``), with the criteria as evaluated when taken."""
 DECISION_OVERDUE: Final = "decision.overdue"
 """{id, runbook_id, question, due_at}: the decision's deadline passed with no verdict (once)."""
+DECISION_AROSE: Final = "decision.arose"
+"""{id, named, runbook_id, question, condition: {text, state, evidence, kind, value?, source?}}: a
+decision with an ``applies_when`` condition was first seen to need taking (its condition held),
+once per (decision, runbook): until then it was "not needed now" and never overdue."""

@@ -12,6 +12,12 @@ and the commander records GO or NO-GO with who and why::
     go_when = "any"               # any (default) | all of the GO criteria
     no_go_when = "all"            # all (default) | any of the NO-GO criteria
 
+    [applies_when]                # optional: the decision only arises while this holds
+    text = "Every provider is failing"
+    query = '100 * sum(rate(errors[5m])) / sum(rate(requests[5m]))'
+    op = ">"
+    value = 90
+
     [[go]]
     text = "5 or more repositories failing"
     query = 'count(... > 0.5)'    # PromQL on the incident's metric source
@@ -34,6 +40,13 @@ output, e.g. the failing-repo count; the step must exist in the runbook), ``note
 detection), or nothing (judged by the commander: shown as unknown). A key that would be ignored
 is an error, never silently dropped. Errors name the file line of the offending key.
 
+``applies_when`` (optional; one criterion of the same kinds, read by the same code, but it must
+measure something: a commander's judgement would leave the decision "not needed" for ever) says
+when the decision arises at all: a runbook section for a rare case ("all providers down") states
+a decision the ordinary case never faces. While the condition is not met, or cannot be judged
+and was never seen to hold, the decision is "not needed now": no overdue reminder, no miss in the
+PIR (``warroom.incident.decisions`` has the rule). The commander can record a verdict any time.
+
 Only fences the markdown parser sees as fences count (``warroom.runbook.builder`` hands them
 over, ``warroom.runbook.parser.find_decisions`` reads them from text): a ``decision`` example
 quoted inside another fence is text, not a decision.
@@ -51,7 +64,7 @@ from warroom.durations import parse_duration
 
 OPS = (">=", "<=", ">", "<", "==", "!=")
 WHEN = ("any", "all")
-_TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "go", "no_go")
+_TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "applies_when", "go", "no_go")
 _CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
 _MEASURES = ("query", "step", "note", "no_note")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
@@ -120,10 +133,12 @@ class Decision:
     go_when: str = "any"
     no_go_when: str = "all"
     named: bool = True                  # the id was written (shared across runbooks), not numbered
+    applies_when: Criterion | None = None   # the decision arises only while this holds
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "question": self.question, "line": self.line, "deadline": self.deadline,
                 "on_go": self.on_go, "go_when": self.go_when, "no_go_when": self.no_go_when,
+                "applies_when": self.applies_when.to_json() if self.applies_when else None,
                 "go": [c.to_json() for c in self.go], "no_go": [c.to_json() for c in self.no_go]}
 
 
@@ -145,8 +160,8 @@ class _Lines:
         return None
 
     def table(self, side: str, n: int) -> int | None:
-        """0-based body index of the ``n``-th (1-based) ``[[side]]`` header."""
-        rx = re.compile(rf"^\s*\[\[\s*{re.escape(side)}\s*\]\]")
+        """0-based body index of the ``n``-th (1-based) ``[[side]]`` (or ``[side]``) header."""
+        rx = re.compile(rf"^\s*\[\[?\s*{re.escape(side)}\s*\]\]?")
         hits = [i for i, ln in enumerate(self.lines) if rx.match(ln)]
         return hits[n - 1] if len(hits) >= n else None
 
@@ -219,6 +234,19 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
             items = []
         sides[side] = tuple(c for n, item in enumerate(items, 1)
                             if (c := check(lambda item=item, n=n, side=side: _criterion(item, side, n, at))))
+    applies = None
+    if "applies_when" in data:
+        item = data["applies_when"]
+        if not isinstance(item, dict):
+            errors.append(DecisionError(f"{where}: 'applies_when' must be a table ([applies_when]) holding one "
+                                        "criterion", at.of("applies_when")))
+        else:
+            applies = check(lambda: _criterion(item, "applies_when", 1, at))
+            if applies is not None and applies.kind == "judgement":
+                errors.append(DecisionError(f"{where}: [applies_when] must measure something ('query', 'step', "
+                                            "'note', 'no_note' or 'after'): a condition only the commander can "
+                                            "judge would leave the decision 'not needed' for ever", applies.line))
+                applies = None
     if "go" not in data and "no_go" not in data:
         errors.append(DecisionError(f"{where}: needs [[go]] or [[no_go]] criteria", fence_line))
     on_go = check(lambda: _text(data, "on_go", where, at.of("on_go")))
@@ -228,7 +256,8 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
     if errors:
         raise DecisionErrors(sorted(errors, key=lambda e: e.line))
     return Decision(id=did, question=str(question), line=fence_line, deadline=deadline,
-                    on_go=on_go, go=sides["go"], no_go=sides["no_go"], named="id" in data, **when)
+                    on_go=on_go, go=sides["go"], no_go=sides["no_go"], named="id" in data,
+                    applies_when=applies, **when)
 
 
 def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], list[tuple[int, str]]]:
@@ -258,7 +287,7 @@ def step_problems(decisions: list[Decision], steps: dict[str, bool]) -> list[tup
     run" for ever, and a checklist item has no output to read a number from."""
     out = []
     for d in decisions:
-        for c in (*d.go, *d.no_go):
+        for c in (*d.go, *d.no_go, *((d.applies_when,) if d.applies_when else ())):
             if c.step and c.step not in steps:
                 out.append((c.line, f"decision {d.id!r}: criterion {c.text!r} reads step {c.step!r}, which "
                                     "this runbook does not have (use a step's name or number)"))
@@ -293,7 +322,7 @@ def _duration(data: dict[str, Any], key: str, where: str, line: int) -> float | 
 
 
 def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion:
-    where = f"decision block: [[{side}]] #{n}"
+    where = f"decision block: [[{side}]] #{n}" if side != "applies_when" else "decision block: [applies_when]"
 
     def line(key: str | None = None) -> int:
         return at.of(key, side, n)

@@ -64,6 +64,8 @@ class DecisionScreen(Dialog[DecisionAnswer]):
                 head.append(f"deadline {v.due_text}", "bold red" if v.overdue else "")
                 head.append("  OVERDUE" if v.overdue else "", "bold red")
                 head.append("   ")
+            if v.not_needed:
+                head.append(f"not needed now ({v.not_needed}); a verdict can still be recorded   ", "dim")
             if v.judged_at is not None:
                 head.append(f"judged {v.judged_at:%H:%M:%S} UTC   ", "dim")
             head.append("suggestion: ")

@@ -1,0 +1,224 @@
+"""A decision that arises only in a rare case (``applies_when``): never overdue, never a miss in the
+PIR, while its condition does not hold; reminded once when it does.
+
+RB-CORE-004 states the rollback-to-pilot decision under "All providers down": in the provider-outage
+drill (one provider down, 5xx about 19 %) it used to go OVERDUE 30 drill minutes in, and the PIR
+listed the deadline as passed with no verdict — a false mark.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom.incident import decisions as dec
+from warroom.runbook.parser import find_decisions, load_runbook, parse_runbook
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE_004 = ROOT / "runbooks" / "RB-CORE-004-provider-outage.md"
+LAUNCH_004 = ROOT / "runbooks" / "RB-LAUNCH-004-budget-breach.md"
+
+
+def _events(journal: Path, kind: str) -> list[dict]:
+    return [e for e in map(json.loads, journal.read_text().splitlines()) if e.get("type") == kind]
+
+
+def test_the_provider_outage_drill_never_marks_the_all_providers_down_decision_overdue(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The review's repro through the CLI: 31 and 50 drill minutes into the provider-outage drill
+    (one provider down) the decision is "not needed now", ``incident decide`` (which journals due
+    reminders) journals no ``decision.overdue``, and the PIR has no missed decision."""
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 6, 0, tzinfo=UTC).timestamp()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))
+    code, out, err = cli("new", "--drill", "provider-outage", "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    for wall in (190, 300):                           # 31m40s and 50m drill time: past the 30m deadline
+        monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + wall))
+        code, out, err = cli("decide", inc)
+        assert code == 0, err
+        assert "not needed now (Every provider is failing" in out and "not met" in out and "OVERDUE" not in out
+        code, out, err = cli("show", inc)
+        assert code == 0, err
+        assert "[rollback-to-pilot]: not needed now" in out and "OVERDUE (deadline" not in out
+    assert _events(cli.journal(inc), "decision.overdue") == []
+    assert _events(cli.journal(inc), "decision.arose") == []
+    code, _out, err = cli("export", inc)
+    pir = (tmp_path / "state" / "incidents" / inc / "pir.md").read_text()
+    assert "Decision overdue" not in pir and "passed with no verdict" not in pir, pir
+    # the commander can still decide: the verdict stands like any other
+    code, out, err = cli("decide", inc, "--no-go", "--why", "one provider left is enough", "--by", "dana")
+    assert code == 0, err
+    assert len(_events(cli.journal(inc), "decision.recorded")) == 1
+
+
+def _core_004(threshold: float | None = None):
+    """The shipped RB-CORE-004, its condition's threshold lowered to make it hold in a drill where
+    one provider is down (the query, and everything else, as shipped)."""
+    text = CORE_004.read_text()
+    if threshold is not None:
+        head, sep, rest = text.partition("[applies_when]")
+        assert sep, "RB-CORE-004 states its decision's condition"
+        rest = rest.replace("value = 90", f"value = {threshold:g}", 1)
+        text = head + sep + rest
+    rb = parse_runbook(text, CORE_004)
+    assert not rb.findings and rb.decisions[0].applies_when is not None
+    return rb
+
+
+def _incident(tmp_path: Path):
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    return IncidentStore(tmp_path, cfg).create(title="provider down", severity="P2", runbook=None, source={})
+
+
+def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path: Path) -> None:
+    """Through the drill's real metric source: with a threshold the drill's 5xx rate passes, the
+    decision arises (journaled once, with the value it was seen at), and past its deadline it is
+    reminded once however often it is looked at; a look that cannot query metrics (``incident
+    show``, the checklist) still knows it arose. With the shipped threshold it never does."""
+    from warroom.drill.directory import create_drill
+
+    drill = create_drill(tmp_path / "drills", "provider-outage", 1.0)
+    source = drill.source()
+    inc = _incident(tmp_path)
+    start = inc.state.clock_start
+    holds, never = _core_004(threshold=10), _core_004()
+
+    def looked(rb, scenario_s: float) -> list[dec.DecisionView]:   # type: ignore[no-untyped-def]
+        now = datetime.fromtimestamp(start.timestamp() + scenario_s, UTC)
+        views = dec.evaluate_all(inc, inc.state, [rb], source, now, criteria=False)
+        dec.remind_overdue(inc, views)
+        return views
+
+    (early,) = looked(holds, 20 * 60.0)                     # before the deadline: arises, not overdue
+    assert early.applies is not None and early.applies.state == dec.MET and early.applies.value is not None
+    assert early.needed and not early.overdue
+    (arose,) = inc.state.decisions_arose
+    assert arose["runbook_id"] == "RB-CORE-004" and arose["condition"]["state"] == dec.MET
+    assert inc.state.decisions_overdue == []
+    for minute in (31, 32, 40):                              # past it: reminded once
+        (late,) = looked(holds, minute * 60.0)
+        assert late.overdue
+    assert len(inc.state.decisions_overdue) == 1 and len(inc.state.decisions_arose) == 1
+    lines = dec.standing_lines(holds, inc.state, datetime.fromtimestamp(start.timestamp() + 2400, UTC))
+    assert "OVERDUE (deadline" in lines[0] and "needed since" in lines[0]
+    # the shipped threshold (90 %): not met, not needed, even though the lowered one arose
+    inc2 = _incident(tmp_path / "two")
+    start = inc2.state.clock_start
+    now = datetime.fromtimestamp(start.timestamp() + 40 * 60.0, UTC)
+    (view,) = dec.evaluate_all(inc2, inc2.state, [never], source, now, criteria=False)
+    assert view.applies is not None and view.applies.state == dec.NOT_MET and not view.overdue
+    assert view.not_needed and "not met" in view.not_needed
+    assert dec.remind_overdue(inc2, [view]) == [] and inc2.state.decisions_arose == []
+
+
+def test_unknown_is_not_needed_until_it_was_seen_and_a_condition_that_stops_holding_is_not_due(tmp_path: Path) -> None:
+    """An unknown condition (no data, a dead source) never makes the decision due; once it was seen
+    to hold, unknown keeps it due (the outage is not forgotten because Prometheus went away); a
+    condition that stops holding makes it not needed again (the rare case is over)."""
+    (d,), problems = find_decisions(
+        "```decision\nquestion = 'Roll back?'\ndeadline = '10m'\n\n[applies_when]\ntext = 'all down'\n"
+        "query = 'down'\nop = '>'\nvalue = 90\n\n[[go]]\ntext = 'judge'\n```\n")
+    assert not problems and d.applies_when is not None and d.applies_when.line == 5
+    inc = _incident(tmp_path)
+    late = datetime.fromtimestamp(inc.state.clock_start.timestamp() + 3600, UTC)
+
+    def view(values: list[float] | Exception) -> dec.DecisionView:
+        def query(_expr: str) -> list[float]:
+            if isinstance(values, Exception):
+                raise values
+            return values
+        v = dec.evaluate(d, "RB-X", inc.state, late, query=query, step_output=lambda _s: None)
+        dec.remind_overdue(inc, [v])
+        return v
+
+    for unknown in ([], OSError("connection refused")):
+        v = view(unknown)
+        assert v.applies is not None and v.applies.state == dec.UNKNOWN and not v.overdue
+        assert v.not_needed and "not seen to hold" in v.not_needed
+    assert inc.state.decisions_overdue == [] and inc.state.decisions_arose == []
+    stopped = view([12.0])
+    assert not stopped.overdue and stopped.not_needed and "not met" in stopped.not_needed
+    assert view([95.0]).overdue and len(inc.state.decisions_overdue) == 1
+    after = view(OSError("connection refused"))               # seen to hold: unknown stays due
+    assert after.needed and after.overdue
+    again = view([12.0])
+    assert not again.needed and "(it held earlier)" in (again.not_needed or "")
+    assert len(inc.state.decisions_overdue) == 1 and len(inc.state.decisions_arose) == 1
+
+
+def test_the_budget_decision_arises_only_above_the_hard_limit() -> None:
+    """RB-LAUNCH-004: the spend the detection step read, against the hard limit; not run yet is
+    not needed (unknown), below the limit not needed, above it due."""
+    rb = load_runbook(LAUNCH_004)
+    assert not rb.findings
+    (d,) = rb.decisions
+    assert d.applies_when is not None and d.applies_when.step == "spend-last-day"
+    start = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+
+    class State:
+        clock_start, resolved, decisions, decisions_arose, notes, drill = start, False, [], [], [], None
+
+    late = datetime.fromtimestamp(start.timestamp() + 3600, UTC)
+
+    def view(out: str | None) -> dec.DecisionView:
+        ran = None if out is None else dec.StepOutput(out, "ok", 7, 0)
+        return dec.evaluate(d, rb.id, State(), late, query=None, step_output=lambda _s: ran)
+
+    assert not view(None).needed and not view(None).overdue
+    below = view("acme-api: $12.00\n\nTotal cost (last 24h): $48.10\n")
+    assert not below.needed and below.applies is not None and below.applies.value == 48.1
+    above = view("acme-api: $80.00\n\nTotal cost (last 24h): $1,080.50\n")
+    assert above.needed and above.overdue and above.applies is not None and above.applies.value == 1080.5
+
+
+def test_every_shipped_conditional_decision_states_its_condition() -> None:
+    """The runbooks whose decision belongs to a rare case say so in the block, not only in prose."""
+    assert _core_004().decisions[0].applies_when.query  # type: ignore[union-attr]
+    assert load_runbook(LAUNCH_004).decisions[0].applies_when is not None
+    for name in ("RB-LAUNCH-005-mass-failure.md", "RB-LAUNCH-002-rollback-to-pilot.md",
+                 "RB-DEPLOY-002-canary-deployment.md"):
+        (d,) = load_runbook(ROOT / "runbooks" / name).decisions      # the decision IS their subject
+        assert d.applies_when is None, name
+
+
+STEP = '```bash {name="count-repos" mutating=false}\n# Count\necho "repos failing: 3"\n```\n\n'
+
+
+@pytest.mark.parametrize(("body", "line", "words"), [
+    ("question = 'q'\ndeadline = '5m'\n[applies_when]\ntext = 'all down'\n[[go]]\ntext = 't'", 9,
+     "[applies_when] must measure something"),                                       # a judgement: never holds
+    ("question = 'q'\ndeadline = '5m'\n[applies_when]\ntext = 'all down'\nquery = 'up'\nvalue = 1\n[[go]]\ntext = 't'",
+     11, "[applies_when]: 'op'"),                                                     # missing op, on the query line
+    ("question = 'q'\ndeadline = '5m'\n[applies_when]\ntext = 'x'\nquery = 'up'\nop = '>'\nvalue = 1\nwhen = 2\n"
+     "[[go]]\ntext = 't'", 14, "unknown key 'when'"),
+    ("question = 'q'\ndeadline = '5m'\napplies_when = 'all providers down'\n[[go]]\ntext = 't'", 9,
+     "must be a table"),
+    ("question = 'q'\ndeadline = '5m'\n[applies_when]\ntext = 'x'\nstep = 'nope'\npattern = '(\\d+)'\nop = '>'\n"
+     "value = 1\n[[go]]\ntext = 't'", 9, "does not have"),                          # a step the runbook lacks
+    ("question = 'q'\ndeadline = '5m'\n[applies_when]\ntext = 'x'\nno_note = 'rootcause'\n[[go]]\ntext = 't'", 11,
+     "not a note tag"),
+    ("question = 'q'\ndeadline = '5m'\n[[go]]\ntext = 't'\n[applies_when]\ntext = 'x'\nquery = 'up'\nop = '>'\n"
+     "value = inf", 15, "finite"),                                                   # after the criteria, too
+])
+def test_a_malformed_condition_names_file_and_line(tmp_path: Path, body: str, line: int, words: str) -> None:
+    from warroom.runbook.lint import lint_file
+
+    path = tmp_path / "RB-T.md"
+    path.write_text("# T\n\n" + STEP + "```decision\n" + body + "\n```\n")
+    findings = [f for f in lint_file(path) if "decision" in f.message]
+    assert findings, body
+    hit = [f for f in findings if words in f.message]
+    assert hit and hit[0].line == line + 2, [(f.line, f.message) for f in findings]
