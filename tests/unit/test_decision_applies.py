@@ -51,13 +51,20 @@ def test_the_provider_outage_drill_never_marks_the_all_providers_down_decision_o
         assert "[rollback-to-pilot]: not needed now" in out and "OVERDUE (deadline" not in out
     assert _events(cli.journal(inc), "decision.overdue") == []
     assert _events(cli.journal(inc), "decision.arose") == []
+    code, out, err = cli("brief", inc)                 # the incoming commander is not told it is late
+    assert code == 0, err
+    assert "(not needed now: Every provider is failing" in out and "OVERDUE" not in out.split("Decisions")[-1]
     code, _out, err = cli("export", inc)
     pir = (tmp_path / "state" / "incidents" / inc / "pir.md").read_text()
     assert "Decision overdue" not in pir and "passed with no verdict" not in pir, pir
     # the commander can still decide: the verdict stands like any other
     code, out, err = cli("decide", inc, "--no-go", "--why", "one provider left is enough", "--by", "dana")
     assert code == 0, err
-    assert len(_events(cli.journal(inc), "decision.recorded")) == 1
+    (taken,) = _events(cli.journal(inc), "decision.recorded")
+    assert taken["data"]["late"] is False and "not met" in taken["data"]["not_needed"]
+    code, _out, err = cli("export", inc)
+    pir = (tmp_path / "state" / "incidents" / inc / "pir.md").read_text()
+    assert "Taken after its deadline" not in pir and "Taken while the runbook did not need it" in pir
 
 
 def _core_004(threshold: float | None = None):
@@ -107,6 +114,7 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     assert early.needed and not early.overdue
     (arose,) = inc.state.decisions_arose
     assert arose["runbook_id"] == "RB-CORE-004" and arose["condition"]["state"] == dec.MET
+    assert any(t.text.startswith('Decision needed: "Roll back') for t in inc.state.timeline)
     assert inc.state.decisions_overdue == []
     for minute in (31, 32, 40):                              # past it: reminded once
         (late,) = looked(holds, minute * 60.0)

@@ -324,7 +324,10 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         "judged_at": view.judged_at.isoformat() if view.judged_at else None,
         "go_when": view.decision.go_when, "no_go_when": view.decision.no_go_when,
         "deadline": view.decision.deadline, "due_at": view.due_at.isoformat() if view.due_at else None,
-        "late": view.due_at is not None and max(_now_of(incident), view.judged_at or view.due_at) > view.due_at,
+        "late": view.needed and view.due_at is not None
+        and max(_now_of(incident), view.judged_at or view.due_at) > view.due_at,
+        "applies_when": view.applies.to_json() if view.applies else None,   # a decision not needed now
+        "not_needed": view.not_needed,                                      # is never "taken late"
         "on_go": view.decision.on_go,
         "replaces": earlier[-1].get("seq") if earlier else None,
     })

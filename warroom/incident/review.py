@@ -629,6 +629,8 @@ def decisions(state: IncidentState) -> list[Line]:
             cites.append(before.get("seq"))
         if d.get("late") and d.get("due_at"):
             text += f" Taken after its deadline ({_clock_of(d.get('due_at'))} UTC)."
+        elif d.get("not_needed"):
+            text += f" Taken while the runbook did not need it ({d.get('not_needed')})."
         on_go = str(d.get("on_go") or "")
         if d.get("verdict") == "GO" and on_go:
             opened = [seq for seq, rid in attached if rid == on_go and seq > int(d.get("seq") or 0)]
