@@ -167,6 +167,22 @@ def test_unknown_is_not_needed_until_it_was_seen_and_a_condition_that_stops_hold
     assert len(inc.state.decisions_overdue) == 1 and len(inc.state.decisions_arose) == 1
 
 
+def test_a_shared_decision_overdue_where_another_runbook_needs_it_is_not_called_unneeded(tmp_path: Path) -> None:
+    """RB-LAUNCH-005 (no condition) and RB-CORE-004 (all providers down) state one decision: once
+    it is overdue through the first, RB-CORE-004's row does not say "not needed now" about it."""
+    mass = load_runbook(ROOT / "runbooks" / "RB-LAUNCH-005-mass-failure.md")
+    core = _core_004()
+    inc = _incident(tmp_path)
+    late = datetime.fromtimestamp(inc.state.clock_start.timestamp() + 3600, UTC)
+    (before,) = dec.standing(core, inc.state, late)
+    assert not before.needed
+    views = [*dec.standing(mass, inc.state, late), *dec.standing(core, inc.state, late)]
+    assert len(dec.remind_overdue(inc, views)) == 1                  # through RB-LAUNCH-005, once
+    (after,) = dec.standing(core, inc.state, late)
+    assert after.needed and after.overdue
+    assert dec.remind_overdue(inc, [after]) == [] and len(inc.state.decisions_overdue) == 1
+
+
 def test_the_budget_decision_arises_only_above_the_hard_limit() -> None:
     """RB-LAUNCH-004: the spend the detection step read, against the hard limit; not run yet is
     not needed (unknown), below the limit not needed, above it due."""

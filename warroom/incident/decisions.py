@@ -268,13 +268,16 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         if decision.applies_when is not None else None
     arose = arose_of(state, decision, runbook_id) if decision.applies_when is not None else None
     not_needed = _not_needed(applies, arose)
+    key = decision_key(decision, runbook_id)
+    if not_needed is not None and any(recorded_key(o) == key and str(o.get("runbook_id")) != runbook_id
+                                      for o in getattr(state, "decisions_overdue", None) or []):
+        not_needed = None     # one decision: overdue where another runbook needs it, it is needed here too
     if _side([c for c in crit if c.side == "go"], decision.go_when):
         suggestion = "GO"
     elif _side([c for c in crit if c.side == "no_go"], decision.no_go_when):
         suggestion = "NO-GO"
     else:
         suggestion = "undecided"
-    key = decision_key(decision, runbook_id)
     recorded = next((d for d in reversed(state.decisions) if _recorded_key(d) == key), None)
     due_at = None
     if decision.deadline is not None and state.clock_start is not None:
