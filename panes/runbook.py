@@ -127,7 +127,11 @@ class ChecklistPane(OptionList, inherit_bindings=False):
                     self._prompts[oid] = prompt.markup
                     self.replace_option_prompt(oid, prompt)
             return
-        keep = self.highlighted if runbook is self.runbook else None
+        # the cursor stays on the same row (by id: a rebuild can add or drop rows above it, and a new
+        # snapshot brings an equal runbook as another object)
+        same_runbook = runbook is not None and self.runbook is not None and runbook.id == self.runbook.id
+        was = self.highlighted_option
+        keep_id = was.id if same_runbook and was is not None else None
         self.runbook = runbook
         self.earlier = earlier
         self._prompts = {}
@@ -165,7 +169,9 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         options.extend(earlier_options(earlier))
         self.set_options(options)
         first = next((i for i, o in enumerate(options) if not o.disabled), None)
-        self.highlighted = keep if keep is not None and keep < len(options) and not options[keep].disabled else first
+        keep = next((i for i, o in enumerate(options) if keep_id is not None and o.id == keep_id and not o.disabled),
+                    None)
+        self.highlighted = first if keep is None else keep
         self.post_message(self.StepHighlighted(self.selected_step()))
 
     def selected_step(self) -> Step | None:
