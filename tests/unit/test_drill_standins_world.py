@@ -379,3 +379,15 @@ def test_kubectl_logs_since_time_is_the_instant_the_timestamps_print(tmp_path: P
     assert by_time == run_one(drill, [*base, "--since=5m"], 1200.0)[1]
     assert run_one(drill, [*base, "--since-time", "08:01"], 1200.0)[0] != 0
     assert "at most one" in run_one(drill, [*base, "--since-time", since, "--since=1m"], 1200.0)[2]
+
+
+def test_a_timestamp_difference_is_a_drill_span_like_a_typed_interval(tmp_path: Path) -> None:
+    """At x10, ``created_at > now() - interval '10 minutes'`` keeps the last ten drill minutes, so
+    ``now() - created_at`` of what it keeps must read up to ten minutes, not one (it was wall time)."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="ages")
+    code, out, err = run_one(drill, ["psql", "-At", "-c", "SELECT now() - created_at FROM tasks WHERE "
+                                     "created_at > now() - interval '10 minutes' ORDER BY 1"], 1500.0)
+    assert code == 0, err
+    ages = [sum(float(x) * m for x, m in zip(line.lstrip("-").split(":"), (3600, 60, 1), strict=True))
+            for line in out.split()]
+    assert len(ages) > 20 and max(ages) > 9 * 60 and max(ages) <= 10 * 60 + 1

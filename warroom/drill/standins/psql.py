@@ -79,8 +79,9 @@ def database(ctx: Context) -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.executescript(SCHEMA)
     conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
-    conn.create_function("pg_age", 1,
-                         lambda ts: interval(ctx.at - datetime.fromisoformat(ts).timestamp()) if ts else None)
+    # ``now() - created_at`` is a drill span, as a typed interval is (at x10 ten wall seconds are 100 s)
+    conn.create_function("pg_age", 1, lambda ts: interval((ctx.at - datetime.fromisoformat(ts).timestamp())
+                                                          * ctx.drill.speed) if ts else None)
     retried = {str(a.detail.get("task_id")) for a in ctx.signals.actions if a.detail.get("task_id")}
     tasks, audit = [], []
     for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t):
@@ -105,7 +106,7 @@ def connections(ctx: Context) -> list[tuple[object, ...]]:
     replicas = ctx.cluster.flowengine.replicas if ctx.signals.running(ctx.t) else 0
     for i in range(round((58 + int(20 * max(0.0, slow - 1.0))) * replicas / fleet.REPLICAS)):
         active = i < 3 + int(4 * max(0.0, slow - 1.0))
-        started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0)
+        started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0) / ctx.drill.speed   # drill s
         query = ("SELECT task_id, payload FROM tasks WHERE status = 'queued' ORDER BY created_at LIMIT 50"
                  if i % 3 else "UPDATE tasks SET status = $1, updated_at = now() WHERE task_id = $2")
         rows.append((41200 + i * 7, DATABASE, "flowengine_user", "flowengine", f"10.42.{i % 4}.{20 + i}",
