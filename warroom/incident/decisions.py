@@ -121,9 +121,6 @@ def recorded_key(d: dict[str, Any]) -> tuple[str, str]:
     return (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
 
 
-_recorded_key = recorded_key
-
-
 def _compare(value: float, op: str, target: float) -> bool:
     return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
             "==": value == target, "!=": value != target}[op]
@@ -278,7 +275,7 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
         suggestion = "NO-GO"
     else:
         suggestion = "undecided"
-    recorded = next((d for d in reversed(state.decisions) if _recorded_key(d) == key), None)
+    recorded = next((d for d in reversed(state.decisions) if recorded_key(d) == key), None)
     due_at = None
     if decision.deadline is not None and state.clock_start is not None:
         due_at = stime.after(state, state.clock_start, decision.deadline)
@@ -319,7 +316,7 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
     if not by.strip():
         raise WarroomError("say who decides: a decision is someone's call")
     state = incident.state
-    earlier = [d for d in state.decisions if _recorded_key(d) == view.key]
+    earlier = [d for d in state.decisions if recorded_key(d) == view.key]
     event = incident.record_decision({
         "id": view.decision.id, "named": view.decision.named, "runbook_id": view.runbook_id,
         "question": view.decision.question, "verdict": verdict, "by": by.strip(), "why": why.strip(),
@@ -386,7 +383,7 @@ def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[Decisio
             continue
 
         def due(state: Any, v: DecisionView = v) -> tuple[str, dict[str, Any]] | None:
-            if any(_recorded_key(d) == v.key for d in [*state.decisions_overdue, *state.decisions]):
+            if any(recorded_key(d) == v.key for d in [*state.decisions_overdue, *state.decisions]):
                 return None
             return ev.DECISION_OVERDUE, {"id": v.decision.id, "named": v.decision.named, "runbook_id": v.runbook_id,
                                          "question": v.decision.question, "deadline": v.decision.deadline,
@@ -508,7 +505,7 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
             where += f"; needed since {_clock_text(v.arose.get('at'))}: {v.decision.applies_when.text if v.decision.applies_when else ''}"
         out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
         for d in state.decisions:
-            if _recorded_key(d) == v.key:
+            if recorded_key(d) == v.key:
                 at = d.get("at")
                 when = f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
                 whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
