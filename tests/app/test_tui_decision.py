@@ -122,6 +122,11 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
 
         detail = app.dashboard.query_one(StepDetailPane)
         await wait_for(pilot, lambda: "◆ Go/No-Go: Roll back to the pilot" in str(detail.render()), 30)
+        # a view rebuilt from the journal (any new event does it) keeps the decision in the pane
+        app.dashboard.show_view(app.dashboard.view, checklist.runbook)
+        await pilot.pause()
+        assert "◆ Go/No-Go: Roll back to the pilot" in str(detail.render())
+        checklist.highlighted = checklist.get_option_index("decision-rollback-to-pilot")
         await pilot.press("enter")                                           # enter on it decides it
         screen = await wait_screen(pilot, DecisionScreen, 30)
         assert screen.view.runbook_id == "RB-LAUNCH-005" and screen.view.decision.id == "rollback-to-pilot"

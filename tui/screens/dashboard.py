@@ -519,7 +519,17 @@ class DashboardScreen(Screen[None]):
         checklist = self.query_one(ChecklistPane)
         checklist.show_runbook(runbook, view.steps, view.earlier, view.decisions)
         self.query_one(TimelinePane).show(view.timeline)
-        self.show_step_detail(checklist.selected_step())
+        self.show_selection(checklist.selected_step())
+
+    def show_selection(self, step: Step | None) -> None:
+        """The detail pane for the checklist's cursor: a Go/No-Go row shows its decision, a step
+        the step (a rebuilt view kept the cursor on a decision row but drew "select a step")."""
+        chosen = self.query_one(ChecklistPane).selected_decision() if step is None else None
+        row = next((d for d in self.view.decisions if d.decision_id == chosen), None)
+        if row is not None:
+            self.query_one(StepDetailPane).show_decision(row)
+        else:
+            self.show_step_detail(step)
 
     def show_step_detail(self, step: Step | None) -> None:
         view = self.view.steps.get(step.id) if step is not None else None
@@ -558,12 +568,7 @@ class DashboardScreen(Screen[None]):
 
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
-        chosen = self.query_one(ChecklistPane).selected_decision() if event.step is None else None
-        row = next((d for d in self.view.decisions if d.decision_id == chosen), None)
-        if row is not None:          # a Go/No-Go row: the pane says the decision, not "select a step"
-            self.query_one(StepDetailPane).show_decision(row)
-        else:
-            self.show_step_detail(event.step)
+        self.show_selection(event.step)
         if self.presenter is not None:
             self.presenter.set_step(f"{event.step.number}. {event.step.label}" if event.step is not None else None)
         if event.step is not None and self.runbook is not None:
