@@ -38,7 +38,10 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("WARROOM_CONFIG", raising=False)
-    monkeypatch.delenv("WARROOM_DRILL_AT", raising=False)      # pins every clock: a test sets it itself
+    monkeypatch.delenv("WARROOM_DRILL_AT", raising=False)      # pins a drill's clock: a test sets it itself
+    from warroom import scenario_time
+
+    scenario_time.forget_work()     # each test starts as a fresh process: no drill or real incident worked yet
     # a shared incident's step forwarder retries a down store for a day; a test's for two minutes
     monkeypatch.setenv("WARROOM_FORWARD_GIVE_UP", "120")
     yield

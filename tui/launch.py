@@ -178,7 +178,7 @@ def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
         if store is None:
             continue
         try:
-            inc = store.open(incident_id)
+            inc = store.open(incident_id, work=False)      # which root holds it: a look-up
         except NotFoundError as exc:
             first_error = first_error or exc
             continue
@@ -219,6 +219,9 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
         notice = (f"{found.id} also names an incident under {found.also[0]}:"
                   f" `{shlex.join(['warroom', 'resume', found.id, '--state-dir', str(found.also[0])])}` opens that one")
     if found.state.drill is None:
+        from warroom import scenario_time as stime
+
+        stime.work_on(found.id, drill=False)       # a real incident: never a pinned clock in this process
         ctx = dashboard_context(cfg)
         ctx.resume_id = found.id
         ctx.offer_resume = False
@@ -312,7 +315,7 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
     if not found.state.resolved:
         raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
                            f" (its metrics are saved by `warroom incident resolve {found.id}`)")
-    return _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id), speed)
+    return _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id, work=False), speed)
 
 
 def _recording(cfg: Config, rehearsal: FoundIncident) -> Any:
@@ -322,7 +325,7 @@ def _recording(cfg: Config, rehearsal: FoundIncident) -> Any:
 
     where = Path(str(rehearsal.state.drill.get("recording") or ""))
     try:
-        return IncidentStore(where.parent.parent, cfg).open(where.name)
+        return IncidentStore(where.parent.parent, cfg).open(where.name, work=False)    # read, never worked
     except (NotFoundError, OSError):
         raise NotFoundError(f"{rehearsal.id} rehearses {rehearsal.state.drill['replay']}, whose recording"
                             f" ({where}) is gone; nothing was opened") from None
@@ -387,7 +390,7 @@ def _incident_resolved(cfg: Config, home: Path, drill: Any) -> bool:
     for root in reversed(incident_roots(home)):
         store = _store_at(root, cfg, home)
         try:
-            state = store.open(drill.incident).state if store is not None else None
+            state = store.open(drill.incident, work=False).state if store is not None else None
         except (WarroomError, OSError):
             continue
         where = (state.drill or {}).get("dir") if state is not None else None

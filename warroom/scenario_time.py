@@ -14,6 +14,15 @@ It is also the one place "now" is read (:func:`now`, :func:`utcnow`): the journa
 header's clocks, ``incident show``, the drill's clock and its stand-ins all ask here, so
 ``$WARROOM_DRILL_AT`` (a test or a facilitator replaying one moment) moves every one of them at
 once, and no reader can fall back to a clock of its own (``tests/unit/test_one_clock.py``).
+
+Only a drill reads ``$WARROOM_DRILL_AT``. A variable left in a shell must never stamp a real
+incident's journal, durations or PIR with a made-up time, so the pin is honoured only once this
+process works a drill, and never again once it has written to a real incident (:func:`work_on`).
+Who says so is the core, where a drill or an incident comes into being — a drill world made or
+reopened (``warroom.drill.directory.Drill``), a rehearsal's replay, an incident declared or opened
+with (or without) its drill tie (``warroom.incident.session.Incident``) — never a reader of the
+time, so no new caller of :func:`now` can forget to ask. A real incident's own clock
+(``Incident.clock``: its journal stamps) reads :func:`wall` whatever this process works.
 """
 
 from __future__ import annotations
@@ -34,9 +43,53 @@ integrated without end, x1e308, and a rehearsal's spans outgrow every date)."""
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
 
 
+@dataclass
+class _Work:
+    """What this process works, as the core has said (:func:`work_on`)."""
+
+    drill: str | None = None      # the first drill (or rehearsal) it worked: the pin may be honoured
+    real: str | None = None       # the first real incident it wrote to: the pin is off for good
+
+
+_WORK = _Work()
+
+
+def work_on(what: str, *, drill: bool) -> None:
+    """Record that this process works ``what`` (a drill's directory, an incident's id): a drill
+    lets ``$WARROOM_DRILL_AT`` pin :func:`now`; a real incident turns the pin off for the rest of the
+    process (a real incident wins: its time is never pinned, even in a process that opened a drill
+    before). Called by the core where drills and incidents come into being, not by readers."""
+    if drill:
+        _WORK.drill = _WORK.drill or what
+    else:
+        _WORK.real = _WORK.real or what
+
+
+def pinned() -> bool:
+    """Whether :func:`now` honours ``$WARROOM_DRILL_AT`` in this process (it works a drill and has
+    written to no real incident); the variable set or not."""
+    return _WORK.drill is not None and _WORK.real is None
+
+
+def forget_work() -> None:
+    """A fresh process's state (tests run many "processes" in one: ``tests/conftest.py``)."""
+    _WORK.drill = _WORK.real = None
+
+
+def wall() -> float:
+    """Unix seconds on the wall clock, never pinned: a real incident's own clock."""
+    return time.time()
+
+
+def wall_utcnow() -> datetime:
+    return datetime.fromtimestamp(wall(), UTC)
+
+
 def now() -> float:
-    """Unix seconds: ``$WARROOM_DRILL_AT`` when set, else the wall clock."""
-    at = os.environ.get(AT_ENV)
+    """Unix seconds: ``$WARROOM_DRILL_AT`` when set and this process works a drill (:func:`pinned`),
+    else the wall clock (the variable is not even read: a stray or malformed value in a real
+    incident's shell changes nothing)."""
+    at = os.environ.get(AT_ENV) if pinned() else None
     if not at:
         return time.time()
     try:

@@ -284,7 +284,11 @@ def test_a_gate_ends_with_its_window_even_on_a_pinned_clock(tmp_path: Path, monk
     """``$WARROOM_DRILL_AT`` pins every reader's "now" (tests, a facilitator replaying one moment):
     a gate that never holds must still end when its window has passed in real seconds, not wait
     for a clock that does not move (x60: a 1-minute window is one wall second)."""
+    from warroom import scenario_time
+
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0))
+    scenario_time.work_on("a x60 drill", drill=True)       # only a drill's clock is pinned
+    assert scenario_time.now() == T0
     j = _journal(tmp_path)
     src = ScriptedSource(lambda e, t: 9.0, clock=lambda: T0)
     out: list = []

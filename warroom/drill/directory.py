@@ -77,6 +77,7 @@ class Drill:
 
     def __post_init__(self) -> None:
         self._actions: tuple[tuple[int, int] | None, list[Action]] = (None, [])
+        stime.work_on(str(self.path), drill=True)      # a drill's world: its clock may be pinned
 
     def scenario_time(self, at: float | None = None) -> float:
         """Scenario seconds at unix time ``at`` (default: now)."""
@@ -164,6 +165,7 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     sc = get_scenario(scenario)
     if not (isinstance(speed, (int, float)) and 0 < speed <= MAX_SPEED):
         raise DrillError(f"drill speed must be a positive number up to {MAX_SPEED:g}, got {speed!r}")
+    stime.work_on(str(Path(state_dir) / "drills"), drill=True)    # it starts at the drill's "now"
     now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
@@ -412,6 +414,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused, and
     the notice says how to go back to its open incident). A drill that cannot be read is named.
     """
+    stime.work_on(str(root), drill=True)
     now = stime.now() if now is None else now
     unreadable: list[str] = []
     current = latest_drill(root, scenario, unreadable=unreadable)

@@ -48,6 +48,7 @@ class ReplaySource:
                  window: float = 1800.0, points: int = 60) -> None:
         self.history = history
         self.speed = speed
+        stime.work_on(f"replay:{history.incident_id}", drill=True)     # a rehearsal is a drill
         self.start = stime.now() if start is None else start
         self.window = window
         self.points = max(2, points)

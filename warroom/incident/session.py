@@ -146,7 +146,8 @@ class Incident(StepRunning):
         self.id = inc_id
         self.dir = Path(path)
         self.config = config or Config()
-        self.clock = clock or (lambda: stime.utcnow())
+        self.clock = clock or self.own_clock
+        self._drill_tie: bool | None = None       # declared here with (or without) a drill: see own_clock
         self.journal = journal if journal is not None else Journal(
             self.dir / JOURNAL_NAME, actor=actor or self.config.incident.commander)
         self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent
@@ -156,6 +157,27 @@ class Incident(StepRunning):
         self._redactor: Any = None
         self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
         self._person = person
+
+    @property
+    def is_drill(self) -> bool:
+        """Whether this incident is a drill's (its declaration carries a drill tie: a scenario or a
+        rehearsal); an incident not yet declared counts as real."""
+        if self._drill_tie is not None:
+            return self._drill_tie
+        st = self._cache.state if self._cache.state.declared_at is not None else self.refresh()
+        return st.drill is not None
+
+    def own_clock(self) -> datetime:
+        """The incident's own "now" (its journal stamps, approvals, briefs): a real incident's is
+        the wall clock whatever the process (``$WARROOM_DRILL_AT`` never reaches it); a drill
+        incident's is the process's clock, which a drill may pin (``warroom.scenario_time``)."""
+        return stime.utcnow() if self.is_drill else stime.wall_utcnow()
+
+    def worked(self) -> Incident:
+        """Say that this process works this incident (``IncidentStore.open`` does): a drill
+        incident lets the process's clock be pinned, a real one turns the pin off for good."""
+        stime.work_on(self.id, drill=self.is_drill)
+        return self
 
     def person(self) -> Person:
         """Who acts through this object: the OS account of the process (``identity.whoami``),
@@ -391,6 +413,8 @@ class Incident(StepRunning):
         """The single write path: refuse on a damaged journal, append, fold the event in.
         ``after``: only if the journal still ends at that seq (see :meth:`append_once`)."""
         with self._lock:
+            if not self.is_drill:
+                stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on
             if not allow_damaged:
                 self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
             if after is None:
@@ -540,6 +564,8 @@ class Incident(StepRunning):
             raise WarroomError(f"{self.id} is already declared")
         make_private_dir(self.dir)
         make_private_dir(self.outputs_dir)
+        self._drill_tie = drill is not None
+        stime.work_on(self.id, drill=self._drill_tie)
         rb = self._snapshot_runbook(runbook) if runbook else None
         data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,

@@ -88,7 +88,7 @@ class IncidentStore:
         """``local``: the local incidents even when a shared store is configured (``share``)."""
         self.state_dir = Path(state_dir)
         self.config = config
-        self.clock = clock or (lambda: stime.utcnow())
+        self.clock = clock          # None: each incident's own clock (a real incident's is never pinned)
         # With a DSN the events live in the shared store and this dir keeps only each incident's
         # local files (runbook copies, step outputs, the spool), apart from local incidents.
         self.shared = None if local else _open_shared(config)
@@ -110,6 +110,10 @@ class IncidentStore:
         return Incident(inc_id, path, config=self.config, clock=self.clock, journal=journal,
                         state_root=self.state_dir)
 
+    def _now(self) -> datetime:
+        """The store's own "now" (the day in a new id): the process's clock, pinned only in a drill."""
+        return self.clock() if self.clock is not None else stime.utcnow()
+
     @property
     def where(self) -> str:
         """Where incidents live, for messages."""
@@ -125,14 +129,14 @@ class IncidentStore:
         """Reserve the next free ``INC-YYYYMMDD-N`` by creating its directory (0700); in the
         shared store, by inserting its row (unique across every host)."""
         make_private_dir(self.root)
-        day = (now or self.clock()).astimezone(UTC).strftime("%Y%m%d")
+        day = (now or self._now()).astimezone(UTC).strftime("%Y%m%d")
         if self.shared is not None:
             inc_id = self.shared.allocate(day)
             path = self.root / inc_id
             if path.exists():
                 # Local files of an incident this host once had under the same id (another
                 # database with the same address): set aside, never mixed in.
-                path.rename(path.with_name(f"{inc_id}.old-{os.getpid()}-{int(self.clock().timestamp())}"))
+                path.rename(path.with_name(f"{inc_id}.old-{os.getpid()}-{int(self._now().timestamp())}"))
             make_private_dir(path)
             return inc_id, path
         taken = [int(m.group(2)) for p in self._entries() if (m := ID_RE.match(p.name)) and m.group(1) == day]
@@ -200,8 +204,12 @@ class IncidentStore:
     def path(self, inc_id: str) -> Path:
         return self.root / inc_id
 
-    def open(self, inc_id: str) -> Incident:
-        """Open an existing incident; an unknown id names the closest ones that do exist."""
+    def open(self, inc_id: str, *, work: bool = True) -> Incident:
+        """Open an existing incident; an unknown id names the closest ones that do exist.
+
+        ``work``: this process works the incident (``Incident.worked``: a drill incident's clock may
+        be pinned, a real one's never); False for a look-up that only reads it (which of several
+        state dirs holds an id, the recording a replay plays)."""
         inc_id = inc_id.strip()
         ids = self.ids()
         if inc_id not in ids:
@@ -214,7 +222,8 @@ class IncidentStore:
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 where = f" in {self.where}" if not ids else ""
                 raise NotFoundError(f"no incident {inc_id!r}{where}{hint} (`warroom incident list` shows them)")
-        return self.incident(inc_id)
+        inc = self.incident(inc_id)
+        return inc.worked() if work else inc
 
     def list(self) -> list[IncidentState]:
         """The state of every incident, oldest first (each rebuilt from its journal, with what

@@ -36,7 +36,7 @@ from warroom.errors import WarroomError
 
 TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
-AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
+AT_ENV = stime.AT_ENV                # run as of this unix time (tests, facilitator replays)
 MAX_INPUT = 3 * 1024 * 1024          # characters of a file or stdin read (a manifest, script, -w format)
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
 
@@ -67,7 +67,7 @@ class Context:
     @classmethod
     def from_env(cls, tool: str, argv: Sequence[str]) -> Context:
         """The invocation a process makes; outside a drill (or with a bad clock) a ToolError, exit 127."""
-        path, at = os.environ.get(ENV_DIR), os.environ.get(AT_ENV)
+        path = os.environ.get(ENV_DIR)
         if not path:
             raise ToolError(f"{tool}: this is the warroom drill stand-in for {tool}; it only answers inside a drill "
                             f"(${ENV_DIR} is not set)", 127)
@@ -76,9 +76,9 @@ class Context:
         except WarroomError as exc:
             raise ToolError(f"{tool}: {exc}", 127) from None
         try:
-            return cls(tool, argv, drill, at=float(at) if at else None)
-        except ValueError:
-            raise ToolError(f"{tool}: ${AT_ENV} must be a unix time, got {at!r}", 127) from None
+            return cls(tool, argv, drill)           # the drill's clock: $WARROOM_DRILL_AT pins it (scenario_time)
+        except WarroomError as exc:
+            raise ToolError(f"{tool}: {exc}", 127) from None
 
     def sub(self, tool: str, argv: Sequence[str], in_pod: str | None = None) -> Context:
         """The same moment, for another tool (``kubectl exec ... -- curl``)."""

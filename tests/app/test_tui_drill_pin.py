@@ -1,0 +1,60 @@
+"""The dashboard with ``$WARROOM_DRILL_AT`` set: a real incident declared on it is stamped on the
+wall clock and its header counts from there; a drill's dashboard runs on the pinned moment."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.app.tui_support import make_ctx, metrics_drawn, wait_for
+from tui.app import WarroomApp
+from tui.clock import SystemClock
+from tui.fakesource import FakeSource
+from tui.screens.modals.forms import DeclareScreen
+from warroom import scenario_time
+from warroom.journal.log import read_journal
+
+PIN = datetime(2001, 9, 9, 1, 46, 40, tzinfo=UTC).timestamp()
+LONG_AFTER = datetime.fromtimestamp(PIN, UTC) + timedelta(days=3650)
+
+
+async def _declare(pilot, app: WarroomApp) -> None:  # type: ignore[no-untyped-def]
+    await metrics_drawn(pilot)
+    await pilot.press("d")
+    await wait_for(pilot, lambda: isinstance(app.screen, DeclareScreen), 30)
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: app.dashboard.controller.incident is not None, 30)
+
+
+async def test_a_real_incident_declared_on_the_dashboard_is_never_stamped_with_the_pin(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    clock = SystemClock()
+    ctx = make_ctx(tmp_path, drill=False, clock=clock, source=FakeSource(clock))
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _declare(pilot, app)
+        inc = app.dashboard.controller.incident
+        assert inc.state.drill is None
+        declared = read_journal(inc.dir / "journal.jsonl").events[0]
+        assert declared.type == "incident.declared" and declared.ts > LONG_AFTER
+        assert clock.now() > LONG_AFTER.timestamp()              # the header's clock, too
+        await wait_for(pilot, lambda: app.dashboard.view.header.declared_at is not None)
+        assert app.dashboard.view.header.declared_at > LONG_AFTER.timestamp()
+
+
+async def test_a_drill_dashboard_runs_on_the_pinned_moment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app.drill_support import drill_app
+
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    app = drill_app(tmp_path, scenario="rate-limit", speed=10.0)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _declare(pilot, app)
+        inc = app.dashboard.controller.incident
+        assert inc.state.drill is not None
+        declared = read_journal(inc.dir / "journal.jsonl").events[0]
+        assert declared.ts == datetime.fromtimestamp(PIN, UTC)
+        assert app.ctx.clock.now() == PIN
