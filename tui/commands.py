@@ -106,7 +106,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         from tui.run import run_app
         from warroom.cli.common import config_from_args
 
-        return run_app(replay_context(config_from_args(args), args.replay, args.speed))
+        return run_app(replay_context(config_from_args(args), args.replay, args.speed),
+                       reopen=partial(_reopen, args))
     if args.list:
         for name, summary in scenario_summaries():
             print(f"{name:<16} {summary}")

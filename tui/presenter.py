@@ -133,7 +133,10 @@ def _open_under(ctx: AppContext, state_dir: Path, sim: Any) -> list[OpenSummary]
             label = f"{drill.get('scenario', '?')} ×{float(drill.get('speed') or 1):g}"
         # A drill incident outside its drill's dashboard is opened in its own world, by the
         # same path as `warroom resume ID`; so is anything not under this dashboard's state dir.
-        elsewhere = None if (own and (not drill or ctx.drill is not None)) else str(state_dir)
+        # A rehearsal of another run of this replay is one too: its own clock comes back.
+        mine = own and (not drill or ctx.drill is not None) and not (drill.get("replay") and ctx.drill
+                                                                     and not same_replay(ctx.drill, drill))
+        elsewhere = None if mine else str(state_dir)
         out.append(OpenSummary(id=st.id, title=st.title, severity=st.severity, status=st.status,
                                declared_at=st.declared_at.timestamp() if st.declared_at else None,
                                drill=label, elsewhere=elsewhere, time_scale=st.time_scale,
@@ -162,6 +165,13 @@ def in_world(info: DrillInfo, recorded: dict[str, Any] | None) -> bool:
     return (recorded or {}).get("replay") == replay if replay else True
 
 
+def same_replay(info: DrillInfo, recorded: dict[str, Any]) -> bool:
+    """Whether a rehearsal was declared in this very run of its replay (its start and speed): one
+    from another run is at another point of the recording, so it reopens in its own."""
+    return (recorded.get("replay_start"), float(recorded.get("speed") or 0.0)) == (
+        info.extra.get("replay_start"), info.speed)
+
+
 def world_mismatch(ctx: AppContext, incident_id: str, recorded: dict[str, Any] | None) -> str | None:
     """Why this dashboard must not adopt the incident (None: it may): a drill incident is judged
     only by its own drill's simulator (a replay's by its own recording), a real one never by a
@@ -172,7 +182,10 @@ def world_mismatch(ctx: AppContext, incident_id: str, recorded: dict[str, Any] |
             f"{incident_id} is a drill incident ({recorded.get('scenario', '?')}): it opens in its own drill"
             f" — `warroom resume {incident_id}`")
     if in_world(ctx.drill, recorded):
-        return None
+        if not recorded or not recorded.get("replay") or same_replay(ctx.drill, recorded):
+            return None
+        return (f"{incident_id} rehearses {recorded['replay']} in another run of its replay"
+                f" (×{float(recorded.get('speed') or 1):g}): `warroom resume {incident_id}` continues it")
     if not recorded:
         return (f"{incident_id} is a real incident and this is the {ctx.drill.scenario} drill:"
                 f" open it with `warroom resume {incident_id}`")

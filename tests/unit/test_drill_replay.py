@@ -232,7 +232,8 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
         src.query("up", at=at)
     store = IncidentStore(ctx.config.state_dir(), ctx.config)
     rehearsal = store.create(title="quota past 80%", severity="P3", runbook="RB-CORE-003", source={},
-                             drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, "replay": inc.id})
+                             drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, "replay": inc.id,
+                                    "replay_start": ctx.drill.extra["replay_start"]})
     with pytest.raises(WarroomError, match=f"rehearses {inc.id}.*commands are not run"):
         rehearsal.prepare_step(4)                              # psql: refused, not run on this host
     assert rehearsal.prepare_step(1).kind == "promql"          # a query of the recording is fine
@@ -240,6 +241,15 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
     assert world_mismatch(ctx, rehearsal.id, rehearsal.state.drill) is None
     assert world_mismatch(ctx, inc.id, inc.state.drill) is not None     # the drill incident itself
     assert world_mismatch(ctx, "INC-x", None) is not None               # a real one
+    # one declared in another run of this replay (its own start and speed) is at another point of
+    # the recording: offered to reopen in its own replay, never adopted into this one
+    other = {**rehearsal.state.drill, "replay_start": ctx.drill.extra["replay_start"] - 40.0, "speed": 60.0}
+    assert "another run of its replay" in (world_mismatch(ctx, rehearsal.id, other) or "")
+    fresh = Config()
+    fresh.incident.state_dir = str(tmp_path / "state")
+    later = replay_context(fresh, inc.id, 60.0)
+    [offered] = open_incidents(later)
+    assert offered.id == rehearsal.id and offered.elsewhere == str(ctx.config.state_dir())
 
 
 def test_a_rehearsal_resumes_in_its_replay_by_the_quit_dialogs_command(tmp_path: Path) -> None:
