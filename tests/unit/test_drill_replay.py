@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -124,6 +125,12 @@ def test_the_pir_evidence_falls_back_to_the_saved_metrics(tmp_path: Path, empty:
     rows, note = evidence(inc.state)
     assert [(r.title, r.worst, r.at_resolution) for r in rows] == [(r.title, r.worst, r.at_resolution) for r in want_rows]
     assert note is not None and "saved metrics.json" in note.text
+    # a damaged saved file is said, naming it, and nothing is quoted from it
+    (inc.dir / "metrics.json").write_text((inc.dir / "metrics.json").read_text().replace('"step": ', '"step": -'))
+    inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
+    summ = inc.state.metric_summary
+    assert any(str(inc.dir / "metrics.json") in e and "$.step" in e for e in summ["errors"])
+    assert not any(e.get("recorded") for e in summ["slos"].values())
     # without the saved file, the same dead source is said, not guessed
     (inc.dir / "metrics.json").unlink()
     inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
@@ -140,6 +147,16 @@ def _saved(tmp_path: Path):
     return base, inc
 
 
+def _doc(text: str, **keys: object) -> bytes:
+    return json.dumps({**json.loads(text), **keys}).encode()
+
+
+def _pane(text: str, **keys: object) -> bytes:
+    doc = json.loads(text)
+    doc["panes"][0].update(keys)
+    return json.dumps(doc).encode()
+
+
 @pytest.mark.parametrize("edit, says", [
     (lambda d: d.encode()[:-40], "malformed saved metrics"),                                 # truncated
     (lambda d: d.replace('"warn": 70.0', '"warn": "seventy"', 1).encode(), "$.panes[2].warn"),
@@ -150,6 +167,19 @@ def _saved(tmp_path: Path):
     (lambda d: b"[]", "malformed saved metrics"),
     (lambda d: d.replace('"incident": "INC-', '"incident": "INC-1', 1).encode(), "holds the metrics of INC-1"),
     (lambda d: b"\xff\xfe garbage", "malformed saved metrics"),
+    # values no recording holds: each would crash a date, a header or the PIR, or freeze the panes
+    (lambda d: _doc(d, start=1e300, end=1e300), "$.start"),
+    (lambda d: _doc(d, start=-1e15), "$.start"),
+    (lambda d: _doc(d, version=2), "$.version"),                          # a newer format: not guessed at
+    (lambda d: _doc(d, time_scale=1e300), "$.time_scale"),
+    (lambda d: _doc(d, step=1e300), "$.step longer than the window"),
+    (lambda d: _doc(d, severity="SEV-0"), "$.severity"),
+    (lambda d: _pane(d, id=""), "$.panes[0].id"),
+    (lambda d: _doc(d, panes=[*json.loads(d)["panes"], json.loads(d)["panes"][0]]), "a second pane 'failure_rate'"),
+    (lambda d: _pane(d, points=[[1e300, 1.0]]), "$.panes[0].points[0][0]"),
+    (lambda d: _pane(d, points=[[json.loads(d)["start"] - 3600, 1.0]]), "$.panes[0]: 1 points outside the window"),
+    (lambda d: _pane(d, points=[[json.loads(d)["start"] + i / 1e3, 1.0] for i in range(2000)]),
+     "$.panes[0]: 2000 points, more than a window"),
 ])
 def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
     """Replaying trusts nothing in metrics.json: a damaged one is a clear error naming the file and

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -21,7 +21,7 @@ from warroom.config import Direction, Severity, SloConfig, Unit
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
 from warroom.incident.metric_history import MAX_POINTS, PaneHistory
-from warroom.incident.metric_sync import incident_window, read_histories
+from warroom.incident.metric_sync import BASE_STEP, incident_window, read_histories
 
 HISTORY_FILE = "metrics.json"
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
@@ -74,11 +74,14 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     return path
 
 
+Moment = Annotated[float, msgspec.Meta(ge=0, lt=1e11)]   # a unix time a date can show (1970 to 5138)
+
+
 class _Pane(msgspec.Struct):
     """One pane as ``record_history`` writes it (``error``: why it could not be read)."""
 
-    id: str
-    points: list[tuple[float, float]]
+    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # a config pane id
+    points: list[tuple[Moment, float]]
     title: str = ""
     query: str = ""
     unit: Unit = "count"
@@ -93,16 +96,16 @@ class _Pane(msgspec.Struct):
 class _Saved(msgspec.Struct):
     """``metrics.json``: every key typed, so a wrong one is an error naming it (``$.panes[2].warn``)."""
 
-    version: int
+    version: Literal[1]
     incident: str
-    start: float
-    end: float
-    step: Annotated[float, msgspec.Meta(gt=0)]
+    start: Moment
+    end: Moment
+    step: Annotated[float, msgspec.Meta(ge=1e-3)]
     panes: list[_Pane]
     title: str = ""
-    severity: str = ""
+    severity: Severity | Literal[""] = ""
     runbook: str | None = None
-    time_scale: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    time_scale: Annotated[float, msgspec.Meta(gt=0, le=stime.MAX_SPEED)] = 1.0
 
 
 def load_history(incident_dir: Path) -> History:
@@ -126,8 +129,19 @@ def load_history(incident_dir: Path) -> History:
         doc = msgspec.json.decode(data, type=_Saved)
     except msgspec.DecodeError as exc:
         raise WarroomError(f"{path}: malformed saved metrics ({exc})") from None
-    if not doc.start <= doc.end or not doc.panes:
-        raise WarroomError(f"{path}: malformed saved metrics (start after end, or no panes)")
+    span = doc.end - doc.start
+    if span < 0 or not doc.panes or doc.step > max(span, BASE_STEP / doc.time_scale):
+        raise WarroomError(f"{path}: malformed saved metrics (start after end, no panes, or $.step longer"
+                           " than the window)")
+    ids = [p.id for p in doc.panes]
+    for i, p in enumerate(doc.panes):
+        # the window's grid (``grid_step``): at most MAX_POINTS steps, from a step before the start
+        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t, _ in p.points)
+        why = (f"a second pane {p.id!r}" if p.id in ids[:i] else f"{off} points outside the window" if off
+               else f"{len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
+               if len(p.points) > min(span / doc.step, MAX_POINTS) + 2 else None)
+        if why:
+            raise WarroomError(f"{path}: malformed saved metrics ($.panes[{i}]: {why})")
     if doc.incident != Path(incident_dir).name:     # a copy of another incident's file is not this one's past
         raise WarroomError(f"{path}: holds the metrics of {doc.incident}, not of {Path(incident_dir).name}")
     panes = []

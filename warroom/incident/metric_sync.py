@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
+from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
 from warroom.incident.metric_history import (
@@ -89,7 +90,11 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window,
             failure = f"{slo.title}: {exc}"
         if saved is not None:
             if not loaded:
-                loaded.append(saved())
+                try:
+                    loaded.append(saved())
+                except WarroomError as exc:     # damaged: said (naming the file), never quoted from
+                    loaded.append(None)
+                    errors.append(str(exc))
             kept = _saved_pane(loaded[0], slo, window)
             if kept is not None and (live is None or len(kept.points) > len(live.points)):
                 out[slo.id] = kept

@@ -890,14 +890,15 @@ class Incident(StepRunning):
         return result
 
     def _saved_history(self) -> Any:
-        """The metric history saved at resolve (``metrics.json``), or None when there is none
-        readable: the PIR's numbers fall back to it where the live source no longer answers."""
-        from warroom.errors import WarroomError
+        """The metric history saved at resolve (``metrics.json``), or None when there is none;
+        the PIR's numbers fall back to it where the live source no longer answers. A damaged one
+        raises ``WarroomError`` naming the file (said among the PIR's metric errors)."""
+        from warroom.errors import NotFoundError
         from warroom.incident.history import load_history
 
         try:
             return load_history(self.dir)
-        except WarroomError:
+        except NotFoundError:
             return None
 
     def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
