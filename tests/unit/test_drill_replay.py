@@ -358,3 +358,52 @@ def test_the_replay_command_refuses_what_it_cannot_play(tmp_path: Path, capsys, 
     assert main([*argv, "--state-dir", str(tmp_path)]) != 0
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+class _Down:
+    """Prometheus' answer for an incident whose source was down for part of it: every pane on the
+    grid, quota past crit throughout, nothing at all from ``gap[0]`` to ``gap[1]``."""
+
+    name = "prometheus"
+
+    def __init__(self, gap: tuple[float, float]) -> None:
+        self.gap = gap
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list:
+        n = int((end - start) // step) + 1
+        times = [start + i * step for i in range(n)]
+        value = 90.0 if "quota" in expr else 0.1
+        return [({}, [(t, value) for t in times if not self.gap[0] < t < self.gap[1]])]
+
+    def instant(self, expr: str, at: float | None = None):
+        from warroom.sources.model import SloSample
+
+        return SloSample(expr, None, error="not asked")
+
+
+def test_a_gap_in_the_history_is_said_beside_the_time_in_breach(tmp_path: Path) -> None:
+    """Quota past crit for the whole impact window, but the source answered nothing for 10 minutes
+    of it: the PIR's time past critical (points only) and its span (first to last) would disagree
+    without a word; the gap is said beside both, and the three add up."""
+    import time
+    from datetime import UTC, datetime
+
+    from warroom.incident.review import evidence, impact
+
+    cfg = Config()
+    now = math.floor(time.time() / 15) * 15
+    clock = [now - 1800.0]                               # declared (detected) 30 minutes ago, resolved now
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: datetime.fromtimestamp(clock[0], UTC)).create(
+        title="quota", severity="P2", runbook=None, source={})
+    clock[0] = now
+    inc.resolve("breaker on")
+    inc.sync_metrics(_Down((now - 1200, now - 600)), cfg.slo, summary=True)
+    summ = inc.state.metric_summary
+    quota = summ["slos"]["quota"]
+    assert quota["gap_seconds"] == pytest.approx(600 - 15, abs=15)
+    impact_window = summ["marks"]["resolved"] - summ["marks"]["started"]      # past crit all along
+    assert quota["breach_seconds"] + quota["gap_seconds"] == pytest.approx(impact_window, abs=30)
+    [line] = [ln.text for ln in impact(inc.state) if ln.text.startswith("Model API quota used")]
+    assert "no data for 9m45s of the impact window" in line or "no data for 10m00s of the impact window" in line
+    [row] = [r for r in evidence(inc.state)[0] if r.slo_id == "quota"]
+    assert row.breach.endswith("(no data for 9m45s)") or row.breach.endswith("(no data for 10m00s)")

@@ -170,6 +170,12 @@ class PaneHistory:
         """Time past crit inside [start, end], each point counting for one step."""
         return sum(self.step for _, v in self._within(start, end) if self.bad(v))
 
+    def gap_seconds(self, start: float, end: float) -> float:
+        """Time inside [start, end] with no point (the source down, the series not scraped): never
+        counted in or out of breach, so a breach spanning it is longer than its time in breach."""
+        times = [start, *(t for t, _ in self._within(start, end)), end]
+        return sum(max(0.0, b - a - self.step) for a, b in zip(times, times[1:]))
+
 
 def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float) -> PaneHistory:
     """Read one pane's history (the pane's own query) over the window; raises HistoryError."""
@@ -220,6 +226,7 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
         "worst": sample_dict(worst),
         "last": sample_dict(last),
         "breach_seconds": history.breach_seconds(impact_from, impact_to),
+        "gap_seconds": history.gap_seconds(impact_from, impact_to),
         "breaches": [[a, b] for a, b in runs],
         "worsening": history.worsening(impact_to),
         "breached": bool(runs),

@@ -389,13 +389,15 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
             continue
         breach_cites = tuple(b["seq"] for b in state.breaches if b["slo_id"] == slo_id)
         secs = float(e.get("breach_seconds") or 0.0)
+        gap = _gap(state, e)
         out.append(PaneEvidence(
             slo_id=slo_id, title=str(e.get("title") or slo_id),
             threshold=_v(crit, unit) if crit is not None else "n/a",
             at_start=_sample_text(e.get("at_start"), unit), at_detection=_sample_text(e.get("at_detection"), unit),
             worst=_sample_text(worst, unit), worst_at=_from_unix(worst["at"]) if worst else None,
             at_resolution=_sample_text(e.get("at_resolution"), unit),
-            breach=stime.text(state, secs) if secs else "none", cites=(seq, *breach_cites)))
+            breach=(stime.text(state, secs) if secs else "none") + (f" ({gap})" if gap else ""),
+            cites=(seq, *breach_cites)))
     notes = []
     recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
     if recorded:
@@ -404,6 +406,12 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
     if summ.get("errors"):
         notes.append("Not read: " + "; ".join(str(x) for x in summ["errors"]))
     return out, Line(". ".join(notes), (seq,)) if notes else None
+
+
+def _gap(state: IncidentState, e: dict[str, Any]) -> str:
+    """``no data for 5m15s`` of the impact window (not counted in breach), or ""."""
+    gap = float(e.get("gap_seconds") or 0.0)
+    return f"no data for {stime.text(state, gap)}" if gap > 0 else ""
 
 
 def _past(value: float, level: float, e: dict[str, Any]) -> bool:
@@ -427,8 +435,10 @@ def impact(state: IncidentState) -> list[Line]:
                           else f"from {_hms(_from_unix(a))}, still breached at the end" for a, b in runs[:4])
         secs = float(e.get("breach_seconds") or 0.0)
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
+        gap = _gap(state, e)
         text = (f"{e.get('title')}: past its critical threshold {_v(e.get('crit'), unit)} for"
-                f" {stime.text(state, secs)} ({spans} UTC); worst {_sample_text(worst, unit)} at"
+                f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
+                f" worst {_sample_text(worst, unit)} at"
                 f" {_hms(_from_unix(worst.get('at')))} UTC")
         lines.append(Line(text + " _(computed from the metric history)_", cites))
         count = e.get("impact_count")
