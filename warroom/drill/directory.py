@@ -108,7 +108,8 @@ class Drill:
 
     @cached_property
     def simulator(self) -> Simulator:
-        return Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE)
+        return Simulator(self.scenario, self.actions, self.wall_time, cache=self.path / SERIES_CACHE,
+                         now=self.scenario_time)
 
     def source(self, slos: list[SloConfig] | None = None, window: float = 1800.0, points: int = 60) -> DrillSource:
         return DrillSource(self, slos=slos, window=window, points=points)
@@ -305,7 +306,8 @@ class DrillSource:
         else:
             hit = None
             times = [t - self.window + i * self.step for i in range(self.points)]
-        own = hit is None and series_expr == slo.query     # value and history in one evaluation
+        # value and history in one evaluation (not with an @: start() and end() are the history's)
+        own = hit is None and series_expr == slo.query and "@" not in slo.query
         try:
             many = sim.evaluate_many(slo.query, [t, *times] if own else [t])
             history = sim.evaluate_many(series_expr, times) if times and not own else many

@@ -59,10 +59,12 @@ class Simulator:
     """
 
     def __init__(self, scenario: Scenario, actions: Callable[[], list[Action]] | None = None,
-                 unix: Callable[[float], float] | None = None, cache: Path | None = None) -> None:
+                 unix: Callable[[float], float] | None = None, cache: Path | None = None,
+                 now: Callable[[], float] | None = None) -> None:
         self.scenario = scenario
         self._actions_fn = actions or (lambda: [])
         self.unix = unix or (lambda t: t)
+        self.now = now            # the drill's clock (scenario seconds): PromQL reads no sample after it
         self.cache = cache
         self._lock = threading.RLock()
         self._catalog: Catalog | None = None      # the PromQL catalogue over ``_series``
@@ -145,12 +147,12 @@ class Simulator:
     def evaluate(self, expr: str, t: float) -> float | list[Sample]:
         """Evaluate PromQL at scenario time ``t``; raises ``PromQLError``."""
         with self._lock:
-            return evaluate(self._world(), expr, t)
+            return evaluate(self._world(), expr, t, self.now() if self.now else None)
 
     def evaluate_many(self, expr: str, times: list[float]) -> Many:
         """``evaluate`` at every scenario time in ``times``, in one pass (see ``evaluate_many``)."""
         with self._lock:
-            return evaluate_many(self._world(), expr, times)
+            return evaluate_many(self._world(), expr, times, self.now() if self.now else None)
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
                        step: float = 5.0) -> float | None:

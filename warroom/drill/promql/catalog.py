@@ -23,7 +23,7 @@ class PromQLError(ValueError):
 
 
 @functools.lru_cache(maxsize=256)
-def _regex(pattern: str) -> Any:
+def regex(pattern: str) -> Any:
     """``pattern`` compiled by RE2 like Prometheus' Go regexp: linear-time, so no query's pattern
     can stall a pane (Python's ``re`` took minutes on ``{__name__=~"(.|..)*z"}``)."""
     import re2      # here, not at the top: it costs every stand-in's start 20 ms, and few queries have a regex
@@ -40,7 +40,7 @@ def match_value(actual: str, op: str, value: str) -> bool:
     """One selector matcher (``= != =~ !~``); regexes are anchored, as in Prometheus."""
     if op in ("=", "!="):
         return (actual == value) == (op == "=")
-    return (_regex(value).fullmatch(actual) is None) == (op == "!~")
+    return (regex(value).fullmatch(actual) is None) == (op == "!~")
 
 
 class MetricSeries(NamedTuple):

@@ -2,9 +2,10 @@
 as Prometheus answers it.
 
 Prometheus sees the drill world only through scrapes, so this evaluator does too: samples every
-``SCRAPE`` s on the grid the tests' OpenMetrics backfill uses; an instant selector takes the newest
-at or before the time, a range selector those in ``[t - window, t]`` (both ends, as Prometheus 2.x),
-and each function does what Prometheus' does (``tests/integration/test_promql_differential.py``
+``SCRAPE`` s on the grid the tests' OpenMetrics backfill uses, none after the drill's now (Prometheus
+holds no future: ``offset -5m`` or ``@`` at now reads up to now, never the simulator's later state); an
+instant selector takes the newest at or before the time (at most ``LOOKBACK`` old), a range selector
+those in ``[t - window, t]`` (both ends, as Prometheus 2.x), and each function does what Prometheus' does (``tests/integration/test_promql_differential.py``
 holds it to a real one). A pane asks for a value and a 60-point sparkline each poll, so a node's
 value is a column per series over all the times (``None``: no value then): label work is done once
 per node, not once per time.
@@ -12,23 +13,31 @@ per node, not once per time.
 
 from __future__ import annotations
 
+import bisect
+import calendar
+import decimal
 import functools
 import math
 import operator
+import re
+import time
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import promql_parser as pp
 
-from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
+from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError, regex
 
 SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
 _MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
 MAX_LENGTH = 4_000     # query characters: the parser recurses in native code, and far deeper nesting crashes it
+LOOKBACK = 300.0       # Prometheus' lookback delta: an instant selector takes no sample older than this
+SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default evaluation interval
 
 Cell = float | None
 Col = list[Cell]
 Vec = list[tuple[Labels, Col]]
+Matrix = list[tuple[Labels, list[float], list[float]]]     # per series: its sample times and values
 
 
 class Sample(NamedTuple):
@@ -109,11 +118,14 @@ def _parses(text: str) -> bool:
     return True
 
 
-def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
-    """``expr`` at every scenario time in ``times``; raises ``PromQLError``."""
-    node = _bare(parse(expr))
+def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float], now: float | None = None) -> Many:
+    """``expr`` at every scenario time in ``times``, a range query from the first to the last
+    (``@ start()``, ``@ end()``), with no sample after ``now`` (the drill's clock; at least the
+    latest time asked: asking about a moment makes it now). Raises ``PromQLError``."""
+    node, times = _bare(parse(expr)), list(times)
     try:
-        value = _Eval(catalog, list(times)).eval(node)
+        value = _Eval(catalog, times, max([*times, now] if now is not None else times, default=0.0),
+                      min(times, default=0.0), max(times, default=0.0)).eval(node)
     except RecursionError:
         raise PromQLError("the expression nests too deeply for the drill") from None
     if isinstance(value, Scalar):
@@ -122,9 +134,9 @@ def evaluate_many(catalog: Catalog, expr: str, times: Sequence[float]) -> Many:
     return Many(vector=value, order=sort if sort in ("sort", "sort_desc") else None)
 
 
-def evaluate(catalog: Catalog, expr: str, t: float) -> Value:
+def evaluate(catalog: Catalog, expr: str, t: float, now: float | None = None) -> Value:
     """``expr`` at scenario time ``t``: a float or a list of samples; raises ``PromQLError``."""
-    return evaluate_many(catalog, expr, [t]).at(0)
+    return evaluate_many(catalog, expr, [t], now).at(0)
 
 
 def _bare(node: pp.Expr) -> pp.Expr:
@@ -173,23 +185,35 @@ def extrapolated(first_t: float, first_v: float, last_t: float, count: int, chan
     return result / (end - start) if rate else result
 
 
-def slope(ts: list[float], vs: list[float], at: float) -> float | None:
-    """Prometheus' ``deriv``: the least-squares slope, per second, of the samples (times ``ts``, values ``vs``)."""
+def regression(ts: list[float], vs: list[float], at: float) -> tuple[float, float] | None:
+    """Prometheus' ``linearRegression`` (``deriv``, ``predict_linear``): the least-squares slope, per
+    second, of the samples (times ``ts``, values ``vs``) and the line's value at ``at``."""
     if len(vs) < 2:
         return None
     if all(v == vs[0] for v in vs):
-        return math.nan if math.isinf(vs[0]) else 0.0
+        return (math.nan, math.nan) if math.isinf(vs[0]) else (0.0, vs[0])
     n = float(len(vs))
     xs = [t - at for t in ts]
     sx, sy = math.fsum(xs), math.fsum(vs)
     sxy = math.fsum(x * y for x, y in zip(xs, vs, strict=True))
     sxx = math.fsum(x * x for x in xs)
-    return (sxy - sx * sy / n) / (sxx - sx * sx / n)
+    slope = (sxy - sx * sy / n) / (sxx - sx * sx / n)
+    return slope, sy / n - slope * sx / n
 
 
 def _stdvar(values: list[float]) -> float:
     mean = math.fsum(values) / len(values)
     return math.fsum((v - mean) ** 2 for v in values) / len(values)
+
+
+def quantile(q: float, values: list[float]) -> float:
+    """Prometheus' ``quantile`` (the aggregation, ``quantile_over_time``): interpolated between ranks, NaNs first."""
+    if not 0 <= q <= 1:
+        return math.nan if math.isnan(q) else math.inf if q > 1 else -math.inf
+    vs = sorted(values, key=lambda v: (not math.isnan(v), 0.0 if math.isnan(v) else v))
+    rank = q * (len(vs) - 1)
+    lo = math.floor(rank)
+    return vs[lo] * (1 - (rank - lo)) + vs[min(len(vs) - 1, lo + 1)] * (rank - lo)
 
 
 # How each aggregation and each ``*_over_time`` folds the values it is given (never none).
@@ -198,10 +222,13 @@ FOLDS: dict[str, Callable[[list[float]], float]] = {
     "max": lambda vs: max((v for v in vs if not math.isnan(v)), default=math.nan),   # NaN only if all are NaN
     "avg": lambda vs: math.fsum(vs) / len(vs), "count": lambda vs: float(len(vs)), "group": lambda vs: 1.0,
     "stdvar": _stdvar, "stddev": lambda vs: math.sqrt(_stdvar(vs)), "last": lambda vs: vs[-1],
+    "changes": lambda vs: float(sum(a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(vs, vs[1:]))),
+    "resets": lambda vs: float(sum(b < a for a, b in zip(vs, vs[1:]))),
 }
 OVER_TIME = {f"{name}_over_time": name for name in ("avg", "sum", "min", "max", "count", "last", "stdvar", "stddev")}
-OVER_TIME["present_over_time"] = "group"
-RANGE_FUNCS = {"rate", "increase", "delta", "irate", "idelta", "deriv"} | set(OVER_TIME)
+OVER_TIME |= {"present_over_time": "group", "changes": "changes", "resets": "resets"}
+RANGE_FUNCS = {"rate", "increase", "delta", "irate", "idelta", "deriv", "predict_linear", "quantile_over_time",
+               "absent_over_time"} | set(OVER_TIME)
 
 
 def _resets(row: list[float]) -> list[float]:
@@ -292,6 +319,14 @@ MATH: dict[str, Callable[..., float | None]] = {
 }
 
 
+_DATE = {"minute": "tm_min", "hour": "tm_hour", "day_of_month": "tm_mday", "day_of_year": "tm_yday",
+         "month": "tm_mon", "year": "tm_year"}
+MATH |= {f: (lambda x, a=a: float(getattr(time.gmtime(math.trunc(x)), a))) for f, a in _DATE.items()}
+MATH |= {"day_of_week": lambda x: float((time.gmtime(math.trunc(x)).tm_wday + 1) % 7),    # Go: Sunday is 0
+         "days_in_month": lambda x: float(calendar.monthrange(*time.gmtime(math.trunc(x))[:2])[1]),
+         "sgn": lambda x: 1.0 if x > 0 else -1.0 if x < 0 else x}
+
+
 def _math(fn: Callable[..., float | None], x: float, params: list[float]) -> float | None:
     """``fn`` answering as Go's maths does where Python raises: overflow is ±Inf (``exp(1000)``,
     ``ceil(-Inf)``), anything out of its domain NaN (``sqrt(-1)``, ``round(x, 0)``)."""
@@ -299,22 +334,83 @@ def _math(fn: Callable[..., float | None], x: float, params: list[float]) -> flo
         return fn(x, *params)
     except OverflowError:
         return math.copysign(math.inf, x)
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError, OSError):
         return math.nan
 
 
 # ------------------------------------------------------------------------------------ the walk
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
-_OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "absent", "sort", "sort_desc", "timestamp"}
+_OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_desc", "timestamp"}
 _REFUSED = {
     pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
-    pp.SubqueryExpr: "subqueries are not supported in drills",
+    pp.SubqueryExpr: "a subquery (expr[range:step]) can only be passed to a range function such as max_over_time()",
     pp.StringLiteral: "string literals are not supported here",
 }
 
 
 def _refuse(node: pp.Expr) -> PromQLError:
     return PromQLError(_REFUSED.get(type(node), f"{type(node).__name__} is not supported in drills"))
+
+
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def _go_float(x: float) -> str:
+    """Go's ``strconv.FormatFloat(x, 'f', -1, 64)`` (``count_values``' label): shortest digits, no exponent."""
+    if not math.isfinite(x):
+        return "NaN" if math.isnan(x) else "+Inf" if x > 0 else "-Inf"
+    return format(decimal.Decimal(repr(x)).normalize(), "f")
+
+
+def _expand(template: str, match: object) -> str:
+    """Go's ``Regexp.Expand`` (``label_replace``): ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``; a
+    group that did not take part, or does not exist, is empty (``$1x`` is the group named ``1x``)."""
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        if name is None:
+            return "$"
+        try:
+            return match.group(int(name) if name.isdigit() and (name == "0" or name[0] != "0") else name) or ""  # type: ignore[attr-defined]
+        except (IndexError, KeyError, ValueError):
+            return ""
+    return re.sub(r"\$(?:\$|\{(\w+)\}|(\w+))", one, template)
+
+
+def _relabelled(labels: Labels, dst: str, value: str) -> Labels:
+    """``labels`` with ``dst`` set to ``value`` (removed if empty, as Prometheus' labels builder does)."""
+    return tuple(sorted((k, v) for k, v in {**dict(labels), dst: value}.items() if v))
+
+
+def _heap_offer(heap: list[int], i: int, values: list[float], k: int, highest: bool) -> None:
+    """Offer sample ``i`` to one group's topk (bottomk) heap of at most ``k``, as Prometheus does with
+    Go's container/heap: the weakest on top (NaN weakest), replaced only by a stronger one."""
+    def less(a: int, b: int) -> bool:
+        return math.isnan(values[a]) or (values[a] < values[b] if highest else values[a] > values[b])
+    if len(heap) < k:
+        heap.append(i)
+        j = len(heap) - 1
+        while j and less(heap[j], heap[(j - 1) // 2]):
+            heap[j], heap[(j - 1) // 2], j = heap[(j - 1) // 2], heap[j], (j - 1) // 2
+    elif heap and less(heap[0], i) and not math.isnan(values[i]):
+        heap[0], j = i, 0
+        while (c := 2 * j + 1) < len(heap):
+            c += c + 1 < len(heap) and less(heap[c + 1], heap[c])
+            if not less(heap[c], heap[j]):
+                break
+            heap[j], heap[c], j = heap[c], heap[j], c
+
+
+def _absent_labels(node: pp.Expr) -> Labels:
+    """The labels ``absent()`` gives its 1: the selector's ``=`` matchers, as Prometheus'
+    createLabelsForAbsentFunction (a label matched twice, or also otherwise, is left out)."""
+    sel, out, seen = getattr(node, "vector_selector", node), {}, set()
+    for m in sel.matchers.matchers if isinstance(sel, pp.VectorSelector) else ():
+        if m.name != "__name__" and str(m.op) == "MatchOp.Equal" and m.name not in seen:
+            out[m.name] = m.value
+            seen.add(m.name)
+        elif m.name != "__name__":
+            out.pop(m.name, None)
+    return tuple(sorted((k, v) for k, v in out.items() if v))
 
 
 def _each(v: Vec, fn: Callable[[float, int], float | None]) -> Vec:
@@ -338,10 +434,12 @@ class _Eval:
     """Walks a syntax tree over all the times at once. The parser has checked every type, so
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
-    def __init__(self, catalog: Catalog, times: list[float]) -> None:
-        self.catalog = catalog
-        self.times = times
-        self.n = len(times)
+    def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float) -> None:
+        self.catalog, self.times, self.n = catalog, times, len(times)
+        self.now, self.start, self.end = now, start, end
+        self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
+        self.last = _grid_index(now)                                 # the newest: none after now
+        self.lenient = False        # inside absent(): an unknown metric is absent, not a typo to report
 
     def eval(self, node: pp.Expr) -> Scalar | Vec:
         node = _bare(node)
@@ -361,99 +459,165 @@ class _Eval:
         raise _refuse(node)
 
     # -- selectors
-    def select(self, sel: pp.VectorSelector) -> tuple[list[MetricSeries], float]:
-        """The series ``sel`` matches, and its offset in seconds."""
-        if sel.at is not None:
-            raise PromQLError("the @ modifier is not supported in drills")
+    def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
+        """The series ``sel`` matches."""
         if sel.matchers.or_matchers:
             raise PromQLError("'or' between label matchers is not supported in drills")
+        if self.lenient and sel.name and sel.name not in self.catalog.metrics:
+            return []
         matchers = tuple((m.name, _MATCH_OPS[str(m.op)], m.value) for m in sel.matchers.matchers)
-        return self.catalog.select(sel.name, matchers), sel.offset.total_seconds() if sel.offset else 0.0
+        return self.catalog.select(sel.name, matchers)
 
-    def read(self, series: list[MetricSeries], needed: set[int]) -> tuple[dict[int, int], list[list[float]]]:
-        """Every series' samples at the scrape indexes ``needed``, in one read: where each index
-        sits in the rows, and the rows. Only what the windows hold is read, so a few points over a
-        long incident cost their windows, not every scrape in between."""
-        if len(needed) > _MAX_POINTS // max(1, len(series)):
+    def moments(self, node: pp.VectorSelector | pp.SubqueryExpr) -> list[float]:
+        """The moment ``node`` reads at each time: its ``@`` time, or the time itself, less its offset."""
+        back = node.offset.total_seconds() if node.offset else 0.0
+        if node.at is None:
+            return [t - back for t in self.times]
+        kind = node.at.type
+        if kind in (pp.AtModifierType.Start, pp.AtModifierType.End):
+            at = self.start if kind == pp.AtModifierType.Start else self.end
+        else:       # read from the printed tree: the library panics reading an @ before 1970 (printed 0)
+            at = self.scenario(float(re.search(r" @ (\S+)(?: offset \S+)?$", str(node)).group(1)))  # type: ignore[union-attr]
+        return [at - back] * self.n
+
+    def scenario(self, unix: float) -> float:
+        """The scenario time stamped with ``unix`` (the drill's clock runs at a constant speed)."""
+        u0 = self.catalog.unix(0.0)
+        return (unix - u0) / ((self.catalog.unix(1e6) - u0) / 1e6)
+
+    def read(self, series: list[MetricSeries], ks: list[int]) -> list[list[float]]:
+        """Every series' samples at the scrape indexes ``ks``, in one read: only what the windows
+        hold, so a few points over a long incident cost their windows, not every scrape between."""
+        if len(ks) > _MAX_POINTS // max(1, len(series)):
             raise PromQLError("range too long for the drill's history (it keeps two hours)")
-        ks = sorted(needed)
-        return {k: i for i, k in enumerate(ks)}, self.catalog.values(series, [k * SCRAPE for k in ks])
+        return self.catalog.values(series, [k * SCRAPE for k in ks])
 
-    def instant(self, sel: pp.VectorSelector) -> Vec:
-        series, offset = self.select(sel)
-        idx = [_grid_index(t - offset) for t in self.times]
-        pos, rows = self.read(series, set(idx))
-        return [(ms.labels, [row[pos[k]] for k in idx]) for ms, row in zip(series, rows, strict=True)]
+    def instant(self, sel: pp.VectorSelector, stamps: bool = False) -> Vec:
+        """Each series' newest sample at each moment (or, ``stamps``, its unix time: ``timestamp()``)."""
+        series = self.select(sel)
+        idx = [k if self.first <= (k := min(_grid_index(m), self.last)) and m - k * SCRAPE <= LOOKBACK + 1e-9
+               else None for m in self.moments(sel)]
+        ks = sorted({k for k in idx if k is not None})
+        pos, rows = {k: i for i, k in enumerate(ks)}, self.read(series, ks)
+        return [(ms.labels, [None if k is None else float(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
+                             for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
-    def range_call(self, func: str, arg: pp.Expr) -> Vec:
-        """A range function at every time, over the scrapes ``a..b`` inside that time's window."""
-        if not isinstance(arg, pp.MatrixSelector):
-            raise _refuse(arg)
-        series, offset = self.select(arg.vector_selector)
-        window = arg.range.total_seconds()
-        ends = [t - offset for t in self.times]
-        spans = [(math.ceil((t - window) / SCRAPE - 1e-9), _grid_index(t)) for t in ends]
-        pos, rows = self.read(series, {k for a, b in spans for k in range(a, b + 1)})
+    def matrix(self, node: pp.Expr) -> tuple[Matrix, float, list[float]]:
+        """A range argument: its series' samples, its window, and the end of each time's window."""
+        if isinstance(node, pp.SubqueryExpr):
+            return self.subquery(node)
+        if not isinstance(node, pp.MatrixSelector):
+            raise _refuse(node)
+        series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
+            node.range.total_seconds()
+        ks = sorted({k for m in ends for k in range(max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
+                                                      min(self.last, _grid_index(m)) + 1)})
+        ts = [k * SCRAPE for k in ks]
+        return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, ends
+
+    def subquery(self, node: pp.SubqueryExpr) -> tuple[Matrix, float, list[float]]:
+        """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
+        on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
+        window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
+        step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * (unix(1e6) - unix(0.0)) / 1e6
+        if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
+            raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
+        ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
+                                              math.floor(unix(m) / step + 1e-7) + 1)}
+        inner = [self.scenario(k * step) for k in sorted(ks)]
+        sub = _Eval(self.catalog, inner, self.now, self.start, self.end)
+        sub.lenient = self.lenient
+        cols = sub.eval(node.expr)
+        return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
+                for lab, col in cols], window, ends  # type: ignore[union-attr]
+
+    def range_call(self, func: str, args: list[pp.Expr]) -> Vec:
+        """A range function at every time, over the samples in that time's window ``[end - window, end]``."""
+        arg = args[1] if func == "quantile_over_time" else args[0]
+        param = self.eval(args[0 if func == "quantile_over_time" else 1]) if len(args) > 1 else None
+        matrix, window, ends = self.matrix(arg)
+        # predict_linear's line is valued from the evaluation time (the query's start under an @)
+        refs = self.times if getattr(_bare(arg), "at", None) is None and getattr(
+            getattr(_bare(arg), "vector_selector", None), "at", None) is None else [self.start] * self.n
         counter = func in ("rate", "increase", "irate")
+        spans: dict[int, list[tuple[int, int]]] = {}
         out: Vec = []
-        for ms, row in zip(series, rows, strict=True):
-            # A window's scrapes are consecutive in the row, so a first-and-last function reads its
-            # two ends and the resets between from a running sum: 61 one-hour rates cost 61 steps.
-            resets = _resets(row)
+        for lab, ts, row in matrix:
+            if id(ts) not in spans:         # a selector's series share their times: one search for them all
+                spans[id(ts)] = [(bisect.bisect_left(ts, m - window - 1e-9), bisect.bisect_right(ts, m + 1e-9))
+                                 for m in ends]
+            resets = _resets(row) if counter else []
             col: Col = []
-            for t, (a, b) in zip(ends, spans, strict=True):
+            for j, (m, (a, b)) in enumerate(zip(ends, spans[id(ts)], strict=True)):
                 if func in ("irate", "idelta"):
-                    a = max(a, b - 1)
-                i, j = (pos[a], pos[b] + 1) if b >= a else (0, 0)        # the window's samples: row[i:j]
-                if func == "deriv":
-                    col.append(slope([k * SCRAPE for k in range(a, b + 1)], row[i:j], t))
-                elif func in OVER_TIME:
-                    col.append(FOLDS[OVER_TIME[func]](row[i:j]) if j > i else None)
-                elif j - i < 2:
+                    a = max(a, b - 2)
+                if func in OVER_TIME or func == "quantile_over_time":
+                    vs = row[a:b]
+                    col.append(None if not vs else quantile(param[j], vs) if param else FOLDS[OVER_TIME[func]](vs))
+                elif b - a < 2:
                     col.append(None)
+                elif func in ("deriv", "predict_linear"):
+                    fit = regression(ts[a:b], row[a:b], refs[j])
+                    col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
                 else:
-                    change = row[j - 1] - row[i] + (resets[j - 1] - resets[i] if counter else 0.0)
+                    change = row[b - 1] - row[a] + (resets[b - 1] - resets[a] if counter else 0.0)
                     if func in ("irate", "idelta"):
-                        col.append(change / SCRAPE if func == "irate" else change)
+                        col.append(change / (ts[b - 1] - ts[a]) if func == "irate" else change)
                     else:
-                        col.append(extrapolated(a * SCRAPE, row[i], b * SCRAPE, b - a + 1, change, t - window, t,
+                        col.append(extrapolated(ts[a], row[a], ts[b - 1], b - a, change, m - window, m,
                                                 counter=counter, rate=func == "rate"))
-            out.append((ms.labels if func == "last_over_time" else kept(ms.labels, None, None), col))
+            out.append((lab if func == "last_over_time" else kept(lab, None, None), col))
         return _unique(out)
 
     # -- functions
     def call(self, node: pp.Call) -> Scalar | Vec:
         f, args = node.func.name, [_bare(a) for a in node.args]
+        lenient, self.lenient = self.lenient, self.lenient or f in ("absent", "absent_over_time")
+        value = self.function(f, args)
+        self.lenient = lenient
+        return value
+
+    def function(self, f: str, args: list[pp.Expr]) -> Scalar | Vec:
+        if f in ("absent", "absent_over_time"):     # 1 when nothing is there, labelled by the selector's = matchers
+            v = self.range_call("last_over_time", args) if f == "absent_over_time" else self.eval(args[0])
+            return [(_absent_labels(args[0]), [None if p else 1.0 for p in _present([c for _, c in v], self.n)])]
         if f in RANGE_FUNCS:
-            return self.range_call(f, args[0])
+            return self.range_call(f, args)
+        if f in ("label_replace", "label_join"):
+            return self.relabel(f, self.eval(args[0]), [a.val for a in args[1:]])  # type: ignore[attr-defined,arg-type]
         if f not in MATH and f not in _OTHER_FUNCS:
             raise PromQLError(f"function {f!r} is not supported in drills")
-        values = [self.eval(a) for a in args]
-        v, unix = values[0] if values else [], self.catalog.unix
-        if f == "time":
-            return Scalar(float(unix(t)) for t in self.times)
+        if f == "timestamp" and isinstance(args[0], pp.VectorSelector):    # a sample's own time: the data's age
+            return _each(self.instant(args[0], stamps=True), lambda x, j: x)
+        values, unix = [self.eval(a) for a in args], self.catalog.unix
+        v = values[0] if values else [((), [float(unix(t)) for t in self.times])]   # hour() is hour(vector(time()))
+        if f in ("time", "timestamp"):
+            stamps = [float(unix(t)) for t in self.times]
+            return Scalar(stamps) if f == "time" else _each(v, lambda x, j: stamps[j])
         if f == "vector":
             return [((), list(v))]
         if f == "scalar":
             return Scalar(p[0] if len(p) == 1 else math.nan for p in _present([c for _, c in v], self.n))
         if f == "histogram_quantile":
             return self.histogram_quantile(v, values[1])  # type: ignore[arg-type]
-        if f == "absent":
-            labels: Labels = ()
-            if isinstance(args[0], pp.VectorSelector):     # absent(x{job="a"}) says which series is absent
-                labels = tuple(sorted((m.name, m.value) for m in args[0].matchers.matchers
-                                      if str(m.op) == "MatchOp.Equal" and m.name != "__name__"))
-            return [(labels, [None if p else 1.0 for p in _present([c for _, c in v], self.n)])]
         if f in ("sort", "sort_desc"):
             return v
-        if f == "timestamp":
-            if isinstance(args[0], pp.VectorSelector):      # a sample's own scrape time: the age of the data
-                offset = self.select(args[0])[1]
-                stamps = [float(unix(_grid_index(t - offset) * SCRAPE)) for t in self.times]
-            else:
-                stamps = [float(unix(t)) for t in self.times]
-            return _each(v, lambda x, j: stamps[j])
         return _each(v, lambda x, j: _math(MATH[f], x, [p[j] for p in values[1:]]))  # type: ignore[misc]
+
+    def relabel(self, f: str, v: Vec, params: list[str]) -> Vec:
+        """``label_replace(v, dst, replacement, src, regex)``, ``label_join(v, dst, separator, src...)``."""
+        dst = params[0]
+        for name in [dst, *(params[2:] if f == "label_join" else ())]:
+            if not _LABEL_NAME.fullmatch(name):
+                raise PromQLError(f"invalid {'destination' if name is dst else 'source'} label name in {f}(): {name}")
+        if f == "label_join":
+            return _unique([(_relabelled(lab, dst, params[1].join(dict(lab).get(s, "") for s in params[2:])), col)
+                            for lab, col in v])
+        rx, out = regex(params[3]), []
+        for lab, col in v:
+            m = rx.fullmatch(dict(lab).get(params[2], ""))
+            out.append((lab if m is None else _relabelled(lab, dst, _expand(params[1], m)), col))
+        return _unique(out)
 
     def histogram_quantile(self, q: Scalar, v: Vec) -> Vec:
         """Per label set without ``le``, Prometheus' quantile of the buckets present at each time."""
@@ -476,83 +640,103 @@ class _Eval:
     # -- aggregations
     def aggregate(self, node: pp.AggregateExpr) -> Vec:
         op = str(node.op)
-        if op not in FOLDS and op not in ("topk", "bottomk"):
+        if op not in FOLDS and op not in ("topk", "bottomk", "quantile", "count_values"):
             raise PromQLError(f"aggregation {op!r} is not supported in drills")
         v = self.eval(node.expr)
         by, without = _split(node.modifier)
         name = by is not None and "__name__" in by             # by (__name__) keeps it; without drops it
-        keys = [() if node.modifier is None else kept(lab, by, without, name=name) for lab, _ in v]
+        if op == "count_values":       # a group per value (Go's shortest decimal) in a label named by the param
+            label = node.param.val
+            if not _LABEL_NAME.fullmatch(label):
+                raise PromQLError(f"invalid label name {label!r}")
+            v = [(tuple(sorted({**dict(lab), label: text}.items())), [1.0 if x == text else None for x in texts])
+                 for lab, col in v for texts in [[None if y is None else _go_float(y) for y in col]]
+                 for text in dict.fromkeys(texts) if text is not None]
+            by, op = (None if without is not None else [*(by or []), label]), "count"
+        keys = [() if by is None and without is None else kept(lab, by, without, name=name) for lab, _ in v]
         if op in ("topk", "bottomk"):
             return self.top(v, keys, self.eval(node.param), op == "topk")  # type: ignore[arg-type]
         groups: dict[Labels, list[Col]] = {}
         for key, (_, col) in zip(keys, v, strict=True):
             groups.setdefault(key, []).append(col)
-        return [(key, [FOLDS[op](p) if p else None for p in _present(cols, self.n)]) for key, cols in groups.items()]
+        q = self.eval(node.param) if op == "quantile" else None
+        return [(key, [(quantile(q[j], p) if q else FOLDS[op](p)) if p else None
+                       for j, p in enumerate(_present(cols, self.n))]) for key, cols in groups.items()]
 
     def top(self, v: Vec, keys: list[Labels], k: Scalar, highest: bool) -> Vec:
-        """topk/bottomk: per time, the k highest (lowest) of each group; the others absent then."""
+        """topk/bottomk: per time, the k highest (lowest) of each group; the others absent then. Ties
+        go as in Prometheus: its heap of k, fed the series in its storage order (by label set)."""
         cols: list[Col] = [list(col) for _, col in v]
+        order = sorted(range(len(v)), key=lambda i: v[i][0])
         for j in range(self.n):
-            if abs(k[j]) >= 2.0 ** 63:
+            if not abs(k[j]) < 2.0 ** 63:
                 raise PromQLError(f"scalar value {k[j]} overflows int64 (the k of {'topk' if highest else 'bottomk'})")
-            limit = 0 if math.isnan(k[j]) else max(0, int(k[j]))
-            by_group: dict[Labels, list[int]] = {}
+            heaps: dict[Labels, list[int]] = {}
+            for i in order:
+                if cols[i][j] is not None:
+                    _heap_offer(heaps.setdefault(keys[i], []), i, [c[j] for c in cols], int(k[j]), highest)
+            kept_now = {i for heap in heaps.values() for i in heap}
             for i, col in enumerate(cols):
-                if col[j] is not None:
-                    by_group.setdefault(keys[i], []).append(i)
-            for members in by_group.values():
-                ranked = sorted(members, key=lambda i: (math.isnan(cols[i][j]), -cols[i][j] if highest else cols[i][j]))
-                for i in ranked[limit:]:
-                    cols[i][j] = None
+                if i not in kept_now:
+                    col[j] = None
         return [(lab, col) for (lab, _), col in zip(v, cols, strict=True) if any(x is not None for x in col)]
 
     # -- binary operators
     def binary(self, node: pp.BinaryExpr) -> Scalar | Vec:
         op, mod = str(node.op), node.modifier
-        if mod is not None and mod.card in (pp.VectorMatchCardinality.ManyToOne, pp.VectorMatchCardinality.OneToMany):
-            raise PromQLError("many-to-one matching (group_left/group_right) is not supported in drills")
-        on, ignoring = _split(mod.matching if mod is not None else None)
         left, right = self.eval(node.lhs), self.eval(node.rhs)
         if op in ("and", "or", "unless"):
-            return self.set_op(op, left, right, on, ignoring)  # type: ignore[arg-type]
+            return self.set_op(op, left, right, *_split(mod.matching if mod is not None else None))  # type: ignore[arg-type]
         if isinstance(left, Scalar) and isinstance(right, Scalar):
             return Scalar(_OPS[op](a, b) for a, b in zip(left, right, strict=True))
-        # (labels, left column, right column, the column a true comparison keeps: the vector's, or the left)
-        if isinstance(left, Scalar):
-            pairs = [(lab, left, col, col) for lab, col in right]
-        elif isinstance(right, Scalar):
-            pairs = [(lab, col, right, col) for lab, col in left]
-        else:
-            pairs = self.match(left, right, on, ignoring)
         filtering = op in _COMPARISONS and not (mod is not None and mod.return_bool)
+        # (result labels, left column, right column, the column a true comparison keeps: the vector's, or the left)
+        if isinstance(left, Scalar):
+            pairs = [(kept(lab, None, None, name=filtering), left, col, col) for lab, col in right]
+        elif isinstance(right, Scalar):
+            pairs = [(kept(lab, None, None, name=filtering), col, right, col) for lab, col in left]
+        else:
+            pairs = self.match(left, right, mod, filtering)
         out: Vec = []
         for lab, a_col, b_col, keep in pairs:
             res: Col = []
             for a, b, x in zip(a_col, b_col, keep, strict=True):
                 r = None if a is None or b is None else _OPS[op](a, b)
                 res.append((x if r else None) if filtering else r)
-            out.append((kept(lab, on, ignoring, name=filtering), res))  # Prometheus' resultMetric
+            out.append((lab, res))
         return _unique(out)
 
-    def match(self, left: Vec, right: Vec, on: list[str] | None,
-              ignoring: list[str] | None) -> list[tuple[Labels, Col, Col, Col]]:
-        """One-to-one matching: each left series with the right series of the same match labels."""
-        index: dict[Labels, Col] = {}
-        for lab, col in right:
+    def match(self, left: Vec, right: Vec, mod: pp.BinModifier | None,
+              filtering: bool) -> list[tuple[Labels, Col, Col, Col]]:
+        """Vector matching: each series of the "many" side (the left, unless ``group_right``) with
+        the series of the other side of the same match labels; labels as Prometheus' resultMetric."""
+        on, ignoring = _split(mod.matching if mod is not None else None)
+        card = mod.card if mod is not None else pp.VectorMatchCardinality.OneToOne
+        flip = card == pp.VectorMatchCardinality.OneToMany
+        many, one = (right, left) if flip else (left, right)
+        index: dict[Labels, tuple[Labels, Col]] = {}
+        for lab, col in one:
             key = kept(lab, on, ignoring)
             if key in index:
-                raise PromQLError(f"many-to-many matching: several series on the right match {dict(key)}; "
-                                  "aggregate first (e.g. sum by (...))")
-            index[key] = col
+                raise PromQLError(f"many-to-many matching: several series on the {'left' if flip else 'right'} "
+                                  f"match {dict(key)}; aggregate first (e.g. sum by (...))")
+            index[key] = (lab, col)
         out, seen = [], set()
-        for lab, col in left:
+        for lab, col in many:
             key = kept(lab, on, ignoring)
             if key not in index:
                 continue
-            if key in seen:
-                raise PromQLError(f"many-to-many matching: several series on the left match {dict(key)}")
-            seen.add(key)
-            out.append((lab, col, index[key], col))
+            other, other_col = index[key]
+            if card == pp.VectorMatchCardinality.OneToOne:
+                if key in seen:
+                    raise PromQLError(f"many-to-many matching: several series on the left match {dict(key)}")
+                seen.add(key)
+                res = kept(lab, on, ignoring, name=filtering)
+            else:       # group_left/right(labels): the many side's labels, those named taken from the one side
+                d, o = dict(kept(lab, None, None, name=filtering)), dict(other)
+                d |= {ln: o[ln] for ln in mod.group_labels if o.get(ln)}  # type: ignore[union-attr]
+                res = tuple(sorted((k, x) for k, x in d.items() if k not in mod.group_labels or o.get(k)))  # type: ignore[union-attr]
+            out.append((res, other_col, col, other_col) if flip else (res, col, other_col, col))
         return out
 
     def set_op(self, op: str, left: Vec, right: Vec, on: list[str] | None, ignoring: list[str] | None) -> Vec:
