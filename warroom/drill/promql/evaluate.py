@@ -536,9 +536,10 @@ class _Eval:
         arg = args[1] if func == "quantile_over_time" else args[0]
         param = self.eval(args[0 if func == "quantile_over_time" else 1]) if len(args) > 1 else None
         matrix, window, ends = self.matrix(arg)
-        # predict_linear's line is valued from the evaluation time (the query's start under an @)
-        refs = self.times if getattr(_bare(arg), "at", None) is None and getattr(
-            getattr(_bare(arg), "vector_selector", None), "at", None) is None else [self.start] * self.n
+        if getattr(getattr(arg, "vector_selector", arg), "at", None) is not None and func == "predict_linear":
+            # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
+            # once (samples up to the @ time): the window slides by the step's distance from the start.
+            ends = [m + t - self.start for m, t in zip(ends, self.times, strict=True)]
         counter = func in ("rate", "increase", "irate")
         spans: dict[int, list[tuple[int, int]]] = {}
         out: Vec = []
@@ -557,7 +558,7 @@ class _Eval:
                 elif b - a < 2:
                     col.append(None)
                 elif func in ("deriv", "predict_linear"):
-                    fit = regression(ts[a:b], row[a:b], refs[j])
+                    fit = regression(ts[a:b], row[a:b], self.times[j])
                     col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
                 else:
                     change = row[b - 1] - row[a] + (resets[b - 1] - resets[a] if counter else 0.0)
