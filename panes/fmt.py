@@ -6,6 +6,7 @@ Values with a unit are not formatted here: ``warroom.units.format_value`` is the
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from warroom.incident.state import ESCALATION_TIERS as CORE_TIERS
 
@@ -41,6 +42,11 @@ _SHORT = ("on-call", "page TL", "IC+rollback?", "stakeholders")   # the header's
 ESCALATION_TIERS = tuple((start * 60, f"T{tier} {_SHORT[tier]}") for start, tier, _, _ in CORE_TIERS)
 
 
+def tier_name(tier: int) -> str:
+    """``T1 page TL``: a tier as the header prints it."""
+    return f"T{tier} {_SHORT[tier]}" if 0 <= tier < len(_SHORT) else f"T{tier}"
+
+
 def escalation_tier(elapsed: float) -> str:
     """The escalation tier an incident has reached after ``elapsed`` seconds (DESIGN §2)."""
     label = ESCALATION_TIERS[0][1]
@@ -48,3 +54,13 @@ def escalation_tier(elapsed: float) -> str:
         if elapsed >= start:
             label = name
     return label
+
+
+def tier_at(schedule: Sequence[tuple[float, int]], at: float) -> str:
+    """The tier reached at unix time ``at`` on the core's schedule ((instant, tier) pairs from
+    ``warroom.incident.escalation.schedule``: the instants already in the incident's own time)."""
+    tier = schedule[0][1] if schedule else 0
+    for start, number in schedule:
+        if at >= start:
+            tier = number
+    return tier_name(tier)

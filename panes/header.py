@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from panes.fmt import escalation_tier, format_clock
+from panes.fmt import escalation_tier, format_clock, tier_at
 from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
 from warroom import scenario_time as stime
@@ -120,7 +120,8 @@ class IncidentHeader(Vertical):
             if i.time_scale != 1.0:
                 t.append(f" ×{i.time_scale:g}", "dim")
             t.append("  ")
-            t.append(escalation_tier(elapsed), "bold")
+            # the tier the core schedules (escalation.schedule); a view without one, by the table
+            t.append(tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed), "bold")
             if i.resolved_at is None and i.next_update_at is not None:
                 due = stime.left(i, i.next_update_at, now)
                 t.append("  update ", "dim")

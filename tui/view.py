@@ -110,6 +110,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
+    from warroom.incident.escalation import schedule as escalation_schedule
     from warroom.incident.handoff import header_parts
 
     people_alert, roles = header_parts(state, when)
@@ -120,6 +121,8 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         drill=(state.drill or {}).get("scenario") if state.drill else None,
         time_scale=state.time_scale, shared=shared_view(getattr(snapshot, "store", None)),
         roles=roles, people_alert=people_alert,
+        tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_schedule(state)),
+        escalated=tuple(int(e["tier"]) for e in state.escalations),
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),
@@ -153,6 +156,13 @@ def deadline_passed(rows: tuple[DecisionRow, ...], now: float) -> tuple[str, ...
     return tuple(r.decision_id for r in rows
                  if r.due_at is not None and not r.verdict and not r.overdue and not r.not_needed
                  and now >= r.due_at)
+
+
+def tier_unjournaled(header: HeaderInfo, now: float) -> bool:
+    """A tier the header shows reached that the journal does not have yet: the dashboard looks
+    (and journals it) now rather than at its next 15 s look (90 drill seconds late at x60)."""
+    end = header.resolved_at if header.resolved_at is not None else now
+    return any(tier > 0 and at <= end and tier not in header.escalated for at, tier in header.tiers)
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

@@ -58,3 +58,26 @@ async def test_a_drill_dashboard_runs_on_the_pinned_moment(tmp_path: Path, monke
         declared = read_journal(inc.dir / "journal.jsonl").events[0]
         assert declared.ts == datetime.fromtimestamp(PIN, UTC)
         assert app.ctx.clock.now() == PIN
+
+
+async def test_a_drill_tier_reached_is_journaled_and_shown_on_the_timeline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """x10 on the pinned clock: 100 wall seconds after declaring (16m40s drill time) the header
+    shows T1 and the dashboard journals "escalated to tier 1" at the instant it was reached (90 s
+    after detection), once, and draws it on its timeline."""
+    from panes.header import IncidentHeader
+    from tests.app.drill_support import drill_app, events
+
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    app = drill_app(tmp_path, scenario="rate-limit", speed=10.0)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _declare(pilot, app)
+        assert not events(app, "escalation.tier")
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN + 100))
+        await wait_for(pilot, lambda: any("Escalated to tier 1" in t.text for t in app.dashboard.view.timeline), 30)
+        header = app.dashboard.query_one(IncidentHeader)
+        await wait_for(pilot, lambda: "T1 page TL" in header.clocks_text(app.ctx.clock.now()).plain, 10)
+        (tier,) = events(app, "escalation.tier")
+        assert tier.data["tier"] == 1 and tier.data["reached_at"] == "2001-09-09T01:48:10.000Z"
+        item = next(t for t in app.dashboard.view.timeline if "Escalated to tier 1" in t.text)
+        assert "15m00s drill time (1m30s wall) after detection" in item.text and item.at == PIN + 90

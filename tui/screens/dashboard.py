@@ -458,10 +458,11 @@ class DashboardScreen(Screen[None]):
         if self.presenter is not None:
             if self.presenter.journal_moved():
                 self.presenter.load_view_async()
-            from tui.view import deadline_passed
+            from tui.view import deadline_passed, tier_unjournaled
 
-            if deadline_passed(self.view.decisions, self.app.ctx.clock.now()):
-                self.presenter.look_now()         # a Go/No-Go deadline just passed: remind now
+            now = self.app.ctx.clock.now()
+            if deadline_passed(self.view.decisions, now) or tier_unjournaled(self.view.header, now):
+                self.presenter.look_now()         # a Go/No-Go deadline or a tier just passed: journal it now
             self.presenter.evidence_due_async()
         if not self.painting():
             self._behind = True
@@ -492,6 +493,7 @@ class DashboardScreen(Screen[None]):
             + tuple(base.sources),
             gate=self.shown_gate(), time_scale=base.time_scale, shared=self.shared_view(base), roles=base.roles,
             people_alert=base.people_alert, recording=getattr(ctx.source, "recording_clock", None),
+            tiers=base.tiers, escalated=base.escalated,
         )
 
     def shared_view(self, base: Any) -> Any:

@@ -43,6 +43,10 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
         for e in result.events:
             print(f"journaled (seq {e.seq}): {e.data.get('title')} {e.type.split('.')[1]} at {e.data.get('at')}",
                   file=sys.stderr)
+    for e in inc.check_escalation():
+        if not quiet:
+            print(f"journaled (seq {e.seq}): escalated to tier {e.data['tier']} ({e.data['label']}),"
+                  f" reached at {e.data['reached_at']}", file=sys.stderr)
     overdue = inc.check_update_overdue()
     if overdue is not None and not quiet:
         print(f"journaled (seq {overdue.seq}): stakeholder update overdue since {overdue.data['due_at']}",

@@ -7,6 +7,7 @@ stay pure, as the replay contract requires.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from warroom.journal import events as ev
@@ -374,6 +375,22 @@ def _update_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"Stakeholder update overdue (was due {due.strftime('%H:%M:%S')} UTC)", at=due)
 
 
+def _escalated(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    from warroom.incident.escalation import tier_text
+
+    tier = _int(d.get("tier"))
+    if tier is None or any(x["tier"] == tier for x in s.escalations):
+        return          # a line without a tier, or a second line for one (two old watchers): once
+    reached = _ts(d.get("reached_at")) or e.ts
+    minutes = d.get("minutes")
+    minutes = float(minutes) if isinstance(minutes, (int, float)) and math.isfinite(minutes) else 0.0
+    label, action = str(d.get("label") or ""), str(d.get("action") or "")
+    s.escalations.append({"seq": e.seq, "at": e.ts, "reached_at": reached, "tier": tier, "label": label,
+                          "action": action, "minutes": minutes})
+    s._add_timeline(e, e.type, f"Escalated to {tier_text(s, tier, label, minutes)}"
+                               + (f": {action}" if action else ""), at=reached)
+
+
 def _role(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     role = str(d.get("role") or "").strip().lower() or "commander"
     person = str(d.get("person") or "").strip()
@@ -516,6 +533,7 @@ _HANDLERS = {
     ev.DECISION_OVERDUE: _decision_overdue,
     ev.DECISION_AROSE: _decision_arose,
     ev.UPDATE_OVERDUE: _update_overdue,
+    ev.ESCALATED: _escalated,
     ev.ROLE_ASSIGNED: _role,
     ev.SLO_BREACHED: _slo_transition,
     ev.SLO_RECOVERED: _slo_transition,

@@ -33,7 +33,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -855,6 +855,21 @@ class Incident(StepRunning):
 
         return self.append_once(todo)
 
+    def check_escalation(self, now: datetime | None = None) -> list[Event]:
+        """Journal ``escalation.tier`` for every tier the incident clock has reached and the
+        journal does not have yet, lowest first, each once however many watchers look
+        (``append_once``; ``warroom.incident.escalation``)."""
+        from warroom.incident import escalation
+
+        now = now or self.clock()
+        out: list[Event] = []
+        for _ in escalation.ESCALATION_TIERS:          # bounded: at most one line per tier
+            event = self.append_once(lambda st: escalation.due(st, now))
+            if event is None:
+                break
+            out.append(event)
+        return out
+
     # ---- the metric history ------------------------------------------------------------------
 
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
@@ -907,6 +922,7 @@ class Incident(StepRunning):
         overdue stakeholder update, a handoff reminder and approvals past their time (each once).
         Returns what it journaled."""
         out = list(self.sync_metrics(source, speed=speed, now=now).events) if source is not None else []
+        out.extend(self.check_escalation(None if now is None else datetime.fromtimestamp(now, UTC)))
         overdue = self.check_update_overdue()
         if overdue is not None:
             out.append(overdue)
@@ -969,7 +985,9 @@ class Incident(StepRunning):
         if concerns:
             data["concerns"] = [self.redact(c) for c in concerns]
             data["concerns_acknowledged"] = True
-        return self._append(ev.RESOLVED, data)
+        with self._lock:
+            self.check_escalation()       # every tier it reached is on the record before it ends
+            return self._append(ev.RESOLVED, data)
 
     def reopen(self, reason: str) -> Event:
         if not self.state.resolved:

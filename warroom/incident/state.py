@@ -114,6 +114,7 @@ class IncidentState:
     breaches: list[dict[str, Any]] = field(default_factory=list)
     metric_summary: dict[str, Any] | None = None
     overdue: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)   # escalation.tier, in order
     last_hash: str = ""
     declared_seq: int | None = None
     steps: StepTable = field(default_factory=StepTable)

@@ -115,6 +115,10 @@ command is being run now; an approval covers one run."""
 UPDATE_OVERDUE: Final = "status_update.overdue"
 """{due_at, every (seconds), severity}: the stakeholder update due at ``due_at`` was not sent;
 journaled once per due time by whoever notices first (dashboard or CLI)."""
+ESCALATED: Final = "escalation.tier"
+"""{tier, label, action, minutes (incident minutes from detection: scenario minutes in a drill),
+reached_at, detected_at, time_scale}: the incident clock reached escalation tier ``tier`` at
+``reached_at`` (``warroom.incident.escalation``); once per tier, in order, by whoever notices first."""
 
 # ---- the metric history ------------------------------------------------------------------------
 SLO_BREACHED: Final = "slo.breached"

@@ -1,0 +1,77 @@
+"""Escalation tiers: when the incident reached each one, and the journal line that says so.
+
+The tiers (``state.ESCALATION_TIERS``: on-call, page the TL at 15 minutes, IC and consider a
+rollback at 30, stakeholders at 60) count on the incident clock, from detection, in the incident's
+own time: scenario time in a drill (a ``--speed 10`` drill pages the TL 90 wall seconds after
+detection). A commander reads "escalated to tier N at T" on the timeline and in the PIR, so each
+tier reached is journaled once (``escalation.tier``) with the instant it was reached — not the
+moment a watcher happened to look — by whichever watcher looks first (the dashboard's poll, a CLI
+command, resolving): ``Incident.append_once`` ties the judgement to the journal's head, so two
+dashboards and the CLI write it once. Every tier reached is journaled in order, so a watcher that
+comes back after a kill journals the ones it missed and never skips one; a tier the incident never
+reached before it was resolved is never journaled.
+
+The header reads the same schedule (:func:`schedule`): the tier on screen and the tier journaled
+are judged here, by one rule, never by the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from warroom import scenario_time as stime
+from warroom.incident.state import ESCALATION_TIERS, IncidentState
+from warroom.journal import events as ev
+from warroom.journal.log import format_ts
+
+
+@dataclass(frozen=True)
+class TierStart:
+    """One tier and the wall instant the incident clock reaches it."""
+
+    tier: int
+    label: str
+    action: str
+    minutes: float          # incident minutes from detection (scenario minutes in a drill)
+    at: datetime            # the wall instant: detection + minutes of the incident's own time
+
+
+def schedule(state: IncidentState) -> list[TierStart]:
+    """Every tier with the instant it starts (tier 0 at detection); [] before a declaration.
+    Detection back-dated (``mark detected --at``) moves every instant with it."""
+    start = state.clock_start
+    if start is None:
+        return []
+    return [TierStart(tier, label, action, minutes, stime.after(state, start, minutes * 60.0))
+            for minutes, tier, label, action in ESCALATION_TIERS]
+
+
+def reached(state: IncidentState, now: datetime) -> list[TierStart]:
+    """The tiers above the first reached by ``now``, or by the resolution for a resolved incident
+    (a tier it would have reached after being resolved never was)."""
+    end = state.phases.get("resolved") or now
+    return [t for t in schedule(state) if t.tier > 0 and t.at <= end]
+
+
+def journaled_tiers(state: IncidentState) -> set[int]:
+    return {int(e["tier"]) for e in state.escalations}
+
+
+def due(state: IncidentState, now: datetime) -> tuple[str, dict[str, Any]] | None:
+    """The lowest tier reached and not yet journaled, as the event to append (``append_once``)."""
+    done = journaled_tiers(state)
+    for t in reached(state, now):
+        if t.tier not in done:
+            start = state.clock_start
+            assert start is not None
+            return ev.ESCALATED, {"tier": t.tier, "label": t.label, "action": t.action,
+                                  "minutes": t.minutes, "reached_at": format_ts(t.at),
+                                  "detected_at": format_ts(start), "time_scale": stime.scale_of(state)}
+    return None
+
+
+def tier_text(state: Any, tier: int, label: str, minutes: float) -> str:
+    """``tier 1 (page TL), 15m00s drill time (1m30s wall) after detection``."""
+    return f"tier {tier} ({label}), {stime.of_scenario(state, minutes * 60.0)} after detection"
