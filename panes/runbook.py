@@ -76,6 +76,23 @@ def decision_prompt(row: DecisionRow) -> Text:
     return t
 
 
+DONE_STATES = frozenset({"ok", "ticked", "skipped"})
+TROUBLE_STATES = frozenset({"failed", "timed_out", "unverified", "unmet", "refused", "interrupted"})
+
+
+def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
+    """``4/16 done`` (ok, ticked or skipped), and how many are in trouble (failed, timed out,
+    verify gate failed, expectation not met, refused, interrupted) or running: what an IC
+    glancing at two checklists needs to see of each."""
+    states = [step_state(step, views.get(step.id)) for step in runbook.steps]
+    text = f"{sum(1 for s in states if s in DONE_STATES)}/{len(states)} done"
+    if n := sum(1 for s in states if s == "running"):
+        text += f", {n} running"
+    if n := sum(1 for s in states if s in TROUBLE_STATES):
+        text += f", {n} FAILED or unmet"
+    return text
+
+
 def earlier_options(earlier: tuple[EarlierRunbook, ...]) -> list[Option]:
     """The runbooks attached before the current one, newest first, each step with its state."""
     out: list[Option] = []
@@ -95,13 +112,21 @@ class ChecklistPane(OptionList, inherit_bindings=False):
     BINDINGS = CHECKLIST_BINDINGS
 
     class StepHighlighted(Message):
-        def __init__(self, step: Step | None) -> None:
+        def __init__(self, step: Step | None, pane: ChecklistPane | None = None) -> None:
             super().__init__()
             self.step = step
+            self.pane = pane          # which checklist (two are on screen when a GO opened a runbook)
 
-    def __init__(self) -> None:
-        super().__init__(id="checklist")
+    def __init__(self, pane_id: str = "checklist", *, beside: bool = False) -> None:
+        """``beside``: the pane of a runbook open beside the current one (a GO opened it); the
+        current runbook's pane is ``#checklist``."""
+        super().__init__(id=pane_id, classes="checklist -beside" if beside else "checklist")
+        self.beside = beside
         self.border_title = "Runbook"
+        self.heading: str | None = None     # a title given by the screen (with progress), else the runbook's
+        self.runbook_key = ""               # a pane beside: the id of the runbook it is for
+        self._waiting: tuple[object, ...] | None = None   # what to show once mounted
+        self._title = ""
         self.runbook: Runbook | None = None
         self.views: dict[str, StepView] = {}
         self.earlier: tuple[EarlierRunbook, ...] = ()
@@ -109,15 +134,26 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         self._prompts: dict[str, str] = {}
 
     def show_runbook(self, runbook: Runbook | None, views: dict[str, StepView],
-                     earlier: tuple[EarlierRunbook, ...] = (), decisions: tuple[DecisionRow, ...] = ()) -> None:
+                     earlier: tuple[EarlierRunbook, ...] = (), decisions: tuple[DecisionRow, ...] = (),
+                     heading: str | None = None) -> None:
         """Show a runbook (or none) with its step states by step id; keeps the cursor on the
         same step when only states changed. ``earlier``: runbooks attached before this one,
         listed below it with their progress (read-only: their steps are not run from here).
-        ``decisions``: its Go/No-Go rows, each where the runbook states it (enter or G decides)."""
+        ``decisions``: its Go/No-Go rows, each where the runbook states it (enter or G decides).
+        ``heading``: the border title (two runbooks open: each names itself with its progress)."""
+        if not self.is_mounted:      # a pane just mounted beside the current one: shown on mount
+            self._waiting = (runbook, views, earlier, decisions, heading)
+            return
         same = (runbook is self.runbook and runbook is not None and earlier == self.earlier
                 and [d.decision_id for d in decisions] == [d.decision_id for d in self.decisions])
         self.views = views
         self.decisions = decisions
+        self.heading = heading
+        if runbook is not None:
+            title = heading if heading is not None else f"{runbook.id} · {runbook.title}"
+            if title != self._title:
+                self._title = title
+                self.border_title = Text(title)  # titles may hold [brackets]
         if same:
             assert runbook is not None
             changed = [(f"step-{step.number}", step_prompt(step, views.get(step.id))) for step in runbook.steps]
@@ -138,12 +174,12 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         options: list[Option] = []
         if runbook is None:
             self.border_title = "Runbook"
+            self._title = ""
             options.append(Option(Text("No runbook attached — press o to pick one", style="dim"),
                                   id="none", disabled=True))
             self.set_options(options)
-            self.post_message(self.StepHighlighted(None))
+            self.post_message(self.StepHighlighted(None, self))
             return
-        self.border_title = Text(f"{runbook.id} · {runbook.title}")  # titles may hold [brackets]
 
         def decisions_after(number: int) -> None:
             for row in decisions:
@@ -172,7 +208,12 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         keep = next((i for i, o in enumerate(options) if keep_id is not None and o.id == keep_id and not o.disabled),
                     None)
         self.highlighted = first if keep is None else keep
-        self.post_message(self.StepHighlighted(self.selected_step()))
+        self.post_message(self.StepHighlighted(self.selected_step(), self))
+
+    def on_mount(self) -> None:
+        if self._waiting is not None:
+            waiting, self._waiting = self._waiting, None
+            self.show_runbook(*waiting)  # type: ignore[arg-type]
 
     def selected_step(self) -> Step | None:
         opt = self.highlighted_option
@@ -194,7 +235,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        self.post_message(self.StepHighlighted(self.selected_step()))
+        self.post_message(self.StepHighlighted(self.selected_step(), self))
         self.call_after_refresh(self.keep_in_view)
 
     def on_resize(self, event: events.Resize) -> None:

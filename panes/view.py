@@ -160,6 +160,22 @@ class EarlierRunbook:
     steps: tuple[tuple[int, str, StepView], ...] = ()   # (number, label, view), runbook order
 
 
+@dataclass(frozen=True)
+class OpenRunbook:
+    """A runbook open beside the current one (a GO opened it): worked next to it, in its own
+    checklist, its steps by step id like ``IncidentView.steps``. Which runbooks these are is the
+    journal's word (``IncidentSnapshot.beside``), never the dashboard's."""
+
+    runbook_id: str
+    title: str = ""
+    steps: dict[str, StepView] = field(default_factory=dict)
+    decisions: tuple[DecisionRow, ...] = ()
+    opened_by: str = ""                 # "GO on rollback-to-pilot" (the verdict that opened it)
+
+    def __post_init__(self) -> None:
+        clean_fields(self)
+
+
 @dataclass
 class IncidentView:
     """The whole incident as the dashboard shows it, rebuilt from the journal.
@@ -178,6 +194,18 @@ class IncidentView:
     # the last outcome after a resume too, not only while this process watched the gate
     gates: tuple[tuple[tuple[str, str], GateView], ...] = ()
     decisions: tuple[DecisionRow, ...] = ()       # the current runbook's Go/No-Go decisions
+    beside: tuple[OpenRunbook, ...] = ()          # runbooks open beside the current one, oldest first
+
+    def steps_of(self, runbook_id: str | None) -> dict[str, StepView]:
+        """The step states of an open runbook (the current one by default)."""
+        if not runbook_id or runbook_id == self.runbook_id:
+            return self.steps
+        return next((b.steps for b in self.beside if b.runbook_id == runbook_id), {})
+
+    def decisions_of(self, runbook_id: str | None) -> tuple[DecisionRow, ...]:
+        if not runbook_id or runbook_id == self.runbook_id:
+            return self.decisions
+        return next((b.decisions for b in self.beside if b.runbook_id == runbook_id), ())
 
     def running_here(self) -> list[str]:
         """Step ids of the current runbook that are running."""

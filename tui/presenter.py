@@ -718,12 +718,12 @@ class IncidentCalls:
         return self.p.require().incident
 
     def tick(self, key: StepKey) -> None:
-        self.p.require()._step(key)  # refuses a step of a runbook no longer attached
-        self._inc().tick(key[1])
+        self.p.require()._step(key)  # refuses a step of a runbook no longer open
+        self._inc().tick(key[1], key[0] or None)   # against its own runbook (one open beside, too)
 
     def skip(self, key: StepKey, reason: str) -> None:
         self.p.require()._step(key)
-        self._inc().skip(key[1], reason)
+        self._inc().skip(key[1], reason, key[0] or None)
 
     def note(self, tag: str, text: str, owner: str | None, due: str | None) -> None:
         self._inc().note(tag, text, owner=owner, due=due)

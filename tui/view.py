@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom import scenario_time as stime
-from panes.view import (DecisionRow, EarlierRunbook, GateView, HeaderInfo, IncidentView, SharedView, StepView,
-                        TimelineItem)
+from panes.view import (DecisionRow, EarlierRunbook, GateView, HeaderInfo, IncidentView, OpenRunbook, SharedView,
+                        StepView, TimelineItem)
 from warroom.incident.marks import run_verdict, step_state
 from warroom.scenario_time import process_text
 from warroom.units import format_value
@@ -89,8 +89,10 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     current = str((state.runbook or {}).get("id") or "")
     steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()}
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
+    when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
+    beside = open_beside(snapshot, state, gates, when)
     earlier = []
-    seen = {current}
+    seen = {current, *(b.runbook_id for b in beside)}
     for ref in reversed(state.runbooks):
         rb_id = str(ref.get("id") or "")
         if rb_id in seen:
@@ -107,7 +109,6 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
-    when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
     from warroom.incident.escalation import schedule as escalation_schedule
@@ -126,7 +127,25 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),
-                        decisions=decision_rows(getattr(snapshot, "runbook", None), state, when))
+                        decisions=decision_rows(getattr(snapshot, "runbook", None), state, when), beside=beside)
+
+
+def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any], when: datetime
+                ) -> tuple[OpenRunbook, ...]:
+    """The runbooks the journal has open beside the current one (``state.beside``), each with its
+    steps' states and its Go/No-Go rows. One whose snapshot cannot be read still shows, from the
+    journal's step states alone."""
+    by_id = {rb.id: rb for rb in getattr(snapshot, "beside", ())}
+    out = []
+    for ref in state.beside:
+        rb_id = str(ref.get("id") or "")
+        opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
+        steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(rb_id).items()}
+        book = by_id.get(rb_id)
+        out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
+                               decision_rows(book, state, when) if book is not None else (),
+                               f"GO on {opened['decision']}" if opened.get("decision") else ""))
+    return tuple(out)
 
 
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:

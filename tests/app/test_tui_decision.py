@@ -146,10 +146,17 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
                                 if c["state"] != "unknown")
         await wait_for(pilot, lambda: any(e.data.get("id") == "RB-LAUNCH-002"
                                           for e in events(app, "runbook.attached")), 30)
-        # RB-LAUNCH-002 states the same decision: it reads as taken there too, by whom
-        await wait_for(pilot, lambda: checklist.runbook is not None and checklist.runbook.id == "RB-LAUNCH-002"
-                       and "GO by dana (IC)" in str(checklist.get_option_at_index(
-                           checklist.get_option_index("decision-rollback-to-pilot")).prompt), 30)
+        # RB-LAUNCH-002 opens BESIDE RB-LAUNCH-005, which stays where it is; it states the same
+        # decision: it reads as taken in both, by whom
+        def go_row(pane: ChecklistPane) -> str:
+            return str(pane.get_option_at_index(pane.get_option_index("decision-rollback-to-pilot")).prompt)
+
+        await wait_for(pilot, lambda: len(app.dashboard.checklists()) == 2, 30)
+        beside = app.dashboard.checklists()[1]
+        await wait_for(pilot, lambda: beside.runbook is not None and beside.runbook.id == "RB-LAUNCH-002"
+                       and "GO by dana (IC)" in go_row(beside), 30)
+        assert checklist.runbook is not None and checklist.runbook.id == "RB-LAUNCH-005"
+        await wait_for(pilot, lambda: "GO by dana (IC)" in go_row(checklist), 30)
         await pilot.press("G")                       # GO again: history kept, the rollback not opened twice
         again = await wait_screen(pilot, DecisionScreen, 30)
         assert again.view.recorded is not None and again.view.recorded["verdict"] == "GO"

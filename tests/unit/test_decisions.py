@@ -392,8 +392,9 @@ def test_incident_show_says_where_each_decision_stands_and_its_history(tmp_path:
     lines = render_show(inc, inc.refresh(), t0 + timedelta(minutes=20))
     at = lines.index("Decisions:")
     assert lines[at + 1].endswith("decided GO by dana")
-    assert lines[at + 2].endswith("NO-GO by dana in RB-LAUNCH-005: fix in 10 minutes")    # RB-LAUNCH-002 is current now
-    assert lines[at + 3].endswith("GO by dana in RB-LAUNCH-005: fix failed")
+    # RB-LAUNCH-005 stays current: the GO opened RB-LAUNCH-002 beside it
+    assert lines[at + 2].endswith("NO-GO by dana: fix in 10 minutes")
+    assert lines[at + 3].endswith("GO by dana: fix failed")
 
 
 def test_a_go_whose_runbook_cannot_open_still_stands_and_says_so_and_evidence_is_redacted(tmp_path: Path) -> None:

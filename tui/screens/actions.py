@@ -36,6 +36,23 @@ class DashboardData:
     runbook: Runbook | None = None
     readings: list[SloReading] = field(default_factory=list)
     extra: dict[str, object] = field(default_factory=dict)    # cluster / providers / alerts
+    beside: tuple[Runbook, ...] = ()     # runbooks open beside the current one (the snapshot's word)
+    active: str | None = None            # the runbook whose checklist the keys act on (None: the current)
+
+    def active_runbook(self) -> Runbook | None:
+        """The runbook of the checklist the commander works in now: the current one, or one
+        open beside it. Enter / space / s act on its steps, against it."""
+        if self.active and (self.runbook is None or self.active != self.runbook.id):
+            found = next((rb for rb in self.beside if rb.id == self.active), None)
+            if found is not None:
+                return found
+        return self.runbook
+
+    def book_of(self, runbook_id: str) -> Runbook | None:
+        """An open runbook by id (the current one or one beside it)."""
+        if self.runbook is not None and self.runbook.id == runbook_id:
+            return self.runbook
+        return next((rb for rb in self.beside if rb.id == runbook_id), None)
 
     def first_breached(self) -> SloReading | None:
         """The breached pane that went past crit first (the tracker dates it, from the sparkline
@@ -57,7 +74,9 @@ class DashboardData:
         return next((a for a in top if a.runbook), top[0])
 
     def step_state(self, step: Step) -> str:
-        sv = self.view.steps.get(step.id)
+        """A step of the active runbook, as the journal has it."""
+        book = self.active_runbook()
+        sv = self.view.steps_of(book.id if book is not None else None).get(step.id)
         return sv.state if sv is not None else "pending"
 
 
@@ -88,7 +107,8 @@ class DashboardActions:
         return True
 
     def key_of(self, step: Step) -> tuple[str, str]:
-        runbook = self.data.runbook
+        """A step of the checklist the keys act on is a step of *its* runbook."""
+        runbook = self.data.active_runbook()
         return (runbook.id if runbook is not None else "", step.id)
 
     def source_label(self) -> str:
@@ -287,7 +307,7 @@ class DashboardActions:
         def preview(params: dict[str, str]) -> Preview:
             # On the event loop, on every keystroke: a snapshot's preparer, no journal read.
             try:
-                p = preparer.prepare_step(step.id, params)
+                p = preparer.prepare_step(step.id, params, runbook_id=key[0] or None)
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
                                confirm=bool(step.confirm), kind=step.kind, **facts)
@@ -300,6 +320,8 @@ class DashboardActions:
                            approval_ok=bool(verdict is not None and verdict.ok), **facts)
 
         label = f"{step.number}. {step.label}"
+        if self.data.runbook is not None and key[0] and key[0] != self.data.runbook.id:
+            label = f"{key[0]} {label}"      # a step of the runbook open beside the current one
 
         def answered(answer: RunAnswer | None) -> None:
             if answer is not None and answer.request_approval:
@@ -493,7 +515,7 @@ class DashboardActions:
                         severity="error" if broken else "information")
             return
         prefer, self._prefer = self._prefer, None
-        current = str(getattr(self.data.runbook, "id", "") or "")
+        current = str(getattr(self.data.active_runbook(), "id", "") or "")
         view = (next((v for v in views if v.decision.id == prefer and v.runbook_id == current), None)
                 or next((v for v in views if v.recorded is None and v.runbook_id == current), None)
                 or next((v for v in views if v.recorded is None), views[0]))

@@ -22,7 +22,7 @@ from textual.widgets import Static
 from panes.header import IncidentHeader
 from panes.keybar import KeyBar
 from panes.output import OutputStack
-from panes.runbook import ChecklistPane
+from panes.runbook import ChecklistPane, progress_text
 from panes.slo import SloLine, SloPane
 from panes.sources import SourcesPane
 from panes.step_detail import StepDetailPane
@@ -132,7 +132,10 @@ class DashboardScreen(Screen[None]):
         yield Vertical(id="slo-strip")
         yield SourcesPane(list(ctx.sources))
         with Horizontal(id="main"):
-            yield ChecklistPane()
+            # the current runbook's checklist; a runbook a GO opens appears below it
+            # (``sync_beside``), each worked against its own runbook
+            with Vertical(id="runbooks"):
+                yield ChecklistPane()
             with Vertical(id="right"):
                 yield StepDetailPane(ctx.config.slo)
                 yield OutputStack(max_lines=ctx.config.execute.memory_lines)
@@ -518,31 +521,112 @@ class DashboardScreen(Screen[None]):
             self._behind = True
             return
         self.render_header()
-        checklist = self.query_one(ChecklistPane)
-        checklist.show_runbook(runbook, view.steps, view.earlier, view.decisions)
+        checklist = self.main_checklist()
+        books = {rb.id: rb for rb in self.data.beside}
+        two = runbook is not None and bool(view.beside)
+        checklist.show_runbook(runbook, view.steps, view.earlier, view.decisions,
+                               heading=f"{runbook.id} {progress_text(runbook, view.steps)} · {runbook.title}"
+                               if two and runbook is not None else None)
+        self.sync_beside(view, books if runbook is not None else {})
         self.query_one(TimelinePane).show(view.timeline)
-        self.show_selection(checklist.selected_step())
+        self.show_selection(self.active_checklist().selected_step())
+
+    # ------------------------------------------------------------------ the runbooks open at once
+
+    def main_checklist(self) -> ChecklistPane:
+        """The current runbook's checklist: it stays where it is whatever opens beside it."""
+        return self.query_one("#checklist", ChecklistPane)
+
+    def checklists(self) -> list[ChecklistPane]:
+        """Every checklist on screen, the current runbook's first."""
+        return list(self.query_one("#runbooks", Vertical).query_children(ChecklistPane))
+
+    def active_checklist(self) -> ChecklistPane:
+        """The checklist the keys act on: the one focused last (the current runbook's until
+        another is focused; it returns there when the runbook it showed is no longer open)."""
+        active = self.data.active
+        if active:
+            for pane in self.checklists():
+                if pane.beside and pane.runbook is not None and pane.runbook.id == active:
+                    return pane
+        return self.main_checklist()
+
+    def sync_beside(self, view: IncidentView, books: dict[str, Runbook]) -> None:
+        """One checklist per runbook the journal has open beside the current one, in the order
+        they opened, each drawn from its own runbook and step states; panes of runbooks no
+        longer beside are removed. The dashboard decides nothing here: the view says which."""
+        panes = {pane.runbook_key: pane for pane in self.checklists() if pane.beside}
+        wanted = [b for b in view.beside if b.runbook_id in books]
+        for rb_id, pane in panes.items():
+            if rb_id not in {b.runbook_id for b in wanted}:
+                pane.remove()
+        holder = self.query_one("#runbooks", Vertical)
+        for i, open_rb in enumerate(wanted):
+            book = books[open_rb.runbook_id]
+            heading = (f"{book.id} {progress_text(book, open_rb.steps)} · beside"
+                       + (f", {open_rb.opened_by}" if open_rb.opened_by else "") + f" · {book.title}")
+            pane = panes.get(open_rb.runbook_id)
+            if pane is None:
+                pane = ChecklistPane(f"checklist-beside-{len(holder.children)}-{i}", beside=True)
+                pane.runbook_key = open_rb.runbook_id
+                holder.mount(pane)
+            pane.show_runbook(book, open_rb.steps, (), open_rb.decisions, heading=heading)
+        if self.data.active and self.data.active not in {b.runbook_id for b in wanted}:
+            self.data.active = None        # its runbook is no longer beside: back to the current one
+        self.mark_active()
+
+    def mark_active(self) -> None:
+        """With two runbooks open, the one not worked is drawn smaller at 80x24 (its title and
+        progress stay on screen); the stylesheet keys on ``-inactive``."""
+        active = self.active_checklist()
+        panes = self.checklists()
+        for pane in panes:
+            pane.set_class(len(panes) > 1 and pane is not active, "-inactive")
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """Focusing a checklist makes it the one the keys act on; the detail pane follows it."""
+        widget = getattr(event, "widget", None)
+        if not isinstance(widget, ChecklistPane):
+            return
+        wanted = widget.runbook.id if widget.beside and widget.runbook is not None else None
+        if wanted != self.data.active:
+            self.data.active = wanted
+            self.mark_active()
+            self.follow_cursor(widget.selected_step())
+
+    def action_switch_runbook(self) -> None:
+        """w: work in the other open runbook (the current one ↔ the one a GO opened beside)."""
+        panes = self.checklists()
+        if len(panes) < 2:
+            self.notify("Only one runbook is open (a GO that opens a runbook puts it beside this one).")
+            return
+        at = panes.index(self.active_checklist())
+        panes[(at + 1) % len(panes)].focus()
 
     def show_selection(self, step: Step | None) -> None:
-        """The detail pane for the checklist's cursor: a Go/No-Go row shows its decision, a step
-        the step (a rebuilt view kept the cursor on a decision row but drew "select a step")."""
-        chosen = self.query_one(ChecklistPane).selected_decision() if step is None else None
-        row = next((d for d in self.view.decisions if d.decision_id == chosen), None)
+        """The detail pane for the active checklist's cursor: a Go/No-Go row shows its decision,
+        a step the step (a rebuilt view kept the cursor on a decision row but drew "select a step")."""
+        pane = self.active_checklist()
+        chosen = pane.selected_decision() if step is None else None
+        book = pane.runbook.id if pane.runbook is not None else None
+        row = next((d for d in self.view.decisions_of(book) if d.decision_id == chosen), None)
         if row is not None:
             self.query_one(StepDetailPane).show_decision(row)
         else:
             self.show_step_detail(step)
 
     def show_step_detail(self, step: Step | None) -> None:
-        view = self.view.steps.get(step.id) if step is not None else None
+        book = self.data.active_runbook()
+        view = self.view.steps_of(book.id if book is not None else None).get(step.id) if step is not None else None
         self.query_one(StepDetailPane).show(step, view, self.known_params())
 
     def known_params(self) -> dict[str, tuple[str, str]]:
         """Parameter values known before the run dialog asks: the config's ``[params]`` win
         over the runbook's defaults, as in the dialog."""
         known: dict[str, tuple[str, str]] = {}
-        if self.runbook is not None:
-            for key, param in self.runbook.params.items():
+        runbook = self.data.active_runbook()
+        if runbook is not None:
+            for key, param in runbook.params.items():
                 if param.default not in (None, ""):
                     known[key] = (str(param.default), "runbook")
         from warroom.runbook.model import param_key
@@ -554,7 +638,8 @@ class DashboardScreen(Screen[None]):
     def no_output_note(self, step: Step) -> str:
         """Why a highlighted step has no output view on this screen, from what the journal says
         of it (a step that ran before a resume has its output on disk, not here)."""
-        view = self.view.steps.get(step.id)
+        book = self.data.active_runbook()
+        view = self.view.steps_of(book.id if book is not None else None).get(step.id)
         state = view.state if view is not None else "pending"
         notes = {
             "pending": "Not run yet: no output.",
@@ -570,13 +655,21 @@ class DashboardScreen(Screen[None]):
 
     @on(ChecklistPane.StepHighlighted)
     def _step_highlighted(self, event: ChecklistPane.StepHighlighted) -> None:
-        self.show_selection(event.step)
+        if event.pane is not None and event.pane is not self.active_checklist():
+            return   # the other open runbook's cursor moved (a rebuild): the detail stays with the active one
+        self.follow_cursor(event.step)
+
+    def follow_cursor(self, step: Step | None) -> None:
+        """The detail pane, the output pane and this person's presence follow the cursor of
+        the active checklist (a step of the current runbook, or of one open beside it)."""
+        self.show_selection(step)
+        book = self.data.active_runbook()
+        where = f"{book.id} " if book is not None and book is not self.runbook else ""
         if self.presenter is not None:
-            self.presenter.set_step(f"{event.step.number}. {event.step.label}" if event.step is not None else None)
-        if event.step is not None and self.runbook is not None:
-            self.query_one(OutputStack).show((self.runbook.id, event.step.id),
-                                             f"{event.step.number}. {event.step.label}",
-                                             self.no_output_note(event.step))
+            self.presenter.set_step(f"{where}{step.number}. {step.label}" if step is not None else None)
+        if step is not None and book is not None:
+            self.query_one(OutputStack).show((book.id, step.id), f"{where}{step.number}. {step.label}",
+                                             self.no_output_note(step))
 
     # ------------------------------------------------------------------ presenter messages
 
@@ -601,6 +694,7 @@ class DashboardScreen(Screen[None]):
                 # any order): applying it would take a step's end back off the screen.
                 return
             self._view_from = (message.incident_id, message.seq)
+        self.data.beside = tuple(getattr(message.snapshot, "beside", ()) or ())
         self.show_view(message.view, message.runbook)
         self.presenter.resume_gates_async()
         snapshot = message.snapshot
@@ -630,7 +724,7 @@ class DashboardScreen(Screen[None]):
             pane.finish(f"{st.status.replace('_', ' ')} · {lines} lines")
 
     def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:
-        runbook = self.runbook if self.runbook is not None and self.runbook.id == key[0] else None
+        runbook = self.data.book_of(key[0])
         if runbook is None and snapshot is not None:
             runbook = snapshot.runbook_by_id(key[0])  # type: ignore[attr-defined]
         step = runbook.step(key[1]) if runbook is not None else None
@@ -694,8 +788,8 @@ class DashboardScreen(Screen[None]):
     def open_gate(self, key: tuple[str, str]) -> None:
         """The step ended ok: watch its verify gate, if it has one."""
         assert self.presenter is not None
-        runbook = self.runbook
-        step = runbook.step(key[1]) if runbook is not None and runbook.id == key[0] else None
+        runbook = self.data.book_of(key[0])        # the current runbook or one open beside it
+        step = runbook.step(key[1]) if runbook is not None else None
         if step is not None and step.verify:
             self.presenter.watch_gate_async(key, step.number, step.verify)
 
@@ -765,7 +859,8 @@ class DashboardScreen(Screen[None]):
         self.focus_previous()
 
     def selected_step(self) -> Step | None:
-        return self.query_one(ChecklistPane).selected_step()
+        """The step under the cursor of the checklist the keys act on."""
+        return self.active_checklist().selected_step()
 
     def running_step(self) -> tuple[str, str] | None:
         """A running step (any runbook), or None: quitting asks first while one runs."""
@@ -785,7 +880,7 @@ class DashboardScreen(Screen[None]):
 
     def action_run_step(self) -> None:
         assert self.actions is not None
-        chosen = self.query_one(ChecklistPane).selected_decision()
+        chosen = self.active_checklist().selected_decision()
         if chosen is not None:      # enter on a Go/No-Go row decides it
             self.actions.decide(prefer=chosen)
             return

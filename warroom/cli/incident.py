@@ -84,18 +84,26 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("--no-wait", action="store_true",
                     help="open the step's verify gate but do not wait for it (the dashboard or a later"
                          " run settles it)")
+    sp.add_argument("--runbook", metavar="ID", help="a step of this open runbook (one a GO opened beside the"
+                                                    " current one); default: the current runbook")
 
     sp = add("tick", "mark a step done by hand", cmd_tick)
     sp.add_argument("id")
     sp.add_argument("step")
+    sp.add_argument("--runbook", metavar="ID", help="a step of this open runbook (one a GO opened beside the"
+                                                    " current one); default: the current runbook")
     sp = add("untick", "undo a tick", cmd_untick)
     sp.add_argument("id")
     sp.add_argument("step")
+    sp.add_argument("--runbook", metavar="ID", help="a step of this open runbook (one a GO opened beside the"
+                                                    " current one); default: the current runbook")
 
     sp = add("skip", "skip a step, with the reason", cmd_skip)
     sp.add_argument("id")
     sp.add_argument("step")
     sp.add_argument("--reason", required=True)
+    sp.add_argument("--runbook", metavar="ID", help="a step of this open runbook (one a GO opened beside the"
+                                                    " current one); default: the current runbook")
 
     sp = add("note", "add a tagged note (root cause, went well/wrong, action item, lesson, ...)", cmd_note)
     sp.add_argument("id")
@@ -247,21 +255,26 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    e = _open(args).tick(args.step)
-    out(f"ticked step {e.data['step']} ({e.data['label']})")
+    e = _open(args).tick(args.step, args.runbook)
+    out(f"ticked step {e.data['step']} ({e.data['label']}){_of(e, args)}")
     return 0
 
 
 def cmd_untick(args: argparse.Namespace) -> int:
-    e = _open(args).untick(args.step)
-    out(f"unticked step {e.data['step']} ({e.data['label']})")
+    e = _open(args).untick(args.step, args.runbook)
+    out(f"unticked step {e.data['step']} ({e.data['label']}){_of(e, args)}")
     return 0
 
 
 def cmd_skip(args: argparse.Namespace) -> int:
-    e = _open(args).skip(args.step, args.reason)
-    out(f"skipped step {e.data['step']} ({e.data['label']}): {e.data['reason']}")
+    e = _open(args).skip(args.step, args.reason, args.runbook)
+    out(f"skipped step {e.data['step']} ({e.data['label']}){_of(e, args)}: {e.data['reason']}")
     return 0
+
+
+def _of(e: Any, args: argparse.Namespace) -> str:
+    """" of RB-X" when the step was named in another open runbook than the current one."""
+    return f" of {e.data.get('runbook_id')}" if getattr(args, "runbook", None) else ""
 
 
 def cmd_note(args: argparse.Namespace) -> int:

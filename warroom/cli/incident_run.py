@@ -25,13 +25,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     _reconcile(inc)
     with LiveIncident.open(inc) as live:
         _catch_up(live)
-        key = live.key_of(args.step)
+        key = live.key_of(args.step, getattr(args, "runbook", None))
         prepared = live.prepare(key, {**_params(args.param), **_env_params(getattr(args, "param_env", []))})
         target = ", ".join(f"{k} {v}" for k, v in prepared.target.items())
         kind = "CHANGES THINGS" if prepared.mutating else "read-only"
         if getattr(prepared.step, "confirm", False) and not prepared.mutating:
             kind += ", asks for confirmation"
-        print(f"step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})", file=sys.stderr)
+        where = f"{key[0]} " if getattr(args, "runbook", None) else ""   # a runbook open beside the current one
+        print(f"{where}step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})",
+              file=sys.stderr)
         print(f"$ {prepared.shown}", file=sys.stderr)
         for note in prepared.notes:  # e.g. a variable only an unrun earlier step sets
             print(f"note: {note}", file=sys.stderr)

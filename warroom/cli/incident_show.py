@@ -189,6 +189,27 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             known.add((current, step.id))
             rows.append((_mark(s, step, gates.get((current, step.id))), f"{step.number:>3}",
                          f"{step.label}{_step_detail(s, gates.get((current, step.id)))}"))
+    # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
+    # the dashboard's second checklist), run with ``--runbook ID``.
+    beside: list[tuple[str, list[tuple[str, str, str]]]] = []
+    for ref in st.beside:
+        rb_id = str(ref.get("id") or "")
+        opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
+        head = (f"Open beside it: {rb_id}" + (f" — {ref.get('title')}" if ref.get("title") else "")
+                + (f" (opened by the GO on {opened.get('decision')}, seq {opened.get('seq')})" if opened else "")
+                + f"; its steps: --runbook {rb_id}")
+        try:
+            other = inc.runbook(rb_id)
+        except WarroomError as exc:
+            beside.append((head, [("", "", f"(runbook snapshot unavailable: {exc})")]))
+            continue
+        brows = []
+        for step in other.steps if other is not None else []:
+            key = (rb_id, step.id)
+            known.add(key)
+            brows.append((_mark(st.steps.get(key), step, gates.get(key)), f"{step.number:>3}",
+                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key))}"))
+        beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
         key = (s.runbook_id, s.step_id)
@@ -204,6 +225,11 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         lines.append("  (no runbook steps)")
     for mark, num, text in rows:
         lines.append(f"  {mark:<11} {num}  {text}")
+    for head, brows in beside:
+        lines.append("")
+        lines.append(head + ":")
+        for mark, num, text in brows:
+            lines.append(f"  {mark:<11} {num}  {text}")
     # Runbooks attached before this one, newest first, each under its own name: their step 1
     # is not this runbook's step 1 (the dashboard's "EARLIER:" rows below the checklist).
     titles = {str(r.get("id") or ""): str(r.get("title") or "") for r in st.runbooks}

@@ -332,11 +332,14 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         "replaces": earlier[-1].get("seq") if earlier else None,
     })
     on_go = view.decision.on_go if verdict == "GO" else None
-    if on_go and _attached(incident.state, on_go):
+    if on_go and incident.state.open_ref(on_go) is not None:
         return Recorded(event, None, True)
     if on_go:
         try:      # the verdict stands whatever happens here: it is journaled already
-            attached = incident.attach_runbook_once(_library_file(incident, on_go))
+            # beside the current runbook, which stays current: both are worked from now on
+            attached = incident.attach_runbook_once(
+                _library_file(incident, on_go), beside=True,
+                opened_by={"decision": view.decision.id, "runbook_id": view.runbook_id, "seq": event.seq})
         except (WarroomError, OSError) as exc:
             return Recorded(event, None, False, str(exc))
         if attached is None:      # another responder's GO opened it in the meantime
@@ -363,10 +366,6 @@ def _now_of(incident: Any) -> datetime:
     return clock() if callable(clock) else stime.utcnow()
 
 
-def _attached(state: Any, ref: str) -> bool:
-    """``ref`` (a runbook id) is attached to the incident already, current or earlier."""
-    return any(str(r.get("id") or "") == ref for r in (state.runbooks or [])) or \
-        str((state.runbook or {}).get("id") or "") == ref
 
 
 def remind_overdue(incident: Any, views: Sequence[DecisionView]) -> list[DecisionView]:

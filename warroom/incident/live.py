@@ -68,6 +68,13 @@ class IncidentSnapshot:
         return next((rb for rb in reversed(self.runbooks) if rb.id == runbook_id), None)
 
     @property
+    def beside(self) -> tuple[Runbook, ...]:
+        """The runbooks open beside the current one (a GO opened them), oldest first: worked
+        next to it, each step against its own runbook. The journal decides which they are."""
+        books = (self.runbook_by_id(str(ref.get("id") or "")) for ref in self.state.beside)
+        return tuple(rb for rb in books if rb is not None)
+
+    @property
     def running(self) -> list[StepKey]:
         """Every step running now, by key (several can run at once)."""
         return [(st.runbook_id, st.step_id) for st in self.state.running_steps()]
@@ -253,28 +260,32 @@ class LiveIncident:
     # ------------------------------------------------------------------ steps
 
     def _step(self, key: StepKey) -> Step:
-        """The step a key names, refusing one of a runbook that is no longer attached: its
-        command belongs to the other runbook's situation."""
+        """The step a key names, in an open runbook — the current one or one a GO opened beside
+        it. A step of a runbook no longer open (replaced by another) is refused: its command
+        belongs to the other runbook's situation."""
         runbook_id, step_id = key
         book = self.incident.runbook()
         if book is None:
             raise WarroomError(f"{self.id} has no runbook attached")
         if runbook_id and book.id != runbook_id:
-            raise WarroomError(f"step {step_id} belongs to runbook {runbook_id}; the incident now follows"
-                               f" {book.id} (attach {runbook_id} again to run it)")
+            if self.incident.state.open_ref(runbook_id) is None:
+                raise WarroomError(f"step {step_id} belongs to runbook {runbook_id}; the incident now follows"
+                                   f" {book.id} (attach {runbook_id} again to run it)")
+            return self.incident.step(step_id, runbook_id)
         return self.incident.step(step_id)
 
-    def key_of(self, ref: str | int) -> StepKey:
-        """The key of a step named by number, id or label in the attached runbook."""
-        step = self.incident.step(ref)
-        book = self.incident.runbook()
+    def key_of(self, ref: str | int, runbook_id: str | None = None) -> StepKey:
+        """The key of a step named by number, id or label in the current runbook, or in the
+        open runbook ``runbook_id``."""
+        step = self.incident.step(ref, runbook_id)
+        book = self.incident.runbook(runbook_id)
         return (book.id if book is not None else "", step.id)
 
     def prompts(self, key: StepKey) -> list[ParamPrompt]:
-        return list(self.incident.param_prompts(self._step(key).id))
+        return list(self.incident.param_prompts(self._step(key).id, runbook_id=key[0] or None))
 
     def prepare(self, key: StepKey, params: dict[str, str] | None = None) -> PreparedStep:
-        return self.incident.prepare_step(self._step(key).id, params)
+        return self.incident.prepare_step(self._step(key).id, params, runbook_id=key[0] or None)
 
     def run(self, prepared: PreparedStep, *, confirmed: bool, dry_run: bool = False,
             stream: TextIO | None = None) -> StepHandle | DryRun:
@@ -601,8 +612,14 @@ class StepPreparer(StepRunning):
     def state(self) -> IncidentState:
         return self.snapshot.state
 
-    def runbook(self) -> Runbook | None:
-        return self.snapshot.runbook
+    def runbook(self, runbook_id: str | None = None) -> Runbook | None:
+        """The snapshot's current runbook, or the open runbook ``runbook_id`` (as ``Incident``)."""
+        book = self.snapshot.runbook
+        if not runbook_id or (book is not None and book.id == runbook_id):
+            return book
+        if self.snapshot.state.open_ref(runbook_id) is None:
+            raise NotFoundError(f"{self.id}: runbook {runbook_id} is not open")
+        return self.snapshot.runbook_by_id(runbook_id)
 
     def approval_verdict(self, prepared: PreparedStep, now: datetime) -> Any:
         """What the two-person rule says about running ``prepared`` now, from the snapshot
@@ -613,8 +630,8 @@ class StepPreparer(StepRunning):
         target = resolved_target(dict(prepared.target), self.config, drill=self.snapshot.state.drill is not None)
         return verdict_for(self.snapshot.state, self.config, prepared, self.id, now, target)
 
-    def step(self, ref: str | int) -> Step:
-        book = self.snapshot.runbook
+    def step(self, ref: str | int, runbook_id: str | None = None) -> Step:
+        book = self.runbook(runbook_id)
         found = book.step(ref) if book is not None else None
         if found is None:
             raise NotFoundError(f"{self.id}: no step {str(ref)!r}"

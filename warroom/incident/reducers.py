@@ -68,12 +68,35 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"Incident declared{drill_text}: {s.title} ({s.severity}){via}{rb_text}")
 
 
+def _step_word(s: IncidentState, st: Any) -> str:
+    """"Step 4", or "RB-LAUNCH-002 step 4" for a step of a runbook open beside the current one:
+    both runbooks have a step 4, and the timeline must say which one moved."""
+    num = st.step or st.step_id
+    beside = st.runbook_id and st.runbook_id != str((s.runbook or {}).get("id") or "") and \
+        s.open_ref(st.runbook_id) is not None
+    return f"{st.runbook_id} step {num}" if beside else f"Step {num}"
+
+
 def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """Attach a runbook. ``beside`` (a GO opening its follow-up): it opens next to the current
+    runbook, which stays current; otherwise it replaces the current one (whose progress stays in
+    the journal as history), and stops being "beside" if it was."""
+    ref = {**d, "attached_seq": e.seq}
+    s.runbooks.append(ref)
+    rb_id = str(d.get("id") or "")
+    current = str((s.runbook or {}).get("id") or "")
+    title = f"{rb_id} {d.get('title') or ''}".rstrip()
+    s.beside = [b for b in s.beside if str(b.get("id") or "") != rb_id]
+    if d.get("beside") and current and rb_id != current:
+        s.beside.append(ref)
+        opened = d.get("opened_by") if isinstance(d.get("opened_by"), dict) else {}
+        why = f" (GO on {opened.get('decision')})" if opened.get("decision") else ""
+        s._add_timeline(e, e.type, f"Runbook opened beside {current}: {title}{why}")
+        return
     s.runbook = dict(d)
-    s.runbooks.append({**d, "attached_seq": e.seq})
-    s.steps.current = str(d.get("id") or "")
+    s.steps.current = rb_id
     s.runbook_seq = e.seq
-    s._add_timeline(e, e.type, f"Runbook attached: {d.get('id')} {d.get('title') or ''}".rstrip())
+    s._add_timeline(e, e.type, f"Runbook attached: {title}")
 
 
 def _severity(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -142,7 +165,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.status = "running"
     st.updated_seq = e.seq
     cmd = f": {d['command']}" if d.get("command") else ""
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} started ({st.label}){cmd}", step=st.step)
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} started ({st.label}){cmd}", step=st.step)
 
 
 def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -186,7 +209,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if verdict is not None:
         bits.append(describe_verdict(verdict))
     bits.extend(run.notes)
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} {', '.join(bits)} ({st.label})",
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} {', '.join(bits)} ({st.label})",
                     at=run.ended_at, step=st.step)
     s.timeline[-1].mark = step_state(run.status, verdict)
 
@@ -212,7 +235,7 @@ def _step_dry_run(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     for k, v in params.items():
         if v is not None:
             s.param_answers[str(k)] = str(v)
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} dry run: {d.get('command') or ''}",
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} dry run: {d.get('command') or ''}",
                     step=st.step)
 
 
@@ -220,7 +243,7 @@ def _step_refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st = s._step(d)
     st.refusals.append({"seq": e.seq, "at": e.ts, "actor": e.actor, "command": d.get("command"),
                         "reason": d.get("reason") or ""})
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} refused: {d.get('reason') or ''}",
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} refused: {d.get('reason') or ''}",
                     step=st.step)
 
 
@@ -230,7 +253,7 @@ def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.ticked_by = e.actor
     st.ticked_at = e.ts
     st.updated_seq = e.seq
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} done: {st.label}", step=st.step)
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} done: {st.label}", step=st.step)
 
 
 def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -239,7 +262,7 @@ def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.ticked_at = None
     st.status = st._status_from_runs()
     st.updated_seq = e.seq
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} unticked: {st.label}", step=st.step)
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} unticked: {st.label}", step=st.step)
 
 
 def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -248,7 +271,7 @@ def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.skipped_reason = str(d.get("reason") or "")
     st.skipped_at = e.ts
     st.updated_seq = e.seq
-    s._add_timeline(e, e.type, f"Step {st.step or st.step_id} skipped ({st.label}): {st.skipped_reason}",
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} skipped ({st.label}): {st.skipped_reason}",
                     step=st.step)
 
 

@@ -154,6 +154,7 @@ class Incident(StepRunning):
         self._lock = threading.RLock()
         self._cache = _Cache(self.journal.follower())
         self._runbook: tuple[str, Runbook] | None = None
+        self._books: dict[str, Runbook] = {}   # open runbooks beside the current one, by snapshot path
         self._redactor: Any = None
         self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
         self._person = person
@@ -333,9 +334,37 @@ class Incident(StepRunning):
             copy = state.copy()
         return copy, self._runbook_of(copy.runbook)
 
-    def runbook(self) -> Runbook | None:
-        """The runbook snapshot attached last (parsed once and cached)."""
-        return self._runbook_of(self.state.runbook)
+    def runbook(self, runbook_id: str | None = None) -> Runbook | None:
+        """The current runbook (parsed once and cached); with ``runbook_id``, that open runbook —
+        the current one or one a GO opened beside it. A runbook that is not open (never
+        attached, or replaced by another) is refused: its steps belong to another situation."""
+        state = self.state
+        if not runbook_id or str((state.runbook or {}).get("id") or "") == runbook_id:
+            return self._runbook_of(state.runbook)
+        ref = state.open_ref(runbook_id)
+        if ref is None:
+            attached = any(str(r.get("id") or "") == runbook_id for r in state.runbooks)
+            now = str((state.runbook or {}).get("id") or "") or "no runbook"
+            raise NotFoundError(
+                f"{self.id}: runbook {runbook_id} is not open (it was replaced; the incident follows {now};"
+                f" attach {runbook_id} again to work it)" if attached else
+                f"{self.id}: runbook {runbook_id} is not attached (open: {', '.join(state.open_runbook_ids()) or 'none'})")
+        return self._beside_of(ref)
+
+    def _beside_of(self, ref: dict[str, Any]) -> Runbook:
+        """A runbook open beside the current one, from its snapshot (parsed once and cached)."""
+        snap = self.local_file(str(ref.get("snapshot") or ""))
+        with self._lock:
+            if str(snap) in self._books:
+                return self._books[str(snap)]
+            if not snap.is_file():
+                raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id')} is missing")
+            self._check_snapshot(snap, ref)
+            book = runbook_ref.load_file(snap)
+            if ref.get("id") and book.id != ref["id"]:
+                book.id = str(ref["id"])
+            self._books[str(snap)] = book
+            return book
 
     def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
         """The runbook snapshot a state's ``runbook`` reference names (parsed once and cached)."""
@@ -387,9 +416,10 @@ class Incident(StepRunning):
                 pass  # readers keep what they have; the caller reports the file as missing
         return path
 
-    def step(self, ref: str | int) -> Step:
-        """A runbook step by number, id or label; unknown refs name the closest ones."""
-        book = self.runbook()
+    def step(self, ref: str | int, runbook_id: str | None = None) -> Step:
+        """A runbook step by number, id or label — of the current runbook, or of the open
+        runbook ``runbook_id`` names; unknown refs name the closest ones."""
+        book = self.runbook(runbook_id)
         if book is None:
             raise NotFoundError(f"{self.id} has no runbook attached (`warroom incident attach {self.id} REF`)")
         found = book.step(ref)
@@ -616,46 +646,55 @@ class Incident(StepRunning):
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""
         return self._append(ev.RUNBOOK_ATTACHED, self._snapshot_runbook(ref))
 
-    def attach_runbook_once(self, ref: str | Path) -> Event | None:
+    def attach_runbook_once(self, ref: str | Path, *, beside: bool = False,
+                            opened_by: dict[str, Any] | None = None) -> Event | None:
         """Attach the runbook unless one with its id is attached already, judged on the journal
         as it is at the append (``append_once``): two responders taking GO at once open the
-        follow-up runbook once. None when it was open already."""
+        follow-up runbook once. None when it was open already. ``beside``: it opens next to the
+        current runbook, which stays current (``opened_by``: the verdict that opened it)."""
         data = self._snapshot_runbook(ref)
+        if beside:
+            data["beside"] = str((self.state.runbook or {}).get("id") or "") or True
+            if opened_by:
+                data["opened_by"] = dict(opened_by)
 
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
-            if any(str(r.get("id") or "") == data["id"] for r in state.runbooks):
+            if beside and state.open_ref(data["id"]) is not None:
+                return None      # open now (current or beside): nothing to open
+            if not beside and any(str(r.get("id") or "") == data["id"] for r in state.runbooks):
                 return None
             return ev.RUNBOOK_ATTACHED, data
 
         return self.append_once(due)
 
-    def _checklist_ref(self, step_ref: str | int) -> dict[str, Any]:
-        step = self.step(step_ref)
-        book = self.runbook()
+    def _checklist_ref(self, step_ref: str | int, runbook_id: str | None = None) -> dict[str, Any]:
+        step = self.step(step_ref, runbook_id)
+        book = self.runbook(runbook_id)
         return {"step": step.number, "step_id": step.id, "label": step.label,
                 "runbook_id": book.id if book is not None else ""}
 
-    def tick(self, step_ref: str | int) -> Event:
-        """Mark a step done by hand (checklist items, or a command run elsewhere)."""
-        ref = self._checklist_ref(step_ref)
-        cur = self.state.steps.get(ref["step_id"])
+    def tick(self, step_ref: str | int, runbook_id: str | None = None) -> Event:
+        """Mark a step done by hand (checklist items, or a command run elsewhere); a step of
+        the current runbook, or of the open runbook ``runbook_id``."""
+        ref = self._checklist_ref(step_ref, runbook_id)
+        cur = self.state.steps.get((ref["runbook_id"], ref["step_id"]))
         if cur is not None and cur.status == "ticked":
             raise WarroomError(f"step {ref['step']} ({ref['label']}) is already ticked")
         return self._append(ev.STEP_TICKED, ref)
 
-    def untick(self, step_ref: str | int) -> Event:
-        ref = self._checklist_ref(step_ref)
-        cur = self.state.steps.get(ref["step_id"])
+    def untick(self, step_ref: str | int, runbook_id: str | None = None) -> Event:
+        ref = self._checklist_ref(step_ref, runbook_id)
+        cur = self.state.steps.get((ref["runbook_id"], ref["step_id"]))
         if cur is None or cur.status != "ticked":
             raise WarroomError(f"step {ref['step']} ({ref['label']}) is not ticked")
         return self._append(ev.STEP_UNTICKED, ref)
 
-    def skip(self, step_ref: str | int, reason: str) -> Event:
+    def skip(self, step_ref: str | int, reason: str, runbook_id: str | None = None) -> Event:
         """Skip a step; the reason is required because the PIR lists it."""
         reason = reason.strip()
         if not reason:
             raise WarroomError("skipping a step needs a reason (--reason)")
-        ref = self._checklist_ref(step_ref)
+        ref = self._checklist_ref(step_ref, runbook_id)
         return self._append(ev.STEP_SKIPPED, {**ref, "reason": self.redact(reason)})
 
     # ---- people ---------------------------------------------------------------------------

@@ -90,6 +90,9 @@ class IncidentState:
     drill: dict[str, Any] | None = None
     runbook: dict[str, Any] | None = None
     runbooks: list[dict[str, Any]] = field(default_factory=list)
+    # Runbooks open beside the current one (a GO opened them: ``runbook.attached`` with ``beside``),
+    # oldest first. Their steps run against their own runbook; the current one stays current.
+    beside: list[dict[str, Any]] = field(default_factory=list)
     explicit_status: str | None = None
     resolved_at: datetime | None = None
     resolution: dict[str, Any] | None = None
@@ -139,6 +142,19 @@ class IncidentState:
     moved_to: dict[str, Any] | None = None     # ``incident.moved``: now lives in the shared store
 
     # ------------------------------------------------------------------ building (``warroom.incident.fold``)
+
+    def open_runbook_ids(self) -> list[str]:
+        """The runbooks being worked now: the current one first, then those open beside it.
+        Steps of these (and only these) can be run, ticked or skipped; a runbook replaced by
+        another attachment is read-only history."""
+        ids = [str((self.runbook or {}).get("id") or "")] if self.runbook else []
+        return ids + [str(b.get("id") or "") for b in self.beside if str(b.get("id") or "") not in ids]
+
+    def open_ref(self, runbook_id: str) -> dict[str, Any] | None:
+        """The attachment of an open runbook by id (the current one or one beside it), or None."""
+        if self.runbook and str(self.runbook.get("id") or "") == runbook_id:
+            return self.runbook
+        return next((b for b in self.beside if str(b.get("id") or "") == runbook_id), None)
 
     def copy(self) -> IncidentState:
         return copy.deepcopy(self)

@@ -42,14 +42,16 @@ class StepRunning:
     # Step kinds run in this process (a query, a Kubernetes API call), never through a shell.
     NATIVE_KINDS = ("promql", "k8s")
 
-    def param_prompts(self, step_ref: str | int, given: dict[str, str] | None = None) -> list[ParamPrompt]:
+    def param_prompts(self, step_ref: str | int, given: dict[str, str] | None = None,
+                      runbook_id: str | None = None) -> list[ParamPrompt]:
         """What the run dialog asks: each parameter of the step with its pre-filled value.
+        ``runbook_id``: a step of that open runbook (default: the current one).
 
         Layers, later wins: runbook front-matter default -> config ``[params]`` -> the last value
         used in this incident (journal) -> ``given``.
         """
-        step = self.step(step_ref)
-        book = self.runbook()
+        step = self.step(step_ref, runbook_id)
+        book = self.runbook(runbook_id)
         assert book is not None
         replayed = (self.state.drill or {}).get("replay")
         if replayed and step.kind != "promql":
@@ -80,14 +82,16 @@ class StepRunning:
             ))
         return prompts
 
-    def prepare_step(self, step_ref: str | int, params: dict[str, str] | None = None) -> PreparedStep:
-        """Resolve a step and its parameters into the exact command that would run.
+    def prepare_step(self, step_ref: str | int, params: dict[str, str] | None = None,
+                     runbook_id: str | None = None) -> PreparedStep:
+        """Resolve a step and its parameters into the exact command that would run; a step of
+        the current runbook, or of the open runbook ``runbook_id`` (one a GO opened beside it).
 
         Raises ``NotFoundError`` (unknown step), ``ParamError`` (missing or invalid parameters,
         every problem listed) or ``WarroomError`` (a parameter given that the step does not use).
         """
-        step = self.step(step_ref)
-        book = self.runbook()
+        step = self.step(step_ref, runbook_id)
+        book = self.runbook(runbook_id)
         assert book is not None
         replayed = (self.state.drill or {}).get("replay")
         if replayed and step.kind != "promql":
@@ -113,7 +117,7 @@ class StepRunning:
             uses = ", ".join(step.params) or "no parameters"
             raise ParamError(f"step {step.number} ({step.label}) does not take {', '.join(unknown)};"
                              f" it uses {uses}", [(u, "not a parameter of this step") for u in unknown])
-        prompts = self.param_prompts(step_ref, given)
+        prompts = self.param_prompts(step_ref, given, runbook_id)
         problems: list[tuple[str, str]] = []
         for p in prompts:
             if p.missing:
@@ -159,7 +163,7 @@ class StepRunning:
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,
                             prompts=prompts, target=detect_target(command or "", values, self.config),
                             mutating=mutating, timeout=timeout, expect=step.check, expect_text=step.expect,
-                            notes=self.unset_variable_notes(step), command_redacted=shown)
+                            notes=self.unset_variable_notes(step, book), command_redacted=shown)
 
     def step_redactor(self, params: dict[str, str]) -> Any:
         """The redactor a step with these parameters runs under: secret env values, configured
@@ -184,12 +188,13 @@ class StepRunning:
 
         return shell_state.carried(self.dir, self.read().events)
 
-    def unset_variable_notes(self, step: Any) -> tuple[str, ...]:
-        """What to say before running a step that reads variables only an unrun step sets."""
+    def unset_variable_notes(self, step: Any, book: Any = None) -> tuple[str, ...]:
+        """What to say before running a step that reads variables only an unrun step sets
+        (``book``: the step's runbook; default the current one)."""
         uses = list(getattr(step, "uses_vars", []) or [])
         if not uses:
             return ()
-        book = self.runbook()
+        book = book if book is not None else self.runbook()
         setters: dict[str, Any] = {}
         for s in (book.steps if book else []):
             if s.number < step.number:

@@ -1,0 +1,111 @@
+"""After a GO the rollback runbook opens BESIDE the current one on the dashboard: RB-LAUNCH-005
+stays where it was, RB-LAUNCH-002 appears below it, each with its progress; w (or tab) moves to
+the other one and enter / space / s act on the steps of the checklist being worked, against its
+own runbook. Which runbooks are open is the journal's word: the dashboard only draws it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import Input
+
+from panes.runbook import ChecklistPane
+from panes.step_detail import StepDetailPane
+from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
+from tests.app.tui_support import metrics_drawn, wait_for
+from tui.screens.modals.forms import DeclareScreen, SkipScreen
+
+
+def _go(app) -> None:  # type: ignore[no-untyped-def]
+    """GO on RB-LAUNCH-005's decision, as `warroom incident decide --go` would record it."""
+    from warroom.incident import decisions as dec
+
+    inc = app.dashboard.presenter.live.incident
+    (rb, d), = [(rb, d) for rb, d in dec.decisions_of([inc.runbook()]) if rb == "RB-LAUNCH-005"]
+    view = dec.evaluate(d, rb, inc.state, inc.state.clock_start + timedelta(minutes=16), query=None,
+                        step_output=lambda _s: None)
+    assert dec.record(inc, view, "GO", by="dana", why="no root cause after 15 minutes").opened == "RB-LAUNCH-002"
+
+
+async def _declared_with_go(pilot, app) -> tuple[ChecklistPane, ChecklistPane]:  # type: ignore[no-untyped-def]
+    await metrics_drawn(pilot)
+    await pilot.press("d")
+    await wait_screen(pilot, DeclareScreen, 30)
+    await pilot.press("ctrl+s")
+    await wait_dashboard(pilot)
+    await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+    main = app.dashboard.main_checklist()
+    await wait_for(pilot, lambda: main.runbook is not None and main.runbook.id == "RB-LAUNCH-005", 30)
+    assert len(app.dashboard.checklists()) == 1 and main.border_title is not None
+    assert "done" not in str(main.border_title)          # one runbook: its title as before
+    _go(app)
+    await wait_for(pilot, lambda: len(app.dashboard.checklists()) == 2
+                   and app.dashboard.checklists()[1].runbook is not None, 30)
+    return main, app.dashboard.checklists()[1]
+
+
+async def test_both_runbooks_are_shown_and_each_is_worked_against_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main, beside = await _declared_with_go(pilot, app)
+        dash = app.dashboard
+        assert main.runbook.id == "RB-LAUNCH-005" and beside.runbook.id == "RB-LAUNCH-002"
+        assert str(main.border_title).startswith("RB-LAUNCH-005 0/")
+        assert str(beside.border_title).startswith("RB-LAUNCH-002 0/19 done · beside, GO on rollback-to-pilot")
+        assert not any((o.id or "").startswith("earlier-") for o in main.options)   # beside, not "EARLIER"
+        assert main.region.bottom <= beside.region.y                  # the current one stays on top
+        assert main.region.height >= 10 and beside.region.height >= 10   # 120x40: both roomy
+
+        # w: work in RB-LAUNCH-002; its step 4 (a checklist item) ticked with space is ITS step 4
+        await pilot.press("w")
+        await wait_for(pilot, lambda: dash.active_checklist() is beside and app.focused is beside)
+        beside.highlighted = beside.get_option_index("step-4")
+        await pilot.pause()
+        detail = dash.query_one(StepDetailPane)
+        rollback_4 = beside.runbook.step(4)
+        await wait_for(pilot, lambda: rollback_4.label[:30] in str(detail.render()))
+        await pilot.press("space")
+        await wait_for(pilot, lambda: any(e.data.get("runbook_id") == "RB-LAUNCH-002"
+                                          for e in events(app, "step.ticked")), 30)
+        (ticked,) = events(app, "step.ticked")
+        assert ticked.data["step_id"] == rollback_4.id and ticked.data["step"] == 4
+        await wait_for(pilot, lambda: str(beside.border_title).startswith("RB-LAUNCH-002 1/19 done"), 30)
+        assert dash.view.steps.get(main.runbook.step(4).id) is None      # RB-LAUNCH-005's step 4 untouched
+        assert str(main.border_title).startswith("RB-LAUNCH-005 0/")
+
+        # s skips a step of RB-LAUNCH-002, with its reason
+        beside.highlighted = beside.get_option_index("step-2")
+        await pilot.press("s")
+        skip = await wait_screen(pilot, SkipScreen, 30)
+        skip.query_one(Input).value = "replica count is in the change ticket"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(events(app, "step.skipped")), 30)
+        (skipped,) = events(app, "step.skipped")
+        assert skipped.data["runbook_id"] == "RB-LAUNCH-002" and skipped.data["step_id"] == beside.runbook.step(2).id
+
+        # back to RB-LAUNCH-005 (w again): its step 4 ticks against RB-LAUNCH-005
+        await wait_dashboard(pilot)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: dash.active_checklist() is main)
+        main.highlighted = main.get_option_index("step-4")
+        await pilot.pause()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: len(events(app, "step.ticked")) == 2, 30)
+        assert events(app, "step.ticked")[1].data["runbook_id"] == "RB-LAUNCH-005"
+        await wait_for(pilot, lambda: str(main.border_title).startswith("RB-LAUNCH-005 1/"), 30)
+
+
+async def test_at_80x24_the_runbook_not_worked_keeps_its_title_and_a_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main, beside = await _declared_with_go(pilot, app)
+        await pilot.pause()
+        for pane in (main, beside):
+            assert pane.region.height >= 3 and pane.region.bottom <= 24
+        assert main.region.height > beside.region.height          # working RB-LAUNCH-005
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not beside.has_class("-inactive"))
+        await pilot.pause()
+        assert beside.region.height > main.region.height           # now working RB-LAUNCH-002
+        assert main.region.height == 3                              # title (id and progress) + one row
+        assert str(main.border_title).startswith("RB-LAUNCH-005 0/")
