@@ -41,9 +41,19 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
         events = session.wait_events(lambda evs: bool(of_type(evs, "decision.recorded"))
                                      and any(e["data"].get("id") == "RB-LAUNCH-002"
                                              for e in of_type(evs, "runbook.attached")), timeout=60)
-        term.wait_for("RB-LAUNCH-002", timeout=30)
+        # BESIDE, not instead: RB-LAUNCH-005 keeps its checklist, RB-LAUNCH-002 gets its own below it
+        screen = term.wait_for(lambda s: "RB-LAUNCH-002 0/19 done · beside" in s and "RB-LAUNCH-005 0/" in s, timeout=30)
+        assert screen.index("RB-LAUNCH-005 0/") < screen.index("RB-LAUNCH-002 0/19 done")
+        assert "EARLIER" not in screen
+        term.send("w")                                    # work in RB-LAUNCH-002: its first step, ticked
+        term.send("j")
+        term.send("Space")
+        events = session.wait_events(lambda evs: bool(of_type(evs, "step.ticked")), timeout=60)
+        term.wait_for("RB-LAUNCH-002 1/19 done", timeout=30)
         term.send("q")
         term.wait_exit(timeout=30)
+    (tick,) = of_type(events, "step.ticked")
+    assert tick["data"]["runbook_id"] == "RB-LAUNCH-002" and tick["data"]["step"] == 1
     (rec,) = of_type(events, "decision.recorded")
     data = rec["data"]
     assert data["verdict"] == "GO" and data["why"] == "no root cause after 15 minutes" and data["by"]
@@ -58,7 +68,8 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
     # resume: nothing reminded twice, nothing opened twice
     with TmuxTerm(140, 45) as term:
         term.start(session.argv("resume", inc_id, "--state-dir", drills))
-        term.wait_for(lambda s: inc_id in s and "GO by" in s, timeout=90)
+        term.wait_for(lambda s: inc_id in s and "GO by" in s and "RB-LAUNCH-002 1/19 done · beside" in s
+                      and "RB-LAUNCH-005 0/" in s, timeout=90)
         term.send("q")
         term.wait_exit(timeout=30)
     events = session.events()
