@@ -141,6 +141,8 @@ EDGE_CASES = [
         "bottomk(2, 0 * flowengine_model_quota_used_ratio)",
         "topk(2, round(flowengine_model_api_requests_total / 1e9))",
         "topk(1, sum by (repo) (0 * flowengine_flow_failures_total))",
+        "topk(1, flowengine_model_quota_used_ratio * NaN)",           # NaN on top is always replaced
+        'bottomk(2, flowengine_model_api_requests_total{code=~"4.."} * NaN)',
     ]),
     "topk(2, flowengine_flow_duration_seconds_bucket)",      # the top buckets are equal once flows stop at 180 s
     'bottomk(3, flowengine_flow_duration_seconds_bucket{le=~"1.*|2.*|3.*|\\+Inf"}) by (__name__)',
@@ -197,6 +199,65 @@ EDGE_CASES = [
     "sum(rate(flowengine_flow_failures_total[5m])) / sum(rate(flowengine_flow_failures_total{repo=\"nope\"}[5m]))",
     "sum(rate(flowengine_flow_failures_total[5m])) / 0",
     "count(flowengine_model_quota_used_ratio{provider=\"nope\"}) or vector(0)",
+    # matchers: an empty regex matches a missing label, (?i), unanchored-looking regexes are anchored
+    'flowengine_model_quota_used_ratio{provider=~""}',
+    'flowengine_model_quota_used_ratio{nolabel=""}',
+    'flowengine_model_quota_used_ratio{provider=~"(?i)OPENAI"}',
+    'flowengine_model_quota_used_ratio{provider=~"open"}',
+    # histogram buckets of one bound twice (coalesced), absent() of a non-selector, grouping by le
+    'histogram_quantile(0.5, sum by (le) (rate(flowengine_flow_duration_seconds_bucket[5m])) or label_replace('
+    'sum by (le) (rate(flowengine_flow_duration_seconds_bucket{le="30.0"}[5m])), "le", "3e1", "", ""))',
+    'absent(flowengine_model_quota_used_ratio{provider="openai"} > 2)',
+    "count by (le) (flowengine_flow_duration_seconds_bucket)",
+    # subqueries: a step that does not divide the range, @ start(), nested, of vector(time()), offset < 0
+    "max_over_time(flowengine_model_quota_used_ratio[5m:7s])",
+    "max_over_time(flowengine_model_quota_used_ratio[10m:1m] @ start())",
+    "max_over_time(deriv(flowengine_model_quota_used_ratio[5m:1m])[10m:1m])",
+    "max_over_time(vector(time())[5m:1m])",
+    "sum_over_time(flowengine_model_quota_used_ratio[5m:1m] offset -3m)",
+    'absent_over_time(nonexistent[5m:1m])',
+    "predict_linear(flowengine_model_quota_used_ratio[1m:15s], 300)",
+    # count_values' text of a value: NaN, huge and tiny numbers; without; its label replacing one
+    'count_values without (provider) ("v", 0 * flowengine_model_quota_used_ratio)',
+    'count_values("provider", 0 * flowengine_model_quota_used_ratio)',
+    'count_values("v", flowengine_model_quota_used_ratio / 0)',
+    'count_values("v", 1e21 + 0 * flowengine_model_quota_used_ratio)',
+    'count_values("v", 1e-7 + 0 * flowengine_model_quota_used_ratio)',
+    "quantile(0.5, flowengine_model_quota_used_ratio / (flowengine_model_quota_used_ratio - flowengine_model_quota_used_ratio))",
+    # label_replace: the name, named groups, $1x is the group named "1x", a $ at the end
+    'label_replace(flowengine_model_quota_used_ratio, "__name__", "renamed", "", "")',
+    'label_replace(flowengine_model_quota_used_ratio, "x", "$name-${name}x", "provider", "(?P<name>o)(.*)")',
+    'label_replace(flowengine_model_quota_used_ratio, "x", "$1x", "provider", "(o)(.*)")',
+    'label_replace(flowengine_model_quota_used_ratio, "x", "a$", "provider", ".*")',
+    'label_join(flowengine_model_quota_used_ratio, "x", "-", "provider", "__name__", "missing")',
+    # matching: group_left of a label the one side lacks, on() group_left of vector(), many-to-many refused
+    "flowengine_model_api_requests_total / on(provider) group_left(nothere) flowengine_model_quota_used_ratio",
+    "vector(1) + on() group_left vector(2)",
+    "flowengine_model_quota_used_ratio > on(provider) group_left flowengine_model_api_requests_total",
+    "group(flowengine_model_api_requests_total) by (code) * 0 + on(code) group_right "
+    "sum by (code, provider) (flowengine_model_api_requests_total)",
+    # Prometheus 2 keeps the name through atan2 (not arithmetic to it); NaN powers; date of NaN refused
+    "flowengine_model_quota_used_ratio atan2 0.5",
+    "flowengine_model_quota_used_ratio ^ NaN",
+    "minute(vector(NaN))",
+    "day_of_month(vector(-86400.5))",
+    "days_in_month()",
+    # scalar() of nothing, k from a query, offsets and @ together
+    "scalar(sum(flowengine_model_quota_used_ratio) > 100)",
+    "topk(scalar(count(flowengine_model_quota_used_ratio)) - 1, flowengine_model_quota_used_ratio)",
+    "flowengine_model_quota_used_ratio @ end() - flowengine_model_quota_used_ratio @ start()",
+    "present_over_time(flowengine_model_quota_used_ratio[1m] offset -10m)",
+    "stddev_over_time(flowengine_model_quota_used_ratio[15s])",
+    "increase(flowengine_flow_executions_total[30s])",
+    # Go's math.Max/Min: ±Inf wins over NaN; Welford's variance: one NaN sample is 0, a constant is exactly 0
+    "clamp(flowengine_model_quota_used_ratio, Inf, NaN)",
+    "clamp_min(flowengine_model_quota_used_ratio * NaN, Inf)",
+    "stddev by (provider) (flowengine_model_quota_used_ratio * NaN)",
+    "stddev_over_time(flowengine_audit_log_last_event_timestamp_seconds[10m:] @ end())",
+    # matching per time: a filter before uniqueness, nothing (no error) where a side is empty
+    'label_replace(flowengine_flow_duration_seconds_bucket, "provider", "x", "", "") < on(nothere) '
+    'flowengine_model_quota_used_ratio{provider="openai"}',
+    "(flowengine_flow_duration_seconds_bucket > 1e12) / on() flowengine_model_quota_used_ratio",
 ]
 
 

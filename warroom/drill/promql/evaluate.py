@@ -5,10 +5,10 @@ Prometheus sees the drill world only through scrapes, so this evaluator does too
 ``SCRAPE`` s on the grid the tests' OpenMetrics backfill uses, none after the drill's now (Prometheus
 holds no future: ``offset -5m`` or ``@`` at now reads up to now, never the simulator's later state); an
 instant selector takes the newest at or before the time (at most ``LOOKBACK`` old), a range selector
-those in ``[t - window, t]`` (both ends, as Prometheus 2.x), and each function does what Prometheus' does (``tests/integration/test_promql_differential.py``
-holds it to a real one). A pane asks for a value and a 60-point sparkline each poll, so a node's
-value is a column per series over all the times (``None``: no value then): label work is done once
-per node, not once per time.
+those in ``[t - window, t]`` (both ends, as Prometheus 2.x), and each function does what Prometheus'
+does (``tests/integration/test_promql_differential.py`` holds it to a real one). A pane asks for a
+value and a 60-point sparkline each poll, so a node's value is a column per series over all the
+times (``None``: no value then): label work is done once per node, not once per time.
 """
 
 from __future__ import annotations
@@ -202,8 +202,13 @@ def regression(ts: list[float], vs: list[float], at: float) -> tuple[float, floa
 
 
 def _stdvar(values: list[float]) -> float:
-    mean = math.fsum(values) / len(values)
-    return math.fsum((v - mean) ** 2 for v in values) / len(values)
+    """Welford's running variance, as Prometheus computes it (so a constant series is exactly 0)."""
+    mean = aux = 0.0
+    for n, v in enumerate(values, 1):
+        delta = v - mean
+        mean += delta / n
+        aux += delta * (v - mean)
+    return aux / len(values)
 
 
 def quantile(q: float, values: list[float]) -> float:
@@ -303,10 +308,11 @@ _OPS: dict[str, Callable[[float, float], float]] = {
 
 
 def _clamp(x: float, lo: float = -math.inf, hi: float = math.inf) -> float | None:
-    """Prometheus' clamps: Go's ``math.Max(lo, math.Min(hi, x))`` (NaN if any is NaN), no sample if hi < lo."""
+    """Prometheus' clamps: Go's ``math.Max(lo, math.Min(hi, x))`` (±Inf there wins over NaN), no sample if hi < lo."""
     if hi < lo:
         return None
-    return math.nan if math.isnan(x) or math.isnan(lo) or math.isnan(hi) else max(lo, min(hi, x))
+    low = -math.inf if -math.inf in (hi, x) else math.nan if math.isnan(hi) or math.isnan(x) else min(hi, x)
+    return math.inf if math.inf in (lo, low) else math.nan if math.isnan(lo) or math.isnan(low) else max(lo, low)
 
 
 # The element-wise functions: the sample's value, then the function's scalar parameters; None drops the sample.
@@ -320,8 +326,8 @@ MATH: dict[str, Callable[..., float | None]] = {
 
 
 _DATE = {"minute": "tm_min", "hour": "tm_hour", "day_of_month": "tm_mday", "day_of_year": "tm_yday",
-         "month": "tm_mon", "year": "tm_year"}
-MATH |= {f: (lambda x, a=a: float(getattr(time.gmtime(math.trunc(x)), a))) for f, a in _DATE.items()}
+         "month": "tm_mon", "year": "tm_year", "day_of_week": "", "days_in_month": ""}
+MATH |= {f: (lambda x, a=a: float(getattr(time.gmtime(math.trunc(x)), a))) for f, a in _DATE.items() if a}
 MATH |= {"day_of_week": lambda x: float((time.gmtime(math.trunc(x)).tm_wday + 1) % 7),    # Go: Sunday is 0
          "days_in_month": lambda x: float(calendar.monthrange(*time.gmtime(math.trunc(x))[:2])[1]),
          "sgn": lambda x: 1.0 if x > 0 else -1.0 if x < 0 else x}
@@ -369,8 +375,9 @@ def _expand(template: str, match: object) -> str:
         name = m.group(1) or m.group(2)
         if name is None:
             return "$"
+        number = name.isdigit() and (name == "0" or name[0] != "0")      # Go: no leading zero
         try:
-            return match.group(int(name) if name.isdigit() and (name == "0" or name[0] != "0") else name) or ""  # type: ignore[attr-defined]
+            return match.group(int(name) if number else name) or ""  # type: ignore[attr-defined]
         except (IndexError, KeyError, ValueError):
             return ""
     return re.sub(r"\$(?:\$|\{(\w+)\}|(\w+))", one, template)
@@ -382,22 +389,28 @@ def _relabelled(labels: Labels, dst: str, value: str) -> Labels:
 
 
 def _heap_offer(heap: list[int], i: int, values: list[float], k: int, highest: bool) -> None:
-    """Offer sample ``i`` to one group's topk (bottomk) heap of at most ``k``, as Prometheus does with
-    Go's container/heap: the weakest on top (NaN weakest), replaced only by a stronger one."""
+    """Offer sample ``i`` to one group's topk (bottomk) heap of at most ``k``, as Prometheus 2 does with
+    Go's container/heap (ties and NaNs fall as there): the weakest on top, NaN weakest; a full heap
+    takes a stronger one, or any over a NaN top, by popping its top (in place when k is 1)."""
     def less(a: int, b: int) -> bool:
         return math.isnan(values[a]) or (values[a] < values[b] if highest else values[a] > values[b])
-    if len(heap) < k:
-        heap.append(i)
-        j = len(heap) - 1
-        while j and less(heap[j], heap[(j - 1) // 2]):
-            heap[j], heap[(j - 1) // 2], j = heap[(j - 1) // 2], heap[j], (j - 1) // 2
-    elif heap and less(heap[0], i) and not math.isnan(values[i]):
-        heap[0], j = i, 0
+    if not (len(heap) < k or (heap and less(heap[0], i))):
+        return
+    if len(heap) >= k:
+        if k == 1:
+            heap[0] = i
+            return
+        heap[0], j = heap[-1], 0                    # Go's heap.Pop: the last on top, sifted down
+        heap.pop()
         while (c := 2 * j + 1) < len(heap):
             c += c + 1 < len(heap) and less(heap[c + 1], heap[c])
             if not less(heap[c], heap[j]):
                 break
             heap[j], heap[c], j = heap[c], heap[j], c
+    heap.append(i)                                  # Go's heap.Push: sifted up
+    j = len(heap) - 1
+    while j and less(heap[j], heap[(j - 1) // 2]):
+        heap[j], heap[(j - 1) // 2], j = heap[(j - 1) // 2], heap[j], (j - 1) // 2
 
 
 def _absent_labels(node: pp.Expr) -> Labels:
@@ -477,7 +490,8 @@ class _Eval:
         if kind in (pp.AtModifierType.Start, pp.AtModifierType.End):
             at = self.start if kind == pp.AtModifierType.Start else self.end
         else:       # read from the printed tree: the library panics reading an @ before 1970 (printed 0)
-            at = self.scenario(float(re.search(r" @ (\S+)(?: offset \S+)?$", str(node)).group(1)))  # type: ignore[union-attr]
+            printed = re.search(r" @ (\S+)(?: offset \S+)?$", str(node))
+            at = self.scenario(float(printed.group(1)))  # type: ignore[union-attr]
         return [at - back] * self.n
 
     def scenario(self, unix: float) -> float:
@@ -558,7 +572,7 @@ class _Eval:
                 elif b - a < 2:
                     col.append(None)
                 elif func in ("deriv", "predict_linear"):
-                    fit = regression(ts[a:b], row[a:b], self.times[j])
+                    fit = regression(ts[a:b], row[a:b], self.times[j] if func == "predict_linear" else ts[a])
                     col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
                 else:
                     change = row[b - 1] - row[a] + (resets[b - 1] - resets[a] if counter else 0.0)
@@ -592,6 +606,8 @@ class _Eval:
             return _each(self.instant(args[0], stamps=True), lambda x, j: x)
         values, unix = [self.eval(a) for a in args], self.catalog.unix
         v = values[0] if values else [((), [float(unix(t)) for t in self.times])]   # hour() is hour(vector(time()))
+        if f in _DATE and not all(abs(x) < 2**63 for _, c in v for x in c if x is not None):  # type: ignore[union-attr]
+            raise PromQLError(f"{f}() of NaN, ±Inf or past int64 (Go's date: an artefact) is not supported in drills")
         if f in ("time", "timestamp"):
             stamps = [float(unix(t)) for t in self.times]
             return Scalar(stamps) if f == "time" else _each(v, lambda x, j: stamps[j])
@@ -661,7 +677,8 @@ class _Eval:
         for key, (_, col) in zip(keys, v, strict=True):
             groups.setdefault(key, []).append(col)
         q = self.eval(node.param) if op == "quantile" else None
-        return [(key, [(quantile(q[j], p) if q else FOLDS[op](p)) if p else None
+        fold = FOLDS.get(op) if op[:3] != "std" else lambda vs: FOLDS[op](vs) if len(vs) > 1 else 0.0  # Welford's 0
+        return [(key, [(quantile(q[j], p) if q else fold(p)) if p else None  # type: ignore[misc]
                        for j, p in enumerate(_present(cols, self.n))]) for key, cols in groups.items()]
 
     def top(self, v: Vec, keys: list[Labels], k: Scalar, highest: bool) -> Vec:
@@ -687,57 +704,68 @@ class _Eval:
         op, mod = str(node.op), node.modifier
         left, right = self.eval(node.lhs), self.eval(node.rhs)
         if op in ("and", "or", "unless"):
-            return self.set_op(op, left, right, *_split(mod.matching if mod is not None else None))  # type: ignore[arg-type]
+            on, ignoring = _split(mod.matching if mod is not None else None)
+            return self.set_op(op, left, right, on, ignoring)  # type: ignore[arg-type]
         if isinstance(left, Scalar) and isinstance(right, Scalar):
             return Scalar(_OPS[op](a, b) for a, b in zip(left, right, strict=True))
         filtering = op in _COMPARISONS and not (mod is not None and mod.return_bool)
-        # (result labels, left column, right column, the column a true comparison keeps: the vector's, or the left)
+        name = filtering or op == "atan2"        # Prometheus 2 drops the name for arithmetic and bool only
+        # (result labels, what must be unique at a time, left column, right column, the column a true
+        # comparison keeps: the vector's, or the left)
         if isinstance(left, Scalar):
-            pairs = [(kept(lab, None, None, name=filtering), left, col, col) for lab, col in right]
+            pairs = [(kept(lab, None, None, name=name), lab, left, col, col) for lab, col in right]
         elif isinstance(right, Scalar):
-            pairs = [(kept(lab, None, None, name=filtering), col, right, col) for lab, col in left]
+            pairs = [(kept(lab, None, None, name=name), lab, col, right, col) for lab, col in left]
         else:
-            pairs = self.match(left, right, mod, filtering)
-        out: Vec = []
-        for lab, a_col, b_col, keep in pairs:
-            res: Col = []
-            for a, b, x in zip(a_col, b_col, keep, strict=True):
+            pairs = self.match(left, right, mod, name)
+        out: dict[Labels, Col] = {}
+        taken: dict[Labels, list[bool]] = {}
+        for lab, unique, a_col, b_col, keep in pairs:       # as Prometheus: a result, then its uniqueness
+            res, seen = out.setdefault(lab, [None] * self.n), taken.setdefault(unique, [False] * self.n)
+            for j, (a, b, x) in enumerate(zip(a_col, b_col, keep, strict=True)):
                 r = None if a is None or b is None else _OPS[op](a, b)
-                res.append((x if r else None) if filtering else r)
-            out.append((lab, res))
-        return _unique(out)
+                if (r := (x if r else None) if filtering else r) is None:
+                    continue
+                if res[j] is not None or seen[j]:
+                    raise PromQLError("vector cannot contain metrics with the same labelset" if res[j] is not None
+                                      else f"several series match {dict(unique)}: many-to-one matching must be "
+                                      "explicit (group_left/group_right)")
+                res[j], seen[j] = r, True
+        return list(out.items())
 
     def match(self, left: Vec, right: Vec, mod: pp.BinModifier | None,
-              filtering: bool) -> list[tuple[Labels, Col, Col, Col]]:
-        """Vector matching: each series of the "many" side (the left, unless ``group_right``) with
-        the series of the other side of the same match labels; labels as Prometheus' resultMetric."""
+              name: bool) -> list[tuple[Labels, Labels, Col, Col, Col]]:
+        """Vector matching, per time as Prometheus matches (nothing when a side is empty then): each
+        series of the "many" side (the left, unless ``group_right``) with the series of the other
+        side of the same match labels; labels as Prometheus' resultMetric."""
         on, ignoring = _split(mod.matching if mod is not None else None)
         card = mod.card if mod is not None else pp.VectorMatchCardinality.OneToOne
         flip = card == pp.VectorMatchCardinality.OneToMany
         many, one = (right, left) if flip else (left, right)
-        index: dict[Labels, tuple[Labels, Col]] = {}
-        for lab, col in one:
-            key = kept(lab, on, ignoring)
-            if key in index:
-                raise PromQLError(f"many-to-many matching: several series on the {'left' if flip else 'right'} "
-                                  f"match {dict(key)}; aggregate first (e.g. sum by (...))")
-            index[key] = (lab, col)
-        out, seen = [], set()
-        for lab, col in many:
-            key = kept(lab, on, ignoring)
-            if key not in index:
+        mkeys, okeys = [kept(lab, on, ignoring) for lab, _ in many], [kept(lab, on, ignoring) for lab, _ in one]
+        pairs: dict[tuple[int, int], tuple[Col, Col]] = {}
+        for j in range(self.n):
+            if all(c[j] is None for _, c in many):
                 continue
-            other, other_col = index[key]
+            index: dict[Labels, int] = {}
+            for i, (key, (_, col)) in enumerate(zip(okeys, one, strict=True)):
+                if col[j] is not None and index.setdefault(key, i) != i:
+                    raise PromQLError(f"many-to-many matching: several series on the {'left' if flip else 'right'} "
+                                      f"match {dict(key)}; aggregate first (e.g. sum by (...))")
+            for i, (key, (_, col)) in enumerate(zip(mkeys, many, strict=True)):
+                if col[j] is not None and (o := index.get(key)) is not None:
+                    pair = pairs.setdefault((i, o), ([None] * self.n, [None] * self.n))
+                    pair[0][j], pair[1][j] = col[j], one[o][1][j]
+        out = []
+        for (i, o), (m, other) in pairs.items():
             if card == pp.VectorMatchCardinality.OneToOne:
-                if key in seen:
-                    raise PromQLError(f"many-to-many matching: several series on the left match {dict(key)}")
-                seen.add(key)
-                res = kept(lab, on, ignoring, name=filtering)
+                res, unique = kept(many[i][0], on, ignoring, name=name), mkeys[i]
             else:       # group_left/right(labels): the many side's labels, those named taken from the one side
-                d, o = dict(kept(lab, None, None, name=filtering)), dict(other)
-                d |= {ln: o[ln] for ln in mod.group_labels if o.get(ln)}  # type: ignore[union-attr]
-                res = tuple(sorted((k, x) for k, x in d.items() if k not in mod.group_labels or o.get(k)))  # type: ignore[union-attr]
-            out.append((res, other_col, col, other_col) if flip else (res, col, other_col, col))
+                res = kept(many[i][0], None, None, name=name)
+                for ln in mod.group_labels:  # type: ignore[union-attr]
+                    res = _relabelled(res, ln, dict(one[o][0]).get(ln, ""))
+                unique = res
+            out.append((res, unique, other, m, other) if flip else (res, unique, m, other, m))
         return out
 
     def set_op(self, op: str, left: Vec, right: Vec, on: list[str] | None, ignoring: list[str] | None) -> Vec:
