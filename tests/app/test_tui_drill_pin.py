@@ -81,3 +81,34 @@ async def test_a_drill_tier_reached_is_journaled_and_shown_on_the_timeline(
         assert tier.data["tier"] == 1 and tier.data["reached_at"] == "2001-09-09T01:48:10.000Z"
         item = next(t for t in app.dashboard.view.timeline if "Escalated to tier 1" in t.text)
         assert "15m00s drill time (1m30s wall) after detection" in item.text and item.at == PIN + 90
+
+
+async def test_the_decision_dialog_counts_a_conditional_deadline_from_when_it_arose() -> None:
+    """A decision that arose 20 minutes in, looked at 31 minutes in: the dialog's deadline is 30
+    minutes after it arose (50 minutes in), not overdue (it was, counted from detection)."""
+    from tests.app.tui_support import make_app
+    from tui.screens.modals.decision import DecisionScreen
+    from warroom.incident import decisions as dec
+    from warroom.runbook.parser import find_decisions
+
+    (d,), problems = find_decisions(
+        "```decision\nquestion = 'Roll back?'\ndeadline = '30m'\n\n[applies_when]\ntext = 'all down'\n"
+        "query = 'down'\nop = '>'\nvalue = 90\n\n[[go]]\ntext = 'judge'\n```\n")
+    assert not problems
+    start = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    arose = {"id": d.id, "named": d.named, "runbook_id": "RB-X", "seq": 4, "at": start + timedelta(minutes=20),
+             "judged_at": (start + timedelta(minutes=20)).isoformat()}
+
+    class State:
+        clock_start, resolved, decisions, decisions_arose, decisions_overdue, notes, drill = \
+            start, False, [], [arose], [], [], None
+
+    view = dec.evaluate(d, "RB-X", State(), start + timedelta(minutes=31), query=lambda _e: [95.0],
+                        step_output=lambda _s: None)
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = DecisionScreen(view, by="dana")
+        app.push_screen(screen)
+        await pilot.pause()
+        head = str(screen.query_one("#decision-head").render())
+        assert "deadline 30m00s after it arose, 06:50:00 UTC" in head and "OVERDUE" not in head, head

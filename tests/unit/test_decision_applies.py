@@ -9,7 +9,7 @@ listed the deadline as passed with no verdict — a false mark.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,7 +101,7 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     source = drill.source()
     inc = _incident(tmp_path)
     start = inc.state.clock_start
-    holds, never = _core_004(threshold=10), _core_004()
+    holds, never = _core_004(threshold=2), _core_004()
 
     def looked(rb, scenario_s: float) -> list[dec.DecisionView]:   # type: ignore[no-untyped-def]
         now = datetime.fromtimestamp(start.timestamp() + scenario_s, UTC)
@@ -116,12 +116,18 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     assert arose["runbook_id"] == "RB-CORE-004" and arose["condition"]["state"] == dec.MET
     assert any(t.text.startswith('Decision needed: "Roll back') for t in inc.state.timeline)
     assert inc.state.decisions_overdue == []
-    for minute in (31, 32, 40):                              # past it: reminded once
+    arose_at = datetime.fromtimestamp(start.timestamp() + 20 * 60.0, UTC)
+    for minute in (31, 40, 49):          # past 30 minutes from detection, not from when it arose
+        (pending,) = looked(holds, minute * 60.0)
+        assert not pending.overdue and pending.due_at == arose_at + timedelta(minutes=30)
+        assert pending.due_text is not None and pending.due_text.startswith("30m00s after it arose, ")
+    for minute in (51, 52, 60):                              # past it: reminded once
         (late,) = looked(holds, minute * 60.0)
         assert late.overdue
     assert len(inc.state.decisions_overdue) == 1 and len(inc.state.decisions_arose) == 1
-    lines = dec.standing_lines(holds, inc.state, datetime.fromtimestamp(start.timestamp() + 2400, UTC))
-    assert "OVERDUE (deadline" in lines[0] and "needed since" in lines[0]
+    assert inc.state.decisions_overdue[0]["due_at"] == (arose_at + timedelta(minutes=30)).isoformat()
+    lines = dec.standing_lines(holds, inc.state, datetime.fromtimestamp(start.timestamp() + 3600, UTC))
+    assert "OVERDUE (deadline 30m00s after it arose" in lines[0] and "needed since" in lines[0]
     # the shipped threshold (90 %): not met, not needed, even though the lowered one arose
     inc2 = _incident(tmp_path / "two")
     start = inc2.state.clock_start
@@ -143,12 +149,12 @@ def test_unknown_is_not_needed_until_it_was_seen_and_a_condition_that_stops_hold
     inc = _incident(tmp_path)
     late = datetime.fromtimestamp(inc.state.clock_start.timestamp() + 3600, UTC)
 
-    def view(values: list[float] | Exception) -> dec.DecisionView:
+    def view(values: list[float] | Exception, at: datetime = late) -> dec.DecisionView:
         def query(_expr: str) -> list[float]:
             if isinstance(values, Exception):
                 raise values
             return values
-        v = dec.evaluate(d, "RB-X", inc.state, late, query=query, step_output=lambda _s: None)
+        v = dec.evaluate(d, "RB-X", inc.state, at, query=query, step_output=lambda _s: None)
         dec.remind_overdue(inc, [v])
         return v
 
@@ -159,10 +165,14 @@ def test_unknown_is_not_needed_until_it_was_seen_and_a_condition_that_stops_hold
     assert inc.state.decisions_overdue == [] and inc.state.decisions_arose == []
     stopped = view([12.0])
     assert not stopped.overdue and stopped.not_needed and "not met" in stopped.not_needed
-    assert view([95.0]).overdue and len(inc.state.decisions_overdue) == 1
-    after = view(OSError("connection refused"))               # seen to hold: unknown stays due
+    arrived = view([95.0])                 # arises an hour in: its 10 minutes start now
+    assert arrived.needed and not arrived.overdue and arrived.due_at == late + timedelta(minutes=10)
+    assert inc.state.decisions_overdue == [] and len(inc.state.decisions_arose) == 1
+    later = late + timedelta(minutes=11)
+    assert view([95.0], later).overdue and len(inc.state.decisions_overdue) == 1
+    after = view(OSError("connection refused"), later)        # seen to hold: unknown stays due
     assert after.needed and after.overdue
-    again = view([12.0])
+    again = view([12.0], later)
     assert not again.needed and "(it held earlier)" in (again.not_needed or "")
     assert len(inc.state.decisions_overdue) == 1 and len(inc.state.decisions_arose) == 1
 
@@ -205,7 +215,8 @@ def test_the_budget_decision_arises_only_above_the_hard_limit() -> None:
     below = view("acme-api: $12.00\n\nTotal cost (last 24h): $48.10\n")
     assert not below.needed and below.applies is not None and below.applies.value == 48.1
     above = view("acme-api: $80.00\n\nTotal cost (last 24h): $1,080.50\n")
-    assert above.needed and above.overdue and above.applies is not None and above.applies.value == 1080.5
+    assert above.needed and above.applies is not None and above.applies.value == 1080.5
+    assert not above.overdue and above.due_at == late + timedelta(minutes=30)     # it arises at this look
 
 
 def test_every_shipped_conditional_decision_states_its_condition() -> None:

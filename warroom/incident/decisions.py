@@ -255,6 +255,41 @@ def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) 
     return f"{applies.text}: not seen to hold — {applies.evidence}"
 
 
+def arose_at(arose: dict[str, Any]) -> datetime | None:
+    """When a journaled ``decision.arose`` says the decision arose: the instant its look judged the
+    condition (``judged_at``, the moment the metrics were read at), else the line's own time."""
+    judged = arose.get("judged_at")
+    try:
+        when = datetime.fromisoformat(str(judged).replace("Z", "+00:00")) if judged else None
+    except ValueError:
+        when = None
+    if when is not None and when.tzinfo is not None:
+        return when
+    at = arose.get("at")
+    return at if isinstance(at, datetime) else None
+
+
+def deadline_start(decision: Decision, state: Any, now: datetime, applies: CriterionVerdict | None,
+                   arose: dict[str, Any] | None, not_needed: str | None) -> tuple[datetime | None, str]:
+    """Where a decision's deadline counts from, and how to say it.
+
+    A decision every incident of the runbook faces counts from detection (the runbook's clock,
+    like its escalation tiers). A conditional one (``applies_when``) counts from when it arose —
+    the journaled ``decision.arose``, or this look if its condition is seen to hold now and is not
+    journaled yet — so a decision that arises at minute 40 with a 30-minute deadline is due at
+    minute 70, never overdue on arrival; before it arises no deadline runs. One needed only because
+    another runbook's unconditional copy of it is overdue counts from detection, as that copy does."""
+    if decision.applies_when is None:
+        return state.clock_start, "detection"
+    if arose is not None:
+        return arose_at(arose), "it arose"
+    if applies is not None and applies.state == MET:
+        return now, "it arose"
+    if not_needed is None:       # needed through another runbook that states it unconditionally
+        return state.clock_start, "detection"
+    return None, "it arises"
+
+
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
              step_output: Callable[[str], StepOutput | None], criteria: bool = True) -> DecisionView:
     """The decision judged at ``now``; ``criteria=False`` judges only its ``applies_when``
@@ -276,12 +311,12 @@ def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, 
     else:
         suggestion = "undecided"
     recorded = next((d for d in reversed(state.decisions) if recorded_key(d) == key), None)
-    due_at = None
-    if decision.deadline is not None and state.clock_start is not None:
-        due_at = stime.after(state, state.clock_start, decision.deadline)
+    due_at, due_text = None, None
+    start, since = deadline_start(decision, state, now, applies, arose, not_needed)
+    if decision.deadline is not None and start is not None:
+        due_at = stime.after(state, start, decision.deadline)
+        due_text = f"{_scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
     overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
-    due_text = None if due_at is None or decision.deadline is None else \
-        f"{_scenario_span(state, decision.deadline)} after detection, {due_at:%H:%M:%S} UTC"
     return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
                         applies, arose, not_needed)
 

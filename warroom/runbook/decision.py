@@ -7,12 +7,12 @@ and the commander records GO or NO-GO with who and why::
     ```decision
     id = "rollback-to-pilot"      # the same id in two runbooks is the same decision
     question = "Roll back to the pilot (RB-LAUNCH-002)?"
-    deadline = "15m"              # required: after detection; a reminder when it passes
+    deadline = "15m"              # required: after detection (after it arises, with applies_when); a reminder when it passes
     on_go = "RB-LAUNCH-002"       # opened beside this runbook on GO
     go_when = "any"               # any (default) | all of the GO criteria
     no_go_when = "all"            # all (default) | any of the NO-GO criteria
 
-    [applies_when]                # optional: the decision only arises while this holds
+    [applies_when]                # optional: the decision only arises while this holds (its deadline counts from then)
     text = "Every provider is failing"
     query = '100 * sum(rate(errors[5m])) / sum(rate(requests[5m]))'
     op = ">"
@@ -126,7 +126,7 @@ class Decision:
     id: str
     question: str
     line: int
-    deadline: float | None = None       # seconds after detection (required in a runbook)
+    deadline: float | None = None       # seconds after detection, or after it arises (required in a runbook)
     on_go: str | None = None
     go: tuple[Criterion, ...] = field(default_factory=tuple)
     no_go: tuple[Criterion, ...] = field(default_factory=tuple)
@@ -212,8 +212,9 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
         errors.append(DecisionError(f"{where}: id {did!r}: use letters, digits, '.', '_' or '-'", at.of("id")))
     deadline = None
     if "deadline" not in data:
-        errors.append(DecisionError(f"{where}: 'deadline' is required (how long after detection the "
-                                    "decision is due, e.g. \"15m\"): a decision nobody times is not taken",
+        errors.append(DecisionError(f"{where}: 'deadline' is required (how long after detection, or after it"
+                                    " arises with [applies_when], the decision is due, e.g. \"15m\"): a decision"
+                                    " nobody times is not taken",
                                     fence_line))
     else:
         deadline = check(lambda: _duration(data, "deadline", where, at.of("deadline")))
