@@ -136,3 +136,42 @@ def test_the_pin_is_read_by_scenario_time_alone() -> None:
                 if isinstance(node, ast.Constant) and node.value == scenario_time.AT_ENV:
                     found.append(f"{rel}:{node.lineno}")
     assert not found, found
+
+
+def test_resuming_a_real_incident_never_pins_the_dashboard_even_beside_a_drill_of_the_same_id(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``warroom resume ID`` looks the id up in the state dir and the drills' (a look-up works
+    nothing); the real one found, the dashboard's clock is the wall even with the pin set and a
+    drill incident of the same id under the drills' dir."""
+    from tui.launch import resume_context
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    real = IncidentStore(tmp_path, cfg).create(title="disk full", severity="P2", source={})
+    drill = IncidentStore(tmp_path / "drills", cfg).create(title="quota", severity="P3", source={},
+                                                          drill={"scenario": "rate-limit", "speed": 10.0})
+    assert drill.id == real.id
+    scenario_time.forget_work()                              # a new process: `warroom resume ID`
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    ctx = resume_context(cfg, real.id)
+    assert ctx.drill is None and ctx.resume_id == real.id
+    assert not scenario_time.pinned() and ctx.clock.now() > LONG_AFTER.timestamp()
+
+
+def test_listing_drill_incidents_does_not_pin_a_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real dashboard's resume offer and ``incident list`` read drill incidents too: reading
+    one is not working it, so the process's clock stays the wall."""
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    IncidentStore(tmp_path / "drills", cfg).create(title="quota", severity="P3", source={},
+                                                   drill={"scenario": "rate-limit", "speed": 10.0})
+    scenario_time.forget_work()
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    assert [s.title for s in IncidentStore(tmp_path / "drills", cfg).open_incidents()] == ["quota"]
+    assert not scenario_time.pinned() and scenario_time.now() != PIN

@@ -139,6 +139,9 @@ def test_the_cli_journals_tiers_and_the_pir_shows_them_in_drill_time(
     assert "tier 3" not in pir                                  # 41m40s: never reached
     kinds = [json.loads(x)["type"] for x in cli.journal(inc).read_text().splitlines()]
     assert kinds.count("escalation.tier") == 2
+    code, out, _ = cli("show", inc, "--json")
+    assert [(e["tier"], e["reached_at"][:19]) for e in json.loads(out)["escalations"]] == [
+        (1, _utc(90)[:19]), (2, _utc(180)[:19])]
 
 
 def test_the_header_reads_the_core_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,3 +167,19 @@ def test_the_header_reads_the_core_schedule(tmp_path: Path, monkeypatch: pytest.
     Snap.state = inc.state
     bar.info = incident_view(Snap(), 900.0, now=T0 + 600).header
     assert "T1 page TL" in bar.clocks_text(T0 + 600).plain        # 100 drill minutes later: still T1
+
+
+def test_a_tier_whose_time_came_while_resolved_is_reached_on_reopening(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolved at 20 drill minutes, reopened at 50: tier 2 (30 minutes) was never reached while
+    resolved; it is reached on reopening, at the reopening, and says so."""
+    inc = _drill(tmp_path, monkeypatch)
+    _at(monkeypatch, 120)
+    inc.resolve("breaker on")
+    _at(monkeypatch, 300)
+    inc.reopen("quota climbing again")
+    _at(monkeypatch, 310)
+    assert [e.data["tier"] for e in inc.check_escalation()] == [2]
+    assert _tiers(inc) == [(1, _utc(90)), (2, _utc(300))]
+    line = [t for t in inc.state.timeline if t.kind == "escalation.tier"][-1]
+    assert "reached on reopening" in line.text and line.at == datetime.fromtimestamp(T0 + 300, UTC)

@@ -36,6 +36,7 @@ class TierStart:
     action: str
     minutes: float          # incident minutes from detection (scenario minutes in a drill)
     at: datetime            # the wall instant: detection + minutes of the incident's own time
+    reopened: bool = False  # its time came while resolved: reached when the incident was reopened
 
 
 def schedule(state: IncidentState) -> list[TierStart]:
@@ -48,11 +49,31 @@ def schedule(state: IncidentState) -> list[TierStart]:
             for minutes, tier, label, action in ESCALATION_TIERS]
 
 
+def _closed(state: IncidentState) -> list[tuple[datetime, datetime]]:
+    """(resolved, reopened) spans: while resolved, an incident escalates to nobody."""
+    out: list[tuple[datetime, datetime]] = []
+    closed: datetime | None = None
+    for t in sorted(state.timeline, key=lambda t: t.seq):
+        if t.kind == ev.RESOLVED:
+            closed = t.at
+        elif t.kind == ev.REOPENED and closed is not None:
+            out.append((closed, t.at))
+            closed = None
+    return out
+
+
 def reached(state: IncidentState, now: datetime) -> list[TierStart]:
     """The tiers above the first reached by ``now``, or by the resolution for a resolved incident
-    (a tier it would have reached after being resolved never was)."""
+    (a tier it would have reached after being resolved never was). A tier whose time came while
+    the incident was resolved is reached when it was reopened (``at`` is the reopening)."""
     end = state.phases.get("resolved") or now
-    return [t for t in schedule(state) if t.tier > 0 and t.at <= end]
+    spans = _closed(state)
+    out = []
+    for t in schedule(state):
+        at = next((b for a, b in spans if a <= t.at < b), t.at)
+        if t.tier > 0 and at <= end:
+            out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at, reopened=True))
+    return out
 
 
 def journaled_tiers(state: IncidentState) -> set[int]:
@@ -68,7 +89,8 @@ def due(state: IncidentState, now: datetime) -> tuple[str, dict[str, Any]] | Non
             assert start is not None
             return ev.ESCALATED, {"tier": t.tier, "label": t.label, "action": t.action,
                                   "minutes": t.minutes, "reached_at": format_ts(t.at),
-                                  "detected_at": format_ts(start), "time_scale": stime.scale_of(state)}
+                                  "detected_at": format_ts(start), "time_scale": stime.scale_of(state)} | (
+                                      {"on_reopen": True} if t.reopened else {})
     return None
 
 

@@ -57,6 +57,7 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
         "roles": dict(state.roles),
         "role_changes": state.role_changes,
         "handoff_reminders": state.handoff_reminders,
+        "escalations": state.escalations,          # escalation.tier: each tier reached, when
         "approvals": [{**{k: v for k, v in asdict(r).items() if k != "history"},
                        "state": r.state_at(now) if now is not None else r.status,
                        "expires_at": r.expires_at()} for r in state.approvals.values()],

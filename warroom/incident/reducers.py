@@ -410,7 +410,8 @@ def _escalated(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     label, action = str(d.get("label") or ""), str(d.get("action") or "")
     s.escalations.append({"seq": e.seq, "at": e.ts, "reached_at": reached, "tier": tier, "label": label,
                           "action": action, "minutes": minutes})
-    s._add_timeline(e, e.type, f"Escalated to {tier_text(s, tier, label, minutes)}"
+    again = " (its time came while resolved: reached on reopening)" if d.get("on_reopen") is True else ""
+    s._add_timeline(e, e.type, f"Escalated to {tier_text(s, tier, label, minutes)}{again}"
                                + (f": {action}" if action else ""), at=reached)
 
 
