@@ -285,6 +285,20 @@ def test_source_fetch_instant_and_errors(state_dir: Path) -> None:
     assert sorted(r[0]["provider"] for r in rows) == ["anthropic", "google", "openai"]
 
 
+def test_a_drill_reads_no_sample_after_its_now(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prometheus holds nothing after now, so neither does a drill: a negative offset or an @ at the
+    drill's now reads the newest scrape (5 minutes' lookback), never the simulator's later state."""
+    start, q = 1_800_000_000.0, "flowengine_model_quota_used_ratio"
+    d = create_drill(state_dir, "rate-limit", speed=10.0, start=start)
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(start + 90.0))            # 900 s into the drill
+    src = d.source()
+    now = src.query(q)
+    assert src.query(f"{q} offset -5m") == now == src.query(f"{q} @ {start + 100:.0f}")  # 1000 s: the future
+    assert src.query(f"{q} offset -10m") == [] and src.query(f"absent({q} offset -10m)") == [({}, 1.0)]
+    assert src.query(f"{q} offset -5m", at=start + 30.0) == src.query(q, at=start + 60.0)   # the past reads ahead
+    assert now != src.query(q, at=start + 120.0)          # the simulator's later state does differ
+
+
 def test_reopening_repoints_the_wrappers_at_this_interpreter(state_dir: Path) -> None:
     d = create_drill(state_dir, "timeout", speed=1.0)
     wrapper = d.path / "bin" / "kubectl"
