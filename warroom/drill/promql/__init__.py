@@ -2,13 +2,14 @@
 queries (``default_slos()`` or a user's own) and the runbooks' ```promql steps must still answer.
 
 ``evaluate`` parses them (with ``promql-parser``) and answers at one time or many from the
-drill's metrics (``catalog``), as a real Prometheus scraping the drill every 15 s would. Evaluated:
-selectors (``= != =~ !~``, ``offset``); ``rate irate increase delta idelta deriv *_over_time``;
-``sum min max avg count group stddev stdvar topk bottomk`` by/without; ``histogram_quantile abs
-ceil floor round sqrt exp ln log2 log10 clamp clamp_min clamp_max time vector scalar sort
-sort_desc timestamp absent``; arithmetic, comparisons (``bool``), ``and or unless``, ``on``/
-``ignoring``. Other PromQL (``group_left``, ``@``, subqueries, ``label_replace`` ...) is a
-``PromQLError`` naming it, never a wrong number.
+drill's metrics (``catalog``), as a real Prometheus 2 scraping the drill every 15 s would, holding
+nothing after the drill's now. Evaluated: selectors (``= != =~ !~``, ``offset``, ``@``), subqueries;
+every Prometheus 2 range function but ``holt_winters``; every aggregation; ``histogram_quantile``,
+``label_replace``, ``label_join``, ``absent`` and the maths, time and date functions but the
+trigonometric ones; arithmetic, comparisons (``bool``), ``and or unless``, ``on``/``ignoring``,
+``group_left``/``group_right``. The rest (``holt_winters``, ``sin`` ..., native-histogram and
+Prometheus 3 functions, ``or`` inside a selector) is a ``PromQLError`` saying it is not supported
+in drills, never a wrong number.
 """
 
 from __future__ import annotations

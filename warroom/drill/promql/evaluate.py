@@ -391,15 +391,12 @@ def _relabelled(labels: Labels, dst: str, value: str) -> Labels:
 def _heap_offer(heap: list[int], i: int, values: list[float], k: int, highest: bool) -> None:
     """Offer sample ``i`` to one group's topk (bottomk) heap of at most ``k``, as Prometheus 2 does with
     Go's container/heap (ties and NaNs fall as there): the weakest on top, NaN weakest; a full heap
-    takes a stronger one, or any over a NaN top, by popping its top (in place when k is 1)."""
+    takes a stronger one, or any over a NaN top, by popping its top."""
     def less(a: int, b: int) -> bool:
         return math.isnan(values[a]) or (values[a] < values[b] if highest else values[a] > values[b])
     if not (len(heap) < k or (heap and less(heap[0], i))):
         return
     if len(heap) >= k:
-        if k == 1:
-            heap[0] = i
-            return
         heap[0], j = heap[-1], 0                    # Go's heap.Pop: the last on top, sifted down
         heap.pop()
         while (c := 2 * j + 1) < len(heap):
@@ -447,12 +444,15 @@ class _Eval:
     """Walks a syntax tree over all the times at once. The parser has checked every type, so
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
-    def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float) -> None:
+    def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
+                 lenient: bool = False) -> None:
         self.catalog, self.times, self.n = catalog, times, len(times)
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
         self.last = _grid_index(now)                                 # the newest: none after now
-        self.lenient = False        # inside absent(): an unknown metric is absent, not a typo to report
+        self.lenient = lenient      # inside absent(): an unknown metric is absent, not a typo to report
+        self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
+        self.scale = (catalog.unix(1e6) - self.u0) / 1e6
 
     def eval(self, node: pp.Expr) -> Scalar | Vec:
         node = _bare(node)
@@ -491,13 +491,8 @@ class _Eval:
             at = self.start if kind == pp.AtModifierType.Start else self.end
         else:       # read from the printed tree: the library panics reading an @ before 1970 (printed 0)
             printed = re.search(r" @ (\S+)(?: offset \S+)?$", str(node))
-            at = self.scenario(float(printed.group(1)))  # type: ignore[union-attr]
+            at = (float(printed.group(1)) - self.u0) / self.scale  # type: ignore[union-attr]
         return [at - back] * self.n
-
-    def scenario(self, unix: float) -> float:
-        """The scenario time stamped with ``unix`` (the drill's clock runs at a constant speed)."""
-        u0 = self.catalog.unix(0.0)
-        return (unix - u0) / ((self.catalog.unix(1e6) - u0) / 1e6)
 
     def read(self, series: list[MetricSeries], ks: list[int]) -> list[list[float]]:
         """Every series' samples at the scrape indexes ``ks``, in one read: only what the windows
@@ -533,15 +528,13 @@ class _Eval:
         """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
         on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
         window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
-        step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * (unix(1e6) - unix(0.0)) / 1e6
+        step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * self.scale     # in unix seconds
         if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
             raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
         ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
                                               math.floor(unix(m) / step + 1e-7) + 1)}
-        inner = [self.scenario(k * step) for k in sorted(ks)]
-        sub = _Eval(self.catalog, inner, self.now, self.start, self.end)
-        sub.lenient = self.lenient
-        cols = sub.eval(node.expr)
+        inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
+        cols = _Eval(self.catalog, inner, self.now, self.start, self.end, self.lenient).eval(node.expr)
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
                 for lab, col in cols], window, ends  # type: ignore[union-attr]
 
