@@ -258,6 +258,9 @@ EDGE_CASES = [
     'label_replace(flowengine_flow_duration_seconds_bucket, "provider", "x", "", "") < on(nothere) '
     'flowengine_model_quota_used_ratio{provider="openai"}',
     "(flowengine_flow_duration_seconds_bucket > 1e12) / on() flowengine_model_quota_used_ratio",
+    # an le is read as Go's ParseFloat reads it: "1_0" is no bucket, "infinity" is +Inf
+    'histogram_quantile(0.5, label_replace(flowengine_flow_duration_seconds_bucket, "le", "1_0", "le", "10.0"))',
+    'histogram_quantile(0.5, label_replace(flowengine_flow_duration_seconds_bucket, "le", "infinity", "le", "\\\\+Inf"))',
 ]
 
 

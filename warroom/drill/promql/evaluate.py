@@ -359,6 +359,8 @@ def _refuse(node: pp.Expr) -> PromQLError:
 
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# what Go's ParseFloat reads (an le label Python's float() would take, such as 1_0 or ' 10', is no bucket)
+_GO_FLOAT = re.compile(r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:inf|infinity))|(?i:nan)")
 
 
 def _go_float(x: float) -> str:
@@ -633,11 +635,8 @@ class _Eval:
         """Per label set without ``le``, Prometheus' quantile of the buckets present at each time."""
         groups: dict[Labels, list[tuple[float, Col]]] = {}
         for lab, col in v:
-            try:
-                bound = float(dict(lab)["le"])
-            except (KeyError, ValueError):
-                continue
-            groups.setdefault(kept(lab, None, ["le"]), []).append((bound, col))
+            if _GO_FLOAT.fullmatch(le := dict(lab).get("le", "")):       # else no bucket, as in Prometheus
+                groups.setdefault(kept(lab, None, ["le"]), []).append((float(le), col))
 
         def at(buckets: list[tuple[float, Col]], j: int) -> Cell:
             present = [(b, c[j]) for b, c in buckets if c[j] is not None]
