@@ -315,7 +315,20 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
     if not found.state.resolved:
         raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
                            f" (its metrics are saved by `warroom incident resolve {found.id}`)")
-    return _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id, work=False), speed)
+    rehearsed = (found.state.drill or {}).get("replay")
+    if rehearsed:      # its metrics are that recording resampled on its own wall clock: nothing new
+        from warroom.incident.history import replay_command
+
+        raise WarroomError(f"{found.id} is a rehearsal of {rehearsed}: it recorded nothing but that replay;"
+                           f" replay {rehearsed} itself: `{replay_command(Path(str(found.state.drill.get('recording'))))}`")
+    ctx = _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id, work=False),
+                        speed)
+    if found.also and ctx.drill is not None:     # ids are per state dir: say which one this is
+        from warroom.incident.history import replay_command
+
+        ctx.drill.notice += (f"; {found.id} also names an incident under {found.also[0]}:"
+                             f" `{replay_command(found.also[0] / 'incidents' / found.id)}` replays that one")
+    return ctx
 
 
 def _recording(cfg: Config, rehearsal: FoundIncident) -> Any:
@@ -364,6 +377,11 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
                             "replay_start": source.start},
                      notice=(f"replaying {history.incident_id} ({history.title}) from {_utc(history.start)}"
                              f" at ×{speed:g}, now at {_utc(source.recorded_time(stime.now()))}; read-only"))
+    resolved = inc.state.resolved_at
+    if resolved is not None and history.end < resolved.timestamp() - history.step:
+        info.notice += (f"; the recording ends at {_utc(history.end)}, before its last resolution at"
+                        f" {_utc(resolved.timestamp())} (reopened, and its source did not answer when resolved"
+                        f" again: `warroom incident export {inc.id}` saves it once it does)")
     return AppContext(config=cfg, source=source, runbook_loader=partial(_library_with, cfg, own), drill=info,
                       refresh=1.0)
 

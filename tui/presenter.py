@@ -801,11 +801,11 @@ class IncidentCalls:
             self.p.post(ActionFailed(f"the incident's metrics were not saved: {describe(exc)}"))
 
     def export(self) -> str:
-        from warroom.incident.history import HISTORY_FILE
+        from warroom.incident.history import behind
 
         inc = self._inc()
-        if inc.state.resolved and not (inc.dir / HISTORY_FILE).exists():
-            self.save_history(inc)        # not saved at resolve (the source did not answer then)
+        if inc.state.resolved and behind(inc.dir, inc.state):
+            self.save_history(inc)        # not saved at (the last) resolve (the source did not answer then)
         self.summarise_metrics(inc)
         result = self._inc().export("pir")
         # ExportResult.message(): where pir.md and incident_log.csv were written, and any

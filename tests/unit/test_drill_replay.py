@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,67 @@ def test_a_gap_in_the_history_is_said_beside_the_time_in_breach(tmp_path: Path) 
     assert "no data for 9m45s of the impact window" in line or "no data for 10m00s of the impact window" in line
     [row] = [r for r in evidence(inc.state)[0] if r.slo_id == "quota"]
     assert row.breach.endswith("(no data for 9m45s)") or row.breach.endswith("(no data for 10m00s)")
+
+
+def test_a_rehearsal_is_not_replayed_and_the_commands_name_their_state_dir(tmp_path: Path, capsys) -> None:
+    """A rehearsal's saved metrics are its recording replayed on the rehearsal's wall clock (the
+    replay of it opened on NO DATA, the header on the rehearsal's wall time): refused, naming the
+    recording and the exact command. Ids are per state dir, so every printed replay command names
+    its state dir, and a replay of an id held by two stores says which one it plays."""
+    import shlex
+
+    from tui.cli import main
+    from tui.launch import replay_context
+
+    base, inc = _saved(tmp_path)
+    ctx = replay_context(base, inc.id, 60.0)
+    store = IncidentStore(ctx.config.state_dir(), ctx.config)
+    rehearsal = store.create(title="quota past 80%", severity="P3", runbook=None, source={},
+                             drill={"scenario": ctx.drill.scenario, "speed": 60.0, **ctx.drill.extra})
+    drills = str(Path(ctx.config.state_dir()).resolve())
+    assert main(["incident", "resolve", rehearsal.id, "--summary", "rehearsed", "--yes", "--state-dir", drills]) == 0
+    said = capsys.readouterr().out
+    assert f"`{shlex.join(['warroom', 'drill', '--replay', rehearsal.id, '--state-dir', drills])}` replays them" in said
+    fresh = Config()
+    fresh.incident.state_dir = str(tmp_path / "state")
+    with pytest.raises(WarroomError, match=f"{rehearsal.id} is a rehearsal of {inc.id}") as err:
+        replay_context(fresh, rehearsal.id, None)
+    assert shlex.join(["warroom", "drill", "--replay", inc.id, "--state-dir", drills]) in str(err.value)
+    # the same id among the real incidents: that one is played, and the other named with its command
+    real = Config()
+    real.incident.state_dir = str(tmp_path / "state")
+    made = IncidentStore(tmp_path / "state", real).create(title="real", severity="P2", runbook=None, source={})
+    assert made.id == inc.id
+    (made.dir / "metrics.json").write_text((inc.dir / "metrics.json").read_text())
+    made.resolve("done")
+    notice = replay_context(real, inc.id, None).drill.notice
+    assert f"{inc.id} also names an incident under {tmp_path / 'state' / 'drills'}" in notice
+
+
+def test_reopened_and_resolved_again_the_recording_is_said_to_end_early_until_saved_again(tmp_path: Path,
+                                                                                            capsys) -> None:
+    """Resolved, reopened, resolved again while the source did not answer: metrics.json still ends
+    at the first resolution. A replay says so (it ended 'at the resolution' without a word), and the
+    next export saves the window to the last resolution (it only saved a missing file)."""
+    from tui.cli import main
+    from tui.launch import replay_context
+    from warroom.incident import history as history_mod
+
+    base, inc = _saved(tmp_path)
+    first = load_history(inc.dir)
+    inc.reopen("quota climbed again")
+    while time.time() < first.end + 4 * first.step:      # a few recorded grid steps later (bounded: 1 s)
+        time.sleep(0.05)
+    inc.resolve("breaker on, again")
+    assert history_mod.behind(inc.dir, inc.state)
+    notice = replay_context(base, inc.id, None).drill.notice
+    assert "the recording ends at" in notice and "before its last resolution" in notice
+    drills = str(tmp_path / "state" / "drills")
+    assert main(["incident", "export", inc.id, "--stdout", "--no-log", "--state-dir", drills]) == 0
+    capsys.readouterr()
+    again = load_history(inc.dir)
+    assert again.end == pytest.approx(inc.state.resolved_at.timestamp()) and again.end > first.end
+    assert not history_mod.behind(inc.dir, inc.state)
+    fresh = Config()
+    fresh.incident.state_dir = str(tmp_path / "state")
+    assert "the recording ends at" not in replay_context(fresh, inc.id, None).drill.notice

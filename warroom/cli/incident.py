@@ -381,7 +381,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print(f"warning: step(s) {names} still running", file=sys.stderr)
     saved, why = save_history(inc)
     if saved is not None:
-        out(f"metrics of the incident window saved to {saved} (`warroom drill --replay {inc.id}` replays them)")
+        from warroom.incident.history import replay_command
+
+        out(f"metrics of the incident window saved to {saved} (`{replay_command(inc.dir)}` replays them)")
     else:
         print(f"warning: the incident's metrics were not saved: {why}", file=sys.stderr)
     return 0
@@ -419,10 +421,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     inc = _open(args)
     if inc.summary_stale():
         sync(inc, summary=True)
-    from warroom.incident.history import HISTORY_FILE
+    from warroom.incident.history import behind
 
-    if inc.state.resolved and not (inc.dir / HISTORY_FILE).exists():
-        # not saved at resolve (the metric source did not answer then): the same window, now
+    if inc.state.resolved and behind(inc.dir, inc.state):
+        # not saved at (the last) resolve (the metric source did not answer then): the window, now
         saved, why = save_history(inc)
         print(f"metrics of the incident window saved to {saved}" if saved is not None
               else f"warning: the incident's metrics are still not saved: {why}", file=sys.stderr)

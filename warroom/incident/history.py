@@ -10,6 +10,7 @@ numbers a review quotes can be checked against what was on screen.
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -75,6 +76,26 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
 
 
 Moment = Annotated[float, msgspec.Meta(ge=0, lt=1e11)]   # a unix time a date can show (1970 to 5138)
+
+
+def behind(incident_dir: Path, state: Any) -> bool:
+    """Whether the resolved incident's saved metrics are missing, or end before its (last)
+    resolution: reopened and resolved again while its source did not answer. A damaged file is
+    not behind: it is kept for a person to look at (the PIR names it), never overwritten."""
+    try:
+        saved = load_history(incident_dir)
+    except NotFoundError:
+        return True
+    except WarroomError:
+        return False
+    return state.resolved_at is not None and saved.end < state.resolved_at.timestamp() - saved.step
+
+
+def replay_command(incident_dir: Path) -> str:
+    """The command that replays the incident kept in ``incident_dir``, its state dir named (ids are
+    numbered per state dir: a rehearsal or a drill incident can bear a real incident's id)."""
+    where = Path(incident_dir).resolve()
+    return shlex.join(["warroom", "drill", "--replay", where.name, "--state-dir", str(where.parent.parent)])
 
 
 class _Pane(msgspec.Struct):
