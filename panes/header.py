@@ -135,7 +135,9 @@ class IncidentHeader(Vertical):
             began, recorded, speed, end = i.recording
             at = min(end, recorded + (now - began) * speed)
             t.append("recorded ", "dim")
-            t.append(time.strftime("%H:%M:%S UTC", time.gmtime(at)) + (" (its end)" if at >= end else ""), "bold")
+            one_day = time.gmtime(recorded)[:3] == time.gmtime(end)[:3]      # else the day is said too
+            shown = time.strftime("%H:%M:%S UTC" if one_day else "%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
+            t.append(shown + (" (its end)" if at >= end else ""), "bold")
             t.append("  ")
         if i.drill:
             t.append(f"scenario {i.drill}  ", "dim")

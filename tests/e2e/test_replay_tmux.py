@@ -121,10 +121,11 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
 
     def shows(t: float):  # type: ignore[no-untyped-def]
         """A screen with the header at recorded time ``t`` and every pane at its recorded value."""
-        stamp = "recorded " + time.strftime("%H:%M:%S UTC", time.gmtime(t))
+        stamp = re.compile(rf"recorded ({time.strftime('%Y-%m-%d', time.gmtime(t))} )?"   # the day: past midnight
+                           + time.strftime("%H:%M:%S UTC", time.gmtime(t)))
 
         def check(screen: str) -> bool:
-            if stamp not in screen or not all(w in screen.lower() for w in PANE_WORDS):
+            if not stamp.search(screen) or not all(w in screen.lower() for w in PANE_WORDS):
                 return False
             for pane in history.panes:
                 rows = pane_box(screen, pane.slo.title)

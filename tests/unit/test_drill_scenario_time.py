@@ -51,6 +51,18 @@ def test_header_draws_scenario_time_and_says_the_speed() -> None:
     assert "update in 13:20" in text       # 80 s wall to the next update = 13m20s scenario
 
 
+def test_a_replay_of_a_recording_across_days_says_the_day() -> None:
+    """A three-day incident replayed: the header's recorded time names its day (a time of day alone
+    is the same on each of the three); a recording within one day keeps the short form."""
+    start = datetime(2026, 12, 1, 22, 0, tzinfo=UTC).timestamp()
+    bar = IncidentHeader()
+    bar.info = HeaderInfo(drill="replay INC-1", recording=(1000.0, start, 3600.0, start + 3 * 86400))
+    assert "recorded 2026-12-02 22:00:00 UTC " in bar.clocks_text(1000.0 + 24).plain
+    assert "recorded 2026-12-04 22:00:00 UTC (its end)" in bar.clocks_text(1e6).plain
+    bar.info = HeaderInfo(drill="replay INC-1", recording=(1000.0, start, 60.0, start + 3600))
+    assert "recorded 22:01:00 UTC " in bar.clocks_text(1001.0).plain
+
+
 def test_incident_show_and_the_csv_row_read_drill_time(tmp_path: Path) -> None:
     """``incident show``: elapsed and the response times in drill time with the wall beside;
     the incident log's duration in drill minutes (injected clock: no wall time passes)."""
