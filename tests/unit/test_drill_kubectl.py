@@ -146,8 +146,11 @@ def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usa
     assert kubectl(f"patch hpa flowengine -p {patch}")[:2] == (0, "horizontalpodautoscaler.autoscaling/flowengine "
                                                                   "patched\n")
     row = kubectl("get hpa flowengine --no-headers", 400.0)[1].split()
-    top = [int(line.split()[1].rstrip("m")) for line in kubectl("top pods -l app=flowengine", 400.0)[1].splitlines()[1:]]
-    assert row[2:7] == ["cpu:", f"{int(sum(top) * 100 / (500 * len(top)))}%/55%", "6", "30", "6"], row
+    top = [int(row.split()[1].rstrip("m")) for row in kubectl("top pods -l app=flowengine", 400.0)[1].splitlines()[1:]]
+    util, replicas = int(row[3].split("%")[0]), kubectl("get deployment flowengine --no-headers", 400.0)[1].split()[1]
+    # it acted on its new target: the running pods' mean is within its 10 % tolerance, the replicas its own
+    assert row[2:6] == ["cpu:", f"{util}%/55%", "6", "30"] and abs(util / 55 - 1) <= 0.1, row
+    assert abs(sum(top) * 100 / (500 * len(top)) - util) <= 1 and replicas == f"{row[6]}/{row[6]}" == f"{len(top)}/8"
     spec = json.loads(kubectl("get hpa flowengine -o json", 400.0)[1])["spec"]
     assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 55
     for bad in ('{"spec":{"behavior":{}}}', '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"memory",'
@@ -191,6 +194,8 @@ def test_a_scale_up_adds_new_pods_and_keeps_the_old_ones(tmp_path: Path) -> None
     """Scaling 5 -> 7 adds two young pods; the five running ones keep their age (they were all shown
     as just created), and no pod of an older revision shows up as Terminating (a scale is no rollout)."""
     drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="scale")
+    # without its autoscaler (which would scale to 6 at 150 s and take the scale to 7 back in 15 s)
+    assert run_one(drill, "kubectl delete hpa flowengine -n production".split(), 100.0)[0] == 0
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=7 -n production".split(), 300.0)[0] == 0
     rows = [line.split() for line in run_one(drill, "kubectl get pods -l app=flowengine -n production --no-headers"
                                              .split(), 400.0)[1].splitlines()]
@@ -206,6 +211,8 @@ def test_get_pods_get_deployment_and_rollout_status_count_the_same_pods(tmp_path
 
     def kubectl(command: str, t: float) -> str:
         return run_one(drill, ["kubectl", *command.split(), "-n", "production"], t)[1]
+
+    assert kubectl("delete hpa flowengine", 500.0)        # it would take the scale to 8 back to 5
 
     assert kubectl("rollout undo deployment/flowengine", 600.0)
     assert kubectl("scale deployment/flowengine --replicas=8", 700.0)

@@ -312,24 +312,26 @@ def test_flows_test_flows_and_logs_route_to_the_fallback_the_env_names_and_the_v
 
 
 def test_scaling_down_is_not_replicas_added(tmp_path: Path) -> None:
-    """The operation 'scale to N' and the canonical 'scale' (replicas added, a timeout mitigation)
-    shared one name in actions.jsonl, so scaling FlowEngine down bent the latency curve as if
-    replicas were added (found by time13); a drill recorded before keeps replaying its scales."""
+    """The operation 'scale to N' and the canonical 'scale' (replicas added) shared one name in
+    actions.jsonl, so scaling FlowEngine down bent the latency curve as if replicas were added (found
+    by time13): the pods running set the curves (fewer for the load, slower flows); a drill recorded
+    before keeps replaying its scales."""
     import json
 
     from warroom.drill.actions import ACTIONS_FILE
 
     drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="down")
+    assert run_one(drill, "kubectl delete hpa flowengine -n production".split(), 100.0)[0] == 0   # it would undo them
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=2 -n production".split(), 300.0)[0] == 0
-    assert not drill.simulator.signals.effective("scale")
-    assert [a.action for a in drill.actions()] == ["scale_to"]
+    assert [a.action for a in drill.actions()] == ["delete", "scale_to"]
+    assert drill.simulator.signals.contention(350.0) > 1.5          # two pods carry five pods' work
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=8 -n production".split(), 400.0)[0] == 0
-    assert drill.simulator.signals.effective("scale") and [a.action for a in drill.actions()][-1] == "scale"
+    assert [a.action for a in drill.actions()][-1] == "scale" and drill.simulator.signals.contention(480.0) < 0.98
     # an older drill's record of the operation ("scale" with a replica count) still replays as one
     lines = (drill.path / ACTIONS_FILE).read_text().splitlines()
     old = [json.dumps({**json.loads(line), "action": "scale"}) if '"scale_to"' in line else line for line in lines]
     (drill.path / ACTIONS_FILE).write_text("\n".join(old) + "\n")
-    assert [a.action for a in drill.actions()] == ["scale_to", "scale_to", "scale"]
+    assert [a.action for a in drill.actions()] == ["delete", "scale_to", "scale_to", "scale"]
     assert run_one(drill, "kubectl get deployment flowengine -n production --no-headers".split(), 500.0)[1].split()[1] \
         == "8/8"
 

@@ -36,7 +36,10 @@ FLOWENGINE_ENV: Env = {
 }
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 # (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)
-OPERATIONS = frozenset({*TEMPLATE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
+NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
+OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
+NODES = ("node-1", "node-2", "node-3", "node-4")
+NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
 
 
 def short_hash(*parts: object, n: int = 10) -> str:
@@ -95,11 +98,12 @@ class Deployment:
         ``get deployment`` and ``rollout status`` read. A rollout replaces pod i at ``i`` steps in
         (``rollout_seconds / replicas``): the new one starts, is ready a step later, and only then
         does the old one terminate (a step); a scale-up's pods start the same way; scaled to zero,
-        the pods terminate for 10 s."""
+        the pods it drops (all, to zero) terminate for 10 s."""
         cur, n = self.current, self.replicas
+        gone = [(i, cur, cur.at + i * self.rollout_seconds / self.previous_replicas, "Terminating")
+                for i in range(n, self.previous_replicas) if t < self.scaled_at + 10]
         if n == 0:
-            return [(i, cur, cur.at + i * self.rollout_seconds / self.previous_replicas, "Terminating")
-                    for i in range(self.previous_replicas) if t < self.scaled_at + 10]
+            return gone
         up = self.scaled_at > cur.at and n > self.previous_replicas       # the pods it kept are as old as before
         kept, step, rs = self.previous_replicas if up else n, self.rollout_seconds / n, self.rollout_seconds
         old = self.history[-2] if len(self.history) > 1 and not up else None
@@ -110,11 +114,7 @@ class Deployment:
                 out.append((i, old, old.at, "Running" if t < born + step else "Terminating"))
             if born <= t:
                 out.append((i, cur, born, "Running" if t >= born + step else "ContainerCreating"))
-        return out
-
-    def ready(self, t: float) -> int:
-        """Ready replicas at ``t``: the running pods of the schedule (``pods``)."""
-        return sum(status == "Running" for _, _, _, status in self.pods(t))
+        return out + gone
 
     def updated(self, t: float) -> int:
         """Pods of the current revision at ``t`` (started or ready)."""
@@ -148,6 +148,25 @@ class Cluster:
     hpa: dict[str, dict[str, Any]]
     extra: dict[str, str] = field(default_factory=dict)   # other created objects: "kind/name" -> ns
     log: list[Action] = field(default_factory=list)
+    nodes: NodeLog = field(default_factory=list)
+
+    def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
+        """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
+        schedule (``Deployment.pods``) placed by the scheduler. A pod evicted by a drain is replaced at
+        once; a pod with no schedulable node is Pending (no node) until a node is uncordoned."""
+        out = []
+        for i, rev, created, status in dep.pods(t):
+            spot, replaced = place(self.nodes, i + (rev is not dep.current), created), False
+            for when, node, what in self.nodes:
+                if what == "drain" and spot is not None and spot[1] == node and spot[0] <= when <= t and created < when:
+                    spot, created, replaced = place(self.nodes, i, when), when, True
+            placed = spot is not None and spot[0] <= t
+            out.append((i, rev, created, status if placed else "Pending", spot[1] if placed else None, replaced))
+        return out
+
+    def ready(self, dep: Deployment, t: float) -> int:
+        """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""
+        return sum(p[3] == "Running" for p in self.pods(dep, t))
 
     def deployment(self, name: str, namespace: str | None = None) -> Deployment | None:
         d = self.deployments.get(name)
@@ -225,6 +244,8 @@ class Cluster:
             replicas = int(d.get("replicas", dep.replicas))
             meant = _scaling(dep.replicas, replicas) if dep.name == fleet.DEPLOYMENT else []
             dep.scale(replicas, a.t)
+        elif a.action in NODE_OPS:
+            self.nodes.append((a.t, str(d.get("node")), a.action[5:]))
         elif a.action == "config_set":
             repos = [r for r in str(d.get("value", "")).split(",") if r]
             if d.get("key") == "repos.allowlist" and repos and set(repos) <= {fleet.PILOT_REPO}:
@@ -254,6 +275,8 @@ class Cluster:
                 self.secrets.pop(name, None)
             elif kind == "deployment":
                 self.deployments.pop(name, None)
+            elif kind == "horizontalpodautoscaler":
+                self.hpa.pop(name, None)
         self.log.append(a)
         return meant
 
@@ -284,6 +307,23 @@ def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: fl
         dep.history.remove(same)
     number = max(r.number for r in dep.history) + 1
     dep.history.append(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations)))
+
+
+def cordoned(log: NodeLog, t: float) -> set[str]:
+    off: set[str] = set()
+    for when, node, what in log:
+        if when <= t and what != "drain":
+            (off.add if what == "cordon" else off.discard)(node)
+    return off
+
+
+def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
+    """When and where the scheduler puts the ``k``-th pod made at ``t``: then, on a node not cordoned;
+    with every node cordoned, at the first uncordon after (None: none yet, it is Pending)."""
+    for when in [t, *sorted(w for w, _, what in log if what == "uncordon" and w > t)]:
+        if nodes := [n for n in NODES if n not in cordoned(log, when)]:
+            return when, nodes[k % len(nodes)]
+    return None
 
 
 def release(image: str) -> str:

@@ -48,6 +48,8 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("google", "gemini-1.5-pro", 0.4, 0.18, 1_000_000),
 )
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
+PRIMARY = "anthropic"                   # FlowEngine's PRIMARY_MODEL's provider: routing moves its calls
+PRIMARY_RPS = next(p.requests_per_second for p in PROVIDERS if p.name == PRIMARY)
 
 
 def provider_of(model: str) -> str:

@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 import math
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
+from warroom.drill.autoscale import Capacity
+from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.scenarios import Fault, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -115,6 +117,17 @@ class Signals:
         self._running = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
+        self._memo: dict[str, tuple[float, float]] = {}       # the last answer of each curve asked twice at a t
+
+    @functools.cached_property
+    def capacity(self) -> Capacity:
+        """FlowEngine's running pods over time, as its autoscaler keeps them (``autoscale``)."""
+        return Capacity(self.scenario, self.actions, self.cpu)
+
+    @functools.cached_property
+    def cluster(self) -> Cluster:
+        """The estate after every recorded operation: its revision history says which env was in force when."""
+        return build_cluster(self.scenario, self.actions)
 
     def first(self, kind: str, after: float = -math.inf) -> float | None:
         return next((a.t for a in self.actions if a.action == kind and a.t >= after), None)
@@ -234,9 +247,37 @@ class Signals:
             return sum(r.rate for r in fleet.REPOS if r.pilot) / sum(r.rate for r in fleet.REPOS)
         return 1.0
 
+    def _once(self, name: str, t: float, value: Callable[[float], float]) -> float:
+        if (memo := self._memo.get(name)) is None or memo[0] != t:
+            memo = self._memo[name] = (t, value(t))
+        return memo[1]
+
+    def _work_latency(self, t: float) -> float:
+        """The median flow duration the work itself takes (the faults), whatever the capacity."""
+        return self._once("work", t, lambda t: self.impact("latency", t) + fleet.LATENCY_MEDIAN * (
+            1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0)))
+
     def latency_median(self, t: float) -> float:
-        base = fleet.LATENCY_MEDIAN * (1.0 + 0.04 * noise(f"{self._seed}:lat", t, 150.0))
-        return base + self.impact("latency", t)
+        """The median flow duration: the work's, slowed by contention when fewer pods run than it needs."""
+        return self._once("latency", t, lambda t: self._work_latency(t) * self.contention(t))
+
+    def cpu(self, t: float) -> float:
+        """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (a
+        slow, large-context flow burns CPU), not how many pods share it; stopped, only idle pods are left."""
+        base = 46.0 + 30.0 * max(0.0, self._work_latency(t) / fleet.LATENCY_MEDIAN - 1.0) if self.running(t) else 9.0
+        return min(97.0, base * (1.0 + 0.05 * noise(f"{self._seed}:cpu", t, 60.0)))
+
+    def contention(self, t: float) -> float:
+        """How much slower flows run on the pods running at ``t`` than on the healthy estate's: a pod
+        busier than 60 % of its request slows its flows, past 100 % they queue (1 at 5 pods)."""
+        if not self.running(t):
+            return 1.0
+        cpu = self.cpu(t)
+        used = cpu * fleet.REPLICAS / max(0.5, self.capacity.ready(t))
+
+        def slow(u: float) -> float:
+            return 1.0 + 0.5 * max(0.0, u - 60.0) / 100.0 + 2.0 * max(0.0, u - 100.0) / 100.0
+        return slow(used) / slow(cpu)
 
     def timeout_share(self, t: float, median: float | None = None) -> float:
         """Share of flows running past the hard timeout (and so failing)."""
@@ -252,16 +293,60 @@ class Signals:
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
 
+    def route(self, t: float) -> str | None:
+        """The provider FlowEngine sends the primary's calls to at ``t`` (its env's fallback model, once
+        routing acts, as the flows see it); None while they go to the primary."""
+        if not self.in_force("fallback_routing", t, delay=30):
+            return None
+        to = fleet.provider_of(self.cluster.fallback_model(t))
+        return None if to == fleet.PRIMARY else to
+
+    @functools.cached_property
+    def _routed(self) -> list[tuple[float, float, str]]:
+        """(from, until, provider): the stretches FlowEngine ran with the primary's calls routed away."""
+        switches = [a.t + 30 for a in self.actions if a.action.startswith("fallback_routing")]
+        points = sorted({*switches, *(r.at for r in self.cluster.flowengine.history), *(w for w, _ in self._running)})
+        out: list[tuple[float, float, str]] = []
+        for start, end in zip(points, [*points[1:], math.inf], strict=True):
+            if self.running(start) and (to := self.route(start)) is not None:
+                if out and out[-1][1:] == (start, to):
+                    start = out.pop()[0]
+                out.append((start, end, to))
+        return out
+
+    def _busy(self, provider: fleet.Provider, t: float) -> float:
+        """The seconds up to ``t`` that ``provider``'s day of quota use ran: not while FlowEngine was
+        stopped, nor (the primary) while its calls went to another provider."""
+        away = sum(max(0.0, min(t, b) - a) for a, b, _ in self._routed) if provider.name == fleet.PRIMARY else 0.0
+        return t - self.stopped(t)[0] - away
+
     def quota(self, provider: fleet.Provider, t: float) -> float:
-        """The share of the day's quota used: it stands still while FlowEngine is stopped."""
-        busy = t - self.stopped(t)[0]
+        """The share of the day's quota used: it stands still while FlowEngine is stopped, and the
+        primary's while its calls are routed away; the provider they go to takes what the primary would
+        have burnt (in tokens) and the scenario's ``quota:fallback`` load."""
+        busy = self._busy(provider, t)
         drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", busy, 240.0)
         used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", busy)
+        primary = next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        for a, b, to in self._routed:
+            if to == provider.name and a < t:
+                end, was = min(t, b), self._busy(primary, a)
+                burnt = self.impact(f"quota:{primary.name}", was + end - a) - self.impact(f"quota:{primary.name}", was)
+                burnt = max(0.0, burnt) + self.impact("quota:fallback", end) - self.impact("quota:fallback", a)
+                used += burnt * primary.daily_tokens / provider.daily_tokens        # the same tokens, its quota
         return max(0.0, min(1.0, used))
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
+        """Calls per second to ``provider``: the primary's go to the fallback's provider while routed."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
-        return provider.requests_per_second * wiggle * self.traffic_share(t)
+        rate, to = provider.requests_per_second, self.route(t) if provider.name in self._routed_to else None
+        if to is not None:
+            rate = 0.0 if provider.name == fleet.PRIMARY else rate + fleet.PRIMARY_RPS * (to == provider.name)
+        return rate * wiggle * self.traffic_share(t)
+
+    @functools.cached_property
+    def _routed_to(self) -> set[str]:
+        return {to for _, _, to in self._routed} | ({fleet.PRIMARY} if self._routed else set())
 
     def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
         """The share of FlowEngine's calls to ``provider`` answered 5xx; ``raw``: of a call made now

@@ -280,7 +280,9 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     t = min(action.t + EFFECT_AFTER, t_now)
     if t <= action.t:
         return ""
-    without = tuple(a for a in drill.actions() if a != action)
+    # without it and the operation it came from (``kubectl scale`` is its replicas as well as "scale")
+    without = tuple(a for a in drill.actions() if a != action and (a.action, a.ts, a.argv) != (
+        action.detail.get("via"), action.ts, action.argv))
     other = Simulator(sc, lambda: list(without), drill.wall_time)
     after = Span((t - action.t) / drill.speed, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []

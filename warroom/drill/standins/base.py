@@ -101,7 +101,9 @@ class Context:
 
     @cached_property
     def cluster(self) -> Cluster:
-        return build_cluster(self.drill.scenario, self.drill.actions(), self.t)
+        # with what the autoscaler did (before an operation of the same moment: it acts on what it saw)
+        return build_cluster(self.drill.scenario, [*self.signals.capacity.decided(self.t), *self.drill.actions()],
+                             self.t)
 
     @cached_property
     def activity(self) -> Activity:

@@ -148,7 +148,7 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) ->
                    "used_percent": round(100 * used, 1),
                    "resets_at": iso(ctx.wall(quota_reset(ctx.t))),
                    "rate_limited_requests_last_hour": int(ctx.signals.share_429(provider, ctx.t) * 3600
-                                                          * provider.requests_per_second)})
+                                                          * ctx.signals.request_rate(provider, ctx.t))})
     resp.seconds = 0.08 + 1.5 * share_5xx
     return resp
 

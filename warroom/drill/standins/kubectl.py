@@ -26,8 +26,7 @@ from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
 from warroom.drill.standins.kubeobj import (
-    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, cpu_percent, deployment_pods, jsonpath, usage,
-    objects,
+    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, deployment_pods, jsonpath, objects, usage,
 )
 
 FLAGS = flags(
@@ -376,7 +375,7 @@ class Kubectl:
     def top(self) -> int:
         """Usage follows the simulation: FlowEngine's CPU its latency, its memory the context size."""
         what = (self.args.pos or ["pods"])[0]
-        cpu = cpu_percent(self.ctx)
+        cpu = self.ctx.signals.cpu(self.ctx.t)
         if KINDS.get(what) == "nodes":
             self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], [
                 [n, f"{int(cpu * (0.8 + 0.1 * i) * 40)}m", f"{int(cpu * (0.8 + 0.1 * i))}%", f"{8200 + 700 * i}Mi",
@@ -384,11 +383,13 @@ class Kubectl:
             return 0
         if KINDS.get(what) != "pods":
             raise ToolError(f'error: unknown command "{what}" for "kubectl top"')
-        pods = [p for p in all_pods(self.ctx, self.scope)
-                if p.status == "Running" and match_selector({"app": p.deployment}, self.selector)]
+        running = [p for p in all_pods(self.ctx, self.scope) if p.status == "Running"]
+        pods = [p for p in running if match_selector({"app": p.deployment}, self.selector)]
         if not pods:
             return self.no_resources(self.ns)
-        rows = [[p.name, *(f"{int(v)}{u}" for v, u in zip(usage(self.ctx, p), ("m", "Mi"), strict=True))] for p in pods]
+        rows = [[p.name, *(f"{int(v)}{u}" for v, u in zip(usage(self.ctx, p, [q for q in running if q.deployment ==
+                                                                             p.deployment]), ("m", "Mi"), strict=True))]
+                for p in pods]
         self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows))
         return 0
 
@@ -445,10 +446,12 @@ class Kubectl:
         ctx, printed = self.ctx, set[str]()
         timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
-        while ctx.t < dep.rollout_done_at() and dep.replicas:
-            pods = [(rev is dep.current, status) for _, rev, _, status in dep.pods(ctx.t) if status != "Terminating"]
-            updated, old, available = pods.count((True, "Running")) + pods.count((True, "ContainerCreating")), \
-                sum(not new for new, _ in pods), pods.count((True, "Running"))
+        while dep.replicas:         # the pods as placed: a Pending one (no schedulable node) is not available
+            pods = [(p[1] is dep.current, p[3]) for p in ctx.cluster.pods(dep, ctx.t) if p[3] != "Terminating"]
+            updated, available = sum(new for new, _ in pods), pods.count((True, "Running"))
+            old, stuck = len(pods) - updated, ctx.t >= dep.rollout_done_at()      # stuck: only a node can help
+            if stuck and available >= dep.replicas:
+                break
             msg = f'Waiting for deployment "{dep.name}" rollout to finish: ' + (     # kubectl's order of checks
                 f"{updated} out of {dep.replicas} new replicas have been updated..." if updated < dep.replicas else
                 f"{old} old replicas are pending termination..." if old else
@@ -459,10 +462,11 @@ class Kubectl:
                 printed.add(msg)
             if self.args.get("watch") is False:
                 return 0
-            if deadline is not None and ctx.at >= deadline:
+            if deadline is not None and ctx.at >= deadline or stuck and ctx.no_delay and deadline is None:
                 raise ToolError("error: timed out waiting for the condition")
             cap = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at))
-            ctx.wait_until(min(dep.rollout_done_at(), ctx.t + dep.rollout_seconds / max(1, dep.replicas)), cap=cap)
+            step = ctx.t + dep.rollout_seconds / max(1, dep.replicas)
+            ctx.wait_until(step if stuck else min(dep.rollout_done_at(), step), cap=cap)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
         return 0
 
@@ -593,8 +597,8 @@ class Kubectl:
     def delete(self) -> int:
         kind, name = self.target(named=True)
         singular = api_name(kind).split(".")[0]
-        # what the drill cluster can take away: its secrets, deployments, pods, and objects made by apply
-        there = kind in ("secrets", "deployments", "pods") and self.exists(kind, name)
+        # what the drill cluster can take away: its secrets, deployments, autoscalers, pods, objects made by apply
+        there = kind in ("secrets", "deployments", "hpa", "pods") and self.exists(kind, name)
         if not there and f"{singular}/{name}" not in self.ctx.cluster.extra:
             if self.args.get("ignore_not_found"):
                 return 0

@@ -24,12 +24,10 @@ from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Ro
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names, unit
-from warroom.drill.cluster import Deployment, short_hash
-from warroom.drill.model import noise
+from warroom.drill.autoscale import IDLE, REQUEST, utilisation
+from warroom.drill.cluster import NODES, Deployment, cordoned, place, short_hash
 from warroom.drill.standins.base import Context, age
 
-NODES = ("node-1", "node-2", "node-3", "node-4")
-CPU_REQUEST = 500.0          # millicores each container requests: an autoscaler's utilisation is a share of it
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
 KIND_TABLE = {
@@ -92,11 +90,11 @@ class Pod:
     deployment: str
     template_hash: str
     ready: bool
-    status: str                 # as ``get pods`` shows it: Running, ContainerCreating, Terminating
+    status: str                 # as ``get pods`` shows it: Running, ContainerCreating, Terminating, Pending
     restarts: int
     created: float              # scenario seconds
-    node: str
-    ip: str
+    node: str | None            # None: Pending, no node would take it
+    ip: str | None
     image: str
     container: str
 
@@ -106,39 +104,17 @@ class Pod:
 
 
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
-    """The pods a deployment has at the context's moment (old ones terminating during a rollout)."""
+    """The pods a deployment has at the context's moment (old ones terminating during a rollout), as
+    the cluster places them (``Cluster.pods``: the schedule READY, the autoscaler and the curves count)."""
     out: list[Pod] = []
-    log = node_log(ctx)
-    for i, rev, created, status in dep.pods(ctx.t):        # the deployment's own schedule: counts agree
+    for i, rev, created, status, node, replaced in ctx.cluster.pods(dep, ctx.t):
         name = pod_names(dep.name, rev.template_hash, i + 1)[i]
-        node = _place(log, i + (rev is not dep.current), created)
-        for when, drained, what in log:         # evicted by a drain: its replacement runs on a schedulable node
-            if what == "drain" and drained == node and created < when:
-                name, created, node = name[:-5] + short_hash(name, when, n=5), when, _place(log, i, when)
+        if replaced:                            # evicted by a drain: its replacement has a name of its own
+            name = name[:-5] + short_hash(name, created, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
-                       created, node, _ip(name), rev.image, dep.container))
+                       created, node, _ip(name) if node else None, rev.image, dep.container))
     return out
-
-
-def node_log(ctx: Context) -> list[tuple[float, str, str]]:
-    """(t, node, cordon|uncordon|drain) for what was done to the nodes up to now, in order."""
-    return [(a.t, str(a.detail.get("node")), a.action[5:]) for a in ctx.drill.actions()
-            if a.action in ("node_cordon", "node_uncordon", "node_drain") and a.t <= ctx.t]
-
-
-def cordoned(log: list[tuple[float, str, str]], t: float) -> set[str]:
-    off: set[str] = set()
-    for when, node, what in log:
-        if when <= t and what != "drain":
-            (off.add if what == "cordon" else off.discard)(node)
-    return off
-
-
-def _place(log: list[tuple[float, str, str]], k: int, t: float) -> str:
-    """The node the scheduler gave the ``k``-th pod made at ``t``: one that was not cordoned then."""
-    nodes = [n for n in NODES if n not in cordoned(log, t)] or list(NODES)
-    return nodes[k % len(nodes)]
 
 
 def _ip(name: str) -> str:
@@ -150,33 +126,44 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     pods = [p for d in ctx.cluster.deployments.values() if namespace in (None, d.namespace)
             for p in deployment_pods(ctx, d)]
     if namespace in (None, "monitoring"):       # a stateful set's pod: drained, it comes back under its name
-        drained = [when for when, node, what in node_log(ctx) if what == "drain" and node == "node-3"]
-        node, born = (_place(node_log(ctx), 3, drained[0]), drained[0]) if drained else ("node-3", -45 * 86400.0)
-        pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", True, "Running", 0, born, node,
-                        "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
+        log = ctx.cluster.nodes
+        born = next((when for when, node, what in log if what == "drain" and node == "node-3"), None)
+        node = "node-3" if born is None else (place(log, 3, born) or (0.0, None))[1]
+        pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
+                        "Pending", 0, -45 * 86400.0 if born is None else born, node, "10.42.3.17",
+                        "prom/prometheus:v2.48.1", "prometheus"))
     return pods
+
+
+UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
+                 f"0/{len(NODES)} nodes are available: {len(NODES)} Preemption is not helpful for scheduling.")
 
 
 def pod_obj(ctx: Context, p: Pod) -> Obj:
     restarts = str(p.restarts) + (f" ({age(ctx.t - p.created - 3600)} ago)" if p.restarts else "")
-    api = _api("Pod", p.name, p.namespace, spec={
-        "nodeName": p.node, "containers": [{"name": p.container, "image": p.image}]}, status={
-        "phase": "Running" if p.status in ("Running", "Terminating") else "Pending", "podIP": p.ip,
-        "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts, "image": p.image}]})
+    containers = {"containers": [{"name": p.container, "image": p.image}]}
+    status = {"phase": "Running" if p.status in ("Running", "Terminating") else "Pending", "podIP": p.ip,
+              "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts,
+                                     "image": p.image}]} if p.node else {"phase": "Pending", "conditions": [
+                  {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": UNSCHEDULABLE}]}
+    api = _api("Pod", p.name, p.namespace, spec={"nodeName": p.node, **containers} if p.node else containers,
+               status=status)
     api["metadata"] |= {"labels": p.labels, "creationTimestamp": iso(ctx.wall(p.created))}
     return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
-               (p.ip, p.node, "<none>", "<none>"), describe_pod(ctx, p))
+               (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
 
 
 def describe_pod(ctx: Context, p: Pod) -> str:
-    return (f"Name:             {p.name}\nNamespace:        {p.namespace}\nNode:             {p.node}/{p.ip}\n"
+    events = f"\n  Warning  FailedScheduling  {UNSCHEDULABLE}" if p.node is None else "           <none>"
+    return (f"Name:             {p.name}\nNamespace:        {p.namespace}\n"
+            f"Node:             {f'{p.node}/{p.ip}' if p.node else '<none>'}\n"
             f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           app={p.deployment}\n"
             f"                  pod-template-hash={p.template_hash}\nStatus:           {p.status}\n"
-            f"IP:               {p.ip}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
+            f"IP:               {p.ip or ''}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
             f"    State:          {'Running' if p.status in ('Running', 'Terminating') else 'Waiting'}\n"
             f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
             f"    Limits:\n      cpu:     1\n      memory:  3Gi\n"
-            f"Conditions:\n  Type              Status\n  Ready             {p.ready}\nEvents:           <none>\n")
+            f"Conditions:\n  Type              Status\n  Ready             {p.ready}\nEvents:{events}\n")
 
 
 DESCRIBE_NODE = """Name:               {name}
@@ -196,7 +183,7 @@ Allocatable:
 
 
 def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
-    cur, ready, updated = dep.current, dep.ready(ctx.t), dep.updated(ctx.t)
+    cur, ready, updated = dep.current, ctx.cluster.ready(dep, ctx.t), dep.updated(ctx.t)
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
     if cur.cause and cur.cause != "<none>":
         ann["kubernetes.io/change-cause"] = cur.cause
@@ -231,41 +218,40 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
                (dep.container, cur.image, f"app={dep.name}"))
 
 
-def cpu_percent(ctx: Context) -> float:
-    """CPU follows the simulated latency (a slow service burns CPU), with seeded noise; with
-    FlowEngine scaled to zero only the rest of the estate is left (about a fifth)."""
-    base = 46.0 + 30.0 * max(0.0, ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN - 1.0)
-    if not ctx.signals.running(ctx.t):
-        base = 9.0
-    return min(97.0, base * (1.0 + 0.05 * noise(f"{ctx.scenario}:cpu", ctx.t, 60.0)))
-
-
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
-    off = cordoned(node_log(ctx), ctx.t)
+    off = cordoned(ctx.cluster.nodes, ctx.t)
     return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
                 ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
                 describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
 
 
-def usage(ctx: Context, p: Pod) -> tuple[float, float]:
-    """(CPU millicores, memory MiB) a pod uses now: what ``top pods`` prints and the autoscaler
-    averages. FlowEngine's CPU follows the simulated latency, its memory the context size."""
-    u = unit(p.name, "top")
-    if p.deployment == fleet.DEPLOYMENT:         # the load is shared by the running pods (5 in the healthy estate)
-        share = fleet.REPLICAS / max(1, ctx.cluster.flowengine.ready(ctx.t))
-        return (min(1000.0, cpu_percent(ctx) * CPU_REQUEST / 100 * share * (0.9 + 0.2 * u)),
-                1400 + ctx.signals.context_kb(ctx.t) * 2.2 + 120 * u)
-    return (35 + 15 * u, 180 + 40 * u) if p.deployment == fleet.AUDIT_DEPLOYMENT else (120 + 40 * u, 900 + 160 * u)
+def cpu_used(ctx: Context, deployment: str, ready: int) -> float:
+    """A running pod's mean CPU (millicores) when ``ready`` pods of ``deployment`` run: FlowEngine's
+    share of its work (``autoscale.utilisation``, what its autoscaler acts on), the others' idle use."""
+    return utilisation(ctx.signals.cpu(ctx.t), ready) * REQUEST / 100 if deployment == fleet.DEPLOYMENT else \
+        IDLE.get(deployment, 140.0)
+
+
+def usage(ctx: Context, p: Pod, mates: list[Pod]) -> tuple[float, float]:
+    """(CPU millicores, memory MiB) pod ``p`` uses now, among ``mates`` (its deployment's running pods):
+    each pod's CPU spreads ±10 % around their mean, so their average is what the autoscaler reads;
+    FlowEngine's memory follows the context size."""
+    u, mean = unit(p.name, "top"), sum(unit(m.name, "top") for m in mates) / len(mates)
+    cpu = cpu_used(ctx, p.deployment, len(mates)) * (1 + 0.2 * (u - mean))
+    if p.deployment == fleet.DEPLOYMENT:
+        return cpu, 1400 + ctx.signals.context_kb(ctx.t) * 2.2 + 120 * u
+    return cpu, (180 + 40 * u) if p.deployment == fleet.AUDIT_DEPLOYMENT else (900 + 160 * u)
 
 
 def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     """Each autoscaler with its bounds and CPU target; its utilisation is the mean CPU of its
-    deployment's running pods over their request (as ``top pods`` shows them); no pods, no metrics."""
+    deployment's running pods over their request (as ``top pods`` shows them); no pods, no metrics;
+    desired: the replicas it last set (``autoscale``)."""
     out = []
     for n, h in ctx.cluster.hpa.items():
         dep = ctx.cluster.deployments.get(n)
-        pods = [p for p in deployment_pods(ctx, dep) if p.status == "Running"] if dep else []
-        cpu = int(sum(usage(ctx, p)[0] for p in pods) * 100 / (CPU_REQUEST * len(pods))) if pods else None
+        ready = ctx.cluster.ready(dep, ctx.t) if dep else 0
+        cpu = int(cpu_used(ctx, n, ready) * 100 / REQUEST) if ready else None
         replicas = dep.replicas if dep else 0
         target = {"type": "Utilization", "averageUtilization": h["cpu"]}
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
@@ -309,7 +295,9 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                 out.append((min(ctx.t, rev.at + dep.rollout_seconds), dep.namespace, "Normal", "ScalingReplicaSet",
                             obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from {dep.replicas}"))
         for p in deployment_pods(ctx, dep):
-            if horizon <= p.created <= ctx.t and p.status != "Terminating":
+            if p.node is None:
+                out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
+            elif horizon <= p.created <= ctx.t and p.status != "Terminating":
                 out += [(p.created + dt, dep.namespace, "Normal", reason, f"pod/{p.name}", message)
                         for dt, reason, message in (
                             (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
@@ -319,6 +307,9 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
              f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
             if a.action == "scale_to" and horizon <= a.t and in_prod]
+    out += [(a.t, fleet.NAMESPACE, "Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{a.detail['deployment']}",
+             f"New size: {a.detail['replicas']}; reason: {a.detail['hpa']}") for a in ctx.cluster.log
+            if "hpa" in a.detail and horizon <= a.t and in_prod]
     if in_prod and (stalled := ctx.signals.audit_stalled_since(ctx.t)) is not None:
         audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
         pods = deployment_pods(ctx, audit) if audit else []

@@ -80,8 +80,10 @@ def database(ctx: Context) -> sqlite3.Connection:
     conn.executescript(SCHEMA)
     conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
     # ``now() - created_at`` is a drill span, as a typed interval is (at x10 ten wall seconds are 100 s)
-    conn.create_function("pg_age", 1, lambda ts: interval((ctx.at - datetime.fromisoformat(ts).timestamp())
-                                                          * ctx.drill.speed) if ts else None)
+    conn.create_function("pg_span", 2, lambda a, b: None if a is None or b is None else
+                         interval((stamp(a) - stamp(b)) * ctx.drill.speed))
+    conn.create_function("pg_epoch", 1, epoch)
+    conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
     retried = {str(a.detail.get("task_id")) for a in ctx.signals.actions if a.detail.get("task_id")}
     tasks, audit = [], []
     for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t):
@@ -120,6 +122,23 @@ def interval(seconds: float) -> str:
     return f"{'-' if seconds < 0 else ''}{int(h):02d}:{int(rem // 60):02d}:{rem % 60:09.6f}"
 
 
+def stamp(ts: str) -> float:
+    """A timestamp's unix time (what psql prints is wall time)."""
+    return datetime.fromisoformat(ts).timestamp()
+
+
+def epoch(value: str | None) -> float | None:
+    """``extract(epoch from ...)``: an interval's seconds (a drill span), a timestamp's unix time."""
+    if value is None:
+        return None
+    if m := re.fullmatch(r"(-?)(\d+):(\d\d):(\d\d(?:\.\d+)?)", str(value)):
+        return (-1 if m[1] else 1) * (int(m[2]) * 3600 + int(m[3]) * 60 + float(m[4]))
+    try:
+        return stamp(str(value))
+    except ValueError:
+        raise ValueError(f'invalid input syntax for type timestamp with time zone: "{value}"') from None
+
+
 # ------------------------------------------------------------------------------ SQL dialect and output
 def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     """PostgreSQL idioms the runbooks use, rewritten for SQLite.
@@ -127,27 +146,46 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     An interval is a drill-world duration (``now() - interval '15 minutes'`` is the last fifteen
     minutes of the drill, whatever its speed), like ``--since`` for the other stand-ins.
     """
-    units = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
-
-    def shift(m: re.Match[str]) -> str:
-        parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)", m.group(2).lower())
-        seconds = sum(float(n) * units.get(u.rstrip("s"), 0) for n, u in parts)
-        return f"'{pg_ts(now_wall + (-1 if m.group(1) == '-' else 1) * seconds / speed)}'"
-
-    now = r"(?:now\(\)|current_timestamp|localtimestamp)"
-    sql = re.sub(now + r"\s*([-+])\s*interval\s*'([^']*)'", shift, sql, flags=re.I)
-    sql = re.sub(now + r"\s*-\s*([A-Za-z_][A-Za-z0-9_.]*)", r"pg_age(\1)", sql, flags=re.I)
-    sql = re.sub(now, f"'{pg_ts(now_wall)}'", sql, flags=re.I)
+    sql = re.sub(r"(?:now\(\)|current_timestamp|localtimestamp)", f"'{pg_ts(now_wall)}'", sql, flags=re.I)
+    # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
+    col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
+    stamp_ = rf"('[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
+    sql = re.sub(stamp_ + r"\s*([-+])\s*interval\s*'([^']*)'",
+                 lambda m: f"pg_shift({m[1]}, {(-1 if m[2] == '-' else 1) * seconds(m[3]) / speed!r})", sql, flags=re.I)
+    sql = re.sub(stamp_ + r"\s*-\s*" + stamp_, r"pg_span(\1, \2)", sql, flags=re.I)
+    sql = re.sub(r"\binterval\s*'([^']*)'", lambda m: f"'{interval(seconds(m[1]))}'", sql, flags=re.I)
+    sql = extract(sql)
     sql = re.sub(r"::\s*[A-Za-z_]+(\s*\(\s*\d+\s*\))?", "", sql)
     sql = re.sub(r"([A-Za-z_][A-Za-z0-9_.]*)\s+(NOT\s+)?ILIKE\s+('(?:[^']|'')*')",
                  lambda m: f"lower({m.group(1)}) {m.group(2) or ''}LIKE lower({m.group(3)})", sql, flags=re.I)
     return re.sub(r"\bleft\s*\(", "pg_left(", sql, flags=re.I)
 
 
+TIMESTAMPS = ("created_at", "updated_at", "backend_start", "query_start")     # the drill's timestamp columns
+UNITS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+
+def seconds(text: str) -> float:
+    """An interval literal's seconds (``'15 minutes'``, ``'1 hour 30 min'``)."""
+    return sum(float(n) * UNITS.get(u.rstrip("s"), 0) for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)",
+                                                                             text.lower()))
+
+
+def extract(sql: str) -> str:
+    """``extract(epoch from EXPR)`` (and ``date_part('epoch', EXPR)``) as ``pg_epoch(EXPR)``; another
+    field is refused by name rather than answered wrong."""
+    while m := re.search(r"\b(?:extract\s*\(\s*(\w+)\s+from|date_part\s*\(\s*'(\w+)'\s*,)", sql, flags=re.I):
+        if (m[1] or m[2]).lower() != "epoch":
+            raise ToolError(f"ERROR:  drill: only extract(epoch from ...) is simulated, not {m[1] or m[2]}")
+        sql = f"{sql[:m.start()]}pg_epoch({sql[m.end():]}"
+    return sql
+
+
 def column_name(desc: str) -> str:
     """psql's header for a result column: its alias or name, a function's name, else ``?column?``."""
     if m := re.match(r"\s*([A-Za-z_]+)\s*\(", desc):
-        return {"pg_left": "left", "pg_age": "?column?"}.get(m.group(1).lower(), m.group(1).lower())
+        names = {"pg_left": "left", "pg_span": "?column?", "pg_epoch": "extract", "pg_shift": "?column?"}
+        return names.get(m.group(1).lower(), m.group(1).lower())
     m = re.fullmatch(r"\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)\s*", desc)
     return m.group(1) if m else "?column?"
 

@@ -1,0 +1,147 @@
+"""Actions move the drill world as they would move the real one (issue 13 item 5): the autoscaler
+acts on CPU, pods with no schedulable node stay Pending, routing moves calls and their quota, and
+psql reads time spans on the drill's clock; every answer and every curve counts the same pods.
+
+Run in-process at chosen scenario moments (``standins_corpus.run_one``): nothing depends on speed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.scenarios import get_scenario
+
+
+def sh(drill: Drill, command: str, t: float) -> str:
+    code, out, err = run_one(drill, command.split(), t)
+    assert code == 0, (command, err)
+    return out
+
+
+def test_the_autoscaler_scales_on_cpu_and_every_answer_and_curve_counts_its_pods(tmp_path: Path) -> None:
+    """Timeout drill: CPU climbs past the HPA's 70 % (+10 % tolerance), so it asks for
+    ceil(5 x CPU / 70) = 6 replicas: get hpa, get deployment, get pods, top, events and the P95 curve
+    (a sixth pod takes its share of the work) all see six; it reported the CPU and never acted."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="hpa")
+    capped = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="capped")
+    sh(capped, "kubectl patch hpa flowengine -n production -p {\"spec\":{\"maxReplicas\":5}}", -600.0)
+    before = sh(drill, "kubectl get hpa flowengine -n production --no-headers", -600.0).split()
+    assert before[-2:] == ["5", "21d"] and int(before[3].split("%")[0]) <= 77
+    hpa = sh(drill, "kubectl get hpa flowengine -n production --no-headers", 600.0).split()
+    util = int(hpa[3].split("%")[0])
+    assert hpa[4:7] == ["5", "20", "6"] and abs(util / 70 - 1) <= 0.1, hpa
+    assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 600.0).split()[1:3] == ["6/6", "6"]
+    pods = sh(drill, "kubectl get pods -l app=flowengine -n production --no-headers", 600.0).splitlines()
+    assert len(pods) == 6 and all(" Running " in p for p in pods)
+    top = [int(line.split()[1][:-1]) for line in sh(drill, "kubectl top pods -l app=flowengine -n production",
+                                                    600.0).splitlines()[1:]]
+    assert len(top) == 6 and abs(sum(top) / len(top) / 5 - util) <= 1
+    events = sh(drill, "kubectl get events -n production", 600.0)
+    assert "SuccessfulRescale" in events and "New size: 6; reason: cpu resource utilization" in events
+    sim, other = drill.simulator, capped.simulator
+    assert sim.signals.capacity.ready(600.0) == 6 and other.signals.capacity.ready(600.0) == 5
+    assert sim.pane("p95_latency", 900.0) < other.pane("p95_latency", 900.0) - 3.0
+    # a manual scale below its minimum is taken back at its next sync, as a real HPA does
+    sh(drill, "kubectl scale deployment/flowengine --replicas=2 -n production", 1000.0)
+    assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 1004.0).split()[1] == "2/2"
+    assert sh(drill, "kubectl get deployment flowengine -n production -o jsonpath={.spec.replicas}", 1020.0) == "6"
+    assert sim.signals.capacity.ready(1010.0) == 2 and sim.signals.contention(1010.0) > 1.5
+
+
+def test_the_autoscaler_holds_within_tolerance_and_scales_down_after_five_minutes() -> None:
+    """The HPA's rules on a CPU curve of our own: 75 % of a 70 % target is within its 10 %
+    tolerance; 90 % asks for ceil(5 x 90 / 70) = 7; when the work falls away it scales down only
+    once every recommendation of the last five minutes is lower (the last high one: 990 s)."""
+    from warroom.drill.autoscale import START as LOOP_START
+    from warroom.drill.autoscale import Capacity
+
+    sc = get_scenario("rate-limit")
+    steady = Capacity(sc, [], lambda t: 75.0)
+    assert steady.decided(2000.0) == [] and steady.ready(2000.0) == 5
+    busy = Capacity(sc, [], lambda t: 90.0 if t < 1000 else 40.0)
+    assert [(a.t, a.detail["replicas"]) for a in busy.decided(3000.0)] == [(LOOP_START, 7), (1290.0, 5)]
+    assert busy.ready(1200.0) == 7 and busy.ready(2000.0) == 5
+
+
+def test_a_drain_with_every_node_cordoned_leaves_the_replacements_pending(tmp_path: Path) -> None:
+    """Every node cordoned, a drain evicts node-1's pods and nothing may take their replacements:
+    they are Pending with no node, READY is 3/5, rollout status waits, the HPA does not count them
+    as capacity and the curves see three pods (the replacements ran on the cordoned node before);
+    an uncordon schedules them and the curves see five again."""
+    drill = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="drain")
+    plain = create_drill(tmp_path, "mass-failure", speed=SPEED, start=START, name="plain")
+    sh(drill, "kubectl cordon node-1 node-2 node-3 node-4", 100.0)
+    evicted = sh(drill, "kubectl drain node-1 --ignore-daemonsets", 110.0)
+    assert evicted.count("flowengine-") == 4            # evicting ..., ... evicted: two pods
+    rows = [r.split() for r in sh(drill, "kubectl get pods -l app=flowengine -n production -o wide --no-headers",
+                                  120.0).splitlines()]
+    pending = [r for r in rows if r[2] == "Pending"]
+    assert len(rows) == 5 and len(pending) == 2 and all(r[1] == "0/1" and r[6] == "<none>" for r in pending)
+    assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 120.0).split()[1:4] == [
+        "3/5", "5", "3"]
+    assert "FailedScheduling" in sh(drill, f"kubectl describe pod {pending[0][0]} -n production", 120.0)
+    code, out, err = run_one(drill, "kubectl rollout status deployment/flowengine -n production".split(), 120.0)
+    assert code == 1 and "3 of 5 updated replicas are available" in out and "timed out" in err
+    assert sh(drill, "kubectl get hpa flowengine -n production --no-headers", 200.0).split()[6] == "5"
+    assert drill.simulator.signals.capacity.ready(200.0) == 3 and drill.simulator.signals.contention(200.0) > 1.05
+    assert drill.simulator.pane("p95_latency", 280.0) > plain.simulator.pane("p95_latency", 280.0)
+    sh(drill, "kubectl uncordon node-3", 300.0)
+    rows = [r.split() for r in sh(drill, "kubectl get pods -l app=flowengine -n production -o wide --no-headers",
+                                  310.0).splitlines()]
+    assert [r[2] for r in rows] == ["Running"] * 5 and {r[0] for r in pending} <= {r[0] for r in rows}
+    assert {r[6] for r in rows if r[0] in {p[0] for p in pending}} == {"node-3"}
+    assert drill.simulator.signals.capacity.ready(320.0) == 5 and drill.simulator.signals.contention(320.0) == 1.0
+
+
+def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tmp_path: Path) -> None:
+    """FALLBACK_MODEL moved which model flows and logs name, not the calls: now Anthropic's calls go
+    to the provider of the model the env names (per-provider request rates), Anthropic's quota
+    stands where it was while they do, and the fallback's carries the load, whichever it is."""
+    rate = 'sum by (provider) (rate(flowengine_model_api_requests_total[1m]))'
+    for model, to, idle in (("gemini-1.5-pro", "google", "openai"), ("gpt-4-turbo", "openai", "google")):
+        drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name=to)
+        sim = drill.simulator
+        sh(drill, f"kubectl set env deployment/flowengine FALLBACK_MODEL={model} -n production", 300.0)
+        was = {dict(s.labels)["provider"]: s.value for s in sim.evaluate(rate, 290.0)}
+        now = {dict(s.labels)["provider"]: s.value for s in sim.evaluate(rate, 600.0)}
+        assert now["anthropic"] == 0.0 and abs(now[to] - was[to] - was["anthropic"]) < 0.5, (was, now)
+        assert abs(now[idle] - was[idle]) < 0.2 * was[idle]
+
+        def used(p: str, t: float) -> float:
+            return sim.evaluate(f'flowengine_model_quota_used_ratio{{provider="{p}"}}', t)[0].value
+
+        argv = ["curl", "-s", "-H", "Authorization: Bearer sk-drill-key", "https://api.anthropic.com/v1/usage"]
+        usage = [json.loads(run_one(drill, argv, t)[1]) for t in (400.0, 1300.0)]     # nobody calls it
+        assert usage[0]["used_ratio"] == usage[1]["used_ratio"] and usage[1]["rate_limited_requests_last_hour"] == 0
+        assert used(to, 1300.0) > used(to, 400.0) + 0.1 and abs(used(idle, 1300.0) - used(idle, 400.0)) < 0.02
+    # the primary's own burn (a retry storm) goes with its calls: Anthropic stops, OpenAI climbs
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="storm")
+    sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 300.0)
+    quota = {t: {dict(s.labels)["provider"]: s.value for s in drill.simulator.evaluate(
+        "flowengine_model_quota_used_ratio", t)} for t in (400.0, 1200.0)}
+    assert quota[1200.0]["anthropic"] == quota[400.0]["anthropic"]
+    assert quota[1200.0]["openai"] > quota[400.0]["openai"] + 0.05
+
+
+def test_psql_extracts_epochs_and_a_timestamp_difference_is_a_drill_span(tmp_path: Path) -> None:
+    """``extract(epoch from now() - created_at)`` (what a runbook author types) was a syntax error:
+    it is the drill span ``now() - created_at`` prints, at any speed; a task's
+    ``updated_at - created_at`` is its duration; an interval compares with a typed one."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="epoch")
+    out = run_one(drill, [
+        "psql", "-At", "-c", "SELECT now() - created_at, extract(epoch from now() - created_at), "
+        "EXTRACT(EPOCH FROM (updated_at - created_at)), duration_s FROM tasks WHERE status <> 'running' "
+        "AND now() - created_at < interval '10 minutes' ORDER BY created_at"], 1500.0)[1]
+    rows = [r.split("|") for r in out.splitlines()]
+    assert len(rows) > 5
+    for age, seconds, took, duration in rows:
+        h, m, s = age.split(":")
+        assert abs(int(h) * 3600 + int(m) * 60 + float(s) - float(seconds)) < 0.1 and float(seconds) < 600
+        assert took == duration
+    assert run_one(drill, ["psql", "-At", "-c", "SELECT date_part('epoch', now())"], 1500.0)[1].strip() == \
+        f"{drill.wall_time(1500.0):.1f}"
+    code, _, err = run_one(drill, ["psql", "-c", "SELECT extract(hour from now())"], 1500.0)
+    assert code == 1 and "extract(epoch from ...)" in err
