@@ -89,9 +89,14 @@ def now() -> float:
     """Unix seconds: ``$WARROOM_DRILL_AT`` when set and this process works a drill (:func:`pinned`),
     else the wall clock (the variable is not even read: a stray or malformed value in a real
     incident's shell changes nothing)."""
-    at = os.environ.get(AT_ENV) if pinned() else None
+    return _pinned_or(time.time()) if pinned() else time.time()
+
+
+def _pinned_or(wall_now: float) -> float:
+    """``$WARROOM_DRILL_AT`` if set (checked: a unix time), else ``wall_now``."""
+    at = os.environ.get(AT_ENV)
     if not at:
-        return time.time()
+        return wall_now
     try:
         value = float(at)
     except ValueError:
@@ -103,6 +108,18 @@ def now() -> float:
 
 def utcnow() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
+
+
+def utcnow_of(drill: bool | Any) -> datetime:
+    """An incident's own "now" (``drill``: whether it is a drill's, or its state): a real
+    incident's is the wall clock whatever this process works; a drill incident's honours
+    ``$WARROOM_DRILL_AT`` unless this process wrote to a real incident (a list of both kinds
+    gives each its own time)."""
+    if not isinstance(drill, bool):
+        drill = getattr(drill, "drill", None) is not None
+    if not drill or _WORK.real is not None:
+        return wall_utcnow()
+    return datetime.fromtimestamp(_pinned_or(time.time()), UTC)
 
 
 def scale_of(state: Any) -> float:

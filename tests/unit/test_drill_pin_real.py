@@ -175,3 +175,25 @@ def test_listing_drill_incidents_does_not_pin_a_process(
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
     assert [s.title for s in IncidentStore(tmp_path / "drills", cfg).open_incidents()] == ["quota"]
     assert not scenario_time.pinned() and scenario_time.now() != PIN
+
+
+def test_incident_list_gives_each_incident_its_own_clock(
+        cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real incident and a drill incident in one list with the pin set: the drill's elapsed is
+    read on the pin (50 drill minutes), the real one's on the wall (never on a moment in 2001)."""
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    code, out, err = cli("new", "--title", "disk full", "--severity", "P2")
+    assert code == 0, err
+    scenario_time.forget_work()
+    code, out, err = cli("new", "--title", "quota", "--severity", "P3", "--drill", "rate-limit", "--speed", "10")
+    assert code == 0, err
+    scenario_time.forget_work()
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN + 300))
+    code, out, err = cli("list")
+    assert code == 0, err
+    (drill_line,) = [x for x in out.splitlines() if "[DRILL]" in x]
+    assert "50m00s drill time" in drill_line, out
+    code, out, err = cli("list", "--json")
+    listed = {d["title"]: d for d in json.loads(out)}
+    assert listed["quota"]["scenario_elapsed"] == 3000.0
+    assert not listed["disk full"]["declared_at"].startswith("2001")

@@ -39,9 +39,8 @@ def _mark(s: Any, step: Any = None, gate: GateState | None = None) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()
-    now = _now()
-    if args.json:
-        out(json.dumps([state_to_json(s, now) for s in states], indent=2))
+    if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
+        out(json.dumps([state_to_json(s, stime.utcnow_of(s)) for s in states], indent=2))
         return 0
     # a dashboard drill's incidents live apart (<state dir>/drills): listed after, under their own heading
     drills = None if store.shared is not None or not (store.state_dir / "drills" / "incidents").is_dir() else \
@@ -57,7 +56,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             rb = (s.runbook or {}).get("id") or "-"
             drill = " [DRILL]" if s.drill else ""
             drill += "  [journal damaged]" if any("torn" not in w for w in s.journal_issues) else ""
-            out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(now), wall=False):>7}"
+            out(f"{s.id:<18} {s.severity:<3} {s.status:<13} {stime.text(s, s.elapsed(stime.utcnow_of(s)), wall=False):>7}"
                 f"  {rb:<14} {s.title}{drill}")
     return 0
 

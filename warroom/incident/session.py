@@ -172,7 +172,7 @@ class Incident(StepRunning):
         """The incident's own "now" (its journal stamps, approvals, briefs): a real incident's is
         the wall clock whatever the process (``$WARROOM_DRILL_AT`` never reaches it); a drill
         incident's is the process's clock, which a drill may pin (``warroom.scenario_time``)."""
-        return stime.utcnow() if self.is_drill else stime.wall_utcnow()
+        return stime.utcnow_of(self.is_drill)
 
     def worked(self) -> Incident:
         """Say that this process works this incident (``IncidentStore.open`` does): a drill
