@@ -258,6 +258,9 @@ EDGE_CASES = [
     'label_replace(flowengine_flow_duration_seconds_bucket, "provider", "x", "", "") < on(nothere) '
     'flowengine_model_quota_used_ratio{provider="openai"}',
     "(flowengine_flow_duration_seconds_bucket > 1e12) / on() flowengine_model_quota_used_ratio",
+    # sort/sort_desc: the order is compared too; ties keep Prometheus' storage order (by label set), NaN last
+    "sort(0 * flowengine_model_api_requests_total)",
+    "sort_desc(round(flowengine_model_quota_used_ratio) or flowengine_model_quota_used_ratio * NaN)",
     # an le is read as Go's ParseFloat reads it: "1_0" is no bucket, "infinity" is +Inf
     'histogram_quantile(0.5, label_replace(flowengine_flow_duration_seconds_bucket, "le", "1_0", "le", "10.0"))',
     'histogram_quantile(0.5, label_replace(flowengine_flow_duration_seconds_bucket, "le", "infinity", "le", "\\\\+Inf"))',
@@ -386,7 +389,12 @@ def test_the_drill_answers_every_query_as_prometheus_does(backfilled) -> None:
                                                          drill_map(many.at(j))) for j, g in enumerate(grid)]
                 else:
                     kind, result = prom_query(server.url, query, base + t)
-                    pairs = [] if kind == "error" else [(t, as_map(kind, result), drill_map(sim.evaluate(query, t)))]
+                    mine = None if kind == "error" else sim.evaluate(query, t)
+                    pairs = [] if kind == "error" else [(t, as_map(kind, result), drill_map(mine))]
+                    if query.startswith("sort") and kind == "vector":       # the order is the answer (NaNs last)
+                        want_order = [tuple(sorted(x["metric"].items())) for x in result if x["value"][1] != "NaN"]
+                        if want_order != [s.labels for s in mine if not math.isnan(s.value)]:
+                            problems.append(f"{expr!r} at t={t}: order differs")
             except PromQLError as exc:
                 # Unsupported is allowed only as a clear refusal, never a wrong number — and
                 # never for a query the drill's own panes or runbooks use.

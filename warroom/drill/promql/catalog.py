@@ -94,8 +94,9 @@ class Catalog:
         if name and name not in self.metrics:
             known = ", ".join(sorted(self.metrics))
             raise PromQLError(f"unknown metric {name!r} in the drill (known: {known})")
-        out = [ms for n in ([name] if name else self.metrics) for ms in self.metrics[n]
-               if all(match_value(dict(ms.labels).get(lab, ""), op, val) for lab, op, val in matchers)]
+        out = sorted((ms for n in ([name] if name else self.metrics) for ms in self.metrics[n]
+                      if all(match_value(dict(ms.labels).get(lab, ""), op, val) for lab, op, val in matchers)),
+                     key=lambda ms: ms.labels)      # Prometheus' storage order: what ties and lists follow
         self._selected[(name, matchers)] = out
         return out
 

@@ -69,7 +69,7 @@ class Many(NamedTuple):
             return self.scalar[j]
         out = [Sample(labels, v) for labels, col in self.vector or () if (v := col[j]) is not None]
         if self.order is not None:
-            out.sort(key=lambda s: (math.isnan(s.value), s.value), reverse=self.order == "sort_desc")
+            out.sort(key=lambda s: (math.isnan(s.value), -s.value if self.order == "sort_desc" else s.value))
         return out
 
 
