@@ -120,24 +120,6 @@ def test_a_real_incident_s_own_clock_is_the_wall_even_where_the_process_is_pinne
     assert not reopened.is_drill and reopened.own_clock() > LONG_AFTER and drill.own_clock().timestamp() == PIN
 
 
-def test_the_pin_is_read_by_scenario_time_alone() -> None:
-    """No other module reads ``$WARROOM_DRILL_AT`` itself (a reader of its own would not ask
-    whether the process works a drill): the name appears as a string only in scenario_time."""
-    import ast
-
-    root = Path(__file__).resolve().parents[2]
-    found = []
-    for top in ("warroom", "tui", "panes"):
-        for path in sorted((root / top).rglob("*.py")):
-            rel = path.relative_to(root).as_posix()
-            if rel == "warroom/scenario_time.py":
-                continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Constant) and node.value == scenario_time.AT_ENV:
-                    found.append(f"{rel}:{node.lineno}")
-    assert not found, found
-
-
 def test_resuming_a_real_incident_never_pins_the_dashboard_even_beside_a_drill_of_the_same_id(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``warroom resume ID`` looks the id up in the state dir and the drills' (a look-up works

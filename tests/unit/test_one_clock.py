@@ -2,7 +2,8 @@
 
 A drill's promises (the 15-minute tier, the update countdown, response verdicts, the report) hold
 only if every reader sees the same moment; ``$WARROOM_DRILL_AT`` pins it for tests and facilitator
-replays. A module that reads the wall clock itself is a reader that can disagree, so this test
+replays — of a drill only: the clock itself decides whether the process works a drill, so no
+other module may read the variable (``tests/unit/test_drill_pin_real.py`` attacks real incidents). A module that reads the wall clock itself is a reader that can disagree, so this test
 refuses ``time.time()``, ``datetime.now()``/``utcnow()``/``today()`` and ``date.today()`` anywhere in
 the product except the clock itself and the layers that time processes and stamp their own files
 (``time.monotonic`` stays free everywhere: it measures waits, not the incident).
@@ -48,6 +49,23 @@ def test_no_reader_of_now_but_the_one_clock() -> None:
                 continue
             found += [f"{rel}:{n}" for n in _wall_reads(path)]
     assert not found, "read the time through warroom.scenario_time.now()/utcnow():\n" + "\n".join(found)
+
+
+def test_the_pin_is_read_by_scenario_time_alone() -> None:
+    """No other module reads ``$WARROOM_DRILL_AT`` itself (a reader of its own would not ask
+    whether the process works a drill): the name appears as a string only in scenario_time."""
+    from warroom.scenario_time import AT_ENV
+
+    found = []
+    for top in ("warroom", "tui", "panes"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel == "warroom/scenario_time.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and node.value == AT_ENV:
+                    found.append(f"{rel}:{node.lineno}")
+    assert not found, found
 
 
 SCALING_EXEMPT = {
