@@ -183,3 +183,30 @@ def test_a_tier_whose_time_came_while_resolved_is_reached_on_reopening(
     assert _tiers(inc) == [(1, _utc(90)), (2, _utc(300))]
     line = [t for t in inc.state.timeline if t.kind == "escalation.tier"][-1]
     assert "reached on reopening" in line.text and line.at == datetime.fromtimestamp(T0 + 300, UTC)
+
+
+def test_watchers_racing_write_each_tier_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four watchers (separate Incident objects: dashboards, CLI commands) look at once, 66m40s in:
+    whatever the interleaving, the journal holds tiers 1, 2 and 3 once each, in order."""
+    import threading
+
+    inc = _drill(tmp_path, monkeypatch)
+    _at(monkeypatch, 400)
+    watchers = [IncidentStore(tmp_path, _cfg(tmp_path)).open(inc.id) for _ in range(4)]
+    start = threading.Barrier(len(watchers))
+    errors: list[BaseException] = []
+
+    def look(w) -> None:  # type: ignore[no-untyped-def]
+        try:
+            start.wait(timeout=30)
+            w.check_escalation()
+        except BaseException as exc:        # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=look, args=(w,)) for w in watchers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and not any(t.is_alive() for t in threads)
+    assert [tier for tier, _ in _tiers(inc)] == [1, 2, 3]
