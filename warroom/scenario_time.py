@@ -17,7 +17,8 @@ once, and no reader can fall back to a clock of its own (``tests/unit/test_one_c
 
 Only a drill reads ``$WARROOM_DRILL_AT``. A variable left in a shell must never stamp a real
 incident's journal, durations or PIR with a made-up time, so the pin is honoured only once this
-process works a drill, and never again once it has written to a real incident (:func:`work_on`).
+process works a drill, and never again once it works a real incident (declares, opens or writes to
+one: :func:`work_on`).
 Who says so is the core, where a drill or an incident comes into being — a drill world made or
 reopened (``warroom.drill.directory.Drill``), a rehearsal's replay, an incident declared or opened
 with (or without) its drill tie (``warroom.incident.session.Incident``) — never a reader of the
@@ -48,7 +49,7 @@ class _Work:
     """What this process works, as the core has said (:func:`work_on`)."""
 
     drill: str | None = None      # the first drill (or rehearsal) it worked: the pin may be honoured
-    real: str | None = None       # the first real incident it wrote to: the pin is off for good
+    real: str | None = None       # the first real incident it worked: the pin is off for good
 
 
 _WORK = _Work()
@@ -66,8 +67,8 @@ def work_on(what: str, *, drill: bool) -> None:
 
 
 def pinned() -> bool:
-    """Whether :func:`now` honours ``$WARROOM_DRILL_AT`` in this process (it works a drill and has
-    written to no real incident); the variable set or not."""
+    """Whether :func:`now` honours ``$WARROOM_DRILL_AT`` in this process (it works a drill and no
+    real incident: none declared, opened to work or written to); the variable set or not."""
     return _WORK.drill is not None and _WORK.real is None
 
 
