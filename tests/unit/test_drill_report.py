@@ -265,6 +265,21 @@ def test_a_rollback_undone_is_not_done(state_dir: Path) -> None:
     assert {a.action: a.effective for a in report.actions} == {"rollback": True, "rollback_off": True}
 
 
+def test_an_off_switch_undone_is_read_until_the_mitigation_came_back(state_dir: Path) -> None:
+    """Rolled back, moved back onto the bad release, rolled back again 3m20s later: what the off
+    switch changed is read when it was undone (it read 10 minutes on, when the second rollback had
+    long hidden it: the 5xx rate 0.233% vs 0.205%, as if the bad release had done nothing)."""
+    d = _drill_with(state_dir, "mass-failure", 10.0, [("rollback", 500), ("rollback_off", 800), ("rollback", 1000)])
+    report = drill_report(d, None, at=d.wall_time(2400))
+    off = next(a for a in report.actions if a.action == "rollback_off")
+    assert off.effective and off.why == "undone 3m20s drill time (20s wall) later"
+    assert "3m20s drill time (20s wall) later" in off.change
+    with_off, without = (float(x) for x in re.findall(r"Model API 5xx rate (\d+(?:\.\d+)?)% \((\d+(?:\.\d+)?)%",
+                                                       off.change)[0])
+    assert with_off > 2.0 > without                                # the bad release, back for 3m20s
+    assert "FlowEngine moved back onto the bad release: undone 3m20s drill time (20s wall) later." in report.summary
+
+
 def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_dir: Path) -> None:
     d = _drill_with(state_dir, "rate-limit", 10.0, [])
     clock = Clock(d.wall_time(200))

@@ -252,9 +252,12 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
     """(bent the curves?, why not / when undone, scenario time its effect is read by) for one action."""
     kind = a.action.removesuffix(OFF)
     runs = spans.get(kind, [])
-    if kind != a.action:                                    # an off switch: effective if it ended a stretch
-        return any(off == a.t for _, off in runs), ("" if any(off == a.t for _, off in runs)
-                                                    else "it was not in force"), math.inf
+    if kind != a.action:          # an off switch: effective if it ended a stretch; read until taken again
+        if not any(off == a.t for _, off in runs):
+            return False, "it was not in force", math.inf
+        again = next((on for on, _ in runs if on > a.t), None)
+        return True, "" if again is None else f"undone {Span((again - a.t) / speed, speed).text()} later", \
+            math.inf if again is None else again
     if kind not in sc.mitigating_actions():
         return False, "", math.inf                          # a page, an update: not meant to bend a curve
     for on, off in runs:
