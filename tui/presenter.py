@@ -412,7 +412,10 @@ class IncidentPresenter:
     def drill_report(self) -> Any:
         sim = self.ctx.drill.extra.get("drill") if self.ctx.drill is not None else None
         if sim is None:
-            raise WarroomError("the drill report is for drills (warroom demo / warroom drill)")
+            replay = self.ctx.drill.extra.get("replay") if self.ctx.drill is not None else None
+            raise WarroomError(f"a replay of {replay} has no simulator to say what an action changed (nothing"
+                               " reacts to a recording): the PIR (e) tells this rehearsal" if replay else
+                               "the drill report is for drills (warroom demo / warroom drill)")
         from warroom.incident.drill_report import drill_report
 
         snap = self.live.snapshot() if self.live is not None else None

@@ -263,8 +263,7 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
         src.query("up", at=at)
     store = IncidentStore(ctx.config.state_dir(), ctx.config)
     rehearsal = store.create(title="quota past 80%", severity="P3", runbook="RB-CORE-003", source={},
-                             drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, "replay": inc.id,
-                                    "replay_start": ctx.drill.extra["replay_start"]})
+                             drill={"scenario": ctx.drill.scenario, "speed": ctx.drill.speed, **ctx.drill.extra})
     with pytest.raises(WarroomError, match=f"rehearses {inc.id}.*commands are not run"):
         rehearsal.prepare_step(4)                              # psql: refused, not run on this host
     assert rehearsal.prepare_step(1).kind == "promql"          # a query of the recording is fine
@@ -272,6 +271,14 @@ def test_a_replay_answers_its_panes_queries_and_runs_no_command(tmp_path: Path) 
     assert world_mismatch(ctx, rehearsal.id, rehearsal.state.drill) is None
     assert world_mismatch(ctx, inc.id, inc.state.drill) is not None     # the drill incident itself
     assert world_mismatch(ctx, "INC-x", None) is not None               # a real one
+    from types import SimpleNamespace
+
+    from tui.presenter import IncidentPresenter
+
+    with pytest.raises(WarroomError, match=f"a replay of {inc.id} has no simulator"):   # not "for drills"
+        IncidentPresenter(SimpleNamespace(ctx=ctx), lambda message: None).drill_report()
+    with pytest.raises(WarroomError, match=f"warroom drill --replay {inc.id} --state-dir "):
+        rehearsal.open_drill()                                  # the exact command, its state dir named
     # one declared in another run of this replay (its own start and speed) is at another point of
     # the recording: offered to reopen in its own replay, never adopted into this one
     other = {**rehearsal.state.drill, "replay_start": ctx.drill.extra["replay_start"] - 40.0, "speed": 60.0}

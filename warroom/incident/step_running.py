@@ -325,9 +325,11 @@ class StepRunning:
         """
         drill_dir = (self.state.drill or {}).get("dir")
         if (self.state.drill or {}).get("replay"):
-            replayed = self.state.drill["replay"]
+            from warroom.incident.history import replay_command
+
+            replayed, where = self.state.drill["replay"], self.state.drill.get("recording")
             raise WarroomError(f"{self.id} rehearses {replayed}: it has no drill world, only the metrics that"
-                               f" incident recorded (`warroom drill --replay {replayed}`)")
+                               f" incident recorded (`{replay_command(Path(where)) if where else 'warroom drill --replay ' + replayed}`)")
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
                 f"{self.id} is a drill incident but its drill directory"
