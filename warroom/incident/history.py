@@ -151,7 +151,7 @@ def load_history(incident_dir: Path) -> History:
     except msgspec.DecodeError as exc:
         raise WarroomError(f"{path}: malformed saved metrics ({exc})") from None
     span = doc.end - doc.start
-    if span < 0 or not doc.panes or doc.step > max(span, BASE_STEP / doc.time_scale):
+    if span < 0 or not doc.panes or doc.step > max(span, stime.of_scenario(doc, BASE_STEP).wall_seconds):
         raise WarroomError(f"{path}: malformed saved metrics (start after end, no panes, or $.step longer"
                            " than the window)")
     ids = [p.id for p in doc.panes]
