@@ -350,7 +350,7 @@ _OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_
 _REFUSED = {
     pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
     pp.SubqueryExpr: "a subquery (expr[range:step]) can only be passed to a range function such as max_over_time()",
-    pp.StringLiteral: "string literals are not supported here",
+    pp.StringLiteral: "a string literal as a value is not supported in drills",
 }
 
 
