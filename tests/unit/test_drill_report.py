@@ -376,3 +376,26 @@ def test_an_action_that_is_no_mitigation_still_says_what_it_moved(state_dir: Pat
     assert not start.effective and start.change.startswith("Audit-log gap ") and "without it" in start.change
     assert rows["page"].change == ""
     assert report.resolution_missing == ("redaction",)
+
+
+def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path) -> None:
+    """'How the panes ended' marked every pane not recovered '✖ still breached': the quota at 7x%,
+    past warn and climbing but under critical, was shown breached beside a summary that said not."""
+    from rich.console import Console
+
+    from tui.screens.drill_report import report_renderable
+
+    d = _drill_with(state_dir, "rate-limit", 1.0, [])
+    breach = breach_time(d, at=d.wall_time(3600))
+    report = drill_report(d, None, at=breach - 20)
+    quota = report.panes[0]
+    assert quota.pane == "quota" and 70 < quota.now < 80 and not quota.recovered
+    console = Console(width=160, record=True, color_system=None)
+    console.print(report_renderable(report))
+    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Model API quota used"))
+    assert "still breached" not in row and "▲ not recovered" in row
+    late = drill_report(d, None, at=breach + 600)
+    console = Console(width=160, record=True, color_system=None)
+    console.print(report_renderable(late))
+    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Model API quota used"))
+    assert "✖ still breached" in row

@@ -77,8 +77,7 @@ def report_renderable(report: Any) -> Group:
     for p in report.panes:
         panes.add_row(Text(p.title), _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
                       _num(p.now, p.unit),
-                      Text("✔ recovered" if p.recovered else "✖ still breached",
-                           style="green" if p.recovered else "bold red"))
+                      _ended(p))
     path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
                  padding=(0, 2), header_style="bold", expand=True)
     for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
@@ -90,6 +89,16 @@ def report_renderable(report: Any) -> Group:
     summary = Text("\n".join(f"• {line}" for line in report.summary))
     return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),
                  *((path, Text("")) if report.runbook_path else ()), summary)
+
+
+def _ended(p: Any) -> Text:
+    """The pane's end as the summary says it: "still breached" only past critical (a pane above
+    warn, or below it and rising, was marked breached)."""
+    past = p.now is not None and p.crit is not None and p.now > p.crit
+    if p.recovered:
+        return Text("✔ recovered", style="green")
+    return Text(("✖ still breached" if past else "▲ not recovered") + (", rising" if p.worsening else ""),
+                style="bold red" if past else "yellow")
 
 
 class DrillReportScreen(Dialog[None]):
