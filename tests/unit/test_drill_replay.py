@@ -479,3 +479,18 @@ def test_reopened_and_resolved_again_the_recording_is_said_to_end_early_until_sa
     fresh = Config()
     fresh.incident.state_dir = str(tmp_path / "state")
     assert "the recording ends at" not in replay_context(fresh, inc.id, None).drill.notice
+
+
+def test_a_pane_the_recording_could_not_read_is_said_not_shown_as_no_data(tmp_path: Path) -> None:
+    """Prometheus refused one pane's query when the incident was resolved: metrics.json keeps why.
+    The replay showed that pane as NO DATA (as if the metric had been empty); it says why now."""
+    from tui.launch import replay_context
+
+    base, inc = _saved(tmp_path)
+    path = inc.dir / "metrics.json"
+    path.write_bytes(_pane(path.read_text(), points=[], error="Flow failure rate: range query failed: HTTP 422"))
+    ctx = replay_context(base, inc.id, None)
+    shown = {s.slo_id: s for s in ctx.source.fetch(ctx.config.slo, at=ctx.source.start + 5)}
+    assert shown["failure_rate"].value is None
+    assert shown["failure_rate"].error == f"{inc.id} could not record it: Flow failure rate: range query failed: HTTP 422"
+    assert shown["quota"].error is None and shown["quota"].value is not None

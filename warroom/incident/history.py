@@ -40,6 +40,7 @@ class History:
     severity: str = ""
     runbook: str | None = None
     time_scale: float = 1.0          # a drill's speed: scenario seconds per recorded second
+    unread: tuple[tuple[str, str], ...] = ()   # (pane id, why it could not be read when recorded)
 
     def pane(self, slo_id: str) -> PaneHistory | None:
         return next((p for p in self.panes if p.slo.id == slo_id), None)
@@ -171,4 +172,5 @@ def load_history(incident_dir: Path) -> History:
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
         panes.append(PaneHistory(slo, tuple(sorted(p.points)), doc.step))
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
-                   title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale)
+                   title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
+                   unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))

@@ -84,6 +84,10 @@ class ReplaySource:
         if pane is None:
             return SloSample(slo_id, None, sample_time=at, fetched_at=now,
                              error=f"{self.history.incident_id} has no recorded {slo_id!r} pane")
+        unread = dict(self.history.unread).get(slo_id)
+        if unread:           # not recorded: said, not shown as a pane that had no data
+            return SloSample(slo_id, None, sample_time=at, fetched_at=now,
+                             error=f"{self.history.incident_id} could not record it: {unread}")
         t = self.recorded_time(at)
         step = self.window / (self.points - 1)
         series = []
