@@ -556,6 +556,23 @@ class IncidentPresenter:
             self.post(IncidentChanged(self.incident_id))
         return views
 
+    def judge_again(self, view: Any) -> Any:
+        """One decision judged again now, from a fresh snapshot (the Go/No-Go dialog's live look;
+        blocking: metric queries, so a worker thread calls it). Nothing is journaled here: the
+        overdue reminder is the dashboard's look (``evidence_due_async``)."""
+        from warroom.incident import decisions as dec
+
+        live = self.require()
+        snap = live.snapshot()
+        book = snap.runbook_by_id(view.runbook_id)
+        if book is None:
+            raise WarroomError(f"runbook {view.runbook_id} is no longer attached")
+        now = datetime.fromtimestamp(self.ctx.clock.now(), UTC)
+        for fresh in dec.evaluate_all(live.incident, snap.state, [book], self.ctx.source, now):
+            if fresh.decision.id == view.decision.id:
+                return fresh
+        raise WarroomError(f"{view.runbook_id} no longer states the decision {view.decision.id!r}")
+
     def decisions_async(self) -> None:
         """Judge the decisions off the event loop and hand them to the dialog."""
         def work() -> None:

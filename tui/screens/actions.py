@@ -522,13 +522,16 @@ class DashboardActions:
         from tui.screens.modals.decision import DecisionAnswer, DecisionScreen
 
         def answered(a: DecisionAnswer | None) -> None:
-            if a is not None:
-                self.presenter.call(self.presenter.decide, view, a.verdict, by=a.by, why=a.why, what="decision")
+            if a is not None:      # recorded with the criteria as last judged on the dialog
+                self.presenter.call(self.presenter.decide, a.view or view, a.verdict, by=a.by, why=a.why,
+                                    what="decision")
 
         import getpass
 
         by = self.ctx.config.incident.commander or getpass.getuser()
-        self.app.push_screen(DecisionScreen(view, by=by), answered)
+        # the criteria are judged again while the dialog is open, at the panes' refresh pace
+        self.app.push_screen(DecisionScreen(view, by=by, rejudge=self.presenter.judge_again,
+                                            every=max(self.ctx.poll_interval(), 0.5)), answered)
 
     # ------------------------------------------------------------------ roles and approvals
 
