@@ -432,6 +432,14 @@ class IncidentPresenter:
         live = self.require()
         return concerns_from_readings(live.snapshot().state, readings)
 
+    def go_opened(self) -> list[Any]:
+        """What each GO opened and how far it got, from the snapshot in memory (no file read):
+        the resolve dialog shows it and asks whether a rollback was part of the fix."""
+        from warroom.incident.go_opened import go_opened
+
+        snap = self.require().snapshot()
+        return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")))
+
     def draft_update(self) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the
         core's composer (``warroom.incident.cadence``), on the snapshot already in memory."""

@@ -109,3 +109,45 @@ async def test_at_80x24_the_runbook_not_worked_keeps_its_title_and_a_row(tmp_pat
         assert beside.region.height > main.region.height           # now working RB-LAUNCH-002
         assert main.region.height == 3                              # title (id and progress) + one row
         assert str(main.border_title).startswith("RB-LAUNCH-005 0/")
+
+
+async def test_resolve_after_a_go_says_what_it_opened_and_asks_about_the_rollback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """r after a GO: the dialog says what the GO opened and how far it got, counts the steps not
+    done of both runbooks, and will not resolve until the commander says whether a rollback was
+    part of the fix (nothing pre-ticked, no default "no"). At 80x24 every control stays on screen."""
+    from textual.widgets import Button, RadioButton
+
+    from tui.screens.modals.forms import ResolveScreen
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main, beside = await _declared_with_go(pilot, app)
+        await pilot.press("r")
+        screen = await wait_screen(pilot, ResolveScreen, 30)
+        opened = str(screen.query_one("#resolve-opened").render())
+        assert 'GO on "Roll back to the pilot repository (RB-LAUNCH-002)?" by dana' in opened
+        assert "opened RB-LAUNCH-002 (Rollback to pilot): 0 of 19 steps done" in opened
+        counts = f"not done, skipped or ticked (RB-LAUNCH-005 {len(main.runbook.steps)}, RB-LAUNCH-002 19)"
+        assert any(counts in str(w.render()) for w in screen.query("Static"))   # both runbooks' steps
+        assert not any(b.value for b in screen.query(RadioButton))      # no answer given in advance
+        radio = screen.query_one("#rollback-answer")
+        assert app.focused is radio                                      # the first thing asked
+        buttons = screen.query_one(".buttons")
+        assert radio.region.height > 0 and radio.region.bottom <= buttons.region.y, (radio.region, buttons.region)
+        screen.query_one("#summary", Input).value = "flows back after the rollback"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Say whether a rollback was part of the fix" in str(screen.query_one("#form-error").render())
+        assert not events(app, "incident.resolved") and app.focused is radio
+        await pilot.press("enter")                               # the first answer: a rollback was part of it
+        await wait_for(pilot, lambda: radio.pressed_button is not None)
+        assert radio.pressed_button.id == "rollback-yes"
+        await wait_for(pilot, lambda: app.focused is screen.query_one("#summary"))   # answered: on to the summary
+        for button in screen.query(Button):
+            assert button.region.height > 0 and button.region.bottom <= 24, (button.id, button.region)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(events(app, "incident.resolved")), 30)
+    (resolved,) = events(app, "incident.resolved")
+    assert resolved.data["rollback"] is True
+    (go,) = resolved.data["go_opened"]
+    assert go["runbook_id"] == "RB-LAUNCH-002" and go["done"] == 0 and go["total"] == 19

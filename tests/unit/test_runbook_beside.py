@@ -148,3 +148,56 @@ def test_the_cli_works_a_step_of_the_runbook_open_beside(tmp_path: Path, capsys)
     assert "Earlier runbook RB-LAUNCH-002" not in shown
     beside = shown[shown.index("Open beside it"):]
     assert "☑ [x]         4  Tell stakeholders that the rollback" in beside
+
+
+def test_resolving_after_a_go_asks_about_the_rollback_and_records_how_far_it_got(tmp_path: Path) -> None:
+    """A GO is a verdict, not a rollback done: resolving without saying whether a rollback was
+    part of the fix is refused (neither yes nor no by default); the answer is recorded with what
+    the GO opened and how far that runbook got, and the PIR says both."""
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    inc.tick(4, "RB-LAUNCH-002")
+    inc.skip(2, "in the change ticket", "RB-LAUNCH-002")
+    (opened,) = inc.go_opened()
+    assert (opened.runbook_id, opened.done, opened.total, opened.failed, opened.open_now) == ("RB-LAUNCH-002", 2, 19, 0, True)
+    assert opened.text().startswith('GO on "Roll back to the pilot repository (RB-LAUNCH-002)?" by dana at ')
+    assert opened.text().endswith("opened RB-LAUNCH-002 (Rollback to pilot): 2 of 19 steps done")
+    with pytest.raises(WarroomError, match="say whether a rollback was part of the fix"):
+        inc.resolve("flows back", "rolled back to pilot", None)
+    assert not inc.refresh().resolved
+    e = inc.resolve("flows back", "fixed the schema", False)
+    assert e.data["rollback"] is False
+    assert e.data["go_opened"] == [{"runbook_id": "RB-LAUNCH-002", "title": "Rollback to pilot",
+                                    "decision": "rollback-to-pilot", "verdict_seq": opened.verdict_seq,
+                                    "by": "dana", "done": 2, "failed": 0, "total": 19, "open_now": True}]
+    pir = inc.render("pir")
+    assert ("Rollback: no, as the commander said at resolve (RB-LAUNCH-002, opened by the GO, had 2 of 19"
+            " steps done)") in pir
+
+
+def test_an_incident_without_a_go_resolves_as_before(tmp_path: Path) -> None:
+    inc, _ = _mass_failure(tmp_path)
+    assert inc.go_opened() == []
+    e = inc.resolve("flows back", "fixed the schema", None)     # the CLI without --rollback
+    assert e.data["rollback"] is False and "go_opened" not in e.data
+    assert f"Rollback: no [#{e.seq}]." in inc.render("pir")
+
+
+def test_the_cli_resolve_after_a_go_needs_rollback_or_no_rollback_and_the_pir_lists_both_runbooks(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tui.cli import main
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    base = ["--state-dir", str(tmp_path)]
+    assert main(["incident", "resolve", inc.id, "--summary", "flows back", "--yes", *base]) != 0
+    err = capsys.readouterr().err
+    assert "opened RB-LAUNCH-002 (Rollback to pilot): 0 of 19 steps done" in err and "--no-rollback" in err
+    assert main(["incident", "resolve", inc.id, "--summary", "flows back", "--rollback", "--yes", *base]) == 0
+    capsys.readouterr()
+    assert main(["incident", "export", inc.id, "--no-log", *base]) == 0
+    pir = (inc.dir / "pir.md").read_text()
+    assert "Rollback: yes, as the commander said at resolve (RB-LAUNCH-002, opened by the GO, had 0 of 19" in pir
+    # steps never touched, of each open runbook, each under its own runbook's name
+    assert "- Step 4 (RB-LAUNCH-002: Tell stakeholders that the rollback to pilot is starting" in pir
+    assert "- Step 4 (Acknowledge the page within 30 seconds) not done" in pir

@@ -435,7 +435,11 @@ class DashboardActions:
         if view.header.status == "resolved":
             self.notify("Already resolved: e exports the PIR.")
             return
-        open_steps = sum(1 for s in runbook.steps if s.id not in view.steps) if runbook is not None else 0
+        # every open runbook's steps: the current one and those a GO opened beside it
+        books = [b for b in (runbook, *self.data.beside) if b is not None]
+        counts = [(b.id, sum(1 for s in b.steps if s.id not in view.steps_of(b.id))) for b in books]
+        open_steps = sum(n for _, n in counts)
+        open_where = ", ".join(f"{rb} {n}" for rb, n in counts) if len(counts) > 1 else ""
 
         def answered(a: ResolveAnswer | None) -> None:
             if a is not None:
@@ -444,7 +448,8 @@ class DashboardActions:
         from tui.screens.modals.forms import ResolveScreen
 
         concerns = self.presenter.resolve_concerns(list(self.data.readings))
-        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns), answered)
+        opened = tuple(o.text() for o in self.presenter.go_opened())
+        self.app.push_screen(ResolveScreen(view.header.title, open_steps, concerns, opened, open_where), answered)
 
     def resolve_and_report(self, a: ResolveAnswer) -> None:
         """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""

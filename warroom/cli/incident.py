@@ -153,7 +153,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
     sp.add_argument("--summary", required=True)
     sp.add_argument("--resolution", help="what fixed it (default: the summary)")
-    sp.add_argument("--rollback", action="store_true", help="a rollback was part of the fix")
+    sp.add_argument("--rollback", action=argparse.BooleanOptionalAction, default=None,
+                    help="a rollback was (--rollback) or was not (--no-rollback) part of the fix; required"
+                         " when a GO opened a runbook (the GO alone does not say the rollback happened)")
     sp.add_argument("--type", dest="inc_type", help="incident type for the incident log")
     sp.add_argument("--affected-repos", "--affected", dest="affected_repos",
                     help="affected repos / services for the incident log and the PIR")

@@ -207,11 +207,23 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
 
 
 def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
+    """The current runbook's steps, then those of each runbook a GO opened beside it (their
+    label names the runbook: both have a step 4): a step never touched is "not done" in the PIR."""
     try:
         book = inc.runbook()
     except (WarroomError, ImportError, OSError):
         return None
     if book is None:
         return None
-    return [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind, "section": s.section}
-            for s in book.steps]
+    rows = [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind, "section": s.section,
+             "runbook_id": book.id} for s in book.steps]
+    for ref in getattr(inc.state, "beside", None) or []:
+        rb_id = str(ref.get("id") or "")
+        try:
+            other = inc.runbook(rb_id)  # type: ignore[call-arg]
+        except (WarroomError, ImportError, OSError, TypeError):
+            continue
+        if other is not None:
+            rows += [{"step": s.number, "step_id": s.id, "label": f"{rb_id}: {s.label}", "kind": s.kind,
+                      "section": s.section, "runbook_id": rb_id} for s in other.steps]
+    return rows

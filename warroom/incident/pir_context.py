@@ -131,8 +131,10 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     failed = [{"step": s.step, "label": s.label, "status": s.status, "exit_code": s.exit_code,
                "attempts": s.attempts, "seq": (s.last_run.end_seq or s.last_run.seq) if s.last_run else s.updated_seq}
               for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
-    not_done = [r for r in (runbook_steps or [])
-                if (state.steps.get(r["step_id"]) is None or state.steps[r["step_id"]].status == "pending")]
+    def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
+        return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
+
+    not_done = [r for r in (runbook_steps or []) if _state_of(r) is None or _state_of(r).status == "pending"]
     response = []
     for r in state.response_times():
         if r.minutes is None:

@@ -131,7 +131,9 @@ def _resolved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                     "rollback": bool(d.get("rollback")), "type": d.get("type"),
                     "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq,
                     "concerns": [str(c) for c in d.get("concerns") or []],
-                    "concerns_acknowledged": bool(d.get("concerns_acknowledged"))}
+                    "concerns_acknowledged": bool(d.get("concerns_acknowledged")),
+                    # what each GO opened and how far it got, beside the commander's rollback answer
+                    "go_opened": [dict(o) for o in d.get("go_opened") or [] if isinstance(o, dict)]}
     s._add_timeline(e, e.type, f"Incident resolved: {d.get('summary') or ''}".rstrip(": "))
 
 

@@ -159,7 +159,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     rseq = (res.get("seq"),)
     if state.resolved:
         resolution = Line(str(res.get("resolution") or res.get("summary")), rseq)
-        rollback = Line("yes" if res.get("rollback") else "no", rseq)
+        rollback = Line(_rollback_text(res), rseq)
         typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(f"{HUMAN} incident type (not given at resolve)")
         affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
                     else Line(f"{HUMAN} affected services/repos (not given at resolve)"))
@@ -179,6 +179,19 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         runbook = Line(f"{rb.get('id')} — {rb.get('title')}{mttr}", (state.runbook_seq,))
     return Facts(duration, det, declared, severity, commander, roles, resolution, rollback, typ, affected,
                  summary, runbook, concerns)
+
+
+def _rollback_text(res: dict[str, Any]) -> str:
+    """yes / no as the commander said at resolve; when a GO opened a runbook, what it opened and
+    how far that runbook got beside it (a verdict is not a rollback done)."""
+    text = "yes" if res.get("rollback") else "no"
+    opened = [o for o in res.get("go_opened") or [] if isinstance(o, dict)]
+    if not opened:
+        return text
+    told = "; ".join(f"{o.get('runbook_id')}, opened by the GO, had {o.get('done')}"
+                     + (f" of {o.get('total')}" if o.get("total") is not None else "") + " steps done"
+                     + (f" and {o.get('failed')} failed" if o.get("failed") else "") for o in opened)
+    return f"{text}, as the commander said at resolve ({told})"
 
 
 # ------------------------------------------------------------------------------------ timeline

@@ -1002,11 +1002,23 @@ class Incident(StepRunning):
             data["offset"] = offset
         return self._append(ev.EVIDENCE, data)
 
-    def resolve(self, summary: str, resolution: str | None = None, rollback: bool = False, *,
+    def go_opened(self) -> list[Any]:
+        """The runbooks a GO opened beside the current one, with how far each got
+        (``warroom.incident.go_opened``): what resolving asks about."""
+        from warroom.incident.go_opened import go_opened
+
+        return go_opened(self.state, self._beside_of)
+
+    def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = False, *,
                 type: str | None = None, affected_repos: str | None = None,
                 concerns: list[str] | None = None) -> Event:
         """Close the incident; a second resolve is an error (reopen first). ``concerns`` (from
-        ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it."""
+        ``resolve_concerns``, shown to the IC who confirmed anyway) are journaled with it.
+
+        ``rollback``: whether a rollback was part of the fix — the commander's word. ``None``
+        (not said) is refused when a GO opened a runbook: the GO proves a verdict, not that the
+        rollback happened, and "no" must not be written by default either. What the GO opened
+        and how far it got is journaled with the resolution (``go_opened``)."""
         summary = summary.strip()
         if not summary:
             raise WarroomError("resolving needs a summary (--summary)")
@@ -1014,9 +1026,15 @@ class Incident(StepRunning):
         if st.resolved:
             raise WarroomError(f"{self.id} is already resolved (at {format_ts(st.resolved_at)})"
                                if st.resolved_at else f"{self.id} is already resolved")
+        opened = self.go_opened()
+        if rollback is None and opened:
+            raise WarroomError(f"{self.id}: {opened[0].text()}; say whether a rollback was part of the fix"
+                               " (--rollback or --no-rollback)")
         data: dict[str, Any] = {"summary": self.redact(summary),
                                 "resolution": self.redact((resolution or summary).strip()),
                                 "rollback": bool(rollback)}
+        if opened:
+            data["go_opened"] = [o.to_json() for o in opened]
         if type:
             data["type"] = self.redact(type)
         if affected_repos:

@@ -9,7 +9,7 @@ from panes.safe import SafeText as Text, one_line, ui_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from tui.bindings import MODAL_BINDINGS, NOTE_BINDINGS
 from warroom.journal import events as ev
@@ -245,31 +245,55 @@ class ResolveAnswer:
 
 
 class ResolveScreen(FormDialog):
-    def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None) -> None:
+    """Resolve with a summary and what fixed it. ``opened``: what each GO opened and how far it
+    got (``GoOpened.text``); then whether a rollback was part of the fix is asked with no
+    answer given in advance — a GO is a verdict, not a rollback done, and "no" is not a default
+    either. ``open_where``: steps not done per open runbook, when more than one is open."""
+
+    def __init__(self, title: str, open_steps: int = 0, concerns: list[str] | None = None,
+                 opened: tuple[str, ...] = (), open_where: str = "") -> None:
         super().__init__()
         self.incident_title = title
         self.open_steps = open_steps
         self.concerns = tuple(concerns or ())
+        self.opened = tuple(opened)
+        self.open_where = open_where
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resolve-dialog"):
             yield Static(Text(f"Resolve: {self.incident_title}"), classes="dialog-title")
             if self.open_steps:
-                yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked;"
+                where = f" ({self.open_where})" if self.open_where else ""
+                yield Static(Text(f"{self.open_steps} runbook step(s) not done, skipped or ticked{where};"
                                   " they will be listed in the PIR.", style="yellow"))
             if self.concerns:
                 yield Static(Text("Not over yet? " + "; ".join(self.concerns)
                                   + ". Resolving anyway records these with the resolution.", style="bold red"),
                              id="resolve-concerns")
+            if self.opened:     # asked first: what the GO opened, and was the rollback part of the fix
+                yield Static(Text("\n".join(self.opened), style="bold"), id="resolve-opened")
+                with RadioSet(id="rollback-answer"):
+                    yield RadioButton("a rollback was part of the fix", id="rollback-yes")
+                    yield RadioButton("no rollback was part of the fix", id="rollback-no")
             yield Static("Summary", classes="field-label")
             yield Input(placeholder="what happened, one line", id="summary")
             yield Static("Resolution", classes="field-label")
             yield Input(placeholder="what fixed it", id="resolution")
-            yield Checkbox("A rollback was part of the fix", id="rollback")
+            if not self.opened:
+                yield Checkbox("A rollback was part of the fix", id="rollback")
             yield Static("", id="form-error")
             yield buttons("Resolve")
 
     def on_mount(self) -> None:
+        # the question first, with what the GO opened still in view above it (no scroll to it)
+        self.query_one("#rollback-answer" if self.opened else "#summary").focus(scroll_visible=False)
+        if self.opened:
+            box = self.query_one("#resolve-dialog")
+            self.call_after_refresh(lambda: box.scroll_home(animate=False))
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        """Answered: on to the summary."""
+        event.stop()
         self.query_one("#summary", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -285,5 +309,15 @@ class ResolveScreen(FormDialog):
         if not summary:
             self.error("A summary is required.")
             return
+        if self.opened:
+            pressed = self.query_one("#rollback-answer", RadioSet).pressed_button
+            if pressed is None:
+                self.error("Say whether a rollback was part of the fix: the GO opened a runbook, it did not"
+                           " say the rollback happened.")
+                self.query_one("#rollback-answer", RadioSet).focus()
+                return
+            rollback = pressed.id == "rollback-yes"
+        else:
+            rollback = self.query_one("#rollback", Checkbox).value
         self.dismiss(ResolveAnswer(summary, self.query_one("#resolution", Input).value.strip(),
-                                   self.query_one("#rollback", Checkbox).value, self.concerns))
+                                   rollback, self.concerns))
