@@ -222,7 +222,7 @@ def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_ano
     assert own is not None and other is not None
     assert f"Runbook RB-LAUNCH-005 path: 0 of {len(own.steps)} steps done" in out, out
     assert other.steps[0].label not in out                     # RB-LAUNCH-002's first step
-    assert cli("resolve", inc, "--summary", "rolled back", "--yes")[0] == 0
+    assert cli("resolve", inc, "--summary", "rolled back", "--rollback", "--yes")[0] == 0   # after a GO: said, never defaulted
     code, out, err = cli("drill-report", inc)
     assert "Runbook RB-LAUNCH-005 MTTR target < 30 min: met." in out, out     # its own 30m, not RB-LAUNCH-002's 10m
     found = IncidentStore(tmp_path / "state").open(inc)
