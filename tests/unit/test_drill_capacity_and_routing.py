@@ -145,3 +145,31 @@ def test_psql_extracts_epochs_and_a_timestamp_difference_is_a_drill_span(tmp_pat
         f"{drill.wall_time(1500.0):.1f}"
     code, _, err = run_one(drill, ["psql", "-c", "SELECT extract(hour from now())"], 1500.0)
     assert code == 1 and "extract(epoch from ...)" in err
+
+
+def test_no_audit_shipper_pod_running_is_an_audit_gap_and_psql_and_postgres_agree(tmp_path: Path) -> None:
+    """The audit shipper scaled to zero: the audit-gap pane grows, psql's audit_logs get nothing,
+    FlowEngine logs unacknowledged audit events; scaled back, events flow again (the gap stays in
+    the table). The TaskDB's pod not running, psql cannot connect (it answered from nowhere)."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="audit")
+    sh(drill, "kubectl scale deployment/audit-shipper --replicas=0 -n production", 300.0)
+    recent = ["psql", "-At", "-c", "SELECT count(*) FROM audit_logs WHERE created_at > now() - interval '4 minutes'"]
+    assert drill.simulator.pane("audit_gap", 600.0) > 280 and run_one(drill, recent, 600.0)[1] == "0\n"
+    assert "audit event not acknowledged" in sh(drill, "kubectl logs deployment/flowengine --tail=5", 600.0)
+    sh(drill, "kubectl scale deployment/audit-shipper --replicas=2 -n production", 700.0)
+    assert drill.simulator.pane("audit_gap", 800.0) < 30 and int(run_one(drill, recent, 800.0)[1]) > 0
+    sh(drill, "kubectl scale deployment/postgres --replicas=0 -n production", 900.0)
+    code, out, err = run_one(drill, ["psql", "-c", "SELECT count(*) FROM tasks"], 930.0)
+    assert code == 2 and out == "" and "Connection refused" in err
+
+
+def test_deleting_flowengine_stops_its_flows_and_breaks_no_answer(tmp_path: Path) -> None:
+    """``kubectl delete deployment flowengine`` took its pods away but flows kept running (and, with
+    routing modelled, the simulator itself failed): its flows stop and every answer still answers."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="gone")
+    sh(drill, "kubectl delete deployment flowengine -n production", 300.0)
+    assert drill.simulator.pane("quota", 400.0) is not None and "flowengine_stop" in [a.action for a in drill.actions()]
+    assert sh(drill, "blocks status flows", 400.0).startswith("0 active flows")
+    for argv in (["kubectl", "get", "hpa"], ["kubectl", "top", "pods"], ["psql", "-c", "SELECT 1"],
+                 ["blocks", "circuit-breaker", "status"]):
+        assert run_one(drill, argv, 400.0)[0] == 0, argv

@@ -209,8 +209,8 @@ class Activity:
                                  f"{int((t - since) // 60) + 3} failures"))
                 continue
             if self.signals.audit_stalled_since(t - TICK) is not None:
-                lines.append((t - 1, "INFO shipper - connected to audit-store:5432 as audit_writer; replaying "
-                                     "buffered events"))
+                lines.append((t - 1, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping "
+                                     "resumes (events of the outage were not buffered)"))
             lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
         return lines
 

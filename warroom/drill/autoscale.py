@@ -26,6 +26,7 @@ SAMPLE = 5.0                # the running pods are counted this often (the serie
 START = -7200.0             # from the series' first moment (the pods before are the estate's)
 IDLE = {fleet.AUDIT_DEPLOYMENT: 42.0}     # millicores a pod of another deployment uses (default 140)
 REQUEST = 500.0             # millicores each container requests
+WATCHED = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)     # whose running pods the curves follow
 
 
 def utilisation(cpu: float, ready: int) -> float:
@@ -51,16 +52,25 @@ class Capacity:
         self._cpu, self._next = cpu, 0
         self.cluster: Cluster = initial_cluster(scenario)
         self.decisions: list[Action] = []
-        self._ready: list[int] = []
+        self._before = {n: self.cluster.deployments[n].replicas for n in WATCHED}     # the estate's, at rest
+        self._ready: dict[str, list[int]] = {n: [] for n in WATCHED}
+        self._settled = dict.fromkeys(WATCHED, math.inf)    # from when a count stays as it is until a change
+        self._down: list[int] = []          # the samples at which the audit shipper's last running pod went
         self._recs: dict[str, list[tuple[float, int]]] = {}
-        self._settled = math.inf            # from when FlowEngine's pod count stays as it is until a change
 
-    def ready(self, t: float) -> int:
-        """FlowEngine's ready pods at ``t`` (counted every 5 s)."""
+    def ready(self, t: float, name: str = fleet.DEPLOYMENT) -> int:
+        """FlowEngine's (or the audit shipper's) ready pods at ``t`` (counted every 5 s)."""
         k = math.floor((t - START) / SAMPLE)
-        while len(self._ready) <= k:
-            self._step(len(self._ready))
-        return self._ready[k] if k >= 0 else fleet.REPLICAS
+        while len(self._ready[name]) <= k:
+            self._step(len(self._ready[name]))
+        return self._ready[name][k] if k >= 0 else self._before[name]
+
+    def down_since(self, t: float) -> float | None:
+        """Since when the audit shipper has had no pod running at ``t`` (None: it runs)."""
+        if self.ready(t, fleet.AUDIT_DEPLOYMENT):
+            return None
+        k = math.floor((t - START) / SAMPLE)
+        return START + SAMPLE * max((d for d in self._down if d <= k), default=0)
 
     def decided(self, t: float) -> list[Action]:
         """The autoscaler's scaling operations up to ``t``."""
@@ -93,7 +103,10 @@ class Capacity:
                 c.apply(op)
                 self.decisions.append(op)
                 changed = True
-        fe, same = c.deployments.get(fleet.DEPLOYMENT), not changed and s > self._settled
-        if fe is not None and changed:      # its pods change only a while after a change (rollout, scale)
-            self._settled = max(fe.current.at, fe.scaled_at) + 2 * fe.rollout_seconds + 10
-        self._ready.append(self._ready[-1] if same else c.ready(fe, s) if fe is not None else 0)
+        for name, counts in self._ready.items():
+            dep, same = c.deployments.get(name), not changed and s > self._settled[name]
+            if dep is not None and changed:     # its pods change only a while after a change (rollout, scale)
+                self._settled[name] = max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10
+            counts.append(counts[-1] if same else c.ready(dep, s) if dep is not None else 0)
+        if self._ready[fleet.AUDIT_DEPLOYMENT][-1:] == [0] and self._ready[fleet.AUDIT_DEPLOYMENT][-2:-1] != [0]:
+            self._down.append(k)

@@ -149,6 +149,7 @@ class Cluster:
     extra: dict[str, str] = field(default_factory=dict)   # other created objects: "kind/name" -> ns
     log: list[Action] = field(default_factory=list)
     nodes: NodeLog = field(default_factory=list)
+    gone: dict[str, Deployment] = field(default_factory=dict)       # deleted deployments
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
@@ -176,7 +177,8 @@ class Cluster:
 
     @property
     def flowengine(self) -> Deployment:
-        return self.deployments[fleet.DEPLOYMENT]
+        """FlowEngine's deployment (deleted: as it was, scaled to zero, so its history still answers)."""
+        return self.deployments.get(fleet.DEPLOYMENT) or self.gone[fleet.DEPLOYMENT]
 
     def env(self, name: str = fleet.DEPLOYMENT) -> Env:
         d = self.deployments.get(name)
@@ -273,8 +275,10 @@ class Cluster:
             self.extra.pop(f"{kind}/{name}", None)
             if kind == "secret":
                 self.secrets.pop(name, None)
-            elif kind == "deployment":
-                self.deployments.pop(name, None)
+            elif kind == "deployment" and (dep := self.deployments.pop(name, None)) is not None:
+                meant = _scaling(dep.replicas, 0) if name == fleet.DEPLOYMENT else []    # its pods go with it
+                self.gone[name] = dep
+                dep.scale(0, a.t)
             elif kind == "horizontalpodautoscaler":
                 self.hpa.pop(name, None)
         self.log.append(a)

@@ -262,10 +262,10 @@ class Signals:
         return self._once("latency", t, lambda t: self._work_latency(t) * self.contention(t))
 
     def cpu(self, t: float) -> float:
-        """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (a
-        slow, large-context flow burns CPU), not how many pods share it; stopped, only idle pods are left."""
-        base = 46.0 + 30.0 * max(0.0, self._work_latency(t) / fleet.LATENCY_MEDIAN - 1.0) if self.running(t) else 9.0
-        return min(97.0, base * (1.0 + 0.05 * noise(f"{self._seed}:cpu", t, 60.0)))
+        """FlowEngine's CPU per pod of the healthy estate, percent of its request: it follows the work (the
+        flows still running, a slow, large-context flow burning more), not how many pods share it."""
+        work = self.traffic_share(t) * (37.0 + 30.0 * max(0.0, self._work_latency(t) / fleet.LATENCY_MEDIAN - 1.0))
+        return min(97.0, (9.0 + work) * (1.0 + 0.05 * noise(f"{self._seed}:cpu", t, 60.0)))
 
     def contention(self, t: float) -> float:
         """How much slower flows run on the pods running at ``t`` than on the healthy estate's: a pod
@@ -339,14 +339,10 @@ class Signals:
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Calls per second to ``provider``: the primary's go to the fallback's provider while routed."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
-        rate, to = provider.requests_per_second, self.route(t) if provider.name in self._routed_to else None
+        rate, to = provider.requests_per_second, self.route(t) if self._routed else None
         if to is not None:
             rate = 0.0 if provider.name == fleet.PRIMARY else rate + fleet.PRIMARY_RPS * (to == provider.name)
         return rate * wiggle * self.traffic_share(t)
-
-    @functools.cached_property
-    def _routed_to(self) -> set[str]:
-        return {to for _, _, to in self._routed} | ({fleet.PRIMARY} if self._routed else set())
 
     def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
         """The share of FlowEngine's calls to ``provider`` answered 5xx; ``raw``: of a call made now
@@ -368,9 +364,11 @@ class Signals:
         return out
 
     def audit_stalled_since(self, t: float) -> float | None:
-        """Onset of the audit stall in force at ``t``, or None while events flow."""
-        return next((self._onsets[index] for index, fault in enumerate(self.scenario.faults)
-                     if "audit_stall" in fault.impacts and self.strength(index, t) >= 0.5), None)
+        """Onset of the audit stall in force at ``t`` (a fault's, or no audit-shipper pod running), or
+        None while events flow."""
+        fault = next((self._onsets[index] for index, fault in enumerate(self.scenario.faults)
+                      if "audit_stall" in fault.impacts and self.strength(index, t) >= 0.5), None)
+        return min((x for x in (fault, self.capacity.down_since(t)) if x is not None), default=None)
 
     def audit_last_event(self, t: float) -> float:
         """Scenario time of the last audit event at or before ``t``."""

@@ -373,24 +373,26 @@ class Kubectl:
         return 0
 
     def top(self) -> int:
-        """Usage follows the simulation: FlowEngine's CPU its latency, its memory the context size."""
-        what = (self.args.pos or ["pods"])[0]
-        cpu = self.ctx.signals.cpu(self.ctx.t)
-        if KINDS.get(what) == "nodes":
-            self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], [
-                [n, f"{int(cpu * (0.8 + 0.1 * i) * 40)}m", f"{int(cpu * (0.8 + 0.1 * i))}%", f"{8200 + 700 * i}Mi",
-                 f"{52 + 4 * i}%"] for i, n in enumerate(NODES)]))
+        """Usage follows the simulation: FlowEngine's CPU is its work shared by its running pods, its
+        memory the context size; a node's is its pods' on top of what else it runs."""
+        word = (self.args.pos or ["pods"])[0]
+        if (what := KINDS.get(word)) not in ("nodes", "pods"):
+            raise ToolError(f'error: unknown command "{word}" for "kubectl top"')
+        running = [p for p in all_pods(self.ctx, None if what == "nodes" else self.scope) if p.status == "Running"]
+        used = {p.name: usage(self.ctx, p, [q for q in running if q.deployment == p.deployment]) for p in running}
+        if what == "nodes":
+            rows = []
+            for i, n in enumerate(NODES):
+                cpu, mem = (base + sum(used[p.name][k] for p in running if p.node == n)
+                            for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))
+                rows.append([n, f"{int(cpu)}m", f"{int(cpu / 40)}%", f"{int(mem)}Mi", f"{int(mem / 163.84)}%"])
+            self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows))
             return 0
-        if KINDS.get(what) != "pods":
-            raise ToolError(f'error: unknown command "{what}" for "kubectl top"')
-        running = [p for p in all_pods(self.ctx, self.scope) if p.status == "Running"]
         pods = [p for p in running if match_selector({"app": p.deployment}, self.selector)]
         if not pods:
             return self.no_resources(self.ns)
-        rows = [[p.name, *(f"{int(v)}{u}" for v, u in zip(usage(self.ctx, p, [q for q in running if q.deployment ==
-                                                                             p.deployment]), ("m", "Mi"), strict=True))]
-                for p in pods]
-        self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows))
+        self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"],
+                           [[p.name, f"{int(used[p.name][0])}m", f"{int(used[p.name][1])}Mi"] for p in pods]))
         return 0
 
     # ------------------------------------------------------------------ rollout
@@ -751,7 +753,7 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
                      if " tsk_" not in s or int(s.split(" tsk_", 1)[1][:8], 16) % len(names) == idx]
         return [(t, s) for t, s in lines if t >= born]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:
-        return ctx.activity.audit_logs(t1, t2)
+        return [(t, s) for t, s in ctx.activity.audit_logs(t1, t2) if t >= pod.created]
     if pod.deployment == "postgres":
         return [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)]
     return [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]

@@ -47,9 +47,12 @@ def run(ctx: Context, argv: list[str]) -> int:
     args = parse_args(argv, FLAGS, double_dash=False, words=WORDS)
     db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
     host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod == "postgres" else "taskdb.drill.invalid")
+    where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else f'server at "{host}" (10.20.3.14), port 5432'
+    postgres = ctx.cluster.deployments.get("postgres")
+    if postgres is None or not ctx.cluster.ready(postgres, ctx.t):        # the TaskDB has no pod running
+        raise ToolError(f"psql: error: connection to {where} failed: Connection refused\n\tIs the server running "
+                        "on that host and accepting TCP/IP connections?", 2)
     if db not in (DATABASE, "postgres"):
-        where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else \
-            f'server at "{host}" (10.20.3.14), port 5432'
         raise ToolError(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist', 2)
     scripts = args.all("command")
     for f in args.all("file"):
@@ -105,7 +108,7 @@ def connections(ctx: Context) -> list[tuple[object, ...]]:
     proportion to the replicas, and none while FlowEngine is scaled to zero."""
     rows = []
     slow = ctx.signals.latency_median(ctx.t) / fleet.LATENCY_MEDIAN
-    replicas = ctx.cluster.flowengine.replicas if ctx.signals.running(ctx.t) else 0
+    replicas = ctx.cluster.ready(ctx.cluster.flowengine, ctx.t) if ctx.signals.running(ctx.t) else 0
     for i in range(round((58 + int(20 * max(0.0, slow - 1.0))) * replicas / fleet.REPLICAS)):
         active = i < 3 + int(4 * max(0.0, slow - 1.0))
         started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0) / ctx.drill.speed   # drill s
