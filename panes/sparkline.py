@@ -8,6 +8,7 @@ is one to three escape sequences plus the block characters.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from panes.safe import SafeText as Text
@@ -114,7 +115,8 @@ def render_sparkline(
     """
     styles = styles or {"ok": "green", "warn": "yellow", "crit": "bold red"}
     blocks = ASCII_BLOCKS if ascii_only else BLOCKS
-    points = [v for v in resample([v for v in values if v == v and abs(v) != float("inf")], width)]
+    # finite, and within ±1e300 so a span between two of them is finite too (-1e308..1e308 overflowed: NaN)
+    points = [max(-1e300, min(1e300, v)) for v in resample([v for v in values if math.isfinite(v)], width)]
     text = Text(no_wrap=True, overflow="crop")
     if not points:
         return text

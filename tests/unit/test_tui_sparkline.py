@@ -88,3 +88,11 @@ def test_band_reads_from_the_glyph_height_without_colour() -> None:
         want = band(v, 99.5, 99.0, "below")
         assert (want == "ok" and level >= 4) or (want == "warn" and level in (2, 3)) \
             or (want == "crit" and level <= 1), (v, ch)
+
+
+def test_values_at_the_ends_of_the_float_range_draw_not_crash() -> None:
+    """A pane whose source answered -1.7e308 then 1.7e308 (a broken exporter, a tampered recording):
+    the span between them overflowed to inf and the level to NaN (ValueError: the dashboard died)."""
+    for warn, crit in ((70.0, 80.0), (None, None)):
+        text = render_sparkline([-1.7e308, 1.0, 1.7e308], 20, warn=warn, crit=crit).plain
+        assert len(text) == 3 and text[0] == "▁" and text[-1] == "█"
