@@ -126,6 +126,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         self.heading: str | None = None     # a title given by the screen (with progress), else the runbook's
         self.runbook_key = ""               # a pane beside: the id of the runbook it is for
         self._waiting: tuple[object, ...] | None = None   # what to show once mounted
+        self._ready = False                 # on_mount ran (``is_mounted`` is only set after it returns)
         self._title = ""
         self.runbook: Runbook | None = None
         self.views: dict[str, StepView] = {}
@@ -141,7 +142,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         listed below it with their progress (read-only: their steps are not run from here).
         ``decisions``: its Go/No-Go rows, each where the runbook states it (enter or G decides).
         ``heading``: the border title (two runbooks open: each names itself with its progress)."""
-        if not self.is_mounted:      # a pane just mounted beside the current one: shown on mount
+        if not self._ready:          # a pane just mounted beside the current one: shown on mount
             self._waiting = (runbook, views, earlier, decisions, heading)
             return
         same = (runbook is self.runbook and runbook is not None and earlier == self.earlier
@@ -211,6 +212,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         self.post_message(self.StepHighlighted(self.selected_step(), self))
 
     def on_mount(self) -> None:
+        self._ready = True
         if self._waiting is not None:
             waiting, self._waiting = self._waiting, None
             self.show_runbook(*waiting)  # type: ignore[arg-type]

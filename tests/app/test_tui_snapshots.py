@@ -29,6 +29,43 @@ def test_dashboard_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(app, terminal_size=(80, 24), run_before=_mid_incident(app))
 
 
+def _with_rollback_beside(app):  # type: ignore[no-untyped-def]
+    """After a GO: the test runbook stays current, a rollback runbook is open beside it (one
+    step done), the commander working in the rollback one (w)."""
+    from dataclasses import replace
+
+    from panes.view import DecisionRow, OpenRunbook, StepView
+    from tests.app.tui_support import rollback_runbook
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        go = DecisionRow("rollback", "Roll back to the previous release?", after_step=3, verdict="GO", by="dana")
+        view = replace(mid_incident_view(), decisions=(go,), beside=(OpenRunbook(
+            "RB-TEST-002", "Roll back the release (test)", {"r1": StepView(state="ok", exit_code=0, duration=0.4)},
+            (replace(go, after_step=0),), "GO on rollback"),))
+        app.dashboard.data.beside = (rollback_runbook(),)
+        app.dashboard.show_view(view, sample_runbook())
+        await pilot.pause()
+        await pilot.pause()
+        app.dashboard.query_one("#checklist").select_step(4)
+        await pilot.press("w")
+        await pilot.pause()
+        app.dashboard.active_checklist().select_step(2)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_dashboard_two_runbooks_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_with_rollback_beside(app))
+
+
+def test_dashboard_two_runbooks_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_with_rollback_beside(app))
+
+
 def test_dashboard_no_incident_with_source_errors(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = make_app(drill=False, errors={
         "p95_latency": "bad_data: 1:15: parse error: unexpected \")\"",

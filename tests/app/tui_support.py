@@ -47,6 +47,22 @@ def sample_runbook() -> Runbook:
                    severity="P3", triggers=["quota"], sections=[triage, mitigate, verify])
 
 
+def rollback_runbook() -> Runbook:
+    """A small follow-up runbook, the kind a GO opens beside the current one."""
+    def step(n: int, kind: str, label: str, command: str | None = None, mutating: bool = False) -> Step:
+        return Step(number=n, id=f"r{n}", kind=kind, label=label, section="Rollback", line=n * 3,
+                    command=command, mutating=mutating, confirm=mutating)
+
+    back = Section("Rollback", 2, 5, phase="mitigate", steps=[
+        step(1, "shell", "Record the current revision", "kubectl rollout history deploy/flowengine -n production"),
+        step(2, "shell", "Roll back to the previous revision",
+             "kubectl rollout undo deploy/flowengine -n production", mutating=True),
+        step(3, "manual", "Tell stakeholders the rollback is done"),
+    ])
+    return Runbook(id="RB-TEST-002", title="Roll back the release (test)", path=Path("rb-rollback.md"),
+                   severity="P2", triggers=[], sections=[back])
+
+
 def mid_incident_view() -> IncidentView:
     header = HeaderInfo(incident_id="INC-20261119-1", title="Model API quota exhausted",
                         status="investigating", severity="P3", declared_at=T0 - 17 * 60 - 5,

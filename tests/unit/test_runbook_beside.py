@@ -201,3 +201,29 @@ def test_the_cli_resolve_after_a_go_needs_rollback_or_no_rollback_and_the_pir_li
     # steps never touched, of each open runbook, each under its own runbook's name
     assert "- Step 4 (RB-LAUNCH-002: Tell stakeholders that the rollback to pilot is starting" in pir
     assert "- Step 4 (Acknowledge the page within 30 seconds) not done" in pir
+
+
+def test_the_incoming_commanders_brief_lists_the_open_steps_of_both_runbooks(tmp_path: Path) -> None:
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    inc.tick(1, "RB-LAUNCH-002")
+    inc.assign_role("commander", "erin", "shift change")
+    brief = inc.refresh().role_changes[-1]["brief"]
+    text = "\n".join(str(x) for x in brief.values()) if isinstance(brief, dict) else str(brief)
+    assert "RB-LAUNCH-005 step 1 (" in text
+    assert "RB-LAUNCH-002 step 2 (" in text and "RB-LAUNCH-002 step 1 (" not in text   # step 1 was ticked
+    assert "more of RB-LAUNCH-005" in text and "more of RB-LAUNCH-002" in text
+
+
+def test_incident_show_json_names_the_runbook_open_beside(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tui.cli import main
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    assert main(["incident", "show", inc.id, "--json", "--state-dir", str(tmp_path)]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["runbook"]["id"] == "RB-LAUNCH-005"
+    (beside,) = shown["beside"]
+    assert beside["id"] == "RB-LAUNCH-002" and beside["opened_by"]["decision"] == "rollback-to-pilot"

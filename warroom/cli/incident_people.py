@@ -82,9 +82,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from warroom.incident.handoff import catch_up_brief
 
     inc = _open(args)
-    book = inc.runbook()
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every(),
-                       runbooks=[book] if book is not None else []).text())
+                       runbooks=inc.open_runbooks()).text())
     return 0
 
 

@@ -119,17 +119,23 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     for st in state.running_steps():
         run = st.last_run
         who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
-        running.append(f"RUNNING step {st.step or st.step_id} ({st.label}){who}")
+        beside = st.runbook_id and st.runbook_id != str((state.runbook or {}).get("id") or "")
+        running.append(f"RUNNING {st.runbook_id + ' ' if beside else ''}step {st.step or st.step_id} ({st.label}){who}")
     done = {"ok", "ticked", "skipped"}
-    book = runbooks[-1] if runbooks else None
+    # the runbooks being worked: the current one, then any a GO opened beside it (each named
+    # when there are two: both have a step 4), up to six open steps of each
     pending = []
-    if book is not None:
+    for book in runbooks:
+        where = f"{book.id} " if len(runbooks) > 1 else ""
+        left = []
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
             status = st.status if st is not None else "pending"
             if status not in done and status != "running":
-                pending.append(f"step {step.number} ({step.label}): {status}")
-    steps = running + (pending[:6] + ([f"... and {len(pending) - 6} more"] if len(pending) > 6 else []))
+                left.append(f"{where}step {step.number} ({step.label}): {status}")
+        pending += left[:6] + ([f"... and {len(left) - 6} more{' of ' + book.id if where else ''}"]
+                               if len(left) > 6 else [])
+    steps = running + pending
     updates = []
     due = state.next_update_due(now, update_every)
     last = state.status_updates[-1] if state.status_updates else None

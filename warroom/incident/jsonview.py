@@ -34,6 +34,7 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
         "commander": state.commander, "declared_at": state.declared_at, "declared_by": state.declared_by,
         "resolved_at": state.resolved_at, "source": state.source, "drill": state.drill,
         "runbook": state.runbook, "resolution": state.resolution,
+        "beside": state.beside,      # runbooks a GO opened beside the current one (opened_by: the verdict)
         "phases": state.phases,
         "response_times": [asdict(r) for r in state.response_times()],
         "steps": [

@@ -351,6 +351,20 @@ class Incident(StepRunning):
                 f"{self.id}: runbook {runbook_id} is not attached (open: {', '.join(state.open_runbook_ids()) or 'none'})")
         return self._beside_of(ref)
 
+    def open_runbooks(self) -> list[Runbook]:
+        """The runbooks being worked: the current one, then each a GO opened beside it (one whose
+        snapshot cannot be read is left out; ``runbook(id)`` says why)."""
+        books: list[Runbook] = []
+        book = self.runbook()
+        if book is not None:
+            books.append(book)
+        for ref in self.state.beside:
+            try:
+                books.append(self._beside_of(ref))
+            except WarroomError:
+                continue
+        return books
+
     def _beside_of(self, ref: dict[str, Any]) -> Runbook:
         """A runbook open beside the current one, from its snapshot (parsed once and cached)."""
         snap = self.local_file(str(ref.get("snapshot") or ""))
@@ -835,9 +849,8 @@ class Incident(StepRunning):
         if reason.strip():
             data["reason"] = self.redact(reason.strip())
         if role == "commander" and st.roles.get("commander"):
-            book = self.runbook()
             brief = catch_up_brief(st, self.clock(), update_every=self.update_every(),
-                                   runbooks=[book] if book is not None else [])
+                                   runbooks=self.open_runbooks())
             data["brief"] = brief.to_json()
         return self._append(ev.ROLE_ASSIGNED, data)
 
