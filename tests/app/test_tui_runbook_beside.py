@@ -83,6 +83,25 @@ async def test_both_runbooks_are_shown_and_each_is_worked_against_itself(tmp_pat
         (skipped,) = events(app, "step.skipped")
         assert skipped.data["runbook_id"] == "RB-LAUNCH-002" and skipped.data["step_id"] == beside.runbook.step(2).id
 
+        # enter runs RB-LAUNCH-002's own step 1 (a read-only command): its run, its output pane
+        from tui.screens.modals.run_step import RunStepScreen
+        from panes.output import OutputStack
+
+        await wait_dashboard(pilot)
+        beside.highlighted = beside.get_option_index("step-1")
+        await pilot.pause()
+        await pilot.press("enter")
+        dialog = await wait_screen(pilot, RunStepScreen, 30)
+        assert dialog.number == 1 and dialog.label == beside.runbook.step(1).label
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(e.data.get("runbook_id") == "RB-LAUNCH-002"
+                                          for e in events(app, "step.finished")), 60)
+        (started,) = events(app, "step.started")
+        assert started.data["runbook_id"] == "RB-LAUNCH-002" and started.data["step_id"] == beside.runbook.step(1).id
+        stack = dash.query_one(OutputStack)
+        await wait_for(pilot, lambda: ("RB-LAUNCH-002", beside.runbook.step(1).id) in stack.panes, 30)
+        await wait_for(pilot, lambda: str(beside.border_title).startswith("RB-LAUNCH-002 2/19 done"), 30)
+
         # back to RB-LAUNCH-005 (w again): its step 4 ticks against RB-LAUNCH-005
         await wait_dashboard(pilot)
         await pilot.press("w")

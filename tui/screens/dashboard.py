@@ -464,7 +464,8 @@ class DashboardScreen(Screen[None]):
             from tui.view import deadline_passed, tier_unjournaled
 
             now = self.app.ctx.clock.now()
-            if deadline_passed(self.view.decisions, now) or tier_unjournaled(self.view.header, now):
+            rows = self.view.decisions + tuple(d for b in self.view.beside for d in b.decisions)  # both runbooks'
+            if deadline_passed(rows, now) or tier_unjournaled(self.view.header, now):
                 self.presenter.look_now()         # a Go/No-Go deadline or a tier just passed: journal it now
             self.presenter.evidence_due_async()
         if not self.painting():
