@@ -639,10 +639,6 @@ class IncidentPresenter:
                 return
             for view in overdue:
                 self.post(ActionFailed(f"Go/No-Go overdue: {view.decision.question} (G decides)"))
-            from warroom.incident.escalation import announcement
-
-            for said in filter(None, map(announcement, written)):
-                self.post(ActionDone(said))          # the tier just journaled: what to do now
             if written or overdue:
                 self.post(IncidentChanged(self.incident_id))
 

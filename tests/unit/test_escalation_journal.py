@@ -211,12 +211,3 @@ def test_watchers_racing_write_each_tier_once(tmp_path: Path, monkeypatch: pytes
     assert not errors and not any(t.is_alive() for t in threads)
     assert [tier for tier, _ in _tiers(inc)] == [1, 2, 3]
 
-
-def test_the_dashboard_announces_only_a_tier_line() -> None:
-    from warroom.incident.escalation import announcement
-
-    assert announcement({"tier": 2, "label": "IC + consider rollback", "action": "weigh a rollback",
-                         "reached_at": "2026-12-02T23:53:00.000Z"}) == \
-        "Escalated to tier 2 (IC + consider rollback): weigh a rollback"
-    for other in ({"slo_id": "quota", "at": "x"}, {"due_at": "x", "every": 900}, {"tier": "2", "reached_at": "x"}):
-        assert announcement(other) is None

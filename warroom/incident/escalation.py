@@ -98,12 +98,3 @@ def tier_text(state: Any, tier: int, label: str, minutes: float) -> str:
     """``tier 1 (page TL), 15m00s drill time (1m30s wall) after detection``."""
     return f"tier {tier} ({label}), {stime.of_scenario(state, minutes * 60.0)} after detection"
 
-
-def announcement(data: dict[str, Any]) -> str | None:
-    """What a watcher tells the commander when it has journaled a tier (``data``: the line's), else
-    None for any other line: ``Escalated to tier 1 (page TL): page the tech lead if failures keep
-    coming``."""
-    if not isinstance(data, dict) or "reached_at" not in data or not isinstance(data.get("tier"), int):
-        return None
-    action = f": {data['action']}" if data.get("action") else ""
-    return f"Escalated to tier {data['tier']} ({data.get('label') or '?'}){action}"
