@@ -8,6 +8,7 @@ Run in-process at chosen scenario moments (``standins_corpus.run_one``): nothing
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
@@ -49,6 +50,12 @@ def test_the_autoscaler_scales_on_cpu_and_every_answer_and_curve_counts_its_pods
     assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 1004.0).split()[1] == "2/2"
     assert sh(drill, "kubectl get deployment flowengine -n production -o jsonpath={.spec.replicas}", 1020.0) == "6"
     assert sim.signals.capacity.ready(1010.0) == 2 and sim.signals.contention(1010.0) > 1.5
+    # RB-CORE-002's scale-out raises the autoscaler's floor, so the replicas it asks for stay
+    step = "kubectl patch hpa flowengine -n production -p '{\"spec\": {\"minReplicas\": 8 }}'"
+    assert step.replace("flowengine", "{{ deployment }}").replace("production", "{{ namespace }}").replace(
+        "8 }", "{{ replicas }} }") in (Path(__file__).parents[2] / "runbooks/RB-CORE-002-timeout-recovery.md").read_text()
+    assert run_one(drill, shlex.split(step), 1100.0)[0] == 0
+    assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 1500.0).split()[1] == "8/8"
 
 
 def test_the_autoscaler_holds_within_tolerance_and_scales_down_after_five_minutes() -> None:
@@ -76,6 +83,8 @@ def test_a_drain_with_every_node_cordoned_leaves_the_replacements_pending(tmp_pa
     sh(drill, "kubectl cordon node-1 node-2 node-3 node-4", 100.0)
     evicted = sh(drill, "kubectl drain node-1 --ignore-daemonsets", 110.0)
     assert evicted.count("flowengine-") == 4            # evicting ..., ... evicted: two pods
+    node = sh(drill, "kubectl describe node node-1", 120.0)
+    assert "Unschedulable:      true" in node and "(0 in total)" in node and "flowengine-" not in node
     rows = [r.split() for r in sh(drill, "kubectl get pods -l app=flowengine -n production -o wide --no-headers",
                                   120.0).splitlines()]
     pending = [r for r in rows if r[2] == "Pending"]

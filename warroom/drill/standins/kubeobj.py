@@ -168,6 +168,8 @@ def describe_pod(ctx: Context, p: Pod) -> str:
 
 DESCRIBE_NODE = """Name:               {name}
 Roles:              <none>
+Taints:             {taints}
+Unschedulable:      {off}
 Conditions:
   Type             Status  Reason                       Message
   MemoryPressure   False   KubeletHasSufficientMemory   kubelet has sufficient memory available
@@ -176,7 +178,9 @@ Conditions:
 Allocatable:
   cpu:     4
   memory:  16Gi
-"""
+Non-terminated Pods:          ({n} in total)
+  Namespace                   Name
+{pods}"""
 
 
 # ------------------------------------------------------------------------------ the other kinds
@@ -219,10 +223,13 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
-    off = cordoned(ctx.cluster.nodes, ctx.t)
+    off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
     return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
                 ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
-                describe=DESCRIBE_NODE.format(name=n)) for n in NODES]
+                describe=DESCRIBE_NODE.format(
+                    name=n, off=str(n in off).lower(), n=len(here := [p for p in pods if p.node == n]),
+                    taints="node.kubernetes.io/unschedulable:NoSchedule" if n in off else "<none>",
+                    pods="".join(f"  {p.namespace:<28}{p.name}\n" for p in here))) for n in NODES]
 
 
 def cpu_used(ctx: Context, deployment: str, ready: int) -> float:
