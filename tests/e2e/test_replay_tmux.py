@@ -9,7 +9,8 @@ the value recorded at the recorded time the header names; the runbook is the inc
 snapshot (the library's copy was edited since); declaring pre-fills the recording's first breach,
 its severity and runbook. Killed with SIGKILL and started again 55 wall seconds later (the pinned
 clock moved), the replay offers the rehearsal and continues it: 55 recorded minutes on, with the
-values and the climb of the quota curve the recording holds then.
+values and the climb of the quota curve the recording holds then. Killed again, the quit dialog's
+command (`warroom resume ID --state-dir …/drills`) continues it too, 70 recorded minutes on.
 """
 
 from __future__ import annotations
@@ -180,3 +181,16 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
         assert recorded(history, "quota", at - 1800) < 70
         spark = quota[2]
         assert spark[0] in OK_GLYPHS and spark.rstrip()[-1] in CRIT_GLYPHS, quota
+        os.kill(term.pane_pid(), signal.SIGKILL)
+        term.wait_exit(timeout=30)
+
+    # -- and by the command the quit dialog names, 70 wall seconds after the start: the same replay ------
+    at = history.start + 70 * 60
+    assert at < history.end
+    drills = session.state_home / "warroom" / "drills"
+    with TmuxTerm(140, 45) as term:
+        argv = session.argv("resume", rehearsal.group(0), "--state-dir", str(drills))
+        argv.insert(argv.index("env") + 2, f"WARROOM_DRILL_AT={later + 70}")
+        term.start(argv)
+        screen = term.wait_for(lambda s: shows(at)(s) and "elapsed 1:10:00" in s, timeout=90)
+        assert rehearsal.group(0) in screen.splitlines()[0] and f"scenario replay {inc_id}" in screen
