@@ -415,6 +415,12 @@ def test_a_gap_in_the_history_is_said_beside_the_time_in_breach(tmp_path: Path) 
     assert "no data for 9m45s of the impact window" in line or "no data for 10m00s of the impact window" in line
     [row] = [r for r in evidence(inc.state)[0] if r.slo_id == "quota"]
     assert row.breach.endswith("(no data for 9m45s)") or row.breach.endswith("(no data for 10m00s)")
+    # a grid read at a drill's speed (steps of 0.025 s, float dust between points) has no gap at all
+    from warroom.config import default_slos
+    from warroom.incident.metric_history import PaneHistory
+
+    dust = PaneHistory(default_slos()[0], tuple((now + i * 0.025 + 1e-7 * (i % 3), 1.0) for i in range(400)), 0.025)
+    assert dust.gap_seconds(now, now + 399 * 0.025) == 0.0
 
 
 def test_a_rehearsal_is_not_replayed_and_the_commands_name_their_state_dir(tmp_path: Path, capsys) -> None:

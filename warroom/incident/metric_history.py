@@ -173,8 +173,8 @@ class PaneHistory:
     def gap_seconds(self, start: float, end: float) -> float:
         """Time inside [start, end] with no point (the source down, the series not scraped): never
         counted in or out of breach, so a breach spanning it is longer than its time in breach."""
-        times = [start, *(t for t, _ in self._within(start, end)), end]
-        return sum(max(0.0, b - a - self.step) for a, b in zip(times, times[1:]))
+        times = [start, *(t for t, _ in self._within(start, end)), end]   # a grid point missing, not float dust
+        return sum(b - a - self.step for a, b in zip(times, times[1:]) if b - a > 1.5 * self.step)
 
 
 def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float) -> PaneHistory:
