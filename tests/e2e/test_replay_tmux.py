@@ -150,9 +150,10 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
 
         # -- declaring pre-fills what the recording shows first, its severity and runbook -----------
         term.send("d")
-        dialog = term.wait_for("Declare an incident", timeout=30)
-        assert "Model API quota used past 80%" in dialog        # the first pane past critical
-        assert "P2" in dialog and "RB-REPLAY-001" in dialog
+        # the first pane past critical, the incident's severity and runbook (waited for whole: a
+        # dialog's first frame can come before its fields)
+        term.wait_for(lambda s: "Declare an incident" in s and "Model API quota used past 80%" in s
+                      and "P2" in s and s.count("RB-REPLAY-001") >= 2, timeout=30)
         term.send("C-s")
         screen = term.wait_for(lambda s: "Declare an incident" not in s and "INVESTIGATING" in s, timeout=30)
         rehearsal = INCIDENT_ID.search(screen.splitlines()[0])
@@ -168,8 +169,7 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
     assert at < history.end
     with TmuxTerm(140, 45) as term:
         replay(term, later + 55)
-        offer = term.wait_for("resume it?", timeout=90)
-        assert rehearsal.group(0) in offer and "×60" in offer
+        term.wait_for(lambda s: "resume it?" in s and rehearsal.group(0) in s and "×60" in s, timeout=90)
         term.send("Enter")
         screen = term.wait_for(lambda s: shows(at)(s) and "INVESTIGATING" in s and "55:00" in s, timeout=45)
         assert rehearsal.group(0) in screen.splitlines()[0]
