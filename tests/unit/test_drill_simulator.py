@@ -147,6 +147,29 @@ def test_counters_never_decrease_and_buckets_are_cumulative() -> None:
         previous = row
 
 
+def test_promql_beyond_the_panes_answers_as_prometheus() -> None:
+    """What the differential test holds to a real Prometheus, pinned here where none runs."""
+    catalog = Catalog(series("mass-failure"), lambda t: 1_800_000_000.0 + t)
+    q = "flowengine_model_quota_used_ratio"
+
+    def labels(expr: str, t: float = 900.0) -> list[dict[str, str]]:
+        return [dict(s.labels) for s in evaluate(catalog, expr, t)]   # type: ignore[union-attr]
+
+    assert evaluate(catalog, f"{q} offset -5m", 900.0) == evaluate(catalog, q, 900.0)   # nothing after now
+    assert evaluate(catalog, f"{q} offset -10m", 900.0) == [] and labels(f"{q} @ 0") == []
+    assert labels('absent(nope{job="a", job="b", env="prod", team!="x"})') == [{"env": "prod"}]
+    assert labels(f"topk(2, 0 * {q})") == [{"provider": "anthropic"}, {"provider": "google"}]   # storage order
+    assert labels(f"topk(1, {q} * NaN)") == [{"provider": "openai"}]               # a NaN top is always replaced
+    steps = [evaluate(catalog, q, 300.0 + 60 * i) for i in range(11)]    # a subquery: every minute of the window
+    assert {dict(s.labels)["provider"]: s.value for s in evaluate(catalog, f"max_over_time({q}[10m:1m])", 900.0)} \
+        == {p: max(dict((dict(x.labels)["provider"], x.value) for x in step)[p] for step in steps)
+            for p in ("anthropic", "google", "openai")}
+    assert labels(f'label_replace({q}, "x", "${{1}}-$1x-$$", "provider", "(a).*")')[0]["x"] == "a--$"
+    assert labels(f'count_values("v", 0 * {q})') == [{"v": "0"}]
+    assert {d["code"] for d in labels(f'{q} / on(provider) group_left(code) '
+                                      'flowengine_model_api_requests_total{code="429"}')} == {"429"}
+
+
 def test_promql_subset_answers_and_refuses_clearly() -> None:
     s = series("mass-failure")
     catalog = Catalog(s, lambda t: 1_800_000_000.0 + t)
