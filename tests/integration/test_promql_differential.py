@@ -4,9 +4,12 @@ Each scenario's series (with a plan of actions, so curves bend) are backfilled i
 Prometheus with ``promtool tsdb create-blocks-from openmetrics``. Every query the drill configs
 use (the SLO panes, their range queries, every ```promql step of the shipped runbooks) and a set
 of edge cases PromQL is easy to get wrong (NaN in min/max, ``ignoring``, a rate window shorter
-than a scrape, ``deriv``) are evaluated by both at many times. They must agree within a relative
-1e-6 (scrapes every 15 s on the simulator's 5 s grid: exact values, so anything larger is a bug),
-return the same label sets, and — where the drill refuses a query — the refusal must say so.
+than a scrape, ``deriv``, ties, ``@``, subqueries, matching ...) are evaluated by both at many
+times: one range query (the panes' sparkline path) and instants between scrapes. The drill's now
+is the backfill's end, so reading past now is held to Prometheus too. They must agree within a
+relative 1e-6 (scrapes every 15 s on the simulator's 5 s grid: exact values, so anything larger
+is a bug), return the same label sets (``sort`` in the same order), and where the drill refuses
+a query, Prometheus must refuse it too or the drill must say it is not supported in drills.
 """
 
 from __future__ import annotations
