@@ -182,3 +182,19 @@ def test_deleting_flowengine_stops_its_flows_and_breaks_no_answer(tmp_path: Path
     for argv in (["kubectl", "get", "hpa"], ["kubectl", "top", "pods"], ["psql", "-c", "SELECT 1"],
                  ["blocks", "circuit-breaker", "status"]):
         assert run_one(drill, argv, 400.0)[0] == 0, argv
+
+
+def test_health_and_model_latency_agree_with_the_vendor_and_the_calls_made(tmp_path: Path) -> None:
+    """Routed away from Anthropic in its outage, FlowEngine's /health/models said Anthropic 'healthy'
+    (1 % errors) while its status page said major outage, and model-latency gave it a 5xx share for a
+    window with no call to it; the two gave one model two P50s. Health is what a probe of the vendor
+    sees; the 5xx share is of the calls made in the window; one P50 per model."""
+    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="health")
+    sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gemini-1.5-pro -n production", 300.0)
+    health = json.loads(sh(drill, "kubectl exec -n production deployment/flowengine -- curl -s "
+                                  "http://localhost:8080/health/models", 900.0))["providers"]
+    page = json.loads(sh(drill, "curl -s https://status.anthropic.com/api/v2/status.json", 900.0))
+    assert health["anthropic"]["status"] == "down" and page["status"]["indicator"] == "major"
+    rows = {r.split()[1]: r.split() for r in sh(drill, "blocks metrics model-latency --last 5m", 900.0).splitlines()[2:]}
+    assert rows["(anthropic)"][4] == "-" and rows["(google)"][4] != "-"
+    assert all(float(rows[f"({p})"][2][:-1]) == health[p]["p50_latency_s"] for p in ("anthropic", "openai", "google"))

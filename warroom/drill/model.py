@@ -351,6 +351,12 @@ class Signals:
         base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
         return min(1.0, base + self.impact("api_5xx", t, provider.name, raw))
 
+    def call_latency(self, provider: fleet.Provider, t: float) -> float:
+        """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the
+        vendor fails (as a call made now sees it, routed or not)."""
+        speed = {"anthropic": 0.42, "openai": 0.33, "google": 0.25}[provider.name]
+        return self.latency_median(t) * speed * (1.0 + 4.0 * self.share_5xx(provider, t, raw=True))
+
     def share_429(self, provider: fleet.Provider, t: float) -> float:
         return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))
 

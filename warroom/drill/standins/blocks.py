@@ -260,13 +260,17 @@ def latency(ctx: Context, args: Args) -> None:
 
 @command("metrics model-latency", "last=")
 def model_latency(ctx: Context, args: Args) -> None:
-    span, sig = window(args), ctx.signals
-    base = sig.latency_median(ctx.t) * 0.42
+    """Each model's call latency now; its 5xx share is of the calls FlowEngine made in the window (the
+    request counters: none, none to count)."""
+    span, s = window(args), ctx.series
     rows = []
     for p in fleet.PROVIDERS:
-        factor = {"anthropic": 1.0, "openai": 0.78, "google": 0.6}[p.name] * (1.0 + 4.0 * sig.share_5xx(p, ctx.t))
-        rows.append([f"{p.model} ({p.name})", f"{base * factor:.1f}s", f"{base * factor * 1.8:.1f}s",
-                     f"{sig.share_5xx(p, ctx.t) * 100:.1f}%"])
+        calls = {c: s.value(("req", p.name, c), ctx.t) - s.value(("req", p.name, c), max(ctx.t - span, s.t0))
+                 for c in s.codes}
+        bad, total = sum(n for c, n in calls.items() if c.startswith("5")), sum(calls.values())
+        p50 = s.signals.call_latency(p, ctx.t)
+        rows.append([f"{p.model} ({p.name})", f"{p50:.1f}s", f"{p50 * 1.8:.1f}s",
+                     f"{bad / total * 100:.1f}%" if total >= 1 else "-"])
     ctx.out(f"Model API latency, last {span_label(span)}\n" + table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
 
 

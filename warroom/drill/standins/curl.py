@@ -190,10 +190,10 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         return js({"error": "not found", "path": path}, 404)
     disabled = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",") if p.strip()}
     providers = {}
-    for p in fleet.PROVIDERS:
-        s5 = sig.share_5xx(p, ctx.t)
+    for p in fleet.PROVIDERS:       # as its probes see each provider, whether flows call it or not
+        s5 = sig.share_5xx(p, ctx.t, raw=True)
         state = "disabled" if p.name in disabled else "down" if s5 > 0.2 else \
             "degraded" if s5 > 0.03 or sig.share_429(p, ctx.t) > 0.05 else "healthy"
         providers[p.name] = {"status": state, "model": p.model, "error_rate": round(s5, 3),
-                             "p50_latency_s": round(sig.latency_median(ctx.t) * 0.35, 1)}
+                             "p50_latency_s": round(sig.call_latency(p, ctx.t), 1)}
     return js({"providers": providers, "fallback_model": env.get("FALLBACK_MODEL") or None})
