@@ -144,8 +144,20 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
         book = by_id.get(rb_id)
         out.append(OpenRunbook(rb_id, str(ref.get("title") or ""), steps,
                                decision_rows(book, state, when) if book is not None else (),
-                               f"GO on {opened['decision']}" if opened.get("decision") else ""))
+                               _opened_text(state, opened)))
     return tuple(out)
+
+
+def _opened_text(state: Any, opened: dict[str, Any]) -> str:
+    """"GO on rollback-to-pilot", or "GO on rollback-to-pilot, reversed: NO-GO by lee at …" once a
+    later verdict on that decision took the GO back (the runbook stays open: steps done may need
+    undoing, but its heading must not read as if the GO stood)."""
+    from warroom.incident.go_opened import reversal
+
+    if not opened.get("decision"):
+        return ""
+    undone = reversal(state, opened)
+    return f"GO on {opened['decision']}" + (f", reversed: {undone}" if undone else "")
 
 
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
 from warroom.incident.jsonview import state_to_json
 from warroom import scenario_time as stime
@@ -195,7 +196,9 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         rb_id = str(ref.get("id") or "")
         opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
         head = (f"Open beside it: {rb_id}" + (f" — {ref.get('title')}" if ref.get("title") else "")
-                + (f" (opened by the GO on {opened.get('decision')}, seq {opened.get('seq')})" if opened else "")
+                + (f" (opened by the GO on {opened.get('decision')}, seq {opened.get('seq')}"
+                   + (f"; the GO was reversed: {undone}" if (undone := reversal(st, opened)) else "") + ")"
+                   if opened else "")
                 + f"; its steps: --runbook {rb_id}")
         try:
             other = inc.runbook(rb_id)

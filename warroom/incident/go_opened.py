@@ -34,6 +34,7 @@ class GoOpened:
     failed: int                     # steps whose last run failed, timed out, was cancelled or interrupted
     total: int | None               # the runbook's steps (None: its snapshot could not be read)
     open_now: bool                  # still open beside the current runbook (not replaced since)
+    reversed_by: str = ""           # "NO-GO by lee at 07:31:02 UTC": the verdict now standing, when not GO
 
     def progress(self) -> str:
         of = f" of {self.total}" if self.total is not None else ""
@@ -44,13 +45,40 @@ class GoOpened:
         """``GO on "Roll back…?" by dana at 07:12:26 UTC opened RB-LAUNCH-002 (Rollback to pilot): 4 of 19 steps done``."""
         when = f" at {self.at:%H:%M:%S} UTC" if self.at is not None else ""
         title = f" ({self.title})" if self.title else ""
-        return (f"GO on \"{self.question}\" by {self.by}{when} opened {self.runbook_id}{title}:"
+        undone = f" (the GO was reversed: {self.reversed_by})" if self.reversed_by else ""
+        return (f"GO on \"{self.question}\" by {self.by}{when} opened {self.runbook_id}{title}{undone}:"
                 f" {self.progress()}")
 
     def to_json(self) -> dict[str, Any]:
         return {"runbook_id": self.runbook_id, "title": self.title, "decision": self.decision,
                 "verdict_seq": self.verdict_seq, "by": self.by, "done": self.done, "failed": self.failed,
-                "total": self.total, "open_now": self.open_now}
+                "total": self.total, "open_now": self.open_now} | (
+                    {"reversed_by": self.reversed_by} if self.reversed_by else {})
+
+
+def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
+    """How the GO that opened a runbook (its ``opened_by``) was reversed: the latest verdict on
+    the same decision, journaled after that GO, when it is not GO ("NO-GO by lee at 07:31:02
+    UTC"); "" while the GO stands. The runbook stays open (steps done in it may need undoing),
+    but no view may read as if the GO still stood."""
+    from warroom.incident.decisions import recorded_key
+
+    if not isinstance(opened_by, dict) or opened_by.get("seq") is None:
+        return ""
+    try:
+        seq = int(opened_by["seq"])
+    except (TypeError, ValueError):
+        return ""
+    go = next((d for d in state.decisions if d.get("seq") == seq), None)
+    if go is None:
+        return ""
+    later = [d for d in state.decisions if recorded_key(d) == recorded_key(go) and int(d.get("seq") or 0) > seq]
+    if not later or str(later[-1].get("verdict")) == "GO":
+        return ""
+    last = later[-1]
+    at = last.get("at")
+    when = f" at {at:%H:%M:%S} UTC" if isinstance(at, datetime) else ""
+    return f"{last.get('verdict')} by {last.get('by') or last.get('actor') or '?'}{when}"
 
 
 def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) -> list[GoOpened]:
@@ -81,6 +109,6 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) ->
             done=sum(1 for st in steps if st is not None and st.status in DONE),
             failed=sum(1 for st in steps if st is not None and st.status in TROUBLE),
             total=len(book.steps) if book is not None else None,
-            open_now=state.open_ref(rb_id) is not None))
+            open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened)))
     out.reverse()
     return out

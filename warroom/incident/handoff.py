@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
+from warroom.incident.go_opened import reversal
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
 
@@ -133,6 +134,11 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             status = st.status if st is not None else "pending"
             if status not in done and status != "running":
                 left.append(f"{where}step {step.number} ({step.label}): {status}")
+        ref = next((b for b in state.beside if str(b.get("id") or "") == book.id), None)
+        undone = reversal(state, ref.get("opened_by")) if ref is not None else ""
+        if undone:     # still open, but the GO that opened it no longer stands
+            pending.append(f"{book.id} is open beside, but the GO that opened it was reversed ({undone}):"
+                           f" what was done in it may need undoing")
         pending += left[:6] + ([f"... and {len(left) - 6} more{' of ' + book.id if where else ''}"]
                                if len(left) > 6 else [])
     steps = running + pending

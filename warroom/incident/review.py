@@ -188,7 +188,9 @@ def _rollback_text(res: dict[str, Any]) -> str:
     opened = [o for o in res.get("go_opened") or [] if isinstance(o, dict)]
     if not opened:
         return text
-    told = "; ".join(f"{o.get('runbook_id')}, opened by the GO, had {o.get('done')}"
+    told = "; ".join(f"{o.get('runbook_id')}, opened by the GO"
+                     + (f" (reversed: {o.get('reversed_by')})" if o.get("reversed_by") else "")
+                     + f", had {o.get('done')}"
                      + (f" of {o.get('total')}" if o.get("total") is not None else "") + " steps done"
                      + (f" and {o.get('failed')} failed" if o.get("failed") else "") for o in opened)
     return f"{text}, as the commander said at resolve ({told})"
