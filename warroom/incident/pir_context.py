@@ -118,17 +118,17 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         commands.append(Record(
             state=STEP_MARKS[shown].word if shown in STEP_MARKS else run.status.replace("_", " "),
             expectation=describe_verdict(verdict) if verdict is not None else "—",
-            step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
+            step=st.step if st.step is not None else st.step_id, label=state.label_of(st), actor=run.actor,
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
             status=run.status, exit_code=run.exit_code, expect=run.expect,
             expect_met=run.expect_met, command=run.command or "", output=run.output,
             mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config, state.time_scale),
         ))
     steps = state.step_list()
-    skipped = [{"step": s.step, "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
+    skipped = [{"step": s.step, "label": state.label_of(s), "reason": s.skipped_reason, "at": s.skipped_at,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
-    failed = [{"step": s.step, "label": s.label, "status": s.status, "exit_code": s.exit_code,
+    failed = [{"step": s.step, "label": state.label_of(s), "status": s.status, "exit_code": s.exit_code,
                "attempts": s.attempts, "seq": (s.last_run.end_seq or s.last_run.seq) if s.last_run else s.updated_seq}
               for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)

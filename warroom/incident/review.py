@@ -236,7 +236,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
             bits.append(describe_verdict(verdict))
         result = ", ".join(bits)
     effect = run_effect(run, state.metric_summary, state.time_scale)
-    text = f"Step {st.step or st.step_id} ({st.label}, {kind}): {result}"
+    text = f"Step {st.step or st.step_id} ({state.label_of(st)}, {kind}): {result}"
     if effect:
         text += f"; {effect}"
     weight = 20
@@ -537,7 +537,7 @@ def commands(state: IncidentState) -> list[CommandRow]:
             ev_text += ("; " if ev_text else "") + f"+{stime.text(state, off, wall=False)}: " + ", ".join(
                 f"{k} {_entry(v)}" for k, v in sorted(vals.items()))
         rows.append(CommandRow(
-            n=i, step=f"{st.step or st.step_id} {st.label}".strip(), actor=run.actor, started=_hms(run.started_at),
+            n=i, step=f"{st.step or st.step_id} {state.label_of(st)}".strip(), actor=run.actor, started=_hms(run.started_at),
             result=" · ".join(bits), expectation=expectation,
             effect=effect or "—", cites=tuple(c for c in cites if c), command=run.command or "",
             target=target, output=run.output or "", evidence=ev_text if run.mutating else "",

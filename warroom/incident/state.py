@@ -150,6 +150,14 @@ class IncidentState:
         ids = [str((self.runbook or {}).get("id") or "")] if self.runbook else []
         return ids + [str(b.get("id") or "") for b in self.beside if str(b.get("id") or "") not in ids]
 
+    def label_of(self, st: Any) -> str:
+        """A step's label as the PIR lists it: ``RB-LAUNCH-002: Record the allowlist`` for a step of
+        another runbook than the current one (one a GO opened beside it, or one it replaced — both
+        have a step 2), its plain label otherwise (as ``_runbook_steps``' not-done rows)."""
+        current = str((self.runbook or {}).get("id") or "")
+        rb_id = str(getattr(st, "runbook_id", "") or "")
+        return f"{rb_id}: {st.label}" if rb_id and current and rb_id != current else str(st.label)
+
     def open_ref(self, runbook_id: str) -> dict[str, Any] | None:
         """The attachment of an open runbook by id (the current one or one beside it), or None."""
         if self.runbook and str(self.runbook.get("id") or "") == runbook_id:

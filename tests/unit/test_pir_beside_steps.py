@@ -1,0 +1,38 @@
+"""The PIR names the runbook of a step that is not the current runbook's: RB-LAUNCH-005 and the
+RB-LAUNCH-002 a GO opened beside it both have a step 2, so "Step 2 (…) skipped" must say which
+(Steps Skipped or Failed, Commands Run, the appendix, the key-moment lines), as the timeline and
+the not-done rows already do. A step of the current runbook keeps its plain label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.test_runbook_beside import _go, _mass_failure
+from warroom.journal import events as ev
+
+
+def _failed_run(inc, number: int, runbook_id: str | None) -> None:  # type: ignore[no-untyped-def]
+    step = inc.step(number, runbook_id)
+    ref = {"step": step.number, "step_id": step.id, "label": step.label,
+           "runbook_id": runbook_id or inc.runbook().id}
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": True})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "failed", "exit_code": 3, "duration": 0.5})
+
+
+def test_the_pir_says_whose_step_2_it_was(tmp_path: Path) -> None:
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    beside_2, main_2 = inc.step(2, "RB-LAUNCH-002"), inc.step(2)
+    inc.skip(2, "replica count is in the ticket", "RB-LAUNCH-002")
+    inc.skip(2, "the dashboard shows it")
+    _failed_run(inc, 1, "RB-LAUNCH-002")
+    _failed_run(inc, 1, None)
+    inc.resolve("hotfix", rollback=True)
+    pir = inc.render("pir")
+    assert f"- Step 2 (RB-LAUNCH-002: {beside_2.label}) **skipped**: replica count is in the ticket" in pir
+    assert f"- Step 2 ({main_2.label}) **skipped**: the dashboard shows it" in pir
+    beside_1, main_1 = inc.step(1, "RB-LAUNCH-002"), inc.step(1)
+    assert f"- Step 1 (RB-LAUNCH-002: {beside_1.label}) **failed** (exit 3)" in pir
+    assert f"- Step 1 ({main_1.label}) **failed** (exit 3)" in pir
+    assert f"Step 1 RB-LAUNCH-002: {beside_1.label}" in pir            # commands table / appendix
+    assert f"RB-LAUNCH-005: {main_1.label}" not in pir                 # the current runbook's stay plain
