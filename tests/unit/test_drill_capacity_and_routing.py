@@ -12,6 +12,7 @@ import shlex
 from pathlib import Path
 
 from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.scenarios import get_scenario
 
@@ -126,6 +127,8 @@ def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tm
         usage = [json.loads(run_one(drill, argv, t)[1]) for t in (400.0, 1300.0)]     # nobody calls it
         assert usage[0]["used_ratio"] == usage[1]["used_ratio"] and usage[1]["rate_limited_requests_last_hour"] == 0
         assert used(to, 1300.0) > used(to, 400.0) + 0.1 and abs(used(idle, 1300.0) - used(idle, 400.0)) < 0.02
+        fallback = next(p for p in fleet.PROVIDERS if p.name == to)     # the daily reset forgets it too
+        assert sim.signals.quota(fallback, fleet.QUOTA_RESET + 60) < 0.01 < sim.signals.quota(fallback, 1300.0)
     # the primary's own burn (a retry storm) goes with its calls: Anthropic stops, OpenAI climbs
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="storm")
     sh(drill, "kubectl set env deployment/flowengine FALLBACK_MODEL=gpt-4-turbo -n production", 300.0)
