@@ -73,3 +73,29 @@ def test_a_go_taken_again_after_the_no_go_stands_again(tmp_path: Path) -> None:
     (opened,) = inc.go_opened()
     assert opened.reversed_by == "" and "reversed" not in opened.text()
     assert _heading(inc) == "GO on rollback-to-pilot"
+
+
+def test_what_the_go_opened_counts_done_as_the_checklist_marks_it(tmp_path: Path) -> None:
+    """A step of the opened runbook that exited 0 but missed its expectation is not "done" at
+    resolve or in the PIR (the checklist heading says it is FAILED or unmet): one rule."""
+    from panes.runbook import progress_text
+    from tui.view import open_beside
+    from warroom.journal import events as ev
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    inc.tick(2, "RB-LAUNCH-002")
+    step = inc.step(1, "RB-LAUNCH-002")
+    ref = {"step": 1, "step_id": step.id, "label": step.label, "runbook_id": "RB-LAUNCH-002"}
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true"})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "expect": "the allowlist",
+                                   "expect_verdict": "unmet", "expect_reason": "no allowlist printed"})
+    (opened,) = inc.go_opened()
+    assert (opened.done, opened.failed) == (1, 1)
+    assert opened.progress() == "1 of 19 steps done, 1 failed or unmet"
+    with LiveIncident(inc) as live:
+        snap = live.snapshot()
+        (rb,) = open_beside(snap, snap.state, {}, inc.clock())
+        assert progress_text(snap.runbook_by_id("RB-LAUNCH-002"), rb.steps) == "1/19 done, 1 FAILED or unmet"
+    inc.resolve("hotfix", rollback=True)
+    assert "RB-LAUNCH-002, opened by the GO, had 1 of 19 steps done and 1 failed or unmet" in inc.render("pir")

@@ -16,7 +16,9 @@ from typing import Any
 from warroom.errors import WarroomError
 
 DONE = frozenset({"ok", "ticked", "skipped"})
-TROUBLE = frozenset({"failed", "timed_out", "cancelled", "interrupted"})
+# judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
+# expectation was NOT met, or whose verify gate FAILED, did not do its job and is not "done"
+TROUBLE = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified"})
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,8 @@ class GoOpened:
     at: datetime | None             # when the GO was recorded
     verdict_seq: int | None
     done: int                       # steps ok, ticked or skipped
-    failed: int                     # steps whose last run failed, timed out, was cancelled or interrupted
+    failed: int                     # steps whose last run failed, timed out, was cancelled or interrupted,
+                                    # missed its expectation or failed its verify gate
     total: int | None               # the runbook's steps (None: its snapshot could not be read)
     open_now: bool                  # still open beside the current runbook (not replaced since)
     reversed_by: str = ""           # "NO-GO by lee at 07:31:02 UTC": the verdict now standing, when not GO
@@ -39,7 +42,7 @@ class GoOpened:
     def progress(self) -> str:
         of = f" of {self.total}" if self.total is not None else ""
         text = f"{self.done}{of} steps done"
-        return text + (f", {self.failed} failed" if self.failed else "")
+        return text + (f", {self.failed} failed or unmet" if self.failed else "")
 
     def text(self) -> str:
         """``GO on "Roll back…?" by dana at 07:12:26 UTC opened RB-LAUNCH-002 (Rollback to pilot): 4 of 19 steps done``."""
@@ -81,10 +84,20 @@ def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
     return f"{last.get('verdict')} by {last.get('by') or last.get('actor') or '?'}{when}"
 
 
+def _mark(st: Any, gate: Any) -> str:
+    """A step's state as its checklist row shows it (the same rule: ``marks.step_state``)."""
+    from warroom.incident.marks import run_verdict, step_state
+
+    return step_state(st.status, run_verdict(st.last_run), gate.status if gate is not None else None)
+
+
 def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) -> list[GoOpened]:
     """Every runbook a GO opened (``runbook.attached`` with ``opened_by``), once each, with its
     progress from the journal; ``runbook_of(attachment)`` gives the runbook its snapshot holds
     (for its step count) or None."""
+    from warroom.incident.gates import gate_states
+
+    gates = gate_states(state)
     by_seq = {int(d.get("seq") or 0): d for d in state.decisions}
     out: list[GoOpened] = []
     seen: set[str] = set()
@@ -101,13 +114,13 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) ->
         except (WarroomError, OSError):
             book = None        # its snapshot is gone: the total is unknown, said as such
         steps = [states.get(s.id) for s in book.steps] if book is not None else list(states.values())
+        marks = [_mark(st, gates.get((rb_id, st.step_id))) for st in steps if st is not None]
         out.append(GoOpened(
             runbook_id=rb_id, title=str(ref.get("title") or ""), decision=str(opened.get("decision") or ""),
             question=str(verdict.get("question") or opened.get("decision") or ""),
             by=str(verdict.get("by") or verdict.get("actor") or "?"), at=verdict.get("at"),
             verdict_seq=int(opened["seq"]) if opened.get("seq") is not None else None,
-            done=sum(1 for st in steps if st is not None and st.status in DONE),
-            failed=sum(1 for st in steps if st is not None and st.status in TROUBLE),
+            done=sum(1 for m in marks if m in DONE), failed=sum(1 for m in marks if m in TROUBLE),
             total=len(book.steps) if book is not None else None,
             open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened)))
     out.reverse()

@@ -192,7 +192,7 @@ def _rollback_text(res: dict[str, Any]) -> str:
                      + (f" (reversed: {o.get('reversed_by')})" if o.get("reversed_by") else "")
                      + f", had {o.get('done')}"
                      + (f" of {o.get('total')}" if o.get("total") is not None else "") + " steps done"
-                     + (f" and {o.get('failed')} failed" if o.get("failed") else "") for o in opened)
+                     + (f" and {o.get('failed')} failed or unmet" if o.get("failed") else "") for o in opened)
     return f"{text}, as the commander said at resolve ({told})"
 
 
