@@ -36,3 +36,26 @@ def test_the_pir_says_whose_step_2_it_was(tmp_path: Path) -> None:
     assert f"- Step 1 ({main_1.label}) **failed** (exit 3)" in pir
     assert f"Step 1 RB-LAUNCH-002: {beside_1.label}" in pir            # commands table / appendix
     assert f"RB-LAUNCH-005: {main_1.label}" not in pir                 # the current runbook's stay plain
+
+
+def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_path: Path) -> None:
+    """Both runbooks have a step 5: "Approval A-… requested … for step 5" must say which (the
+    timeline, the incoming commander's brief and the PIR's approvals); the current runbook's stays
+    "step 5"."""
+    from warroom.incident.handoff import catch_up_brief
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    for rb in ("RB-LAUNCH-002", None):
+        step = inc.step(5, rb)
+        inc._append(ev.APPROVAL_REQUESTED, {"step": 5, "step_id": step.id, "label": step.label,
+                                           "runbook_id": rb or inc.runbook().id, "command": "kubectl apply",
+                                           "command_sha256": "0" * 64, "mutating": True})
+    st = inc.refresh()
+    beside, main = [t.text for t in st.timeline if t.text.startswith("Approval ")]
+    assert " for RB-LAUNCH-002 step 5 (" in beside and " for step 5 (" in main
+    brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(), runbooks=inc.open_runbooks())
+    waiting = dict(brief.sections)["Approvals waiting"]
+    assert [" RB-LAUNCH-002 step 5 (" in w for w in waiting] == [True, False]
+    inc.resolve("hotfix", rollback=True)
+    assert " RB-LAUNCH-002 step 5 (" in inc.render("pir")

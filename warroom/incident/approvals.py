@@ -248,8 +248,16 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0)
     s.approvals[rid] = req
     who = req.who()
-    s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for step {req.step or req.step_id}"
+    s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for {step_word(s, req)}"
                                f" ({req.label}): {req.command}", step=req.step)
+
+
+def step_word(s: IncidentState, req: ApprovalRequest) -> str:
+    """"step 5", or "RB-LAUNCH-002 step 5" for a step of another runbook than the current one (a
+    runbook a GO opened beside it has a step 5 too: the timeline must say which was approved)."""
+    current = str((s.runbook or {}).get("id") or "")
+    num = req.step or req.step_id
+    return f"{req.runbook_id} step {num}" if req.runbook_id and current and req.runbook_id != current else f"step {num}"
 
 
 def _find(s: IncidentState, d: dict[str, Any]) -> ApprovalRequest | None:
@@ -286,7 +294,7 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     longest = e.ts + timedelta(seconds=req.expires_after)
     given = _ts(d.get("expires_at"))
     req.approved_until = min(given, longest) if given is not None else longest
-    s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for step {req.step or req.step_id}"
+    s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for {step_word(s, req)}"
                                f" ({req.label}), good until {req.approved_until:%H:%M:%S} UTC", step=req.step)
 
 
@@ -339,7 +347,7 @@ def _used(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     req.status = "used"
     req.used_at, req.used_seq, req.used_by = e.ts, e.seq, person_of(d.get("by"))
     by = req.used_by.shown if req.used_by else e.actor
-    s._add_timeline(e, e.type, f"Approval {req.id} used: step {req.step or req.step_id} run by {by}", step=req.step)
+    s._add_timeline(e, e.type, f"Approval {req.id} used: {step_word(s, req)} run by {by}", step=req.step)
 
 
 HANDLERS = {

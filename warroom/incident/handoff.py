@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
+from warroom.incident.approvals import step_word
 from warroom.incident.go_opened import reversal
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
@@ -172,7 +173,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             late = "OVERDUE, " if v.overdue else ""
             decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
                              if v.due_text else f"{v.decision.question} (no verdict yet)")
-    approvals = [f"{r.id} step {r.step or r.step_id} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
+    approvals = [f"{r.id} {step_word(state, r)} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
                  for r in state.approvals.values() if r.state_at(now) in OPEN]
     return Brief((
         ("What happened", tuple(happened)),

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration, parse_duration
 from warroom.journal import events as ev
+from warroom.incident.approvals import step_word
 from warroom.incident.gates import run_gates
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
@@ -698,7 +699,7 @@ def approvals(state: IncidentState) -> list[Line]:
     out = []
     for r in state.approvals.values():
         target = ", ".join(f"{k} {v}" for k, v in sorted(r.target.items()) if v and k in ("context", "namespace", "host"))
-        text = (f"{r.id} step {r.step or r.step_id} ({r.label}): `{r.command}`" + (f" on {target}" if target else "")
+        text = (f"{r.id} {step_word(state, r)} ({r.label}): `{r.command}`" + (f" on {target}" if target else "")
                 + f"; requested by {r.who()} at {_hms(r.at)} UTC ({'; '.join(r.reasons) or 'approval needed'})")
         cites = [r.seq]
         if r.approved_until is not None:
