@@ -77,14 +77,21 @@ class Capacity:
         self.ready(t)
         return [a for a in self.decisions if a.t <= t]
 
+    def _count(self, name: str, s: float, changed: bool) -> int:
+        """``name``'s running pods at ``s``: the last count while nothing could have changed it."""
+        counts, dep = self._ready.get(name), self.cluster.deployments.get(name)
+        if counts and not changed and s > self._settled[name]:
+            return counts[-1]
+        return self.cluster.ready(dep, s) if dep is not None else 0
+
     def _step(self, k: int) -> None:
-        s, c, changed = START + k * SAMPLE, self.cluster, not self._ready
+        s, c, changed = START + k * SAMPLE, self.cluster, not k
         while self._next < len(self._ops) and self._ops[self._next].t < s:      # the controller sees it next time
             c.apply(self._ops[self._next])
             self._next, changed = self._next + 1, True
         for name, hpa in c.hpa.items() if k % round(SYNC / SAMPLE) == 0 else ():
             dep = c.deployments.get(name)
-            ready = c.ready(dep, s) if dep is not None and dep.replicas else 0
+            ready = self._count(name, s, changed) if dep is not None and dep.replicas else 0
             if dep is None or not ready:        # scaled to zero (autoscaling off) or no metrics: it waits
                 continue
             util = utilisation(self._cpu(s), ready) if name == fleet.DEPLOYMENT else \
@@ -104,9 +111,8 @@ class Capacity:
                 self.decisions.append(op)
                 changed = True
         for name, counts in self._ready.items():
-            dep, same = c.deployments.get(name), not changed and s > self._settled[name]
-            if dep is not None and changed:     # its pods change only a while after a change (rollout, scale)
-                self._settled[name] = max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10
-            counts.append(counts[-1] if same else c.ready(dep, s) if dep is not None else 0)
+            if (dep := c.deployments.get(name)) is not None and changed:     # its pods change only a while after
+                self._settled[name] = max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10   # a change
+            counts.append(self._count(name, s, changed))
         if self._ready[fleet.AUDIT_DEPLOYMENT][-1:] == [0] and self._ready[fleet.AUDIT_DEPLOYMENT][-2:-1] != [0]:
             self._down.append(k)
