@@ -59,3 +59,34 @@ def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_pat
     assert [" RB-LAUNCH-002 step 5 (" in w for w in waiting] == [True, False]
     inc.resolve("hotfix", rollback=True)
     assert " RB-LAUNCH-002 step 5 (" in inc.render("pir")
+
+
+def test_evidence_around_a_step_of_the_runbook_beside_is_cited_on_that_step_only(tmp_path: Path) -> None:
+    """SLO values recorded around RB-LAUNCH-002 step 5 belong to its row, never to RB-LAUNCH-005's
+    step 5 run later (evidence was matched by step number alone); the timeline says whose step."""
+    from warroom.incident.review import commands
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    cited, refs = [], {}
+    for rb in ("RB-LAUNCH-002", None):
+        step = inc.step(5, rb)
+        refs[rb] = ref = {"step": 5, "step_id": step.id, "label": step.label, "runbook_id": rb or inc.runbook().id}
+        inc._append(ev.STEP_STARTED, {**ref, "command": "kubectl apply -f x", "mutating": True})
+        if rb:
+            e = inc._append(ev.EVIDENCE, {**ref, "when": "before", "offset": 0.0,
+                                          "values": {"flow-failures": {"value": 12.0, "unit": "percent"}}})
+            cited.append(e.seq)
+        done = inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 1.0})
+        if rb:
+            finished = done.seq
+    # RB-LAUNCH-002 step 5's value five minutes after it ended comes in after the other step 5 ran
+    e = inc._append(ev.EVIDENCE, {**refs["RB-LAUNCH-002"], "when": "after", "offset": 300.0, "finished_seq": finished,
+                                  "values": {"flow-failures": {"value": 3.0, "unit": "percent"}}})
+    cited.append(e.seq)
+    st = inc.refresh()
+    rows = {row.step.split(" ", 1)[1].split(":")[0]: row for row in commands(st)}
+    assert set(cited) <= set(rows["RB-LAUNCH-002"].cites)
+    (main_row,) = [r for k, r in rows.items() if k != "RB-LAUNCH-002"]
+    assert not set(cited) & set(main_row.cites)
+    assert any(t.text.startswith("SLO evidence (before RB-LAUNCH-002 step 5)") for t in st.timeline)

@@ -187,6 +187,12 @@ class EvidenceSample:
     state: str | None = None
     when: str | None = None
     step: int | None = None
+    runbook_id: str | None = None   # the step's runbook (evidence from before it was journaled: None)
+
+    def of_step(self, st: Any) -> bool:
+        """Whether this value was recorded around a run of ``st`` (a ``StepState``): its number, and
+        its runbook when the line names one (a runbook open beside the current one has a step 5 too)."""
+        return self.step == st.step and (not self.runbook_id or self.runbook_id == st.runbook_id)
 
 
 @dataclass

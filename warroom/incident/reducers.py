@@ -288,10 +288,13 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         else:
             value, unit, state = _num(v), None, None
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
-                                         state=state, when=d.get("when"), step=step))
+                                         state=state, when=d.get("when"), step=step,
+                                         runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
         parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
     _attach_evidence(s, d, values)
-    where = f" ({d.get('when')} step {step})" if step is not None and d.get("when") else ""
+    rb = str(d.get("runbook_id") or "")
+    whose = f"{rb} step" if rb and rb != str((s.runbook or {}).get("id") or "") else "step"   # one beside: which step 5
+    where = f" ({d.get('when')} {whose} {step})" if step is not None and d.get("when") else ""
     s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
 
 

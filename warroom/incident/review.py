@@ -218,7 +218,7 @@ _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STAR
 def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) -> Line:
     """A step run as one row: start, end, result and its evidence events."""
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
-    cites += [e.seq for e in state.evidence if e.step == st.step and e.when in ("before", "after")
+    cites += [e.seq for e in state.evidence if e.of_step(st) and e.when in ("before", "after")
               and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
     if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary, state.time_scale):
         cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
@@ -530,7 +530,7 @@ def commands(state: IncidentState) -> list[CommandRow]:
             cites += [c for c in (req.decided_seq, req.used_seq) if c]
         if run.mutating and not (run.evidence_before or run.evidence_after) and _history_effect(run, state.metric_summary, state.time_scale):
             cites.append(int(state.metric_summary["seq"]))  # type: ignore[index]
-        cites += [e.seq for e in state.evidence if e.step == st.step and run.mutating
+        cites += [e.seq for e in state.evidence if e.of_step(st) and run.mutating
                   and run.started_at <= e.at and e.when in ("before", "after")]
         target = ", ".join(f"{k} {v}" for k, v in sorted(run.target.items()) if v)
         ev_text = "; ".join(f"before {k}: {_entry(v)}" for k, v in sorted(run.evidence_before.items()))
