@@ -170,3 +170,23 @@ async def test_resolve_after_a_go_says_what_it_opened_and_asks_about_the_rollbac
     assert resolved.data["rollback"] is True
     (go,) = resolved.data["go_opened"]
     assert go["runbook_id"] == "RB-LAUNCH-002" and go["done"] == 0 and go["total"] == 19
+
+
+async def test_keys_typed_ahead_after_w_act_on_the_runbook_switched_to(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """"w j space" typed faster than the dashboard draws (a slow SSH link) ticks the step of the
+    runbook switched to, never one of the runbook just left: the three keys are queued before the
+    first is handled, as a terminal's input arrives."""
+    from textual import events as tevents
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main, beside = await _declared_with_go(pilot, app)
+        await wait_dashboard(pilot)
+        assert app.dashboard.active_checklist() is main
+        for key, char in (("w", "w"), ("j", "j"), ("space", " ")):
+            app.post_message(tevents.Key(key, char))
+        await wait_for(pilot, lambda: bool(events(app, "step.ticked")), 30)
+        await pilot.pause()
+        ticked = events(app, "step.ticked")
+        assert [e.data.get("runbook_id") for e in ticked] == ["RB-LAUNCH-002"]
+        assert app.dashboard.active_checklist() is beside and app.focused is beside

@@ -587,13 +587,17 @@ class DashboardScreen(Screen[None]):
     def on_descendant_focus(self, event: Any) -> None:
         """Focusing a checklist makes it the one the keys act on; the detail pane follows it."""
         widget = getattr(event, "widget", None)
-        if not isinstance(widget, ChecklistPane):
-            return
-        wanted = widget.runbook.id if widget.beside and widget.runbook is not None else None
+        if isinstance(widget, ChecklistPane):
+            self.work_in(widget)
+
+    def work_in(self, pane: ChecklistPane) -> None:
+        """Make ``pane`` the checklist the keys act on, at once: the runbook it shows, its
+        marks, the detail pane following its cursor."""
+        wanted = pane.runbook.id if pane.beside and pane.runbook is not None else None
         if wanted != self.data.active:
             self.data.active = wanted
             self.mark_active()
-            self.follow_cursor(widget.selected_step())
+            self.follow_cursor(pane.selected_step())
 
     def action_switch_runbook(self) -> None:
         """w: work in the other open runbook (the current one ↔ the one a GO opened beside)."""
@@ -602,7 +606,11 @@ class DashboardScreen(Screen[None]):
             self.notify("Only one runbook is open (a GO that opens a runbook puts it beside this one).")
             return
         at = panes.index(self.active_checklist())
-        panes[(at + 1) % len(panes)].focus()
+        pane = panes[(at + 1) % len(panes)]
+        # Now, not at the next idle: ``Widget.focus()`` waits for the app's queue, so keys typed
+        # ahead ("w j space" over a slow SSH link) would act on the runbook just left.
+        self.set_focus(pane)
+        self.work_in(pane)
 
     def show_selection(self, step: Step | None) -> None:
         """The detail pane for the active checklist's cursor: a Go/No-Go row shows its decision,
