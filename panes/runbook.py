@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from panes.view import EXPECT_STYLES, STATE_STYLES, STEP_ICONS, DecisionRow, EarlierRunbook, StepView
 from panes.bindings import CHECKLIST_BINDINGS
-from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK
+from warroom.incident.marks import DONE_MARKS, EXPECT_MARKS, MUTATING_MARK, TROUBLE_MARKS
 from warroom.runbook.model import Runbook, Step
 
 MARKER_WIDTH = 6   # "✔ ⚠ ✓ ": state, mutating, expectation, each in its own fixed column
@@ -76,13 +76,13 @@ def decision_prompt(row: DecisionRow) -> Text:
     return t
 
 
-DONE_STATES = frozenset({"ok", "ticked", "skipped"})
-TROUBLE_STATES = frozenset({"failed", "timed_out", "unverified", "unmet", "refused", "interrupted"})
+DONE_STATES = DONE_MARKS          # the core's rule: the resolve question and the PIR count the same
+TROUBLE_STATES = TROUBLE_MARKS
 
 
 def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
     """``4/16 done`` (ok, ticked or skipped), and how many are in trouble (failed, timed out,
-    verify gate failed, expectation not met, refused, interrupted) or running: what an IC
+    cancelled, verify gate failed, expectation not met, refused, interrupted) or running: what an IC
     glancing at two checklists needs to see of each."""
     states = [step_state(step, views.get(step.id)) for step in runbook.steps]
     text = f"{sum(1 for s in states if s in DONE_STATES)}/{len(states)} done"

@@ -99,3 +99,24 @@ def test_what_the_go_opened_counts_done_as_the_checklist_marks_it(tmp_path: Path
         assert progress_text(snap.runbook_by_id("RB-LAUNCH-002"), rb.steps) == "1/19 done, 1 FAILED or unmet"
     inc.resolve("hotfix", rollback=True)
     assert "RB-LAUNCH-002, opened by the GO, had 1 of 19 steps done and 1 failed or unmet" in inc.render("pir")
+
+
+def test_a_cancelled_step_is_counted_alike_on_the_checklist_and_at_resolve(tmp_path: Path) -> None:
+    """One rule (``marks.DONE_MARKS``/``TROUBLE_MARKS``): a cancelled step of the opened runbook is
+    in trouble in the beside checklist's heading as in the resolve question and the PIR."""
+    from panes.runbook import progress_text
+    from tui.view import open_beside
+    from warroom.journal import events as ev
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    step = inc.step(3, "RB-LAUNCH-002")
+    ref = {"step": 3, "step_id": step.id, "label": step.label, "runbook_id": "RB-LAUNCH-002"}
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": True})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "cancelled", "signal": "SIGTERM"})
+    (opened,) = inc.go_opened()
+    assert opened.progress() == "0 of 19 steps done, 1 failed or unmet"
+    with LiveIncident(inc) as live:
+        snap = live.snapshot()
+        (rb,) = open_beside(snap, snap.state, {}, inc.clock())
+        assert progress_text(snap.runbook_by_id("RB-LAUNCH-002"), rb.steps) == "0/19 done, 1 FAILED or unmet"

@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
+from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 
-DONE = frozenset({"ok", "ticked", "skipped"})
 # judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
 # expectation was NOT met, or whose verify gate FAILED, did not do its job and is not "done"
-TROUBLE = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified"})
+DONE, TROUBLE = DONE_MARKS, TROUBLE_MARKS
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ STEP_MARKS: dict[str, Mark] = {
     "refused": Mark("⊗", "refused", "[REFUSED]"),
 }
 
+# How far a runbook got, one rule for the checklist heading ("4/19 done, 1 FAILED or unmet"), the
+# resolve question and the PIR's Rollback line ("4 of 19 steps done, 1 failed or unmet"), judged on
+# the states above (``step_state``: an ok run that missed its expectation or failed its gate is not done)
+DONE_MARKS = frozenset({"ok", "ticked", "skipped"})
+TROUBLE_MARKS = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified", "refused"})
+
 EXPECT_MARKS: dict[str, Mark] = {
     "met": Mark("✓", "expectation met", "="),
     "unmet": Mark("✗", "expectation NOT met", "!"),
