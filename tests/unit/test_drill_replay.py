@@ -440,8 +440,13 @@ def test_a_rehearsal_is_not_replayed_and_the_commands_name_their_state_dir(tmp_p
                              drill={"scenario": ctx.drill.scenario, "speed": 60.0, **ctx.drill.extra})
     drills = str(Path(ctx.config.state_dir()).resolve())
     assert main(["incident", "resolve", rehearsal.id, "--summary", "rehearsed", "--yes", "--state-dir", drills]) == 0
-    said = capsys.readouterr().out
-    assert f"`{shlex.join(['warroom', 'drill', '--replay', rehearsal.id, '--state-dir', drills])}` replays them" in said
+    said = capsys.readouterr().out                 # it names the recording's replay, not its own (refused)
+    assert f"`{shlex.join(['warroom', 'drill', '--replay', inc.id, '--state-dir', drills])}` replays that" in said
+    drilled = store.create(title="quota", severity="P3", runbook=None, source={},
+                           drill={"scenario": "rate-limit", "speed": 60.0, "dir": inc.state.drill["dir"]})
+    assert main(["incident", "resolve", drilled.id, "--summary", "done", "--yes", "--state-dir", drills]) == 0
+    said = capsys.readouterr().out                 # a drill incident, not in the default state dir: named
+    assert f"`{shlex.join(['warroom', 'drill', '--replay', drilled.id, '--state-dir', drills])}` replays them" in said
     fresh = Config()
     fresh.incident.state_dir = str(tmp_path / "state")
     with pytest.raises(WarroomError, match=f"{rehearsal.id} is a rehearsal of {inc.id}") as err:

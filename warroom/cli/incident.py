@@ -385,7 +385,10 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if saved is not None:
         from warroom.incident.history import replay_command
 
-        out(f"metrics of the incident window saved to {saved} (`{replay_command(inc.dir)}` replays them)")
+        rehearsed = (inc.state.drill or {}).get("recording")     # a rehearsal replays what it rehearsed
+        out(f"metrics of the incident window saved to {saved} (`{replay_command(inc.dir)}` replays them)"
+            if not rehearsed else f"metrics of the incident window saved to {saved} (a rehearsal of"
+            f" {inc.state.drill.get('replay')}: `{replay_command(str(rehearsed))}` replays that incident)")
     else:
         print(f"warning: the incident's metrics were not saved: {why}", file=sys.stderr)
     return 0

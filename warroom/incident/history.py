@@ -92,7 +92,7 @@ def behind(incident_dir: Path, state: Any) -> bool:
     return state.resolved_at is not None and saved.end < state.resolved_at.timestamp() - saved.step
 
 
-def replay_command(incident_dir: Path) -> str:
+def replay_command(incident_dir: str | Path) -> str:
     """The command that replays the incident kept in ``incident_dir``, its state dir named (ids are
     numbered per state dir: a rehearsal or a drill incident can bear a real incident's id)."""
     where = Path(incident_dir).resolve()
