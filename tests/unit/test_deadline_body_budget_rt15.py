@@ -1,7 +1,9 @@
 """A server answering endless bodies to several requests at once cannot make warroom hold a
 per-request cap times the number of requests in memory (rt15: 15 queries x 64 MiB was ~1 GB RSS).
 The bytes all in-flight answers may hold together are bounded; every request is refused with a
-sentence, none hangs. Only an upper bound on bytes is asserted (a slow machine sends fewer)."""
+sentence, none hangs. The bound is checked on what the client held at its peak, not on what the
+server got out: an answer refused gives its bytes back to the next one, so the total sent depends
+on how the machine schedules the twelve readers (a loaded CI box sent 259 MiB)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import socket
 import threading
 import time
 
-from warroom.sources.deadline import DeadlineHTTP
+from warroom.sources.deadline import MAX_IN_FLIGHT_BYTES, DeadlineHTTP
 from warroom.sources.httpjson import SourceError
 
 MiB = 2**20
@@ -67,9 +69,21 @@ class Flood:
         self.sock.close()
 
 
+class PeakHTTP(DeadlineHTTP):
+    """The client, with the most bytes its answers held at once written down."""
+
+    peak = 0
+
+    def _hold(self, n: int) -> bool:
+        ok = super()._hold(n)
+        with self._lock:
+            self.peak = max(self.peak, self._held)
+        return ok
+
+
 def test_endless_bodies_to_many_requests_hold_a_bounded_total() -> None:
     flood = Flood()
-    http = DeadlineHTTP(20.0, "flood", max_in_flight=16)
+    http = PeakHTTP(20.0, "flood", max_in_flight=16)
     try:
         deadline = time.monotonic() + 20.0
         calls = [http.start("GET", f"{flood.url}/q{i}") for i in range(12)]
@@ -83,9 +97,9 @@ def test_endless_bodies_to_many_requests_hold_a_bounded_total() -> None:
     finally:
         http.close()
         flood.close()
-    # 12 x 64 MiB would be 768 MiB; the shared budget keeps the total near one cap (plus what the
-    # kernel's socket buffers took before the client stopped reading).
-    assert flood.sent < 12 * 64 * MiB // 3, flood.sent / MiB
+    # 12 x 64 MiB held at once would be 768 MiB; the shared budget keeps it at one cap
+    assert 0 < http.peak <= MAX_IN_FLIGHT_BYTES, http.peak / MiB
+    assert flood.sent > MAX_IN_FLIGHT_BYTES, flood.sent / MiB      # the budget was really reached
     assert all("MiB" in str(e) for e in errors if e.kind == "error"), [str(e) for e in errors]
 
 
