@@ -107,9 +107,34 @@ def test_a_real_incident_escalates_on_its_own_wall_clock_and_back_dated_detectio
     assert inc.check_escalation() == []
     inc.mark_phase("detected", at=start - timedelta(minutes=20))       # noticed twenty minutes before declaring
     assert [e.data["tier"] for e in inc.check_escalation()] == [1, 2]
-    assert [r for _, r in _tiers(inc)] == ["2026-12-02T09:55:00.000Z", "2026-12-02T10:10:00.000Z"]
+    # both were due on the moved clock (09:55, 10:10), but nobody could be paged before the journal
+    # knew: they are reached at the back-dating (review13b), never before the declaration
+    assert [r for _, r in _tiers(inc)] == ["2026-12-02T10:14:59.000Z", "2026-12-02T10:14:59.000Z"]
     text = [t.text for t in inc.state.timeline if t.kind == "escalation.tier"]
-    assert text[0].startswith("Escalated to tier 1 (page TL), 15m00s after detection: page the tech lead")
+    assert text[0].startswith("Escalated to tier 1 (page TL), 15m00s after detection (due before detection was"
+                              " back-dated: reached at the back-dating): page the tech lead")
+
+
+def test_a_detection_before_the_declaration_is_never_escalated_before_the_declaration(tmp_path: Path) -> None:
+    """Declared from an alert that fired 40 minutes earlier: the incident is at tier 2 on its clock,
+    but the timeline and PIR must not say the TL was paged 15 minutes before the incident existed."""
+    start = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    now = [start]
+    store = IncidentStore(tmp_path, _cfg(tmp_path), clock=lambda: now[0])
+    inc = store.create(title="disk full", severity="P2",
+                       source={"kind": "alert", "detected_at": "2026-12-02T09:20:00Z"})
+    now[0] = start + timedelta(seconds=5)
+    assert [e.data["tier"] for e in inc.check_escalation()] == [1, 2]
+    assert [r for _, r in _tiers(inc)] == ["2026-12-02T10:00:00.000Z", "2026-12-02T10:00:00.000Z"]
+    st = inc.refresh()
+    declared = next(t for t in st.timeline if t.kind == "incident.declared")
+    assert all(t.at >= declared.at for t in st.timeline if t.kind == "escalation.tier")
+    assert "(due before the incident was declared: reached at the declaration)" in \
+        [t.text for t in st.timeline if t.kind == "escalation.tier"][0]
+    now[0] = start + timedelta(minutes=15)                # tier 3 (60 min after detection) on its own time
+    assert [e.data["tier"] for e in inc.check_escalation()] == []
+    now[0] = start + timedelta(minutes=20)
+    assert [(e.data["tier"], e.data["reached_at"]) for e in inc.check_escalation()] == [(3, "2026-12-02T10:20:00.000Z")]
 
 
 def test_the_cli_journals_tiers_and_the_pir_shows_them_in_drill_time(

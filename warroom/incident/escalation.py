@@ -37,6 +37,8 @@ class TierStart:
     minutes: float          # incident minutes from detection (scenario minutes in a drill)
     at: datetime            # the wall instant: detection + minutes of the incident's own time
     reopened: bool = False  # its time came while resolved: reached when the incident was reopened
+    known_late: str = ""    # its time came before the journal knew the detection time it counts from:
+                            # "declared" (a detection before the declaration) or "marked" (back-dated)
 
 
 def schedule(state: IncidentState) -> list[TierStart]:
@@ -62,17 +64,36 @@ def _closed(state: IncidentState) -> list[tuple[datetime, datetime]]:
     return out
 
 
+def known_from(state: IncidentState) -> tuple[datetime | None, str]:
+    """When the journal learned the detection time the tiers count from: the declaration, or the
+    journaling of the mark that moved detection (``mark detected --at``), whichever is later. An
+    incident detected 40 minutes before it was declared is at tier 2 on its clock, but nobody was
+    paged at minute 15: those tiers are reached when it became known."""
+    known = state.declared_at
+    marked = state.mark_logged.get("detected") if "detected" in state.marks else None
+    if marked is not None and (known is None or marked > known):
+        return marked, "marked"
+    return known, "declared"
+
+
 def reached(state: IncidentState, now: datetime) -> list[TierStart]:
     """The tiers above the first reached by ``now``, or by the resolution for a resolved incident
     (a tier it would have reached after being resolved never was). A tier whose time came while
-    the incident was resolved is reached when it was reopened (``at`` is the reopening)."""
+    the incident was resolved is reached when it was reopened (``at`` is the reopening); one whose
+    time came before the detection it counts from was known (:func:`known_from`) is reached then."""
     end = state.phases.get("resolved") or now
     spans = _closed(state)
+    known, how = known_from(state)
     out = []
     for t in schedule(state):
         at = next((b for a, b in spans if a <= t.at < b), t.at)
+        late = known is not None and at < known
+        if late:
+            assert known is not None
+            at = known
         if t.tier > 0 and at <= end:
-            out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at, reopened=True))
+            out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at,
+                                                      reopened=not late, known_late=how if late else ""))
     return out
 
 
@@ -90,7 +111,8 @@ def due(state: IncidentState, now: datetime) -> tuple[str, dict[str, Any]] | Non
             return ev.ESCALATED, {"tier": t.tier, "label": t.label, "action": t.action,
                                   "minutes": t.minutes, "reached_at": format_ts(t.at),
                                   "detected_at": format_ts(start), "time_scale": stime.scale_of(state)} | (
-                                      {"on_reopen": True} if t.reopened else {})
+                                      {"on_reopen": True} if t.reopened else {}) | (
+                                      {"known_late": t.known_late} if t.known_late else {})
     return None
 
 

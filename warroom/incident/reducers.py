@@ -121,6 +121,7 @@ def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if phase in ev.PHASES:
         s.marks[phase] = at
         s.mark_seqs[phase] = e.seq
+        s.mark_logged[phase] = e.ts
     reason = f": {d['reason']}" if d.get("reason") else ""
     s._add_timeline(e, e.type, f"Marked: {PHASE_LABELS.get(phase, phase)}{reason}", at=at)
 
@@ -416,6 +417,9 @@ def _escalated(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.escalations.append({"seq": e.seq, "at": e.ts, "reached_at": reached, "tier": tier, "label": label,
                           "action": action, "minutes": minutes})
     again = " (its time came while resolved: reached on reopening)" if d.get("on_reopen") is True else ""
+    again += {"declared": " (due before the incident was declared: reached at the declaration)",
+              "marked": " (due before detection was back-dated: reached at the back-dating)"}.get(
+                  str(d.get("known_late") or ""), "")
     s._add_timeline(e, e.type, f"Escalated to {tier_text(s, tier, label, minutes)}{again}"
                                + (f": {action}" if action else ""), at=reached)
 

@@ -117,8 +117,10 @@ UPDATE_OVERDUE: Final = "status_update.overdue"
 journaled once per due time by whoever notices first (dashboard or CLI)."""
 ESCALATED: Final = "escalation.tier"
 """{tier, label, action, minutes (incident minutes from detection: scenario minutes in a drill),
-reached_at, detected_at, time_scale}: the incident clock reached escalation tier ``tier`` at
-``reached_at`` (``warroom.incident.escalation``); once per tier, in order, by whoever notices first."""
+reached_at, detected_at, time_scale, on_reopen?, known_late?}: the incident clock reached escalation tier
+``tier`` at ``reached_at`` (``warroom.incident.escalation``); once per tier, in order, by whoever notices
+first. ``on_reopen``: due while resolved, reached at the reopening; ``known_late`` ("declared" | "marked"):
+due before the journal knew the detection it counts from, reached at the declaration or the back-dating."""
 
 # ---- the metric history ------------------------------------------------------------------------
 SLO_BREACHED: Final = "slo.breached"
