@@ -201,3 +201,13 @@ def test_health_and_model_latency_agree_with_the_vendor_and_the_calls_made(tmp_p
     rows = {r.split()[1]: r.split() for r in sh(drill, "blocks metrics model-latency --last 5m", 900.0).splitlines()[2:]}
     assert rows["(anthropic)"][4] == "-" and rows["(google)"][4] != "-"
     assert all(float(rows[f"({p})"][2][:-1]) == health[p]["p50_latency_s"] for p in ("anthropic", "openai", "google"))
+
+
+def test_disabling_another_provider_routes_none_of_the_primarys_calls(tmp_path: Path) -> None:
+    """``DISABLE_PROVIDERS=openai`` counted as fallback routing: the curves healed Anthropic's outage
+    and moved its calls to OpenAI, the provider just disabled, while a test flow still failed on it."""
+    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="other")
+    sh(drill, "kubectl set env deployment/flowengine DISABLE_PROVIDERS=openai -n production", 300.0)
+    assert "fallback_routing" not in [a.action for a in drill.actions()]
+    assert drill.simulator.pane("error_5xx", 900.0) > 5.0 and drill.simulator.signals.route(900.0) is None
+    assert run_one(drill, ["blocks", "test-flow"], 900.0)[0] == 1

@@ -101,9 +101,8 @@ class Activity:
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        if provider == "anthropic" and s.in_force("fallback_routing", start, delay=30):
-            model = self.cluster.fallback_model(start)           # the model the env routed to then
-            provider = fleet.provider_of(model)
+        if provider == fleet.PRIMARY and (to := s.route(start)) is not None:
+            model, provider = self.cluster.fallback_model(start), to     # the model the env routed to then
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if s.in_force("context_pruning", start, delay=30):
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))

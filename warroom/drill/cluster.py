@@ -187,8 +187,13 @@ class Cluster:
     def fallback_model(self, t: float | None = None) -> str:
         """The model FlowEngine's env (of the revision in force at ``t``, default now) routes to
         when it routes away from the primary: its FALLBACK_MODEL, else gpt-4-turbo."""
-        rev = next((r for r in reversed(self.flowengine.history) if t is None or r.at <= t), self.flowengine.current)
-        return rev.env.get("FALLBACK_MODEL") or rev.env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
+        env = self.env_at(t)
+        return env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
+
+    def env_at(self, t: float | None = None) -> Env:
+        """FlowEngine's env in the revision in force at ``t`` (default now)."""
+        history = self.flowengine.history
+        return next((r for r in reversed(history) if t is None or r.at <= t), self.flowengine.current).env
 
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
@@ -430,19 +435,30 @@ ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback
          "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
 
 
+def route_of(env: Env, away: bool = False) -> str | None:
+    """The provider FlowEngine with ``env`` sends the primary's calls to: its fallback model's, when the env
+    names one or disables the primary (or ``away``); None when that is the primary or disabled too
+    (``DISABLE_PROVIDERS=openai`` alone moves none of the primary's calls)."""
+    to = fleet.provider_of(env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo")
+    off = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
+    away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
+        env.get("FALLBACK_ON_5XX", "").lower() in _TRUE
+    return to if away and to != fleet.PRIMARY and to not in off else None
+
+
 def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
     def on(env: Env, key: str) -> bool:
         return env.get(key, "").lower() in _TRUE
 
     def routed(env: Env) -> bool:
-        return any(env.get(k) for k in ROUTING_KEYS) or on(env, "FALLBACK_ON_5XX")
+        return route_of(env) is not None
 
     found = {up if on(after, key) else down
              for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
     # routing counts again whenever the fallback target changes, not only when it first appears
-    if any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
-            on(after, "FALLBACK_ON_5XX") and not on(before, "FALLBACK_ON_5XX")):
+    if routed(after) and (any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
+            on(after, "FALLBACK_ON_5XX") and not on(before, "FALLBACK_ON_5XX"))):
         found.add("fallback_routing")
     if routed(before) and not routed(after):
         found.add("fallback_routing_off")

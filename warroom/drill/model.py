@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import Cluster, build_cluster
+from warroom.drill.cluster import ROUTING_KEYS, Cluster, build_cluster, route_of
 from warroom.drill.scenarios import Fault, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -298,8 +298,8 @@ class Signals:
         routing acts, as the flows see it); None while they go to the primary."""
         if not self.in_force("fallback_routing", t, delay=30):
             return None
-        to = fleet.provider_of(self.cluster.fallback_model(t))
-        return None if to == fleet.PRIMARY else to
+        env = self.cluster.env_at(t)            # routing recorded with no env of its own: the default fallback
+        return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
 
     @functools.cached_property
     def _routed(self) -> list[tuple[float, float, str]]:

@@ -129,7 +129,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
 
 def routing(ctx: Context) -> bool:
     """Whether FlowEngine routes calls for the primary to its fallback model now (as flows do)."""
-    return ctx.signals.in_force("fallback_routing", ctx.t, delay=30)
+    return ctx.signals.route(ctx.t) is not None
 
 
 def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
