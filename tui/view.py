@@ -149,15 +149,15 @@ def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any],
 
 
 def _opened_text(state: Any, opened: dict[str, Any]) -> str:
-    """"GO on rollback-to-pilot", or "GO on rollback-to-pilot, reversed: NO-GO by lee at …" once a
-    later verdict on that decision took the GO back (the runbook stays open: steps done may need
-    undoing, but its heading must not read as if the GO stood)."""
+    """"GO on rollback-to-pilot", or "GO REVERSED: NO-GO by lee at …" once a later verdict on that
+    decision took the GO back (the runbook stays open: steps done may need undoing, but its heading
+    must not read as if the GO stood; said first and loud: a narrow pane cuts the heading's end)."""
     from warroom.incident.go_opened import reversal
 
     if not opened.get("decision"):
         return ""
     undone = reversal(state, opened)
-    return f"GO on {opened['decision']}" + (f", reversed: {undone}" if undone else "")
+    return f"GO REVERSED: {undone}" if undone else f"GO on {opened['decision']}"
 
 
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:

@@ -49,7 +49,7 @@ def test_a_go_reversed_by_a_no_go_is_said_wherever_the_go_is_said(tmp_path: Path
     (opened,) = inc.go_opened()
     assert opened.reversed_by == f"NO-GO by dana at {when}"
     assert f"(the GO was reversed: NO-GO by dana at {when}): 1 of 19 steps done" in opened.text()
-    assert _heading(inc) == f"GO on rollback-to-pilot, reversed: NO-GO by dana at {when}"
+    assert _heading(inc) == f"GO REVERSED: NO-GO by dana at {when}"
     assert f"RB-LAUNCH-002 is open beside, but the GO that opened it was reversed (NO-GO by dana at {when})" \
         in " ".join(_brief_lines(inc))
 
