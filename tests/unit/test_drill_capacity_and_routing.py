@@ -211,3 +211,17 @@ def test_disabling_another_provider_routes_none_of_the_primarys_calls(tmp_path: 
     assert "fallback_routing" not in [a.action for a in drill.actions()]
     assert drill.simulator.pane("error_5xx", 900.0) > 5.0 and drill.simulator.signals.route(900.0) is None
     assert run_one(drill, ["blocks", "test-flow"], 900.0)[0] == 1
+
+
+def test_no_flowengine_pod_scheduled_starts_no_flow(tmp_path: Path) -> None:
+    """Every node cordoned and drained: FlowEngine is 0/5 (all Pending), so no flow starts (they kept
+    starting, ten times slower); one node back, they start again."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="none")
+    sh(drill, "kubectl cordon node-1 node-2 node-3 node-4", 100.0)
+    sh(drill, "kubectl drain node-1 node-2 node-3 node-4 --ignore-daemonsets", 110.0)
+    rate = "sum(rate(flowengine_flow_executions_total[2m]))"
+    assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 400.0).split()[1] == "0/5"
+    assert drill.simulator.evaluate(rate, 400.0)[0].value == 0.0
+    assert sh(drill, "blocks status flows --active", 400.0).startswith("0 active flows")
+    sh(drill, "kubectl uncordon node-1", 500.0)
+    assert drill.simulator.evaluate(rate, 700.0)[0].value > 0.05

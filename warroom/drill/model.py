@@ -234,8 +234,8 @@ class Signals:
         return self._pilot_only is not None and t >= self._pilot_only
 
     def exec_rate(self, repo: fleet.Repo, t: float) -> float:
-        """Flows started per second in ``repo``."""
-        if not self.running(t) or (self.pilot_only(t) and not repo.pilot):
+        """Flows started per second in ``repo`` (none while no FlowEngine pod runs, all Pending too)."""
+        if not self.running(t) or (self.pilot_only(t) and not repo.pilot) or not self.capacity.ready(t):
             return 0.0
         return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))
 
