@@ -236,3 +236,14 @@ def test_watchers_racing_write_each_tier_once(tmp_path: Path, monkeypatch: pytes
     assert not errors and not any(t.is_alive() for t in threads)
     assert [tier for tier, _ in _tiers(inc)] == [1, 2, 3]
 
+
+def test_a_mark_that_does_not_move_detection_earlier_moves_no_tier(tmp_path: Path) -> None:
+    """Tier 1 came at 10:15 while nobody looked; detection marked again at its own time at 10:20:
+    tier 1 was still reached at 10:15 (the clock's instant), not at the mark."""
+    start = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    now = [start]
+    store = IncidentStore(tmp_path, _cfg(tmp_path), clock=lambda: now[0])
+    inc = store.create(title="disk full", severity="P2", source={})
+    now[0] = start + timedelta(minutes=20)
+    inc.mark_phase("detected", at=start, reason="confirmed")
+    assert [(e.data["tier"], e.data["reached_at"]) for e in inc.check_escalation()] == [(1, "2026-12-02T10:15:00.000Z")]

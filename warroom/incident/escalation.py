@@ -66,11 +66,12 @@ def _closed(state: IncidentState) -> list[tuple[datetime, datetime]]:
 
 def known_from(state: IncidentState) -> tuple[datetime | None, str]:
     """When the journal learned the detection time the tiers count from: the declaration, or the
-    journaling of the mark that moved detection (``mark detected --at``), whichever is later. An
+    journaling of the last mark that moved detection earlier (``mark detected --at``), whichever is
+    later (a mark that keeps or delays detection makes no tier due sooner). An
     incident detected 40 minutes before it was declared is at tier 2 on its clock, but nobody was
     paged at minute 15: those tiers are reached when it became known."""
     known = state.declared_at
-    marked = state.mark_logged.get("detected") if "detected" in state.marks else None
+    marked = state.mark_logged.get("detected")      # only a mark that moved detection earlier
     if marked is not None and (known is None or marked > known):
         return marked, "marked"
     return known, "declared"

@@ -119,9 +119,11 @@ def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     phase = str(d.get("phase") or "")
     at = _ts(d.get("at")) or e.ts
     if phase in ev.PHASES:
+        if phase == "detected" and (s.clock_start is None or at < s.clock_start):
+            # detection moved earlier: tiers that became due only now are reached now (escalation)
+            s.mark_logged[phase] = e.ts
         s.marks[phase] = at
         s.mark_seqs[phase] = e.seq
-        s.mark_logged[phase] = e.ts
     reason = f": {d['reason']}" if d.get("reason") else ""
     s._add_timeline(e, e.type, f"Marked: {PHASE_LABELS.get(phase, phase)}{reason}", at=at)
 

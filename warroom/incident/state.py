@@ -108,7 +108,8 @@ class IncidentState:
     first_root_cause_seq: int | None = None
     first_action_seq: int | None = None
     mark_seqs: dict[str, int] = field(default_factory=dict)
-    mark_logged: dict[str, datetime] = field(default_factory=dict)   # when each mark was journaled (its own ts)
+    # when detection was last moved EARLIER by a mark, that mark's own journal time (escalation.known_from)
+    mark_logged: dict[str, datetime] = field(default_factory=dict)
     initial_severity: str = ""
     roles: dict[str, str] = field(default_factory=dict)
     role_changes: list[dict[str, Any]] = field(default_factory=list)
