@@ -69,6 +69,21 @@ async def wait_dashboard(pilot: Any, timeout: float = 10.0) -> None:
     await pilot.pause()
 
 
+async def declare_prefilled(pilot: Any) -> None:
+    """Declare the drill's incident as pre-filled (its scenario's runbook and severity) once
+    the panes are drawn; back on the dashboard with the incident live."""
+    from tests.app.tui_support import metrics_drawn
+    from tui.screens.modals.forms import DeclareScreen
+
+    app = pilot.app
+    await metrics_drawn(pilot)
+    await pilot.press("d")
+    await wait_screen(pilot, DeclareScreen, 30)
+    await pilot.press("ctrl+s")
+    await wait_dashboard(pilot)
+    await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+
+
 async def select_step(pilot: Any, number: int) -> None:
     """Move the checklist cursor with j/k, as a person would."""
     from panes.runbook import ChecklistPane

@@ -97,18 +97,11 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
     """G in the mass-failure drill: the decision is judged from the drill's metrics, GO with a
     reason is journaled with who, why and every criterion as judged, and the rollback runbook
     opens beside RB-LAUNCH-005."""
-    from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
-    from tests.app.tui_support import metrics_drawn
-    from tui.screens.modals.forms import DeclareScreen
+    from tests.app.drill_support import declare_prefilled, drill_app, events, wait_screen
 
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await metrics_drawn(pilot)
-        await pilot.press("d")
-        await wait_screen(pilot, DeclareScreen, 30)
-        await pilot.press("ctrl+s")
-        await wait_dashboard(pilot)
-        await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+        await declare_prefilled(pilot)
         from panes.runbook import ChecklistPane
 
         checklist = app.dashboard.query_one(ChecklistPane)

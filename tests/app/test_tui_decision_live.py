@@ -141,18 +141,11 @@ async def test_looks_never_overlap_and_a_failed_look_is_said_and_the_next_one_co
 async def test_the_dialog_in_the_mass_failure_drill_looks_again_through_the_incident(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Wired to the presenter: G opens the dialog judged once; while it stays open the
     decision is judged again from the drill (a later judged_at), never journaled twice."""
-    from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
-    from tests.app.tui_support import metrics_drawn
-    from tui.screens.modals.forms import DeclareScreen
+    from tests.app.drill_support import declare_prefilled, drill_app, events, wait_screen
 
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await metrics_drawn(pilot)
-        await pilot.press("d")
-        await wait_screen(pilot, DeclareScreen, 30)
-        await pilot.press("ctrl+s")
-        await wait_dashboard(pilot)
-        await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+        await declare_prefilled(pilot)
         await pilot.press("G")
         screen = await wait_screen(pilot, DecisionScreen, 30)
         opened = screen.view

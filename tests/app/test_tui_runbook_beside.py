@@ -11,9 +11,9 @@ from textual.widgets import Input
 
 from panes.runbook import ChecklistPane
 from panes.step_detail import StepDetailPane
-from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
-from tests.app.tui_support import metrics_drawn, wait_for
-from tui.screens.modals.forms import DeclareScreen, SkipScreen
+from tests.app.drill_support import declare_prefilled, drill_app, events, wait_dashboard, wait_screen
+from tests.app.tui_support import wait_for
+from tui.screens.modals.forms import SkipScreen
 
 
 def _go(app) -> None:  # type: ignore[no-untyped-def]
@@ -28,12 +28,7 @@ def _go(app) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _declared_with_go(pilot, app) -> tuple[ChecklistPane, ChecklistPane]:  # type: ignore[no-untyped-def]
-    await metrics_drawn(pilot)
-    await pilot.press("d")
-    await wait_screen(pilot, DeclareScreen, 30)
-    await pilot.press("ctrl+s")
-    await wait_dashboard(pilot)
-    await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
+    await declare_prefilled(pilot)
     main = app.dashboard.main_checklist()
     await wait_for(pilot, lambda: main.runbook is not None and main.runbook.id == "RB-LAUNCH-005", 30)
     assert len(app.dashboard.checklists()) == 1 and main.border_title is not None
