@@ -157,13 +157,20 @@ class Cluster:
         once; a pod with no schedulable node is Pending (no node) until a node is uncordoned."""
         out = []
         for i, rev, created, status in dep.pods(t):
-            spot, replaced = place(self.nodes, i + (rev is not dep.current), created), False
-            for when, node, what in self.nodes:
-                if what == "drain" and spot is not None and spot[1] == node and spot[0] <= when <= t and created < when:
-                    spot, created, replaced = place(self.nodes, i, when), when, True
+            spot, created, replaced = self.settle(place(self.nodes, i + (rev is not dep.current), created), i, created, t)
             placed = spot is not None and spot[0] <= t
             out.append((i, rev, created, status if placed else "Pending", spot[1] if placed else None, replaced))
         return out
+
+    def settle(self, spot: tuple[float, str] | None, k: int, created: float,
+               t: float) -> tuple[tuple[float, str] | None, float, bool]:
+        """(spot, created, replaced?) at ``t`` of the ``k``-th pod placed at ``spot``: each drain of
+        the node it is on evicts it and the scheduler places its replacement (``place``), again and again."""
+        replaced = False
+        for when, node, what in self.nodes:
+            if what == "drain" and spot is not None and spot[1] == node and spot[0] <= when <= t and created < when:
+                spot, created, replaced = place(self.nodes, k, when), when, True
+        return spot, created, replaced
 
     def ready(self, dep: Deployment, t: float) -> int:
         """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""
@@ -188,7 +195,7 @@ class Cluster:
         """The model FlowEngine's env (of the revision in force at ``t``, default now) routes to
         when it routes away from the primary: its FALLBACK_MODEL, else gpt-4-turbo."""
         env = self.env_at(t)
-        return env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
+        return fallback_of(env)
 
     def env_at(self, t: float | None = None) -> Env:
         """FlowEngine's env in the revision in force at ``t`` (default now)."""
@@ -430,6 +437,11 @@ SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off")
             "PII_REDACTION_ENABLED": ("redaction", ""),
             "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
+
+
+def fallback_of(env: Env) -> str:
+    """The model FlowEngine falls back to under ``env``: the flows' label and the provider its calls go to."""
+    return env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
 # the order canonical actions are recorded in when one change means several
 ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback_routing_off", "context_pruning",
          "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
@@ -439,7 +451,7 @@ def route_of(env: Env, away: bool = False) -> str | None:
     """The provider FlowEngine with ``env`` sends the primary's calls to: its fallback model's, when the env
     names one or disables the primary (or ``away``); None when that is the primary or disabled too
     (``DISABLE_PROVIDERS=openai`` alone moves none of the primary's calls)."""
-    to = fleet.provider_of(env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo")
+    to = fleet.provider_of(fallback_of(env))
     off = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
     away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
         env.get("FALLBACK_ON_5XX", "").lower() in _TRUE

@@ -600,11 +600,11 @@ class _Eval:
         if f == "timestamp" and isinstance(args[0], pp.VectorSelector):    # a sample's own time: the data's age
             return _each(self.instant(args[0], stamps=True), lambda x, j: x)
         values, unix = [self.eval(a) for a in args], self.catalog.unix
-        v = values[0] if values else [((), [float(unix(t)) for t in self.times])]   # hour() is hour(vector(time()))
+        stamps = [float(unix(t)) for t in self.times]
+        v = values[0] if values else [((), stamps)]   # hour() is hour(vector(time()))
         if f in _DATE and not all(abs(x) < 2**63 for _, c in v for x in c if x is not None):  # type: ignore[union-attr]
             raise PromQLError(f"{f}() of NaN, ±Inf or past int64 (Go's date: an artefact) is not supported in drills")
         if f in ("time", "timestamp"):
-            stamps = [float(unix(t)) for t in self.times]
             return Scalar(stamps) if f == "time" else _each(v, lambda x, j: stamps[j])
         if f == "vector":
             return [((), list(v))]
@@ -682,9 +682,10 @@ class _Eval:
             if not abs(k[j]) < 2.0 ** 63:
                 raise PromQLError(f"scalar value {k[j]} overflows int64 (the k of {'topk' if highest else 'bottomk'})")
             heaps: dict[Labels, list[int]] = {}
+            now = [c[j] for c in cols]          # this time's column, once (not once per series offered)
             for i in order:
-                if cols[i][j] is not None:
-                    _heap_offer(heaps.setdefault(keys[i], []), i, [c[j] for c in cols], int(k[j]), highest)
+                if now[i] is not None:
+                    _heap_offer(heaps.setdefault(keys[i], []), i, now, int(k[j]), highest)
             kept_now = {i for heap in heaps.values() for i in heap}
             for i, col in enumerate(cols):
                 if i not in kept_now:

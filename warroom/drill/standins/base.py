@@ -36,7 +36,6 @@ from warroom.errors import WarroomError
 
 TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
-AT_ENV = stime.AT_ENV                # run as of this unix time (tests, facilitator replays)
 MAX_INPUT = 3 * 1024 * 1024          # characters of a file or stdin read (a manifest, script, -w format)
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
 

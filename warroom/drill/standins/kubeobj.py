@@ -25,7 +25,7 @@ from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Ro
 from warroom.drill import fleet
 from warroom.drill.activity import iso, pod_names, unit
 from warroom.drill.autoscale import IDLE, REQUEST, utilisation
-from warroom.drill.cluster import NODES, Deployment, cordoned, place, short_hash
+from warroom.drill.cluster import NODES, Deployment, cordoned, short_hash
 from warroom.drill.standins.base import Context, age
 
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
@@ -126,12 +126,10 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     pods = [p for d in ctx.cluster.deployments.values() if namespace in (None, d.namespace)
             for p in deployment_pods(ctx, d)]
     if namespace in (None, "monitoring"):       # a stateful set's pod: drained, it comes back under its name
-        log = ctx.cluster.nodes
-        born = next((when for when, node, what in log if what == "drain" and node == "node-3"), None)
-        node = "node-3" if born is None else (place(log, 3, born) or (0.0, None))[1]
+        spot, born, _ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
+        node = spot[1] if spot is not None and spot[0] <= ctx.t else None
         pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
-                        "Pending", 0, -45 * 86400.0 if born is None else born, node, "10.42.3.17",
-                        "prom/prometheus:v2.48.1", "prometheus"))
+                        "Pending", 0, born, node, "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
     return pods
 
 
