@@ -76,8 +76,6 @@ def decision_prompt(row: DecisionRow) -> Text:
     return t
 
 
-DONE_STATES = DONE_MARKS          # the core's rule: the resolve question and the PIR count the same
-TROUBLE_STATES = TROUBLE_MARKS
 
 
 def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
@@ -85,10 +83,10 @@ def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
     cancelled, verify gate failed, expectation not met, refused, interrupted) or running: what an IC
     glancing at two checklists needs to see of each."""
     states = [step_state(step, views.get(step.id)) for step in runbook.steps]
-    text = f"{sum(1 for s in states if s in DONE_STATES)}/{len(states)} done"
+    text = f"{sum(1 for s in states if s in DONE_MARKS)}/{len(states)} done"
     if n := sum(1 for s in states if s == "running"):
         text += f", {n} running"
-    if n := sum(1 for s in states if s in TROUBLE_STATES):
+    if n := sum(1 for s in states if s in TROUBLE_MARKS):
         text += f", {n} FAILED or unmet"
     return text
 
@@ -117,13 +115,12 @@ class ChecklistPane(OptionList, inherit_bindings=False):
             self.step = step
             self.pane = pane          # which checklist (two are on screen when a GO opened a runbook)
 
-    def __init__(self, pane_id: str = "checklist", *, beside: bool = False) -> None:
+    def __init__(self, pane_id: str | None = "checklist", *, beside: bool = False) -> None:
         """``beside``: the pane of a runbook open beside the current one (a GO opened it); the
         current runbook's pane is ``#checklist``."""
         super().__init__(id=pane_id, classes="checklist -beside" if beside else "checklist")
         self.beside = beside
         self.border_title = "Runbook"
-        self.heading: str | None = None     # a title given by the screen (with progress), else the runbook's
         self.runbook_key = ""               # a pane beside: the id of the runbook it is for
         self._waiting: tuple[object, ...] | None = None   # what to show once mounted
         self._ready = False                 # on_mount ran (``is_mounted`` is only set after it returns)
@@ -149,7 +146,6 @@ class ChecklistPane(OptionList, inherit_bindings=False):
                 and [d.decision_id for d in decisions] == [d.decision_id for d in self.decisions])
         self.views = views
         self.decisions = decisions
-        self.heading = heading
         if runbook is not None:
             title = heading if heading is not None else f"{runbook.id} · {runbook.title}"
             if title != self._title:

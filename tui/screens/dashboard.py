@@ -89,6 +89,7 @@ class DashboardScreen(Screen[None]):
         # even while a view rebuild waits on a store that stopped answering.
         self._store_said: tuple[str, Any] | None = None
         self._behind = False                       # data arrived while a dialog was on top
+        self._prodded: tuple[object, ...] = ((), False)   # what was due at the last beat (one look each)
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
         self._library_started = False
@@ -465,8 +466,12 @@ class DashboardScreen(Screen[None]):
 
             now = self.app.ctx.clock.now()
             rows = self.view.decisions + tuple(d for b in self.view.beside for d in b.decisions)  # both runbooks'
-            if deadline_passed(rows, now) or tier_unjournaled(self.view.header, now):
-                self.presenter.look_now()         # a Go/No-Go deadline or a tier just passed: journal it now
+            due = (deadline_passed(rows, now), tier_unjournaled(self.view.header, now))
+            if any(due) and due != self._prodded:
+                # a Go/No-Go deadline or a tier just passed: journal it now, once per thing due (a
+                # look that journals nothing — resolved, a condition cleared — must not repeat every beat)
+                self.presenter.look_now()
+            self._prodded = due
             self.presenter.evidence_due_async()
         if not self.painting():
             self._behind = True
@@ -568,7 +573,7 @@ class DashboardScreen(Screen[None]):
                        + (f", {open_rb.opened_by}" if open_rb.opened_by else "") + f" · {book.title}")
             pane = panes.get(open_rb.runbook_id)
             if pane is None:
-                pane = ChecklistPane(f"checklist-beside-{len(holder.children)}-{i}", beside=True)
+                pane = ChecklistPane(None, beside=True)     # found by runbook_key, never by id
                 pane.runbook_key = open_rb.runbook_id
                 holder.mount(pane)
             pane.show_runbook(book, open_rb.steps, (), open_rb.decisions, heading=heading)
