@@ -33,12 +33,9 @@ Query = Callable[[str], Sequence[float]]
 
 def NOT_HERE(_expr: str) -> Sequence[float]:
     """The query of a view that reads the journal only (``incident show``, the checklist row):
-    a metric is judged by the dashboard's look or ``incident decide``, not here."""
-    raise _NotJudgedHere
-
-
-class _NotJudgedHere(Exception):
-    pass
+    a metric is judged by the dashboard's look or ``incident decide``, not here. A marker:
+    ``judge`` recognises it and never calls it."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -373,7 +370,7 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         try:      # the verdict stands whatever happens here: it is journaled already
             # beside the current runbook, which stays current: both are worked from now on
             attached = incident.attach_runbook_once(
-                _library_file(incident, on_go), beside=True,
+                _library_file(incident, on_go),
                 opened_by={"decision": view.decision.id, "runbook_id": view.runbook_id, "seq": event.seq})
         except (WarroomError, OSError) as exc:
             return Recorded(event, None, False, str(exc))
@@ -541,7 +538,7 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
         for d in state.decisions:
             if recorded_key(d) == v.key:
                 at = d.get("at")
-                when = f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
+                when = _clock_text(at)
                 whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
                 out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}: {d.get('why')}")
     if out:

@@ -135,7 +135,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             status = st.status if st is not None else "pending"
             if status not in done and status != "running":
                 left.append(f"{where}step {step.number} ({step.label}): {status}")
-        ref = next((b for b in state.beside if str(b.get("id") or "") == book.id), None)
+        ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""
         if undone:     # still open, but the GO that opened it no longer stands
             pending.append(f"{book.id} is open beside, but the GO that opened it was reversed ({undone}):"

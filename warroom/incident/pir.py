@@ -74,7 +74,7 @@ class Exportable(Protocol):
 
     def seal(self) -> Any: ...
 
-    def runbook(self) -> Runbook | None: ...
+    def runbook(self, runbook_id: str | None = None) -> Runbook | None: ...
 
     def _append(self, type_: str, data: dict[str, Any]) -> Event: ...
 
@@ -220,8 +220,8 @@ def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
     for ref in getattr(inc.state, "beside", None) or []:
         rb_id = str(ref.get("id") or "")
         try:
-            other = inc.runbook(rb_id)  # type: ignore[call-arg]
-        except (WarroomError, ImportError, OSError, TypeError):
+            other = inc.runbook(rb_id)
+        except (WarroomError, ImportError, OSError):
             continue
         if other is not None:
             rows += [{"step": s.number, "step_id": s.id, "label": f"{rb_id}: {s.label}", "kind": s.kind,

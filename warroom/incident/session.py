@@ -153,8 +153,7 @@ class Incident(StepRunning):
         self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent
         self._lock = threading.RLock()
         self._cache = _Cache(self.journal.follower())
-        self._runbook: tuple[str, Runbook] | None = None
-        self._books: dict[str, Runbook] = {}   # open runbooks beside the current one, by snapshot path
+        self._books: dict[str, Runbook] = {}   # parsed runbook snapshots (current and beside), by path
         self._redactor: Any = None
         self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
         self._person = person
@@ -366,35 +365,27 @@ class Incident(StepRunning):
         return books
 
     def _beside_of(self, ref: dict[str, Any]) -> Runbook:
-        """A runbook open beside the current one, from its snapshot (parsed once and cached)."""
-        snap = self.local_file(str(ref.get("snapshot") or ""))
-        with self._lock:
-            if str(snap) in self._books:
-                return self._books[str(snap)]
-            if not snap.is_file():
-                raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id')} is missing")
-            self._check_snapshot(snap, ref)
-            book = runbook_ref.load_file(snap)
-            if ref.get("id") and book.id != ref["id"]:
-                book.id = str(ref["id"])
-            self._books[str(snap)] = book
-            return book
+        """A runbook open beside the current one, from its snapshot (``_runbook_of``)."""
+        book = self._runbook_of(ref)
+        assert book is not None         # a non-empty reference
+        return book
 
     def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
-        """The runbook snapshot a state's ``runbook`` reference names (parsed once and cached)."""
+        """The runbook snapshot a reference names (the current runbook's, or one open beside
+        it), parsed once and cached by snapshot path."""
         if not ref:
             return None
         snap = self.local_file(str(ref.get("snapshot") or "runbook.md"))
         with self._lock:
-            if self._runbook is not None and self._runbook[0] == str(snap):
-                return self._runbook[1]
+            if str(snap) in self._books:
+                return self._books[str(snap)]
             if not snap.is_file():
-                raise NotFoundError(f"{snap}: the incident's runbook snapshot is missing")
+                raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id') or '(unnamed)'} is missing")
             self._check_snapshot(snap, ref)
             book = runbook_ref.load_file(snap)
             if ref.get("id") and book.id != ref["id"]:
                 book.id = str(ref["id"])  # an id derived from the file name: keep the original's
-            self._runbook = (str(snap), book)
+            self._books[str(snap)] = book
             return book
 
     def _check_snapshot(self, snap: Path, ref: dict[str, Any]) -> None:
@@ -649,7 +640,8 @@ class Incident(StepRunning):
             raise JournalError(f"cannot snapshot runbook: {exc}") from None
         if self.shared:
             self.journal.put_file(name, data)   # every host reads the same snapshot
-        self._runbook = None
+        with self._lock:
+            self._books.clear()                 # a snapshot rewritten: parse again
         out: dict[str, Any] = {"id": book.id, "title": self.redact(book.title), "path": str(src),
                                "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
         if book.mttr_target:
@@ -660,23 +652,19 @@ class Incident(StepRunning):
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""
         return self._append(ev.RUNBOOK_ATTACHED, self._snapshot_runbook(ref))
 
-    def attach_runbook_once(self, ref: str | Path, *, beside: bool = False,
-                            opened_by: dict[str, Any] | None = None) -> Event | None:
-        """Attach the runbook unless one with its id is attached already, judged on the journal
-        as it is at the append (``append_once``): two responders taking GO at once open the
-        follow-up runbook once. None when it was open already. ``beside``: it opens next to the
-        current runbook, which stays current (``opened_by``: the verdict that opened it)."""
+    def attach_runbook_once(self, ref: str | Path, *, opened_by: dict[str, Any] | None = None) -> Event | None:
+        """Open the runbook beside the current one, which stays current (``opened_by``: the verdict
+        that opened it), unless it is open now — judged on the journal as it is at the append
+        (``append_once``): two responders taking GO at once open the follow-up runbook once. None
+        when it was open already."""
         data = self._snapshot_runbook(ref)
-        if beside:
-            data["beside"] = str((self.state.runbook or {}).get("id") or "") or True
-            if opened_by:
-                data["opened_by"] = dict(opened_by)
+        data["beside"] = str((self.state.runbook or {}).get("id") or "") or True
+        if opened_by:
+            data["opened_by"] = dict(opened_by)
 
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
-            if beside and state.open_ref(data["id"]) is not None:
+            if state.open_ref(data["id"]) is not None:
                 return None      # open now (current or beside): nothing to open
-            if not beside and any(str(r.get("id") or "") == data["id"] for r in state.runbooks):
-                return None
             return ev.RUNBOOK_ATTACHED, data
 
         return self.append_once(due)
