@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
 from warroom.incident.jsonview import state_to_json
@@ -236,9 +237,15 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     # is not this runbook's step 1 (the dashboard's "EARLIER:" rows below the checklist).
     titles = {str(r.get("id") or ""): str(r.get("title") or "") for r in st.runbooks}
     order = list(dict.fromkeys(str(r.get("id") or "") for r in reversed(st.runbooks)))
+    for c in closed_now(st):        # a runbook closed before any of its steps moved is said too
+        earlier.setdefault(c.runbook_id, [])
     for rb in [*[r for r in order if r in earlier], *[r for r in earlier if r not in order]]:
         lines.append("")
-        lines.append(f"Earlier runbook {rb}" + (f" — {titles[rb]}" if titles.get(rb) else "") + ":")
+        shut = closure_of(st, rb)     # closed beside: who, when, why and its frozen count, not "earlier"
+        lines.append(f"Closed beside it: {shut.line()}:" if shut is not None else
+                     f"Earlier runbook {rb}" + (f" — {titles[rb]}" if titles.get(rb) else "") + ":")
+        if not earlier[rb]:
+            lines.append("  (none of its steps was done)")
         for mark, num, text in earlier[rb]:
             lines.append(f"  {mark:<11} {num}  {text}")
     from warroom.incident.decisions import standing_lines

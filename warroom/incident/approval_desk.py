@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused
-from warroom.incident import approvals as rules
+from warroom.incident import approvals as rules, closing
 from warroom.incident.approvals import ApprovalRequest
+from warroom.incident.closing import WITHDRAWN
 from warroom.journal import events as ev
 from warroom.journal.log import Event, format_ts
 
@@ -211,7 +212,7 @@ class ApprovalDesk:
     def request(self, prepared: PreparedStep) -> Requested:
         """Ask a second person to approve this exact step (command, target, dry run, gate)."""
         inc = self.incident
-        inc.require_intact()
+        closing.refuse_closed(inc.require_intact(), prepared.runbook_id, inc.id)
         reasons = self.reasons(prepared)
         if not reasons:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) does not need approval: the runbook does"
@@ -269,7 +270,7 @@ class ApprovalDesk:
         state = req.state_at(now)
         if state != "pending":
             raise WarroomError(f"{req.id} is {state}" + (f" (by {req.decided_by.shown})" if req.decided_by else "")
-                               + ": nothing to approve")
+                               + (f" ({req.reason})" if state == WITHDRAWN else "") + ": nothing to approve")
         clock_problem = self._clock_problem()
         if clock_problem is not None:
             raise WarroomError(f"{req.id} not approved: {clock_problem}")
@@ -375,6 +376,8 @@ def describe(req: ApprovalRequest, state: str, incident_id: str) -> list[str]:
         word = {"approved": "approved", "used": "approved", "refused": "refused"}.get(req.status, req.status)
         lines.append(f"  {word} by {req.decided_by.shown} at {req.decided_at:%H:%M:%S} UTC"
                      + (f": {req.reason}" if req.reason else ""))
+    if req.status == WITHDRAWN and req.decided_at is not None:
+        lines.append(f"  withdrawn at {req.decided_at:%H:%M:%S} UTC: {req.reason}")
     if req.used_at is not None:
         lines.append(f"  used at {req.used_at:%H:%M:%S} UTC by {req.used_by.shown if req.used_by else '?'}")
     if state == "pending":

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident.closing import WITHDRAWN, closure_of
 from warroom.incident.identity import Person, person_of, same_person
 from warroom.incident.records import _int, _num, _ts
 from warroom.journal import events as ev
@@ -98,6 +99,18 @@ class ApprovalRequest:
 
     def who(self) -> str:
         return self.requester.shown if self.requester else self.actor
+
+    def withdraw(self, e: Event, why: str) -> bool:
+        """Withdraw an open request (pending, or approved and not used) because the step can no
+        longer run (its runbook was closed: ``warroom.incident.closing``); False when it was not
+        open. The grant, if any, stays on record (``approved_*``)."""
+        if self.status not in OPEN:
+            return False
+        self.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
+        self.status = WITHDRAWN
+        self.decided_by, self.decided_at, self.decided_seq = None, e.ts, e.seq
+        self.reason = why
+        return True
 
     def asked_by(self, person: Person) -> bool:
         """Whether ``person`` may be who asked: the requester the line names *or* whoever wrote
@@ -206,6 +219,8 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
         by = last.decided_by.shown if last.decided_by else "?"
         reason = f" ({last.reason})" if last.reason else ""
         why = f"request {last.id} was refused by {by}{reason}"
+    elif st == WITHDRAWN:
+        why = f"request {last.id} was withdrawn ({last.reason}); ask again: {ask}"
     elif st == "used":
         why = f"approval {last.id} was used for one run already; ask again: {ask}"
     else:
@@ -250,6 +265,8 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     who = req.who()
     s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for {step_word(s, req)}"
                                f" ({req.label}): {req.command}", step=req.step)
+    if closure_of(s, req.runbook_id) is not None:   # asked after its runbook was closed (a race, or by hand)
+        req.withdraw(e, f"{req.runbook_id} was closed")
 
 
 def step_word(s: IncidentState, req: ApprovalRequest) -> str:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
+from warroom.incident.closing import closure_of, progress_text
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 
 # judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
@@ -38,25 +39,27 @@ class GoOpened:
     total: int | None               # the runbook's steps (None: its snapshot could not be read)
     open_now: bool                  # still open beside the current runbook (not replaced since)
     reversed_by: str = ""           # "NO-GO by lee at 07:31:02 UTC": the verdict now standing, when not GO
+    closed: str = ""                # "closed at 07:33:10 UTC by lee@ops: …": closed since; the counts are then
+                                    # the ones its closing recorded (frozen)
 
     def progress(self) -> str:
-        of = f" of {self.total}" if self.total is not None else ""
-        text = f"{self.done}{of} steps done"
-        return text + (f", {self.failed} failed or unmet" if self.failed else "")
+        return progress_text(self.done, self.failed, self.total)
 
     def text(self) -> str:
         """``GO on "Roll back…?" by dana at 07:12:26 UTC opened RB-LAUNCH-002 (Rollback to pilot): 4 of 19 steps done``."""
         when = f" at {self.at:%H:%M:%S} UTC" if self.at is not None else ""
         title = f" ({self.title})" if self.title else ""
         undone = f" (the GO was reversed: {self.reversed_by})" if self.reversed_by else ""
-        return (f"GO on \"{self.question}\" by {self.by}{when} opened {self.runbook_id}{title}{undone}:"
-                f" {self.progress()}")
+        closed = f" ({self.closed})" if self.closed else ""
+        return (f"GO on \"{self.question}\" by {self.by}{when} opened {self.runbook_id}{title}{undone}{closed}:"
+                f" {self.progress()}{' when closed' if self.closed else ''}")
 
     def to_json(self) -> dict[str, Any]:
         return {"runbook_id": self.runbook_id, "title": self.title, "decision": self.decision,
                 "verdict_seq": self.verdict_seq, "by": self.by, "done": self.done, "failed": self.failed,
                 "total": self.total, "open_now": self.open_now} | (
-                    {"reversed_by": self.reversed_by} if self.reversed_by else {})
+                    {"reversed_by": self.reversed_by} if self.reversed_by else {}) | (
+                    {"closed": self.closed} if self.closed else {})
 
 
 def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
@@ -115,13 +118,18 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) ->
             book = None        # its snapshot is gone: the total is unknown, said as such
         steps = [states.get(s.id) for s in book.steps] if book is not None else list(states.values())
         marks = [_mark(st, gates.get((rb_id, st.step_id))) for st in steps if st is not None]
+        done, failed = sum(1 for m in marks if m in DONE), sum(1 for m in marks if m in TROUBLE)
+        total = len(book.steps) if book is not None else None
+        closure = closure_of(state, rb_id)
+        if closure is not None:     # closed: its progress is the one its closing recorded, frozen
+            done, failed, total = closure.done, closure.failed, closure.total
         out.append(GoOpened(
             runbook_id=rb_id, title=str(ref.get("title") or ""), decision=str(opened.get("decision") or ""),
             question=str(verdict.get("question") or opened.get("decision") or ""),
             by=str(verdict.get("by") or verdict.get("actor") or "?"), at=verdict.get("at"),
             verdict_seq=int(opened["seq"]) if opened.get("seq") is not None else None,
-            done=sum(1 for m in marks if m in DONE), failed=sum(1 for m in marks if m in TROUBLE),
-            total=len(book.steps) if book is not None else None,
-            open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened)))
+            done=done, failed=failed, total=total,
+            open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened),
+            closed=closure.text() if closure is not None else ""))
     out.reverse()
     return out

@@ -142,6 +142,10 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                            f" what was done in it may need undoing")
         pending += left[:6] + ([f"... and {len(left) - 6} more{' of ' + book.id if where else ''}"]
                                if len(left) > 6 else [])
+    from warroom.incident.closing import closed_now
+
+    # a runbook closed beside: no longer worked, said so (its steps are not "not done")
+    pending += [f"CLOSED {c.line()}" for c in closed_now(state)]
     steps = running + pending
     updates = []
     due = state.next_update_due(now, update_every)

@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident.closing import closed_now
 from warroom.journal.log import format_ts
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
         "resolved_at": state.resolved_at, "source": state.source, "drill": state.drill,
         "runbook": state.runbook, "resolution": state.resolution,
         "beside": state.beside,      # runbooks a GO opened beside the current one (opened_by: the verdict)
+        # runbooks closed while open beside (who, when, why, the progress frozen at closing)
+        "closed": [c.to_json() for c in closed_now(state)],
         "phases": state.phases,
         "response_times": [asdict(r) for r in state.response_times()],
         "steps": [

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from warroom import scenario_time as stime
 from warroom.config import Config
 from warroom.errors import NotFoundError, WarroomError
+from warroom.incident import closing
 from warroom.incident.prepared import DryRun, ParamPrompt, PreparedStep
 from warroom.incident.records import StepKey, StepState
 from warroom.incident.session import Incident
@@ -269,6 +270,7 @@ class LiveIncident:
             raise WarroomError(f"{self.id} has no runbook attached")
         if runbook_id and book.id != runbook_id:
             if self.incident.state.open_ref(runbook_id) is None:
+                closing.refuse_closed(self.incident.state, runbook_id, self.id)
                 raise WarroomError(f"step {step_id} belongs to runbook {runbook_id}; the incident now follows"
                                    f" {book.id} (attach {runbook_id} again to run it)")
             return self.incident.step(step_id, runbook_id)
@@ -293,6 +295,7 @@ class LiveIncident:
         its handle (or ``DryRun``). Raises ``StepRefused`` (journaled) when the rules say no."""
         key: StepKey = (prepared.runbook_id, prepared.step_id)
         inc = self.incident
+        closing.refuse_closed(inc.state, prepared.runbook_id, inc.id)   # prepared before a closure: refused
         if dry_run:
             return inc.run_step(prepared, confirm=confirmed, dry_run=True, read_only=self.read_only)
         existing = inc.state.steps.get(key)
@@ -618,6 +621,7 @@ class StepPreparer(StepRunning):
         if not runbook_id or (book is not None and book.id == runbook_id):
             return book
         if self.snapshot.state.open_ref(runbook_id) is None:
+            closing.refuse_closed(self.snapshot.state, runbook_id, self.id)
             raise NotFoundError(f"{self.id}: runbook {runbook_id} is not open")
         return self.snapshot.runbook_by_id(runbook_id)
 

@@ -24,7 +24,7 @@ from warroom.incident.records import (
     _ts,
 )
 from warroom.execute.expectation import verdict_of
-from warroom.incident import approvals, handoff_events
+from warroom.incident import approvals, closing, handoff_events
 from warroom.incident.marks import describe_verdict, step_state
 from warroom.scenario_time import process_text
 from warroom.units import format_value
@@ -574,5 +574,6 @@ _HANDLERS = {
     ev.SLO_RECOVERED: _slo_transition,
     ev.METRICS_SUMMARISED: _metrics_summarised,
     **approvals.HANDLERS,
+    **closing.HANDLERS,
     **handoff_events.HANDLERS,
 }

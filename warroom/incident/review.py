@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration, parse_duration
 from warroom.journal import events as ev
 from warroom.incident.approvals import step_word
+from warroom.incident.closing import WITHDRAWN
 from warroom.incident.gates import run_gates
 from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
@@ -191,6 +192,7 @@ def _rollback_text(res: dict[str, Any]) -> str:
         return text
     told = "; ".join(f"{o.get('runbook_id')}, opened by the GO"
                      + (f" (reversed: {o.get('reversed_by')})" if o.get("reversed_by") else "")
+                     + (f" ({o.get('closed')})" if o.get("closed") else "")
                      + f", had {o.get('done')}"
                      + (f" of {o.get('total')}" if o.get("total") is not None else "") + " steps done"
                      + (f" and {o.get('failed')} failed or unmet" if o.get("failed") else "") for o in opened)
@@ -208,7 +210,7 @@ _WEIGHTS = {
     ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10, ev.APPROVAL_REQUESTED: 55, ev.APPROVAL_GRANTED: 70,
     ev.APPROVAL_REFUSED: 70, ev.APPROVAL_EXPIRED: 45, ev.APPROVAL_USED: 20, ev.HANDOFF_ACKNOWLEDGED: 70,
     ev.HANDOFF_REMINDER: 45, ev.DECISION_RECORDED: 88, ev.DECISION_OVERDUE: 50, ev.DECISION_AROSE: 60,
-    ev.ESCALATED: 65,
+    ev.ESCALATED: 65, ev.RUNBOOK_CLOSED: 70,
 }
 _NOTE_WEIGHTS = {"root-cause": 90, "impact": 55, "contributing": 40, "went-wrong": 30, "action": 25}
 _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STARTED, ev.STEP_STARTED,
@@ -667,6 +669,10 @@ def decisions(state: IncidentState) -> list[Line]:
             if opened:
                 text += f" {on_go} was opened beside the runbook."
                 cites.append(opened[0])
+                shut = next((c for c in state.closed if c.runbook_id == on_go and c.attached_seq == opened[0]), None)
+                if shut is not None:    # the runbook this GO opened was closed later: when, by whom, why
+                    text += f" It was {shut.text()} ({shut.progress()} when closed)."
+                    cites.append(shut.seq)
             elif any(rid == on_go and seq < int(d.get("seq") or 0) for seq, rid in attached):
                 text += f" {on_go} was already open."
             else:
@@ -717,6 +723,9 @@ def approvals(state: IncidentState) -> list[Line]:
             what = "approval" if r.approved_until else "request (never answered)"
             text += f"; the {what} EXPIRED at {_hms(r.expires_at())} UTC, not used"
             cites.append(r.expired_seq or 0)
+        elif r.status == WITHDRAWN:
+            text += f"; WITHDRAWN at {_hms(r.decided_at)} UTC ({r.reason}), not used"
+            cites.append(r.decided_seq or 0)
         elif r.status in ("pending", "approved"):
             text += f"; still {r.status} when this was written"
         out.append(Line(text, tuple(c for c in cites if c), at=r.at, actor=r.actor))

@@ -43,7 +43,7 @@ from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
-from warroom.incident import runbook_ref
+from warroom.incident import closing, runbook_ref
 from warroom.journal.log import (
     Event,
     Journal,
@@ -342,6 +342,7 @@ class Incident(StepRunning):
             return self._runbook_of(state.runbook)
         ref = state.open_ref(runbook_id)
         if ref is None:
+            closing.refuse_closed(state, runbook_id, self.id)     # closed beside: said as such
             attached = any(str(r.get("id") or "") == runbook_id for r in state.runbooks)
             now = str((state.runbook or {}).get("id") or "") or "no runbook"
             raise NotFoundError(
@@ -668,6 +669,36 @@ class Incident(StepRunning):
             return ev.RUNBOOK_ATTACHED, data
 
         return self.append_once(due)
+
+    def close_runbook(self, runbook_id: str, reason: str) -> Event:
+        """Close a runbook open beside the current one, with the commander's reason
+        (``warroom.incident.closing``: what closing means). Its progress now is recorded in the
+        line (frozen from then on); its steps stay in the journal and can no longer be acted on;
+        its open approval requests are withdrawn. Judged on the journal as it is at the append:
+        two responders closing it at once close it once (the second is told it is closed)."""
+        reason = reason.strip()
+        if not reason:
+            raise WarroomError("closing a runbook needs a reason (--reason): the PIR says why it was closed")
+        runbook_id = runbook_id.strip()
+        closing.check_closable(self.require_intact(), runbook_id, self.id)
+        from warroom.incident.go_opened import go_opened
+
+        def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
+            ref = closing.check_closable(state, runbook_id, self.id)
+            # the count as the journal has it at this very append: what every view shows from now on
+            opened = next((o for o in go_opened(state, self._beside_of) if o.runbook_id == runbook_id), None)
+            progress = ({"done": opened.done, "failed": opened.failed, "total": opened.total}
+                        if opened is not None else {"done": 0, "failed": 0, "total": None})
+            return ev.RUNBOOK_CLOSED, {
+                "id": runbook_id, "title": str(ref.get("title") or ""), "reason": self.redact(reason),
+                "beside": str((state.runbook or {}).get("id") or ""), "attached_seq": ref.get("attached_seq"),
+                "progress": progress}
+
+        event = self.append_once(due)
+        if event is None:       # the journal kept moving under us (or went bad): say so, never guess
+            raise WarroomError(f"{self.id}: the journal changed while closing {runbook_id}; nothing was"
+                               " recorded (try again)")
+        return event
 
     def _checklist_ref(self, step_ref: str | int, runbook_id: str | None = None) -> dict[str, Any]:
         step = self.step(step_ref, runbook_id)

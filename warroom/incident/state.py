@@ -35,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.incident.approvals import ApprovalRequest
+from warroom.incident.closing import Closure
 from warroom.scenario_time import after, between, span
 from warroom.journal import events as ev
 from warroom.journal.log import Event
@@ -93,6 +94,8 @@ class IncidentState:
     # Runbooks open beside the current one (a GO opened them: ``runbook.attached`` with ``beside``),
     # oldest first. Their steps run against their own runbook; the current one stays current.
     beside: list[dict[str, Any]] = field(default_factory=list)
+    # ``runbook.closed``, in order: runbooks closed while open beside (``warroom.incident.closing``)
+    closed: list[Closure] = field(default_factory=list)
     explicit_status: str | None = None
     resolved_at: datetime | None = None
     resolution: dict[str, Any] | None = None

@@ -21,7 +21,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.journal import events as ev
-from warroom.incident import runbook_ref
+from warroom.incident import closing, runbook_ref
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.files import make_private_dir
@@ -239,6 +239,7 @@ class StepRunning:
         from warroom.execute import safety
 
         st = self.require_intact()  # nothing runs on a damaged journal: its record would be lost
+        closing.refuse_closed(st, prepared.runbook_id, self.id)   # its runbook closed since it was prepared
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
                                " it runs in-process (run_native_step), never through a shell")
@@ -391,7 +392,7 @@ class StepRunning:
 
         if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
-        self.require_intact()
+        closing.refuse_closed(self.require_intact(), prepared.runbook_id, self.id)
         ro = self.config.read_only if read_only is None else bool(read_only)
         command = prepared.command
         spec = self._run_spec(prepared, confirm, ro)

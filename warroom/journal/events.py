@@ -19,7 +19,15 @@ manual|pane|alert, ref, value?, unit?, started_at?, detected_at?}, drill: {scena
 commander}. ``source.started_at`` is when impact began (breach/alert start) if known;
 ``source.detected_at`` when it was noticed (defaults to the event's own time)."""
 RUNBOOK_ATTACHED: Final = "runbook.attached"
-"""{id, title, path, sha256, snapshot}: snapshot is the copy kept in the incident dir."""
+"""{id, title, path, sha256, snapshot, beside?, opened_by?}: snapshot is the copy kept in the incident
+dir; ``beside`` (the current runbook's id): opened next to it (a GO's follow-up), not replacing it;
+``opened_by``: {decision, runbook_id, seq} of the verdict that opened it."""
+RUNBOOK_CLOSED: Final = "runbook.closed"
+"""{id, title, reason, beside (the current runbook then), attached_seq (the attachment it closes),
+progress: {done, failed, total|null}}: the commander closed a runbook open beside the current one
+(the GO was reversed, or it was opened by mistake). Its steps stay in the journal; from then on
+none of them can be run, ticked, skipped or approved, and its progress is the one recorded here.
+Its open approval requests are withdrawn by this line (``warroom.incident.closing``)."""
 SEVERITY_CHANGED: Final = "severity.changed"
 """{from, to, reason}"""
 STATUS_CHANGED: Final = "status.changed"
