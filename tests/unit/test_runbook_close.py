@@ -204,3 +204,28 @@ def test_closing_withdraws_its_open_approval_requests(tmp_path: Path) -> None:
     assert verdict is not None and not verdict.ok and f"{granted.id} was withdrawn" in verdict.message
     pir = alice.render("pir")
     assert f"; WITHDRAWN at {closed.ts:%H:%M:%S} UTC ({ROLLBACK} was closed), not used" in pir
+
+
+def test_the_cli_closes_it_and_refuses_its_steps_after(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tui.cli import main
+
+    inc, _ = _mass_failure(tmp_path)
+    base = ["--state-dir", str(tmp_path)]
+    assert main(["incident", "close-runbook", inc.id, ROLLBACK, "--reason", WHY, *base]) == 4   # nothing beside yet
+    assert f"{ROLLBACK} is not open beside RB-LAUNCH-005" in capsys.readouterr().err
+    _go(inc)
+    assert main(["incident", "tick", inc.id, "1", "--runbook", ROLLBACK, *base]) == 0
+    capsys.readouterr()
+    assert main(["incident", "close-runbook", inc.id, ROLLBACK, "--reason", WHY, *base]) == 0
+    said = capsys.readouterr().out
+    event = inc.read().events[-1]
+    assert event.type == ev.RUNBOOK_CLOSED and event.data["reason"] == WHY
+    assert said.startswith(f"{ROLLBACK} (Rollback to pilot) closed at {event.ts:%H:%M:%S} UTC by {event.actor}:"
+                           f" {WHY}; 1 of 19 steps done when closed (seq {event.seq})")
+    for argv in (["tick", inc.id, "3"], ["skip", inc.id, "3", "--reason", "n/a"], ["untick", inc.id, "1"],
+                 ["run", inc.id, "1", "--yes"]):
+        assert main(["incident", *argv, "--runbook", ROLLBACK, *base]) == 5, argv
+        assert f"runbook {ROLLBACK} was closed at {event.ts:%H:%M:%S} UTC" in capsys.readouterr().err
+    assert inc.refresh().last_seq == event.seq
+    assert main(["incident", "close-runbook", inc.id, "RB-LAUNCH-005", "--reason", "x", *base]) == 2
+    assert "only a runbook open beside it can be closed" in capsys.readouterr().err

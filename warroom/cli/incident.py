@@ -149,6 +149,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp.add_argument("id")
     sp.add_argument("runbook", metavar="REF")
 
+    sp = add("close-runbook", "close a runbook a GO opened beside the current one (the GO was reversed, or it"
+             " was opened by mistake): its steps stay on record, nothing more is done in it", cmd_close_runbook)
+    sp.add_argument("id")
+    sp.add_argument("runbook", metavar="ID", help="the runbook open beside the current one (RB-LAUNCH-002)")
+    sp.add_argument("--reason", required=True, help="why it is closed (the timeline, the brief and the PIR say it)")
+
     sp = add("resolve", "resolve the incident", cmd_resolve)
     sp.add_argument("id")
     sp.add_argument("--summary", required=True)
@@ -351,6 +357,18 @@ def cmd_update(args: argparse.Namespace) -> int:
 def cmd_attach(args: argparse.Namespace) -> int:
     e = _open(args).attach_runbook(args.runbook)
     out(f"attached {e.data['id']} ({e.data['title']})")
+    return 0
+
+
+def cmd_close_runbook(args: argparse.Namespace) -> int:
+    inc = _open(args)
+    e = inc.close_runbook(args.runbook, args.reason)
+    from warroom.incident.closing import closure_of
+
+    shut = closure_of(inc.state, e.data["id"])
+    gone = f"; approval {', '.join(shut.withdrawn)} withdrawn" if shut is not None and shut.withdrawn else ""
+    told = f"{shut.line()}{gone}" if shut is not None else f"{e.data['id']} closed"
+    out(f"{told} (seq {e.seq}); the incident follows {e.data.get('beside') or 'its runbook'}")
     return 0
 
 
