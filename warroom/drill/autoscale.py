@@ -7,12 +7,19 @@ takes the highest recommendation of the last 5 minutes. ``Capacity`` runs that l
 replayed cluster (its pods placed on nodes, Pending when none is schedulable), so the curves
 (``model``: fewer pods for the load, slower flows) and every ``kubectl`` answer count the same pods:
 its decisions are ``scale_to`` operations the stand-ins replay with the recorded ones.
+
+The loop is kept as the curves are (``series``): a new action keeps what the loop found before it
+(``adopt``), and the simulator's cache file carries it to the next stand-in (``dump``/``load``), so
+no stand-in replays a day of 5 s samples to answer ``kubectl get pods``. It resumes from a mark of
+its state (one an hour of samples); the cluster is rebuilt from the operations and decisions it had
+applied, in the order it applied them, so a resumed loop is the very loop run from the start.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
@@ -27,6 +34,7 @@ START = -7200.0             # from the series' first moment (the pods before are
 IDLE = {fleet.AUDIT_DEPLOYMENT: 42.0}     # millicores a pod of another deployment uses (default 140)
 REQUEST = 500.0             # millicores each container requests
 WATCHED = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)     # whose running pods the curves follow
+MARK = 720                  # the loop's state is marked every this many samples (an hour): where it resumes
 
 
 def utilisation(cpu: float, ready: int) -> float:
@@ -48,6 +56,7 @@ class Capacity:
     a request per pod of the healthy estate), which does not depend on how many pods share it."""
 
     def __init__(self, scenario: Scenario, actions: Iterable[Action], cpu: Callable[[float], float]) -> None:
+        self.scenario = scenario
         self._ops = sorted((a for a in actions if a.action in OPERATIONS), key=lambda a: a.t)
         self._cpu, self._next = cpu, 0
         self.cluster: Cluster = initial_cluster(scenario)
@@ -57,6 +66,12 @@ class Capacity:
         self._settled = dict.fromkeys(WATCHED, math.inf)    # from when a count stays as it is until a change
         self._down: list[int] = []          # the samples at which the audit shipper's last running pod went
         self._recs: dict[str, list[tuple[float, int]]] = {}
+        self._marks: list[dict[str, Any]] = []    # ``_state()`` before every MARK-th sample
+
+    @property
+    def samples(self) -> int:
+        """How many 5 s samples the loop has run."""
+        return len(self._ready[fleet.DEPLOYMENT])
 
     def ready(self, t: float, name: str = fleet.DEPLOYMENT) -> int:
         """FlowEngine's (or the audit shipper's) ready pods at ``t`` (counted every 5 s)."""
@@ -84,7 +99,79 @@ class Capacity:
             return counts[-1]
         return self.cluster.ready(dep, s) if dep is not None else 0
 
+    def _state(self) -> dict[str, Any]:
+        """What the loop carries from one sample to the next, the cluster aside (the operations and
+        decisions applied so far rebuild it) and the lists as their lengths (they only grow)."""
+        return {"k": self.samples, "next": self._next, "decisions": len(self.decisions), "down": len(self._down),
+                "settled": dict(self._settled), "recs": {n: list(r) for n, r in self._recs.items()}}
+
+    def _resume(self, state: dict[str, Any], ready: dict[str, Sequence[int]], decisions: Sequence[Action],
+                down: Sequence[int], marks: Sequence[dict[str, Any]]) -> None:
+        """Take up the loop at ``state`` (a ``_state()`` of a loop over the same operations up to then)."""
+        k = int(state["k"])
+        self._ready = {n: list(ready[n][:k]) for n in WATCHED}
+        self.decisions, self._down = list(decisions[:state["decisions"]]), list(down[:state["down"]])
+        self._next, self._settled = int(state["next"]), {n: float(state["settled"][n]) for n in WATCHED}
+        self._recs = {str(n): [(float(s), int(w)) for s, w in r] for n, r in state["recs"].items()}
+        self._marks = [m for m in marks if m["k"] < k]
+        # the cluster as the loop left it: an operation taken before a sample came before its decisions
+        applied = sorted([(a.t, 1, i, a) for i, a in enumerate(self._ops[:self._next])] +
+                         [(a.t, 0, i, a) for i, a in enumerate(self.decisions)], key=lambda x: x[:3])
+        self.cluster = initial_cluster(self.scenario)
+        for *_, a in applied:
+            self.cluster.apply(a)
+
+    def _resumable(self, marks: Sequence[dict[str, Any]], valid_before: float | None) -> dict[str, Any] | None:
+        """The latest of ``marks`` whose samples were all taken strictly before ``valid_before`` (the
+        first action that differs: the loop before it saw the same world)."""
+        return next((m for m in reversed(marks) if valid_before is None or START + (m["k"] - 1) * SAMPLE
+                     < valid_before), None)
+
+    def adopt(self, other: Capacity, valid_before: float | None) -> None:
+        """Take up ``other``'s loop (over actions that differ from ``valid_before`` on; None: not
+        at all) as far as it holds here: the curves' rule, the past an action cannot change is kept."""
+        state = self._resumable([*other._marks, other._state()], valid_before)
+        if state is not None and state["k"] > self.samples:
+            self._resume(state, other._ready, other.decisions, other._down, other._marks)
+
+    def dump(self) -> dict[str, Any]:
+        """The loop as JSON for the simulator's cache file: each count list as (count, run) pairs."""
+        runs: dict[str, list[list[int]]] = {}
+        for name, counts in self._ready.items():
+            out = runs[name] = []
+            for n in counts:
+                if out and out[-1][0] == n:
+                    out[-1][1] += 1
+                else:
+                    out.append([n, 1])
+        return {"state": self._state(), "marks": self._marks, "ready": runs, "down": self._down,
+                "decisions": [[a.t, a.detail["deployment"], a.detail["replicas"], a.detail["hpa"]]
+                              for a in self.decisions]}
+
+    def load(self, data: object, valid_before: float | None) -> None:
+        """Take up a ``dump()`` (of a loop over actions that differ from ``valid_before`` on); one that
+        does not add up is ignored (the loop runs from the start)."""
+        if not isinstance(data, dict):
+            return
+        try:
+            state, marks = data["state"], list(data["marks"])
+            ready: dict[str, list[int]] = {n: [] for n in WATCHED}
+            for name, counts in ready.items():
+                for count, run in data["ready"][name]:
+                    counts.extend([int(count)] * int(run))
+            decisions = [Action("scale_to", float(t), tool="hpa", detail={"deployment": str(name),
+                                "replicas": int(n), "hpa": str(why)}) for t, name, n, why in data["decisions"]]
+            down = [int(k) for k in data["down"]]
+            whole = all(len(ready[n]) == state["k"] for n in WATCHED) and len(decisions) == state["decisions"] and \
+                len(down) == state["down"] and state["next"] <= len(self._ops)
+        except (KeyError, TypeError, ValueError):
+            return
+        if whole and (mark := self._resumable([*marks, state], valid_before)) is not None and mark["k"] > 0:
+            self._resume(mark, ready, decisions, down, marks)
+
     def _step(self, k: int) -> None:
+        if k % MARK == 0:
+            self._marks.append(self._state())
         s, c, changed = START + k * SAMPLE, self.cluster, not k
         while self._next < len(self._ops) and self._ops[self._next].t < s:      # the controller sees it next time
             c.apply(self._ops[self._next])

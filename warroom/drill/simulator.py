@@ -24,7 +24,8 @@ from warroom.drill.scenarios import Scenario
 from warroom.drill.series import GRID, Series
 
 SERIES_CACHE = "series.cache"
-_CACHE_VERSION = 4        # v4: held chunk count, every chunk's first row and rates, the held chunks (Series.dump)
+_CACHE_VERSION = 5        # v5: the autoscaler's loop in the header (Capacity.dump); v4: held chunk count,
+                          # every chunk's first row and rates, the held chunks (Series.dump)
 
 
 @functools.cache
@@ -71,6 +72,7 @@ class Simulator:
         self._series: Series | None = None
         self._actions: tuple[Action, ...] = ()    # the actions ``_series`` follows, as recorded
         self._loaded_rows = 0                     # rows the cache file held when read or written
+        self._loaded_samples = 0                  # and samples of the autoscaler's loop
 
     def _world(self) -> Catalog:
         """The catalogue for the actions recorded now: the series are rebuilt from the first
@@ -84,6 +86,8 @@ class Simulator:
                 if (old := self._series) is not None:
                     since = _changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
+                    if "capacity" in old.signals.__dict__:        # the autoscaler's loop is kept the same way
+                        series.signals.capacity.adopt(old.signals.capacity, since)
                 self._series, self._actions, self._catalog = series, current, Catalog(series, self.unix)
             return self._catalog
 
@@ -112,19 +116,29 @@ class Simulator:
             cached = [(str(a), float(t)) for a, t in header["actions"]]
             if any(header.get(k) != v for k, v in self._stamp(series).items()):
                 return None           # another format, or made by other simulator code: its rows may differ
-            series.load(body, int(header["rows"]), _changed_from(cached, _kinds(series.signals.actions)))
+            since = _changed_from(cached, _kinds(series.signals.actions))
+            series.load(body, int(header["rows"]), since)
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        if "capacity" in header:
+            series.signals.capacity.load(header["capacity"], since)
+            self._loaded_samples = series.signals.capacity.samples
         self._loaded_rows = series.rows
         return series
 
     def save_cache(self, new_rows: int = 1) -> None:
-        """Write the integration to the cache file if this process extended it by ``new_rows`` rows or more."""
+        """Write the integration (and the autoscaler's loop) to the cache file if this process extended
+        either by ``new_rows`` rows (5 s samples) or more."""
         with self._lock:
             series = self._series
-            if self.cache is None or series is None or series.rows - self._loaded_rows < new_rows:
+            loop = None if series is None else series.signals.__dict__.get("capacity")
+            samples = 0 if loop is None else loop.samples
+            if self.cache is None or series is None or (series.rows - self._loaded_rows < new_rows and
+                                                        samples - self._loaded_samples < new_rows):
                 return
             header = {**self._stamp(series), "rows": series.rows, "actions": _kinds(series.signals.actions)}
+            if loop is not None:
+                header["capacity"] = loop.dump()
             tmp = self.cache.with_name(f".{self.cache.name}.{os.getpid()}")
             try:
                 tmp.write_bytes(json.dumps(header).encode() + b"\n" + series.dump())
@@ -132,7 +146,7 @@ class Simulator:
             except OSError:
                 tmp.unlink(missing_ok=True)
                 return
-            self._loaded_rows = series.rows
+            self._loaded_rows, self._loaded_samples = series.rows, samples
 
     def pane(self, pane_id: str, t: float) -> float | None:
         """A default SLO pane (``failure_rate``, ``quota`` ...) at scenario time ``t``, exactly as
