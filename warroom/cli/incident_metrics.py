@@ -1,6 +1,6 @@
 """The CLI's side of the metric history: each subcommand that changes or reads an incident first
 brings the journal up to date with what the metrics did (breaches, recoveries, an overdue
-stakeholder update), from the incident's own source — a drill's simulator for a drill, else the
+stakeholder update, a Go/No-Go deadline passed with no verdict), from the incident's own source — a drill's simulator for a drill, else the
 configured Prometheus. A source that is down costs a warning, never the command.
 """
 
@@ -33,6 +33,8 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
     try:
         if source is not None:
             result = inc.sync_metrics(source, speed=speed, summary=summary)
+        # before the source closes: a conditional decision's ``applies_when`` is a metric query
+        late = inc.check_decisions_overdue(source)
     finally:
         close = getattr(source, "close", None)
         if callable(close):
@@ -56,6 +58,10 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
         print(f"journaled (seq {reminder.seq}): {reminder.data['commander']} has been incident commander since"
               f" {reminder.data['since']}: time to hand over (`warroom incident role {inc.id} commander PERSON`)",
               file=sys.stderr)
+    for view in late:
+        if not quiet:
+            print(f"journaled: Go/No-Go overdue: {view.decision.question} ({view.runbook_id}, due"
+                  f" {view.due_at:%H:%M:%S} UTC; `warroom incident decide {inc.id}`)", file=sys.stderr)
     for e in inc.approvals.expire_due():
         if not quiet:
             print(f"journaled (seq {e.seq}): approval {e.data['request']} expired", file=sys.stderr)

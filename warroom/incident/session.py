@@ -941,6 +941,29 @@ class Incident(StepRunning):
             out.append(event)
         return out
 
+    def check_decisions_overdue(self, source: Any = None, now: datetime | None = None) -> list[Any]:
+        """Journal ``decision.overdue`` once for each Go/No-Go of the open runbooks whose deadline
+        passed with no verdict, and return their views (``decisions.remind_overdue``).
+
+        Every watcher calls this, as it calls ``check_escalation``: the dashboard's look (which
+        also says so on screen), each CLI command that brings the journal up to date
+        (``warroom.cli.incident_metrics.sync``), and ``resolve`` (a deadline missed by an incident
+        worked headless, or resolved before the dashboard's next look, was never on the record
+        otherwise, so its PIR said nothing of it).
+        Only deadlines and ``applies_when`` conditions are judged (``source``: their metric queries;
+        None judges a condition unknown, which never makes a decision overdue unless the journal
+        says it arose), never the GO / NO-GO criteria."""
+        from warroom.incident import decisions as dec
+
+        try:
+            books = self.open_runbooks()
+        except WarroomError:      # the current runbook's snapshot cannot be read: its deadlines cannot be
+            return []             # judged (whoever reads the runbook is told why); never a reason to refuse
+        if not dec.decisions_of(books):
+            return []
+        now = now or self.clock()
+        return dec.remind_overdue(self, dec.evaluate_all(self, self.state, books, source, now, criteria=False))
+
     # ---- the metric history ------------------------------------------------------------------
 
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
@@ -1076,6 +1099,7 @@ class Incident(StepRunning):
             data["concerns_acknowledged"] = True
         with self._lock:
             self.check_escalation()       # every tier it reached is on the record before it ends
+            self.check_decisions_overdue()    # and every Go/No-Go deadline it let pass with no verdict
             return self._append(ev.RESOLVED, data)
 
     def reopen(self, reason: str) -> Event:
