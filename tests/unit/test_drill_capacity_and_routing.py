@@ -11,6 +11,8 @@ import json
 import shlex
 from pathlib import Path
 
+import pytest
+
 from tests.unit.standins_corpus import SPEED, START, run_one
 from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
@@ -225,3 +227,32 @@ def test_no_flowengine_pod_scheduled_starts_no_flow(tmp_path: Path) -> None:
     assert sh(drill, "blocks status flows --active", 400.0).startswith("0 active flows")
     sh(drill, "kubectl uncordon node-1", 500.0)
     assert drill.simulator.evaluate(rate, 700.0)[0].value > 0.05
+
+
+def test_the_autoscaler_top_and_get_hpa_read_one_cpu_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pod's CPU is ``autoscale.pod_cpu`` for the loop that scales on it and for the answers that
+    show it: postgres's pods idle at 140m (28 % of a 500m request) stay at one replica under a 50 %
+    target; when the rule says they burn 200 %, the loop scales postgres to its maximum, get hpa
+    shows 200 % and top shows a mean of 1000m."""
+    from warroom.drill import autoscale
+
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="rule")
+    sh(drill, "kubectl autoscale deployment/postgres --min=1 --max=4 --cpu-percent=50", 100.0)
+
+    def figures(drill: Drill, at: float) -> tuple[list[str], list[int]]:
+        hpa = next(r.split() for r in sh(drill, "kubectl get hpa --no-headers", at).splitlines() if "postgres" in r)
+        top = [int(r.split()[1][:-1]) for r in sh(drill, "kubectl top pods -l app=postgres -n production",
+                                                  at).splitlines()[1:]]
+        return hpa, top
+
+    hpa, top = figures(drill, 400.0)
+    assert hpa[3] == "28%/50%" and hpa[6] == "1" and abs(sum(top) / len(top) - 140) <= 1
+    idle = autoscale.pod_cpu
+    monkeypatch.setattr(autoscale, "pod_cpu", lambda d, n, cpu: 200.0 if d == "postgres" else idle(d, n, cpu))
+    busy = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="busy")
+    sh(busy, "kubectl autoscale deployment/postgres --min=1 --max=4 --cpu-percent=50", 100.0)
+    hpa, top = figures(busy, 400.0)
+    assert hpa[3] == "200%/50%" and hpa[6] == "4", hpa
+    assert len(top) == 4 and abs(sum(top) / len(top) - 1000) <= 1, top
+    assert [a.detail["replicas"] for a in busy.simulator.signals.capacity.decided(400.0)
+            if a.detail["deployment"] == "postgres"] == [4]

@@ -43,6 +43,14 @@ def utilisation(cpu: float, ready: int) -> float:
     return min(180.0, cpu * fleet.REPLICAS / max(1, ready))
 
 
+def pod_cpu(deployment: str, ready: int, cpu: float) -> float:
+    """The mean CPU of a running pod of ``deployment``, percent of its request, when ``ready`` of its
+    pods run and the work keeps the healthy estate's pods at ``cpu`` percent: FlowEngine's share the
+    work (``utilisation``), the others idle. The one rule: what the autoscaler acts on, what ``kubectl
+    get hpa`` and ``top`` show."""
+    return utilisation(cpu, ready) if deployment == fleet.DEPLOYMENT else IDLE.get(deployment, 140.0) * 100 / REQUEST
+
+
 def recommend(replicas: int, ready: int, util: float, target: float) -> int:
     """The HPA's replica calculation (before bounds and stabilisation)."""
     ratio, count = util / target, ready
@@ -181,8 +189,7 @@ class Capacity:
             ready = self._count(name, s, changed) if dep is not None and dep.replicas else 0
             if dep is None or not ready:        # scaled to zero (autoscaling off) or no metrics: it waits
                 continue
-            util = utilisation(self._cpu(s), ready) if name == fleet.DEPLOYMENT else \
-                IDLE.get(name, 140.0) * 100 / REQUEST
+            util = pod_cpu(name, ready, self._cpu(s))
             want = min(max(recommend(dep.replicas, ready, util, hpa["cpu"]), hpa["min"]), hpa["max"])
             recs = self._recs[name] = [r for r in self._recs.get(name, []) if r[0] > s - DOWN_WINDOW] + [(s, want)]
             if want < dep.replicas:

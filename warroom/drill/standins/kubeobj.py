@@ -22,9 +22,8 @@ from jsonpath_ng.ext.filter import Expression, Filter
 from jsonpath_ng.ext.string import DefintionInvalid
 from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Root, Slice, This, Wildcard
 
-from warroom.drill import fleet
+from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, pod_names, unit
-from warroom.drill.autoscale import IDLE, REQUEST, utilisation
 from warroom.drill.cluster import NODES, Deployment, cordoned, short_hash
 from warroom.drill.standins.base import Context, age
 
@@ -231,10 +230,9 @@ def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
 
 
 def cpu_used(ctx: Context, deployment: str, ready: int) -> float:
-    """A running pod's mean CPU (millicores) when ``ready`` pods of ``deployment`` run: FlowEngine's
-    share of its work (``autoscale.utilisation``, what its autoscaler acts on), the others' idle use."""
-    return utilisation(ctx.signals.cpu(ctx.t), ready) * REQUEST / 100 if deployment == fleet.DEPLOYMENT else \
-        IDLE.get(deployment, 140.0)
+    """A running pod's mean CPU (millicores) now when ``ready`` pods of ``deployment`` run: what its
+    autoscaler acts on (``autoscale.pod_cpu``), in millicores of its request."""
+    return autoscale.pod_cpu(deployment, ready, ctx.signals.cpu(ctx.t)) * autoscale.REQUEST / 100
 
 
 def usage(ctx: Context, p: Pod, mates: list[Pod]) -> tuple[float, float]:
@@ -256,7 +254,7 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     for n, h in ctx.cluster.hpa.items():
         dep = ctx.cluster.deployments.get(n)
         ready = ctx.cluster.ready(dep, ctx.t) if dep else 0
-        cpu = int(cpu_used(ctx, n, ready) * 100 / REQUEST) if ready else None
+        cpu = int(autoscale.pod_cpu(n, ready, ctx.signals.cpu(ctx.t))) if ready else None
         replicas = dep.replicas if dep else 0
         target = {"type": "Utilization", "averageUtilization": h["cpu"]}
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
