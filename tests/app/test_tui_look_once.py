@@ -1,0 +1,124 @@
+"""The dashboard's beat prods the incident's look (``presenter.look_now``) when a Go/No-Go deadline
+or an escalation tier has just passed, so the reminder is journaled at once rather than at the
+next 15 s look. It prods ONCE per thing due (45b74ae): a look that journals nothing — the incident
+is resolved, the decision's ``applies_when`` condition does not hold — leaves the same row due on
+the next beat, and a prod every beat made the dashboard look every 2 s for as long as it stayed
+open.
+
+Looks are counted through the presenter's ``look_now`` seam and the beats are driven by calling the
+screen's ``tick`` a fixed number of times: nothing here depends on how fast wall time passes. The
+drill clock is pinned (``$WARROOM_DRILL_AT``) and moved by hand past the decision's deadline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app.drill_support import declare_prefilled, drill_app, events
+from tests.app.tui_support import wait_for
+from tui.view import deadline_passed, tier_unjournaled
+from warroom import scenario_time
+
+PIN = datetime(2026, 11, 19, 10, 0, tzinfo=UTC).timestamp()
+BEATS = 40
+
+
+def _counting_looks(app: Any) -> list[float]:
+    """Wrap the presenter's ``look_now``: each prod is recorded (with the drill time it came at)
+    and still passed on, so the look itself runs as it would."""
+    presenter = app.dashboard.presenter
+    real = presenter.look_now
+    looks: list[float] = []
+
+    def look_now() -> None:
+        looks.append(app.ctx.clock.now())
+        real()
+
+    presenter.look_now = look_now
+    return looks
+
+
+def _looking(app: Any) -> bool:
+    """Whether the look a prod started (the presenter's "evidence" worker) is still running."""
+    return any(w.group == "evidence" and not w.is_finished for w in app.workers)
+
+
+async def _beats(pilot: Any, app: Any) -> None:
+    """Twice ``BEATS`` beats, with the app's queue run in between (a look started by the first
+    beats runs to its end and any view it changed is loaded before the second half)."""
+    for _ in range(BEATS):
+        app.dashboard.tick()
+    await wait_for(pilot, lambda: not _looking(app), 30)
+    await pilot.pause()
+    for _ in range(BEATS):
+        app.dashboard.tick()
+    await wait_for(pilot, lambda: not _looking(app), 30)
+
+
+async def test_a_resolved_incident_past_its_decision_deadline_is_looked_at_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_prefilled(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: bool(dash.view.decisions) and dash.view.decisions[0].due_at is not None, 30)
+        row = dash.view.decisions[0]
+        assert row.due_at is not None and row.due_at > PIN     # the Go/No-Go is not due yet
+
+        dash.presenter.live.incident.resolve("flows back after the provider recovered", rollback=False)
+        await wait_for(pilot, lambda: dash.view.header.status == "resolved", 30)
+        looks = _counting_looks(app)
+
+        # past the deadline, undecided: the view's row is due (a live incident's look would journal
+        # the reminder and the row would stop being due; a resolved incident's journals nothing)
+        late = row.due_at + 20
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(late))
+        assert deadline_passed(dash.view.decisions, app.ctx.clock.now()) == (row.decision_id,)
+        before = len(events(app))
+        await _beats(pilot, app)
+        assert looks == [late]                                  # one prod for the one thing due, not one a beat
+        assert len(events(app)) == before                       # the look journaled nothing: the row stays due
+        assert deadline_passed(dash.view.decisions, app.ctx.clock.now()) == (row.decision_id,)
+
+        # the clock moving on changes nothing: the same thing is due, no new look
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(row.due_at + 40))
+        await _beats(pilot, app)
+        assert looks == [late]
+
+
+async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other side of the rule: each new thing due gets its look, and a look that journals it
+    ends the prodding. Tier 1 and the Go/No-Go deadline (both 15 min after detection in
+    RB-LAUNCH-005) pass: one look journals both; tier 2 passes later: one more look journals it."""
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_prefilled(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: bool(dash.view.decisions) and dash.view.decisions[0].due_at is not None, 30)
+        row = dash.view.decisions[0]
+        tiers = {tier: at for at, tier in dash.view.header.tiers}
+        assert row.due_at is not None and tiers[1] <= row.due_at < tiers[2]
+        looks = _counting_looks(app)
+
+        first = row.due_at + 1
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(first))
+        assert deadline_passed(dash.view.decisions, first) and tier_unjournaled(dash.view.header, first)
+        await _beats(pilot, app)
+        await wait_for(pilot, lambda: 1 in dash.view.header.escalated and dash.view.decisions[0].overdue, 30)
+        await _beats(pilot, app)
+        assert looks == [first]                                 # one look journaled both
+        assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1]
+        assert len(events(app, "decision.overdue")) == 1
+
+        second = tiers[2] + 1
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(second))
+        await _beats(pilot, app)
+        await wait_for(pilot, lambda: 2 in dash.view.header.escalated, 30)
+        await _beats(pilot, app)
+        assert looks == [first, second]
+        assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1, 2]
