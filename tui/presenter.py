@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 OUTPUT_BATCH = 400      # newest lines drawn per drain of a flooding step (one render, a few ms)
 EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
+LOOK_NOW_EVERY = 2.0    # seconds between looks pulled forward by look_now (a deadline or tier due)
 VERIFY_EVERY = 2.0      # seconds between probes of an open gate
 
 
@@ -616,11 +617,17 @@ class IncidentPresenter:
         return dec.record(self.require().incident, view, verdict, by=by, why=why).said(verdict)
 
     def look_now(self) -> None:
-        """Make the next evidence look run at once (a Go/No-Go deadline passed), at most every 2 s."""
+        """Make the next evidence look run at once (a Go/No-Go deadline or a tier passed): at
+        most one pulled-forward look every ``LOOK_NOW_EVERY`` s, and a prod that comes sooner is
+        deferred to then, never dropped. The dashboard prods once per thing due: a dropped prod
+        left the second thing (tier 2 a moment after tier 1's look) to the regular look, up to
+        ``EVIDENCE_EVERY`` s later — fifteen drill minutes at x60."""
         now = time.monotonic()
-        if now - self._looked_now >= 2.0:
-            self._looked_now = now
-            self._evidence_next = 0.0
+        if self._evidence_next <= max(now, self._looked_now):
+            return        # a look is due now, or pulled forward and still to come: it sees this too
+        at = max(now, self._looked_now + LOOK_NOW_EVERY)
+        if at < self._evidence_next:      # else the regular look comes first and sees it
+            self._looked_now = self._evidence_next = at
 
     def evidence_due_async(self) -> None:
         """Every ``EVIDENCE_EVERY`` seconds: journal the "after" values owed (with no metric
