@@ -92,10 +92,12 @@ def progress_text(runbook: Runbook, views: dict[str, StepView]) -> str:
 
 
 def earlier_options(earlier: tuple[EarlierRunbook, ...]) -> list[Option]:
-    """The runbooks attached before the current one, newest first, each step with its state."""
+    """The runbooks attached before the current one (and those closed beside it), newest first, each
+    step with its state."""
     out: list[Option] = []
     for i, rb in enumerate(earlier):
-        out.append(Option(Text(f"EARLIER: {rb.runbook_id} {rb.title}".rstrip(), style="bold dim"),
+        head = f"CLOSED: {rb.runbook_id} {rb.closed}" if rb.closed else f"EARLIER: {rb.runbook_id} {rb.title}".rstrip()
+        out.append(Option(Text(head, style="bold dim"),
                           id=f"earlier-{i}", disabled=True))
         for j, (number, label, view) in enumerate(rb.steps):
             state = view.state

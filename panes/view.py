@@ -158,6 +158,7 @@ class EarlierRunbook:
     runbook_id: str
     title: str
     steps: tuple[tuple[int, str, StepView], ...] = ()   # (number, label, view), runbook order
+    closed: str = ""        # closed beside the current one: "closed at 10:31:02 UTC by lee@ops-1: why"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ DASHBOARD_BINDINGS: list[Binding] = [
     Binding("d", "declare", "Declare", id="incident.declare"),
     Binding("o", "open_runbook", "Runbook", id="runbook.open"),
     Binding("w", "switch_runbook", "Other runbook", id="runbook.switch", show=False),
+    Binding("C", "close_runbook", "Close runbook", id="runbook.close", key_display="C",
+            show=False),
     Binding("tab", "focus_next_pane", "Next pane", id="pane.next", show=False, priority=True),
     Binding("shift+tab", "focus_previous_pane", "Previous pane", id="pane.previous", show=False, priority=True),
     Binding("enter", "run_step", "Run step", id="step.run"),

@@ -760,6 +760,16 @@ class IncidentCalls:
         self.p.require()._step(key)
         self._inc().skip(key[1], reason, key[0] or None)
 
+    def close_runbook(self, runbook_id: str, reason: str) -> str:
+        """Close a runbook open beside the current one (``Incident.close_runbook``); the view
+        drops its checklist from the journal's word, as it added it."""
+        from warroom.incident.closing import closure_of
+
+        inc = self._inc()
+        inc.close_runbook(runbook_id, reason)
+        shut = closure_of(inc.state, runbook_id)
+        return f"Runbook {shut.line() if shut is not None else runbook_id + ' closed'}"
+
     def note(self, tag: str, text: str, owner: str | None, due: str | None) -> None:
         self._inc().note(tag, text, owner=owner, due=due)
 

@@ -19,7 +19,8 @@ from warroom.units import format_value
 
 # journal event type → timeline mark kind (panes.timeline.KIND_MARKS)
 TIMELINE_KINDS = {
-    "incident.declared": "declared", "runbook.attached": "runbook", "severity.changed": "severity",
+    "incident.declared": "declared", "runbook.attached": "runbook", "runbook.closed": "runbook",
+    "severity.changed": "severity",
     "status.changed": "status", "phase.marked": "status", "incident.resolved": "resolved",
     "incident.reopened": "declared", "step.started": "step", "step.dry_run": "step",
     "step.refused": "skip", "step.ticked": "tick", "step.unticked": "tick", "step.skipped": "skip",
@@ -82,6 +83,7 @@ def shared_view(store: Any) -> SharedView | None:
 def incident_view(snapshot: Any, status_update_every: float, now: float | None = None) -> IncidentView:
     """The view of an ``IncidentSnapshot``: the current runbook's steps by step id, every
     running step by key, and the earlier runbooks' progress."""
+    from warroom.incident.closing import closure_of
     from warroom.incident.gates import gate_states
 
     state = snapshot.state
@@ -106,7 +108,9 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
                     for s in book.steps]
         else:
             rows = [(st.step or 0, st.label, step_view(st, state, gates)) for st in states.values()]
-        earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows)))
+        shut = closure_of(state, rb_id)     # closed beside: said, with who, when and why
+        earlier.append(EarlierRunbook(rb_id, str(ref.get("title") or ""), tuple(rows),
+                                      f"{shut.text()}; {shut.progress()} when closed" if shut is not None else ""))
     notes = {n.seq: n for n in state.notes}
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
     due = state.next_update_due(when, status_update_every)

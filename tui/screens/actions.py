@@ -354,6 +354,37 @@ class DashboardActions:
 
         self.app.push_screen(SkipScreen(f"{step.number}. {step.label}"), answered)
 
+    def close_runbook(self) -> None:
+        """C: close the runbook open beside the current one — the one whose checklist the keys
+        act on, else the only one open beside; with several beside and the current one active,
+        say to move to the one to close first. The dialog asks why; the core decides the rest."""
+        if not self.need_incident():
+            return
+        beside = [rb.id for rb in self.data.beside]
+        active = self.data.active_runbook()
+        if active is not None and active.id in beside:
+            target = active.id
+        elif len(beside) == 1:
+            target = beside[0]
+        elif not beside:
+            self.notify("No runbook is open beside this one (a GO opens one beside it): nothing to close.")
+            return
+        else:
+            self.notify(f"{len(beside)} runbooks are open beside this one: press w to move to the one to close,"
+                        " then C.", severity="warning")
+            return
+        book = self.data.book_of(target)
+        opened = next((o.text() for o in self.presenter.go_opened() if o.runbook_id == target), "")
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self.presenter.call(self.calls.close_runbook, target, reason, what=f"close {target}")
+
+        from tui.screens.modals.forms import CloseRunbookScreen
+
+        title = f"{target} {book.title}".rstrip() if book is not None else target
+        self.app.push_screen(CloseRunbookScreen(title, opened), answered)
+
     def cancel_step(self) -> None:
         """Cancel the selected step if it runs, else the one running step; with several
         running and none selected, say which to pick."""

@@ -908,6 +908,10 @@ class DashboardScreen(Screen[None]):
         assert self.actions is not None
         self.actions.skip_step()
 
+    def action_close_runbook(self) -> None:
+        assert self.actions is not None
+        self.actions.close_runbook()
+
     def action_cancel_step(self) -> None:
         assert self.actions is not None
         self.actions.cancel_step()

@@ -43,6 +43,12 @@ WITHDRAWN = "withdrawn"
 """The status an open approval request takes when its runbook is closed."""
 
 
+WHAT_IT_DOES = ("Its steps stay in the timeline and the PIR and its progress is frozen as it is now; none of"
+                " its steps can be run, ticked, skipped or approved after this, and its pending or unused"
+                " approvals are withdrawn. A new GO on its decision opens it again.")
+"""What closing means, in the words the dashboard's dialog shows before it is done."""
+
+
 class RunbookClosed(WarroomError):
     """An action on a step of a closed runbook: refused (exit 5, like any refused step)."""
 

@@ -236,6 +236,39 @@ class SkipScreen(FormDialog):
         self.dismiss(reason)
 
 
+class CloseRunbookScreen(FormDialog):
+    """Close a runbook open beside the current one: what it is (what the GO opened and how far
+    it got), what closing does (the core's words), and why — required, it goes to the PIR."""
+
+    def __init__(self, runbook: str, opened: str = "") -> None:
+        super().__init__()
+        self.runbook = runbook
+        self.opened = opened
+
+    def compose(self) -> ComposeResult:
+        from warroom.incident.closing import WHAT_IT_DOES
+
+        with Vertical(classes="dialog", id="close-runbook-dialog"):
+            yield Static(Text(f"Close runbook {self.runbook}?"), classes="dialog-title")
+            if self.opened:
+                yield Static(Text(self.opened), id="close-opened")
+            yield Static(Text(WHAT_IT_DOES, style="dim"), id="close-what")
+            yield Input(placeholder="why is it closed? (required; the timeline, the brief and the PIR say it)",
+                        id="reason")
+            yield Static("", id="form-error")
+            yield buttons("Close runbook")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    def action_submit(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.error("A reason is required to close a runbook.")
+            return
+        self.dismiss(reason)
+
+
 @dataclass
 class ResolveAnswer:
     summary: str
