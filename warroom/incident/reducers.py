@@ -328,9 +328,13 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
-    if e.type == ev.VERIFY_PASSED and s.first_verified_at is None:
-        s.first_verified_at = e.ts
-        s.first_verified_seq = e.seq
+    if e.type == ev.VERIFY_PASSED:
+        # mitigated when the metrics confirmed the fix: a gate settled from the history after its
+        # window (``--no-wait``, a dashboard that was closed) says when (never after its own line)
+        confirmed = min(_ts(d.get("confirmed_at")) or e.ts, e.ts)
+        if s.first_verified_at is None or confirmed < s.first_verified_at:
+            s.first_verified_at = confirmed
+            s.first_verified_seq = e.seq
     word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
     shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
                                     else d.get("value"))

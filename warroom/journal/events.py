@@ -70,8 +70,10 @@ EVIDENCE: Final = "evidence.recorded"
 VERIFY_STARTED: Final = "verify.started"
 """{step, step_id, expr, window, deadline}"""
 VERIFY_PASSED: Final = "verify.passed"
-"""{step, step_id, expr, value, value_text?, how?} (value_text: the value with its pane's unit,
-e.g. "64.9%"; how: set when not confirmed live, e.g. "confirmed at … (checked after the fact)")"""
+"""{step, step_id, expr, value, value_text?, how?, confirmed_at?} (value_text: the value with its
+pane's unit, e.g. "64.9%"; how: set when not confirmed live, e.g. "confirmed at … (checked after the
+fact)"; confirmed_at: then the instant the metric history confirmed it, which the "mitigated"
+milestone counts from — the line itself is written when someone looked, after the gate's window)"""
 VERIFY_FAILED: Final = "verify.failed"
 """{step, step_id, expr, value, value_text?, reason}"""
 

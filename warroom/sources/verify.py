@@ -146,6 +146,8 @@ class VerifyCheck:
     reason: str | None = None           # why it is not passing yet (or why it failed)
     held: float = 0.0                   # how long the comparison has held without a break
     hold: float = 0.0                   # how long it must hold (0: the first good check passes)
+    confirmed_at: float | None = None   # a pass found in the metric history: the instant the metrics
+                                        # confirmed it (unix s), earlier than the look that found it
 
 
 def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
@@ -250,6 +252,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
         data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown}
         if check.reason:   # how it was confirmed, e.g. after the fact from the metric history
             data["how"] = check.reason
+        if check.confirmed_at is not None:   # when: what "mitigated" counts from, not the look's time
+            data["confirmed_at"] = iso(check.confirmed_at)
         journal.append(VERIFY_PASSED, data)
     else:
         data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, "reason": check.reason or "not confirmed"}
@@ -390,7 +394,8 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
             continue
         since = t if since is None else since
         if t - since >= hold:
-            return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)")
+            return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)",
+                               confirmed_at=t)
     return VerifyCheck("failed", last, 0.0,
                        f"window of {Span(gate.window / speed, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"
