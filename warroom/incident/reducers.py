@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 
 def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.id = str(d.get("id") or s.id)
-    s.title = str(d.get("title") or "")
+    # one line by construction, whatever the journal holds: the header, `incident list`/`show`, the
+    # timeline and the PIR read this one value (a title typed with a newline was cut at it in the
+    # header, printed as two rows by `incident list` and folded by the PIR: three titles)
+    s.title = " ".join(str(d.get("title") or "").split())
     s.severity = str(d.get("severity") or "")
     s.commander = str(d.get("commander") or e.actor)
     s.roles["commander"] = s.commander
