@@ -152,9 +152,11 @@ class SourceFetched(Message):
 
 @dataclass
 class DecisionsReady(Message):
-    """The incident's Go/No-Go decisions, judged in a worker (``warroom.incident.decisions``)."""
+    """The incident's Go/No-Go decisions, judged in a worker (``warroom.incident.decisions``),
+    and the core's words for each decision block that could not be read (naming its runbook)."""
 
     views: list[Any]
+    broken: list[str] = field(default_factory=list)
 
 
 @dataclass

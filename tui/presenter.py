@@ -551,19 +551,18 @@ class IncidentPresenter:
 
     # ------------------------------------------------------------------ evidence and gates
 
-    def decision_views(self) -> list[Any]:
-        """Every Go/No-Go of the attached runbooks, judged now (blocking: metric queries); a
-        deadline passed without a verdict is journaled as overdue, once."""
+    def decision_views(self) -> Any:
+        """Every Go/No-Go of the attached runbooks judged now, with every block of theirs that
+        could not be read (``decisions.Judged``; blocking: metric queries); a deadline passed
+        without a verdict is journaled as overdue, once."""
         from warroom.incident import decisions as dec
 
         live = self.require()
-        snap = live.snapshot()
-        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
-        views = dec.evaluate_all(live.incident, snap.state, books, self.ctx.source,
-                                 datetime.fromtimestamp(self.ctx.clock.now(), UTC))
-        if dec.remind_overdue(live.incident, views):
+        judged = dec.judge_incident(live.incident, live.snapshot(), self.ctx.source,
+                                    datetime.fromtimestamp(self.ctx.clock.now(), UTC))
+        if dec.remind_overdue(live.incident, judged.views):
             self.post(IncidentChanged(self.incident_id))
-        return views
+        return judged
 
     def judge_again(self, view: Any) -> Any:
         """One decision judged again now, from a fresh snapshot (the Go/No-Go dialog's live look;
@@ -586,11 +585,11 @@ class IncidentPresenter:
         """Judge the decisions off the event loop and hand them to the dialog."""
         def work() -> None:
             try:
-                views = self.decision_views()
+                judged = self.decision_views()
             except (WarroomError, OSError) as exc:
                 self.post(ActionFailed(f"Go/No-Go: {describe(exc)}"))
                 return
-            self.post(DecisionsReady(views))
+            self.post(DecisionsReady(judged.views, judged.broken))
 
         self.worker(work, group="decisions", name="decisions", exclusive=True)
 
@@ -659,7 +658,7 @@ class IncidentPresenter:
 
         live = self.require()
         snap = live.snapshot()
-        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
+        books = dec.books_of(snap)
         found = dec.decisions_of(books)
         if not found:
             return []

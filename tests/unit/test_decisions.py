@@ -516,6 +516,66 @@ def test_decide_on_a_runbook_whose_block_is_broken_names_its_file_and_line(tmp_p
                                       shared=None))
 
 
+def _decide_args(tmp_path: Path, inc_id: str, decision: str | None = None):  # type: ignore[no-untyped-def]
+    import argparse
+
+    return argparse.Namespace(id=inc_id, state_dir=str(tmp_path / "state"), config=None, decision=decision,
+                              verdict=None, why="", by=None, json=False, read_only=False, context=None,
+                              shared=None)
+
+
+BROKEN_BESIDE = ("+++\nid = \"RB-BROKEN\"\ntitle = \"Broken\"\n+++\n# Broken\n\n```decision\nquestion = 'q'\n"
+                 "[[go]]\ntext = 't'\n```\n")
+
+
+def test_decide_names_a_broken_block_of_the_runbook_open_beside(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The block errors are every attached runbook's, each naming its runbook: a broken block in
+    the runbook a GO opened beside is not "no decision" (it read the current runbook's only)."""
+    from warroom.cli.incident_decide import cmd_decide
+
+    main, rb = tmp_path / "main.md", tmp_path / "broken.md"
+    main.write_text("+++\nid = \"RB-MAIN\"\ntitle = \"Main\"\n+++\n# Main\n\n- [ ] look\n")
+    rb.write_text(BROKEN_BESIDE)
+    inc = IncidentStore(tmp_path / "state", Config()).create(title="t", severity="P3", runbook=main, source={})
+    inc.attach_runbook_once(rb)
+    with pytest.raises(WarroomError, match=rf"^the Go/No-Go block of RB-BROKEN cannot be read: "
+                                           rf"{re.escape(str(rb))}:7: decision block: 'deadline' is required"):
+        cmd_decide(_decide_args(tmp_path, inc.id))
+
+    # a readable decision in the current runbook is shown, and the broken one is still said
+    main.write_text(main.read_text() + "\n```decision\nquestion = 'Roll back?'\ndeadline = '15m'\n"
+                    "[[go]]\ntext = 'the commander says so'\n```\n")
+    inc2 = IncidentStore(tmp_path / "state", Config()).create(title="t2", severity="P3", runbook=main, source={})
+    inc2.attach_runbook_once(rb)
+    capsys.readouterr()
+    assert cmd_decide(_decide_args(tmp_path, inc2.id)) == 0
+    got = capsys.readouterr()
+    assert got.out.startswith("Roll back?  [RB-MAIN / ")
+    assert f"warning: the Go/No-Go block of RB-BROKEN cannot be read: {rb}:7:" in got.err
+
+
+def test_a_runbook_attached_twice_has_its_decisions_judged_once(tmp_path: Path) -> None:
+    """Replaced, then attached again: the journal lists it twice, its decision is one decision."""
+    from warroom.incident.live import LiveIncident
+
+    main, other = tmp_path / "main.md", tmp_path / "other.md"
+    main.write_text("+++\nid = \"RB-MAIN\"\ntitle = \"Main\"\n+++\n# Main\n\n- [ ] look\n\n```decision\n"
+                    "question = 'Roll back?'\ndeadline = '15m'\n[[go]]\ntext = 'the commander says so'\n```\n")
+    other.write_text("+++\nid = \"RB-OTHER\"\ntitle = \"Other\"\n+++\n# Other\n\n- [ ] look\n")
+    inc = IncidentStore(tmp_path / "state", Config()).create(title="t", severity="P3", runbook=main, source={})
+    inc.attach_runbook(other)
+    inc.attach_runbook(main)
+    live = LiveIncident(inc, None)
+    try:
+        snap = live.snapshot()
+        assert [r.get("id") for r in snap.state.runbooks] == ["RB-MAIN", "RB-OTHER", "RB-MAIN"]
+        judged = dec.judge_incident(inc, snap, None, inc.state.clock_start + timedelta(minutes=1))
+    finally:
+        live.close()
+    assert [(v.runbook_id, v.decision.question) for v in judged.views] == [("RB-MAIN", "Roll back?")]
+    assert judged.broken == []
+
+
 def test_an_overdue_deadline_is_journaled_once_however_many_watchers_notice_it(tmp_path: Path) -> None:
     """Two dashboards (or the dashboard's two workers, or a shell's 'incident decide') judge the
     same deadline passed: each checked the journal, then appended — a watcher whose append landed

@@ -540,15 +540,14 @@ class DashboardActions:
         self.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…")
         self.presenter.decisions_async()
 
-    def open_decision(self, views: list[Any]) -> None:
+    def open_decision(self, views: list[Any], broken: list[str]) -> None:
+        """Show the decisions the core judged; ``broken``: the core's words for each decision
+        block it could not read (every attached runbook's, each naming its runbook)."""
+        if broken:
+            self.notify("\n".join(broken), severity="error" if not views else "warning")
         if not views:
-            from warroom.incident.decisions import block_errors
-
-            state = self.presenter.live.snapshot().state if self.presenter.live is not None else None
-            broken = block_errors(self.data.runbook, state)
-            self.notify(f"The Go/No-Go block cannot be read: {broken[0]}" if broken else
-                        "The attached runbooks have no Go/No-Go decision (a ```decision block).",
-                        severity="error" if broken else "information")
+            if not broken:
+                self.notify("The attached runbooks have no Go/No-Go decision (a ```decision block).")
             return
         prefer, self._prefer = self._prefer, None
         current = str(getattr(self.data.active_runbook(), "id", "") or "")

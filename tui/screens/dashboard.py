@@ -831,7 +831,7 @@ class DashboardScreen(Screen[None]):
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None
-        self.actions.open_decision(message.views)
+        self.actions.open_decision(message.views, message.broken)
 
     def on_people_ready(self, message: PeopleReady) -> None:
         assert self.actions is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,16 +34,15 @@ def register(add: Any) -> None:
     sp.add_argument("--json", action="store_true")
 
 
-def views(inc: Any) -> list[dec.DecisionView]:
-    """Every decision of the incident's runbooks, judged now with the incident's metric source."""
+def views(inc: Any) -> dec.Judged:
+    """Every decision of the incident's runbooks, judged now with the incident's metric source,
+    and the decision blocks of those runbooks that could not be read."""
     from warroom.incident.live import LiveIncident, metric_source_for
 
     source, _speed = metric_source_for(inc)
     live = LiveIncident(inc, source)
     try:
-        snap = live.snapshot()
-        books = list(snap.runbooks) or ([snap.runbook] if snap.runbook is not None else [])
-        return dec.evaluate_all(inc, snap.state, books, source, _now())
+        return dec.judge_incident(inc, live.snapshot(), source, _now())
     finally:
         live.close()
 
@@ -50,25 +50,24 @@ def views(inc: Any) -> list[dec.DecisionView]:
 def _pick(found: list[dec.DecisionView], ref: str | None, broken: Sequence[str] = ()) -> dec.DecisionView:
     if not found:
         if broken:
-            raise WarroomError(f"the runbook's Go/No-Go block cannot be read: {broken[0]}")
+            raise WarroomError("; ".join(broken))
         raise WarroomError("the incident's runbooks have no Go/No-Go decision (a ```decision block)")
     if ref:
         match = [v for v in found if v.decision.id == ref]
         if not match:
-            raise WarroomError(f"no decision {ref!r}; the runbooks have: {', '.join(v.decision.id for v in found)}")
+            more = f" ({'; '.join(broken)})" if broken else ""
+            raise WarroomError(f"no decision {ref!r}; the runbooks have: {', '.join(v.decision.id for v in found)}{more}")
         return match[0]
     return next((v for v in found if v.recorded is None), found[0])
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
     inc = _open(args)
-    found = views(inc)
-    dec.remind_overdue(inc, found)
-    try:
-        book = inc.runbook()
-    except WarroomError:
-        book = None
-    view = _pick(found, args.decision, dec.block_errors(book, inc.state))
+    judged = views(inc)
+    dec.remind_overdue(inc, judged.views)
+    view = _pick(judged.views, args.decision, judged.broken)
+    for line in judged.broken:      # a readable decision is shown; a broken block is still said
+        out(f"warning: {line}", sys.stderr)
     if args.verdict is None:
         if args.json:
             out(json.dumps(view.to_json(), indent=2))

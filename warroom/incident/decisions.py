@@ -550,9 +550,44 @@ def _clock_text(at: Any) -> str:
     return f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)
 
 
-def block_errors(runbook: Any, state: Any) -> list[str]:
-    """The runbook's decision blocks that could not be read, as ``file:line: message`` naming
-    the runbook's own file (the incident reads a snapshot of it, with the same lines)."""
-    source = str((getattr(state, "runbook", None) or {}).get("path") or "")
-    return [f"{source or f.file}:{f.line}: {f.message}"
-            for f in getattr(runbook, "findings", None) or [] if f.message.startswith("decision")]
+def books_of(snapshot: Any) -> list[Any]:
+    """The runbooks whose decisions the incident has: every runbook attached so far, oldest
+    first (one attached twice once, as its latest snapshot), else the current one. The one list
+    the dashboard's G, its overdue look and ``incident decide`` judge and report on."""
+    books = list(getattr(snapshot, "runbooks", ()) or ())
+    if not books and getattr(snapshot, "runbook", None) is not None:
+        books = [snapshot.runbook]
+    latest = {str(rb.id): rb for rb in books if rb is not None}
+    return list(latest.values())
+
+
+def block_errors(state: Any, runbooks: Sequence[Any]) -> list[str]:
+    """Every decision block of ``runbooks`` that could not be read, one line each naming its
+    runbook and ``file:line`` in the runbook's own file (the incident reads a snapshot of it,
+    with the same lines): a broken block in a runbook open beside the current one is as much a
+    missing decision as one in the current runbook, and the IC must be told which one it is."""
+    out = []
+    for rb in runbooks:
+        if rb is None:
+            continue
+        refs = [r for r in getattr(state, "runbooks", None) or [] if str(r.get("id") or "") == str(rb.id)]
+        source = str((refs[-1] if refs else {}).get("path") or "")
+        out.extend(f"the Go/No-Go block of {rb.id} cannot be read: {source or f.file}:{f.line}: {f.message}"
+                   for f in getattr(rb, "findings", None) or [] if f.message.startswith("decision"))
+    return out
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The incident's decisions judged now, and every block that could not be read (so "no
+    decision" is never said while a runbook's block is only broken)."""
+
+    views: list[DecisionView]
+    broken: list[str]
+
+
+def judge_incident(incident: Any, snapshot: Any, source: Any | None, now: datetime) -> Judged:
+    """Every decision of the incident's runbooks (``books_of``) judged now through ``source``,
+    with the block errors of the same runbooks. Blocking (queries): call it off the event loop."""
+    books = books_of(snapshot)
+    return Judged(evaluate_all(incident, snapshot.state, books, source, now), block_errors(snapshot.state, books))
