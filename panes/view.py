@@ -196,6 +196,8 @@ class IncidentView:
     gates: tuple[tuple[tuple[str, str], GateView], ...] = ()
     decisions: tuple[DecisionRow, ...] = ()       # the current runbook's Go/No-Go decisions
     beside: tuple[OpenRunbook, ...] = ()          # runbooks open beside the current one, oldest first
+    # runbooks whose steps are said with their name (the core's one rule, ``IncidentState.step_name``)
+    named: frozenset[str] = frozenset()
 
     def steps_of(self, runbook_id: str | None) -> dict[str, StepView]:
         """The step states of an open runbook (the current one by default)."""

@@ -5,7 +5,7 @@ This is the only module that knows the state's shape; panes take ``panes.view`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -131,7 +131,8 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
                         running=running, earlier=tuple(earlier), gates=settled_gates(gates),
-                        decisions=decision_rows(getattr(snapshot, "runbook", None), state, when), beside=beside)
+                        decisions=decision_rows(getattr(snapshot, "runbook", None), state, when), beside=beside,
+                        named=state.named_runbooks())
 
 
 def open_beside(snapshot: Any, state: Any, gates: Mapping[tuple[str, str], Any], when: datetime
@@ -214,12 +215,13 @@ def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str
     return tuple(out)
 
 
-def header_gate(gates: Mapping[tuple[str, str], GateView], shown_runbook: str | None,
+def header_gate(gates: Mapping[tuple[str, str], GateView], named: Collection[str],
                 now: float) -> GateView | None:
     """The gate the header shows: the open one closest to its deadline, else the last outcome.
-    A gate of a step in another runbook than the one on screen names that runbook, so its
-    "step 22" is never read as the shown runbook's step 22."""
-    views = [replace(g, runbook=rb) if rb and rb != (shown_runbook or "") else g
+    A gate of a step whose runbook the core names (``named``: ``IncidentState.named_runbooks``,
+    the rule every screen follows) says that runbook, so its "step 22" is never read as
+    another runbook's step 22."""
+    views = [replace(g, runbook=rb) if rb and rb in named else g
              for (rb, _step_id), g in gates.items()]
     pending = [g for g in views if g.status == "pending"]
     if pending:

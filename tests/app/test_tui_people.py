@@ -34,7 +34,7 @@ def sample_people(*, mine: bool) -> PeopleView:
     lines = ("R14  PENDING  step 6 (" + LONG + ")", "  command: kubectl set env deployment/flowengine X=1 " * 3,
              *(f"    dry run line {i}" for i in range(20)))
     reqs = tuple(ApprovalView(id=f"R{14 + i}", state="pending" if i == 0 else "used", lines=lines, mine=False,
-                              step=f"6 {LONG}") for i in range(6))
+                              step=f"step 6 {LONG}") for i in range(6))
     return PeopleView(incident_id="INC-20261201-1", me="root@vm",
                       roles=(("commander", "incident commander", "bob"), ("ops", "ops lead", LONG),
                              ("comms", "comms lead", ""), ("scribe", "scribe", "")),

@@ -338,7 +338,7 @@ def test_an_approval_does_not_cover_a_variable_changed_after_it(tmp_path: Path) 
     req = alice.approvals.request(alice.prepare_step(1)).request
     from warroom.incident.approval_desk import describe
 
-    assert any("TARGET_NS=staging" in line for line in describe(req, "pending", inc.id))   # the approver sees it
+    assert any("TARGET_NS=staging" in line for line in describe(req, "pending", inc.state))   # the approver sees it
     bob.approvals.approve(req.id)
     assert alice.approvals.require(alice.prepare_step(1)) is not None
     switched = Incident(inc.id, inc.dir, config=cfg("prod"), clock=clock, actor="alice@bastion-1", person=ALICE)

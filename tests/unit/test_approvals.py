@@ -183,7 +183,7 @@ def test_request_records_what_the_approver_judges(pair: tuple[Incident, Incident
     assert req.target["context"].startswith("(current context): unknown (no kubeconfig found")   # none in a test
     assert req.command_sha256 == command_hash(alice.id, "RB-TEST-001", "enable-breaker", "shell",
                                               prepared.command or "", req.target)
-    text = "\n".join(describe(req, "pending", alice.id))
+    text = "\n".join(describe(req, "pending", alice.state))
     for want in ("requested by alice@bastion-1", "kubectl set env", "namespace prod-eu", "CHANGES THINGS",
                  "target: context (current context): unknown (no kubeconfig found",
                  "dry run: none for this kind of step", "verify gate after it: none",
@@ -341,7 +341,7 @@ def test_a_native_k8s_step_shows_its_dry_run_to_the_approver(tmp_path: Path, mon
     assert req.kind == "k8s" and req.dry_run is not None
     text = "\n".join(req.dry_run)
     assert "dry run: would scale deployment/flowengine" in text and "context prod-eu" in text
-    shown = "\n".join(describe(req, "pending", inc.id))
+    shown = "\n".join(describe(req, "pending", inc.state))
     assert "  dry run:\n    dry run: would scale" in shown
     with pytest.raises(StepRefused, match=rf"request {req.id} is waiting for a second person"):
         inc.run_native_step(inc.prepare_step(1), confirm=True)

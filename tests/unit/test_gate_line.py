@@ -50,12 +50,12 @@ def test_a_gate_of_an_earlier_runbook_names_it_in_the_header() -> None:
 
     bad = gate_view(22, "quota < 75 within 10m", "failed", 83.0, 0.0, "ran out", slos=[QUOTA], now=5.0)
     gates = {("RB-LAUNCH-005", "route-around-provider"): bad}
-    shown = header_gate(gates, "RB-LAUNCH-002", 10.0)
+    shown = header_gate(gates, {"RB-LAUNCH-005"}, 10.0)          # the core names its runbook
     assert shown is not None
     assert gate_text(shown, 10.0).plain.startswith(" VERIFY  RB-LAUNCH-005 step 22 ✖ FAILED")
-    same = header_gate(gates, "RB-LAUNCH-005", 10.0)      # on its own runbook: the number alone
+    same = header_gate(gates, set(), 10.0)      # the core does not name it: the number alone
     assert same is not None and gate_text(same, 10.0).plain.startswith(" VERIFY  step 22 ✖ FAILED")
     pending = gate_view(3, "quota < 75 within 10m", "pending", 80.0, 60.0, None, slos=[QUOTA], now=5.0)
     both = {**gates, ("RB-LAUNCH-002", "three"): pending}
-    assert header_gate(both, "RB-LAUNCH-002", 10.0) == pending      # an open gate comes first
-    assert header_gate({}, "RB-LAUNCH-002", 10.0) is None
+    assert header_gate(both, {"RB-LAUNCH-005"}, 10.0) == pending      # an open gate comes first
+    assert header_gate({}, {"RB-LAUNCH-005"}, 10.0) is None

@@ -60,8 +60,8 @@ def test_a_go_reversed_by_a_no_go_is_said_wherever_the_go_is_said(tmp_path: Path
         inc.resolve("hotfix deployed", rollback=None)
     inc.resolve("hotfix deployed", rollback=False)
     pir = inc.render("pir")
-    assert (f"no, as the commander said at resolve (RB-LAUNCH-002, opened by the GO (reversed: NO-GO by dana"
-            f" at {when}), had 1 of 19 steps done)") in pir
+    assert f"no, as the commander said at resolve ({opened.text()})" in pir      # the words resolving showed
+    assert f"(the GO was reversed: NO-GO by dana at {when}): 1 of 19 steps done)" in pir
 
 
 def test_a_go_taken_again_after_the_no_go_stands_again(tmp_path: Path) -> None:
@@ -98,7 +98,8 @@ def test_what_the_go_opened_counts_done_as_the_checklist_marks_it(tmp_path: Path
         (rb,) = open_beside(snap, snap.state, {}, inc.clock())
         assert progress_text(snap.runbook_by_id("RB-LAUNCH-002"), rb.steps) == "1/19 done, 1 FAILED or unmet"
     inc.resolve("hotfix", rollback=True)
-    assert "RB-LAUNCH-002, opened by the GO, had 1 of 19 steps done and 1 failed or unmet" in inc.render("pir")
+    assert f"yes, as the commander said at resolve ({opened.text()})" in inc.render("pir")
+    assert opened.text().endswith(": 1 of 19 steps done, 1 failed or unmet")
 
 
 def test_a_cancelled_step_is_counted_alike_on_the_checklist_and_at_resolve(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
-"""The PIR names the runbook of a step that is not the current runbook's: RB-LAUNCH-005 and the
-RB-LAUNCH-002 a GO opened beside it both have a step 2, so "Step 2 (…) skipped" must say which
-(Steps Skipped or Failed, Commands Run, the appendix, the key-moment lines), as the timeline and
-the not-done rows already do. A step of the current runbook keeps its plain label."""
+"""The PIR names the runbook of a step as every screen does (``IncidentState.step_name``):
+RB-LAUNCH-005 and the RB-LAUNCH-002 a GO opened beside it both have a step 2, so while both are
+open "Step 2 (…) skipped" must say which, for either runbook (Steps Skipped or Failed, Commands
+Run, the appendix, the key-moment lines), as the timeline and the not-done rows do."""
 
 from __future__ import annotations
 
@@ -29,13 +29,14 @@ def test_the_pir_says_whose_step_2_it_was(tmp_path: Path) -> None:
     _failed_run(inc, 1, None)
     inc.resolve("hotfix", rollback=True)
     pir = inc.render("pir")
-    assert f"- Step 2 (RB-LAUNCH-002: {beside_2.label}) **skipped**: replica count is in the ticket" in pir
-    assert f"- Step 2 ({main_2.label}) **skipped**: the dashboard shows it" in pir
+    assert f"- RB-LAUNCH-002 step 2 ({beside_2.label}) **skipped**: replica count is in the ticket" in pir
+    assert f"- RB-LAUNCH-005 step 2 ({main_2.label}) **skipped**: the dashboard shows it" in pir
     beside_1, main_1 = inc.step(1, "RB-LAUNCH-002"), inc.step(1)
-    assert f"- Step 1 (RB-LAUNCH-002: {beside_1.label}) **failed** (exit 3)" in pir
-    assert f"- Step 1 ({main_1.label}) **failed** (exit 3)" in pir
-    assert f"Step 1 RB-LAUNCH-002: {beside_1.label}" in pir            # commands table / appendix
-    assert f"RB-LAUNCH-005: {main_1.label}" not in pir                 # the current runbook's stay plain
+    assert f"- RB-LAUNCH-002 step 1 ({beside_1.label}) **failed** (exit 3)" in pir
+    assert f"- RB-LAUNCH-005 step 1 ({main_1.label}) **failed** (exit 3)" in pir
+    assert f". RB-LAUNCH-002 step 1 {beside_1.label}**" in pir            # the appendix
+    assert f"| RB-LAUNCH-002 step 1 {beside_1.label} " in pir             # the commands table
+    assert f"Step 1 ({main_1.label}" not in pir                            # never a bare step 1 while both are open
 
 
 def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_path: Path) -> None:
@@ -53,10 +54,11 @@ def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_pat
                                            "command_sha256": "0" * 64, "mutating": True})
     st = inc.refresh()
     beside, main = [t.text for t in st.timeline if t.text.startswith("Approval ")]
-    assert " for RB-LAUNCH-002 step 5 (" in beside and " for step 5 (" in main
+    assert " for RB-LAUNCH-002 step 5 (" in beside and " for RB-LAUNCH-005 step 5 (" in main
     brief = catch_up_brief(st, inc.clock(), update_every=inc.update_every(), runbooks=inc.open_runbooks())
     waiting = dict(brief.sections)["Approvals waiting"]
     assert [" RB-LAUNCH-002 step 5 (" in w for w in waiting] == [True, False]
+    assert [" RB-LAUNCH-005 step 5 (" in w for w in waiting] == [False, True]
     inc.resolve("hotfix", rollback=True)
     assert " RB-LAUNCH-002 step 5 (" in inc.render("pir")
 
@@ -85,7 +87,7 @@ def test_evidence_around_a_step_of_the_runbook_beside_is_cited_on_that_step_only
                                   "values": {"flow-failures": {"value": 3.0, "unit": "percent"}}})
     cited.append(e.seq)
     st = inc.refresh()
-    rows = {row.step.split(" ", 1)[1].split(":")[0]: row for row in commands(st)}
+    rows = {row.step.split(" ", 1)[0]: row for row in commands(st)}
     assert set(cited) <= set(rows["RB-LAUNCH-002"].cites)
     (main_row,) = [r for k, r in rows.items() if k != "RB-LAUNCH-002"]
     assert not set(cited) & set(main_row.cites)

@@ -141,7 +141,7 @@ def test_the_cli_works_a_step_of_the_runbook_open_beside(tmp_path: Path, capsys)
     base = ["--state-dir", str(tmp_path)]
     assert main(["incident", "tick", inc.id, "4", "--runbook", "RB-LAUNCH-002", *base]) == 0
     said = capsys.readouterr().out
-    assert said.startswith("ticked step 4 (Tell stakeholders that the rollback") and "of RB-LAUNCH-002" in said
+    assert said.startswith("ticked RB-LAUNCH-002 step 4 (Tell stakeholders that the rollback")
     assert main(["incident", "show", inc.id, *base]) == 0
     shown = capsys.readouterr().out
     assert "Open beside it: RB-LAUNCH-002 — Rollback to pilot (opened by the GO on rollback-to-pilot" in shown
@@ -169,10 +169,12 @@ def test_resolving_after_a_go_asks_about_the_rollback_and_records_how_far_it_got
     assert e.data["rollback"] is False
     assert e.data["go_opened"] == [{"runbook_id": "RB-LAUNCH-002", "title": "Rollback to pilot",
                                     "decision": "rollback-to-pilot", "verdict_seq": opened.verdict_seq,
+                                    "question": "Roll back to the pilot repository (RB-LAUNCH-002)?",
+                                    "at": opened.at.isoformat() if opened.at else None,
                                     "by": "dana", "done": 2, "failed": 0, "total": 19, "open_now": True}]
     pir = inc.render("pir")
-    assert ("Rollback: no, as the commander said at resolve (RB-LAUNCH-002, opened by the GO, had 2 of 19"
-            " steps done)") in pir
+    # the very words resolving showed the commander (one text: ``GoOpened.text``)
+    assert f"Rollback: no, as the commander said at resolve ({opened.text()})" in pir
 
 
 def test_an_incident_without_a_go_resolves_as_before(tmp_path: Path) -> None:
@@ -197,10 +199,25 @@ def test_the_cli_resolve_after_a_go_needs_rollback_or_no_rollback_and_the_pir_li
     capsys.readouterr()
     assert main(["incident", "export", inc.id, "--no-log", *base]) == 0
     pir = (inc.dir / "pir.md").read_text()
-    assert "Rollback: yes, as the commander said at resolve (RB-LAUNCH-002, opened by the GO, had 0 of 19" in pir
+    assert "Rollback: yes, as the commander said at resolve (GO on " in pir
+    assert "opened RB-LAUNCH-002 (Rollback to pilot): 0 of 19 steps done)" in pir
     # steps never touched, of each open runbook, each under its own runbook's name
-    assert "- Step 4 (RB-LAUNCH-002: Tell stakeholders that the rollback to pilot is starting" in pir
-    assert "- Step 4 (Acknowledge the page within 30 seconds) not done" in pir
+    assert "- RB-LAUNCH-002 step 4 (Tell stakeholders that the rollback to pilot is starting" in pir
+    assert "- RB-LAUNCH-005 step 4 (Acknowledge the page within 30 seconds) not done" in pir   # two open: named
+
+
+def test_a_resolution_journaled_before_the_question_was_kept_reads_the_same_words(tmp_path: Path) -> None:
+    """``go_opened`` journaled by an older warroom had no question and no time: the PIR takes them
+    from the verdict it names, and says the same sentence resolving showed."""
+    from warroom.incident.review import _rollback_text
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    inc.tick(4, "RB-LAUNCH-002")
+    (opened,) = inc.go_opened()
+    old = {k: v for k, v in opened.to_json().items() if k not in ("question", "at")}
+    assert _rollback_text({"rollback": True, "go_opened": [old]}, inc.refresh().decisions) == \
+        f"yes, as the commander said at resolve ({opened.text()})"
 
 
 def test_the_incoming_commanders_brief_lists_the_open_steps_of_both_runbooks(tmp_path: Path) -> None:

@@ -133,13 +133,15 @@ def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> 
     assert settled_gates(gate_states(inc.refresh())) == ()               # open: the live watcher reports it
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "value_text": "91.2%", "reason": "still 91.2%"})
-    shown = header_gate(dict(settled_gates(gate_states(inc.refresh()))), "RB-TEST-GATE", 0.0)
+    state = inc.refresh()
+    shown = header_gate(dict(settled_gates(gate_states(state))), state.named_runbooks(), 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  step 1 ✖ FAILED: still 91.2%")
     other = tmp_path / "other.md"
     other.write_text(OTHER)
     inc.attach_runbook(other)
-    shown = header_gate(dict(settled_gates(gate_states(inc.refresh()))), "RB-TEST-OTHER", 0.0)
+    state = inc.refresh()
+    shown = header_gate(dict(settled_gates(gate_states(state))), state.named_runbooks(), 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  RB-TEST-GATE step 1 ✖ FAILED")
 

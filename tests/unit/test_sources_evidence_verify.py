@@ -229,7 +229,7 @@ def test_outcome_records_the_value_with_the_panes_unit(tmp_path: Path) -> None:
     from warroom.incident.fold import replay
 
     text = replay(_events(tmp_path)).timeline[-1].text
-    assert text == "Verification passed: quota < 75 within 1m (value 64.9%)"
+    assert text == "Verification passed (step 6): quota < 75 within 1m (value 64.9%)"   # which step, as every line says it
 
 
 def test_verify_fails_when_the_window_runs_out() -> None:

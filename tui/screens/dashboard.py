@@ -827,7 +827,7 @@ class DashboardScreen(Screen[None]):
 
         # the journal's outcomes first, then what this process watched (fresher for its keys)
         gates = {**dict(self.view.gates), **self.gate_views}
-        return header_gate(gates, self.view.runbook_id, self.app.ctx.clock.now())
+        return header_gate(gates, self.view.named, self.app.ctx.clock.now())
 
     def on_decisions_ready(self, message: DecisionsReady) -> None:
         assert self.actions is not None

@@ -263,26 +263,30 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
 
 
 def cmd_tick(args: argparse.Namespace) -> int:
-    e = _open(args).tick(args.step, args.runbook)
-    out(f"ticked step {e.data['step']} ({e.data['label']}){_of(e, args)}")
+    inc = _open(args)
+    e = inc.tick(args.step, args.runbook)
+    out(f"ticked {_name(inc, e)} ({e.data['label']})")
     return 0
 
 
 def cmd_untick(args: argparse.Namespace) -> int:
-    e = _open(args).untick(args.step, args.runbook)
-    out(f"unticked step {e.data['step']} ({e.data['label']}){_of(e, args)}")
+    inc = _open(args)
+    e = inc.untick(args.step, args.runbook)
+    out(f"unticked {_name(inc, e)} ({e.data['label']})")
     return 0
 
 
 def cmd_skip(args: argparse.Namespace) -> int:
-    e = _open(args).skip(args.step, args.reason, args.runbook)
-    out(f"skipped step {e.data['step']} ({e.data['label']}){_of(e, args)}: {e.data['reason']}")
+    inc = _open(args)
+    e = inc.skip(args.step, args.reason, args.runbook)
+    out(f"skipped {_name(inc, e)} ({e.data['label']}): {e.data['reason']}")
     return 0
 
 
-def _of(e: Any, args: argparse.Namespace) -> str:
-    """" of RB-X" when the step was named in another open runbook than the current one."""
-    return f" of {e.data.get('runbook_id')}" if getattr(args, "runbook", None) else ""
+def _name(inc: Any, e: Any) -> str:
+    """The journaled step as every screen names it (``IncidentState.step_name``)."""
+    return str(inc.state.step_name(str(e.data.get("runbook_id") or ""), e.data["step"]))
+
 
 
 def cmd_note(args: argparse.Namespace) -> int:

@@ -95,7 +95,7 @@ def cmd_request(args: argparse.Namespace) -> int:
     done = inc.approvals.request(prepared)
     out(f"requested {done.request.id} (seq {done.event.seq}); another person approves it with"
         f" `warroom incident approve {inc.id} {done.request.id}`")
-    out("\n".join(describe(done.request, "pending", inc.id)))
+    out("\n".join(describe(done.request, "pending", inc.state)))
     return 0
 
 
@@ -109,7 +109,7 @@ def cmd_approvals(args: argparse.Namespace) -> int:
         out(f"{inc.id}: no open approval requests" + ("" if args.all else " (--all shows closed ones)"))
         return 0
     for req, state in rows:
-        out("\n".join(describe(req, state, inc.id)))
+        out("\n".join(describe(req, state, inc.state)))
     return 0
 
 

@@ -31,8 +31,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         kind = "CHANGES THINGS" if prepared.mutating else "read-only"
         if getattr(prepared.step, "confirm", False) and not prepared.mutating:
             kind += ", asks for confirmation"
-        where = f"{key[0]} " if getattr(args, "runbook", None) else ""   # a runbook open beside the current one
-        print(f"{where}step {prepared.number}: {prepared.label} ({kind}{'; ' + target if target else ''})",
+        name = live.snapshot().state.step_name(key[0], prepared.number)   # as every screen names it
+        print(f"{name}: {prepared.label} ({kind}{'; ' + target if target else ''})",
               file=sys.stderr)
         print(f"$ {prepared.shown}", file=sys.stderr)
         for note in prepared.notes:  # e.g. a variable only an unrun earlier step sets

@@ -292,7 +292,7 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         lines.append("")
         lines.append("Approvals:")
         for req in st.approvals.values():
-            lines.extend(f"  {ln}" for ln in describe(req, req.state_at(now), st.id))
+            lines.extend(f"  {ln}" for ln in describe(req, req.state_at(now), st))
     return lines
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from warroom.config import Config
     from warroom.incident.identity import Person
     from warroom.incident.prepared import PreparedStep
+    from warroom.incident.state import IncidentState
     from warroom.journal.log import JournalRead
 
 
@@ -351,13 +352,18 @@ class ApprovalDesk:
         return [(r, r.state_at(now)) for r in self.incident.state.approvals.values()]
 
 
-def describe(req: ApprovalRequest, state: str, incident_id: str) -> list[str]:
-    """What an approver sees, as lines (CLI and dashboard dialog alike)."""
+def describe(req: ApprovalRequest, state: str, incident: IncidentState) -> list[str]:
+    """What an approver sees, as lines (CLI and dashboard dialog alike); the step named as every
+    screen names it (``IncidentState.step_name``), its runbook said after it when the name
+    does not already say it."""
+    incident_id = incident.id
+    name = incident.step_name(req.runbook_id, req.step or req.step_id)
+    whose = "" if incident.names_runbook(req.runbook_id) else f" — runbook {req.runbook_id or '?'}"
     target = ", ".join(f"{k} {v}" for k, v in req.target.items() if k in ("context", "namespace", "host",
                                                                              "cluster", "describe")) or "none recorded"
     if req.target.get("variables"):
         target += f"; variables {req.target['variables']}"
-    lines = [f"{req.id}  {state.upper()}  step {req.step or req.step_id} ({req.label}) — runbook {req.runbook_id or '?'}",
+    lines = [f"{req.id}  {state.upper()}  {name} ({req.label}){whose}",
              f"  requested by {req.who()} at {req.at:%H:%M:%S} UTC; good until {req.expires_at():%H:%M:%S} UTC",
              f"  why approval: {'; '.join(req.reasons) or '?'}",
              f"  command: {req.command}",

@@ -270,11 +270,8 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def step_word(s: IncidentState, req: ApprovalRequest) -> str:
-    """"step 5", or "RB-LAUNCH-002 step 5" for a step of another runbook than the current one (a
-    runbook a GO opened beside it has a step 5 too: the timeline must say which was approved)."""
-    current = str((s.runbook or {}).get("id") or "")
-    num = req.step or req.step_id
-    return f"{req.runbook_id} step {num}" if req.runbook_id and current and req.runbook_id != current else f"step {num}"
+    """"step 5", or "RB-LAUNCH-002 step 5" (``IncidentState.step_name``: the one rule)."""
+    return s.step_name(req.runbook_id, req.step or req.step_id)
 
 
 def _find(s: IncidentState, d: dict[str, Any]) -> ApprovalRequest | None:

@@ -8,7 +8,7 @@ resolution records both (``go_opened``). Nothing here is guessed from the verdic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,10 +56,39 @@ class GoOpened:
 
     def to_json(self) -> dict[str, Any]:
         return {"runbook_id": self.runbook_id, "title": self.title, "decision": self.decision,
+                "question": self.question, "at": self.at.isoformat() if self.at is not None else None,
                 "verdict_seq": self.verdict_seq, "by": self.by, "done": self.done, "failed": self.failed,
                 "total": self.total, "open_now": self.open_now} | (
                     {"reversed_by": self.reversed_by} if self.reversed_by else {}) | (
                     {"closed": self.closed} if self.closed else {})
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], decisions: Sequence[dict[str, Any]] = ()) -> GoOpened:
+        """What ``to_json`` journaled with the resolution, read back so the PIR says the very
+        sentence resolving showed (``text``). A resolution journaled before the question and the
+        time were kept takes them from the verdict it names (``decisions``: the state's)."""
+        seq = _int(d.get("verdict_seq"))
+        verdict = next((v for v in decisions if _int(v.get("seq")) == seq), {}) if seq is not None else {}
+        at = d.get("at") or verdict.get("at")
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                at = None
+        return cls(runbook_id=str(d.get("runbook_id") or ""), title=str(d.get("title") or ""),
+                   decision=str(d.get("decision") or ""),
+                   question=str(d.get("question") or verdict.get("question") or d.get("decision") or ""),
+                   by=str(d.get("by") or "?"), at=at if isinstance(at, datetime) else None, verdict_seq=seq,
+                   done=_int(d.get("done")) or 0, failed=_int(d.get("failed")) or 0, total=_int(d.get("total")),
+                   open_now=bool(d.get("open_now")), reversed_by=str(d.get("reversed_by") or ""),
+                   closed=str(d.get("closed") or ""))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:

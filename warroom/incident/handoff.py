@@ -115,26 +115,26 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                        f"{value}".rstrip())
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
-    gates = [f"step {g.get('step') or g.get('step_id')}: {g.get('expr')} (until {g.get('deadline')})"
+    gates = [f"{state.step_name(str(g.get('runbook_id') or ''), g.get('step') or g.get('step_id'))}: {g.get('expr')}"
+             f" (until {g.get('deadline')})"
              for g in open_gates(state)]
     running = []
     for st in state.running_steps():
         run = st.last_run
         who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
-        beside = st.runbook_id and st.runbook_id != str((state.runbook or {}).get("id") or "")
-        running.append(f"RUNNING {st.runbook_id + ' ' if beside else ''}step {st.step or st.step_id} ({st.label}){who}")
+        running.append(f"RUNNING {state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}){who}")
     done = {"ok", "ticked", "skipped"}
-    # the runbooks being worked: the current one, then any a GO opened beside it (each named
-    # when there are two: both have a step 4), up to six open steps of each
+    # the runbooks being worked: the current one, then any a GO opened beside it (each step
+    # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []
     for book in runbooks:
-        where = f"{book.id} " if len(runbooks) > 1 else ""
+        where = state.names_runbook(book.id)
         left = []
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
             status = st.status if st is not None else "pending"
             if status not in done and status != "running":
-                left.append(f"{where}step {step.number} ({step.label}): {status}")
+                left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {status}")
         ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""
         if undone:     # still open, but the GO that opened it no longer stands

@@ -214,17 +214,18 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
     for st in state.step_list():
         run = st.last_run    # a later run that met it settles an earlier miss
         if run is not None and run.expect_met is False:
-            out.append(f"step {st.step or st.step_id} ({st.label}): expectation not met ({run.expect or 'expected output'})")
+            out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}): expectation not met"
+                       f" ({run.expect or 'expected output'})")
     def gate(v: dict[str, Any]) -> tuple[str, str]:
         return str(v.get("runbook_id") or ""), str(v.get("step_id"))
 
     passed = {gate(v) for v in state.verifications if v.get("type") == ev.VERIFY_PASSED}
     for v in state.verifications:
         if v.get("type") == ev.VERIFY_FAILED and gate(v) not in passed:
-            whose = f"{v['runbook_id']} " if v.get("runbook_id") else ""
-            out.append(f"verify gate of {whose}step {v.get('step')} failed: {v.get('reason') or v.get('expr')}")
+            name = state.step_name(str(v.get("runbook_id") or ""), v.get("step") or v.get("step_id"))
+            out.append(f"verify gate of {name} failed: {v.get('reason') or v.get('expr')}")
     for st in state.running_steps():
-        out.append(f"step {st.step or st.step_id} ({st.label}) is still running")
+        out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))
 
 

@@ -33,7 +33,7 @@ class ApprovalView:
     state: str
     lines: tuple[str, ...]
     mine: bool                 # this process's person asked for it (so cannot approve it)
-    step: str
+    step: str                  # "step 6 Label", named as every screen names it (``IncidentState.step_name``)
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ def people_view(state: Any, now: datetime, me: Person) -> PeopleView:
     rows = []
     for req in state.approvals.values():
         st = req.state_at(now)
-        rows.append(ApprovalView(id=req.id, state=st, lines=tuple(describe(req, st, state.id)),
+        rows.append(ApprovalView(id=req.id, state=st, lines=tuple(describe(req, st, state)),
                                  mine=req.requester is not None and same_person(req.requester, me),
-                                 step=f"{req.step or req.step_id} {req.label}".strip()))
+                                 step=f"{state.step_name(req.runbook_id, req.step or req.step_id)} {req.label}".strip()))
     rows.sort(key=lambda a: (a.state not in OPEN, -int(a.id[1:]) if a.id[1:].isdigit() else 0))
     return PeopleView(incident_id=str(state.id), me=me.shown, roles=roles, handoff=handoff,
                       approvals=tuple(rows))

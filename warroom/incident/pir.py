@@ -207,8 +207,9 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
 
 
 def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
-    """The current runbook's steps, then those of each runbook a GO opened beside it (their
-    label names the runbook: both have a step 4): a step never touched is "not done" in the PIR."""
+    """The current runbook's steps, then those of each runbook a GO opened beside it (each row
+    with its runbook id: the PIR names a step by ``IncidentState.step_name``): a step never
+    touched is "not done" in the PIR."""
     try:
         book = inc.runbook()
     except (WarroomError, ImportError, OSError):
@@ -224,6 +225,6 @@ def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
         except (WarroomError, ImportError, OSError):
             continue
         if other is not None:
-            rows += [{"step": s.number, "step_id": s.id, "label": f"{rb_id}: {s.label}", "kind": s.kind,
+            rows += [{"step": s.number, "step_id": s.id, "label": s.label, "kind": s.kind,
                       "section": s.section, "runbook_id": rb_id} for s in other.steps]
     return rows

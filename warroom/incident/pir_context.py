@@ -89,9 +89,11 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     contributing, prevention, info. ``response``: {label, target_min, minutes (scenario minutes: wall
     x the drill's speed, what ``met`` judges), wall_minutes, at, met, text}.
     ``evidence``: per pane {title, slo_id, unit, threshold, at_detection, worst, at_resolution}.
-    ``commands``: {step, label, actor, started_at, duration, status, state (the mark's word, as on
+    ``commands``: {step, name ("Step 4", or "RB-LAUNCH-002 step 4": ``IncidentState.step_name``,
+    the rule every screen follows), label (the step's own), actor, started_at, duration, status, state (the mark's word, as on
     screen), exit_code, expect, expect_met, expectation (verdict and reason, as on screen),
-    command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps, ``dry_runs``, ``refusals``,
+    command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps
+    (each with step, name and label as ``commands``), ``dry_runs``, ``refusals``,
     ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
     ``last_seq``, ``head_hash``, ``metrics_seq``; ``review`` (:mod:`warroom.incident.review`): the
     cited statements the shipped templates print (facts, key_moments, timeline, evidence, impact,
@@ -118,23 +120,28 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         commands.append(Record(
             state=STEP_MARKS[shown].word if shown in STEP_MARKS else run.status.replace("_", " "),
             expectation=describe_verdict(verdict) if verdict is not None else "—",
-            step=st.step if st.step is not None else st.step_id, label=state.label_of(st), actor=run.actor,
+            step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
+            name=state.step_name(st.runbook_id, st.step if st.step is not None else st.step_id, start=True),
             started_at=run.started_at, ended_at=run.ended_at, duration=run.duration,
             status=run.status, exit_code=run.exit_code, expect=run.expect,
             expect_met=run.expect_met, command=run.command or "", output=run.output,
             mutating=run.mutating, target=run.target, evidence=_run_evidence(st, run, config, state.time_scale),
         ))
     steps = state.step_list()
-    skipped = [{"step": s.step, "label": state.label_of(s), "reason": s.skipped_reason, "at": s.skipped_at,
+    def name(rb: str | None, step: Any) -> str:
+        return state.step_name(rb, step, start=True)
+
+    skipped = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
-    failed = [{"step": s.step, "label": state.label_of(s), "status": s.status, "exit_code": s.exit_code,
+    failed = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "status": s.status, "exit_code": s.exit_code,
                "attempts": s.attempts, "seq": (s.last_run.end_seq or s.last_run.seq) if s.last_run else s.updated_seq}
               for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
         return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
 
-    not_done = [r for r in (runbook_steps or []) if _state_of(r) is None or _state_of(r).status == "pending"]
+    not_done = [{**r, "name": name(r.get("runbook_id"), r["step"])} for r in (runbook_steps or [])
+                if _state_of(r) is None or _state_of(r).status == "pending"]
     response = []
     for r in state.response_times():
         if r.minutes is None:

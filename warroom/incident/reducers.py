@@ -72,12 +72,8 @@ def _declared(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _step_word(s: IncidentState, st: Any) -> str:
-    """"Step 4", or "RB-LAUNCH-002 step 4" for a step of a runbook open beside the current one:
-    both runbooks have a step 4, and the timeline must say which one moved."""
-    num = st.step or st.step_id
-    beside = st.runbook_id and st.runbook_id != str((s.runbook or {}).get("id") or "") and \
-        s.open_ref(st.runbook_id) is not None
-    return f"{st.runbook_id} step {num}" if beside else f"Step {num}"
+    """"Step 4", or "RB-LAUNCH-002 step 4" (``IncidentState.step_name``: the one rule)."""
+    return s.step_name(st.runbook_id, st.step or st.step_id, start=True)
 
 
 def _runbook_attached(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -298,9 +294,8 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                                          runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
         parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
     _attach_evidence(s, d, values)
-    rb = str(d.get("runbook_id") or "")
-    whose = f"{rb} step" if rb and rb != str((s.runbook or {}).get("id") or "") else "step"   # one beside: which step 5
-    where = f" ({d.get('when')} {whose} {step})" if step is not None and d.get("when") else ""
+    where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
+             if step is not None and d.get("when") else "")
     s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
 
 
@@ -344,7 +339,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
     reason = f": {why}" if why else ""
-    whose = f" ({d['runbook_id']} step {d.get('step') or d.get('step_id')})" if d.get("runbook_id") else ""
+    num = d.get("step") or d.get("step_id")
+    whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
     s._add_timeline(e, e.type, f"Verification {word}{whose}: {d.get('expr') or ''}{value}{reason}",
                     step=_int(d.get("step")))
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration, parse_duration
@@ -161,7 +162,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     rseq = (res.get("seq"),)
     if state.resolved:
         resolution = Line(str(res.get("resolution") or res.get("summary")), rseq)
-        rollback = Line(_rollback_text(res), rseq)
+        rollback = Line(_rollback_text(res, state.decisions), rseq)
         typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(f"{HUMAN} incident type (not given at resolve)")
         affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
                     else Line(f"{HUMAN} affected services/repos (not given at resolve)"))
@@ -183,20 +184,17 @@ def facts(state: IncidentState, now: datetime) -> Facts:
                  summary, runbook, concerns)
 
 
-def _rollback_text(res: dict[str, Any]) -> str:
+def _rollback_text(res: dict[str, Any], decisions: Sequence[dict[str, Any]]) -> str:
     """yes / no as the commander said at resolve; when a GO opened a runbook, what it opened and
-    how far that runbook got beside it (a verdict is not a rollback done)."""
+    how far that runbook got beside it (a verdict is not a rollback done), in the very words
+    resolving showed the commander (``GoOpened.text``: one text for both)."""
+    from warroom.incident.go_opened import GoOpened
+
     text = "yes" if res.get("rollback") else "no"
-    opened = [o for o in res.get("go_opened") or [] if isinstance(o, dict)]
+    opened = [GoOpened.from_json(o, decisions) for o in res.get("go_opened") or [] if isinstance(o, dict)]
     if not opened:
         return text
-    told = "; ".join(f"{o.get('runbook_id')}, opened by the GO"
-                     + (f" (reversed: {o.get('reversed_by')})" if o.get("reversed_by") else "")
-                     + (f" ({o.get('closed')})" if o.get("closed") else "")
-                     + f", had {o.get('done')}"
-                     + (f" of {o.get('total')}" if o.get("total") is not None else "") + " steps done"
-                     + (f" and {o.get('failed')} failed or unmet" if o.get("failed") else "") for o in opened)
-    return f"{text}, as the commander said at resolve ({told})"
+    return f"{text}, as the commander said at resolve ({'; '.join(o.text() for o in opened)})"
 
 
 # ------------------------------------------------------------------------------------ timeline
@@ -239,7 +237,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
             bits.append(describe_verdict(verdict))
         result = ", ".join(bits)
     effect = run_effect(run, state.metric_summary, state.time_scale)
-    text = f"Step {st.step or st.step_id} ({state.label_of(st)}, {kind}): {result}"
+    text = f"{state.step_name(st.runbook_id, st.step or st.step_id, start=True)} ({st.label}, {kind}): {result}"
     if effect:
         text += f"; {effect}"
     weight = 20
@@ -477,7 +475,8 @@ def impact(state: IncidentState) -> list[Line]:
 @dataclass
 class CommandRow:
     n: int
-    step: str
+    step: str            # the table's Step column: "4 Label", "RB-LAUNCH-002 step 4 Label"
+    title: str           # the appendix's heading: "Step 4 Label", "RB-LAUNCH-002 step 4 Label"
     actor: str
     started: str
     result: str
@@ -508,11 +507,17 @@ def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
     return out
 
 
+def _column(name: str) -> str:
+    """A step's name in a column headed "Step": the number alone when the name is only that."""
+    return name.removeprefix("Step ")
+
+
 def commands(state: IncidentState) -> list[CommandRow]:
     rows = []
     approved = _approval_of_runs(state)
     gates = run_gates(state)
     for i, (st, run) in enumerate(state.commands_run(), start=1):
+        name = state.step_name(st.runbook_id, st.step or st.step_id, start=True)
         verdict = run_verdict(run)
         bits = [_state_word(run, verdict, gates.get(run.seq))]
         if run.exit_code is not None:
@@ -540,7 +545,8 @@ def commands(state: IncidentState) -> list[CommandRow]:
             ev_text += ("; " if ev_text else "") + f"+{stime.text(state, off, wall=False)}: " + ", ".join(
                 f"{k} {_entry(v)}" for k, v in sorted(vals.items()))
         rows.append(CommandRow(
-            n=i, step=f"{st.step or st.step_id} {state.label_of(st)}".strip(), actor=run.actor, started=_hms(run.started_at),
+            n=i, step=f"{_column(name)} {st.label}".strip(), title=f"{name} {st.label}".strip(),
+            actor=run.actor, started=_hms(run.started_at),
             result=" · ".join(bits), expectation=expectation,
             effect=effect or "—", cites=tuple(c for c in cites if c), command=run.command or "",
             target=target, output=run.output or "", evidence=ev_text if run.mutating else "",

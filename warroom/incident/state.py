@@ -155,13 +155,30 @@ class IncidentState:
         ids = [str((self.runbook or {}).get("id") or "")] if self.runbook else []
         return ids + [str(b.get("id") or "") for b in self.beside if str(b.get("id") or "") not in ids]
 
-    def label_of(self, st: Any) -> str:
-        """A step's label as the PIR lists it: ``RB-LAUNCH-002: Record the allowlist`` for a step of
-        another runbook than the current one (one a GO opened beside it, or one it replaced — both
-        have a step 2), its plain label otherwise (as ``_runbook_steps``' not-done rows)."""
-        current = str((self.runbook or {}).get("id") or "")
-        rb_id = str(getattr(st, "runbook_id", "") or "")
-        return f"{rb_id}: {st.label}" if rb_id and current and rb_id != current else str(st.label)
+    def names_runbook(self, runbook_id: str | None) -> bool:
+        """Whether a step of ``runbook_id`` is said with its runbook's name. The one rule behind
+        every place a step is named (timeline, ``incident show``, PIR, brief/handoff, approvals,
+        resolve's concerns, the CLI): named when it is not a step of the current runbook (one a
+        GO opened beside it, or one the current one replaced), or when another runbook is open
+        beside the current one — both have a step 4, and a bare "step 4" would leave the IC to
+        guess which. Judged on the state as it is when the words are composed."""
+        rb_id = str(runbook_id or "")
+        if not rb_id:
+            return False
+        return rb_id != str((self.runbook or {}).get("id") or "") or len(self.open_runbook_ids()) > 1
+
+    def named_runbooks(self) -> frozenset[str]:
+        """Every runbook of the incident whose steps ``names_runbook`` says with its name (what a
+        screen that holds no state, the dashboard's header, is handed)."""
+        ids = {str(r.get("id") or "") for r in self.runbooks} | {str(k[0]) for k in dict.keys(self.steps)}
+        return frozenset(rb for rb in ids if self.names_runbook(rb))
+
+    def step_name(self, runbook_id: str | None, number: Any, *, start: bool = False) -> str:
+        """``step 4``, or ``RB-LAUNCH-002 step 4`` when ``names_runbook`` says so; ``start``: the
+        words open a sentence (``Step 4``)."""
+        if self.names_runbook(runbook_id):
+            return f"{runbook_id} step {number}"
+        return f"{'Step' if start else 'step'} {number}"
 
     def open_ref(self, runbook_id: str) -> dict[str, Any] | None:
         """The attachment of an open runbook by id (the current one or one beside it), or None."""

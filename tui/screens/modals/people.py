@@ -126,7 +126,7 @@ class ApprovalsScreen(Dialog[ApprovalAnswer]):
         with Vertical(classes="dialog", id="approvals-dialog"):
             yield Static(Text(f"Approvals — {v.incident_id}   (you: {v.me})"), classes="dialog-title")
             if v.approvals:
-                yield Select([(one_line(f"{a.id} {a.state} · step {a.step}"), a.id) for a in v.approvals],
+                yield Select([(one_line(f"{a.id} {a.state} · {a.step}"), a.id) for a in v.approvals],
                              value=self.current.id if self.current else Select.NULL, allow_blank=False,
                              id="request")
             with VerticalScroll(id="approval-body"):
