@@ -155,11 +155,13 @@ def test_show_brief_and_pir_say_it(tmp_path: Path, capsys) -> None:  # type: ign
         (ROLLBACK, WHY, event.actor, "2 of 19 steps done")
     assert f"CLOSED {ROLLBACK} (Rollback to pilot) {said}; 2 of 19 steps done when closed" in _brief(inc)
     assert f"{ROLLBACK} step 3 (" not in _brief(inc)                  # its steps are not "still to do"
+    (opened,) = inc.go_opened()
     inc.resolve("failures stopped", rollback=False)
     pir = inc.render("pir")
     assert f"{ROLLBACK} was opened beside the runbook. It was {said} (2 of 19 steps done when closed)." in pir
-    assert f"no, as the commander said at resolve ({ROLLBACK}, opened by the GO (reversed: NO-GO by dana" in pir
-    assert f"({said}), had 2 of 19 steps done)" in pir
+    assert f"no, as the commander said at resolve ({opened.text()})" in pir     # the words resolving showed
+    assert f"opened {ROLLBACK} (Rollback to pilot) (the GO was reversed: NO-GO by dana" in pir
+    assert f"({said}): 2 of 19 steps done when closed)" in pir
     assert f"Runbook {ROLLBACK} (Rollback to pilot), open beside RB-LAUNCH-005, closed by {event.actor}" in pir
 
 
@@ -197,7 +199,7 @@ def test_closing_withdraws_its_open_approval_requests(tmp_path: Path) -> None:
         alice.approvals.request(later)                                  # asked after it: refused, nothing journaled
     assert alice.refresh().last_seq == closed.seq
     assert any(f"withdrawn at {closed.ts:%H:%M:%S} UTC: {ROLLBACK} was closed" in line
-               for line in describe(st.approvals[pending.id], "withdrawn", st.id))
+               for line in describe(st.approvals[pending.id], "withdrawn", st))
     # opened again by a new GO: the old grant does not come back with it
     _go(alice)
     verdict = alice.approvals.verdict(alice.prepare_step(6, {}, runbook_id=ROLLBACK))
