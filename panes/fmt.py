@@ -6,6 +6,7 @@ Values with a unit are not formatted here: ``warroom.units.format_value`` is the
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from collections.abc import Sequence
 
 from warroom.incident.state import ESCALATION_TIERS as CORE_TIERS
@@ -56,11 +57,19 @@ def escalation_tier(elapsed: float) -> str:
     return label
 
 
+def reached_by(start: float, at: float) -> bool:
+    """Whether unix time ``at`` is at or after the instant ``start``, compared as the core compares
+    them (both as UTC datetimes, to the microsecond, as ``datetime.fromtimestamp`` makes them from
+    the clock), so the header never turns a tier a microsecond before or after the journal."""
+    return datetime.fromtimestamp(at, UTC) >= datetime.fromtimestamp(start, UTC)
+
+
 def tier_at(schedule: Sequence[tuple[float, int]], at: float) -> str:
-    """The tier reached at unix time ``at`` on the core's schedule ((instant, tier) pairs from
-    ``warroom.incident.escalation.schedule``: the instants already in the incident's own time)."""
+    """The tier reached at unix time ``at`` on the core's instants ((instant, tier) pairs from
+    ``warroom.incident.escalation.instants``: in the incident's own time, a reopening and a late
+    detection already applied)."""
     tier = schedule[0][1] if schedule else 0
     for start, number in schedule:
-        if at >= start:
+        if reached_by(start, at):
             tier = number
     return tier_name(tier)

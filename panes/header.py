@@ -120,7 +120,7 @@ class IncidentHeader(Vertical):
             if i.time_scale != 1.0:
                 t.append(f" ×{i.time_scale:g}", "dim")
             t.append("  ")
-            # the tier the core schedules (escalation.schedule); a view without one, by the table
+            # the tier the core has reached (escalation.instants); a view without one, by the table
             t.append(tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed), "bold")
             if i.resolved_at is None and i.next_update_at is not None:
                 due = stime.left(i, i.next_update_at, now)

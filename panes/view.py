@@ -142,7 +142,7 @@ class HeaderInfo:
     people_alert: str = ""              # a handoff not acknowledged, a handoff reminder, approvals waiting
     # a replay's clock: (wall time it began, recorded time then, recorded s per wall s, recording's end)
     recording: tuple[float, float, float, float] | None = None
-    # the escalation tiers as the core schedules them: (wall instant reached, tier), tier 0 first
+    # the escalation tiers as the core has them reached (``escalation.instants``): (wall instant, tier), tier 0 first
     tiers: tuple[tuple[float, int], ...] = ()
     escalated: tuple[int, ...] = ()     # the tiers the journal has (``escalation.tier``)
 

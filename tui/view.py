@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom import scenario_time as stime
+from panes.fmt import reached_by
 from panes.view import (DecisionRow, EarlierRunbook, GateView, HeaderInfo, IncidentView, OpenRunbook, SharedView,
                         StepView, TimelineItem)
 from warroom.incident.marks import run_verdict, step_state
@@ -115,7 +116,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     timeline = [timeline_item(e, notes) for e in state.sorted_timeline()]
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
-    from warroom.incident.escalation import schedule as escalation_schedule
+    from warroom.incident.escalation import instants as escalation_instants
     from warroom.incident.handoff import header_parts
 
     people_alert, roles = header_parts(state, when)
@@ -126,7 +127,7 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
         drill=(state.drill or {}).get("scenario") if state.drill else None,
         time_scale=state.time_scale, shared=shared_view(getattr(snapshot, "store", None)),
         roles=roles, people_alert=people_alert,
-        tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_schedule(state)),
+        tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_instants(state)),
         escalated=tuple(int(e["tier"]) for e in state.escalations),
     )
     return IncidentView(header=header, steps=steps, timeline=timeline, runbook_id=current or None,
@@ -198,7 +199,7 @@ def tier_unjournaled(header: HeaderInfo, now: float) -> bool:
     """A tier the header shows reached that the journal does not have yet: the dashboard looks
     (and journals it) now rather than at its next 15 s look (90 drill seconds late at x60)."""
     end = header.resolved_at if header.resolved_at is not None else now
-    return any(tier > 0 and at <= end and tier not in header.escalated for at, tier in header.tiers)
+    return any(tier > 0 and reached_by(at, end) and tier not in header.escalated for at, tier in header.tiers)
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

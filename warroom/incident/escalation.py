@@ -1,6 +1,6 @@
 """Escalation tiers: when the incident reached each one, and the journal line that says so.
 
-The tiers (``state.ESCALATION_TIERS``: on-call, page the TL at 15 minutes, IC and consider a
+The tiers (``ESCALATION_TIERS``: on-call, page the TL at 15 minutes, IC and consider a
 rollback at 30, stakeholders at 60) count on the incident clock, from detection, in the incident's
 own time: scenario time in a drill (a ``--speed 10`` drill pages the TL 90 wall seconds after
 detection). A commander reads "escalated to tier N at T" on the timeline and in the PIR, so each
@@ -11,8 +11,9 @@ dashboards and the CLI write it once. Every tier reached is journaled in order, 
 comes back after a kill journals the ones it missed and never skips one; a tier the incident never
 reached before it was resolved is never journaled.
 
-The header reads the same schedule (:func:`schedule`): the tier on screen and the tier journaled
-are judged here, by one rule, never by the screen.
+The header, ``incident show``, the brief and ``IncidentState.escalation_tier`` all read the tier
+from here (:func:`instants`, :func:`current`): the tier on screen and the tier journaled are judged
+by one rule, on the same instants, never by a second sum of minutes.
 """
 
 from __future__ import annotations
@@ -22,9 +23,18 @@ from datetime import datetime
 from typing import Any
 
 from warroom import scenario_time as stime
-from warroom.incident.state import ESCALATION_TIERS, IncidentState
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
+
+# (from minute, tier, short label, what to do); ``warroom.incident.state`` re-exports it. This module
+# reads the state it is handed (``IncidentState``) and never imports it: the state asks it for the tier.
+ESCALATION_TIERS: tuple[tuple[float, int, str, str], ...] = (
+    (0.0, 0, "on-call", "SRE on-call triages with the runbook"),
+    (15.0, 1, "page TL", "page the tech lead if failures keep coming"),
+    (30.0, 2, "IC + consider rollback", "incident commander joins; weigh a rollback"),
+    (60.0, 3, "notify stakeholders", "notify stakeholders; plan the post-incident review"),
+)
+IncidentState = Any     # ``warroom.incident.state.IncidentState``, which imports this module
 
 
 @dataclass(frozen=True)
@@ -77,25 +87,46 @@ def known_from(state: IncidentState) -> tuple[datetime | None, str]:
     return known, "declared"
 
 
-def reached(state: IncidentState, now: datetime) -> list[TierStart]:
-    """The tiers above the first reached by ``now``, or by the resolution for a resolved incident
-    (a tier it would have reached after being resolved never was). A tier whose time came while
-    the incident was resolved is reached when it was reopened (``at`` is the reopening); one whose
-    time came before the detection it counts from was known (:func:`known_from`) is reached then."""
-    end = state.phases.get("resolved") or now
+def instants(state: IncidentState) -> list[TierStart]:
+    """Every tier with the instant the journal, as it stands, has it reached (tier 0 at
+    detection): its schedule instant, except that a tier whose time came while the incident was
+    resolved is reached when it was reopened (``at`` is the reopening), and one whose time came
+    before the detection it counts from was known (:func:`known_from`) is reached then. The one
+    list every reader of the tier compares ``now`` with (the header gets it as ``HeaderInfo.tiers``)."""
     spans = _closed(state)
     known, how = known_from(state)
     out = []
     for t in schedule(state):
+        if t.tier == 0:
+            out.append(t)
+            continue
         at = next((b for a, b in spans if a <= t.at < b), t.at)
         late = known is not None and at < known
         if late:
             assert known is not None
             at = known
-        if t.tier > 0 and at <= end:
-            out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at,
-                                                      reopened=not late, known_late=how if late else ""))
+        out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at,
+                                                  reopened=not late, known_late=how if late else ""))
     return out
+
+
+def reached(state: IncidentState, now: datetime) -> list[TierStart]:
+    """The tiers above the first reached by ``now``, or by the resolution for a resolved incident
+    (a tier it would have reached after being resolved never was), at their :func:`instants`."""
+    end = state.phases.get("resolved") or now
+    return [t for t in instants(state) if t.tier > 0 and t.at <= end]
+
+
+def current(state: IncidentState, now: datetime) -> tuple[TierStart | None, TierStart | None]:
+    """(the tier reached by ``now``, the next one to come) — None before a declaration / after
+    the last tier or once resolved. What the header, ``incident show`` and the brief say."""
+    ticks = instants(state)
+    if not ticks:
+        return None, None
+    done = reached(state, now)
+    here = done[-1] if done else ticks[0]
+    nxt = None if state.resolved else next((t for t in ticks if t.tier > here.tier), None)
+    return here, nxt
 
 
 def journaled_tiers(state: IncidentState) -> set[int]:

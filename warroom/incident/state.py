@@ -35,8 +35,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.incident.approvals import ApprovalRequest
+from warroom.incident import escalation
 from warroom.incident.closing import Closure
-from warroom.scenario_time import after, between, span
+from warroom.incident.escalation import ESCALATION_TIERS as ESCALATION_TIERS   # the tiers' one table
+from warroom.scenario_time import after, between, left, span
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 from warroom.incident.records import (
@@ -65,13 +67,6 @@ RESPONSE_TARGETS: tuple[tuple[str, str, float, str], ...] = (
     ("resolved", "Time to resolve", 60.0, "detected"),
 )
 
-# (from minute, tier, short label, what to do)
-ESCALATION_TIERS: tuple[tuple[float, int, str, str], ...] = (
-    (0.0, 0, "on-call", "SRE on-call triages with the runbook"),
-    (15.0, 1, "page TL", "page the tech lead if failures keep coming"),
-    (30.0, 2, "IC + consider rollback", "incident commander joins; weigh a rollback"),
-    (60.0, 3, "notify stakeholders", "notify stakeholders; plan the post-incident review"),
-)
 
 def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60.0
@@ -358,17 +353,15 @@ class IncidentState:
 
     def escalation_tier(self, now: datetime) -> Escalation:
         """0-15 min on-call, 15-30 page the TL, 30-60 IC + consider rollback, 60+ stakeholders
-        (in scenario time during a drill)."""
+        (in scenario time during a drill). The tier is ``escalation.current``'s: the instants the
+        journal has each tier reached (the ones ``escalation.tier`` is journaled at, and the
+        header compares its clock with), never a second reckoning in minutes that could round
+        the other way at a boundary or ignore a reopening."""
         minutes = _minutes(self.scenario_elapsed(now))
-        current = ESCALATION_TIERS[0]
-        nxt: float | None = None
-        for i, tier in enumerate(ESCALATION_TIERS):
-            if minutes >= tier[0]:
-                current = tier
-                nxt = ESCALATION_TIERS[i + 1][0] if i + 1 < len(ESCALATION_TIERS) else None
-        next_in = None if (nxt is None or self.resolved) else nxt - minutes
-        return Escalation(tier=current[1], label=current[2], action=current[3], minutes=minutes,
-                          next_tier_in=next_in)
+        here, nxt = escalation.current(self, now)
+        tier = (here.tier, here.label, here.action) if here is not None else ESCALATION_TIERS[0][1:]
+        next_in = None if nxt is None else max(0.0, left(self, nxt.at, now) / 60.0)
+        return Escalation(tier=tier[0], label=tier[1], action=tier[2], minutes=minutes, next_tier_in=next_in)
 
     def next_update_due(self, now: datetime, every: float = 900.0) -> datetime | None:
         """When the next stakeholder update is due (``every`` seconds after the last one or the
