@@ -8,9 +8,11 @@ its inputs (snapshot-friendly) and lets the engine's state shape evolve without 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from panes.safe import clean_fields
 from warroom.incident.marks import STEP_MARKS
+from warroom.incident.state import step_words
 
 # A step's state as the checklist shows it. Icons differ in shape, never only in colour; the
 # vocabulary is the core's (``warroom.incident.marks``), shared with ``incident show`` and the PIR.
@@ -198,6 +200,16 @@ class IncidentView:
     beside: tuple[OpenRunbook, ...] = ()          # runbooks open beside the current one, oldest first
     # runbooks whose steps are said with their name (the core's one rule, ``IncidentState.step_name``)
     named: frozenset[str] = frozenset()
+
+    def step_name(self, runbook_id: str | None, number: Any, *, start: bool = False) -> str:
+        """A step as every screen names it: the core decided which runbooks are named (``named``)."""
+        return step_words(runbook_id, number, bool(runbook_id) and runbook_id in self.named, start=start)
+
+    def output_title(self, runbook_id: str | None, number: Any, label: str) -> str:
+        """A step's output pane title: ``4. Label``, ``RB-LAUNCH-002 4. Label`` when the core names
+        its runbook (``named``)."""
+        title = f"{number}. {label}"
+        return f"{runbook_id} {title}" if runbook_id and runbook_id in self.named else title
 
     def steps_of(self, runbook_id: str | None) -> dict[str, StepView]:
         """The step states of an open runbook (the current one by default)."""

@@ -293,7 +293,9 @@ class DashboardActions:
             self.notify("This is a checklist item: tick it with space, or skip it with s.")
             return
         if self.data.step_state(step) == "running":
-            self.notify(f"Step {step.number} is already running (c cancels it).", severity="warning")
+            key = self.key_of(step)
+            self.notify(f"{self.data.view.step_name(key[0], step.number, start=True)} is already running"
+                        " (c cancels it).", severity="warning")
             return
         self.presenter.run_dialog_async(self.key_of(step), step)
 
@@ -319,9 +321,8 @@ class DashboardActions:
                            approval=verdict.message if verdict is not None else None,
                            approval_ok=bool(verdict is not None and verdict.ok), **facts)
 
-        label = f"{step.number}. {step.label}"
-        if self.data.runbook is not None and key[0] and key[0] != self.data.runbook.id:
-            label = f"{key[0]} {label}"      # a step of the runbook open beside the current one
+        name = self.data.view.step_name(key[0], step.number)     # as every screen names it
+        label = self.data.view.output_title(key[0], step.number, step.label)
 
         def answered(answer: RunAnswer | None) -> None:
             if answer is not None and answer.request_approval:
@@ -330,7 +331,7 @@ class DashboardActions:
                 self.presenter.start_step_async(key, label, answer.params, confirmed=answer.confirmed,
                                                 dry_run=answer.dry_run)
 
-        self.app.push_screen(RunStepScreen(number=step.number, label=step.label, section=step.section,
+        self.app.push_screen(RunStepScreen(number=step.number, label=step.label, section=step.section, name=name,
                                            fields=fields_from_prompts(prompts), preview=preview,
                                            read_only=self.ctx.read_only), answered)
 

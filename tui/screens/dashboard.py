@@ -742,8 +742,9 @@ class DashboardScreen(Screen[None]):
         if runbook is None and snapshot is not None:
             runbook = snapshot.runbook_by_id(key[0])  # type: ignore[attr-defined]
         step = runbook.step(key[1]) if runbook is not None else None
-        label = f"{step.number}. {step.label}" if step is not None else key[1]
-        return label if runbook is self.runbook else f"{key[0]} {label}"
+        if step is None:
+            return f"{key[0]} {key[1]}" if key[0] in self.view.named else key[1]
+        return self.view.output_title(key[0], step.number, step.label)   # named as the core names it
 
     def on_action_failed(self, message: ActionFailed) -> None:
         self.notify(message.message, severity="error", timeout=8, markup=False)

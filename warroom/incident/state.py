@@ -68,6 +68,14 @@ RESPONSE_TARGETS: tuple[tuple[str, str, float, str], ...] = (
 )
 
 
+def step_words(runbook_id: str | None, number: Any, named: bool, *, start: bool = False) -> str:
+    """The words for a step once ``IncidentState.names_runbook`` has decided (``named``): what a
+    screen that holds only the core's ``named_runbooks`` set (the dashboard) writes too."""
+    if named and runbook_id:
+        return f"{runbook_id} step {number}"
+    return f"{'Step' if start else 'step'} {number}"
+
+
 def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60.0
 
@@ -171,9 +179,7 @@ class IncidentState:
     def step_name(self, runbook_id: str | None, number: Any, *, start: bool = False) -> str:
         """``step 4``, or ``RB-LAUNCH-002 step 4`` when ``names_runbook`` says so; ``start``: the
         words open a sentence (``Step 4``)."""
-        if self.names_runbook(runbook_id):
-            return f"{runbook_id} step {number}"
-        return f"{'Step' if start else 'step'} {number}"
+        return step_words(runbook_id, number, self.names_runbook(runbook_id), start=start)
 
     def open_ref(self, runbook_id: str) -> dict[str, Any] | None:
         """The attachment of an open runbook by id (the current one or one beside it), or None."""

@@ -86,9 +86,11 @@ def target_text(target: dict[str, str], kind: str = "shell", source: str = "") -
 
 class RunStepScreen(Dialog[RunAnswer]):
     def __init__(self, *, number: int, label: str, section: str, fields: list[ParamField],
-                 preview: Callable[[dict[str, str]], Preview], read_only: bool = False) -> None:
+                 preview: Callable[[dict[str, str]], Preview], read_only: bool = False,
+                 name: str | None = None) -> None:
         super().__init__()
         self.number = number
+        self.step_name = name or f"step {number}"     # ``RB-LAUNCH-002 step 4``: as every screen names it
         self.label = label
         self.section = section
         self.fields = fields
@@ -100,7 +102,7 @@ class RunStepScreen(Dialog[RunAnswer]):
         with Vertical(classes="dialog", id="run-dialog"):
             # The verify gate stays in view with the title (docked): what it watches and how long.
             with Vertical(classes="dialog-head"):
-                yield Static(Text(f"Run step {self.number}: {self.label}"), classes="dialog-title")
+                yield Static(Text(f"Run {self.step_name}: {self.label}"), classes="dialog-title")
                 yield Static("", id="run-verify")
             with VerticalScroll(id="run-fields"):
                 for f in self.fields:
@@ -232,9 +234,9 @@ class RunStepScreen(Dialog[RunAnswer]):
             if ok:
                 self.dismiss(RunAnswer(params, confirmed=True))
 
-        what = "mutating step" if self.current.mutating else "step"
+        what = "mutating " if self.current.mutating else ""
         self.app.push_screen(ConfirmScreen(
-            f"Run {what} {self.number}?",
+            f"Run {what}{self.step_name}?",
             f"{self.current.command}\n\nacts on: "
             f"{target_text(self.current.target, self.current.kind, self.current.source)}",
             confirm_label="Yes, run it"), answered)
