@@ -231,3 +231,19 @@ def test_the_cli_closes_it_and_refuses_its_steps_after(tmp_path: Path, capsys) -
     assert inc.refresh().last_seq == event.seq
     assert main(["incident", "close-runbook", inc.id, "RB-LAUNCH-005", "--reason", "x", *base]) == 2
     assert "only a runbook open beside it can be closed" in capsys.readouterr().err
+
+
+def test_a_closing_line_for_a_runbook_not_open_beside_is_shown_not_obeyed(tmp_path: Path) -> None:
+    """A line written by hand (or by an old client) closing the current runbook, or one that is
+    not open, changes nothing: the current runbook stays worked, its steps stay actionable."""
+    inc, _ = _mass_failure(tmp_path)
+    inc.append(ev.RUNBOOK_CLOSED, {"id": "RB-LAUNCH-005", "reason": "by hand"})
+    st = inc.refresh()
+    assert st.open_runbook_ids() == ["RB-LAUNCH-005"] and st.closed == []
+    assert st.timeline[-1].text.startswith("Closing runbook RB-LAUNCH-005 not counted")
+    inc.tick(4)
+    _go(inc)
+    inc.close_runbook(ROLLBACK, "opened by mistake")
+    inc.append(ev.RUNBOOK_CLOSED, {"id": ROLLBACK, "reason": "twice"})   # a second line: the first closure holds
+    (closure,) = inc.refresh().closed
+    assert closure.reason == "opened by mistake"
