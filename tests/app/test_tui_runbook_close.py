@@ -69,3 +69,46 @@ async def test_c_closes_the_runbook_open_beside_with_a_reason(tmp_path) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, CloseRunbookScreen)
         assert len(events(app, "runbook.closed")) == 1
+
+
+async def test_a_dashboard_resumed_after_a_kill_keeps_it_closed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Closed in one process (here: the CLI's core call), the incident resumed in a new dashboard
+    shows one checklist, RB-LAUNCH-002's steps under CLOSED, and C has nothing to close."""
+    from datetime import timedelta
+
+    from tui.app import WarroomApp
+    from tui.launch import drill_context, resume_context
+    from warroom.config import Config
+    from warroom.incident import decisions as dec
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    ctx = drill_context(cfg, "mass-failure", 60.0)
+    drill = ctx.drill.extra["drill"]
+    inc = IncidentStore(ctx.config.state_dir(), ctx.config).create(
+        title="flows failing", severity="P1", runbook="RB-LAUNCH-005", source={},
+        drill={"scenario": "mass-failure", "speed": drill.speed, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    (rb, d), = [(rb, d) for rb, d in dec.decisions_of([inc.runbook()]) if rb == "RB-LAUNCH-005"]
+    view = dec.evaluate(d, rb, inc.state, inc.state.clock_start + timedelta(minutes=16), query=None,
+                        step_output=lambda _s: None)
+    dec.record(inc, view, "GO", by="dana", why="no root cause after 15 minutes")
+    inc.tick(4, "RB-LAUNCH-002")
+    closed = inc.close_runbook("RB-LAUNCH-002", WHY)
+
+    again = resume_context(cfg, inc.id)
+    again.refresh, again.tick, again.offer_resume = 0.2, 0.2, False
+    app = WarroomApp(again)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_dashboard(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: dash.controller.live is not None and dash.main_checklist().runbook is not None
+                       and dash.main_checklist().runbook.id == "RB-LAUNCH-005", 30)
+        main = dash.main_checklist()
+        head = f"CLOSED: RB-LAUNCH-002 closed at {closed.ts:%H:%M:%S} UTC by {closed.actor}: {WHY}"
+        await wait_for(pilot, lambda: any(str(o.prompt).startswith(head) for o in main.options), 30)
+        assert len(dash.checklists()) == 1 and not dash.data.beside
+        await pilot.press("C")
+        await pilot.pause()
+        assert not isinstance(app.screen, CloseRunbookScreen)

@@ -231,6 +231,23 @@ def test_the_cli_closes_it_and_refuses_its_steps_after(tmp_path: Path, capsys) -
     assert inc.refresh().last_seq == event.seq
     assert main(["incident", "close-runbook", inc.id, "RB-LAUNCH-005", "--reason", "x", *base]) == 2
     assert "only a runbook open beside it can be closed" in capsys.readouterr().err
+    assert main(["incident", "close-runbook", inc.id, "--reason", "x", *base]) == 4   # none open beside now
+    assert "no runbook is open beside RB-LAUNCH-005" in capsys.readouterr().err
+
+
+def test_naming_no_runbook_closes_the_only_one_open_beside(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from tui.cli import main
+    from warroom.incident.closing import only_beside
+
+    inc, _ = _mass_failure(tmp_path)
+    _go(inc)
+    assert main(["incident", "close-runbook", inc.id, "--reason", WHY, "--state-dir", str(tmp_path)]) == 0
+    assert inc.read().events[-1].data["id"] == ROLLBACK
+    two = SimpleNamespace(beside=[{"id": ROLLBACK}, {"id": "RB-DEPLOY-001"}], runbook={"id": "RB-LAUNCH-005"})
+    with pytest.raises(WarroomError, match=f"2 runbooks are open beside: {ROLLBACK}, RB-DEPLOY-001; name the one"):
+        only_beside(two, inc.id)
 
 
 def test_a_closing_line_for_a_runbook_not_open_beside_is_shown_not_obeyed(tmp_path: Path) -> None:

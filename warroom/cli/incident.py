@@ -152,7 +152,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("close-runbook", "close a runbook a GO opened beside the current one (the GO was reversed, or it"
              " was opened by mistake): its steps stay on record, nothing more is done in it", cmd_close_runbook)
     sp.add_argument("id")
-    sp.add_argument("runbook", metavar="ID", help="the runbook open beside the current one (RB-LAUNCH-002)")
+    sp.add_argument("runbook", metavar="RUNBOOK", nargs="?",
+                    help="the runbook open beside the current one (RB-LAUNCH-002); default: the only one open beside")
     sp.add_argument("--reason", required=True, help="why it is closed (the timeline, the brief and the PIR say it)")
 
     sp = add("resolve", "resolve the incident", cmd_resolve)

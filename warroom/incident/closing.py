@@ -144,6 +144,21 @@ def refuse_closed(state: IncidentState, runbook_id: str | None, incident_id: str
         raise RunbookClosed(why)
 
 
+def only_beside(state: IncidentState, incident_id: str) -> str:
+    """The runbook a close that names none means: the only one open beside the current runbook;
+    none or several is an error that lists what is open (name one)."""
+    from warroom.errors import NotFoundError
+
+    beside = [str(b.get("id") or "") for b in state.beside]
+    if len(beside) == 1:
+        return beside[0]
+    if not beside:
+        raise NotFoundError(f"{incident_id}: no runbook is open beside {(state.runbook or {}).get('id') or 'the'}"
+                            " runbook (a GO opens one beside it): nothing to close")
+    raise WarroomError(f"{incident_id}: {len(beside)} runbooks are open beside: {', '.join(beside)}; name the one"
+                       " to close")
+
+
 def check_closable(state: IncidentState, runbook_id: str, incident_id: str) -> dict[str, Any]:
     """The attachment of the runbook to close, or why it cannot be closed now: it is the current
     runbook (replace it by attaching another), it is closed already, it is not open, or one of its

@@ -670,17 +670,18 @@ class Incident(StepRunning):
 
         return self.append_once(due)
 
-    def close_runbook(self, runbook_id: str, reason: str) -> Event:
-        """Close a runbook open beside the current one, with the commander's reason
-        (``warroom.incident.closing``: what closing means). Its progress now is recorded in the
+    def close_runbook(self, runbook_id: str | None, reason: str) -> Event:
+        """Close a runbook open beside the current one (None: the only one open beside), with the
+        commander's reason (``warroom.incident.closing``: what closing means). Its progress now is recorded in the
         line (frozen from then on); its steps stay in the journal and can no longer be acted on;
         its open approval requests are withdrawn. Judged on the journal as it is at the append:
         two responders closing it at once close it once (the second is told it is closed)."""
         reason = reason.strip()
         if not reason:
             raise WarroomError("closing a runbook needs a reason (--reason): the PIR says why it was closed")
-        runbook_id = runbook_id.strip()
-        closing.check_closable(self.require_intact(), runbook_id, self.id)
+        state = self.require_intact()
+        runbook_id = runbook_id.strip() if runbook_id else closing.only_beside(state, self.id)
+        closing.check_closable(state, runbook_id, self.id)
         from warroom.incident.go_opened import go_opened
 
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
