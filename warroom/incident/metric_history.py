@@ -167,8 +167,22 @@ class PaneHistory:
         return runs
 
     def breach_seconds(self, start: float | None, end: float | None) -> float:
-        """Time past crit inside [start, end], each point counting for one step."""
-        return sum(self.step for _, v in self._within(start, end) if self.bad(v))
+        """Time past crit inside [start, end]: a point past crit holds until the next point, for at
+        most one step (a gap is no data, never breach: ``gap_seconds``), and never outside the
+        window, so time in breach plus gaps is at most the window. Counting one step per point
+        counted the window's last point a step past its end: a drill at x60 breached from the
+        impact start to its resolution read "past its critical threshold for 20m30s" beside a
+        Duration of 20m28s."""
+        pts = self.points
+        lo = -math.inf if start is None else start
+        hi = math.inf if end is None else end
+        total = 0.0
+        for i, (t, v) in enumerate(pts):
+            if not self.bad(v):
+                continue
+            until = min(t + self.step, pts[i + 1][0] if i + 1 < len(pts) else t + self.step)
+            total += max(0.0, min(until, hi) - max(t, lo))      # its hold, inside the window only
+        return total
 
     def gap_seconds(self, start: float, end: float) -> float:
         """Time inside [start, end] with no point (the source down, the series not scraped): never
