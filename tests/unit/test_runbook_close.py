@@ -264,3 +264,24 @@ def test_a_closing_line_for_a_runbook_not_open_beside_is_shown_not_obeyed(tmp_pa
     inc.append(ev.RUNBOOK_CLOSED, {"id": ROLLBACK, "reason": "twice"})   # a second line: the first closure holds
     (closure,) = inc.refresh().closed
     assert closure.reason == "opened by mistake"
+
+
+def test_lines_journaled_for_its_steps_after_the_closing_do_not_move_it(tmp_path: Path) -> None:
+    """The service refuses; a line that still lands after the closing (another host that checked
+    just before it, or written by hand) is said on the timeline and does not move a closed
+    runbook's steps. A run started that late did run: recorded, and said to be late."""
+    inc, _, event = _closed(tmp_path)
+    before = {k: v.status for k, v in inc.refresh().steps.items()}
+    for type_ in (ev.STEP_TICKED, ev.STEP_SKIPPED, ev.STEP_UNTICKED):
+        inc.append(type_, {"step": 3, "step_id": "step-3", "label": "x", "runbook_id": ROLLBACK, "reason": "late"})
+        st = inc.refresh()
+        assert st.timeline[-1].text.startswith(f"{ROLLBACK} step 3 ") and "not counted" in st.timeline[-1].text
+        assert f"{ROLLBACK} was closed at {event.ts:%H:%M:%S} UTC" in st.timeline[-1].text
+        assert {k: v.status for k, v in st.steps.items()} == before
+    inc.append(ev.STEP_STARTED, {"step": 3, "step_id": "step-3", "label": "x", "runbook_id": ROLLBACK,
+                                 "command": "true", "output": "outputs/late.log"})
+    st = inc.refresh()
+    assert st.timeline[-1].text.endswith(f"— after {ROLLBACK} was closed at {event.ts:%H:%M:%S} UTC"
+                                         f" by {event.actor}: {WHY}")
+    (opened,) = inc.go_opened()
+    assert (opened.done, opened.total) == (2, 19)                     # the frozen count holds

@@ -13,7 +13,10 @@ decided here, once, and every view and action reads it from here:
   view of a closed runbook shows that count, never one recomputed later;
 * nothing more happens in it: running, ticking, unticking, skipping or asking approval for one of
   its steps is refused (:func:`refuse_closed`, exit 5) naming the runbook and the closure, also
-  for a step prepared before the closure and run after it (the run re-checks);
+  for a step prepared before the closure and run after it (the run re-checks). A tick, untick or
+  skip line that still lands after the closing (another host that checked just before it, or a
+  line written by hand) is said on the timeline and not obeyed; a run started that late did run:
+  it is recorded and said to be late (:func:`late_start`), and the frozen count does not move;
 * its open approval requests (pending, or approved and not used) are withdrawn by the closing
   line itself, in the fold: an approval for a step that can no longer run must not be shown as
   waiting for anyone, and a grant written after it does not count (only a pending request can be
@@ -186,6 +189,27 @@ def check_closable(state: IncidentState, runbook_id: str, incident_id: str) -> d
 
 
 # ------------------------------------------------------------------------------ the fold
+
+
+def ignored_late(s: IncidentState, e: Event, d: dict[str, Any], what: str) -> bool:
+    """A tick, untick or skip journaled for a step of a runbook already closed (another host that
+    checked just before the closing, or a line written by hand): shown on the timeline, not
+    obeyed — the closed runbook's steps do not move. True when it was such a line."""
+    rb_id = str(d.get("runbook_id") or "")
+    shut = closure_of(s, rb_id) if rb_id else None
+    if shut is None:
+        return False
+    s._add_timeline(e, e.type, f"{rb_id} step {d.get('step') or d.get('step_id') or '?'} {what} not counted:"
+                               f" {rb_id} was {shut.text()}")
+    return True
+
+
+def late_start(s: IncidentState, runbook_id: str) -> str:
+    """What a step's start line adds when its runbook was closed before it was journaled (a run
+    prepared and checked just before the closing): the command did run, so it is recorded, and
+    said to be late. Its end does not move the closed runbook's frozen count."""
+    shut = closure_of(s, runbook_id) if runbook_id else None
+    return f" — after {runbook_id} was {shut.text()}" if shut is not None else ""
 
 
 def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

@@ -169,7 +169,8 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.status = "running"
     st.updated_seq = e.seq
     cmd = f": {d['command']}" if d.get("command") else ""
-    s._add_timeline(e, e.type, f"{_step_word(s, st)} started ({st.label}){cmd}", step=st.step)
+    late = closing.late_start(s, st.runbook_id)        # its runbook closed just before: ran, said late
+    s._add_timeline(e, e.type, f"{_step_word(s, st)} started ({st.label}){cmd}{late}", step=st.step)
 
 
 def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -252,6 +253,8 @@ def _step_refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if closing.ignored_late(s, e, d, "ticked"):
+        return
     st = s._step(d)
     st.status = "ticked"
     st.ticked_by = e.actor
@@ -261,6 +264,8 @@ def _step_ticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if closing.ignored_late(s, e, d, "unticked"):
+        return
     st = s._step(d)
     st.ticked_by = None
     st.ticked_at = None
@@ -270,6 +275,8 @@ def _step_unticked(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    if closing.ignored_late(s, e, d, "skipped"):
+        return
     st = s._step(d)
     st.status = "skipped"
     st.skipped_reason = str(d.get("reason") or "")

@@ -672,10 +672,10 @@ class Incident(StepRunning):
 
     def close_runbook(self, runbook_id: str | None, reason: str) -> Event:
         """Close a runbook open beside the current one (None: the only one open beside), with the
-        commander's reason (``warroom.incident.closing``: what closing means). Its progress now is recorded in the
-        line (frozen from then on); its steps stay in the journal and can no longer be acted on;
-        its open approval requests are withdrawn. Judged on the journal as it is at the append:
-        two responders closing it at once close it once (the second is told it is closed)."""
+        commander's reason (``warroom.incident.closing``: what closing means). Its progress now is
+        recorded in the line (frozen from then on); its steps stay in the journal and can no longer
+        be acted on; its open approval requests are withdrawn. Judged on the journal as it is at the
+        append: two responders closing it at once close it once (the second is told it is closed)."""
         reason = reason.strip()
         if not reason:
             raise WarroomError("closing a runbook needs a reason (--reason): the PIR says why it was closed")
