@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -164,7 +165,15 @@ def report_run(state_dir: Path) -> dict[str, Any]:
         inc.mark_phase("mitigated")
         clock.t = breach + 1400
         inc.resolve("done")
-        r = drill_report(d, inc.state, at=breach + 1500).to_dict()
+        pinned = os.environ.get("WARROOM_DRILL_AT")
+        os.environ["WARROOM_DRILL_AT"] = repr(breach + 1500)      # the report is read once its moment happened
+        try:
+            r = drill_report(d, inc.state, at=breach + 1500).to_dict()
+        finally:
+            if pinned is None:
+                del os.environ["WARROOM_DRILL_AT"]
+            else:
+                os.environ["WARROOM_DRILL_AT"] = pinned
         r.pop("incident", None)
         r.pop("drill", None)             # named after the wall clock of the run
         out[name] = json.loads(json.dumps(r, default=str))

@@ -81,13 +81,18 @@ def _core_004(threshold: float | None = None):
     return rb
 
 
-def _incident(tmp_path: Path):
+PAST = 1_700_000_000.0      # a drill read through a real incident runs on the wall clock: its moments must have happened
+
+
+def _incident(tmp_path: Path, at: float | None = None):
+    """A real incident (declared at unix ``at``, else now)."""
     from warroom.config import Config
     from warroom.incident.store import IncidentStore
 
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path)
-    return IncidentStore(tmp_path, cfg).create(title="provider down", severity="P2", runbook=None, source={})
+    clock = None if at is None else (lambda: datetime.fromtimestamp(at, UTC))
+    return IncidentStore(tmp_path, cfg, clock).create(title="provider down", severity="P2", runbook=None, source={})
 
 
 def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path: Path) -> None:
@@ -97,9 +102,9 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     show``, the checklist) still knows it arose. With the shipped threshold it never does."""
     from warroom.drill.directory import create_drill
 
-    drill = create_drill(tmp_path / "drills", "provider-outage", 1.0)
+    drill = create_drill(tmp_path / "drills", "provider-outage", 1.0, start=PAST)
     source = drill.source()
-    inc = _incident(tmp_path)
+    inc = _incident(tmp_path, at=PAST)
     start = inc.state.clock_start
     holds, never = _core_004(threshold=2), _core_004()
 
@@ -129,7 +134,7 @@ def test_when_the_condition_holds_the_decision_is_due_and_reminded_once(tmp_path
     lines = dec.standing_lines(holds, inc.state, datetime.fromtimestamp(start.timestamp() + 3600, UTC))
     assert "OVERDUE (deadline 30m00s after it arose" in lines[0] and "needed since" in lines[0]
     # the shipped threshold (90 %): not met, not needed, even though the lowered one arose
-    inc2 = _incident(tmp_path / "two")
+    inc2 = _incident(tmp_path / "two", at=PAST)
     start = inc2.state.clock_start
     now = datetime.fromtimestamp(start.timestamp() + 40 * 60.0, UTC)
     (view,) = dec.evaluate_all(inc2, inc2.state, [never], source, now, criteria=False)

@@ -438,7 +438,8 @@ def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_
             "op = '>='\nvalue = 2\n```\n")
     rb = parse_runbook("# Rb\n" + body)
     assert not rb.findings
-    drill = create_drill(tmp_path / "drills", "mass-failure", 1.0)
+    # a drill read through a real incident runs on the wall clock: the moments judged must have happened
+    drill = create_drill(tmp_path / "drills", "mass-failure", 1.0, start=1_700_000_000.0)
     source = drill.source()
     inc = _incident(tmp_path)
 

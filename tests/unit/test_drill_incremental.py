@@ -265,7 +265,8 @@ def shown(samples: list[object]) -> list[object]:
 
 
 @pytest.mark.parametrize(("name", "speed"), [("rate-limit", 1.0), ("mass-failure", 7.0), ("audit-gap", 1.0)])
-def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, name: str, speed: float) -> None:
+def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, name: str, speed: float,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
     drill = create_drill(state_dir, name, speed, start=start)
     slos = default_slos()
@@ -277,6 +278,7 @@ def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, 
     at = start + 300.0 / speed
     for poll in range(14):
         at += rng.uniform(0.6, 1.4)
+        monkeypatch.setenv("WARROOM_DRILL_AT", repr(at))        # each poll is the dashboard's now
         if poll == 4:      # recorded late: it happened 90 drill seconds ago, inside every window
             drill.record(first, at=at - 90.0 / speed)
         if poll == 9:
@@ -294,6 +296,7 @@ def test_polls_equal_from_scratch_as_actions_arrive_mid_window(state_dir: Path, 
 
     again = open_drill(drill.path, wrappers=False)
     at += 1.0
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(at))
     assert bits(shown(again.source(slos).fetch(slos, at))) == bits(reference_fetch(drill, slos, at, 1800.0, 60))
 
 

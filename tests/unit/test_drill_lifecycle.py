@@ -119,10 +119,13 @@ def test_resume_offers_only_this_drills_incidents(tmp_path: Path) -> None:
     assert [o.title for o in presenter(outage).open_incidents()] == ["provider 5xx"]
 
 
-def test_a_resumed_drill_draws_the_same_curves_after_a_kill(tmp_path: Path) -> None:
+def test_a_resumed_drill_draws_the_same_curves_after_a_kill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Coming back after a crash or a dropped connection (same command, same --speed) continues
     the very same world: the metrics are continuous, not reset."""
     from tui.launch import drill_context
+
+    t0 = 1_790_000_000.0
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))        # the drill starts then
 
     def ctx():
         cfg = Config()
@@ -132,6 +135,8 @@ def test_a_resumed_drill_draws_the_same_curves_after_a_kill(tmp_path: Path) -> N
     first, cfg = ctx()
     drill = first.drill.extra["drill"]
     at = drill.start + 90.0                            # 15 scenario minutes in
+    assert drill.start == t0
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(at))        # and is read once they have happened
     before = {s.slo_id: s.value for s in first.source.fetch(cfg.slo, at=at)}
     drill.record("circuit_breaker", at=drill.start + 60.0)   # something the responders did
     again, _ = ctx()                                    # the process was killed; run again

@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from warroom.incident.drill_report import breach_time, drill_report
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
@@ -31,7 +33,7 @@ def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> 
     assert breach_time(d, pane="error_5xx", at=start + 3600) is None
 
 
-def test_report_times_each_milestone_against_its_target(state_dir: Path) -> None:
+def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
     breach = breach_time(d, at=start + 3600)
@@ -49,6 +51,7 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path) -> None
     inc.mark_phase("mitigated")
     clock.t = breach + 1500
     inc.resolve("breaker on, quota back under 70%")
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 1600))     # the report is read then
     report = drill_report(d, inc.state, at=breach + 1600)
     rows = {r.key: r for r in report.responses}
     assert round(rows["detected"].minutes * 60) == 130 and rows["detected"].met
@@ -378,7 +381,7 @@ def test_an_action_that_is_no_mitigation_still_says_what_it_moved(state_dir: Pat
     assert report.resolution_missing == ("redaction",)
 
 
-def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path) -> None:
+def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """'How the panes ended' marked every pane not recovered '✖ still breached': the quota at 7x%,
     past warn and climbing but under critical, was shown breached beside a summary that said not."""
     from rich.console import Console
@@ -387,6 +390,7 @@ def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path) ->
 
     d = _drill_with(state_dir, "rate-limit", 1.0, [])
     breach = breach_time(d, at=d.wall_time(3600))
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 600))       # both reports are read once it happened
     report = drill_report(d, None, at=breach - 20)
     quota = report.panes[0]
     assert quota.pane == "quota" and 70 < quota.now < 80 and not quota.recovered

@@ -265,8 +265,9 @@ def test_bad_drills_are_clear_errors(state_dir: Path) -> None:
         open_drill(broken)
 
 
-def test_speed_compresses_time(state_dir: Path) -> None:
+def test_speed_compresses_time(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     start = 1_800_000_000.0
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(start + 600))      # both moments asked have happened
     slow = create_drill(state_dir, "timeout", speed=1.0, start=start, name="slow")
     fast = create_drill(state_dir, "timeout", speed=60.0, start=start, name="fast")
     assert fast.scenario_time(start + 10) == 600.0
@@ -319,6 +320,7 @@ def test_a_drill_reads_no_sample_after_its_now(state_dir: Path, monkeypatch: pyt
     assert src.query(f"{q} offset -5m") == now == src.query(f"{q} @ {start + 100:.0f}")  # 1000 s: the future
     assert src.query(f"{q} offset -10m") == [] and src.query(f"absent({q} offset -10m)") == [({}, 1.0)]
     assert src.query(f"{q} offset -5m", at=start + 30.0) == src.query(q, at=start + 60.0)   # the past reads ahead
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(start + 120.0))           # once 1200 s have happened
     assert now != src.query(q, at=start + 120.0)          # the simulator's later state does differ
 
 

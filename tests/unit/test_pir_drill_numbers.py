@@ -3,9 +3,12 @@ sped-up drill is judged in drill time with the wall time beside it."""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from warroom.config import Config
 from warroom.incident.drill_report import breach_time, drill_report
@@ -17,11 +20,29 @@ from warroom.units import format_value
 
 
 class Clock:
+    """The incident's clock and the drill's at once (``$WARROOM_DRILL_AT``): the drill's source
+    answers nothing after its now, so both must be at the same moment."""
+
     def __init__(self, t: float) -> None:
         self.t = t
 
+    @property
+    def t(self) -> float:
+        return self._t
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self._t = value
+        os.environ["WARROOM_DRILL_AT"] = repr(value)
+
     def __call__(self) -> datetime:
         return datetime.fromtimestamp(self.t, UTC)
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a Clock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
 
 
 def _drill_incident(state_dir: Path, speed: float = 10.0):  # type: ignore[no-untyped-def]
@@ -52,8 +73,9 @@ def test_drill_report_and_pir_give_the_same_numbers(tmp_path: Path) -> None:
     inc.sync_metrics(source, speed=d.speed, now=clock.t, summary=True)
     state = inc.state
     assert state.metric_summary is not None
-    report = drill_report(d, state, at=breach + 600, slos=inc.config.slo)
     text = render_pir(state, "pir", inc.config, now=clock())
+    clock.t = breach + 600
+    report = drill_report(d, state, at=breach + 600, slos=inc.config.slo)
     summ = state.metric_summary["slos"]
     seen = 0
     for pane in report.panes:

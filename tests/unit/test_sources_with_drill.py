@@ -23,16 +23,18 @@ def drill_source(tmp_path: Path):
     src.close()
 
 
-def test_promql_step_over_the_drill(drill_source) -> None:
+def test_promql_step_over_the_drill(drill_source, monkeypatch) -> None:
     drill, src = drill_source
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(drill.wall_time(600)))     # ten drill minutes have happened
     res = run_promql_step("100 * flowengine_model_quota_used_ratio", src, at=drill.wall_time(600))
     assert res.ok and len(res.lines) >= 2 and all("provider=" in line for line in res.lines)
     bad = run_promql_step("sum(", src)
     assert bad.status == "failed" and bad.error
 
 
-def test_verify_gate_and_evidence_over_the_drill(drill_source) -> None:
+def test_verify_gate_and_evidence_over_the_drill(drill_source, monkeypatch) -> None:
     drill, src = drill_source
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(drill.wall_time(600)))     # ten drill minutes have happened
     slos = default_slos()
     at = drill.wall_time(600)
     values = capture(src, slos, at=at)

@@ -247,12 +247,21 @@ def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: b
 # ------------------------------------------------------------------ the MetricSource the dashboard reads
 
 
+def _utc(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 class DrillSource:
     """The panes' own PromQL evaluated on a drill's world (``Drill.source`` makes it). It answers
     as the Prometheus source does (``SloSample`` with value, sparkline and notes), so the panes
     cannot tell a drill from production; only the clock is the drill's. ``window`` (scenario
     seconds) and ``points`` shape the sparklines; their timestamps are wall times, so the panes'
     data age works as it does with Prometheus.
+
+    Like a real source it holds nothing from a time that has not happened: a value asked for after
+    the drill's now (``--at`` tomorrow) is refused with an error that says so (the simulator could
+    compute it, but no Prometheus could, and a drill must not answer what production cannot); a
+    range reaching past now has its points up to now.
 
     As with Prometheus, a pane's sparkline is reused until one step of it (``window / (points - 1)``
     scenario seconds) has passed: it cannot gain a point before then, and evaluating its history
@@ -281,11 +290,23 @@ class DrillSource:
         """Scenario seconds between two points of a sparkline."""
         return self.window / (self.points - 1)
 
+    def future(self, at: float) -> str | None:
+        """Why nothing is known at unix time ``at``: it is after the drill's now; None when it is not."""
+        now = stime.now()
+        if at <= now:
+            return None
+        ahead = format_duration(self.drill.scenario_time(at) - self.drill.scenario_time(now))
+        return (f"no data at {_utc(at)}: that is {ahead} of drill time after the drill's now ({_utc(now)}); "
+                "a source holds nothing from the future")
+
     def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
         # Sparklines are reused only for "now" (the dashboard's polls), never for a fetch as of a
         # given time (evidence back-filled later), as with the Prometheus source.
         cache = at is None
         at = stime.now() if at is None else at
+        if (why := self.future(at)) is not None:
+            return [SloSample(slo.id, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
+                    for slo in slos]
         out = [self._sample(slo, at, cache) for slo in slos]
         sim = self.drill.simulator
         # lets stand-ins start from where the dashboard got to; not on the first poll, which the
@@ -327,6 +348,8 @@ class DrillSource:
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """Evaluate a PromQL expression (or a pane id such as ``quota``) at ``at``."""
         at = stime.now() if at is None else at
+        if (why := self.future(at)) is not None:
+            return SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
         query = self._resolve(expr)
         try:
             value, note = shown(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
@@ -336,8 +359,10 @@ class DrillSource:
         return SloSample(expr, value, sample_time=at, fetched_at=stime.now(), note=note)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
-        """The full instant vector (labels, value) for ``expr``; raises ``PromQLError``."""
+        """The full instant vector (labels, value) for ``expr``; raises ``PromQLError`` (after now, too)."""
         at = stime.now() if at is None else at
+        if (why := self.future(at)) is not None:
+            raise PromQLError(why)
         result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
         if isinstance(result, float):
             return [({}, result)]
@@ -346,9 +371,12 @@ class DrillSource:
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of ``expr`` from unix ``start`` to ``end`` every ``step`` s (finite points
-        only), as the Prometheus source answers it; raises ``PromQLError``."""
+        only, none after the drill's now), as the Prometheus source answers it; raises ``PromQLError``."""
         n = max(1, int((end - start) // step) + 1)
-        walls = [start + i * step for i in range(n)]
+        now = stime.now()
+        walls = [w for w in (start + i * step for i in range(n)) if w <= now]
+        if not walls:
+            return []
         many = self.drill.simulator.evaluate_many(self._resolve(expr),
                                                   [self.drill.scenario_time(w) for w in walls])
         if many.scalar is not None:
