@@ -133,7 +133,7 @@ class IncidentHeader(Vertical):
         if i.recording is not None:
             # where the replay is in the recording, in the recording's own (UTC) time
             began, recorded, speed, end = i.recording
-            at = min(end, recorded + (now - began) * speed)
+            at = min(end, recorded + stime.drill_seconds(now - began, speed))
             t.append("recorded ", "dim")
             one_day = time.gmtime(recorded)[:3] == time.gmtime(end)[:3]      # else the day is said too
             shown = time.strftime("%H:%M:%S UTC" if one_day else "%Y-%m-%d %H:%M:%S UTC", time.gmtime(at))
@@ -193,7 +193,7 @@ def gate_text(g: GateView, now: float) -> Text:
         if g.wanted:
             t.append(f" · want {g.wanted}")
         if g.hold > 0:
-            held = min(g.hold, g.held + max(0.0, now - g.at) * g.speed) if g.holding else 0.0
+            held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
             t.append(" · held ")
             t.append(f"{format_clock(held)}/{format_clock(g.hold)}", "bold" if g.holding else "")
         elif g.reason and not g.holding:

@@ -13,6 +13,7 @@ from typing import Any
 from panes.safe import clean_fields
 from warroom.incident.marks import STEP_MARKS
 from warroom.incident.state import step_words
+from warroom.scenario_time import drill_seconds
 
 # A step's state as the checklist shows it. Icons differ in shape, never only in colour; the
 # vocabulary is the core's (``warroom.incident.marks``), shared with ``incident show`` and the PIR.
@@ -106,7 +107,7 @@ class GateView:
         return f"{self.runbook} step {self.step}" if self.runbook else f"step {self.step}"
 
     def left(self, now: float) -> float:
-        return max(0.0, self.remaining - max(0.0, now - self.at) * self.speed)
+        return max(0.0, self.remaining - drill_seconds(max(0.0, now - self.at), self.speed))
 
 
 @dataclass(frozen=True)

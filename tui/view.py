@@ -245,5 +245,6 @@ def gate_view(step: int, text: str, status: str, value: float | None, remaining:
         shown, wanted = ("no value" if value is None else format_value(value, "count")), ""
     holding = status == "pending" and bool(reason) and str(reason).startswith("holding")
     return GateView(step=step, text=text, status=status, value=shown, wanted=wanted,
-                    held=held * speed, hold=hold * speed, remaining=remaining * speed, at=now,
+                    held=stime.drill_seconds(held, speed), hold=stime.drill_seconds(hold, speed),
+                    remaining=stime.drill_seconds(remaining, speed), at=now,
                     speed=speed, reason=reason, holding=holding)

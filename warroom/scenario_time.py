@@ -171,6 +171,22 @@ class Span:
         return self.text()
 
 
+def drill_seconds(wall_seconds: float, speed: float) -> float:
+    """``wall_seconds`` on the wall clock as drill seconds at ``speed`` (a drill's or a replay's,
+    where the caller holds the speed itself rather than an incident's state)."""
+    return wall_seconds * speed
+
+
+def wall_seconds(drill_seconds: float, speed: float) -> float:
+    """How long ``drill_seconds`` of a drill at ``speed`` take on the wall clock."""
+    return drill_seconds / speed
+
+
+def of_drill(drill_seconds: float, speed: float) -> Span:
+    """A span counted in drill seconds at ``speed``, read like every other drill duration."""
+    return Span(wall_seconds(drill_seconds, speed), speed)
+
+
 def span(state: Any, wall_seconds: float | timedelta | None) -> Span:
     """``wall_seconds`` of journal time, as the incident reads it."""
     if isinstance(wall_seconds, timedelta):

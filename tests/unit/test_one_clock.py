@@ -70,25 +70,59 @@ def test_the_pin_is_read_by_scenario_time_alone() -> None:
 
 SCALING_EXEMPT = {
     "warroom/scenario_time.py": "the conversion itself",
-    "warroom/incident/replay.py": "a replay's speed relative to the recorded incident's (a ratio of speeds, not a span)",
+    "warroom/drill/directory.py": "the drill world's own clock (Drill.scenario_time / wall_time), which every drill "
+                                  "time is read by",
+    "warroom/drill/promql/evaluate.py": "PromQL's @ times and subquery steps are unix times: the evaluator inverts the "
+                                        "catalog's own unix() map (its scale: unix seconds per scenario second)",
+    "warroom/incident/replay.py": "a replay's own clock (recorded time <-> wall) and its speed relative to the "
+                                  "recorded incident's (a ratio of speeds, not a span)",
 }
 
 
+def _speed_like(node: ast.expr) -> bool:
+    """``state.time_scale``, ``drill.speed``, a local ``speed``, ``g.speed``, ``self.scale``, ``replay_speed``..."""
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name in ("time_scale", "speed", "scale") or name.endswith(("_speed", "_scale"))
+
+
+def hand_conversions(source: str) -> list[int]:
+    """Lines of ``source`` that multiply or divide by a speed: a wall <-> drill conversion written in place."""
+    return sorted({node.lineno for node in ast.walk(ast.parse(source))
+                   if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div, ast.FloorDiv))
+                   and (_speed_like(node.left) or _speed_like(node.right))})
+
+
+def test_the_guard_sees_every_hand_written_conversion() -> None:
+    """What the drill report wrote in place (a local ``speed``, ``drill.speed``) is seen as well as
+    ``state.time_scale``; a product of two other things, or a call to the conversion, is not."""
+    seen = "\n".join([
+        "a = Span((again - a.t) / speed, speed).text()",
+        "b = at - 1800.0 / drill.speed",
+        "c = grid_step(start, at, BASE_STEP / drill.speed)",
+        "d = (value_time - since) * self.speed",
+        "e = x * state.time_scale",
+        "f = held // g.speed",
+        "g = (t - u0) / self.scale",
+        "h = span * replay_speed",
+    ])
+    assert hand_conversions(seen) == list(range(1, 9))
+    fine = "share = {'a': 0.42}['a']\nx = latency * share\ny = stime.wall_seconds(t, speed)\nz = speed\n"
+    assert hand_conversions(fine) == []
+
+
 def test_every_wall_to_drill_conversion_goes_through_scenario_time() -> None:
-    """A span read as drill time is ``scenario_time`` (``span``/``between``/``left``/``after``/
-    ``of_scenario``), never ``x * state.time_scale`` written in place: one place to read an
-    incident's drill time by, so a new countdown cannot scale one way and the header another (the
-    drill world's own clock is ``Drill.scenario_time``)."""
+    """A span read as drill time goes through ``scenario_time`` (``span``/``between``/``left``/``after``/
+    ``of_scenario`` with an incident's state; ``drill_seconds``/``wall_seconds``/``of_drill`` where
+    the caller holds a speed itself: the drill report, the stand-ins, the panes), never ``x * speed``
+    or ``x / state.time_scale`` written in place: one place to read drill time by, so a new
+    countdown cannot scale one way and the header another (the drill world's own clock is
+    ``Drill.scenario_time``)."""
     found = []
     for top in ("warroom", "tui", "panes"):
         for path in sorted((ROOT / top).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
-            if rel in SCALING_EXEMPT:
-                continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)) and any(
-                        isinstance(x, ast.Attribute) and x.attr == "time_scale" for x in (node.left, node.right)):
-                    found.append(f"{rel}:{node.lineno}")
+            if rel not in SCALING_EXEMPT:
+                found += [f"{rel}:{n}" for n in hand_conversions(path.read_text(encoding="utf-8"))]
     assert not found, "convert through warroom.scenario_time:\n" + "\n".join(found)
 
 

@@ -15,7 +15,7 @@ from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
 from warroom.durations import format_duration
-from warroom.scenario_time import Span
+from warroom.scenario_time import Span, of_drill, wall_seconds
 from warroom.incident.live import LiveIncident
 from warroom.incident.session import DryRun, Incident
 
@@ -81,10 +81,10 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
         if not wait:
             live.open_gate(key, prepared.number, text)
             print(f"verify {gate.text}: opened, not waited for (until"
-                  f" {Span(gate.window / live.speed, live.speed).text()} from now)", file=sys.stderr)
+                  f" {of_drill(gate.window, live.speed).text()} from now)", file=sys.stderr)
             return 0
         check = live.watch_gate(key, prepared.number, text, on_check=progress, leave_open=False,
-                                every=min(5.0, max(0.2, gate.window / live.speed / 60)))
+                                every=min(5.0, max(0.2, wall_seconds(gate.window, live.speed) / 60)))
     except KeyboardInterrupt:
         print(f"verify {gate.text}: stopped waiting; the gate stays open (the dashboard or the next"
               " `incident run` settles it)", file=sys.stderr)

@@ -256,14 +256,14 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         if not any(off == a.t for _, off in runs):
             return False, "it was not in force", math.inf
         again = next((on for on, _ in runs if on > a.t), None)
-        return True, "" if again is None else f"undone {Span((again - a.t) / speed, speed).text()} later", \
+        return True, "" if again is None else f"undone {stime.of_drill(again - a.t, speed).text()} later", \
             math.inf if again is None else again
     if kind not in sc.mitigating_actions():
         return False, "", math.inf                          # a page, an update: not meant to bend a curve
     for on, off in runs:
         if on == a.t:
             return (True, "", math.inf) if off is None else \
-                (True, f"switched off {Span((off - on) / speed, speed).text()} later", off)
+                (True, f"switched off {stime.of_drill(off - on, speed).text()} later", off)
         if on < a.t and (off is None or a.t < off):
             return False, "already in force", math.inf
     early = [ACTIONS.get(r, r) for m in (m for f in sc.faults for m in f.mitigations) if m.action == kind
@@ -287,7 +287,7 @@ def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: floa
     without = tuple(a for a in drill.actions() if a != action and (a.action, a.ts, a.argv) != (
         action.detail.get("via"), action.ts, action.argv))
     other = Simulator(sc, lambda: list(without), drill.wall_time)
-    after = Span((t - action.t) / drill.speed, drill.speed).text()   # t is scenario seconds
+    after = stime.of_drill(t - action.t, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = _slo(pane, slos)
@@ -355,9 +355,9 @@ def _panes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | No
         window = incident_window(state, at, 3600.0, drill.speed)
         marks = window_marks(state)
     if window is None:
-        start = breach if breach is not None else at - 1800.0 / drill.speed
+        start = breach if breach is not None else at - stime.wall_seconds(1800.0, drill.speed)
         start = min(start, at)
-        window = Window(start, at, grid_step(start, at, BASE_STEP / drill.speed))
+        window = Window(start, at, grid_step(start, at, stime.wall_seconds(BASE_STEP, drill.speed)))
         marks = {"started": breach, "detected": None, "resolved": None}
     out = []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):

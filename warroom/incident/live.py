@@ -482,7 +482,7 @@ class LiveIncident:
         from warroom.sources.evidence import offsets_from, record_due
 
         cfg = self.incident.config
-        offsets = [o / self.speed for o in offsets_from(cfg.execute.evidence_after)]
+        offsets = [stime.wall_seconds(o, self.speed) for o in offsets_from(cfg.execute.evidence_after)]
         written = record_due(self.incident, self._evidence_events(self.incident.read().events), self.source,
                              cfg.slo, offsets,
                              now=self.now(), stale_after=cfg.prometheus.stale_after)

@@ -21,6 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.sources.evaluate import past
 
@@ -204,7 +205,7 @@ def impact_count(source: Any, slo: SloConfig, start: float, end: float, *,
     query = getattr(slo, "impact_query", None)
     if not query or end <= start:
         return None
-    window = f"{max(1, int(round((end - start) * speed)))}s"
+    window = f"{max(1, int(round(stime.drill_seconds(end - start, speed))))}s"
     expr = query.replace("$window", window)
     instant = getattr(source, "instant", None)
     if not callable(instant):

@@ -595,7 +595,8 @@ def response(state: IncidentState) -> list[ResponseRow]:
                 target += f" (runbook: < {mttr:g} min)"
         else:
             scen = r.minutes   # scenario minutes already (IncidentState.response_times)
-            took = stime.Span((r.wall_minutes if r.wall_minutes is not None else scen / speed) * 60, speed).text()
+            took = stime.Span((r.wall_minutes if r.wall_minutes is not None else stime.wall_seconds(scen, speed)) * 60,
+                              speed).text()
             met = scen < r.target_min
             result = "met" if met else "missed"
             target = f"< {r.target_min:g} min"

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
-from warroom.scenario_time import Span
 from warroom.durations import format_duration
 from warroom.sources.model import SloReading, SloSample, State
 
@@ -165,13 +164,13 @@ class SloTracker:
                 since = min(since, pane.breach_since)
             pane.breach_since = since
             if slo.for_:
-                held = (value_time - since) * self.speed      # scenario seconds
+                held = stime.drill_seconds(value_time - since, self.speed)
                 if held < slo.for_:
                     breached = False
                     state = "warn"
-                    shown = Span(held / self.speed, self.speed).text(wall=False)
+                    shown = stime.of_drill(held, self.speed).text(wall=False)
                     note = _join(note, f"past crit for {shown}"
-                                       f" (breached after {Span(slo.for_ / self.speed, self.speed).text(wall=False)})")
+                                       f" (breached after {stime.of_drill(slo.for_, self.speed).text(wall=False)})")
         else:
             pane.breach_since = None
         return SloReading(slo=slo, state=state, value=value, series=sample.series, age=age,

@@ -190,8 +190,8 @@ class VerifyRun:
         self.gate = gate
         self.source = source
         self.started_at = stime.now() if started_at is None else started_at
-        self.deadline = self.started_at + gate.window / speed
-        self.hold = gate.hold / speed
+        self.deadline = self.started_at + stime.wall_seconds(gate.window, speed)
+        self.hold = stime.wall_seconds(gate.hold, speed)
         self.speed = speed if speed > 0 else 1.0
         self.holding_since: float | None = None
         self.last: VerifyCheck | None = None
@@ -218,7 +218,7 @@ class VerifyRun:
             why = problem or (f"held {self._span(held)} of {self._span(self.hold)}" if holds
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
             result = VerifyCheck("failed", value, 0.0,
-                                 f"window of {self._span(self.gate.window / self.speed)} ran out: {why}",
+                                 f"window of {self._span(stime.wall_seconds(self.gate.window, self.speed))} ran out: {why}",
                                  held=held, hold=self.hold)
         elif holds:
             result = VerifyCheck("pending", value, remaining,
@@ -356,13 +356,13 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
 
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
                        step: float | None, *, hold: float, speed: float = 1.0) -> VerifyCheck:
-    span = max(1.0 / speed, g.deadline - g.started_at)
+    span = max(stime.wall_seconds(1.0, speed), g.deadline - g.started_at)
     # Prometheus gets a sane step (5 s of its time: a drill sped up x600 has a 10 m window in
     # one wall second, so its floor is 5 s of scenario time); a source without ranges is probed
     # at 120 instants across the window, and so is the drill's (its range query is exact at any
     # step: it keeps the fine grid).
     coarse = callable(getattr(source, "query_range", None)) and not getattr(source, "exact_history", False)
-    resolution = step or (max(5.0 / speed, span / 120.0) if coarse else span / 120.0)
+    resolution = step or (max(stime.wall_seconds(5.0, speed), span / 120.0) if coarse else span / 120.0)
     points: dict[float, list[float]] = {}
     query_range = getattr(source, "query_range", None)
     if callable(query_range):
@@ -397,7 +397,7 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)",
                                confirmed_at=t)
     return VerifyCheck("failed", last, 0.0,
-                       f"window of {Span(gate.window / speed, speed).text(wall=False)} ran out: "
+                       f"window of {stime.of_drill(gate.window, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"
-                       f"{f' for {Span(gate.hold / speed, speed).text(wall=False)}' if gate.hold else ''};"
+                       f"{f' for {stime.of_drill(gate.hold, speed).text(wall=False)}' if gate.hold else ''};"
                        " checked after the fact)")

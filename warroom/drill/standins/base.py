@@ -130,11 +130,11 @@ class Context:
     def pause(self, scenario_seconds: float, cap: float = MAX_PAUSE) -> None:
         """Take as long as the real command would, compressed by the drill speed."""
         if not self.no_delay and scenario_seconds > 0:
-            time.sleep(min(cap, scenario_seconds / self.drill.speed))
+            time.sleep(min(cap, stime.wall_seconds(scenario_seconds, self.drill.speed)))
 
     def wait_until(self, t: float, cap: float) -> bool:
         """Sleep until scenario time ``t`` (at most ``cap`` wall seconds); True if it was reached."""
-        remaining = (t - self.t) / self.drill.speed
+        remaining = stime.wall_seconds(t - self.t, self.drill.speed)
         if remaining <= 0:
             return True
         if self.no_delay:

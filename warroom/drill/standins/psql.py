@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from datetime import datetime
 
+from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import unit
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, utc
@@ -84,7 +85,7 @@ def database(ctx: Context) -> sqlite3.Connection:
     conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
     # ``now() - created_at`` is a drill span, as a typed interval is (at x10 ten wall seconds are 100 s)
     conn.create_function("pg_span", 2, lambda a, b: None if a is None or b is None else
-                         interval((stamp(a) - stamp(b)) * ctx.drill.speed))
+                         interval(stime.drill_seconds(stamp(a) - stamp(b), ctx.drill.speed)))
     conn.create_function("pg_epoch", 1, epoch)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
     retried = {str(a.detail.get("task_id")) for a in ctx.signals.actions if a.detail.get("task_id")}
@@ -111,7 +112,7 @@ def connections(ctx: Context) -> list[tuple[object, ...]]:
     replicas = ctx.cluster.ready(ctx.cluster.flowengine, ctx.t) if ctx.signals.running(ctx.t) else 0
     for i in range(round((58 + int(20 * max(0.0, slow - 1.0))) * replicas / fleet.REPLICAS)):
         active = i < 3 + int(4 * max(0.0, slow - 1.0))
-        started = ctx.at - (0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0) / ctx.drill.speed   # drill s
+        started = ctx.at - stime.wall_seconds((0.02 + 0.4 * unit("q", i)) * (slow if active else 1.0), ctx.drill.speed)
         query = ("SELECT task_id, payload FROM tasks WHERE status = 'queued' ORDER BY created_at LIMIT 50"
                  if i % 3 else "UPDATE tasks SET status = $1, updated_at = now() WHERE task_id = $2")
         rows.append((41200 + i * 7, DATABASE, "flowengine_user", "flowengine", f"10.42.{i % 4}.{20 + i}",
@@ -154,7 +155,7 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
     stamp_ = rf"('[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
     sql = re.sub(stamp_ + r"\s*([-+])\s*interval\s*'([^']*)'",
-                 lambda m: f"pg_shift({m[1]}, {(-1 if m[2] == '-' else 1) * seconds(m[3]) / speed!r})", sql, flags=re.I)
+                 lambda m: f"pg_shift({m[1]}, {stime.wall_seconds((-1 if m[2] == '-' else 1) * seconds(m[3]), speed)!r})", sql, flags=re.I)
     sql = re.sub(stamp_ + r"\s*-\s*" + stamp_, r"pg_span(\1, \2)", sql, flags=re.I)
     sql = re.sub(r"\binterval\s*'([^']*)'", lambda m: f"'{interval(seconds(m[1]))}'", sql, flags=re.I)
     sql = extract(sql)
