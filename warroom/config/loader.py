@@ -1,9 +1,11 @@
-"""Typed, validated configuration.
+"""Reading a config file into ``warroom.config.schema``'s classes, and writing one back.
 
 The config file is a public interface (scripts and other teams' configs rely on its keys), so
 validation is strict and every error names the file, the key path (``slo[2].warn``) and what was
 expected; unknown keys are errors with a "did you mean" suggestion, because a misspelt threshold
-that is silently ignored is worse than a refusal to start.
+that is silently ignored is worse than a refusal to start. The schema is walked generically (type
+hints and field metadata), so a key added to a dataclass is read, checked and written back with no
+code here; rules across fields are ``_check_semantics``'s.
 """
 
 from __future__ import annotations
@@ -16,29 +18,13 @@ import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
+from warroom.config.schema import Config
 from warroom.durations import parse_duration
 from warroom.errors import ConfigError
 from warroom.input_files import read_text_input
-from warroom.paths import default_state_dir, expand, user_config_path
-
-Severity = Literal["P1", "P2", "P3", "P4"]
-Unit = Literal["percent", "ratio", "seconds", "count", "bytes"]
-Direction = Literal["above", "below"]
-
-
-def _duration(default: float | None, doc: str = "") -> Any:
-    """A field written as a duration string ("5s", "15m") and stored as seconds."""
-    return field(default=default, metadata={"duration": True, "doc": doc})
-
-
-def _size(default: int, doc: str = "") -> Any:
-    """A field written as a size ("100MB", "1GiB", or a number of bytes) and stored as bytes."""
-    return field(default=default, metadata={"size": True, "doc": doc})
-
+from warroom.paths import expand, user_config_path
 
 _SIZE_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
                "g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4}
@@ -56,282 +42,6 @@ def parse_size(value: str | int) -> int:
     if not m or m.group(2).lower() not in _SIZE_UNITS:
         raise ValueError(f"not a size: {value!r}")
     return int(float(m.group(1)) * _SIZE_UNITS[m.group(2).lower()])
-
-
-def _key(name: str) -> dict[str, Any]:
-    """Metadata for a field whose TOML key differs from its Python name (``for`` is a keyword)."""
-    return {"key": name}
-
-
-@dataclass
-class PrometheusConfig:
-    url: str | None = None
-    timeout: float = _duration(2.0)
-    refresh: float = _duration(5.0)
-    window: float = _duration(1800.0)
-    step: float | None = _duration(None)
-    stale_after: float = _duration(60.0)
-    bearer_token_env: str | None = None
-    username: str | None = None
-    password_env: str | None = None
-    ca_file: str | None = None
-    verify_tls: bool = True
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class SloConfig:
-    id: str
-    title: str
-    query: str
-    unit: Unit = "count"
-    warn: float | None = None
-    crit: float | None = None
-    direction: Direction = "above"
-    runbook: str | None = None
-    severity: Severity | None = None
-    for_: float | None = field(default=None, metadata={"duration": True, **_key("for")})
-    range_query: str | None = None
-    # What an empty answer means: "nodata" (the query matched nothing), or "warn"/"crit" for a
-    # pane whose series vanishing IS the problem (an audit exporter that stopped reporting).
-    absent: Literal["nodata", "warn", "crit"] = "nodata"
-    # An expression whose value is the unix time of the newest underlying sample; None derives
-    # it from the query's own selectors (warroom.sources.freshness); "" turns the check off.
-    age_query: str | None = None
-    # The sparkline's scale starts at zero (false: just below the lower threshold, to see
-    # small moves of a value that never nears zero).
-    spark_from_zero: bool = True
-    # A counter for the PIR's computed impact: evaluated once at the end of the impact window with
-    # ``$window`` replaced by its length (e.g. 'sum(increase(flowengine_flow_failures_total[$window]))').
-    impact_query: str | None = None
-    impact_label: str | None = None
-
-
-@dataclass
-class AlertsConfig:
-    alertmanager_url: str | None = None
-    prometheus_alerts: bool = True
-    timeout: float = _duration(2.0)
-    refresh: float = _duration(15.0)
-    runbook_map: dict[str, str] = field(default_factory=dict)
-    # Label values (any case) mapped to incident severities, over the built-in spellings
-    # (critical/warning/info, page, s1..s4, P1..P4, sevN; see warroom.sources.severity).
-    severity_map: dict[str, Severity] = field(default_factory=dict)
-    # Labels read for an alert's severity, first present wins.
-    severity_labels: list[str] = field(default_factory=lambda: ["severity", "priority"])
-    # Labels ignored when telling whether two alerts are the same one (Prometheus' own
-    # external_labels are found and ignored without being listed here).
-    dedup_ignore_labels: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RunbooksConfig:
-    dirs: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IncidentConfig:
-    state_dir: str | None = None
-    status_update_every: float = _duration(900.0)
-    # Stakeholder-update cadence per severity (durations); a severity not listed uses
-    # status_update_every. The seeds' default is every 15 minutes; a P1 wants them more often.
-    status_update_cadence: dict[str, str] = field(
-        default_factory=lambda: {"P1": "10m", "P2": "15m", "P3": "30m", "P4": "60m"})
-    # How far before the declaration the metric history is searched for the breach that began it.
-    breach_lookback: float = _duration(3600.0)
-    commander: str | None = None
-    templates_dir: str | None = None
-    incident_log: str | None = None
-    timezone: str | None = None
-
-
-@dataclass
-class RolesConfig:
-    # Remind the incident commander to hand over after holding the role this long (scenario time
-    # in a drill). PagerDuty's guidance: about hourly, three hours at most, so more is refused.
-    handoff_reminder: float = _duration(3600.0)
-
-
-@dataclass
-class ApprovalConfig:
-    # Every mutating step at these severities needs a second person's approval (steps whose fence
-    # says approval=true always do).
-    severities: list[str] = field(default_factory=list)
-    # An approval (and a request nobody answered) is good for this long, then it must be asked again.
-    expires: float = _duration(900.0)
-    # On the shared store with one database role per person: an approval counts only when
-    # PostgreSQL recorded a different role for it than for its request.
-    distinct_db_roles: bool = False
-
-
-@dataclass
-class ExecuteConfig:
-    shell: str = "/bin/bash"
-    timeout: float = _duration(300.0)
-    kill_grace: float = _duration(5.0)
-    memory_lines: int = 2000
-    max_output: int = _size(100_000_000)
-    evidence_after: list[str] = field(default_factory=lambda: ["5m"])
-    env: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RedactPattern:
-    name: str
-    regex: str
-
-
-@dataclass
-class RedactionConfig:
-    redact_pii: bool = False
-    env_names: list[str] = field(default_factory=list)
-    patterns: list[RedactPattern] = field(default_factory=list)
-    # Values known to be secret that no file names (the shared store's password): redacted
-    # like a secret variable's value everywhere a redactor is built from this config.
-    known_secrets: dict[str, str] = field(default_factory=dict, metadata={"internal": True})
-
-
-@dataclass
-class KubernetesConfig:
-    kubeconfig: str | None = None
-    context: str | None = None
-    namespace: str = "production"
-    deployments: list[str] = field(default_factory=lambda: ["flowengine"])
-    label_selector: str | None = None
-    refresh: float = _duration(10.0)
-    timeout: float = _duration(3.0)
-    enabled: bool = True
-
-
-@dataclass
-class ProviderConfig:
-    name: str
-    url: str
-    kind: Literal["statuspage", "google"] = "statuspage"
-    runbook: str | None = None
-    timeout: float = _duration(5.0)
-    refresh: float = _duration(60.0)
-
-
-@dataclass
-class WebhookConfig:
-    url: str | None = None
-    url_env: str | None = None
-    kind: Literal["slack", "json"] = "slack"
-    timeout: float = _duration(5.0)
-
-
-@dataclass
-class SharedConfig:
-    """``[shared]``: where a shared incident's journal lives (PostgreSQL); unset = the local file
-    journal. ``--shared DSN`` and ``$WARROOM_DSN`` win over ``dsn`` (``warroom.shared.dsn``)."""
-
-    dsn: str | None = None
-    password_env: str | None = None
-    connect_timeout: float = _duration(3.0)
-    catch_up: float = _duration(5.0)
-    presence_every: float = _duration(5.0)
-    override: str | None = field(default=None, metadata={"internal": True})   # --shared DSN
-
-
-@dataclass
-class Config:
-    """The whole configuration; ``source`` is the file it came from (None: built-in defaults)."""
-
-    read_only: bool = False
-    prometheus: PrometheusConfig = field(default_factory=PrometheusConfig)
-    slo: list[SloConfig] = field(default_factory=lambda: default_slos())
-    alerts: AlertsConfig = field(default_factory=AlertsConfig)
-    runbooks: RunbooksConfig = field(default_factory=RunbooksConfig)
-    incident: IncidentConfig = field(default_factory=IncidentConfig)
-    execute: ExecuteConfig = field(default_factory=ExecuteConfig)
-    redaction: RedactionConfig = field(default_factory=RedactionConfig)
-    kubernetes: KubernetesConfig = field(default_factory=KubernetesConfig)
-    providers: list[ProviderConfig] = field(default_factory=lambda: default_providers())
-    webhook: WebhookConfig = field(default_factory=WebhookConfig)
-    roles: RolesConfig = field(default_factory=RolesConfig)
-    approval: ApprovalConfig = field(default_factory=ApprovalConfig)
-    shared: SharedConfig = field(default_factory=SharedConfig)
-    params: dict[str, str] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)
-    source: Path | None = field(default=None, metadata={"internal": True})
-
-    def state_dir(self) -> Path:
-        return expand(self.incident.state_dir) if self.incident.state_dir else default_state_dir()
-
-    def runbook_dirs(self) -> list[Path]:
-        return [expand(d) for d in self.runbooks.dirs]
-
-    def slo_by_id(self, slo_id: str) -> SloConfig | None:
-        return next((s for s in self.slo if s.id == slo_id), None)
-
-
-def default_slos() -> list[SloConfig]:
-    """The five FlowEngine SLO panes; metric names match what the drill simulator exports."""
-    return [
-        SloConfig(
-            id="failure_rate",
-            title="Flow failure rate",
-            query=(
-                "100 * sum(rate(flowengine_flow_failures_total[1h]))"
-                " / sum(rate(flowengine_flow_executions_total[1h]))"
-            ),
-            unit="percent", warn=0.5, crit=1.0, direction="above",
-            runbook="RB-CORE-001", severity="P2",
-            impact_query="sum(increase(flowengine_flow_failures_total[$window]))",
-            impact_label="failed flows",
-        ),
-        SloConfig(
-            id="p95_latency",
-            title="P95 flow latency",
-            query=(
-                "histogram_quantile(0.95, sum by (le) "
-                "(rate(flowengine_flow_duration_seconds_bucket[5m])))"
-            ),
-            unit="seconds", warn=90.0, crit=120.0, direction="above",
-            runbook="RB-CORE-002", severity="P3",
-        ),
-        SloConfig(
-            id="quota",
-            title="Model API quota used",
-            query="100 * max(flowengine_model_quota_used_ratio)",
-            unit="percent", warn=70.0, crit=80.0, direction="above",
-            runbook="RB-CORE-003", severity="P3",
-        ),
-        SloConfig(
-            id="error_5xx",
-            title="Model API 5xx rate",
-            query=(
-                '100 * sum(rate(flowengine_model_api_requests_total{code=~"5.."}[5m]))'
-                " / sum(rate(flowengine_model_api_requests_total[5m]))"
-            ),
-            unit="percent", warn=2.0, crit=5.0, direction="above",
-            runbook="RB-CORE-004", severity="P2",
-            impact_query='sum(increase(flowengine_model_api_requests_total{code=~"5.."}[$window]))',
-            impact_label="model API 5xx responses",
-        ),
-        SloConfig(
-            id="audit_gap",
-            title="Audit-log gap",
-            query="time() - max(flowengine_audit_log_last_event_timestamp_seconds)",
-            unit="seconds", warn=120.0, crit=300.0, direction="above",
-            runbook="RB-CORE-005", severity="P1", absent="crit",
-        ),
-    ]
-
-
-def default_providers() -> list[ProviderConfig]:
-    return [
-        ProviderConfig(name="Anthropic", url="https://status.anthropic.com/api/v2/status.json",
-                       runbook="RB-CORE-004"),
-        ProviderConfig(name="OpenAI", url="https://status.openai.com/api/v2/status.json",
-                       runbook="RB-CORE-004"),
-        ProviderConfig(name="Google", url="https://status.cloud.google.com/incidents.json",
-                       kind="google", runbook="RB-CORE-004"),
-    ]
-
-
-# --------------------------------------------------------------------------- validation
 
 
 def _toml_key(f: dataclasses.Field[Any]) -> str:
@@ -560,6 +270,7 @@ def parse_config(text: str, file: str = "<config>") -> Config:
     if b.errors or cfg is None:
         raise ConfigError("\n".join(b.errors) if b.errors else f"{file}: invalid config")
     return cfg
+
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # a config is a page of settings: anything bigger is not one
 
