@@ -2,7 +2,8 @@
 
 The builder is stateful (open list items, the current heading, fences waiting for a label), which
 is why it is a class of its own; :mod:`warroom.runbook.parser` only decodes the file and hands
-the text over, and :mod:`warroom.runbook.assemble` turns the collected drafts into steps.
+the text over, :mod:`warroom.runbook.code_blocks` reads what each code block holds, and
+:mod:`warroom.runbook.assemble` turns the collected drafts into steps.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from warroom.runbook import blocks, fence, inline_commands
+from warroom.runbook import blocks, inline_commands
 from warroom.runbook.assemble import _Assembly
+from warroom.runbook.code_blocks import _CodeBlocks
 from warroom.runbook.drafts import _Entry, _Item
 from warroom.runbook.frontmatter import FrontMatter, split_front_matter
 from warroom.runbook.inline import (
-    _dedent,
     _label_from_command,
     _label_from_text,
     _plain,
@@ -33,19 +34,7 @@ _MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
 MAX_NESTING = 100
 
 
-def _info_is_command(info: str) -> bool:
-    """A fence info string that is a shell command, not a language (``REDIS=1 redis-cli x``)."""
-    words = info.split()
-    if len(words) < 2 or "{" in words[0] or (
-            "=" not in words[0] and fence._is_known_lang(words[0].lower())):
-        return False
-    first = words[0]
-    if first in blocks.KNOWN_COMMANDS or first.startswith(("./", "/")):
-        return True
-    return "=" in first and blocks.is_strong_command(info)
-
-
-class _Builder(_Assembly):
+class _Builder(_CodeBlocks, _Assembly):
     def __init__(self, text: str, path: Path | None) -> None:
         self.text = text
         self.path = path
@@ -329,176 +318,6 @@ class _Builder(_Assembly):
         label = _label_from_text(rest) if len(rest) > 3 else _label_from_command(cmd)
         return _Entry(kind="shell", label=label, line=line, section=section, command=cmd,
                       text=section_text, depth=depth, checked=checked, lang="inline")
-
-    # -- code blocks ----------------------------------------------------------------------
-    def code(self, tok: Any, after_heading: bool = False) -> None:
-        start = tok.map[0] if tok.map else 0
-        end = tok.map[1] if tok.map else start + 1
-        indented = tok.type == "code_block"
-        if indented:
-            # Indented code: steps when it holds commands (by the same test as a fence without
-            # a language), shown as is when it is quoted text, output or config.
-            info = fence.parse_info("")
-        else:
-            info = fence.parse_info(tok.info or "")
-            for message, level in info.problems:
-                self.finding(start + 1, level, message)
-            self.check_closed(tok, start, end)
-            if info.lang == "decision":     # a Go/No-Go, read by warroom.runbook.decision: never steps
-                self.decision_fences.append((start + 1, tok.content, start + 1 not in self.unclosed_fences))
-                self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
-                                         "steps": 0, "indented": False})
-                self.expect_fence = self.fence_last = None
-                return
-        content = tok.content
-        pending, self.expect_fence, self.fence_last = self.expect_fence, None, None
-        if pending is not None and not any(" " in ln.strip() and blocks.is_strong_command(ln)
-                                           for ln in content.split("\n")):
-            # whatever the fence says: what "Expected output:" introduces is output, unless it
-            # holds a command line (then the author fenced a command, read below as usual)
-            shown = content.strip("\n")
-            pending.example_output = pending.example_output or shown or None
-            if shown and "\n" not in shown.strip():
-                pending.expect = shown.strip()
-            self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
-                                     "steps": 0, "indented": indented})
-            return
-        info_command = not indented and _info_is_command(tok.info or "")
-        if info_command:
-            # "```kubectl get pods" on one line: the author put the command where the language
-            # goes. It is the block's first command (what follows is typed into it, or output).
-            self.finding(start + 1, "warning", "the command is written on the fence line itself "
-                         "(read as the block's first line): put it on the line below the ```")
-            content = (tok.info or "").strip() + "\n" + content
-            info = fence.parse_info("")
-            start -= 1  # its first line is the fence line
-        raw_lines = content.split("\n")
-        if raw_lines and raw_lines[-1] == "":
-            raw_lines.pop()
-        lines = _dedent(raw_lines)
-        first_line = start + (1 if indented else 2)  # 1-based line of the first content line
-        lang = info.lang
-        kind = "shell" if info_command else self.block_kind(lang, "\n".join(lines))
-        if indented and kind == "display":
-            kind = "indented"
-        stat = {"line": start + 1, "lang": lang, "kind": kind, "steps": 0,
-                "indented": indented}
-        self.block_stats.append(stat)
-        if kind in ("display", "indented"):
-            return
-        run = info.attrs.get("run")
-        if run is not None and fence.parse_bool(run) is False:
-            stat["kind"] = "display"
-            return
-        if kind == "shell":
-            drafts = blocks.split_shell(lines, lang)
-            step_kind = "shell"
-        elif kind == "promql":
-            drafts = blocks.split_plain(lines)
-            step_kind = "promql"
-        else:
-            drafts = blocks.split_native(lines)
-            step_kind = "k8s"
-        if not drafts:
-            return
-        item = self.items[-1] if self.items else None
-        section = self.current_section()
-        if item is not None and len(drafts) == 1:
-            entry = self.merged_entry(drafts, step_kind, lang, info, item, first_line, section)
-            stat["steps"] = 1
-            if item.checkbox is not None and item.fence_entry is None:
-                item.fence_entry = entry
-            else:
-                self.entries.append(entry)
-            self.fence_last = entry if step_kind == "shell" else None
-            return
-        # Several commands: one step each, inside a list item as at top level (a check and the
-        # change it gates are two decisions, two confirmations).
-        context = self.last_paragraph
-        if context is None and item is not None:
-            context = item.plain
-        for n, d in enumerate(drafts):
-            label = _label_from_text(d.label or "") or info.label or info.attrs.get("label")
-            from_cmd = False
-            if not label and context and n == 0:
-                label = _label_from_text(context)
-            if not label and n == 0 and after_heading and section.title:
-                # Good enough to show; lint still asks warroom's own runbooks for a real label.
-                label = _label_from_text(section.title)
-                from_cmd = True
-            if not label:
-                label = _label_from_command(d.command)
-                from_cmd = True
-            entry = _Entry(kind=step_kind, label=label, line=first_line + d.line, section=section,
-                           command=d.command, expect=" ".join(d.expect) or None,
-                           text=context or "", lang=lang, attrs=dict(info.attrs),
-                           example_output=d.example_output, label_from_command=from_cmd,
-                           fence_line=first_line - 1, depth=item.depth if item else 0)
-            if item is not None and n == 0 and item.checkbox is not None \
-                    and item.fence_entry is None:
-                item.fence_entry = entry
-            elif item is not None and item.checkbox is not None and item.fence_entry is not None \
-                    and item.slot >= 0 and self.entries[item.slot] is item:
-                item.extra_entries.append(entry)
-            else:
-                self.entries.append(entry)
-            self.fence_last = entry if step_kind == "shell" else None
-        stat["steps"] = len(drafts)
-
-    def merged_entry(self, drafts: list[blocks.Draft], step_kind: str, lang: str,
-                     info: fence.FenceInfo, item: _Item, first_line: int,
-                     section: Section) -> _Entry:
-        parts: list[str] = []
-        for d in drafts:
-            if len(drafts) > 1 and d.label and step_kind == "shell":
-                parts.append("# " + d.label + "\n" + d.command)
-            else:
-                parts.append(d.command)
-        command = "\n\n".join(parts) if step_kind == "shell" else drafts[0].command
-        # The paragraph right above the fence inside the item (the item's own text for the
-        # first fence, a later paragraph for a second one) names what the commands do.
-        context = self.last_paragraph or item.plain
-        label = info.attrs.get("label") or info.label or _label_from_text(context) or (
-            drafts[0].label) or _label_from_command(drafts[0].command)
-        expects = [e for d in drafts for e in d.expect]
-        outputs = [d.example_output for d in drafts if d.example_output]
-        return _Entry(kind=step_kind, label=label, line=first_line + drafts[0].line,
-                      section=section, command=command, expect=" ".join(expects) or None,
-                      text=item.text, lang=lang, attrs=dict(info.attrs), depth=item.depth,
-                      example_output="\n".join(outputs) or None, fence_line=first_line - 1)
-
-    def block_kind(self, lang: str, content: str) -> str:
-        if lang in fence.NATIVE_LANGS:
-            return "k8s"
-        if lang in fence.PROMQL_LANGS:
-            body = [ln.strip() for ln in content.splitlines() if ln.strip()]
-            if body and all(ln.startswith(("|", "+-", "+=")) for ln in body):
-                return "display"  # a result table pasted into a promql fence
-            return "promql"
-        if lang in fence.SHELL_LANGS:
-            if blocks.looks_like_promql(content):
-                return "promql"
-            return "shell"
-        if lang == "":
-            if blocks.looks_like_promql(content):
-                return "promql"
-            if blocks.holds_commands(content):
-                return "shell"
-        return "display"
-
-    def check_closed(self, tok: Any, start: int, end: int) -> None:
-        markup = tok.markup or "```"
-        last = self.lines[end - 1] if 0 < end <= len(self.lines) else ""
-        # Inside a blockquote the closing line carries the quote markers (`> ````).
-        closing = re.sub(r"^(?:\s*>)+", "", last).strip() if tok.level or last.lstrip(
-        ).startswith(">") else last.strip()
-        ok = end - 1 > start and closing.startswith(markup[0] * len(markup)) and set(
-            closing) <= {markup[0]}
-        if not ok:
-            self.unclosed_fences.add(start + 1)
-            self.finding(start + 1, "error",
-                         f"code fence {markup} opened on line {start + 1} is never closed "
-                         "(everything after it is read as code)")
 
     # -- list items -----------------------------------------------------------------------
     def resolve_item(self, item: _Item) -> _Entry | list[_Entry] | None:
