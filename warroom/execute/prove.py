@@ -18,7 +18,8 @@ import re
 
 from warroom.execute.argspec import SINKS, parse_opts, table
 from warroom.execute.rulebook import RULES, Call, rule
-from warroom.execute.shparse import PCmd, PWord, Unprovable, parse, safe_variable
+from warroom.execute.safe_env import safe_variable
+from warroom.execute.shparse import PCmd, PWord, Unprovable, parse
 
 _MAX_DEPTH = 8
 _STD_DIRS = ("/bin/", "/usr/bin/", "/usr/local/bin/", "/sbin/", "/usr/sbin/", "/usr/local/sbin/")

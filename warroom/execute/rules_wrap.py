@@ -13,7 +13,8 @@ import re
 
 from warroom.execute.argspec import parse_opts, table
 from warroom.execute.rulebook import Call, rule
-from warroom.execute.shparse import PWord, Unprovable, safe_variable
+from warroom.execute.safe_env import safe_variable
+from warroom.execute.shparse import PWord, Unprovable
 
 
 def _literal_script(call: Call, words: list[PWord], what: str) -> str:
