@@ -123,8 +123,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     cfg = config_from_args(args)
     relaunch = resume_command(sys.argv[1:])
-    ctx = drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)), relaunch=relaunch)
-    ctx.options = global_options(sys.argv[1:])
+    options = global_options(sys.argv[1:])
+    ctx = drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)), relaunch=relaunch,
+                        options=options)
+    ctx.options = options
     return run_app(ctx, reopen=partial(_reopen, args))
 
 

@@ -78,12 +78,13 @@ def dashboard_context(cfg: Config) -> AppContext:
 
 
 def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool = False,
-                  relaunch: str | None = None) -> AppContext:
+                  relaunch: str | None = None, options: Sequence[str] = ()) -> AppContext:
     """A drill: its own state dir (drill incidents never mix with real ones), a simulated source.
 
     The unfinished drill of the scenario is continued (its own speed and world), a finished one
     (its incident resolved) is closed and a new one started; ``new`` always starts afresh
-    (``warroom.drill.directory``). ``relaunch`` is the command that comes back to this drill.
+    (``warroom.drill.directory``). ``relaunch`` is the command that comes back to this drill;
+    ``options``, the global options typed, which a command back to an incident repeats.
     """
     base = Path(cfg.state_dir())
     cfg.incident.state_dir = str(base / "drills")
@@ -96,7 +97,8 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     from warroom.drill.directory import choose_drill
 
     choice = choose_drill(base / "drills", scenario, speed, new=new,
-                          incident_resolved=partial(_incident_resolved, cfg, base))
+                          incident_resolved=partial(_incident_resolved, cfg, base),
+                          resume=lambda inc_id: resume_invocation(inc_id, base / "drills", options))
     info.notice = choice.notice
     return _drill_world(cfg, choice.drill, info, base)
 

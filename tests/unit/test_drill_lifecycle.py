@@ -214,8 +214,9 @@ def test_new_says_how_to_go_back_and_an_unreadable_drill_is_named(tmp_path: Path
     first = choose_drill(tmp_path, "rate-limit", 10.0).drill
     first.attach_incident("INC-20261201-4")
     forced = choose_drill(tmp_path, "rate-limit", None, new=True, incident_resolved=_resolved(set()))
-    assert f"{first.name} is left as it was (INC-20261201-4 still open: `warroom resume INC-20261201-4`)" \
-        in (forced.notice or "")
+    # the exact command back: the drills' state dir named (a bare `warroom resume ID` looked in the default one)
+    assert (f"{first.name} is left as it was (INC-20261201-4 still open: `warroom resume INC-20261201-4"
+            f" --state-dir {tmp_path.resolve()}`)") in (forced.notice or "")
     (forced.drill.path / "drill.json").write_text("{not json")
     again = choose_drill(tmp_path, "rate-limit", None, incident_resolved=_resolved(set()))
     assert again.drill.path == first.path                  # the newest readable one is continued ...

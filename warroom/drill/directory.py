@@ -433,7 +433,7 @@ class DrillChoice:
 
 def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
                  incident_resolved: Callable[[Drill], bool] | None = None,
-                 now: float | None = None) -> DrillChoice:
+                 now: float | None = None, resume: Callable[[str], str] | None = None) -> DrillChoice:
     """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which.
 
     A team runs a scenario again and again, so the choice is predictable and said out loud: the
@@ -442,7 +442,10 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     (``incident_resolved(drill)``: from the CLI, another dashboard, or before a crash) is marked
     finished and a new drill starts at the scenario's beginning instead of reopening an
     already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused, and
-    the notice says how to go back to its open incident). A drill that cannot be read is named.
+    the notice says how to go back to its open incident: ``resume(id)``, the exact command with
+    the global options typed, else ``warroom resume ID --state-dir ROOT`` — a bare ``warroom resume
+    ID`` looked in the default state dir and did not find it when ``--state-dir`` or the config had
+    put the drills elsewhere). A drill that cannot be read is named.
     """
     stime.work_on(str(root), drill=True)
     now = stime.now() if now is None else now
@@ -460,8 +463,9 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
             said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
         return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
     drill = create_drill(root, scenario, speed or 1.0)
+    back = resume or (lambda inc: shlex.join(["warroom", "resume", inc, "--state-dir", str(Path(root).resolve())]))
     left = "" if current is None else f"; {current.name} is left as it was" + (
-        f" ({current.incident} still open: `warroom resume {current.incident}`)" if current.incident else "")
+        f" ({current.incident} still open: `{back(current.incident)}`)" if current.incident else "")
     return DrillChoice(drill, resumed=False,
                        notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
 
