@@ -128,6 +128,8 @@ def load_scenario(path: Path) -> Scenario:
         if "name" in data:
             raise ScenarioError(f"{path}: name: a scenario is named after its file ({path.stem})")
         return msgspec.convert({**data, "name": path.stem}, Scenario, strict=True)
+    except UnicodeDecodeError as exc:      # a ValueError, not an OSError: it escaped as a traceback
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except (OSError, tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
         raise ScenarioError(f"{path}: {exc}{_did_you_mean(str(exc))}") from None
 
