@@ -92,3 +92,43 @@ def test_evidence_around_a_step_of_the_runbook_beside_is_cited_on_that_step_only
     (main_row,) = [r for k, r in rows.items() if k != "RB-LAUNCH-002"]
     assert not set(cited) & set(main_row.cites)
     assert any(t.text.startswith("SLO evidence (before RB-LAUNCH-002 step 5)") for t in st.timeline)
+
+
+def test_an_approval_used_on_the_beside_runbooks_step_is_cited_on_that_run_not_on_a_same_id_step(tmp_path: Path) -> None:
+    """RB-LAUNCH-005 and RB-LAUNCH-002 both have a step with the id
+    ``read-the-schema-version-flowengine-serves``: an approval used for RB-LAUNCH-002's must be
+    cited on that run in the PIR's commands, never on RB-LAUNCH-005's run of the same id that
+    another responder started in between (the match was by step id alone)."""
+    from datetime import UTC, datetime, timedelta
+
+    from warroom.incident.fold import replay
+    from warroom.incident.identity import Person
+    from warroom.incident.review import commands
+    from warroom.journal.log import Event, format_ts
+
+    alice, bob = Person("alice", 1001, "b1", "alice@b1"), Person("bob", 1002, "b2", "bob@b2")
+    t0 = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    sid, sha = "read-the-schema-version-flowengine-serves", "ab" * 32
+    evs: list[Event] = []
+
+    def add(type_: str, data: dict, who: Person = alice) -> None:  # type: ignore[type-arg]
+        evs.append(Event(seq=len(evs) + 1, ts=t0 + timedelta(seconds=len(evs)), actor=who.actor, type=type_,
+                         data=data, prev="", h=f"h{len(evs) + 1}"))
+
+    add(ev.DECLARED, {"id": "INC-1", "title": "t", "severity": "P1", "source": {"kind": "manual"},
+                      "runbook": {"id": "RB-LAUNCH-005", "title": "Mass failure"}, "commander": "alice"})
+    add(ev.RUNBOOK_ATTACHED, {"id": "RB-LAUNCH-002", "title": "Rollback", "beside": "RB-LAUNCH-005"})
+    ref = {"step": 7, "step_id": sid, "label": "Read the schema version", "runbook_id": "RB-LAUNCH-002"}
+    add(ev.APPROVAL_REQUESTED, {**ref, "command": "psql -c 'select 1'", "command_sha256": sha, "mutating": True,
+                                "requester": alice.to_json(), "expires_after": 900})
+    add(ev.APPROVAL_GRANTED, {"request": "R3", "command_sha256": sha, "approver": bob.to_json(),
+                              "expires_at": format_ts(t0 + timedelta(minutes=15))}, bob)
+    add(ev.APPROVAL_USED, {"request": "R3", "by": alice.to_json(), "command_sha256": sha})
+    other = {**ref, "step": 3, "runbook_id": "RB-LAUNCH-005"}
+    add(ev.STEP_STARTED, {**other, "command": "psql -c 'select 2'"}, bob)        # bob, the other runbook
+    add(ev.STEP_STARTED, {**ref, "command": "psql -c 'select 1'", "mutating": True})
+    add(ev.STEP_FINISHED, {**other, "status": "ok", "exit_code": 0, "duration": 1.0}, bob)
+    add(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 1.0})
+    rows = {row.step.split(" ", 1)[0]: row for row in commands(replay(evs))}
+    assert "approved (R3) by bob@b2" in rows["RB-LAUNCH-002"].result
+    assert "approved" not in rows["RB-LAUNCH-005"].result

@@ -495,13 +495,16 @@ class CommandRow:
 
 
 def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
-    """run seq -> the approval used for it (the first run of that step after ``approval.used``)."""
+    """run seq -> the approval used for it (the first run of that step after ``approval.used``):
+    the step of the request's own runbook (two runbooks can have a step of the same id); a request
+    journaled without a runbook id matches the step id alone, as it was asked."""
     out: dict[int, Any] = {}
     for req in state.approvals.values():
         if req.used_seq is None:
             continue
-        runs = [r for st, r in state.commands_run() if st.step_id == req.step_id and r.seq > req.used_seq
-                and r.seq not in out]
+        runs = [r for st, r in state.commands_run()
+                if ((st.runbook_id, st.step_id) == req.key or (not req.runbook_id and st.step_id == req.step_id))
+                and r.seq > req.used_seq and r.seq not in out]
         if runs:
             out[min(runs, key=lambda r: r.seq).seq] = req
     return out
