@@ -183,7 +183,8 @@ def check_closable(state: IncidentState, runbook_id: str, incident_id: str) -> d
     running = [st for st in state.running_steps() if st.runbook_id == runbook_id]
     if running:
         st = running[0]
-        raise WarroomError(f"{incident_id}: {runbook_id} step {st.step or st.step_id} ({st.label}) is running:"
+        name = state.step_name(runbook_id, st.step or st.step_id)       # as every screen names it
+        raise WarroomError(f"{incident_id}: {name} ({st.label}) is running:"
                            " cancel it (or let it end) before closing its runbook")
     return ref
 
@@ -199,7 +200,7 @@ def ignored_late(s: IncidentState, e: Event, d: dict[str, Any], what: str) -> bo
     shut = closure_of(s, rb_id) if rb_id else None
     if shut is None:
         return False
-    s._add_timeline(e, e.type, f"{rb_id} step {d.get('step') or d.get('step_id') or '?'} {what} not counted:"
+    s._add_timeline(e, e.type, f"{s.step_name(rb_id, d.get('step') or d.get('step_id') or '?')} {what} not counted:"
                                f" {rb_id} was {shut.text()}")
     return True
 
