@@ -180,7 +180,7 @@ def test_a_cli_drill_lives_on_the_injected_clock_and_ago_is_drill_time(
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + 120))          # two wall minutes later, past midnight
     code, out, _ = cli("show", inc)
     assert "elapsed 20m00s drill time (2m00s wall) at ×10" in out
-    assert "Time to detect" in out and "10.0 min drill time (1.0 wall)" in out
+    assert "Time to detect" in out and "10m00s drill time (1m00s wall)" in out
     code, out, err = cli("resolve", inc, "--summary", "breaker on", "--yes")
     assert code == 0, err
     assert "resolved after 20m00s drill time (2m00s wall)" in out

@@ -267,7 +267,9 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     for r in st.response_times():
         took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
         if r.minutes is not None and r.wall_minutes is not None and st.time_scale != 1.0:
-            took += f" {stime.DRILL_WORD} ({r.wall_minutes:.1f} wall)"   # judged in drill time
+            # judged in drill time; both figures through the one rule (``1m44s drill time (1.7s wall)``):
+            # "1.7 min drill time (0.0 wall)" at x60 read as no wall time at all, and named no unit
+            took = stime.span(st, r.wall_minutes * 60.0).text()
         verdict = "" if r.met is None else ("  met" if r.met else "  MISSED")
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
