@@ -122,3 +122,52 @@ async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monke
         await _beats(pilot, app)
         assert looks == [first, second]
         assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1, 2]
+
+
+async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_deadline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RB-CORE-004's Go/No-Go arises only when every provider fails (``applies_when``). Once it
+    arose (journaled ``decision.arose``) the view, which runs no metric query, counts it needed and
+    its row reads due past the deadline; the look judges the condition on the drill's metrics (one
+    provider down: cleared), so the deadline passing journals no reminder and the row stays due.
+    One look judges it; the dashboard does not ask again every beat."""
+    from warroom.incident import decisions as dec
+
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    app = drill_app(tmp_path, scenario="provider-outage", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_prefilled(pilot)
+        dash = app.dashboard
+        inc = dash.presenter.live.incident
+        await wait_for(pilot, lambda: bool(dash.view.decisions), 30)
+        assert dash.view.decisions[0].due_at is None            # not arisen: no deadline runs
+
+        # ten drill minutes in, every provider seen failing once (a look that read 100% 5xx): the
+        # decision arose then, and its 30 minutes run from there (past tier 2, before tier 3)
+        arisen = PIN + 10
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(arisen))
+        (rb, d), = [(rb, d) for rb, d in dec.decisions_of([inc.runbook()]) if d.applies_when is not None]
+        seen = dec.evaluate(d, rb, inc.state, datetime.fromtimestamp(arisen, UTC), query=lambda _q: [100.0],
+                            step_output=lambda _s: None, criteria=False)
+        assert len(dec.note_arisen(inc, [seen])) == 1
+        await wait_for(pilot, lambda: dash.view.decisions[0].due_at is not None, 30)
+        row = dash.view.decisions[0]
+        tiers = {tier: at for at, tier in dash.view.header.tiers}
+        assert row.due_at is not None and tiers[2] < row.due_at < tiers[3]
+
+        # the tiers due before the deadline are journaled first: the deadline is the next thing due
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(row.due_at - 1))
+        await _beats(pilot, app)
+        await wait_for(pilot, lambda: {1, 2} <= set(dash.view.header.escalated), 30)
+        assert not tier_unjournaled(dash.view.header, row.due_at - 1)
+        looks = _counting_looks(app)
+        before = len(events(app))
+
+        late = row.due_at + 5
+        monkeypatch.setenv(scenario_time.AT_ENV, repr(late))
+        assert deadline_passed(dash.view.decisions, late) == (row.decision_id,)
+        await _beats(pilot, app)
+        await _beats(pilot, app)
+        assert looks == [late]                                  # judged once, not every beat
+        assert len(events(app)) == before                       # cleared: no reminder journaled
+        assert not events(app, "decision.overdue")
