@@ -195,11 +195,13 @@ def deadline_passed(rows: tuple[DecisionRow, ...], now: float) -> tuple[str, ...
                  and now >= r.due_at)
 
 
-def tier_unjournaled(header: HeaderInfo, now: float) -> bool:
-    """A tier the header shows reached that the journal does not have yet: the dashboard looks
-    (and journals it) now rather than at its next 15 s look (90 drill seconds late at x60)."""
+def tier_unjournaled(header: HeaderInfo, now: float) -> tuple[int, ...]:
+    """The tiers the header shows reached that the journal does not have yet (empty: none): the
+    dashboard looks (and journals them) now rather than at its next 15 s look (90 drill seconds
+    late at x60). Which tiers, not whether: tier 2 coming due as tier 1 is journaled is new."""
     end = header.resolved_at if header.resolved_at is not None else now
-    return any(tier > 0 and reached_by(at, end) and tier not in header.escalated for at, tier in header.tiers)
+    return tuple(tier for at, tier in header.tiers
+                 if tier > 0 and reached_by(at, end) and tier not in header.escalated)
 
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:

@@ -171,3 +171,48 @@ async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_dea
         assert looks == [late]                                  # judged once, not every beat
         assert len(events(app)) == before                       # cleared: no reminder journaled
         assert not events(app, "decision.overdue")
+
+
+async def test_each_thing_newly_due_gets_a_look_and_nothing_else_does(tmp_path: Path) -> None:
+    """What is due is a set (each deadline, each tier), and a look is prodded for what was not due
+    at the last beat. The view is drawn by hand (frozen clock, no incident) to reach the two cases a
+    live run only meets by chance: tier 1 journaled and tier 2 reached in the same rebuilt view
+    (tier 2 is new: looked at — a yes/no "a tier is due" stayed yes and was not), and one thing of
+    two journaled (nothing new: not looked at again)."""
+    from dataclasses import replace
+
+    from panes.view import DecisionRow
+    from tests.app.tui_support import T0, make_app, mid_incident_view
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        dash = app.dashboard
+        looks = _counting_looks(app)
+        base = mid_incident_view()
+        tiers = ((T0 - 1800, 0), (T0 - 900, 1), (T0 + 600, 2), (T0 + 2400, 3))
+        go = DecisionRow("rollback", "Roll back?", due_at=T0 - 60)
+        other = DecisionRow("failover", "Fail over?", due_at=T0 + 1200)
+
+        def show(escalated: tuple[int, ...], *rows: DecisionRow) -> None:
+            dash.data.view = replace(base, header=replace(base.header, tiers=tiers, escalated=escalated),
+                                     decisions=rows)
+            for _ in range(BEATS):
+                dash.tick()
+
+        show((), go, other)                          # tier 1 and the GO's deadline: one look
+        assert len(looks) == 1
+        app.ctx.clock.set(T0 + 600)                  # tier 2 reached in the view that journaled tier 1
+        show((1,), go, other)
+        assert len(looks) == 2
+        show((1, 2), go, other)                      # tier 2 journaled, the GO still due: nothing new
+        assert len(looks) == 2
+        app.ctx.clock.set(T0 + 1200)                 # the failover's deadline
+        show((1, 2), go, other)
+        assert len(looks) == 3
+        show((1, 2), replace(go, overdue=True), other)                          # one of two reminded
+        show((1, 2), replace(go, overdue=True), replace(other, overdue=True))   # both: nothing due
+        assert len(looks) == 3
+        app.ctx.clock.set(T0 + 2400)                 # tier 3
+        show((1, 2), replace(go, overdue=True), replace(other, overdue=True))
+        assert len(looks) == 4
+        await pilot.pause()

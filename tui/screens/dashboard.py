@@ -89,7 +89,7 @@ class DashboardScreen(Screen[None]):
         # even while a view rebuild waits on a store that stopped answering.
         self._store_said: tuple[str, Any] | None = None
         self._behind = False                       # data arrived while a dialog was on top
-        self._prodded: tuple[object, ...] = ((), False)   # what was due at the last beat (one look each)
+        self._prodded: set[str] = set()            # what was due at the last beat (one look each)
         self._alerts_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._last_readings: tuple[list[SloReading], float, str] | None = None
         self._library_started = False
@@ -466,10 +466,11 @@ class DashboardScreen(Screen[None]):
 
             now = self.app.ctx.clock.now()
             rows = self.view.decisions + tuple(d for b in self.view.beside for d in b.decisions)  # both runbooks'
-            due = (deadline_passed(rows, now), tier_unjournaled(self.view.header, now))
-            if any(due) and due != self._prodded:
+            due = {*deadline_passed(rows, now), *(f"tier {t}" for t in tier_unjournaled(self.view.header, now))}
+            if due - self._prodded:
                 # a Go/No-Go deadline or a tier just passed: journal it now, once per thing due (a
-                # look that journals nothing — resolved, a condition cleared — must not repeat every beat)
+                # look that journals nothing — resolved, a condition cleared — must not repeat every
+                # beat; one thing of two journaled leaves nothing new to look for)
                 self.presenter.look_now()
             self._prodded = due
             self.presenter.evidence_due_async()
