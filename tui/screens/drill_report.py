@@ -110,8 +110,12 @@ class DrillReportScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="drill-report"):
-            yield Static("End of drill — response times against the targets · p PIR · e export · esc close",
-                         classes="dialog-title")
+            if getattr(self.report, "ended", True):
+                yield Static("End of drill — response times against the targets · p PIR · e export · esc close",
+                             classes="dialog-title")
+            else:      # read mid-drill (``g``): nothing has ended yet
+                yield Static("The drill so far (its incident is open) — response times against the targets"
+                             " · p PIR · e export · esc close", classes="dialog-title")
             yield Static(report_renderable(self.report), id="drill-report-body")
 
     def action_pir(self) -> None:

@@ -103,6 +103,7 @@ class DrillReport:
     outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
     unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
+    ended: bool = False                  # its incident resolved: the drill is over (else: the drill so far)
 
     @property
     def met(self) -> int:
@@ -211,13 +212,17 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
             mttr = parse_duration(str(target)) / 60.0
         except ValueError:
             mttr = None
+    # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
+    # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
+    ended = bool(state is not None and state.resolved)
     report = DrillReport(
-        drill=drill.name, scenario=sc.name, title=sc.title, speed=drill.speed,
+        drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(), mttr_target_min=mttr, **_path(runbook, state, actions), failed=failed, unretried=unretried,
+        ended=ended,
     )
     return _with_summary(report, spans)
 

@@ -1,0 +1,34 @@
+"""The drill report read while the drill's incident is open (``g`` mid-drill, or `incident
+drill-report`) is headed by the scenario's symptom, not by its own title, which is the
+facilitator's and names the cause (found by attack13e: mass-failure at x60, `g` a minute after
+declaring showed "End of drill … Mass flow failure across repositories after v1.2.0"). Once the
+incident is resolved the drill is over and the report says what it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warroom.drill.directory import create_drill
+from warroom.drill.scenarios import get_scenario
+from warroom.incident.drill_report import drill_report, report_lines
+from warroom.incident.store import IncidentStore
+
+START = 1_800_000_000.0
+
+
+def test_an_open_drill_is_reported_under_its_symptom_and_a_finished_one_under_its_title(state_dir: Path) -> None:
+    sc = get_scenario("mass-failure")
+    assert "v1.2.0" in sc.title and "v1.2.0" not in sc.symptom        # the spoiler this guards against
+    d = create_drill(state_dir, "mass-failure", speed=1.0, start=START)
+    now = [START + 120]
+    inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title=sc.symptom, severity="P1", source={}, drill={"scenario": "mass-failure", "speed": 1.0})
+    during = drill_report(d, inc.state, at=START + 180)
+    assert during.title == sc.symptom and not during.ended
+    assert "v1.2.0" not in report_lines(during)[0]
+    now[0] = START + 900
+    inc.resolve("rolled back to the pilot", rollback=True)
+    after = drill_report(d, inc.refresh(), at=START + 960)
+    assert after.title == sc.title and after.ended
+    assert after.to_dict()["ended"] is True
