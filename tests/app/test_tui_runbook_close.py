@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
-from tests.app.test_tui_runbook_beside import _declared_with_go
+from tests.app.test_tui_runbook_beside import _declared_with_go, _go
 from tests.app.tui_support import wait_for
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.screens.modals.forms import CloseRunbookScreen
@@ -57,6 +57,7 @@ async def test_c_closes_the_runbook_open_beside_with_a_reason(tmp_path) -> None:
         await wait_for(pilot, lambda: any(str(o.prompt).startswith(head) for o in main.options
                                           if (o.id or "").startswith("earlier-")), 30)
         assert dash.active_checklist() is main and dash.data.active_runbook().id == "RB-LAUNCH-005"
+        assert dash.data.active is None       # not kept pointing at it: a new GO reopening it must not take the keys
 
         # space now acts on RB-LAUNCH-005 (the only runbook worked); C has nothing to close
         await wait_dashboard(pilot)
@@ -69,6 +70,16 @@ async def test_c_closes_the_runbook_open_beside_with_a_reason(tmp_path) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, CloseRunbookScreen)
         assert len(events(app, "runbook.closed")) == 1
+
+        # a new GO opens it beside again: the keys stay on the checklist being worked (RB-LAUNCH-005)
+        _go(app)
+        await wait_for(pilot, lambda: len(dash.checklists()) == 2 and dash.checklists()[1].runbook is not None, 30)
+        await wait_dashboard(pilot)
+        main.highlighted = main.get_option_index("step-5")
+        await pilot.pause()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: len(events(app, "step.ticked")) == 3, 30)
+        assert events(app, "step.ticked")[2].data["runbook_id"] == "RB-LAUNCH-005"
 
 
 async def test_a_dashboard_resumed_after_a_kill_keeps_it_closed(tmp_path) -> None:  # type: ignore[no-untyped-def]
