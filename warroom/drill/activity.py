@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Iterator
+from itertools import accumulate
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from statistics import NormalDist
@@ -220,12 +221,9 @@ def _ticks(t1: float, t2: float) -> range:
 
 
 def _pick(weighted: tuple[tuple[str, float], ...], u: float) -> str:
-    acc = 0.0
-    for name, w in weighted:
-        acc += w
-        if u < acc:
-            return name
-    return weighted[-1][0]
+    """The name whose share of the running sum ``u`` falls in (the last one past the end)."""
+    return next((name for (name, _), acc in zip(weighted, accumulate(w for _, w in weighted)) if u < acc),
+                weighted[-1][0])
 
 
 def iso(ts: float) -> str:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 import math
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import ROUTING_KEYS, Cluster, build_cluster, route_of
-from warroom.drill.scenarios import Fault, Scenario
+from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, route_of
+from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
     "quality gate failed: 4/5 passed (lint: 3 errors)",
@@ -29,7 +29,6 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
-DAY = 86400.0
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 
 
@@ -110,7 +109,7 @@ class Signals:
         self.scenario = scenario
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
-        self._onsets: list[float | None] = [self._onset(f) for f in scenario.faults]
+        self.onsets: list[float | None] = [self._onset(f) for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
@@ -145,26 +144,27 @@ class Signals:
         t = self.first(fault.onset_action)
         return None if t is None else t + fault.onset
 
-    def effective_time(self, kind: str, requires: Sequence[str] = ()) -> float | None:
-        """When ``kind`` was first taken after everything it ``requires``; None if it never was."""
-        after = [t for req in requires if (t := self.first(req)) is not None]
-        return self.first(kind, max(after, default=-math.inf)) if len(after) == len(requires) else None
+    def stretches(self, m: Mitigation) -> list[tuple[float, float | None]]:
+        """(on, off) of each stretch of time ``m``'s action was in force: from its first taking after
+        everything it requires until its ``<action>_off`` (``circuit_breaker_off``; None: still on);
+        taken again after that, another. The one rule the curves and the drill report follow."""
+        out: list[tuple[float, float | None]] = []
+        after = [t for req in m.requires if (t := self.first(req)) is not None]
+        on = self.first(m.action, max(after, default=-math.inf)) if len(after) == len(m.requires) else None
+        while on is not None:
+            off = self.first(m.action + OFF, on)
+            out.append((on, off))
+            on = None if off is None else self.first(m.action, off + 1e-9)
+        return out
 
     def _bends_for(self, fault: Fault) -> list[_Bend]:
-        """One bend per stretch of time a mitigation was on: ``<action>_off`` (``circuit_breaker_off``)
-        ends a stretch, the action taken again starts another; both act after the same delay."""
-        bends = []
-        for m in fault.mitigations:
-            on = self.effective_time(m.action, m.requires)
-            while on is not None:
-                off = self.first(m.action + OFF, on)
-                bends.append(_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay))
-                on = None if off is None else self.first(m.action, off + 1e-9)
-        return bends
+        """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
+        return [_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay)
+                for m in fault.mitigations for on, off in self.stretches(m)]
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
-        onset = self._onsets[index]
+        onset = self.onsets[index]
         if onset is None or t < onset:
             return 0.0
         fault = self.scenario.faults[index]
@@ -209,10 +209,7 @@ class Signals:
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
-        return any(
-            m.action == kind and self.effective_time(m.action, m.requires) is not None
-            for f in self.scenario.faults for m in f.mitigations
-        )
+        return any(m.action == kind and self.stretches(m) for f in self.scenario.faults for m in f.mitigations)
 
     def running(self, t: float) -> bool:
         return next((running for when, running in reversed(self._running) if when <= t), True)
@@ -372,7 +369,7 @@ class Signals:
     def audit_stalled_since(self, t: float) -> float | None:
         """Onset of the audit stall in force at ``t`` (a fault's, or no audit-shipper pod running), or
         None while events flow."""
-        fault = next((self._onsets[index] for index, fault in enumerate(self.scenario.faults)
+        fault = next((self.onsets[index] for index, fault in enumerate(self.scenario.faults)
                       if "audit_stall" in fault.impacts and self.strength(index, t) >= 0.5), None)
         return min((x for x in (fault, self.capacity.down_since(t)) if x is not None), default=None)
 

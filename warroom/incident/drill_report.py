@@ -192,9 +192,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
     # done = in force when the drill ended (a mitigation switched off again, or taken before what it
     # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
     # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
-    onsets = [f.onset if f.onset_action is None else (t + f.onset if (t := signals.first(f.onset_action)) is not None
-                                                      else None) for f in sc.faults]
-    t_from = min([t for t in onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
+    t_from = min([t for t in signals.onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
                                                                                    if v is not None))])
     failed, unretried = _unretried(drill, t_from, t_end)
     done = tuple(k for k in sc.resolution if (_in_force(spans, k, t_end) if k in sc.mitigating_actions()
@@ -235,17 +233,12 @@ Stretch = tuple[float, float | None]   # scenario seconds an action bent the cur
 
 
 def _stretches(sc: Any, sig: Any) -> dict[str, list[Stretch]]:
-    """Each mitigation's stretches of being in force, exactly as the simulator bends the curves
-    (``Signals._bends_for``): from its first taking after everything it requires, until its
-    ``_off``; taken again after that, a new stretch. An action absent here never bent anything."""
+    """Each mitigation's stretches of being in force, the simulator's own (``Signals.stretches``, by
+    which it bends the curves). An action absent here never bent anything."""
     out: dict[str, list[Stretch]] = {}
     for m in (m for f in sc.faults for m in f.mitigations):
-        on = sig.effective_time(m.action, m.requires)
-        while on is not None:
-            off = sig.first(m.action + OFF, on)
-            if (on, off) not in out.setdefault(m.action, []):
-                out[m.action].append((on, off))
-            on = None if off is None else sig.first(m.action, off + 1e-9)
+        out.setdefault(m.action, [])
+        out[m.action] += [span for span in sig.stretches(m) if span not in out[m.action]]
     return out
 
 

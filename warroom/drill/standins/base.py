@@ -28,13 +28,13 @@ from warroom.drill.activity import Activity
 from warroom.drill.actions import Action, append_actions
 from warroom.drill.cluster import Cluster, build_cluster
 from warroom.drill.directory import ENV_DIR, Drill, open_drill
+from warroom.drill.directory import STANDINS as TOOLS      # the tools a drill's bin/ holds
 from warroom.drill.fleet import Provider
 from warroom.drill.model import Signals
 from warroom.drill.promql import SCRAPE
 from warroom.drill.series import Series
 from warroom.errors import WarroomError
 
-TOOLS = ("kubectl", "psql", "aws", "curl", "blocks")
 NO_DELAY_ENV = "WARROOM_DRILL_NO_DELAY"
 MAX_INPUT = 3 * 1024 * 1024          # characters of a file or stdin read (a manifest, script, -w format)
 MAX_PAUSE = 8.0                      # wall seconds: a stand-in never sits longer than this in one pause
@@ -70,12 +70,8 @@ class Context:
         if not path:
             raise ToolError(f"{tool}: this is the warroom drill stand-in for {tool}; it only answers inside a drill "
                             f"(${ENV_DIR} is not set)", 127)
-        try:
-            drill = open_drill(Path(path), wrappers=False)
-        except WarroomError as exc:
-            raise ToolError(f"{tool}: {exc}", 127) from None
-        try:
-            return cls(tool, argv, drill)           # the drill's clock: $WARROOM_DRILL_AT pins it (scenario_time)
+        try:            # an unreadable drill, or its clock ($WARROOM_DRILL_AT pins it: scenario_time) not a time
+            return cls(tool, argv, open_drill(Path(path), wrappers=False))
         except WarroomError as exc:
             raise ToolError(f"{tool}: {exc}", 127) from None
 

@@ -229,18 +229,13 @@ def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
                     pods="".join(f"  {p.namespace:<28}{p.name}\n" for p in here))) for n in NODES]
 
 
-def cpu_used(ctx: Context, deployment: str, ready: int) -> float:
-    """A running pod's mean CPU (millicores) now when ``ready`` pods of ``deployment`` run: what its
-    autoscaler acts on (``autoscale.pod_cpu``), in millicores of its request."""
-    return autoscale.pod_cpu(deployment, ready, ctx.signals.cpu(ctx.t)) * autoscale.REQUEST / 100
-
-
 def usage(ctx: Context, p: Pod, mates: list[Pod]) -> tuple[float, float]:
     """(CPU millicores, memory MiB) pod ``p`` uses now, among ``mates`` (its deployment's running pods):
-    each pod's CPU spreads ±10 % around their mean, so their average is what the autoscaler reads;
-    FlowEngine's memory follows the context size."""
+    each pod's CPU spreads ±10 % around their mean (``autoscale.pod_cpu`` of its request), so their
+    average is what the autoscaler reads; FlowEngine's memory follows the context size."""
     u, mean = unit(p.name, "top"), sum(unit(m.name, "top") for m in mates) / len(mates)
-    cpu = cpu_used(ctx, p.deployment, len(mates)) * (1 + 0.2 * (u - mean))
+    cpu = autoscale.pod_cpu(p.deployment, len(mates), ctx.signals.cpu(ctx.t)) * autoscale.REQUEST / 100 * (
+        1 + 0.2 * (u - mean))
     if p.deployment == fleet.DEPLOYMENT:
         return cpu, 1400 + ctx.signals.context_kb(ctx.t) * 2.2 + 120 * u
     return cpu, (180 + 40 * u) if p.deployment == fleet.AUDIT_DEPLOYMENT else (900 + 160 * u)
