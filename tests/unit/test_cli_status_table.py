@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,31 @@ def test_per_pane_details_keep_their_column_and_brackets(capsys: pytest.CaptureF
     out = capsys.readouterr().out
     assert "detail" in out and "every pane" not in out
     assert "unexpected [bold] in rate(x[5m)" in out
+
+
+def test_status_says_the_moment_it_evaluated_at(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --at the evaluation is as of now, read from the one clock: the JSON's ``at`` was the
+    process's monotonic clock printed as a date (``1970-01-01T01:07:41``); with --at, that time."""
+    import json
+    import types
+
+    import warroom.scenario_time as clock
+    from warroom.cli.status import cmd_status
+
+    monkeypatch.setattr(clock, "time", types.SimpleNamespace(time=lambda: 1_800_000_000.0,
+                                                             monotonic=clock.time.monotonic))
+    monkeypatch.delenv("WARROOM_CONFIG", raising=False)         # the built-in defaults: no source
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    def status(*extra: str) -> dict[str, object]:
+        args = argparse.Namespace(config=None, json=True, watch=None, count=None, at=None, read_only=False,
+                                  state_dir=None, context=None, shared=None)
+        for k, v in zip(extra[::2], extra[1::2], strict=True):
+            setattr(args, k, v)
+        assert cmd_status(args) == 3                     # no source configured: a source error
+        return json.loads(capsys.readouterr().out)
+
+    assert status()["at"] == "2027-01-15T08:00:00+00:00"
+    assert status("at", "2026-12-01T10:00:00Z")["at"] == "2026-12-01T10:00:00+00:00"

@@ -15,6 +15,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from warroom import scenario_time as stime
 from warroom.cli.common import config_from_args
 from warroom.cli.terminal import cell, rich_console
 from warroom.config import Config
@@ -115,10 +116,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     done = 0
     try:
         while True:
-            started = time.monotonic()
-            when = at if at is not None else started
+            started = time.monotonic()          # paces --watch; what the evaluation is as of is the one clock's
+            when = at if at is not None else stime.now()
             if source is None:
-                samples = [SloSample(s.id, None, fetched_at=started,
+                samples = [SloSample(s.id, None, fetched_at=stime.now(),
                                      error=NO_SOURCE) for s in cfg.slo]
             else:
                 samples = source.fetch(cfg.slo, at=at)
