@@ -98,10 +98,16 @@ def cmd_drill(args: argparse.Namespace) -> int:
     names = scenario_names()
     if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
         raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
-    if getattr(args, "replay", None):
+    if getattr(args, "replay", None) is not None:     # an empty id too: it started the demo drill instead
+        if not args.replay.strip():
+            raise WarroomError("--replay needs the id of a resolved incident (INC-…; `warroom incident list`"
+                               " shows them)")
         if args.scenario is not None:
             raise WarroomError(f"--replay plays {args.replay}'s own recording; a scenario ({args.scenario}) does"
                                " not go with it")
+        if args.new or args.list:      # both were silently ignored: the recording was played
+            raise WarroomError(f"--replay plays {args.replay}'s own recording; {'--new' if args.new else '--list'}"
+                               " does not go with it")
         from tui.launch import replay_context
         from tui.run import run_app
         from warroom.cli.common import config_from_args
