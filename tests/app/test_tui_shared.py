@@ -35,7 +35,11 @@ def timeline(app: Any) -> list[str]:
 
 def shared_app(dsn: str, tmp: Path, name: str, inc_id: str) -> tuple[WarroomApp, list[str]]:
     ctx = make_ctx(None, drill=False)
-    ctx.config = shared_config(dsn, tmp, name, catch_up=30.0, presence_every=0.5, connect_timeout=1.0)
+    # connect_timeout also bounds each heartbeat: past it the header says SHARED STORE DOWN and new
+    # actions are refused. 1 s was shorter than a healthy heartbeat takes on a loaded CI box (a
+    # false DOWN refused the notes this test sends); 5 s still shows the frozen server well within
+    # the waits below.
+    ctx.config = shared_config(dsn, tmp, name, catch_up=30.0, presence_every=0.5, connect_timeout=5.0)
     ctx.resume_id = inc_id
     ctx.runbooks = []
     app = WarroomApp(ctx)
