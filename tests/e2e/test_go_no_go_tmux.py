@@ -12,7 +12,7 @@ from tests.e2e.dashboard_flow import INCIDENT_ID, prepare, wait_dashboard
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession, of_type
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 if not __import__("shutil").which("tmux"):
     pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)

@@ -120,6 +120,25 @@ class TmuxTerm:
             time.sleep(interval)
         raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; last screen:\n{screen}")
 
+    def wait_for_all(self, *wanted: str | re.Pattern[str], timeout: float = 30.0) -> str:
+        """The first screen on which EVERY one of ``wanted`` is drawn; the WaitTimeout names the
+        missing ones.
+
+        tmux captures whatever has been painted so far: the frame on which one row first matches
+        may have the rest of the screen half drawn (seen on a busy CI box: rows cut, rows below
+        missing). A test that reads several things off one frame waits for all of them here,
+        rather than waiting for one and asserting the others on that frame."""
+
+        def drawn(screen: str, want: str | re.Pattern[str]) -> bool:
+            return want in screen if isinstance(want, str) else want.search(screen) is not None
+
+        try:
+            return self.wait_for(lambda screen: all(drawn(screen, w) for w in wanted), timeout=timeout)
+        except WaitTimeout:
+            screen = self.screen()
+            missing = [w if isinstance(w, str) else w.pattern for w in wanted if not drawn(screen, w)]
+            raise WaitTimeout(f"not drawn within {timeout}s: {missing}; last screen:\n{screen}") from None
+
     def wait_exit(self, timeout: float = 30.0) -> tuple[int | None, int | None]:
         """Wait until the pane's program has exited and tmux has its status: (exit code, signal).
 
