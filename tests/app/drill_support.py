@@ -56,14 +56,14 @@ async def wait_step(pilot: Any, number: int, *states: str, timeout: float = 60.0
     await wait_for(pilot, lambda: step_state(app, number) in states, timeout)
 
 
-async def wait_screen(pilot: Any, cls: type, timeout: float = 10.0) -> Any:
+async def wait_screen(pilot: Any, cls: type, timeout: float = 60.0) -> Any:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, cls), timeout)
     await pilot.pause()
     return app.screen
 
 
-async def wait_dashboard(pilot: Any, timeout: float = 10.0) -> None:
+async def wait_dashboard(pilot: Any, timeout: float = 60.0) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.screen is app.dashboard, timeout)
     await pilot.pause()

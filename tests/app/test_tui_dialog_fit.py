@@ -146,7 +146,7 @@ async def test_no_clipboard_claim_where_a_copy_cannot_arrive(tmp_path: Path) -> 
         await wait_screen(pilot, DeclareScreen)
         await pilot.press("ctrl+s")
         await wait_dashboard(pilot)
-        await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 20)
+        await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 60)
         await pilot.press("u")
         dialog = await wait_screen(pilot, StatusUpdateScreen)
         assert "set-clipboard is 'external'" in str(dialog.query_one("#no-clipboard", Static).render())

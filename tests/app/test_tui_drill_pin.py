@@ -76,7 +76,7 @@ async def test_a_drill_tier_reached_is_journaled_and_shown_on_the_timeline(
         monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN + 100))
         await wait_for(pilot, lambda: any("Escalated to tier 1" in t.text for t in app.dashboard.view.timeline), 30)
         header = app.dashboard.query_one(IncidentHeader)
-        await wait_for(pilot, lambda: "T1 page TL" in header.clocks_text(app.ctx.clock.now()).plain, 10)
+        await wait_for(pilot, lambda: "T1 page TL" in header.clocks_text(app.ctx.clock.now()).plain, 60)
         (tier,) = events(app, "escalation.tier")
         assert tier.data["tier"] == 1 and tier.data["reached_at"] == "2001-09-09T01:48:10.000Z"
         item = next(t for t in app.dashboard.view.timeline if "Escalated to tier 1" in t.text)

@@ -39,6 +39,10 @@ from tui.screens.modals.status_update import StatusUpdateScreen
 from tui.screens.modals.timeline_entry import TimelineEntryScreen
 from warroom.incident.store import IncidentStore
 
+# A whole incident through the real engine was seen taking 219 s, and past 300 s, on two busy
+# cores: the suite's 300 s per-test bound is a guard against hangs, not a speed requirement.
+pytestmark = pytest.mark.timeout(900)
+
 
 def rendered_text(renderable) -> str:  # type: ignore[no-untyped-def]
     import io
@@ -71,7 +75,7 @@ async def declare_from_breached_pane(pilot) -> str:  # type: ignore[no-untyped-d
     assert dialog.query_one("#runbook", Select).value == "RB-CORE-003"
     await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
-    await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 20)
+    await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 60)
     return app.dashboard.view.header.incident_id
 
 
@@ -86,7 +90,7 @@ async def attach_flows_runbook(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_screen(pilot, ConfirmScreen)      # attaching another runbook asks first
     await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
-    await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == FLOWS_RUNBOOK, 20)
+    await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == FLOWS_RUNBOOK, 60)
 
 
 async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
@@ -136,7 +140,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: bool(events(app, "verify.passed")), 30)
         assert events(app, "verify.started")[-1].data["step"] == 3
         header = app.dashboard.query_one(IncidentHeader).query_one(".hdr-gate")
-        await wait_for(pilot, lambda: "VERIFY  step 3 ✔ passed" in str(header.render()), 10)
+        await wait_for(pilot, lambda: "VERIFY  step 3 ✔ passed" in str(header.render()), 60)
         before = [e.data for e in events(app, "evidence.recorded") if e.data["when"] == "before"]
         assert {d["step"] for d in before} >= {1, 2, 3} and "quota" in before[-1]["values"]
 
@@ -229,7 +233,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         assert "retry storm burned the quota" in pir.markdown
         other = IncidentStore(app.ctx.state_dir, app.ctx.config).open(inc_id)
         other.note("action", "cap retries at 3 with backoff", owner="platform")
-        await wait_for(pilot, lambda: "cap retries at 3 with backoff" in pir.markdown, 20)
+        await wait_for(pilot, lambda: "cap retries at 3 with backoff" in pir.markdown, 60)
         await pilot.press("escape")
         await wait_dashboard(pilot)
 
@@ -238,9 +242,9 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await wait_screen(pilot, ResolveScreen)
         await pilot.press(*"breaker stopped the climb", "enter", *"circuit breaker enabled", "enter")
         # A drill ends with its report: response times against the targets.
-        report = await wait_screen(pilot, DrillReportScreen, 20)
+        report = await wait_screen(pilot, DrillReportScreen, 120)
         # the PIR's SLO numbers were read back from the metric history at the resolution
-        await wait_for(pilot, lambda: bool(events(app, "metrics.summarised")), 20)
+        await wait_for(pilot, lambda: bool(events(app, "metrics.summarised")), 60)
         body = rendered_text(report_renderable(report.report))
         assert "Response times against the targets" in body and "How the panes ended" in body
         assert "its steps in order" in body and "drill clock" in body   # the runbook path, times in drill time
@@ -259,7 +263,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         assert pir.query_one("#pir-md").display and len(pir.markdown) > 200
         await pilot.press("e")
         await wait_dashboard(pilot)
-        await wait_for(pilot, lambda: bool(events(app, "pir.exported")), 20)
+        await wait_for(pilot, lambda: bool(events(app, "pir.exported")), 60)
         path = Path(events(app, "pir.exported")[-1].data["path"])
         if not path.is_absolute():
             path = app.dashboard.controller.incident.dir / path
@@ -314,7 +318,7 @@ async def test_keys_respond_and_panes_refresh_while_a_step_floods_output(tmp_pat
         total = fin["lines"]
         assert fin["status"] == "ok" and total >= 1_000_000, fin
         await wait_for(pilot, lambda: pane.line_count == total, 60)
-        await wait_for(pilot, lambda: output_lines(app)[-1:] == [str(total)], 20)
+        await wait_for(pilot, lambda: output_lines(app)[-1:] == [str(total)], 60)
         assert len(pane.lines) <= app.ctx.config.execute.memory_lines  # bounded in memory
 
 

@@ -52,7 +52,7 @@ async def test_gates_left_open_are_settled_or_watched_by_the_next_dashboard(tmp_
         assert got["still-open"][0] == "verify.passed" and "how" not in got["still-open"][1]
         assert "never" not in got                       # still inside its window, still watched
         live = second.dashboard.presenter.live
-        await wait_for(pilot, lambda: [w.key[1] for w in live.watching()] == ["never"], 20)
+        await wait_for(pilot, lambda: [w.key[1] for w in live.watching()] == ["never"], 60)
     # Quitting while "never" is watched does not fail it: it stays open for the next dashboard.
     assert "never" not in _outcomes(journal)
     assert [e.data["step_id"] for e in events_of(journal, "verify.started")].count("never") == 1

@@ -46,7 +46,7 @@ async def open_marks_incident(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_screen(pilot, DeclareScreen)
     await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
-    await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 20)
+    await wait_for(pilot, lambda: (app.dashboard.view.header.incident_id or "").startswith("INC-"), 60)
     await pilot.press("o")
     picker = await wait_screen(pilot, RunbookPicker)
     options = picker.query_one(OptionList)
@@ -56,7 +56,7 @@ async def open_marks_incident(pilot) -> None:  # type: ignore[no-untyped-def]
     await wait_screen(pilot, ConfirmScreen)     # attaching another runbook asks first
     await pilot.press("ctrl+s")
     await wait_dashboard(pilot)
-    await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == "RB-MARKS-001", 20)
+    await wait_for(pilot, lambda: app.dashboard.runbook is not None and app.dashboard.runbook.id == "RB-MARKS-001", 60)
 
 
 async def test_an_expectation_not_met_has_its_own_icon_and_word(tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ async def test_marks_sit_before_the_label_at_80_columns(tmp_path: Path) -> None:
     app = WarroomApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_marks_incident(pilot)
-        await wait_for(pilot, lambda: "⚠" in checklist_row_on_screen(app, 4), 10)
+        await wait_for(pilot, lambda: "⚠" in checklist_row_on_screen(app, 4), 60)
         row4 = checklist_row_on_screen(app, 4)
         assert row4.rstrip().endswith("…")        # the label is cut ...
         assert row4.index("⚠") < row4.index("4.")  # ... the mark is not

@@ -25,7 +25,7 @@ async def test_palette_note_command_presets_the_tag_and_ctrl_t_cycles_it(tmp_pat
             "note: add contributing factor", "note: add prevention"]
         open_root_cause = next(cb for title, _help, cb in palette_entries(app) if title == "note: add root cause")
         open_root_cause()
-        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.query("#text")), 10)
+        await wait_for(pilot, lambda: isinstance(app.screen, NoteScreen) and bool(app.screen.query("#text")), 60)
         await pilot.pause()
         dialog = app.screen
         assert dialog.query_one("#tag", Select).value == "root-cause"
@@ -45,6 +45,6 @@ async def test_palette_note_command_presets_the_tag_and_ctrl_t_cycles_it(tmp_pat
         assert dialog.focused is dialog.query_one("#text", TextArea)
         await pilot.press("alt+4")
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: bool(events(app, "note.added")), 10)
+        await wait_for(pilot, lambda: bool(events(app, "note.added")), 60)
         note = events(app, "note.added")[-1].data
         assert (note["tag"], note["text"]) == ("action", "retries without backoff")

@@ -17,7 +17,7 @@ async def test_palette_open_runbook_mid_incident_attaches_it(tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_from_breached_pane(pilot)
         dash = app.dashboard
-        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == "RB-CORE-003", 20)
+        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == "RB-CORE-003", 60)
         entry = next(cb for title, _help, cb in palette_entries(app)
                      if title.startswith(f"open runbook: {FLOWS_RUNBOOK} "))
         entry()
@@ -25,7 +25,7 @@ async def test_palette_open_runbook_mid_incident_attaches_it(tmp_path: Path) -> 
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert [e.data.get("id") for e in events(app, "runbook.attached")] == []
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == FLOWS_RUNBOOK, 20)
+        await wait_for(pilot, lambda: dash.runbook is not None and dash.runbook.id == FLOWS_RUNBOOK, 60)
         attached = [e.data.get("id") for e in events(app, "runbook.attached")]
         assert attached[-1] == FLOWS_RUNBOOK
         assert (dash.controller.incident.state.runbook or {}).get("id") == FLOWS_RUNBOOK

@@ -104,7 +104,7 @@ async def test_two_steps_running_at_once_have_two_outputs(tmp_path: Path) -> Non
         await pilot.press("c")                                       # cancels the highlighted one
         await wait_step(pilot, 4, "cancelled", timeout=30)
         await wait_step(pilot, 5, "ok", timeout=120)
-        await wait_for(pilot, lambda: "cancelled" in str(waiting.border_subtitle), 20)
+        await wait_for(pilot, lambda: "cancelled" in str(waiting.border_subtitle), 60)
         assert flooding.line_count == 1_000_000 and waiting.line_count == 0
 
 

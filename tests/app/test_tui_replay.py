@@ -117,6 +117,6 @@ async def test_attaching_a_runbook_of_another_severity_offers_it(tmp_path: Path)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.dashboard.view.header.severity == "P3", 30)
         app.dashboard.actions.ask_attach("RB-LAUNCH-005", "RB-CORE-003")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 60)
         assert "RB-LAUNCH-005 is written for P1 incidents; this one is P3: v changes it." in app.screen.body
         await pilot.press("escape")

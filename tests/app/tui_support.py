@@ -105,8 +105,13 @@ def make_app(tmp: Path | None = None, **kw: object) -> WarroomApp:
     return WarroomApp(make_ctx(tmp, **kw))
 
 
-async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    """Let the app run until ``predicate()`` holds; bounded, never a bare sleep."""
+async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``predicate()`` holds; bounded, never a bare sleep.
+
+    The bound is generous on purpose: CI runs on two cores shared with other work, where a
+    worker thread, a poll or a journal write can take many times what it takes on an idle
+    machine. The wait ends as soon as the event happens, so a long bound costs only a failing
+    run its time; a short one made passing runs fail under load."""
     loops = int(timeout / 0.05)
     for _ in range(loops):
         if predicate():
