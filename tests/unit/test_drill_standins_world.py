@@ -395,3 +395,45 @@ def test_a_timestamp_difference_is_a_drill_span_like_a_typed_interval(tmp_path: 
     ages = [sum(float(x) * m for x, m in zip(line.lstrip("-").split(":"), (3600, 60, 1), strict=True))
             for line in out.split()]
     assert len(ages) > 20 and max(ages) > 9 * 60 and max(ages) <= 10 * 60 + 1
+
+
+def test_every_routing_key_reaches_the_logs_tasks_and_test_flows_when_the_simulator_routes(tmp_path: Path) -> None:
+    """``DISABLE_PROVIDERS=anthropic`` or ``FALLBACK_ON_5XX`` routed the simulator's calls to the
+    fallback, but the FlowEngine log never said so (its router line read only FALLBACK_MODEL, of the
+    env now), and ``blocks test-flow`` routed on DISABLE_PROVIDERS before the flows did. Every answer
+    now reads the simulator's ``routed_model``: nothing before the routing acts, the same model after."""
+    from datetime import datetime
+
+    from warroom.drill.activity import TICK
+    from warroom.drill.fleet import provider_of
+
+    def log_times(drill: Drill, t: float) -> list[float]:
+        """The scenario seconds of the router lines the log holds as asked at ``t`` (last 10 minutes)."""
+        log = run_one(drill, "kubectl logs deploy/flowengine --timestamps --since=10m".split(), t)[1]
+        stamps = [line.split()[0] for line in log.splitlines() if "Model routing: Using fallback model" in line]
+        return [round((datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() - drill.wall_time(0.0)) * SPEED
+                      - 1.0) for s in stamps]         # a router line is written 1 s after its tick
+
+    cases = {"FALLBACK_MODEL=gemini-1.5-pro": "gemini-1.5-pro", "ARCHITECT_FALLBACK_MODEL=gemini-1.5-pro":
+             "gemini-1.5-pro", "DISABLE_PROVIDERS=anthropic": "gpt-4-turbo", "FALLBACK_ON_5XX=true": "gpt-4-turbo",
+             "DISABLE_PROVIDERS=openai": None}
+    for i, (setting, model) in enumerate(cases.items()):
+        drill = create_drill(tmp_path / str(i), "provider-outage", speed=SPEED, start=START, name="routing")
+        assert not log_times(drill, 390.0)
+        assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", setting], 400.0)[0] == 0
+        routes = drill.simulator.signals.route      # the provider the simulator sends the calls to
+        assert not log_times(drill, 420.0) and routes(420.0) is None        # not yet in force: as the curves
+        after = log_times(drill, 900.0)
+        ticks = [k * TICK for k in range(14, 31) if routes(k * TICK)]
+        assert after == [round(t) for t in ticks], (setting, after, ticks)
+        rows = run_one(drill, ["psql", "-At", "-c", "SELECT DISTINCT model FROM tasks WHERE created_at > "
+                                                    "now() - interval '3 minutes'"], 900.0)[1].split()
+        flow = run_one(drill, "blocks test-flow".split(), 900.0)
+        if model is None:
+            assert not ticks and "claude-sonnet-4-5" in rows and "via fallback routing" not in flow[1]
+            continue
+        assert ticks and {routes(t) for t in ticks} == {provider_of(model)}, setting
+        assert f"Using fallback model: {model}" in run_one(drill, "kubectl logs deploy/flowengine --since=1m"
+                                                           .split(), 900.0)[1], setting
+        assert "claude-sonnet-4-5" not in rows and model in rows, (setting, rows)
+        assert f"on {model} via fallback routing" in flow[1], (setting, flow)

@@ -102,8 +102,8 @@ class Activity:
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        if provider == fleet.PRIMARY and (to := s.route(start)) is not None:
-            model, provider = self.cluster.fallback_model(start), to     # the model the env routed to then
+        if provider == fleet.PRIMARY and (routed := s.routed_model(start)) is not None:
+            model, provider = routed        # the model the env routed to then
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if s.in_force("context_pruning", start, delay=30):
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
@@ -163,9 +163,6 @@ class Activity:
                               f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
                               f"replicas {fe.replicas})")
         armed, limit, threshold = self.cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
-        routed = env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL")
-        routed_since = self.cluster.since(lambda e: bool(e.get("FALLBACK_MODEL") or e.get("ARCHITECT_FALLBACK_MODEL")))
-        disabled = env.get("DISABLE_PROVIDERS")
         anthropic = fleet.PROVIDERS[0]
         for k in _ticks(t1, t2):
             t = k * TICK
@@ -181,11 +178,12 @@ class Activity:
                 state = "OPEN (pausing new flows)" if is_open else "HALF_OPEN (monitoring quota)"
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
-            if routed_since is not None and t >= routed_since + fe.rollout_seconds:
+            if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
+                disabled = self.cluster.env_at(t).get("DISABLE_PROVIDERS")
                 why = f"{disabled} disabled" if disabled else "primary returned 5xx"
-                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed} ({why})")
+                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} ({why})")
             share_5xx = s.share_5xx(anthropic, t)
-            if share_5xx > 0.05 and not disabled:
+            if share_5xx > 0.05 and not routed:       # routed away, no call goes to the primary
                 yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
                                 f"of calls failing ({self._5xx_code})")
             if s.share_429(anthropic, t) > 0.05:

@@ -191,12 +191,6 @@ class Cluster:
         d = self.deployments.get(name)
         return dict(d.current.env) if d else {}
 
-    def fallback_model(self, t: float | None = None) -> str:
-        """The model FlowEngine's env (of the revision in force at ``t``, default now) routes to
-        when it routes away from the primary: its FALLBACK_MODEL, else gpt-4-turbo."""
-        env = self.env_at(t)
-        return fallback_of(env)
-
     def env_at(self, t: float | None = None) -> Env:
         """FlowEngine's env in the revision in force at ``t`` (default now)."""
         history = self.flowengine.history

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, route_of
+from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, fallback_of, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -297,6 +297,11 @@ class Signals:
             return None
         env = self.cluster.env_at(t)            # routing recorded with no env of its own: the default fallback
         return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
+
+    def routed_model(self, t: float) -> tuple[str, str] | None:
+        """(model, provider) the primary's calls run on at ``t`` by ``route``'s rule; None while on the
+        primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
+        return None if (to := self.route(t)) is None else (fallback_of(self.cluster.env_at(t)), to)
 
     @functools.cached_property
     def _routed(self) -> list[tuple[float, float, str]]:

@@ -113,8 +113,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
     pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
-    model = args.text("model") or (ctx.cluster.fallback_model() if "claude" in flow.model and routing(ctx)
-                                   else flow.model)
+    routed = ctx.signals.routed_model(ctx.t)
+    model = args.text("model") or (routed[0] if routed and "claude" in flow.model else flow.model)
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
@@ -125,11 +125,6 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
-
-
-def routing(ctx: Context) -> bool:
-    """Whether FlowEngine routes calls for the primary to its fallback model now (as flows do)."""
-    return ctx.signals.route(ctx.t) is not None
 
 
 def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
@@ -179,8 +174,8 @@ def test_flow(ctx: Context, args: Args) -> None:
         return
     wanted = args.text("model") or "auto"
     model, via = (wanted if wanted != "auto" else "claude-sonnet-4-5"), ""
-    if wanted == "auto" and ("anthropic" in env.get("DISABLE_PROVIDERS", "") or routing(ctx)):
-        model, via = ctx.cluster.fallback_model(), " via fallback routing"      # as the flows are routed
+    if wanted == "auto" and (routed := ctx.signals.routed_model(ctx.t)):
+        model, via = routed[0], " via fallback routing"      # as the flows are routed
     probe = Flow(f"tsk_test{short_hash(ctx.at, n=4)}", repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model,
                  fleet.provider_of(model), 120.0, 1)
     ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
