@@ -134,6 +134,7 @@ class Decision:
     no_go_when: str = "all"
     named: bool = True                  # the id was written (shared across runbooks), not numbered
     applies_when: Criterion | None = None   # the decision arises only while this holds
+    on_go_line: int = field(default=0, compare=False)   # file line of 'on_go' (lint names it)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "question": self.question, "line": self.line, "deadline": self.deadline,
@@ -258,7 +259,7 @@ def parse_fence(body: str, fence_line: int, ordinal: int = 1) -> Decision:
         raise DecisionErrors(sorted(errors, key=lambda e: e.line))
     return Decision(id=did, question=str(question), line=fence_line, deadline=deadline,
                     on_go=on_go, go=sides["go"], no_go=sides["no_go"], named="id" in data,
-                    applies_when=applies, **when)
+                    applies_when=applies, on_go_line=at.of("on_go") if on_go else 0, **when)
 
 
 def parse_fences(fences: list[tuple[int, str, bool]]) -> tuple[list[Decision], list[tuple[int, str]]]:

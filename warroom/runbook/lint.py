@@ -23,6 +23,7 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
     """Lint files and directories (directories: every ``*.md`` under them)."""
     findings: list[Finding] = []
     seen_ids: dict[str, Runbook] = {}
+    linted: list[tuple[Runbook, bool]] = []     # each runbook, and whether a directory gave it
     for raw in paths:
         path = Path(raw)
         try:
@@ -37,14 +38,54 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
             else:
                 files = [path]
             for f in files:
-                findings.extend(lint_file(f, seen_ids))
+                findings.extend(lint_file(f, seen_ids, linted, in_directory=path.is_dir()))
         except OSError as exc:  # e.g. permission denied while walking
             findings.append(Finding(str(path), 0, "error", f"cannot read: {exc.strerror or exc}"))
+    findings.extend(_on_go_findings(linted))
     return findings
 
 
-def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None) -> list[Finding]:
+def _on_go_findings(linted: list[tuple[Runbook, bool]]) -> list[Finding]:
+    """A decision's ``on_go`` that names no runbook: a GO would be journaled but its follow-up
+    runbook could not be opened, found only mid-incident. Checked against every runbook linted
+    in this run and the shipped library (what a GO can open, besides the config's directories).
+    A runbook linted from a directory is checked against that library: an unknown id is an
+    error. A single file linted on its own has no library here (the runbook it names may sit
+    beside it in a configured directory): an unknown id is a warning that says to lint the
+    directory."""
+    wanted = [(rb, in_dir, d) for rb, in_dir in linted for d in rb.decisions if d.on_go]
+    if not wanted:
+        return []
+    from warroom.runbook.library import RunbookLibrary
+
+    known = {rb.id.lower() for rb, _ in linted if rb.sections or rb.steps}
+    shipped = RunbookLibrary(shipped=True)
+    known.update(rid.lower() for rid in shipped.ids())
+    out: list[Finding] = []
+    for rb, in_dir, d in wanted:
+        if d.on_go.lower() in known:
+            continue
+        file = str(rb.path) if rb.path else "<text>"
+        line = d.on_go_line or d.line
+        head = (f"decision {d.id!r}: on_go names runbook {d.on_go!r}, which is neither in")
+        if in_dir:
+            out.append(Finding(file, line, "error",
+                               f"{head} the runbooks linted here nor in the shipped library: a GO "
+                               "would be recorded but could not open it"))
+        else:
+            out.append(Finding(file, line, "warning",
+                               f"{head} the files linted here nor in the shipped library (this file "
+                               "was linted without its library: lint its directory, `warroom "
+                               "runbooks lint DIR`, to check it): a GO could not open it"))
+    return out
+
+
+def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
+              linted: list[tuple[Runbook, bool]] | None = None, *,
+              in_directory: bool = False) -> list[Finding]:
     rb = load_runbook(path)
+    if linted is not None:
+        linted.append((rb, in_directory))
     findings = list(rb.findings)
     findings.extend(lint_runbook(rb))
     if seen_ids is not None and (rb.sections or rb.steps):
