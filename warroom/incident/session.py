@@ -797,7 +797,16 @@ class Incident(StepRunning):
     def record_decision(self, data: dict[str, Any]) -> Event:
         """A Go/No-Go verdict with who, why and the criteria as evaluated (``incident.decisions``).
         Every string is redacted, nested ones too: a criterion's evidence can quote a query
-        error that carries a URL with credentials, or a step's output."""
+        error that carries a URL with credentials, or a step's output.
+
+        Refused on a resolved incident: a GO would open its follow-up runbook (a rollback)
+        beside an incident that has ended, and the PIR would read it as part of the response.
+        Checked here, the one place every verdict goes through (CLI ``decide``, dashboard ``G``)."""
+        st = self.state
+        if st.resolved:
+            at = f" at {format_ts(st.resolved_at)}" if st.resolved_at else ""
+            raise WarroomError(f"{self.id} is resolved{at}; reopen it first to record a Go/No-Go verdict")
+
         def clean(value: Any) -> Any:
             if isinstance(value, str):
                 return self.redact(value)
