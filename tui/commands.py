@@ -118,6 +118,10 @@ def cmd_drill(args: argparse.Namespace) -> int:
         for name, summary in scenario_summaries():
             print(f"{name:<16} {summary}")
         return 0
+    if args.speed is not None:        # a replay may be slower than x1; a simulated drill may not
+        from warroom.scenario_time import check_drill_speed
+
+        check_drill_speed(args.speed, "--speed")
     args.scenario = args.scenario or "rate-limit"
     if args.scenario not in names:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")

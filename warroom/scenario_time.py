@@ -41,7 +41,25 @@ DRILL_WORD = "drill time"
 MAX_SPEED = 3600.0
 """The fastest drill or replay: an hour of drill per wall second (past it a drill's world would be
 integrated without end, x1e308, and a rehearsal's spans outgrow every date)."""
+MIN_DRILL_SPEED = 1.0
+"""The slowest simulated drill: real time. A drill compresses time; its world is sampled every 5
+drill seconds, which below x1 are farther apart in wall time than a scrape, and readings that
+subtract a wall clock (the audit-log gap is ``time() - last event``) then drift: at x0.01 a world
+with no audit fault breached the gap's 300 s threshold. A replay reads recorded points, so it may
+be slower than x1."""
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
+
+
+def check_drill_speed(speed: object, what: str = "drill speed") -> float:
+    """``speed`` as a float if a simulated drill can run at it (x1 to x3600), else a
+    :class:`WarroomError` that names ``what`` and the range. The one rule every way of starting a
+    drill asks (dashboard, ``warroom drill``/``demo``, ``incident new --drill``, ``create_drill``)."""
+    ok = isinstance(speed, (int, float)) and not isinstance(speed, bool) and MIN_DRILL_SPEED <= speed <= MAX_SPEED
+    if not ok:
+        shown = f"{speed:g}" if isinstance(speed, (int, float)) and not isinstance(speed, bool) else repr(speed)
+        raise WarroomError(f"{what} must be a number from {MIN_DRILL_SPEED:g} (real time) up to {MAX_SPEED:g},"
+                           f" got {shown}: a drill compresses time (a replay of a recorded incident may be slower)")
+    return float(speed)
 
 
 @dataclass

@@ -246,7 +246,7 @@ def test_create_resume_and_list(state_dir: Path) -> None:
 
 
 def test_bad_drills_are_clear_errors(state_dir: Path) -> None:
-    with pytest.raises(DrillError, match="speed must be a positive number"):
+    with pytest.raises(DrillError, match="drill speed must be a number from 1"):
         create_drill(state_dir, "timeout", speed=0)
     with pytest.raises(DrillError, match="drill name"):
         create_drill(state_dir, "timeout", name="../x")

@@ -216,8 +216,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         from warroom.drill.directory import create_drill
         from warroom.drill.scenarios import get_scenario
 
-        if not args.speed > 0:
-            raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
+        from warroom.scenario_time import check_drill_speed
+
+        check_drill_speed(args.speed, "--speed")
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)

@@ -164,8 +164,10 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
                  start: float | None = None) -> Drill:
     """Create a new drill directory (with its stand-in wrappers) and return it."""
     sc = get_scenario(scenario)
-    if not (isinstance(speed, (int, float)) and 0 < speed <= MAX_SPEED):
-        raise DrillError(f"drill speed must be a positive number up to {MAX_SPEED:g}, got {speed!r}")
+    try:
+        speed = stime.check_drill_speed(speed)
+    except WarroomError as exc:
+        raise DrillError(str(exc)) from None
     stime.work_on(str(Path(state_dir) / "drills"), drill=True)    # it starts at the drill's "now"
     now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
