@@ -276,7 +276,11 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     lines.append("Timeline (UTC):")
     for t in st.sorted_timeline():
         fix = " (corrected)" if t.original is not None else ""
-        lines.append(f"  {_hms(t.at)}  #{t.seq:<4} {t.text}{fix}")
+        head = f"  {_hms(t.at)}  #{t.seq:<4} "
+        # an entry of several lines (a note, a why typed with line breaks) hangs under its text: a
+        # second line at the margin read as an entry of its own ("  11:00:00  #99   …" typed in it)
+        text = f"\n{' ' * len(head)}".join(f"{t.text}{fix}".splitlines() or [""])
+        lines.append(f"{head}{text}")
     return lines
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.incident.closing import WITHDRAWN, closure_of
 from warroom.incident.identity import Person, person_of, same_person
-from warroom.incident.records import _int, _num, _ts
+from warroom.incident.records import _int, _num, _ts, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 
@@ -330,7 +330,7 @@ def _refused(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
     req.status = "refused"
     req.decided_by, req.decided_at, req.decided_seq = by, e.ts, e.seq
-    req.reason = str(d.get("reason") or "")
+    req.reason = one_line(d.get("reason") or "")
     why = f": {req.reason}" if req.reason else ""
     s._add_timeline(e, e.type, f"Approval {req.id} refused by {by.shown if by else e.actor}{why}", step=req.step)
 

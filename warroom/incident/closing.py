@@ -35,7 +35,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.incident.records import _int
+from warroom.incident.records import _int, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 
@@ -226,7 +226,7 @@ def _closed(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     progress = d.get("progress") if isinstance(d.get("progress"), dict) else {}
     opened = ref.get("opened_by") if isinstance(ref.get("opened_by"), dict) else {}
     closure = Closure(
-        runbook_id=rb_id, title=str(ref.get("title") or d.get("title") or ""), reason=str(d.get("reason") or ""),
+        runbook_id=rb_id, title=str(ref.get("title") or d.get("title") or ""), reason=one_line(d.get("reason") or ""),
         by=e.actor, at=e.ts, seq=e.seq, beside=str(d.get("beside") or (s.runbook or {}).get("id") or ""),
         attached_seq=_int(ref.get("attached_seq")), opened_by=dict(opened),
         done=_int(progress.get("done")) or 0, failed=_int(progress.get("failed")) or 0,

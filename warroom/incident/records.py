@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+import re
 from typing import Any
 
 from warroom.journal.log import parse_ts
+
+# Every character str.splitlines() breaks a line at.
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(value: Any) -> str:
+    """Text journaled by a person (a reason, a why, a title) as the one line every view prints it
+    on: each whitespace run of a text that holds a line break becomes one space. A reason typed
+    with a line break (``--reason $'x\\n  11:00:00  #99  …'``) otherwise printed a second line in
+    ``incident show``'s checklist and timeline that looked like an entry of its own; text without a
+    line break is kept exactly as it was written."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split()) if _LINE_BREAK.search(text) else text
 
 PHASE_LABELS = {
     "started": "Impact started", "detected": "Detected", "mobilised": "Responders mobilised",

@@ -22,6 +22,7 @@ from warroom.incident.records import (
     _int,
     _num,
     _ts,
+    one_line,
 )
 from warroom.execute.expectation import verdict_of
 from warroom.incident import approvals, closing, handoff_events
@@ -279,7 +280,7 @@ def _step_skipped(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         return
     st = s._step(d)
     st.status = "skipped"
-    st.skipped_reason = str(d.get("reason") or "")
+    st.skipped_reason = one_line(d.get("reason") or "")
     st.skipped_at = e.ts
     st.updated_seq = e.seq
     s._add_timeline(e, e.type, f"{_step_word(s, st)} skipped ({st.label}): {st.skipped_reason}",
