@@ -228,17 +228,35 @@ def metrics_query(ctx: Context, args: Args) -> None:
     totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)
                * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in fleet.REPOS]
     totals.sort(key=lambda x: -x[1] if args.text("sort", "desc") == "desc" else x[1])
-    noun = {"flow_failures_total": "failures", "flow_executions_total": "executions"}.get(metric, "")
+    noun = {"flow_failures_total": "failure", "flow_executions_total": "execution"}.get(metric, "")
     for name, v in totals:
-        ctx.out(f"{name}: ${v:,.2f}" if cost else f"{name}: {int(round(v))} {noun}")
+        ctx.out(f"{name}: ${v:,.2f}" if cost else f"{name}: {counted(int(round(v)), noun)}")
     total = sum(v for _, v in totals)
     ctx.out("")
     if cost:
         ctx.out(f"Total cost (last {span_label(span)}): ${total:,.2f}")
         return
     if metric == "flow_failures_total":
-        ctx.out(f"Total affected repos: {sum(1 for _, v in totals if round(v) >= 2)}")
-    ctx.out(f"Total {noun}: {int(round(total))} (last {span_label(span)})")
+        ctx.out(affected_line([name for name, v in totals if round(v) >= AFFECTED_FAILURES]))
+    ctx.out(f"Total {noun}s: {int(round(total))} (last {span_label(span)})")
+
+
+AFFECTED_FAILURES = 2
+"""A repository counts as affected at this many failed flows in the window: a healthy hour fails
+about one flow in a repository (0.3 %), so a single failure is noise, not an outage."""
+
+
+def affected_line(names: list[str]) -> str:
+    """The triage total, its rule and the repositories it counts, in one line, so the count can never
+    read as contradicting the per-repository listing above it (RB-LAUNCH-005's GO criterion reads
+    this line, rule included, so the runbook and the tool cannot hold two definitions)."""
+    counted_ = f" ({', '.join(names)})" if names else ""
+    return f"Affected repos ({AFFECTED_FAILURES} or more failures each): {len(names)}{counted_}"
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 failure``, ``3 failures``: the listing reads as English."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @command("metrics latency", "last=")
