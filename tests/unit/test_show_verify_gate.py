@@ -149,7 +149,7 @@ def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> 
 def test_a_decision_overdue_line_says_its_due_time_like_the_other_lines(tmp_path: Path) -> None:
     inc = _incident(tmp_path)
     inc.record_decision_overdue({"question": "Roll back?", "due_at": "2026-12-02T00:53:37.239000+00:00"})
-    line = inc.refresh().sorted_timeline()[-1].text
+    (line,) = [t.text for t in inc.refresh().sorted_timeline() if t.kind == "decision.overdue"]   # at its due time
     assert line == 'Decision overdue: "Roll back?" (due 00:53:37 UTC)'
 
 

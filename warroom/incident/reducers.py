@@ -524,7 +524,11 @@ def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
     whose = f"{d['runbook_id']}, " if d.get("runbook_id") else ""
-    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})")
+    # on the timeline when the deadline passed, as a missed update or a tier reached is: the line is
+    # written when someone looked (a headless resolve, the next CLI command), which may be much later
+    due = _ts(d.get("due_at"))
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})",
+                    at=min(due, e.ts) if due is not None else None)
 
 
 def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
