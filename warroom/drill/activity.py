@@ -179,8 +179,8 @@ class Activity:
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
-                disabled = self.cluster.env_at(t).get("DISABLE_PROVIDERS")
-                why = f"{disabled} disabled" if disabled else "primary returned 5xx"
+                disabled = self.cluster.env_at(t).get("DISABLE_PROVIDERS", "")     # the reason: the primary's off
+                why = f"{disabled} disabled" if fleet.PRIMARY in disabled.split(",") else "primary returned 5xx"
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} ({why})")
             share_5xx = s.share_5xx(anthropic, t)
             if share_5xx > 0.05 and not routed:       # routed away, no call goes to the primary
