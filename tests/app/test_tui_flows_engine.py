@@ -239,8 +239,13 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
 
         # Resolve, then preview (not blank) and export from the preview.
         await pilot.press("r")
-        await wait_screen(pilot, ResolveScreen)
-        await pilot.press(*"breaker stopped the climb", "enter", *"circuit breaker enabled", "enter")
+        dialog = await wait_screen(pilot, ResolveScreen)
+        # type only into the field that has the focus (keys sent before the dialog focused its first
+        # field were lost on a loaded box: no summary, no resolve, no report)
+        await wait_for(pilot, lambda: app.focused is dialog.query_one("#summary", Input))
+        await pilot.press(*"breaker stopped the climb", "enter")
+        await wait_for(pilot, lambda: app.focused is dialog.query_one("#resolution", Input))
+        await pilot.press(*"circuit breaker enabled", "enter")
         # A drill ends with its report: response times against the targets.
         report = await wait_screen(pilot, DrillReportScreen, 120)
         # the PIR's SLO numbers were read back from the metric history at the resolution
