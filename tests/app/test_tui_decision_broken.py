@@ -8,11 +8,10 @@ opens one (``attach_runbook_once``)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual.widgets import Input
 
-from tests.app.tui_support import make_app, metrics_drawn, wait_for
+from tests.app.tui_support import make_app, metrics_drawn, record_notifications, wait_for
 from tui.screens.modals.decision import DecisionScreen
 from warroom.config import Config
 from warroom.incident.session import Incident
@@ -62,25 +61,13 @@ def _incident(tmp_path: Path, current: str) -> tuple[Incident, Path]:
     return inc, broken
 
 
-def _said(app: Any) -> list[str]:
-    said: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, *args: Any, **kw: Any) -> None:
-        said.append(str(message))
-        notify(message, *args, **kw)
-
-    app.notify = recording
-    return said
-
-
 async def test_g_names_the_beside_runbooks_broken_block_instead_of_no_decision(tmp_path: Path) -> None:
     inc, broken = _incident(tmp_path, CURRENT)
     app = make_app(tmp_path, resume_id=inc.id)
     async with app.run_test(size=(120, 40)) as pilot:
         await metrics_drawn(pilot)
         await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
-        said = _said(app)
+        said = record_notifications(app)
         await pilot.press("G")
         await wait_for(pilot, lambda: any("cannot be read" in s for s in said), 30)
         (line,) = [s for s in said if "cannot be read" in s]
@@ -96,7 +83,7 @@ async def test_g_opens_the_readable_decision_and_still_says_the_beside_block_is_
     async with app.run_test(size=(120, 40)) as pilot:
         await metrics_drawn(pilot)
         await wait_for(pilot, lambda: app.dashboard.presenter.live is not None, 30)
-        said = _said(app)
+        said = record_notifications(app)
         await pilot.press("G")
         await wait_for(pilot, lambda: isinstance(app.screen, DecisionScreen), 30)
         assert app.screen.view.runbook_id == "RB-MAIN"

@@ -26,26 +26,13 @@ from tests.app.drill_support import (
     wait_step,
 )
 from tests.app.test_tui_flows_engine import attach_flows_runbook, declare_from_breached_pane
-from tests.app.tui_support import make_app, wait_for
+from tests.app.tui_support import make_app, record_notifications, wait_for
 from tests.conftest import REPO
 
 
 def header_text(app: Any) -> str:
     header = app.dashboard.query_one(IncidentHeader)
     return " ".join(str(w.render()) for w in header.query("Static"))
-
-
-def record_notifications(app: Any) -> list[str]:
-    """What the app says in notifications (``App.notify`` wrapped; the toasts show the same)."""
-    said: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, *args: Any, **kw: Any) -> None:
-        said.append(str(message))
-        notify(message, *args, **kw)
-
-    app.notify = recording
-    return said
 
 
 async def test_an_exception_in_the_poll_worker_is_shown_and_polling_goes_on(tmp_path: Path,

@@ -86,7 +86,7 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tm
 
 async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_path: Path) -> None:
     from tests.app.drill_support import drill_ctx
-    from tests.app.test_tui_presenter import record_notifications
+    from tests.app.tui_support import record_notifications
     from tui.screens.drill_report import DrillReportScreen
     from tui.screens.modals.forms import ResolveScreen
 

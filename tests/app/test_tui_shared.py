@@ -14,7 +14,7 @@ import pytest
 
 from panes.header import IncidentHeader
 from tests.app.drill_support import select_step
-from tests.app.tui_support import make_ctx, wait_for
+from tests.app.tui_support import make_ctx, record_notifications, wait_for
 from tests.conftest import subprocess_env, warroom_cmd
 from tests.integration.shared_fixtures import shared_config
 from tui.app import WarroomApp
@@ -43,15 +43,7 @@ def shared_app(dsn: str, tmp: Path, name: str, inc_id: str) -> tuple[WarroomApp,
     ctx.resume_id = inc_id
     ctx.runbooks = []
     app = WarroomApp(ctx)
-    said: list[str] = []
-    notify = app.notify
-
-    def recording(message: str, *args: Any, **kw: Any) -> None:
-        said.append(str(message))
-        notify(message, *args, **kw)
-
-    app.notify = recording  # type: ignore[method-assign]
-    return app, said
+    return app, record_notifications(app)
 
 
 async def test_two_dashboards_and_a_cli_share_one_incident(shared_dsn: str, tmp_path: Path,

@@ -7,6 +7,7 @@ byte-identical on every run whatever the other areas' code does.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from panes.view import HeaderInfo, IncidentView, StepView, TimelineItem
 from tui.app import WarroomApp
@@ -124,3 +125,16 @@ async def metrics_drawn(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     await wait_for(pilot, lambda: bool(app.dashboard.readings))
     await pilot.pause()
+
+
+def record_notifications(app: Any) -> list[str]:
+    """What the app says in notifications (``App.notify`` wrapped; the toasts show the same)."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, *args: Any, **kw: Any) -> None:
+        said.append(str(message))
+        notify(message, *args, **kw)
+
+    app.notify = recording
+    return said
