@@ -37,7 +37,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     lint = rsub.add_parser("lint", help="report every problem as file:line: level: message",
                            parents=[common])
-    lint.add_argument("paths", nargs="+", metavar="PATH", help="runbook files or directories")
+    lint.add_argument("paths", nargs="*", metavar="PATH",
+                      help="runbook files or directories (default: every [runbooks].dirs entry of the"
+                           " config); checked under the loaded config (--config)")
     lint.set_defaults(func=cmd_lint)
 
 
@@ -169,9 +171,20 @@ def _step_lines(step: Step) -> list[str]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from warroom.runbook.lint import lint_paths, unreadable
+    """Lint under the configuration the app would load (``--config``, ``$WARROOM_CONFIG``, the
+    user's file): its update cadence, its runbook library; with no PATH, its ``[runbooks].dirs``."""
+    from warroom.runbook.lint import lint_configured, lint_paths, unreadable
 
-    findings = lint_paths(args.paths)
+    cfg = config_from_args(args)
+    if args.paths:
+        findings = lint_paths(args.paths, cfg)
+    elif cfg.runbooks.dirs:
+        findings = lint_configured(cfg)
+    else:
+        where = str(cfg.source) if cfg.source else "no config file (built-in defaults)"
+        raise WarroomError(f"nothing to lint: no [runbooks].dirs in {where}; give runbook files or "
+                           "directories (`warroom runbooks lint PATH...`), or --config a file that "
+                           "names your runbook directories")
     for f in findings:
         out(str(f))
     if findings:

@@ -293,6 +293,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     text = read_text_input(p, "config", MAX_CONFIG_BYTES, ConfigError)
     cfg = parse_config(text, str(p))
     cfg.source = p
+    cfg.source_text = text
     return cfg
 
 

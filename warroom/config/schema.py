@@ -117,6 +117,21 @@ class IncidentConfig:
     incident_log: str | None = None
     timezone: str | None = None
 
+    def update_cadence(self, severity: str | None) -> tuple[float, str]:
+        """Seconds between stakeholder updates for ``severity`` and the key that says so
+        (``incident.status_update_cadence.P3``, or ``incident.status_update_every`` for a severity
+        the table does not name). One rule: the header's countdown, the overdue journal and
+        ``warroom runbooks lint`` (a runbook's written cadence) all read it, so they cannot
+        disagree about what the configuration asks for."""
+        from warroom.durations import parse_duration
+
+        wanted = (severity or "").upper()
+        named = [key for key in (self.status_update_cadence or {}) if key.upper() == wanted]
+        if not named:
+            return float(self.status_update_every), "incident.status_update_every"
+        key = named[-1]     # the table is read case-blind; of two spellings the later wins
+        return parse_duration(self.status_update_cadence[key]), f"incident.status_update_cadence.{key}"
+
 
 @dataclass
 class RolesConfig:
@@ -228,12 +243,29 @@ class Config:
     params: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     source: Path | None = field(default=None, metadata={"internal": True})
+    # The text ``source`` held when it was read (it may have been a pipe, read once): what tells
+    # a message the line a value was written on (``source_line``).
+    source_text: str | None = field(default=None, repr=False, compare=False,
+                                     metadata={"internal": True})
 
     def state_dir(self) -> Path:
         return expand(self.incident.state_dir) if self.incident.state_dir else default_state_dir()
 
     def runbook_dirs(self) -> list[Path]:
         return [expand(d) for d in self.runbooks.dirs]
+
+    def source_line(self, value: str) -> int:
+        """The line of the config file where the string ``value`` is written (quoted, as TOML
+        writes it), for messages that point at the configuration; 0 when not found (built-in
+        defaults, an escaped spelling)."""
+        if not self.source_text:
+            return 0
+        quoted = [f'"{value}"', f"'{value}'", f'"""{value}"""', f"'''{value}'''"]
+        for number, line in enumerate(self.source_text.splitlines(), 1):
+            code = line.split("#", 1)[0] if "#" not in value else line
+            if any(q in code for q in quoted):
+                return number
+        return 0
 
     def slo_by_id(self, slo_id: str) -> SloConfig | None:
         return next((s for s in self.slo if s.id == slo_id), None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from warroom.durations import format_duration, parse_duration
+from warroom.durations import format_duration
 from warroom import scenario_time as stime
 
 if TYPE_CHECKING:
@@ -23,12 +23,9 @@ if TYPE_CHECKING:
 
 
 def update_every(config: Config, severity: str) -> float:
-    """Seconds between updates for ``severity``."""
-    table = {k.upper(): v for k, v in (config.incident.status_update_cadence or {}).items()}
-    value = table.get((severity or "").upper())
-    if value is None:
-        return float(config.incident.status_update_every)
-    return parse_duration(value)
+    """Seconds between updates for ``severity`` (the configuration's one rule,
+    ``IncidentConfig.update_cadence``, which lint also checks runbook text against)."""
+    return config.incident.update_cadence(severity)[0]
 
 
 def next_due(state: IncidentState, every: float) -> datetime | None:

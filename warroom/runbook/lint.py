@@ -10,17 +10,42 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from warroom.config import Config
 from warroom.execute.classify import classify
+from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
 from warroom.runbook.inline import _neutralised
 from warroom.runbook.library import iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
+from warroom.runbook.update_cadence import cadence_findings
 
 
-def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
-    """Lint files and directories (directories: every ``*.md`` under them)."""
+def lint_configured(config: Config) -> list[Finding]:
+    """Lint every directory of the configuration's ``[runbooks].dirs``, the runbooks the app adds
+    to the shipped library, in its search order. A directory that is not there is an error at the
+    config file's line that names it (the file to fix), not at the missing path alone."""
+    findings: list[Finding] = []
+    present: list[str] = []
+    where = str(config.source) if config.source else "the configuration"
+    for raw in config.runbooks.dirs:
+        path = expand(raw)     # as the app reads it: ``~`` and ``$VARS`` expanded
+        problem = ("runbook directory does not exist" if not path.exists()
+                   else "not a directory" if not path.is_dir() else None)
+        if problem is None:
+            present.append(str(path))
+            continue
+        shown = f"{raw!r}" + (f" ({path})" if str(path) != raw else "")
+        findings.append(Finding(where, config.source_line(raw), "error",
+                                f"runbooks.dirs: {shown}: {problem}"))
+    return findings + lint_paths(present, config)
+
+
+def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = None) -> list[Finding]:
+    """Lint files and directories (directories: every ``*.md`` under them) under ``config`` (the
+    loaded configuration: its update cadence, its runbook directories; None: built-in defaults)."""
+    config = config if config is not None else Config()
     findings: list[Finding] = []
     seen_ids: dict[str, Runbook] = {}
     linted: list[tuple[Runbook, bool]] = []     # each runbook, and whether a directory gave it
@@ -38,17 +63,18 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Finding]:
             else:
                 files = [path]
             for f in files:
-                findings.extend(lint_file(f, seen_ids, linted, in_directory=path.is_dir()))
+                findings.extend(lint_file(f, seen_ids, linted, in_directory=path.is_dir(),
+                                          config=config))
         except OSError as exc:  # e.g. permission denied while walking
             findings.append(Finding(str(path), 0, "error", f"cannot read: {exc.strerror or exc}"))
-    findings.extend(_on_go_findings(linted))
+    findings.extend(_on_go_findings(linted, config))
     return findings
 
 
-def _on_go_findings(linted: list[tuple[Runbook, bool]]) -> list[Finding]:
+def _on_go_findings(linted: list[tuple[Runbook, bool]], config: Config) -> list[Finding]:
     """A decision's ``on_go`` that names no runbook: a GO would be journaled but its follow-up
     runbook could not be opened, found only mid-incident. Checked against every runbook linted
-    in this run and the shipped library (what a GO can open, besides the config's directories).
+    in this run and the library the app searches (shipped, then the config's directories).
     A runbook linted from a directory is checked against that library: an unknown id is an
     error. A single file linted on its own has no library here (the runbook it names may sit
     beside it in a configured directory): an unknown id is a warning that says to lint the
@@ -59,8 +85,8 @@ def _on_go_findings(linted: list[tuple[Runbook, bool]]) -> list[Finding]:
     from warroom.runbook.library import RunbookLibrary
 
     known = {rb.id.lower() for rb, _ in linted if rb.sections or rb.steps}
-    shipped = RunbookLibrary(shipped=True)
-    known.update(rid.lower() for rid in shipped.ids())
+    library = RunbookLibrary.from_config(config)
+    known.update(rid.lower() for rid in library.ids())
     out: list[Finding] = []
     for rb, in_dir, d in wanted:
         if d.on_go.lower() in known:
@@ -70,11 +96,13 @@ def _on_go_findings(linted: list[tuple[Runbook, bool]]) -> list[Finding]:
         head = (f"decision {d.id!r}: on_go names runbook {d.on_go!r}, which is neither in")
         if in_dir:
             out.append(Finding(file, line, "error",
-                               f"{head} the runbooks linted here nor in the shipped library: a GO "
+                               f"{head} the runbooks linted here nor in the library (shipped and "
+                               "[runbooks].dirs): a GO "
                                "would be recorded but could not open it"))
         else:
             out.append(Finding(file, line, "warning",
-                               f"{head} the files linted here nor in the shipped library (this file "
+                               f"{head} the files linted here nor in the library (shipped and "
+                               "[runbooks].dirs; this file "
                                "was linted without its library: lint its directory, `warroom "
                                "runbooks lint DIR`, to check it): a GO could not open it"))
     return out
@@ -82,12 +110,13 @@ def _on_go_findings(linted: list[tuple[Runbook, bool]]) -> list[Finding]:
 
 def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
               linted: list[tuple[Runbook, bool]] | None = None, *,
-              in_directory: bool = False) -> list[Finding]:
+              in_directory: bool = False, config: Config | None = None) -> list[Finding]:
     rb = load_runbook(path)
     if linted is not None:
         linted.append((rb, in_directory))
     findings = list(rb.findings)
     findings.extend(lint_runbook(rb))
+    findings.extend(cadence_findings(rb, config if config is not None else Config()))
     if seen_ids is not None and (rb.sections or rb.steps):
         first = seen_ids.get(rb.id)
         if first is not None and first.path != rb.path:
@@ -130,7 +159,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
 
 
 # Findings that make the file unusable (cannot be read at all): ``lint`` exits 2 on them.
-UNREADABLE = ("no such file or directory", "cannot read:", "is a directory, not")
+UNREADABLE = ("no such file or directory", "cannot read:", "is a directory, not", "runbooks.dirs:")
 
 
 def unreadable(finding: Finding) -> bool:

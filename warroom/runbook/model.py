@@ -164,6 +164,10 @@ class Runbook:
     declared_keys: list[str] = field(default_factory=list)
     # Go/No-Go decisions (``decision`` fences; warroom.runbook.decision.Decision).
     decisions: list[Any] = field(default_factory=list)
+    # Each "update ... every N minutes" its prose asks for
+    # (``warroom.runbook.update_cadence.StatedCadence``): lint checks it against the configured
+    # cadence; not part of to_json().
+    update_cadences: list[Any] = field(default_factory=list)
 
     @property
     def steps(self) -> list[Step]:

@@ -117,6 +117,9 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
         if was_enabled:
             gc.enable()
     from warroom.runbook.decision import parse_fences, step_problems
+    from warroom.runbook.update_cadence import stated_cadences
+
+    rb.update_cadences = stated_cadences(text)
 
     rb.decisions, problems = parse_fences(b.decision_fences)
     refs = {ref: bool(s.runnable) for s in rb.steps for ref in (s.id, str(s.number))}
