@@ -179,9 +179,8 @@ class Activity:
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
-                disabled = self.cluster.env_at(t).get("DISABLE_PROVIDERS", "")     # the reason: the primary's off
-                why = f"{disabled} disabled" if fleet.PRIMARY in disabled.split(",") else "primary returned 5xx"
-                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} ({why})")
+                yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
+                                f"({s.route_reason(t)})")
             share_5xx = s.share_5xx(anthropic, t)
             if share_5xx > 0.05 and not routed:       # routed away, no call goes to the primary
                 yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "

@@ -29,6 +29,7 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
+NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 
 
@@ -302,6 +303,22 @@ class Signals:
         """(model, provider) the primary's calls run on at ``t`` by ``route``'s rule; None while on the
         primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
         return None if (to := self.route(t)) is None else (fallback_of(self.cluster.env_at(t)), to)
+
+    def route_reason(self, t: float) -> str | None:
+        """Why the primary's calls run on the fallback at ``t`` (None while they do not), from the state
+        then: the primary disabled, or what a call to it gets now (5xx, 429 past its quota), else the
+        setting alone. The one answer every log line and endpoint that says why reads."""
+        if self.route(t) is None:
+            return None
+        env, primary = self.cluster.env_at(t), next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        if fleet.PRIMARY in {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}:
+            return f"{fleet.PRIMARY} disabled"
+        if (s5 := self.share_5xx(primary, t, raw=True)) > NOTICEABLE:
+            return f"primary returned 5xx to {s5 * 100:.0f}% of calls"
+        if (used := self.quota(primary, t)) >= 1.0 or self.share_429(primary, t) > NOTICEABLE:
+            return f"primary quota {'exhausted' if used >= 1.0 else f'{used * 100:.0f}% used, 429s'}"
+        key = next((k for k in (*ROUTING_KEYS[:2], "FALLBACK_ON_5XX") if env.get(k)), None)
+        return f"{key}={env[key]} set" if key else "fallback routing enabled"
 
     @functools.cached_property
     def _routed(self) -> list[tuple[float, float, str]]:

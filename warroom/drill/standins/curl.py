@@ -196,4 +196,6 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
             "degraded" if s5 > 0.03 or sig.share_429(p, ctx.t) > 0.05 else "healthy"
         providers[p.name] = {"status": state, "model": p.model, "error_rate": round(s5, 3),
                              "p50_latency_s": round(sig.call_latency(p, ctx.t), 1)}
-    return js({"providers": providers, "fallback_model": env.get("FALLBACK_MODEL") or None})
+    routed = sig.routed_model(ctx.t)        # where the primary's calls go now, and why: as the logs and flows say
+    return js({"providers": providers, "fallback_model": routed and routed[0],
+               "fallback_reason": sig.route_reason(ctx.t)})
