@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
-from warroom.incident.gates import run_gates
-from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
+from warroom.incident.gates import GateState, gate_states, run_gates
+from warroom.incident.marks import STEP_MARKS, TROUBLE_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
@@ -134,9 +134,8 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     skipped = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "reason": s.skipped_reason, "at": s.skipped_at,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
-    failed = [{"step": s.step, "name": name(s.runbook_id, s.step or s.step_id), "label": s.label, "status": s.status, "exit_code": s.exit_code,
-               "attempts": s.attempts, "seq": (s.last_run.end_seq or s.last_run.seq) if s.last_run else s.updated_seq}
-              for s in steps if s.status in ("failed", "timed_out", "cancelled", "interrupted")]
+    failed = [_trouble(s, shown, gate, name(s.runbook_id, s.step or s.step_id))
+              for s, shown, gate in _shown_steps(state, steps) if shown in TROUBLE_MARKS]
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
         return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
 
@@ -202,3 +201,32 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         # wall time beside in a drill); the ``dur`` filter formats a figure as it is (a run time).
         "span": lambda seconds, wall=True: stime.text(state, seconds, wall=wall),
     }
+
+
+def _shown_steps(state: IncidentState, steps: list[Any]) -> list[tuple[Any, str, GateState | None]]:
+    """Each step with the state its checklist row shows (``marks.step_state`` over its latest
+    run's verdict and verify gate, the rule of the dashboard and ``incident show``), so the PIR's
+    "Steps Skipped or Failed" lists what the screen marked as trouble, not only runs whose exit
+    status failed: a run that exited 0 without giving what the runbook expected, or whose verify
+    gate FAILED, did not do its job either."""
+    gates = gate_states(state)
+    current = str((state.runbook or {}).get("id") or "")
+    out = []
+    for s in steps:
+        gate = gates.get((s.runbook_id or current, s.step_id))
+        out.append((s, step_state(s.status, run_verdict(s.last_run), gate.status if gate is not None else None), gate))
+    return out
+
+
+def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str, Any]:
+    """One row of the PIR's failed steps: the mark's word (``failed``, ``ran, expectation not
+    met``, ``ran, verify gate FAILED`` …) and, for a run that exited 0, why it is not done."""
+    run = s.last_run
+    why = ""
+    if shown == "unmet":
+        why = describe_verdict(run_verdict(run))
+    elif shown == "unverified" and gate is not None:
+        why = gate.describe()
+    return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": STEP_MARKS[shown].word,
+            "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
+            "seq": (run.end_seq or run.seq) if run else s.updated_seq}
