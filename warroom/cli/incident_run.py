@@ -17,6 +17,7 @@ from warroom.cli.incident_show import _reconcile
 from warroom.durations import format_duration
 from warroom.scenario_time import Span, of_drill, wall_seconds
 from warroom.incident.live import LiveIncident
+from warroom.incident.marks import run_verdict, run_word
 from warroom.incident.session import DryRun, Incident
 
 
@@ -112,7 +113,8 @@ def _report_run(prepared: Any, run: Any) -> int:
     met = "" if run.expect_met is None else ("; expectation met" if run.expect_met else "; expectation NOT met")
     code = "" if run.exit_code is None else f", exit {run.exit_code}"
     dur = format_duration(run.duration) if run.duration is not None else "?"
-    print(f"step {prepared.number}: {run.status}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
+    word = run_word(run.status, run_verdict(run))     # "ran", never "ok", when the expectation was not met
+    print(f"step {prepared.number}: {word}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
     for note in getattr(run, "notes", []):
         print(f"step {prepared.number}: {note}", file=sys.stderr)
     if getattr(run, "record_error", None):

@@ -79,6 +79,14 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     return status
 
 
+def run_word(status: str, verdict: Verdict | None) -> str:
+    """How a finished run is named in one word before its exit code: ``ran`` (not ``ok``) when
+    it exited 0 but the output did not give what the runbook expected, else its status
+    (``ok``, ``failed``, ``timed out`` …): the timeline's ``Step 3 ran, exit 0, …, expectation
+    NOT met`` and ``incident run``'s closing line say the same word for the same run."""
+    return "ran" if step_state(status, verdict) in ("unmet", "unchecked") else status.replace("_", " ")
+
+
 def run_verdict(run: Any) -> Verdict | None:
     """The verdict of a journaled run (``StepRun``), None when it expected nothing."""
     return verdict_of(run) if run is not None else None

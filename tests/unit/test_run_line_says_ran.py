@@ -1,0 +1,57 @@
+"""``warroom incident run`` closes with the same word for a run as the timeline and ``show``:
+"ran", never "ok", when the step exited 0 but its output did not give what the runbook expected.
+
+Found driving the mass-failure drill (attack14): step 3 printed 90.7 against "99 or more" and the
+CLI said ``step 3: ok, exit 0, 0.0s; expectation NOT met`` while ``incident show`` marked it
+``≠ [UNMET]`` and the timeline said ``Step 3 ran, exit 0``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.conftest import subprocess_env, warroom_cmd
+
+RUNBOOK = """+++
+id = "RB-TEST-UNMET"
+title = "Success rate check"
+severity = "P3"
++++
+
+# Success rate check
+
+## Detection
+
+```bash
+# Flow success rate, in percent
+echo 90.7
+# Expected: 99 or more
+```
+
+```bash
+# Flow failures
+echo 21
+# Expected: 5 or more
+```
+"""
+
+
+def _wr(state: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_an_unmet_run_is_reported_as_ran_not_ok(tmp_path: Path) -> None:
+    book = tmp_path / "rb.md"
+    book.write_text(RUNBOOK, encoding="utf-8")
+    state = tmp_path / "state"
+    inc = _wr(state, "new", "--title", "flows failing", "--severity", "P3", "--runbook", str(book)).stdout.strip()
+    unmet = _wr(state, "run", inc, "1")
+    assert unmet.returncode == 1, unmet.stderr
+    assert "step 1: ran, exit 0, " in unmet.stderr and "; expectation NOT met" in unmet.stderr, unmet.stderr
+    assert "step 1: ok" not in unmet.stderr
+    met = _wr(state, "run", inc, "2")
+    assert met.returncode == 0 and "step 2: ok, exit 0, " in met.stderr, met.stderr
+    show = _wr(state, "show", inc).stdout
+    assert "[UNMET]" in show and "Step 1 ran, exit 0" in show
