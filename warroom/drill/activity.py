@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from statistics import NormalDist
 
 from warroom.drill import fleet
-from warroom.drill.cluster import Cluster, short_hash
+from warroom.drill.cluster import Cluster
 from warroom.drill.model import Signals
 from warroom.drill.series import Series
 
@@ -226,7 +226,3 @@ def _pick(weighted: tuple[tuple[str, float], ...], u: float) -> str:
 def iso(ts: float) -> str:
     """RFC 3339 with milliseconds, as Kubernetes and FlowEngine print it."""
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def pod_names(deployment: str, template_hash: str, replicas: int) -> list[str]:
-    return [f"{deployment}-{template_hash}-{short_hash(deployment, template_hash, i, n=5)}" for i in range(replicas)]

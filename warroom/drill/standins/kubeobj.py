@@ -23,7 +23,7 @@ from jsonpath_ng.ext.string import DefintionInvalid
 from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Root, Slice, This, Wildcard
 
 from warroom.drill import autoscale, fleet
-from warroom.drill.activity import iso, pod_names, unit
+from warroom.drill.activity import iso, unit
 from warroom.drill.cluster import NODES, Deployment, cordoned, short_hash
 from warroom.drill.standins.base import Context, age
 
@@ -107,7 +107,7 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     the cluster places them (``Cluster.pods``: the schedule READY, the autoscaler and the curves count)."""
     out: list[Pod] = []
     for i, rev, created, status, node, replaced in ctx.cluster.pods(dep, ctx.t):
-        name = pod_names(dep.name, rev.template_hash, i + 1)[i]
+        name = f"{dep.name}-{rev.template_hash}-{short_hash(dep.name, rev.template_hash, i, n=5)}"
         if replaced:                            # evicted by a drain: its replacement has a name of its own
             name = name[:-5] + short_hash(name, created, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
@@ -264,17 +264,6 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     return out
 
 
-def _secrets(ctx: Context, scope: str | None) -> list[Obj]:
-    # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
-    return [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data=dict.fromkeys(keys, "")),
-                ("Opaque", len(keys), "34d")) for n, keys in ctx.cluster.secrets.items()]
-
-
-def _configmaps(ctx: Context, scope: str | None) -> list[Obj]:
-    return [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d"))
-            for n, d in ctx.cluster.configmaps.items()]
-
-
 # ------------------------------------------------------------------------------ events
 
 
@@ -326,7 +315,12 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
     "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
     "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
                                        if scope in (None, d.namespace)],
-    "nodes": _nodes, "hpa": _hpa, "secrets": _secrets, "configmaps": _configmaps, "events": events,
+    "nodes": _nodes, "hpa": _hpa, "events": events,
+    # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
+    "secrets": lambda ctx, scope: [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data=dict.fromkeys(k, "")),
+                                       ("Opaque", len(k), "34d")) for n, k in ctx.cluster.secrets.items()],
+    "configmaps": lambda ctx, scope: [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d"))
+                                      for n, d in ctx.cluster.configmaps.items()],
 }
 
 
