@@ -26,7 +26,7 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
     from tui.cli import main
     from tui.launch import replay_context
     from warroom.incident.history import LEAD, load_history
-    from warroom.incident.review import evidence
+    from warroom.incident.review.metrics import evidence
     from warroom.incident.store import IncidentStore
     from warroom.sources.prometheus import PrometheusSource
 

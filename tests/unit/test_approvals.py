@@ -159,7 +159,7 @@ def test_an_approval_withdrawn_by_a_refusal_keeps_who_approved_in_the_pir(pair: 
     """Bob approves, the requester then refuses (withdraws) before running: the request is refused,
     nothing may run on it, and the PIR still names bob as the approver (the refusal used to
     overwrite him: 'approved by alice at <refusal time>; REFUSED by alice')."""
-    from warroom.incident.review import approvals as pir_approvals
+    from warroom.incident.review.approvals import approvals as pir_approvals
 
     alice, bob = pair
     req = alice.approvals.request(alice.prepare_step(5)).request

@@ -330,7 +330,7 @@ def test_no_go_then_go_twice_keeps_the_history_and_opens_the_rollback_once(tmp_p
     assert "It reverses the NO-GO of" in lines[1] and "Taken after its deadline" in lines[1]
     assert "RB-LAUNCH-002 was opened beside the runbook" in lines[1] and f"#{first.seq}" in lines[1]
     assert "It confirms the GO of" in lines[2] and "RB-LAUNCH-002 was already open" in lines[2]
-    from warroom.incident.review import build_review
+    from warroom.incident.review.build import build_review
 
     for n in range(20):          # a busy incident: the verdicts are key moments all the same
         inc.add_timeline(f"entry {n}")        # weight 45 each

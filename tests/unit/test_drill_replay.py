@@ -99,7 +99,7 @@ class _Gone:
 
 @pytest.mark.parametrize("empty", [False, True])
 def test_the_pir_evidence_falls_back_to_the_saved_metrics(tmp_path: Path, empty: bool) -> None:
-    from warroom.incident.review import evidence
+    from warroom.incident.review.metrics import evidence
 
     import time
     from datetime import UTC, datetime
@@ -396,7 +396,7 @@ def test_a_gap_in_the_history_is_said_beside_the_time_in_breach(tmp_path: Path) 
     import time
     from datetime import UTC, datetime
 
-    from warroom.incident.review import evidence, impact
+    from warroom.incident.review.metrics import evidence, impact
 
     cfg = Config()
     now = math.floor(time.time() / 15) * 15

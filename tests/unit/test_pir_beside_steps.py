@@ -66,7 +66,7 @@ def test_an_approval_for_a_step_of_the_runbook_beside_names_that_runbook(tmp_pat
 def test_evidence_around_a_step_of_the_runbook_beside_is_cited_on_that_step_only(tmp_path: Path) -> None:
     """SLO values recorded around RB-LAUNCH-002 step 5 belong to its row, never to RB-LAUNCH-005's
     step 5 run later (evidence was matched by step number alone); the timeline says whose step."""
-    from warroom.incident.review import commands
+    from warroom.incident.review.commands import commands
 
     inc, _ = _mass_failure(tmp_path)
     _go(inc)
@@ -103,7 +103,7 @@ def test_an_approval_used_on_the_beside_runbooks_step_is_cited_on_that_run_not_o
 
     from warroom.incident.fold import replay
     from warroom.incident.identity import Person
-    from warroom.incident.review import commands
+    from warroom.incident.review.commands import commands
     from warroom.journal.log import Event, format_ts
 
     alice, bob = Person("alice", 1001, "b1", "alice@b1"), Person("bob", 1002, "b2", "bob@b2")

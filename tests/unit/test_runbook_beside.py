@@ -209,14 +209,14 @@ def test_the_cli_resolve_after_a_go_needs_rollback_or_no_rollback_and_the_pir_li
 def test_a_resolution_journaled_before_the_question_was_kept_reads_the_same_words(tmp_path: Path) -> None:
     """``go_opened`` journaled by an older warroom had no question and no time: the PIR takes them
     from the verdict it names, and says the same sentence resolving showed."""
-    from warroom.incident.review import _rollback_text
+    from warroom.incident.review.facts import rollback_text
 
     inc, _ = _mass_failure(tmp_path)
     _go(inc)
     inc.tick(4, "RB-LAUNCH-002")
     (opened,) = inc.go_opened()
     old = {k: v for k, v in opened.to_json().items() if k not in ("question", "at")}
-    assert _rollback_text({"rollback": True, "go_opened": [old]}, inc.refresh().decisions) == \
+    assert rollback_text({"rollback": True, "go_opened": [old]}, inc.refresh().decisions) == \
         f"yes, as the commander said at resolve ({opened.text()})"
 
 

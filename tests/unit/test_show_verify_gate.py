@@ -184,7 +184,8 @@ def test_the_pir_says_a_run_whose_gate_failed_in_the_same_words_and_only_of_that
     failed is 'ran, verify gate FAILED'; the earlier run of the same step (before the gate was
     opened for the rerun) and a rerun after it are judged on their own."""
     from warroom.incident.pir_context import pir_context
-    from warroom.incident.review import build_review, commands
+    from warroom.incident.review.build import build_review
+    from warroom.incident.review.commands import commands
 
     inc = _incident(tmp_path)
     _ran(inc)
@@ -205,7 +206,7 @@ def test_gate_events_name_their_runbook_so_two_gates_of_same_named_steps_stay_ap
     still open when the second's opens; its outcome, journaled later, must settle the first
     runbook's gate (the events name the runbook), not the gate opened last under that step id —
     and the journal line and the PIR's key moment say which runbook's gate it was."""
-    from warroom.incident.review import build_review
+    from warroom.incident.review.build import build_review
     from warroom.sources.verify import VerifyCheck, VerifyGate, VerifyRun, journal_outcome, journal_started, open_gates
 
     class _Source:

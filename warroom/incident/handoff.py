@@ -90,7 +90,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                    runbooks: Sequence[Any] = ()) -> Brief:
     """What the incoming commander must know, from the journal only (see the module docstring)."""
     from warroom.incident.approvals import OPEN
-    from warroom.incident.review import key_moments, timeline
+    from warroom.incident.review.timeline import key_moments, timeline
     from warroom.units import format_value
 
     scale = state.time_scale

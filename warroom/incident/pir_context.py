@@ -16,7 +16,7 @@ from warroom import scenario_time as stime
 from warroom.incident.gates import GateState, gate_states, run_gates
 from warroom.incident.marks import STEP_MARKS, TROUBLE_MARKS, describe_verdict, run_verdict, step_state
 from warroom.incident.pir_format import fmt_value
-from warroom.incident.review import build_review
+from warroom.incident.review.build import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     command, output, evidence (SLO values before -> after, text)}. ``skipped`` / ``failed`` / ``not_done`` steps
     (each with step, name and label as ``commands``), ``dry_runs``, ``refusals``,
     ``status_updates``, ``severity_changes``, ``alerts``, ``journal_issues`` (warnings to print),
-    ``last_seq``, ``head_hash``, ``metrics_seq``; ``review`` (:mod:`warroom.incident.review`): the
+    ``last_seq``, ``head_hash``, ``metrics_seq``; ``review`` (:mod:`warroom.incident.review.build`): the
     cited statements the shipped templates print (facts, key_moments, timeline, evidence, impact,
     commands + appendix, response, notes, updates, footer). ``incident.start`` is the impact start
     (else detection) and ``incident.duration`` runs from it to resolution (in a drill: ``1h54m drill

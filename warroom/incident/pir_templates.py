@@ -108,7 +108,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
         body = md_inline(text)
         return body if not body or body.endswith((".", "!", "?")) else body + "."
 
-    from warroom.incident.review import cite
+    from warroom.incident.review.lines import cite
 
     env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
                        inline=md_inline, code=md_code, value=fmt_value, yesno=yesno, sentence=sentence)

@@ -1,0 +1,57 @@
+"""The whole review the PIR templates receive: every section built from one state at one
+``now``, plus the footer naming the journal events it was generated from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from warroom.incident.review.approvals import approvals
+from warroom.incident.review.commands import CommandRow, commands
+from warroom.incident.review.decisions import decisions
+from warroom.incident.review.facts import Facts, facts
+from warroom.incident.review.lines import HUMAN, Line
+from warroom.incident.review.metrics import PaneEvidence, evidence, impact
+from warroom.incident.review.response import ResponseRow, response
+from warroom.incident.review.timeline import key_moments, timeline
+from warroom.incident.review.written import notes, updates
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def footer(state: IncidentState) -> Line:
+    """What the draft was generated from. The journal head's hash (signed when a key is set) is
+    added by the export itself (``pir.head_footer``): one place states it."""
+    return Line(f"_Generated from journal events #1–#{state.last_seq} of {state.id}; `[#N]` cites event N._",
+                (state.last_seq,) if state.last_seq else ())
+
+
+@dataclass
+class Review:
+    facts: Facts
+    timeline: list[Line]
+    key_moments: list[Line]
+    evidence: list[PaneEvidence]
+    evidence_note: Line | None
+    impact: list[Line]
+    commands: list[CommandRow]
+    response: list[ResponseRow]
+    notes: dict[str, list[Line]]
+    updates: list[Line]
+    footer: Line
+    metrics_seq: int | None = None
+    decisions: list[Line] = field(default_factory=list)
+    approvals: list[Line] = field(default_factory=list)
+    human: str = HUMAN
+
+
+def build_review(state: IncidentState, now: datetime) -> Review:
+    rows = timeline(state)
+    ev_rows, ev_note = evidence(state)
+    return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
+                  evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
+                  notes=notes(state), updates=updates(state), footer=footer(state),
+                  metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state),
+                  approvals=approvals(state))

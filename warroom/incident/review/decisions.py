@@ -1,0 +1,87 @@
+"""The PIR's Go/No-Go record: each verdict with who, why, the runbook it belongs to, the tool's
+suggestion and every criterion as it stood when it was taken; a verdict that replaced an earlier
+one says so, a GO says what it opened (and when that was closed), a deadline that passed with no
+verdict is said too."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.review.lines import NO_TIME, Line, clock_of, hms
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+CRITERION_MARKS = {"met": "✔ met", "not met": "✗ not met", "unknown": "? unknown"}
+
+
+def decisions(state: IncidentState) -> list[Line]:
+    """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
+    criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
+    that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
+    from warroom.incident.decisions import recorded_key
+
+    out = []
+    attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
+    taken: dict[tuple[str, str], dict[str, Any]] = {}
+    for d in state.decisions:
+        key = recorded_key(d)
+        crit = [c for c in d.get("criteria") or [] if isinstance(c, dict)]
+        counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
+                           if (n := sum(1 for c in crit if c.get("state") == word)))
+        whose = f" ({d.get('runbook_id')})" if d.get("runbook_id") else ""
+        text = (f"{d.get('verdict')} on \"{d.get('question')}\"{whose} at {hms(d.get('at'))} UTC by "
+                f"{d.get('by') or d.get('actor')}: {d.get('why')}. "
+                + (f"The tool suggested {d.get('suggestion')}" if d.get("suggestion") in ("GO", "NO-GO")
+                   else "The tool made no suggestion (neither side's rule held)")
+                + (f"; criteria {counts}" if counts else "")
+                + (f" (as judged at {clock_of(d.get('judged_at'))} UTC)" if d.get("judged_at") else "") + ".")
+        cites = [d.get("seq")]
+        before = taken.get(key)
+        if before is not None:
+            change = "confirms" if before.get("verdict") == d.get("verdict") else "reverses"
+            text += f" It {change} the {before.get('verdict')} of {hms(before.get('at'))} UTC."
+            cites.append(before.get("seq"))
+        if d.get("late") and d.get("due_at"):
+            text += f" Taken after its deadline ({clock_of(d.get('due_at'))} UTC)."
+        elif d.get("not_needed"):
+            text += f" Taken while the runbook did not need it ({d.get('not_needed')})."
+        opened_text, opened_cites = _go_opened(state, d, attached)
+        text += opened_text
+        cites += opened_cites
+        details = tuple(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} criterion "
+                        f"{CRITERION_MARKS.get(str(c.get('state')), str(c.get('state')))}: {c.get('text')} — "
+                        f"{c.get('evidence')}" for c in crit)
+        taken[key] = d
+        out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
+    decided = {recorded_key(d) for d in state.decisions}
+    for o in state.decisions_overdue:
+        key = recorded_key(o)
+        whose = f" ({o.get('runbook_id')})" if o.get("runbook_id") else ""
+        out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {clock_of(o.get('due_at'))} UTC passed with "
+                        "no verdict" + (" (decided later)" if key in decided else ""), (o.get("seq"),), at=o.get("at")))
+    return sorted(out, key=lambda line: line.at or NO_TIME)
+
+
+def _go_opened(state: IncidentState, d: dict[str, Any], attached: list[tuple[int, str]]) -> tuple[str, list[int]]:
+    """What a GO's ``on_go`` runbook became: opened beside (by this verdict, before the next one;
+    and when it was closed, by whom, why), already open, or NOT opened; with the seqs that says.
+    Nothing for a verdict that opens nothing."""
+    on_go = str(d.get("on_go") or "")
+    if d.get("verdict") != "GO" or not on_go:
+        return "", []
+    opened = [seq for seq, rid in attached if rid == on_go and seq > int(d.get("seq") or 0)]
+    nxt = min((int(x.get("seq") or 0) for x in state.decisions if int(x.get("seq") or 0) > int(d.get("seq") or 0)),
+              default=None)
+    opened = [seq for seq in opened if nxt is None or seq < nxt]
+    if opened:
+        text = f" {on_go} was opened beside the runbook."
+        cites = [opened[0]]
+        shut = next((c for c in state.closed if c.runbook_id == on_go and c.attached_seq == opened[0]), None)
+        if shut is not None:    # the runbook this GO opened was closed later: when, by whom, why
+            text += f" It was {shut.text()} ({shut.progress()} when closed)."
+            cites.append(shut.seq)
+        return text, cites
+    if any(rid == on_go and seq < int(d.get("seq") or 0) for seq, rid in attached):
+        return f" {on_go} was already open.", []
+    return f" {on_go} was NOT opened (it could not be attached).", []

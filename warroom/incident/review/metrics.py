@@ -1,0 +1,125 @@
+"""The PIR's SLO evidence and computed impact, read from the last ``metrics.summarised`` event
+(range queries over the incident window, made when the incident was resolved or exported): per
+pane the value at impact start, at detection, the worst (with its time), at resolution; time past
+the critical threshold with its spans and the gaps in the data; configured counter totals with
+their query. Nothing here queries a source: it states what the summary holds, citing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom import scenario_time as stime
+from warroom.incident.review.lines import HUMAN, Line, cite, from_unix, hms, value_text
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+@dataclass
+class PaneEvidence:
+    slo_id: str
+    title: str
+    threshold: str
+    at_start: str
+    at_detection: str
+    worst: str
+    worst_at: datetime | None
+    at_resolution: str
+    breach: str
+    cites: tuple[int, ...]
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def past(value: float, level: float, e: dict[str, Any]) -> bool:
+    """Whether ``value`` is beyond ``level`` in the SLO's bad direction (``e["direction"]``)."""
+    return value > level if e.get("direction", "above") == "above" else value < level
+
+
+def _sample_text(sample: dict[str, Any] | None, unit: str) -> str:
+    if not sample or sample.get("value") is None:
+        return "n/a"
+    return value_text(float(sample["value"]), unit)
+
+
+def _gap(state: IncidentState, e: dict[str, Any]) -> str:
+    """``no data for 5m15s`` of the impact window (not counted in breach), or ""."""
+    gap = float(e.get("gap_seconds") or 0.0)
+    return f"no data for {stime.text(state, gap)}" if gap > 0 else ""
+
+
+def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
+    """Per pane, from the last ``metrics.summarised``: panes that breached or went past warn first."""
+    summ = state.metric_summary
+    if not summ:
+        if not state.resolved:
+            return [], Line("_The SLO values are read from the metric history when the incident is resolved"
+                            " (or exported); not yet._")
+        return [], Line(f"{HUMAN} no metric history was read for this incident (no metric source when it"
+                        " was resolved or exported); SLO values are not quoted rather than guessed")
+    seq = int(summ["seq"])
+    out = []
+    for slo_id, e in (summ.get("slos") or {}).items():
+        unit = str(e.get("unit") or "count")
+        worst = e.get("worst") or None
+        crit = e.get("crit")
+        interesting = e.get("breached") or (worst and e.get("warn") is not None and past(worst["value"], e["warn"], e))
+        if not interesting:
+            continue
+        breach_cites = tuple(b["seq"] for b in state.breaches if b["slo_id"] == slo_id)
+        secs = float(e.get("breach_seconds") or 0.0)
+        gap = _gap(state, e)
+        out.append(PaneEvidence(
+            slo_id=slo_id, title=str(e.get("title") or slo_id),
+            threshold=value_text(crit, unit) if crit is not None else "n/a",
+            at_start=_sample_text(e.get("at_start"), unit), at_detection=_sample_text(e.get("at_detection"), unit),
+            worst=_sample_text(worst, unit), worst_at=from_unix(worst["at"]) if worst else None,
+            at_resolution=_sample_text(e.get("at_resolution"), unit),
+            breach=(stime.text(state, secs) if secs else "none") + (f" ({gap})" if gap else ""),
+            cites=(seq, *breach_cites)))
+    notes = []
+    recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
+    if recorded:
+        notes.append("Read from the incident's saved metrics.json (the live source no longer answered): "
+                     + ", ".join(recorded))
+    if summ.get("errors"):
+        notes.append("Not read: " + "; ".join(str(x) for x in summ["errors"]))
+    return out, Line(". ".join(notes), (seq,)) if notes else None
+
+
+def impact(state: IncidentState) -> list[Line]:
+    """Computed impact per breached SLO (time in breach, worst and when, counter totals)."""
+    summ = state.metric_summary
+    if not summ:
+        return []
+    seq = int(summ["seq"])
+    lines = []
+    for slo_id, e in (summ.get("slos") or {}).items():
+        if not e.get("breached"):
+            continue
+        unit = str(e.get("unit") or "count")
+        worst = e.get("worst") or {}
+        runs = e.get("breaches") or []
+        spans = ", ".join(f"{hms(from_unix(a))}–{hms(from_unix(b))}" if b is not None
+                          else f"from {hms(from_unix(a))}, still breached at the end" for a, b in runs[:4])
+        secs = float(e.get("breach_seconds") or 0.0)
+        cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
+        gap = _gap(state, e)
+        text = (f"{e.get('title')}: past its critical threshold {value_text(e.get('crit'), unit)} for"
+                f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
+                f" worst {_sample_text(worst, unit)} at"
+                f" {hms(from_unix(worst.get('at')))} UTC")
+        lines.append(Line(text + " _(computed from the metric history)_", cites))
+        count = e.get("impact_count")
+        if count:
+            if count.get("value") is None:
+                lines.append(Line(f"{count.get('label')}: not computed ({count.get('error') or 'no data'});"
+                                  f" query `{count.get('query')}`", (seq,)))
+            else:
+                lines.append(Line(f"{count.get('label')} during the impact window: {count['value']:.0f}"
+                                  f" _(computed: `{count.get('query')}`)_", (seq,)))
+    return lines

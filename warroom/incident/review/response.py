@@ -1,0 +1,69 @@
+"""The PIR's response table: each milestone (acknowledged, mitigated, resolved…) against the
+generic targets, the runbook's ``mttr_target`` beside time to resolve; a drill is judged in
+scenario time (wall × speed) with the wall time beside, so a ×60 drill is not judged by wall time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from warroom import scenario_time as stime
+from warroom.durations import parse_duration
+from warroom.incident.records import PHASE_HOW, PHASE_LABELS
+from warroom.incident.review.lines import cite, hms
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+@dataclass
+class ResponseRow:
+    label: str
+    at: str
+    took: str
+    target: str
+    result: str
+    cites: tuple[int, ...]
+
+    @property
+    def cite(self) -> str:
+        return cite(self.cites)
+
+
+def response(state: IncidentState) -> list[ResponseRow]:
+    """Milestones against the generic targets; the runbook's MTTR beside time to resolve; a
+    drill judged in scenario time (wall × speed) with the wall time beside."""
+    speed = stime.scale_of(state)
+    src = state.phase_sources()
+    rows = []
+    mttr = None
+    if state.runbook and state.runbook.get("mttr_target"):
+        try:
+            mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
+        except ValueError:
+            mttr = None
+    for r in state.response_times():
+        at, seq, how = src[r.key]
+        base_seq = src[r.measured_from][1]
+        cites = (seq, base_seq) if r.minutes is not None else (seq,)
+        if r.minutes is None:
+            took = "—"
+            result = "not reached" if r.at is None else "not measured (start unknown)"
+            target = f"< {r.target_min:g} min"
+            if r.key == "resolved" and mttr is not None:
+                target += f" (runbook: < {mttr:g} min)"
+        else:
+            scen = r.minutes   # scenario minutes already (IncidentState.response_times)
+            took = stime.Span((r.wall_minutes if r.wall_minutes is not None else stime.wall_seconds(scen, speed)) * 60,
+                              speed).text()
+            met = scen < r.target_min
+            result = "met" if met else "missed"
+            target = f"< {r.target_min:g} min"
+            if r.key == "resolved" and mttr is not None:
+                target += f"; runbook MTTR < {mttr:g} min"
+                result += f"; runbook MTTR {'met' if scen < mttr else 'missed'}"
+        label = f"{r.label} (from {PHASE_LABELS.get(r.measured_from, r.measured_from).lower()})"
+        if how and r.at is not None:
+            label += f", via {PHASE_HOW.get(how, how)}"
+        rows.append(ResponseRow(label, hms(r.at), took, target, result, tuple(c for c in cites if c)))
+    return rows

@@ -1,0 +1,111 @@
+"""The PIR's timeline and key moments: every journaled moment in time order (a step's start, end
+and evidence merged into one row, a verify gate's opening folded into its result, exports and
+summaries left out), each weighted so ``key_moments`` can pick the 10–15 that matter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom import scenario_time as stime
+from warroom.incident.gates import run_gates
+from warroom.incident.marks import describe_verdict, run_verdict
+from warroom.incident.records import PHASE_HOW
+from warroom.incident.review.effects import history_cite, run_effect, state_word
+from warroom.incident.review.lines import NO_TIME, Line
+from warroom.journal import events as ev
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+KEY_MOMENTS_MAX = 15
+KEY_MOMENTS_MIN = 10
+
+_WEIGHTS = {
+    ev.DECLARED: 100, ev.RESOLVED: 100, ev.REOPENED: 90, ev.SLO_BREACHED: 95, ev.SLO_RECOVERED: 85,
+    ev.SEVERITY_CHANGED: 80, ev.ROLE_ASSIGNED: 75, ev.PHASE_MARKED: 88, ev.VERIFY_PASSED: 85,
+    ev.VERIFY_FAILED: 85, ev.ALERT_SEEN: 60, ev.UPDATE_OVERDUE: 50, ev.STATUS_UPDATE: 40,
+    ev.RUNBOOK_ATTACHED: 30, ev.STEP_SKIPPED: 35, ev.STEP_REFUSED: 35, ev.TIMELINE_ENTRY: 45,
+    ev.STEP_TICKED: 20, ev.STEP_DRY_RUN: 10, ev.APPROVAL_REQUESTED: 55, ev.APPROVAL_GRANTED: 70,
+    ev.APPROVAL_REFUSED: 70, ev.APPROVAL_EXPIRED: 45, ev.APPROVAL_USED: 20, ev.HANDOFF_ACKNOWLEDGED: 70,
+    ev.HANDOFF_REMINDER: 45, ev.DECISION_RECORDED: 88, ev.DECISION_OVERDUE: 50, ev.DECISION_AROSE: 60,
+    ev.ESCALATED: 65, ev.RUNBOOK_CLOSED: 70,
+}
+_NOTE_WEIGHTS = {"root-cause": 90, "impact": 55, "contributing": 40, "went-wrong": 30, "action": 25}
+_LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STARTED, ev.STEP_STARTED,
+             ev.STEP_FINISHED, ev.STEP_UNTICKED}
+
+
+def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) -> Line:
+    """A step run as one row: start, end, result and its evidence events."""
+    cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
+    cites += [e.seq for e in state.evidence if e.of_step(st) and e.when in ("before", "after")
+              and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
+    cites += history_cite(state, run)
+    kind = "mitigation attempt" if run.mutating else "read-only"
+    verdict = run_verdict(run)
+    if run.status == "running":
+        result = "still running"
+    else:
+        word = state_word(run, verdict, gate)
+        bits = ["ran" if verdict is not None and word != run.status.replace("_", " ") else word]
+        if run.exit_code is not None:
+            bits.append(f"exit {run.exit_code}")
+        if run.duration is not None:
+            bits.append(stime.process_text(state, run.duration))
+        if verdict is not None:
+            bits.append(describe_verdict(verdict))
+        result = ", ".join(bits)
+    effect = run_effect(run, state.metric_summary, state.time_scale)
+    text = f"{state.step_name(st.runbook_id, st.step or st.step_id, start=True)} ({st.label}, {kind}): {result}"
+    if effect:
+        text += f"; {effect}"
+    weight = 20
+    if run.mutating:
+        weight = 78 if run.status == "ok" else 70
+    if run.status in ("failed", "timed_out", "interrupted") or (verdict is not None and verdict.state == "unmet"):
+        weight = max(weight, 72)
+    return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
+
+
+def timeline(state: IncidentState) -> list[Line]:
+    """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
+    a verify gate's opening folded into its result, exports and summaries left out."""
+    rows: list[Line] = []
+    notes = {n.seq: n for n in state.notes}
+    for t in state.sorted_timeline():
+        if t.kind in _LEFT_OUT:
+            continue
+        weight = _WEIGHTS.get(t.kind, 15)
+        if t.kind == ev.NOTE and t.seq in notes:
+            weight = _NOTE_WEIGHTS.get(notes[t.seq].tag, 15)
+        if t.kind == ev.PHASE_MARKED and "Impact started" in t.text:
+            weight = 96
+        cites: tuple[int, ...] = (t.seq,)
+        text = t.text
+        if t.kind in (ev.VERIFY_PASSED, ev.VERIFY_FAILED):
+            this = next((x for x in state.verifications if x.get("seq") == t.seq), {})
+            opened = [v["seq"] for v in state.verifications if v.get("type") == ev.VERIFY_STARTED
+                      and v.get("step_id") == this.get("step_id") and v["seq"] < t.seq
+                      and v.get("runbook_id") == this.get("runbook_id")]
+            cites = (*opened[-1:], t.seq)
+        if t.original is not None:
+            text += " _(corrected)_"
+            cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
+        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight))
+    gates = run_gates(state)
+    for st, run in state.commands_run():
+        rows.append(_run_line(state, st, run, gates.get(run.seq)))
+    at, seq, how = state.phase_sources()["mitigated"]
+    if at is not None and how == "recovered":   # mitigated by derivation (every breached SLO back): no event says it
+        rows.append(Line(f"Mitigated: {PHASE_HOW[how]}", (seq,), at=at, weight=92, actor="(metric history)"))
+    return sorted(rows, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))
+
+
+def key_moments(rows: list[Line]) -> list[Line]:
+    """The heaviest moments (at most 15; at least 10 when there are that many), in time order."""
+    ranked = sorted(rows, key=lambda r: (-r.weight, r.at or NO_TIME))
+    chosen = [r for r in ranked if r.weight >= 50][:KEY_MOMENTS_MAX]
+    if len(chosen) < KEY_MOMENTS_MIN:
+        rest = [r for r in ranked if r not in chosen]
+        chosen += rest[:KEY_MOMENTS_MIN - len(chosen)]
+    return sorted(chosen, key=lambda r: (r.at or NO_TIME, min(r.cites or (0,))))

@@ -1,0 +1,33 @@
+"""What people wrote during the incident, as the PIR quotes it: notes by tag (an action item with
+its owner and due date) and the status updates sent, with the ones that fell due and were not sent
+(overdue) in their place in time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from warroom.incident.review.lines import NO_TIME, Line, hms
+from warroom.journal import events as ev
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def notes(state: IncidentState) -> dict[str, list[Line]]:
+    out: dict[str, list[Line]] = {tag: [] for tag in ev.NOTE_TAGS}
+    for n in state.notes:
+        extra = ""
+        if n.tag == "action":
+            extra = f" — Owner: {n.owner or '_unassigned_'} — Due: {n.due or '_no date_'}"
+        out.setdefault(n.tag, []).append(Line(n.text + extra, (n.seq,), at=n.at, actor=n.actor))
+    return out
+
+
+def updates(state: IncidentState) -> list[Line]:
+    from warroom.incident.reducers import DELIVERY_WORDS
+
+    out = [Line(f"{hms(u.at)} UTC, {DELIVERY_WORDS.get(u.delivery, u.delivery)} by {u.actor}:\n{u.text}",
+                (u.seq,), at=u.at, actor=u.actor) for u in state.status_updates]
+    out += [Line(f"{hms(o['due_at'])} UTC: update due, not sent (overdue)", (o["seq"],), at=o["due_at"])
+            for o in state.overdue]
+    return sorted(out, key=lambda line: line.at or NO_TIME)
