@@ -13,6 +13,7 @@ import pytest
 
 from tui.cli import main
 from warroom.config import Config, load_config
+from warroom.paths import shipped_runbooks_dir
 from warroom.runbook.lint import lint_paths
 from warroom.runbook.parser import parse_runbook
 from warroom.runbook.update_cadence import stated_cadences
@@ -195,3 +196,30 @@ def test_a_config_that_cannot_be_loaded_stops_lint_as_it_stops_the_app(tmp_path:
     cfg = config_file(tmp_path, '[incident]\nstatus_update_cadence = { P3 = "soon" }\n')
     code, out, err = run(capsys, "runbooks", "lint", str(rb), "--config", str(cfg))
     assert code == 2 and out == "" and "incident.status_update_cadence.P3" in err
+
+
+def test_a_configured_runbook_whose_id_the_library_gives_to_another_file_is_reported(
+        tmp_path: Path, capsys) -> None:
+    """The app keeps the first runbook of an id (shipped, then [runbooks].dirs in order): a team's
+    runbook claiming a shipped id is never opened by that id, which lint says at the id's line."""
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    text = runbook("P3", "Send a stakeholder update every 30 minutes.", "RB-CORE-003")
+    (ours / "quota.md").write_text(text, encoding="utf-8")
+    (ours / "RB-CORE-001.md").write_text("# Flow failures\n\n```bash\necho flows\n```\n",
+                                         encoding="utf-8")
+    cfg = config_file(tmp_path, f'[runbooks]\ndirs = ["{ours}"]\n')
+    code, out, err = run(capsys, "runbooks", "lint", "--config", str(cfg))
+    shipped = Path(shipped_runbooks_dir())
+    assert code == 1
+    assert out.splitlines() == [
+        f"{ours / 'RB-CORE-001.md'}:1: warning: runbook id 'RB-CORE-001' (from the file name) is "
+        f"already taken by {shipped / 'RB-CORE-001-flow-failure.md'}:2, which warroom finds first "
+        "(the shipped library, then [runbooks].dirs in order): asking for this id opens that file, "
+        "never this one; give this runbook its own id",
+        f"{ours / 'quota.md'}:2: error: runbook id 'RB-CORE-003' is already taken by "
+        f"{shipped / 'RB-CORE-003-rate-limit-exhaustion.md'}:2, which warroom finds first (the "
+        "shipped library, then [runbooks].dirs in order): asking for this id opens that file, never "
+        "this one; give this runbook its own id"]
+    # The shipped library linted as itself owns its ids: nothing to say.
+    assert run(capsys, "runbooks", "lint", str(shipped))[:2] == (0, "")

@@ -176,10 +176,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from warroom.runbook.lint import lint_configured, lint_paths, unreadable
 
     cfg = config_from_args(args)
+    library = RunbookLibrary.from_config(cfg)     # what the app would open, id by id
     if args.paths:
-        findings = lint_paths(args.paths, cfg)
+        findings = lint_paths(args.paths, cfg, library=library)
     elif cfg.runbooks.dirs:
-        findings = lint_configured(cfg)
+        findings = lint_configured(cfg, library)
     else:
         where = str(cfg.source) if cfg.source else "no config file (built-in defaults)"
         raise WarroomError(f"nothing to lint: no [runbooks].dirs in {where}; give runbook files or "

@@ -116,6 +116,11 @@ class RunbookLibrary:
     def ids(self) -> list[str]:
         return [r.id for r in self.list()]
 
+    def by_id(self, rid: str) -> Runbook | None:
+        """The runbook that owns exactly this id (the first found), or None."""
+        self.load()
+        return self._by_id.get(rid)
+
     def get(self, ref: str) -> Runbook:
         """A runbook by id (exact, then case-insensitive) or by file path."""
         self.load()

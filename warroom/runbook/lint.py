@@ -16,13 +16,13 @@ from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
 from warroom.runbook.inline import _neutralised
-from warroom.runbook.library import iter_runbook_files
+from warroom.runbook.library import RunbookLibrary, iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
 from warroom.runbook.update_cadence import cadence_findings
 
 
-def lint_configured(config: Config) -> list[Finding]:
+def lint_configured(config: Config, library: RunbookLibrary | None = None) -> list[Finding]:
     """Lint every directory of the configuration's ``[runbooks].dirs``, the runbooks the app adds
     to the shipped library, in its search order. A directory that is not there is an error at the
     config file's line that names it (the file to fix), not at the missing path alone."""
@@ -39,12 +39,17 @@ def lint_configured(config: Config) -> list[Finding]:
         shown = f"{raw!r}" + (f" ({path})" if str(path) != raw else "")
         findings.append(Finding(where, config.source_line(raw), "error",
                                 f"runbooks.dirs: {shown}: {problem}"))
-    return findings + lint_paths(present, config)
+    return findings + lint_paths(present, config, library=library)
 
 
-def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = None) -> list[Finding]:
+def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = None, *,
+               library: RunbookLibrary | None = None) -> list[Finding]:
     """Lint files and directories (directories: every ``*.md`` under them) under ``config`` (the
-    loaded configuration: its update cadence, its runbook directories; None: built-in defaults)."""
+    loaded configuration: its update cadence, its runbook directories; None: built-in defaults).
+
+    ``library`` is the library the app builds from that configuration (shipped, then
+    ``[runbooks].dirs``; the CLI passes it): with it, a linted runbook whose id the library
+    resolves to another file is reported, since asking for that id never opens it."""
     config = config if config is not None else Config()
     findings: list[Finding] = []
     seen_ids: dict[str, Runbook] = {}
@@ -67,11 +72,43 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = 
                                           config=config))
         except OSError as exc:  # e.g. permission denied while walking
             findings.append(Finding(str(path), 0, "error", f"cannot read: {exc.strerror or exc}"))
-    findings.extend(_on_go_findings(linted, config))
+    if library is not None:
+        findings.extend(_shadowed_findings(linted, library))
+    findings.extend(_on_go_findings(linted, library or RunbookLibrary.from_config(config)))
     return findings
 
 
-def _on_go_findings(linted: list[tuple[Runbook, bool]], config: Config) -> list[Finding]:
+def _shadowed_findings(linted: list[tuple[Runbook, bool]], library: RunbookLibrary) -> list[Finding]:
+    """A linted runbook whose id the app's library gives to another file, one not linted in this
+    run (two linted files with one id are already reported, at the second): the app searches the
+    shipped library, then ``[runbooks].dirs`` in order, and keeps the first, so a team's copy of
+    ``RB-CORE-003`` in its own directory is silently never opened by id."""
+    paths = {_resolved(rb.path) for rb, _ in linted if rb.path}
+    out: list[Finding] = []
+    for rb, _ in linted:
+        if not (rb.sections or rb.steps) or rb.path is None:
+            continue
+        owner = library.by_id(rb.id)
+        if owner is None or owner.path is None or _resolved(owner.path) in paths:
+            continue
+        explicit = "id" in rb.declared_keys
+        out.append(Finding(
+            str(rb.path), rb.id_line if explicit else 1, "error" if explicit else "warning",
+            f"runbook id {rb.id!r}{'' if explicit else ' (from the file name)'} is already taken by "
+            f"{owner.path}:{owner.id_line}, which warroom finds first (the shipped library, then "
+            "[runbooks].dirs in order): asking for this id opens that file, never this one; give "
+            "this runbook its own id"))
+    return out
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
+
+
+def _on_go_findings(linted: list[tuple[Runbook, bool]], library: RunbookLibrary) -> list[Finding]:
     """A decision's ``on_go`` that names no runbook: a GO would be journaled but its follow-up
     runbook could not be opened, found only mid-incident. Checked against every runbook linted
     in this run and the library the app searches (shipped, then the config's directories).
@@ -82,10 +119,7 @@ def _on_go_findings(linted: list[tuple[Runbook, bool]], config: Config) -> list[
     wanted = [(rb, in_dir, d) for rb, in_dir in linted for d in rb.decisions if d.on_go]
     if not wanted:
         return []
-    from warroom.runbook.library import RunbookLibrary
-
     known = {rb.id.lower() for rb, _ in linted if rb.sections or rb.steps}
-    library = RunbookLibrary.from_config(config)
     known.update(rid.lower() for rid in library.ids())
     out: list[Finding] = []
     for rb, in_dir, d in wanted:
