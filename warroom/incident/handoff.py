@@ -253,7 +253,9 @@ def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
         rem = reminder_showing(state)
         if rem is not None:
             held = stime.between(state, rem["since"], now).seconds
-            alerts.append(f"hand over? IC for {format_duration(held)}")
+            late = held - float(rem["every"])       # the handover was due after the first period
+            alerts.append(f"hand over? IC for {format_duration(held)}"
+                          + (f", due {format_duration(late)} ago" if late >= 60 else ""))
     waiting = [r for r in state.approvals.values() if r.state_at(now) == "pending"]
     ready = [r for r in state.approvals.values() if r.state_at(now) == "approved"]
     if waiting:

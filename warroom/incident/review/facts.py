@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
+from warroom.incident.handoff_events import reminder_covers
 from warroom.incident.records import PHASE_HOW
 from warroom.incident.review.lines import HUMAN, NO_TIME, Line, hms
 from warroom.incident.roles import ROLES
@@ -119,8 +120,9 @@ def _roles(state: IncidentState) -> list[Line]:
     for r in state.handoff_reminders:
         # ``every`` is scenario seconds already (handoff.py divides by the scale for the due time)
         held = stime.of_scenario(state, float(r["every"]) * int(r["period"])).text(wall=False)
-        roles.append(Line(f"{hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}",
-                          (r["seq"],), at=r["due_at"]))
+        covers = reminder_covers(r)     # one reminder for many periods (a fast drill) says so
+        roles.append(Line(f"{hms(r['due_at'])} handoff reminder: {r['commander']} incident commander for {held}"
+                          + (f" ({covers})" if covers else ""), (r["seq"],), at=r["due_at"]))
     roles.sort(key=lambda line: (line.at or NO_TIME, min(line.cites or (0,))))
     return roles
 

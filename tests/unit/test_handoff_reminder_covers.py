@@ -1,0 +1,69 @@
+"""A handoff reminder says how many periods it stands for (issue 13, tui14 b).
+
+The reminder is journaled when someone looks (the dashboard every 15 s, a CLI command), once per
+look, for the latest period the commander's tenure reached. At x3600 an hourly period passes
+every wall second, so one reminder covered twenty periods and read like the first ("alice has been
+incident commander for 20h00m; time to hand over"): the timeline, the PIR and the header must say
+that it stands for twenty periods and how long the handover has been due."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import FixedClock, install_fake_runbook, people
+from warroom.config import Config
+from warroom.incident.handoff import header_text
+from warroom.incident.session import Incident
+from warroom.incident.store import IncidentStore
+
+ALICE, _ = people()
+
+
+def _incident(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FixedClock, speed: float) -> Incident:
+    install_fake_runbook(monkeypatch, tmp_path)
+    cfg = Config()
+    drill = {"scenario": "rate-limit", "speed": speed, "dir": "/nowhere"} if speed != 1 else None
+    a = IncidentStore(tmp_path / "state", cfg, clock=clock).create(
+        title="Quota", severity="P2", runbook="RB-TEST-001", commander="alice", drill=drill)
+    return Incident(a.id, a.dir, config=cfg, clock=clock, actor="alice@bastion-1", person=ALICE)
+
+
+def _reminder_lines(inc: Incident) -> list[str]:
+    return [t.text for t in inc.state.timeline if t.kind == "handoff.reminder"]
+
+
+def test_one_reminder_for_many_periods_says_how_many_and_how_long_due(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    inc = _incident(tmp_path, monkeypatch, clock, speed=3600)
+    clock.advance(20)                          # 20 wall seconds at x3600: 20 hourly periods, no look between
+    first = inc.check_handoff_reminder()
+    assert first is not None and first.data["period"] == 20
+    (line,) = _reminder_lines(inc)
+    assert "has been incident commander for 20h00m" in line
+    assert "one reminder for 20 periods of 1h00m (periods 1-20); the handover has been due for 19h00m" in line
+    assert "hand over? IC for 20h00m, due 19h00m ago" in header_text(inc.state, clock())
+
+    clock.advance(15)                          # the dashboard's next look, 15 periods later
+    assert inc.check_handoff_reminder() is not None
+    second = _reminder_lines(inc)[1]
+    assert "one reminder for 15 periods of 1h00m (periods 21-35); the handover has been due for 34h00m" in second
+    pir = inc.render("pir")
+    row = next(ln for ln in pir.splitlines() if ln.startswith("| **Roles and handoffs**"))
+    assert "incident commander for 20h00m drill time (one reminder for 20 periods of 1h00m (periods 1-20)" in row
+    assert "(periods 21-35)" in row
+
+
+def test_a_reminder_of_its_own_period_reads_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FixedClock()
+    inc = _incident(tmp_path, monkeypatch, clock, speed=1)
+    clock.advance(3600)
+    inc.check_handoff_reminder()
+    clock.advance(3600)
+    inc.check_handoff_reminder()
+    lines = _reminder_lines(inc)
+    assert len(lines) == 2 and not any("periods" in ln for ln in lines)
+    assert lines[1].endswith("time to hand over (PagerDuty: about hourly, three hours at most)")
+    assert "hand over? IC for 2h00m, due 1h00m ago" in header_text(inc.state, clock())
