@@ -43,6 +43,7 @@ class Incident(Protocol):
     def append(self, type_: str, data: dict[str, Any] | None = None) -> Event: ...
     def append_once(self, due: Callable[[Any], tuple[str, dict[str, Any]] | None]) -> Event | None: ...
     def require_intact(self, *, check_tail: bool = True) -> Any: ...
+    def require_open(self, action: str) -> Any: ...
     def redact(self, text: str) -> str: ...
     def person(self) -> Person: ...
     def read(self) -> JournalRead: ...
@@ -213,7 +214,7 @@ class ApprovalDesk:
     def request(self, prepared: PreparedStep) -> Requested:
         """Ask a second person to approve this exact step (command, target, dry run, gate)."""
         inc = self.incident
-        closing.refuse_closed(inc.require_intact(), prepared.runbook_id, inc.id)
+        closing.refuse_closed(inc.require_open("ask for an approval"), prepared.runbook_id, inc.id)
         reasons = self.reasons(prepared)
         if not reasons:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) does not need approval: the runbook does"
@@ -264,7 +265,7 @@ class ApprovalDesk:
     def approve(self, request_id: str) -> Event:
         """Approve a pending request as this process's person (never the requester)."""
         inc = self.incident
-        inc.require_intact()
+        inc.require_open("approve a step")
         self.expire_due()
         req = self._open(request_id)
         now = inc.clock()
@@ -312,7 +313,7 @@ class ApprovalDesk:
     def refuse(self, request_id: str, reason: str) -> Event:
         """Say no (the requester may withdraw their own request the same way); needs a reason."""
         inc = self.incident
-        inc.require_intact()
+        inc.require_open("refuse an approval")
         reason = reason.strip()
         if not reason:
             raise WarroomError("refusing needs a reason (--why)")

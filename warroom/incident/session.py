@@ -43,7 +43,7 @@ from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
-from warroom.incident import closing, runbook_ref
+from warroom.incident import after_resolve, closing, runbook_ref
 from warroom.journal.log import (
     Event,
     Journal,
@@ -452,7 +452,11 @@ class Incident(StepRunning):
             if not self.is_drill:
                 stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on
             if not allow_damaged:
-                self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
+                state = self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
+            else:
+                state = self.refresh()
+            # What a resolved incident accepts: one rule for every writer (``after_resolve``).
+            after_resolve.check_line(state, self.id, type_, data)
             if after is None:
                 event = self.journal.append(type_, data, ts=self.clock())
             else:
@@ -484,6 +488,8 @@ class Incident(StepRunning):
                 todo = due(st)
                 if todo is None:
                     return None
+                if after_resolve.line_refusal(st, self.id, todo[0], todo[1]) is not None:
+                    return None     # never due on a resolved incident (an action asks require_open first)
                 events = self._cache.follower.events
                 head = events[-1].seq if events else 0
                 try:
@@ -553,6 +559,15 @@ class Incident(StepRunning):
                     f" show and export still work on the {state.event_count} valid events)"
                 )
             return state
+
+    def require_open(self, action: str) -> IncidentState:
+        """``require_intact``, and refuse ``action`` (``tick a step``) on a resolved incident
+        (``after_resolve.IncidentResolved``, naming when and the command that reopens it). For
+        the actions that do work before their line is written, or that would be refused for
+        another reason first: the refusal that matters is that it is over."""
+        state = self.require_intact()
+        after_resolve.require_open(state, self.id, action)
+        return state
 
     def _checkpoint_problem(self) -> str | None:
         """The first signed checkpoint the journal no longer matches (cached per ``journal.sig``)."""
@@ -651,6 +666,7 @@ class Incident(StepRunning):
 
     def attach_runbook(self, ref: str | Path) -> Event:
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""
+        self.require_open("attach a runbook")     # before its snapshot is copied in
         return self._append(ev.RUNBOOK_ATTACHED, self._snapshot_runbook(ref))
 
     def attach_runbook_once(self, ref: str | Path, *, opened_by: dict[str, Any] | None = None) -> Event | None:
@@ -658,6 +674,7 @@ class Incident(StepRunning):
         that opened it), unless it is open now — judged on the journal as it is at the append
         (``append_once``): two responders taking GO at once open the follow-up runbook once. None
         when it was open already."""
+        self.require_open("open a runbook")     # before its snapshot is copied in
         data = self._snapshot_runbook(ref)
         data["beside"] = str((self.state.runbook or {}).get("id") or "") or True
         if opened_by:
@@ -679,12 +696,13 @@ class Incident(StepRunning):
         reason = reason.strip()
         if not reason:
             raise WarroomError("closing a runbook needs a reason (--reason): the PIR says why it was closed")
-        state = self.require_intact()
+        state = self.require_open("close a runbook")
         runbook_id = runbook_id.strip() if runbook_id else closing.only_beside(state, self.id)
         closing.check_closable(state, runbook_id, self.id)
         from warroom.incident.go_opened import go_opened
 
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
+            after_resolve.require_open(state, self.id, "close a runbook")   # resolved since: said so
             ref = closing.check_closable(state, runbook_id, self.id)
             # the count as the journal has it at this very append: what every view shows from now on
             opened = next((o for o in go_opened(state, self._beside_of) if o.runbook_id == runbook_id), None)
@@ -701,7 +719,9 @@ class Incident(StepRunning):
                                " recorded (try again)")
         return event
 
-    def _checklist_ref(self, step_ref: str | int, runbook_id: str | None = None) -> dict[str, Any]:
+    def _checklist_ref(self, step_ref: str | int, runbook_id: str | None = None,
+                       action: str = "tick a step") -> dict[str, Any]:
+        after_resolve.require_open(self.state, self.id, action)   # said before anything about the step
         step = self.step(step_ref, runbook_id)
         book = self.runbook(runbook_id)
         return {"step": step.number, "step_id": step.id, "label": step.label,
@@ -717,7 +737,7 @@ class Incident(StepRunning):
         return self._append(ev.STEP_TICKED, ref)
 
     def untick(self, step_ref: str | int, runbook_id: str | None = None) -> Event:
-        ref = self._checklist_ref(step_ref, runbook_id)
+        ref = self._checklist_ref(step_ref, runbook_id, "untick a step")
         cur = self.state.steps.get((ref["runbook_id"], ref["step_id"]))
         if cur is None or cur.status != "ticked":
             raise WarroomError(f"step {ref['step']} ({ref['label']}) is not ticked")
@@ -728,7 +748,7 @@ class Incident(StepRunning):
         reason = reason.strip()
         if not reason:
             raise WarroomError("skipping a step needs a reason (--reason)")
-        ref = self._checklist_ref(step_ref, runbook_id)
+        ref = self._checklist_ref(step_ref, runbook_id, "skip a step")
         return self._append(ev.STEP_SKIPPED, {**ref, "reason": self.redact(reason)})
 
     # ---- people ---------------------------------------------------------------------------
@@ -752,6 +772,7 @@ class Incident(StepRunning):
         return self._append(ev.NOTE, data)
 
     def set_severity(self, severity: str, reason: str = "") -> Event:
+        after_resolve.require_open(self.state, self.id, "change its severity")
         severity = validate_severity(severity)
         old = self.state.severity
         if old == severity:
@@ -759,6 +780,7 @@ class Incident(StepRunning):
         return self._append(ev.SEVERITY_CHANGED, {"from": old, "to": severity, "reason": self.redact(reason)})
 
     def set_status(self, status: str) -> Event:
+        after_resolve.require_open(self.state, self.id, "change its status")
         if status not in ev.STATUSES or status == "resolved":
             allowed = ", ".join(s for s in ev.STATUSES if s != "resolved")
             raise WarroomError(f"status must be one of {allowed} (resolve with `incident resolve`), got {status!r}")
@@ -802,10 +824,7 @@ class Incident(StepRunning):
         Refused on a resolved incident: a GO would open its follow-up runbook (a rollback)
         beside an incident that has ended, and the PIR would read it as part of the response.
         Checked here, the one place every verdict goes through (CLI ``decide``, dashboard ``G``)."""
-        st = self.state
-        if st.resolved:
-            at = f" at {format_ts(st.resolved_at)}" if st.resolved_at else ""
-            raise WarroomError(f"{self.id} is resolved{at}; reopen it first to record a Go/No-Go verdict")
+        after_resolve.require_open(self.state, self.id, "record a Go/No-Go verdict")
 
         def clean(value: Any) -> Any:
             if isinstance(value, str):
@@ -869,6 +888,7 @@ class Incident(StepRunning):
 
         from warroom.incident.roles import check_person
 
+        after_resolve.require_open(self.state, self.id, "assign a role")
         role = canonical_role(role)
         person = check_person(person)
         st = self.state
@@ -889,6 +909,7 @@ class Incident(StepRunning):
         from warroom.incident.handoff import pending_handoff
         from warroom.incident.identity import names_person
 
+        after_resolve.require_open(self.state, self.id, "acknowledge a handoff")
         pend = pending_handoff(self.state)
         if pend is None:
             raise WarroomError(f"{self.id}: no commander handoff is waiting for acknowledgement")

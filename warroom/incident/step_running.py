@@ -21,7 +21,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.journal import events as ev
-from warroom.incident import closing, runbook_ref
+from warroom.incident import after_resolve, closing, runbook_ref
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.files import make_private_dir
@@ -90,6 +90,7 @@ class StepRunning:
         Raises ``NotFoundError`` (unknown step), ``ParamError`` (missing or invalid parameters,
         every problem listed) or ``WarroomError`` (a parameter given that the step does not use).
         """
+        after_resolve.require_open(self.state, self.id, "run a step")   # before anything about the step
         step = self.step(step_ref, runbook_id)
         book = self.runbook(runbook_id)
         assert book is not None
@@ -239,6 +240,8 @@ class StepRunning:
         from warroom.execute import safety
 
         st = self.require_intact()  # nothing runs on a damaged journal: its record would be lost
+        # nor on a resolved incident: the supervisor journals the start itself, so it is asked here
+        after_resolve.require_open(st, self.id, "dry-run a step" if dry_run else "run a step")
         closing.refuse_closed(st, prepared.runbook_id, self.id)   # its runbook closed since it was prepared
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
@@ -392,7 +395,9 @@ class StepRunning:
 
         if prepared.kind not in self.NATIVE_KINDS or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is not a native step")
-        closing.refuse_closed(self.require_intact(), prepared.runbook_id, self.id)
+        st = self.require_intact()
+        after_resolve.require_open(st, self.id, "run a step")
+        closing.refuse_closed(st, prepared.runbook_id, self.id)
         ro = self.config.read_only if read_only is None else bool(read_only)
         command = prepared.command
         spec = self._run_spec(prepared, confirm, ro)
