@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jsonpath_ng.exceptions import JSONPathError
+from jsonpath_ng.exceptions import JSONPathError, JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as parse_jsonpath
 from jsonpath_ng.ext.filter import Expression, Filter
 from jsonpath_ng.ext.string import DefintionInvalid
@@ -371,8 +371,8 @@ def jsonpath(template: str, data: Any) -> str:
             path = "" if inner in (".", "$") else inner.removeprefix("$")
             try:                        # `split(...)`, `sub(/(/, x)` are read when parsed; depth is unbounded
                 expr = _kubectl_grammar(parse_jsonpath("$" + path), inner)
-                found = expr.find(data)
-            except (DefintionInvalid, re.error, RecursionError):
+                found = expr.find(data)     # kubectl's words for what jsonpath-ng cannot read, not jsonpath-ng's
+            except (DefintionInvalid, re.error, RecursionError, JsonPathLexerError, JsonPathParserError):
                 raise JSONPathError(f"unrecognized character in action: {inner}") from None
             if not found:
                 _check_indices(expr, data)
