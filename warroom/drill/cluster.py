@@ -13,7 +13,7 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,21 +199,15 @@ class Cluster:
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
 
-    def since(self, holds: Callable[[Env], bool]) -> float | None:
-        """When FlowEngine's env started to satisfy ``holds`` without a break up to now (that
-        revision's time); None while its current env does not."""
-        since = None
-        for rev in reversed(self.flowengine.history):
-            if not holds(rev.env):
-                break
-            since = rev.at
-        return since
-
     def breaker(self) -> tuple[float, float, str] | None:
         """FlowEngine's circuit breaker as configured: (armed at, limit as a ratio, threshold as
         written); None while it is not enabled. It arms when the pods of the revision that turned
         it on are ready, one rollout after that revision."""
-        since = self.since(lambda env: env.get("ENABLE_CIRCUIT_BREAKER", "").lower() == "true")
+        since = None            # the revision from which it has been on without a break up to now
+        for rev in reversed(self.flowengine.history):
+            if rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+                break
+            since = rev.at
         if since is None:
             return None
         threshold = self.flowengine.current.env.get("CIRCUIT_BREAKER_THRESHOLD", "85")

@@ -368,7 +368,7 @@ class DrillSource:
         result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
         if isinstance(result, float):
             return [({}, result)]
-        return [(s.label_dict(), s.value) for s in result]
+        return [(dict(s.labels), s.value) for s in result]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:

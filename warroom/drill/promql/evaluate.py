@@ -44,9 +44,6 @@ class Sample(NamedTuple):
     labels: Labels
     value: float
 
-    def label_dict(self) -> dict[str, str]:
-        return dict(self.labels)
-
 
 Value = float | list[Sample]
 

@@ -104,10 +104,6 @@ class Context:
     def activity(self) -> Activity:
         return Activity(self.series, self.cluster)
 
-    @property
-    def scenario(self) -> str:
-        return self.drill.scenario.name
-
     def wall(self, t: float) -> float:
         return self.drill.wall_time(t)
 
