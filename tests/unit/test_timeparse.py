@@ -9,7 +9,7 @@ import pytest
 
 from tui.screens.modals.timeline_entry import parse_at
 from warroom.errors import WarroomError
-from warroom.incident.session import validate_severity
+from warroom.incident.vocabulary import validate_severity
 from warroom.timeparse import parse_due, parse_past, parse_when
 
 NOW = datetime(2026, 11, 22, 14, 30, tzinfo=UTC)

@@ -9,8 +9,12 @@ replay as written).
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 from warroom.errors import WarroomError
+
+if TYPE_CHECKING:
+    from warroom.config import Config
 
 PERSON_MAX = 64
 """Longest person name a role takes (a login name, or a name someone is known by)."""
@@ -54,3 +58,17 @@ def check_person(name: str) -> str:
         raise WarroomError(f"person name {person!r} holds the control character U+{ord(bad):04X}: give their"
                            " login name")
     return person
+
+
+def default_commander(config: Config) -> str:
+    """The incident commander when none is given: ``incident.commander``, else the login name
+    (a person, not ``user@host``: the host is in every journal line's actor already)."""
+    if config.incident.commander and config.incident.commander.strip():
+        return config.incident.commander.strip()
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())

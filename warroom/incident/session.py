@@ -67,6 +67,9 @@ from warroom.incident.files import JOURNAL_NAME, make_private_dir, write_private
 from warroom.incident.target import detect_target as detect_target
 from warroom.incident.approval_desk import ApprovalDesk
 from warroom.incident.identity import Person, whoami
+from warroom.incident import tampering
+from warroom.incident.roles import default_commander
+from warroom.incident.vocabulary import validate_severity, validate_tag
 
 if TYPE_CHECKING:
     from warroom.journal.proof import Proof
@@ -81,36 +84,6 @@ class JournalDamaged(WarroomError):
     exit_code = 6
 
 
-def validate_severity(severity: str) -> str:
-    """``p2``, `` P2 `` and ``P2`` are the same severity; returns the canonical upper-case form."""
-    canonical = str(severity).strip().upper()
-    if canonical not in ev.SEVERITIES:
-        raise WarroomError(f"severity must be one of {', '.join(ev.SEVERITIES)}, got {severity!r}")
-    return canonical
-
-
-def default_commander(config: Config) -> str:
-    """The incident commander when none is given: ``incident.commander``, else the login name
-    (a person, not ``user@host``: the host is in every journal line's actor already)."""
-    if config.incident.commander and config.incident.commander.strip():
-        return config.incident.commander.strip()
-    import getpass
-    import os
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid())
-
-
-def validate_tag(tag: str) -> str:
-    if tag not in ev.NOTE_TAGS:
-        close = difflib.get_close_matches(tag, ev.NOTE_TAGS, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise WarroomError(f"unknown note tag {tag!r}{hint}; use one of {', '.join(ev.NOTE_TAGS)}")
-    return tag
-
-
 @dataclass
 class SyncResult:
     """What ``Incident.sync_metrics`` read and journaled."""
@@ -119,12 +92,6 @@ class SyncResult:
     errors: list[str] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     summary: Event | None = None
-
-
-def re_fullmatch(pattern: str, text: str) -> bool:
-    import re
-
-    return re.fullmatch(pattern, text) is not None
 
 
 @dataclass
@@ -155,7 +122,7 @@ class Incident(StepRunning):
         self._cache = _Cache(self.journal.follower())
         self._books: dict[str, Runbook] = {}   # parsed runbook snapshots (current and beside), by path
         self._redactor: Any = None
-        self._sig_checked: tuple[tuple[int, int, int], int, str | None] | None = None
+        self._checkpoints = tampering.CheckpointCheck(self.dir)
         self._person = person
 
     @property
@@ -231,42 +198,26 @@ class Incident(StepRunning):
             cache.state.journal_issues = issues
             return cache.state
 
+    def _catch_up(self) -> list[Event]:
+        """Fold in what was appended since the follower last read (lock-free: the tamper checks
+        read again before calling a record ahead of them a cut); every valid event so far."""
+        for e in self._cache.follower.poll():
+            apply(self._cache.state, e)
+        return self._cache.follower.events
+
     def _records_problem(self) -> str | None:
-        """``journal.head`` or the witness outside the incident dir disagreeing with the journal.
-
-        Lock-free (a view refreshes often): a record ahead of what we have read may be an append
-        in flight, so the journal is read once more before calling it a cut.
-        """
-        from warroom.journal.seal import Mark
-
+        """``journal.head`` or the witness outside the incident dir disagreeing with the journal
+        (``tampering.records_problem``); None for a shared journal, whose rows the database guards
+        (``SharedJournal.verify``)."""
         if self.shared:
-            return None  # the database guards a shared journal's rows (see SharedJournal.verify)
-        for name, mark in (("the witness kept outside the incident dir", self.journal.witness.read()),
-                           ("journal.head", self.journal._read_head())):
-            if mark is None:
-                continue
-            events = self._cache.follower.events
-            if mark.seq > len(events):
-                for e in self._cache.follower.poll():
-                    apply(self._cache.state, e)
-                events = self._cache.follower.events
-                fresh = self.journal.witness.read() if name.startswith("the witness") else self.journal._read_head()
-                mark = fresh if isinstance(fresh, Mark) else mark
-            if mark.seq > len(events):
-                return (f"journal ends at seq {len(events)} but seq {mark.seq} was written ({name}):"
-                        " lines were removed")
-            if mark.seq > 0 and events[mark.seq - 1].h != mark.h:
-                return f"journal line seq {mark.seq} is not the one that was written ({name}): rewritten"
-            if name.startswith("the witness") and mark.seq < len(events):
-                from warroom.journal.seal import default_actor, unexplained_lines
+            return None
+        return tampering.records_problem(self.journal, lambda: self._cache.follower.events, self._catch_up)
 
-                after = [(e.seq, e.h, e.actor) for e in events[mark.seq:]]
-                actors = {a for a in (mark.actor, self.journal.actor, default_actor()) if a}
-                stray = unexplained_lines(mark, after, actors)
-                if stray is not None:
-                    return (f"journal line seq {stray[0]} (actor {stray[1]}) was not written by this user's"
-                            f" warroom ({name} ends at seq {mark.seq}): added by hand")
-        return None
+    def _checkpoint_problem(self) -> str | None:
+        """The first signed checkpoint the journal no longer matches (``tampering.CheckpointCheck``)."""
+        if self.shared:
+            return None
+        return self._checkpoints.problem(self._cache.follower.events, self._catch_up)
 
     @property
     def shared(self) -> bool:
@@ -312,7 +263,7 @@ class Incident(StepRunning):
         with self._lock:
             report = repair_journal(self.journal)
             self._cache = _Cache(self.journal.follower())
-            self._sig_checked = None
+            self._checkpoints = tampering.CheckpointCheck(self.dir)
             self.refresh()
             return report
 
@@ -568,43 +519,6 @@ class Incident(StepRunning):
         state = self.require_intact()
         after_resolve.require_open(state, self.id, action)
         return state
-
-    def _checkpoint_problem(self) -> str | None:
-        """The first signed checkpoint the journal no longer matches (cached per ``journal.sig``)."""
-        from warroom.journal.seal import SIG_NAME, read_checkpoints
-
-        if self.shared:
-            return None
-        try:
-            st = (self.dir / SIG_NAME).stat()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            return f"{SIG_NAME} cannot be read: {exc.strerror or exc}"
-        events = self._cache.follower.events
-        key = (st.st_size, st.st_mtime_ns, st.st_ino)
-        if self._sig_checked is not None and self._sig_checked[0] == key and self._sig_checked[1] <= len(events):
-            return self._sig_checked[2]
-        problem = None
-        for cp in read_checkpoints(self.dir):
-            if not cp.valid:
-                problem = f"{SIG_NAME} line {cp.line}: {cp.problem}"
-            elif cp.incident != self.dir.name:
-                problem = f"{SIG_NAME} line {cp.line}: a checkpoint of another incident ({cp.incident})"
-            elif cp.seq > len(events):
-                # Another process may have appended and signed since we read.
-                for e in self._cache.follower.poll():
-                    apply(self._cache.state, e)
-                events = self._cache.follower.events
-                if cp.seq > len(events):
-                    problem = (f"a signed checkpoint records #{cp.seq} but the journal ends at"
-                               f" #{len(events)}: lines were removed")
-            if problem is None and cp.valid and 0 < cp.seq <= len(events) and events[cp.seq - 1].h != cp.h:
-                problem = f"line #{cp.seq} is not the one that was signed: the journal was rewritten"
-            if problem is not None:
-                break
-        self._sig_checked = (key, len(events), problem)
-        return problem
 
     def declare(self, *, title: str, severity: str, runbook: str | Path | None = None,
                 source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,

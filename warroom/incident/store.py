@@ -163,7 +163,7 @@ class IncidentStore:
         Either the whole incident exists afterwards, or (disk full, bad runbook ref, ...) its
         directory is removed again and the error says why.
         """
-        from warroom.incident.session import validate_severity
+        from warroom.incident.vocabulary import validate_severity
 
         title = title.strip()
         if not title:
