@@ -1,0 +1,137 @@
+"""What each action the drill's stand-ins recorded did to the scenario: whether it bent the
+curves (by the simulator's own stretches of each mitigation being in force), why not, when it was
+undone, what it changed (the panes as they are against a simulator without it), and the flows the
+incident's causes failed that are still failed. The simulator is the only judge here: the report
+never decides an effect the curves did not show."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from warroom import scenario_time as stime
+from warroom.config import SloConfig
+from warroom.drill.actions import ACTIONS
+from warroom.incident.drill_report.panes import slo_of
+from warroom.incident.drill_report.rows import ActionRow
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.drill.directory import Drill
+
+EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
+OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
+SAYS = ("notify", "page", "status_page")   # actions that tell people, never move a curve
+RETRIES = ("retry", "retry_pruned")   # the actions that retry failed flows (``blocks flow retry``)
+Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
+
+
+def stretches(sc: Any, sig: Any) -> dict[str, list[Stretch]]:
+    """Each mitigation's stretches of being in force, the simulator's own (``Signals.stretches``, by
+    which it bends the curves). An action absent here never bent anything."""
+    out: dict[str, list[Stretch]] = {}
+    for m in (m for f in sc.faults for m in f.mitigations):
+        out.setdefault(m.action, [])
+        out[m.action] += [span for span in sig.stretches(m) if span not in out[m.action]]
+    return out
+
+
+def in_force(spans: dict[str, list[Stretch]], kind: str, t: float) -> bool:
+    """Whether mitigation ``kind`` was in force at scenario second ``t``."""
+    return any(on <= t and (off is None or off > t) for on, off in spans.get(kind, ()))
+
+
+def _before(first: float | None, t: float) -> bool:
+    return first is not None and first <= t
+
+
+def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, resolved: float | None,
+                t_end: float, t_zero: float | None, at: float, slos: list[SloConfig] | None) -> list[ActionRow]:
+    """One row per action the stand-ins recorded (not the env/image edits that make up another):
+    whether it bent the curves and why not (judged on ``signals``, the simulator's state ``spans``
+    were read from), what it changed, its time on the incident clock (``t_zero``: detection,
+    scenario seconds) and how the scenario says it works."""
+    sc = drill.scenario
+    actions = []
+    for a in drill.actions():
+        if a.action not in ACTIONS or a.action in ("set_env", "set_image"):
+            continue
+        effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
+        if resolved is not None and a.t > t_end:
+            why = why or "taken after the incident was resolved"
+        actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
+                                 effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
+                                 _change(drill, a, slos, min(read_by, drill.scenario_time(at)), quiet=not effective)
+                                 if effective or a.action not in SAYS else "",   # a stop moves curves too
+                                 why, None if t_zero is None else a.t - t_zero,
+                                 "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
+                                                         if m.action == a.action and m.why)) if effective else ""))
+    return actions
+
+
+def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: float) -> tuple[bool, str, float]:
+    """(bent the curves?, why not / when undone, scenario time its effect is read by) for one action."""
+    kind = a.action.removesuffix(OFF)
+    runs = spans.get(kind, [])
+    if kind != a.action:          # an off switch: effective if it ended a stretch; read until taken again
+        if not any(off == a.t for _, off in runs):
+            return False, "it was not in force", math.inf
+        again = next((on for on, _ in runs if on > a.t), None)
+        return True, "" if again is None else f"undone {stime.of_drill(again - a.t, speed).text()} later", \
+            math.inf if again is None else again
+    if kind not in sc.mitigating_actions():
+        return False, "", math.inf                          # a page, an update: not meant to bend a curve
+    for on, off in runs:
+        if on == a.t:
+            return (True, "", math.inf) if off is None else \
+                (True, f"switched off {stime.of_drill(off - on, speed).text()} later", off)
+        if on < a.t and (off is None or a.t < off):
+            return False, "already in force", math.inf
+    early = [ACTIONS.get(r, r) for m in (m for f in sc.faults for m in f.mitigations) if m.action == kind
+             for r in m.requires if not _before(sig.first(r), a.t)]
+    return False, ("taken before " + " and ".join(dict.fromkeys(early)) + ", so it did nothing") if early \
+        else "it did nothing", math.inf
+
+
+def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float, *, quiet: bool = False) -> str:
+    """What one action changed, from the simulator's own causes: each of the scenario's panes some
+    minutes after it (or when it was undone, if sooner), as it is and as it would be had everything
+    else been done but this; a pane it did not move (within 2 %) is left out, and ``quiet``: "" when
+    it moved none."""
+    from warroom.drill.simulator import Simulator
+
+    sc = drill.scenario
+    t = min(action.t + EFFECT_AFTER, t_now)
+    if t <= action.t:
+        return ""
+    # without it and the operation it came from (``kubectl scale`` is its replicas as well as "scale")
+    without = tuple(a for a in drill.actions() if a != action and (a.action, a.ts, a.argv) != (
+        action.detail.get("via"), action.ts, action.argv))
+    other = Simulator(sc, lambda: list(without), drill.wall_time)
+    after = stime.of_drill(t - action.t, drill.speed).text()   # t is scenario seconds
+    parts, titles = [], []
+    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+        slo = slo_of(pane, slos)
+        unit, title = (slo.unit, slo.title) if slo is not None else (None, pane)
+        titles.append(title)
+        actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
+        if actual is None or alt is None or abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
+            continue
+        parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
+                     f"({format_value(alt, unit)} without it)")
+    return "; ".join(parts) or ("" if quiet else f"{' and '.join(titles)} unchanged within {after}")
+
+
+def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:
+    """Flows the incident's own causes failed between ``t1`` and ``t2`` (scenario seconds; the
+    everyday background errors are not the incident's) and, of those, the tasks still failed at
+    ``t2``: read from the drill's tasks table, so a retry of one task out of forty is not "done"."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+    from warroom.drill.model import BACKGROUND_ERRORS
+
+    if t2 <= t1:
+        return 0, ()
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(t1, t2, t2)
+    ours = [f for f in flows if f.error is not None and f.error not in BACKGROUND_ERRORS]   # a retried one keeps its error
+    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")

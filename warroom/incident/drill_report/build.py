@@ -1,0 +1,98 @@
+"""``drill_report``: the whole end-of-drill report from the drill and the incident declared on it,
+as plain data — response times (judged in drill time on the PIR's scale, so both agree), the
+actions and what they did, what the scenario's resolution needed, the runbook's path, the panes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from warroom import scenario_time as stime
+from warroom.config import SloConfig
+from warroom.incident.drill_report.actions import RETRIES, action_rows, in_force, stretches, unretried
+from warroom.incident.drill_report.panes import breach_time, pane_outcomes
+from warroom.incident.drill_report.path import runbook_path
+from warroom.incident.drill_report.rows import DrillReport, ResponseRow
+from warroom.incident.drill_report.summary import with_summary
+from warroom.incident.state import RESPONSE_TARGETS, IncidentState
+from warroom.scenario_time import Span
+
+if TYPE_CHECKING:
+    from warroom.drill.directory import Drill
+    from warroom.runbook.model import Runbook
+
+
+def _ts(d: datetime | None) -> float | None:
+    return None if d is None else d.timestamp()
+
+
+def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
+                 slos: list[SloConfig] | None = None, runbook: Runbook | None = None) -> DrillReport:
+    """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
+    the path its steps took)."""
+    at = stime.now() if at is None else at
+    sc = drill.scenario
+    sim = drill.simulator
+    breach = breach_time(drill, slos=slos, at=at)
+    phases: dict[str, float | None] = {}
+    if state is not None:
+        phases = {k: _ts(v) for k, v in state.phases.items()}
+    if phases.get("started") is None:
+        phases["started"] = breach
+    detected = phases.get("detected")
+    started = phases.get("started")
+    # Declared before the primary pane went critical (or it never did): caught ahead of impact.
+    ahead = detected is not None and (started is None or started > detected)
+    if ahead:
+        phases["started"] = detected
+    rows = []
+    scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
+    for key, label, target, base in RESPONSE_TARGETS:
+        reached = phases.get(key)
+        start = phases.get(base)
+        span = None if reached is None or start is None else stime.between(None, start, reached)
+        minutes = None if span is None else span.wall_minutes
+        drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
+        rows.append(ResponseRow(key, label, target, reached, minutes, drill_min,
+                                None if drill_min is None else drill_min < target))
+
+    signals = sim.signals
+    spans = stretches(sc, signals)
+    t_end = drill.scenario_time(phases.get("resolved") or at)   # what was in force when it ended
+    t_zero = None if detected is None else drill.scenario_time(detected)
+    actions = action_rows(drill, signals, spans, resolved=phases.get("resolved"), t_end=t_end, t_zero=t_zero,
+                          at=at, slos=slos)
+    # done = in force when the drill ended (a mitigation switched off again, or taken before what it
+    # needs, is not done); a step that bends no curve (scaling to zero first) is done once taken
+    # the flows the incident failed: from its causes' own onset (the simulator's record), not the breach
+    t_from = min([t for t in signals.onsets if t is not None] + [drill.scenario_time(min(v for v in (started, detected, at)
+                                                                                   if v is not None))])
+    failed, left = unretried(drill, t_from, t_end)
+    done = tuple(k for k in sc.resolution if (in_force(spans, k, t_end) if k in sc.mitigating_actions()
+                                              else any(a.action == k and a.t <= t_end for a in actions))
+                 and not (k in RETRIES and left))      # retried means none the incident failed is left failed
+    missing = tuple(k for k in sc.resolution if k not in done)
+    panes = pane_outcomes(drill, state, slos, at, breach)
+    recovered = panes[0].recovered if panes else False
+    mttr = None        # the target of the runbook the report names (a GO may have attached another since)
+    target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
+    if target:
+        from warroom.durations import parse_duration
+
+        try:
+            mttr = parse_duration(str(target)) / 60.0
+        except ValueError:
+            mttr = None
+    # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
+    # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
+    ended = bool(state is not None and state.resolved)
+    report = DrillReport(
+        drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
+        runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
+        incident=state.id if state is not None and state.id else drill.incident,
+        breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
+        resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
+        summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions), failed=failed, unretried=left,
+        ended=ended,
+    )
+    return with_summary(report)

@@ -1,0 +1,79 @@
+"""When the scenario's impact began (its primary pane first critical) and how each of its panes
+ended, read over the incident's window with the very functions and window the PIR's SLO evidence
+uses (``metric_history``, ``metric_sync``), so the drill report and the PIR give the same numbers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom import scenario_time as stime
+from warroom.config import SloConfig, default_slos
+from warroom.incident.drill_report.rows import PaneOutcome
+
+if TYPE_CHECKING:
+    from warroom.drill.directory import Drill
+    from warroom.incident.state import IncidentState
+
+
+def slo_of(pane: str, slos: list[SloConfig] | None) -> SloConfig | None:
+    """The configured SLO of a pane (the built-in ones when none are configured), or None."""
+    return next((s for s in (slos or default_slos()) if s.id == pane), None)
+
+
+def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
+                at: float | None = None) -> float | None:
+    """Unix time the scenario's primary pane (or ``pane``) first reached critical, if it has.
+
+    The dashboard can pass this as the declaration's ``source.started_at`` so the incident's own
+    time-to-detect (and the PIR) count from the real start of impact.
+    """
+    pane = pane or drill.scenario.primary
+    slo = slo_of(pane, slos)
+    if slo is None or slo.crit is None:
+        return None
+    t_end = drill.scenario_time(at)
+    t = drill.simulator.first_crossing(pane, slo.crit, -3600.0, t_end, step=5.0)
+    return None if t is None else drill.wall_time(t)
+
+
+def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
+                  breach: float | None) -> list[PaneOutcome]:
+    """The scenario's panes over the incident window, read exactly as the PIR reads them."""
+    from warroom.incident.metric_history import HistoryError, grid_step, pane_history, summarise
+    from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, window_marks
+
+    sc = drill.scenario
+    source = drill.source(slos or default_slos())
+    window = None
+    marks: dict[str, float | None] = {"started": None, "detected": None, "resolved": None}
+    if state is not None and state.declared_at is not None:
+        window = incident_window(state, at, 3600.0, drill.speed)
+        marks = window_marks(state)
+    if window is None:
+        start = breach if breach is not None else at - stime.wall_seconds(1800.0, drill.speed)
+        start = min(start, at)
+        window = Window(start, at, grid_step(start, at, stime.wall_seconds(BASE_STEP, drill.speed)))
+        marks = {"started": breach, "detected": None, "resolved": None}
+    out = []
+    for pane in dict.fromkeys((sc.primary, *sc.breaches)):
+        slo = slo_of(pane, slos)
+        if slo is None:
+            continue
+        try:
+            hist = pane_history(source, slo, window.start, window.end, window.step)
+        except HistoryError:
+            out.append(PaneOutcome(pane, slo.title, slo.crit, None, None, None, False, slo.unit))
+            continue
+        e = summarise(hist, marks, (window.start, window.end))
+        last = hist.value_at(marks.get("resolved") or window.end)
+        now = last.value if last is not None else None
+        worsening = bool(e["worsening"])
+        recovered = now is not None and hist.good(now) and not worsening
+
+        def val(key: str, e: dict[str, Any] = e) -> float | None:
+            return e[key]["value"] if e.get(key) else None
+
+        out.append(PaneOutcome(pane, slo.title, slo.crit, val("at_detection"), val("worst"), now, recovered,
+                               slo.unit, at_start=val("at_start"), worst_at=e["worst"]["at"] if e.get("worst") else None,
+                               at_resolution=val("at_resolution"), worsening=worsening))
+    return out

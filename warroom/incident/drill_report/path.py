@@ -1,0 +1,39 @@
+"""The runbook's path through the drill: its steps in its own order, each with what the incident
+did with it and what its runs did to the drill (the actions the stand-ins recorded while the run
+was going), and the actions no step recorded (done in a shell or another tool)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.drill_report.rows import ActionRow
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+    from warroom.runbook.model import Runbook
+
+
+def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow]) -> dict[str, Any]:
+    """The runbook's steps in its own order, each with what the incident did with it and what its
+    runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
+    step of it recorded."""
+    steps = state.steps if state is not None else {}
+    windows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for key, st in (steps.items() if state is not None else ()):
+        for run in st.runs:
+            end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
+            windows.setdefault(key, []).append((run.started_at.timestamp() - 0.5, end + 0.5))
+    claimed: set[int] = set()
+
+    def did(key: tuple[str, str]) -> str:
+        mine = [i for i, a in enumerate(actions) if any(lo <= a.at <= hi for lo, hi in windows.get(key, ()))]
+        claimed.update(mine)
+        return "; ".join(dict.fromkeys(actions[i].description for i in mine))
+
+    path = tuple((sec.title, st.label, getattr(steps.get((runbook.id, st.id)), "status", "pending"),
+                  did((runbook.id, st.id))) for sec in runbook.sections for st in sec.steps) if runbook else ()
+    for key in windows:                       # steps of another runbook ran too: theirs, not outside
+        did(key)
+    outside = tuple(f"{a.description} ({a.command})" for i, a in enumerate(actions) if i not in claimed)
+    return {"runbook_path": path, "outside": outside if state is not None and runbook is not None else ()}

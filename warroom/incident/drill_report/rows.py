@@ -1,0 +1,83 @@
+"""The drill report as plain data: one row per response milestone, per action the drill saw and
+per pane, and the report holding them (what the dashboard's screen and the CLI's text render)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    key: str                      # detected | mobilised | root_cause | mitigated | resolved
+    label: str
+    target_min: float
+    at: float | None              # unix time the milestone was reached
+    minutes: float | None         # wall minutes from its starting point
+    drill_minutes: float | None   # the same span in drill time (x speed): what the target judges
+    met: bool | None              # None: not reached (yet) or no starting point
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    at: float                     # unix time
+    t: float                      # drill seconds
+    action: str
+    description: str
+    command: str
+    effective: bool               # it bent the scenario (its prerequisites were met)
+    mitigation: bool = True       # it can bend this scenario at all (a page or a status update cannot)
+    change: str = ""              # what it changed, from the simulator: the panes with and without it
+    why: str = ""                 # why it bent nothing ("already in force"), or when it was undone
+    clock: float | None = None    # drill seconds since detection (the incident clock), None before a declaration
+    cause: str = ""               # how it bends the faults, as the scenario models it (its mitigations' why)
+
+
+@dataclass(frozen=True)
+class PaneOutcome:
+    pane: str
+    title: str
+    crit: float | None
+    at_detection: float | None
+    worst: float | None
+    now: float | None
+    recovered: bool
+    unit: str = "count"                 # the pane's unit, for ``warroom.units.format_value``
+    at_start: float | None = None
+    worst_at: float | None = None         # unix time of the worst value
+    at_resolution: float | None = None
+    worsening: bool = False
+
+
+@dataclass(frozen=True)
+class DrillReport:
+    drill: str
+    scenario: str
+    title: str
+    runbook: str
+    speed: float
+    incident: str | None
+    breach_at: float | None
+    generated_at: float
+    declared_before_breach: bool
+    responses: tuple[ResponseRow, ...]
+    actions: tuple[ActionRow, ...]
+    resolution_done: tuple[str, ...]
+    resolution_missing: tuple[str, ...]
+    panes: tuple[PaneOutcome, ...]
+    recovered: bool
+    summary: tuple[str, ...]
+    mttr_target_min: float | None = None
+    # the runbook's steps in order: (section, label, status, the drill actions its runs recorded)
+    runbook_path: tuple[tuple[str, str, str, str], ...] = ()
+    outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
+    failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
+    unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
+    ended: bool = False                  # its incident resolved: the drill is over (else: the drill so far)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for r in self.responses if r.met)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

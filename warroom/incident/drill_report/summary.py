@@ -1,0 +1,80 @@
+"""The drill report's verdict lines: each response milestone against its target (drill time, wall
+time beside), a mitigation that bent the curves without the incident being marked mitigated, what
+the scenario's resolution needed and was not done (and why), failed flows never retried, how far
+the runbook got, actions outside it, and how each pane ended."""
+
+from __future__ import annotations
+
+from warroom.drill.actions import ACTIONS
+from warroom.durations import format_duration
+from warroom.incident.drill_report.actions import OFF, RETRIES
+from warroom.incident.drill_report.rows import DrillReport
+from warroom.scenario_time import Span
+from warroom.units import format_value
+
+
+def with_summary(r: DrillReport) -> DrillReport:
+    """``r`` with its summary lines written from what it holds (nothing else is read)."""
+    lines = []
+    primary = r.panes[0] if r.panes else None
+    for row in r.responses:
+        if row.key == "detected" and r.declared_before_breach:
+            what = primary.title if primary is not None else "the primary pane"
+            lines.append(f"{row.label}: declared before {what} reached critical "
+                         f"(target < {row.target_min:g} min): met.")
+            continue
+        if row.minutes is None:
+            lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
+            continue
+        verdict = "met" if row.met else "missed"
+        took = Span(row.minutes * 60, r.speed).text()   # drill time first, the wall time beside
+        lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {verdict}.")
+        if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
+            ok = row.drill_minutes < r.mttr_target_min
+            lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: {'met' if ok else 'missed'}.")
+    marked = next((row for row in r.responses if row.key == "mitigated"), None)
+    took = next((a for a in r.actions if a.effective and a.mitigation and not a.action.endswith(OFF)), None)
+    if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
+        lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
+                     f"{'+' if took.clock >= 0 else '-'}{format_duration(abs(took.clock))} drill time, "
+                     "but the incident was never marked mitigated.")
+    if r.resolution_missing:
+        def why(k: str) -> str:
+            left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "
+                    f"{', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}")
+            tried = next((a.why for a in reversed(r.actions) if a.action == k and a.why), "")
+            if not tried and any(a.action == k for a in r.actions):
+                tried = "" if k in RETRIES and r.unretried else "not in force when it ended"
+            said = tried or ("never done" if not any(a.action == k for a in r.actions) else "")
+            return "; ".join(x for x in (said, left if k in RETRIES and r.unretried else "") if x)
+        lines.append("Not done: " + "; ".join(f"{ACTIONS.get(k, k)} ({why(k)})" for k in r.resolution_missing) + ".")
+    for a in r.actions:
+        if a.mitigation and a.why and a.action not in r.resolution_missing and a.why not in (
+                "already in force", "it was not in force"):
+            lines.append(f"{a.description[:1].upper()}{a.description[1:]}: {a.why}.")
+    if r.unretried and not set(RETRIES) & set(r.resolution_missing):
+        lines.append(f"Failed flows never retried: {len(r.unretried)} of the {r.failed} the incident failed are still "
+                     f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
+    if r.runbook_path:
+        done = [p for p in r.runbook_path if p[2] in ("ok", "ticked")]
+        bad = {k: sum(1 for p in r.runbook_path if p[2] == k) for k in ("failed", "timed_out", "skipped")}
+        left = [f"{label} ({section})" for section, label, status, _ in r.runbook_path if status in ("pending", "running")]
+        lines.append(f"Runbook {r.runbook} path: {len(done)} of {len(r.runbook_path)} steps done"
+                     + "".join(f", {n} {k.replace('_', ' ')}" for k, n in bad.items() if n)
+                     + (f"; not done: {'; '.join(left[:6])}{f' and {len(left) - 6} more' if len(left) > 6 else ''}."
+                        if left else "."))
+    if r.outside:
+        lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
+    for pane in r.panes:
+        if pane.recovered:
+            state = "recovered (under its warn threshold and not rising)"
+        elif pane.worsening:
+            state = "still getting worse"
+        elif pane.now is not None and pane.crit is not None and pane.now > pane.crit:
+            state = "still above its critical threshold"
+        else:
+            state = "not recovered (above its warn threshold)"
+        lines.append(f"{pane.title} is {state}"
+                     + (f" ({format_value(pane.now, pane.unit)} vs critical {format_value(pane.crit, pane.unit)})."
+                        if pane.now is not None and pane.crit is not None else "."))
+    return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
