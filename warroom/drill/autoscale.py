@@ -37,18 +37,14 @@ WATCHED = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)     # whose running pods th
 MARK = 720                  # the loop's state is marked every this many samples (an hour): where it resumes
 
 
-def utilisation(cpu: float, ready: int) -> float:
-    """A FlowEngine pod's CPU, percent of its request, when ``ready`` pods share the work that keeps
-    the healthy estate's pods at ``cpu`` percent; a pod is throttled near its limit (2 cores' worth)."""
-    return min(180.0, cpu * fleet.REPLICAS / max(1, ready))
-
-
 def pod_cpu(deployment: str, ready: int, cpu: float) -> float:
     """The mean CPU of a running pod of ``deployment``, percent of its request, when ``ready`` of its
-    pods run and the work keeps the healthy estate's pods at ``cpu`` percent: FlowEngine's share the
-    work (``utilisation``), the others idle. The one rule: what the autoscaler acts on, what ``kubectl
-    get hpa`` and ``top`` show."""
-    return utilisation(cpu, ready) if deployment == fleet.DEPLOYMENT else IDLE.get(deployment, 140.0) * 100 / REQUEST
+    pods run and the work keeps the healthy estate's pods at ``cpu`` percent: FlowEngine's pods share
+    the work (throttled near their limit, 2 cores' worth), the others idle. The one rule: what the
+    autoscaler acts on, what ``kubectl get hpa`` and ``top`` show."""
+    if deployment != fleet.DEPLOYMENT:
+        return IDLE.get(deployment, 140.0) * 100 / REQUEST
+    return min(180.0, cpu * fleet.REPLICAS / max(1, ready))
 
 
 def recommend(replicas: int, ready: int, util: float, target: float) -> int:

@@ -230,7 +230,7 @@ def metrics_query(ctx: Context, args: Args) -> None:
     totals.sort(key=lambda x: -x[1] if args.text("sort", "desc") == "desc" else x[1])
     noun = {"flow_failures_total": "failure", "flow_executions_total": "execution"}.get(metric, "")
     for name, v in totals:
-        ctx.out(f"{name}: ${v:,.2f}" if cost else f"{name}: {counted(int(round(v)), noun)}")
+        ctx.out(f"{name}: ${v:,.2f}" if cost else f"{name}: {round(v)} {noun}{'s' * (round(v) != 1)}")
     total = sum(v for _, v in totals)
     ctx.out("")
     if cost:
@@ -252,11 +252,6 @@ def affected_line(names: list[str]) -> str:
     this line, rule included, so the runbook and the tool cannot hold two definitions)."""
     counted_ = f" ({', '.join(names)})" if names else ""
     return f"Affected repos ({AFFECTED_FAILURES} or more failures each): {len(names)}{counted_}"
-
-
-def counted(n: int, noun: str) -> str:
-    """``1 failure``, ``3 failures``: the listing reads as English."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @command("metrics latency", "last=")
