@@ -7,7 +7,7 @@ type without the state module importing them back.
 
 from __future__ import annotations
 
-from warroom.incident.reducers import _HANDLERS
+from warroom.incident.reducers import HANDLERS
 from warroom.incident.state import IncidentState
 from warroom.journal import events as ev
 from warroom.journal.log import Event, gc_paused
@@ -20,7 +20,7 @@ _MOBILISING = frozenset({
 
 def apply(state: IncidentState, e: Event) -> None:
     """Fold one event into the state. Unknown types are counted and kept on the timeline."""
-    handler = _HANDLERS.get(e.type)
+    handler = HANDLERS.get(e.type)
     d = e.data
     if handler is None:
         state.unknown_events += 1

@@ -24,7 +24,7 @@ def notes(state: IncidentState) -> dict[str, list[Line]]:
 
 
 def updates(state: IncidentState) -> list[Line]:
-    from warroom.incident.reducers import DELIVERY_WORDS
+    from warroom.incident.reducers.written import DELIVERY_WORDS
 
     out = [Line(f"{hms(u.at)} UTC, {DELIVERY_WORDS.get(u.delivery, u.delivery)} by {u.actor}:\n{u.text}",
                 (u.seq,), at=u.at, actor=u.actor) for u in state.status_updates]

@@ -1,0 +1,60 @@
+"""What Go/No-Go events do to the state: a verdict recorded, a deadline passed with none (placed
+on the timeline when it passed), a decision that arose from its condition."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.records import _ts
+from warroom.journal import events as ev
+from warroom.journal.log import Event
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    record = {**d, "seq": e.seq, "at": e.ts, "actor": e.actor}
+    s.decisions.append(record)
+    by = d.get("by") or e.actor
+    why = f": {d.get('why')}" if d.get("why") else ""
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Decision {d.get('verdict')} on \"{d.get('question')}\"{whose} by {by}{why}")
+
+
+def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
+    whose = f"{d['runbook_id']}, " if d.get("runbook_id") else ""
+    # on the timeline when the deadline passed, as a missed update or a tier reached is: the line is
+    # written when someone looked (a headless resolve, the next CLI command), which may be much later
+    due = _ts(d.get("due_at"))
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})",
+                    at=min(due, e.ts) if due is not None else None)
+
+
+def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.decisions_arose.append({**d, "seq": e.seq, "at": e.ts})
+    cond = d.get("condition") if isinstance(d.get("condition"), dict) else {}
+    whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
+    s._add_timeline(e, e.type, f"Decision needed: \"{d.get('question')}\"{whose}: {cond.get('text')} — "
+                               f"{cond.get('evidence')}")
+
+
+def _clock(value: Any) -> str:
+    """An ISO time as the other timeline lines say one (``00:53:37 UTC``), else as written."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%H:%M:%S UTC")
+
+
+HANDLERS = {
+    ev.DECISION_RECORDED: _decision,
+    ev.DECISION_OVERDUE: _decision_overdue,
+    ev.DECISION_AROSE: _decision_arose,
+}

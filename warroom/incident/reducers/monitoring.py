@@ -1,0 +1,132 @@
+"""What the monitoring said, as events fold it into the state: alerts seen, SLO evidence values
+(tied to the step run they were read around), verify gates, SLO breaches and recoveries, and the
+metric summary read over the incident window."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.records import EvidenceSample, _int, _num, _ts
+from warroom.journal import events as ev
+from warroom.journal.log import Event
+from warroom.units import format_value
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+
+def _alert(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """The timeline entry stands at the alert's own start (``since``: startsAt / activeAt), not at
+    when warroom first saw it: an alert firing since 17:13 must not look new at 18:49."""
+    s.alerts.append({"seq": e.seq, "at": e.ts, **d})
+    bits = [str(b) for b in (d.get("priority"), d.get("severity") and f"severity {d['severity']}") if b]
+    sev = f" ({', '.join(bits)})" if bits else ""
+    rb = f", runbook {d['runbook']}" if d.get("runbook") else ""
+    title = d.get("title")
+    about = f": {title}" if title and title != d.get("name") else ""
+    since = _ts(d.get("since"))
+    at = since if since is not None and since <= e.ts else None
+    seen = f" (firing since {since:%H:%M:%S} UTC; seen {e.ts:%H:%M:%S} UTC)" if at is not None else ""
+    s._add_timeline(e, e.type, f"Alert firing: {d.get('name') or '?'}{sev}{rb}{about}{seen}", at=at)
+
+
+def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    values = d.get("values") if isinstance(d.get("values"), dict) else {}
+    step = _int(d.get("step"))
+    at = _ts(d.get("at")) or e.ts
+    parts = []
+    for slo_id, v in sorted(values.items()):
+        if isinstance(v, dict):
+            value, unit, state = _num(v.get("value")), v.get("unit"), v.get("state")
+        else:
+            value, unit, state = _num(v), None, None
+        s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
+                                         state=state, when=d.get("when"), step=step,
+                                         runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
+        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
+    _attach_evidence(s, d, values)
+    where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
+             if step is not None and d.get("when") else "")
+    s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
+
+
+def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]) -> None:
+    """Tie before/after values to the step run they belong to (as the sources engine does):
+    a "before" goes to the step's open run, or waits for its next start; an "after" goes to the
+    run whose ``step.finished`` it names (``finished_seq``), else the step's latest run."""
+    when = d.get("when")
+    step_id = str(d.get("step_id") or d.get("step") or "")
+    if not step_id or when not in ("before", "after"):
+        return
+    st = (s.steps.get((str(d["runbook_id"]), step_id)) if d.get("runbook_id")
+          else s.steps.get(step_id))
+    clean = {str(k): (dict(v) if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
+    if when == "before":
+        run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
+        if run is None:
+            s.pending_before[step_id] = clean
+        else:
+            run.evidence_before = clean
+        return
+    if st is None or not st.runs:
+        return
+    fseq = _int(d.get("finished_seq"))
+    run = next((r for r in st.runs if fseq is not None and r.end_seq == fseq), None) or st.runs[-1]
+    run.evidence_after[_num(d.get("offset")) or 0.0] = clean
+
+
+def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
+    if e.type == ev.VERIFY_PASSED:
+        # mitigated when the metrics confirmed the fix: a gate settled from the history after its
+        # window (``--no-wait``, a dashboard that was closed) says when (never after its own line)
+        confirmed = min(_ts(d.get("confirmed_at")) or e.ts, e.ts)
+        if s.first_verified_at is None or confirmed < s.first_verified_at:
+            s.first_verified_at = confirmed
+            s.first_verified_seq = e.seq
+    word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
+    shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
+                                    else d.get("value"))
+    value = f" (value {shown})" if shown is not None else ""
+    why = d.get("reason") or d.get("how")
+    reason = f": {why}" if why else ""
+    num = d.get("step") or d.get("step_id")
+    whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
+    s._add_timeline(e, e.type, f"Verification {word}{whose}: {d.get('expr') or ''}{value}{reason}",
+                    step=_int(d.get("step")))
+
+
+def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    at = _ts(d.get("at")) or e.ts
+    kind = "breached" if e.type == ev.SLO_BREACHED else "recovered"
+    value = _num(d.get("value"))
+    threshold = _num(d.get("threshold"))
+    unit = str(d.get("unit") or "count")
+    slo_id = str(d.get("slo_id") or "?")
+    title = str(d.get("title") or slo_id)
+    s.breaches.append({"seq": e.seq, "at": at, "kind": kind, "slo_id": slo_id, "title": title,
+                       "value": value, "threshold": threshold, "unit": unit})
+    shown = format_value(value, unit) if value is not None else "?"
+    limit = format_value(threshold, unit) if threshold is not None else "?"
+    if kind == "breached":
+        since = " (already past it when the history starts)" if d.get("ongoing_at_window_start") else ""
+        text = f"SLO breached: {title} {shown} past its critical threshold {limit}{since}"
+    else:
+        text = f"SLO recovered: {title} {shown}, back under its warn threshold {limit}"
+    s._add_timeline(e, e.type, text, at=at)
+
+
+def _metrics_summarised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    s.metric_summary = {"seq": e.seq, "at": e.ts, **d}
+
+
+HANDLERS = {
+    ev.EVIDENCE: _evidence,
+    ev.VERIFY_STARTED: _verify,
+    ev.VERIFY_PASSED: _verify,
+    ev.VERIFY_FAILED: _verify,
+    ev.ALERT_SEEN: _alert,
+    ev.SLO_BREACHED: _slo_transition,
+    ev.SLO_RECOVERED: _slo_transition,
+    ev.METRICS_SUMMARISED: _metrics_summarised,
+}
