@@ -43,11 +43,10 @@ from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
-from warroom.incident import after_resolve, closing, runbook_ref
+from warroom.incident import after_resolve, closing
 from warroom.journal.log import (
     Event,
     Journal,
-    JournalError,
     JournalFollower,
     JournalRead,
     JournalTampered,
@@ -63,11 +62,12 @@ from warroom.incident.prepared import (
 from warroom.incident.fold import apply
 from warroom.incident.state import IncidentState
 from warroom.incident.step_running import StepRunning
-from warroom.incident.files import JOURNAL_NAME, make_private_dir, write_private_file
+from warroom.incident.files import JOURNAL_NAME, make_private_dir
 from warroom.incident.target import detect_target as detect_target
 from warroom.incident.approval_desk import ApprovalDesk
 from warroom.incident.identity import Person, whoami
 from warroom.incident import tampering
+from warroom.incident.runbook_shelf import RunbookShelf
 from warroom.incident.roles import default_commander
 from warroom.incident.vocabulary import validate_severity, validate_tag
 
@@ -120,7 +120,8 @@ class Incident(StepRunning):
         self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent
         self._lock = threading.RLock()
         self._cache = _Cache(self.journal.follower())
-        self._books: dict[str, Runbook] = {}   # parsed runbook snapshots (current and beside), by path
+        # The runbook copies it works from (current and beside), parsed once.
+        self.shelf = RunbookShelf(self.id, self.dir, self.journal, self.redact, self._lock)
         self._redactor: Any = None
         self._checkpoints = tampering.CheckpointCheck(self.dir)
         self._person = person
@@ -317,61 +318,17 @@ class Incident(StepRunning):
         return books
 
     def _beside_of(self, ref: dict[str, Any]) -> Runbook:
-        """A runbook open beside the current one, from its snapshot (``_runbook_of``)."""
-        book = self._runbook_of(ref)
-        assert book is not None         # a non-empty reference
-        return book
+        """A runbook open beside the current one, from its copy (``RunbookShelf.beside``)."""
+        return self.shelf.beside(ref)
 
     def _runbook_of(self, ref: dict[str, Any] | None) -> Runbook | None:
-        """The runbook snapshot a reference names (the current runbook's, or one open beside
-        it), parsed once and cached by snapshot path."""
-        if not ref:
-            return None
-        snap = self.local_file(str(ref.get("snapshot") or "runbook.md"))
-        with self._lock:
-            if str(snap) in self._books:
-                return self._books[str(snap)]
-            if not snap.is_file():
-                raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id') or '(unnamed)'} is missing")
-            self._check_snapshot(snap, ref)
-            book = runbook_ref.load_file(snap)
-            if ref.get("id") and book.id != ref["id"]:
-                book.id = str(ref["id"])  # an id derived from the file name: keep the original's
-            self._books[str(snap)] = book
-            return book
-
-    def _check_snapshot(self, snap: Path, ref: dict[str, Any]) -> None:
-        """A shared incident's runbook snapshot must be the one its journal names: the
-        hash-chained ``sha256`` of the declaration or attachment, not the store's own ``files``
-        row (anyone who may insert there could plant a runbook under a predictable name before
-        the incident is shared). A copy that differs is removed, never run, and the refusal
-        says so."""
-        want = str(ref.get("sha256") or "")
-        if not self.shared or not want:
-            return
-        got = runbook_ref.sha256_file(snap)
-        if got == want:
-            return
-        try:
-            snap.unlink()
-        except OSError:
-            pass
-        raise JournalError(f"{self.id}: the runbook snapshot {snap.name} from the shared store does not match"
-                           f" the sha256 its journal recorded ({got[:12]}… is not {want[:12]}…): someone"
-                           " wrote another file under its name; it is not used (nothing runs from it)")
+        """The runbook copy a journal reference names, parsed once (``RunbookShelf.of``)."""
+        return self.shelf.of(ref)
 
     def local_file(self, name: str) -> Path:
-        """A file of the incident dir by name; for a shared incident opened on another host,
-        fetched from the store first (runbook snapshots are kept there for every host)."""
-        path = self.dir / name
-        if self.shared and not path.is_file() and "/" not in name and name not in ("", ".", ".."):
-            from warroom.shared.db import SharedStoreDown
-
-            try:
-                self.journal.fetch_file(name, path)
-            except SharedStoreDown:
-                pass  # readers keep what they have; the caller reports the file as missing
-        return path
+        """A file of the incident dir by name, fetched from a shared store first
+        (``RunbookShelf.local_file``)."""
+        return self.shelf.local_file(name)
 
     def step(self, ref: str | int, runbook_id: str | None = None) -> Step:
         """A runbook step by number, id or label — of the current runbook, or of the open
@@ -545,38 +502,10 @@ class Incident(StepRunning):
         return self._append(ev.DECLARED, data)
 
     def _snapshot_runbook(self, ref: str | Path) -> dict[str, Any]:
-        """Copy the runbook into the incident dir, redacted, and describe it (parsing it first).
-
-        The snapshot goes through the same redaction as output and notes: a bearer token or key
-        written into a runbook never lands in the incident directory. A step whose command held
-        one is refused when run (``prepare_step``), with a hint to read it from the environment.
-        """
-        src = runbook_ref.resolve_ref(ref, self.config)
-        book = runbook_ref.load_file(src)
-        n = 1
-        name = "runbook.md"
-        while os.path.lexists(self.dir / name):
-            n += 1
-            name = f"runbook-{n}.md"
-        dest = self.dir / name
-        try:
-            text = Path(src).read_bytes().decode("utf-8", "replace")
-        except OSError as exc:
-            raise JournalError(f"{src}: cannot read runbook: {exc.strerror or exc}") from None
-        data = self.redact(text).encode("utf-8")
-        try:
-            write_private_file(dest, data)
-        except JournalError as exc:
-            raise JournalError(f"cannot snapshot runbook: {exc}") from None
-        if self.shared:
-            self.journal.put_file(name, data)   # every host reads the same snapshot
-        with self._lock:
-            self._books.clear()                 # a snapshot rewritten: parse again
-        out: dict[str, Any] = {"id": book.id, "title": self.redact(book.title), "path": str(src),
-                               "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
-        if book.mttr_target:
-            out["mttr_target"] = book.mttr_target   # the runbook's own resolve target, for the PIR
-        return out
+        """Copy the runbook into the incident dir, redacted, and describe it for its journal line
+        (``RunbookShelf.take``): a bearer token or key written into a runbook never lands in the
+        incident directory."""
+        return self.shelf.take(ref, self.config)
 
     def attach_runbook(self, ref: str | Path) -> Event:
         """Attach (or replace) the runbook; step states of the old one stay in the journal."""

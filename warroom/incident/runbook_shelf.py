@@ -1,0 +1,140 @@
+"""The runbooks an incident works from: copies kept in its own directory, never the library's.
+
+A runbook is copied in (redacted) when it is declared with, attached, or opened beside by a GO,
+and the journal line names the copy (``snapshot``) and its ``sha256``. From then on every step,
+mark and PIR line is read from that copy, parsed once: a resumed incident sees exactly the steps
+it started with, even if the library changed since, and two runbooks of one incident (the
+current one and one open beside it) are two copies side by side (``runbook.md``,
+``runbook-2.md`` …).
+
+A shared incident's copies live in the store too, for every host: a host without the file
+fetches it, and a copy whose hash is not the one the hash-chained journal recorded is removed,
+never run (anyone who may write the store's ``files`` rows could plant a runbook under a
+predictable name).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.errors import NotFoundError
+from warroom.incident import runbook_ref
+from warroom.incident.files import write_private_file
+from warroom.journal.log import JournalError
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.runbook.model import Runbook
+
+
+class RunbookShelf:
+    """One incident directory's runbook copies: taking a copy, and reading one back (cached).
+
+    ``journal``: the incident's journal (a shared one also stores and fetches the copies);
+    ``redact``: the incident's redaction of what people wrote (a token in a runbook never lands
+    in the incident directory); ``lock``: the incident's lock, which the cache shares."""
+
+    def __init__(self, inc_id: str, incident_dir: Path, journal: Any, redact: Callable[[str], str],
+                 lock: threading.RLock) -> None:
+        self.id = inc_id
+        self.dir = Path(incident_dir)
+        self.journal = journal
+        self.redact = redact
+        self._lock = lock
+        self._books: dict[str, Runbook] = {}   # parsed copies (current and beside), by path
+
+    @property
+    def shared(self) -> bool:
+        return bool(getattr(self.journal, "shared", False))
+
+    def take(self, ref: str | Path, config: Config) -> dict[str, Any]:
+        """Copy the runbook ``ref`` names into the incident dir, redacted, and describe it
+        (parsing it first) for the journal line that attaches it.
+
+        A step whose command held a secret is refused when run (``prepare_step``), with a hint to
+        read it from the environment."""
+        src = runbook_ref.resolve_ref(ref, config)
+        book = runbook_ref.load_file(src)
+        n = 1
+        name = "runbook.md"
+        while os.path.lexists(self.dir / name):
+            n += 1
+            name = f"runbook-{n}.md"
+        dest = self.dir / name
+        try:
+            text = Path(src).read_bytes().decode("utf-8", "replace")
+        except OSError as exc:
+            raise JournalError(f"{src}: cannot read runbook: {exc.strerror or exc}") from None
+        data = self.redact(text).encode("utf-8")
+        try:
+            write_private_file(dest, data)
+        except JournalError as exc:
+            raise JournalError(f"cannot snapshot runbook: {exc}") from None
+        if self.shared:
+            self.journal.put_file(name, data)   # every host reads the same snapshot
+        with self._lock:
+            self._books.clear()                 # a snapshot rewritten: parse again
+        out: dict[str, Any] = {"id": book.id, "title": self.redact(book.title), "path": str(src),
+                               "sha256": runbook_ref.sha256_file(dest), "snapshot": name}
+        if book.mttr_target:
+            out["mttr_target"] = book.mttr_target   # the runbook's own resolve target, for the PIR
+        return out
+
+    def of(self, ref: dict[str, Any] | None) -> Runbook | None:
+        """The runbook copy a journal reference names (the current runbook's, or one open beside
+        it), parsed once and cached by its path."""
+        if not ref:
+            return None
+        snap = self.local_file(str(ref.get("snapshot") or "runbook.md"))
+        with self._lock:
+            if str(snap) in self._books:
+                return self._books[str(snap)]
+            if not snap.is_file():
+                raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id') or '(unnamed)'} is missing")
+            self._check(snap, ref)
+            book = runbook_ref.load_file(snap)
+            if ref.get("id") and book.id != ref["id"]:
+                book.id = str(ref["id"])  # an id derived from the file name: keep the original's
+            self._books[str(snap)] = book
+            return book
+
+    def beside(self, ref: dict[str, Any]) -> Runbook:
+        """A runbook open beside the current one, from its copy (``of`` a non-empty reference)."""
+        book = self.of(ref)
+        assert book is not None         # a non-empty reference
+        return book
+
+    def _check(self, snap: Path, ref: dict[str, Any]) -> None:
+        """A shared incident's copy must be the one its journal names: the hash-chained
+        ``sha256`` of the declaration or attachment, not the store's own ``files`` row. A copy
+        that differs is removed, never run, and the refusal says so."""
+        want = str(ref.get("sha256") or "")
+        if not self.shared or not want:
+            return
+        got = runbook_ref.sha256_file(snap)
+        if got == want:
+            return
+        try:
+            snap.unlink()
+        except OSError:
+            pass
+        raise JournalError(f"{self.id}: the runbook snapshot {snap.name} from the shared store does not match"
+                           f" the sha256 its journal recorded ({got[:12]}… is not {want[:12]}…): someone"
+                           " wrote another file under its name; it is not used (nothing runs from it)")
+
+    def local_file(self, name: str) -> Path:
+        """A file of the incident dir by name; for a shared incident opened on another host,
+        fetched from the store first (runbook snapshots are kept there for every host)."""
+        path = self.dir / name
+        if self.shared and not path.is_file() and "/" not in name and name not in ("", ".", ".."):
+            from warroom.shared.db import SharedStoreDown
+
+            try:
+                self.journal.fetch_file(name, path)
+            except SharedStoreDown:
+                pass  # readers keep what they have; the caller reports the file as missing
+        return path
