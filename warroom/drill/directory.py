@@ -374,9 +374,39 @@ class DrillSource:
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of ``expr`` from unix ``start`` to ``end`` every ``step`` s (finite points
         only, none after the drill's now), as the Prometheus source answers it; raises ``PromQLError``."""
+        return self.query_at(expr, self.walls(start, end, step))
+
+    def walls(self, start: float, end: float, step: float) -> list[float]:
+        """The unix times a range query from ``start`` to ``end`` every ``step`` s is answered at
+        (none after the drill's now): the one grid, read by ``query_range`` and by whoever keeps
+        its answers (``warroom.incident.history_memo``)."""
         n = max(1, int((end - start) // step) + 1)
         now = stime.now()
-        walls = [w for w in (start + i * step for i in range(n)) if w <= now]
+        return [w for w in (start + i * step for i in range(n)) if w <= now]
+
+    def world(self) -> dict[str, Any]:
+        """What an answer depends on besides the query and its time: the simulator's code, the
+        scenario, the clock (start, speed) and every action recorded so far."""
+        from warroom.drill import simulator
+
+        d = self.drill
+        return {"code": simulator._code_fingerprint(), "scenario": d.scenario.name, "start": d.start, "speed": d.speed,
+                "actions": [[a.t, a.to_json()] for a in d.actions()]}
+
+    def unchanged_until(self, old: dict[str, Any], new: dict[str, Any]) -> float:
+        """The unix time before which every answer given on world ``old`` is world ``new``'s
+        answer too (inf: the same world). An action changes the world only from the scenario time
+        it was taken, and a point reads no sample after its own time; a minute's margin."""
+        if any(old.get(k) != new.get(k) for k in ("code", "scenario", "start", "speed")):
+            return -math.inf
+        a, b = old.get("actions") or [], new.get("actions") or []
+        same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        changed = [float(t) for t, _ in (*a[same:], *b[same:])]
+        return self.drill.wall_time(min(changed) - 60.0) if changed else math.inf
+
+    def query_at(self, expr: str, walls: list[float]) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        """Every series of ``expr`` at each of the unix times ``walls`` (``query_range``'s answer
+        for exactly those points); raises ``PromQLError``."""
         if not walls:
             return []
         many = self.drill.simulator.evaluate_many(self._resolve(expr),
@@ -392,7 +422,11 @@ class DrillSource:
         return slo.query if slo is not None else expr
 
     def close(self) -> None:
-        """Nothing to close: a drill holds no connection."""
+        """A drill holds no connection; the integration this source extended (at least ten drill
+        minutes of it) is written for the next command, which then integrates from there, never
+        again from where the drill was last watched (``incident show`` five hours into a x60
+        drill integrated those five hours on every run)."""
+        self.drill.simulator.save_cache(new_rows=121)
 
 
 # ------------------------------------------------------------------ the stand-ins a step runs

@@ -57,7 +57,11 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     window = incident_window(state, stime.now() if now is None else now, LEAD, speed=scale)
     if window is None:
         raise WarroomError(f"{state.id}: no detection time to save metrics from")
-    histories, errors = read_histories(source, slos, window)
+    from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
+
+    memo = HistoryMemo(Path(incident_dir) / MEMO_FILE)    # the window sync_metrics read: mostly kept already
+    histories, errors = read_histories(source, slos, window, memo=memo)
+    memo.save()
     if not histories:
         raise WarroomError("; ".join(errors) or "no pane could be read")
     panes = []

@@ -23,6 +23,7 @@ from typing import Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
+from warroom.incident.history_memo import HistoryMemo, serves
 from warroom.sources.evaluate import past
 
 #: A pane that moved this share of its warn-to-crit span (or of crit when there is no warn) in
@@ -56,16 +57,25 @@ def align(t: float, step: float) -> float:
 
 
 def query_history(source: Any, expr: str, start: float, end: float, step: float,
-                  direction: str = "above") -> list[tuple[float, float]]:
-    """Points of ``expr`` on the grid from ``start`` to ``end``; raises HistoryError."""
+                  direction: str = "above", memo: HistoryMemo | None = None) -> list[tuple[float, float]]:
+    """Points of ``expr`` on the grid from ``start`` to ``end``; raises HistoryError. ``memo``:
+    the incident's kept answers, so only grid times not answered yet are asked of the source."""
     query_range = getattr(source, "query_range", None)
     if not callable(query_range):
         raise HistoryError(f"{getattr(source, 'name', 'the metric source')} cannot answer range queries")
     t0 = align(start, step)
     try:
+        if memo is not None and serves(source, expr):
+            return memo.read(source, expr, direction, t0, end, step, fold)
         result = query_range(expr, t0, end, step)
     except Exception as exc:  # noqa: BLE001 - each source raises its own error type; say it, never crash
         raise HistoryError(f"range query {expr!r} failed: {exc}") from None
+    return fold(result, direction)
+
+
+def fold(result: Any, direction: str) -> list[tuple[float, float]]:
+    """A range query's series folded into the worst finite value per time (the panes show the
+    highest, or the lowest for a pane that is bad below), in time order."""
     worst: dict[float, float] = {}
     pick = max if direction == "above" else min
     for _labels, points in result:
@@ -192,9 +202,10 @@ class PaneHistory:
         return sum(b - a - self.step for a, b in zip(times, times[1:]) if b - a > 1.5 * self.step)
 
 
-def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float) -> PaneHistory:
+def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float,
+                 memo: HistoryMemo | None = None) -> PaneHistory:
     """Read one pane's history (the pane's own query) over the window; raises HistoryError."""
-    pts = query_history(source, slo.query, start, end, step, slo.direction)
+    pts = query_history(source, slo.query, start, end, step, slo.direction, memo)
     return PaneHistory(slo, tuple(pts), step)
 
 

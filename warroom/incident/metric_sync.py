@@ -27,6 +27,7 @@ from warroom.config import SloConfig
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
+from warroom.incident.history_memo import HistoryMemo
 from warroom.incident.metric_history import (
     HistoryError,
     PaneHistory,
@@ -70,9 +71,10 @@ def incident_window(state: IncidentState, now: float, lookback: float, speed: fl
     return Window(start, max(end, start), step)
 
 
-def read_histories(source: Any, slos: list[SloConfig], window: Window,
-                   saved: Callable[[], Any] | None = None) -> tuple[dict[str, PaneHistory], list[str]]:
+def read_histories(source: Any, slos: list[SloConfig], window: Window, saved: Callable[[], Any] | None = None,
+                   memo: HistoryMemo | None = None) -> tuple[dict[str, PaneHistory], list[str]]:
     """Each pane's history over the window, and a sentence per pane that could not be read.
+    ``memo``: the incident's kept answers (``warroom.incident.history_memo``), asked first.
 
     ``saved`` gives the incident's saved history (``metrics.json``, written at resolve) or None.
     Where the live source can no longer answer for a pane (an error, or fewer points in the
@@ -85,7 +87,7 @@ def read_histories(source: Any, slos: list[SloConfig], window: Window,
         live: PaneHistory | None = None
         failure = ""
         try:
-            live = pane_history(source, slo, window.start, window.end, window.step)
+            live = pane_history(source, slo, window.start, window.end, window.step, memo)
         except HistoryError as exc:
             failure = f"{slo.title}: {exc}"
         if saved is not None:

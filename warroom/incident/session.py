@@ -33,6 +33,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -840,6 +841,15 @@ class Incident(StepRunning):
 
     # ---- the metric history ------------------------------------------------------------------
 
+    @cached_property
+    def history_memo(self) -> Any:
+        """The panes' answers kept with the incident (``warroom.incident.history_memo``): a command
+        asks the metric source only for the grid times it has not answered, so its cost does not
+        grow with the incident's age."""
+        from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
+
+        return HistoryMemo(self.dir / MEMO_FILE)
+
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
                      now: float | None = None, summary: bool = False) -> SyncResult:
         """Journal breaches/recoveries from the metric history (and, with ``summary``, the PIR's
@@ -856,7 +866,8 @@ class Incident(StepRunning):
         if window is None:
             return result
         saved = self._saved_history if summary else None      # the PIR's numbers may fall back to it
-        histories, errors = ms.read_histories(source, slos, window, saved)
+        memo = self.history_memo
+        histories, errors = ms.read_histories(source, slos, window, saved, memo)
         result.histories, result.errors = histories, errors
         with self._lock:
             result.events = self._sync_breaches_once(ms, histories)
@@ -864,12 +875,13 @@ class Incident(StepRunning):
                 st = self.state
                 window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
                 if result.events:   # impact start may have moved: read the window again
-                    histories, errors = ms.read_histories(source, slos, window, saved)
+                    histories, errors = ms.read_histories(source, slos, window, saved, memo)
                     result.histories, result.errors = histories, errors
                 offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
                 data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
                                        errors, speed=speed, after=offsets[0])
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
+        memo.save()
         return result
 
     def _saved_history(self) -> Any:

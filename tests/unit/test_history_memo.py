@@ -1,0 +1,131 @@
+"""The panes' answers kept with the incident (``warroom.incident.history_memo``).
+
+Two promises, checked by counting and comparing, never by timing:
+
+* exact: what a command reads through the memo is, float for float, what reading the whole window
+  afresh gives, after actions that bend the curves, across the grid's step doubling as the window
+  grows, and after a kill (every command a new process: new drill, new memo read from the file);
+* bounded: a CLI command's work (grid points asked of the drill, rows the simulator integrates)
+  does not grow with the incident's age. Before, ``incident show`` five hours into a x60 drill asked
+  every pane's whole window and integrated the whole drill again (17 s).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom.config import Config
+from warroom.drill import series as drill_series
+from warroom.drill.directory import DrillSource, create_drill, open_drill
+from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
+from warroom.incident.live import metric_source_for
+from warroom.incident.metric_history import grid_step, query_history
+from warroom.incident.store import IncidentStore
+
+START = 1_800_000_000.0
+HOUR = 3600.0
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pins below are undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def _pin(t: float) -> None:
+    os.environ["WARROOM_DRILL_AT"] = repr(t)
+
+
+@pytest.mark.parametrize("speed", [60.0, 7.0])      # a grid step in binary fractions, and one that is not
+def test_kept_points_are_the_points_read_afresh(tmp_path: Path, speed: float) -> None:
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    slos = Config().slo
+    memo_file = tmp_path / MEMO_FILE
+    base = 15.0 / speed
+    start = START + 600 / speed
+    # drill hours at which a command runs (the window's step doubles past three hours), and an action
+    # recorded before it, dated before the last command's reading: it bends points already kept
+    for age, action in [(0.5, None), (1.5, None), (2.0, ("circuit_breaker", 1.4)), (3.2, None),
+                        (3.3, ("circuit_breaker_off", 3.1)), (4.1, None)]:
+        now = START + age * HOUR / speed
+        _pin(now)
+        if action is not None:
+            open_drill(d.path).record(action[0], tool="kubectl", at=START + action[1] * HOUR / speed)
+        step = grid_step(start, now, base)
+        memo = HistoryMemo(memo_file)                   # a new process: the memo as the last one left it
+        kept_source, fresh_source = open_drill(d.path).source(slos), open_drill(d.path).source(slos)
+        for slo in slos:
+            kept = query_history(kept_source, slo.query, start, now, step, slo.direction, memo)
+            fresh = query_history(fresh_source, slo.query, start, now, step, slo.direction)
+            assert kept == fresh, (age, slo.id)
+            assert kept, (age, slo.id)
+        memo.save()
+        kept_source.close()
+    assert memo.asked < sum(len(kept_source.walls(start, now, step)) for _ in slos)   # the last read was not whole
+
+
+class Work:
+    """What the drill does for a command: grid points asked, rows integrated."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.points = self.rows = 0
+        query_at, rates = DrillSource.query_at, drill_series.Series.rates
+
+        def counted_query_at(source: DrillSource, expr: str, walls: list[float]) -> object:
+            self.points += len(walls)
+            return query_at(source, expr, walls)
+
+        def counted_rates(series: drill_series.Series, t: float) -> list[float]:
+            self.rows += 1
+            return rates(series, t)
+
+        monkeypatch.setattr(DrillSource, "query_at", counted_query_at)
+        monkeypatch.setattr(drill_series.Series, "rates", counted_rates)
+
+    def take(self) -> tuple[int, int]:
+        out, self.points, self.rows = (self.points, self.rows), 0, 0
+        return out
+
+
+def _command(state_dir: Path, inc_id: str, now: float) -> list[object]:
+    """One CLI command's metric sync, as ``warroom.cli.incident_metrics.sync`` does it: a fresh
+    process's incident and drill, its source opened and closed."""
+    _pin(now)
+    inc = IncidentStore(state_dir / "incidents", Config(),
+                        clock=lambda: datetime.fromtimestamp(now, UTC)).open(inc_id)
+    source, speed = metric_source_for(inc)
+    try:
+        return list(inc.sync_metrics(source, speed=speed, now=now).events)
+    finally:
+        source.close()
+
+
+def test_a_commands_work_does_not_grow_with_the_incidents_age(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    speed = 60.0
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    declared = START + 600 / speed
+    _pin(declared)
+    inc = IncidentStore(tmp_path / "incidents", Config(),
+                        clock=lambda: datetime.fromtimestamp(declared, UTC)).create(
+        title="Quota climbing", severity="p3", drill={"scenario": "rate-limit", "speed": speed, "dir": str(d.path)})
+    work = Work(monkeypatch)
+    _command(tmp_path, inc.id, declared)
+    per_age = {}
+    for hours in (1, 3, 5):
+        now = START + hours * HOUR / speed
+        _command(tmp_path, inc.id, now - 10)           # the command before
+        work.take()
+        _command(tmp_path, inc.id, now)                # and this one, 10 s (ten drill minutes) later
+        per_age[hours] = work.take()
+    # at most ten drill minutes of new points per pane (the grid's step is 15 s drill time or more),
+    # and the rows of those minutes plus what was not yet written back: at one hour as at five
+    panes, new = len(Config().slo), 600.0
+    for hours, (points, rows) in per_age.items():
+        assert points <= panes * (new / 15 + 2), (hours, points)
+        assert rows <= new / drill_series.GRID + 121 + 2, (hours, rows)
+    assert (inc.dir / MEMO_FILE).is_file()
