@@ -129,3 +129,19 @@ def test_a_commands_work_does_not_grow_with_the_incidents_age(tmp_path: Path,
         assert points <= panes * (new / 15 + 2), (hours, points)
         assert rows <= new / drill_series.GRID + 121 + 2, (hours, rows)
     assert (inc.dir / MEMO_FILE).is_file()
+
+
+def test_a_query_whose_points_depend_on_the_batch_is_read_whole(tmp_path: Path) -> None:
+    """``@ end()`` makes every point of a range query the value at its end: kept points would be
+    the end of an earlier read. Such a query (and ``offset``) is never memoised."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
+    memo = HistoryMemo(None)
+    expr = "100 * max(flowengine_model_quota_used_ratio @ end())"
+    start = START + 10
+    for age in (1.0, 1.5):
+        now = START + age * HOUR / 60.0
+        _pin(now)
+        kept = query_history(open_drill(d.path).source(), expr, start, now, 1.0, "above", memo)
+        fresh = query_history(open_drill(d.path).source(), expr, start, now, 1.0, "above")
+        assert kept == fresh, age
+    assert memo.asked == 0
