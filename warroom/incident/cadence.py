@@ -12,7 +12,7 @@ true draft rather than a blank page.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
 from warroom import scenario_time as stime
@@ -44,6 +44,18 @@ def overdue_due_time(state: IncidentState, every: float, now: datetime) -> datet
     if any(abs((o["due_at"] - due).total_seconds()) < 1 for o in state.overdue):
         return None
     return due
+
+
+def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str, dict[str, Any]] | None:
+    """The ``status_update.overdue`` line due now (a due time passed unsent and not journaled
+    yet), as the event to append (``Incident.append_once``), or None."""
+    from warroom.journal import events as ev
+    from warroom.journal.log import format_ts
+
+    due = overdue_due_time(state, every, now)
+    if due is None:
+        return None
+    return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": every, "severity": state.severity}
 
 
 def draft_update(state: IncidentState, now: datetime, every: float) -> str:

@@ -215,6 +215,20 @@ class ReminderDue:
     every: float
 
 
+def reminder_line(state: IncidentState, every: float, now: datetime) -> tuple[str, dict[str, Any]] | None:
+    """The ``handoff.reminder`` line due now, as the event to append (``Incident.append_once``
+    journals it once however many watchers look), or None."""
+    from warroom.journal.log import format_ts
+
+    due = reminder_due(state, every, now)
+    change = commander_change(state)
+    if due is None or change is None:
+        return None
+    return ev.HANDOFF_REMINDER, {
+        "commander": due.commander, "since": format_ts(due.since), "due_at": format_ts(due.due_at),
+        "every": due.every, "period": due.period, "change_seq": change["seq"]}
+
+
 def reminder_due(state: IncidentState, every: float, now: datetime) -> ReminderDue | None:
     """The handoff reminder whose time has come and that nobody journaled yet (None otherwise).
 

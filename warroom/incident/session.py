@@ -765,20 +765,10 @@ class Incident(StepRunning):
 
     def check_handoff_reminder(self, now: datetime | None = None) -> Event | None:
         """Journal ``handoff.reminder`` once per period the commander has held the role."""
-        from warroom.incident.handoff import commander_change, reminder_due
+        from warroom.incident.handoff import reminder_line
 
         now = now or self.clock()
-
-        def todo(st: IncidentState) -> tuple[str, dict[str, Any]] | None:
-            due = reminder_due(st, float(self.config.roles.handoff_reminder), now)
-            change = commander_change(st)
-            if due is None or change is None:
-                return None
-            return ev.HANDOFF_REMINDER, {
-                "commander": due.commander, "since": format_ts(due.since), "due_at": format_ts(due.due_at),
-                "every": due.every, "period": due.period, "change_seq": change["seq"]}
-
-        return self.append_once(todo)
+        return self.append_once(lambda st: reminder_line(st, float(self.config.roles.handoff_reminder), now))
 
     def update_every(self) -> float:
         """Seconds between stakeholder updates for the current severity (the cadence table)."""
@@ -788,18 +778,10 @@ class Incident(StepRunning):
 
     def check_update_overdue(self, now: datetime | None = None) -> Event | None:
         """Journal ``status_update.overdue`` once for a due time that has passed unsent."""
-        from warroom.incident.cadence import overdue_due_time
+        from warroom.incident.cadence import overdue_line
 
         now = now or self.clock()
-
-        def todo(st: IncidentState) -> tuple[str, dict[str, Any]] | None:
-            due = overdue_due_time(st, self.update_every(), now)
-            if due is None:
-                return None
-            return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": self.update_every(),
-                                       "severity": st.severity}
-
-        return self.append_once(todo)
+        return self.append_once(lambda st: overdue_line(st, self.update_every(), now))
 
     def check_escalation(self, now: datetime | None = None) -> list[Event]:
         """Journal ``escalation.tier`` for every tier the incident clock has reached and the
