@@ -302,8 +302,10 @@ def test_action_times_in_drill_time_since_detection_and_the_runbook_path(state_d
     assert len(report.runbook_path) == len(steps) and report.runbook_path[0][1:3] == (steps[0].label, "skipped")
     assert all(status == "pending" for _, _, status, _ in report.runbook_path[1:])
     assert report.outside == ("circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (kubectl set env)",)
-    assert any(line.startswith(f"Runbook RB-CORE-003 path: 0 of {len(steps)} steps done, 1 skipped; not done: ")
-               for line in report.summary)
+    # counted by the checklist's rule (a skipped step is done there), and named
+    section = next(sec.title for sec in book.sections if steps[0] in sec.steps)
+    assert any(line.startswith(f"Runbook RB-CORE-003 path: 1 of {len(steps)} steps done; skipped: {steps[0].label} "
+                               f"({section}); not done: ") for line in report.summary)
 
 
 def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -> None:
@@ -331,6 +333,41 @@ def test_each_runbook_step_says_what_its_run_did_to_the_drill(state_dir: Path) -
     assert row[2] == "ok" and row[3] == "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)"
     assert report.outside == ("failed flows retried (blocks flow retry)",)
     assert "Done outside the runbook's steps: failed flows retried (blocks flow retry)." in report.summary
+
+
+def test_the_runbook_path_marks_steps_as_the_checklist_does(state_dir: Path) -> None:
+    """A run that exited 0 without what the runbook expected is ``≠ unmet`` on the checklist, in
+    ``show`` and the PIR: the drill report's path says the same and does not count it done (it
+    printed ``[ok]`` and "1 of N steps done")."""
+    from warroom.incident.drill_report import report_lines
+    from warroom.incident.records import StepRun
+
+    d = _drill_with(state_dir, "rate-limit", 10.0, [])
+    clock = Clock(d.wall_time(200))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
+    book = inc.runbook()
+    assert book is not None
+    first, second = [st for sec in book.sections for st in sec.steps][:2]
+    state = inc.state.copy()
+    at = datetime.fromtimestamp(d.wall_time(500), UTC)
+    for st, verdict in ((first, "unmet"), (second, "met")):
+        step = state._step({"step_id": st.id, "runbook_id": book.id, "step": st.number, "label": st.label})
+        step.runs.append(StepRun(seq=90 + st.number, actor="ic", started_at=at, status="ok", exit_code=0,
+                                 ended_at=at, expect="below 75", expect_verdict=verdict,
+                                 expect_reason="the output holds 86.5 (wanted below 75)" if verdict == "unmet" else ""))
+        step.status = "ok"
+    report = drill_report(d, state, at=d.wall_time(900), runbook=book)
+    states = {label: s for _, label, s, _ in report.runbook_path}
+    assert states[first.label] == "unmet" and states[second.label] == "ok"
+    total = len(report.runbook_path)
+    line = next(x for x in report.summary if x.startswith(f"Runbook {book.id} path: "))
+    assert line.startswith(f"Runbook {book.id} path: 1 of {total} steps done, 1 failed or unmet; failed or unmet: "
+                           f"{first.label} ("), line
+    assert f"{first.label} " in line and "): ran, expectation not met" in line
+    text = report_lines(report)
+    assert any(x.endswith(f": {first.label}") and x.lstrip().startswith("[ran, expectation not met]") for x in text)
+    assert any(x.endswith(f": {second.label}") and x.lstrip().startswith("[ok]") for x in text)
 
 
 def test_a_mitigation_taken_only_after_resolving_is_not_done(state_dir: Path) -> None:

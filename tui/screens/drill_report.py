@@ -18,6 +18,7 @@ from textual.widgets import Static
 from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog
 from warroom.durations import format_duration
+from warroom.incident.drill_report import path_word
 from warroom.units import format_value
 
 
@@ -83,7 +84,7 @@ def report_renderable(report: Any) -> Group:
     for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
         path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
     for section, label, status, did in report.runbook_path:
-        path.add_row(Text(section), Text(label), Text("not done" if status == "pending" else status.replace("_", " "),
+        path.add_row(Text(section), Text(label), Text(path_word(status),      # the checklist's words and rule
                                                      style="green" if status in ("ok", "ticked") else "yellow"),
                      Text(did or "—"))
     summary = Text("\n".join(f"• {line}" for line in report.summary))

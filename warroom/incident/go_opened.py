@@ -117,10 +117,10 @@ def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
 
 
 def _mark(st: Any, gate: Any) -> str:
-    """A step's state as its checklist row shows it (the same rule: ``marks.step_state``)."""
-    from warroom.incident.marks import run_verdict, step_state
+    """A step's state as its checklist row shows it (the same rule: ``marks.checklist_state``)."""
+    from warroom.incident.marks import checklist_state
 
-    return step_state(st.status, run_verdict(st.last_run), gate.status if gate is not None else None)
+    return checklist_state(st, gate)
 
 
 def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) -> list[GoOpened]:

@@ -79,6 +79,14 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     return status
 
 
+def checklist_state(st: Any, gate: Any = None) -> str:
+    """A step record's state as its checklist row shows it: ``step_state`` over its journaled
+    status, its latest run's verdict and the status of its verify gate (``gates.gate_states``).
+    One rule for every view that counts or names a runbook's steps (the checklist, a GO's
+    progress, the drill report's runbook path), so none calls ``ok`` a run the others mark ≠."""
+    return step_state(st.status, run_verdict(st.last_run), gate.status if gate is not None else None)
+
+
 def run_word(status: str, verdict: Verdict | None) -> str:
     """How a finished run is named in one word before its exit code: ``ran`` (not ``ok``) when
     it exited 0 but the output did not give what the runbook expected, else its status

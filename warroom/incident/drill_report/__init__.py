@@ -25,7 +25,8 @@ The names below are the report's public face (the dashboard and the CLI import t
 
 from warroom.incident.drill_report.build import drill_report
 from warroom.incident.drill_report.panes import breach_time
-from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow
+from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow, path_word
 from warroom.incident.drill_report.text import report_lines
 
-__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report", "report_lines"]
+__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report", "path_word",
+           "report_lines"]

@@ -8,6 +8,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.drill_report.rows import ActionRow
+from warroom.incident.gates import gate_states
+from warroom.incident.marks import checklist_state
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -15,8 +17,8 @@ if TYPE_CHECKING:
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow]) -> dict[str, Any]:
-    """The runbook's steps in its own order, each with what the incident did with it and what its
-    runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
+    """The runbook's steps in its own order, each with its state as the checklist shows it and what
+    its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
     step of it recorded."""
     steps = state.steps if state is not None else {}
     windows: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -31,8 +33,14 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         claimed.update(mine)
         return "; ".join(dict.fromkeys(actions[i].description for i in mine))
 
-    path = tuple((sec.title, st.label, getattr(steps.get((runbook.id, st.id)), "status", "pending"),
-                  did((runbook.id, st.id))) for sec in runbook.sections for st in sec.steps) if runbook else ()
+    gates = gate_states(state) if state is not None else {}
+
+    def shown(key: tuple[str, str]) -> str:      # as its checklist row shows it: an ok run that missed
+        record = steps.get(key)                  # its expectation is not "ok" here either
+        return "pending" if record is None else checklist_state(record, gates.get(key))
+
+    path = tuple((sec.title, st.label, shown((runbook.id, st.id)), did((runbook.id, st.id)))
+                 for sec in runbook.sections for st in sec.steps) if runbook else ()
     for key in windows:                       # steps of another runbook ran too: theirs, not outside
         did(key)
     outside = tuple(f"{a.description} ({a.command})" for i, a in enumerate(actions) if i not in claimed)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from warroom.incident.marks import STEP_MARKS
+
 
 @dataclass(frozen=True)
 class ResponseRow:
@@ -68,7 +70,9 @@ class DrillReport:
     recovered: bool
     summary: tuple[str, ...]
     mttr_target_min: float | None = None
-    # the runbook's steps in order: (section, label, status, the drill actions its runs recorded)
+    # the runbook's steps in order: (section, label, state, the drill actions its runs recorded); the
+    # state is the checklist's (``marks.checklist_state``: "unmet" for an ok run that missed its
+    # expectation), said in words by ``path_word``
     runbook_path: tuple[tuple[str, str, str, str], ...] = ()
     outside: tuple[str, ...] = ()        # actions no runbook step's run recorded (a shell, another tool)
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
@@ -81,3 +85,12 @@ class DrillReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def path_word(state: str) -> str:
+    """A runbook-path step's state in the checklist's words (``marks.STEP_MARKS``): ``ok``,
+    ``ran, expectation not met``, ``ran, verify gate FAILED``…; ``not done`` for one never begun."""
+    if state == "pending":
+        return "not done"
+    mark = STEP_MARKS.get(state)
+    return mark.word if mark is not None else state.replace("_", " ")

@@ -8,7 +8,9 @@ from __future__ import annotations
 from warroom.drill.actions import ACTIONS
 from warroom.durations import format_duration
 from warroom.incident.drill_report.actions import OFF, RETRIES
-from warroom.incident.drill_report.rows import DrillReport
+from warroom.incident.closing import progress_text
+from warroom.incident.drill_report.rows import DrillReport, path_word
+from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_value
 
@@ -56,13 +58,7 @@ def with_summary(r: DrillReport) -> DrillReport:
         lines.append(f"Failed flows never retried: {len(r.unretried)} of the {r.failed} the incident failed are still "
                      f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
     if r.runbook_path:
-        done = [p for p in r.runbook_path if p[2] in ("ok", "ticked")]
-        bad = {k: sum(1 for p in r.runbook_path if p[2] == k) for k in ("failed", "timed_out", "skipped")}
-        left = [f"{label} ({section})" for section, label, status, _ in r.runbook_path if status in ("pending", "running")]
-        lines.append(f"Runbook {r.runbook} path: {len(done)} of {len(r.runbook_path)} steps done"
-                     + "".join(f", {n} {k.replace('_', ' ')}" for k, n in bad.items() if n)
-                     + (f"; not done: {'; '.join(left[:6])}{f' and {len(left) - 6} more' if len(left) > 6 else ''}."
-                        if left else "."))
+        lines.append(_path_line(r))
     if r.outside:
         lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
     for pane in r.panes:
@@ -78,3 +74,24 @@ def with_summary(r: DrillReport) -> DrillReport:
                      + (f" ({format_value(pane.now, pane.unit)} vs critical {format_value(pane.crit, pane.unit)})."
                         if pane.now is not None and pane.crit is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
+
+
+def _path_line(r: DrillReport) -> str:
+    """How far the runbook got, counted by the checklist's rule (``marks.DONE_MARKS`` and
+    ``TROUBLE_MARKS``, worded by ``closing.progress_text`` as the checklist heading and a GO's
+    progress are), then which steps were skipped, in trouble and not done (in the runbook's order,
+    each not simply pending with the mark's word)."""
+    def named(states: frozenset[str] | set[str]) -> list[str]:
+        return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else f": {path_word(s)}")
+                for section, label, s, _ in r.runbook_path if s in states]
+
+    def listed(what: str, names: list[str]) -> str:
+        more = f" and {len(names) - 6} more" if len(names) > 6 else ""
+        return f"; {what}: {'; '.join(names[:6])}{more}" if names else ""
+
+    done = sum(1 for _, _, s, _ in r.runbook_path if s in DONE_MARKS)
+    trouble = named(TROUBLE_MARKS)
+    open_ = {s for _, _, s, _ in r.runbook_path} - DONE_MARKS - TROUBLE_MARKS
+    return (f"Runbook {r.runbook} path: {progress_text(done, len(trouble), len(r.runbook_path))}"
+            + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
+            + listed("not done", named(open_)) + ".")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from warroom.durations import format_duration
-from warroom.incident.drill_report.rows import ActionRow, DrillReport
+from warroom.incident.drill_report.rows import ActionRow, DrillReport, path_word
 
 
 def report_lines(r: DrillReport) -> list[str]:
@@ -27,6 +27,6 @@ def report_lines(r: DrillReport) -> list[str]:
         lines.append("  nothing reached the drill")
     if r.runbook_path:
         lines += ["", f"Runbook {r.runbook}, its steps in order:"]
-        lines += [f"  [{'not done' if s == 'pending' else s.replace('_', ' ')}] {sec}: {label}"
+        lines += [f"  [{path_word(s)}] {sec}: {label}"
                   + (f" -> {did}" if did else "") for sec, label, s, did in r.runbook_path]
     return lines
