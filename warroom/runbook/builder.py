@@ -2,8 +2,9 @@
 
 The builder is stateful (open list items, the current heading, fences waiting for a label), which
 is why it is a class of its own; :mod:`warroom.runbook.parser` only decodes the file and hands
-the text over, :mod:`warroom.runbook.code_blocks` reads what each code block holds, and
-:mod:`warroom.runbook.assemble` turns the collected drafts into steps.
+the text over, :mod:`warroom.runbook.code_blocks` reads what each code block holds (given what it
+needs of the walk, block by block), and :mod:`warroom.runbook.assemble` turns what the walk
+collected into steps (given that, not the builder).
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from warroom.runbook import blocks, inline_commands
-from warroom.runbook.assemble import _Assembly
-from warroom.runbook.code_blocks import _CodeBlocks
-from warroom.runbook.drafts import _Entry, _Item
+from warroom.runbook import inline_commands
+from warroom.runbook.assemble import Collected, assemble
+from warroom.runbook.code_blocks import CodeBlocks
+from warroom.runbook.drafts import _Entry, _Item, inline_entry
 from warroom.runbook.frontmatter import FrontMatter, split_front_matter
 from warroom.runbook.inline import (
-    _label_from_command,
     _label_from_text,
     _plain,
     _squash,
 )
-from warroom.runbook.model import Finding, Section
+from warroom.runbook.model import Finding, Runbook, Section
 from warroom.runbook.phases import phase_for
 
 _CHECKBOX = re.compile(r"^\[( |x|X)\](?:\s+|$)")
@@ -34,7 +34,10 @@ _MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
 MAX_NESTING = 100
 
 
-class _Builder(_CodeBlocks, _Assembly):
+class _Builder:
+    """The walk's state and the walk; code blocks are read by ``self.blocks`` (a ``CodeBlocks``)
+    and the runbook is put together by ``assemble`` once the walk is over."""
+
     def __init__(self, text: str, path: Path | None) -> None:
         self.text = text
         self.path = path
@@ -51,9 +54,7 @@ class _Builder(_CodeBlocks, _Assembly):
         self.first_heading: str | None = None
         self.fm = FrontMatter()
         self.lines: list[str] = []
-        self.block_stats: list[dict[str, Any]] = []
-        self.unclosed_fences: set[int] = set()
-        self.decision_fences: list[tuple[int, str, bool]] = []   # (file line, body, closed?)
+        self.blocks = CodeBlocks(self.lines, self.finding)      # replaced once the body's lines are known
         self.md: Any = None
         self.env: dict[str, Any] = {}
         # The paragraph right above the current block, parsed to plain text on first use.
@@ -66,6 +67,14 @@ class _Builder(_CodeBlocks, _Assembly):
         self.fence_last: _Entry | None = None
         self.expect_fence: _Entry | None = None
 
+    def finish(self) -> Runbook:
+        """The runbook the walk describes, with every finding reported on the way, in line order."""
+        rb = assemble(Collected(self.path, self.fm, self.sections, self.section_lines, self.lines, self.entries,
+                                self.first_h1, self.first_heading, self.blocks.unclosed), self.finding)
+        rb.findings = sorted(self.findings, key=lambda f: f.line)
+        rb.code_blocks = self.blocks.stats
+        return rb
+
     def finding(self, line: int, level: str, message: str) -> None:
         self.findings.append(Finding(self.file, max(int(line), 1), level, message))  # type: ignore[arg-type]
 
@@ -76,6 +85,7 @@ class _Builder(_CodeBlocks, _Assembly):
         self.fm, body = split_front_matter(self.text, self.file)
         self.findings.extend(self.fm.findings)
         self.lines = body.split("\n")
+        self.blocks = CodeBlocks(self.lines, self.finding)
         # Tables are read as paragraphs (their cells never hold steps) and inline markup is parsed
         # only for the text warroom shows: both are most of markdown-it's time on big files.
         md = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
@@ -107,7 +117,10 @@ class _Builder(_CodeBlocks, _Assembly):
             elif t == "inline" and i > 0 and tokens[i - 1].type == "paragraph_open":
                 self.paragraph(tok)
             elif t in ("fence", "code_block"):
-                self.code(tok, after_heading)
+                pending, self.expect_fence = self.expect_fence, None
+                self.fence_last = self.blocks.read(
+                    tok, after_heading=after_heading, pending=pending, item=self.items[-1] if self.items else None,
+                    section=self.current_section, context=lambda: self.last_paragraph, entries=self.entries)
                 self.last_paragraph = None
             elif t in ("html_block", "table_open", "hr", "blockquote_open"):
                 self.last_paragraph = None
@@ -298,26 +311,7 @@ class _Builder(_CodeBlocks, _Assembly):
             return
         plain = _squash(self.plain(inline))
         for cmd in commands:
-            self.entries.append(self.inline_entry(cmd, plain, line, depth, section,
-                                                  section_text=plain))
-
-    @staticmethod
-    def inline_entry(cmd: str, plain: str, line: int, depth: int, section: Section,
-                     section_text: str = "", checked: bool = False) -> _Entry:
-        at = plain.find(cmd)
-        before = plain[:at].strip(" :.-–—,;") if at >= 0 else ""
-        after = plain[at + len(cmd):].strip(" :.-–—,;?!)(") if at >= 0 else ""
-        tail = plain[at + len(cmd):].strip() if at >= 0 else ""
-        if before and (after or tail.startswith("?")) and not re.match(r"^[:.;]", tail):
-            # "Does `curl ...` respond?": the sentence needs its command to make sense
-            rest = plain
-        else:
-            rest = _squash(plain.replace(cmd, " "))
-            rest = re.sub(r"\s+([?.,:;!)])", r"\1", rest).strip(" :.-–—,;")
-            rest = re.sub(r"\(\s*\)", "", rest).strip()
-        label = _label_from_text(rest) if len(rest) > 3 else _label_from_command(cmd)
-        return _Entry(kind="shell", label=label, line=line, section=section, command=cmd,
-                      text=section_text, depth=depth, checked=checked, lang="inline")
+            self.entries.append(inline_entry(cmd, plain, line, depth, section, section_text=plain))
 
     # -- list items -----------------------------------------------------------------------
     def resolve_item(self, item: _Item) -> _Entry | list[_Entry] | None:
@@ -349,8 +343,8 @@ class _Builder(_CodeBlocks, _Assembly):
                     if inline_commands.is_inline_command(c)]
         if commands:
             # The first command is the checklist item; any further one is a step of its own.
-            entries = [self.inline_entry(cmd, item.plain, item.line, item.depth, item.section,
-                                         section_text=text, checked=item.checkbox == "x")
+            entries = [inline_entry(cmd, item.plain, item.line, item.depth, item.section,
+                                    section_text=text, checked=item.checkbox == "x")
                        for cmd in commands]
             item.extra_entries[:0] = entries[1:]
             return entries[0]
@@ -359,21 +353,6 @@ class _Builder(_CodeBlocks, _Assembly):
                       text=text, depth=item.depth, checked=item.checkbox == "x",
                       maybe_command=maybe[0] if len(maybe) == 1 else None,
                       item_plain=item.plain)
-
-    def promote_inline_commands(self) -> None:
-        """A checklist item whose only multi-word code span starts with a program this runbook
-        runs in its shell blocks (``blocks flow retry {{ task_id }}``) runs that command."""
-        vocab = {blocks.first_word(e.command) for e in self.entries
-                 if isinstance(e, _Entry) and e.kind == "shell" and e.command}
-        vocab.discard("")
-        for e in self.entries:
-            if not isinstance(e, _Entry) or e.kind != "manual" or not e.maybe_command:
-                continue
-            cmd = e.maybe_command
-            if blocks.first_word(cmd) not in vocab or blocks.looks_like_output(cmd):
-                continue
-            made = self.inline_entry(cmd, e.item_plain, e.line, e.depth, e.section)
-            e.kind, e.command, e.lang, e.label = "shell", cmd, "inline", made.label
 
 
 # A paragraph that is the expectation of the command fenced right above it.

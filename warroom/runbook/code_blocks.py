@@ -2,9 +2,11 @@
 expected output of the step above it, a Go/No-Go decision left to :mod:`warroom.runbook.decision`,
 or text shown as is — and the fence left open that swallows the rest of the file.
 
-A mixin of the builder (like :mod:`warroom.runbook.assemble`): it reads and adds to the walk's
-state (open list items, the paragraph above, the step waiting for its expected output) directly;
-the walk itself, over headings, list items and paragraphs, is :mod:`warroom.runbook.builder`'s.
+A small object of its own (``CodeBlocks``): it keeps what only code blocks produce (their stats,
+the fences left open, the decision fences) and is handed, per block, what it needs from the walk
+(the step waiting for its expected output, the open list item, the section and the paragraph
+above, the entries to add to); the walk itself, over headings, list items and paragraphs, is
+:mod:`warroom.runbook.builder`'s.
 """
 
 from __future__ import annotations
@@ -31,22 +33,24 @@ def _info_is_command(info: str) -> bool:
     return "=" in first and blocks.is_strong_command(info)
 
 
-class _CodeBlocks:
-    """The code blocks of :class:`warroom.runbook.builder._Builder`: it supplies every attribute used here."""
+class CodeBlocks:
+    """The code blocks of one runbook: what each became, and what they leave for the assembly
+    (``stats`` per block, ``unclosed`` fence lines, ``decisions``: (file line, body, closed?))."""
 
-    lines: list[str]
-    entries: list[_Entry | _Item]
-    items: list[_Item]
-    block_stats: list[dict[str, Any]]
-    unclosed_fences: set[int]
-    decision_fences: list[tuple[int, str, bool]]
-    fence_last: _Entry | None
-    expect_fence: _Entry | None
-    last_paragraph: str | None
-    finding: Callable[[int, str, str], None]
-    current_section: Callable[[], Section]
+    def __init__(self, lines: list[str], report: Callable[[int, str, str], None]) -> None:
+        self.lines = lines            # the body's lines (a fence's closing line is read from them)
+        self.report = report          # a finding: (line, level, message)
+        self.stats: list[dict[str, Any]] = []
+        self.unclosed: set[int] = set()
+        self.decisions: list[tuple[int, str, bool]] = []
 
-    def code(self, tok: Any, after_heading: bool = False) -> None:
+    def read(self, tok: Any, *, after_heading: bool, pending: _Entry | None, item: _Item | None,
+             section: Callable[[], Section], context: Callable[[], str | None],
+             entries: list[_Entry | _Item]) -> _Entry | None:
+        """Read one code block: its steps go to ``entries`` (or to ``item``, a checklist item's own
+        command); ``pending`` is the step whose "Expected output:" this block may be; ``section``
+        and ``context`` (the paragraph above) are asked for only when a step is made. Returns the
+        shell step an "Expected: ..." paragraph right below would belong to, or None."""
         start = tok.map[0] if tok.map else 0
         end = tok.map[1] if tok.map else start + 1
         indented = tok.type == "code_block"
@@ -57,16 +61,14 @@ class _CodeBlocks:
         else:
             info = fence.parse_info(tok.info or "")
             for message, level in info.problems:
-                self.finding(start + 1, level, message)
+                self.report(start + 1, level, message)
             self.check_closed(tok, start, end)
             if info.lang == "decision":     # a Go/No-Go, read by warroom.runbook.decision: never steps
-                self.decision_fences.append((start + 1, tok.content, start + 1 not in self.unclosed_fences))
-                self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
-                                         "steps": 0, "indented": False})
-                self.expect_fence = self.fence_last = None
-                return
+                self.decisions.append((start + 1, tok.content, start + 1 not in self.unclosed))
+                self.stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
+                                   "steps": 0, "indented": False})
+                return None
         content = tok.content
-        pending, self.expect_fence, self.fence_last = self.expect_fence, None, None
         if pending is not None and not any(" " in ln.strip() and blocks.is_strong_command(ln)
                                            for ln in content.split("\n")):
             # whatever the fence says: what "Expected output:" introduces is output, unless it
@@ -75,15 +77,15 @@ class _CodeBlocks:
             pending.example_output = pending.example_output or shown or None
             if shown and "\n" not in shown.strip():
                 pending.expect = shown.strip()
-            self.block_stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
-                                     "steps": 0, "indented": indented})
-            return
+            self.stats.append({"line": start + 1, "lang": info.lang, "kind": "display",
+                               "steps": 0, "indented": indented})
+            return None
         info_command = not indented and _info_is_command(tok.info or "")
         if info_command:
             # "```kubectl get pods" on one line: the author put the command where the language
             # goes. It is the block's first command (what follows is typed into it, or output).
-            self.finding(start + 1, "warning", "the command is written on the fence line itself "
-                         "(read as the block's first line): put it on the line below the ```")
+            self.report(start + 1, "warning", "the command is written on the fence line itself "
+                        "(read as the block's first line): put it on the line below the ```")
             content = (tok.info or "").strip() + "\n" + content
             info = fence.parse_info("")
             start -= 1  # its first line is the fence line
@@ -93,18 +95,18 @@ class _CodeBlocks:
         lines = _dedent(raw_lines)
         first_line = start + (1 if indented else 2)  # 1-based line of the first content line
         lang = info.lang
-        kind = "shell" if info_command else self.block_kind(lang, "\n".join(lines))
+        kind = "shell" if info_command else block_kind(lang, "\n".join(lines))
         if indented and kind == "display":
             kind = "indented"
         stat = {"line": start + 1, "lang": lang, "kind": kind, "steps": 0,
                 "indented": indented}
-        self.block_stats.append(stat)
+        self.stats.append(stat)
         if kind in ("display", "indented"):
-            return
+            return None
         run = info.attrs.get("run")
         if run is not None and fence.parse_bool(run) is False:
             stat["kind"] = "display"
-            return
+            return None
         if kind == "shell":
             drafts = blocks.split_shell(lines, lang)
             step_kind = "shell"
@@ -115,93 +117,53 @@ class _CodeBlocks:
             drafts = blocks.split_native(lines)
             step_kind = "k8s"
         if not drafts:
-            return
-        item = self.items[-1] if self.items else None
-        section = self.current_section()
+            return None
+        sec = section()
         if item is not None and len(drafts) == 1:
-            entry = self.merged_entry(drafts, step_kind, lang, info, item, first_line, section)
+            entry = merged_entry(drafts, step_kind, lang, info, item, first_line, sec, context())
             stat["steps"] = 1
             if item.checkbox is not None and item.fence_entry is None:
                 item.fence_entry = entry
             else:
-                self.entries.append(entry)
-            self.fence_last = entry if step_kind == "shell" else None
-            return
+                entries.append(entry)
+            return entry if step_kind == "shell" else None
         # Several commands: one step each, inside a list item as at top level (a check and the
         # change it gates are two decisions, two confirmations).
-        context = self.last_paragraph
-        if context is None and item is not None:
-            context = item.plain
+        above = context()
+        if above is None and item is not None:
+            above = item.plain
+        last: _Entry | None = None
         for n, d in enumerate(drafts):
             label = _label_from_text(d.label or "") or info.label or info.attrs.get("label")
             from_cmd = False
-            if not label and context and n == 0:
-                label = _label_from_text(context)
-            if not label and n == 0 and after_heading and section.title:
+            if not label and above and n == 0:
+                label = _label_from_text(above)
+            if not label and n == 0 and after_heading and sec.title:
                 # Good enough to show; lint still asks warroom's own runbooks for a real label.
-                label = _label_from_text(section.title)
+                label = _label_from_text(sec.title)
                 from_cmd = True
             if not label:
                 label = _label_from_command(d.command)
                 from_cmd = True
-            entry = _Entry(kind=step_kind, label=label, line=first_line + d.line, section=section,
+            entry = _Entry(kind=step_kind, label=label, line=first_line + d.line, section=sec,
                            command=d.command, expect=" ".join(d.expect) or None,
-                           text=context or "", lang=lang, attrs=dict(info.attrs),
+                           text=above or "", lang=lang, attrs=dict(info.attrs),
                            example_output=d.example_output, label_from_command=from_cmd,
                            fence_line=first_line - 1, depth=item.depth if item else 0)
             if item is not None and n == 0 and item.checkbox is not None \
                     and item.fence_entry is None:
                 item.fence_entry = entry
             elif item is not None and item.checkbox is not None and item.fence_entry is not None \
-                    and item.slot >= 0 and self.entries[item.slot] is item:
+                    and item.slot >= 0 and entries[item.slot] is item:
                 item.extra_entries.append(entry)
             else:
-                self.entries.append(entry)
-            self.fence_last = entry if step_kind == "shell" else None
+                entries.append(entry)
+            last = entry if step_kind == "shell" else None
         stat["steps"] = len(drafts)
-
-    def merged_entry(self, drafts: list[blocks.Draft], step_kind: str, lang: str,
-                     info: fence.FenceInfo, item: _Item, first_line: int,
-                     section: Section) -> _Entry:
-        parts: list[str] = []
-        for d in drafts:
-            if len(drafts) > 1 and d.label and step_kind == "shell":
-                parts.append("# " + d.label + "\n" + d.command)
-            else:
-                parts.append(d.command)
-        command = "\n\n".join(parts) if step_kind == "shell" else drafts[0].command
-        # The paragraph right above the fence inside the item (the item's own text for the
-        # first fence, a later paragraph for a second one) names what the commands do.
-        context = self.last_paragraph or item.plain
-        label = info.attrs.get("label") or info.label or _label_from_text(context) or (
-            drafts[0].label) or _label_from_command(drafts[0].command)
-        expects = [e for d in drafts for e in d.expect]
-        outputs = [d.example_output for d in drafts if d.example_output]
-        return _Entry(kind=step_kind, label=label, line=first_line + drafts[0].line,
-                      section=section, command=command, expect=" ".join(expects) or None,
-                      text=item.text, lang=lang, attrs=dict(info.attrs), depth=item.depth,
-                      example_output="\n".join(outputs) or None, fence_line=first_line - 1)
-
-    def block_kind(self, lang: str, content: str) -> str:
-        if lang in fence.NATIVE_LANGS:
-            return "k8s"
-        if lang in fence.PROMQL_LANGS:
-            body = [ln.strip() for ln in content.splitlines() if ln.strip()]
-            if body and all(ln.startswith(("|", "+-", "+=")) for ln in body):
-                return "display"  # a result table pasted into a promql fence
-            return "promql"
-        if lang in fence.SHELL_LANGS:
-            if blocks.looks_like_promql(content):
-                return "promql"
-            return "shell"
-        if lang == "":
-            if blocks.looks_like_promql(content):
-                return "promql"
-            if blocks.holds_commands(content):
-                return "shell"
-        return "display"
+        return last
 
     def check_closed(self, tok: Any, start: int, end: int) -> None:
+        """Report a fence never closed (markdown-it reads the rest of the file into it)."""
         markup = tok.markup or "```"
         last = self.lines[end - 1] if 0 < end <= len(self.lines) else ""
         # Inside a blockquote the closing line carries the quote markers (`> ````).
@@ -210,7 +172,51 @@ class _CodeBlocks:
         ok = end - 1 > start and closing.startswith(markup[0] * len(markup)) and set(
             closing) <= {markup[0]}
         if not ok:
-            self.unclosed_fences.add(start + 1)
-            self.finding(start + 1, "error",
-                         f"code fence {markup} opened on line {start + 1} is never closed "
-                         "(everything after it is read as code)")
+            self.unclosed.add(start + 1)
+            self.report(start + 1, "error",
+                        f"code fence {markup} opened on line {start + 1} is never closed "
+                        "(everything after it is read as code)")
+
+
+def merged_entry(drafts: list[blocks.Draft], step_kind: str, lang: str, info: fence.FenceInfo, item: _Item,
+                 first_line: int, section: Section, above: str | None) -> _Entry:
+    """The one step a code block inside a list item makes (its commands joined, each under its
+    own comment label): labelled by the fence, else the paragraph ``above`` it in the item."""
+    parts: list[str] = []
+    for d in drafts:
+        if len(drafts) > 1 and d.label and step_kind == "shell":
+            parts.append("# " + d.label + "\n" + d.command)
+        else:
+            parts.append(d.command)
+    command = "\n\n".join(parts) if step_kind == "shell" else drafts[0].command
+    # The paragraph right above the fence inside the item (the item's own text for the
+    # first fence, a later paragraph for a second one) names what the commands do.
+    context = above or item.plain
+    label = info.attrs.get("label") or info.label or _label_from_text(context) or (
+        drafts[0].label) or _label_from_command(drafts[0].command)
+    expects = [e for d in drafts for e in d.expect]
+    outputs = [d.example_output for d in drafts if d.example_output]
+    return _Entry(kind=step_kind, label=label, line=first_line + drafts[0].line,
+                  section=section, command=command, expect=" ".join(expects) or None,
+                  text=item.text, lang=lang, attrs=dict(info.attrs), depth=item.depth,
+                  example_output="\n".join(outputs) or None, fence_line=first_line - 1)
+
+def block_kind(lang: str, content: str) -> str:
+    """What a block with this language holds: ``k8s``, ``promql``, ``shell`` or ``display``."""
+    if lang in fence.NATIVE_LANGS:
+        return "k8s"
+    if lang in fence.PROMQL_LANGS:
+        body = [ln.strip() for ln in content.splitlines() if ln.strip()]
+        if body and all(ln.startswith(("|", "+-", "+=")) for ln in body):
+            return "display"  # a result table pasted into a promql fence
+        return "promql"
+    if lang in fence.SHELL_LANGS:
+        if blocks.looks_like_promql(content):
+            return "promql"
+        return "shell"
+    if lang == "":
+        if blocks.looks_like_promql(content):
+            return "promql"
+        if blocks.holds_commands(content):
+            return "shell"
+    return "display"

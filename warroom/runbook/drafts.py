@@ -6,9 +6,11 @@ read these, so they live in neither; nothing outside the parser should.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warroom.runbook.inline import _label_from_command, _label_from_text, _squash
 from warroom.runbook.model import Section
 
 
@@ -58,3 +60,23 @@ class _Item:
         if self.plain_value is None:
             self.plain_value = self.plain_source() if self.plain_source else ""
         return self.plain_value
+
+
+def inline_entry(cmd: str, plain: str, line: int, depth: int, section: Section,
+                 section_text: str = "", checked: bool = False) -> _Entry:
+    """The step an inline command of a paragraph or list item makes, labelled by the sentence
+    around it (the sentence itself when it needs its command to make sense)."""
+    at = plain.find(cmd)
+    before = plain[:at].strip(" :.-–—,;") if at >= 0 else ""
+    after = plain[at + len(cmd):].strip(" :.-–—,;?!)(") if at >= 0 else ""
+    tail = plain[at + len(cmd):].strip() if at >= 0 else ""
+    if before and (after or tail.startswith("?")) and not re.match(r"^[:.;]", tail):
+        # "Does `curl ...` respond?": the sentence needs its command to make sense
+        rest = plain
+    else:
+        rest = _squash(plain.replace(cmd, " "))
+        rest = re.sub(r"\s+([?.,:;!)])", r"\1", rest).strip(" :.-–—,;")
+        rest = re.sub(r"\(\s*\)", "", rest).strip()
+    label = _label_from_text(rest) if len(rest) > 3 else _label_from_command(cmd)
+    return _Entry(kind="shell", label=label, line=line, section=section, command=cmd,
+                  text=section_text, depth=depth, checked=checked, lang="inline")

@@ -121,7 +121,7 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
 
     rb.update_cadences = stated_cadences(text)
 
-    rb.decisions, problems = parse_fences(b.decision_fences)
+    rb.decisions, problems = parse_fences(b.blocks.decisions)
     refs = {ref: bool(s.runnable) for s in rb.steps for ref in (s.id, str(s.number))}
     problems += step_problems(rb.decisions, refs)
     name = str(path) if path else "<text>"
