@@ -327,7 +327,7 @@ class IncidentPresenter:
 
             began = breach_time(sim, slos=self.ctx.config.slo)
             if began is not None:
-                source = {**source, "started_at": iso(began)}
+                source = {**source, "started_at": iso(began), "started_how": "breach"}
         incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill)
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(incident.id)

@@ -34,7 +34,8 @@ PHASE_LABELS = {
 
 #: How each derived milestone was reached, for the PIR's "why this time" (the key is the source).
 PHASE_HOW = {
-    "mark": "marked by hand", "declared": "the declaration", "alert": "the first alert firing",
+    "mark": "marked by hand", "declared": "the declaration", "given": "the start given when it was declared",
+    "alert": "the first alert firing",
     "breach": "the first SLO breach in the metric history", "action": "the first action after the declaration",
     "note": "the first root-cause note", "verify": "a verify gate passed",
     "recovered": "every breached SLO back under its warn threshold", "resolved": "the resolution",

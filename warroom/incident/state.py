@@ -7,7 +7,8 @@ Helpers that depend on "now" take it as an argument.
 Phase timestamps (response-time milestones) and how each is derived when not marked explicitly
 (an explicit ``phase.marked`` always wins; the latest mark of a phase counts):
 
-* ``started``    (impact began): the declaration's ``source.started_at``, else the earliest of
+* ``started``    (impact began): the declaration's ``source.started_at`` (how it was found:
+  ``source.started_how``), else the earliest of
   the ``since`` of an alert seen before the declaration and the first ``slo.breached`` dated at or
   before detection (from the metric history); unknown otherwise.
 * ``detected``:   the declaration's ``source.detected_at``, else the declaration itself.
@@ -248,7 +249,11 @@ class IncidentState:
         decl = self.declared_seq
         started: tuple[datetime | None, int | None, str] = (None, None, "")
         if _ts(self.source.get("started_at")) is not None:
-            started = (_ts(self.source.get("started_at")), decl, "declared")
+            # a start given with the declaration is not the declaration's own time: say where it
+            # came from (``source.started_how``: "breach" when the drill read it off the curve;
+            # a declaration from a firing alert gives the alert's own start)
+            how = str(self.source.get("started_how") or ("alert" if self.source.get("kind") == "alert" else ""))
+            started = (_ts(self.source.get("started_at")), decl, how if how in ("breach", "alert") else "given")
         else:
             detected_at = _ts(self.source.get("detected_at")) or self.declared_at
             candidates: list[tuple[datetime, int, str]] = []
