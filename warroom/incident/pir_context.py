@@ -223,10 +223,11 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
     met``, ``ran, verify gate FAILED`` …) and, for a run that exited 0, why it is not done."""
     run = s.last_run
     why = ""
-    if shown == "unmet":
-        why = describe_verdict(run_verdict(run))
+    verdict = run_verdict(run)
+    if shown == "unmet" and verdict is not None:
+        why = verdict.reason            # the mark's word already says "expectation not met"
     elif shown == "unverified" and gate is not None:
-        why = gate.describe()
+        why = f"{gate.reason} ({gate.expr})" if gate.reason else gate.expr
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": STEP_MARKS[shown].word,
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}
