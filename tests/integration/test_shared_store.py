@@ -496,6 +496,6 @@ def test_a_breach_two_hosts_notice_at_once_is_journaled_once(shared_dsn: str, tm
             bob.append("slo.breached", dict(mark))   # bob's dashboard journals it first
         return [append("slo.breached", dict(mark))]
 
-    got = inc._sync_breaches_once(types.SimpleNamespace(sync_breaches=sync_breaches), {})
+    got = inc.metrics.breaches_once(types.SimpleNamespace(sync_breaches=sync_breaches), {})
     assert got == [] and raced
     assert [e.type for e in inc.read().events].count("slo.breached") == 1

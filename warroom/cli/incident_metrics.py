@@ -10,7 +10,8 @@ import sys
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.incident.session import Incident, SyncResult
+from warroom.incident.metric_watch import SyncResult
+from warroom.incident.session import Incident
 
 
 def metric_source(inc: Incident) -> tuple[Any, float]:

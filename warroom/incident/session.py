@@ -33,14 +33,12 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import Config
-from warroom.durations import parse_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
@@ -69,6 +67,7 @@ from warroom.incident.approval_desk import ApprovalDesk
 from warroom.incident.identity import Person, whoami
 from warroom.incident import tampering
 from warroom.incident.runbook_shelf import RunbookShelf
+from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
 from warroom.incident.roles import default_commander
 from warroom.incident.vocabulary import validate_severity, validate_tag
 
@@ -83,16 +82,6 @@ class JournalDamaged(WarroomError):
     """The journal has a damaged line: the incident is read-only until someone looks at it."""
 
     exit_code = 6
-
-
-@dataclass
-class SyncResult:
-    """What ``Incident.sync_metrics`` read and journaled."""
-
-    histories: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    summary: Event | None = None
 
 
 @dataclass
@@ -126,6 +115,10 @@ class Incident(StepRunning):
         self._redactor: Any = None
         self._checkpoints = tampering.CheckpointCheck(self.dir)
         self._person = person
+        # Breaches and recoveries from the metric history, and the PIR's numbers.
+        self.metrics = MetricWatch(self.dir, self.config, self._lock, refresh=self.refresh,
+                                   readable=lambda: not self.read().issues, append=self._append,
+                                   tries=self.ONCE_TRIES)
 
     @property
     def is_drill(self) -> bool:
@@ -406,31 +399,6 @@ class Incident(StepRunning):
                 except HeadMoved:
                     continue
         return None
-
-    def _sync_breaches_once(self, ms: Any, histories: dict[str, Any]) -> list[Event]:
-        """Breaches and recoveries from the metric history, each journaled once however many
-        watchers (dashboards on several hosts of a shared incident) read the same history: every
-        append is conditional on the journal ending where the judgement was made, and a watcher
-        that lost the race judges again on the state that now holds the other's marks."""
-        from warroom.journal.encoding import HeadMoved
-
-        done: list[Event] = []
-        for _ in range(self.ONCE_TRIES):
-            st = self.refresh()
-            head = [st.last_seq]
-
-            def append(type_: str, data: dict[str, Any]) -> Event:
-                event = self._append(type_, data, after=head[0])
-                head[0] = event.seq
-                done.append(event)
-                return event
-
-            try:
-                ms.sync_breaches(append, st, histories)
-                return done
-            except HeadMoved:
-                continue
-        return done
 
     def require_intact(self, *, check_tail: bool = True) -> IncidentState:
         """Refuse to act on a journal that is damaged or no longer matches its signed checkpoints.
@@ -823,60 +791,11 @@ class Incident(StepRunning):
 
     # ---- the metric history ------------------------------------------------------------------
 
-    @cached_property
-    def history_memo(self) -> Any:
-        """The panes' answers kept with the incident (``warroom.incident.history_memo``): a command
-        asks the metric source only for the grid times it has not answered, so its cost does not
-        grow with the incident's age."""
-        from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
-
-        return HistoryMemo(self.dir / MEMO_FILE)
-
     def sync_metrics(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
                      now: float | None = None, summary: bool = False) -> SyncResult:
         """Journal breaches/recoveries from the metric history (and, with ``summary``, the PIR's
-        numbers as ``metrics.summarised``); returns the histories read and what was journaled."""
-        from warroom.incident import metric_sync as ms
-
-        slos = list(slos if slos is not None else self.config.slo)
-        now = ms.now_unix() if now is None else now
-        result = SyncResult()
-        if source is None or self.read().issues:
-            return result
-        st = self.state
-        window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed)
-        if window is None:
-            return result
-        saved = self._saved_history if summary else None      # the PIR's numbers may fall back to it
-        memo = self.history_memo
-        histories, errors = ms.read_histories(source, slos, window, saved, memo)
-        result.histories, result.errors = histories, errors
-        with self._lock:
-            result.events = self._sync_breaches_once(ms, histories)
-            if summary:
-                st = self.state
-                window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
-                if result.events:   # impact start may have moved: read the window again
-                    histories, errors = ms.read_histories(source, slos, window, saved, memo)
-                    result.histories, result.errors = histories, errors
-                offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
-                data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
-                                       errors, speed=speed, after=offsets[0])
-                result.summary = self._append(ev.METRICS_SUMMARISED, data)
-        memo.save()
-        return result
-
-    def _saved_history(self) -> Any:
-        """The metric history saved at resolve (``metrics.json``), or None when there is none;
-        the PIR's numbers fall back to it where the live source no longer answers. A damaged one
-        raises ``WarroomError`` naming the file (said among the PIR's metric errors)."""
-        from warroom.errors import NotFoundError
-        from warroom.incident.history import load_history
-
-        try:
-            return load_history(self.dir)
-        except NotFoundError:
-            return None
+        numbers as ``metrics.summarised``): ``MetricWatch.sync``."""
+        return self.metrics.sync(source, slos, speed=speed, now=now, summary=summary)
 
     def keep_up(self, source: Any, *, speed: float = 1.0, now: float | None = None) -> list[Event]:
         """What a watcher (the dashboard's poll, the CLI before each command) does to keep the
@@ -895,14 +814,8 @@ class Incident(StepRunning):
         return out
 
     def summary_stale(self) -> bool:
-        """The PIR's numbers need reading (again): none yet, the incident still open, or the last
-        summary was made for another resolution time (reopened and resolved again)."""
-        st = self.state
-        summ = st.metric_summary
-        if summ is None or st.resolved_at is None:
-            return True
-        resolved = (summ.get("marks") or {}).get("resolved")
-        return resolved is None or abs(float(resolved) - st.resolved_at.timestamp()) > 1.0
+        """The PIR's numbers need reading (again) (``metric_watch.summary_stale``)."""
+        return summary_stale(self.state)
 
     def resolve_concerns(self, histories: dict[str, Any] | None = None) -> list[str]:
         """Panes still warn/crit or worsening, failed expectations and gates, steps running."""

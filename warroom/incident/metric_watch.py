@@ -1,0 +1,153 @@
+"""An incident's watch on its metric history: the breaches and recoveries it journals from what
+the panes' source says over the incident's window, and the PIR's numbers (``metrics.summarised``).
+
+Every watcher of an incident does this (the dashboard's poll, each CLI command, on several hosts
+of a shared incident), so each breach or recovery line is appended on condition that the journal
+still ends where it was judged (``append(..., after=seq)``): a watcher that lost the race judges
+again on the journal that now holds the other's line. The panes' answers are kept with the
+incident (``history_memo``), so a command asks the source only for times it has not answered
+and its cost does not grow with the incident's age. What the source no longer answers, the PIR
+reads from the history saved at resolve (``metrics.json``).
+
+The judgement itself is :mod:`warroom.incident.metric_sync`; this module is the loop around it,
+taking from the incident only its directory, configuration, lock and journal calls.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import parse_duration
+from warroom.journal import events as ev
+from warroom.journal.log import Event
+
+if TYPE_CHECKING:
+    from warroom.config import Config
+    from warroom.incident.state import IncidentState
+
+#: ``append(type, data, after=seq)``: the incident's single write path; ``after`` makes the
+#: append conditional on the journal still ending at ``seq`` (``HeadMoved`` otherwise).
+Append = Callable[..., Event]
+
+
+@dataclass
+class SyncResult:
+    """What ``MetricWatch.sync`` (``Incident.sync_metrics``) read and journaled."""
+
+    histories: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    summary: Event | None = None
+
+
+class MetricWatch:
+    """One incident's metric watch. ``refresh``: the incident's state, folded up to date;
+    ``readable``: whether its journal reads clean (nothing is judged on a damaged one);
+    ``append``: its write path; ``tries``: how many lost races before giving up until the next
+    look (``Incident.ONCE_TRIES``)."""
+
+    def __init__(self, incident_dir: Path, config: Config, lock: threading.RLock, *,
+                 refresh: Callable[[], IncidentState], readable: Callable[[], bool],
+                 append: Append, tries: int) -> None:
+        self.dir = Path(incident_dir)
+        self.config = config
+        self._lock = lock
+        self._refresh = refresh
+        self._readable = readable
+        self._append = append
+        self._tries = tries
+
+    @cached_property
+    def memo(self) -> Any:
+        """The panes' answers kept with the incident (``warroom.incident.history_memo``): a command
+        asks the metric source only for the grid times it has not answered, so its cost does not
+        grow with the incident's age."""
+        from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
+
+        return HistoryMemo(self.dir / MEMO_FILE)
+
+    def sync(self, source: Any, slos: list[Any] | None = None, *, speed: float = 1.0,
+             now: float | None = None, summary: bool = False) -> SyncResult:
+        """Journal breaches/recoveries from the metric history (and, with ``summary``, the PIR's
+        numbers as ``metrics.summarised``); returns the histories read and what was journaled."""
+        from warroom.incident import metric_sync as ms
+
+        slos = list(slos if slos is not None else self.config.slo)
+        now = ms.now_unix() if now is None else now
+        result = SyncResult()
+        if source is None or not self._readable():
+            return result
+        st = self._refresh()
+        window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed)
+        if window is None:
+            return result
+        saved = self.saved_history if summary else None      # the PIR's numbers may fall back to it
+        memo = self.memo
+        histories, errors = ms.read_histories(source, slos, window, saved, memo)
+        result.histories, result.errors = histories, errors
+        with self._lock:
+            result.events = self.breaches_once(ms, histories)
+            if summary:
+                st = self._refresh()
+                window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed) or window
+                if result.events:   # impact start may have moved: read the window again
+                    histories, errors = ms.read_histories(source, slos, window, saved, memo)
+                    result.histories, result.errors = histories, errors
+                offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
+                data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
+                                       errors, speed=speed, after=offsets[0])
+                result.summary = self._append(ev.METRICS_SUMMARISED, data)
+        memo.save()
+        return result
+
+    def breaches_once(self, ms: Any, histories: dict[str, Any]) -> list[Event]:
+        """Breaches and recoveries from the metric history (``ms.sync_breaches``), each journaled
+        once however many watchers read the same history: every append is conditional on the
+        journal ending where the judgement was made, and a watcher that lost the race judges again
+        on the state that now holds the other's marks."""
+        from warroom.journal.encoding import HeadMoved
+
+        done: list[Event] = []
+        for _ in range(self._tries):
+            st = self._refresh()
+            head = [st.last_seq]
+
+            def append(type_: str, data: dict[str, Any]) -> Event:
+                event = self._append(type_, data, after=head[0])
+                head[0] = event.seq
+                done.append(event)
+                return event
+
+            try:
+                ms.sync_breaches(append, st, histories)
+                return done
+            except HeadMoved:
+                continue
+        return done
+
+    def saved_history(self) -> Any:
+        """The metric history saved at resolve (``metrics.json``), or None when there is none;
+        the PIR's numbers fall back to it where the live source no longer answers. A damaged one
+        raises ``WarroomError`` naming the file (said among the PIR's metric errors)."""
+        from warroom.errors import NotFoundError
+        from warroom.incident.history import load_history
+
+        try:
+            return load_history(self.dir)
+        except NotFoundError:
+            return None
+
+
+def summary_stale(state: IncidentState) -> bool:
+    """The PIR's numbers need reading (again): none yet, the incident still open, or the last
+    summary was made for another resolution time (reopened and resolved again)."""
+    summ = state.metric_summary
+    if summ is None or state.resolved_at is None:
+        return True
+    resolved = (summ.get("marks") or {}).get("resolved")
+    return resolved is None or abs(float(resolved) - state.resolved_at.timestamp()) > 1.0
