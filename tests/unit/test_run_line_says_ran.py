@@ -55,3 +55,18 @@ def test_an_unmet_run_is_reported_as_ran_not_ok(tmp_path: Path) -> None:
     assert met.returncode == 0 and "step 2: ok, exit 0, " in met.stderr, met.stderr
     show = _wr(state, "show", inc).stdout
     assert "[UNMET]" in show and "Step 1 ran, exit 0" in show
+
+
+def test_show_json_checklist_gives_the_state_the_text_marks(tmp_path: Path) -> None:
+    """``incident show --json``'s checklist said ``"status": "ok"`` for the step the text marks
+    ``≠ [UNMET]``; its ``state`` is the checklist's (``unmet``), ``status`` stays the journal's."""
+    import json
+
+    book = tmp_path / "rb.md"
+    book.write_text(RUNBOOK, encoding="utf-8")
+    state = tmp_path / "state"
+    inc = _wr(state, "new", "--title", "flows failing", "--severity", "P3", "--runbook", str(book)).stdout.strip()
+    _wr(state, "run", inc, "1")
+    _wr(state, "run", inc, "2")
+    rows = json.loads(_wr(state, "show", inc, "--json").stdout)["checklist"]
+    assert [(r["step"], r["status"], r["state"]) for r in rows] == [(1, "ok", "unmet"), (2, "ok", "ok")]

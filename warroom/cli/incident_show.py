@@ -25,16 +25,23 @@ from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, st
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 
-def _mark(s: Any, step: Any = None, gate: GateState | None = None) -> str:
-    """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
-    state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
-    without giving what the runbook expected, ``⊠ [VERIFY-FAIL]`` for one whose gate failed."""
+def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
+    """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
+    that exited 0 without giving what the runbook expected, ``unverified`` for a failed gate,
+    ``manual`` for an item to tick): one rule for the text's mark and ``--json``'s ``state``."""
     status = s.status if s is not None else "pending"
     state = step_state(status, run_verdict(s.last_run) if s is not None else None,
                        gate.status if gate is not None else None)
     if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
         state = "manual"   # a checklist item to tick, as the dashboard shows it
-    mark = STEP_MARKS.get(state)
+    return state
+
+
+def _mark(s: Any, step: Any = None, gate: GateState | None = None) -> str:
+    """The step's mark in the dashboard's vocabulary (``warroom.incident.marks``): the same
+    state, icon and word as the checklist line, e.g. ``≠ [UNMET]`` for a run that exited 0
+    without giving what the runbook expected, ``⊠ [VERIFY-FAIL]`` for one whose gate failed."""
+    mark = STEP_MARKS.get(_state(s, step, gate))
     return f"{mark.icon} {mark.ascii}" if mark is not None else "? [?]"
 
 
@@ -144,6 +151,7 @@ def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
         rows.append({"verify": gate.status if gate is not None else None,
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
+                     "state": _state(s, step, gate),     # what the checklist and the text show
                      "mutating": step.mutating, "command": step.command})
     return rows
 
