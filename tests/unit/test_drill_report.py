@@ -440,3 +440,23 @@ def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path, mo
     console.print(report_renderable(late))
     row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Model API quota used"))
     assert "✖ still breached" in row
+
+
+def test_the_report_screen_gives_response_times_as_durations(state_dir: Path) -> None:
+    """The screen's response table said "204:28" (minutes:seconds past 99 minutes) for a resolve that
+    took 3h24m of drill time, beside a header clock of 3:24:27 and the CLI's "3h24m": it now writes
+    a span as every other view does (``durations.format_duration``), drill time and wall time alike."""
+    import dataclasses
+
+    from rich.console import Console
+
+    from tui.screens.drill_report import report_renderable
+
+    d = _drill_with(state_dir, "rate-limit", 30.0, [])
+    report = drill_report(d, None, at=d.wall_time(900))
+    rows = tuple(dataclasses.replace(r, minutes=6.8155, drill_minutes=204.4667, met=False)
+                 if r.key == "resolved" else r for r in report.responses)
+    console = Console(width=160, record=True, color_system=None)
+    console.print(report_renderable(dataclasses.replace(report, responses=rows)))
+    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Time to resolve"))
+    assert "3h24m" in row and "6m49s" in row and "204:28" not in row, row

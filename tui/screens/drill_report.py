@@ -31,11 +31,9 @@ def _num(v: float | None, unit: str) -> str:
 
 
 def _minutes(v: float | None) -> str:
-    """Minutes as m:ss (a drill at speed is often over in seconds)."""
-    if v is None:
-        return "—"
-    secs = int(round(v * 60))
-    return f"{secs // 60}:{secs % 60:02d}"
+    """A span of minutes as every other view writes one (``format_duration``: ``45s``, ``4m15s``,
+    ``3h24m``): not m:ss, which past an hour read ``204:28`` beside a header saying 3:24:27."""
+    return "—" if v is None else format_duration(v * 60)
 
 
 def report_renderable(report: Any) -> Group:
