@@ -123,7 +123,13 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         run = st.last_run
         who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
         running.append(f"RUNNING {state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}){who}")
-    done = {"ok", "ticked", "skipped"}
+    from warroom.incident.gates import gate_states
+    from warroom.incident.marks import DONE_MARKS, STEP_MARKS, run_verdict, step_state
+
+    # done as the checklist counts it (marks.DONE_MARKS over marks.step_state): a run that exited
+    # 0 without giving what the runbook expected, or whose verify gate FAILED, is not done; one
+    # whose gate still watches is under "Open verify gates"
+    step_gates = gate_states(state)
     # the runbooks being worked: the current one, then any a GO opened beside it (each step
     # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []
@@ -132,9 +138,12 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         left = []
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
-            status = st.status if st is not None else "pending"
-            if status not in done and status != "running":
-                left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {status}")
+            gate = step_gates.get((book.id, step.id))
+            shown = step_state(st.status if st is not None else "pending", run_verdict(st.last_run) if st else None,
+                               gate.status if gate is not None else None)
+            if shown not in DONE_MARKS and shown not in ("running", "verifying"):
+                word = STEP_MARKS[shown].word if shown in STEP_MARKS else shown
+                left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""
         if undone:     # still open, but the GO that opened it no longer stands
