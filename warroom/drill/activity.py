@@ -18,7 +18,7 @@ from statistics import NormalDist
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import Signals
+from warroom.drill.model import INTERRUPTED, Signals
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
@@ -124,6 +124,9 @@ class Activity:
                 provider, model = named.name, named.model
             timed_out = error.startswith("timeout exceeded: flow killed")
             duration = fleet.HARD_TIMEOUT if timed_out else max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
+        if (stop := s.stop_between(start, start + duration)) is not None:   # scaled to zero under it: the pod
+            status, duration = ("failed" if failed else "cancelled"), stop - start   # ends it (the counters count
+            error = INTERRUPTED if failed else None                          # a failure at its start)
         if start + duration > now:
             status, error = "running", None
             duration = now - start
@@ -145,6 +148,9 @@ class Activity:
                 continue
             if f.status == "failed":
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
+            elif f.status == "cancelled":
+                lines.append((f.end, f"WARN worker-{f.worker} {f.task_id} flow {f.flow_type} cancelled: "
+                                     "FlowEngine pod terminated (SIGTERM)"))
             else:
                 lines.append((f.end, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} succeeded "
                                      f"repo={f.repo} duration={f.duration:.1f}s "

@@ -26,6 +26,7 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
     "validation failed: generated plan missing required section 'tests'",
     "git push rejected: branch protection requires review",
 )
+INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
@@ -227,6 +228,11 @@ class Signals:
             elif not running and since is None:
                 since = when
         return total + (0.0 if since is None else t - since), since
+
+    def stop_between(self, t1: float, t2: float) -> float | None:
+        """The first moment in ``(t1, t2]`` FlowEngine's pods stopped, else None: a flow in flight
+        then ends there, cancelled (``Activity``), as no pod is left to run it."""
+        return next((when for when, running in self._running if not running and t1 < when <= t2), None)
 
     def pilot_only(self, t: float) -> bool:
         return self._pilot_only is not None and t >= self._pilot_only

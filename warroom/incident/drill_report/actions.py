@@ -128,10 +128,10 @@ def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]
     ``t2``: read from the drill's tasks table, so a retry of one task out of forty is not "done"."""
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
-    from warroom.drill.model import BACKGROUND_ERRORS
+    from warroom.drill.model import BACKGROUND_ERRORS, INTERRUPTED
 
     if t2 <= t1:
         return 0, ()
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(t1, t2, t2)
-    ours = [f for f in flows if f.error is not None and f.error not in BACKGROUND_ERRORS]   # a retried one keeps its error
+    ours = [f for f in flows if f.error not in (None, *BACKGROUND_ERRORS, INTERRUPTED)]   # a retried one keeps its error
     return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
