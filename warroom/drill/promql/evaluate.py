@@ -182,6 +182,23 @@ def extrapolated(first_t: float, first_v: float, last_t: float, count: int, chan
     return result / (end - start) if rate else result
 
 
+def _sum(values: list[float]) -> float:
+    """``math.fsum``, or Prometheus' answer where it raises: NaN for +Inf with -Inf, ±Inf past the largest float."""
+    try:
+        return math.fsum(values)
+    except ValueError:
+        return math.nan
+    except OverflowError:
+        return sum(values)
+
+
+def _avg(values: list[float]) -> float:
+    """The mean; finite where only the sum overflows, as Prometheus' running mean is."""
+    total = _sum(values)
+    return _sum([v / len(values) for v in values]) if math.isinf(total) and all(map(math.isfinite, values)) \
+        else total / len(values)
+
+
 def regression(ts: list[float], vs: list[float], at: float) -> tuple[float, float] | None:
     """Prometheus' ``linearRegression`` (``deriv``, ``predict_linear``): the least-squares slope, per
     second, of the samples (times ``ts``, values ``vs``) and the line's value at ``at``."""
@@ -191,8 +208,8 @@ def regression(ts: list[float], vs: list[float], at: float) -> tuple[float, floa
         return (math.nan, math.nan) if math.isinf(vs[0]) else (0.0, vs[0])
     n = float(len(vs))
     xs = [t - at for t in ts]
-    sx, sy = math.fsum(xs), math.fsum(vs)
-    sxy = math.fsum(x * y for x, y in zip(xs, vs, strict=True))
+    sx, sy = math.fsum(xs), _sum(vs)
+    sxy = _sum([x * y for x, y in zip(xs, vs, strict=True)])
     sxx = math.fsum(x * x for x in xs)
     slope = (sxy - sx * sy / n) / (sxx - sx * sx / n)
     return slope, sy / n - slope * sx / n
@@ -220,9 +237,9 @@ def quantile(q: float, values: list[float]) -> float:
 
 # How each aggregation and each ``*_over_time`` folds the values it is given (never none).
 FOLDS: dict[str, Callable[[list[float]], float]] = {
-    "sum": math.fsum, "min": lambda vs: min((v for v in vs if not math.isnan(v)), default=math.nan),
+    "sum": _sum, "min": lambda vs: min((v for v in vs if not math.isnan(v)), default=math.nan),
     "max": lambda vs: max((v for v in vs if not math.isnan(v)), default=math.nan),   # NaN only if all are NaN
-    "avg": lambda vs: math.fsum(vs) / len(vs), "count": lambda vs: float(len(vs)), "group": lambda vs: 1.0,
+    "avg": _avg, "count": lambda vs: float(len(vs)), "group": lambda vs: 1.0,
     "stdvar": _stdvar, "stddev": lambda vs: math.sqrt(_stdvar(vs)), "last": lambda vs: vs[-1],
     "changes": lambda vs: float(sum(a != b and not (math.isnan(a) and math.isnan(b)) for a, b in zip(vs, vs[1:]))),
     "resets": lambda vs: float(sum(b < a for a, b in zip(vs, vs[1:]))),
@@ -239,6 +256,15 @@ def _resets(row: list[float]) -> list[float]:
     for prev, v in zip(row, row[1:]):
         out.append(out[-1] + (prev if v < prev else 0.0))
     return out
+
+
+def _change(row: list[float], a: int, b: int, resets: list[float]) -> float:
+    """A counter's increase over ``row[a:b]``: last - first plus the value before each reset; from the
+    running sums while finite, else added up as Prometheus does (after +Inf they would give Inf - Inf)."""
+    if math.isfinite(resets[b - 1]):
+        return row[b - 1] - row[a] + (resets[b - 1] - resets[a])
+    return functools.reduce(lambda c, p: c + (p[0] if p[1] < p[0] else 0.0), zip(row[a:b - 1], row[a + 1:b]),
+                            row[b - 1] - row[a])
 
 
 def _present(cols: list[Col], n: int) -> list[list[float]]:
@@ -510,23 +536,31 @@ class _Eval:
         return [(ms.labels, [None if k is None else float(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
                              for k in idx]) for ms, row in zip(series, rows, strict=True)]
 
-    def matrix(self, node: pp.Expr) -> tuple[Matrix, float, list[float]]:
-        """A range argument: its series' samples, its window, and the end of each time's window."""
+    def matrix(self, node: pp.Expr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
+        """A range argument: its series' samples, its window, and the end of each time's window;
+        ``slide``: an ``@`` window moved by each time's distance from the start (``predict_linear``)."""
         if isinstance(node, pp.SubqueryExpr):
-            return self.subquery(node)
+            return self.subquery(node, slide)
         if not isinstance(node, pp.MatrixSelector):
             raise _refuse(node)
         series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
             node.range.total_seconds()
         ks = sorted({k for m in ends for k in range(max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
                                                       min(self.last, _grid_index(m)) + 1)})
-        ts = [k * SCRAPE for k in ks]
-        return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, ends
+        ts = [k * SCRAPE for k in ks]        # a selector's samples stop at its @ time, even when the window slides
+        return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, \
+            self.slid(ends) if slide else ends
 
-    def subquery(self, node: pp.SubqueryExpr) -> tuple[Matrix, float, list[float]]:
+    def slid(self, ends: list[float]) -> list[float]:
+        """An ``@`` window's end at each time as Prometheus 2 moves it for a function not step-invariant
+        (``predict_linear``): the @ time less the offset, plus the time's distance from the start."""
+        return [m + t - self.start for m, t in zip(ends, self.times, strict=True)]
+
+    def subquery(self, node: pp.SubqueryExpr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
         """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
         on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
-        window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
+        window, unix = node.range.total_seconds(), self.catalog.unix
+        ends = self.slid(self.moments(node)) if slide else self.moments(node)     # slid: steps past the @ time too
         step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * self.scale     # in unix seconds
         if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
             raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
@@ -541,11 +575,10 @@ class _Eval:
         """A range function at every time, over the samples in that time's window ``[end - window, end]``."""
         arg = args[1] if func == "quantile_over_time" else args[0]
         param = self.eval(args[0 if func == "quantile_over_time" else 1]) if len(args) > 1 else None
-        matrix, window, ends = self.matrix(arg)
-        if getattr(getattr(arg, "vector_selector", arg), "at", None) is not None and func == "predict_linear":
-            # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
-            # once (samples up to the @ time): the window slides by the step's distance from the start.
-            ends = [m + t - self.start for m, t in zip(ends, self.times, strict=True)]
+        # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
+        # once (samples up to the @ time): the window slides by the step's distance from the start.
+        slide = func == "predict_linear" and getattr(getattr(arg, "vector_selector", arg), "at", None) is not None
+        matrix, window, ends = self.matrix(arg, slide)
         counter = func in ("rate", "increase", "irate")
         spans: dict[int, list[tuple[int, int]]] = {}
         out: Vec = []
@@ -567,7 +600,8 @@ class _Eval:
                     fit = regression(ts[a:b], row[a:b], self.times[j] if func == "predict_linear" else ts[a])
                     col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
                 else:
-                    change = row[b - 1] - row[a] + (resets[b - 1] - resets[a] if counter else 0.0)
+                    change = _change(row, a, b, resets) if counter and func != "irate" else \
+                        row[b - 1] if func == "irate" and row[b - 1] < row[a] else row[b - 1] - row[a]
                     if func in ("irate", "idelta"):
                         col.append(change / (ts[b - 1] - ts[a]) if func == "irate" else change)
                     else:
@@ -672,15 +706,15 @@ class _Eval:
 
     def top(self, v: Vec, keys: list[Labels], k: Scalar, highest: bool) -> Vec:
         """topk/bottomk: per time, the k highest (lowest) of each group; the others absent then. Ties
-        go as in Prometheus: its heap of k, fed the series in its storage order (by label set)."""
+        go as in Prometheus: its heap of k, fed the series in the order its argument gives them (a
+        selector's: storage order, by label set; ``a or b``: a's, then b's), as an instant query does."""
         cols: list[Col] = [list(col) for _, col in v]
-        order = sorted(range(len(v)), key=lambda i: v[i][0])
         for j in range(self.n):
             if not abs(k[j]) < 2.0 ** 63:
                 raise PromQLError(f"scalar value {k[j]} overflows int64 (the k of {'topk' if highest else 'bottomk'})")
             heaps: dict[Labels, list[int]] = {}
             now = [c[j] for c in cols]          # this time's column, once (not once per series offered)
-            for i in order:
+            for i in range(len(v)):
                 if now[i] is not None:
                     _heap_offer(heaps.setdefault(keys[i], []), i, now, int(k[j]), highest)
             kept_now = {i for heap in heaps.values() for i in heap}

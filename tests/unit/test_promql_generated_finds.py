@@ -1,0 +1,81 @@
+"""What the generated differential test (tests/integration/test_promql_generated.py) found the drill's
+PromQL answering unlike Prometheus 2, pinned here without a server (expected values: Prometheus' own
+answers to the same queries on the same samples).
+
+- ``math.fsum`` raises on +Inf and -Inf together (and on a finite overflow): ``sum``, ``avg``,
+  ``sum_over_time``, ``avg_over_time`` and ``deriv`` crashed the evaluator; Prometheus answers NaN
+  (and a finite mean).
+- a counter reset after an +Inf sample: the running sums of resets made Inf - Inf, NaN, where
+  Prometheus has a number (``irate``: the last value; ``increase``: +Inf).
+- ``predict_linear`` over a subquery with ``@``: Prometheus slides the window past the @ time and
+  evaluates the subquery there too; the drill evaluated it at the @ window only (no value after the start).
+- ``topk``/``bottomk`` ties follow the order of the argument (``a or b``: a's series first), not the
+  label order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from tests.drill_backfill import scenario_catalog
+from warroom.drill.promql import Catalog, evaluate, evaluate_many
+from warroom.drill.promql.catalog import MetricSeries
+
+
+def _catalog(**gauges: Callable[[float], float]) -> Catalog:
+    """The rate-limit drill's catalogue plus gauges ``odd{kind=NAME}`` of the given values at scenario time t."""
+    catalog = scenario_catalog("rate-limit", 0.0)
+    catalog.metrics["odd"] = [MetricSeries((("__name__", "odd"), ("kind", k)), "odd", None, get)
+                              for k, get in sorted(gauges.items())]
+    return catalog
+
+
+def _cycle(*values: float) -> Callable[[float], float]:
+    return lambda t: values[round(t / 15) % len(values)]
+
+
+def test_inf_and_minus_inf_together_sum_to_nan_not_a_crash() -> None:
+    catalog = _catalog(mixed=_cycle(1.0, math.inf, -math.inf), up=_cycle(math.inf), down=_cycle(-math.inf))
+    for expr in ('sum_over_time(odd{kind="mixed"}[1m])', 'avg_over_time(odd{kind="mixed"}[1m])',
+                 'deriv(odd{kind="mixed"}[1m])', 'sum(odd{kind=~"up|down"})', 'avg(odd{kind=~"up|down"})'):
+        (sample,) = evaluate(catalog, expr, 900.0)
+        assert math.isnan(sample.value), expr
+    (sample,) = evaluate(catalog, 'sum_over_time(odd{kind="up"}[1m])', 900.0)
+    assert sample.value == math.inf
+
+
+def test_an_average_of_values_near_the_largest_float_stays_finite() -> None:
+    catalog = _catalog(big=_cycle(1e308))
+    (sample,) = evaluate(catalog, "avg_over_time(odd[1m])", 900.0)
+    assert sample.value == 1e308
+    (sample,) = evaluate(catalog, "avg(odd)", 900.0)
+    assert sample.value == 1e308
+
+
+def test_a_counter_reset_after_an_inf_sample_counts_as_prometheus_counts_it() -> None:
+    catalog = _catalog(inf=_cycle(1.0, math.inf, 2.0))     # t = 900 is scrape 60: 1.0, then Inf, 2.0
+    (sample,) = evaluate(catalog, "irate(odd[30s])", 930.0)  # Inf then 2: a reset, the last value over 15 s
+    assert sample.value == 2.0 / 15
+    (sample,) = evaluate(catalog, "increase(odd[30s])", 2460.0)   # 1, Inf, 2, long after the first Inf
+    assert sample.value == math.inf
+
+
+def test_predict_linear_of_a_subquery_at_end_slides_past_the_at_time() -> None:
+    catalog = scenario_catalog("rate-limit", 0.0)
+    grid = [600.0 + 120.0 * i for i in range(10)]
+    many = evaluate_many(catalog, "predict_linear(flowengine_model_quota_used_ratio @ end()[10m:1m] @ end(), 60)",
+                         grid, now=1800.0)
+    at_end = evaluate_many(catalog, "flowengine_model_quota_used_ratio @ end()", grid, now=1800.0)
+    assert [many.at(j) for j in range(len(grid))] == [
+        [s._replace(labels=tuple(kv for kv in s.labels if kv[0] != "__name__")) for s in at_end.at(j)]
+        for j in range(len(grid))]
+
+
+def test_topk_ties_keep_the_order_of_its_argument() -> None:
+    catalog = scenario_catalog("rate-limit", 0.0)
+    for agg in ("topk", "bottomk"):
+        (sample,) = evaluate(catalog, f'{agg}(1, label_replace(vector(1), "a", "b", "", "") or vector(1))', 900.0)
+        assert sample.labels == (("a", "b"),), agg
+        (sample,) = evaluate(catalog, f'{agg}(1, vector(1) or label_replace(vector(1), "a", "b", "", ""))', 900.0)
+        assert sample.labels == (), agg
