@@ -460,3 +460,27 @@ def test_the_report_screen_gives_response_times_as_durations(state_dir: Path) ->
     console.print(report_renderable(dataclasses.replace(report, responses=rows)))
     row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Time to resolve"))
     assert "3h24m" in row and "6m49s" in row and "204:28" not in row, row
+
+
+def test_the_flows_an_incident_failed_are_counted_over_the_whole_incident(state_dir: Path) -> None:
+    """A drill incident open 3h30m counted only the failed flows of its last two hours (the stand-ins'
+    look-back): 231 against the PIR's 414. The report's count is the sum of the counts of two halves,
+    each under two hours, and a task failed in the first half and never retried is still left."""
+    from warroom.drill.activity import MAX_WINDOW, Activity
+    from warroom.drill.cluster import build_cluster
+    from warroom.drill.model import BACKGROUND_ERRORS, INTERRUPTED
+    from warroom.incident.drill_report.actions import unretried
+
+    d = _drill_with(state_dir, "mass-failure", 30.0, [])
+    t1, t2 = 0.0, 3.5 * 3600
+    assert t2 - t1 > MAX_WINDOW
+    failed, left = unretried(d, t1, t2)
+
+    def ours(a: float, b: float) -> list[str]:
+        flows = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), t2)).flows(a, b, t2)
+        return [f.task_id for f in flows if f.error not in (None, *BACKGROUND_ERRORS, INTERRUPTED)]
+
+    first, second = ours(t1, 1.75 * 3600), ours(1.75 * 3600 + 1e-6, t2)
+    assert first and second
+    assert failed == len(first) + len(second)
+    assert set(first) <= set(left)          # nobody retried them: the early ones are left too

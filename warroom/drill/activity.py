@@ -70,15 +70,16 @@ class Activity:
         self._retried = {str(a.detail.get("task_id")): a for a in series.signals.actions
                          if a.action in ("retry", "retry_pruned") and a.detail.get("ok")}
 
-    def flows(self, t1: float, t2: float, now: float | None = None) -> list[Flow]:
-        """Flows started in [t1, t2] (clamped to the simulated history), by start time.
+    def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
+        """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
+        ``t2``: what a stand-in's question can list), by start time.
 
         Flow *k* of a repo starts when its execution counter passes *k*, and it fails when the
         repo's failure counter passed a whole number since the flow before it started: so the
         tasks table, the logs and ``blocks`` count the failures the metrics count.
         """
         now = t2 if now is None else now
-        t1 = max(t1, self.series.t0 + 1.0, t2 - MAX_WINDOW)
+        t1 = max(t1, self.series.t0 + 1.0, t2 - window)
         if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out
             return []
         out: list[Flow] = []

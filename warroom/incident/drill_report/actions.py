@@ -132,6 +132,9 @@ def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]
 
     if t2 <= t1:
         return 0, ()
-    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(t1, t2, t2)
+    # the whole incident, however long: not the stand-ins' two-hour look-back (a 3h30m incident
+    # counted its last two hours only, and a failed task older than that could never be "left")
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(
+        t1, t2, t2, window=t2 - t1)
     ours = [f for f in flows if f.error not in (None, *BACKGROUND_ERRORS, INTERRUPTED)]   # a retried one keeps its error
     return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
