@@ -76,7 +76,8 @@ def test_whole_incident_from_the_shell(tmp_path: Path) -> None:
 
     rows = list(csv.DictReader(open(state / "incident_log.csv", newline="")))
     assert [r["Incident ID"] for r in rows] == [inc]
-    assert rows[0]["Root Cause"] == notes["root-cause"] and rows[0]["Rollback?"] == "No"
+    # resolved without --rollback / --no-rollback: not said, so blank, never a default "No"
+    assert rows[0]["Root Cause"] == notes["root-cause"] and rows[0]["Rollback?"] == ""
 
     verify = _wr(state, "verify", inc)
     assert "hash chain intact" in verify.stdout

@@ -54,7 +54,7 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         WALL_COLUMN: str(round(state.impact_duration(now).total_seconds() / 60.0)),
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
-        "Rollback?": "Yes" if res.get("rollback") else "No",
+        "Rollback?": "" if res.get("rollback") is None else ("Yes" if res.get("rollback") else "No"),   # not said: blank
         HEAD_COLUMN: f"#{head['seq']} sha256:{head['h']}" if head else "",
     }
 

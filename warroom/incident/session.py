@@ -868,7 +868,7 @@ class Incident(StepRunning):
                                " (--rollback or --no-rollback)")
         data: dict[str, Any] = {"summary": self.redact(summary),
                                 "resolution": self.redact((resolution or summary).strip()),
-                                "rollback": bool(rollback)}
+                                "rollback": None if rollback is None else bool(rollback)}   # None: not said
         if opened:
             data["go_opened"] = [o.to_json() for o in opened]
         if type:

@@ -107,7 +107,8 @@ def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _resolved(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.resolved_at = e.ts
     s.resolution = {"summary": d.get("summary") or "", "resolution": d.get("resolution") or "",
-                    "rollback": bool(d.get("rollback")), "type": d.get("type"),
+                    # the commander's word; None when it was not said (never a default "no")
+                    "rollback": None if d.get("rollback") is None else bool(d.get("rollback")), "type": d.get("type"),
                     "affected_repos": d.get("affected_repos"), "actor": e.actor, "seq": e.seq,
                     "concerns": [str(c) for c in d.get("concerns") or []],
                     "concerns_acknowledged": bool(d.get("concerns_acknowledged")),

@@ -133,7 +133,10 @@ def rollback_text(res: dict[str, Any], decisions: Sequence[dict[str, Any]]) -> s
     resolving showed the commander (``GoOpened.text``: one text for both)."""
     from warroom.incident.go_opened import GoOpened
 
-    text = "yes" if res.get("rollback") else "no"
+    if res.get("rollback") is None:      # resolved headless without --rollback / --no-rollback
+        text = f"{HUMAN} whether a rollback was part of the fix (not said at resolve)"
+    else:
+        text = "yes" if res.get("rollback") else "no"
     opened = [GoOpened.from_json(o, decisions) for o in res.get("go_opened") or [] if isinstance(o, dict)]
     if not opened:
         return text

@@ -1,0 +1,51 @@
+"""A rollback nobody was asked about is not written as "no".
+
+Found in the mass-failure drill (attack14): ``incident resolve ID --summary "v1.2.0 rolled back"
+--yes`` (no --rollback / --no-rollback; no GO had opened anything, so nothing asked) wrote
+"Rollback: no" into the PIR and "No" into incident_log.csv, while step 28 ``kubectl rollout undo``
+had been the fix. The CLI passes None (not said); the journal now keeps it as not said, the PIR
+asks a human, the incident log leaves the cell blank. A word given (--rollback/--no-rollback,
+the dashboard's checkbox) is written as before.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+from pathlib import Path
+
+from tests.conftest import REPO, subprocess_env, warroom_cmd
+
+RUNBOOK = REPO / "tests" / "fixtures" / "incident" / "echo-runbook.md"
+
+
+def _wr(state: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(),
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, (argv, p.stderr)
+    return p
+
+
+def _resolved(tmp_path: Path, *flags: str) -> tuple[str, dict[str, str]]:
+    state = tmp_path / "state"
+    inc = _wr(state, "new", "--title", "flows failing", "--severity", "P3", "--runbook", str(RUNBOOK)).stdout.strip()
+    _wr(state, "resolve", inc, "--summary", "v1.2.0 rolled back", "--yes", *flags)
+    pir = _wr(state, "export", inc, "--stdout", "--no-log").stdout
+    _wr(state, "export", inc)
+    with open(state / "incident_log.csv", newline="") as f:
+        row = list(csv.DictReader(f))[-1]
+    return pir, row
+
+
+def test_a_rollback_not_said_is_asked_of_a_human_not_written_as_no(tmp_path: Path) -> None:
+    pir, row = _resolved(tmp_path)
+    assert "| **Rollback** | _Needs a human:_ whether a rollback was part of the fix (not said at resolve)" in pir
+    assert "Rollback: no" not in pir and "| **Rollback** | no" not in pir
+    assert row["Rollback?"] == ""
+
+
+def test_a_rollback_said_is_written(tmp_path: Path) -> None:
+    pir, row = _resolved(tmp_path / "yes", "--rollback")
+    assert "| **Rollback** | yes [#" in pir and row["Rollback?"] == "Yes"
+    pir, row = _resolved(tmp_path / "no", "--no-rollback")
+    assert "| **Rollback** | no [#" in pir and row["Rollback?"] == "No"
