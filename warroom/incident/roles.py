@@ -9,12 +9,14 @@ replay as written).
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from warroom.errors import WarroomError
 
 if TYPE_CHECKING:
     from warroom.config import Config
+    from warroom.incident.state import IncidentState
 
 PERSON_MAX = 64
 """Longest person name a role takes (a login name, or a name someone is known by)."""
@@ -72,3 +74,24 @@ def default_commander(config: Config) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return str(os.getuid())
+
+
+def assignment_line(state: IncidentState, role: str, person: str, reason: str, *,
+                    redact: Callable[[str], str],
+                    brief: Callable[[], dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The ``role.assigned`` line giving ``role`` to ``person`` (both checked, refused when they
+    hold it already). A new commander is a handoff: the line carries the catch-up brief
+    (``brief()``, computed from the journal now, only then), which the incoming commander
+    acknowledges."""
+    from warroom.journal import events as ev
+
+    role = canonical_role(role)
+    person = check_person(person)
+    if state.roles.get(role) == person:
+        raise WarroomError(f"{person} already holds {role}")
+    data: dict[str, Any] = {"role": role, "person": redact(person)}
+    if reason.strip():
+        data["reason"] = redact(reason.strip())
+    if role == "commander" and state.roles.get("commander"):
+        data["brief"] = brief()
+    return ev.ROLE_ASSIGNED, data

@@ -68,8 +68,9 @@ from warroom.incident.identity import Person, whoami
 from warroom.incident import tampering
 from warroom.incident.runbook_shelf import RunbookShelf
 from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
+from warroom.incident import record_lines as lines
 from warroom.incident.roles import default_commander
-from warroom.incident.vocabulary import validate_severity, validate_tag
+from warroom.incident.vocabulary import validate_severity
 
 if TYPE_CHECKING:
     from warroom.journal.proof import Proof
@@ -566,22 +567,9 @@ class Incident(StepRunning):
     # ---- people ---------------------------------------------------------------------------
 
     def note(self, tag: str, text: str, *, owner: str | None = None, due: str | None = None) -> Event:
-        """A tagged note; root-cause / went-well / went-wrong / action / lesson feed the PIR.
-        ``due`` must be a real calendar date (``2026-12-01``); an impossible one is refused."""
-        validate_tag(tag)
-        if due:
-            from warroom.timeparse import parse_due
-
-            due = parse_due(due, self.clock()).isoformat()
-        text = text.strip()
-        if not text:
-            raise WarroomError("a note needs some text")
-        data: dict[str, Any] = {"tag": tag, "text": self.redact(text)}
-        if owner:
-            data["owner"] = self.redact(owner)
-        if due:
-            data["due"] = self.redact(due)
-        return self._append(ev.NOTE, data)
+        """A tagged note; root-cause / went-well / went-wrong / action / lesson feed the PIR
+        (``record_lines.note``: a due date must be a real calendar date)."""
+        return self._append(*lines.note(tag, text, owner=owner, due=due, now=self.clock(), redact=self.redact))
 
     def set_severity(self, severity: str, reason: str = "") -> Event:
         after_resolve.require_open(self.state, self.id, "change its severity")
@@ -600,33 +588,15 @@ class Incident(StepRunning):
 
     def mark_phase(self, phase: str, at: datetime | None = None, reason: str = "") -> Event:
         """Set a response-time milestone explicitly (possibly back-dated, never in the future)."""
-        if phase not in ev.PHASES:
-            raise WarroomError(f"phase must be one of {', '.join(ev.PHASES)}, got {phase!r}")
-        when = at or self.clock()
-        self._not_future(when, "a milestone")
-        data: dict[str, Any] = {"phase": phase, "at": format_ts(when)}
-        if reason:
-            data["reason"] = self.redact(reason)
-        return self._append(ev.PHASE_MARKED, data)
+        return self._append(*lines.milestone(phase, at, reason, now=self.clock(), redact=self.redact))
 
     def add_timeline(self, text: str, at: datetime | None = None) -> Event:
         """A hand-written timeline entry, possibly back-dated."""
-        text = text.strip()
-        if not text:
-            raise WarroomError("a timeline entry needs some text")
-        if at is not None:
-            self._not_future(at, "a timeline entry")
-        return self._append(ev.TIMELINE_ENTRY, {"at": format_ts(at or self.clock()), "text": self.redact(text)})
+        return self._append(*lines.timeline_entry(text, at, now=self.clock(), redact=self.redact))
 
     def correct_timeline(self, seq: int, text: str) -> Event:
         """Replace the shown text of an earlier entry or note; the original line stays."""
-        text = text.strip()
-        if not text:
-            raise WarroomError("a correction needs the corrected text")
-        st = self.state
-        if not any(t.seq == seq for t in st.timeline):
-            raise NotFoundError(f"{self.id}: no timeline entry with seq {seq}")
-        return self._append(ev.CORRECTION, {"seq": seq, "text": self.redact(text)})
+        return self._append(*lines.correction(self.state, self.id, seq, text, redact=self.redact))
 
     def record_decision(self, data: dict[str, Any]) -> Event:
         """A Go/No-Go verdict with who, why and the criteria as evaluated (``incident.decisions``).
@@ -637,25 +607,10 @@ class Incident(StepRunning):
         beside an incident that has ended, and the PIR would read it as part of the response.
         Checked here, the one place every verdict goes through (CLI ``decide``, dashboard ``G``)."""
         after_resolve.require_open(self.state, self.id, "record a Go/No-Go verdict")
-
-        def clean(value: Any) -> Any:
-            if isinstance(value, str):
-                return self.redact(value)
-            if isinstance(value, dict):
-                return {k: clean(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [clean(v) for v in value]
-            return value
-
-        return self._append(ev.DECISION_RECORDED, clean(data))
+        return self._append(ev.DECISION_RECORDED, lines.redacted(data, self.redact))
 
     def record_decision_overdue(self, data: dict[str, Any]) -> Event:
         return self._append(ev.DECISION_OVERDUE, data)
-
-    def _not_future(self, at: datetime, what: str) -> None:
-        from warroom.timeparse import reject_future
-
-        reject_future(at, self.clock(), what)
 
     def record_status_update(self, text: str, channels: list[str] | None = None,
                              webhook: dict[str, Any] | None = None, head: dict[str, Any] | None = None,
@@ -664,19 +619,8 @@ class Incident(StepRunning):
         journal head it was made at (``head`` when the caller already sealed it to send along, else
         sealed now). ``delivery`` says what happened to it; when not given it follows from the
         webhook's answer: ``posted`` only when the webhook said ok, else ``drafted`` (``recorded``
-        for a manual channel)."""
-        from warroom.incident.reducers import delivery_of
-
-        text = text.strip("\n").rstrip()
-        if not text.strip():
-            raise WarroomError("a status update needs some text")
-        data: dict[str, Any] = {"text": self.redact(text), "channels": list(channels or []), "webhook": webhook}
-        if delivery is not None and delivery not in ("drafted", "posted", "post_failed", "recorded"):
-            raise WarroomError(f"unknown delivery {delivery!r}")
-        truth = delivery_of({**data, "delivery": None})
-        if delivery == "posted" and truth != "posted":
-            delivery = truth  # posted is only ever the webhook's own answer
-        data["delivery"] = delivery or truth
+        for a manual channel; ``record_lines.status_update``)."""
+        data = lines.status_update(text, channels, webhook, delivery, redact=self.redact)
         with self._lock:
             data["journal_head"] = head or self.seal()
             return self._append(ev.STATUS_UPDATE, data)
@@ -696,24 +640,15 @@ class Incident(StepRunning):
         """Give a role (incident commander, ops lead, comms lead, scribe) to a person. A new
         commander is a handoff: the event carries the catch-up brief computed from the journal
         now, which the incoming commander acknowledges (``acknowledge_handoff``)."""
-        from warroom.incident.handoff import canonical_role, catch_up_brief
-
-        from warroom.incident.roles import check_person
+        from warroom.incident.handoff import catch_up_brief
+        from warroom.incident.roles import assignment_line
 
         after_resolve.require_open(self.state, self.id, "assign a role")
-        role = canonical_role(role)
-        person = check_person(person)
         st = self.state
-        if st.roles.get(role) == person:
-            raise WarroomError(f"{person} already holds {role}")
-        data: dict[str, Any] = {"role": role, "person": self.redact(person)}
-        if reason.strip():
-            data["reason"] = self.redact(reason.strip())
-        if role == "commander" and st.roles.get("commander"):
-            brief = catch_up_brief(st, self.clock(), update_every=self.update_every(),
-                                   runbooks=self.open_runbooks())
-            data["brief"] = brief.to_json()
-        return self._append(ev.ROLE_ASSIGNED, data)
+        return self._append(*assignment_line(
+            st, role, person, reason, redact=self.redact,
+            brief=lambda: catch_up_brief(st, self.clock(), update_every=self.update_every(),
+                                         runbooks=self.open_runbooks()).to_json()))
 
     def acknowledge_handoff(self) -> Event:
         """The incoming commander says they have read the brief and have the incident. Only the
