@@ -135,10 +135,13 @@ class ChecklistPane(OptionList, inherit_bindings=False):
 
     def show_runbook(self, runbook: Runbook | None, views: dict[str, StepView],
                      earlier: tuple[EarlierRunbook, ...] = (), decisions: tuple[DecisionRow, ...] = (),
-                     heading: str | None = None) -> None:
+                     heading: str | None = None, cursor: str | None = None) -> None:
         """Show a runbook (or none) with its step states by step id; keeps the cursor on the
-        same step when only states changed. ``earlier``: runbooks attached before this one,
-        listed below it with their progress (read-only: their steps are not run from here).
+        same step when only states changed. ``cursor``: the row (option id) to put the cursor on
+        when the runbook shown changes — the row it was on in another checklist showing that same
+        runbook (one open beside became the current one); else the first step. ``earlier``:
+        runbooks attached before this one, listed below it with their progress (read-only: their
+        steps are not run from here).
         ``decisions``: its Go/No-Go rows, each where the runbook states it (enter or G decides).
         ``heading``: the border title (two runbooks open: each names itself with its progress)."""
         if not self._ready:          # a pane just mounted beside the current one: shown on mount
@@ -166,7 +169,7 @@ class ChecklistPane(OptionList, inherit_bindings=False):
         # snapshot brings an equal runbook as another object)
         same_runbook = runbook is not None and self.runbook is not None and runbook.id == self.runbook.id
         was = self.highlighted_option
-        keep_id = was.id if same_runbook and was is not None else None
+        keep_id = (was.id if was is not None else None) if same_runbook else cursor
         self.runbook = runbook
         self.earlier = earlier
         self._prompts = {}

@@ -531,10 +531,20 @@ class DashboardScreen(Screen[None]):
         checklist = self.main_checklist()
         books = {rb.id: rb for rb in self.data.beside}
         two = runbook is not None and bool(view.beside)
+        # a runbook open beside that became the current one (attached, here or by the CLI): the
+        # cursor, and the keys, go with it to the current runbook's checklist
+        came = self.beside_pane(runbook.id) if runbook is not None and (
+            checklist.runbook is None or checklist.runbook.id != runbook.id) else None
+        cursor = came.highlighted_option if came is not None else None
+        worked_in = came is not None and came.has_focus
         checklist.show_runbook(runbook, view.steps, view.earlier, view.decisions,
                                heading=f"{runbook.id} {progress_text(runbook, view.steps)} · {runbook.title}"
-                               if two and runbook is not None else None)
+                               if two and runbook is not None else None,
+                               cursor=cursor.id if cursor is not None else None)
         self.sync_beside(view, books if runbook is not None else {})
+        if worked_in:              # its pane is gone: the keys act on the current runbook's checklist
+            self.set_focus(checklist)
+            self.work_in(checklist)
         self.query_one(TimelinePane).show(view.timeline)
         self.show_selection(self.active_checklist().selected_step())
 
@@ -547,6 +557,11 @@ class DashboardScreen(Screen[None]):
     def checklists(self) -> list[ChecklistPane]:
         """Every checklist on screen, the current runbook's first."""
         return list(self.query_one("#runbooks", Vertical).query_children(ChecklistPane))
+
+    def beside_pane(self, runbook_id: str) -> ChecklistPane | None:
+        """The checklist open beside the current one that shows ``runbook_id``, if any."""
+        return next((pane for pane in self.checklists()
+                     if pane.beside and pane.runbook is not None and pane.runbook.id == runbook_id), None)
 
     def active_checklist(self) -> ChecklistPane:
         """The checklist the keys act on: the one focused last (the current runbook's until
