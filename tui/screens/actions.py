@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from panes.fmt import format_clock
 from warroom import scenario_time as stime
+from warroom.journal import events as ev
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class DashboardData:
     extra: dict[str, object] = field(default_factory=dict)    # cluster / providers / alerts
     beside: tuple[Runbook, ...] = ()     # runbooks open beside the current one (the snapshot's word)
     active: str | None = None            # the runbook whose checklist the keys act on (None: the current)
+    state: Any = None                    # the journal state the view was built from (the snapshot's)
 
     def active_runbook(self) -> Runbook | None:
         """The runbook of the checklist the commander works in now: the current one, or one
@@ -105,6 +107,22 @@ class DashboardActions:
             self.notify("No incident is open: press d to declare one.", severity="warning")
             return False
         return True
+
+    def refused_now(self, event_type: str) -> bool:
+        """Whether the core refuses the line this key would write, by the state the screen shows
+        (``warroom.incident.after_resolve``: a resolved incident takes notes, timeline entries,
+        updates and exports, not steps, severity or runbooks). Asked before a dialog opens, so the
+        commander is told at the key — with the core's own words: when it was resolved and the
+        command that reopens it — rather than after filling in a dialog whose Run the core refuses."""
+        from warroom.incident.after_resolve import line_refusal
+
+        live, state = self.presenter.live, self.data.state
+        if live is None or state is None or getattr(state, "id", None) != live.id:
+            return False
+        why = line_refusal(state, live.id, event_type, {})
+        if why is not None:
+            self.notify(why, severity="warning")
+        return why is not None
 
     def key_of(self, step: Step) -> tuple[str, str]:
         """A step of the checklist the keys act on is a step of *its* runbook."""
@@ -227,6 +245,8 @@ class DashboardActions:
                                            runbook_severity=sevs), answered)
 
     def open_runbook(self) -> None:
+        if self.refused_now(ev.RUNBOOK_ATTACHED):     # picking one during an incident attaches it
+            return
         self.with_runbooks(self.open_runbook_picker)
 
     def open_runbook_picker(self) -> None:
@@ -287,7 +307,7 @@ class DashboardActions:
 
     def run_step(self) -> None:
         step = self.selected()
-        if step is None or not self.need_incident():
+        if step is None or not self.need_incident() or self.refused_now(ev.STEP_STARTED):
             return
         if not step.runnable:
             self.notify("This is a checklist item: tick it with space, or skip it with s.")
@@ -312,7 +332,7 @@ class DashboardActions:
                 p = preparer.prepare_step(step.id, params, runbook_id=key[0] or None)
             except WarroomError as exc:
                 return Preview(command=step.command, mutating=step.mutating, error=str(exc),
-                               confirm=bool(step.confirm), kind=step.kind, **facts)
+                               confirm=bool(step.confirm), kind=step.kind, source=source, **facts)
             judge = getattr(preparer, "approval_verdict", None)
             verdict = judge(p, datetime.fromtimestamp(self.ctx.clock.now(), UTC)) if judge is not None else None
             return Preview(command=p.shown, target=dict(p.target), mutating=p.mutating,
@@ -337,13 +357,13 @@ class DashboardActions:
 
     def tick_step(self) -> None:
         step = self.selected()
-        if step is None or not self.need_incident():
+        if step is None or not self.need_incident() or self.refused_now(ev.STEP_TICKED):
             return
         self.presenter.call(self.calls.tick, self.key_of(step))
 
     def skip_step(self) -> None:
         step = self.selected()
-        if step is None or not self.need_incident():
+        if step is None or not self.need_incident() or self.refused_now(ev.STEP_SKIPPED):
             return
         key = self.key_of(step)
 
@@ -359,7 +379,7 @@ class DashboardActions:
         """C: close the runbook open beside the current one — the one whose checklist the keys
         act on, else the only one open beside; with several beside and the current one active,
         say to move to the one to close first. The dialog asks why; the core decides the rest."""
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.RUNBOOK_CLOSED):
             return
         beside = [rb.id for rb in self.data.beside]
         active = self.data.active_runbook()
@@ -418,7 +438,7 @@ class DashboardActions:
         self.app.push_screen(NoteScreen(tag), answered)
 
     def severity(self) -> None:
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.SEVERITY_CHANGED):
             return
 
         def answered(a: SeverityAnswer | None) -> None:

@@ -725,6 +725,7 @@ class DashboardScreen(Screen[None]):
                 return
             self._view_from = (message.incident_id, message.seq)
         self.data.beside = tuple(getattr(message.snapshot, "beside", ()) or ())
+        self.data.state = getattr(message.snapshot, "state", None)
         self.show_view(message.view, message.runbook)
         self.presenter.resume_gates_async()
         snapshot = message.snapshot

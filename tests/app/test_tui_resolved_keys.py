@@ -1,0 +1,73 @@
+"""The dashboard's keys on a resolved incident (issue 13, tui14 c). A resolved incident takes
+notes, timeline entries, updates and exports, not steps, severity or runbooks: that is the core's
+one rule (``warroom.incident.after_resolve``). The keys whose dialog only leads to a refused line
+(enter runs, s skips, space ticks, v changes severity, o attaches, C closes) say so at the key, in
+the core's words (when it was resolved, the command that reopens it), instead of opening a run
+dialog that offered Run and Dry run — or a skip or severity dialog — whose answer the core then
+refused. The keys a resolved incident still takes open their dialogs; after a reopen the others
+do again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.drill_support import drill_app, events, select_step, wait_dashboard, wait_screen
+from tests.app.test_tui_flows_engine import declare_from_breached_pane
+from tests.app.tui_support import record_notifications, wait_for
+from tui.screens.modals.forms import NoteScreen
+from tui.screens.modals.run_step import RunStepScreen, target_text
+from warroom.errors import WarroomError
+
+
+async def test_keys_on_a_resolved_incident_are_refused_at_the_key_in_the_cores_words(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        inc_id = await declare_from_breached_pane(pilot)
+        dash = app.dashboard
+        said = record_notifications(app)
+        inc = dash.presenter.live.incident
+        inc.resolve("quota back under the line", "breaker on", rollback=False)   # as `incident resolve` would
+        await wait_for(pilot, lambda: dash.view.header.status == "resolved")
+        await select_step(pilot, 1)
+        written = len(events(app))
+        for key, action in (("enter", "run a step"), ("s", "skip a step"), ("space", "tick a step"),
+                            ("v", "change its severity"), ("o", "attach a runbook"), ("C", "close a runbook")):
+            said.clear()
+            await pilot.press(key)
+            await wait_for(pilot, lambda: bool(said))
+            assert app.screen is dash, key                        # no dialog whose answer would be refused
+            assert said[-1].startswith(f"{inc_id} is resolved at ") and f"reopen it first to {action}" in said[-1]
+            assert f"`warroom incident reopen {inc_id} --reason R`" in said[-1]
+        assert len(events(app)) == written                        # nothing journaled
+        # what a resolved incident takes still opens: a note
+        await pilot.press("n")
+        await wait_screen(pilot, NoteScreen)
+        await pilot.press("escape")
+        await wait_dashboard(pilot)
+        # reopened, enter runs again
+        inc.reopen("the quota climbed again")
+        await wait_for(pilot, lambda: dash.view.header.status != "resolved")
+        await pilot.press("enter")
+        await wait_screen(pilot, RunStepScreen)
+
+
+async def test_a_run_dialog_whose_preparation_fails_still_names_the_drill_as_the_target(tmp_path: Path) -> None:
+    """A PromQL step's dialog said 'PromQL query against the configured Prometheus' in a drill as
+    soon as preparing it failed (a missing parameter): the error path built its preview without
+    the source that answers the query."""
+
+    class Refusing:
+        def prepare_step(self, *_a: object, **_k: object) -> None:
+            raise WarroomError("parameter window is required")
+
+    app = drill_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_from_breached_pane(pilot)
+        dash = app.dashboard
+        await wait_for(pilot, lambda: dash.runbook is not None)
+        step = next(s for s in dash.runbook.steps if s.kind == "promql")
+        dash.actions.open_run_dialog(step, [], Refusing(), (dash.runbook.id, step.id))
+        dialog = await wait_screen(pilot, RunStepScreen)
+        assert dialog.current.error == "parameter window is required"
+        shown = target_text(dialog.current.target, dialog.current.kind, dialog.current.source)
+        assert "configured Prometheus" not in shown and shown == f"PromQL query against {dash.actions.source_label()}"
