@@ -126,15 +126,46 @@ def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]
     """Flows the incident's own causes failed between ``t1`` and ``t2`` (scenario seconds; the
     everyday background errors are not the incident's) and, of those, the tasks still failed at
     ``t2``: read from the drill's tasks table, so a retry of one task out of forty is not "done"."""
-    from warroom.drill.activity import Activity
-    from warroom.drill.cluster import build_cluster
     from warroom.drill.model import BACKGROUND_ERRORS, INTERRUPTED
 
+    ours = [f for f in failed_flows(drill, t1, t2)
+            if f.error not in (*BACKGROUND_ERRORS, INTERRUPTED)]   # a retried one keeps its error
+    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
+
+
+def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:
+    """Every flow that failed between ``t1`` and ``t2`` (scenario seconds), whatever failed it: the
+    drill's tasks table, one row per flow, so a count of it is exact (FlowEngine's failure counter,
+    which Prometheus' ``increase()`` reads, counts these same failures)."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
     if t2 <= t1:
-        return 0, ()
-    # the whole incident, however long: not the stand-ins' two-hour look-back (a 3h30m incident
+        return []
+    # the whole window, however long: not the stand-ins' two-hour look-back (a 3h30m incident
     # counted its last two hours only, and a failed task older than that could never be "left")
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).flows(
         t1, t2, t2, window=t2 - t1)
-    ours = [f for f in flows if f.error not in (None, *BACKGROUND_ERRORS, INTERRUPTED)]   # a retried one keeps its error
-    return len(ours), tuple(f.task_id for f in ours if f.status == "failed")
+    return [f for f in flows if f.error is not None]
+
+
+FAILURES_COUNTER = "flow_failures_total"   # FlowEngine's counter of failed flows (the exporter, ``blocks metrics query``)
+
+
+def impact_estimate(state: Any) -> tuple[float, float, float] | None:
+    """(the PIR's figure, its window start, end: unix) when the PIR's Impact counts failed flows with
+    its configured counter query (``metric_history.impact_count``, journaled in ``metrics.summarised``),
+    else None. The window is the one that query was evaluated over (impact start, else detection, else
+    the history's start → resolution, else its end), read from the same event, so the drill report
+    compares counts of one window."""
+    summ = getattr(state, "metric_summary", None) or {}
+    count = next((e["impact_count"] for e in (summ.get("slos") or {}).values()
+                  if isinstance(e.get("impact_count"), dict) and e["impact_count"].get("value") is not None
+                  and FAILURES_COUNTER in str(e["impact_count"].get("query") or "")), None)
+    if count is None:
+        return None
+    marks, window = summ.get("marks") or {}, summ.get("window") or {}
+    start = marks.get("started") or marks.get("detected") or window.get("start")
+    end = marks.get("resolved") or window.get("end")
+    return None if start is None or end is None else (float(count["value"]), float(start), float(end))
+

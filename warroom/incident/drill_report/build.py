@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
-from warroom.incident.drill_report.actions import RETRIES, action_rows, in_force, stretches, unretried
+from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
+                                                   stretches, unretried)
 from warroom.incident.drill_report.panes import breach_time, pane_outcomes
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
@@ -95,4 +96,8 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
         summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions), failed=failed, unretried=left,
         ended=ended,
     )
-    return with_summary(report)
+    # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
+    # the drill's exact count of that same window beside it, and why the two may differ
+    pir = impact_estimate(state) if state is not None else None
+    exact = None if pir is None else len(failed_flows(drill, drill.scenario_time(pir[1]), drill.scenario_time(pir[2])))
+    return with_summary(report, pir=None if pir is None or exact is None else (*pir, exact))

@@ -5,6 +5,8 @@ the runbook got, actions outside it, and how each pane ended."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from warroom.drill.actions import ACTIONS
 from warroom.durations import format_duration
 from warroom.incident.drill_report.actions import OFF, RETRIES
@@ -15,8 +17,9 @@ from warroom.scenario_time import Span
 from warroom.units import format_value
 
 
-def with_summary(r: DrillReport) -> DrillReport:
-    """``r`` with its summary lines written from what it holds (nothing else is read)."""
+def with_summary(r: DrillReport, pir: tuple[float, float, float, int] | None = None) -> DrillReport:
+    """``r`` with its summary lines written from what it holds, and ``pir``: (the PIR's Impact figure
+    for failed flows, its window's start and end, unix; the drill's own count of that window)."""
     lines = []
     primary = r.panes[0] if r.panes else None
     for row in r.responses:
@@ -57,6 +60,8 @@ def with_summary(r: DrillReport) -> DrillReport:
     if r.unretried and not set(RETRIES) & set(r.resolution_missing):
         lines.append(f"Failed flows never retried: {len(r.unretried)} of the {r.failed} the incident failed are still "
                      f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
+    if pir is not None:
+        lines.append(_pir_count_line(r, *pir))
     if r.runbook_path:
         lines.append(_path_line(r))
     if r.outside:
@@ -95,3 +100,22 @@ def _path_line(r: DrillReport) -> str:
     return (f"Runbook {r.runbook} path: {progress_text(done, len(trouble), len(r.runbook_path))}"
             + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
             + listed("not done", named(open_)) + ".")
+
+
+def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int) -> str:
+    """The PIR's count of failed flows beside the drill's, for the same window. Two numbers for one
+    thing must say why: the PIR's is Prometheus' ``increase()`` over FlowEngine's failure counter,
+    which extrapolates from the counter's samples to the window's edges (an estimate, also in a real
+    incident); the drill's tasks table holds every flow, so its count is exact. The report's own
+    "the incident failed" counts from the causes' onset and leaves out everyday background errors."""
+    def at(t: float) -> str:
+        return f"{datetime.fromtimestamp(t, UTC):%H:%M:%S}"
+
+    shown = f"{estimate:.0f}"
+    same = shown == str(exact)
+    return (f"Failed flows in the PIR's impact window ({at(start)}–{at(end)} UTC): {exact} in the drill's "
+            f"tasks table, {'and' if same else 'where'} the PIR's Impact {'also says' if same else 'says'} {shown}"
+            + ("." if same else " (Prometheus' increase() over the failure counter estimates between samples;"
+               " the drill's count is exact).")
+            + (f" The {r.failed} the incident failed count from its cause's onset, without everyday"
+               " background errors." if r.failed != exact else ""))

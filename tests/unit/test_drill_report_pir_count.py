@@ -1,0 +1,85 @@
+"""A14-6: the PIR's Impact and the drill report gave two counts of the failed flows of one drill
+incident (108 and 112) without saying why. The report now gives the drill's exact count for the
+PIR's own impact window beside the PIR's figure, and says why they may differ."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom.config import Config
+from warroom.drill.directory import create_drill
+from warroom.incident.drill_report import breach_time, drill_report
+from warroom.incident.drill_report.actions import failed_flows
+from warroom.incident.pir import render_pir
+from warroom.incident.store import IncidentStore
+
+
+class Clock:
+    """The incident's clock and the drill's (``$WARROOM_DRILL_AT``) at the same moment."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    @property
+    def t(self) -> float:
+        return self._t
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self._t = value
+        os.environ["WARROOM_DRILL_AT"] = repr(value)
+
+    def __call__(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def test_the_drill_report_gives_the_pirs_window_exactly_beside_the_pirs_estimate(tmp_path: Path) -> None:
+    start, speed = 1_800_000_000.0, 60.0
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
+    breach = breach_time(d, at=start + 3600)
+    assert breach is not None
+    clock = Clock(breach + 30)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
+        drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
+    source = d.source(inc.config.slo)
+    inc.sync_metrics(source, speed=speed, now=clock.t)
+    clock.t = breach + 5597 / speed                       # the finding's 5597 s drill-time window
+    inc.resolve("v1.2.0 rolled back", resolution="rollback", concerns=None)
+    inc.sync_metrics(source, speed=speed, now=clock.t, summary=True)
+    state = inc.state
+    count = state.metric_summary["slos"]["failure_rate"]["impact_count"]
+    marks = state.metric_summary["marks"]
+    pir = render_pir(state, "pir", inc.config, now=clock())
+    said = re.search(r"failed flows during the impact window: (\d+)", pir)
+    assert said is not None and said.group(1) == f"{count['value']:.0f}"
+
+    exact = len(failed_flows(d, d.scenario_time(marks["started"]), d.scenario_time(marks["resolved"])))
+    report = drill_report(d, state, at=clock.t, slos=inc.config.slo)
+    line = next((x for x in report.summary if x.startswith("Failed flows in the PIR's impact window")), None)
+    assert line is not None, report.summary
+    span = f"{datetime.fromtimestamp(marks['started'], UTC):%H:%M:%S}–{datetime.fromtimestamp(marks['resolved'], UTC):%H:%M:%S}"
+    assert span in line and f": {exact} in the drill's tasks table" in line
+    assert f"the PIR's Impact says {said.group(1)}" in line or f"also says {said.group(1)}" in line
+    if said.group(1) != str(exact):                      # two numbers for one window say why
+        assert "increase()" in line and "exact" in line
+    if report.failed != exact:                           # and the report's own figure says what it counts
+        assert f"The {report.failed} the incident failed count from its cause's onset" in line
+
+
+def test_no_pir_count_no_comparison(tmp_path: Path) -> None:
+    start = 1_800_000_000.0
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=10.0, start=start)
+    report = drill_report(d, None, at=start + 600)
+    assert not any("PIR's impact window" in x for x in report.summary)
