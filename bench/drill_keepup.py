@@ -78,7 +78,7 @@ def figures(cpu: list[float]) -> dict[str, float]:
     """CPU seconds per wall second: the median second, the mean, the worst ``EVERY``-second stretch."""
     stretches = [sum(cpu[i:i + EVERY]) / EVERY for i in range(0, len(cpu) - EVERY + 1, EVERY)] or [sum(cpu) / len(cpu)]
     return {"median": statistics.median(cpu), "mean": sum(cpu) / len(cpu), "worst15": max(stretches),
-            "last15": stretches[-1]}
+            "last15": stretches[-1], "worst_second": max(cpu), "stretches": [round(x, 3) for x in stretches]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append({"speed": speed, "code": name, **f})
                 verdict = "keeps up" if f["worst15"] < 1.0 else "FALLS BEHIND"
                 print(f"x{speed:<6g} {name:8} CPU s per wall s: median {f['median']:.3f}  mean {f['mean']:.3f}"
-                      f"  worst 15 s {f['worst15']:.3f}  last 15 s {f['last15']:.3f}  {verdict}", flush=True)
+                      f"  worst 15 s {f['worst15']:.3f}  last 15 s {f['last15']:.3f}  worst second {f['worst_second']:.2f}"
+                      f"  {verdict}", flush=True)
     out = REPO / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "drill_keepup.json").write_text(json.dumps({"baseline": args.baseline, "seconds": args.seconds,
