@@ -145,3 +145,21 @@ def test_a_query_whose_points_depend_on_the_batch_is_read_whole(tmp_path: Path) 
         fresh = query_history(open_drill(d.path).source(), expr, start, now, 1.0, "above")
         assert kept == fresh, age
     assert memo.asked == 0
+
+
+def test_a_memo_that_cannot_be_written_costs_only_speed(tmp_path: Path) -> None:
+    """An incident directory that cannot take the file (gone, read-only): the command still reads
+    the history; the points stay in memory and the next save tries again."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=60.0, start=START)
+    now = START + HOUR / 60.0
+    _pin(now)
+    memo = HistoryMemo(tmp_path / "gone" / MEMO_FILE)
+    slo = Config().slo[0]
+    first = query_history(d.source(), slo.query, START + 10, now, 1.0, slo.direction, memo)
+    memo.save()
+    assert not (tmp_path / "gone").exists()
+    (tmp_path / "gone").mkdir()
+    memo.save()
+    again = HistoryMemo(tmp_path / "gone" / MEMO_FILE)
+    assert query_history(d.source(), slo.query, START + 10, now, 1.0, slo.direction, again) == first
+    assert again.asked == 0

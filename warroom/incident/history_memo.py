@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.incident.files import write_private_file
+from warroom.journal.encoding import JournalError
 
 MEMO_FILE = "panes.cache"
 VERSION = 1
@@ -115,7 +116,11 @@ class HistoryMemo:
                 return
             doc = {"version": VERSION, "world": self._world,
                    "points": {k: [[w, v] for w, v in sorted(pts.items())] for k, pts in self._points.items()}}
-            write_private_file(self.path, json.dumps(doc).encode("utf-8"))
+            try:
+                write_private_file(self.path, json.dumps(doc).encode("utf-8"))
+            except JournalError:        # write_private_file's: the directory cannot take it
+                return      # a cache: unwritten, the next command asks the source again (and this one's
+                            # points stay in memory, dirty, for this process's next save)
             self._dirty = False
 
 
