@@ -8,7 +8,8 @@ checkout) and each age, a fresh state directory gets a drill incident declared t
 in (``incident new --drill rate-limit``, every clock pinned by ``$WARROOM_DRILL_AT``); one command
 runs ten wall seconds before the age (the command before it), then ``incident show`` runs
 ``--runs`` times two wall seconds apart (a fresh process each, as a person typing), and the median
-wall time is reported. Then ``show``, ``show --json`` and ``export --stdout`` (the PIR) run at the
+CPU time (user + system, of the command's process: what a busy shared box does not inflate) is
+reported, the median wall time beside it. Then ``show``, ``show --json`` and ``export --stdout`` (the PIR) run at the
 same pinned instant under both codes, and their outputs (the state directory's path replaced) and
 the journals are compared byte for byte: the figures are only worth something if both codes say
 the same thing.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,15 +46,17 @@ def export_code(rev: str, into: Path) -> Path:
     return into
 
 
-def warroom(code: Path, state: Path, at: float, *args: str) -> tuple[float, bytes, bytes]:
-    """Run ``warroom --state-dir STATE ARGS`` with ``code``'s warroom at unix time ``at``."""
+def warroom(code: Path, state: Path, at: float, *args: str) -> tuple[tuple[float, float], bytes, bytes]:
+    """Run ``warroom --state-dir STATE ARGS`` with ``code``'s warroom at unix time ``at``: (wall, CPU)
+    seconds it took, its stdout and stderr."""
     env = {**os.environ, "PYTHONPATH": str(code), "WARROOM_DRILL_AT": repr(float(at)), "HOME": str(state / "home")}
     env.pop("WARROOM_CONFIG", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)     # as a user runs it: compiled once, not on every command
-    t = time.perf_counter()
+    t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-c", RUN, "--state-dir", str(state), *args], cwd=state,
                           env=env, capture_output=True, timeout=900)
-    took = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    took = (time.perf_counter() - t, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed under {code}: {proc.stderr.decode()[-2000:]}")
     return took, proc.stdout, proc.stderr
@@ -65,7 +69,7 @@ def one(code: Path, state: Path, age_h: float, speed: float, runs: int) -> dict[
     inc = out.decode().split()[0]
     at = T0 + age_h * 3600 / speed
     warroom(code, state, at - 10, "incident", "show", inc)           # the command before
-    times = [warroom(code, state, at + 2 * i, "incident", "show", inc)[0] for i in range(runs)]
+    took = [warroom(code, state, at + 2 * i, "incident", "show", inc)[0] for i in range(runs)]
     last = at + 2 * runs
     outputs = {name: warroom(code, state, last, "incident", *args, inc)[1]
                for name, args in (("show", ("show",)), ("show --json", ("show", "--json")),
@@ -77,7 +81,8 @@ def one(code: Path, state: Path, age_h: float, speed: float, runs: int) -> dict[
               for line in lines]
     cleaned = {k: v.replace(str(state).encode(), b"STATE").replace(str(code).encode(), b"CODE")
                for k, v in {**outputs, "journal": b"\n".join(events)}.items()}
-    return {"median_s": statistics.median(times), "times": times, "outputs": cleaned}
+    return {"cpu_s": statistics.median(c for _, c in took), "wall_s": statistics.median(w for w, _ in took),
+            "outputs": cleaned}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,10 +101,14 @@ def main(argv: list[str] | None = None) -> int:
             got = {name: one(code, work / f"{name}-{age:g}h", age, args.speed, args.runs) for name, code in codes.items()}
             diffs = [k for k in got["this"]["outputs"] if got["this"]["outputs"][k] != got["baseline"]["outputs"][k]]
             same = same and not diffs
-            b, t = got["baseline"]["median_s"], got["this"]["median_s"]
-            rows.append({"age_h": age, "baseline_s": b, "this_s": t, "ratio": b / t, "differ": diffs})
-            print(f"{age:5g} h at x{args.speed:g}: incident show median {b:6.2f} s (baseline {args.baseline})"
-                  f"  {t:6.2f} s (this)  x{b / t:4.1f}  outputs {'identical' if not diffs else 'DIFFER: ' + ', '.join(diffs)}",
+            b, t = got["baseline"], got["this"]
+            rows.append({"age_h": age, "baseline_cpu_s": b["cpu_s"], "this_cpu_s": t["cpu_s"],
+                         "baseline_wall_s": b["wall_s"], "this_wall_s": t["wall_s"],
+                         "cpu_ratio": b["cpu_s"] / t["cpu_s"], "differ": diffs})
+            print(f"{age:5g} h at x{args.speed:g}: incident show median CPU {b['cpu_s']:6.2f} s (baseline"
+                  f" {args.baseline})  {t['cpu_s']:6.2f} s (this)  x{b['cpu_s'] / t['cpu_s']:4.1f};"
+                  f" wall {b['wall_s']:.2f} s / {t['wall_s']:.2f} s;"
+                  f" outputs {'identical' if not diffs else 'DIFFER: ' + ', '.join(diffs)}",
                   flush=True)
         out = REPO / "bench" / "results"
         out.mkdir(parents=True, exist_ok=True)
