@@ -42,13 +42,14 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
     """The incident's row: date (UTC) of detection, severity now, duration to resolution."""
     res = state.resolution or {}
     start = state.clock_start
-    runbook_title = (state.runbook or {}).get("title")
     root = "; ".join(n.text for n in state.notes if n.tag == "root-cause")
     return {
         "Date": start.strftime("%Y-%m-%d") if start else "",
         "Incident ID": state.id,
         "Severity": state.severity,
-        "Type": str(res.get("type") or runbook_title or state.title),
+        # as given at resolve (--type), else blank like Affected Repos: the PIR asks a human for it,
+        # and a guess (the runbook's or the incident's title) would read as the commander's word
+        "Type": str(res.get("type") or ""),
         "Affected Repos": str(res.get("affected_repos") or ""),
         "Duration (min)": str(round(state.duration_minutes(now))),   # scenario minutes in a drill
         WALL_COLUMN: str(round(state.impact_duration(now).total_seconds() / 60.0)),
