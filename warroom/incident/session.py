@@ -283,8 +283,10 @@ class Incident(StepRunning):
     def runbook(self, runbook_id: str | None = None) -> Runbook | None:
         """The current runbook (parsed once and cached); with ``runbook_id``, that open runbook —
         the current one or one a GO opened beside it. A runbook that is not open (never
-        attached, or replaced by another) is refused: its steps belong to another situation."""
+        attached, or replaced by another) is refused: its steps belong to another situation.
+        ``runbook_id`` as typed: ``runbook_id_of`` gives the canonical id."""
         state = self.state
+        runbook_id = self.runbook_id_of(runbook_id, state) if runbook_id else runbook_id
         if not runbook_id or str((state.runbook or {}).get("id") or "") == runbook_id:
             return self._runbook_of(state.runbook)
         ref = state.open_ref(runbook_id)
@@ -297,6 +299,20 @@ class Incident(StepRunning):
                 f" attach {runbook_id} again to work it)" if attached else
                 f"{self.id}: runbook {runbook_id} is not attached (open: {', '.join(state.open_runbook_ids()) or 'none'})")
         return self._beside_of(ref)
+
+    def runbook_id_of(self, typed: str, state: IncidentState | None = None) -> str:
+        """The id of the incident's runbook a person typed (``--runbook``, ``close-runbook``), as the
+        journal records it: exact, else the only one equal ignoring case (``runbook.ids``; several
+        are refused, listed). Among every runbook it has had (current, beside, attached earlier,
+        closed), so a refusal about a replaced or closed one still names it; unknown stays as typed
+        (the caller says it is not attached)."""
+        from warroom.runbook.ids import match_id
+
+        state = state if state is not None else self.state
+        typed = typed.strip()
+        ids = [str((state.runbook or {}).get("id") or ""), *(str(b.get("id") or "") for b in state.beside),
+               *(str(r.get("id") or "") for r in state.runbooks), *(c.runbook_id for c in state.closed)]
+        return match_id(typed, ids) or typed
 
     def open_runbooks(self) -> list[Runbook]:
         """The runbooks being worked: the current one, then each a GO opened beside it (one whose
@@ -510,7 +526,7 @@ class Incident(StepRunning):
         if not reason:
             raise WarroomError("closing a runbook needs a reason (--reason): the PIR says why it was closed")
         state = self.require_open("close a runbook")
-        runbook_id = runbook_id.strip() if runbook_id else closing.only_beside(state, self.id)
+        runbook_id = self.runbook_id_of(runbook_id, state) if runbook_id else closing.only_beside(state, self.id)
         closing.check_closable(state, runbook_id, self.id)
         from warroom.incident.go_opened import go_opened
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warroom.errors import NotFoundError
 from warroom.paths import expand, shipped_runbooks_dir
+from warroom.runbook.ids import match_id
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
 
@@ -122,15 +123,13 @@ class RunbookLibrary:
         return self._by_id.get(rid)
 
     def get(self, ref: str) -> Runbook:
-        """A runbook by id (exact, then case-insensitive) or by file path."""
+        """A runbook by id (exact, then the one id equal ignoring case: ``runbook.ids``) or by file path."""
         self.load()
         text = str(ref).strip()
-        if text in self._by_id:
-            return self._by_id[text]
+        rid = match_id(text, self._by_id)      # exact, else the one id equal ignoring case
+        if rid is not None:
+            return self._by_id[rid]
         low = text.lower()
-        for rid, rb in self._by_id.items():
-            if rid.lower() == low:
-                return rb
         p = expand(text)
         if p.is_file() or (p.suffix and p.exists()) or (
                 ("/" in text or p.is_absolute()) and p.exists() and not p.is_dir()):
