@@ -35,6 +35,7 @@ MATH = ["abs", "ceil", "floor", "exp", "ln", "log2", "log10", "sqrt", "sgn", "ti
 AGGS = ["sum", "avg", "min", "max", "count", "stddev", "stdvar", "group"]
 ARITH = ["+", "-", "*", "/", "%", "^", "atan2"]
 COMPARE = ["==", "!=", "<", "<=", ">", ">="]
+DATES = ["minute", "hour", "day_of_month", "day_of_week", "day_of_year", "days_in_month", "month", "year"]
 LABELS = ["repo", "provider", "code", "le", "kind", "nothere"]
 
 
@@ -117,15 +118,28 @@ class Gen:
                 labs = ", ".join(self.r.sample(LABELS, self.r.randint(0, 2)))
                 match = f" {self.pick(['on', 'ignoring'])}({labs})"
                 if self.r.random() < 0.4:
-                    match += f" {self.pick(['group_left', 'group_right'])}" + self.pick(["", "(code)", "(repo)"])
+                    match += f" {self.pick(['group_left', 'group_right'])}" + self.pick(["()", "(code)", "(repo)"])
             return f"({self.vector(d, ordered)} {op}{match} {self.vector(d, ordered)})"
         if roll < 0.88:
             op = self.pick(["and", "or", "unless"])
             match = self.pick(["", "", " on(provider)", " ignoring(code)", " on()"])
             return f"({self.vector(d, ordered)} {op}{match} {self.vector(d, ordered)})"
         if roll < 0.94:
-            return f"histogram_quantile({self.pick(['0.5', '0.99', '0'])}, sum by (le) (rate(" \
-                   f"flowengine_flow_duration_seconds_bucket[{self.pick(['1m', '5m'])}])))"
-        if roll < 0.97:
+            buckets = self.pick(["flowengine_flow_duration_seconds_bucket", 'flowengine_flow_duration_seconds_bucket'
+                                 '{le!="+Inf"}', 'flowengine_flow_duration_seconds_bucket{le=~"1.*|\\\\+Inf"}'])
+            inner = self.pick([f"rate({buckets}[{self.pick(WINDOWS)}])", buckets, f"increase({buckets}[5m] offset 1m)"])
+            return f"histogram_quantile({self.pick(['0.5', '0.99', '0', '1', '-1', '2', 'NaN'])}, " \
+                   f"{self.pick(['sum by (le) ', 'max by (le) ', ''])}({inner}))"
+        if roll < 0.965:
             return f'label_replace({self.vector(d, ordered)}, "x", "$1", "{self.pick(LABELS)}", "(.*)")'
+        if roll < 0.975:
+            return f"absent({self.vector(d, ordered)})"
+        if roll < 0.98:
+            return f"absent_over_time({self.range_arg(d, ordered)})"
+        if roll < 0.985:
+            return f'label_join({self.vector(d, ordered)}, "x", "-", "{self.pick(LABELS)}", "{self.pick(LABELS)}")'
+        if roll < 0.99:
+            return f"{self.pick(DATES)}({self.vector(d, ordered)})"
+        if roll < 0.995:
+            return f"timestamp({self.selector()}{self.pick(OFFSETS)})"
         return f"vector({self.scalar(d, ordered)})"

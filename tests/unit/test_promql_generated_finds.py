@@ -7,8 +7,8 @@ answers to the same queries on the same samples).
   (and a finite mean).
 - a counter reset after an +Inf sample: the running sums of resets made Inf - Inf, NaN, where
   Prometheus has a number (``irate``: the last value; ``increase``: +Inf).
-- ``predict_linear`` over a subquery with ``@``: Prometheus slides the window past the @ time and
-  evaluates the subquery there too; the drill evaluated it at the @ window only (no value after the start).
+- ``predict_linear`` over a subquery with ``@``, and an ``@`` inside a subquery with an offset:
+  Prometheus 2 answers by rules of its own (see the test); the drill answered otherwise, now refuses by name.
 - ``topk``/``bottomk`` ties follow the order of the argument (``a or b``: a's series first), not the
   label order.
 """
@@ -16,10 +16,13 @@ answers to the same queries on the same samples).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
+import pytest
+
 from tests.drill_backfill import scenario_catalog
-from warroom.drill.promql import Catalog, evaluate, evaluate_many
+from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.promql.catalog import MetricSeries
 
 
@@ -61,15 +64,27 @@ def test_a_counter_reset_after_an_inf_sample_counts_as_prometheus_counts_it() ->
     assert sample.value == math.inf
 
 
-def test_predict_linear_of_a_subquery_at_end_slides_past_the_at_time() -> None:
+def test_what_prometheus_2_does_unlike_its_own_rules_is_refused_by_name() -> None:
+    """predict_linear over a subquery with @ (Prometheus slides the window past the @ time but its
+    inner selectors hold samples up to it only) and an @ inside a subquery with an offset (Prometheus
+    2.42 moves the @ time by the offset at some evaluation times, not others): the drill answered
+    both, differently; now it names them as not evaluated."""
     catalog = scenario_catalog("rate-limit", 0.0)
-    grid = [600.0 + 120.0 * i for i in range(10)]
-    many = evaluate_many(catalog, "predict_linear(flowengine_model_quota_used_ratio @ end()[10m:1m] @ end(), 60)",
-                         grid, now=1800.0)
-    at_end = evaluate_many(catalog, "flowengine_model_quota_used_ratio @ end()", grid, now=1800.0)
-    assert [many.at(j) for j in range(len(grid))] == [
-        [s._replace(labels=tuple(kv for kv in s.labels if kv[0] != "__name__")) for s in at_end.at(j)]
-        for j in range(len(grid))]
+    for expr, construct in [
+        ("predict_linear(flowengine_model_quota_used_ratio @ end()[10m:1m] @ end(), 60)",
+         "predict_linear over a subquery with @"),
+        ("max_over_time(flowengine_flow_duration_seconds_count @ start()[1m:15s] offset -1m)",
+         "@ inside a subquery with an offset"),
+        ("max_over_time(max_over_time(flowengine_flow_duration_seconds_count @ 600[1m:15s])[5m:1m] offset 5m)",
+         "@ inside a subquery with an offset"),
+    ]:
+        with pytest.raises(PromQLError, match=f"^{re.escape(construct)} is not supported in drills"):
+            evaluate_many(catalog, expr, [600.0, 720.0], now=1800.0)
+    # still evaluated: @ on a subquery, predict_linear over a selector with @, @ in a subquery without offset
+    for expr in ("max_over_time(flowengine_model_quota_used_ratio[10m:1m] @ end())",
+                 "predict_linear(flowengine_model_quota_used_ratio[10m] @ end(), 60)",
+                 "max_over_time(flowengine_flow_duration_seconds_count @ start()[1m:15s])"):
+        assert evaluate_many(catalog, expr, [600.0, 720.0], now=1800.0).at(1)
 
 
 def test_topk_ties_keep_the_order_of_its_argument() -> None:

@@ -470,12 +470,13 @@ class _Eval:
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
-                 lenient: bool = False) -> None:
+                 lenient: bool = False, shifted: bool = False) -> None:
         self.catalog, self.times, self.n = catalog, times, len(times)
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
         self.last = _grid_index(now)                                 # the newest: none after now
         self.lenient = lenient      # inside absent(): an unknown metric is absent, not a typo to report
+        self.shifted = shifted      # inside a subquery with an offset: where Prometheus 2 moves an @ (refused)
         self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
         self.scale = (catalog.unix(1e6) - self.u0) / 1e6
 
@@ -511,6 +512,9 @@ class _Eval:
         back = node.offset.total_seconds() if node.offset else 0.0
         if node.at is None:
             return [t - back for t in self.times]
+        if self.shifted:
+            raise PromQLError("@ inside a subquery with an offset is not supported in drills "
+                              "(Prometheus 2 moves the @ time by the offset only in some cases)")
         kind = node.at.type
         if kind in (pp.AtModifierType.Start, pp.AtModifierType.End):
             at = self.start if kind == pp.AtModifierType.Start else self.end
@@ -540,7 +544,10 @@ class _Eval:
         """A range argument: its series' samples, its window, and the end of each time's window;
         ``slide``: an ``@`` window moved by each time's distance from the start (``predict_linear``)."""
         if isinstance(node, pp.SubqueryExpr):
-            return self.subquery(node, slide)
+            if slide:
+                raise PromQLError("predict_linear over a subquery with @ is not supported in drills (Prometheus 2 "
+                                  "slides its window past the @ time, over samples up to it only)")
+            return self.subquery(node)
         if not isinstance(node, pp.MatrixSelector):
             raise _refuse(node)
         series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
@@ -549,25 +556,20 @@ class _Eval:
                                                       min(self.last, _grid_index(m)) + 1)})
         ts = [k * SCRAPE for k in ks]        # a selector's samples stop at its @ time, even when the window slides
         return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, \
-            self.slid(ends) if slide else ends
+            [m + t - self.start for m, t in zip(ends, self.times, strict=True)] if slide else ends
 
-    def slid(self, ends: list[float]) -> list[float]:
-        """An ``@`` window's end at each time as Prometheus 2 moves it for a function not step-invariant
-        (``predict_linear``): the @ time less the offset, plus the time's distance from the start."""
-        return [m + t - self.start for m, t in zip(ends, self.times, strict=True)]
-
-    def subquery(self, node: pp.SubqueryExpr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
+    def subquery(self, node: pp.SubqueryExpr) -> tuple[Matrix, float, list[float]]:
         """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
         on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
-        window, unix = node.range.total_seconds(), self.catalog.unix
-        ends = self.slid(self.moments(node)) if slide else self.moments(node)     # slid: steps past the @ time too
+        window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
         step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * self.scale     # in unix seconds
         if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
             raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
         ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
                                               math.floor(unix(m) / step + 1e-7) + 1)}
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
-        cols = _Eval(self.catalog, inner, self.now, self.start, self.end, self.lenient).eval(node.expr)
+        cols = _Eval(self.catalog, inner, self.now, self.start, self.end, self.lenient,
+                     self.shifted or bool(node.offset)).eval(node.expr)
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
                 for lab, col in cols], window, ends  # type: ignore[union-attr]
 
