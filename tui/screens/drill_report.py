@@ -42,17 +42,21 @@ def report_renderable(report: Any) -> Group:
     head.append(f" · {report.title} · runbook {report.runbook} · speed ×{report.speed:g}")
     if report.incident:
         head.append(f" · {report.incident}", "bold")
+    # Every table fits the dialog at 80x24 (66 columns): the words that can wrap do (a milestone's
+    # or a pane's name, a pane's end), the figures never wrap nor get cut to "…" — a target read
+    # as "< 1…" or a result as "not rea…" is no report.
     times = Table(title="Response times against the targets", title_justify="left", box=None,
-                  padding=(0, 2), header_style="bold")
+                  padding=(0, 1), header_style="bold")
     # drill time first (what the target judges), the wall time beside, as in the PIR
-    for col in ("milestone", "at (UTC)", "took (drill)", "(wall)", "target", "result"):
+    times.add_column("milestone", ratio=1, overflow="fold")
+    for col in ("at (UTC)", "took (drill)", "(wall)", "target", "result"):
         times.add_column(col, no_wrap=True)
     for r in report.responses:
         word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
         style = "dim" if r.met is None else ("green" if r.met else "bold red")
         times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes), Text(f"< {r.target_min:g} min"),
                       Text(word, style=style))
-    acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 2), header_style="bold",
+    acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 1), header_style="bold",
                  expand=True)
     for col in ("drill clock", "at (UTC)"):
         acts.add_column(col, no_wrap=True)
@@ -68,17 +72,19 @@ def report_renderable(report: Any) -> Group:
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))
         acts.add_row(Text(clock), _hm(a.at), Text(a.description), effect, Text(a.command))
     if not report.actions:
-        acts.add_row("—", "no mitigation reached the drill", "", "")
-    panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 2),
+        acts.add_row("—", "—", "no mitigation reached the drill", "", "")   # in the action column
+    panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 1),
                   header_style="bold")
-    for col in ("pane", "crit", "at detection", "worst", "now", "state"):
+    panes.add_column("pane", ratio=2, overflow="fold")
+    for col in ("crit", "at detection", "worst", "now"):
         panes.add_column(col, no_wrap=True)
+    panes.add_column("state", ratio=2)
     for p in report.panes:
         panes.add_row(Text(p.title), _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
                       _num(p.now, p.unit),
                       _ended(p))
     path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
-                 padding=(0, 2), header_style="bold", expand=True)
+                 padding=(0, 1), header_style="bold", expand=True)
     for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
         path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
     for section, label, status, did in report.runbook_path:
