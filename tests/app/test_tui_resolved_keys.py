@@ -1,7 +1,8 @@
 """The dashboard's keys on a resolved incident (issue 13, tui14 c). A resolved incident takes
 notes, timeline entries, updates and exports, not steps, severity or runbooks: that is the core's
 one rule (``warroom.incident.after_resolve``). The keys whose dialog only leads to a refused line
-(enter runs, s skips, space ticks, v changes severity, o attaches, C closes) say so at the key, in
+(enter runs, s skips, space ticks, v changes severity, o attaches, C closes, G records a verdict,
+R assigns a role) say so at the key, in
 the core's words (when it was resolved, the command that reopens it), instead of opening a run
 dialog that offered Run and Dry run — or a skip or severity dialog — whose answer the core then
 refused. The keys a resolved incident still takes open their dialogs; after a reopen the others
@@ -31,7 +32,8 @@ async def test_keys_on_a_resolved_incident_are_refused_at_the_key_in_the_cores_w
         await select_step(pilot, 1)
         written = len(events(app))
         for key, action in (("enter", "run a step"), ("s", "skip a step"), ("space", "tick a step"),
-                            ("v", "change its severity"), ("o", "attach a runbook"), ("C", "close a runbook")):
+                            ("v", "change its severity"), ("o", "attach a runbook"), ("C", "close a runbook"),
+                            ("G", "record a Go/No-Go verdict"), ("R", "assign a role")):
             said.clear()
             await pilot.press(key)
             await wait_for(pilot, lambda: bool(said))

@@ -555,7 +555,7 @@ class DashboardActions:
     def decide(self, prefer: str | None = None) -> None:
         """G (or enter on a Go/No-Go row): the runbooks' Go/No-Go, judged in a worker, then shown
         as a decision; ``prefer``: the decision id the cursor is on."""
-        if not self.need_incident():
+        if not self.need_incident() or self.refused_now(ev.DECISION_RECORDED):
             return
         self._prefer = prefer
         self.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…")
@@ -592,8 +592,10 @@ class DashboardActions:
     # ------------------------------------------------------------------ roles and approvals
 
     def people(self, kind: str) -> None:
-        """R / y: read the roles or approvals view in a worker; ``open_people`` shows it."""
-        if not self.need_incident():
+        """R / y: read the roles or approvals view in a worker; ``open_people`` shows it. On a
+        resolved incident R (assigning, handing over) is refused at the key; y still lists the
+        requests and where each stands (answering one is the core's to refuse)."""
+        if not self.need_incident() or (kind == "roles" and self.refused_now(ev.ROLE_ASSIGNED)):
             return
         self.presenter.people_async(kind)
 
