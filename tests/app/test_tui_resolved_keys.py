@@ -15,6 +15,7 @@ from pathlib import Path
 from tests.app.drill_support import drill_app, events, select_step, wait_dashboard, wait_screen
 from tests.app.test_tui_flows_engine import declare_from_breached_pane
 from tests.app.tui_support import record_notifications, wait_for
+from tui.palette import palette_entries
 from tui.screens.modals.forms import NoteScreen
 from tui.screens.modals.run_step import RunStepScreen, target_text
 from warroom.errors import WarroomError
@@ -40,6 +41,11 @@ async def test_keys_on_a_resolved_incident_are_refused_at_the_key_in_the_cores_w
             assert app.screen is dash, key                        # no dialog whose answer would be refused
             assert said[-1].startswith(f"{inc_id} is resolved at ") and f"reopen it first to {action}" in said[-1]
             assert f"`warroom incident reopen {inc_id} --reason R`" in said[-1]
+        said.clear()                                              # the palette's "open runbook: …" attaches too
+        entry = next(cb for title, _help, cb in palette_entries(app) if title.startswith("open runbook: RB-CORE-001 "))
+        entry()
+        await wait_for(pilot, lambda: bool(said))
+        assert app.screen is dash and "reopen it first to attach a runbook" in said[-1]
         assert len(events(app)) == written                        # nothing journaled
         # what a resolved incident takes still opens: a note
         await pilot.press("n")

@@ -270,7 +270,7 @@ class DashboardActions:
         checklist on screen is never a different runbook than the one attached."""
         if self.presenter.live is not None:
             current = self.data.runbook.id if self.data.runbook is not None else None
-            if current == runbook_id:
+            if current == runbook_id or self.refused_now(ev.RUNBOOK_ATTACHED):   # the palette's way in, too
                 return
             self.ask_attach(runbook_id, current)
             return
