@@ -67,8 +67,10 @@ def test_a_counter_reset_after_an_inf_sample_counts_as_prometheus_counts_it() ->
 def test_what_prometheus_2_does_unlike_its_own_rules_is_refused_by_name() -> None:
     """predict_linear over a subquery with @ (Prometheus slides the window past the @ time but its
     inner selectors hold samples up to it only) and an @ inside a subquery with an offset (Prometheus
-    2.42 moves the @ time by the offset at some evaluation times, not others): the drill answered
-    both, differently; now it names them as not evaluated."""
+    2.42 moves the @ time by the offset at some evaluation times, not others), predict_linear of a
+    selector with @ inside a subquery (its window slides from the subquery's own start), timestamp()
+    of a selector with @ and an offset (Prometheus 2.42 drops the offset): the drill answered them
+    otherwise; now it names them as not evaluated."""
     catalog = scenario_catalog("rate-limit", 0.0)
     for expr, construct in [
         ("predict_linear(flowengine_model_quota_used_ratio @ end()[10m:1m] @ end(), 60)",
@@ -77,13 +79,20 @@ def test_what_prometheus_2_does_unlike_its_own_rules_is_refused_by_name() -> Non
          "@ inside a subquery with an offset"),
         ("max_over_time(max_over_time(flowengine_flow_duration_seconds_count @ 600[1m:15s])[5m:1m] offset 5m)",
          "@ inside a subquery with an offset"),
+        ("increase(predict_linear(flowengine_model_api_requests_total[30m] @ start(), 0)[1m:])",
+         "predict_linear of a selector with @ inside a subquery"),
+        ("timestamp(flowengine_flow_failures_total @ start() offset -2m)",
+         "timestamp() of a selector with both @ and offset"),
     ]:
         with pytest.raises(PromQLError, match=f"^{re.escape(construct)} is not supported in drills"):
             evaluate_many(catalog, expr, [600.0, 720.0], now=1800.0)
     # still evaluated: @ on a subquery, predict_linear over a selector with @, @ in a subquery without offset
     for expr in ("max_over_time(flowengine_model_quota_used_ratio[10m:1m] @ end())",
                  "predict_linear(flowengine_model_quota_used_ratio[10m] @ end(), 60)",
-                 "max_over_time(flowengine_flow_duration_seconds_count @ start()[1m:15s])"):
+                 "max_over_time(flowengine_flow_duration_seconds_count @ start()[1m:15s])",
+                 "timestamp(flowengine_flow_failures_total @ start())",
+                 "timestamp(flowengine_flow_failures_total offset 1m)",
+                 "max_over_time(predict_linear(flowengine_model_quota_used_ratio[5m], 60)[5m:1m])"):
         assert evaluate_many(catalog, expr, [600.0, 720.0], now=1800.0).at(1)
 
 

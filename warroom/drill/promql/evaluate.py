@@ -470,13 +470,13 @@ class _Eval:
     each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
 
     def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
-                 lenient: bool = False, shifted: bool = False) -> None:
+                 lenient: bool = False, inside: float | None = None) -> None:
         self.catalog, self.times, self.n = catalog, times, len(times)
         self.now, self.start, self.end = now, start, end
         self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
         self.last = _grid_index(now)                                 # the newest: none after now
         self.lenient = lenient      # inside absent(): an unknown metric is absent, not a typo to report
-        self.shifted = shifted      # inside a subquery with an offset: where Prometheus 2 moves an @ (refused)
+        self.inside = inside        # inside a subquery: its offset (s); where Prometheus 2 moves an @ (refused)
         self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
         self.scale = (catalog.unix(1e6) - self.u0) / 1e6
 
@@ -512,7 +512,7 @@ class _Eval:
         back = node.offset.total_seconds() if node.offset else 0.0
         if node.at is None:
             return [t - back for t in self.times]
-        if self.shifted:
+        if self.inside:
             raise PromQLError("@ inside a subquery with an offset is not supported in drills "
                               "(Prometheus 2 moves the @ time by the offset only in some cases)")
         kind = node.at.type
@@ -569,7 +569,7 @@ class _Eval:
                                               math.floor(unix(m) / step + 1e-7) + 1)}
         inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
         cols = _Eval(self.catalog, inner, self.now, self.start, self.end, self.lenient,
-                     self.shifted or bool(node.offset)).eval(node.expr)
+                     (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0)).eval(node.expr)
         return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
                 for lab, col in cols], window, ends  # type: ignore[union-attr]
 
@@ -580,6 +580,8 @@ class _Eval:
         # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
         # once (samples up to the @ time): the window slides by the step's distance from the start.
         slide = func == "predict_linear" and getattr(getattr(arg, "vector_selector", arg), "at", None) is not None
+        if slide and self.inside is not None:     # there it slides from the subquery's own start
+            raise PromQLError("predict_linear of a selector with @ inside a subquery is not supported in drills")
         matrix, window, ends = self.matrix(arg, slide)
         counter = func in ("rate", "increase", "irate")
         spans: dict[int, list[tuple[int, int]]] = {}
@@ -631,6 +633,8 @@ class _Eval:
         if f not in MATH and f not in _OTHER_FUNCS:
             raise PromQLError(f"function {f!r} is not supported in drills")
         if f == "timestamp" and isinstance(args[0], pp.VectorSelector):    # a sample's own time: the data's age
+            if args[0].at is not None and args[0].offset:           # Prometheus 2.42 drops the offset there
+                raise PromQLError("timestamp() of a selector with both @ and offset is not supported in drills")
             return _each(self.instant(args[0], stamps=True), lambda x, j: x)
         values, unix = [self.eval(a) for a in args], self.catalog.unix
         stamps = [float(unix(t)) for t in self.times]
