@@ -163,3 +163,27 @@ def test_a_memo_that_cannot_be_written_costs_only_speed(tmp_path: Path) -> None:
     again = HistoryMemo(tmp_path / "gone" / MEMO_FILE)
     assert query_history(d.source(), slo.query, START + 10, now, 1.0, slo.direction, again) == first
     assert again.asked == 0
+
+
+def test_a_long_read_integrates_each_hour_of_the_past_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At x3600 a look every 15 s asks for fifteen drill hours the simulator no longer holds (it
+    keeps four), and a window's step doubling asks for all of it. Asked in one question, every
+    operand of a pane's query re-integrated every hour again; asked an hour at a time
+    (``DrillSource.batch_span``), each hour once per pane that reads counters."""
+    speed = 3600.0
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    now = START + 30.0                                  # thirty drill hours
+    _pin(now)
+    source = d.source()
+    slos = Config().slo
+    source.fetch(slos)                                  # the panes' poll integrated up to now
+    work = Work(monkeypatch)
+    memo = HistoryMemo(None)
+    step = grid_step(START, now, 15.0 / speed)
+    for slo in slos:
+        query_history(source, slo.query, START, now, step, slo.direction, memo)
+    _, rows = work.take()
+    hours = 30 + drill_series.HISTORY / HOUR
+    counted = sum(1 for slo in slos if "_total" in slo.query or "_bucket" in slo.query)   # the others read gauges
+    assert counted == 3
+    assert rows <= counted * (hours + 2) * drill_series.Series.CHUNK, rows      # was 111,445 rows

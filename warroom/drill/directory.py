@@ -384,6 +384,14 @@ class DrillSource:
         now = stime.now()
         return [w for w in (start + i * step for i in range(n)) if w <= now]
 
+    @property
+    def batch_span(self) -> float:
+        """Wall seconds of drill one question over the past should cover: the hour of rows the
+        simulator integrates and holds at a time (``Series.CHUNK``); wider, it integrates again."""
+        from warroom.drill.series import GRID, Series
+
+        return Series.CHUNK * GRID / self.drill.speed
+
     def world(self) -> dict[str, Any]:
         """What an answer depends on besides the query and its time: the simulator's code, the
         scenario, the clock (start, speed) and every action recorded so far."""

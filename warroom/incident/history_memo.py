@@ -71,7 +71,9 @@ class HistoryMemo:
             known = self._points.setdefault(f"{direction} {expr}", {})
             missing = [w for w in walls if w not in known]
             if missing:
-                got = dict(fold(source.query_at(expr, missing), direction))
+                got: dict[float, float] = {}
+                for batch in _batches(missing, float(getattr(source, "batch_span", math.inf))):
+                    got.update(fold(source.query_at(expr, batch), direction))
                 known.update((w, got.get(round(w, 3))) for w in missing)
                 self.asked += len(missing)
                 self._dirty = True
@@ -122,6 +124,20 @@ class HistoryMemo:
                 return      # a cache: unwritten, the next command asks the source again (and this one's
                             # points stay in memory, dirty, for this process's next save)
             self._dirty = False
+
+
+def _batches(walls: list[float], span: float) -> list[list[float]]:
+    """``walls`` (ascending) in runs no longer than ``span`` seconds: the source's hint of how much
+    of its past one question should cover (a drill re-integrates what it no longer holds, and
+    one question over days read every hour of it once per operand; an hour at a time reads each
+    once)."""
+    out: list[list[float]] = []
+    for w in walls:
+        if out and w - out[-1][0] < span:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return out
 
 
 def _finite(v: Any) -> float | None:
