@@ -8,8 +8,10 @@ every Prometheus 2 range function but ``holt_winters``; every aggregation; ``his
 ``label_replace``, ``label_join``, ``absent`` and the maths, time and date functions but the
 trigonometric ones; arithmetic, comparisons (``bool``), ``and or unless``, ``on``/``ignoring``,
 ``group_left``/``group_right``. The rest (``holt_winters``, ``sin`` ..., native-histogram and
-Prometheus 3 functions, ``or`` inside a selector) is a ``PromQLError`` saying it is not supported
-in drills, never a wrong number.
+Prometheus 3 functions, ``or`` inside a selector, and where Prometheus 2 bends its own ``@`` rules:
+an ``@`` inside a subquery with an offset, ``predict_linear`` over a subquery with ``@`` or of an
+``@`` selector inside a subquery, ``timestamp()`` of a selector with ``@`` and ``offset``) is a
+``PromQLError`` saying it is not supported in drills, never a wrong number.
 """
 
 from __future__ import annotations
