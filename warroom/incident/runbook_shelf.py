@@ -15,20 +15,22 @@ predictable name).
 
 from __future__ import annotations
 
+import difflib
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.errors import NotFoundError
-from warroom.incident import runbook_ref
+from warroom.errors import NotFoundError, WarroomError
+from warroom.incident import closing, runbook_ref
 from warroom.incident.files import write_private_file
 from warroom.journal.log import JournalError
 
 if TYPE_CHECKING:
     from warroom.config import Config
-    from warroom.runbook.model import Runbook
+    from warroom.incident.state import IncidentState
+    from warroom.runbook.model import Runbook, Step
 
 
 class RunbookShelf:
@@ -108,6 +110,52 @@ class RunbookShelf:
         assert book is not None         # a non-empty reference
         return book
 
+    def open(self, state: IncidentState, runbook_id: str | None = None) -> Runbook | None:
+        """The current runbook; with ``runbook_id`` (as typed: ``runbook_id_of`` gives the
+        canonical id), that open runbook — the current one or one a GO opened beside it. A runbook
+        that is not open (never attached, replaced, closed) is refused: its steps belong to
+        another situation."""
+        runbook_id = runbook_id_of(state, runbook_id) if runbook_id else runbook_id
+        if not runbook_id or str((state.runbook or {}).get("id") or "") == runbook_id:
+            return self.of(state.runbook)
+        ref = state.open_ref(runbook_id)
+        if ref is None:
+            closing.refuse_closed(state, runbook_id, self.id)     # closed beside: said as such
+            attached = any(str(r.get("id") or "") == runbook_id for r in state.runbooks)
+            now = str((state.runbook or {}).get("id") or "") or "no runbook"
+            raise NotFoundError(
+                f"{self.id}: runbook {runbook_id} is not open (it was replaced; the incident follows {now};"
+                f" attach {runbook_id} again to work it)" if attached else
+                f"{self.id}: runbook {runbook_id} is not attached (open: {', '.join(state.open_runbook_ids()) or 'none'})")
+        return self.beside(ref)
+
+    def all_open(self, state: IncidentState) -> list[Runbook]:
+        """The runbooks being worked: the current one, then each a GO opened beside it (one whose
+        copy cannot be read is left out; ``open(state, id)`` says why)."""
+        books: list[Runbook] = []
+        book = self.open(state)
+        if book is not None:
+            books.append(book)
+        for ref in state.beside:
+            try:
+                books.append(self.beside(ref))
+            except WarroomError:
+                continue
+        return books
+
+    def step(self, book: Runbook | None, ref: str | int) -> Step:
+        """A step of ``book`` by number, id or label; unknown refs name the closest ones."""
+        if book is None:
+            raise NotFoundError(f"{self.id} has no runbook attached (`warroom incident attach {self.id} REF`)")
+        found = book.step(ref)
+        if found is None:
+            names = [s.id for s in book.steps] + [s.label for s in book.steps]
+            close = difflib.get_close_matches(str(ref), names, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            count = len(book.steps)
+            raise NotFoundError(f"{self.id}: no step {str(ref)!r} in {book.id} (steps 1..{count}){hint}")
+        return found
+
     def _check(self, snap: Path, ref: dict[str, Any]) -> None:
         """A shared incident's copy must be the one its journal names: the hash-chained
         ``sha256`` of the declaration or attachment, not the store's own ``files`` row. A copy
@@ -138,3 +186,17 @@ class RunbookShelf:
             except SharedStoreDown:
                 pass  # readers keep what they have; the caller reports the file as missing
         return path
+
+
+def runbook_id_of(state: IncidentState, typed: str) -> str:
+    """The id of the incident's runbook a person typed (``--runbook``, ``close-runbook``), as the
+    journal records it: exact, else the only one equal ignoring case (``runbook.ids``; several
+    are refused, listed). Among every runbook it has had (current, beside, attached earlier,
+    closed), so a refusal about a replaced or closed one still names it; unknown stays as typed
+    (the caller says it is not attached)."""
+    from warroom.runbook.ids import match_id
+
+    typed = typed.strip()
+    ids = [str((state.runbook or {}).get("id") or ""), *(str(b.get("id") or "") for b in state.beside),
+           *(str(r.get("id") or "") for r in state.runbooks), *(c.runbook_id for c in state.closed)]
+    return match_id(typed, ids) or typed

@@ -28,7 +28,6 @@ here); the types it hands back are in :mod:`warroom.incident.prepared`.
 
 from __future__ import annotations
 
-import difflib
 import os
 import threading
 from collections.abc import Callable
@@ -39,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import Config
-from warroom.errors import NotFoundError, WarroomError
+from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused as StepRefused  # one refusal class for the runner and for us
 from warroom.journal import events as ev
 from warroom.incident import after_resolve, closing
@@ -66,7 +65,7 @@ from warroom.incident.target import detect_target as detect_target
 from warroom.incident.approval_desk import ApprovalDesk
 from warroom.incident.identity import Person, whoami
 from warroom.incident import tampering
-from warroom.incident.runbook_shelf import RunbookShelf
+from warroom.incident.runbook_shelf import RunbookShelf, runbook_id_of
 from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
 from warroom.incident import record_lines as lines
 from warroom.incident.roles import default_commander
@@ -281,52 +280,20 @@ class Incident(StepRunning):
         return copy, self._runbook_of(copy.runbook)
 
     def runbook(self, runbook_id: str | None = None) -> Runbook | None:
-        """The current runbook (parsed once and cached); with ``runbook_id``, that open runbook —
-        the current one or one a GO opened beside it. A runbook that is not open (never
-        attached, or replaced by another) is refused: its steps belong to another situation.
-        ``runbook_id`` as typed: ``runbook_id_of`` gives the canonical id."""
-        state = self.state
-        runbook_id = self.runbook_id_of(runbook_id, state) if runbook_id else runbook_id
-        if not runbook_id or str((state.runbook or {}).get("id") or "") == runbook_id:
-            return self._runbook_of(state.runbook)
-        ref = state.open_ref(runbook_id)
-        if ref is None:
-            closing.refuse_closed(state, runbook_id, self.id)     # closed beside: said as such
-            attached = any(str(r.get("id") or "") == runbook_id for r in state.runbooks)
-            now = str((state.runbook or {}).get("id") or "") or "no runbook"
-            raise NotFoundError(
-                f"{self.id}: runbook {runbook_id} is not open (it was replaced; the incident follows {now};"
-                f" attach {runbook_id} again to work it)" if attached else
-                f"{self.id}: runbook {runbook_id} is not attached (open: {', '.join(state.open_runbook_ids()) or 'none'})")
-        return self._beside_of(ref)
+        """The current runbook (parsed once and cached); with ``runbook_id`` (as typed), that open
+        runbook — the current one or one a GO opened beside it; one not open is refused
+        (``RunbookShelf.open``)."""
+        return self.shelf.open(self.state, runbook_id)
 
     def runbook_id_of(self, typed: str, state: IncidentState | None = None) -> str:
-        """The id of the incident's runbook a person typed (``--runbook``, ``close-runbook``), as the
-        journal records it: exact, else the only one equal ignoring case (``runbook.ids``; several
-        are refused, listed). Among every runbook it has had (current, beside, attached earlier,
-        closed), so a refusal about a replaced or closed one still names it; unknown stays as typed
-        (the caller says it is not attached)."""
-        from warroom.runbook.ids import match_id
-
-        state = state if state is not None else self.state
-        typed = typed.strip()
-        ids = [str((state.runbook or {}).get("id") or ""), *(str(b.get("id") or "") for b in state.beside),
-               *(str(r.get("id") or "") for r in state.runbooks), *(c.runbook_id for c in state.closed)]
-        return match_id(typed, ids) or typed
+        """The canonical id of the incident's runbook a person typed (``runbook_shelf.runbook_id_of``:
+        exact, else the only one equal ignoring case)."""
+        return runbook_id_of(state if state is not None else self.state, typed)
 
     def open_runbooks(self) -> list[Runbook]:
-        """The runbooks being worked: the current one, then each a GO opened beside it (one whose
-        snapshot cannot be read is left out; ``runbook(id)`` says why)."""
-        books: list[Runbook] = []
-        book = self.runbook()
-        if book is not None:
-            books.append(book)
-        for ref in self.state.beside:
-            try:
-                books.append(self._beside_of(ref))
-            except WarroomError:
-                continue
-        return books
+        """The runbooks being worked: the current one, then each a GO opened beside it
+        (``RunbookShelf.all_open``)."""
+        return self.shelf.all_open(self.state)
 
     def _beside_of(self, ref: dict[str, Any]) -> Runbook:
         """A runbook open beside the current one, from its copy (``RunbookShelf.beside``)."""
@@ -344,17 +311,7 @@ class Incident(StepRunning):
     def step(self, ref: str | int, runbook_id: str | None = None) -> Step:
         """A runbook step by number, id or label — of the current runbook, or of the open
         runbook ``runbook_id`` names; unknown refs name the closest ones."""
-        book = self.runbook(runbook_id)
-        if book is None:
-            raise NotFoundError(f"{self.id} has no runbook attached (`warroom incident attach {self.id} REF`)")
-        found = book.step(ref)
-        if found is None:
-            names = [s.id for s in book.steps] + [s.label for s in book.steps]
-            close = difflib.get_close_matches(str(ref), names, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            count = len(book.steps)
-            raise NotFoundError(f"{self.id}: no step {str(ref)!r} in {book.id} (steps 1..{count}){hint}")
-        return found
+        return self.shelf.step(self.runbook(runbook_id), ref)
 
     # ------------------------------------------------------------------ writing
 
