@@ -56,6 +56,7 @@ class StepEnded(Message):
     status: str
     summary: str = ""
     run: str | None = None
+    word: str | None = None       # the run's word (marks.run_word): "ran" when it missed its expectation
 
 
 @dataclass

@@ -532,11 +532,11 @@ class IncidentPresenter:
             self.post(OutputReady(key))
 
         def work() -> None:
-            status, run = "unknown", None
+            status, run, word = "unknown", None, None
             try:
                 live = self.require()
                 followed = live.follow(key, stop, batch)
-                status, run = followed.status, followed.run
+                status, run, word = followed.status, followed.run, followed.word
                 if followed.ended and run is not None:
                     # Known before the key stops counting as followed: no moment where a stale
                     # view could start this run over.
@@ -544,7 +544,7 @@ class IncidentPresenter:
             finally:
                 self._following.discard(key)
                 self.post(OutputReady(key))
-                self.post(StepEnded(key, status, run=run))
+                self.post(StepEnded(key, status, run=run, word=word))
 
         self.worker(work, group=f"follow-{key[0]}-{key[1]}", name=f"follow {key[1]}")
         return buf

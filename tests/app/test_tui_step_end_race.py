@@ -127,4 +127,5 @@ async def test_the_end_reaches_the_pane_from_the_journal_when_the_follower_never
         await wait_for(pilot, lambda: key in stack.panes and stack.panes[key].ended, 30)
         assert lost and lost[0] == key
         run = next(e for e in events(app, "step.finished") if e.data.get("step_id") == key[1]).data
-        assert str(stack.panes[key].border_subtitle) == f"ok · {run['lines']} lines"
+        n = run["lines"]
+        assert str(stack.panes[key].border_subtitle) == f"ok · {n} line{'' if n == 1 else 's'}"

@@ -52,6 +52,7 @@ from tui.messages import (
 )
 from tui.metrics import fetch_readings, make_tracker
 from tui.presenter import IncidentCalls, IncidentPresenter
+from warroom.incident.marks import run_verdict, run_word
 from warroom.runbook.model import Runbook, Step
 from warroom.sources.model import SloReading
 
@@ -752,7 +753,7 @@ class DashboardScreen(Screen[None]):
                 continue
             self.drain_output(key)
             lines = st.last_run.lines if st.last_run.lines is not None else pane.line_count
-            pane.finish(f"{st.status.replace('_', ' ')} · {lines} lines")
+            pane.finish(_ended(run_word(st.status, run_verdict(st.last_run)), lines))
 
     def step_label(self, key: tuple[str, str], snapshot: object = None) -> str:
         runbook = self.data.book_of(key[0])
@@ -812,7 +813,7 @@ class DashboardScreen(Screen[None]):
         self.drain_output(message.key)
         pane = self.query_one(OutputStack).panes.get(message.key)
         if pane is not None:
-            pane.finish(f"{message.status.replace('_', ' ')} · {pane.line_count} lines")
+            pane.finish(_ended(message.word or message.status.replace("_", " "), pane.line_count))
         if message.status == "ok":
             self.open_gate(message.key)
         self.presenter.load_view_async()
@@ -981,3 +982,9 @@ class DashboardScreen(Screen[None]):
     def action_export_pir(self) -> None:
         assert self.actions is not None
         self.actions.export_pir()
+
+
+def _ended(word: str, lines: int) -> str:
+    """An output pane's closing border: the run's word as the checklist says it ("ran" for one
+    whose output missed what the runbook expected, never "ok") and how many lines it printed."""
+    return f"{word} · {lines} line{'' if lines == 1 else 's'}"

@@ -89,6 +89,9 @@ class Followed:
 
     status: str
     run: str | None = None
+    word: str | None = None
+    """The run's word as the checklist and ``incident run`` say it (``marks.run_word``: "ran", not
+    "ok", when the output missed what the runbook expected); None when its end was not read."""
 
     @property
     def ended(self) -> bool:
@@ -435,14 +438,18 @@ class LiveIncident:
             if stored:
                 batch(stored)
             run = st.last_run if st is not None else None
-            return Followed(st.status if st is not None else "unknown", run.output if run is not None else None)
+            return Followed(st.status if st is not None else "unknown", run.output if run is not None else None,
+                            _word(st.status, run) if st is not None else None)
         result = handle.follow(batch, stop_event=stop)
         if result is None:
             return Followed("following stopped", handle.output_rel)
         if self._handles.get(key) is handle:
             self._handles.pop(key, None)
-        self.incident.refresh()
-        return Followed(str(result.status), handle.output_rel)
+        st = self.incident.refresh().steps.get(key)
+        run = st.last_run if st is not None else None
+        ran = run if run is not None and run.output == handle.output_rel else None    # this run's record
+        return Followed(str(result.status), handle.output_rel,
+                        _word(str(result.status), ran) if ran is not None else None)
 
     def _stored_tail(self, st: Any) -> list[Any]:
         """The newest ``execute.memory_lines`` lines of a finished step's stored output."""
@@ -657,3 +664,10 @@ def metric_source_for(incident: Incident) -> tuple[MetricSource | None, float]:
     from warroom.sources.factory import open_metric_source
 
     return open_metric_source(incident.config), 1.0
+
+
+def _word(status: str, run: Any) -> str:
+    """``marks.run_word`` for a journaled run: the word its end is shown with."""
+    from warroom.incident.marks import run_verdict, run_word
+
+    return run_word(status, run_verdict(run))
