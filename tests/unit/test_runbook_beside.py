@@ -181,8 +181,11 @@ def test_an_incident_without_a_go_resolves_as_before(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
     assert inc.go_opened() == []
     e = inc.resolve("flows back", "fixed the schema", None)     # the CLI without --rollback
-    assert e.data["rollback"] is False and "go_opened" not in e.data
-    assert f"Rollback: no [#{e.seq}]." in inc.render("pir")
+    # not said (no GO asked): kept as not said and asked of a human, never a default "no" (19abad8)
+    assert e.data["rollback"] is None and "go_opened" not in e.data
+    pir = inc.render("pir")
+    assert f"Rollback: _Needs a human:_ whether a rollback was part of the fix (not said at resolve) [#{e.seq}]." in pir
+    assert "Rollback: no" not in pir
 
 
 def test_the_cli_resolve_after_a_go_needs_rollback_or_no_rollback_and_the_pir_lists_both_runbooks(
