@@ -14,7 +14,7 @@ from warroom import scenario_time as stime
 from panes.fmt import reached_by
 from panes.view import (DecisionRow, EarlierRunbook, GateView, HeaderInfo, IncidentView, OpenRunbook, SharedView,
                         StepView, TimelineItem)
-from warroom.incident.marks import run_verdict, step_state
+from warroom.incident.marks import checklist_state, run_verdict
 from warroom.scenario_time import process_text
 from warroom.units import format_value
 
@@ -45,7 +45,7 @@ def step_view(st: Any, state: Any = None, gates: Mapping[tuple[str, str], Any] |
         reason = str(st.refusals[-1].get("reason") or "")
     verdict = run_verdict(run)
     return StepView(
-        state=step_state(st.status, verdict, gate.status if gate is not None else None),
+        state=checklist_state(st, gate),
         expect_met=run.expect_met if run is not None else None,
         verdict=verdict.state if verdict is not None else None,
         verdict_reason=verdict.reason if verdict is not None else None,

@@ -19,6 +19,7 @@ from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog
 from warroom.durations import format_duration
 from warroom.incident.drill_report import path_word
+from warroom.incident.marks import DONE_MARKS
 from warroom.units import format_value
 
 
@@ -89,7 +90,7 @@ def report_renderable(report: Any) -> Group:
         path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
     for section, label, status, did in report.runbook_path:
         path.add_row(Text(section), Text(label), Text(path_word(status),      # the checklist's words and rule
-                                                     style="green" if status in ("ok", "ticked") else "yellow"),
+                                                     style="green" if status in DONE_MARKS else "yellow"),
                      Text(did or "—"))
     summary = Text("\n".join(f"• {line}" for line in report.summary))
     return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),

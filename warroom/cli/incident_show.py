@@ -21,7 +21,7 @@ from warroom.incident.jsonview import state_to_json
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
-from warroom.incident.marks import STEP_MARKS, describe_verdict, run_verdict, step_state
+from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 
@@ -29,9 +29,7 @@ def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
     that exited 0 without giving what the runbook expected, ``unverified`` for a failed gate,
     ``manual`` for an item to tick): one rule for the text's mark and ``--json``'s ``state``."""
-    status = s.status if s is not None else "pending"
-    state = step_state(status, run_verdict(s.last_run) if s is not None else None,
-                       gate.status if gate is not None else None)
+    state = checklist_state(s, gate)
     if state == "pending" and step is not None and step.kind == "manual" and not step.runnable:
         state = "manual"   # a checklist item to tick, as the dashboard shows it
     return state

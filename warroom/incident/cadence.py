@@ -61,7 +61,7 @@ def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str
 def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
     from warroom.incident.gates import run_gates
-    from warroom.incident.marks import STEP_MARKS, run_verdict, step_state
+    from warroom.incident.marks import run_state, state_word
     from warroom.units import format_value
 
     phases = state.phases
@@ -89,8 +89,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
         kind = "mitigation attempt" if run.mutating else "check"
         # the checklist's word for the run (marks.step_state): a check whose output missed what
         # the runbook expected, or a mitigation whose verify gate failed, is never "ok" to stakeholders
-        shown = step_state(run.status, run_verdict(run), gates.get(run.seq))
-        word = STEP_MARKS[shown].word if shown in STEP_MARKS else run.status.replace("_", " ")
+        word = state_word(run_state(run, gates.get(run.seq)))
         lines.append(f"- {run.started_at:%H:%M} {st.label or st.step_id} ({kind}): {word}.")
         acted = True
     for n in state.notes:

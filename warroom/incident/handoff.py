@@ -124,7 +124,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         who = f" by {run.actor} since {_hm(run.started_at)}" if run else ""
         running.append(f"RUNNING {state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}){who}")
     from warroom.incident.gates import gate_states
-    from warroom.incident.marks import DONE_MARKS, STEP_MARKS, run_verdict, step_state
+    from warroom.incident.marks import DONE_MARKS, checklist_state, state_word
 
     # done as the checklist counts it (marks.DONE_MARKS over marks.step_state): a run that exited
     # 0 without giving what the runbook expected, or whose verify gate FAILED, is not done; one
@@ -139,10 +139,9 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         for step in book.steps:
             st = state.steps.get((book.id, step.id))
             gate = step_gates.get((book.id, step.id))
-            shown = step_state(st.status if st is not None else "pending", run_verdict(st.last_run) if st else None,
-                               gate.status if gate is not None else None)
+            shown = checklist_state(st, gate)
             if shown not in DONE_MARKS and shown not in ("running", "verifying"):
-                word = STEP_MARKS[shown].word if shown in STEP_MARKS else shown
+                word = state_word(shown)
                 left.append(f"{state.step_name(book.id, step.number)} ({step.label}): {word}")
         ref = state.open_ref(book.id)
         undone = reversal(state, ref.get("opened_by")) if ref is not None else ""

@@ -81,18 +81,40 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
 
 def checklist_state(st: Any, gate: Any = None) -> str:
     """A step record's state as its checklist row shows it: ``step_state`` over its journaled
-    status, its latest run's verdict and the status of its verify gate (``gates.gate_states``).
-    One rule for every view that counts or names a runbook's steps (the checklist, a GO's
-    progress, the drill report's runbook path), so none calls ``ok`` a run the others mark ≠."""
-    return step_state(st.status, run_verdict(st.last_run), gate.status if gate is not None else None)
+    status, its latest run's verdict and the status of its verify gate (``gates.gate_states``; a
+    ``GateState`` or its status). ``st`` None: a step nobody touched, ``pending``.
+    One rule for every view that counts or names a runbook's steps (the checklist, ``incident
+    show`` and its --json, the handoff brief, a GO's progress, the PIR's failed steps, the drill
+    report's runbook path), so none calls ``ok`` a run the others mark ≠.
+    ``tests/unit/test_one_step_rule.py`` fails on any other module judging a step itself."""
+    if st is None:
+        return "pending"
+    return step_state(st.status, run_verdict(st.last_run), getattr(gate, "status", gate))
 
 
-def run_word(status: str, verdict: Verdict | None) -> str:
-    """How a finished run is named in one word before its exit code: ``ran`` (not ``ok``) when
-    it exited 0 but the output did not give what the runbook expected, else its status
-    (``ok``, ``failed``, ``timed out`` …): the timeline's ``Step 3 ran, exit 0, …, expectation
-    NOT met`` and ``incident run``'s closing line say the same word for the same run."""
-    return "ran" if step_state(status, verdict) in ("unmet", "unchecked") else status.replace("_", " ")
+def run_state(run: Any, gate: str | None = None) -> str:
+    """One journaled run's state (``StepRun``), by the same rule: for the views that list runs, not
+    steps (the PIR's commands table, the timeline's mark, a stakeholder draft's actions); ``gate``:
+    the status of the verify gate that judged this run (``gates.run_gates``)."""
+    return step_state(run.status, run_verdict(run), gate)
+
+
+def state_word(state: str) -> str:
+    """The checklist's word for a state (``ran, expectation not met`` …); one not in the
+    vocabulary is said as it is journaled, underscores as spaces."""
+    mark = STEP_MARKS.get(state)
+    return mark.word if mark is not None else state.replace("_", " ")
+
+
+def run_word(status: str, verdict: Verdict | None, gate: str | None = None) -> str:
+    """How a finished run is named before its exit code: ``ran`` (not ``ok``) when it exited 0 but
+    its state says it did not do its job and the verdict's words follow (``expectation NOT met:
+    …``), else the checklist's word for its state (``ok``, ``failed``, ``timed out``, and with no
+    verdict to follow ``ran, verify gate FAILED``): the timeline's ``Step 3 ran, exit 0, …,
+    expectation NOT met``, the PIR's timeline row and ``incident run``'s closing line say the same
+    word for the same run. ``gate``: the status of the verify gate that judged it, when known."""
+    state = step_state(status, verdict, gate)
+    return "ran" if state != status and verdict is not None else state_word(state)
 
 
 def run_verdict(run: Any) -> Verdict | None:

@@ -14,7 +14,7 @@ from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
 from warroom.incident.gates import GateState, gate_states, run_gates
-from warroom.incident.marks import STEP_MARKS, TROUBLE_MARKS, describe_verdict, run_verdict, step_state
+from warroom.incident.marks import TROUBLE_MARKS, checklist_state, describe_verdict, run_state, run_verdict, state_word
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
@@ -116,9 +116,8 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     gates = run_gates(state)
     for st, run in state.commands_run():
         verdict = run_verdict(run)
-        shown = step_state(run.status, verdict, gates.get(run.seq))
         commands.append(Record(
-            state=STEP_MARKS[shown].word if shown in STEP_MARKS else run.status.replace("_", " "),
+            state=state_word(run_state(run, gates.get(run.seq))),
             expectation=describe_verdict(verdict) if verdict is not None else "—",
             step=st.step if st.step is not None else st.step_id, label=st.label, actor=run.actor,
             name=state.step_name(st.runbook_id, st.step if st.step is not None else st.step_id, start=True),
@@ -215,7 +214,7 @@ def _shown_steps(state: IncidentState, steps: list[Any]) -> list[tuple[Any, str,
     out = []
     for s in steps:
         gate = gates.get((s.runbook_id or current, s.step_id))
-        out.append((s, step_state(s.status, run_verdict(s.last_run), gate.status if gate is not None else None), gate))
+        out.append((s, checklist_state(s, gate), gate))
     return out
 
 
@@ -229,6 +228,6 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
         why = verdict.reason            # the mark's word already says "expectation not met"
     elif shown == "unverified" and gate is not None:
         why = f"{gate.reason} ({gate.expr})" if gate.reason else gate.expr
-    return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": STEP_MARKS[shown].word,
+    return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from warroom.incident.marks import STEP_MARKS
+from warroom.incident.marks import state_word
 
 
 @dataclass(frozen=True)
@@ -92,5 +92,4 @@ def path_word(state: str) -> str:
     ``ran, expectation not met``, ``ran, verify gate FAILED``…; ``not done`` for one never begun."""
     if state == "pending":
         return "not done"
-    mark = STEP_MARKS.get(state)
-    return mark.word if mark is not None else state.replace("_", " ")
+    return state_word(state)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom.execute.expectation import verdict_of
 from warroom.incident import closing
-from warroom.incident.marks import describe_verdict, step_state
+from warroom.incident.marks import describe_verdict, run_state, run_word
 from warroom.incident.records import StepRun, _int, _num, _ts, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
@@ -81,7 +81,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.first_mitigation_at = run.ended_at
         s.first_mitigation_seq = e.seq
     # "ran", not "ok", when the output did not give what the runbook expected
-    bits = ["ran" if step_state(run.status, verdict) in ("unmet", "unchecked") else run.status.replace("_", " ")]
+    bits = [run_word(run.status, verdict)]
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
     bits.append(process_text(s, run.duration) if run.duration is not None else "?")   # real seconds
@@ -90,7 +90,7 @@ def _step_finished(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     bits.extend(run.notes)
     s._add_timeline(e, e.type, f"{_step_word(s, st)} {', '.join(bits)} ({st.label})",
                     at=run.ended_at, step=st.step)
-    s.timeline[-1].mark = step_state(run.status, verdict)
+    s.timeline[-1].mark = run_state(run)
 
 
 def _run_notes(d: dict[str, Any]) -> list[str]:

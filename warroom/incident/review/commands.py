@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.incident.gates import run_gates
-from warroom.incident.marks import describe_verdict, run_verdict
-from warroom.incident.review.effects import entry_text, history_cite, run_effect, state_word
+from warroom.incident.marks import EXPECT_MARKS, describe_verdict, run_state, run_verdict, state_word
+from warroom.incident.review.effects import entry_text, history_cite, run_effect
 from warroom.incident.review.lines import cite, hms
 
 if TYPE_CHECKING:
@@ -67,13 +67,13 @@ def commands(state: IncidentState) -> list[CommandRow]:
     for i, (st, run) in enumerate(state.commands_run(), start=1):
         name = state.step_name(st.runbook_id, st.step or st.step_id, start=True)
         verdict = run_verdict(run)
-        bits = [state_word(run, verdict, gates.get(run.seq))]
+        bits = [state_word(run_state(run, gates.get(run.seq)))]
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
             bits.append(stime.process_text(state, run.duration))
-        expectation = ({"met": "met", "unmet": "NOT met", "unchecked": "not checked"}.get(verdict.state, "—")
-                       if verdict is not None else "—")
+        expectation = (EXPECT_MARKS[verdict.state].word.removeprefix("expectation ")   # "NOT met"
+                       if verdict is not None and verdict.state in EXPECT_MARKS else "—")
         expect_detail = describe_verdict(verdict) if verdict is not None else ""
         effect = run_effect(run, state.metric_summary, state.time_scale)
         if run.mutating and not effect:

@@ -8,21 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
-from warroom.incident.marks import STEP_MARKS, step_state
 from warroom.incident.review.lines import value_text
 from warroom.incident.review.metrics import past
 from warroom.units import format_value
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
-
-
-def state_word(run: Any, verdict: Any, gate: str | None = None) -> str:
-    """The step's state in the words the dashboard and ``incident show`` use (``warroom.incident.marks``);
-    ``gate`` is the status of the verify gate judging this run (``warroom.incident.gates.run_gates``)."""
-    state = step_state(run.status, verdict, gate)
-    mark = STEP_MARKS.get(state)
-    return mark.word if mark is not None else run.status.replace("_", " ")
 
 
 def entry_text(e: dict[str, Any]) -> str:

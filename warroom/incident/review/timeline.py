@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.incident.gates import run_gates
-from warroom.incident.marks import describe_verdict, run_verdict
+from warroom.incident.marks import TROUBLE_MARKS, describe_verdict, run_state, run_verdict, run_word
 from warroom.incident.records import PHASE_HOW
-from warroom.incident.review.effects import history_cite, run_effect, state_word
+from warroom.incident.review.effects import history_cite, run_effect
 from warroom.incident.review.lines import NO_TIME, Line
 from warroom.journal import events as ev
 
@@ -46,8 +46,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
     if run.status == "running":
         result = "still running"
     else:
-        word = state_word(run, verdict, gate)
-        bits = ["ran" if verdict is not None and word != run.status.replace("_", " ") else word]
+        bits = [run_word(run.status, verdict, gate)]
         if run.exit_code is not None:
             bits.append(f"exit {run.exit_code}")
         if run.duration is not None:
@@ -62,7 +61,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
     weight = 20
     if run.mutating:
         weight = 78 if run.status == "ok" else 70
-    if run.status in ("failed", "timed_out", "interrupted") or (verdict is not None and verdict.state == "unmet"):
+    if run_state(run, gate) in TROUBLE_MARKS:       # what the checklist marks as trouble
         weight = max(weight, 72)
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
 
