@@ -103,8 +103,9 @@ class Activity:
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        if provider == fleet.PRIMARY and (routed := s.routed_model(start)) is not None:
-            model, provider = routed        # the model the env routed to then
+        routed = s.routed_model(start) if provider == fleet.PRIMARY else None
+        if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
+            model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx)
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if s.in_force("context_pruning", start, delay=30):
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
@@ -189,7 +190,7 @@ class Activity:
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
                                 f"({s.route_reason(t)})")
             share_5xx = s.share_5xx(anthropic, t)
-            if share_5xx > 0.05 and not routed:       # routed away, no call goes to the primary
+            if share_5xx > 0.05 and s.route_share(t) < 1.0:       # routed away, no call goes to the primary
                 yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
                                 f"of calls failing ({self._5xx_code})")
             if s.share_429(anthropic, t) > 0.05:

@@ -446,6 +446,13 @@ def route_of(env: Env, away: bool = False) -> str | None:
     return to if away and to != fleet.PRIMARY and to not in off else None
 
 
+def on_5xx_only(env: Env) -> bool:
+    """Whether ``env`` moves only the primary's calls that got a 5xx (``FALLBACK_ON_5XX=true`` with the
+    primary still enabled): FlowEngine tries the primary first and retries a 5xx on the fallback."""
+    off = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
+    return env.get("FALLBACK_ON_5XX", "").lower() in _TRUE and fleet.PRIMARY not in off
+
+
 def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
     def on(env: Env, key: str) -> bool:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, fallback_of, route_of
+from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, fallback_of, on_5xx_only, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -298,16 +298,27 @@ class Signals:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
 
     def route(self, t: float) -> str | None:
-        """The provider FlowEngine sends the primary's calls to at ``t`` (its env's fallback model, once
-        routing acts, as the flows see it); None while they go to the primary."""
+        """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model,
+        once routing acts, as the flows see it); None while they go to the primary. How many of them:
+        ``route_share``."""
         if not self.in_force("fallback_routing", t, delay=30):
             return None
         env = self.cluster.env_at(t)            # routing recorded with no env of its own: the default fallback
         return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
 
+    def route_share(self, t: float) -> float:
+        """The share of the primary's calls that run on ``route(t)``: all of them when the env names a
+        fallback or disables the primary; under ``FALLBACK_ON_5XX=true`` only those a call to the primary
+        answers 5xx now (0 while nothing is routed)."""
+        if self.route(t) is None:
+            return 0.0
+        if on_5xx_only(self.cluster.env_at(t)):
+            return self.share_5xx(next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY), t, raw=True)
+        return 1.0
+
     def routed_model(self, t: float) -> tuple[str, str] | None:
-        """(model, provider) the primary's calls run on at ``t`` by ``route``'s rule; None while on the
-        primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
+        """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on
+        the primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
         return None if (to := self.route(t)) is None else (fallback_of(self.cluster.env_at(t)), to)
 
     def route_reason(self, t: float) -> str | None:
@@ -319,6 +330,8 @@ class Signals:
         env, primary = self.cluster.env_at(t), next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
         if fleet.PRIMARY in {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}:
             return f"{fleet.PRIMARY} disabled"
+        if on_5xx_only(env):
+            return f"FALLBACK_ON_5XX=true: the {self.route_share(t) * 100:.0f}% of calls the primary answered 5xx"
         if (s5 := self.share_5xx(primary, t, raw=True)) > NOTICEABLE:
             return f"primary returned 5xx to {s5 * 100:.0f}% of calls"
         if (used := self.quota(primary, t)) >= 1.0 or self.share_429(primary, t) > NOTICEABLE:
@@ -327,22 +340,25 @@ class Signals:
         return f"{key}={env[key]} set" if key else "fallback routing enabled"
 
     @functools.cached_property
-    def _routed(self) -> list[tuple[float, float, str]]:
-        """(from, until, provider): the stretches FlowEngine ran with the primary's calls routed away."""
+    def _routed(self) -> list[tuple[float, float, str, bool]]:
+        """(from, until, provider, all): the stretches FlowEngine ran with the primary's calls routed away
+        (``all`` False: only those answered 5xx, the primary still called first and spending its quota)."""
         switches = [a.t + 30 for a in self.actions if a.action.startswith("fallback_routing")]
         points = sorted({*switches, *(r.at for r in self.cluster.flowengine.history), *(w for w, _ in self._running)})
-        out: list[tuple[float, float, str]] = []
+        out: list[tuple[float, float, str, bool]] = []
         for start, end in zip(points, [*points[1:], math.inf], strict=True):
             if self.running(start) and (to := self.route(start)) is not None:
-                if out and out[-1][1:] == (start, to):
+                whole = not on_5xx_only(self.cluster.env_at(start))
+                if out and out[-1][1:] == (start, to, whole):
                     start = out.pop()[0]
-                out.append((start, end, to))
+                out.append((start, end, to, whole))
         return out
 
     def _busy(self, provider: fleet.Provider, t: float) -> float:
         """The seconds up to ``t`` that ``provider``'s day of quota use ran: not while FlowEngine was
         stopped, nor (the primary) while its calls went to another provider."""
-        away = sum(max(0.0, min(t, b) - a) for a, b, _ in self._routed) if provider.name == fleet.PRIMARY else 0.0
+        away = sum(max(0.0, min(t, b) - a) for a, b, _, whole in self._routed if whole) \
+            if provider.name == fleet.PRIMARY else 0.0
         return t - self.stopped(t)[0] - away
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
@@ -353,7 +369,7 @@ class Signals:
         drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", busy, 240.0)
         used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", busy)
         primary = next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
-        for a, b, to in self._routed:
+        for a, b, to, _ in self._routed:
             if to == provider.name and a < t:
                 end, was = min(t, b), self._busy(primary, a)
                 burnt = self.impact(f"quota:{primary.name}", was + end - a) - self.impact(f"quota:{primary.name}", was)
@@ -362,11 +378,16 @@ class Signals:
         return max(0.0, min(1.0, used))
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
-        """Calls per second to ``provider``: the primary's go to the fallback's provider while routed."""
+        """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too
+        (``FALLBACK_ON_5XX``: as retries, every call tried on the primary first; else instead)."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
         rate, to = provider.requests_per_second, self.route(t) if self._routed else None
         if to is not None:
-            rate = 0.0 if provider.name == fleet.PRIMARY else rate + fleet.PRIMARY_RPS * (to == provider.name)
+            share = self.route_share(t)
+            if provider.name == fleet.PRIMARY:
+                rate *= share < 1.0
+            else:
+                rate += fleet.PRIMARY_RPS * share * (to == provider.name)
         return rate * wiggle * self.traffic_share(t)
 
     def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
