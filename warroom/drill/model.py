@@ -30,6 +30,7 @@ INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a fail
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
+ENV_DELAY = 30.0         # an env change is what FlowEngine runs with this long after it is made (the rollout)
 NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 
@@ -297,13 +298,19 @@ class Signals:
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
 
+    def env(self, t: float) -> dict[str, str]:
+        """FlowEngine's env as its pods run with it at ``t``: the revision made ``ENV_DELAY`` s before or
+        earlier. The one rollout delay every routing read takes, so a first change and a later one, the
+        curves and every stand-in switch at the same instant."""
+        return self.cluster.env_at(t - ENV_DELAY)
+
     def route(self, t: float) -> str | None:
         """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model,
         once routing acts, as the flows see it); None while they go to the primary. How many of them:
         ``route_share``."""
-        if not self.in_force("fallback_routing", t, delay=30):
+        if not self.in_force("fallback_routing", t, delay=ENV_DELAY):
             return None
-        env = self.cluster.env_at(t)            # routing recorded with no env of its own: the default fallback
+        env = self.env(t)                       # routing recorded with no env of its own: the default fallback
         return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
 
     def route_share(self, t: float) -> float:
@@ -312,14 +319,14 @@ class Signals:
         answers 5xx now (0 while nothing is routed)."""
         if self.route(t) is None:
             return 0.0
-        if on_5xx_only(self.cluster.env_at(t)):
+        if on_5xx_only(self.env(t)):
             return self.share_5xx(next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY), t, raw=True)
         return 1.0
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
         """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on
         the primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
-        return None if (to := self.route(t)) is None else (fallback_of(self.cluster.env_at(t)), to)
+        return None if (to := self.route(t)) is None else (fallback_of(self.env(t)), to)
 
     def route_reason(self, t: float) -> str | None:
         """Why the primary's calls run on the fallback at ``t`` (None while they do not), from the state
@@ -327,7 +334,7 @@ class Signals:
         setting alone. The one answer every log line and endpoint that says why reads."""
         if self.route(t) is None:
             return None
-        env, primary = self.cluster.env_at(t), next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        env, primary = self.env(t), next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
         if fleet.PRIMARY in {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}:
             return f"{fleet.PRIMARY} disabled"
         if on_5xx_only(env):
@@ -343,12 +350,13 @@ class Signals:
     def _routed(self) -> list[tuple[float, float, str, bool]]:
         """(from, until, provider, all): the stretches FlowEngine ran with the primary's calls routed away
         (``all`` False: only those answered 5xx, the primary still called first and spending its quota)."""
-        switches = [a.t + 30 for a in self.actions if a.action.startswith("fallback_routing")]
-        points = sorted({*switches, *(r.at for r in self.cluster.flowengine.history), *(w for w, _ in self._running)})
+        switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
+        revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
+        points = sorted({*switches, *revisions, *(w for w, _ in self._running)})
         out: list[tuple[float, float, str, bool]] = []
         for start, end in zip(points, [*points[1:], math.inf], strict=True):
             if self.running(start) and (to := self.route(start)) is not None:
-                whole = not on_5xx_only(self.cluster.env_at(start))
+                whole = not on_5xx_only(self.env(start))
                 if out and out[-1][1:] == (start, to, whole):
                     start = out.pop()[0]
                 out.append((start, end, to, whole))

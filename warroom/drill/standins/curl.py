@@ -177,7 +177,7 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
     if pod is None or (pod == fleet.DEPLOYMENT and port != 8080) or (
             pod != fleet.DEPLOYMENT and not path.startswith("/health")):
         raise ToolError(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server", 7)
-    sig, env = ctx.signals, ctx.cluster.env()
+    sig, env = ctx.signals, ctx.signals.env(ctx.t)     # the env the pods run with now, as the routing reads it
     if pod != fleet.DEPLOYMENT:
         stalled = sig.audit_stalled_since(ctx.t) is not None and pod == fleet.AUDIT_DEPLOYMENT
         return js({"status": "degraded" if stalled else "ok", "sink": "disconnected" if stalled else "connected"},
