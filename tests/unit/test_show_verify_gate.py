@@ -51,8 +51,8 @@ def _ran(inc, step_id: str = "breaker", number: int = 1) -> None:  # type: ignor
     inc.append(ev.STEP_FINISHED, {"step": number, "step_id": step_id, "status": "ok", "exit_code": 0})
 
 
-def _row(inc, number: int) -> str:  # type: ignore[no-untyped-def]
-    lines = render_show(inc, inc.refresh(), datetime.now(UTC))
+def _row(inc, number: int, now: datetime | None = None) -> str:  # type: ignore[no-untyped-def]
+    lines = render_show(inc, inc.refresh(), now or datetime.now(UTC))
     return next(line for line in lines if re.match(rf"^  \S+ \[[^\]]*\]\s+{number}  ", line))
 
 
@@ -68,8 +68,9 @@ def test_show_carries_the_gate_from_pending_to_failed_and_json_agrees(tmp_path: 
     _ran(inc)
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
-    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1)
-    assert _row(inc, 1).lstrip().startswith("◔ [VERIFYING]")   # not done while the gate watches
+    inside = datetime(2026, 12, 2, 0, 5, tzinfo=UTC)            # shown inside the gate's window
+    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1, inside)
+    assert _row(inc, 1, inside).lstrip().startswith("◔ [VERIFYING]")   # not done while the gate watches
     assert "verify" not in _row(inc, 2)
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "value_text": "91.2%", "reason": "window ran out: still 91.2%"})
@@ -251,3 +252,18 @@ def test_the_live_incident_journals_the_gate_with_its_runbook(tmp_path: Path) ->
         live.close()
     (started,) = [e for e in inc.read().events if e.type == ev.VERIFY_STARTED]
     assert started.data["runbook_id"] == "RB-TEST-GATE" and started.data["step_id"] == "breaker"
+
+
+def test_a_gate_whose_window_ended_unwatched_is_not_called_pending(tmp_path: Path) -> None:
+    """A14-11: the ``incident run`` that watched the gate was killed; past the gate's window no
+    outcome is journaled. Show says the window ended with no outcome and what settles it, never
+    "verify pending" (up to the deadline it is pending: the watcher may still be there)."""
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                   "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
+    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1, datetime(2026, 12, 2, 0, 9, 59, tzinfo=UTC))
+    row = _row(inc, 1, datetime(2026, 12, 2, 0, 11, 10, tzinfo=UTC))
+    assert "pending" not in row, row
+    assert "verify window ended 00:10:00 UTC with no outcome (quota < 75 within 10m)" in row
+    assert f"`warroom resume {inc.id}`" in row and f"`warroom incident run {inc.id} STEP` settles it" in row

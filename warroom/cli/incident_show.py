@@ -195,7 +195,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             s = st.steps.get(step.id)
             known.add((current, step.id))
             rows.append((_mark(s, step, gates.get((current, step.id))), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s, gates.get((current, step.id)))}"))
+                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st.id)}"))
     # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
     # the dashboard's second checklist), run with ``--runbook ID``.
     beside: list[tuple[str, list[tuple[str, str, str]]]] = []
@@ -217,7 +217,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             key = (rb_id, step.id)
             known.add(key)
             brows.append((_mark(st.steps.get(key), step, gates.get(key)), f"{step.number:>3}",
-                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key))}"))
+                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st.id)}"))
         beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
@@ -225,7 +225,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         if key in known:
             continue
         row = (_mark(s, None, gates.get(key)), f"{s.step if s.step is not None else '?':>3}",
-               f"{s.label}{_step_detail(s, gates.get(key))}")
+               f"{s.label}{_step_detail(s, gates.get(key), now, st.id)}")
         if s.runbook_id and s.runbook_id != current:
             earlier.setdefault(s.runbook_id, []).append(row)
         else:
@@ -308,13 +308,16 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
     return lines
 
 
-def _step_detail(s: Any, gate: GateState | None = None) -> str:
+def _step_detail(s: Any, gate: GateState | None = None, now: datetime | None = None,
+                 incident_id: str = "ID") -> str:
     """What follows a step's label: how its last run ended, and its verify gate (as the
-    dashboard's header gate line says it)."""
+    dashboard's header gate line says it; at ``now``: a gate whose window ended unwatched is
+    never called pending)."""
     detail = _run_detail(s)
     if gate is None:
         return detail
-    return f"{detail}; {gate.describe()}" if detail else f" — {gate.describe()}"
+    said = gate.describe(now, incident_id)
+    return f"{detail}; {said}" if detail else f" — {said}"
 
 
 def _run_detail(s: Any) -> str:

@@ -10,7 +10,7 @@ again says nothing about the new run).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from warroom.journal import events as ev
@@ -34,13 +34,34 @@ class GateState:
     value: str | None           # the value it passed or failed at, with the pane's unit
     reason: str | None          # why it failed, or how a pass was confirmed
 
-    def describe(self) -> str:
+    def window_ended(self, now: datetime) -> datetime | None:
+        """When the window of a gate still open at ``now`` ended, None while it runs (or once it
+        has an outcome). A gate open past its window was left by a watcher that stopped (an
+        ``incident run`` killed while it waited): it is not pending, nobody is watching it."""
+        if self.status != "pending" or not self.deadline:
+            return None
+        try:
+            end = datetime.fromisoformat(self.deadline.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        end = end if end.tzinfo is not None else end.replace(tzinfo=UTC)
+        return end if now >= end else None
+
+    def describe(self, now: datetime | None = None, incident_id: str = "ID") -> str:
         """``verify pending: failure_rate < 1 within 15m`` / ``verify passed at 0.8%: …`` /
-        ``verify FAILED: reason: …`` — the words the header's gate line uses."""
+        ``verify FAILED: reason: …`` — the words the header's gate line uses. Given ``now``, a gate
+        whose window ended with no outcome journaled says so, and what settles it (the dashboard,
+        or the next ``incident run``: ``warroom.sources.verify.settle_open`` over the metric
+        history), never "pending"."""
+        ended = self.window_ended(now) if now is not None else None
         if self.status == "passed":
             head = f"verify passed at {self.value}" if self.value else "verify passed"
         elif self.status == "failed":
             head = "verify FAILED" + (f": {self.reason}" if self.reason else "")
+        elif ended is not None:
+            return (f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}): its watcher"
+                    f" stopped; `warroom resume {incident_id}` or the next `warroom incident run"
+                    f" {incident_id} STEP` settles it from the metric history")
         else:
             head = "verify pending"
         return f"{head} ({self.expr})"
