@@ -161,6 +161,7 @@ class Note:
     owner: str | None = None
     due: str | None = None
     original: str | None = None
+    corrected_seq: int | None = None   # the correction's seq: every surface that quotes the note cites it
 
 
 @dataclass

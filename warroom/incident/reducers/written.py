@@ -22,7 +22,13 @@ def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if tag == "root-cause" and s.first_root_cause_at is None:
         s.first_root_cause_at = e.ts
         s.first_root_cause_seq = e.seq
-    s._add_timeline(e, e.type, f"[{tag}] {text}")
+    s._add_timeline(e, e.type, note_line(tag, text))
+
+
+def note_line(tag: str, text: str) -> str:
+    """A note's timeline line: its tag, then its text. The one form, so a correction of the
+    note's text keeps the tag the note was written with (a went-well note stays one)."""
+    return f"[{tag}] {text}"
 
 
 def _timeline_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -30,19 +36,23 @@ def _timeline_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """A correction replaces what an entry says, never what kind of entry it is: a note's
+    timeline line keeps its tag (``note_line``), and the note records the correction's seq so
+    the PIR's note sections cite the same seqs as its timeline and key moments."""
     target = _int(d.get("seq"))
     text = str(d.get("text") or "")
+    note = next((n for n in s.notes if n.seq == target), None)
+    if note is not None:
+        if note.original is None:
+            note.original = note.text
+        note.text = text
+        note.corrected_seq = e.seq
     for entry in s.timeline:
         if entry.seq == target:
             if entry.original is None:
                 entry.original = entry.text
-            entry.text = text
+            entry.text = note_line(note.tag, text) if note is not None and entry.kind == ev.NOTE else text
             entry.corrected_seq = e.seq
-    for note in s.notes:
-        if note.seq == target:
-            if note.original is None:
-                note.original = note.text
-            note.text = text
 
 
 def delivery_of(d: dict[str, Any]) -> str:

@@ -14,12 +14,17 @@ if TYPE_CHECKING:
 
 
 def notes(state: IncidentState) -> dict[str, list[Line]]:
+    """Notes by tag. A corrected note is marked and cites its correction, as the timeline and
+    key moments quote the same note (``review.timeline``): one statement, one set of seqs."""
     out: dict[str, list[Line]] = {tag: [] for tag in ev.NOTE_TAGS}
     for n in state.notes:
         extra = ""
         if n.tag == "action":
             extra = f" — Owner: {n.owner or '_unassigned_'} — Due: {n.due or '_no date_'}"
-        out.setdefault(n.tag, []).append(Line(n.text + extra, (n.seq,), at=n.at, actor=n.actor))
+        if n.original is not None:
+            extra += " _(corrected)_"
+        cites = (n.seq, *((n.corrected_seq,) if n.corrected_seq else ()))
+        out.setdefault(n.tag, []).append(Line(n.text + extra, cites, at=n.at, actor=n.actor))
     return out
 
 
