@@ -67,7 +67,7 @@ def decision_prompt(row: DecisionRow) -> Text:
     if row.verdict:
         t.append(f"{row.verdict} by {row.by or '?'} ", "bold green" if row.verdict == "NO-GO" else "bold red")
     elif row.not_needed:
-        t.append(f"not needed now ({row.not_needed}) ", "dim")
+        t.append(f"{row.not_needed} ", "dim")
     elif row.overdue:
         t.append(f"OVERDUE since {row.due} ", "bold red")
     else:

@@ -112,7 +112,7 @@ def decision_detail_text(row: DecisionRow) -> Text:
         t.append(f"decided {row.verdict} by {row.by or '?'}", "bold")
         t.append(" (the latest verdict; a new one is added to the history)\n", "dim")
     elif row.not_needed:
-        t.append(f"not needed now ({row.not_needed}); a verdict can still be recorded\n", "dim")
+        t.append(f"{row.not_needed}; a verdict can still be recorded\n", "dim")
     elif row.overdue:
         t.append(f"no verdict yet: OVERDUE since {row.due}\n", "bold red")
     else:

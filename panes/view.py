@@ -62,7 +62,7 @@ class DecisionRow:
     due: str | None = None              # "04:29:46 UTC"
     overdue: bool = False
     due_at: float | None = None         # the deadline, unix wall time (a drill's is scaled already)
-    not_needed: str | None = None       # why its ``applies_when`` condition does not hold now
+    not_needed: str | None = None       # why it is not due: ``DecisionView.not_due_text``, in its words
 
     def __post_init__(self) -> None:
         clean_fields(self)

@@ -169,20 +169,20 @@ def _opened_text(state: Any, opened: dict[str, Any]) -> str:
 def decision_rows(runbook: Any, state: Any, when: datetime) -> tuple[DecisionRow, ...]:
     """The checklist's rows for the runbook's decisions: where each stands in the runbook, the
     latest verdict (shared by every runbook stating the same decision), else its deadline."""
-    from warroom.incident.decisions import NOT_HERE, evaluate
+    from warroom.incident.decisions import NO_OUTPUTS, NOT_HERE, evaluate
 
     if runbook is None:
         return ()
     rows = []
     for d in getattr(runbook, "decisions", None) or []:
-        v = evaluate(d, runbook.id, state, when, query=NOT_HERE, step_output=lambda _s: None)
+        v = evaluate(d, runbook.id, state, when, query=NOT_HERE, step_output=NO_OUTPUTS)
         rec = v.recorded or {}
         rows.append(DecisionRow(
             decision_id=d.id, question=d.question,
             after_step=max((s.number for s in runbook.steps if s.line < d.line), default=0),
             verdict=rec.get("verdict"), by=rec.get("by"),
             due=f"{v.due_at:%H:%M:%S} UTC" if v.due_at is not None else None, overdue=v.overdue,
-            due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_needed))
+            due_at=v.due_at.timestamp() if v.due_at is not None else None, not_needed=v.not_due_text(str(state.id))))
     return tuple(rows)
 
 

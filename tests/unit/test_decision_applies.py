@@ -48,12 +48,19 @@ def test_the_provider_outage_drill_never_marks_the_all_providers_down_decision_o
         assert "not needed now (Every provider is failing" in out and "not met" in out and "OVERDUE" not in out
         code, out, err = cli("show", inc)
         assert code == 0, err
-        assert "[rollback-to-pilot]: not needed now" in out and "OVERDUE (deadline" not in out
+        # A14-13: show reads the journal only; it never judged "all providers down", so it does not
+        # say the decision is not needed (it would say so with every provider down): what it knows
+        (row,) = [line for line in out.splitlines() if "[rollback-to-pilot]" in line]
+        assert row.endswith(f"[rollback-to-pilot]: condition not judged here (Every provider is failing"
+                            f": model API 5xx rate above 90%); `warroom incident decide {inc}` judges it"), row
+        assert "not needed" not in row and "OVERDUE (deadline" not in out
     assert _events(cli.journal(inc), "decision.overdue") == []
     assert _events(cli.journal(inc), "decision.arose") == []
     code, out, err = cli("brief", inc)                 # the incoming commander is not told it is late
     assert code == 0, err
-    assert "(not needed now: Every provider is failing" in out and "OVERDUE" not in out.split("Decisions")[-1]
+    assert ("Roll back to the pilot repository (RB-LAUNCH-002)?: condition not judged here (Every provider is failing"
+            in out.split("Decisions")[-1]) and "not needed" not in out.split("Decisions")[-1], out
+    assert "OVERDUE" not in out.split("Decisions")[-1]
     code, _out, err = cli("export", inc)
     pir = (tmp_path / "state" / "incidents" / inc / "pir.md").read_text()
     assert "Decision overdue" not in pir and "passed with no verdict" not in pir, pir
@@ -262,3 +269,33 @@ def test_a_malformed_condition_names_file_and_line(tmp_path: Path, body: str, li
     assert findings, body
     hit = [f for f in findings if words in f.message]
     assert hit and hit[0].line == line + 2, [(f.line, f.message) for f in findings]
+
+
+def test_a_view_that_reads_the_journal_only_never_calls_an_unjudged_condition_unneeded() -> None:
+    """A14-13: ``incident show``, the handoff brief and the checklist row read the journal only; of
+    RB-LAUNCH-004's condition (a number in a step's output) they know nothing, so they say the
+    condition was not judged there and what judges it — not "not needed", not "step … has not run"
+    (the step may have run). The rule stays: an unjudged condition never makes it overdue."""
+    from tui.view import decision_rows
+
+    rb = load_runbook(LAUNCH_004)
+    (d,) = rb.decisions
+    start = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+
+    class State:
+        id, clock_start, resolved, decisions, decisions_arose, notes, drill = "INC-1", start, False, [], [], [], None
+
+    late = datetime.fromtimestamp(start.timestamp() + 3600, UTC)
+    (shown,) = dec.standing(rb, State(), late)
+    assert not shown.needed and not shown.overdue and shown.due_at is None
+    said = shown.not_due_text("INC-1")
+    assert said == (f"condition not judged here ({d.applies_when.text}); `warroom incident decide INC-1`"  # type: ignore[union-attr]
+                    " judges it")
+    assert "has not run" not in (shown.not_needed or "")
+    (row,) = decision_rows(rb, State(), late)                       # the checklist's row: the same words
+    assert row.not_needed == said
+    (line,) = [ln for ln in dec.standing_lines(rb, State(), late) if "◆" in ln]
+    assert line.endswith(f"[{d.id}]: {said}")
+    # where the condition is judged (``incident decide``: outputs read), what it found is said
+    judged = dec.evaluate(d, rb.id, State(), late, query=None, step_output=lambda _s: None)
+    assert (judged.not_due_text("INC-1") or "").startswith("not needed now (") and "has not run" in (judged.not_needed or "")

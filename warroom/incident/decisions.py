@@ -38,6 +38,13 @@ def NOT_HERE(_expr: str) -> Sequence[float]:
     return ()
 
 
+def NO_OUTPUTS(_step: str) -> StepOutput | None:
+    """The step-output reader of a view that reads the journal only: a step criterion is judged
+    where the output is read (the dashboard's look, ``incident decide``), not here. A marker like
+    ``NOT_HERE``: ``judge`` never calls it (it would say "has not run" of a step that ran)."""
+    return None
+
+
 @dataclass(frozen=True)
 class CriterionVerdict:
     """One criterion as judged: the state, the words, and the value it was judged on (the metric,
@@ -51,11 +58,12 @@ class CriterionVerdict:
     kind: str = "judgement"   # metric | step | note | time | judgement
     value: float | None = None
     source: str | None = None  # what was read: the query, "step N (run #seq)", "note #seq"
+    judged: bool = True        # False: this view did not look (``NOT_HERE`` / ``NO_OUTPUTS``)
 
     def to_json(self) -> dict[str, Any]:
         return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,
                 "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source))
-                                      if v is not None}
+                                      if v is not None} | ({} if self.judged else {"judged": False})
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,18 @@ class DecisionView:
     @property
     def needed(self) -> bool:
         return self.not_needed is None
+
+    def not_due_text(self, incident_id: str) -> str | None:
+        """What every view says of a decision its condition does not make due (None: it is due):
+        ``not needed now (…)`` for a condition judged not to hold, or unreadable where it was
+        read; for one this view never judged (``incident show``, the checklist, the brief read
+        the journal only) what it knows — never "not needed": all providers may be down now."""
+        if self.not_needed is None:
+            return None
+        if self.applies is not None and not self.applies.judged and self.arose is None:
+            return (f"condition not judged here ({self.applies.text}); `warroom incident decide"
+                    f" {incident_id}` judges it")
+        return f"not needed now ({self.not_needed})"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -143,15 +163,16 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     unknown, never met."""
     kind = c.kind
 
-    def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None) -> CriterionVerdict:
-        return CriterionVerdict(side, c.text, st, evidence, kind, value, source)
+    def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None,
+                judged: bool = True) -> CriterionVerdict:
+        return CriterionVerdict(side, c.text, st, evidence, kind, value, source, judged)
 
     if kind == "metric":
         if query is None:
             return verdict(UNKNOWN, "no metric source", source=c.query)
         if query is NOT_HERE:
             return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
-                           source=c.query)
+                           source=c.query, judged=False)
         try:
             values = [v for v in query(c.query or "") if not math.isnan(v)]
         except (WarroomError, ValueError, OSError) as exc:
@@ -163,6 +184,9 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         return verdict(MET if ok else NOT_MET, f"{format_value(values[0], None)} {c.op} {format_value(c.value, None)}"
                        f" is {'true' if ok else 'false'}", values[0], c.query)
     if kind == "step":
+        if step_output is NO_OUTPUTS:
+            return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
+                           judged=False)
         run = step_output(c.step or "")
         if run is None:
             return verdict(UNKNOWN, f"step {c.step} has not run")
@@ -515,7 +539,7 @@ def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
     judging criteria (no metric query): what ``incident show`` and the checklist say."""
     if runbook is None:
         return []
-    return [evaluate(d, runbook.id, state, now, query=NOT_HERE, step_output=lambda _s: None)
+    return [evaluate(d, runbook.id, state, now, query=NOT_HERE, step_output=NO_OUTPUTS)
             for d in getattr(runbook, "decisions", None) or []]
 
 
@@ -527,7 +551,7 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
         if v.recorded:
             where = f"decided {v.recorded.get('verdict')} by {v.recorded.get('by')}"
         elif not v.needed:
-            where = f"not needed now ({v.not_needed})"
+            where = v.not_due_text(str(getattr(state, "id", "") or "ID")) or ""
         elif v.overdue:
             where = f"OVERDUE (deadline {v.due_text})"
         else:

@@ -180,7 +180,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             decisions.append(f"{v.decision.question} {r.get('verdict')} by {r.get('by')} at "
                              f"{_hm(r.get('at'))}: {r.get('why')}")
         elif not v.needed:
-            decisions.append(f"{v.decision.question} (not needed now: {v.not_needed})")
+            decisions.append(f"{v.decision.question}: {v.not_due_text(state.id)}")
         else:
             late = "OVERDUE, " if v.overdue else ""
             decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
