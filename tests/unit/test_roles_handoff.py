@@ -64,7 +64,11 @@ def test_handoff_brief_ack_and_header(tmp_path: Path, monkeypatch: pytest.Monkey
     sections = dict(brief.sections)
     assert any("retry storm" in ln for ln in sections["What happened"])
     assert sections["Current state"][0].startswith("P2 ")
-    assert sections["Open verify gates"] == ("step 3: quota < 80 (until 2026-11-22T14:20:00Z)",)
+    # the brief is written after the gate's window (14:20) with no outcome journaled: its watcher
+    # stopped, so it is not called open "until 14:20" (A14-11)
+    assert sections["Open verify gates"] == (
+        f"step 3: quota < 80 (window ended 14:20:00 UTC with no outcome: its watcher stopped; `warroom resume"
+        f" {alice.id}` or the next `warroom incident run {alice.id} STEP` settles it from the metric history)",)
     steps = "\n".join(sections["Steps running and not done"])
     assert "step 1 (Check pods): pending" in steps and "step 4" not in steps    # ticked is done
     assert any(ln.startswith("OVERDUE by") for ln in sections["Stakeholder updates"])

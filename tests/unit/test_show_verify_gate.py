@@ -267,3 +267,23 @@ def test_a_gate_whose_window_ended_unwatched_is_not_called_pending(tmp_path: Pat
     assert "pending" not in row, row
     assert "verify window ended 00:10:00 UTC with no outcome (quota < 75 within 10m)" in row
     assert f"`warroom resume {inc.id}`" in row and f"`warroom incident run {inc.id} STEP` settles it" in row
+
+
+def test_the_handoff_brief_lists_a_gate_open_until_its_window_ends_and_then_says_it_ended(tmp_path: Path) -> None:
+    """A14-11 in the incoming commander's brief: inside the window the gate is open "until" its
+    deadline; past it, with no outcome, the brief says the window ended and what settles it."""
+    from warroom.incident.handoff import catch_up_brief
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                   "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
+
+    def gates(now: datetime) -> tuple[str, ...]:
+        return dict(catch_up_brief(inc.refresh(), now, update_every=900.0).sections)["Open verify gates"]
+
+    assert gates(datetime(2026, 12, 2, 0, 9, tzinfo=UTC)) == (
+        "step 1: quota < 75 within 10m (until 2026-12-02T00:10:00Z)",)
+    (line,) = gates(datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
+    assert "until" not in line and line.startswith(
+        "step 1: quota < 75 within 10m (window ended 00:10:00 UTC with no outcome: its watcher stopped;")

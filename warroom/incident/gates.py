@@ -38,14 +38,7 @@ class GateState:
         """When the window of a gate still open at ``now`` ended, None while it runs (or once it
         has an outcome). A gate open past its window was left by a watcher that stopped (an
         ``incident run`` killed while it waited): it is not pending, nobody is watching it."""
-        if self.status != "pending" or not self.deadline:
-            return None
-        try:
-            end = datetime.fromisoformat(self.deadline.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        end = end if end.tzinfo is not None else end.replace(tzinfo=UTC)
-        return end if now >= end else None
+        return window_ended(self.deadline, now) if self.status == "pending" else None
 
     def describe(self, now: datetime | None = None, incident_id: str = "ID") -> str:
         """``verify pending: failure_rate < 1 within 15m`` / ``verify passed at 0.8%: …`` /
@@ -59,9 +52,7 @@ class GateState:
         elif self.status == "failed":
             head = "verify FAILED" + (f": {self.reason}" if self.reason else "")
         elif ended is not None:
-            return (f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}): its watcher"
-                    f" stopped; `warroom resume {incident_id}` or the next `warroom incident run"
-                    f" {incident_id} STEP` settles it from the metric history")
+            return f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}): {unsettled(incident_id)}"
         else:
             head = "verify pending"
         return f"{head} ({self.expr})"
@@ -70,6 +61,27 @@ class GateState:
         return {"runbook_id": self.runbook_id, "step": self.step, "step_id": self.step_id, "expr": self.expr, "status": self.status,
                 "seq": self.seq, "at": self.at.isoformat() if self.at else None, "deadline": self.deadline,
                 "value": self.value, "reason": self.reason}
+
+
+def window_ended(deadline: Any, now: datetime) -> datetime | None:
+    """When a gate's window (its journaled ``deadline``, ISO) ended, if ``now`` is past it; None
+    while it runs or when no deadline was journaled."""
+    if not deadline:
+        return None
+    try:
+        end = datetime.fromisoformat(str(deadline).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    end = end if end.tzinfo is not None else end.replace(tzinfo=UTC)
+    return end if now >= end else None
+
+
+def unsettled(incident_id: str) -> str:
+    """What a gate open past its window is, and what settles it (``warroom.sources.verify.
+    settle_open``, which the dashboard and ``incident run`` call first): one sentence for every
+    view that lists gates."""
+    return (f"its watcher stopped; `warroom resume {incident_id}` or the next `warroom incident run"
+            f" {incident_id} STEP` settles it from the metric history")
 
 
 def _text(value: Any) -> str | None:

@@ -115,9 +115,15 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
                        f"{value}".rstrip())
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
-    gates = [f"{state.step_name(str(g.get('runbook_id') or ''), g.get('step') or g.get('step_id'))}: {g.get('expr')}"
-             f" (until {g.get('deadline')})"
-             for g in open_gates(state)]
+    from warroom.incident.gates import unsettled, window_ended
+
+    gates = []
+    for g in open_gates(state):
+        name = state.step_name(str(g.get('runbook_id') or ''), g.get('step') or g.get('step_id'))
+        ended = window_ended(g.get("deadline"), now)     # its watcher stopped: not open, not settled
+        gates.append(f"{name}: {g.get('expr')} (until {g.get('deadline')})" if ended is None else
+                     f"{name}: {g.get('expr')} (window ended {ended:%H:%M:%S} UTC with no outcome:"
+                     f" {unsettled(state.id)})")
     running = []
     for st in state.running_steps():
         run = st.last_run
