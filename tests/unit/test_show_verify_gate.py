@@ -269,6 +269,22 @@ def test_a_gate_whose_window_ended_unwatched_is_not_called_pending(tmp_path: Pat
     assert f"`warroom resume {inc.id}`" in row and f"`warroom incident run {inc.id} STEP` settles it" in row
 
 
+def test_show_json_says_when_an_unwatched_gate_s_window_ended(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A14-11 in --json: the gate is still journaled pending; ``window_ended`` says it is past its
+    window (null inside it), so a script reading it does not wait on a gate nobody watches."""
+    import warroom.cli.incident_show as show
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                   "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
+    monkeypatch.setattr(show, "_now", lambda: datetime(2026, 12, 2, 0, 5, tzinfo=UTC))
+    assert [(g["status"], g["window_ended"]) for g in _json(inc, tmp_path / "state")["verify_gates"]] == [("pending", None)]
+    monkeypatch.setattr(show, "_now", lambda: datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
+    assert [(g["status"], g["window_ended"]) for g in _json(inc, tmp_path / "state")["verify_gates"]] == [
+        ("pending", "2026-12-02T00:10:00+00:00")]
+
+
 def test_the_handoff_brief_lists_a_gate_open_until_its_window_ends_and_then_says_it_ended(tmp_path: Path) -> None:
     """A14-11 in the incoming commander's brief: inside the window the gate is open "until" its
     deadline; past it, with no outcome, the brief says the window ended and what settles it."""

@@ -98,7 +98,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st)
-        data["verify_gates"] = [g.to_json() for g in gate_states(st).values()]
+        data["verify_gates"] = [g.to_json() | {"window_ended": ended.isoformat() if (ended := g.window_ended(now)) else None}
+                                for g in gate_states(st).values()]     # pending, but nobody watches it
         try:
             book = inc.runbook()
         except WarroomError:

@@ -52,7 +52,8 @@ class GateState:
         elif self.status == "failed":
             head = "verify FAILED" + (f": {self.reason}" if self.reason else "")
         elif ended is not None:
-            return f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}): {unsettled(incident_id)}"
+            return (f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}):"
+                    f" {unsettled(incident_id)}")
         else:
             head = "verify pending"
         return f"{head} ({self.expr})"
