@@ -23,6 +23,7 @@ from panes.fmt import escalation_tier, format_clock, tier_at
 from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
 from warroom import scenario_time as stime
+from warroom.durations import format_duration
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 # The word is always printed next to the mark, so each failure reads the same without colour:
@@ -123,12 +124,14 @@ class IncidentHeader(Vertical):
             # the tier the core has reached (escalation.instants); a view without one, by the table
             t.append(tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed), "bold")
             if i.resolved_at is None and i.next_update_at is not None:
+                # a duration in the words show, the handoff brief and the PIR use (13m21s), never
+                # mm:ss, which beside the timeline's 13:11 stamps reads as a time of day
                 due = stime.left(i, i.next_update_at, now)
                 t.append("  update ", "dim")
                 if due < 0:
-                    t.append(f"OVERDUE {format_clock(-due)}", "bold red")
+                    t.append(f"overdue by {format_duration(int(-due))}", "bold red")
                 else:
-                    t.append(f"in {format_clock(due)}", "bold")
+                    t.append(f"in {format_duration(int(due))}", "bold")
             t.append("  ")
         if i.recording is not None:
             # where the replay is in the recording, in the recording's own (UTC) time

@@ -33,7 +33,9 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
         inc_id = INCIDENT_ID.search(screen).group(0)      # type: ignore[union-attr]
         # 15 drill minutes are 15 s of wall time at x60: the reminder comes on its own, once
         session.wait_events(lambda evs: bool(of_type(evs, "decision.overdue")), timeout=90)
-        term.wait_for("OVERDUE", timeout=30)               # the checklist's decision row says so
+        # the timeline says so (the checklist's decision row is below the fold at 140x45; the
+        # header's update countdown said "OVERDUE" too, which let this wait pass on the wrong line)
+        term.wait_for('Decision overdue: "Roll back to the pilot', timeout=30)
         term.send("G")
         term.wait_for(lambda s: "Go/No-Go:" in s and "suggestion: GO" in s, timeout=60)
         term.type("no root cause after 15 minutes")

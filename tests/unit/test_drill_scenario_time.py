@@ -48,7 +48,7 @@ def test_header_draws_scenario_time_and_says_the_speed() -> None:
     text = bar.clocks_text(now).plain
     assert "×10" in text
     assert "16:40" in text                 # 100 s wall = 16m40s scenario
-    assert "update in 13:20" in text       # 80 s wall to the next update = 13m20s scenario
+    assert "update in 13m20s" in text      # 80 s wall to the next update = 13m20s scenario
 
 
 def test_a_replay_of_a_recording_across_days_says_the_day() -> None:
@@ -152,9 +152,9 @@ def test_at_speed_60_the_header_and_the_draft_count_drill_minutes(tmp_path: Path
     bar.info = HeaderInfo(incident_id="INC-1", title="t", status="investigating", severity="P2",
                           declared_at=now - 14, next_update_at=now - 14 + 15, drill="rate-limit", time_scale=60.0)
     text = bar.clocks_text(now).plain
-    assert "14:00 ×60" in text and "T0 on-call" in text and "update in 01:00" in text
+    assert "14:00 ×60" in text and "T0 on-call" in text and "update in 1m00s" in text
     text = bar.clocks_text(now + 2).plain
-    assert "16:00 ×60" in text and "T1 page TL" in text and "update OVERDUE 01:00" in text
+    assert "16:00 ×60" in text and "T1 page TL" in text and "update overdue by 1m00s" in text
     st = _incident(tmp_path, 60.0).state
     draft = draft_update(st, st.declared_at + timedelta(seconds=5), 900.0)
     due = st.declared_at + timedelta(seconds=20)

@@ -1,0 +1,49 @@
+"""The header's update countdown is a duration in the product's words, never mm:ss (A14-8).
+
+"update OVERDUE 13:21" beside the timeline's 13:11 stamps read as a time of day. The header
+now says "update overdue by 13m21s" / "update in 4m07s" with ``format_duration``, the one
+formatter ``incident show``, the handoff brief and the PIR write durations with.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from panes.header import IncidentHeader
+from panes.view import HeaderInfo
+from warroom.durations import format_duration
+
+
+def _clocks(declared: float, due: float, now: float, scale: float = 1.0) -> str:
+    bar = IncidentHeader()
+    bar.info = HeaderInfo(incident_id="INC-1", title="t", status="investigating", severity="P1",
+                          declared_at=declared, next_update_at=due, time_scale=scale,
+                          drill="mass-failure" if scale != 1.0 else None)
+    return bar.clocks_text(now).plain
+
+
+@pytest.mark.parametrize("late", [1, 59, 60, 801, 3599, 3600 + 125, 5 * 3600])
+def test_overdue_is_said_as_a_duration(late: int) -> None:
+    now = datetime(2026, 12, 2, 13, 11, tzinfo=UTC).timestamp()
+    text = _clocks(now - 3 * 3600, now - late, now)
+    assert f"update overdue by {format_duration(late)}" in text, text
+    assert "OVERDUE" not in text
+    assert not re.search(r"update \S+ \d+:\d\d", text), text        # no mm:ss after "update"
+
+
+def test_the_findings_example_at_speed_30() -> None:
+    """mass-failure at x30, the P1's 10-minute cadence passed 13m21s of drill time ago."""
+    now = datetime(2026, 12, 2, 14, 0, tzinfo=UTC).timestamp()
+    text = _clocks(now - 60, now - 801 / 30, now, scale=30.0)
+    assert "update overdue by 13m21s" in text and "×30" in text, text
+
+
+@pytest.mark.parametrize("left", [5, 247, 780, 3600 + 61])
+def test_the_countdown_uses_the_same_words(left: int) -> None:
+    now = datetime(2026, 12, 2, 13, 11, tzinfo=UTC).timestamp()
+    text = _clocks(now - 60, now + left, now)
+    assert f"update in {format_duration(left)}" in text, text
+    assert not re.search(r"update \S+ \d+:\d\d", text), text
