@@ -63,3 +63,20 @@ def test_the_pir_cites_a_corrected_went_well_note_alike_everywhere(inc: Incident
         assert f"[went-well] breaker held within 2 minutes _(corrected)_ {cite}" in body, body
     cited = set(re.findall(r"\[#%d(?:, #\d+)*\]" % noted.seq, md))
     assert cited == {cite}, cited
+
+
+def test_a_corrected_status_update_line_still_says_it_is_a_status_update(inc: Incident) -> None:
+    """The same rule for every line that says what kind it is: a correction of a status update's
+    timeline line replaces what it said, not "Status update recorded as sent by hand: "."""
+    sent = inc.record_status_update("Investigating elevated failures", ["manual"])
+    inc.correct_timeline(sent.seq, "Investigating elevated failures in EU")
+    entry = next(t for t in inc.state.timeline if t.seq == sent.seq)
+    assert entry.original == "Status update recorded as sent by hand: Investigating elevated failures"
+    assert entry.text == "Status update recorded as sent by hand: Investigating elevated failures in EU"
+
+
+def test_a_manual_entry_is_replaced_whole(inc: Incident) -> None:
+    added = inc.add_timeline("Deploy 2.3.1 with new retry policy")
+    inc.correct_timeline(added.seq, "Deploy 2.3.1 rolled out with the new retry policy")
+    entry = next(t for t in inc.state.timeline if t.seq == added.seq)
+    assert entry.text == "Deploy 2.3.1 rolled out with the new retry policy"

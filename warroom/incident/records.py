@@ -178,6 +178,8 @@ class TimelineEntry:
     manual: bool = False
     mark: str | None = None          # a step's end: the state it is shown in (warroom.incident.marks)
     corrected_seq: int | None = None
+    lead: str = ""                   # what kind of line it is ("[went-well] ", "Status update posted…: "),
+    #                                  kept by a correction, which replaces only what follows it
 
 
 @dataclass

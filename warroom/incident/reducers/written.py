@@ -22,13 +22,7 @@ def _note(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if tag == "root-cause" and s.first_root_cause_at is None:
         s.first_root_cause_at = e.ts
         s.first_root_cause_seq = e.seq
-    s._add_timeline(e, e.type, note_line(tag, text))
-
-
-def note_line(tag: str, text: str) -> str:
-    """A note's timeline line: its tag, then its text. The one form, so a correction of the
-    note's text keeps the tag the note was written with (a went-well note stays one)."""
-    return f"[{tag}] {text}"
+    s._add_timeline(e, e.type, text, lead=f"[{tag}] ")
 
 
 def _timeline_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
@@ -37,7 +31,7 @@ def _timeline_added(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     """A correction replaces what an entry says, never what kind of entry it is: a note's
-    timeline line keeps its tag (``note_line``), and the note records the correction's seq so
+    timeline line keeps its tag (the entry's ``lead``), and the note records the correction's seq so
     the PIR's note sections cite the same seqs as its timeline and key moments."""
     target = _int(d.get("seq"))
     text = str(d.get("text") or "")
@@ -51,7 +45,7 @@ def _corrected(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         if entry.seq == target:
             if entry.original is None:
                 entry.original = entry.text
-            entry.text = note_line(note.tag, text) if note is not None and entry.kind == ev.NOTE else text
+            entry.text = entry.lead + text
             entry.corrected_seq = e.seq
 
 
@@ -79,7 +73,7 @@ def _status_update(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s.status_updates.append(StatusUpdate(seq=e.seq, at=e.ts, actor=e.actor, text=str(d.get("text") or ""),
                                          channels=channels, webhook=webhook, delivery=delivery))
     first = str(d.get("text") or "").strip().splitlines()
-    s._add_timeline(e, e.type, f"Status update {DELIVERY_WORDS[delivery]}: {first[0] if first else ''}")
+    s._add_timeline(e, e.type, first[0] if first else "", lead=f"Status update {DELIVERY_WORDS[delivery]}: ")
 
 
 def _update_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
