@@ -13,7 +13,8 @@ import os
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from warroom.config import default_slos
@@ -92,8 +93,20 @@ class Simulator:
             return self._catalog
 
     def refresh(self) -> Series:
-        """The series for the actions recorded now."""
+        """The series for the actions recorded now. Reading it integrates (and evicts) rows, and its
+        ``signals.capacity`` runs the autoscaler's loop lazily: in a process where other threads ask
+        this simulator (the dashboard's polls), read it only inside :meth:`holding`."""
         return self._world().series
+
+    @contextmanager
+    def holding(self) -> Iterator[Series]:
+        """The series for the actions recorded now, with every other thread kept out until the block
+        ends. ``evaluate`` and friends take the same (re-entrant) lock, so a reader that works on
+        the series or its signals directly (the end-of-drill report counting flows while the
+        dashboard polls) never integrates or evicts rows under another thread's feet: that race
+        raised ``IndexError: array index out of range`` from the report under load."""
+        with self._lock:
+            yield self._world().series
 
     @property
     def signals(self) -> Signals:

@@ -30,7 +30,14 @@ def _ts(d: datetime | None) -> float | None:
 def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
                  slos: list[SloConfig] | None = None, runbook: Runbook | None = None) -> DrillReport:
     """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
-    the path its steps took)."""
+    the path its steps took). Built while holding the simulator: the report reads its series and
+    signals directly, and the dashboard's polls ask the same simulator from other threads."""
+    with drill.simulator.holding():
+        return _build(drill, state, at=at, slos=slos, runbook=runbook)
+
+
+def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos: list[SloConfig] | None,
+           runbook: Runbook | None) -> DrillReport:
     at = stime.now() if at is None else at
     sc = drill.scenario
     sim = drill.simulator
