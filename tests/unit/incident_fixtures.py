@@ -7,6 +7,7 @@ real parser on a real file.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,27 @@ class Clock:
     def __call__(self) -> datetime:
         self.now += self.step
         return self.now
+
+
+class DrillClock:
+    """The incident's clock and the drill's at once (``$WARROOM_DRILL_AT``), moved by hand: the
+    drill's source answers nothing after its now, so both must be at the same moment. A test
+    that uses it undoes the pin afterwards (``monkeypatch.setenv`` then ``delenv`` of the variable)."""
+
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    @property
+    def t(self) -> float:
+        return self._t
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self._t = value
+        os.environ["WARROOM_DRILL_AT"] = repr(value)
+
+    def __call__(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
 
 
 class FixedClock:

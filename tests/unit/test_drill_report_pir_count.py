@@ -4,13 +4,13 @@ PIR's own impact window beside the PIR's figure, and says why they may differ.""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.unit.incident_fixtures import DrillClock
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import breach_time, drill_report
@@ -18,24 +18,6 @@ from warroom.incident.drill_report.actions import failed_flows
 from warroom.incident.pir import render_pir
 from warroom.incident.store import IncidentStore
 
-
-class Clock:
-    """The incident's clock and the drill's (``$WARROOM_DRILL_AT``) at the same moment."""
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    @property
-    def t(self) -> float:
-        return self._t
-
-    @t.setter
-    def t(self, value: float) -> None:
-        self._t = value
-        os.environ["WARROOM_DRILL_AT"] = repr(value)
-
-    def __call__(self) -> datetime:
-        return datetime.fromtimestamp(self.t, UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +31,7 @@ def test_the_drill_report_gives_the_pirs_window_exactly_beside_the_pirs_estimate
     d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
     breach = breach_time(d, at=start + 3600)
     assert breach is not None
-    clock = Clock(breach + 30)
+    clock = DrillClock(breach + 30)
     inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
         title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
         drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")

@@ -3,13 +3,13 @@ sped-up drill is judged in drill time with the wall time beside it."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.unit.incident_fixtures import DrillClock
 from warroom.config import Config
 from warroom.incident.drill_report import breach_time, drill_report
 from warroom.drill.directory import create_drill
@@ -18,25 +18,6 @@ from warroom.incident.pir import render_pir
 from warroom.incident.store import IncidentStore
 from warroom.units import format_value
 
-
-class Clock:
-    """The incident's clock and the drill's at once (``$WARROOM_DRILL_AT``): the drill's source
-    answers nothing after its now, so both must be at the same moment."""
-
-    def __init__(self, t: float) -> None:
-        self.t = t
-
-    @property
-    def t(self) -> float:
-        return self._t
-
-    @t.setter
-    def t(self, value: float) -> None:
-        self._t = value
-        os.environ["WARROOM_DRILL_AT"] = repr(value)
-
-    def __call__(self) -> datetime:
-        return datetime.fromtimestamp(self.t, UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +31,7 @@ def _drill_incident(state_dir: Path, speed: float = 10.0):  # type: ignore[no-un
     d = create_drill(state_dir / "drills", "rate-limit", speed=speed, start=start)
     breach = breach_time(d, at=start + 3600)
     assert breach is not None
-    clock = Clock(breach + 30)
+    clock = DrillClock(breach + 30)
     inc = IncidentStore(state_dir / "incidents", Config(), clock=clock).create(
         title="Quota past 80%", severity="p3", source={"kind": "pane", "ref": "quota"},
         drill={"scenario": "rate-limit", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
