@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from warroom.incident import runbook_ref
+from warroom.journal import events as ev
 from warroom.runbook.model import Param, Runbook, Section, Step
 
 RUNBOOK_MD = "# Fake runbook (content is not parsed in these tests)\n"
@@ -58,6 +59,17 @@ def install_fake_runbook(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Pat
     monkeypatch.setattr(runbook_ref, "resolve_ref", resolve)
     monkeypatch.setattr(runbook_ref, "load_file", sample_runbook)
     return md
+
+
+def ran_ok(inc: Any, number: int, mutating: bool = False, **finished: Any) -> Any:
+    """Journal a run of step ``number`` of ``inc``'s runbook that exited 0 (``finished``: more of the
+    step.finished data, e.g. an expectation's verdict); returns the step. ``mutating``: whether the
+    run changes things (the PIR and the marks treat a mitigation attempt differently)."""
+    step = inc.step(number)
+    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
+    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": mutating})
+    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1, **finished})
+    return step
 
 
 class Clock:

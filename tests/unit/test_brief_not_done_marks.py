@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.test_draft_update_marks import _ran_ok
+from tests.unit.incident_fixtures import ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
 from warroom.incident.handoff import catch_up_brief
 from warroom.journal import events as ev
@@ -19,11 +19,11 @@ from warroom.journal import events as ev
 
 def test_the_brief_lists_runs_that_did_not_do_their_job(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
-    met = _ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
+    met = ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
                   expect_reason="the output holds 21.6 (wanted 5 or more)", expect_kind="numeric")
-    unmet = _ran_ok(inc, 3, expect="99 or more", expect_met=False, expect_verdict="unmet",
+    unmet = ran_ok(inc, 3, expect="99 or more", expect_met=False, expect_verdict="unmet",
                     expect_reason="the output holds 90.7 (wanted 99 or more)", expect_kind="numeric")
-    rollback = _ran_ok(inc, 2, mutating=True)
+    rollback = ran_ok(inc, 2, mutating=True)
     gate = {"step": 2, "step_id": rollback.id, "runbook_id": inc.runbook().id, "expr": "failure_rate < 1 within 10m"}
     inc._append(ev.VERIFY_STARTED, gate)
     inc._append(ev.VERIFY_FAILED, {**gate, "reason": "still 14% after 10m", "value": "14%"})

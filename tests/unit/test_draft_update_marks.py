@@ -11,26 +11,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.unit.incident_fixtures import ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
 from warroom.incident.cadence import draft_update
 from warroom.journal import events as ev
 
 
-def _ran_ok(inc, number: int, mutating: bool = False, **finished) -> object:  # type: ignore[no-untyped-def]
-    step = inc.step(number)
-    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
-    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": mutating})
-    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1, **finished})
-    return step
-
 
 def test_the_draft_never_calls_a_run_that_did_not_do_its_job_ok(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
-    met = _ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
+    met = ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
                   expect_reason="the output holds 21.6 (wanted 5 or more)", expect_kind="numeric")
-    unmet = _ran_ok(inc, 37, expect="99 or more", expect_met=False, expect_verdict="unmet",
+    unmet = ran_ok(inc, 37, expect="99 or more", expect_met=False, expect_verdict="unmet",
                     expect_reason="the output holds 78.3 (wanted 99 or more)", expect_kind="numeric")
-    rollback = _ran_ok(inc, 28, mutating=True)
+    rollback = ran_ok(inc, 28, mutating=True)
     gate = {"step": 28, "step_id": rollback.id, "runbook_id": inc.runbook().id, "expr": "failure_rate < 1 within 10m"}
     inc._append(ev.VERIFY_STARTED, gate)
     inc._append(ev.VERIFY_FAILED, {**gate, "reason": "still 14% after 10m", "value": "14%"})

@@ -19,7 +19,7 @@ import ast
 from datetime import timedelta
 from pathlib import Path
 
-from tests.unit.test_draft_update_marks import _ran_ok
+from tests.unit.incident_fixtures import ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
 from tui.view import step_view
 from warroom.cli.incident_show import _checklist, render_show
@@ -106,17 +106,17 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
         elif outcome == "failed":
             inc._append(ev.VERIFY_FAILED, {**g, "reason": "still 14% after 10m", "value": 14})
 
-    s = _ran_ok(inc, k := next(n), expect="5 or more", expect_met=True, expect_verdict="met",
+    s = ran_ok(inc, k := next(n), expect="5 or more", expect_met=True, expect_verdict="met",
                 expect_reason="the output holds 21.6 (wanted 5 or more)", expect_kind="numeric")
     want[k] = "ok"
-    _ran_ok(inc, k := next(n), expect="99 or more", expect_met=False, expect_verdict="unmet",
+    ran_ok(inc, k := next(n), expect="99 or more", expect_met=False, expect_verdict="unmet",
             expect_reason="the output holds 90.7 (wanted 99 or more)", expect_kind="numeric")
     want[k] = "unmet"
-    _ran_ok(inc, k := next(n), expect="below 1", expect_met=None, expect_verdict="unchecked",
+    ran_ok(inc, k := next(n), expect="below 1", expect_met=None, expect_verdict="unchecked",
             expect_reason="no number in the output", expect_kind="numeric")
     want[k] = "unchecked"
     for outcome, state in ((None, "verifying"), ("passed", "ok"), ("failed", "unverified")):
-        s = _ran_ok(inc, k := next(n), mutating=True)
+        s = ran_ok(inc, k := next(n), mutating=True)
         gate(s, outcome)
         want[k] = state
     for status in ("failed", "timed_out", "cancelled"):
@@ -138,7 +138,7 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
                                   "command": s.command, "params": {}})
     want[k] = "pending"                     # a dry run did nothing
     _finished(inc, k := next(n), "failed")
-    _ran_ok(inc, k, expect="5 or more", expect_met=True, expect_verdict="met",
+    ran_ok(inc, k, expect="5 or more", expect_met=True, expect_verdict="met",
             expect_reason="the output holds 9 (wanted 5 or more)", expect_kind="numeric")
     want[k] = "ok"                          # the latest run decides
     return want

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.unit.incident_fixtures import ran_ok
 from tests.unit.test_runbook_beside import _mass_failure
 from warroom.journal import events as ev
 
@@ -20,17 +21,10 @@ def _section(pir: str) -> str:
     return pir.split("## Steps Skipped or Failed", 1)[1].split("\n## ", 1)[0]
 
 
-def _ran_ok(inc, number: int, **finished) -> object:  # type: ignore[no-untyped-def]
-    step = inc.step(number)
-    ref = {"step": step.number, "step_id": step.id, "label": step.label, "runbook_id": inc.runbook().id}
-    inc._append(ev.STEP_STARTED, {**ref, "command": step.command or "true", "mutating": False})
-    inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 0.1, **finished})
-    return step
-
 
 def test_a_run_that_missed_its_expectation_is_listed_with_why(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
-    step = _ran_ok(inc, 3, expect="99 or more", expect_met=False, expect_verdict="unmet",
+    step = ran_ok(inc, 3, expect="99 or more", expect_met=False, expect_verdict="unmet",
                    expect_reason="the output holds 90.7 (wanted 99 or more)", expect_kind="numeric")
     inc.resolve("rolled back", rollback=True)
     section = _section(inc.render("pir"))
@@ -41,7 +35,7 @@ def test_a_run_that_missed_its_expectation_is_listed_with_why(tmp_path: Path) ->
 
 def test_a_run_whose_verify_gate_failed_is_listed_with_the_gate(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
-    step = _ran_ok(inc, 28)
+    step = ran_ok(inc, 28)
     gate = {"step": 28, "step_id": step.id, "runbook_id": inc.runbook().id, "expr": "failure_rate < 1 within 10m"}
     inc._append(ev.VERIFY_STARTED, gate)
     inc._append(ev.VERIFY_FAILED, {**gate, "reason": "still 14% after 10m", "value": "14%"})
@@ -54,7 +48,7 @@ def test_a_run_whose_verify_gate_failed_is_listed_with_the_gate(tmp_path: Path) 
 
 def test_a_run_that_did_its_job_is_not_listed(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
-    step = _ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
+    step = ran_ok(inc, 1, expect="5 or more", expect_met=True, expect_verdict="met",
                    expect_reason="the output holds 21.6 (wanted 5 or more)", expect_kind="numeric")
     inc.resolve("rolled back", rollback=True)
     assert f"Step 1 ({step.label})" not in _section(inc.render("pir"))
