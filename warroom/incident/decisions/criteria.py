@@ -1,0 +1,127 @@
+"""One criterion judged: met, not met or unknown, from a metric query, the number in a step's
+output, tagged notes or time since detection (scenario time in a drill). What cannot be read is
+unknown, never met."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from warroom import scenario_time as stime
+from warroom.durations import format_duration
+from warroom.errors import WarroomError
+from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
+                                              StepOutput)
+from warroom.runbook.decision import Criterion
+from warroom.units import format_value
+
+OUTPUT_TAIL = 65536          # bytes of a step's output searched for a criterion's number
+
+
+def _compare(value: float, op: str, target: float) -> bool:
+    return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
+            "==": value == target, "!=": value != target}[op]
+
+
+def _since_detection(state: Any, now: datetime) -> float | None:
+    start = state.clock_start
+    if start is None:
+        return None
+    return stime.between(state, start, now).seconds
+
+
+def scenario_span(state: Any, scenario_seconds: float, wall: bool = True) -> str:
+    """Scenario seconds (what a criterion's ``after`` counts) as every drill duration reads:
+    ``15m10s drill time (1m31s wall)`` (``warroom.scenario_time``)."""
+    return stime.of_scenario(state, scenario_seconds).text(wall=wall)
+
+
+def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | None,
+          step_output: Callable[[str], StepOutput | None]) -> CriterionVerdict:
+    """One criterion: met / not met / unknown, with the evidence in words and the value judged.
+    What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
+    unknown, never met."""
+    kind = c.kind
+
+    def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None,
+                judged: bool = True) -> CriterionVerdict:
+        return CriterionVerdict(side, c.text, st, evidence, kind, value, source, judged)
+
+    if kind == "metric":
+        if query is None:
+            return verdict(UNKNOWN, "no metric source", source=c.query)
+        if query is NOT_HERE:
+            return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
+                           source=c.query, judged=False)
+        try:
+            values = [v for v in query(c.query or "") if not math.isnan(v)]
+        except (WarroomError, ValueError, OSError) as exc:
+            return verdict(UNKNOWN, f"query failed: {exc}", source=c.query)
+        if len(values) != 1:
+            return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one",
+                           source=c.query)
+        ok = _compare(values[0], c.op or ">=", c.value or 0.0)
+        return verdict(MET if ok else NOT_MET, f"{format_value(values[0], None)} {c.op} {format_value(c.value, None)}"
+                       f" is {'true' if ok else 'false'}", values[0], c.query)
+    if kind == "step":
+        if step_output is NO_OUTPUTS:
+            return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
+                           judged=False)
+        run = step_output(c.step or "")
+        if run is None:
+            return verdict(UNKNOWN, f"step {c.step} has not run")
+        where = f"step {c.step}" + (f" (run #{run.seq})" if run.seq is not None else "")
+        if run.status != "ok":
+            said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
+                                                       + (f" (exit {run.exit_code})" if run.exit_code is not None else ""))
+            return verdict(UNKNOWN, f"step {c.step} {said}: its output is not evidence", source=where)
+        if run.text is None:
+            return verdict(UNKNOWN, f"step {c.step}'s output is not kept here", source=where)
+        number = _last_number(c.pattern or "", run.text)
+        if number is None:
+            return verdict(UNKNOWN, f"step {c.step}'s output has no number for its pattern", source=where)
+        ok = _compare(number, c.op or ">=", c.value or 0.0)
+        return verdict(MET if ok else NOT_MET, f"step {c.step}: {format_value(number, None)} {c.op} "
+                       f"{format_value(c.value, None)}", number, where)
+    since = _since_detection(state, now)
+    if kind == "note":
+        notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
+        first = notes[0] if notes else None
+        cite = f"note #{first.seq}" if first is not None else None
+        if c.note:
+            return verdict(MET if first else NOT_MET,
+                           f"a {c.note} note {'exists' if first else 'is not recorded yet'}", source=cite)
+        if first is not None:
+            return verdict(NOT_MET, f"a {c.no_note} note exists", source=cite)
+    if kind in ("note", "time") and since is None:
+        return verdict(UNKNOWN, "the incident clock has not started")
+    waited = since is not None and (c.after is None or since >= c.after)
+    if kind == "note":
+        if not waited:
+            left = format_duration(max(0.0, (c.after or 0) - (since or 0)))
+            return verdict(NOT_MET, f"no {c.no_note} note yet; {left} left of "
+                           f"{scenario_span(state, c.after or 0, False)}", since)
+        return verdict(MET, f"no {c.no_note} note after {scenario_span(state, since or 0)}", since)
+    if kind == "time":
+        return verdict(MET if waited else NOT_MET, f"{scenario_span(state, since or 0)} since detection", since)
+    return verdict(UNKNOWN, "the commander's judgement")
+
+
+def _last_number(pattern: str, text: str) -> float | None:
+    """The number the pattern's first group captures, at its last match in ``text`` (the tail);
+    the pattern runs on RE2 (linear time: a runbook's pattern cannot stall the dashboard)."""
+    from warroom.execute.redact_user import compile_user_pattern
+
+    data = text.encode("utf-8", "replace")[-OUTPUT_TAIL:]
+    last = None
+    for m in compile_user_pattern("(?m)" + pattern).finditer(data):
+        last = m
+    if last is None:
+        return None
+    try:
+        number = float((last.group(1) or b"").decode("utf-8", "replace").replace(",", ""))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

@@ -1,0 +1,53 @@
+"""When a decision is due: whether its ``applies_when`` condition arose (the journal's
+``decision.arose``, or this look), and where its deadline counts from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from warroom.incident.decisions.model import MET, CriterionVerdict, decision_key, recorded_key
+from warroom.runbook.decision import Decision
+
+
+def arose_of(state: Any, decision: Decision, runbook_id: str) -> dict[str, Any] | None:
+    """The journal's ``decision.arose`` for this decision as this runbook states it (the condition
+    is the runbook's own: RB-CORE-004's "all providers down" says nothing of RB-LAUNCH-004's)."""
+    key = decision_key(decision, runbook_id)
+    return next((a for a in getattr(state, "decisions_arose", None) or []
+                 if recorded_key(a) == key and str(a.get("runbook_id")) == runbook_id), None)
+
+
+def arose_at(arose: dict[str, Any]) -> datetime | None:
+    """When a journaled ``decision.arose`` says the decision arose: the instant its look judged the
+    condition (``judged_at``, the moment the metrics were read at), else the line's own time."""
+    judged = arose.get("judged_at")
+    try:
+        when = datetime.fromisoformat(str(judged).replace("Z", "+00:00")) if judged else None
+    except ValueError:
+        when = None
+    if when is not None and when.tzinfo is not None:
+        return when
+    at = arose.get("at")
+    return at if isinstance(at, datetime) else None
+
+
+def deadline_start(decision: Decision, state: Any, now: datetime, applies: CriterionVerdict | None,
+                   arose: dict[str, Any] | None, not_needed: str | None) -> tuple[datetime | None, str]:
+    """Where a decision's deadline counts from, and how to say it.
+
+    A decision every incident of the runbook faces counts from detection (the runbook's clock,
+    like its escalation tiers). A conditional one (``applies_when``) counts from when it arose —
+    the journaled ``decision.arose``, or this look if its condition is seen to hold now and is not
+    journaled yet — so a decision that arises at minute 40 with a 30-minute deadline is due at
+    minute 70, never overdue on arrival; before it arises no deadline runs. One needed only because
+    another runbook's unconditional copy of it is overdue counts from detection, as that copy does."""
+    if decision.applies_when is None:
+        return state.clock_start, "detection"
+    if arose is not None:
+        return arose_at(arose), "it arose"
+    if applies is not None and applies.state == MET:
+        return now, "it arose"
+    if not_needed is None:       # needed through another runbook that states it unconditionally
+        return state.clock_start, "detection"
+    return None, "it arises"

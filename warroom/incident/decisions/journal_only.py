@@ -1,0 +1,50 @@
+"""What the views that read the journal only say of decisions (``incident show``, the
+checklist): verdicts, deadlines and overdue, with no criterion judged (no metric query)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from warroom.incident.decisions.judging import evaluate
+from warroom.incident.decisions.model import NO_OUTPUTS, NOT_HERE, DecisionView, recorded_key
+
+
+def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
+    """The runbook's decisions as the journal has them (verdict, deadline, overdue) without
+    judging criteria (no metric query): what ``incident show`` and the checklist say."""
+    if runbook is None:
+        return []
+    return [evaluate(d, runbook.id, state, now, query=NOT_HERE, step_output=NO_OUTPUTS)
+            for d in getattr(runbook, "decisions", None) or []]
+
+
+def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
+    """``incident show``'s lines: each decision with where it stands, then every verdict taken
+    on it in order (a NO-GO later reversed stays listed)."""
+    out = []
+    for v in standing(runbook, state, now):
+        if v.recorded:
+            where = f"decided {v.recorded.get('verdict')} by {v.recorded.get('by')}"
+        elif not v.needed:
+            where = v.not_due_text(str(getattr(state, "id", "") or "ID")) or ""
+        elif v.overdue:
+            where = f"OVERDUE (deadline {v.due_text})"
+        else:
+            where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
+        if v.arose is not None and v.needed and not v.recorded:
+            where += f"; needed since {_clock_text(v.arose.get('at'))}: {v.decision.applies_when.text if v.decision.applies_when else ''}"
+        out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
+        for d in state.decisions:
+            if recorded_key(d) == v.key:
+                at = d.get("at")
+                when = _clock_text(at)
+                whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
+                out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}: {d.get('why')}")
+    if out:
+        out.append("    (criteria judged now: `warroom incident decide ID`)")
+    return out
+
+
+def _clock_text(at: Any) -> str:
+    return f"{at:%H:%M:%S} UTC" if isinstance(at, datetime) else str(at)

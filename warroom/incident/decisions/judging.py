@@ -1,0 +1,69 @@
+"""A decision judged at a moment: its criteria, whether it is needed now, the suggestion the
+runbook's rule gives (``go_when`` / ``no_go_when``), its deadline and whether it is overdue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from warroom import scenario_time as stime
+from warroom.incident.decisions.criteria import judge, scenario_span
+from warroom.incident.decisions.deadline import arose_of, deadline_start
+from warroom.incident.decisions.model import (MET, NOT_MET, CriterionVerdict, DecisionView, Query, StepOutput,
+                                              decision_key, recorded_key)
+from warroom.runbook.decision import Decision
+
+
+def _side(crit: Sequence[CriterionVerdict], when: str) -> bool:
+    if not crit:
+        return False
+    met = [c.state == MET for c in crit]
+    return all(met) if when == "all" else any(met)
+
+
+def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) -> str | None:
+    """Why a conditional decision does not arise now, or None when it does.
+
+    The rule: met now -> needed; not met now -> not needed (even if it held earlier: the rare case
+    is over); unknown now -> needed only if the journal says it was seen to hold (a look that cannot
+    query metrics, like ``incident show``, must not forget that all providers went down), else not
+    needed: an unknown condition never makes a decision overdue."""
+    if applies is None or applies.state == MET:
+        return None
+    if applies.state == NOT_MET:
+        return f"{applies.text}: not met — {applies.evidence}" + (" (it held earlier)" if arose else "")
+    if arose is not None:
+        return None
+    return f"{applies.text}: not seen to hold — {applies.evidence}"
+
+
+def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
+             step_output: Callable[[str], StepOutput | None], criteria: bool = True) -> DecisionView:
+    """The decision judged at ``now``; ``criteria=False`` judges only its ``applies_when``
+    condition (what the overdue reminder needs), not the GO / NO-GO criteria."""
+    crit = tuple([judge(c, "go", state, now, query, step_output) for c in decision.go]
+                 + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go]) if criteria else ()
+    applies = judge(decision.applies_when, "applies_when", state, now, query, step_output) \
+        if decision.applies_when is not None else None
+    arose = arose_of(state, decision, runbook_id) if decision.applies_when is not None else None
+    not_needed = _not_needed(applies, arose)
+    key = decision_key(decision, runbook_id)
+    if not_needed is not None and any(recorded_key(o) == key and str(o.get("runbook_id")) != runbook_id
+                                      for o in getattr(state, "decisions_overdue", None) or []):
+        not_needed = None     # one decision: overdue where another runbook needs it, it is needed here too
+    if _side([c for c in crit if c.side == "go"], decision.go_when):
+        suggestion = "GO"
+    elif _side([c for c in crit if c.side == "no_go"], decision.no_go_when):
+        suggestion = "NO-GO"
+    else:
+        suggestion = "undecided"
+    recorded = next((d for d in reversed(state.decisions) if recorded_key(d) == key), None)
+    due_at, due_text = None, None
+    start, since = deadline_start(decision, state, now, applies, arose, not_needed)
+    if decision.deadline is not None and start is not None:
+        due_at = stime.after(state, start, decision.deadline)
+        due_text = f"{scenario_span(state, decision.deadline)} after {since}, {due_at:%H:%M:%S} UTC"
+    overdue = due_at is not None and recorded is None and now > due_at and not state.resolved and not_needed is None
+    return DecisionView(decision, runbook_id, crit, suggestion, due_at, overdue, recorded, now, due_text,
+                        applies, arose, not_needed)

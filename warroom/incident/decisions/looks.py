@@ -1,0 +1,121 @@
+"""The incident's decisions judged through its sources: the runbooks whose decisions it has, the
+step outputs and metric queries criteria read (one query per expression per look), and the
+decision blocks that could not be read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warroom.errors import WarroomError
+from warroom.incident.decisions.criteria import OUTPUT_TAIL
+from warroom.incident.decisions.judging import evaluate
+from warroom.incident.decisions.model import DecisionView, StepOutput
+from warroom.runbook.decision import Decision
+
+
+def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Callable[[str], StepOutput | None]:
+    """The last run of a step of ``runbook_id`` (by step id or number): its status and the tail
+    of its stored (redacted) output; None when it never ran (a dry run is not a run)."""
+    def read(step: str) -> StepOutput | None:
+        for st in state.steps.values():
+            if getattr(st, "runbook_id", runbook_id) != runbook_id:
+                continue
+            if step not in (st.step_id, str(st.step)):
+                continue
+            run = st.last_run
+            if run is None:
+                return None
+            status = str(getattr(run, "status", None) or "running")
+            seq, code = getattr(run, "seq", None), getattr(run, "exit_code", None)
+            if not run.output:
+                return StepOutput(None, status, seq, code)
+            try:
+                with open(incident_dir / run.output, "rb") as fh:
+                    fh.seek(0, 2)
+                    fh.seek(max(0, fh.tell() - OUTPUT_TAIL))
+                    return StepOutput(fh.read().decode("utf-8", errors="replace"), status, seq, code)
+            except OSError:
+                return StepOutput(None, status, seq, code)
+        return None
+    return read
+
+
+def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any | None,
+                 now: datetime, *, criteria: bool = True) -> list[DecisionView]:
+    """Every decision of ``runbooks`` judged now; metrics through ``source`` (drill or Prometheus).
+    ``criteria=False``: only the ``applies_when`` conditions (one query each at most: what the
+    dashboard's periodic overdue check needs). Blocking (queries): call it off the event loop."""
+    from warroom.sources.prom_results import QueryError
+
+    asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
+
+    def query(expr: str) -> list[float]:
+        if source is None or not hasattr(source, "query"):
+            raise WarroomError("no metric source")
+        if expr not in asked:
+            try:   # at the instant the rest is judged at, so time and metrics tell one moment
+                asked[expr] = [float(row[1]) for row in source.query(expr, at=now.timestamp())]
+            except QueryError as exc:
+                asked[expr] = WarroomError(str(exc))
+            except (WarroomError, ValueError, OSError) as exc:
+                asked[expr] = exc
+        got = asked[expr]
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    return [evaluate(d, rb_id, state, now, query=query,
+                     step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria)
+            for rb_id, d in decisions_of(runbooks)]
+
+
+def decisions_of(runbooks: Sequence[Any]) -> list[tuple[str, Decision]]:
+    """(runbook id, decision) for every decision of the incident's runbooks."""
+    return [(rb.id, d) for rb in runbooks if rb is not None for d in getattr(rb, "decisions", [])]
+
+
+def books_of(snapshot: Any) -> list[Any]:
+    """The runbooks whose decisions the incident has: every runbook attached so far, oldest
+    first (one attached twice once, as its latest snapshot), else the current one. The one list
+    the dashboard's G, its overdue look and ``incident decide`` judge and report on."""
+    books = list(getattr(snapshot, "runbooks", ()) or ())
+    if not books and getattr(snapshot, "runbook", None) is not None:
+        books = [snapshot.runbook]
+    latest = {str(rb.id): rb for rb in books if rb is not None}
+    return list(latest.values())
+
+
+def block_errors(state: Any, runbooks: Sequence[Any]) -> list[str]:
+    """Every decision block of ``runbooks`` that could not be read, one line each naming its
+    runbook and ``file:line`` in the runbook's own file (the incident reads a snapshot of it,
+    with the same lines): a broken block in a runbook open beside the current one is as much a
+    missing decision as one in the current runbook, and the IC must be told which one it is."""
+    out = []
+    for rb in runbooks:
+        if rb is None:
+            continue
+        refs = [r for r in getattr(state, "runbooks", None) or [] if str(r.get("id") or "") == str(rb.id)]
+        source = str((refs[-1] if refs else {}).get("path") or "")
+        out.extend(f"the Go/No-Go block of {rb.id} cannot be read: {source or f.file}:{f.line}: {f.message}"
+                   for f in getattr(rb, "findings", None) or [] if f.message.startswith("decision"))
+    return out
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The incident's decisions judged now, and every block that could not be read (so "no
+    decision" is never said while a runbook's block is only broken)."""
+
+    views: list[DecisionView]
+    broken: list[str]
+
+
+def judge_incident(incident: Any, snapshot: Any, source: Any | None, now: datetime) -> Judged:
+    """Every decision of the incident's runbooks (``books_of``) judged now through ``source``,
+    with the block errors of the same runbooks. Blocking (queries): call it off the event loop."""
+    books = books_of(snapshot)
+    return Judged(evaluate_all(incident, snapshot.state, books, source, now), block_errors(snapshot.state, books))

@@ -1,0 +1,124 @@
+"""What a decision judged is: the three states of a criterion, the criterion and step-output
+records the journal keeps as evidence, the view of a decision as it stands, and what makes two
+decisions the same one (every other module of the package builds or reads these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from warroom.runbook.decision import Decision
+
+MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
+VERDICTS = ("GO", "NO-GO")
+
+Query = Callable[[str], Sequence[float]]
+
+
+def NOT_HERE(_expr: str) -> Sequence[float]:
+    """The query of a view that reads the journal only (``incident show``, the checklist row):
+    a metric is judged by the dashboard's look or ``incident decide``, not here. A marker:
+    ``judge`` recognises it and never calls it."""
+    return ()
+
+
+def NO_OUTPUTS(_step: str) -> StepOutput | None:
+    """The step-output reader of a view that reads the journal only: a step criterion is judged
+    where the output is read (the dashboard's look, ``incident decide``), not here. A marker like
+    ``NOT_HERE``: ``judge`` never calls it (it would say "has not run" of a step that ran)."""
+    return None
+
+
+@dataclass(frozen=True)
+class CriterionVerdict:
+    """One criterion as judged: the state, the words, and the value it was judged on (the metric,
+    the number in the step's output, seconds since detection, the note's journal seq), so the
+    journal keeps the evidence itself, not only a sentence about it."""
+
+    side: str                 # "go" | "no_go"
+    text: str
+    state: str                # met | not met | unknown
+    evidence: str
+    kind: str = "judgement"   # metric | step | note | time | judgement
+    value: float | None = None
+    source: str | None = None  # what was read: the query, "step N (run #seq)", "note #seq"
+    judged: bool = True        # False: this view did not look (``NOT_HERE`` / ``NO_OUTPUTS``)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,
+                "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source))
+                                      if v is not None} | ({} if self.judged else {"judged": False})
+
+
+@dataclass(frozen=True)
+class StepOutput:
+    """A step's last run, as a criterion reads it: only an ended, successful run is evidence."""
+
+    text: str | None
+    status: str               # ok | running | failed | timed_out | cancelled | ...
+    seq: int | None = None    # the run's journal seq
+    exit_code: int | None = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """A decision as it stands now: criteria judged, the suggestion, the deadline, any verdict."""
+
+    decision: Decision
+    runbook_id: str
+    criteria: tuple[CriterionVerdict, ...]
+    suggestion: str                  # GO | NO-GO | undecided
+    due_at: datetime | None
+    overdue: bool
+    recorded: dict[str, Any] | None  # the latest decision.recorded for it, if any
+    judged_at: datetime | None = None
+    due_text: str | None = None      # "15m00s drill time (1m30s wall) after detection, 04:29:46 UTC"
+    applies: CriterionVerdict | None = None   # the ``applies_when`` condition as judged now
+    arose: dict[str, Any] | None = None       # the journal's decision.arose for it (this runbook)
+    not_needed: str | None = None             # why the decision does not arise now, else None
+
+    @property
+    def needed(self) -> bool:
+        return self.not_needed is None
+
+    def not_due_text(self, incident_id: str) -> str | None:
+        """What every view says of a decision its condition does not make due (None: it is due):
+        ``not needed now (…)`` for a condition judged not to hold, or unreadable where it was
+        read; for one this view never judged (``incident show``, the checklist, the brief read
+        the journal only) what it knows — never "not needed": all providers may be down now."""
+        if self.not_needed is None:
+            return None
+        if self.applies is not None and not self.applies.judged and self.arose is None:
+            return (f"condition not judged here ({self.applies.text}); `warroom incident decide"
+                    f" {incident_id}` judges it")
+        return f"not needed now ({self.not_needed})"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return decision_key(self.decision, self.runbook_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.decision.id, "runbook_id": self.runbook_id, "question": self.decision.question,
+                "suggestion": self.suggestion, "due_at": self.due_at.isoformat() if self.due_at else None,
+                "overdue": self.overdue, "on_go": self.decision.on_go,
+                "needed": self.needed, "not_needed": self.not_needed,
+                "applies_when": self.applies.to_json() if self.applies else None,
+                "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
+                "criteria": [c.to_json() for c in self.criteria],
+                "recorded": {k: self.recorded[k] for k in ("verdict", "by", "why", "seq", "runbook_id")
+                             if k in self.recorded} if self.recorded else None}
+
+
+def decision_key(decision: Decision, runbook_id: str) -> tuple[str, str]:
+    """What makes two decisions the same one: a written id is shared by every runbook that
+    states it (RB-LAUNCH-005 and RB-LAUNCH-002 both ask "roll back to the pilot?"); a numbered
+    one (no id written) belongs to its runbook alone."""
+    return (decision.id, "") if decision.named else (decision.id, runbook_id)
+
+
+def recorded_key(d: dict[str, Any]) -> tuple[str, str]:
+    """``decision_key`` of a journaled ``decision.recorded`` / ``decision.overdue`` (events from
+    before ``named`` was journaled had written ids: shared)."""
+    return (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
