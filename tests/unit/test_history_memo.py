@@ -23,7 +23,7 @@ from warroom.drill import series as drill_series
 from warroom.drill.directory import DrillSource, create_drill, open_drill
 from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
 from warroom.incident.live import metric_source_for
-from warroom.incident.metric_history import grid_step, query_history
+from warroom.incident.metric_history import align, grid_step, query_history
 from warroom.incident.store import IncidentStore
 
 START = 1_800_000_000.0
@@ -187,3 +187,53 @@ def test_a_long_read_integrates_each_hour_of_the_past_once(tmp_path: Path, monke
     counted = sum(1 for slo in slos if "_total" in slo.query or "_bucket" in slo.query)   # the others read gauges
     assert counted == 3
     assert rows <= counted * (hours + 2) * drill_series.Series.CHUNK, rows      # was 111,445 rows
+
+
+@pytest.mark.parametrize("speed", [3600.0, 600.0, 7.0, 60.0])   # steps 15/speed: not binary fractions, and one that is
+def test_a_doubled_grid_is_every_other_time_of_the_finer_one(tmp_path: Path, speed: float) -> None:
+    """The history's grid is the multiples of its step (``metric_history.align``), each time
+    computed as ``k * step``: doubling the step (a window past ``MAX_POINTS``) gives, bit for bit,
+    every other time of the finer grid, so the memo keeps what it answered. As ``t0 + i * step``
+    they differed by an ulp (15/3600 is not a binary fraction): at each doubling one look asked the
+    whole window again (x3600: 96 drill hours at once)."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    source = d.source()
+    for start in (START + 600 / speed, START + 2000 / speed, START + 0.1):
+        base = 15.0 / speed
+        fine, coarse = grid_step(start, start + 1.0, base), 2 * grid_step(start, start + 1.0, base)
+        _pin(start + 5 * HOUR / speed)
+        end = start + 4 * HOUR / speed
+        fine_walls = set(source.walls(align(start, fine), end, fine))
+        coarse_walls = source.walls(align(start, coarse), end, coarse)
+        assert len(coarse_walls) > 400
+        assert set(coarse_walls[1:]) <= fine_walls, start      # its first may sit a fine step before
+
+
+@pytest.mark.parametrize("speed", [3600.0, 7.0])
+def test_a_look_across_the_step_doubling_asks_only_the_new_points(tmp_path: Path, speed: float) -> None:
+    """Just past three drill hours the window's step doubles: the look then asks the source for its
+    new points only (and the coarse grid's first, a fine step before the window), and what it
+    returns is still what a fresh read of the whole window gives. Several windows: as
+    ``t0 + i * step`` a doubled grid kept all, a third or two thirds of its times, by the start."""
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    slos = Config().slo
+    base = 15.0 / speed
+    source, fresh = d.source(slos), open_drill(d.path).source(slos)
+    # drill seconds from the drill's start: the bench's window (declared at ten minutes, an hour's
+    # lookback), and one whose doubled grid missed 100 (x3600) and 259 (x7) of its 363 times
+    for offset in (-3000.0, 2000.0):
+        start = START + offset / speed
+        memo = HistoryMemo(None)
+        steps = []
+        for ahead in (-4, 3):                   # four fine steps before the doubling, three after
+            now = start + (720 + ahead) * base
+            _pin(now)
+            step = grid_step(start, now, base)
+            steps.append(step)
+            asked = memo.asked
+            for slo in slos:
+                kept = query_history(source, slo.query, start, now, step, slo.direction, memo)
+                assert kept == query_history(fresh, slo.query, start, now, step, slo.direction), (offset, ahead)
+        assert steps == [base, 2 * base]
+        # seven fine steps later: at most four new coarse points per pane, and the coarse grid's first
+        assert memo.asked - asked <= len(slos) * (4 + 1), (offset, memo.asked - asked)
