@@ -379,12 +379,9 @@ class DrillSource:
     def walls(self, start: float, end: float, step: float) -> list[float]:
         """The unix times a range query from ``start`` to ``end`` every ``step`` s is answered at
         (none after the drill's now): the one grid, read by ``query_range`` and by whoever keeps
-        its answers (``warroom.incident.history_memo``). From a multiple of the step (the history's
-        grid, ``metric_history.align``) each is ``k * step``: a doubled step's grid is then every
-        other time of the finer one bit for bit, where ``start + i * step`` differed by an ulp and
-        one look after each doubling asked the whole window again."""
-        n = max(1, int((end - start) // step) + 1)
-        k, now = round(start / step), stime.now()
+        its answers (``warroom.incident.history_memo``). From a multiple of the step (``metric_history.align``)
+        each is ``k * step``, so a doubled step's grid is every other time of the finer one, bit for bit."""
+        n, k, now = max(1, int((end - start) // step) + 1), round(start / step), stime.now()
         times = (start + i * step for i in range(n)) if k * step != start else ((k + i) * step for i in range(n))
         return [w for w in times if w <= now]
 
