@@ -348,12 +348,12 @@ def test_a_flowengine_scaled_to_zero_writes_no_log_lines() -> None:
 def test_a_few_points_over_a_long_drill_read_only_their_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """The PIR reads a long incident with a coarse step: each point's window is read, not every scrape
     between (which, for a long drill at --speed 60, used to exceed the evaluator's read limit)."""
-    ev = importlib.import_module("warroom.drill.promql.evaluate")   # (the package re-exports a function of that name)
+    walk = importlib.import_module("warroom.drill.promql.walk")
     sim = Simulator(get_scenario("provider-outage"), lambda: [Action("fallback_routing", 900.0)])
     query = "sum by (code) (rate(flowengine_model_api_requests_total[5m]))"
     times = [i * 3600.0 + 7.5 for i in range(10)]
     want = [sim.evaluate(query, t) for t in times]
-    monkeypatch.setattr(ev, "_MAX_POINTS", 5_000)        # the contiguous read would need ~43,000
+    monkeypatch.setattr(walk, "_MAX_POINTS", 5_000)        # the contiguous read would need ~43,000
     many = sim.evaluate_many(query, times)
     assert [many.at(j) for j in range(len(times))] == want
     with pytest.raises(PromQLError, match="range too long"):

@@ -12,12 +12,17 @@ Prometheus 3 functions, ``or`` inside a selector, and where Prometheus 2 bends i
 an ``@`` inside a subquery with an offset, ``predict_linear`` over a subquery with ``@`` or of an
 ``@`` selector inside a subquery, ``timestamp()`` of a selector with ``@`` and ``offset``) is a
 ``PromQLError`` saying it is not supported in drills, never a wrong number.
+
+Reading order: ``evaluate`` (the entry), ``walk`` (the tree over all the times: selectors, functions),
+``columns`` (a node's value and its labels), ``operators``, ``folds`` and ``maths`` (Prometheus' numbers).
 """
 
 from __future__ import annotations
 
 from warroom.drill.promql.catalog import Catalog, MetricSeries, PromQLError
-from warroom.drill.promql.evaluate import SCRAPE, Many, Sample, bucket_quantile, evaluate, evaluate_many, parse, shown
+from warroom.drill.promql.evaluate import Many, Sample, evaluate, evaluate_many, parse, shown
+from warroom.drill.promql.folds import bucket_quantile
+from warroom.drill.promql.walk import SCRAPE
 
 __all__ = ["SCRAPE", "Catalog", "Many", "MetricSeries", "PromQLError", "Sample", "bucket_quantile", "evaluate",
            "evaluate_many", "parse", "shown"]

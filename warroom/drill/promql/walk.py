@@ -1,0 +1,244 @@
+"""Walking a syntax tree over all the times at once. Prometheus sees the drill world only through
+scrapes, so the walk does too: samples every ``SCRAPE`` s on the grid the tests' OpenMetrics backfill
+uses, none after the drill's now (Prometheus holds no future: ``offset -5m`` or ``@`` at now reads up
+to now, never the simulator's later state); an instant selector takes the newest at or before the
+time (at most ``LOOKBACK`` old), a range selector those in ``[t - window, t]`` (both ends, as
+Prometheus 2.x), and each function does what Prometheus' does."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+
+import promql_parser as pp
+
+from warroom.drill.promql.catalog import Catalog, Labels, MetricSeries, PromQLError
+from warroom.drill.promql.columns import Col, Matrix, Scalar, Vec, bare, each, kept, present, relabel, unique
+from warroom.drill.promql.folds import (FOLDS, OVER_TIME, RANGE_FUNCS, counter_change, counter_resets, extrapolated,
+                                        histogram_quantile, quantile, regression)
+from warroom.drill.promql.maths import DATE, MATH, go_math
+from warroom.drill.promql.operators import aggregate, binary
+
+SCRAPE = 15.0          # scenario seconds between the samples a Prometheus scraping the drill would hold
+_MAX_POINTS = 200_000  # samples one range selector may read (a [30d] window is refused, not computed)
+
+LOOKBACK = 300.0       # Prometheus' lookback delta: an instant selector takes no sample older than this
+SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default evaluation interval
+
+_MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
+_OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_desc", "timestamp"}
+_REFUSED = {
+    pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
+    pp.SubqueryExpr: "a subquery (expr[range:step]) can only be passed to a range function such as max_over_time()",
+    pp.StringLiteral: "a string literal as a value is not supported in drills",
+}
+
+
+def _refuse(node: pp.Expr) -> PromQLError:
+    return PromQLError(_REFUSED.get(type(node), f"{type(node).__name__} is not supported in drills"))
+
+
+def _grid_index(t: float) -> int:
+    """The index of the newest scrape at or before ``t``."""
+    return math.floor(t / SCRAPE + 1e-9)
+
+
+def _absent_labels(node: pp.Expr) -> Labels:
+    """The labels ``absent()`` gives its 1: the selector's ``=`` matchers, as Prometheus'
+    createLabelsForAbsentFunction (a label matched twice, or also otherwise, is left out)."""
+    sel, out, seen = getattr(node, "vector_selector", node), {}, set()
+    for m in sel.matchers.matchers if isinstance(sel, pp.VectorSelector) else ():
+        if m.name != "__name__" and str(m.op) == "MatchOp.Equal" and m.name not in seen:
+            out[m.name] = m.value
+            seen.add(m.name)
+        elif m.name != "__name__":
+            out.pop(m.name, None)
+    return tuple(sorted((k, v) for k, v in out.items() if v))
+
+
+class Walk:
+    """Walks a syntax tree over all the times at once. The parser has checked every type, so
+    each node gets the kind of value (``Scalar`` or ``Vec``) it expects."""
+
+    def __init__(self, catalog: Catalog, times: list[float], now: float, start: float, end: float,
+                 lenient: bool = False, inside: float | None = None) -> None:
+        self.catalog, self.times, self.n = catalog, times, len(times)
+        self.now, self.start, self.end = now, start, end
+        self.first = math.ceil(catalog.series.t0 / SCRAPE - 1e-9)   # the oldest scrape the drill keeps
+        self.last = _grid_index(now)                                 # the newest: none after now
+        self.lenient = lenient      # inside absent(): an unknown metric is absent, not a typo to report
+        self.inside = inside        # inside a subquery: its offset (s); where Prometheus 2 moves an @ (refused)
+        self.u0 = catalog.unix(0.0)         # the drill's clock runs at a constant speed: unix = u0 + scale * t
+        self.scale = (catalog.unix(1e6) - self.u0) / 1e6
+
+    def eval(self, node: pp.Expr) -> Scalar | Vec:
+        node = bare(node)
+        if isinstance(node, pp.NumberLiteral):
+            return Scalar([node.val] * self.n)
+        if isinstance(node, pp.UnaryExpr):                  # the parser folds a unary + away: this is -
+            v = self.eval(node.expr)
+            return Scalar(-x for x in v) if isinstance(v, Scalar) else each(v, lambda x, j: -x)
+        if isinstance(node, pp.VectorSelector):
+            return self.instant(node)
+        if isinstance(node, pp.Call):
+            return self.call(node)
+        if isinstance(node, pp.AggregateExpr):
+            return aggregate(node, self.eval, self.n)
+        if isinstance(node, pp.BinaryExpr):
+            return binary(node, self.eval, self.n)
+        raise _refuse(node)
+
+    def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
+        """The series ``sel`` matches."""
+        if sel.matchers.or_matchers:
+            raise PromQLError("'or' between label matchers is not supported in drills")
+        if self.lenient and sel.name and sel.name not in self.catalog.metrics:
+            return []
+        matchers = tuple((m.name, _MATCH_OPS[str(m.op)], m.value) for m in sel.matchers.matchers)
+        return self.catalog.select(sel.name, matchers)
+
+    def moments(self, node: pp.VectorSelector | pp.SubqueryExpr) -> list[float]:
+        """The moment ``node`` reads at each time: its ``@`` time, or the time itself, less its offset."""
+        back = node.offset.total_seconds() if node.offset else 0.0
+        if node.at is None:
+            return [t - back for t in self.times]
+        if self.inside:
+            raise PromQLError("@ inside a subquery with an offset is not supported in drills "
+                              "(Prometheus 2 moves the @ time by the offset only in some cases)")
+        kind = node.at.type
+        if kind in (pp.AtModifierType.Start, pp.AtModifierType.End):
+            at = self.start if kind == pp.AtModifierType.Start else self.end
+        else:       # read from the printed tree: the library panics reading an @ before 1970 (printed 0)
+            printed = re.search(r" @ (\S+)(?: offset \S+)?$", str(node))
+            at = (float(printed.group(1)) - self.u0) / self.scale  # type: ignore[union-attr]
+        return [at - back] * self.n
+
+    def read(self, series: list[MetricSeries], ks: list[int]) -> list[list[float]]:
+        """Every series' samples at the scrape indexes ``ks``, in one read: only what the windows
+        hold, so a few points over a long incident cost their windows, not every scrape between."""
+        if len(ks) > _MAX_POINTS // max(1, len(series)):
+            raise PromQLError("range too long for the drill's history (it keeps two hours)")
+        return self.catalog.values(series, [k * SCRAPE for k in ks])
+
+    def instant(self, sel: pp.VectorSelector, stamps: bool = False) -> Vec:
+        """Each series' newest sample at each moment (or, ``stamps``, its unix time: ``timestamp()``)."""
+        series = self.select(sel)
+        idx = [k if self.first <= (k := min(_grid_index(m), self.last)) and m - k * SCRAPE <= LOOKBACK + 1e-9
+               else None for m in self.moments(sel)]
+        ks = sorted({k for k in idx if k is not None})
+        pos, rows = {k: i for i, k in enumerate(ks)}, self.read(series, ks)
+        return [(ms.labels, [None if k is None else float(self.catalog.unix(k * SCRAPE)) if stamps else row[pos[k]]
+                             for k in idx]) for ms, row in zip(series, rows, strict=True)]
+
+    def matrix(self, node: pp.Expr, slide: bool = False) -> tuple[Matrix, float, list[float]]:
+        """A range argument: its series' samples, its window, and the end of each time's window;
+        ``slide``: an ``@`` window moved by each time's distance from the start (``predict_linear``)."""
+        if isinstance(node, pp.SubqueryExpr):
+            if slide:
+                raise PromQLError("predict_linear over a subquery with @ is not supported in drills (Prometheus 2 "
+                                  "slides its window past the @ time, over samples up to it only)")
+            return self.subquery(node)
+        if not isinstance(node, pp.MatrixSelector):
+            raise _refuse(node)
+        series, ends, window = self.select(node.vector_selector), self.moments(node.vector_selector), \
+            node.range.total_seconds()
+        ks = sorted({k for m in ends for k in range(max(self.first, math.ceil((m - window) / SCRAPE - 1e-9)),
+                                                      min(self.last, _grid_index(m)) + 1)})
+        ts = [k * SCRAPE for k in ks]        # a selector's samples stop at its @ time, even when the window slides
+        return [(ms.labels, ts, row) for ms, row in zip(series, self.read(series, ks), strict=True)], window, \
+            [m + t - self.start for m, t in zip(ends, self.times, strict=True)] if slide else ends
+
+    def subquery(self, node: pp.SubqueryExpr) -> tuple[Matrix, float, list[float]]:
+        """``expr[range:step]``: ``expr`` evaluated every step through each window, the steps aligned
+        on the unix clock as Prometheus aligns them, then read like a range selector's samples."""
+        window, ends, unix = node.range.total_seconds(), self.moments(node), self.catalog.unix
+        step = (node.step.total_seconds() if node.step else SUBQUERY_STEP) * self.scale     # in unix seconds
+        if (steps := (max(ends) - min(ends) + window) / step) > _MAX_POINTS // 10:
+            raise PromQLError(f"a subquery of {steps:.0f} steps is too fine for the drill: use a coarser step")
+        ks = {k for m in ends for k in range(math.ceil(unix(m - window) / step - 1e-7),
+                                              math.floor(unix(m) / step + 1e-7) + 1)}
+        inner = [(k * step - self.u0) / self.scale for k in sorted(ks)]
+        cols = Walk(self.catalog, inner, self.now, self.start, self.end, self.lenient,
+                     (self.inside or 0.0) + (node.offset.total_seconds() if node.offset else 0.0)).eval(node.expr)
+        return [(lab, [t for t, x in zip(inner, col) if x is not None], [x for x in col if x is not None])
+                for lab, col in cols], window, ends  # type: ignore[union-attr]
+
+    def range_call(self, func: str, args: list[pp.Expr]) -> Vec:
+        """A range function at every time, over the samples in that time's window ``[end - window, end]``."""
+        arg = args[1] if func == "quantile_over_time" else args[0]
+        param = self.eval(args[0 if func == "quantile_over_time" else 1]) if len(args) > 1 else None
+        # Prometheus 2 evaluates predict_linear (it uses the time) at every step over an @ range read
+        # once (samples up to the @ time): the window slides by the step's distance from the start.
+        slide = func == "predict_linear" and getattr(getattr(arg, "vector_selector", arg), "at", None) is not None
+        if slide and self.inside is not None:     # there it slides from the subquery's own start
+            raise PromQLError("predict_linear of a selector with @ inside a subquery is not supported in drills")
+        matrix, window, ends = self.matrix(arg, slide)
+        counter = func in ("rate", "increase", "irate")
+        spans: dict[int, list[tuple[int, int]]] = {}
+        out: Vec = []
+        for lab, ts, row in matrix:
+            if id(ts) not in spans:         # a selector's series share their times: one search for them all
+                spans[id(ts)] = [(bisect.bisect_left(ts, m - window - 1e-9), bisect.bisect_right(ts, m + 1e-9))
+                                 for m in ends]
+            resets = counter_resets(row) if counter else []
+            col: Col = []
+            for j, (m, (a, b)) in enumerate(zip(ends, spans[id(ts)], strict=True)):
+                if func in ("irate", "idelta"):
+                    a = max(a, b - 2)
+                if func in OVER_TIME or func == "quantile_over_time":
+                    vs = row[a:b]
+                    col.append(None if not vs else quantile(param[j], vs) if param else FOLDS[OVER_TIME[func]](vs))
+                elif b - a < 2:
+                    col.append(None)
+                elif func in ("deriv", "predict_linear"):
+                    fit = regression(ts[a:b], row[a:b], self.times[j] if func == "predict_linear" else ts[a])
+                    col.append(fit[0] if func == "deriv" else fit[0] * param[j] + fit[1])  # type: ignore[index]
+                else:
+                    change = counter_change(row, a, b, resets) if counter and func != "irate" else \
+                        row[b - 1] if func == "irate" and row[b - 1] < row[a] else row[b - 1] - row[a]
+                    if func in ("irate", "idelta"):
+                        col.append(change / (ts[b - 1] - ts[a]) if func == "irate" else change)
+                    else:
+                        col.append(extrapolated(ts[a], row[a], ts[b - 1], b - a, change, m - window, m,
+                                                counter=counter, rate=func == "rate"))
+            out.append((lab if func == "last_over_time" else kept(lab, None, None), col))
+        return unique(out)
+
+    def call(self, node: pp.Call) -> Scalar | Vec:
+        f, args = node.func.name, [bare(a) for a in node.args]
+        lenient, self.lenient = self.lenient, self.lenient or f in ("absent", "absent_over_time")
+        value = self.function(f, args)
+        self.lenient = lenient
+        return value
+
+    def function(self, f: str, args: list[pp.Expr]) -> Scalar | Vec:
+        if f in ("absent", "absent_over_time"):     # 1 when nothing is there, labelled by the selector's = matchers
+            v = self.range_call("last_over_time", args) if f == "absent_over_time" else self.eval(args[0])
+            return [(_absent_labels(args[0]), [None if p else 1.0 for p in present([c for _, c in v], self.n)])]
+        if f in RANGE_FUNCS:
+            return self.range_call(f, args)
+        if f in ("label_replace", "label_join"):
+            return relabel(f, self.eval(args[0]), [a.val for a in args[1:]])  # type: ignore[attr-defined,arg-type]
+        if f not in MATH and f not in _OTHER_FUNCS:
+            raise PromQLError(f"function {f!r} is not supported in drills")
+        if f == "timestamp" and isinstance(args[0], pp.VectorSelector):    # a sample's own time: the data's age
+            if args[0].at is not None and args[0].offset:           # Prometheus 2.42 drops the offset there
+                raise PromQLError("timestamp() of a selector with both @ and offset is not supported in drills")
+            return each(self.instant(args[0], stamps=True), lambda x, j: x)
+        values, unix = [self.eval(a) for a in args], self.catalog.unix
+        stamps = [float(unix(t)) for t in self.times]
+        v = values[0] if values else [((), stamps)]   # hour() is hour(vector(time()))
+        if f in DATE and not all(abs(x) < 2**63 for _, c in v for x in c if x is not None):  # type: ignore[union-attr]
+            raise PromQLError(f"{f}() of NaN, ±Inf or past int64 (Go's date: an artefact) is not supported in drills")
+        if f in ("time", "timestamp"):
+            return Scalar(stamps) if f == "time" else each(v, lambda x, j: stamps[j])
+        if f == "vector":
+            return [((), list(v))]
+        if f == "scalar":
+            return Scalar(p[0] if len(p) == 1 else math.nan for p in present([c for _, c in v], self.n))
+        if f == "histogram_quantile":
+            return histogram_quantile(v, values[1], self.n)  # type: ignore[arg-type]
+        if f in ("sort", "sort_desc"):
+            return v
+        return each(v, lambda x, j: go_math(MATH[f], x, [p[j] for p in values[1:]]))  # type: ignore[misc]
