@@ -13,6 +13,7 @@ repaints when its text changes (the clocks change once a second, identity almost
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
@@ -58,11 +59,11 @@ class IncidentHeader(Vertical):
             line.rstrip()
             set_text(self.query_one(".hdr-shared", Static), line)
         self.set_class(info.incident_id is not None, "-people")
-        set_text(self.query_one(".hdr-people", Static), self.people_text())
         self.tick(now)
 
     def tick(self, now: float) -> None:
         set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now))
+        set_text(self.query_one(".hdr-people", Static), self.people_text(now))
         gate = self.info.gate
         self.set_class(gate is not None, "-gate")
         if gate is not None:
@@ -97,13 +98,15 @@ class IncidentHeader(Vertical):
         t.append(i.title)
         return t
 
-    def people_text(self) -> Text:
+    def people_text(self, now: float) -> Text:
         """Who holds which role; what needs a person now comes first, so a narrow terminal's
-        ellipsis cuts a role name, never "HANDOFF … not acknowledged" or "approval waiting"."""
+        ellipsis cuts a role name, never "HANDOFF … not acknowledged" or "approval waiting".
+        The alert is said as of ``now`` (``HeaderInfo.people``), like the clocks beside it."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
-        if i.people_alert:
-            t.append(f" {i.people_alert} ", "bold black on yellow")
+        alert = i.people.text(datetime.fromtimestamp(now, UTC)) if i.people is not None else i.people_alert
+        if alert:
+            t.append(f" {alert} ", "bold black on yellow")
             t.append("  ")
         t.append(i.roles)
         return t

@@ -143,6 +143,9 @@ class HeaderInfo:
     shared: SharedView | None = None    # a shared incident (PostgreSQL): health and presence
     roles: str = ""                     # "IC alice · Ops bob · Comms — · Scribe —"
     people_alert: str = ""              # a handoff not acknowledged, a handoff reminder, approvals waiting
+    # the same alert sayable at any instant (``warroom.incident.handoff.PeopleAlert``): the header
+    # says it again each second, so a tenure or an approval's end never freezes at the view's build
+    people: Any = None
     # a replay's clock: (wall time it began, recorded time then, recorded s per wall s, recording's end)
     recording: tuple[float, float, float, float] | None = None
     # the escalation tiers as the core has them reached (``escalation.instants``): (wall instant, tier), tier 0 first

@@ -41,6 +41,13 @@ IncidentState = Any
 OPEN = ("pending", "approved")
 
 
+def status_at(status: str, expires_at: datetime, now: datetime) -> str:
+    """The rule behind :meth:`ApprovalRequest.state_at`, for a copy of a request's status and end
+    kept apart from the state (the dashboard's header says it again each second, long after the
+    view it came with was built): an open one past its end is expired."""
+    return "expired" if status in OPEN and now >= expires_at else status
+
+
 @dataclass
 class ApprovalRequest:
     """One request as the journal tells it (see ``warroom.journal.events.APPROVAL_*``)."""
@@ -93,9 +100,7 @@ class ApprovalRequest:
 
     def state_at(self, now: datetime) -> str:
         """``status``, with an open request or approval past its time counted as expired."""
-        if self.status in OPEN and now >= self.expires_at():
-            return "expired"
-        return self.status
+        return status_at(self.status, self.expires_at(), now)
 
     def who(self) -> str:
         return self.requester.shown if self.requester else self.actor

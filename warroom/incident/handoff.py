@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
-from warroom.incident.approvals import step_word
+from warroom.incident.approvals import OPEN, status_at, step_word
 from warroom.incident.go_opened import reversal
 from warroom.incident.roles import ROLE_SHORT, ROLES, canonical_role as canonical_role
 from warroom.journal import events as ev
@@ -270,29 +270,62 @@ def reminder_showing(state: IncidentState) -> dict[str, Any] | None:
     return next((r for r in reversed(state.handoff_reminders) if r["change_seq"] == c["seq"]), None)
 
 
-def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
-    """(alert, roles) for the dashboard's people line: what needs someone now (a handoff not
-    acknowledged, a handoff reminder, approvals waiting), then who holds each role."""
-    alerts = []
-    pend = pending_handoff(state)
-    if pend is not None:
-        alerts.append(f"HANDOFF to {pend['person']} not acknowledged")
-    else:
-        rem = reminder_showing(state)
-        if rem is not None:
-            held = stime.between(state, rem["since"], now).seconds
-            late = held - float(rem["every"])       # the handover was due after the first period
+@dataclass(frozen=True)
+class PeopleAlert:
+    """What the people line says needs someone, sayable at any later instant (:meth:`text`).
+
+    The dashboard's header is redrawn every second but handed a new view only when the journal
+    changes, and a quiet incident may journal nothing for an hour: "IC for 2h22m" or "1 approval
+    waiting" worked out when the view was built stayed on screen while the same header's elapsed
+    clock ran on and the approval expired. So the parts that move with time are kept as the
+    instants they are measured from (the tenure's start, each open request's end), never as text.
+    Immutable: a worker thread builds it, the event loop reads it."""
+
+    handoff_to: str | None = None           # a commander handoff nobody acknowledged yet
+    tenure_since: datetime | None = None    # a reminder showing: when the commander's tenure began
+    every: float = 0.0                      # the reminder's period, scenario seconds
+    time_scale: float = 1.0                 # the incident's (``stime.between`` reads it)
+    approvals: tuple[tuple[str, str, datetime], ...] = ()   # (id, status, end) of each open request
+
+    @classmethod
+    def of(cls, state: IncidentState) -> PeopleAlert:
+        pend = pending_handoff(state)
+        rem = reminder_showing(state) if pend is None else None
+        return cls(
+            handoff_to=str(pend["person"]) if pend is not None else None,
+            tenure_since=rem["since"] if rem is not None else None,
+            every=float(rem["every"]) if rem is not None else 0.0,
+            time_scale=stime.scale_of(state),
+            approvals=tuple((r.id, r.status, r.expires_at()) for r in state.approvals.values()
+                            if r.status in OPEN))
+
+    def text(self, now: datetime) -> str:
+        """The alert as of ``now``: a handoff not acknowledged, else a reminder with the tenure
+        and how late the handover is; then approvals waiting and approved, expired ones gone."""
+        alerts = []
+        if self.handoff_to is not None:
+            alerts.append(f"HANDOFF to {self.handoff_to} not acknowledged")
+        elif self.tenure_since is not None:
+            held = stime.between(self, self.tenure_since, now).seconds
+            late = held - self.every       # the handover was due after the first period
             alerts.append(f"hand over? IC for {format_duration(held)}"
                           + (f", due {format_duration(late)} ago" if late >= 60 else ""))
-    waiting = [r for r in state.approvals.values() if r.state_at(now) == "pending"]
-    ready = [r for r in state.approvals.values() if r.state_at(now) == "approved"]
-    if waiting:
-        alerts.append(f"{len(waiting)} approval{'s' if len(waiting) > 1 else ''} waiting"
-                      f" ({', '.join(r.id for r in waiting[:3])}{'…' if len(waiting) > 3 else ''})")
-    if ready:
-        alerts.append(f"approved: {', '.join(r.id for r in ready[:3])}")
+        shown = [(rid, status_at(status, end, now)) for rid, status, end in self.approvals]
+        waiting = [rid for rid, st in shown if st == "pending"]
+        ready = [rid for rid, st in shown if st == "approved"]
+        if waiting:
+            alerts.append(f"{len(waiting)} approval{'s' if len(waiting) > 1 else ''} waiting"
+                          f" ({', '.join(waiting[:3])}{'…' if len(waiting) > 3 else ''})")
+        if ready:
+            alerts.append(f"approved: {', '.join(ready[:3])}")
+        return " · ".join(alerts)
+
+
+def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
+    """(alert, roles) for the people line: what needs someone now (:class:`PeopleAlert`), then
+    who holds each role."""
     roles = " · ".join(f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES)
-    return " · ".join(alerts), roles
+    return PeopleAlert.of(state).text(now), roles
 
 
 def header_text(state: IncidentState, now: datetime) -> str:
