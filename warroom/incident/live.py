@@ -535,12 +535,13 @@ class LiveIncident:
         those still inside it come back with ``None`` for the caller to go on watching."""
         if self.source is None:
             return []
+        from warroom.incident.gate_journal import GateJournal
         from warroom.sources.verify import open_gates, settle_open
 
         events = self._gate_events(self.incident.read().events)
         if not open_gates(events):
             return []
-        return settle_open(self.incident, events, self.source, self.incident.config.slo,
+        return settle_open(GateJournal(self.incident), events, self.source, self.incident.config.slo,
                            now=self.now(), speed=self.speed)
 
     def catch_up(self) -> None:
@@ -553,12 +554,14 @@ class LiveIncident:
 
     def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
         """Journal ``verify.started`` without watching it (``incident run --no-wait``)."""
+        from warroom.incident.gate_journal import GateJournal
         from warroom.sources.verify import VerifyRun, journal_started, parse_verify
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = parse_verify(text, self.incident.config.slo)
-        journal_started(self.incident, number, key[1], VerifyRun(gate, self.source, speed=self.speed), key[0])
+        journal_started(GateJournal(self.incident), number, key[1], VerifyRun(gate, self.source, speed=self.speed),
+                        key[0])
 
     def watch_gate(self, key: StepKey, number: int | None, text: str, *,
                    on_check: Callable[[VerifyCheck], None] | None = None, every: float = 2.0,
@@ -567,19 +570,26 @@ class LiveIncident:
         confirm the fix or the window runs out, journal the outcome. Stopped (``close``,
         ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
         watcher. Raises ``VerifyError`` for a gate that cannot be parsed."""
-        from warroom.sources.verify import parse_verify, run_verify
+        from warroom.incident.gate_journal import GateJournal
+        from warroom.sources.verify import VerifyCheck, parse_verify, run_verify
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = parse_verify(text, self.incident.config.slo)
+        journal = GateJournal(self.incident)      # one gate per run, one outcome per gate
+        if resume is None:
+            found = journal.recorded(key)
+            if isinstance(found, VerifyCheck):
+                return found                      # another watcher settled this run's gate
+            resume = found                        # another watcher's open gate: watch that one
         with self._lock:
             if key in self._gates:
                 raise WarroomError(f"the gate of step {key[1]} is already being watched")
             watch = self._gates[key] = GateWatch(key, number, gate.text)
         try:
-            return run_verify(self.incident, number, key[1], gate, self.source, every=every,
-                              cancel=watch.stop, on_check=on_check, speed=self.speed, resume=resume,
-                              leave_open=leave_open, runbook_id=key[0])
+            return journal.outcome(key, run_verify(
+                journal, number, key[1], gate, self.source, every=every, cancel=watch.stop, on_check=on_check,
+                speed=self.speed, resume=resume, leave_open=leave_open, runbook_id=key[0]))
         finally:
             with self._lock:
                 self._gates.pop(key, None)

@@ -1,0 +1,142 @@
+"""One verify gate per step run and one outcome per gate, however many watchers (A24-3).
+
+Seen in a provider-outage drill: with the dashboard open on the incident, `incident run INC 8`
+journaled verify.started and the dashboard, following that run, opened a gate of its own 0.1 s
+later; the journal then held two verify.started and two verify.passed (0.182% and 0.178%), and
+the brief said "Verification passed (step 8)" twice. Two watchers here are two ``Incident``
+objects on one directory (as two processes are), each with its own ``LiveIncident``. No sleeps:
+the metric's value is the test's to move, and each wait is for a state the journal or a watcher
+reports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from warroom.config import Config, SloConfig
+from warroom.incident.live import LiveIncident
+from warroom.incident.session import Incident
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+from warroom.sources.model import SloSample
+from warroom.sources.verify import VerifyCheck
+
+RUNBOOK = """+++
+id = "RB-TEST-GATE"
+title = "Gate"
+severity = "P3"
++++
+
+# Gate
+
+## Mitigation
+
+```bash {name="breaker" mutating=true verify="quota < 75 within 10m"}
+# Turn the breaker on
+echo on
+```
+"""
+KEY = ("RB-TEST-GATE", "breaker")
+GATE = "quota < 75 within 10m"
+
+
+class Quota:
+    """A metric source whose quota pane reads what the test sets."""
+
+    name = "test"
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        return [SloSample(s.id, self.value, fetched_at=time.time()) for s in slos]
+
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        return SloSample("expr", self.value, fetched_at=time.time())
+
+    def close(self) -> None:
+        pass
+
+
+def _two_watchers(tmp_path: Path, source: Quota) -> tuple[LiveIncident, LiveIncident]:
+    rb = tmp_path / "gate.md"
+    rb.write_text(RUNBOOK)
+    cfg = Config()
+    first = IncidentStore(tmp_path / "state", cfg).create(title="Gate", severity="P3", runbook=rb)
+    first.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "Turn the breaker on",
+                                   "command": "echo on", "mutating": True})
+    first.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "status": "ok", "exit_code": 0})
+    second = Incident(first.id, first.dir, config=cfg)       # another process on the same incident
+    return LiveIncident(first, source), LiveIncident(second, source)
+
+
+def _gate_events(live: LiveIncident) -> list[str]:
+    return [e.type for e in live.incident.read().events if e.type.startswith("verify.")]
+
+
+def _until(what: Any, seconds: float = 60.0) -> None:
+    """Wait for a state some thread reports (bounded; fails loudly rather than hang)."""
+    end = time.monotonic() + seconds
+    while not what():
+        assert time.monotonic() < end, "the state waited for never came"
+        time.sleep(0.01)
+
+
+def test_a_second_watcher_reports_the_outcome_already_journaled(tmp_path: Path) -> None:
+    a, b = _two_watchers(tmp_path, Quota(70.0))
+    assert a.watch_gate(KEY, 1, GATE, every=0.05, leave_open=False).status == "passed"
+    late = b.watch_gate(KEY, 1, GATE, every=0.05, leave_open=False)    # the dashboard saw the run end
+    assert isinstance(late, VerifyCheck) and late.status == "passed" and late.value == 70.0
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED]
+
+
+def test_two_watchers_of_one_run_share_its_gate_and_journal_one_outcome(tmp_path: Path) -> None:
+    quota = Quota(90.0)
+    a, b = _two_watchers(tmp_path, quota)
+    results: dict[str, VerifyCheck | None] = {}
+    looked = {"a": 0, "b": 0}
+
+    def watch(name: str, live: LiveIncident) -> None:
+        def seen(check: VerifyCheck) -> None:
+            looked[name] += 1
+        results[name] = live.watch_gate(KEY, 1, GATE, every=0.02, leave_open=False, on_check=seen)
+
+    ta = threading.Thread(target=watch, args=("a", a), daemon=True)
+    ta.start()
+    _until(lambda: looked["a"] > 0)                         # a's gate is open and pending (90 > 75)
+    tb = threading.Thread(target=watch, args=("b", b), daemon=True)
+    tb.start()
+    _until(lambda: looked["b"] > 0)                         # b watches too
+    assert _gate_events(a) == [ev.VERIFY_STARTED]           # b watches a's gate, it opened none
+    quota.value = 60.0                                      # the fix takes: both see it
+    ta.join(60)
+    tb.join(60)
+    assert not ta.is_alive() and not tb.is_alive()
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED]
+    assert {results["a"].status, results["b"].status} == {"passed"}    # type: ignore[union-attr]
+    brief = [t.text for t in a.incident.refresh().timeline if t.text.startswith("Verification passed")]
+    assert len(brief) == 1, brief
+
+
+def test_the_journal_takes_one_start_per_run_and_one_outcome_per_gate(tmp_path: Path) -> None:
+    """The rule under the lock, for watchers that both looked before either wrote (the race the
+    look-first in ``watch_gate`` cannot close): the second start and the second outcome are not
+    written; a run of the step after that gets a gate of its own."""
+    from warroom.incident.gate_journal import GateJournal
+
+    a, b = _two_watchers(tmp_path, Quota(70.0))
+    ref = {"step": 1, "step_id": "breaker", "expr": GATE, "runbook_id": KEY[0]}
+    started = {**ref, "window": 600.0, "deadline": "2099-01-01T00:00:00.000Z", "query": "q"}
+    assert GateJournal(a.incident).append(ev.VERIFY_STARTED, started) is not None
+    assert GateJournal(b.incident).append(ev.VERIFY_STARTED, started) is None
+    assert GateJournal(b.incident).append(ev.VERIFY_PASSED, {**ref, "value": 70.0}) is not None
+    assert GateJournal(a.incident).append(ev.VERIFY_FAILED, {**ref, "value": 80.0, "reason": "late"}) is None
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED]
+    a.incident.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "again",
+                                        "command": "echo on", "mutating": True})
+    a.incident.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "status": "ok",
+                                         "exit_code": 0})
+    assert GateJournal(b.incident).append(ev.VERIFY_STARTED, started) is not None     # the new run's gate
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED, ev.VERIFY_STARTED]

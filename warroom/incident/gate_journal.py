@@ -1,0 +1,97 @@
+"""One verify gate per step run and one outcome per gate, however many watchers (A24-3).
+
+A step's gate is watched by whoever ran it (``incident run`` waits on it, the dashboard watches
+the steps it runs), but the dashboard also follows a run another process started and, when that
+run ended ok, opened a gate of its own: one run, two ``verify.started`` and two outcomes in the
+journal (seen: "passed at 0.182%" and "passed at 0.178%" a second apart; they could as well have
+disagreed), twice in the brief and the PIR. ``warroom.sources.verify`` promises exactly one
+outcome per gate.
+
+So every gate event a watcher writes goes through :class:`GateJournal`, which decides under the
+journal's lock (``Incident.append_once``: the judgement and the append tied to one journal head,
+across processes and hosts): a ``verify.started`` only while the step's latest run has no gate
+yet; an outcome only while that gate is open. A second watcher does not open a gate of its own:
+it watches the one the journal has (its start and deadline, :meth:`GateJournal.recorded`), and
+when the other watcher settles it first, what it reports is the journal's outcome
+(:meth:`GateJournal.outcome`), not its own look.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from warroom.incident.gates import GateState, gate_states
+from warroom.journal import events as ev
+from warroom.sources.httpjson import parse_time
+from warroom.sources.verify import OpenGate, VerifyCheck
+
+if TYPE_CHECKING:
+    from warroom.incident.session import Incident
+    from warroom.incident.state import IncidentState
+
+_OUTCOMES = (ev.VERIFY_PASSED, ev.VERIFY_FAILED)
+
+
+def run_gate(state: IncidentState, runbook_id: str, step_id: str) -> GateState | None:
+    """The gate of the step's latest run, as the journal has it (None: that run has none yet).
+    An event naming no runbook (older journals) is about the step of that id that ran last."""
+    gates = gate_states(state)
+    if runbook_id:
+        return gates.get((runbook_id, step_id))
+    return next((g for key, g in gates.items() if key[1] == step_id), None)
+
+
+class GateJournal:
+    """The incident's journal as a verify gate's watcher writes to it (an ``Appender``): gate
+    events are written once per run and once per gate; anything else passes straight through."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.incident = incident
+
+    def append(self, type_: str, data: dict[str, Any] | None = None) -> Any:
+        data = dict(data or {})
+        if type_ != ev.VERIFY_STARTED and type_ not in _OUTCOMES:
+            return self.incident.append(type_, data)
+        self.incident.require_intact(check_tail=False)    # a damaged journal refuses, as any write
+        rb, step_id = str(data.get("runbook_id") or ""), str(data.get("step_id") or "")
+
+        def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
+            gate = run_gate(state, rb, step_id)
+            if type_ == ev.VERIFY_STARTED:
+                return None if gate is not None else (type_, data)      # this run's gate exists
+            return (type_, data) if gate is not None and gate.status == "pending" else None
+
+        return self.incident.append_once(due)
+
+    def recorded(self, key: tuple[str, str]) -> OpenGate | VerifyCheck | None:
+        """What a watcher about to open the gate of step ``key``'s latest run finds: None (no gate
+        yet: open one), the open gate to watch instead of a new one, or the outcome another
+        watcher already journaled."""
+        state = self.incident.refresh()
+        gate = run_gate(state, *key)
+        if gate is None:
+            return None
+        if gate.status != "pending":
+            return self._check(state, gate)
+        deadline = parse_time(gate.deadline)
+        if deadline is None or gate.at is None:
+            return None      # no window journaled: nothing to watch; a start of ours is refused
+        return OpenGate(gate.step, gate.step_id, gate.expr, gate.at.timestamp(), deadline, gate.runbook_id or None)
+
+    def outcome(self, key: tuple[str, str], mine: VerifyCheck | None) -> VerifyCheck | None:
+        """The outcome to report after watching: the journal's, when another watcher settled the
+        gate first (``mine`` was then not written); ``mine`` otherwise (None: left open)."""
+        if mine is None or mine.status == "pending":
+            return mine
+        state = self.incident.refresh()
+        gate = run_gate(state, *key)
+        return self._check(state, gate) if gate is not None and gate.status != "pending" else mine
+
+    @staticmethod
+    def _check(state: IncidentState, gate: GateState) -> VerifyCheck:
+        """A journaled outcome as the ``VerifyCheck`` a watcher reports."""
+        rec = next((v for v in reversed(state.verifications) if int(v.get("seq") or 0) == gate.seq), {})
+        value = rec.get("value")
+        status = "passed" if gate.status == "passed" else "failed"
+        return VerifyCheck(status, float(value) if isinstance(value, (int, float)) else None, 0.0,
+                           gate.reason)
