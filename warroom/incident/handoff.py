@@ -100,19 +100,22 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     current = [f"{state.severity} {state.status}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
     breached = set(state.breached_now())
-    latest: dict[str, Any] = {}
-    for sample in sorted(state.evidence, key=lambda x: (x.at, x.seq)):
-        latest[sample.slo_id] = sample
-    for b in sorted(state.breaches, key=lambda b: (b["at"], b["seq"])):
-        latest.setdefault(b["slo_id"], None)
+    # Each pane's newest reading, whichever recorded it: a step's evidence or a breach/recovery.
+    # The word and the value are of the same reading: "recovered 1.06%" (evidence taken before
+    # the recovery, under a 1% threshold) paired a state with a value that contradicted it.
+    latest: dict[str, tuple[str, float | None, str, datetime]] = {}
+    readings = [(x.at, x.seq, x.slo_id, x.state or "seen", x.value, str(x.unit or "count")) for x in state.evidence]
+    readings += [(b["at"], b["seq"], b["slo_id"], "BREACHED" if b["kind"] == "breached" else "recovered",
+                  b["value"], str(b["unit"] or "count")) for b in state.breaches]
+    for at, _seq, slo_id, word, value, unit in sorted(readings, key=lambda r: (r[0], r[1])):
+        if word not in ("BREACHED", "recovered") and slo_id in {b["slo_id"] for b in state.breaches}:
+            # evidence after a transition: the transition says whether it is breached now
+            word = "BREACHED" if slo_id in breached else (word if word in ("warn", "crit") else "recovered")
+        latest[slo_id] = (word, value, unit, at)
     for slo_id in sorted(latest):
-        sample = latest[slo_id]
-        word = "BREACHED" if slo_id in breached else ("recovered" if any(
-            b["slo_id"] == slo_id for b in state.breaches) else "")
-        value = (f" {format_value(sample.value, str(sample.unit or 'count'))} at {_hm(sample.at)}"
-                 if sample is not None and sample.value is not None else "")
-        current.append(f"SLO {slo_id}: {word or (sample.state if sample is not None and sample.state else 'seen')}"
-                       f"{value}".rstrip())
+        word, value, unit, at = latest[slo_id]
+        shown = f" {format_value(value, unit)} at {_hm(at)}" if value is not None else ""
+        current.append(f"SLO {slo_id}: {word}{shown}")
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
     from warroom.incident.gates import unsettled, window_ended
