@@ -404,10 +404,14 @@ class Incident(StepRunning):
                 except JournalTampered as exc:
                     problem = str(exc).split("; nothing more is recorded")[0]
             if problem is not None:
+                # export signs the head it cites unless lines are damaged (``pir.export_pir``
+                # then cites the last valid one): after a checkpoint or witness problem it is refused too
+                still = (f"show and export still work on the {state.event_count} valid events"
+                         if self._cache.follower.issues else
+                         f"show still works on the {state.event_count} events read; export once repaired")
                 raise JournalDamaged(
                     f"{self.id}: {problem}; nothing more can be recorded or run until it is looked at"
-                    f" (`warroom incident verify {self.id}`, then `warroom incident repair {self.id}`;"
-                    f" show and export still work on the {state.event_count} valid events)"
+                    f" (`warroom incident verify {self.id}`, then `warroom incident repair {self.id}`; {still})"
                 )
             return state
 
