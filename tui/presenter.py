@@ -319,15 +319,10 @@ class IncidentPresenter:
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)
-        if sim is not None and "started_at" not in source:
-            # Impact began when the scenario's pane crossed critical, which only the drill knows:
-            # the response times (detect, mobilise, ...) then count from the real start.
-            from warroom.incident.drill_report import breach_time
-            from warroom.sources.evidence import iso
+        if sim is not None:
+            from warroom.incident.drill_report import declared_source
 
-            began = breach_time(sim, slos=self.ctx.config.slo)
-            if began is not None:
-                source = {**source, "started_at": iso(began), "started_how": "breach"}
+            source = declared_source(sim, source, self.ctx.config.slo)
         incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill)
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(incident.id)

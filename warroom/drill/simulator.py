@@ -182,15 +182,15 @@ class Simulator:
             return evaluate_many(self._world(), expr, times, self.now() if self.now else None)
 
     def first_crossing(self, pane_id: str, threshold: float, start: float, end: float,
-                       step: float = 5.0) -> float | None:
-        """First scenario time in [start, end] (every ``step`` s) at which the pane is at or above
-        ``threshold``; read an hour at a time, so a long drill is neither one huge query nor slow."""
+                       step: float = 5.0) -> tuple[float, float] | None:
+        """(scenario time, value) of the first point in [start, end] (every ``step`` s) past ``threshold``
+        (strictly, as a breach is judged); read an hour at a time: neither one huge query nor slow."""
         n = int(max(0.0, end - start) // step) + 1
         batch = max(1, int(3600.0 // step))
         for first in range(0, n, batch):
             times = [start + i * step for i in range(first, min(n, first + batch))]
-            hit = next((t for t, v in zip(times, self.panes(pane_id, times), strict=True)
-                        if v is not None and v >= threshold), None)
+            hit = next(((t, v) for t, v in zip(times, self.panes(pane_id, times), strict=True)
+                        if v is not None and v > threshold), None)
             if hit is not None:
                 return hit
         return None

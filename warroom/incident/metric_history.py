@@ -111,6 +111,14 @@ class PaneHistory:
             return Sample(*self.points[i])
         return None
 
+    def with_readings(self, readings: dict[float, float]) -> PaneHistory:
+        """This history with ``readings`` (unix time -> the pane's value at exactly that time) among
+        its points, each replacing a point at the same time."""
+        if not readings:
+            return self
+        kept = [(t, v) for t, v in self.points if all(abs(t - r) > 1e-6 for r in readings)]
+        return PaneHistory(self.slo, tuple(sorted([*kept, *readings.items()])), self.step, self.recorded)
+
     def _within(self, start: float | None, end: float | None) -> list[tuple[float, float]]:
         return [(t, v) for t, v in self.points if (start is None or t >= start - 1e-6)
                 and (end is None or t <= end + 1e-6)]
@@ -209,6 +217,27 @@ def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: fl
     return PaneHistory(slo, tuple(pts), step)
 
 
+def readings_at(source: Any, slo: SloConfig, times: list[float], step: float) -> dict[float, float]:
+    """The pane evaluated at exactly each of ``times`` (a range query of one point, its series
+    folded as the history's are); a time the source has no value for (after the drill's now, no
+    data) is left out. Raises HistoryError. A value quoted beside an instant (at impact start, at
+    detection, at resolution) is this reading, never the grid point nearest to it: a 5xx rate
+    read a grid step before its crossing was quoted as 0.93% at an impact start defined by its
+    crossing of 1%."""
+    query_range = getattr(source, "query_range", None)
+    if not callable(query_range):
+        raise HistoryError(f"{getattr(source, 'name', 'the metric source')} cannot answer range queries")
+    out: dict[float, float] = {}
+    for t in dict.fromkeys(times):
+        try:
+            pts = fold(query_range(slo.query, t, t, step), slo.direction)
+        except Exception as exc:  # noqa: BLE001 - each source raises its own error type; said, never a crash
+            raise HistoryError(f"query {slo.query!r} at {t}: {exc}") from None
+        if pts:
+            out[t] = pts[-1][1]
+    return out
+
+
 def impact_count(source: Any, slo: SloConfig, start: float, end: float, *,
                  speed: float = 1.0) -> dict[str, Any] | None:
     """The configured counter (``impact_query``, ``$window`` = the impact window) at its end.
@@ -231,12 +260,18 @@ def sample_dict(s: Sample | None) -> dict[str, float] | None:
     return None if s is None else {"at": s.at, "value": s.value}
 
 
-def summarise(history: PaneHistory, marks: dict[str, float | None], window: tuple[float, float]) -> dict[str, Any]:
+def summarise(history: PaneHistory, marks: dict[str, float | None], window: tuple[float, float],
+              readings: dict[float, float] | None = None) -> dict[str, Any]:
     """What the PIR and the drill report say about one pane over the incident window.
 
-    ``marks``: unix times of ``started`` (impact start), ``detected`` and ``resolved``.
-    """
+    ``marks``: unix times of ``started`` (impact start), ``detected`` and ``resolved``;
+    ``readings``: the pane's value at exactly those times (``mark_readings``), counted among the
+    points, so each value quoted at a mark is the pane at that mark (the worst, the time past
+    critical and its spans include them). A mark without a reading is quoted from the history's
+    last point before it, whose own time the summary keeps (the PIR says it)."""
     start, end = window
+    trend = history
+    history = history.with_readings(readings or {})
     slo = history.slo
     impact_from = marks.get("started") or marks.get("detected") or start
     impact_to = marks.get("resolved") or end
@@ -254,7 +289,30 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
         "breach_seconds": history.breach_seconds(impact_from, impact_to),
         "gap_seconds": history.gap_seconds(impact_from, impact_to),
         "breaches": [[a, b] for a, b in runs],
-        "worsening": history.worsening(impact_to),
+        "worsening": trend.worsening(impact_to),      # over the evenly spaced grid only
         "breached": bool(runs),
         "recorded": history.recorded,
     }
+
+
+def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | None],
+                  defined: tuple[str, float] | None = None) -> dict[float, float]:
+    """``summarise``'s readings: the pane at each mark, read from ``source``; at the impact start
+    of the pane whose crossing defined it (``defined``: ``IncidentState.impact_start_reading``),
+    the value of that crossing itself, not a second reading near it. A recorded history (the live
+    source gone) or a source that cannot answer gives none: the marks are then quoted from the
+    history with their own times; a pane with no history at all gets none (one reading is no
+    worst, no time in breach)."""
+    started = marks.get("started")
+    out: dict[float, float] = {}
+    if not history.points:
+        return out
+    if not history.recorded:
+        times = [t for t in marks.values() if t is not None]
+        try:
+            out = readings_at(source, history.slo, times, history.step)
+        except HistoryError:
+            out = {}     # quoted from the history's own points instead, each with its time
+    if defined is not None and started is not None and defined[0] == history.slo.id:
+        out[started] = defined[1]
+    return out

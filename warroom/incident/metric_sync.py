@@ -33,6 +33,7 @@ from warroom.incident.metric_history import (
     PaneHistory,
     grid_step,
     impact_count,
+    mark_readings,
     pane_history,
     summarise,
 )
@@ -163,9 +164,10 @@ def summary_data(state: IncidentState, histories: dict[str, PaneHistory], window
     before/after evidence was journaled while it ran. Read-only steps get none: nothing they do
     can move a pane."""
     marks = window_marks(state)
+    defined = state.impact_start_reading()
     slos: dict[str, Any] = {}
     for slo_id, hist in histories.items():
-        entry = summarise(hist, marks, (window.start, window.end))
+        entry = summarise(hist, marks, (window.start, window.end), mark_readings(source, hist, marks, defined))
         if entry["breached"]:
             impact_from = marks["started"] or marks["detected"] or window.start
             impact_to = marks["resolved"] or window.end

@@ -289,6 +289,21 @@ class IncidentState:
             out["resolved"] = (None, None, "")
         return out
 
+    def impact_start_reading(self) -> tuple[str, float] | None:
+        """(SLO id, value) of the reading that defined the impact start: the crossing the
+        declaration was made from (``source.started_slo``/``started_value``) or the journaled
+        breach it was taken from. The PIR quotes this value for that pane at impact start, so the
+        number beside the start is the one that made it the start. None when the start came from
+        an alert, a mark or a time given without a reading."""
+        _, seq, how = self.phase_sources()["started"]
+        if how != "breach" or seq is None:
+            return None
+        if seq == self.declared_seq:
+            slo, value = self.source.get("started_slo"), self.source.get("started_value")
+            return (str(slo), float(value)) if slo is not None and isinstance(value, int | float) else None
+        b = next((b for b in self.breaches if b["seq"] == seq), None)
+        return None if b is None or b["value"] is None else (str(b["slo_id"]), float(b["value"]))
+
     def recovered_at(self) -> tuple[datetime, int] | None:
         """The first time every SLO that had breached was back under its warn threshold
         (after the detection), from the journaled breaches and recoveries; None if never."""

@@ -24,9 +24,9 @@ The names below are the report's public face (the dashboard and the CLI import t
 """
 
 from warroom.incident.drill_report.build import drill_report
-from warroom.incident.drill_report.panes import breach_time
+from warroom.incident.drill_report.panes import breach_reading, breach_time, declared_source
 from warroom.incident.drill_report.rows import ActionRow, DrillReport, PaneOutcome, ResponseRow, path_word
 from warroom.incident.drill_report.text import report_lines
 
-__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_time", "drill_report", "path_word",
+__all__ = ["ActionRow", "DrillReport", "PaneOutcome", "ResponseRow", "breach_reading", "breach_time", "declared_source", "drill_report", "path_word",
            "report_lines"]

@@ -11,7 +11,7 @@ from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
                                                    stretches, unretried)
-from warroom.incident.drill_report.panes import breach_time, pane_outcomes
+from warroom.incident.drill_report.panes import breach_reading, pane_outcomes
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
@@ -41,7 +41,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     at = stime.now() if at is None else at
     sc = drill.scenario
     sim = drill.simulator
-    breach = breach_time(drill, slos=slos, at=at)
+    crossing = breach_reading(drill, slos=slos, at=at)
+    breach = None if crossing is None else crossing[0]
     phases: dict[str, float | None] = {}
     if state is not None:
         phases = {k: _ts(v) for k, v in state.phases.items()}
@@ -80,7 +81,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
                                               else any(a.action == k and a.t <= t_end for a in actions))
                  and not (k in RETRIES and left))      # retried means none the incident failed is left failed
     missing = tuple(k for k in sc.resolution if k not in done)
-    panes = pane_outcomes(drill, state, slos, at, breach)
+    panes = pane_outcomes(drill, state, slos, at, crossing)
     recovered = panes[0].recovered if panes else False
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None

@@ -20,40 +20,66 @@ def slo_of(pane: str, slos: list[SloConfig] | None) -> SloConfig | None:
     return next((s for s in (slos or default_slos()) if s.id == pane), None)
 
 
-def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
-                at: float | None = None) -> float | None:
-    """Unix time the scenario's primary pane (or ``pane``) first reached critical, if it has.
-
-    The dashboard can pass this as the declaration's ``source.started_at`` so the incident's own
-    time-to-detect (and the PIR) count from the real start of impact.
-    """
+def breach_reading(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
+                   at: float | None = None) -> tuple[float, float] | None:
+    """(unix time, value): when the scenario's primary pane (or ``pane``) first went past critical,
+    and the value it had then: the one evaluation that defines the impact start, so whoever quotes
+    the pane "at impact start" quotes this value, never another reading near that time."""
     pane = pane or drill.scenario.primary
     slo = slo_of(pane, slos)
     if slo is None or slo.crit is None:
         return None
-    t_end = drill.scenario_time(at)
-    t = drill.simulator.first_crossing(pane, slo.crit, -3600.0, t_end, step=5.0)
-    return None if t is None else drill.wall_time(t)
+    hit = drill.simulator.first_crossing(pane, slo.crit, -3600.0, drill.scenario_time(at), step=5.0)
+    return None if hit is None else (drill.wall_time(hit[0]), hit[1])
+
+
+def breach_time(drill: Drill, *, pane: str | None = None, slos: list[SloConfig] | None = None,
+                at: float | None = None) -> float | None:
+    """Unix time the scenario's primary pane (or ``pane``) first went past critical, if it has."""
+    hit = breach_reading(drill, pane=pane, slos=slos, at=at)
+    return None if hit is None else hit[0]
+
+
+def declared_source(drill: Drill, source: dict[str, Any], slos: list[SloConfig] | None = None,
+                    at: float | None = None) -> dict[str, Any]:
+    """A declaration's ``source`` on this drill: impact began when the scenario's pane crossed
+    critical, which only the drill knows (the response times then count from the real start), with
+    the pane and the value that crossed (``started_slo``, ``started_value``: what the PIR quotes
+    at impact start for that pane). A start given already is kept."""
+    if "started_at" in source:
+        return source
+    hit = breach_reading(drill, slos=slos, at=at)
+    if hit is None:
+        return source
+    from warroom.sources.evidence import iso
+
+    return {**source, "started_at": iso(hit[0]), "started_how": "breach", "started_slo": drill.scenario.primary,
+            "started_value": hit[1]}
 
 
 def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfig] | None, at: float,
-                  breach: float | None) -> list[PaneOutcome]:
-    """The scenario's panes over the incident window, read exactly as the PIR reads them."""
-    from warroom.incident.metric_history import HistoryError, grid_step, pane_history, summarise
+                  crossing: tuple[float, float] | None) -> list[PaneOutcome]:
+    """The scenario's panes over the incident window, read exactly as the PIR reads them;
+    ``crossing``: ``breach_reading``, the impact start when no incident was declared."""
+    from warroom.incident.metric_history import HistoryError, grid_step, mark_readings, pane_history, summarise
     from warroom.incident.metric_sync import BASE_STEP, Window, incident_window, window_marks
 
     sc = drill.scenario
     source = drill.source(slos or default_slos())
     window = None
     marks: dict[str, float | None] = {"started": None, "detected": None, "resolved": None}
+    defined: tuple[str, float] | None = None
     if state is not None and state.declared_at is not None:
         window = incident_window(state, at, 3600.0, drill.speed)
         marks = window_marks(state)
+        defined = state.impact_start_reading()
     if window is None:
+        breach = None if crossing is None else crossing[0]
         start = breach if breach is not None else at - stime.wall_seconds(1800.0, drill.speed)
         start = min(start, at)
         window = Window(start, at, grid_step(start, at, stime.wall_seconds(BASE_STEP, drill.speed)))
         marks = {"started": breach, "detected": None, "resolved": None}
+        defined = None if crossing is None else (sc.primary, crossing[1])
     out = []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = slo_of(pane, slos)
@@ -64,8 +90,9 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
         except HistoryError:
             out.append(PaneOutcome(pane, slo.title, slo.crit, None, None, None, False, slo.unit))
             continue
-        e = summarise(hist, marks, (window.start, window.end))
-        last = hist.value_at(marks.get("resolved") or window.end)
+        readings = mark_readings(source, hist, marks, defined)
+        e = summarise(hist, marks, (window.start, window.end), readings)
+        last = hist.with_readings(readings).value_at(marks.get("resolved") or window.end)
         now = last.value if last is not None else None
         worsening = bool(e["worsening"])
         recovered = now is not None and hist.good(now) and not worsening

@@ -40,10 +40,15 @@ def past(value: float, level: float, e: dict[str, Any]) -> bool:
     return value > level if e.get("direction", "above") == "above" else value < level
 
 
-def _sample_text(sample: dict[str, Any] | None, unit: str) -> str:
+def _sample_text(sample: dict[str, Any] | None, unit: str, mark: float | None = None) -> str:
+    """The value; beside a mark (impact start, detection, resolution) a value read at another
+    time (a recorded history has no reading at the mark) says when it was read."""
     if not sample or sample.get("value") is None:
         return "n/a"
-    return value_text(float(sample["value"]), unit)
+    text = value_text(float(sample["value"]), unit)
+    if mark is not None and sample.get("at") is not None and abs(float(sample["at"]) - float(mark)) > 1e-3:
+        text += f" (read at {hms(from_unix(sample['at']))})"
+    return text
 
 
 def _gap(state: IncidentState, e: dict[str, Any]) -> str:
@@ -62,6 +67,7 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         return [], Line(f"{HUMAN} no metric history was read for this incident (no metric source when it"
                         " was resolved or exported); SLO values are not quoted rather than guessed")
     seq = int(summ["seq"])
+    marks = summ.get("marks") or {}
     out = []
     for slo_id, e in (summ.get("slos") or {}).items():
         unit = str(e.get("unit") or "count")
@@ -76,9 +82,10 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         out.append(PaneEvidence(
             slo_id=slo_id, title=str(e.get("title") or slo_id),
             threshold=value_text(crit, unit) if crit is not None else "n/a",
-            at_start=_sample_text(e.get("at_start"), unit), at_detection=_sample_text(e.get("at_detection"), unit),
+            at_start=_sample_text(e.get("at_start"), unit, marks.get("started")),
+            at_detection=_sample_text(e.get("at_detection"), unit, marks.get("detected")),
             worst=_sample_text(worst, unit), worst_at=from_unix(worst["at"]) if worst else None,
-            at_resolution=_sample_text(e.get("at_resolution"), unit),
+            at_resolution=_sample_text(e.get("at_resolution"), unit, marks.get("resolved")),
             breach=(stime.text(state, secs) if secs else "none") + (f" ({gap})" if gap else ""),
             cites=(seq, *breach_cites)))
     notes = []
