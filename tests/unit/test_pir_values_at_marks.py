@@ -112,3 +112,20 @@ def test_each_value_beside_an_instant_is_the_pane_at_that_instant(tmp_path: Path
         e = summ["slos"][pane.pane]
         assert (pane.at_start, pane.at_detection, pane.at_resolution, pane.worst) == (
             e["at_start"]["value"], e["at_detection"]["value"], e["at_resolution"]["value"], e["worst"]["value"])
+
+
+def test_a_recorded_history_quotes_its_readings_at_the_marks_or_says_when_it_read(tmp_path: Path) -> None:
+    from warroom.incident.metric_history import PaneHistory, mark_readings, summarise
+    from warroom.incident.review.metrics import _sample_text
+
+    slo = next(s for s in Config().slo if s.id == "failure_rate")
+    grid = tuple((1000.0 + 15 * i, 0.5 + i) for i in range(10))          # 1000 .. 1135
+    saved = PaneHistory(slo, grid, 15.0, recorded=True, readings=((1100.0, 7.25),))
+    marks = {"started": None, "detected": 1031.0, "resolved": 1100.0}
+    readings = mark_readings(object(), saved, marks)                      # no source is asked
+    assert readings == {1100.0: 7.25}
+    e = summarise(saved, marks, (1000.0, 1135.0), readings)
+    assert e["at_resolution"] == {"at": 1100.0, "value": 7.25}           # recorded at the mark: quoted as is
+    assert _sample_text(e["at_resolution"], "percent", marks["resolved"]) == format_value(7.25, "percent")
+    assert e["at_detection"] == {"at": 1030.0, "value": 2.5}             # none at this mark: the point before
+    assert _sample_text(e["at_detection"], "percent", marks["detected"]) == f"{format_value(2.5, 'percent')} (read at 00:17:10)"

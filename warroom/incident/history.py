@@ -21,8 +21,8 @@ from warroom import scenario_time as stime
 from warroom.config import Direction, Severity, SloConfig, Unit
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
-from warroom.incident.metric_history import MAX_POINTS, PaneHistory
-from warroom.incident.metric_sync import BASE_STEP, incident_window, read_histories
+from warroom.incident.metric_history import MAX_POINTS, PaneHistory, mark_readings
+from warroom.incident.metric_sync import BASE_STEP, incident_window, read_histories, window_marks
 
 HISTORY_FILE = "metrics.json"
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
@@ -64,13 +64,16 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     memo.save()
     if not histories:
         raise WarroomError("; ".join(errors) or "no pane could be read")
+    marks, defined = window_marks(state), state.impact_start_reading()
     panes = []
     for slo in slos:
         h = histories.get(slo.id)
+        readings = mark_readings(source, h, marks, defined) if h is not None else {}
         panes.append({"id": slo.id, "title": slo.title, "query": slo.query, "unit": slo.unit,
                       "warn": slo.warn, "crit": slo.crit, "direction": slo.direction,
                       "runbook": slo.runbook, "severity": slo.severity,
                       "points": [list(p) for p in h.points] if h is not None else [],
+                      "readings": [list(r) for r in sorted(readings.items())],
                       "error": None if h is not None else next((e for e in errors if e.startswith(slo.title)), None)})
     doc = {"version": 1, "incident": state.id, "title": state.title, "severity": state.severity,
            "runbook": (state.runbook or {}).get("id"), "start": window.start, "end": window.end,
@@ -108,6 +111,7 @@ class _Pane(msgspec.Struct):
 
     id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # a config pane id
     points: list[tuple[Moment, float]]
+    readings: list[tuple[Moment, float]] = msgspec.field(default_factory=list)   # at the marks, exactly
     title: str = ""
     query: str = ""
     unit: Unit = "count"
@@ -162,8 +166,9 @@ def load_history(incident_dir: Path) -> History:
     ids = [p.id for p in doc.panes]
     for i, p in enumerate(doc.panes):
         # the window's grid (``grid_step``): at most MAX_POINTS steps, from a step before the start
-        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t, _ in p.points)
+        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t, _ in (*p.points, *p.readings))
         why = (f"a second pane {p.id!r}" if p.id in ids[:i] else f"{off} points outside the window" if off
+               else f"{len(p.readings)} readings, more than the incident's 3 marks" if len(p.readings) > 3
                else f"{len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
                if len(p.points) > min(span / doc.step, MAX_POINTS) + 2 else None)
         if why:
@@ -174,7 +179,7 @@ def load_history(incident_dir: Path) -> History:
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
-        panes.append(PaneHistory(slo, tuple(sorted(p.points)), doc.step))
+        panes.append(PaneHistory(slo, tuple(sorted(p.points)), doc.step, readings=tuple(sorted(p.readings))))
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
                    unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))

@@ -95,6 +95,9 @@ class PaneHistory:
     points: tuple[tuple[float, float], ...]
     step: float
     recorded: bool = False      # read back from the incident's saved metrics.json, not the live source
+    #: (time, value): the pane read at exactly the incident's marks when it was recorded
+    #: (``mark_readings``; metrics.json keeps them beside the grid), so a recorded PIR quotes the same
+    readings: tuple[tuple[float, float], ...] = ()
 
     @property
     def times(self) -> list[float]:
@@ -117,7 +120,8 @@ class PaneHistory:
         if not readings:
             return self
         kept = [(t, v) for t, v in self.points if all(abs(t - r) > 1e-6 for r in readings)]
-        return PaneHistory(self.slo, tuple(sorted([*kept, *readings.items()])), self.step, self.recorded)
+        return PaneHistory(self.slo, tuple(sorted([*kept, *readings.items()])), self.step, self.recorded,
+                           self.readings)
 
     def _within(self, start: float | None, end: float | None) -> list[tuple[float, float]]:
         return [(t, v) for t, v in self.points if (start is None or t >= start - 1e-6)
@@ -300,14 +304,17 @@ def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | No
     """``summarise``'s readings: the pane at each mark, read from ``source``; at the impact start
     of the pane whose crossing defined it (``defined``: ``IncidentState.impact_start_reading``),
     the value of that crossing itself, not a second reading near it. A recorded history (the live
-    source gone) or a source that cannot answer gives none: the marks are then quoted from the
-    history with their own times; a pane with no history at all gets none (one reading is no
-    worst, no time in breach)."""
+    source gone) gives the readings recorded at these marks; a mark it has none for (moved since),
+    or a source that cannot answer, gives none: that mark is then quoted from the history's points
+    with their own time. A pane with no history at all gets none (one reading is no worst, no
+    time in breach)."""
     started = marks.get("started")
     out: dict[float, float] = {}
     if not history.points:
         return out
-    if not history.recorded:
+    if history.recorded:
+        out = {m: v for t, v in history.readings for m in marks.values() if m is not None and abs(t - m) <= 1e-6}
+    else:
         times = [t for t in marks.values() if t is not None]
         try:
             out = readings_at(source, history.slo, times, history.step)

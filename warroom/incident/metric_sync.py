@@ -115,7 +115,7 @@ def _saved_pane(history: Any, slo: SloConfig, window: Window) -> PaneHistory | N
     if pane is None or pane.slo.query != slo.query:
         return None
     points = tuple((t, v) for t, v in pane.points if window.start - 1e-6 <= t <= window.end + 1e-6)
-    return PaneHistory(slo, points, pane.step, recorded=True) if points else None
+    return PaneHistory(slo, points, pane.step, recorded=True, readings=pane.readings) if points else None
 
 
 def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str, PaneHistory]) -> list[Any]:
