@@ -6,8 +6,11 @@ runner running real processes. Nothing here is faked; only the runbook is a smal
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.app.tui_support import wait_for
 from tests.conftest import REPO
@@ -42,6 +45,64 @@ def events(app: WarroomApp, type_: str | None = None) -> list[Any]:
     assert inc is not None
     evs = read_journal(inc.dir / "journal.jsonl").events
     return [e for e in evs if type_ is None or e.type == type_]
+
+
+def looking(app: WarroomApp) -> bool:
+    """Whether a look (the presenter's "evidence" worker) is running now."""
+    return any(w.group == "evidence" and not w.is_finished for w in app.workers)
+
+
+class Looks:
+    """The dashboard's looks, counted as they start and end.
+
+    A look (the presenter's "evidence" worker: ``LiveIncident.record_due_evidence``, then the
+    Go/No-Go reminders) journals what the watchers owe: breaches and recoveries read from the
+    metric history, tiers reached, reminders. It runs in a thread when its timer says, and on a
+    busy machine it ends seconds later than on an idle one. A test that counts journal lines
+    first waits for the known state "a look that started after this point has ended and none is
+    running", never for enough time: stop 23's CI counted a breach the declaration's look
+    journaled after the resolve as the resolved incident's doing. Install before the app runs
+    (the declaration's look starts on the first beat after it)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from warroom.incident.live import LiveIncident
+
+        self._lock = threading.Lock()
+        self._started = 0
+        self._ended = 0
+        real = LiveIncident.record_due_evidence
+
+        def counted(live: LiveIncident) -> list[dict[str, Any]]:
+            with self._lock:
+                self._started += 1
+            try:
+                return real(live)
+            finally:
+                with self._lock:
+                    self._ended += 1
+
+        monkeypatch.setattr(LiveIncident, "record_due_evidence", counted)
+
+    @property
+    def started(self) -> int:
+        with self._lock:
+            return self._started
+
+    def _done_since(self, app: WarroomApp, mark: int) -> bool:
+        with self._lock:
+            done = self._started > mark and self._ended == self._started
+        return done and not looking(app)
+
+    async def settled(self, pilot: Any, after: int = 0, timeout: float = 60.0) -> None:
+        """Wait until a look that started after ``after`` looks had started has ended, and no
+        look is running: what the watchers owed when it started is journaled."""
+        await wait_for(pilot, lambda: self._done_since(pilot.app, after), timeout)
+
+    async def look_now(self, pilot: Any, timeout: float = 60.0) -> None:
+        """Prod a look (as a deadline passing does) and wait until it has run (``settled``)."""
+        mark = self.started
+        pilot.app.dashboard.presenter.look_now()
+        await self.settled(pilot, mark, timeout)
 
 
 def step_state(app: WarroomApp, number: int) -> str:
