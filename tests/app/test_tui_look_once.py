@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.app.drill_support import declare_prefilled, drill_app, events
+from tests.app.drill_support import Looks, declare_prefilled, drill_app, events, looking
 from tests.app.tui_support import wait_for
 from tui.view import deadline_passed, tier_unjournaled
 from warroom import scenario_time
@@ -41,26 +41,24 @@ def _counting_looks(app: Any) -> list[float]:
     return looks
 
 
-def _looking(app: Any) -> bool:
-    """Whether the look a prod started (the presenter's "evidence" worker) is still running."""
-    return any(w.group == "evidence" and not w.is_finished for w in app.workers)
-
-
-async def _beats(pilot: Any, app: Any) -> None:
-    """Twice ``BEATS`` beats, with the app's queue run in between (a look started by the first
-    beats runs to its end and any view it changed is loaded before the second half)."""
-    for _ in range(BEATS):
-        app.dashboard.tick()
-    await wait_for(pilot, lambda: not _looking(app), 30)
-    await pilot.pause()
-    for _ in range(BEATS):
-        app.dashboard.tick()
-    await wait_for(pilot, lambda: not _looking(app), 30)
+async def _beats(pilot: Any, app: Any, ran: Looks, prods: list[float] | None = None) -> None:
+    """Twice ``BEATS`` beats. After each half, a look a beat started (on its timer, or prodded:
+    ``prods`` grew) runs to its end and any view it changed is loaded before the test goes on.
+    "No look running" alone is true before a prodded look starts: a prod within ``LOOK_NOW_EVERY``
+    of the last is deferred, not dropped, and the caller's counts would be taken before it."""
+    for _ in range(2):
+        mark, prodded = ran.started, len(prods or ())
+        for _ in range(BEATS):
+            app.dashboard.tick()
+        if ran.started > mark or looking(app) or len(prods or ()) > prodded:
+            await ran.settled(pilot, mark, 30)
+        await pilot.pause()
 
 
 async def test_a_resolved_incident_past_its_decision_deadline_is_looked_at_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    ran = Looks(monkeypatch)
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_prefilled(pilot)
@@ -68,9 +66,10 @@ async def test_a_resolved_incident_past_its_decision_deadline_is_looked_at_once(
         await wait_for(pilot, lambda: bool(dash.view.decisions) and dash.view.decisions[0].due_at is not None, 30)
         row = dash.view.decisions[0]
         assert row.due_at is not None and row.due_at > PIN     # the Go/No-Go is not due yet
-        # the first look journals the breach seen at declaration; under load it can come after the
-        # resolve (a late fact, accepted) and would be counted below as the look's doing
-        await wait_for(pilot, lambda: bool(events(app, "slo.breached")), 30)
+        # the first look journals the breaches seen at declaration (one line each); under load they
+        # can come after the resolve (late facts, accepted) and would be counted below as the
+        # look's doing: wait for that look to END (waiting for one breach line left the next out)
+        await ran.settled(pilot)
 
         dash.presenter.live.incident.resolve("flows back after the provider recovered", rollback=False)
         await wait_for(pilot, lambda: dash.view.header.status == "resolved", 30)
@@ -82,14 +81,14 @@ async def test_a_resolved_incident_past_its_decision_deadline_is_looked_at_once(
         monkeypatch.setenv(scenario_time.AT_ENV, repr(late))
         assert deadline_passed(dash.view.decisions, app.ctx.clock.now()) == (row.decision_id,)
         before = len(events(app))
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         assert looks == [late]                                  # one prod for the one thing due, not one a beat
         assert len(events(app)) == before                       # the look journaled nothing: the row stays due
         assert deadline_passed(dash.view.decisions, app.ctx.clock.now()) == (row.decision_id,)
 
         # the clock moving on changes nothing: the same thing is due, no new look
         monkeypatch.setenv(scenario_time.AT_ENV, repr(row.due_at + 40))
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         assert looks == [late]
 
 
@@ -98,6 +97,7 @@ async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monke
     ends the prodding. Tier 1 and the Go/No-Go deadline (both 15 min after detection in
     RB-LAUNCH-005) pass: one look journals both; tier 2 passes later: one more look journals it."""
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    ran = Looks(monkeypatch)
     app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_prefilled(pilot)
@@ -111,18 +111,18 @@ async def test_a_live_incident_gets_one_look_per_thing_due(tmp_path: Path, monke
         first = row.due_at + 1
         monkeypatch.setenv(scenario_time.AT_ENV, repr(first))
         assert deadline_passed(dash.view.decisions, first) and tier_unjournaled(dash.view.header, first)
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         await wait_for(pilot, lambda: 1 in dash.view.header.escalated and dash.view.decisions[0].overdue, 30)
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         assert looks == [first]                                 # one look journaled both
         assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1]
         assert len(events(app, "decision.overdue")) == 1
 
         second = tiers[2] + 1
         monkeypatch.setenv(scenario_time.AT_ENV, repr(second))
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         await wait_for(pilot, lambda: 2 in dash.view.header.escalated, 30)
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
         assert looks == [first, second]
         assert [e.data["tier"] for e in events(app, "escalation.tier")] == [1, 2]
 
@@ -137,6 +137,7 @@ async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_dea
     from warroom.incident import decisions as dec
 
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))
+    ran = Looks(monkeypatch)
     app = drill_app(tmp_path, scenario="provider-outage", speed=60.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await declare_prefilled(pilot)
@@ -160,7 +161,7 @@ async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_dea
 
         # the tiers due before the deadline are journaled first: the deadline is the next thing due
         monkeypatch.setenv(scenario_time.AT_ENV, repr(row.due_at - 1))
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran)
         await wait_for(pilot, lambda: {1, 2} <= set(dash.view.header.escalated), 30)
         assert not tier_unjournaled(dash.view.header, row.due_at - 1)
         looks = _counting_looks(app)
@@ -169,8 +170,8 @@ async def test_a_decision_whose_condition_cleared_is_looked_at_once_past_its_dea
         late = row.due_at + 5
         monkeypatch.setenv(scenario_time.AT_ENV, repr(late))
         assert deadline_passed(dash.view.decisions, late) == (row.decision_id,)
-        await _beats(pilot, app)
-        await _beats(pilot, app)
+        await _beats(pilot, app, ran, looks)
+        await _beats(pilot, app, ran, looks)
         assert looks == [late]                                  # judged once, not every beat
         assert len(events(app)) == before                       # cleared: no reminder journaled
         assert not events(app, "decision.overdue")
