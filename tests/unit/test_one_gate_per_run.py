@@ -140,3 +140,25 @@ def test_the_journal_takes_one_start_per_run_and_one_outcome_per_gate(tmp_path: 
                                          "exit_code": 0})
     assert GateJournal(b.incident).append(ev.VERIFY_STARTED, started) is not None     # the new run's gate
     assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_PASSED, ev.VERIFY_STARTED]
+
+
+def test_a_watcher_of_a_run_that_was_run_again_writes_no_outcome(tmp_path: Path) -> None:
+    """Watcher a watches the gate of run 1; the step runs again and b opens run 2's gate. a's
+    outcome would be read as run 2's (gate events name the step, not the run): it is not
+    written, and run 2's own outcome is."""
+    from warroom.incident.gate_journal import GateJournal
+
+    a, b = _two_watchers(tmp_path, Quota(70.0))
+    ref = {"step": 1, "step_id": "breaker", "expr": GATE, "runbook_id": KEY[0]}
+    started = {**ref, "window": 600.0, "deadline": "2099-01-01T00:00:00.000Z", "query": "q"}
+    first = GateJournal(a.incident, KEY)
+    assert first.append(ev.VERIFY_STARTED, started) is not None
+    b.incident.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "again",
+                                        "command": "echo on", "mutating": True})
+    b.incident.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "status": "ok",
+                                         "exit_code": 0})
+    second = GateJournal(b.incident, KEY)
+    assert second.append(ev.VERIFY_STARTED, started) is not None
+    assert first.append(ev.VERIFY_FAILED, {**ref, "value": 90.0, "reason": "run 1's window ran out"}) is None
+    assert second.append(ev.VERIFY_PASSED, {**ref, "value": 70.0}) is not None
+    assert _gate_events(a) == [ev.VERIFY_STARTED, ev.VERIFY_STARTED, ev.VERIFY_PASSED]

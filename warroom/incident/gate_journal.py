@@ -41,12 +41,25 @@ def run_gate(state: IncidentState, runbook_id: str, step_id: str) -> GateState |
     return next((g for key, g in gates.items() if key[1] == step_id), None)
 
 
+def _last_run(state: IncidentState, runbook_id: str, step_id: str) -> int | None:
+    """The journal seq of the step's latest run (its ``step.started``), None if it never ran."""
+    st = state.steps.get((runbook_id, step_id)) if runbook_id else next(
+        (v for k, v in state.steps.items() if k[1] == step_id), None)
+    run = st.last_run if st is not None else None
+    return int(run.seq) if run is not None else None
+
+
 class GateJournal:
     """The incident's journal as a verify gate's watcher writes to it (an ``Appender``): gate
-    events are written once per run and once per gate; anything else passes straight through."""
+    events are written once per run and once per gate; anything else passes straight through.
 
-    def __init__(self, incident: Incident) -> None:
+    ``key``: the step this watcher watches the gate of. Its latest run now is the run it is about;
+    once the step runs again, that gate is history (``gates.gate_states``) and this watcher's
+    outcome is not written: it would be read as the new run's."""
+
+    def __init__(self, incident: Incident, key: tuple[str, str] | None = None) -> None:
         self.incident = incident
+        self.run_seq = _last_run(incident.state, *key) if key is not None else None
 
     def append(self, type_: str, data: dict[str, Any] | None = None) -> Any:
         data = dict(data or {})
@@ -56,6 +69,8 @@ class GateJournal:
         rb, step_id = str(data.get("runbook_id") or ""), str(data.get("step_id") or "")
 
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
+            if self.run_seq is not None and _last_run(state, rb, step_id) != self.run_seq:
+                return None                     # the step ran again since: this gate is history
             gate = run_gate(state, rb, step_id)
             if type_ == ev.VERIFY_STARTED:
                 return None if gate is not None else (type_, data)      # this run's gate exists
@@ -84,6 +99,8 @@ class GateJournal:
         if mine is None or mine.status == "pending":
             return mine
         state = self.incident.refresh()
+        if self.run_seq is not None and _last_run(state, *key) != self.run_seq:
+            return mine                         # the step ran again: the journal's gate is not ours
         gate = run_gate(state, *key)
         return self._check(state, gate) if gate is not None and gate.status != "pending" else mine
 

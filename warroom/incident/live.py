@@ -576,7 +576,7 @@ class LiveIncident:
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = parse_verify(text, self.incident.config.slo)
-        journal = GateJournal(self.incident)      # one gate per run, one outcome per gate
+        journal = GateJournal(self.incident, key)  # one gate per run, one outcome per gate
         if resume is None:
             found = journal.recorded(key)
             if isinstance(found, VerifyCheck):
