@@ -206,7 +206,7 @@ def _severity(text: str) -> str:
 
 def cmd_new(args: argparse.Namespace) -> int:
     cfg, store = _store(args)
-    drill = None
+    drill = source = None
     title, severity, runbook = args.title, args.severity, args.runbook
     if not args.drill and not (title and severity):
         raise WarroomError("incident new: --title and --severity are required (a --drill pre-fills them)")
@@ -221,9 +221,17 @@ def cmd_new(args: argparse.Namespace) -> int:
         check_drill_speed(args.speed, "--speed")
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
+        from warroom.incident.drill_report import declared_source
+        from warroom.sources.evidence import iso
+
         d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)
         drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
-    inc = store.create(title=title, severity=severity, runbook=runbook, commander=args.commander, drill=drill)
+        # Detected at the drill's start (its scenario time 0), impact from its pane's crossing, as the
+        # scenario tells it: the time this command then takes to write the declaration (an hour of
+        # drill time per wall second at x3600) is the declaration's lateness, never detection delay.
+        source = declared_source(d, {"kind": "manual", "detected_at": iso(d.start)}, cfg.slo, at=d.start)
+    inc = store.create(title=title, severity=severity, runbook=runbook, commander=args.commander, drill=drill,
+                       source=source)
     if args.drill:
         # The drill knows its incident, as a dashboard drill does: resolving it finishes the drill,
         # so the next `warroom drill` starts the scenario over instead of this mitigated world.

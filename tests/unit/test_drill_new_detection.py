@@ -1,0 +1,60 @@
+"""`incident new --drill X --speed N` declares at the drill's start: the detection delay is the
+scenario's own (its primary pane's crossing of critical, before or at scenario time 0), never the
+time the command itself took between starting the drill and writing the declaration.
+
+Found at x3600: the declaration's time was taken after the drill started, so each wall second of
+the CLI's start-up was an hour of detection delay in the PIR and `show`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.incident_fixtures import Cli, DrillClock
+from warroom.drill.directory import open_drill
+from warroom.incident.drill_report import breach_reading
+from warroom.incident.store import IncidentStore
+
+T0 = 1_800_000_000.4321
+SLOW = 0.85      # wall seconds the command takes between starting the drill and declaring
+
+
+@pytest.fixture
+def slow_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin the clock sets is undone after
+    clock = DrillClock(T0)
+    create = IncidentStore.create
+
+    def late(self: IncidentStore, *args: Any, **kwargs: Any) -> Any:   # the command's own start-up
+        clock.t += SLOW
+        return create(self, *args, **kwargs)
+
+    monkeypatch.setattr(IncidentStore, "create", late)
+    return Cli(tmp_path / "state", capsys)
+
+
+@pytest.mark.parametrize("scenario", ["mass-failure", "audit-gap", "timeout", "rate-limit", "provider-outage"])
+def test_the_detection_delay_is_the_scenarios_not_the_commands(slow_cli: Cli, scenario: str) -> None:
+    code, out, _ = slow_cli("new", "--drill", scenario, "--speed", "3600")
+    assert code == 0
+    inc = IncidentStore(slow_cli.state).open(out.strip().splitlines()[-1])
+    state = inc.state
+    drill = open_drill(Path(state.drill["dir"]), wrappers=False)
+    assert drill.start == T0
+    assert state.declared_at.timestamp() == pytest.approx(T0 + SLOW, abs=1e-3)   # written late ...
+    assert state.phases["detected"].timestamp() == pytest.approx(T0, abs=1e-3)  # ... detected at scenario 0
+    crossing = breach_reading(drill, at=drill.wall_time(0.0))
+    if crossing is None:     # caught before its pane went critical: no impact start before detection
+        assert state.phases["started"] is None and state.impact_start == state.phases["detected"]
+        return
+    started = state.phases["started"].timestamp()
+    assert started == pytest.approx(crossing[0], abs=1e-3)
+    # what the scenario says: from its crossing to its time 0, in drill seconds
+    assert drill.scenario_time(state.phases["detected"].timestamp()) - drill.scenario_time(started) == pytest.approx(
+        -drill.scenario_time(crossing[0]), abs=3600 * 1e-3)
+    assert state.impact_start_reading() == (drill.scenario.primary, crossing[1])
