@@ -23,7 +23,7 @@ from warroom.drill import series as drill_series
 from warroom.drill.directory import DrillSource, create_drill, open_drill
 from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
 from warroom.incident.live import metric_source_for
-from warroom.incident.metric_history import align, grid_step, query_history
+from warroom.incident.metric_history import align, fold, grid_step, query_history
 from warroom.incident.store import IncidentStore
 
 START = 1_800_000_000.0
@@ -237,3 +237,33 @@ def test_a_look_across_the_step_doubling_asks_only_the_new_points(tmp_path: Path
         assert steps == [base, 2 * base]
         # seven fine steps later: at most four new coarse points per pane, and the coarse grid's first
         assert memo.asked - asked <= len(slos) * (4 + 1), (offset, memo.asked - asked)
+
+
+@pytest.mark.parametrize("speed", [3600.0, 600.0, 7.0])
+def test_a_grid_time_reads_the_scrape_its_exact_instant_reads(tmp_path: Path, speed: float) -> None:
+    """A drill started on a whole second puts every grid time of a x3600 (x600, x7) window exactly
+    on a scrape; the wall time's float error (an ulp, times the speed: up to a millisecond of drill
+    time) then decided whether a point read that scrape or the one before, and a point moved as
+    the float expression of its time changed. Each point is the value at its exact instant (here
+    computed in integers), as x60's are."""
+    from fractions import Fraction
+
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    slos = Config().slo
+    base = 15.0 / speed
+    start, now = START - 3000 / speed, START + 2 * HOUR / speed
+    _pin(now)
+    step = grid_step(start, now, base)
+    k0 = round(align(start, step) / step)
+    exact = Fraction(15) / Fraction(speed) * Fraction(step / base)          # the step's exact value
+    source = d.source(slos)
+    walls = source.walls(align(start, step), now, step)
+    at = [float(((k0 + i) * exact - int(START)) * int(speed)) for i in range(len(walls))]     # whole seconds
+    assert all(t == round(t) for t in at) and len(at) > 400
+    for slo in slos:
+        got = query_history(source, slo.query, start, now, step, slo.direction)
+        many = d.simulator.evaluate_many(slo.query, at)
+        cols = [({}, many.scalar)] if many.scalar is not None else many.vector or []
+        want = fold([(labels, [(w, v) for w, v in zip(walls, col, strict=True) if v is not None])
+                     for labels, col in cols], slo.direction)
+        assert got == want, slo.id

@@ -415,11 +415,12 @@ class DrillSource:
 
     def query_at(self, expr: str, walls: list[float]) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of ``expr`` at each of the unix times ``walls`` (``query_range``'s answer
-        for exactly those points); raises ``PromQLError``."""
+        for exactly those points); raises ``PromQLError``. Each is read at its scenario time to 1/128 s:
+        a unix time's float error (x3600: 1.3 ms of drill time) never decides which scrape it reads."""
         if not walls:
             return []
         many = self.drill.simulator.evaluate_many(self._resolve(expr),
-                                                  [self.drill.scenario_time(w) for w in walls])
+                                                  [round(self.drill.scenario_time(w) * 128) / 128 for w in walls])
         if many.scalar is not None:
             return [({}, [(w, v) for w, v in zip(walls, many.scalar, strict=True) if math.isfinite(v)])]
         return [(dict(labels), [(w, v) for w, v in zip(walls, col, strict=True) if v is not None and math.isfinite(v)])
