@@ -45,3 +45,16 @@ def test_a_gap_is_no_breach_and_the_rest_adds_up() -> None:
     h = _history(pts, 1.0)
     assert h.breach_seconds(0.0, 12.0) == 8.0             # 0..6 and 10..12
     assert h.breach_seconds(0.0, 12.0) + h.gap_seconds(0.0, 12.0) == 12.0
+
+
+def test_a_fast_drills_millisecond_times_add_up_to_the_window() -> None:
+    """At x3600 the grid step is 1/240 s and the history's times are kept to the millisecond, so
+    points lie 4 or 5 ms apart. A pane critical throughout read "past its critical threshold for
+    16m26s" beside a Duration of 16m59s: a 5 ms spacing counted as one 4.17 ms step, yet it is no
+    gap either (gap_seconds counts a missing point only past 1.5 steps). Both now use one rule."""
+    step = 15.0 / 3600
+    pts = [(round(1_800_000_000.7731 + i * step, 3), 5.0) for i in range(300)]   # as fold() keeps them
+    h = _history(pts, step)
+    start, end = pts[0][0], pts[-1][0]
+    assert h.gap_seconds(start, end) == 0
+    assert abs(h.breach_seconds(start, end) - (end - start)) < 1e-6

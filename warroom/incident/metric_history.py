@@ -190,12 +190,12 @@ class PaneHistory:
         return runs
 
     def breach_seconds(self, start: float | None, end: float | None) -> float:
-        """Time past crit inside [start, end]: a point past crit holds until the next point, for at
-        most one step (a gap is no data, never breach: ``gap_seconds``), and never outside the
-        window, so time in breach plus gaps is at most the window. Counting one step per point
-        counted the window's last point a step past its end: a drill at x60 breached from the
-        impact start to its resolution read "past its critical threshold for 20m30s" beside a
-        Duration of 20m28s."""
+        """Time past crit inside [start, end]: a point past crit holds until the next point, or for
+        one step when the next is further than ``gap_seconds`` allows (a gap is no data, never
+        breach), and never outside the window, so time in breach plus gaps is at most the window.
+        Counting one step per point counted the window's last point a step past its end: a drill
+        at x60 breached from the impact start to its resolution read "past its critical threshold
+        for 20m30s" beside a Duration of 20m28s."""
         pts = self.points
         lo = -math.inf if start is None else start
         hi = math.inf if end is None else end
@@ -203,7 +203,8 @@ class PaneHistory:
         for i, (t, v) in enumerate(pts):
             if not self.bad(v):
                 continue
-            until = min(t + self.step, pts[i + 1][0] if i + 1 < len(pts) else t + self.step)
+            nxt = pts[i + 1][0] if i + 1 < len(pts) else math.inf
+            until = nxt if nxt - t <= 1.5 * self.step else t + self.step    # the gap rule, as gap_seconds
             total += max(0.0, min(until, hi) - max(t, lo))      # its hold, inside the window only
         return total
 
