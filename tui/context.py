@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.clock import Clock, SystemClock
 from warroom.config import Config
+from warroom.runbook.ids import AmbiguousRunbookId, match_id
 from warroom.runbook.model import Finding, Runbook
 from warroom.sources.model import MetricSource
 
@@ -105,11 +106,21 @@ class AppContext:
         return self.runbooks
 
     def runbook(self, ref: str | None) -> Runbook | None:
+        """The runbook ``ref`` names: by id as the core matches one (``warroom.runbook.ids``:
+        exact, else the only id equal ignoring case), else by path or file name. An id that
+        several runbooks share ignoring case names none here; the core, asked with it, refuses it
+        listing them."""
         if not ref:
             return None
-        low = ref.lower()
-        return next((r for r in self.ensure_runbooks() if r.id.lower() == low or
-                     (r.path is not None and (str(r.path) == ref or r.path.name == ref))), None)
+        books = self.ensure_runbooks()
+        try:
+            rid = match_id(ref, (r.id for r in books))
+        except AmbiguousRunbookId:
+            rid = None
+        if rid is not None:
+            return next(r for r in books if r.id == rid)
+        return next((r for r in books if r.path is not None and (str(r.path) == ref or r.path.name == ref)),
+                    None)
 
     def runbooks_for(self, trigger: str) -> list[Runbook]:
         return [r for r in self.ensure_runbooks() if trigger in r.triggers]

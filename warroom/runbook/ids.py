@@ -25,9 +25,25 @@ def match_id(typed: str, ids: Iterable[str]) -> str | None:
     known = list(dict.fromkeys(i for i in ids if i))
     if typed in known:
         return typed
-    folded = typed.strip().casefold()
-    matches = [i for i in known if i.casefold() == folded]
+    folded = fold(typed.strip())
+    matches = [i for i in known if fold(i) == folded]
     if len(matches) > 1:
         raise AmbiguousRunbookId(f"runbook id {typed!r} matches {len(matches)} runbooks that differ only in"
                                  f" case: {', '.join(sorted(matches))}; type the one you mean exactly")
     return matches[0] if matches else None
+
+
+def fold(rid: str) -> str:
+    """The form two ids share when a typed id would match both (``match_id``'s comparison)."""
+    return rid.casefold()
+
+
+def case_twin_message(rid: str, from_file_name: bool, other: str, where: str) -> str:
+    """What to tell an author whose runbook id ``rid`` differs only in case from ``other`` (written
+    at ``where``, ``file:line``): each opens only when typed exactly, any other spelling is refused
+    as ambiguous (``match_id``), which nobody learns until an incident types it."""
+    how = " (from the file name)" if from_file_name else ""
+    return (f"runbook id {rid!r}{how} differs only in case from {other!r} at {where}: warroom "
+            "matches a typed id ignoring case, so each opens only when typed exactly and any other "
+            "spelling is refused as ambiguous between the two; give one of them an id that differs "
+            "by more than case")

@@ -3,7 +3,8 @@
 Search order: the shipped library (``warroom.paths.shipped_runbooks_dir()``, without its
 ``templates/``), then the config's ``[runbooks].dirs``, then ``--dir`` arguments. Ids must be
 unique; when two files claim one id the first found wins and the second gets a finding naming
-both files. Runbooks without front matter get their id from the file name.
+both files. Two ids that differ only in case both load (each opens when typed exactly), and the
+second gets a warning naming both files and lines, the same one ``runbooks lint`` gives. Runbooks without front matter get their id from the file name.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from warroom.errors import NotFoundError
 from warroom.paths import expand, shipped_runbooks_dir
-from warroom.runbook.ids import match_id
+from warroom.runbook.ids import case_twin_message, fold, match_id
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
 
@@ -54,6 +55,7 @@ class RunbookLibrary:
                 self.dirs.append(d)
         self.findings: list[Finding] = []
         self._by_id: dict[str, Runbook] = {}
+        self._by_fold: dict[str, list[Runbook]] = {}     # ids that differ only in case, together
         self._loaded = False
 
     @classmethod
@@ -97,6 +99,13 @@ class RunbookLibrary:
                 f"duplicate runbook id {rb.id!r}: already defined in {first.path}"
                 f":{_id_line(first)}; this file is ignored (use its path to open it)"))
             return rb
+        twins = self._by_fold.setdefault(fold(rb.id), [])
+        explicit = "id" in rb.declared_keys
+        self.findings.extend(Finding(str(path), _id_line(rb) if explicit else 1, "warning",
+                                     case_twin_message(rb.id, not explicit, other.id,
+                                                       f"{other.path}:{_id_line(other)}"))
+                             for other in twins)
+        twins.append(rb)
         self._by_id[rb.id] = rb
         return rb
 

@@ -15,6 +15,7 @@ from warroom.execute.classify import classify
 from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
+from warroom.runbook.ids import case_twin_message, fold
 from warroom.runbook.inline import _neutralised
 from warroom.runbook.library import RunbookLibrary, iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
@@ -74,6 +75,7 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = 
             findings.append(Finding(str(path), 0, "error", f"cannot read: {exc.strerror or exc}"))
     if library is not None:
         findings.extend(_shadowed_findings(linted, library))
+    findings.extend(_case_twin_findings(linted, library))
     findings.extend(_on_go_findings(linted, library or RunbookLibrary.from_config(config)))
     return findings
 
@@ -98,6 +100,39 @@ def _shadowed_findings(linted: list[tuple[Runbook, bool]], library: RunbookLibra
             f"{owner.path}:{owner.id_line}, which warroom finds first (the shipped library, then "
             "[runbooks].dirs in order): asking for this id opens that file, never this one; give "
             "this runbook its own id"))
+    return out
+
+
+def _case_twin_findings(linted: list[tuple[Runbook, bool]],
+                        library: RunbookLibrary | None) -> list[Finding]:
+    """Two runbook ids that differ only in case (``RB-TEAM-001`` and ``rb-team-001``), among the
+    runbooks linted here and the library the app searches (``library``: shipped, then
+    ``[runbooks].dirs``): the app opens each only when typed exactly and refuses any other
+    spelling as ambiguous (``warroom.runbook.ids.match_id``). One warning per pair of ids, at the
+    linted runbook that comes later (the library's own runbooks first, then lint order), naming
+    the other's file and line. Two files with the very same id are the duplicate check's."""
+    books: list[tuple[Runbook, bool]] = []      # (runbook, linted here): library-only ones first
+    linted_paths: set[Path] = set()
+    for rb, _ in linted:
+        if rb.path is not None and (rb.sections or rb.steps) and _resolved(rb.path) not in linted_paths:
+            linted_paths.add(_resolved(rb.path))
+            books.append((rb, True))
+    if library is not None:
+        books[:0] = [(rb, False) for rb in library.list()
+                     if rb.path is not None and _resolved(rb.path) not in linted_paths]
+    holders: dict[str, dict[str, Runbook]] = {}   # folded id -> exact id -> its first runbook
+    out: list[Finding] = []
+    for rb, here in books:
+        twins = holders.setdefault(fold(rb.id), {})
+        if rb.id in twins:
+            continue                            # the same id twice: a duplicate, reported as one
+        if here:
+            explicit = "id" in rb.declared_keys
+            out.extend(Finding(str(rb.path), rb.id_line if explicit else 1, "warning",
+                               case_twin_message(rb.id, not explicit, other.id,
+                                                 f"{other.path}:{other.id_line}"))
+                       for other in twins.values())
+        twins[rb.id] = rb
     return out
 
 
