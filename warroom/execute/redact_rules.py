@@ -107,11 +107,18 @@ def _lc(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str
     return Rule(kind, re.compile(pattern), group, triggers, lower=True, boundary=boundary, check=check)
 
 
-_VAR_REF = re.compile(rb"\$(?:\{|[A-Za-z_])")
+# Where a command reads a secret at run time, never a secret itself: a shell variable (``$API_TOKEN``,
+# ``${PW}``), a command substitution (``$(vault read ...)``, backticks) and a runbook's own
+# placeholders (``{{ token }}``, ``<password>``: ``warroom.runbook.params``), which the step asks for
+# before it runs. Runbooks and their incident snapshots keep them, so the command still works: a
+# snapshot that redacted one would garble the command and the step would be refused as holding a secret.
+_RUNTIME = rb"\$\{|\$[A-Za-z_]|\$\(|`|\{\{|<[A-Za-z_][A-Za-z0-9_ .-]*>"
+_VAR_REF = re.compile(_RUNTIME)
 
 
 def _no_variable(raw: bytes) -> bool:
-    """A header value built from ``$VARIABLES`` is a template that reads its secret at run time."""
+    """A header value built from run-time references (``$VARIABLES``, ``$(command)``, a runbook's
+    ``{{ placeholder }}``) is a template that reads its secret at run time."""
     return _VAR_REF.search(raw) is None
 
 
@@ -123,9 +130,8 @@ def _cs(kind: str, pattern: bytes, triggers: tuple[bytes, ...], group: int | str
 
 _Q = rb"[\"']?[ \t]*[:=][ \t]*[\"']?"  # what joins a name to its value: `: `, `=`, `": "`
 
-# A shell variable reference (``$API_TOKEN``, ``${PW}``) is where a secret is read from, not a
-# secret: runbooks and their snapshots keep it, so the command still works.
-_NOT_VAR = rb"(?!\$\{|\$[A-Za-z_])"
+# A value that starts with a run-time reference (``_RUNTIME``) is where a secret is read from.
+_NOT_VAR = rb"(?!" + _RUNTIME + rb")"
 
 _VALUE = rb"(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"',;{}]{4,})"
 
@@ -180,8 +186,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     # cookies: request headers, response headers, curl -b/--cookie
     _lc("cookie", rb"(?:set-)?cookie[ \t]*:[ \t]*(?!\[redacted)" + _NOT_VAR + rb"(?P<secret>[^\s\"'][^\n\"']*)", (b"cookie",),
         check=_no_variable),
-    _cs("cookie", rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?" + _NOT_VAR + rb"(?P<secret>[^\s\"']*=[^\s\"']*)",
-        (b"curl",), "secret", boundary=False),
+    Rule("cookie", re.compile(rb"\bcurl\b[^\n|;&]*?[ \t](?:-b|--cookie)(?:[ \t]+|=)[\"']?" + _NOT_VAR
+                              + rb"(?P<secret>[^\s\"']*=[^\s\"']*)"), "secret", (b"curl",), check=_no_variable),
     # a private key base64-wrapped (Kubernetes `tls.key:`, kubeconfig `client-key-data:`):
     # "LS0tLS1CRUdJTi" is base64 of "-----BEGIN"; the token is decoded to confirm a private key
     Rule("private_key", re.compile(rb"LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}"), 0, (b"lstlscrudjti",),

@@ -7,6 +7,7 @@ directories of junk, paths that do not exist): each problem is a finding.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -186,6 +187,7 @@ def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
     findings = list(rb.findings)
     findings.extend(lint_runbook(rb))
     findings.extend(cadence_findings(rb, config if config is not None else Config()))
+    findings.extend(_snapshot_findings(rb, config if config is not None else Config()))
     if seen_ids is not None and (rb.sections or rb.steps):
         first = seen_ids.get(rb.id)
         if first is not None and first.path != rb.path:
@@ -202,6 +204,59 @@ def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
         else:
             seen_ids.setdefault(rb.id, rb)
     return sorted(findings, key=lambda f: f.line)
+
+
+def _snapshot_findings(rb: Runbook, config: Config) -> list[Finding]:
+    """What an incident's copy of this runbook would not keep. Attaching a runbook copies it
+    redacted (``warroom.incident.runbook_shelf``: a secret written in it never lands in the
+    incident directory), and a step whose command lost a secret is refused when run. Lint makes the
+    same copy with the same rules (the built-in formats and the configured ``[redaction]``; not the
+    values of this shell's secret variables, which belong to the machine that attaches it), parses
+    it, and reports each step whose command the copy changes and each default it drops."""
+    from warroom.execute.redact import RedactionSettings, Redactor
+    from warroom.runbook.parser import parse_runbook
+
+    if rb.path is None or not (rb.sections or rb.steps):
+        return []
+    try:
+        text = rb.path.read_bytes().decode("utf-8", "replace")     # as the incident reads it
+    except OSError:
+        return []                               # unreadable: load_runbook has said so
+    copy = Redactor.from_env({}, RedactionSettings.for_config(config)).redact_text(text)
+    if copy == text:
+        return []
+    kept = parse_runbook(copy, rb.path)
+    file = str(rb.path)
+    out: list[Finding] = []
+    steps = {s.number: s for s in kept.steps}
+    for step in rb.steps:
+        other = steps.get(step.number)
+        if step.command and (other is None or other.command != step.command):
+            kinds = sorted(set(re.findall(r"\[REDACTED:([^\]]+)\]", other.command or ""))) if other else []
+            out.append(Finding(file, step.line, "error",
+                               f"step {step.number} ({step.label}): its command holds a secret"
+                               f"{' (' + ', '.join(kinds) + ')' if kinds else ''}, which an incident's "
+                               "copy of the runbook does not keep: warroom refuses to run the step; read "
+                               "it at run time instead (an environment variable such as \"$API_TOKEN\", "
+                               "or a parameter {{ token }})"))
+    for key, param in rb.params.items():
+        other_param = kept.params.get(key)
+        if param.default and (other_param is None or other_param.default != param.default):
+            now = other_param.default if other_param is not None else None
+            out.append(Finding(file, _param_line(rb, param.name), "warning",
+                               f"params.{param.name}: its default holds a secret, which an incident's "
+                               f"copy of the runbook does not keep (it reads {now!r} there, and that is "
+                               "what the step is offered): leave the default out and give the value "
+                               "when the step runs"))
+    return out
+
+
+def _param_line(rb: Runbook, name: str) -> int:
+    """The front-matter line of ``[params.NAME]`` (the first line when it cannot be found)."""
+    for i, line in enumerate((rb.path.read_text("utf-8", "replace") if rb.path else "").split("\n"), 1):
+        if re.match(rf"\s*\[\s*params\s*\.\s*\"?{re.escape(name)}\"?\s*\]", line):
+            return i
+    return 1
 
 
 def lint_runbook(rb: Runbook) -> list[Finding]:
