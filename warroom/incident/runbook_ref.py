@@ -24,18 +24,29 @@ def looks_like_path(ref: str) -> bool:
 
 
 def resolve_ref(ref: str | os.PathLike[str], config: Config | None) -> Path:
-    """A runbook id (``RB-CORE-003``) or a file path -> the markdown file it names."""
+    """A runbook id (``RB-CORE-003``) or a file path -> the markdown file it names.
+
+    An id the library lists is read as that id first, as ``runbooks show`` and the dashboard read
+    it (``RunbookLibrary.get``), even when it reads like a path (``team/RB-1``, ``RB-2.md``, a
+    file-name id from ``v2.md.md``) or a file of that name sits in the working directory: every
+    id ``runbooks lint`` passes opens by that id. A path given whole (absolute, or ``~/...``) is a
+    file and never parses the library."""
     text = str(ref).strip()
     if not text:
         raise WarroomError("empty runbook reference")
     path = expand(text)
-    if path.is_file():
+    if path.is_absolute() and path.is_file():
         return path.resolve()
-    if looks_like_path(text):
-        raise NotFoundError(f"{path}: runbook file not found")
     from warroom.runbook.library import RunbookLibrary
 
-    found = RunbookLibrary.from_config(config).get(text)  # NotFoundError names close ids
+    library = RunbookLibrary.from_config(config)
+    found = library.by_typed_id(text)
+    if found is None:
+        if path.is_file():
+            return path.resolve()
+        if looks_like_path(text):
+            raise NotFoundError(f"{path}: runbook file not found")
+        found = library.get(text)  # NotFoundError names close ids
     if found.path is None:
         raise NotFoundError(f"runbook {text!r} has no file to snapshot")
     return Path(found.path).resolve()

@@ -131,13 +131,19 @@ class RunbookLibrary:
         self.load()
         return self._by_id.get(rid)
 
+    def by_typed_id(self, typed: str) -> Runbook | None:
+        """The runbook an id typed by a person names (``runbook.ids.match_id``: exact, else the one
+        id equal ignoring case; several raise), or None."""
+        self.load()
+        rid = match_id(typed.strip(), self._by_id)
+        return self._by_id[rid] if rid is not None else None
+
     def get(self, ref: str) -> Runbook:
         """A runbook by id (exact, then the one id equal ignoring case: ``runbook.ids``) or by file path."""
-        self.load()
         text = str(ref).strip()
-        rid = match_id(text, self._by_id)      # exact, else the one id equal ignoring case
-        if rid is not None:
-            return self._by_id[rid]
+        found = self.by_typed_id(text)
+        if found is not None:
+            return found
         low = text.lower()
         p = expand(text)
         if p.is_file() or (p.suffix and p.exists()) or (
