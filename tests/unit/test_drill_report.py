@@ -25,11 +25,11 @@ class Clock:
 def test_breach_time_is_when_the_primary_pane_went_critical(state_dir: Path) -> None:
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
-    breach = breach_time(d, at=start + 600)
-    assert breach is not None and start + 60 < breach < start + 200
-    assert d.simulator.pane("quota", d.scenario_time(breach)) >= 80.0
-    assert d.simulator.pane("quota", d.scenario_time(breach) - 5) < 80.0
-    assert breach_time(d, at=start + 30) is None                  # not breached yet
+    breach = breach_time(d, at=start + 900)
+    assert breach is not None and start + 300 < breach < start + 600     # the failures, not the quota's 80%
+    assert d.simulator.pane("failure_rate", d.scenario_time(breach)) >= 1.0
+    assert d.simulator.pane("failure_rate", d.scenario_time(breach) - 5) < 1.0
+    assert breach_time(d, at=start + 300) is None                  # not breached yet
     assert breach_time(d, pane="error_5xx", at=start + 3600) is None
 
 
@@ -50,7 +50,7 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeyp
     clock.t = breach + 700
     inc.mark_phase("mitigated")
     clock.t = breach + 1500
-    inc.resolve("breaker on, quota back under 70%")
+    inc.resolve("breaker on, the 429s down")
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 1600))     # the report is read then
     report = drill_report(d, inc.state, at=breach + 1600)
     rows = {r.key: r for r in report.responses}
@@ -62,9 +62,10 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeyp
     assert report.met == 5 and report.incident == inc.id
     assert [a.action for a in report.actions] == ["circuit_breaker"] and report.actions[0].effective
     assert report.resolution_done == ("circuit_breaker",) and report.resolution_missing == ("retry",)
-    quota = report.panes[0]
-    assert quota.pane == "quota" and quota.worst > 80 and quota.recovered and quota.now < 80
-    assert report.recovered
+    failures, quota = report.panes
+    assert failures.pane == "failure_rate" and failures.worst > 1 and not failures.recovered   # its hour not over
+    assert quota.pane == "quota" and quota.now > 80 and not quota.recovered                  # spent until the reset
+    assert not report.recovered
     assert any(line.startswith("Time to detect: 2m10s (target < 5 min): met.") for line in report.summary)
     assert any("Not done: failed flows retried" in line for line in report.summary)
     assert report.to_dict()["responses"][0]["key"] == "detected"
@@ -99,8 +100,8 @@ def test_drill_minutes_scale_with_speed(state_dir: Path) -> None:
 
 
 def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_dir: Path) -> None:
-    """The demo's usual path: the IC declares on the WARN pane and the breaker keeps the quota
-    from ever reaching critical. That is the best possible detection, not "not reached"."""
+    """The demo's usual path: the IC declares on the quota pane's warning and the breaker and the retry
+    keep the flows from ever failing past critical. That is the best possible detection, not "not reached"."""
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
     clock = Clock(start + 20)
@@ -108,6 +109,7 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
         title="Quota at 75%", severity="P3", source={"kind": "pane", "ref": "quota"},
         drill={"scenario": "rate-limit", "speed": 1.0})
     d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 30)
+    d.record("retry", tool="blocks", argv=("flow", "retry"), at=start + 35)
     clock.t = start + 40
     inc.note("info", "breaker on")
     report = drill_report(d, inc.state, at=start + 900)
@@ -115,7 +117,7 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
     rows = {r.key: r for r in report.responses}
     assert rows["detected"].minutes == 0.0 and rows["detected"].met
     assert round(rows["mobilised"].minutes * 60) == 20 and rows["mobilised"].met
-    assert report.summary[0] == ("Time to detect: declared before Model API quota used reached critical "
+    assert report.summary[0] == ("Time to detect: declared before Flow failure rate reached critical "
                                  "(target < 5 min): met.")
 
 
@@ -145,7 +147,7 @@ def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: P
 
 def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     """From the simulator's own causes: the primary pane after the action, and as it would be
-    without it — the breaker's effect is the quota it saved."""
+    without it — the breaker's effect is the flows it kept from failing, then the quota it saved."""
     from warroom.drill.actions import append_actions, Action as A
 
     start = 1_800_000_000.0
@@ -154,9 +156,9 @@ def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:
     report = drill_report(d, None, at=start + 1200.0)
     (row,) = [a for a in report.actions if a.action == "circuit_breaker"]
     assert row.effective and "10m00s later" in row.change and "without it" in row.change
-    with_it, without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change)[:2])
-    assert row.change.startswith("Model API quota used ")
-    assert with_it < 75 < 90 < without
+    failing, failing_without, quota, quota_without = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", row.change))
+    assert row.change.startswith("Flow failure rate ") and "; Model API quota used " in row.change
+    assert failing < failing_without and 80 < quota < quota_without
 
 
 def test_every_canonical_action_a_change_can_mean_is_reported(state_dir: Path) -> None:
@@ -205,20 +207,20 @@ def _drill_with(state_dir: Path, scenario: str, speed: float, plan: list[tuple[s
 def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_what_it_undid(state_dir: Path) -> None:
     """Wrong plan: breaker on, then off again, then the retry. The resolution is not done (the
     breaker was not in force when the drill ended), and the report says when it was undone, in
-    drill time with the wall beside; switching it off is what brought the quota back."""
+    drill time with the wall beside; switching it off is what brought the failures back."""
     d = _drill_with(state_dir, "rate-limit", 10.0, [("circuit_breaker", 400), ("circuit_breaker_off", 700),
                                                     ("retry", 1000)])
     report = drill_report(d, None, at=d.wall_time(2400))
     rows = {a.action: a for a in report.actions}
     assert report.resolution_missing == ("circuit_breaker", "retry") and report.resolution_done == ()
     assert rows["circuit_breaker"].why == "switched off 5m00s drill time (30s wall) later"
-    assert rows["circuit_breaker"].change.startswith("Model API quota used ")
+    assert rows["circuit_breaker"].change.startswith("Flow failure rate ")
     assert rows["circuit_breaker"].cause.startswith("pauses new requests near the threshold")   # the scenario's why
     assert "5m00s drill time (30s wall) later" in rows["circuit_breaker"].change   # read before it was undone
     off = rows["circuit_breaker_off"]
     assert off.effective and off.mitigation
     with_off, without_off = (float(x) for x in re.findall(r"(\d+(?:\.\d+)?)%", off.change)[:2])
-    assert with_off > 80 > without_off                               # the quota climbed back because of it
+    assert with_off > without_off                                    # the failures climbed back because of it
     assert any(line.startswith("Not done: circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true) (switched off "
                                "5m00s drill time (30s wall) later); failed flows retried (") for line in report.summary)
     assert not report.recovered
@@ -419,7 +421,7 @@ def test_an_action_that_is_no_mitigation_still_says_what_it_moved(state_dir: Pat
 
 
 def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """'How the panes ended' marked every pane not recovered '✖ still breached': the quota at 7x%,
+    """'How the panes ended' marked every pane not recovered '✖ still breached': the failures at 0.x%,
     past warn and climbing but under critical, was shown breached beside a summary that said not."""
     from rich.console import Console
 
@@ -429,16 +431,16 @@ def test_the_screen_marks_a_pane_breached_only_past_critical(state_dir: Path, mo
     breach = breach_time(d, at=d.wall_time(3600))
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(breach + 600))       # both reports are read once it happened
     report = drill_report(d, None, at=breach - 20)
-    quota = report.panes[0]
-    assert quota.pane == "quota" and 70 < quota.now < 80 and not quota.recovered
+    failing = report.panes[0]
+    assert failing.pane == "failure_rate" and 0.5 < failing.now < 1.0 and not failing.recovered
     console = Console(width=160, record=True, color_system=None)
     console.print(report_renderable(report))
-    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Model API quota used"))
+    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Flow failure rate"))
     assert "still breached" not in row and "▲ not recovered" in row
     late = drill_report(d, None, at=breach + 600)
     console = Console(width=160, record=True, color_system=None)
     console.print(report_renderable(late))
-    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Model API quota used"))
+    row = next(line for line in console.export_text().splitlines() if line.strip().startswith("Flow failure rate"))
     assert "✖ still breached" in row
 
 

@@ -78,9 +78,10 @@ def test_each_scenario_breaches_its_panes_and_only_those(name: str) -> None:
             if v is not None and v >= CRIT[pane] and pane not in first:
                 first[pane] = t
     assert set(first) == set(sc.breaches), first
-    # the primary pane goes first, within the first minutes of the drill, not before it starts
-    assert min(first, key=lambda p: first[p]) == sc.primary
-    assert -60 <= first[sc.primary] <= 300, first
+    # the primary pane (the impact) breaches within the first minutes of the drill, not before it starts;
+    # only a warning sign may go first (rate-limit's quota past 80% before the 429s fail flows)
+    assert all(first[p] >= first[sc.primary] or p == "quota" for p in first), first
+    assert -60 <= first[sc.primary] <= 600, first
 
 
 def test_healthy_estate_is_inside_every_slo() -> None:
@@ -92,7 +93,6 @@ def test_healthy_estate_is_inside_every_slo() -> None:
 @pytest.mark.parametrize(
     ("name", "pane", "action", "at", "after"),
     [
-        ("rate-limit", "quota", "circuit_breaker", 150.0, 900.0),
         ("provider-outage", "error_5xx", "fallback_routing", 120.0, 600.0),
         ("timeout", "p95_latency", "context_pruning", 200.0, 1200.0),
         ("mass-failure", "error_5xx", "rollback", 180.0, 600.0),
@@ -109,11 +109,21 @@ def test_the_mitigation_brings_the_primary_pane_back(name: str, pane: str, actio
     assert fixed.pane(pane, after) < CRIT[pane]
 
 
-def test_circuit_breaker_bends_the_quota_curve_down() -> None:
-    s = world("rate-limit", ("circuit_breaker", 150.0))
-    peak_t = max(range(150, 1200, 15), key=lambda t: s.pane("quota", float(t)))
-    assert 150 < peak_t < 500
-    assert s.pane("quota", 1500.0) < s.pane("quota", float(peak_t)) - 10
+def test_rate_limit_s_failures_come_back_with_the_breaker_then_the_retry() -> None:
+    """Its primary pane is the flow failure rate (what the breaker and the retry move; the quota, spent,
+    stays high until the reset): the breaker alone leaves the 429s failing some flows."""
+    untouched, breaker = world("rate-limit"), world("rate-limit", ("circuit_breaker", 150.0))
+    fixed = world("rate-limit", ("circuit_breaker", 150.0), ("retry", 300.0))
+    assert fixed.pane("failure_rate", 145.0) == untouched.pane("failure_rate", 145.0)
+    assert untouched.pane("failure_rate", 900.0) >= CRIT["failure_rate"] <= breaker.pane("failure_rate", 900.0)
+    assert fixed.pane("failure_rate", 900.0) < CRIT["failure_rate"]
+
+
+def test_circuit_breaker_slows_the_quota_burn_and_gives_nothing_back() -> None:
+    s, untouched = world("rate-limit", ("circuit_breaker", 150.0)), world("rate-limit")
+    peak_t = max(range(150, 1500, 15), key=lambda t: s.pane("quota", float(t)))
+    assert s.pane("quota", 1500.0) > s.pane("quota", float(peak_t)) - 1.6        # the drift, not a fall
+    assert s.pane("quota", 1500.0) < untouched.pane("quota", 1500.0) - 5
 
 
 def test_retry_only_helps_once_the_breaker_protects_the_quota() -> None:

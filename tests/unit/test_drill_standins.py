@@ -109,7 +109,7 @@ def test_rate_limit_circuit_breaker_via_kubectl_bends_the_quota(state_dir: Path)
     base = untouched(d)
     assert sim.pane("quota", 140.0) == base.pane("quota", 140.0)
     assert base.pane("quota", 800.0) > 95
-    assert sim.pane("quota", 800.0) < 75
+    assert 80 < sim.pane("quota", 800.0) < base.pane("quota", 800.0) - 5      # a slower burn; nothing given back
     assert "successfully rolled out" in sh(d, "kubectl rollout status deployment/flowengine -n production "
                                               "--timeout=120s", 160).stdout
     assert "HALF_OPEN (monitoring quota)" in sh(d, "blocks circuit-breaker status", 300).stdout
@@ -149,8 +149,8 @@ def test_provider_outage_fallback_routing_ends_the_5xx(state_dir: Path) -> None:
                  "-n production", 210)
     assert done.returncode == 0
     assert d.simulator.pane("error_5xx", 700.0) < CRIT["error_5xx"] <= untouched(d).pane("error_5xx", 700.0)
-    ok = sh(d, "blocks test-flow --model auto", 300)
-    assert ok.returncode == 0 and "gpt-4-turbo via fallback routing" in ok.stdout
+    ok = sh(d, "blocks test-flow --model auto", 300)       # one call: moved only if the primary answered it 5xx
+    assert ok.returncode == 0 and ("gpt-4-turbo via fallback routing" in ok.stdout or "on claude-sonnet-4-5;" in ok.stdout)
     routed = sh(d, "kubectl logs deployment/flowengine -n production --tail=50 | grep 'Model routing'", 400)
     assert "Using fallback model: gpt-4-turbo" in routed.stdout
 
@@ -222,8 +222,8 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
 
 
 def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
-    """The breaker's status agrees with the quota pane at that moment: OPEN (pausing flows) at or
-    above the threshold, HALF_OPEN (monitoring) below it — never OPEN at 75%."""
+    """The breaker's status agrees with the quota pane at that moment: OPEN (pausing flows) only at or
+    above the threshold — never OPEN at 75% — and HALF_OPEN (monitoring) a minute after it trips."""
     d = make(state_dir, "rate-limit")
     assert sh(d, "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true "
                  "CIRCUIT_BREAKER_THRESHOLD=80 -n production", 300).returncode == 0
@@ -233,9 +233,9 @@ def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
         if "rollout in progress" in status:
             continue                              # not armed yet
         used = d.simulator.pane("quota", t) / 100
-        expected = "OPEN" if used >= 0.80 else "HALF_OPEN"
-        assert f"CircuitBreaker: {expected} " in status, (t, used, status)
-        seen.add(expected)
+        state = status.split()[1]
+        assert state in ("OPEN", "HALF_OPEN") and (state == "HALF_OPEN" or used >= 0.80), (t, used, status)
+        seen.add(state)
     assert seen == {"OPEN", "HALF_OPEN"}, seen
 
 

@@ -178,8 +178,7 @@ class Activity:
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:
-                # the same rule as ``blocks circuit-breaker status``: open only at the threshold
-                is_open = max(s.quota(p, t) for p in fleet.PROVIDERS) >= limit
+                is_open = s.breaker_open(armed, limit, t)     # the rule ``blocks circuit-breaker status`` follows
                 if is_open and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
                               f"{threshold}% quota")

@@ -32,6 +32,8 @@ START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
 ENV_DELAY = 30.0         # an env change is what FlowEngine runs with this long after it is made (the rollout)
 NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
+SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
+BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 
 
@@ -120,6 +122,12 @@ class Signals:
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[str, tuple[float, float]] = {}       # the last answer of each curve asked twice at a t
+        self._spenders = [(i, f) for i, f in enumerate(scenario.faults)
+                          if self.onsets[i] is not None and any(k.startswith("quota:") for k in f.impacts)]
+        # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
+        self._first = min((self.onsets[i] or 0.0 for i, _ in self._spenders), default=0.0)
+        self._k0 = math.floor(max(self._first, -DAY) / SPEND)
+        self._sums: list[list[float]] = []
 
     @functools.cached_property
     def capacity(self) -> Capacity:
@@ -370,20 +378,64 @@ class Signals:
         return t - self.stopped(t)[0] - away
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
-        """The share of the day's quota used: it stands still while FlowEngine is stopped, and the
-        primary's while its calls are routed away; the provider they go to takes what the primary would
-        have burnt (in tokens) and the scenario's ``quota:fallback`` load."""
-        busy = self._busy(provider, t)
-        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", busy, 240.0)
-        used = (provider.quota_used + drift) * quota_day(t) + self.impact(f"quota:{provider.name}", busy)
-        primary = next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
-        for a, b, to, _ in self._routed:
-            if to == provider.name and a < t:
-                end, was = min(t, b), self._busy(primary, a)
-                burnt = self.impact(f"quota:{primary.name}", was + end - a) - self.impact(f"quota:{primary.name}", was)
-                burnt = max(0.0, burnt) + self.impact("quota:fallback", end) - self.impact("quota:fallback", a)
-                used += burnt * primary.daily_tokens / provider.daily_tokens        # the same tokens, its quota
-        return max(0.0, min(1.0, used))
+        """The share of the day's quota used: the healthy use, plus what the faults burnt since the
+        day's reset (``_spent``). Spent is spent: a mitigation slows the burn, it gives nothing back."""
+        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", self._busy(provider, t), 240.0)
+        return max(0.0, min(1.0, (provider.quota_used + drift) * quota_day(t) + self._spent(provider, t)))
+
+    def _spent(self, provider: fleet.Provider, t: float) -> float:
+        """What the faults burnt of ``provider``'s quota from the last reset (a drop to zero) to ``t``: the
+        sum of ``_burn`` over each ``SPEND`` step, kept as prefix sums built once (exact at a step's end,
+        the rest of a step added on), so asking costs the same however old the drill is."""
+        i = fleet.PROVIDERS.index(provider)
+        k = math.floor(t / SPEND)
+        if k < self._k0:
+            return 0.0
+        if not self._sums:          # what an onset before a day back burnt up to the first step
+            self._sums.append(self._burn(self._first - 1.0, self._k0 * SPEND))
+        while len(self._sums) <= k - self._k0:
+            a = (self._k0 + len(self._sums) - 1) * SPEND
+            self._sums.append([x + y for x, y in zip(self._sums[-1], self._burn(a, a + SPEND), strict=True)])
+        used = self._sums[k - self._k0][i] + (self._burn(k * SPEND, t)[i] if t > k * SPEND else 0.0)
+        reset = round(quota_reset(t, after=False) / SPEND)
+        return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
+
+    def _burn(self, a: float, b: float) -> list[float]:
+        """Each provider's quota the faults burn in ``[a, b]``: a fault's growth (never negative: a fault
+        fading or its level dropping at a reset gives nothing back) times its bends midway, while the
+        provider's calls run; the primary's burn (and ``quota:fallback``) goes where its calls are routed,
+        as that provider's share of the same tokens."""
+        total: dict[str, float] = {}
+        for index, fault in self._spenders:
+            if (grow := self.raw_strength(index, b) - self.raw_strength(index, a)) > 0.0:
+                for bend in self._bends[index]:
+                    grow *= bend.at((a + b) / 2.0)
+                for key, amount in fault.impacts.items():
+                    if key.startswith("quota:"):
+                        total[key[6:]] = total.get(key[6:], 0.0) + amount * grow
+        if not total:
+            return [0.0] * len(fleet.PROVIDERS)
+        run = (b - a - self.stopped(b)[0] + self.stopped(a)[0]) / (b - a) if self._running else 1.0
+        moved = {p.name: sum((min(b, y) - max(a, x)) * (1.0 if whole else self.route_share((a + b) / 2.0))
+                             for x, y, to, whole in self._routed if to == p.name and x < b and y > a) / (b - a)
+                 for p in fleet.PROVIDERS} if self._routed else dict.fromkeys(fleet.PROVIDER_NAMES, 0.0)
+        primary, tokens = total.get(fleet.PRIMARY, 0.0), next(p.daily_tokens for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        return [total.get(p.name, 0.0) * run + (
+            -primary * sum(moved.values()) if p.name == fleet.PRIMARY else
+            (primary + total.get("fallback", 0.0)) * moved[p.name] * tokens / p.daily_tokens)
+            for p in fleet.PROVIDERS]
+
+    def breaker_open(self, armed: float, limit: float, t: float) -> bool:
+        """Whether the circuit breaker armed at ``armed`` is OPEN at ``t`` (pausing new flows): for
+        ``BREAKER_OPEN`` s after it trips (armed with a quota at or over ``limit``, or a quota reaching it
+        while armed; read at the scrapes), then HALF_OPEN, letting calls back in while it watches the
+        quota. The one rule its status and its log lines follow; spent quota is not given back before
+        the reset, so a breaker waiting for the quota to fall would stay open all day."""
+        def over(j: int) -> bool:
+            return max(self.quota(p, j * SPEND) for p in fleet.PROVIDERS) >= limit
+        k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)
+        return any(over(j) and (j == first or not over(j - 1))
+                   for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too

@@ -102,7 +102,7 @@ class Scenario(_Table):
     title: str
     runbook: str                         # the runbook and severity a declaration starts from
     severity: Severity
-    primary: Pane                        # the pane that breaches first
+    primary: Pane                        # the impact: its breach starts it, its recovery ends the drill
     breaches: tuple[Pane, ...]           # the panes it drives to critical
     summary: str                         # read out at the start
     symptom: str                         # what responders see first (a declaration's title)

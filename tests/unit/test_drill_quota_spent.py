@@ -1,0 +1,160 @@
+"""Quota is spent, never un-spent (issue 13, world24).
+
+A mitigation bent a fault's *level*, and the quota impact was that level: with the circuit breaker on
+at t=600 the rate-limit drill's Anthropic quota went from 97.0% down to 66.6% by t=1500, tokens given
+back. Now the faults' share of the quota is the integral of their burn (the growth of the level as it
+would be untouched) times the bends, summed per scrape step into prefix sums built once; the daily
+reset stays a drop to zero. What the mitigation does move (the 429s, the failures) is what RB-CORE-003's
+verify gate and the scenario's primary pane now watch.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import create_drill
+
+from warroom.drill import fleet, model
+from warroom.drill.actions import Action
+from warroom.drill.model import Signals
+from warroom.drill.promql import SCRAPE as SPEND      # the step the burn is summed on
+from warroom.drill.scenarios import get_scenario
+
+ANTHROPIC = next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+WIGGLE = 2 * 0.008        # the healthy use's own drift (``Signals.quota``), up and down
+
+
+@pytest.mark.parametrize("scenario,action,at", [
+    ("rate-limit", "circuit_breaker", 600.0), ("rate-limit", "throttle", 300.0),
+    ("rate-limit", "rollback_to_pilot", 450.0), ("timeout", "context_pruning", 300.0),
+    ("timeout", "fallback_routing", 300.0), ("rate-limit", "flowengine_stop", 400.0),
+])
+def test_a_mitigation_never_gives_quota_back_before_the_reset(scenario: str, action: str, at: float) -> None:
+    s = Signals(get_scenario(scenario), [Action(action, at)])
+    untouched = Signals(get_scenario(scenario))
+    highest = 0.0
+    for k in range(0, int(fleet.QUOTA_RESET // SPEND)):
+        t = k * SPEND
+        used = s.quota(ANTHROPIC, t)
+        assert used >= highest - WIGGLE, (t, used, highest)       # before: 97.0% -> 66.6% after the breaker
+        assert used <= untouched.quota(ANTHROPIC, t) + WIGGLE, t                 # and never adds any
+        highest = max(highest, used)
+
+
+def test_the_breaker_slows_the_burn_and_the_reset_is_a_drop() -> None:
+    s = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0)])
+    never = Signals(get_scenario("rate-limit"))
+    before = s.quota(ANTHROPIC, 620.0)
+    assert before > 0.95 and s.quota(ANTHROPIC, 1500.0) > before - WIGGLE       # was 0.666
+    reset = fleet.QUOTA_RESET
+    assert s.quota(ANTHROPIC, reset - SPEND) > 0.95 and s.quota(ANTHROPIC, reset) == 0.0
+    # the next day the fault burns again, slowed by the breaker's bend: a scaled burn, not a scaled level
+    day2 = reset + model.DAY - fleet.QUOTA_RESET
+    spent, spent_never = (x.quota(ANTHROPIC, day2) - ANTHROPIC.quota_used for x in (s, never))
+    assert spent == pytest.approx(spent_never * 0.45, abs=WIGGLE)
+
+
+def _integral(s: Signals, t: float, dt: float = 1.0) -> float:
+    """The definition, summed the slow way: amount x growth of the untouched level x the bends, from
+    the fault's onset (no reset before ``t``), one second at a time."""
+    total = 0.0
+    for index, fault in enumerate(s.scenario.faults):
+        amount, onset = fault.impacts.get(f"quota:{ANTHROPIC.name}", 0.0), s.onsets[index]
+        if not amount or onset is None:
+            continue
+        for j in range(int((t - onset) // dt)):
+            a = onset + j * dt
+            grow = s.raw_strength(index, a + dt) - s.raw_strength(index, a)
+            total += amount * max(0.0, grow) * math.prod(b.at(a + dt / 2) for b in s._bends[index])
+    return total
+
+
+@pytest.mark.parametrize("t", [300.0, 615.0, 700.0, 1003.0, 2000.0])
+def test_the_quota_is_the_integral_of_the_burn_times_the_bends(t: float) -> None:
+    s = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0), Action("throttle", 650.0)])
+    drift = 0.008 * model.noise(f"rate-limit:quota:{ANTHROPIC.name}", t, 240.0)
+    assert s.quota(ANTHROPIC, t) - (ANTHROPIC.quota_used + drift) == pytest.approx(_integral(s, t), abs=2e-4)
+
+
+def test_asking_costs_the_same_however_old_the_drill(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work counted, not time: the prefix sums are built once; each later question adds at most the
+    steps since the last one (and the partial step it falls in)."""
+    calls = []
+    s = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0)])
+    burn = s._burn
+    monkeypatch.setattr(s, "_burn", lambda a, b: calls.append((a, b)) or burn(a, b))
+    old = 4 * 86400.0
+    s.quota(ANTHROPIC, old)
+    built = len(calls)
+    assert built >= old / SPEND             # once, from the onset
+    calls.clear()
+    for j in range(200):                     # a pane's look: older points, then the next scrapes
+        s.quota(ANTHROPIC, old - 3600 + j * 20.0)
+    assert len(calls) <= 200 + (200 * 20.0 - 3600) / SPEND + 1, len(calls)
+
+
+def test_the_breaker_goes_half_open_a_minute_after_it_trips_though_the_quota_stays_over(tmp_path: Path) -> None:
+    """Its state followed the quota alone (OPEN at or over the threshold): with spent quota never given
+    back it read OPEN all day and the runbook's "about 60 seconds later: HALF_OPEN" never came."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
+    on = "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85 -n production"
+    assert run_one(drill, on.split(), 600.0)[0] == 0
+    armed = 600.0 + drill.simulator.signals.cluster.flowengine.rollout_seconds
+    status = "blocks circuit-breaker status".split()
+    assert run_one(drill, status, armed - 10.0)[1].startswith("CircuitBreaker: CLOSED")
+    assert run_one(drill, status, armed + 30.0)[1].startswith("CircuitBreaker: OPEN (pausing new flows: quota 9")
+    later = run_one(drill, status, armed + 90.0)[1]
+    assert later.startswith("CircuitBreaker: HALF_OPEN (monitoring quota)"), later
+    assert int(later.split("highest quota use: ")[1].split("%")[0]) >= 85          # still over: spent is spent
+    logs = run_one(drill, "kubectl logs deployment/flowengine -n production --since=5m".split(), armed + 200.0)[1]
+    states = [line.split("CircuitBreaker: ")[1].split(" (")[0] for line in logs.splitlines() if "CircuitBreaker: " in line]
+    assert states[:2] == ["OPEN", "OPEN"] and states[-1] == "HALF_OPEN", states
+
+
+
+def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) -> None:
+    """RB-CORE-003 worked as written wins the drill: the breaker step's verify gate (now on what the
+    breaker moves, the 429 share) passes inside its window, every task the 429s failed is retried, and
+    the report calls the primary pane (the flow failure rate) recovered once its hour has passed, while
+    it says plainly that the quota, spent, stays over critical until the reset."""
+    from warroom.config import default_slos
+    from warroom.incident.drill_report import drill_report
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+    from warroom.sources.verify import parse_verify
+
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="won")
+    assert drill.scenario.primary == "failure_rate"
+    rb = RunbookLibrary([shipped_runbooks_dir()]).get("RB-CORE-003")
+    assert rb is not None
+    step = next(s for s in rb.steps if s.attrs.get("name") == "enable-circuit-breaker")
+    command = step.command.replace("{{ deployment }}", "flowengine").replace("{{ namespace }}", "production")
+    assert run_one(drill, command.splitlines()[-1].split(), 600.0)[0] == 0
+    gate = parse_verify(step.attrs["verify"], default_slos())
+    assert gate.slo is None and "code='429'" in gate.expr
+    held, passed = None, None
+    for k in range(int(gate.window // SPEND) + 1):          # the gate's checks, a scrape apart
+        t = 600.0 + k * SPEND
+        (sample,) = drill.simulator.evaluate(gate.expr, t)
+        held = (held if held is not None else t) if gate.holds(sample.value) else None
+        if held is not None and t - held >= gate.hold:
+            passed = t
+            break
+    assert passed is not None and drill.simulator.pane("quota", passed) > 80.0     # passes; quota stays spent
+    query = ("SELECT task_id FROM tasks WHERE status = 'failed' AND "
+             "(error_message ILIKE '%rate limit%' OR error_message ILIKE '%429%')")
+    for t in (1200.0, 1800.0):              # retry them, then the recovery check: none still failed
+        tasks = run_one(drill, ["psql", "-At", "-c", query], t)[1].split()
+        assert tasks or t > 1200.0
+        for i, task in enumerate(tasks):
+            assert run_one(drill, ["blocks", "flow", "retry", task], t + i)[0] == 0, task
+    assert run_one(drill, ["psql", "-At", "-c", query], 2400.0)[1].split() == []
+    report = drill_report(drill, None, at=drill.wall_time(5400.0))
+    assert report.resolution_missing == () and report.unretried == (), (report.unretried, report.summary)
+    assert report.panes[0].pane == "failure_rate" and report.recovered
+    assert any(line.startswith("Model API quota used is still above its critical threshold")
+               for line in report.summary), report.summary
