@@ -56,3 +56,24 @@ def test_fallback_model_alone_still_moves_every_call(tmp_path: Path) -> None:
     assert signals.request_rate(PRIMARY, 4800.0) == 0.0
     assert _on_primary(drill, 4700.0, 6500.0) == 0.0
     assert signals.route_share(4800.0) == 1.0
+
+
+def test_on_5xx_routing_moves_one_call_only_when_the_primary_answered_it_5xx(tmp_path: Path) -> None:
+    """``blocks test-flow`` / ``flow retry`` took the routed model for every call: under ``FALLBACK_ON_5XX``
+    a call is tried on the primary first and falls back only on its 5xx."""
+    drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="calls")
+    assert run_one(drill, SET.split(), 400.0)[0] == 0
+    share = drill.simulator.signals.route_share(900.0)
+    assert 0.2 < share < 0.6
+    outs = [run_one(drill, ["blocks", "test-flow"], 900.0 + 0.01 * i) for i in range(40)]
+    moved = [out for code, out, _ in outs if "on gpt-4-turbo via fallback routing" in out]
+    stayed = [out for code, out, _ in outs if code == 0 and "on claude-sonnet-4-5;" in out]
+    assert len(moved) + len(stayed) == 40, outs                # a call the primary answered is not its 5xx
+    assert 0.05 < len(moved) / 40 < 0.7, len(moved)            # before: all 40 via fallback routing
+    healed = [run_one(drill, ["blocks", "test-flow"], 4800.0 + 0.01 * i)[1] for i in range(10)]
+    assert all("on claude-sonnet-4-5;" in out for out in healed), healed
+    ids = [line.split("|")[0].strip() for line in run_one(drill, ["psql", "-At", "-c",
+           "SELECT task_id FROM tasks WHERE status = 'failed' AND error_message ILIKE '%503%' LIMIT 12"], 900.0)[1].splitlines()]
+    models = {run_one(drill, ["blocks", "flow", "retry", task], 905.0)[1].split("model ")[1].split(")")[0]
+              for task in ids if task}
+    assert models == {"claude-sonnet-4-5", "gpt-4-turbo"}, models

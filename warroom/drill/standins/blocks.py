@@ -113,12 +113,11 @@ def flow_retry(ctx: Context, args: Args) -> None:
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
     pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
-    routed = ctx.signals.routed_model(ctx.t)
-    model = args.text("model") or (routed[0] if routed and "claude" in flow.model else flow.model)
+    model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
-    ok, why, seconds = outcome(ctx, flow, pruning, model)
+    ok, why, seconds = outcome(ctx, flow, pruning, model, answered)
     ctx.pause(seconds, cap=6.0)
     ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model)
     ctx.out(f"  attempt 1/{args.text('max_attempts') or 3}: " + (f"succeeded in {seconds:.1f}s" if ok else why))
@@ -127,8 +126,21 @@ def flow_retry(ctx: Context, args: Args) -> None:
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
 
 
-def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, str, float]:
-    """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail."""
+def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
+    """The model one ``call`` asking for ``model`` runs on now, as FlowEngine's routing moves calls, and
+    whether the primary answered it: every call to the primary goes to the fallback when the env names
+    one; under ``FALLBACK_ON_5XX=true`` a call is tried on the primary first and moves only if that
+    answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's)."""
+    to = ctx.signals.routed_model(ctx.t) if "claude" in model else None
+    if to is None:
+        return model, False
+    moved = unit(call, ctx.t, "route") < ctx.signals.route_share(ctx.t)
+    return (to[0], False) if moved else (model, True)
+
+
+def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False) -> tuple[bool, str, float]:
+    """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail;
+    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``)."""
     sig, t, anthropic = ctx.signals, ctx.t, fleet.PROVIDERS[0]
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
     claude = "claude" in model
@@ -141,7 +153,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str) -> tuple[bool, 
                                                            and sig.in_force("circuit_breaker", t)):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
                        f"{ctx.quota(anthropic) * 100:.0f}% used)"), 3.0
-    if claude and sig.share_5xx(anthropic, t, raw=True) > 0.2:
+    if claude and not answered and sig.share_5xx(anthropic, t, raw=True) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
@@ -172,13 +184,11 @@ def test_flow(ctx: Context, args: Args) -> None:
                          "(PII_REDACTION_ENABLED is not true)")
         ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
         return
-    wanted = args.text("model") or "auto"
-    model, via = (wanted if wanted != "auto" else "claude-sonnet-4-5"), ""
-    if wanted == "auto" and (routed := ctx.signals.routed_model(ctx.t)):
-        model, via = routed[0], " via fallback routing"      # as the flows are routed
-    probe = Flow(f"tsk_test{short_hash(ctx.at, n=4)}", repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model,
-                 fleet.provider_of(model), 120.0, 1)
-    ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model)
+    wanted, task = args.text("model") or "auto", f"tsk_test{short_hash(ctx.at, n=4)}"
+    model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task)
+    via = " via fallback routing" if wanted == "auto" and "claude" not in model else ""   # as the flows are routed
+    probe = Flow(task, repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model, fleet.provider_of(model), 120.0, 1)
+    ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model, answered)
     ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
     ctx.pause(min(seconds, 60.0), cap=5.0)
     ctx.record("test_flow", repo=repo, ok=ok, model=model)
