@@ -90,7 +90,7 @@ def test_asking_costs_the_same_however_old_the_drill(monkeypatch: pytest.MonkeyP
     old = 4 * 86400.0
     s.quota(ANTHROPIC, old)
     built = len(calls)
-    assert built >= old / SPEND             # once, from the onset
+    assert 0 < built <= old / SPEND + 2      # at most once a step (the flat hours skipped)
     calls.clear()
     for j in range(200):                     # a pane's look: older points, then the next scrapes
         s.quota(ANTHROPIC, old - 3600 + j * 20.0)
@@ -158,3 +158,15 @@ def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) ->
     assert report.panes[0].pane == "failure_rate" and report.recovered
     assert any(line.startswith("Model API quota used is still above its critical threshold")
                for line in report.summary), report.summary
+
+
+def test_the_reset_drops_the_quota_not_the_fault() -> None:
+    """A24-2: the daily reset multiplied the whole fault of any quota burn, so the timeout drill healed
+    itself at 8 h (P95 84 -> 37 s, bundles 618 -> 160 KB) with nobody acting. The reset drops the quota
+    burnt; throttling (a 429 fault, and the flows it fails) is the quota's and ends with it."""
+    timeout, rate_limit = Signals(get_scenario("timeout")), Signals(get_scenario("rate-limit"))
+    before, after = fleet.QUOTA_RESET - SPEND, fleet.QUOTA_RESET + 60.0
+    assert timeout.quota(ANTHROPIC, after) < 0.05 < 0.5 < timeout.quota(ANTHROPIC, before)
+    assert timeout.strength(0, after) == timeout.strength(0, before) == 1.0
+    assert timeout.latency_median(after) > 75.0 and timeout.context_kb(after) > 500.0
+    assert rate_limit.share_429(ANTHROPIC, after) < 0.01 < 0.2 < rate_limit.share_429(ANTHROPIC, before)

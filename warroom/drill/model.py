@@ -180,7 +180,7 @@ class Signals:
             return 0.0
         fault = self.scenario.faults[index]
         s = smoothstep((t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
-        if any(k.startswith(("quota:", "api_429:")) for k in fault.impacts):    # a quota burn is relieved by the reset
+        if any(k.startswith("api_429:") for k in fault.impacts):    # throttling (and what it fails) ends at the reset
             s *= quota_day(t)
         if fault.until is not None and t > fault.until:
             s *= math.exp(-(t - fault.until) / fault.fade)
@@ -395,10 +395,21 @@ class Signals:
             self._sums.append(self._burn(self._first - 1.0, self._k0 * SPEND))
         while len(self._sums) <= k - self._k0:
             a = (self._k0 + len(self._sums) - 1) * SPEND
+            if (flat := math.floor((self._grows_from(a) - a) / SPEND)) > 0:      # no level grows: nothing burnt
+                self._sums.extend([self._sums[-1]] * min(flat, k - self._k0 + 1 - len(self._sums)))
+                continue
             self._sums.append([x + y for x, y in zip(self._sums[-1], self._burn(a, a + SPEND), strict=True)])
         used = self._sums[k - self._k0][i] + (self._burn(k * SPEND, t)[i] if t > k * SPEND else 0.0)
         reset = round(quota_reset(t, after=False) / SPEND)
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
+
+    def _grows_from(self, t: float) -> float:
+        """The first moment from ``t`` a burning fault's level may grow (``t`` itself while one ramps
+        up or its day of quota use climbs back after a reset), so the flat hours cost nothing."""
+        if any(t < self.onsets[i] + f.ramp for i, f in self._spenders):    # type: ignore[operator]
+            return t
+        last = quota_reset(t, after=False)
+        return fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
 
     def _burn(self, a: float, b: float) -> list[float]:
         """Each provider's quota the faults burn in ``[a, b]``: a fault's growth (never negative: a fault
@@ -406,8 +417,9 @@ class Signals:
         provider's calls run; the primary's burn (and ``quota:fallback``) goes where its calls are routed,
         as that provider's share of the same tokens."""
         total: dict[str, float] = {}
-        for index, fault in self._spenders:
-            if (grow := self.raw_strength(index, b) - self.raw_strength(index, a)) > 0.0:
+        for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
+            day = (lambda t: 1.0) if any(k.startswith("api_429:") for k in fault.impacts) else quota_day
+            if (grow := self.raw_strength(index, b) * day(b) - self.raw_strength(index, a) * day(a)) > 0.0:
                 for bend in self._bends[index]:
                     grow *= bend.at((a + b) / 2.0)
                 for key, amount in fault.impacts.items():
