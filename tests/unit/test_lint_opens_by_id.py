@@ -23,7 +23,7 @@ from warroom.config import Config
 from warroom.errors import WarroomError
 from warroom.incident.runbook_ref import resolve_ref
 from warroom.runbook.library import RunbookLibrary, iter_runbook_files
-from warroom.runbook.lint import lint_configured
+from warroom.runbook.lint import lint_configured, lint_paths
 from warroom.runbook.parser import load_runbook
 
 NOT_BY_ID = ("duplicate runbook id", "is already taken by", "is also the id of")
@@ -108,3 +108,17 @@ def test_drawn_ids_and_file_names_open_by_id_where_lint_says_so(tmp_path_factory
     for i, (stem, rid) in enumerate(books):
         write(team, f"{stem}.md" if i == 0 else f"{stem}-{i}.md", rid)
     assert disagreements(team) == []
+
+
+def test_a_file_reached_twice_is_linted_once_as_the_app_loads_it_once(tmp_path: Path) -> None:
+    """Overlapping ``[runbooks].dirs`` (``team`` and ``team/sub``) or one file given twice: the
+    library loads each file once; lint printed each of its findings twice."""
+    sub = tmp_path / "team" / "sub"
+    sub.mkdir(parents=True)
+    (sub / "x.md").write_text("# T\n\n## Mitigation\n\n```bash\n# Look\necho $FOO\n```\n", encoding="utf-8")
+    cfg = Config()
+    cfg.runbooks.dirs = [str(tmp_path / "team"), str(sub)]
+    (finding,) = lint_configured(cfg)
+    assert (finding.file, finding.line) == (str(sub / "x.md"), 7) and "$FOO" in finding.message
+    assert lint_configured(cfg) == lint_paths([sub / "x.md", sub / ".." / "sub" / "x.md"], cfg)
+    assert [rb.path for rb in RunbookLibrary(cfg.runbooks.dirs, shipped=False).list()] == [sub / "x.md"]

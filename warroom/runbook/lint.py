@@ -56,6 +56,7 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = 
     findings: list[Finding] = []
     seen_ids: dict[str, Runbook] = {}
     linted: list[tuple[Runbook, bool]] = []     # each runbook, and whether a directory gave it
+    done: set[Path] = set()                     # files linted, by resolved path
     for raw in paths:
         path = Path(raw)
         try:
@@ -70,6 +71,9 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: Config | None = 
             else:
                 files = [path]
             for f in files:
+                if _resolved(f) in done:
+                    continue        # overlapping dirs, a path given twice: the app loads it once
+                done.add(_resolved(f))
                 findings.extend(lint_file(f, seen_ids, linted, in_directory=path.is_dir(),
                                           config=config))
         except OSError as exc:  # e.g. permission denied while walking
