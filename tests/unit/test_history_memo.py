@@ -267,3 +267,31 @@ def test_a_grid_time_reads_the_scrape_its_exact_instant_reads(tmp_path: Path, sp
         want = fold([(labels, [(w, v) for w, v in zip(walls, col, strict=True) if v is not None])
                      for labels, col in cols], slo.direction)
         assert got == want, slo.id
+
+
+def test_a_cache_from_before_exact_instants_is_not_served(tmp_path: Path) -> None:
+    """A version-1 ``panes.cache`` holds points read before a grid time was read at its exact
+    instant (some the scrape before), at times the new grid still hits bit for bit, on a world
+    (simulator code, actions) that has not changed: it is started afresh, never served."""
+    import json
+
+    speed = 3600.0
+    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=START)
+    now = START + 2 * HOUR / speed
+    _pin(now)
+    slo, start = Config().slo[0], START - 3000 / speed
+    step = grid_step(start, now, 15.0 / speed)
+    source = d.source()
+    memo_file = tmp_path / MEMO_FILE
+    memo = HistoryMemo(memo_file)
+    fresh = query_history(source, slo.query, start, now, step, slo.direction, memo)
+    memo.save()
+    doc = json.loads(memo_file.read_text())
+    doc["version"] = 1
+    for points in doc["points"].values():
+        for point in points:
+            point[1] = -1.0                 # what an older read said there (any other value)
+    memo_file.write_text(json.dumps(doc))
+    again = HistoryMemo(memo_file)
+    assert query_history(source, slo.query, start, now, step, slo.direction, again) == fresh
+    assert again.asked > 0

@@ -33,7 +33,9 @@ from warroom.incident.files import write_private_file
 from warroom.journal.encoding import JournalError
 
 MEMO_FILE = "panes.cache"
-VERSION = 1
+#: 2: a drill's points are read at their exact instants (``DrillSource.walls``/``query_at``); a
+#: version-1 file may hold the scrape before, at times the new grid still hits: never served.
+VERSION = 2
 #: A query whose points depend on the other points asked (``@ start()``/``@ end()``) or may
 #: read past their own time up to now (a negative ``offset``): never memoised.
 _BATCH_BOUND = re.compile(r"@|\boffset\b", re.IGNORECASE)
