@@ -434,7 +434,8 @@ class IncidentPresenter:
         from warroom.incident.go_opened import go_opened
 
         snap = self.require().snapshot()
-        return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")))
+        return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
+                         datetime.fromtimestamp(self.ctx.clock.now(), UTC))
 
     def draft_update(self) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the

@@ -88,11 +88,11 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     from warroom.incident.gates import gate_states
 
     state = snapshot.state
-    gates = gate_states(state)
+    when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
+    gates = gate_states(state, when)     # a gate open past its window at this look: unsettled
     current = str((state.runbook or {}).get("id") or "")
     steps = {sid: step_view(st, state, gates) for sid, st in state.steps.of(current).items()}
     running = tuple((st.runbook_id, st.step_id) for st in state.running_steps())
-    when = datetime.fromtimestamp(now, UTC) if now is not None else stime.utcnow()
     beside = open_beside(snapshot, state, gates, when)
     earlier = []
     seen = {current, *(b.runbook_id for b in beside)}

@@ -25,7 +25,8 @@ from tui.view import step_view
 from warroom.cli.incident_show import _checklist, render_show
 from warroom.incident.gates import gate_states
 from warroom.incident.handoff import catch_up_brief
-from warroom.incident.marks import DONE_MARKS, STEP_MARKS, TROUBLE_MARKS, state_word
+from warroom.incident.marks import DONE_MARKS, NOT_CLEAN_MARKS, STEP_MARKS, state_word
+from warroom.journal.log import format_ts
 from warroom.incident.pir_context import pir_context
 from warroom.journal import events as ev
 
@@ -97,10 +98,11 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
     n = iter(runnable)
     want: dict[int, str] = {}
 
-    def gate(step: object, outcome: str | None) -> None:
+    def gate(step: object, outcome: str | None, deadline: timedelta | None = None) -> None:
         g = {"step": step.number, "step_id": step.id, "runbook_id": book.id,  # type: ignore[attr-defined]
              "expr": "failure_rate < 1 within 10m"}
-        inc._append(ev.VERIFY_STARTED, g)
+        # ``deadline``: the window's end from the incident's clock (past: its watcher is gone)
+        inc._append(ev.VERIFY_STARTED, g if deadline is None else {**g, "deadline": format_ts(inc.clock() + deadline)})
         if outcome == "passed":
             inc._append(ev.VERIFY_PASSED, {**g, "value": 0.4})
         elif outcome == "failed":
@@ -118,6 +120,12 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
     for outcome, state in ((None, "verifying"), ("passed", "ok"), ("failed", "unverified")):
         s = ran_ok(inc, k := next(n), mutating=True)
         gate(s, outcome)
+        want[k] = state
+    # a gate whose window is still running, and one whose window ended with no outcome (the
+    # ``incident run`` that watched it was killed): every surface looks at least a minute later
+    for ahead, state in ((timedelta(hours=1), "verifying"), (-timedelta(minutes=1), "unsettled")):
+        s = ran_ok(inc, k := next(n), mutating=True)
+        gate(s, None, ahead)
         want[k] = state
     for status in ("failed", "timed_out", "cancelled"):
         _finished(inc, k := next(n), status)
@@ -147,15 +155,15 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
 def test_every_surface_shows_each_step_in_the_same_state(tmp_path: Path) -> None:
     inc, _ = _mass_failure(tmp_path)
     want = _matrix(inc)
-    assert set(want.values()) >= {"ok", "unmet", "unchecked", "verifying", "unverified", "failed", "timed_out",
-                                  "cancelled", "skipped", "ticked", "pending"}
+    assert set(want.values()) >= {"ok", "unmet", "unchecked", "verifying", "unsettled", "unverified", "failed",
+                                  "timed_out", "cancelled", "skipped", "ticked", "pending"}
     st = inc.refresh()
     book = inc.runbook()
     by_number = {s.number: s for s in book.steps}
-    gates = gate_states(st)
+    gates = gate_states(st, inc.clock())
 
     # incident show --json, and its text's mark
-    shown = {row["step"]: row["state"] for row in _checklist(inc, st)}
+    shown = {row["step"]: row["state"] for row in _checklist(inc, st, inc.clock())}
     text = render_show(inc, st, inc.clock())
     # the dashboard's step view
     views = {n: step_view(st.steps[by_number[n].id], st, gates).state for n in want if by_number[n].id in st.steps}
@@ -175,7 +183,7 @@ def test_every_surface_shows_each_step_in_the_same_state(tmp_path: Path) -> None
         assert f"{STEP_MARKS[state].icon} {STEP_MARKS[state].ascii}" in row, (n, row)
         if step.id in st.steps:
             assert views[n] == state, (n, views[n], state)
-        if state in TROUBLE_MARKS:
+        if state in NOT_CLEAN_MARKS:           # trouble, and a gate that ended with no outcome: never "clean"
             assert pir_failed.get(n) == state_word(state), (n, pir_failed.get(n))
         else:
             assert n not in pir_failed, (n, pir_failed[n])

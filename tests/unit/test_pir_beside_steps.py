@@ -87,7 +87,7 @@ def test_evidence_around_a_step_of_the_runbook_beside_is_cited_on_that_step_only
                                   "values": {"flow-failures": {"value": 3.0, "unit": "percent"}}})
     cited.append(e.seq)
     st = inc.refresh()
-    rows = {row.step.split(" ", 1)[0]: row for row in commands(st)}
+    rows = {row.step.split(" ", 1)[0]: row for row in commands(st, inc.clock())}
     assert set(cited) <= set(rows["RB-LAUNCH-002"].cites)
     (main_row,) = [r for k, r in rows.items() if k != "RB-LAUNCH-002"]
     assert not set(cited) & set(main_row.cites)
@@ -129,6 +129,6 @@ def test_an_approval_used_on_the_beside_runbooks_step_is_cited_on_that_run_not_o
     add(ev.STEP_STARTED, {**ref, "command": "psql -c 'select 1'", "mutating": True})
     add(ev.STEP_FINISHED, {**other, "status": "ok", "exit_code": 0, "duration": 1.0}, bob)
     add(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 1.0})
-    rows = {row.step.split(" ", 1)[0]: row for row in commands(replay(evs))}
+    rows = {row.step.split(" ", 1)[0]: row for row in commands(replay(evs), t0 + timedelta(hours=1))}
     assert "approved (R3) by bob@b2" in rows["RB-LAUNCH-002"].result
     assert "approved" not in rows["RB-LAUNCH-005"].result

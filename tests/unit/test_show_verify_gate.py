@@ -92,7 +92,7 @@ def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path)
     assert _row(inc, 1).lstrip().startswith("✔ [ok]")
     _ran(inc)                                  # run again: the earlier pass says nothing about it
     assert "verify" not in _row(inc, 1)
-    assert gate_states(inc.refresh()) == {}
+    assert gate_states(inc.refresh(), datetime.now(UTC)) == {}
 
 
 OTHER = RUNBOOK.replace('id = "RB-TEST-GATE"', 'id = "RB-TEST-OTHER"').replace('title = "Gate"', 'title = "Other"')
@@ -115,7 +115,7 @@ def test_a_gate_stays_with_its_runbook_after_another_is_attached(tmp_path: Path)
     assert [line.split()[0] for line in current if line.strip()] == ["○", "○"]     # not run here
     assert not any("verify" in line for line in current)
     assert "⊠ [VERIFY-FAIL]" in lines[head + 1] and "verify FAILED: still 91.2%" in lines[head + 1]
-    gates = gate_states(inc.refresh())
+    gates = gate_states(inc.refresh(), datetime.now(UTC))
     assert list(gates) == [("RB-TEST-GATE", "breaker")]
     data = _json(inc, tmp_path / "state")
     assert [c["verify"] for c in data["checklist"]] == [None, None]
@@ -131,18 +131,18 @@ def test_the_header_shows_the_journal_outcome_after_a_resume(tmp_path: Path) -> 
     inc = _incident(tmp_path)
     _ran(inc)
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m"})
-    assert settled_gates(gate_states(inc.refresh())) == ()               # open: the live watcher reports it
+    assert settled_gates(gate_states(inc.refresh(), datetime.now(UTC))) == ()               # open: the live watcher reports it
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "value_text": "91.2%", "reason": "still 91.2%"})
     state = inc.refresh()
-    shown = header_gate(dict(settled_gates(gate_states(state))), state.named_runbooks(), 0.0)
+    shown = header_gate(dict(settled_gates(gate_states(state, datetime.now(UTC)))), state.named_runbooks(), 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  step 1 ✖ FAILED: still 91.2%")
     other = tmp_path / "other.md"
     other.write_text(OTHER)
     inc.attach_runbook(other)
     state = inc.refresh()
-    shown = header_gate(dict(settled_gates(gate_states(state))), state.named_runbooks(), 0.0)
+    shown = header_gate(dict(settled_gates(gate_states(state, datetime.now(UTC)))), state.named_runbooks(), 0.0)
     assert shown is not None
     assert gate_text(shown, 0.0).plain.startswith(" VERIFY  RB-TEST-GATE step 1 ✖ FAILED")
 
@@ -167,7 +167,7 @@ def test_the_checklist_row_agrees_with_show_while_the_gate_watches_and_after_it_
 
     def row() -> tuple[str, str]:
         st = inc.refresh()
-        view = step_view(st.steps.get(step.id), st, gate_states(st))
+        view = step_view(st.steps.get(step.id), st, gate_states(st, datetime.now(UTC)))
         return view.state, step_prompt(step, view).plain[0]
 
     assert row() == ("ok", "✔")
@@ -194,12 +194,12 @@ def test_the_pir_says_a_run_whose_gate_failed_in_the_same_words_and_only_of_that
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                   "value": 91.2, "reason": "window ran out"})
     st = inc.refresh()
-    assert [r.result.split(" · ")[0] for r in commands(st)] == ["ran, verify gate FAILED"]
+    assert [r.result.split(" · ")[0] for r in commands(st, datetime.now(UTC))] == ["ran, verify gate FAILED"]
     assert any("ran, verify gate FAILED" in line.text for line in build_review(st, datetime.now(UTC)).key_moments)
     assert [c.state for c in pir_context(st, None, datetime.now(UTC))["commands"]] == ["ran, verify gate FAILED"]
     _ran(inc)                                     # a rerun: the failed gate judged the first run only
     st = inc.refresh()
-    assert [r.result.split(" · ")[0] for r in commands(st)] == ["ran, verify gate FAILED", "ok"]
+    assert [r.result.split(" · ")[0] for r in commands(st, datetime.now(UTC))] == ["ran, verify gate FAILED", "ok"]
 
 
 def test_gate_events_name_their_runbook_so_two_gates_of_same_named_steps_stay_apart(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_gate_events_name_their_runbook_so_two_gates_of_same_named_steps_stay_ap
     journal_started(inc, 1, "breaker", VerifyRun(gate, _Source()), "RB-TEST-OTHER")
     journal_outcome(inc, 1, "breaker", gate, VerifyCheck("failed", 91.2, 0.0, "still 91.2%"), "RB-TEST-GATE")
     st = inc.refresh()
-    gates = gate_states(st)
+    gates = gate_states(st, datetime.now(UTC))
     assert gates[("RB-TEST-GATE", "breaker")].status == "failed"
     assert gates[("RB-TEST-OTHER", "breaker")].status == "pending"
     assert [(g.runbook_id, g.step_id) for g in open_gates(inc.read().events)] == [("RB-TEST-OTHER", "breaker")]
@@ -303,3 +303,44 @@ def test_the_handoff_brief_lists_a_gate_open_until_its_window_ends_and_then_says
     (line,) = gates(datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
     assert "until" not in line and line.startswith(
         "step 1: quota < 75 within 10m (window ended 00:10:00 UTC with no outcome: its watcher stopped;")
+
+
+def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_never_verified(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The watcher of step 1's gate was killed; its window ended with no outcome journaled. Inside
+    the window the step is ◔ verifying; past it, every surface shows the ``unsettled`` state (∅,
+    its own word): ``show``'s mark, ``--json``'s state, the dashboard's row, the incoming
+    commander's brief, and the PIR, which lists it among the steps that did not finish cleanly
+    (never "finished cleanly", never a ✔) with when its window ended."""
+    import warroom.cli.incident_show as show
+    from tui.view import step_view
+    from warroom.incident.handoff import catch_up_brief
+    from warroom.incident.marks import STEP_MARKS
+
+    inc = _incident(tmp_path)
+    _ran(inc)
+    inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
+                                   "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
+    inside, past = datetime(2026, 12, 2, 0, 9, tzinfo=UTC), datetime(2026, 12, 2, 0, 30, tzinfo=UTC)
+    st = inc.refresh()
+
+    def surfaces(now: datetime) -> dict[str, str]:
+        monkeypatch.setattr(show, "_now", lambda: now)
+        (row,) = [c for c in _json(inc, tmp_path / "state")["checklist"] if c["step"] == 1]
+        brief = dict(catch_up_brief(st, now, update_every=900.0, runbooks=[inc.runbook()]).sections)
+        return {"show": _row(inc, 1, now).split()[0], "json": row["state"],
+                "dashboard": step_view(st.steps["breaker"], st, gate_states(st, now)).state,
+                "pir": inc.render(now=now), "brief": "\n".join(brief.get("Steps running and not done", ()))}
+
+    before = surfaces(inside)
+    assert (before["show"], before["json"], before["dashboard"]) == ("◔", "verifying", "verifying")
+    after = surfaces(past)
+    unsettled = STEP_MARKS["unsettled"]
+    assert (after["show"], after["json"], after["dashboard"]) == (unsettled.icon, "unsettled", "unsettled")
+    assert unsettled.icon not in {m.icon for k, m in STEP_MARKS.items() if k != "unsettled"}
+    assert f"(Turn the breaker on): {unsettled.word}" in after["brief"]
+    pir = after["pir"]
+    assert "finished cleanly" not in pir
+    assert (f"(Turn the breaker on) **{unsettled.word}** (exit 0) after 1 attempt: its window ended 00:10:00 UTC"
+            " and no outcome was journaled (quota < 75 within 10m)") in pir
+    assert "verify gate still watching" not in pir

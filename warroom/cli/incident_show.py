@@ -97,9 +97,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(f"warning: {inc.id}: {issue} (`warroom incident verify {inc.id}`)", file=sys.stderr)
     if args.json:
         data = state_to_json(st, now)
-        data["checklist"] = _checklist(inc, st)
+        data["checklist"] = _checklist(inc, st, now)
         data["verify_gates"] = [g.to_json() | {"window_ended": ended.isoformat() if (ended := g.window_ended(now)) else None}
-                                for g in gate_states(st).values()]     # pending, but nobody watches it
+                                for g in gate_states(st, now).values()]     # pending, but nobody watches it
         try:
             book = inc.runbook()
         except WarroomError:
@@ -133,8 +133,8 @@ def _shared_line(inc: Incident) -> str:
     return f"Shared store {journal.where}; open now: {people or 'nobody else'}"
 
 
-def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
-    """Every step of the runbook snapshot with where it stands (pending included)."""
+def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str, Any]]:
+    """Every step of the runbook snapshot with where it stands at ``now`` (pending included)."""
     try:
         book = inc.runbook()
     except WarroomError:
@@ -142,7 +142,7 @@ def _checklist(inc: Incident, st: IncidentState) -> list[dict[str, Any]]:
     if book is None:
         return []
     rows = []
-    gates = gate_states(st)
+    gates = gate_states(st, now)
     current = str((st.runbook or {}).get("id") or "")
     for step in book.steps:
         s = st.steps.get(step.id)
@@ -188,7 +188,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         book = None
         lines.append(f"  (runbook snapshot unavailable: {exc})")
     known: set[tuple[str, str]] = set()
-    gates = gate_states(st)
+    gates = gate_states(st, now)
     current = str((st.runbook or {}).get("id") or "")
     rows: list[tuple[str, str, str]] = []
     if book is not None:

@@ -84,7 +84,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     lines.append("")
     lines.append("Actions:")
     acted = False
-    gates = run_gates(state)
+    gates = run_gates(state, now)
     for st, run in state.commands_run()[-3:]:
         kind = "mitigation attempt" if run.mutating else "check"
         # the checklist's word for the run (marks.step_state): a check whose output missed what

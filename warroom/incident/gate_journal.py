@@ -18,6 +18,7 @@ when the other watcher settles it first, what it reports is the journal's outcom
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.incident.gates import GateState, gate_states
@@ -32,10 +33,12 @@ if TYPE_CHECKING:
 _OUTCOMES = (ev.VERIFY_PASSED, ev.VERIFY_FAILED)
 
 
-def run_gate(state: IncidentState, runbook_id: str, step_id: str) -> GateState | None:
+def run_gate(state: IncidentState, runbook_id: str, step_id: str, now: datetime) -> GateState | None:
     """The gate of the step's latest run, as the journal has it (None: that run has none yet).
-    An event naming no runbook (older journals) is about the step of that id that ran last."""
-    gates = gate_states(state)
+    An event naming no runbook (older journals) is about the step of that id that ran last.
+    Writers judge by its journaled ``status``: a gate open past its window at ``now`` (``lapsed``)
+    is still open in the journal, and settling it after the fact writes its outcome."""
+    gates = gate_states(state, now)
     if runbook_id:
         return gates.get((runbook_id, step_id))
     return next((g for key, g in gates.items() if key[1] == step_id), None)
@@ -71,7 +74,7 @@ class GateJournal:
         def due(state: IncidentState) -> tuple[str, dict[str, Any]] | None:
             if self.run_seq is not None and _last_run(state, rb, step_id) != self.run_seq:
                 return None                     # the step ran again since: this gate is history
-            gate = run_gate(state, rb, step_id)
+            gate = run_gate(state, rb, step_id, self.incident.clock())
             if type_ == ev.VERIFY_STARTED:
                 return None if gate is not None else (type_, data)      # this run's gate exists
             return (type_, data) if gate is not None and gate.status == "pending" else None
@@ -83,7 +86,7 @@ class GateJournal:
         yet: open one), the open gate to watch instead of a new one, or the outcome another
         watcher already journaled."""
         state = self.incident.refresh()
-        gate = run_gate(state, *key)
+        gate = run_gate(state, *key, self.incident.clock())
         if gate is None:
             return None
         if gate.status != "pending":
@@ -101,7 +104,7 @@ class GateJournal:
         state = self.incident.refresh()
         if self.run_seq is not None and _last_run(state, *key) != self.run_seq:
             return mine                         # the step ran again: the journal's gate is not ours
-        gate = run_gate(state, *key)
+        gate = run_gate(state, *key, self.incident.clock())
         return self._check(state, gate) if gate is not None and gate.status != "pending" else mine
 
     @staticmethod

@@ -5,6 +5,13 @@ The dashboard's header shows a gate line (``VERIFY step 22 · now 15.2% · want 
 about the same step, so both read the gate's state from here: the last ``verify.*`` event of a
 step, as long as it belongs to the step's latest run (a gate journaled before the step was run
 again says nothing about the new run).
+
+A gate is read *as of a moment* (``now``, the look's clock: scenario time in a drill): a gate
+still open past its window (``lapsed``) was left by a watcher that stopped (an ``incident run``
+killed while it waited); no outcome is journaled and nobody is watching it. Every view that marks
+a step asks ``gate_states(state, now)`` / ``run_gates(state, now)`` — ``now`` has no default, so
+none can forget it — and ``marks.step_state`` shows such a step as ``unsettled``, never
+"verifying" and never verified.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from warroom.journal import events as ev
 
 GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "passed",
                               ev.VERIFY_FAILED: "failed"}
+LAPSED = "lapsed"
+"""A gate's status as a look shows it when it is still open (``pending`` in the journal) past its
+window: no outcome, nobody watching."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,13 @@ class GateState:
     deadline: str | None        # ISO time the gate gives up (from ``verify.started``)
     value: str | None           # the value it passed or failed at, with the pane's unit
     reason: str | None          # why it failed, or how a pass was confirmed
+    lapsed: datetime | None = None   # open past its window at the look's now: when the window ended
+
+    @property
+    def shown(self) -> str:
+        """The status as the look shows it: the journal's word, or ``lapsed`` (open past its
+        window at the look's ``now``); what ``marks.checklist_state`` judges a step by."""
+        return LAPSED if self.lapsed is not None else self.status
 
     def window_ended(self, now: datetime) -> datetime | None:
         """When the window of a gate still open at ``now`` ended, None while it runs (or once it
@@ -46,7 +63,7 @@ class GateState:
         whose window ended with no outcome journaled says so, and what settles it (the dashboard,
         or the next ``incident run``: ``warroom.sources.verify.settle_open`` over the metric
         history), never "pending"."""
-        ended = self.window_ended(now) if now is not None else None
+        ended = self.window_ended(now) if now is not None else self.lapsed
         if self.status == "passed":
             head = f"verify passed at {self.value}" if self.value else "verify passed"
         elif self.status == "failed":
@@ -110,9 +127,10 @@ def _owner(state: Any, step_id: str, seq: int) -> tuple[str, Any]:
     return current, state.steps.get((current, step_id))
 
 
-def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
-    """Each step's current gate, by (runbook id, step id); steps that never had a gate, and
-    gates opened before their step ran again, are absent."""
+def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
+    """Each step's current gate as of ``now``, by (runbook id, step id); steps that never had a
+    gate, and gates opened before their step ran again, are absent. A gate open past its window at
+    ``now`` carries ``lapsed`` (its ``shown`` status)."""
     out: dict[tuple[str, str], GateState] = {}
     started: dict[tuple[str, str], dict[str, Any]] = {}
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
@@ -141,7 +159,8 @@ def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
             status=GATE_WORDS[kind], seq=seq, at=v.get("at"), deadline=_text(first.get("deadline")),
             value=_text(v.get("value_text") if v.get("value_text") is not None else v.get("value"))
             if settled else None,
-            reason=_text(v.get("reason") or v.get("how")) if settled else None)
+            reason=_text(v.get("reason") or v.get("how")) if settled else None,
+            lapsed=None if settled else window_ended(first.get("deadline"), now))
     for key, gate in list(out.items()):
         st = state.steps.get(key)
         run = st.last_run if st is not None else None
@@ -152,9 +171,9 @@ def gate_states(state: Any) -> dict[tuple[str, str], GateState]:
 
 
 
-def run_gates(state: Any) -> dict[int, str]:
-    """The status of the verify gate that judged each run (pending | passed | failed), by the
-    run's journal seq: a gate belongs to the run of its step that ended last before it opened,
+def run_gates(state: Any, now: datetime) -> dict[int, str]:
+    """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
+    passed | failed), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
     ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
     out: dict[int, str] = {}
@@ -176,5 +195,6 @@ def run_gates(state: Any) -> dict[int, str]:
             last[step_id] = (rb, step_id)
         run_seq = opened.get((named, step_id) if named else last.get(step_id, ("", step_id)))
         if run_seq is not None:
-            out[run_seq] = GATE_WORDS[kind]
+            lapsed = kind == ev.VERIFY_STARTED and window_ended(v.get("deadline"), now) is not None
+            out[run_seq] = LAPSED if lapsed else GATE_WORDS[kind]
     return out

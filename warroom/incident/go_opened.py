@@ -123,13 +123,13 @@ def _mark(st: Any, gate: Any) -> str:
     return checklist_state(st, gate)
 
 
-def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None]) -> list[GoOpened]:
+def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime) -> list[GoOpened]:
     """Every runbook a GO opened (``runbook.attached`` with ``opened_by``), once each, with its
     progress from the journal; ``runbook_of(attachment)`` gives the runbook its snapshot holds
     (for its step count) or None."""
     from warroom.incident.gates import gate_states
 
-    gates = gate_states(state)
+    gates = gate_states(state, now)
     by_seq = {int(d.get("seq") or 0): d for d in state.decisions}
     out: list[GoOpened] = []
     seen: set[str] = set()

@@ -95,7 +95,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
-    happened = [f"{_hm(r.at)} {r.text}" for r in key_moments(timeline(state))][-BRIEF_MOMENTS:]
+    happened = [f"{_hm(r.at)} {r.text}" for r in key_moments(timeline(state, now))][-BRIEF_MOMENTS:]
     esc = state.escalation_tier(now)
     current = [f"{state.severity} {state.status}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]
@@ -138,7 +138,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     # done as the checklist counts it (marks.DONE_MARKS over marks.step_state): a run that exited
     # 0 without giving what the runbook expected, or whose verify gate FAILED, is not done; one
     # whose gate still watches is under "Open verify gates"
-    step_gates = gate_states(state)
+    step_gates = gate_states(state, now)
     # the runbooks being worked: the current one, then any a GO opened beside it (each step
     # named by ``step_name``: both have a step 4), up to six open steps of each
     pending = []

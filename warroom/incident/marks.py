@@ -33,6 +33,7 @@ STEP_MARKS: dict[str, Mark] = {
     "unmet": Mark("≠", "ran, expectation not met", "[UNMET]"),
     "unchecked": Mark("≟", "ran, expectation not checked", "[UNCHECKED]"),
     "verifying": Mark("◔", "ran, verify gate still watching", "[VERIFYING]"),
+    "unsettled": Mark("∅", "ran, verify window ended with no outcome", "[UNSETTLED]"),
     "unverified": Mark("⊠", "ran, verify gate FAILED", "[VERIFY-FAIL]"),
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
@@ -49,6 +50,10 @@ STEP_MARKS: dict[str, Mark] = {
 # the states above (``step_state``: an ok run that missed its expectation or failed its gate is not done)
 DONE_MARKS = frozenset({"ok", "ticked", "skipped"})
 TROUBLE_MARKS = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified", "refused"})
+# What the PIR lists among the steps that did not finish cleanly: trouble, and a run whose verify gate
+# ended with no outcome (nothing confirmed the mitigation: never "finished cleanly", never verified).
+# Not trouble for the heading's "1 FAILED or unmet" count: nothing says it failed either.
+NOT_CLEAN_MARKS = TROUBLE_MARKS | {"unsettled"}
 
 EXPECT_MARKS: dict[str, Mark] = {
     "met": Mark("✓", "expectation met", "="),
@@ -65,9 +70,12 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     output could not decide is ``unchecked`` — neither wears the ✔ of a run that did its job.
     (A prose expectation, "the revision list", is the reader's to judge: ✔ with a ? beside it.)
 
-    ``gate`` is the status of the step's verify gate for this run (``warroom.incident.gates``):
-    a mitigation whose gate FAILED did not do what the runbook said it would, and one whose gate
-    is still watching is not done yet, so neither wears the ✔ either."""
+    ``gate`` is the status of the step's verify gate for this run as of the look
+    (``warroom.incident.gates``): a mitigation whose gate FAILED did not do what the runbook said
+    it would, and one whose gate is still watching is not done yet, so neither wears the ✔ either.
+    A gate still open past its window (``lapsed``: the ``incident run`` that watched it was killed,
+    no outcome journaled) is ``unsettled``: nobody is watching it any more, so it is not
+    "verifying", and nothing confirmed the mitigation, so it is not verified either."""
     if status == "ok" and gate == "failed":
         return "unverified"
     if status == "ok" and verdict is not None and verdict.state == "unmet":
@@ -76,20 +84,23 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
         return "unchecked"
     if status == "ok" and gate == "pending":
         return "verifying"
+    if status == "ok" and gate == "lapsed":
+        return "unsettled"
     return status
 
 
 def checklist_state(st: Any, gate: Any = None) -> str:
     """A step record's state as its checklist row shows it: ``step_state`` over its journaled
     status, its latest run's verdict and the status of its verify gate (``gates.gate_states``; a
-    ``GateState`` or its status). ``st`` None: a step nobody touched, ``pending``.
+    ``GateState``, judged as of the look that read it, or its status). ``st`` None: a step nobody
+    touched, ``pending``.
     One rule for every view that counts or names a runbook's steps (the checklist, ``incident
     show`` and its --json, the handoff brief, a GO's progress, the PIR's failed steps, the drill
     report's runbook path), so none calls ``ok`` a run the others mark ≠.
     ``tests/unit/test_one_step_rule.py`` fails on any other module judging a step itself."""
     if st is None:
         return "pending"
-    return step_state(st.status, run_verdict(st.last_run), getattr(gate, "status", gate))
+    return step_state(st.status, run_verdict(st.last_run), getattr(gate, "shown", gate))
 
 
 def run_state(run: Any, gate: str | None = None) -> str:

@@ -14,7 +14,7 @@ from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
 from warroom.incident.gates import GateState, gate_states, run_gates
-from warroom.incident.marks import TROUBLE_MARKS, checklist_state, describe_verdict, run_state, run_verdict, state_word
+from warroom.incident.marks import NOT_CLEAN_MARKS, checklist_state, describe_verdict, run_state, run_verdict, state_word
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
@@ -113,7 +113,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
         notes.setdefault(n.tag, []).append({"text": n.text, "actor": n.actor, "at": n.at,
                                             "owner": n.owner, "due": n.due, "seq": n.seq})
     commands = []
-    gates = run_gates(state)
+    gates = run_gates(state, now)
     for st, run in state.commands_run():
         verdict = run_verdict(run)
         commands.append(Record(
@@ -134,7 +134,7 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
                 "seq": s.updated_seq}
                for s in steps if s.status == "skipped"]
     failed = [_trouble(s, shown, gate, name(s.runbook_id, s.step or s.step_id))
-              for s, shown, gate in _shown_steps(state, steps) if shown in TROUBLE_MARKS]
+              for s, shown, gate in _shown_steps(state, steps, now) if shown in NOT_CLEAN_MARKS]
     def _state_of(r: dict[str, Any]) -> Any:   # a step of its own runbook (one open beside has a step 4 too)
         return state.steps.get((r["runbook_id"], r["step_id"]) if r.get("runbook_id") else r["step_id"])
 
@@ -203,13 +203,14 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     }
 
 
-def _shown_steps(state: IncidentState, steps: list[Any]) -> list[tuple[Any, str, GateState | None]]:
+def _shown_steps(state: IncidentState, steps: list[Any], now: datetime) -> list[tuple[Any, str, GateState | None]]:
     """Each step with the state its checklist row shows (``marks.step_state`` over its latest
     run's verdict and verify gate, the rule of the dashboard and ``incident show``), so the PIR's
     "Steps Skipped or Failed" lists what the screen marked as trouble, not only runs whose exit
     status failed: a run that exited 0 without giving what the runbook expected, or whose verify
-    gate FAILED, did not do its job either."""
-    gates = gate_states(state)
+    gate FAILED, did not do its job either, and one whose gate's window ended with no outcome at
+    ``now`` was never confirmed to (``unsettled``: listed, never "finished cleanly")."""
+    gates = gate_states(state, now)
     current = str((state.runbook or {}).get("id") or "")
     out = []
     for s in steps:
@@ -228,6 +229,8 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
         why = verdict.reason            # the mark's word already says "expectation not met"
     elif shown == "unverified" and gate is not None:
         why = f"{gate.reason} ({gate.expr})" if gate.reason else gate.expr
+    elif shown == "unsettled" and gate is not None and gate.lapsed is not None:
+        why = f"its window ended {gate.lapsed:%H:%M:%S} UTC and no outcome was journaled ({gate.expr})"
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

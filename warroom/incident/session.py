@@ -495,7 +495,7 @@ class Incident(StepRunning):
             after_resolve.require_open(state, self.id, "close a runbook")   # resolved since: said so
             ref = closing.check_closable(state, runbook_id, self.id)
             # the count as the journal has it at this very append: what every view shows from now on
-            opened = next((o for o in go_opened(state, self._beside_of) if o.runbook_id == runbook_id), None)
+            opened = next((o for o in go_opened(state, self._beside_of, self.clock()) if o.runbook_id == runbook_id), None)
             progress = ({"done": opened.done, "failed": opened.failed, "total": opened.total}
                         if opened is not None else {"done": 0, "failed": 0, "total": None})
             return ev.RUNBOOK_CLOSED, {
@@ -755,7 +755,7 @@ class Incident(StepRunning):
         (``warroom.incident.go_opened``): what resolving asks about."""
         from warroom.incident.go_opened import go_opened
 
-        return go_opened(self.state, self._beside_of)
+        return go_opened(self.state, self._beside_of, self.clock())
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = False, *,
                 type: str | None = None, affected_repos: str | None = None,

@@ -4,7 +4,7 @@ actions and what they did, what the scenario's resolution needed, the runbook's 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from warroom import scenario_time as stime
@@ -101,7 +101,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         incident=state.id if state is not None and state.id else drill.incident,
         breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
-        summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions), failed=failed, unretried=left,
+        summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC)), failed=failed, unretried=left,
         ended=ended,
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:

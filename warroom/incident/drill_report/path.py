@@ -4,6 +4,7 @@ was going), and the actions no step recorded (done in a shell or another tool)."
 
 from __future__ import annotations
 
+from datetime import datetime
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from warroom.runbook.model import Runbook
 
 
-def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow]) -> dict[str, Any]:
+def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
+                 at: datetime) -> dict[str, Any]:
     """The runbook's steps in its own order, each with its state as the checklist shows it and what
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
     step of it recorded."""
@@ -33,7 +35,7 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
         claimed.update(mine)
         return "; ".join(dict.fromkeys(actions[i].description for i in mine))
 
-    gates = gate_states(state) if state is not None else {}
+    gates = gate_states(state, at) if state is not None else {}
 
     def shown(key: tuple[str, str]) -> str:      # as its checklist row shows it: an ok run that missed
         record = steps.get(key)                  # its expectation is not "ok" here either

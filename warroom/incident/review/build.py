@@ -48,10 +48,10 @@ class Review:
 
 
 def build_review(state: IncidentState, now: datetime) -> Review:
-    rows = timeline(state)
+    rows = timeline(state, now)
     ev_rows, ev_note = evidence(state)
     return Review(facts=facts(state, now), timeline=rows, key_moments=key_moments(rows), evidence=ev_rows,
-                  evidence_note=ev_note, impact=impact(state), commands=commands(state), response=response(state),
+                  evidence_note=ev_note, impact=impact(state), commands=commands(state, now), response=response(state),
                   notes=notes(state), updates=updates(state), footer=footer(state),
                   metrics_seq=(state.metric_summary or {}).get("seq"), decisions=decisions(state),
                   approvals=approvals(state))

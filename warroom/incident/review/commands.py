@@ -4,6 +4,7 @@ its effect on the SLOs, and for the appendix the command, target, output and evi
 
 from __future__ import annotations
 
+from datetime import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,10 +61,10 @@ def _column(name: str) -> str:
     return name.removeprefix("Step ")
 
 
-def commands(state: IncidentState) -> list[CommandRow]:
+def commands(state: IncidentState, now: datetime) -> list[CommandRow]:
     rows = []
     approved = _approval_of_runs(state)
-    gates = run_gates(state)
+    gates = run_gates(state, now)     # a gate open past its window at the PIR's now: unsettled, never verified
     for i, (st, run) in enumerate(state.commands_run(), start=1):
         name = state.step_name(st.runbook_id, st.step or st.step_id, start=True)
         verdict = run_verdict(run)

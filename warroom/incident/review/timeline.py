@@ -4,6 +4,7 @@ summaries left out), each weighted so ``key_moments`` can pick the 10–15 that 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -66,7 +67,7 @@ def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) 
     return Line(text, tuple(c for c in cites if c), at=run.started_at, actor=run.actor, weight=weight)
 
 
-def timeline(state: IncidentState) -> list[Line]:
+def timeline(state: IncidentState, now: datetime) -> list[Line]:
     """Every journaled moment, in time order: a step's start/end/evidence merged into one row,
     a verify gate's opening folded into its result, exports and summaries left out."""
     rows: list[Line] = []
@@ -91,7 +92,7 @@ def timeline(state: IncidentState) -> list[Line]:
             text += " _(corrected)_"
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
         rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight))
-    gates = run_gates(state)
+    gates = run_gates(state, now)
     for st, run in state.commands_run():
         rows.append(_run_line(state, st, run, gates.get(run.seq)))
     at, seq, how = state.phase_sources()["mitigated"]
