@@ -23,6 +23,12 @@ class ExecuteError(WarroomError):
     """The step could not be started (supervisor failed, journal not writable, bad spec)."""
 
 
+class StartOvertaken(ExecuteError):
+    """The step was judged on a journal that has since taken a line of a type that may change the
+    judgement (``RunSpec.start_after``: a resolution, a runbook closed): its supervisor wrote no
+    ``step.started`` and let nothing run. The caller judges again on the new state."""
+
+
 @dataclass
 class RunSpec:
     """Everything needed to run one step. ``command`` is the final command, parameters already
@@ -61,6 +67,10 @@ class RunSpec:
     shell_vars: dict[str, str] = field(default_factory=dict)
     capture_vars: list[str] = field(default_factory=list)
     known_secrets: dict[str, str] = field(default_factory=dict)   # redaction.known_secrets
+    # (seq, types): the journal head the caller judged the run on, and the line types that would
+    # change its judgement. The supervisor journals ``step.started`` only if none was appended
+    # since (under the journal's lock, before the command is let go); else ``StartOvertaken``.
+    start_after: tuple[int, tuple[str, ...]] | None = None
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,

@@ -64,7 +64,7 @@ from warroom.execute.capture import read_tail
 from warroom.execute.handle import CATCH_UP_LIMIT as CATCH_UP_LIMIT, READ_BLOCK as READ_BLOCK, StepHandle
 from warroom.execute.output_files import allocate_output, output_locked as output_locked
 from warroom.execute.recovery import find_finished as find_finished, find_unfinished, mark_interrupted
-from warroom.execute.run_spec import ExecuteError, RunSpec, StepResult
+from warroom.execute.run_spec import ExecuteError, RunSpec, StartOvertaken, StepResult
 from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.journal import events as ev
 from warroom.journal.log import Event, Journal, JournalError, read_journal
@@ -147,6 +147,8 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "path_after_stdlib": _pattern_engine_paths(spec),
         "actor": spec.actor,
         "restore_env": restore,
+        "start_after": ({"seq": spec.start_after[0], "unless": sorted(spec.start_after[1])}
+                        if spec.start_after is not None else None),
         **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),
         "event": {
             "step": spec.step, "step_id": spec.step_id,
@@ -296,6 +298,8 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
         proc.wait()
         why = (msg or {}).get("error") or _supervisor_log_tail(log_path) or "no reason given"
         _cleanup(spec_path, output, log_path)
+        if (msg or {}).get("overtaken"):
+            raise StartOvertaken(str(why))
         if (msg or {}).get("journal"):
             raise JournalError(str(why))
         raise ExecuteError(f"the step supervisor did not start: {why}")

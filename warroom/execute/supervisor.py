@@ -59,6 +59,7 @@ from warroom.execute.watchdog import (
     write_end,
     write_started,
 )
+from warroom.journal.encoding import HeadMoved
 from warroom.journal.log import Journal, JournalError, JournalLocked, format_ts
 
 READ_SIZE = 1 << 20
@@ -292,15 +293,21 @@ class Supervisor:
             "pgid": self.pid,
             "started_at": started_at,
         }
+        # The caller judged the run on the journal as it ended at ``start_after.seq``: the start is
+        # journaled only if no line that may change that judgement (a resolution) came since,
+        # checked under the journal's lock; the command waits on ``gate_w`` until then.
+        cond = self.spec.get("start_after") or {}
         try:
-            event = self.journal.append(ev.STEP_STARTED, started)
+            event = self.journal.append(ev.STEP_STARTED, started, after=cond.get("seq"),
+                                        unless=frozenset(cond.get("unless") or ()) if cond else None)
         except (JournalError, OSError) as exc:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             say_done(self.watchdog_w)
             os.close(self.end_fd)
             end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
-            _report({"ok": False, "error": str(exc), "journal": isinstance(exc, JournalError)})
+            _report({"ok": False, "error": str(exc), "journal": isinstance(exc, JournalError),
+                     "overtaken": isinstance(exc, HeadMoved)})
             return 1
         write_started(self.watchdog_w, started)
         os.write(gate_w, b"go")

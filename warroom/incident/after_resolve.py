@@ -19,6 +19,14 @@ the CLI's other refusals). Actions that do work before their line is written (a 
 under its own supervisor, which journals the start; an attachment copies the runbook into the
 incident dir) ask :func:`require_open` first, so nothing is done that cannot be recorded.
 
+The judgement and the line are one step across processes too: the line is appended only if no
+resolution (:data:`ENDS`) was journaled since the state it was judged on — checked under the
+journal's own lock (``Journal.append(after=…, unless=ENDS)``); if one was, the line is judged again
+on the new state, and refused in the same words. A step's ``step.started`` is written by its
+supervisor, another process: the run is judged here before it is spawned, and the supervisor
+appends its start under the same condition before the command is let go, so a run is either
+journaled as started before the resolution or refused, never started after it.
+
 Lines that record what already happened still land after the resolution: the end of a step that
 was running when the incident was resolved, the evidence and verify gate it set off, breaches read
 from the metric history of the incident window, a tier reached before the resolution. Watchers
@@ -58,6 +66,10 @@ ACCEPTED: dict[str, str] = {
     ev.INCIDENT_MOVED: "moving the record to the shared store changes none of it",
 }
 """Every event type a resolved incident accepts, with why. Anything else is refused."""
+
+ENDS: frozenset[str] = frozenset({ev.RESOLVED})
+"""The lines that turn an open incident into a resolved one: a line judged on a state before one of
+these is judged again (``Journal.append(..., unless=ENDS)``)."""
 
 ACTIONS: dict[str, str] = {
     ev.DECLARED: "declare it",
@@ -129,6 +141,17 @@ def line_refusal(state: Any, inc_id: str, type_: str, data: dict[str, Any]) -> s
     if not state.resolved or accepts(type_, data):
         return None
     return refusal(state, inc_id, ACTIONS.get(type_, f"record {type_}"))
+
+
+def late_start(state: Any) -> str:
+    """What a step's start line adds when it was folded after the resolution: a start that reached
+    the journal without the check under its lock (a shared incident's start, spooled on another
+    host before it met the store's resolution; a line written by hand). The command did run, so it
+    is recorded, and the timeline says it started after the end."""
+    if not state.resolved:
+        return ""
+    at = f" at {state.resolved_at:%H:%M:%S} UTC" if state.resolved_at else ""
+    return f" — after the incident was resolved{at}"
 
 
 def check_line(state: Any, inc_id: str, type_: str, data: dict[str, Any]) -> None:

@@ -323,22 +323,39 @@ class Incident(StepRunning):
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False,
                 after: int | None = None) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in.
-        ``after``: only if the journal still ends at that seq (see :meth:`append_once`)."""
+        ``after``: only if the journal still ends at that seq (see :meth:`append_once`).
+
+        What a resolved incident accepts is judged on the state the append is conditional on: the
+        line is written only if no resolution was journaled since (by another process, under the
+        journal's lock); if one was, it is judged again on the new state (``after_resolve``)."""
+        from warroom.journal.encoding import HeadMoved
+
         with self._lock:
             if not self.is_drill:
                 stime.work_on(self.id, drill=False)   # writing to a real incident: no pinned clock from now on
-            if not allow_damaged:
-                state = self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
-            else:
-                state = self.refresh()
-            # What a resolved incident accepts: one rule for every writer (``after_resolve``).
-            after_resolve.check_line(state, self.id, type_, data)
-            if after is None:
-                event = self.journal.append(type_, data, ts=self.clock())
-            else:
-                event = self.journal.append(type_, data, ts=self.clock(), after=after)
-            self.refresh()
-            return event
+            for _ in range(self.ONCE_TRIES):
+                if not allow_damaged:
+                    state = self.require_intact(check_tail=False)  # the append itself checks the tail, under its lock
+                else:
+                    state = self.refresh()
+                # What a resolved incident accepts: one rule for every writer (``after_resolve``).
+                after_resolve.check_line(state, self.id, type_, data)
+                # a damaged journal's fold may end before its tail (repairing it is looking after the
+                # journal, accepted whatever the incident's state): not conditional on the fold's head
+                since = (state.last_seq, after_resolve.ENDS) if not allow_damaged else (None, None)
+                try:
+                    if after is None:
+                        event = self.journal.append(type_, data, ts=self.clock(), after=since[0], unless=since[1])
+                    else:
+                        event = self.journal.append(type_, data, ts=self.clock(), after=after)
+                except HeadMoved:
+                    if after is not None:
+                        raise
+                    continue        # resolved by another process since it was judged: judge again
+                self.refresh()
+                return event
+            raise WarroomError(f"{self.id}: resolved and reopened {self.ONCE_TRIES} times while this was being"
+                               " recorded; nothing was recorded (try again)")
 
     ONCE_TRIES = 20
 

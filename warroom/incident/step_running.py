@@ -236,13 +236,42 @@ class StepRunning:
 
         The decision is the execute engine's ``safety.decide``, so the rules (and the redaction
         of what is journaled) are the same whichever way a step is run.
+
+        Judged and started as one step across processes: the supervisor journals ``step.started``
+        only if no resolution and no closing was journaled since the state judged here (under the
+        journal's lock, before the command is let go); if one was, nothing ran and the run is
+        judged again on the new state — refused in the words a resolved incident is refused in.
         """
+        from warroom.execute.run_spec import StartOvertaken
+
+        for _ in range(self.START_TRIES):
+            try:
+                return self._run_step_once(prepared, confirm=confirm, dry_run=dry_run, read_only=read_only,
+                                           **runner_options)
+            except StartOvertaken:
+                continue          # resolved (or its runbook closed, or reopened) meanwhile: judge again
+        raise WarroomError(f"step {prepared.number} ({prepared.label}): {self.id} was resolved and reopened"
+                           f" {self.START_TRIES} times while it was being started; nothing was run (try again)")
+
+    START_TRIES = 5
+    """Bound on judging a run again after another process resolved (or reopened) meanwhile."""
+
+    # Lines another process may journal between this process's judgement and the start that would
+    # refuse the run: checked again under the journal's lock by the supervisor (``start_after``).
+    OVERTAKING = after_resolve.ENDS | {ev.RUNBOOK_CLOSED}
+
+    def _run_step_once(self, prepared: PreparedStep, *, confirm: bool, dry_run: bool,
+                       read_only: bool | None, **runner_options: Any) -> Any:
         from warroom.execute import safety
 
         st = self.require_intact()  # nothing runs on a damaged journal: its record would be lost
         # nor on a resolved incident: the supervisor journals the start itself, so it is asked here
         after_resolve.require_open(st, self.id, "dry-run a step" if dry_run else "run a step")
         closing.refuse_closed(st, prepared.runbook_id, self.id)   # its runbook closed since it was prepared
+        if not getattr(self, "shared", False):
+            # the judgement above holds only on this state: the start is conditional on it (a
+            # shared incident's start goes through this host's spool, whose seqs are not the store's)
+            runner_options["start_after"] = (st.last_seq, tuple(sorted(self.OVERTAKING)))
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
                                " it runs in-process (run_native_step), never through a shell")

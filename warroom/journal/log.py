@@ -238,6 +238,28 @@ class Journal:
                 out.append((ev.seq, ev.h, ev.actor))
         return out
 
+    def _types_after(self, fd: int, size: int, seq: int) -> set[str]:
+        """The types of the well-formed lines past ``seq``, read back from the end only as far as
+        the line after ``seq`` (a conditional append is judged a few lines behind the head)."""
+        key = b'{"seq":%d,' % (seq + 1)
+        pos, blob = size, b""
+        while pos > 0:
+            step = min(_TAIL_CHUNK, pos)
+            pos -= step
+            blob = os.pread(fd, step, pos) + blob
+            at = blob.find(b"\n" + key)
+            if at >= 0:
+                blob = blob[at + 1:]
+                break
+            if pos == 0 and blob.startswith(key):
+                break
+        types = set()
+        for raw in blob.split(b"\n"):
+            ev, problem = _check_line(raw, 0) if raw else (None, None)
+            if ev is not None and problem is None and ev.seq > seq:
+                types.add(ev.type)
+        return types
+
     def _read_head(self) -> Mark | None:
         try:
             hd = json.loads(self.head_path.read_bytes())
@@ -260,13 +282,19 @@ class Journal:
         return ev.h if ev is not None and problem is None else None
 
     def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None,
-               after: int | None = None) -> Event:
+               after: int | None = None, unless: frozenset[str] | None = None) -> Event:
         """Append one event; returns it once it is on disk (flushed and fsynced).
 
         ``after``: append only if the journal's last seq is exactly that (the head the caller
         judged from), else raise :class:`HeadMoved` with nothing written — compare-and-append, so
         an event that must be journaled once (a reminder, an expiry) stays once when two
-        processes notice it at the same moment."""
+        processes notice it at the same moment.
+
+        ``unless`` (with ``after``): the head may have moved since ``after``, but not by a line of
+        one of these types — the ones that would change the caller's judgement (a resolution
+        for a line only an open incident takes): such a line past ``after`` raises
+        :class:`HeadMoved`, nothing written, and the caller judges again. Checked under the
+        journal's lock, so a judgement made in one process holds against every other writer."""
         data = dict(data or {})
         with self._locked() as fd:
             st = os.fstat(fd)
@@ -276,7 +304,8 @@ class Journal:
                 good = size
             else:
                 seq, prev, good = self._read_tail(fd, size)
-            if after is not None and seq != after:
+            if after is not None and seq != after and (
+                    unless is None or seq < after or self._types_after(fd, good, after) & unless):
                 raise HeadMoved(f"{self.path}: journal moved to seq {seq} since seq {after}; nothing recorded")
             if good != size:
                 self._set_aside_torn(fd, good, size)

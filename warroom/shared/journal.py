@@ -86,10 +86,11 @@ class SharedJournal:
     # ------------------------------------------------------------------ writing
 
     def append(self, type_: str, data: dict[str, Any] | None = None, *, ts: datetime | None = None,
-               after: int | None = None) -> Event:
+               after: int | None = None, unless: frozenset[str] | None = None) -> Event:
         """Append one event (after anything spooled here); returns it once committed.
         ``after``: only if the last seq is exactly that, else :class:`HeadMoved` (as the file
-        journal: compare-and-append under the incident's lock)."""
+        journal: compare-and-append under the incident's lock); ``unless``: moved past ``after``
+        only by lines of other types is fine (as the file journal's ``append``)."""
         data = dict(data or {})
         when = ts or datetime.now(UTC)
 
@@ -98,7 +99,7 @@ class SharedJournal:
         def work(conn: Any) -> Event:
             self._forward(conn)
             with conn.transaction():
-                event = self._insert(conn, when, self.actor, type_, data, None, None, after=after)
+                event = self._insert(conn, when, self.actor, type_, data, None, None, after=after, unless=unless)
                 committing[0] = True
             return event
 
@@ -114,12 +115,15 @@ class SharedJournal:
                                   " is back (warroom reconnects by itself)") from None
 
     def _insert(self, conn: Any, ts: datetime, actor: str, type_: str, data: dict[str, Any],
-                origin: str | None, origin_seq: int | None, *, after: int | None = None) -> Event:
+                origin: str | None, origin_seq: int | None, *, after: int | None = None,
+                unless: frozenset[str] | None = None) -> Event:
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 7))", (self.incident,))
         row = conn.execute(f"SELECT seq, h FROM {SCHEMA}.events WHERE incident = %s ORDER BY seq DESC LIMIT 1",
                            (self.incident,)).fetchone()
         seq, prev = (int(row[0]), str(row[1])) if row else (0, GENESIS)
-        if after is not None and seq != after:
+        if after is not None and seq != after and (unless is None or seq < after or conn.execute(
+                f"SELECT 1 FROM {SCHEMA}.events WHERE incident = %s AND seq > %s AND type = ANY(%s) LIMIT 1",
+                (self.incident, after, sorted(unless))).fetchone() is not None):
             raise HeadMoved(f"{self.incident}: the shared journal moved to seq {seq} since seq {after};"
                             " nothing recorded")
         line = encode_line(seq + 1, ts, actor, type_, data, prev)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from warroom.execute.expectation import verdict_of
-from warroom.incident import closing
+from warroom.incident import after_resolve, closing
 from warroom.incident.marks import describe_verdict, run_state, run_word
 from warroom.incident.records import StepRun, _int, _num, _ts, one_line
 from warroom.journal import events as ev
@@ -44,6 +44,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     st.updated_seq = e.seq
     cmd = f": {d['command']}" if d.get("command") else ""
     late = closing.late_start(s, st.runbook_id)        # its runbook closed just before: ran, said late
+    late += after_resolve.late_start(s)                 # the incident resolved first (not checked under the lock)
     s._add_timeline(e, e.type, f"{_step_word(s, st)} started ({st.label}){cmd}{late}", step=st.step)
 
 

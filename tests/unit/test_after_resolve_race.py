@@ -1,0 +1,208 @@
+"""What a resolved incident accepts holds across processes (``warroom.incident.after_resolve``).
+
+A ``run`` checked just before another process resolved still started: its ``step.started`` (written
+by the step's supervisor, a third process) landed after the resolution, the command ran, and the
+timeline did not say so. Now the run is judged, and the supervisor journals the start only if no
+resolution came since that judgement, under the journal's lock, before the command is let go; if one
+came, the run is judged again and refused in the words a resolved incident is refused in (exit 5).
+The same holds for every line written through ``Incident._append`` (a tick judged just before).
+
+Two real processes, ordered without sleeping: process A (the real CLI, with a hook that stops it
+between its judgement and what comes next, on a pipe) and process B (the real CLI's resolve). The
+test lets A go only once B has exited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import subprocess_env, warroom_cmd
+from warroom.incident.after_resolve import reopen_command
+from warroom.journal import events as ev
+
+RUNBOOK = """+++
+id = "RB-TEST-RACE"
+title = "Race"
+severity = "P3"
++++
+
+# Race
+
+## Mitigation
+
+```bash
+# Say it ran
+echo ran > "$RACE_MARK"
+```
+
+- [ ] Confirm the rollout
+"""
+
+# Process A: the real CLI, stopped once at ``RACE_HOOK`` (module:class:function, called after the run or
+# line was judged and before it reaches the supervisor / the journal) until the test writes "go".
+HOOKED = """
+import importlib, os, sys
+ready, go = int(os.environ["RACE_READY"]), int(os.environ["RACE_GO"])
+module, cls, name = os.environ["RACE_HOOK"].split(":")
+owner = importlib.import_module(module)
+owner = getattr(owner, cls) if cls else owner
+original, waited = getattr(owner, name), []
+def hooked(*args, **kw):
+    if not waited:
+        waited.append(1)
+        os.write(ready, b"judged\\n")
+        os.read(go, 1)
+    return original(*args, **kw)
+setattr(owner, name, hooked)
+from tui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _wr(state: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(**env),
+                          capture_output=True, text=True, timeout=120)
+
+
+def _incident(tmp_path: Path) -> tuple[Path, str]:
+    book = tmp_path / "rb.md"
+    book.write_text(RUNBOOK, encoding="utf-8")
+    state = tmp_path / "state"
+    made = _wr(state, "new", "--title", "quota", "--severity", "P3", "--runbook", str(book))
+    assert made.returncode == 0, made.stderr
+    return state, made.stdout.strip()
+
+
+def _resolved_between(state: Path, inc: str, hook: str, *argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``incident ARGV`` in process A, stopped at ``hook``; resolve in process B meanwhile; let
+    A go on once B has exited. Returns A's result."""
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", *argv, "--state-dir", str(state)],
+                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r), RACE_HOOK=hook, **env),
+                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        readable, _, _ = select.select([ready_r], [], [], 120)
+        said = os.read(ready_r, 64) if readable else b""
+        assert said == b"judged\n", (said, a.poll())              # A judged, and waits on the pipe
+        b = _wr(state, "resolve", inc, "--summary", "back to normal")
+        assert b.returncode == 0, b.stderr
+        os.write(go_w, b"g")
+        out, err = a.communicate(timeout=120)
+    finally:
+        os.close(go_w)
+        os.close(ready_r)
+        if a.poll() is None:
+            a.kill()
+            a.wait()
+    return subprocess.CompletedProcess(a.args, a.returncode, out, err)
+
+
+def _events(state: Path, inc: str) -> list[dict[str, object]]:
+    path = state / "incidents" / inc / "journal.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _refusal_words(state: Path, inc: str, action: str) -> str:
+    (resolved,) = [e for e in _events(state, inc) if e["type"] == ev.RESOLVED]
+    at = str(resolved["ts"])[:19].replace("T", " ")
+    return f"{inc} is resolved at {at} UTC; reopen it first to {action} (`{reopen_command(inc)}`)"
+
+
+def test_a_run_judged_before_another_process_resolves_is_refused_not_started_after(tmp_path: Path) -> None:
+    state, inc = _incident(tmp_path)
+    mark = tmp_path / "ran"
+    # A stops after run_step judged the incident open, before the supervisor is spawned
+    a = _resolved_between(state, inc, "warroom.execute.runner::start", "run", inc, "1", "--yes",
+                          env={"RACE_MARK": str(mark)})
+    types = [e["type"] for e in _events(state, inc)]
+    assert ev.STEP_STARTED not in types, types          # never journaled as started after the resolution
+    assert not mark.exists()                            # and the command never ran
+    assert a.returncode == 5, (a.returncode, a.stderr)
+    assert _refusal_words(state, inc, "run a step") in a.stderr, a.stderr
+    assert "Traceback" not in a.stderr
+    # the step is free again: after a reopen the same run starts and is journaled before anything else
+    assert _wr(state, "reopen", inc, "--reason", "not over").returncode == 0
+    again = _wr(state, "run", inc, "1", "--yes", RACE_MARK=str(mark))
+    assert again.returncode == 0 and mark.read_text() == "ran\n", again.stderr
+
+
+def test_a_line_judged_before_another_process_resolves_is_judged_again(tmp_path: Path) -> None:
+    """``Incident._append``: a tick judged on the open incident, whose append meets a resolution
+    another process journaled in between, is refused in the same words (not written after it)."""
+    state, inc = _incident(tmp_path)
+    a = _resolved_between(state, inc, "warroom.journal.log:Journal:append", "tick", inc, "2", env={})
+    types = [e["type"] for e in _events(state, inc)]
+    assert ev.STEP_TICKED not in types, types
+    assert a.returncode == 5, (a.returncode, a.stderr)
+    assert _refusal_words(state, inc, "tick a step") in a.stderr, a.stderr
+
+
+def test_a_start_folded_after_the_resolution_is_said_late_on_the_timeline(tmp_path: Path) -> None:
+    """A start that reached the journal without the check (a shared incident's spooled start, a line
+    written by hand): it is recorded, and the timeline says it started after the resolution."""
+    from warroom.incident.store import IncidentStore
+    from warroom.journal.log import Journal
+
+    state, inc = _incident(tmp_path)
+    assert _wr(state, "resolve", inc, "--summary", "back to normal").returncode == 0
+    Journal(state / "incidents" / inc / "journal.jsonl").append(
+        ev.STEP_STARTED, {"step": 1, "step_id": "say-it-ran", "label": "Say it ran", "command": "echo ran"})
+    st = IncidentStore(state).open(inc, work=False).refresh()
+    (line,) = [t.text for t in st.sorted_timeline() if t.kind == ev.STEP_STARTED]
+    assert line.endswith(f" — after the incident was resolved at {st.resolved_at:%H:%M:%S} UTC"), line
+
+
+def test_a_conditional_append_is_refused_only_by_a_line_that_changes_the_judgement(tmp_path: Path) -> None:
+    """``Journal.append(after=H, unless=TYPES)``: moved past H by other lines, it appends; moved by a
+    line of one of TYPES (a resolution), it raises ``HeadMoved`` and writes nothing."""
+    import pytest
+
+    from warroom.incident.after_resolve import ENDS
+    from warroom.journal.encoding import HeadMoved
+    from warroom.journal.log import Journal, read_journal
+
+    journal = Journal(tmp_path / "journal.jsonl")
+    judged = journal.append(ev.DECLARED, {"title": "quota"}).seq
+    journal.append(ev.NOTE, {"tag": "info", "text": "another process's note"})
+    assert journal.append(ev.STEP_TICKED, {"step": 1}, after=judged, unless=ENDS).seq == judged + 2
+    judged = journal.head()[0]
+    journal.append(ev.RESOLVED, {"summary": "done"})
+    journal.append(ev.NOTE, {"tag": "info", "text": "after the end"})
+    with pytest.raises(HeadMoved):
+        journal.append(ev.STEP_TICKED, {"step": 2}, after=judged, unless=ENDS)
+    with pytest.raises(HeadMoved):
+        journal.append(ev.STEP_TICKED, {"step": 2}, after=judged)     # without unless: any line moves it
+    assert [e.type for e in read_journal(journal.path).events][-2:] == [ev.RESOLVED, ev.NOTE]
+
+
+def test_the_shared_store_judges_a_conditional_append_the_same_way(shared_dsn: str, tmp_path: Path) -> None:
+    """The same condition under the shared store's lock: another host's note does not refuse it,
+    its resolution does."""
+    import pytest
+
+    from tests.integration.shared_fixtures import shared_config
+    from warroom.incident.after_resolve import ENDS, IncidentResolved
+    from warroom.incident.store import IncidentStore
+    from warroom.journal.encoding import HeadMoved
+
+    alice = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice"))
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob"))
+    inc = alice.create(title="Quota at 92%", severity="P3", runbook="RB-SHARED-T")
+    other = bob.open(inc.id)
+    judged = other.refresh().last_seq
+    inc.note("info", "alice's note")
+    assert other.journal.append(ev.NOTE, {"tag": "info", "text": "bob"}, after=judged, unless=ENDS).seq == judged + 2
+    judged = other.refresh().last_seq
+    inc.resolve("back to normal")
+    with pytest.raises(HeadMoved):
+        other.journal.append(ev.STEP_TICKED, {"step": 1}, after=judged, unless=ENDS)
+    with pytest.raises(IncidentResolved):
+        other.tick(1)                     # through the write path: judged again, refused in its words
