@@ -313,6 +313,8 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
     commander's brief, and the PIR, which lists it among the steps that did not finish cleanly
     (never "finished cleanly", never a ✔) with when its window ended."""
     import warroom.cli.incident_show as show
+    from panes.runbook import step_prompt
+    from panes.view import STATE_STYLES
     from tui.view import step_view
     from warroom.incident.handoff import catch_up_brief
     from warroom.incident.marks import STEP_MARKS
@@ -328,8 +330,9 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
         monkeypatch.setattr(show, "_now", lambda: now)
         (row,) = [c for c in _json(inc, tmp_path / "state")["checklist"] if c["step"] == 1]
         brief = dict(catch_up_brief(st, now, update_every=900.0, runbooks=[inc.runbook()]).sections)
-        return {"show": _row(inc, 1, now).split()[0], "json": row["state"],
-                "dashboard": step_view(st.steps["breaker"], st, gate_states(st, now)).state,
+        view = step_view(st.steps["breaker"], st, gate_states(st, now))
+        return {"show": _row(inc, 1, now).split()[0], "json": row["state"], "dashboard": view.state,
+                "row": step_prompt(inc.runbook().steps[0], view).plain[0], "style": STATE_STYLES.get(view.state, ""),
                 "pir": inc.render(now=now), "brief": "\n".join(brief.get("Steps running and not done", ()))}
 
     before = surfaces(inside)
@@ -337,6 +340,7 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
     after = surfaces(past)
     unsettled = STEP_MARKS["unsettled"]
     assert (after["show"], after["json"], after["dashboard"]) == (unsettled.icon, "unsettled", "unsettled")
+    assert after["row"] == unsettled.icon and after["style"] not in ("", STATE_STYLES["verifying"])   # the checklist row
     assert unsettled.icon not in {m.icon for k, m in STEP_MARKS.items() if k != "unsettled"}
     assert f"(Turn the breaker on): {unsettled.word}" in after["brief"]
     pir = after["pir"]
