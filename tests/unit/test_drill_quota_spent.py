@@ -81,20 +81,27 @@ def test_the_quota_is_the_integral_of_the_burn_times_the_bends(t: float) -> None
 
 
 def test_asking_costs_the_same_however_old_the_drill(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work counted, not time: the prefix sums are built once; each later question adds at most the
-    steps since the last one (and the partial step it falls in)."""
-    calls = []
-    s = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0)])
-    burn = s._burn
-    monkeypatch.setattr(s, "_burn", lambda a, b: calls.append((a, b)) or burn(a, b))
+    """Work counted, not time: the prefix sums are built once, the flat hours and the steady climb back
+    after each reset at one step's cost (the same steps a step-by-step sum takes, to 1e-14); each later
+    question adds at most the steps since the last one (and the partial step it falls in)."""
+    def build(days: float) -> tuple[Signals, list[tuple[float, float]]]:
+        s, calls = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0)]), []
+        burn = s._burn
+        monkeypatch.setattr(s, "_burn", lambda a, b: calls.append((a, b)) or burn(a, b))
+        s.quota(ANTHROPIC, days * 86400.0)
+        return s, calls
+    assert len(build(16.0)[1]) < len(build(1.0)[1]) + 50           # was one per 15 s: 92,000 at 16 days
+    s, calls = build(4.0)
     old = 4 * 86400.0
-    s.quota(ANTHROPIC, old)
-    built = len(calls)
-    assert 0 < built <= old / SPEND + 2      # at most once a step (the flat hours skipped)
     calls.clear()
     for j in range(200):                     # a pane's look: older points, then the next scrapes
         s.quota(ANTHROPIC, old - 3600 + j * 20.0)
     assert len(calls) <= 200 + (200 * 20.0 - 3600) / SPEND + 1, len(calls)
+    slow = Signals(get_scenario("rate-limit"), [Action("circuit_breaker", 600.0)])
+    monkeypatch.setattr(slow, "_steady", lambda t: t)
+    monkeypatch.setattr(slow, "_grows_from", lambda t: t)
+    for t in (900.0, 30000.0, 86400.0, old - 7.0):
+        assert s.quota(ANTHROPIC, t) == pytest.approx(slow.quota(ANTHROPIC, t), abs=1e-12)
 
 
 def test_the_breaker_goes_half_open_a_minute_after_it_trips_though_the_quota_stays_over(tmp_path: Path) -> None:

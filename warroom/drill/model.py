@@ -398,7 +398,9 @@ class Signals:
             if (flat := math.floor((self._grows_from(a) - a) / SPEND)) > 0:      # no level grows: nothing burnt
                 self._sums.extend([self._sums[-1]] * min(flat, k - self._k0 + 1 - len(self._sums)))
                 continue
-            self._sums.append([x + y for x, y in zip(self._sums[-1], self._burn(a, a + SPEND), strict=True)])
+            burn = self._burn(a, a + SPEND)          # and every step as long as each burns the same (``_steady``)
+            for _ in range(max(1, min(math.floor((self._steady(a) - a) / SPEND), k - self._k0 + 1 - len(self._sums)))):
+                self._sums.append([x + y for x, y in zip(self._sums[-1], burn, strict=True)])
         used = self._sums[k - self._k0][i] + (self._burn(k * SPEND, t)[i] if t > k * SPEND else 0.0)
         reset = round(quota_reset(t, after=False) / SPEND)
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
@@ -410,6 +412,26 @@ class Signals:
             return t
         last = quota_reset(t, after=False)
         return fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
+
+    def _steady(self, t: float) -> float:
+        """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one): the
+        ramps over, nothing fading, the day of use climbing back (linear), every bend settled (40 time
+        constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
+        last = quota_reset(t, after=False)
+        if t < fleet.QUOTA_RESET or any(t < self.onsets[i] + f.ramp or f.until is not None  # type: ignore[operator]
+                                        for i, f in self._spenders):
+            return t
+        end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
+        for b in (b for i, _ in self._spenders for b in self._bends[i]):
+            for edge in (e for e in (b.start, b.end) if e is not None):
+                if edge <= t < edge + 40.0 * b.tau:
+                    return t
+                end.append(edge if edge > t else math.inf)
+        for x, y, _, whole in self._routed:
+            if y > t and not whole:
+                return t
+            end += [e for e in (x, y) if e > t]
+        return min(end)
 
     def _burn(self, a: float, b: float) -> list[float]:
         """Each provider's quota the faults burn in ``[a, b]``: a fault's growth (never negative: a fault
