@@ -89,8 +89,9 @@ class Activity:
             last = math.floor(self.series.value(execs, t2))
             before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
             failed_so_far = math.floor(self.series.value(fails, before))
-            for k in range(first, last + 1):
-                start = self.series.time_of(execs, k, t1, t2)
+            start = t1
+            for k in range(first, last + 1):     # flow k starts no earlier than flow k - 1
+                start = self.series.time_of(execs, k, start, t2)
                 counted = math.floor(self.series.value(fails, start))
                 out.append(self._flow(repo, k, start, now, failed=counted > failed_so_far))
                 failed_so_far = counted
