@@ -3,6 +3,9 @@ answer, then sends it back one byte every ``interval`` seconds for at most ``dur
 
 Per-read timeouts never fire against it (a byte always comes within 0.5 s), so it catches any
 client that bounds each read but not the whole answer. ``close()`` stops every connection.
+``completed`` counts the connections the proxy dripped to the end (the whole answer sent, or its
+``duration`` used up): a client with a total deadline hangs up long before, so a test asserts 0
+there instead of timing the call (a busy machine stretches the call and the drip alike).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class TrickleProxy:
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.connections = 0
+        self.completed = 0
         self.threads: list[threading.Thread] = []
         self.acceptor = threading.Thread(target=self._accept, daemon=True)
 
@@ -100,3 +104,4 @@ class TrickleProxy:
                 if self.stop.wait(self.interval):
                     return
                 waited += self.interval
+            self.completed += 1

@@ -1,8 +1,9 @@
 """Total deadlines: a server that trickles its answer (a byte every 0.5 s for 60 s) in front of a
 REAL Prometheus / Alertmanager cannot hold a poll or ``warroom status``; the panes say slow.
 
-No assertion depends on how fast this machine is: the bounds are generous multiples of the
-configured timeout (far below the proxy's 60 s), and the point is that the call ends at all.
+No assertion depends on how fast this machine is: a call is checked to have ended while the proxy
+was still dripping (``TrickleProxy.completed == 0``: it would take the proxy 60 s of 0.5 s drips to
+finish, against a 1 s deadline), never by timing it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.integration
 UP = SloConfig(id="up", title="Prometheus up", query='sum(up{job="self"})', unit="count",
                warn=0.5, crit=0.5, direction="below")
 TIMEOUT = 1.0
-BOUND = 3 * TIMEOUT + 5     # generous: the proxy would hold a per-read client for 60 s
+HELD = 120.0                # a process bounded by nothing but per-read timeouts: the proxy's 60 s, twice
 
 
 def _threads_settle(baseline: int, limit: float = 20.0) -> int:
@@ -47,9 +48,8 @@ def test_trickling_prometheus_says_slow_and_leaves_nothing_running(tmp_path: Pat
         baseline = threading.active_count()
         try:
             for _ in range(3):     # polls in a row: none overlaps, none piles up
-                t0 = time.monotonic()
                 [sample] = src.fetch([UP])
-                assert time.monotonic() - t0 < BOUND
+                assert proxy.completed == 0
                 assert sample.error_kind == "slow", sample
                 assert "too slow" in sample.error or "no answer" in sample.error
                 [reading] = tracker.update([sample])
@@ -66,9 +66,8 @@ def test_a_body_dripping_after_prompt_headers_is_cut_at_the_deadline(tmp_path: P
             TrickleProxy(server.url, headers_at_once=True) as proxy:
         src = PrometheusSource(PrometheusConfig(url=proxy.url, timeout=TIMEOUT, window=0.0))
         try:
-            t0 = time.monotonic()
             [sample] = src.fetch([UP])
-            assert time.monotonic() - t0 < BOUND
+            assert proxy.completed == 0
         finally:
             src.close()
     assert sample.error_kind == "slow"
@@ -79,9 +78,8 @@ def test_trickling_alert_servers_never_show_none_firing(tmp_path: Path) -> None:
     with AlertmanagerServer(tmp_path / "am") as am, TrickleProxy(am.url) as proxy:
         src = AlertSource(AlertsConfig(alertmanager_url=proxy.url, prometheus_alerts=False, timeout=TIMEOUT))
         try:
-            t0 = time.monotonic()
             result = src.fetch()
-            assert time.monotonic() - t0 < BOUND
+            assert proxy.completed == 0
         finally:
             src.close()
     assert result.kinds == {"alertmanager": "slow"} and not result.all_clear
@@ -95,9 +93,10 @@ def test_status_exits_within_its_timeout_against_a_trickling_server(tmp_path: Pa
         cfg.write_text(f'[prometheus]\nurl = "{proxy.url}"\ntimeout = "{TIMEOUT:g}s"\n', encoding="utf-8")
         try:
             res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json"],
-                                 capture_output=True, text=True, env=subprocess_env(), timeout=BOUND + 10)
+                                 capture_output=True, text=True, env=subprocess_env(), timeout=HELD)
         except subprocess.TimeoutExpired:
             pytest.fail("warroom status did not exit: a trickling server held it")
+        assert proxy.completed == 0      # it hung up on every pane's query while the proxy still dripped
     import json
 
     doc = json.loads(res.stdout)
@@ -157,15 +156,13 @@ def test_trickling_kubernetes_api_is_slow_not_stuck(tmp_path: Path) -> None:
         cfg = KubernetesConfig(kubeconfig=str(kc), namespace=NS, timeout=TIMEOUT)
         src = KubeSource(cfg)
         try:
-            t0 = time.monotonic()
             snap = src.snapshot()
-            assert time.monotonic() - t0 < BOUND
+            assert proxy.completed == 0
         finally:
             src.close()
         assert snap.error_kind == "slow" and "too slow" in (snap.error or ""), snap
         assert "SLOW" in cluster_line(snap).plain
-        t0 = time.monotonic()
         res = run_k8s_step("scale deployment/flowengine replicas=4", cfg)
-        assert time.monotonic() - t0 < BOUND
+        assert proxy.completed == 0
         assert res.status == "failed" and "too slow" in (res.error or ""), res
         assert api.patches == []      # it failed reading the current scale: nothing was sent

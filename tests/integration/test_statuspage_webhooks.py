@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -52,9 +51,8 @@ def test_statuspage_and_google_and_failures_side_by_side() -> None:
             ProviderConfig(name="Broken", url=f"{u}/broken/api/v2/status.json"),
             ProviderConfig(name="Odd", url=f"{u}/odd/api/v2/status.json"),
         ]
-        t0 = time.monotonic()
         got = {s.name: s for s in fetch_providers(providers)}
-        elapsed = time.monotonic() - t0
+        outwaited = fake.outwaited
     host = f"127.0.0.1:{fake.port}"
     ex = got["Example"]
     assert (ex.indicator, ex.description, ex.degraded, ex.runbook, ex.error) == (
@@ -68,7 +66,7 @@ def test_statuspage_and_google_and_failures_side_by_side() -> None:
     assert got["Slow"].error == f"no answer from Slow status page ({host}) within 0.5s"
     assert got["Broken"].error == f"HTTP 500 from Broken status page ({host}): oops"  # an HTML error page quoted as its words
     assert got["Odd"].error == f"Odd status page ({host}) did not answer like a Statuspage status.json"
-    assert elapsed < 20  # concurrently, each bounded by its own timeout: never the slow server's 30 s
+    assert outwaited == 0  # each bounded by its own timeout: never held for the slow server's 30 s
 
 
 def test_dead_status_page() -> None:
@@ -117,12 +115,11 @@ def test_webhook_4xx_is_not_retried() -> None:
 
 def test_webhook_timeout_and_dead_server() -> None:
     with FakeHTTP(lambda req: Reply(200, "ok", delay=30.0)) as fake:
-        t0 = time.monotonic()
         res = post_status_update(WebhookConfig(url=f"{fake.url}/x", timeout=0.3), "x", retry_delay=0.01)
-        elapsed = time.monotonic() - t0
+        outwaited = fake.outwaited
     assert (res.ok, res.attempts) == (False, 2)
     assert res.error == f"no answer from 127.0.0.1:{fake.port} within 0.3s"
-    assert elapsed < 20
+    assert outwaited == 0       # both tries hung up before the server's 30 s
     port = free_port()
     res = post_status_update(WebhookConfig(url=f"http://127.0.0.1:{port}/x", timeout=2.0), "x",
                              retry_delay=0.01)
