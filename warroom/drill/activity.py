@@ -8,6 +8,7 @@ against the scenario's shares at that moment: again a pure function of time and 
 
 from __future__ import annotations
 
+import heapq
 import math
 import zlib
 from collections.abc import Iterator
@@ -82,21 +83,25 @@ class Activity:
         t1 = max(t1, self.series.t0 + 1.0, t2 - window)
         if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out
             return []
-        out: list[Flow] = []
-        for repo in fleet.REPOS:
-            execs, fails = ("exec", repo.name), ("fail", repo.name)
-            first = math.ceil(self.series.value(execs, t1))
-            last = math.floor(self.series.value(execs, t2))
-            before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
-            failed_so_far = math.floor(self.series.value(fails, before))
-            start = t1
-            for k in range(first, last + 1):     # flow k starts no earlier than flow k - 1
-                start = self.series.time_of(execs, k, start, t2)
-                counted = math.floor(self.series.value(fails, start))
-                out.append(self._flow(repo, k, start, now, failed=counted > failed_so_far))
-                failed_so_far = counted
+        # the repos walked side by side in time: the hour being read is read once, not once a repo
+        # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
+        out = list(heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start))
         out.sort(key=lambda f: (f.start, f.task_id))
         return out
+
+    def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
+        """One repo's flows started in [t1, t2], in the order they started (see ``flows``)."""
+        execs, fails = ("exec", repo.name), ("fail", repo.name)
+        first = math.ceil(self.series.value(execs, t1))
+        last = math.floor(self.series.value(execs, t2))
+        before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
+        failed_so_far = math.floor(self.series.value(fails, before))
+        start = t1
+        for k in range(first, last + 1):     # flow k starts no earlier than flow k - 1
+            start = self.series.time_of(execs, k, start, t2)
+            counted = math.floor(self.series.value(fails, start))
+            yield self._flow(repo, k, start, now, failed=counted > failed_so_far)
+            failed_so_far = counted
 
     def _flow(self, repo: fleet.Repo, k: int, start: float, now: float, *, failed: bool) -> Flow:
         s = self.signals
