@@ -14,9 +14,13 @@ from hypothesis import settings
 # CI runs every property test on the same examples (derived from the test itself), so a red run
 # means a change broke something, not that this run drew a rarer example; a developer's run keeps
 # drawing new ones (that is how the approvals reducer's refusal-after-grant bug was found).
-settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No example may fail for taking long: Hypothesis's default deadline (200 ms an example) is a
+# wall-clock assertion, and on two busy cores an example took 288 ms (test_expectation,
+# DeadlineExceeded, then FlakyFailure). Tests never assert on wall-clock time; a slow example is
+# bounded by pytest-timeout like every other test.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO = Path(__file__).resolve().parent.parent
 
