@@ -26,7 +26,8 @@ if not shutil.which("tmux"):
     pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
 
 INC = re.compile(r"INC-\d{8}-\d+")
-GATE = re.compile(r"VERIFY\s+step 6 · now (\d+(?:\.\d+)?)% · want < 75% · held (\d\d:\d\d)/02:00 · (\d\d):(\d\d) left")
+# RB-CORE-003's breaker gate: every provider's 429 share (a PromQL gate, in percent) held under 10 for 2m
+GATE = re.compile(r"VERIFY\s+step 6 · now (\d+(?:\.\d+)?) · want < 10 · held (\d\d:\d\d)/02:00 · (\d\d):(\d\d) left")
 
 
 def start_and_declare(term: TmuxTerm, session: WarroomSession) -> None:
@@ -46,10 +47,10 @@ def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tup
         term.send(*["j"] * 5)
         # Before the run: the step pane says what the gate will watch.
         term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))
-        term.wait_for("verify: then watches Model API")
+        term.wait_for("verify: then watches 100 * max(")
         term.send("Enter")
         term.wait_for("Run step 6:")
-        term.wait_for("then watches Model API quota used < 75% held 2m00s")  # ... and so does the dialog
+        term.wait_for(re.compile(r"then watches 100 \* max\(sum by \(provider\)"))  # ... and so does the dialog
         term.send("C-s")
         term.wait_for("Run mutating step 6?")
         term.send("C-s")
