@@ -400,11 +400,11 @@ def _utc(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _incident_resolved(cfg: Config, home: Path, drill: Any) -> bool:
-    """Whether the drill's incident was resolved, wherever it was declared (a dashboard drill's
+def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:
+    """When the drill's incident was resolved (unix time), wherever it was declared (a dashboard drill's
     among the drills' incidents, ``incident new --drill``'s among the real ones). Only an incident
     recorded on this very drill counts: ids are numbered per state dir, so a real incident of the
-    same id is another incident. A missing or unreadable one counts as not resolved."""
+    same id is another incident. A missing or unreadable one counts as not resolved (None)."""
     from warroom.errors import WarroomError
 
     for root in reversed(incident_roots(home)):
@@ -415,5 +415,5 @@ def _incident_resolved(cfg: Config, home: Path, drill: Any) -> bool:
             continue
         where = (state.drill or {}).get("dir") if state is not None else None
         if where and Path(str(where)).resolve() == Path(drill.path).resolve():
-            return bool(state.resolved)
-    return False
+            return state.resolved_at.timestamp() if state.resolved_at is not None else None
+    return None

@@ -11,8 +11,11 @@ from warroom.drill.directory import choose_drill, list_drills, resume_command
 from warroom.drill.scenarios import list_scenarios
 
 
+RESOLVED_AFTER = 1200.0      # the incidents below are resolved 20 wall minutes into their drill
+
+
 def _resolved(ids: set[str]):
-    return lambda drill: drill.incident in ids
+    return lambda drill: drill.start + RESOLVED_AFTER if drill.incident in ids else None
 
 
 def test_first_run_starts_a_new_drill(tmp_path: Path) -> None:
@@ -41,7 +44,9 @@ def test_a_resolved_incident_finishes_its_drill_and_the_next_run_starts_over(tmp
     assert not nxt.resumed and nxt.drill.path != first.path
     assert "ended when INC-20261201-1 was resolved" in (nxt.notice or "")
     finished = {d.path: d for d in list_drills(tmp_path)}
-    assert finished[first.path].finished is not None and not finished[first.path].active
+    assert not finished[first.path].active
+    # finished when its incident was resolved, not when the next run happened to look
+    assert finished[first.path].finished == first.start + RESOLVED_AFTER
     # and the finished drill is never offered again
     third = choose_drill(tmp_path, "rate-limit", None, incident_resolved=_resolved({"INC-20261201-1"}))
     assert third.resumed and third.drill.path == nxt.drill.path

@@ -478,15 +478,15 @@ class DrillChoice:
 
 
 def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
-                 incident_resolved: Callable[[Drill], bool] | None = None,
+                 incident_resolved: Callable[[Drill], float | None] | None = None,
                  now: float | None = None, resume: Callable[[str], str] | None = None) -> DrillChoice:
     """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which.
 
     A team runs a scenario again and again, so the choice is predictable and said out loud: the
     unfinished drill is continued at its own speed whatever ``speed`` says (its world and clock
     were made at that speed: re-scaling would redraw every curve); one whose incident was resolved
-    (``incident_resolved(drill)``: from the CLI, another dashboard, or before a crash) is marked
-    finished and a new drill starts at the scenario's beginning instead of reopening an
+    (``incident_resolved(drill)`` gives when: from the CLI, another dashboard, or before a crash) is
+    marked finished at that instant and a new drill starts at the scenario's beginning instead of reopening an
     already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused, and
     the notice says how to go back to its open incident: ``resume(id)``, the exact command with
     the global options typed, else ``warroom resume ID --state-dir ROOT`` — a bare ``warroom resume
@@ -498,8 +498,9 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     unreadable: list[str] = []
     current = latest_drill(root, scenario, unreadable=unreadable)
     ended, unread = "", "".join(f"; not read: {why}" for why in unreadable)
-    if current is not None and current.incident and incident_resolved and incident_resolved(current):
-        current.finish(at=now)
+    resolved_at = incident_resolved(current) if current is not None and current.incident and incident_resolved else None
+    if current is not None and resolved_at is not None:
+        current.finish(at=resolved_at)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
     if current is not None and not new:
