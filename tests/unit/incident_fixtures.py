@@ -21,6 +21,30 @@ from warroom.runbook.model import Param, Runbook, Section, Step
 RUNBOOK_MD = "# Fake runbook (content is not parsed in these tests)\n"
 
 
+#: A runbook with one mutating step under a verify gate on the quota pane (``breaker``) and one
+#: plain step: what the gate tests (show, one gate per run) run their gates on.
+GATE_RUNBOOK = """+++
+id = "RB-TEST-GATE"
+title = "Gate"
+severity = "P3"
++++
+
+# Gate
+
+## Mitigation
+
+```bash {name="breaker" mutating=true verify="quota < 75 within 10m"}
+# Turn the breaker on
+echo on
+```
+
+```bash {name="plain"}
+# Say hello
+echo hi
+```
+"""
+
+
 def sample_runbook(path: Path) -> Runbook:
     steps = [
         Step(number=1, id="check-pods", kind="shell", label="Check pods", section="Triage", line=5,

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.unit.incident_fixtures import GATE_RUNBOOK
 from warroom.config import Config, SloConfig
 from warroom.incident.live import LiveIncident
 from warroom.incident.session import Incident
@@ -23,21 +24,6 @@ from warroom.journal import events as ev
 from warroom.sources.model import SloSample
 from warroom.sources.verify import VerifyCheck
 
-RUNBOOK = """+++
-id = "RB-TEST-GATE"
-title = "Gate"
-severity = "P3"
-+++
-
-# Gate
-
-## Mitigation
-
-```bash {name="breaker" mutating=true verify="quota < 75 within 10m"}
-# Turn the breaker on
-echo on
-```
-"""
 KEY = ("RB-TEST-GATE", "breaker")
 GATE = "quota < 75 within 10m"
 
@@ -62,7 +48,7 @@ class Quota:
 
 def _two_watchers(tmp_path: Path, source: Quota) -> tuple[LiveIncident, LiveIncident]:
     rb = tmp_path / "gate.md"
-    rb.write_text(RUNBOOK)
+    rb.write_text(GATE_RUNBOOK)
     cfg = Config()
     first = IncidentStore(tmp_path / "state", cfg).create(title="Gate", severity="P3", runbook=rb)
     first.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "runbook_id": KEY[0], "label": "Turn the breaker on",

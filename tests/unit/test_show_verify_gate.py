@@ -12,36 +12,17 @@ from contextlib import redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.unit.incident_fixtures import GATE_RUNBOOK
 from warroom.cli.incident_show import cmd_show, render_show
 from warroom.incident.gates import gate_states
 from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 
-RUNBOOK = """+++
-id = "RB-TEST-GATE"
-title = "Gate"
-severity = "P3"
-+++
-
-# Gate
-
-## Mitigation
-
-```bash {name="breaker" mutating=true verify="quota < 75 within 10m"}
-# Turn the breaker on
-echo on
-```
-
-```bash {name="plain"}
-# Say hello
-echo hi
-```
-"""
 
 
 def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
     rb = tmp_path / "gate.md"
-    rb.write_text(RUNBOOK)
+    rb.write_text(GATE_RUNBOOK)
     return IncidentStore(tmp_path / "state").create(title="Gate", severity="P3", runbook=rb)
 
 
@@ -95,7 +76,8 @@ def test_a_pass_shows_its_value_and_a_rerun_retires_the_old_gate(tmp_path: Path)
     assert gate_states(inc.refresh(), datetime.now(UTC)) == {}
 
 
-OTHER = RUNBOOK.replace('id = "RB-TEST-GATE"', 'id = "RB-TEST-OTHER"').replace('title = "Gate"', 'title = "Other"')
+OTHER = (GATE_RUNBOOK.replace('id = "RB-TEST-GATE"', 'id = "RB-TEST-OTHER"')
+         .replace('title = "Gate"', 'title = "Other"'))
 
 
 def test_a_gate_stays_with_its_runbook_after_another_is_attached(tmp_path: Path) -> None:
