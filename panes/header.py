@@ -104,7 +104,7 @@ class IncidentHeader(Vertical):
         The alert is said as of ``now`` (``HeaderInfo.people``), like the clocks beside it."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
-        alert = i.people.text(datetime.fromtimestamp(now, UTC)) if i.people is not None else i.people_alert
+        alert = i.people.text(datetime.fromtimestamp(now, UTC)) if i.people is not None else ""
         if alert:
             t.append(f" {alert} ", "bold black on yellow")
             t.append("  ")

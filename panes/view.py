@@ -142,9 +142,9 @@ class HeaderInfo:
     time_scale: float = 1.0             # scenario seconds per wall second (a drill's speed)
     shared: SharedView | None = None    # a shared incident (PostgreSQL): health and presence
     roles: str = ""                     # "IC alice · Ops bob · Comms — · Scribe —"
-    people_alert: str = ""              # a handoff not acknowledged, a handoff reminder, approvals waiting
-    # the same alert sayable at any instant (``warroom.incident.handoff.PeopleAlert``): the header
-    # says it again each second, so a tenure or an approval's end never freezes at the view's build
+    # what needs a person (a handoff not acknowledged, a handoff reminder, approvals waiting), kept
+    # sayable at any instant (``warroom.incident.handoff.PeopleAlert``): the header says it again
+    # each second, so a tenure or an approval's end never freezes at the view's build
     people: Any = None
     # a replay's clock: (wall time it began, recorded time then, recorded s per wall s, recording's end)
     recording: tuple[float, float, float, float] | None = None

@@ -117,16 +117,15 @@ def incident_view(snapshot: Any, status_update_every: float, now: float | None =
     due = state.next_update_due(when, status_update_every)
     clock_start = state.clock_start
     from warroom.incident.escalation import instants as escalation_instants
-    from warroom.incident.handoff import PeopleAlert, header_parts
+    from warroom.incident.handoff import PeopleAlert, roles_line
 
-    people_alert, roles = header_parts(state, when)
     header = HeaderInfo(
         incident_id=state.id, title=state.title, status=state.status, severity=state.severity,
         declared_at=ts(clock_start), resolved_at=ts(state.phases.get("resolved")),
         next_update_at=ts(due),
         drill=(state.drill or {}).get("scenario") if state.drill else None,
         time_scale=state.time_scale, shared=shared_view(getattr(snapshot, "store", None)),
-        roles=roles, people_alert=people_alert, people=PeopleAlert.of(state),
+        roles=roles_line(state), people=PeopleAlert.of(state),
         tiers=tuple((t.at.timestamp(), t.tier) for t in escalation_instants(state)),
         escalated=tuple(int(e["tier"]) for e in state.escalations),
     )

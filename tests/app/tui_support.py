@@ -6,6 +6,7 @@ byte-identical on every run whatever the other areas' code does.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from tui.clock import FrozenClock
 from tui.context import AppContext, DrillInfo
 from tui.fakesource import FakeSource
 from warroom.config import Config
+from warroom.incident.handoff import PeopleAlert
 from warroom.runbook.model import Runbook, Section, Step
 
 T0 = 1_795_000_000.0  # 2026-11-19T..Z, fixed for every snapshot
@@ -69,7 +71,7 @@ def mid_incident_view() -> IncidentView:
                         status="investigating", severity="P3", declared_at=T0 - 17 * 60 - 5,
                         next_update_at=T0 + 13 * 60,
                         roles="IC alice · Ops bob · Comms — · Scribe —",
-                        people_alert="1 approval waiting (R14)")
+                        people=PeopleAlert(approvals=(("R14", "pending", datetime(9999, 1, 1, tzinfo=UTC)),)))
     steps = {
         "s1": StepView(state="ok", exit_code=0, duration=1.2, expect_met=True),
         "s2": StepView(state="ok", exit_code=0, duration=0.8),

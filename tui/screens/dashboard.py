@@ -503,7 +503,7 @@ class DashboardScreen(Screen[None]):
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
             gate=self.shown_gate(), time_scale=base.time_scale, shared=self.shared_view(base), roles=base.roles,
-            people_alert=base.people_alert, people=base.people, recording=getattr(ctx.source, "recording_clock", None),
+            people=base.people, recording=getattr(ctx.source, "recording_clock", None),
             tiers=base.tiers, escalated=base.escalated,
         )
 

@@ -324,14 +324,12 @@ class PeopleAlert:
         return " · ".join(alerts)
 
 
-def header_parts(state: IncidentState, now: datetime) -> tuple[str, str]:
-    """(alert, roles) for the people line: what needs someone now (:class:`PeopleAlert`), then
-    who holds each role."""
-    roles = " · ".join(f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES)
-    return PeopleAlert.of(state).text(now), roles
+def roles_line(state: IncidentState) -> str:
+    """Who holds each role: ``IC alice · Ops bob · Comms — · Scribe —``."""
+    return " · ".join(f"{ROLE_SHORT[r]} {state.roles.get(r) or '—'}" for r in ROLES)
 
 
 def header_text(state: IncidentState, now: datetime) -> str:
     """One line for ``incident show``: who holds each role, then what needs someone now."""
-    alert, roles = header_parts(state, now)
+    alert, roles = PeopleAlert.of(state).text(now), roles_line(state)
     return f"{roles} · {alert}" if alert else roles
