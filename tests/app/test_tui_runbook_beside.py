@@ -36,6 +36,9 @@ async def _declared_with_go(pilot, app) -> tuple[ChecklistPane, ChecklistPane]: 
     _go(app)
     await wait_for(pilot, lambda: len(app.dashboard.checklists()) == 2
                    and app.dashboard.checklists()[1].runbook is not None, 30)
+    # the second checklist is mounted with its runbook before the next layout gives it a place on
+    # screen (CI once read its region as empty): wait for that known state, not for time
+    await wait_for(pilot, lambda: app.dashboard.checklists()[1].region.height > 0, 30)
     return main, app.dashboard.checklists()[1]
 
 
