@@ -134,10 +134,18 @@ def utcnow_of(drill: bool | Any) -> datetime:
     incident's is the wall clock whatever this process works; a drill incident's honours
     ``$WARROOM_DRILL_AT`` unless this process wrote to a real incident (a list of both kinds
     gives each its own time)."""
+    held = held_of(drill)
+    return wall_utcnow() if held is None else held
+
+
+def held_of(drill: bool | Any) -> datetime | None:
+    """Where an incident's own clock (:func:`utcnow_of`) stands when it does not run with the wall
+    (a drill pinned by ``$WARROOM_DRILL_AT``), None when it is the wall clock. What another process
+    is handed so it stamps the incident's lines with the same clock (the step supervisor)."""
     if not isinstance(drill, bool):
         drill = getattr(drill, "drill", None) is not None
-    if not drill or _WORK.real is not None:
-        return wall_utcnow()
+    if not drill or _WORK.real is not None or not os.environ.get(AT_ENV):
+        return None
     return datetime.fromtimestamp(_pinned_or(time.time()), UTC)
 
 

@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT = {
     "warroom/scenario_time.py": "the clock",
-    "warroom/execute": "process start/end stamps of commands: real time on the box, never drill time",
+    "warroom/execute": "a run's lines carry the incident's clock as it hands it over (RunSpec.clock_held); the wall"
+                       " clock read there is that clock for a real incident (test_a_run_s_start_and_end_lines_...)",
     "warroom/journal": "the journal stamps what the incident service hands it (its fallback is for bare use)",
     "warroom/shared": "the shared store's own stamps and retry timers",
     "warroom/incident/journal_repair.py": "names of the backup files a repair writes",
@@ -261,3 +262,38 @@ def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_ano
     assert "Runbook RB-LAUNCH-005 MTTR target < 30 min: met." in out, out     # its own 30m, not RB-LAUNCH-002's 10m
     found = IncidentStore(tmp_path / "state").open(inc)
     assert drill_report(found.open_drill(), found.state, at=t0, runbook=other).runbook == "RB-LAUNCH-002"
+
+
+def test_a_run_s_start_and_end_lines_carry_the_incident_s_clock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The step's supervisor (another process) journals ``step.started``/``step.finished``: on a
+    drill pinned by ``$WARROOM_DRILL_AT`` it stamped them (line ``ts``, ``started_at``, ``ended_at``)
+    with the wall clock while every other line had the pinned moment — a run "started 16:54:09"
+    after a gate deadline of 16:53:23 in the same drill (marks24-1). Every line of the incident
+    now carries the incident's one clock; the run's duration stays the real seconds it took."""
+    import json
+
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 23, 59, 30, tzinfo=UTC)          # never the box's wall clock in this test
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0.timestamp()))
+    code, out, err = cli("new", "--drill", "rate-limit", "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    code, out, err = cli("run", inc, "3", "--yes")              # blocks quota show --all, a stand-in
+    assert code == 0, out + err
+    lines = [json.loads(x) for x in cli.journal(inc).read_text(encoding="utf-8").splitlines() if x.strip()]
+    runs = [e for e in lines if e["type"] in ("step.started", "step.finished")]
+    assert [e["type"] for e in runs] == ["step.started", "step.finished"]
+    pinned = "2026-12-02T23:59:30.000Z"
+    assert {e["ts"] for e in lines} == {pinned}, [(e["type"], e["ts"]) for e in lines if e["ts"] != pinned]
+    assert runs[0]["data"]["started_at"] == runs[1]["data"]["started_at"] == runs[1]["data"]["ended_at"] == pinned
+    assert runs[1]["data"]["status"] == "ok" and runs[1]["data"]["duration"] >= 0
+    from warroom.incident.store import IncidentStore
+
+    state = IncidentStore(tmp_path / "state").open(inc).state
+    run = state.steps[runs[0]["data"]["step_id"]].last_run
+    assert run is not None and run.started_at == run.ended_at == state.declared_at == t0
+    assert state.first_action_at == t0                      # the response time is 0, not hours negative

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,8 +39,11 @@ class StepHandle:
 
     def __init__(self, incident_dir: Path, started: Mapping[str, Any],
                  proc: subprocess.Popen[bytes] | None = None, memory_lines: int = 2000,
-                 alive: Callable[[], bool] | None = None) -> None:
+                 alive: Callable[[], bool] | None = None, clock_held: datetime | None = None) -> None:
+        """``clock_held``: where the incident's clock stands when it does not run with the wall
+        (``RunSpec.clock_held``): an end this handle journals (interrupted) carries it."""
         self.incident_dir = Path(incident_dir)
+        self.clock_held = clock_held
         self.started = dict(started)
         self.output_rel = str(started["output"])
         self.output_path = self.incident_dir / self.output_rel
@@ -83,7 +87,7 @@ class StepHandle:
             return None
         result = find_finished(self.incident_dir, self.output_rel)
         if result is None:
-            result = mark_interrupted(self.incident_dir, self.started)
+            result = mark_interrupted(self.incident_dir, self.started, at=self.clock_held)
             if result is None:
                 return None
         self._result = result

@@ -19,7 +19,15 @@ from warroom.execute.output_files import try_lock
 from warroom.execute.run_spec import StepResult
 from warroom.execute.watchdog import claim_held, claim_owner, claim_path, end_path_for, end_tree, read_end
 from warroom.journal import events as ev
+from warroom.journal.encoding import parse_ts
 from warroom.journal.log import Event, Journal, JournalError, format_ts, read_journal
+
+
+def clock_of(held: str | None) -> datetime:
+    """The incident's "now" in a process that cannot ask the incident (the step's supervisor, its
+    watchdog): ``held`` is where the incident's clock stands when it does not run with the wall (a
+    pinned drill: ``RunSpec.clock_held``, in the journal's own format), None for the wall clock."""
+    return parse_ts(held) if held else datetime.now(UTC)
 
 
 def find_finished(incident_dir: Path, output_rel: str, events: Iterable[Event] | None = None) -> StepResult | None:
@@ -43,7 +51,8 @@ def _plain_excerpt(path: Path, n: int = 10) -> tuple[str, int, int]:
 
 
 def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
-                     reason: str | None = None, *, watchdog: bool = False) -> StepResult | None:
+                     reason: str | None = None, *, watchdog: bool = False,
+                     at: datetime | None = None) -> StepResult | None:
     """Journal the end of a started step whose supervisor is gone. Returns the step's result (the
     existing one if it did finish), or None while it is still in progress. Safe against a
     concurrent supervisor, its watchdog or a second caller: it holds the output lock and checks
@@ -54,7 +63,12 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
     * Otherwise the step is ``interrupted``. Processes of the step still running (found by the
       step's tag, so never someone else's process after a reboot) are ended first and named:
       the journal never says a step ended while its command tree runs on unsupervised.
+
+    ``at``: the incident's "now" (its clock; default: where ``started['clock_held']`` says the
+    incident's clock stands, else the wall clock), for the line's stamp and ``detected_at``.
     """
+    if at is None:
+        at = clock_of(started.get("clock_held"))
     incident_dir = Path(incident_dir)
     rel = str(started["output"])
     path = incident_dir / rel
@@ -77,7 +91,7 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
             return done
         kept = read_end(end_file)
         if kept is not None and kept.get("output") == rel:
-            data = {**kept, "journaled_late": True, "detected_at": format_ts(datetime.now(UTC))}
+            data = {**kept, "journaled_late": True, "detected_at": format_ts(at)}
         else:
             tag = str(started.get("tag") or "")
             ended = end_tree(tag, 0, 2.0) if tag and not watchdog else []
@@ -94,12 +108,12 @@ def mark_interrupted(incident_dir: str | os.PathLike[str], started: Mapping[str,
                 "started_at": started.get("started_at"), "ended_at": None, "duration": None,
                 "expect": None, "expect_met": None, "excerpt": excerpt, "output": rel,
                 "lines": lines, "bytes": size, "reason": reason,
-                "detected_at": format_ts(datetime.now(UTC)),
+                "detected_at": format_ts(at),
             }
             if ended:
                 data["ended_pids"] = ended
         try:
-            event = Journal(incident_dir / "journal.jsonl").append(ev.STEP_FINISHED, data)
+            event = Journal(incident_dir / "journal.jsonl").append(ev.STEP_FINISHED, data, ts=at)
         except JournalError as exc:
             if kept is None:
                 raise

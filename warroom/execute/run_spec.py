@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,10 @@ class RunSpec:
     # change its judgement. The supervisor journals ``step.started`` only if none was appended
     # since (under the journal's lock, before the command is let go); else ``StartOvertaken``.
     start_after: tuple[int, tuple[str, ...]] | None = None
+    # Where the incident's clock stands when it does not run with the wall (a drill pinned by
+    # $WARROOM_DRILL_AT; ``Incident.clock_held``), None for the wall clock: the supervisor stamps
+    # ``step.started``/``step.finished`` (and an interrupted end) with it, as every other line is.
+    clock_held: datetime | None = None
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,

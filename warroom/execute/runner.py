@@ -55,6 +55,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,7 +68,7 @@ from warroom.execute.recovery import find_finished as find_finished, find_unfini
 from warroom.execute.run_spec import ExecuteError, RunSpec, StartOvertaken, StepResult
 from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.journal import events as ev
-from warroom.journal.log import Event, Journal, JournalError, read_journal
+from warroom.journal.log import Event, Journal, JournalError, format_ts, read_journal
 
 
 START_TIMEOUT = 30.0
@@ -84,22 +85,24 @@ class StepAlreadyRunning(ExecuteError):
 
 
 def reconcile(incident_dir: str | os.PathLike[str], events: Iterable[Event] | None = None,
-              memory_lines: int = 2000) -> tuple[list[StepHandle], list[StepResult]]:
+              memory_lines: int = 2000, *, clock_held: datetime | None = None
+              ) -> tuple[list[StepHandle], list[StepResult]]:
     """On resume: handles for steps still running, and ``interrupted`` results journaled for
-    started steps whose supervisor died without recording an end."""
+    started steps whose supervisor died without recording an end (``clock_held``: the incident's
+    clock when it does not run with the wall, as ``RunSpec.clock_held``)."""
     incident_dir = Path(incident_dir)
     if events is None:
         events = read_journal(incident_dir / "journal.jsonl").events
     running: list[StepHandle] = []
     interrupted: list[StepResult] = []
     for data in find_unfinished(events):
-        handle = attach(incident_dir, data, memory_lines=memory_lines)
+        handle = attach(incident_dir, data, memory_lines=memory_lines, clock_held=clock_held)
         if handle is not None:
             running.append(handle)
             continue
-        result = mark_interrupted(incident_dir, data)
+        result = mark_interrupted(incident_dir, data, at=clock_held)
         if result is None:  # it started up again between the two checks: it is running
-            handle = attach(incident_dir, data, memory_lines=memory_lines)
+            handle = attach(incident_dir, data, memory_lines=memory_lines, clock_held=clock_held)
             if handle is not None:
                 running.append(handle)
         elif result.status == "interrupted":
@@ -149,6 +152,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "restore_env": restore,
         "start_after": ({"seq": spec.start_after[0], "unless": sorted(spec.start_after[1])}
                         if spec.start_after is not None else None),
+        "clock_held": format_ts(spec.clock_held) if spec.clock_held is not None else None,
         **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),
         "event": {
             "step": spec.step, "step_id": spec.step_id,
@@ -307,7 +311,8 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
         os.pwrite(claim_fd, json.dumps({"output": rel, "supervisor_pid": proc.pid}).encode().ljust(255) + b"\n", 0)
     except OSError:
         pass
-    return StepHandle(incident_dir, msg["started"], proc=proc, memory_lines=spec.memory_lines)
+    return StepHandle(incident_dir, msg["started"], proc=proc, memory_lines=spec.memory_lines,
+                      clock_held=spec.clock_held)
 
 
 def _cleanup(spec_path: Path, output: Path, log: Path | None = None) -> None:
@@ -321,10 +326,10 @@ def _cleanup(spec_path: Path, output: Path, log: Path | None = None) -> None:
 
 
 def attach(incident_dir: str | os.PathLike[str], started: Mapping[str, Any],
-           memory_lines: int = 2000) -> StepHandle | None:
+           memory_lines: int = 2000, clock_held: datetime | None = None) -> StepHandle | None:
     """Reconnect to a step that is still running (after a resume): a handle whose ``tail`` holds
     the last ``memory_lines`` lines and whose ``follow`` continues from there. None if it ended."""
-    handle = StepHandle(Path(incident_dir), started, memory_lines=memory_lines)
+    handle = StepHandle(Path(incident_dir), started, memory_lines=memory_lines, clock_held=clock_held)
     if not handle.running():
         return None
     try:
@@ -353,6 +358,9 @@ def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO 
     command = prepared.command
     step = prepared.step
     via = "dialog" if stream is None else "--yes"
+    held = getattr(incident, "clock_held", None)
+    if callable(held):
+        options.setdefault("clock_held", held())      # the incident's clock, for the lines the supervisor writes
     spec = RunSpec.from_config(
         cfg, incident_dir=incident.dir, command=command, timeout=prepared.timeout, env=env,
         step=prepared.number, step_id=prepared.step_id, label=prepared.label, kind=prepared.kind,
@@ -368,7 +376,7 @@ def start_step(incident: Any, prepared: Any, *, confirmed: bool, stream: TextIO 
     decision = safety.decide(spec)
     if decision.action != "run":
         Journal(Path(incident.dir) / "journal.jsonl", actor=spec.actor).append(
-            ev.STEP_REFUSED, decision.event_data())
+            ev.STEP_REFUSED, decision.event_data(), ts=spec.clock_held)
         raise safety.StepRefused((decision.reason or "refused") + " (recorded in the journal)")
     handle = start(spec)
     if stream is not None:

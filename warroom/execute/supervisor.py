@@ -46,7 +46,7 @@ from warroom.execute.process_tree import (
     _set_subreaper,
     descendants,
 )
-from warroom.execute.recovery import mark_interrupted
+from warroom.execute.recovery import clock_of, mark_interrupted
 from warroom.execute.redact import RedactionSettings, Redactor
 from warroom.journal import events as ev
 from warroom.execute.watchdog import (
@@ -69,9 +69,6 @@ DRAIN_AFTER_EXIT = 0.5
 FORCE_CLOSE_AFTER_KILL = 2.0
 F_SETPIPE_SZ = 1031
 
-
-def _now() -> str:
-    return format_ts(datetime.now(UTC))
 
 
 STEP_COMMAND_ENV = "WARROOM_STEP_COMMAND"
@@ -105,6 +102,14 @@ class Supervisor:
         self.watchdog_w = -1
         self.end_fd = -1
         self._supervisor_pid = 0
+        # The incident's clock, as the caller handed it (``RunSpec.clock_held``): the start and end
+        # lines carry the time every other line of the incident does, pinned drill or wall.
+        self.held: str | None = spec.get("clock_held")
+
+    def now(self) -> datetime:
+        """The incident's "now" for the lines this process writes (never the command's run time,
+        which is measured on the monotonic clock)."""
+        return clock_of(self.held)
 
     # ------------------------------------------------------------------ setup
 
@@ -271,13 +276,13 @@ class Supervisor:
                               max_bytes=int(cap) if cap is not None else None)
         meta = dict(self.spec.get("event") or {})
         watched = {"tag": tag, "output": self.output_rel, "step": meta.get("step"),
-                   "step_id": meta.get("step_id"), "supervisor_pid": os.getpid()}
+                   "step_id": meta.get("step_id"), "supervisor_pid": os.getpid(), "clock_held": self.held}
         keep = (claim_fd,) if isinstance(claim_fd, int) else ()
         self.watchdog_pid, self.watchdog_w = start_watchdog(self.incident_dir, watched, keep, self.grace,
                                                             mark_interrupted)
 
         self.pid, out_r, err_r, gate_w = self._fork(env)
-        started_at = _now()
+        at = self.now()
         t0 = time.monotonic()
         params = {k: redactor.redact_text(str(v)) for k, v in (meta.get("params") or {}).items()}
         started = {
@@ -291,14 +296,14 @@ class Supervisor:
             "tag": tag,
             "pid": self.pid,
             "pgid": self.pid,
-            "started_at": started_at,
+            "started_at": format_ts(at),
         }
         # The caller judged the run on the journal as it ended at ``start_after.seq``: the start is
         # journaled only if no line that may change that judgement (a resolution) came since,
         # checked under the journal's lock; the command waits on ``gate_w`` until then.
         cond = self.spec.get("start_after") or {}
         try:
-            event = self.journal.append(ev.STEP_STARTED, started, after=cond.get("seq"),
+            event = self.journal.append(ev.STEP_STARTED, started, ts=at, after=cond.get("seq"),
                                         unless=frozenset(cond.get("unless") or ()) if cond else None)
         except (JournalError, OSError) as exc:
             os.kill(self.pid, signal.SIGKILL)
@@ -393,7 +398,7 @@ class Supervisor:
 
     def _finish(self, writer: OutputWriter, out_fd: int, started: dict[str, Any], t0: float,
                 crash: str | None = None) -> int:
-        ended_at = _now()
+        ended = self.now()
         duration = round(time.monotonic() - t0, 3)
         try:
             writer.close()
@@ -420,7 +425,7 @@ class Supervisor:
             "step": started.get("step"), "step_id": started.get("step_id"),
             **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
             "status": status, "exit_code": exit_code, "signal": sig_name,
-            "started_at": started["started_at"], "ended_at": ended_at, "duration": duration,
+            "started_at": started["started_at"], "ended_at": format_ts(ended), "duration": duration,
             **self._expect_data(writer),
             "excerpt": writer.excerpt(), "output": self.output_rel,
             "lines": writer.lines, "bytes": writer.bytes,
@@ -445,7 +450,7 @@ class Supervisor:
         deadline = time.monotonic() + 120
         while True:
             try:
-                self.journal.append(ev.STEP_FINISHED, data)
+                self.journal.append(ev.STEP_FINISHED, data, ts=ended)
                 end_path.unlink(missing_ok=True)
                 break
             except JournalLocked as exc:

@@ -135,6 +135,16 @@ class Incident(StepRunning):
         incident's is the process's clock, which a drill may pin (``warroom.scenario_time``)."""
         return stime.utcnow_of(self.is_drill)
 
+    def clock_held(self) -> datetime | None:
+        """Where the incident's clock stands when it does not run with the wall — a drill pinned by
+        ``$WARROOM_DRILL_AT``, or a clock the caller handed in (tests, a facilitator's tool), read
+        now — else None. Handed to the step supervisor (``RunSpec.clock_held``), another process
+        that cannot call :attr:`clock`: a run's start and end lines carry the clock every other
+        line of the incident does (``tests/unit/test_one_clock.py``)."""
+        if self.clock == self.own_clock:
+            return stime.held_of(self.is_drill)
+        return self.clock()
+
     def worked(self) -> Incident:
         """Say that this process works this incident (``IncidentStore.open`` does): a drill
         incident lets the process's clock be pinned, a real one turns the pin off for good."""

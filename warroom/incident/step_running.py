@@ -36,6 +36,7 @@ class StepRunning:
     config: Config
     journal: Journal
     clock: Callable[[], datetime]
+    clock_held: Callable[[], datetime | None]
     _lock: threading.RLock
     require_intact: Callable[[], Any]
 
@@ -405,7 +406,8 @@ class StepRunning:
                 # ours to reattach or to call interrupted; another host's step runs on there.
                 events = [e for e in events if e.type != ev.STEP_STARTED or not e.data.get("output")
                           or (self.dir / str(e.data["output"])).exists()]
-            result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines)
+            result = reconcile(self.dir, events, memory_lines=self.config.execute.memory_lines,
+                               clock_held=self.clock_held())
             self.refresh()
             return result
 
