@@ -26,7 +26,6 @@ import io
 import json
 import math
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,12 +42,6 @@ from warroom.sources.prometheus import PrometheusSource
 
 DELAY = 0.050
 TARGET_RATIO = 1.5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class DelayProxy:
@@ -139,6 +132,7 @@ class Prometheus:
         if not (Path(prom).exists() and Path(promtool).exists()):
             raise SystemExit("bench.sources needs prometheus and promtool (Debian package prometheus)")
         from tests.drill_backfill import write_openmetrics
+        from tests.ports import PortLease
 
         self.base = math.floor((time.time() - 1800 - 600) / 15) * 15
         self.at = self.base + 1500.0
@@ -153,7 +147,8 @@ class Prometheus:
             raise SystemExit(f"promtool failed: {done.stderr.strip()}")
         cfg = work / "prometheus.yml"
         cfg.write_text("global:\n  scrape_interval: 15s\n", encoding="utf-8")
-        self.port = _free_port()
+        self.lease = PortLease.take()     # tests/ports.py: no test running beside the bench is given it
+        self.port = self.lease.port
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(work / "prometheus.log", "wb")
         self.proc = subprocess.Popen(
@@ -167,11 +162,18 @@ class Prometheus:
                 raise SystemExit("prometheus exited during start-up")
             try:
                 with urllib.request.urlopen(f"{self.url}/-/ready", timeout=1) as r:
-                    if r.status == 200:
+                    if r.status == 200 and self._ours():
                         return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         raise SystemExit("prometheus not ready after 60 s")
+
+    def _ours(self) -> bool:
+        """The answer came from the Prometheus we started, not from whoever else holds the port."""
+        from tests.ports import listens
+
+        return listens(self.proc.pid, self.port)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -182,6 +184,7 @@ class Prometheus:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
+        self.lease.release()
 
 
 def _timed(fn: Any) -> tuple[float, Any]:

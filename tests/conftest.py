@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,11 +93,15 @@ def shared_dsn(pg_server: object) -> str:
     return str(dsn)
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1 (tests bind nothing else)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture
+def dead_port() -> Iterator[int]:
+    """A 127.0.0.1 port where connections are refused for the whole test: bound, never listening, so
+    no other test's server can start listening there meanwhile (tests/ports.py; a port closed and
+    handed on could be)."""
+    from tests.ports import refused_port
+
+    with refused_port() as port:
+        yield port
 
 
 def warroom_cmd() -> list[str]:

@@ -1,5 +1,5 @@
-"""A real PostgreSQL for the shared-store tests: Debian's binaries, a temporary data dir, a free
-127.0.0.1 port, started once per test worker and stopped at the end.
+"""A real PostgreSQL for the shared-store tests: Debian's binaries, a temporary data dir, a leased
+127.0.0.1 port (tests/ports.py), started once per test worker and stopped at the end.
 
 PostgreSQL refuses to run as root (CI is root), so as root the server runs as an unprivileged
 system user (``postgres`` when the package created it, else ``warroom-pg``, created here) through
@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.ports import PortLease, PortTaken, said_address_in_use, start_leased
+
 ADMIN = "warroom_admin"
 ADMIN_PASSWORD = "adm1n-s3cret-Pw"   # a test server's throwaway secret; tests assert it never shows
 _counter = itertools.count(1)
@@ -38,12 +40,6 @@ def pg_bindir() -> Path | None:
         if (bindir / "pg_ctl").exists() and (bindir / "postgres").exists():
             return bindir
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _run_user() -> str | None:
@@ -72,8 +68,13 @@ class PgServer:
         self.base = Path(tempfile.mkdtemp(prefix="warroom-pg-", dir="/tmp"))
         self.data = self.base / "data"
         self.log = self.base / "server.log"
-        self.port = _free_port()
+        self.lease = PortLease.take()       # held until cleanup(): a stop/start keeps the port
         self.running = False
+        self._started = False
+
+    @property
+    def port(self) -> int:
+        return self.lease.port
 
     # ------------------------------------------------------------------ process control
 
@@ -145,13 +146,31 @@ class PgServer:
                 os.chown(f, info.pw_uid, info.pw_gid)
 
     def start(self) -> None:
+        """Start the server; a first start whose leased port a non-leasing process bound moves to a new lease."""
+        if self._started:
+            self._start_on_port()           # a restart: the same port, which the lease kept
+        else:
+            start_leased(self._start_on_port, self._relet)
+        self._started = True
+        self.running = True
+        self._guard()
+
+    def _relet(self) -> None:
+        self.lease.release()
+        self.lease = PortLease.take()
+
+    def _start_on_port(self) -> None:
+        offset = self.log.stat().st_size if self.log.exists() else 0
         opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base}"
                 " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
                 " -c shared_buffers=16MB -c ssl=on")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
-                  "-w", "-t", "60", "start", timeout=90)
-        self.running = True
-        self._guard()
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", opts,
+                      "-w", "-t", "60", "start", timeout=90)
+        except RuntimeError as err:
+            if said_address_in_use(self.log, offset):
+                raise PortTaken(str(err)) from err
+            raise
 
     def _guard(self) -> None:
         """A small watcher that stops the server and removes its dir if this test process dies
@@ -185,6 +204,7 @@ class PgServer:
         try:
             self.stop("immediate")
         finally:
+            self.lease.release()
             shutil.rmtree(self.base, ignore_errors=True)
             guard = getattr(self, "_guard_proc", None)
             if guard is not None and guard.poll() is None:

@@ -3,7 +3,7 @@
 Why a real sshd: the thing we promise is that warroom survives the way an IC actually uses it —
 ``ssh -tt bastion`` — including the connection dropping. A pty we allocate ourselves would not
 exercise sshd's SIGHUP to the session, its pty teardown, or the remote command line. The server
-runs as the current user (root in CI), on a free port, with a host key, an authorized key and a
+runs as the current user (root in CI), on a leased port (tests/ports.py), with a host key, an authorized key and a
 config that all live in a temp dir and disappear with it.
 """
 
@@ -19,6 +19,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from tests.ports import PortLease, PortTaken, listens, said_address_in_use, start_leased
+
 SSHD = "/usr/sbin/sshd"
 
 
@@ -29,19 +31,13 @@ def missing_tools() -> list[str]:
     return missing
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Sshd:
     """One sshd process in ``-D -e`` mode; ``start()`` waits until it accepts TCP connections."""
 
     def __init__(self, workdir: Path) -> None:
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
+        self.lease = PortLease.take()       # held until stop(): no other test is given this port
         self.host_key = self.dir / "ssh_host_ed25519_key"
         self.client_key = self.dir / "id_ed25519"
         self.authorized_keys = self.dir / "authorized_keys"
@@ -82,16 +78,30 @@ class Sshd:
         ]
         self.config.write_text("\n".join(lines) + "\n")
 
+    @property
+    def port(self) -> int:
+        return self.lease.port
+
     def start(self, timeout: float = 30.0) -> None:
-        self._keygen(self.host_key)
-        self._keygen(self.client_key)
+        """Keys, config, then sshd; if a non-leasing process bound the leased port, again on a new lease."""
+        start_leased(lambda: self._start(timeout), self._relet)
+
+    def _relet(self) -> None:
+        self.lease.release()
+        self.lease = PortLease.take()
+
+    def _start(self, timeout: float) -> None:
+        if not self.host_key.exists():
+            self._keygen(self.host_key)
+            self._keygen(self.client_key)
         shutil.copyfile(self.client_key.with_suffix(".pub"), self.authorized_keys)
         os.chmod(self.authorized_keys, 0o600)
         self._write_config()
         # sshd refuses to start without its privilege-separation directory.
         if os.geteuid() == 0:
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-        log = self.log.open("wb")
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        log = self.log.open("ab")
         self.proc = subprocess.Popen(
             [SSHD, "-D", "-e", "-f", str(self.config)],
             stdin=subprocess.DEVNULL,
@@ -103,12 +113,17 @@ class Sshd:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"sshd exited with {self.proc.returncode}: {self.log.read_text()}")
+                self.proc = None
+                if said_address_in_use(self.log, offset):
+                    raise PortTaken(self.log.read_text())
+                raise RuntimeError(f"sshd exited: {self.log.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
+                    if listens(self.proc.pid, self.port):     # ours answered, not whoever holds the port
+                        return
             except OSError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"sshd did not listen on port {self.port} within {timeout}s")
 
@@ -127,6 +142,7 @@ class Sshd:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self.proc = None
+        self.lease.release()
 
     def ssh_argv(self, remote: Sequence[str] | str, *, tty: bool = True) -> list[str]:
         """The ``ssh`` command line that runs ``remote`` on this server.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO
 from tests.integration.sources_http import FakeHTTP, Reply, Request
 from tests.integration.sources_servers import AlertmanagerServer
 from warroom.config import AlertsConfig, PrometheusConfig
@@ -138,7 +138,7 @@ def test_malformed_items_are_skipped_and_counted() -> None:
     assert fake.requests[0].query == {"active": ["true"], "silenced": ["true"], "inhibited": ["true"]}
 
 
-def test_prometheus_alerts_api_and_dead_alertmanager(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prometheus_alerts_api_and_dead_alertmanager(monkeypatch: pytest.MonkeyPatch, dead_port: int) -> None:
     monkeypatch.setenv("PROM_TOKEN", "tok")
     doc = {"status": "success", "data": {"alerts": [
         {"labels": {"alertname": "AuditLogGap", "severity": "critical"},
@@ -151,7 +151,7 @@ def test_prometheus_alerts_api_and_dead_alertmanager(monkeypatch: pytest.MonkeyP
     def handler(req: Request) -> Reply:
         return Reply(200, doc) if req.path == "/api/v1/alerts" else Reply(404, "not found")
 
-    dead = free_port()
+    dead = dead_port
     with FakeHTTP(handler) as fake:
         source = AlertSource(
             AlertsConfig(alertmanager_url=f"http://127.0.0.1:{dead}", timeout=2.0),

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
 from tests.integration.sources_kubeapi import NS, TEMPLATE_V1, FakeKubeAPI
 from tests.integration.sources_http import Reply
 from warroom.config import KubernetesConfig
@@ -173,13 +172,13 @@ def test_no_current_context_is_a_clear_error(api: FakeKubeAPI, tmp_path: Path) -
     assert KubeSource(cfg, context="prod-eu").snapshot().error is None
 
 
-def test_401_and_dead_server_and_missing_kubeconfig(api: FakeKubeAPI, tmp_path: Path) -> None:
+def test_401_and_dead_server_and_missing_kubeconfig(api: FakeKubeAPI, tmp_path: Path, dead_port: int) -> None:
     cfg = _cfg(api, tmp_path)
     api.fail_with = Reply(401, {"kind": "Status", "status": "Failure", "message": "Unauthorized",
                                 "reason": "Unauthorized", "code": 401})
     snap = KubeSource(cfg).snapshot()
     assert snap.error == "deployment flowengine: unauthorized (HTTP 401; check the credentials of context 'staging-eu')"
-    port = free_port()
+    port = dead_port
     dead = tmp_path / "dead-kubeconfig"
     dead.write_text(Path(cfg.kubeconfig).read_text().replace(api.http.url, f"http://127.0.0.1:{port}"))
     snap = KubeSource(KubernetesConfig(kubeconfig=str(dead), namespace=NS, timeout=2.0)).snapshot()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
 from tests.integration.sources_http import FakeHTTP, Reply, Request
 from tests.integration.sources_servers import PromServer
 from warroom.config import PrometheusConfig, SloConfig
@@ -29,8 +28,8 @@ def _ok(req: Request) -> Reply:
     return Reply(200, MATRIX_OK if req.path.endswith("query_range") else VECTOR_OK)
 
 
-def test_dead_server_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
-    port = free_port()  # nothing listens here
+def test_dead_server_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch, dead_port: int) -> None:
+    port = dead_port  # nothing listens here
     attempts: list[object] = []
     connect = socket.create_connection
 
@@ -195,13 +194,13 @@ def test_sparkline_is_requeried_once_per_step_not_every_refresh() -> None:
             src.close()
 
 
-def test_status_watch_prints_one_json_line_per_round_and_exits_3(tmp_path: Path) -> None:
+def test_status_watch_prints_one_json_line_per_round_and_exits_3(tmp_path: Path, dead_port: int) -> None:
     import json
     import subprocess
 
     from tests.conftest import subprocess_env, warroom_cmd
 
-    port = free_port()
+    port = dead_port
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[prometheus]\nurl = "http://127.0.0.1:{port}"\ntimeout = "1s"\n', encoding="utf-8")
     res = subprocess.run([*warroom_cmd(), "--config", str(cfg), "status", "--json", "--watch", "0.2",

@@ -8,6 +8,7 @@ Loops are bounded; nothing asserts on how fast wall time passes.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -16,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from panes.sources import alerts_line
-from tests.conftest import REPO, free_port, subprocess_env
-from tests.integration.sources_servers import AlertmanagerServer, PromServer, wait_http
+from tests.conftest import REPO, subprocess_env
+from tests.integration.sources_servers import AlertmanagerServer, PromServer
 from warroom.config import AlertsConfig, PrometheusConfig, SloConfig, default_slos
 from warroom.sources.alerts import AlertSource
 from warroom.sources.evaluate import SloTracker
@@ -91,17 +92,25 @@ def test_alerts_once_each_with_external_labels_and_every_severity_spelling(tmp_p
 PANES = [s for s in default_slos() if s.id in ("failure_rate", "quota", "audit_gap")]
 
 
-def _exporter(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "tests.drill_exporter", "rate-limit", "--port", str(port)],
-                            cwd=REPO, env=subprocess_env(), stdout=subprocess.DEVNULL,
+def _exporter() -> tuple[subprocess.Popen[str], int]:
+    """The exporter in its own process on a port it binds itself (port 0), and that port, which it
+    prints once it serves (no port handed to it that another test could have bound meanwhile)."""
+    proc = subprocess.Popen([sys.executable, "-m", "tests.drill_exporter", "rate-limit", "--port", "0"],
+                            cwd=REPO, env=subprocess_env(), stdout=subprocess.PIPE, text=True,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()      # bounded: the process prints it or exits (EOF)
+    found = re.search(r"at http://127\.0\.0\.1:(\d+)/metrics", line)
+    if found is None:
+        proc.kill()
+        proc.wait(timeout=10)
+        raise AssertionError(f"the exporter did not say where it serves: {line!r} (exit {proc.poll()})")
+    return proc, int(found.group(1))
 
 
 def test_killed_exporter_makes_its_panes_stale_and_the_audit_gap_crit(tmp_path: Path) -> None:
-    port = free_port()
-    exporter = _exporter(port)
+    exporter, port = _exporter()
     try:
-        wait_http(f"http://127.0.0.1:{port}/metrics", exporter, tmp_path / "none.log")
         prom = PromServer(tmp_path / "prom")
         prom.config.write_text(
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import free_port
 from tests.integration.sources_http import FakeHTTP, Reply, Request
 from warroom.config import ProviderConfig, WebhookConfig
 from warroom.sources.statuspage import fetch_provider, fetch_providers
@@ -69,8 +68,8 @@ def test_statuspage_and_google_and_failures_side_by_side() -> None:
     assert outwaited == 0  # each bounded by its own timeout: never held for the slow server's 30 s
 
 
-def test_dead_status_page() -> None:
-    port = free_port()
+def test_dead_status_page(dead_port: int) -> None:
+    port = dead_port
     s = fetch_provider(ProviderConfig(name="Gone", url=f"http://127.0.0.1:{port}/api/v2/status.json"))
     assert s.indicator == "unknown" and not s.degraded
     assert s.error == f"cannot connect to Gone status page (127.0.0.1:{port}): connection refused"
@@ -113,14 +112,14 @@ def test_webhook_4xx_is_not_retried() -> None:
     assert (res.ok, res.status, res.attempts, len(fake.requests)) == (False, 404, 1, 1)
 
 
-def test_webhook_timeout_and_dead_server() -> None:
+def test_webhook_timeout_and_dead_server(dead_port: int) -> None:
     with FakeHTTP(lambda req: Reply(200, "ok", delay=30.0)) as fake:
         res = post_status_update(WebhookConfig(url=f"{fake.url}/x", timeout=0.3), "x", retry_delay=0.01)
         outwaited = fake.outwaited
     assert (res.ok, res.attempts) == (False, 2)
     assert res.error == f"no answer from 127.0.0.1:{fake.port} within 0.3s"
     assert outwaited == 0       # both tries hung up before the server's 30 s
-    port = free_port()
+    port = dead_port
     res = post_status_update(WebhookConfig(url=f"http://127.0.0.1:{port}/x", timeout=2.0), "x",
                              retry_delay=0.01)
     assert (res.ok, res.error, res.attempts) == (False, f"cannot reach 127.0.0.1:{port}: connection refused", 2)

@@ -422,7 +422,7 @@ def test_a_go_whose_runbook_cannot_open_still_stands_and_says_so_and_evidence_is
                                                    if ln.startswith("- GO on"))
 
 
-def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_path: Path) -> None:
+def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_path: Path, dead_port: int) -> None:
     """Judged through the incident's real metric source: in the mass-failure drill the failing-repo
     count is 0 a minute in and 3 ten minutes in, and the criterion flips with it, its value
     journaled; a Prometheus nobody answers on makes it unknown, never met."""
@@ -451,9 +451,7 @@ def test_criteria_follow_the_drill_metrics_and_a_dead_prometheus_is_unknown(tmp_
     early, later = judged(60.0, source), judged(600.0, source)
     assert (early.state, early.value) == (dec.NOT_MET, 0.0)
     assert (later.state, later.value) == (dec.MET, 3.0) and later.source and "count(" in later.source
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]          # nothing listens here once closed
+    port = dead_port                       # refuses connections for the whole test
     dead = PrometheusSource(PrometheusConfig(url=f"http://127.0.0.1:{port}", timeout=1.0))
     try:
         down = judged(600.0, dead)

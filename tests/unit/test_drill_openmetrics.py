@@ -20,7 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, free_port, subprocess_env
+from tests.conftest import REPO, subprocess_env
+from tests.integration.sources_servers import PromServer
 from warroom.config import default_slos
 from warroom.drill.actions import Action
 from tests.drill_backfill import scenario_catalog, write_openmetrics
@@ -94,39 +95,23 @@ class Backfilled:
     world: Simulator
 
 
-def _start_prometheus(tmp: Path, name: str, actions: list[Action], base: float) -> tuple[subprocess.Popen[bytes], Backfilled]:
-    data = tmp / name / "data"
-    data.parent.mkdir(parents=True)
+def _start_prometheus(tmp: Path, name: str, actions: list[Action], base: float) -> tuple[PromServer, Backfilled]:
+    """A real Prometheus (on a leased port: tests/ports.py) over the scenario's series, backfilled."""
+    server = PromServer(tmp / name)
     om = tmp / name / "series.om"
     with open(om, "w") as fh:
         write_openmetrics(fh, name, base=base, start=-3900, end=1800, step=15, actions=actions)
-    done = subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(om), str(data)],
+    server.tsdb.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(om), str(server.tsdb)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    cfg = tmp / name / "prometheus.yml"
-    cfg.write_text("global:\n  scrape_interval: 15s\n")
-    port = free_port()
-    log = open(tmp / name / "prometheus.log", "wb")
-    proc = subprocess.Popen(
-        [PROMETHEUS, f"--config.file={cfg}", f"--storage.tsdb.path={data}",
-         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=30d"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
+    try:
+        server.start()
+    except BaseException:
+        server.close()
+        raise
     world = Simulator(get_scenario(name), lambda: list(actions), lambda t: base + t)
-    return proc, Backfilled(f"http://127.0.0.1:{port}", base, world)
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], url: str) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "prometheus exited during startup"
-        try:
-            if httpx.get(f"{url}/-/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("prometheus did not become ready within 90 s")
+    return server, Backfilled(server.url, base, world)
 
 
 @pytest.fixture(scope="module")
@@ -140,25 +125,17 @@ def prometheus_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
         "mass-failure": [Action("rollback", 300.0)],
         "rate-limit": [Action("circuit_breaker", 150.0), Action("retry", 400.0)],
     }
-    procs = []
+    servers: list[PromServer] = []
     out = {}
     try:
         for name, actions in plans.items():
-            proc, info = _start_prometheus(tmp, name, actions, base)
-            procs.append(proc)
+            server, info = _start_prometheus(tmp, name, actions, base)
+            servers.append(server)
             out[name] = info
-        for proc, info in zip(procs, out.values(), strict=True):
-            _wait_ready(proc, info.url)
         yield out
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
+        for server in servers:
+            server.close()
 
 
 @needs_prometheus

@@ -126,8 +126,6 @@ def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> N
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import parse_qs, urlparse
 
-    from tests.conftest import free_port
-
     seen: list[str] = []
 
     class Api(BaseHTTPRequestHandler):
@@ -145,8 +143,8 @@ def test_promql_step_runs_against_the_configured_prometheus(tmp_path: Path) -> N
         def log_message(self, *args: object) -> None:
             return
 
-    port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Api)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Api)     # binds a free port itself: nobody else's
+    port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
