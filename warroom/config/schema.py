@@ -249,7 +249,13 @@ class Config:
                                      metadata={"internal": True})
 
     def state_dir(self) -> Path:
-        return expand(self.incident.state_dir) if self.incident.state_dir else default_state_dir()
+        """Where incidents and drills are kept, as an absolute path. A relative ``--state-dir``
+        (or config value) means the directory it was typed in, and it is written into what
+        outlives the command: a drill incident's journal names its drill's directory under it,
+        and the resume, replay and quit lines print it. Kept relative, they named nothing from
+        another directory ("drill ... is gone", "no incident ... in sd/drills/incidents")."""
+        chosen = expand(self.incident.state_dir) if self.incident.state_dir else default_state_dir()
+        return chosen.absolute()
 
     def runbook_dirs(self) -> list[Path]:
         return [expand(d) for d in self.runbooks.dirs]
