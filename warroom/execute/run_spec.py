@@ -76,6 +76,11 @@ class RunSpec:
     # $WARROOM_DRILL_AT; ``Incident.clock_held``), None for the wall clock: the supervisor stamps
     # ``step.started``/``step.finished`` (and an interrupted end) with it, as every other line is.
     clock_held: datetime | None = None
+    # The approval this run spends (``approvals.use_of_run``): journaled in its ``step.started``, so
+    # the use and the start are one line, written together under the journal's lock or not at all;
+    # ``start_before``: the approval's end — a start stamped at or past it is refused (overtaken).
+    approval: dict[str, Any] | None = None
+    start_before: datetime | None = None
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,

@@ -153,6 +153,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
         "start_after": ({"seq": spec.start_after[0], "unless": sorted(spec.start_after[1])}
                         if spec.start_after is not None else None),
         "clock_held": format_ts(spec.clock_held) if spec.clock_held is not None else None,
+        "start_before": format_ts(spec.start_before) if spec.start_before is not None else None,
         **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),
         "event": {
             "step": spec.step, "step_id": spec.step_id,
@@ -163,6 +164,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
             "confirmed": spec.confirmation is not None and spec.confirmation.covers(spec.command),
             "confirmed_via": spec.confirmation.via if spec.confirmation is not None else None,
             "target": dict(spec.target), "evidence_before": spec.evidence_before,
+            **({"approval": dict(spec.approval)} if spec.approval else {}),
         },
     }
 

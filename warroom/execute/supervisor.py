@@ -59,7 +59,7 @@ from warroom.execute.watchdog import (
     write_end,
     write_started,
 )
-from warroom.journal.encoding import HeadMoved
+from warroom.journal.encoding import HeadMoved, parse_ts
 from warroom.journal.log import Journal, JournalError, JournalLocked, format_ts
 
 READ_SIZE = 1 << 20
@@ -302,7 +302,11 @@ class Supervisor:
         # journaled only if no line that may change that judgement (a resolution) came since,
         # checked under the journal's lock; the command waits on ``gate_w`` until then.
         cond = self.spec.get("start_after") or {}
+        before = self.spec.get("start_before")
         try:
+            if before and at >= parse_ts(before):
+                # the approval this start spends (carried in it) ended before it could be recorded
+                raise HeadMoved(f"the approval this run uses ended at {before}; nothing recorded")
             event = self.journal.append(ev.STEP_STARTED, started, ts=at, after=cond.get("seq"),
                                         unless=frozenset(cond.get("unless") or ()) if cond else None)
         except (JournalError, OSError) as exc:

@@ -184,6 +184,22 @@ class ApprovalDesk:
                     f" ({asked or '?'}) for the request and the approval ([approval] distinct_db_roles)")
         return None
 
+    def use_in_start(self, request: ApprovalRequest, prepared: PreparedStep) -> dict[str, Any]:
+        """The use of ``request`` a run's ``step.started`` carries (``approvals.use_of_run``): the
+        approval is spent by the line that starts the run, so never by a run that did not start."""
+        return rules.use_of_run(request, self.hash_of(prepared), self.incident.person())
+
+    def check_use(self, use: dict[str, Any], prepared: PreparedStep, state: IncidentState, at: datetime) -> None:
+        """Refuse (``step.refused`` journaled, :class:`StepRefused`) a start carrying ``use`` that
+        would not count on ``state`` at ``at`` (``approvals.use_refusal``): judged where the start
+        line is appended, so the approval is spent by a run that starts, or by none."""
+        message = rules.use_refusal(state, use, prepared.number, at, self.incident.id)
+        if message is None:
+            return
+        self.incident.append(ev.STEP_REFUSED, {**prepared.ref(), "command": prepared.shown, "reason": message,
+                                               "approval": use.get("request")})
+        raise StepRefused(f"{message} (recorded in the journal)")
+
     def use(self, request: ApprovalRequest, prepared: PreparedStep) -> Event:
         """Journal that the approved command runs now (an approval covers one run). Two
         responders using one approval at the same moment both append; the journal's order says

@@ -369,6 +369,48 @@ def _used(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     s._add_timeline(e, e.type, f"Approval {req.id} used: {step_word(s, req)} run by {by}", step=req.step)
 
 
+USE_CHANGERS: frozenset[str] = frozenset({ev.APPROVAL_USED, ev.APPROVAL_REFUSED, ev.APPROVAL_EXPIRED,
+                                          ev.STEP_STARTED})
+"""Lines that may spend or withdraw an approval: a run judged with an approval starts only if none
+came since its judgement (``Journal.append(after=, unless=)``), else it is judged again — the
+approval's use and the run's start are one line (``step.started`` carrying ``approval``), so they
+are recorded together or not at all."""
+
+
+def use_of_run(request: ApprovalRequest, command_sha256: str, by: Person) -> dict[str, Any]:
+    """What a run's ``step.started`` carries when it uses ``request``: the use itself, journaled in
+    the same line as the start (never before it: an approval spent by a run that never started)."""
+    return {"request": request.id, "command_sha256": command_sha256, "by": by.to_json()}
+
+
+def use_refusal(s: IncidentState, use: dict[str, Any], number: int | None, at: datetime,
+                incident_id: str) -> str | None:
+    """Why a run's start carrying ``use`` (``use_of_run``) would not count on ``s`` at ``at`` —
+    spent by another run, expired, refused, another command — or None: it counts (``_used``)."""
+    req = _find(s, use)
+    head = f"step {number} needs a second person's approval: "
+    again = f"ask again: `warroom incident request {incident_id} {number}`"
+    if req is None:
+        return head + f"{use.get('request')} is not a request of {incident_id}; {again}"
+    if req.status == "used":
+        who = req.used_by.shown if req.used_by else "someone else"
+        return head + f"{req.id} was used by {who} (seq {req.used_seq}) just before this run; {again}"
+    now = req.state_at(at)
+    if now == "expired":
+        return head + f"{req.id} expired at {req.expires_at():%H:%M:%S} UTC, just before this run started; {again}"
+    if now != "approved" or str(use.get("command_sha256") or "") != req.command_sha256:
+        return head + f"{req.id} is {now} (for this command) now; {again}"
+    return None
+
+
+def used_by_start(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """Fold the approval a run's start carries (``use_of_run``): the same rule as an
+    ``approval.used`` line, at the start's own seq and time."""
+    use = d.get("approval")
+    if isinstance(use, dict):
+        _used(s, e, use)
+
+
 HANDLERS = {
     ev.APPROVAL_REQUESTED: _request,
     ev.APPROVAL_GRANTED: _granted,

@@ -331,9 +331,14 @@ class Incident(StepRunning):
         return self._append(type_, dict(data or {}))
 
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False,
-                after: int | None = None) -> Event:
+                after: int | None = None, unless_also: frozenset[str] = frozenset(),
+                judge: Callable[[IncidentState, datetime], None] | None = None) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in.
         ``after``: only if the journal still ends at that seq (see :meth:`append_once`).
+        ``judge(state, at)``: what else must hold for this line, on the state it is appended to and
+        at the time it is stamped with (raise to refuse); ``unless_also``: line types that may
+        change that judgement, so the line is judged again if one came since (a run's start that
+        spends an approval: ``approvals.USE_CHANGERS``).
 
         What a resolved incident accepts is judged on the state the append is conditional on: the
         line is written only if no resolution was journaled since (by another process, under the
@@ -350,14 +355,17 @@ class Incident(StepRunning):
                     state = self.refresh()
                 # What a resolved incident accepts: one rule for every writer (``after_resolve``).
                 after_resolve.check_line(state, self.id, type_, data)
+                at = self.clock()
+                if judge is not None:
+                    judge(state, at)
                 # a damaged journal's fold may end before its tail (repairing it is looking after the
                 # journal, accepted whatever the incident's state): not conditional on the fold's head
-                since = (state.last_seq, after_resolve.ENDS) if not allow_damaged else (None, None)
+                since = (state.last_seq, after_resolve.ENDS | unless_also) if not allow_damaged else (None, None)
                 try:
                     if after is None:
-                        event = self.journal.append(type_, data, ts=self.clock(), after=since[0], unless=since[1])
+                        event = self.journal.append(type_, data, ts=at, after=since[0], unless=since[1])
                     else:
-                        event = self.journal.append(type_, data, ts=self.clock(), after=after)
+                        event = self.journal.append(type_, data, ts=at, after=after)
                 except HeadMoved:
                     if after is not None:
                         raise

@@ -22,6 +22,7 @@ from warroom.errors import WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.journal import events as ev
 from warroom.incident import after_resolve, closing, runbook_ref
+from warroom.incident.approvals import USE_CHANGERS
 from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.files import make_private_dir
@@ -251,8 +252,9 @@ class StepRunning:
                                            **runner_options)
             except StartOvertaken:
                 continue          # resolved (or its runbook closed, or reopened) meanwhile: judge again
-        raise WarroomError(f"step {prepared.number} ({prepared.label}): {self.id} was resolved and reopened"
-                           f" {self.START_TRIES} times while it was being started; nothing was run (try again)")
+        raise WarroomError(f"step {prepared.number} ({prepared.label}): {self.id} was resolved and reopened (or"
+                           f" its approval's requests moved) {self.START_TRIES} times while it was being started;"
+                           " nothing was run (try again)")
 
     START_TRIES = 5
     """Bound on judging a run again after another process resolved (or reopened) meanwhile."""
@@ -294,7 +296,15 @@ class StepRunning:
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         grant = self.approvals.require(prepared)   # type: ignore[attr-defined]  # refused (journaled) without one
-        if grant is not None:
+        if grant is not None and "start_after" in runner_options:
+            # Spent by the start line itself (both or neither), which the supervisor writes only if
+            # nothing that could spend or withdraw the approval came since it was judged here, and
+            # before the approval ends; else the run is judged again (refused if it was spent).
+            runner_options["approval"] = self.approvals.use_in_start(grant, prepared)  # type: ignore[attr-defined]
+            runner_options["start_after"] = (st.last_seq, tuple(sorted(self.OVERTAKING | USE_CHANGERS)))
+            runner_options["start_before"] = grant.expires_at()
+        elif grant is not None:
+            # a shared incident's start is spooled, not judged under the store's lock: its use first
             self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
         self.refresh()
         # Shell state across steps: what earlier steps set is in this step's environment, and
@@ -373,17 +383,17 @@ class StepRunning:
 
         return open_drill(Path(drill_dir))
 
-    def _journal_run(self, type_: str, data: dict[str, Any]) -> None:
+    def _journal_run(self, type_: str, data: dict[str, Any]) -> Any:
         """A native step's start or end. On a shared incident they go through this host's spool,
         like a supervised step's: an end that meets the store down is kept, and appended in order
         when it is back (the start was checked against the store just before)."""
         if not getattr(self, "shared", False):
-            self._append(type_, data)
-            return
+            return self._append(type_, data)
         from warroom.incident.files import JOURNAL_NAME
 
-        Journal(self.dir / JOURNAL_NAME, actor=self.journal.actor).append(type_, data, ts=self.clock())
+        event = Journal(self.dir / JOURNAL_NAME, actor=self.journal.actor).append(type_, data, ts=self.clock())
         self.refresh()
+        return event
 
     def _tag_outputs(self) -> None:
         """A shared incident: this host's output files carry its tag in their names, so two hosts
@@ -441,9 +451,12 @@ class StepRunning:
         self._tag_outputs()
         claim = self._claim_step(prepared)
         try:
-            if grant is not None:
-                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
-            return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started)
+            use = None
+            if grant is not None and getattr(self, "shared", False):
+                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]  # spooled start: its use first
+            elif grant is not None:
+                use = self.approvals.use_in_start(grant, prepared)  # type: ignore[attr-defined]  # spent by the start
+            return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started, use)
         finally:
             os.close(claim)
 
@@ -463,19 +476,26 @@ class StepRunning:
 
     def _run_native_claimed(self, prepared: PreparedStep, spec: Any, decision: Any, command: str,
                             metric_source: Any, kube: Any,
-                            on_started: Callable[[dict[str, Any]], object] | None) -> Any:
+                            on_started: Callable[[dict[str, Any]], object] | None,
+                            use: dict[str, Any] | None = None) -> Any:
         from warroom.execute.runner import allocate_output
         from warroom.sources.native import run_native_step
 
         output, rel = allocate_output(self.dir, prepared.step_id)
-        started = self.clock()
-        started_data = {
+        started_data: dict[str, Any] = {
             **prepared.ref(), "kind": prepared.kind, "command": decision.command_redacted,
             "params": dict(decision.params or {}), "mutating": decision.mutating,
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}
-        self._journal_run(ev.STEP_STARTED, started_data)
+        if use is None:
+            started = self._journal_run(ev.STEP_STARTED, started_data).ts
+        else:
+            # the approval is spent by this line: judged again under the journal's lock on the state
+            # it is appended to (nothing that spends or withdraws it since, not past its end)
+            started = self._append(ev.STEP_STARTED, {**started_data, "approval": use}, unless_also=USE_CHANGERS,
+                                   judge=lambda state, at: self.approvals.check_use(  # type: ignore[attr-defined]
+                                       use, prepared, state, at)).ts
         if on_started is not None:
             on_started({**started_data, "started_at": format_ts(started)})
         result = run_native_step(prepared.kind, command, self.config, metric_source=metric_source, kube=kube)

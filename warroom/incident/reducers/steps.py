@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from warroom.execute.expectation import verdict_of
-from warroom.incident import after_resolve, closing
+from warroom.incident import after_resolve, approvals, closing
 from warroom.incident.marks import describe_verdict, run_state, run_word
 from warroom.incident.records import StepRun, _int, _num, _ts, one_line
 from warroom.journal import events as ev
@@ -33,6 +33,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
     ))
+    approvals.used_by_start(s, e, d)                    # the approval this run spent, in its own start line
     early = s.pending_before.pop(st.step_id, None)
     flat = early or (d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {})
     st.runs[-1].evidence_before = {str(k): (dict(v) if isinstance(v, dict) else {"value": v})

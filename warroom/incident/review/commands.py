@@ -41,7 +41,8 @@ class CommandRow:
 
 
 def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
-    """run seq -> the approval used for it (the first run of that step after ``approval.used``):
+    """run seq -> the approval used for it (the run whose start carried it, else the first run of
+    that step after an ``approval.used`` line):
     the step of the request's own runbook (two runbooks can have a step of the same id); a request
     journaled without a runbook id matches the step id alone, as it was asked."""
     out: dict[int, Any] = {}
@@ -50,7 +51,7 @@ def _approval_of_runs(state: IncidentState) -> dict[int, Any]:
             continue
         runs = [r for st, r in state.commands_run()
                 if ((st.runbook_id, st.step_id) == req.key or (not req.runbook_id and st.step_id == req.step_id))
-                and r.seq > req.used_seq and r.seq not in out]
+                and r.seq >= req.used_seq and r.seq not in out]
         if runs:
             out[min(runs, key=lambda r: r.seq).seq] = req
     return out
