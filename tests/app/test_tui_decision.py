@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from textual.widgets import Button, Input
 
-from tests.app.tui_support import make_app, wait_for
+from tests.app.tui_support import make_app, record_notifications, wait_for
 from tui.screens.modals.decision import DecisionAnswer, DecisionScreen, criteria_text
 from warroom.incident.decisions import CriterionVerdict, DecisionView
 from warroom.runbook.parser import find_decisions
@@ -154,7 +154,9 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         again = await wait_screen(pilot, DecisionScreen, 30)
         assert again.view.recorded is not None and again.view.recorded["verdict"] == "GO"
         again.query_one("#why", Input).value = "still spreading"
+        said = record_notifications(app)
         await pilot.click("#go")
-        await wait_for(pilot, lambda: len(events(app, "decision.recorded")) == 2, 30)
-        await pilot.pause()
+        # the core call ended (the verdict journaled, then the follow-up found open), not just began
+        await wait_for(pilot, lambda: any("the follow-up runbook was already open" in m for m in said), 30)
+        assert len(events(app, "decision.recorded")) == 2
         assert [e.data.get("id") for e in events(app, "runbook.attached")].count("RB-LAUNCH-002") == 1

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Input
 
-from tests.app.tui_support import make_app, wait_for
+from tests.app.tui_support import make_app, timer_periods, wait_for
 from tui.screens.modals.decision import DecisionAnswer, DecisionScreen
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
@@ -117,8 +117,7 @@ async def test_looks_never_overlap_and_a_failed_look_is_said_and_the_next_one_co
         world.hold.clear()                                     # the next look hangs (a slow Prometheus)
         app.push_screen(screen)
         await wait_for(pilot, lambda: world.calls == 2, 30)
-        for _ in range(20):                                    # many timer periods pass: no second look
-            await pilot.pause(0.02)
+        await timer_periods(pilot, screen, screen.every, 20)    # many timer periods pass: no second look
         assert world.calls == 2 and world.most_inside == 1
         world.fail_next = WarroomError("prometheus: connection refused")
         world.hold.set()                                       # that look fails
@@ -131,10 +130,9 @@ async def test_looks_never_overlap_and_a_failed_look_is_said_and_the_next_one_co
         assert "the last look failed" not in head(screen)
         assert world.most_inside == 1
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not screen.is_attached, 30)
         calls = world.calls
-        for _ in range(10):                                    # closed: no more looks
-            await pilot.pause(0.02)
+        await timer_periods(pilot, app, screen.every, 10)       # closed: no more looks
         assert world.calls <= calls + 1 and world.most_inside == 1
 
 

@@ -228,10 +228,26 @@ async def test_declare_in_the_mass_failure_drill_uses_the_scenarios_runbook_and_
         await pilot.press("escape")
 
 
+class _HandledDeclare(DeclareScreen):
+    """The declare dialog, saying which selection changes its handler has finished with: "the
+    runbook change did not move the severity" is checked after the change was handled, not after
+    a pause that a busy machine may end first (the change bubbles from the Select to the screen
+    through two message queues)."""
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.handled: list[tuple[str | None, str]] = []
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        DeclareScreen.on_select_changed(self, event)
+        event.prevent_default()                 # the dialog's own handler ran just above, once
+        self.handled.append((event.select.id, str(event.value)))
+
+
 async def test_picking_a_runbook_offers_its_severity_until_one_is_chosen(tmp_path) -> None:
-    screen = DeclareScreen(title="x", severity="P3", runbook=None,
-                           runbooks=[("RB-A  a", "RB-A"), ("RB-B  b", "RB-B")],
-                           runbook_severity={"RB-A": "P1", "RB-B": "p2"})
+    screen = _HandledDeclare(title="x", severity="P3", runbook=None,
+                             runbooks=[("RB-A  a", "RB-A"), ("RB-B  b", "RB-B")],
+                             runbook_severity={"RB-A": "P1", "RB-B": "p2"})
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         app.push_screen(screen)
@@ -242,7 +258,10 @@ async def test_picking_a_runbook_offers_its_severity_until_one_is_chosen(tmp_pat
         screen.query_one("#runbook", Select).value = "RB-B"
         await wait_for(pilot, lambda: sev.value == "P2")
         sev.value = "P4"                                  # the commander decides
-        await pilot.pause()
+        await wait_for(pilot, lambda: ("severity", "P4") in screen.handled)
+        seen = len(screen.handled)
         screen.query_one("#runbook", Select).value = "RB-A"
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: ("runbook", "RB-A") in screen.handled[seen:])   # the change was handled
+        await pilot.pause()                               # and anything it set was handled too
         assert sev.value == "P4"
+        assert ("severity", "P1") not in screen.handled[seen:]

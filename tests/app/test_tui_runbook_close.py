@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from tests.app.drill_support import drill_app, events, wait_dashboard, wait_screen
 from tests.app.test_tui_runbook_beside import _declared_with_go, _go
-from tests.app.tui_support import wait_for
+from tests.app.tui_support import record_notifications, wait_for
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.screens.modals.forms import CloseRunbookScreen
 
@@ -66,8 +66,9 @@ async def test_c_closes_the_runbook_open_beside_with_a_reason(tmp_path) -> None:
         await pilot.press("space")
         await wait_for(pilot, lambda: len(events(app, "step.ticked")) == 2, 30)
         assert events(app, "step.ticked")[1].data["runbook_id"] == "RB-LAUNCH-005"
+        said = record_notifications(app)
         await pilot.press("C")
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("nothing to close" in m for m in said), 30)    # C was handled: refused
         assert not isinstance(app.screen, CloseRunbookScreen)
         assert len(events(app, "runbook.closed")) == 1
 
@@ -120,6 +121,7 @@ async def test_a_dashboard_resumed_after_a_kill_keeps_it_closed(tmp_path) -> Non
         head = f"CLOSED: RB-LAUNCH-002 closed at {closed.ts:%H:%M:%S} UTC by {closed.actor}: {WHY}"
         await wait_for(pilot, lambda: any(str(o.prompt).startswith(head) for o in main.options), 30)
         assert len(dash.checklists()) == 1 and not dash.data.beside
+        said = record_notifications(app)
         await pilot.press("C")
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("nothing to close" in m for m in said), 30)    # C was handled: refused
         assert not isinstance(app.screen, CloseRunbookScreen)

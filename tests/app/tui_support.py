@@ -123,6 +123,24 @@ async def wait_for(pilot, predicate, timeout: float = 60.0) -> None:  # type: ig
     raise AssertionError(f"condition not met within {timeout}s: {predicate}")
 
 
+async def timer_periods(pilot, node, period: float, count: int, timeout: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    """Let ``count`` periods of ``period`` pass in the app's own event loop, counted by a timer of
+    that period on ``node`` (a widget, screen or the app). "Nothing happened while N periods
+    passed" is then a fact about the app's timers, which had as many chances to fire: a pause of
+    so many seconds proves nothing on a busy machine, where it can end before any timer fired."""
+    fired = 0
+
+    def tick() -> None:
+        nonlocal fired
+        fired += 1
+
+    timer = node.set_interval(period, tick)
+    try:
+        await wait_for(pilot, lambda: fired >= count, timeout)
+    finally:
+        timer.stop()
+
+
 async def metrics_drawn(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     await wait_for(pilot, lambda: bool(app.dashboard.readings))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -101,8 +100,7 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.wait_for("quota climb")
     term.send("Tab", "e", "n")  # the next field's first letters ride in the same write as tab
     term.type("abled the circuit breaker")
-    term.wait_for("enabled the circuit breaker")
-    time.sleep(0.3)
+    term.wait_for("enabled the circuit breaker")   # drawn: the resolution field holds every key typed
     term.send("Enter")
     # a drill ends with its report, read off one frame drawn whole (tmux may capture a frame half
     # painted); the action's cell wraps in its column ("circuit breaker" / "enabled" / "(ENABLE_CIRCUIT_" ...)
