@@ -25,6 +25,7 @@ from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
+from warroom.runbook.gate import span_words
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
 # The word is always printed next to the mark, so each failure reads the same without colour:
@@ -67,7 +68,8 @@ class IncidentHeader(Vertical):
         gate = self.info.gate
         self.set_class(gate is not None, "-gate")
         if gate is not None:
-            set_text(self.query_one(".hdr-gate", Static), gate_text(gate, now))
+            line = self.query_one(".hdr-gate", Static)
+            set_text(line, gate_text(gate, now, line.size.width))
 
     def identity_text(self) -> Text:
         i = self.info
@@ -179,32 +181,70 @@ def shared_text(t: Text, s: SharedView) -> None:
         t.append("  ")
 
 
-def gate_text(g: GateView, now: float) -> Text:
-    """The gate line: ``VERIFY step 6 · now 83.4% · want < 75% · held 0:40/2:00 · 8:12 left ·
-    quota < 75 for 2m within 10m``. The parts that change come first; the gate as written comes
-    last, where a narrow terminal's ellipsis may cut it."""
-    t = Text(no_wrap=True, overflow="ellipsis")
-    if g.status == "passed":
-        t.append(" VERIFY ", "bold black on green")
-        t.append(f" {g.where} ✔ passed at {g.value}", "bold green")
-    elif g.status == "failed":
-        t.append(" VERIFY ", "bold white on red")
-        t.append(f" {g.where} ✖ FAILED", "bold red")
-        if g.reason:
-            t.append(f": {g.reason}", "red")
-    else:
+def gate_text(g: GateView, now: float, width: int = 0) -> Text:
+    """The gate line: ``VERIFY step 6 · 429 share (worst provider) 12.3% · needs < 10% for 2m ·
+    held 00:40/02:00 · 08:12 left · window ends 14:32:10 UTC``.
+
+    What it watches is said in the runbook's words (a named query's or pane's title and unit);
+    a gate on bare PromQL says ``now 1.25`` and puts the expression last, where the ellipsis may
+    cut it. Given ``width``, the richest form that fits is chosen (``gate_forms``): the window's
+    clock goes first, then the hold's words ("for 2m", which "held 00:40/02:00" also says), so
+    the value, what is needed and the time left are never cut."""
+    forms = gate_forms(g, now)
+    if width > 0:
+        for form in forms:
+            if form.cell_len <= width:
+                return form
+    return forms[-1] if width > 0 else forms[0]
+
+
+def gate_forms(g: GateView, now: float) -> list[Text]:
+    """The gate line's forms, richest first (``gate_text`` picks the first that fits)."""
+    title = "" if g.bare else g.title
+    if g.status in ("passed", "failed"):
+        forms = []
+        for what in (g.what or g.text, ""):
+            t = Text(no_wrap=True, overflow="ellipsis")
+            if g.status == "passed":
+                t.append(" VERIFY ", "bold black on green")
+                t.append(f" {g.where} ✔ passed at {g.value}", "bold green")
+            else:
+                t.append(" VERIFY ", "bold white on red")
+                t.append(f" {g.where} ✖ FAILED", "bold red")
+                if g.reason:
+                    t.append(f": {g.reason}", "red")
+            if what:
+                t.append(f" · {what}", "dim")
+            forms.append(t)
+        return forms
+    held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
+    end = g.at + stime.wall_seconds(g.remaining, g.speed) if g.at else None
+
+    def form(*, ends: str, hold_words: bool, held_part: bool) -> Text:
+        t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" VERIFY ", "bold reverse")
-        t.append(f" {g.where} · now ")
+        t.append(f" {g.where} · " + (f"{title} " if title else "now "))
         t.append(g.value, "bold")
         if g.wanted:
-            t.append(f" · want {g.wanted}")
-        if g.hold > 0:
-            held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
+            t.append(f" · needs {g.wanted}")
+            if hold_words and g.hold > 0:
+                t.append(f" for {span_words(g.hold)}")
+        if g.hold > 0 and held_part:
             t.append(" · held ")
             t.append(f"{format_clock(held)}/{format_clock(g.hold)}", "bold" if g.holding else "")
-        elif g.reason and not g.holding:
+        elif g.reason and not g.holding and g.hold <= 0:
             t.append(f" · {g.reason}", "yellow")
         t.append(" · ")
         t.append(f"{format_clock(g.left(now))} left", "bold")
-    t.append(f" · {g.text}", "dim")
-    return t
+        if ends and end is not None:
+            t.append(f" · {ends} {datetime.fromtimestamp(end, UTC):%H:%M:%S}" + (" UTC" if ends == "window ends" else ""))
+        if g.bare or not g.wanted:
+            t.append(f" · {g.text}", "dim")
+        return t
+
+    return [form(ends="window ends", hold_words=True, held_part=True),
+            form(ends="ends", hold_words=True, held_part=True),
+            form(ends="", hold_words=True, held_part=True),
+            form(ends="", hold_words=False, held_part=True),
+            form(ends="", hold_words=True, held_part=g.holding),
+            form(ends="", hold_words=False, held_part=g.holding)]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from panes.safe import SafeText as Text
 from textual.widgets import Static
 
@@ -26,7 +29,7 @@ def expectation_plan(step: Step) -> str:
 
 def step_detail_text(step: Step | None, view: StepView | None,
                      known: dict[str, tuple[str, str]] | None = None,
-                     slos: tuple[SloConfig, ...] = ()) -> Text:
+                     slos: tuple[SloConfig, ...] = (), queries: Mapping[str, Any] | None = None) -> Text:
     """``known``: parameter key -> (value, where it comes from), so the IC sees what a
     ``{{ placeholder }}`` will become before opening the run dialog. ``slos``: the panes, so a
     verify gate names what it will watch."""
@@ -39,7 +42,7 @@ def step_detail_text(step: Step | None, view: StepView | None,
         from warroom.sources.verify import describe_gate   # not needed for the first frame
 
         t.append("verify: ", "bold")
-        t.append("then watches " + describe_gate(step.verify, slos) + "\n", "bold")
+        t.append("then watches " + describe_gate(step.verify, slos, queries) + "\n", "bold")
     t.append(f"{step.section} · {KIND_WORDS.get(step.kind, step.kind)}", "dim")
     if step.runnable:
         t.append(" · ")
@@ -131,8 +134,9 @@ class StepDetailPane(Static):
         self.slos = tuple(slos)
 
     def show(self, step: Step | None, view: StepView | None,
-             known: dict[str, tuple[str, str]] | None = None) -> None:
-        self.update(step_detail_text(step, view, known, self.slos))
+             known: dict[str, tuple[str, str]] | None = None, queries: Mapping[str, Any] | None = None) -> None:
+        """``queries``: the step's runbook's named queries, so its gate reads in their words."""
+        self.update(step_detail_text(step, view, known, self.slos, queries))
 
     def show_decision(self, row: DecisionRow) -> None:
         self.update(decision_detail_text(row))

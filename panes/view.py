@@ -99,6 +99,10 @@ class GateView:
     reason: str | None = None           # why it is not passing yet, or why it failed
     holding: bool = False               # the comparison holds now (the hold is running)
     runbook: str = ""                   # the gate's runbook, set when it is not the one on screen
+    title: str = ""                     # what it watches in words ("429 share (worst provider)"); for
+                                        # a bare PromQL gate, the expression
+    bare: bool = False                  # the gate watches PromQL as written (no words, no unit)
+    what: str = ""                      # what it asks, in words: "429 share (worst provider) < 10% for 2m"
 
     @property
     def where(self) -> str:

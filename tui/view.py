@@ -213,7 +213,7 @@ def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str
             continue
         at = g.at.timestamp() if g.at is not None else 0.0
         out.append((key, GateView(step=g.step or 0, text=g.expr, status=g.status, value=g.value or "",
-                                  reason=g.reason, at=at)))
+                                  reason=g.reason, at=at, title=g.title, wanted=g.wanted, what=g.what)))
     return tuple(out)
 
 
@@ -233,19 +233,21 @@ def header_gate(gates: Mapping[tuple[str, str], GateView], named: Collection[str
 
 def gate_view(step: int, text: str, status: str, value: float | None, remaining: float,
               reason: str | None, *, held: float = 0.0, hold: float = 0.0, slos: Any = (),
-              speed: float = 1.0, now: float = 0.0) -> GateView:
+              speed: float = 1.0, now: float = 0.0, queries: Any = None) -> GateView:
     """A gate probe (``VerifyCheck`` fields, in wall seconds) as the header's gate line shows
-    it: the value with the pane's unit, the comparison wanted, times in the gate's own clock
-    (scenario time in a drill, as the gate's "within 10m" is)."""
+    it: what it watches in words (``queries``: its runbook's named queries; else the pane's
+    title; else the PromQL as written), the value with that unit, the comparison wanted, times in
+    the gate's own clock (scenario time in a drill, as the gate's "within 10m" is)."""
     from warroom.sources.verify import VerifyError, parse_verify
 
     try:
-        gate = parse_verify(text, slos)
-        shown, wanted = gate.show(value), gate.wanted
+        gate = parse_verify(text, slos, queries)
+        shown, wanted, title, bare, what = gate.show(value), gate.wanted, gate.title, gate.bare, gate.said
     except VerifyError:
-        shown, wanted = ("no value" if value is None else format_value(value, "count")), ""
+        shown, wanted, title, bare, what = (("no value" if value is None else format_value(value, "count")), "",
+                                            text, True, text)
     holding = status == "pending" and bool(reason) and str(reason).startswith("holding")
     return GateView(step=step, text=text, status=status, value=shown, wanted=wanted,
                     held=stime.drill_seconds(held, speed), hold=stime.drill_seconds(hold, speed),
                     remaining=stime.drill_seconds(remaining, speed), at=now,
-                    speed=speed, reason=reason, holding=holding)
+                    speed=speed, reason=reason, holding=holding, title=title, bare=bare, what=what)

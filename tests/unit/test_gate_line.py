@@ -15,8 +15,8 @@ def test_pending_gate_shows_value_hold_and_time_left_first() -> None:
     g = gate_view(6, "quota < 75 for 2m within 10m", "pending", 83.44, 540.0, None, hold=120.0,
                   slos=[QUOTA], now=1000.0)
     text = gate_text(g, 1000.0).plain
-    assert text.startswith(" VERIFY  step 6 · now 83.4% · want < 75% · held 00:00/02:00 · 09:00 left")
-    assert text.endswith("quota < 75 for 2m within 10m")
+    assert text == (" VERIFY  step 6 · Model API quota used 83.4% · needs < 75% for 2m · held 00:00/02:00 · 09:00 left"
+                    " · window ends 00:25:40 UTC")      # the pane's words; the window's end on the gate's clock
     # one probe, then the line keeps counting down on every tick
     assert "08:50 left" in gate_text(g, 1010.0).plain
 
@@ -40,7 +40,8 @@ def test_outcomes() -> None:
 def test_a_gate_on_a_bare_promql_expression() -> None:
     g = gate_view(3, "sum(rate(errors_total[5m])) < 0.5 within 5m", "pending", 1.25, 200.0, None)
     line = gate_text(g, 0).plain
-    assert "now 1.25 · want < 0.5 · 03:20 left" in line
+    assert "now 1.25 · needs < 0.5 · 03:20 left" in line
+    assert line.endswith(" · sum(rate(errors_total[5m])) < 0.5 within 5m")      # as written, last: the ellipsis may cut it
 
 
 def test_a_gate_of_an_earlier_runbook_names_it_in_the_header() -> None:

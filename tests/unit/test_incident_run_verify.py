@@ -61,7 +61,7 @@ def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None
     proc = _run(state, inc.id, "holds")
     assert proc.returncode == 0, proc.stderr
     assert "holding" in proc.stderr and "left" in proc.stderr      # progress while the hold runs
-    assert "verify quota < 1000 for 2m within 10m: passed" in proc.stderr
+    assert "verify Model API quota used < 1000% for 2m: passed" in proc.stderr
     types = [(e.type, e.data.get("step_id")) for e in inc.read().events if e.type.startswith("verify.")]
     assert types == [("verify.started", "holds"), ("verify.passed", "holds")]
     assert inc.state.status == "mitigated"
@@ -71,7 +71,7 @@ def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:
     state, inc = _incident(tmp_path)
     proc = _run(state, inc.id, "never")
     assert proc.returncode == 1, proc.stderr
-    assert "verify quota < -1 within 10m: FAILED: window of 10m00s drill time ran out" in proc.stderr
+    assert "verify Model API quota used < -1%: FAILED: window of 10m00s drill time ran out" in proc.stderr
     failed = [e for e in inc.read().events if e.type == "verify.failed"]
     assert len(failed) == 1 and failed[0].data["step_id"] == "never"
 

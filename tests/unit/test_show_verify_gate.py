@@ -50,7 +50,7 @@ def test_show_carries_the_gate_from_pending_to_failed_and_json_agrees(tmp_path: 
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
     inside = datetime(2026, 12, 2, 0, 5, tzinfo=UTC)            # shown inside the gate's window
-    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1, inside)
+    assert "verify pending, window ends 00:10:00 UTC (quota < 75 within 10m)" in _row(inc, 1, inside)
     assert _row(inc, 1, inside).lstrip().startswith("◔ [VERIFYING]")   # not done while the gate watches
     assert "verify" not in _row(inc, 2)
     inc.append(ev.VERIFY_FAILED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
@@ -215,7 +215,7 @@ def test_gate_events_name_their_runbook_so_two_gates_of_same_named_steps_stay_ap
     assert gates[("RB-TEST-OTHER", "breaker")].status == "pending"
     assert [(g.runbook_id, g.step_id) for g in open_gates(inc.read().events)] == [("RB-TEST-OTHER", "breaker")]
     line = next(t.text for t in st.sorted_timeline() if t.kind == ev.VERIFY_FAILED)
-    assert line.startswith("Verification failed (RB-TEST-GATE step 1): quota < 75 within 10m")
+    assert line.startswith("Verification failed (RB-TEST-GATE step 1): quota < 75")
     assert any("Verification failed (RB-TEST-GATE step 1)" in m.text
                for m in build_review(st, datetime.now(UTC)).key_moments)
 
@@ -244,7 +244,8 @@ def test_a_gate_whose_window_ended_unwatched_is_not_called_pending(tmp_path: Pat
     _ran(inc)
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
-    assert "verify pending (quota < 75 within 10m)" in _row(inc, 1, datetime(2026, 12, 2, 0, 9, 59, tzinfo=UTC))
+    assert "verify pending, window ends 00:10:00 UTC (quota < 75 within 10m)" in _row(
+        inc, 1, datetime(2026, 12, 2, 0, 9, 59, tzinfo=UTC))
     row = _row(inc, 1, datetime(2026, 12, 2, 0, 11, 10, tzinfo=UTC))
     assert "pending" not in row, row
     assert "verify window ended 00:10:00 UTC with no outcome (quota < 75 within 10m)" in row
@@ -281,7 +282,7 @@ def test_the_handoff_brief_lists_a_gate_open_until_its_window_ends_and_then_says
         return dict(catch_up_brief(inc.refresh(), now, update_every=900.0).sections)["Open verify gates"]
 
     assert gates(datetime(2026, 12, 2, 0, 9, tzinfo=UTC)) == (
-        "step 1: quota < 75 within 10m (until 2026-12-02T00:10:00Z)",)
+        "step 1: quota < 75 within 10m (window ends 00:10:00 UTC)",)
     (line,) = gates(datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
     assert "until" not in line and line.startswith(
         "step 1: quota < 75 within 10m (window ended 00:10:00 UTC with no outcome: its watcher stopped;")

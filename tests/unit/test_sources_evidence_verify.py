@@ -146,7 +146,7 @@ def test_parse_verify(text, left, op, num, window, pane) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("quota is fine", "expected 'PANE-OR-PROMQL < NUMBER \\[for DURATION\\] within DURATION'"),
+    ("quota is fine", "expected 'QUERY-PANE-OR-PROMQL < NUMBER \\[for DURATION\\] within DURATION'"),
     ("quota < 80 for 10m within 10m", r"the hold \(10m00s\) must be shorter than the window \(10m00s\)"),
     ("quota < 80 for 1m for 2m", "'for' is given twice"),
     ("quota < 80 for ever", "'ever' is not a duration"),
@@ -229,7 +229,7 @@ def test_outcome_records_the_value_with_the_panes_unit(tmp_path: Path) -> None:
     from warroom.incident.fold import replay
 
     text = replay(_events(tmp_path)).timeline[-1].text
-    assert text == "Verification passed (step 6): quota < 75 within 1m (value 64.9%)"   # which step, as every line says it
+    assert text == "Verification passed (step 6): quota < 75% (value 64.9%)"   # which step, in the pane's words
 
 
 def test_verify_fails_when_the_window_runs_out() -> None:
@@ -249,7 +249,8 @@ def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:
     types = [(e.type, e.data.get("expr")) for e in _events(tmp_path)]
     assert types == [("verify.started", "error_5xx < 1 within 1m"), ("verify.passed", "error_5xx < 1 within 1m")]
     assert _events(tmp_path)[1].data == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
-                                         "value": 0.2, "value_text": "0.2%"}
+                                         "value": 0.2, "value_text": "0.2%", "title": "5xx", "unit": "percent",
+                                         "wanted": "< 1%", "hold": 0.0}
 
 
 def test_run_verify_can_be_cancelled(tmp_path: Path) -> None:

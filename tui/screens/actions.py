@@ -324,7 +324,9 @@ class DashboardActions:
         from warroom.errors import WarroomError
 
         source = self.source_label()
-        facts = step_facts(step, self.ctx.config.slo)   # the expectation and verify gate, as written
+        book = self.data.book_of(key[0])
+        facts = step_facts(step, self.ctx.config.slo,   # the expectation and verify gate, in its runbook's words
+                           book.queries if book is not None else None)
 
         def preview(params: dict[str, str]) -> Preview:
             # On the event loop, on every keystroke: a snapshot's preparer, no journal read.

@@ -649,7 +649,8 @@ class DashboardScreen(Screen[None]):
     def show_step_detail(self, step: Step | None) -> None:
         book = self.data.active_runbook()
         view = self.view.steps_of(book.id if book is not None else None).get(step.id) if step is not None else None
-        self.query_one(StepDetailPane).show(step, view, self.known_params())
+        self.query_one(StepDetailPane).show(step, view, self.known_params(),
+                                            book.queries if book is not None else None)
 
     def known_params(self) -> dict[str, tuple[str, str]]:
         """Parameter values known before the run dialog asks: the config's ``[params]`` win
@@ -834,10 +835,11 @@ class DashboardScreen(Screen[None]):
 
         drill = self.app.ctx.drill
         speed = drill.speed if drill is not None and drill.speed > 0 else 1.0
+        book = self.data.book_of(message.key[0])      # its runbook's named queries give its words
         self.gate_views[message.key] = gate_view(
             message.step_number or 0, message.expr, message.status, message.value, message.remaining,
             message.reason, held=message.held, hold=message.hold, slos=self.app.ctx.config.slo,
-            speed=speed, now=self.app.ctx.clock.now())
+            speed=speed, now=self.app.ctx.clock.now(), queries=book.queries if book is not None else None)
         self.render_header()
 
     def shown_gate(self) -> GateView | None:

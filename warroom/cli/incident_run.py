@@ -63,38 +63,38 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
     """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
     the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
     waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
-    from warroom.sources.verify import VerifyCheck, parse_verify
+    from warroom.sources.verify import VerifyCheck
 
-    gate = parse_verify(text, live.incident.config.slo)
-    if live.source is None:
-        print(f"verify {gate.text}: not checked (no metric source: set url under [prometheus])", file=sys.stderr)
-        return 0
     key = (prepared.runbook_id, prepared.step_id)
+    gate = live.gate(key, text)
+    if live.source is None:
+        print(f"verify {gate.said}: not checked (no metric source: set url under [prometheus])", file=sys.stderr)
+        return 0
 
     def progress(check: VerifyCheck) -> None:
         if check.status == "pending":
             value = gate.show(check.value)
             note = f" · {check.reason}" if check.reason else ""
-            print(f"verify {gate.text}: {value} now{note} · {Span(check.remaining, live.speed).text()} left",
+            print(f"verify {gate.said}: {value} now{note} · {Span(check.remaining, live.speed).text()} left",
                   file=sys.stderr)
 
     try:
         if not wait:
             live.open_gate(key, prepared.number, text)
-            print(f"verify {gate.text}: opened, not waited for (until"
+            print(f"verify {gate.said}: opened, not waited for (until"
                   f" {of_drill(gate.window, live.speed).text()} from now)", file=sys.stderr)
             return 0
         check = live.watch_gate(key, prepared.number, text, on_check=progress, leave_open=False,
                                 every=min(5.0, max(0.2, wall_seconds(gate.window, live.speed) / 60)))
     except KeyboardInterrupt:
-        print(f"verify {gate.text}: stopped waiting; the gate stays open (the dashboard or the next"
+        print(f"verify {gate.said}: stopped waiting; the gate stays open (the dashboard or the next"
               " `incident run` settles it)", file=sys.stderr)
         return 130
     if check is not None and check.status == "passed":   # None only when stopped, not here
         value = gate.show(check.value)
-        print(f"verify {gate.text}: passed ({value})", file=sys.stderr)
+        print(f"verify {gate.said}: passed ({value})", file=sys.stderr)
         return 0
-    print(f"verify {gate.text}: FAILED: {check.reason if check is not None else 'no outcome'}", file=sys.stderr)
+    print(f"verify {gate.said}: FAILED: {check.reason if check is not None else 'no outcome'}", file=sys.stderr)
     return 1
 
 

@@ -94,7 +94,8 @@ class GateJournal:
         deadline = parse_time(gate.deadline)
         if deadline is None or gate.at is None:
             return None      # no window journaled: nothing to watch; a start of ours is refused
-        return OpenGate(gate.step, gate.step_id, gate.expr, gate.at.timestamp(), deadline, gate.runbook_id or None)
+        return OpenGate(gate.step, gate.step_id, gate.expr, gate.at.timestamp(), deadline, gate.runbook_id or None,
+                        gate.started_data())
 
     def outcome(self, key: tuple[str, str], mine: VerifyCheck | None) -> VerifyCheck | None:
         """The outcome to report after watching: the journal's, when another watcher settled the

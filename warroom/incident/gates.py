@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.journal import events as ev
+from warroom.runbook.gate import measure_words
 
 GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "passed",
                               ev.VERIFY_FAILED: "failed"}
@@ -44,6 +45,25 @@ class GateState:
     value: str | None           # the value it passed or failed at, with the pane's unit
     reason: str | None          # why it failed, or how a pass was confirmed
     lapsed: datetime | None = None   # open past its window at the look's now: when the window ended
+    title: str = ""                  # what it watches in words (a named query's or pane's title;
+                                     # "" in journals written before gates carried it)
+    unit: str | None = None
+    wanted: str = ""                 # "< 10%"
+    hold: float = 0.0                # seconds (scenario seconds in a drill, as written)
+    measure: str | None = None       # the runbook's query name, when it watches one
+    query: str | None = None         # the PromQL it evaluates
+
+    @property
+    def what(self) -> str:
+        """What the gate asks, in words: ``429 share (worst provider) < 10% for 2m``; the gate
+        as written for a journal from before gates carried their words."""
+        return measure_words(self.title, self.wanted, self.hold) if self.title and self.wanted else self.expr
+
+    def started_data(self) -> dict[str, Any]:
+        """The ``verify.started`` fields a watcher needs to evaluate this gate as it was opened
+        (``warroom.sources.verify.journaled_gate``)."""
+        return {"expr": self.expr, "title": self.title, "unit": self.unit, "query": self.query,
+                **({"measure": self.measure} if self.measure else {})}
 
     @property
     def shown(self) -> str:
@@ -69,29 +89,37 @@ class GateState:
         elif self.status == "failed":
             head = "verify FAILED" + (f": {self.reason}" if self.reason else "")
         elif ended is not None:
-            return (f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.expr}):"
+            return (f"verify window ended {ended:%H:%M:%S} UTC with no outcome ({self.what}):"
                     f" {unsettled(incident_id)}")
         else:
-            head = "verify pending"
-        return f"{head} ({self.expr})"
+            end = window_end(self.deadline)
+            head = "verify pending" + (f", window ends {end:%H:%M:%S} UTC" if end is not None else "")
+        return f"{head} ({self.what})"
 
     def to_json(self) -> dict[str, Any]:
         return {"runbook_id": self.runbook_id, "step": self.step, "step_id": self.step_id, "expr": self.expr, "status": self.status,
                 "seq": self.seq, "at": self.at.isoformat() if self.at else None, "deadline": self.deadline,
-                "value": self.value, "reason": self.reason}
+                "value": self.value, "reason": self.reason, "what": self.what, "title": self.title or None,
+                "unit": self.unit, "wanted": self.wanted or None, "hold": self.hold, "measure": self.measure,
+                "query": self.query}
 
 
-def window_ended(deadline: Any, now: datetime) -> datetime | None:
-    """When a gate's window (its journaled ``deadline``, ISO) ended, if ``now`` is past it; None
-    while it runs or when no deadline was journaled."""
+def window_end(deadline: Any) -> datetime | None:
+    """A gate's journaled ``deadline`` (ISO) as a time, None when none was journaled."""
     if not deadline:
         return None
     try:
         end = datetime.fromisoformat(str(deadline).replace("Z", "+00:00"))
     except ValueError:
         return None
-    end = end if end.tzinfo is not None else end.replace(tzinfo=UTC)
-    return end if now >= end else None
+    return end if end.tzinfo is not None else end.replace(tzinfo=UTC)
+
+
+def window_ended(deadline: Any, now: datetime) -> datetime | None:
+    """When a gate's window (its journaled ``deadline``, ISO) ended, if ``now`` is past it; None
+    while it runs or when no deadline was journaled."""
+    end = window_end(deadline)
+    return end if end is not None and now >= end else None
 
 
 def unsettled(incident_id: str) -> str:
@@ -100,6 +128,17 @@ def unsettled(incident_id: str) -> str:
     view that lists gates."""
     return (f"its watcher stopped; `warroom resume {incident_id}` or the next `warroom incident run"
             f" {incident_id} STEP` settles it from the metric history")
+
+
+def journaled_words(d: dict[str, Any]) -> dict[str, Any]:
+    """The words a gate event carries (``VerifyGate.words``; none in older journals) as
+    ``GateState`` fields."""
+    hold = d.get("hold")
+    return {"title": str(d.get("title") or ""), "unit": str(d["unit"]) if d.get("unit") else None,
+            "wanted": str(d.get("wanted") or ""),
+            "hold": float(hold) if isinstance(hold, (int, float)) and not isinstance(hold, bool) else 0.0,
+            "measure": str(d["measure"]) if d.get("measure") else None,
+            "query": str(d["query"]) if d.get("query") else None}
 
 
 def _text(value: Any) -> str | None:
@@ -160,7 +199,8 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             value=_text(v.get("value_text") if v.get("value_text") is not None else v.get("value"))
             if settled else None,
             reason=_text(v.get("reason") or v.get("how")) if settled else None,
-            lapsed=None if settled else window_ended(first.get("deadline"), now))
+            lapsed=None if settled else window_ended(first.get("deadline"), now),
+            **journaled_words(first or v))
     for key, gate in list(out.items()):
         st = state.steps.get(key)
         run = st.last_run if st is not None else None

@@ -118,14 +118,18 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         current.append(f"SLO {slo_id}: {word}{shown}")
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
-    from warroom.incident.gates import unsettled, window_ended
+    from warroom.incident.gates import GateState, journaled_words, unsettled, window_end, window_ended
 
     gates = []
     for g in open_gates(state):
         name = state.step_name(str(g.get('runbook_id') or ''), g.get('step') or g.get('step_id'))
         ended = window_ended(g.get("deadline"), now)     # its watcher stopped: not open, not settled
-        gates.append(f"{name}: {g.get('expr')} (until {g.get('deadline')})" if ended is None else
-                     f"{name}: {g.get('expr')} (window ended {ended:%H:%M:%S} UTC with no outcome:"
+        what = GateState(runbook_id="", step=None, step_id="", expr=str(g.get("expr") or ""), status="pending",
+                         seq=0, at=None, deadline=None, value=None, reason=None, **journaled_words(g)).what
+        end = window_end(g.get("deadline"))
+        gates.append(f"{name}: {what} (window ends {end:%H:%M:%S} UTC)" if ended is None and end is not None else
+                     f"{name}: {what} (until {g.get('deadline')})" if ended is None else
+                     f"{name}: {what} (window ended {ended:%H:%M:%S} UTC with no outcome:"
                      f" {unsettled(state.id)})")
     running = []
     for st in state.running_steps():

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from warroom.execute.handle import StepHandle
     from warroom.runbook.model import Runbook, Step
     from warroom.sources.model import MetricSource
-    from warroom.sources.verify import OpenGate, VerifyCheck
+    from warroom.sources.verify import OpenGate, VerifyCheck, VerifyGate
 
 NATIVE_START_TIMEOUT = 30.0   # seconds a native step may take to journal its start
 
@@ -552,14 +552,26 @@ class LiveIncident:
     def watching(self) -> list[GateWatch]:
         return list(self._gates.values())
 
+    def gate(self, key: StepKey, text: str) -> VerifyGate:
+        """Step ``key``'s gate ``text`` resolved as its runbook reads it: a query that runbook
+        names (``[queries.NAME]``), else a pane of the configuration, else PromQL. Raises
+        ``VerifyError`` for a gate that cannot be parsed."""
+        from warroom.sources.verify import parse_verify
+
+        try:
+            book = self.incident.runbook(key[0] or None)
+        except WarroomError:
+            book = None          # a runbook no longer open: its gate still reads as panes or PromQL
+        return parse_verify(text, self.incident.config.slo, book.queries if book is not None else None)
+
     def open_gate(self, key: StepKey, number: int | None, text: str) -> None:
         """Journal ``verify.started`` without watching it (``incident run --no-wait``)."""
         from warroom.incident.gate_journal import GateJournal
-        from warroom.sources.verify import VerifyRun, journal_started, parse_verify
+        from warroom.sources.verify import VerifyRun, journal_started
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
-        gate = parse_verify(text, self.incident.config.slo)
+        gate = self.gate(key, text)
         journal_started(GateJournal(self.incident), number, key[1], VerifyRun(gate, self.source, speed=self.speed),
                         key[0])
 
@@ -571,17 +583,19 @@ class LiveIncident:
         ``stop_gate``) with ``leave_open``: no outcome, None, the gate stays open for the next
         watcher. Raises ``VerifyError`` for a gate that cannot be parsed."""
         from warroom.incident.gate_journal import GateJournal
-        from warroom.sources.verify import VerifyCheck, parse_verify, run_verify
+        from warroom.sources.verify import VerifyCheck, run_verify
 
         if self.source is None:
             raise WarroomError("no metric source: the gate cannot be checked")
-        gate = parse_verify(text, self.incident.config.slo)
+        gate = self.gate(key, text)               # refuses a gate that does not parse before anything
         journal = GateJournal(self.incident, key)  # one gate per run, one outcome per gate
         if resume is None:
             found = journal.recorded(key)
             if isinstance(found, VerifyCheck):
                 return found                      # another watcher settled this run's gate
             resume = found                        # another watcher's open gate: watch that one
+        if resume is not None and resume.started:
+            gate = resume.gate(self.incident.config.slo)    # what it was opened on, as journaled
         with self._lock:
             if key in self._gates:
                 raise WarroomError(f"the gate of step {key[1]} is already being watched")

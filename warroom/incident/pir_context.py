@@ -228,9 +228,9 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
     if shown == "unmet" and verdict is not None:
         why = verdict.reason            # the mark's word already says "expectation not met"
     elif shown == "unverified" and gate is not None:
-        why = f"{gate.reason} ({gate.expr})" if gate.reason else gate.expr
+        why = f"{gate.reason} ({gate.what})" if gate.reason else gate.what
     elif shown == "unsettled" and gate is not None and gate.lapsed is not None:
-        why = f"its window ended {gate.lapsed:%H:%M:%S} UTC and no outcome was journaled ({gate.expr})"
+        why = f"its window ended {gate.lapsed:%H:%M:%S} UTC and no outcome was journaled ({gate.what})"
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 from warroom.config import Config
@@ -16,6 +17,7 @@ from warroom.execute.classify import classify
 from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
+from warroom.runbook.gate import gate_findings
 from warroom.runbook.ids import case_twin_message, fold
 from warroom.runbook.inline import _neutralised
 from warroom.runbook.library import RunbookLibrary, iter_runbook_files
@@ -192,6 +194,7 @@ def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
     findings.extend(lint_runbook(rb))
     findings.extend(cadence_findings(rb, config if config is not None else Config()))
     findings.extend(_snapshot_findings(rb, config if config is not None else Config()))
+    findings.extend(_gate_findings(rb, config if config is not None else Config()))
     if seen_ids is not None and (rb.sections or rb.steps):
         first = seen_ids.get(rb.id)
         if first is not None and first.path != rb.path:
@@ -261,6 +264,21 @@ def _param_line(rb: Runbook, name: str) -> int:
         if re.match(rf"\s*\[\s*params\s*\.\s*\"?{re.escape(name)}\"?\s*\]", line):
             return i
     return 1
+
+
+def _gate_findings(rb: Runbook, config: Config) -> list[Finding]:
+    """The verify gates' problems (``warroom.runbook.gate.gate_findings``) against this runbook's
+    named queries and the configuration's panes, each at the line of the fence that writes it."""
+    file = str(rb.path) if rb.path else "<text>"
+    out: list[Finding] = []
+    fences = sorted(int(c.get("line") or 0) for c in rb.code_blocks)
+
+    def fence_line(step: Any) -> int:
+        return max((n for n in fences if n <= step.line), default=step.line)
+
+    gate_findings(rb.steps, rb.queries, {s.id: s.unit for s in config.slo}, fence_line,
+                  lambda line, level, msg: out.append(Finding(file, line, level, msg)))  # type: ignore[arg-type]
+    return out
 
 
 def lint_runbook(rb: Runbook) -> list[Finding]:

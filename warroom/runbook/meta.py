@@ -14,11 +14,12 @@ from typing import Any
 
 from warroom.durations import parse_duration
 from warroom.runbook.frontmatter import FrontMatter
+from warroom.runbook.gate import read_queries
 from warroom.runbook.model import Param, Runbook
 
 Report = Callable[[int, str, str], None]  # (line, level, message)
 
-FRONT_MATTER_KEYS = ("id", "title", "severity", "triggers", "mttr_target", "params")
+FRONT_MATTER_KEYS = ("id", "title", "severity", "triggers", "mttr_target", "params", "queries")
 # Keys teams commonly add; kept in ``meta`` without comment.
 FRONT_MATTER_EXTRA = frozenset("""
 owner owners team service services tags description summary aliases version updated created
@@ -66,6 +67,7 @@ def read_toml_meta(fm: FrontMatter, data: dict[str, Any], rb: Runbook, report: R
         report(fm.line_of("triggers"), "error",
                "triggers must be a list of strings (SLO pane ids or alert names)")
     read_params(fm, data.get("params"), rb, report)
+    rb.queries = read_queries(data.get("queries"), lambda key: fm.key_lines.get(key) or _table_line(fm, key), report)
     for key in data:
         if key in FRONT_MATTER_KEYS:
             continue
@@ -74,6 +76,16 @@ def read_toml_meta(fm: FrontMatter, data: dict[str, Any], rb: Runbook, report: R
             report(fm.line_of(key), "warning",
                    f"unknown front-matter key {key!r}: did you mean {close[0]!r}?")
         rb.meta[key] = jsonable(data[key])
+
+
+def _table_line(fm: FrontMatter, key: str) -> int:
+    """The line of ``key``'s closest enclosing table written in the block (``queries.x.unit``
+    not written: the ``[queries.x]`` line)."""
+    while "." in key:
+        key = key.rsplit(".", 1)[0]
+        if key in fm.key_lines:
+            return fm.key_lines[key]
+    return fm.line_of(key)
 
 
 def read_params(fm: FrontMatter, raw: Any, rb: Runbook, report: Report) -> None:

@@ -168,6 +168,9 @@ class Runbook:
     # (``warroom.runbook.update_cadence.StatedCadence``): lint checks it against the configured
     # cadence; not part of to_json().
     update_cadences: list[Any] = field(default_factory=list)
+    # The queries its verify gates may name (front matter ``[queries.NAME]``;
+    # ``warroom.runbook.gate.NamedQuery``), by name.
+    queries: dict[str, Any] = field(default_factory=dict)
 
     @property
     def steps(self) -> list[Step]:
@@ -206,4 +209,5 @@ class Runbook:
             "steps": [s.to_json() for s in self.steps],
             "findings": [str(f) for f in self.findings],
             "decisions": [d.to_json() for d in self.decisions],
+            "queries": {n: q.to_json() for n, q in self.queries.items()},
         }

@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
-from warroom.durations import format_duration, parse_duration
-from warroom.errors import WarroomError
+from warroom.durations import format_duration
+from warroom.runbook import gate as gate_syntax
+from warroom.runbook.gate import NamedQuery
 from warroom.scenario_time import Span
 from warroom.sources.evidence import Appender, iso
 from warroom.sources.httpjson import parse_time
@@ -40,20 +40,13 @@ from warroom.units import format_value
 VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
 VERIFY_FAILED = "verify.failed"
-DEFAULT_WINDOW = 300.0
+DEFAULT_WINDOW = gate_syntax.DEFAULT_WINDOW
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
     "==": operator.eq, "!=": operator.ne,
 }
-_GATE = re.compile(
-    r"^(?P<left>.+?)\s*(?P<op><=|>=|==|!=|<|>)\s*"
-    r"(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?"
-    r"(?P<clauses>(?:\s+(?:within|for)\s+\S+)*)\s*$", re.S)
-_CLAUSE = re.compile(r"(within|for)\s+(\S+)")
-
-
-class VerifyError(WarroomError):
-    """A verify expression that does not parse."""
+VerifyError = gate_syntax.GateSyntaxError
+"""A verify expression that does not parse (the runbook format's own error)."""
 
 
 @dataclass(frozen=True)
@@ -65,15 +58,31 @@ class VerifyGate:
     window: float
     slo: SloConfig | None = None       # set when the left side is a pane id
     hold: float = 0.0                  # seconds the comparison must keep holding
+    measure: NamedQuery | None = None  # set when the left side is a query the runbook names
 
     @property
     def expr(self) -> str:
-        return self.slo.query if self.slo is not None else self.left
+        """The PromQL the gate evaluates."""
+        return self.slo.query if self.slo is not None else self.measure.promql if self.measure is not None \
+            else self.left
 
     @property
     def unit(self) -> str:
-        """The pane's unit when the left side names a pane; a bare PromQL value has none."""
-        return self.slo.unit if self.slo is not None else "count"
+        """The named query's or the pane's unit; a bare PromQL value has none."""
+        return self.slo.unit if self.slo is not None else self.measure.unit if self.measure is not None \
+            else "count"
+
+    @property
+    def title(self) -> str:
+        """What the gate watches, in the words a commander reads: the named query's title, the
+        pane's title, or (a bare expression) the PromQL as written."""
+        return self.slo.title if self.slo is not None else self.measure.title if self.measure is not None \
+            else self.left
+
+    @property
+    def bare(self) -> bool:
+        """The left side is PromQL as written: it has no words of its own."""
+        return self.slo is None and self.measure is None
 
     def show(self, value: float | None) -> str:
         """A value of this gate with its unit (``warroom.units``), "no value" when there is none."""
@@ -83,6 +92,18 @@ class VerifyGate:
     def wanted(self) -> str:
         """The comparison the gate asks for, e.g. ``< 75%``."""
         return f"{self.op} {format_value(self.threshold, self.unit)}"
+
+    @property
+    def said(self) -> str:
+        """What the gate asks, in a commander's words: ``429 share (worst provider) < 10% for 2m``."""
+        return gate_syntax.measure_words(self.title, self.wanted, self.hold)
+
+    def words(self) -> dict[str, Any]:
+        """What every journal event of this gate carries so any reader says what it watches
+        without the runbook: the title, the unit, the comparison and the hold (scenario seconds
+        in a drill, as written), and the name of the runbook's query."""
+        return {"title": self.title, "unit": self.unit, "wanted": self.wanted, "hold": self.hold,
+                **({"measure": self.measure.name} if self.measure is not None else {})}
 
     def holds(self, value: float) -> bool:
         return not math.isnan(value) and _OPS[self.op](value, self.threshold)
@@ -97,43 +118,40 @@ class VerifyGate:
         return max(pool) if self.op in ("<", "<=") else min(pool) if self.op in (">", ">=") else pool[0]
 
 
-def parse_verify(text: str, slos: Iterable[SloConfig] = ()) -> VerifyGate:
-    """``"quota < 80 within 10m"`` → a gate; raises VerifyError saying what was expected."""
-    m = _GATE.match(text.strip())
-    if not m:
-        raise VerifyError(f"verify {text!r}: expected 'PANE-OR-PROMQL < NUMBER [for DURATION] within DURATION',"
-                          " e.g. 'quota < 80 for 2m within 10m'")
-    durations = {"within": DEFAULT_WINDOW, "for": 0.0}
-    seen: set[str] = set()
-    for word, value in _CLAUSE.findall(m.group("clauses")):
-        if word in seen:
-            raise VerifyError(f"verify {text!r}: '{word}' is given twice")
-        seen.add(word)
-        try:
-            durations[word] = parse_duration(value)
-        except ValueError:
-            raise VerifyError(f"verify {text!r}: {value!r} is not a duration (e.g. 10m)") from None
-    window, hold = durations["within"], durations["for"]
-    if window <= 0:
-        raise VerifyError(f"verify {text!r}: the window must be longer than 0s")
-    if hold >= window:
-        raise VerifyError(f"verify {text!r}: the hold ({format_duration(hold)}) must be shorter than "
-                          f"the window ({format_duration(window)})")
-    left = m.group("left").strip()
-    slo = next((s for s in slos if s.id == left), None)
-    return VerifyGate(text=text.strip(), left=left, op=m.group("op"), threshold=float(m.group("num")),
-                      window=window, slo=slo, hold=hold)
+def parse_verify(text: str, slos: Iterable[SloConfig] = (),
+                 queries: Mapping[str, NamedQuery] | None = None) -> VerifyGate:
+    """``"share_429 < 10 for 2m within 10m"`` → a gate; the left side is a query the runbook
+    names (``queries``: ``Runbook.queries``), else a pane id, else PromQL. Raises VerifyError
+    saying what was expected."""
+    spec = gate_syntax.parse_gate(text)
+    measure = (queries or {}).get(spec.left)
+    slo = None if measure is not None else next((s for s in slos if s.id == spec.left), None)
+    return VerifyGate(text=spec.text, left=spec.left, op=spec.op, threshold=spec.threshold,
+                      window=spec.window, slo=slo, hold=spec.hold, measure=measure)
 
 
-def describe_gate(text: str, slos: Iterable[SloConfig] = ()) -> str:
+def journaled_gate(data: Mapping[str, Any], slos: Iterable[SloConfig] = ()) -> VerifyGate:
+    """The gate a ``verify.started`` event opened, from the event alone: a gate on a runbook's
+    named query is journaled with its title, unit and PromQL, so settling it after a restart
+    watches what was watched, whatever runbook is loaded now."""
+    text = str(data.get("expr") or "")
+    name = data.get("measure")
+    if name and data.get("query") and data.get("title"):
+        measure = NamedQuery(str(name), str(data["title"]), str(data["query"]), str(data.get("unit") or "count"))
+        return parse_verify(text, slos, {str(name): measure})
+    return parse_verify(text, slos)
+
+
+def describe_gate(text: str, slos: Iterable[SloConfig] = (),
+                  queries: Mapping[str, NamedQuery] | None = None) -> str:
     """What a step's gate will watch and for how long, in words, before the step runs:
-    ``Model API quota used < 75% held 2m00s, within 10m00s of the step ending ok``. A gate that
-    does not parse says so (the run dialog must not hide it)."""
+    ``429 share (worst provider) < 10% held 2m00s, within 10m00s of the step ending ok``. A gate
+    that does not parse says so (the run dialog must not hide it)."""
     try:
-        gate = parse_verify(text, slos)
+        gate = parse_verify(text, slos, queries)
     except VerifyError as exc:
         return f"{text} (cannot be checked: {exc})"
-    what = gate.slo.title if gate.slo is not None else gate.left
+    what = gate.title
     held = f" held {format_duration(gate.hold)}" if gate.hold else ""
     return f"{what} {gate.wanted}{held}, within {format_duration(gate.window)} of the step ending ok"
 
@@ -233,7 +251,8 @@ class VerifyRun:
 def _ref(step: int | None, step_id: str, gate: VerifyGate, runbook_id: str | None) -> dict[str, Any]:
     """Which gate: the step (number and id) and the runbook it belongs to. Two attached runbooks
     can both have a step with this id, so a gate event names its runbook itself."""
-    return {"step": step, "step_id": step_id, "expr": gate.text} | ({"runbook_id": runbook_id} if runbook_id else {})
+    return ({"step": step, "step_id": step_id, "expr": gate.text} | gate.words()
+            | ({"runbook_id": runbook_id} if runbook_id else {}))
 
 
 def journal_started(journal: Appender, step: int | None, step_id: str, run: VerifyRun,
@@ -306,6 +325,12 @@ class OpenGate:
     started_at: float
     deadline: float
     runbook_id: str | None = None       # None: journaled before gate events named their runbook
+    started: Mapping[str, Any] | None = None   # the ``verify.started`` data (what it watches)
+
+    def gate(self, slos: Iterable[SloConfig] = ()) -> VerifyGate:
+        """The gate as it was opened (``journaled_gate``): a named query's PromQL from the
+        journal, not from whatever runbook is loaded now."""
+        return journaled_gate(self.started or {"expr": self.text}, slos)
 
 
 def open_gates(events: Iterable[Any]) -> list[OpenGate]:
@@ -317,7 +342,8 @@ def open_gates(events: Iterable[Any]) -> list[OpenGate]:
             deadline = parse_time(d.get("deadline"))
             ts = ev.ts.timestamp() if hasattr(ev.ts, "timestamp") else parse_time(ev.ts)
             if deadline is not None and ts is not None:
-                started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None)
+                started[key] = OpenGate(d.get("step"), key[1], key[2], ts, deadline, d.get("runbook_id") or None,
+                                        dict(d))
         elif ev.type in (VERIFY_PASSED, VERIFY_FAILED):
             started.pop(key, None)
     return list(started.values())
@@ -341,7 +367,7 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             out.append((g, None))
             continue
         try:
-            gate = parse_verify(g.text, slos)
+            gate = g.gate(slos)
         except VerifyError as exc:
             check = VerifyCheck("failed", None, 0.0, str(exc))
             journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check, g.runbook_id)

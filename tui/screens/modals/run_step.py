@@ -62,7 +62,7 @@ class RunAnswer:
     request_approval: bool = False     # "Ask approval": journal a request instead of running
 
 
-def step_facts(step: Any, slos: Any = ()) -> dict[str, Any]:
+def step_facts(step: Any, slos: Any = (), queries: Any = None) -> dict[str, Any]:
     """The ``Preview`` fields that come from the step itself, not from its parameters: the
     expectation as written and the verify gate, with what it will watch and for how long."""
     facts: dict[str, Any] = {"expect": getattr(step, "expect", None) or getattr(step, "check", None)}
@@ -70,7 +70,7 @@ def step_facts(step: Any, slos: Any = ()) -> dict[str, Any]:
     if verify:
         from warroom.sources.verify import describe_gate
 
-        facts.update(verify=verify, verify_text=describe_gate(verify, slos))
+        facts.update(verify=verify, verify_text=describe_gate(verify, slos, queries))
     return facts
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal.log import Event
+from warroom.runbook.gate import measure_words
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -92,7 +93,9 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     reason = f": {why}" if why else ""
     num = d.get("step") or d.get("step_id")
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
-    s._add_timeline(e, e.type, f"Verification {word}{whose}: {d.get('expr') or ''}{value}{reason}",
+    what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \
+        if d.get("title") and d.get("wanted") else d.get("expr") or ""
+    s._add_timeline(e, e.type, f"Verification {word}{whose}: {what}{value}{reason}",
                     step=_int(d.get("step")))
 
 

@@ -1,0 +1,238 @@
+"""A step's verify gate as the runbook format writes it, and the queries a runbook names for it.
+
+``verify="LEFT OP NUMBER [for HOLD] [within WINDOW]"`` on a fence. LEFT is, in this order:
+
+* a query the runbook names in its front matter — what a commander reads on every surface::
+
+      [queries.share_429]
+      title = "429 share (worst provider)"
+      promql = "100 * max(sum by (provider) (rate(...{code='429'}[5m])) / sum by (provider) (rate(...[5m])))"
+      unit = "percent"
+
+  so the header says "429 share (worst provider) 12.3% · needs < 10%", never the expression;
+* a pane id of the configuration (its title, query and unit);
+* any PromQL expression (older runbooks: it still works, shown as written, with no unit).
+
+This module is the grammar (``parse_gate``) and the runbook's side of the names
+(``read_queries``, ``gate_findings`` for lint); ``warroom.sources.verify`` resolves a gate against
+the runbook's queries and the configured panes and watches it. Every surface (dashboard,
+``incident show``, the brief, the PIR) reads a gate's words from its journal events, which carry
+the title, unit and PromQL resolved here, so none needs the runbook to say what was watched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from warroom.durations import format_duration, parse_duration
+from warroom.errors import WarroomError
+from warroom.units import UNITS
+
+DEFAULT_WINDOW = 300.0
+QUERY_KEYS = ("title", "promql", "unit")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TITLE_MAX = 40
+"""Longest query title: the header's gate line at 80 columns holds the title, the value, what is
+needed and the time left."""
+_GATE = re.compile(
+    r"^(?P<left>.+?)\s*(?P<op><=|>=|==|!=|<|>)\s*"
+    r"(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?"
+    r"(?P<clauses>(?:\s+(?:within|for)\s+\S+)*)\s*$", re.S)
+_CLAUSE = re.compile(r"(within|for)\s+(\S+)")
+
+Report = Callable[[int, str, str], None]  # (line, level, message)
+
+
+class GateSyntaxError(WarroomError):
+    """A verify expression that does not parse, or a named query that cannot be used."""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query a runbook names (front matter ``[queries.NAME]``): what a gate on it watches, in
+    the words and unit every surface shows."""
+
+    name: str
+    title: str
+    promql: str
+    unit: str = "count"
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "promql": self.promql, "unit": self.unit,
+                "line": self.line}
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """The parts of a verify expression, before its left side is resolved."""
+
+    text: str
+    left: str
+    op: str
+    threshold: float
+    window: float
+    hold: float
+    percent: bool          # the number was written with ``%``
+
+
+def parse_gate(text: str) -> GateSpec:
+    """``"share_429 < 10 for 2m within 10m"`` → its parts; raises GateSyntaxError saying what was
+    expected."""
+    m = _GATE.match(text.strip())
+    if not m:
+        raise GateSyntaxError(f"verify {text!r}: expected 'QUERY-PANE-OR-PROMQL < NUMBER [for DURATION] "
+                              "within DURATION', e.g. 'quota < 80 for 2m within 10m'")
+    durations = {"within": DEFAULT_WINDOW, "for": 0.0}
+    seen: set[str] = set()
+    for word, value in _CLAUSE.findall(m.group("clauses")):
+        if word in seen:
+            raise GateSyntaxError(f"verify {text!r}: '{word}' is given twice")
+        seen.add(word)
+        try:
+            durations[word] = parse_duration(value)
+        except ValueError:
+            raise GateSyntaxError(f"verify {text!r}: {value!r} is not a duration (e.g. 10m)") from None
+    window, hold = durations["within"], durations["for"]
+    if window <= 0:
+        raise GateSyntaxError(f"verify {text!r}: the window must be longer than 0s")
+    if hold >= window:
+        raise GateSyntaxError(f"verify {text!r}: the hold ({format_duration(hold)}) must be shorter than "
+                              f"the window ({format_duration(window)})")
+    return GateSpec(text=text.strip(), left=m.group("left").strip(), op=m.group("op"),
+                    threshold=float(m.group("num")), window=window, hold=hold, percent=bool(m.group("pct")))
+
+
+def promql_problem(expr: str) -> str | None:
+    """Why ``expr`` cannot be a gate's PromQL (the grammar's message, or a range vector, which has
+    no single value per series to compare), None when it can."""
+    import promql_parser as pp
+
+    try:
+        node = pp.parse(expr)
+    except ValueError as exc:
+        return f"invalid PromQL: {exc}"
+    if isinstance(node, (pp.MatrixSelector, pp.SubqueryExpr)):
+        return "a range vector has no single value to compare; wrap it, e.g. in rate() or max_over_time()"
+    return None
+
+
+def read_queries(raw: Any, key_line: Callable[[str], int], report: Report) -> dict[str, NamedQuery]:
+    """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
+    at its own line: an unknown key, a missing or empty title or promql, PromQL that does not
+    parse, a unit warroom does not know, a name a gate could not refer to."""
+    out: dict[str, NamedQuery] = {}
+    if raw is None:
+        return out
+    if not isinstance(raw, dict):
+        report(key_line("queries"), "error", "queries must be tables: [queries.NAME] with title, promql, unit")
+        return out
+    for name, spec in raw.items():
+        line = key_line(f"queries.{name}")
+        where = f"queries.{name}"
+        if not NAME.match(str(name)):
+            report(line, "error", f"{where}: a query name is letters, digits and _ (not starting with a "
+                   "digit), so a verify gate can name it")
+            continue
+        if not isinstance(spec, dict):
+            report(line, "error", f"{where} must be a table with title, promql and unit")
+            continue
+        for k in spec:
+            if k not in QUERY_KEYS:
+                report(key_line(f"{where}.{k}"), "error", f"{where}: unknown key {k!r} (known: {', '.join(QUERY_KEYS)})")
+        values: dict[str, str] = {}
+        for k in QUERY_KEYS:
+            v = spec.get(k)
+            if v is None and k == "unit":
+                v = "count"
+            if not isinstance(v, str) or not v.strip():
+                report(key_line(f"{where}.{k}") if k in spec else line, "error",
+                       f"{where}: {k} must be a non-empty string" + (
+                           " (what the commander reads, e.g. \"429 share (worst provider)\")" if k == "title" else ""))
+                continue
+            values[k] = v.strip()
+        if "title" in values and len(values["title"]) > TITLE_MAX:
+            report(key_line(f"{where}.title"), "warning",
+                   f"{where}: title is {len(values['title'])} characters; the gate line at 80 columns "
+                   f"holds {TITLE_MAX} beside the value, what is needed and the time left")
+        if "unit" in values and values["unit"] not in UNITS:
+            close = difflib.get_close_matches(values["unit"], UNITS, n=1)
+            report(key_line(f"{where}.unit"), "error", f"{where}: unit {values['unit']!r} is not one of "
+                   f"{', '.join(UNITS)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            continue
+        if "promql" in values:
+            problem = promql_problem(values["promql"])
+            if problem:
+                report(key_line(f"{where}.promql"), "error", f"{where}: {problem}")
+                continue
+        if len(values) == len(QUERY_KEYS):
+            out[str(name)] = NamedQuery(str(name), values["title"], values["promql"], values["unit"], line)
+    return out
+
+
+def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: dict[str, str],
+                  fence_line: Callable[[Any], int], report: Report) -> None:
+    """Every problem of the runbook's verify gates, at the line of the fence that writes it.
+
+    ``panes``: the configuration's pane ids and units. LEFT resolves to a named query, then a
+    pane, then PromQL; a bare word that is neither name is read as a PromQL metric name, so it is
+    reported (a typo of a query name would otherwise watch a metric that does not exist), and so
+    is a threshold written with ``%`` on something that is not a percentage (``< 10%`` of a ratio
+    would compare 0.1 with 10)."""
+    for step in steps:
+        text = getattr(step, "verify", None)
+        if not text:
+            continue
+        line = fence_line(step)
+        head = f"step {step.number} ({step.label}): verify"
+        try:
+            spec = parse_gate(text)
+        except GateSyntaxError as exc:
+            report(line, "error", f"step {step.number} ({step.label}): {exc}")
+            continue
+        if spec.left in queries:
+            unit = queries[spec.left].unit
+        elif spec.left in panes:
+            unit = panes[spec.left]
+        else:
+            unit = "count"
+            problem = promql_problem(spec.left)
+            if problem:
+                report(line, "error", f"{head}: {spec.left!r} is not a query this runbook names "
+                       f"({_names(queries)}), not a pane id ({_names(panes)}), and not PromQL ({problem})")
+                continue
+            if NAME.match(spec.left):
+                close = difflib.get_close_matches(spec.left, [*queries, *panes], n=1)
+                report(line, "warning" if not close else "error",
+                       f"{head}: {spec.left!r} is not a query this runbook names ({_names(queries)}) nor a "
+                       f"pane id ({_names(panes)}); it would watch a metric of that name"
+                       + (f": did you mean {close[0]!r}?" if close else ""))
+                continue
+        if spec.percent and unit != "percent":
+            report(line, "error", f"{head}: the threshold is written with %, but {spec.left!r} is in "
+                   f"{unit}: write the number in its unit, or give the query unit = \"percent\"")
+
+
+def span_words(seconds: float) -> str:
+    """A gate's hold or window as a runbook writes it: ``2m``, ``90s``, ``1h30m``."""
+    whole = int(round(seconds))
+    if abs(seconds - whole) > 1e-9 or whole < 60:
+        return format_duration(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "".join(f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)
+
+
+def measure_words(title: str, wanted: str, hold: float) -> str:
+    """What a gate asks, in a commander's words: ``429 share (worst provider) < 10% for 2m``
+    (the one phrasing of the dashboard, ``incident show``, the brief and the PIR)."""
+    return f"{title} {wanted}".strip() + (f" for {span_words(hold)}" if hold else "")
+
+
+def _names(names: Iterable[str]) -> str:
+    listed = sorted(names)
+    return ", ".join(listed) if listed else "none"
