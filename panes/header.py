@@ -220,11 +220,22 @@ def gate_forms(g: GateView, now: float) -> list[Text]:
     held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
     end = g.at + stime.wall_seconds(g.remaining, g.speed) if g.at else None
 
-    def form(*, ends: str, hold_words: bool, held_part: bool) -> Text:
+    def form(*, ends: str, hold_words: bool, held_part: bool, lean: bool = False) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" VERIFY ", "bold reverse")
         t.append(f" {g.where} · " + (f"{title} " if title else "now "))
         t.append(g.value, "bold")
+        if lean:      # 80 columns: the time left before what is needed, so a cut takes the latter
+            t.append(" · ")
+            t.append(f"{format_clock(g.left(now))} left", "bold")
+            if g.holding and g.hold > 0:      # it holds now: the hold's progress says more than the need
+                t.append(" · held ")
+                t.append(f"{_short_clock(held)}/{_short_clock(g.hold)}", "bold")
+            elif g.wanted:
+                t.append(f" · needs {g.wanted}")
+            if g.bare or not g.wanted:
+                t.append(f" · {g.text}", "dim")
+            return t
         if g.wanted:
             t.append(f" · needs {g.wanted}")
             if hold_words and g.hold > 0:
@@ -247,4 +258,11 @@ def gate_forms(g: GateView, now: float) -> list[Text]:
             form(ends="", hold_words=True, held_part=True),
             form(ends="", hold_words=False, held_part=True),
             form(ends="", hold_words=True, held_part=g.holding),
-            form(ends="", hold_words=False, held_part=g.holding)]
+            form(ends="", hold_words=False, held_part=g.holding),
+            form(ends="", hold_words=False, held_part=False, lean=True)]
+
+
+def _short_clock(seconds: float) -> str:
+    """``0:40``, ``2:00``, ``1:02:03``: the hold's progress in the 80-column gate line."""
+    clock = format_clock(seconds)
+    return clock[1:] if clock.startswith("0") and clock.count(":") == 1 else clock

@@ -141,7 +141,7 @@ def test_the_rate_limit_drill_is_won_by_following_its_runbook(tmp_path: Path) ->
     step = next(s for s in rb.steps if s.attrs.get("name") == "enable-circuit-breaker")
     command = step.command.replace("{{ deployment }}", "flowengine").replace("{{ namespace }}", "production")
     assert run_one(drill, command.splitlines()[-1].split(), 600.0)[0] == 0
-    gate = parse_verify(step.attrs["verify"], default_slos())
+    gate = parse_verify(step.attrs["verify"], default_slos(), rb.queries)
     assert gate.slo is None and "code='429'" in gate.expr
     held, passed = None, None
     for k in range(int(gate.window // SPEND) + 1):          # the gate's checks, a scrape apart

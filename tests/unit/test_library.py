@@ -199,8 +199,10 @@ def test_phase_sections_present(doc: Doc) -> None:
 
 # The breaker's gate watches what the breaker changes: every provider's share of calls answered 429.
 # Quota already used stays used until the daily reset, so a quota gate could never pass (740f895).
-BREAKER_GATE = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m]))"
-                " / sum by (provider) (rate(flowengine_model_api_requests_total[5m]))) < 10 for 2m within 10m")
+# The gate names the runbook's query share_429, so every surface says "429 share (worst provider)".
+BREAKER_GATE = "share_429 < 10 for 2m within 10m"
+BREAKER_QUERY = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m]))"
+                 " / sum by (provider) (rate(flowengine_model_api_requests_total[5m])))")
 
 
 def test_rate_limit_drill_flow_in_order() -> None:
@@ -220,6 +222,10 @@ def test_rate_limit_drill_flow_in_order() -> None:
     assert all(p >= 0 for p in positions), dict(zip(order, positions))
     assert positions == sorted(positions)
     assert f'verify="{BREAKER_GATE}"' in text
+    from warroom.runbook.parser import load_runbook
+
+    query = load_runbook(LIBRARY / "RB-CORE-003-rate-limit-exhaustion.md").queries["share_429"]
+    assert (query.title, query.promql, query.unit) == ("429 share (worst provider)", BREAKER_QUERY, "percent")
 
 
 def test_readme_index_matches_the_library() -> None:

@@ -250,6 +250,14 @@ class ApprovalDesk:
             "dry_run": self._dry_run(prepared), "verify": getattr(prepared.step, "verify", None) or None,
             "requester": inc.person().to_json(), "expires_after": self.expires,
         }
+        if data["verify"]:                  # the approver reads what it will watch, in the runbook's words
+            from warroom.sources.verify import describe_gate
+
+            try:
+                book = inc.runbook(prepared.runbook_id or None)
+            except WarroomError:
+                book = None
+            data["verify_words"] = describe_gate(data["verify"], inc.config.slo, book.queries if book else None)
         event = inc.append(ev.APPROVAL_REQUESTED, data)
         return Requested(event, inc.state.approvals[rules.request_id(event.seq)])
 
@@ -394,7 +402,8 @@ def describe(req: ApprovalRequest, state: str, incident: IncidentState) -> list[
         lines.extend(f"    {ln}" for ln in req.dry_run)
     else:
         lines.append("  dry run: none for this kind of step (the command above is exactly what runs)")
-    lines.append(f"  verify gate after it: {req.verify or 'none (the runbook gives no verify check)'}")
+    gate = f"{req.verify_words} ({req.verify})" if req.verify_words and req.verify else req.verify
+    lines.append(f"  verify gate after it: {gate or 'none (the runbook gives no verify check)'}")
     if req.decided_by is not None:
         word = {"approved": "approved", "used": "approved", "refused": "refused"}.get(req.status, req.status)
         lines.append(f"  {word} by {req.decided_by.shown} at {req.decided_at:%H:%M:%S} UTC"

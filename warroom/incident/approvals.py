@@ -71,6 +71,7 @@ class ApprovalRequest:
     verify: str | None
     requester: Person | None
     expires_after: float
+    verify_words: str | None = None    # the gate in words (``describe_gate``): what the approver reads
     status: str = "pending"            # pending | approved | refused | expired | used
     decided_by: Person | None = None
     decided_at: datetime | None = None
@@ -265,7 +266,8 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         params={str(k): str(v) for k, v in params.items()}, target=dict(target),
         mutating=bool(d.get("mutating")), reasons=[str(r) for r in d.get("reasons") or []],
         dry_run=lines, verify=str(d["verify"]) if d.get("verify") else None,
-        requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0)
+        requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0,
+        verify_words=str(d["verify_words"]) if d.get("verify_words") else None)
     s.approvals[rid] = req
     who = req.who()
     s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for {step_word(s, req)}"

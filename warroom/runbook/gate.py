@@ -35,9 +35,9 @@ from warroom.units import UNITS
 DEFAULT_WINDOW = 300.0
 QUERY_KEYS = ("title", "promql", "unit")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TITLE_MAX = 40
-"""Longest query title: the header's gate line at 80 columns holds the title, the value, what is
-needed and the time left."""
+TITLE_MAX = 28
+"""Longest query title: the header's gate line at 80 columns holds the step, the title, the value,
+the time left and what is needed (or, while it holds, the hold's progress)."""
 _GATE = re.compile(
     r"^(?P<left>.+?)\s*(?P<op><=|>=|==|!=|<|>)\s*"
     r"(?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(?P<pct>%)?"
@@ -121,16 +121,19 @@ def promql_problem(expr: str) -> str | None:
     return None
 
 
-def read_queries(raw: Any, key_line: Callable[[str], int], report: Report) -> dict[str, NamedQuery]:
+def read_queries(raw: Any, key_line: Callable[[str], int],
+                 report: Report) -> tuple[dict[str, NamedQuery], list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
     at its own line: an unknown key, a missing or empty title or promql, PromQL that does not
-    parse, a unit warroom does not know, a name a gate could not refer to."""
+    parse, a unit warroom does not know, a name a gate could not refer to. Returns the usable
+    queries and the names declared but refused (lint says a gate on one cannot watch it)."""
     out: dict[str, NamedQuery] = {}
+    refused: list[str] = []
     if raw is None:
-        return out
+        return out, refused
     if not isinstance(raw, dict):
         report(key_line("queries"), "error", "queries must be tables: [queries.NAME] with title, promql, unit")
-        return out
+        return out, refused
     for name, spec in raw.items():
         line = key_line(f"queries.{name}")
         where = f"queries.{name}"
@@ -138,6 +141,7 @@ def read_queries(raw: Any, key_line: Callable[[str], int], report: Report) -> di
             report(line, "error", f"{where}: a query name is letters, digits and _ (not starting with a "
                    "digit), so a verify gate can name it")
             continue
+        refused.append(str(name))           # until it is found usable
         if not isinstance(spec, dict):
             report(line, "error", f"{where} must be a table with title, promql and unit")
             continue
@@ -171,18 +175,21 @@ def read_queries(raw: Any, key_line: Callable[[str], int], report: Report) -> di
                 continue
         if len(values) == len(QUERY_KEYS):
             out[str(name)] = NamedQuery(str(name), values["title"], values["promql"], values["unit"], line)
-    return out
+            refused.remove(str(name))
+    return out, refused
 
 
 def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: dict[str, str],
-                  fence_line: Callable[[Any], int], report: Report) -> None:
+                  fence_line: Callable[[Any], int], report: Report, broken: Iterable[str] = ()) -> None:
     """Every problem of the runbook's verify gates, at the line of the fence that writes it.
 
     ``panes``: the configuration's pane ids and units. LEFT resolves to a named query, then a
     pane, then PromQL; a bare word that is neither name is read as a PromQL metric name, so it is
     reported (a typo of a query name would otherwise watch a metric that does not exist), and so
     is a threshold written with ``%`` on something that is not a percentage (``< 10%`` of a ratio
-    would compare 0.1 with 10)."""
+    would compare 0.1 with 10). ``broken``: names declared in ``[queries]`` that were refused
+    (their own findings say why): a gate on one is reported as such."""
+    broken = set(broken)
     for step in steps:
         text = getattr(step, "verify", None)
         if not text:
@@ -193,6 +200,10 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
             spec = parse_gate(text)
         except GateSyntaxError as exc:
             report(line, "error", f"step {step.number} ({step.label}): {exc}")
+            continue
+        if spec.left in broken:
+            report(line, "error", f"{head}: query {spec.left!r} has errors in [queries] (reported at its lines):"
+                   " the gate cannot watch it")
             continue
         if spec.left in queries:
             unit = queries[spec.left].unit
@@ -206,7 +217,7 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
                        f"({_names(queries)}), not a pane id ({_names(panes)}), and not PromQL ({problem})")
                 continue
             if NAME.match(spec.left):
-                close = difflib.get_close_matches(spec.left, [*queries, *panes], n=1)
+                close = difflib.get_close_matches(spec.left, [*queries, *broken, *panes], n=1)
                 report(line, "warning" if not close else "error",
                        f"{head}: {spec.left!r} is not a query this runbook names ({_names(queries)}) nor a "
                        f"pane id ({_names(panes)}); it would watch a metric of that name"

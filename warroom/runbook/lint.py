@@ -277,7 +277,8 @@ def _gate_findings(rb: Runbook, config: Config) -> list[Finding]:
         return max((n for n in fences if n <= step.line), default=step.line)
 
     gate_findings(rb.steps, rb.queries, {s.id: s.unit for s in config.slo}, fence_line,
-                  lambda line, level, msg: out.append(Finding(file, line, level, msg)))  # type: ignore[arg-type]
+                  lambda line, level, msg: out.append(Finding(file, line, level, msg)),  # type: ignore[arg-type]
+                  rb.refused_queries)
     return out
 
 

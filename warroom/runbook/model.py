@@ -171,6 +171,8 @@ class Runbook:
     # The queries its verify gates may name (front matter ``[queries.NAME]``;
     # ``warroom.runbook.gate.NamedQuery``), by name.
     queries: dict[str, Any] = field(default_factory=dict)
+    # Names declared in ``[queries]`` but refused (their findings say why); not part of to_json().
+    refused_queries: list[str] = field(default_factory=list)
 
     @property
     def steps(self) -> list[Step]:

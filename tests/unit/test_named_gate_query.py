@@ -1,0 +1,266 @@
+"""A verify gate a commander can read: a runbook names the query its gate watches
+(``[queries.NAME]`` title, promql, unit), and every surface says the title, the value with its unit,
+what is needed and when the window ends, never the PromQL. Lint names file and line for every
+problem; runbooks whose gates name a pane or write bare PromQL keep working."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from panes.header import gate_text
+from tests.conftest import subprocess_env, warroom_cmd
+from tests.unit.test_sources_evidence_verify import T0, ScriptedSource, _events, _journal
+from tui.view import gate_view
+from warroom.config import SloConfig
+from warroom.drill.directory import create_drill
+from warroom.incident.store import IncidentStore
+from warroom.runbook.lint import lint_paths
+from warroom.runbook.parser import parse_runbook
+from warroom.sources.verify import VerifyRun, journal_started, open_gates, parse_verify, settle_open
+
+SHARE = ("100 * max(sum by (provider) (rate(flowengine_model_api_requests_total{code='429'}[5m]))"
+         " / sum by (provider) (rate(flowengine_model_api_requests_total[5m])))")
+
+NAMED = """+++
+id = "RB-TEST-NAMED"
+title = "Named gate"
+severity = "P3"
+
+[queries.worst_quota]
+title = "Worst provider quota"
+promql = "100 * max(flowengine_model_quota_used_ratio)"
+unit = "percent"
++++
+
+# Named gate
+
+## Mitigation
+
+```bash {name="holds" mutating=false verify="worst_quota < 1000 for 2m within 10m"}
+# A fix that works
+echo breaker on
+```
+
+```bash {name="open" mutating=false verify="worst_quota < 1000 for 2m within 10m"}
+# A fix left to settle
+echo breaker on again
+```
+"""
+
+BROKEN = """+++
+id = "RB-TEST-BROKEN"
+title = "Broken gates"
+severity = "P3"
+
+[queries.share_429]
+title = "429 share (worst provider)"
+promql = "100 * max(rate(x[5m])"
+unit = "percent"
+
+[queries.ratio_ok]
+title = "Share answered"
+promql = "sum(rate(ok_total[5m])) / sum(rate(all_total[5m]))"
+unit = "ratio"
+
+[queries.weird]
+title = "Weird"
+promql = "up"
+unit = "percents"
+colour = "red"
++++
+
+# Broken
+
+## Mitigation
+
+```bash {name="typo" verify="share_492 < 10 for 2m within 10m"}
+# Gate on a typo of a named query
+echo one
+```
+
+```bash {name="badpromql" verify="sum(rate(x[5m]) < 10 within 10m"}
+# Gate on PromQL that does not parse
+echo two
+```
+
+```bash {name="percent" verify="ratio_ok > 95% within 10m"}
+# Gate with a percent threshold on a ratio
+echo three
+```
+
+```bash {name="pane" verify="quota < 80 within 10m"}
+# Gate on a pane, as older runbooks write it
+echo four
+```
+
+```bash {name="bare" verify="sum(rate(errors_total[5m])) < 0.5 within 5m"}
+# Gate on bare PromQL, as older runbooks write it
+echo five
+```
+"""
+
+
+def _lines(text: str) -> dict[str, int]:
+    """The 1-based line of each fence or key the findings should name."""
+    return {line.strip(): n for n, line in enumerate(text.splitlines(), 1)}
+
+
+def test_lint_names_file_and_line_of_every_named_query_and_gate_problem(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md"
+    path.write_text(BROKEN)
+    found = {str(f) for f in lint_paths([path])}
+    at = _lines(BROKEN)
+
+    def line_of(start: str) -> int:
+        return next(n for text, n in at.items() if text.startswith(start))
+
+    def has(start: str, level: str, *words: str) -> None:
+        prefix = f"{path}:{line_of(start)}: {level}: "
+        assert any(f.startswith(prefix) and all(w in f for w in words) for f in found), (prefix, words, found)
+
+    has('promql = "100 * max(rate(x[5m])"', "error", "queries.share_429", "invalid PromQL")
+    has('unit = "percents"', "error", "queries.weird", "unit 'percents'", "did you mean 'percent'")
+    has('colour = "red"', "error", "queries.weird", "unknown key 'colour'")
+    # the gate naming a query that lint refused, and a typo of it: an error, with the name it meant
+    has('```bash {name="typo"', "error", "'share_492'", "did you mean 'share_429'")
+    has('```bash {name="badpromql"', "error", "not a query this runbook names", "not PromQL")
+    has('```bash {name="percent"', "error", "written with %", "in ratio")
+    # older runbooks: a pane id and bare PromQL are not findings
+    quiet = (f"{path}:{line_of('```bash {name=' + chr(34) + 'pane')}:", f"{path}:{line_of('```bash {name=' + chr(34) + 'bare')}:")
+    assert not any(f.startswith(quiet) for f in found), found
+
+
+def test_the_shipped_library_lints_clean_and_rb_core_003_gate_reads_as_its_query() -> None:
+    from warroom.paths import shipped_runbooks_dir
+    from warroom.runbook.library import RunbookLibrary
+
+    assert [str(f) for f in lint_paths([shipped_runbooks_dir()]) if "verify" in f.message
+            or "queries" in f.message] == []
+    rb = RunbookLibrary([shipped_runbooks_dir()]).get("RB-CORE-003")
+    assert rb is not None
+    step = rb.step("enable-circuit-breaker")
+    assert step is not None and step.verify is not None
+    gate = parse_verify(step.verify, (), rb.queries)
+    assert (gate.title, gate.unit, gate.expr, gate.said) == (
+        "429 share (worst provider)", "percent", SHARE, "429 share (worst provider) < 10% for 2m")
+
+
+def test_a_named_gate_reads_in_its_words_in_the_header_at_80_and_120_columns() -> None:
+    rb = parse_runbook(NAMED.replace("worst_quota < 1000", "worst_quota < 10"))
+    at = datetime(2026, 12, 2, 14, 22, 10, tzinfo=UTC).timestamp()
+    g = gate_view(6, "worst_quota < 10 for 2m within 10m", "pending", 12.34, 492.0, None, hold=120.0,
+                  now=at, queries=rb.queries)
+    wide = gate_text(g, at, 140).plain
+    assert wide == (" VERIFY  step 6 · Worst provider quota 12.3% · needs < 10% for 2m · held 00:00/02:00 · 08:12 left"
+                    " · window ends 14:30:22 UTC")
+    assert gate_text(g, at, 120).plain == wide.replace("window ends 14:30:22 UTC", "ends 14:30:22")
+    narrow = gate_text(g, at, 80).plain
+    assert len(narrow) <= 80 and "…" not in narrow
+    for part in ("step 6", "Worst provider quota 12.3%", "needs < 10%", "08:12 left"):
+        assert part in narrow, narrow
+    assert "worst_quota" not in wide + narrow and "flowengine" not in wide + narrow
+    # the rate-limit drill's own gate, with the longest title the shipped library has, at 80 columns
+    share = parse_verify("share_429 < 10 for 2m within 10m", (), {"share_429": _share_query()})
+    holding = gate_view(6, share.text, "pending", 9.1, 492.0, "holding 40s of 2m00s", held=40.0, hold=120.0,
+                        now=at, queries={"share_429": _share_query()})
+    line = gate_text(holding, at, 80).plain
+    assert len(line) <= 80 and "…" not in line
+    for part in ("429 share (worst provider) 9.1%", "08:12 left", "held 0:40/2:00"):
+        assert part in line, line
+
+
+def _share_query():  # type: ignore[no-untyped-def]
+    from warroom.runbook.gate import NamedQuery
+
+    return NamedQuery("share_429", "429 share (worst provider)", SHARE, "percent")
+
+
+def test_a_gate_settled_after_a_restart_watches_the_promql_it_was_opened_on(tmp_path: Path) -> None:
+    """The journal carries the named query's PromQL, title and unit: settling reads them from the
+    event, not from a runbook (a gate read as the bare word ``share_429`` would watch a metric that
+    does not exist and fail with no data)."""
+    j = _journal(tmp_path)
+    src = ScriptedSource(lambda e, t: 4.0 if e == SHARE else None, clock=lambda: T0)
+    gate = parse_verify("share_429 < 10 for 2m within 10m", (), {"share_429": _share_query()})
+    started = datetime.fromtimestamp(T0, tz=UTC)
+
+    class AtT0:            # the gate opened at T0: its journal line says so
+        def append(self, type_: str, data: dict) -> object:  # type: ignore[type-arg]
+            return j.append(type_, data, ts=started)
+
+    journal_started(AtT0(), 6, "enable-circuit-breaker", VerifyRun(gate, src, started_at=T0), "RB-CORE-003")
+    (opened,) = open_gates(_events(tmp_path))
+    assert opened.gate().expr == SHARE and opened.gate().title == "429 share (worst provider)"
+    ((_, check),) = settle_open(j, _events(tmp_path), src, [], now=T0 + 900, step=10)
+    assert check is not None and check.status == "passed" and check.value == 4.0
+    passed = _events(tmp_path)[-1].data
+    assert (passed["title"], passed["value_text"], passed["wanted"], passed["measure"]) == (
+        "429 share (worst provider)", "4%", "< 10%", "share_429")
+
+
+def _drill_incident(tmp_path: Path):  # type: ignore[no-untyped-def]
+    state = tmp_path / "state"
+    rb = tmp_path / "named.md"
+    rb.write_text(NAMED)
+    drill = create_drill(state / "drills", "rate-limit", speed=600)
+    inc = IncidentStore(state).create(title="Named gate drill", severity="P3", runbook=rb,
+                                      drill={"scenario": "rate-limit", "speed": 600, "dir": str(drill.path)})
+    return state, inc
+
+
+def _cli(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*warroom_cmd(), "incident", *args, "--state-dir", str(state)],
+                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+
+
+def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path) -> None:
+    state, inc = _drill_incident(tmp_path)
+    run = _cli(state, "run", inc.id, "holds")
+    assert run.returncode == 0, run.stderr
+    assert "verify Worst provider quota < 1000% for 2m: passed (" in run.stderr, run.stderr
+    assert "worst_quota" not in run.stderr
+    left_open = _cli(state, "run", inc.id, "open", "--no-wait")
+    assert left_open.returncode == 0, left_open.stderr
+
+    show = _cli(state, "show", inc.id)
+    assert show.returncode == 0, show.stderr
+    rows = [ln for ln in show.stdout.splitlines() if ln.startswith("  ") and "[" in ln]
+    (done,) = [ln for ln in rows if "A fix that works" in ln]
+    assert "verify passed at " in done and "% (Worst provider quota < 1000% for 2m)" in done, done
+    (pending,) = [ln for ln in rows if "A fix left to settle" in ln]
+    assert "verify pending, window ends " in pending and " UTC (Worst provider quota < 1000% for 2m)" in pending
+
+    data = json.loads(_cli(state, "show", inc.id, "--json").stdout)
+    gates = {g["step_id"]: g for g in data["verify_gates"]}
+    assert {k: gates["holds"][k] for k in ("title", "unit", "wanted", "hold", "measure", "query", "what")} == {
+        "title": "Worst provider quota", "unit": "percent", "wanted": "< 1000%", "hold": 120.0,
+        "measure": "worst_quota", "query": "100 * max(flowengine_model_quota_used_ratio)",
+        "what": "Worst provider quota < 1000% for 2m"}
+
+    brief = _cli(state, "brief", inc.id)
+    assert brief.returncode == 0, brief.stderr
+    # at x600 its 10-minute window ended a wall second later: the brief says so, in the same words
+    assert "step 2: Worst provider quota < 1000% for 2m (window end" in brief.stdout, brief.stdout
+
+    from warroom.incident.review.timeline import timeline
+
+    lines = [row.text for row in timeline(inc.refresh(), datetime.now(UTC))]
+    assert any(t.startswith("Verification passed (step 1): Worst provider quota < 1000% for 2m (value ")
+               for t in lines), lines
+    assert not any("worst_quota" in t for t in lines)
+
+
+def test_a_pane_gate_says_the_panes_title_and_an_old_journal_its_text() -> None:
+    """Runbooks that name a pane keep working, now in the pane's words; a gate journaled before
+    gates carried their words is shown as written."""
+    from warroom.incident.gates import GateState
+
+    quota = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent")
+    assert parse_verify("quota < 75 for 2m within 10m", [quota]).said == "Model API quota used < 75% for 2m"
+    old = GateState(runbook_id="RB", step=1, step_id="s", expr="quota < 75 within 10m", status="pending", seq=3,
+                    at=None, deadline="2026-12-02T00:10:00Z", value=None, reason=None)
+    assert old.describe(datetime(2026, 12, 2, 0, 5, tzinfo=UTC)) == (
+        "verify pending, window ends 00:10:00 UTC (quota < 75 within 10m)")
