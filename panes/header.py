@@ -42,6 +42,7 @@ class IncidentHeader(Vertical):
     def __init__(self) -> None:
         super().__init__(id="header", classes="incident-header")
         self.info = HeaderInfo()
+        self._now: float | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(classes="hdr-identity")
@@ -62,14 +63,20 @@ class IncidentHeader(Vertical):
         self.set_class(info.incident_id is not None, "-people")
         self.tick(now)
 
+    def on_resize(self) -> None:
+        """The gate line chooses its form for the width it has (``gate_text``): choose again."""
+        if self._now is not None:
+            self.tick(self._now)
+
     def tick(self, now: float) -> None:
+        self._now = now
         set_text(self.query_one(".hdr-clocks", Static), self.clocks_text(now))
         set_text(self.query_one(".hdr-people", Static), self.people_text(now))
         gate = self.info.gate
         self.set_class(gate is not None, "-gate")
         if gate is not None:
-            line = self.query_one(".hdr-gate", Static)
-            set_text(line, gate_text(gate, now, line.size.width))
+            # the header's own width: the gate line is hidden (no size yet) until its first gate
+            set_text(self.query_one(".hdr-gate", Static), gate_text(gate, now, self.content_size.width))
 
     def identity_text(self) -> Text:
         i = self.info
@@ -226,12 +233,12 @@ def gate_forms(g: GateView, now: float) -> list[Text]:
         t.append(f" {g.where} · " + (f"{title} " if title else "now "))
         t.append(g.value, "bold")
         if lean:      # 80 columns: the time left before what is needed, so a cut takes the latter
+            if g.holding and g.hold > 0:      # it holds now: the hold's progress says more than the need
+                t.append(" held ")
+                t.append(f"{_short_clock(held)}/{_short_clock(g.hold)}", "bold")
             t.append(" · ")
             t.append(f"{format_clock(g.left(now))} left", "bold")
-            if g.holding and g.hold > 0:      # it holds now: the hold's progress says more than the need
-                t.append(" · held ")
-                t.append(f"{_short_clock(held)}/{_short_clock(g.hold)}", "bold")
-            elif g.wanted:
+            if g.wanted and not (g.holding and g.hold > 0):
                 t.append(f" · needs {g.wanted}")
             if g.bare or not g.wanted:
                 t.append(f" · {g.text}", "dim")

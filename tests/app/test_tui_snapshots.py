@@ -150,3 +150,43 @@ def test_pir_preview(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+GATE = "share_429 < 10 for 2m within 10m"
+
+
+def _gate_holding(app):  # type: ignore[no-untyped-def]
+    """Step 4 (the breaker) ended ok and its verify gate, on the runbook's named query, holds:
+    the header's gate line and the step pane say "429 share (worst provider)", never the PromQL."""
+    from dataclasses import replace
+
+    from panes.view import StepView
+    from tui.messages import GateProgress
+    from warroom.runbook.gate import NamedQuery
+
+    book = sample_runbook()
+    book.queries = {"share_429": NamedQuery("share_429", "429 share (worst provider)", "100 * max(sum by (provider)"
+                                            " (rate(x{code='429'}[5m])) / sum by (provider) (rate(x[5m])))", "percent")}
+    book.step(4).verify = GATE  # type: ignore[union-attr]
+    view = mid_incident_view()
+    view = replace(view, steps={**view.steps, "s4": StepView(state="ok", exit_code=0, duration=2.1)}, running=())
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        app.dashboard.show_view(view, book)
+        app.dashboard.query_one("#checklist").select_step(4)
+        app.dashboard.on_gate_progress(GateProgress(("RB-TEST-003", "s4"), 4, GATE, "pending", 9.1, 492.0,
+                                                    "holding 40s of 2m00s", 40.0, 120.0))
+        await pilot.pause()
+
+    return run_before
+
+
+def test_dashboard_gate_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_gate_holding(app))
+
+
+def test_dashboard_gate_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_gate_holding(app))

@@ -35,7 +35,7 @@ from warroom.units import UNITS
 DEFAULT_WINDOW = 300.0
 QUERY_KEYS = ("title", "promql", "unit")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TITLE_MAX = 28
+TITLE_MAX = 26
 """Longest query title: the header's gate line at 80 columns holds the step, the title, the value,
 the time left and what is needed (or, while it holds, the hold's progress)."""
 _GATE = re.compile(
