@@ -235,7 +235,7 @@ def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path
     (pending,) = [ln for ln in rows if "A fix left to settle" in ln]
     # open, or (x600: ten minutes pass in a wall second) ended unwatched: either way in its words
     assert ("verify pending, window ends " in pending or "verify window ended " in pending) \
-        and " UTC (Worst provider quota < 1000% for 2m)" in pending, pending
+        and " UTC" in pending and "(Worst provider quota < 1000% for 2m)" in pending, pending
 
     data = json.loads(_cli(state, "show", inc.id, "--json").stdout)
     gates = {g["step_id"]: g for g in data["verify_gates"]}
