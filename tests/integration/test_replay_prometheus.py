@@ -6,7 +6,6 @@ the saved file, with the same numbers."""
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from pathlib import Path
@@ -19,7 +18,8 @@ from warroom.config import PrometheusConfig, load_config
 pytestmark = pytest.mark.integration
 
 pytest.importorskip("warroom.drill.actions")
-from tests.drill_backfill import write_openmetrics  # noqa: E402
+from tests.drill_backfill import scenario_catalog  # noqa: E402
+from tests.drill_openmetrics import render_lines  # noqa: E402
 
 
 def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_path: Path, capsys) -> None:
@@ -31,10 +31,12 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
     from warroom.sources.prometheus import PrometheusSource
 
     base = math.floor((time.time() - 1800 - 60) / 15) * 15        # the scenario's second 0
-    buf = io.StringIO()
-    write_openmetrics(buf, "rate-limit", base=base, start=-5400, end=1800, step=15)
+    # the target was down from scenario second 600 to 1200 (inside the impact): no samples then
+    down = (600, 1200)
+    times = [t for t in range(-5400, 1801, 15) if not down[0] < t < down[1]]
+    text = "\n".join(render_lines(scenario_catalog("rate-limit", base), times, timestamps=True)) + "\n"
     server = PromServer(tmp_path / "prom")
-    backfill(buf.getvalue(), server.tsdb, tmp_path)
+    backfill(text, server.tsdb, tmp_path)
     config = tmp_path / "config.toml"
     state = tmp_path / "state"
     with server:
@@ -65,6 +67,10 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
                 assert v == pytest.approx(live, rel=1e-9), (pane.slo.id, t)
         quota = history.pane("quota")
         assert any(quota.bad(v) for _, v in quota.points)                # the breach is in the recording
+        # Prometheus answers nothing once its 5-minute lookback has passed the last sample: a hole
+        holes = [(a - base, b - base) for (a, _), (b, _) in zip(quota.points, quota.points[1:])
+                 if b - a > 1.5 * history.step]
+        assert holes == [(down[0] + 300, down[1])], holes
         summarised = inc.sync_metrics(prom, cfg.slo, speed=1.0, summary=True)
         assert not summarised.errors
         live_rows, _ = evidence(inc.state)
@@ -76,15 +82,19 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
     ctx = replay_context(replay_cfg, inc_id, 60.0)
     src = ctx.source
     assert ctx.read_only and ctx.drill.runbook == "RB-CORE-003" and ctx.drill.severity == "P2"
-    for k in (0.0, 7.5, 30.0, 61.0, 80.0, 10_000.0):
+    in_hole = [src.wall_time(base + down[0] + 300 + d) - src.start for d in (16.0, 29.0, 31.0, 150.0, 299.0)]
+    for k in (0.0, 7.5, 30.0, 61.0, 80.0, *in_hole, 10_000.0):
         at = src.start + k
         t = src.recorded_time(at)
         assert t == pytest.approx(min(history.end, history.start + 60.0 * k))
         shown = {s.slo_id: s for s in src.fetch(ctx.config.slo, at=at)}
-        for pane in history.panes:
-            want = [v for pt, v in pane.points if pt <= t + 1e-6]
-            assert shown[pane.slo.id].value == (want[-1] if want else None), (pane.slo.id, k)
+        for pane in history.panes:        # the newest point, while it is the last grid time's: else a gap
+            want = [(pt, v) for pt, v in pane.points if pt <= t + 1e-6]
+            held = want[-1][1] if want and t - want[-1][0] < history.step - 1e-6 else None
+            assert shown[pane.slo.id].value == held, (pane.slo.id, k)
             assert all(w <= at + 1e-6 for w, _ in shown[pane.slo.id].series)   # no point from the future
+        if k in in_hole:
+            assert shown["quota"].value is None and shown["quota"].error is None       # no data, said as such
 
     # Prometheus is gone: the PIR's SLO evidence comes from the saved file, same numbers
     dead = PrometheusSource(PrometheusConfig(url=server.url, timeout=2.0))

@@ -86,3 +86,41 @@ def test_a_rehearsals_history_holds_the_recordings_worst(recording, speed: float
         [(_, points)] = replay.query_range(pane.slo.query, align(replay.start, step), end + step, step)
         worst = max if pane.slo.direction == "above" else min
         assert worst(v for _, v in points) == worst(v for _, v in pane.points), (pane.slo.id, speed, start)
+
+
+def _with_gap(history: History, share: tuple[float, float]) -> History:
+    """The recording with nothing in ``share`` of its window (its source down then)."""
+    from dataclasses import replace
+
+    lo, hi = (history.start + f * (history.end - history.start) for f in share)
+    return replace(history, panes=tuple(replace(p, points=tuple((t, v) for t, v in p.points if not lo < t < hi))
+                                        for p in history.panes))
+
+
+def _shown(points: tuple[tuple[float, float], ...], step: float, t: float) -> float | None:
+    """The recording at ``t``: its newest point at or before it, if that point is the last grid
+    time's (a grid time without a point is a time the source answered nothing for)."""
+    i = bisect_right([p for p, _ in points], t + 1e-6)
+    return points[i - 1][1] if i and t - points[i - 1][0] < step - 1e-6 else None
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(speed=SPEEDS, start=STARTS, offsets=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=8))
+def test_where_the_source_was_down_the_replay_shows_no_data(recording, speed: float, start: float,
+                                                              offsets: list[float]) -> None:
+    """A gap in the recording is a gap in the replay, pane value and sparkline alike: no recorded
+    value is carried into it (it was, for two grid steps)."""
+    cfg, whole = recording
+    history = _with_gap(whole, (0.4, 0.6))
+    replay = ReplaySource.at(history, speed, cfg.prometheus.window, start)
+    gap_start = max(t for t, _ in history.panes[0].points if t < history.start + 0.5 * (history.end - history.start))
+    ats = [replay.wall_time(gap_start + k * history.step / 2) for k in range(1, 6)]      # the gap's first steps
+    ats += [replay.wall_time(history.start + f * (history.end - history.start)) for f in offsets]
+    for at in ats:
+        rt = replay.recorded_time(at)
+        for sample in replay.fetch(cfg.slo, at=at):
+            pane = history.pane(sample.slo_id)
+            assert sample.value == _shown(pane.points, history.step, rt), (sample.slo_id, speed, rt - gap_start)
+            for wall, value in sample.series:
+                assert value == _shown(pane.points, history.step, replay.recorded_time(wall)), (sample.slo_id, wall)

@@ -22,9 +22,15 @@ from warroom.sources.model import SloSample
 
 
 def _value(pane: PaneHistory, t: float) -> float | None:
-    """The recorded value shown at recorded time ``t``: the newest point at or before it."""
+    """The recorded value shown at recorded time ``t``: the newest point at or before it, held
+    until the next grid time only. The recording is the source's answer at every grid time, so a
+    grid time without a point is one the source answered nothing for (it was down, the series was
+    not scraped): the replay shows no data there, never the point before carried over the gap
+    (``value_at``'s two steps of slack, right for quoting a mark, showed a dead source as alive)."""
     sample = pane.value_at(t)
-    return None if sample is None or sample.at > t + 1e-6 else sample.value
+    if sample is None or sample.at > t + 1e-6 or t - sample.at >= pane.step - 1e-6:
+        return None
+    return sample.value
 
 
 def first_breach(history: History) -> str | None:
