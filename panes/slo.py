@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from panes.fmt import format_age
 from warroom.units import format_threshold, format_value
-from panes.sparkline import render_sparkline
+from panes.sparkline import on_time_grid, render_sparkline
 from warroom.config import SloConfig
 from warroom.sources.model import STATE_WORDS, SloReading
 
@@ -254,9 +254,8 @@ class SloPane(ReadingMixin, Widget):
         if isinstance(last, tuple) and last[0] == width and (last[1] is series or last[1] == series):
             return  # the same points at the same width: the same line
         drawn["spark"] = (width, series)
-        values = [v for _, v in series]
         self.set_line(".slo-spark", render_sparkline(
-            values, width, warn=self.slo.warn, crit=self.slo.crit,
+            on_time_grid(series), width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
             from_zero=self.slo.spark_from_zero,
         ))
@@ -295,7 +294,7 @@ class SloLine(ReadingMixin, Horizontal):
         set_text(self.part(".sl-state"), state_label(reading.state, reading.error_kind, short=True))
         spark = self.part(".sl-spark")
         set_text(spark, render_sparkline(
-            [v for _, v in reading.series], spark.content_size.width or 12,
+            on_time_grid(reading.series), spark.content_size.width or 12,
             warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
             styles=SPARK_STYLES, ascii_only=self.ascii_only, from_zero=self.slo.spark_from_zero,
         ))

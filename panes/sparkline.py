@@ -17,21 +17,49 @@ BLOCKS = "▁▂▃▄▅▆▇█"
 ASCII_BLOCKS = "_.-=+*#@"
 
 
-def resample(values: Sequence[float], width: int) -> list[float]:
+def resample(values: Sequence[float | None], width: int) -> list[float | None]:
     """Fit ``values`` into ``width`` cells: the newest on the right, bucket maxima when squeezed.
 
-    Maxima (not means) so a short spike stays visible on a narrow pane.
+    Maxima (not means) so a short spike stays visible on a narrow pane. ``None`` is a time with no
+    data (``on_time_grid``); a bucket of nothing else stays a gap.
     """
     if width <= 0 or not values:
         return []
     n = len(values)
     if n <= width:
         return list(values)
-    out: list[float] = []
+    out: list[float | None] = []
     for i in range(width):
         lo = i * n // width
         hi = max(lo + 1, (i + 1) * n // width)
-        out.append(max(values[lo:hi]))
+        held = [v for v in values[lo:hi] if v is not None]
+        out.append(max(held) if held else None)
+    return out
+
+
+def on_time_grid(series: Sequence[tuple[float, float]]) -> list[float | None]:
+    """A pane's ``(time, value)`` points as cells on their own time grid: ``None`` for each grid
+    time between two points that has no point (the source answered nothing then: down, not
+    scraped, not recorded). Drawing only the values closed every gap, so ten minutes with the
+    source down vanished from the curve and what came after seemed to follow without a break.
+
+    The grid is the smallest spacing between points (every source answers a range query on one
+    step); a series too irregular for one (more than 8 cells per point) is drawn as its values."""
+    values = [v for _, v in series]
+    times = [t for t, _ in series]
+    if len(times) < 3:
+        return list(values)
+    span = times[-1] - times[0]
+    steps = [b - a for a, b in zip(times, times[1:]) if b - a > 1e-9 * max(1.0, abs(span))]
+    if not steps or span <= 0:
+        return list(values)
+    step = min(steps)
+    cells = int(round(span / step)) + 1
+    if cells > 8 * len(times) or cells <= len(times):
+        return list(values)          # no grid to speak of, or no time without a point
+    out: list[float | None] = [None] * cells
+    for t, v in series:
+        out[min(cells - 1, max(0, int(round((t - times[0]) / step))))] = v
     return out
 
 
@@ -97,7 +125,7 @@ def scale(points: Sequence[float], warn: float | None, crit: float | None, direc
 
 
 def render_sparkline(
-    values: Sequence[float],
+    values: Sequence[float | None],
     width: int,
     *,
     warn: float | None = None,
@@ -115,8 +143,11 @@ def render_sparkline(
     """
     styles = styles or {"ok": "green", "warn": "yellow", "crit": "bold red"}
     blocks = ASCII_BLOCKS if ascii_only else BLOCKS
-    # finite, and within ±1e300 so a span between two of them is finite too (-1e308..1e308 overflowed: NaN)
-    points = [max(-1e300, min(1e300, v)) for v in resample([v for v in values if math.isfinite(v)], width)]
+    # finite, and within ±1e300 so a span between two of them is finite too (-1e308..1e308 overflowed: NaN);
+    # None is a time with no data: a blank cell, never a level
+    cells = [None if v is None else max(-1e300, min(1e300, v))
+             for v in resample([v for v in values if v is None or math.isfinite(v)], width)]
+    points = [v for v in cells if v is not None]
     text = Text(no_wrap=True, overflow="crop")
     if not points:
         return text
@@ -125,7 +156,14 @@ def render_sparkline(
     pieces = _segments(lo, hi, warn, crit, direction, top)
     run_band: str | None = None
     run_chars: list[str] = []
-    for v in points:
+    for v in cells:
+        if v is None:
+            if run_band != "gap" and run_chars:
+                text.append("".join(run_chars), styles.get(run_band or "ok", ""))
+                run_chars = []
+            run_band = "gap"
+            run_chars.append(" ")
+            continue
         level = 0
         for v0, v1, l0, l1 in pieces:
             if v <= v1 or (v0, v1, l0, l1) == pieces[-1]:

@@ -120,3 +120,64 @@ async def test_attaching_a_runbook_of_another_severity_offers_it(tmp_path: Path)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 60)
         assert "RB-LAUNCH-005 is written for P1 incidents; this one is P3: v changes it." in app.screen.body
         await pilot.press("escape")
+
+
+class _DownForTenMinutes:
+    """Prometheus' answer for an incident whose source was down from ``gap[0]`` to ``gap[1]``:
+    every pane on the grid, the quota past crit (90 %), nothing at all inside the gap."""
+
+    name = "prometheus"
+
+    def __init__(self, gap: tuple[float, float]) -> None:
+        self.gap = gap
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list:
+        times = [start + i * step for i in range(int((end - start) // step) + 1)]
+        value = 90.0 if "quota" in expr else 0.1
+        return [({}, [(t, value) for t in times if not self.gap[0] < t < self.gap[1]])]
+
+
+async def test_a_replay_shows_where_the_source_was_down_as_a_gap(tmp_path: Path) -> None:
+    """A real incident whose Prometheus answered nothing for ten minutes: the replay's quota pane
+    draws those minutes as blank cells between the curve before and after (the sparkline drew the
+    values side by side, closing the gap), and shows no value while the replay is inside it (the
+    recorded point before was held for two grid steps into the gap)."""
+    import math
+    import time
+    from datetime import UTC, datetime
+
+    from panes.slo import SloPane
+    from tui.launch import replay_context
+    from warroom.incident.history import load_history, record_history
+    from warroom.incident.store import IncidentStore
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    now = math.floor(time.time() / 15) * 15
+    clock = [now - 1800.0]
+    inc = IncidentStore(tmp_path / "state", cfg, clock=lambda: datetime.fromtimestamp(clock[0], UTC)).create(
+        title="quota", severity="P2", runbook="RB-CORE-003", source={})
+    clock[0] = now
+    inc.resolve("breaker on")
+    gap = (now - 1200.0, now - 600.0)
+    record_history(inc.dir, inc.state, cfg.slo, _DownForTenMinutes(gap))
+    history = load_history(inc.dir)
+    ctx = replay_context(cfg, inc.id, None)
+    ctx.offer_resume = False
+    src = ctx.source
+    # the replay's clock: recorded time now - 300 (five minutes after the gap) when the app starts;
+    # at x1 the gap stays inside the sparkline's 30 minutes for as long as the test can take
+    src.start = time.time() - (now - 300.0 - history.start)
+    inside = {s.slo_id: s for s in src.fetch(ctx.config.slo, at=src.wall_time(gap[0] + 2 * history.step - 1))}
+    assert inside["quota"].value is None and inside["quota"].error is None        # no data, not 90 held on
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await metrics_drawn(pilot)
+        pane = app.dashboard.query_one("#slo-quota", SloPane)
+        await wait_for(pilot, lambda: pane.line(".slo-spark").plain.strip() != "", 30)
+        spark = pane.line(".slo-spark").plain.rstrip()
+        blank = re.fullmatch(r"(\S+)( +)(\S+)", spark)
+        assert blank is not None, spark                        # curve, gap, curve: one gap, inside it
+        # the gap's share of the cells is its share of the sparkline's time (10 of 30 minutes)
+        cells = len(spark)
+        assert abs(len(blank.group(2)) / cells - 600 / 1800) <= 2 / cells, spark

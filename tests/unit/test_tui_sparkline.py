@@ -96,3 +96,22 @@ def test_values_at_the_ends_of_the_float_range_draw_not_crash() -> None:
     for warn, crit in ((70.0, 80.0), (None, None)):
         text = render_sparkline([-1.7e308, 1.0, 1.7e308], 20, warn=warn, crit=crit).plain
         assert len(text) == 3 and text[0] == "▁" and text[-1] == "█"
+
+
+def test_a_time_without_a_point_is_a_blank_cell_however_the_line_is_squeezed() -> None:
+    """The cells are laid on the points' own time grid: each missing grid time between two points
+    is a blank cell, at its place, also when the line is squeezed into fewer cells (a bucket of
+    nothing but missing times stays blank); a series with no missing time draws as its values."""
+    from panes.sparkline import on_time_grid
+
+    series = [(100.0 + 15 * i, 5.0) for i in range(40) if not 10 <= i < 20]        # 10 grid times missing
+    cells = on_time_grid(series)
+    assert len(cells) == 40 and cells[10:20] == [None] * 10 and None not in cells[:10] + cells[20:]
+    drawn = render_sparkline(cells, 40).plain
+    assert [c == " " for c in drawn] == [False] * 10 + [True] * 10 + [False] * 20
+    squeezed = render_sparkline(cells, 20).plain
+    assert [c == " " for c in squeezed] == [False] * 5 + [True] * 5 + [False] * 10
+    whole = [(100.0 + 15 * i + 1e-7 * (i % 3), float(i)) for i in range(40)]               # float dust
+    assert on_time_grid(whole) == [float(i) for i in range(40)]
+    odd = [(0.0, 1.0), (1e-3, 2.0), (900.0, 3.0)]            # no grid: its values, not 900,000 cells
+    assert on_time_grid(odd) == [1.0, 2.0, 3.0]
