@@ -436,8 +436,11 @@ def test_a_rehearsal_is_not_replayed_and_the_commands_name_their_state_dir(tmp_p
     base, inc = _saved(tmp_path)
     ctx = replay_context(base, inc.id, 60.0)
     store = IncidentStore(ctx.config.state_dir(), ctx.config)
+    # declared a wall minute into the replay: its window holds replayed points (one resolved at the
+    # replay's first instant holds none, and an empty recording is not kept)
     rehearsal = store.create(title="quota past 80%", severity="P3", runbook=None, source={},
-                             drill={"scenario": ctx.drill.scenario, "speed": 60.0, **ctx.drill.extra})
+                             drill={"scenario": ctx.drill.scenario, "speed": 60.0,
+                                    **{**ctx.drill.extra, "replay_start": ctx.drill.extra["replay_start"] - 60.0}})
     drills = str(Path(ctx.config.state_dir()).resolve())
     assert main(["incident", "resolve", rehearsal.id, "--summary", "rehearsed", "--yes", "--state-dir", drills]) == 0
     said = capsys.readouterr().out                 # it names the recording's replay, not its own (refused)
@@ -505,3 +508,58 @@ def test_a_pane_the_recording_could_not_read_is_said_not_shown_as_no_data(tmp_pa
     assert shown["failure_rate"].value is None
     assert shown["failure_rate"].error == f"{inc.id} could not record it: Flow failure rate: range query failed: HTTP 422"
     assert shown["quota"].error is None and shown["quota"].value is not None
+
+
+class _Answers:
+    """A metric source that is up but holds data only for the panes in ``values`` (flat there):
+    the others' targets were down for the whole incident."""
+
+    name = "prometheus"
+
+    def __init__(self, values: dict[str, float]) -> None:
+        self.values = values
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list:
+        from warroom.config import default_slos
+
+        value = next((self.values[s.id] for s in default_slos() if s.query == expr and s.id in self.values), None)
+        times = [start + i * step for i in range(int((end - start) // step) + 1)]
+        return [] if value is None else [({}, [(t, value) for t in times])]
+
+    def instant(self, expr: str, at: float | None = None):
+        from warroom.sources.model import SloSample
+
+        return SloSample(expr, None)
+
+
+@pytest.mark.parametrize("answered", [{}, {"quota": 10.0}])
+def test_panes_with_no_data_over_the_window_are_said_not_judged_healthy(tmp_path: Path, answered) -> None:
+    """The source answered nothing for the whole incident (or for every pane but one): the resolve
+    said "metrics saved ... replays them" and the replay was refused (no point to replay); the PIR
+    said "No pane went past its warn threshold during the incident window", a clean bill of health
+    for panes nobody could see. Now an empty recording is not kept (a later export tries again),
+    and the PIR names each pane with no data as not judged."""
+    from datetime import UTC, datetime
+
+    from warroom.config import default_slos
+
+    cfg = Config()
+    now = math.floor(time.time() / 15) * 15
+    clock = [now - 1800.0]
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: datetime.fromtimestamp(clock[0], UTC)).create(
+        title="checkout slow", severity="P2", runbook=None, source={})
+    clock[0] = now
+    inc.resolve("restarted")
+    source = _Answers(answered)
+    if not answered:
+        with pytest.raises(WarroomError, match="answered nothing over the incident window .*no pane has a single point"):
+            record_history(inc.dir, inc.state, cfg.slo, source)
+        assert not (inc.dir / "metrics.json").exists()
+    inc.sync_metrics(source, cfg.slo, summary=True)
+    pir = inc.render("pir")
+    evidence = pir.split("## SLO Evidence", 1)[1].split("\n## ", 1)[0]
+    assert "No pane went past its warn threshold" not in evidence
+    blank = [s.title for s in default_slos() if s.id not in answered]
+    assert f"No data over the incident window (the metric source answered nothing) for {', '.join(blank)}: not judged" \
+        in evidence
+    assert ("no other pane went past its warn threshold" in evidence) == bool(answered)   # quota at 10 %: it did not

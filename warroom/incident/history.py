@@ -64,6 +64,12 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     memo.save()
     if not histories:
         raise WarroomError("; ".join(errors) or "no pane could be read")
+    if not any(h.points for h in histories.values()):
+        # nothing to replay and nothing to quote: kept, it said "saved ... replays them" and the
+        # replay was refused; not kept, a later export saves the window once the source has it
+        span = "–".join(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) for t in (window.start, window.end))
+        raise WarroomError(f"the metric source answered nothing over the incident window ({span} UTC): no pane"
+                           " has a single point, so nothing was kept" + "".join(f"; {e}" for e in errors))
     marks, defined = window_marks(state), state.impact_start_reading()
     panes = []
     for slo in slos:

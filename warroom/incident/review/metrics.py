@@ -89,6 +89,12 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
             breach=(stime.text(state, secs) if secs else "none") + (f" ({gap})" if gap else ""),
             cites=(seq, *breach_cites)))
     notes = []
+    # a pane with no point over the window is unknown, never "did not go past warn": said by name
+    blank = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("points") == 0]
+    if blank:
+        judged = len(summ.get("slos") or {}) - len(blank)
+        notes.append(f"No data over the incident window (the metric source answered nothing) for {', '.join(blank)}:"
+                     " not judged" + ("" if out or not judged else "; no other pane went past its warn threshold"))
     recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
     if recorded:
         notes.append("Read from the incident's saved metrics.json (the live source no longer answered): "
