@@ -206,3 +206,64 @@ def test_the_shared_store_judges_a_conditional_append_the_same_way(shared_dsn: s
         other.journal.append(ev.STEP_TICKED, {"step": 1}, after=judged, unless=ENDS)
     with pytest.raises(IncidentResolved):
         other.tick(1)                     # through the write path: judged again, refused in its words
+
+
+def test_a_shared_incident_s_run_judged_before_another_host_resolves_is_refused_not_started_after(
+        shared_dsn: str, tmp_path: Path) -> None:
+    """A shared incident's run journaled its start in this host's spool (the supervisor cannot reach
+    the store), forwarded after whatever the store took meanwhile: judged open, resolved on another
+    host, it still started, after the resolution. Its start is now journaled by the caller in the
+    store, under the store's lock, only if no resolution came since the judgement, while the command
+    waits at its gate; else nothing runs and the run is refused in the resolved words. Two real
+    processes (the CLI on each "host", two state dirs), ordered on a pipe."""
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    book = tmp_path / "rb.md"
+    book.write_text(RUNBOOK, encoding="utf-8")
+    here, there = tmp_path / "host-a", tmp_path / "host-b"
+    made = _wr(here, "new", "--title", "quota", "--severity", "P3", "--runbook", str(book), "--shared", shared_dsn)
+    assert made.returncode == 0, made.stderr
+    inc = made.stdout.strip()
+    mark = tmp_path / "ran"
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", "run", inc, "1", "--yes", "--shared", shared_dsn,
+                          "--state-dir", str(here)],
+                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r),
+                                            RACE_HOOK="warroom.execute.runner::start", RACE_MARK=str(mark)),
+                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        readable, _, _ = select.select([ready_r], [], [], 120)
+        said = os.read(ready_r, 64) if readable else b""
+        assert said == b"judged\n", (said, a.poll())
+        b = _wr(there, "resolve", inc, "--summary", "back to normal", "--shared", shared_dsn)   # the other host
+        assert b.returncode == 0, b.stderr
+        os.write(go_w, b"g")
+        out, err = a.communicate(timeout=120)
+    finally:
+        os.close(go_w)
+        os.close(ready_r)
+        if a.poll() is None:
+            a.kill()
+            a.wait()
+    cfg = Config()
+    cfg.incident.state_dir = str(here)
+    cfg.shared.override = shared_dsn
+    events = IncidentStore.from_config(cfg).open(inc, work=False).read().events
+    types = [e.type for e in events]
+    assert ev.STEP_STARTED not in types, types                          # never started after the resolution
+    assert not mark.exists()                                            # the command never ran
+    assert not any(ev.STEP_STARTED in p.read_text() for p in here.rglob("journal.jsonl"))   # nor spooled
+    assert a.returncode == 5, (a.returncode, err)
+    (resolved,) = [e for e in events if e.type == ev.RESOLVED]
+    assert f"{inc} is resolved at {resolved.ts:%Y-%m-%d %H:%M:%S} UTC; reopen it first to run a step" in err, err
+    # reopened, the run starts in the store (judged there) and its end arrives from this host's spool
+    assert _wr(there, "reopen", inc, "--reason", "not over", "--shared", shared_dsn).returncode == 0
+    again = _wr(here, "run", inc, "1", "--yes", "--shared", shared_dsn, RACE_MARK=str(mark))
+    assert again.returncode == 0 and mark.read_text() == "ran\n", again.stderr
+    events = IncidentStore.from_config(cfg).open(inc, work=False).read().events
+    assert [e.type for e in events if e.type in (ev.STEP_STARTED, ev.STEP_FINISHED)] == [ev.STEP_STARTED,
+                                                                                        ev.STEP_FINISHED]

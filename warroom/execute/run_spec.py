@@ -8,7 +8,7 @@ or recovers runs.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -81,6 +81,11 @@ class RunSpec:
     # ``start_before``: the approval's end — a start stamped at or past it is refused (overtaken).
     approval: dict[str, Any] | None = None
     start_before: datetime | None = None
+    # The caller journals ``step.started`` itself (a shared incident: in the shared store, judged
+    # under the store's lock, which the supervisor cannot reach): called with the start's data once
+    # the command waits at its gate; it returns the event, or raises (``HeadMoved``: overtaken) and
+    # the command never runs. Not sent to the supervisor (a callable of this process).
+    journal_start: Callable[[dict[str, Any]], Event] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_config(cls, cfg: Any, *, incident_dir: str | os.PathLike[str], command: str,

@@ -68,6 +68,7 @@ from warroom.execute.recovery import find_finished as find_finished, find_unfini
 from warroom.execute.run_spec import ExecuteError, RunSpec, StartOvertaken, StepResult
 from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.journal import events as ev
+from warroom.journal.encoding import HeadMoved
 from warroom.journal.log import Event, Journal, JournalError, format_ts, read_journal
 
 
@@ -154,6 +155,7 @@ def _supervisor_spec(spec: RunSpec, output: Path, rel: str, restore: dict[str, s
                         if spec.start_after is not None else None),
         "clock_held": format_ts(spec.clock_held) if spec.clock_held is not None else None,
         "start_before": format_ts(spec.start_before) if spec.start_before is not None else None,
+        "caller_journals_start": spec.journal_start is not None,
         **shell_state.supervisor_fields(spec.command, spec.capture_vars, output, rel),
         "event": {
             "step": spec.step, "step_id": spec.step_id,
@@ -289,7 +291,8 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
         # supervisor); -S: no site processing, it needs only the stdlib and warroom (on PYTHONPATH).
         proc = subprocess.Popen(
             [sys.executable, "-P", "-S", "-m", "warroom.execute.supervisor", str(spec_path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log_fd,
+            stdin=subprocess.PIPE if spec.journal_start is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=log_fd,
             start_new_session=True, env=env, cwd=spec.cwd or None, close_fds=True, pass_fds=(claim_fd,),
         )
     except OSError as exc:
@@ -309,12 +312,40 @@ def _start_claimed(spec: RunSpec, incident_dir: Path, claim_fd: int, start_timeo
         if (msg or {}).get("journal"):
             raise JournalError(str(why))
         raise ExecuteError(f"the step supervisor did not start: {why}")
+    if spec.journal_start is not None:
+        _journal_start(spec, proc, msg["started"], (spec_path, output, log_path))
     try:
         os.pwrite(claim_fd, json.dumps({"output": rel, "supervisor_pid": proc.pid}).encode().ljust(255) + b"\n", 0)
     except OSError:
         pass
     return StepHandle(incident_dir, msg["started"], proc=proc, memory_lines=spec.memory_lines,
                       clock_held=spec.clock_held)
+
+
+def _journal_start(spec: RunSpec, proc: subprocess.Popen[bytes], started: dict[str, Any],
+                   files: tuple[Path, Path, Path]) -> None:
+    """The caller journals the start (``RunSpec.journal_start``) while the command waits at its
+    gate, then lets it go; refused (overtaken, the store down), the supervisor ends it unrun."""
+    assert spec.journal_start is not None and proc.stdin is not None
+    try:
+        spec.journal_start(started)
+    except BaseException as exc:
+        _tell(proc, b"no")
+        proc.wait()
+        _cleanup(*files)
+        if isinstance(exc, HeadMoved):
+            raise StartOvertaken(str(exc)) from None
+        raise
+    _tell(proc, b"go")
+
+
+def _tell(proc: subprocess.Popen[bytes], word: bytes) -> None:
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(word)
+        proc.stdin.close()
+    except OSError:
+        pass  # it is gone: it let nothing run without the word
 
 
 def _cleanup(spec_path: Path, output: Path, log: Path | None = None) -> None:

@@ -301,27 +301,32 @@ class Supervisor:
         # The caller judged the run on the journal as it ended at ``start_after.seq``: the start is
         # journaled only if no line that may change that judgement (a resolution) came since,
         # checked under the journal's lock; the command waits on ``gate_w`` until then.
-        cond = self.spec.get("start_after") or {}
-        before = self.spec.get("start_before")
-        try:
-            if before and at >= parse_ts(before):
-                # the approval this start spends (carried in it) ended before it could be recorded
-                raise HeadMoved(f"the approval this run uses ended at {before}; nothing recorded")
-            event = self.journal.append(ev.STEP_STARTED, started, ts=at, after=cond.get("seq"),
-                                        unless=frozenset(cond.get("unless") or ()) if cond else None)
-        except (JournalError, OSError) as exc:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            say_done(self.watchdog_w)
-            os.close(self.end_fd)
-            end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
-            _report({"ok": False, "error": str(exc), "journal": isinstance(exc, JournalError),
-                     "overtaken": isinstance(exc, HeadMoved)})
-            return 1
+        if self.spec.get("caller_journals_start"):
+            # A shared incident: its caller journals the start in the shared store, judged under the
+            # store's lock (this process cannot reach it), and says whether the command may go.
+            _report({"ok": True, "seq": None, "started": started})
+            if _verdict() != b"go":
+                self._abandon()
+                return 1
+        else:
+            cond = self.spec.get("start_after") or {}
+            before = self.spec.get("start_before")
+            try:
+                if before and at >= parse_ts(before):
+                    # the approval this start spends (carried in it) ended before it could be recorded
+                    raise HeadMoved(f"the approval this run uses ended at {before}; nothing recorded")
+                event = self.journal.append(ev.STEP_STARTED, started, ts=at, after=cond.get("seq"),
+                                            unless=frozenset(cond.get("unless") or ()) if cond else None)
+            except (JournalError, OSError) as exc:
+                self._abandon()
+                _report({"ok": False, "error": str(exc), "journal": isinstance(exc, JournalError),
+                         "overtaken": isinstance(exc, HeadMoved)})
+                return 1
         write_started(self.watchdog_w, started)
         os.write(gate_w, b"go")
         os.close(gate_w)
-        _report({"ok": True, "seq": event.seq, "started": started})
+        if not self.spec.get("caller_journals_start"):
+            _report({"ok": True, "seq": event.seq, "started": started})
 
         try:
             self._loop(writer, out_r, err_r, wake_r, t0)
@@ -330,6 +335,14 @@ class Supervisor:
             self._finish(writer, out_fd, started, t0, crash=f"supervisor error: {exc!r}")
             raise
         return self._finish(writer, out_fd, started, t0)
+
+    def _abandon(self) -> None:
+        """Nothing was journaled: end the command still held at its gate, and leave no record."""
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        say_done(self.watchdog_w)
+        os.close(self.end_fd)
+        end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
 
     def _loop(self, writer: OutputWriter, out_r: int, err_r: int, wake_r: int, t0: float) -> None:
         sel = selectors.DefaultSelector()
@@ -489,6 +502,18 @@ class Supervisor:
                 os.unlink(log)
         except OSError:
             return
+
+
+def _verdict() -> bytes:
+    """The caller's word on a start it journals itself (``caller_journals_start``): ``go``, or
+    anything else (``no``, or end of file: the caller is gone) for not at all."""
+    got = b""
+    while len(got) < 2:
+        chunk = os.read(0, 2 - len(got))
+        if not chunk:
+            break
+        got += chunk
+    return got
 
 
 def _report(msg: dict[str, Any]) -> None:

@@ -260,7 +260,8 @@ class StepRunning:
     """Bound on judging a run again after another process resolved (or reopened) meanwhile."""
 
     # Lines another process may journal between this process's judgement and the start that would
-    # refuse the run: checked again under the journal's lock by the supervisor (``start_after``).
+    # refuse the run: checked again under the journal's lock (the file journal's, by the supervisor:
+    # ``start_after``; the shared store's, by this process: ``journal_start``).
     OVERTAKING = after_resolve.ENDS | {ev.RUNBOOK_CLOSED}
 
     def _run_step_once(self, prepared: PreparedStep, *, confirm: bool, dry_run: bool,
@@ -271,10 +272,6 @@ class StepRunning:
         # nor on a resolved incident: the supervisor journals the start itself, so it is asked here
         after_resolve.require_open(st, self.id, "dry-run a step" if dry_run else "run a step")
         closing.refuse_closed(st, prepared.runbook_id, self.id)   # its runbook closed since it was prepared
-        if not getattr(self, "shared", False):
-            # the judgement above holds only on this state: the start is conditional on it (a
-            # shared incident's start goes through this host's spool, whose seqs are not the store's)
-            runner_options["start_after"] = (st.last_seq, tuple(sorted(self.OVERTAKING)))
         if prepared.kind in self.NATIVE_KINDS and not dry_run:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a {prepared.kind} step:"
                                " it runs in-process (run_native_step), never through a shell")
@@ -296,16 +293,21 @@ class StepRunning:
             self._append(ev.STEP_REFUSED, decision.event_data())
             raise StepRefused(f"{decision.reason or 'refused'} (recorded in the journal)")
         grant = self.approvals.require(prepared)   # type: ignore[attr-defined]  # refused (journaled) without one
-        if grant is not None and "start_after" in runner_options:
-            # Spent by the start line itself (both or neither), which the supervisor writes only if
-            # nothing that could spend or withdraw the approval came since it was judged here, and
-            # before the approval ends; else the run is judged again (refused if it was spent).
+        # The judgement above holds only on this state: the start is journaled only if no line that
+        # would change it came since (a resolution, its runbook closed; with an approval, anything
+        # that spends or withdraws one), and before the approval ends; else it is judged again. An
+        # approval is spent by the start line itself (both or neither).
+        overtaking = self.OVERTAKING | (USE_CHANGERS if grant is not None else frozenset())
+        before = grant.expires_at() if grant is not None else None
+        if grant is not None:
             runner_options["approval"] = self.approvals.use_in_start(grant, prepared)  # type: ignore[attr-defined]
-            runner_options["start_after"] = (st.last_seq, tuple(sorted(self.OVERTAKING | USE_CHANGERS)))
-            runner_options["start_before"] = grant.expires_at()
-        elif grant is not None:
-            # a shared incident's start is spooled, not judged under the store's lock: its use first
-            self.approvals.use(grant, prepared)  # type: ignore[attr-defined]
+        if getattr(self, "shared", False):
+            # the store's lock is out of the supervisor's reach (its start would go through this
+            # host's spool, whose seqs are not the store's): this process journals the start there
+            runner_options["journal_start"] = self._start_in_store(st.last_seq, overtaking, before)
+        else:
+            runner_options["start_after"] = (st.last_seq, tuple(sorted(overtaking)))
+            runner_options["start_before"] = before
         self.refresh()
         # Shell state across steps: what earlier steps set is in this step's environment, and
         # what this step sets is captured for the next ones (warroom.execute.shell_state).
@@ -313,12 +315,27 @@ class StepRunning:
         runner_options.setdefault("capture_vars", list(getattr(prepared.step, "sets_vars", [])))
         handle = self._start_runner(prepared, confirmed=bool(confirm), read_only=ro, **runner_options)
         if getattr(self, "shared", False):
-            self.refresh()   # the supervisor journaled the start in this host's spool: send it on now
+            self.refresh()
             output = getattr(handle, "output_path", None)
             if output is not None:
                 # its end reaches the store even if every warroom here is gone by then
                 self.journal.spawn_forwarder(Path(output))
         return handle
+
+    def _start_in_store(self, judged: int, overtaking: frozenset[str], before: datetime | None
+                        ) -> Callable[[dict[str, Any]], Any]:
+        """How a shared incident's run journals its start (``RunSpec.journal_start``): in the store,
+        under its lock, only if no line of ``overtaking`` came after ``judged`` and before ``before``
+        (the approval's end), stamped with the incident's clock; else ``HeadMoved``, nothing run."""
+        from warroom.journal.encoding import HeadMoved
+
+        def journal_start(data: dict[str, Any]) -> Any:
+            at = self.clock()
+            if before is not None and at >= before:
+                raise HeadMoved(f"the approval this run uses ended at {format_ts(before)}; nothing recorded")
+            return self.journal.append(ev.STEP_STARTED, data, ts=at, after=judged, unless=overtaking)
+
+        return journal_start
 
     def _run_spec(self, prepared: PreparedStep, confirmed: bool, read_only: bool) -> Any:
         from warroom.execute import safety
