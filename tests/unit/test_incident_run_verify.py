@@ -85,6 +85,6 @@ def test_no_wait_leaves_the_gate_open_and_the_next_run_settles_it(tmp_path: Path
     time.sleep(1.5)                     # the window (10 scenario minutes) ends unwatched
     proc = _run(state, inc.id, "plain")
     assert proc.returncode == 0, proc.stderr
-    assert "verify (step 1) quota < 1000 for 2m within 10m: passed: confirmed at" in proc.stderr
+    assert "verify (step 1) Model API quota used < 1000% for 2m: passed: confirmed at" in proc.stderr
     passed = [e for e in inc.read().events if e.type == "verify.passed"]
     assert len(passed) == 1 and "checked after the fact" in passed[0].data["how"]

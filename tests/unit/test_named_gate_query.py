@@ -196,6 +196,7 @@ def test_a_gate_settled_after_a_restart_watches_the_promql_it_was_opened_on(tmp_
     journal_started(AtT0(), 6, "enable-circuit-breaker", VerifyRun(gate, src, started_at=T0), "RB-CORE-003")
     (opened,) = open_gates(_events(tmp_path))
     assert opened.gate().expr == SHARE and opened.gate().title == "429 share (worst provider)"
+    assert opened.said() == "429 share (worst provider) < 10% for 2m"      # `incident run`'s catch-up line
     ((_, check),) = settle_open(j, _events(tmp_path), src, [], now=T0 + 900, step=10)
     assert check is not None and check.status == "passed" and check.value == 4.0
     passed = _events(tmp_path)[-1].data

@@ -54,7 +54,7 @@ def _catch_up(live: LiveIncident) -> None:
     metric history), and journal "after" evidence owed, before anything else is recorded."""
     for gate, check in live.settle_gates():
         if check is not None:
-            print(f"verify (step {gate.step}) {gate.text}: {check.status}"
+            print(f"verify (step {gate.step}) {gate.said(live.incident.config.slo)}: {check.status}"
                   f"{': ' + check.reason if check.reason else ''}", file=sys.stderr)
     live.record_due_evidence()
 

@@ -327,6 +327,13 @@ class OpenGate:
     runbook_id: str | None = None       # None: journaled before gate events named their runbook
     started: Mapping[str, Any] | None = None   # the ``verify.started`` data (what it watches)
 
+    def said(self, slos: Iterable[SloConfig] = ()) -> str:
+        """What it asks, in words (``VerifyGate.said``); the text as written if it does not parse."""
+        try:
+            return self.gate(slos).said
+        except VerifyError:
+            return self.text
+
     def gate(self, slos: Iterable[SloConfig] = ()) -> VerifyGate:
         """The gate as it was opened (``journaled_gate``): a named query's PromQL from the
         journal, not from whatever runbook is loaded now."""
