@@ -68,8 +68,19 @@ class PausesDashboard:
             return
         modals = stack[stack.index(dashboard) + 1:]
         since = min((getattr(m, "opened_at", 0.0) or self.opened_at) for m in modals)
-        header = getattr(getattr(dashboard, "view", None), "header", None)
-        screen.mount(PausedNote(since, clock, stime.scale_of(header)))
+        screen.mount(PausedNote(since, clock, world_scale(screen.app)))
+
+
+def world_scale(app: object) -> float:
+    """How fast the world behind the dialog moves: the open incident's own time scale, else the
+    drill's speed. A drill runs before anything is declared (the panes climb at its speed), so
+    with no incident open the note still counts the drill time that went by unseen."""
+    dashboard = getattr(app, "dashboard", None)
+    if getattr(getattr(dashboard, "controller", None), "incident", None) is not None:
+        return stime.scale_of(dashboard.view.header)        # type: ignore[union-attr]
+    drill = getattr(getattr(app, "ctx", None), "drill", None)
+    speed = getattr(drill, "speed", 1.0)
+    return float(speed) if isinstance(speed, (int, float)) and 0 < speed < float("inf") else 1.0
 
 
 class Dialog(PausesDashboard, ModalScreen[T]):

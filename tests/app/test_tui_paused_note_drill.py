@@ -1,0 +1,32 @@
+"""The note under every dialog says how long the dashboard behind it has been paused. In a drill
+the world moves on at the drill's speed from its first second, before anything is declared: at
+x60, five wall seconds behind the declare dialog are five drill minutes whose climb the
+commander did not see. With no incident open the note said "(00:05)" (attack25, A25-2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.app.drill_support import drill_ctx, wait_dashboard
+from tests.app.tui_support import wait_for
+from tui.app import WarroomApp
+from tui.clock import FrozenClock
+from tui.screens.modals.base import PausedNote
+
+
+async def test_the_paused_note_counts_drill_time_before_a_declaration(tmp_path: Path) -> None:
+    ctx = drill_ctx(tmp_path, speed=60.0, refresh=60.0, tick=0)
+    drill = ctx.drill.extra["drill"]
+    ctx.clock = FrozenClock(drill.start + 30.0)
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_dashboard(pilot)
+        assert app.dashboard.controller.incident is None
+        await pilot.press("d")
+        await wait_for(pilot, lambda: bool(app.screen.query(PausedNote)))
+        note = app.screen.query_one(PausedNote)
+        ctx.clock.advance(5.0)
+        note.redraw()
+        await pilot.pause()
+        text = str(note.render())
+        assert "(05:00 drill time, 00:05 wall)" in text, text
