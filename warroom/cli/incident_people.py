@@ -14,6 +14,7 @@ from typing import Any
 
 from warroom.cli.common import out
 from warroom.cli.incident_args import _env_params, _open, _params
+from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 
 Add = Callable[[str, str, Any], argparse.ArgumentParser]
@@ -55,6 +56,7 @@ def cmd_role(args: argparse.Namespace) -> int:
     from warroom.incident.handoff import ROLES, Brief
 
     inc = _open(args)
+    sync(inc)           # a handoff journals a brief: first what the journal is owed (see cmd_brief)
     e = inc.assign_role(args.role, args.person, args.reason)
     out(f"{ROLES[e.data['role']]}: {e.data['person']} (seq {e.seq})")
     brief = Brief.from_json(e.data.get("brief"))
@@ -82,6 +84,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from warroom.incident.handoff import catch_up_brief
 
     inc = _open(args)
+    # What the metrics and the clock did while nobody looked (breaches, recoveries, tiers reached,
+    # an overdue update) is journaled first, as `show` and `draft-update` do: else "What happened"
+    # stops at the last look while "Current state" says the tier of now, and an SLO that recovered
+    # unseen is still "BREACHED" to the commander taking over.
+    sync(inc)
     out(catch_up_brief(inc.state, inc.clock(), update_every=inc.update_every(),
                        runbooks=inc.open_runbooks()).text())
     return 0

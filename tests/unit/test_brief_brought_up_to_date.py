@@ -1,0 +1,53 @@
+"""`incident brief` (and the brief a CLI handoff journals) is what an incoming commander reads
+first. Run on an incident nobody had looked at for a while, it listed "What happened" up to the
+last look and said "Current state: … escalation: notify stakeholders" above it, with no line
+saying the incident got there; `show` and `draft-update` journal what is owed first, the brief
+did not (attack25, A25-4). Seen: mass-failure ×60, dashboard closed at tier 2, `incident brief`
+13 drill hours later: no "Escalated to tier 3" line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import Cli, DrillClock
+
+T0 = 1_800_000_000.25
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin the clock sets is undone after
+    return Cli(tmp_path / "state", capsys)
+
+
+def _declared(cli: Cli) -> tuple[str, DrillClock]:
+    clock = DrillClock(T0)
+    code, out, _ = cli("new", "--drill", "audit-gap", "--speed", "60")
+    assert code == 0
+    clock.t = T0 + 70.0                  # 70 drill minutes later, nobody looking
+    return out.strip().splitlines()[-1], clock
+
+
+def _what_happened(brief: str) -> str:
+    return brief.split("What happened:", 1)[1].split("Current state:", 1)[0]
+
+
+def test_the_brief_says_how_the_incident_got_where_it_is(cli: Cli) -> None:
+    inc, _ = _declared(cli)
+    code, out, _ = cli("brief", inc)
+    assert code == 0
+    assert "escalation: notify stakeholders" in out                   # the tier of now ...
+    happened = _what_happened(out)
+    for tier in (1, 2, 3):                                              # ... and how it got there
+        assert f"Escalated to tier {tier}" in happened, out
+
+
+def test_a_handoff_from_the_shell_journals_a_brief_brought_up_to_date(cli: Cli) -> None:
+    inc, _ = _declared(cli)
+    code, out, _ = cli("role", inc, "commander", "bob")
+    assert code == 0 and "handoff to bob" in out
+    assert "Escalated to tier 3" in _what_happened(out), out
