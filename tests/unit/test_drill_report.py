@@ -227,21 +227,31 @@ def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_wh
 
 
 def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -> None:
-    """Failed flows retried while the quota was still exhausted do nothing (the scenario's
-    ``requires``); done once, too early, the retry is still missing at the end."""
-    d = _drill_with(state_dir, "rate-limit", 60.0, [("retry", 300), ("circuit_breaker", 420)])
-    report = drill_report(d, None, at=d.wall_time(2400))
-    (retry,) = [a for a in report.actions if a.action == "retry"]
-    assert not retry.effective and retry.mitigation and retry.change == ""
-    assert retry.why.startswith("taken before circuit breaker enabled")
-    assert report.resolution_missing == ("retry",)
-    assert any(line.startswith("Not done: failed flows retried (taken before circuit breaker") for line in report.summary)
-    # after the breaker, a retry of one task moves the failure rate (not the quota), but the other
-    # failed tasks are still failed: not done until every task the incident failed is retried
+    """A failed flow retried while the quota was still exhausted fails again (a 429): the row says so,
+    it is no mitigation, and the retry is still missing at the end. (The retry was a mitigation of the
+    whole fault, ``requires`` the breaker; it is one task run again: ``Signals.retries``.)"""
     from tests.unit.standins_corpus import run_one
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
     from warroom.drill.model import BACKGROUND_ERRORS
+
+    d = _drill_with(state_dir, "rate-limit", 60.0, [])
+    world = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), 600.0))
+    early = next(f.task_id for f in world.flows(0, 600.0, 600.0) if f.status == "failed" and "429" in (f.error or ""))
+    assert run_one(d, ["blocks", "flow", "retry", early], 600.0)[0] == 1
+    assert run_one(d, "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split(),
+                   660.0)[0] == 0
+    report = drill_report(d, None, at=d.wall_time(2400))
+    (retry,) = [a for a in report.actions if a.action == "retry"]
+    assert not retry.effective and not retry.mitigation
+    with_it, without = (float(x) for x in re.findall(r"Flow failure rate (\d+\.\d+)% .*\((\d+\.\d+)% without", retry.change)[0])
+    assert with_it > without               # one more failed run, counted as FlowEngine counts it
+    assert retry.why.startswith(f"{early} failed again: rate limit exceeded: anthropic 429"), retry.why
+    assert report.resolution_missing == ("retry",) and early in report.unretried
+    assert any(line.startswith(f"Not done: failed flows retried ({early} failed again: rate limit exceeded")
+               for line in report.summary), report.summary
+    # after the breaker, a retry of one task succeeds; the other failed tasks are still failed: not
+    # done until every task the incident failed is retried
 
     d2 = _drill_with(state_dir / "again", "rate-limit", 60.0, [])
     assert run_one(d2, "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split(),
@@ -253,7 +263,7 @@ def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -
     r2 = drill_report(d2, None, at=d2.wall_time(1200))
     (retry2,) = [a for a in r2.actions if a.action == "retry"]
     assert retry2.effective and r2.resolution_missing == ("retry",)
-    assert retry2.change.startswith("Flow failure rate ") and "Model API quota" not in retry2.change
+    assert retry2.change == "Flow failure rate and Model API quota used unchanged within 5m00s drill time (5s wall)"
     assert failed[0] not in r2.unretried and set(failed[1:]) <= set(r2.unretried)
     assert any(line.startswith(f"Not done: failed flows retried ({len(r2.unretried)} of the {r2.failed} flows the "
                                "incident failed are still failed: ") for line in r2.summary)

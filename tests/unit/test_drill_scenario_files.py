@@ -35,12 +35,12 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("old", "new", "said"), [
     ("ramp = 1200.0", "rammp = 1200.0", "unknown field `rammp` - at `$.faults[0]` (did you mean 'ramp'"),
     ('  { action = "fallback_routing",', '  { acton = "fallback_routing",',
-     "unknown field `acton` - at `$.faults[0].mitigations[2]` (did you mean 'action'"),
+     "unknown field `acton` - at `$.faults[0].mitigations[1]` (did you mean 'action'"),
     ('severity = "P3"', "", "missing required field `severity`"),
     ('severity = "P3"', 'severity = "high"', "Invalid enum value 'high' - at `$.severity`"),
     ('title = "Flow', 'title = Flow', "Invalid value"),
     ('action = "fallback_routing"', 'action = "fallback_rooting"',
-     "Invalid enum value 'fallback_rooting' - at `$.faults[0].mitigations[2].action` (did you mean 'fallback_routing'"),
+     "Invalid enum value 'fallback_rooting' - at `$.faults[0].mitigations[1].action` (did you mean 'fallback_routing'"),
     ("context_kb = 460.0", "context_kbb = 460.0",
      "Invalid enum value 'context_kbb' - at `key` in `$.faults[0].impacts`"),
     ('primary = "p95_latency"', 'primary = "p95"', "Invalid enum value 'p95' - at `$.primary`"),
@@ -52,7 +52,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     ('"context_pruning", "retry_pruned"]', '"context_pruning", "retry-pruned"]',
      "Invalid enum value 'retry-pruned' - at `$.resolution[1]` (did you mean 'retry_pruned'"),
     ('  { action = "fallback_routing",', '  { action = "fallback_routing", requires = ["scael"],',
-     "Invalid enum value 'scael' - at `$.faults[0].mitigations[2].requires[0]`"),
+     "Invalid enum value 'scael' - at `$.faults[0].mitigations[1].requires[0]`"),
     ('title = "Flow', 'name = "slow"\ntitle = "Flow', "name: a scenario is named after its file (broken)"),
     ("latency = 52.0", "latency = -52.0", "Expected `float` >= 0.0 - at `$.faults[0].impacts[...]`"),
     ("onset = -640.0", "onset = nan", "at `$.faults[0].onset`"),       # TOML has nan and inf; no curve has

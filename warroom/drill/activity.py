@@ -19,7 +19,7 @@ from statistics import NormalDist
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import INTERRUPTED, Signals
+from warroom.drill.model import INTERRUPTED, Retry, Signals
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
@@ -47,6 +47,8 @@ class Flow:
     provider: str
     context_kb: float
     worker: int
+    attempts: int = 1            # runs so far: each ``blocks flow retry`` of it is one more (``Signals.retries``)
+    updated: float | None = None     # when its last run ended (None: its first run's end)
 
     @property
     def end(self) -> float:
@@ -67,9 +69,9 @@ class Activity:
                           "500": "500 Internal Server Error"}.get(code, code)
         gateway = any("api_5xx:*" in f.impacts for f in sc.faults)
         self._5xx_source = "model-gateway" if gateway else "anthropic"
-        # tasks a responder retried successfully read as succeeded from the retry on
-        self._retried = {str(a.detail.get("task_id")): a for a in series.signals.actions
-                         if a.action in ("retry", "retry_pruned") and a.detail.get("ok")}
+        self._retried: dict[str, list[Retry]] = {}        # each task's retries, in time order
+        for r in series.signals.retries:
+            self._retried.setdefault(r.task_id, []).append(r)
 
     def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
@@ -138,11 +140,15 @@ class Activity:
         if start + duration > now:
             status, error = "running", None
             duration = now - start
-        retry = self._retried.get(task_id)
-        if status == "failed" and retry is not None and retry.t >= start:
-            status = "succeeded"
         worker = int(unit(repo.name, k, "w") * 8) + 1
-        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker)
+        runs = [r for r in self._retried.get(task_id, ()) if start <= r.t <= now] if status == "failed" else []
+        if not runs:
+            return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker)
+        # retried: its status is its last run's as of ``now``; its error stays the one the incident's cause gave it
+        last = runs[-1]
+        status = "succeeded" if last.ok else "failed"     # as ``blocks flow retry`` answered (recorded at its start)
+        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker,
+                    1 + len(runs), min(now, last.t + last.seconds))
 
     def find(self, task_id: str, now: float) -> Flow | None:
         return next((f for f in self.flows(now - MAX_WINDOW, now, now) if f.task_id == task_id), None)
@@ -152,7 +158,9 @@ class Activity:
         only the flows started since)."""
         lines: list[tuple[float, str]] = []
         for f in self.flows(max(t1 - 600, born), t2, t2):
-            if f.status == "running" or not t1 <= f.end <= t2:
+            if f.attempts > 1 and t1 <= f.end <= t2:        # its first run failed then, whatever a retry did later
+                lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
+            if f.status == "running" or f.attempts > 1 or not t1 <= f.end <= t2:
                 continue
             if f.status == "failed":
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
@@ -163,6 +171,11 @@ class Activity:
                 lines.append((f.end, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} succeeded "
                                      f"repo={f.repo} duration={f.duration:.1f}s "
                                      f"context_size_kb={f.context_kb:.0f} model={f.model}"))
+        for r in self.signals.retries:      # each retry's run, logged when it ended, by the pod it ran on
+            if t1 <= r.t + r.seconds <= t2 and r.t >= born and self.signals.running(r.t):
+                lines.append((r.t + r.seconds, f"INFO worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry "
+                                               f"succeeded repo={r.repo} duration={r.seconds:.1f}s" if r.ok else
+                              f"ERROR worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry failed: {r.error}"))
         lines.extend(self._periodic(t1, t2))
         lines.sort(key=lambda x: x[0])
         return lines

@@ -35,6 +35,19 @@ NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning 
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again, no fault bent
+
+
+class Retry(NamedTuple):
+    """One task run again (``blocks flow retry``): a new execution of ``repo`` at ``t``, failing again
+    unless ``ok``, observed at ``seconds`` in the duration histogram, as FlowEngine counts any run."""
+
+    t: float
+    task_id: str
+    repo: str
+    ok: bool
+    seconds: float
+    error: str
 
 
 def quota_reset(t: float, after: bool = True) -> float:
@@ -128,6 +141,28 @@ class Signals:
         self._first = min((self.onsets[i] or 0.0 for i, _ in self._spenders), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
+        # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
+        self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
+                                   float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""))
+                             for a in self.actions if a.action in RETRIES and a.detail.get("repo"))
+
+    def retried(self, key: tuple[str, ...], t: float) -> float:
+        """What the retries up to ``t`` add to counter ``key`` of ``Series`` (``exec``/``fail`` of a repo,
+        a duration ``bucket``, ``count``, ``sum``): a retry runs only its own task again, so it moves these
+        counters by that one run and bends no fault (the flows it did not retry still failed)."""
+        runs = [r for r in self.retries if r.t <= t]
+        match key:
+            case ("exec", repo):
+                return float(sum(r.repo == repo for r in runs))
+            case ("fail", repo):
+                return float(sum(r.repo == repo and not r.ok for r in runs))
+            case ("bucket", le):
+                return float(sum(r.seconds <= float(le) for r in runs))
+            case ("count",):
+                return float(len(runs))
+            case ("sum",):
+                return sum(r.seconds for r in runs)
+        return 0.0
 
     @functools.cached_property
     def capacity(self) -> Capacity:

@@ -179,6 +179,11 @@ class Series:
         """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
         return self.columns([self.index[key]], [t])[0][0]
 
+    def counter(self, key: Key, t: float) -> float:
+        """FlowEngine's counter ``key`` at ``t``, as exported: the flows' own (``value``, whose steps
+        ``Activity`` walks flow by flow) plus the runs the retries added (``Signals.retried``)."""
+        return self.value(key, t) + self.signals.retried(key, t)
+
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
         """The counters in columns ``cols`` at every time in ``times`` (one list per column)."""
         grid = [self._grid(t) for t in times]

@@ -101,7 +101,11 @@ class Catalog:
         return out
 
     def values(self, series: list[MetricSeries], times: list[float]) -> list[list[float]]:
-        """Each series' value at every time in ``times`` (counters read together from ``Series``)."""
+        """Each series' value at every time in ``times`` (counters read together from ``Series``, plus
+        the runs the retries added: ``Series.counter``)."""
         counters = [ms.col for ms in series if ms.col is not None]
         read = iter(self.series.columns(counters, times)) if counters else iter(())
-        return [next(read) if ms.get is None else [float(ms.get(t)) for t in times] for ms in series]
+        sig, keys = self.series.signals, self.series.keys
+        return [([v + sig.retried(keys[ms.col], t) for v, t in zip(next(read), times, strict=True)]  # type: ignore[index]
+                 if sig.retries else next(read)) if ms.get is None else [float(ms.get(t)) for t in times]
+                for ms in series]

@@ -119,7 +119,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
     ok, why, seconds = outcome(ctx, flow, pruning, model, answered)
     ctx.pause(seconds, cap=6.0)
-    ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model)
+    ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model,
+               repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
     ctx.out(f"  attempt 1/{args.text('max_attempts') or 3}: " + (f"succeeded in {seconds:.1f}s" if ok else why))
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
@@ -199,13 +200,13 @@ def test_flow(ctx: Context, args: Args) -> None:
 
 # ------------------------------------------------------------------------------ metrics
 def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> float:
-    """Flows (or failures) of ``repo`` in ``(t1, t2]``: whole counter steps, because a flow is one
-    step of its counter (``Activity.flows``), so the count is the number of tasks psql lists.
+    """Flow runs (or failed runs) of ``repo`` in ``(t1, t2]``: whole counter steps, because a run is one
+    step of its counter: the tasks psql lists (``Activity.flows``) and each retry of one (``Signals.retries``).
     Before the simulated history, the healthy estate's volume at the model's own rate, so "the
     last 24h" reads like a real day, not an empty one."""
     failures, s = "failures" in metric, ctx.series
     key = ("fail" if failures else "exec", repo.name)
-    value = float(math.floor(s.value(key, t2)) - math.floor(s.value(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
+    value = float(math.floor(s.counter(key, t2)) - math.floor(s.counter(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
     if t1 < s.t0:
         t2 = min(t2, s.t0)
         n, healthy = max(1, int((t2 - t1) // 60.0)), 0.0
@@ -268,7 +269,7 @@ def affected_line(names: list[str]) -> str:
 def latency(ctx: Context, args: Args) -> None:
     span, s = window(args), ctx.series
     t1 = max(ctx.t - span, s.t0)
-    counts = [s.value(("bucket", b), ctx.t) - s.value(("bucket", b), t1) for b in BUCKET_LABELS]
+    counts = [s.counter(("bucket", b), ctx.t) - s.counter(("bucket", b), t1) for b in BUCKET_LABELS]
     ctx.out(f"Flow latency, last {span_label(ctx.t - t1 if span > 0 else span)} ({int(counts[-1])} flows)")
     for q in (0.5, 0.9, 0.95, 0.99):
         v = bucket_quantile(q, list(zip(BOUNDS, counts, strict=True)))

@@ -88,13 +88,15 @@ def database(ctx: Context) -> sqlite3.Connection:
                          interval(stime.drill_seconds(stamp(a) - stamp(b), ctx.drill.speed)))
     conn.create_function("pg_epoch", 1, epoch)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
-    retried = {str(a.detail.get("task_id")) for a in ctx.signals.actions if a.detail.get("task_id")}
     tasks, audit = [], []
     for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t):
         tasks.append((f.task_id, f.repo, f.flow_type, f.status, f.error, f.model, f.provider, int(f.context_kb),
-                      round(f.duration, 1), 2 if f.task_id in retried else 1, pg_ts(ctx.wall(f.start)),
-                      pg_ts(ctx.wall(f.end if f.status != "running" else f.start))))
-        for t, event in ((f.start, "flow.started"), (f.end, f"flow.{f.status}"))[: 1 + (f.status != "running")]:
+                      round(f.duration, 1), f.attempts, pg_ts(ctx.wall(f.start)),
+                      pg_ts(ctx.wall(f.updated if f.updated is not None else f.end if f.status != "running" else f.start))))
+        runs = [(f.start, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
+        if f.updated is not None:               # retried: its last run's outcome when that run ended
+            runs.append((f.updated, f"flow.{f.status}"))
+        for t, event in runs[: 1 + (f.status != "running") + (f.updated is not None)]:
             if t <= ctx.t and ctx.signals.audit_stalled_since(t) is None:    # the shipper loses what it misses
                 audit.append((None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
     audit.sort(key=lambda r: str(r[4]))

@@ -79,6 +79,11 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         again = next((on for on, _ in runs if on > a.t), None)
         return True, "" if again is None else f"undone {stime.of_drill(again - a.t, speed).text()} later", \
             math.inf if again is None else again
+    if kind in RETRIES:           # one task run again (``Signals.retries``): it worked if that run succeeded
+        if "ok" not in a.detail:
+            return False, "it named no task to run again", math.inf
+        return (True, "", math.inf) if a.detail["ok"] else \
+            (False, f"{a.detail.get('task_id')} failed again: {a.detail.get('error') or 'no reason given'}", math.inf)
     if kind not in sc.mitigating_actions():
         return False, "", math.inf                          # a page, an update: not meant to bend a curve
     for on, off in runs:

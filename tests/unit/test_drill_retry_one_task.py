@@ -1,0 +1,102 @@
+"""A retry runs one task again, and nothing else (world25 a).
+
+``blocks flow retry TASK`` bent the whole throttled-flows fault to zero (a scenario mitigation with
+factor 0): retrying one task of forty healed the other thirty-nine and every flow after them. A retry
+is now one more run of its own task: FlowEngine's execution counter counts it, its failure counter
+counts it again if it fails again, the duration histogram observes it, the tasks table shows that
+task's last run (attempts, updated_at) and the logs keep the first run's error beside the retry's
+line; no fault moves. In-process at chosen scenario moments, so nothing depends on the machine's speed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.model import Signals
+from warroom.drill.simulator import Simulator
+
+BREAKER = "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split()
+THROTTLED = ["psql", "-At", "-c", "SELECT task_id, status, attempts, error_message FROM tasks WHERE "
+                                  "error_message ILIKE '%429%' ORDER BY created_at"]
+RUNS = "sum(increase(flowengine_flow_executions_total[30m]))"
+RETRIES = ("retry", "retry_pruned")      # the actions `blocks flow retry` records
+FAILS = "sum(increase(flowengine_flow_failures_total[30m]))"
+
+
+def _rows(drill: Drill, t: float) -> dict[str, list[str]]:
+    code, out, err = run_one(drill, THROTTLED, t)
+    assert code == 0, err
+    return {line.split("|")[0]: line.split("|")[1:] for line in out.splitlines()}
+
+
+def _total(drill: Drill, argv: list[str], t: float) -> int:
+    return int(run_one(drill, argv, t)[1].split("Total executions: ")[1].split()[0])
+
+
+def _without_retries(drill: Drill) -> Simulator:
+    return Simulator(drill.scenario, lambda: [a for a in drill.actions() if a.action not in RETRIES], drill.wall_time)
+
+
+def _value(sim: Simulator, expr: str, t: float) -> float:
+    (sample,) = sim.evaluate(expr, t)       # type: ignore[misc]
+    return float(sample.value)
+
+
+def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="two")
+    assert run_one(drill, BREAKER, 600.0)[0] == 0
+    before = _rows(drill, 1200.0)
+    assert len(before) >= 4 and all(status == "failed" for status, *_ in before.values()), before
+    chosen = list(before)[1:3]
+    for i, task in enumerate(chosen):
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", task], 1200.0 + i)
+        assert code == 0 and f"✓ {task} succeeded" in out, (out, err)
+
+    after = _rows(drill, 1500.0)
+    assert {k: v[0] for k, v in after.items()} == {k: "succeeded" if k in chosen else "failed" for k in before}
+    assert {k for k, v in after.items() if v[1] == "2"} == set(chosen)      # attempts: the retried run
+    assert all(after[k][2] == before[k][2] for k in before)                 # the error the 429 gave it stays
+
+    sig, bare = drill.simulator.signals, Signals(drill.scenario, [a for a in drill.actions() if a.action not in RETRIES])
+    for i in range(len(drill.scenario.faults)):                             # no fault bent by them
+        assert [sig.strength(i, t) for t in range(1100, 3000, 37)] == [bare.strength(i, t) for t in range(1100, 3000, 37)]
+    other = _without_retries(drill)
+    assert _value(drill.simulator, RUNS, 1500.0) - _value(other, RUNS, 1500.0) == pytest.approx(2.0)    # two runs more
+    assert _value(drill.simulator, FAILS, 1500.0) == _value(other, FAILS, 1500.0)        # neither failed again
+    assert _value(drill.simulator, RUNS, 1195.0) == _value(other, RUNS, 1195.0)          # nothing before them
+
+    twin = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="twin")     # the same, unretried
+    assert run_one(twin, BREAKER, 600.0)[0] == 0
+    query = "blocks metrics query --metric flow_executions_total --last 1h".split()
+    assert _total(drill, query, 1500.0) == _total(twin, query, 1500.0) + 2
+    logs = run_one(drill, "aws logs filter-log-events --log-group-name /aws/lambda/flowengine".split(), 1500.0)[1]
+    for task in chosen:         # every pod's lines: the first run's error is history; the retry is a line of its own
+        lines = [line for line in logs.splitlines() if task in line]
+        assert any("ERROR" in line and "429" in line for line in lines), lines
+        assert any(f"{task} retry succeeded" in line for line in lines), lines
+
+
+def test_a_retry_that_fails_again_is_counted_again(tmp_path: Path) -> None:
+    """Before the breaker the quota is still exhausted: the retry fails with a 429, the task stays failed
+    with one more attempt, and FlowEngine's counters count one more run and one more failure."""
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="again")
+    before = _rows(drill, 600.0)
+    task = next(iter(before))
+    for attempt, t in ((2, 600.0), (3, 660.0)):
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", task], t)
+        assert code == 1 and "429" in err, (out, err)
+        assert _rows(drill, t + 30.0)[task][:2] == ["failed", str(attempt)]
+    other = _without_retries(drill)
+    assert _value(drill.simulator, RUNS, 900.0) - _value(other, RUNS, 900.0) == pytest.approx(2.0)
+    assert _value(drill.simulator, FAILS, 900.0) - _value(other, FAILS, 900.0) == pytest.approx(2.0)
+    assert drill.simulator.pane("failure_rate", 900.0) > other.pane("failure_rate", 900.0)
+    from warroom.incident.drill_report import drill_report
+
+    report = drill_report(drill, None, at=drill.wall_time(900.0))
+    rows = [a for a in report.actions if a.action == "retry"]
+    assert [a.effective for a in rows] == [False, False] and not any(a.mitigation for a in rows)
+    assert rows[0].why.startswith(f"{task} failed again: rate limit exceeded"), rows[0].why
