@@ -65,6 +65,16 @@ title = "Share answered"
 promql = "sum(rate(ok_total[5m])) / sum(rate(all_total[5m]))"
 unit = "ratio"
 
+[queries.failure_rate]
+title = "Failed flows"
+promql = "sum(rate(flowengine_flow_failures_total[5m]))"
+unit = "count"
+
+[queries.spent]
+title = "Quota \\u001b]0;pwned\\u0007 used"
+promql = "100 * max(flowengine_model_quota_used_ratio)"
+unit = "percent"
+
 [queries.weird]
 title = "Weird"
 promql = "up"
@@ -124,6 +134,8 @@ def test_lint_names_file_and_line_of_every_named_query_and_gate_problem(tmp_path
     has('promql = "100 * max(rate(x[5m])"', "error", "queries.share_429", "invalid PromQL")
     has('unit = "percents"', "error", "queries.weird", "unit 'percents'", "did you mean 'percent'")
     has('colour = "red"', "error", "queries.weird", "unknown key 'colour'")
+    has('title = "Quota', "error", "queries.spent", "control characters")
+    has("[queries.failure_rate]", "warning", "queries.failure_rate has the id of a pane")
     # the gate naming a query that lint refused, and a typo of it: an error, with the name it meant
     has('```bash {name="typo"', "error", "'share_492'", "did you mean 'share_429'")
     has('```bash {name="badpromql"', "error", "not a query this runbook names", "not PromQL")

@@ -134,6 +134,7 @@ def _key_lines(lines: list[str], kind: str, offset: int) -> dict[str, int]:
             if line.lstrip().startswith("["):
                 name = line.strip().strip("[]").strip()
                 table = name
+                out.setdefault(name, i + offset)      # "[queries.share_429]": that table's own line
                 out.setdefault(name.split(".")[0].strip(), i + offset)
                 continue
             k = key_re.match(line)

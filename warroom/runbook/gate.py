@@ -159,6 +159,12 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
                            " (what the commander reads, e.g. \"429 share (worst provider)\")" if k == "title" else ""))
                 continue
             values[k] = v.strip()
+        if "title" in values and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in values["title"]):
+            report(key_line(f"{where}.title"), "error", f"{where}: title holds control characters (every"
+                   " screen shows them as symbols): write the words only")
+            refused_title = True
+        else:
+            refused_title = False
         if "title" in values and len(values["title"]) > TITLE_MAX:
             report(key_line(f"{where}.title"), "warning",
                    f"{where}: title is {len(values['title'])} characters; the gate line at 80 columns "
@@ -173,7 +179,7 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
             if problem:
                 report(key_line(f"{where}.promql"), "error", f"{where}: {problem}")
                 continue
-        if len(values) == len(QUERY_KEYS):
+        if len(values) == len(QUERY_KEYS) and not refused_title:
             out[str(name)] = NamedQuery(str(name), values["title"], values["promql"], values["unit"], line)
             refused.remove(str(name))
     return out, refused
@@ -190,6 +196,9 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
     would compare 0.1 with 10). ``broken``: names declared in ``[queries]`` that were refused
     (their own findings say why): a gate on one is reported as such."""
     broken = set(broken)
+    for name in sorted(set(queries) & set(panes)):
+        report(queries[name].line, "warning", f"queries.{name} has the id of a pane: a gate naming {name!r} in this"
+               " runbook watches this query, not the pane; give it its own name")
     for step in steps:
         text = getattr(step, "verify", None)
         if not text:
