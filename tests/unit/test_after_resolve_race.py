@@ -267,3 +267,38 @@ def test_a_shared_incident_s_run_judged_before_another_host_resolves_is_refused_
     events = IncidentStore.from_config(cfg).open(inc, work=False).read().events
     assert [e.type for e in events if e.type in (ev.STEP_STARTED, ev.STEP_FINISHED)] == [ev.STEP_STARTED,
                                                                                         ev.STEP_FINISHED]
+
+
+def test_a_shared_incident_s_native_run_is_judged_in_the_store(
+        shared_dsn: str, tmp_path: Path, monkeypatch: "pytest.MonkeyPatch") -> None:
+    """A PromQL step runs in-process and journaled its start in this host's spool on a shared
+    incident: resolved on another host after the judgement, the start was still forwarded after the
+    resolution. It is now appended to the store through the single write path (judged again there)."""
+    import pytest
+
+    from tests.integration.shared_fixtures import shared_config
+    from warroom.incident.after_resolve import IncidentResolved
+    from warroom.incident.session import Incident
+    from warroom.incident.store import IncidentStore
+
+    book = tmp_path / "rbq.md"
+    book.write_text(RUNBOOK.replace("```bash\n# Say it ran\necho ran > \"$RACE_MARK\"",
+                                    "```promql\n# Read the quota\nmax(flowengine_model_quota_used_ratio)"),
+                    encoding="utf-8")
+    alice = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "alice"))
+    bob = IncidentStore.from_config(shared_config(shared_dsn, tmp_path, "bob"))
+    inc = alice.create(title="Quota at 92%", severity="P3", runbook=str(book))
+    other = bob.open(inc.id)
+    claimed = Incident._run_native_claimed
+
+    def resolved_meanwhile(self: Incident, *args: object) -> object:
+        other.resolve("back to normal")             # the other host, after the judgement, before the start
+        return claimed(self, *args)
+
+    monkeypatch.setattr(Incident, "_run_native_claimed", resolved_meanwhile)
+    assert inc.prepare_step(1).kind == "promql"
+    with pytest.raises(IncidentResolved):
+        inc.run_native_step(inc.prepare_step(1))
+    types = [e.type for e in other.read().events]
+    assert ev.STEP_STARTED not in types, types
+    assert not any(ev.STEP_STARTED in p.read_text() for p in (tmp_path / "state-alice").rglob("journal.jsonl"))

@@ -401,9 +401,9 @@ class StepRunning:
         return open_drill(Path(drill_dir))
 
     def _journal_run(self, type_: str, data: dict[str, Any]) -> Any:
-        """A native step's start or end. On a shared incident they go through this host's spool,
-        like a supervised step's: an end that meets the store down is kept, and appended in order
-        when it is back (the start was checked against the store just before)."""
+        """A native step's end. On a shared incident it goes through this host's spool, like a
+        supervised step's: an end that meets the store down is kept, and appended in order when it
+        is back (its start was journaled in the store, judged under its lock)."""
         if not getattr(self, "shared", False):
             return self._append(type_, data)
         from warroom.incident.files import JOURNAL_NAME
@@ -468,11 +468,8 @@ class StepRunning:
         self._tag_outputs()
         claim = self._claim_step(prepared)
         try:
-            use = None
-            if grant is not None and getattr(self, "shared", False):
-                self.approvals.use(grant, prepared)  # type: ignore[attr-defined]  # spooled start: its use first
-            elif grant is not None:
-                use = self.approvals.use_in_start(grant, prepared)  # type: ignore[attr-defined]  # spent by the start
+            # spent by the run's start line, or not at all
+            use = self.approvals.use_in_start(grant, prepared) if grant is not None else None  # type: ignore[attr-defined]
             return self._run_native_claimed(prepared, spec, decision, command, metric_source, kube, on_started, use)
         finally:
             os.close(claim)
@@ -505,11 +502,13 @@ class StepRunning:
             "confirmed": decision.confirmed, "confirmed_via": "dialog" if decision.confirmed else None,
             "target": dict(prepared.target), "timeout": prepared.timeout, "output": rel,
             "supervisor_pid": None, "pid": None, "pgid": None, "evidence_before": None}
+        # The start goes through the single write path, on a shared incident too (to the store, never
+        # the spool): judged again under the journal's lock on the state it is appended to — not
+        # resolved since; with an approval (spent by this line), nothing that spends or withdraws
+        # it since and not past its end. Its end may go through the spool (``_journal_run``).
         if use is None:
-            started = self._journal_run(ev.STEP_STARTED, started_data).ts
+            started = self._append(ev.STEP_STARTED, started_data).ts
         else:
-            # the approval is spent by this line: judged again under the journal's lock on the state
-            # it is appended to (nothing that spends or withdraws it since, not past its end)
             started = self._append(ev.STEP_STARTED, {**started_data, "approval": use}, unless_also=USE_CHANGERS,
                                    judge=lambda state, at: self.approvals.check_use(  # type: ignore[attr-defined]
                                        use, prepared, state, at)).ts
