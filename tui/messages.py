@@ -136,6 +136,8 @@ class GateProgress(Message):
     reason: str | None = None
     held: float = 0.0                   # how long the comparison has held (VerifyCheck.held)
     hold: float = 0.0                   # how long it must hold
+    measure: Any = None                 # the runbook's named query it watches (``NamedQuery``), as
+                                        # the watcher resolved it: its words whatever runbook is on screen
 
 
 @dataclass

@@ -674,13 +674,18 @@ class IncidentPresenter:
             from warroom.sources.verify import VerifyError
 
             first = [resume is None]
+            try:        # what it watches, as the watcher resolves it (the journaled query on a resume)
+                measure = (resume.gate(live.incident.config.slo) if resume is not None and resume.started
+                           else live.gate(key, text)).measure
+            except (VerifyError, WarroomError):
+                measure = None          # watch_gate says why, below
 
             def progress(check: VerifyCheck) -> None:
                 if first[0]:            # verify.started was journaled: show it
                     first[0] = False
                     self.post(IncidentChanged(live.id))
                 self.app.post_message(GateProgress(key, number, text, check.status, check.value,
-                                                   check.remaining, check.reason, check.held, check.hold))
+                                                   check.remaining, check.reason, check.held, check.hold, measure))
 
             try:
                 check = live.watch_gate(key, number, text, on_check=progress, every=VERIFY_EVERY,
@@ -692,7 +697,7 @@ class IncidentPresenter:
                 return  # left open on purpose
             self.post(IncidentChanged(live.id))
             self.app.post_message(GateProgress(key, number, text, check.status, check.value, 0.0, check.reason,
-                                               check.held, check.hold))
+                                               check.held, check.hold, measure))
 
         self.worker(work, group=f"gate-{key[0]}-{key[1]}", name=f"verify {key[1]}")
 
@@ -719,11 +724,21 @@ class IncidentPresenter:
                     self.app.call_from_thread(self.watch_gate_async, key, int(gate.step), gate.text, gate)
                 else:
                     self.app.post_message(GateProgress(key, int(gate.step), gate.text, check.status,
-                                                       check.value, 0.0, check.reason))
+                                                       check.value, 0.0, check.reason, measure=_measure(gate)))
             if any(check is not None for _g, check in results):
                 self.post(IncidentChanged(live.id))
 
         self.worker(work, group="gates-resume", name="resume gates")
+
+
+def _measure(gate: OpenGate) -> Any:
+    """The named query an open gate watches, from its journaled words (None: a pane or PromQL)."""
+    from warroom.sources.verify import VerifyError
+
+    try:
+        return gate.gate().measure
+    except VerifyError:
+        return None
 
 
 def gate_runbook(live: LiveIncident, gate: OpenGate, runbook: Any) -> str:

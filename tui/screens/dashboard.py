@@ -836,10 +836,12 @@ class DashboardScreen(Screen[None]):
         drill = self.app.ctx.drill
         speed = drill.speed if drill is not None and drill.speed > 0 else 1.0
         book = self.data.book_of(message.key[0])      # its runbook's named queries give its words
+        queries = ({message.measure.name: message.measure} if message.measure is not None   # as its watcher read it
+                   else book.queries if book is not None else None)
         self.gate_views[message.key] = gate_view(
             message.step_number or 0, message.expr, message.status, message.value, message.remaining,
             message.reason, held=message.held, hold=message.hold, slos=self.app.ctx.config.slo,
-            speed=speed, now=self.app.ctx.clock.now(), queries=book.queries if book is not None else None)
+            speed=speed, now=self.app.ctx.clock.now(), queries=queries)
         self.render_header()
 
     def shown_gate(self) -> GateView | None:
