@@ -297,3 +297,31 @@ def test_a_run_s_start_and_end_lines_carry_the_incident_s_clock(
     run = state.steps[runs[0]["data"]["step_id"]].last_run
     assert run is not None and run.started_at == run.ended_at == state.declared_at == t0
     assert state.first_action_at == t0                      # the response time is 0, not hours negative
+
+
+def test_a_run_found_interrupted_is_ended_on_the_incident_s_clock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A start whose supervisor died without an end is ended ``interrupted`` by whoever looks next
+    (``incident show`` reconciles): that line, too, carries the pinned drill's moment, not the wall."""
+    import json
+
+    from tests.unit.incident_fixtures import Cli
+    from warroom.journal.log import Journal
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 23, 59, 30, tzinfo=UTC)
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0.timestamp()))
+    code, out, err = cli("new", "--drill", "rate-limit", "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    outputs = cli.journal(inc).parent / "outputs"
+    outputs.mkdir(exist_ok=True)
+    (outputs / "0001-gone.log").write_text("")                         # no supervisor holds it: it died
+    Journal(cli.journal(inc)).append("step.started", {"step": 3, "step_id": "gone", "output": "outputs/0001-gone.log",
+                                                      "started_at": "2026-12-02T23:59:30.000Z"}, ts=t0)
+    assert cli("show", inc)[0] == 0
+    lines = [json.loads(x) for x in cli.journal(inc).read_text(encoding="utf-8").splitlines() if x.strip()]
+    (end,) = [e for e in lines if e["type"] == "step.finished"]
+    assert end["data"]["status"] == "interrupted"
+    assert end["ts"] == end["data"]["detected_at"] == "2026-12-02T23:59:30.000Z", end
