@@ -103,6 +103,8 @@ def test_approved_step_runs_once_and_records_who(pair: tuple[Incident, Incident]
     (start,) = [e for e in alice.read().events if e.type == ev.STEP_STARTED]
     assert start.data["approval"]["request"] == req.id and r.used_seq == start.seq
     assert ev.APPROVAL_USED not in _types(alice)
+    (said,) = [t for t in alice.state.timeline if t.kind == ev.APPROVAL_USED]   # an approval's use on the PIR's timeline
+    assert said.seq == start.seq and said.text == f"Approval {req.id} used: step 5 run by alice@bastion-1"
     with pytest.raises(StepRefused, match=rf"approval {req.id} was used for one run already"):
         alice.run_step(alice.prepare_step(5))
 

@@ -357,18 +357,20 @@ def _expired(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _used(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    """An approval's use: an ``approval.used`` line, or the ``approval`` a run's start carries. Its
+    timeline line is an approval's use either way (what the PIR weighs and keeps), not a start."""
     req = _find(s, d)
     if req is None or req.status != "approved":
         return
     if e.ts >= req.expires_at() or str(d.get("command_sha256") or "") != req.command_sha256:
-        s._add_timeline(e, e.type, f"Use of approval {req.id} not counted (expired, or another command)",
+        s._add_timeline(e, ev.APPROVAL_USED, f"Use of approval {req.id} not counted (expired, or another command)",
                         step=req.step)
         return
     req.history.append({"seq": e.seq, "at": e.ts, "type": e.type})
     req.status = "used"
     req.used_at, req.used_seq, req.used_by = e.ts, e.seq, person_of(d.get("by"))
     by = req.used_by.shown if req.used_by else e.actor
-    s._add_timeline(e, e.type, f"Approval {req.id} used: {step_word(s, req)} run by {by}", step=req.step)
+    s._add_timeline(e, ev.APPROVAL_USED, f"Approval {req.id} used: {step_word(s, req)} run by {by}", step=req.step)
 
 
 USE_CHANGERS: frozenset[str] = frozenset({ev.APPROVAL_USED, ev.APPROVAL_REFUSED, ev.APPROVAL_EXPIRED,
