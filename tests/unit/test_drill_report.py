@@ -496,3 +496,38 @@ def test_the_flows_an_incident_failed_are_counted_over_the_whole_incident(state_
     assert first and second
     assert failed == len(first) + len(second)
     assert set(first) <= set(left)          # nobody retried them: the early ones are left too
+
+
+def test_resolved_while_still_breached_is_in_time_but_no_recovery(state_dir: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolved 10 drill minutes in with nothing done, the 5xx rate and the failures past critical:
+    the summary said "Time to resolve: …: met." and "MTTR target: met." as if service was restored.
+    Now both say the clock was met and the resolution was not a recovery, naming the panes; a drill
+    resolved with every pane back under critical still reads a plain "met"."""
+    d = _drill_with(state_dir, "provider-outage", 10.0, [])
+    clock = Clock(d.wall_time(100))
+    inc = IncidentStore(state_dir / "inc", clock=clock).create(
+        title="5xx", severity="P2", runbook="RB-CORE-004", drill={"scenario": "provider-outage", "speed": 10.0})
+    clock.t = d.wall_time(700)
+    inc.resolve("looked fine")
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(d.wall_time(800)))      # the report is read then
+    report = drill_report(d, inc.state, at=d.wall_time(800))
+    past = [p.title for p in report.panes if p.now is not None and p.crit is not None and p.now > p.crit]
+    assert past and [p.pane for p in report.panes][:1] == ["error_5xx"]
+    [line] = [ln for ln in report.summary if ln.startswith("Time to resolve:")]
+    assert line.endswith(f"(target < 60 min): met on the clock, but {' and '.join(past)} "
+                         f"{'was' if len(past) == 1 else 'were'} still past critical at the resolution."), line
+    [mttr] = [ln for ln in report.summary if "MTTR target" in ln]
+    assert mttr.endswith(": met on the clock, not a recovery (as above)."), mttr
+    # worked: routing away from the failing provider, resolved once the panes are back under critical
+    fixed = _drill_with(state_dir / "fixed", "provider-outage", 10.0, [("fallback_routing", 150)])
+    clock = Clock(fixed.wall_time(100))
+    inc = IncidentStore(state_dir / "inc2", clock=clock).create(
+        title="5xx", severity="P2", runbook="RB-CORE-004", drill={"scenario": "provider-outage", "speed": 10.0})
+    clock.t = fixed.wall_time(3000)
+    inc.resolve("routed away")
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(fixed.wall_time(3100)))
+    report = drill_report(fixed, inc.state, at=fixed.wall_time(3100))
+    assert not any(p.now > p.crit for p in report.panes if p.now is not None and p.crit is not None)
+    [line] = [ln for ln in report.summary if ln.startswith("Time to resolve:")]
+    assert line.endswith("(target < 60 min): met."), line
