@@ -196,3 +196,40 @@ def test_a_native_run_s_approval_is_spent_by_its_start_or_not_at_all(
     with pytest.raises(StepRefused, match=rf"{rid} was used by bob@bastion-2 \(seq \d+\) just before this run"):
         alice.run_native_step(alice.prepare_step(1))
     assert ev.STEP_STARTED not in [e.type for e in alice.read().events]
+
+
+def test_an_approval_that_ends_before_the_start_is_recorded_starts_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Judged good one second before its end, the approval has ended when the supervisor stamps the
+    start (the incident's clock moved on meanwhile): a start past the approval's end would be folded
+    as a use 'not counted' while its command ran. The supervisor refuses it (``start_before``), the
+    run is judged again and refused as expired; nothing ran, nothing was spent."""
+    from tests.unit.incident_fixtures import FixedClock, approval_runbook, install_fake_runbook
+    from warroom.config import Config
+    from warroom.incident import runbook_ref
+
+    install_fake_runbook(monkeypatch, tmp_path)
+    monkeypatch.setattr(runbook_ref, "load_file", approval_runbook)
+    clock = FixedClock()
+    cfg = Config()
+    cfg.approval.expires = 900.0
+    made = IncidentStore(tmp_path / "state", cfg, clock=clock).create(title="Quota", severity="P3",
+                                                                       runbook="RB-TEST-001")
+    alice = Incident(made.id, made.dir, config=cfg, clock=clock, actor="alice@bastion-1", person=ALICE)
+    bob = Incident(made.id, made.dir, config=cfg, clock=clock, actor="bob@bastion-2", person=BOB)
+    req = alice.approvals.request(alice.prepare_step(5)).request
+    bob.approvals.approve(req.id)
+    clock.advance(899)                                     # one second left
+    start_runner = Incident._start_runner
+    late: list[float] = [1.0]
+
+    def judged_then_late(self: Incident, *args: object, **kw: object) -> object:
+        while late:
+            clock.advance(late.pop())                      # the approval ends between judgement and start
+        return start_runner(self, *args, **kw)
+
+    monkeypatch.setattr(Incident, "_start_runner", judged_then_late)
+    with pytest.raises(StepRefused, match=rf"{req.id} expired at"):
+        alice.run_step(alice.prepare_step(5))
+    types = [e.type for e in alice.read().events]
+    assert ev.STEP_STARTED not in types and ev.APPROVAL_USED not in types, types
