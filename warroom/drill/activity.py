@@ -197,12 +197,12 @@ class Activity:
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:
-                is_open = s.breaker_open(armed, limit, t)     # the rule ``blocks circuit-breaker status`` follows
-                if is_open and k % 2 == 0:
+                state = s.breaker_state(armed, limit, t)      # the rule ``blocks circuit-breaker status`` follows
+                if state == "OPEN" and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
                               f"{threshold}% quota")
-                state = "OPEN (pausing new flows)" if is_open else "HALF_OPEN (monitoring quota)"
-                yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} provider=anthropic "
+                said = {"OPEN": "pausing new flows", "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
+                yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "

@@ -506,6 +506,18 @@ class Signals:
         return any(over(j) and (j == first or not over(j - 1))
                    for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
 
+    def breaker_state(self, armed: float, limit: float, t: float) -> str:
+        """The circuit breaker armed at ``armed``, at ``t``: OPEN for a minute after it trips
+        (``breaker_open``), HALF_OPEN while the quota stays at or over ``limit`` after that (calls let
+        back in while it watches), else CLOSED: armed but never tripped, or the quota under the limit
+        again (the reset). Read at the scrapes, as the quota pane is; the status and the logs say this."""
+        if t < armed:
+            return "CLOSED"
+        if self.breaker_open(armed, limit, t):
+            return "OPEN"
+        k = math.floor(t / SPEND + 1e-9)
+        return "HALF_OPEN" if max(self.quota(p, k * SPEND) for p in fleet.PROVIDERS) >= limit else "CLOSED"
+
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too
         (``FALLBACK_ON_5XX``: as retries, every call tried on the primary first; else instead)."""

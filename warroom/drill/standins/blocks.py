@@ -324,9 +324,9 @@ def quota_show(ctx: Context, args: Args) -> None:
 
 
 def breaker_state(ctx: Context) -> tuple[str, str]:
-    """The breaker's state from the deployment's env history and the quota it protects: armed
-    (enabled, its pods ready), OPEN (pausing new flows) for a minute after a quota reaches its
-    threshold (``Signals.breaker_open``), else HALF_OPEN, monitoring the quota."""
+    """The breaker's state from the deployment's env history and the quota it protects, once armed
+    (enabled, its pods ready) by ``Signals.breaker_state``: OPEN (pausing new flows) for a minute after
+    a quota reaches its threshold, HALF_OPEN while it stays there, else CLOSED."""
     breaker = ctx.cluster.breaker()
     if breaker is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
@@ -334,9 +334,10 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     if ctx.t < armed_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
     now = max(ctx.quota(p) for p in fleet.PROVIDERS)
-    if ctx.signals.breaker_open(armed_at, limit, ctx.t):
-        return "OPEN", f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%"
-    return "HALF_OPEN", "monitoring quota"
+    state = ctx.signals.breaker_state(armed_at, limit, ctx.t)
+    return state, {"OPEN": f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%",
+                   "HALF_OPEN": "monitoring quota",
+                   "CLOSED": f"armed: quota {now * 100:.0f}% under the threshold {threshold}%"}[state]
 
 
 @command("circuit-breaker status")
