@@ -281,3 +281,12 @@ def test_a_pane_gate_says_the_panes_title_and_an_old_journal_its_text() -> None:
                     at=None, deadline="2026-12-02T00:10:00Z", value=None, reason=None)
     assert old.describe(datetime(2026, 12, 2, 0, 5, tzinfo=UTC)) == (
         "verify pending, window ends 00:10:00 UTC (quota < 75 within 10m)")
+
+
+def test_runbooks_show_lists_the_named_queries_and_says_each_gate_in_words() -> None:
+    from warroom.cli.runbooks import render_text
+
+    text = render_text(parse_runbook(NAMED))
+    assert "  worst_quota — Worst provider quota (percent): 100 * max(flowengine_model_quota_used_ratio)" in text
+    assert ("verify: then watches Worst provider quota < 1000% held 2m00s, within 10m00s of the step ending ok"
+            in text), text

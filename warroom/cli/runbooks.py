@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from warroom.cli.common import config_from_args, out
 from warroom.errors import WarroomError
@@ -107,11 +108,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         out(json.dumps(rb.to_json(), indent=2, ensure_ascii=False))
         return 0
-    out(render_text(rb))
+    out(render_text(rb, config_from_args(args).slo))
     return 0
 
 
-def render_text(rb: Runbook) -> str:
+def render_text(rb: Runbook, slos: Any = ()) -> str:
+    """The runbook as text; ``slos``: the configuration's panes, so a verify gate says what it
+    watches in the words the dashboard uses."""
     lines = [f"{rb.id}: {rb.title}"]
     meta = []
     if rb.severity:
@@ -138,6 +141,9 @@ def render_text(rb: Runbook) -> str:
                 bits.append("found in a command")
             help_text = f" — {p.help}" if p.help else ""
             lines.append(f"  {p.name} ({', '.join(bits)}){help_text}")
+    if rb.queries:
+        lines.append("queries (what verify gates watch):")
+        lines.extend(f"  {q.name} — {q.title} ({q.unit}): {q.promql}" for q in rb.queries.values())
     for sec in rb.sections:
         if not sec.steps and sec.level > 2:
             continue
@@ -145,7 +151,7 @@ def render_text(rb: Runbook) -> str:
         lines.append("")
         lines.append(f"{'#' * max(sec.level, 1)} {sec.title}{phase}")
         for step in sec.steps:
-            lines.extend(_step_lines(step))
+            lines.extend(_step_lines(step, slos, rb.queries))
     if rb.findings:
         lines.append("")
         lines.append("findings:")
@@ -153,7 +159,7 @@ def render_text(rb: Runbook) -> str:
     return "\n".join(lines)
 
 
-def _step_lines(step: Step) -> list[str]:
+def _step_lines(step: Step, slos: Any = (), queries: Any = None) -> list[str]:
     indent = "  " * (step.depth + 1)
     if step.kind == "manual":
         box = "[x]" if step.checked else "[ ]"
@@ -167,6 +173,10 @@ def _step_lines(step: Step) -> list[str]:
         out_lines.append(f"{indent}      expect: {step.expect}")
     if step.params:
         out_lines.append(f"{indent}      params: {', '.join(step.params)}")
+    if step.verify:
+        from warroom.sources.verify import describe_gate
+
+        out_lines.append(f"{indent}      verify: then watches {describe_gate(step.verify, slos, queries)}")
     return out_lines
 
 
