@@ -107,5 +107,11 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ
     pir = impact_estimate(state) if state is not None else None
-    exact = None if pir is None else len(failed_flows(drill, drill.scenario_time(pir[1]), drill.scenario_time(pir[2])))
-    return with_summary(report, pir=None if pir is None or exact is None else (*pir, exact))
+    if pir is None:
+        return with_summary(report)
+    t1, t2 = drill.scenario_time(pir[1]), drill.scenario_time(pir[2])
+    exact = len(failed_flows(drill, t1, t2))
+    # a retry that failed again is a second failure of its flow on FlowEngine's counter (the PIR's
+    # figure), one row in the tasks table: counted beside the rows, so the two agree on what they count
+    again = sum(1 for r in sim.signals.retries if not r.ok and t1 < r.t <= t2)
+    return with_summary(report, pir=(*pir, exact, again))

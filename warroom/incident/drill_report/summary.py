@@ -17,9 +17,10 @@ from warroom.scenario_time import Span
 from warroom.units import format_value
 
 
-def with_summary(r: DrillReport, pir: tuple[float, float, float, int] | None = None) -> DrillReport:
+def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | None = None) -> DrillReport:
     """``r`` with its summary lines written from what it holds, and ``pir``: (the PIR's Impact figure
-    for failed flows, its window's start and end, unix; the drill's own count of that window)."""
+    for failed flows, its window's start and end, unix; the drill's own count of that window, and of
+    the retries in it that failed again)."""
     lines = []
     primary = r.panes[0] if r.panes else None
     for row in r.responses:
@@ -114,19 +115,26 @@ def _path_line(r: DrillReport) -> str:
             + listed("not done", named(open_)) + ".")
 
 
-def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int) -> str:
+def _pir_count_line(r: DrillReport, estimate: float, start: float, end: float, exact: int, again: int = 0) -> str:
     """The PIR's count of failed flows beside the drill's, for the same window. Two numbers for one
     thing must say why: the PIR's is Prometheus' ``increase()`` over FlowEngine's failure counter,
     which extrapolates from the counter's samples to the window's edges (an estimate, also in a real
-    incident); the drill's tasks table holds every flow, so its count is exact. The report's own
-    "the incident failed" counts from the causes' onset and leaves out everyday background errors."""
+    incident); the drill's tasks table holds every flow, so its count is exact. ``again``: retries in
+    the window that failed again, each a second failure on the counter of a flow the table lists once
+    (without them, "6 in the tasks table, where the PIR says 7" blamed the estimate for a retry).
+    The report's own "the incident failed" counts from the causes' onset and leaves out everyday
+    background errors."""
     def at(t: float) -> str:
         return f"{datetime.fromtimestamp(t, UTC):%H:%M:%S}"
 
     shown = f"{estimate:.0f}"
-    same = shown == str(exact)
-    return (f"Failed flows in the PIR's impact window ({at(start)}–{at(end)} UTC): {exact} in the drill's "
-            f"tasks table, {'and' if same else 'where'} the PIR's Impact {'also says' if same else 'says'} {shown}"
+    failures = exact + again
+    same = shown == str(failures)
+    counted = (f"{exact} in the drill's tasks table" if not again else
+               f"{exact} in the drill's tasks table and {again} {'retry' if again == 1 else 'retries'} that"
+               f" failed again, {failures} failures as FlowEngine's failure counter counts them")
+    return (f"Failed flows in the PIR's impact window ({at(start)}–{at(end)} UTC): {counted}, "
+            f"{'and' if same else 'where'} the PIR's Impact {'also says' if same else 'says'} {shown}"
             + ("." if same else " (Prometheus' increase() over the failure counter estimates between samples;"
                " the drill's count is exact).")
             + (f" The {r.failed} the incident failed count from its cause's onset, without everyday"
