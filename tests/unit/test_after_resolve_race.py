@@ -302,3 +302,62 @@ def test_a_shared_incident_s_native_run_is_judged_in_the_store(
     types = [e.type for e in other.read().events]
     assert ev.STEP_STARTED not in types, types
     assert not any(ev.STEP_STARTED in p.read_text() for p in (tmp_path / "state-alice").rglob("journal.jsonl"))
+
+
+def test_a_shared_run_whose_caller_dies_after_journaling_its_start_ends_cancelled_never_run(
+        shared_dsn: str, tmp_path: Path) -> None:
+    """The caller journals a shared run's start in the store, then tells the supervisor to let the
+    command go. Killed (-9) in between, the command never runs: its supervisor keeps an end saying
+    so, and the next look on this host journals it — cancelled, "never ran" — not an interruption
+    of a command that might have run."""
+    import time
+
+    from warroom.config import Config
+    from warroom.execute.output_files import output_locked
+    from warroom.incident.store import IncidentStore
+
+    book = tmp_path / "rb.md"
+    book.write_text(RUNBOOK, encoding="utf-8")
+    here = tmp_path / "host-a"
+    made = _wr(here, "new", "--title", "quota", "--severity", "P3", "--runbook", str(book), "--shared", shared_dsn)
+    assert made.returncode == 0, made.stderr
+    inc = made.stdout.strip()
+    mark = tmp_path / "ran"
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", "run", inc, "1", "--yes", "--shared", shared_dsn,
+                          "--state-dir", str(here)],
+                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r),
+                                            RACE_HOOK="warroom.execute.runner::_tell", RACE_MARK=str(mark)),
+                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(ready_w)
+    os.close(go_r)
+    try:
+        readable, _, _ = select.select([ready_r], [], [], 120)
+        said = os.read(ready_r, 64) if readable else b""
+        assert said == b"judged\n", (said, a.poll())            # the start is in the store; "go" not said
+    finally:
+        a.kill()
+        a.communicate(timeout=120)
+        os.close(go_w)
+        os.close(ready_r)
+    cfg = Config()
+    cfg.incident.state_dir = str(here)
+    cfg.shared.override = shared_dsn
+    found = IncidentStore.from_config(cfg).open(inc, work=False)
+    (start,) = [e for e in found.read().events if e.type == ev.STEP_STARTED]
+    output = found.dir / str(start.data["output"])
+    deadline = time.monotonic() + 60                            # its supervisor sees the caller gone and ends
+    while output_locked(output) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not output_locked(output)
+    shown = _wr(here, "show", inc, "--shared", shared_dsn)       # the next look reconciles
+    assert shown.returncode == 0, shown.stderr
+    (end,) = [e for e in IncidentStore.from_config(cfg).open(inc, work=False).read().events
+              if e.type == ev.STEP_FINISHED]
+    assert end.data["status"] == "cancelled" and "the command never ran" in end.data["reason"], end.data
+    assert not mark.exists()
+    state = IncidentStore.from_config(cfg).open(inc, work=False).refresh()
+    (run,) = [r for st in state.steps.values() for r in st.runs]
+    assert run.status == "cancelled" and any("never ran" in n for n in run.notes), run.notes
+    assert not any("journaled late" in n for n in run.notes), run.notes   # the journal was never the problem

@@ -305,8 +305,11 @@ class Supervisor:
             # A shared incident: its caller journals the start in the shared store, judged under the
             # store's lock (this process cannot reach it), and says whether the command may go.
             _report({"ok": True, "seq": None, "started": started})
-            if _verdict() != b"go":
-                self._abandon()
+            word = _verdict()
+            if word != b"go":
+                # "no": nothing was journaled. No word at all: the caller is gone, perhaps after its
+                # start reached the store — the end that says nothing ran is kept for that start.
+                self._abandon(None if word == b"no" else self._unrun_end(started))
                 return 1
         else:
             cond = self.spec.get("start_after") or {}
@@ -336,13 +339,28 @@ class Supervisor:
             raise
         return self._finish(writer, out_fd, started, t0)
 
-    def _abandon(self) -> None:
-        """Nothing was journaled: end the command still held at its gate, and leave no record."""
+    def _abandon(self, end: dict[str, Any] | None = None) -> None:
+        """End the command still held at its gate. ``end``: kept in the step's reserved end record,
+        journaled by whoever next finds its start without an end (``recovery.mark_interrupted``);
+        None: nothing was journaled, no record is left."""
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        if end is not None:
+            write_end(self.end_fd, end)
         say_done(self.watchdog_w)
         os.close(self.end_fd)
-        end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
+        if end is None:
+            end_path_for(self.incident_dir, self.output_rel).unlink(missing_ok=True)
+
+    def _unrun_end(self, started: dict[str, Any]) -> dict[str, Any]:
+        """The end of a start whose caller went away before saying go: cancelled, never run."""
+        return {"step": started.get("step"), "step_id": started.get("step_id"),
+                **({"runbook_id": started["runbook_id"]} if started.get("runbook_id") else {}),
+                "status": "cancelled", "exit_code": None, "signal": None, "started_at": started["started_at"],
+                "ended_at": format_ts(self.now()), "duration": 0.0, "expect": None, "expect_met": None,
+                "excerpt": "", "output": self.output_rel, "lines": 0, "bytes": 0, "not_run": True,
+                "reason": "the warroom that journaled its start went away before letting the command go;"
+                          " the command never ran"}
 
     def _loop(self, writer: OutputWriter, out_r: int, err_r: int, wake_r: int, t0: float) -> None:
         sel = selectors.DefaultSelector()

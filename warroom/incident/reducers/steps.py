@@ -103,7 +103,7 @@ def _run_notes(d: dict[str, Any]) -> list[str]:
     for key in ("error", "reason"):
         if d.get(key):
             notes.append(str(d[key]))
-    if d.get("journaled_late"):
+    if d.get("journaled_late") and not d.get("not_run"):
         notes.append("its end was journaled late (the journal could not be written when it ended)")
     return notes
 
