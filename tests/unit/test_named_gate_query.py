@@ -101,6 +101,11 @@ echo two
 echo three
 ```
 
+```bash {name="unknown" verify="no_such_thing < 1 within 10m"}
+# Gate on a name nothing declares
+echo six
+```
+
 ```bash {name="pane" verify="quota < 80 within 10m"}
 # Gate on a pane, as older runbooks write it
 echo four
@@ -140,6 +145,7 @@ def test_lint_names_file_and_line_of_every_named_query_and_gate_problem(tmp_path
     has('```bash {name="typo"', "error", "'share_492'", "did you mean 'share_429'")
     has('```bash {name="badpromql"', "error", "not a query this runbook names", "not PromQL")
     has('```bash {name="percent"', "error", "written with %", "in ratio")
+    has('```bash {name="unknown"', "error", "'no_such_thing' is not a query this runbook names", "[queries.no_such_thing]")
     # older runbooks: a pane id and bare PromQL are not findings
     quiet = (f"{path}:{line_of('```bash {name=' + chr(34) + 'pane')}:", f"{path}:{line_of('```bash {name=' + chr(34) + 'bare')}:")
     assert not any(f.startswith(quiet) for f in found), found

@@ -190,8 +190,8 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
     """Every problem of the runbook's verify gates, at the line of the fence that writes it.
 
     ``panes``: the configuration's pane ids and units. LEFT resolves to a named query, then a
-    pane, then PromQL; a bare word that is neither name is read as a PromQL metric name, so it is
-    reported (a typo of a query name would otherwise watch a metric that does not exist), and so
+    pane, then PromQL; a bare word that is neither name would be read as a PromQL metric name, so
+    it is an error (a typo of a query name would watch a metric that does not exist), and so
     is a threshold written with ``%`` on something that is not a percentage (``< 10%`` of a ratio
     would compare 0.1 with 10). ``broken``: names declared in ``[queries]`` that were refused
     (their own findings say why): a gate on one is reported as such."""
@@ -227,10 +227,11 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
                 continue
             if NAME.match(spec.left):
                 close = difflib.get_close_matches(spec.left, [*queries, *broken, *panes], n=1)
-                report(line, "warning" if not close else "error",
+                report(line, "error",
                        f"{head}: {spec.left!r} is not a query this runbook names ({_names(queries)}) nor a "
                        f"pane id ({_names(panes)}); it would watch a metric of that name"
-                       + (f": did you mean {close[0]!r}?" if close else ""))
+                       + (f": did you mean {close[0]!r}?" if close else
+                          f" (to watch that metric, name it: [queries.{spec.left}] with title, promql, unit)"))
                 continue
         if spec.percent and unit != "percent":
             report(line, "error", f"{head}: the threshold is written with %, but {spec.left!r} is in "
