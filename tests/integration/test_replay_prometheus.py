@@ -104,6 +104,8 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
     slos = inc.state.metric_summary["slos"]
     assert slos and all(e["recorded"] for e in slos.values())
     rows, note = evidence(inc.state)
-    quoted = [(r.title, r.worst, r.at_resolution) for r in rows]
-    assert quoted == [(r.title, r.worst, r.at_resolution) for r in live_rows]
+    # every quoted figure, the time past critical and the gap the target's outage left included
+    quoted = [(r.title, r.at_start, r.at_detection, r.worst, r.at_resolution, r.breach) for r in rows]
+    assert quoted == [(r.title, r.at_start, r.at_detection, r.worst, r.at_resolution, r.breach) for r in live_rows]
+    assert any("no data for" in r.breach for r in rows), quoted
     assert note is not None and "saved metrics.json" in note.text
