@@ -44,7 +44,7 @@ def test_the_drill_report_gives_the_pirs_window_exactly_beside_the_pirs_estimate
     count = state.metric_summary["slos"]["failure_rate"]["impact_count"]
     marks = state.metric_summary["marks"]
     pir = render_pir(state, "pir", inc.config, now=clock())
-    said = re.search(r"failed flows during the impact window: (\d+)", pir)
+    said = re.search(r"flow failures \(retries included\) during the impact window: (\d+)", pir)
     assert said is not None and said.group(1) == f"{count['value']:.0f}"
 
     exact = len(failed_flows(d, d.scenario_time(marks["started"]), d.scenario_time(marks["resolved"])))
@@ -71,7 +71,8 @@ def test_a_retry_that_failed_again_is_counted_as_the_pirs_counter_counts_it(tmp_
     """A retry run before the breaker fails again: FlowEngine's failure counter (the PIR's figure)
     counts that flow twice, the tasks table once. The report said "N in the drill's tasks table,
     where the PIR's Impact says N+1 (increase() estimates between samples…)": the estimate blamed
-    for a retry. It now counts the retry beside the rows: the failures both count."""
+    for a retry. It now counts the retry beside the rows: the failures both count. And the PIR
+    names what its figure counts: "flow failures (retries included)", not "failed flows" (7 of 6)."""
     from tests.unit.standins_corpus import run_one
 
     start, speed = 1_800_000_000.0, 60.0
@@ -91,7 +92,7 @@ def test_a_retry_that_failed_again_is_counted_as_the_pirs_counter_counts_it(tmp_
     inc.resolve("gave up", concerns=None)
     inc.sync_metrics(source, speed=speed, now=clock.t, summary=True)
     state = inc.state
-    said = re.search(r"failed flows during the impact window: (\d+)", render_pir(state, "pir", inc.config, now=clock()))
+    said = re.search(r"flow failures \(retries included\) during the impact window: (\d+)", render_pir(state, "pir", inc.config, now=clock()))
     marks = state.metric_summary["marks"]
     exact = len(failed_flows(d, d.scenario_time(marks["started"]), d.scenario_time(marks["resolved"])))
     report = drill_report(d, state, at=clock.t, slos=inc.config.slo)

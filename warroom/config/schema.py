@@ -290,7 +290,9 @@ def default_slos() -> list[SloConfig]:
             unit="percent", warn=0.5, crit=1.0, direction="above",
             runbook="RB-CORE-001", severity="P2",
             impact_query="sum(increase(flowengine_flow_failures_total[$window]))",
-            impact_label="failed flows",
+            # what the counter counts: a failed run, so a flow retried and failed again twice
+            # ("failed flows: 7" of a drill whose tasks table held 6 failed flows)
+            impact_label="flow failures (retries included)",
         ),
         SloConfig(
             id="p95_latency",
