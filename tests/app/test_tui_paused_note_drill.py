@@ -30,3 +30,24 @@ async def test_the_paused_note_counts_drill_time_before_a_declaration(tmp_path: 
         await pilot.pause()
         text = str(note.render())
         assert "(05:00 drill time, 00:05 wall)" in text, text
+
+
+async def test_the_paused_note_is_cut_with_an_ellipsis_at_80x24(tmp_path: Path) -> None:
+    """At 80 columns the note read "… (02:30 drill time, 00:05 wall) · it": the rest had wrapped
+    onto a row its one-row height hides, with no sign of the cut (attack25, A25-7)."""
+    from textual.geometry import Region
+
+    ctx = drill_ctx(tmp_path, speed=60.0, refresh=60.0, tick=0)
+    drill = ctx.drill.extra["drill"]
+    ctx.clock = FrozenClock(drill.start + 30.0)
+    app = WarroomApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_dashboard(pilot)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: bool(app.screen.query(PausedNote)))
+        note = app.screen.query_one(PausedNote)
+        ctx.clock.advance(5.0)
+        note.redraw()
+        await pilot.pause()
+        row = "".join(s.text for s in note.render_lines(Region(0, 0, note.outer_size.width, 1))[0]).rstrip()
+        assert "drill time" in row and row.endswith("…"), row
