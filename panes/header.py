@@ -195,19 +195,28 @@ def gate_text(g: GateView, now: float, width: int = 0) -> Text:
     What it watches is said in the runbook's words (a named query's or pane's title and unit);
     a gate on bare PromQL says ``now 1.25`` and puts the expression last, where the ellipsis may
     cut it. Given ``width``, the richest form that fits is chosen (``gate_forms``): the window's
-    clock goes first, then the hold's words ("for 2m", which "held 00:40/02:00" also says), so
-    the value, what is needed and the time left are never cut."""
+    clock goes first, then the hold's words ("for 2m", which "held 00:40/02:00" also says), then
+    the leanest form shortens the title as much as it must ("429 share (worst pro… 0.241%"), so
+    the value, the hold's progress and the time left are never cut, whatever their length."""
     forms = gate_forms(g, now)
-    if width > 0:
-        for form in forms:
-            if form.cell_len <= width:
-                return form
-    return forms[-1] if width > 0 else forms[0]
-
-
-def gate_forms(g: GateView, now: float) -> list[Text]:
-    """The gate line's forms, richest first (``gate_text`` picks the first that fits)."""
+    if width <= 0:
+        return forms[0]
+    for form in forms:
+        if form.cell_len <= width:
+            return form
+    lean = forms[-1]
     title = "" if g.bare else g.title
+    over = lean.cell_len - width
+    if g.status == "pending" and title and over > 0:
+        keep = max(1, len(title) - over - 1)
+        lean = gate_forms(g, now, title=title[:keep].rstrip() + "…")[-1]
+    return lean
+
+
+def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
+    """The gate line's forms, richest first (``gate_text`` picks the first that fits); ``title``:
+    the title shortened to fit, in the leanest form."""
+    title = ("" if g.bare else g.title) if title is None else title
     if g.status in ("passed", "failed"):
         forms = []
         for what in (g.what or g.text, ""):

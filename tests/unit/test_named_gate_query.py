@@ -296,3 +296,22 @@ def test_runbooks_show_lists_the_named_queries_and_says_each_gate_in_words() -> 
     assert "  worst_quota — Worst provider quota (percent): 100 * max(flowengine_model_quota_used_ratio)" in text
     assert ("verify: then watches Worst provider quota < 1000% held 2m00s, within 10m00s of the step ending ok"
             in text), text
+
+
+def test_at_80_columns_a_long_value_shortens_the_title_never_the_time_left() -> None:
+    """Found in a real terminal: a 429 share of 0.241% (six characters) while the hold ran cut
+    "08:12 left" at 80 columns. The leanest form shortens the title as much as it must."""
+    at = datetime(2026, 12, 2, 14, 22, 10, tzinfo=UTC).timestamp()
+    for value, title in ((0.241, "429 share (worst provider)"), (0.00123, "A much longer title than the lint allows")):
+        query = {"q": NamedQuery_("q", title)}
+        g = gate_view(6, "q < 10 for 2m within 10m", "pending", value, 492.0, "holding 40s of 2m00s", held=40.0,
+                      hold=120.0, now=at, queries=query)
+        line = gate_text(g, at, 78).plain
+        assert len(line) <= 78 and line.endswith(" held 0:40/2:00 · 08:12 left"), line
+        assert f"{g.value} held" in line and title[:8] in line, line
+
+
+def NamedQuery_(name: str, title: str):  # type: ignore[no-untyped-def]
+    from warroom.runbook.gate import NamedQuery
+
+    return NamedQuery(name, title, "100 * max(x)", "percent")

@@ -1,0 +1,66 @@
+"""RB-CORE-003's breaker gate in a real terminal at 80x24: the header's gate line says what it
+watches in the runbook's words ("429 share (worst provider) 12.3% · needs < 10% · 08:12 left"),
+fits the 78 columns inside the header (the value and the time left are never cut); ``incident
+show`` says the same gate the same way. Bounded waits on the screen only."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_tui_tmux import INC, move_to
+from tests.e2e.tmuxterm import TmuxTerm
+from tests.e2e.warroom_session import WarroomSession
+
+pytestmark = pytest.mark.e2e
+
+if not shutil.which("tmux"):
+    pytest.skip("needs tmux (Debian tmux; .ci/run installs it)", allow_module_level=True)
+
+# the title may be shortened at 80 columns ("429 share (worst pro…"), never the value or the time left
+OPEN = re.compile(r"VERIFY  step 6 · 429 share \(worst[^·]*? [\d.]+% (?:held \d+:\d\d/2:00|· needs < 10%)"
+                  r".* \d\d:\d\d left")
+SPEED = "4"    # the gate's 2-minute hold is 30 wall seconds: its open line is on screen long enough to be read
+
+
+def start(term: TmuxTerm, session: WarroomSession) -> None:
+    term.start(session.argv("demo", "--speed", SPEED))
+    term.wait_for("press d to declare", timeout=60)
+    term.wait_for(re.compile(r"\d+(?:\.\d+)?%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
+
+
+def declare(term: TmuxTerm) -> str:
+    """``d``, ``ctrl+s``: the pre-filled incident, its runbook's title cut at 80 columns."""
+    term.send("d")
+    term.wait_for("Declare an incident")
+    term.send("C-s")
+    screen = term.wait_for(lambda sc: "RB-CORE-003 · Rate limit" in sc and INC.search(sc) is not None, timeout=30)
+    found = INC.search(screen)
+    assert found, screen
+    return found.group(0)
+
+
+def test_the_breaker_gate_reads_in_words_at_80x24(tmp_path: Path) -> None:
+    session = WarroomSession(tmp_path / "wr")
+    with TmuxTerm(80, 24) as term:
+        start(term, session)
+        inc = declare(term)
+        move_to(term, 1, 6)
+        term.wait_for("││ 6. ")      # the step pane shows step 6, and how its gate will read
+        term.wait_for("then watches 429 share (worst")
+        term.send("Enter")
+        term.wait_for("Run step 6:")
+        term.send("C-s")
+        term.wait_for("Run mutating step 6?")
+        term.send("C-s")               # no wait for the step's ✔: it can pass by while the gate opens
+        screen = term.wait_for(OPEN, timeout=60)
+        (line,) = [ln for ln in screen.splitlines() if "VERIFY" in ln]
+        assert "…" not in line and "share_429" not in line and "flowengine" not in line, line
+    state = session.state_home / "warroom" / "drills"
+    shown = session.run_cli("incident", "show", inc, "--state-dir", str(state))
+    assert shown.returncode == 0, shown.stderr
+    (row,) = [ln for ln in shown.stdout.splitlines() if re.match(r"^  \S+ \[[^\]]*\]\s+6  ", ln)]
+    assert "(429 share (worst provider) < 10% for 2m)" in row, row
