@@ -98,11 +98,12 @@ class PortLease:
     def held(self) -> bool:
         return self._fd is not None
 
-    def release(self) -> None:
-        """Give the port back (the server on it is stopped). Idempotent."""
+    def release(self, _close: Callable[[int], None] = os.close) -> None:
+        """Give the port back (the server on it is stopped). Idempotent. (``_close`` is bound at
+        definition: a lease dropped while the interpreter shuts down may no longer find ``os``.)"""
         if self._fd is not None:
-            os.close(self._fd)          # closing the only descriptor drops the flock
-            self._fd = None
+            fd, self._fd = self._fd, None
+            _close(fd)                  # closing the only descriptor drops the flock
 
     def __del__(self) -> None:
         self.release()              # a server object dropped without close(): its port goes back
