@@ -27,7 +27,7 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
     path = tmp_path / "slow-model.toml"
     path.write_text(text, encoding="utf-8")
     sc = load_scenario(path)
-    assert sc.name == "slow-model" and sc.faults[0].impacts["latency"] == 90.0
+    assert sc.name == "slow-model" and sc.faults[1].impacts["latency"] == 90.0
     sim = Simulator(sc)
     assert sim.pane("p95_latency", 900.0) > Simulator(load_scenario(HERE / "timeout.toml")).pane("p95_latency", 900.0)
 
@@ -35,26 +35,26 @@ def test_a_new_scenario_is_one_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("old", "new", "said"), [
     ("ramp = 1200.0", "rammp = 1200.0", "unknown field `rammp` - at `$.faults[0]` (did you mean 'ramp'"),
     ('  { action = "fallback_routing",', '  { acton = "fallback_routing",',
-     "unknown field `acton` - at `$.faults[0].mitigations[1]` (did you mean 'action'"),
+     "unknown field `acton` - at `$.faults[1].mitigations[1]` (did you mean 'action'"),
     ('severity = "P3"', "", "missing required field `severity`"),
     ('severity = "P3"', 'severity = "high"', "Invalid enum value 'high' - at `$.severity`"),
     ('title = "Flow', 'title = Flow', "Invalid value"),
     ('action = "fallback_routing"', 'action = "fallback_rooting"',
-     "Invalid enum value 'fallback_rooting' - at `$.faults[0].mitigations[1].action` (did you mean 'fallback_routing'"),
+     "Invalid enum value 'fallback_rooting' - at `$.faults[1].mitigations[1].action` (did you mean 'fallback_routing'"),
     ("context_kb = 460.0", "context_kbb = 460.0",
      "Invalid enum value 'context_kbb' - at `key` in `$.faults[0].impacts`"),
     ('primary = "p95_latency"', 'primary = "p95"', "Invalid enum value 'p95' - at `$.primary`"),
     ("onset = -640.0", 'onset = "-640"', "Expected `float`, got `str` - at `$.faults[0].onset`"),
-    ("latency = 52.0", 'latency = "52"', "Expected `float`, got `str` - at `$.faults[0].impacts[...]`"),
+    ("latency = 52.0", 'latency = "52"', "Expected `float`, got `str` - at `$.faults[1].impacts[...]`"),
     ('breaches = ["p95_latency", "failure_rate"]', 'breaches = "p95_latency"',
      "Expected `array`, got `str` - at `$.breaches`"),
-    ("[[faults]]", "[faults]", "Expected `array`, got `object` - at `$.faults`"),
+    ("[[faults]]", "[faults]", "Cannot declare ('faults',) twice"),
     ('"context_pruning", "retry_pruned"]', '"context_pruning", "retry-pruned"]',
      "Invalid enum value 'retry-pruned' - at `$.resolution[1]` (did you mean 'retry_pruned'"),
     ('  { action = "fallback_routing",', '  { action = "fallback_routing", requires = ["scael"],',
-     "Invalid enum value 'scael' - at `$.faults[0].mitigations[1].requires[0]`"),
+     "Invalid enum value 'scael' - at `$.faults[1].mitigations[1].requires[0]`"),
     ('title = "Flow', 'name = "slow"\ntitle = "Flow', "name: a scenario is named after its file (broken)"),
-    ("latency = 52.0", "latency = -52.0", "Expected `float` >= 0.0 - at `$.faults[0].impacts[...]`"),
+    ("latency = 52.0", "latency = -52.0", "Expected `float` >= 0.0 - at `$.faults[1].impacts[...]`"),
     ("onset = -640.0", "onset = nan", "at `$.faults[0].onset`"),       # TOML has nan and inf; no curve has
     ("factor = 0.1", "factor = 1.5", "Expected `float` <= 1.0 - at `$.faults[0].mitigations[0].factor`"),
 ])

@@ -6,7 +6,8 @@ fixed seed per scenario, so a failure names a moment that reproduces) the same f
 
 - the failure rate: the pane (PromQL over FlowEngine's counters) against the tasks table (psql's
   failed and finished tasks of the hour) and ``blocks metrics query``: a failed task is one step of
-  the failure counter, so the three count the same flows;
+  the failure counter, so the three count the same flows (within the fraction of a flow per repo the
+  integrated counters hold: FINDINGS W25-1);
 - the P95: the pane against ``blocks metrics latency`` (the same histogram);
 - the circuit breaker: ``blocks circuit-breaker status`` against the quota pane and its threshold
   (OPEN or HALF_OPEN only at or over it: a breaker that never tripped is CLOSED) and against the
@@ -53,8 +54,18 @@ def _agree(drill: Drill, t: float) -> None:
     assert abs(runs - listed) <= 6 and abs(failures - int(tasks.get("failed", 0))) <= 6, (where, runs, failures, tasks)
     pane = sim.pane("failure_rate", t)
     assert pane is not None and runs
-    assert abs(pane - 100.0 * failures / runs) <= 0.25 * max(pane, 100.0 * failures / runs) + 100.0 / runs, \
-        (where, pane, failures, runs)
+    assert abs(pane - 100.0 * failures / runs) <= 200.0 / runs, (where, pane, failures, runs)    # 2 flows
+    # over the hour up to a scrape, each repo's failure counter rose by the failures ``blocks`` counts for
+    # it (which psql lists as failed tasks), give or take the fraction of a flow the counters hold: they
+    # are integrated rates, and a flow is counted when its counter passes the next whole number
+    scrape = t - t % 15.0
+    per_repo = _ask(drill, "blocks metrics query --metric flow_failures_total --last 1h --group-by repo", scrape)
+    counted = {line.split(":")[0]: int(line.split()[1]) for line in per_repo.splitlines() if line.endswith(("failure",
+                                                                                                             "failures"))}
+    for repo, n in counted.items():
+        expr = f"flowengine_flow_failures_total{{repo='{repo}'}}"
+        (now,), (then,) = sim.evaluate(expr, scrape), sim.evaluate(expr, scrape - 3600.0)    # type: ignore[misc]
+        assert abs(now.value - then.value - n) < 1.0, (where, repo, now.value - then.value, n)
     # the P95: the pane and ``blocks metrics latency`` read one histogram
     p95, said = sim.pane("p95_latency", t), _ask(drill, "blocks metrics latency --last 5m", t)
     shown = re.search(r"P95: (\d+)s", said)
@@ -96,3 +107,36 @@ def test_at_random_moments_every_answer_agrees(tmp_path: Path, scenario: str) ->
         t += 40.0
     for moment in sorted(t + rng.uniform(5.0, 3600.0) for _ in range(MOMENTS)):
         _agree(drill, moment)
+
+
+#: What each action can move in reality (a fault's impact kinds: ``fail:repo`` is ``fail``): routing moves
+#: calls, not the bundles they carry; a restart clears connections, not code; the breaker and a throttle
+#: pace calls. Rollbacks change the code itself and may move anything.
+REACH: dict[str, set[str]] = {
+    "context_pruning": {"context_kb", "latency", "quota", "fail"},
+    "fallback_routing": {"latency", "api_5xx", "api_429", "fail", "quota"},
+    "circuit_breaker": {"quota", "api_429", "fail", "latency"},
+    "throttle": {"quota", "api_429", "fail", "latency"},
+    "restart": {"api_5xx", "latency", "fail"},
+    "manual_review": {"fail", "latency", "api_5xx"},
+    "audit_restart": {"audit_stall"},
+}
+CODE_CHANGES = {"rollback", "rollback_to_pilot"}     # what fixes a flow the code itself rejects
+
+
+def test_each_action_bends_only_what_it_reaches_in_reality() -> None:
+    """Every shipped scenario: a mitigation bends a whole fault, so a fault may list an action only if the
+    action reaches every impact of it (fallback routing shrank timeout's context bundles, 618 -> 216 KB in
+    the logs; a restart cut the schema rejections mass-failure's release causes), and flows the code
+    rejects (``validation failed``) heal only by a code change."""
+    from warroom.drill.scenarios import list_scenarios
+
+    for sc in list_scenarios():
+        for fault in sc.faults:
+            kinds = {k.split(":")[0] for k in fault.impacts}
+            rejected = any(m.startswith("validation failed") for m in fault.messages)
+            for m in fault.mitigations:
+                if m.action in CODE_CHANGES:
+                    continue
+                assert not rejected, (sc.name, fault.name, m.action)
+                assert kinds <= REACH.get(m.action, set()), (sc.name, fault.name, m.action, kinds - REACH.get(m.action, set()))
