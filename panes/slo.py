@@ -249,13 +249,15 @@ class SloPane(ReadingMixin, Widget):
     def draw_spark(self) -> None:
         width = max(1, self.content_size.width)
         series = self.reading.series if self.reading else ()
+        until = _blank_until(self.reading)
         drawn: dict[str, object] = self.__dict__.setdefault("_drawn", {})
         last = drawn.get("spark")
-        if isinstance(last, tuple) and last[0] == width and (last[1] is series or last[1] == series):
+        if isinstance(last, tuple) and last[0] == width and (last[1] is series or last[1] == series) \
+                and last[2] == until:
             return  # the same points at the same width: the same line
-        drawn["spark"] = (width, series)
+        drawn["spark"] = (width, series, until)
         self.set_line(".slo-spark", render_sparkline(
-            on_time_grid(series), width, warn=self.slo.warn, crit=self.slo.crit,
+            on_time_grid(series, until), width, warn=self.slo.warn, crit=self.slo.crit,
             direction=self.slo.direction, styles=SPARK_STYLES, ascii_only=self.ascii_only,
             from_zero=self.slo.spark_from_zero,
         ))
@@ -267,6 +269,11 @@ class SloPane(ReadingMixin, Widget):
         second = " ".join(lines[1:])
         self.set_line(".slo-limits", Text(lines[0], style="magenta", no_wrap=True))
         self.set_line(".slo-spark", Text(second, style="magenta", no_wrap=True, overflow="ellipsis"))
+
+
+def _blank_until(reading: SloReading | None) -> float | None:
+    """Where a NO DATA pane's sparkline runs blank to (the reading's instant); None otherwise."""
+    return reading.sample_time if reading is not None and reading.state == "nodata" else None
 
 
 class SloLine(ReadingMixin, Horizontal):
@@ -294,7 +301,7 @@ class SloLine(ReadingMixin, Horizontal):
         set_text(self.part(".sl-state"), state_label(reading.state, reading.error_kind, short=True))
         spark = self.part(".sl-spark")
         set_text(spark, render_sparkline(
-            on_time_grid(reading.series), spark.content_size.width or 12,
+            on_time_grid(reading.series, _blank_until(reading)), spark.content_size.width or 12,
             warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
             styles=SPARK_STYLES, ascii_only=self.ascii_only, from_zero=self.slo.spark_from_zero,
         ))

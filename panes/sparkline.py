@@ -37,11 +37,13 @@ def resample(values: Sequence[float | None], width: int) -> list[float | None]:
     return out
 
 
-def on_time_grid(series: Sequence[tuple[float, float]]) -> list[float | None]:
+def on_time_grid(series: Sequence[tuple[float, float]], until: float | None = None) -> list[float | None]:
     """A pane's ``(time, value)`` points as cells on their own time grid: ``None`` for each grid
     time between two points that has no point (the source answered nothing then: down, not
-    scraped, not recorded). Drawing only the values closed every gap, so ten minutes with the
-    source down vanished from the curve and what came after seemed to follow without a break.
+    scraped, not recorded), and, given ``until`` (the instant a NO DATA reading is of), for each
+    grid time after the last point up to it. Drawing only the values closed every gap, so ten
+    minutes with the source down vanished from the curve and what came after seemed to follow
+    without a break; a pane inside an outage ended its curve at the right edge, as if current.
 
     The grid is the smallest spacing between points (every source answers a range query on one
     step); a series too irregular for one (more than 8 cells per point) is drawn as its values."""
@@ -55,9 +57,10 @@ def on_time_grid(series: Sequence[tuple[float, float]]) -> list[float | None]:
         return list(values)
     step = min(steps)
     cells = int(round(span / step)) + 1
-    if cells > 8 * len(times) or cells <= len(times):
+    after = int(round((until - times[-1]) / step)) if until is not None and until - times[-1] > 1.5 * step else 0
+    if cells + after > 8 * len(times) or (cells <= len(times) and not after):
         return list(values)          # no grid to speak of, or no time without a point
-    out: list[float | None] = [None] * cells
+    out: list[float | None] = [None] * (cells + after)
     for t, v in series:
         out[min(cells - 1, max(0, int(round((t - times[0]) / step))))] = v
     return out

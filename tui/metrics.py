@@ -41,7 +41,8 @@ class _LocalTracker:
                                           age=age, error=s.error))
                 continue
             if s.value is None or math.isnan(s.value):
-                out.append(SloReading(slo=slo, state="nodata", value=None, series=s.series, note=s.note))
+                out.append(SloReading(slo=slo, state="nodata", value=None, series=s.series, note=s.note,
+                                      sample_time=s.sample_time))
                 continue
             self.last[slo.id] = s
             age = max(0.0, ref_now - (s.sample_time or s.fetched_at))

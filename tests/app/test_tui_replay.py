@@ -141,7 +141,8 @@ async def test_a_replay_shows_where_the_source_was_down_as_a_gap(tmp_path: Path)
     """A real incident whose Prometheus answered nothing for ten minutes: the replay's quota pane
     draws those minutes as blank cells between the curve before and after (the sparkline drew the
     values side by side, closing the gap), and shows no value while the replay is inside it (the
-    recorded point before was held for two grid steps into the gap)."""
+    recorded point before was held for two grid steps into the gap), its curve ending where the
+    data did, blank up to the replay's now."""
     import math
     import time
     from datetime import UTC, datetime
@@ -181,3 +182,12 @@ async def test_a_replay_shows_where_the_source_was_down_as_a_gap(tmp_path: Path)
         # the gap's share of the cells is its share of the sparkline's time (10 of 30 minutes)
         cells = len(spark)
         assert abs(len(blank.group(2)) / cells - 600 / 1800) <= 2 / cells, spark
+        # the replay moved inside the outage (five minutes into it): NO DATA, and the curve ends five
+        # minutes before the right edge, blank since (it ended at the edge, as if it were current)
+        src.start = time.time() - (gap[0] + 300.0 - history.start)
+        await wait_for(pilot, lambda: pane.reading is not None and pane.reading.state == "nodata"
+                       and pane.line(".slo-spark").plain.endswith(" "), 30)
+        inside = pane.line(".slo-spark").plain
+        trailing = re.fullmatch(r"(\S+)( +)", inside)
+        assert trailing is not None, inside
+        assert abs(len(trailing.group(2)) / len(inside) - 300 / 1800) <= 2 / len(inside), inside

@@ -115,3 +115,14 @@ def test_a_time_without_a_point_is_a_blank_cell_however_the_line_is_squeezed() -
     assert on_time_grid(whole) == [float(i) for i in range(40)]
     odd = [(0.0, 1.0), (1e-3, 2.0), (900.0, 3.0)]            # no grid: its values, not 900,000 cells
     assert on_time_grid(odd) == [1.0, 2.0, 3.0]
+
+
+def test_a_no_data_pane_runs_blank_from_its_last_point_to_its_instant() -> None:
+    """``until`` (the instant a NO DATA reading is of) adds a blank cell for each grid time after the
+    last point; none when the last point is that instant's, and never without bound."""
+    from panes.sparkline import on_time_grid
+
+    series = [(100.0 + 15 * i, 5.0) for i in range(30)]
+    assert on_time_grid(series, until=100.0 + 15 * 39) == [5.0] * 30 + [None] * 10
+    assert on_time_grid(series, until=100.0 + 15 * 29 + 7) == [5.0] * 30            # within a step: no gap
+    assert on_time_grid(series, until=1e12) == [5.0] * 30                             # far past: its values

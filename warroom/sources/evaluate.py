@@ -147,7 +147,7 @@ class SloTracker:
             pane.last_good = None
             pane.breach_since = None
             return SloReading(slo=slo, state="nodata", value=sample.value, series=sample.series,
-                              note=sample.note)
+                              note=sample.note, sample_time=sample.sample_time)
         pane.last_good = sample
         age = _age(sample, now)
         value = sample.value

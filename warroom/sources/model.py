@@ -52,6 +52,7 @@ class SloReading:
     breached: bool = False                # crit (after any `for` duration): names its runbook
     breach_since: float | None = None     # unix time the current run past crit began (crit only)
     error_kind: str | None = None         # how the last fetch failed (see SloSample)
+    sample_time: float | None = None      # NO DATA: the instant it is of; its sparkline runs blank to it
 
     @property
     def word(self) -> str:
