@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.actions import RETRIES
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.model import Signals
 from warroom.drill.simulator import Simulator
@@ -23,7 +24,6 @@ BREAKER = "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BR
 THROTTLED = ["psql", "-At", "-c", "SELECT task_id, status, attempts, error_message FROM tasks WHERE "
                                   "error_message ILIKE '%429%' ORDER BY created_at"]
 RUNS = "sum(increase(flowengine_flow_executions_total[30m]))"
-RETRIES = ("retry", "retry_pruned")      # the actions `blocks flow retry` records
 FAILS = "sum(increase(flowengine_flow_failures_total[30m]))"
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from warroom.config import default_slos
-from warroom.drill.actions import Action, append_actions, read_actions
-from warroom.drill.model import RETRIES, Signals
+from warroom.drill.actions import RETRIES, Action, append_actions, read_actions
+from warroom.drill.model import Signals
 from warroom.drill.promql import Catalog, PromQLError, evaluate
 from warroom.drill.scenarios import get_scenario, list_scenarios
 from warroom.drill.simulator import Simulator

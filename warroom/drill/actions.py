@@ -18,6 +18,7 @@ from typing import Any
 
 ACTIONS_FILE = "actions.jsonl"
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
+RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again (``Signals.retries``)
 
 ACTIONS: dict[str, str] = {
     "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.actions import Action
+from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, fallback_of, on_5xx_only, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
@@ -35,7 +35,6 @@ NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning 
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
-RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again, no fault bent
 
 
 class Retry(NamedTuple):

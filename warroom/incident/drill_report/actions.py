@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
-from warroom.drill.actions import ACTIONS
+from warroom.drill.actions import ACTIONS, RETRIES
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.units import format_value
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 EFFECT_AFTER = 600.0      # scenario seconds after an action at which its effect is read
 OFF = "_off"              # ``<action>_off`` ends what ``<action>`` started (``warroom.drill.model``)
 SAYS = ("notify", "page", "status_page")   # actions that tell people, never move a curve
-RETRIES = ("retry", "retry_pruned")   # the actions that retry failed flows (``blocks flow retry``)
 Stretch = tuple[float, float | None]   # scenario seconds an action bent the curves from, and until
 
 
