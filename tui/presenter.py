@@ -206,6 +206,9 @@ class IncidentPresenter:
         self.live: LiveIncident | None = None
         self.outputs: dict[StepKey, OutputBuffer] = {}
         self._following: set[StepKey] = set()
+        # each follower's stop: set on close, so a dashboard that goes away is not held until the
+        # commands it followed end (they keep running under their supervisors)
+        self._follow_stops: dict[StepKey, threading.Event] = {}
         self._ended: set[tuple[str, StepKey, str]] = set()  # (incident, step, run) a follower saw end
         self._gates_resumed: str | None = None
         self._evidence_next = 0.0
@@ -335,6 +338,8 @@ class IncidentPresenter:
     def close(self) -> None:
         """The dashboard goes away: gate watchers and output followers stop (gates stay open in
         the journal for the next dashboard; steps keep running under their supervisors)."""
+        for stop in list(self._follow_stops.values()):
+            stop.set()
         if self.live is not None:
             self.live.close()
 
@@ -519,7 +524,7 @@ class IncidentPresenter:
         if key in self._following:
             return buf
         self._following.add(key)
-        stop = threading.Event()
+        stop = self._follow_stops[key] = threading.Event()
 
         def batch(lines: list[Any]) -> None:
             with buf.lock:
@@ -539,6 +544,8 @@ class IncidentPresenter:
                     self._ended.add((live.id, key, run))
             finally:
                 self._following.discard(key)
+                if self._follow_stops.get(key) is stop:
+                    del self._follow_stops[key]
                 self.post(OutputReady(key))
                 self.post(StepEnded(key, status, run=run, word=word))
 
