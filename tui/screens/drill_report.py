@@ -119,9 +119,12 @@ class DrillReportScreen(Dialog[None]):
             if getattr(self.report, "ended", True):
                 yield Static("End of drill — response times against the targets · p PIR · e export · esc close",
                              classes="dialog-title")
-            else:      # read mid-drill (``g``): nothing has ended yet
+            elif getattr(self.report, "incident", None):     # read mid-drill (``g``): nothing has ended yet
                 yield Static("The drill so far (its incident is open) — response times against the targets"
                              " · p PIR · e export · esc close", classes="dialog-title")
+            else:      # before any declaration: no incident, so no PIR to show or export
+                yield Static("The drill so far (no incident declared yet) — response times against the"
+                             " targets · esc close", classes="dialog-title")
             yield Static(report_renderable(self.report), id="drill-report-body")
 
     def action_pir(self) -> None:
