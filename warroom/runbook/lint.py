@@ -299,6 +299,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
     out.extend(_outside_fence_findings(rb, file))
     out.extend(_output_fence_findings(rb, file))
     out.extend(_mutating_override_findings(rb, file))
+    out.extend(_healthy_expect_findings(rb))
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
@@ -437,4 +438,39 @@ def _mutating_override_findings(rb: Runbook, file: str) -> list[Finding]:
                                f"the read-only check cannot prove it: {verdict.reason}; a "
                                "--read-only session refuses it and other sessions run it without "
                                "asking"))
+    return out
+
+
+# An expectation's checked clause, then guidance naming another value as the finding:
+# "none; minor, major or critical confirms an outage", "normally 99 or more; below 95 is a mass failure".
+_FIRST_CLAUSE = re.compile(r"\s*(?:[;,]|\.(?:\s|$)|\s[-—–]\s)")
+_FINDING_WORDS = re.compile(r"\b(?:confirms?|means?|indicates?|is an?)\b")
+_BASELINE_WORDS = re.compile(r"^(?:normally|usually|typically|ideally|when healthy)\b|\bwhen healthy\b")
+
+
+def _healthy_expect_findings(rb: Runbook) -> list[Finding]:
+    """A detection or investigation read whose checked expectation is the healthy value while its
+    own guidance names another value as the finding: the read that confirms the diagnosis is then
+    marked "expectation NOT met", counted "failed or unmet" and raised again at resolve. The
+    expectation of a read says what the step expects to see (the confirming value first)."""
+    from warroom.execute.expectation import parse_comparison
+    from warroom.runbook.inline import checkable
+
+    file = str(rb.path) if rb.path else "<text>"
+    phases = {sec.title: sec.phase for sec in rb.sections}
+    out: list[Finding] = []
+    for step in rb.steps:
+        text = " ".join((step.expect or "").split())
+        if not step.command or step.mutating or phases.get(step.section) not in ("detect", "investigate"):
+            continue
+        if not text or (parse_comparison(text) is None and checkable(text) is None):
+            continue                       # prose is shown, never judged: no false "NOT met"
+        cut = _FIRST_CLAUSE.search(text)
+        rest = text[cut.end():].strip() if cut else ""
+        if _BASELINE_WORDS.search((text[:cut.start()] if cut else text).lower()) or (cut and _FINDING_WORDS.search(rest.lower())):
+            out.append(Finding(file, step.line, "warning",
+                               f"step {step.number} ({step.label}) expects {text.split(';')[0]!r}, the healthy "
+                               f"value, while its guidance says {rest or text!r}: the read that confirms the "
+                               "diagnosis would show \"expectation NOT met\"; write the value it is run to "
+                               "find first (\"above 5 confirms …; below 1 when healthy\")"))
     return out
