@@ -101,6 +101,11 @@ class MetricWatch:
                 offsets = sorted(parse_duration(v) for v in self.config.execute.evidence_after) or [300.0]
                 data = ms.summary_data(st, histories, window, source, str(getattr(source, "name", "metrics")),
                                        errors, speed=speed, after=offsets[0])
+                drill = _drill_of(source)
+                if drill is not None:   # a drill knows what each action changed: the PIR credits that
+                    from warroom.incident.drill_report.actions import run_effects
+
+                    data["drill_effects"] = run_effects(drill, st, slos, min(now, window.end))
                 result.summary = self._append(ev.METRICS_SUMMARISED, data)
         memo.save()
         return result
@@ -151,3 +156,11 @@ def summary_stale(state: IncidentState) -> bool:
         return True
     resolved = (summ.get("marks") or {}).get("resolved")
     return resolved is None or abs(float(resolved) - state.resolved_at.timestamp()) > 1.0
+
+
+def _drill_of(source: Any) -> Any:
+    """The drill a drill world's panes are read from (``DrillSource``), else None: a real source
+    (or a replay of one) knows values, never causes."""
+    from warroom.drill.directory import DrillSource
+
+    return source.drill if isinstance(source, DrillSource) else None

@@ -98,21 +98,28 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
 
 
 def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float, *, quiet: bool = False) -> str:
-    """What one action changed, from the simulator's own causes: each of the scenario's panes some
-    minutes after it (or when it was undone, if sooner), as it is and as it would be had everything
-    else been done but this; a pane it did not move (within 2 %) is left out, and ``quiet``: "" when
-    it moved none."""
+    """What one action changed, from the simulator's own causes (``change_without``)."""
+    return change_without(drill, [action], slos, t_now, quiet=quiet)
+
+
+def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float, *,
+                   quiet: bool = False) -> str:
+    """What the actions ``taken`` changed together, from the simulator's own causes: each of the
+    scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
+    it would be had everything else been done but these; a pane they did not move (within 2 %) is
+    left out, and ``quiet``: "" when they moved none."""
     from warroom.drill.simulator import Simulator
 
     sc = drill.scenario
-    t = min(action.t + EFFECT_AFTER, t_now)
-    if t <= action.t:
+    start = min(a.t for a in taken)
+    t = min(start + EFFECT_AFTER, t_now)
+    if t <= start:
         return ""
-    # without it and the operation it came from (``kubectl scale`` is its replicas as well as "scale")
-    without = tuple(a for a in drill.actions() if a != action and (a.action, a.ts, a.argv) != (
-        action.detail.get("via"), action.ts, action.argv))
+    # without them and the operations they came from (``kubectl scale`` is its replicas as well as "scale")
+    came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
+    without = tuple(a for a in drill.actions() if a not in taken and (a.action, a.ts, a.argv) not in came_from)
     other = Simulator(sc, lambda: list(without), drill.wall_time)
-    after = stime.of_drill(t - action.t, drill.speed).text()   # t is scenario seconds
+    after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
         slo = slo_of(pane, slos)
@@ -173,3 +180,23 @@ def impact_estimate(state: Any) -> tuple[float, float, float] | None:
     end = marks.get("resolved") or window.get("end")
     return None if start is None or end is None else (float(count["value"]), float(start), float(end))
 
+
+
+def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: float) -> dict[str, str]:
+    """What each step run that changes things did to the drill, by the simulator's own causes
+    (``change_without`` of the actions the stand-ins recorded while it ran, the windows the drill
+    report's runbook path uses), keyed by the run's start seq: what the PIR credits a step with, so
+    it never credits one with a change another action made while it ran."""
+    out: dict[str, str] = {}
+    recorded = drill.actions()
+    t_now = drill.scenario_time(at)
+    with drill.simulator.holding():
+        for _, run in state.commands_run():
+            if not run.mutating:
+                continue
+            lo = run.started_at.timestamp() - 0.5
+            hi = (run.ended_at.timestamp() if run.ended_at is not None else at) + 0.5
+            taken = [a for a in recorded if lo <= a.ts <= hi]
+            out[str(run.seq)] = change_without(drill, taken, slos, t_now) if taken else \
+                "nothing (no change to the drill world was recorded while it ran)"
+    return out

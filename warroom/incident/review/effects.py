@@ -1,7 +1,8 @@
 """What a step run did, in the words the timeline row and the commands table share: its state
-word (``warroom.incident.marks``, as the dashboard and ``incident show`` say it) and its effect on
-the SLOs (values journaled while it ran, else read back from the metric history), so the two
-sections of one PIR cannot describe the same run differently."""
+word (``warroom.incident.marks``, as the dashboard and ``incident show`` say it) and what the SLOs
+did: in a drill, what the simulator says the run's own actions changed; elsewhere the values seen
+while it ran (journaled then, else read back from the metric history), said as seen, never as its
+effect. The two sections of one PIR cannot describe the same run differently."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ from warroom.units import format_value
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
+
+
+# A real source gives values, never causes: what the panes did while a step ran is said as seen,
+# not as the step's doing (another step, the vendor or the load may have moved them). A drill's
+# simulator knows causes: what it says a run changed is said as caused.
+SEEN = "seen while it ran (not attributed): "
+CAUSED = "what it changed (drill simulator): "
 
 
 def entry_text(e: dict[str, Any]) -> str:
@@ -29,8 +37,12 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1
     journaled while the step ran come first; else those read back from the metric history."""
     if not run.mutating:
         return "no change expected (read-only)"
+    caused = drill_effect(run, summary)
+    if caused is not None:
+        return caused
     if not run.evidence_before and not run.evidence_after:
-        return history_effect(run, summary, scale)
+        seen = history_effect(run, summary, scale)
+        return f"{SEEN}{seen}" if seen else ""
     ranked: list[tuple[int, float, str]] = []
     after = sorted(run.evidence_after.items())
     ids = sorted(set(run.evidence_before) | {k for _, vals in after for k in vals})
@@ -47,7 +59,15 @@ def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1
         bad = any(s in ("warn", "crit") for s in states)
         if bad or change > 0.2:   # a pane that was in trouble, or moved by more than a fifth
             ranked.append((0 if bad else 1, -change, f"{slo_id} " + " → ".join(chain)))
-    return "; ".join(text for _, _, text in sorted(ranked)[:3])
+    seen = "; ".join(text for _, _, text in sorted(ranked)[:3])
+    return f"{SEEN}{seen}" if seen else ""
+
+
+def drill_effect(run: Any, summary: dict[str, Any] | None) -> str | None:
+    """What the drill's simulator says this run changed (``drill_effects`` of the summary,
+    ``drill_report.actions.run_effects``), None outside a drill or for a run the summary predates."""
+    caused = ((summary or {}).get("drill_effects") or {}).get(str(run.seq))
+    return None if caused is None else f"{CAUSED}{caused}"
 
 
 def history_effect(run: Any, summary: dict[str, Any] | None, scale: float = 1.0) -> str:
@@ -76,6 +96,8 @@ def history_effect(run: Any, summary: dict[str, Any] | None, scale: float = 1.0)
 
 def history_cite(state: IncidentState, run: Any) -> list[int]:
     """The ``metrics.summarised`` seq when the run's effect is quoted from the metric history."""
-    if run.mutating and not (run.evidence_before or run.evidence_after) and history_effect(run, state.metric_summary, state.time_scale):
-        return [int(state.metric_summary["seq"])]  # type: ignore[index]
+    summary = state.metric_summary
+    if run.mutating and (drill_effect(run, summary) is not None or (
+            not (run.evidence_before or run.evidence_after) and history_effect(run, summary, state.time_scale))):
+        return [int(summary["seq"])]  # type: ignore[index]
     return []
