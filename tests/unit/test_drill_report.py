@@ -59,7 +59,11 @@ def test_report_times_each_milestone_against_its_target(state_dir: Path, monkeyp
     assert round(rows["root_cause"].minutes * 60) == 350 and rows["root_cause"].met
     assert round(rows["mitigated"].minutes * 60) == 570 and rows["mitigated"].met
     assert round(rows["resolved"].minutes * 60) == 1370 and rows["resolved"].met
-    assert report.met == 5 and report.incident == inc.id
+    # resolved in time while the failure rate and the quota were still past critical: on the clock
+    # only, and the table's mark says so (neither ✔ nor ✖), as the summary line does
+    assert rows["resolved"].verdict.state == "clock only" and rows["resolved"].verdict.mark == "▲ clock only"
+    assert any(ln.startswith("Time to resolve:") and "met on the clock, but" in ln for ln in report.summary)
+    assert report.met == 4 and report.incident == inc.id
     assert [a.action for a in report.actions] == ["circuit_breaker"] and report.actions[0].effective
     assert report.resolution_done == ("circuit_breaker",) and report.resolution_missing == ("retry",)
     failures, quota = report.panes
@@ -115,7 +119,9 @@ def test_declaring_before_the_breach_counts_as_detected_ahead_of_impact(state_di
     report = drill_report(d, inc.state, at=start + 900)
     assert report.breach_at is None and report.declared_before_breach
     rows = {r.key: r for r in report.responses}
-    assert rows["detected"].minutes == 0.0 and rows["detected"].met
+    # no impact start to measure from: no "took", and the verdict (the PIR's) is met ahead of impact
+    assert rows["detected"].minutes is None and rows["detected"].verdict.ok
+    assert rows["detected"].verdict.mark == "✔ met (declared first)"
     assert round(rows["mobilised"].minutes * 60) == 20 and rows["mobilised"].met
     assert report.summary[0] == ("Time to detect: declared before Flow failure rate reached critical "
                                  "(target < 5 min): met.")
@@ -515,7 +521,7 @@ def test_resolved_while_still_breached_is_in_time_but_no_recovery(state_dir: Pat
     past = [p.title for p in report.panes if p.now is not None and p.crit is not None and p.now > p.crit]
     assert past and [p.pane for p in report.panes][:1] == ["error_5xx"]
     [line] = [ln for ln in report.summary if ln.startswith("Time to resolve:")]
-    assert line.endswith(f"(target < 60 min): met on the clock, but {' and '.join(past)} "
+    assert line.endswith(f"(target < 60 min): met on the clock, but {' and '.join(sorted(past))} "
                          f"{'was' if len(past) == 1 else 'were'} still past critical at the resolution."), line
     [mttr] = [ln for ln in report.summary if "MTTR target" in ln]
     assert mttr.endswith(": met on the clock, not a recovery (as above)."), mttr

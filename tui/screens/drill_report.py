@@ -53,8 +53,9 @@ def report_renderable(report: Any) -> Group:
     for col in ("at (UTC)", "took (drill)", "(wall)", "target", "result"):
         times.add_column(col, no_wrap=True)
     for r in report.responses:
-        word = "not reached" if r.met is None else ("✔ met" if r.met else "✖ MISSED")
-        style = "dim" if r.met is None else ("green" if r.met else "bold red")
+        # the verdict the summary and the PIR say (``warroom.incident.verdicts``): ✔ only for a plain met
+        word, ok = r.verdict.mark, r.verdict.ok
+        style = "green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only" else "dim"
         times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes), Text(f"< {r.target_min:g} min"),
                       Text(word, style=style))
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 1), header_style="bold",

@@ -18,6 +18,7 @@ from warroom.incident.marks import NOT_CLEAN_MARKS, checklist_state, describe_ve
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
+from warroom.incident.verdicts import detected_ahead, milestone, past_critical_at_resolution
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -141,13 +142,14 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     not_done = [{**r, "name": name(r.get("runbook_id"), r["step"])} for r in (runbook_steps or [])
                 if _state_of(r) is None or _state_of(r).status == "pending"]
     response = []
+    ahead, broken = detected_ahead(state), past_critical_at_resolution(state)
     for r in state.response_times():
-        if r.minutes is None:
-            text = "not reached" if r.at is None else "not measured (start unknown)"
-        else:
-            text = "met" if r.met else "missed"
+        # the one rule (``verdicts``): "met" only where the drill report and the PIR's table say it
+        verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
+                            past_critical=broken)
         response.append({"key": r.key, "label": r.label, "target_min": r.target_min, "at": r.at,
-                         "minutes": r.minutes, "wall_minutes": r.wall_minutes, "met": r.met, "text": text,
+                         "minutes": r.minutes, "wall_minutes": r.wall_minutes, "met": verdict.ok,
+                         "text": verdict.sentence,
                          "measured_from": PHASE_LABELS.get(r.measured_from, r.measured_from)})
     # Records of the two long lists are namespaces, not dicts: Jinja resolves ``row.at`` on them
     # in one lookup, which keeps a 10,000-event timeline's render well under a second.

@@ -11,7 +11,8 @@ from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
                                                    stretches, unretried)
-from warroom.incident.drill_report.panes import breach_reading, pane_outcomes
+from warroom.incident import verdicts
+from warroom.incident.drill_report.panes import breach_reading, pane_outcomes, past_crit, primary_title
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
 from warroom.incident.drill_report.summary import with_summary
@@ -50,20 +51,15 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         phases["started"] = breach
     detected = phases.get("detected")
     started = phases.get("started")
-    # Declared before the primary pane went critical (or it never did): caught ahead of impact.
-    ahead = detected is not None and (started is None or started > detected)
-    if ahead:
-        phases["started"] = detected
-    rows = []
-    scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
-    for key, label, target, base in RESPONSE_TARGETS:
-        reached = phases.get(key)
-        start = phases.get(base)
-        span = None if reached is None or start is None else stime.between(None, start, reached)
-        minutes = None if span is None else span.wall_minutes
-        drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
-        rows.append(ResponseRow(key, label, target, reached, minutes, drill_min,
-                                None if drill_min is None else drill_min < target))
+    # Declared before anything went past critical: detection met ahead of impact, by the PIR's rule
+    # (``verdicts.detected_ahead``: the first breach the journal holds after the detection), or,
+    # before the journal holds it, the primary pane's crossing the drill knows (or that it never
+    # crossed). The detection's "took" is then "—": there is no impact start to measure from.
+    first = verdicts.detected_ahead(state) if state is not None else None
+    ahead_of = first[0] if first is not None else (
+        primary_title(drill, slos) if detected is not None and (started is None or started > detected) else None)
+    if ahead_of is not None:
+        phases["started"] = None            # no impact start before the detection: nothing to measure from
 
     signals = sim.signals
     spans = stretches(sc, signals)
@@ -83,6 +79,21 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     missing = tuple(k for k in sc.resolution if k not in done)
     panes = pane_outcomes(drill, state, slos, at, crossing)
     recovered = panes[0].recovered if panes else False
+    ended = bool(state is not None and state.resolved)
+    # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
+    broken = [p.title for p in panes if past_crit(p)] if ended else []
+    rows = []
+    scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
+    for key, label, target, base in RESPONSE_TARGETS:
+        reached = phases.get(key)
+        start = phases.get(base)
+        span = None if reached is None or start is None else stime.between(None, start, reached)
+        minutes = None if span is None else span.wall_minutes
+        drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
+        met = None if drill_min is None else drill_min < target
+        rows.append(ResponseRow(key, label, target, reached, minutes, drill_min, met,
+                                verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
+                                                   past_critical=broken)))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:
@@ -94,12 +105,11 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
             mttr = None
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
-    ended = bool(state is not None and state.resolved)
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
         incident=state.id if state is not None and state.id else drill.incident,
-        breach_at=breach, generated_at=at, declared_before_breach=ahead, responses=tuple(rows), actions=tuple(actions),
+        breach_at=breach, generated_at=at, declared_before_breach=ahead_of is not None, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC)), failed=failed, unretried=left,
         ended=ended,

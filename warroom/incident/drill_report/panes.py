@@ -104,3 +104,14 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
                                slo.unit, at_start=val("at_start"), worst_at=e["worst"]["at"] if e.get("worst") else None,
                                at_resolution=val("at_resolution"), worsening=worsening))
     return out
+
+
+def past_crit(pane: PaneOutcome) -> bool:
+    """The pane past its critical threshold at its last reading (the resolution, once resolved)."""
+    return pane.now is not None and pane.crit is not None and pane.now > pane.crit
+
+
+def primary_title(drill: Drill, slos: list[SloConfig] | None) -> str:
+    """The scenario's primary pane by its title (its id when no SLO configures it)."""
+    slo = slo_of(drill.scenario.primary, slos)
+    return slo.title if slo is not None else drill.scenario.primary

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from warroom.incident.marks import state_word
+from warroom.incident.verdicts import OPEN, Verdict
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,9 @@ class ResponseRow:
     at: float | None              # unix time the milestone was reached
     minutes: float | None         # wall minutes from its starting point
     drill_minutes: float | None   # the same span in drill time (x speed): what the target judges
-    met: bool | None              # None: not reached (yet) or no starting point
+    met: bool | None              # within target on the clock; None: not reached (yet) or no starting point
+    # the verdict every view shows (``warroom.incident.verdicts``, the PIR's rule): its mark, cell, sentence
+    verdict: Verdict = Verdict(OPEN, "not reached", "not reached")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class DrillReport:
 
     @property
     def met(self) -> int:
-        return sum(1 for r in self.responses if r.met)
+        return sum(1 for r in self.responses if r.verdict.ok)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

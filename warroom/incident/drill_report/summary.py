@@ -11,7 +11,9 @@ from warroom.drill.actions import ACTIONS
 from warroom.durations import format_duration
 from warroom.incident.drill_report.actions import OFF, RETRIES
 from warroom.incident.closing import progress_text
-from warroom.incident.drill_report.rows import DrillReport, PaneOutcome, path_word
+from warroom.incident import verdicts
+from warroom.incident.drill_report.panes import past_crit
+from warroom.incident.drill_report.rows import DrillReport, path_word
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 from warroom.scenario_time import Span
 from warroom.units import format_value
@@ -23,28 +25,18 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
     the retries in it that failed again)."""
     lines = []
     primary = r.panes[0] if r.panes else None
-    for row in r.responses:
-        if row.key == "detected" and r.declared_before_breach:
-            what = primary.title if primary is not None else "the primary pane"
-            lines.append(f"{row.label}: declared before {what} reached critical "
-                         f"(target < {row.target_min:g} min): met.")
-            continue
+    broken = [p.title for p in r.panes if past_crit(p)] if r.ended else []
+    for row in r.responses:       # each sentence is its row's verdict (``verdicts``): the table's mark agrees
         if row.minutes is None:
-            lines.append(f"{row.label}: not reached (target < {row.target_min:g} min).")
+            head, _, tail = row.verdict.sentence.rpartition(": ")   # "declared before X reached critical: met"
+            lines.append(f"{row.label}: {head or tail} (target < {row.target_min:g} min){': ' + tail if head else ''}.")
             continue
-        verdict = "met" if row.met else "missed"
         took = Span(row.minutes * 60, r.speed).text()   # drill time first, the wall time beside
-        # resolved while a pane was still past critical: in time, but no recovery (the drill resolved
-        # early, or nothing was done); a bare "met" read as a restored service
-        broken = [p.title for p in r.panes if _past_crit(p)] if row.key == "resolved" and r.ended else []
-        if broken and row.met:
-            verdict = (f"met on the clock, but {' and '.join(broken)} {'was' if len(broken) == 1 else 'were'}"
-                       " still past critical at the resolution")
-        lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {verdict}.")
+        lines.append(f"{row.label}: {took} (target < {row.target_min:g} min): {row.verdict.sentence}.")
         if row.key == "resolved" and r.mttr_target_min is not None and row.drill_minutes is not None:
-            ok = row.drill_minutes < r.mttr_target_min
+            said = verdicts.mttr(row.drill_minutes < r.mttr_target_min, broken).sentence
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: "
-                         f"{('met on the clock, not a recovery (as above)' if broken else 'met') if ok else 'missed'}.")
+                         f"{said + ' (as above)' if said.startswith('met on the clock') else said}.")
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
     took = next((a for a in r.actions if a.effective and a.mitigation and not a.action.endswith(OFF)), None)
     if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
@@ -79,7 +71,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
             state = "recovered (under its warn threshold and not rising)"
         elif pane.worsening:
             state = "still getting worse"
-        elif _past_crit(pane):
+        elif past_crit(pane):
             state = "still above its critical threshold"
         else:
             state = "not recovered (above its warn threshold)"
@@ -87,11 +79,6 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
                      + (f" ({format_value(pane.now, pane.unit)} vs critical {format_value(pane.crit, pane.unit)})."
                         if pane.now is not None and pane.crit is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
-
-
-def _past_crit(pane: PaneOutcome) -> bool:
-    """The pane past its critical threshold at its last reading (the resolution, once resolved)."""
-    return pane.now is not None and pane.crit is not None and pane.now > pane.crit
 
 
 def _path_line(r: DrillReport) -> str:

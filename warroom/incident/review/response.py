@@ -11,6 +11,7 @@ from warroom import scenario_time as stime
 from warroom.durations import parse_duration
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.review.lines import cite, hms
+from warroom.incident.verdicts import detected_ahead, milestone, mttr as mttr_verdict, past_critical_at_resolution
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -32,7 +33,8 @@ class ResponseRow:
 
 def response(state: IncidentState) -> list[ResponseRow]:
     """Milestones against the generic targets; the runbook's MTTR beside time to resolve; a
-    drill judged in scenario time (wall × speed) with the wall time beside."""
+    drill judged in scenario time (wall × speed) with the wall time beside. Each result is
+    ``warroom.incident.verdicts``' sentence, the drill report's and ``incident show``'s rule."""
     speed = stime.scale_of(state)
     src = state.phase_sources()
     rows = []
@@ -42,13 +44,19 @@ def response(state: IncidentState) -> list[ResponseRow]:
             mttr = parse_duration(str(state.runbook["mttr_target"])) / 60.0
         except ValueError:
             mttr = None
+    ahead = detected_ahead(state)
+    broken = past_critical_at_resolution(state)
     for r in state.response_times():
         at, seq, how = src[r.key]
         base_seq = src[r.measured_from][1]
         cites = (seq, base_seq) if r.minutes is not None else (seq,)
+        verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
+                            past_critical=broken)
+        result = verdict.sentence
+        if r.key == "detected" and ahead is not None:
+            cites = (seq, ahead[1])            # the declaration and the breach that came after it
         if r.minutes is None:
             took = "—"
-            result = "not reached" if r.at is None else "not measured (start unknown)"
             target = f"< {r.target_min:g} min"
             if r.key == "resolved" and mttr is not None:
                 target += f" (runbook: < {mttr:g} min)"
@@ -56,12 +64,10 @@ def response(state: IncidentState) -> list[ResponseRow]:
             scen = r.minutes   # scenario minutes already (IncidentState.response_times)
             took = stime.Span((r.wall_minutes if r.wall_minutes is not None else stime.wall_seconds(scen, speed)) * 60,
                               speed).text()
-            met = scen < r.target_min
-            result = "met" if met else "missed"
             target = f"< {r.target_min:g} min"
             if r.key == "resolved" and mttr is not None:
                 target += f"; runbook MTTR < {mttr:g} min"
-                result += f"; runbook MTTR {'met' if scen < mttr else 'missed'}"
+                result += f"; runbook MTTR {mttr_verdict(scen < mttr, broken).sentence}"
         label = f"{r.label} (from {PHASE_LABELS.get(r.measured_from, r.measured_from).lower()})"
         if how and r.at is not None:
             label += f", via {PHASE_HOW.get(how, how)}"

@@ -1,0 +1,114 @@
+"""One verdict per response milestone, worded once for every place that shows one: the PIR's
+response table, the drill report's table and summary, ``incident show``.
+
+A mark is a claim: a table's "✔ met" beside a sentence saying "met on the clock, but the 5xx rate
+was still past critical" is two verdicts on one milestone. So the rule lives here, and each view
+takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) from the same
+``Verdict``:
+
+- Time to resolve (and the runbook's MTTR) within the target while a pane was still past its
+  critical threshold at the resolution is *on the clock only*: neither ✔ nor ✖, said as such.
+- Time to detect when the incident was declared before anything went past critical (no impact
+  start known at the detection, a breach after it) is met ahead of impact, named by the first
+  breach; with no impact start at all it is not measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+
+MET, MISSED, CLOCK_ONLY, OPEN = "met", "missed", "clock only", "open"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str           # met | missed | clock only | open (not reached, not measured)
+    word: str            # the table's cell: short, no mark
+    sentence: str        # what a summary line or the PIR says after the figures
+
+    @property
+    def ok(self) -> bool | None:
+        """True only for a plain "met" (the ✔), False for "missed" (the ✖), None otherwise."""
+        return True if self.state == MET else False if self.state == MISSED else None
+
+    @property
+    def mark(self) -> str:
+        """The table's cell with its mark: ✔ only for a verdict whose sentence is a plain "met"."""
+        return {MET: "✔ ", MISSED: "✖ ", CLOCK_ONLY: "▲ "}.get(self.state, "") + (
+            self.word.upper() if self.state == MISSED else self.word)
+
+
+def _were(names: Sequence[str]) -> str:
+    """Named in one order whoever lists them (the report by scenario, the PIR by configuration)."""
+    names = sorted(names)
+    return f"{' and '.join(names)} {'was' if len(names) == 1 else 'were'}"
+
+
+def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
+              past_critical: Sequence[str] = ()) -> Verdict:
+    """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
+    clock (None: not reached or no starting point); ``reached``: the milestone happened;
+    ``ahead_of``: for detection, the pane first past critical after a declaration made before it
+    (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then."""
+    if key == "detected" and ahead_of:
+        return Verdict(MET, "met (declared first)", f"declared before {ahead_of} reached critical: met")
+    if met is None:
+        if not reached:
+            return Verdict(OPEN, "not reached", "not reached")
+        return Verdict(OPEN, "not measured", "not measured (start unknown)")
+    if key == "resolved" and met and past_critical:
+        return Verdict(CLOCK_ONLY, "clock only",
+                       f"met on the clock, but {_were(past_critical)} still past critical at the resolution")
+    return Verdict(MET, "met", "met") if met else Verdict(MISSED, "missed", "missed")
+
+
+def mttr(met: bool, past_critical: Sequence[str] = ()) -> Verdict:
+    """The runbook's MTTR target, by the resolution's rule: on the clock only while a pane was past
+    critical at the resolution."""
+    if met and past_critical:
+        return Verdict(CLOCK_ONLY, "clock only", "met on the clock, not a recovery")
+    return Verdict(MET, "met", "met") if met else Verdict(MISSED, "missed", "missed")
+
+
+def past_critical_at_resolution(state: IncidentState) -> list[str]:
+    """The panes past their critical threshold at the resolution, by the metric history read when
+    it was resolved (``metrics.summarised``): the same reading the PIR's SLO evidence quotes."""
+    summ = state.metric_summary or {}
+    if not state.resolved or not summ:
+        return []
+    out = []
+    for slo_id, e in (summ.get("slos") or {}).items():
+        sample, crit = e.get("at_resolution") or {}, e.get("crit")
+        value = sample.get("value")
+        if value is None or crit is None:
+            continue
+        above = e.get("direction", "above") == "above"
+        if (float(value) > float(crit)) if above else (float(value) < float(crit)):
+            out.append(str(e.get("title") or slo_id))
+    return out
+
+
+def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
+    """(what, journal seq): declared ahead of impact, when no impact start was known at the
+    detection (no start given, no alert or breach before it) and either an SLO breached after it
+    (its title and the breach's seq) or, the incident resolved, the metric history read over its
+    window shows no pane past critical at all ("any SLO pane (none did)", the summary's seq). With
+    no history read and no breach journaled, detection is not measured."""
+    src = state.phase_sources()
+    started, detected = src["started"][0], src["detected"][0]
+    if detected is None or (started is not None and started <= detected):
+        return None
+    later = sorted((b for b in state.breaches if b["kind"] == "breached" and b["at"] > detected),
+                   key=lambda b: (b["at"], b["seq"]))
+    if later:
+        return str(later[0]["title"]), int(later[0]["seq"])
+    summ = state.metric_summary or {}
+    slos = (summ.get("slos") or {}).values()
+    if state.resolved and slos and all(e.get("points") and not e.get("breached") for e in slos):
+        return "any SLO pane (none did)", int(summ["seq"])
+    return None
