@@ -64,7 +64,9 @@ def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None
     assert "verify Model API quota used < 1000% for 2m: passed" in proc.stderr
     types = [(e.type, e.data.get("step_id")) for e in inc.read().events if e.type.startswith("verify.")]
     assert types == [("verify.started", "holds"), ("verify.passed", "holds")]
-    assert inc.state.status == "mitigated"
+    # quota < 1000 held before the step ran: its pass is no evidence of a fix (G25-2)
+    assert [e.data["before"]["holds"] for e in inc.read().events if e.type == "verify.started"] == [True]
+    assert inc.state.status != "mitigated"
 
 
 def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:

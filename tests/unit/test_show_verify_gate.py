@@ -16,6 +16,7 @@ from tests.unit.incident_fixtures import GATE_RUNBOOK
 from warroom.cli.incident_show import cmd_show, render_show
 from warroom.incident.gates import gate_states
 from warroom.incident.store import IncidentStore
+from warroom.sources.model import SloSample
 from warroom.journal import events as ev
 
 
@@ -227,7 +228,11 @@ def test_the_live_incident_journals_the_gate_with_its_runbook(tmp_path: Path) ->
 
     inc = _incident(tmp_path)
     _ran(inc)
-    live = LiveIncident(inc, object())
+    class NoData:          # a source that answers nothing: the gate opens all the same
+        def instant(self, expr, at=None):
+            return SloSample("expr", None, error="no data")
+
+    live = LiveIncident(inc, NoData())
     try:
         live.open_gate(("RB-TEST-GATE", "breaker"), 1, "up < 75 within 10m")
     finally:

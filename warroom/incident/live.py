@@ -573,7 +573,14 @@ class LiveIncident:
             raise WarroomError("no metric source: the gate cannot be checked")
         gate = self.gate(key, text)
         journal_started(GateJournal(self.incident), number, key[1], VerifyRun(gate, self.source, speed=self.speed),
-                        key[0])
+                        key[0], self._run_started(key))
+
+    def _run_started(self, key: StepKey) -> float | None:
+        """When the step's latest run started (unix): the gate's measure then is what it held
+        before the step did anything."""
+        st = self.incident.state.steps.get(key)
+        run = st.last_run if st is not None else None
+        return run.started_at.timestamp() if run is not None else None
 
     def watch_gate(self, key: StepKey, number: int | None, text: str, *,
                    on_check: Callable[[VerifyCheck], None] | None = None, every: float = 2.0,
@@ -603,7 +610,8 @@ class LiveIncident:
         try:
             return journal.outcome(key, run_verify(
                 journal, number, key[1], gate, self.source, every=every, cancel=watch.stop, on_check=on_check,
-                speed=self.speed, resume=resume, leave_open=leave_open, runbook_id=key[0]))
+                speed=self.speed, resume=resume, leave_open=leave_open, runbook_id=key[0],
+                before_at=self._run_started(key)))
         finally:
             with self._lock:
                 self._gates.pop(key, None)

@@ -256,9 +256,18 @@ def _ref(step: int | None, step_id: str, gate: VerifyGate, runbook_id: str | Non
 
 
 def journal_started(journal: Appender, step: int | None, step_id: str, run: VerifyRun,
-                    runbook_id: str | None = None) -> dict[str, Any]:
+                    runbook_id: str | None = None, before_at: float | None = None) -> dict[str, Any]:
+    """Journal the gate's opening. ``before_at``: when the step it verifies started; the measure
+    then is journaled (``before``) with whether it already met the comparison: a gate that passes
+    on a condition true before the step ran is no evidence the step worked (the fault may not have
+    arrived yet), and the incident is not called mitigated on it (``reducers.monitoring``)."""
     data = {**_ref(step, step_id, run.gate, runbook_id), "window": run.gate.window, "deadline": iso(run.deadline),
             "query": run.gate.expr}
+    if before_at is not None:
+        value, _ = _probe(run.gate, run.source, before_at)
+        if value is not None:
+            data["before"] = {"at": iso(before_at), "value": value, "value_text": run.gate.show(value),
+                              "holds": run.gate.holds(value)}
     journal.append(VERIFY_STARTED, data)
     return data
 
@@ -284,7 +293,7 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
                source: MetricSource, *, every: float = 5.0, cancel: threading.Event | None = None,
                on_check: Callable[[VerifyCheck], None] | None = None, speed: float = 1.0,
                resume: OpenGate | None = None, leave_open: bool = False,
-               runbook_id: str | None = None) -> VerifyCheck | None:
+               runbook_id: str | None = None, before_at: float | None = None) -> VerifyCheck | None:
     """Blocking: journal ``verify.started``, probe every ``every`` seconds, journal the outcome.
 
     ``resume``: a gate the journal already shows open (its start and deadline are kept, nothing
@@ -296,7 +305,7 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
     if resume is not None:
         run.deadline = resume.deadline
     else:
-        journal_started(journal, step, step_id, run, runbook_id)
+        journal_started(journal, step, step_id, run, runbook_id, before_at)
     cancel = cancel or threading.Event()
     # the window in real seconds too: with the clock pinned ($WARROOM_DRILL_AT) it never moves
     bound = time.monotonic() + max(0.0, run.deadline - stime.now()) + every

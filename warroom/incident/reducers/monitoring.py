@@ -76,9 +76,21 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
     run.evidence_after[_num(d.get("offset")) or 0.0] = clean
 
 
+def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
+    """The measure when the step began (``verify.started``'s ``before``) of the gate an outcome
+    settles, when it already met the comparison then; else None."""
+    key = (str(d.get("runbook_id") or ""), str(d.get("step_id")))
+    opened = next((v for v in reversed(s.verifications) if v.get("type") == ev.VERIFY_STARTED
+                   and (str(v.get("runbook_id") or ""), str(v.get("step_id"))) == key), None)
+    before = (opened or {}).get("before")
+    return before if isinstance(before, dict) and before.get("holds") is True else None
+
+
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    held = _held_before(s, d) if e.type == ev.VERIFY_PASSED else None
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
-    if e.type == ev.VERIFY_PASSED:
+    # a pass on a measure already past its line before the step ran says nothing of the fix: not mitigated
+    if e.type == ev.VERIFY_PASSED and held is None:
         # mitigated when the metrics confirmed the fix: a gate settled from the history after its
         # window (``--no-wait``, a dashboard that was closed) says when (never after its own line)
         confirmed = min(_ts(d.get("confirmed_at")) or e.ts, e.ts)
@@ -91,6 +103,9 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
     reason = f": {why}" if why else ""
+    if held is not None:
+        reason += (f"; it already held when the step started ({held.get('value_text') or held.get('value')}):"
+                   " no evidence the step worked, not counted as mitigated")
     num = d.get("step") or d.get("step_id")
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
     what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \
