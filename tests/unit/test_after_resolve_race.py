@@ -14,15 +14,10 @@ test lets A go only once B has exited.
 
 from __future__ import annotations
 
-import json
-import os
-import select
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import subprocess_env, warroom_cmd
-from warroom.incident.after_resolve import reopen_command
+from tests.unit.race_support import events, refusal_words, stopped_at, wr
 from warroom.journal import events as ev
 
 RUNBOOK = """+++
@@ -43,30 +38,7 @@ echo ran > "$RACE_MARK"
 - [ ] Confirm the rollout
 """
 
-# Process A: the real CLI, stopped once at ``RACE_HOOK`` (module:class:function, called after the run or
-# line was judged and before it reaches the supervisor / the journal) until the test writes "go".
-HOOKED = """
-import importlib, os, sys
-ready, go = int(os.environ["RACE_READY"]), int(os.environ["RACE_GO"])
-module, cls, name = os.environ["RACE_HOOK"].split(":")
-owner = importlib.import_module(module)
-owner = getattr(owner, cls) if cls else owner
-original, waited = getattr(owner, name), []
-def hooked(*args, **kw):
-    if not waited:
-        waited.append(1)
-        os.write(ready, b"judged\\n")
-        os.read(go, 1)
-    return original(*args, **kw)
-setattr(owner, name, hooked)
-from tui.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-def _wr(state: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*warroom_cmd(), "incident", *argv, "--state-dir", str(state)], env=subprocess_env(**env),
-                          capture_output=True, text=True, timeout=120)
+_wr, _events, _refusal_words = wr, events, refusal_words
 
 
 def _incident(tmp_path: Path) -> tuple[Path, str]:
@@ -81,39 +53,10 @@ def _incident(tmp_path: Path) -> tuple[Path, str]:
 def _resolved_between(state: Path, inc: str, hook: str, *argv: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run ``incident ARGV`` in process A, stopped at ``hook``; resolve in process B meanwhile; let
     A go on once B has exited. Returns A's result."""
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", *argv, "--state-dir", str(state)],
-                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r), RACE_HOOK=hook, **env),
-                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(ready_w)
-    os.close(go_r)
-    try:
-        readable, _, _ = select.select([ready_r], [], [], 120)
-        said = os.read(ready_r, 64) if readable else b""
-        assert said == b"judged\n", (said, a.poll())              # A judged, and waits on the pipe
+    with stopped_at(hook, *argv, "--state-dir", str(state), **env) as a:
         b = _wr(state, "resolve", inc, "--summary", "back to normal")
         assert b.returncode == 0, b.stderr
-        os.write(go_w, b"g")
-        out, err = a.communicate(timeout=120)
-    finally:
-        os.close(go_w)
-        os.close(ready_r)
-        if a.poll() is None:
-            a.kill()
-            a.wait()
-    return subprocess.CompletedProcess(a.args, a.returncode, out, err)
-
-
-def _events(state: Path, inc: str) -> list[dict[str, object]]:
-    path = state / "incidents" / inc / "journal.jsonl"
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _refusal_words(state: Path, inc: str, action: str) -> str:
-    (resolved,) = [e for e in _events(state, inc) if e["type"] == ev.RESOLVED]
-    at = str(resolved["ts"])[:19].replace("T", " ")
-    return f"{inc} is resolved at {at} UTC; reopen it first to {action} (`{reopen_command(inc)}`)"
+        return a.go()
 
 
 def test_a_run_judged_before_another_process_resolves_is_refused_not_started_after(tmp_path: Path) -> None:
@@ -226,29 +169,11 @@ def test_a_shared_incident_s_run_judged_before_another_host_resolves_is_refused_
     assert made.returncode == 0, made.stderr
     inc = made.stdout.strip()
     mark = tmp_path / "ran"
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", "run", inc, "1", "--yes", "--shared", shared_dsn,
-                          "--state-dir", str(here)],
-                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r),
-                                            RACE_HOOK="warroom.execute.runner::start", RACE_MARK=str(mark)),
-                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(ready_w)
-    os.close(go_r)
-    try:
-        readable, _, _ = select.select([ready_r], [], [], 120)
-        said = os.read(ready_r, 64) if readable else b""
-        assert said == b"judged\n", (said, a.poll())
+    with stopped_at("warroom.execute.runner::start", "run", inc, "1", "--yes", "--shared", shared_dsn,
+                    "--state-dir", str(here), RACE_MARK=str(mark)) as stopped:
         b = _wr(there, "resolve", inc, "--summary", "back to normal", "--shared", shared_dsn)   # the other host
         assert b.returncode == 0, b.stderr
-        os.write(go_w, b"g")
-        out, err = a.communicate(timeout=120)
-    finally:
-        os.close(go_w)
-        os.close(ready_r)
-        if a.poll() is None:
-            a.kill()
-            a.wait()
+        a = stopped.go()
     cfg = Config()
     cfg.incident.state_dir = str(here)
     cfg.shared.override = shared_dsn
@@ -257,9 +182,9 @@ def test_a_shared_incident_s_run_judged_before_another_host_resolves_is_refused_
     assert ev.STEP_STARTED not in types, types                          # never started after the resolution
     assert not mark.exists()                                            # the command never ran
     assert not any(ev.STEP_STARTED in p.read_text() for p in here.rglob("journal.jsonl"))   # nor spooled
-    assert a.returncode == 5, (a.returncode, err)
+    assert a.returncode == 5, (a.returncode, a.stderr)
     (resolved,) = [e for e in events if e.type == ev.RESOLVED]
-    assert f"{inc} is resolved at {resolved.ts:%Y-%m-%d %H:%M:%S} UTC; reopen it first to run a step" in err, err
+    assert f"{inc} is resolved at {resolved.ts:%Y-%m-%d %H:%M:%S} UTC; reopen it first to run a step" in a.stderr, a.stderr
     # reopened, the run starts in the store (judged there) and its end arrives from this host's spool
     assert _wr(there, "reopen", inc, "--reason", "not over", "--shared", shared_dsn).returncode == 0
     again = _wr(here, "run", inc, "1", "--yes", "--shared", shared_dsn, RACE_MARK=str(mark))
@@ -323,24 +248,9 @@ def test_a_shared_run_whose_caller_dies_after_journaling_its_start_ends_cancelle
     assert made.returncode == 0, made.stderr
     inc = made.stdout.strip()
     mark = tmp_path / "ran"
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", "run", inc, "1", "--yes", "--shared", shared_dsn,
-                          "--state-dir", str(here)],
-                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r),
-                                            RACE_HOOK="warroom.execute.runner::_tell", RACE_MARK=str(mark)),
-                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(ready_w)
-    os.close(go_r)
-    try:
-        readable, _, _ = select.select([ready_r], [], [], 120)
-        said = os.read(ready_r, 64) if readable else b""
-        assert said == b"judged\n", (said, a.poll())            # the start is in the store; "go" not said
-    finally:
-        a.kill()
-        a.communicate(timeout=120)
-        os.close(go_w)
-        os.close(ready_r)
+    with stopped_at("warroom.execute.runner::_tell", "run", inc, "1", "--yes", "--shared", shared_dsn,
+                    "--state-dir", str(here), RACE_MARK=str(mark)):
+        pass                                                    # the start is in the store; "go" never said: killed
     cfg = Config()
     cfg.incident.state_dir = str(here)
     cfg.shared.override = shared_dsn

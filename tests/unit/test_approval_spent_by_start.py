@@ -14,18 +14,17 @@ judgement and before the supervisor) and process B (the real CLI: a resolve, or 
 
 from __future__ import annotations
 
-import os
-import select
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import subprocess_env
 from tests.unit.incident_fixtures import people
-from tests.unit.test_after_resolve_race import HOOKED, _events, _refusal_words, _wr
+from tests.unit.race_support import events as _events
+from tests.unit.race_support import refusal_words as _refusal_words
+from tests.unit.race_support import stopped_at
+from tests.unit.race_support import wr as _wr
 from warroom.execute.safety import StepRefused
 from warroom.incident.after_resolve import IncidentResolved
 from warroom.incident.session import Incident
@@ -72,27 +71,9 @@ def _between(state: Path, hook: str, argv: tuple[str, ...], env: dict[str, str],
              meanwhile: Callable[[], None]) -> subprocess.CompletedProcess[str]:
     """``incident ARGV`` in process A, stopped at ``hook``; ``meanwhile`` runs (other processes) and
     returns; then A goes on. Returns A's result."""
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    a = subprocess.Popen([sys.executable, "-c", HOOKED, "incident", *argv, "--state-dir", str(state)],
-                         env=subprocess_env(RACE_READY=str(ready_w), RACE_GO=str(go_r), RACE_HOOK=hook, **env),
-                         pass_fds=(ready_w, go_r), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    os.close(ready_w)
-    os.close(go_r)
-    try:
-        readable, _, _ = select.select([ready_r], [], [], 120)
-        said = os.read(ready_r, 64) if readable else b""
-        assert said == b"judged\n", (said, a.poll())
+    with stopped_at(hook, *argv, "--state-dir", str(state), **env) as a:
         meanwhile()
-        os.write(go_w, b"g")
-        out, err = a.communicate(timeout=120)
-    finally:
-        os.close(go_w)
-        os.close(ready_r)
-        if a.poll() is None:
-            a.kill()
-            a.wait()
-    return subprocess.CompletedProcess(a.args, a.returncode, out, err)
+        return a.go()
 
 
 def _request(state: Path, inc: str, rid: str) -> object:
