@@ -43,6 +43,7 @@ class StepwiseSource:
 
 
 def _gate_after_run(tmp_path: Path, before: float, after: float):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     rb = tmp_path / "gate.md"
     rb.write_text(GATE_RUNBOOK)
     clock = FixedClock()
@@ -78,3 +79,16 @@ def test_a_gate_the_step_brought_under_its_line_is_mitigation(tmp_path: Path) ->
     opened = next(v for v in state.verifications if v["type"] == "verify.started")
     assert opened["before"]["holds"] is False
     assert state.status == "mitigated" and state.phases["mitigated"] is not None
+
+
+def test_every_view_of_the_gate_says_it_held_before(tmp_path: Path) -> None:
+    """The checklist's gate (``gate_states``, what ``incident show`` and the CLI's verdict read)
+    carries the measure it already had when the step started."""
+    from warroom.incident.gates import gate_states
+
+    inc, _ = _gate_after_run(tmp_path, before=40.0, after=40.0)
+    (gate,) = gate_states(inc.state, inc.clock()).values()
+    assert gate.status == "passed" and gate.held_before == "40%"
+    inc2, _ = _gate_after_run(tmp_path / "b", before=90.0, after=40.0)
+    (gate,) = gate_states(inc2.state, inc2.clock()).values()
+    assert gate.status == "passed" and gate.held_before is None

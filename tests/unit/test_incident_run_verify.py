@@ -67,6 +67,7 @@ def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None
     # quota < 1000 held before the step ran: its pass is no evidence of a fix (G25-2)
     assert [e.data["before"]["holds"] for e in inc.read().events if e.type == "verify.started"] == [True]
     assert inc.state.status != "mitigated"
+    assert "it already held when the step started" in proc.stderr and "not counted as mitigated" in proc.stderr
 
 
 def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:

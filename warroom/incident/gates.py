@@ -52,6 +52,8 @@ class GateState:
     hold: float = 0.0                # seconds (scenario seconds in a drill, as written)
     measure: str | None = None       # the runbook's query name, when it watches one
     query: str | None = None         # the PromQL it evaluates
+    held_before: str | None = None   # its measure when the step started, when it already met the
+                                     # line then: a pass is no evidence the step worked
 
     @property
     def what(self) -> str:
@@ -141,6 +143,14 @@ def journaled_words(d: dict[str, Any]) -> dict[str, Any]:
             "query": str(d["query"]) if d.get("query") else None}
 
 
+def held_before(started: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The measure at its step's start (``verify.started``'s ``before``), when it already met the
+    gate's comparison then; else None. One rule for the state (such a pass is not "mitigated") and
+    every view of the gate (it says why)."""
+    before = (started or {}).get("before")
+    return before if isinstance(before, dict) and before.get("holds") is True else None
+
+
 def _text(value: Any) -> str | None:
     if value is None:
         return None
@@ -200,6 +210,7 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             if settled else None,
             reason=_text(v.get("reason") or v.get("how")) if settled else None,
             lapsed=None if settled else window_ended(first.get("deadline"), now),
+            held_before=_text((held_before(first) or {}).get("value_text")),
             **journaled_words(first or v))
     for key, gate in list(out.items()):
         st = state.steps.get(key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident.gates import held_before
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal.log import Event
@@ -82,8 +83,7 @@ def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
     key = (str(d.get("runbook_id") or ""), str(d.get("step_id")))
     opened = next((v for v in reversed(s.verifications) if v.get("type") == ev.VERIFY_STARTED
                    and (str(v.get("runbook_id") or ""), str(v.get("step_id"))) == key), None)
-    before = (opened or {}).get("before")
-    return before if isinstance(before, dict) and before.get("holds") is True else None
+    return held_before(opened)
 
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
