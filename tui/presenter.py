@@ -423,7 +423,8 @@ class IncidentPresenter:
         state = snap.state if snap is not None else None
         # the path is compared with the scenario's own runbook when it was attached
         book = (snap.runbook_by_id(sim.scenario.runbook) or snap.runbook) if snap is not None else None
-        return drill_report(sim, state, slos=self.ctx.config.slo, at=self.ctx.clock.now(), runbook=book)
+        return drill_report(sim, state, slos=self.ctx.config.slo, at=self.ctx.clock.now(), runbook=book,
+                            runbook_of=snap.runbook_by_id if snap is not None else None)   # what a GO opened
 
     def resolve_concerns(self, readings: list[Any]) -> list[str]:
         """Panes still warn/crit or rising, failed expectations and gates, steps still running:

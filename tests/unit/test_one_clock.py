@@ -256,7 +256,12 @@ def test_the_drill_report_s_path_is_the_scenario_s_runbook_after_a_go_opened_ano
     own, other = lib.get("RB-LAUNCH-005"), lib.get("RB-LAUNCH-002")
     assert own is not None and other is not None
     assert f"Runbook RB-LAUNCH-005 path: 0 of {len(own.steps)} steps done" in out, out
-    assert other.steps[0].label not in out                     # RB-LAUNCH-002's first step
+    [own_path] = [ln for ln in out.splitlines() if "Runbook RB-LAUNCH-005 path:" in ln]
+    assert other.steps[0].label not in own_path                # RB-LAUNCH-002's first step: not RB-LAUNCH-005's
+    # the runbook the GO opened is listed as itself (A25-9), its steps under its own heading
+    assert f"Runbook RB-LAUNCH-002 (opened by the GO) path: 0 of {len(other.steps)} steps done" in out, out
+    mine = out.split("Runbook RB-LAUNCH-005, its steps in order:")[1].split("Runbook RB-LAUNCH-002 (opened by the GO)")[0]
+    assert other.steps[0].label not in mine
     assert cli("resolve", inc, "--summary", "rolled back", "--rollback", "--yes")[0] == 0   # after a GO: said, never defaulted
     code, out, err = cli("drill-report", inc)
     assert "Runbook RB-LAUNCH-005 MTTR target < 30 min: met on the clock, not a recovery (as above)." in out, out   # its own 30m, not RB-LAUNCH-002's 10m; resolved at once, the failures past 1 %

@@ -85,17 +85,25 @@ def report_renderable(report: Any) -> Group:
         panes.add_row(Text(p.title), _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
                       _num(p.now, p.unit),
                       _ended(p))
-    path = Table(title=f"Runbook {report.runbook}: its steps in order", title_justify="left", box=None,
-                 padding=(0, 1), header_style="bold", expand=True)
-    for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
-        path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
-    for section, label, status, did in report.runbook_path:
-        path.add_row(Text(section), Text(label), Text(path_word(status),      # the checklist's words and rule
-                                                     style="green" if status in DONE_MARKS else "yellow"),
-                     Text(did or "—"))
+    paths = [_path_table(f"Runbook {rid}{why}: its steps in order", steps)
+             for rid, steps, why in ((report.runbook, report.runbook_path, ""),
+                                     *((rid, p, " (opened by the GO)") for rid, _, p in getattr(report, "opened", ())))
+             if steps]
     summary = Text("\n".join(f"• {line}" for line in report.summary))
     return Group(head, Text(""), times, Text(""), acts, Text(""), panes, Text(""),
-                 *((path, Text("")) if report.runbook_path else ()), summary)
+                 *(x for t in paths for x in (t, Text(""))), summary)
+
+
+def _path_table(title: str, steps: Any) -> Table:
+    """A runbook's steps in order with what happened to each (the checklist's words and rule)."""
+    path = Table(title=title, title_justify="left", box=None, padding=(0, 1), header_style="bold", expand=True)
+    for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
+        path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
+    for section, label, status, did in steps:
+        path.add_row(Text(section), Text(label), Text(path_word(status),
+                                                     style="green" if status in DONE_MARKS else "yellow"),
+                     Text(did or "—"))
+    return path
 
 
 def _ended(p: Any) -> Text:

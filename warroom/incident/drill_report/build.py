@@ -5,6 +5,7 @@ actions and what they did, what the scenario's resolution needed, the runbook's 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from warroom import scenario_time as stime
@@ -12,6 +13,7 @@ from warroom.config import SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
                                                    stretches, unretried)
 from warroom.incident import verdicts
+from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.panes import breach_reading, pane_outcomes, past_crit, primary_title
 from warroom.incident.drill_report.path import runbook_path
 from warroom.incident.drill_report.rows import DrillReport, ResponseRow
@@ -29,16 +31,18 @@ def _ts(d: datetime | None) -> float | None:
 
 
 def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float | None = None,
-                 slos: list[SloConfig] | None = None, runbook: Runbook | None = None) -> DrillReport:
+                 slos: list[SloConfig] | None = None, runbook: Runbook | None = None,
+                 runbook_of: Callable[[str], Runbook | None] | None = None) -> DrillReport:
     """Everything the end-of-drill screen shows, as plain data (``runbook``: the incident's, for
-    the path its steps took). Built while holding the simulator: the report reads its series and
-    signals directly, and the dashboard's polls ask the same simulator from other threads."""
+    the path its steps took; ``runbook_of``: the incident's copy of a runbook by id, for the
+    runbooks a GO opened and their decisions). Built while holding the simulator: the report reads
+    its series and signals directly, and the dashboard's polls ask the same simulator from other threads."""
     with drill.simulator.holding():
-        return _build(drill, state, at=at, slos=slos, runbook=runbook)
+        return _build(drill, state, at=at, slos=slos, runbook=runbook, runbook_of=runbook_of)
 
 
 def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos: list[SloConfig] | None,
-           runbook: Runbook | None) -> DrillReport:
+           runbook: Runbook | None, runbook_of: Callable[[str], Runbook | None] | None) -> DrillReport:
     at = stime.now() if at is None else at
     sc = drill.scenario
     sim = drill.simulator
@@ -105,6 +109,17 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
             mttr = None
     # The scenario's own title is the facilitator's and names the cause ("… after v1.2.0"): while
     # the incident is open the report (``g`` mid-drill) is headed by the symptom, as the declaration is.
+    # the Go/No-Go on the drill's clock (the PIR's record), and what each GO opened with its own path
+    decided: tuple[str, ...] = ()
+    opened: list[tuple[str, str, tuple[tuple[str, str, str, str], ...]]] = []
+    if state is not None and t_zero is not None:
+        end = state.resolved_at or datetime.fromtimestamp(at, UTC)
+        went = opened_runbooks(state, runbook_of or (lambda _id: None), end)
+        books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
+        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()),
+                                       lambda t: drill.scenario_time(t.timestamp()) - t_zero, end))
+        opened = [(rid, text, runbook_path(book, state, actions, end)["runbook_path"] if book is not None else ())
+                  for rid, text, book in went if runbook is None or rid != runbook.id]
     report = DrillReport(
         drill=drill.name, scenario=sc.name, title=sc.title if ended else sc.symptom, speed=drill.speed,
         runbook=runbook.id if runbook is not None else sc.runbook,    # the one whose path is listed
@@ -112,7 +127,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         breach_at=breach, generated_at=at, declared_before_breach=ahead_of is not None, responses=tuple(rows), actions=tuple(actions),
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC)), failed=failed, unretried=left,
-        ended=ended,
+        ended=ended, decisions=decided, opened=tuple(opened),
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

@@ -81,6 +81,9 @@ class DrillReport:
     failed: int = 0                      # flows the incident's causes failed (the drill's tasks table)
     unretried: tuple[str, ...] = ()      # of those, the tasks still failed when it ended
     ended: bool = False                  # its incident resolved: the drill is over (else: the drill so far)
+    decisions: tuple[str, ...] = ()      # the Go/No-Go on the drill's clock: verdicts, late ones, none by the deadline
+    # each runbook a GO opened: (its id, what the GO opened and how far it got, its path as ``runbook_path``)
+    opened: tuple[tuple[str, str, tuple[tuple[str, str, str, str], ...]], ...] = ()
 
     @property
     def met(self) -> int:

@@ -62,8 +62,13 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
                      f"failed ({', '.join(r.unretried[:3])}{f' and {len(r.unretried) - 3} more' if len(r.unretried) > 3 else ''}).")
     if pir is not None:
         lines.append(_pir_count_line(r, *pir))
+    lines += r.decisions
     if r.runbook_path:
-        lines.append(_path_line(r))
+        lines.append(_path_line(r.runbook, r.runbook_path))
+    for rid, went, path in r.opened:     # what a GO opened is the response's path too
+        lines.append(f"{went[:1].upper()}{went[1:]}.")
+        if path:
+            lines.append(_path_line(rid, path, "opened by the GO"))
     if r.outside:
         lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
     for pane in r.panes:
@@ -81,23 +86,23 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
 
 
-def _path_line(r: DrillReport) -> str:
+def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: str = "") -> str:
     """How far the runbook got, counted by the checklist's rule (``marks.DONE_MARKS`` and
     ``TROUBLE_MARKS``, worded by ``closing.progress_text`` as the checklist heading and a GO's
     progress are), then which steps were skipped, in trouble and not done (in the runbook's order,
     each not simply pending with the mark's word)."""
     def named(states: frozenset[str] | set[str]) -> list[str]:
         return [f"{label} ({section})" + ("" if s in ("pending", "skipped") else f": {path_word(s)}")
-                for section, label, s, _ in r.runbook_path if s in states]
+                for section, label, s, _ in steps if s in states]
 
     def listed(what: str, names: list[str]) -> str:
         more = f" and {len(names) - 6} more" if len(names) > 6 else ""
         return f"; {what}: {'; '.join(names[:6])}{more}" if names else ""
 
-    done = sum(1 for _, _, s, _ in r.runbook_path if s in DONE_MARKS)
+    done = sum(1 for _, _, s, _ in steps if s in DONE_MARKS)
     trouble = named(TROUBLE_MARKS)
-    open_ = {s for _, _, s, _ in r.runbook_path} - DONE_MARKS - TROUBLE_MARKS
-    return (f"Runbook {r.runbook} path: {progress_text(done, len(trouble), len(r.runbook_path))}"
+    open_ = {s for _, _, s, _ in steps} - DONE_MARKS - TROUBLE_MARKS
+    return (f"Runbook {runbook}{f' ({why})' if why else ''} path: {progress_text(done, len(trouble), len(steps))}"
             + listed("skipped", named({"skipped"})) + listed("failed or unmet", trouble)
             + listed("not done", named(open_)) + ".")
 

@@ -25,8 +25,10 @@ def report_lines(r: DrillReport) -> list[str]:
                      + (f" — {a.why}" if a.why else "") + f"  [{a.command}]")
     if not r.actions:
         lines.append("  nothing reached the drill")
-    if r.runbook_path:
-        lines += ["", f"Runbook {r.runbook}, its steps in order:"]
-        lines += [f"  [{path_word(s)}] {sec}: {label}"
-                  + (f" -> {did}" if did else "") for sec, label, s, did in r.runbook_path]
+    for rid, path, why in ((r.runbook, r.runbook_path, ""), *((rid, p, " (opened by the GO)")
+                                                               for rid, _, p in r.opened)):
+        if path:
+            lines += ["", f"Runbook {rid}{why}, its steps in order:"]
+            lines += [f"  [{path_word(s)}] {sec}: {label}"
+                      + (f" -> {did}" if did else "") for sec, label, s, did in path]
     return lines

@@ -1,0 +1,88 @@
+"""The drill report covers the Go/No-Go (A25-9): mass-failure worked with a late GO that opened
+RB-LAUNCH-002, then none of its 19 steps done, read a summary, "what was missed" and runbook path of
+RB-LAUNCH-005 only, while the PIR and the resolve dialog said "opened RB-LAUNCH-002: 0 of 19 steps
+done"; a decision left with no verdict past its deadline was not said either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.incident_fixtures import DrillClock
+from warroom.config import Config
+from warroom.drill.directory import create_drill
+from warroom.incident import decisions as dec
+from warroom.incident.drill_report import drill_report, report_lines
+from warroom.incident.live import LiveIncident
+from warroom.incident.store import IncidentStore
+
+START = 1_800_000_000.0
+SPEED = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WARROOM_DRILL_AT", "0")        # recorded, so the pin a DrillClock sets is undone after
+    monkeypatch.delenv("WARROOM_DRILL_AT")
+
+
+def _declared(tmp_path: Path):  # type: ignore[no-untyped-def]
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=SPEED, start=START)
+    clock = DrillClock(d.wall_time(60))
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P1", runbook="RB-LAUNCH-005",
+        drill={"scenario": "mass-failure", "speed": SPEED, "dir": str(d.path)}, commander="Dana Lee")
+    return d, inc, clock
+
+
+def _report(d, inc, clock):  # type: ignore[no-untyped-def]
+    live = LiveIncident(inc)
+    try:
+        snap = live.snapshot()
+    finally:
+        live.close()
+    return drill_report(d, snap.state, at=clock.t, slos=inc.config.slo, runbook=snap.runbook_by_id("RB-LAUNCH-005"),
+                        runbook_of=snap.runbook_by_id)
+
+
+def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -> None:
+    d, inc, clock = _declared(tmp_path)
+    clock.t = d.wall_time(60 + 1200)                   # 20 drill minutes after detection: the deadline is 15
+    live = LiveIncident(inc)
+    try:
+        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
+    finally:
+        live.close()
+    [view] = dec.standing(book, inc.refresh(), clock())
+    dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
+    clock.t = d.wall_time(60 + 1500)
+    inc.resolve("rolled back?", rollback=False, concerns=None)
+    report = _report(d, inc, clock)
+    said = "\n".join(report.summary)
+    assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?": GO at +20m00s drill time by dana,'
+            " 5m00s after its deadline (+15m00s drill time): taken late.") in report.summary, said
+    assert any("opened RB-LAUNCH-002 (Rollback to pilot): 0 of 19 steps done." in ln for ln in report.summary), said
+    assert any(ln.startswith("Runbook RB-LAUNCH-002 (opened by the GO) path: 0 of 19 steps done; not done: ")
+               for ln in report.summary), said
+    [(rid, _, path)] = report.opened
+    assert rid == "RB-LAUNCH-002" and len(path) == 19 and {s for _, _, s, _ in path} == {"pending"}
+    assert "Runbook RB-LAUNCH-002 (opened by the GO), its steps in order:" in report_lines(report)
+    assert not any("no verdict" in ln for ln in report.summary)
+
+
+def test_a_decision_left_without_a_verdict_past_its_deadline_is_missed(tmp_path: Path) -> None:
+    d, inc, clock = _declared(tmp_path)
+    clock.t = d.wall_time(60 + 1200)
+    inc.resolve("gave up", concerns=None)
+    report = _report(d, inc, clock)
+    assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?" (RB-LAUNCH-005): no verdict by its'
+            " deadline (+15m00s drill time), none at the resolution: missed.") in report.summary, report.summary
+    assert report.opened == ()
+
+
+def test_a_decision_whose_deadline_has_not_come_is_not_missed(tmp_path: Path) -> None:
+    d, inc, clock = _declared(tmp_path)
+    clock.t = d.wall_time(60 + 600)                    # 10 drill minutes: 5 left before the deadline
+    report = _report(d, inc, clock)
+    assert not any(ln.startswith("Go/No-Go") for ln in report.summary), report.summary

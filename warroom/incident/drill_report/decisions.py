@@ -1,0 +1,63 @@
+"""The Go/No-Go in the drill report, on the drill's clock: each verdict (taken in time or after its
+deadline, by how much), a decision left with no verdict past its deadline, and the runbook a GO
+opened with how far its steps got — what the PIR's Go/No-Go record and the resolve dialog say
+(``review.decisions``, ``go_opened``), read from the same journal with the same rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from warroom.durations import format_duration
+from warroom.incident.decisions import standing
+from warroom.incident.go_opened import go_opened
+
+if TYPE_CHECKING:
+    from warroom.incident.state import IncidentState
+    from warroom.runbook.model import Runbook
+
+
+def _when(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callable[[datetime], float | None],
+                   end: datetime) -> list[str]:
+    """The summary's Go/No-Go lines. ``books``: the runbooks whose decisions count (the scenario's and
+    any a GO opened); ``clock``: drill seconds since detection of a wall time (None before it);
+    ``end``: the resolution (or now, the drill still open)."""
+    def at(t: datetime | None) -> str:
+        s = None if t is None else clock(t)
+        return "?" if s is None else f"{'-' if s < 0 else '+'}{format_duration(abs(s))} drill time"
+
+    out = []
+    for d in state.decisions:
+        taken, due = _when(d.get("at")), _when(d.get("due_at"))
+        line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
+        a, b = (clock(taken) if taken else None), (clock(due) if due else None)
+        if d.get("late") and a is not None and b is not None:
+            line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late"
+        elif due is not None:
+            line += f", within its deadline ({at(due)})"
+        out.append(line + ".")
+    ended = "the resolution" if state.resolved else "now"
+    for book in books:
+        for v in standing(book, state, end):
+            if v.recorded is None and v.needed and v.due_at is not None and end > v.due_at:
+                out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
+                           f" ({at(v.due_at)}), none at {ended}: missed.")
+    return out
+
+
+def opened_runbooks(state: IncidentState, runbook_of: Callable[[str], Runbook | None],
+                    end: datetime) -> list[tuple[str, str, Runbook | None]]:
+    """Each runbook a GO opened: (its id, ``GoOpened.text`` — the resolve dialog's and the PIR's
+    sentence, its progress by the checklist's rule —, the runbook for its path, None unreadable)."""
+    return [(o.runbook_id, o.text(), runbook_of(o.runbook_id))
+            for o in go_opened(state, lambda ref: runbook_of(str(ref.get("id") or "")), end)]
