@@ -29,7 +29,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WARROOM_DRILL_AT")
 
 
-def _run(inc, step: int, clock: DrillClock, body, evidence: dict | None = None) -> None:
+def _run(inc, step: int, clock: DrillClock, body, evidence: dict | None = None, took: float = 1.0) -> None:
     """One mutating run of ``step``: started, ``body()`` while it runs, SLO values journaled as seen
     before and after it (as the runner does), finished."""
     st = inc.step(step)
@@ -38,7 +38,7 @@ def _run(inc, step: int, clock: DrillClock, body, evidence: dict | None = None) 
     if evidence:
         inc.record_evidence(evidence["before"], step=st.number, step_id=st.id, when="before")
     body()
-    clock.t += 1.0
+    clock.t += took
     if evidence:
         inc.record_evidence(evidence["after"], step=st.number, step_id=st.id, when="after", offset=300.0)
     inc._append(ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 1.0})
@@ -104,3 +104,43 @@ def test_a_real_incident_says_what_the_panes_did_as_seen_not_as_an_effect(tmp_pa
 
     said = run_effect(Quiet(), summary)
     assert said.startswith("seen while it ran (not attributed): error_5xx 6.55%"), said
+
+
+def test_a_run_started_right_after_another_is_not_given_its_action(tmp_path: Path) -> None:
+    """The stand-in's stamp and the journal's are two clocks, so an action is matched to a run
+    with half a second's slack; a run started 0.2 s after the rollback's was credited with the
+    rollback too (and the drill report's path said "Wait for the rollback to finish -> FlowEngine
+    rolled back"). An action has one owner: the run that holds it."""
+    from warroom.incident.drill_report import drill_report
+
+    start, speed = 1_800_000_000.0, 60.0
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
+    breach = breach_time(d, at=start + 3600)
+    assert breach is not None
+    clock = DrillClock(breach + 30)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
+        drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee",
+        runbook="RB-LAUNCH-005")
+    steps = inc.runbook().steps
+    rollback = next(s.number for s in steps if "rollout undo" in (s.command or ""))
+    wait = next(s for s in steps if "rollout status" in (s.command or ""))
+    test_flow = next(s.number for s in steps if "blocks test-flow" in (s.command or ""))
+    clock.t += 60.0
+    _run(inc, rollback, clock,
+         lambda: run_one(d, ["kubectl", "rollout", "undo", "deployment/flowengine", "-n", "production"],
+                         d.scenario_time(clock.t)), took=0.1)
+    clock.t += 0.2
+    _run(inc, test_flow, clock, lambda: None, took=0.1)   # mutating, started 0.3 s after the undo
+    clock.t += 0.05
+    ran_ok(inc, wait.number)                               # read-only, right after
+    clock.t += 900.0
+    inc.resolve("v1.2.0 rolled back", resolution="rollback", concerns=None)
+    inc.sync_metrics(d.source(inc.config.slo), speed=speed, now=clock.t, summary=True)
+    rows = {r.step.split()[0]: r for r in commands(inc.state, clock())}
+    assert "without it" in rows[str(rollback)].effect
+    assert rows[str(test_flow)].effect == \
+        "what it changed (drill simulator): nothing (no change to the drill world was recorded while it ran)"
+    report = drill_report(d, inc.state, at=clock.t, slos=inc.config.slo, runbook=inc.runbook())
+    path = {label: did for _, label, _, did in report.runbook_path}
+    assert path[wait.label] == "" and "rolled back" in path[steps[rollback - 1].label]

@@ -187,16 +187,20 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     (``change_without`` of the actions the stand-ins recorded while it ran, the windows the drill
     report's runbook path uses), keyed by the run's start seq: what the PIR credits a step with, so
     it never credits one with a change another action made while it ran."""
+    from warroom.incident.drill_report.path import owner_of
+
     out: dict[str, str] = {}
     recorded = drill.actions()
     t_now = drill.scenario_time(at)
+    runs = [run for _, run in state.commands_run()]
+    windows = {run.seq: [(run.started_at.timestamp(), run.ended_at.timestamp() if run.ended_at is not None else at)]
+               for run in runs}
+    owners = [owner_of(a.ts, windows) for a in recorded]
     with drill.simulator.holding():
-        for _, run in state.commands_run():
+        for run in runs:
             if not run.mutating:
                 continue
-            lo = run.started_at.timestamp() - 0.5
-            hi = (run.ended_at.timestamp() if run.ended_at is not None else at) + 0.5
-            taken = [a for a in recorded if lo <= a.ts <= hi]
+            taken = [a for a, owner in zip(recorded, owners, strict=True) if owner == run.seq]
             out[str(run.seq)] = change_without(drill, taken, slos, t_now) if taken else \
                 "nothing (no change to the drill world was recorded while it ran)"
     return out

@@ -4,9 +4,10 @@ was going), and the actions no step recorded (done in a shell or another tool)."
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from warroom.incident.drill_report.rows import ActionRow
 from warroom.incident.gates import gate_states
@@ -15,6 +16,23 @@ from warroom.incident.marks import checklist_state
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
     from warroom.runbook.model import Runbook
+
+
+SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a run by the journal's
+K = TypeVar("K", bound=Hashable)
+
+
+def owner_of(at: float, windows: Mapping[K, Sequence[tuple[float, float]]]) -> K | None:
+    """The run window (start, end: unix) an action recorded at ``at`` belongs to: the one that
+    holds it, else the nearest within ``SLACK`` (the two clocks' stamps); one owner, so a step
+    started right after another is never given the other's action too; None when none is near."""
+    best: tuple[float, K] | None = None
+    for key, spans in windows.items():
+        for lo, hi in spans:
+            d = 0.0 if lo <= at <= hi else min(abs(at - lo), abs(at - hi))
+            if d <= SLACK and (best is None or d < best[0]):
+                best = (d, key)
+    return None if best is None else best[1]
 
 
 def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: list[ActionRow],
@@ -27,11 +45,12 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     for key, st in (steps.items() if state is not None else ()):
         for run in st.runs:
             end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
-            windows.setdefault(key, []).append((run.started_at.timestamp() - 0.5, end + 0.5))
+            windows.setdefault(key, []).append((run.started_at.timestamp(), end))
+    owners = [owner_of(a.at, windows) for a in actions]
     claimed: set[int] = set()
 
     def did(key: tuple[str, str]) -> str:
-        mine = [i for i, a in enumerate(actions) if any(lo <= a.at <= hi for lo, hi in windows.get(key, ()))]
+        mine = [i for i, owner in enumerate(owners) if owner == key]
         claimed.update(mine)
         return "; ".join(dict.fromkeys(actions[i].description for i in mine))
 
