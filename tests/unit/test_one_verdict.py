@@ -17,9 +17,11 @@ from rich.console import Console
 
 from tests.unit.incident_fixtures import DrillClock
 from tui.screens.drill_report import report_renderable
+from warroom.cli.incident_show import render_show
 from warroom.config import Config
 from warroom.drill.directory import create_drill
 from warroom.incident.drill_report import drill_report
+from warroom.incident.jsonview import state_to_json
 from warroom.incident.pir import render_pir
 from warroom.incident.review.response import response
 from warroom.incident.store import IncidentStore
@@ -71,6 +73,13 @@ def test_resolved_with_a_pane_past_critical_wears_no_tick_anywhere(tmp_path: Pat
     assert pir["Time to resolve"].result == (f"{row.verdict.sentence}; runbook MTTR met on the clock, not a recovery")
     for r in report.responses:     # every milestone: the PIR's sentence is the report's
         assert pir[r.label].result.split("; runbook")[0] == r.verdict.sentence, r.label
+    # incident show (text and --json) by the same rule: in time on the clock, not a plain "met"
+    shown = render_show(inc, inc.state, datetime.fromtimestamp(clock.t, UTC))
+    [line] = [ln for ln in shown if ln.strip().startswith("Time to resolve")]
+    assert line.endswith("  clock only"), line
+    [js] = [r for r in state_to_json(inc.state)["response_times"] if r["key"] == "resolved"]
+    assert js["met"] is True and js["verdict"]["state"] == "clock only", js
+    assert js["verdict"]["sentence"] == row.verdict.sentence
 
 
 def test_declared_before_the_breach_is_one_verdict_in_the_report_and_the_pir(tmp_path: Path) -> None:

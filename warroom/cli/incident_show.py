@@ -24,7 +24,7 @@ from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
-from warroom.incident.verdicts import detected_ahead, milestone, past_critical_at_resolution
+from warroom.incident.verdicts import of_state
 
 def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
@@ -272,15 +272,14 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             lines.append(f"  {n.tag:<12} {n.text}{extra}")
     lines.append("")
     lines.append("Response times (target):")
-    ahead, broken = detected_ahead(st), past_critical_at_resolution(st)
+    said_of = of_state(st)        # the PIR's and the drill report's rule
     for r in st.response_times():
         took = f"{r.minutes:.1f} min" if r.minutes is not None else ("not reached" if r.at is None else "n/a")
         if r.minutes is not None and r.wall_minutes is not None and st.time_scale != 1.0:
             # judged in drill time; both figures through the one rule (``1m44s drill time (1.7s wall)``):
             # "1.7 min drill time (0.0 wall)" at x60 read as no wall time at all, and named no unit
             took = stime.span(st, r.wall_minutes * 60.0).text()
-        said = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                         past_critical=broken)      # the PIR's and the drill report's rule
+        said = said_of[r.key]
         verdict = "" if said.word in ("not reached", "not measured") else f"  {said.word.upper() if said.ok is False else said.word}"
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")

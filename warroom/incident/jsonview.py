@@ -12,6 +12,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom.incident import verdicts
 from warroom.incident.closing import closed_now
 from warroom.journal.log import format_ts
 
@@ -30,6 +31,7 @@ def _plain(value: Any) -> Any:
 
 
 def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str, Any]:
+    said = verdicts.of_state(state)
     out: dict[str, Any] = {
         "id": state.id, "title": state.title, "severity": state.severity, "status": state.status,
         "commander": state.commander, "declared_at": state.declared_at, "declared_by": state.declared_by,
@@ -39,7 +41,9 @@ def state_to_json(state: IncidentState, now: datetime | None = None) -> dict[str
         # runbooks closed while open beside (who, when, why, the progress frozen at closing)
         "closed": [c.to_json() for c in closed_now(state)],
         "phases": state.phases,
-        "response_times": [asdict(r) for r in state.response_times()],
+        # ``met``: within target on the clock; ``verdict``: what every view says (``verdicts``: a
+        # resolution with a pane still past critical is "clock only", never a plain met)
+        "response_times": [asdict(r) | {"verdict": asdict(said[r.key])} for r in state.response_times()],
         "steps": [
             {"step": s.step, "step_id": s.step_id, "label": s.label, "status": s.status,
              "attempts": s.attempts, "exit_code": s.exit_code, "duration": s.duration,

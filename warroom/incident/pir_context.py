@@ -18,7 +18,7 @@ from warroom.incident.marks import NOT_CLEAN_MARKS, checklist_state, describe_ve
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review
 from warroom.incident.state import PHASE_LABELS, EvidenceSample, IncidentState
-from warroom.incident.verdicts import detected_ahead, milestone, past_critical_at_resolution
+from warroom.incident.verdicts import of_state
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -142,11 +142,9 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     not_done = [{**r, "name": name(r.get("runbook_id"), r["step"])} for r in (runbook_steps or [])
                 if _state_of(r) is None or _state_of(r).status == "pending"]
     response = []
-    ahead, broken = detected_ahead(state), past_critical_at_resolution(state)
+    said = of_state(state)
     for r in state.response_times():
-        # the one rule (``verdicts``): "met" only where the drill report and the PIR's table say it
-        verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                            past_critical=broken)
+        verdict = said[r.key]    # the one rule (``verdicts``): "met" only where the report and the PIR's table say it
         response.append({"key": r.key, "label": r.label, "target_min": r.target_min, "at": r.at,
                          "minutes": r.minutes, "wall_minutes": r.wall_minutes, "met": verdict.ok,
                          "text": verdict.sentence,

@@ -112,3 +112,11 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
     if state.resolved and slos and all(e.get("points") and not e.get("breached") for e in slos):
         return "any SLO pane (none did)", int(summ["seq"])
     return None
+
+
+def of_state(state: IncidentState) -> dict[str, Verdict]:
+    """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
+    ``--json``) and the PIR's templates say, from the journal alone."""
+    ahead, broken = detected_ahead(state), past_critical_at_resolution(state)
+    return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
+                             past_critical=broken) for r in state.response_times()}
