@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -121,6 +122,36 @@ def promql_problem(expr: str) -> str | None:
     return None
 
 
+_READING = re.compile(r"\d\s*%|\d+:\d\d|[·…]")
+"""What a gate line says about a reading (a percentage, a hold's m:ss progress or time left, the
+line's separator and cut mark): in a title it would pass for the reading itself
+('0% held 2:00/2:00 ·' before the real '12.3% · needs < 10%')."""
+
+
+def title_unseen(title: str) -> str | None:
+    """What in a query title a screen cannot show as written, said for lint, or None.
+
+    Control characters (C0, DEL, C1), bidirectional overrides and isolates, line and paragraph
+    separators and the other invisible format characters (zero-width space and joiners, word
+    joiner, soft hyphen, BOM): the sanitiser shows the first as symbols, and the last hide
+    inside a title that reads like another ('Quo\u200bta')."""
+    found = []
+    for ch in title:
+        cat = unicodedata.category(ch)
+        if cat in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") and f"U+{ord(ch):04X}" not in found:
+            found.append(f"U+{ord(ch):04X}")
+    if not found:
+        return None
+    return ("control characters or invisible format characters (" + ", ".join(found[:4])
+            + (f" and {len(found) - 4} more" if len(found) > 4 else "") + ")")
+
+
+def title_reads_as_reading(title: str) -> str | None:
+    """The part of a query title that reads as a gate's reading (see ``_READING``), or None."""
+    m = _READING.search(title)
+    return m.group() if m else None
+
+
 def read_queries(raw: Any, key_line: Callable[[str], int],
                  report: Report) -> tuple[dict[str, NamedQuery], list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
@@ -159,12 +190,15 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
                            " (what the commander reads, e.g. \"429 share (worst provider)\")" if k == "title" else ""))
                 continue
             values[k] = v.strip()
-        if "title" in values and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in values["title"]):
-            report(key_line(f"{where}.title"), "error", f"{where}: title holds control characters (every"
-                   " screen shows them as symbols): write the words only")
+        refused_title = False
+        if "title" in values and (odd := title_unseen(values["title"])):
+            report(key_line(f"{where}.title"), "error", f"{where}: title holds {odd} (every screen shows"
+                   " them as symbols, or not at all): write the words only")
             refused_title = True
-        else:
-            refused_title = False
+        elif "title" in values and (like := title_reads_as_reading(values["title"])):
+            report(key_line(f"{where}.title"), "error", f"{where}: title holds {like!r}, which the gate line"
+                   " would show beside the measured value as if it were one: name what is measured, not a value")
+            refused_title = True
         if "title" in values and len(values["title"]) > TITLE_MAX:
             report(key_line(f"{where}.title"), "warning",
                    f"{where}: title is {len(values['title'])} characters; the gate line at 80 columns "

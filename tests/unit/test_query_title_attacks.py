@@ -1,0 +1,79 @@
+"""A runbook is untrusted input (shared repos, the public corpus): a named query's title is what
+the commander reads as the gate's measure in the header, the step pane, ``runbooks show``,
+``incident show``, the brief and the PIR. These titles passed lint and were shown (red25):
+
+* bidi overrides and zero-width characters (the sanitiser's control rule stopped at C0/C1): the
+  header showed ``Quota ⟨U+202E⟩esrever``, and ``Quo\\u200bta`` read as ``Quota`` while being
+  another string;
+* a title that reads as a reading: ``0% held 2:00/2:00 ·`` made the 80-column gate line say
+  ``step 6 · 0% held 2:00/2:00 · 12.3% · …`` — a held gate, to a glance — before the real value.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from panes.header import gate_text
+from tui.view import gate_view
+from warroom.runbook.lint import lint_paths
+from warroom.runbook.parser import parse_runbook
+
+RUNBOOK = """+++
+id = "RB-TEST-TITLE"
+title = "Untrusted titles"
+severity = "P3"
+
+[queries.q]
+title = "{title}"
+promql = "100 * max(flowengine_model_quota_used_ratio)"
+unit = "percent"
++++
+
+# Untrusted
+
+## Mitigation
+
+```bash {{name="s" mutating=false verify="q < 10 for 2m within 10m"}}
+# The step
+echo x
+```
+"""
+
+REFUSED = {
+    "right-to-left override": ("Quota \\u202eesrever", "U+202E"),
+    "zero-width space": ("Quo\\u200bta", "U+200B"),
+    "word joiner and soft hyphen": ("Quo\\u2060ta\\u00ad used", "U+2060, U+00AD"),
+    "a percentage and a hold": ("0% held 2:00/2:00", "'0%'"),
+    "a clock": ("Quota 2:00 held", "'2:00'"),
+    "the line's separator": ("Quota · needs", "'·'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_a_title_that_hides_characters_or_reads_as_a_reading_is_refused(tmp_path: Path, case: str) -> None:
+    title, said = REFUSED[case]
+    text = RUNBOOK.format(title=title)
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    title_line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("title = \"") and n > 4)
+    found = [str(f) for f in lint_paths([path])]
+    assert any(f.startswith(f"{path}:{title_line}: error: queries.q: title holds ") and said in f
+               for f in found), found
+    # refused, as a title with control characters is: no surface reads the gate in these words
+    assert parse_runbook(text).queries == {}
+
+
+def test_the_header_never_shows_a_refused_title_and_a_plain_one_still_reads() -> None:
+    at = datetime(2026, 12, 2, 14, 22, 10, tzinfo=UTC).timestamp()
+    spoof = parse_runbook(RUNBOOK.format(title="0% held 2:00/2:00 ·"))
+    line = gate_text(gate_view(6, "q < 10 for 2m within 10m", "pending", 12.3, 492.0, None, hold=120.0,
+                               now=at, queries=spoof.queries), at, 78).plain
+    assert "held 2:00/2:00" not in line, line
+    plain = parse_runbook(RUNBOOK.format(title="429 share (worst provider)"))
+    assert list(plain.queries) == ["q"]
+    line = gate_text(gate_view(6, "q < 10 for 2m within 10m", "pending", 12.3, 492.0, None, hold=120.0,
+                               now=at, queries=plain.queries), at, 78).plain
+    assert "429 share (worst provider) 12.3%" in line, line
