@@ -86,3 +86,37 @@ def test_a_decision_whose_deadline_has_not_come_is_not_missed(tmp_path: Path) ->
     clock.t = d.wall_time(60 + 600)                    # 10 drill minutes: 5 left before the deadline
     report = _report(d, inc, clock)
     assert not any(ln.startswith("Go/No-Go") for ln in report.summary), report.summary
+
+
+def test_at_80x24_the_go_s_runbook_and_a_clock_only_verdict_read_whole(tmp_path: Path) -> None:
+    """The dialog at 80x24 gives the report 66 columns: RB-LAUNCH-002's section titles (sentences)
+    took the width and cut every step's state to 'not d…'; '▲ clock only' wrapped the milestone
+    header to 'mileston' / 'e'. Now the titles wrap, the states and the header are whole."""
+    import io
+
+    from rich.console import Console
+
+    from tui.screens.drill_report import report_renderable
+
+    d, inc, clock = _declared(tmp_path)
+    clock.t = d.wall_time(60 + 1200)
+    live = LiveIncident(inc)
+    try:
+        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
+    finally:
+        live.close()
+    [view] = dec.standing(book, inc.refresh(), clock())
+    dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
+    clock.t = d.wall_time(60 + 1500)
+    inc.resolve("rolled back?", rollback=False, concerns=None)
+    report = _report(d, inc, clock)
+    console = Console(width=66, file=io.StringIO(), record=True)
+    console.print(report_renderable(report))
+    lines = console.export_text().splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("Response times against the targets"))
+    assert lines[head + 1].split() == ["milestone", "at", "(UTC)", "took", "(drill)", "(wall)", "target", "result"]
+    assert any("Time to" in ln and ln.rstrip().endswith("▲ clock only") for ln in lines[head:]), lines[head:head + 16]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("Runbook RB-LAUNCH-002 (opened by the GO): its steps"))
+    table = lines[start + 1:next(i for i in range(start + 1, len(lines)) if not lines[i].strip())]
+    # every state whole (a step's own label may end in '…': the runbook model shortens long ones)
+    assert sum(ln.count("not done") for ln in table) == 19 and "not d…" not in "\n".join(table), table

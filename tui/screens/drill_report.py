@@ -49,7 +49,7 @@ def report_renderable(report: Any) -> Group:
     times = Table(title="Response times against the targets", title_justify="left", box=None,
                   padding=(0, 1), header_style="bold")
     # drill time first (what the target judges), the wall time beside, as in the PIR
-    times.add_column("milestone", ratio=1, overflow="fold")
+    times.add_column("milestone", ratio=1, overflow="fold", min_width=len("milestone"))   # its header whole
     for col in ("at (UTC)", "took (drill)", "(wall)", "target", "result"):
         times.add_column(col, no_wrap=True)
     for r in report.responses:
@@ -97,7 +97,8 @@ def report_renderable(report: Any) -> Group:
 def _path_table(title: str, steps: Any) -> Table:
     """A runbook's steps in order with what happened to each (the checklist's words and rule)."""
     path = Table(title=title, title_justify="left", box=None, padding=(0, 1), header_style="bold", expand=True)
-    for col, ratio in (("section", 0), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
+    # the section's title wraps (a rollback runbook's are sentences); the state never is cut ("not d…")
+    for col, ratio in (("section", 2), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
         path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
     for section, label, status, did in steps:
         path.add_row(Text(section), Text(label), Text(path_word(status),
