@@ -86,6 +86,10 @@ def test_a_decision_whose_deadline_has_not_come_is_not_missed(tmp_path: Path) ->
     clock.t = d.wall_time(60 + 600)                    # 10 drill minutes: 5 left before the deadline
     report = _report(d, inc, clock)
     assert not any(ln.startswith("Go/No-Go") for ln in report.summary), report.summary
+    clock.t = d.wall_time(60 + 1000)                   # read mid-drill (g), the deadline past, still open
+    report = _report(d, inc, clock)
+    assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?" (RB-LAUNCH-005): no verdict by its'
+            " deadline (+15m00s drill time), none yet: missed.") in report.summary, report.summary
 
 
 def test_at_80x24_the_go_s_runbook_and_a_clock_only_verdict_read_whole(tmp_path: Path) -> None:

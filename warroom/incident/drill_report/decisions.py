@@ -46,12 +46,12 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         elif due is not None:
             line += f", within its deadline ({at(due)})"
         out.append(line + ".")
-    ended = "the resolution" if state.resolved else "now"
+    ended = "none at the resolution" if state.resolved else "none yet"
     for book in books:
         for v in standing(book, state, end):
             if v.recorded is None and v.needed and v.due_at is not None and end > v.due_at:
                 out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
-                           f" ({at(v.due_at)}), none at {ended}: missed.")
+                           f" ({at(v.due_at)}), {ended}: missed.")
     return out
 
 
