@@ -77,3 +77,38 @@ def test_the_header_never_shows_a_refused_title_and_a_plain_one_still_reads() ->
     line = gate_text(gate_view(6, "q < 10 for 2m within 10m", "pending", 12.3, 492.0, None, hold=120.0,
                                now=at, queries=plain.queries), at, 78).plain
     assert "429 share (worst provider) 12.3%" in line, line
+
+
+PARAMETERS = {
+    "braces in a label value": 'max(flowengine_model_quota_used_ratio{provider=\\"{{ provider }}\\"})',
+    "a negated label": '100 * max(flowengine_model_quota_used_ratio{provider!=\\"{{ provider }}\\"})',
+    "an angle placeholder": 'sum(rate(flowengine_flow_failures_total{repo=~\\"<repo name>\\"}[5m]))',
+}
+
+
+@pytest.mark.parametrize("case", sorted(PARAMETERS))
+def test_a_named_query_whose_promql_holds_a_parameter_is_refused(tmp_path: Path, case: str) -> None:
+    """It parsed as PromQL and was watched as written: ``provider="{{ provider }}"`` matches no
+    series (the gate could only fail, for no data), ``!=`` matches them all. A gate's query is
+    never filled with a run's parameters, so lint says so and the query is refused."""
+    text = RUNBOOK.format(title="Worst provider quota").replace(
+        'promql = "100 * max(flowengine_model_quota_used_ratio)"', f'promql = "{PARAMETERS[case]}"')
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("promql = "))
+    found = [str(f) for f in lint_paths([path])]
+    assert any(f.startswith(f"{path}:{line}: error: queries.q: promql holds the parameter ") for f in found), found
+    assert parse_runbook(text).queries == {}
+
+
+def test_a_gate_on_bare_promql_holding_a_parameter_is_an_error(tmp_path: Path) -> None:
+    """Older runbooks write the PromQL in the gate itself: it is not filled in either."""
+    text = RUNBOOK.format(title="Worst provider quota").replace(
+        'verify="q < 10 for 2m within 10m"',
+        "verify=\"max(flowengine_model_quota_used_ratio{provider='{{ provider }}'}) < 1 within 5m\"")
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("```bash"))
+    found = [str(f) for f in lint_paths([path])]
+    assert any(f.startswith(f"{path}:{line}: error: step 1 ") and "verify: its promql holds the parameter "
+               "'{{ provider }}'" in f for f in found), found

@@ -152,6 +152,21 @@ def title_reads_as_reading(title: str) -> str | None:
     return m.group() if m else None
 
 
+def promql_parameter(expr: str) -> str | None:
+    """Why a named query's PromQL cannot hold a runbook parameter (``{{ provider }}``,
+    ``<repo name>``, ``$(task)``), or None. A gate's query is never filled in: commands are, at
+    their run, but the gate reads its query as written, so ``{provider="{{ provider }}"}`` parses
+    and watches a label value no series has (no data, the gate can only fail) and
+    ``{provider!="{{ provider }}"}`` every series. Nothing typed at a run reaches the PromQL."""
+    from warroom.runbook.params import find_params
+
+    refs = find_params(expr, kind="promql")
+    if not refs:
+        return None
+    return (f"promql holds the parameter {refs[0].text!r}: a gate's query is not filled with parameters"
+            " (it would watch that text as written); name the series it watches")
+
+
 def read_queries(raw: Any, key_line: Callable[[str], int],
                  report: Report) -> tuple[dict[str, NamedQuery], list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
@@ -209,7 +224,7 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
                    f"{', '.join(UNITS)}" + (f" (did you mean {close[0]!r}?)" if close else ""))
             continue
         if "promql" in values:
-            problem = promql_problem(values["promql"])
+            problem = promql_problem(values["promql"]) or promql_parameter(values["promql"])
             if problem:
                 report(key_line(f"{where}.promql"), "error", f"{where}: {problem}")
                 continue
@@ -255,6 +270,9 @@ def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: d
         else:
             unit = "count"
             problem = promql_problem(spec.left)
+            if not problem and (param := promql_parameter(spec.left)):
+                report(line, "error", f"{head}: its {param}")
+                continue
             if problem:
                 report(line, "error", f"{head}: {spec.left!r} is not a query this runbook names "
                        f"({_names(queries)}), not a pane id ({_names(panes)}), and not PromQL ({problem})")
