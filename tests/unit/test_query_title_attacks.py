@@ -112,3 +112,28 @@ def test_a_gate_on_bare_promql_holding_a_parameter_is_an_error(tmp_path: Path) -
     found = [str(f) for f in lint_paths([path])]
     assert any(f.startswith(f"{path}:{line}: error: step 1 ") and "verify: its promql holds the parameter "
                "'{{ provider }}'" in f for f in found), found
+
+
+ACTING = {
+    "html image": ('Quota <img src=https://e.vil/t.png>', "'<' '=' '>'"),
+    "markdown link": ("Quota [docs](https://e.vil)", "'[' ']'"),
+    "code span and cell": ("Quota `x` | y", "'`' '|'"),
+    "a comparison": ("Quota < 5", "'<'"),
+    "a template": ("Quota {{ provider }}", "'{' '}'"),
+    "markup": ("[bold]Quota[/] [@click=app.quit]x[/]", "'[' ']' '='"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACTING))
+def test_a_title_with_characters_that_act_is_refused(tmp_path: Path, case: str) -> None:
+    """Found: the PIR quotes a gate's title as written — '<b>x</b>' and '[x](javascript:y)' stood raw
+    in its timeline (pir.md), so a runbook from a shared repo put HTML and links into every PIR
+    drafted with it; 'Quota < 5' read as a second need on the gate line."""
+    title, said = ACTING[case]
+    text = RUNBOOK.format(title=title.replace('"', '\\\\"'))
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    title_line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("title = \"") and n > 4)
+    found = [str(f) for f in lint_paths([path])]
+    assert any(f.startswith(f"{path}:{title_line}: error: queries.q: title holds {said}:") for f in found), found
+    assert parse_runbook(text).queries == {}

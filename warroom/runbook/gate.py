@@ -146,6 +146,20 @@ def title_unseen(title: str) -> str | None:
             + (f" and {len(found) - 4} more" if len(found) > 4 else "") + ")")
 
 
+_ACTING = "<>=`|[]*\\{}"
+"""Characters that act in a query title: a comparison (``<``, ``>``, ``=``) reads as the gate's
+need beside the real one ('quota < 5 12.3% · needs < 10%'); the rest are markdown or HTML in the
+PIR, which quotes the title as written ('<img src=…>' fetched by every reader's renderer,
+'[x](https://…)' a link, a backtick a code span, '|' a cell) or a template ('{{ x }}', never
+filled in)."""
+
+
+def title_markup(title: str) -> str | None:
+    """The characters of a query title that act (see ``_ACTING``), said for lint, or None."""
+    found = "".join(dict.fromkeys(c for c in title if c in _ACTING))
+    return " ".join(repr(c) for c in found) if found else None
+
+
 def title_reads_as_reading(title: str) -> str | None:
     """The part of a query title that reads as a gate's reading (see ``_READING``), or None."""
     m = _READING.search(title)
@@ -209,6 +223,11 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
         if "title" in values and (odd := title_unseen(values["title"])):
             report(key_line(f"{where}.title"), "error", f"{where}: title holds {odd} (every screen shows"
                    " them as symbols, or not at all): write the words only")
+            refused_title = True
+        elif "title" in values and (acting := title_markup(values["title"])):
+            report(key_line(f"{where}.title"), "error", f"{where}: title holds {acting}: the gate line reads a"
+                   " comparison as what is needed, and the PIR's markdown acts on the others (HTML, an image, a"
+                   " link, a code span, a table cell, a template): write the words only")
             refused_title = True
         elif "title" in values and (like := title_reads_as_reading(values["title"])):
             report(key_line(f"{where}.title"), "error", f"{where}: title holds {like!r}, which the gate line"
