@@ -137,3 +137,18 @@ def test_a_title_with_characters_that_act_is_refused(tmp_path: Path, case: str) 
     found = [str(f) for f in lint_paths([path])]
     assert any(f.startswith(f"{path}:{title_line}: error: queries.q: title holds {said}:") for f in found), found
     assert parse_runbook(text).queries == {}
+
+
+def test_the_length_warning_counts_columns_not_characters(tmp_path: Path) -> None:
+    """A wide title takes two columns a character: 15 CJK characters are 30 columns, past the 26
+    the 80-column gate line holds, and lint said nothing (it counted 15)."""
+    for title, warned in (("配额使用率配额使用率配额使用率", True), ("配额使用率配额使用率", False),
+                          ("429 share (worst provider)", False)):
+        text = RUNBOOK.format(title=title)
+        path = tmp_path / "rb.md"
+        path.write_text(text)
+        found = [str(f) for f in lint_paths([path])]
+        assert any("warning: queries.q: title takes" in f for f in found) is warned, (title, found)
+    wide = tmp_path / "wide.md"
+    wide.write_text(RUNBOOK.format(title="配额使用率配额使用率配额使用率"))
+    assert any("title takes 30 columns" in str(f) for f in lint_paths([wide]))

@@ -181,6 +181,12 @@ def promql_parameter(expr: str) -> str | None:
             " (it would watch that text as written); name the series it watches")
 
 
+def title_columns(title: str) -> int:
+    """The columns a title takes on a terminal: a wide character (CJK, most emoji) takes two, so
+    '配额使用率配额使用率配额使用率' (15 characters) takes 30, past what the 80-column line holds."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in title)
+
+
 def read_queries(raw: Any, key_line: Callable[[str], int],
                  report: Report) -> tuple[dict[str, NamedQuery], list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
@@ -233,9 +239,9 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
             report(key_line(f"{where}.title"), "error", f"{where}: title holds {like!r}, which the gate line"
                    " would show beside the measured value as if it were one: name what is measured, not a value")
             refused_title = True
-        if "title" in values and len(values["title"]) > TITLE_MAX:
+        if "title" in values and (width := title_columns(values["title"])) > TITLE_MAX:
             report(key_line(f"{where}.title"), "warning",
-                   f"{where}: title is {len(values['title'])} characters; the gate line at 80 columns "
+                   f"{where}: title takes {width} columns; the gate line at 80 columns "
                    f"holds {TITLE_MAX} beside the value, what is needed and the time left")
         if "unit" in values and values["unit"] not in UNITS:
             close = difflib.get_close_matches(values["unit"], UNITS, n=1)
