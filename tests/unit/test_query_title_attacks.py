@@ -152,3 +152,27 @@ def test_the_length_warning_counts_columns_not_characters(tmp_path: Path) -> Non
     wide = tmp_path / "wide.md"
     wide.write_text(RUNBOOK.format(title="配额使用率配额使用率配额使用率"))
     assert any("title takes 30 columns" in str(f) for f in lint_paths([wide]))
+
+
+def test_a_gate_on_a_refused_query_does_not_watch_the_pane_of_that_name() -> None:
+    """Found: [queries.quota] declared the 5xx share with a title lint refused; lint said 'the gate
+    cannot watch it', yet `incident run` opened 'verify Model API quota used < 10% for 2m' — the
+    configuration's quota pane, a measure the runbook never declared. A refused name is refused
+    on every surface: the watcher, the run dialog and `runbooks show` say it cannot be checked."""
+    from warroom.cli.runbooks import render_text
+    from warroom.config import SloConfig
+    from warroom.sources.verify import VerifyError, describe_gate, parse_verify
+
+    text = RUNBOOK.format(title="Spent (0%)").replace("[queries.q]", "[queries.quota]").replace(
+        'verify="q <', 'verify="quota <').replace("flowengine_model_quota_used_ratio", "flowengine_model_api_5xx_ratio")
+    rb = parse_runbook(text)
+    assert dict(rb.queries) == {} and rb.refused_queries == ["quota"]
+    quota = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent")
+    with pytest.raises(VerifyError, match="declares query 'quota' but it has errors"):
+        parse_verify("quota < 10 for 2m within 10m", [quota], rb.queries)
+    said = describe_gate("quota < 10 for 2m within 10m", [quota], rb.queries)
+    assert "cannot be checked" in said and "Model API quota used" not in said, said
+    assert "cannot be checked" in render_text(rb)
+    # a runbook that declares no such query still reads the pane
+    plain = parse_runbook(RUNBOOK.format(title="Quota"))
+    assert parse_verify("quota < 10 within 10m", [quota], plain.queries).title == "Model API quota used"

@@ -68,6 +68,17 @@ class NamedQuery:
                 "line": self.line}
 
 
+class Queries(dict[str, NamedQuery]):
+    """A runbook's usable named queries, and the names it declared that were refused (their lint
+    findings say why). A gate naming a refused one must not fall back to a pane or a metric of
+    that name: it would watch something the runbook did not declare (``[queries.quota]``
+    refused, its gate watched the configuration's quota pane)."""
+
+    def __init__(self, usable: dict[str, NamedQuery] | None = None, refused: Iterable[str] = ()) -> None:
+        super().__init__(usable or {})
+        self.refused: frozenset[str] = frozenset(refused)
+
+
 @dataclass(frozen=True)
 class GateSpec:
     """The parts of a verify expression, before its left side is resolved."""
@@ -188,7 +199,7 @@ def title_columns(title: str) -> int:
 
 
 def read_queries(raw: Any, key_line: Callable[[str], int],
-                 report: Report) -> tuple[dict[str, NamedQuery], list[str]]:
+                 report: Report) -> tuple[Queries, list[str]]:
     """``[queries.NAME]`` tables (title, promql, unit) into named queries, reporting each problem
     at its own line: an unknown key, a missing or empty title or promql, PromQL that does not
     parse, a unit warroom does not know, a name a gate could not refer to. Returns the usable
@@ -196,10 +207,10 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
     out: dict[str, NamedQuery] = {}
     refused: list[str] = []
     if raw is None:
-        return out, refused
+        return Queries(), refused
     if not isinstance(raw, dict):
         report(key_line("queries"), "error", "queries must be tables: [queries.NAME] with title, promql, unit")
-        return out, refused
+        return Queries(), refused
     for name, spec in raw.items():
         line = key_line(f"queries.{name}")
         where = f"queries.{name}"
@@ -256,7 +267,7 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
         if len(values) == len(QUERY_KEYS) and not refused_title:
             out[str(name)] = NamedQuery(str(name), values["title"], values["promql"], values["unit"], line)
             refused.remove(str(name))
-    return out, refused
+    return Queries(out, refused), refused
 
 
 def gate_findings(steps: Iterable[Any], queries: dict[str, NamedQuery], panes: dict[str, str],

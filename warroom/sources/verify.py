@@ -124,6 +124,9 @@ def parse_verify(text: str, slos: Iterable[SloConfig] = (),
     names (``queries``: ``Runbook.queries``), else a pane id, else PromQL. Raises VerifyError
     saying what was expected."""
     spec = gate_syntax.parse_gate(text)
+    if isinstance(queries, gate_syntax.Queries) and spec.left in queries.refused:
+        raise VerifyError(f"verify {spec.text!r}: the runbook declares query {spec.left!r} but it has errors"
+                          " (see `warroom runbooks lint`): the gate cannot watch it")
     measure = (queries or {}).get(spec.left)
     slo = None if measure is not None else next((s for s in slos if s.id == spec.left), None)
     return VerifyGate(text=spec.text, left=spec.left, op=spec.op, threshold=spec.threshold,
