@@ -46,6 +46,8 @@ REFUSED = {
     "right-to-left override": ("Quota \\u202eesrever", "U+202E"),
     "zero-width space": ("Quo\\u200bta", "U+200B"),
     "word joiner and soft hyphen": ("Quo\\u2060ta\\u00ad used", "U+2060, U+00AD"),
+    "a blank letter": ("Quota\\u3164used", "U+3164"),
+    "only a blank pattern": ("\\u2800", "U+2800"),
     "a percentage and a hold": ("0% held 2:00/2:00", "'0%'"),
     "a clock": ("Quota 2:00 held", "'2:00'"),
     "the line's separator": ("Quota · needs", "'·'"),

@@ -139,6 +139,12 @@ line's separator and cut mark): in a title it would pass for the reading itself
 ('0% held 2:00/2:00 ·' before the real '12.3% · needs < 10%')."""
 
 
+_BLANK = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+"""Letters and symbols that draw nothing (Hangul fillers, the Khmer inherent vowels, the blank
+Braille pattern): Unicode does not class them as format characters, so a title of one reads as
+no title at all, and one inside a word hides that it is another string."""
+
+
 def title_unseen(title: str) -> str | None:
     """What in a query title a screen cannot show as written, said for lint, or None.
 
@@ -149,7 +155,7 @@ def title_unseen(title: str) -> str | None:
     found = []
     for ch in title:
         cat = unicodedata.category(ch)
-        if cat in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") and f"U+{ord(ch):04X}" not in found:
+        if (cat in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") or ch in _BLANK) and f"U+{ord(ch):04X}" not in found:
             found.append(f"U+{ord(ch):04X}")
     if not found:
         return None
