@@ -46,9 +46,11 @@ def _report(d, inc, clock):  # type: ignore[no-untyped-def]
                         runbook_of=snap.runbook_by_id)
 
 
-def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -> None:
+def _late_go_resolved(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The mass-failure drill: GO recorded 20 drill minutes after detection (the deadline is 15), then resolved
+    5 minutes later; the report read at the resolve."""
     d, inc, clock = _declared(tmp_path)
-    clock.t = d.wall_time(60 + 1200)                   # 20 drill minutes after detection: the deadline is 15
+    clock.t = d.wall_time(60 + 1200)
     live = LiveIncident(inc)
     try:
         book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
@@ -59,6 +61,11 @@ def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -
     clock.t = d.wall_time(60 + 1500)
     inc.resolve("rolled back?", rollback=False, concerns=None)
     report = _report(d, inc, clock)
+    return report
+
+
+def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -> None:
+    report = _late_go_resolved(tmp_path)
     said = "\n".join(report.summary)
     assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?": GO at +20m00s drill time by dana,'
             " 5m00s after its deadline (+15m00s drill time): taken late.") in report.summary, said
@@ -102,18 +109,7 @@ def test_at_80x24_the_go_s_runbook_and_a_clock_only_verdict_read_whole(tmp_path:
 
     from tui.screens.drill_report import report_renderable
 
-    d, inc, clock = _declared(tmp_path)
-    clock.t = d.wall_time(60 + 1200)
-    live = LiveIncident(inc)
-    try:
-        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
-    finally:
-        live.close()
-    [view] = dec.standing(book, inc.refresh(), clock())
-    dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
-    clock.t = d.wall_time(60 + 1500)
-    inc.resolve("rolled back?", rollback=False, concerns=None)
-    report = _report(d, inc, clock)
+    report = _late_go_resolved(tmp_path)
     console = Console(width=66, file=io.StringIO(), record=True)
     console.print(report_renderable(report))
     lines = console.export_text().splitlines()
