@@ -9,6 +9,7 @@ the words wrap and the figures are whole, at both sizes."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ from rich.console import Console
 from tests.app.drill_support import drill_app, wait_screen
 from tests.app.test_tui_flows_engine import declare_from_breached_pane
 from tui.screens.drill_report import DrillReportScreen, report_renderable
+from warroom.incident.drill_report.rows import DrillReport, PaneOutcome, ResponseRow
+from warroom.incident.state import RESPONSE_TARGETS
+from warroom.incident.verdicts import milestone
 
 
 def section(text: str, title: str) -> list[str]:
@@ -56,3 +60,52 @@ async def test_the_drill_report_reads_whole_at_80x24_and_120x40(tmp_path: Path, 
     said = " ".join(ln[at:].split("  ")[0].strip() for ln in done[1:])
     assert said.startswith("no mitigation reached the drill"), done
     assert all(not ln[:at].strip() or ln[:at].split() == ["—", "—"] for ln in done[1:]), done
+
+
+def _widest_report() -> DrillReport:
+    """A report holding the widest cell of every kind the tables can show: each verdict (the
+    longest, "✔ met (declared first)", is what a declaration ahead of critical gives), 100-hour
+    spans, seven-digit counts, the longest pane endings. Which of them a live drill shows depends
+    on how fast the test ran (CI, stop 25: a slow box declared first and the milestone column
+    vanished), so the layout is checked on all of them at once, whatever the clock did."""
+    at = datetime(2026, 12, 2, 23, 59, 59, tzinfo=UTC).timestamp()
+    verdicts = [milestone("detected", True, reached=True, ahead_of="Model API quota"),
+                milestone("mobilised", False, reached=True),
+                milestone("root_cause", None, reached=True),
+                milestone("mitigated", None, reached=False),
+                milestone("resolved", True, reached=True, past_critical=["5xx rate", "P95 latency"])]
+    responses = tuple(ResponseRow(key=key, label=label, target_min=target, at=at, minutes=6001.0,
+                                  drill_minutes=6001.0, met=v.ok, verdict=v)
+                      for (key, label, target, _), v in zip(RESPONSE_TARGETS, verdicts, strict=True))
+    panes = tuple(PaneOutcome(pane=f"p{i}", title="Flow failure rate (all flows, all regions)", crit=1234567.0,
+                              at_detection=7654321.0, worst=9999999.0, now=8888888.0, recovered=rec,
+                              worsening=True)
+                  for i, rec in enumerate((False, True)))
+    return DrillReport(drill="d", scenario="rate-limit", title="Model API quota exhausted", runbook="RB-CORE-003",
+                       speed=10.0, incident="INC-20261202-0001", breach_at=at, generated_at=at,
+                       declared_before_breach=True, responses=responses, actions=(), resolution_done=(),
+                       resolution_missing=(), panes=panes, recovered=False, summary=("one line",))
+
+
+@pytest.mark.parametrize("width", [66, 80, 118])
+def test_no_column_is_dropped_whatever_the_cells_hold(width: int) -> None:
+    """66 is the dialog's body at 80x24 (asserted above as at least 60: the tables need 65)."""
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(report_renderable(_widest_report()))
+    text = console.export_text()
+    times = section(text, "Response times against the targets")
+    assert times[0].split() == ["milestone", "at", "(UTC)", "took", "(drill)", "(wall)", "target", "result"], text
+    body = "\n".join(times)
+    assert "…" not in body
+    words = body.split()
+    for word in ("✔", "met", "(declared", "first)", "✖", "MISSED", "not", "measured", "reached", "▲", "clock",
+                 "only", "100h01m", "< 60 min", "23:59:59"):
+        assert word in words or word in body, (word, text)
+    assert body.count("100h01m") == 10                    # every span whole, drill and wall
+    panes = section(text, "How the panes ended")
+    assert panes[0].split() == ["pane", "crit", "at", "detection", "worst", "now", "state"], text
+    pane_body = "\n".join(panes[1:])
+    assert "…" not in pane_body
+    for figure in ("1234567", "7654321", "9999999", "8888888"):
+        assert pane_body.count(figure) == 2, (figure, text)
+    assert {"✖", "still", "breached,", "rising", "✔", "recovered"} <= set(pane_body.split()), text   # the state, wrapped
