@@ -140,15 +140,14 @@ class Activity:
         if start + duration > now:
             status, error = "running", None
             duration = now - start
-        worker = int(unit(repo.name, k, "w") * 8) + 1
         runs = [r for r in self._retried.get(task_id, ()) if start <= r.t <= now] if status == "failed" else []
-        if not runs:
-            return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker)
-        # retried: its status is its last run's as of ``now``; its error stays the one the incident's cause gave it
-        last = runs[-1]
-        status = "succeeded" if last.ok else "failed"     # as ``blocks flow retry`` answered (recorded at its start)
-        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb, worker,
-                    1 + len(runs), min(now, last.t + last.seconds))
+        updated = None      # retried: its status is its last run's as of ``now``; its error stays its first cause's
+        if runs:
+            last = runs[-1]
+            status = "succeeded" if last.ok else "failed"   # as ``blocks flow retry`` answered (recorded at its start)
+            updated = min(now, last.t + last.seconds)
+        return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
+                    int(unit(repo.name, k, "w") * 8) + 1, 1 + len(runs), updated)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         return next((f for f in self.flows(now - MAX_WINDOW, now, now) if f.task_id == task_id), None)
@@ -158,11 +157,9 @@ class Activity:
         only the flows started since)."""
         lines: list[tuple[float, str]] = []
         for f in self.flows(max(t1 - 600, born), t2, t2):
-            if f.attempts > 1 and t1 <= f.end <= t2:        # its first run failed then, whatever a retry did later
-                lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
-            if f.status == "running" or f.attempts > 1 or not t1 <= f.end <= t2:
+            if f.status == "running" or not t1 <= f.end <= t2:
                 continue
-            if f.status == "failed":
+            if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
             elif f.status == "cancelled":
                 lines.append((f.end, f"WARN worker-{f.worker} {f.task_id} flow {f.flow_type} cancelled: "
@@ -173,9 +170,9 @@ class Activity:
                                      f"context_size_kb={f.context_kb:.0f} model={f.model}"))
         for r in self.signals.retries:      # each retry's run, logged when it ended, by the pod it ran on
             if t1 <= r.t + r.seconds <= t2 and r.t >= born and self.signals.running(r.t):
-                lines.append((r.t + r.seconds, f"INFO worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry "
-                                               f"succeeded repo={r.repo} duration={r.seconds:.1f}s" if r.ok else
-                              f"ERROR worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry failed: {r.error}"))
+                by = f"worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry"
+                lines.append((r.t + r.seconds, f"INFO {by} succeeded repo={r.repo} duration={r.seconds:.1f}s" if r.ok
+                              else f"ERROR {by} failed: {r.error}"))
         lines.extend(self._periodic(t1, t2))
         lines.sort(key=lambda x: x[0])
         return lines

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
 from typing import Any
 
 from warroom.drill import fleet
@@ -140,14 +141,7 @@ class Capacity:
 
     def dump(self) -> dict[str, Any]:
         """The loop as JSON for the simulator's cache file: each count list as (count, run) pairs."""
-        runs: dict[str, list[list[int]]] = {}
-        for name, counts in self._ready.items():
-            out = runs[name] = []
-            for n in counts:
-                if out and out[-1][0] == n:
-                    out[-1][1] += 1
-                else:
-                    out.append([n, 1])
+        runs = {name: [[n, len(list(run))] for n, run in groupby(counts)] for name, counts in self._ready.items()}
         return {"state": self._state(), "marks": self._marks, "ready": runs, "down": self._down,
                 "decisions": [[a.t, a.detail["deployment"], a.detail["replicas"], a.detail["hpa"]]
                               for a in self.decisions]}
@@ -159,10 +153,7 @@ class Capacity:
             return
         try:
             state, marks = data["state"], list(data["marks"])
-            ready: dict[str, list[int]] = {n: [] for n in WATCHED}
-            for name, counts in ready.items():
-                for count, run in data["ready"][name]:
-                    counts.extend([int(count)] * int(run))
+            ready = {n: [int(count) for count, run in data["ready"][n] for _ in range(int(run))] for n in WATCHED}
             decisions = [Action("scale_to", float(t), tool="hpa", detail={"deployment": str(name),
                                 "replicas": int(n), "hpa": str(why)}) for t, name, n, why in data["decisions"]]
             down = [int(k) for k in data["down"]]
