@@ -527,7 +527,7 @@ def resume_command(argv: Sequence[str]) -> str:
     """
     from warroom.shared.dsn import shown
 
-    paths = ("--config", "--state-dir")
+    fix = {"--config": os.path.abspath, "--state-dir": os.path.abspath, "--shared": shown}   # an option's value as said
     out: list[str] = []
     args = iter(argv)
     for arg in args:
@@ -536,10 +536,8 @@ def resume_command(argv: Sequence[str]) -> str:
             next(args, None)           # and its value
         if arg == "--new" or opt == "--speed":
             continue
-        if arg in (*paths, "--shared"):
-            out += [arg, *(shown(v) if arg == "--shared" else os.path.abspath(v) for v in islice(args, 1))]
-        elif eq and opt in (*paths, "--shared"):
-            out.append(f"{opt}={shown(value) if opt == '--shared' else os.path.abspath(value)}")
+        if arg in fix:
+            out += [arg, *map(fix[arg], islice(args, 1))]
         else:
-            out.append(arg)
+            out.append(f"{opt}={fix[opt](value)}" if eq and opt in fix else arg)
     return shlex.join(["warroom", *out])

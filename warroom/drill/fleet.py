@@ -49,7 +49,7 @@ PROVIDERS: tuple[Provider, ...] = (
 )
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 PRIMARY = "anthropic"                   # FlowEngine's PRIMARY_MODEL's provider: routing moves its calls
-PRIMARY_RPS = next(p.requests_per_second for p in PROVIDERS if p.name == PRIMARY)
+PRIMARY_PROVIDER = next(p for p in PROVIDERS if p.name == PRIMARY)
 
 
 def provider_of(model: str) -> str:

@@ -362,7 +362,7 @@ class Signals:
         if self.route(t) is None:
             return 0.0
         if on_5xx_only(self.env(t)):
-            return self.share_5xx(next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY), t, raw=True)
+            return self.share_5xx(fleet.PRIMARY_PROVIDER, t, raw=True)
         return 1.0
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
@@ -376,7 +376,7 @@ class Signals:
         setting alone. The one answer every log line and endpoint that says why reads."""
         if self.route(t) is None:
             return None
-        env, primary = self.env(t), next(p for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        env, primary = self.env(t), fleet.PRIMARY_PROVIDER
         if fleet.PRIMARY in {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}:
             return f"{fleet.PRIMARY} disabled"
         if on_5xx_only(env):
@@ -487,7 +487,7 @@ class Signals:
         moved = {p.name: sum((min(b, y) - max(a, x)) * (1.0 if whole else self.route_share((a + b) / 2.0))
                              for x, y, to, whole in self._routed if to == p.name and x < b and y > a) / (b - a)
                  for p in fleet.PROVIDERS} if self._routed else dict.fromkeys(fleet.PROVIDER_NAMES, 0.0)
-        primary, tokens = total.get(fleet.PRIMARY, 0.0), next(p.daily_tokens for p in fleet.PROVIDERS if p.name == fleet.PRIMARY)
+        primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
         return [total.get(p.name, 0.0) * run + (
             -primary * sum(moved.values()) if p.name == fleet.PRIMARY else
             (primary + total.get("fallback", 0.0)) * moved[p.name] * tokens / p.daily_tokens)
@@ -499,10 +499,8 @@ class Signals:
         while armed; read at the scrapes), then HALF_OPEN, letting calls back in while it watches the
         quota. The one rule its status and its log lines follow; spent quota is not given back before
         the reset, so a breaker waiting for the quota to fall would stay open all day."""
-        def over(j: int) -> bool:
-            return max(self.quota(p, j * SPEND) for p in fleet.PROVIDERS) >= limit
         k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)
-        return any(over(j) and (j == first or not over(j - 1))
+        return any(self._over(limit, j) and (j == first or not self._over(limit, j - 1))
                    for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
 
     def breaker_state(self, armed: float, limit: float, t: float) -> str:
@@ -514,8 +512,11 @@ class Signals:
             return "CLOSED"
         if self.breaker_open(armed, limit, t):
             return "OPEN"
-        k = math.floor(t / SPEND + 1e-9)
-        return "HALF_OPEN" if max(self.quota(p, k * SPEND) for p in fleet.PROVIDERS) >= limit else "CLOSED"
+        return "HALF_OPEN" if self._over(limit, math.floor(t / SPEND + 1e-9)) else "CLOSED"
+
+    def _over(self, limit: float, j: int) -> bool:
+        """Whether the fullest quota at the ``j``-th scrape (scenario second ``j * SPEND``) is at or over ``limit``."""
+        return max(self.quota(p, j * SPEND) for p in fleet.PROVIDERS) >= limit
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too
@@ -527,7 +528,7 @@ class Signals:
             if provider.name == fleet.PRIMARY:
                 rate *= share < 1.0
             else:
-                rate += fleet.PRIMARY_RPS * share * (to == provider.name)
+                rate += fleet.PRIMARY_PROVIDER.requests_per_second * share * (to == provider.name)
         return rate * wiggle * self.traffic_share(t)
 
     def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
