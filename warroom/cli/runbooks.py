@@ -142,7 +142,7 @@ def render_text(rb: Runbook, slos: Any = ()) -> str:
             help_text = f" — {p.help}" if p.help else ""
             lines.append(f"  {p.name} ({', '.join(bits)}){help_text}")
     if rb.queries:
-        lines.append("queries (what verify gates watch):")
+        lines.append("queries (what verify gates and Go/No-Go criteria read):")
         lines.extend(f"  {q.name} — {q.title} ({q.unit}): {q.promql}" for q in rb.queries.values())
     for sec in rb.sections:
         if not sec.steps and sec.level > 2:

@@ -20,7 +20,7 @@ and the commander records GO or NO-GO with who and why::
 
     [[go]]
     text = "5 or more repositories failing"
-    query = 'count(... > 0.5)'    # PromQL on the incident's metric source
+    query = "repos_failing"       # a [queries.NAME] of the runbook (its title and unit shown), or PromQL
     op = ">="
     value = 5
 
@@ -33,7 +33,9 @@ and the commander records GO or NO-GO with who and why::
     text = "Fix lands within 30 minutes"   # nothing to measure: the commander judges
     ```
 
-A criterion measures exactly one thing: ``query`` + ``op`` + ``value`` (a metric), ``step`` +
+A criterion measures exactly one thing: ``query`` + ``op`` + ``value`` (a metric: a query the
+runbook names in ``[queries]``, shown in its title and unit, else PromQL; ``value = "5%"`` on a
+query in percent; ``warroom.runbook.criterion_query``), ``step`` +
 ``pattern`` + ``op`` + ``value`` (the last number the pattern's first group captures in a step's
 output, e.g. the failing-repo count; the step must exist in the runbook), ``note`` / ``no_note``
 (a tagged note exists / does not; ``no_note`` may wait ``after``), ``after`` alone (time since
@@ -61,12 +63,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from warroom.durations import parse_duration
+from warroom.runbook.gate import NamedQuery
 
 OPS = (">=", "<=", ">", "<", "==", "!=")
 WHEN = ("any", "all")
 _TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "applies_when", "go", "no_go")
 _CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
 _MEASURES = ("query", "step", "note", "no_note")
+_PERCENT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*")   # value = "5%"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
 
 
@@ -104,6 +108,16 @@ class Criterion:
     no_note: str | None = None
     after: float | None = None          # seconds since detection
     line: int = field(default=0, compare=False)   # the file line of its [[go]] / [[no_go]]
+    percent: bool = False               # value written with % ("5%"): only a percent query takes it
+    query_line: int = field(default=0, compare=False)   # file lines of 'query' and 'value' (lint)
+    value_line: int = field(default=0, compare=False)
+    measure: NamedQuery | None = None   # the [queries.NAME] its query names (criterion_query.name_queries)
+    refused: bool = False               # its query names one [queries] refused: never read as PromQL
+
+    @property
+    def promql(self) -> str | None:
+        """What a metric criterion queries: its named query's PromQL, else the PromQL written."""
+        return self.measure.promql if self.measure is not None else self.query
 
     @property
     def kind(self) -> str:
@@ -118,7 +132,17 @@ class Criterion:
         return "judgement"
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None and k != "line"} | {"kind": self.kind}
+        """The criterion as written (``query``: the name or the PromQL), and for a named query
+        what it reads in the words every surface shows (title, unit) and its PromQL."""
+        written = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
+        out = {k: getattr(self, k) for k in written if getattr(self, k) is not None} | {"kind": self.kind}
+        if self.percent:
+            out["percent"] = True
+        if self.measure is not None:
+            out |= {"title": self.measure.title, "unit": self.measure.unit, "promql": self.measure.promql}
+        if self.refused:
+            out["refused"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -342,12 +366,16 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
     query, step, pattern, note, no_note = (_text(item, k, where, line(k))
                                            for k in ("query", "step", "pattern", "note", "no_note"))
     op, value = item.get("op"), item.get("value")
+    percent = kind == "query" and isinstance(value, str) and _PERCENT.fullmatch(value) is not None
+    if percent:
+        value = float(value.strip().rstrip("%"))
     if kind in ("query", "step"):
         if op not in OPS:
             raise DecisionError(f"{where}: 'op' must be one of {' '.join(OPS)}"
                                 + (f", not {op!r}" if op is not None else " (missing)"), line("op" if "op" in item else kind))
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise DecisionError(f"{where}: 'value' must be a finite number"
+                                + (" (or, for a query in percent, a string like \"5%\")" if kind == "query" else "")
                                 + (f", not {value!r}" if value is not None else " (missing)"),
                                 line("value" if "value" in item else kind))
     else:
@@ -381,4 +409,5 @@ def _criterion(item: dict[str, Any], side: str, n: int, at: _Lines) -> Criterion
     after = _duration(item, "after", where, line("after"))
     return Criterion(text=str(text), query=query, step=step, pattern=pattern, op=op,
                      value=float(value) if kind in ("query", "step") else None, note=note,
-                     no_note=no_note, after=after, line=line())
+                     no_note=no_note, after=after, line=line(), percent=percent,
+                     query_line=line("query") if query else 0, value_line=line("value") if "value" in item else 0)

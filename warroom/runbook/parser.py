@@ -116,12 +116,15 @@ def parse_runbook(text: str, path: Path | None = None) -> Runbook:
     finally:
         if was_enabled:
             gc.enable()
+    from warroom.runbook.criterion_query import name_queries
     from warroom.runbook.decision import parse_fences, step_problems
     from warroom.runbook.update_cadence import stated_cadences
 
     rb.update_cadences = stated_cadences(text)
 
     rb.decisions, problems = parse_fences(b.blocks.decisions)
+    # a criterion naming [queries.NAME] reads that query, in its title and unit (lint: criteria_findings)
+    rb.decisions = name_queries(rb.decisions, rb.queries, rb.refused_queries)
     refs = {ref: bool(s.runnable) for s in rb.steps for ref in (s.id, str(s.number))}
     problems += step_problems(rb.decisions, refs)
     name = str(path) if path else "<text>"

@@ -14,6 +14,7 @@ from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
                                               StepOutput)
+from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook.decision import Criterion
 from warroom.units import format_value
 
@@ -44,27 +45,13 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     What cannot be read (no source, a failed query, a step not run or not ended ok, no clock) is
     unknown, never met."""
     kind = c.kind
+    if kind == "metric":
+        return _metric(c, side, query)
 
     def verdict(st: str, evidence: str, value: float | None = None, source: str | None = None,
                 judged: bool = True) -> CriterionVerdict:
         return CriterionVerdict(side, c.text, st, evidence, kind, value, source, judged)
 
-    if kind == "metric":
-        if query is None:
-            return verdict(UNKNOWN, "no metric source", source=c.query)
-        if query is NOT_HERE:
-            return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
-                           source=c.query, judged=False)
-        try:
-            values = [v for v in query(c.query or "") if not math.isnan(v)]
-        except (WarroomError, ValueError, OSError) as exc:
-            return verdict(UNKNOWN, f"query failed: {exc}", source=c.query)
-        if len(values) != 1:
-            return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one",
-                           source=c.query)
-        ok = _compare(values[0], c.op or ">=", c.value or 0.0)
-        return verdict(MET if ok else NOT_MET, f"{format_value(values[0], None)} {c.op} {format_value(c.value, None)}"
-                       f" is {'true' if ok else 'false'}", values[0], c.query)
     if kind == "step":
         if step_output is NO_OUTPUTS:
             return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)",
@@ -107,6 +94,42 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     if kind == "time":
         return verdict(MET if waited else NOT_MET, f"{scenario_span(state, since or 0)} since detection", since)
     return verdict(UNKNOWN, "the commander's judgement")
+
+
+def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
+    """A metric criterion judged. One rule for its words: a criterion naming ``[queries.NAME]``
+    says every evidence in that query's title and unit ("Repositories failing: 7 >= 5 is true",
+    "Pilot failure share: no data"), so every view that shows the evidence (dialog, ``incident
+    decide``/``show``, brief, PIR from the journal) says what was read, never the PromQL; bare
+    PromQL reads as before. A name ``[queries]`` refused and a ``%`` value on a query not in
+    percent are never queried: what they would compare is not what the runbook says."""
+    m = c.measure
+    unit = m.unit if m is not None else None
+
+    def verdict(st: str, evidence: str, value: float | None = None, judged: bool = True) -> CriterionVerdict:
+        said = f"{m.title}: {evidence}" if m is not None else evidence
+        return CriterionVerdict(side, c.text, st, said, "metric", value, c.promql, judged,
+                                title=m.title if m is not None else None, unit=unit,
+                                name=m.name if m is not None else None)
+
+    if c.refused:
+        return verdict(UNKNOWN, f"the runbook's query {c.query!r} has errors in its [queries] (`warroom runbooks "
+                       "lint` says which): not read")
+    if mismatch := unit_mismatch(c):
+        return verdict(UNKNOWN, f"{mismatch}: not compared (`warroom runbooks lint` says so)")
+    if query is None:
+        return verdict(UNKNOWN, "no metric source")
+    if query is NOT_HERE:
+        return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)", judged=False)
+    try:
+        values = [v for v in query(c.promql or "") if not math.isnan(v)]
+    except (WarroomError, ValueError, OSError) as exc:
+        return verdict(UNKNOWN, f"query failed: {exc}")
+    if len(values) != 1:
+        return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one")
+    ok = _compare(values[0], c.op or ">=", c.value or 0.0)
+    return verdict(MET if ok else NOT_MET, f"{format_value(values[0], unit)} {c.op} {format_value(c.value, unit)}"
+                   f" is {'true' if ok else 'false'}", values[0])
 
 
 def _last_number(pattern: str, text: str) -> float | None:

@@ -45,10 +45,15 @@ class CriterionVerdict:
     value: float | None = None
     source: str | None = None  # what was read: the query, "step N (run #seq)", "note #seq"
     judged: bool = True        # False: this view did not look (``NOT_HERE`` / ``NO_OUTPUTS``)
+    title: str | None = None   # a named query's words and unit (the evidence already says them)
+    unit: str | None = None
+    name: str | None = None    # the [queries.NAME] it read; ``source`` is that query's PromQL
 
     def to_json(self) -> dict[str, Any]:
         return {"side": self.side, "text": self.text, "state": self.state, "evidence": self.evidence,
-                "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source))
+                "kind": self.kind} | {k: v for k, v in (("value", self.value), ("source", self.source),
+                                                        ("query", self.name), ("title", self.title),
+                                                        ("unit", self.unit))
                                       if v is not None} | ({} if self.judged else {"judged": False})
 
 

@@ -1,0 +1,229 @@
+"""A Go/No-Go criterion can name a runbook's ``[queries.NAME]`` (G25-3): it is judged on that
+query's PromQL, and every surface that shows the criterion — the decision dialog, ``incident
+decide`` (text, ``--json``), ``incident show --json``'s condition, the brief, the PIR — says the
+query's title and unit, never the expression. Bare PromQL still works. A name ``[queries]``
+refused (the stop-25 title attacks) is never read as PromQL of that name; lint names the file
+and line of an unknown name and of a value in another unit than its query's."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.unit.test_query_title_attacks import ACTING, REFUSED
+from warroom.config import Config
+from warroom.incident import decisions as dec
+from warroom.incident.store import IncidentStore
+from warroom.runbook.library import RunbookLibrary
+from warroom.runbook.lint import lint_paths
+from warroom.runbook.parser import parse_runbook
+
+PILOT = "100 * sum(rate(flowengine_flow_failures_total{repo='compliance-service'}[5m]))"
+REPOS = "count(flowengine_repo_failing > 0.5)"
+
+RUNBOOK = """+++
+id = "RB-TEST-CRIT"
+title = "Criteria on named queries"
+severity = "P1"
+
+[queries.pilot_share]
+title = "{title}"
+promql = "{pilot}"
+unit = "percent"
+
+[queries.repos_failing]
+title = "Repositories failing"
+promql = "{repos}"
+unit = "count"
+
+[queries.failed_ratio]
+title = "Failed flow ratio"
+promql = "sum(rate(flowengine_flow_failures_total[5m]))"
+unit = "ratio"
++++
+
+# Criteria
+
+## Decide
+
+```decision
+id = "rollback"
+question = "Roll back?"
+deadline = "15m"
+
+[applies_when]
+text = "the pilot is failing"
+query = "pilot_share"
+op = ">"
+value = "5%"
+
+[[go]]
+text = "many repositories failing"
+query = "repos_failing"
+op = ">="
+value = 5
+
+[[go]]
+text = "the pilot fails a lot"
+query = "pilot_share"
+op = ">"
+value = 20
+
+[[no_go]]
+text = "bare PromQL still reads"
+query = "sum(flowengine_up)"
+op = "<="
+value = 3
+```
+"""
+
+
+def _runbook(title: str = "Pilot failure share") -> str:
+    return RUNBOOK.format(title=title, pilot=PILOT, repos=REPOS)
+
+
+def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    return IncidentStore(tmp_path, cfg).create(title="flows failing", severity="P1", runbook=None, source={})
+
+
+def _judge(text: str, inc, asked: list[str]):  # type: ignore[no-untyped-def]
+    """The decision of ``text`` judged on a source answering each expression it knows."""
+    (d,) = parse_runbook(text).decisions
+    values = {PILOT: [33.3], REPOS: [7.0], "sum(flowengine_up)": [2.0]}
+
+    def query(expr: str) -> list[float]:
+        asked.append(expr)
+        return values.get(expr, [])
+
+    return dec.evaluate(d, "RB-TEST-CRIT", inc.state, inc.state.clock_start + timedelta(minutes=5),
+                        query=query, step_output=lambda _s: None)
+
+
+def test_a_criterion_naming_a_query_reads_its_promql_and_says_its_title_and_unit(tmp_path: Path) -> None:
+    """Red without: the name was read as PromQL (a metric called 'repos_failing': no data, unknown)
+    and the evidence was '7 >= 5 is true' with no word of what was measured."""
+    from tui.screens.modals.decision import criteria_text
+
+    inc = _incident(tmp_path)
+    asked: list[str] = []
+    view = _judge(_runbook(), inc, asked)
+    said = {c.text: c for c in view.criteria}
+    assert said["many repositories failing"].state == dec.MET
+    assert said["many repositories failing"].evidence == "Repositories failing: 7 >= 5 is true"
+    assert said["the pilot fails a lot"].evidence == "Pilot failure share: 33.3% > 20% is true"
+    assert view.applies is not None and view.applies.evidence == "Pilot failure share: 33.3% > 5% is true"
+    assert said["bare PromQL still reads"].evidence == "2 <= 3 is true"          # unchanged
+    assert set(asked) == {PILOT, REPOS, "sum(flowengine_up)"}                     # never a name as PromQL
+    js = said["many repositories failing"].to_json()
+    assert (js["query"], js["title"], js["unit"], js["source"]) == ("repos_failing", "Repositories failing",
+                                                                   "count", REPOS)
+    assert "title" not in said["bare PromQL still reads"].to_json()
+    # the dialog, the journal and the PIR say the words; no surface shows the PromQL
+    assert "Pilot failure share: 33.3% > 20% is true" in criteria_text(view).plain
+    assert PILOT not in criteria_text(view).plain
+    dec.record(inc, view, "GO", by="dana", why="the pilot fails")
+    pir = inc.render("pir")
+    assert "many repositories failing — Repositories failing: 7 >= 5 is true" in pir
+    assert PILOT not in pir and REPOS not in pir
+    (recorded,) = inc.refresh().decisions
+    assert {c["text"]: c.get("title") for c in recorded["criteria"]}["the pilot fails a lot"] == "Pilot failure share"
+    # a look that reads the journal only (incident show, the brief) still names the condition's query
+    shown = dec.standing(parse_runbook(_runbook()), inc.state, inc.state.clock_start)
+    assert shown[0].applies is not None and shown[0].applies.to_json()["title"] == "Pilot failure share"
+
+
+def test_the_runbook_s_json_carries_the_query_s_words(tmp_path: Path) -> None:
+    rb = parse_runbook(_runbook())
+    crit = rb.to_json()["decisions"][0]["go"][0]
+    assert crit["query"] == "repos_failing" and crit["title"] == "Repositories failing" and crit["unit"] == "count"
+    assert crit["promql"] == REPOS
+    assert rb.to_json()["decisions"][0]["applies_when"]["percent"] is True
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED) + sorted(ACTING))
+def test_a_criterion_on_a_refused_query_is_never_read_and_lint_says_where(tmp_path: Path, case: str) -> None:
+    """The stop-25 title attacks on a criterion: the query is refused, so its title is shown
+    nowhere and its name is never read as PromQL (a metric 'pilot_share' would answer something
+    the runbook did not declare); lint names the criterion's query line. Red without: the
+    criterion queried 'pilot_share' and lint said nothing of the criterion."""
+    title = (REFUSED.get(case) or ACTING[case])[0]
+    text = _runbook(title.replace('"', '\\\\"'))
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    inc = _incident(tmp_path / "inc")
+    asked: list[str] = []
+    view = _judge(text, inc, asked)
+    pilot = {c.text: c for c in view.criteria}["the pilot fails a lot"]
+    assert pilot.state == dec.UNKNOWN and "has errors in its [queries]" in pilot.evidence
+    assert "pilot_share" not in asked and PILOT not in asked
+    assert view.applies is not None and view.applies.state == dec.UNKNOWN
+    query_lines = [n for n, ln in enumerate(text.splitlines(), 1) if ln == 'query = "pilot_share"']
+    found = [str(f) for f in lint_paths([path])]
+    for line in query_lines:
+        assert any(f.startswith(f"{path}:{line}: error: decision 'rollback': criterion")
+                   and "query 'pilot_share' has errors in [queries]" in f for f in found), found
+
+
+LINTED = {
+    "unknown name": ('query = "repos_failng"', "query", "is not a query this runbook names",
+                     "did you mean 'repos_failing'?"),
+    "percent on a ratio": ('query = "failed_ratio"\nop = ">"\nvalue = "5%"', "value",
+                           "the value is written with %, but Failed flow ratio is in ratio", None),
+    "percent on bare promql": ('query = "sum(flowengine_up)"\nop = ">"\nvalue = "5%"', "value",
+                               "bare PromQL has no unit", None),
+    "parameter in bare promql": ("query = 'sum(x{repo=\"{{ repo }}\"})'", "query", "holds the parameter", None),
+    "not promql": ('query = "sum(("', "query", "not PromQL", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINTED))
+def test_lint_names_the_line_of_an_unknown_name_or_a_unit_mismatch(tmp_path: Path, case: str) -> None:
+    """Red without: none of these was reported (a typo of a name read 'no data' for ever; '5%' of a
+    ratio compared 0.05 with 5)."""
+    body, key, words, hint = LINTED[case]
+    crit = "\n[[no_go]]\ntext = \"attacked\"\n" + body + ("" if "\n" in body else "\nop = \">\"\nvalue = 1") + "\n"
+    text = _runbook().replace("value = 3\n```\n", "value = 3\n" + crit + "```\n")
+    assert 'text = "attacked"' in text
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    at = max(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith(f"{key} = "))
+    found = [str(f) for f in lint_paths([path])]
+    assert any(f.startswith(f"{path}:{at}: error: decision 'rollback': criterion 'attacked'") and words in f
+               and (hint is None or hint in f) for f in found), found
+
+
+def test_a_percent_value_on_a_query_not_in_percent_is_never_compared(tmp_path: Path) -> None:
+    text = _runbook().replace('query = "pilot_share"\nop = ">"\nvalue = 20',
+                              'query = "failed_ratio"\nop = ">"\nvalue = "5%"')
+    inc = _incident(tmp_path)
+    asked: list[str] = []
+    view = _judge(text, inc, asked)
+    crit = {c.text: c for c in view.criteria}["the pilot fails a lot"]
+    assert crit.state == dec.UNKNOWN and "written with %, but Failed flow ratio is in ratio" in crit.evidence
+    assert "sum(rate(flowengine_flow_failures_total[5m]))" not in asked
+
+
+def test_a_ratio_compared_with_a_number_past_one_is_a_warning(tmp_path: Path) -> None:
+    text = _runbook().replace('query = "pilot_share"\nop = ">"\nvalue = 20',
+                              'query = "failed_ratio"\nop = ">"\nvalue = 5')
+    path = tmp_path / "rb.md"
+    path.write_text(text)
+    at = max(n for n, ln in enumerate(text.splitlines(), 1) if ln == "value = 5")
+    assert any(str(f).startswith(f"{path}:{at}: warning:") and "did you mean 0.05?" in str(f)
+               for f in lint_paths([path]))
+
+
+def test_no_shipped_criterion_quotes_promql() -> None:
+    """RB-LAUNCH-005 and every shipped runbook whose criteria quoted PromQL name a query: the
+    commander reads 'Repositories failing: 7 >= 5', not a count(sum by (repo) …) expression."""
+    library = RunbookLibrary.from_config(Config())
+    bare = [(rb.id, c.text) for rb in library for d in rb.decisions
+            for c in (*d.go, *d.no_go, *((d.applies_when,) if d.applies_when else ()))
+            if c.query and c.measure is None]
+    assert not bare
+    named = {rb.id for rb in library for d in rb.decisions for c in (*d.go, *d.no_go) if c.measure is not None}
+    assert {"RB-LAUNCH-005", "RB-LAUNCH-002", "RB-DEPLOY-002", "RB-CORE-004"} <= named
