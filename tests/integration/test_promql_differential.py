@@ -291,7 +291,7 @@ def decision_queries() -> list[str]:
     for path in sorted((REPO / "runbooks").glob("*.md")):
         for d in parse_runbook(path.read_text(encoding="utf-8"), path).decisions:
             conditions = (d.applies_when,) if d.applies_when is not None else ()
-            out += [c.query for c in (*d.go, *d.no_go, *conditions) if c.query and "{{" not in c.query]
+            out += [c.promql for c in (*d.go, *d.no_go, *conditions) if c.promql and "{{" not in c.promql]
     return out
 
 
