@@ -227,3 +227,48 @@ def test_no_shipped_criterion_quotes_promql() -> None:
     assert not bare
     named = {rb.id for rb in library for d in rb.decisions for c in (*d.go, *d.no_go) if c.measure is not None}
     assert {"RB-LAUNCH-005", "RB-LAUNCH-002", "RB-DEPLOY-002", "RB-CORE-004"} <= named
+
+
+def test_the_mass_failure_drill_s_views_say_the_query_s_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """RB-LAUNCH-005 worked headless on its drill (clock pinned): `incident decide`, its --json, the
+    PIR and the drill report say 'Repositories failing' and 'Pilot failure share' in percent, and no
+    view quotes the PromQL the criteria read. Red without: the drill report showed no criterion
+    (the verdict alone), and every other view said '3 >= 5 is false' with no word of what."""
+    import json
+    import re
+    from datetime import UTC, datetime
+
+    from tests.unit.incident_fixtures import Cli
+
+    library = RunbookLibrary.from_config(Config())
+    rb = library.get("RB-LAUNCH-005")
+    assert rb is not None
+    promql = [q.promql for q in rb.queries.values()]
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    t0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC).timestamp()
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0))
+    code, out, err = cli("new", "--drill", "mass-failure")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(t0 + 900))
+    repos = r"Repositories failing: \d+ (>=|<=) [35] is (true|false)"
+    pilot = r"Pilot failure share: [\d.]+% (>|<=) 5% is (true|false)"
+    code, out, err = cli("decide", inc)
+    assert code == 0 and re.search(repos, out) and re.search(pilot, out), out + err
+    code, out, err = cli("decide", inc, "--json")
+    crit = [c for c in json.loads(out)["criteria"] if c["kind"] == "metric"]
+    assert {c["title"] for c in crit} == {"Repositories failing", "Pilot failure share"}
+    assert {c["unit"] for c in crit} == {"count", "percent"}
+    code, out, err = cli("decide", inc, "--no-go", "--why", "few repos", "--by", "ic")
+    assert code == 0, out + err
+    for argv in (("drill-report", inc), ("export", inc, "--stdout", "--no-log"), ("show", inc), ("brief", inc)):
+        code, out, err = cli(*argv)
+        assert code == 0, err
+        assert not any(q in out for q in promql), argv
+        if argv[0] in ("drill-report", "export"):
+            assert re.search(repos, out) and re.search(pilot, out), (argv, out)
+    code, out, err = cli("drill-report", inc)
+    [measured] = [ln for ln in out.splitlines() if "Measured when it was taken" in ln]
+    assert re.search(r"NO-GO [✔✗] " + repos, measured), measured

@@ -46,6 +46,8 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         elif due is not None:
             line += f", within its deadline ({at(due)})"
         out.append(line + ".")
+        if measured := measured_then(d):
+            out.append(measured)
     ended = "none at the resolution" if state.resolved else "none yet"
     for book in books:
         for v in standing(book, state, end):
@@ -53,6 +55,24 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
                 out.append(f"Go/No-Go \"{v.decision.question}\" ({v.runbook_id}): no verdict by its deadline"
                            f" ({at(v.due_at)}), {ended}: missed.")
     return out
+
+
+_MARKS = {"met": "✔", "not met": "✗", "unknown": "?"}
+
+
+def measured_then(recorded: dict[str, Any]) -> str | None:
+    """What the verdict's measured criteria read when it was taken, from the journal's record (the
+    words the dialog and the PIR said: a named query's title and unit, never its PromQL), or None
+    when none was judged (a verdict taken where no criterion was read, or with none to measure)."""
+    crit = [c for c in recorded.get("criteria") or [] if isinstance(c, dict)
+            and c.get("kind") not in (None, "judgement") and c.get("judged", True)]
+    if not crit:
+        return None
+    suggested = recorded.get("suggestion")
+    said = f"the tool suggested {suggested}" if suggested in ("GO", "NO-GO") else "the tool made no suggestion"
+    return (f"Measured when it was taken ({said}): "
+            + "; ".join(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} {_MARKS.get(str(c.get('state')), '?')} "
+                        f"{c.get('evidence')}" for c in crit) + ".")
 
 
 def opened_runbooks(state: IncidentState, runbook_of: Callable[[str], Runbook | None],
