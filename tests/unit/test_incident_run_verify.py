@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import subprocess
 import time
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import subprocess_env, warroom_cmd
 from warroom.drill.directory import create_drill
@@ -51,9 +54,11 @@ def _incident(tmp_path: Path):  # type: ignore[no-untyped-def]
     return state, inc
 
 
-def _run(state: Path, inc_id: str, step: str, *extra: str) -> subprocess.CompletedProcess[str]:
+def _run(state: Path, inc_id: str, step: str, *extra: str, at: float | None = None) -> subprocess.CompletedProcess[str]:
+    """``at``: the drill's clock pinned there (``$WARROOM_DRILL_AT``), else it runs with the wall."""
+    env = subprocess_env() if at is None else subprocess_env(WARROOM_DRILL_AT=repr(at))
     return subprocess.run([*warroom_cmd(), "incident", "run", inc_id, step, "--state-dir", str(state), *extra],
-                          capture_output=True, text=True, env=subprocess_env(), timeout=120)
+                          capture_output=True, text=True, env=env, timeout=120)
 
 
 def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None:
@@ -81,12 +86,17 @@ def test_a_gate_that_fails_fails_the_run(tmp_path: Path) -> None:
 
 def test_no_wait_leaves_the_gate_open_and_the_next_run_settles_it(tmp_path: Path) -> None:
     state, inc = _incident(tmp_path)
-    proc = _run(state, inc.id, "holds", "--no-wait")
+    # the drill's clock pinned, so the window's end is a fact of the test, not of how fast it ran:
+    # the gate opens at t0; 3 wall s later (30 drill minutes) its 10-minute window has ended unwatched
+    t0 = time.time()
+    proc = _run(state, inc.id, "holds", "--no-wait", at=t0)
     assert proc.returncode == 0, proc.stderr
     assert "opened, not waited for" in proc.stderr
-    assert [e.type for e in inc.read().events if e.type.startswith("verify.")] == ["verify.started"]
-    time.sleep(1.5)                     # the window (10 scenario minutes) ends unwatched
-    proc = _run(state, inc.id, "plain")
+    started = [e for e in inc.read().events if e.type.startswith("verify.")]
+    assert [e.type for e in started] == ["verify.started"]
+    deadline = datetime.fromisoformat(started[0].data["deadline"]).timestamp()
+    assert deadline - t0 == pytest.approx(600 / SPEED, abs=0.002)    # the window: 10 drill minutes from t0
+    proc = _run(state, inc.id, "plain", at=t0 + 3.0)
     assert proc.returncode == 0, proc.stderr
     assert "verify (step 1) Model API quota used < 1000% for 2m: passed: confirmed at" in proc.stderr
     passed = [e for e in inc.read().events if e.type == "verify.passed"]
