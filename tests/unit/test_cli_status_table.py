@@ -69,3 +69,44 @@ def test_status_says_the_moment_it_evaluated_at(monkeypatch: pytest.MonkeyPatch,
 
     assert status()["at"] == "2027-01-15T08:00:00+00:00"
     assert status("at", "2026-12-01T10:00:00Z")["at"] == "2026-12-01T10:00:00+00:00"
+
+
+def columns(out: str, headers: list[str]) -> dict[str, str]:
+    """Each column's text, read down the table (a folded cell's pieces joined): the header row
+    gives where each column starts."""
+    lines = [ln.translate({ord(c): " " for c in "┃│"}) for ln in out.splitlines()]     # a boxed table's rules
+    at = next(i for i, ln in enumerate(lines) if ln.split()[:1] == headers[:1])
+    assert lines[at].split() == headers, out
+    starts = [lines[at].index(h + " ") if h != headers[-1] else lines[at].rindex(h) for h in headers]
+    spans = list(zip(starts, [*starts[1:], None], strict=True))
+    return {h: "".join(ln[a:b].strip() for ln in lines[at + 1:]) for h, (a, b) in zip(headers, spans, strict=True)}
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_no_column_is_dropped_whatever_the_cells_hold(width: int, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """At 80 columns one long pane id (ids are the config's, any length) made Rich drop the state,
+    age and detail columns whole and cut the figures to "123456…". The widest cells of every kind
+    at once: each state word, long ids and runbooks, a detail per pane, the widest value and
+    threshold forms (``format_value``: ten characters up to a million) and a 100-day age."""
+    from warroom.config.schema import SloConfig
+    from warroom.sources.model import STATE_WORDS
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    slos = [SloConfig(id=f"checkout_flow_failure_rate_all_regions_{i}", title="t", query="q", unit="percent",
+                      warn=-0.00998, crit=-0.00997, runbook=f"RB-LAUNCH-005-ROLLBACK-PLAN-{i}")
+            for i in range(len(STATE_WORDS))]
+    readings = [SloReading(slo=s, state=state, value=-0.00999, age=8_639_940.0,   # type: ignore[arg-type]
+                           error=f"query error {i}: the server answered 502 Bad Gateway from the proxy")
+                for i, (s, state) in enumerate(zip(slos, STATE_WORDS, strict=True))]
+    _print(_args(), Config(slo=slos), readings, 1_800_000_000.0, 3)
+    out = capsys.readouterr().out
+    assert max(len(ln) for ln in out.splitlines()) <= width, out
+    headers = ["pane", "state", "value", "warn", "crit", "age", "runbook", "detail"]
+    col = columns(out, headers)                 # every header on the header row, in order
+    for figure in ("-0.00999%", ">-0.00998%", ">-0.00997%", "2399h59m"):   # whole, on one line each
+        assert sum(ln.split().count(figure) for ln in out.splitlines()) == len(slos), (figure, out)
+    assert col["pane"] == "".join(s.id for s in slos), out
+    assert col["state"].replace(" ", "") == "".join(STATE_WORDS.values()).replace(" ", ""), out
+    assert col["runbook"] == "".join(s.runbook or "" for s in slos), out
+    assert col["detail"].replace(" ", "") == "".join(r.error or "" for r in readings).replace(" ", ""), out
