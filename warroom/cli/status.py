@@ -21,6 +21,7 @@ from warroom.cli.terminal import cell, rich_console
 from warroom.config import Config
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
+from warroom.fit_table import FitTable
 from warroom.sources.evaluate import SloTracker
 from warroom.units import format_value
 from warroom.sources.model import SloReading, SloSample
@@ -152,26 +153,21 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
         sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
         sys.stdout.flush()
         return
-    from rich.table import Table
 
     details = ["; ".join(x for x in (r.error, r.note) if x) for r in readings]
     # One source-wide problem (no source, Prometheus down, a 401) is said once, under the table,
     # rather than folded into a narrow column five times.
     shared = details[0] if readings and details[0] and len(set(details)) == 1 else None
-    # Every column stays at 80 columns whatever the cells hold. Rich drops a column whole when the
-    # ones that may not wrap do not fit (at 80 columns one long pane id took state, age and detail
-    # away, and the boxed table's borders cost 25 columns), so: the figures (value, thresholds,
-    # age) never wrap; the words (pane id, state, runbook, detail) wrap at their words or fold, but
-    # never below their header; no borders, no padding on the table's edges.
-    table = Table(title=cell(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"),
-                  title_justify="left", box=None, padding=(0, 1), pad_edge=False, header_style="bold")
+    # Every column stays at any width (FitTable): at 80 columns one long pane id (ids are the
+    # config's, any length) made Rich drop state, age and detail whole and cut the figures to "…".
+    table = FitTable(title=cell(f"SLO status at {stamp} ({cfg.prometheus.url or 'no source'})"))
     for col in ("pane", "state"):
-        table.add_column(col, overflow="fold", min_width=len(col))
+        table.add_column(col, "words")
     for col in ("value", "warn", "crit", "age"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("runbook", overflow="fold", min_width=len("runbook"))
+        table.add_column(col, "figure")
+    table.add_column("runbook", "words")
     if shared is None:
-        table.add_column("detail", overflow="fold", min_width=len("detail"))
+        table.add_column("detail", "words")
     for r, detail in zip(readings, details, strict=True):
         cells = [
             cell(r.slo.id), cell(r.word, style=_STATE_STYLE[r.state]),
