@@ -65,8 +65,8 @@ class FitTable:
     def add_row(self, *cells: RenderableType) -> None:
         if len(cells) != len(self.columns):
             raise ValueError(f"a row of {len(cells)} cells in a table of {len(self.columns)} columns")
-        for column, value in zip(self.columns, cells, strict=True):
-            column.cells.append(value)
+        for column, value in zip(self.columns, cells, strict=True):     # a str is text, never markup or :emoji:
+            column.cells.append(Text(value) if isinstance(value, str) else value)
 
     def _measure(self, console: Console, options: ConsoleOptions) -> tuple[list[int], list[int], list[int]]:
         """Per column: its widest cell on one line, its longest word, its header's longest word."""
