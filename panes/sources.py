@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from warroom import scenario_time as stime
+from warroom.fit_table import FitTable, Kind
 from panes.safe import SafeText as Text
 from textual.widgets import Static
 
@@ -190,12 +191,16 @@ def alerts_table(result: Any, now: float | None = None) -> Any:
     then each server that failed, how, and the age of its last good answer."""
     from datetime import datetime, timezone
 
-    from rich.table import Table
-
     now = stime.now() if now is None else now
-    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold", expand=True)
-    for col in ("sev", "alert", "since (UTC)", "for", "runbook", "what", "from"):
-        table.add_column(col, no_wrap=col not in ("what",), overflow="fold")
+    # Every column stays in the dialog at 80x24 whatever Alertmanager sends (FitTable): with all
+    # but "what" no-wrap, one long alert name or a runbook given as a URL made Rich drop sev, for
+    # and what whole. The times are figures; names, links and server URLs are words and fold.
+    table = FitTable(expand=True)
+    columns: tuple[tuple[str, Kind], ...] = (("sev", "words"), ("alert", "words"), ("since (UTC)", "figure"),
+                                             ("for", "figure"), ("runbook", "words"), ("what", "words"),
+                                             ("from", "words"))
+    for col, kind in columns:
+        table.add_column(col, kind)
     if result is None:
         table.add_row("", Text("waiting for the first answer", "dim"), "", "", "", "", "")
         return table

@@ -13,14 +13,15 @@ no layout chosen for one example holds.
 the width it is drawn at, by one rule:
 
 * a **figure** column (a time, a value, a threshold, a duration) is as wide as its widest cell:
-  never wrapped, never cut to "…";
+  never wrapped, never cut to "…" (if even the figures and the headers do not fit, the widest
+  wrap at their spaces, "starts 24h00m" over "in the future?", before any figure is folded);
 * a **words** column (a name, a state, a sentence) shares what is left: first each gets its
   header's longest word, then as much of its own longest word as fits (the narrowest first, so a
   short id stays whole before a long sentence gets room), then of its whole text; a word longer
   than its column folds onto the next line, every character kept.
 
-Only when even the figures and the headers do not fit (narrower than any terminal warroom
-supports) do the widest figures fold too, and still no column is dropped.
+No column is ever dropped: at worst (narrower than the headers' longest words, which no terminal
+warroom supports) the lines are wider than the space.
 """
 
 from __future__ import annotations
@@ -82,9 +83,9 @@ class FitTable:
         figures = [i for i, col in enumerate(self.columns) if col.kind == "figure"]
         words = [i for i, col in enumerate(self.columns) if col.kind == "words"]
         out = [whole[i] if i in figures else head[i] for i in range(len(self.columns))]
-        if sum(out) > room:          # not even the figures fit: the widest fold, never below a header
-            _level(out, figures, [head[i] for i in range(len(out))], room - sum(out[i] for i in words),
-                   shrink=True)
+        if sum(out) > room:     # the figures do not fit on one line: the widest wrap at their spaces,
+            for floor in (word, head):     # and only if that is not enough, fold (never below a header)
+                _level(out, figures, floor, room - sum(out[i] for i in words), shrink=True)
             return out
         for target in (word, whole):        # raise the narrowest first: short ids stay whole
             _level(out, words, target, room - sum(out))

@@ -4,6 +4,8 @@ the next configured label; syslog severity words map; 200 alerts are counted exa
 
 from __future__ import annotations
 
+import pytest
+
 from panes.sources import alert_label, alerts_line, alerts_table
 from tests.integration.sources_http import FakeHTTP, Reply
 from warroom.config import AlertsConfig
@@ -93,3 +95,38 @@ def test_an_alert_without_alertname_still_counts_and_garbage_is_never_none_firin
     assert not result.all_clear
     line = alerts_line(result).plain
     assert "none firing" not in line and "2 malformed" in line, line
+
+
+@pytest.mark.parametrize("width", [66, 94])      # the alerts dialog's body at 80x24 and at 120x40
+def test_the_full_view_keeps_every_column_whatever_alertmanager_sends(width: int) -> None:
+    """Names, runbook links and server URLs are Alertmanager's, any length: with every column but
+    "what" no-wrap, one long name made Rich drop sev, for and what whole. Every character of every
+    cell stays in its column; the times are whole on one line."""
+    from tests.unit.test_fit_table import draw, read_columns
+
+    now = 1_800_000_000.0
+    long_ = Alert(name="FlowEngineModelApiQuotaNearlyExhaustedInEveryRegion", severity="critical", since=now - 8_639_940,
+                  labels={"alertname": "x", "region": "eu-west-1", "provider": "openai"},
+                  annotations={"summary": "Quota above 80% for every provider"}, priority="P1",
+                  runbook="https://runbooks.example.com/flowengine/RB-CORE-003-model-api-quota",
+                  source="http://alertmanager-eu-west-1.monitoring.internal:9093")
+    skewed = Alert(name="ClockSkewed", severity="warning", since=now + 86_400, priority="P3", runbook="RB-CORE-001")
+    quiet = Alert(name="QuietOne", severity="info", since=now - 60, priority="P4", state="silenced/inhibited")
+    result = AlertsResult(alerts=(long_, skewed), silenced=(quiet,), fetched_at=now,
+                          errors={"http://alertmanager-us-east-1.monitoring.internal:9093": "connection refused"},
+                          kinds={"http://alertmanager-us-east-1.monitoring.internal:9093": "down"})
+    table = alerts_table(result, now)
+    text, _ = draw(table, width)
+    cols, lines = read_columns(table, width)
+    headers = ["sev", "alert", "since (UTC)", "for", "runbook", "what", "from"]
+    assert [c.header for c in table.columns] == headers
+    assert text.splitlines()[0].split() == ["sev", "alert", "since", "(UTC)", "for", "runbook", "what", "from"], text
+    assert max(len(ln) for ln in text.splitlines()) <= width, text
+    for i, col in enumerate(table.columns):           # nothing dropped, nothing cut
+        assert cols[i] == "".join("".join(str(c).split()) for c in (col.header, *col.cells)), (col.header, text)
+    for i in (2, 3):      # the times: no figure cut; a clock-skew sentence ("starts 24h00m in the future?") wraps at words
+        for word in (w for c in table.columns[i].cells for w in str(c).split()):
+            assert any(word in ln.split() for ln in lines[i]), (word, text)
+    if width >= 94:       # room for every time on one line
+        assert all(any(str(c) == ln.strip() for ln in lines[2]) for c in table.columns[2].cells), text
+    assert long_.name in cols[1] and long_.runbook in cols[4] and long_.source in cols[6], text
