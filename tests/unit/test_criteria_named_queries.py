@@ -272,3 +272,77 @@ def test_the_mass_failure_drill_s_views_say_the_query_s_words(
     code, out, err = cli("drill-report", inc)
     [measured] = [ln for ln in out.splitlines() if "Measured when it was taken" in ln]
     assert re.search(r"NO-GO [✔✗] " + repos, measured), measured
+
+
+class _Source:
+    """A metric source answering each expression it knows with one series."""
+
+    def __init__(self, values: dict[str, float]) -> None:
+        self.values = values
+        self.asked: list[str] = []
+
+    def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
+        self.asked.append(expr)
+        return [({}, self.values[expr])] if expr in self.values else []
+
+
+PANE_RUNBOOK = """+++
+id = "RB-TEST-PANE"
+title = "Criteria on panes"
+severity = "P2"
+{queries}
++++
+
+# Panes
+
+```decision
+id = "pane"
+question = "Act?"
+deadline = "15m"
+
+[[go]]
+text = "failures high"
+query = "failure_rate"
+op = ">"
+value = "1%"
+
+[[no_go]]
+text = "quota low"
+query = "quota"
+op = "<"
+value = 50
+```
+"""
+
+
+def test_a_criterion_naming_a_pane_reads_the_pane_as_a_gate_does(tmp_path: Path) -> None:
+    """The gate's order for a bare word: a query the runbook names, else a pane of the
+    configuration, else PromQL. Red without: 'failure_rate' was read as a metric of that name (no
+    data: unknown) by a live look, while the drill's directory answered it as the pane."""
+    inc = _incident(tmp_path)
+    panes = {s.id: s for s in inc.config.slo}
+    src = _Source({panes["failure_rate"].query: 4.2, panes["quota"].query: 30.0})
+    rb = parse_runbook(PANE_RUNBOOK.format(queries=""))
+    [view] = dec.evaluate_all(inc, inc.state, [rb], src, inc.state.clock_start + timedelta(minutes=1))
+    said = {c.text: c.evidence for c in view.criteria}
+    assert said == {"failures high": "Flow failure rate: 4.2% > 1% is true",
+                    "quota low": "Model API quota used: 30% < 50% is true"}
+    assert "failure_rate" not in src.asked and "quota" not in src.asked
+    path = tmp_path / "rb.md"
+    path.write_text(PANE_RUNBOOK.format(queries=""))
+    assert not [f for f in lint_paths([path]) if "criterion" in f.message]
+
+
+def test_a_refused_query_with_a_pane_s_id_never_reads_the_pane(tmp_path: Path) -> None:
+    """R-red25-6 for criteria: [queries.quota] refused (its title acts) must not fall back to the
+    configuration's quota pane, a measure the runbook never declared."""
+    inc = _incident(tmp_path)
+    quota = next(s for s in inc.config.slo if s.id == "quota")
+    src = _Source({quota.query: 30.0})
+    text = PANE_RUNBOOK.format(queries='\n[queries.quota]\ntitle = "Spent <b>x</b>"\npromql = "sum(x)"\nunit = "percent"')
+    rb = parse_runbook(text)
+    [view] = dec.evaluate_all(inc, inc.state, [rb], src, inc.state.clock_start + timedelta(minutes=1))
+    crit = {c.text: c for c in view.criteria}["quota low"]
+    assert crit.state == dec.UNKNOWN and "has errors in its [queries]" in crit.evidence
+    assert quota.query not in src.asked and "quota" not in src.asked
+    assert crit.title is None and quota.title not in crit.evidence      # nothing says it reads the pane

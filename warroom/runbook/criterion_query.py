@@ -7,6 +7,8 @@ rule a verify gate's left side follows, ``warroom.runbook.gate``):
   every surface that shows the criterion — the decision dialog, ``incident decide`` and
   ``incident show`` (text and ``--json``), the brief, the PIR — says "Repositories failing: 7 >= 5"
   in the query's words and unit, never the expression;
+* a pane id of the configuration (its title, query and unit; resolved where the configuration
+  is known: a look that judges, ``warroom.incident.decisions.looks``, and lint);
 * any PromQL expression (older runbooks: it still works, judged as written, with no unit).
 
 ``value`` may be written with ``%`` (``value = "5%"``) when the named query is in percent: a
@@ -25,7 +27,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.runbook.gate import NAME, NamedQuery, promql_parameter, promql_problem
 
@@ -61,6 +63,26 @@ def name_queries(decisions: Sequence[Decision], queries: Mapping[str, NamedQuery
         out.append(replace(d, go=tuple(resolve(c) for c in d.go), no_go=tuple(resolve(c) for c in d.no_go),
                            applies_when=applies))
     return out
+
+
+def pane_queries(slos: Iterable[Any]) -> dict[str, NamedQuery]:
+    """The configuration's panes as the queries a criterion may name (id, title, query, unit)."""
+    return {str(s.id): NamedQuery(str(s.id), str(s.title or s.id), str(s.query), str(s.unit or "count"))
+            for s in slos}
+
+
+def on_panes(decision: Decision, panes: Mapping[str, NamedQuery]) -> Decision:
+    """The decision with each metric criterion whose query names no query of the runbook but a
+    pane of the configuration reading that pane (the gate's order: a named query, else a pane,
+    else PromQL); a name the runbook declared, usable or refused, is never a pane."""
+    def resolve(c: Criterion) -> Criterion:
+        if c.query and c.measure is None and not c.refused and c.query in panes:
+            return replace(c, measure=panes[c.query])
+        return c
+
+    applies = resolve(decision.applies_when) if decision.applies_when is not None else None
+    return replace(decision, go=tuple(resolve(c) for c in decision.go),
+                   no_go=tuple(resolve(c) for c in decision.no_go), applies_when=applies)
 
 
 def unit_mismatch(c: Criterion) -> str | None:
@@ -100,8 +122,8 @@ def criteria_findings(decisions: Sequence[Decision], queries: Mapping[str, Named
                 if NAME.match(c.query):
                     close = difflib.get_close_matches(c.query, [*queries, *refused], n=1)
                     report(c.query_line or c.line, "error",
-                           f"{head}: {c.query!r} is not a query this runbook names ({_names(queries)}); it"
-                           " would query a metric of that name"
+                           f"{head}: {c.query!r} is not a query this runbook names ({_names(queries)}) nor a"
+                           " pane id; it would query a metric of that name"
                            + (f": did you mean {close[0]!r}?" if close else
                               f" (to read that metric, name it: [queries.{c.query}] with title, promql, unit)"))
                     continue

@@ -17,7 +17,7 @@ from warroom.execute.classify import classify
 from warroom.paths import expand
 from warroom.runbook import fence, placeholders, shell
 from warroom.runbook.fence import SHELL_LANGS
-from warroom.runbook.criterion_query import criteria_findings
+from warroom.runbook.criterion_query import criteria_findings, on_panes, pane_queries
 from warroom.runbook.gate import gate_findings
 from warroom.runbook.ids import case_twin_message, fold
 from warroom.runbook.inline import _neutralised
@@ -196,7 +196,7 @@ def lint_file(path: Path, seen_ids: dict[str, Runbook] | None = None,
     findings.extend(cadence_findings(rb, config if config is not None else Config()))
     findings.extend(_snapshot_findings(rb, config if config is not None else Config()))
     findings.extend(_gate_findings(rb, config if config is not None else Config()))
-    findings.extend(_criteria_findings(rb))
+    findings.extend(_criteria_findings(rb, config if config is not None else Config()))
     if seen_ids is not None and (rb.sections or rb.steps):
         first = seen_ids.get(rb.id)
         if first is not None and first.path != rb.path:
@@ -284,13 +284,14 @@ def _gate_findings(rb: Runbook, config: Config) -> list[Finding]:
     return out
 
 
-def _criteria_findings(rb: Runbook) -> list[Finding]:
+def _criteria_findings(rb: Runbook, config: Config) -> list[Finding]:
     """The Go/No-Go criteria's query problems (``warroom.runbook.criterion_query``): a name the
-    runbook does not declare or declared but refused, PromQL that cannot be read, a value in
-    another unit than its query's; each at the line of its key."""
+    runbook does not declare (nor a pane of the configuration) or declared but refused, PromQL that
+    cannot be read, a value in another unit than its query's; each at the line of its key."""
     file = str(rb.path) if rb.path else "<text>"
     out: list[Finding] = []
-    criteria_findings(rb.decisions, rb.queries, rb.refused_queries,
+    panes = pane_queries(config.slo)
+    criteria_findings([on_panes(d, panes) for d in rb.decisions], rb.queries, rb.refused_queries,
                       lambda line, level, msg: out.append(Finding(file, line, level, msg)))  # type: ignore[arg-type]
     return out
 

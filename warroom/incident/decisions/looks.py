@@ -14,6 +14,7 @@ from warroom.errors import WarroomError
 from warroom.incident.decisions.criteria import OUTPUT_TAIL
 from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.model import DecisionView, StepOutput
+from warroom.runbook.criterion_query import on_panes, pane_queries
 from warroom.runbook.decision import Decision
 
 
@@ -68,7 +69,8 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
             raise got
         return got
 
-    return [evaluate(d, rb_id, state, now, query=query,
+    panes = pane_queries(getattr(getattr(incident, "config", None), "slo", None) or ())
+    return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
                      step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria)
             for rb_id, d in decisions_of(runbooks)]
 
