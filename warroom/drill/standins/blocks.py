@@ -209,11 +209,9 @@ def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> 
     value = float(math.floor(s.counter(key, t2)) - math.floor(s.counter(key, max(t1, s.t0)))) if t2 > s.t0 else 0.0
     if t1 < s.t0:
         t2 = min(t2, s.t0)
-        n, healthy = max(1, int((t2 - t1) // 60.0)), 0.0
-        for i in range(n):
-            healthy += (ctx.signals.exec_rate(repo, t1 + (i + 0.5) * (t2 - t1) / n) * (t2 - t1) / n
-                        * (fleet.BASE_FAILURE if failures else 1.0))
-        value += healthy
+        n = max(1, int((t2 - t1) // 60.0))
+        value += sum(ctx.signals.exec_rate(repo, t1 + (i + 0.5) * (t2 - t1) / n) * (t2 - t1) / n
+                     * (fleet.BASE_FAILURE if failures else 1.0) for i in range(n))
     return value
 
 
