@@ -125,11 +125,9 @@ def cmd_drill(args: argparse.Namespace) -> int:
     args.scenario = args.scenario or "rate-limit"
     if args.scenario not in names:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
-    from tui.launch import drill_context, global_options
+    from tui.launch import drill_context, global_options, resume_command
     from tui.run import run_app
     from warroom.cli.common import config_from_args
-
-    from warroom.drill.directory import resume_command
 
     cfg = config_from_args(args)
     relaunch = resume_command(sys.argv[1:])

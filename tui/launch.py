@@ -6,10 +6,12 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
+import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +305,32 @@ def global_options(argv: Sequence[str]) -> list[str]:
             out.append(arg)
         i += 1
     return out
+
+
+def resume_command(argv: Sequence[str]) -> str:
+    """The command that comes back to this dashboard: what was typed, less what starts afresh.
+
+    ``--new`` would start another drill and a resumed drill ignores ``--speed``, so both go; the
+    rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
+    state directory with the same config (their paths made absolute: it works after a ``cd``).
+    A ``--shared`` DSN's password is masked, never printed.
+    """
+    from warroom.shared.dsn import shown
+
+    fix = {"--config": os.path.abspath, "--state-dir": os.path.abspath, "--shared": shown}   # an option's value as said
+    out: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        opt, eq, value = arg.partition("=")
+        if arg == "--speed":
+            next(args, None)           # and its value
+        if arg == "--new" or opt == "--speed":
+            continue
+        if arg in fix:
+            out += [arg, *map(fix[arg], islice(args, 1))]
+        else:
+            out.append(f"{opt}={fix[opt](value)}" if eq and opt in fix else arg)
+    return shlex.join(["warroom", *out])
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:

@@ -160,7 +160,7 @@ def test_a_person_name_with_control_characters_is_refused(
 
 
 def test_the_resume_command_printed_after_quit_never_carries_the_dsn_password() -> None:
-    from warroom.drill.directory import resume_command
+    from tui.launch import resume_command
 
     for argv in (["drill", "timeout", "--shared", "postgresql://ic:Sup3r-s3cret@db:5432/warroom"],
                  ["--shared=host=db user=ic password='Sup3r-s3cret'", "drill", "timeout"],

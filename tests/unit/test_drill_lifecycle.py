@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tui.launch import resume_command
 from warroom.config import Config
-from warroom.drill.directory import choose_drill, list_drills, resume_command
+from warroom.drill.directory import choose_drill, list_drills
 from warroom.drill.scenarios import list_scenarios
 
 

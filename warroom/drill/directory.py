@@ -17,11 +17,10 @@ import os
 import re
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -515,29 +514,3 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         f" ({current.incident} still open: `{back(current.incident)}`)" if current.incident else "")
     return DrillChoice(drill, resumed=False,
                        notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
-
-
-def resume_command(argv: Sequence[str]) -> str:
-    """The command that comes back to this dashboard: what was typed, less what starts afresh.
-
-    ``--new`` would start another drill and a resumed drill ignores ``--speed``, so both go; the
-    rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
-    state directory with the same config (their paths made absolute: it works after a ``cd``).
-    A ``--shared`` DSN's password is masked, never printed.
-    """
-    from warroom.shared.dsn import shown
-
-    fix = {"--config": os.path.abspath, "--state-dir": os.path.abspath, "--shared": shown}   # an option's value as said
-    out: list[str] = []
-    args = iter(argv)
-    for arg in args:
-        opt, eq, value = arg.partition("=")
-        if arg == "--speed":
-            next(args, None)           # and its value
-        if arg == "--new" or opt == "--speed":
-            continue
-        if arg in fix:
-            out += [arg, *map(fix[arg], islice(args, 1))]
-        else:
-            out.append(f"{opt}={fix[opt](value)}" if eq and opt in fix else arg)
-    return shlex.join(["warroom", *out])
