@@ -109,7 +109,7 @@ class Activity:
         s = self.signals
         task_id = "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
-        provider = _pick((("anthropic", 0.6), ("openai", 0.3), ("google", 0.1)), unit(repo.name, k, "prov"))
+        provider = _pick(tuple((p.name, p.flow_share) for p in fleet.PROVIDERS), unit(repo.name, k, "prov"))
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
         routed = s.routed_model(start) if provider == fleet.PRIMARY else None
         if routed is not None and unit(repo.name, k, "route") < s.route_share(start):

@@ -26,10 +26,13 @@ class Repo:
 @dataclass(frozen=True)
 class Provider:
     name: str
+    title: str                   # as ``blocks quota show`` names it
     model: str
     requests_per_second: float
     quota_used: float            # healthy share of the daily token quota in use
     daily_tokens: int
+    flow_share: float            # the share of flows that call its model
+    call_share: float            # a call to its model takes this share of a flow's median duration
 
 
 REPOS: tuple[Repo, ...] = (
@@ -43,9 +46,9 @@ REPOS: tuple[Repo, ...] = (
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
 
 PROVIDERS: tuple[Provider, ...] = (
-    Provider("anthropic", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000),
-    Provider("openai", "gpt-4-turbo", 1.2, 0.31, 1_500_000),
-    Provider("google", "gemini-1.5-pro", 0.4, 0.18, 1_000_000),
+    Provider("anthropic", "Anthropic (Claude)", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000, 0.6, 0.42),
+    Provider("openai", "OpenAI (GPT-4)", "gpt-4-turbo", 1.2, 0.31, 1_500_000, 0.3, 0.33),
+    Provider("google", "Google (Gemini)", "gemini-1.5-pro", 0.4, 0.18, 1_000_000, 0.1, 0.25),
 )
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 PRIMARY = "anthropic"                   # FlowEngine's PRIMARY_MODEL's provider: routing moves its calls

@@ -541,8 +541,7 @@ class Signals:
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
         """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the
         vendor fails (as a call made now sees it, routed or not)."""
-        share = {"anthropic": 0.42, "openai": 0.33, "google": 0.25}[provider.name]
-        return self.latency_median(t) * share * (1.0 + 4.0 * self.share_5xx(provider, t, raw=True))
+        return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t, raw=True))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
         return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))

@@ -315,8 +315,7 @@ def quota_show(ctx: Context, args: Args) -> None:
     for i, p in enumerate(fleet.PROVIDERS):
         if wanted == p.name or (not wanted and (every or i == 0)):
             used = ctx.quota(p)
-            label = {"anthropic": "Anthropic (Claude)", "openai": "OpenAI (GPT-4)", "google": "Google (Gemini)"}
-            ctx.out(f"Provider: {label[p.name]}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
+            ctx.out(f"Provider: {p.title}\n  Used: {int(used * p.daily_tokens):,} / {p.daily_tokens:,} tokens "
                     f"({used * 100:.0f}%) {'⚠️' if used >= 0.8 else '✅'}\n"
                     f"  Resets: {utc(ctx.wall(reset)):%Y-%m-%d %H:%M:%S} UTC ({hours}h {rem // 60:02d}m)\n")
 
