@@ -102,6 +102,9 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int) -> None:
                  "only", "100h01m", "< 60 min", "23:59:59"):
         assert word in words or word in body, (word, text)
     assert body.count("100h01m") == 10                    # every span whole, drill and wall
+    for short in ("▲ clock only", "not measured", "not reached", "✖ MISSED"):
+        assert short in body, (short, text)               # a short verdict never wraps
+    assert ("✔ met (declared first)" in body) == (width == 118), text   # wrapped only where the row needs 85
     panes = section(text, "How the panes ended")
     assert panes[0].split() == ["pane", "crit", "at", "detection", "worst", "now", "state"], text
     pane_body = "\n".join(panes[1:])

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
@@ -37,6 +38,45 @@ def _minutes(v: float | None) -> str:
     return "—" if v is None else format_duration(v * 60)
 
 
+# The widest verdict a response row can hold on one line ("▲ clock only", "not measured"); a longer
+# one ("✔ met (declared first)") wraps at its words when the row would not fit otherwise.
+_VERDICT_COLUMN = len("▲ clock only")
+
+
+class _ResponseTimes:
+    """The response-time table, laid out for the width it is drawn at. Rich drops a column whole
+    when its no-wrap columns do not fit (CI, stop 25: a slow box declared ahead of critical,
+    "✔ met (declared first)" did not fit at 66 columns and the milestone column vanished), and a
+    wrapping column's min_width does not hold when it collapses ("▲ clock onl"). So the table is
+    built at render time: the verdicts whole on one line when the row fits, else in a column as
+    wide as the widest short verdict, the longer ones wrapped at their words."""
+
+    def __init__(self, responses: Any) -> None:
+        self.responses = responses
+
+    def table(self, verdict_width: int | None) -> Table:
+        times = Table(title="Response times against the targets", title_justify="left", box=None,
+                      padding=(0, 1), pad_edge=False, header_style="bold")
+        # drill time first (what the target judges), the wall time beside, as in the PIR
+        times.add_column("milestone", ratio=1, overflow="fold", min_width=len("milestone"))   # its header whole
+        for col in ("at (UTC)", "took (drill)", "(wall)", "target"):
+            times.add_column(col, no_wrap=True)
+        times.add_column("result", no_wrap=verdict_width is None, width=verdict_width, overflow="fold")
+        for r in self.responses:
+            # the verdict the summary and the PIR say (``warroom.incident.verdicts``): ✔ only for a plain met
+            word, ok = r.verdict.mark, r.verdict.ok
+            style = ("green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only"
+                     else "dim")
+            times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes),
+                          Text(f"< {r.target_min:g} min"), Text(word, style=style))
+        return times
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        whole = self.table(None)
+        need = Measurement.get(console, options.update_width(1_000), whole).maximum   # every cell on one line
+        yield whole if need <= options.max_width else self.table(_VERDICT_COLUMN)
+
+
 def report_renderable(report: Any) -> Group:
     head = Text()
     head.append(f"Drill {report.scenario}", "bold")
@@ -46,22 +86,7 @@ def report_renderable(report: Any) -> Group:
     # Every table fits the dialog at 80x24 (66 columns): the words that can wrap do (a milestone's
     # or a pane's name, a pane's end), the figures never wrap nor get cut to "…" — a target read
     # as "< 1…" or a result as "not rea…" is no report.
-    # Rich drops a column whole when the unwrappable ones do not fit (CI, stop 25: "✔ met (declared
-    # first)" at 66 columns left no milestone column at all), so the verdict wraps at its words too,
-    # and no padding is spent on the table's edges.
-    times = Table(title="Response times against the targets", title_justify="left", box=None,
-                  padding=(0, 1), pad_edge=False, header_style="bold")
-    # drill time first (what the target judges), the wall time beside, as in the PIR
-    times.add_column("milestone", ratio=1, overflow="fold", min_width=len("milestone"))   # its header whole
-    for col in ("at (UTC)", "took (drill)", "(wall)", "target"):
-        times.add_column(col, no_wrap=True)
-    times.add_column("result", overflow="fold")          # at its words: "▲ clock" over "only"
-    for r in report.responses:
-        # the verdict the summary and the PIR say (``warroom.incident.verdicts``): ✔ only for a plain met
-        word, ok = r.verdict.mark, r.verdict.ok
-        style = "green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only" else "dim"
-        times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes), Text(f"< {r.target_min:g} min"),
-                      Text(word, style=style))
+    times = _ResponseTimes(report.responses)
     acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 1), header_style="bold",
                  expand=True)
     for col in ("drill clock", "at (UTC)"):
