@@ -346,3 +346,24 @@ def test_a_refused_query_with_a_pane_s_id_never_reads_the_pane(tmp_path: Path) -
     assert crit.state == dec.UNKNOWN and "has errors in its [queries]" in crit.evidence
     assert quota.query not in src.asked and "quota" not in src.asked
     assert crit.title is None and quota.title not in crit.evidence      # nothing says it reads the pane
+
+
+@pytest.mark.parametrize(("value", "read"), [('"5%"', 5.0), ('" 12.5 %"', 12.5), ('"-0.5%"', -0.5), ("5", 5.0),
+                                             ('"١٢%"', None), ('"5"', None), ('"5%%"', None), ('"1e999%"', None),
+                                             ('"%"', None), ("true", None)])
+def test_a_value_is_a_number_or_a_percentage_written_in_ascii(value: str, read: float | None) -> None:
+    """'١٢%' (Arabic-Indic digits) would have read as 12 through Python's float(): a runbook line a
+    reviewer cannot read is refused, as is anything that is not one number with one '%'."""
+    from warroom.runbook.parser import find_decisions
+
+    block = ('```decision\nquestion = "q?"\ndeadline = "5m"\n[[go]]\ntext = "t"\nquery = "sum(x)"\nop = ">"\n'
+             f"value = {value}\n```\n")
+    decisions, problems = find_decisions(block)
+    if read is None:
+        assert problems and "'value' must be a finite number" in problems[0][1], problems
+    else:
+        assert not problems and decisions[0].go[0].value == read
+        assert decisions[0].go[0].percent is ("%" in value)
+    step = block.replace('query = "sum(x)"', "step = \"1\"\npattern = '(\\\\d+)'")
+    if "%" in value:
+        assert any("'value' must be a finite number" in p for _, p in find_decisions(step)[1])

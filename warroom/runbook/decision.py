@@ -70,7 +70,7 @@ WHEN = ("any", "all")
 _TOP = ("id", "question", "deadline", "on_go", "go_when", "no_go_when", "applies_when", "go", "no_go")
 _CRIT = ("text", "query", "step", "pattern", "op", "value", "note", "no_note", "after")
 _MEASURES = ("query", "step", "note", "no_note")
-_PERCENT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*")   # value = "5%"
+_PERCENT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*%\s*", re.ASCII)   # value = "5%"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")   # a decision's id, a runbook's id (never a path)
 
 
