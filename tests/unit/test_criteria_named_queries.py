@@ -367,3 +367,23 @@ def test_a_value_is_a_number_or_a_percentage_written_in_ascii(value: str, read: 
     step = block.replace('query = "sum(x)"', "step = \"1\"\npattern = '(\\\\d+)'")
     if "%" in value:
         assert any("'value' must be a finite number" in p for _, p in find_decisions(step)[1])
+
+
+def test_incident_show_says_what_the_condition_read_when_it_arose(tmp_path: Path) -> None:
+    """RB-CORE-004's decision arises when the model API's 5xx share passes 90 %: `incident show`
+    (journal only) said 'needed since 12:05:00 UTC: Every provider is failing …' without what was
+    read; it now quotes the look that saw it arise, in the query's words. Red without."""
+    from warroom.cli.incident_show import render_show
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    rb = RunbookLibrary.from_config(cfg).get("RB-CORE-004")
+    assert rb is not None and rb.path is not None
+    inc = IncidentStore(tmp_path, cfg).create(title="providers down", severity="P1", runbook=rb.path, source={})
+    src = _Source({rb.queries["api_5xx_share"].promql: 95.0})
+    now = inc.state.clock_start + timedelta(minutes=5)
+    dec.remind_overdue(inc, dec.evaluate_all(inc, inc.state, [inc.runbook()], src, now, criteria=False))
+    lines = render_show(inc, inc.refresh(), now)
+    [line] = [ln for ln in lines if "needed since" in ln]
+    assert line.endswith("(Model API 5xx share: 95% > 90% is true)"), line
+    assert rb.queries["api_5xx_share"].promql not in "\n".join(lines)

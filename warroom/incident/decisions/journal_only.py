@@ -33,7 +33,10 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
         else:
             where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
         if v.arose is not None and v.needed and not v.recorded:
-            where += f"; needed since {_clock_text(v.arose.get('at'))}: {v.decision.applies_when.text if v.decision.applies_when else ''}"
+            # what the look that saw it arise read, in the journal's words (a named query's title and unit)
+            seen = (v.arose.get("condition") or {}).get("evidence")
+            where += (f"; needed since {_clock_text(v.arose.get('at'))}: "
+                      f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
         out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
         for d in state.decisions:
             if recorded_key(d) == v.key:
