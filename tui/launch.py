@@ -6,7 +6,6 @@ Kept apart from ``tui.commands`` so tests can build the same contexts without ar
 from __future__ import annotations
 
 import importlib.util
-import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -274,17 +273,24 @@ def resume_invocation(incident_id: str, root: Path, options: Sequence[str] = ())
     return shlex.join(["warroom", "resume", incident_id, "--state-dir", str(Path(root).resolve()), *options])
 
 
+def as_said(opt: str, value: str) -> str:
+    """An option's value as a printed command repeats it: a ``--shared`` DSN with its password masked
+    (``warroom.shared.dsn.shown``), a ``--config`` or ``--state-dir`` path made absolute as the shell
+    read it (``Path.absolute``, not ``os.path.abspath``: ``link/../c.toml`` is the file beside the
+    link's target, which abspath folded to one beside the link), anything else as typed."""
+    from warroom.shared.dsn import shown
+
+    if opt == "--shared":
+        return shown(value)
+    return str(Path(value).absolute()) if opt in ("--config", "--state-dir") else value
+
+
 def global_options(argv: Sequence[str]) -> list[str]:
     """The global options of a command line that say which config and how (``--config``,
     ``--read-only``, ``--context``, ``--shared``), to be repeated by a resume command; the state
     dir is left out (the resume command names it itself). The command is printed, so a
     ``--shared`` DSN's password is masked (``warroom.shared.dsn.shown``); a relative ``--config``
-    is made absolute, so the command works from any directory."""
-    from warroom.shared.dsn import shown
-
-    def value(opt: str, v: str) -> str:
-        return shown(v) if opt == "--shared" else str(Path(v).absolute()) if opt == "--config" else v
-
+    is made absolute, so the command works from any directory (``as_said``)."""
     keep_value = {"--config", "--context", "--shared"}
     out: list[str] = []
     args = list(argv)
@@ -295,10 +301,10 @@ def global_options(argv: Sequence[str]) -> list[str]:
         if arg == "--":
             break
         if arg in keep_value and i + 1 < len(args):
-            out += [arg, value(arg, args[i + 1])]
+            out += [arg, as_said(arg, args[i + 1])]
             i += 1
         elif opt in keep_value and "=" in arg:
-            out.append(f"{opt}={value(opt, arg.split('=', 1)[1])}")
+            out.append(f"{opt}={as_said(opt, arg.split('=', 1)[1])}")
         elif arg == "--state-dir":
             i += 1
         elif arg == "--read-only":
@@ -313,11 +319,9 @@ def resume_command(argv: Sequence[str]) -> str:
     ``--new`` would start another drill and a resumed drill ignores ``--speed``, so both go; the
     rest (``--config``, ``--state-dir``, the scenario) stays, so the command lands in the same
     state directory with the same config (their paths made absolute: it works after a ``cd``).
-    A ``--shared`` DSN's password is masked, never printed.
+    A ``--shared`` DSN's password is masked, never printed (``as_said``).
     """
-    from warroom.shared.dsn import shown
-
-    fix = {"--config": os.path.abspath, "--state-dir": os.path.abspath, "--shared": shown}   # an option's value as said
+    said = ("--config", "--state-dir", "--shared")
     out: list[str] = []
     args = iter(argv)
     for arg in args:
@@ -326,10 +330,10 @@ def resume_command(argv: Sequence[str]) -> str:
             next(args, None)           # and its value
         if arg == "--new" or opt == "--speed":
             continue
-        if arg in fix:
-            out += [arg, *map(fix[arg], islice(args, 1))]
+        if arg in said:
+            out += [arg, *(as_said(arg, v) for v in islice(args, 1))]
         else:
-            out.append(f"{opt}={fix[opt](value)}" if eq and opt in fix else arg)
+            out.append(f"{opt}={as_said(opt, value)}" if eq and opt in said else arg)
     return shlex.join(["warroom", *out])
 
 

@@ -72,6 +72,24 @@ def test_resume_command_keeps_where_and_drops_what_starts_afresh() -> None:
         f"warroom demo --config {here}/c.toml --state-dir={here}/s"
 
 
+def test_resume_command_names_the_files_the_shell_opened(tmp_path: Path, monkeypatch) -> None:
+    """A path typed through a symlink and '..' is made absolute as the shell read it: os.path.abspath
+    folded 'link/../c.toml' to the file beside the link, not beside its target, so the command the
+    quit dialog prints loaded another config (here: none) and another state dir."""
+    import shlex
+
+    (tmp_path / "real" / "dir").mkdir(parents=True)
+    (tmp_path / "real" / "s").mkdir()
+    (tmp_path / "real" / "c.toml").write_text("")
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / "link").symlink_to(tmp_path / "real" / "dir")
+    monkeypatch.chdir(tmp_path / "cwd")
+    said = shlex.split(resume_command(["demo", "--config", "link/../c.toml", "--state-dir=link/../s"]))
+    config, state = Path(said[said.index("--config") + 1]), Path(said[-1].removeprefix("--state-dir="))
+    assert config.is_absolute() and config.exists() and config.samefile(tmp_path / "real" / "c.toml")
+    assert state.is_absolute() and state.exists() and state.samefile(tmp_path / "real" / "s")
+
+
 def test_drill_context_continues_and_restarts(tmp_path: Path) -> None:
     from tui.launch import drill_context
     from warroom.incident.store import IncidentStore
