@@ -369,7 +369,7 @@ def test_a_value_is_a_number_or_a_percentage_written_in_ascii(value: str, read: 
         assert any("'value' must be a finite number" in p for _, p in find_decisions(step)[1])
 
 
-def test_incident_show_says_what_the_condition_read_when_it_arose(tmp_path: Path) -> None:
+def test_show_and_the_brief_say_what_the_condition_read_when_it_arose(tmp_path: Path) -> None:
     """RB-CORE-004's decision arises when the model API's 5xx share passes 90 %: `incident show`
     (journal only) said 'needed since 12:05:00 UTC: Every provider is failing …' without what was
     read; it now quotes the look that saw it arise, in the query's words. Red without."""
@@ -387,3 +387,9 @@ def test_incident_show_says_what_the_condition_read_when_it_arose(tmp_path: Path
     [line] = [ln for ln in lines if "needed since" in ln]
     assert line.endswith("(Model API 5xx share: 95% > 90% is true)"), line
     assert rb.queries["api_5xx_share"].promql not in "\n".join(lines)
+    # the incoming commander's brief says the same words (one phrase: decisions.journal_only.arose_words)
+    from warroom.incident.handoff import catch_up_brief
+
+    brief = catch_up_brief(inc.state, now, update_every=inc.update_every(), runbooks=[inc.runbook()])
+    said = [ln for title, lines_ in brief.sections for ln in lines_ if title.startswith("Decisions")]
+    assert any(ln.endswith("(Model API 5xx share: 95% > 90% is true))") for ln in said), said

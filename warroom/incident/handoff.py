@@ -180,6 +180,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     if state.overdue:
         updates.append(f"{len(state.overdue)} update(s) were late so far")
     from warroom.incident.decisions import standing
+    from warroom.incident.decisions.journal_only import arose_words
 
     decisions, seen = [], set()
     views = [v for rb in runbooks for v in standing(rb, state, now)]
@@ -196,8 +197,9 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
             decisions.append(f"{v.decision.question}: {v.not_due_text(state.id)}")
         else:
             late = "OVERDUE, " if v.overdue else ""
-            decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text})"
-                             if v.due_text else f"{v.decision.question} (no verdict yet)")
+            arose = f"; {words}" if (words := arose_words(v)) else ""
+            decisions.append(f"{v.decision.question} (no verdict yet; {late}deadline {v.due_text}{arose})"
+                             if v.due_text else f"{v.decision.question} (no verdict yet{arose})")
     approvals = [f"{r.id} {step_word(state, r)} ({r.label}) requested by {r.who()}: {r.state_at(now)}"
                  for r in state.approvals.values() if r.state_at(now) in OPEN]
     return Brief((

@@ -32,11 +32,8 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
             where = f"OVERDUE (deadline {v.due_text})"
         else:
             where = f"undecided (deadline {v.due_text})" if v.due_text else "undecided"
-        if v.arose is not None and v.needed and not v.recorded:
-            # what the look that saw it arise read, in the journal's words (a named query's title and unit)
-            seen = (v.arose.get("condition") or {}).get("evidence")
-            where += (f"; needed since {_clock_text(v.arose.get('at'))}: "
-                      f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
+        if (arose := arose_words(v)) and not v.recorded:
+            where += f"; {arose}"
         out.append(f"  ◆ {v.decision.question}  [{v.decision.id}]: {where}")
         for d in state.decisions:
             if recorded_key(d) == v.key:
@@ -47,6 +44,17 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
     if out:
         out.append("    (criteria judged now: `warroom incident decide ID`)")
     return out
+
+
+def arose_words(v: DecisionView) -> str | None:
+    """``needed since 12:05:00 UTC: <the condition> (<what the look that saw it arise read>)``,
+    the journal's words (a named query's title and unit, never its PromQL), for a conditional
+    decision needed now because its condition was seen to hold; None otherwise."""
+    if v.arose is None or not v.needed:
+        return None
+    seen = (v.arose.get("condition") or {}).get("evidence")
+    return (f"needed since {_clock_text(v.arose.get('at'))}: "
+            f"{v.decision.applies_when.text if v.decision.applies_when else ''}" + (f" ({seen})" if seen else ""))
 
 
 def _clock_text(at: Any) -> str:
