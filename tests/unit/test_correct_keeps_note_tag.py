@@ -48,7 +48,8 @@ def test_a_corrected_note_keeps_its_tag_and_one_set_of_cites(inc: Incident, tag:
     in_notes = [r for r in review.notes[tag] if noted.seq in r.cites]
     assert len(in_timeline) == 1 and len(in_notes) == 1
     assert in_timeline[0].cites == in_notes[0].cites == (noted.seq, fixed.seq)
-    assert in_notes[0].text.startswith("breaker held within 2 minutes") and "_(corrected)_" in in_notes[0].text
+    assert in_notes[0].text.startswith("breaker held within 2 minutes") and in_notes[0].corrected
+    assert in_timeline[0].corrected
 
 
 def test_the_pir_cites_a_corrected_went_well_note_alike_everywhere(inc: Incident) -> None:

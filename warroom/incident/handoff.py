@@ -95,7 +95,8 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
-    happened = [f"{_hm(r.at)} {r.text}" for r in key_moments(timeline(state, now))][-BRIEF_MOMENTS:]
+    happened = [f"{_hm(r.at)} {r.text}{' (corrected)' if r.corrected else ''}"
+                for r in key_moments(timeline(state, now))][-BRIEF_MOMENTS:]
     esc = state.escalation_tier(now)
     current = [f"{state.severity} {state.status}; {stime.text(state, state.elapsed(now))}"
                f" since detection; escalation: {esc.label}"]

@@ -36,9 +36,6 @@ from warroom.incident.pir_format import (
     fmt_minutes as fmt_minutes,
     fmt_value as fmt_value,
     local_zone as local_zone,
-    md_cell as md_cell,
-    md_code as md_code,
-    md_inline as md_inline,
     zone_name as zone_name,
 )
 from warroom.incident.pir_templates import (

@@ -102,8 +102,10 @@ def pir_context(state: IncidentState, config: Config | None, now: datetime,
     (else detection) and ``incident.duration`` runs from it to resolution (in a drill: ``1h54m drill
     time (5m45s wall)``; ``duration_min`` scenario minutes, ``duration_wall_min`` wall minutes,
     ``time_scale`` the drill's speed). ``span(seconds)``: a wall interval as drill time with the wall beside (plain outside drills).
-    Filters: utc, hhmm, local, dur, minutes, cell, inline, code, value, yesno,
-    sentence.
+    Filters: utc, hhmm, local, dur, minutes, cell, inline, code, fence, value, yesno,
+    sentence. Every value printed is escaped as markdown prose (:mod:`warroom.incident.md_text`)
+    unless a filter draws it for its place: ``cell`` in a table, ``code`` in a code span,
+    ``fence`` as a fenced block; text people typed never acts as markdown or HTML.
     """
     phases = state.phases
     res = state.resolution or {}

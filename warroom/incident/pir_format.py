@@ -1,5 +1,5 @@
-"""How values look in a PIR: the reader's time zone, numbers with their unit, minutes, and text made
-safe for a Markdown table cell or code span.
+"""How values look in a PIR: the reader's time zone, numbers with their unit, minutes. How user
+text is made to read as itself in the markdown is :mod:`warroom.incident.md_text`.
 
 Templates call these as filters and the context builder uses them too, so one definition decides
 how a time or a value reads wherever it appears in the document.
@@ -66,27 +66,3 @@ def fmt_minutes(minutes: float | None) -> str:
     if minutes is None:
         return "n/a"
     return f"{minutes:.1f} min"
-
-
-def md_cell(value: Any) -> str:
-    """Text safe inside a markdown table cell: pipes escaped, newlines turned into <br>."""
-    text = "" if value is None else str(value)
-    if "|" not in text and "\n" not in text and "\\" not in text:
-        return text  # the common case, thousands of times per draft
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", "\n").replace("\n", "<br>")
-
-
-def md_inline(value: Any) -> str:
-    """Text on one markdown line (bullets): newlines folded into spaces."""
-    text = "" if value is None else str(value)
-    return " ".join(text.split())
-
-
-def md_code(value: Any) -> str:
-    """An inline code span that survives backticks and pipes inside the command."""
-    text = md_inline(value).replace("|", "\\|")
-    fence = "`"
-    while fence in text:
-        fence += "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"

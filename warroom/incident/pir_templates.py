@@ -7,6 +7,7 @@ tests and the TUI preview render without touching the incident directory.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -15,15 +16,8 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.pir_context import pir_context
-from warroom.incident.pir_format import (
-    fmt_minutes,
-    fmt_value,
-    local_zone,
-    md_cell,
-    md_code,
-    md_inline,
-    zone_name,
-)
+from warroom.incident import md_text
+from warroom.incident.pir_format import fmt_minutes, fmt_value, local_zone, zone_name
 from warroom.incident.state import IncidentState
 from warroom.paths import expand, shipped_templates_dir
 from warroom.safe_text import safe_text
@@ -80,12 +74,21 @@ def _environment(search: list[Path], zone: tzinfo) -> Any:
     return env
 
 
+def environment(zone: tzinfo = UTC, search: list[Path] | None = None) -> Any:
+    """The Jinja environment PIR templates render in (``search``: the template directories, by
+    default the shipped ones), e.g. to render a template given as a string."""
+    return _environment(search if search is not None else [shipped_templates_dir()], zone)
+
+
 def _new_environment(search: list[Path], zone: tzinfo) -> Any:
+    """Autoescape on, with markdown's escaping (:mod:`warroom.incident.md_text`): every value a
+    template prints goes through ``_finalize``, which escapes it as prose unless it is markdown
+    already (a filter's result, a macro's output, review text warroom composed as ``Md``)."""
     import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in search]),
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, finalize=_finalize,
     )
 
@@ -104,24 +107,24 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     def yesno(value: bool | None, yes: str = "yes", no: str = "no", unknown: str = "n/a") -> str:
         return unknown if value is None else (yes if value else no)
 
-    def sentence(text: str | None) -> str:
-        body = md_inline(text)
-        return body if not body or body.endswith((".", "!", "?")) else body + "."
+    from warroom.incident.review.lines import cite      # ``[#3, #7]``: markdown of warroom's own
 
-    from warroom.incident.review.lines import cite
-
-    env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, cell=md_cell,
-                       inline=md_inline, code=md_code, value=fmt_value, yesno=yesno, sentence=sentence)
+    env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes,
+                       cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
+                       value=fmt_value, yesno=yesno, sentence=md_text.sentence)
     return env
 
 
 def _finalize(value: Any) -> Any:
-    """Every ``{{ … }}`` a template prints passes here (Jinja's ``finalize``): no value — a
-    title, a note, a command, an excerpt — reaches the draft with a control character or an
-    escape sequence, whichever field a template uses or a new one adds."""
+    """Every ``{{ … }}`` a template prints passes here (Jinja's ``finalize``), whichever field a
+    template uses or a new one adds: no value — a title, a note, a command, an excerpt — reaches
+    the draft with a control character or an escape sequence, and none that is not markdown
+    already (``Md``, a filter's result, a macro's output) is drawn as anything but its text."""
     if value is None or isinstance(value, (int, float, bool)):
         return value
-    return safe_text(value)
+    if hasattr(value, "__html__"):
+        return md_text.Md(safe_text(value.__html__()))
+    return md_text.Md(md_text.prose(safe_text(value)))
 
 
 def _strftime(at: datetime, fmt: str) -> str:
@@ -175,6 +178,9 @@ def render_pir(state: IncidentState, template: str, config: Config | None, now: 
         raise TemplateError(f"{_where(exc, tmpl)}: template error: {type(exc).__name__}: {exc}") from None
 
 
+_FENCE = re.compile(r"`{3,}|~{3,}")
+
+
 def tidy_markdown(text: str) -> str:
     """Collapse runs of blank lines (template whitespace) outside fenced code blocks; end with one
     newline. Lets templates stay readable without fighting Jinja's whitespace rules."""
@@ -184,9 +190,9 @@ def tidy_markdown(text: str) -> str:
     for line in text.splitlines():
         stripped = line.lstrip()
         if fence is None and stripped.startswith(("```", "~~~")):
-            fence = stripped[:3]
-        elif fence is not None and stripped.startswith(fence):
-            fence = None
+            fence = _FENCE.match(stripped).group()  # type: ignore[union-attr]
+        elif fence is not None and stripped.startswith(fence) and not stripped.strip(fence[0]).strip():
+            fence = None    # only a run of the opening fence's character, at least as long, closes it
         elif fence is None and not line.strip():
             if blank:
                 continue

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from warroom.incident.approvals import step_word
 from warroom.incident.closing import WITHDRAWN
+from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import Line, hms
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ def approvals(state: IncidentState) -> list[Line]:
     out = []
     for r in state.approvals.values():
         target = ", ".join(f"{k} {v}" for k, v in sorted(r.target.items()) if v and k in ("context", "namespace", "host"))
-        text = (f"{r.id} {step_word(state, r)} ({r.label}): `{r.command}`" + (f" on {target}" if target else "")
+        # the command as a code span; every other part is escaped where it is joined (Md)
+        text = (Md("{} {} ({}): {}").format(r.id, step_word(state, r), r.label, code(r.command))
+                + (f" on {target}" if target else "")
                 + f"; requested by {r.who()} at {hms(r.at)} UTC ({'; '.join(r.reasons) or 'approval needed'})")
         cites = [r.seq]
         if r.approved_until is not None:

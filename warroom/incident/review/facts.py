@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from warroom import scenario_time as stime
 from warroom.incident.handoff_events import reminder_covers
 from warroom.incident.records import PHASE_HOW
+from warroom.incident.md_text import Md
 from warroom.incident.review.lines import HUMAN, NO_TIME, Line, hms
 from warroom.incident.roles import ROLES
 
@@ -44,7 +45,7 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     start = started or detected
     dur = stime.text(state, state.impact_duration(now))
     if start is None:
-        duration = Line(f"{HUMAN} no declaration in the journal")
+        duration = Line(HUMAN + Md(" no declaration in the journal"))
     else:
         end = f"{hms(resolved)} UTC" if resolved else "ongoing"
         what = "impact start" if started is not None else "detection (impact start unknown)"
@@ -68,24 +69,21 @@ def facts(state: IncidentState, now: datetime) -> Facts:
         chain = " → ".join(f"{c['person']} (from {hms(c['at'])})" for c in commanders)
         commander = Line(chain, tuple(c["seq"] for c in commanders))
     else:
-        commander = Line(state.commander or f"{HUMAN} who led the response", (state.declared_seq,))
+        commander = Line(state.commander or HUMAN + Md(" who led the response"), (state.declared_seq,))
     roles = _roles(state)
     res = state.resolution or {}
     rseq = (res.get("seq"),)
     if state.resolved:
         resolution = Line(str(res.get("resolution") or res.get("summary")), rseq)
         rollback = Line(rollback_text(res, state.decisions), rseq)
-        typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(f"{HUMAN} incident type (not given at resolve)")
+        typ = Line(str(res.get("type")), rseq) if res.get("type") else Line(HUMAN + Md(" incident type (not given at resolve)"))
         affected = (Line(str(res.get("affected_repos")), rseq) if res.get("affected_repos")
-                    else Line(f"{HUMAN} affected services/repos (not given at resolve)"))
+                    else Line(HUMAN + Md(" affected services/repos (not given at resolve)")))
         summary = Line(str(res.get("summary")), rseq)
         concerns = [Line(f"Resolved although: {c}", rseq) for c in res.get("concerns") or []]
     else:
-        resolution = Line("_not resolved yet_")
-        rollback = Line("_not resolved yet_")
-        typ = Line("_not resolved yet_")
-        affected = Line("_not resolved yet_")
-        summary = Line("_The incident is not resolved yet._")
+        resolution = rollback = typ = affected = Line(Md("_not resolved yet_"))
+        summary = Line(Md("_The incident is not resolved yet._"))
         concerns = []
     runbook = None
     if state.runbook:
@@ -134,10 +132,10 @@ def rollback_text(res: dict[str, Any], decisions: Sequence[dict[str, Any]]) -> s
     from warroom.incident.go_opened import GoOpened
 
     if res.get("rollback") is None:      # resolved headless without --rollback / --no-rollback
-        text = f"{HUMAN} whether a rollback was part of the fix (not said at resolve)"
+        text: str = HUMAN + Md(" whether a rollback was part of the fix (not said at resolve)")
     else:
         text = "yes" if res.get("rollback") else "no"
     opened = [GoOpened.from_json(o, decisions) for o in res.get("go_opened") or [] if isinstance(o, dict)]
     if not opened:
         return text
-    return f"{text}, as the commander said at resolve ({'; '.join(o.text() for o in opened)})"
+    return Md("{}, as the commander said at resolve ({})").format(text, "; ".join(o.text() for o in opened))

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom.incident.md_text import Md
 from warroom.units import format_value
 
 #: Needs-a-person marker: templates print it where a section has nothing from the journal.
-HUMAN = "_Needs a human:_"
+HUMAN = Md("_Needs a human:_")
 
 #: Sort key for a line without a time: before every timed one.
 NO_TIME = datetime.min.replace(tzinfo=UTC)
@@ -19,7 +20,11 @@ NO_TIME = datetime.min.replace(tzinfo=UTC)
 
 @dataclass(frozen=True)
 class Line:
-    """One generated statement and the journal seqs it rests on."""
+    """One generated statement and the journal seqs it rests on.
+
+    ``text`` is plain text (what a screen shows; the PIR escapes it where it draws it) or, where
+    the review adds markdown of its own (a command in backticks, ``_unassigned_``), an ``Md``
+    composed with ``Md(...).format(...)``, which escapes the user text it is given."""
 
     text: str
     cites: tuple[int, ...] = ()
@@ -27,16 +32,17 @@ class Line:
     actor: str = ""
     weight: int = 0
     details: tuple[str, ...] = ()     # sub-points the templates list under it (a decision's criteria)
+    corrected: bool = False           # the text was corrected (the original line stays in the journal)
 
     @property
     def cite(self) -> str:
         return cite(self.cites)
 
 
-def cite(seqs: Any) -> str:
-    """``[#3]`` / ``[#3, #7]``; empty for none."""
+def cite(seqs: Any) -> Md:
+    """``[#3]`` / ``[#3, #7]``; empty for none (markdown of warroom's own: drawn as it is)."""
     seen = sorted({int(s) for s in seqs if s is not None})
-    return "[" + ", ".join(f"#{s}" for s in seen) + "]" if seen else ""
+    return Md("[" + ", ".join(f"#{s}" for s in seen) + "]" if seen else "")
 
 
 def hms(at: datetime | None) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
+from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import HUMAN, Line, cite, from_unix, hms, value_text
 
 if TYPE_CHECKING:
@@ -62,10 +63,10 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
     summ = state.metric_summary
     if not summ:
         if not state.resolved:
-            return [], Line("_The SLO values are read from the metric history when the incident is resolved"
-                            " (or exported); not yet._")
-        return [], Line(f"{HUMAN} no metric history was read for this incident (no metric source when it"
-                        " was resolved or exported); SLO values are not quoted rather than guessed")
+            return [], Line(Md("_The SLO values are read from the metric history when the incident is resolved"
+                               " (or exported); not yet._"))
+        return [], Line(HUMAN + Md(" no metric history was read for this incident (no metric source when it"
+                                   " was resolved or exported); SLO values are not quoted rather than guessed"))
     seq = int(summ["seq"])
     marks = summ.get("marks") or {}
     out = []
@@ -126,13 +127,13 @@ def impact(state: IncidentState) -> list[Line]:
                 f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
                 f" worst {_sample_text(worst, unit)} at"
                 f" {hms(from_unix(worst.get('at')))} UTC")
-        lines.append(Line(text + " _(computed from the metric history)_", cites))
+        lines.append(Line(Md("{} _(computed from the metric history)_").format(text), cites))
         count = e.get("impact_count")
         if count:
             if count.get("value") is None:
-                lines.append(Line(f"{count.get('label')}: not computed ({count.get('error') or 'no data'});"
-                                  f" query `{count.get('query')}`", (seq,)))
+                lines.append(Line(Md("{}: not computed ({}); query {}").format(
+                    count.get("label"), count.get("error") or "no data", code(count.get("query"))), (seq,)))
             else:
-                lines.append(Line(f"{count.get('label')} during the impact window: {count['value']:.0f}"
-                                  f" _(computed: `{count.get('query')}`)_", (seq,)))
+                lines.append(Line(Md("{} during the impact window: {:.0f} _(computed: {})_").format(
+                    count.get("label"), count["value"], code(count.get("query"))), (seq,)))
     return lines

@@ -89,9 +89,8 @@ def timeline(state: IncidentState, now: datetime) -> list[Line]:
                       and v.get("runbook_id") == this.get("runbook_id")]
             cites = (*opened[-1:], t.seq)
         if t.original is not None:
-            text += " _(corrected)_"
             cites = (*cites, *((t.corrected_seq,) if t.corrected_seq else ()))
-        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight))
+        rows.append(Line(text, cites, at=t.at, actor=t.actor, weight=weight, corrected=t.original is not None))
     gates = run_gates(state, now)
     for st, run in state.commands_run():
         rows.append(_run_line(state, st, run, gates.get(run.seq)))

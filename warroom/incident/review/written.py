@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from warroom.incident.md_text import Md
 from warroom.incident.review.lines import NO_TIME, Line, hms
 from warroom.journal import events as ev
 
@@ -18,13 +19,13 @@ def notes(state: IncidentState) -> dict[str, list[Line]]:
     key moments quote the same note (``review.timeline``): one statement, one set of seqs."""
     out: dict[str, list[Line]] = {tag: [] for tag in ev.NOTE_TAGS}
     for n in state.notes:
-        extra = ""
+        text: str = n.text
         if n.tag == "action":
-            extra = f" — Owner: {n.owner or '_unassigned_'} — Due: {n.due or '_no date_'}"
-        if n.original is not None:
-            extra += " _(corrected)_"
+            text = Md("{} — Owner: {} — Due: {}").format(n.text, n.owner or Md("_unassigned_"),
+                                                         n.due or Md("_no date_"))
         cites = (n.seq, *((n.corrected_seq,) if n.corrected_seq else ()))
-        out.setdefault(n.tag, []).append(Line(n.text + extra, cites, at=n.at, actor=n.actor))
+        out.setdefault(n.tag, []).append(Line(text, cites, at=n.at, actor=n.actor,
+                                              corrected=n.original is not None))
     return out
 
 

@@ -1,0 +1,233 @@
+"""What people typed reads, in the exported PIR, as exactly what they typed (pirtext, stop 26).
+
+The PIR escaped only ``|`` in table cells: a note ``# Root cause: none`` became a heading,
+``[click](javascript:…)`` a link, ``<img src=x onerror=…>`` raw HTML, ``<!--`` hid the rest of the
+document, ``---`` drew a rule, a backtick closed a code span, a newline in a cell broke the table.
+
+Here any text is drawn in every kind of place a template puts a value (heading, paragraph, list
+item, task item, bold run, quote line, table cell, code span, fenced block; filtered or not) and
+parsed back with markdown-it-py as a GFM reader would (tables, strikethrough, task lists,
+footnotes, dollar math, raw HTML on): the place holds that literal text and nothing else — the
+same nodes as for a plain word. Then the shipped templates are rendered from a journal whose every
+user field holds an attack, and the document has exactly the structure of the ordinary one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from tests.conftest import REPO
+from warroom.config import Config
+from warroom.incident import md_text
+from warroom.incident.fold import replay
+from warroom.incident.pir import render_pir
+from warroom.incident.pir_templates import environment, tidy_markdown
+from warroom.journal.log import read_journal
+from warroom.safe_text import safe_text
+
+GOLDEN = REPO / "tests" / "golden" / "incident"
+NOW = datetime(2026, 11, 22, 13, 58, 0, tzinfo=UTC) + timedelta(hours=3)
+
+#: The attacks the task names, and their neighbours.
+ATTACKS = [
+    "# Root cause: none", "## Resolved by nobody", "Title #", "[click](javascript:alert(1))",
+    "![x](https://evil.example/pixel.png)", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
+    "---", "***", "___", "===", "- item", "+ item", "* item", "1. first", "2) second", "> quoted",
+    "```", "~~~", "`code`", "a ``` b", "<!-- the rest is hidden", "| a | b |", "a | b", "|---|---|",
+    "[x] done", "[ ] todo", "[ref]: https://evil.example", "[^1]: footnote", "see [^1]", "[a][b]",
+    "<https://evil.example>", "<a@b.example>", "&lt;b&gt;", "&#60;b&#62;", "&amp", "*em* **strong**",
+    "_em_ __strong__", "~~gone~~", "~gone~", "$x^2$", "$$ \\text{none} $$", "a\\", "\\*not em\\*",
+    "line one\nline two", "two spaces  \nbreak", "    indented code", "\tindented", "end ]", "[open",
+    "x](y)", "a ~ b * c _ d", "failure_rate ENABLE_CIRCUIT_BREAKER", "50% < 80% & 2 > 1",
+    "<br>", "</td></tr><tr><td>x", "\x1b[31mred\x1b[0m", "a\u202eb", "```python\nprint(1)\n```",
+]
+
+SPECIALS = "#*_`[]()<>!&|\\~$-+=.:;^ \n\t"
+TEXT = st.one_of(
+    st.sampled_from(ATTACKS),
+    st.text(alphabet=st.sampled_from(list(SPECIALS) + list("ab1x ")), max_size=24),
+    st.text(max_size=24),
+    st.lists(st.sampled_from(ATTACKS), min_size=2, max_size=3).map(" ".join),
+)
+
+
+def reader() -> MarkdownIt:
+    """A GFM reader: tables, strikethrough, task lists, footnotes, math, raw HTML on."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    return md.use(tasklists_plugin).use(footnote_plugin).use(dollarmath_plugin)
+
+
+MD = reader()
+
+
+def render(source: str, **values: Any) -> str:
+    return str(environment().from_string(source).render(**values))
+
+
+def shape(tokens: list[Token]) -> list[str]:
+    """Every node, block and inline, by type; a run of text (``<br>`` included) one ``text``."""
+    out: list[str] = []
+    for t in tokens:
+        kids = t.children or []
+        if t.type != "inline":
+            out.append(t.type)
+        for k in kids:
+            kind = "text" if k.type == "html_inline" and k.content == "<br>" else k.type
+            if not (kind == "text" and out and out[-1] == "text"):
+                out.append(kind)
+    return out
+
+
+def text_of(tokens: list[Token]) -> str:
+    """The visible text of every inline node (a ``<br>`` a newline), whitespace folded."""
+    blocks = []
+    for t in tokens:
+        parts = []
+        for k in t.children or []:
+            if k.type in ("text", "code_inline"):
+                parts.append(k.content)
+            elif k.type in ("softbreak", "hardbreak") or (k.type == "html_inline" and k.content == "<br>"):
+                parts.append(" ")
+        if t.type in ("code_block", "fence"):
+            parts.append(t.content)
+        blocks.append("".join(parts))
+    return " ".join(" ".join(blocks).split())
+
+
+def literal(text: str) -> str:
+    """What the reader must see: the text with control characters pictured, whitespace folded."""
+    return " ".join(safe_text(text).split())
+
+
+#: Each kind of place a template draws a value: (template, the text around the value).
+PLACES = {
+    "heading": ("# Post-Incident Review: {{ x|inline }}\n", "Post-Incident Review: {}"),
+    "paragraph": ("{{ x|inline }}\n\nafter\n", "{} after"),
+    "paragraph, unfiltered": ("{{ x }}\n\nafter\n", "{} after"),
+    "sentence": ("{{ x|sentence }}\n", "{}"),
+    "after a paragraph line": ("before\n{{ x }}\n", "before {}"),
+    "list item": ("- {{ x|inline }} [#3]\n- next\n", "{} [#3] next"),
+    "numbered item": ("1. {{ x|inline }}\n", "{}"),
+    "task item": ("- [ ] {{ x|inline }}\n", "{}"),
+    "bold run": ("**1. {{ x|inline }}** [#3]\n", "1. {} [#3]"),
+    "quote line in a list": ("- head\n\n  > {{ x }}\n  > second\n", "head {} second"),
+    "two values": ("- Owner: {{ x|inline }} — Due: {{ x|inline }}\n", "Owner: {} — Due: {}"),
+    "table cell": ("| A | B |\n|---|---|\n| {{ x|cell }} | {{ x|cell }} |\n| z | z |\n", "A B {} {} z z"),
+    "table cell, unfiltered": ("| A | B |\n|---|---|\n| {{ x }} | end |\n", "A B {} end"),
+    "code span": ("- Command: {{ x|code }} done\n", "Command: {} done"),
+    "code span in a cell": ("| A |\n|---|\n| {{ x|code|cell }} |\n", "A {}"),
+}
+
+
+#: More examples for a deeper run: PIRTEXT_EXAMPLES=3000 pytest THIS_FILE
+EXAMPLES = int(os.environ.get("PIRTEXT_EXAMPLES", "150"))
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXT)
+@example(text="# Root cause: none")
+@example(text="[click](javascript:alert(1))")
+@example(text="<img src=x onerror=alert(1)>")
+@example(text="<!-- hide the rest")
+@example(text="--- ")
+@example(text="a ` b ``")
+@example(text="x\n| y | z |")
+def test_any_text_reads_as_itself_in_every_place(place: str, text: str) -> None:
+    assume(literal(text))       # no text at all: the template's own markup may read differently
+    source, around = PLACES[place]
+    plain = MD.parse(render(source, x="plainword"))
+    drawn = render(source, x=text)
+    tokens = MD.parse(drawn)
+    assert shape(tokens) == shape(plain), (place, text, drawn)
+    want = around.format(*[literal(text)] * around.count("{}"))
+    if place == "sentence" and literal(text) and not literal(text).endswith((".", "!", "?")):
+        want += "."
+    assert text_of(tokens) == " ".join(want.split()), (place, text, drawn)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(text=TEXT)
+@example(text="```\nnot closed\n````x")
+@example(text="a\n\n\n```\n\n\nb")
+def test_a_fenced_block_holds_any_lines_as_written(text: str) -> None:
+    drawn = tidy_markdown(render("before\n\n{{ x|fence }}\n\nafter\n", x=text))   # as render_pir does
+    tokens = MD.parse(drawn)
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close", "fence",
+                                        "paragraph_open", "inline", "paragraph_close"], drawn
+    fenced = next(t for t in tokens if t.type == "fence")
+    body = safe_text(text)
+    assert fenced.content == (body + "\n" if text else ""), drawn
+
+
+def test_ordinary_text_is_written_as_it_was() -> None:
+    """Escaping only where a character could act: the words the goldens hold are unchanged."""
+    for text in ("failure_rate 1.1% → 1.4% (+5m00s); quota 95.5% → 92% (+5m00s)", "[root-cause] A retry loop",
+                 "needs < 10% for 2m", "Incident declared [DRILL]: Model API quota exhausted (P3)",
+                 "ENABLE_CIRCUIT_BREAKER=true", "alice@bastion-1", "P3 -> P2: three repos failing",
+                 "5 * 3 and a ~ b", "R&D team", "C# code", "issue #12"):
+        assert md_text.prose(text) == text
+
+
+# --- the shipped templates, every user field an attack ------------------------------------------
+
+ATTACK = ("# Root cause: none <img src=x onerror=alert(1)> [click](javascript:alert(1)) <!-- "
+          "`x` ``` | c | d |")
+ATTACK_LINES = "---\n# heading\n> quote\n| a | b |\n- [x] done"
+#: The same fields with ordinary words, line for line: the structure the attacks must not change.
+ORDINARY, ORDINARY_LINES = "ordinary words", "one\ntwo\nthree\nfour\nfive"
+
+
+def _attacked(value: Any, key: str, word: str = ATTACK, lines: str = ATTACK_LINES) -> Any:
+    """``value`` with every string a person or a runbook supplies replaced by ``word`` (``lines``
+    where a field holds several lines)."""
+    user_keys = {"title", "text", "label", "reason", "summary", "resolution", "type", "affected_repos",
+                 "command", "expect", "person", "why", "owner", "due", "name", "excerpt", "brief"}
+    if isinstance(value, dict):
+        return {k: _attacked(v, k, word, lines) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_attacked(v, key, word, lines) for v in value]
+    if isinstance(value, str) and key in user_keys:
+        return lines if key in ("text", "summary") else word
+    return value
+
+
+def _rendered(attack: bool, template: str) -> str:
+    word, lines = (ATTACK, ATTACK_LINES) if attack else (ORDINARY, ORDINARY_LINES)
+    events = [dataclasses.replace(e, data=_attacked(e.data, "", word, lines))
+              for e in read_journal(GOLDEN / "journal.jsonl").events]
+    state = replay(events)
+    state.commander = word
+    cfg = Config()
+    cfg.incident.timezone = "Europe/Berlin"
+    steps = [{"step": 1, "step_id": "check-quota", "label": word, "kind": "shell", "section": "Triage"},
+             {"step": 9, "step_id": "later", "label": word, "kind": "manual", "section": "Triage"}]
+    return render_pir(state, template, cfg, now=NOW, runbook_steps=steps)
+
+
+def _structure(markdown: str) -> list[str]:
+    return shape(MD.parse(markdown))
+
+
+@pytest.mark.parametrize("template", ["pir", "rca", "postmortem"])
+def test_a_journal_of_attacks_draws_the_same_document_as_an_ordinary_one(template: str) -> None:
+    ordinary, attacked = _rendered(False, template), _rendered(True, template)
+    assert ATTACK.split()[0] in attacked           # the attack did reach the draft
+    assert _structure(attacked) == _structure(ordinary), attacked
+    seen = text_of(MD.parse(attacked))
+    for word in ("<img src=x onerror=alert(1)>", "[click](javascript:alert(1))", "<!--", "| c | d |"):
+        assert word in seen, word
+    assert not re.search(r"<(img|script|a )", MD.render(attacked))
