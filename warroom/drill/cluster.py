@@ -174,13 +174,7 @@ class Cluster:
 
     def ready(self, dep: Deployment, t: float) -> int:
         """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""
-        return sum(p[3] == "Running" for p in self.pods(dep, t))
-
-    def deployment(self, name: str, namespace: str | None = None) -> Deployment | None:
-        d = self.deployments.get(name)
-        if d is None or (namespace is not None and d.namespace != namespace):
-            return None
-        return d
+        return sum(status == "Running" for _, _, _, status, _, _ in self.pods(dep, t))
 
     @property
     def flowengine(self) -> Deployment:
@@ -259,9 +253,9 @@ class Cluster:
             hpa.update(min=int(spec.get("minReplicas", hpa["min"])), max=int(spec.get("maxReplicas", hpa["max"])),
                        cpu=cpu_target(spec["metrics"]) if "metrics" in spec else hpa["cpu"])
             target = self.deployments.get(name)
-            if target is not None and target.replicas != hpa_replicas(target, hpa):
-                meant = ["scale"] if name == fleet.DEPLOYMENT and hpa_replicas(target, hpa) > target.replicas else []
-                target.scale(hpa_replicas(target, hpa), a.t)   # the autoscaler moves it into its new bounds
+            if target is not None and target.replicas != (kept := hpa_replicas(target, hpa)):
+                meant = ["scale"] if name == fleet.DEPLOYMENT and kept > target.replicas else []
+                target.scale(kept, a.t)         # the autoscaler moves it into its new bounds
         elif a.action == "patch" and kind == "configmaps" and name in self.configmaps:
             data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
             data = data if isinstance(data, dict) else {}
@@ -425,49 +419,52 @@ SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off")
             "PII_REDACTION_ENABLED": ("redaction", ""),
             "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
+# the order canonical actions are recorded in when one change means several
+ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback_routing_off", "context_pruning",
+         "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
+
+
+def switched_on(env: Env, key: str) -> bool:
+    """Whether the env turns switch ``key`` on (``true``, ``1``, ``yes``, ``on``, in any case)."""
+    return env.get(key, "").lower() in _TRUE
+
+
+def disabled(env: Env) -> set[str]:
+    """The providers ``DISABLE_PROVIDERS`` turns off."""
+    return {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
 
 
 def fallback_of(env: Env) -> str:
     """The model FlowEngine falls back to under ``env``: the flows' label and the provider its calls go to."""
     return env.get("FALLBACK_MODEL") or env.get("ARCHITECT_FALLBACK_MODEL") or "gpt-4-turbo"
-# the order canonical actions are recorded in when one change means several
-ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback_routing_off", "context_pruning",
-         "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
 
 
 def route_of(env: Env, away: bool = False) -> str | None:
     """The provider FlowEngine with ``env`` sends the primary's calls to: its fallback model's, when the env
     names one or disables the primary (or ``away``); None when that is the primary or disabled too
     (``DISABLE_PROVIDERS=openai`` alone moves none of the primary's calls)."""
-    to = fleet.provider_of(fallback_of(env))
-    off = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
+    to, off = fleet.provider_of(fallback_of(env)), disabled(env)
     away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
-        env.get("FALLBACK_ON_5XX", "").lower() in _TRUE
+        switched_on(env, "FALLBACK_ON_5XX")
     return to if away and to != fleet.PRIMARY and to not in off else None
 
 
 def on_5xx_only(env: Env) -> bool:
     """Whether ``env`` moves only the primary's calls that got a 5xx (``FALLBACK_ON_5XX=true`` with the
     primary still enabled): FlowEngine tries the primary first and retries a 5xx on the fallback."""
-    off = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
-    return env.get("FALLBACK_ON_5XX", "").lower() in _TRUE and fleet.PRIMARY not in off
+    return switched_on(env, "FALLBACK_ON_5XX") and fleet.PRIMARY not in disabled(env)
 
 
 def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
-    def on(env: Env, key: str) -> bool:
-        return env.get(key, "").lower() in _TRUE
-
-    def routed(env: Env) -> bool:
-        return route_of(env) is not None
-
-    found = {up if on(after, key) else down
-             for key, (up, down) in SWITCHES.items() if on(after, key) != on(before, key)}
+    found = {up if switched_on(after, key) else down
+             for key, (up, down) in SWITCHES.items() if switched_on(after, key) != switched_on(before, key)}
     # routing counts again whenever the fallback target changes, not only when it first appears
-    if routed(after) and (any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
-            on(after, "FALLBACK_ON_5XX") and not on(before, "FALLBACK_ON_5XX"))):
+    routed = route_of(after) is not None
+    if routed and (any(after.get(k) and after.get(k) != before.get(k) for k in ROUTING_KEYS) or (
+            switched_on(after, "FALLBACK_ON_5XX") and not switched_on(before, "FALLBACK_ON_5XX"))):
         found.add("fallback_routing")
-    if routed(before) and not routed(after):
+    if route_of(before) is not None and not routed:
         found.add("fallback_routing_off")
     try:
         if int(after.get("MAX_CONCURRENT_FLOWS", "0")) < int(before.get("MAX_CONCURRENT_FLOWS", "0")):

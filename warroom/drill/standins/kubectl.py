@@ -186,8 +186,8 @@ class Kubectl:
             raise ToolError(f'error: no {self.verb} handler for resource type "{kind}" in the drill cluster')
         if not name:
             raise ToolError("error: required resource not specified")
-        dep = self.ctx.cluster.deployment(name, self.ns)
-        if dep is None:
+        dep = self.ctx.cluster.deployments.get(name)
+        if dep is None or dep.namespace != self.ns:
             raise not_found("deployments", name)
         return dep
 
@@ -449,7 +449,8 @@ class Kubectl:
         timeout = self.duration("timeout", "0s")
         deadline = ctx.at + timeout if timeout else None
         while dep.replicas:         # the pods as placed: a Pending one (no schedulable node) is not available
-            pods = [(p[1] is dep.current, p[3]) for p in ctx.cluster.pods(dep, ctx.t) if p[3] != "Terminating"]
+            pods = [(rev is dep.current, status) for _, rev, _, status, _, _ in ctx.cluster.pods(dep, ctx.t)
+                    if status != "Terminating"]
             updated, available = sum(new for new, _ in pods), pods.count((True, "Running"))
             old, stuck = len(pods) - updated, ctx.t >= dep.rollout_done_at()      # stuck: only a node can help
             if stuck and available >= dep.replicas:
