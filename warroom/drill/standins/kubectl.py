@@ -66,7 +66,9 @@ Usage:
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    """Find the verb (global flags may come before it, ``kubectl -n x get pods``), parse, answer."""
+    """Find the verb (global flags may come before it, ``kubectl -n x get pods``), parse, answer.
+    A verb fails by raising ToolError; it exits 0 otherwise, but for ``exec``, whose exit code is the
+    program's in the container."""
     if not argv or argv[0] in ("-h", "--help", "help"):
         ctx.out(USAGE)
         return 0
@@ -83,7 +85,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     see = f"\nSee 'kubectl {sub} --help' for usage."
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
     ctx.pause(0.25)
-    return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])())
+    return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
 
 
 def read_manifest(path: str | Path) -> str:
@@ -219,12 +221,11 @@ class Kubectl:
     def exists(self, kind: str, name: str | None) -> bool:
         return any(o.name == name for o in objects(self.ctx, kind, self.ns))
 
-    def done(self, kind: str, name: str, what: str, op: str = "", /, **detail: object) -> int:
+    def done(self, kind: str, name: str, what: str, op: str = "", /, **detail: object) -> None:
         """Record operation ``op`` (not under ``--dry-run``) and answer kubectl's ``KIND/NAME WHAT``."""
         if op and not self.dry:
             self.ctx.apply(op, **detail)
         self.ctx.out(f"{api_name(kind)}/{name} {what}{self.dry}")
-        return 0
 
     def number(self, key: str, default: str, minimum: int = -1) -> int:
         """An integer option, or kubectl's (Go's) parse error naming the flag."""
@@ -257,18 +258,17 @@ class Kubectl:
                             "Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: N}}}]) "
                             f"of hpa/{name} can be patched in the drill")
 
-    def no_resources(self, ns: str | None) -> int:
+    def no_resources(self, ns: str | None) -> None:
         self.ctx.err("No resources found" + (f" in {ns} namespace." if ns else ""))
-        return 0
 
     # ------------------------------------------------------------------ get, describe
-    def get(self) -> int:
+    def get(self) -> None:
         kind, name = self.target()
         if kind in ("namespaces", "services", "replicasets"):
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
         objs = self.find(kind, name, self.scope)
         if self.output(kind, [o.api for o in objs], single=bool(name)):
-            return 0
+            return
         if not objs:
             return self.no_resources(self.scope)
         columns, _, wide_columns = KIND_TABLE[kind][2].partition("|")
@@ -281,7 +281,6 @@ class Kubectl:
                 + [",".join(f"{k}={v}" for k, v in o.labels.items())] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)
-        return 0
 
     def output(self, kind: str, objs: list[dict[str, Any]], single: bool) -> bool:
         """``-o json|yaml|name|jsonpath=...``; False when the table should be printed.
@@ -309,7 +308,7 @@ class Kubectl:
                             "jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml")
         return True
 
-    def describe(self) -> int:
+    def describe(self) -> None:
         """Pods and nodes in kubectl's words; any other kind that exists points at ``get -o yaml``."""
         kind, name = self.target()
         objs = self.find(kind, name, self.ns)
@@ -319,10 +318,11 @@ class Kubectl:
                             f"`kubectl get {singular} NAME -o yaml` shows it, `kubectl get events` its events")
         for o in objs:
             self.ctx.out(o.describe)
-        return 0 if objs else self.no_resources(self.ns)
+        if not objs:
+            self.no_resources(self.ns)
 
     # ------------------------------------------------------------------ logs, top
-    def logs(self) -> int:
+    def logs(self) -> None:
         """Activity log lines of a pod, a deployment or a selector (``-f`` follows the drill clock)."""
         ctx = self.ctx
         if self.selector:
@@ -370,9 +370,8 @@ class Kubectl:
             last = ctx.t
             if ctx.no_delay:
                 break
-        return 0
 
-    def top(self) -> int:
+    def top(self) -> None:
         """Usage follows the simulation: FlowEngine's CPU is its work shared by its running pods, its
         memory the context size; a node's is its pods' on top of what else it runs."""
         word = (self.args.pos or ["pods"])[0]
@@ -387,16 +386,15 @@ class Kubectl:
                             for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))
                 rows.append([n, f"{int(cpu)}m", f"{int(cpu / 40)}%", f"{int(mem)}Mi", f"{int(mem / 163.84)}%"])
             self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows))
-            return 0
+            return
         pods = [p for p in running if match_selector({"app": p.deployment}, self.selector)]
         if not pods:
             return self.no_resources(self.ns)
         self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"],
                            [[p.name, f"{int(used[p.name][0])}m", f"{int(used[p.name][1])}Mi"] for p in pods]))
-        return 0
 
     # ------------------------------------------------------------------ rollout
-    def rollout(self) -> int:
+    def rollout(self) -> None:
         pos = self.args.pos
         if not pos:
             raise ToolError("error: required subcommand: history, pause, restart, resume, status, undo\n"
@@ -418,20 +416,20 @@ class Kubectl:
             if self.dry:
                 self.ctx.out(f"deployment.apps/{dep.name} Pod Template:\n  Containers:\n   {dep.container}:\n"
                              f"    Image:\t{target.image} (dry run)")
-                return 0
+                return
             return self.done("deployments", dep.name, "rolled back", "rollout_undo", deployment=dep.name,
                              to_revision=to)
         if pos[0] == "restart":
             return self.done("deployments", dep.name, "restarted", "rollout_restart", deployment=dep.name,
                              restarted_at=iso(self.ctx.at))
-        return self.done("deployments", dep.name, {"pause": "paused", "resume": "resumed"}[pos[0]])
+        self.done("deployments", dep.name, {"pause": "paused", "resume": "resumed"}[pos[0]])
 
-    def rollout_history(self, dep: Deployment) -> int:
+    def rollout_history(self, dep: Deployment) -> None:
         rev = self.args.text("revision")
         if not rev:
             history = table(["REVISION", "CHANGE-CAUSE"], [[r.number, r.cause] for r in dep.history], gap=2)
             self.ctx.out(f"deployment.apps/{dep.name} \n{history}\n")
-            return 0
+            return
         r = dep.revision(int(rev)) if rev.isdigit() else None
         if r is None:
             raise ToolError(f"error: unable to find the specified revision {rev}")
@@ -441,9 +439,8 @@ class Kubectl:
                      f"  Labels:\tapp={dep.name}\n\tpod-template-hash={r.template_hash}\n  Annotations:\t{ann}\n"
                      f"  Containers:\n   {dep.container}:\n    Image:\t{r.image}\n    Port:\t{dep.port}/TCP\n"
                      f"    Host Port:\t0/TCP\n    Environment:\n{env}\n    Mounts:\t<none>\n  Volumes:\t<none>\n")
-        return 0
 
-    def rollout_status(self, dep: Deployment) -> int:
+    def rollout_status(self, dep: Deployment) -> None:
         """Wait on the drill clock for the rollout, printing kubectl's progress lines once each."""
         ctx, printed = self.ctx, set[str]()
         timeout = self.duration("timeout", "0s")
@@ -464,17 +461,16 @@ class Kubectl:
                 ctx.stdout.flush()
                 printed.add(msg)
             if self.args.get("watch") is False:
-                return 0
+                return
             if deadline is not None and ctx.at >= deadline or stuck and ctx.no_delay and deadline is None:
                 raise ToolError("error: timed out waiting for the condition")
             cap = 1.0 if deadline is None else max(0.0, min(1.0, deadline - ctx.at))
             step = ctx.t + dep.rollout_seconds / max(1, dep.replicas)
             ctx.wait_until(step if stuck else min(dep.rollout_done_at(), step), cap=cap)
         ctx.out(f'deployment "{dep.name}" successfully rolled out')
-        return 0
 
     # ------------------------------------------------------------------ set, scale, autoscale
-    def set(self) -> int:
+    def set(self) -> None:
         if not self.args.pos:
             raise ToolError("error: required subcommand: env, image, resources, selector, serviceaccount, subject")
         what, rest = self.args.pos[0], self.args.pos[1:]
@@ -496,13 +492,13 @@ class Kubectl:
             if container not in (dep.container, "*"):
                 raise ToolError(f'error: unable to find container named "{container}"')
             return self.done("deployments", dep.name, "image updated", "set_image", deployment=dep.name, image=image)
-        return self.done("deployments", dep.name, "resource requirements updated")
+        self.done("deployments", dep.name, "resource requirements updated")
 
-    def set_env(self, dep: Deployment, assignments: list[str]) -> int:
+    def set_env(self, dep: Deployment, assignments: list[str]) -> None:
         if self.args.get("list"):
             self.ctx.out("\n".join([f"# deployment {dep.name}, container {dep.container}",
                                     *(f"{k}={v}" for k, v in dep.current.env.items())]))
-            return 0
+            return
         sets: dict[str, str] = {}
         unset: list[str] = []
         for a in assignments + self.args.all("env"):
@@ -520,10 +516,10 @@ class Kubectl:
                      for k in self.ctx.cluster.secrets[secret]}
         if not sets and not unset:
             raise ToolError("error: at least one environment variable must be provided")
-        return self.done("deployments", dep.name, "env updated", "set_env", deployment=dep.name, namespace=self.ns,
-                         set=sets, unset=unset)
+        self.done("deployments", dep.name, "env updated", "set_env", deployment=dep.name, namespace=self.ns,
+                  set=sets, unset=unset)
 
-    def scale(self) -> int:
+    def scale(self) -> None:
         if self.args.get("replicas") is None:
             raise ToolError('error: required flag(s) "replicas" not set')
         replicas = self.number("replicas", "", minimum=0)
@@ -533,9 +529,9 @@ class Kubectl:
         if kind != "deployments":
             raise not_found(kind, str(name))
         dep = self.deployment(kind, name)
-        return self.done(kind, dep.name, "scaled", "scale_to", deployment=dep.name, replicas=replicas)
+        self.done(kind, dep.name, "scaled", "scale_to", deployment=dep.name, replicas=replicas)
 
-    def autoscale(self) -> int:
+    def autoscale(self) -> None:
         name = self.deployment(*self.target()).name
         if name in self.ctx.cluster.hpa:
             raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
@@ -545,10 +541,10 @@ class Kubectl:
             bounds["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
                 "type": "Utilization", "averageUtilization": cpu}}}]
         self.check_hpa(name, bounds)
-        return self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
+        self.done("hpa", name, "autoscaled", "patch", kind="hpa", name=name, patch={"spec": bounds})
 
     # ------------------------------------------------------------------ whole objects
-    def apply(self) -> int:
+    def apply(self) -> None:
         files = self.args.all("filename")
         if not files:
             raise ToolError("error: must specify one of -f and -k")
@@ -574,9 +570,8 @@ class Kubectl:
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
                           namespace=self.ns)
-        return 0
 
-    def create(self) -> int:
+    def create(self) -> None:
         """``create secret``; with ``--dry-run`` it prints the Secret it would make (``-o yaml`` is how
         runbooks show a new secret before applying it)."""
         pos = self.args.pos
@@ -591,27 +586,28 @@ class Kubectl:
             data = dict(sorted({k: base64.b64encode(v.encode()).decode() for k, _, v in literals}.items()))
             secret = {"apiVersion": "v1", "data": data, "kind": "Secret",
                       "metadata": {"creationTimestamp": None, "name": name, "namespace": self.ns}}
-            return 0 if self.output("secrets", [secret], single=True) else self.done("secrets", name, "created")
+            if not self.output("secrets", [secret], single=True):
+                self.done("secrets", name, "created")
+            return
         if self.exists("secrets", name):
             raise ToolError(f'error: failed to create secret secrets "{name}" already exists')
-        return self.done("secrets", name, "created", "create", kind="secret", name=name,
-                         keys=[k for k, _, _ in literals], namespace=self.ns)
+        self.done("secrets", name, "created", "create", kind="secret", name=name,
+                  keys=[k for k, _, _ in literals], namespace=self.ns)
 
-    def delete(self) -> int:
+    def delete(self) -> None:
         kind, name = self.target(named=True)
         singular = api_name(kind).split(".")[0]
         # what the drill cluster can take away: its secrets, deployments, autoscalers, pods, objects made by apply
         there = kind in ("secrets", "deployments", "hpa", "pods") and self.exists(kind, name)
         if not there and f"{singular}/{name}" not in self.ctx.cluster.extra:
             if self.args.get("ignore_not_found"):
-                return 0
+                return
             raise not_found(kind, name)
         if kind != "pods" and not self.dry:         # a deleted pod is replaced by its deployment
             self.ctx.apply("delete", kind=singular, name=name, namespace=self.ns)
         self.ctx.out(f'{singular} "{name}" deleted{self.dry}')
-        return 0
 
-    def patch(self) -> int:
+    def patch(self) -> None:
         """Deployments, HPAs and configmaps take a patch (an HPA's bounds move the deployment)."""
         kind, name = self.target(named=True)
         patch = self.args.get("patch")
@@ -635,9 +631,9 @@ class Kubectl:
                     isinstance(v, str | None) for v in data.values()):
                 raise ToolError(f"error: drill: only data (string values, null to remove) of configmap/{name} can "
                                 "be patched in the drill")
-        return self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
+        self.done(kind, str(name), "patched", "patch", kind=kind, name=name, patch=body)
 
-    def patch_deployment(self, name: str, body: dict[str, Any]) -> int:
+    def patch_deployment(self, name: str, body: dict[str, Any]) -> None:
         """The drill models a deployment's replicas, so ``{"spec":{"replicas":N}}`` is a scale; any
         other field is refused rather than answered "patched" with nothing changed (the pod
         template changes the drill follows are ``set env``/``set image``/``rollout``)."""
@@ -649,10 +645,10 @@ class Kubectl:
         if not 0 <= replicas <= MAX_REPLICAS:
             raise ToolError(f"The Deployment \"{name}\" is invalid: spec.replicas: Invalid value: {replicas}: must be "
                             f"between 0 and {MAX_REPLICAS} in the drill")
-        return self.done("deployments", name, "patched", "scale_to", deployment=name, replicas=replicas)
+        self.done("deployments", name, "patched", "scale_to", deployment=name, replicas=replicas)
 
     # ------------------------------------------------------------------ nodes, exec, the rest
-    def node(self) -> int:
+    def node(self) -> None:
         """cordon/uncordon/drain of every node named (or selected): recorded so ``get nodes`` shows
         SchedulingDisabled; one that is missing fails the command before any is changed, as kubectl does."""
         if not self.args.pos and self.selector is None:
@@ -672,7 +668,6 @@ class Kubectl:
                     self.ctx.record("node_drain", node=o.name)
                 self.ctx.out("".join(f"evicting pod {p.namespace}/{p.name}\n" for p in evicted)
                              + "".join(f"pod/{p.name} evicted\n" for p in evicted) + f"node/{o.name} drained{self.dry}")
-        return 0
 
     def exec(self) -> int:
         if not self.args.pos:
@@ -728,12 +723,11 @@ class Kubectl:
             self.ctx.out(f"{{{labels}}} => {s.value:g} @[{stamp}]")
         return 0
 
-    def version(self) -> int:
+    def version(self) -> None:
         self.ctx.out("Client Version: v1.28.9\nKustomize Version: v5.0.4-0.20230601165947-6ce0bf390ce3\n"
                      "Server Version: v1.28.9")
-        return 0
 
-    def not_simulated(self) -> int:
+    def not_simulated(self) -> None:
         raise ToolError(f"error: drill: `kubectl {self.verb}` is not simulated in the drill (it answers get, describe "
                         "pods/nodes, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, "
                         "patch, cordon, drain)")
