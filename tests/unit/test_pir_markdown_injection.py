@@ -129,7 +129,18 @@ PLACES = {
     "table cell, unfiltered": ("| A | B |\n|---|---|\n| {{ x }} | end |\n", "A B {} end"),
     "code span": ("- Command: {{ x|code }} done\n", "Command: {} done"),
     "code span in a cell": ("| A |\n|---|\n| {{ x|code|cell }} |\n", "A {}"),
+    # what a team's own template may do with a value: join it, escape it the HTML way, dump it
+    "joined in the template": ('- {{ "Owner: " ~ x }} — {{ x ~ " (by " ~ x ~ ")" }}\n', "Owner: {} — {} (by {})"),
+    "|join": ('- {{ [x, x]|join(", ") }}\n', "{}, {}"),
+    "|e": ("- {{ x|e }} and {{ x|escape }}\n", "{} and {}"),
 }
+
+JOINED_RAW = {"joined in the template", "|join"}
+
+#: A value drawn for its place and joined with a raw one: Jinja's ``~`` makes one plain string,
+#: escaped whole. Never markdown (the same nodes as a plain word), though what was drawn already
+#: may show a backslash.
+MIXED = "- {{ (x|inline) ~ ' by ' ~ x }} · {{ [x|inline, x]|join(', ') }} · {{ x|tojson }}\n"
 
 
 #: More examples for a deeper run: PIRTEXT_EXAMPLES=3000 pytest THIS_FILE
@@ -153,10 +164,28 @@ def test_any_text_reads_as_itself_in_every_place(place: str, text: str) -> None:
     drawn = render(source, x=text)
     tokens = MD.parse(drawn)
     assert shape(tokens) == shape(plain), (place, text, drawn)
-    want = around.format(*[literal(text)] * around.count("{}"))
+    as_written = safe_text(text) if place in JOINED_RAW else literal(text)    # joined: not folded first
+    want = around.format(*[as_written] * around.count("{}"))
     if place == "sentence" and literal(text) and not literal(text).endswith((".", "!", "?")):
         want += "."
     assert text_of(tokens) == " ".join(want.split()), (place, text, drawn)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(text=TEXT)
+@example(text="*em* [a](b) <b>")
+def test_a_drawn_value_joined_with_a_raw_one_is_never_markdown(text: str) -> None:
+    assume(literal(text))
+    assert shape(MD.parse(render(MIXED, x=text))) == shape(MD.parse(render(MIXED, x="plainword"))), text
+
+
+def test_the_html_only_filters_are_not_offered() -> None:
+    """``urlize`` and ``xmlattr`` write raw HTML from their input: a template cannot use them."""
+    import jinja2
+
+    for name in ("urlize", "xmlattr"):
+        with pytest.raises(jinja2.TemplateAssertionError):
+            environment().from_string("{{ x|%s }}" % name)
 
 
 @settings(max_examples=EXAMPLES, deadline=None)

@@ -6,6 +6,7 @@ tests and the TUI preview render without touching the incident directory.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import traceback
@@ -83,7 +84,9 @@ def environment(zone: tzinfo = UTC, search: list[Path] | None = None) -> Any:
 def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     """Autoescape on, with markdown's escaping (:mod:`warroom.incident.md_text`): every value a
     template prints goes through ``_finalize``, which escapes it as prose unless it is markdown
-    already (a filter's result, a macro's output, review text warroom composed as ``Md``)."""
+    already (a filter's result, a macro's output, review text warroom composed as ``Md``). Jinja's
+    HTML filters are replaced: ``e``/``escape``/``forceescape`` escape for markdown, ``tojson``
+    gives text (escaped where drawn), ``urlize`` and ``xmlattr`` (raw HTML) are not there."""
     import jinja2
 
     env = jinja2.Environment(
@@ -109,9 +112,15 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
 
     from warroom.incident.review.lines import cite      # ``[#3, #7]``: markdown of warroom's own
 
+    def tojson(value: Any, indent: int | None = None) -> str:
+        return json.dumps(value, indent=indent, sort_keys=True, default=str)
+
     env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes,
                        cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
-                       value=fmt_value, yesno=yesno, sentence=md_text.sentence)
+                       value=fmt_value, yesno=yesno, sentence=md_text.sentence,
+                       e=md_text.inline, escape=md_text.inline, forceescape=md_text.inline, tojson=tojson)
+    for html_only in ("urlize", "xmlattr"):
+        env.filters.pop(html_only, None)
     return env
 
 
@@ -120,11 +129,13 @@ def _finalize(value: Any) -> Any:
     template uses or a new one adds: no value — a title, a note, a command, an excerpt — reaches
     the draft with a control character or an escape sequence, and none that is not markdown
     already (``Md``, a filter's result, a macro's output) is drawn as anything but its text."""
+    from markupsafe import Markup   # what Jinja's autoescape passes through as it is
+
     if value is None or isinstance(value, (int, float, bool)):
         return value
-    if hasattr(value, "__html__"):
-        return md_text.Md(safe_text(value.__html__()))
-    return md_text.Md(md_text.prose(safe_text(value)))
+    if md_text.is_markdown(value):
+        return Markup(safe_text(md_text.markdown_source(value)))
+    return Markup(md_text.prose(safe_text(value)))
 
 
 def _strftime(at: datetime, fmt: str) -> str:
