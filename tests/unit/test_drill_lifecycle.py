@@ -90,6 +90,31 @@ def test_resume_command_names_the_files_the_shell_opened(tmp_path: Path, monkeyp
     assert state.is_absolute() and state.exists() and state.samefile(tmp_path / "real" / "s")
 
 
+def test_two_writers_of_drill_json_never_share_a_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    """drill.json is rewritten whole by whichever process finishes the drill or ties an incident to it (the
+    dashboard, the CLI). Both wrote through the one name drill.json.tmp: a second writer between the first's
+    write and its rename reopened (truncated) the very file the first was about to rename, and the first's
+    rename then failed (FileNotFoundError out of finish()). Each write now has a temporary file of its own."""
+    import os
+
+    from warroom.drill.directory import create_drill, open_drill
+
+    first = create_drill(tmp_path, "timeout")
+    other = open_drill(first.path, wrappers=False)
+    fsync, interleaved = os.fsync, []
+
+    def another_writer_here(fd: int) -> None:     # the other process writes between this one's fsync and rename
+        fsync(fd)
+        if not interleaved:
+            interleaved.append(fd)
+            other.attach_incident("INC-2")
+
+    monkeypatch.setattr(os, "fsync", another_writer_here)
+    first.finish(at=first.start + 60.0)
+    assert interleaved and open_drill(first.path, wrappers=False).finished == first.start + 60.0
+    assert sorted(p.name for p in first.path.iterdir() if "drill.json" in p.name) == ["drill.json"]
+
+
 def test_drill_context_continues_and_restarts(tmp_path: Path) -> None:
     from tui.launch import drill_context
     from warroom.incident.store import IncidentStore

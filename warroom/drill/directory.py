@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,12 +148,14 @@ class Drill:
         self._save()
 
     def _save(self) -> None:
-        """Write ``drill.json`` whole (temporary file, fsync, rename): a crash never half-writes it."""
+        """Write ``drill.json`` whole (a temporary file of this write's own, fsync, rename): a crash never
+        half-writes it, and two processes writing at once (the dashboard finishing it, the CLI tying an
+        incident to it) never rename each other's half-written file."""
         data = {"version": 1, "name": self.name, "scenario": self.scenario.name, "start": self.start,
                 "speed": self.speed, "created": self.created, "finished": self.finished, "incident": self.incident,
                 "start_utc": datetime.fromtimestamp(self.start, UTC).isoformat().replace("+00:00", "Z")}
-        tmp = self.path / f"{DRILL_FILE}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd, tmp = tempfile.mkstemp(prefix=f".{DRILL_FILE}.", suffix=".tmp", dir=self.path)
+        with open(fd, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
