@@ -100,7 +100,7 @@ class FitTable:
         table = Table(title=self.title, title_justify="left", box=None, padding=(0, GAP // 2), pad_edge=False,
                       show_header=True, header_style=self.header_style, collapse_padding=False)
         for col, w in zip(self.columns, self.widths(console, options, options.max_width), strict=True):
-            table.add_column(col.header, width=max(1, w), style=col.style, justify=col.justify,
+            table.add_column(Text(col.header), width=max(1, w), style=col.style, justify=col.justify,
                              no_wrap=False, overflow="fold")
         for row in zip(*(col.cells for col in self.columns), strict=True):
             table.add_row(*row)

@@ -48,7 +48,7 @@ def tables(draw_: st.DrawFn) -> tuple[FitTable, list[list[str]]]:
     table = FitTable()
     content = []
     for i, kind in enumerate(kinds):
-        header = draw_(st.text(alphabet="abcdefgh", min_size=1, max_size=8)) + f"{i}"
+        header = draw_(st.text(alphabet="abcdefgh[]:", min_size=1, max_size=8)) + f"{i}"   # never markup
         table.add_column(header, kind)        # type: ignore[arg-type]
         cells = [draw_(FIGURE if kind == "figure" else SENTENCE) for _ in range(rows)]
         content.append([header, *cells])
