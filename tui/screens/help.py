@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.table import Table
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,17 +12,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.bindings import HELP_BINDINGS, all_bindings
+from warroom.fit_table import FitTable
 from tui.screens.modals.base import PausesDashboard
 
 if TYPE_CHECKING:
     from tui.host import WarroomHost
 
 
-def help_table(app: WarroomHost) -> Table:
-    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
-    table.add_column("key", no_wrap=True)
-    table.add_column("does")
-    table.add_column(Text("id (for [keys])"), style="dim", no_wrap=True)
+def help_table(app: WarroomHost) -> FitTable:
+    """Every key with what it does and its id. The keys are the user's own (``[keys]`` maps an id
+    to any comma-separated keys), so they are words that fold: a no-wrap key column made Rich drop
+    "does" whole beside one long mapping. The id is typed into the config as is: kept whole."""
+    table = FitTable(expand=True)
+    table.add_column("key", "words")
+    table.add_column("does", "words")
+    table.add_column("id (for [keys])", "figure", style="dim")
     for group, bindings in all_bindings():
         table.add_row(Text(group, style="bold underline"), "", "")
         for b in bindings:
@@ -32,15 +35,15 @@ def help_table(app: WarroomHost) -> Table:
     return table
 
 
-def marks_table() -> Table:
+def marks_table() -> FitTable:
     """Every mark a checklist line can carry, with its word: the same vocabulary as
     ``warroom incident show`` and the PIR (``warroom.incident.marks``)."""
     from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK, STEP_MARKS
 
-    table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold", expand=True)
-    table.add_column("mark", no_wrap=True)
-    table.add_column("means")
-    table.add_column("column", style="dim", no_wrap=True)
+    table = FitTable(expand=True)
+    table.add_column("mark", "figure")
+    table.add_column("means", "words")
+    table.add_column("column", "words", style="dim")
     for mark in STEP_MARKS.values():
         table.add_row(Text(mark.icon, style="bold"), Text(mark.word), Text("1: the step"))
     table.add_row(Text(MUTATING_MARK.icon, style="bold"), Text(f"{MUTATING_MARK.word} (asks to confirm)"),
