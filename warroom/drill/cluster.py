@@ -199,7 +199,7 @@ class Cluster:
         it on are ready, one rollout after that revision."""
         since = None            # the revision from which it has been on without a break up to now
         for rev in reversed(self.flowengine.history):
-            if rev.env.get("ENABLE_CIRCUIT_BREAKER", "").lower() != "true":
+            if not switched_on(rev.env, "ENABLE_CIRCUIT_BREAKER"):     # the rule its journaled action follows
                 break
             since = rev.at
         if since is None:

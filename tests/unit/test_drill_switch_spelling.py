@@ -1,0 +1,33 @@
+"""An env switch means one thing to the whole drill, however it is spelt (F26-shrinkA-1).
+
+``ENABLE_CIRCUIT_BREAKER=1`` was journaled as ``circuit_breaker`` (the simulator, the drill report
+and the PIR counted a breaker) while ``blocks circuit-breaker status`` said DISABLED and FlowEngine's
+log had no breaker line: the action read true/1/yes/on, the breaker only ``true``. Both now read
+``cluster.switched_on``. Run in-process at fixed scenario moments, so nothing depends on the box.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.directory import create_drill
+
+SET_AT, ASKED_AT = 300.0, 900.0
+
+
+@pytest.mark.parametrize(("value", "on"), [("true", True), ("1", True), ("yes", True), ("On", True),
+                                           ("false", False), ("0", False), ("off", False)])
+def test_the_breaker_is_on_for_every_view_or_for_none(tmp_path: Path, value: str, on: bool) -> None:
+    drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="switch")
+    code, _, err = run_one(drill, ["kubectl", "set", "env", "deployment/flowengine",
+                                   f"ENABLE_CIRCUIT_BREAKER={value}"], SET_AT)
+    assert code == 0, err
+    journaled = "circuit_breaker" in [a.action for a in drill.actions()]
+    status = run_one(drill, ["blocks", "circuit-breaker", "status"], ASKED_AT)[1]
+    logs = run_one(drill, ["kubectl", "logs", "deployment/flowengine", "--since=10m"], ASKED_AT)[1]
+    assert journaled is on
+    assert ("DISABLED" not in status) is on, status
+    assert ("CircuitBreaker:" in logs) is on
