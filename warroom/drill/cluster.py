@@ -252,10 +252,11 @@ class Cluster:
             hpa = self.hpa.setdefault(name, {"min": 1, "max": 1, "cpu": 80})      # the API's default target
             hpa.update(min=int(spec.get("minReplicas", hpa["min"])), max=int(spec.get("maxReplicas", hpa["max"])),
                        cpu=cpu_target(spec["metrics"]) if "metrics" in spec else hpa["cpu"])
-            target = self.deployments.get(name)
-            if target is not None and target.replicas != (kept := hpa_replicas(target, hpa)):
+            target = self.deployments.get(name)     # the autoscaler moves it into its new bounds; zero stays zero
+            kept = min(max(target.replicas, int(hpa["min"])), int(hpa["max"])) if target and target.replicas else 0
+            if target is not None and target.replicas != kept:
                 meant = ["scale"] if name == fleet.DEPLOYMENT and kept > target.replicas else []
-                target.scale(kept, a.t)         # the autoscaler moves it into its new bounds
+                target.scale(kept, a.t)
         elif a.action == "patch" and kind == "configmaps" and name in self.configmaps:
             data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
             data = data if isinstance(data, dict) else {}
@@ -328,11 +329,6 @@ def release(image: str) -> str:
     """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``)."""
     name = image.rsplit("/", 1)[-1]
     return name.split(":", 1)[1] if ":" in name else "latest"
-
-
-def hpa_replicas(dep: Deployment, hpa: dict[str, Any]) -> int:
-    """The replicas an autoscaler with these bounds keeps the deployment at (zero stays zero)."""
-    return min(max(dep.replicas, int(hpa["min"])), int(hpa["max"])) if dep.replicas else 0
 
 
 def cpu_target(metrics: object) -> int | None:
