@@ -170,12 +170,12 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
         speed = stime.check_drill_speed(speed)
     except WarroomError as exc:
         raise DrillError(str(exc)) from None
-    stime.work_on(str(Path(state_dir) / "drills"), drill=True)    # it starts at the drill's "now"
+    root = Path(state_dir) / "drills"
+    stime.work_on(str(root), drill=True)    # it starts at the drill's "now"
     now = stime.now()
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
         raise DrillError(f"drill name {name!r}: use letters, digits, '.', '_' or '-'")
-    root = Path(state_dir) / "drills"
     path = root / name
     n = 1
     while path.exists():
@@ -354,9 +354,8 @@ class DrillSource:
         at = stime.now() if at is None else at
         if (why := self.future(at)) is not None:
             return SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
-        query = self._resolve(expr)
         try:
-            value, note = shown(self.drill.simulator.evaluate(query, self.drill.scenario_time(at)))
+            value, note = shown(self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at)))
         except PromQLError as exc:
             return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
                              error=f"drill cannot evaluate {expr!r}: {exc}")
