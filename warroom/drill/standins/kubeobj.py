@@ -196,25 +196,21 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     }
     template_meta = {"labels": {"app": dep.name}} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
-    api = {
-        "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": dep.name, "namespace": dep.namespace, "labels": {"app": dep.name}, "annotations": ann,
-                     "generation": cur.number + 3, "creationTimestamp": iso(ctx.wall(dep.history[0].at))},
-        "spec": {
-            "replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-            "template": {"metadata": template_meta, "spec": {"containers": [container]}},
-        },
-        "status": {
-            "observedGeneration": cur.number + 3, "replicas": dep.replicas, "updatedReplicas": updated,
-            "readyReplicas": ready, "availableReplicas": ready,
-            "conditions": [
-                {"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
-                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
-                 if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
-            ],
-        },
-    }
+    api = _api("Deployment", dep.name, dep.namespace, apiVersion="apps/v1", spec={
+        "replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+        "template": {"metadata": template_meta, "spec": {"containers": [container]}},
+    }, status={
+        "observedGeneration": cur.number + 3, "replicas": dep.replicas, "updatedReplicas": updated,
+        "readyReplicas": ready, "availableReplicas": ready,
+        "conditions": [
+            {"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
+             if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
+        ],
+    })
+    api["metadata"] |= {"labels": {"app": dep.name}, "annotations": ann, "generation": cur.number + 3,
+                        "creationTimestamp": iso(ctx.wall(dep.history[0].at))}
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - dep.history[0].at)),
                (dep.container, cur.image, f"app={dep.name}"))
 
