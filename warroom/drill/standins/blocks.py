@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
-from warroom.drill.cluster import short_hash
+from warroom.drill.cluster import short_hash, switched_on
 from warroom.drill.model import quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
@@ -112,7 +112,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
-    pruning = bool(args.get("enable_pruning")) or ctx.cluster.env().get("CONTEXT_PRUNING_ENABLED") == "true"
+    pruning = bool(args.get("enable_pruning")) or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
@@ -180,7 +180,7 @@ def test_flow(ctx: Context, args: Args) -> None:
             ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {env.get('PRIMARY_MODEL')}")
             return
         ctx.out(f"dry run: {source} -> context bundle 14KB")
-        if env.get("PII_REDACTION_ENABLED") != "true":
+        if not switched_on(env, "PII_REDACTION_ENABLED"):
             raise failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
                          "(PII_REDACTION_ENABLED is not true)")
         ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
@@ -189,7 +189,7 @@ def test_flow(ctx: Context, args: Args) -> None:
     model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task)
     via = " via fallback routing" if wanted == "auto" and "claude" not in model else ""   # as the flows are routed
     probe = Flow(task, repo, 0, "impl", ctx.t, 0.0, "succeeded", None, model, fleet.provider_of(model), 120.0, 1)
-    ok, why, seconds = outcome(ctx, probe, env.get("CONTEXT_PRUNING_ENABLED") == "true", model, answered)
+    ok, why, seconds = outcome(ctx, probe, switched_on(env, "CONTEXT_PRUNING_ENABLED"), model, answered)
     ctx.out(f"Running test flow on {repo} ({source}), model {wanted}...")
     ctx.pause(min(seconds, 60.0), cap=5.0)
     ctx.record("test_flow", repo=repo, ok=ok, model=model)
@@ -404,14 +404,15 @@ def verify_contract(ctx: Context, args: Args) -> None:
 
 @command("security scan", "task-id=")
 def security_scan(ctx: Context, args: Args) -> None:
-    """PII in a task's context bundle exactly when redaction was off while it was built."""
+    """PII in a task's context bundle exactly when redaction was off while it was built (a switch is on
+    however the journal reads it: ``cluster.switched_on``)."""
     task_id, flow = task(ctx, args)
     off_since = None
     for rev in ctx.cluster.flowengine.history:
-        if rev.env.get("PII_REDACTION_ENABLED") == "false" and off_since is None:
-            off_since = rev.at
-        elif rev.env.get("PII_REDACTION_ENABLED") == "true":
+        if switched_on(rev.env, "PII_REDACTION_ENABLED"):
             off_since = None
+        elif off_since is None:
+            off_since = rev.at
     ctx.out(f"Scanning context bundle ctx_{task_id}.json ({flow.context_kb:.0f}KB)...")
     if off_since is not None and flow.start >= off_since:
         ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")

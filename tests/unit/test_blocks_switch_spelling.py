@@ -1,0 +1,53 @@
+"""``blocks`` reads an env switch as the rest of the drill does, however it is spelt (R26-shrinkB-3).
+
+``CONTEXT_PRUNING_ENABLED=1`` was journaled as ``context_pruning`` (the flows' contexts were pruned, the
+drill report and the PIR counted it: ``cluster.switched_on``) while ``blocks flow retry`` and
+``blocks test-flow`` pruned only under ``true``; ``PII_REDACTION_ENABLED=1`` was journaled as
+``redaction`` while ``blocks test-flow --dry-run`` said 'PII NOT redacted' and ``blocks security scan``
+kept finding PII in bundles built after it (it waited for ``true``, and took only ``false`` as off).
+Each spelling must answer exactly as its canonical ``true``/``false`` does. In-process, at fixed
+scenario moments: nothing depends on the box.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.activity import Activity
+from warroom.drill.cluster import build_cluster
+from warroom.drill.directory import Drill, create_drill
+
+SET_AT, ASKED_AT = 300.0, 1500.0
+CASES = [(key, scenario, value, on)
+         for key, scenario in (("CONTEXT_PRUNING_ENABLED", "timeout"), ("PII_REDACTION_ENABLED", "audit-gap"))
+         for value, on in (("1", True), ("yes", True), ("On", True), ("0", False), ("off", False))]
+
+
+def _answers(root: Path, scenario: str, key: str, value: str, probe: list[list[str]] | None = None
+             ) -> tuple[list[str], list[tuple[int, str, str]], list[list[str]]]:
+    """The journaled actions and blocks' answers after ``key=value`` is set at ``SET_AT``; ``probe``:
+    the commands to ask (default: made from the drill's own flows, to be asked of the others too)."""
+    drill: Drill = create_drill(root, scenario, speed=SPEED, start=START, name=f"{key}-{value}")
+    code, _, err = run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", f"{key}={value}"], SET_AT)
+    assert code == 0, err
+    if probe is None:
+        world = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), ASKED_AT))
+        built_after = world.flows(SET_AT + 120.0, ASKED_AT - 200.0, ASKED_AT)[0]     # once the rollout is done
+        failed = next(f for f in world.flows(ASKED_AT - 7000.0, ASKED_AT, ASKED_AT) if f.status == "failed")
+        probe = [["blocks", "test-flow", "--dry-run", "--input", "pii_case.md"],
+                 ["blocks", "test-flow", "--repo", "compliance-service"],
+                 ["blocks", "security", "scan", "--task-id", built_after.task_id],
+                 ["blocks", "flow", "retry", failed.task_id]]
+    said = [run_one(drill, argv, ASKED_AT) for argv in probe]
+    return [a.action for a in drill.actions()], said, probe
+
+
+@pytest.mark.parametrize(("key", "scenario", "value", "on"), CASES)
+def test_blocks_answers_a_spelling_as_its_canonical_value(tmp_path: Path, key: str, scenario: str,
+                                                         value: str, on: bool) -> None:
+    canonical = "true" if on else "false"
+    journal, said, probe = _answers(tmp_path, scenario, key, canonical)
+    assert _answers(tmp_path, scenario, key, value, probe)[:2] == (journal, said)
