@@ -101,7 +101,6 @@ _BLOCK_START = re.compile(r"(?:#+(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|-+[ \t]*$|=+[ \t
 _CLOSING_HASHES = re.compile(r"(?:^|(?<=[ \t]))#+[ \t]*$")
 _ENTITY_TAIL = re.compile(r"#?[A-Za-z0-9]+(?:;|$)")
 _TASK_BOX = re.compile(r"\[[ xX]\](?:[ \t]|$)")
-_CHECK = re.compile(r"[\\`*_~|$<&\[\]#>+\-=]|^[ \t]*\d")
 
 
 def _inner(text: str) -> Any:
@@ -152,9 +151,10 @@ def prose(text: str) -> str:
         # at its end a hard line break (one is kept: " [#3]" joins a cite to its text)
         body = text.strip()
         text = (" " if text[:1].isspace() else "") + body + (" " if body and text[-1:].isspace() else "")
-    if not _CHECK.search(text):
+    inner = _INNER.search(text) is not None
+    if not inner and not _BLOCK_START.match(text, _first(text)) and not text.endswith(("#", "# ")):
         return text    # the common case: nothing that could act
-    out = _INNER.sub(_inner(text), text)
+    out = _INNER.sub(_inner(text), text) if inner else text
     start = _first(out)
     m = _BLOCK_START.match(out, start)
     if m is not None:

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup   # what Jinja's autoescape draws as it is (Jinja's own dependency)
+
 from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.pir_context import pir_context
@@ -129,8 +131,8 @@ def _finalize(value: Any) -> Any:
     template uses or a new one adds: no value — a title, a note, a command, an excerpt — reaches
     the draft with a control character or an escape sequence, and none that is not markdown
     already (``Md``, a filter's result, a macro's output) is drawn as anything but its text."""
-    from markupsafe import Markup   # what Jinja's autoescape passes through as it is
-
+    if type(value) is str:      # the common case first: thousands per draft
+        return Markup(md_text.prose(safe_text(value)))
     if value is None or isinstance(value, (int, float, bool)):
         return value
     if md_text.is_markdown(value):
