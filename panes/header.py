@@ -25,6 +25,7 @@ from panes.slo import set_text
 from panes.view import GateView, HeaderInfo, SharedView
 from warroom import scenario_time as stime
 from warroom.durations import format_duration
+from warroom.incident.gates import HELD
 from warroom.runbook.gate import span_words
 
 SEVERITY_STYLES = {"P1": "bold white on red", "P2": "bold red", "P3": "bold yellow", "P4": "bold"}
@@ -217,11 +218,14 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
     """The gate line's forms, richest first (``gate_text`` picks the first that fits); ``title``:
     the title shortened to fit, in the leanest form."""
     title = ("" if g.bare else g.title) if title is None else title
-    if g.status in ("passed", "failed"):
+    if g.status in ("passed", HELD, "failed"):
         forms = []
         for what in (g.what or g.text, ""):
             t = Text(no_wrap=True, overflow="ellipsis")
-            if g.status == "passed":
+            if g.status == HELD:      # passed on a measure within its line since before the step: proves nothing
+                t.append(" VERIFY ", "bold black on yellow")
+                t.append(f" {g.where} ⊜ {HELD} the step ({g.before}): not counted as mitigated", "bold yellow")
+            elif g.status == "passed":
                 t.append(" VERIFY ", "bold black on green")
                 t.append(f" {g.where} ✔ passed at {g.value}", "bold green")
             else:

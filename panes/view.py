@@ -88,7 +88,7 @@ class GateView:
 
     step: int
     text: str                           # the gate as the runbook wrote it
-    status: str                         # pending / passed / failed
+    status: str                         # pending / passed / held before / failed (``GateState.shown``)
     value: str                          # the value now, with its unit ("83.4%", "no value")
     wanted: str = ""                    # "< 75%"
     held: float = 0.0                   # seconds the comparison has held, unbroken
@@ -103,6 +103,8 @@ class GateView:
                                         # a bare PromQL gate, the expression
     bare: bool = False                  # the gate watches PromQL as written (no words, no unit)
     what: str = ""                      # what it asks, in words: "429 share (worst provider) < 10% for 2m"
+    before: str = ""                    # status "held before": its measure when the step started, within
+                                        # its line from then to the pass (``gates.held_before``)
 
     @property
     def where(self) -> str:

@@ -205,15 +205,17 @@ def tier_unjournaled(header: HeaderInfo, now: float) -> tuple[int, ...]:
 
 def settled_gates(gates: Mapping[tuple[str, str], Any]) -> tuple[tuple[tuple[str, str], GateView], ...]:
     """The journal's settled gates (``warroom.incident.gates``) as the header's gate line
-    shows them: ``✔ passed at 0.8%`` / ``✖ FAILED: reason``. Open ones are watched live and
-    reported by ``GateProgress`` with their countdown."""
+    shows them: ``✔ passed at 0.8%`` / ``⊜ held before the step (0.1%)`` / ``✖ FAILED: reason``,
+    by the gate's ``shown`` status (one rule with the checklist's mark). Open ones are watched
+    live and reported by ``GateProgress`` with their countdown; their outcome is read from here."""
     out = []
     for key, g in gates.items():
         if g.status == "pending":
             continue
         at = g.at.timestamp() if g.at is not None else 0.0
-        out.append((key, GateView(step=g.step or 0, text=g.expr, status=g.status, value=g.value or "",
-                                  reason=g.reason, at=at, title=g.title, wanted=g.wanted, what=g.what)))
+        out.append((key, GateView(step=g.step or 0, text=g.expr, status=g.shown, value=g.value or "",
+                                  reason=g.reason, at=at, title=g.title, wanted=g.wanted, what=g.what,
+                                  before=g.held_before or "")))
     return tuple(out)
 
 

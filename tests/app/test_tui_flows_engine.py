@@ -142,11 +142,14 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         assert started["mutating"] is True and started["confirmed"] is True
         await wait_for(pilot, lambda: "breaker on in production" in output_lines(app))
         assert not events(app, "step.refused")  # no refuse-then-ask detour any more
-        # Its verify gate opens, is probed against the drill and passes; the header says so.
+        # Its verify gate opens, is probed against the drill and passes; quota < 100 held from before
+        # the step to the pass, so the header says it held before the step, never "passed" (P25-1)
         await wait_for(pilot, lambda: bool(events(app, "verify.passed")), 30)
         assert events(app, "verify.started")[-1].data["step"] == 3
+        assert events(app, "verify.started")[-1].data["before"]["holds"] is True
         header = app.dashboard.query_one(IncidentHeader).query_one(".hdr-gate")
-        await wait_for(pilot, lambda: "VERIFY  step 3 ✔ passed" in str(header.render()), 60)
+        await wait_for(pilot, lambda: "VERIFY  step 3 ⊜ held before the step (" in str(header.render()), 60)
+        assert "passed" not in str(header.render())
         before = [e.data for e in events(app, "evidence.recorded") if e.data["when"] == "before"]
         assert {d["step"] for d in before} >= {1, 2, 3} and "quota" in before[-1]["values"]
 

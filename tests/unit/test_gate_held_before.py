@@ -92,3 +92,145 @@ def test_every_view_of_the_gate_says_it_held_before(tmp_path: Path) -> None:
     inc2, _ = _gate_after_run(tmp_path / "b", before=90.0, after=40.0)
     (gate,) = gate_states(inc2.state, inc2.clock()).values()
     assert gate.status == "passed" and gate.held_before is None
+
+
+# ---- P25-1: one rule for "held before", whatever path settled the gate, in every view -----------------
+
+class LooksSource(StepwiseSource):
+    """``before`` at the run's start; each look the watcher takes after it (a look with no time) the
+    next of ``looks``, the last one repeated: values by the order of the looks, no wall clock."""
+
+    def __init__(self, start: float, before: float, looks: list[float]) -> None:
+        super().__init__(start, before, looks[-1])
+        self.looks = list(looks)
+
+    def _value(self, at: float | None) -> float:
+        if at is not None:
+            return self.before if at <= self.start + 0.5 else self.looks[-1]
+        return self.looks.pop(0) if len(self.looks) > 1 else self.looks[0]
+
+
+def _watched(tmp_path: Path, before: float, looks: list[float]):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    clock.advance(60)
+    step = ran_ok(inc, 1, mutating=True)
+    key = (inc.runbook().id, step.id)
+    start = inc.state.steps[key].last_run.started_at.timestamp()
+    live = LiveIncident(inc, LooksSource(start, before, looks))
+    try:
+        check = live.watch_gate(key, step.number, step.verify, every=0.01, leave_open=False)
+    finally:
+        live.close()
+    return inc, check
+
+
+def test_a_gate_held_before_then_broken_and_held_again_is_mitigation(tmp_path: Path) -> None:
+    """The rate-limit drill ×60 with step 6 run just before the 429s: the share was 2.72 % at the
+    step's start, 10.6 % once the fault arrived, then under 10 % again with the breaker on. That pass
+    is the recovery a gate exists to see; the rule of G25-2 (``before.holds`` alone) called it
+    "no evidence" and the incident never mitigated."""
+    from warroom.incident.gates import gate_states
+
+    inc, check = _watched(tmp_path, before=40.0, looks=[90.0, 40.0])
+    assert check is not None and check.status == "passed"
+    passed = next(v for v in inc.state.verifications if v["type"] == "verify.passed")
+    assert passed["outside"]["value_text"] == "90%"
+    assert inc.state.status == "mitigated" and inc.state.phases["mitigated"] is not None
+    (gate,) = gate_states(inc.state, inc.clock()).values()
+    assert gate.shown == "passed" and gate.held_before is None
+    line = next(t.text for t in inc.state.sorted_timeline() if t.kind == "verify.passed")
+    assert line.startswith("Verification passed") and "already held" not in line
+
+
+def test_no_data_is_not_a_break(tmp_path: Path) -> None:
+    """A look with no value is not the measure past its line: the pass still proves nothing."""
+    inc, check = _watched(tmp_path, before=40.0, looks=[math.nan, 40.0])
+    assert check is not None and check.status == "passed"
+    assert inc.state.status != "mitigated"
+
+
+def test_settled_after_the_fact_sees_the_break_too() -> None:
+    """A gate nobody watched, settled from the history (``settle_open``): the break inside its
+    window is journaled with the pass as the watcher's is; with none, the pass carries none."""
+    from types import SimpleNamespace
+
+    from warroom.sources.verify import settle_open
+
+    t0 = 1_800_000_000.0
+
+    class History:
+        name = "history"
+
+        def __init__(self, broken: bool) -> None:
+            self.broken = broken
+
+        def instant(self, expr, at=None):
+            v = 90.0 if self.broken and t0 + 100 <= (at or 0) < t0 + 200 else 40.0
+            return SloSample("expr", v, sample_time=at, fetched_at=at)
+
+    class Journal:
+        def __init__(self) -> None:
+            self.events: list[tuple[str, dict]] = []
+
+        def append(self, type_, data=None):
+            self.events.append((type_, dict(data or {})))
+
+    from datetime import UTC, datetime
+
+    from warroom.sources.evidence import iso
+
+    opened = SimpleNamespace(type="verify.started", ts=datetime.fromtimestamp(t0, UTC),
+                             data={"step": 1, "step_id": "s", "expr": "x < 75 for 2m within 10m",
+                                   "deadline": iso(t0 + 600)})
+    for broken, outside in ((True, {"value": 90.0, "value_text": "90"}), (False, None)):
+        journal = Journal()
+        ((_, check),) = settle_open(journal, [opened], History(broken), [], now=t0 + 700)
+        assert check is not None and check.status == "passed"
+        ((kind, data),) = journal.events
+        assert kind == "verify.passed" and data.get("outside") == outside, (broken, data)
+
+
+def test_the_header_never_says_passed_for_a_gate_held_before(tmp_path: Path) -> None:
+    """The dashboard's gate line reads the journal's gate by ``GateState.shown``: ``⊜ held before
+    the step (40%)`` at 80 columns, never ``✔ passed``; a gate the step brought under its line
+    still reads ``✔ passed at 40%``."""
+    from panes.header import gate_text
+    from tui.view import settled_gates
+    from warroom.incident.gates import gate_states
+
+    inc, _ = _gate_after_run(tmp_path, before=40.0, after=40.0)
+    ((_, view),) = settled_gates(gate_states(inc.state, inc.clock()))
+    line = gate_text(view, 0.0, 80).plain
+    assert "⊜ held before the step (40%): not counted as mitigated" in line, line
+    assert "passed" not in line and "✔" not in line
+    inc2, _ = _gate_after_run(tmp_path / "b", before=90.0, after=40.0)
+    ((_, view),) = settled_gates(gate_states(inc2.state, inc2.clock()))
+    assert "✔ passed at 40%" in gate_text(view, 0.0, 80).plain
+
+
+def test_every_view_says_why_the_incident_is_not_mitigated(tmp_path: Path) -> None:
+    """``incident show`` (text and --json), the brief and the PIR's response table say which gate
+    held before its step, from one sentence (``gates.held_gates`` through ``verdicts``)."""
+    from datetime import timedelta
+
+    from warroom.cli.incident_show import render_show
+    from warroom.incident.handoff import catch_up_brief
+    from warroom.incident.jsonview import state_to_json
+    from warroom.incident.pir_context import pir_context
+
+    inc, _ = _gate_after_run(tmp_path, before=40.0, after=40.0)
+    st = inc.state
+    why = "the verify gate of step 1 (Model API quota used < 75%) already held when the step started (40%)"
+    text = "\n".join(render_show(inc, st, inc.clock()))
+    assert why in text and "verify passed" not in text
+    data = state_to_json(st, inc.clock())
+    (mitigated,) = [r for r in data["response_times"] if r["key"] == "mitigated"]
+    assert why in mitigated["verdict"]["sentence"]
+    brief = dict(catch_up_brief(st, inc.clock(), update_every=inc.update_every()).sections)
+    assert any(why in line for line in brief["Current state"])
+    ctx = pir_context(st, inc.config, inc.clock() + timedelta(minutes=1))
+    assert any(why in str(r) for r in ctx["response"]), ctx["response"]

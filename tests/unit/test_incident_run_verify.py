@@ -66,7 +66,9 @@ def test_run_waits_for_the_gate_and_reports_its_progress(tmp_path: Path) -> None
     proc = _run(state, inc.id, "holds")
     assert proc.returncode == 0, proc.stderr
     assert "holding" in proc.stderr and "left" in proc.stderr      # progress while the hold runs
-    assert "verify Model API quota used < 1000% for 2m: passed" in proc.stderr
+    # quota < 1000 held from before the step to the pass: the gate's outcome never reads "passed" (P25-1)
+    assert "verify Model API quota used < 1000% for 2m: held before the step (now " in proc.stderr
+    assert ": passed" not in proc.stderr
     types = [(e.type, e.data.get("step_id")) for e in inc.read().events if e.type.startswith("verify.")]
     assert types == [("verify.started", "holds"), ("verify.passed", "holds")]
     # quota < 1000 held before the step ran: its pass is no evidence of a fix (G25-2)

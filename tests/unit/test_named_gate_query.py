@@ -241,7 +241,8 @@ def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path
     state, inc = _drill_incident(tmp_path)
     run = _cli(state, "run", inc.id, "holds")
     assert run.returncode == 0, run.stderr
-    assert "verify Worst provider quota < 1000% for 2m: passed (" in run.stderr, run.stderr
+    # < 1000% held from before the step to the pass: said as held before, never "passed" (P25-1)
+    assert "verify Worst provider quota < 1000% for 2m: held before the step (now " in run.stderr, run.stderr
     assert "worst_quota" not in run.stderr
     left_open = _cli(state, "run", inc.id, "open", "--no-wait")
     assert left_open.returncode == 0, left_open.stderr
@@ -250,7 +251,7 @@ def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path
     assert show.returncode == 0, show.stderr
     rows = [ln for ln in show.stdout.splitlines() if ln.startswith("  ") and "[" in ln]
     (done,) = [ln for ln in rows if "A fix that works" in ln]
-    assert "verify passed at " in done and "% (Worst provider quota < 1000% for 2m)" in done, done
+    assert "verify held before the step (now " in done and "mitigated (Worst provider quota < 1000% for 2m)" in done, done
     (pending,) = [ln for ln in rows if "A fix left to settle" in ln]
     # open, or (x600: ten minutes pass in a wall second) ended unwatched: either way in its words
     assert ("verify pending, window ends " in pending or "verify window ended " in pending) \
@@ -271,7 +272,7 @@ def test_run_show_json_brief_and_pir_say_the_named_query_in_words(tmp_path: Path
     from warroom.incident.review.timeline import timeline
 
     lines = [row.text for row in timeline(inc.refresh(), datetime.now(UTC))]
-    assert any(t.startswith("Verification passed (step 1): Worst provider quota < 1000% for 2m (value ")
+    assert any(t.startswith("Verification held before the step (step 1): Worst provider quota < 1000% for 2m (value ")
                for t in lines), lines
     assert not any("worst_quota" in t for t in lines)
 

@@ -102,8 +102,11 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
         g = {"step": step.number, "step_id": step.id, "runbook_id": book.id,  # type: ignore[attr-defined]
              "expr": "failure_rate < 1 within 10m"}
         # ``deadline``: the window's end from the incident's clock (past: its watcher is gone)
-        inc._append(ev.VERIFY_STARTED, g if deadline is None else {**g, "deadline": format_ts(inc.clock() + deadline)})
-        if outcome == "passed":
+        # "held": the measure already met the line when the step started and never left it (P25-1)
+        before = {"before": {"value": 0.2, "value_text": "0.2%", "holds": True}} if outcome == "held" else {}
+        inc._append(ev.VERIFY_STARTED, {**g, **before} if deadline is None
+                    else {**g, **before, "deadline": format_ts(inc.clock() + deadline)})
+        if outcome in ("passed", "held"):
             inc._append(ev.VERIFY_PASSED, {**g, "value": 0.4})
         elif outcome == "failed":
             inc._append(ev.VERIFY_FAILED, {**g, "reason": "still 14% after 10m", "value": 14})
@@ -117,7 +120,7 @@ def _matrix(inc) -> dict[int, str]:  # type: ignore[no-untyped-def]
     ran_ok(inc, k := next(n), expect="below 1", expect_met=None, expect_verdict="unchecked",
             expect_reason="no number in the output", expect_kind="numeric")
     want[k] = "unchecked"
-    for outcome, state in ((None, "verifying"), ("passed", "ok"), ("failed", "unverified")):
+    for outcome, state in ((None, "verifying"), ("passed", "ok"), ("failed", "unverified"), ("held", "held_before")):
         s = ran_ok(inc, k := next(n), mutating=True)
         gate(s, outcome)
         want[k] = state
@@ -156,7 +159,7 @@ def test_every_surface_shows_each_step_in_the_same_state(tmp_path: Path) -> None
     inc, _ = _mass_failure(tmp_path)
     want = _matrix(inc)
     assert set(want.values()) >= {"ok", "unmet", "unchecked", "verifying", "unsettled", "unverified", "failed",
-                                  "timed_out", "cancelled", "skipped", "ticked", "pending"}
+                                  "timed_out", "cancelled", "skipped", "ticked", "pending", "held_before"}
     st = inc.refresh()
     book = inc.runbook()
     by_number = {s.number: s for s in book.steps}

@@ -833,6 +833,13 @@ class DashboardScreen(Screen[None]):
             return
         from tui.view import gate_view
 
+        if message.status != "pending":
+            # an outcome is the journal's to say (``tui.view.settled_gates``: a pass on a measure that
+            # held since before the step reads "held before", never "passed"); the watcher posted
+            # IncidentChanged first, so the view that holds it is on its way
+            self.gate_views.pop(message.key, None)
+            self.render_header()
+            return
         drill = self.app.ctx.drill
         speed = drill.speed if drill is not None and drill.speed > 0 else 1.0
         book = self.data.book_of(message.key[0])      # its runbook's named queries give its words

@@ -63,7 +63,7 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
     """The step's verify gate, headless: journal it, then (unless ``wait`` is off) probe until
     the metrics confirm it or the window runs out, one line of progress per probe. Ctrl-C stops
     waiting and leaves the gate open. Exit code 1 when the gate fails: the fix did not take."""
-    from warroom.incident.gates import gate_states
+    from warroom.incident.gates import HELD, gate_states, held_line
     from warroom.sources.verify import VerifyCheck
 
     key = (prepared.runbook_id, prepared.step_id)
@@ -93,11 +93,9 @@ def _verify_gate(live: LiveIncident, prepared: Any, text: str, *, wait: bool) ->
         return 130
     if check is not None and check.status == "passed":   # None only when stopped, not here
         value = gate.show(check.value)
-        held = gate_states(live.incident.state, live.incident.clock()).get(key)
-        note = "" if held is None or held.held_before is None else (
-            f"; it already held when the step started ({held.held_before}): no evidence the step worked,"
-            " not counted as mitigated")
-        print(f"verify {gate.said}: passed ({value}){note}", file=sys.stderr)
+        said = gate_states(live.incident.state, live.incident.clock()).get(key)   # the journal's word
+        outcome = held_line(said.held_before, value) if said is not None and said.shown == HELD else f"passed ({value})"
+        print(f"verify {gate.said}: {outcome}", file=sys.stderr)
         return 0
     print(f"verify {gate.said}: FAILED: {check.reason if check is not None else 'no outcome'}", file=sys.stderr)
     return 1

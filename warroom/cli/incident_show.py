@@ -148,7 +148,7 @@ def _checklist(inc: Incident, st: IncidentState, now: datetime) -> list[dict[str
     for step in book.steps:
         s = st.steps.get(step.id)
         gate = gates.get((current, step.id))
-        rows.append({"verify": gate.status if gate is not None else None,
+        rows.append({"verify": gate.shown if gate is not None else None,    # "held before": a pass proving nothing
                      "step": step.number, "step_id": step.id, "label": step.label, "kind": step.kind,
                      "section": step.section, "status": s.status if s else "pending",
                      "state": _state(s, step, gate),     # what the checklist and the text show
@@ -281,6 +281,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             took = stime.span(st, r.wall_minutes * 60.0).text()
         said = said_of[r.key]
         verdict = "" if said.word in ("not reached", "not measured") else f"  {said.word.upper() if said.ok is False else said.word}"
+        if said.sentence.startswith(f"{said.word}: "):      # not reached, and why (a gate that held before)
+            verdict = f"  {said.sentence.partition(': ')[2]}"
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")

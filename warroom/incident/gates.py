@@ -12,6 +12,11 @@ killed while it waited); no outcome is journaled and nobody is watching it. Ever
 a step asks ``gate_states(state, now)`` / ``run_gates(state, now)`` — ``now`` has no default, so
 none can forget it — and ``marks.step_state`` shows such a step as ``unsettled``, never
 "verifying" and never verified.
+
+A gate that passed on a measure that already met its line when its step started, and was never
+seen past it until the pass (``held_before``: the fault may not have arrived yet), proves nothing
+about the step: it is shown ``held before`` (``HELD``), never "passed", and is not mitigation.
+Every view takes that status and its sentence (``held_words``) from here.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "p
 LAPSED = "lapsed"
 """A gate's status as a look shows it when it is still open (``pending`` in the journal) past its
 window: no outcome, nobody watching."""
+HELD = "held before"
+"""A gate's status as a look shows it when it passed (``passed`` in the journal) on a measure that
+met its line from its step's start to the pass (``held_before``): no evidence the step worked."""
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,8 @@ class GateState:
     hold: float = 0.0                # seconds (scenario seconds in a drill, as written)
     measure: str | None = None       # the runbook's query name, when it watches one
     query: str | None = None         # the PromQL it evaluates
-    held_before: str | None = None   # its measure when the step started, when it already met the
-                                     # line then: a pass is no evidence the step worked
+    held_before: str | None = None   # a pass's measure when the step started, when it met the line
+                                     # then and never left it until the pass (``held_before``)
 
     @property
     def what(self) -> str:
@@ -69,9 +77,12 @@ class GateState:
 
     @property
     def shown(self) -> str:
-        """The status as the look shows it: the journal's word, or ``lapsed`` (open past its
-        window at the look's ``now``); what ``marks.checklist_state`` judges a step by."""
-        return LAPSED if self.lapsed is not None else self.status
+        """The status as the look shows it: the journal's word, ``lapsed`` (open past its window at
+        the look's ``now``) or ``held before`` (a pass that proves nothing: ``held_before``); what
+        ``marks.checklist_state`` judges a step by and what the header's gate line says."""
+        if self.lapsed is not None:
+            return LAPSED
+        return HELD if self.status == "passed" and self.held_before is not None else self.status
 
     def window_ended(self, now: datetime) -> datetime | None:
         """When the window of a gate still open at ``now`` ended, None while it runs (or once it
@@ -86,6 +97,8 @@ class GateState:
         or the next ``incident run``: ``warroom.sources.verify.settle_open`` over the metric
         history), never "pending"."""
         ended = self.window_ended(now) if now is not None else self.lapsed
+        if self.shown == HELD:
+            return f"verify {held_line(self.held_before, self.value)} ({self.what})"
         if self.status == "passed":
             head = f"verify passed at {self.value}" if self.value else "verify passed"
         elif self.status == "failed":
@@ -103,7 +116,8 @@ class GateState:
                 "seq": self.seq, "at": self.at.isoformat() if self.at else None, "deadline": self.deadline,
                 "value": self.value, "reason": self.reason, "what": self.what, "title": self.title or None,
                 "unit": self.unit, "wanted": self.wanted or None, "hold": self.hold, "measure": self.measure,
-                "query": self.query}
+                "query": self.query, "shown": self.shown, "held_before": self.held_before,
+                "evidence": self.status == "passed" and self.held_before is None}
 
 
 def window_end(deadline: Any) -> datetime | None:
@@ -143,12 +157,55 @@ def journaled_words(d: dict[str, Any]) -> dict[str, Any]:
             "query": str(d["query"]) if d.get("query") else None}
 
 
-def held_before(started: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The measure at its step's start (``verify.started``'s ``before``), when it already met the
-    gate's comparison then; else None. One rule for the state (such a pass is not "mitigated") and
-    every view of the gate (it says why)."""
+def held_before(started: dict[str, Any] | None, passed: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The measure at its step's start (``verify.started``'s ``before``) when the pass ``passed``
+    (``verify.passed``'s data) proves nothing: the measure already met the gate's comparison then
+    and no check saw it past the line before the pass (``outside``). Else None: it was past the
+    line at the start, or went past it after (the fault arrived) and came back, which is the
+    recovery a gate is there to see. One rule for the state (such a pass is not "mitigated",
+    ``reducers.monitoring``) and every view of the gate (``GateState.shown``, ``held_words``)."""
     before = (started or {}).get("before")
-    return before if isinstance(before, dict) and before.get("holds") is True else None
+    if not isinstance(before, dict) or before.get("holds") is not True:
+        return None
+    return None if isinstance((passed or {}).get("outside"), dict) else before
+
+
+def held_words(before: Any) -> str:
+    """Why a gate ``held before`` is no evidence, in the words every view uses (``before``: the
+    measure when the step started, as shown with its unit)."""
+    return (f"it already held when the step started ({before}) and never broke since: no evidence the step"
+            " worked, not counted as mitigated")
+
+
+def held_line(before: Any, value: Any = None) -> str:
+    """A gate ``held before``, as ``incident show``, the brief and ``incident run`` say its outcome:
+    ``held before the step (now 1.5%): it already held when the step started (6.73%) and …``."""
+    return f"{HELD} the step{f' (now {value})' if value else ''}: {held_words(before)}"
+
+
+def held_gates(state: Any) -> list[str]:
+    """Every pass in the journal that proves nothing (``held_before``), each as ``the verify gate of
+    step 6 (429 share (worst provider) < 10% for 2m) already held when the step started (6.73%) and
+    never broke since``: why no gate made the incident mitigated (``verdicts``, the brief)."""
+    opened: dict[tuple[str, str], dict[str, Any]] = {}
+    out: list[str] = []
+    for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
+        key = (str(v.get("runbook_id") or ""), str(v.get("step_id") or ""))
+        if v.get("type") == ev.VERIFY_STARTED:
+            opened[key] = v
+        elif v.get("type") == ev.VERIFY_PASSED and (before := held_before(opened.get(key), v)) is not None:
+            words = journaled_words(opened.get(key) or v)
+            what = measure_words(words["title"], words["wanted"], words["hold"]) \
+                if words["title"] and words["wanted"] else str(v.get("expr") or "")
+            out.append(f"the verify gate of step {v.get('step') or key[1]} ({what}) already held when the step"
+                       f" started ({before.get('value_text') or _text(before.get('value'))}) and never broke since")
+    return out
+
+
+def held_said(held: list[str]) -> str:
+    """``held_gates`` as one clause: why a gate passed and the incident is still not mitigated
+    (the response verdict's and the catch-up brief's words)."""
+    return f"{'; '.join(held)} (no evidence the step worked)"
 
 
 def _text(value: Any) -> str | None:
@@ -210,7 +267,8 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
             if settled else None,
             reason=_text(v.get("reason") or v.get("how")) if settled else None,
             lapsed=None if settled else window_ended(first.get("deadline"), now),
-            held_before=_text((held_before(first) or {}).get("value_text")),
+            held_before=_text((held_before(first, v) or {}).get("value_text"))
+            if kind == ev.VERIFY_PASSED else None,
             **journaled_words(first or v))
     for key, gate in list(out.items()):
         st = state.steps.get(key)
@@ -224,12 +282,13 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
 
 def run_gates(state: Any, now: datetime) -> dict[int, str]:
     """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
-    passed | failed), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
+    passed | held before | failed), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
     ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
     out: dict[int, str] = {}
     opened: dict[tuple[str, str], int] = {}   # (runbook, step id) -> the run whose gate opened last
     last: dict[str, tuple[str, str]] = {}     # step id -> the key opened last (events naming no runbook)
+    first: dict[tuple[str, str], dict[str, Any]] = {}   # (runbook, step id) -> its gate's ``verify.started``
     for v in sorted(state.verifications, key=lambda v: int(v.get("seq") or 0)):
         step_id = str(v.get("step_id") or "")
         kind = str(v.get("type") or "")
@@ -244,8 +303,11 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
                 continue
             opened[(rb, step_id)] = max(earlier)
             last[step_id] = (rb, step_id)
-        run_seq = opened.get((named, step_id) if named else last.get(step_id, ("", step_id)))
+            first[(rb, step_id)] = v
+        key = (named, step_id) if named else last.get(step_id, ("", step_id))
+        run_seq = opened.get(key)
         if run_seq is not None:
             lapsed = kind == ev.VERIFY_STARTED and window_ended(v.get("deadline"), now) is not None
-            out[run_seq] = LAPSED if lapsed else GATE_WORDS[kind]
+            held = kind == ev.VERIFY_PASSED and held_before(first.get(key), v) is not None
+            out[run_seq] = LAPSED if lapsed else HELD if held else GATE_WORDS[kind]
     return out

@@ -119,7 +119,11 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         current.append(f"SLO {slo_id}: {word}{shown}")
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")
-    from warroom.incident.gates import GateState, journaled_words, unsettled, window_end, window_ended
+    from warroom.incident.gates import GateState, held_gates, held_said, journaled_words, unsettled, window_end, window_ended
+
+    held = held_gates(state) if state.first_verified_at is None else []
+    if held:       # a gate passed, yet not mitigated: the incoming commander must not read it as a fix
+        current.append(f"not mitigated by any verify gate: {held_said(held)}")
 
     gates = []
     for g in open_gates(state):

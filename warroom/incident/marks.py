@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warroom.execute.expectation import Verdict, verdict_of
+from warroom.incident.gates import HELD
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ STEP_MARKS: dict[str, Mark] = {
     "verifying": Mark("◔", "ran, verify gate still watching", "[VERIFYING]"),
     "unsettled": Mark("∅", "ran, verify window ended with no outcome", "[UNSETTLED]"),
     "unverified": Mark("⊠", "ran, verify gate FAILED", "[VERIFY-FAIL]"),
+    "held_before": Mark("⊜", "ran, verify gate held before the step: no evidence", "[HELD-BEFORE]"),
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
     "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
@@ -47,13 +49,15 @@ STEP_MARKS: dict[str, Mark] = {
 
 # How far a runbook got, one rule for the checklist heading ("4/19 done, 1 FAILED or unmet"), the
 # resolve question and the PIR's Rollback line ("4 of 19 steps done, 1 failed or unmet"), judged on
-# the states above (``step_state``: an ok run that missed its expectation or failed its gate is not done)
-DONE_MARKS = frozenset({"ok", "ticked", "skipped"})
+# the states above (``step_state``: an ok run that missed its expectation or failed its gate is not done;
+# one whose gate held before it ran is done, but proves nothing: see NOT_CLEAN_MARKS)
+DONE_MARKS = frozenset({"ok", "ticked", "skipped", "held_before"})
 TROUBLE_MARKS = frozenset({"failed", "timed_out", "cancelled", "interrupted", "unmet", "unverified", "refused"})
-# What the PIR lists among the steps that did not finish cleanly: trouble, and a run whose verify gate
-# ended with no outcome (nothing confirmed the mitigation: never "finished cleanly", never verified).
+# What the PIR lists among the steps that did not finish cleanly: trouble, a run whose verify gate
+# ended with no outcome, and one whose gate passed on a measure that held since before the step
+# (nothing confirmed the mitigation: never "finished cleanly", never verified).
 # Not trouble for the heading's "1 FAILED or unmet" count: nothing says it failed either.
-NOT_CLEAN_MARKS = TROUBLE_MARKS | {"unsettled"}
+NOT_CLEAN_MARKS = TROUBLE_MARKS | {"unsettled", "held_before"}
 
 EXPECT_MARKS: dict[str, Mark] = {
     "met": Mark("✓", "expectation met", "="),
@@ -75,7 +79,9 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     it would, and one whose gate is still watching is not done yet, so neither wears the ✔ either.
     A gate still open past its window (``lapsed``: the ``incident run`` that watched it was killed,
     no outcome journaled) is ``unsettled``: nobody is watching it any more, so it is not
-    "verifying", and nothing confirmed the mitigation, so it is not verified either."""
+    "verifying", and nothing confirmed the mitigation, so it is not verified either. A gate that
+    passed on a measure within its line since before the step ran (``held before``,
+    ``gates.held_before``) is ``held_before``: the step ran, but nothing shows it worked."""
     if status == "ok" and gate == "failed":
         return "unverified"
     if status == "ok" and verdict is not None and verdict.state == "unmet":
@@ -86,6 +92,8 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
         return "verifying"
     if status == "ok" and gate == "lapsed":
         return "unsettled"
+    if status == "ok" and gate == HELD:
+        return "held_before"
     return status
 
 

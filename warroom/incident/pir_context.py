@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.durations import format_duration
 from warroom.journal import events as ev
 from warroom import scenario_time as stime
-from warroom.incident.gates import GateState, gate_states, run_gates
+from warroom.incident.gates import GateState, gate_states, held_words, run_gates
 from warroom.incident.marks import NOT_CLEAN_MARKS, checklist_state, describe_verdict, run_state, run_verdict, state_word
 from warroom.incident.pir_format import fmt_value
 from warroom.incident.review.build import build_review
@@ -233,6 +233,8 @@ def _trouble(s: Any, shown: str, gate: GateState | None, name: str) -> dict[str,
         why = f"{gate.reason} ({gate.what})" if gate.reason else gate.what
     elif shown == "unsettled" and gate is not None and gate.lapsed is not None:
         why = f"its window ended {gate.lapsed:%H:%M:%S} UTC and no outcome was journaled ({gate.what})"
+    elif shown == "held_before" and gate is not None:
+        why = f"{held_words(gate.held_before)} ({gate.what})"
     return {"step": s.step, "name": name, "label": s.label, "status": s.status, "state": state_word(shown),
             "why": why, "exit_code": s.exit_code, "attempts": s.attempts,
             "seq": (run.end_seq or run.seq) if run else s.updated_seq}

@@ -11,6 +11,8 @@ takes its mark (``ok``), its cell (``word``) and its sentence (``sentence``) fro
 - Time to detect when the incident was declared before anything went past critical (no impact
   start known at the detection, a breach after it) is met ahead of impact, named by the first
   breach; with no impact start at all it is not measured.
+- Time to mitigate not reached although a verify gate passed says which gate held before its
+  step (``gates.held_gates``): such a pass is no evidence, so it never marks the mitigation.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from warroom.incident.gates import held_gates, held_said
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -50,14 +54,18 @@ def _were(names: Sequence[str]) -> str:
 
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
-              past_critical: Sequence[str] = ()) -> Verdict:
+              past_critical: Sequence[str] = (), held: Sequence[str] = ()) -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
-    (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then."""
+    (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then;
+    ``held``: for the mitigation, the gates that passed but prove nothing (``gates.held_gates``):
+    why it was not reached although a gate passed."""
     if key == "detected" and ahead_of:
         return Verdict(MET, "met (declared first)", f"declared before {ahead_of} reached critical: met")
     if met is None:
+        if not reached and key == "mitigated" and held:
+            return Verdict(OPEN, "not reached", f"not reached: {held_said(list(held))}")
         if not reached:
             return Verdict(OPEN, "not reached", "not reached")
         return Verdict(OPEN, "not measured", "not measured (start unknown)")
@@ -117,6 +125,6 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
 def of_state(state: IncidentState) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone."""
-    ahead, broken = detected_ahead(state), past_critical_at_resolution(state)
+    ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                             past_critical=broken) for r in state.response_times()}
+                             past_critical=broken, held=held) for r in state.response_times()}

@@ -9,8 +9,8 @@ first. A hold is what an SRE means by "it is fixed": a value that was already un
 before the fix took effect, or dips under it once, does not pass a gate that asks for two
 minutes.
 
-Journal events: ``verify.started`` {step, step_id, expr, window, deadline}, then exactly one of
-``verify.passed`` {step, step_id, expr, value} or ``verify.failed`` {step, step_id, expr, value,
+Journal events: ``verify.started`` {step, step_id, expr, window, deadline, before}, then exactly one of
+``verify.passed`` {step, step_id, expr, value, outside} or ``verify.failed`` {step, step_id, expr, value,
 reason}. ``VerifyRun.check`` is one non-blocking-ish probe (one query) for a UI timer that
 shows the countdown; ``run_verify`` is the blocking loop for headless use; ``settle_open``
 finishes gates left open when the app was closed, from the range of values over their window.
@@ -169,6 +169,8 @@ class VerifyCheck:
     hold: float = 0.0                   # how long it must hold (0: the first good check passes)
     confirmed_at: float | None = None   # a pass found in the metric history: the instant the metrics
                                         # confirmed it (unix s), earlier than the look that found it
+    outside: float | None = None        # the worst value seen past the line since the gate opened (None:
+                                        # never seen past it): a pass after one is evidence of a recovery
 
 
 def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[float | None, str | None]:
@@ -203,7 +205,9 @@ class VerifyRun:
 
     ``speed``: a drill runs faster than the wall clock, and a gate's window and hold are in
     its (scenario) time, so both are divided by it. ``holding_since`` is when the current
-    unbroken run of satisfying checks began.
+    unbroken run of satisfying checks began; ``outside`` the worst value a check saw past the
+    line (``VerifyCheck.outside``: what tells a pass after a recovery from one on a measure that
+    never left its line, ``gates.held_before``).
     """
 
     def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None,
@@ -215,6 +219,7 @@ class VerifyRun:
         self.hold = stime.wall_seconds(gate.hold, speed)
         self.speed = speed if speed > 0 else 1.0
         self.holding_since: float | None = None
+        self.outside: float | None = None
         self.last: VerifyCheck | None = None
 
     def _span(self, wall_seconds: float) -> str:
@@ -233,8 +238,10 @@ class VerifyRun:
         else:
             self.holding_since = None
             held = 0.0
+            if value is not None:       # no data is not a value past the line
+                self.outside = value if self.outside is None else self.gate.worst([self.outside, value])
         if holds and held >= self.hold:
-            result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold)
+            result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold, outside=self.outside)
         elif now >= self.deadline:
             why = problem or (f"held {self._span(held)} of {self._span(self.hold)}" if holds
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
@@ -285,6 +292,8 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
             data["how"] = check.reason
         if check.confirmed_at is not None:   # when: what "mitigated" counts from, not the look's time
             data["confirmed_at"] = iso(check.confirmed_at)
+        if check.outside is not None and math.isfinite(check.outside):   # it left its line and came back
+            data["outside"] = {"value": check.outside, "value_text": gate.show(check.outside)}
         journal.append(VERIFY_PASSED, data)
     else:
         data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown, "reason": check.reason or "not confirmed"}
@@ -429,6 +438,7 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
             t += resolution
     last: float | None = None
     since: float | None = None
+    outside: float | None = None
     for t in sorted(points):
         value = gate.worst(points[t])
         if math.isnan(value):
@@ -436,11 +446,12 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
         last = value
         if not gate.holds(value):
             since = None
+            outside = value if outside is None else gate.worst([outside, value])
             continue
         since = t if since is None else since
         if t - since >= hold:
             return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)",
-                               confirmed_at=t)
+                               confirmed_at=t, outside=outside)
     return VerifyCheck("failed", last, 0.0,
                        f"window of {stime.of_drill(gate.window, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"

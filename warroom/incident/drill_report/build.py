@@ -12,7 +12,7 @@ from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.incident.drill_report.actions import (RETRIES, action_rows, failed_flows, impact_estimate, in_force,
                                                    stretches, unretried)
-from warroom.incident import verdicts
+from warroom.incident import gates, verdicts
 from warroom.incident.drill_report.decisions import decision_lines, opened_runbooks
 from warroom.incident.drill_report.panes import breach_reading, pane_outcomes, past_crit, primary_title
 from warroom.incident.drill_report.path import runbook_path
@@ -86,6 +86,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     ended = bool(state is not None and state.resolved)
     # resolved with a pane still past critical: on the clock only (``verdicts``, the PIR's rule)
     broken = [p.title for p in panes if past_crit(p)] if ended else []
+    held = gates.held_gates(state) if state is not None else []    # a pass that marks no mitigation, and why
     rows = []
     scale = stime.scale_of(state) if state is not None and state.drill else drill.speed   # the PIR's, so both agree
     for key, label, target, base in RESPONSE_TARGETS:
@@ -97,7 +98,7 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         met = None if drill_min is None else drill_min < target
         rows.append(ResponseRow(key, label, target, reached, minutes, drill_min, met,
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
-                                                   past_critical=broken)))
+                                                   past_critical=broken, held=held)))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:

@@ -40,9 +40,10 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
     took = next((a for a in r.actions if a.effective and a.mitigation and not a.action.endswith(OFF)), None)
     if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
+        why = marked.verdict.sentence != marked.verdict.word     # a gate that held before its step: said above
         lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
                      f"{'+' if took.clock >= 0 else '-'}{format_duration(abs(took.clock))} drill time, "
-                     "but the incident was never marked mitigated.")
+                     f"but the incident was never marked mitigated{' (Time to mitigate says why)' if why else ''}.")
     if r.resolution_missing:
         def why(k: str) -> str:
             left = (f"{len(r.unretried)} of the {r.failed} flows the incident failed are still failed: "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.gates import held_before
+from warroom.incident.gates import HELD, held_before, held_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
 from warroom.journal.log import Event
@@ -78,18 +78,18 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
 
 
 def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:
-    """The measure when the step began (``verify.started``'s ``before``) of the gate an outcome
-    settles, when it already met the comparison then; else None."""
+    """The measure when the step began (``verify.started``'s ``before``) of the gate the pass ``d``
+    settles, when that pass proves nothing (``gates.held_before``); else None."""
     key = (str(d.get("runbook_id") or ""), str(d.get("step_id")))
     opened = next((v for v in reversed(s.verifications) if v.get("type") == ev.VERIFY_STARTED
                    and (str(v.get("runbook_id") or ""), str(v.get("step_id"))) == key), None)
-    return held_before(opened)
+    return held_before(opened, d)
 
 
 def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     held = _held_before(s, d) if e.type == ev.VERIFY_PASSED else None
     s.verifications.append({"seq": e.seq, "at": e.ts, "type": e.type, **d})
-    # a pass on a measure already past its line before the step ran says nothing of the fix: not mitigated
+    # a pass on a measure within its line from the step's start to the pass says nothing of the fix: not mitigated
     if e.type == ev.VERIFY_PASSED and held is None:
         # mitigated when the metrics confirmed the fix: a gate settled from the history after its
         # window (``--no-wait``, a dashboard that was closed) says when (never after its own line)
@@ -97,15 +97,15 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         if s.first_verified_at is None or confirmed < s.first_verified_at:
             s.first_verified_at = confirmed
             s.first_verified_seq = e.seq
-    word = {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
+    word = f"{HELD} the step" if held is not None else \
+        {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
     shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
                                     else d.get("value"))
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
     reason = f": {why}" if why else ""
     if held is not None:
-        reason += (f"; it already held when the step started ({held.get('value_text') or held.get('value')}):"
-                   " no evidence the step worked, not counted as mitigated")
+        reason += f"; {held_words(held.get('value_text') or held.get('value'))}"
     num = d.get("step") or d.get("step_id")
     whose = f" ({s.step_name(str(d.get('runbook_id') or ''), num)})" if num else ""
     what = measure_words(str(d["title"]), str(d.get("wanted") or ""), _num(d.get("hold")) or 0.0) \

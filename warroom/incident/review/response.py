@@ -11,6 +11,7 @@ from warroom import scenario_time as stime
 from warroom.durations import parse_duration
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.review.lines import cite, hms
+from warroom.incident.gates import held_gates
 from warroom.incident.verdicts import detected_ahead, milestone, mttr as mttr_verdict, past_critical_at_resolution
 
 if TYPE_CHECKING:
@@ -46,12 +47,13 @@ def response(state: IncidentState) -> list[ResponseRow]:
             mttr = None
     ahead = detected_ahead(state)
     broken = past_critical_at_resolution(state)
+    held = held_gates(state)          # why a passed gate did not mark the mitigation
     for r in state.response_times():
         at, seq, how = src[r.key]
         base_seq = src[r.measured_from][1]
         cites = (seq, base_seq) if r.minutes is not None else (seq,)
         verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                            past_critical=broken)
+                            past_critical=broken, held=held)
         result = verdict.sentence
         if r.key == "detected" and ahead is not None:
             cites = (seq, ahead[1])            # the declaration and the breach that came after it
