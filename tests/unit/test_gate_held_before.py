@@ -234,3 +234,43 @@ def test_every_view_says_why_the_incident_is_not_mitigated(tmp_path: Path) -> No
     assert any(why in line for line in brief["Current state"])
     ctx = pir_context(st, inc.config, inc.clock() + timedelta(minutes=1))
     assert any(why in str(r) for r in ctx["response"]), ctx["response"]
+
+
+class BrokeWhileRunning(StepwiseSource):
+    """``before`` at the run's start, 90 in the history after it up to when this source was made
+    (the gate's opening: the step's run, which no watcher sees), ``after`` for every look since."""
+
+    def __init__(self, start: float, before: float, after: float) -> None:
+        super().__init__(start, before, after)
+        import time
+
+        self.opened = time.time()
+
+    def _value(self, at: float | None) -> float:
+        if at is None or at >= self.opened:
+            return self.after
+        return self.before if at <= self.start + 0.5 else 90.0
+
+
+def test_a_break_before_the_gate_opened_is_read_from_the_history(tmp_path: Path) -> None:
+    """The measure held at the step's start, went past its line while the step ran (before the gate
+    opened, where no check looks) and held at every check: the pass reads the history from the
+    step's start (``verify.broke_since``), sees the break, and counts (red without)."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    clock = FixedClock()
+    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
+    clock.advance(60)
+    step = ran_ok(inc, 1, mutating=True)
+    key = (inc.runbook().id, step.id)
+    start = inc.state.steps[key].last_run.started_at.timestamp()
+    live = LiveIncident(inc, BrokeWhileRunning(start, 40.0, 40.0))
+    try:
+        check = live.watch_gate(key, step.number, step.verify, every=0.01, leave_open=False)
+    finally:
+        live.close()
+    assert check is not None and check.status == "passed"
+    passed = next(v for v in inc.state.verifications if v["type"] == "verify.passed")
+    assert passed["outside"]["value_text"] == "90%"
+    assert inc.state.status == "mitigated"

@@ -23,7 +23,7 @@ import operator
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from warroom import scenario_time as stime
@@ -316,8 +316,9 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
     run = VerifyRun(gate, source, started_at=resume.started_at if resume is not None else None, speed=speed)
     if resume is not None:
         run.deadline = resume.deadline
+        started: Mapping[str, Any] | None = resume.started
     else:
-        journal_started(journal, step, step_id, run, runbook_id, before_at)
+        started = journal_started(journal, step, step_id, run, runbook_id, before_at)
     cancel = cancel or threading.Event()
     # the window in real seconds too: with the clock pinned ($WARROOM_DRILL_AT) it never moves
     bound = time.monotonic() + max(0.0, run.deadline - stime.now()) + every
@@ -332,6 +333,8 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
                 return None
             check = VerifyCheck("failed", check.value, max(0.0, run.deadline - stime.now()), "cancelled")
             break
+    if check.status == "passed" and check.outside is None:
+        check = replace(check, outside=broke_since(gate, source, started, stime.now(), speed=speed))
     journal_outcome(journal, step, step_id, gate, check, runbook_id or (resume.runbook_id if resume else None))
     return check
 
@@ -403,14 +406,18 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             continue
         check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9),
                                    speed=max(speed, 1e-9))
+        if check.status == "passed" and check.outside is None:     # the step's run before the gate opened
+            check = replace(check, outside=broke_since(gate, source, g.started, g.started_at, speed=max(speed, 1e-9)))
         journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id)
         out.append((g, check))
     return out
 
 
-def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
-                       step: float | None, *, hold: float, speed: float = 1.0) -> VerifyCheck:
-    span = max(stime.wall_seconds(1.0, speed), g.deadline - g.started_at)
+def _history(gate: VerifyGate, source: MetricSource, start: float, end: float,
+             step: float | None, speed: float) -> dict[float, list[float]]:
+    """The gate's expression over [start, end] (wall), every series' value by instant. Raises
+    ``QueryError`` when the source cannot answer."""
+    span = max(stime.wall_seconds(1.0, speed), end - start)
     # Prometheus gets a sane step (5 s of its time: a drill sped up x600 has a 10 m window in
     # one wall second, so its floor is 5 s of scenario time); a source without ranges is probed
     # at 120 instants across the window, and so is the drill's (its range query is exact at any
@@ -420,22 +427,48 @@ def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
     points: dict[float, list[float]] = {}
     query_range = getattr(source, "query_range", None)
     if callable(query_range):
-        from warroom.sources.prometheus import QueryError
-
-        try:
-            series = query_range(gate.expr, g.started_at, g.deadline, resolution)
-        except QueryError as exc:
-            return VerifyCheck("failed", None, 0.0, f"could not check after the fact: {exc}")
-        for _labels, pts in series:
+        for _labels, pts in query_range(gate.expr, start, end, resolution):
             for t, v in pts:
                 points.setdefault(t, []).append(v)
-    else:  # a source without ranges (drill): probe the instants one by one
-        t = g.started_at
-        while t <= g.deadline:
+    else:  # a source without ranges: probe the instants one by one
+        t = start
+        while t <= end:
             value, _ = _probe(gate, source, t)
             if value is not None:
                 points[t] = [value]
             t += resolution
+    return points
+
+
+def broke_since(gate: VerifyGate, source: MetricSource, started: Mapping[str, Any] | None, until: float,
+                *, speed: float = 1.0) -> float | None:
+    """For a pass no check saw broken: the worst value past the line in the metric history from
+    the step's start (``verify.started``'s ``before``, when it held then) to ``until``, None when
+    there is none (or the history cannot be read: no break is claimed). A watcher sees only its
+    own checks: not the step's run before the gate opened, nor what went before it took over an
+    open gate; the history does (``gates.held_before`` reads the ``outside`` this gives)."""
+    from warroom.sources.prometheus import QueryError
+
+    before = (started or {}).get("before")
+    since = parse_time(before.get("at")) if isinstance(before, Mapping) and before.get("holds") is True else None
+    if since is None or until <= since:
+        return None
+    try:
+        points = _history(gate, source, since, until, None, speed)
+    except (QueryError, ValueError):     # Prometheus's error; the drill's PromQLError, a replay's
+        return None                      # unrecorded pane: no break is claimed, the checks' verdict stands
+    past = [v for vals in points.values() if not math.isnan(v := gate.worst(vals)) and not gate.holds(v)]
+    return gate.worst(past) if past else None
+
+
+def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
+                       step: float | None, *, hold: float, speed: float = 1.0) -> VerifyCheck:
+    from warroom.sources.prometheus import QueryError
+
+    try:
+        points = _history(gate, source, g.started_at, g.deadline, step, speed)
+    except QueryError as exc:
+        return VerifyCheck("failed", None, 0.0, f"could not check after the fact: {exc}")
     last: float | None = None
     since: float | None = None
     outside: float | None = None
