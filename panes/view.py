@@ -21,7 +21,7 @@ STEP_ICONS: dict[str, str] = {state: mark.icon for state, mark in STEP_MARKS.ite
 STEP_WORDS: dict[str, str] = {state: mark.word for state, mark in STEP_MARKS.items()}
 STATE_STYLES = {
     "ok": "green", "unmet": "bold magenta", "unchecked": "bold yellow", "failed": "bold red", "timed_out": "bold red",
-    "unverified": "bold red", "verifying": "bold cyan", "unsettled": "bold yellow",
+    "unverified": "bold red", "verifying": "bold cyan", "unsettled": "bold yellow", "held_before": "bold yellow",
     "cancelled": "yellow", "interrupted": "yellow", "skipped": "dim", "ticked": "green",
     "running": "bold cyan", "dry_run": "cyan", "refused": "magenta",
 }

@@ -137,7 +137,8 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: app.screen is not dialog)
         await pilot.press("ctrl+s")  # the confirmation
         await wait_dashboard(pilot)
-        await wait_step(pilot, 3, "ok")
+        # ended ok: "ok" only until its gate opens, then watching, then held before (below)
+        await wait_step(pilot, 3, "ok", "verifying", "held_before")
         started = [e for e in events(app, "step.started") if e.data["step"] == 3][0].data
         assert started["mutating"] is True and started["confirmed"] is True
         await wait_for(pilot, lambda: "breaker on in production" in output_lines(app))
@@ -150,6 +151,7 @@ async def test_whole_incident_through_the_engine(tmp_path: Path) -> None:
         header = app.dashboard.query_one(IncidentHeader).query_one(".hdr-gate")
         await wait_for(pilot, lambda: "VERIFY  step 3 ⊜ held before the step (" in str(header.render()), 60)
         assert "passed" not in str(header.render())
+        await wait_step(pilot, 3, "held_before")        # the checklist's mark says the same
         before = [e.data for e in events(app, "evidence.recorded") if e.data["when"] == "before"]
         assert {d["step"] for d in before} >= {1, 2, 3} and "quota" in before[-1]["values"]
 
