@@ -23,6 +23,7 @@ if not shutil.which("tmux"):
 # the title may be shortened at 80 columns ("429 share (worst pro…"), never the value or the time left
 OPEN = re.compile(r"VERIFY  step 6 · 429 share \(worst[^·]*? [\d.]+% (?:held \d+:\d\d/2:00|· needs < 10%)"
                   r".* \d\d:\d\d left")
+SETTLED = re.compile(r"VERIFY  step 6 (?:⊜ held before the step \(\S+\): not counted as mitigated|✔ passed at \S+%)")
 SPEED = "4"    # the gate's 2-minute hold is 30 wall seconds: its open line is on screen long enough to be read
 
 
@@ -59,8 +60,21 @@ def test_the_breaker_gate_reads_in_words_at_80x24(tmp_path: Path) -> None:
         screen = term.wait_for(OPEN, timeout=60)
         (line,) = [ln for ln in screen.splitlines() if "VERIFY" in ln]
         assert "…" not in line and "share_429" not in line and "flowengine" not in line, line
+        # Settled, the line says what the checklist, show and the timeline say (P25-1): the breaker run
+        # before the 429s is a gate that held before its step ("⊜ held before the step (0.1%)"), run
+        # once they came it is "✔ passed at": which one depends on how fast this box declared, so both
+        # are read, and each must agree with `incident show` below
+        screen = term.wait_for(SETTLED, timeout=120)
+        (line,) = [ln for ln in screen.splitlines() if "VERIFY" in ln]
+        held = "⊜ held before the step (" in line
+        assert held or "passed" in line, line
+        assert not held or ("not counted as mitigated" in line and "passed" not in line), line
     state = session.state_home / "warroom" / "drills"
     shown = session.run_cli("incident", "show", inc, "--state-dir", str(state))
     assert shown.returncode == 0, shown.stderr
     (row,) = [ln for ln in shown.stdout.splitlines() if re.match(r"^  \S+ \[[^\]]*\]\s+6  ", ln)]
     assert "(429 share (worst provider) < 10% for 2m)" in row, row
+    if held:
+        assert "⊜ [HELD-BEFORE]" in row and "verify held before the step (now " in row, row
+    else:
+        assert "✔ [ok]" in row and "verify passed at " in row, row

@@ -56,7 +56,10 @@ def run_step(term: TmuxTerm, number: int, *, mutating: bool = False) -> None:
     if mutating:
         term.wait_for(f"Run mutating step {number}?")
         term.send("C-s")
-    term.wait_for(re.compile(rf"[✔≠≟]{COLS}{number}\. "), timeout=60)  # ok (≠: ran, expectation not met)
+    # ok (≠: ran, expectation not met); a step with a verify gate reads ✔ only until its gate opens
+    # (◔ watching, then ⊜ held before or ✔): waiting for that instant missed it on a busy box
+    marks = "✔≠≟◔⊜" if mutating else "✔≠≟"
+    term.wait_for(re.compile(rf"[{marks}]{COLS}{number}\. "), timeout=60)
 
 
 def move_to(term: TmuxTerm, frm: int, to: int) -> None:
