@@ -123,7 +123,9 @@ def test_the_checklist_row_the_dialog_and_the_brief_count_from_when_it_arose(
     assert view.due_text == f"30m00s drill time (3m00s wall) after it arose, {_hms(50)} UTC"
     brief = catch_up_brief(opened.state, now, update_every=900.0, runbooks=[book])
     (line,) = dict(brief.to_json()["sections"])["Decisions (Go/No-Go)"]
-    assert f"(no verdict yet; deadline 30m00s drill time (3m00s wall) after it arose, {_hms(50)} UTC)" in line, line
+    # the deadline counted from when it arose, then (932dc29) what the condition read then
+    assert f"(no verdict yet; deadline 30m00s drill time (3m00s wall) after it arose, {_hms(50)} UTC; needed since" \
+        f" {_hms(20)} UTC: " in line, line
     late = datetime.fromtimestamp(T0 + 51 * 6.0, UTC)
     (row,) = decision_rows(book, opened.state, late)
     assert row.overdue and f"OVERDUE since {_hms(50)} UTC" in decision_prompt(row).plain
