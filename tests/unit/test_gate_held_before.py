@@ -234,6 +234,7 @@ def test_every_view_says_why_the_incident_is_not_mitigated(tmp_path: Path) -> No
     assert any(why in line for line in brief["Current state"])
     ctx = pir_context(st, inc.config, inc.clock() + timedelta(minutes=1))
     assert any(why in str(r) for r in ctx["response"]), ctx["response"]
+    assert any(why in c for c in inc.resolve_concerns({})), inc.resolve_concerns({})    # the resolve dialog's
 
 
 class BrokeWhileRunning(StepwiseSource):

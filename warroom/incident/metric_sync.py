@@ -27,6 +27,7 @@ from warroom.config import SloConfig
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import format_ts
+from warroom.incident.gates import held_gates, held_said
 from warroom.incident.history_memo import HistoryMemo
 from warroom.incident.metric_history import (
     HistoryError,
@@ -201,7 +202,8 @@ def window_marks(state: IncidentState) -> dict[str, float | None]:
 
 def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) -> list[str]:
     """What an IC should see before resolving: panes still warn/crit or worsening now, failed
-    expectations and failed verify gates never followed by a pass, steps still running."""
+    expectations and failed verify gates never followed by a pass, passes that confirmed nothing
+    (``gates.held_gates``, in the brief's words), steps still running."""
     out: list[str] = []
     for hist in histories.values():
         if not hist.points:
@@ -228,6 +230,9 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
         if v.get("type") == ev.VERIFY_FAILED and gate(v) not in passed:
             name = state.step_name(str(v.get("runbook_id") or ""), v.get("step") or v.get("step_id"))
             out.append(f"verify gate of {name} failed: {v.get('reason') or v.get('expr')}")
+    held = held_gates(state) if state.first_verified_at is None else []
+    if held:     # a gate passed, but on a measure within its line since before its step: no fix confirmed
+        out.append(f"not mitigated by any verify gate: {held_said(held)}")
     for st in state.running_steps():
         out.append(f"{state.step_name(st.runbook_id, st.step or st.step_id)} ({st.label}) is still running")
     return list(dict.fromkeys(out))

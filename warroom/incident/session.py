@@ -765,7 +765,8 @@ class Incident(StepRunning):
         return summary_stale(self.state)
 
     def resolve_concerns(self, histories: dict[str, Any] | None = None) -> list[str]:
-        """Panes still warn/crit or worsening, failed expectations and gates, steps running."""
+        """Panes still warn/crit or worsening, failed expectations and gates, gates that held
+        before their step with nothing else mitigating, steps running."""
         from warroom.incident.metric_sync import resolve_concerns
 
         return resolve_concerns(self.state, histories or {})
