@@ -85,7 +85,25 @@ def test_slack_webhook_posts_text(monkeypatch: pytest.MonkeyPatch) -> None:
     [req] = fake.requests
     assert (req.method, req.path) == ("POST", "/services/T000/B000/XXXX")
     assert req.headers["content-type"] == "application/json"
-    assert req.json() == {"text": "INC-20261122-1 (P2) mitigated"}
+    assert req.json() == {"text": "INC-20261122-1 (P2) mitigated", "mrkdwn": False}
+
+
+def test_slack_posts_an_update_as_the_text_the_ic_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drafted update quotes titles and notes anyone typed: in Slack each must read as typed,
+    never page the channel, ping a person, disguise a link or turn bold (P26-5)."""
+    text = ("[P1] INC-1: <!channel> deploy <@U0123> & rollback — RESOLVED\n"
+            "- Suspected cause: <https://evil.example|Grafana> said *all good* &amp; _fine_ ~x~ `y`")
+    with FakeHTTP(lambda req: Reply(200, "ok")) as fake:
+        res = post_status_update(WebhookConfig(url=f"{fake.url}/services/T/B/X"), text)
+    assert res.ok
+    [req] = fake.requests
+    body = req.json()
+    assert body["mrkdwn"] is False  # * _ ~ ` are characters, not formatting
+    sent = body["text"]
+    assert "<" not in sent and ">" not in sent  # no control sequence Slack could act on
+    # Slack unescapes exactly &lt; &gt; &amp;: what the channel shows is the text the IC read
+    shown = sent.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert shown == text
 
 
 def test_json_webhook_retries_once_after_500_then_succeeds() -> None:

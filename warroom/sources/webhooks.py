@@ -51,10 +51,23 @@ def webhook_enabled(cfg: WebhookConfig) -> bool:
     return bool(cfg.url_env or cfg.url)
 
 
+def slack_literal(text: str) -> str:
+    """``text`` as Slack shows it literally: ``&``, ``<`` and ``>`` escaped as Slack asks senders to.
+
+    Slack reads ``<...>`` in a message as a control sequence: ``<!channel>``/``<!here>`` page
+    everyone, ``<@U123>`` pings a person, ``<https://evil|Grafana>`` is a link that reads
+    "Grafana". A status update is what the IC read in the dialog (a drafted line quotes runbook
+    titles, step labels and notes that anyone may have typed), so it posts as that text, never as
+    a command to Slack. ``&`` first, so the other two escapes are not escaped again."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def payload(cfg: WebhookConfig, text: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Slack gets ``{"text": ...}``; a generic JSON webhook gets the text and the fields."""
+    """Slack gets the text as written (``slack_literal``, and ``mrkdwn`` off so ``*``, ``_``,
+    ``~`` and backticks stay characters); a generic JSON webhook gets the text and the fields
+    unchanged (its receiver decides how to show them)."""
     if cfg.kind == "slack":
-        return {"text": text}
+        return {"text": slack_literal(text), "mrkdwn": False}
     return {"text": text, **(fields or {})}
 
 
