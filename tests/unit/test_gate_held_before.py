@@ -275,3 +275,23 @@ def test_a_break_before_the_gate_opened_is_read_from_the_history(tmp_path: Path)
     passed = next(v for v in inc.state.verifications if v["type"] == "verify.passed")
     assert passed["outside"]["value_text"] == "90%"
     assert inc.state.status == "mitigated"
+
+
+def test_the_drill_reports_path_keeps_room_for_the_step_at_80x24() -> None:
+    """The drill report's path (66 columns at 80x24) draws a step's state whole, unwrapped: the
+    held-before word is as short as the other gate words, so the step's label keeps its words
+    ("Turn on the" on one line; with "ran, verify gate held before the step: no evidence" the label
+    column was cut to "Turn" / "on" / "cir…")."""
+    import io
+
+    from rich.console import Console
+
+    from tui.screens.drill_report import _path_table
+    from warroom.incident.marks import state_word
+
+    steps = [("Mitigation", "Turn on the circuit breaker so new flows pause above 85% quota", "held_before",
+              "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)")]
+    console = Console(width=66, file=io.StringIO(), record=True)
+    console.print(_path_table("Runbook RB-CORE-003", steps))
+    text = console.export_text()
+    assert state_word("held_before") in text and "Turn on the" in text, text

@@ -36,7 +36,7 @@ STEP_MARKS: dict[str, Mark] = {
     "verifying": Mark("◔", "ran, verify gate still watching", "[VERIFYING]"),
     "unsettled": Mark("∅", "ran, verify window ended with no outcome", "[UNSETTLED]"),
     "unverified": Mark("⊠", "ran, verify gate FAILED", "[VERIFY-FAIL]"),
-    "held_before": Mark("⊜", "ran, verify gate held before the step: no evidence", "[HELD-BEFORE]"),
+    "held_before": Mark("⊜", "ran, verify gate held before it", "[HELD-BEFORE]"),   # no evidence it worked
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
     "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
