@@ -68,7 +68,11 @@ def declare(term: TmuxTerm, runbook: str | None = E2E_RUNBOOK_ID, timeout: float
     term.wait_for("Declare an incident", timeout=timeout)
     if runbook is not None:
         term.send("Tab", "Tab", "Enter")  # title → severity → runbook list, opened
-        term.wait_for(lambda s: s.count("RB-CORE-00") >= 3, timeout=timeout)
+        # opened: its select reads ▲ between the field's ▊ ▎ edges. Counting "RB-CORE-00" was fooled
+        # by the panes: on a slow box (seen at x300) two panes had breached and named RB-CORE-001 and
+        # RB-CORE-003 beside the select's own, so the id was typed before the list was open
+        term.wait_for(lambda s: any("▊" in ln and "▲" in ln for ln in s.splitlines())
+                      and s.count("RB-CORE-00") >= 3, timeout=timeout)
         term.type(runbook)
         term.send("Enter")
         term.wait_for(lambda s: s.count(runbook) == 1 and "RB-CORE-005" not in s, timeout=timeout)

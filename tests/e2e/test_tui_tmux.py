@@ -160,12 +160,15 @@ def timeline_rows(screen: str) -> list[str]:
     return [m.group(0)[:48] for m in re.finditer(r"\d\d:\d\d:\d\d [◆▶✔≠≟∿☑✎] [^│▌]*", screen)]
 
 
-WATCHER_KINDS = {"slo.breached", "slo.recovered", "evidence.recorded", "status_update.overdue"}
+# what the dashboard's looks journal on their own as drill time passes; an escalation tier too: 15
+# drill minutes after detection are 45 s of wall time at x20, which a slow box spends before the
+# resume looks (seen at x200: 'escalation.tier' journaled by the resumed dashboard)
+WATCHER_KINDS = {"slo.breached", "slo.recovered", "evidence.recorded", "status_update.overdue", "escalation.tier"}
 
 
 def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> None:
     # The drill's world goes on while the terminal is gone: a watcher may journal what it sees
-    # (a pane breaching, evidence, an overdue update) at any moment, so "identically" means
+    # (a pane breaching, evidence, an overdue update, a tier reached) at any moment, so "identically" means
     # nothing recorded before the kill is lost or changed, whatever the machine's speed; the
     # only new entries allowed are the watchers'. "After" evidence is off and the update cadence
     # a day, so those do not even arise here.
