@@ -8,6 +8,7 @@ the words wrap and the figures are whole, at both sizes."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,3 +113,43 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int) -> None:
     for figure in ("1234567", "7654321", "9999999", "8888888"):
         assert pane_body.count(figure) == 2, (figure, text)
     assert {"✖", "still", "breached,", "rising", "✔", "recovered"} <= set(pane_body.split()), text   # the state, wrapped
+
+
+COMMAND = "kubectl -n flows set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true"
+
+
+def _column(lines: list[str], header: str, next_header: str | None = None) -> str:
+    """The characters one column holds, line after line, from its header's position."""
+    start = lines[0].index(header)
+    end = lines[0].index(next_header) if next_header else None
+    return "".join(ln[start:end].strip() for ln in lines[1:])
+
+
+@pytest.mark.parametrize("width", [66, 80, 118])
+def test_what_was_done_keeps_every_column_and_every_command_whole(width: int) -> None:
+    """A command was the table's leftovers: at 66 columns 'com…' over 'kub…', the one thing a
+    facilitator re-types lost; 100-hour clocks before and after detection beside it. Each action's
+    description, effect and command are kept character for character, the clocks and times whole."""
+    from warroom.incident.drill_report.rows import ActionRow
+
+    base = _widest_report()
+    actions = tuple(ActionRow(at=base.generated_at, t=1.0, action="breaker",
+                              description="Turn the circuit breaker on (step 6)", command=COMMAND,
+                              effective=True, change="429 share (worst provider) 95% → 3%", clock=clock,
+                              cause="the breaker stops the retries")
+                    for clock in (-360000.0, 360061.0))
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(report_renderable(dataclasses.replace(base, actions=actions)))
+    text = console.export_text()
+    done = section(text, "What was done")
+    assert done[0].split() == ["drill", "clock", "at", "(UTC)", "action", "effect", "command"], text
+    assert "…" not in "\n".join(done), text
+    assert max(len(ln.rstrip()) for ln in done) <= width, text
+    said = {h: _column(done, h, n).replace(" ", "") for h, n in (("action", "effect"), ("effect", "command"),
+                                                                  ("command", None))}
+    assert said == {"action": "Turnthecircuitbreakeron(step6)" * 2,
+                    "effect": "thebreakerstopstheretries:429share(worstprovider)95%→3%" * 2,
+                    "command": COMMAND.replace(" ", "") * 2}, text
+    body = "\n".join(done)
+    for figure in ("-100h00m", "+100h01m", "23:59:59"):
+        assert figure in body, (figure, text)

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from tui.bindings import REPORT_BINDINGS
 from tui.screens.modals.base import Dialog
 from warroom.durations import format_duration
+from warroom.fit_table import FitTable, Kind
 from warroom.incident.drill_report import path_word
 from warroom.incident.marks import DONE_MARKS
 from warroom.units import format_value
@@ -87,13 +88,15 @@ def report_renderable(report: Any) -> Group:
     # or a pane's name, a pane's end), the figures never wrap nor get cut to "…" — a target read
     # as "< 1…" or a result as "not rea…" is no report.
     times = _ResponseTimes(report.responses)
-    acts = Table(title="What was done", title_justify="left", box=None, padding=(0, 1), header_style="bold",
-                 expand=True)
+    # Each table is a FitTable (``warroom.fit_table``): the clocks, times and figures whole on one
+    # line, the words (an action, its effect, its command, a pane's name and end) wrap or fold. With
+    # Rich choosing, a command got the leftovers ('com…' over 'kub…' at 80x24) and a wide figure
+    # made the pane's name one letter wide and its state 's…'.
+    acts = FitTable(title="What was done", expand=True)
     for col in ("drill clock", "at (UTC)"):
-        acts.add_column(col, no_wrap=True)
-    acts.add_column("action", ratio=2, overflow="fold")   # long texts wrap rather than push columns away
-    acts.add_column("effect", ratio=4)
-    acts.add_column("command", no_wrap=True, overflow="ellipsis", ratio=1)
+        acts.add_column(col, "figure")
+    for col in ("action", "effect", "command"):
+        acts.add_column(col, "words")
     for a in report.actions:
         effect = (Text((f"{a.cause}: " if a.cause else "") + a.change + (f" — {a.why}" if a.why else ""),
                        style="yellow" if a.why else "green")
@@ -101,19 +104,17 @@ def report_renderable(report: Any) -> Group:
                   else Text(a.change, style="green") if a.change       # not a mitigation, yet it moved a pane
                   else Text("—", style="dim"))   # a page or an update: not meant to move a curve
         clock = "—" if a.clock is None else ("-" if a.clock < 0 else "+") + format_duration(abs(a.clock))
-        acts.add_row(Text(clock), _hm(a.at), Text(a.description), effect, Text(a.command))
+        acts.add_row(Text(clock), Text(_hm(a.at)), Text(a.description), effect, Text(a.command))
     if not report.actions:
-        acts.add_row("—", "—", "no mitigation reached the drill", "", "")   # in the action column
-    panes = Table(title="How the panes ended", title_justify="left", box=None, padding=(0, 1),
-                  header_style="bold")
-    panes.add_column("pane", ratio=2, overflow="fold")
+        acts.add_row(Text("—"), Text("—"), Text("no mitigation reached the drill"), Text(""), Text(""))  # in the action column
+    panes = FitTable(title="How the panes ended")
+    panes.add_column("pane", "words")
     for col in ("crit", "at detection", "worst", "now"):
-        panes.add_column(col, no_wrap=True)
-    panes.add_column("state", ratio=2)
+        panes.add_column(col, "figure")
+    panes.add_column("state", "words")
     for p in report.panes:
-        panes.add_row(Text(p.title), _num(p.crit, p.unit), _num(p.at_detection, p.unit), _num(p.worst, p.unit),
-                      _num(p.now, p.unit),
-                      _ended(p))
+        panes.add_row(Text(p.title), Text(_num(p.crit, p.unit)), Text(_num(p.at_detection, p.unit)),
+                      Text(_num(p.worst, p.unit)), Text(_num(p.now, p.unit)), _ended(p))
     paths = [_path_table(f"Runbook {rid}{why}: its steps in order", steps)
              for rid, steps, why in ((report.runbook, report.runbook_path, ""),
                                      *((rid, p, " (opened by the GO)") for rid, _, p in getattr(report, "opened", ())))
@@ -123,12 +124,14 @@ def report_renderable(report: Any) -> Group:
                  *(x for t in paths for x in (t, Text(""))), summary)
 
 
-def _path_table(title: str, steps: Any) -> Table:
+def _path_table(title: str, steps: Any) -> FitTable:
     """A runbook's steps in order with what happened to each (the checklist's words and rule)."""
-    path = Table(title=title, title_justify="left", box=None, padding=(0, 1), header_style="bold", expand=True)
+    path = FitTable(title=title, expand=True)
     # the section's title wraps (a rollback runbook's are sentences); the state never is cut ("not d…")
-    for col, ratio in (("section", 2), ("step", 3), ("what happened", 0), ("what it did in the drill", 2)):
-        path.add_column(col, no_wrap=not ratio, ratio=ratio or None)
+    columns: tuple[tuple[str, Kind], ...] = (("section", "words"), ("step", "words"), ("what happened", "figure"),
+                                             ("what it did in the drill", "words"))
+    for col, kind in columns:
+        path.add_column(col, kind)
     for section, label, status, did in steps:
         path.add_row(Text(section), Text(label), Text(path_word(status),
                                                      style="green" if status in DONE_MARKS else "yellow"),
