@@ -51,6 +51,10 @@ REFUSED = {
     "a percentage and a hold": ("0% held 2:00/2:00", "'0%'"),
     "a clock": ("Quota 2:00 held", "'2:00'"),
     "the line's separator": ("Quota · needs", "'·'"),
+    # a Go/No-Go criterion says 'Title: 7 >= 5 is true' (criteria name [queries] since stop 26)
+    "a criterion's truth": ("Repositories failing: 0 is false; Repositories", "'is false'"),
+    "a criterion's truth, capitalised": ("Quota IS TRUE", "'IS TRUE'"),
+    "a comparison drawn without ASCII": ("Repositories failing ≥ 5", "'≥'"),
 }
 
 

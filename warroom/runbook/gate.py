@@ -133,10 +133,12 @@ def promql_problem(expr: str) -> str | None:
     return None
 
 
-_READING = re.compile(r"\d\s*%|\d+:\d\d|[·…]")
-"""What a gate line says about a reading (a percentage, a hold's m:ss progress or time left, the
-line's separator and cut mark): in a title it would pass for the reading itself
-('0% held 2:00/2:00 ·' before the real '12.3% · needs < 10%')."""
+_READING = re.compile(r"\d\s*%|\d+:\d\d|[·…≤≥≠]|\bis\s+(?:true|false)\b", re.IGNORECASE)
+"""What a gate line or a Go/No-Go criterion's evidence says about a reading (a percentage, a
+hold's m:ss progress or time left, the line's separator and cut mark; a comparison and its truth,
+'7 >= 5 is true'): in a title it would pass for the reading itself ('0% held 2:00/2:00 ·' before
+the real '12.3% · needs < 10%'; 'Repositories failing: 0 is false; Repositories' before the real
+'Repositories failing: 7 >= 5 is true'). The ASCII comparisons are refused as characters that act."""
 
 
 _BLANK = frozenset("\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
@@ -254,7 +256,8 @@ def read_queries(raw: Any, key_line: Callable[[str], int],
             refused_title = True
         elif "title" in values and (like := title_reads_as_reading(values["title"])):
             report(key_line(f"{where}.title"), "error", f"{where}: title holds {like!r}, which the gate line"
-                   " would show beside the measured value as if it were one: name what is measured, not a value")
+                   " or a criterion's evidence would show beside the measured value as if it were one: name what is"
+                   " measured, not a value")
             refused_title = True
         if "title" in values and (width := title_columns(values["title"])) > TITLE_MAX:
             report(key_line(f"{where}.title"), "warning",
