@@ -42,8 +42,10 @@ async def test_every_scenario_declares_with_its_runbook_and_severity_and_a_sympt
         await pilot.press("escape")
 
 
-async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tmp_path: Path) -> None:
+async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.launch import replay_context
+    from warroom import scenario_time
     from warroom.drill.directory import create_drill
     from warroom.incident.history import record_history
     from warroom.incident.store import IncidentStore
@@ -52,8 +54,14 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(tm
     cfg.incident.state_dir = str(tmp_path / "state" / "drills")
     import time
 
+    # The drill's clock pinned: the incident is declared and resolved exactly 25 drill minutes in.
+    # Read off the wall, a slow box spent more drill time between the drill and the incident (x60),
+    # the recorded window started after the breach, and the dialog was titled from a pane already
+    # breached ('… used at 97.4%' in a starved run; 'Flow failure rate at 1.71%' 45 s later).
+    pin = float(int(time.time()))
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(pin))
     # 25 drill minutes in when it is resolved: the quota broke 80% inside the recorded window
-    drill = create_drill(tmp_path / "state" / "drills", "rate-limit", 60.0, start=time.time() - 25.0)
+    drill = create_drill(tmp_path / "state" / "drills", "rate-limit", 60.0, start=pin - 25.0)
     inc = IncidentStore(cfg.state_dir(), cfg).create(
         title="checkout slow", severity="P2", runbook="RB-CORE-003", source={},
         drill={"scenario": "rate-limit", "speed": 60.0, "dir": str(drill.path)})
