@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.incident.drill_report import breach_time, drill_report
+from warroom.incident.drill_report import breach_time, drill_report, report_lines
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
 
@@ -537,3 +537,22 @@ def test_resolved_while_still_breached_is_in_time_but_no_recovery(state_dir: Pat
     assert not any(p.now > p.crit for p in report.panes if p.now is not None and p.crit is not None)
     [line] = [ln for ln in report.summary if ln.startswith("Time to resolve:")]
     assert line.endswith("(target < 60 min): met."), line
+
+
+def test_an_action_s_command_reads_as_the_command_that_was_run(state_dir: Path) -> None:
+    """The report joined argv with bare spaces: a page's ``--title 'Mass failure: 3 repos'`` read
+    as several arguments and a JSON patch lost its quotes, so the command shown was not the one
+    run and re-typing it ran another. It is shell-quoted: split back, it is the argv recorded."""
+    import shlex
+
+    start = 1_800_000_000.0
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
+    page = ("incident", "create", "--title", "Mass failure: 3 repos", "--note", "it's $(down) & out")
+    patch = ("patch", "deployment/flowengine", "-p", '{"spec": {"replicas": 5}}')
+    d.record("page", tool="blocks", argv=page, at=start + 10)
+    d.record("throttle", tool="kubectl", argv=patch, at=start + 20)
+    rows = {a.action: a for a in drill_report(d, None, at=start + 300).actions}
+    assert shlex.split(rows["page"].command) == ["blocks", *page]
+    assert shlex.split(rows["throttle"].command) == ["kubectl", *patch]
+    plain = drill_report(d, None, at=start + 300)
+    assert any(line.endswith(f"[{rows['page'].command}]") for line in report_lines(plain))

@@ -7,6 +7,7 @@ never decides an effect the curves did not show."""
 from __future__ import annotations
 
 import math
+import shlex
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -44,6 +45,14 @@ def _before(first: float | None, t: float) -> bool:
     return first is not None and first <= t
 
 
+def typed(tool: str, argv: tuple[str, ...] | list[str]) -> str:
+    """The command line as a shell reads it back (``shlex.join``): an argument holding a space,
+    a quote or ``$(…)`` is quoted, so the report's command is the one that was run and can be
+    typed again. Joined with bare spaces, ``blocks incident create --title 'Mass failure'`` read
+    as ``--title Mass failure`` (two arguments) and a ``-p '{"spec": …}'`` patch lost its quotes."""
+    return shlex.join((tool, *argv)) if tool else shlex.join(argv)
+
+
 def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, resolved: float | None,
                 t_end: float, t_zero: float | None, at: float, slos: list[SloConfig] | None) -> list[ActionRow]:
     """One row per action the stand-ins recorded (not the env/image edits that make up another):
@@ -58,7 +67,7 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
-        actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], " ".join((a.tool, *a.argv)).strip(),
+        actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  _change(drill, a, slos, min(read_by, drill.scenario_time(at)), quiet=not effective)
                                  if effective or a.action not in SAYS else "",   # a stop moves curves too
