@@ -144,6 +144,31 @@ def test_the_runbook_s_json_carries_the_query_s_words(tmp_path: Path) -> None:
     assert rb.to_json()["decisions"][0]["applies_when"]["percent"] is True
 
 
+def test_runbooks_show_says_each_criterion_and_what_it_reads_in_the_query_s_words() -> None:
+    """``warroom runbooks show`` printed a decision as its section heading only: a commander reading
+    the runbook before an incident saw no question, deadline nor criterion. Each is shown now, a
+    named query in its title and unit ('reads Repositories failing >= 5', 'Pilot failure share > 5%'),
+    never its PromQL; a conditional decision says when it arises and that its deadline counts from then."""
+    from warroom.cli.runbooks import render_text
+
+    library = RunbookLibrary.from_config(Config())
+    text = render_text(library.get("RB-LAUNCH-005"))
+    decision = text[text.index("Go/No-Go decision rollback-to-pilot: Roll back to the pilot repository"):]
+    for said in ("deadline 15m00s after detection · on GO: RB-LAUNCH-002 opens beside this runbook",
+                 "  GO when any of these holds:", "  NO-GO when all of these hold:",
+                 "    - 5 or more repositories failing (over half of the Phase 6 scope) — reads Repositories failing >= 5",
+                 "    - The pilot repository (compliance-service) is failing too — reads Pilot failure share > 5%",
+                 "    - The pilot repository is unaffected — reads Pilot failure share <= 5%",
+                 "    - Root cause still unknown after 15 minutes of investigation — no root-cause note 15m00s after "
+                 "detection"):
+        assert said in decision.splitlines() or said in decision, (said, decision)
+    assert "count(" not in decision and "rate(" not in decision, decision
+    core = render_text(library.get("RB-CORE-004"))
+    assert ("deadline 30m00s after it arises" in core
+            and "  arises when: Every provider is failing: model API 5xx rate above 90% — reads Model API 5xx "
+                "share > 90%" in core), core
+
+
 @pytest.mark.parametrize("case", sorted(REFUSED) + sorted(ACTING))
 def test_a_criterion_on_a_refused_query_is_never_read_and_lint_says_where(tmp_path: Path, case: str) -> None:
     """The stop-25 title attacks on a criterion: the query is refused, so its title is shown

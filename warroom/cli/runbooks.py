@@ -152,11 +152,59 @@ def render_text(rb: Runbook, slos: Any = ()) -> str:
         lines.append(f"{'#' * max(sec.level, 1)} {sec.title}{phase}")
         for step in sec.steps:
             lines.extend(_step_lines(step, slos, rb.queries))
+    for decision in rb.decisions:
+        lines.extend(_decision_lines(decision))
     if rb.findings:
         lines.append("")
         lines.append("findings:")
         lines.extend(f"  {f}" for f in rb.findings)
     return "\n".join(lines)
+
+
+def _decision_lines(d: Any) -> list[str]:
+    """A Go/No-Go decision as the commander will meet it: the question, when it is due, and each
+    criterion with what it reads, a named query in its title and unit ('Repositories failing >= 5'),
+    as the decision dialog, ``incident decide``, the brief and the PIR say it. Only a criterion
+    written as bare PromQL shows that PromQL: it is all the runbook says it reads."""
+    from warroom.durations import format_duration
+
+    since = "after it arises" if d.applies_when is not None else "after detection"
+    head = [f"deadline {format_duration(d.deadline)} {since}" if d.deadline is not None else "no deadline"]
+    if d.on_go:
+        head.append(f"on GO: {d.on_go} opens beside this runbook")
+    lines = ["", f"Go/No-Go decision {d.id}: {d.question}", "  " + " · ".join(head)]
+    if d.applies_when is not None:
+        lines.append(f"  arises when: {_criterion_words(d.applies_when)}")
+    for title, rows in ((f"GO when {d.go_when} of these holds:", d.go),
+                        (f"NO-GO when {d.no_go_when} of these hold:", d.no_go)):
+        if rows:
+            lines.append(f"  {title}")
+            lines.extend(f"    - {_criterion_words(c)}" for c in rows)
+    return lines
+
+
+def _criterion_words(c: Any) -> str:
+    """A criterion's text and, after a dash, what decides it."""
+    from warroom.durations import format_duration
+    from warroom.units import format_value
+
+    if c.kind == "metric":
+        if c.refused:
+            reads = f"its query {c.query!r} has errors in [queries] (`warroom runbooks lint` says which): never read"
+        elif c.measure is not None:
+            reads = f"reads {c.measure.title} {c.op} {format_value(c.value, c.measure.unit)}"
+        else:
+            reads = f"reads the PromQL {c.query} {c.op} {c.value:g}{'%' if c.percent else ''}"
+    elif c.kind == "step":
+        reads = f"reads step {c.step}'s output ({c.pattern}) {c.op} {c.value:g}"
+    elif c.kind == "note":
+        reads = (f"a {c.note} note is recorded" if c.note else
+                 f"no {c.no_note} note {format_duration(c.after or 0)} after detection")
+    elif c.kind == "time":
+        reads = f"{format_duration(c.after or 0)} after detection"
+    else:
+        reads = "the commander's judgement"
+    return f"{c.text} — {reads}"
 
 
 def _step_lines(step: Step, slos: Any = (), queries: Any = None) -> list[str]:
