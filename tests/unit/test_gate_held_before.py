@@ -9,6 +9,7 @@ it after still does."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,21 +44,7 @@ class StepwiseSource:
 
 
 def _gate_after_run(tmp_path: Path, before: float, after: float):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    rb = tmp_path / "gate.md"
-    rb.write_text(GATE_RUNBOOK)
-    clock = FixedClock()
-    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
-    clock.advance(60)
-    step = ran_ok(inc, 1, mutating=True)
-    key = (inc.runbook().id, step.id)
-    start = inc.state.steps[key].last_run.started_at.timestamp()
-    live = LiveIncident(inc, StepwiseSource(start, before, after))
-    try:
-        check = live.watch_gate(key, step.number, step.verify, every=0.01, leave_open=False)
-    finally:
-        live.close()
-    return inc, check
+    return _watched(tmp_path, lambda start: StepwiseSource(start, before, after))
 
 
 def test_a_gate_already_met_before_the_step_passes_but_is_not_mitigation(tmp_path: Path) -> None:
@@ -110,7 +97,8 @@ class LooksSource(StepwiseSource):
         return self.looks.pop(0) if len(self.looks) > 1 else self.looks[0]
 
 
-def _watched(tmp_path: Path, before: float, looks: list[float]):
+def _watched(tmp_path: Path, source: Callable[[float], StepwiseSource]):
+    """Run the gated step 1 of GATE_RUNBOOK and watch its gate on ``source(the run's start)``."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     rb = tmp_path / "gate.md"
     rb.write_text(GATE_RUNBOOK)
@@ -120,7 +108,7 @@ def _watched(tmp_path: Path, before: float, looks: list[float]):
     step = ran_ok(inc, 1, mutating=True)
     key = (inc.runbook().id, step.id)
     start = inc.state.steps[key].last_run.started_at.timestamp()
-    live = LiveIncident(inc, LooksSource(start, before, looks))
+    live = LiveIncident(inc, source(start))
     try:
         check = live.watch_gate(key, step.number, step.verify, every=0.01, leave_open=False)
     finally:
@@ -135,7 +123,7 @@ def test_a_gate_held_before_then_broken_and_held_again_is_mitigation(tmp_path: P
     "no evidence" and the incident never mitigated."""
     from warroom.incident.gates import gate_states
 
-    inc, check = _watched(tmp_path, before=40.0, looks=[90.0, 40.0])
+    inc, check = _watched(tmp_path, lambda start: LooksSource(start, 40.0, [90.0, 40.0]))
     assert check is not None and check.status == "passed"
     passed = next(v for v in inc.state.verifications if v["type"] == "verify.passed")
     assert passed["outside"]["value_text"] == "90%"
@@ -148,7 +136,7 @@ def test_a_gate_held_before_then_broken_and_held_again_is_mitigation(tmp_path: P
 
 def test_no_data_is_not_a_break(tmp_path: Path) -> None:
     """A look with no value is not the measure past its line: the pass still proves nothing."""
-    inc, check = _watched(tmp_path, before=40.0, looks=[math.nan, 40.0])
+    inc, check = _watched(tmp_path, lambda start: LooksSource(start, 40.0, [math.nan, 40.0]))
     assert check is not None and check.status == "passed"
     assert inc.state.status != "mitigated"
 
@@ -278,10 +266,10 @@ def test_a_break_before_the_gate_opened_is_read_from_the_history(tmp_path: Path)
 
 
 def test_the_drill_reports_path_keeps_room_for_the_step_at_80x24() -> None:
-    """The drill report's path (66 columns at 80x24) draws a step's state whole, unwrapped: the
-    held-before word is as short as the other gate words, so the step's label keeps its words
-    ("Turn on the" on one line; with "ran, verify gate held before the step: no evidence" the label
-    column was cut to "Turn" / "on" / "cir…")."""
+    """The drill report's path (66 columns at 80x24) draws a step's state whole, unwrapped, and
+    the step's label with every word whole (with "ran, verify gate held before the step: no
+    evidence" the label column was cut to "Turn" / "on" / "cir…"). Since 3bb4fac the path is a
+    FitTable: the label wraps at its words beside the state, never cut."""
     import io
 
     from rich.console import Console
@@ -294,4 +282,7 @@ def test_the_drill_reports_path_keeps_room_for_the_step_at_80x24() -> None:
     console = Console(width=66, file=io.StringIO(), record=True)
     console.print(_path_table("Runbook RB-CORE-003", steps))
     text = console.export_text()
-    assert state_word("held_before") in text and "Turn on the" in text, text
+    assert state_word("held_before") in text and "…" not in text, text
+    step_at = text.splitlines()[2].index("step")          # the label's column, under its header
+    label = " ".join(ln[step_at:].split("  ")[0].strip() for ln in text.splitlines()[3:])
+    assert " ".join(label.split()) == steps[0][1], text
