@@ -68,10 +68,11 @@ def declare(term: TmuxTerm, runbook: str | None = E2E_RUNBOOK_ID, timeout: float
     term.wait_for("Declare an incident", timeout=timeout)
     if runbook is not None:
         term.send("Tab", "Tab", "Enter")  # title → severity → runbook list, opened
-        # opened: its select reads ▲ between the field's ▊ ▎ edges. Counting "RB-CORE-00" was fooled
-        # by the panes: on a slow box (seen at x300) two panes had breached and named RB-CORE-001 and
-        # RB-CORE-003 beside the select's own, so the id was typed before the list was open
-        term.wait_for(lambda s: any("▊" in ln and "▲" in ln for ln in s.splitlines())
+        # opened: runbooks on two lines or more between the fields' ▊ ▎ edges (a closed select shows
+        # one; at 80x24 the list covers the select itself). Counting "RB-CORE-00" alone was fooled by
+        # the panes: on a slow box two panes had breached and named RB-CORE-001 and RB-CORE-003
+        # beside the select's own, so the id was typed before the list was open
+        term.wait_for(lambda s: sum("▊" in ln and "RB-" in ln for ln in s.splitlines()) >= 2
                       and s.count("RB-CORE-00") >= 3, timeout=timeout)
         term.type(runbook)
         term.send("Enter")
