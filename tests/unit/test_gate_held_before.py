@@ -245,20 +245,7 @@ def test_a_break_before_the_gate_opened_is_read_from_the_history(tmp_path: Path)
     """The measure held at the step's start, went past its line while the step ran (before the gate
     opened, where no check looks) and held at every check: the pass reads the history from the
     step's start (``verify.broke_since``), sees the break, and counts (red without)."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    rb = tmp_path / "gate.md"
-    rb.write_text(GATE_RUNBOOK)
-    clock = FixedClock()
-    inc = IncidentStore(tmp_path / "state", Config(), clock=clock).create(title="Gate", severity="P3", runbook=rb)
-    clock.advance(60)
-    step = ran_ok(inc, 1, mutating=True)
-    key = (inc.runbook().id, step.id)
-    start = inc.state.steps[key].last_run.started_at.timestamp()
-    live = LiveIncident(inc, BrokeWhileRunning(start, 40.0, 40.0))
-    try:
-        check = live.watch_gate(key, step.number, step.verify, every=0.01, leave_open=False)
-    finally:
-        live.close()
+    inc, check = _watched(tmp_path, lambda start: BrokeWhileRunning(start, 40.0, 40.0))
     assert check is not None and check.status == "passed"
     passed = next(v for v in inc.state.verifications if v["type"] == "verify.passed")
     assert passed["outside"]["value_text"] == "90%"
