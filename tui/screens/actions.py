@@ -305,9 +305,23 @@ class DashboardActions:
 
     # ------------------------------------------------------------------ steps
 
-    def run_step(self) -> None:
+    def step_at_cursor(self, verb: str) -> Step | None:
+        """The step enter / space / s act on. With none under the cursor (no runbook attached, or
+        the cursor on no step row) the key says why: a commander's key never does nothing."""
         step = self.selected()
-        if step is None or not self.need_incident() or self.refused_now(ev.STEP_STARTED):
+        if step is None:
+            if self.data.active_runbook() is None:
+                self.notify(f"No runbook attached: press o to pick one, then {verb} its steps.",
+                            severity="warning")
+            else:
+                self.notify(f"No step under the cursor: move to one with j/k to {verb} it.", severity="warning")
+        return step
+
+    def run_step(self) -> None:
+        if not self.need_incident():
+            return
+        step = self.step_at_cursor("run")
+        if step is None or self.refused_now(ev.STEP_STARTED):
             return
         if not step.runnable:
             self.notify("This is a checklist item: tick it with space, or skip it with s.")
@@ -358,14 +372,18 @@ class DashboardActions:
                                            read_only=self.ctx.read_only), answered)
 
     def tick_step(self) -> None:
-        step = self.selected()
-        if step is None or not self.need_incident() or self.refused_now(ev.STEP_TICKED):
+        if not self.need_incident():
+            return
+        step = self.step_at_cursor("tick")
+        if step is None or self.refused_now(ev.STEP_TICKED):
             return
         self.presenter.call(self.calls.tick, self.key_of(step))
 
     def skip_step(self) -> None:
-        step = self.selected()
-        if step is None or not self.need_incident() or self.refused_now(ev.STEP_SKIPPED):
+        if not self.need_incident():
+            return
+        step = self.step_at_cursor("skip")
+        if step is None or self.refused_now(ev.STEP_SKIPPED):
             return
         key = self.key_of(step)
 
