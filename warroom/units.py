@@ -9,7 +9,10 @@ tests check that no second formatter exists.
 
 The forms are short enough for a pane's value cell (at most 10 characters up to a million, of
 any unit) and exact enough for a review: three significant digits, never scientific
-notation for values people meet (1e-3 and above), the sign always kept.
+notation for values people meet (1e-3 up to ten trillion), the sign always kept. Past that
+(``_HUGE``: a broken exporter's counter, a division by almost zero) three significant digits
+in scientific notation, so no value is ever longer than 14 characters: 1e300 percent was a
+302-digit figure that no pane, table or PIR cell could hold.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import math
 
 UNITS = ("percent", "ratio", "seconds", "count", "bytes")
 _BYTE_SUFFIXES = ("B", "kB", "MB", "GB", "TB", "PB")
+_HUGE = 1e13
+"""From here on a number is written in scientific notation (``1.23e+15``)."""
 
 
 def format_value(value: float | None, unit: str | None) -> str:
@@ -52,7 +57,7 @@ def format_value(value: float | None, unit: str | None) -> str:
             size /= 1000
     if unit == "ratio":
         return f"{sign}{size:.3f}" if 0.001 <= size < 1000 or size == 0 else f"{sign}{_num(size)}"
-    if size == int(size) and size < 1e15:
+    if size == int(size) and size < _HUGE:
         return f"{sign}{int(size)}"
     return sign + _num(size)
 
@@ -71,12 +76,16 @@ def _seconds(size: float) -> str:
     if size < 99.5 * 3600:   # each form rounds to its own last unit, never truncates
         hours, minutes = divmod(int(round(size / 60)), 60)
         return f"{hours}h{minutes:02d}m"
+    if size >= _HUGE:
+        return f"{_num(size)}s"
     days, hours = divmod(int(round(size / 3600)), 24)
     return f"{days}d{hours:02d}h"
 
 
 def _num(size: float) -> str:
-    """Three significant digits of a non-negative number, no exponent from 0.001 up."""
+    """Three significant digits of a non-negative number, no exponent from 0.001 up to ``_HUGE``."""
+    if size >= _HUGE:
+        return f"{size:.3g}"
     if size >= 999.5:
         return f"{size:.0f}"
     if size != 0 and size < 0.001:

@@ -72,6 +72,24 @@ def test_a_pane_cell_holds_it(value: float, unit: str) -> None:
     assert len(format_value(value, unit)) <= 10
 
 
+@given(st.floats(), st.sampled_from((*UNITS, None)))
+def test_no_value_of_any_unit_is_longer_than_fourteen_characters(value: float, unit: str | None) -> None:
+    """A broken exporter can send 1e300: it was a 302-character figure (S26-6), which no pane, table
+    or PIR cell holds; past ten trillion it reads in scientific notation, sign and unit kept."""
+    text = format_value(value, unit)
+    assert len(text) <= 14, (value, unit, text)
+    if math.isfinite(value) and abs(value) >= (1e28 if unit == "bytes" else 1e13):   # bytes: TB, PB first
+        assert "e+" in text and text.startswith("-") == (value < 0), text
+
+
+@pytest.mark.parametrize(("value", "unit", "text"), [
+    (1e300, "percent", "1e+300%"), (-1.234e15, "count", "-1.23e+15"), (1e13, "seconds", "1e+13s"),
+    (9.99e12, "count", "9990000000000"), (2.5e30, "bytes", "2.5e+15 PB"), (1e14, "ratio", "1e+14"),
+])
+def test_huge_values_in_scientific_notation(value: float, unit: str, text: str) -> None:
+    assert format_value(value, unit) == text
+
+
 def test_there_is_one_formatter() -> None:
     """No module but ``warroom.units`` defines a function that formats a value with a unit."""
     offenders = []
