@@ -176,3 +176,27 @@ class Cli:
 
     def journal(self, inc: str) -> Path:
         return self.state / "incidents" / inc / "journal.jsonl"
+
+
+DRILL_START = 1_800_000_000.0
+
+
+def drill_incident(root: Path, scenario: str, speed: float, *, title: str, severity: str, pane: str,
+                   runbook: str | None = None) -> tuple[Any, Any, DrillClock, float]:
+    """A drill of ``scenario`` created at :data:`DRILL_START` and an incident declared from
+    ``pane`` 30 s (wall) after the drill first breached, on a :class:`DrillClock`: (drill,
+    incident, clock, breach). The test undoes the clock's pin (see :class:`DrillClock`)."""
+    from warroom.config import Config
+    from warroom.drill.directory import create_drill
+    from warroom.incident.drill_report import breach_time
+    from warroom.incident.store import IncidentStore
+
+    d = create_drill(root / "drills", scenario, speed=speed, start=DRILL_START)
+    breach = breach_time(d, at=DRILL_START + 3600)
+    assert breach is not None
+    clock = DrillClock(breach + 30)
+    extra = {"runbook": runbook} if runbook is not None else {}
+    inc = IncidentStore(root / "incidents", Config(), clock=clock).create(
+        title=title, severity=severity, source={"kind": "pane", "ref": pane},
+        drill={"scenario": scenario, "speed": speed, "dir": str(d.path)}, commander="Dana Lee", **extra)
+    return d, inc, clock, breach

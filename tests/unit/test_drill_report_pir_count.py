@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock
-from warroom.config import Config
+from tests.unit.incident_fixtures import drill_incident
 from warroom.drill.directory import create_drill
-from warroom.incident.drill_report import breach_time, drill_report
+from warroom.incident.drill_report import drill_report
 from warroom.incident.drill_report.actions import failed_flows
 from warroom.incident.pir import render_pir
-from warroom.incident.store import IncidentStore
 
 
 
@@ -27,14 +25,9 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_drill_report_gives_the_pirs_window_exactly_beside_the_pirs_estimate(tmp_path: Path) -> None:
-    start, speed = 1_800_000_000.0, 60.0
-    d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
-    clock = DrillClock(breach + 30)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
-        drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
+    speed = 60.0
+    d, inc, clock, breach = drill_incident(tmp_path, "mass-failure", speed, title="flows failing", severity="p1",
+                                           pane="failure_rate")
     source = d.source(inc.config.slo)
     inc.sync_metrics(source, speed=speed, now=clock.t)
     clock.t = breach + 5597 / speed                       # the finding's 5597 s drill-time window
@@ -75,14 +68,9 @@ def test_a_retry_that_failed_again_is_counted_as_the_pirs_counter_counts_it(tmp_
     names what its figure counts: "flow failures (retries included)", not "failed flows" (7 of 6)."""
     from tests.unit.standins_corpus import run_one
 
-    start, speed = 1_800_000_000.0, 60.0
-    d = create_drill(tmp_path / "drills", "rate-limit", speed=speed, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
-    clock = DrillClock(breach + 30)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="flows failing", severity="p2", source={"kind": "pane", "ref": "failure_rate"},
-        drill={"scenario": "rate-limit", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
+    speed = 60.0
+    d, inc, clock, breach = drill_incident(tmp_path, "rate-limit", speed, title="flows failing", severity="p2",
+                                           pane="failure_rate")
     t_retry = d.scenario_time(breach) + 600
     failed = [f for f in failed_flows(d, d.scenario_time(breach), t_retry) if f.status == "failed"]
     code, out, err = run_one(d, ["blocks", "flow", "retry", failed[0].task_id], t_retry)

@@ -12,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock, ran_ok
+from tests.unit.incident_fixtures import DrillClock, drill_incident, ran_ok
 from tests.unit.standins_corpus import run_one
-from warroom.config import Config
-from warroom.drill.directory import create_drill
-from warroom.incident.drill_report import breach_time
 from warroom.incident.pir import render_pir
 from warroom.incident.review.commands import commands
-from warroom.incident.store import IncidentStore
 from warroom.journal import events as ev
 
 
@@ -45,15 +41,9 @@ def _run(inc, step: int, clock: DrillClock, body, evidence: dict | None = None, 
 
 
 def test_a_drill_pir_credits_each_run_with_what_its_own_actions_changed(tmp_path: Path) -> None:
-    start, speed = 1_800_000_000.0, 60.0
-    d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
-    clock = DrillClock(breach + 30)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
-        drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee",
-        runbook="RB-LAUNCH-005")
+    speed = 60.0
+    d, inc, clock, breach = drill_incident(tmp_path, "mass-failure", speed, title="flows failing", severity="p1",
+                                           pane="failure_rate", runbook="RB-LAUNCH-005")
     source = d.source(inc.config.slo)
     rollback = next(s.number for s in inc.runbook().steps if "rollout undo" in (s.command or ""))
     test_flow = next(s.number for s in inc.runbook().steps if "blocks test-flow" in (s.command or ""))
@@ -113,15 +103,9 @@ def test_a_run_started_right_after_another_is_not_given_its_action(tmp_path: Pat
     rolled back"). An action has one owner: the run that holds it."""
     from warroom.incident.drill_report import drill_report
 
-    start, speed = 1_800_000_000.0, 60.0
-    d = create_drill(tmp_path / "drills", "mass-failure", speed=speed, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
-    clock = DrillClock(breach + 30)
-    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
-        title="flows failing", severity="p1", source={"kind": "pane", "ref": "failure_rate"},
-        drill={"scenario": "mass-failure", "speed": speed, "dir": str(d.path)}, commander="Dana Lee",
-        runbook="RB-LAUNCH-005")
+    speed = 60.0
+    d, inc, clock, breach = drill_incident(tmp_path, "mass-failure", speed, title="flows failing", severity="p1",
+                                           pane="failure_rate", runbook="RB-LAUNCH-005")
     steps = inc.runbook().steps
     rollback = next(s.number for s in steps if "rollout undo" in (s.command or ""))
     wait = next(s for s in steps if "rollout status" in (s.command or ""))

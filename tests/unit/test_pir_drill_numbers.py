@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.incident_fixtures import DrillClock
-from warroom.config import Config
-from warroom.incident.drill_report import breach_time, drill_report
-from warroom.drill.directory import create_drill
+from tests.unit.incident_fixtures import drill_incident
+from warroom.incident.drill_report import drill_report
 from warroom.journal import events as ev
 from warroom.incident.pir import render_pir
-from warroom.incident.store import IncidentStore
 from warroom.units import format_value
 
 
@@ -27,15 +24,7 @@ def _unpinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _drill_incident(state_dir: Path, speed: float = 10.0):  # type: ignore[no-untyped-def]
-    start = 1_800_000_000.0
-    d = create_drill(state_dir / "drills", "rate-limit", speed=speed, start=start)
-    breach = breach_time(d, at=start + 3600)
-    assert breach is not None
-    clock = DrillClock(breach + 30)
-    inc = IncidentStore(state_dir / "incidents", Config(), clock=clock).create(
-        title="Quota past 80%", severity="p3", source={"kind": "pane", "ref": "quota"},
-        drill={"scenario": "rate-limit", "speed": speed, "dir": str(d.path)}, commander="Dana Lee")
-    return d, inc, clock, breach
+    return drill_incident(state_dir, "rate-limit", speed, title="Quota past 80%", severity="p3", pane="quota")
 
 
 def test_drill_report_and_pir_give_the_same_numbers(tmp_path: Path) -> None:
