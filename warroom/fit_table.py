@@ -46,6 +46,7 @@ class _Column:
     kind: Kind
     style: str = ""
     justify: Literal["left", "right", "center"] = "left"
+    phrase: int = 0     # a words column: a cell at most this wide is one word (stays on one line)
     cells: list[RenderableType] = field(default_factory=list)
 
 
@@ -60,8 +61,11 @@ class FitTable:
         self.columns: list[_Column] = []
 
     def add_column(self, header: str, kind: Kind, *, style: str = "",
-                   justify: Literal["left", "right", "center"] = "left") -> None:
-        self.columns.append(_Column(header, kind, style, justify))
+                   justify: Literal["left", "right", "center"] = "left", phrase: int = 0) -> None:
+        """``phrase``: in a words column, a cell at most this many columns wide counts as one word,
+        so it is never broken while the longer cells wrap ("▲ clock only" whole beside "✔ met" over
+        "(declared first)")."""
+        self.columns.append(_Column(header, kind, style, justify, phrase))
 
     def add_row(self, *cells: RenderableType) -> None:
         if len(cells) != len(self.columns):
@@ -70,11 +74,13 @@ class FitTable:
             column.cells.append(Text(value) if isinstance(value, str) else value)
 
     def _measure(self, console: Console, options: ConsoleOptions) -> tuple[list[int], list[int], list[int]]:
-        """Per column: its widest cell on one line, its longest word, its header's longest word."""
+        """Per column: its widest cell on one line, its longest word (a short cell of a column
+        with a ``phrase`` counts as one word), its header's longest word."""
         measured = [[Measurement.get(console, options, c) for c in (Text(col.header), *col.cells)]
                     for col in self.columns]
-        return ([max(m.maximum for m in ms) for ms in measured], [max(m.minimum for m in ms) for ms in measured],
-                [ms[0].minimum for ms in measured])
+        word = [max(m.maximum if m.maximum <= col.phrase else m.minimum for m in ms)
+                for col, ms in zip(self.columns, measured, strict=True)]
+        return [max(m.maximum for m in ms) for ms in measured], word, [ms[0].minimum for ms in measured]
 
     def widths(self, console: Console, options: ConsoleOptions, width: int) -> list[int]:
         """Each column's width (without the gaps) when the table is drawn ``width`` wide."""

@@ -102,3 +102,25 @@ def test_rich_alone_drops_the_column_fit_table_keeps() -> None:
     fit.add_row(*cells)
     cols, _ = read_columns(fit, 80)
     assert cols == [(h + c).replace(" ", "") for h, c in zip(headers, cells, strict=True)]
+
+
+def test_a_short_cell_of_a_phrase_column_stays_on_one_line_while_a_long_one_wraps() -> None:
+    """The drill report's verdicts: '▲ clock only' is one phrase ('▲ clock' over 'only' reads as a
+    broken cell), '✔ met (declared first)' wraps at its words where the row needs it."""
+    def table(phrase: int) -> FitTable:
+        t = FitTable()
+        t.add_column("milestone", "words")
+        t.add_column("figures", "figure")
+        t.add_column("result", "words", phrase=phrase)
+        for label, verdict in (("Time to detect", "✔ met (declared first)"), ("Time to resolve", "▲ clock only")):
+            t.add_row(label, "23:59:59  100h01m  100h01m  < 60 min", verdict)
+        return t
+
+    text, _ = draw(table(len("▲ clock only")), 61)            # 21 columns left for the words
+    lines = [ln.rstrip() for ln in text.splitlines()]
+    assert any(ln.endswith("▲ clock only") for ln in lines), text
+    assert not any(ln.endswith("✔ met (declared first)") for ln in lines), text     # wrapped: no room
+    text, _ = draw(table(0), 61)                                   # without a phrase: a word is a word
+    assert not any(ln.rstrip().endswith("▲ clock only") for ln in text.splitlines()), text
+    text, _ = draw(table(len("▲ clock only")), 118)                # room for all: nothing wraps
+    assert any(ln.rstrip().endswith("✔ met (declared first)") for ln in text.splitlines()), text

@@ -7,9 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.console import Console, ConsoleOptions, Group, RenderResult
-from rich.measure import Measurement
-from rich.table import Table
+from rich.console import Group
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,43 +37,23 @@ def _minutes(v: float | None) -> str:
     return "—" if v is None else format_duration(v * 60)
 
 
-# The widest verdict a response row can hold on one line ("▲ clock only", "not measured"); a longer
-# one ("✔ met (declared first)") wraps at its words when the row would not fit otherwise.
-_VERDICT_COLUMN = len("▲ clock only")
-
-
-class _ResponseTimes:
-    """The response-time table, laid out for the width it is drawn at. Rich drops a column whole
-    when its no-wrap columns do not fit (CI, stop 25: a slow box declared ahead of critical,
-    "✔ met (declared first)" did not fit at 66 columns and the milestone column vanished), and a
-    wrapping column's min_width does not hold when it collapses ("▲ clock onl"). So the table is
-    built at render time: the verdicts whole on one line when the row fits, else in a column as
-    wide as the widest short verdict, the longer ones wrapped at their words."""
-
-    def __init__(self, responses: Any) -> None:
-        self.responses = responses
-
-    def table(self, verdict_width: int | None) -> Table:
-        times = Table(title="Response times against the targets", title_justify="left", box=None,
-                      padding=(0, 1), pad_edge=False, header_style="bold")
-        # drill time first (what the target judges), the wall time beside, as in the PIR
-        times.add_column("milestone", ratio=1, overflow="fold", min_width=len("milestone"))   # its header whole
-        for col in ("at (UTC)", "took (drill)", "(wall)", "target"):
-            times.add_column(col, no_wrap=True)
-        times.add_column("result", no_wrap=verdict_width is None, width=verdict_width, overflow="fold")
-        for r in self.responses:
-            # the verdict the summary and the PIR say (``warroom.incident.verdicts``): ✔ only for a plain met
-            word, ok = r.verdict.mark, r.verdict.ok
-            style = ("green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only"
-                     else "dim")
-            times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes),
-                          Text(f"< {r.target_min:g} min"), Text(word, style=style))
-        return times
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        whole = self.table(None)
-        need = Measurement.get(console, options.update_width(1_000), whole).maximum   # every cell on one line
-        yield whole if need <= options.max_width else self.table(_VERDICT_COLUMN)
+def _response_times(responses: Any) -> FitTable:
+    """Each milestone against its target: drill time first (what the target judges), the wall
+    time beside, as in the PIR. A short verdict ("▲ clock only", "not measured") stays on one
+    line; only the long one ("✔ met (declared first)") wraps at 66 columns (80x24)."""
+    times = FitTable(title="Response times against the targets")
+    times.add_column("milestone", "words")
+    for col in ("at (UTC)", "took (drill)", "(wall)", "target"):
+        times.add_column(col, "figure")
+    times.add_column("result", "words", phrase=len("▲ clock only"))
+    for r in responses:
+        # the verdict the summary and the PIR say (``warroom.incident.verdicts``): ✔ only for a plain met
+        word, ok = r.verdict.mark, r.verdict.ok
+        style = ("green" if ok else "bold red" if ok is False else "yellow" if r.verdict.state == "clock only"
+                 else "dim")
+        times.add_row(Text(r.label), _hm(r.at), _minutes(r.drill_minutes), _minutes(r.minutes),
+                      Text(f"< {r.target_min:g} min"), Text(word, style=style))
+    return times
 
 
 def report_renderable(report: Any) -> Group:
@@ -84,14 +62,12 @@ def report_renderable(report: Any) -> Group:
     head.append(f" · {report.title} · runbook {report.runbook} · speed ×{report.speed:g}")
     if report.incident:
         head.append(f" · {report.incident}", "bold")
-    # Every table fits the dialog at 80x24 (66 columns): the words that can wrap do (a milestone's
-    # or a pane's name, a pane's end), the figures never wrap nor get cut to "…" — a target read
-    # as "< 1…" or a result as "not rea…" is no report.
-    times = _ResponseTimes(report.responses)
-    # Each table is a FitTable (``warroom.fit_table``): the clocks, times and figures whole on one
-    # line, the words (an action, its effect, its command, a pane's name and end) wrap or fold. With
-    # Rich choosing, a command got the leftovers ('com…' over 'kub…' at 80x24) and a wide figure
-    # made the pane's name one letter wide and its state 's…'.
+    # Every table fits the dialog at 80x24 (66 columns) and is a FitTable (``warroom.fit_table``):
+    # the clocks, times, targets and figures whole on one line, the words (a milestone, an action,
+    # its effect, its command, a pane's name and end) wrap or fold. With Rich choosing, CI (stop 25)
+    # lost the whole milestone column to "✔ met (declared first)", a command got the leftovers
+    # ('com…' over 'kub…') and a wide figure made the pane's name one letter wide and its state 's…'.
+    times = _response_times(report.responses)
     acts = FitTable(title="What was done", expand=True)
     for col in ("drill clock", "at (UTC)"):
         acts.add_column(col, "figure")
