@@ -282,7 +282,7 @@ def test_no_clock_no_source_no_data_are_unknown_never_met(tmp_path: Path) -> Non
         assert dec.judge(c, "go", clockless, now, None, lambda _s: None).state == dec.UNKNOWN
     metric = Criterion("m", query="x", op=">=", value=1.0)
     assert dec.judge(metric, "go", clockless, now, None, lambda _s: None).state == dec.UNKNOWN
-    for answer in ([], [float("nan")], [1.0, 2.0]):
+    for answer in ([], [float("nan")], [float("nan"), 2.0]):   # several series: tests/unit/test_one_series_rule.py
         assert dec.judge(metric, "go", clockless, now, lambda _q, a=answer: a, lambda _s: None).state == dec.UNKNOWN
 
 

@@ -19,7 +19,6 @@ finishes gates left open when the app was closed, from the range of values over 
 from __future__ import annotations
 
 import math
-import operator
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -30,6 +29,7 @@ from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import format_duration
 from warroom.runbook import gate as gate_syntax
+from warroom.runbook import series as series_rule
 from warroom.runbook.gate import NamedQuery
 from warroom.scenario_time import Span
 from warroom.sources.evidence import Appender, iso
@@ -41,10 +41,6 @@ VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
 VERIFY_FAILED = "verify.failed"
 DEFAULT_WINDOW = gate_syntax.DEFAULT_WINDOW
-_OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
-}
 VerifyError = gate_syntax.GateSyntaxError
 """A verify expression that does not parse (the runbook format's own error)."""
 
@@ -106,16 +102,18 @@ class VerifyGate:
                 **({"measure": self.measure.name} if self.measure is not None else {})}
 
     def holds(self, value: float) -> bool:
-        return not math.isnan(value) and _OPS[self.op](value, self.threshold)
+        return series_rule.holds(value, self.op, self.threshold)
+
+    def reading(self, values: list[float]) -> series_rule.Reading:
+        """What the series of one evaluation say of the gate (``warroom.runbook.series``, the rule
+        a Go/No-Go criterion follows too): all must hold, so one past the line decides; with any
+        series unread (NaN) and none past it, nothing is decided."""
+        return series_rule.deciding(values, self.op, self.threshold)
 
     def worst(self, values: list[float]) -> float:
-        """The series that decides: all must hold, so the one furthest from holding."""
-        finite = [v for v in values if not math.isnan(v)]
-        if not finite:
-            return math.nan
-        failing = [v for v in finite if not self.holds(v)]
-        pool = failing or finite
-        return max(pool) if self.op in ("<", "<=") else min(pool) if self.op in (">", ">=") else pool[0]
+        """The deciding value of ``reading``, NaN when nothing is decided."""
+        value = self.reading(values).value
+        return math.nan if value is None else value
 
 
 def parse_verify(text: str, slos: Iterable[SloConfig] = (),
@@ -188,10 +186,8 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
             series = query(gate.expr, at)
         except Exception as exc:  # any source's query error (QueryError, the drill's PromQLError) is the reason shown
             return None, str(exc)
-        if not series:
-            return None, "no data"
-        v = gate.worst([s[1] for s in series])
-        return (None, "no data (NaN)") if math.isnan(v) else (v, None)
+        reading = gate.reading([s[1] for s in series])
+        return reading.value, reading.problem
     sample = source.instant(gate.expr, at)
     if sample.error:
         return None, sample.error

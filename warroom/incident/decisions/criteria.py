@@ -15,6 +15,7 @@ from warroom.errors import WarroomError
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
                                               StepOutput)
 from warroom.runbook.criterion_query import unit_mismatch
+from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
 from warroom.units import format_value
 
@@ -22,8 +23,7 @@ OUTPUT_TAIL = 65536          # bytes of a step's output searched for a criterion
 
 
 def _compare(value: float, op: str, target: float) -> bool:
-    return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
-            "==": value == target, "!=": value != target}[op]
+    return series_rule.holds(value, op, target)
 
 
 def _since_detection(state: Any, now: datetime) -> float | None:
@@ -102,7 +102,10 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
     "Pilot failure share: no data"), so every view that shows the evidence (dialog, ``incident
     decide``/``show``, brief, PIR from the journal) says what was read, never the PromQL; bare
     PromQL reads as before. A name ``[queries]`` refused and a ``%`` value on a query not in
-    percent are never queried: what they would compare is not what the runbook says."""
+    percent are never queried: what they would compare is not what the runbook says. A query's
+    series decide as a verify gate's do (``warroom.runbook.series``): every series must meet it,
+    so the worst decides ("3 >= 5 is false (the worst of 4 series)"), and a series with no
+    reading (NaN) leaves it unknown unless another one already fails it."""
     m = c.measure
     unit = m.unit if m is not None else None
 
@@ -121,15 +124,16 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
         return verdict(UNKNOWN, "no metric source")
     if query is NOT_HERE:
         return verdict(UNKNOWN, "not judged in this view (the dashboard and `incident decide` judge it)", judged=False)
+    op, target = c.op or ">=", c.value or 0.0
     try:
-        values = [v for v in query(c.promql or "") if not math.isnan(v)]
+        reading = series_rule.deciding(query(c.promql or ""), op, target)
     except (WarroomError, ValueError, OSError) as exc:
         return verdict(UNKNOWN, f"query failed: {exc}")
-    if len(values) != 1:
-        return verdict(UNKNOWN, "no data" if not values else f"{len(values)} series, expected one")
-    ok = _compare(values[0], c.op or ">=", c.value or 0.0)
-    return verdict(MET if ok else NOT_MET, f"{format_value(values[0], unit)} {c.op} {format_value(c.value, unit)}"
-                   f" is {'true' if ok else 'false'}", values[0])
+    if reading.value is None:
+        return verdict(UNKNOWN, reading.problem or "no data")
+    ok = _compare(reading.value, op, target)
+    return verdict(MET if ok else NOT_MET, f"{format_value(reading.value, unit)} {c.op} {format_value(c.value, unit)}"
+                   f" is {'true' if ok else 'false'}{reading.several}", reading.value)
 
 
 def _last_number(pattern: str, text: str) -> float | None:
