@@ -243,10 +243,8 @@ class LiveIncident:
         snap = self.incident.local_file(str(ref.get("snapshot") or "runbook.md"))
         if not snap.is_file():
             return None
-        from warroom.incident import runbook_ref
-
         try:
-            book = runbook_ref.load_file(snap)
+            book = self.incident.shelf.load(snap)
         except WarroomError:
             return None
         if rb_id:

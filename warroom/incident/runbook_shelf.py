@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from warroom.journal.log import JournalError
 if TYPE_CHECKING:
     from warroom.config import Config
     from warroom.incident.state import IncidentState
+    from warroom.runbook.gate import NamedQuery
     from warroom.runbook.model import Runbook, Step
 
 
@@ -41,13 +42,27 @@ class RunbookShelf:
     in the incident directory); ``lock``: the incident's lock, which the cache shares."""
 
     def __init__(self, inc_id: str, incident_dir: Path, journal: Any, redact: Callable[[str], str],
-                 lock: threading.RLock) -> None:
+                 lock: threading.RLock, panes: Mapping[str, NamedQuery] | None = None) -> None:
         self.id = inc_id
         self.dir = Path(incident_dir)
         self.journal = journal
         self.redact = redact
         self._lock = lock
         self._books: dict[str, Runbook] = {}   # parsed copies (current and beside), by path
+        self.panes: Mapping[str, NamedQuery] = panes or {}
+
+    def load(self, path: Path) -> Runbook:
+        """A runbook copy parsed as the incident reads it: each Go/No-Go criterion naming a pane of
+        the incident's configuration (and no query of the runbook) reads that pane
+        (``criterion_query.on_panes``, the gate's order), so every view of the incident — the
+        journal-only ones (``incident show``, the checklist, the brief, the drill report) as much
+        as a judging look — says it in the pane's title and unit, and none calls it bare PromQL."""
+        from warroom.runbook.criterion_query import on_panes
+
+        book = runbook_ref.load_file(path)
+        if self.panes:
+            book.decisions = [on_panes(d, self.panes) for d in book.decisions]
+        return book
 
     @property
     def shared(self) -> bool:
@@ -98,7 +113,7 @@ class RunbookShelf:
             if not snap.is_file():
                 raise NotFoundError(f"{snap}: the snapshot of runbook {ref.get('id') or '(unnamed)'} is missing")
             self._check(snap, ref)
-            book = runbook_ref.load_file(snap)
+            book = self.load(snap)
             if ref.get("id") and book.id != ref["id"]:
                 book.id = str(ref["id"])  # an id derived from the file name: keep the original's
             self._books[str(snap)] = book

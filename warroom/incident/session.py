@@ -66,6 +66,7 @@ from warroom.incident.approval_desk import ApprovalDesk
 from warroom.incident.identity import Person, whoami
 from warroom.incident import tampering
 from warroom.incident.runbook_shelf import RunbookShelf, runbook_id_of
+from warroom.runbook.criterion_query import pane_queries
 from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
 from warroom.incident import record_lines as lines
 from warroom.incident.roles import default_commander
@@ -111,7 +112,8 @@ class Incident(StepRunning):
         self._lock = threading.RLock()
         self._cache = _Cache(self.journal.follower())
         # The runbook copies it works from (current and beside), parsed once.
-        self.shelf = RunbookShelf(self.id, self.dir, self.journal, self.redact, self._lock)
+        self.shelf = RunbookShelf(self.id, self.dir, self.journal, self.redact, self._lock,
+                                  panes=pane_queries(self.config.slo))
         self._redactor: Any = None
         self._checkpoints = tampering.CheckpointCheck(self.dir)
         self._person = person

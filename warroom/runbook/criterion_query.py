@@ -8,7 +8,9 @@ rule a verify gate's left side follows, ``warroom.runbook.gate``):
   ``incident show`` (text and ``--json``), the brief, the PIR — says "Repositories failing: 7 >= 5"
   in the query's words and unit, never the expression;
 * a pane id of the configuration (its title, query and unit; resolved where the configuration
-  is known: a look that judges, ``warroom.incident.decisions.looks``, and lint);
+  is known: every runbook copy an incident reads, ``warroom.incident.runbook_shelf``, so the
+  views that read the journal only say the pane's words too; a look that judges,
+  ``warroom.incident.decisions.looks``; and lint);
 * any PromQL expression (older runbooks: it still works, judged as written, with no unit).
 
 ``value`` may be written with ``%`` (``value = "5%"``) when the named query is in percent: a
