@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from warroom.incident.fold import replay
 from warroom.incident.review.commands import commands
 from warroom.incident.review.timeline import timeline
@@ -27,9 +29,10 @@ T0 = datetime(2026, 11, 22, 14, 0, 0, tzinfo=UTC)
 RUNS = 40
 
 
-def _state(tmp_path: Path, runs: int) -> tuple[IncidentState, dict[int, set[int]]]:
-    """One mutating step run ``runs`` times, each with a before value journaled while it runs and
-    an after value naming its ``step.finished``; returns the state and each run's own seqs."""
+def _state(tmp_path: Path, runs: int, early: bool = False) -> tuple[IncidentState, dict[int, set[int]]]:
+    """One mutating step run ``runs`` times, each with a before value (journaled while it runs, or
+    with ``early`` just ahead of its start, as the dashboard may) and an after value naming its
+    ``step.finished``; returns the state and each run's own seqs (by its start's seq)."""
     ref = {"step": 3, "step_id": "enable-breaker", "label": "Enable the circuit breaker", "runbook_id": "RB-CORE-003"}
     events: list[tuple[str, dict[str, Any]]] = [(ev.DECLARED, {
         "id": "INC-20261122-1", "title": "Quota", "severity": "P2", "commander": "t@h", "drill": None,
@@ -37,16 +40,18 @@ def _state(tmp_path: Path, runs: int) -> tuple[IncidentState, dict[int, set[int]
         "source": {"kind": "pane", "ref": "quota", "value": 91.0, "unit": "percent"}})]
     own: dict[int, set[int]] = {}
     for i in range(runs):
-        start = len(events) + 1
-        events.append((ev.STEP_STARTED, {**ref, "kind": "shell", "command": "kubectl set env x", "mutating": True,
-                                         "confirmed": True, "target": {}, "output": f"outputs/{i}.log"}))
-        events.append((ev.EVIDENCE, {**ref, "when": "before", "offset": 0.0, "started_seq": start,
-                                     "values": {"quota": {"value": 90.0 + i % 5, "unit": "percent", "state": "crit"}}}))
+        start = len(events) + 1 + early        # the seq of its step.started
+        before = (ev.EVIDENCE, {**ref, "when": "before", "offset": 0.0,
+                                "values": {"quota": {"value": 90.0 + i % 5, "unit": "percent", "state": "crit"}}})
+        started = (ev.STEP_STARTED, {**ref, "kind": "shell", "command": "kubectl set env x", "mutating": True,
+                                     "confirmed": True, "target": {}, "output": f"outputs/{i}.log"})
+        events += [before, started] if early else [started, before]
+        finished = len(events) + 1
         events.append((ev.STEP_FINISHED, {**ref, "status": "ok", "exit_code": 0, "duration": 1.0,
                                           "output": f"outputs/{i}.log"}))
-        events.append((ev.EVIDENCE, {**ref, "when": "after", "offset": 300.0, "finished_seq": start + 2,
+        events.append((ev.EVIDENCE, {**ref, "when": "after", "offset": 300.0, "finished_seq": finished,
                                      "values": {"quota": {"value": 80.0 - i % 5, "unit": "percent", "state": "warn"}}}))
-        own[start] = {start + 1, start + 3}
+        own[start] = {start - 1 if early else start + 1, finished + 1}
     prev, lines = GENESIS, []
     for seq, (type_, data) in enumerate(events, start=1):
         line = encode_line(seq, T0 + timedelta(seconds=seq), "t@h", type_, data, prev)
@@ -62,8 +67,11 @@ def _evidence_seqs(state: IncidentState) -> set[int]:
     return {e.seq for e in state.evidence if e.when in ("before", "after")}
 
 
-def test_each_run_of_a_step_run_again_cites_its_own_values_only(tmp_path: Path) -> None:
-    state, own = _state(tmp_path, RUNS)
+@pytest.mark.parametrize("early", [False, True], ids=["before-while-running", "before-ahead-of-start"])
+def test_each_run_of_a_step_run_again_cites_its_own_values_only(tmp_path: Path, early: bool) -> None:
+    """Including a before value journaled ahead of the run's start: the line shows its figure
+    ("quota 95.5% → 92%"), so it cites its line (the golden PIR's step 3 left #15 out)."""
+    state, own = _state(tmp_path, RUNS, early)
     values = _evidence_seqs(state)
     now = T0 + timedelta(hours=2)
     rows = commands(state, now)
