@@ -17,7 +17,11 @@ from warroom.journal.log import parse_ts
 
 
 def test_a_missed_deadline_is_on_the_timeline_when_it_passed(tmp_path: Path) -> None:
-    inc, _library = _mass_failure(tmp_path)
+    from tests.unit.incident_fixtures import FixedClock
+
+    clock = FixedClock()
+    inc, _library = _mass_failure(tmp_path, clock)
+    clock.advance(20 * 60)      # a deadline after the declaration (one before it: test_decision_reminder_when_told)
     now = inc.clock()
     due = now - timedelta(minutes=7)
     e = inc._append(ev.DECISION_OVERDUE, {"id": "rollback-to-pilot", "runbook_id": "RB-LAUNCH-005",

@@ -18,11 +18,11 @@ from warroom.incident.store import IncidentStore
 from warroom.runbook.library import RunbookLibrary
 
 
-def _mass_failure(tmp_path: Path):
+def _mass_failure(tmp_path: Path, clock=None):  # type: ignore[no-untyped-def]
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path)
     library = RunbookLibrary.from_config(cfg)
-    inc = IncidentStore(tmp_path, cfg).create(title="flows failing", severity="P1",
+    inc = IncidentStore(tmp_path, cfg, clock=clock).create(title="flows failing", severity="P1",
                                               runbook=library.get("RB-LAUNCH-005").path, source={})
     return inc, library
 

@@ -134,7 +134,9 @@ def test_a_decision_overdue_line_says_its_due_time_like_the_other_lines(tmp_path
     inc = _incident(tmp_path)
     inc.record_decision_overdue({"question": "Roll back?", "due_at": "2026-12-02T00:53:37.239000+00:00"})
     (line,) = [t.text for t in inc.refresh().sorted_timeline() if t.kind == "decision.overdue"]   # at its due time
-    assert line == 'Decision overdue: "Roll back?" (due 00:53:37 UTC)'
+    # due before this incident was declared: placed at the declaration, saying so (test_decision_reminder_when_told)
+    assert line == ('Decision overdue: "Roll back?" (due 00:53:37 UTC) (due before the incident was declared:'
+                    ' reminded at the declaration)')
 
 
 def test_the_checklist_row_agrees_with_show_while_the_gate_watches_and_after_it_fails(tmp_path: Path) -> None:

@@ -93,21 +93,38 @@ def instants(state: IncidentState) -> list[TierStart]:
     resolved is reached when it was reopened (``at`` is the reopening), and one whose time came
     before the detection it counts from was known (:func:`known_from`) is reached then. The one
     list every reader of the tier compares ``now`` with (the header gets it as ``HeaderInfo.tiers``)."""
-    spans = _closed(state)
-    known, how = known_from(state)
     out = []
     for t in schedule(state):
         if t.tier == 0:
             out.append(t)
             continue
-        at = next((b for a, b in spans if a <= t.at < b), t.at)
-        late = known is not None and at < known
-        if late:
-            assert known is not None
-            at = known
+        at, why = told_at(state, t.at)
         out.append(t if at == t.at else TierStart(t.tier, t.label, t.action, t.minutes, at,
-                                                  reopened=not late, known_late=how if late else ""))
+                                                  reopened=why == REOPENED, known_late="" if why == REOPENED else why))
     return out
+
+
+REOPENED = "reopened"
+
+
+def told_at(state: IncidentState, due: datetime) -> tuple[datetime, str]:
+    """When someone could first be told of something due at ``due`` on the incident's clock (a
+    tier, a Go/No-Go deadline), and why it is later than ``due`` ("" when it is not): a time that
+    came while the incident was resolved is told at the reopening (``REOPENED``); one before the
+    detection it counts from was known (:func:`known_from`) at that moment ("declared" or
+    "marked"). The one rule the tiers and the decision reminders are placed by: neither is put at
+    a time nobody could have been paged or reminded."""
+    at = next((b for a, b in _closed(state) if a <= due < b), due)
+    known, how = known_from(state)
+    if known is not None and at < known:
+        return known, how
+    return at, "" if at == due else REOPENED
+
+
+LATE_WORDS = {REOPENED: " (its time came while resolved: {verb} on reopening)",
+              "declared": " (due before the incident was declared: {verb} at the declaration)",
+              "marked": " (due before detection was back-dated: {verb} at the back-dating)"}
+"""What a line placed later than its due time (:func:`told_at`) adds, with its verb."""
 
 
 def reached(state: IncidentState, now: datetime) -> list[TierStart]:

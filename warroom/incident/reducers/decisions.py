@@ -23,13 +23,19 @@ def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _decision_overdue(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
+    from warroom.incident.escalation import LATE_WORDS, told_at
+
     s.decisions_overdue.append({**d, "seq": e.seq, "at": e.ts})
     whose = f"{d['runbook_id']}, " if d.get("runbook_id") else ""
     # on the timeline when the deadline passed, as a missed update or a tier reached is: the line is
-    # written when someone looked (a headless resolve, the next CLI command), which may be much later
+    # written when someone looked (a headless resolve, the next CLI command), which may be much later;
+    # but never at a time nobody could have been reminded (before the incident was declared or its
+    # detection back-dated, while it was resolved): then, as a tier is (``escalation.told_at``)
     due = _ts(d.get("due_at"))
-    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})",
-                    at=min(due, e.ts) if due is not None else None)
+    at, why = told_at(s, due) if due is not None and due < e.ts else (due, "")
+    late = LATE_WORDS[why].format(verb="reminded") if why else ""
+    s._add_timeline(e, e.type, f"Decision overdue: \"{d.get('question')}\" ({whose}due {_clock(d.get('due_at'))})"
+                               f"{late}", at=min(at, e.ts) if at is not None else None)
 
 
 def _decision_arose(s: IncidentState, e: Event, d: dict[str, Any]) -> None:

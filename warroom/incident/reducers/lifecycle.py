@@ -157,10 +157,11 @@ def _escalated(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     label, action = str(d.get("label") or ""), str(d.get("action") or "")
     s.escalations.append({"seq": e.seq, "at": e.ts, "reached_at": reached, "tier": tier, "label": label,
                           "action": action, "minutes": minutes})
-    again = " (its time came while resolved: reached on reopening)" if d.get("on_reopen") is True else ""
-    again += {"declared": " (due before the incident was declared: reached at the declaration)",
-              "marked": " (due before detection was back-dated: reached at the back-dating)"}.get(
-                  str(d.get("known_late") or ""), "")
+    from warroom.incident.escalation import LATE_WORDS, REOPENED
+
+    again = LATE_WORDS[REOPENED].format(verb="reached") if d.get("on_reopen") is True else ""
+    late = str(d.get("known_late") or "")
+    again += LATE_WORDS[late].format(verb="reached") if late in ("declared", "marked") else ""
     s._add_timeline(e, e.type, f"Escalated to {tier_text(s, tier, label, minutes)}{again}"
                                + (f": {action}" if action else ""), at=reached)
 
