@@ -119,3 +119,4 @@ def test_a_gate_does_not_pass_while_a_series_has_no_reading() -> None:
     run2 = VerifyRun(gate, SeriesSource([math.nan, 20.0]), started_at=0.0)
     check2 = run2.check(now=1.0)
     assert (check2.status, check2.value) == ("pending", 20.0)   # past the line: the value shown
+

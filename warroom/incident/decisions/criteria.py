@@ -64,13 +64,18 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
             said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
                                                        + (f" (exit {run.exit_code})" if run.exit_code is not None else ""))
             return verdict(UNKNOWN, f"step {c.step} {said}: its output is not evidence", source=where)
+        if run.ended_at is not None and run.ended_at > now:
+            return verdict(UNKNOWN, f"step {c.step}'s last run ended at {run.ended_at:%H:%M:%S} UTC, after the moment"
+                           " judged: not evidence of it", source=where)
         if run.text is None:
             return verdict(UNKNOWN, f"step {c.step}'s output is not kept here", source=where)
         number = _last_number(c.pattern or "", run.text)
         if number is None:
             return verdict(UNKNOWN, f"step {c.step}'s output has no number for its pattern", source=where)
         ok = _compare(number, c.op or ">=", c.value or 0.0)
-        return verdict(MET if ok else NOT_MET, f"step {c.step}: {format_value(number, None)} {c.op} "
+        # the output is what the step said when it ran, not now: the evidence says when
+        said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
+        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: {format_value(number, None)} {c.op} "
                        f"{format_value(c.value, None)}", number, where)
     since = _since_detection(state, now)
     if kind == "note":

@@ -31,16 +31,16 @@ def step_output_reader(incident_dir: Path, state: Any, runbook_id: str) -> Calla
             if run is None:
                 return None
             status = str(getattr(run, "status", None) or "running")
-            seq, code = getattr(run, "seq", None), getattr(run, "exit_code", None)
+            seq, code, ended = getattr(run, "seq", None), getattr(run, "exit_code", None), getattr(run, "ended_at", None)
             if not run.output:
-                return StepOutput(None, status, seq, code)
+                return StepOutput(None, status, seq, code, ended)
             try:
                 with open(incident_dir / run.output, "rb") as fh:
                     fh.seek(0, 2)
                     fh.seek(max(0, fh.tell() - OUTPUT_TAIL))
-                    return StepOutput(fh.read().decode("utf-8", errors="replace"), status, seq, code)
+                    return StepOutput(fh.read().decode("utf-8", errors="replace"), status, seq, code, ended)
             except OSError:
-                return StepOutput(None, status, seq, code)
+                return StepOutput(None, status, seq, code, ended)
         return None
     return read
 

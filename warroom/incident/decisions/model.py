@@ -65,6 +65,7 @@ class StepOutput:
     status: str               # ok | running | failed | timed_out | cancelled | ...
     seq: int | None = None    # the run's journal seq
     exit_code: int | None = None
+    ended_at: datetime | None = None   # when the run ended: its output is what the step said then
 
 
 @dataclass(frozen=True)
