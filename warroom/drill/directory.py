@@ -52,7 +52,7 @@ _KUBECONFIG = json.dumps({
 _WRAPPER = """#!/bin/sh
 # warroom drill stand-in for {tool}: runs the shipped stand-in with the Python warroom runs on
 # (rewritten whenever the drill is reopened). Nothing here touches a real system.
-: "${{{env}:={drill}}}"
+[ -n "${{{env}-}}" ] || {env}={drill}
 export {env}
 exec {python} {script} "$@"
 """
