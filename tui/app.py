@@ -146,10 +146,12 @@ class WarroomApp(App[int]):
         no incident, a drill's own command line."""
         import shlex
 
+        from warroom.paths import program
+
         inc = self.dashboard.controller.incident
         if inc is None and self.ctx.drill is not None:
-            return self.ctx.drill.relaunch or shlex.join(["warroom", "drill", self.ctx.drill.scenario])
-        cmd = ["warroom", "resume"] + ([inc.id] if inc is not None else [])
+            return self.ctx.drill.relaunch or shlex.join([program(), "drill", self.ctx.drill.scenario])
+        cmd = [program(), "resume"] + ([inc.id] if inc is not None else [])
         if self.ctx.config.incident.state_dir:
             cmd += ["--state-dir", str(self.ctx.state_dir)]
         return shlex.join([*cmd, *self.ctx.options])

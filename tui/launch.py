@@ -270,7 +270,9 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
 def resume_invocation(incident_id: str, root: Path, options: Sequence[str] = ()) -> str:
     """``warroom resume ID --state-dir ROOT`` with the global options typed: exact even when the
     same id exists both among real incidents and among the drills'."""
-    return shlex.join(["warroom", "resume", incident_id, "--state-dir", str(Path(root).resolve()), *options])
+    from warroom.paths import program
+
+    return shlex.join([program(), "resume", incident_id, "--state-dir", str(Path(root).resolve()), *options])
 
 
 def as_said(opt: str, value: str) -> str:
@@ -334,7 +336,9 @@ def resume_command(argv: Sequence[str]) -> str:
             out += [arg, *(as_said(arg, v) for v in islice(args, 1))]
         else:
             out.append(f"{opt}={as_said(opt, value)}" if eq and opt in said else arg)
-    return shlex.join(["warroom", *out])
+    from warroom.paths import program
+
+    return shlex.join([program(), *out])
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:

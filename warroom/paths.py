@@ -34,6 +34,24 @@ def default_state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
+def program() -> str:
+    """The name a printed command gives warroom (a resume, relaunch or replay line) so that, pasted
+    into a shell, it runs this very warroom: ``warroom`` when that is what the shell finds on PATH,
+    else the console script's absolute path. ``make demo`` runs ``.venv/bin/warroom``, which no PATH
+    names: a bare ``warroom resume …`` printed there answered "command not found". Run otherwise
+    (``python -m tui``, tests) there is no script to name and the documented name stands."""
+    import shutil
+    import sys
+
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is None or script.name != APP_NAME or not script.is_file():
+        return APP_NAME
+    found = shutil.which(APP_NAME)
+    if found is not None and Path(found).resolve() == script.resolve():
+        return APP_NAME
+    return str(script.absolute())
+
+
 def expand(path: str | os.PathLike[str]) -> Path:
     """Expand ``~`` and environment variables the way users expect in a config file."""
     return Path(os.path.expandvars(os.path.expanduser(str(path))))

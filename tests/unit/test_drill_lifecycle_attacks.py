@@ -23,3 +23,24 @@ def test_a_stand_in_run_by_hand_answers_from_its_drill_whatever_its_path(tmp_pat
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "flowengine" in done.stdout and "no drill here" not in done.stderr
+
+
+def test_a_printed_command_names_warroom_as_the_shell_finds_it(tmp_path: Path, monkeypatch) -> None:
+    """`make demo` runs .venv/bin/warroom, which no PATH names: the quit line, the relaunch line and
+    a replay line name that script by its absolute path (quoted); on PATH it is plain `warroom`."""
+    import shlex
+
+    from tui.launch import resume_command, resume_invocation
+    from warroom.incident.history import replay_command
+
+    script = tmp_path / "a venv" / "bin" / "warroom"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.setattr("sys.argv", [str(script), "demo"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    for said in (resume_invocation("INC-1", tmp_path), resume_command(["demo", "--speed", "10"]),
+                 replay_command(tmp_path / "incidents" / "INC-1")):
+        assert shlex.split(said)[0] == str(script), said
+    monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
+    assert shlex.split(resume_invocation("INC-1", tmp_path))[0] == "warroom"

@@ -8,6 +8,7 @@ one line each into this object.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -533,8 +534,9 @@ class DashboardActions:
                 self.app.call_from_thread(self.presenter.drill_report_async)
                 # resolving finishes the drill (its world stays on screen): say how to run it again
                 again = self.ctx.drill.relaunch or ""  # type: ignore[union-attr]
+                over = bool(again) and shlex.split(again)[1:2] != ["resume"]    # a demo/drill line, not a resume
                 return ("incident resolved, the drill is over: p previews the PIR, e exports it"
-                        + (f"; `{again}` starts it over" if again.startswith(("warroom demo", "warroom drill")) else ""))
+                        + (f"; `{again}` starts it over" if over else ""))
             return "incident resolved: p previews the PIR, e exports it"
 
         self.presenter.call(resolve, what="resolve")

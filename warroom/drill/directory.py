@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from warroom import scenario_time as stime
+from warroom import paths, scenario_time as stime
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
@@ -511,7 +511,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
             said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
         return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
     drill = create_drill(root, scenario, speed or 1.0)
-    back = resume or (lambda inc: shlex.join(["warroom", "resume", inc, "--state-dir", str(Path(root).resolve())]))
+    back = resume or (lambda inc: shlex.join([paths.program(), "resume", inc, "--state-dir", str(Path(root).resolve())]))
     left = "" if current is None else f"; {current.name} is left as it was" + (
         f" ({current.incident} still open: `{back(current.incident)}`)" if current.incident else "")
     return DrillChoice(drill, resumed=False,

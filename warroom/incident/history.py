@@ -108,8 +108,10 @@ def behind(incident_dir: Path, state: Any) -> bool:
 def replay_command(incident_dir: str | Path) -> str:
     """The command that replays the incident kept in ``incident_dir``, its state dir named (ids are
     numbered per state dir: a rehearsal or a drill incident can bear a real incident's id)."""
+    from warroom.paths import program
+
     where = Path(incident_dir).resolve()
-    return shlex.join(["warroom", "drill", "--replay", where.name, "--state-dir", str(where.parent.parent)])
+    return shlex.join([program(), "drill", "--replay", where.name, "--state-dir", str(where.parent.parent)])
 
 
 class _Pane(msgspec.Struct):
