@@ -110,6 +110,15 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     the only metric source, its stand-ins on PATH, its own kubeconfig, its own speed. Nothing
     the config points at (Prometheus, Alertmanager, a cluster, status pages) is opened. ``home``
     is the state dir typed: its incidents and its drills' may both hold this drill's incidents."""
+    from warroom.errors import WarroomError
+    from warroom.paths import program
+
+    try:
+        drill.actions()     # a damaged record is said before a dashboard draws the world without it
+    except WarroomError as exc:
+        again = shlex.join([program(), "drill", drill.scenario.name, "--new"])
+        raise WarroomError(f"{exc}; nothing was opened (`{again}` starts the scenario over and leaves"
+                           f" {drill.name} as it is)") from None
     info.also = tuple(r for r in incident_roots(home) if r != Path(cfg.state_dir()))
     info.scenario = drill.scenario.name
     info.speed = drill.speed

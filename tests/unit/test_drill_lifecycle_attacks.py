@@ -5,6 +5,7 @@ drill's files on disk (drill.json, actions.jsonl) never lose a record silently."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -44,3 +45,88 @@ def test_a_printed_command_names_warroom_as_the_shell_finds_it(tmp_path: Path, m
         assert shlex.split(said)[0] == str(script), said
     monkeypatch.setenv("PATH", f"{script.parent}:/usr/bin:/bin")
     assert shlex.split(resume_invocation("INC-1", tmp_path))[0] == "warroom"
+
+
+def _drill_with_a_breaker(tmp_path: Path):
+    from warroom.drill.actions import ACTIONS_FILE
+
+    drill = create_drill(tmp_path, "rate-limit", 10.0, start=1_800_000_000.0)
+    drill.record("circuit_breaker", at=drill.wall_time(300))
+    return drill, drill.path / ACTIONS_FILE
+
+
+def test_a_torn_last_action_line_never_swallows_the_next_record(tmp_path: Path) -> None:
+    """A torn last line (a crash or a hand edit mid-line) followed by an append glued the new record onto
+    it: both lines read as one damaged line, silently skipped, so the new action was lost too and the
+    world redrew without either. Now the append is refused (nothing written), and reading names the line."""
+    import pytest
+
+    from warroom.drill.actions import Action, append_actions, read_actions
+    from warroom.errors import WarroomError
+
+    drill, file = _drill_with_a_breaker(tmp_path)
+    with open(file, "a", encoding="utf-8") as fh:
+        fh.write('{"action": "retry", "t": 4')
+    before = file.read_bytes()
+    with pytest.raises(WarroomError, match=re.escape(f"{file}: its last line is torn")):
+        append_actions(drill.path, [Action("rollback", 600.0, drill.wall_time(600), "kubectl")])
+    assert file.read_bytes() == before                          # nothing written, nothing lost
+    with pytest.raises(WarroomError, match=re.escape(f"{file}:2: not a whole action record")):
+        read_actions(drill.path)
+
+
+def test_a_damaged_action_line_is_an_error_naming_the_file_and_line_never_skipped(tmp_path: Path) -> None:
+    """Every kind of damage in the middle of actions.jsonl: the world is rebuilt from every line, so a
+    skipped one (the old rule) drew a world without what a responder did, with no word said."""
+    import pytest
+
+    from warroom.drill.actions import read_actions
+    from warroom.errors import WarroomError
+
+    drill, file = _drill_with_a_breaker(tmp_path)
+    good = file.read_text(encoding="utf-8")
+    for bad in ('{"action": "retry", "t": 1', '[1, 2]', '"retry"', '{"t": 5}', '{"action": "retry"}',
+                '{"action": "retry", "t": "soon"}', '{"action":"retry","t":NaN}', '{"action":"retry","t":1e308}',
+                '{"action":"retry","t":600,"ts":-1}', '{"action":"retry","t":600,"ts":1e300}'):
+        file.write_text(f"{good}\n{bad}\n{good}", encoding="utf-8")     # a blank line is no record, no damage
+        with pytest.raises(WarroomError, match=re.escape(f"{file}:3: not a whole action record")):
+            read_actions(drill.path)
+    file.write_text(f"{good}\n{good}", encoding="utf-8")
+    assert [a.action for a in read_actions(drill.path)] == ["circuit_breaker", "circuit_breaker"]
+
+
+def test_a_stand_in_on_a_damaged_drill_says_which_file_and_records_nothing(tmp_path: Path) -> None:
+    drill, file = _drill_with_a_breaker(tmp_path)
+    file.write_text(file.read_text(encoding="utf-8")[:-20], encoding="utf-8")
+    before = file.read_bytes()
+    done = subprocess.run([str(drill.path / "bin" / "kubectl"), "rollout", "undo", "deployment/flowengine"],
+                          env={**os.environ, ENV_DIR: str(drill.path)}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 127 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"kubectl: {file}:1: not a whole action record")
+    assert file.read_bytes() == before
+
+
+def test_demo_on_a_drill_with_a_damaged_record_refuses_naming_the_file_and_starts_nothing(tmp_path: Path) -> None:
+    """`warroom demo` continuing a drill whose actions.jsonl is damaged: a clear error naming the file and
+    line and how to start over, no new drill made, nothing changed; before, the dashboard drew the world
+    without the lost record and said nothing."""
+    import pytest
+
+    from tui.launch import drill_context
+    from warroom.config import Config
+    from warroom.errors import WarroomError
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / AWKWARD)
+    drill = drill_context(cfg, "rate-limit", 10.0).drill.extra["drill"]
+    drill.record("circuit_breaker")
+    file = drill.path / "actions.jsonl"
+    file.write_bytes(file.read_bytes()[:-30])
+    before = file.read_bytes()
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / AWKWARD)
+    with pytest.raises(WarroomError) as err:
+        drill_context(cfg, "rate-limit", 10.0)
+    assert str(err.value).startswith(f"{file}:1: not a whole action record")
+    assert "nothing was opened" in str(err.value) and "--new" in str(err.value)
+    assert len(list((tmp_path / AWKWARD).rglob("drill.json"))) == 1 and file.read_bytes() == before

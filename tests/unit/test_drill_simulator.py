@@ -283,11 +283,16 @@ def test_speed_compresses_time(state_dir: Path, monkeypatch: pytest.MonkeyPatch)
     assert b[1].series[-1][0] == pytest.approx(start + 10)
 
 
-def test_actions_file_tolerates_torn_lines(tmp_path: Path) -> None:
+def test_actions_file_names_a_torn_line_never_skips_it(tmp_path: Path) -> None:
+    """Changed on purpose (stop 27): a torn line was skipped in silence, and the world drawn without it."""
+    from warroom.errors import WarroomError
+
     append_actions(tmp_path, [Action("rollback", 12.5, 1.0, "kubectl", ("rollout", "undo"))])
+    assert [a.action for a in read_actions(tmp_path)] == ["rollback"]
     with open(tmp_path / "actions.jsonl", "a") as fh:
         fh.write('{"action": "retry", "t": 1')
-    assert [a.action for a in read_actions(tmp_path)] == ["rollback"]
+    with pytest.raises(WarroomError, match="actions.jsonl:2: not a whole action record"):
+        read_actions(tmp_path)
 
 
 def test_source_fetch_instant_and_errors(state_dir: Path) -> None:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warroom.errors import WarroomError
+
 ACTIONS_FILE = "actions.jsonl"
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
 RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again (``Signals.retries``)
@@ -64,35 +66,41 @@ class Action:
 
 
 def read_actions(drill_dir: Path) -> list[Action]:
-    """All recorded actions in file order; a torn or foreign line is skipped, never fatal."""
+    """All recorded actions in file order; a line that is no whole record (torn, edited, a time that is no
+    moment) is an error naming it, never skipped: the world redrawn without it hid what a responder did."""
     try:
         raw = (drill_dir / ACTIONS_FILE).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return []
     out: list[Action] = []
-    for line in raw.splitlines():
-        try:            # a blank line, a torn one, anything but an object with "action" and "t" is skipped
+    for n, line in ((n, line) for n, line in enumerate(raw.splitlines(), 1) if line.strip()):   # blank: no record
+        try:
             d = json.loads(line)
             # a drill recorded before the operation was named scale_to wrote it as "scale" (the
             # canonical "replicas added"): told apart by its replica count
             name = "scale_to" if d["action"] == "scale" and "replicas" in (d.get("detail") or {}) else d["action"]
             a = Action(str(name), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
                        tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}))
-            if abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME:     # NaN, inf and 1e308 are not moments
-                out.append(a)
-        except (ValueError, KeyError, TypeError):
-            continue
+            if not (abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME):
+                raise ValueError(f"t {a.t:g} and ts {a.ts:g} are not both moments")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WarroomError(f"{drill_dir / ACTIONS_FILE}:{n}: not a whole action record ({exc}); the drill's world"
+                               " is rebuilt from every one: repair or delete that line (nothing was changed)") from None
+        out.append(a)
     return out
 
 
 def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
-    """Append under an exclusive lock with one write, so concurrent stand-ins never interleave."""
+    """Append under a lock with one write: concurrent stand-ins never interleave, nor glue onto a torn line."""
     lines = "".join(a.to_json() + "\n" for a in actions)
     if not lines:
         return
-    fd = os.open(drill_dir / ACTIONS_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(drill_dir / ACTIONS_FILE, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        if (size := os.lseek(fd, 0, os.SEEK_END)) and os.pread(fd, 1, size - 1) != b"\n":
+            raise WarroomError(f"{drill_dir / ACTIONS_FILE}: its last line is torn (no newline); a record appended"
+                               " to it would be lost with it: repair or delete that line (nothing was recorded)")
         os.write(fd, lines.encode("utf-8"))
         os.fsync(fd)
     finally:

@@ -224,9 +224,8 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
 
 
 def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Drill]:
-    """Every readable drill under the state dir, newest first (their wrappers left alone); why each
-    drill that cannot be read was left out goes to ``unreadable`` (a directory with no drill.json
-    is not a drill)."""
+    """Every readable drill under the state dir, newest first (wrappers left alone); why each one with a
+    drill.json that cannot be read was left out goes to ``unreadable``."""
     root = Path(state_dir) / "drills"
     out = []
     for child in root.iterdir() if root.is_dir() else ():
@@ -481,19 +480,12 @@ class DrillChoice:
 def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = False,
                  incident_resolved: Callable[[Drill], float | None] | None = None,
                  now: float | None = None, resume: Callable[[str], str] | None = None) -> DrillChoice:
-    """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which.
-
-    A team runs a scenario again and again, so the choice is predictable and said out loud: the
-    unfinished drill is continued at its own speed whatever ``speed`` says (its world and clock
-    were made at that speed: re-scaling would redraw every curve); one whose incident was resolved
-    (``incident_resolved(drill)`` gives when: from the CLI, another dashboard, or before a crash) is
-    marked finished at that instant and a new drill starts at the scenario's beginning instead of reopening an
-    already-mitigated world; ``new`` always starts a new one (the old one stays on disk, unused, and
-    the notice says how to go back to its open incident: ``resume(id)``, the exact command with
-    the global options typed, else ``warroom resume ID --state-dir ROOT`` — a bare ``warroom resume
-    ID`` looked in the default state dir and did not find it when ``--state-dir`` or the config had
-    put the drills elsewhere). A drill that cannot be read is named.
-    """
+    """Continue the scenario's unfinished drill under ``root``, or start a new one, and say which (a team
+    runs a scenario again and again). The unfinished drill keeps its own speed whatever ``speed`` says
+    (re-scaling would redraw every curve); one whose incident was resolved (``incident_resolved(drill)``
+    says when, whoever resolved it) is finished at that instant and a new one starts at the scenario's
+    beginning; ``new`` always starts afresh, the notice naming the exact command back to the old drill's
+    open incident (``resume(id)``, else ``warroom resume ID --state-dir ROOT``). An unreadable drill is named."""
     stime.work_on(str(root), drill=True)
     now = stime.now() if now is None else now
     unreadable: list[str] = []

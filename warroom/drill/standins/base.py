@@ -153,9 +153,9 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         if "series" in ctx.__dict__:
             ctx.drill.simulator.save_cache()
         return code
-    except ToolError as exc:            # no drill to answer from
-        print(exc, file=sys.stderr)
-        return exc.code
+    except (ToolError, WarroomError) as exc:       # no drill to answer from, or a record it cannot read/write
+        print(exc if isinstance(exc, ToolError) else f"{tool}: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, ToolError) else 127
     except BrokenPipeError:         # `kubectl logs ... | head`: as with the real tool, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
