@@ -84,17 +84,22 @@ def test_every_view_of_the_gate_says_it_held_before(tmp_path: Path) -> None:
 # ---- P25-1: one rule for "held before", whatever path settled the gate, in every view -----------------
 
 class LooksSource(StepwiseSource):
-    """``before`` at the run's start; each look the watcher takes after it (a look with no time) the
-    next of ``looks``, the last one repeated: values by the order of the looks, no wall clock."""
+    """``before`` at the run's start; after it, each instant the watcher judges (the gate's grid,
+    in order) the next of ``looks``, the last one repeated, and the same instant always the same
+    value: values by time, in the order they are first asked for, no wall clock."""
 
     def __init__(self, start: float, before: float, looks: list[float]) -> None:
         super().__init__(start, before, looks[-1])
         self.looks = list(looks)
+        self.seen: dict[float, float] = {}
 
     def _value(self, at: float | None) -> float:
-        if at is not None:
-            return self.before if at <= self.start + 0.5 else self.looks[-1]
-        return self.looks.pop(0) if len(self.looks) > 1 else self.looks[0]
+        if at is not None and at <= self.start + 0.5:
+            return self.before
+        key = math.inf if at is None else at
+        if key not in self.seen:
+            self.seen[key] = self.looks[min(len(self.seen), len(self.looks) - 1)]
+        return self.seen[key]
 
 
 def _watched(tmp_path: Path, source: Callable[[float], StepwiseSource]):

@@ -115,7 +115,7 @@ def test_a_gate_does_not_pass_while_a_series_has_no_reading() -> None:
     assert check.status == "pending" and check.value is None
     assert check.reason == "no data (NaN) in 1 of 2 series"
     run.source = SeriesSource([5.0, 4.0])
-    assert run.check(now=2.0).status == "passed"
+    assert run.check(now=5.0).status == "passed"        # the gate's next instant (its grid: 5 s)
     run2 = VerifyRun(gate, SeriesSource([math.nan, 20.0]), started_at=0.0)
     check2 = run2.check(now=1.0)
     assert (check2.status, check2.value) == ("pending", 20.0)   # past the line: the value shown

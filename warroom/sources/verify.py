@@ -3,16 +3,17 @@
 A step declares ``verify = "quota < 80 within 10m"``: on the left a pane id (its query and unit
 are used) or any PromQL expression, then a comparison (``< <= > >= == !=``), a number, an
 optional ``for`` hold and an optional ``within`` window (default 5m), in either order. The gate
-passes once every series of the expression has satisfied the comparison on every check for the
-hold (``for 2m``; without it, the first check that satisfies it) and fails when the window ends
-first. A hold is what an SRE means by "it is fixed": a value that was already under the line
+passes once every series of the expression has satisfied the comparison at every instant of its
+grid for the hold (``for 2m``; without it, the first instant that satisfies it) and fails when the
+window ends first. The grid is in scenario time (``GRID``, 5 s), judged from the metric history
+whenever anyone looks, so neither the drill's speed nor how often a watcher looks changes a verdict. A hold is what an SRE means by "it is fixed": a value that was already under the line
 before the fix took effect, or dips under it once, does not pass a gate that asks for two
 minutes.
 
 Journal events: ``verify.started`` {step, step_id, expr, window, deadline, before}, then exactly one of
 ``verify.passed`` {step, step_id, expr, value, outside} or ``verify.failed`` {step, step_id, expr, value,
-reason}. ``VerifyRun.check`` is one non-blocking-ish probe (one query) for a UI timer that
-shows the countdown; ``run_verify`` is the blocking loop for headless use; ``settle_open``
+reason}. ``VerifyRun.check`` judges the instants since the last look (one query) for a UI timer
+that shows the countdown; ``run_verify`` is the blocking loop for headless use; ``settle_open``
 finishes gates left open when the app was closed, from the range of values over their window.
 """
 
@@ -196,48 +197,168 @@ def _probe(gate: VerifyGate, source: MetricSource, at: float | None) -> tuple[fl
     return sample.value, None if sample.value is not None else "no data"
 
 
-class VerifyRun:
-    """One gate being watched; ``check`` probes once and says passed / pending / failed.
+GRID = 5.0
+"""Scenario seconds between two instants a gate judges (at least: a window holds at most 120 of
+them), the drill world's own integration step. A gate is judged on the metric at these instants,
+whenever anyone looks: the outcome is a fact about the metrics in the incident's (scenario) time,
+never about how often a watcher probed on the wall clock (S26-12: at x1200 a 10-minute window is
+half a wall second, and a watcher probing every 2 s saw one value before the window ended)."""
 
-    ``speed``: a drill runs faster than the wall clock, and a gate's window and hold are in
-    its (scenario) time, so both are divided by it. ``holding_since`` is when the current
-    unbroken run of satisfying checks began; ``outside`` the worst value a check saw past the
-    line (``VerifyCheck.outside``: what tells a pass after a recovery from one on a measure that
-    never left its line, ``gates.held_before``).
+
+def grid(gate: VerifyGate, speed: float = 1.0) -> float:
+    """Wall seconds between two instants ``gate`` is judged at, in a drill at ``speed``: the same
+    grid for a live watch and for a gate settled after the fact, so both reach one verdict."""
+    return stime.wall_seconds(max(GRID, gate.window / 120.0), speed if speed > 0 else 1.0)
+
+
+class _Hold:
+    """The hold's rule over judged instants, in order (one rule for a live watch and a settle):
+    the gate passes at the first instant its comparison has held, unbroken, for the hold; a value
+    past the line breaks the run and is remembered (``outside``); no value breaks it too (as an
+    alerting rule's ``for`` restarts when its series is absent) but is no value past the line."""
+
+    def __init__(self, gate: VerifyGate, hold: float, step: float) -> None:
+        self.gate, self.hold = gate, hold
+        self.slack = step / 100.0          # a unix time's float error, never a real instant's worth
+        self.since: float | None = None    # the first instant of the unbroken run
+        self.at: float | None = None       # the last instant judged
+        self.value: float | None = None    # its value
+        self.seen: float | None = None     # the last value judged (None: no instant had one)
+        self.outside: float | None = None
+
+    def held(self) -> float:
+        """Wall seconds the comparison has held at the last instant judged."""
+        return 0.0 if self.since is None or self.at is None else self.at - self.since
+
+    def feed(self, at: float, value: float | None) -> bool:
+        """Judge the instant ``at`` (its value, None: no data); True once the gate passed."""
+        self.at, self.value = at, value
+        self.seen = value if value is not None else self.seen
+        if value is not None and self.gate.holds(value):
+            self.since = at if self.since is None else self.since
+            return self.held() >= self.hold - self.slack
+        self.since = None
+        if value is not None:
+            self.outside = value if self.outside is None else self.gate.worst([self.outside, value])
+        return False
+
+
+def _read(gate: VerifyGate, source: MetricSource, walls: list[float], step: float) -> list[tuple[float | None, str | None]]:
+    """The gate's deciding value (with the problem when there is none) at each of the unix times
+    ``walls`` (``step`` apart), by the one series rule (``VerifyGate.reading``): one range query
+    where the source has them, else one probe per instant. A range answers finite points only,
+    so a series it names with no point at an instant (NaN, +/-Inf, or not there then) has no
+    reading there: it keeps the gate from passing, as a NaN series does in an instant query.
+    Raises ``QueryError``/``ValueError`` (the drill's ``PromQLError``, a replay's unrecorded pane)
+    when the source cannot answer: nothing is judged then."""
+    if not walls:
+        return []
+    query_range = getattr(source, "query_range", None)
+    if not callable(query_range):
+        return [_probe(gate, source, t) for t in walls]
+    first = walls[0]
+    # the end half a step past the last instant: a float's rounding never drops it from the range
+    answered = [{round((t - first) / step): v for t, v in pts}
+                for _labels, pts in query_range(gate.expr, first, walls[-1] + step / 2, step)]
+    out: list[tuple[float | None, str | None]] = []
+    for i in range(len(walls)):
+        reading = gate.reading([pts.get(i, math.nan) for pts in answered])
+        out.append((reading.value, reading.problem))
+    return out
+
+
+class VerifyRun:
+    """One gate being watched; ``check`` judges the instants up to now and says passed / pending
+    / failed.
+
+    ``speed``: a drill runs faster than the wall clock, and a gate's window and hold are in its
+    (scenario) time, so both are divided by it. A check does not judge the value at the moment it
+    looks: it judges, from the metric history, every instant it has not judged yet up to now and
+    the deadline — the gate's opening, then every multiple of its grid (:func:`grid`, unix time
+    aligned, so any two judges of one gate share their instants whatever each took for its
+    opening moment). A watcher looking every 2 wall seconds on a drill at x1200 reaches the verdict
+    one looking every millisecond would, and the one ``settle_open`` reaches after the fact.
+    ``outside`` is the worst value judged past the line (``VerifyCheck.outside``: what tells a
+    pass after a recovery from one on a measure that never left its line, ``gates.held_before``).
     """
 
     def __init__(self, gate: VerifyGate, source: MetricSource, started_at: float | None = None,
-                 *, speed: float = 1.0) -> None:
+                 *, speed: float = 1.0, step: float | None = None) -> None:
         self.gate = gate
         self.source = source
         self.started_at = stime.now() if started_at is None else started_at
-        self.deadline = self.started_at + stime.wall_seconds(gate.window, speed)
-        self.hold = stime.wall_seconds(gate.hold, speed)
         self.speed = speed if speed > 0 else 1.0
-        self.holding_since: float | None = None
-        self.outside: float | None = None
+        self.deadline = self.started_at + stime.wall_seconds(gate.window, self.speed)
+        self.hold = stime.wall_seconds(gate.hold, self.speed)
+        self.step = step or grid(gate, self.speed)
+        self._hold = _Hold(gate, self.hold, self.step)
+        self._judged: float | None = None      # the last instant judged
+        self._problem: str | None = None
+        self.passed_at: float | None = None
+        """The instant the metrics confirmed the gate (unix), once they have."""
         self.last: VerifyCheck | None = None
+
+    @property
+    def outside(self) -> float | None:
+        return self._hold.outside
+
+    @property
+    def last_value(self) -> float | None:
+        """The last value an instant had (gaps after it do not hide it)."""
+        return self._hold.seen
 
     def _span(self, wall_seconds: float) -> str:
         """A wall interval as the gate's own (scenario) time: ``held 5m00s drill time``."""
         return Span(wall_seconds, self.speed).text(wall=False)
 
+    def instants(self, upto: float) -> list[float]:
+        """The instants not judged yet, up to ``upto`` (unix): the opening first, then the grid's
+        multiples after it; at most the window's 120 and the opening."""
+        after = self.started_at if self._judged is None else self._judged
+        k = math.floor(after / self.step)
+        while k * self.step <= after:
+            k += 1
+        out = [self.started_at] if self._judged is None and self.started_at <= upto else []
+        while k * self.step <= upto:
+            out.append(k * self.step)
+            k += 1
+        return out
+
+    def judge(self, upto: float) -> str | None:
+        """Judge the instants not judged yet up to ``upto``; the source's sentence when it could
+        not answer (nothing is judged then: the history is still there when it is back)."""
+        from warroom.sources.prometheus import QueryError
+
+        walls = [] if self.passed_at is not None else self.instants(upto)
+        if not walls:
+            return None
+        opening = walls[:1] if self._judged is None else []
+        rest = walls[len(opening):]
+        try:
+            read = _read(self.gate, self.source, opening, self.step) + _read(self.gate, self.source, rest, self.step)
+        except (QueryError, ValueError) as exc:   # the source's sentence (the drill's PromQLError is one)
+            self._problem = str(exc)
+            return self._problem
+        if read[-1] == (None, "no data") and upto < self.deadline:
+            walls, read = walls[:-1], read[:-1]   # the newest instant may not be in the source yet: next look
+        for at, (value, problem) in zip(walls, read, strict=True):
+            self._problem, self._judged = problem, at
+            if self._hold.feed(at, value):
+                self.passed_at = at
+                break
+        return None
+
     def check(self, now: float | None = None) -> VerifyCheck:
         now = stime.now() if now is None else now
-        value, problem = _probe(self.gate, self.source, None)
+        self.judge(min(now, self.deadline, stime.now()))     # never an instant the clock has not reached
+        hold = self._hold
+        value, problem, held = hold.value, self._problem, hold.held()
         remaining = max(0.0, self.deadline - now)
-        holds = value is not None and self.gate.holds(value)
-        if holds:
-            if self.holding_since is None:
-                self.holding_since = now
-            held = now - self.holding_since
-        else:
-            self.holding_since = None
-            held = 0.0
-            if value is not None:       # no data is not a value past the line
-                self.outside = value if self.outside is None else self.gate.worst([self.outside, value])
-        if holds and held >= self.hold:
-            result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold, outside=self.outside)
+        holds = hold.since is not None
+        if self.passed_at is not None:
+            late = self.passed_at if now - self.passed_at >= self.step else None   # found in the history
+            result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold, outside=hold.outside,
+                                 confirmed_at=late)
         elif now >= self.deadline:
             why = problem or (f"held {self._span(held)} of {self._span(self.hold)}" if holds
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
@@ -400,8 +521,7 @@ def settle_open(journal: Appender, events: Iterable[Any], source: MetricSource,
             journal_outcome(journal, g.step, g.step_id, VerifyGate(g.text, g.text, "==", 0, 1), check, g.runbook_id)
             out.append((g, check))
             continue
-        check = _settle_from_range(gate, source, g, step, hold=gate.hold / max(speed, 1e-9),
-                                   speed=max(speed, 1e-9))
+        check = _settle_from_range(gate, source, g, step, speed=max(speed, 1e-9))
         if check.status == "passed" and check.outside is None:     # the step's run before the gate opened
             check = replace(check, outside=broke_since(gate, source, g.started, g.started_at, speed=max(speed, 1e-9)))
         journal_outcome(journal, g.step, g.step_id, gate, check, g.runbook_id)
@@ -458,29 +578,18 @@ def broke_since(gate: VerifyGate, source: MetricSource, started: Mapping[str, An
 
 
 def _settle_from_range(gate: VerifyGate, source: MetricSource, g: OpenGate,
-                       step: float | None, *, hold: float, speed: float = 1.0) -> VerifyCheck:
-    from warroom.sources.prometheus import QueryError
-
-    try:
-        points = _history(gate, source, g.started_at, g.deadline, step, speed)
-    except QueryError as exc:
-        return VerifyCheck("failed", None, 0.0, f"could not check after the fact: {exc}")
-    last: float | None = None
-    since: float | None = None
-    outside: float | None = None
-    for t in sorted(points):
-        value = gate.worst(points[t])
-        if math.isnan(value):
-            continue
-        last = value
-        if not gate.holds(value):
-            since = None
-            outside = value if outside is None else gate.worst([outside, value])
-            continue
-        since = t if since is None else since
-        if t - since >= hold:
-            return VerifyCheck("passed", value, 0.0, f"confirmed at {iso(t)} (checked after the fact)",
-                               confirmed_at=t, outside=outside)
+                       step: float | None, *, speed: float = 1.0) -> VerifyCheck:
+    """A gate nobody watched to its end, judged as a live watch judges it (``VerifyRun.judge``:
+    the same instants, the same rule), so a watcher's verdict and this one are the same."""
+    run = VerifyRun(gate, source, started_at=g.started_at, speed=speed, step=step)
+    run.deadline = g.deadline
+    problem = run.judge(g.deadline)
+    if problem is not None:
+        return VerifyCheck("failed", None, 0.0, f"could not check after the fact: {problem}")
+    if run.passed_at is not None:
+        return VerifyCheck("passed", run.last_value, 0.0, f"confirmed at {iso(run.passed_at)} (checked after the fact)",
+                           confirmed_at=run.passed_at, outside=run.outside)
+    last = run.last_value
     return VerifyCheck("failed", last, 0.0,
                        f"window of {stime.of_drill(gate.window, speed).text(wall=False)} ran out: "
                        f"{'no data' if last is None else f'last {gate.show(last)}'} (wanted {gate.wanted}"

@@ -1,0 +1,150 @@
+"""S26-12: a verify gate holds in scenario time whatever the speed and however often it is watched.
+
+At a fast drill (x60 on a busy box, x1200 on a quiet one) RB-CORE-003's gate ``share_429 < 10 for
+2m within 10m`` has a window of 10 or 0.5 wall seconds. The dashboard probed it every 2 wall
+seconds, one value at the moment it looked: the first probe saw the share still past its line,
+the next came after the window and the gate failed "window ran out: held 0s" — while the
+simulator's own record shows the share under 10 % for the two drill minutes well inside the
+window. A gate now judges the metric at the instants of its own grid (5 scenario seconds, from
+the gate's opening), whenever anyone looks: the verdict is a fact about the world in the
+incident's time. Every test here runs on the pinned drill clock (``$WARROOM_DRILL_AT``), never on
+the wall clock.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom import scenario_time as stime
+from warroom.config import Config
+from warroom.drill.directory import Drill, DrillSource, create_drill
+from warroom.journal.log import Journal, read_journal
+from warroom.runbook.library import RunbookLibrary
+from warroom.sources.evidence import iso
+from warroom.sources.verify import VerifyCheck, VerifyGate, VerifyRun, grid, parse_verify, settle_open
+
+T0 = datetime(2026, 12, 2, 23, 40, tzinfo=UTC).timestamp()
+BREAKER_AT = 20 * 60.0          # scenario seconds: the 429 share is at 25 % by then
+SPEEDS = (1.0, 10.0, 60.0, 1200.0, 3600.0)
+
+
+def _gate() -> VerifyGate:
+    book = RunbookLibrary.from_config(Config()).get("RB-CORE-003")
+    assert book is not None
+    [step] = [s for s in book.steps if s.verify]
+    gate = parse_verify(step.verify, [], book.queries)
+    assert (gate.title, gate.wanted, gate.hold, gate.window) == ("429 share (worst provider)", "< 10%", 120.0, 600.0)
+    return gate
+
+
+def _breaker_on(tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> tuple[Drill, float]:
+    """A rate-limit drill at ``speed`` whose breaker went on at 20 drill minutes (the gate opens then)."""
+    monkeypatch.setenv(stime.AT_ENV, repr(T0))
+    d = create_drill(tmp_path, "rate-limit", speed=speed, start=T0)
+    opened = d.wall_time(BREAKER_AT)
+    monkeypatch.setenv(stime.AT_ENV, repr(opened))
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=opened)
+    return d, opened
+
+
+def _watch(run: VerifyRun, every: float, monkeypatch: pytest.MonkeyPatch) -> tuple[VerifyCheck, float]:
+    """Look at the gate every ``every`` wall seconds of the pinned clock until it settles: the
+    outcome and the moment of the look that settled it. Bounded by the window."""
+    for i in range(math.ceil((run.deadline - run.started_at) / every) + 2):
+        at = run.started_at + i * every
+        monkeypatch.setenv(stime.AT_ENV, repr(at))
+        check = run.check()
+        if check.status != "pending":
+            return check, at
+    raise AssertionError("the gate outlived its window")
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_a_dashboard_looking_every_2_wall_seconds_sees_the_hold_at_any_speed(
+        tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's cadence (2 wall seconds) against the hold the world really had: passed at
+    every speed, confirmed at the instant a watcher judging every instant confirms it, with the
+    value the metric had then, and the break (25 %) it saw on the way."""
+    gate = _gate()
+    d, opened = _breaker_on(tmp_path, speed, monkeypatch)
+    src = DrillSource(d)
+    sparse = VerifyRun(gate, src, started_at=opened, speed=speed)
+    dashboard, looked = _watch(sparse, 2.0, monkeypatch)
+    close = VerifyRun(gate, src, started_at=opened, speed=speed)
+    every_instant, _ = _watch(close, grid(gate, speed), monkeypatch)
+    assert dashboard.status == every_instant.status == "passed", dashboard.reason
+    assert sparse.passed_at == close.passed_at is not None      # the same instant of the grid
+    assert dashboard.value == every_instant.value and dashboard.value < 10.0
+    assert dashboard.outside == every_instant.outside == pytest.approx(25.1, abs=0.1)
+    assert stime.drill_seconds(dashboard.held, speed) == pytest.approx(120.0, abs=0.05)
+    # the look that saw it came a grid step or more after: the journal says when it was confirmed
+    assert dashboard.confirmed_at == (sparse.passed_at if looked - sparse.passed_at >= sparse.step else None)
+    # in drill time: the share under 10 % from about 4m15s after the breaker, two minutes later
+    assert 6 * 60 <= d.scenario_time(sparse.passed_at) - BREAKER_AT <= 7 * 60
+
+
+@pytest.mark.parametrize("speed", (60.0, 1200.0))
+def test_two_looks_one_before_and_one_after_the_window_reach_the_verdict(
+        tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """S26-12 as slowbox saw it: one look when the gate opened (25 %, past the line) and the next
+    after the window: it passed in the world, so it passes here, and says when."""
+    gate = _gate()
+    d, opened = _breaker_on(tmp_path, speed, monkeypatch)
+    run = VerifyRun(gate, DrillSource(d), started_at=opened, speed=speed)
+    first = run.check()
+    assert first.status == "pending" and first.value == pytest.approx(25.1, abs=0.1)
+    monkeypatch.setenv(stime.AT_ENV, repr(run.deadline + 1.0))
+    last = run.check()
+    assert last.status == "passed", last.reason
+    assert last.confirmed_at is not None and opened < last.confirmed_at < run.deadline
+    assert 6 * 60 <= d.scenario_time(last.confirmed_at) - BREAKER_AT <= 7 * 60
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_a_live_watch_and_a_settle_after_the_fact_reach_one_verdict(
+        tmp_path: Path, speed: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody watched the gate (the dashboard was closed): settled from the history when the
+    window has passed, it passes at the instant a live watcher's pass was confirmed."""
+    gate = _gate()
+    d, opened = _breaker_on(tmp_path, speed, monkeypatch)
+    src = DrillSource(d)
+    run = VerifyRun(gate, src, started_at=opened, speed=speed)
+    live, _ = _watch(run, grid(gate, speed), monkeypatch)
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.append("verify.started", {"step": 6, "step_id": "enable-circuit-breaker", "expr": gate.text,
+                                      **gate.words(), "query": gate.expr, "window": gate.window, "deadline": iso(opened + stime.wall_seconds(600, speed))},
+                   ts=datetime.fromtimestamp(opened, UTC))
+    after = opened + stime.wall_seconds(900, speed)
+    monkeypatch.setenv(stime.AT_ENV, repr(after))
+    [(_, settled)] = settle_open(journal, read_journal(journal.path).events, src, [], now=after, speed=speed)
+    assert settled is not None and settled.status == live.status == "passed"
+    assert settled.value == live.value
+    assert settled.confirmed_at is not None
+    assert settled.confirmed_at == run.passed_at          # the same instant, though the journal keeps ms
+
+
+def test_a_gate_the_world_never_met_fails_at_any_cadence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No breaker: the share stays at 25 %; a look every 2 wall seconds at x1200 and a look at
+    every instant both fail, on the value the metric had at the window's end."""
+    gate = _gate()
+    monkeypatch.setenv(stime.AT_ENV, repr(T0))
+    d = create_drill(tmp_path, "rate-limit", speed=1200.0, start=T0)
+    opened = d.wall_time(BREAKER_AT)
+    src = DrillSource(d)
+    sparse, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), 2.0, monkeypatch)
+    close, _ = _watch(VerifyRun(gate, src, started_at=opened, speed=1200.0), grid(gate, 1200.0), monkeypatch)
+    assert sparse.status == close.status == "failed"
+    assert sparse.reason == close.reason == "window of 10m00s drill time ran out: still 25.1% (wanted < 10%)"
+
+
+def test_the_grid_is_in_scenario_time() -> None:
+    """Five drill seconds between instants (the world's own step), coarser only for a window past
+    ten minutes (at most 120 instants a window), the wall figure divided by the speed."""
+    gate = _gate()
+    assert grid(gate, 1.0) == 5.0 and grid(gate, 10.0) == 0.5 and grid(gate, 1200.0) == pytest.approx(5 / 1200)
+    hour = parse_verify("quota < 80 within 1h")
+    assert grid(hour, 1.0) == 30.0 and grid(hour, 60.0) == 0.5
