@@ -104,11 +104,16 @@ class ReplaySource:
                 series.append((self.wall_time(rt), v))
         return SloSample(slo_id, _value(pane, t), tuple(series), sample_time=at, fetched_at=now)
 
-    def _pane(self, expr: str) -> PaneHistory | None:
-        """The recorded pane ``expr`` names: its id, or its own query (a runbook step or a gate that
-        asks what a pane showed); whitespace does not matter."""
+    def _panes(self, expr: str) -> list[PaneHistory]:
+        """The recorded panes ``expr`` names: by id, or by their own query (a runbook step or a gate
+        that asks what a pane showed); whitespace does not matter. Several panes can watch one query
+        (a spike and a drop of one rate), each recorded as its own direction's worst."""
         words = " ".join(expr.split())
-        return next((p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))), None)
+        return [p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))]
+
+    def _pane(self, expr: str) -> PaneHistory | None:
+        """The first recorded pane ``expr`` names (an instant answer is one value)."""
+        return next(iter(self._panes(expr)), None)
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """A recorded pane (by id or query) answers with its value then; nothing else was recorded."""
@@ -131,13 +136,21 @@ class ReplaySource:
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
-        """A recorded pane's values at wall times ``start..end`` (a rehearsal's own history and PIR)."""
-        pane = self._pane(expr)
-        if pane is None:
+        """The recorded values at wall times ``start..end`` (a rehearsal's own history and PIR): one
+        series per recorded pane of that query, labelled with its id. A reader folds them as it folds
+        a source's series (``metric_history.fold``: the worst in its pane's direction), which gives
+        each pane back its own recording: two panes of one query recorded the highest and the lowest
+        of its series, and the highest of the two is the highest, the lowest the lowest. Answering
+        with the first pane alone read a drop pane from the spike pane's curve."""
+        panes = self._panes(expr)
+        if not panes:
             raise ValueError(self.instant(expr).error)
         walls = [start + i * step for i in range(max(1, int((end - start) // step) + 1))]
-        points = [(w, _value(pane, self.recorded_time(w))) for w in walls]
-        return [({}, [(w, v) for w, v in points if v is not None])]
+        out = []
+        for pane in panes:
+            points = [(w, _value(pane, self.recorded_time(w))) for w in walls]
+            out.append(({"pane": pane.slo.id}, [(w, v) for w, v in points if v is not None]))
+        return out
 
     def slos(self) -> list[SloConfig]:
         return [p.slo for p in self.history.panes]
