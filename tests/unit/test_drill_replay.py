@@ -181,6 +181,12 @@ def _pane(text: str, **keys: object) -> bytes:
     (lambda d: _pane(d, points=[[json.loads(d)["start"] - 3600, 1.0]]), "$.panes[0]: 1 points outside the window"),
     (lambda d: _pane(d, points=[[json.loads(d)["start"] + i / 1e3, 1.0] for i in range(2000)]),
      "$.panes[0]: 2000 points, more than a window"),
+    # a hand edit giving one time two values: which did the pane show? (sorted, the replay, its worst
+    # and the PIR all quoted the larger, whatever the screen said)
+    (lambda d: _pane(d, points=[[json.loads(d)["start"], 1.0], [json.loads(d)["start"], 99.0]]),
+     "$.panes[0]: two values at"),
+    (lambda d: _pane(d, readings=[[json.loads(d)["start"], 1.0], [json.loads(d)["start"], 2.0]]),
+     "$.panes[0]: two values at"),
 ])
 def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
     """Replaying trusts nothing in metrics.json: a damaged one is a clear error naming the file and

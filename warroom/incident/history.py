@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -175,7 +176,12 @@ def load_history(incident_dir: Path) -> History:
     for i, p in enumerate(doc.panes):
         # the window's grid (``grid_step``): at most MAX_POINTS steps, from a step before the start
         off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t, _ in (*p.points, *p.readings))
+        # one value per time: a pane showed one value at a time (two would make the replay, the worst
+        # and the PIR pick one of them by sort order, never say which the screen showed)
+        twice = next((f"two values at {t:g}" for pts in (p.points, p.readings)
+                      for t, n in Counter(t for t, _ in pts).items() if n > 1), None)
         why = (f"a second pane {p.id!r}" if p.id in ids[:i] else f"{off} points outside the window" if off
+               else twice if twice
                else f"{len(p.readings)} readings, more than the incident's 3 marks" if len(p.readings) > 3
                else f"{len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
                if len(p.points) > min(span / doc.step, MAX_POINTS) + 2 else None)
