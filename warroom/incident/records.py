@@ -103,6 +103,10 @@ class StepRun:
     full), why it was interrupted, an end journaled late: shown wherever the run's end is."""
     evidence_before: dict[str, Any] = field(default_factory=dict)
     evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
+    evidence_seqs: list[int] = field(default_factory=list)
+    """The ``evidence.recorded`` lines whose values are this run's before/after (what the PIR
+    cites beside it): filed here by the fold as each line is tied to its run, so a view finds a
+    run's values without reading every value of the incident, and never cites another run's."""
 
 
 @dataclass
@@ -206,11 +210,6 @@ class EvidenceSample:
     when: str | None = None
     step: int | None = None
     runbook_id: str | None = None   # the step's runbook (evidence from before it was journaled: None)
-
-    def of_step(self, st: Any) -> bool:
-        """Whether this value was recorded around a run of ``st`` (a ``StepState``): its number, and
-        its runbook when the line names one (a runbook open beside the current one has a step 5 too)."""
-        return self.step == st.step and (not self.runbook_id or self.runbook_id == st.runbook_id)
 
 
 @dataclass

@@ -142,7 +142,7 @@ class IncidentState:
     verifications: list[dict[str, Any]] = field(default_factory=list)
     exports: list[Export] = field(default_factory=list)
     param_answers: dict[str, str] = field(default_factory=dict)
-    pending_before: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending_before: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)   # step id -> (seq, values)
     last_seq: int = 0
     last_at: datetime | None = None
     event_count: int = 0

@@ -46,16 +46,17 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                                          state=state, when=d.get("when"), step=step,
                                          runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
         parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
-    _attach_evidence(s, d, values)
+    _attach_evidence(s, e.seq, d, values)
     where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
              if step is not None and d.get("when") else "")
     s._add_timeline(e, e.type, f"SLO evidence{where}: {', '.join(parts) or 'no values'}", at=at, step=step)
 
 
-def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]) -> None:
+def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict[str, Any]) -> None:
     """Tie before/after values to the step run they belong to (as the sources engine does):
     a "before" goes to the step's open run, or waits for its next start; an "after" goes to the
-    run whose ``step.finished`` it names (``finished_seq``), else the step's latest run."""
+    run whose ``step.finished`` it names (``finished_seq``), else the step's latest run. The run
+    keeps the line's ``seq`` too: the one place a value is said to be a run's (the PIR cites it)."""
     when = d.get("when")
     step_id = str(d.get("step_id") or d.get("step") or "")
     if not step_id or when not in ("before", "after"):
@@ -66,15 +67,17 @@ def _attach_evidence(s: IncidentState, d: dict[str, Any], values: dict[str, Any]
     if when == "before":
         run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
         if run is None:
-            s.pending_before[step_id] = clean
+            s.pending_before[step_id] = (seq, clean)
         else:
             run.evidence_before = clean
+            run.evidence_seqs.append(seq)
         return
     if st is None or not st.runs:
         return
     fseq = _int(d.get("finished_seq"))
     run = next((r for r in st.runs if fseq is not None and r.end_seq == fseq), None) or st.runs[-1]
     run.evidence_after[_num(d.get("offset")) or 0.0] = clean
+    run.evidence_seqs.append(seq)
 
 
 def _held_before(s: IncidentState, d: dict[str, Any]) -> dict[str, Any] | None:

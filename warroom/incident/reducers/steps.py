@@ -34,7 +34,9 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
     ))
     approvals.used_by_start(s, e, d)                    # the approval this run spent, in its own start line
-    early = s.pending_before.pop(st.step_id, None)
+    early_seq, early = s.pending_before.pop(st.step_id, (None, None))
+    if early_seq is not None:        # a "before" journaled ahead of its start: the run's, cited with it
+        st.runs[-1].evidence_seqs.append(early_seq)
     flat = early or (d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {})
     st.runs[-1].evidence_before = {str(k): (dict(v) if isinstance(v, dict) else {"value": v})
                                    for k, v in flat.items()}

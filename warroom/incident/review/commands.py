@@ -86,8 +86,8 @@ def commands(state: IncidentState, now: datetime) -> list[CommandRow]:
             bits.append(f"approved ({req.id}) by {req.decided_by.shown if req.decided_by else '?'}")
             cites += [c for c in (req.decided_seq, req.used_seq) if c]
         cites += history_cite(state, run)
-        cites += [e.seq for e in state.evidence if e.of_step(st) and run.mutating
-                  and run.started_at <= e.at and e.when in ("before", "after")]
+        if run.mutating:
+            cites += run.evidence_seqs
         target = ", ".join(f"{k} {v}" for k, v in sorted(run.target.items()) if v)
         ev_text = "; ".join(f"before {k}: {entry_text(v)}" for k, v in sorted(run.evidence_before.items()))
         for off, vals in sorted(run.evidence_after.items()):

@@ -39,8 +39,8 @@ _LEFT_OUT = {ev.PIR_EXPORTED, ev.METRICS_SUMMARISED, ev.EVIDENCE, ev.VERIFY_STAR
 def _run_line(state: IncidentState, st: Any, run: Any, gate: str | None = None) -> Line:
     """A step run as one row: start, end, result and its evidence events."""
     cites = [run.seq] + ([run.end_seq] if run.end_seq else [])
-    cites += [e.seq for e in state.evidence if e.of_step(st) and e.when in ("before", "after")
-              and run.started_at <= e.at and (run.ended_at is None or run.mutating)]
+    if run.ended_at is None or run.mutating:
+        cites += run.evidence_seqs
     cites += history_cite(state, run)
     kind = "mitigation attempt" if run.mutating else "read-only"
     verdict = run_verdict(run)
