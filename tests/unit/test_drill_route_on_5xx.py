@@ -35,7 +35,7 @@ def test_on_5xx_moves_the_primary_5xx_share_not_every_call(tmp_path: Path) -> No
     drill = create_drill(tmp_path, "provider-outage", speed=SPEED, start=START, name="on5xx")
     assert run_one(drill, SET.split(), 400.0)[0] == 0
     signals = drill.simulator.signals
-    outage, healed = signals.share_5xx(PRIMARY, 900.0, raw=True), signals.share_5xx(PRIMARY, 4800.0, raw=True)
+    outage, healed = signals.share_5xx(PRIMARY, 900.0), signals.share_5xx(PRIMARY, 4800.0)
     assert outage > 0.2 and healed < 0.05, (outage, healed)
     for t, s5 in ((900.0, outage), (4800.0, healed)):
         assert signals.request_rate(PRIMARY, t) > 0.0       # every call is tried on the primary first

@@ -31,3 +31,18 @@ def test_the_breaker_is_on_for_every_view_or_for_none(tmp_path: Path, value: str
     assert journaled is on
     assert ("DISABLED" not in status) is on, status
     assert ("CircuitBreaker:" in logs) is on
+
+
+def test_disable_providers_is_read_by_one_rule() -> None:
+    """``DISABLE_PROVIDERS`` is read in one place, ``cluster.disabled``: the routing, the reason the logs
+    and ``/health/models`` give, and the providers that endpoint marks disabled all follow it. It was
+    parsed by hand twice more (the route's reason, ``/health/models``), each free to drift from the
+    rule the routing follows (stop 26's closing note)."""
+    import warroom.drill
+
+    drill = Path(warroom.drill.__file__).parent
+    readers = sorted(str(p.relative_to(drill)) for p in drill.rglob("*.py")
+                     if '"DISABLE_PROVIDERS"' in p.read_text(encoding="utf-8"))
+    assert readers == ["cluster.py"], readers
+    source = (drill / "cluster.py").read_text(encoding="utf-8")
+    assert source.count('"DISABLE_PROVIDERS"') == 2     # ROUTING_KEYS names it; ``disabled`` reads it

@@ -12,13 +12,18 @@ fixed seed per scenario, so a failure names a moment that reproduces) the same f
 - the circuit breaker: ``blocks circuit-breaker status`` against the quota pane and its threshold
   (OPEN or HALF_OPEN only at or over it: a breaker that never tripped is CLOSED) and against the
   state the FlowEngine log says at the same scrape;
-- the pods: ``kubectl get pods`` Running against the deployment's READY and ``kubectl top pods``.
+- the pods: ``kubectl get pods`` Running against the deployment's READY and ``kubectl top pods``;
+- each provider's 5xx: the share of FlowEngine's calls to it answered 5xx over five minutes (PromQL over
+  the request counters) lies within what the vendor answered in those minutes, as ``/health/models``
+  reports it: FlowEngine's actions move its calls, never a vendor's answers (W25-2).
 
 In-process at chosen scenario moments (``run_one``), so nothing depends on the machine's speed.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import random
 import re
 from pathlib import Path
@@ -26,7 +31,8 @@ from pathlib import Path
 import pytest
 
 from tests.unit.standins_corpus import SCENARIOS, SPEED, START, run_one
-from tests.unit.test_drill_standins_sweep import _steps
+from tests.unit.test_drill_standins_sweep import HEALTH, _steps
+from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 
 MOMENTS = 5                 # random moments per scenario after its runbook was worked
@@ -93,6 +99,19 @@ def _agree(drill: Drill, t: float) -> None:
     ready = _ask(drill, "kubectl get deployment flowengine -n production", t).splitlines()[1].split()[1]
     top = [line for line in _ask(drill, "kubectl top pods -n production", t).splitlines() if line.startswith("flowengine-")]
     assert running == int(ready.split("/")[0]) == len(top), (where, running, ready, len(top))
+    # each provider's 5xx: what the calls FlowEngine made were answered, against what the vendor answers
+    code, out, _ = run_one(drill, HEALTH.split(), t)
+    health = json.loads(out)["providers"] if code == 0 else {}
+    for p in fleet.PROVIDERS:
+        calls = 'sum(rate(flowengine_model_api_requests_total{provider="%s"%s}[5m]))'
+        got = sim.evaluate(calls % (p.name, ',code=~"5.."') + " / " + calls % (p.name, ""), t)
+        if not got or math.isnan(got[0].value):      # type: ignore[index,union-attr]
+            continue                                # no call to it in five minutes (disabled, stopped)
+        answered = [sim.signals.share_5xx(p, t - s) for s in range(0, 301, 5)]
+        assert min(answered) - 0.005 <= got[0].value <= max(answered) + 0.005, (  # type: ignore[index,union-attr]
+            where, p.name, got, min(answered), max(answered))
+        if p.name in health:
+            assert health[p.name]["error_rate"] == round(answered[0], 3), (where, p.name, health[p.name])
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -87,9 +87,8 @@ class Activity:
             return []
         # the repos walked side by side in time: the hour being read is read once, not once a repo
         # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
-        out = list(heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start))
-        out.sort(key=lambda f: (f.start, f.task_id))
-        return out
+        merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start)
+        return sorted(merged, key=lambda f: (f.start, f.task_id))
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
         """One repo's flows started in [t1, t2], in the order they started (see ``flows``)."""

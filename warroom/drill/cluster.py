@@ -426,8 +426,8 @@ def switched_on(env: Env, key: str) -> bool:
 
 
 def disabled(env: Env) -> set[str]:
-    """The providers ``DISABLE_PROVIDERS`` turns off."""
-    return {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}
+    """The providers ``DISABLE_PROVIDERS`` turns off: the one reading of it (routing, why, ``/health/models``)."""
+    return {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}
 
 
 def fallback_of(env: Env) -> str:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, fallback_of, on_5xx_only, route_of
+from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, fallback_of, on_5xx_only, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -35,6 +35,7 @@ NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning 
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
 class Retry(NamedTuple):
@@ -243,12 +244,13 @@ class Signals:
         out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
         return out
 
-    def impact(self, signal: str, t: float, target: str = "", raw: bool = False) -> float:
+    def impact(self, signal: str, t: float, target: str = "") -> float:
         """What the faults add to ``signal`` at ``t``; with a ``target`` (a repo, a provider), to
-        ``signal:target`` and ``signal:*``; ``raw``: as if nobody had done anything."""
+        ``signal:target`` and ``signal:*``. A vendor's own 5xx (``VENDOR_OWN``) no action bends: routing, a manual
+        review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2)."""
         if target:
-            return self.impact(f"{signal}:{target}", t, raw=raw) + self.impact(f"{signal}:*", t)
-        strength = self.raw_strength if raw else self.strength
+            return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
+        strength = self.raw_strength if signal in VENDOR_OWN else self.strength
         return sum((fault.impacts[signal] * strength(index, t)
                     for index, fault in enumerate(self.scenario.faults) if signal in fault.impacts), 0.0)
 
@@ -362,7 +364,7 @@ class Signals:
         if self.route(t) is None:
             return 0.0
         if on_5xx_only(self.env(t)):
-            return self.share_5xx(fleet.PRIMARY_PROVIDER, t, raw=True)
+            return self.share_5xx(fleet.PRIMARY_PROVIDER, t)
         return 1.0
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
@@ -377,11 +379,11 @@ class Signals:
         if self.route(t) is None:
             return None
         env, primary = self.env(t), fleet.PRIMARY_PROVIDER
-        if fleet.PRIMARY in {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")}:
+        if fleet.PRIMARY in disabled(env):
             return f"{fleet.PRIMARY} disabled"
         if on_5xx_only(env):
             return f"FALLBACK_ON_5XX=true: the {self.route_share(t) * 100:.0f}% of calls the primary answered 5xx"
-        if (s5 := self.share_5xx(primary, t, raw=True)) > NOTICEABLE:
+        if (s5 := self.share_5xx(primary, t)) > NOTICEABLE:
             return f"primary returned 5xx to {s5 * 100:.0f}% of calls"
         if (used := self.quota(primary, t)) >= 1.0 or self.share_429(primary, t) > NOTICEABLE:
             return f"primary quota {'exhausted' if used >= 1.0 else f'{used * 100:.0f}% used, 429s'}"
@@ -531,17 +533,16 @@ class Signals:
                 rate += fleet.PRIMARY_PROVIDER.requests_per_second * share * (to == provider.name)
         return rate * wiggle * self.traffic_share(t)
 
-    def share_5xx(self, provider: fleet.Provider, t: float, raw: bool = False) -> float:
-        """The share of FlowEngine's calls to ``provider`` answered 5xx; ``raw``: of a call made now
-        whatever FlowEngine does (routing away from a provider does not heal it; what FlowEngine's
-        own client adds to every provider, ``api_5xx:*``, still goes with a rollback)."""
+    def share_5xx(self, provider: fleet.Provider, t: float) -> float:
+        """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away
+        does not heal it) plus what FlowEngine's own client adds (``api_5xx:*``: a restart or rollback mends it)."""
         base = fleet.BASE_5XX * (1.0 + 0.5 * noise(f"{self._seed}:5xx:{provider.name}", t, 100.0))
-        return min(1.0, base + self.impact("api_5xx", t, provider.name, raw))
+        return min(1.0, base + self.impact("api_5xx", t, provider.name))
 
     def call_latency(self, provider: fleet.Provider, t: float) -> float:
         """The median seconds of one call to ``provider``'s model: a share of a flow's, slower while the
         vendor fails (as a call made now sees it, routed or not)."""
-        return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t, raw=True))
+        return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
         return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))

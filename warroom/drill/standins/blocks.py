@@ -154,7 +154,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
                                                            and sig.in_force("circuit_breaker", t)):
         return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
                        f"{ctx.quota(anthropic) * 100:.0f}% used)"), 3.0
-    if claude and not answered and sig.share_5xx(anthropic, t, raw=True) > 0.2:
+    if claude and not answered and sig.share_5xx(anthropic, t) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "

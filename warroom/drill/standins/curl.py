@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
+from warroom.drill.cluster import disabled
 from warroom.drill.model import quota_reset
 from warroom.drill.standins.base import Context, ToolError, flags, parse_args, read_input, utc
 
@@ -134,7 +135,7 @@ def provider_api(ctx: Context, name: str, path: str, headers: dict[str, str]) ->
     """A provider's API: the usage endpoint reports the quota the simulator holds; the rest answers
     503 while the provider is failing, 404 otherwise, as slowly as the provider is struggling."""
     provider = next(p for p in fleet.PROVIDERS if p.name == name)
-    share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t, raw=True), headers.get("authorization", "")
+    share_5xx, auth = ctx.signals.share_5xx(provider, ctx.t), headers.get("authorization", "")
     if path.rstrip("/") != "/v1/usage":
         resp = js({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, 503) \
             if share_5xx > 0.2 else js({"type": "error", "error": {"type": "not_found_error", "message": "Not Found"}},
@@ -188,11 +189,10 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         return js({"version": ctx.cluster.schema_version(), "service": "flowengine"})
     if path != "/health/models":
         return js({"error": "not found", "path": path}, 404)
-    disabled = {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",") if p.strip()}
     providers = {}
     for p in fleet.PROVIDERS:       # as its probes see each provider, whether flows call it or not
-        s5 = sig.share_5xx(p, ctx.t, raw=True)
-        state = "disabled" if p.name in disabled else "down" if s5 > 0.2 else \
+        s5 = sig.share_5xx(p, ctx.t)
+        state = "disabled" if p.name in disabled(env) else "down" if s5 > 0.2 else \
             "degraded" if s5 > 0.03 or sig.share_429(p, ctx.t) > 0.05 else "healthy"
         providers[p.name] = {"status": state, "model": p.model, "error_rate": round(s5, 3),
                              "p50_latency_s": round(sig.call_latency(p, ctx.t), 1)}
