@@ -72,6 +72,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
         if args.json:
             out(json.dumps(view.to_json(), indent=2))
             return 0
+        if inc.state.resolved and view.judged_at is not None:
+            out(f"resolved: judged as it stood at the resolution, {view.judged_at:%H:%M:%S} UTC; a verdict needs"
+                f" `warroom incident reopen {inc.id} --reason R` first")
         for line in render(view):
             out(line)
         return 0

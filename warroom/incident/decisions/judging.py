@@ -38,10 +38,24 @@ def _not_needed(applies: CriterionVerdict | None, arose: dict[str, Any] | None) 
     return f"{applies.text}: not seen to hold — {applies.evidence}"
 
 
+def judged_moment(state: Any, now: datetime) -> datetime:
+    """The moment a decision is judged at: ``now``, or for a resolved incident its resolution (as
+    its escalation stops there): "no root-cause note after 50m" of an incident resolved at minute
+    20 is an investigation that never ran that long, and metrics read after the resolution say
+    nothing of the response. A verdict on a resolved incident is refused anyway (reopen first)."""
+    if not getattr(state, "resolved", False):
+        return now
+    end = (getattr(state, "phases", None) or {}).get("resolved")
+    return end if end is not None and end < now else now
+
+
 def evaluate(decision: Decision, runbook_id: str, state: Any, now: datetime, *, query: Query | None,
              step_output: Callable[[str], StepOutput | None], criteria: bool = True) -> DecisionView:
-    """The decision judged at ``now``; ``criteria=False`` judges only its ``applies_when``
-    condition (what the overdue reminder needs), not the GO / NO-GO criteria."""
+    """The decision judged at ``now`` (``judged_moment``: a resolved incident's at its
+    resolution); ``criteria=False`` judges only its ``applies_when`` condition (what the overdue
+    reminder needs), not the GO / NO-GO criteria. ``query`` must read its metrics at that moment
+    (``looks.evaluate_all`` asks the same ``judged_moment``)."""
+    now = judged_moment(state, now)
     crit = tuple([judge(c, "go", state, now, query, step_output) for c in decision.go]
                  + [judge(c, "no_go", state, now, query, step_output) for c in decision.no_go]) if criteria else ()
     applies = judge(decision.applies_when, "applies_when", state, now, query, step_output) \

@@ -12,7 +12,7 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.incident.decisions.criteria import OUTPUT_TAIL
-from warroom.incident.decisions.judging import evaluate
+from warroom.incident.decisions.judging import evaluate, judged_moment
 from warroom.incident.decisions.model import DecisionView, StepOutput
 from warroom.runbook.criterion_query import on_panes, pane_queries
 from warroom.runbook.decision import Decision
@@ -52,6 +52,7 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     dashboard's periodic overdue check needs). Blocking (queries): call it off the event loop."""
     from warroom.sources.prom_results import QueryError
 
+    now = judged_moment(state, now)                  # a resolved incident: at its resolution
     asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
 
     def query(expr: str) -> list[float]:

@@ -109,6 +109,7 @@ class DecisionView:
         return {"id": self.decision.id, "runbook_id": self.runbook_id, "question": self.decision.question,
                 "suggestion": self.suggestion, "due_at": self.due_at.isoformat() if self.due_at else None,
                 "overdue": self.overdue, "on_go": self.decision.on_go,
+                "judged_at": self.judged_at.isoformat() if self.judged_at else None,
                 "needed": self.needed, "not_needed": self.not_needed,
                 "applies_when": self.applies.to_json() if self.applies else None,
                 "go_when": self.decision.go_when, "no_go_when": self.decision.no_go_when,
