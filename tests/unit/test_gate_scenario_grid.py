@@ -148,3 +148,36 @@ def test_the_grid_is_in_scenario_time() -> None:
     assert grid(gate, 1.0) == 5.0 and grid(gate, 10.0) == 0.5 and grid(gate, 1200.0) == pytest.approx(5 / 1200)
     hour = parse_verify("quota < 80 within 1h")
     assert grid(hour, 1.0) == 30.0 and grid(hour, 60.0) == 0.5
+
+
+def test_resolve_settles_a_gate_whose_window_ended_unwatched(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``incident run 6 --no-wait`` at x10, then ``resolve`` after the gate's window: the gate stayed
+    open for good (the resolution froze "Time to mitigate: not reached", in the PIR and the drill
+    report, while the metrics held under 10 % from 6m15s after the breaker). Resolve settles it from
+    the history first: mitigated at the instant the metrics confirmed it, in drill time."""
+    import json
+
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WARROOM_IDENTITY", "ic@drill")
+    cli = Cli(tmp_path / "state", capsys)
+    monkeypatch.setenv(stime.AT_ENV, repr(T0))
+    code, out, err = cli("new", "--drill", "rate-limit", "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    monkeypatch.setenv(stime.AT_ENV, repr(T0 + 60))                      # 10 drill minutes: 25 % of 429s
+    code, out, err = cli("run", inc, "6", "--yes", "--no-wait")
+    assert code == 0, out + err
+    monkeypatch.setenv(stime.AT_ENV, repr(T0 + 200))                     # the window ended at +120 s
+    code, out, err = cli("resolve", inc, "--summary", "breaker on", "--yes")
+    assert code == 0, out + err
+    lines = [json.loads(x) for x in cli.journal(inc).read_text(encoding="utf-8").splitlines() if x.strip()]
+    (passed,) = [e for e in lines if e["type"] == "verify.passed"]
+    assert [e["type"] for e in lines].index("verify.passed") < [e["type"] for e in lines].index("incident.resolved")
+    confirmed = datetime.strptime(passed["data"]["confirmed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    after_breaker = stime.drill_seconds(confirmed.timestamp() - (T0 + 60), 10.0)
+    assert 6 * 60 <= after_breaker <= 7 * 60
+    code, out, _ = cli("drill-report", inc)
+    assert f"Time to mitigate: {stime.Span(confirmed.timestamp() - T0, 10.0).text()} (target < 30 min): met" in out, out

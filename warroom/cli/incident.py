@@ -21,7 +21,7 @@ from warroom.cli.incident_args import _now, _open, _store, parse_when
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
-from warroom.cli.incident_run import cmd_run
+from warroom.cli.incident_run import cmd_run, settle_ended_gates
 from warroom.cli.incident_show import STEP_MARKS as STEP_MARKS, cmd_list, cmd_show, render_show as render_show
 from warroom import scenario_time
 from warroom.errors import WarroomError
@@ -391,6 +391,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     inc = _open(args)
     if inc.state.resolved:   # the same refusal as the service, before any question is asked
         inc.resolve(args.summary)
+    settle_ended_gates(inc)
     synced = sync(inc)
     concerns = inc.resolve_concerns(synced.histories)
     if concerns:

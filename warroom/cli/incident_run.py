@@ -49,6 +49,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         return code
 
 
+def settle_ended_gates(inc: Incident) -> None:
+    """Before resolving: a gate whose window ended while nobody watched it (``run --no-wait``, a
+    dashboard closed) is settled from the metric history, so the resolution's response times and
+    concerns read the gate's verdict (mitigated when the metrics confirmed it), never "not
+    reached" for want of a watcher; "after" evidence owed is journaled too. A source that cannot
+    be opened costs a warning, as the metric sync's does."""
+    from warroom.errors import WarroomError
+
+    try:
+        live = LiveIncident.open(inc)
+    except (WarroomError, OSError) as exc:
+        print(f"warning: {inc.id}: open verify gates not settled: {exc}", file=sys.stderr)
+        return
+    with live:
+        _catch_up(live)
+
+
 def _catch_up(live: LiveIncident) -> None:
     """Gates opened earlier and left unwatched: settle those whose window has ended (from the
     metric history), and journal "after" evidence owed, before anything else is recorded."""
