@@ -181,3 +181,23 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
     assert 6 * 60 <= after_breaker <= 7 * 60
     code, out, _ = cli("drill-report", inc)
     assert f"Time to mitigate: {stime.Span(confirmed.timestamp() - T0, 10.0).text()} (target < 30 min): met" in out, out
+
+
+def test_the_hold_a_look_reports_never_steps_back_between_instants(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The header counts the hold on from each look (``GateView.at``): a look between two instants
+    of the grid reports the hold as of the look, so at x1 with the dashboard's 2 s looks and a 5 s
+    grid the line reads 0, 2, 4, 6 ... seconds held, never 5 then 5 again at the next look."""
+    gate = _gate()
+    d, opened = _breaker_on(tmp_path, 1.0, monkeypatch)
+    src = DrillSource(d)
+    held_from = d.wall_time(BREAKER_AT + 6 * 60)          # the share is under 10 % by then
+    run = VerifyRun(gate, src, started_at=opened, speed=1.0)
+    seen: list[float] = []
+    for i in range(31):
+        monkeypatch.setenv(stime.AT_ENV, repr(held_from - 30 + 2 * i))
+        check = run.check()
+        if check.status == "pending" and check.held > 0:
+            seen.append(check.held)
+    # the header shows held + (now - look) between looks: each look must carry it on, 2 s later 2 s more
+    assert len(seen) >= 10 and all(b - a == pytest.approx(2.0, abs=1e-6) for a, b in zip(seen, seen[1:])), seen

@@ -366,6 +366,9 @@ class VerifyRun:
                                  f"window of {self._span(stime.wall_seconds(self.gate.window, self.speed))} ran out: {why}",
                                  held=held, hold=self.hold)
         elif holds:
+            # as of this look: the last instant judged is less than a grid step behind it, and the
+            # header counts on from the look, so the hold shown never steps back between instants
+            held = min(self.hold, held + max(0.0, min(now, self.deadline) - (hold.at or now)))
             result = VerifyCheck("pending", value, remaining,
                                  f"holding {self._span(held)} of {self._span(self.hold)}",
                                  held=held, hold=self.hold)
