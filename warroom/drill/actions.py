@@ -1,10 +1,9 @@
 """What responders did during a drill: the canonical action vocabulary and ``actions.jsonl``.
 
-Stand-ins append one JSON line per effective command (``kubectl set env ...
-ENABLE_CIRCUIT_BREAKER=true`` is recorded as ``circuit_breaker``); the simulator reads the file
-back and bends the curves; ``<action>_off`` ends the bend. Each line carries the scenario time
-``t`` it happened at, so the same lines always give the same curves, whoever reads them and when.
-"""
+Stand-ins append one JSON line per effective command (``kubectl set env ... ENABLE_CIRCUIT_BREAKER=true`` is
+recorded as ``circuit_breaker``), stamped with the step run whose process did it (its ``tag``); the simulator
+reads the file back and bends the curves (``<action>_off`` ends a bend). Each line carries the scenario time ``t``
+it happened at, so the same lines always give the same curves, whoever reads them and when."""
 
 from __future__ import annotations
 
@@ -12,11 +11,12 @@ import fcntl
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from warroom.errors import WarroomError
+from warroom.execute.watchdog import TAG_ENV
 
 ACTIONS_FILE = "actions.jsonl"
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
@@ -59,10 +59,12 @@ class Action:
     tool: str = ""
     argv: tuple[str, ...] = ()
     detail: dict[str, Any] = field(default_factory=dict)
+    tag: str = ""        # $WARROOM_STEP_TAG of the step run whose process recorded it ("" for none: a shell)
 
     def to_json(self) -> str:
         return json.dumps({"action": self.action, "t": round(self.t, 3), "ts": round(self.ts, 3), "tool": self.tool,
-                           "argv": list(self.argv), "detail": self.detail}, sort_keys=True)
+                           "argv": list(self.argv), "detail": self.detail} | ({"tag": self.tag} if self.tag else {}),
+                          sort_keys=True)
 
 
 def read_actions(drill_dir: Path) -> list[Action]:
@@ -80,7 +82,7 @@ def read_actions(drill_dir: Path) -> list[Action]:
             # canonical "replicas added"): told apart by its replica count
             name = "scale_to" if d["action"] == "scale" and "replicas" in (d.get("detail") or {}) else d["action"]
             a = Action(str(name), float(d["t"]), float(d.get("ts", 0.0)), str(d.get("tool", "")),
-                       tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}))
+                       tuple(str(a) for a in d.get("argv", ())), dict(d.get("detail") or {}), str(d.get("tag") or ""))
             if not (abs(a.t) < MAX_TIME and 0 <= a.ts < MAX_TIME):
                 raise ValueError(f"t {a.t:g} and ts {a.ts:g} are not both moments")
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -92,7 +94,7 @@ def read_actions(drill_dir: Path) -> list[Action]:
 
 def append_actions(drill_dir: Path, actions: Iterable[Action]) -> None:
     """Append under a lock with one write: concurrent stand-ins never interleave, nor glue onto a torn line."""
-    lines = "".join(a.to_json() + "\n" for a in actions)
+    lines = "".join(replace(a, tag=a.tag or os.environ.get(TAG_ENV, "")).to_json() + "\n" for a in actions)
     if not lines:
         return
     fd = os.open(drill_dir / ACTIONS_FILE, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)

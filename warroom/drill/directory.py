@@ -270,8 +270,7 @@ class DrillSource:
     scenario seconds) has passed: it cannot gain a point before then, and evaluating its history
     on every poll was two thirds of the dashboard's steady-state CPU in a drill (``python -m bench
     --only steady``). The value is evaluated on every poll; an action recorded (a change to the
-    world) drops every cached sparkline.
-    """
+    world) drops every cached sparkline."""
 
     #: Range queries are evaluated exactly at any step (no scrape interval): callers may ask for
     #: a sub-second grid on a sped-up drill.
@@ -448,8 +447,7 @@ def install_wrappers(drill_dir: Path) -> None:
     The shipped stand-ins (``warroom/drill/bin``) start ``#!/usr/bin/env python3``, which on a
     bastion is rarely the venv warroom runs in: a wrapper execs its stand-in with *this*
     interpreter, and defaults ``$WARROOM_DRILL_DIR`` to its drill so running it by hand works. A
-    reopened drill may run under another venv or checkout, so reopening rewrites its wrappers.
-    """
+    reopened drill may run under another venv or checkout, so reopening rewrites its wrappers."""
     (Path(drill_dir) / "bin").mkdir(mode=0o700, exist_ok=True)
     files = {f"bin/{tool}": (0o755, _WRAPPER.format(
         tool=tool, env=ENV_DIR, drill=shlex.quote(str(drill_dir)), python=shlex.quote(sys.executable),

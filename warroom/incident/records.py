@@ -104,6 +104,9 @@ class StepRun:
     evidence_before: dict[str, Any] = field(default_factory=dict)
     evidence_after: dict[float, dict[str, Any]] = field(default_factory=dict)
     evidence_seqs: list[int] = field(default_factory=list)
+    tag: str = ""
+    """The run's ``$WARROOM_STEP_TAG`` (``step.started``): a drill's stand-ins stamp the actions they
+    record inside it with it, so the drill report knows exactly which the run did."""
     """The ``evidence.recorded`` lines whose values are this run's before/after (what the PIR
     cites beside it): filed here by the fold as each line is tied to its run, so a view finds a
     run's values without reading every value of the incident, and never cites another run's."""

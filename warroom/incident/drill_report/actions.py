@@ -73,7 +73,8 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
                                  if effective or a.action not in SAYS else "",   # a stop moves curves too
                                  why, None if t_zero is None else a.t - t_zero,
                                  "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
-                                                         if m.action == a.action and m.why)) if effective else ""))
+                                                         if m.action == a.action and m.why)) if effective else "",
+                                 a.tag))
     return actions
 
 
@@ -202,9 +203,9 @@ def run_effects(drill: Drill, state: Any, slos: list[SloConfig] | None, at: floa
     recorded = drill.actions()
     t_now = drill.scenario_time(at)
     runs = [run for _, run in state.commands_run()]
-    windows = {run.seq: [(run.started_at.timestamp(), run.ended_at.timestamp() if run.ended_at is not None else at)]
-               for run in runs}
-    owners = [owner_of(a.ts, windows) for a in recorded]
+    windows = {run.seq: [(run.started_at.timestamp(), run.ended_at.timestamp() if run.ended_at is not None else at,
+                          run.tag)] for run in runs}
+    owners = [owner_of(a.ts, a.tag, windows) for a in recorded]
     with drill.simulator.holding():
         for run in runs:
             if not run.mutating:

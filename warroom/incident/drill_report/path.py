@@ -22,13 +22,21 @@ SLACK = 0.5      # seconds: an action is stamped by the stand-in's process, a ru
 K = TypeVar("K", bound=Hashable)
 
 
-def owner_of(at: float, windows: Mapping[K, Sequence[tuple[float, float]]]) -> K | None:
-    """The run window (start, end: unix) an action recorded at ``at`` belongs to: the one that
-    holds it, else the nearest within ``SLACK`` (the two clocks' stamps); one owner, so a step
-    started right after another is never given the other's action too; None when none is near."""
+def owner_of(at: float, tag: str, windows: Mapping[K, Sequence[tuple[float, float, str]]]) -> K | None:
+    """The run (windows: start, end: unix, and its ``tag``) an action recorded at ``at`` by a process
+    of the run tagged ``tag`` belongs to. A tagged action is that run's, exactly; an untagged one
+    was done outside every tagged run (a shell, another tool): never theirs, however close in time
+    (a command typed the moment a step ended was credited to the step). Untagged runs (journaled
+    without one) keep the time rule: the window that holds it, else the nearest within ``SLACK``
+    (the two clocks' stamps); one owner, so a step started right after another is never given the
+    other's action too; None when none is near."""
     best: tuple[float, K] | None = None
     for key, spans in windows.items():
-        for lo, hi in spans:
+        for lo, hi, run_tag in spans:
+            if tag or run_tag:
+                if tag == run_tag:
+                    return key
+                continue
             d = 0.0 if lo <= at <= hi else min(abs(at - lo), abs(at - hi))
             if d <= SLACK and (best is None or d < best[0]):
                 best = (d, key)
@@ -41,12 +49,12 @@ def runbook_path(runbook: Runbook | None, state: IncidentState | None, actions: 
     its runs did to the drill (the actions the stand-ins recorded while it ran), and the actions no
     step of it recorded."""
     steps = state.steps if state is not None else {}
-    windows: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    windows: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
     for key, st in (steps.items() if state is not None else ()):
         for run in st.runs:
             end = run.ended_at.timestamp() if run.ended_at is not None else math.inf
-            windows.setdefault(key, []).append((run.started_at.timestamp(), end))
-    owners = [owner_of(a.at, windows) for a in actions]
+            windows.setdefault(key, []).append((run.started_at.timestamp(), end, run.tag))
+    owners = [owner_of(a.at, a.tag, windows) for a in actions]
     claimed: set[int] = set()
 
     def did(key: tuple[str, str]) -> str:

@@ -36,6 +36,7 @@ class ActionRow:
     why: str = ""                 # why it bent nothing ("already in force"), or when it was undone
     clock: float | None = None    # drill seconds since detection (the incident clock), None before a declaration
     cause: str = ""               # how it bends the faults, as the scenario models it (its mitigations' why)
+    tag: str = ""                 # the step run it was done in (``Action.tag``), "" when outside every run
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,12 @@ class DrillReport:
         return sum(1 for r in self.responses if r.verdict.ok)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The report as ``--json`` gives it: every field but an action's run ``tag`` (how the report
+        pairs an action with the step run that did it, a random id; the runbook path says the pairing)."""
+        out = asdict(self)
+        for action in out["actions"]:
+            del action["tag"]
+        return out
 
 
 def path_word(state: str) -> str:

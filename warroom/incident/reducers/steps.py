@@ -32,6 +32,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         command=d.get("command"), params=dict(params), mutating=bool(d.get("mutating")),
         confirmed=bool(d.get("confirmed")), target=dict(target), output=d.get("output"),
         expect=d.get("expect"), supervisor_pid=_int(d.get("supervisor_pid")), pid=_int(d.get("pid")),
+        tag=str(d.get("tag") or ""),
     ))
     approvals.used_by_start(s, e, d)                    # the approval this run spent, in its own start line
     early_seq, early = s.pending_before.pop(st.step_id, (None, None))

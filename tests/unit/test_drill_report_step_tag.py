@@ -1,0 +1,56 @@
+"""The drill report credits a step with exactly the actions its run's processes did (issue 13 item 9).
+
+An action was a step's when its stand-in stamped it within the run's window, give or take half a
+second (``path.SLACK``, for the two clocks). So a command typed in a shell the moment a step
+ended — `warroom incident run ID 8` then `kubectl set env … CONTEXT_PRUNING_ENABLED=false` from a
+script, 0.18 s apart on the timeout drill — was listed under "Retry the stuck task with pruning ->
+…; context pruning disabled", was missing from "Done outside the runbook's steps", and the PIR
+credited the step with what the shell's command did. A step's processes carry its run's
+``$WARROOM_STEP_TAG`` (journaled in ``step.started``); every action a stand-in records is stamped
+with it (``actions.append_actions``), and a tagged run owns exactly its tagged actions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from warroom.drill.directory import create_drill
+from warroom.execute.watchdog import TAG_ENV
+from warroom.incident.drill_report import drill_report
+from warroom.incident.drill_report.actions import run_effects
+from warroom.incident.records import StepRun
+from warroom.incident.store import IncidentStore
+
+TAG = "a1b2c3d4e5f6"
+
+
+def test_a_command_typed_just_after_a_step_is_outside_it_and_one_its_process_did_is_its_own(
+        state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = create_drill(state_dir, "rate-limit", speed=10.0, start=1_800_000_000.0)
+    inc = IncidentStore(state_dir / "inc", clock=lambda: datetime.fromtimestamp(d.wall_time(200), UTC)).create(
+        title="Quota", severity="P3", runbook="RB-CORE-003", drill={"scenario": "rate-limit", "speed": 10.0})
+    book = inc.runbook()
+    assert book is not None
+    breaker = next(st for sec in book.sections for st in sec.steps if "circuit breaker" in st.label.lower())
+    state = inc.state.copy()
+    step = state._step({"step_id": breaker.id, "runbook_id": book.id, "step": breaker.number, "label": breaker.label})
+    start, end = d.wall_time(500), d.wall_time(510)
+    step.runs.append(StepRun(seq=99, actor="ic", started_at=datetime.fromtimestamp(start, UTC), status="ok",
+                             exit_code=0, ended_at=datetime.fromtimestamp(end, UTC), mutating=True, tag=TAG))
+    step.status = "ok"
+    with monkeypatch.context() as m:              # recorded by a process of the step's run
+        m.setenv(TAG_ENV, TAG)
+        d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start - 0.9)   # its clock a little behind
+    monkeypatch.delenv(TAG_ENV, raising=False)    # typed in a shell: no run's tag
+    d.record("circuit_breaker_off", tool="kubectl", argv=("set", "env"), at=end + 0.2)
+    assert [a.tag for a in d.actions()] == [TAG, ""]
+
+    report = drill_report(d, state, at=d.wall_time(1500), runbook=book)
+    row = next(p for p in report.runbook_path if p[1] == breaker.label)
+    assert row[3] == "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)"
+    assert report.outside == ("circuit breaker disabled (kubectl set env)",)
+    effects = run_effects(d, state, None, d.wall_time(1500))
+    assert "nothing" not in effects["99"]          # the breaker its process turned on is what it did
