@@ -28,17 +28,76 @@ EXEMPT = {
 }
 
 
-def _wall_reads(path: Path) -> list[int]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+_WALL = {("time", "time"), ("time", "time_ns"), ("datetime", "now"), ("datetime", "utcnow"),
+         ("datetime", "today"), ("date", "today")}
+_WALL_WITHOUT_ARGS = {("time", "gmtime"), ("time", "localtime"), ("time", "ctime"), ("time", "asctime")}
+"""Read the wall clock only when called with no time (``time.gmtime()``; ``time.gmtime(t)`` formats ``t``)."""
+
+
+def wall_reads(source: str) -> list[int]:
+    """Lines of ``source`` that read the wall clock: ``time.time``/``datetime.now`` and kin, called
+    or passed on (``clock=time.time``), under any name they were imported by (``from time import
+    time``, ``import datetime as dt``, ``from datetime import datetime as DT``), and the formatters
+    that read it when given no time (``time.gmtime()``, ``time.strftime(fmt)``)."""
+    tree = ast.parse(source)
+    names: dict[str, str] = {}           # a local name -> the module or class it stands for
     lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update({a.asname or a.name: a.name for a in node.names if a.name in ("time", "datetime")})
+        elif isinstance(node, ast.ImportFrom) and node.module in ("time", "datetime"):
+            for a in node.names:
+                if (node.module, a.name) in _WALL | _WALL_WITHOUT_ARGS | {("time", "strftime")}:
+                    lines.append(node.lineno)          # the bare function, called by a name of its own
+                names[a.asname or a.name] = a.name
     for node in ast.walk(tree):        # called or passed on (``clock=time.time``): a reader either way
         if isinstance(node, ast.Attribute):
             owner = node.value
             name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
-            if (name, node.attr) in {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"),
-                                          ("datetime", "today"), ("date", "today"), ("time", "time_ns")}:
+            if (names.get(name, name), node.attr) in _WALL:
                 lines.append(node.lineno)
-    return lines
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+            owner = node.func.value
+            name = names.get(getattr(owner, "id", ""), getattr(owner, "id", ""))
+            if ((name, node.func.attr) in _WALL_WITHOUT_ARGS and not node.args) or \
+                    ((name, node.func.attr) == ("time", "strftime") and len(node.args) == 1):
+                lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def _wall_reads(path: Path) -> list[int]:
+    return wall_reads(path.read_text(encoding="utf-8"))
+
+
+def test_the_guard_sees_every_way_of_reading_the_wall_clock() -> None:
+    """Each line reads the wall clock; before, only ``time.time`` and ``datetime.now`` spelled so
+    were seen: an alias, a bare imported function or a formatter with no time slipped past."""
+    seen = "\n".join([
+        "import time",
+        "import datetime as dt",
+        "from datetime import datetime as DT",
+        "from time import time as wall_now",
+        "a = time.time()",
+        "b = dt.datetime.now(dt.UTC)",
+        "c = DT.now()",
+        "d = DT.utcnow",
+        "e = time.gmtime()",
+        "f = time.strftime('%H:%M')",
+        "g = time.localtime()",
+        "h = time.ctime()",
+    ])
+    assert wall_reads(seen) == [4, 5, 6, 7, 8, 9, 10, 11, 12]
+    fine = "\n".join([
+        "import time",
+        "from datetime import datetime, UTC",
+        "a = time.gmtime(t)",
+        "b = time.strftime('%H:%M', time.gmtime(t))",
+        "c = datetime.fromtimestamp(t, UTC)",
+        "d = time.monotonic()",
+        "e = time.localtime(unix)",
+        "f = self.clock.now()",
+    ])
+    assert wall_reads(fine) == []
 
 
 def test_no_reader_of_now_but_the_one_clock() -> None:
