@@ -101,6 +101,10 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
                           incident_resolved=partial(_incident_resolved, cfg, base),
                           resume=lambda inc_id: resume_invocation(inc_id, base / "drills", options))
     info.notice = choice.notice
+    if relaunch and choice.drill.speed != 1.0:
+        # the drill's own pace (the typed --speed is dropped: a continued drill ignores it), so the
+        # line that starts it over after a resolve starts it at the pace it was worked at
+        info.relaunch = shlex.join([*shlex.split(relaunch), "--speed", f"{choice.drill.speed:g}"])
     return _drill_world(cfg, choice.drill, info, base)
 
 

@@ -130,3 +130,23 @@ def test_demo_on_a_drill_with_a_damaged_record_refuses_naming_the_file_and_start
     assert str(err.value).startswith(f"{file}:1: not a whole action record")
     assert "nothing was opened" in str(err.value) and "--new" in str(err.value)
     assert len(list((tmp_path / AWKWARD).rglob("drill.json"))) == 1 and file.read_bytes() == before
+
+
+def test_the_line_that_starts_a_drill_over_keeps_the_pace_it_was_worked_at(tmp_path: Path) -> None:
+    """`warroom drill timeout --speed 30`, resolved: the notice said "`warroom drill timeout` starts it
+    over", which started it at x1, thirty times slower than the drill just worked. The relaunch line names
+    the drill's own speed (a continued drill's, not the one typed, which it ignores)."""
+    import shlex
+
+    from tui.launch import drill_context
+    from warroom.config import Config
+
+    def ctx(speed: float | None, typed: str):
+        cfg = Config()
+        cfg.incident.state_dir = str(tmp_path / AWKWARD)
+        return drill_context(cfg, "timeout", speed, relaunch=typed).drill
+
+    first = ctx(30.0, "warroom drill timeout")
+    assert shlex.split(first.relaunch) == ["warroom", "drill", "timeout", "--speed", "30"]
+    again = ctx(10.0, "warroom drill timeout")           # continued: its own x30, whatever was typed
+    assert again.speed == 30.0 and shlex.split(again.relaunch)[-2:] == ["--speed", "30"]
