@@ -270,7 +270,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
                      relaunch=resume_invocation(found.id, found.root, options))
     said = (f"resumed {found.id} in its {drill.scenario.name} drill {drill.name} at scenario time"
             f" {format_duration(max(0.0, drill.scenario_time()))} (×{drill.speed:g})")
-    if not drill.active:
+    if not drill.active or _incident_resolved(cfg, found.root, drill) is not None:   # ended: the rule demo follows
         said += "; that drill had ended (`warroom demo` / `warroom drill` start a new one), its world goes on"
     info.notice = f"{said}; {notice}" if notice else said
     ctx = _drill_world(cfg, drill, info, home)

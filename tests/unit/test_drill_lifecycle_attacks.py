@@ -150,3 +150,26 @@ def test_the_line_that_starts_a_drill_over_keeps_the_pace_it_was_worked_at(tmp_p
     assert shlex.split(first.relaunch) == ["warroom", "drill", "timeout", "--speed", "30"]
     again = ctx(10.0, "warroom drill timeout")           # continued: its own x30, whatever was typed
     assert again.speed == 30.0 and shlex.split(again.relaunch)[-2:] == ["--speed", "30"]
+
+
+def test_resuming_a_resolved_drill_incident_says_its_drill_has_ended(tmp_path: Path) -> None:
+    """Resolving finishes the drill, but drill.json is marked finished only when the next `warroom demo`
+    looks: `warroom resume ID` of an incident resolved from the CLI said "resumed … in its drill at
+    scenario time …" as of a running drill. The ended rule is the one `demo` follows (its incident resolved)."""
+    from tui.launch import drill_context, resume_context
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    def cfg() -> Config:
+        c = Config()
+        c.incident.state_dir = str(tmp_path / AWKWARD)
+        return c
+
+    c = cfg()
+    drill = drill_context(c, "rate-limit", 30.0).drill.extra["drill"]
+    inc = IncidentStore(c.state_dir(), c).create(title="quota climbing", severity="P3", runbook=None, source={},
+                                                 drill={"scenario": "rate-limit", "speed": 30.0, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    assert "had ended" not in (resume_context(cfg(), inc.id).drill.notice or "")
+    inc.resolve("quota back under 60%", resolution="breaker on")
+    assert "that drill had ended" in (resume_context(cfg(), inc.id).drill.notice or "")
