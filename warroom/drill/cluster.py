@@ -217,9 +217,9 @@ class Cluster:
         bad = self.scenario.facts.get("bad_version")
         return bool(bad) and release(image or self.flowengine.current.image) == bad
 
-    def schema_version(self) -> str:
-        """The TaskObject schema FlowEngine writes: a property of the code it runs, not of its env."""
-        if self.bad_release():
+    def schema_version(self, image: str | None = None) -> str:
+        """The TaskObject schema FlowEngine (``image``: a pod of it) writes: a property of its code, not its env."""
+        if self.bad_release(image):
             return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
         return fleet.SCHEMA_VERSION
 

@@ -365,9 +365,7 @@ class DrillSource:
         if (why := self.future(at)) is not None:
             raise PromQLError(why)
         result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
-        if isinstance(result, float):
-            return [({}, result)]
-        return [(dict(s.labels), s.value) for s in result]
+        return [({}, result)] if isinstance(result, float) else [(dict(s.labels), s.value) for s in result]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:

@@ -363,9 +363,7 @@ class Signals:
         answers 5xx now (0 while nothing is routed)."""
         if self.route(t) is None:
             return 0.0
-        if on_5xx_only(self.env(t)):
-            return self.share_5xx(fleet.PRIMARY_PROVIDER, t)
-        return 1.0
+        return self.share_5xx(fleet.PRIMARY_PROVIDER, t) if on_5xx_only(self.env(t)) else 1.0
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
         """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on

@@ -48,11 +48,32 @@ class ToolError(Exception):
         self.code = code
 
 
+@dataclass(frozen=True)
+class Pod:
+    """A pod as ``kubectl get pods`` shows it, and the one ``kubectl exec`` runs a command in."""
+    name: str
+    namespace: str
+    deployment: str
+    template_hash: str
+    ready: bool
+    status: str                 # as ``get pods`` shows it: Running, ContainerCreating, Terminating, Pending
+    restarts: int
+    created: float              # scenario seconds
+    node: str | None            # None: Pending, no node would take it
+    ip: str | None
+    image: str
+    container: str
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"app": self.deployment, "pod-template-hash": self.template_hash}
+
+
 class Context:
     """One stand-in invocation: the drill, the moment it runs at, and lazily built world views."""
 
     def __init__(self, tool: str, argv: Sequence[str], drill: Drill, *, at: float | None = None,
-                 stdout: TextIO | None = None, stderr: TextIO | None = None, in_pod: str | None = None) -> None:
+                 stdout: TextIO | None = None, stderr: TextIO | None = None, in_pod: Pod | None = None) -> None:
         self.tool = tool
         self.argv = list(argv)
         self.drill = drill
@@ -60,7 +81,7 @@ class Context:
         self.t = drill.scenario_time(self.at)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
-        self.in_pod = in_pod                  # set when run through `kubectl exec` (the pod's name)
+        self.in_pod = in_pod                  # the pod `kubectl exec` runs it in: its revision answers
         self.no_delay = os.environ.get(NO_DELAY_ENV, "") not in ("", "0")
 
     @classmethod
@@ -75,7 +96,7 @@ class Context:
         except WarroomError as exc:
             raise ToolError(f"{tool}: {exc}", 127) from None
 
-    def sub(self, tool: str, argv: Sequence[str], in_pod: str | None = None) -> Context:
+    def sub(self, tool: str, argv: Sequence[str], in_pod: Pod | None = None) -> Context:
         """The same moment, for another tool (``kubectl exec ... -- curl``)."""
         ctx = Context(tool, argv, self.drill, at=self.at, stdout=self.stdout, stderr=self.stderr, in_pod=in_pod)
         ctx.__dict__.update({k: v for k, v in self.__dict__.items() if k in ("series", "cluster", "activity")})

@@ -174,7 +174,7 @@ def status_page(ctx: Context, provider: str, path: str) -> Response:
 
 def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
     """From inside a pod: FlowEngine's API on 8080; another pod answers only its ``/health``."""
-    pod = ctx.in_pod
+    pod, image = (ctx.in_pod.deployment, ctx.in_pod.image) if ctx.in_pod else (None, "")     # its revision answers
     if pod is None or (pod == fleet.DEPLOYMENT and port != 8080) or (
             pod != fleet.DEPLOYMENT and not path.startswith("/health")):
         raise ToolError(f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server", 7)
@@ -184,9 +184,9 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         return js({"status": "degraded" if stalled else "ok", "sink": "disconnected" if stalled else "connected"},
                   503 if stalled else 200)
     if path == "/health":
-        return js({"status": "ok", "version": ctx.cluster.flowengine.current.image.rsplit(":", 1)[-1]})
+        return js({"status": "ok", "version": image.rsplit(":", 1)[-1]})
     if path == "/api/schemas/version":
-        return js({"version": ctx.cluster.schema_version(), "service": "flowengine"})
+        return js({"version": ctx.cluster.schema_version(image), "service": "flowengine"})
     if path != "/health/models":
         return js({"error": "not found", "path": path}, 404)
     providers = {}

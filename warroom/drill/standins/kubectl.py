@@ -200,7 +200,8 @@ class Kubectl:
         if kind in ("", "pod"):
             pods, error = [p for p in all_pods(self.ctx, self.ns) if p.name == name][:1], missing
         elif KINDS.get(kind) == "deployments":
-            pods = [p for p in deployment_pods(self.ctx, self.deployment("deployments", name)) if p.status == "Running"]
+            pods = sorted((p for p in deployment_pods(self.ctx, self.deployment("deployments", name))    # the one
+                           if p.status == "Running"), key=lambda p: (p.created, p.name))    # kubectl picks: oldest ready
             error = none_running
         else:
             raise ToolError(wrong_kind.format(kind=kind))
@@ -689,12 +690,13 @@ class Kubectl:
                 raise ToolError(f"{prog}: 1: Syntax error: Unterminated quoted string", 2) from None
             return self.in_container(pod, words) if words else 0
         if prog == "curl" or (prog == "psql" and pod.deployment in ("postgres", fleet.DEPLOYMENT)):
-            return run_tool(ctx.sub(prog, command[1:], in_pod=pod.deployment))
+            return run_tool(ctx.sub(prog, command[1:], in_pod=pod))
         if prog == "promtool" and pod.deployment == "prometheus":
             return self.promtool(command[1:])
         if prog in ("env", "printenv"):
-            dep = ctx.cluster.deployments.get(pod.deployment)
-            ctx.stdout.write("".join(f"{k}={v}\n" for k, v in (dep.current.env if dep else {}).items()))
+            dep = ctx.cluster.deployments.get(pod.deployment)      # the env of the revision the pod runs
+            env = next((r.env for r in dep.history if r.template_hash == pod.template_hash), {}) if dep else {}
+            ctx.stdout.write("".join(f"{k}={v}\n" for k, v in env.items()))
             return 0
         if prog == "date":
             ctx.out(iso(ctx.at))

@@ -25,7 +25,7 @@ from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Ro
 from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, unit
 from warroom.drill.cluster import NODES, Deployment, cordoned, short_hash
-from warroom.drill.standins.base import Context, age
+from warroom.drill.standins.base import Context, Pod, age
 
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
@@ -80,26 +80,6 @@ def _api(kind: str, name: str, namespace: str | None, **rest: Any) -> dict[str, 
 
 
 # ------------------------------------------------------------------------------ pods
-
-
-@dataclass(frozen=True)
-class Pod:
-    name: str
-    namespace: str
-    deployment: str
-    template_hash: str
-    ready: bool
-    status: str                 # as ``get pods`` shows it: Running, ContainerCreating, Terminating, Pending
-    restarts: int
-    created: float              # scenario seconds
-    node: str | None            # None: Pending, no node would take it
-    ip: str | None
-    image: str
-    container: str
-
-    @property
-    def labels(self) -> dict[str, str]:
-        return {"app": self.deployment, "pod-template-hash": self.template_hash}
 
 
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:

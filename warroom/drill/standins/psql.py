@@ -47,7 +47,7 @@ def run(ctx: Context, argv: list[str]) -> int:
         return 0
     args = parse_args(argv, FLAGS, double_dash=False, words=WORDS)
     db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
-    host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod == "postgres" else "taskdb.drill.invalid")
+    host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod and ctx.in_pod.deployment == "postgres" else "taskdb.drill.invalid")
     where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else f'server at "{host}" (10.20.3.14), port 5432'
     postgres = ctx.cluster.deployments.get("postgres")
     if postgres is None or not ctx.cluster.ready(postgres, ctx.t):        # the TaskDB has no pod running
