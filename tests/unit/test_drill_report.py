@@ -556,3 +556,21 @@ def test_an_action_s_command_reads_as_the_command_that_was_run(state_dir: Path) 
     assert shlex.split(rows["throttle"].command) == ["kubectl", *patch]
     plain = drill_report(d, None, at=start + 300)
     assert any(line.endswith(f"[{rows['page'].command}]") for line in report_lines(plain))
+
+
+def test_a_mitigation_switched_off_before_any_pane_moved_is_not_said_to_have_bent_the_curves(state_dir: Path) -> None:
+    """'X bent the curves at +…, but the incident was never marked mitigated' points the IC at a fix
+    that worked and was not marked. Said of context pruning switched off 35 s after (timeout x10),
+    whose own line read 'P95 flow latency and Flow failure rate unchanged within 35s', it claimed
+    what no pane showed: only an action that moved a pane (its change says which) bent the curves."""
+    d = create_drill(state_dir, "timeout", speed=10.0, start=1_800_000_000.0)
+    inc = IncidentStore(state_dir / "inc", clock=Clock(d.wall_time(200))).create(
+        title="P95", severity="P3", runbook="RB-CORE-002", drill={"scenario": "timeout", "speed": 10.0})
+    d.record("context_pruning", tool="kubectl", argv=("set", "env"), at=d.wall_time(300))
+    d.record("context_pruning_off", tool="kubectl", argv=("set", "env"), at=d.wall_time(335))
+    report = drill_report(d, inc.state, at=d.wall_time(900), runbook=inc.runbook())
+    on, off = report.actions
+    assert on.effective and on.change.endswith("unchanged within 35s drill time (3.5s wall)") and not on.moved
+    assert off.moved and "without it" in off.change
+    assert not [line for line in report.summary if "bent the curves" in line]
+    assert "moved" not in report.to_dict()["actions"][0]          # said by its change, not a field of --json

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import shlex
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
@@ -67,14 +68,14 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
         effective, why, read_by = _verdict(sc, signals, spans, a, drill.speed)
         if resolved is not None and a.t > t_end:
             why = why or "taken after the incident was resolved"
+        changes = _change(drill, a, slos, min(read_by, drill.scenario_time(at))) \
+            if effective or a.action not in SAYS else Changes()      # a stop moves curves too
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
-                                 _change(drill, a, slos, min(read_by, drill.scenario_time(at)), quiet=not effective)
-                                 if effective or a.action not in SAYS else "",   # a stop moves curves too
-                                 why, None if t_zero is None else a.t - t_zero,
+                                 changes.text(quiet=not effective), why, None if t_zero is None else a.t - t_zero,
                                  "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
                                                          if m.action == a.action and m.why)) if effective else "",
-                                 a.tag))
+                                 a.tag, bool(changes.moved)))
     return actions
 
 
@@ -107,24 +108,43 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         else "it did nothing", math.inf
 
 
-def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float, *, quiet: bool = False) -> str:
-    """What one action changed, from the simulator's own causes (``change_without``)."""
-    return change_without(drill, [action], slos, t_now, quiet=quiet)
+def _change(drill: Drill, action: Any, slos: list[SloConfig] | None, t_now: float) -> Changes:
+    """What one action changed, from the simulator's own causes (``pane_changes``)."""
+    return pane_changes(drill, [action], slos, t_now)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What some actions changed on the panes (``pane_changes``): a phrase per pane they moved."""
+
+    moved: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()     # every pane read
+    after: str = ""                  # how long after the first action they were read
+
+    def text(self, quiet: bool = False) -> str:
+        """The panes moved; none: "" when ``quiet`` (or nothing was read), else that they were unchanged."""
+        return "; ".join(self.moved) or ("" if quiet or not self.titles else
+                                         f"{' and '.join(self.titles)} unchanged within {self.after}")
 
 
 def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float, *,
                    quiet: bool = False) -> str:
+    """``pane_changes`` in words; ``quiet``: "" when they moved none."""
+    return pane_changes(drill, taken, slos, t_now).text(quiet)
+
+
+def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t_now: float) -> Changes:
     """What the actions ``taken`` changed together, from the simulator's own causes: each of the
     scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
     it would be had everything else been done but these; a pane they did not move (within 2 %) is
-    left out, and ``quiet``: "" when they moved none."""
+    left out."""
     from warroom.drill.simulator import Simulator
 
     sc = drill.scenario
     start = min(a.t for a in taken)
     t = min(start + EFFECT_AFTER, t_now)
     if t <= start:
-        return ""
+        return Changes()
     # without them and the operations they came from (``kubectl scale`` is its replicas as well as "scale")
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
     without = tuple(a for a in drill.actions() if a not in taken and (a.action, a.ts, a.argv) not in came_from)
@@ -140,7 +160,7 @@ def change_without(drill: Drill, taken: list[Any], slos: list[SloConfig] | None,
             continue
         parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
                      f"({format_value(alt, unit)} without it)")
-    return "; ".join(parts) or ("" if quiet else f"{' and '.join(titles)} unchanged within {after}")
+    return Changes(tuple(parts), tuple(titles), after)
 
 
 def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:

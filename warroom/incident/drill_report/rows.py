@@ -3,7 +3,7 @@ per pane, and the report holding them (what the dashboard's screen and the CLI's
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from warroom.incident.marks import state_word
@@ -36,7 +36,8 @@ class ActionRow:
     why: str = ""                 # why it bent nothing ("already in force"), or when it was undone
     clock: float | None = None    # drill seconds since detection (the incident clock), None before a declaration
     cause: str = ""               # how it bends the faults, as the scenario models it (its mitigations' why)
-    tag: str = ""                 # the step run it was done in (``Action.tag``), "" when outside every run
+    tag: str = field(default="", metadata={"internal": True})   # the step run it was done in (``Action.tag``)
+    moved: bool = field(default=False, metadata={"internal": True})  # a pane moved by its causes (``change``)
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,14 @@ class DrillReport:
         return sum(1 for r in self.responses if r.verdict.ok)
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as ``--json`` gives it: every field but an action's run ``tag`` (how the report
-        pairs an action with the step run that did it, a random id; the runbook path says the pairing)."""
+        """The report as ``--json`` gives it: every field but an action's ``internal`` ones, what the
+        report reasons with and says in words (the run ``tag`` pairing it with its step, a random id:
+        the runbook path says it; ``moved``: its ``change`` says it)."""
         out = asdict(self)
+        internal = [f.name for f in fields(ActionRow) if f.metadata.get("internal")]
         for action in out["actions"]:
-            del action["tag"]
+            for name in internal:
+                del action[name]
         return out
 
 

@@ -38,7 +38,9 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
             lines.append(f"Runbook {r.runbook} MTTR target < {r.mttr_target_min:g} min: "
                          f"{said + ' (as above)' if said.startswith('met on the clock') else said}.")
     marked = next((row for row in r.responses if row.key == "mitigated"), None)
-    took = next((a for a in r.actions if a.effective and a.mitigation and not a.action.endswith(OFF)), None)
+    # bent the curves = moved a pane (its own line says how), not only in force: one switched off before
+    # any pane moved (its line "unchanged within 35s") is no mitigation the IC forgot to mark
+    took = next((a for a in r.actions if a.effective and a.mitigation and a.moved and not a.action.endswith(OFF)), None)
     if r.incident and marked is not None and marked.at is None and took is not None and took.clock is not None:
         why = marked.verdict.sentence != marked.verdict.word     # a gate that held before its step: said above
         lines.append(f"{took.description[:1].upper()}{took.description[1:]} bent the curves at "
