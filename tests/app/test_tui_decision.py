@@ -165,3 +165,30 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
         await wait_for(pilot, lambda: any("the follow-up runbook was already open" in m for m in said), 30)
         assert len(events(app, "decision.recorded")) == 2
         assert [e.data.get("id") for e in events(app, "runbook.attached")].count("RB-LAUNCH-002") == 1
+
+
+async def test_the_question_and_the_deadline_stay_in_view_at_80x24() -> None:
+    """The head (deadline, when judged, suggestion, tally, what GO opens) is four lines at 80x24
+    in the mass-failure drill: the dialog overflowed by one line, the focused why field scrolled it
+    and the deadline's line went under the title. The title and the head are docked together now
+    (as the run dialog's title and gate): whatever the criteria hold, both are on screen, whole."""
+    base = view()
+    crit = tuple(CriterionVerdict("go" if i < 9 else "no_go", f"criterion {i} " + "with a long explanation " * 4,
+                                  ("met", "not met", "unknown")[i % 3], "evidence " * 8) for i in range(15))
+    many = DecisionView(base.decision, base.runbook_id, crit, "GO", base.due_at, True, None,
+                        judged_at=base.due_at, due_text="15m00s drill time (1m30s wall) after detection, 12:15:00 UTC")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = DecisionScreen(many, by="dana")
+        app.push_screen(screen)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()      # the focused field's scroll into view, if any
+        await pilot.pause()
+        title = screen.query_one(".dialog-title").region
+        head = screen.query_one("#decision-head").region
+        box = screen.query_one("#decision-dialog").content_region
+        assert head.height >= 4 and title.y >= box.y and head.y >= title.bottom and head.bottom <= box.bottom, \
+            (title, head, box)
+        for wid in ("#why", "#go"):
+            region = screen.query_one(wid).region
+            assert region.y >= head.bottom and region.bottom <= box.bottom + 3, (wid, region)

@@ -115,9 +115,10 @@ class DecisionScreen(Dialog[DecisionAnswer]):
     def compose(self) -> ComposeResult:
         v = self.view
         with Vertical(classes="dialog", id="decision-dialog"):
-            yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
-            head = head_text(v)
-            yield Static(head, id="decision-head")
+            # the question and the deadline stay in view (docked), as the run dialog's title and gate do
+            with Vertical(classes="dialog-head"):
+                yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
+                yield Static(head_text(v), id="decision-head")
             with VerticalScroll(id="decision-criteria"):
                 yield Static(criteria_text(v), id="decision-criteria-text")
             yield Input(placeholder="why (required): what tipped it", id="why")
