@@ -201,3 +201,63 @@ def test_the_hold_a_look_reports_never_steps_back_between_instants(
             seen.append(check.held)
     # the header shows held + (now - look) between looks: each look must carry it on, 2 s later 2 s more
     assert len(seen) >= 10 and all(b - a == pytest.approx(2.0, abs=1e-6) for a, b in zip(seen, seen[1:])), seen
+
+
+class _History:
+    """A metric whose history is a value per 5 s of unix time (None: no series then), answered by
+    time like any source: by range (``ranged``) or one instant at a time."""
+
+    name = "history"
+
+    def __init__(self, values: list[float | None], start: float, ranged: bool) -> None:
+        self.values, self.start = values, start
+        if ranged:
+            self.query_range = self._range
+
+    def _at(self, t: float) -> float | None:
+        i = math.floor((t - self.start) / 5.0 + 1e-9)
+        return self.values[i] if 0 <= i < len(self.values) else None
+
+    def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float, float]]:
+        v = self._at(stime.now() if at is None else at)
+        return [] if v is None else [({}, v, 0.0)]
+
+    def _range(self, expr: str, start: float, end: float, step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
+        pts = [(t, v) for t in (start + i * step for i in range(int((end - start) // step) + 1))
+               if (v := self._at(t)) is not None and t <= stime.now()]
+        return [({}, pts)] if pts else []
+
+
+def test_any_cadence_of_looks_and_a_settle_reach_one_verdict_at_one_instant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Property: whatever the metric did (under, over, absent, per 5 s) and however the looks fall
+    (a source with ranges or without), the live verdict and the instant it was confirmed are the
+    ones a settle after the fact reaches."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as hs
+
+    from warroom.sources.verify import OpenGate, _settle_from_range
+
+    gate = parse_verify("x < 10 for 30s within 2m")
+    start = 1_796_000_000.0                     # a multiple of the 5 s grid, as the history's steps
+    stime.work_on("a property", drill=True)
+
+    @settings(max_examples=60, deadline=None)
+    @given(values=hs.lists(hs.sampled_from([3.0, 20.0, None]), min_size=40, max_size=40),
+           gaps=hs.lists(hs.floats(0.3, 40.0), min_size=1, max_size=40), ranged=hs.booleans(),
+           opened=hs.floats(0.0, 4.9))
+    def check(values: list[float | None], gaps: list[float], ranged: bool, opened: float) -> None:
+        src = _History(values, start, ranged)
+        run = VerifyRun(gate, src, started_at=start + opened)
+        at, live = run.started_at, None
+        for gap in [0.0, *gaps, 1000.0]:
+            at += gap
+            monkeypatch.setenv(stime.AT_ENV, repr(at))
+            live = run.check()
+            if live.status != "pending":
+                break
+        assert live is not None and live.status != "pending"
+        monkeypatch.setenv(stime.AT_ENV, repr(run.deadline + 500))
+        settled = _settle_from_range(gate, src, OpenGate(1, "s", gate.text, run.started_at, run.deadline), None)
+        assert (live.status, run.passed_at) == (settled.status, settled.confirmed_at)
+
+    check()
