@@ -173,3 +173,26 @@ def test_resuming_a_resolved_drill_incident_says_its_drill_has_ended(tmp_path: P
     assert "had ended" not in (resume_context(cfg(), inc.id).drill.notice or "")
     inc.resolve("quota back under 60%", resolution="breaker on")
     assert "that drill had ended" in (resume_context(cfg(), inc.id).drill.notice or "")
+
+
+def test_an_older_drill_with_an_open_incident_is_never_lost_from_view(tmp_path: Path) -> None:
+    """Two drills of one scenario: A's INC-1 open, `--new` makes B (the notice names A and how back to INC-1),
+    B's INC-2 resolved. The next run started C and said nothing of A: INC-1 stayed open, offered by no drill
+    dashboard and named by no notice again. Every unfinished drill of the scenario with an open incident is
+    named, with its exact command back, whenever a new drill starts; a resolved one is not."""
+    from warroom.drill.directory import choose_drill
+
+    resolved: set[str] = {"INC-2"}
+    when = lambda d: d.start + 5 if d.incident in resolved else None       # noqa: E731
+    a = choose_drill(tmp_path, "rate-limit", 10.0).drill
+    a.attach_incident("INC-1")
+    b = choose_drill(tmp_path, "rate-limit", 10.0, new=True, incident_resolved=when)
+    assert "INC-1 still open" in (b.notice or "")
+    b.drill.attach_incident("INC-2")
+    c = choose_drill(tmp_path, "rate-limit", 10.0, incident_resolved=when, resume=lambda i: f"back to {i}")
+    assert not c.resumed and c.drill.path not in (a.path, b.drill.path)
+    assert f"{a.name} is left as it was (INC-1 still open: `back to INC-1`)" in (c.notice or "")
+    assert "INC-2" not in (c.notice or "").split("resolved;", 1)[1]          # ended: named once, as ended
+    resolved.add("INC-1")
+    d = choose_drill(tmp_path, "rate-limit", 10.0, incident_resolved=when, new=True)
+    assert "INC-1" not in (d.notice or "")

@@ -239,8 +239,7 @@ def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Dr
 
 def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True,
                  unreadable: list[str] | None = None) -> Drill | None:
-    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its wrappers
-    are refreshed, as it is about to be used (maybe under another interpreter)."""
+    """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its wrappers refreshed."""
     for d in list_drills(state_dir, unreadable):
         if (scenario is None or d.scenario.name == scenario) and (d.active or not active_only):
             return open_drill(d.path)
@@ -487,8 +486,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
     unreadable: list[str] = []
     current = latest_drill(root, scenario, unreadable=unreadable)
     ended, unread = "", "".join(f"; not read: {why}" for why in unreadable)
-    resolved_at = incident_resolved(current) if current is not None and current.incident and incident_resolved else None
-    if current is not None and resolved_at is not None:
+    if current is not None and current.incident and incident_resolved and (resolved_at := incident_resolved(current)):
         current.finish(at=resolved_at)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
@@ -500,7 +498,8 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
     drill = create_drill(root, scenario, speed or 1.0)
     back = resume or (lambda inc: shlex.join([paths.program(), "resume", inc, "--state-dir", str(Path(root).resolve())]))
-    left = "" if current is None else f"; {current.name} is left as it was" + (
-        f" ({current.incident} still open: `{back(current.incident)}`)" if current.incident else "")
-    return DrillChoice(drill, resumed=False,
-                       notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
+    kept = [d for d in list_drills(root) if d.scenario.name == scenario and d.active and d.path != drill.path and (  # left
+        d.path == getattr(current, "path", None) or d.incident and not (incident_resolved and incident_resolved(d)))]
+    left = "".join(f"; {d.name} is left as it was" + (f" ({d.incident} still open: `{back(d.incident)}`)"
+                                                      if d.incident else "") for d in kept)
+    return DrillChoice(drill, False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
