@@ -152,6 +152,7 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     An interval is a drill-world duration (``now() - interval '15 minutes'`` is the last fifteen
     minutes of the drill, whatever its speed), like ``--since`` for the other stand-ins.
     """
+    sql = re.sub(r"\$(\w*)\$(.*?)\$\1\$", lambda m: "'" + m[2].replace("'", "''") + "'", sql, flags=re.S)   # $$x$$
     sql = re.sub(r"(?:now\(\)|current_timestamp|localtimestamp)", f"'{pg_ts(now_wall)}'", sql, flags=re.I)
     # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
     col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
