@@ -261,3 +261,28 @@ def test_any_cadence_of_looks_and_a_settle_reach_one_verdict_at_one_instant(monk
         assert (live.status, run.passed_at) == (settled.status, settled.confirmed_at)
 
     check()
+
+
+def test_a_journaled_deadline_far_past_its_window_is_judged_on_120_instants(tmp_path: Path) -> None:
+    """A gate's journal says its 2-minute window ended a day after it opened (an edited line, a
+    clock that jumped): settling it judged every 5 s of the day (17,280 probes on a source
+    without ranges; five years' would never return). The grid widens to the span / 120 before
+    anything is judged."""
+    src = _History([], 0.0, ranged=False)
+    asked: list[float] = []
+    real_query = src.query
+
+    def query(expr: str, at: float | None = None) -> list[tuple[dict[str, str], float, float]]:
+        asked.append(at if at is not None else math.nan)
+        return real_query(expr, at)
+
+    src.query = query  # type: ignore[method-assign]
+    gate = parse_verify("x < 10 for 30s within 2m")
+    opened = datetime(2024, 12, 31, tzinfo=UTC).timestamp()
+    journal = Journal(tmp_path / "journal.jsonl")
+    journal.append("verify.started", {"step": 1, "step_id": "s", "expr": gate.text, "window": 120.0,
+                                      "deadline": iso(datetime(2025, 1, 1, tzinfo=UTC).timestamp())},
+                   ts=datetime.fromtimestamp(opened, UTC))
+    [(_, settled)] = settle_open(journal, read_journal(journal.path).events, src, [], now=T0)
+    assert settled is not None and settled.status == "failed" and "no data" in (settled.reason or "")
+    assert len(asked) <= 122

@@ -313,7 +313,12 @@ class VerifyRun:
 
     def instants(self, upto: float) -> list[float]:
         """The instants not judged yet, up to ``upto`` (unix): the opening first, then the grid's
-        multiples after it; at most the window's 120 and the opening."""
+        multiples after it; at most the window's 120 and the opening. A deadline read from a
+        journal (a resumed or settled gate) that lies further than its window (edited, or a drill
+        sped down since) widens the grid before anything is judged, so it stays 120 instants."""
+        if self._judged is None and (self.deadline - self.started_at) / self.step > 240:
+            self.step = (self.deadline - self.started_at) / 120
+            self._hold.slack = self.step / 100.0
         after = self.started_at if self._judged is None else self._judged
         k = math.floor(after / self.step)
         while k * self.step <= after:
