@@ -41,6 +41,7 @@ class WarroomApp(App[int]):
         self.keymap_errors: list[str] = []
         self.user_keymap: dict[str, str] = {}
         self.dashboard = DashboardScreen()
+        self.notify_log = ctx.config.notify_log   # where every toast is recorded (None: nowhere)
 
     # ------------------------------------------------------------------ the terminal guard
 
@@ -61,9 +62,20 @@ class WarroomApp(App[int]):
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every toast (``Widget.notify`` and ``Screen.notify`` land here too) is sanitised text,
-        never markup: a toast repeats error messages and names that people and servers wrote."""
-        super().notify(safe_text(message), title=safe_text(title, newlines=False), severity=severity,
-                       timeout=timeout, markup=False)
+        never markup: a toast repeats error messages and names that people and servers wrote.
+        With ``$WARROOM_NOTIFY_LOG`` set it is also appended there first (``tui.notify_log``): the
+        one place every toast passes, so none is missing from the record."""
+        text, heading = safe_text(message), safe_text(title, newlines=False)
+        if self.notify_log is not None:
+            from tui import notify_log
+
+            try:
+                notify_log.append(self.notify_log, severity=severity, title=heading, message=text)
+            except OSError as exc:
+                self.notify_log = None   # said once, on screen; the dashboard goes on without the record
+                self.notify(f"notifications are no longer recorded: {exc}", title="$WARROOM_NOTIFY_LOG",
+                            severity="error", timeout=10, markup=False)
+        super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         from tui import signals

@@ -64,8 +64,7 @@ def wait_dashboard(term: TmuxTerm, timeout: float = 90) -> str:
 
 def declare(term: TmuxTerm, runbook: str | None = E2E_RUNBOOK_ID, timeout: float = 30) -> str:
     """``d``; pick ``runbook`` in the dialog's runbook list (type-to-search); ctrl+s. Returns the id."""
-    term.send("d")
-    term.wait_for("Declare an incident", timeout=timeout)
+    term.press("d", until="Declare an incident", timeout=timeout)
     if runbook is not None:
         term.send("Tab", "Tab", "Enter")  # title → severity → runbook list, opened
         # opened: runbooks on two lines or more between the fields' ▊ ▎ edges (a closed select shows
@@ -77,9 +76,8 @@ def declare(term: TmuxTerm, runbook: str | None = E2E_RUNBOOK_ID, timeout: float
         term.type(runbook)
         term.send("Enter")
         term.wait_for(lambda s: s.count(runbook) == 1 and "RB-CORE-005" not in s, timeout=timeout)
-    term.send("C-s")
-    screen = term.wait_for(lambda s: INCIDENT_ID.search(s) is not None and "Declare an incident" not in s,
-                           timeout=timeout)
+    screen = term.press("C-s", until=lambda s: INCIDENT_ID.search(s) is not None and "Declare an incident" not in s,
+                        timeout=timeout)
     if runbook is not None:
         term.wait_for(runbook, timeout=timeout)
     match = INCIDENT_ID.search(screen)
@@ -88,8 +86,7 @@ def declare(term: TmuxTerm, runbook: str | None = E2E_RUNBOOK_ID, timeout: float
 
 
 def run_selected_step(term: TmuxTerm, timeout: float = 30) -> None:
-    """``enter`` on the highlighted step, then Run (ctrl+s) in the dialog."""
-    term.send("Enter")
-    term.wait_for(re.compile(r"Run step \d+:"), timeout=timeout)
-    term.send("C-s")
-    term.wait_for(lambda s: re.search(r"Run step \d+:", s) is None, timeout=timeout)
+    """``enter`` on the highlighted step, then Run (ctrl+s) in the dialog; a refusal or failure
+    the app says ends the wait with its words (``TmuxTerm.press``)."""
+    term.press("Enter", until=re.compile(r"Run step \d+:"), timeout=timeout)
+    term.press("C-s", until=lambda s: re.search(r"Run step \d+:", s) is None, timeout=timeout)

@@ -35,7 +35,7 @@ def attach(session: WarroomSession, inc: str, ref: str) -> None:
 def test_cli_attach_redraws_the_checklist_from_the_top(tmp_path: Path, size: tuple[int, int]) -> None:
     session = WarroomSession(tmp_path / "wr")
     with TmuxTerm(*size) as term:
-        term.start(session.argv("demo", "--speed", "20"))
+        term.start(session.argv("demo", "--speed", "20"), notices=session.notices)
         term.wait_for("press d to declare", timeout=60)
         term.send("d")
         term.wait_for("Declare an incident")
@@ -59,7 +59,7 @@ def test_cli_attach_redraws_the_checklist_from_the_top(tmp_path: Path, size: tup
 def test_the_runbook_beside_attached_as_current_keeps_the_cursor(tmp_path: Path) -> None:
     session = WarroomSession(tmp_path / "wr")
     with TmuxTerm(120, 40) as term:
-        term.start(session.argv("drill", "mass-failure", "--speed", "60"))
+        term.start(session.argv("drill", "mass-failure", "--speed", "60"), notices=session.notices)
         term.wait_for("press d to declare", timeout=60)
         term.send("d")
         term.wait_for("Declare an incident")

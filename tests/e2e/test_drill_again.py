@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e import steps
 from tests.e2e.dashboard_flow import dashboard_ready, declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.notices import NoticeLog
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession
 
@@ -28,7 +29,7 @@ def test_demo_twice_around_a_resolve_starts_over(tmp_path: Path) -> None:
     session = WarroomSession(tmp_path)
     prepare(session)
     with TmuxTerm(120, 40) as term:
-        term.start(session.argv("demo", "--speed", "30"))
+        term.start(session.argv("demo", "--speed", "30"), notices=session.notices)
         wait_dashboard(term)
         inc_id = declare(term)
         term.send("q")
@@ -39,8 +40,11 @@ def test_demo_twice_around_a_resolve_starts_over(tmp_path: Path) -> None:
     assert resolved.returncode == 0, resolved.stderr
 
     with TmuxTerm(120, 40) as term:
-        term.start(session.argv("demo", "--speed", "30"))
-        term.wait_for(lambda s: "ended" in s and "resolved" in s, timeout=90)   # the toast: a new drill starts
+        term.start(session.argv("demo", "--speed", "30"), notices=session.notices)
+        # the toast says a new drill starts; read from the notification log, which keeps it after it is
+        # gone (a screen poll on a busy box could miss a 10 s toast while the dashboard warmed up)
+        said = NoticeLog(session.notices).wait_for(f"ended when {inc_id} was resolved", timeout=90)
+        assert re.search(r"; new rate-limit drill \S+ \(×30\)$", said.message), said
         # the header read off a frame drawn whole with the dashboard (tmux may capture one half painted)
         screen = term.wait_for(lambda s: dashboard_ready(s) and "no incident open" in s.splitlines()[0], timeout=90)
         assert inc_id not in screen.splitlines()[0]
@@ -69,7 +73,7 @@ def test_the_quit_dialogs_command_resumes_the_same_drill(tmp_path: Path) -> None
     drills_dir = session.state_home / "warroom" / "drills"
     try:
         with TmuxTerm(160, 45) as term:
-            term.start(session.argv("demo", "--speed", "30"))
+            term.start(session.argv("demo", "--speed", "30"), notices=session.notices)
             wait_dashboard(term)
             inc_id = declare(term)
             term.send("j")
@@ -87,11 +91,14 @@ def test_the_quit_dialogs_command_resumes_the_same_drill(tmp_path: Path) -> None
         assert len(drills(session)) == 1
 
         with TmuxTerm(160, 45) as term:
-            term.start(session.argv(*shlex.split(command)[1:]))
+            term.start(session.argv(*shlex.split(command)[1:]), notices=session.notices)
             screen = wait_dashboard(term)                       # DRILL, every pane with a value
-            # one frame with all of it (tmux may capture one half painted); the toast says which world
-            screen = term.wait_for_all(inc_id, "×30", "scenario rate-limit", "resumed", "rate-limit drill",
-                                       timeout=60)
+            # one frame with all of it (tmux may capture one half painted)
+            screen = term.wait_for_all(inc_id, "×30", "scenario rate-limit", timeout=60)
+            # the toast says which world: read from the notification log, not the screen: shown for
+            # 10 s from the start, it could be gone before a busy box drew every pane with a value
+            said = NoticeLog(session.notices).wait_for(f"resumed {inc_id}", timeout=60)
+            assert f"in its rate-limit drill {drills(session)[0].name} " in said.message, said
             assert "no Prometheus" not in screen
             term.send("q")
             term.wait_exit(timeout=30)
@@ -112,7 +119,7 @@ def test_a_drill_declared_from_the_shell_lives_the_same_lifecycle(tmp_path: Path
     inc_id = made.stdout.split()[0]
     state = session.state_home / "warroom"
     with TmuxTerm(140, 40) as term:
-        term.start(session.argv("drill", "rate-limit"))
+        term.start(session.argv("drill", "rate-limit"), notices=session.notices)
         # its scenario and speed (the row may wrap), waited for on one whole frame: tmux may capture
         # a frame half painted, and one that never shows them still fails, with the last screen
         term.wait_for(lambda s: "still open — resume it?" in s and inc_id in s and "rate-limit×30" in _flat(s),
@@ -128,8 +135,8 @@ def test_a_drill_declared_from_the_shell_lives_the_same_lifecycle(tmp_path: Path
     resolved = session.run_cli("incident", "resolve", inc_id, "--summary", "breaker on", "--yes")
     assert resolved.returncode == 0, resolved.stderr
     with TmuxTerm(140, 40) as term:
-        term.start(session.argv("drill", "rate-limit"))
-        term.wait_for(lambda s: f"ended when {inc_id}" in s, timeout=90)
+        term.start(session.argv("drill", "rate-limit"), notices=session.notices)
+        NoticeLog(session.notices).wait_for(f"ended when {inc_id} was resolved", timeout=90)   # the toast, kept
         # the header read off a frame drawn whole with the dashboard (tmux may capture one half painted)
         term.wait_for(lambda s: dashboard_ready(s) and "no incident open" in s.splitlines()[0], timeout=90)
         term.send("q")

@@ -28,17 +28,16 @@ SPEED = "4"    # the gate's 2-minute hold is 30 wall seconds: its open line is o
 
 
 def start(term: TmuxTerm, session: WarroomSession) -> None:
-    term.start(session.argv("demo", "--speed", SPEED))
+    term.start(session.argv("demo", "--speed", SPEED), notices=session.notices)
     term.wait_for("press d to declare", timeout=60)
     term.wait_for(re.compile(r"\d+(?:\.\d+)?%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
 
 
 def declare(term: TmuxTerm) -> str:
     """``d``, ``ctrl+s``: the pre-filled incident, its runbook's title cut at 80 columns."""
-    term.send("d")
-    term.wait_for("Declare an incident")
-    term.send("C-s")
-    screen = term.wait_for(lambda sc: "RB-CORE-003 · Rate limit" in sc and INC.search(sc) is not None, timeout=30)
+    term.press("d", until="Declare an incident")
+    screen = term.press("C-s", until=lambda sc: "RB-CORE-003 · Rate limit" in sc and INC.search(sc) is not None,
+                        timeout=30)
     found = INC.search(screen)
     assert found, screen
     return found.group(0)
@@ -52,12 +51,12 @@ def test_the_breaker_gate_reads_in_words_at_80x24(tmp_path: Path) -> None:
         move_to(term, 1, 6)
         term.wait_for("││ 6. ")      # the step pane shows step 6, and how its gate will read
         term.wait_for("then watches 429 share (worst")
-        term.send("Enter")
-        term.wait_for("Run step 6:")
-        term.send("C-s")
-        term.wait_for("Run mutating step 6?")
-        term.send("C-s")               # no wait for the step's ✔: it can pass by while the gate opens
-        screen = term.wait_for(OPEN, timeout=60)
+        # a key that is refused or fails ends its wait with the app's words (E26-1: CI once waited
+        # 30 s here for a run dialog that never came, and a toast that had vanished said nothing)
+        term.press("Enter", until="Run step 6:")
+        term.press("C-s", until="Run mutating step 6?")
+        # no wait for the step's ✔: it can pass by while the gate opens
+        screen = term.press("C-s", until=OPEN, timeout=60)
         (line,) = [ln for ln in screen.splitlines() if "VERIFY" in ln]
         assert "…" not in line and "share_429" not in line and "flowengine" not in line, line
         # Settled, the line says what the checklist, show and the timeline say (P25-1): the breaker run

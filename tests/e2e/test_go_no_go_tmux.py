@@ -23,7 +23,7 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
     prepare(session)
     drills = str(session.state_home / "warroom" / "drills")
     with TmuxTerm(140, 45) as term:
-        term.start(session.argv("drill", "mass-failure", "--speed", "60"))
+        term.start(session.argv("drill", "mass-failure", "--speed", "60"), notices=session.notices)
         wait_dashboard(term)
         term.send("d")
         term.wait_for("Declare an incident", timeout=30)
@@ -69,7 +69,7 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
 
     # resume: nothing reminded twice, nothing opened twice
     with TmuxTerm(140, 45) as term:
-        term.start(session.argv("resume", inc_id, "--state-dir", drills))
+        term.start(session.argv("resume", inc_id, "--state-dir", drills), notices=session.notices)
         term.wait_for(lambda s: inc_id in s and "GO by" in s and "RB-LAUNCH-002 1/19 done · beside" in s
                       and "RB-LAUNCH-005 0/" in s, timeout=90)
         term.send("q")

@@ -126,7 +126,7 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
     def replay(term: TmuxTerm, now: float) -> None:
         argv = session.argv("drill", "--replay", inc_id, "--speed", "60")
         argv.insert(argv.index("env") + 2, f"WARROOM_DRILL_AT={now}")
-        term.start(argv)
+        term.start(argv, notices=session.notices)
 
     def shows(t: float):  # type: ignore[no-untyped-def]
         """A screen with the header at recorded time ``t`` and every pane at its recorded value."""
@@ -204,6 +204,6 @@ def test_a_recorded_incident_replays_its_curve_and_resumes(tmp_path: Path) -> No
     with TmuxTerm(140, 45) as term:
         argv = session.argv("resume", rehearsal.group(0), "--state-dir", str(drills))
         argv.insert(argv.index("env") + 2, f"WARROOM_DRILL_AT={later + 70}")
-        term.start(argv)
+        term.start(argv, notices=session.notices)
         term.wait_for(lambda s: shows(at)(s) and "elapsed 1:10:00" in s and rehearsal.group(0) in s.splitlines()[0]
                       and f"scenario replay {inc_id}" in s, timeout=90)

@@ -40,7 +40,7 @@ def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals,
     prepare(session)
     try:
         with TmuxTerm(120, 40) as term:
-            term.start(session.argv("demo"))
+            term.start(session.argv("demo"), notices=session.notices)
             wait_dashboard(term)
             incident = declare(term)
             term.send("j")

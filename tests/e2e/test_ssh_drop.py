@@ -30,7 +30,7 @@ def test_connection_drop_mid_step_then_resume(sshd: Sshd, tmp_path: Path) -> Non
     prepare(session)
     try:
         with TmuxTerm(120, 40) as term:
-            term.start(sshd.ssh_argv(session.remote_command("demo")))
+            term.start(sshd.ssh_argv(session.remote_command("demo")), notices=session.notices)
             wait_dashboard(term)
             incident = declare(term)
             run_selected_step(term)
@@ -54,7 +54,7 @@ def test_connection_drop_mid_step_then_resume(sshd: Sshd, tmp_path: Path) -> Non
         steps.wait_no_warroom(session)
 
         with TmuxTerm(120, 40) as term:
-            term.start(sshd.ssh_argv(session.remote_command("demo")))
+            term.start(sshd.ssh_argv(session.remote_command("demo")), notices=session.notices)
             term.wait_for_all("resume it?", incident, timeout=90)    # the offer names it, drawn whole
             term.send("Enter")
             term.wait_for(lambda s: incident in s and "resume it?" not in s, timeout=60)

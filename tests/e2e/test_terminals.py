@@ -72,7 +72,7 @@ def test_flow_under_terminal(term_name: str, no_color: bool, cols: int, rows: in
     name = variant_name(term_name, no_color, cols, rows)
     try:
         with TmuxTerm(cols, rows, term=term_name) as term:
-            term.start(session.argv("demo"))
+            term.start(session.argv("demo"), notices=session.notices)
             screen = wait_dashboard(term)
             incident = declare(term)
             run_selected_step(term)

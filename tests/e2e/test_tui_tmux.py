@@ -32,17 +32,15 @@ COLS = r"[\s⚠✓✗?◇]+"
 
 
 def start(term: TmuxTerm, session: WarroomSession) -> None:
-    term.start(session.argv("demo", "--speed", "20"))
+    term.start(session.argv("demo", "--speed", "20"), notices=session.notices)
     term.wait_for("press d to declare", timeout=60)
     term.wait_for(re.compile(r"\d+(?:\.\d+)?%\s+\S+ (OK|WARN|CRIT)"), timeout=30)  # live panes
 
 
 def declare(term: TmuxTerm) -> str:
-    term.send("d")
-    term.wait_for("Declare an incident")
-    term.send("C-s")
-    screen = term.wait_for(lambda sc: "RB-CORE-003 · Rate limit exhaustion" in sc and INC.search(sc) is not None,
-                           timeout=30)
+    term.press("d", until="Declare an incident")
+    screen = term.press("C-s", until=lambda sc: "RB-CORE-003 · Rate limit exhaustion" in sc
+                        and INC.search(sc) is not None, timeout=30)
     found = INC.search(screen)
     assert found, screen
     return found.group(0)
@@ -50,16 +48,16 @@ def declare(term: TmuxTerm) -> str:
 
 def run_step(term: TmuxTerm, number: int, *, mutating: bool = False) -> None:
     term.wait_for(f"││ {number}. ")  # the step detail pane shows the selected step
-    term.send("Enter")
-    term.wait_for(f"Run step {number}:")
-    term.send("C-s")
-    if mutating:
-        term.wait_for(f"Run mutating step {number}?")
-        term.send("C-s")
+    # each key waits for its screen or ends with the app's words (a refusal or failure toast,
+    # however briefly shown: the notification log keeps it), never 30 s of "nothing happened"
+    term.press("Enter", until=f"Run step {number}:")
     # ok (≠: ran, expectation not met); a step with a verify gate reads ✔ only until its gate opens
     # (◔ watching, then ⊜ held before or ✔): waiting for that instant missed it on a busy box
     marks = "✔≠≟◔⊜" if mutating else "✔≠≟"
-    term.wait_for(re.compile(rf"[{marks}]{COLS}{number}\. "), timeout=60)
+    ended = re.compile(rf"[{marks}]{COLS}{number}\. ")
+    if mutating:
+        term.press("C-s", until=f"Run mutating step {number}?")
+    term.press("C-s", until=ended, timeout=60)
 
 
 def move_to(term: TmuxTerm, frm: int, to: int) -> None:
@@ -84,10 +82,8 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.wait_for("env updated")
     move_to(term, 6, 16)
     term.wait_for("││ 16. ")
-    term.send("Space")
-    term.wait_for(re.compile(rf"☑{COLS}16\. "))
-    term.send("n")
-    term.wait_for("Add a note to the timeline")
+    term.press("Space", until=re.compile(rf"☑{COLS}16\. "))
+    term.press("n", until="Add a note to the timeline")
     term.type("retry storm from the new repos burned the quota")
     # shift+tab and enter in one write, as a fast typist's keys arrive over a slow link: the
     # focus must move before enter is handed on, or enter lands in the text (opens the tag list).
@@ -97,8 +93,7 @@ def second_part(term: TmuxTerm, session: WarroomSession, at: int = 3) -> Path:
     term.wait_for(re.compile(r"root cause\s+▼"))
     term.send("C-s")
     term.wait_for("[root-cause] retry storm from the new repos")
-    term.send("r")
-    term.wait_for("Resolve: ")
+    term.press("r", until="Resolve: ")
     term.type("circuit breaker stopped the quota climb")
     term.wait_for("quota climb")
     term.send("Tab", "e", "n")  # the next field's first letters ride in the same write as tab
@@ -182,7 +177,7 @@ def test_killed_after_the_second_step_resumes_identically(tmp_path: Path) -> Non
         term.tmux("kill-server")  # the terminal goes away (a dropped connection)
         term._started = False
     with TmuxTerm(120, 40) as term:
-        term.start(session.argv("demo"))  # no --speed: continue the unfinished drill
+        term.start(session.argv("demo"), notices=session.notices)  # no --speed: continue the unfinished drill
         term.wait_for("still open — resume it?", timeout=60)
         term.send("Enter")
         term.wait_for(re.compile(rf"[✔≠≟]{COLS}3\. "), timeout=30)

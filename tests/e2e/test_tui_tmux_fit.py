@@ -34,12 +34,13 @@ GATE = re.compile(r"VERIFY\s+step 6 · 429 share \(worst[^·]*? (\d+(?:\.\d+)?)%
 
 
 def start_and_declare(term: TmuxTerm, session: WarroomSession) -> None:
-    term.start(session.argv("demo", "--speed", "20"))
+    # x4: the gate's 2-minute hold is 30 wall seconds. At x20 it was 6: a gate that held from the
+    # start settled ("✔ passed", "⊜ held before") 6 s after it opened, and a box that took that long
+    # between two captures never saw the open line count down (a wait on a state that passes by)
+    term.start(session.argv("demo", "--speed", "4"), notices=session.notices)
     term.wait_for("press d to declare", timeout=60)
-    term.send("d")
-    term.wait_for("Declare an incident")
-    term.send("C-s")
-    term.wait_for(lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
+    term.press("d", until="Declare an incident")
+    term.press("C-s", until=lambda sc: INC.search(sc) is not None and "RB-CORE-003" in sc, timeout=30)
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
@@ -51,13 +52,10 @@ def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tup
         # Before the run: the step pane says what the gate will watch.
         term.wait_for(re.compile(r"│ 6\. Turn on the circuit"))
         term.wait_for("verify: then watches 429 share (worst")
-        term.send("Enter")
-        term.wait_for("Run step 6:")
+        term.press("Enter", until="Run step 6:")
         term.wait_for(re.compile(r"then watches 429 share \(worst provider\) < 10%"))  # ... and so does the dialog
-        term.send("C-s")
-        term.wait_for("Run mutating step 6?")
-        term.send("C-s")
-        first = GATE.search(term.wait_for(GATE, timeout=60))
+        term.press("C-s", until="Run mutating step 6?")
+        first = GATE.search(term.press("C-s", until=GATE, timeout=60))
         assert first is not None
         left = int(first.group(2)) * 60 + int(first.group(3))
         assert 0 < left <= 600
@@ -88,7 +86,7 @@ DIALOGS = [
 def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
     session = WarroomSession(tmp_path / "wr")
     with TmuxTerm(80, 24) as term:
-        term.start(session.argv("demo", "--speed", "20"))
+        term.start(session.argv("demo", "--speed", "20"), notices=session.notices)
         term.wait_for("press d to declare", timeout=60)
         term.send("d")
         screen = term.wait_for("Declare an incident")
@@ -100,8 +98,9 @@ def test_every_dialog_shows_its_buttons_at_80x24(tmp_path: Path) -> None:
         term.wait_for(re.compile(r"│ 1\. Highest quota"))
         for keys, title, labels in DIALOGS:
             term.send(*keys)
-            # the dialog and the paused dashboard on one frame drawn whole (tmux may capture one half painted)
-            term.wait_for_all(title, *labels, "dashboard paused since")
+            # the dialog and the paused dashboard on one frame drawn whole (tmux may capture one half
+            # painted); a key the dashboard refuses ends the wait with its words
+            term.wait_for_all(title, *labels, "dashboard paused since", refused=True)
             term.send("Escape")
             term.wait_for(lambda sc: "dashboard paused since" not in sc)
         # The mutating step's dialog and its confirmation on top of it.

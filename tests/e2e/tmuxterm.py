@@ -3,6 +3,12 @@
 Each ``TmuxTerm`` owns its own tmux server (``-L`` socket unique to the test), so tests running in
 parallel never see each other's sessions, and ``close()`` kills the whole server. Every wait is a
 bounded poll for a condition on the captured screen, never a fixed sleep.
+
+A screen poll cannot see a toast that came and went between two captures, so with ``start(...,
+notices=PATH)`` (``WarroomSession.notices``) the harness also reads the app's notification log:
+``press`` ends at once with the app's words when the keys were refused, and every WaitTimeout says
+what the app said since the last key — or that it said nothing (the key was lost, or ignored
+silently, which is a bug of its own).
 """
 
 from __future__ import annotations
@@ -17,9 +23,21 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from tests.e2e.notices import REFUSALS, Notice, NoticeLog
+
 
 class WaitTimeout(AssertionError):
-    """A screen condition did not come true in time; the message carries the last screen."""
+    """A screen condition did not come true in time; the message carries the last screen and
+    what the app said since the last key."""
+
+
+class Refused(AssertionError):
+    """The app answered the keys with a warning or an error (``notices.REFUSALS``) before the
+    screen the test waited for came; the message is the app's words."""
+
+    def __init__(self, notice: Notice, keys: str, screen: str) -> None:
+        super().__init__(f"after {keys} the app said {notice} (instead of the awaited screen); last screen:\n{screen}")
+        self.notice = notice
 
 
 class TmuxTerm:
@@ -30,6 +48,9 @@ class TmuxTerm:
         self.term = term
         self.session = "e2e"
         self._started = False
+        self.notices: NoticeLog | None = None
+        self._keys_at = 0          # notices recorded before the last keys were sent
+        self._last_keys = "no key yet"
 
     # -- plumbing ------------------------------------------------------------------------------
     def tmux(self, *args: str, check: bool = True, timeout: float = 20) -> subprocess.CompletedProcess[str]:
@@ -42,12 +63,17 @@ class TmuxTerm:
             stdin=subprocess.DEVNULL,
         )
 
-    def start(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:
+    def start(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None,
+              *, notices: Path | None = None) -> None:
         """Start ``argv`` as the only pane of a detached session of the configured size.
 
         The pane's environment is exactly ``env`` (default: this process's), with TERM set as
-        asked — tmux would otherwise export its own ``default-terminal``.
+        asked — tmux would otherwise export its own ``default-terminal``. ``notices``: the file
+        the program records its notifications in (``$WARROOM_NOTIFY_LOG``, which ``argv`` or
+        ``env`` must set: ``WarroomSession`` does), read by every wait from then on.
         """
+        self.notices = NoticeLog(notices) if notices is not None else None
+        self._mark_keys("no key yet")    # a log a previous run of the session wrote is not this run's
         full_env = dict(os.environ if env is None else env)
         full_env["TERM"] = self.term
         command = "exec env " + " ".join(shlex.quote(f"{k}={v}") for k, v in full_env.items() if "\n" not in v)
@@ -90,19 +116,49 @@ class TmuxTerm:
 
     def send(self, *keys: str) -> None:
         """tmux key names (``Enter``, ``Tab``, ``C-c``, ``j``)."""
+        self._mark_keys(" ".join(keys))
         self.tmux("send-keys", "-t", self.session, *keys)
 
     def type(self, text: str) -> None:
         """Literal text, not interpreted as key names."""
+        self._mark_keys(repr(text))
         self.tmux("send-keys", "-t", self.session, "-l", text)
 
+    def _mark_keys(self, keys: str) -> None:
+        """What the app says from here on is its answer to these keys (or to what else happens)."""
+        self._keys_at = self.notices.count() if self.notices is not None else 0
+        self._last_keys = keys
+
+    def said_since_keys(self) -> list[Notice]:
+        """The notifications recorded since the last keys were sent (empty without a log)."""
+        return self.notices.since(self._keys_at) if self.notices is not None else []
+
+    def _said(self) -> str:
+        """The WaitTimeout's account of what the app said after the last keys."""
+        if self.notices is None:
+            return "(no notification log: the app's toasts are not known)"
+        said = self.said_since_keys()
+        if not said:
+            return f"the app said nothing since the last keys ({self._last_keys}): they were lost, or ignored in silence"
+        return f"since the last keys ({self._last_keys}) the app said: " + " | ".join(str(n) for n in said)
+
+    def press(self, *keys: str, until: str | re.Pattern[str] | Callable[[str], bool], timeout: float = 30.0) -> str:
+        """Send ``keys`` and wait for the screen they lead to. A warning or error the app says
+        after the keys, while that screen has not come, ends the wait at once with its words
+        (``Refused``): a refused key is told from a lost one, however briefly its toast showed."""
+        self.send(*keys)
+        return self.wait_for(until, timeout=timeout, refused=True)
     def wait_for(
         self,
         condition: str | re.Pattern[str] | Callable[[str], bool],
         timeout: float = 30.0,
         interval: float = 0.1,
+        *,
+        refused: bool = False,
     ) -> str:
-        """Poll the screen until ``condition`` holds; return that screen."""
+        """Poll the screen until ``condition`` holds; return that screen. ``refused``: a warning
+        or error recorded since the last keys, while the condition does not hold, raises
+        ``Refused`` at once (it needs the notification log)."""
         if isinstance(condition, str):
             needle = condition
             check: Callable[[str], bool] = lambda screen: needle in screen  # noqa: E731
@@ -117,27 +173,33 @@ class TmuxTerm:
             screen = self.screen()
             if check(screen):
                 return screen
+            if refused:
+                refusal = next((n for n in self.said_since_keys() if n.severity in REFUSALS), None)
+                if refusal is not None:
+                    raise Refused(refusal, self._last_keys, screen)
             time.sleep(interval)
-        raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; last screen:\n{screen}")
+        raise WaitTimeout(f"condition {condition!r} not met within {timeout}s; {self._said()}; last screen:\n{screen}")
 
-    def wait_for_all(self, *wanted: str | re.Pattern[str], timeout: float = 30.0) -> str:
+    def wait_for_all(self, *wanted: str | re.Pattern[str], timeout: float = 30.0, refused: bool = False) -> str:
         """The first screen on which EVERY one of ``wanted`` is drawn; the WaitTimeout names the
         missing ones.
 
         tmux captures whatever has been painted so far: the frame on which one row first matches
         may have the rest of the screen half drawn (seen on a busy CI box: rows cut, rows below
         missing). A test that reads several things off one frame waits for all of them here,
-        rather than waiting for one and asserting the others on that frame."""
+        rather than waiting for one and asserting the others on that frame. ``refused``: as for
+        ``wait_for``, a warning or error after the last keys ends the wait with its words."""
 
         def drawn(screen: str, want: str | re.Pattern[str]) -> bool:
             return want in screen if isinstance(want, str) else want.search(screen) is not None
 
         try:
-            return self.wait_for(lambda screen: all(drawn(screen, w) for w in wanted), timeout=timeout)
+            return self.wait_for(lambda screen: all(drawn(screen, w) for w in wanted), timeout=timeout,
+                                 refused=refused)
         except WaitTimeout:
             screen = self.screen()
             missing = [w if isinstance(w, str) else w.pattern for w in wanted if not drawn(screen, w)]
-            raise WaitTimeout(f"not drawn within {timeout}s: {missing}; last screen:\n{screen}") from None
+            raise WaitTimeout(f"not drawn within {timeout}s: {missing}; {self._said()}; last screen:\n{screen}") from None
 
     def wait_exit(self, timeout: float = 30.0) -> tuple[int | None, int | None]:
         """Wait until the pane's program has exited and tmux has its status: (exit code, signal).
@@ -164,7 +226,7 @@ class TmuxTerm:
                     os.kill(int(server), signal.SIGCHLD)
                     dead_since = time.monotonic()
             time.sleep(0.05)
-        raise WaitTimeout(f"program still running {timeout}s later; last screen:\n{self.screen()}")
+        raise WaitTimeout(f"program still running {timeout}s later; {self._said()}; last screen:\n{self.screen()}")
 
     def terminal_modes(self) -> tuple[str, str]:
         """(alternate screen on, mouse reporting on) as tmux sees the pane: "0"/"1" each."""

@@ -53,6 +53,12 @@ class WarroomSession:
     def state_home(self) -> Path:
         return self.root / "state"
 
+    @property
+    def notices(self) -> Path:
+        """Where the app records every notification it shows (``$WARROOM_NOTIFY_LOG``): pass it to
+        ``TmuxTerm.start(..., notices=)`` so the waits know what the app said."""
+        return self.root / "notifications.jsonl"
+
     def env(self) -> dict[str, str]:
         env = {
             "HOME": str(self.home),
@@ -64,6 +70,7 @@ class WarroomSession:
             "XDG_CONFIG_HOME": str(self.config_home),
             "XDG_STATE_HOME": str(self.state_home),
             "PYTHONPATH": str(REPO),
+            "WARROOM_NOTIFY_LOG": str(self.notices),
         }
         if self.no_color:
             env["NO_COLOR"] = "1"

@@ -289,11 +289,21 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     else:
         p = user_config_path()
         if not p.exists():
-            return Config()
+            return _from_environment(Config())
     text = read_text_input(p, "config", MAX_CONFIG_BYTES, ConfigError)
     cfg = parse_config(text, str(p))
     cfg.source = p
     cfg.source_text = text
+    return _from_environment(cfg)
+
+
+NOTIFY_LOG_ENV = "WARROOM_NOTIFY_LOG"
+
+
+def _from_environment(cfg: Config) -> Config:
+    """The settings only the environment gives (not TOML keys): ``$WARROOM_NOTIFY_LOG``."""
+    notify_log = os.environ.get(NOTIFY_LOG_ENV)
+    cfg.notify_log = expand(notify_log).absolute() if notify_log else None
     return cfg
 
 

@@ -247,6 +247,10 @@ class Config:
     # a message the line a value was written on (``source_line``).
     source_text: str | None = field(default=None, repr=False, compare=False,
                                      metadata={"internal": True})
+    # ``$WARROOM_NOTIFY_LOG``: the file the dashboard appends every notification (toast) to, one
+    # JSON line each, so a toast that showed and vanished can still be read (the e2e harness reads
+    # it to tell a refused key from a lost one; a bug report can quote it). Not a TOML key.
+    notify_log: Path | None = field(default=None, repr=False, compare=False, metadata={"internal": True})
 
     def state_dir(self) -> Path:
         """Where incidents and drills are kept, as an absolute path. A relative ``--state-dir``
