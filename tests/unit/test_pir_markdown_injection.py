@@ -104,12 +104,17 @@ def text_of(tokens: list[Token]) -> str:
         if t.type in ("code_block", "fence"):
             parts.append(t.content)
         blocks.append("".join(parts))
-    return " ".join(" ".join(blocks).split())
+    return " ".join(" ".join(blocks).replace(ZWSP, "").split())
+
+
+#: U+200B, which reads as nothing: what breaks a GitHub mention, reference or autolink (md_text.github)
+ZWSP = "\u200b"
 
 
 def literal(text: str) -> str:
-    """What the reader must see: the text with control characters pictured, whitespace folded."""
-    return " ".join(safe_text(text).split())
+    """What the reader must see: the text with control characters pictured, whitespace folded
+    (a zero-width space is not seen)."""
+    return " ".join(safe_text(text).replace(ZWSP, "").split())
 
 
 #: Each kind of place a template draws a value: (template, the text around the value).
@@ -164,7 +169,7 @@ def test_any_text_reads_as_itself_in_every_place(place: str, text: str) -> None:
     drawn = render(source, x=text)
     tokens = MD.parse(drawn)
     assert shape(tokens) == shape(plain), (place, text, drawn)
-    as_written = safe_text(text) if place in JOINED_RAW else literal(text)    # joined: not folded first
+    as_written = safe_text(text).replace(ZWSP, "") if place in JOINED_RAW else literal(text)    # joined: not folded first
     want = around.format(*[as_written] * around.count("{}"))
     if place == "sentence" and literal(text) and not literal(text).endswith((".", "!", "?")):
         want += "."
@@ -207,7 +212,94 @@ def test_ordinary_text_is_written_as_it_was() -> None:
     for text in ("failure_rate 1.1% → 1.4% (+5m00s); quota 95.5% → 92% (+5m00s)", "[root-cause] A retry loop",
                  "needs < 10% for 2m", "Incident declared [DRILL]: Model API quota exhausted (P3)",
                  "ENABLE_CIRCUIT_BREAKER=true", "alice@bastion-1", "P3 -> P2: three repos failing",
-                 "5 * 3 and a ~ b", "R&D team", "C# code", "issue #12"):
+                 "5 * 3 and a ~ b", "R&D team", "C# code", "bob@bastion-2: 3 repos"):
+        assert md_text.prose(text) == text
+
+
+# --- pasted into a GitHub issue: pings nobody, links nothing, strikes nothing (P26-2) ------------
+
+#: GitHub's conveniences as published, applied to the text a reader of the markdown gets (GitHub
+#: runs its mention and reference filters on the rendered text, outside code and links): the mention
+#: pattern of html-pipeline's MentionFilter (widened: any name start after a non-word character), the
+#: references of "Writing on GitHub" (#26, GH-26, user#26, user/repo#26), the GFM spec's autolink
+#: extension (www., http://, https://, ftp://, mailto:, xmpp:, e-mail addresses).
+GITHUB_ACTS = {
+    "mention": re.compile(r"(?:^|(?<=[^A-Za-z0-9_]))@[A-Za-z0-9]"),
+    "issue reference": re.compile(r"#[0-9]|(?<![A-Za-z0-9])GH-[0-9]", re.IGNORECASE),
+    "url autolink": re.compile(r"(?:https?|ftp)://|(?:mailto|xmpp):[A-Za-z0-9]", re.IGNORECASE),
+    "www autolink": re.compile(r"(?:^|(?<=[\s*_~(]))www\.", re.IGNORECASE),
+    "e-mail autolink": re.compile(r"[A-Za-z0-9.+_-]@[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+"),
+}
+GITHUB_ATTACKS = [
+    "@alice", "cc @alice and @org/team", "(@bob)", "é@bob", "ping @Bob-2.", "#12", "see #12.", "GH-26", "gh-7",
+    "owner/repo#26", "jlord#26", "https://evil.example/x", "HTTPS://E.X", "1https://evil.example", "ftp://f.x",
+    "www.evil.example", "(www.evil.example)", "mailto:a@b.example", "xmpp:a@b.example", "a.b+c@d-e.example",
+    "alice@bastion-1", "~x~", "~~gone~~", "a ~b~ c", "**@alice**", "_#12_", "[#12]", "`#12` and #12", "&#8203;",
+]
+GITHUB_TEXT = st.one_of(
+    st.sampled_from(GITHUB_ATTACKS),
+    st.lists(st.sampled_from(GITHUB_ATTACKS + ATTACKS), min_size=2, max_size=3).map(" ".join),
+    st.text(alphabet=st.sampled_from(list("@#:/.~wWhtpsGH-_ a1(*`\\")), max_size=24),
+)
+
+
+def github_acts(tokens: list[Token]) -> list[str]:
+    """What GitHub would do to the text a reader gets: every match of :data:`GITHUB_ACTS` in a
+    text run (code spans and fenced blocks are left alone by GitHub), and every strikethrough."""
+    found = []
+    for t in tokens:
+        for k in t.children or []:
+            if k.type == "s_open":
+                found.append("strikethrough")
+            if k.type == "text":
+                found += [f"{name}: {m.group()!r}" for name, pattern in GITHUB_ACTS.items()
+                          for m in pattern.finditer(k.content)]
+    return found
+
+
+def single_tildes(markdown: str) -> list[int]:
+    """Where GitHub's strikethrough could start or end with one ``~`` (its extension takes one or
+    two): a tilde not escaped and not between two spaces is left- or right-flanking."""
+    spots = []
+    for m in re.finditer(r"(?<!\\)~", markdown):
+        before = markdown[m.start() - 1] if m.start() else " "
+        after = markdown[m.end()] if m.end() < len(markdown) else " "
+        if not (before.isspace() and after.isspace()):
+            spots.append(m.start())
+    return spots
+
+
+@pytest.mark.parametrize("place", sorted(set(PLACES) - {"code span", "code span in a cell"}))
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(text=GITHUB_TEXT)
+@example(text="cc @alice: see #12 and https://evil.example")
+@example(text="a.b@c.example")
+def test_pasted_into_github_what_people_typed_pings_nobody_and_links_nothing(place: str, text: str) -> None:
+    assume(literal(text))
+    source, around = PLACES[place]
+    drawn, plain = render(source, x=text), render(source, x="plainword")
+    tokens = MD.parse(drawn)
+    # nothing beyond what the template's own text does (its "[#3]" cite: FINDINGS harness-2)
+    assert github_acts(tokens) == github_acts(MD.parse(plain)), (place, text, drawn)
+    assert single_tildes(drawn) == [], (place, text, drawn)
+    assert shape(tokens) == shape(MD.parse(plain)), (place, text, drawn)
+    as_written = safe_text(text).replace(ZWSP, "") if place in JOINED_RAW else literal(text)
+    want = around.format(*[as_written] * around.count("{}"))
+    if place == "sentence" and not literal(text).endswith((".", "!", "?")):
+        want += "."
+    assert text_of(tokens) == " ".join(want.split()), (place, text, drawn)     # and reads as typed
+
+
+def test_github_s_conveniences_are_broken_where_they_start_and_nowhere_else() -> None:
+    """The zero-width space goes right after the character a convenience starts with; what
+    GitHub leaves alone (an actor ``alice@bastion-1``, ``C#``) is written as before."""
+    z = md_text.ZERO_WIDTH
+    assert md_text.prose("cc @alice, #12, GH-3 and o/r#4") == f"cc @{z}alice, #{z}12, GH-{z}3 and o/r#{z}4"
+    assert md_text.prose("https://x.example www.y.example a@b.example") == \
+        f"https:{z}//x.example www{z}.y.example a@{z}b.example"
+    assert md_text.cell("@alice | #12") == f"@{z}alice \\| #{z}12"
+    assert md_text.code("@alice #12") == "`@alice #12`"          # GitHub leaves code alone
+    for text in ("alice@bastion-1", "C# code", "issue 12", "a ~ b"):
         assert md_text.prose(text) == text
 
 

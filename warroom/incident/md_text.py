@@ -16,6 +16,15 @@ One escaper per *kind of place* a value is drawn in, never per field:
 * **code span** (:func:`code`): a backtick fence longer than any run inside, nothing escaped;
 * **fenced block** (:func:`fence`): a fence longer than any line of the text could close.
 
+A PIR is pasted into a GitHub issue, so prose and cells also keep GitHub's conveniences from acting
+on what people typed (:func:`github`): no ``@name`` pings anyone, no ``#12`` / ``GH-12`` /
+``owner/repo#12`` links an issue (and leaves a back-reference on it), no bare ``https://…``,
+``www.…`` or e-mail address becomes a link, no ``~x~`` strikes. GitHub finds mentions and issue
+references in the text *after* the markdown is read, so a backslash cannot stop them; a zero-width
+space after the ``@``, ``#``, ``GH-``, ``https:`` or ``www`` can, and reads as nothing: the text
+reads as typed. It is written as the entity ``&#8203;``, plain ASCII that no later cleaning changes.
+Code spans and fenced blocks need none of it: GitHub leaves code alone.
+
 :class:`Md` marks markdown that warroom itself wrote (``_(corrected)_``, a command in backticks)
 or text already escaped for its place. ``Md("… {} …").format(x)``, ``Md(...) + x`` and
 ``Md(", ").join(xs)`` escape every plain ``x``: review code composes generated markup and user
@@ -135,6 +144,24 @@ def _inner(text: str) -> Any:
     return sub
 
 
+#: Where one of GitHub's conveniences would start (see :func:`github`).
+_GITHUB = re.compile(
+    r"(?<![A-Za-z0-9_])@(?=[A-Za-z0-9])"                     # @name, @org/team: a mention (not alice@host)
+    r"|@(?=[A-Za-z0-9_\\-]+\.[A-Za-z0-9_\\-])"                # a@b.example: an e-mail autolink (a\_b: escaped)
+    r"|#(?=[0-9])"                                           # #12, user#12, owner/repo#12: an issue reference
+    r"|(?<![A-Za-z0-9])GH-(?=[0-9])"                         # GH-12
+    r"|(?<![A-Za-z])(?:https?|ftp|mailto|xmpp):"             # a bare URL (autolink extension; 1https:// links)
+    r"|(?<![A-Za-z0-9])www(?=\.)",                            # www.example: a bare URL
+    re.IGNORECASE)
+ZERO_WIDTH = "&#8203;"   # U+200B ZERO WIDTH SPACE as an entity: nothing to see, ASCII to keep
+
+
+def github(markdown: str) -> str:
+    """``markdown`` (prose already escaped) with a zero-width space after the start of every
+    mention, issue reference, bare URL and e-mail address GitHub would act on."""
+    return _GITHUB.sub(lambda m: m.group() + ZERO_WIDTH, markdown)
+
+
 def _first(text: str) -> int:
     """Index of the first character that is not a space or tab."""
     return len(text) - len(text.lstrip(" \t"))
@@ -153,7 +180,7 @@ def prose(text: str) -> str:
         text = (" " if text[:1].isspace() else "") + body + (" " if body and text[-1:].isspace() else "")
     inner = _INNER.search(text) is not None
     if not inner and not _BLOCK_START.match(text, _first(text)) and not text.endswith(("#", "# ")):
-        return text    # the common case: nothing that could act
+        return github(text) if _GITHUB.search(text) else text    # the common case: nothing that could act
     out = _INNER.sub(_inner(text), text) if inner else text
     start = _first(out)
     m = _BLOCK_START.match(out, start)
@@ -164,7 +191,7 @@ def prose(text: str) -> str:
     m = _CLOSING_HASHES.search(out)
     if m is not None and not (m.start() > 0 and out[m.start() - 1] == "\\"):
         out = out[:m.start()] + "\\" + out[m.start():]
-    return out
+    return github(out)
 
 
 def fold(value: Any) -> str:
