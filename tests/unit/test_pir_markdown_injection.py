@@ -138,9 +138,16 @@ PLACES = {
     "joined in the template": ('- {{ "Owner: " ~ x }} — {{ x ~ " (by " ~ x ~ ")" }}\n', "Owner: {} — {} (by {})"),
     "|join": ('- {{ [x, x]|join(", ") }}\n', "{}, {}"),
     "|e": ("- {{ x|e }} and {{ x|escape }}\n", "{} and {}"),
+    # markdown of the template's own (a macro's output, a set block, |safe) joined with a raw value:
+    # Jinja escaped the raw one for HTML only (P26-2); the PIR environment escapes it as markdown
+    "a macro's output ~ a value": ('{% macro m() %}**1.**{% endmacro %}- {{ m() ~ " " ~ x }}\n', "1. {}"),
+    "a set block ~ a value": ('{% set by %}_by_{% endset %}- {{ x ~ " " ~ by ~ " " ~ x }}\n', "{} by {}"),
+    "|safe ~ a value": ('- {{ "**s**"|safe ~ ": " ~ x }}\n', "s: {}"),
+    "a macro's output |join a value": ('{% macro m() %}**1.**{% endmacro %}- {{ [m(), x]|join(" ") }}\n', "1. {}"),
 }
 
-JOINED_RAW = {"joined in the template", "|join"}
+JOINED_RAW = {"joined in the template", "|join", "a macro's output ~ a value", "a set block ~ a value",
+              "|safe ~ a value", "a macro's output |join a value"}
 
 #: A value drawn for its place and joined with a raw one: Jinja's ``~`` makes one plain string,
 #: escaped whole. Never markdown (the same nodes as a plain word), though what was drawn already

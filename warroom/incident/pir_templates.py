@@ -83,15 +83,52 @@ def environment(zone: tzinfo = UTC, search: list[Path] | None = None) -> Any:
     return _environment(search if search is not None else [shipped_templates_dir()], zone)
 
 
+def markdown_join(parts: Any) -> Any:
+    """Jinja's ``~`` and ``|join`` in a PIR template. With no operand markdown already, a plain
+    string (escaped whole where it is drawn, as before). With one (a macro's or a ``{% set %}``
+    block's output, ``|safe``, a filter's ``Md``), markdown: those as they are, every other operand
+    escaped as prose for its place. Jinja's own join escaped the others with markupsafe, for HTML
+    only: ``{{ my_macro() ~ note }}`` let the note's ``*``, ``[…](…)``, ``#`` and ``@name`` act."""
+    items = list(parts)
+    if not any(md_text.is_markdown(p) for p in items):
+        return "".join(map(str, items))
+    return Markup("".join(md_text.markdown_source(p) if md_text.is_markdown(p) else md_text.prose(safe_text(str(p)))
+                          for p in items))
+
+
+def _environment_class() -> Any:
+    """``jinja2.Environment`` whose templates compile ``~`` to :func:`markdown_join` (through the
+    documented ``code_generator_class``; the generated code reaches it as ``environment``'s)."""
+    import jinja2
+    from jinja2.compiler import CodeGenerator, Frame
+    from jinja2.nodes import Concat
+
+    class MarkdownCodeGenerator(CodeGenerator):
+        def visit_Concat(self, node: Concat, frame: Frame) -> None:
+            self.write("environment.markdown_join((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
+    class MarkdownEnvironment(jinja2.Environment):
+        code_generator_class = MarkdownCodeGenerator
+        markdown_join = staticmethod(markdown_join)
+
+    return MarkdownEnvironment
+
+
 def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     """Autoescape on, with markdown's escaping (:mod:`warroom.incident.md_text`): every value a
     template prints goes through ``_finalize``, which escapes it as prose unless it is markdown
     already (a filter's result, a macro's output, review text warroom composed as ``Md``). Jinja's
     HTML filters are replaced: ``e``/``escape``/``forceescape`` escape for markdown, ``tojson``
-    gives text (escaped where drawn), ``urlize`` and ``xmlattr`` (raw HTML) are not there."""
+    gives text (escaped where drawn), ``urlize`` and ``xmlattr`` (raw HTML) are not there; ``~``
+    and ``|join`` escape a raw operand for markdown beside a markdown one (:func:`markdown_join`)."""
     import jinja2
+    from jinja2.filters import make_attrgetter
 
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.FileSystemLoader([str(d) for d in search]),
         undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
         trim_blocks=True, lstrip_blocks=True, finalize=_finalize,
@@ -117,7 +154,12 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     def tojson(value: Any, indent: int | None = None) -> str:
         return json.dumps(value, indent=indent, sort_keys=True, default=str)
 
-    env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes,
+    @jinja2.pass_eval_context
+    def join(eval_ctx: Any, value: Any, d: str = "", attribute: str | int | None = None) -> Any:
+        items = list(map(make_attrgetter(eval_ctx.environment, attribute), value) if attribute is not None else value)
+        return markdown_join(part for i, item in enumerate(items) for part in ((d, item) if i else (item,)))
+
+    env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, join=join,
                        cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
                        value=fmt_value, yesno=yesno, sentence=md_text.sentence,
                        e=md_text.inline, escape=md_text.inline, forceescape=md_text.inline, tojson=tojson)
