@@ -39,6 +39,7 @@ is and escapes every other value (``pir_templates``).
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from typing import Any
@@ -156,9 +157,15 @@ _GITHUB = re.compile(
 ZERO_WIDTH = "&#8203;"   # U+200B ZERO WIDTH SPACE as an entity: nothing to see, ASCII to keep
 
 
+#: A character every convenience needs (most text has none: the search above is then skipped).
+_GITHUB_HINT = re.compile(r"[@#]|[pPsSoO]:|[hH]-[0-9]|[wW]\.")
+
+
 def github(markdown: str) -> str:
     """``markdown`` (prose already escaped) with a zero-width space after the start of every
     mention, issue reference, bare URL and e-mail address GitHub would act on."""
+    if _GITHUB_HINT.search(markdown) is None:
+        return markdown
     return _GITHUB.sub(lambda m: m.group() + ZERO_WIDTH, markdown)
 
 
@@ -167,10 +174,12 @@ def _first(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
 
+@functools.lru_cache(maxsize=8192)
 def prose(text: str) -> str:
     """``text`` escaped to read as itself in a markdown paragraph, list item, heading, quote or
     table cell (newlines become spaces: one line cannot open another block; whitespace at either
-    end is one space)."""
+    end is one space). Remembered: a long incident's PIR draws the same actors, step labels and
+    titles thousands of times."""
     if "\n" in text or "\r" in text:
         text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
     if text[:1].isspace() or text[-1:].isspace():
@@ -180,7 +189,8 @@ def prose(text: str) -> str:
         text = (" " if text[:1].isspace() else "") + body + (" " if body and text[-1:].isspace() else "")
     inner = _INNER.search(text) is not None
     if not inner and not _BLOCK_START.match(text, _first(text)) and not text.endswith(("#", "# ")):
-        return github(text) if _GITHUB.search(text) else text    # the common case: nothing that could act
+        # the common case: nothing that could act (GitHub's conveniences: a quick look first)
+        return text if _GITHUB_HINT.search(text) is None else github(text)
     out = _INNER.sub(_inner(text), text) if inner else text
     start = _first(out)
     m = _BLOCK_START.match(out, start)
