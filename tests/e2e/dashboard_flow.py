@@ -40,6 +40,12 @@ for i in $(seq 1 {SLOW_TICKS}); do echo "tick $i"; sleep 0.25; done; echo e2e-sl
 """
 
 
+# The slow step is streaming: a tick past the first and before the last on screen. "tick 2" alone
+# was a state that passes by: the output pane scrolls it off after a few more ticks, and a box that
+# captured no frame in that window saw it again only inside "tick 20", as the step ended.
+STREAMING = re.compile(r"\btick (?:" + "|".join(str(n) for n in range(2, SLOW_TICKS)) + r")\b")
+
+
 def prepare(session: WarroomSession) -> Path:
     """Write the e2e runbook and a config that adds its directory; returns the runbook path."""
     rb_dir = session.root / "runbooks"

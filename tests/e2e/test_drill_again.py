@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import steps
-from tests.e2e.dashboard_flow import dashboard_ready, declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.dashboard_flow import STREAMING, dashboard_ready, declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.notices import NoticeLog
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession
@@ -79,7 +79,7 @@ def test_the_quit_dialogs_command_resumes_the_same_drill(tmp_path: Path) -> None
             term.send("j")
             term.wait_for("Count slowly")
             run_selected_step(term)
-            term.wait_for("tick 2", timeout=30)
+            term.wait_for(STREAMING, timeout=30)
             term.send("q")
             command = shlex.join(["warroom", "resume", inc_id, "--state-dir", str(drills_dir)])
             term.wait_for(lambda s: "Quit while a command is running?" in s and _flat(command) in _flat(s))

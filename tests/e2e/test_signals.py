@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import steps
-from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.dashboard_flow import STREAMING, declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession, of_type
 
@@ -46,7 +46,7 @@ def test_signal_mid_step_exits_cleanly_and_journal_verifies(sig: signal.Signals,
             term.send("j")
             term.wait_for("Count slowly")
             run_selected_step(term)
-            term.wait_for("tick 2", timeout=30)
+            term.wait_for(STREAMING, timeout=30)
             assert not of_type(session.events(), "step.finished"), "the step ended before the signal"
             before = session.journal().read_bytes()
             os.kill(term.pane_pid(), sig)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e import steps
-from tests.e2e.dashboard_flow import declare, prepare, run_selected_step, wait_dashboard
+from tests.e2e.dashboard_flow import STREAMING, declare, prepare, run_selected_step, wait_dashboard
 from tests.e2e.sshd import Sshd
 from tests.e2e.tmuxterm import TmuxTerm
 from tests.e2e.warroom_session import WarroomSession, of_type
@@ -40,7 +40,7 @@ def test_connection_drop_mid_step_then_resume(sshd: Sshd, tmp_path: Path) -> Non
             term.send("j")
             term.wait_for("Count slowly")
             run_selected_step(term)
-            term.wait_for("tick 2", timeout=30)
+            term.wait_for(STREAMING, timeout=30)
             events = session.events()
             assert [e["data"]["step"] for e in of_type(events, "step.started")] == [1, 2]
             assert not [e for e in of_type(events, "step.finished") if e["data"]["step"] == 2], \
