@@ -325,7 +325,21 @@ def global_options(argv: Sequence[str]) -> list[str]:
         elif arg == "--read-only":
             out.append(arg)
         i += 1
-    return out
+    return out + from_environment(argv)
+
+
+def from_environment(argv: Sequence[str]) -> list[str]:
+    """``--config FILE`` for a config the process read through ``$WARROOM_CONFIG`` rather than a typed
+    ``--config``: a printed command must open the same file in a shell without that variable (a new
+    login after a dropped connection), so it names it, made absolute as ``load_config`` read it."""
+    import os
+
+    from warroom.paths import expand
+
+    args = list(argv)
+    typed = any(a.split("=", 1)[0] == "--config" for a in (args[:args.index("--")] if "--" in args else args))
+    env = os.environ.get("WARROOM_CONFIG")
+    return ["--config", str(expand(env).absolute())] if env and not typed else []
 
 
 def resume_command(argv: Sequence[str]) -> str:
@@ -351,7 +365,7 @@ def resume_command(argv: Sequence[str]) -> str:
             out.append(f"{opt}={as_said(opt, value)}" if eq and opt in said else arg)
     from warroom.paths import program
 
-    return shlex.join([program(), *out])
+    return shlex.join([program(), *out, *from_environment(argv)])
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:

@@ -196,3 +196,23 @@ def test_an_older_drill_with_an_open_incident_is_never_lost_from_view(tmp_path: 
     resolved.add("INC-1")
     d = choose_drill(tmp_path, "rate-limit", 10.0, incident_resolved=when, new=True)
     assert "INC-1" not in (d.notice or "")
+
+
+def test_a_printed_command_names_the_config_that_came_from_the_environment(tmp_path: Path, monkeypatch) -> None:
+    """A config read through $WARROOM_CONFIG was named nowhere in the quit line or the relaunch line: pasted
+    into a new login after a dropped connection (no such variable), it opened the default config. Now the
+    file is named (absolute, as it was read); a typed --config is the one named, once."""
+    import shlex
+
+    from tui.launch import global_options, resume_command
+
+    (tmp_path / "my conf.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WARROOM_CONFIG", "my conf.toml")
+    for said in (global_options(["drill", "timeout"]), shlex.split(resume_command(["drill", "timeout"]))[1:]):
+        assert said[said.index("--config") + 1] == str(tmp_path / "my conf.toml"), said
+    typed = shlex.split(resume_command(["drill", "timeout", "--config", "/etc/w.toml"]))
+    assert typed.count("--config") == 1 and typed[typed.index("--config") + 1] == "/etc/w.toml"
+    assert global_options(["--config=/etc/w.toml"]) == ["--config=/etc/w.toml"]
+    monkeypatch.delenv("WARROOM_CONFIG")
+    assert "--config" not in resume_command(["demo"])
