@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import format_duration
+from warroom.sources.freshness import stale_age
 from warroom.sources.model import SloReading, SloSample, State
 
 
@@ -151,7 +152,7 @@ class SloTracker:
         pane.last_good = sample
         age = _age(sample, now)
         value = sample.value
-        if age > self.stale_after:
+        if stale_age(_ref(sample), now, self.stale_after) is not None:
             return SloReading(slo=slo, state="stale", value=value, series=sample.series, age=age,
                               note=_join(sample.note, f"newest value is {format_duration(age)} old"))
         state = judge(slo, value)
@@ -183,10 +184,16 @@ def evaluate(slos: list[SloConfig], samples: list[SloSample], *, stale_after: fl
     return SloTracker(slos, stale_after).update(samples, now)
 
 
-def _age(sample: SloSample, now: float) -> float:
+def _ref(sample: SloSample) -> float | None:
+    """The time a sample's data is of: its newest raw sample's, else its value's, else its fetch's."""
     ref = sample.data_time if sample.data_time is not None else sample.sample_time
     if ref is None:
         ref = sample.fetched_at
+    return ref or None
+
+
+def _age(sample: SloSample, now: float) -> float:
+    ref = _ref(sample)
     return max(0.0, now - ref) if ref else 0.0
 
 

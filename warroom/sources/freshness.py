@@ -20,6 +20,12 @@ over a look-back (``SEL[LOOK]``: range selectors skip staleness markers) and tak
 selectors pay for the raw read. The pane's data age is that of its *oldest* selector: a ratio is
 as stale as its stalest side.
 
+One rule for data age (``stale_age``): whatever is older than ``stale_after`` (real seconds: a
+stuck exporter is stuck in any drill) is not a reading of now. A pane shows it STALE
+(``warroom.sources.evaluate``); a Go/No-Go criterion reading the same query is unknown
+(``stale_words``), and a verify gate cannot pass on it (``PrometheusSource.stale_ages``): a frozen
+value judged met or held would be a verdict on data nobody has seen for minutes.
+
 Selectors with ``offset`` or ``@`` read the past on purpose and are not checked. The scanner is
 deliberately lenient (strings, comments, label lists after ``by``/``on``, subqueries): a query it
 cannot read gets no freshness check rather than a wrong one.
@@ -28,6 +34,8 @@ cannot read gets no freshness check rather than a wrong one.
 from __future__ import annotations
 
 import re
+
+from warroom.durations import format_duration
 
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and", "or",
@@ -161,3 +169,18 @@ def age_query(expr: str) -> str | None:
 def lookback_query(selector: str, lookback: float) -> str:
     """The raw samples of one selector over the look-back (an instant query answering a matrix)."""
     return f"{selector}[{max(1, int(lookback))}s]"
+
+
+def stale_age(data_time: float | None, at: float, stale_after: float) -> float | None:
+    """The age at ``at`` of data whose newest raw sample is from ``data_time`` when it is past
+    ``stale_after`` (a pane reads STALE then), else None (fresh, or its age is not known). The one
+    rule for panes, Go/No-Go criteria and verify gates."""
+    if data_time is None:
+        return None
+    age = max(0.0, at - data_time)
+    return age if age > stale_after else None
+
+
+def stale_words(age: float) -> str:
+    """What a criterion or a gate says of a stale reading instead of its value."""
+    return f"stale: last sample {format_duration(age)} old"

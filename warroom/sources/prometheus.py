@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from warroom import scenario_time as stime
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
-from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors
+from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors, stale_age
 from warroom.sources.httpjson import SourceError, first_line, load_json
 from warroom.sources.model import SloSample
 from warroom.sources.prom_results import (
@@ -199,6 +199,58 @@ class PrometheusSource:
             p.collect(self, deadline)
             if p.error is None and p.value is not None:
                 found[key] = p.value
+
+    def staleness(self, expr: str, at: float | None = None, *, slo: SloConfig | None = None) -> float | None:
+        """How old ``expr``'s data is at ``at`` (now) when a pane reading it would be STALE, else
+        None: the pane's own age (``slo``'s ``age_query`` when it is a pane's query, else the
+        selectors' newest samples, a vanished one read over the look-back) judged by the one rule
+        (``freshness.stale_age``). A Go/No-Go criterion asks it of the query it judges. Raises
+        ``QueryError`` when the source cannot answer; an age query the server refuses is no age
+        (as on a pane: "data age unknown", never STALE)."""
+        probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
+        age_expr = self._age_expr(probe)
+        if not age_expr:
+            return None
+        self._connect()
+        when = stime.now() if at is None else at
+        deadline = time.monotonic() + self.cfg.timeout
+        p = self._start_instant(age_expr, at, parse=_parse_ages)
+        p.collect(self, deadline)
+        self._look_back([probe], [p], at, deadline)
+        try:
+            data_time, _ = self._data_time(probe, p.result(), when, at, when)
+        except QueryError:
+            return None
+        return stale_age(data_time, when, self.cfg.stale_after)
+
+    def stale_ages(self, expr: str, walls: list[float], step: float, *,
+                   slo: SloConfig | None = None) -> list[float | None]:
+        """``staleness`` at each of the unix times ``walls`` (``step`` apart) from one range query
+        of the age expression (a verify gate judges its instants from the history, so their data
+        age must come from it too). An instant where a selector has no sample (vanished: its value
+        is no data there too) or the age query fails has no age (None), as on a pane."""
+        probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
+        age_expr = self._age_expr(probe)
+        if not age_expr or not walls:
+            return [None] * len(walls)
+        try:
+            answer = self.query_range(age_expr, walls[0], walls[-1] + step / 2, step)
+        except QueryError:
+            return [None] * len(walls)
+        need = None if probe.age_query else len(selectors(probe.query))
+        by_index: dict[int, dict[str, float]] = {}
+        for labels, pts in answer:
+            key = labels.get(AGE_LABEL, str(id(labels)))
+            for t, v in pts:
+                by_index.setdefault(round((t - walls[0]) / step), {})[key] = v
+        out: list[float | None] = []
+        for i, wall in enumerate(walls):
+            found = by_index.get(i, {})
+            if not found or (need is not None and len(found) < need):
+                out.append(None)
+            else:
+                out.append(stale_age(min(found.values()), wall, self.cfg.stale_after))
+        return out
 
     @property
     def lookback(self) -> float:

@@ -34,6 +34,7 @@ from warroom.runbook import series as series_rule
 from warroom.runbook.gate import NamedQuery
 from warroom.scenario_time import Span
 from warroom.sources.evidence import Appender, iso
+from warroom.sources.freshness import stale_words
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource
 from warroom.units import format_value
@@ -255,7 +256,7 @@ def _read(gate: VerifyGate, source: MetricSource, walls: list[float], step: floa
         return []
     query_range = getattr(source, "query_range", None)
     if not callable(query_range):
-        return [_probe(gate, source, t) for t in walls]
+        return _fresh_only(gate, source, walls, step, [_probe(gate, source, t) for t in walls])
     first = walls[0]
     # the end half a step past the last instant: a float's rounding never drops it from the range
     answered = [{round((t - first) / step): v for t, v in pts}
@@ -264,7 +265,21 @@ def _read(gate: VerifyGate, source: MetricSource, walls: list[float], step: floa
     for i in range(len(walls)):
         reading = gate.reading([pts.get(i, math.nan) for pts in answered])
         out.append((reading.value, reading.problem))
-    return out
+    return _fresh_only(gate, source, walls, step, out)
+
+
+def _fresh_only(gate: VerifyGate, source: MetricSource, walls: list[float], step: float,
+                read: list[tuple[float | None, str | None]]) -> list[tuple[float | None, str | None]]:
+    """``read`` with every instant whose data a pane would call STALE (``freshness.stale_age``,
+    asked of the source that knows its data's age: ``stale_ages``) turned into no reading that
+    says so: a frozen value under the line is not the metric holding, so it never counts toward a
+    pass (it breaks a hold as no data does), and the gate's line says why it waits."""
+    ages = getattr(source, "stale_ages", None)
+    if not callable(ages) or all(v is None for v, _ in read):
+        return read
+    stale = ages(gate.expr, walls, step, slo=gate.slo)
+    return [(None, stale_words(age)) if age is not None and value is not None else (value, problem)
+            for (value, problem), age in zip(read, stale, strict=True)]
 
 
 class VerifyRun:

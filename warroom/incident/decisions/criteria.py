@@ -13,7 +13,7 @@ from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
-                                              StepOutput)
+                                              StaleReading, StepOutput)
 from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
@@ -132,6 +132,8 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
     op, target = c.op or ">=", c.value or 0.0
     try:
         reading = series_rule.deciding(query(c.promql or ""), op, target)
+    except StaleReading as exc:        # what a pane on it shows STALE is no reading of now
+        return verdict(UNKNOWN, str(exc))
     except (WarroomError, ValueError, OSError) as exc:
         return verdict(UNKNOWN, f"query failed: {exc}")
     if reading.value is None:

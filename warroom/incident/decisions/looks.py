@@ -13,7 +13,7 @@ from typing import Any
 from warroom.errors import WarroomError
 from warroom.incident.decisions.criteria import OUTPUT_TAIL
 from warroom.incident.decisions.judging import evaluate, judged_moment
-from warroom.incident.decisions.model import DecisionView, StepOutput
+from warroom.incident.decisions.model import DecisionView, StaleReading, StepOutput
 from warroom.runbook.criterion_query import on_panes, pane_queries
 from warroom.runbook.decision import Decision
 
@@ -50,10 +50,15 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     """Every decision of ``runbooks`` judged now; metrics through ``source`` (drill or Prometheus).
     ``criteria=False``: only the ``applies_when`` conditions (one query each at most: what the
     dashboard's periodic overdue check needs). Blocking (queries): call it off the event loop."""
+    from warroom.sources.freshness import stale_words
     from warroom.sources.prom_results import QueryError
 
     now = judged_moment(state, now)                  # a resolved incident: at its resolution
     asked: dict[str, list[float] | Exception] = {}   # one query per expression per look
+
+    slos = getattr(getattr(incident, "config", None), "slo", None) or ()
+    pane_of = {str(s.query): s for s in slos}          # a pane's query: its own age rule (age_query)
+    staleness = getattr(source, "staleness", None)     # a source that knows its data's age
 
     def query(expr: str) -> list[float]:
         if source is None or not hasattr(source, "query"):
@@ -61,6 +66,12 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
         if expr not in asked:
             try:   # at the instant the rest is judged at, so time and metrics tell one moment
                 asked[expr] = [float(row[1]) for row in source.query(expr, at=now.timestamp())]
+                # the pane's rule for data age: a frozen series (a stuck exporter still inside
+                # Prometheus' look-back) is STALE on a pane, so no criterion reads it as now
+                age = staleness(expr, now.timestamp(), slo=pane_of.get(expr)) \
+                    if asked[expr] and callable(staleness) else None
+                if age is not None:
+                    asked[expr] = StaleReading(stale_words(age))
             except QueryError as exc:
                 asked[expr] = WarroomError(str(exc))
             except (WarroomError, ValueError, OSError) as exc:
@@ -70,7 +81,7 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
             raise got
         return got
 
-    panes = pane_queries(getattr(getattr(incident, "config", None), "slo", None) or ())
+    panes = pane_queries(slos)
     return [evaluate(on_panes(d, panes), rb_id, state, now, query=query,
                      step_output=step_output_reader(Path(incident.dir), state, rb_id), criteria=criteria)
             for rb_id, d in decisions_of(runbooks)]

@@ -9,12 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from warroom.errors import WarroomError
 from warroom.runbook.decision import Decision
 
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 VERDICTS = ("GO", "NO-GO")
 
 Query = Callable[[str], Sequence[float]]
+
+
+class StaleReading(WarroomError):
+    """What a ``Query`` raises when the series it read are older than a pane lets a value be
+    (``warroom.sources.freshness.stale_age``: a pane on it reads STALE): the criterion is unknown
+    with these words ("stale: last sample 7m00s old"), never met or not met on a frozen value."""
 
 
 def NOT_HERE(_expr: str) -> Sequence[float]:
