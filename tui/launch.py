@@ -17,7 +17,6 @@ from typing import Any
 from tui.context import AppContext, DrillInfo
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
-from warroom.durations import format_duration
 from warroom.runbook.model import Finding, Runbook
 
 
@@ -233,7 +232,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     notice = None
     if found.also:
         notice = (f"{found.id} also names an incident under {found.also[0]}:"
-                  f" `{shlex.join(['warroom', 'resume', found.id, '--state-dir', str(found.also[0])])}` opens that one")
+                  f" `{resume_invocation(found.id, found.also[0])}` opens that one")
     if found.state.drill is None:
         from warroom import scenario_time as stime
 
@@ -268,8 +267,10 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
     info = DrillInfo(scenario=drill.scenario.name,
                      relaunch=resume_invocation(found.id, found.root, options))
+    from warroom import scenario_time as stime
+
     said = (f"resumed {found.id} in its {drill.scenario.name} drill {drill.name} at scenario time"
-            f" {format_duration(max(0.0, drill.scenario_time()))} (×{drill.speed:g})")
+            f" {stime.clock_said(drill.scenario_time())} (×{drill.speed:g})")
     if not drill.active or _incident_resolved(cfg, found.root, drill) is not None:   # ended: the rule demo follows
         said += "; that drill had ended (`warroom demo` / `warroom drill` start a new one), its world goes on"
     info.notice = f"{said}; {notice}" if notice else said

@@ -197,6 +197,15 @@ class Span:
         return self.text()
 
 
+def clock_said(scenario_seconds: float) -> str:
+    """Where a drill's clock is, as a notice says it (``continuing … at scenario time 1m16s``): before
+    the drill's start (a clock pinned with ``$WARROOM_DRILL_AT`` earlier than the drill began, or a drill
+    made under a pin later than the wall) it says how long before, never a made-up ``0s``."""
+    if scenario_seconds >= 0:
+        return format_duration(scenario_seconds)
+    return f"{format_duration(-scenario_seconds)} before its start"
+
+
 def drill_seconds(wall_seconds: float, speed: float) -> float:
     """``wall_seconds`` on the wall clock as drill seconds at ``speed`` (a drill's or a replay's,
     where the caller holds the speed itself rather than an incident's state)."""

@@ -216,3 +216,18 @@ def test_a_printed_command_names_the_config_that_came_from_the_environment(tmp_p
     assert global_options(["--config=/etc/w.toml"]) == ["--config=/etc/w.toml"]
     monkeypatch.delenv("WARROOM_CONFIG")
     assert "--config" not in resume_command(["demo"])
+
+
+def test_a_clock_pinned_before_the_drill_began_is_said_as_before_its_start(tmp_path: Path, monkeypatch) -> None:
+    """$WARROOM_DRILL_AT earlier than a drill's start (or a drill made under a pin later than the wall, then
+    opened unpinned): `warroom demo` and `warroom resume` said "at scenario time 0s" (clamped), a moment
+    the drill was not at; the panes had nothing to show. The notice says how long before its start it is."""
+    from warroom import scenario_time as stime
+    from warroom.drill.directory import choose_drill
+
+    drill = choose_drill(tmp_path, "rate-limit", 10.0).drill
+    monkeypatch.setenv(stime.AT_ENV, str(drill.start - 3600))          # an hour of wall before it began
+    again = choose_drill(tmp_path, "rate-limit", 10.0)
+    assert again.drill.path == drill.path
+    assert "at scenario time 10h00m before its start (×10)" in (again.notice or ""), again.notice
+    assert stime.clock_said(76.0) == "1m16s"

@@ -492,7 +492,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         current = None
     if current is not None and not new:
         said = (f"continuing the {scenario} drill {current.name} at scenario time"
-                f" {format_duration(max(0.0, current.scenario_time(now)))} (×{current.speed:g})")
+                f" {stime.clock_said(current.scenario_time(now))} (×{current.speed:g})")
         if speed is not None and speed != current.speed:
             said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
         return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
