@@ -24,6 +24,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
 from warroom.incident.metric_history import MAX_POINTS, PaneHistory, mark_readings
 from warroom.incident.metric_sync import BASE_STEP, incident_window, read_histories, window_marks
+from warroom.journal import numbers
 
 HISTORY_FILE = "metrics.json"
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
@@ -79,8 +80,8 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
         panes.append({"id": slo.id, "title": slo.title, "query": slo.query, "unit": slo.unit,
                       "warn": slo.warn, "crit": slo.crit, "direction": slo.direction,
                       "runbook": slo.runbook, "severity": slo.severity,
-                      "points": [list(p) for p in h.points] if h is not None else [],
-                      "readings": [list(r) for r in sorted(readings.items())],
+                      "points": [[t, numbers.encode(v)] for t, v in h.points] if h is not None else [],
+                      "readings": [[t, numbers.encode(v)] for t, v in sorted(readings.items())],
                       "error": None if h is not None else next((e for e in errors if e.startswith(slo.title)), None)})
     doc = {"version": 1, "incident": state.id, "title": state.title, "severity": state.severity,
            "runbook": (state.runbook or {}).get("id"), "start": window.start, "end": window.end,
@@ -91,6 +92,9 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
 
 
 Moment = Annotated[float, msgspec.Meta(ge=0, lt=1e11)]   # a unix time a date can show (1970 to 5138)
+#: A pane's value: a number, or ±Inf in its Prometheus form (``warroom.journal.numbers``; JSON has
+#: no infinity). NaN is never recorded: the pane shows NO DATA for it, the history has no point.
+Value = float | Literal["+Inf", "-Inf"]
 
 
 def behind(incident_dir: Path, state: Any) -> bool:
@@ -119,8 +123,8 @@ class _Pane(msgspec.Struct):
     """One pane as ``record_history`` writes it (``error``: why it could not be read)."""
 
     id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # a config pane id
-    points: list[tuple[Moment, float]]
-    readings: list[tuple[Moment, float]] = msgspec.field(default_factory=list)   # at the marks, exactly
+    points: list[tuple[Moment, Value]]
+    readings: list[tuple[Moment, Value]] = msgspec.field(default_factory=list)   # at the marks, exactly
     title: str = ""
     query: str = ""
     unit: Unit = "count"
@@ -147,11 +151,16 @@ class _Saved(msgspec.Struct):
     time_scale: Annotated[float, msgspec.Meta(gt=0, le=stime.MAX_SPEED)] = 1.0
 
 
+def _values(pairs: list[tuple[float, float | str]]) -> tuple[tuple[float, float], ...]:
+    """Saved (time, value) pairs in time order, each value read by the one codec ("+Inf" is inf)."""
+    return tuple(sorted((t, numbers.decode(v)) for t, v in pairs))      # type: ignore[misc]
+
+
 def load_history(incident_dir: Path) -> History:
     """The saved history of an incident; errors name the file and what is wrong (a key, a size).
 
     Read as untrusted input (an incident directory is copied around, edited, truncated): at most
-    ``MAX_BYTES``, every value of the type ``record_history`` writes, finite, times in order."""
+    ``MAX_BYTES``, every value of the type ``record_history`` writes (a number, or "+Inf"/"-Inf"), times in order."""
     path = Path(incident_dir) / HISTORY_FILE
     try:
         with open(path, "rb") as fh:
@@ -193,7 +202,7 @@ def load_history(incident_dir: Path) -> History:
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
-        panes.append(PaneHistory(slo, tuple(sorted(p.points)), doc.step, readings=tuple(sorted(p.readings))))
+        panes.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings)))
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
                    unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))

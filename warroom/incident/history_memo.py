@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from warroom.incident.files import write_private_file
+from warroom.journal import numbers
 from warroom.journal.encoding import JournalError
 
 MEMO_FILE = "panes.cache"
@@ -106,7 +107,7 @@ class HistoryMemo:
             doc = json.loads(self.path.read_bytes())
             if doc.get("version") != VERSION or not isinstance(doc.get("world"), dict):
                 return
-            points = {str(key): {float(w): _finite(v) for w, v in pts} for key, pts in doc["points"].items()}
+            points = {str(key): {float(w): _kept(v) for w, v in pts} for key, pts in doc["points"].items()}
         except FileNotFoundError:
             return
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
@@ -119,7 +120,8 @@ class HistoryMemo:
             if self.path is None or not self._dirty or self._world is None:
                 return
             doc = {"version": VERSION, "world": self._world,
-                   "points": {k: [[w, v] for w, v in sorted(pts.items())] for k, pts in self._points.items()}}
+                   "points": {k: [[w, v if v is None else numbers.encode(v)] for w, v in sorted(pts.items())]
+                              for k, pts in self._points.items()}}
             try:
                 write_private_file(self.path, json.dumps(doc).encode("utf-8"))
             except JournalError:        # write_private_file's: the directory cannot take it
@@ -142,11 +144,12 @@ def _batches(walls: list[float], span: float) -> list[list[float]]:
     return out
 
 
-def _finite(v: Any) -> float | None:
-    """A kept value: a finite float, or None (the source had no point there)."""
+def _kept(v: Any) -> float | None:
+    """A kept value: a float (±Inf in its string form, ``warroom.journal.numbers``), or None (the
+    source had no point there)."""
     if v is None:
         return None
-    f = float(v)
-    if not math.isfinite(f):
-        raise ValueError("a kept point is not finite")
+    f = numbers.decode(v)
+    if f is None or math.isnan(f):
+        raise ValueError("a kept point is not a number")
     return f

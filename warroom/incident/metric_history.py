@@ -74,13 +74,16 @@ def query_history(source: Any, expr: str, start: float, end: float, step: float,
 
 
 def fold(result: Any, direction: str) -> list[tuple[float, float]]:
-    """A range query's series folded into the worst finite value per time (the panes show the
-    highest, or the lowest for a pane that is bad below), in time order."""
+    """A range query's series folded into the worst value per time (the panes show the highest,
+    or the lowest for a pane that is bad below), in time order. ±Inf is a value, as on the pane
+    (``histogram_quantile`` past its top bucket is CRIT "+Inf"), so it is kept and judged: dropped,
+    the history read "no data" and journaled no breach where the pane was critical. NaN (0/0: no
+    traffic) is no value, as the pane shows NO DATA for it."""
     worst: dict[float, float] = {}
     pick = max if direction == "above" else min
     for _labels, points in result:
         for t, v in points:
-            if v is None or not math.isfinite(v):
+            if v is None or math.isnan(v):
                 continue
             key = round(float(t), 3)
             worst[key] = pick(worst[key], float(v)) if key in worst else float(v)

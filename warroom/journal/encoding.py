@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.errors import WarroomError
+from warroom.journal import numbers
 
 GENESIS = "0" * 64
 
@@ -105,10 +106,14 @@ def parse_ts(text: str) -> datetime:
 
 def encode_line(seq: int, ts: datetime, actor: str, type_: str, data: dict[str, Any], prev: str) -> bytes:
     """Serialise one event; the trailing ``h`` hashes exactly the bytes before it."""
-    text = json.dumps(
-        {"seq": seq, "ts": format_ts(ts), "actor": actor, "type": type_, "data": data, "prev": prev},
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str,
-    )
+    event = {"seq": seq, "ts": format_ts(ts), "actor": actor, "type": type_, "data": data, "prev": prev}
+    try:
+        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
+    except ValueError:
+        # A non-finite float (a pane at +Inf): standard JSON has none, so it is written in its
+        # Prometheus form ("+Inf"), the one codec readers decode (``warroom.journal.numbers``).
+        event["data"] = numbers.encode_tree(data)
+        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False, default=str)
     try:
         body = text.encode("utf-8")
     except UnicodeEncodeError:

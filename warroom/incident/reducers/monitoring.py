@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.incident.gates import HELD, held_before, held_words
 from warroom.incident.records import EvidenceSample, _int, _num, _ts
 from warroom.journal import events as ev
+from warroom.journal import numbers
 from warroom.journal.log import Event
 from warroom.runbook.gate import measure_words
 from warroom.units import format_value
@@ -120,8 +121,8 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     at = _ts(d.get("at")) or e.ts
     kind = "breached" if e.type == ev.SLO_BREACHED else "recovered"
-    value = _num(d.get("value"))
-    threshold = _num(d.get("threshold"))
+    value = numbers.decode(d.get("value"))        # "+Inf": a pane past its top bucket, as it read
+    threshold = numbers.decode(d.get("threshold"))
     unit = str(d.get("unit") or "count")
     slo_id = str(d.get("slo_id") or "?")
     title = str(d.get("title") or slo_id)
@@ -138,7 +139,7 @@ def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _metrics_summarised(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    s.metric_summary = {"seq": e.seq, "at": e.ts, **d}
+    s.metric_summary = {"seq": e.seq, "at": e.ts, **numbers.decode_values(d)}   # "+Inf" read as the pane read it
 
 
 HANDLERS = {

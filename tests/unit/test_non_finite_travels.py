@@ -1,0 +1,161 @@
+"""A pane that read +Inf is +Inf everywhere after: the journal, metrics.json, the PIR, the replay.
+
+``histogram_quantile`` past its top bucket (or a division by zero) answers +Inf: the pane is CRIT
+"+Inf" (``evaluate.judge``). The metric history dropped every non-finite value
+(``metric_history.fold``), so no breach was journaled, the PIR read the pane's worst as the last
+finite value and metrics.json as "no data": a PIR line that contradicts what the pane showed.
+Standard JSON has no infinity, so the journal and metrics.json carry Prometheus' own string
+forms through one codec (``warroom.journal.numbers``) that every writer and reader goes through.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from warroom.config import Config, SloConfig
+from warroom.incident.history import load_history, record_history
+from warroom.incident.replay import ReplaySource
+from warroom.incident.store import IncidentStore
+from warroom.journal import numbers
+from warroom.sources.evaluate import judge
+from warroom.sources.model import SloSample
+
+P95 = SloConfig(id="p95", title="P95 flow latency", unit="seconds", warn=60.0, crit=120.0, direction="above",
+                query="histogram_quantile(0.95, sum by (le) (rate(flow_seconds_bucket[5m])))")
+DECLARED = 1_790_000_010.0          # a fixed past instant on the 15 s grid's neighbourhood (never wall time)
+RESOLVED = DECLARED + 600.0
+INF_FROM, INF_TO = DECLARED + 300.0, DECLARED + 450.0    # +Inf for 150 s of the 600 s window
+
+
+def _strict(text: str) -> object:
+    """JSON as every other reader reads it: a bare Infinity/NaN is an error, not a float."""
+    def refuse(word: str) -> object:
+        raise ValueError(f"non-standard JSON constant {word}")
+    return json.loads(text, parse_constant=refuse)
+
+
+class _PastTopBucket:
+    """A Prometheus whose quantile is 0.5 s, and +Inf (past the top bucket) from INF_FROM to INF_TO."""
+
+    name = "prometheus"
+
+    def _value(self, t: float) -> float:
+        return math.inf if INF_FROM <= t < INF_TO else 0.5
+
+    def query_range(self, expr: str, start: float, end: float, step: float) -> list:
+        times = [start + i * step for i in range(int((end - start) // step) + 1)]
+        return [({}, [(t, self._value(t)) for t in times])]
+
+    def instant(self, expr: str, at: float | None = None) -> SloSample:
+        return SloSample(expr, None, error="not asked")
+
+
+def _incident(tmp_path: Path):
+    cfg = Config()
+    clock = [DECLARED]
+    store = IncidentStore(tmp_path, cfg, clock=lambda: datetime.fromtimestamp(clock[0], UTC))
+    inc = store.create(title="flows slow", severity="P2", runbook=None, source={})
+    clock[0] = RESOLVED
+    inc.resolve("scaled the workers")
+    inc.sync_metrics(_PastTopBucket(), [P95], summary=True, now=RESOLVED)
+    return cfg, store, inc
+
+
+def test_a_pane_at_plus_inf_is_journaled_summarised_recorded_and_replayed_as_inf(tmp_path: Path) -> None:
+    cfg, store, inc = _incident(tmp_path)
+    assert judge(P95, math.inf) == "crit"                      # what the pane showed live
+    # the breach is journaled, dated at the first +Inf point, with its value
+    breached = [b for b in inc.state.breaches if b["kind"] == "breached"]
+    assert [b["value"] for b in breached] == [math.inf]
+    assert INF_FROM <= breached[0]["at"].timestamp() < INF_FROM + 15
+    assert any(b["kind"] == "recovered" for b in inc.state.breaches)
+    # the summary's worst is +Inf, not the last finite value, and 150 s were past critical, no gap
+    summ = inc.state.metric_summary["slos"]["p95"]
+    assert summ["worst"]["value"] == math.inf
+    assert summ["breached"] and len(summ["breaches"]) == 1
+    assert 135 <= summ["breach_seconds"] <= 165 and summ["gap_seconds"] == 0
+    # on disk: every journal line is standard JSON, holding the Prometheus form
+    lines = (inc.dir / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        _strict(line)
+    assert any('"value":"+Inf"' in line for line in lines)
+    # read back from disk by a new store: the same state
+    again = IncidentStore(tmp_path, cfg).open(inc.id, work=False)
+    assert again.state.metric_summary["slos"]["p95"]["worst"]["value"] == math.inf
+    assert [b["value"] for b in again.state.breaches if b["kind"] == "breached"] == [math.inf]
+    # the PIR quotes the worst as the pane read it
+    from warroom.incident.pir import render_pir
+    from warroom.incident.review.metrics import evidence
+
+    [row] = [r for r in evidence(again.state)[0] if r.slo_id == "p95"]
+    assert row.worst == "+Inf"
+    pir = render_pir(again.state, "pir", cfg, now=datetime.fromtimestamp(RESOLVED, UTC))
+    assert "+Inf" in pir and "SLO breached: P95 flow latency +Inf past its critical threshold" in pir
+    # metrics.json: standard JSON, +Inf kept; the replay shows +Inf there, judged CRIT
+    path = record_history(inc.dir, inc.state, [P95], _PastTopBucket(), now=RESOLVED)
+    doc = _strict(path.read_text(encoding="utf-8"))
+    assert any(v == "+Inf" for _t, v in doc["panes"][0]["points"])  # type: ignore[index]
+    history = load_history(inc.dir)
+    pane = history.pane("p95")
+    assert pane is not None and pane.worst() is not None and pane.worst().value == math.inf
+    src = ReplaySource(history, speed=1.0, start=history.start)
+    shown = src.instant("p95", at=INF_FROM + 60.0).value
+    assert shown == math.inf and judge(P95, shown) == "crit"
+    assert src.instant("p95", at=INF_TO + 60.0).value == 0.5
+
+
+def test_old_journals_and_recordings_with_plain_numbers_read_as_before(tmp_path: Path) -> None:
+    """No string form on disk (every journal and metrics.json written before): nothing changes."""
+    assert numbers.decode_values({"worst": {"at": 1.0, "value": 2.5}, "title": "NaN"}) == \
+        {"worst": {"at": 1.0, "value": 2.5}, "title": "NaN"}          # text that reads "NaN" stays text
+    assert numbers.decode(3) == 3.0 and numbers.decode(True) is None and numbers.decode("1.5") is None
+
+
+_FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@given(_FLOATS)
+def test_the_codec_round_trips_every_float(value: float) -> None:
+    back = numbers.decode(_strict(json.dumps(numbers.encode(value), allow_nan=False)))
+    assert back is not None and _same(back, value)
+
+
+_TREES = st.recursive(
+    st.fixed_dictionaries({"value": _FLOATS, "threshold": _FLOATS, "at": st.floats(0, 1e10)}),
+    lambda inner: st.dictionaries(st.sampled_from(["slos", "steps", "worst", "p95"]), inner, max_size=3)
+    | st.lists(inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(_TREES)
+def test_a_metric_tree_written_by_the_codec_is_standard_json_and_reads_back_the_same(tree: object) -> None:
+    text = json.dumps(numbers.encode_tree(tree), allow_nan=False)
+    assert _same(numbers.decode_values(_strict(text)), tree)
+
+
+@given(_FLOATS)
+def test_a_journal_line_never_fails_on_a_non_finite_value_and_reads_back(value: float) -> None:
+    from warroom.journal.encoding import GENESIS, _check_line, encode_line
+
+    raw = encode_line(1, datetime(2026, 12, 3, tzinfo=UTC), "ic", "slo.breached", {"value": value}, GENESIS)
+    _strict(raw.decode())
+    event, problem = _check_line(raw.rstrip(b"\n"), 1)
+    assert problem is None and event is not None
+    assert _same(numbers.decode(event.data["value"]), value)
