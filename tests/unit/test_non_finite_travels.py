@@ -159,3 +159,55 @@ def test_a_journal_line_never_fails_on_a_non_finite_value_and_reads_back(value: 
     event, problem = _check_line(raw.rstrip(b"\n"), 1)
     assert problem is None and event is not None
     assert _same(numbers.decode(event.data["value"]), value)
+
+
+def test_a_prometheus_range_answer_keeps_inf_and_the_history_breaches_on_it() -> None:
+    """Prometheus writes a sample past the top bucket as "+Inf" in a range answer too: the history
+    (and a verify gate's range read) keeps it, as the instant pane does; "NaN" is no point."""
+    from warroom.incident.metric_history import PaneHistory, fold
+    from warroom.sources.prom_results import _parse_range
+
+    t0 = DECLARED
+    answer = [{"metric": {"le": "x"}, "values": [[t0, "0.5"], [t0 + 15, "+Inf"], [t0 + 30, "NaN"], [t0 + 45, "0.5"]]}]
+    [(_labels, points)] = _parse_range(answer)
+    assert points == [(t0, 0.5), (t0 + 15, math.inf), (t0 + 45, 0.5)]
+    history = PaneHistory(P95, tuple(fold([({}, points)], "above")), 15.0)
+    assert history.breach_runs() == [(t0 + 15, t0 + 45)]
+    assert history.worst() is not None and history.worst().value == math.inf
+
+
+def test_a_gate_that_passed_after_plus_inf_journals_that_it_left_its_line() -> None:
+    """A pass after the measure was +Inf (past any line) is a recovery, not a pass on a measure that
+    held since before its step: ``outside`` must be journaled for ``gates.held_before`` to see it."""
+    from warroom.incident.gates import held_before
+    from warroom.sources.verify import VerifyCheck, VerifyGate, journal_outcome
+
+    class _Journal:
+        def __init__(self) -> None:
+            self.events: list[tuple[str, dict]] = []
+
+        def append(self, type_: str, data: dict) -> None:
+            self.events.append((type_, data))
+
+    gate = VerifyGate("p95 < 120 within 10m", "p95", "<", 120.0, 600.0)
+    journal = _Journal()
+    data = journal_outcome(journal, 3, "scale", gate, VerifyCheck("passed", 0.5, 0.0, outside=math.inf))
+    assert data["outside"]["value"] == math.inf and data["outside"]["value_text"] == gate.show(math.inf)
+    started = {"before": {"holds": True, "value": 0.5}}
+    assert held_before(started, data) is None       # it went past the line and came back: a recovery
+
+
+def test_a_drill_range_answers_plus_inf_where_its_instant_does(tmp_path: Path) -> None:
+    """The drill's range query (what its history, PIR and gates read) kept finite points only, while
+    its instant query (the pane) answered +Inf: the same division by zero read two ways."""
+    from warroom.drill.directory import create_drill
+
+    drill = create_drill(tmp_path / "drills", "rate-limit", 60.0)
+    source = drill.source(Config().slo)
+    end = drill.start                               # its first instant: never in the future, whatever the clock
+    for expr, value in (("vector(1) / 0", math.inf), ("vector(-1) / 0", -math.inf)):
+        assert source.instant(expr, at=end).value == value
+        [(_labels, points)] = source.query_range(expr, end - 60.0, end, 15.0)
+        assert points and all(v == value for _t, v in points), expr
+    [(_labels, points)] = source.query_range("vector(0) / 0", end - 60.0, end, 15.0)
+    assert points == []                             # NaN (0/0) is no point, as the pane shows NO DATA

@@ -368,8 +368,8 @@ class DrillSource:
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
-        """Every series of ``expr`` from unix ``start`` to ``end`` every ``step`` s (finite points
-        only, none after the drill's now), as the Prometheus source answers it; raises ``PromQLError``."""
+        """Every series of ``expr`` from unix ``start`` to ``end`` every ``step`` s (values and ±Inf,
+        no NaN, none after the drill's now), as the Prometheus source answers it; raises ``PromQLError``."""
         return self.query_at(expr, self.walls(start, end, step))
 
     def walls(self, start: float, end: float, step: float) -> list[float]:
@@ -418,8 +418,8 @@ class DrillSource:
         many = self.drill.simulator.evaluate_many(self._resolve(expr),
                                                   [round(self.drill.scenario_time(w) * 128) / 128 for w in walls])
         if many.scalar is not None:
-            return [({}, [(w, v) for w, v in zip(walls, many.scalar, strict=True) if math.isfinite(v)])]
-        return [(dict(labels), [(w, v) for w, v in zip(walls, col, strict=True) if v is not None and math.isfinite(v)])
+            return [({}, [(w, v) for w, v in zip(walls, many.scalar, strict=True) if not math.isnan(v)])]
+        return [(dict(labels), [(w, v) for w, v in zip(walls, col, strict=True) if v is not None and not math.isnan(v)])
                 for labels, col in many.vector or []]
 
     def _resolve(self, expr: str) -> str:

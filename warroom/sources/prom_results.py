@@ -81,7 +81,7 @@ def _parse_range(data: Any) -> list[tuple[dict[str, str], list[tuple[float, floa
                 t, v = float(pair[0]), _num(pair[1])
             except (TypeError, ValueError, IndexError):
                 continue
-            if math.isfinite(v):
+            if not math.isnan(v):    # ±Inf is a reading (past the top bucket: the pane's CRIT "+Inf"); NaN none
                 points.append((t, v))
         out.append(({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, points))
     return out

@@ -291,7 +291,7 @@ class PrometheusSource:
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
-        """Every series of a range query, finite points only (verify gates settled after the
+        """Every series of a range query, values and ±Inf, no NaN (verify gates settled after the
         fact, evidence back-fill); raises QueryError with the pane's sentence."""
         self._connect()
         p = self._start_range(expr, None, end - start, step, end=end)

@@ -247,9 +247,10 @@ class _Hold:
 def _read(gate: VerifyGate, source: MetricSource, walls: list[float], step: float) -> list[tuple[float | None, str | None]]:
     """The gate's deciding value (with the problem when there is none) at each of the unix times
     ``walls`` (``step`` apart), by the one series rule (``VerifyGate.reading``): one range query
-    where the source has them, else one probe per instant. A range answers finite points only,
-    so a series it names with no point at an instant (NaN, +/-Inf, or not there then) has no
-    reading there: it keeps the gate from passing, as a NaN series does in an instant query.
+    where the source has them, else one probe per instant. A range answers its values and ±Inf
+    (a reading, as in an instant query), never NaN, so a series it names with no point at an
+    instant (NaN, or not there then) has no reading there: it keeps the gate from passing, as a
+    NaN series does in an instant query.
     Raises ``QueryError``/``ValueError`` (the drill's ``PromQLError``, a replay's unrecorded pane)
     when the source cannot answer: nothing is judged then."""
     if not walls:
@@ -424,7 +425,8 @@ def journal_started(journal: Appender, step: int | None, step_id: str, run: Veri
 
 def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: VerifyGate,
                     check: VerifyCheck, runbook_id: str | None = None) -> dict[str, Any]:
-    value = check.value if check.value is not None and math.isfinite(check.value) else None
+    # ±Inf is journaled (in its "+Inf" form, ``warroom.journal.numbers``); NaN is no value
+    value = check.value if check.value is not None and not math.isnan(check.value) else None
     shown = {"value_text": gate.show(value)} if value is not None else {}
     if check.status == "passed":
         data = {**_ref(step, step_id, gate, runbook_id), "value": value, **shown}
@@ -432,7 +434,7 @@ def journal_outcome(journal: Appender, step: int | None, step_id: str, gate: Ver
             data["how"] = check.reason
         if check.confirmed_at is not None:   # when: what "mitigated" counts from, not the look's time
             data["confirmed_at"] = iso(check.confirmed_at)
-        if check.outside is not None and math.isfinite(check.outside):   # it left its line and came back
+        if check.outside is not None and not math.isnan(check.outside):   # it left its line (+Inf too) and came back
             data["outside"] = {"value": check.outside, "value_text": gate.show(check.outside)}
         journal.append(VERIFY_PASSED, data)
     else:
