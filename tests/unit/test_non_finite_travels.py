@@ -97,6 +97,13 @@ def test_a_pane_at_plus_inf_is_journaled_summarised_recorded_and_replayed_as_inf
     assert row.worst == "+Inf"
     pir = render_pir(again.state, "pir", cfg, now=datetime.fromtimestamp(RESOLVED, UTC))
     assert "+Inf" in pir and "SLO breached: P95 flow latency +Inf past its critical threshold" in pir
+    # the catch-up brief quotes the breach at the value the pane read
+    from warroom.incident.handoff import catch_up_brief
+    from warroom.incident.jsonview import state_to_json
+
+    brief = catch_up_brief(again.state, datetime.fromtimestamp(RESOLVED, UTC), update_every=1800.0)
+    assert any("+Inf" in line for _title, lines in brief.sections for line in lines)
+    _strict(json.dumps(state_to_json(again.state, datetime.fromtimestamp(RESOLVED, UTC)), allow_nan=False))
     # metrics.json: standard JSON, +Inf kept; the replay shows +Inf there, judged CRIT
     path = record_history(inc.dir, inc.state, [P95], _PastTopBucket(), now=RESOLVED)
     doc = _strict(path.read_text(encoding="utf-8"))
@@ -211,3 +218,17 @@ def test_a_drill_range_answers_plus_inf_where_its_instant_does(tmp_path: Path) -
         assert points and all(v == value for _t, v in points), expr
     [(_labels, points)] = source.query_range("vector(0) / 0", end - 60.0, end, 15.0)
     assert points == []                             # NaN (0/0) is no point, as the pane shows NO DATA
+
+
+def test_the_drill_reports_json_holds_a_worst_of_plus_inf_as_standard_json() -> None:
+    """``warroom drill-report --json`` wrote a pane's worst of +Inf as ``Infinity`` (json.dumps'
+    default), which no standard JSON reader takes: it is written in the journal's form."""
+    from warroom.incident.drill_report.rows import DrillReport, PaneOutcome
+
+    pane = PaneOutcome("p95", P95.title, P95.crit, 0.5, math.inf, 0.5, True, "seconds", worst_at=INF_FROM)
+    report = DrillReport(drill="d", scenario="timeout", title="t", runbook="RB", speed=60.0, incident=None,
+                         breach_at=INF_FROM, generated_at=RESOLVED, declared_before_breach=False, responses=(),
+                         actions=(), resolution_done=(), resolution_missing=(), panes=(pane,), recovered=True,
+                         summary=())
+    doc = _strict(json.dumps(report.to_dict(), indent=2, default=str))
+    assert doc["panes"][0]["worst"] == "+Inf" and numbers.decode(doc["panes"][0]["worst"]) == math.inf  # type: ignore[index]

@@ -52,7 +52,7 @@ def encode_tree(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: encode_tree(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [encode_tree(v) for v in obj]
+        return type(obj)(encode_tree(v) for v in obj) if isinstance(obj, tuple) else [encode_tree(v) for v in obj]
     return obj
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from warroom.incident.marks import state_word
 from warroom.incident.verdicts import OPEN, Verdict
+from warroom.journal import numbers
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class DrillReport:
         for action in out["actions"]:
             for name in internal:
                 del action[name]
-        return out
+        return numbers.encode_tree(out)      # standard JSON: a pane's worst of +Inf as "+Inf"
 
 
 def path_word(state: str) -> str:
