@@ -232,3 +232,42 @@ def test_the_drill_reports_json_holds_a_worst_of_plus_inf_as_standard_json() -> 
                          summary=())
     doc = _strict(json.dumps(report.to_dict(), indent=2, default=str))
     assert doc["panes"][0]["worst"] == "+Inf" and numbers.decode(doc["panes"][0]["worst"]) == math.inf  # type: ignore[index]
+
+
+def test_a_steps_evidence_of_a_pane_at_plus_inf_is_journaled_and_read_as_plus_inf(tmp_path: Path) -> None:
+    """A step run while the pane read CRIT +Inf: its "before" evidence said "?" (capture kept finite
+    values only), and a "+Inf" on disk read by the evidence views as text would break their sums."""
+    from warroom.incident.fold import replay
+    from warroom.journal.log import Journal, read_journal
+    from warroom.sources.evidence import collect, format_evidence, iso, record_before, record_due
+
+    class _Source:
+        name = "scripted"
+
+        def fetch(self, slos, at=None):
+            t = DECLARED if at is None else at
+            return [SloSample(s.id, math.inf if t < INF_TO else 0.5, sample_time=t, fetched_at=t) for s in slos]
+
+    j = Journal(tmp_path / "journal.jsonl")
+    t0 = INF_FROM + 30.0
+    at = datetime.fromtimestamp(t0, UTC)
+    j.append("incident.declared", {"title": "flows slow", "severity": "P2", "commander": "ic"}, ts=at)
+    before = record_before(j, 2, "scale", _Source(), [P95], at=t0)
+    assert before["values"]["p95"]["value"] == math.inf and before["values"]["p95"]["state"] == "crit"
+    j.append("step.started", {"step": 2, "step_id": "scale", "label": "scale workers", "command": "scale",
+                              "kind": "k8s", "mutating": True,
+                              "evidence_before": {k: v["value"] for k, v in before["values"].items()}}, ts=at)
+    j.append("step.finished", {"step": 2, "step_id": "scale", "status": "ok", "exit_code": 0,
+                               "started_at": iso(t0), "ended_at": iso(t0 + 60), "duration": 60},
+             ts=datetime.fromtimestamp(t0 + 60, UTC))
+    record_due(j, read_journal(tmp_path / "journal.jsonl").events, _Source(), [P95], [300.0], now=t0 + 3600)
+    events = read_journal(tmp_path / "journal.jsonl").events
+    for line in (tmp_path / "journal.jsonl").read_text(encoding="utf-8").splitlines():
+        _strict(line)
+    [ev] = collect(events)
+    assert ev.before["p95"]["value"] == math.inf
+    assert "+Inf → " in format_evidence(ev, [P95])
+    state = replay(events)
+    [run] = state.steps["scale"].runs
+    assert run.evidence_before["p95"]["value"] == math.inf
+    assert [x.value for x in state.evidence if x.when == "before"] == [math.inf]

@@ -65,3 +65,11 @@ def decode_values(obj: Any) -> Any:
     if isinstance(obj, list):
         return [decode_values(v) for v in obj]
     return obj
+
+
+def reading(raw: Any) -> dict[str, Any]:
+    """One pane's journaled evidence as ``{value, unit, state, ...}``: an entry (a dict) with its
+    ``value`` decoded, or a bare value (``step.started``'s ``evidence_before``) as ``{"value": it}``."""
+    if isinstance(raw, dict):
+        return decode_values(dict(raw))
+    return {"value": decode(raw)}

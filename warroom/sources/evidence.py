@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import parse_duration
+from warroom.journal import numbers
 from warroom.scenario_time import Span
 from warroom.sources.evaluate import evaluate
 from warroom.units import format_value
@@ -61,7 +62,8 @@ def capture(source: MetricSource | None, slos: list[SloConfig], at: float | None
         samples = source.fetch(slos, at=at)
     out: dict[str, dict[str, Any]] = {}
     for r in evaluate(slos, samples, stale_after=stale_after, now=when):
-        value = r.value if r.value is not None and math.isfinite(r.value) else None
+        # ±Inf is the pane's reading (CRIT "+Inf"), journaled in its "+Inf" form; NaN is NO DATA
+        value = r.value if r.value is not None and not math.isnan(r.value) else None
         entry: dict[str, Any] = {"value": value, "unit": r.slo.unit, "state": r.state}
         if r.error:
             entry["error"] = r.error
@@ -217,7 +219,7 @@ def collect(events: Iterable[Any]) -> list[StepEvidence]:
             flat = early_before.pop(step_id, None) or d.get("evidence_before") or {}
             run = {"step": d.get("step"), "step_id": step_id, "label": d.get("label") or "",
                    "command": d.get("command"), "started_at": _ts(ev), "ended_at": None,
-                   "before": {k: (v if isinstance(v, dict) else {"value": v}) for k, v in flat.items()},
+                   "before": {k: numbers.reading(v) for k, v in flat.items()},
                    "after": {}}
             runs.append(run)
             open_by_step[step_id] = run
@@ -229,19 +231,24 @@ def collect(events: Iterable[Any]) -> list[StepEvidence]:
         elif ev.type == EVIDENCE and d.get("when") == "before":
             run = open_by_step.get(step_id)
             if run is None:
-                early_before[step_id] = d.get("values") or {}
+                early_before[step_id] = _readings(d.get("values"))
             else:
-                run["before"] = d.get("values") or run["before"]
+                run["before"] = _readings(d.get("values")) or run["before"]
         elif ev.type == EVIDENCE:
             fseq = d.get("finished_seq")
             run = by_finished.get(int(fseq)) if fseq is not None else None
             if run is None:
                 run = next((r for r in reversed(runs) if r["step_id"] == step_id), None)
             if run is not None:
-                run["after"][float(d.get("offset") or 0.0)] = d.get("values") or {}
+                run["after"][float(d.get("offset") or 0.0)] = _readings(d.get("values"))
     return [StepEvidence(r["step"], r["step_id"], r["label"], r["command"], r["started_at"],
                          r["ended_at"], r["before"], tuple(sorted(r["after"].items())))
             for r in runs if r["before"] or r["after"]]
+
+
+def _readings(values: Any) -> dict[str, dict[str, Any]]:
+    """An evidence line's values, each pane's read by the journal's codec ("+Inf" is inf)."""
+    return {str(k): numbers.reading(v) for k, v in values.items()} if isinstance(values, dict) else {}
 
 
 def _ts(ev: Any) -> float | None:

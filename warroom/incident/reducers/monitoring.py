@@ -34,7 +34,8 @@ def _alert(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    values = d.get("values") if isinstance(d.get("values"), dict) else {}
+    # a pane's "+Inf" read back as the float (the journal's codec), for this line and its run's values
+    values = numbers.decode_values(d["values"]) if isinstance(d.get("values"), dict) else {}
     step = _int(d.get("step"))
     at = _ts(d.get("at")) or e.ts
     parts = []
@@ -42,7 +43,7 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         if isinstance(v, dict):
             value, unit, state = _num(v.get("value")), v.get("unit"), v.get("state")
         else:
-            value, unit, state = _num(v), None, None
+            value, unit, state = numbers.decode(v), None, None
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
                                          state=state, when=d.get("when"), step=step,
                                          runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
@@ -64,7 +65,7 @@ def _attach_evidence(s: IncidentState, seq: int, d: dict[str, Any], values: dict
         return
     st = (s.steps.get((str(d["runbook_id"]), step_id)) if d.get("runbook_id")
           else s.steps.get(step_id))
-    clean = {str(k): (dict(v) if isinstance(v, dict) else {"value": v}) for k, v in values.items()}
+    clean = {str(k): numbers.reading(v) for k, v in values.items()}
     if when == "before":
         run = st.runs[-1] if st is not None and st.runs and st.runs[-1].status == "running" else None
         if run is None:

@@ -11,6 +11,7 @@ from warroom.incident import after_resolve, approvals, closing
 from warroom.incident.marks import describe_verdict, run_state, run_word
 from warroom.incident.records import StepRun, _int, _num, _ts, one_line
 from warroom.journal import events as ev
+from warroom.journal import numbers
 from warroom.journal.log import Event
 from warroom.scenario_time import process_text
 
@@ -39,8 +40,7 @@ def _step_started(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     if early_seq is not None:        # a "before" journaled ahead of its start: the run's, cited with it
         st.runs[-1].evidence_seqs.append(early_seq)
     flat = early or (d.get("evidence_before") if isinstance(d.get("evidence_before"), dict) else {})
-    st.runs[-1].evidence_before = {str(k): (dict(v) if isinstance(v, dict) else {"value": v})
-                                   for k, v in flat.items()}
+    st.runs[-1].evidence_before = {str(k): numbers.reading(v) for k, v in flat.items()}    # "+Inf" read as inf
     for k, v in params.items():
         if v is not None:
             s.param_answers[str(k)] = str(v)
