@@ -281,7 +281,7 @@ def test_exports_record_the_head_and_a_later_rewrite_no_longer_matches(cli: Cli,
     code, out, _ = cli("export", inc)
     assert code == 0
     pir = (cli.journal(inc).parent / "pir.md").read_text()
-    assert "Journal head #" in pir and "sha256:" in pir
+    assert "Journal head `#" in pir and "sha256:" in pir
     log = (cli.state / "incident_log.csv").read_text()
     assert "Journal Head" in log.splitlines()[0] and "sha256:" in log.splitlines()[1]
     # Rewrite the whole chain, witness and signatures gone too: the export still remembers.

@@ -56,13 +56,13 @@ def test_the_pir_cites_a_corrected_went_well_note_alike_everywhere(inc: Incident
     noted = inc.note("went-well", "breaker held")
     fixed = inc.correct_timeline(noted.seq, "breaker held within 2 minutes")
     md = render_pir(inc.state, "pir", inc.config, inc.state.declared_at + timedelta(hours=1))
-    cite = f"[#{noted.seq}, #{fixed.seq}]"
+    cite = f"`[#{noted.seq}, #{fixed.seq}]`"
     well = _section(md, "What Went Well")
     assert f"breaker held within 2 minutes _(corrected)_ {cite}" in well, well
     for title in ("Key Moments", "Full Timeline"):     # few events: every one is a key moment
         body = _section(md, title)
         assert f"[went-well] breaker held within 2 minutes _(corrected)_ {cite}" in body, body
-    cited = set(re.findall(r"\[#%d(?:, #\d+)*\]" % noted.seq, md))
+    cited = set(re.findall(r"`\[#%d(?:, #\d+)*\]`" % noted.seq, md))
     assert cited == {cite}, cited
 
 

@@ -192,7 +192,7 @@ def test_the_pir_shows_each_decision_with_who_why_and_its_citation(tmp_path: Pat
         crit = text.splitlines()[text.splitlines().index(line) + 1:]
         assert crit[0].startswith("  - GO criterion ✔ met: many repos failing — 7 >= 5 is true")
         assert any(c.startswith("  - NO-GO criterion ? unknown: judgement only") for c in crit[:6])
-        assert f"passed with no verdict (decided later) [#{overdue_seq}]" in text
+        assert f"passed with no verdict (decided later) `[#{overdue_seq}]`" in text
     plain = _incident(tmp_path / "other")
     assert "## Decisions" not in plain.render("pir")
 

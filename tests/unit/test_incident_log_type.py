@@ -29,4 +29,4 @@ def test_a_type_not_given_is_blank_in_the_log_as_the_pir_asks_for_it(tmp_path: P
 
 def test_a_type_given_is_the_same_in_both(tmp_path: Path) -> None:
     pir, row = _exported(tmp_path, type="bad release")
-    assert "| **Type** | bad release [#" in pir and row["Type"] == "bad release"
+    assert "| **Type** | bad release `[#" in pir and row["Type"] == "bad release"

@@ -56,7 +56,7 @@ def test_drill_report_and_pir_give_the_same_numbers(tmp_path: Path) -> None:
         assert pane.at_start == (e["at_start"] or {}).get("value")
         if not e["breached"]:
             continue
-        row = next(line for line in text.splitlines() if line.startswith(f"| {e['title']} ["))
+        row = next(line for line in text.splitlines() if line.startswith(f"| {e['title']} `["))
         cells = [c.strip() for c in row.strip("|").split("|")]
         unit = e["unit"]
         assert cells[2] == format_value(pane.at_start, unit) if pane.at_start is not None else cells[2] == "n/a"

@@ -109,7 +109,7 @@ def test_template_errors_name_file_and_line(inc: Incident, tmp_path: Path) -> No
     assert not (inc.dir / "broken.md").exists() and not (inc.dir / "typo.md").exists()
     weekly = inc.export("weekly").path.read_text()
     # The template's text, then the journal head it was made from (a tamper-evidence footer).
-    assert weekly.startswith(f"# Weekly: {inc.id} (P2)\n\n---\n\n_Journal head #")
+    assert weekly.startswith(f"# Weekly: {inc.id} (P2)\n\n---\n\n_Journal head `#")
     # A template given as a path works too.
     assert inc.export(str(tdir / "weekly.md.j2"), out_dir=tmp_path / "o").path.name == "weekly.md"
 

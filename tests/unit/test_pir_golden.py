@@ -231,12 +231,12 @@ def test_every_template_states_the_facts_an_ic_sends(state, template: str) -> No
                    "13:59:00 UTC (7m00s after impact start)",
                    "Circuit breaker enabled, retries capped, retry change rolled back",
                    "Rollback: yes" if template != "pir" else "| **Rollback** | yes",
-                   "Rate limit exhaustion [#", "review-bot, docs-site, infra-live",
+                   "Rate limit exhaustion `[#", "review-bot, docs-site, infra-live",
                    "commander handoff alice@bastion-1 → bob: alice off shift", "comms: carol",
                    "P3 → P2 at 14:03:00", "expectation NOT met",
                    "SLO breached: Model API quota used", "SLO breached: Flow failure rate",
                    "failed flows during the impact window: 412", "95.9% at 14:08:00",
-                   f"Generated from journal events #1–#{state.last_seq} of INC-20261122-1"):
+                   f"Generated from journal events `#1–#{state.last_seq}` of INC-20261122-1"):
         assert needle in text, (template, needle)
     assert "to fill in" not in text
     # no table wider than seven columns: it must paste into Confluence / Google Docs

@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.unit.test_pir_markdown_injection import MD, github_acts
 from warroom.config import Config
 from warroom.journal import events as ev
 from warroom.journal.log import Event, format_ts
@@ -140,4 +141,7 @@ def test_the_pir_states_only_what_the_journal_holds(acts: list[tuple[str, dict[s
     # a section with nothing in the journal asks a person instead of inventing
     if not any(t == ev.NOTE and d["tag"] == "root-cause" for t, d in acts):
         assert "Needs a human:_ no note is tagged `root-cause`" in text
-    assert f"Generated from journal events #1–#{events[-1].seq} of" in text
+    assert f"Generated from journal events `#1–#{events[-1].seq}` of" in text
+    # pasted into a GitHub issue, nothing links an issue or pings anyone: warroom's own references
+    # are code spans, people's text is made inert (FINDINGS harness-2, P26-2)
+    assert github_acts(MD.parse(text)) == [], text

@@ -29,7 +29,7 @@ def test_a_run_that_missed_its_expectation_is_listed_with_why(tmp_path: Path) ->
     inc.resolve("rolled back", rollback=True)
     section = _section(inc.render("pir"))
     assert (f"- Step 3 ({step.label}) **ran, expectation not met** (exit 0) after 1 attempt: "
-            "the output holds 90.7 (wanted 99 or more) [#") in section
+            "the output holds 90.7 (wanted 99 or more) `[#") in section
     assert "finished cleanly" not in section
 
 
@@ -42,7 +42,7 @@ def test_a_run_whose_verify_gate_failed_is_listed_with_the_gate(tmp_path: Path) 
     inc.resolve("rolled back", rollback=True)
     section = _section(inc.render("pir"))
     assert (f"- Step 28 ({step.label}) **ran, verify gate FAILED** (exit 0) after 1 attempt: "
-            "still 14% after 10m (failure_rate < 1 within 10m) [#") in section
+            "still 14% after 10m (failure_rate < 1 within 10m) `[#") in section
     assert "finished cleanly" not in section
 
 

@@ -52,7 +52,7 @@ def _resolved(tmp_path: Path, *, dashboard: bool):  # type: ignore[no-untyped-de
 
 
 def _evidence_row(pir: str, title: str) -> list[str]:
-    row = next(line for line in pir.splitlines() if line.startswith(f"| {title} ["))
+    row = next(line for line in pir.splitlines() if line.startswith(f"| {title} `["))
     return [c.strip() for c in row.strip("|").split("|")]
 
 

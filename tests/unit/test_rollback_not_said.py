@@ -46,6 +46,6 @@ def test_a_rollback_not_said_is_asked_of_a_human_not_written_as_no(tmp_path: Pat
 
 def test_a_rollback_said_is_written(tmp_path: Path) -> None:
     pir, row = _resolved(tmp_path / "yes", "--rollback")
-    assert "| **Rollback** | yes [#" in pir and row["Rollback?"] == "Yes"
+    assert "| **Rollback** | yes `[#" in pir and row["Rollback?"] == "Yes"
     pir, row = _resolved(tmp_path / "no", "--no-rollback")
-    assert "| **Rollback** | no [#" in pir and row["Rollback?"] == "No"
+    assert "| **Rollback** | no `[#" in pir and row["Rollback?"] == "No"

@@ -184,7 +184,7 @@ def test_an_incident_without_a_go_resolves_as_before(tmp_path: Path) -> None:
     # not said (no GO asked): kept as not said and asked of a human, never a default "no" (19abad8)
     assert e.data["rollback"] is None and "go_opened" not in e.data
     pir = inc.render("pir")
-    assert f"Rollback: _Needs a human:_ whether a rollback was part of the fix (not said at resolve) [#{e.seq}]." in pir
+    assert f"Rollback: _Needs a human:_ whether a rollback was part of the fix (not said at resolve) `[#{e.seq}]`." in pir
     assert "Rollback: no" not in pir
 
 

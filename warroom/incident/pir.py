@@ -199,7 +199,9 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
     rewrite of the journal no longer matches the drafts already sent (``verify`` checks both)."""
     how = (f"signed by key {head['key']}" if head.get("key")
            else "journal damaged: valid lines only, not signed" if head.get("damaged") else "not signed")
-    return (f"\n---\n\n_Journal head #{head['seq']} sha256:{head['h']} ({how});"
+    # the head in a code span, like every reference of warroom's own (review.lines.cite): pasted
+    # into a GitHub issue, a bare "#41" would link issue 41
+    return (f"\n---\n\n_Journal head `#{head['seq']} sha256:{head['h']}` ({how});"
             f" `warroom incident verify {inc_id}` checks the journal against it._\n")
 
 

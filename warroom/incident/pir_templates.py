@@ -149,7 +149,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     def yesno(value: bool | None, yes: str = "yes", no: str = "no", unknown: str = "n/a") -> str:
         return unknown if value is None else (yes if value else no)
 
-    from warroom.incident.review.lines import cite      # ``[#3, #7]``: markdown of warroom's own
+    from warroom.incident.review.lines import cite      # `[#3, #7]` (a code span): the one cite writer
 
     def tojson(value: Any, indent: int | None = None) -> str:
         return json.dumps(value, indent=indent, sort_keys=True, default=str)

@@ -28,7 +28,8 @@ from warroom.journal.seal import (
     unexplained_lines,
 )
 
-FOOTER_RE = re.compile(r"journal head #(\d+) sha256:([0-9a-f]{64})", re.IGNORECASE)
+#: An export's footer (``pir.head_footer``): the head in a code span since stop 27, bare before.
+FOOTER_RE = re.compile(r"journal head `?#(\d+) sha256:([0-9a-f]{64})", re.IGNORECASE)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from warroom.incident.review.commands import CommandRow, commands
 from warroom.incident.review.decisions import decisions
 from warroom.incident.review.facts import Facts, facts
 from warroom.incident.md_text import Md
-from warroom.incident.review.lines import HUMAN, Line
+from warroom.incident.review.lines import HUMAN, Line, event_range
 from warroom.incident.review.metrics import PaneEvidence, evidence, impact
 from warroom.incident.review.response import ResponseRow, response
 from warroom.incident.review.timeline import key_moments, timeline
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 def footer(state: IncidentState) -> Line:
     """What the draft was generated from. The journal head's hash (signed when a key is set) is
     added by the export itself (``pir.head_footer``): one place states it."""
-    return Line(Md("_Generated from journal events #1–#{} of {}; `[#N]` cites event N._").format(state.last_seq, state.id),
+    return Line(Md("_Generated from journal events {} of {}; `[#N]` cites event N._").format(
+                    event_range(1, state.last_seq), state.id),
                 (state.last_seq,) if state.last_seq else ())
 
 

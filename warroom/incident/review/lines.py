@@ -39,10 +39,32 @@ class Line:
         return cite(self.cites)
 
 
+def _event_ref(text: str) -> Md:
+    """warroom's own reference to journal events, as a code span.
+
+    A PIR is pasted into GitHub issues, where a bare ``#3`` (in prose, a cell, a heading, a bold
+    run) links that repository's issue 3 and leaves a back-reference on it: one draft would spam
+    dozens of issues. GitHub links nothing inside code, and a code span still reads ``#3`` raw
+    and rendered, so searching for the seq finds the cite, the appendix and the footer alike.
+    ``text`` is warroom's (digits, ``#``, ``[``, ``,``, ``–``): never a backtick."""
+    return Md(f"`{text}`")
+
+
 def cite(seqs: Any) -> Md:
-    """``[#3]`` / ``[#3, #7]``; empty for none (markdown of warroom's own: drawn as it is)."""
+    """The journal events a statement rests on: ``[#3]`` / ``[#3, #7]`` in a code span (see
+    :func:`_event_ref`); empty for none. ``seqs`` is one seq or several (``None`` skipped). The one
+    writer of a cite: every shipped template draws its cites with it (``|cite``)."""
+    if seqs is None:
+        return Md("")
+    if isinstance(seqs, int):
+        seqs = (seqs,)
     seen = sorted({int(s) for s in seqs if s is not None})
-    return Md("[" + ", ".join(f"#{s}" for s in seen) + "]" if seen else "")
+    return _event_ref("[" + ", ".join(f"#{s}" for s in seen) + "]") if seen else Md("")
+
+
+def event_range(first: int, last: int) -> Md:
+    """Journal events ``first`` to ``last`` as a reference (``#1–#39`` in a code span), inert like a cite."""
+    return _event_ref(f"#{first}–#{last}")
 
 
 def hms(at: datetime | None) -> str:
