@@ -271,3 +271,35 @@ def test_a_steps_evidence_of_a_pane_at_plus_inf_is_journaled_and_read_as_plus_in
     [run] = state.steps["scale"].runs
     assert run.evidence_before["p95"]["value"] == math.inf
     assert [x.value for x in state.evidence if x.when == "before"] == [math.inf]
+
+
+def test_the_kept_panes_cache_keeps_plus_inf_across_processes(tmp_path: Path) -> None:
+    """``panes.cache`` (``history_memo``) wrote +Inf as a bare Infinity, and its reader refused any
+    non-finite value: the whole cache was thrown away and every point asked again, each command."""
+    from warroom.incident.history_memo import MEMO_FILE, HistoryMemo
+    from warroom.incident.metric_history import fold
+
+    class _Memoisable:
+        """A source that can say its answers stand (as the drill's does), +Inf from INF_FROM to INF_TO."""
+
+        def walls(self, start: float, end: float, step: float) -> list[float]:
+            return [start + i * step for i in range(int((end - start) // step) + 1)]
+
+        def query_at(self, expr: str, walls: list[float]) -> list:
+            return [({}, [(w, math.inf if INF_FROM <= w < INF_TO else 0.5) for w in walls])]
+
+        def world(self) -> dict:
+            return {"code": "one"}
+
+        def unchanged_until(self, old: dict, new: dict) -> float:
+            return math.inf
+
+    path = tmp_path / MEMO_FILE
+    first = HistoryMemo(path)
+    points = first.read(_Memoisable(), P95.query, "above", DECLARED, RESOLVED, 15.0, fold)
+    assert math.inf in [v for _t, v in points] and first.asked == len(points)
+    first.save()
+    _strict(path.read_text(encoding="utf-8"))
+    again = HistoryMemo(path)                                   # the next command: a new process
+    assert again.read(_Memoisable(), P95.query, "above", DECLARED, RESOLVED, 15.0, fold) == points
+    assert again.asked == 0
