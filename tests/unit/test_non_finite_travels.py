@@ -303,3 +303,29 @@ def test_the_kept_panes_cache_keeps_plus_inf_across_processes(tmp_path: Path) ->
     again = HistoryMemo(path)                                   # the next command: a new process
     assert again.read(_Memoisable(), P95.query, "above", DECLARED, RESOLVED, 15.0, fold) == points
     assert again.asked == 0
+
+
+def test_a_pane_bad_below_at_minus_inf_breaches_and_reads_minus_inf(tmp_path: Path) -> None:
+    """The mirror: a pane bad below (headroom) whose query answers -Inf is CRIT "-Inf" and so is its
+    history: the breach, the worst (the lowest), the PIR."""
+    headroom = SloConfig(id="headroom", title="Worker headroom", query="100 * (1 - busy / capacity)",
+                         unit="percent", warn=20.0, crit=10.0, direction="below")
+
+    class _Source(_PastTopBucket):
+        def _value(self, t: float) -> float:
+            return -math.inf if INF_FROM <= t < INF_TO else 50.0
+
+    cfg = Config()
+    clock = [DECLARED]
+    inc = IncidentStore(tmp_path, cfg, clock=lambda: datetime.fromtimestamp(clock[0], UTC)).create(
+        title="no headroom", severity="P2", runbook=None, source={})
+    clock[0] = RESOLVED
+    inc.resolve("capacity back")
+    inc.sync_metrics(_Source(), [headroom], summary=True, now=RESOLVED)
+    assert judge(headroom, -math.inf) == "crit"
+    assert [b["value"] for b in inc.state.breaches if b["kind"] == "breached"] == [-math.inf]
+    assert inc.state.metric_summary["slos"]["headroom"]["worst"]["value"] == -math.inf
+    from warroom.incident.pir import render_pir
+
+    pir = render_pir(inc.state, "pir", cfg, now=datetime.fromtimestamp(RESOLVED, UTC))
+    assert "SLO breached: Worker headroom -Inf past its critical threshold 10%" in pir
