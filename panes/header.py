@@ -239,6 +239,9 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
         return forms
     held = min(g.hold, g.held + stime.drill_seconds(max(0.0, now - g.at), g.speed)) if g.holding else 0.0
     end = g.at + stime.wall_seconds(g.remaining, g.speed) if g.at else None
+    # why it has no reading ("stale: last sample 4m10s old", "no data"): said in every form, in
+    # place of a hold that is not running, so "no value" is never left unexplained
+    waits = bool(g.reason) and not g.holding and (g.hold <= 0 or g.value == "no value")
 
     def form(*, ends: str, hold_words: bool, held_part: bool, lean: bool = False) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
@@ -251,6 +254,8 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
                 t.append(f"{_short_clock(held)}/{_short_clock(g.hold)}", "bold")
             t.append(" · ")
             t.append(f"{format_clock(g.left(now))} left", "bold")
+            if waits:
+                t.append(f" · {g.reason}", "yellow")
             if g.wanted and not (g.holding and g.hold > 0):
                 t.append(f" · needs {g.wanted}")
             if g.bare or not g.wanted:
@@ -260,11 +265,11 @@ def gate_forms(g: GateView, now: float, title: str | None = None) -> list[Text]:
             t.append(f" · needs {g.wanted}")
             if hold_words and g.hold > 0:
                 t.append(f" for {span_words(g.hold)}")
-        if g.hold > 0 and held_part:
+        if waits:
+            t.append(f" · {g.reason}", "yellow")
+        elif g.hold > 0 and held_part:
             t.append(" · held ")
             t.append(f"{format_clock(held)}/{format_clock(g.hold)}", "bold" if g.holding else "")
-        elif g.reason and not g.holding and g.hold <= 0:
-            t.append(f" · {g.reason}", "yellow")
         t.append(" · ")
         t.append(f"{format_clock(g.left(now))} left", "bold")
         if ends and end is not None:

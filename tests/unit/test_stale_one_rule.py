@@ -153,3 +153,24 @@ def test_the_words_name_the_age() -> None:
     assert stale_age(None, AT, 60.0) is None
     assert stale_age(AT - 60.0, AT, 60.0) is None and stale_age(AT - 60.5, AT, 60.0) == 60.5
     assert datetime.fromtimestamp(AT, UTC).year == 2026
+
+
+def test_the_gate_line_says_why_a_gate_with_a_hold_has_no_value() -> None:
+    """Where the gate is shown (the header's gate line, every width): a gate waiting on stale data
+    says so. Before: with a hold the line read 'no value · … · held 00:00/02:00' and the reason
+    was said only for a gate without a hold."""
+    from panes.header import gate_text
+    from tui.view import gate_view
+
+    quota = SloConfig(id="quota", title="Model API quota used", query="q", unit="percent", warn=70, crit=80)
+    why = stale_words(250.0)
+    g = gate_view(6, "quota < 75 for 2m within 10m", "pending", None, 540.0, why, hold=120.0,
+                  slos=[quota], now=1000.0)
+    for width in (0, 120, 80):
+        line = gate_text(g, 1000.0, width).plain
+        assert "no value" in line and why in line, (width, line)
+        assert "held 00:00" not in line
+    # a gate holding, or with a value and no problem, reads as before
+    ok = gate_view(6, "quota < 75 for 2m within 10m", "pending", 83.44, 540.0, None, hold=120.0,
+                   slos=[quota], now=1000.0)
+    assert "held 00:00/02:00" in gate_text(ok, 1000.0).plain
