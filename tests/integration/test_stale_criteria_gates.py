@@ -66,8 +66,9 @@ def prom(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     at = now - 1800 - now % 60
     rows = [f"live_used 0.2 {t}" for t in range(at - 1200, at + 1, 15)]
     stuck = [f"stuck_used 0.2 {t}" for t in range(at - 1200, at - 240 + 1, 15)]
+    gone = [f"gone_used 0.2 {t}" for t in range(at - 1200, at - 400 + 1, 15)]
     om = ("# TYPE live_used gauge\n" + "\n".join(rows) + "\n# TYPE stuck_used gauge\n" + "\n".join(stuck)
-          + "\n# EOF\n")
+          + "\n# TYPE gone_used gauge\n" + "\n".join(gone) + "\n# EOF\n")
     server = PromServer(work / "prom")
     backfill(om, server.tsdb, work)
     with server:
@@ -102,3 +103,18 @@ def test_a_gate_never_passes_on_a_frozen_series(prom) -> None:  # type: ignore[n
     assert check.reason == "window of 2m00s ran out: stale: last sample 4m10s old", check
     live = VerifyRun(parse_verify(f"{LIVE} < 0.5 within 2m"), src, started_at=at - 110)
     assert live.check(now=live.deadline).status == "passed"
+
+
+def test_a_gate_on_a_fallback_does_not_pass_once_its_series_vanished(prom) -> None:  # type: ignore[no-untyped-def]
+    """``gone_used`` stopped 400 s before ``at``: at the gate's opening (at-110) Prometheus still
+    answers it (290 s old, stale), from at-95 not at all, and the expression's ``or vector(0)``
+    answers 0. The pane says STALE ("no sample of gone_used"); the gate must not read the 0 as
+    fresh (the selector's newest sample is carried from where the range last saw it)."""
+    src, at, _ = prom
+    expr = "(max(gone_used) or vector(0))"
+    slo = SloConfig(id="gone", title="Gone", query=expr, unit="ratio", warn=0.7, crit=0.8)
+    [reading] = evaluate([slo], src.fetch([slo], at=at), stale_after=60.0, now=at)
+    assert reading.state == "stale", reading
+    run = VerifyRun(parse_verify(f"{expr} < 0.5 within 2m"), src, started_at=at - 110)
+    check = run.check(now=run.deadline)
+    assert check.status == "failed" and check.reason is not None and "stale: last sample" in check.reason, check

@@ -227,8 +227,10 @@ class PrometheusSource:
                    slo: SloConfig | None = None) -> list[float | None]:
         """``staleness`` at each of the unix times ``walls`` (``step`` apart) from one range query
         of the age expression (a verify gate judges its instants from the history, so their data
-        age must come from it too). An instant where a selector has no sample (vanished: its value
-        is no data there too) or the age query fails has no age (None), as on a pane."""
+        age must come from it too). A selector missing at an instant after the range saw it
+        (its series vanished: the pane's look-back read) is as old as its newest sample then: no
+        later one arrived, or it would be there. One never seen in the range, or an age query that
+        fails, gives no age (None), as a pane says "data age unknown"."""
         probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
         age_expr = self._age_expr(probe)
         if not age_expr or not walls:
@@ -244,8 +246,12 @@ class PrometheusSource:
             for t, v in pts:
                 by_index.setdefault(round((t - walls[0]) / step), {})[key] = v
         out: list[float | None] = []
+        seen: dict[str, float] = {}        # each selector's newest sample as last answered
         for i, wall in enumerate(walls):
             found = by_index.get(i, {})
+            if need is not None:
+                seen.update(found)
+                found = dict(seen)
             if not found or (need is not None and len(found) < need):
                 out.append(None)
             else:
