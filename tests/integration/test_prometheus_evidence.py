@@ -39,7 +39,7 @@ def test_evidence_backfilled_from_prometheus(prom, tmp_path: Path) -> None:
     slos = default_slos()
     j = Journal(tmp_path / "journal.jsonl")
     start = at - 1860
-    record_before(j, 2, "enable-breaker", src, slos, at=start)
+    record_before(j, 2, "enable-breaker", src, slos, at=start, stale_after=60.0)
     j.append("step.started", {"step": 2, "step_id": "enable-breaker", "label": "enable circuit breaker",
                               "command": "flowctl breaker on"}, ts=datetime.fromtimestamp(start, tz=timezone.utc))
     j.append("step.finished", {"step": 2, "step_id": "enable-breaker", "status": "ok", "exit_code": 0,

@@ -66,7 +66,7 @@ def _events(tmp_path: Path):
 
 
 def _run_step(j: Journal, src: ScriptedSource, *, step: int = 4, step_id: str = "undo") -> None:
-    before = record_before(j, step, step_id, src, SLOS, at=T0)
+    before = record_before(j, step, step_id, src, SLOS, at=T0, stale_after=60.0)
     j.append("step.started", {"step": step, "step_id": step_id, "label": "rollout undo",
                               "command": "rollout undo deployment/flowengine", "kind": "k8s",
                               "evidence_before": {k: v["value"] for k, v in before["values"].items()}},

@@ -174,3 +174,36 @@ def test_the_gate_line_says_why_a_gate_with_a_hold_has_no_value() -> None:
     ok = gate_view(6, "quota < 75 for 2m within 10m", "pending", 83.44, 540.0, None, hold=120.0,
                    slos=[quota], now=1000.0)
     assert "held 00:00/02:00" in gate_text(ok, 1000.0).plain
+
+
+class OldSource:
+    """A pane source whose data is 90 s old at every fetch."""
+
+    name = "old"
+
+    def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
+        when = AT if at is None else at
+        return [SloSample(s.id, 10.0, sample_time=when, fetched_at=when, data_time=when - 90.0) for s in slos]
+
+    def close(self) -> None:
+        return None
+
+
+def test_the_evidence_before_a_step_is_judged_by_the_panes_own_stale_after(tmp_path: Path) -> None:
+    """The "before" evidence was judged with a default 60 s whatever prometheus.stale_after said:
+    with 5 minutes configured (a slow scrape), a value the pane showed OK was journaled STALE."""
+    from types import SimpleNamespace
+
+    from warroom.incident.live import LiveIncident
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    cfg.prometheus.stale_after = 300.0
+    inc = IncidentStore(tmp_path, cfg).create(title="slow scrape", severity="P2", runbook=None, source={})
+    panes = {r.slo.id: r.state for r in SloTracker(cfg.slo, cfg.prometheus.stale_after).update(
+        OldSource().fetch(cfg.slo), AT)}
+    assert "stale" not in panes.values()
+    LiveIncident(inc, OldSource(), now=lambda: AT).record_before(
+        SimpleNamespace(number=1, step_id="s", runbook_id=None))  # type: ignore[arg-type]
+    [ev] = [e for e in inc.read().events if e.type == "evidence.recorded"]
+    assert {k: v["state"] for k, v in ev.data["values"].items()} == panes

@@ -476,7 +476,8 @@ class LiveIncident:
         from warroom.sources.evidence import record_before
 
         record_before(self.incident, prepared.number, prepared.step_id, self.source,
-                      self.incident.config.slo, at=self.now(), runbook_id=prepared.runbook_id or None)
+                      self.incident.config.slo, at=self.now(), runbook_id=prepared.runbook_id or None,
+                      stale_after=self.incident.config.prometheus.stale_after)
 
     def record_due_evidence(self) -> list[dict[str, Any]]:
         """Journal every "after" value that has fallen due (``execute.evidence_after``, in the

@@ -73,11 +73,14 @@ def capture(source: MetricSource | None, slos: list[SloConfig], at: float | None
 
 def record_before(journal: Appender, step: int | None, step_id: str, source: MetricSource | None,
                   slos: list[SloConfig], *, at: float | None = None,
-                  started_seq: int | None = None, runbook_id: str | None = None) -> dict[str, Any]:
-    """Journal the values just before a step runs; returns the event data."""
+                  started_seq: int | None = None, runbook_id: str | None = None,
+                  stale_after: float) -> dict[str, Any]:
+    """Journal the values just before a step runs; returns the event data. ``stale_after`` is the
+    panes' own (``prometheus.stale_after``), never a default: a value the pane shows OK is not
+    journaled STALE, nor the other way round."""
     when = stime.now() if at is None else at
     data: dict[str, Any] = {"step": step, "step_id": step_id, "when": "before", "offset": 0.0,
-                            "at": iso(when), "values": capture(source, slos, at)}
+                            "at": iso(when), "values": capture(source, slos, at, stale_after=stale_after)}
     if runbook_id:
         data["runbook_id"] = runbook_id
     if started_seq is not None:
