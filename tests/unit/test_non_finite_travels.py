@@ -252,7 +252,7 @@ def test_a_steps_evidence_of_a_pane_at_plus_inf_is_journaled_and_read_as_plus_in
     t0 = INF_FROM + 30.0
     at = datetime.fromtimestamp(t0, UTC)
     j.append("incident.declared", {"title": "flows slow", "severity": "P2", "commander": "ic"}, ts=at)
-    before = record_before(j, 2, "scale", _Source(), [P95], at=t0)
+    before = record_before(j, 2, "scale", _Source(), [P95], at=t0, stale_after=60.0)
     assert before["values"]["p95"]["value"] == math.inf and before["values"]["p95"]["state"] == "crit"
     j.append("step.started", {"step": 2, "step_id": "scale", "label": "scale workers", "command": "scale",
                               "kind": "k8s", "mutating": True,
