@@ -67,8 +67,10 @@ def prom(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     rows = [f"live_used 0.2 {t}" for t in range(at - 1200, at + 1, 15)]
     stuck = [f"stuck_used 0.2 {t}" for t in range(at - 1200, at - 240 + 1, 15)]
     gone = [f"gone_used 0.2 {t}" for t in range(at - 1200, at - 400 + 1, 15)]
+    long_gone = [f"long_gone_used 0.2 {t}" for t in range(at - 1200, at - 700 + 1, 15)]
     om = ("# TYPE live_used gauge\n" + "\n".join(rows) + "\n# TYPE stuck_used gauge\n" + "\n".join(stuck)
-          + "\n# TYPE gone_used gauge\n" + "\n".join(gone) + "\n# EOF\n")
+          + "\n# TYPE gone_used gauge\n" + "\n".join(gone) + "\n# TYPE long_gone_used gauge\n"
+          + "\n".join(long_gone) + "\n# EOF\n")
     server = PromServer(work / "prom")
     backfill(om, server.tsdb, work)
     with server:
@@ -118,3 +120,23 @@ def test_a_gate_on_a_fallback_does_not_pass_once_its_series_vanished(prom) -> No
     run = VerifyRun(parse_verify(f"{expr} < 0.5 within 2m"), src, started_at=at - 110)
     check = run.check(now=run.deadline)
     assert check.status == "failed" and check.reason is not None and "stale: last sample" in check.reason, check
+
+
+def test_a_watched_gate_and_one_opened_after_the_series_vanished_do_not_pass(prom) -> None:  # type: ignore[no-untyped-def]
+    """The same, looked at every grid step (a live watch judges a few instants per look, each
+    from its own range: the selector vanished in an earlier look's range), and a gate opened once
+    ``long_gone_used`` (stopped 700 s before) was already out of the look-back: each selector
+    missing at a look's first instant is read over the look-back there, as a pane's is."""
+    src, at, _ = prom
+    expr = "(max(gone_used) or vector(0))"
+    run = VerifyRun(parse_verify(f"{expr} < 0.5 within 2m"), src, started_at=at - 110)
+    checks = [run.check(now=at - 110 + k * 5) for k in range(0, 25)]
+    assert all(c.status != "passed" for c in checks), [c for c in checks if c.status == "passed"][:1]
+    assert checks[-1].status == "failed" and "stale: last sample" in (checks[-1].reason or ""), checks[-1]
+    expr = "(max(long_gone_used) or vector(0))"
+    slo = SloConfig(id="long", title="Long gone", query=expr, unit="ratio", warn=0.7, crit=0.8)
+    [reading] = evaluate([slo], src.fetch([slo], at=at - 110), stale_after=60.0, now=at - 110)
+    assert reading.state == "stale", reading
+    late = VerifyRun(parse_verify(f"{expr} < 0.5 within 2m"), src, started_at=at - 110)
+    check = late.check(now=late.deadline)
+    assert check.status == "failed" and "stale: last sample" in (check.reason or ""), check

@@ -227,10 +227,12 @@ class PrometheusSource:
                    slo: SloConfig | None = None) -> list[float | None]:
         """``staleness`` at each of the unix times ``walls`` (``step`` apart) from one range query
         of the age expression (a verify gate judges its instants from the history, so their data
-        age must come from it too). A selector missing at an instant after the range saw it
-        (its series vanished: the pane's look-back read) is as old as its newest sample then: no
-        later one arrived, or it would be there. One never seen in the range, or an age query that
-        fails, gives no age (None), as a pane says "data age unknown"."""
+        age must come from it too). A selector missing at an instant (its series vanished) is as
+        old as its newest sample, as on a pane: missing at the first instant, its raw samples over
+        the look-back are read there (``_look_back``'s query; none: "older than the look-back"),
+        and after an instant where the range answered it, its newest sample then (no later one
+        arrived, or it would be answered). An age query that fails gives no age (None), as a pane
+        says "data age unknown"."""
         probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
         age_expr = self._age_expr(probe)
         if not age_expr or not walls:
@@ -247,6 +249,8 @@ class PrometheusSource:
                 by_index.setdefault(round((t - walls[0]) / step), {})[key] = v
         out: list[float | None] = []
         seen: dict[str, float] = {}        # each selector's newest sample as last answered
+        if need is not None:
+            seen = self._newest_before(probe, by_index.get(0, {}), walls[0])
         for i, wall in enumerate(walls):
             found = by_index.get(i, {})
             if need is not None:
@@ -256,6 +260,21 @@ class PrometheusSource:
                 out.append(None)
             else:
                 out.append(stale_age(min(found.values()), wall, self.cfg.stale_after))
+        return out
+
+    def _newest_before(self, slo: SloConfig, found: dict[str, float], at: float) -> dict[str, float]:
+        """``found`` (selector index -> newest sample time at ``at``) with every selector of
+        ``slo``'s query it lacks read over the look-back before ``at``, as a pane's age is
+        (``_look_back``, ``_data_time``): the newest raw sample, else ``at`` minus the look-back.
+        A read that fails leaves the selector out (its age is not known)."""
+        out = dict(found)
+        deadline = time.monotonic() + self.cfg.timeout
+        pending = [(str(i), self._start_instant(lookback_query(sel, self.lookback), at, parse=_parse_newest))
+                   for i, sel in enumerate(selectors(slo.query)) if str(i) not in out]
+        for key, p in pending:
+            p.collect(self, deadline)
+            if p.error is None:
+                out[key] = p.value if p.value is not None else at - self.lookback
         return out
 
     @property
