@@ -36,7 +36,7 @@ def test_every_shell_step_of_the_drilled_runbook_runs_against_the_standins(state
     series = d.simulator.refresh()
     flows = Activity(series, build_cluster(d.scenario, [], 0.0)).flows(-3000.0, 0.0, 0.0)
     task = next((f.task_id for f in reversed(flows) if f.status == "failed"), flows[-1].task_id)
-    values = {"task_id": task, "revision": "7"}
+    values = {"task_id": task, "revision": "7", "good_revision": "6"}
     t = 60.0
     ran = 0
     # conditional expectations: the runbook says they hold only in some situations

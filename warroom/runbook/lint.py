@@ -314,6 +314,7 @@ def lint_runbook(rb: Runbook) -> list[Finding]:
     out.extend(_output_fence_findings(rb, file))
     out.extend(_mutating_override_findings(rb, file))
     out.extend(_healthy_expect_findings(rb))
+    out.extend(_undo_one_revision_findings(rb, file))
     broken = any("front matter" in f.message and f.level == "error" for f in rb.findings)
     if rb.front_matter == "toml" and not rb.steps and not broken:
         out.append(Finding(file, 1, "warning", "runbook has no steps"))
@@ -488,3 +489,39 @@ def _healthy_expect_findings(rb: Runbook) -> list[Finding]:
                                "diagnosis would show \"expectation NOT met\"; write the value it is run to "
                                "find first (\"above 5 confirms …; below 1 when healthy\")"))
     return out
+
+
+def undoes_one_revision(command: str, kind: str = "shell") -> bool:
+    """Whether ``command`` runs ``rollout undo`` without naming the revision to go back to.
+
+    ``kubectl rollout undo`` alone returns to the previous *revision*, and every template change
+    makes one: after the runbook's own ``set env`` (route around a provider, switch a breaker on,
+    throttle) or a ``rollout restart``, the previous revision is that change, still on the suspect
+    release. A rollback step names its target (``--to-revision=N``, read from ``rollout history``)
+    so it goes back to the release before the suspect one whatever changed since.
+    """
+    if kind == "k8s":
+        words = command.split()
+        return words[:2] == ["rollout", "undo"] and not any(
+            w.lstrip("-").startswith(("to-revision=", "revision=")) for w in words[2:])
+    for cmd in shell.scan(command).commands:
+        argv = cmd.argv
+        if not argv or os.path.basename(argv[0]) != "kubectl":
+            continue
+        undo = any(a == "rollout" and b == "undo" for a, b in zip(argv, argv[1:]))
+        named = any(w == "--to-revision" or w.startswith("--to-revision=") for w in argv)
+        if undo and not named:
+            return True
+    return False
+
+
+def _undo_one_revision_findings(rb: Runbook, file: str) -> list[Finding]:
+    """A rollback step that would keep the bad release once any change came after it (see
+    :func:`undoes_one_revision`)."""
+    return [Finding(file, step.line, "warning",
+                    f"step {step.number} ({step.label}): `rollout undo` without --to-revision goes back "
+                    "one revision; after a `set env`, `set image` or `rollout restart` that is the change, "
+                    "still on the release to roll back: name the revision from `kubectl rollout history` "
+                    "(--to-revision=N)")
+            for step in rb.steps
+            if step.command and step.kind in ("shell", "k8s") and undoes_one_revision(step.command, step.kind)]

@@ -1,0 +1,134 @@
+"""A shipped rollback goes back to the release before the suspect one, whatever changed since (world-4).
+
+``kubectl rollout undo`` alone returns to the previous *revision*, and every template change makes
+one. RB-LAUNCH-005 has the IC route around a provider, switch the breaker on and throttle (three
+``set env``, three revisions) before its schema rollback: a bare undo then undid the throttle and
+kept v1.2.0 (schema still 20251120_002, failures on). Now every rollback step names its target
+(``--to-revision={{ good_revision }}``, read from ``rollout history``), and lint reports a
+``rollout undo`` that names none, so no shipped runbook (the library lints clean) can lead an IC
+into a rollback that is not one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, _first_command, run_one
+from warroom.drill import fleet
+from warroom.drill.actions import read_actions
+from warroom.drill.directory import Drill, create_drill
+from warroom.paths import shipped_runbooks_dir
+from warroom.runbook.library import RunbookLibrary
+from warroom.runbook.lint import lint_runbook, undoes_one_revision
+from warroom.runbook.model import Runbook
+from warroom.runbook.params import resolve_values, substitute
+from warroom.runbook.parser import load_runbook
+
+BAD_SCHEMA = "20251120_002"
+_ROW = re.compile(r"^(\d+)\s+(.*)$")
+
+
+def _library() -> list[Runbook]:
+    return RunbookLibrary([shipped_runbooks_dir()]).list()
+
+
+def _run(drill: Drill, command: str, t: float) -> str:
+    """Every stand-in command of a step (pipes and loops: their first command), output joined."""
+    out = []
+    for line in command.replace("\\\n", " ").splitlines():
+        for part in re.split(r"\s+(?:&&|\|\||;)\s+", line):
+            argv = _first_command(part)
+            if argv:
+                code, stdout, stderr = run_one(drill, argv, t)
+                out.append(stdout + stderr)
+    return "".join(out)
+
+
+def _release_rows(history: str) -> list[tuple[str, str]]:
+    """(revision, change cause) of each row of ``kubectl rollout history``."""
+    return [(m.group(1), m.group(2).strip()) for line in history.splitlines() if (m := _ROW.match(line.strip()))]
+
+
+def _work_mass_failure(tmp_path: Path) -> tuple[Drill, dict[str, str], list[str]]:
+    """An IC works RB-LAUNCH-005 top to bottom in the mass-failure drill, one minute a step, up to
+    the rollback's last confirmation. The revisions are read off ``rollout history`` as the
+    runbook says: the newest release is the suspect, the release listed just before it the target."""
+    rb = next(r for r in _library() if r.id == "RB-LAUNCH-005")
+    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="rollback")
+    values: dict[str, str] = {"task_id": "tsk_00000000"}
+    outputs: dict[str, str] = {}
+    order: list[str] = []
+    t = 60.0
+    for step in rb.steps:
+        if step.kind != "shell" or not step.command:
+            continue
+        t += 60.0
+        command = substitute(step.command, resolve_values(rb.params, step.params, values), declared=list(rb.params))
+        outputs[step.id] = _run(drill, command, t)
+        order.append(step.id)
+        if step.id == "list-recent-deployments":
+            rows = _release_rows(outputs[step.id])
+            assert len(rows) >= 2, outputs[step.id]
+            values["revision"], values["good_revision"] = rows[-1][0], rows[-2][0]
+        if step.id == "run-a-test-flow-on-the-pilot-repository":
+            break
+    return drill, outputs, order
+
+
+def test_the_mass_failure_rollback_leaves_the_bad_release_after_the_runbooks_own_env_changes(tmp_path: Path) -> None:
+    drill, out, order = _work_mass_failure(tmp_path)
+    # the trap is laid: the runbook's own set env steps ran before its rollback, each a revision
+    env_steps = ["route-around-provider", "enable-circuit-breaker", "throttle-flow-concurrency-for-now-normally-10"]
+    assert all(order.index(s) < order.index("rollback-deployment") for s in env_steps), order
+    assert all("env updated" in out[s] for s in env_steps), out
+    assert json.loads(out["read-the-schema-version-flowengine-serves"])["version"] == BAD_SCHEMA
+    # the rollback and its confirmations, as the runbook expects them
+    assert "rolled back" in out["rollback-deployment"]
+    assert "successfully rolled out" in out["wait-for-the-rollback-to-finish"]
+    assert json.loads(out["confirm-the-schema-version-went-back"])["version"] == fleet.SCHEMA_VERSION
+    assert "flow succeeded" in out["run-a-test-flow-on-the-pilot-repository"]
+    # the estate agrees: the release before the suspect runs, and the drill counts a rollback
+    image = run_one(drill, ["kubectl", "get", "deployment", "flowengine", "-n", "production", "-o",
+                            "jsonpath={.spec.template.spec.containers[0].image}"], 1400.0)[1]
+    assert image.strip() == f"{fleet.IMAGE_REPO}:{fleet.GOOD_VERSION}"
+    assert "rollback" in [a.action for a in read_actions(drill.path)]
+
+
+def test_every_shipped_rollback_names_its_revision() -> None:
+    undo = [(rb.id, s.number) for rb in _library() for s in rb.steps
+            if s.command and "rollout undo" in s.command]
+    assert len(undo) >= 5, undo       # RB-LAUNCH-005, RB-DEPLOY-001, RB-CORE-001, RB-AGENT-001/002
+    named = [(rb.id, s.number) for rb in _library() for s in rb.steps
+             if s.command and "rollout undo" in s.command and not undoes_one_revision(s.command, s.kind)]
+    assert named == undo
+
+
+@pytest.mark.parametrize(("command", "kind", "flagged"), [
+    ("kubectl rollout undo deployment/x -n prod", "shell", True),
+    ("kubectl -n prod rollout undo deploy/x && kubectl rollout status deploy/x", "shell", True),
+    ("/usr/local/bin/kubectl rollout undo deploy/x", "shell", True),
+    ("kubectl rollout undo deployment/x -n prod --to-revision=6", "shell", False),
+    ("kubectl rollout undo deployment/x --to-revision 6", "shell", False),
+    ('kubectl rollout undo deployment/x --to-revision="$GOOD_REVISION"', "shell", False),
+    ("kubectl rollout history deployment/x", "shell", False),
+    ("echo kubectl rollout undo deployment/x", "shell", False),
+    ("rollout undo deployment/x", "k8s", True),
+    ("rollout undo deployment/x to-revision=6 namespace=prod", "k8s", False),
+])
+def test_undo_without_a_target_is_told_apart(command: str, kind: str, flagged: bool) -> None:
+    assert undoes_one_revision(command, kind) is flagged
+
+
+def test_lint_reports_a_rollback_that_names_no_revision(tmp_path: Path) -> None:
+    path = tmp_path / "rb.md"
+    path.write_text('---\nid: RB-T-1\ntitle: t\nseverity: P2\n---\n# T\n\n## Mitigation\n\n'
+                    "```bash\n# Roll back\nkubectl rollout undo deployment/x -n prod\n```\n\n"
+                    "```bash\n# Roll back by name\nkubectl rollout undo deployment/x -n prod --to-revision=6\n```\n\n"
+                    "```warroom\nrollout undo deployment/x\n```\n")
+    found = [f for f in lint_runbook(load_runbook(path)) if "without --to-revision" in f.message]
+    assert [(f.level, f.line) for f in found] == [("warning", 12), ("warning", 21)], [str(f) for f in found]
+    assert "step 1 (Roll back)" in found[0].message
