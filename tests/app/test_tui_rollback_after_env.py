@@ -1,0 +1,87 @@
+"""World-4 through the dashboard: in the mass-failure drill an IC runs RB-LAUNCH-005's route-around,
+breaker and throttle steps (three ``set env``, three revisions), reads the revision list, then runs
+the rollback step, typing the revision the runbook says to read (the release listed just before the
+suspect one) into the run dialog. The rollback leaves v1.2.0: the schema the confirmation step
+reads is the one from before the release, and the drill records a rollback. With the old step (a
+bare ``rollout undo``) it undid the throttle and the schema stayed 20251120_002."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input
+
+from tests.app.drill_support import (declare_prefilled, drill_app, run_selected, select_step, wait_dashboard,
+                                     wait_screen)
+from tests.app.tui_support import wait_for
+from warroom.drill import fleet
+
+ENV_STEPS = ("route-around-provider", "enable-circuit-breaker", "throttle-flow-concurrency-for-now-normally-10")
+
+
+def _state(app: Any, step_id: str) -> str:
+    sv = app.dashboard.view.steps.get(step_id)
+    return sv.state if sv is not None else "pending"
+
+
+async def _ran(pilot: Any, step_id: str) -> None:
+    """Wait for the step's run to end (its row leaves pending/running), then require it ran ok."""
+    await wait_for(pilot, lambda: _state(pilot.app, step_id) not in ("pending", "running"), 90)
+    assert _state(pilot.app, step_id) == "ok", (step_id, _state(pilot.app, step_id), _output(pilot.app, step_id))
+
+
+def _output(app: Any, step_id: str) -> str:
+    """The last run's whole output, as the journal keeps it (the file ``step.finished`` names)."""
+    inc = app.dashboard.presenter.live.incident
+    run = inc.state.steps.of("RB-LAUNCH-005")[step_id].last_run
+    assert run is not None and run.output, (step_id, run)
+    path = Path(run.output)
+    return (path if path.is_absolute() else inc.dir / path).read_text()
+
+
+async def test_the_rollback_after_the_runbooks_env_steps_leaves_the_bad_release(tmp_path: Path) -> None:
+    from tui.screens.modals.run_step import RunStepScreen
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await declare_prefilled(pilot)
+        main = app.dashboard.main_checklist()
+        await wait_for(pilot, lambda: main.runbook is not None and main.runbook.id == "RB-LAUNCH-005", 30)
+        number = {s.id: s.number for s in main.runbook.steps}
+
+        for step_id in ENV_STEPS:
+            await select_step(pilot, number[step_id])
+            await run_selected(pilot, confirm=True)
+            await _ran(pilot, step_id)
+            assert "env updated" in _output(app, step_id)
+
+        await select_step(pilot, number["list-recent-deployments"])
+        await run_selected(pilot)
+        await _ran(pilot, "list-recent-deployments")
+        rows = re.findall(r"^(\d+)\s+(.+)$", _output(app, "list-recent-deployments"), re.M)
+        suspect = next(i for i, (_, cause) in enumerate(rows) if "v1.2.0" in cause)
+        good = rows[suspect - 1][0]
+        assert len(rows) >= suspect + 4           # the three env revisions come after the release
+
+        await select_step(pilot, number["rollback-deployment"])
+        await pilot.press("enter")
+        dialog = await wait_screen(pilot, RunStepScreen)
+        field = dialog.query_one("#param-good_revision", Input)
+        field.value = good
+        await pilot.pause()
+        assert f"--to-revision={good}" in str(dialog.query_one("#run-command").render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is not dialog)
+        await pilot.press("ctrl+s")               # the confirmation a mutating step asks
+        await wait_dashboard(pilot)
+        await _ran(pilot, "rollback-deployment")
+        assert "rolled back" in _output(app, "rollback-deployment")
+
+        confirm = "confirm-the-schema-version-went-back"
+        await select_step(pilot, number[confirm])
+        await run_selected(pilot)
+        await _ran(pilot, confirm)
+        assert json.loads(_output(app, confirm))["version"] == fleet.SCHEMA_VERSION
