@@ -398,7 +398,7 @@ def test_a_mitigation_taken_only_after_resolving_is_not_done(state_dir: Path) ->
     d.record("rollback", tool="kubectl", argv=("rollout", "undo"), at=d.wall_time(900))
     report = drill_report(d, inc.state, at=d.wall_time(1500))
     assert report.resolution_missing == ("rollback",)
-    assert ("Not done: FlowEngine rolled back to the previous revision (taken after the incident was resolved)."
+    assert ("Not done: FlowEngine rolled back off the bad release (taken after the incident was resolved)."
             in report.summary)
 
 

@@ -31,7 +31,7 @@ ACTIONS: dict[str, str] = {
     "context_pruning_off": "context pruning disabled",
     "retry": "failed flows retried",
     "retry_pruned": "failed flows retried with context pruning",
-    "rollback": "FlowEngine rolled back to the previous revision",
+    "rollback": "FlowEngine rolled back off the bad release",
     "rollback_off": "FlowEngine moved back onto the bad release",
     "rollback_to_pilot": "orchestrator limited to the pilot repo",
     "restart": "FlowEngine rollout restarted",
