@@ -27,16 +27,31 @@ def _state(app: Any, step_id: str) -> str:
     return sv.state if sv is not None else "pending"
 
 
+def _steps(app: Any) -> Any:
+    return app.dashboard.presenter.live.incident.state.steps.of("RB-LAUNCH-005")
+
+
+def _run(app: Any, step_id: str) -> Any:
+    return _steps(app)[step_id].last_run
+
+
 async def _ran(pilot: Any, step_id: str) -> None:
-    """Wait for the step's run to end (its row leaves pending/running), then require it ran ok."""
-    await wait_for(pilot, lambda: _state(pilot.app, step_id) not in ("pending", "running"), 90)
-    assert _state(pilot.app, step_id) == "ok", (step_id, _state(pilot.app, step_id), _output(pilot.app, step_id))
+    """Wait for the step's run to end (its row leaves pending/running: a step with a verify gate
+    then reads verifying, ok or failed as its gate goes, which is not what is tested here), then
+    require the command itself exited 0."""
+    def ended() -> bool:
+        run = _run(pilot.app, step_id) if step_id in _steps(pilot.app) else None
+        return _state(pilot.app, step_id) not in ("pending", "running") and run is not None and run.status != "running"
+
+    await wait_for(pilot, ended, 90)
+    run = _run(pilot.app, step_id)
+    assert run is not None and run.exit_code == 0, (step_id, _state(pilot.app, step_id), run)
 
 
 def _output(app: Any, step_id: str) -> str:
     """The last run's whole output, as the journal keeps it (the file ``step.finished`` names)."""
     inc = app.dashboard.presenter.live.incident
-    run = inc.state.steps.of("RB-LAUNCH-005")[step_id].last_run
+    run = _run(app, step_id)
     assert run is not None and run.output, (step_id, run)
     path = Path(run.output)
     return (path if path.is_absolute() else inc.dir / path).read_text()
