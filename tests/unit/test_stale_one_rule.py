@@ -207,3 +207,19 @@ def test_the_evidence_before_a_step_is_judged_by_the_panes_own_stale_after(tmp_p
         SimpleNamespace(number=1, step_id="s", runbook_id=None))  # type: ignore[arg-type]
     [ev] = [e for e in inc.read().events if e.type == "evidence.recorded"]
     assert {k: v["state"] for k, v in ev.data["values"].items()} == panes
+
+
+def test_the_timeline_says_a_stale_value_in_the_evidence_is_stale(tmp_path: Path) -> None:
+    """The evidence event keeps each pane's state; its timeline line (show, brief, PIR) read
+    'SLO evidence (before step 1): stuck 0.200' of a STALE pane, a frozen value quoted as then."""
+    from warroom.sources.evidence import record_before
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path)
+    inc = IncidentStore(tmp_path, cfg).create(title="stuck", severity="P2", runbook=None, source={})
+    record_before(inc, 1, "s", OldSource(), cfg.slo, at=AT, stale_after=60.0)
+    [line] = [t.text for t in inc.refresh().timeline if t.text.startswith("SLO evidence")]
+    assert line.count("(stale)") == len(cfg.slo), line
+    record_before(inc, 1, "s", OldSource(), cfg.slo, at=AT, stale_after=300.0)
+    fresh = [t.text for t in inc.refresh().timeline if t.text.startswith("SLO evidence")][-1]
+    assert "(stale)" not in fresh, fresh

@@ -47,7 +47,9 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         s.evidence.append(EvidenceSample(seq=e.seq, at=at, slo_id=str(slo_id), value=value, unit=unit,
                                          state=state, when=d.get("when"), step=step,
                                          runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
-        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}")
+        # a STALE pane's value is its last one, not a reading of then: said so wherever it is quoted
+        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}"
+                     + (" (stale)" if state == "stale" and value is not None else ""))
     _attach_evidence(s, e.seq, d, values)
     where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
              if step is not None and d.get("when") else "")
