@@ -100,3 +100,27 @@ async def test_the_rollback_after_the_runbooks_env_steps_leaves_the_bad_release(
         await run_selected(pilot)
         await _ran(pilot, confirm)
         assert json.loads(_output(app, confirm))["version"] == fleet.SCHEMA_VERSION
+
+
+async def test_the_run_dialog_starts_on_the_revision_to_type_and_shows_it_at_80x24(tmp_path: Path) -> None:
+    """The rollback's dialog asks deployment and namespace (prefilled) before good_revision (empty):
+    the cursor starts on the field to type, and at 80x24 that field is scrolled into view."""
+    from tui.screens.modals.run_step import RunStepScreen
+
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await declare_prefilled(pilot)
+        main = app.dashboard.main_checklist()
+        await wait_for(pilot, lambda: main.runbook is not None and main.runbook.id == "RB-LAUNCH-005", 30)
+        await select_step(pilot, {s.id: s.number for s in main.runbook.steps}["rollback-deployment"])
+        await pilot.press("enter")
+        dialog = await wait_screen(pilot, RunStepScreen)
+        field = dialog.query_one("#param-good_revision", Input)
+        assert [i.id for i in dialog.query(Input)] == ["param-deployment", "param-namespace", "param-good_revision"]
+        await wait_for(pilot, lambda: app.focused is field, 30)
+        fields = dialog.query_one("#run-fields")
+        await wait_for(pilot, lambda: fields.region.contains_region(field.region), 30)
+        await pilot.press(*"6")
+        await pilot.pause()
+        assert field.value == "6"
+        assert "--to-revision=6" in str(dialog.query_one("#run-command").render())

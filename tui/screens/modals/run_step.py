@@ -126,7 +126,9 @@ class RunStepScreen(Dialog[RunAnswer]):
         self.refresh_preview()
         inputs = self.query(Input)
         if inputs:
-            inputs.first().focus()
+            # the first field still to fill (a rollback's revision after its prefilled deployment and
+            # namespace): what the person types is where the cursor is, scrolled into view
+            next((i for i in inputs if not i.value), inputs.first()).focus()
         else:
             self.query_one("#cancel" if self.current.mutating else "#run", Button).focus()
 
