@@ -41,3 +41,38 @@ def test_a_rehearsal_reads_each_pane_of_one_query_from_its_own_recording() -> No
     drop = history.pane("drop")
     assert drop is not None
     assert pane_history(src, drop.slo, START, history.end, STEP).breach_runs(), "the drop breached"
+
+
+def test_an_instant_look_at_a_shared_query_reads_every_pane_of_it_not_the_first() -> None:
+    """R27-replay-2: a criterion, a gate and a PromQL step look at an instant with ``query``. For a
+    query two panes recorded, the replay answered the first pane's value alone, so a criterion
+    "every instance above 300" read the spike pane's 700 as met while the drop pane (the lowest
+    instance, the one that decides) read 0. Each pane is now a series: the one-series rule takes
+    the worst, as it would of the live query's instances."""
+    from datetime import datetime, timezone
+
+    from warroom.incident.decisions.criteria import judge
+    from warroom.runbook.decision import Criterion
+    from warroom.sources.verify import VerifyGate, _probe
+
+    history = _history()
+    src = ReplaySource(history, speed=1.0, start=START)
+    at = START + 10 * STEP                       # spike 700, drop 200
+    got = sorted(src.query(QUERY, at), key=lambda s: s[1])
+    assert got == [({"pane": "drop"}, 200.0), ({"pane": "spike"}, 700.0)]
+    assert src.query("drop", at) == [({}, 200.0)], "a pane named by id is that pane alone"
+
+    now = datetime.fromtimestamp(at, timezone.utc)
+    for op, value, state, shown in ((">", 300.0, "not met", "200"), ("<", 600.0, "not met", "700"),
+                                    (">", 100.0, "met", "200"), ("<", 800.0, "met", "700")):
+        crit = Criterion(f"requests {op} {value}", query=QUERY, op=op, value=value)
+        verdict = judge(crit, "go", None, now, lambda e: [v for _l, v in src.query(e, at)], lambda _s: None)
+        assert verdict.state == state, (op, value, verdict.evidence)
+        assert verdict.evidence.startswith(shown) and "the worst of 2 series" in verdict.evidence
+
+    gate = VerifyGate(f"{QUERY} > 300", QUERY, ">", 300.0, 60.0)
+    assert _probe(gate, src, at) == (200.0, None), "the gate waits on the lowest instance"
+
+    sample = src.instant(QUERY, at)
+    assert sample.value == 700.0 and sample.note and 'pane="spike"' in sample.note, sample
+    assert src.instant("drop", at).value == 200.0

@@ -19,6 +19,7 @@ from warroom.errors import WarroomError
 from warroom.incident.history import History, load_history
 from warroom.incident.metric_history import PaneHistory
 from warroom.sources.model import SloSample
+from warroom.sources.prom_results import QueryError, format_labels
 
 
 def _value(pane: PaneHistory, t: float) -> float | None:
@@ -111,28 +112,47 @@ class ReplaySource:
         words = " ".join(expr.split())
         return [p for p in self.history.panes if words in (p.slo.id, " ".join(p.slo.query.split()))]
 
-    def _pane(self, expr: str) -> PaneHistory | None:
-        """The first recorded pane ``expr`` names (an instant answer is one value)."""
-        return next(iter(self._panes(expr)), None)
+    def _values(self, expr: str, at: float | None) -> tuple[list[tuple[PaneHistory, float]], SloSample | None]:
+        """Every recorded pane of ``expr`` with a value at wall time ``at``, or why there is none
+        (a sample carrying the error). Two panes of one query recorded its series' highest and
+        lowest (each its direction's worst), so together they are that query's answer as far as
+        any comparison can tell: the worst series of ``x > 5`` is the lowest, of ``x < 5`` the
+        highest (``warroom.runbook.series``). The first pane alone read a drop pane's fall as the
+        spike pane's climb."""
+        at = stime.now() if at is None else at
+        panes = self._panes(expr)
+        if not panes:
+            return [], SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
+                                 error=f"{self.history.incident_id} recorded only its panes' queries"
+                                       f" ({', '.join(p.slo.query for p in self.history.panes)});"
+                                       " this one was not recorded")
+        t = self.recorded_time(at)
+        got = [(pane, v) for pane in panes if (v := _value(pane, t)) is not None]
+        return got, None
 
     def instant(self, expr: str, at: float | None = None) -> SloSample:
-        """A recorded pane (by id or query) answers with its value then; nothing else was recorded."""
+        """A recorded pane (by id or query) answers with its value then; nothing else was recorded.
+        Several panes of that query answer as a live source answers several series (the worst for
+        a pane bad above: the highest, with the same note), never the first pane's value alone."""
         at = stime.now() if at is None else at
-        pane = self._pane(expr)
-        if pane is not None:
-            return SloSample(expr, _value(pane, self.recorded_time(at)), sample_time=at, fetched_at=stime.now())
-        return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
-                         error=f"{self.history.incident_id} recorded only its panes' queries"
-                               f" ({', '.join(p.slo.query for p in self.history.panes)}); this one was not recorded")
+        got, missing = self._values(expr, at)
+        if missing is not None:
+            return missing
+        if not got:
+            return SloSample(expr, None, sample_time=at, fetched_at=stime.now())
+        pane, value = max(got, key=lambda pv: pv[1])
+        note = (f"{len(got)} series returned where one was expected; showing the highest:"
+                f" {format_labels({'pane': pane.slo.id})}" if len(got) > 1 else None)
+        return SloSample(expr, value, sample_time=at, fetched_at=stime.now(), note=note)
 
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
-        """A recorded pane's value as a one-series vector (Go/No-Go criteria, PromQL steps)."""
-        sample = self.instant(expr, at)
-        if sample.error or sample.value is None:
-            from warroom.sources.prom_results import QueryError
-
-            raise QueryError(sample.error or f"{self.history.incident_id} recorded no value of {expr!r} then")
-        return [({}, sample.value)]
+        """Every recorded pane of the query as one series, labelled with its id, as ``query_range``
+        answers (Go/No-Go criteria, verify gates, PromQL steps): a criterion takes their worst."""
+        got, missing = self._values(expr, at)
+        if missing is not None or not got:
+            raise QueryError(missing.error if missing is not None and missing.error
+                             else f"{self.history.incident_id} recorded no value of {expr!r} then")
+        return [({"pane": pane.slo.id} if len(got) > 1 else {}, value) for pane, value in got]
 
     def query_range(self, expr: str, start: float, end: float,
                     step: float) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
