@@ -132,3 +132,31 @@ def test_lint_reports_a_rollback_that_names_no_revision(tmp_path: Path) -> None:
     found = [f for f in lint_runbook(load_runbook(path)) if "without --to-revision" in f.message]
     assert [(f.level, f.line) for f in found] == [("warning", 12), ("warning", 21)], [str(f) for f in found]
     assert "step 1 (Roll back)" in found[0].message
+
+
+def test_undo_to_the_current_revision_is_skipped_as_kubectl_does(tmp_path: Path) -> None:
+    """rollback-1: ``rollout undo --to-revision=N`` where N is the running revision is no error: kubectl
+    answers "skipped rollback (current template already matches revision N)", exit 0, and changes
+    nothing. The stand-in said "unable to find specified revision N in history" (exit 1), so an IC who
+    ran the runbook's rollback twice, or named the revision it had become, was told it did not exist."""
+    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="skip")
+    dep = f"deployment/{fleet.DEPLOYMENT}"
+
+    def kubectl(t: float, *args: str) -> tuple[int, str, str]:
+        return run_one(drill, ["kubectl", *args, "-n", fleet.NAMESPACE], t)
+
+    rows = _release_rows(kubectl(60.0, "rollout", "history", dep)[1])
+    current, good = rows[-1][0], rows[-2][0]
+    skipped = f"deployment.apps/{fleet.DEPLOYMENT} skipped rollback (current template already matches revision"
+    assert kubectl(70.0, "rollout", "undo", dep, f"--to-revision={current}") == (0, f"{skipped} {current})\n", "")
+    assert not [a for a in read_actions(drill.path) if a.action == "rollout_undo"]
+    assert _release_rows(kubectl(80.0, "rollout", "history", dep)[1]) == rows
+    assert kubectl(90.0, "rollout", "undo", dep, f"--to-revision={good}") == (
+        0, f"deployment.apps/{fleet.DEPLOYMENT} rolled back\n", "")
+    after = _release_rows(kubectl(100.0, "rollout", "history", dep)[1])
+    assert good not in [r for r, _ in after]                 # the release came back as a new revision
+    again = after[-1][0]
+    assert kubectl(110.0, "rollout", "undo", dep, f"--to-revision={again}") == (0, f"{skipped} {again})\n", "")
+    assert len([a for a in read_actions(drill.path) if a.action == "rollout_undo"]) == 1
+    code, _, err = kubectl(120.0, "rollout", "undo", dep, "--to-revision=99")
+    assert (code, err.strip()) == (1, "error: unable to find specified revision 99 in history")

@@ -131,7 +131,7 @@ class Deployment:
             return cur.image, cur.env, {**cur.annotations, **restarted}
         if op.action == "rollout_undo":
             target = undo_target(self, d.get("to_revision"))
-            return None if target is None else (target.image, target.env, target.annotations)
+            return None if target is None or target is cur else (target.image, target.env, target.annotations)
         new = (str(d.get("image")), cur.env) if op.action == "set_image" else (cur.image, env_after(cur.env, d))
         return None if new == (cur.image, cur.env) else (*new, cur.annotations)
 
@@ -353,13 +353,13 @@ def env_after(env: Env, detail: dict[str, Any]) -> Env:
 
 
 def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
-    """The revision ``rollout undo`` would go back to (None: nothing to undo / not found)."""
+    """The revision ``rollout undo`` goes back to (None: none; the current one, asked by number: a skip)."""
     if to_revision not in (None, "", 0, "0"):
         try:
             target = dep.revision(int(str(to_revision)))
         except ValueError:
             return None
-        return None if target is None or target is dep.current else target
+        return target
     return dep.history[-2] if len(dep.history) >= 2 else None
 
 

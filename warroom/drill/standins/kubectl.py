@@ -386,8 +386,7 @@ class Kubectl:
                 cpu, mem = (base + sum(used[p.name][k] for p in running if p.node == n)
                             for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))
                 rows.append([n, f"{int(cpu)}m", f"{int(cpu / 40)}%", f"{int(mem)}Mi", f"{int(mem / 163.84)}%"])
-            self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows))
-            return
+            return self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows))
         pods = [p for p in running if match_selector({"app": p.deployment}, self.selector)]
         if not pods:
             return self.no_resources(self.ns)
@@ -415,9 +414,11 @@ class Kubectl:
                 raise ToolError(f"error: unable to find specified revision {to} in history" if to else
                                 f'error: no rollout history found for deployment "{dep.name}"')
             if self.dry:
-                self.ctx.out(f"deployment.apps/{dep.name} Pod Template:\n  Containers:\n   {dep.container}:\n"
-                             f"    Image:\t{target.image} (dry run)")
-                return
+                return self.ctx.out(f"deployment.apps/{dep.name} Pod Template:\n  Containers:\n   {dep.container}:\n"
+                                    f"    Image:\t{target.image} (dry run)")
+            if target is dep.current:
+                return self.ctx.out(f"deployment.apps/{dep.name} skipped rollback (current template already matches"
+                                    f" revision {target.number})")
             return self.done("deployments", dep.name, "rolled back", "rollout_undo", deployment=dep.name,
                              to_revision=to)
         if pos[0] == "restart":
@@ -429,8 +430,7 @@ class Kubectl:
         rev = self.args.text("revision")
         if not rev:
             history = table(["REVISION", "CHANGE-CAUSE"], [[r.number, r.cause] for r in dep.history], gap=2)
-            self.ctx.out(f"deployment.apps/{dep.name} \n{history}\n")
-            return
+            return self.ctx.out(f"deployment.apps/{dep.name} \n{history}\n")
         r = dep.revision(int(rev)) if rev.isdigit() else None
         if r is None:
             raise ToolError(f"error: unable to find the specified revision {rev}")
