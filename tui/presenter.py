@@ -826,8 +826,11 @@ class IncidentCalls:
         return f"approval {done.request.id} requested: another person approves it (y)"
 
     def approve(self, request: str) -> str:
-        e = self._inc().approvals.approve(request)
-        return f"approved {e.data['request']} (good until {e.data['expires_at']})"
+        from warroom.incident.approvals import good_until
+
+        inc = self._inc()
+        e = inc.approvals.approve(request)
+        return f"approved {e.data['request']} (good until {good_until(inc.state.approvals[e.data['request']])})"
 
     def refuse(self, request: str, why: str) -> str:
         e = self._inc().approvals.refuse(request, why)

@@ -16,6 +16,7 @@ from warroom.cli.common import out
 from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
+from warroom.incident.approvals import good_until
 
 Add = Callable[[str, str, Any], argparse.ArgumentParser]
 
@@ -129,6 +130,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
     if args.why:
         raise WarroomError("--why goes with --refuse (an approval needs no reason)")
     e = inc.approvals.approve(args.request)
-    out(f"approved {e.data['request']} (seq {e.seq}) as {inc.person().shown}, good until {e.data['expires_at']};"
+    good = good_until(inc.state.approvals[e.data["request"]])
+    out(f"approved {e.data['request']} (seq {e.seq}) as {inc.person().shown}, good until {good};"
         " it covers that exact command, one run")
     return 0

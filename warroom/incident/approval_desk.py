@@ -3,15 +3,16 @@
 Every method is one journal append through the incident's one write path (``Incident.append``),
 so it works the same on any store. The rules are :mod:`warroom.incident.approvals`; the person is
 :meth:`Incident.person` (the OS account, never the environment: see
-:mod:`warroom.incident.identity`). Times are the incident's clock (wall time, also in a drill:
-an approval's freshness is a promise about people's attention, not about the scenario).
+:mod:`warroom.incident.identity`). "Now" is the incident's clock; how long an approval is good
+for is incident time (``[approval] expires`` scenario seconds in a drill: ``ApprovalRequest.end_after``),
+like every other timer of the incident.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from warroom.errors import NotFoundError, WarroomError
@@ -242,7 +243,7 @@ class ApprovalDesk:
             if r.key == (prepared.runbook_id, prepared.step_id) and r.command_sha256 == sha \
                     and r.state_at(now) in rules.OPEN:
                 raise WarroomError(f"{r.id} already asks for this exact command ({r.state_at(now)},"
-                                   f" good until {r.expires_at():%H:%M:%S} UTC)")
+                                   f" good until {rules.good_until(r)})")
         data: dict[str, Any] = {
             **prepared.ref(), "kind": prepared.kind, "command": prepared.shown, "command_sha256": sha,
             "params": {k: inc.redact(str(v)) for k, v in prepared.params.items()},
@@ -314,7 +315,7 @@ class ApprovalDesk:
                                " A second person must approve it.")
         # Good for this approver's `expires`, never longer than the request asked (the reducer
         # cuts it there anyway: the event says what really holds).
-        until = now + timedelta(seconds=min(self.expires, req.expires_after))
+        until = req.end_after(now, min(self.expires, req.expires_after))
         grant = {"request": req.id, "command_sha256": req.command_sha256, "approver": me.to_json(),
                  "expires_at": format_ts(until)}
 
@@ -389,7 +390,7 @@ def describe(req: ApprovalRequest, state: str, incident: IncidentState) -> list[
     if req.target.get("variables"):
         target += f"; variables {req.target['variables']}"
     lines = [f"{req.id}  {state.upper()}  {name} ({req.label}){whose}",
-             f"  requested by {req.who()} at {req.at:%H:%M:%S} UTC; good until {req.expires_at():%H:%M:%S} UTC",
+             f"  requested by {req.who()} at {req.at:%H:%M:%S} UTC; good until {rules.good_until(req)}",
              f"  why approval: {'; '.join(req.reasons) or '?'}",
              f"  command: {req.command}",
              f"  target: {target}",

@@ -15,6 +15,15 @@ writes the events; this module only judges. The rule, by construction:
 
 Validity is decided from times, not from the ``approval.expired`` event: that event only records
 that someone noticed, so a journal where nobody noticed is no more permissive.
+
+How long a request and a grant are good for (``[approval] expires``, journaled as the request's
+``expires_after``) is incident time, like every other incident timer (item 2: the tiers, the update
+cadence, the handoff reminder): in a drill at x10 a 15-minute approval lasts 15 drill minutes, 90
+wall seconds. The request keeps the incident's scale (``time_scale``) and every end is worked out
+by :meth:`ApprovalRequest.end_after` through :func:`warroom.scenario_time.after`, so the run gate,
+the reducer, the header and the PIR cannot count it another way; where a person acts on one (the
+approver's view, ``approve``'s answer) :func:`good_until` says how long it is in drill time with the
+wall figure beside.
 """
 
 from __future__ import annotations
@@ -22,9 +31,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
 from warroom.incident.closing import WITHDRAWN, closure_of
 from warroom.incident.identity import Person, person_of, same_person
 from warroom.incident.records import _int, _num, _ts, one_line
@@ -72,6 +82,7 @@ class ApprovalRequest:
     requester: Person | None
     expires_after: float
     verify_words: str | None = None    # the gate in words (``describe_gate``): what the approver reads
+    time_scale: float = 1.0            # the incident's (``IncidentState.time_scale``): expires_after is its time
     status: str = "pending"            # pending | approved | refused | expired | used
     decided_by: Person | None = None
     decided_at: datetime | None = None
@@ -93,11 +104,17 @@ class ApprovalRequest:
     def key(self) -> tuple[str, str]:
         return (self.runbook_id, self.step_id)
 
+    def end_after(self, start: datetime, seconds: float | None = None) -> datetime:
+        """The instant ``seconds`` (default ``expires_after``) of incident time after ``start``: in
+        a drill scenario seconds, so the wall span is shorter by its speed (the one rule for every
+        end: the request's, a grant's, the reducer's cap)."""
+        return stime.after(self, start, self.expires_after if seconds is None else seconds)
+
     def expires_at(self) -> datetime:
         """When it stops being good: the approval's own end once approved, else the request's."""
         if self.approved_until is not None:
             return self.approved_until
-        return self.at + timedelta(seconds=self.expires_after)
+        return self.end_after(self.at)
 
     def state_at(self, now: datetime) -> str:
         """``status``, with an open request or approval past its time counted as expired."""
@@ -123,6 +140,18 @@ class ApprovalRequest:
         the line (its actor) — a request written by alice naming bob was still asked by alice."""
         writer = _writer_of(self.actor)
         return (self.requester is not None and same_person(self.requester, person)) or same_person(writer, person)
+
+
+def good_until(req: ApprovalRequest) -> str:
+    """When ``req`` (its grant, once approved) stops being good, for "good until …": the UTC
+    instant, and in a drill how long that is in drill time with the wall beside
+    (``14:10:00 UTC, 15m00s drill time (1m30s wall) after the approval``)."""
+    end = req.expires_at()
+    granted = req.approved_until is not None and req.approved_at is not None
+    span = stime.between(req, req.approved_at if granted else req.at, end)
+    if not span.drill:
+        return f"{end:%H:%M:%S} UTC"
+    return f"{end:%H:%M:%S} UTC, {span.text()} after the {'approval' if granted else 'request'}"
 
 
 def request_id(seq: int) -> str:
@@ -267,7 +296,7 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         mutating=bool(d.get("mutating")), reasons=[str(r) for r in d.get("reasons") or []],
         dry_run=lines, verify=str(d["verify"]) if d.get("verify") else None,
         requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0,
-        verify_words=str(d["verify_words"]) if d.get("verify_words") else None)
+        verify_words=str(d["verify_words"]) if d.get("verify_words") else None, time_scale=stime.scale_of(s))
     s.approvals[rid] = req
     who = req.who()
     s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for {step_word(s, req)}"
@@ -312,7 +341,7 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     req.approved_by, req.approved_at, req.approved_seq = approver, e.ts, e.seq
     # Good for the time the request asked for, from the grant: a grant line (or an approver's
     # config) that says longer does not stretch it; one that says shorter is kept.
-    longest = e.ts + timedelta(seconds=req.expires_after)
+    longest = req.end_after(e.ts)
     given = _ts(d.get("expires_at"))
     req.approved_until = min(given, longest) if given is not None else longest
     s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for {step_word(s, req)}"
