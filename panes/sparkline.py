@@ -66,6 +66,16 @@ def on_time_grid(series: Sequence[tuple[float, float]], until: float | None = No
     return out
 
 
+def _drawable(value: float | None) -> float | None:
+    """A value as a cell: None (a time with no data, NaN included: a blank cell in its place, never
+    a level, and never dropped, which would pull older cells one step towards now), ±Inf kept (a
+    reading past every line: the pane says CRIT +Inf, so the cell is drawn at the edge), a finite
+    value within ±1e300 so a span between two of them is finite too (-1e308..1e308 overflowed)."""
+    if value is None or math.isnan(value):
+        return None
+    return value if math.isinf(value) else max(-1e300, min(1e300, value))
+
+
 def band(value: float, warn: float | None, crit: float | None, direction: str) -> str:
     """Which side of the thresholds a value is on: "ok", "warn" or "crit"."""
     def bad(limit: float | None) -> bool:
@@ -146,15 +156,15 @@ def render_sparkline(
     """
     styles = styles or {"ok": "green", "warn": "yellow", "crit": "bold red"}
     blocks = ASCII_BLOCKS if ascii_only else BLOCKS
-    # finite, and within ±1e300 so a span between two of them is finite too (-1e308..1e308 overflowed: NaN);
-    # None is a time with no data: a blank cell, never a level
-    cells = [None if v is None else max(-1e300, min(1e300, v))
-             for v in resample([v for v in values if v is None or math.isfinite(v)], width)]
-    points = [v for v in cells if v is not None]
+    cells = [_drawable(v) for v in resample([_drawable(v) for v in values], width)]
+    if all(v is None for v in cells):
+        return Text(no_wrap=True, overflow="crop")
+    # The scale is the finite points' (±Inf has no place on one); ±Inf then maps to the top (bottom)
+    # level through the last (first) piece, and its band is the one its value says (+Inf past an
+    # "above" crit: crit), so the line agrees with the pane's CRIT +Inf.
+    finite = [v for v in cells if v is not None and math.isfinite(v)]
+    lo, hi = scale(finite or [t for t in (warn, crit) if t is not None] or [0.0], warn, crit, direction, from_zero)
     text = Text(no_wrap=True, overflow="crop")
-    if not points:
-        return text
-    lo, hi = scale(points, warn, crit, direction, from_zero)
     top = len(blocks) - 1
     pieces = _segments(lo, hi, warn, crit, direction, top)
     run_band: str | None = None

@@ -53,3 +53,6 @@ async def test_a_replay_shows_a_recorded_plus_inf_as_crit_plus_inf(tmp_path: Pat
         await wait_for(pilot, lambda: "+Inf" in str(quota.line(".slo-value")), 30)
         text = str(quota.line(".slo-value"))
         assert "CRIT" in text and quota.has_class("state-crit"), text
+        # inf-3: the sparkline says the same: the +Inf stretch at the top, not a hole
+        spark = str(quota.line(".slo-spark")).strip()
+        assert spark and set(spark) == {"█"}, repr(spark)

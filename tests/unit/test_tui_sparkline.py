@@ -126,3 +126,30 @@ def test_a_no_data_pane_runs_blank_from_its_last_point_to_its_instant() -> None:
     assert on_time_grid(series, until=100.0 + 15 * 39) == [5.0] * 30 + [None] * 10
     assert on_time_grid(series, until=100.0 + 15 * 29 + 7) == [5.0] * 30            # within a step: no gap
     assert on_time_grid(series, until=1e12) == [5.0] * 30                             # far past: its values
+
+
+def test_an_infinite_reading_is_drawn_at_the_edge_in_its_place_and_nan_is_a_blank() -> None:
+    """inf-3: a pane reading +Inf (x/0 in Prometheus) says CRIT +Inf, so its cells are drawn at the top
+    in the crit band; -Inf at the bottom; each in its own place in time. NaN (no reading) is a blank
+    cell where it was, not dropped (which pulled the older cells one step towards now)."""
+    inf, nan = float("inf"), float("nan")
+    values = [1.0, 1.0, inf, inf, inf, 1.0, 1.0, 1.0]
+    text = render_sparkline(values, 20, warn=5.0, crit=10.0)
+    assert len(text.plain) == len(values)
+    assert text.plain[2:5] == BLOCKS[-1] * 3 and set(text.plain[:2] + text.plain[5:]) <= set(BLOCKS[:4])
+    assert [s.style for s in text.spans] == ["green", "bold red", "green"]
+    # the finite cells keep the scale they had without the +Inf stretch (the pane's own scale)
+    calm = render_sparkline([1.0] * 8, 20, warn=5.0, crit=10.0).plain
+    assert text.plain[:2] + text.plain[5:] == calm[:5]
+    # squeezed: a bucket holding +Inf is drawn at the top (maxima)
+    assert BLOCKS[-1] in render_sparkline(values * 4, 10, warn=5.0, crit=10.0).plain
+    # all +Inf (the replay of a whole incident at x/0): the whole line at the top, not an empty line
+    assert render_sparkline([inf] * 6, 6, warn=5.0, crit=10.0).plain == BLOCKS[-1] * 6
+    assert render_sparkline([inf] * 6, 6).plain == BLOCKS[-1] * 6
+    # bad below: -Inf at the bottom in crit, +Inf at the top in ok
+    below = render_sparkline([99.9, -inf, inf], 3, warn=99.5, crit=99.0, direction="below")
+    assert below.plain[1] == BLOCKS[0] and below.plain[2] == BLOCKS[-1]
+    assert [s.style for s in below.spans] == ["green", "bold red", "green"]
+    # NaN keeps its place in time as a blank cell
+    assert render_sparkline([1.0, nan, nan, 1.0], 4, warn=5.0, crit=10.0).plain[1:3] == "  "
+    assert render_sparkline([nan, nan], 4).plain == ""
