@@ -251,9 +251,8 @@ def cmd_draft_update(args: argparse.Namespace) -> int:
 
 
 def cmd_drill_report(args: argparse.Namespace) -> int:
-    import json
-
     from warroom.incident.drill_report import drill_report, report_lines
+    from warroom.journal import numbers
 
     inc = _open(args)
     if not inc.state.drill:
@@ -269,7 +268,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
     book = snap.runbook_by_id(drill.scenario.runbook) or snap.runbook
     report = drill_report(drill, snap.state, at=scenario_time.now(), slos=inc.config.slo, runbook=book,
                           runbook_of=snap.runbook_by_id)     # what a GO opened, and its decisions
-    out(json.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
+    out(numbers.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
     return 0
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _now, _open
 from warroom.errors import WarroomError
@@ -70,7 +70,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         out(f"warning: {line}", sys.stderr)
     if args.verdict is None:
         if args.json:
-            out(json.dumps(view.to_json(), indent=2))
+            out(numbers.dumps(view.to_json(), indent=2))
             return 0
         if inc.state.resolved and view.judged_at is not None:
             out(f"resolved: judged as it stood at the resolution, {view.judged_at:%H:%M:%S} UTC; a verdict needs"

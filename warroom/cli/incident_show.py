@@ -7,11 +7,11 @@ lives apart from the subcommands that change the incident.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from typing import Any
 
+from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _hms, _now, _open, _store, _when
 from warroom.incident.closing import closed_now, closure_of
@@ -48,7 +48,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     _, store = _store(args)
     states = store.open_incidents() if args.open else store.list()
     if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
-        out(json.dumps([state_to_json(s, stime.utcnow_of(s)) for s in states], indent=2))
+        out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) for s in states], indent=2))
         return 0
     # a dashboard drill's incidents live apart (<state dir>/drills): listed after, under their own heading
     drills = None if store.shared is not None or not (store.state_dir / "drills" / "incidents").is_dir() else \
@@ -111,7 +111,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                              for view in standing(book, st, now)]
         data["decisions_recorded"] = [{k: v for k, v in d.items() if k != "at"} | {"at": d["at"].isoformat()}
                                       for d in st.decisions if hasattr(d.get("at"), "isoformat")]
-        out(json.dumps(data, indent=2, ensure_ascii=False))
+        out(numbers.dumps(data, indent=2, ensure_ascii=False))
         return 0
     for line in render_show(inc, st, now):
         out(line)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from warroom.journal import numbers
 from warroom.cli.common import config_from_args, out
 from warroom.errors import WarroomError
 from warroom.runbook.library import RunbookLibrary
@@ -73,7 +73,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     lib = _library(args)
     books = lib.list()
     if args.json:
-        out(json.dumps([{"id": r.id, "title": r.title, "severity": r.severity,
+        out(numbers.dumps([{"id": r.id, "title": r.title, "severity": r.severity,
                          "path": str(r.path) if r.path else None, "steps": len(r.steps),
                          "phases": r.phase_counts(), "triggers": r.triggers} for r in books],
                        indent=2))
@@ -106,7 +106,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"warroom: {f}", file=sys.stderr)
         return 2
     if args.json:
-        out(json.dumps(rb.to_json(), indent=2, ensure_ascii=False))
+        out(numbers.dumps(rb.to_json(), indent=2, ensure_ascii=False))
         return 0
     out(render_text(rb, config_from_args(args).slo))
     return 0

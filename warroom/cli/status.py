@@ -8,8 +8,6 @@ vouch for anything.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 import time
 from datetime import datetime, timezone
@@ -22,6 +20,7 @@ from warroom.config import Config
 from warroom.durations import format_duration, parse_duration
 from warroom.errors import WarroomError
 from warroom.fit_table import FitTable
+from warroom.journal import numbers
 from warroom.sources.evaluate import SloTracker
 from warroom.units import format_value
 from warroom.sources.model import SloReading, SloSample
@@ -89,8 +88,10 @@ def exit_code(readings: list[SloReading]) -> int:
 
 
 def reading_json(r: SloReading) -> dict[str, Any]:
-    """A pane as JSON: ``value`` is null when not finite, ``value_text`` always says what it is."""
-    value = r.value if r.value is not None and math.isfinite(r.value) else None
+    """A pane as JSON: ``value`` is the reading as the journal's evidence holds it (``numbers``: one
+    codec): a number, or ``"+Inf"``/``"-Inf"`` (the pane's CRIT "+Inf"), null when there is none
+    (no sample, NaN: the pane's NO DATA); ``value_text`` says it as the pane does."""
+    value = numbers.sample(r.value)
     return {
         "id": r.slo.id, "title": r.slo.title, "state": r.state, "word": r.word,
         "value": value, "value_text": format_value(r.value, r.slo.unit), "unit": r.slo.unit,
@@ -150,7 +151,7 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
     if args.json:
         doc = {"at": stamp, "source": cfg.prometheus.url, "exit_code": code,
                "panes": [reading_json(r) for r in readings]}
-        sys.stdout.write(json.dumps(doc, allow_nan=False) + "\n")
+        sys.stdout.write(numbers.dumps(doc) + "\n")
         sys.stdout.flush()
         return
 

@@ -11,10 +11,15 @@ every writer and reader of a metric value goes through:
 * ``decode`` / ``decode_values`` (readers): the string forms, in a place that holds a number,
   read back as the float. Only places that hold a number are decoded (``NUMBER_KEYS``), so a
   note or a title that happens to read "NaN" stays text.
+* ``dumps``: the JSON a command prints for a script (``status --json``, ``incident show --json``,
+  ``decide --json``, ``drill-report --json``, ``runbooks … --json``): the same forms, so a pane at
+  +Inf reads ``"value": "+Inf"`` there as in the journal; never ``null`` (that is "no sample") and
+  never a bare ``Infinity``, which ``json.dumps`` writes by default and no strict parser (``jq``) reads.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -23,6 +28,12 @@ FORMS: dict[str, float] = {"+Inf": math.inf, "-Inf": -math.inf, "NaN": math.nan}
 #: Keys whose value is a metric number in the journal's metric events (``slo.breached``,
 #: ``slo.recovered``, ``metrics.summarised``): a sample's ``value``, a transition's ``threshold``.
 NUMBER_KEYS = frozenset({"value", "threshold"})
+
+
+def sample(value: float | None) -> float | None:
+    """A pane's value as a reading: finite or ±Inf (a division by zero: the pane's CRIT "+Inf"),
+    None for NaN, which is no reading (the pane's NO DATA), as the journal's evidence holds it."""
+    return None if value is None or math.isnan(value) else value
 
 
 def encode(value: float) -> float | str:
@@ -73,3 +84,10 @@ def reading(raw: Any) -> dict[str, Any]:
     if isinstance(raw, dict):
         return decode_values(dict(raw))
     return {"value": decode(raw)}
+
+
+def dumps(obj: Any, **options: Any) -> str:
+    """``obj`` as standard JSON text, every non-finite float in its string form (``encode_tree``).
+    ``allow_nan=False``: a non-finite float that reached here some other way is an error, not a
+    bare ``Infinity`` a script cannot parse. Other options are ``json.dumps``' own."""
+    return json.dumps(encode_tree(obj), allow_nan=False, **options)

@@ -17,7 +17,6 @@ the panes did.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -63,8 +62,7 @@ def capture(source: MetricSource | None, slos: list[SloConfig], at: float | None
     out: dict[str, dict[str, Any]] = {}
     for r in evaluate(slos, samples, stale_after=stale_after, now=when):
         # ±Inf is the pane's reading (CRIT "+Inf"), journaled in its "+Inf" form; NaN is NO DATA
-        value = r.value if r.value is not None and not math.isnan(r.value) else None
-        entry: dict[str, Any] = {"value": value, "unit": r.slo.unit, "state": r.state}
+        entry: dict[str, Any] = {"value": numbers.sample(r.value), "unit": r.slo.unit, "state": r.state}
         if r.error:
             entry["error"] = r.error
         out[r.slo.id] = entry
