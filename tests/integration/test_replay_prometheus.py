@@ -67,10 +67,12 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
                 assert v == pytest.approx(live, rel=1e-9), (pane.slo.id, t)
         quota = history.pane("quota")
         assert any(quota.bad(v) for _, v in quota.points)                # the breach is in the recording
-        # Prometheus answers nothing once its 5-minute lookback has passed the last sample: a hole
+        # Prometheus answers the last sample for its 5-minute lookback, then nothing: a hole. The
+        # frozen stretch past stale_after (60 s) is no reading (the pane said STALE): kept apart
         holes = [(a - base, b - base) for (a, _), (b, _) in zip(quota.points, quota.points[1:])
                  if b - a > 1.5 * history.step]
-        assert holes == [(down[0] + 300, down[1])], holes
+        assert holes == [(down[0] + 60, down[1])], holes
+        assert [t - base for t, _v, _age in quota.stale] == list(range(down[0] + 75, down[0] + 301, 15))
         summarised = inc.sync_metrics(prom, cfg.slo, speed=1.0, summary=True)
         assert not summarised.errors
         live_rows, _ = evidence(inc.state)

@@ -66,7 +66,7 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     memo.save()
     if not histories:
         raise WarroomError("; ".join(errors) or "no pane could be read")
-    if not any(h.points for h in histories.values()):
+    if not any(h.points or h.stale for h in histories.values()):
         # nothing to replay and nothing to quote: kept, it said "saved ... replays them" and the
         # replay was refused; not kept, a later export saves the window once the source has it
         span = "–".join(time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) for t in (window.start, window.end))
@@ -82,6 +82,8 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
                       "runbook": slo.runbook, "severity": slo.severity,
                       "points": [[t, numbers.encode(v)] for t, v in h.points] if h is not None else [],
                       "readings": [[t, numbers.encode(v)] for t, v in sorted(readings.items())],
+                      # the points the pane called STALE (value, data age): kept apart, never judged
+                      "stale": [[t, numbers.encode(v), a] for t, v, a in h.stale] if h is not None else [],
                       "error": None if h is not None else next((e for e in errors if e.startswith(slo.title)), None)})
     doc = {"version": 1, "incident": state.id, "title": state.title, "severity": state.severity,
            "runbook": (state.runbook or {}).get("id"), "start": window.start, "end": window.end,
@@ -125,6 +127,8 @@ class _Pane(msgspec.Struct):
     id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # a config pane id
     points: list[tuple[Moment, Value]]
     readings: list[tuple[Moment, Value]] = msgspec.field(default_factory=list)   # at the marks, exactly
+    #: (time, value, data age): grid points whose data was stale (``PaneHistory.stale``)
+    stale: list[tuple[Moment, Value, Annotated[float, msgspec.Meta(ge=0)]]] = msgspec.field(default_factory=list)
     title: str = ""
     query: str = ""
     unit: Unit = "count"
@@ -184,16 +188,18 @@ def load_history(incident_dir: Path) -> History:
     ids = [p.id for p in doc.panes]
     for i, p in enumerate(doc.panes):
         # the window's grid (``grid_step``): at most MAX_POINTS steps, from a step before the start
-        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3 for t, _ in (*p.points, *p.readings))
+        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3
+                  for t in (*(t for t, _ in (*p.points, *p.readings)), *(t for t, _, _ in p.stale)))
         # one value per time: a pane showed one value at a time (two would make the replay, the worst
         # and the PIR pick one of them by sort order, never say which the screen showed)
-        twice = next((f"two values at {t:g}" for pts in (p.points, p.readings)
-                      for t, n in Counter(t for t, _ in pts).items() if n > 1), None)
+        twice = next((f"two values at {t:g}" for times in ([t for t, _ in p.points] + [t for t, _, _ in p.stale],
+                                                            [t for t, _ in p.readings])
+                      for t, n in Counter(times).items() if n > 1), None)
         why = (f"a second pane {p.id!r}" if p.id in ids[:i] else f"{off} points outside the window" if off
                else twice if twice
                else f"{len(p.readings)} readings, more than the incident's 3 marks" if len(p.readings) > 3
                else f"{len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
-               if len(p.points) > min(span / doc.step, MAX_POINTS) + 2 else None)
+               if len(p.points) + len(p.stale) > min(span / doc.step, MAX_POINTS) + 2 else None)
         if why:
             raise WarroomError(f"{path}: malformed saved metrics ($.panes[{i}]: {why})")
     if doc.incident != Path(incident_dir).name:     # a copy of another incident's file is not this one's past
@@ -202,7 +208,8 @@ def load_history(incident_dir: Path) -> History:
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
-        panes.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings)))
+        stale = tuple(sorted((t, numbers.decode(v), float(a)) for t, v, a in p.stale))   # type: ignore[misc]
+        panes.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings), stale=stale))
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
                    unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))

@@ -12,6 +12,12 @@ the same points, and a breach journaled once is recognised the next time the his
 Sources: anything with ``query_range(expr, start, end, step)`` returning ``[(labels, [(t, v),
 ...]), ...]`` (Prometheus, the drill source). Several series are folded into the worst one per
 time, as the panes show the highest.
+
+One rule for data age (``freshness.stale_age``): a source that knows its data's age
+(``stale_ages``: Prometheus) is asked it over the same grid, and a point whose data a pane would
+call STALE (a stuck exporter's frozen value, answered by Prometheus for its look-back) is kept
+apart from the readings (``PaneHistory.stale``). Nothing judges it: no breach, recovery, worst or
+time in breach comes from a frozen value, and the PIR says how long the pane was stale instead.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class HistoryError(Exception):
 class Sample:
     at: float      # unix time
     value: float
+    age: float | None = None    # a stale point's data age (``PaneHistory.stale_at``); None: a reading
 
 
 def grid_step(start: float, end: float, base: float) -> float:
@@ -101,6 +108,10 @@ class PaneHistory:
     #: (time, value): the pane read at exactly the incident's marks when it was recorded
     #: (``mark_readings``; metrics.json keeps them beside the grid), so a recorded PIR quotes the same
     readings: tuple[tuple[float, float], ...] = ()
+    #: (time, value, age): grid points whose data was older than ``stale_after`` (the pane said
+    #: STALE). Never among ``points``, so every judgement below (breach, recovery, worst, time in
+    #: breach, trend, a step's before/after) reads fresh data only; they count as neither breach nor gap.
+    stale: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def times(self) -> list[float]:
@@ -124,7 +135,42 @@ class PaneHistory:
             return self
         kept = [(t, v) for t, v in self.points if all(abs(t - r) > 1e-6 for r in readings)]
         return PaneHistory(self.slo, tuple(sorted([*kept, *readings.items()])), self.step, self.recorded,
-                           self.readings)
+                           self.readings, self.stale)
+
+    def stale_at(self, at: float | None) -> Sample | None:
+        """The stale point quoted at ``at`` when the pane was STALE then: the last stale point at or
+        before ``at`` (no older than two steps) that is newer than the last fresh one, else None."""
+        if at is None or not self.stale:
+            return None
+        before = [s for s in self.stale if s[0] <= at + 1e-6 and at - s[0] <= 2 * self.step]
+        if not before:
+            return None
+        t, v, age = before[-1]
+        fresh = self.value_at(at)
+        if fresh is not None and fresh.at >= t:
+            return None
+        return Sample(t, v, age)
+
+    def stale_seconds(self, start: float | None, end: float | None) -> float:
+        """Time inside [start, end] whose data was stale: a stale point holds until the next point
+        (fresh or stale), or for one step across a gap, as ``breach_seconds`` counts."""
+        lo = -math.inf if start is None else start
+        hi = math.inf if end is None else end
+        times = sorted([*(t for t, _ in self.points), *(t for t, _, _ in self.stale)])
+        stale = {round(t, 6) for t, _, _ in self.stale}
+        total = 0.0
+        for i, t in enumerate(times):
+            if round(t, 6) not in stale:
+                continue
+            nxt = times[i + 1] if i + 1 < len(times) else math.inf
+            until = nxt if nxt - t <= 1.5 * self.step else t + self.step
+            total += max(0.0, min(until, hi) - max(t, lo))
+        return total
+
+    def oldest_stale(self, start: float | None, end: float | None) -> float | None:
+        """The greatest data age among the stale points inside [start, end] (None: never stale)."""
+        ages = [a for t, _, a in self.stale if (start is None or t >= start - 1e-6) and (end is None or t <= end + 1e-6)]
+        return max(ages) if ages else None
 
     def _within(self, start: float | None, end: float | None) -> list[tuple[float, float]]:
         return [(t, v) for t, v in self.points if (start is None or t >= start - 1e-6)
@@ -214,24 +260,43 @@ class PaneHistory:
     def gap_seconds(self, start: float, end: float) -> float:
         """Time inside [start, end] with no point (the source down, the series not scraped): never
         counted in or out of breach, so a breach spanning it is longer than its time in breach."""
-        times = [start, *(t for t, _ in self._within(start, end)), end]   # a grid point missing, not float dust
+        stale = [t for t, _, _ in self.stale if start - 1e-6 <= t <= end + 1e-6]    # a value, not judged: no gap
+        times = [start, *sorted([*(t for t, _ in self._within(start, end)), *stale]), end]   # not float dust
         return sum(b - a - self.step for a, b in zip(times, times[1:]) if b - a > 1.5 * self.step)
 
 
 def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: float,
                  memo: HistoryMemo | None = None) -> PaneHistory:
-    """Read one pane's history (the pane's own query) over the window; raises HistoryError."""
+    """Read one pane's history (the pane's own query) over the window, its stale points apart
+    (``data_ages``); raises HistoryError."""
     pts = query_history(source, slo.query, start, end, step, slo.direction, memo)
-    return PaneHistory(slo, tuple(pts), step)
+    ages = data_ages(source, slo, [t for t, _ in pts], step)
+    return PaneHistory(slo, tuple(p for p, a in zip(pts, ages, strict=True) if a is None), step,
+                       stale=tuple((t, v, a) for (t, v), a in zip(pts, ages, strict=True) if a is not None))
+
+
+def data_ages(source: Any, slo: SloConfig, times: list[float], step: float) -> list[float | None]:
+    """At each of ``times`` (on one grid, ``step`` apart, ascending), the pane's data age when the
+    one rule calls it stale, else None: asked of a source that knows its data's age
+    (``stale_ages``: one range query of the pane's age expression over the same grid), all None
+    for one that does not (the drill stamps every sample at the instant asked). An age read the
+    source cannot answer is no age, as a pane says "data age unknown" and is never STALE for it."""
+    ages = getattr(source, "stale_ages", None)
+    if not callable(ages) or not times:
+        return [None] * len(times)
+    n = int(round((times[-1] - times[0]) / step)) + 1
+    walls = [times[0] + k * step for k in range(n)]
+    by_time = {round(w, 3): a for w, a in zip(walls, ages(slo.query, walls, step, slo=slo), strict=True)}
+    return [by_time.get(round(t, 3)) for t in times]
 
 
 def readings_at(source: Any, slo: SloConfig, times: list[float], step: float) -> dict[float, float]:
     """The pane evaluated at exactly each of ``times`` (a range query of one point, its series
     folded as the history's are); a time the source has no value for (after the drill's now, no
-    data) is left out. Raises HistoryError. A value quoted beside an instant (at impact start, at
-    detection, at resolution) is this reading, never the grid point nearest to it: a 5xx rate
-    read a grid step before its crossing was quoted as 0.93% at an impact start defined by its
-    crossing of 1%."""
+    data) or whose data is stale (``data_ages``: not a reading) is left out. Raises HistoryError.
+    A value quoted beside an instant (at impact start, at detection, at resolution) is this
+    reading, never the grid point nearest to it: a 5xx rate read a grid step before its crossing
+    was quoted as 0.93% at an impact start defined by its crossing of 1%."""
     query_range = getattr(source, "query_range", None)
     if not callable(query_range):
         raise HistoryError(f"{getattr(source, 'name', 'the metric source')} cannot answer range queries")
@@ -241,7 +306,7 @@ def readings_at(source: Any, slo: SloConfig, times: list[float], step: float) ->
             pts = fold(query_range(slo.query, t, t, step), slo.direction)
         except Exception as exc:  # noqa: BLE001 - each source raises its own error type; said, never a crash
             raise HistoryError(f"query {slo.query!r} at {t}: {exc}") from None
-        if pts:
+        if pts and data_ages(source, slo, [t], step) == [None]:
             out[t] = pts[-1][1]
     return out
 
@@ -265,7 +330,14 @@ def impact_count(source: Any, slo: SloConfig, start: float, end: float, *,
 
 
 def sample_dict(s: Sample | None) -> dict[str, float] | None:
-    return None if s is None else {"at": s.at, "value": s.value}
+    if s is None:
+        return None
+    return {"at": s.at, "value": s.value} if s.age is None else {"at": s.at, "value": s.value, "stale_age": s.age}
+
+
+def _at_mark(history: PaneHistory, at: float | None) -> Sample | None:
+    """What the pane showed at a mark: its stale value (with its age) when it was STALE then."""
+    return history.stale_at(at) or history.value_at(at)
 
 
 def summarise(history: PaneHistory, marks: dict[str, float | None], window: tuple[float, float],
@@ -289,13 +361,15 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
     return {
         "title": slo.title, "unit": slo.unit, "direction": slo.direction, "warn": slo.warn, "crit": slo.crit,
         "query": slo.query, "points": len(history.points),
-        "at_start": sample_dict(history.value_at(marks.get("started"))),
-        "at_detection": sample_dict(history.value_at(marks.get("detected"))),
-        "at_resolution": sample_dict(history.value_at(marks.get("resolved"))),
+        "at_start": sample_dict(_at_mark(history, marks.get("started"))),
+        "at_detection": sample_dict(_at_mark(history, marks.get("detected"))),
+        "at_resolution": sample_dict(_at_mark(history, marks.get("resolved"))),
         "worst": sample_dict(worst),
         "last": sample_dict(last),
         "breach_seconds": history.breach_seconds(impact_from, impact_to),
         "gap_seconds": history.gap_seconds(impact_from, impact_to),
+        "stale_seconds": history.stale_seconds(impact_from, impact_to),
+        "stale_age": history.oldest_stale(impact_from, impact_to),
         "breaches": [[a, b] for a, b in runs],
         "worsening": trend.worsening(impact_to),      # over the evenly spaced grid only
         "breached": bool(runs),

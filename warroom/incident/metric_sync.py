@@ -38,6 +38,7 @@ from warroom.incident.metric_history import (
     pane_history,
     summarise,
 )
+from warroom.sources.freshness import stale_words
 from warroom.units import format_value
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ def _saved_pane(history: Any, slo: SloConfig, window: Window) -> PaneHistory | N
     if pane is None or pane.slo.query != slo.query:
         return None
     points = tuple((t, v) for t, v in pane.points if window.start - 1e-6 <= t <= window.end + 1e-6)
-    return PaneHistory(slo, points, pane.step, recorded=True, readings=pane.readings) if points else None
+    stale = tuple(p for p in pane.stale if window.start - 1e-6 <= p[0] <= window.end + 1e-6)
+    return PaneHistory(slo, points, pane.step, recorded=True, readings=pane.readings,
+                       stale=stale) if points or stale else None
 
 
 def sync_breaches(journal_append: Any, state: IncidentState, histories: dict[str, PaneHistory]) -> list[Any]:
@@ -206,6 +209,11 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
     (``gates.held_gates``, in the brief's words), steps still running."""
     out: list[str] = []
     for hist in histories.values():
+        last_stale = hist.stale[-1] if hist.stale else None
+        if last_stale is not None and (not hist.points or last_stale[0] > hist.points[-1][0]):
+            # the pane says STALE now: its frozen value is not judged critical, nor fine
+            out.append(f"{hist.slo.title} is stale ({stale_words(last_stale[2])}): its value now is not known")
+            continue
         if not hist.points:
             continue
         t, v = hist.points[-1]
@@ -248,6 +256,10 @@ def concerns_from_readings(state: IncidentState, readings: list[Any]) -> list[st
     histories: dict[str, PaneHistory] = {}
     for r in readings:
         pts = [(t, v) for t, v in (getattr(r, "series", ()) or ()) if v is not None]
+        if getattr(r, "state", None) == "stale":      # its value (and the sparkline's end) is frozen
+            age = float(getattr(r, "age", None) or 0.0)
+            histories[r.slo.id] = PaneHistory(r.slo, (), 1.0, stale=((0.0, float(r.value or 0.0), age),))
+            continue
         if getattr(r, "value", None) is not None and (not pts or pts[-1][1] != r.value):
             pts.append(((pts[-1][0] + 1.0) if pts else 0.0, float(r.value)))
         if not pts:

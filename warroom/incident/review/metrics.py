@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
+from warroom.durations import format_duration
 from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import HUMAN, Line, cite, from_unix, hms, value_text
+from warroom.sources.freshness import stale_words
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -47,6 +49,8 @@ def _sample_text(sample: dict[str, Any] | None, unit: str, mark: float | None = 
     if not sample or sample.get("value") is None:
         return "n/a"
     text = value_text(float(sample["value"]), unit)
+    if sample.get("stale_age") is not None:      # the pane said STALE: a frozen value, not a reading then
+        text += f" ({stale_words(float(sample['stale_age']))})"
     if mark is not None and sample.get("at") is not None and abs(float(sample["at"]) - float(mark)) > 1e-3:
         text += f" (read at {hms(from_unix(sample['at']))})"
     return text
@@ -56,6 +60,22 @@ def _gap(state: IncidentState, e: dict[str, Any]) -> str:
     """``no data for 5m15s`` of the impact window (not counted in breach), or ""."""
     gap = float(e.get("gap_seconds") or 0.0)
     return f"no data for {stime.text(state, gap)}" if gap > 0 else ""
+
+
+def _stale(state: IncidentState, e: dict[str, Any]) -> str:
+    """``stale for 4m00s, last sample up to 4m50s old`` of the impact window (the pane said STALE:
+    its frozen value was not judged, neither breach nor recovery), or ""."""
+    secs = float(e.get("stale_seconds") or 0.0)
+    if secs <= 0:
+        return ""
+    age = e.get("stale_age")
+    return f"stale for {stime.text(state, secs)}" + (f", last sample up to {format_duration(float(age))} old"
+                                                     if age is not None else "")
+
+
+def _unjudged(state: IncidentState, e: dict[str, Any]) -> str:
+    """What of the impact window was not judged: its gaps and its stale stretches."""
+    return "; ".join(x for x in (_gap(state, e), _stale(state, e)) if x)
 
 
 def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
@@ -79,7 +99,7 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
             continue
         breach_cites = tuple(b["seq"] for b in state.breaches if b["slo_id"] == slo_id)
         secs = float(e.get("breach_seconds") or 0.0)
-        gap = _gap(state, e)
+        gap = _unjudged(state, e)
         out.append(PaneEvidence(
             slo_id=slo_id, title=str(e.get("title") or slo_id),
             threshold=value_text(crit, unit) if crit is not None else "n/a",
@@ -96,6 +116,11 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         judged = len(summ.get("slos") or {}) - len(blank)
         notes.append(f"No data over the incident window (the metric source answered nothing) for {', '.join(blank)}:"
                      " not judged" + ("" if out or not judged else "; no other pane went past its warn threshold"))
+    shown = {p.slo_id for p in out}
+    stale = [f"{e.get('title') or k} {_stale(state, e)}" for k, e in (summ.get("slos") or {}).items()
+             if k not in shown and e.get("stale_seconds")]
+    if stale:       # a pane stale and otherwise quiet: its frozen stretch was judged neither way
+        notes.append("Stale data (the pane said STALE; its frozen value not judged): " + ", ".join(stale))
     recorded = [str(e.get("title") or k) for k, e in (summ.get("slos") or {}).items() if e.get("recorded")]
     if recorded:
         notes.append("Read from the incident's saved metrics.json (the live source no longer answered): "
@@ -122,7 +147,7 @@ def impact(state: IncidentState) -> list[Line]:
                           else f"from {hms(from_unix(a))}, still breached at the end" for a, b in runs[:4])
         secs = float(e.get("breach_seconds") or 0.0)
         cites = (seq, *(b["seq"] for b in state.breaches if b["slo_id"] == slo_id))
-        gap = _gap(state, e)
+        gap = _unjudged(state, e)
         text = (f"{e.get('title')}: past its critical threshold {value_text(e.get('crit'), unit)} for"
                 f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
                 f" worst {_sample_text(worst, unit)} at"
