@@ -144,10 +144,22 @@ PLACES = {
     "a set block ~ a value": ('{% set by %}_by_{% endset %}- {{ x ~ " " ~ by ~ " " ~ x }}\n', "{} by {}"),
     "|safe ~ a value": ('- {{ "**s**"|safe ~ ": " ~ x }}\n', "s: {}"),
     "a macro's output |join a value": ('{% macro m() %}**1.**{% endmacro %}- {{ [m(), x]|join(" ") }}\n', "1. {}"),
+    # markupsafe's own operators and methods on such markup (harness-3): `+`, `%`, |format, |replace,
+    # .format, .join, |indent's text; each escaped the raw operand for HTML only
+    "a macro's output + a value": ('{% macro m() %}**1.**{% endmacro %}- {{ m() + " " + x }}\n', "1. {}"),
+    "a value + a set block": ('{% set by %}_by_{% endset %}- {{ x + " " + by }}\n', "{} by"),
+    "a macro's output % a value": ('{% macro m() %}**1.** %s{% endmacro %}- {{ m() % x }}\n', "1. {}"),
+    "a macro's output |format a value": ('{% macro m() %}**1.** %s{% endmacro %}- {{ m()|format(x) }}\n', "1. {}"),
+    "a macro's output |replace a value": ('{% macro m() %}**1.** X{% endmacro %}- {{ m()|replace("X", x) }}\n',
+                                          "1. {}"),
+    "a macro's output .format a value": ('{% macro m() %}**1.** {}{% endmacro %}- {{ m().format(x) }}\n', "1. {}"),
+    "|safe .join values": ('- {{ (" **s** "|safe).join([x, x]) }}\n', "{} s {}"),
 }
 
 JOINED_RAW = {"joined in the template", "|join", "a macro's output ~ a value", "a set block ~ a value",
-              "|safe ~ a value", "a macro's output |join a value"}
+              "|safe ~ a value", "a macro's output |join a value", "a macro's output + a value",
+              "a value + a set block", "a macro's output % a value", "a macro's output |format a value",
+              "a macro's output |replace a value", "a macro's output .format a value", "|safe .join values"}
 
 #: A value drawn for its place and joined with a raw one: Jinja's ``~`` makes one plain string,
 #: escaped whole. Never markdown (the same nodes as a plain word), though what was drawn already
@@ -189,6 +201,33 @@ def test_any_text_reads_as_itself_in_every_place(place: str, text: str) -> None:
 def test_a_drawn_value_joined_with_a_raw_one_is_never_markdown(text: str) -> None:
     assume(literal(text))
     assert shape(MD.parse(render(MIXED, x=text))) == shape(MD.parse(render(MIXED, x="plainword"))), text
+
+
+@pytest.mark.parametrize("source, want", [
+    # a plain value taking markup in |replace: Jinja escaped the value for HTML and called it markup
+    ('- {{ (x ~ " Y")|replace("Y", "**b**"|safe) }}\n', "TEXT b"),
+    # |indent's text: Jinja made it markup unescaped
+    ('{% macro m() %}**1.**\n\n2{% endmacro %}{{ m()|indent(x ~ " ", first=True) }}\n', "TEXT 1. TEXT 2"),
+    # markup's own methods
+    ('{% macro m() %}**1.** Y{% endmacro %}- {{ m().replace("Y", x) }}\n', "1. TEXT"),
+    ('{% macro m() %}**1.** a{% endmacro %}- {{ m()[0:6] + " " + x }}\n', "1. TEXT"),
+])
+def test_markup_combined_with_a_value_anywhere_escapes_it_as_markdown(source: str, want: str) -> None:
+    """harness-3: markup of the template's own (a macro, |safe) met a raw value through markupsafe's
+    HTML rule in more places than ``~``; each now escapes the value as markdown prose."""
+    text = "*em* [a](b) @alice #12 <b>"
+    drawn = render(source, x=text)
+    tokens = MD.parse(drawn)
+    assert github_acts(tokens) == [], drawn
+    assert shape(tokens) == shape(MD.parse(render(source, x="plainword"))), drawn
+    assert text_of(tokens) == want.replace("TEXT", text), drawn
+
+
+def test_plain_values_still_add_and_format() -> None:
+    """The PIR environment's ``+`` and ``%`` keep their meaning for numbers and plain strings."""
+    assert render("{{ 1 + 2 }} {{ 7 % 4 }} {{ '%d%%' % 5 }} {{ '%.1f' % 2.25 }} {{ 'a' + 'b' }} {{ [1] + [2] }}") \
+        == "3 3 5% 2.2 ab [1, 2]"
+    assert render('{% macro m() %}**%d** of %.1f{% endmacro %}{{ m() % (3, 2.5) }}') == "**3** of 2.5"
 
 
 def test_the_html_only_filters_are_not_offered() -> None:

@@ -6,6 +6,7 @@ tests and the TUI preview render without touching the incident directory.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -83,6 +84,46 @@ def environment(zone: tzinfo = UTC, search: list[Path] | None = None) -> Any:
     return _environment(search if search is not None else [shipped_templates_dir()], zone)
 
 
+class MdMarkup(Markup):
+    """Jinja's markup (a macro's output, a ``{% set %}`` block, ``|safe``) as a PIR template sees it
+    once it meets another value: markupsafe's own operators and methods (``+``, ``%``, ``format``,
+    ``join``, ``replace``, slicing) all escape the other operand through ``escape``, which here
+    escapes it as markdown prose for its place (markdown already is kept). Jinja's ``Markup``
+    escaped it for HTML only, so ``{{ my_macro() + note }}`` let the note's ``*``, ``[…](…)``,
+    ``#`` and ``@name`` act (FINDINGS harness-3)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s: Any, /) -> MdMarkup:
+        if md_text.is_markdown(s):
+            return s if type(s) is cls else cls(md_text.markdown_source(s))
+        return cls(md_text.prose(safe_text("" if s is None else str(s))))
+
+
+def as_markdown(value: Any) -> Any:
+    """``value`` ready to be combined in a PIR template: Jinja's markup becomes :class:`MdMarkup`,
+    whose operators escape the other side as markdown; anything else as it is (warroom's ``Md``
+    combines as markdown already). The PIR environment applies it wherever a template combines
+    values (binary ``+``/``%``, an attribute of a value, every Jinja filter's arguments), so no
+    path meets markupsafe's HTML rule."""
+    if isinstance(value, Markup) and type(value) is not MdMarkup:
+        return MdMarkup(value)
+    return value
+
+
+def markdown_binop(op: str, left: Any, right: Any) -> Any:
+    """Jinja's ``+`` and ``%`` in a PIR template. Between two plain values, the operator as ever
+    (numbers, strings: the result is escaped whole where it is drawn). With a markdown operand on
+    a side it combines as markdown: ``+`` as ``~`` does (:func:`markdown_join`), ``%`` through
+    :class:`MdMarkup` (each argument escaped as prose, a number's ``%d``/``%.1f`` as a number)."""
+    if op == "+":
+        if isinstance(left, str) and isinstance(right, str) and (md_text.is_markdown(left) or md_text.is_markdown(right)):
+            return markdown_join((left, right))
+        return left + right
+    return as_markdown(left) % right
+
+
 def markdown_join(parts: Any) -> Any:
     """Jinja's ``~`` and ``|join`` in a PIR template. With no operand markdown already, a plain
     string (escaped whole where it is drawn, as before). With one (a macro's or a ``{% set %}``
@@ -92,16 +133,47 @@ def markdown_join(parts: Any) -> Any:
     items = list(parts)
     if not any(md_text.is_markdown(p) for p in items):
         return "".join(map(str, items))
-    return Markup("".join(md_text.markdown_source(p) if md_text.is_markdown(p) else md_text.prose(safe_text(str(p)))
-                          for p in items))
+    return MdMarkup("".join(md_text.markdown_source(p) if md_text.is_markdown(p) else md_text.prose(safe_text(str(p)))
+                            for p in items))
+
+
+def _markdown_filter(fn: Any) -> Any:
+    """A Jinja filter whose markdown arguments are :class:`MdMarkup` (``|format``, ``|truncate``'s
+    end, …): the filter's own Markup operations then escape raw text as markdown. Jinja's pass
+    markers (``jinja_pass_arg``) are kept by ``functools.wraps``."""
+    @functools.wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        return fn(*map(as_markdown, args), **{k: as_markdown(v) for k, v in kwargs.items()})
+    return wrapped
+
+
+def _replace(s: Any, old: Any, new: Any, count: int | None = None) -> Any:
+    """``|replace`` in a PIR template: with markdown on any side, the value and the replacement are
+    markdown (raw text escaped as prose) and ``old`` is looked for as it reads there; Jinja's
+    escaped a plain value for HTML when the replacement was markup."""
+    if not any(md_text.is_markdown(v) for v in (s, old, new)):
+        return str(s).replace(str(old), str(new), -1 if count is None else count)
+    return MdMarkup.escape(s).replace(str(MdMarkup.escape(old)), MdMarkup.escape(new), -1 if count is None else count)
+
+
+def _indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = False) -> Any:
+    """``|indent`` in a PIR template: an indent given as text is escaped as prose before markdown
+    lines take it (Jinja made it Markup unescaped)."""
+    from jinja2.filters import do_indent
+
+    if isinstance(width, str) and md_text.is_markdown(s) and not md_text.is_markdown(width):
+        width = MdMarkup.escape(width)
+    return do_indent(as_markdown(s), width, first, blank)
 
 
 def _environment_class() -> Any:
-    """``jinja2.Environment`` whose templates compile ``~`` to :func:`markdown_join` (through the
-    documented ``code_generator_class``; the generated code reaches it as ``environment``'s)."""
+    """``jinja2.Environment`` whose templates compile ``~`` to :func:`markdown_join`, ``+`` and ``%``
+    to :func:`markdown_binop` (through the documented ``code_generator_class``; the generated code
+    reaches them as ``environment``'s) and whose ``getattr``/``getitem`` hand a markdown value's
+    methods (``.format``, ``.join``, ``.replace``) as :class:`MdMarkup`'s."""
     import jinja2
     from jinja2.compiler import CodeGenerator, Frame
-    from jinja2.nodes import Concat
+    from jinja2.nodes import BinExpr, Concat
 
     class MarkdownCodeGenerator(CodeGenerator):
         def visit_Concat(self, node: Concat, frame: Frame) -> None:
@@ -111,9 +183,29 @@ def _environment_class() -> Any:
                 self.write(", ")
             self.write("))")
 
+        def _markdown_binop(self, op: str, node: BinExpr, frame: Frame) -> None:
+            self.write(f"environment.markdown_binop({op!r}, ")
+            self.visit(node.left, frame)
+            self.write(", ")
+            self.visit(node.right, frame)
+            self.write(")")
+
+        def visit_Add(self, node: BinExpr, frame: Frame) -> None:
+            self._markdown_binop("+", node, frame)
+
+        def visit_Mod(self, node: BinExpr, frame: Frame) -> None:
+            self._markdown_binop("%", node, frame)
+
     class MarkdownEnvironment(jinja2.Environment):
         code_generator_class = MarkdownCodeGenerator
         markdown_join = staticmethod(markdown_join)
+        markdown_binop = staticmethod(markdown_binop)
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            return super().getattr(as_markdown(obj), attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            return super().getitem(as_markdown(obj), argument)
 
     return MarkdownEnvironment
 
@@ -159,9 +251,11 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
         items = list(map(make_attrgetter(eval_ctx.environment, attribute), value) if attribute is not None else value)
         return markdown_join(part for i, item in enumerate(items) for part in ((d, item) if i else (item,)))
 
+    for name, builtin in list(env.filters.items()):     # Jinja's own: markdown arguments as MdMarkup
+        env.filters[name] = _markdown_filter(builtin)
     env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, join=join,
                        cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
-                       value=fmt_value, yesno=yesno, sentence=md_text.sentence,
+                       value=fmt_value, yesno=yesno, sentence=md_text.sentence, replace=_replace, indent=_indent,
                        e=md_text.inline, escape=md_text.inline, forceescape=md_text.inline, tojson=tojson)
     for html_only in ("urlize", "xmlattr"):
         env.filters.pop(html_only, None)
