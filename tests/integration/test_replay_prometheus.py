@@ -72,7 +72,9 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
         holes = [(a - base, b - base) for (a, _), (b, _) in zip(quota.points, quota.points[1:])
                  if b - a > 1.5 * history.step]
         assert holes == [(down[0] + 60, down[1])], holes
-        assert [t - base for t, _v, _age in quota.stale] == list(range(down[0] + 75, down[0] + 301, 15))
+        # (the recording's last grid points may be stale too: the series end at 1800, the resolution
+        # is a minute or so later, depending on when the test runs)
+        assert [t - base for t, _v, _age in quota.stale if t - base < 1800] == list(range(down[0] + 75, down[0] + 301, 15))
         summarised = inc.sync_metrics(prom, cfg.slo, speed=1.0, summary=True)
         assert not summarised.errors
         live_rows, _ = evidence(inc.state)
