@@ -7,8 +7,16 @@ the comparison holds when it holds for every series, so the series furthest from
 (the worst). A series whose value is NaN (0/0: no traffic in the window) has no reading: the
 comparison cannot be said to hold for it, so while every other series holds, nothing is decided
 (no value: a gate keeps waiting, a criterion is unknown, never met); a series past the line
-decides whatever the others read. No series at all is no data. +Inf and -Inf are readings (a
-pane shows them too) and are compared as they are.
+decides whatever the others read. No series at all is no data.
+
++Inf and -Inf are readings, compared as they are: past every finite line on their side, as a
+pane judges them (``warroom.sources.evaluate``: CRIT +Inf for a pane bad above), as Prometheus'
+own comparison and an alerting rule do, and as the journal, the PIR and the sparkline carry them.
+What they are not is a size: a ratio's +Inf is a division by zero (failures counted under no
+executions), so every view that states a ±Inf reading says so in the same words (:func:`infinite`):
+the pane's note, a gate's value, a criterion's evidence ("+Inf > 5% is true (+Inf: a division by
+zero?)"). Before, only the Prometheus pane said it; a criterion read "+Inf > 5% is true" bare, and
+a drill or replay pane said nothing.
 
 Before this rule a criterion judged only a query that answered exactly one series ("2 series,
 expected one": unknown) while a gate took the worst and set NaN series aside: one expression
@@ -43,6 +51,24 @@ class Reading:
         """`` (the worst of 3 series)`` when more than one series answered, else ``""``: the words
         a view adds to a value so "7 >= 5" is not read as the only series there was."""
         return f" (the worst of {self.series} series)" if self.series > 1 and self.value is not None else ""
+
+    @property
+    def said(self) -> str:
+        """Every caveat a view adds after the comparison it states: how many series, what a ±Inf is."""
+        inf = infinite(self.value)
+        return self.several + (f" ({inf})" if inf else "")
+
+
+#: What a ±Inf reading most likely is, said beside it wherever one is stated.
+INFINITE = "a division by zero?"
+
+
+def infinite(value: float | None) -> str | None:
+    """``+Inf: a division by zero?`` for a ±Inf reading, else None: the sentence a pane's note and
+    a criterion's evidence give beside it (a gate's value: ``+Inf (a division by zero?)``)."""
+    if value is None or not math.isinf(value):
+        return None
+    return f"{'+' if value > 0 else '-'}Inf: {INFINITE}"
 
 
 def holds(value: float, op: str, threshold: float) -> bool:

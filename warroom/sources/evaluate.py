@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from warroom import scenario_time as stime
 from warroom.config import SloConfig
 from warroom.durations import format_duration
+from warroom.runbook import series as series_rule
 from warroom.sources.freshness import stale_age
 from warroom.sources.model import SloReading, SloSample, State
 
@@ -157,7 +158,7 @@ class SloTracker:
                               note=_join(sample.note, f"newest value is {format_duration(age)} old"))
         state = judge(slo, value)
         breached = state == "crit"
-        note = sample.note
+        note = _join(sample.note, series_rule.infinite(value))   # what a ±Inf is, as gates and criteria say
         value_time = sample.sample_time if sample.sample_time is not None else now
         if state == "crit":
             since = breach_start(slo, sample.series, value_time)

@@ -342,8 +342,6 @@ class PrometheusSource:
                     word = "highest" if slo.direction == "above" else "lowest"
                     notes.append(f"{len(series)} series returned where one was expected;"
                                  f" showing the {word}: {format_labels(chosen.labels)}")
-                if math.isinf(chosen.value):
-                    notes.append(f"query returned {'+' if chosen.value > 0 else '-'}Inf (division by zero?)")
         points: tuple[tuple[float, float], ...] = ()
         if spark is not None:
             try:

@@ -83,8 +83,11 @@ class VerifyGate:
         return self.slo is None and self.measure is None
 
     def show(self, value: float | None) -> str:
-        """A value of this gate with its unit (``warroom.units``), "no value" when there is none."""
-        return "no value" if value is None else format_value(value, self.unit)
+        """A value of this gate with its unit (``warroom.units``), "no value" when there is none; a
+        ±Inf with what it is (``warroom.runbook.series``: "+Inf (a division by zero?)")."""
+        if value is None:
+            return "no value"
+        return format_value(value, self.unit) + (f" ({series_rule.INFINITE})" if math.isinf(value) else "")
 
     @property
     def wanted(self) -> str:

@@ -140,7 +140,7 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
         return verdict(UNKNOWN, reading.problem or "no data")
     ok = _compare(reading.value, op, target)
     return verdict(MET if ok else NOT_MET, f"{format_value(reading.value, unit)} {c.op} {format_value(c.value, unit)}"
-                   f" is {'true' if ok else 'false'}{reading.several}", reading.value)
+                   f" is {'true' if ok else 'false'}{reading.said}", reading.value)
 
 
 def _last_number(pattern: str, text: str) -> float | None:
