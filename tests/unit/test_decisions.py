@@ -197,6 +197,31 @@ def test_the_pir_shows_each_decision_with_who_why_and_its_citation(tmp_path: Pat
     assert "## Decisions" not in plain.render("pir")
 
 
+def test_the_pir_cites_the_note_and_the_run_a_criterion_read(tmp_path: Path) -> None:
+    """cites-2: a note or step criterion journals what it read ("note #7", "step X (run #12)"); the
+    PIR drew the evidence only. Each now carries the cite of that event (``|cite``'s code span, which
+    links no GitHub issue and still reads #7), beside the criterion it backs."""
+    from markdown_it import MarkdownIt
+
+    from tests.unit.test_pir_markdown_injection import github_acts
+
+    inc = _incident(tmp_path)
+    t0 = inc.state.clock_start
+    note = inc.note("root-cause", "release v1.2.0 changed the schema")
+    view = _judge(inc, t0 + timedelta(minutes=5), [7.0], "repos failing: 6\n")
+    dec.record(inc, view, "GO", by="dana", why="7 repos failing")
+    for template in ("pir", "rca", "postmortem"):
+        text = inc.render(template)
+        lines = text.splitlines()
+        known = next(ln for ln in lines if "criterion ✔ met: root cause known" in ln)
+        assert known.endswith(f"`[#{note.seq}]`"), known
+        counted = next(ln for ln in lines if "criterion ✔ met: count from triage" in ln)
+        assert counted.endswith("`[#12]`"), counted
+        metric = next(ln for ln in lines if "criterion ✔ met: many repos failing" in ln)
+        assert "`[#" not in metric, "a metric criterion's source is PromQL: no event to cite"
+        assert github_acts(MarkdownIt("gfm-like").parse(text)) == [], template
+
+
 # ---- attacks on the block: every malformed one is an error naming the line of the key at fault
 
 STEP = '```bash {name="count-repos" mutating=false}\n# Count\necho "repos failing: 3"\n```\n\n'

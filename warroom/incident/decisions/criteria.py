@@ -13,7 +13,7 @@ from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, CriterionVerdict, Query,
-                                              StaleReading, StepOutput)
+                                              StaleReading, StepOutput, note_source, step_source)
 from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
@@ -59,7 +59,7 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         run = step_output(c.step or "")
         if run is None:
             return verdict(UNKNOWN, f"step {c.step} has not run")
-        where = f"step {c.step}" + (f" (run #{run.seq})" if run.seq is not None else "")
+        where = step_source(c.step or "", run.seq)
         if run.status != "ok":
             said = {"running": "is still running"}.get(run.status, f"last ended {run.status.replace('_', ' ')}"
                                                        + (f" (exit {run.exit_code})" if run.exit_code is not None else ""))
@@ -81,7 +81,7 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
         first = notes[0] if notes else None
-        cite = f"note #{first.seq}" if first is not None else None
+        cite = note_source(first.seq) if first is not None else None
         if c.note:
             return verdict(MET if first else NOT_MET,
                            f"a {c.note} note {'exists' if first else 'is not recorded yet'}", source=cite)

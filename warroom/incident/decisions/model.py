@@ -4,6 +4,7 @@ decisions the same one (every other module of the package builds or reads these)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,6 +63,29 @@ class CriterionVerdict:
                                                         ("query", self.name), ("title", self.title),
                                                         ("unit", self.unit))
                                       if v is not None} | ({} if self.judged else {"judged": False})
+
+
+def step_source(step: str, seq: int | None) -> str:
+    """A step criterion's ``source``: ``step NAME (run #SEQ)``, the journal event of the run read."""
+    return f"step {step}" + (f" (run #{seq})" if seq is not None else "")
+
+
+def note_source(seq: int) -> str:
+    """A note criterion's ``source``: ``note #SEQ``, the journal event of the note found."""
+    return f"note #{seq}"
+
+
+_SOURCE_SEQ = re.compile(r"(?:\(run #(\d+)\)|^note #(\d+))$")
+
+
+def source_seqs(criterion: dict[str, Any]) -> tuple[int, ...]:
+    """The journal event a journaled step or note criterion rests on (read from the ``source`` that
+    :func:`step_source` / :func:`note_source` wrote; a metric's source is PromQL, never read here):
+    what the PIR cites beside the criterion (``|cite``), so "run #5" is never drawn as prose."""
+    if criterion.get("kind") not in ("step", "note"):
+        return ()
+    m = _SOURCE_SEQ.search(str(criterion.get("source") or ""))
+    return (int(m.group(1) or m.group(2)),) if m else ()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.review.lines import NO_TIME, Line, clock_of, hms
+from warroom.incident.md_text import Md
+from warroom.incident.review.lines import NO_TIME, Line, cite, clock_of, hms
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -49,9 +50,7 @@ def decisions(state: IncidentState) -> list[Line]:
         opened_text, opened_cites = _go_opened(state, d, attached)
         text += opened_text
         cites += opened_cites
-        details = tuple(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} criterion "
-                        f"{CRITERION_MARKS.get(str(c.get('state')), str(c.get('state')))}: {c.get('text')} — "
-                        f"{c.get('evidence')}" for c in crit)
+        details = tuple(_criterion(c) for c in crit)
         taken[key] = d
         out.append(Line(text, tuple(cites), at=d.get("at"), actor=str(d.get("by") or ""), details=details))
     decided = {recorded_key(d) for d in state.decisions}
@@ -61,6 +60,19 @@ def decisions(state: IncidentState) -> list[Line]:
         out.append(Line(f"\"{o.get('question')}\"{whose}: deadline {clock_of(o.get('due_at'))} UTC passed with "
                         "no verdict" + (" (decided later)" if key in decided else ""), (o.get("seq"),), at=o.get("at")))
     return sorted(out, key=lambda line: line.at or NO_TIME)
+
+
+def _criterion(c: dict[str, Any]) -> str:
+    """A criterion as judged, under its verdict: side, state, text, evidence and, for a step or a
+    note, a cite of the journal event it read (``|cite``'s code span: "run #5" as prose would link
+    GitHub issue 5, or read "#&#8203;5" and escape a search)."""
+    from warroom.incident.decisions.model import source_seqs
+
+    said = Md("{} criterion {}: {} — {}").format("GO" if c.get("side") == "go" else "NO-GO",
+                                                 CRITERION_MARKS.get(str(c.get("state")), str(c.get("state"))),
+                                                 c.get("text"), c.get("evidence"))
+    seqs = source_seqs(c)
+    return Md("{} {}").format(said, cite(seqs)) if seqs else said
 
 
 def _go_opened(state: IncidentState, d: dict[str, Any], attached: list[tuple[int, str]]) -> tuple[str, list[int]]:
