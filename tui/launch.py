@@ -113,9 +113,11 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     the only metric source, its stand-ins on PATH, its own kubeconfig, its own speed. Nothing
     the config points at (Prometheus, Alertmanager, a cluster, status pages) is opened. ``home``
     is the state dir typed: its incidents and its drills' may both hold this drill's incidents."""
+    from warroom import scenario_time as stime
     from warroom.errors import WarroomError
     from warroom.paths import program
 
+    stime.drill_now(drill.start, f"drill {drill.name}")     # a pin before it began: refused, never drawn
     try:
         drill.actions()     # a damaged record is said before a dashboard draws the world without it
     except WarroomError as exc:

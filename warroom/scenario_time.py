@@ -129,6 +129,24 @@ def utcnow() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
 
 
+def drill_now(start: float, what: str) -> float:
+    """:func:`now` for whoever reads a drill's clock (``start``: its scenario second 0, unix;
+    ``what``: the drill, as the refusal names it), refusing a pinned moment before the drill began
+    (a typo'd year in ``$WARROOM_DRILL_AT``): no world, incident, deadline or countdown exists
+    there, and judging at it gave "15m00s left" and "update in 8759h54m" in silence (DECIDE-1). The
+    wall clock itself is never refused (a drill made under a later pin and opened unpinned): its
+    panes say why they hold nothing then."""
+    at = now()
+    if pinned() and os.environ.get(AT_ENV) and at < start:
+        def utc(t: float) -> str:
+            return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+        raise WarroomError(f"${AT_ENV} pins the clock at {utc(at)}, {format_duration(start - at)} before {what}"
+                           f" started ({utc(start)}, unix {start:.0f}): a drill has no moment before its start;"
+                           f" pin one at or after it, or unset ${AT_ENV}")
+    return at
+
+
 def utcnow_of(drill: bool | Any) -> datetime:
     """An incident's own "now" (``drill``: whether it is a drill's, or its state): a real
     incident's is the wall clock whatever this process works; a drill incident's honours

@@ -268,9 +268,9 @@ def test_show_json_says_when_an_unwatched_gate_s_window_ended(tmp_path: Path, mo
     _ran(inc)
     inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": "quota < 75 within 10m",
                                    "window": 600.0, "deadline": "2026-12-02T00:10:00Z"})
-    monkeypatch.setattr(show, "_now", lambda: datetime(2026, 12, 2, 0, 5, tzinfo=UTC))
+    monkeypatch.setattr(show, "_now", lambda inc: datetime(2026, 12, 2, 0, 5, tzinfo=UTC))
     assert [(g["status"], g["window_ended"]) for g in _json(inc, tmp_path / "state")["verify_gates"]] == [("pending", None)]
-    monkeypatch.setattr(show, "_now", lambda: datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
+    monkeypatch.setattr(show, "_now", lambda inc: datetime(2026, 12, 2, 0, 30, tzinfo=UTC))
     assert [(g["status"], g["window_ended"]) for g in _json(inc, tmp_path / "state")["verify_gates"]] == [
         ("pending", "2026-12-02T00:10:00+00:00")]
 
@@ -317,7 +317,7 @@ def test_a_step_whose_gate_window_ended_unwatched_is_unsettled_everywhere_and_ne
     st = inc.refresh()
 
     def surfaces(now: datetime) -> dict[str, str]:
-        monkeypatch.setattr(show, "_now", lambda: now)
+        monkeypatch.setattr(show, "_now", lambda inc: now)
         (row,) = [c for c in _json(inc, tmp_path / "state")["checklist"] if c["step"] == 1]
         brief = dict(catch_up_brief(st, now, update_every=900.0, runbooks=[inc.runbook()]).sections)
         view = step_view(st.steps["breaker"], st, gate_states(st, now))

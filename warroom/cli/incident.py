@@ -17,7 +17,7 @@ from typing import Any
 
 from warroom.cli import incident_decide, incident_follow, incident_people
 from warroom.cli.common import out
-from warroom.cli.incident_args import _now, _open, _store, parse_when
+from warroom.cli.incident_args import _open, _store, parse_when
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
@@ -246,7 +246,7 @@ def cmd_draft_update(args: argparse.Namespace) -> int:
 
     inc = _open(args)
     sync(inc)
-    out(draft_update(inc.state, _now(), inc.update_every()))
+    out(draft_update(inc.state, inc.clock(), inc.update_every()))
     return 0
 
 
@@ -319,7 +319,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_mark(args: argparse.Namespace) -> int:
     inc = _open(args)
-    at = parse_when(args.at, _now(), scale=inc.state.time_scale) if args.at is not None else None
+    at = parse_when(args.at, inc.clock(), scale=inc.state.time_scale) if args.at is not None else None
     e = inc.mark_phase(args.phase, at, args.reason)
     out(f"marked {args.phase} at {e.data['at']}")
     return 0
@@ -327,7 +327,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     inc = _open(args)
-    at = parse_when(args.at, _now(), scale=inc.state.time_scale) if args.at is not None else None
+    at = parse_when(args.at, inc.clock(), scale=inc.state.time_scale) if args.at is not None else None
     e = inc.add_timeline(" ".join(args.text), at)
     out(f"timeline entry seq {e.seq} at {e.data['at']}")
     return 0
@@ -409,7 +409,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
                 affected_repos=args.affected_repos, concerns=concerns)
     sync(inc, summary=True, quiet=True)
     st = inc.state
-    out(f"{inc.id} resolved after {scenario_time.text(st, st.elapsed(_now()))}")
+    out(f"{inc.id} resolved after {scenario_time.text(st, st.elapsed(inc.clock()))}")
     running = st.running_steps()
     if running:
         names = ", ".join(str(s.step or s.step_id) for s in running)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from warroom.cli.common import config_from_args
 from warroom.config import Config
-from warroom import scenario_time
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
@@ -58,10 +57,6 @@ def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> 
             raise not_here from None
         print(f"note: {inc.id} is a drill incident under {drills}", file=sys.stderr)
         return inc
-
-
-def _now() -> datetime:
-    return scenario_time.utcnow()
 
 
 def parse_when(text: str, now: datetime, *, what: str = "--at", scale: float = 1.0) -> datetime:

@@ -15,7 +15,7 @@ from typing import Any
 
 from warroom.journal import numbers
 from warroom.cli.common import out
-from warroom.cli.incident_args import _now, _open
+from warroom.cli.incident_args import _open
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
 
@@ -42,7 +42,7 @@ def views(inc: Any) -> dec.Judged:
     source, _speed = metric_source_for(inc)
     live = LiveIncident(inc, source)
     try:
-        return dec.judge_incident(inc, live.snapshot(), source, _now())
+        return dec.judge_incident(inc, live.snapshot(), source, inc.clock())
     finally:
         live.close()
 

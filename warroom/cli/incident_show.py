@@ -13,7 +13,7 @@ from typing import Any
 
 from warroom.journal import numbers
 from warroom.cli.common import out
-from warroom.cli.incident_args import _hms, _now, _open, _store, _when
+from warroom.cli.incident_args import _hms, _open, _store, _when
 from warroom.incident.closing import closed_now, closure_of
 from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
@@ -85,6 +85,12 @@ def _reconcile(inc: Incident) -> None:
               f" interrupted ({result.output})", file=sys.stderr)
 
 
+def _now(inc: Incident) -> datetime:
+    """What ``show`` judges at: the incident's own clock (a drill's may be pinned, never before the
+    drill began: ``Incident.own_clock``), not a clock of the process's."""
+    return inc.clock()
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from warroom.cli.incident_metrics import sync
 
@@ -93,7 +99,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not inc.state.resolved:
         sync(inc)
     st = inc.state
-    now = _now()
+    now = _now(inc)
     for issue in st.journal_issues:
         print(f"warning: {inc.id}: {issue} (`warroom incident verify {inc.id}`)", file=sys.stderr)
     if args.json:

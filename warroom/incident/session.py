@@ -106,6 +106,7 @@ class Incident(StepRunning):
         self.config = config or Config()
         self.clock = clock or self.own_clock
         self._drill_tie: bool | None = None       # declared here with (or without) a drill: see own_clock
+        self._drill_began: tuple[float, str] | None = None   # its drill's start and name, once read
         self.journal = journal if journal is not None else Journal(
             self.dir / JOURNAL_NAME, actor=actor or self.config.incident.commander)
         self.state_root = Path(state_root) if state_root is not None else self.dir.parent.parent
@@ -134,8 +135,28 @@ class Incident(StepRunning):
     def own_clock(self) -> datetime:
         """The incident's own "now" (its journal stamps, approvals, briefs): a real incident's is
         the wall clock whatever the process (``$WARROOM_DRILL_AT`` never reaches it); a drill
-        incident's is the process's clock, which a drill may pin (``warroom.scenario_time``)."""
+        incident's is the process's clock, which a drill may pin (``warroom.scenario_time``), never
+        at a moment before its drill began (``stime.drill_now`` refuses it, naming the start)."""
+        if self.is_drill and (began := self._drill_start()) is not None and stime.held_of(True) is not None:
+            stime.drill_now(*began)
         return stime.utcnow_of(self.is_drill)
+
+    def _drill_start(self) -> tuple[float, str] | None:
+        """(start, name) of the drill this incident was declared on (read once from its
+        ``drill.json``); None for a rehearsal or a drill directory that is gone or unreadable (the
+        commands that need its world say so themselves: ``open_drill``)."""
+        if self._drill_began is None:
+            where = (self._cache.state.drill or {}).get("dir")
+            if not where:
+                return None
+            from warroom.drill.directory import open_drill
+
+            try:
+                drill = open_drill(Path(where), wrappers=False)
+            except WarroomError:
+                return None
+            self._drill_began = (drill.start, f"drill {drill.name}")
+        return self._drill_began
 
     def clock_held(self) -> datetime | None:
         """Where the incident's clock stands when it does not run with the wall — a drill pinned by

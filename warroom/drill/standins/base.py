@@ -77,7 +77,7 @@ class Context:
         self.tool = tool
         self.argv = list(argv)
         self.drill = drill
-        self.at = stime.now() if at is None else at
+        self.at = stime.drill_now(drill.start, f"drill {drill.name}") if at is None else at
         self.t = drill.scenario_time(self.at)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
