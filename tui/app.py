@@ -156,17 +156,15 @@ class WarroomApp(App[int]):
         with the state dir when it is not the default (a dashboard drill's incidents live apart,
         and an id can exist there and among real incidents) and the global options typed; with
         no incident, a drill's own command line."""
-        import shlex
-
-        from warroom.paths import program
+        from warroom.paths import command
 
         inc = self.dashboard.controller.incident
         if inc is None and self.ctx.drill is not None:
-            return self.ctx.drill.relaunch or shlex.join([program(), "drill", self.ctx.drill.scenario])
-        cmd = [program(), "resume"] + ([inc.id] if inc is not None else [])
+            return self.ctx.drill.relaunch or command("drill", self.ctx.drill.scenario)
+        words = ["resume"] + ([inc.id] if inc is not None else [])
         if self.ctx.config.incident.state_dir:
-            cmd += ["--state-dir", str(self.ctx.state_dir)]
-        return shlex.join([*cmd, *self.ctx.options])
+            words += ["--state-dir", str(self.ctx.state_dir)]
+        return command(*words, *self.ctx.options)
 
     def farewell(self) -> str | None:
         """What to print once the dashboard is gone while its incident is still open: how to come

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from warroom.paths import command
+
 if TYPE_CHECKING:
     from tui.context import AppContext, Reopen
 
@@ -100,8 +102,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
     if getattr(args, "replay", None) is not None:     # an empty id too: it started the demo drill instead
         if not args.replay.strip():
-            raise WarroomError("--replay needs the id of a resolved incident (INC-…; `warroom incident list`"
-                               " shows them)")
+            raise WarroomError("--replay needs the id of a resolved incident (INC-…;"
+                               f" `{command('incident', 'list')}` shows them)")
         if args.scenario is not None:
             raise WarroomError(f"--replay plays {args.replay}'s own recording; a scenario ({args.scenario}) does"
                                " not go with it")

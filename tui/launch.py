@@ -18,6 +18,7 @@ from tui.context import AppContext, DrillInfo
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
+from warroom.paths import command
 
 
 def load_library(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
@@ -29,7 +30,7 @@ def load_library(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
 
 def open_source(cfg: Config) -> tuple[object | None, str | None]:
     if not cfg.prometheus.url:
-        return None, "no Prometheus configured: set prometheus.url, or try `warroom demo`"
+        return None, f"no Prometheus configured: set prometheus.url, or try `{command('demo')}`"
     if importlib.util.find_spec("warroom.sources.factory") is None:
         return None, "the Prometheus source is not installed yet"
     from warroom.sources.factory import open_metric_source
@@ -115,13 +116,12 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     is the state dir typed: its incidents and its drills' may both hold this drill's incidents."""
     from warroom import scenario_time as stime
     from warroom.errors import WarroomError
-    from warroom.paths import program
 
     stime.drill_now(drill.start, f"drill {drill.name}")     # a pin before it began: refused, never drawn
     try:
         drill.actions()     # a damaged record is said before a dashboard draws the world without it
     except WarroomError as exc:
-        again = shlex.join([program(), "drill", drill.scenario.name, "--new"])
+        again = command("drill", drill.scenario.name, "--new")
         raise WarroomError(f"{exc}; nothing was opened (`{again}` starts the scenario over and leaves"
                            f" {drill.name} as it is)") from None
     info.also = tuple(r for r in incident_roots(home) if r != Path(cfg.state_dir()))
@@ -186,7 +186,7 @@ def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
                     newest = FoundIncident(root, st)
         if newest is None:
             raise NotFoundError(f"no open incident under {roots[0]} or its drills"
-                                " (`warroom incident list` shows them all)")
+                                f" (`{command('incident', 'list')}` shows them all)")
         return newest
     hits: list[FoundIncident] = []
     first_error: NotFoundError | None = None
@@ -274,7 +274,8 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
     said = (f"resumed {found.id} in its {drill.scenario.name} drill {drill.name} at scenario time"
             f" {stime.clock_said(drill.scenario_time())} (×{drill.speed:g})")
     if not drill.active or _incident_resolved(cfg, found.root, drill) is not None:   # ended: the rule demo follows
-        said += "; that drill had ended (`warroom demo` / `warroom drill` start a new one), its world goes on"
+        said += (f"; that drill had ended (`{command('demo')}` / `{command('drill')}` start a new one),"
+                  " its world goes on")
     info.notice = f"{said}; {notice}" if notice else said
     ctx = _drill_world(cfg, drill, info, home)
     ctx.resume_id = found.id
@@ -286,9 +287,7 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
 def resume_invocation(incident_id: str, root: Path, options: Sequence[str] = ()) -> str:
     """``warroom resume ID --state-dir ROOT`` with the global options typed: exact even when the
     same id exists both among real incidents and among the drills'."""
-    from warroom.paths import program
-
-    return shlex.join([program(), "resume", incident_id, "--state-dir", str(Path(root).resolve()), *options])
+    return command("resume", incident_id, "--state-dir", str(Path(root).resolve()), *options)
 
 
 def as_said(opt: str, value: str) -> str:
@@ -366,9 +365,7 @@ def resume_command(argv: Sequence[str]) -> str:
             out += [arg, *(as_said(arg, v) for v in islice(args, 1))]
         else:
             out.append(f"{opt}={as_said(opt, value)}" if eq and opt in said else arg)
-    from warroom.paths import program
-
-    return shlex.join([program(), *out, *from_environment(argv)])
+    return command(*out, *from_environment(argv))
 
 
 def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppContext:
@@ -382,7 +379,7 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
     found = find_incident(cfg, incident_id)
     if not found.state.resolved:
         raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
-                           f" (its metrics are saved by `warroom incident resolve {found.id}`)")
+                           f" (its metrics are saved by `{command('incident', 'resolve', found.id)}`)")
     rehearsed = (found.state.drill or {}).get("replay")
     if rehearsed:      # its metrics are that recording resampled on its own wall clock: nothing new
         from warroom.incident.history import replay_command
@@ -449,7 +446,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     if resolved is not None and history.end < resolved.timestamp() - history.step:
         info.notice += (f"; the recording ends at {_utc(history.end)}, before its last resolution at"
                         f" {_utc(resolved.timestamp())} (reopened, and its source did not answer when resolved"
-                        f" again: `warroom incident export {inc.id}` saves it once it does)")
+                        f" again: `{command('incident', 'export', inc.id)}` saves it once it does)")
     return AppContext(config=cfg, source=source, runbook_loader=partial(_library_with, cfg, own), drill=info,
                       refresh=1.0)
 

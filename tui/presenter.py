@@ -41,6 +41,7 @@ from tui.messages import (
     ViewReady,
 )
 from warroom.errors import WarroomError
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -181,18 +182,18 @@ def world_mismatch(ctx: AppContext, incident_id: str, recorded: dict[str, Any] |
     if ctx.drill is None:
         return None if not recorded else (
             f"{incident_id} is a drill incident ({recorded.get('scenario', '?')}): it opens in its own drill"
-            f" — `warroom resume {incident_id}`")
+            f" — `{command('resume', incident_id)}`")
     if in_world(ctx.drill, recorded):
         if not recorded or not recorded.get("replay") or same_replay(ctx.drill, recorded):
             return None
         return (f"{incident_id} rehearses {recorded['replay']} in another run of its replay"
-                f" (×{float(recorded.get('speed') or 1):g}): `warroom resume {incident_id}` continues it")
+                f" (×{float(recorded.get('speed') or 1):g}): `{command('resume', incident_id)}` continues it")
     if not recorded:
         return (f"{incident_id} is a real incident and this is the {ctx.drill.scenario} drill:"
-                f" open it with `warroom resume {incident_id}`")
+                f" open it with `{command('resume', incident_id)}`")
     return (f"{incident_id} belongs to another drill ({recorded.get('scenario', '?')},"
             f" {recorded.get('dir') or recorded.get('replay') or 'no directory recorded'}), not this"
-            f" {ctx.drill.scenario} one: open it with `warroom resume {incident_id}`")
+            f" {ctx.drill.scenario} one: open it with `{command('resume', incident_id)}`")
 
 
 class IncidentPresenter:
@@ -416,7 +417,7 @@ class IncidentPresenter:
             replay = self.ctx.drill.extra.get("replay") if self.ctx.drill is not None else None
             raise WarroomError(f"a replay of {replay} has no simulator to say what an action changed (nothing"
                                " reacts to a recording): the PIR (e) tells this rehearsal" if replay else
-                               "the drill report is for drills (warroom demo / warroom drill)")
+                               f"the drill report is for drills (`{command('demo')}` / `{command('drill')}`)")
         from warroom.incident.drill_report import drill_report
 
         snap = self.live.snapshot() if self.live is not None else None

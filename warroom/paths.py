@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
-
-import platformdirs
 
 _PKG = Path(__file__).resolve().parent
 APP_NAME = "warroom"
@@ -26,11 +25,16 @@ def shipped_templates_dir() -> Path:
 
 def user_config_path() -> Path:
     """Default config file location (XDG config dir)."""
+    import platformdirs    # here, not at the top: the step supervisor imports the journal (and its
+                           # hints' ``command``) with the standard library only on its path
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
 def default_state_dir() -> Path:
     """Default state dir (XDG state dir): incidents, drills, logs."""
+    import platformdirs
+
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
@@ -50,6 +54,16 @@ def program() -> str:
     if found is not None and Path(found).resolve() == script.resolve():
         return APP_NAME
     return str(script.absolute())
+
+
+def command(*words: str) -> str:
+    """A warroom command a person is told to type, as they must type it: ``program()`` then the
+    words, each quoted for a POSIX shell where it needs it (a state dir with a space, an odd id).
+    The one way every hint, error and exact line names a command: a bare ``warroom …`` written by
+    hand answers "command not found" after ``make demo`` (tests/unit/test_commands_one_way.py
+    finds any user-visible text that names one another way). Placeholders (``ID``, ``REF``) are
+    words like any other."""
+    return shlex.join([program(), *words])
 
 
 def expand(path: str | os.PathLike[str]) -> Path:

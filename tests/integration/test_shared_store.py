@@ -4,6 +4,7 @@ fork, a running step's end carried across an outage, and a database that refuses
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -302,7 +303,8 @@ def test_schema_is_created_once_and_checked(pg_server: object, tmp_path: Path) -
         return subprocess.run([*warroom_cmd(), *args], capture_output=True, text=True, env=env, timeout=60)
 
     none = run("incident", "list", *state)
-    assert none.returncode == 7 and "run `warroom shared init`" in none.stderr
+    # the command as typed to run this very script (paths.command: its path when no PATH names it)
+    assert none.returncode == 7 and re.search(r"run `\S*warroom shared init`", none.stderr), none.stderr
     # two inits at the same moment: one applies the migration, neither fails
     procs = [subprocess.Popen([*warroom_cmd(), "shared", "init"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env=env) for _ in range(2)]

@@ -18,6 +18,7 @@ from panes.fmt import format_clock
 from warroom import scenario_time as stime
 from warroom.journal import events as ev
 from warroom.units import format_value
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from panes.view import IncidentView, TimelineItem
@@ -648,7 +649,7 @@ class DashboardActions:
 
     def drill_report(self) -> None:
         if self.ctx.drill is None:
-            self.notify("The drill report is for drills (warroom demo).")
+            self.notify(f"The drill report is for drills (`{command('demo')}` / `{command('drill')}`).")
             return
         self.presenter.drill_report_async()
 

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from warroom.config import Config, load_config
+from warroom.paths import command
 
 
 # Global options that take a value: the entry point skips them when looking for the subcommand.
@@ -30,7 +31,8 @@ def common_parser() -> argparse.ArgumentParser:
                         " (overrides kubernetes.context)")
     p.add_argument("--shared", metavar="DSN", default=argparse.SUPPRESS,
                    help="keep incidents in this PostgreSQL shared store (overrides $WARROOM_DSN and"
-                        " shared.dsn; create its tables with `warroom shared init`)")
+                        " shared.dsn; create its tables with"
+                        f" `{command('shared', 'init')}`)")
     return p
 
 

@@ -32,7 +32,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise ConfigError(f"{path}: already exists; use --force to overwrite it")
     data = config_to_dict(Config())
     text = (
-        "# warroom config: see config.example.toml in the project for every key, commented.\n"
+        "# A warroom configuration: see config.example.toml in the project for every key, commented.\n"
         + tomli_w.dumps(data)
     )
     try:

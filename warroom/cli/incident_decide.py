@@ -18,6 +18,7 @@ from warroom.cli.common import out
 from warroom.cli.incident_args import _open
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
+from warroom.paths import command
 
 STATE_MARKS = {dec.MET: "✔ met", dec.NOT_MET: "✗ not met", dec.UNKNOWN: "? unknown"}
 
@@ -74,7 +75,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
             return 0
         if inc.state.resolved and view.judged_at is not None:
             out(f"resolved: judged as it stood at the resolution, {view.judged_at:%H:%M:%S} UTC; a verdict needs"
-                f" `warroom incident reopen {inc.id} --reason R` first")
+                f" `{command('incident', 'reopen', inc.id, '--reason', 'R')}` first")
         for line in render(view):
             out(line)
         return 0

@@ -12,6 +12,7 @@ from typing import Any
 from warroom.errors import WarroomError
 from warroom.incident.metric_watch import SyncResult
 from warroom.incident.session import Incident
+from warroom.paths import command
 
 
 def metric_source(inc: Incident) -> tuple[Any, float]:
@@ -57,12 +58,12 @@ def sync(inc: Incident, *, summary: bool = False, quiet: bool = False) -> SyncRe
     reminder = inc.check_handoff_reminder()
     if reminder is not None and not quiet:
         print(f"journaled (seq {reminder.seq}): {reminder.data['commander']} has been incident commander since"
-              f" {reminder.data['since']}: time to hand over (`warroom incident role {inc.id} commander PERSON`)",
+              f" {reminder.data['since']}: time to hand over (`{command('incident', 'role', inc.id, 'commander', 'PERSON')}`)",
               file=sys.stderr)
     for view in late:
         if not quiet:
             print(f"journaled: Go/No-Go overdue: {view.decision.question} ({view.runbook_id}, due"
-                  f" {view.due_at:%H:%M:%S} UTC; `warroom incident decide {inc.id}`)", file=sys.stderr)
+                  f" {view.due_at:%H:%M:%S} UTC; `{command('incident', 'decide', inc.id)}`)", file=sys.stderr)
     for e in inc.approvals.expire_due():
         if not quiet:
             print(f"journaled (seq {e.seq}): approval {e.data['request']} expired", file=sys.stderr)

@@ -17,6 +17,7 @@ from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident.approvals import good_until
+from warroom.paths import command
 
 Add = Callable[[str, str, Any], argparse.ArgumentParser]
 
@@ -63,7 +64,7 @@ def cmd_role(args: argparse.Namespace) -> int:
     brief = Brief.from_json(e.data.get("brief"))
     if brief is not None:
         out(f"handoff to {e.data['person']}: catch-up brief (they acknowledge with"
-            f" `warroom incident ack {inc.id}`)")
+            f" `{command('incident', 'ack', inc.id)}`)")
         out(brief.text())
     return 0
 
@@ -102,7 +103,7 @@ def cmd_request(args: argparse.Namespace) -> int:
     prepared = inc.prepare_step(args.step, {**_params(args.param), **_env_params(args.param_env)})
     done = inc.approvals.request(prepared)
     out(f"requested {done.request.id} (seq {done.event.seq}); another person approves it with"
-        f" `warroom incident approve {inc.id} {done.request.id}`")
+        f" `{command('incident', 'approve', inc.id, done.request.id)}`")
     out("\n".join(describe(done.request, "pending", inc.state)))
     return 0
 

@@ -25,6 +25,7 @@ from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 from warroom.incident.verdicts import of_state
+from warroom.paths import command
 
 def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
@@ -59,7 +60,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for head, group in ((None, states), (drills, drilled)):
         if head is not None and group:
-            out(f"drill incidents in {head.state_dir} (`warroom resume ID --state-dir {head.state_dir}`):")
+            out(f"drill incidents in {head.state_dir} (`{command('resume', 'ID', '--state-dir', str(head.state_dir))}`):")
         for s in group:
             rb = (s.runbook or {}).get("id") or "-"
             drill = " [DRILL]" if s.drill else ""
@@ -101,7 +102,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     st = inc.state
     now = _now(inc)
     for issue in st.journal_issues:
-        print(f"warning: {inc.id}: {issue} (`warroom incident verify {inc.id}`)", file=sys.stderr)
+        print(f"warning: {inc.id}: {issue} (`{command('incident', 'verify', inc.id)}`)", file=sys.stderr)
     if args.json:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st, now)

@@ -11,6 +11,7 @@ from warroom.cli.common import config_from_args, out
 from warroom.errors import WarroomError
 from warroom.runbook.library import RunbookLibrary
 from warroom.runbook.model import Runbook, Step
+from warroom.paths import command
 
 PHASE_ORDER = ("detect", "investigate", "mitigate", "verify", "communicate", "post-incident",
                "other")
@@ -190,7 +191,7 @@ def _criterion_words(c: Any) -> str:
 
     if c.kind == "metric":
         if c.refused:
-            reads = f"its query {c.query!r} has errors in [queries] (`warroom runbooks lint` says which): never read"
+            reads = f"its query {c.query!r} has errors in [queries] (`{command('runbooks', 'lint')}` says which): never read"
         elif c.measure is not None:
             reads = f"reads {c.measure.title} {c.op} {format_value(c.value, c.measure.unit)}"
         else:
@@ -242,7 +243,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
     else:
         where = str(cfg.source) if cfg.source else "no config file (built-in defaults)"
         raise WarroomError(f"nothing to lint: no [runbooks].dirs in {where}; give runbook files or "
-                           "directories (`warroom runbooks lint PATH...`), or --config a file that "
+                           f"directories (`{command('runbooks', 'lint', 'PATH...')}`), or --config a file that "
                            "names your runbook directories")
     for f in findings:
         out(str(f))

@@ -12,6 +12,7 @@ import argparse
 
 from warroom.cli.common import config_from_args, out
 from warroom.errors import WarroomError
+from warroom.paths import command
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -74,8 +75,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         version = current_version(conn)
         ssl = conn.pgconn.ssl_in_use
     if version is None:
-        out(f"schema: none (run `warroom shared init`); this warroom needs version {LATEST}")
+        out(f"schema: none (run `{command('shared', 'init')}`); this warroom needs version {LATEST}")
         return 7
-    out(f"schema: version {version} (this warroom needs {LATEST}){'' if version >= LATEST else ': run `warroom shared init`'}")
+    init = "" if version >= LATEST else f": run `{command('shared', 'init')}`"
+    out(f"schema: version {version} (this warroom needs {LATEST}){init}")
     out(f"connection: ok, TLS {'on' if ssl else 'off'}")
     return 0 if version >= LATEST else 7

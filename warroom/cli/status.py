@@ -24,6 +24,7 @@ from warroom.journal import numbers
 from warroom.sources.evaluate import SloTracker
 from warroom.units import format_value
 from warroom.sources.model import SloReading, SloSample
+from warroom.paths import command
 
 EXIT_OK, EXIT_WARN, EXIT_CRIT, EXIT_SOURCE = 0, 1, 2, 3
 _STATE_STYLE = {"ok": "green", "warn": "yellow", "crit": "bold red", "nodata": "dim",
@@ -103,8 +104,10 @@ def reading_json(r: SloReading) -> dict[str, Any]:
     }
 
 
-NO_SOURCE = ("no source: prometheus.url is not set (set url under [prometheus] in the config, "
-             "see `warroom config init`; `warroom demo` needs none)")
+def no_source() -> str:
+    """Why a pane has no value when no Prometheus is configured, and the two ways out."""
+    return ("no source: prometheus.url is not set (set url under [prometheus] in the config, "
+            f"see `{command('config', 'init')}`; `{command('demo')}` needs none)")
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -122,7 +125,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             when = at if at is not None else stime.now()
             if source is None:
                 samples = [SloSample(s.id, None, fetched_at=stime.now(),
-                                     error=NO_SOURCE) for s in cfg.slo]
+                                     error=no_source()) for s in cfg.slo]
             else:
                 samples = source.fetch(cfg.slo, at=at)
             readings = tracker.update(samples, now=when if at is not None else None)

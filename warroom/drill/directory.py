@@ -50,7 +50,7 @@ _KUBECONFIG = json.dumps({
     "contexts": [{"name": "drill", "context": {"cluster": "drill", "namespace": fleet.NAMESPACE, "user": "drill"}}],
     "users": [{"name": "drill", "user": {"token": "drill-not-a-real-token"}}]}, indent=2)
 _WRAPPER = """#!/bin/sh
-# warroom drill stand-in for {tool}: runs the shipped stand-in with the Python warroom runs on
+# stand-in for {tool} in warroom's drill: runs the shipped stand-in with the Python warroom runs on
 # (rewritten whenever the drill is reopened). Nothing here touches a real system.
 [ -n "${{{env}-}}" ] || {env}={drill}
 export {env}
@@ -497,7 +497,7 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
             said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
         return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
     drill = create_drill(root, scenario, speed or 1.0)
-    back = resume or (lambda inc: shlex.join([paths.program(), "resume", inc, "--state-dir", str(Path(root).resolve())]))
+    back = resume or (lambda inc: paths.command("resume", inc, "--state-dir", str(Path(root).resolve())))
     kept = [d for d in list_drills(root) if d.scenario.name == scenario and d.active and d.path != drill.path and (  # left
         d.path == getattr(current, "path", None) or d.incident and not (incident_resolved and incident_resolved(d)))]
     left = "".join(f"; {d.name} is left as it was" + (f" ({d.incident} still open: `{back(d.incident)}`)"

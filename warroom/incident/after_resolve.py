@@ -40,6 +40,7 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
+from warroom.paths import command
 
 ACCEPTED: dict[str, str] = {
     ev.NOTE: "notes and PIR follow-ups (action items with owner and due date) are written after the end",
@@ -109,7 +110,7 @@ class IncidentResolved(WarroomError):
 
 def reopen_command(inc_id: str) -> str:
     """The command that reopens it, as every refusal names it."""
-    return f"warroom incident reopen {inc_id} --reason R"
+    return command("incident", "reopen", inc_id, "--reason", "R")
 
 
 def refusal(state: Any, inc_id: str, action: str) -> str | None:

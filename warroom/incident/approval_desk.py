@@ -22,6 +22,7 @@ from warroom.incident.approvals import ApprovalRequest
 from warroom.incident.closing import WITHDRAWN
 from warroom.journal import events as ev
 from warroom.journal.log import Event, format_ts
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -213,7 +214,7 @@ class ApprovalDesk:
             if now is not None and now.used_seq is None and now.state_at(event.ts) == "expired":
                 message = (f"step {prepared.number} needs a second person's approval: {request.id} expired at"
                            f" {now.expires_at():%H:%M:%S} UTC, just before this run started; ask again:"
-                           f" `warroom incident request {self.incident.id} {prepared.number}`")
+                           f" `{command('incident', 'request', self.incident.id, str(prepared.number))}`")
             elif now is not None and now.used_seq is not None:
                 who = now.used_by.shown if now.used_by else "someone else"
                 message = (f"step {prepared.number} needs a second person's approval: {request.id} was used by"
@@ -284,7 +285,7 @@ class ApprovalDesk:
             waiting = [r.id for r in self.incident.state.approvals.values() if r.state_at(now) in rules.OPEN]
             hint = f"open: {', '.join(waiting)}" if waiting else "none is open"
             raise NotFoundError(f"{self.incident.id}: no approval request {request_id!r} ({hint};"
-                                f" `warroom incident approvals {self.incident.id}` lists them)")
+                                f" `{command('incident', 'approvals', self.incident.id)}` lists them)")
         return req
 
     def approve(self, request_id: str) -> Event:
@@ -414,6 +415,6 @@ def describe(req: ApprovalRequest, state: str, incident: IncidentState) -> list[
     if req.used_at is not None:
         lines.append(f"  used at {req.used_at:%H:%M:%S} UTC by {req.used_by.shown if req.used_by else '?'}")
     if state == "pending":
-        lines.append(f"  approve: warroom incident approve {incident_id} {req.id}"
-                     f"   refuse: warroom incident approve {incident_id} {req.id} --refuse --why TEXT")
+        lines.append(f"  approve: {command('incident', 'approve', incident_id, req.id)}"
+                     f"   refuse: {command('incident', 'approve', incident_id, req.id, '--refuse', '--why', 'TEXT')}")
     return lines

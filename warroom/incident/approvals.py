@@ -40,6 +40,7 @@ from warroom.incident.identity import Person, person_of, same_person
 from warroom.incident.records import _int, _num, _ts, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -237,17 +238,17 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
                                     f" until {r.expires_at():%H:%M:%S} UTC for one run of this exact command")
     if not mine:
         return Verdict(False, None, f"{where} needs a second person's approval and none was requested:"
-                                    f" request it (`warroom incident request {incident_id} {number or key[1]}`),"
+                                    f" request it (`{command('incident', 'request', incident_id, str(number or key[1]))}`),"
                                     " then another person approves it")
     last = mine[-1]
     st = last.state_at(now)
-    ask = f"`warroom incident request {incident_id} {number or key[1]}`"
+    ask = f"`{command('incident', 'request', incident_id, str(number or key[1]))}`"
     if st in ("pending", "approved") and (last.command_sha256 != sha or not _shows(last, shown)):
         why = (f"request {last.id} covers a different command ({last.command}); the step as prepared now"
                f" differs (parameters or target changed), so it needs a new approval: {ask}")
     elif st == "pending":
         why = (f"request {last.id} is waiting for a second person (not {last.who()}):"
-               f" `warroom incident approve {incident_id} {last.id}`")
+               f" `{command('incident', 'approve', incident_id, last.id)}`")
     elif st == "expired":
         why = f"request {last.id} expired at {last.expires_at():%H:%M:%S} UTC; ask again: {ask}"
     elif st == "refused":
@@ -422,7 +423,7 @@ def use_refusal(s: IncidentState, use: dict[str, Any], number: int | None, at: d
     spent by another run, expired, refused, another command — or None: it counts (``_used``)."""
     req = _find(s, use)
     head = f"step {number} needs a second person's approval: "
-    again = f"ask again: `warroom incident request {incident_id} {number}`"
+    again = f"ask again: `{command('incident', 'request', incident_id, str(number))}`"
     if req is None:
         return head + f"{use.get('request')} is not a request of {incident_id}; {again}"
     if req.status == "used":

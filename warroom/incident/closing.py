@@ -38,6 +38,7 @@ from warroom.errors import WarroomError
 from warroom.incident.records import _int, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
+from warroom.paths import command
 
 # ``warroom.incident.state.IncidentState``: not imported (the state module imports this one).
 IncidentState = Any
@@ -135,7 +136,7 @@ def refusal(state: IncidentState, runbook_id: str, incident_id: str) -> str | No
         return None
     decision = str(c.opened_by.get("decision") or "")
     again = (f"a new GO on {decision} opens it again beside; " if decision else "") + \
-        f"`warroom incident attach {incident_id} {runbook_id}` makes it the current runbook"
+        f"`{command('incident', 'attach', incident_id, runbook_id)}` makes it the current runbook"
     return (f"{incident_id}: runbook {runbook_id} was {c.text()}; its steps can no longer be run, ticked,"
             f" skipped or approved ({again})")
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from warroom.journal import events as ev
 from warroom.runbook.gate import measure_words
+from warroom.paths import command
 
 GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "passed",
                               ev.VERIFY_FAILED: "failed"}
@@ -142,8 +143,8 @@ def unsettled(incident_id: str) -> str:
     """What a gate open past its window is, and what settles it (``warroom.sources.verify.
     settle_open``, which the dashboard and ``incident run`` call first): one sentence for every
     view that lists gates."""
-    return (f"its watcher stopped; `warroom resume {incident_id}` or the next `warroom incident run"
-            f" {incident_id} STEP` settles it from the metric history")
+    return (f"its watcher stopped; `{command('resume', incident_id)}` or the next"
+            f" `{command('incident', 'run', incident_id, 'STEP')}` settles it from the metric history")
 
 
 def journaled_words(d: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ numbers a review quotes can be checked against what was on screen.
 from __future__ import annotations
 
 import json
-import shlex
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,10 +114,10 @@ def behind(incident_dir: Path, state: Any) -> bool:
 def replay_command(incident_dir: str | Path) -> str:
     """The command that replays the incident kept in ``incident_dir``, its state dir named (ids are
     numbered per state dir: a rehearsal or a drill incident can bear a real incident's id)."""
-    from warroom.paths import program
+    from warroom.paths import command
 
     where = Path(incident_dir).resolve()
-    return shlex.join([program(), "drill", "--replay", where.name, "--state-dir", str(where.parent.parent)])
+    return command("drill", "--replay", where.name, "--state-dir", str(where.parent.parent))
 
 
 class _Pane(msgspec.Struct):

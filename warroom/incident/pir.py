@@ -48,7 +48,7 @@ from warroom.incident.pir_templates import (
     tidy_markdown as tidy_markdown,
 )
 from warroom.incident.files import make_private_dir, read_nofollow, write_private_file
-from warroom.paths import expand
+from warroom.paths import command, expand
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -202,7 +202,7 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
     # the head in a code span, like every reference of warroom's own (review.lines.cite): pasted
     # into a GitHub issue, a bare "#41" would link issue 41
     return (f"\n---\n\n_Journal head `#{head['seq']} sha256:{head['h']}` ({how});"
-            f" `warroom incident verify {inc_id}` checks the journal against it._\n")
+            f" `{command('incident', 'verify', inc_id)}` checks the journal against it._\n")
 
 
 def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:

@@ -26,6 +26,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.incident import closing, runbook_ref
 from warroom.incident.files import write_private_file
 from warroom.journal.log import JournalError
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -161,7 +162,7 @@ class RunbookShelf:
     def step(self, book: Runbook | None, ref: str | int) -> Step:
         """A step of ``book`` by number, id or label; unknown refs name the closest ones."""
         if book is None:
-            raise NotFoundError(f"{self.id} has no runbook attached (`warroom incident attach {self.id} REF`)")
+            raise NotFoundError(f"{self.id} has no runbook attached (`{command('incident', 'attach', self.id, 'REF')}`)")
         found = book.step(ref)
         if found is None:
             names = [s.id for s in book.steps] + [s.label for s in book.steps]

@@ -27,6 +27,7 @@ from warroom.journal.log import Journal, JournalError, format_ts
 from warroom.incident.prepared import DryRun, ParamError, ParamPrompt, PreparedStep
 from warroom.incident.files import make_private_dir
 from warroom.incident.target import detect_target
+from warroom.paths import command
 
 
 class StepRunning:
@@ -277,7 +278,7 @@ class StepRunning:
                                " it runs in-process (run_native_step), never through a shell")
         if prepared.kind == "manual" or prepared.command is None:
             raise WarroomError(f"step {prepared.number} ({prepared.label}) is a checklist item with nothing"
-                               f" to run: tick it (`warroom incident tick {self.id} {prepared.number}`)")
+                               f" to run: tick it (`{command('incident', 'tick', self.id, str(prepared.number))}`)")
         existing = st.steps.get(prepared.step_id)
         if existing is not None and existing.status == "running" and not dry_run:
             run = existing.last_run
@@ -390,12 +391,12 @@ class StepRunning:
 
             replayed, where = self.state.drill["replay"], self.state.drill.get("recording")
             raise WarroomError(f"{self.id} rehearses {replayed}: it has no drill world, only the metrics that"
-                               f" incident recorded (`{replay_command(Path(where)) if where else 'warroom drill --replay ' + replayed}`)")
+                               f" incident recorded (`{replay_command(Path(where)) if where else command('drill', '--replay', replayed)}`)")
         if not drill_dir or not Path(drill_dir).is_dir():
             raise WarroomError(
                 f"{self.id} is a drill incident but its drill directory"
                 f" ({drill_dir or 'not recorded'}) is gone; its commands run only against the"
-                " drill's stand-ins, so nothing was run (open it with `warroom drill`)")
+                f" drill's stand-ins, so nothing was run (open it with `{command('drill')}`)")
         from warroom.drill.directory import open_drill
 
         return open_drill(Path(drill_dir))

@@ -31,6 +31,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import JournalError
 from warroom.journal.seal import Witness
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -221,7 +222,7 @@ class IncidentStore:
                 close = difflib.get_close_matches(inc_id, ids, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 where = f" in {self.where}" if not ids else ""
-                raise NotFoundError(f"no incident {inc_id!r}{where}{hint} (`warroom incident list` shows them)")
+                raise NotFoundError(f"no incident {inc_id!r}{where}{hint} (`{command('incident', 'list')}` shows them)")
         inc = self.incident(inc_id)
         return inc.worked() if work else inc
 
@@ -239,7 +240,7 @@ class IncidentStore:
             if read.events and read.events[0].type != ev.DECLARED:
                 continue  # not an incident journal
             if not state.title:
-                state.title = "(journal damaged before the declaration: `warroom incident verify`)"
+                state.title = f"(journal damaged before the declaration: `{command('incident', 'verify')}`)"
             states.append(state)
         return states
 
@@ -264,7 +265,7 @@ class IncidentStore:
         if not proof.ok or not proof.events:
             why = proof.issues[0] if proof.issues else "it is empty"
             raise WarroomError(f"{src.id}: the local journal does not verify ({why}): nothing was shared"
-                               f" (`warroom incident verify {src.id}`)")
+                               f" (`{command('incident', 'verify', src.id)}`)")
         last = proof.events[-1]
         lines = sh.local_lines(src.journal.path, last.seq)
         store = into.shared

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom.paths import command
 from warroom.journal.encoding import (
     GENESIS as GENESIS,
     Event,
@@ -75,6 +76,12 @@ class JournalTampered(JournalError):
     """The journal no longer agrees with what was written to it (cut, or rewritten)."""
 
 _HEAD_SIZE = 128
+
+
+def _damage_way() -> str:
+    """What a refusal to write on a damaged or tampered journal tells the person to do next."""
+    return (f"`{command('incident', 'verify')}` shows what is proven,"
+            f" `{command('incident', 'repair')}` records the damage and goes on")
 
 
 def default_actor() -> str:
@@ -166,8 +173,8 @@ class Journal:
                     ev, _problem = _check_line(raw, 0)
                     if ev is None:
                         raise JournalError(
-                            f"{self.path}: last complete line is unreadable; run `warroom incident verify`"
-                            " (and `warroom incident repair` to set the damage aside)"
+                            f"{self.path}: last complete line is unreadable; run `{command('incident', 'verify')}`"
+                            f" (and `{command('incident', 'repair')}` to set the damage aside)"
                         )
                     return ev.seq, ev.h, good_size, None
             if pos == 0:
@@ -188,16 +195,14 @@ class Journal:
                 raise JournalTampered(
                     f"{self.path}: {by}, but the witness kept outside the"
                     f" incident dir ({self.witness.path}) is gone: it was deleted (or the incident dir was"
-                    " moved); nothing more is recorded (`warroom incident verify` shows what is proven,"
-                    " `warroom incident repair` records the damage and goes on)")
+                    f" moved); nothing more is recorded ({_damage_way()})")
         elif witness is not None and witness.seq < seq:
             stray = unexplained_lines(witness, self._lines_after(fd, size, witness.seq), self._my_actors(witness))
             if stray is not None:
                 raise JournalTampered(
                     f"{self.path}: line seq {stray[0]} (actor {stray[1]}) was not written by this user's"
                     f" warroom (the witness kept outside the incident dir ends at seq {witness.seq}): it was"
-                    " added by hand; nothing more is recorded (`warroom incident verify` shows what is"
-                    " proven, `warroom incident repair` records the damage and goes on)")
+                    f" added by hand; nothing more is recorded ({_damage_way()})")
         for name, mark in (("the witness kept outside the incident dir", witness),
                            ("journal.head", self._read_head())):
             if mark is None or (mark.seq == seq and mark.h == h):
@@ -212,8 +217,7 @@ class Journal:
                 why = (f"its line seq {mark.seq} is not the one that was written ({name}):"
                        " the journal was rewritten")
             raise JournalTampered(
-                f"{self.path}: {why}; nothing more is recorded (`warroom incident verify` shows what"
-                " is proven, `warroom incident repair` records the damage and goes on)")
+                f"{self.path}: {why}; nothing more is recorded ({_damage_way()})")
 
     def _my_actors(self, witness: Mark) -> set[str]:
         """The actor names this user's warroom writes as (the witness's, this writer's, user@host)."""

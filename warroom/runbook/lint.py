@@ -25,6 +25,7 @@ from warroom.runbook.library import RunbookLibrary, iter_runbook_files
 from warroom.runbook.model import Finding, Runbook
 from warroom.runbook.parser import load_runbook
 from warroom.runbook.update_cadence import cadence_findings
+from warroom.paths import command
 
 
 def lint_configured(config: Config, library: RunbookLibrary | None = None) -> list[Finding]:
@@ -180,8 +181,8 @@ def _on_go_findings(linted: list[tuple[Runbook, bool]], library: RunbookLibrary)
             out.append(Finding(file, line, "warning",
                                f"{head} the files linted here nor in the library (shipped and "
                                "[runbooks].dirs; this file "
-                               "was linted without its library: lint its directory, `warroom "
-                               "runbooks lint DIR`, to check it): a GO could not open it"))
+                               "was linted without its library: lint its directory, "
+                               f"`{command('runbooks', 'lint', 'DIR')}`, to check it): a GO could not open it"))
     return out
 
 

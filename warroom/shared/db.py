@@ -19,6 +19,7 @@ from typing import Any
 from warroom.errors import WarroomError
 from warroom.journal.encoding import JournalError
 from warroom.shared.dsn import Dsn
+from warroom.paths import command
 
 RETRY_EVERY = 1.0
 """Seconds between reconnection attempts once the store is down (callers get the last error
@@ -124,7 +125,7 @@ class SharedDB:
                 " pg_advisory_lock: see pg_locks); nothing was recorded: try again"))
         if isinstance(exc, psycopg.errors.UndefinedTable):
             return SharedStoreError(self.dsn.redact(
-                f"shared store {self.where} has no warroom tables: run `warroom shared init` once"
+                f"shared store {self.where} has no warroom tables: run `{command('shared', 'init')}` once"
                 f" (as a role allowed to create them); {text}"))
         # Only a connection that failed or broke is "down" (retry later); a server that answered
         # no (authentication, TLS, privilege, a trigger, a constraint) refused, and says why.

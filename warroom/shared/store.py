@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.shared.db import SharedDB, SharedStoreDown, SharedStoreError
 from warroom.shared.dsn import Dsn, resolve
 from warroom.shared.schema import LATEST, SCHEMA
+from warroom.paths import command
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -124,7 +125,7 @@ class SharedStore:
             conn.close()
             self._conn = None
             have = "no warroom tables" if version is None else f"schema version {version}, this warroom needs {LATEST}"
-            raise SharedStoreError(f"shared store {self.db.where} has {have}: run `warroom shared init`"
+            raise SharedStoreError(f"shared store {self.db.where} has {have}: run `{command('shared', 'init')}`"
                                    " (as a role allowed to create tables)")
         if version > LATEST:
             conn.close()

@@ -38,6 +38,7 @@ from warroom.sources.freshness import stale_words
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource
 from warroom.units import format_value
+from warroom.paths import command
 
 VERIFY_STARTED = "verify.started"
 VERIFY_PASSED = "verify.passed"
@@ -129,7 +130,7 @@ def parse_verify(text: str, slos: Iterable[SloConfig] = (),
     spec = gate_syntax.parse_gate(text)
     if isinstance(queries, gate_syntax.Queries) and spec.left in queries.refused:
         raise VerifyError(f"verify {spec.text!r}: the runbook declares query {spec.left!r} but it has errors"
-                          " (see `warroom runbooks lint`): the gate cannot watch it")
+                          f" (see `{command('runbooks', 'lint')}`): the gate cannot watch it")
     measure = (queries or {}).get(spec.left)
     slo = None if measure is not None else next((s for s in slos if s.id == spec.left), None)
     return VerifyGate(text=spec.text, left=spec.left, op=spec.op, threshold=spec.threshold,

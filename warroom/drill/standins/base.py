@@ -89,7 +89,7 @@ class Context:
         """The invocation a process makes; outside a drill (or with a bad clock) a ToolError, exit 127."""
         path = os.environ.get(ENV_DIR)
         if not path:
-            raise ToolError(f"{tool}: this is the warroom drill stand-in for {tool}; it only answers inside a drill "
+            raise ToolError(f"{tool}: this is warroom's drill stand-in for {tool}; it only answers inside a drill "
                             f"(${ENV_DIR} is not set)", 127)
         try:            # an unreadable drill, or its clock ($WARROOM_DRILL_AT pins it: scenario_time) not a time
             return cls(tool, argv, open_drill(Path(path), wrappers=False))

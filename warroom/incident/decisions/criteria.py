@@ -18,6 +18,7 @@ from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
 from warroom.units import format_value
+from warroom.paths import command
 
 OUTPUT_TAIL = 65536          # bytes of a step's output searched for a criterion's number
 
@@ -121,10 +122,10 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
                                 name=m.name if m is not None else None)
 
     if c.refused:
-        return verdict(UNKNOWN, f"the runbook's query {c.query!r} has errors in its [queries] (`warroom runbooks "
-                       "lint` says which): not read")
+        return verdict(UNKNOWN, f"the runbook's query {c.query!r} has errors in its [queries]"
+                       f" (`{command('runbooks', 'lint')}` says which): not read")
     if mismatch := unit_mismatch(c):
-        return verdict(UNKNOWN, f"{mismatch}: not compared (`warroom runbooks lint` says so)")
+        return verdict(UNKNOWN, f"{mismatch}: not compared (`{command('runbooks', 'lint')}` says so)")
     if query is None:
         return verdict(UNKNOWN, "no metric source")
     if query is NOT_HERE:

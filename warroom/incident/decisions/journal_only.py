@@ -8,6 +8,7 @@ from typing import Any
 
 from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.model import NO_OUTPUTS, NOT_HERE, DecisionView, recorded_key
+from warroom.paths import command
 
 
 def standing(runbook: Any, state: Any, now: datetime) -> list[DecisionView]:
@@ -42,7 +43,7 @@ def standing_lines(runbook: Any, state: Any, now: datetime) -> list[str]:
                 whose = f" in {d.get('runbook_id')}" if d.get("runbook_id") not in (None, v.runbook_id) else ""
                 out.append(f"      {when}  #{d.get('seq')}  {d.get('verdict')} by {d.get('by')}{whose}: {d.get('why')}")
     if out:
-        out.append("    (criteria judged now: `warroom incident decide ID`)")
+        out.append(f"    (criteria judged now: `{command('incident', 'decide', 'ID')}`)")
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from warroom.errors import WarroomError
 from warroom.runbook.decision import Decision
+from warroom.paths import command
 
 MET, NOT_MET, UNKNOWN = "met", "not met", "unknown"
 VERDICTS = ("GO", "NO-GO")
@@ -128,8 +129,8 @@ class DecisionView:
         if self.not_needed is None:
             return None
         if self.applies is not None and not self.applies.judged and self.arose is None:
-            return (f"condition not judged here ({self.applies.text}); `warroom incident decide"
-                    f" {incident_id}` judges it")
+            return (f"condition not judged here ({self.applies.text});"
+                    f" `{command('incident', 'decide', incident_id)}` judges it")
         return f"not needed now ({self.not_needed})"
 
     @property
