@@ -18,6 +18,7 @@ in scientific notation, so no value is ever longer than 14 characters: 1e300 per
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 UNITS = ("percent", "ratio", "seconds", "count", "bytes")
 _BYTE_SUFFIXES = ("B", "kB", "MB", "GB", "TB", "PB")
@@ -25,7 +26,7 @@ _HUGE = 1e13
 """From here on a number is written in scientific notation (``1.23e+15``)."""
 
 
-def format_value(value: float | None, unit: str | None) -> str:
+def format_value(value: float | None, unit: str | None, *, against: Iterable[float | None] = ()) -> str:
     """``4.1%``, ``97.5s``, ``130s``, ``12m05s``, ``0.032``, ``1.5 MB``, ``1234``, ``—``.
 
     * percent: three significant digits and ``%``;
@@ -36,7 +37,34 @@ def format_value(value: float | None, unit: str | None) -> str:
     * count and anything else: the integer when it is one, else three significant digits.
 
     ``None`` (no data) is ``—``; NaN and infinities are written as Prometheus writes them.
+
+    ``against``: the thresholds this value is shown beside (a pane's warn and crit, a breach's
+    critical line). A value that differs from one of them never reads as it: ``1.002%`` beside
+    ``crit>1%`` is ``1.002%``, not ``1%``, so "1% past its critical threshold 1%" cannot be
+    written. Digits are added (up to :data:`_MAX_DIGITS` significant ones) only when the short
+    form would equal a threshold's text; every other value reads as above.
     """
+    text = _format(value, unit, 3)
+    if value is None or not math.isfinite(float(value)):
+        return text
+    # A clash: the text is the threshold's written with 3 up to as many digits (ratio's "0.1000"
+    # is 0.1; 0.00099963 and 0.001 take different forms at different digits).
+    clashes = [float(t) for t in against if t is not None and float(t) != float(value)
+               and _format(t, unit, 3) == text]
+    digits = 3
+    while clashes and digits < _MAX_DIGITS:
+        digits += 1
+        text = _format(value, unit, digits)
+        clashes = [t for t in clashes if any(_format(t, unit, d) == text for d in range(3, digits + 1))]
+    return text
+
+
+_MAX_DIGITS = 15
+"""The most significant digits :func:`format_value` adds to tell a value from its threshold."""
+
+
+def _format(value: float | None, unit: str | None, digits: int) -> str:
+    """``format_value``'s forms with ``digits`` significant digits (3 is the one for display)."""
     if value is None:
         return "—"
     value = float(value)
@@ -47,19 +75,20 @@ def format_value(value: float | None, unit: str | None) -> str:
     sign = "-" if value < 0 else ""
     size = abs(value)
     if unit == "percent":
-        return f"{sign}{_num(size)}%"
+        return f"{sign}{_num(size, digits)}%"
     if unit == "seconds":
-        return sign + _seconds(size)
+        return sign + _seconds(size, digits)
     if unit == "bytes":
         for suffix in _BYTE_SUFFIXES:
             if size < 999.5 or suffix == _BYTE_SUFFIXES[-1]:
-                return f"{sign}{size:.0f} {suffix}" if suffix == "B" else f"{sign}{_num(size)} {suffix}"
+                whole = f"{size:.0f}" if digits <= 3 else f"{size:.{digits - 3}f}"
+                return f"{sign}{whole} {suffix}" if suffix == "B" else f"{sign}{_num(size, digits)} {suffix}"
             size /= 1000
     if unit == "ratio":
-        return f"{sign}{size:.3f}" if 0.001 <= size < 1000 or size == 0 else f"{sign}{_num(size)}"
-    if size == int(size) and size < _HUGE:
+        return f"{sign}{size:.{digits}f}" if 0.001 <= size < 1000 or size == 0 else f"{sign}{_num(size, digits)}"
+    if size == int(size) and size < _HUGE and digits <= 3:
         return f"{sign}{int(size)}"
-    return sign + _num(size)
+    return sign + _num(size, digits)
 
 
 def format_threshold(value: float | None, unit: str | None, direction: str = "above") -> str:
@@ -67,9 +96,9 @@ def format_threshold(value: float | None, unit: str | None, direction: str = "ab
     return (">" if direction == "above" else "<") + format_value(value, unit)
 
 
-def _seconds(size: float) -> str:
-    if size < 599.5:
-        return f"{_num(size)}s"
+def _seconds(size: float, digits: int = 3) -> str:
+    if size < 599.5 or (digits > 3 and size < _HUGE):   # told from a threshold: seconds, as runbooks write it
+        return f"{_num(size, digits)}s"
     if size < 3599.5:
         minutes, secs = divmod(int(round(size)), 60)
         return f"{minutes}m{secs:02d}s"
@@ -82,15 +111,16 @@ def _seconds(size: float) -> str:
     return f"{days}d{hours:02d}h"
 
 
-def _num(size: float) -> str:
-    """Three significant digits of a non-negative number, no exponent from 0.001 up to ``_HUGE``."""
+def _num(size: float, digits: int = 3) -> str:
+    """Three (``digits``) significant digits of a non-negative number, no exponent from 0.001 up
+    to ``_HUGE``."""
     if size >= _HUGE:
-        return f"{size:.3g}"
+        return f"{size:.{digits}g}"
     if size >= 999.5:
-        return f"{size:.0f}"
+        return f"{size:.0f}" if digits <= 3 else f"{size:.{digits - 3}f}"
     if size != 0 and size < 0.001:
-        return f"{size:.2g}"   # 0.00042, 4.2e-07
-    text = f"{size:.3g}"
+        return f"{size:.{digits - 1}g}"   # 0.00042, 4.2e-07
+    text = f"{size:.{digits}g}"
     if "e" in text:   # .3g of 100 <= x < 999.5 never has one; kept as a guard for rounding edges
         text = f"{size:.0f}"
     return text

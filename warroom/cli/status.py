@@ -175,7 +175,7 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
     for r, detail in zip(readings, details, strict=True):
         cells = [
             cell(r.slo.id), cell(r.word, style=_STATE_STYLE[r.state]),
-            format_value(r.value, r.slo.unit),
+            format_value(r.value, r.slo.unit, against=(r.slo.warn, r.slo.crit)),
             _threshold(r.slo.warn, r.slo),
             _threshold(r.slo.crit, r.slo),
             "" if r.age is None else format_duration(r.age),

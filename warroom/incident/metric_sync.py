@@ -218,7 +218,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
             continue
         t, v = hist.points[-1]
         slo = hist.slo
-        shown = format_value(v, slo.unit)
+        shown = format_value(v, slo.unit, against=(slo.warn, slo.crit))   # never "1%, threshold 1%"
         if hist.bad(v):
             out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})")
         elif not hist.good(v):

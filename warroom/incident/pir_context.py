@@ -46,13 +46,14 @@ def _evidence_rows(state: IncidentState, config: Config | None) -> list[dict[str
         worst = (min if below else max)(valued, key=lambda s: s.value or 0.0) if valued else None
         at_det = nearest(detected) if detected else (valued[0] if valued else None)
         at_res = nearest(resolved) if resolved else None
+        bounds = (slo.warn, slo.crit) if slo else ()
         rows.append({
             "slo_id": slo_id, "title": slo.title if slo else slo_id, "unit": unit,
             "threshold": fmt_value(slo.crit, unit) if slo and slo.crit is not None else "n/a",
-            "at_detection": fmt_value(at_det.value if at_det else None, unit),
-            "worst": fmt_value(worst.value if worst else None, unit),
+            "at_detection": fmt_value(at_det.value if at_det else None, unit, bounds),
+            "worst": fmt_value(worst.value if worst else None, unit, bounds),
             "worst_at": worst.at if worst else None,
-            "at_resolution": fmt_value(at_res.value if at_res else None, unit),
+            "at_resolution": fmt_value(at_res.value if at_res else None, unit, bounds),
             "samples": len(samples),
         })
     return rows

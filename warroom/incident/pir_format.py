@@ -57,9 +57,10 @@ def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
     return (at or stime.utcnow()).astimezone(zone).tzname() or "local"
 
 
-def fmt_value(value: float | None, unit: str | None) -> str:
-    """A value in the PIR: the one formatter (``warroom.units``), ``n/a`` where there is none."""
-    return "n/a" if value is None else format_value(value, unit)
+def fmt_value(value: float | None, unit: str | None, against: tuple[float | None, ...] = ()) -> str:
+    """A value in the PIR: the one formatter (``warroom.units``), ``n/a`` where there is none;
+    ``against``: the thresholds in the same row, which a different value never reads as."""
+    return "n/a" if value is None else format_value(value, unit, against=against)
 
 
 def fmt_minutes(minutes: float | None) -> str:

@@ -84,7 +84,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         else:
             state = "not recovered (above its warn threshold)"
         lines.append(f"{pane.title} is {state}"
-                     + (f" ({format_value(pane.now, pane.unit)} vs critical {format_value(pane.crit, pane.unit)})."
+                     + (f" ({format_value(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})."
                         if pane.now is not None and pane.crit is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
 

@@ -131,7 +131,7 @@ def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     title = str(d.get("title") or slo_id)
     s.breaches.append({"seq": e.seq, "at": at, "kind": kind, "slo_id": slo_id, "title": title,
                        "value": value, "threshold": threshold, "unit": unit})
-    shown = format_value(value, unit) if value is not None else "?"
+    shown = format_value(value, unit, against=(threshold,)) if value is not None else "?"
     limit = format_value(threshold, unit) if threshold is not None else "?"
     if kind == "breached":
         since = " (already past it when the history starts)" if d.get("ongoing_at_window_start") else ""

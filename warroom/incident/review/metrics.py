@@ -14,7 +14,9 @@ from warroom import scenario_time as stime
 from warroom.durations import format_duration
 from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import HUMAN, Line, cite, from_unix, hms, value_text
+from warroom.journal import numbers
 from warroom.sources.freshness import stale_words
+from warroom.units import format_value
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -43,12 +45,14 @@ def past(value: float, level: float, e: dict[str, Any]) -> bool:
     return value > level if e.get("direction", "above") == "above" else value < level
 
 
-def _sample_text(sample: dict[str, Any] | None, unit: str, mark: float | None = None) -> str:
+def _sample_text(sample: dict[str, Any] | None, unit: str, mark: float | None = None,
+                 against: tuple[Any, ...] = ()) -> str:
     """The value; beside a mark (impact start, detection, resolution) a value read at another
-    time (a recorded history has no reading at the mark) says when it was read."""
+    time (a recorded history has no reading at the mark) says when it was read. ``against``: the
+    pane's thresholds in the same row, which a different value never reads as."""
     if not sample or sample.get("value") is None:
         return "n/a"
-    text = value_text(float(sample["value"]), unit)
+    text = format_value(float(sample["value"]), unit, against=tuple(numbers.decode(t) for t in against))
     if sample.get("stale_age") is not None:      # the pane said STALE: a frozen value, not a reading then
         text += f" ({stale_words(float(sample['stale_age']))})"
     if mark is not None and sample.get("at") is not None and abs(float(sample["at"]) - float(mark)) > 1e-3:
@@ -94,6 +98,7 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         unit = str(e.get("unit") or "count")
         worst = e.get("worst") or None
         crit = e.get("crit")
+        bounds = (e.get("warn"), crit)
         interesting = e.get("breached") or (worst and e.get("warn") is not None and past(worst["value"], e["warn"], e))
         if not interesting:
             continue
@@ -103,10 +108,10 @@ def evidence(state: IncidentState) -> tuple[list[PaneEvidence], Line | None]:
         out.append(PaneEvidence(
             slo_id=slo_id, title=str(e.get("title") or slo_id),
             threshold=value_text(crit, unit) if crit is not None else "n/a",
-            at_start=_sample_text(e.get("at_start"), unit, marks.get("started")),
-            at_detection=_sample_text(e.get("at_detection"), unit, marks.get("detected")),
-            worst=_sample_text(worst, unit), worst_at=from_unix(worst["at"]) if worst else None,
-            at_resolution=_sample_text(e.get("at_resolution"), unit, marks.get("resolved")),
+            at_start=_sample_text(e.get("at_start"), unit, marks.get("started"), bounds),
+            at_detection=_sample_text(e.get("at_detection"), unit, marks.get("detected"), bounds),
+            worst=_sample_text(worst, unit, against=bounds), worst_at=from_unix(worst["at"]) if worst else None,
+            at_resolution=_sample_text(e.get("at_resolution"), unit, marks.get("resolved"), bounds),
             breach=(stime.text(state, secs) if secs else "none") + (f" ({gap})" if gap else ""),
             cites=(seq, *breach_cites)))
     notes = []
@@ -150,7 +155,7 @@ def impact(state: IncidentState) -> list[Line]:
         gap = _unjudged(state, e)
         text = (f"{e.get('title')}: past its critical threshold {value_text(e.get('crit'), unit)} for"
                 f" {stime.text(state, secs)} ({spans} UTC{'; ' + gap + ' of the impact window' if gap else ''});"
-                f" worst {_sample_text(worst, unit)} at"
+                f" worst {_sample_text(worst, unit, against=(e.get('warn'), e.get('crit')))} at"
                 f" {hms(from_unix(worst.get('at')))} UTC")
         lines.append(Line(Md("{} _(computed from the metric history)_").format(text), cites))
         count = e.get("impact_count")
