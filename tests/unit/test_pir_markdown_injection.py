@@ -230,6 +230,31 @@ def test_plain_values_still_add_and_format() -> None:
     assert render('{% macro m() %}**%d** of %.1f{% endmacro %}{{ m() % (3, 2.5) }}') == "**3** of 2.5"
 
 
+#: A team's template writing references by hand around values (cites-1): the text begins a GitHub
+#: convenience, the value (data from the journal) would complete it.
+HAND_WRITTEN = ('- step failed [#{{ n }}], see GH-{{ n }}, owner/repo#{{ n }} and #{{ n }}; IC @{{ x }}\n'
+                '- {{ "[#" }}{{ n }}] {% for s in [n, n] %}[#{{ s }}]{% endfor %} https:{{ u }}\n')
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(n=st.integers(min_value=0, max_value=10**6), x=st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True))
+def test_a_reference_written_by_hand_around_a_value_links_nothing(n: int, x: str) -> None:
+    """A value never completes a GitHub reference, mention or link the template's text began; the
+    draft still reads as written (the zero-width space is not seen)."""
+    drawn = render(HAND_WRITTEN, n=n, x=x, u="//evil.example/x")
+    tokens = MD.parse(drawn)
+    assert github_acts(tokens) == [], drawn
+    assert text_of(tokens) == (f"step failed [#{n}], see GH-{n}, owner/repo#{n} and #{n}; IC @{x} "
+                               f"[#{n}] [#{n}][#{n}] https://evil.example/x"), drawn
+
+
+def test_a_hand_written_reference_in_code_is_left_as_written() -> None:
+    """GitHub links nothing in code: there the value is printed as it is (no entity to show raw)."""
+    assert render("- run `#{{ n }}` then\n\n```\n#{{ n }} @{{ x }}\n```\n", n=5, x="bob") \
+        == "- run `#5` then\n\n```\n#5 @bob\n```\n"
+    assert render("- #{{ n }} and {{ n }}: x#{{ 'y' }}\n", n=5) == "- #&#8203;5 and 5: x#y\n"
+
+
 def test_the_html_only_filters_are_not_offered() -> None:
     """``urlize`` and ``xmlattr`` write raw HTML from their input: a template cannot use them."""
     import jinja2

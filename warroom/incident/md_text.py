@@ -169,6 +169,24 @@ def github(markdown: str) -> str:
     return _GITHUB.sub(lambda m: m.group() + ZERO_WIDTH, markdown)
 
 
+#: Template text ending where a convenience can start and a value printed next would continue it.
+OPEN_TAIL = re.compile(r"(?:[#@]|GH-|www|(?:https?|ftp|mailto|xmpp):)$", re.IGNORECASE)
+
+
+def github_after(tail: str, text: str) -> str:
+    """``text`` (markdown, escaped for its place) as printed right after ``tail`` (the template's
+    own text before it): with a zero-width space where a convenience begun in ``tail`` would run
+    on into it (``[#`` + ``3``, ``@`` + ``alice``, ``GH-`` + ``12``), as :func:`github` puts one
+    after the start of a convenience inside a text; ``text`` unchanged otherwise."""
+    joined = tail + text
+    cut = len(tail)
+    for m in _GITHUB.finditer(joined, max(0, cut - 8)):
+        if m.start() < cut <= m.end() and m.end() < len(joined):
+            k = m.end() - cut
+            return text[:k] + ZERO_WIDTH + text[k:]
+    return text
+
+
 def _first(text: str) -> int:
     """Index of the first character that is not a space or tab."""
     return len(text) - len(text.lstrip(" \t"))

@@ -166,6 +166,69 @@ def _indent(s: Any, width: int | str = 4, first: bool = False, blank: bool = Fal
     return do_indent(as_markdown(s), width, first, blank)
 
 
+def _after_text(value: Any, tail: str) -> Any:
+    """The ``md_after`` filter the PIR environment puts on a value the template prints right after
+    its own text ``tail``: the value as it would be drawn, with a zero-width space where a GitHub
+    convenience the text began runs on into it (:func:`md_text.github_after`)."""
+    shown = _finalize(value)
+    if shown is None or isinstance(shown, bool):
+        return shown
+    text = str(shown)
+    guarded = md_text.github_after(tail, text)
+    return shown if guarded == text else Markup(guarded)
+
+
+def _junction_guard() -> Any:
+    """A Jinja extension (the documented ``filter_stream`` hook) that pipes every ``{{ … }}`` the
+    template's own text leads into a GitHub convenience (``[#{{ x.seq }}]``, ``GH-{{ n }}``,
+    ``@{{ name }}``; also after a ``{{ "[#" }}`` of a string alone) through ``md_after``: a value
+    is data from the journal, and data never completes a reference, a mention or a link that
+    pings or back-links on GitHub (cites-1), whatever the template writes. Inside a code span or a
+    fenced block (GitHub acts on nothing there) the value is left as it is."""
+    from jinja2.ext import Extension
+    from jinja2.lexer import Token
+
+    class JunctionGuard(Extension):
+        def filter_stream(self, stream: Any) -> Any:
+            line = ""          # the template's own text on the current output line so far
+            fenced = False
+            block: list[Any] | None = None
+            for tok in stream:
+                if tok.type == "data":
+                    for piece in tok.value.splitlines(keepends=True):
+                        if piece.endswith(("\n", "\r")):
+                            if piece.lstrip(" ").startswith(("```", "~~~")):
+                                fenced = not fenced
+                            line = ""
+                        else:
+                            line += piece
+                    yield tok
+                elif tok.type == "variable_begin":
+                    block = [tok]
+                elif block is not None and tok.type == "variable_end":
+                    inner = block[1:]
+                    open_tail = md_text.OPEN_TAIL.search(line[-8:]) is not None
+                    if open_tail and not fenced and line.count("`") % 2 == 0:
+                        lineno = block[0].lineno
+                        yield block[0]
+                        yield Token(lineno, "lparen", "(")
+                        yield from inner
+                        yield from (Token(lineno, "rparen", ")"), Token(lineno, "pipe", "|"),
+                                    Token(lineno, "name", "md_after"), Token(lineno, "lparen", "("),
+                                    Token(lineno, "string", line[-8:]), Token(lineno, "rparen", ")"))
+                    else:
+                        yield from block
+                    line = line + inner[0].value if len(inner) == 1 and inner[0].type == "string" else line
+                    block = None
+                    yield tok
+                elif block is not None:
+                    block.append(tok)
+                else:
+                    yield tok
+
+    return JunctionGuard
+
+
 def _environment_class() -> Any:
     """``jinja2.Environment`` whose templates compile ``~`` to :func:`markdown_join`, ``+`` and ``%``
     to :func:`markdown_binop` (through the documented ``code_generator_class``; the generated code
@@ -223,7 +286,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     env = _environment_class()(
         loader=jinja2.FileSystemLoader([str(d) for d in search]),
         undefined=jinja2.StrictUndefined, autoescape=True, keep_trailing_newline=True,
-        trim_blocks=True, lstrip_blocks=True, finalize=_finalize,
+        trim_blocks=True, lstrip_blocks=True, finalize=_finalize, extensions=[_junction_guard()],
     )
 
     def utc(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S UTC") -> str:
@@ -255,7 +318,7 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
         env.filters[name] = _markdown_filter(builtin)
     env.filters.update(cite=cite, utc=utc, hhmm=hhmm, local=local, dur=dur, minutes=fmt_minutes, join=join,
                        cell=md_text.cell, inline=md_text.inline, code=md_text.code, fence=md_text.fence,
-                       value=fmt_value, yesno=yesno, sentence=md_text.sentence, replace=_replace, indent=_indent,
+                       value=fmt_value, yesno=yesno, sentence=md_text.sentence, replace=_replace, indent=_indent, md_after=_after_text,
                        e=md_text.inline, escape=md_text.inline, forceescape=md_text.inline, tojson=tojson)
     for html_only in ("urlize", "xmlattr"):
         env.filters.pop(html_only, None)
