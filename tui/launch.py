@@ -100,7 +100,7 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     choice = choose_drill(base / "drills", scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg, base),
                           resume=lambda inc_id: resume_invocation(inc_id, base / "drills", options))
-    info.notice = choice.notice
+    info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario)]).strip("; ") or None
     if relaunch and choice.drill.speed != 1.0:
         # the drill's own pace (the typed --speed is dropped: a continued drill ignores it), so the
         # line that starts it over after a resolve starts it at the pace it was worked at
@@ -155,6 +155,36 @@ class FoundIncident:
     @property
     def id(self) -> str:
         return str(self.state.id)
+
+
+def reach_without_its_drill(incident_id: str, root: Path) -> str:
+    """The ways to an open drill incident whose drill cannot be opened (drill.json damaged or gone):
+    the CLI reads and ends it without the drill's world."""
+    where = str(Path(root).resolve())
+    return (f"`{command('incident', 'show', incident_id, '--state-dir', where)}` reads it,"
+            f" `{command('incident', 'resolve', incident_id, '--state-dir', where, '--summary', 'TEXT')}` ends it")
+
+
+def stranded(cfg: Config, home: Path, scenario: str) -> list[str]:
+    """A sentence for each open incident of ``scenario``'s drills whose drill cannot be opened: no
+    drill dashboard offers it (``demo`` starts a new drill past an unreadable drill.json, ``resume``
+    refuses), so a launch of that scenario names it, why, and how it is still reached (cycle-3)."""
+    from warroom.drill.directory import open_drill
+    from warroom.errors import WarroomError
+
+    said = []
+    for root in incident_roots(home):
+        store = _store_at(root, cfg, home)
+        for st in store.open_incidents() if store is not None else ():
+            drill = st.drill or {}
+            if drill.get("replay") or drill.get("scenario") != scenario or not drill.get("dir"):
+                continue
+            try:
+                open_drill(Path(str(drill["dir"])), wrappers=False)
+            except WarroomError:       # its reason is the "not read: FILE: …" choose_drill says
+                said.append(f"{st.id} is still open in drill {Path(str(drill['dir'])).name}, which no dashboard"
+                            f" can open: {reach_without_its_drill(st.id, root)}")
+    return said
 
 
 def incident_roots(state_dir: Path) -> list[Path]:
@@ -266,7 +296,11 @@ def resume_context(cfg: Config, incident_id: str | None, *, options: Sequence[st
         # go on PATH and its wrappers are rewritten), never a directory a journal line points at.
         raise WarroomError(f"{found.id} is a drill incident whose drill ({recorded}) is not under {drills};"
                            " nothing was opened")
-    drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
+    try:
+        drill = IncidentStore(found.root, cfg).open(found.id).open_drill()   # gone: a clear error, no fallback
+    except WarroomError as exc:       # unreadable or gone: no dashboard opens it; say what still reaches it
+        raise WarroomError(f"{exc}; {found.id} is open but its drill cannot be opened:"
+                           f" {reach_without_its_drill(found.id, found.root)}") from None
     info = DrillInfo(scenario=drill.scenario.name,
                      relaunch=resume_invocation(found.id, found.root, options))
     from warroom import scenario_time as stime

@@ -231,3 +231,46 @@ def test_a_clock_pinned_before_the_drill_began_is_said_as_before_its_start(tmp_p
     assert again.drill.path == drill.path
     assert "at scenario time 10h00m before its start (×10)" in (again.notice or ""), again.notice
     assert stime.clock_said(76.0) == "1m16s"
+
+
+def test_an_open_incident_in_a_drill_that_cannot_be_read_is_named_with_the_ways_to_it(tmp_path: Path,
+                                                                                       capsys) -> None:
+    """cycle-3: the newest drill's drill.json damaged, `warroom drill NAME` started a new drill saying only
+    "not read: FILE"; the incident open in the damaged drill was then offered by no dashboard and named
+    by no launch, and `warroom resume ID` refused naming the file alone. Every launch of the scenario
+    and that resume now name the incident and the commands that still reach it, and those work."""
+    import shlex
+
+    import pytest
+
+    from tui.cli import main
+    from tui.launch import drill_context, resume_context
+    from warroom.config import Config
+    from warroom.errors import WarroomError
+    from warroom.incident.store import IncidentStore
+
+    def cfg() -> Config:
+        c = Config()
+        c.incident.state_dir = str(tmp_path / AWKWARD)
+        return c
+
+    c = cfg()
+    drill = drill_context(c, "rate-limit", 30.0).drill.extra["drill"]
+    inc = IncidentStore(c.state_dir(), c).create(title="quota climbing", severity="P3", runbook=None, source={},
+                                                 drill={"scenario": "rate-limit", "speed": 30.0, "dir": str(drill.path)})
+    drill.attach_incident(inc.id)
+    (drill.path / "drill.json").write_text('{"scenario": "rate-lim', encoding="utf-8")    # torn
+    for notice in (drill_context(cfg(), "rate-limit", 30.0).drill.notice or "",          # a new drill
+                   drill_context(cfg(), "rate-limit", 30.0).drill.notice or ""):         # that one continued
+        assert f"{inc.id} is still open in drill {drill.name}, which no dashboard can open" in notice
+    assert inc.id not in (drill_context(cfg(), "timeout", 30.0).drill.notice or "")     # another scenario's
+    with pytest.raises(WarroomError) as refused:
+        resume_context(cfg(), inc.id)
+    said = str(refused.value)
+    assert "drill.json: cannot read the drill" in said and f"{inc.id} is open but its drill cannot be opened" in said
+    show, resolve = re.findall(r"`([^`]+)`", said)[-2:]
+    capsys.readouterr()
+    assert main(shlex.split(show)[1:]) == 0 and "quota climbing" in capsys.readouterr().out
+    assert main([*shlex.split(resolve)[1:-1], "drill.json torn; ended from the CLI"]) == 0
+    assert IncidentStore(c.state_dir(), c).open(inc.id, work=False).state.resolved
+    assert inc.id not in (drill_context(cfg(), "rate-limit", 30.0).drill.notice or "")  # resolved: not named
