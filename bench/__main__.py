@@ -6,7 +6,7 @@
 
 Raw figures go to ``bench/results/*.json`` and the table's rows to ``bench/results/summary.json``.
 Other areas' benches (``bench/journal.py``, ``bench/sources.py``, ``bench/execute.py``,
-``bench/drill.py``, ``bench/autoscale.py``) are run too when present: a module that defines
+``bench/drill.py``, ``bench/autoscale.py``, ``bench/data_age.py``) are run too when present: a module that defines
 ``figures(quick: bool) -> list[Figure | dict]`` contributes rows to the table; one that does not
 is run as ``python -m bench.NAME`` and its output is printed after the table.
 """
@@ -33,7 +33,7 @@ OURS: dict[str, Callable[[Options], list[Figure]]] = {
     "steady": steady.run,
     "flood": flood.run,
 }
-OTHERS = ("journal", "sources", "execute", "drill", "autoscale", "runbooks", "shared")
+OTHERS = ("journal", "sources", "data_age", "execute", "drill", "autoscale", "runbooks", "shared")
 
 
 def _as_figure(row: Figure | dict[str, object]) -> Figure:

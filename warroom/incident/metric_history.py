@@ -269,10 +269,30 @@ def pane_history(source: Any, slo: SloConfig, start: float, end: float, step: fl
                  memo: HistoryMemo | None = None) -> PaneHistory:
     """Read one pane's history (the pane's own query) over the window, its stale points apart
     (``data_ages``); raises HistoryError."""
-    pts = query_history(source, slo.query, start, end, step, slo.direction, memo)
-    ages = data_ages(source, slo, [t for t, _ in pts], step)
+    range_aged = getattr(source, "range_aged", None)
+    if callable(range_aged) and not (memo is not None and serves(source, slo.query)):
+        pts, ages = _read_aged(range_aged, slo, start, end, step)
+    else:
+        pts = query_history(source, slo.query, start, end, step, slo.direction, memo)
+        ages = data_ages(source, slo, [t for t, _ in pts], step)
     return PaneHistory(slo, tuple(p for p, a in zip(pts, ages, strict=True) if a is None), step,
                        stale=tuple((t, v, a) for (t, v), a in zip(pts, ages, strict=True) if a is not None))
+
+
+def _read_aged(range_aged: Any, slo: SloConfig, start: float, end: float,
+               step: float) -> tuple[list[tuple[float, float]], list[float | None]]:
+    """The pane's points on the grid from ``start`` to ``end`` and each one's stale age, from a
+    source that answers both in one round trip (``PrometheusSource.range_aged``): what
+    ``query_history`` then ``data_ages`` read, without the second wait. Raises HistoryError."""
+    t0 = align(start, step)
+    walls = [t0 + k * step for k in range(max(0, int(math.floor((end - t0) / step + 1e-9))) + 1)]
+    try:
+        result, ages = range_aged(slo.query, walls, step, slo=slo)
+    except Exception as exc:  # noqa: BLE001 - each source raises its own error type; say it, never crash
+        raise HistoryError(f"range query {slo.query!r} failed: {exc}") from None
+    by_time = {round(w, 3): a for w, a in zip(walls, ages, strict=True)}
+    pts = fold(result, slo.direction)
+    return pts, [by_time.get(round(t, 3)) for t, _ in pts]
 
 
 def data_ages(source: Any, slo: SloConfig, times: list[float], step: float) -> list[float | None]:
@@ -300,13 +320,18 @@ def readings_at(source: Any, slo: SloConfig, times: list[float], step: float) ->
     query_range = getattr(source, "query_range", None)
     if not callable(query_range):
         raise HistoryError(f"{getattr(source, 'name', 'the metric source')} cannot answer range queries")
+    range_aged = getattr(source, "range_aged", None)      # the value and its age in one round trip
     out: dict[float, float] = {}
     for t in dict.fromkeys(times):
         try:
-            pts = fold(query_range(slo.query, t, t, step), slo.direction)
+            if callable(range_aged):
+                result, ages = range_aged(slo.query, [t], step, slo=slo)
+            else:
+                result, ages = query_range(slo.query, t, t, step), None
+            pts = fold(result, slo.direction)
         except Exception as exc:  # noqa: BLE001 - each source raises its own error type; said, never a crash
             raise HistoryError(f"query {slo.query!r} at {t}: {exc}") from None
-        if pts and data_ages(source, slo, [t], step) == [None]:
+        if pts and (ages if ages is not None else data_ages(source, slo, [t], step)) == [None]:
             out[t] = pts[-1][1]
     return out
 

@@ -33,6 +33,7 @@ cannot read gets no freshness check rather than a wrong one.
 
 from __future__ import annotations
 
+import math
 import re
 
 from warroom.durations import format_duration
@@ -164,6 +165,25 @@ def age_query(expr: str) -> str | None:
         return None
     return " or ".join(f'label_replace(min(timestamp({s})), "{LABEL}", "{i}", "", "")'
                        for i, s in enumerate(sels))
+
+
+def stale_guard(expr: str, stale_after: float, lookback: float) -> str | None:
+    """A cheap expression that answers nothing at an instant where no data of ``expr`` can be
+    stale (``stale_age``): every series of every selector seen over the look-back had a sample
+    within ``stale_after``, and every selector had one. ``age_query``'s ``timestamp()`` of a
+    plain selector is evaluated series by series, instant by instant: over an hour's grid it cost
+    Prometheus 15-30 times the pane's own query (``bench/data_age.py``), on every history read.
+    This one reads range selectors (as ``rate`` does); only where it answers can an instant be
+    stale, and only then is the age expression asked. It errs one way: an instant it flags may be
+    fresh (a sample exactly ``stale_after`` old, a selector that never had data), never the other.
+    None when ``expr`` reads no series."""
+    sels = selectors(expr)
+    if not sels:
+        return None
+    fresh = f"{max(1, int(stale_after * 1000))}ms"      # never longer than stale_after: errs towards asking
+    back = f"{max(1, int(math.ceil(lookback)))}s"        # at least the server's look-back: every series it answers
+    return " or ".join(f"count(last_over_time({s}[{back}]) unless count_over_time({s}[{fresh}]))"
+                       f" or absent_over_time({s}[{fresh}])" for s in sels)
 
 
 def lookback_query(selector: str, lookback: float) -> str:

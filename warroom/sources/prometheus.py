@@ -32,7 +32,14 @@ from urllib.parse import urlsplit
 from warroom import scenario_time as stime
 from warroom.config import PrometheusConfig, SloConfig
 from warroom.errors import ConfigError
-from warroom.sources.freshness import LABEL as AGE_LABEL, age_query, lookback_query, selectors, stale_age
+from warroom.sources.freshness import (
+    LABEL as AGE_LABEL,
+    age_query,
+    lookback_query,
+    selectors,
+    stale_age,
+    stale_guard,
+)
 from warroom.sources.httpjson import SourceError, first_line, load_json
 from warroom.sources.model import SloSample
 from warroom.sources.prom_results import (
@@ -204,24 +211,57 @@ class PrometheusSource:
         """How old ``expr``'s data is at ``at`` (now) when a pane reading it would be STALE, else
         None: the pane's own age (``slo``'s ``age_query`` when it is a pane's query, else the
         selectors' newest samples, a vanished one read over the look-back) judged by the one rule
-        (``freshness.stale_age``). A Go/No-Go criterion asks it of the query it judges. Raises
-        ``QueryError`` when the source cannot answer; an age query the server refuses is no age
-        (as on a pane: "data age unknown", never STALE)."""
+        (``freshness.stale_age``). Raises ``QueryError`` when the source cannot answer; an age
+        query the server refuses is no age (as on a pane: "data age unknown", never STALE)."""
+        return self.query_aged(expr, at, slo=slo, value=False)[1]
+
+    def query_aged(self, expr: str, at: float | None = None, *, slo: SloConfig | None = None,
+                   value: bool = True) -> tuple[list[tuple[dict[str, str], float, float]], float | None]:
+        """``query(expr, at)`` and ``staleness(expr, at, slo=)`` in one round trip: the value, the
+        age expression and a look-back read of every selector (used only for one the age query
+        misses: its series vanished) all start at once and share one deadline. A Go/No-Go look
+        asks this of every criterion query: asked one after the other, the age doubled what
+        judging a criterion cost over a slow link (``bench/data_age.py``). ``value=False``: the
+        age only (no rows). Raises ``QueryError`` when the value cannot be read."""
         probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
-        age_expr = self._age_expr(probe)
-        if not age_expr:
-            return None
         self._connect()
         when = stime.now() if at is None else at
         deadline = time.monotonic() + self.cfg.timeout
-        p = self._start_instant(age_expr, at, parse=_parse_ages)
-        p.collect(self, deadline)
-        self._look_back([probe], [p], at, deadline)
+        asked = self._start_instant(expr, at) if value else None
+        age_expr = self._age_expr(probe)
+        age = self._start_instant(age_expr, at, parse=_parse_ages) if age_expr else None
+        backs = self._start_look_backs(probe, at) if age is not None else {}
+        for pending in (asked, age, *backs.values()):
+            if pending is not None:
+                pending.collect(self, deadline)
+        rows = [(s.labels, s.value, s.time) for s in asked.result()] if asked is not None else []
+        if age is None or age.error is not None:
+            return rows, None
+        found = dict(age.value)
+        for key, back in backs.items():
+            if key not in found and back.error is None and back.value is not None:
+                found[key] = back.value
         try:
-            data_time, _ = self._data_time(probe, p.result(), when, at, when)
+            data_time, _ = self._data_time(probe, found, when, at, when)
         except QueryError:
-            return None
-        return stale_age(data_time, when, self.cfg.stale_after)
+            return rows, None
+        return rows, stale_age(data_time, when, self.cfg.stale_after)
+
+    def _start_ages(self, probe: SloConfig, age_expr: str | None, first: float, end: float,
+                    step: float) -> tuple[_Pending, dict[str, _Pending]]:
+        """The age expression's range from ``first`` to ``end`` and the look-back reads at ``first``, started."""
+        assert age_expr is not None
+        return (self._start_range(age_expr, None, end - first, step, end=end),
+                self._start_look_backs(probe, first))
+
+    def _start_look_backs(self, slo: SloConfig, at: float | None) -> dict[str, _Pending]:
+        """A look-back read (``lookback_query``) of every selector of ``slo``'s query, started, by
+        selector index: what ``_look_back`` asks of the vanished ones, asked up front so that a
+        vanished selector costs no second round trip. None for a pane with its own age query."""
+        if slo.age_query is not None:
+            return {}
+        return {str(i): self._start_instant(lookback_query(sel, self.lookback), at, parse=_parse_newest)
+                for i, sel in enumerate(selectors(slo.query))}
 
     def stale_ages(self, expr: str, walls: list[float], step: float, *,
                    slo: SloConfig | None = None) -> list[float | None]:
@@ -233,24 +273,63 @@ class PrometheusSource:
         and after an instant where the range answered it, its newest sample then (no later one
         arrived, or it would be answered). An age query that fails gives no age (None), as a pane
         says "data age unknown"."""
-        probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
-        age_expr = self._age_expr(probe)
-        if not age_expr or not walls:
-            return [None] * len(walls)
         try:
-            answer = self.query_range(age_expr, walls[0], walls[-1] + step / 2, step)
-        except QueryError:
+            return self.range_aged(expr, walls, step, slo=slo, value=False)[1]
+        except QueryError:        # the source cannot answer (closed, misconfigured): no age known
             return [None] * len(walls)
+
+    def range_aged(self, expr: str, walls: list[float], step: float, *, slo: SloConfig | None = None,
+                   value: bool = True) -> tuple[list[tuple[dict[str, str], list[tuple[float, float]]]],
+                                                list[float | None]]:
+        """``query_range(expr, walls[0], walls[-1] + step / 2, step)`` (every series at the grid
+        instants ``walls``) and ``stale_ages(expr, walls, step, slo=)`` in one round trip: the
+        value range, the age range and the first instant's look-back reads start at once. A gate's
+        look and a pane's history read ask this: one after the other, the ages doubled (tripled
+        with a vanished selector) what a look cost over a slow link (``bench/data_age.py``).
+        ``value=False``: the ages only. Raises ``QueryError`` when the value range cannot be read."""
+        probe = slo if slo is not None else SloConfig(id="expr", title=expr, query=expr)
+        if not walls:
+            return [], []
+        self._connect()
+        deadline = time.monotonic() + self.cfg.timeout
+        end = walls[-1] + step / 2     # half a step past the last instant: rounding never drops it
+        asked = self._start_range(expr, None, end - walls[0], step, end=end) if value else None
+        age_expr = self._age_expr(probe)
+        guard_expr = stale_guard(probe.query, self.cfg.stale_after, self.lookback) \
+            if age_expr and probe.age_query is None else None
+        guard = self._start_range(guard_expr, None, end - walls[0], step, end=end) if guard_expr else None
+        age = backs = None
+        if guard is None and age_expr:
+            age, backs = self._start_ages(probe, age_expr, walls[0], end, step)
+        for pending in (asked, guard, age, *(backs or {}).values()):
+            if pending is not None:
+                pending.collect(self, deadline)
+        series = asked.result() if asked is not None else []
+        if guard is not None:
+            if guard.error is None and not any(pts for _labels, pts in guard.value):
+                return series, [None] * len(walls)     # every series had a sample within stale_after
+            age, backs = self._start_ages(probe, age_expr, walls[0], end, step)   # something may be stale
+            for pending in (age, *backs.values()):
+                pending.collect(self, deadline)
+        if age is None or age.error is not None:
+            return series, [None] * len(walls)
+        backs = backs or {}
         need = None if probe.age_query else len(selectors(probe.query))
         by_index: dict[int, dict[str, float]] = {}
-        for labels, pts in answer:
+        for labels, pts in age.value:
             key = labels.get(AGE_LABEL, str(id(labels)))
             for t, v in pts:
                 by_index.setdefault(round((t - walls[0]) / step), {})[key] = v
         out: list[float | None] = []
         seen: dict[str, float] = {}        # each selector's newest sample as last answered
         if need is not None:
-            seen = self._newest_before(probe, by_index.get(0, {}), walls[0])
+            # missing at the first instant: its newest raw sample over the look-back, else "older
+            # than the look-back", as a pane's age is (``_look_back``, ``_data_time``); a read
+            # that failed leaves it out (its age is not known)
+            seen = dict(by_index.get(0, {}))
+            for key, back in backs.items():
+                if key not in seen and back.error is None:
+                    seen[key] = back.value if back.value is not None else walls[0] - self.lookback
         for i, wall in enumerate(walls):
             found = by_index.get(i, {})
             if need is not None:
@@ -260,22 +339,7 @@ class PrometheusSource:
                 out.append(None)
             else:
                 out.append(stale_age(min(found.values()), wall, self.cfg.stale_after))
-        return out
-
-    def _newest_before(self, slo: SloConfig, found: dict[str, float], at: float) -> dict[str, float]:
-        """``found`` (selector index -> newest sample time at ``at``) with every selector of
-        ``slo``'s query it lacks read over the look-back before ``at``, as a pane's age is
-        (``_look_back``, ``_data_time``): the newest raw sample, else ``at`` minus the look-back.
-        A read that fails leaves the selector out (its age is not known)."""
-        out = dict(found)
-        deadline = time.monotonic() + self.cfg.timeout
-        pending = [(str(i), self._start_instant(lookback_query(sel, self.lookback), at, parse=_parse_newest))
-                   for i, sel in enumerate(selectors(slo.query)) if str(i) not in out]
-        for key, p in pending:
-            p.collect(self, deadline)
-            if p.error is None:
-                out[key] = p.value if p.value is not None else at - self.lookback
-        return out
+        return series, out
 
     @property
     def lookback(self) -> float:

@@ -263,26 +263,31 @@ def _read(gate: VerifyGate, source: MetricSource, walls: list[float], step: floa
     if not callable(query_range):
         return _fresh_only(gate, source, walls, step, [_probe(gate, source, t) for t in walls])
     first = walls[0]
-    # the end half a step past the last instant: a float's rounding never drops it from the range
-    answered = [{round((t - first) / step): v for t, v in pts}
-                for _labels, pts in query_range(gate.expr, first, walls[-1] + step / 2, step)]
+    range_aged = getattr(source, "range_aged", None)    # the values and their ages in one round trip
+    if callable(range_aged):
+        series, ages = range_aged(gate.expr, walls, step, slo=gate.slo)
+    else:   # the end half a step past the last instant: a float's rounding never drops it from the range
+        series, ages = query_range(gate.expr, first, walls[-1] + step / 2, step), None
+    answered = [{round((t - first) / step): v for t, v in pts} for _labels, pts in series]
     out: list[tuple[float | None, str | None]] = []
     for i in range(len(walls)):
         reading = gate.reading([pts.get(i, math.nan) for pts in answered])
         out.append((reading.value, reading.problem))
-    return _fresh_only(gate, source, walls, step, out)
+    return _fresh_only(gate, source, walls, step, out, ages)
 
 
 def _fresh_only(gate: VerifyGate, source: MetricSource, walls: list[float], step: float,
-                read: list[tuple[float | None, str | None]]) -> list[tuple[float | None, str | None]]:
+                read: list[tuple[float | None, str | None]],
+                known: list[float | None] | None = None) -> list[tuple[float | None, str | None]]:
     """``read`` with every instant whose data a pane would call STALE (``freshness.stale_age``,
-    asked of the source that knows its data's age: ``stale_ages``) turned into no reading that
-    says so: a frozen value under the line is not the metric holding, so it never counts toward a
-    pass (it breaks a hold as no data does), and the gate's line says why it waits."""
+    asked of the source that knows its data's age: ``stale_ages``, or ``known`` when they came
+    with the values) turned into no reading that says so: a frozen value under the line is not the
+    metric holding, so it never counts toward a pass (it breaks a hold as no data does), and the
+    gate's line says why it waits."""
     ages = getattr(source, "stale_ages", None)
-    if not callable(ages) or all(v is None for v, _ in read):
+    if (known is None and not callable(ages)) or all(v is None for v, _ in read):
         return read
-    stale = ages(gate.expr, walls, step, slo=gate.slo)
+    stale = known if known is not None else ages(gate.expr, walls, step, slo=gate.slo)
     return [(None, stale_words(age)) if age is not None and value is not None else (value, problem)
             for (value, problem), age in zip(read, stale, strict=True)]
 

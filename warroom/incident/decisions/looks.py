@@ -59,17 +59,23 @@ def evaluate_all(incident: Any, state: Any, runbooks: Sequence[Any], source: Any
     slos = getattr(getattr(incident, "config", None), "slo", None) or ()
     pane_of = {str(s.query): s for s in slos}          # a pane's query: its own age rule (age_query)
     staleness = getattr(source, "staleness", None)     # a source that knows its data's age
+    query_aged = getattr(source, "query_aged", None)   # ... and answers it with the value, in one round trip
 
     def query(expr: str) -> list[float]:
         if source is None or not hasattr(source, "query"):
             raise WarroomError("no metric source")
         if expr not in asked:
             try:   # at the instant the rest is judged at, so time and metrics tell one moment
-                asked[expr] = [float(row[1]) for row in source.query(expr, at=now.timestamp())]
                 # the pane's rule for data age: a frozen series (a stuck exporter still inside
                 # Prometheus' look-back) is STALE on a pane, so no criterion reads it as now
-                age = staleness(expr, now.timestamp(), slo=pane_of.get(expr)) \
-                    if asked[expr] and callable(staleness) else None
+                if callable(query_aged):
+                    rows, age = query_aged(expr, now.timestamp(), slo=pane_of.get(expr))
+                    asked[expr] = [float(row[1]) for row in rows]
+                    age = age if asked[expr] else None
+                else:
+                    asked[expr] = [float(row[1]) for row in source.query(expr, at=now.timestamp())]
+                    age = staleness(expr, now.timestamp(), slo=pane_of.get(expr)) \
+                        if asked[expr] and callable(staleness) else None
                 if age is not None:
                     asked[expr] = StaleReading(stale_words(age))
             except QueryError as exc:
