@@ -253,6 +253,9 @@ def test_a_hand_written_reference_in_code_is_left_as_written() -> None:
     assert render("- run `#{{ n }}` then\n\n```\n#{{ n }} @{{ x }}\n```\n", n=5, x="bob") \
         == "- run `#5` then\n\n```\n#5 @bob\n```\n"
     assert render("- #{{ n }} and {{ n }}: x#{{ 'y' }}\n", n=5) == "- #&#8203;5 and 5: x#y\n"
+    # a link the template means: its destination is the template's
+    assert render("- [part {{ n }}](https://wiki.example/pir#{{ n }}) <mailto:ic@{{ x }}>\n", n=5, x="corp.example") \
+        == "- [part 5](https://wiki.example/pir#5) <mailto:ic@corp.example>\n"
 
 
 def test_the_html_only_filters_are_not_offered() -> None:

@@ -178,13 +178,25 @@ def _after_text(value: Any, tail: str) -> Any:
     return shown if guarded == text else Markup(guarded)
 
 
+def _in_code_or_link(line: str) -> bool:
+    """Whether template text ``line`` (one output line so far) ends inside a code span, a link's
+    destination ``](…`` or an angle-bracket autolink ``<…``: places GitHub finds no convenience in,
+    or where the template writes a link it means."""
+    if line.count("`") % 2:
+        return True
+    dest, angle = line.rfind("]("), line.rfind("<")
+    return dest >= 0 and ")" not in line[dest:] or angle >= 0 and ">" not in line[angle:]
+
+
 def _junction_guard() -> Any:
     """A Jinja extension (the documented ``filter_stream`` hook) that pipes every ``{{ … }}`` the
     template's own text leads into a GitHub convenience (``[#{{ x.seq }}]``, ``GH-{{ n }}``,
     ``@{{ name }}``; also after a ``{{ "[#" }}`` of a string alone) through ``md_after``: a value
     is data from the journal, and data never completes a reference, a mention or a link that
     pings or back-links on GitHub (cites-1), whatever the template writes. Inside a code span or a
-    fenced block (GitHub acts on nothing there) the value is left as it is."""
+    fenced block (GitHub acts on nothing there), or a link's destination the template writes
+    (``[x](https://wiki/page#{{ anchor }})``, ``<mailto:a@{{ domain }}>``: a link it means), the
+    value is left as it is."""
     from jinja2.ext import Extension
     from jinja2.lexer import Token
 
@@ -208,7 +220,7 @@ def _junction_guard() -> Any:
                 elif block is not None and tok.type == "variable_end":
                     inner = block[1:]
                     open_tail = md_text.OPEN_TAIL.search(line[-8:]) is not None
-                    if open_tail and not fenced and line.count("`") % 2 == 0:
+                    if open_tail and not fenced and not _in_code_or_link(line):
                         lineno = block[0].lineno
                         yield block[0]
                         yield Token(lineno, "lparen", "(")
