@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 UNITS = ("percent", "ratio", "seconds", "count", "bytes")
 _BYTE_SUFFIXES = ("B", "kB", "MB", "GB", "TB", "PB")
@@ -89,6 +90,13 @@ def _format(value: float | None, unit: str | None, digits: int) -> str:
     if size == int(size) and size < _HUGE and digits <= 3:
         return f"{sign}{int(size)}"
     return sign + _num(size, digits)
+
+
+def format_reading(value: float | None, slo: Any) -> str:
+    """A pane's reading as every surface writes it (the pane cell, ``warroom status``'s table and
+    ``--json`` value_text): its unit's form, told from the pane's own warn and crit (``slo``: an
+    ``SloConfig``). One function, so the pane and the command line never write it two ways."""
+    return format_value(value, slo.unit, against=(slo.warn, slo.crit))
 
 
 def format_threshold(value: float | None, unit: str | None, direction: str = "above") -> str:

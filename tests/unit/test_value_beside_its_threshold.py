@@ -15,6 +15,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -116,3 +117,22 @@ def test_the_timeline_the_concerns_and_the_pir_tell_the_breach_from_its_threshol
     history = PaneHistory(FAILURES, tuple(fold([({}, points)], "above")), 15.0)
     said = resolve_concerns(inc.state, {"failure_rate": history})
     assert "Flow failure rate is still critical (1.002%, threshold 1%)" in said, said
+
+
+def test_warroom_status_writes_a_reading_one_way_in_its_table_and_its_json(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table said "1.002%" (b0f61dd) while ``--json``'s value_text, "as the pane says it", said
+    "1%": both now come from units.format_reading, the one rule for a pane's reading."""
+    import argparse
+
+    from warroom.cli.status import _print, reading_json
+    from warroom.sources.model import SloReading
+
+    monkeypatch.setenv("COLUMNS", "200")
+    cfg = Config()
+    slo = next(s for s in cfg.slo if s.unit == "percent" and s.crit == 1.0)
+    reading = SloReading(slo=slo, state="crit", value=JUST_OVER)
+    assert reading_json(reading)["value_text"] == "1.002%"
+    _print(argparse.Namespace(json=False), cfg, [reading], 1_800_000_000.0, 3)
+    row = next(line for line in capsys.readouterr().out.splitlines() if slo.id in line)
+    assert "1.002%" in row.split(), row

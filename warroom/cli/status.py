@@ -22,7 +22,7 @@ from warroom.errors import WarroomError
 from warroom.fit_table import FitTable
 from warroom.journal import numbers
 from warroom.sources.evaluate import SloTracker
-from warroom.units import format_value
+from warroom.units import format_reading, format_value
 from warroom.sources.model import SloReading, SloSample
 from warroom.paths import command
 
@@ -95,7 +95,7 @@ def reading_json(r: SloReading) -> dict[str, Any]:
     value = numbers.sample(r.value)
     return {
         "id": r.slo.id, "title": r.slo.title, "state": r.state, "word": r.word,
-        "value": value, "value_text": format_value(r.value, r.slo.unit), "unit": r.slo.unit,
+        "value": value, "value_text": format_reading(r.value, r.slo), "unit": r.slo.unit,
         "warn": r.slo.warn, "crit": r.slo.crit, "direction": r.slo.direction,
         "for": r.slo.for_, "breached": r.breached, "age": r.age,
         "runbook": r.slo.runbook, "severity": r.slo.severity,
@@ -175,7 +175,7 @@ def _print(args: argparse.Namespace, cfg: Config, readings: list[SloReading], wh
     for r, detail in zip(readings, details, strict=True):
         cells = [
             cell(r.slo.id), cell(r.word, style=_STATE_STYLE[r.state]),
-            format_value(r.value, r.slo.unit, against=(r.slo.warn, r.slo.crit)),
+            format_reading(r.value, r.slo),
             _threshold(r.slo.warn, r.slo),
             _threshold(r.slo.crit, r.slo),
             "" if r.age is None else format_duration(r.age),
