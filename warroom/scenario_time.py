@@ -224,6 +224,15 @@ def clock_said(scenario_seconds: float) -> str:
     return f"{format_duration(-scenario_seconds)} before its start"
 
 
+def before_world(t: float, history: float) -> str:
+    """Why a drill's reading at scenario time ``t``, before the drill's start, has no value (cycle-2:
+    it read "no data" with no reason): its world is recorded from ``history`` seconds before the
+    start, and a query reads nothing where its window reaches past that."""
+    world = f"the drill's world is recorded from {format_duration(history)} before its start"
+    return (f"no data: {format_duration(-t)} before the drill's start; {world}"
+            + ("" if t < -history else ", and this query's window reaches further back"))
+
+
 def drill_seconds(wall_seconds: float, speed: float) -> float:
     """``wall_seconds`` on the wall clock as drill seconds at ``speed`` (a drill's or a replay's,
     where the caller holds the speed itself rather than an incident's state)."""

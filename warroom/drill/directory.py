@@ -31,6 +31,7 @@ from warroom.drill import fleet
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.promql import PromQLError, shown
 from warroom.drill.scenarios import Scenario, get_scenario
+from warroom.drill.series import GRID, HISTORY, Series
 from warroom.drill.simulator import SERIES_CACHE, Simulator
 from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
@@ -254,26 +255,22 @@ def _utc(at: float) -> str:
 
 
 class DrillSource:
-    """The panes' own PromQL evaluated on a drill's world (``Drill.source`` makes it). It answers
-    as the Prometheus source does (``SloSample`` with value, sparkline and notes), so the panes
-    cannot tell a drill from production; only the clock is the drill's. ``window`` (scenario
-    seconds) and ``points`` shape the sparklines; their timestamps are wall times, so the panes'
-    data age works as it does with Prometheus.
+    """The panes' own PromQL evaluated on a drill's world (``Drill.source`` makes it), answered as
+    the Prometheus source does (``SloSample``: value, sparkline, notes): panes cannot tell a drill
+    from production; only the clock is the drill's. ``window`` (scenario seconds) and ``points``
+    shape the sparklines; their timestamps are wall times, so data age works as with Prometheus.
 
     Like a real source it holds nothing from a time that has not happened: a value asked for after
-    the drill's now (``--at`` tomorrow) is refused with an error that says so (the simulator could
-    compute it, but no Prometheus could, and a drill must not answer what production cannot); a
-    range reaching past now has its points up to now.
+    the drill's now (``--at`` tomorrow) is refused saying so (no Prometheus could answer it); a range
+    reaching past now has its points up to now. Before its world began (``unknown``), or with no
+    value before its start (``said``), the reading says why rather than a bare "no data" (cycle-2).
 
     As with Prometheus, a pane's sparkline is reused until one step of it (``window / (points - 1)``
-    scenario seconds) has passed: it cannot gain a point before then, and evaluating its history
-    on every poll was two thirds of the dashboard's steady-state CPU in a drill (``python -m bench
-    --only steady``). The value is evaluated on every poll; an action recorded (a change to the
-    world) drops every cached sparkline."""
+    scenario seconds) has passed: it cannot gain a point before then, and evaluating its history on
+    every poll was two thirds of the dashboard's CPU in a drill (``python -m bench --only steady``).
+    The value is evaluated on every poll; an action recorded drops every cached sparkline."""
 
-    #: Range queries are evaluated exactly at any step (no scrape interval): callers may ask for
-    #: a sub-second grid on a sped-up drill.
-    exact_history = True
+    exact_history = True    #: ranges are exact at any step (no scrape interval): a sub-second grid is fine
 
     def __init__(self, drill: Drill, slos: list[SloConfig] | None = None, window: float = 1800.0,
                  points: int = 60) -> None:
@@ -282,8 +279,7 @@ class DrillSource:
         self.window = float(window)
         self.points = max(2, int(points))
         self._slos = {s.id: s for s in (slos or default_slos())}
-        self._polls = 0
-        # series expression -> (scenario time evaluated at, world it was evaluated on, points)
+        self._polls = 0         # _sparklines: series expression -> (scenario time, world evaluated on, points)
         self._sparklines: dict[str, tuple[float, object, tuple[tuple[float, float], ...]]] = {}
 
     @property
@@ -291,21 +287,27 @@ class DrillSource:
         """Scenario seconds between two points of a sparkline."""
         return self.window / (self.points - 1)
 
-    def future(self, at: float) -> str | None:
-        """Why nothing is known at unix time ``at``: it is after the drill's now; None when it is not."""
-        now = stime.now()
-        if at <= now:
+    def unknown(self, at: float) -> str | None:
+        """Why nothing is known at unix time ``at``: after the drill's now, or before its world began; else None."""
+        if (t := self.drill.scenario_time(at)) < -HISTORY:
+            return stime.before_world(t, HISTORY)
+        if at <= (now := stime.now()):
             return None
-        ahead = format_duration(self.drill.scenario_time(at) - self.drill.scenario_time(now))
+        ahead = format_duration(t - self.drill.scenario_time(now))
         return (f"no data at {_utc(at)}: that is {ahead} of drill time after the drill's now ({_utc(now)}); "
                 "a source holds nothing from the future")
+
+    @staticmethod
+    def said(reading: tuple[float | None, str | None], t: float) -> tuple[float | None, str | None]:
+        """``reading`` (value, note), saying why it has no value at scenario time ``t`` before the start."""
+        return reading if reading[0] is not None or t >= 0 else (None, stime.before_world(t, HISTORY))
 
     def fetch(self, slos: list[SloConfig], at: float | None = None) -> list[SloSample]:
         # Sparklines are reused only for "now" (the dashboard's polls), never for a fetch as of a
         # given time (evidence back-filled later), as with the Prometheus source.
         cache = at is None
         at = stime.now() if at is None else at
-        if (why := self.future(at)) is not None:
+        if (why := self.unknown(at)) is not None:
             return [SloSample(slo.id, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
                     for slo in slos]
         out = [self._sample(slo, at, cache) for slo in slos]
@@ -318,8 +320,7 @@ class DrillSource:
         return out
 
     def _sample(self, slo: SloConfig, at: float, cache: bool) -> SloSample:
-        sim = self.drill.simulator
-        t = self.drill.scenario_time(at)
+        sim, t = self.drill.simulator, self.drill.scenario_time(at)
         series_expr = slo.range_query or slo.query
         world = sim.refresh() if cache else None
         hit = self._sparklines.get(series_expr) if cache else None
@@ -336,7 +337,7 @@ class DrillSource:
         except PromQLError as exc:
             return SloSample(slo.id, None, sample_time=at, fetched_at=stime.now(),
                              error=f"drill cannot evaluate {slo.query!r}: {exc}")
-        value, note = shown(many.at(0))
+        value, note = self.said(shown(many.at(0)), t)
         if hit is not None:
             series = hit[2]
         else:
@@ -349,10 +350,11 @@ class DrillSource:
     def instant(self, expr: str, at: float | None = None) -> SloSample:
         """Evaluate a PromQL expression (or a pane id such as ``quota``) at ``at``."""
         at = stime.now() if at is None else at
-        if (why := self.future(at)) is not None:
+        if (why := self.unknown(at)) is not None:
             return SloSample(expr, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
         try:
-            value, note = shown(self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at)))
+            t = self.drill.scenario_time(at)
+            value, note = self.said(shown(self.drill.simulator.evaluate(self._resolve(expr), t)), t)
         except PromQLError as exc:
             return SloSample(expr, None, sample_time=at, fetched_at=stime.now(),
                              error=f"drill cannot evaluate {expr!r}: {exc}")
@@ -361,7 +363,7 @@ class DrillSource:
     def query(self, expr: str, at: float | None = None) -> list[tuple[dict[str, str], float]]:
         """The full instant vector (labels, value) for ``expr``; raises ``PromQLError`` (after now, too)."""
         at = stime.now() if at is None else at
-        if (why := self.future(at)) is not None:
+        if (why := self.unknown(at)) is not None:
             raise PromQLError(why)
         result = self.drill.simulator.evaluate(self._resolve(expr), self.drill.scenario_time(at))
         return [({}, result)] if isinstance(result, float) else [(dict(s.labels), s.value) for s in result]
@@ -385,8 +387,6 @@ class DrillSource:
     def batch_span(self) -> float:
         """Wall seconds of drill one question over the past should cover: the hour of rows the
         simulator integrates and holds at a time (``Series.CHUNK``); wider, it integrates again."""
-        from warroom.drill.series import GRID, Series
-
         return Series.CHUNK * GRID / self.drill.speed
 
     def world(self) -> dict[str, Any]:
