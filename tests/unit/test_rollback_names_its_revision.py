@@ -160,3 +160,39 @@ def test_undo_to_the_current_revision_is_skipped_as_kubectl_does(tmp_path: Path)
     assert len([a for a in read_actions(drill.path) if a.action == "rollout_undo"]) == 1
     code, _, err = kubectl(120.0, "rollout", "undo", dep, "--to-revision=99")
     assert (code, err.strip()) == (1, "error: unable to find specified revision 99 in history")
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_the_schema_confirmation_fails_after_a_rollback_to_the_wrong_revision(tmp_path: Path, wrong: bool) -> None:
+    """rollback-3: "Confirm the schema version went back" was prose, so after `rollout undo
+    --to-revision=<the suspect's own number>` (kubectl answers "rolled back", and the bad release runs
+    again without the env set since) the step ran ok, unchecked, while FlowEngine still wrote the
+    suspect's schema. It now requires the good_schema parameter in what FlowEngine serves: the
+    step, run as the dashboard runs it (a shell, the drill's stand-ins on PATH), fails and its
+    expectation is not met after the wrong rollback, and passes after the right one."""
+    import os
+    import subprocess
+
+    from warroom.execute.expectation import check_text
+
+    rb = next(r for r in _library() if r.id == "RB-LAUNCH-005")
+    step = next(s for s in rb.steps if s.label == "Confirm the schema version went back")
+    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
+    dep, ns = f"deployment/{fleet.DEPLOYMENT}", ["-n", fleet.NAMESPACE]
+    rows = _release_rows(run_one(drill, ["kubectl", "rollout", "history", dep, *ns], 60.0)[1])
+    suspect, good = rows[-1][0], rows[-2][0]
+    assert run_one(drill, ["kubectl", "set", "env", dep, "MAX_CONCURRENT_FLOWS=5", *ns], 90.0)[0] == 0
+    code, out, _ = run_one(drill, ["kubectl", "rollout", "undo", dep, *ns, f"--to-revision={suspect if wrong else good}"],
+                           120.0)
+    assert (code, out.strip()) == (0, f"deployment.apps/{fleet.DEPLOYMENT} rolled back")   # kubectl says so either way
+    command = substitute(step.command or "", resolve_values(rb.params, step.params, {}), declared=list(rb.params))
+    env = {**os.environ, **drill.env(), "WARROOM_DRILL_AT": str(drill.wall_time(300.0))}   # rolled out by then
+    ran = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True, timeout=60)
+    verdict = check_text(step.check, step.expect, ran.stdout)
+    assert verdict is not None
+    assert (BAD_SCHEMA in run_one(drill, ["kubectl", "exec", dep, *ns, "--", "curl", "-s",
+                                          "http://localhost:8080/api/schemas/version"], 300.0)[1]) is wrong
+    if wrong:
+        assert ran.returncode != 0 and verdict.state == "unmet", (ran, verdict)
+    else:
+        assert ran.returncode == 0 and verdict.state == "met" and "20251104_001" in ran.stdout, (ran, verdict)
