@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from textual.widgets import Button, Input
+from textual.errors import NoWidget
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.widgets import Button, Input, Static
 
 from tests.app.tui_support import make_app, record_notifications, wait_for
 from tui.screens.modals.decision import DecisionAnswer, DecisionScreen, criteria_text
@@ -168,10 +171,11 @@ async def test_go_no_go_worked_in_the_mass_failure_drill_is_journaled_with_its_c
 
 
 async def test_the_question_and_the_deadline_stay_in_view_at_80x24() -> None:
-    """The head (deadline, when judged, suggestion, tally, what GO opens) is four lines at 80x24
-    in the mass-failure drill: the dialog overflowed by one line, the focused why field scrolled it
-    and the deadline's line went under the title. The title and the head are docked together now
-    (as the run dialog's title and gate): whatever the criteria hold, both are on screen, whole."""
+    """The head (deadline, when judged, suggestion, what GO opens; the tally is the verdict grid's
+    now) is three lines at 80x24 in the mass-failure drill: the dialog overflowed by one line, the
+    focused why field scrolled it and the deadline's line went under the title. The title and the
+    head are docked together now (as the run dialog's title and gate): whatever the criteria hold,
+    both are on screen, whole."""
     base = view()
     crit = tuple(CriterionVerdict("go" if i < 9 else "no_go", f"criterion {i} " + "with a long explanation " * 4,
                                   ("met", "not met", "unknown")[i % 3], "evidence " * 8) for i in range(15))
@@ -187,8 +191,77 @@ async def test_the_question_and_the_deadline_stay_in_view_at_80x24() -> None:
         title = screen.query_one(".dialog-title").region
         head = screen.query_one("#decision-head").region
         box = screen.query_one("#decision-dialog").content_region
-        assert head.height >= 4 and title.y >= box.y and head.y >= title.bottom and head.bottom <= box.bottom, \
+        assert head.height >= 3 and title.y >= box.y and head.y >= title.bottom and head.bottom <= box.bottom, \
             (title, head, box)
         for wid in ("#why", "#go"):
             region = screen.query_one(wid).region
             assert region.y >= head.bottom and region.bottom <= box.bottom + 3, (wid, region)
+
+
+def on_screen(screen: Screen) -> list[str]:
+    """What the terminal shows of the screen's text widgets, row by row: each Static's rows that
+    are not clipped away (scrolled out of its container, below the dialog's fold)."""
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for widget in screen.query(Static):
+        try:
+            geo = screen.find_widget(widget)
+        except NoWidget:
+            continue
+        shown = geo.visible_region
+        if not shown:
+            continue
+        strips = widget.render_lines(Region(0, shown.y - geo.region.y, geo.region.width, shown.height))
+        for i, strip in enumerate(strips):
+            rows.setdefault(shown.y + i, []).append((geo.region.x, "".join(seg.text for seg in strip)))
+    return [" ".join(text for _, text in sorted(parts)) for _, parts in sorted(rows.items())]
+
+
+def rb_launch_005_view(*, overdue: bool = False, recorded: bool = False) -> DecisionView:
+    """RB-LAUNCH-005's own decision (16 criteria, from the shipped runbook) judged in every state."""
+    from tests.conftest import REPO
+
+    (d,), _ = find_decisions((REPO / "runbooks" / "RB-LAUNCH-005-mass-failure.md").read_text())
+    crit = tuple(CriterionVerdict(side, c.text, ("met", "not met", "unknown")[i % 3],
+                                  "repos_failing 7 >= 5 is true, judged from the flows of the last hour " * 2)
+                 for i, (side, c) in enumerate([("go", c) for c in d.go] + [("no_go", c) for c in d.no_go]))
+    return DecisionView(d, "RB-LAUNCH-005", crit, "GO", datetime(2026, 12, 1, 12, 15, tzinfo=UTC), overdue,
+                        {"verdict": "GO", "by": "dana (incident commander, platform team, night shift)"}
+                        if recorded else None, judged_at=datetime(2026, 12, 1, 12, 16, tzinfo=UTC),
+                        due_text="15m00s drill time (30s wall) after detection, 12:15:00 UTC")
+
+
+async def test_every_verdict_of_rb_launch_005_is_on_screen_at_80x24_without_scrolling() -> None:
+    """DECIDE-4: RB-LAUNCH-005's 16 criteria as a list with evidence are taller than an 80x24
+    terminal, and the dialog showed 3 of them. Now every criterion's mark (✔ ✗ ?) and the start
+    of its words are on screen as it opens, each side headed by its tally, also with the deadline
+    overdue, an earlier verdict by a long name and a failed look's long error above them; the
+    evidence follows, scrolling. The question, the fields and the buttons stay on screen."""
+    from tui.screens.modals.decision import MARKS
+
+    for case in ("plain", "crowded"):
+        v = rb_launch_005_view(overdue=case == "crowded", recorded=case == "crowded")
+        assert len(v.criteria) == 16
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = DecisionScreen(v, by="dana")
+            app.push_screen(screen)
+            await pilot.pause()
+            if case == "crowded":
+                screen.post_message(DecisionScreen.Rejudged(None, "prometheus: connection refused " * 4))
+                await wait_for(pilot, lambda: screen.looks == 1)
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            shown = on_screen(screen)
+            text = "\n".join(shown)
+            for c in v.criteria:
+                mark = MARKS[c.state][0]
+                assert any(re.search(re.escape(mark) + r" .*?" + re.escape(c.text[:20]), row) for row in shown), \
+                    (case, c.text, text)
+            assert re.search(r"GO when any holds ✔3 ✗3 \?3", text) and re.search(r"NO-GO when all hold ✔3 ✗2 \?2", text), text
+            assert "Go/No-Go: Roll back to the pilot" in text and "suggestion: GO" in text, text
+            if case == "crowded":
+                assert "OVERDUE" in text and "already decided: GO by dana" in text, text
+                assert "the last look failed: prometheus" in text, text
+            for wid in ("#why", "#by", "#go", "#no-go", "#cancel"):
+                region = screen.query_one(wid).region
+                assert region.height > 0 and region.bottom <= 24 and region.right <= 80, (case, wid, region)

@@ -78,7 +78,8 @@ def criteria(screen: DecisionScreen) -> str:
 
 
 def head(screen: DecisionScreen) -> str:
-    return str(screen.query_one("#decision-head").render())
+    """The lines above the criteria: the head, and an earlier verdict or a failed look (one line each)."""
+    return "\n".join(str(screen.query_one(wid).render()) for wid in ("#decision-head", "#decision-said"))
 
 
 async def test_a_metric_crossing_its_threshold_while_the_dialog_is_open_changes_met() -> None:

@@ -190,3 +190,29 @@ def test_dashboard_gate_120x40(snap_compare) -> None:  # type: ignore[no-untyped
 def test_dashboard_gate_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     assert snap_compare(app, terminal_size=(80, 24), run_before=_gate_holding(app))
+
+
+def _decision(app):  # type: ignore[no-untyped-def]
+    """RB-LAUNCH-005's Go/No-Go (16 criteria from the shipped runbook, in every state), overdue."""
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from tests.app.test_tui_decision import rb_launch_005_view
+        from tui.screens.modals.decision import DecisionScreen
+
+        await metrics_drawn(pilot)
+        app.push_screen(DecisionScreen(rb_launch_005_view(overdue=True), by="dana"))
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_decision_dialog_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """DECIDE-4: every verdict in view (two columns of marks and words, tallies), the evidence below."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_decision(app))
+
+
+def test_decision_dialog_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_decision(app))

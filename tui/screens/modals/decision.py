@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
 from textual.message import Message
 
 from panes.safe import SafeText as Text, one_line
@@ -42,15 +44,68 @@ class DecisionAnswer:
 Rejudge = Callable[[DecisionView], DecisionView]
 
 
+SIDES = (("go", "GO when {} of these holds", "GO when {} holds"),
+         ("no_go", "NO-GO when {} of these hold", "NO-GO when {} hold"))
+#: Below this many cells a side gets the whole width (one column of 16 rows, not two of 9)
+TWO_COLUMNS_FROM = 56
+
+
+class VerdictGrid:
+    """Every criterion's verdict at a glance, one row each: its mark and the start of its words,
+    GO's beside NO-GO's (one under the other when the dialog is too narrow for two), each side
+    headed by its rule and its tally. RB-LAUNCH-005 has 16 criteria; the full list with evidence
+    (``criteria_text``) is taller than an 80x24 terminal, so the dialog showed three of them and
+    the commander scrolled to learn what was met. This is 10 rows in two columns at 80x24; the
+    evidence follows it and scrolls. The marks read without colour (✔ ✗ ?)."""
+
+    def __init__(self, view: DecisionView) -> None:
+        self.view = view
+
+    def side(self, side: str) -> tuple[Text, list[Text]] | None:
+        rows = [c for c in self.view.criteria if c.side == side]
+        if not rows:
+            return None
+        rule = self.view.decision.go_when if side == "go" else self.view.decision.no_go_when
+        head = Text(next(short for s, _, short in SIDES if s == side).format(rule), "bold")
+        for state in (MET, NOT_MET, "unknown"):
+            icon, _, style = MARKS[state]
+            head.append(" ")
+            head.append(f"{icon}{sum(1 for c in rows if c.state == state)}", style)
+        cells = []
+        for c in rows:
+            icon, _, style = MARKS.get(c.state, ("?", c.state, ""))
+            cell = Text(f"{icon} ", style)
+            cell.append(c.text)
+            cells.append(cell)
+        return head, cells
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        sides = [x for x in (self.side("go"), self.side("no_go")) if x is not None]
+        if len(sides) == 2 and options.max_width >= TWO_COLUMNS_FROM:
+            grid = Table.grid(expand=True, padding=(0, 1))
+            for _ in sides:
+                grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+            grid.add_row(*(head for head, _ in sides))
+            for i in range(max(len(cells) for _, cells in sides)):
+                grid.add_row(*(cells[i] if i < len(cells) else Text() for _, cells in sides))
+        else:
+            grid = Table.grid(expand=True)
+            grid.add_column(no_wrap=True, overflow="ellipsis")
+            for head, cells in sides:
+                for row in (head, *cells):
+                    grid.add_row(Text().append_text(row))
+        yield grid
+
+
 def criteria_text(view: DecisionView) -> Text:
     """Both lists with a fixed-width mark column, so the words stay readable without colour."""
     t = Text()
-    for side, title in (("go", f"GO when {view.decision.go_when} of these holds"),
-                        ("no_go", f"NO-GO when {view.decision.no_go_when} of these hold")):
+    for side, long, _ in SIDES:
         rows = [c for c in view.criteria if c.side == side]
         if not rows:
             continue
-        t.append(f"{title}\n", "bold")
+        t.append(long.format(view.decision.go_when if side == "go" else view.decision.no_go_when) + "\n",
+                 "bold")
         for c in rows:
             icon, word, style = MARKS.get(c.state, ("?", c.state, ""))
             t.append(f" {icon} {word:<8} ", style)
@@ -59,9 +114,10 @@ def criteria_text(view: DecisionView) -> Text:
     return t
 
 
-def head_text(v: DecisionView, trouble: str | None = None) -> Text:
-    """The lines above the criteria: deadline, need, when judged, suggestion, tally, what GO opens,
-    an earlier verdict; ``trouble``: the last look failed (the criteria shown are older)."""
+def head_text(v: DecisionView) -> Text:
+    """The lines above the criteria: deadline, need, when judged, suggestion, what GO opens. The
+    tally is the verdict grid's, side by side (``VerdictGrid``); an earlier verdict and a failed
+    look are ``said_text``'s, one line each."""
     head = Text()
     if v.due_at is not None:
         head.append(f"deadline {v.due_text}", "bold red" if v.overdue else "")
@@ -73,23 +129,33 @@ def head_text(v: DecisionView, trouble: str | None = None) -> Text:
         head.append(f"judged {v.judged_at:%H:%M:%S} UTC   ", "dim")
     head.append("suggestion: ")
     head.append(v.suggestion, "bold")
-    tally = ", ".join(f"{n} {word}" for word in (MET, NOT_MET, "unknown")
-                      if (n := sum(1 for c in v.criteria if c.state == word)))
-    head.append(f"   criteria: {tally}" if tally else "", "dim")
     if v.decision.on_go:
-        head.append(f"   on GO: {v.decision.on_go} opens beside the current runbook", "dim")
+        head.append(f"   on GO: {v.decision.on_go} opens beside", "dim")
+    return head
+
+
+def said_text(v: DecisionView, trouble: str | None = None) -> Text:
+    """An earlier verdict, and ``trouble``: the last look failed (the criteria shown are older).
+    Drawn one line each, cut with an ellipsis (``#decision-said``): however long a name or an
+    error, the verdict grid below keeps its rows on an 80x24 screen."""
+    lines = []
     if v.recorded:
         where = v.recorded.get("runbook_id")
-        head.append(f"\nalready decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}"
-                    + (f" in {where}" if where and where != v.runbook_id else "")
-                    + " — a new verdict is added to the history, the earlier one stays", "bold")
+        lines.append((f"already decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}"
+                      + (f" in {where}" if where and where != v.runbook_id else "")
+                      + " — a new verdict is added to the history, the earlier one stays", "bold"))
     if trouble:
-        head.append(f"\nthe last look failed: {trouble} — the criteria shown are from the look before", "bold red")
-    return head
+        lines.append((f"the last look failed: {trouble} — the criteria shown are from the look before", "bold red"))
+    said = Text()
+    for i, (words, style) in enumerate(lines):
+        said.append(("\n" if i else "") + words, style)
+    return said
 
 
 class DecisionScreen(Dialog[DecisionAnswer]):
     BINDINGS: ClassVar[list[Binding]] = MODAL_BINDINGS
+    # below 32 rows (80x24) the buttons are one row high: the rows go to the verdict grid
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-h-short"), (32, "-h-tall")]
 
     class Rejudged(Message):
         """A look's result, posted by the worker thread: the new view, or why the look failed."""
@@ -119,10 +185,14 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             with Vertical(classes="dialog-head"):
                 yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
                 yield Static(head_text(v), id="decision-head")
+                yield Static(said_text(v), id="decision-said", classes="-said" if v.recorded else "")
+            # every verdict first (VerdictGrid: 10 rows at 80x24), then each with its evidence
             with VerticalScroll(id="decision-criteria"):
+                yield Static(VerdictGrid(v), id="decision-verdicts")
                 yield Static(criteria_text(v), id="decision-criteria-text")
-            yield Input(placeholder="why (required): what tipped it", id="why")
-            yield Input(one_line(self.by), placeholder="who decides", id="by")
+            with Horizontal(id="decision-answer"):
+                yield Input(placeholder="why (required): what tipped it", id="why")
+                yield Input(one_line(self.by), placeholder="who decides", id="by")
             yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -173,7 +243,11 @@ class DecisionScreen(Dialog[DecisionAnswer]):
                 self._trouble = None
             else:
                 self._trouble = message.error or "unknown error"
-            self.query_one("#decision-head", Static).update(head_text(self.view, self._trouble))
+            self.query_one("#decision-head", Static).update(head_text(self.view))
+            said = self.query_one("#decision-said", Static)
+            said.update(said_text(self.view, self._trouble))
+            said.set_class(bool(self.view.recorded or self._trouble), "-said")
+            self.query_one("#decision-verdicts", Static).update(VerdictGrid(self.view))
             self.query_one("#decision-criteria-text", Static).update(criteria_text(self.view))
         finally:
             self._looking = False
@@ -183,10 +257,16 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         why = self.query_one("#why", Input).value.strip()
         by = self.query_one("#by", Input).value.strip()
         if not why or not by:
-            self.query_one("#form-error", Static).update(Text("Say why, and who decides.", style="bold red"))
+            self.say("Say why, and who decides.")
             self.query_one("#why" if not why else "#by", Input).focus()
             return
         self.dismiss(DecisionAnswer(verdict, why, by, self.view))
+
+    def say(self, words: str) -> None:
+        """Why an answer was not taken, on a row that exists only while it says something."""
+        error = self.query_one("#form-error", Static)
+        error.update(Text(words, style="bold red"))
+        error.add_class("-said")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -202,5 +282,4 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         if self.view.suggestion in ("GO", "NO-GO"):
             self.answer(self.view.suggestion)
         else:
-            self.query_one("#form-error", Static).update(
-                Text("No suggestion: press GO or NO-GO.", style="bold red"))
+            self.say("No suggestion: press GO or NO-GO.")
