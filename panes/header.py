@@ -122,8 +122,13 @@ class IncidentHeader(Vertical):
         return t
 
     def clocks_text(self, now: float) -> Text:
+        """Line 2: the incident's clocks, a replay's place in its recording, the drill, the sources.
+        A drill's speed is said once, always: beside the first clock that runs on drill time (the
+        incident's elapsed), else beside the scenario's name, so a continued ×30 drill never reads
+        as ×1 before its declaration (the launch toast that said it is gone by then)."""
         i = self.info
         t = Text(no_wrap=True, overflow="ellipsis")
+        speed_said = i.time_scale == 1.0        # ×1 is never said: no mark is the world's own pace
         if i.incident_id is not None and i.declared_at is not None:
             end = i.resolved_at if i.resolved_at is not None else now
             # In a drill every clock here runs on scenario time (a --speed 10 drill reaches the
@@ -131,8 +136,9 @@ class IncidentHeader(Vertical):
             elapsed = stime.between(i, i.declared_at, end).seconds
             t.append("elapsed ", "dim")
             t.append(format_clock(elapsed), "bold")
-            if i.time_scale != 1.0:
+            if not speed_said:
                 t.append(f" ×{i.time_scale:g}", "dim")
+                speed_said = True
             t.append("  ")
             # the tier the core has reached (escalation.instants); a view without one, by the table
             t.append(tier_at(i.tiers, end) if i.tiers else escalation_tier(elapsed), "bold")
@@ -156,7 +162,7 @@ class IncidentHeader(Vertical):
             t.append(shown + (" (its end)" if at >= end else ""), "bold")
             t.append("  ")
         if i.drill:
-            t.append(f"scenario {i.drill}  ", "dim")
+            t.append(f"scenario {i.drill}" + ("" if speed_said else f" ×{i.time_scale:g}") + "  ", "dim")
         for name, health in i.sources:
             mark, style = HEALTH_MARKS.get(health, ("?", ""))
             t.append(f"{name} ", "dim")

@@ -502,10 +502,18 @@ class DashboardScreen(Screen[None]):
             read_only=ctx.read_only,
             sources=((self.source_name(), self._source_health), *self._extra_health.items())
             + tuple(base.sources),
-            gate=self.shown_gate(), time_scale=base.time_scale, shared=self.shared_view(base), roles=base.roles,
+            gate=self.shown_gate(), time_scale=self.time_scale(base), shared=self.shared_view(base), roles=base.roles,
             people=base.people, recording=getattr(ctx.source, "recording_clock", None),
             tiers=base.tiers, escalated=base.escalated,
         )
+
+    def time_scale(self, base: HeaderInfo) -> float:
+        """The header's speed: the incident's own once one is shown, else the drill's (its
+        simulator's pace, kept when the drill is continued): before a declaration too."""
+        ctx = self.app.ctx
+        if base.incident_id is None and ctx.drill is not None:
+            return ctx.drill.speed
+        return base.time_scale
 
     def shared_view(self, base: Any) -> Any:
         """The shared store's line: what its listener said last for this incident, else the view's."""
