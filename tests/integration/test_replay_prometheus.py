@@ -95,7 +95,13 @@ def test_a_real_incident_is_saved_replayed_and_quoted_from_its_recording(tmp_pat
         for pane in history.panes:        # the newest point, while it is the last grid time's: else a gap
             want = [(pt, v) for pt, v in pane.points if pt <= t + 1e-6]
             held = want[-1][1] if want and t - want[-1][0] < history.step - 1e-6 else None
+            frozen = [(pt, v) for pt, v, _age in pane.stale if pt <= t + 1e-6]
+            stale = held is None and bool(frozen) and t - frozen[-1][0] < history.step - 1e-6 \
+                and (not want or frozen[-1][0] > want[-1][0])
+            if stale:       # recorded STALE: the frozen value, with its data age (the pane reads STALE)
+                held = frozen[-1][1]
             assert shown[pane.slo.id].value == held, (pane.slo.id, k)
+            assert (shown[pane.slo.id].data_time is not None) == stale, (pane.slo.id, k)
             assert all(w <= at + 1e-6 for w, _ in shown[pane.slo.id].series)   # no point from the future
         if k in in_hole:
             assert shown["quota"].value is None and shown["quota"].error is None       # no data, said as such

@@ -99,3 +99,31 @@ def test_metrics_json_keeps_the_stale_points(tmp_path: Path) -> None:
     live = pane_history(source, SLO, doc["start"], doc["end"], doc["step"])
     assert pane is not None and pane.stale == live.stale and pane.points == live.points
     assert pane.transitions() == []
+
+
+def test_a_replay_shows_a_recorded_stale_stretch_as_stale(tmp_path: Path) -> None:
+    """The replay plays what the pane showed: the frozen value, STALE with its recorded age (not
+    NO DATA, not a reading: a replay's own history and gates read fresh points only)."""
+    from warroom.incident.replay import ReplaySource
+    from warroom.sources.evaluate import evaluate
+
+    cfg = Config()
+    cfg.incident.state_dir = str(tmp_path / "state")
+    cfg.slo = [SLO]
+    inc = IncidentStore(tmp_path / "state", cfg).create(title="quota", severity="P3", runbook=None, source={})
+    declared = inc.state.declared_at.timestamp()
+    record_history(inc.dir, inc.state, [SLO], FrozenSource(declared - 600), now=declared + 120)
+    history = load_history(inc.dir)
+    pane = history.pane("quota")
+    assert pane is not None and pane.stale
+    replay = ReplaySource(history, speed=1.0, start=1_000.0)
+    t, value, age = pane.stale[len(pane.stale) // 2]
+    at = replay.wall_time(t)
+    [reading] = evaluate([SLO], replay.fetch([SLO], at=at), stale_after=60.0, now=at)
+    assert (reading.state, reading.value, reading.age) == ("stale", value, age), reading
+    fresh_t, fresh_v = pane.points[-1]
+    [reading] = evaluate([SLO], replay.fetch([SLO], at=replay.wall_time(fresh_t)), stale_after=60.0,
+                         now=replay.wall_time(fresh_t))
+    assert (reading.state, reading.value) == ("ok", fresh_v), reading
+    assert not [pts for _labels, pts in replay.query_range(SLO.query, at - 60, at, 15.0) if pts], \
+        "a replay's range answers (its history, its gates) read no stale point"

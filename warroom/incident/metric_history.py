@@ -146,8 +146,8 @@ class PaneHistory:
         if not before:
             return None
         t, v, age = before[-1]
-        fresh = self.value_at(at)
-        if fresh is not None and fresh.at >= t:
+        i = bisect_right(self.times, at + 1e-6)         # the last fresh point at or before ``at``
+        if i > 0 and self.points[i - 1][0] >= t:
             return None
         return Sample(t, v, age)
 

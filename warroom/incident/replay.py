@@ -34,6 +34,17 @@ def _value(pane: PaneHistory, t: float) -> float | None:
     return sample.value
 
 
+def _frozen(pane: PaneHistory, t: float) -> tuple[float, float] | None:
+    """The value a STALE pane showed at recorded time ``t`` and its data age then (real seconds),
+    when the recording has a stale point there (``PaneHistory.stale``), held until the next grid
+    time only, as ``_value``; else None. Never a reading: the history, gates and criteria of a
+    replay read ``_value`` only, as the one data-age rule has it."""
+    sample = pane.stale_at(t)
+    if sample is None or sample.age is None or sample.at > t + 1e-6 or t - sample.at >= pane.step - 1e-6:
+        return None
+    return sample.value, sample.age + (t - sample.at)
+
+
 def first_breach(history: History) -> str | None:
     """The symptom the recording shows first, in the pane's words (``Model API quota used past 80%``):
     what a rehearsal's declaration is titled before any pane on screen has breached."""
@@ -101,9 +112,16 @@ class ReplaySource:
         for i in range(self.points):
             rt = t - self.window + i * step
             v = _value(pane, rt)
+            if v is None and (frozen := _frozen(pane, rt)) is not None:
+                v = frozen[0]           # the sparkline drew the frozen value, as Prometheus answered it
             if v is not None and rt >= self.history.start:
                 series.append((self.wall_time(rt), v))
-        return SloSample(slo_id, _value(pane, t), tuple(series), sample_time=at, fetched_at=now)
+        value, data_time = _value(pane, t), None
+        if value is None and (frozen := _frozen(pane, t)) is not None:
+            # recorded STALE: the frozen value with its recorded age, so the pane reads STALE
+            # "newest value is 4m00s old" as it did, not NO DATA (stale_after is real seconds)
+            value, data_time = frozen[0], at - frozen[1]
+        return SloSample(slo_id, value, tuple(series), sample_time=at, fetched_at=now, data_time=data_time)
 
     def _panes(self, expr: str) -> list[PaneHistory]:
         """The recorded panes ``expr`` names: by id, or by their own query (a runbook step or a gate
