@@ -24,6 +24,6 @@ def test_a_step_criterion_says_when_its_output_was_read_and_never_reads_a_later_
     ran = NOW - timedelta(minutes=25)
     out = dec.StepOutput("Affected: 4\n", "ok", 12, 0, ran)
     v = dec.judge(c, "go", STATE, NOW, None, lambda _s: out)
-    assert (v.state, v.evidence) == (dec.NOT_MET, f"step count (run ended {ran:%H:%M:%S} UTC): 4 >= 5")
+    assert (v.state, v.evidence) == (dec.NOT_MET, f"step count (run ended {ran:%H:%M:%S} UTC): 4 >= 5 is false")
     later = dec.judge(c, "go", STATE, ran - timedelta(seconds=1), None, lambda _s: out)
     assert later.state == dec.UNKNOWN and "after the moment judged" in later.evidence

@@ -292,7 +292,7 @@ def test_step_criteria_judge_only_an_ended_successful_run_and_journal_the_value(
         v = dec.judge(crit, "go", inc.state, now, None, lambda _s, r=run: r)
         assert v.state == state, (run, v)
     assert v.to_json() | {} == {"side": "go", "text": "count from triage", "state": "not met", "kind": "step",
-                                "evidence": "step count-repos: 2 >= 4", "value": 2.0,
+                                "evidence": "step count-repos: 2 >= 4 is false", "value": 2.0,
                                 "source": "step count-repos (run #5)"}
 
 

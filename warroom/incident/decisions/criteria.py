@@ -76,8 +76,9 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         ok = _compare(number, c.op or ">=", c.value or 0.0)
         # the output is what the step said when it ran, not now: the evidence says when
         said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
+        # stated as the metric criteria state theirs: "4 >= 5" alone reads as a claim, "4 >= 5 is false" does not
         return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: {format_value(number, None)} {c.op} "
-                       f"{format_value(c.value, None)}", number, where)
+                       f"{format_value(c.value, None)} is {'true' if ok else 'false'}", number, where)
     since = _since_detection(state, now)
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
