@@ -3,7 +3,10 @@ scenario's own (its primary pane's crossing of critical, before or at scenario t
 time the command itself took between starting the drill and writing the declaration.
 
 Found at x3600: the declaration's time was taken after the drill started, so each wall second of
-the CLI's start-up was an hour of detection delay in the PIR and `show`.
+the CLI's start-up was an hour of detection delay in the PIR and `show`. Then (cycle-4) detection
+was back-dated to the start while the declaration stayed late, so the header's elapsed (from
+detection) plus "update in" (from the declaration) was the cadence plus the command's time (x30:
+16-18 drill s). Now the declaration is stamped at the drill's start: one instant for both.
 """
 
 from __future__ import annotations
@@ -46,8 +49,9 @@ def test_the_detection_delay_is_the_scenarios_not_the_commands(slow_cli: Cli, sc
     state = inc.state
     drill = open_drill(Path(state.drill["dir"]), wrappers=False)
     assert drill.start == T0
-    assert state.declared_at.timestamp() == pytest.approx(T0 + SLOW, abs=1e-3)   # written late ...
-    assert state.phases["detected"].timestamp() == pytest.approx(T0, abs=1e-3)  # ... detected at scenario 0
+    # written late, declared (so detected) at scenario 0: one act, one instant (cycle-4)
+    assert state.declared_at.timestamp() == pytest.approx(T0, abs=1e-3)
+    assert state.phases["detected"].timestamp() == pytest.approx(T0, abs=1e-3)
     crossing = breach_reading(drill, at=drill.wall_time(0.0))
     if crossing is None:     # caught before its pane went critical: no impact start before detection
         assert state.phases["started"] is None and state.impact_start == state.phases["detected"]
@@ -58,3 +62,19 @@ def test_the_detection_delay_is_the_scenarios_not_the_commands(slow_cli: Cli, sc
     assert drill.scenario_time(state.phases["detected"].timestamp()) - drill.scenario_time(started) == pytest.approx(
         -drill.scenario_time(crossing[0]), abs=3600 * 1e-3)
     assert state.impact_start_reading() == (drill.scenario.primary, crossing[1])
+
+
+@pytest.mark.parametrize("speed", ["30", "3600"])
+def test_elapsed_plus_update_in_is_the_cadence_right_after_new(slow_cli: Cli, speed: str) -> None:
+    from warroom import scenario_time as stime
+    from warroom.incident.cadence import next_due
+
+    code, out, _ = slow_cli("new", "--drill", "rate-limit", "--speed", speed)
+    assert code == 0
+    inc = IncidentStore(slow_cli.state).open(out.strip().splitlines()[-1])
+    state, now, every = inc.state, inc.clock(), inc.update_every()
+    assert now.timestamp() == pytest.approx(T0 + SLOW, abs=1e-3)            # the command took its time
+    elapsed = stime.span(state, state.elapsed(now)).seconds
+    update_in = stime.left(state, next_due(state, every), now)
+    assert elapsed == pytest.approx(SLOW * float(speed), abs=1e-3 * float(speed))     # stamps keep ms
+    assert elapsed + update_in == pytest.approx(every, abs=1e-3 * float(speed))

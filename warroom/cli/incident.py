@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from warroom.cli import incident_decide, incident_follow, incident_people
@@ -207,7 +208,7 @@ def _severity(text: str) -> str:
 
 def cmd_new(args: argparse.Namespace) -> int:
     cfg, store = _store(args)
-    drill = source = None
+    drill = source = declared = None
     title, severity, runbook = args.title, args.severity, args.runbook
     if not args.drill and not (title and severity):
         raise WarroomError("incident new: --title and --severity are required (a --drill pre-fills them)")
@@ -223,16 +224,17 @@ def cmd_new(args: argparse.Namespace) -> int:
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         from warroom.incident.drill_report import declared_source
-        from warroom.sources.evidence import iso
 
         d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)
         drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
-        # Detected at the drill's start (its scenario time 0), impact from its pane's crossing, as the
-        # scenario tells it: the time this command then takes to write the declaration (an hour of
-        # drill time per wall second at x3600) is the declaration's lateness, never detection delay.
-        source = declared_source(d, {"kind": "manual", "detected_at": iso(d.start)}, cfg.slo, at=d.start)
+        # Declared, so detected, at the drill's start (its scenario time 0), impact from its pane's
+        # crossing, as the scenario tells it: one act, one instant. The time this command takes to
+        # write it (an hour of drill time per wall second at x3600) is neither detection delay nor a
+        # gap between detection and declaration (elapsed + "update in" would exceed the cadence: cycle-4).
+        source = declared_source(d, {"kind": "manual"}, cfg.slo, at=d.start)
+        declared = datetime.fromtimestamp(d.start, UTC)
     inc = store.create(title=title, severity=severity, runbook=runbook, commander=args.commander, drill=drill,
-                       source=source)
+                       source=source, at=declared)
     if args.drill:
         # The drill knows its incident, as a dashboard drill does: resolving it finishes the drill,
         # so the next `warroom drill` starts the scenario over instead of this mitigated world.

@@ -356,7 +356,8 @@ class Incident(StepRunning):
 
     def _append(self, type_: str, data: dict[str, Any], *, allow_damaged: bool = False,
                 after: int | None = None, unless_also: frozenset[str] = frozenset(),
-                judge: Callable[[IncidentState, datetime], None] | None = None) -> Event:
+                judge: Callable[[IncidentState, datetime], None] | None = None,
+                stamp: datetime | None = None) -> Event:
         """The single write path: refuse on a damaged journal, append, fold the event in.
         ``after``: only if the journal still ends at that seq (see :meth:`append_once`).
         ``judge(state, at)``: what else must hold for this line, on the state it is appended to and
@@ -366,7 +367,8 @@ class Incident(StepRunning):
 
         What a resolved incident accepts is judged on the state the append is conditional on: the
         line is written only if no resolution was journaled since (by another process, under the
-        journal's lock); if one was, it is judged again on the new state (``after_resolve``)."""
+        journal's lock); if one was, it is judged again on the new state (``after_resolve``).
+        ``stamp``: the line's time when it is not now (a declaration made at a drill's start: ``declare``)."""
         from warroom.journal.encoding import HeadMoved
 
         with self._lock:
@@ -379,7 +381,7 @@ class Incident(StepRunning):
                     state = self.refresh()
                 # What a resolved incident accepts: one rule for every writer (``after_resolve``).
                 after_resolve.check_line(state, self.id, type_, data)
-                at = self.clock()
+                at = self.clock() if stamp is None else stamp
                 if judge is not None:
                     judge(state, at)
                 # a damaged journal's fold may end before its tail (repairing it is looking after the
@@ -485,8 +487,11 @@ class Incident(StepRunning):
 
     def declare(self, *, title: str, severity: str, runbook: str | Path | None = None,
                 source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
-                commander: str | None = None) -> Event:
-        """Journal the declaration (the first event). The store calls this from ``create``."""
+                commander: str | None = None, at: datetime | None = None) -> Event:
+        """Journal the declaration (the first event). The store calls this from ``create``. ``at``:
+        when it was declared if not now, for a declaration that is one act with starting a drill
+        (``incident new --drill``: the drill's scenario second 0, so detection and declaration are
+        one instant, and the header's elapsed plus "update in" is the cadence)."""
         severity = validate_severity(severity)
         if self.journal.has_lines():
             raise WarroomError(f"{self.id} is already declared")
@@ -505,7 +510,7 @@ class Incident(StepRunning):
             # The incident's own two-person rule, hash-chained with its declaration: a responder
             # who runs with another HOME or --config can add to it, never drop it.
             data["approval"] = policy
-        return self._append(ev.DECLARED, data)
+        return self._append(ev.DECLARED, data, stamp=at)
 
     def _snapshot_runbook(self, ref: str | Path) -> dict[str, Any]:
         """Copy the runbook into the incident dir, redacted, and describe it for its journal line

@@ -158,8 +158,9 @@ class IncidentStore:
 
     def create(self, *, title: str, severity: str, runbook: str | os.PathLike[str] | None = None,
                source: dict[str, Any] | None = None, drill: dict[str, Any] | None = None,
-               commander: str | None = None) -> Incident:
-        """Declare a new incident: allocate its id, snapshot the runbook, journal the declaration.
+               commander: str | None = None, at: datetime | None = None) -> Incident:
+        """Declare a new incident: allocate its id, snapshot the runbook, journal the declaration
+        (at ``at`` when given: ``Incident.declare``).
 
         Either the whole incident exists afterwards, or (disk full, bad runbook ref, ...) its
         directory is removed again and the error says why.
@@ -170,12 +171,12 @@ class IncidentStore:
         if not title:
             raise WarroomError("an incident needs a title (--title)")
         severity = validate_severity(severity)
-        inc_id, path = self.allocate()
+        inc_id, path = self.allocate(at)
         Witness(path / JOURNAL_NAME).clear()  # a new dir where an old incident once was
         try:
             inc = self.incident(inc_id)
             inc.declare(title=title, severity=severity, runbook=runbook, source=source,
-                        drill=drill, commander=commander)
+                        drill=drill, commander=commander, at=at)
         except BaseException:  # cleanup, then re-raise: never leave a half-declared incident behind
             shutil.rmtree(path, ignore_errors=True)
             raise
