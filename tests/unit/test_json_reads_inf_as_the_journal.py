@@ -74,3 +74,13 @@ def test_no_command_prints_json_but_through_the_one_writer() -> None:
               if isinstance(node, ast.Attribute) and node.attr in ("dumps", "dump")
               and isinstance(node.value, ast.Name) and node.value.id == "json"]
     assert direct == []
+
+
+def test_a_pir_templates_tojson_writes_plus_inf_as_the_journal_does() -> None:
+    """A team's PIR template that dumps a metric summary (``{{ summary|tojson }}``) wrote a bare
+    ``Infinity`` for a pane's worst at +Inf: the same rule as every --json, through ``numbers.dumps``."""
+    from warroom.incident.pir_templates import environment
+
+    drawn = environment().from_string("{{ x|tojson }}").render(x={"worst": math.inf, "low": -math.inf, "v": 1.5})
+    assert "Infinity" not in drawn
+    assert {k: numbers.decode(v) for k, v in _strict(drawn).items()} == {"worst": math.inf, "low": -math.inf, "v": 1.5}  # type: ignore[union-attr]

@@ -7,7 +7,6 @@ tests and the TUI preview render without touching the incident directory.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 import traceback
@@ -21,6 +20,7 @@ from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.pir_context import pir_context
 from warroom.incident import md_text
+from warroom.journal import numbers
 from warroom.incident.pir_format import fmt_minutes, fmt_value, local_zone, zone_name
 from warroom.incident.state import IncidentState
 from warroom.paths import expand, shipped_templates_dir
@@ -319,7 +319,8 @@ def _new_environment(search: list[Path], zone: tzinfo) -> Any:
     from warroom.incident.review.lines import cite      # `[#3, #7]` (a code span): the one cite writer
 
     def tojson(value: Any, indent: int | None = None) -> str:
-        return json.dumps(value, indent=indent, sort_keys=True, default=str)
+        # the codec's "+Inf", as the journal and every --json write it; never a bare Infinity (inf-4)
+        return numbers.dumps(value, indent=indent, sort_keys=True, default=str)
 
     @jinja2.pass_eval_context
     def join(eval_ctx: Any, value: Any, d: str = "", attribute: str | int | None = None) -> Any:
