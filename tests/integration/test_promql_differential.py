@@ -28,6 +28,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.integration.sources_servers import PromServer, backfill
+from tests.unit.drill_ops import rollout_undo
 from warroom.config import default_slos
 from warroom.drill.actions import Action
 from tests.drill_backfill import write_openmetrics
@@ -43,7 +44,7 @@ PLANS: dict[str, list[Action]] = {
     "rate-limit": [Action("circuit_breaker", 1200.0), Action("retry", 1400.0)],
     "provider-outage": [Action("fallback_routing", 900.0)],
     "timeout": [Action("context_pruning", 1000.0)],
-    "mass-failure": [Action("rollback", 1300.0)],
+    "mass-failure": rollout_undo(1300.0),
     "audit-gap": [],
 }
 EDGE_CASES = [

@@ -22,6 +22,7 @@ from typing import Any
 from tests.conftest import REPO
 from warroom.config import default_slos
 from warroom.drill import fleet
+from tests.unit.drill_ops import recorded
 from warroom.drill.actions import Action
 from warroom.drill.promql import PromQLError
 from warroom.drill.scenarios import get_scenario, list_scenarios
@@ -55,7 +56,8 @@ def plans(name: str) -> dict[str, list[Action]]:
     resolution = [Action(a, 400.0 + 150.0 * i) for i, a in enumerate(sc.resolution)]
     every = [Action(a, 300.0 + 120.0 * i) for i, a in enumerate(sc.mitigating_actions())]
     off = [Action(sc.mitigating_actions()[0], 300.0), Action(sc.mitigating_actions()[0] + "_off", 900.0)]
-    return {"none": [], "resolution": resolution, "every": every, "on_off": off}
+    return {k: [r for a in v for r in recorded(a)] for k, v in
+            {"none": [], "resolution": resolution, "every": every, "on_off": off}.items()}
 
 
 def _num(v: Any) -> Any:
@@ -157,8 +159,9 @@ def report_run(state_dir: Path) -> dict[str, Any]:
         inc = IncidentStore(state_dir / f"inc-{name}", clock=clock).create(
             title=d.scenario.symptom, severity=d.scenario.severity, source={"kind": "pane", "ref": d.scenario.primary},
             drill={"scenario": name, "speed": 2.0})
-        for action, dt in steps:
-            d.record(action, tool="kubectl", at=breach + dt)
+        for action, dt in steps:        # a rollback with the rollout that means it (``recorded``)
+            for a in recorded(Action(action, 0.0)):
+                d.record(a.action, tool="kubectl", detail=a.detail, at=breach + dt)
         clock.t = breach + 350
         inc.note("root-cause", "found it")
         clock.t = breach + 700

@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import REPO, subprocess_env
 from tests.integration.sources_servers import PromServer
 from warroom.config import default_slos
+from tests.unit.drill_ops import rollout_undo
 from warroom.drill.actions import Action
 from tests.drill_backfill import scenario_catalog, write_openmetrics
 from tests.drill_openmetrics import exposition
@@ -54,7 +55,7 @@ def parse(text: str) -> dict[str, list[tuple[float, float]]]:
 
 def test_text_is_complete_monotonic_and_ends_with_eof() -> None:
     buf = io.StringIO()
-    actions = [Action("rollback", 200.0)]
+    actions = rollout_undo(200.0)
     lines = write_openmetrics(buf, "mass-failure", base=1_800_000_000.0, start=-900, end=900, step=15,
                               actions=actions)
     text = buf.getvalue()
@@ -122,7 +123,7 @@ def prometheus_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     # the drill ends at scenario 1800 s, a few minutes before now, aligned to the 15 s step
     base = math.floor((time.time() - 1800 - 600) / 15) * 15
     plans = {
-        "mass-failure": [Action("rollback", 300.0)],
+        "mass-failure": rollout_undo(300.0),
         "rate-limit": [Action("circuit_breaker", 150.0), Action("retry", 400.0)],
     }
     servers: list[PromServer] = []

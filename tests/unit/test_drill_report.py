@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.drill_ops import rollout_undo, set_image
+from warroom.drill.actions import append_actions
 from warroom.incident.drill_report import breach_time, drill_report, report_lines
 from warroom.drill.directory import create_drill
 from warroom.incident.store import IncidentStore
@@ -290,7 +293,9 @@ def test_an_off_switch_undone_is_read_until_the_mitigation_came_back(state_dir: 
     """Rolled back, moved back onto the bad release, rolled back again 3m20s later: what the off
     switch changed is read when it was undone (it read 10 minutes on, when the second rollback had
     long hidden it: the 5xx rate 0.233% vs 0.205%, as if the bad release had done nothing)."""
-    d = _drill_with(state_dir, "mass-failure", 10.0, [("rollback", 500), ("rollback_off", 800), ("rollback", 1000)])
+    d = create_drill(state_dir, "mass-failure", speed=10.0, start=1_800_000_000.0)
+    append_actions(d.path, [dataclasses.replace(a, ts=d.wall_time(a.t), tool="kubectl") for a in (
+        *rollout_undo(500.0), *set_image(800.0, "v1.2.0", "rollback_off"), *rollout_undo(1000.0))])
     report = drill_report(d, None, at=d.wall_time(2400))
     off = next(a for a in report.actions if a.action == "rollback_off")
     assert off.effective and off.why == "undone 3m20s drill time (20s wall) later"

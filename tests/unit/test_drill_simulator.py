@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.drill_ops import rollout_undo
 from warroom.config import default_slos
 from warroom.drill.actions import RETRIES, Action, append_actions, read_actions
 from warroom.drill.model import Signals
@@ -33,13 +34,17 @@ RUNBOOK = {
 }
 
 
-def series(name: str, *actions: tuple[str, float]) -> Series:
-    return Series(Signals(get_scenario(name), [Action(a, t) for a, t in actions]))
+def _actions(actions: tuple[tuple[str, float] | Action, ...]) -> list[Action]:
+    return [a if isinstance(a, Action) else Action(*a) for a in actions]
 
 
-def world(name: str, *actions: tuple[str, float]) -> Simulator:
+def series(name: str, *actions: tuple[str, float] | Action) -> Series:
+    return Series(Signals(get_scenario(name), _actions(actions)))
+
+
+def world(name: str, *actions: tuple[str, float] | Action) -> Simulator:
     """The drill world whose ``pane`` is what the dashboard shows (the pane's query, evaluated)."""
-    return Simulator(get_scenario(name), lambda: [Action(a, t) for a, t in actions])
+    return Simulator(get_scenario(name), lambda: _actions(actions))
 
 
 def test_every_scenario_names_the_runbook_it_drills() -> None:
@@ -96,14 +101,14 @@ def test_healthy_estate_is_inside_every_slo() -> None:
     [
         ("provider-outage", "error_5xx", "fallback_routing", 120.0, 600.0),
         ("timeout", "p95_latency", "context_pruning", 200.0, 1200.0),
-        ("mass-failure", "error_5xx", "rollback", 180.0, 600.0),
+        ("mass-failure", "error_5xx", "rollout_undo", 180.0, 600.0),
         ("audit-gap", "audit_gap", "audit_restart", 120.0, 300.0),
     ],
 )
 def test_the_mitigation_brings_the_primary_pane_back(name: str, pane: str, action: str, at: float,
                                                      after: float) -> None:
     untouched = world(name)
-    fixed = world(name, (action, at))
+    fixed = world(name, *(rollout_undo(at) if action == "rollout_undo" else [(action, at)]))
     # before the action the two worlds are the same; afterwards only the fixed one recovers
     assert fixed.pane(pane, at - 5) == untouched.pane(pane, at - 5)
     assert untouched.pane(pane, after) >= CRIT[pane]
@@ -138,7 +143,7 @@ def test_rollback_to_pilot_stops_the_other_repos_flows() -> None:
 
 
 def test_counters_never_decrease_and_buckets_are_cumulative() -> None:
-    s = series("mass-failure", ("flowengine_stop", 100.0), ("flowengine_start", 400.0), ("rollback", 500.0))
+    s = series("mass-failure", ("flowengine_stop", 100.0), ("flowengine_start", 400.0), *rollout_undo(500.0))
     previous = None
     for t in range(-600, 1800, 5):
         row = [s.value(k, float(t)) for k in s.keys]

@@ -85,6 +85,13 @@ class Capacity:
             self._step(len(self._ready[name]))
         return self._ready[name][k] if k >= 0 else self._before[name]
 
+    def before(self, t: float) -> Cluster:
+        """The loop's cluster once it has applied every operation at or before ``t`` and every decision before
+        it (``Cluster.on_bad_release``): at its own sample the loop asks the curves, which read it as is."""
+        if START + self.samples * SAMPLE < t or (self._next < len(self._ops) and self._ops[self._next].t <= t):
+            self.ready(t + SAMPLE)
+        return self.cluster
+
     def down_since(self, t: float) -> float | None:
         """Since when the audit shipper has had no pod running at ``t`` (None: it runs)."""
         if self.ready(t, fleet.AUDIT_DEPLOYMENT):
@@ -119,9 +126,9 @@ class Capacity:
         self._next, self._settled = int(state["next"]), {n: float(state["settled"][n]) for n in WATCHED}
         self._recs = {str(n): [(float(s), int(w)) for s, w in r] for n, r in state["recs"].items()}
         self._marks = [m for m in marks if m["k"] < k]
-        # the cluster as the loop left it: an operation taken before a sample came before its decisions
-        applied = sorted([(a.t, 1, i, a) for i, a in enumerate(self._ops[:self._next])] +
-                         [(a.t, 0, i, a) for i, a in enumerate(self.decisions)], key=lambda x: x[:3])
+        # the cluster as the loop left it: an operation taken at or before a sample came before its decisions
+        applied = sorted([(a.t, 0, i, a) for i, a in enumerate(self._ops[:self._next])] +
+                         [(a.t, 1, i, a) for i, a in enumerate(self.decisions)], key=lambda x: x[:3])
         self.cluster = initial_cluster(self.scenario)
         for *_, a in applied:
             self.cluster.apply(a)
@@ -168,7 +175,7 @@ class Capacity:
         if k % MARK == 0:
             self._marks.append(self._state())
         s, c, changed = START + k * SAMPLE, self.cluster, not k
-        while self._next < len(self._ops) and self._ops[self._next].t < s:      # the controller sees it next time
+        while self._next < len(self._ops) and self._ops[self._next].t <= s:      # the controller sees it now
             c.apply(self._ops[self._next])
             self._next, changed = self._next + 1, True
         for name, hpa in c.hpa.items() if k % round(SYNC / SAMPLE) == 0 else ():

@@ -12,9 +12,10 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from warroom.drill import fleet
@@ -24,15 +25,9 @@ from warroom.drill.scenarios import Scenario
 DAY = 86400.0
 Env = dict[str, str]
 FLOWENGINE_ENV: Env = {
-    "LOG_LEVEL": "info",
-    "DB_POOL_SIZE": "200",
-    "MAX_CONCURRENT_FLOWS": "50",
-    "CONTEXT_MAX_SIZE_KB": "180",
-    "CONTEXT_PRUNING_ENABLED": "false",
-    "ENABLE_CIRCUIT_BREAKER": "false",
-    "PII_REDACTION_ENABLED": "true",
-    "PRIMARY_MODEL": "claude-sonnet-4-5",
-    "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
+    "LOG_LEVEL": "info", "DB_POOL_SIZE": "200", "MAX_CONCURRENT_FLOWS": "50", "CONTEXT_MAX_SIZE_KB": "180",
+    "CONTEXT_PRUNING_ENABLED": "false", "ENABLE_CIRCUIT_BREAKER": "false", "PII_REDACTION_ENABLED": "true",
+    "PRIMARY_MODEL": "claude-sonnet-4-5", "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
 }
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 # (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)
@@ -150,6 +145,7 @@ class Cluster:
     log: list[Action] = field(default_factory=list)
     nodes: NodeLog = field(default_factory=list)
     gone: dict[str, Deployment] = field(default_factory=dict)       # deleted deployments
+    timeline: list[tuple[float, bool, Deployment]] = field(default_factory=list)  # FlowEngine after each change
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
@@ -175,6 +171,14 @@ class Cluster:
     def ready(self, dep: Deployment, t: float) -> int:
         """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""
         return sum(status == "Running" for _, _, _, status, _, _ in self.pods(dep, t))
+
+    def on_bad_release(self, t: float) -> float:
+        """The share of FlowEngine's ready pods at ``t`` on the bad release, as ``get pods`` lists them after the operations
+        up to ``t`` and the autoscaler's decisions before it (at its sample it decides on what it saw); none ready:
+        the release its next pod runs. What a fault of that release's code is multiplied by (``Signals.bent``)."""
+        dep = next(dep for when, hpa, dep in reversed(self.timeline) if when < t or when == t and not hpa)
+        images = [rev.image for _, rev, _, status, _, _ in self.pods(dep, t) if status == "Running"]
+        return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.current.image))
 
     @property
     def flowengine(self) -> Deployment:
@@ -277,6 +281,8 @@ class Cluster:
             elif kind == "horizontalpodautoscaler":
                 self.hpa.pop(name, None)
         self.log.append(a)
+        if fleet.DEPLOYMENT in (d.get("deployment"), name):
+            self.timeline.append((a.t, a.tool == "hpa", _kept(self.flowengine)))
         return meant
 
     def _template_meaning(self, dep: Deployment, op: str, template: tuple[str, Env, Env] | None) -> list[str]:
@@ -297,6 +303,11 @@ class Cluster:
         if not out and op == "rollout_undo" and image != dep.current.image:
             out = ["set_image"]
         return out + _env_meaning(dep.current.env, env)
+
+
+def _kept(dep: Deployment) -> Deployment:
+    """A copy of ``dep`` later operations leave as it is (they change its history in place)."""
+    return replace(dep, history=list(dep.history))
 
 
 def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: float) -> None:
@@ -394,6 +405,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
                 "retry.max_attempts": "3", "quota.alert_threshold": "0.80"},
         hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
+        timeline=[(-math.inf, False, _kept(deployments[fleet.DEPLOYMENT]))],
     )
 
 

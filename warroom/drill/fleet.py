@@ -36,12 +36,8 @@ class Provider:
 
 
 REPOS: tuple[Repo, ...] = (
-    Repo("compliance-service", 40, pilot=True),
-    Repo("financial-reporting", 70),
-    Repo("customer-analytics", 60),
-    Repo("risk-engine", 50),
-    Repo("inventory-mgmt", 45),
-    Repo("billing-gateway", 35),
+    Repo("compliance-service", 40, pilot=True), Repo("financial-reporting", 70), Repo("customer-analytics", 60),
+    Repo("risk-engine", 50), Repo("inventory-mgmt", 45), Repo("billing-gateway", 35),
 )
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
 
@@ -64,9 +60,7 @@ def provider_of(model: str) -> str:
 LATENCY_MEDIAN = 38.0
 LATENCY_SIGMA = 0.38
 HARD_TIMEOUT = 180.0                    # flows running longer than this are killed and fail
-LATENCY_BUCKETS: tuple[float, ...] = (
-    5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150, 180, 240, 300,
-)
+LATENCY_BUCKETS: tuple[float, ...] = (5, 10, 15, 20, 30, 45, 60, 75, 90, 105, 120, 135, 150, 180, 240, 300)
 
 QUOTA_RESET = 8 * 3600.0                # the providers' daily token quotas reset at this scenario second, then daily
 BASE_FAILURE = 0.003                    # 0.3 % of flows fail on a good day

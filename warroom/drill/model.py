@@ -21,11 +21,9 @@ from warroom.drill.autoscale import Capacity
 from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, fallback_of, on_5xx_only, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
-BACKGROUND_ERRORS: tuple[str, ...] = (
-    "quality gate failed: 4/5 passed (lint: 3 errors)",
-    "validation failed: generated plan missing required section 'tests'",
-    "git push rejected: branch protection requires review",
-)
+BACKGROUND_ERRORS: tuple[str, ...] = ("quality gate failed: 4/5 passed (lint: 3 errors)",
+                                      "validation failed: generated plan missing required section 'tests'",
+                                      "git push rejected: branch protection requires review")
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
@@ -35,6 +33,7 @@ NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning 
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+RELEASE = "rollback"     # what it mitigates is the bad release's code: it acts pod by pod (``on_bad_release``)
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
@@ -150,19 +149,10 @@ class Signals:
         """What the retries up to ``t`` add to counter ``key`` of ``Series`` (``exec``/``fail`` of a repo,
         a duration ``bucket``, ``count``, ``sum``): a retry runs only its own task again, so it moves these
         counters by that one run and bends no fault (the flows it did not retry still failed)."""
-        runs = [r for r in self.retries if r.t <= t]
-        match key:
-            case ("exec", repo):
-                return float(sum(r.repo == repo for r in runs))
-            case ("fail", repo):
-                return float(sum(r.repo == repo and not r.ok for r in runs))
-            case ("bucket", le):
-                return float(sum(r.seconds <= float(le) for r in runs))
-            case ("count",):
-                return float(len(runs))
-            case ("sum",):
-                return sum(r.seconds for r in runs)
-        return 0.0
+        each: dict[str, Callable[[Retry], float]] = {
+            "exec": lambda r: r.repo == key[-1], "fail": lambda r: r.repo == key[-1] and not r.ok,
+            "bucket": lambda r: r.seconds <= float(key[-1]), "count": lambda r: 1.0, "sum": lambda r: r.seconds}
+        return float(sum(each[key[0]](r) for r in self.retries if r.t <= t)) if key[0] in each else 0.0
 
     @functools.cached_property
     def capacity(self) -> Capacity:
@@ -206,7 +196,7 @@ class Signals:
     def _bends_for(self, fault: Fault) -> list[_Bend]:
         """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
         return [_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay)
-                for m in fault.mitigations for on, off in self.stretches(m)]
+                for m in fault.mitigations if m.action != RELEASE for on, off in self.stretches(m)]
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
@@ -224,11 +214,19 @@ class Signals:
     def strength(self, index: int, t: float) -> float:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
         s = self.raw_strength(index, t)
-        if s == 0.0:
-            return 0.0
-        for bend in self._bends[index]:
-            s *= bend.at(t)
-        return s
+        return s * self.bent(index, t) if s else 0.0
+
+    def bent(self, index: int, t: float) -> float:
+        """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault of the bad
+        release's code (``RELEASE`` mitigates it) as the pods running it, so ``kubectl`` and the curves agree (world-3)."""
+        out = math.prod(bend.at(t) for bend in self._bends[index])
+        for m in (m for m in self.scenario.faults[index].mitigations if m.action == RELEASE):
+            out *= 1.0 - (1.0 - m.factor) * (1.0 - self.on_bad_release(t))
+        return out
+
+    def on_bad_release(self, t: float) -> float:
+        """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``."""
+        return self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: timeouts, each
@@ -453,7 +451,7 @@ class Signals:
         constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
         last = quota_reset(t, after=False)
         if t < fleet.QUOTA_RESET or any(t < self.onsets[i] + f.ramp or f.until is not None  # type: ignore[operator]
-                                        for i, f in self._spenders):
+                                        or any(m.action == RELEASE for m in f.mitigations) for i, f in self._spenders):
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
         for b in (b for i, _ in self._spenders for b in self._bends[i]):
@@ -476,8 +474,7 @@ class Signals:
         for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
             day = (lambda t: 1.0) if any(k.startswith("api_429:") for k in fault.impacts) else quota_day
             if (grow := self.raw_strength(index, b) * day(b) - self.raw_strength(index, a) * day(a)) > 0.0:
-                for bend in self._bends[index]:
-                    grow *= bend.at((a + b) / 2.0)
+                grow *= self.bent(index, (a + b) / 2.0)
                 for key, amount in fault.impacts.items():
                     if key.startswith("quota:"):
                         total[key[6:]] = total.get(key[6:], 0.0) + amount * grow

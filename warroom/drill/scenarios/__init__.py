@@ -62,7 +62,8 @@ class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class Mitigation(_Table):
     """A canonical action that bends a fault: ``delay`` s after it is taken (a rollout, a config
-    propagating) it multiplies the fault's strength by a factor falling from 1 towards ``factor``."""
+    propagating) it multiplies the fault's strength by a factor falling from 1 towards ``factor``. A ``rollback``
+    (a fault of ``facts.bad_version``'s code) acts as the rollout replaces its pods: no delay, tau (``on_bad_release``)."""
 
     action: Action
     factor: Share = 0.0          # share of the fault left once the action has fully acted
@@ -113,6 +114,11 @@ class Scenario(_Table):
     codes_5xx: dict[str, Share] = msgspec.field(default_factory=lambda: {"503": 0.6, "500": 0.25, "502": 0.15})
     facts: dict[str, str] = {}           # names the stand-ins quote
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
+
+    def __post_init__(self) -> None:
+        if any(m.action == "rollback" and (m.delay or m.tau != 60.0 or not self.facts.get("bad_version"))
+               for f in self.faults for m in f.mitigations):
+            raise ValueError("a rollback acts as the rollout replaces facts.bad_version's pods: name it; no delay, tau")
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""

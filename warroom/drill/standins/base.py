@@ -117,9 +117,9 @@ class Context:
 
     @cached_property
     def cluster(self) -> Cluster:
-        # with what the autoscaler did (before an operation of the same moment: it acts on what it saw)
-        return build_cluster(self.drill.scenario, [*self.signals.capacity.decided(self.t), *self.drill.actions()],
-                             self.t)
+        # with what the autoscaler decided before now (at its sample it decides on what it saw: the curves' rule)
+        decided = [a for a in self.signals.capacity.decided(self.t) if a.t < self.t]
+        return build_cluster(self.drill.scenario, [*decided, *self.drill.actions()], self.t)
 
     @cached_property
     def activity(self) -> Activity:

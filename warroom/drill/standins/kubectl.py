@@ -25,9 +25,8 @@ from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
-from warroom.drill.standins.kubeobj import (
-    KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name, deployment_pods, jsonpath, objects, usage,
-)
+from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
+                                            deployment_pods, jsonpath, objects, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "

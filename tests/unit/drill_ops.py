@@ -1,0 +1,33 @@
+"""Operations as the stand-ins record them, for tests that script a drill without running a command.
+
+A rollback is the rollout that takes FlowEngine's pods off the bad release: the curves follow the pods
+(``Signals.on_bad_release``), so a script records the operation ``kubectl rollout undo`` / ``set image``
+records, with the canonical action it means beside it, never the canonical action alone (world-3).
+"""
+
+from __future__ import annotations
+
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+
+
+def rollout_undo(t: float) -> list[Action]:
+    """``kubectl rollout undo deployment/flowengine`` at ``t`` in mass-failure: back to the release before."""
+    return [Action("rollout_undo", t, detail={"deployment": fleet.DEPLOYMENT}),
+            Action("rollback", t, detail={"via": "rollout_undo"})]
+
+
+def set_image(t: float, version: str, meaning: str) -> list[Action]:
+    """``kubectl set image deployment/flowengine flowengine=…:version`` at ``t``, recorded with ``meaning``."""
+    return [Action("set_image", t, detail={"deployment": fleet.DEPLOYMENT, "image": f"{fleet.IMAGE_REPO}:{version}"}),
+            Action(meaning, t, detail={"via": "set_image"})]
+
+
+def recorded(action: Action, bad_version: str = "v1.2.0") -> list[Action]:
+    """What a stand-in records for the canonical ``action``: a rollback (``rollback_off``) with the rollout
+    that means it, so the pods and the curves move; any other canonical action as it is."""
+    if action.action == "rollback":
+        return rollout_undo(action.t)
+    if action.action == "rollback_off":
+        return set_image(action.t, bad_version, "rollback_off")
+    return [action]
