@@ -95,6 +95,21 @@ class ActionDone(Message):
     message: str = ""
 
 
+#: The title of every reminder's toast (and of its line in ``$WARROOM_NOTIFY_LOG``): what the
+#: incident's clock brings on its own is told from the answer to a key by it, not by guessing.
+REMINDER = "Reminder"
+
+
+@dataclass
+class Reminded(Message):
+    """Something the incident's clock brought, not the answer to anything pressed: a Go/No-Go
+    deadline passed without a verdict. Said as a warning titled ``REMINDER``, never as a
+    failure: it was an error toast (``ActionFailed``), which read as a refusal of whatever key
+    the commander (or an e2e test) had just pressed."""
+
+    message: str
+
+
 @dataclass
 class ResumeOffer(Message):
     incidents: list[Any]

@@ -34,6 +34,7 @@ from tui.messages import (
     OutputReady,
     PeopleReady,
     PirReady,
+    Reminded,
     ResumeOffer,
     RunDialogReady,
     StepEnded,
@@ -649,7 +650,7 @@ class IncidentPresenter:
                 self.post(ActionFailed(f"evidence: {describe(exc)}"))
                 return
             for view in overdue:
-                self.post(ActionFailed(f"Go/No-Go overdue: {view.decision.question} (G decides)"))
+                self.post(Reminded(f"Go/No-Go overdue: {view.decision.question} (G decides)"))
             if written or overdue:
                 self.post(IncidentChanged(self.incident_id))
 

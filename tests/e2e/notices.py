@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tui.messages import REMINDER
+
 REFUSALS = ("warning", "error")   # the severities a key's refusal or failure is said in
 
 
@@ -25,6 +27,12 @@ class Notice:
     severity: str
     title: str
     message: str
+
+    @property
+    def refusal(self) -> bool:
+        """Whether this may be the answer to keys: a warning or error, but never a reminder (the
+        incident's clock brings it on its own, whatever was pressed: the Go/No-Go overdue one)."""
+        return self.severity in REFUSALS and self.title != REMINDER
 
     def __str__(self) -> str:
         head = f"{self.severity}" + (f" [{self.title}]" if self.title else "")

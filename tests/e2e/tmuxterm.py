@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from tests.e2e.notices import REFUSALS, Notice, NoticeLog
+from tests.e2e.notices import Notice, NoticeLog
 
 
 class WaitTimeout(AssertionError):
@@ -32,8 +32,8 @@ class WaitTimeout(AssertionError):
 
 
 class Refused(AssertionError):
-    """The app answered the keys with a warning or an error (``notices.REFUSALS``) before the
-    screen the test waited for came; the message is the app's words."""
+    """The app answered the keys with a warning or an error (``Notice.refusal``: never a
+    reminder) before the screen the test waited for came; the message is the app's words."""
 
     def __init__(self, notice: Notice, keys: str, screen: str) -> None:
         super().__init__(f"after {keys} the app said {notice} (instead of the awaited screen); last screen:\n{screen}")
@@ -174,7 +174,7 @@ class TmuxTerm:
             if check(screen):
                 return screen
             if refused:
-                refusal = next((n for n in self.said_since_keys() if n.severity in REFUSALS), None)
+                refusal = next((n for n in self.said_since_keys() if n.refusal), None)
                 if refusal is not None:
                     raise Refused(refusal, self._last_keys, screen)
             time.sleep(interval)

@@ -31,6 +31,7 @@ from panes.view import GateView, HeaderInfo, IncidentView
 from tui.screens.actions import DashboardActions, DashboardData
 from tui.bindings import DASHBOARD_BINDINGS
 from tui.messages import (
+    REMINDER,
     ActionDone,
     ActionFailed,
     DecisionsReady,
@@ -42,6 +43,7 @@ from tui.messages import (
     OutputReady,
     PeopleReady,
     PirReady,
+    Reminded,
     ResumeOffer,
     RunDialogReady,
     SourceFetched,
@@ -778,6 +780,9 @@ class DashboardScreen(Screen[None]):
 
     def on_action_done(self, message: ActionDone) -> None:
         self.notify(message.message, timeout=4, markup=False)
+
+    def on_reminded(self, message: Reminded) -> None:
+        self.notify(message.message, title=REMINDER, severity="warning", timeout=10, markup=False)
 
     def on_resume_offer(self, message: ResumeOffer) -> None:
         assert self.actions is not None
