@@ -42,7 +42,7 @@ def _new_drill_incident(cli: Cli) -> str:
     return out.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("command", ["show", "decide", "brief", "note"])
+@pytest.mark.parametrize("command", ["show", "decide", "brief", "note", "drill-report"])
 def test_an_incident_command_refuses_a_pin_a_year_before_its_drill(cli: Cli, monkeypatch: pytest.MonkeyPatch,
                                                                    command: str) -> None:
     inc_id = _new_drill_incident(cli)
@@ -64,6 +64,15 @@ def test_the_drill_s_own_start_and_later_are_fine(cli: Cli, monkeypatch: pytest.
         stime.forget_work()
         code, out, err = cli("show", inc_id)
         assert code == 0 and SAID not in err, err
+
+
+def test_a_drill_report_built_without_a_time_refuses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from warroom.incident.drill_report import drill_report
+
+    drill = create_drill(tmp_path, "mass-failure", 10.0, start=T0)
+    monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0 - 60))
+    with pytest.raises(WarroomError, match=rf"1m00s before drill {drill.name} started"):
+        drill_report(drill)
 
 
 def test_a_stand_in_refuses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -269,7 +269,7 @@ def cmd_drill_report(args: argparse.Namespace) -> int:
     finally:
         live.close()
     book = snap.runbook_by_id(drill.scenario.runbook) or snap.runbook
-    report = drill_report(drill, snap.state, at=scenario_time.now(), slos=inc.config.slo, runbook=book,
+    report = drill_report(drill, snap.state, at=inc.clock().timestamp(), slos=inc.config.slo, runbook=book,
                           runbook_of=snap.runbook_by_id)     # what a GO opened, and its decisions
     out(numbers.dumps(report.to_dict(), indent=2, default=str) if args.json else "\n".join(report_lines(report)))
     return 0

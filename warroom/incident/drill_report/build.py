@@ -43,7 +43,7 @@ def drill_report(drill: Drill, state: IncidentState | None = None, *, at: float 
 
 def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos: list[SloConfig] | None,
            runbook: Runbook | None, runbook_of: Callable[[str], Runbook | None] | None) -> DrillReport:
-    at = stime.now() if at is None else at
+    at = stime.drill_now(drill.start, f"drill {drill.name}") if at is None else at    # never before it began
     sc = drill.scenario
     sim = drill.simulator
     crossing = breach_reading(drill, slos=slos, at=at)
