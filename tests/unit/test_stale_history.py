@@ -127,3 +127,28 @@ def test_a_replay_shows_a_recorded_stale_stretch_as_stale(tmp_path: Path) -> Non
     assert (reading.state, reading.value) == ("ok", fresh_v), reading
     assert not [pts for _labels, pts in replay.query_range(SLO.query, at - 60, at, 15.0) if pts], \
         "a replay's range answers (its history, its gates) read no stale point"
+
+
+def test_a_source_that_answers_ages_is_asked_every_pane_at_once() -> None:
+    """fresh-7: the history asks every pane of a ``range_aged`` source at once. Each fake read
+    waits until all five are in flight (a barrier): read one after the other, the first waits
+    alone and breaks the barrier, and the panes are said not read. The barrier's timeout only
+    bounds that failure; nothing here depends on how fast anything runs."""
+    import threading
+
+    from warroom.incident.metric_sync import Window, read_histories
+
+    slos = [SloConfig(id=f"p{i}", title=f"P{i}", query=f"max(p{i})", unit="ratio", warn=0.5, crit=0.8)
+            for i in range(5)]
+    barrier = threading.Barrier(len(slos), timeout=60.0)
+
+    class Together:
+        name = "together"
+
+        def range_aged(self, expr: str, walls: list[float], step: float, *, slo: Any = None) -> Any:
+            barrier.wait()
+            return [({}, [(w, 0.3) for w in walls])], [None] * len(walls)
+
+    got, errors = read_histories(Together(), slos, Window(1_000_020.0, 1_000_320.0, STEP))
+    assert errors == [] and list(got) == [s.id for s in slos]
+    assert all(len(h.points) == 21 and not h.stale for h in got.values())
