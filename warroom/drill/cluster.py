@@ -177,7 +177,8 @@ class Cluster:
         up to ``t`` and the autoscaler's decisions before it (at its sample it decides on what it saw); none ready:
         the release its next pod runs. What a fault of that release's code is multiplied by (``Signals.bent``)."""
         dep = next(dep for when, hpa, dep in reversed(self.timeline) if when < t or when == t and not hpa)
-        images = [rev.image for _, rev, _, status, _, _ in self.pods(dep, t) if status == "Running"]
+        settled = not self.nodes and t >= max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10   # all current
+        images = [] if settled else [rev.image for _, rev, _, status, _, _ in self.pods(dep, t) if status == "Running"]
         return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.current.image))
 
     @property
@@ -422,9 +423,8 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
 
 _TRUE = {"true", "1", "yes", "on"}
 # env switches on FlowEngine -> (canonical action when turned on, when turned off)
-SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off"),
+SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off"), "PII_REDACTION_ENABLED": ("redaction", ""),
             "CONTEXT_PRUNING_ENABLED": ("context_pruning", "context_pruning_off"),
-            "PII_REDACTION_ENABLED": ("redaction", ""),
             "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
 # the order canonical actions are recorded in when one change means several

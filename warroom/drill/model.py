@@ -128,6 +128,7 @@ class Signals:
         self._seed = scenario.name
         self.onsets: list[float | None] = [self._onset(f) for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
+        self._release = [[m.factor for m in f.mitigations if m.action == RELEASE] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         self._running = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
@@ -219,9 +220,9 @@ class Signals:
     def bent(self, index: int, t: float) -> float:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault of the bad
         release's code (``RELEASE`` mitigates it) as the pods running it, so ``kubectl`` and the curves agree (world-3)."""
-        out = math.prod(bend.at(t) for bend in self._bends[index])
-        for m in (m for m in self.scenario.faults[index].mitigations if m.action == RELEASE):
-            out *= 1.0 - (1.0 - m.factor) * (1.0 - self.on_bad_release(t))
+        out = math.prod(bend.at(t) for bend in self._bends[index]) if self._bends[index] else 1.0
+        for factor in self._release[index]:
+            out *= 1.0 - (1.0 - factor) * (1.0 - self.on_bad_release(t))
         return out
 
     def on_bad_release(self, t: float) -> float:
@@ -450,8 +451,8 @@ class Signals:
         ramps over, nothing fading, the day of use climbing back (linear), every bend settled (40 time
         constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
         last = quota_reset(t, after=False)
-        if t < fleet.QUOTA_RESET or any(t < self.onsets[i] + f.ramp or f.until is not None  # type: ignore[operator]
-                                        or any(m.action == RELEASE for m in f.mitigations) for i, f in self._spenders):
+        if t < fleet.QUOTA_RESET or any(t < self.onsets[i] + f.ramp or f.until is not None or self._release[i]  # type: ignore[operator]
+                                        for i, f in self._spenders):
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
         for b in (b for i, _ in self._spenders for b in self._bends[i]):
