@@ -234,8 +234,9 @@ async def test_every_verdict_of_rb_launch_005_is_on_screen_at_80x24_without_scro
     """DECIDE-4: RB-LAUNCH-005's 16 criteria as a list with evidence are taller than an 80x24
     terminal, and the dialog showed 3 of them. Now every criterion's mark (✔ ✗ ?) and the start
     of its words are on screen as it opens, each side headed by its tally, also with the deadline
-    overdue, an earlier verdict by a long name and a failed look's long error above them; the
-    evidence follows, scrolling. The question, the fields and the buttons stay on screen."""
+    overdue, an earlier verdict by a long name and a failed look's long error above them, and the
+    form's "Say why" beside the buttons; the evidence follows, scrolling. The question, the fields
+    and the buttons stay on screen."""
     from tui.screens.modals.decision import MARKS
 
     for case in ("plain", "crowded"):
@@ -251,12 +252,17 @@ async def test_every_verdict_of_rb_launch_005_is_on_screen_at_80x24_without_scro
                 await wait_for(pilot, lambda: screen.looks == 1)
             await pilot.wait_for_scheduled_animations()
             await pilot.pause()
+            if case == "crowded":                      # and GO pressed without a reason: said, nothing moves
+                await pilot.click("#go")
+                await wait_for(pilot, lambda: "Say why" in str(screen.query_one("#form-error").render()))
+                await pilot.pause()
             shown = on_screen(screen)
             text = "\n".join(shown)
             for c in v.criteria:
                 mark = MARKS[c.state][0]
                 assert any(re.search(re.escape(mark) + r" .*?" + re.escape(c.text[:20]), row) for row in shown), \
                     (case, c.text, text)
+            assert case == "plain" or "Say why, and who decides." in text, text
             assert re.search(r"GO when any holds ✔3 ✗3 \?3", text) and re.search(r"NO-GO when all hold ✔3 ✗2 \?2", text), text
             assert "Go/No-Go: Roll back to the pilot" in text and "suggestion: GO" in text, text
             if case == "crowded":

@@ -193,8 +193,8 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             with Horizontal(id="decision-answer"):
                 yield Input(placeholder="why (required): what tipped it", id="why")
                 yield Input(one_line(self.by), placeholder="who decides", id="by")
-            yield Static("", id="form-error")
             with Horizontal(classes="buttons"):
+                yield Static("", id="form-error")      # on the buttons' row: it takes no row of the grid's
                 yield Button("Cancel", id="cancel")
                 yield Button("NO-GO", id="no-go", variant="primary")
                 yield Button("GO", id="go", variant="error")
@@ -263,10 +263,8 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         self.dismiss(DecisionAnswer(verdict, why, by, self.view))
 
     def say(self, words: str) -> None:
-        """Why an answer was not taken, on a row that exists only while it says something."""
-        error = self.query_one("#form-error", Static)
-        error.update(Text(words, style="bold red"))
-        error.add_class("-said")
+        """Why an answer was not taken, left of the buttons (saying it moves nothing on screen)."""
+        self.query_one("#form-error", Static).update(Text(words, style="bold red"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
