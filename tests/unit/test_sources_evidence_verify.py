@@ -250,9 +250,14 @@ def test_run_verify_journals_started_and_passed(tmp_path: Path) -> None:
     assert out.status == "passed" and len(checks) == 1
     types = [(e.type, e.data.get("expr")) for e in _events(tmp_path)]
     assert types == [("verify.started", "error_5xx < 1 within 1m"), ("verify.passed", "error_5xx < 1 within 1m")]
-    assert _events(tmp_path)[1].data == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
-                                         "value": 0.2, "value_text": "0.2%", "title": "5xx", "unit": "percent",
-                                         "wanted": "< 1%", "hold": 0.0}
+    started, passed = (dict(e.data) for e in _events(tmp_path))
+    # confirmed at the instant judged, the gate's opening (CLOCK-3: journaled however soon the look came)
+    opening = datetime.fromisoformat(started["deadline"].replace("Z", "+00:00")).timestamp() - 60
+    assert datetime.fromisoformat(passed.pop("confirmed_at").replace("Z", "+00:00")).timestamp() == \
+        pytest.approx(opening, abs=0.002)
+    assert passed == {"step": 5, "step_id": "verify-5xx", "expr": "error_5xx < 1 within 1m",
+                      "value": 0.2, "value_text": "0.2%", "title": "5xx", "unit": "percent",
+                      "wanted": "< 1%", "hold": 0.0}
 
 
 def test_run_verify_can_be_cancelled(tmp_path: Path) -> None:

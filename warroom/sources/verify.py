@@ -171,8 +171,8 @@ class VerifyCheck:
     reason: str | None = None           # why it is not passing yet (or why it failed)
     held: float = 0.0                   # how long the comparison has held without a break
     hold: float = 0.0                   # how long it must hold (0: the first good check passes)
-    confirmed_at: float | None = None   # a pass found in the metric history: the instant the metrics
-                                        # confirmed it (unix s), earlier than the look that found it
+    confirmed_at: float | None = None   # a pass: the instant the metrics confirmed it (unix s), at or
+                                        # before the look that found it
     outside: float | None = None        # the worst value seen past the line since the gate opened (None:
                                         # never seen past it): a pass after one is evidence of a recovery
 
@@ -386,9 +386,11 @@ class VerifyRun:
         remaining = max(0.0, self.deadline - now)
         holds = hold.since is not None
         if self.passed_at is not None:
-            late = self.passed_at if now - self.passed_at >= self.step else None   # found in the history
+            # the instant judged, however soon the look came after it: "mitigated" counts from it, the
+            # one instant a settle of the same gate journals too (CLOCK-3: a look less than a grid step
+            # late journaled none, and mitigated counted from the look)
             result = VerifyCheck("passed", value, remaining, held=held, hold=self.hold, outside=hold.outside,
-                                 confirmed_at=late)
+                                 confirmed_at=self.passed_at)
         elif now >= self.deadline:
             why = problem or (f"held {self._span(held)} of {self._span(self.hold)}" if holds
                               else f"still {self.gate.show(value)} (wanted {self.gate.wanted})")
