@@ -27,17 +27,20 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
         wait_dashboard(term)
         term.send("d")
         term.wait_for("Declare an incident", timeout=30)
-        term.send("C-s")                                  # RB-LAUNCH-005 P1, pre-filled from the scenario
-        screen = term.wait_for(lambda s: INCIDENT_ID.search(s) is not None and "RB-LAUNCH-005" in s
-                               and "Declare an incident" not in s, timeout=30)
+        # press: a warning or error after the keys is their refusal; the overdue reminder, which may
+        # come during this wait on a slow box, is a warning titled Reminder and never one (harness-5)
+        screen = term.press("C-s", until=lambda s: INCIDENT_ID.search(s) is not None and "RB-LAUNCH-005" in s
+                            and "Declare an incident" not in s, timeout=30)   # RB-LAUNCH-005 P1, pre-filled
         inc_id = INCIDENT_ID.search(screen).group(0)      # type: ignore[union-attr]
         # 15 drill minutes are 15 s of wall time at x60: the reminder comes on its own, once
         session.wait_events(lambda evs: bool(of_type(evs, "decision.overdue")), timeout=90)
         # the timeline says so (the checklist's decision row is below the fold at 140x45; the
         # header's update countdown said "OVERDUE" too, which let this wait pass on the wrong line)
         term.wait_for('Decision overdue: "Roll back to the pilot', timeout=30)
-        term.send("G")
-        term.wait_for(lambda s: "Go/No-Go:" in s and "suggestion: GO" in s, timeout=60)
+        assert term.notices is not None             # the reminder's toast: a warning titled Reminder
+        reminder = term.notices.wait_for("Go/No-Go overdue: Roll back to the pilot", timeout=30)
+        assert (reminder.severity, reminder.title) == ("warning", "Reminder") and not reminder.refusal
+        term.press("G", until=lambda s: "Go/No-Go:" in s and "suggestion: GO" in s, timeout=60)
         term.type("no root cause after 15 minutes")
         term.send("C-s")                                  # takes the suggestion: GO
         events = session.wait_events(lambda evs: bool(of_type(evs, "decision.recorded"))
