@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -196,3 +197,41 @@ def test_the_schema_confirmation_fails_after_a_rollback_to_the_wrong_revision(tm
         assert ran.returncode != 0 and verdict.state == "unmet", (ran, verdict)
     else:
         assert ran.returncode == 0 and verdict.state == "met" and "20251104_001" in ran.stdout, (ran, verdict)
+
+
+@pytest.mark.parametrize("wrong", [False, True])
+def test_the_deploy_rollbacks_image_check_fails_after_a_rollback_to_the_wrong_revision(tmp_path: Path,
+                                                                                      wrong: bool) -> None:
+    """words-1, RB-DEPLOY-001 as rollback-3: "Read the image again" expected prose ("the previous
+    release's image"), so a rollback to the suspect's own revision read ok. Its triage step now keeps
+    the image it read (SUSPECT_IMAGE, passed on to later steps as an incident passes a step's
+    variables) and the check fails while that image runs again; no release is baked in."""
+    import os
+    import subprocess
+
+    from warroom.execute.expectation import check_text
+
+    rb = next(r for r in _library() if r.id == "RB-DEPLOY-001")
+    read, again = (next(s for s in rb.steps if s.label == label) for label in
+                   ("Read the image the deployment runs now", "Read the image again"))
+    drill = create_drill(tmp_path, "mass-failure", speed=10.0, start=START, name="wrong" if wrong else "right")
+    dep, ns = f"deployment/{fleet.DEPLOYMENT}", ["-n", fleet.NAMESPACE]
+
+    def bash(step: Any, t: float, after: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+        command = substitute(step.command or "", resolve_values(rb.params, step.params, {}), declared=list(rb.params))
+        pinned = {**os.environ, **drill.env(), "WARROOM_DRILL_AT": str(drill.wall_time(t)), **env}
+        return subprocess.run(["bash", "-c", command + after], env=pinned, capture_output=True, text=True, timeout=60)
+
+    kept = bash(read, 60.0, '\necho "kept=${SUSPECT_IMAGE-}"').stdout.splitlines()[-1].removeprefix("kept=")
+    assert kept.endswith(":v1.2.0")                                        # the suspect release, read at triage
+    rows = _release_rows(run_one(drill, ["kubectl", "rollout", "history", dep, *ns], 70.0)[1])
+    assert run_one(drill, ["kubectl", "set", "env", dep, "MAX_CONCURRENT_FLOWS=5", *ns], 90.0)[0] == 0
+    target = rows[-1][0] if wrong else rows[-2][0]
+    assert run_one(drill, ["kubectl", "rollout", "undo", dep, *ns, f"--to-revision={target}"], 120.0)[0] == 0
+    ran = bash(again, 300.0, SUSPECT_IMAGE=kept)
+    verdict = check_text(again.check, again.expect, ran.stdout)
+    assert verdict is not None
+    if wrong:
+        assert ran.returncode != 0 and verdict.state == "unmet", (ran, verdict)
+    else:
+        assert ran.returncode == 0 and verdict.state == "met" and ":v1.1.0" in ran.stdout, (ran, verdict)
