@@ -138,11 +138,8 @@ def drill_now(start: float, what: str) -> float:
     panes say why they hold nothing then."""
     at = now()
     if pinned() and os.environ.get(AT_ENV) and at < start:
-        def utc(t: float) -> str:
-            return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-        raise WarroomError(f"${AT_ENV} pins the clock at {utc(at)}, {format_duration(start - at)} before {what}"
-                           f" started ({utc(start)}, unix {start:.0f}): a drill has no moment before its start;"
+        raise WarroomError(f"${AT_ENV} pins the clock at {utc_said(at)}, {format_duration(start - at)} before {what}"
+                           f" started ({utc_said(start)}, unix {start:.0f}): a drill has no moment before its start;"
                            f" pin one at or after it, or unset ${AT_ENV}")
     return at
 
@@ -213,6 +210,11 @@ class Span:
 
     def __str__(self) -> str:
         return self.text()
+
+
+def utc_said(at: float) -> str:
+    """Unix time ``at`` as a drill's refusals and notes say it (``2026-09-22 12:00:00 UTC``)."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def clock_said(scenario_seconds: float) -> str:

@@ -244,10 +244,6 @@ def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: b
 # ------------------------------------------------------------------ the MetricSource the dashboard reads
 
 
-def _utc(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 class DrillSource:
     """The panes' own PromQL evaluated on a drill's world (``Drill.source`` makes it), answered as
     the Prometheus source does (``SloSample``: value, sparkline, notes): panes cannot tell a drill
@@ -288,8 +284,8 @@ class DrillSource:
         if at <= (now := stime.now()):
             return None
         ahead = format_duration(t - self.drill.scenario_time(now))
-        return (f"no data at {_utc(at)}: that is {ahead} of drill time after the drill's now ({_utc(now)}); "
-                "a source holds nothing from the future")
+        return (f"no data at {stime.utc_said(at)}: that is {ahead} of drill time after the drill's now "
+                f"({stime.utc_said(now)}); a source holds nothing from the future")
 
     @staticmethod
     def said(reading: tuple[float | None, str | None], t: float) -> tuple[float | None, str | None]:
