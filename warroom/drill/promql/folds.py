@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from itertools import accumulate
 
 from warroom.drill.promql.catalog import Labels
 from warroom.drill.promql.columns import Cell, Col, Scalar, Vec, kept
@@ -97,10 +98,7 @@ RANGE_FUNCS = {"rate", "increase", "delta", "irate", "idelta", "deriv", "predict
 
 def counter_resets(row: list[float]) -> list[float]:
     """Running sum of counter resets along a row: what ``rate`` adds back between two samples."""
-    out = [0.0]
-    for prev, v in zip(row, row[1:]):
-        out.append(out[-1] + (prev if v < prev else 0.0))
-    return out
+    return list(accumulate((prev if v < prev else 0.0 for prev, v in zip(row, row[1:])), initial=0.0))
 
 
 def counter_change(row: list[float], a: int, b: int, resets: list[float]) -> float:
@@ -120,20 +118,18 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | Non
     NaN (no observations, no +Inf bucket, fewer than two buckets).
     """
     bounds: list[float] = []
-    m: list[float] = []
+    counts: list[float] = []
     for bound, count in sorted(buckets):         # coalesce equal bounds
         if bounds and bounds[-1] == bound:
-            m[-1] += count
+            counts[-1] += count
         else:
             bounds.append(bound)
-            m.append(count)
+            counts.append(count)
     if math.isnan(q):
         return None
     if not 0 <= q <= 1:
         return math.inf if q > 1 else -math.inf
-    for i in range(1, len(m)):                   # ensure monotonic
-        if m[i] < m[i - 1]:
-            m[i] = m[i - 1]
+    m = list(accumulate(counts, lambda before, c: before if c < before else c))     # ensure monotonic
     if len(m) < 2 or not math.isinf(bounds[-1]) or m[-1] == 0:
         return None
     rank = q * m[-1]
