@@ -12,10 +12,16 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.series import BUCKET_LABELS, Series
+from warroom.drill.series import Series
 
 Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
+# How FlowEngine exports each kind of ``Series`` counter: (family, suffix, the labels its key's words are).
+COUNTERS = {"exec": ("flowengine_flow_executions", "_total", "repo"),
+            "fail": ("flowengine_flow_failures", "_total", "repo"),
+            "req": ("flowengine_model_api_requests", "_total", "provider", "code"),
+            "bucket": ("flowengine_flow_duration_seconds", "_bucket", "le"),
+            "count": ("flowengine_flow_duration_seconds", "_count"), "sum": ("flowengine_flow_duration_seconds", "_sum")}
 
 
 class PromQLError(ValueError):
@@ -71,17 +77,9 @@ class Catalog:
             col = None if key is None else series.index[key]
             self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get))
 
-        for r in fleet.REPOS:
-            add("flowengine_flow_executions", "_total", {"repo": r.name}, ("exec", r.name))
-        for r in fleet.REPOS:
-            add("flowengine_flow_failures", "_total", {"repo": r.name}, ("fail", r.name))
-        for p in fleet.PROVIDERS:
-            for c in series.codes:
-                add("flowengine_model_api_requests", "_total", {"provider": p.name, "code": c}, ("req", p.name, c))
-        for b in BUCKET_LABELS:
-            add("flowengine_flow_duration_seconds", "_bucket", {"le": b}, ("bucket", b))
-        add("flowengine_flow_duration_seconds", "_count", {}, ("count",))
-        add("flowengine_flow_duration_seconds", "_sum", {}, ("sum",))
+        for key in series.keys:                         # every counter ``Series`` integrates, in its order
+            family, suffix, *names = COUNTERS[key[0]]
+            add(family, suffix, dict(zip(names, key[1:], strict=True)), key)
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
         add("flowengine_audit_log_last_event_timestamp_seconds", "", {}, get=lambda t: unix(t) - sig.audit_gap(t))
