@@ -25,9 +25,15 @@ from warroom.drill.scenarios import Scenario
 DAY = 86400.0
 Env = dict[str, str]
 FLOWENGINE_ENV: Env = {
-    "LOG_LEVEL": "info", "DB_POOL_SIZE": "200", "MAX_CONCURRENT_FLOWS": "50", "CONTEXT_MAX_SIZE_KB": "180",
-    "CONTEXT_PRUNING_ENABLED": "false", "ENABLE_CIRCUIT_BREAKER": "false", "PII_REDACTION_ENABLED": "true",
-    "PRIMARY_MODEL": "claude-sonnet-4-5", "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
+    "LOG_LEVEL": "info",
+    "DB_POOL_SIZE": "200",
+    "MAX_CONCURRENT_FLOWS": "50",
+    "CONTEXT_MAX_SIZE_KB": "180",
+    "CONTEXT_PRUNING_ENABLED": "false",
+    "ENABLE_CIRCUIT_BREAKER": "false",
+    "PII_REDACTION_ENABLED": "true",
+    "PRIMARY_MODEL": "claude-sonnet-4-5",
+    "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
 }
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 # (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)

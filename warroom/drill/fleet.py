@@ -36,8 +36,12 @@ class Provider:
 
 
 REPOS: tuple[Repo, ...] = (
-    Repo("compliance-service", 40, pilot=True), Repo("financial-reporting", 70), Repo("customer-analytics", 60),
-    Repo("risk-engine", 50), Repo("inventory-mgmt", 45), Repo("billing-gateway", 35),
+    Repo("compliance-service", 40, pilot=True),
+    Repo("financial-reporting", 70),
+    Repo("customer-analytics", 60),
+    Repo("risk-engine", 50),
+    Repo("inventory-mgmt", 45),
+    Repo("billing-gateway", 35),
 )
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
 

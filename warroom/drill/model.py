@@ -21,9 +21,11 @@ from warroom.drill.autoscale import Capacity
 from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, fallback_of, on_5xx_only, route_of
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
-BACKGROUND_ERRORS: tuple[str, ...] = ("quality gate failed: 4/5 passed (lint: 3 errors)",
-                                      "validation failed: generated plan missing required section 'tests'",
-                                      "git push rejected: branch protection requires review")
+BACKGROUND_ERRORS: tuple[str, ...] = (
+    "quality gate failed: 4/5 passed (lint: 3 errors)",
+    "validation failed: generated plan missing required section 'tests'",
+    "git push rejected: branch protection requires review",
+)
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
