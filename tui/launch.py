@@ -412,8 +412,10 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
 
     found = find_incident(cfg, incident_id)
     if not found.state.resolved:
+        resolve = command("incident", "resolve", found.id, "--state-dir", str(Path(found.root).resolve()),
+                          "--summary", "TEXT")
         raise WarroomError(f"{found.id} is still open: a replay plays what a resolved incident recorded"
-                           f" (its metrics are saved by `{command('incident', 'resolve', found.id)}`)")
+                           f" (its metrics are saved when it is resolved: `{resolve}`)")
     rehearsed = (found.state.drill or {}).get("replay")
     if rehearsed:      # its metrics are that recording resampled on its own wall clock: nothing new
         from warroom.incident.history import replay_command

@@ -219,7 +219,8 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
         # Whoever calls, a step never runs on a damaged journal: its start and end would be
         # recorded after the damage, where no view reads them.
         raise JournalDamagedError(f"{incident_dir.name}: journal {damage[0]}; nothing was run"
-                                  f" (`{command('incident', 'verify')}`, then `{command('incident', 'repair')}`)")
+                                  f" (`{command('incident', 'verify', incident_dir.name)}`,"
+                                  f" then `{command('incident', 'repair', incident_dir.name)}`)")
     claim = claim_path(incident_dir, spec.step_id)
     try:
         claim.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

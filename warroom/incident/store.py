@@ -241,7 +241,7 @@ class IncidentStore:
             if read.events and read.events[0].type != ev.DECLARED:
                 continue  # not an incident journal
             if not state.title:
-                state.title = f"(journal damaged before the declaration: `{command('incident', 'verify')}`)"
+                state.title = f"(journal damaged before the declaration: `{command('incident', 'verify', inc_id)}`)"
             states.append(state)
         return states
 
