@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from warroom.config import Config
 from warroom.drill.directory import ENV_DIR, create_drill
 
 AWKWARD = "drills with spaces, 'quotes' & $dollars"
@@ -274,3 +275,48 @@ def test_an_open_incident_in_a_drill_that_cannot_be_read_is_named_with_the_ways_
     assert main([*shlex.split(resolve)[1:-1], "drill.json torn; ended from the CLI"]) == 0
     assert IncidentStore(c.state_dir(), c).open(inc.id, work=False).state.resolved
     assert inc.id not in (drill_context(cfg(), "rate-limit", 30.0).drill.notice or "")  # resolved: not named
+
+
+def test_an_incident_reopened_in_an_older_drill_is_named_by_every_launch(tmp_path: Path) -> None:
+    """redteam-3: INC resolved in drill A (A ended there, B started), then `incident reopen INC`: A is
+    no longer the newest drill of its scenario, and `warroom demo` said "continuing … B" and nothing of
+    INC (nor did `--new`, A being finished). One rule for every launch (continue, new, --new): each
+    other drill of the scenario holding an open incident is named with its exact command back, which works."""
+    import shlex
+
+    from tui.launch import drill_context, resume_context
+    from warroom.config import Config
+    from warroom.incident.store import IncidentStore
+
+    def cfg() -> Config:
+        c = Config()
+        c.incident.state_dir = str(tmp_path / AWKWARD)
+        return c
+
+    c = cfg()
+    a = drill_context(c, "rate-limit", 30.0).drill.extra["drill"]
+    inc = IncidentStore(c.state_dir(), c).create(title="quota climbing", severity="P3", runbook=None, source={},
+                                                 drill={"scenario": "rate-limit", "speed": 30.0, "dir": str(a.path)})
+    a.attach_incident(inc.id)
+    inc.resolve("quota back under 60%", resolution="breaker on")
+    b = drill_context(cfg(), "rate-limit", 30.0).drill
+    assert "ended when" in (b.notice or "") and b.extra["drill"].path != a.path
+    assert inc.id not in (drill_context(cfg(), "rate-limit", 30.0).drill.notice or "")     # resolved: not named
+    IncidentStore(c.state_dir(), c).open(inc.id).reopen(reason="quota climbing again")
+    continued = drill_context(cfg(), "rate-limit", 30.0).drill
+    fresh = drill_context(cfg(), "rate-limit", 30.0, new=True).drill
+    after = drill_context(cfg(), "rate-limit", 30.0).drill                    # continues the --new one
+    assert continued.notice and continued.notice.startswith("continuing")
+    for notice in (continued.notice, fresh.notice, after.notice):
+        assert f"{a.name} is left as it was ({inc.id} still open: `" in (notice or ""), notice
+    back = shlex.split((after.notice or "").split(f"{inc.id} still open: `", 1)[1].split("`", 1)[0])
+    assert back[1:3] == ["resume", inc.id] and "--state-dir" in back
+    assert resume_context(_at(cfg(), back), inc.id).resume_id == inc.id       # the command reaches it
+    IncidentStore(c.state_dir(), c).open(inc.id).resolve("really back", resolution="breaker on")
+    assert inc.id not in (drill_context(cfg(), "rate-limit", 30.0).drill.notice or "")
+
+
+def _at(c: Config, words: list[str]) -> Config:
+    """``c`` with the state dir a printed command names (``--state-dir D``)."""
+    c.incident.state_dir = words[words.index("--state-dir") + 1]
+    return c

@@ -486,16 +486,16 @@ def choose_drill(root: Path, scenario: str, speed: float | None, *, new: bool = 
         current.finish(at=resolved_at)
         ended = f"the last {scenario} drill ended when {current.incident} was resolved; "
         current = None
-    if current is not None and not new:
-        said = (f"continuing the {scenario} drill {current.name} at scenario time"
-                f" {stime.clock_said(current.scenario_time(now))} (×{current.speed:g})")
-        if speed is not None and speed != current.speed:
-            said += f"; it keeps its own speed ×{current.speed:g}, not ×{speed:g}"
-        return DrillChoice(current, resumed=True, notice=f"{said} — add --new to start it over{unread}")
-    drill = create_drill(root, scenario, speed or 1.0)
+    resumed = current is not None and not new
+    drill = current if current is not None and resumed else create_drill(root, scenario, speed or 1.0)
     back = resume or (lambda inc: paths.command("resume", inc, "--state-dir", str(Path(root).resolve())))
-    kept = [d for d in list_drills(root) if d.scenario.name == scenario and d.active and d.path != drill.path and (  # left
+    # every launch names each other drill of the scenario with an open incident (reopened too) and what --new leaves
+    kept = [d for d in list_drills(root) if d.scenario.name == scenario and d.path != drill.path and (
         d.path == getattr(current, "path", None) or d.incident and not (incident_resolved and incident_resolved(d)))]
     left = "".join(f"; {d.name} is left as it was" + (f" ({d.incident} still open: `{back(d.incident)}`)"
                                                       if d.incident else "") for d in kept)
-    return DrillChoice(drill, False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
+    if not resumed:
+        return DrillChoice(drill, False, notice=f"{ended}new {scenario} drill {drill.name} (×{drill.speed:g}){left}{unread}")
+    said = (f"continuing the {scenario} drill {drill.name} at scenario time {stime.clock_said(drill.scenario_time(now))}"
+            f" (×{drill.speed:g})" + (f"; it keeps its own speed ×{drill.speed:g}, not ×{speed:g}" if speed not in (None, drill.speed) else ""))
+    return DrillChoice(drill, resumed=True, notice=f"{said} — add --new to start it over{left}{unread}")
