@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from warroom.drill import fleet
 from warroom.drill.actions import Action
+from warroom.drill.cluster import KNOBS
 
 
 def rollout_undo(t: float) -> list[Action]:
@@ -25,7 +26,13 @@ def set_image(t: float, version: str, meaning: str) -> list[Action]:
 
 def recorded(action: Action, bad_version: str = "v1.2.0") -> list[Action]:
     """What a stand-in records for the canonical ``action``: a rollback (``rollback_off``) with the rollout
-    that means it, so the pods and the curves move; any other canonical action as it is."""
+    that means it, so the pods and the curves move; an action a knob's value sizes (``cluster.KNOBS``) with the
+    ``set env`` of the runbook's value, as the curves read the value (redteam-12); any other as it is."""
+    if action.action in KNOBS:
+        key, value, _ = KNOBS[action.action]
+        switch = {"CONTEXT_PRUNING_ENABLED": "true"} if action.action == "context_pruning" else {}
+        return [Action("set_env", action.t, detail={"deployment": fleet.DEPLOYMENT, "set": {**switch, key: f"{value:g}"}}),
+                action]
     if action.action == "rollback":
         return rollout_undo(action.t)
     if action.action == "rollback_off":

@@ -443,6 +443,27 @@ def switched_on(env: Env, key: str) -> bool:
     return env.get(key, "").lower() in _TRUE
 
 
+# knob -> (its key in FlowEngine's env, the value a runbook sets, the value at which it does nothing, or the
+# scenario's fact that says it): how hard a mitigation set through it acts (``dose``)
+KNOBS = {"throttle": ("MAX_CONCURRENT_FLOWS", 5.0, float(FLOWENGINE_ENV["MAX_CONCURRENT_FLOWS"])),
+         "context_pruning": ("CONTEXT_MAX_SIZE_KB", 180.0, "context_kb")}
+
+
+def dose(action: str, env: Env, scenario: Scenario) -> float:
+    """How hard ``action`` acts with ``env``: 1 at the runbook's value of its knob (the scenario's ``factor``), 0 at
+    a value that does nothing (50 concurrent flows, the default; a size above the bundles), in proportion between,
+    more past the runbook's (1 flow throttles harder than 5); 1 for an action no knob sizes, 0 for a value FlowEngine
+    cannot read. The one reading the curves take of a knob (``Signals._steps``)."""
+    if action not in KNOBS:
+        return 1.0
+    key, full, nothing = KNOBS[action]
+    try:
+        value, nothing = float(env.get(key, "")), float(scenario.facts[nothing] if isinstance(nothing, str) else nothing)
+    except (ValueError, KeyError):
+        return 0.0
+    return max(0.0, (nothing - value) / (nothing - full)) if math.isfinite(value) else 0.0
+
+
 def disabled(env: Env) -> set[str]:
     """The providers ``DISABLE_PROVIDERS`` turns off: the one reading of it (routing, why, ``/health/models``)."""
     return {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}

@@ -18,7 +18,8 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, fallback_of, on_5xx_only, route_of
+from warroom.drill.cluster import (DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, dose, fallback_of, on_5xx_only,
+                                   route_of)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -101,24 +102,19 @@ def duration_mean(median: float) -> float:
 
 
 class _Bend(NamedTuple):
-    """A mitigation acting on a fault from ``start``: the fault's strength is multiplied by a
-    factor falling from 1 towards ``factor``. From ``end`` (the mitigation switched off again) the
-    multiplier relaxes back towards 1 with the same time constant."""
+    """A mitigation acting on a fault: from each ``(when, target)`` of ``steps`` the multiplier of the fault's
+    strength relaxes from where it stood towards ``target`` with time constant ``tau`` (its action taken:
+    ``factor`` as hard as the knob's value makes it, ``dose``; its knob set back or switched off: 1)."""
 
-    start: float
-    factor: float
+    steps: tuple[tuple[float, float], ...]
     tau: float
-    end: float | None = None
-
-    def on(self, t: float) -> float:
-        return self.factor + (1.0 - self.factor) * math.exp(-(t - self.start) / self.tau)
 
     def at(self, t: float) -> float:
-        if t < self.start:
-            return 1.0
-        if self.end is None or t < self.end:
-            return self.on(t)
-        return 1.0 - (1.0 - self.on(self.end)) * math.exp(-(t - self.end) / self.tau)
+        level, since, goal = 1.0, -math.inf, 1.0
+        for when, target in (s for s in self.steps if s[0] <= t):
+            level = level if since == -math.inf else goal + (level - goal) * math.exp(-(when - since) / self.tau)
+            since, goal = when, target
+        return level if since == -math.inf else goal + (level - goal) * math.exp(-(t - since) / self.tau)
 
 
 class Signals:
@@ -198,8 +194,16 @@ class Signals:
 
     def _bends_for(self, fault: Fault) -> list[_Bend]:
         """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
-        return [_Bend(on + m.delay, m.factor, max(m.tau, 1e-6), None if off is None else off + m.delay)
+        return [_Bend(self._steps(m, on, off), max(m.tau, 1e-6))
                 for m in fault.mitigations if m.action != RELEASE for on, off in self.stretches(m)]
+
+    def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
+        """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
+        each FlowEngine revision made then (``dose``: a redo of the same env changes nothing), back to 1 at ``off``."""
+        made = [on, *(r.at for r in self.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
+        out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, self.cluster.env_at(t), self.scenario)))
+               for t in made]
+        return (*out, *(() if off is None else ((off + m.delay, 1.0),)))
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
@@ -458,7 +462,7 @@ class Signals:
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
         for b in (b for i, _ in self._spenders for b in self._bends[i]):
-            for edge in (e for e in (b.start, b.end) if e is not None):
+            for edge, _ in b.steps:
                 if edge <= t < edge + 40.0 * b.tau:
                     return t
                 end.append(edge if edge > t else math.inf)

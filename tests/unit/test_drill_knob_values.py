@@ -1,0 +1,50 @@
+"""A runbook knob bends the curves by its value, not by having been touched (redteam-9, redteam-12).
+
+The drill once read every knob as an on/off switch: MAX_CONCURRENT_FLOWS=1 throttled as much as 5 and raising it
+back undid nothing; CONTEXT_MAX_SIZE_KB=100000 (prunes nothing) pruned as much as 180. Each bend now takes its
+strength from the value in each FlowEngine revision (``cluster.dose``), so these orderings hold."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import create_drill
+
+TIMES = [600.0, 900.0, 1200.0, 1800.0]
+
+
+def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[float]:
+    """``pane`` at ``TIMES`` after each ``kubectl set env`` of ``sets`` (scenario second, assignments)."""
+    d = create_drill(Path(tempfile.mkdtemp()), scenario, speed=10.0, start=START, name="a")
+    for t, env in sets:
+        argv = ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"]
+        assert run_one(d, argv, t)[0] == 0
+    return list(d.simulator.panes(pane, TIMES))
+
+
+def test_max_concurrent_flows_throttles_by_its_value_and_raising_it_undoes_it() -> None:
+    base = _curve("rate-limit", "quota", [])
+    five = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5")])
+    one = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1")])
+    back = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5"), (300.0, "MAX_CONCURRENT_FLOWS=50")])
+    above = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5"), (300.0, "MAX_CONCURRENT_FLOWS=200")])
+    assert all(o < f < b for o, f, b in zip(one, five, base, strict=True)), (one, five, base)
+    # raised back at 300 s: the burn runs at the baseline's pace again (spent is spent: the level stays lower)
+    assert all(f < k < b for f, k, b in zip(five, back, base, strict=True)), (five, back, base)
+    assert back == above, "200 concurrent flows throttle no more than the default 50"
+
+
+def test_context_max_size_prunes_by_its_value() -> None:
+    base = _curve("timeout", "p95_latency", [])
+    runbook = _curve("timeout", "p95_latency", [(600.0, "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=180")])
+    huge = _curve("timeout", "p95_latency", [(600.0, "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=100000")])
+    tiny = _curve("timeout", "p95_latency", [(600.0, "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=10")])
+    assert huge == base, "a size above every bundle prunes nothing"
+    assert all(s < r for s, r in zip(tiny[1:], runbook[1:], strict=True)), (tiny, runbook)
+    assert runbook[-1] < 0.6 * base[-1]
+    # the size raised above the bundles later: new flows send the whole bundle again
+    later = _curve("timeout", "p95_latency", [(600.0, "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=180"),
+                                              (900.0, "CONTEXT_MAX_SIZE_KB=100000")])
+    assert later[-1] > runbook[-1] + 0.5 * (base[-1] - runbook[-1]), (later, runbook, base)
