@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from panes.fmt import format_age
-from warroom.units import format_threshold, format_value
+from warroom.units import format_reading, format_threshold
 from panes.sparkline import on_time_grid, render_sparkline
 from warroom.config import SloConfig
 from warroom.sources.model import STATE_WORDS, SloReading
@@ -222,7 +222,7 @@ class SloPane(ReadingMixin, Widget):
         value_key = (reading.value, state, reading.error_kind)
         if drawn.get("value") != value_key:
             value = Text(no_wrap=True, overflow="ellipsis")
-            value.append(format_value(reading.value, self.slo.unit), "bold")
+            value.append(format_reading(reading.value, self.slo), "bold")
             value.append("  ")
             value.append_text(state_label(state, reading.error_kind))
             self.set_line(".slo-value", value)
@@ -297,7 +297,7 @@ class SloLine(ReadingMixin, Horizontal):
         assert reading is not None
         set_state_class(self, reading.state)
         set_text(self.part(".sl-value"),
-                 Text(format_value(reading.value, self.slo.unit), style="bold"))
+                 Text(format_reading(reading.value, self.slo), style="bold"))
         set_text(self.part(".sl-state"), state_label(reading.state, reading.error_kind, short=True))
         spark = self.part(".sl-spark")
         set_text(spark, render_sparkline(

@@ -99,6 +99,13 @@ def format_reading(value: float | None, slo: Any) -> str:
     return format_value(value, slo.unit, against=(slo.warn, slo.crit))
 
 
+def format_comparison(value: float | None, op: str, threshold: float | None, unit: str | None) -> str:
+    """``4.996 >= 5``: a value, the comparison and the line it is compared with, the value told from
+    the line (:func:`format_value`'s ``against``). Every view that states a comparison (a
+    criterion's evidence, a gate) writes it here, so "5 >= 5 is false" is never said of 4.996."""
+    return f"{format_value(value, unit, against=(threshold,))} {op} {format_value(threshold, unit)}"
+
+
 def format_threshold(value: float | None, unit: str | None, direction: str = "above") -> str:
     """A threshold as its comparison: ``>120s``, ``<99.9%`` (``direction``: which side is bad)."""
     return (">" if direction == "above" else "<") + format_value(value, unit)

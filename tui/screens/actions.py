@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from panes.fmt import format_clock
 from warroom import scenario_time as stime
 from warroom.journal import events as ev
-from warroom.units import format_value
+from warroom.units import format_reading, format_value
 from warroom.paths import command
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ class DashboardActions:
         breached = self.data.first_breached()
         if breached is not None:
             slo = breached.slo
-            value = format_value(breached.value, slo.unit)
+            value = format_reading(breached.value, slo)   # as its pane says it, told from its threshold
             title = f"{slo.title} at {value}"
             severity = slo.severity or ""
             runbook = slo.runbook

@@ -27,8 +27,10 @@ def _hm(ts: float | None) -> str:
     return "—" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%H:%M:%S")
 
 
-def _num(v: float | None, unit: str) -> str:
-    return format_value(v, unit)
+def _num(v: float | None, unit: str, against: tuple[float | None, ...] = ()) -> str:
+    """A value of a pane's row; ``against``: the critical line it stands beside in the row, so a
+    worst of 1.0019% beside crit 1% reads "1.002%" (``warroom.units``' one rule)."""
+    return format_value(v, unit, against=against)
 
 
 def _minutes(v: float | None) -> str:
@@ -89,8 +91,8 @@ def report_renderable(report: Any) -> Group:
         panes.add_column(col, "figure")
     panes.add_column("state", "words")
     for p in report.panes:
-        panes.add_row(Text(p.title), Text(_num(p.crit, p.unit)), Text(_num(p.at_detection, p.unit)),
-                      Text(_num(p.worst, p.unit)), Text(_num(p.now, p.unit)), _ended(p))
+        panes.add_row(Text(p.title), Text(_num(p.crit, p.unit)), Text(_num(p.at_detection, p.unit, (p.crit,))),
+                      Text(_num(p.worst, p.unit, (p.crit,))), Text(_num(p.now, p.unit, (p.crit,))), _ended(p))
     paths = [_path_table(f"Runbook {rid}{why}: its steps in order", steps)
              for rid, steps, why in ((report.runbook, report.runbook_path, ""),
                                      *((rid, p, " (opened by the GO)") for rid, _, p in getattr(report, "opened", ())))

@@ -88,7 +88,7 @@ class VerifyGate:
         ±Inf with what it is (``warroom.runbook.series``: "+Inf (a division by zero?)")."""
         if value is None:
             return "no value"
-        return format_value(value, self.unit) + (f" ({series_rule.INFINITE})" if math.isinf(value) else "")
+        return format_value(value, self.unit, against=(self.threshold,)) + (f" ({series_rule.INFINITE})" if math.isinf(value) else "")
 
     @property
     def wanted(self) -> str:

@@ -17,7 +17,7 @@ from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET
 from warroom.runbook.criterion_query import unit_mismatch
 from warroom.runbook import series as series_rule
 from warroom.runbook.decision import Criterion
-from warroom.units import format_value
+from warroom.units import format_comparison
 from warroom.paths import command
 
 OUTPUT_TAIL = 65536          # bytes of a step's output searched for a criterion's number
@@ -77,8 +77,8 @@ def judge(c: Criterion, side: str, state: Any, now: datetime, query: Query | Non
         # the output is what the step said when it ran, not now: the evidence says when
         said = f" (run ended {run.ended_at:%H:%M:%S} UTC)" if run.ended_at is not None else ""
         # stated as the metric criteria state theirs: "4 >= 5" alone reads as a claim, "4 >= 5 is false" does not
-        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: {format_value(number, None)} {c.op} "
-                       f"{format_value(c.value, None)} is {'true' if ok else 'false'}", number, where)
+        return verdict(MET if ok else NOT_MET, f"step {c.step}{said}: "
+                       f"{format_comparison(number, c.op or '>=', c.value, None)} is {'true' if ok else 'false'}", number, where)
     since = _since_detection(state, now)
     if kind == "note":
         notes = [n for n in state.notes if n.tag == (c.note or c.no_note)]
@@ -141,7 +141,7 @@ def _metric(c: Criterion, side: str, query: Query | None) -> CriterionVerdict:
     if reading.value is None:
         return verdict(UNKNOWN, reading.problem or "no data")
     ok = _compare(reading.value, op, target)
-    return verdict(MET if ok else NOT_MET, f"{format_value(reading.value, unit)} {c.op} {format_value(c.value, unit)}"
+    return verdict(MET if ok else NOT_MET, f"{format_comparison(reading.value, op, c.value, unit)}"
                    f" is {'true' if ok else 'false'}{reading.said}", reading.value)
 
 
