@@ -39,6 +39,10 @@ FAILURES = SloConfig(id="failure_rate", title="Flow failure rate", unit="percent
 # What a line's text looks like in the argument a formatter is given (slo.crit, self.threshold, c.value ...)
 _LINE = re.compile(r"\b(crit|warn|threshold|target|limit)\b|\bc\.value\b")
 _FORMATTERS = {"format_value"}
+# A pane's reading in its pane's unit (reading.value, slo.unit): it stands beside the pane's warn and
+# crit wherever a pane is drawn or named, so it is written by format_reading (panes/slo.py's cell
+# "1% ✖ CRIT" beside "crit>1%" drawn by another function of the module)
+_READING = re.compile(r"\.value\b.*\bslo\.unit\b")
 
 
 def _name(call: ast.Call) -> str | None:
@@ -78,6 +82,10 @@ def _raw_beside_a_line(path: Path) -> list[str]:
                 lines.append(call.lineno)
             elif name in formatters and call.args:
                 told = any(k.arg == "against" for k in call.keywords) or len(call.args) > 2
+                if not told and len(call.args) > 1 and _READING.search(
+                        f"{ast.get_source_segment(src, call.args[0])} {ast.get_source_segment(src, call.args[1])}"):
+                    found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{call.lineno} "
+                                 f"({scope.name}: a pane's reading written raw; its pane shows its lines)")
                 if _LINE.search(ast.get_source_segment(src, call.args[0]) or ""):
                     lines.append(call.lineno)
                 elif not told:
@@ -109,6 +117,8 @@ def test_the_sweep_sees_the_forms_it_must(tmp_path: Path) -> None:
         "def f(c, v, unit):\n    return format_comparison(v, c.op, c.value, unit)\n": False,
         "def f(slo, v):\n    return f'{format_value(v, slo.unit, against=(slo.crit,))} {format_value(slo.crit, slo.unit)}'\n": False,
         "def alone(v, unit):\n    return format_value(v, unit)\n": False,
+        "class Pane:\n    def draw(self, reading):\n        return format_value(reading.value, self.slo.unit)\n": True,
+        "class Pane:\n    def draw(self, reading):\n        return format_reading(reading.value, self.slo)\n": False,
     }
     for i, (code, flagged) in enumerate(cases.items()):
         path = tmp_path / f"case_{i}.py"
