@@ -99,6 +99,20 @@ def format_reading(value: float | None, slo: Any) -> str:
     return format_value(value, slo.unit, against=(slo.warn, slo.crit))
 
 
+INFINITE = "a division by zero?"
+"""What a ±Inf reading most likely is (a ratio over zero, a quantile past its top bucket), said
+beside it wherever one is stated in words (``warroom.runbook.series`` re-exports it)."""
+
+
+def format_stated(value: float | None, unit: str | None, *, against: Iterable[float | None] = ()) -> str:
+    """A value stated in a sentence or a record (the timeline, the brief, the PIR, a gate's value):
+    :func:`format_value`, and for ±Inf what it likely is (``+Inf (a division by zero?)``), as the
+    pane's note and a criterion's evidence say it. A pane cell (10 characters) writes the bare form
+    and says the words in its note."""
+    text = format_value(value, unit, against=against)
+    return f"{text} ({INFINITE})" if value is not None and math.isinf(float(value)) else text
+
+
 def format_comparison(value: float | None, op: str, threshold: float | None, unit: str | None) -> str:
     """``4.996 >= 5``: a value, the comparison and the line it is compared with, the value told from
     the line (:func:`format_value`'s ``against``). Every view that states a comparison (a

@@ -64,7 +64,7 @@ def test_a_division_by_zero_in_prometheus_is_plus_inf_in_the_journal_pir_and_rec
     summary = inc.state.metric_summary["slos"]["ratio"]
     assert summary["worst"]["value"] == math.inf and summary["breached"]
     pir = render_pir(inc.state, "pir", cfg, now=datetime.fromtimestamp(base + 600.0, UTC))
-    assert "SLO breached: Failed share +Inf past its critical threshold 5%" in pir
+    assert "SLO breached: Failed share +Inf (a division by zero?) past its critical threshold 5%" in pir
     doc = json.loads(path.read_text(encoding="utf-8"), parse_constant=lambda w: pytest.fail(f"bare {w}"))
     assert any(v == "+Inf" for _t, v in doc["panes"][0]["points"])
     pane = load_history(inc.dir).pane("ratio")

@@ -14,6 +14,7 @@ line and also formats a value with none of these: that is a value stated beside 
 from __future__ import annotations
 
 import ast
+import math
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,3 +158,33 @@ def test_the_comparison_and_the_reading_rules() -> None:
     assert format_comparison(None, ">", 1.0, "percent") == "— > 1%"
     assert format_reading(1.0019642137448406, FAILURES) == "1.002%"
     assert format_reading(0.4996, FAILURES) == "0.4996%"
+
+
+def test_every_value_the_record_states_says_what_a_inf_is() -> None:
+    """decide-6: the PIR, the brief and the timeline stated a ±Inf pane as bare "+Inf" while the
+    pane's note, a gate and a criterion said "a division by zero?". Everything the incident's record
+    writes (warroom/incident/, a gate's value, a step's evidence) states a value through
+    ``units.format_stated`` (or format_comparison, whose criterion adds the words itself); a bare
+    ``format_value`` there formats a line only."""
+    places = sorted((ROOT / "warroom" / "incident").rglob("*.py")) + [
+        ROOT / "warroom" / "sources" / "verify.py", ROOT / "warroom" / "sources" / "evidence.py"]
+    raw = []
+    for path in places:
+        src = path.read_text(encoding="utf-8")
+        for call in ast.walk(ast.parse(src)):
+            if isinstance(call, ast.Call) and _name(call) == "format_value" and call.args \
+                    and not _LINE.search(ast.get_source_segment(src, call.args[0]) or ""):
+                raw.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not raw, "a value stated bare (use units.format_stated):\n" + "\n".join(raw)
+
+
+def test_the_stated_form() -> None:
+    from warroom.runbook import series
+    from warroom.units import format_stated
+
+    assert format_stated(math.inf, "percent", against=(5.0,)) == "+Inf (a division by zero?)"
+    assert format_stated(-math.inf, "seconds") == "-Inf (a division by zero?)"
+    assert format_stated(1.0019642137448406, "percent", against=(1.0,)) == "1.002%"
+    assert format_stated(math.nan, "percent") == "NaN"
+    assert series.infinite(math.inf) == f"+Inf: {series.INFINITE}", "one text for the words"
+    assert parse_verify("flow_failure_rate < 10 within 10m").show(math.inf) == "+Inf (a division by zero?)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,15 +95,18 @@ def test_a_pane_at_plus_inf_is_journaled_summarised_recorded_and_replayed_as_inf
     from warroom.incident.review.metrics import evidence
 
     [row] = [r for r in evidence(again.state)[0] if r.slo_id == "p95"]
-    assert row.worst == "+Inf"
+    assert row.worst == "+Inf (a division by zero?)"      # decide-6: what it is, as the pane's note says
     pir = render_pir(again.state, "pir", cfg, now=datetime.fromtimestamp(RESOLVED, UTC))
-    assert "+Inf" in pir and "SLO breached: P95 flow latency +Inf past its critical threshold" in pir
+    assert "SLO breached: P95 flow latency +Inf (a division by zero?) past its critical threshold" in pir
+    assert not re.search(r"\+Inf(?! \(a division by zero\?\))", pir.replace('"+Inf"', "")), \
+        "every +Inf the PIR states in words says what it likely is"
     # the catch-up brief quotes the breach at the value the pane read
     from warroom.incident.handoff import catch_up_brief
     from warroom.incident.jsonview import state_to_json
 
     brief = catch_up_brief(again.state, datetime.fromtimestamp(RESOLVED, UTC), update_every=1800.0)
-    assert any("+Inf" in line for _title, lines in brief.sections for line in lines)
+    said = [line for _title, lines in brief.sections for line in lines if "+Inf" in line]
+    assert said and all("+Inf (a division by zero?)" in line for line in said), said
     _strict(json.dumps(state_to_json(again.state, datetime.fromtimestamp(RESOLVED, UTC)), allow_nan=False))
     # metrics.json: standard JSON, +Inf kept; the replay shows +Inf there, judged CRIT
     path = record_history(inc.dir, inc.state, [P95], _PastTopBucket(), now=RESOLVED)
@@ -266,7 +270,7 @@ def test_a_steps_evidence_of_a_pane_at_plus_inf_is_journaled_and_read_as_plus_in
         _strict(line)
     [ev] = collect(events)
     assert ev.before["p95"]["value"] == math.inf
-    assert "+Inf → " in format_evidence(ev, [P95])
+    assert "+Inf (a division by zero?) → " in format_evidence(ev, [P95])
     state = replay(events)
     [run] = state.steps["scale"].runs
     assert run.evidence_before["p95"]["value"] == math.inf
@@ -328,4 +332,4 @@ def test_a_pane_bad_below_at_minus_inf_breaches_and_reads_minus_inf(tmp_path: Pa
     from warroom.incident.pir import render_pir
 
     pir = render_pir(inc.state, "pir", cfg, now=datetime.fromtimestamp(RESOLVED, UTC))
-    assert "SLO breached: Worker headroom -Inf past its critical threshold 10%" in pir
+    assert "SLO breached: Worker headroom -Inf (a division by zero?) past its critical threshold 10%" in pir

@@ -62,7 +62,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
     from warroom.incident.gates import run_gates
     from warroom.incident.marks import run_state, state_word
-    from warroom.units import format_value
+    from warroom.units import format_stated
 
     phases = state.phases
     lines = [f"[{state.severity}] {state.id}: {state.title} — {state.status.upper()}"]
@@ -76,7 +76,7 @@ def draft_update(state: IncidentState, now: datetime, every: float) -> str:
         last[b["slo_id"]] = b
     for b in last.values():
         word = "breached" if b["kind"] == "breached" else "recovered"
-        lines.append(f"- {b['title']} {word} at {b['at']:%H:%M} UTC ({format_value(b['value'], b['unit'])}).")
+        lines.append(f"- {b['title']} {word} at {b['at']:%H:%M} UTC ({format_stated(b['value'], b['unit'])}).")
     if phases.get("mitigated"):
         lines.append(f"- Mitigated at {phases['mitigated']:%H:%M} UTC.")
     if not last and start is None:

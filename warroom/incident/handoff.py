@@ -91,7 +91,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
     """What the incoming commander must know, from the journal only (see the module docstring)."""
     from warroom.incident.approvals import OPEN
     from warroom.incident.review.timeline import key_moments, timeline
-    from warroom.units import format_value
+    from warroom.units import format_stated
 
     scale = state.time_scale
     drill = " drill time" if scale != 1 else ""
@@ -115,7 +115,7 @@ def catch_up_brief(state: IncidentState, now: datetime, *, update_every: float,
         latest[slo_id] = (word, value, unit, at)
     for slo_id in sorted(latest):
         word, value, unit, at = latest[slo_id]
-        shown = f" {format_value(value, unit)} at {_hm(at)}" if value is not None else ""
+        shown = f" {format_stated(value, unit)} at {_hm(at)}" if value is not None else ""
         current.append(f"SLO {slo_id}: {word}{shown}")
     if not latest:
         current.append("SLO panes: nothing journaled yet (no breach or evidence recorded)")

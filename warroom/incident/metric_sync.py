@@ -40,7 +40,7 @@ from warroom.incident.metric_history import (
     summarise,
 )
 from warroom.sources.freshness import stale_words
-from warroom.units import format_value
+from warroom.units import format_stated, format_value
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -238,7 +238,7 @@ def resolve_concerns(state: IncidentState, histories: dict[str, PaneHistory]) ->
             continue
         t, v = hist.points[-1]
         slo = hist.slo
-        shown = format_value(v, slo.unit, against=(slo.warn, slo.crit))   # never "1%, threshold 1%"
+        shown = format_stated(v, slo.unit, against=(slo.warn, slo.crit))   # never "1%, threshold 1%"
         if hist.bad(v):
             out.append(f"{slo.title} is still critical ({shown}, threshold {format_value(slo.crit, slo.unit)})")
         elif not hist.good(v):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from warroom import scenario_time as stime
 from warroom.errors import ConfigError
-from warroom.units import format_value
+from warroom.units import format_stated
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -60,7 +60,7 @@ def zone_name(zone: tzinfo, at: datetime | None = None) -> str:
 def fmt_value(value: float | None, unit: str | None, against: tuple[float | None, ...] = ()) -> str:
     """A value in the PIR: the one formatter (``warroom.units``), ``n/a`` where there is none;
     ``against``: the thresholds in the same row, which a different value never reads as."""
-    return "n/a" if value is None else format_value(value, unit, against=against)
+    return "n/a" if value is None else format_stated(value, unit, against=against)
 
 
 def fmt_minutes(minutes: float | None) -> str:

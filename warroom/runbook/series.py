@@ -31,6 +31,8 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from warroom.units import INFINITE   # what a ±Inf reading most likely is: one text, said wherever one is stated
+
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
     "==": operator.eq, "!=": operator.ne,
@@ -59,8 +61,6 @@ class Reading:
         return self.several + (f" ({inf})" if inf else "")
 
 
-#: What a ±Inf reading most likely is, said beside it wherever one is stated.
-INFINITE = "a division by zero?"
 
 
 def infinite(value: float | None) -> str | None:

@@ -28,7 +28,7 @@ from warroom.durations import parse_duration
 from warroom.journal import numbers
 from warroom.scenario_time import Span
 from warroom.sources.evaluate import evaluate
-from warroom.units import format_value
+from warroom.units import format_stated
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource, SloSample
 
@@ -310,4 +310,4 @@ def _val(entry: dict[str, Any] | None, unit: str) -> str:
         return "?"
     if entry.get("value") is None:
         return {"error": "unknown", "nodata": "no data"}.get(str(entry.get("state")), "?")
-    return format_value(float(entry["value"]), entry.get("unit") or unit)
+    return format_stated(float(entry["value"]), entry.get("unit") or unit)

@@ -37,7 +37,7 @@ from warroom.sources.evidence import Appender, iso
 from warroom.sources.freshness import stale_words
 from warroom.sources.httpjson import parse_time
 from warroom.sources.model import MetricSource
-from warroom.units import format_value
+from warroom.units import format_stated, format_value
 from warroom.paths import command
 
 VERIFY_STARTED = "verify.started"
@@ -88,7 +88,7 @@ class VerifyGate:
         ±Inf with what it is (``warroom.runbook.series``: "+Inf (a division by zero?)")."""
         if value is None:
             return "no value"
-        return format_value(value, self.unit, against=(self.threshold,)) + (f" ({series_rule.INFINITE})" if math.isinf(value) else "")
+        return format_stated(value, self.unit, against=(self.threshold,))
 
     @property
     def wanted(self) -> str:

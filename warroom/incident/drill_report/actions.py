@@ -16,7 +16,7 @@ from warroom.config import SloConfig
 from warroom.drill.actions import ACTIONS, RETRIES
 from warroom.incident.drill_report.panes import slo_of
 from warroom.incident.drill_report.rows import ActionRow
-from warroom.units import format_value
+from warroom.units import format_stated
 
 if TYPE_CHECKING:
     from warroom.drill.directory import Drill
@@ -158,8 +158,8 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         actual, alt = drill.simulator.pane(pane, t), other.pane(pane, t)
         if actual is None or alt is None or abs(actual - alt) <= 0.02 * max(abs(actual), abs(alt)):
             continue
-        parts.append(f"{title} {format_value(actual, unit)}{'' if parts else f' {after} later'} "
-                     f"({format_value(alt, unit)} without it)")
+        parts.append(f"{title} {format_stated(actual, unit)}{'' if parts else f' {after} later'} "
+                     f"({format_stated(alt, unit)} without it)")
     return Changes(tuple(parts), tuple(titles), after)
 
 

@@ -16,7 +16,7 @@ from warroom.incident.drill_report.panes import past_crit
 from warroom.incident.drill_report.rows import DrillReport, path_word
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 from warroom.scenario_time import Span
-from warroom.units import format_value
+from warroom.units import format_stated, format_value
 
 
 def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | None = None) -> DrillReport:
@@ -84,7 +84,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         else:
             state = "not recovered (above its warn threshold)"
         lines.append(f"{pane.title} is {state}"
-                     + (f" ({format_value(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})."
+                     + (f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})."
                         if pane.now is not None and pane.crit is not None else "."))
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
 

@@ -12,7 +12,7 @@ from warroom.journal import events as ev
 from warroom.journal import numbers
 from warroom.journal.log import Event
 from warroom.runbook.gate import measure_words
-from warroom.units import format_value
+from warroom.units import format_stated, format_value
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -48,7 +48,7 @@ def _evidence(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
                                          state=state, when=d.get("when"), step=step,
                                          runbook_id=str(d["runbook_id"]) if d.get("runbook_id") else None))
         # a STALE pane's value is its last one, not a reading of then: said so wherever it is quoted
-        parts.append(f"{slo_id} {'?' if value is None else format_value(value, str(unit or 'count'))}"
+        parts.append(f"{slo_id} {'?' if value is None else format_stated(value, str(unit or 'count'))}"
                      + (" (stale)" if state == "stale" and value is not None else ""))
     _attach_evidence(s, e.seq, d, values)
     where = (f" ({d.get('when')} {s.step_name(str(d.get('runbook_id') or ''), step)})"
@@ -106,7 +106,7 @@ def _verify(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
             s.first_verified_seq = e.seq
     word = f"{HELD} the step" if held is not None else \
         {ev.VERIFY_STARTED: "started", ev.VERIFY_PASSED: "passed", ev.VERIFY_FAILED: "failed"}[e.type]
-    shown = d.get("value_text") or (format_value(d["value"], "count") if isinstance(d.get("value"), (int, float))
+    shown = d.get("value_text") or (format_stated(d["value"], "count") if isinstance(d.get("value"), (int, float))
                                     else d.get("value"))
     value = f" (value {shown})" if shown is not None else ""
     why = d.get("reason") or d.get("how")
@@ -131,7 +131,7 @@ def _slo_transition(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     title = str(d.get("title") or slo_id)
     s.breaches.append({"seq": e.seq, "at": at, "kind": kind, "slo_id": slo_id, "title": title,
                        "value": value, "threshold": threshold, "unit": unit})
-    shown = format_value(value, unit, against=(threshold,)) if value is not None else "?"
+    shown = format_stated(value, unit, against=(threshold,)) if value is not None else "?"
     limit = format_value(threshold, unit) if threshold is not None else "?"
     if kind == "breached":
         since = " (already past it when the history starts)" if d.get("ongoing_at_window_start") else ""

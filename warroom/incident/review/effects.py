@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from warroom import scenario_time as stime
 from warroom.incident.review.lines import value_text
 from warroom.incident.review.metrics import past
-from warroom.units import format_value
+from warroom.units import format_stated
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -28,7 +28,7 @@ def entry_text(e: dict[str, Any]) -> str:
     """One journaled evidence value in its unit; ``?`` when the pane had none."""
     if e.get("value") is None:
         return "?"
-    return format_value(float(e["value"]), str(e.get("unit") or "count"))
+    return format_stated(float(e["value"]), str(e.get("unit") or "count"))
 
 
 def run_effect(run: Any, summary: dict[str, Any] | None = None, scale: float = 1.0) -> str:

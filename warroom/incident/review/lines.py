@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.incident.md_text import Md
-from warroom.units import format_value
+from warroom.units import format_stated
 
 #: Needs-a-person marker: templates print it where a section has nothing from the journal.
 HUMAN = Md("_Needs a human:_")
@@ -74,7 +74,7 @@ def hms(at: datetime | None) -> str:
 
 def value_text(value: float | None, unit: str | None) -> str:
     """A metric value in its unit (``count`` when none is known); ``n/a`` when there is none."""
-    return format_value(value, unit or "count") if value is not None else "n/a"
+    return format_stated(value, unit or "count") if value is not None else "n/a"
 
 
 def from_unix(t: float | None) -> datetime | None:

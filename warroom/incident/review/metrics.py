@@ -16,7 +16,7 @@ from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import HUMAN, Line, cite, from_unix, hms, value_text
 from warroom.journal import numbers
 from warroom.sources.freshness import stale_words
-from warroom.units import format_value
+from warroom.units import format_stated
 
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
@@ -52,7 +52,7 @@ def _sample_text(sample: dict[str, Any] | None, unit: str, mark: float | None = 
     pane's thresholds in the same row, which a different value never reads as."""
     if not sample or sample.get("value") is None:
         return "n/a"
-    text = format_value(float(sample["value"]), unit, against=tuple(numbers.decode(t) for t in against))
+    text = format_stated(float(sample["value"]), unit, against=tuple(numbers.decode(t) for t in against))
     if sample.get("stale_age") is not None:      # the pane said STALE: a frozen value, not a reading then
         text += f" ({stale_words(float(sample['stale_age']))})"
     if mark is not None and sample.get("at") is not None and abs(float(sample["at"]) - float(mark)) > 1e-3:
