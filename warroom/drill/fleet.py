@@ -29,7 +29,7 @@ class Provider:
     title: str                   # as ``blocks quota show`` names it
     model: str
     requests_per_second: float
-    quota_used: float            # healthy share of the daily token quota in use
+    quota_used: float            # share of the daily token quota its healthy calls spent by the drill's start
     daily_tokens: int
     flow_share: float            # the share of flows that call its model
     call_share: float            # a call to its model takes this share of a flow's median duration

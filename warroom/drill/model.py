@@ -33,6 +33,7 @@ START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
 ENV_DELAY = 30.0         # an env change is what FlowEngine runs with this long after it is made (the rollout)
 NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
+DAY_SWING, BUSIEST = 0.8, 8 * 3600.0     # the healthy token rate: +-80% over a day, highest 8 h after a reset
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
@@ -64,6 +65,14 @@ def quota_day(t: float) -> float:
     there the count starts again at zero and climbs back over the hours to the same time of day."""
     last = quota_reset(t, after=False)
     return 1.0 if last < fleet.QUOTA_RESET else min(1.0, (t - last) / (DAY - fleet.QUOTA_RESET))
+
+
+def day_use(t: float) -> float:
+    """The healthy calls' token use summed up to scenario second ``t``, in what they spent from the last reset before
+    the drill to its start (each provider's ``quota_used``): busiest ``BUSIEST`` s after a reset, quiet before one."""
+    def raw(x: float) -> float:
+        return x + DAY_SWING * DAY / (2 * math.pi) * math.sin(2 * math.pi * (x - fleet.QUOTA_RESET - BUSIEST) / DAY)
+    return raw(t) / (raw(0.0) - raw(fleet.QUOTA_RESET - DAY))
 
 
 def noise(key: str, t: float, period: float = 90.0) -> float:
@@ -139,6 +148,7 @@ class Signals:
         self._first = min((self.onsets[i] or 0.0 for i, _ in self._spenders), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
+        self._retry_sums: list[float] = [0.0]     # ``_retried``'s prefix sums from the first FALLBACK_ON_5XX step
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
                                    float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""))
@@ -394,38 +404,68 @@ class Signals:
         return f"{key}={env[key]} set" if key else "fallback routing enabled"
 
     @functools.cached_property
+    def _carrying(self) -> list[tuple[float, float, float, str | None, bool]]:
+        """(from, until, traffic share, the provider the primary's calls go to or None, all of them?): FlowEngine's
+        calls are the same all through each, cut at every stop, start, pilot-only change and routing change."""
+        switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
+        revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
+        cuts = sorted({*switches, *revisions, *(w for w, _ in self._running), self._pilot_only} - {None})
+        out = []
+        for x, y in zip([-math.inf, *cuts], [*cuts, math.inf], strict=True):
+            at = x if x > -math.inf else min(y, 0.0) - 1.0
+            to = self.route(at) if self.running(at) else None
+            out.append((x, y, self.traffic_share(at), to, to is None or not on_5xx_only(self.env(at))))
+        return out
+
+    @functools.cached_property
     def _routed(self) -> list[tuple[float, float, str, bool]]:
         """(from, until, provider, all): the stretches FlowEngine ran with the primary's calls routed away
         (``all`` False: only those answered 5xx, the primary still called first and spending its quota)."""
-        switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
-        revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
-        points = sorted({*switches, *revisions, *(w for w, _ in self._running)})
         out: list[tuple[float, float, str, bool]] = []
-        for start, end in zip(points, [*points[1:], math.inf], strict=True):
-            if self.running(start) and (to := self.route(start)) is not None:
-                whole = not on_5xx_only(self.env(start))
-                if out and out[-1][1:] == (start, to, whole):
-                    start = out.pop()[0]
-                out.append((start, end, to, whole))
+        for x, y, _, to, whole in (c for c in self._carrying if c[3] is not None):
+            if out and out[-1][1:] == (x, to, whole):
+                x = out.pop()[0]
+            out.append((x, y, to, whole))
         return out
 
-    def _busy(self, provider: fleet.Provider, t: float) -> float:
-        """The seconds up to ``t`` that ``provider``'s day of quota use ran: not while FlowEngine was
-        stopped, nor (the primary) while its calls went to another provider."""
-        away = sum(max(0.0, min(t, b) - a) for a, b, _, whole in self._routed if whole) \
-            if provider.name == fleet.PRIMARY else 0.0
-        return t - self.stopped(t)[0] - away
+    def _used(self, provider: fleet.Provider, t: float) -> float:
+        """The share of ``provider``'s quota its healthy calls spent since the last reset: each provider's token
+        rate (``day_use``) integrated over the time the calls ran, times the traffic share; the primary's calls and
+        their tokens counted where FlowEngine sent them (``FALLBACK_ON_5XX``: the primary still called first, the
+        share answered 5xx tried again on the fallback). A sum of non-negative terms: it never goes down in a day."""
+        last, primary, total = quota_reset(t, after=False), fleet.PRIMARY_PROVIDER, 0.0
+        for x, y, share, to, whole in self._carrying:
+            if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:
+                own = provider.name != fleet.PRIMARY or to is None or not whole
+                moved = 0.0 if to != provider.name else (day_use(b) - day_use(a) if whole else self._retried(a, b)) \
+                    * primary.quota_used * primary.daily_tokens / provider.daily_tokens
+                total += share * (own * provider.quota_used * (day_use(b) - day_use(a)) + moved)
+        return total
+
+    def _retried(self, a: float, b: float) -> float:
+        """The primary's 5xx share integrated over ``day_use`` from ``a`` to ``b``, in a ``FALLBACK_ON_5XX`` stretch:
+        the share at the middle of each ``SPEND`` step, whole steps kept as prefix sums from the first such step."""
+        k0, sums = math.floor(min(r[0] for r in self._routed if not r[3]) / SPEND), self._retry_sums
+
+        def upto(x: float) -> float:        # continuous and non-decreasing in ``x``
+            k = math.floor(x / SPEND)
+            while len(sums) <= k - k0:
+                j = k0 + len(sums) - 1
+                sums.append(sums[-1] + self.share_5xx(fleet.PRIMARY_PROVIDER, j * SPEND + SPEND / 2) * (
+                    day_use(j * SPEND + SPEND) - day_use(j * SPEND)))
+            return sums[k - k0] + self.share_5xx(fleet.PRIMARY_PROVIDER, k * SPEND + SPEND / 2) * (
+                day_use(x) - day_use(k * SPEND))
+        return upto(b) - upto(a)
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
-        """The share of the day's quota used: the healthy use, plus what the faults burnt since the
-        day's reset (``_spent``). Spent is spent: a mitigation slows the burn, it gives nothing back."""
-        drift = 0.008 * noise(f"{self._seed}:quota:{provider.name}", self._busy(provider, t), 240.0)
-        return max(0.0, min(1.0, (provider.quota_used + drift) * quota_day(t) + self._spent(provider, t)))
+        """The share of the day's quota used: what the healthy calls spent (``_used``) plus what the faults burnt
+        (``_spent``), both since the day's reset. Spent is spent: a mitigation slows the burn, it gives nothing back."""
+        return max(0.0, min(1.0, self._used(provider, t) + self._spent(provider, t)))
 
     def _spent(self, provider: fleet.Provider, t: float) -> float:
-        """What the faults burnt of ``provider``'s quota from the last reset (a drop to zero) to ``t``: the
-        sum of ``_burn`` over each ``SPEND`` step, kept as prefix sums built once (exact at a step's end,
-        the rest of a step added on), so asking costs the same however old the drill is."""
+        """What the faults burnt of ``provider``'s quota from the last reset (a drop to zero) to the last step's end
+        at or before ``t`` (a gauge's scrape): the sum of ``_burn`` over each ``SPEND`` step, kept as prefix sums built
+        once, so asking costs the same however old the drill is, and the count never goes down (each step's is >= 0)."""
         i = fleet.PROVIDERS.index(provider)
         k = math.floor(t / SPEND)
         if k < self._k0:
@@ -440,7 +480,7 @@ class Signals:
             burn = self._burn(a, a + SPEND)          # and every step as long as each burns the same (``_steady``)
             for _ in range(max(1, min(math.floor((self._steady(a) - a) / SPEND), k - self._k0 + 1 - len(self._sums)))):
                 self._sums.append([x + y for x, y in zip(self._sums[-1], burn, strict=True)])
-        used = self._sums[k - self._k0][i] + (self._burn(k * SPEND, t)[i] if t > k * SPEND else 0.0)
+        used = self._sums[k - self._k0][i]
         reset = round(quota_reset(t, after=False) / SPEND)
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
 
