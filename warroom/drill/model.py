@@ -133,7 +133,7 @@ class Signals:
         self.scenario = scenario
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
-        self.onsets: list[float | None] = [self._onset(f) for f in scenario.faults]    # each fault's, None: never
+        self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         self._release = [[m.factor for m in f.mitigations if m.action == RELEASE] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
@@ -148,7 +148,6 @@ class Signals:
         self._first = min((self.onsets[i] or 0.0 for i, _ in self._spenders), default=0.0)
         self._k0 = math.floor(max(self._first, -DAY) / SPEND)
         self._sums: list[list[float]] = []
-        self._retry_sums: list[float] = [0.0]     # ``_retried``'s prefix sums from the first FALLBACK_ON_5XX step
         # a retry names its task's repo; one recorded before retries did (no repo) counts nowhere
         self.retries = tuple(Retry(a.t, str(a.detail.get("task_id")), str(a.detail["repo"]), bool(a.detail.get("ok")),
                                    float(a.detail.get("seconds") or 0.0), str(a.detail.get("error") or ""))
@@ -182,12 +181,6 @@ class Signals:
         switches = (kind, kind + OFF)
         last = next((a.action for a in reversed(self.actions) if a.t + delay <= t and a.action in switches), None)
         return last == kind
-
-    def _onset(self, fault: Fault) -> float | None:
-        if fault.onset_action is None:
-            return fault.onset
-        t = self.first(fault.onset_action)
-        return None if t is None else t + fault.onset
 
     def stretches(self, m: Mitigation) -> list[tuple[float, float | None]]:
         """(on, off) of each stretch of time ``m``'s action was in force: from its first taking after
@@ -276,18 +269,13 @@ class Signals:
     def running(self, t: float) -> bool:
         return next((running for when, running in reversed(self._running) if when <= t), True)
 
-    def stopped(self, t: float) -> tuple[float, float | None]:
-        """(seconds FlowEngine stood still before ``t``, when its current stop began or None while it
-        runs): a stopped FlowEngine spends no tokens and writes no audit events."""
-        total, since = 0.0, None
-        for when, running in self._running:
-            if when > t:
-                break
-            if running and since is not None:
-                total, since = total + when - since, None
-            elif not running and since is None:
-                since = when
-        return total + (0.0 if since is None else t - since), since
+    def stopped_since(self, t: float) -> float | None:
+        """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events
+        and spends no tokens (``_carrying``)."""
+        since = None
+        for when, running in (r for r in self._running if r[0] <= t):
+            since = None if running else when if since is None else since
+        return since
 
     def stop_between(self, t1: float, t2: float) -> float | None:
         """The first moment in ``(t1, t2]`` FlowEngine's pods stopped, else None: a flow in flight
@@ -405,8 +393,9 @@ class Signals:
 
     @functools.cached_property
     def _carrying(self) -> list[tuple[float, float, float, str | None, bool]]:
-        """(from, until, traffic share, the provider the primary's calls go to or None, all of them?): FlowEngine's
-        calls are the same all through each, cut at every stop, start, pilot-only change and routing change."""
+        """(from, until, traffic share, the provider the primary's calls go to or None, all of them? False: only those
+        answered 5xx, the primary still called first): FlowEngine's calls are the same all through each stretch, cut at
+        every stop, start, pilot-only change and routing change (a switch or revision acting)."""
         switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
         revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
         cuts = sorted({*switches, *revisions, *(w for w, _ in self._running), self._pilot_only} - {None})
@@ -417,45 +406,19 @@ class Signals:
             out.append((x, y, self.traffic_share(at), to, to is None or not on_5xx_only(self.env(at))))
         return out
 
-    @functools.cached_property
-    def _routed(self) -> list[tuple[float, float, str, bool]]:
-        """(from, until, provider, all): the stretches FlowEngine ran with the primary's calls routed away
-        (``all`` False: only those answered 5xx, the primary still called first and spending its quota)."""
-        out: list[tuple[float, float, str, bool]] = []
-        for x, y, _, to, whole in (c for c in self._carrying if c[3] is not None):
-            if out and out[-1][1:] == (x, to, whole):
-                x = out.pop()[0]
-            out.append((x, y, to, whole))
-        return out
-
     def _used(self, provider: fleet.Provider, t: float) -> float:
-        """The share of ``provider``'s quota its healthy calls spent since the last reset: each provider's token
-        rate (``day_use``) integrated over the time the calls ran, times the traffic share; the primary's calls and
-        their tokens counted where FlowEngine sent them (``FALLBACK_ON_5XX``: the primary still called first, the
-        share answered 5xx tried again on the fallback). A sum of non-negative terms: it never goes down in a day."""
+        """The share of ``provider``'s quota its healthy calls spent since the last reset: each provider's token rate
+        (``day_use``) integrated over the time the calls ran, times the traffic share; the primary's calls and their
+        tokens counted where FlowEngine sent them (``FALLBACK_ON_5XX``: the primary still called first, the share
+        answered 5xx tried again on the fallback, ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, primary, total = quota_reset(t, after=False), fleet.PRIMARY_PROVIDER, 0.0
+        tokens = primary.daily_tokens / provider.daily_tokens          # a share of the primary's quota, of this one's
         for x, y, share, to, whole in self._carrying:
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:
                 own = provider.name != fleet.PRIMARY or to is None or not whole
-                moved = 0.0 if to != provider.name else (day_use(b) - day_use(a) if whole else self._retried(a, b)) \
-                    * primary.quota_used * primary.daily_tokens / provider.daily_tokens
-                total += share * (own * provider.quota_used * (day_use(b) - day_use(a)) + moved)
+                carried = (to == provider.name and whole) * primary.quota_used * tokens
+                total += share * (day_use(b) - day_use(a)) * (own * provider.quota_used + carried)
         return total
-
-    def _retried(self, a: float, b: float) -> float:
-        """The primary's 5xx share integrated over ``day_use`` from ``a`` to ``b``, in a ``FALLBACK_ON_5XX`` stretch:
-        the share at the middle of each ``SPEND`` step, whole steps kept as prefix sums from the first such step."""
-        k0, sums = math.floor(min(r[0] for r in self._routed if not r[3]) / SPEND), self._retry_sums
-
-        def upto(x: float) -> float:        # continuous and non-decreasing in ``x``
-            k = math.floor(x / SPEND)
-            while len(sums) <= k - k0:
-                j = k0 + len(sums) - 1
-                sums.append(sums[-1] + self.share_5xx(fleet.PRIMARY_PROVIDER, j * SPEND + SPEND / 2) * (
-                    day_use(j * SPEND + SPEND) - day_use(j * SPEND)))
-            return sums[k - k0] + self.share_5xx(fleet.PRIMARY_PROVIDER, k * SPEND + SPEND / 2) * (
-                day_use(x) - day_use(k * SPEND))
-        return upto(b) - upto(a)
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
         """The share of the day's quota used: what the healthy calls spent (``_used``) plus what the faults burnt
@@ -485,12 +448,14 @@ class Signals:
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
 
     def _grows_from(self, t: float) -> float:
-        """The first moment from ``t`` a burning fault's level may grow (``t`` itself while one ramps
-        up or its day of quota use climbs back after a reset), so the flat hours cost nothing."""
+        """The first moment from ``t`` a burning fault's level may grow (``t`` itself while one ramps up or its day
+        of quota use climbs back after a reset) or the primary's 5xx are tried on the fallback (``FALLBACK_ON_5XX``),
+        so the flat hours cost nothing."""
         if any(t < self.onsets[i] + f.ramp for i, f in self._spenders):    # type: ignore[operator]
             return t
         last = quota_reset(t, after=False)
-        return fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
+        grows = fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
+        return min([grows, *(max(t, x) for x, y, _, to, whole in self._carrying if to and not whole and y > t)])
 
     def _steady(self, t: float) -> float:
         """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one): the
@@ -506,8 +471,8 @@ class Signals:
                 if edge <= t < edge + 40.0 * b.tau:
                     return t
                 end.append(edge if edge > t else math.inf)
-        for x, y, _, whole in self._routed:
-            if y > t and not whole:
+        for x, y, _, to, whole in self._carrying:
+            if y > t and to and not whole:
                 return t
             end += [e for e in (x, y) if e > t]
         return min(end)
@@ -515,8 +480,8 @@ class Signals:
     def _burn(self, a: float, b: float) -> list[float]:
         """Each provider's quota the faults burn in ``[a, b]``: a fault's growth (never negative: a fault
         fading or its level dropping at a reset gives nothing back) times its bends midway, while the
-        provider's calls run; the primary's burn (and ``quota:fallback``) goes where its calls are routed,
-        as that provider's share of the same tokens."""
+        provider's calls run; the primary's burn goes where its calls are routed, as that provider's share of the
+        same tokens; and under ``FALLBACK_ON_5XX`` the healthy tokens of the primary's calls answered 5xx, there."""
         total: dict[str, float] = {}
         for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
             day = (lambda t: 1.0) if any(k.startswith("api_429:") for k in fault.impacts) else quota_day
@@ -525,16 +490,18 @@ class Signals:
                 for key, amount in fault.impacts.items():
                     if key.startswith("quota:"):
                         total[key[6:]] = total.get(key[6:], 0.0) + amount * grow
-        if not total:
+        over = [((min(b, y) - max(a, x)) / (b - a), share, to, whole)      # the share of [a, b] in each stretch
+                for x, y, share, to, whole in self._carrying if x < b and y > a]
+        if not total and all(to is None or whole for _, _, to, whole in over):
             return [0.0] * len(fleet.PROVIDERS)
-        run = (b - a - self.stopped(b)[0] + self.stopped(a)[0]) / (b - a) if self._running else 1.0
-        moved = {p.name: sum((min(b, y) - max(a, x)) * (1.0 if whole else self.route_share((a + b) / 2.0))
-                             for x, y, to, whole in self._routed if to == p.name and x < b and y > a) / (b - a)
-                 for p in fleet.PROVIDERS} if self._routed else dict.fromkeys(fleet.PROVIDER_NAMES, 0.0)
+        run = sum(o for o, share, _, _ in over if share > 0.0)
+        moved = {p: sum(o * (whole or self.route_share((a + b) / 2.0)) for o, _, to, whole in over if to == p)
+                 for p in fleet.PROVIDER_NAMES}
         primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
+        retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(b) - day_use(a)) * self.route_share((a + b) / 2.0)
         return [total.get(p.name, 0.0) * run + (
-            -primary * sum(moved.values()) if p.name == fleet.PRIMARY else
-            (primary + total.get("fallback", 0.0)) * moved[p.name] * tokens / p.daily_tokens)
+            -primary * sum(moved.values()) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
+                o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
             for p in fleet.PROVIDERS]
 
     def breaker_open(self, armed: float, limit: float, t: float) -> bool:
@@ -566,7 +533,7 @@ class Signals:
         """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too
         (``FALLBACK_ON_5XX``: as retries, every call tried on the primary first; else instead)."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
-        rate, to = provider.requests_per_second, self.route(t) if self._routed else None
+        rate, to = provider.requests_per_second, self.route(t) if any(c[3] for c in self._carrying) else None
         if to is not None:
             share = self.route_share(t)
             if provider.name == fleet.PRIMARY:
@@ -607,7 +574,7 @@ class Signals:
 
     def audit_last_event(self, t: float) -> float:
         """Scenario time of the last audit event at or before ``t``."""
-        since, stopped = self.audit_stalled_since(t), self.stopped(t)[1]
+        since, stopped = self.audit_stalled_since(t), self.stopped_since(t)
         limit = min([t] + [x for x in (since, stopped) if x is not None])
         k = math.floor(limit / fleet.AUDIT_EVERY)
         for j in (k, k - 1, k - 2):

@@ -37,13 +37,13 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: What a fault's ``impacts`` move at full strength: ``fail:<repo>`` / ``fail:*``, extra share of that
 #: repo's (every repo's) flows that fail; ``latency``, seconds added to the median flow duration (the
 #: P95 follows; flows past the 180 s hard timeout fail); ``quota:<provider>``, extra share of its daily
-#: token quota in use (``quota:fallback``: the primary's, burnt on the provider FlowEngine routes its calls
-#: to while it does); ``api_5xx:`` / ``api_429:<provider|*>``, extra share of model API calls
-#: answered 5xx / 429; ``context_kb``, KB added to a typical context bundle; ``audit_stall``, the
-#: audit log receives nothing while the fault is above half strength.
+#: token quota burnt (the primary's on whichever provider carries its calls); ``api_5xx:`` /
+#: ``api_429:<provider|*>``, extra share of model API calls answered 5xx / 429; ``context_kb``, KB added
+#: to a typical context bundle; ``audit_stall``, the audit log receives nothing while the fault is above half
+#: strength.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
-    *(f"quota:{p}" for p in (*fleet.PROVIDER_NAMES, "fallback")), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
+    *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
 Deployment = Literal[fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT]  # type: ignore[valid-type]
 #: The numbers a scenario holds are finite (TOML allows inf and nan); amounts and durations are not
 #: negative (a negative latency crashed the model), shares lie in [0, 1].
@@ -81,7 +81,6 @@ class Fault(_Table):
     impacts: dict[Signal, Amount]        # what it moves at full strength
     onset: Seconds = 0.0                 # scenario s; negative: it began before the IC sat down
     ramp: Amount = 60.0
-    onset_action: Action | None = None   # then ``onset`` counts from when this action is taken
     until: Seconds | None = None
     fade: Amount = 300.0
     mitigations: tuple[Mitigation, ...] = ()
