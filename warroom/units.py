@@ -25,6 +25,9 @@ UNITS = ("percent", "ratio", "seconds", "count", "bytes")
 _BYTE_SUFFIXES = ("B", "kB", "MB", "GB", "TB", "PB")
 _HUGE = 1e13
 """From here on a number is written in scientific notation (``1.23e+15``)."""
+_HUGE_PB = 1e10
+"""From here on a count of petabytes is (``1e+10 PB``): eleven digits, a sign and `` PB`` are 15
+characters, one past what a cell holds."""
 
 
 def format_value(value: float | None, unit: str | None, *, against: Iterable[float | None] = ()) -> str:
@@ -81,6 +84,8 @@ def _format(value: float | None, unit: str | None, digits: int) -> str:
         return sign + _seconds(size, digits)
     if unit == "bytes":
         for suffix in _BYTE_SUFFIXES:
+            if suffix == _BYTE_SUFFIXES[-1] and size >= _HUGE_PB - 0.5:
+                return f"{sign}{size:.{digits}g} {suffix}"
             if size < 999.5 or suffix == _BYTE_SUFFIXES[-1]:
                 whole = f"{size:.0f}" if digits <= 3 else f"{size:.{digits - 3}f}"
                 return f"{sign}{whole} {suffix}" if suffix == "B" else f"{sign}{_num(size, digits)} {suffix}"
