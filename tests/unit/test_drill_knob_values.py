@@ -48,3 +48,19 @@ def test_context_max_size_prunes_by_its_value() -> None:
     later = _curve("timeout", "p95_latency", [(600.0, "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=180"),
                                               (900.0, "CONTEXT_MAX_SIZE_KB=100000")])
     assert later[-1] > runbook[-1] + 0.5 * (base[-1] - runbook[-1]), (later, runbook, base)
+
+
+def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> None:
+    """Threshold 99 over a quota that stays under it: "CLOSED (armed …)" and the baseline's curves; 85 under it:
+    the breaker trips and the failures flatten, from the scrape its status first says OPEN (redteam-10)."""
+    def breaker(threshold: str) -> tuple[list[float], str]:
+        d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+        env = f"ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD={threshold}"
+        assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], 600.0)[0] == 0
+        return list(d.simulator.panes("failure_rate", TIMES)), run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
+
+    base = _curve("rate-limit", "failure_rate", [])
+    high, says_high = breaker("99")
+    low, says_low = breaker("85")
+    assert says_high.startswith("CircuitBreaker: CLOSED") and high == base, (says_high, high, base)
+    assert not says_low.startswith("CircuitBreaker: CLOSED") and low[-1] < 0.5 * base[-1], (says_low, low, base)

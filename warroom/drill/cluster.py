@@ -215,12 +215,8 @@ class Cluster:
             since = rev.at
         if since is None:
             return None
-        threshold = self.flowengine.current.env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
-        try:
-            limit = float(threshold) / 100.0
-        except ValueError:
-            limit = 0.85
-        return since + self.flowengine.rollout_seconds, limit, threshold
+        env = self.flowengine.current.env
+        return since + self.flowengine.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
 
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version, judged
@@ -462,6 +458,14 @@ def dose(action: str, env: Env, scenario: Scenario) -> float:
     except (ValueError, KeyError):
         return 0.0
     return max(0.0, (nothing - value) / (nothing - full)) if math.isfinite(value) else 0.0
+
+
+def breaker_limit(env: Env) -> float:
+    """The quota share at which the circuit breaker of ``env`` trips (``CIRCUIT_BREAKER_THRESHOLD`` percent, 85 unread)."""
+    try:
+        return float(env.get("CIRCUIT_BREAKER_THRESHOLD", "85")) / 100.0
+    except ValueError:
+        return 0.85
 
 
 def disabled(env: Env) -> set[str]:

@@ -18,8 +18,8 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import (DAY, ROUTING_KEYS, Cluster, build_cluster, disabled, dose, fallback_of, on_5xx_only,
-                                   route_of)
+from warroom.drill.cluster import (DAY, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
+                                   on_5xx_only, route_of)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -203,10 +203,23 @@ class Signals:
     def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
         """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
         each FlowEngine revision made then (``dose``: a redo of the same env changes nothing), back to 1 at ``off``."""
+        if m.action == "circuit_breaker" and (on := self._trip(on, off)) is None:
+            return ()
         made = [on, *(r.at for r in self.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
         out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, self.cluster.env_at(t), self.scenario)))
                for t in made]
         return (*out, *(() if off is None else ((off + m.delay, 1.0),)))
+
+    def _trip(self, on: float, off: float | None) -> float | None:
+        """When the breaker switched on at ``on`` trips (None: not before ``off`` nor a day after), the moment its status
+        first says OPEN (``breaker_state``): armed a rollout after ``on``, at the first scrape whose fullest quota reaches
+        the threshold then (``breaker_limit``). Until it trips the breaker bends nothing, so the quota up to then is the
+        one without it; a threshold above the quota never trips and changes no curve (redteam-10)."""
+        unbroken = Signals(self.scenario, [a for a in self.actions if not a.action.startswith("circuit_breaker")])
+        first = math.ceil((on + self.cluster.flowengine.rollout_seconds) / SPEND - 1e-9)
+        last = math.floor(min(on + DAY, math.inf if off is None else off) / SPEND)
+        return next((j * SPEND for j in range(first, last + 1)
+                     if unbroken._over(breaker_limit(self.cluster.env_at(j * SPEND)), j)), None)
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
