@@ -132,7 +132,8 @@ def test_circuit_breaker_slows_the_quota_burn_and_gives_nothing_back() -> None:
     s, untouched = world("rate-limit", ("circuit_breaker", 150.0)), world("rate-limit")
     peak_t = max(range(150, 1500, 15), key=lambda t: s.pane("quota", float(t)))
     assert s.pane("quota", 1500.0) > s.pane("quota", float(peak_t)) - 1.6        # the drift, not a fall
-    assert s.pane("quota", 1500.0) < untouched.pane("quota", 1500.0) - 5
+    # it bends from its trip, when the quota reaches its 85% (redteam-10), not from the command
+    assert s.pane("quota", 1500.0) < untouched.pane("quota", 1500.0) - 4
 
 
 def test_rollback_to_pilot_stops_the_other_repos_flows() -> None:

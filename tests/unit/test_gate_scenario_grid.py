@@ -83,8 +83,9 @@ def test_a_dashboard_looking_every_2_wall_seconds_sees_the_hold_at_any_speed(
     assert stime.drill_seconds(dashboard.held, speed) == pytest.approx(120.0, abs=0.05)
     # the journal says when it was confirmed, however soon after the look came (CLOCK-3)
     assert dashboard.confirmed_at == sparse.passed_at <= looked
-    # in drill time: the share under 10 % from about 4m15s after the breaker, two minutes later
-    assert 6 * 60 <= d.scenario_time(sparse.passed_at) - BREAKER_AT <= 7 * 60
+    # in drill time: the share under 10 % from about 4m40s after the breaker (it bends from its trip, armed a 45 s
+    # rollout later: redteam-10), two minutes later
+    assert 6 * 60 <= d.scenario_time(sparse.passed_at) - BREAKER_AT <= 7.5 * 60
 
 
 @pytest.mark.parametrize("speed", (60.0, 1200.0))
@@ -101,7 +102,7 @@ def test_two_looks_one_before_and_one_after_the_window_reach_the_verdict(
     last = run.check()
     assert last.status == "passed", last.reason
     assert last.confirmed_at is not None and opened < last.confirmed_at < run.deadline
-    assert 6 * 60 <= d.scenario_time(last.confirmed_at) - BREAKER_AT <= 7 * 60
+    assert 6 * 60 <= d.scenario_time(last.confirmed_at) - BREAKER_AT <= 7.5 * 60
 
 
 @pytest.mark.parametrize("speed", SPEEDS)
@@ -178,7 +179,7 @@ def test_resolve_settles_a_gate_whose_window_ended_unwatched(
     assert [e["type"] for e in lines].index("verify.passed") < [e["type"] for e in lines].index("incident.resolved")
     confirmed = datetime.strptime(passed["data"]["confirmed_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     after_breaker = stime.drill_seconds(confirmed.timestamp() - (T0 + 60), 10.0)
-    assert 6 * 60 <= after_breaker <= 7 * 60
+    assert 6 * 60 <= after_breaker <= 7.5 * 60
     code, out, _ = cli("drill-report", inc)
     assert f"Time to mitigate: {stime.Span(confirmed.timestamp() - T0, 10.0).text()} (target < 30 min): met" in out, out
 
