@@ -18,7 +18,7 @@ from typing import NamedTuple
 from warroom.drill import fleet
 from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import (DAY, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
+from warroom.drill.cluster import (DAY, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
                                    on_5xx_only, route_of)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
@@ -38,6 +38,7 @@ SPEND = 15.0             # the quota the faults burn is summed per scrape step (
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 RELEASE = "rollback"     # what it mitigates is the bad release's code: it acts pod by pod (``on_bad_release``)
+DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
@@ -138,7 +139,9 @@ class Signals:
         self._release = [[m.factor for m in f.mitigations if m.action == RELEASE] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
-        self._running = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
+        engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
+        self._db = self._task_store()       # FlowEngine runs flows while its pods run and its TaskDB answers
+        self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
         self._memo: dict[str, tuple[float, float]] = {}       # the last answer of each curve asked twice at a t
@@ -279,8 +282,29 @@ class Signals:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
         return any(m.action == kind and self.stretches(m) for f in self.scenario.faults for m in f.mitigations)
 
+    @staticmethod
+    def _at(events: list[tuple[float, bool]], t: float) -> bool:
+        return next((up for when, up in reversed(events) if when <= t), True)
+
     def running(self, t: float) -> bool:
-        return next((running for when, running in reversed(self._running) if when <= t), True)
+        return self._at(self._running, t)
+
+    def task_store(self, t: float) -> bool:
+        """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
+        return self._at(self._db, t)
+
+    def _task_store(self) -> list[tuple[float, bool]]:
+        """(from when, a TaskDB pod ready?) read off the pod schedule ``kubectl get pods`` prints (``Cluster.ready``)
+        after each operation on ``postgres`` or a node, to the next one: scaled to zero (deleted, every node
+        cordoned) flows queue and those in flight end, as when FlowEngine stops; scaled back, they run (redteam-13)."""
+        ops = [a for a in self.actions if a.action in NODE_OPS or DB in (a.detail.get("deployment"), a.detail.get("name"))]
+        out: list[tuple[float, bool]] = []
+        for a, until in zip(ops if any(a.action not in NODE_OPS for a in ops) else (), [*(a.t for a in ops[1:]), math.inf]):
+            c = build_cluster(self.scenario, self.actions, a.t)
+            dep = c.deployments.get(DB) or c.gone[DB]          # deleted: scaled to zero
+            ups = [p[2] + dep.rollout_seconds / max(1, dep.replicas) for p in c.pods(dep, a.t + DAY)]
+            out += [(w, c.ready(dep, w) > 0) for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
+        return out
 
     def stopped_since(self, t: float) -> float | None:
         """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events

@@ -183,8 +183,9 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         stalled = sig.audit_stalled_since(ctx.t) is not None and pod == fleet.AUDIT_DEPLOYMENT
         return js({"status": "degraded" if stalled else "ok", "sink": "disconnected" if stalled else "connected"},
                   503 if stalled else 200)
-    if path == "/health":
-        return js({"status": "ok", "version": image.rsplit(":", 1)[-1]})
+    if path == "/health":       # its readiness checks the TaskDB it keeps every flow in (redteam-13)
+        down = {} if sig.task_store(ctx.t) else {"status": "degraded", "database": "unreachable: connection refused"}
+        return js({"status": "ok", "version": image.rsplit(":", 1)[-1]} | down, 503 if down else 200)
     if path == "/api/schemas/version":
         return js({"version": ctx.cluster.schema_version(image), "service": "flowengine"})
     if path != "/health/models":

@@ -49,8 +49,7 @@ def run(ctx: Context, argv: list[str]) -> int:
     db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
     host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod and ctx.in_pod.deployment == "postgres" else "taskdb.drill.invalid")
     where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else f'server at "{host}" (10.20.3.14), port 5432'
-    postgres = ctx.cluster.deployments.get("postgres")
-    if postgres is None or not ctx.cluster.ready(postgres, ctx.t):        # the TaskDB has no pod running
+    if not ctx.signals.task_store(ctx.t):        # the TaskDB has no pod running: the one rule the curves read
         raise ToolError(f"psql: error: connection to {where} failed: Connection refused\n\tIs the server running "
                         "on that host and accepting TCP/IP connections?", 2)
     if db not in (DATABASE, "postgres"):

@@ -1,0 +1,77 @@
+"""FlowEngine's TaskDB is a state the drill world reads, so scaling it away moves every reading (redteam-13).
+
+``kubectl scale deployment/postgres --replicas=0`` changed only ``psql``: FlowEngine's /health said ok,
+``blocks status flows --active`` listed running flows and every curve was the baseline's to the digit. Now the
+world reads the TaskDB's ready pods off the pod schedule ``kubectl get pods`` prints: while none is ready no flow
+starts (nothing can claim or write a task), those in flight end, /health says the database is unreachable; once
+its pod is ready again flows start again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import Drill, create_drill
+
+NS = "-n production"
+DOWN, BACK = 600.0, 1500.0
+EXECS = "sum(rate(flowengine_flow_executions_total[2m]))"
+
+
+def _drill(tmp_path: Path, name: str, plan: list[tuple[float, str]]) -> Drill:
+    drill = create_drill(tmp_path / name, "rate-limit", speed=10.0, start=START, name=name)
+    for t, command in plan:
+        code, _, err = run_one(drill, f"{command} {NS}".split(), t)
+        assert code == 0, (command, err)
+    return drill
+
+
+@pytest.fixture(scope="module")
+def drills(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, Drill]:
+    tmp = tmp_path_factory.mktemp("taskdb")
+    return _drill(tmp, "base", []), _drill(tmp, "pg", [(DOWN, "kubectl scale deployment/postgres --replicas=0"),
+                                                       (BACK, "kubectl scale deployment/postgres --replicas=1")])
+
+
+def _ready_pods(drill: Drill, t: float) -> int:
+    code, out, _ = run_one(drill, f"kubectl get deployment postgres {NS} -o json".split(), t)
+    assert code == 0
+    return int(json.loads(out)["status"].get("readyReplicas") or 0)
+
+
+def _health(drill: Drill, t: float) -> dict[str, str]:
+    cmd = f"kubectl exec {NS} deployment/flowengine -- curl -s http://localhost:8080/health".split()
+    code, out, err = run_one(drill, cmd, t)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _active(drill: Drill, t: float) -> str:
+    return run_one(drill, "blocks status flows --active".split(), t)[1]
+
+
+def test_flowengine_health_follows_the_taskdb_pods(drills: tuple[Drill, Drill]) -> None:
+    base, pg = drills
+    for t in (DOWN - 30, DOWN + 1, 1200.0, BACK - 1, BACK + 5, BACK + 60, 2400.0):
+        ready, health = _ready_pods(pg, t), _health(pg, t)
+        assert (health["status"] == "ok") == (ready > 0), (t, ready, health)
+        assert health.get("database") == (None if ready else "unreachable: connection refused")
+        assert _health(base, t)["status"] == "ok"
+    assert _ready_pods(pg, 1200.0) == 0 and _ready_pods(pg, BACK + 60) == 1
+
+
+def test_no_flow_runs_while_the_taskdb_is_down_and_flows_resume_after(drills: tuple[Drill, Drill]) -> None:
+    base, pg = drills
+    assert _active(base, 1200.0) != "0 active flows\n" and _active(pg, DOWN - 30) == _active(base, DOWN - 30)
+    assert _active(pg, 1200.0).startswith("0 active flows")
+    for t in (900.0, 1200.0, BACK):
+        assert pg.source().instant(EXECS, at=pg.wall_time(t)).value == 0.0, t
+        assert base.source().instant(EXECS, at=base.wall_time(t)).value > 0.0
+    again = pg.source().instant(EXECS, at=pg.wall_time(BACK + 300)).value
+    assert again is not None and again > 0.0
+    assert pg.source().instant(EXECS, at=pg.wall_time(DOWN - 60)).value == \
+        base.source().instant(EXECS, at=base.wall_time(DOWN - 60)).value
