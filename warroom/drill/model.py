@@ -294,9 +294,8 @@ class Signals:
         return self._at(self._db, t)
 
     def _task_store(self) -> list[tuple[float, bool]]:
-        """(from when, a TaskDB pod ready?) read off the pod schedule ``kubectl get pods`` prints (``Cluster.ready``)
-        after each operation on ``postgres`` or a node, to the next one: scaled to zero (deleted, every node
-        cordoned) flows queue and those in flight end, as when FlowEngine stops; scaled back, they run (redteam-13)."""
+        """(from when, a TaskDB pod ready?) off the pod schedule ``kubectl get pods`` prints after each operation on it or a
+        node: with none, flows queue and those in flight end, as when FlowEngine stops; its pod back, they run (redteam-13)."""
         ops = [a for a in self.actions if a.action in NODE_OPS or DB in (a.detail.get("deployment"), a.detail.get("name"))]
         out: list[tuple[float, bool]] = []
         for a, until in zip(ops if any(a.action not in NODE_OPS for a in ops) else (), [*(a.t for a in ops[1:]), math.inf]):
