@@ -6,11 +6,13 @@ strength from the value in each FlowEngine revision (``cluster.dose``), so these
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 
 from tests.unit.standins_corpus import START, run_one
 from warroom.drill.directory import create_drill
+from warroom.drill.model import SPEND
 
 TIMES = [600.0, 900.0, 1200.0, 1800.0]
 
@@ -64,3 +66,23 @@ def test_a_breaker_bends_the_curves_only_once_its_status_says_it_tripped() -> No
     low, says_low = breaker("85")
     assert says_high.startswith("CircuitBreaker: CLOSED") and high == base, (says_high, high, base)
     assert not says_low.startswith("CircuitBreaker: CLOSED") and low[-1] < 0.5 * base[-1], (says_low, low, base)
+
+
+def test_the_breaker_bends_exactly_while_its_status_says_tripped() -> None:
+    """Tripped at 85, its threshold raised to 99 over the 98% quota at 1200 s: the status says CLOSED again, so the
+    failures climb again as without a breaker; and at every scrape the bend heads where ``breaker_state`` says, to the
+    breaker's factor while OPEN or HALF_OPEN, back to 1 while CLOSED (knobs-2: it held to the switch-off)."""
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+    for t, env in ((600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85"), (1200.0, "CIRCUIT_BREAKER_THRESHOLD=99")):
+        assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], t)[0] == 0
+    says = run_one(d, "blocks circuit-breaker status".split(), 1800.0)[1]
+    raised = list(d.simulator.panes("failure_rate", TIMES))
+    held = _curve("rate-limit", "failure_rate", [(600.0, "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85")])
+    assert says.startswith("CircuitBreaker: CLOSED") and raised[-1] > held[-1] + 1.0, (says, raised, held)
+    sig = d.simulator.signals
+    armed, _, _ = sig.cluster.breaker() or (math.inf, 0.0, "")
+    index, m = next((i, m) for i, f in enumerate(sig.scenario.faults) for m in f.mitigations if m.action == "circuit_breaker")
+    bend = next(b for b in sig._bends[index] if b.steps and b.steps[0][1] == m.factor)
+    for j in range(math.ceil(armed / SPEND), round(2400.0 / SPEND)):
+        goal = next((g for w, g in reversed(bend.steps) if w <= j * SPEND + m.delay), 1.0)
+        assert (goal < 1.0) == (sig.breaker_state(armed, j * SPEND) != "CLOSED"), (j * SPEND, goal)

@@ -185,7 +185,7 @@ class Activity:
             yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
                               f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
                               f"replicas {fe.replicas})")
-        armed, limit, threshold = self.cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
+        armed, _, threshold = self.cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
         anthropic = fleet.PROVIDERS[0]
         for k in _ticks(t1, t2):
             t = k * TICK
@@ -193,7 +193,7 @@ class Activity:
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:
-                state = s.breaker_state(armed, limit, t)      # the rule ``blocks circuit-breaker status`` follows
+                state = s.breaker_state(armed, t)      # the rule ``blocks circuit-breaker status`` follows
                 if state == "OPEN" and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
                               f"{threshold}% quota")

@@ -130,10 +130,11 @@ class _Bend(NamedTuple):
 class Signals:
     """Instantaneous values of the drill world for one scenario and one set of actions."""
 
-    def __init__(self, scenario: Scenario, actions: Iterable[Action] = ()) -> None:
+    def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None) -> None:
         self.scenario = scenario
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
+        self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         self._release = [[m.factor for m in f.mitigations if m.action == RELEASE] for f in scenario.faults]
@@ -206,23 +207,46 @@ class Signals:
     def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
         """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
         each FlowEngine revision made then (``dose``: a redo of the same env changes nothing), back to 1 at ``off``."""
-        if m.action == "circuit_breaker" and (on := self._trip(on, off)) is None:
-            return ()
+        if m.action == "circuit_breaker":       # tripped from each flip to the next (its status: OPEN, HALF_OPEN)
+            if self._flips is None:
+                self._flips = self._breaker_flips(m)
+            return tuple((t + m.delay, 1.0 if i % 2 else m.factor) for i, t in enumerate(self._flips)
+                         if on <= t <= (math.inf if off is None else off))
         made = [on, *(r.at for r in self.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
         out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, self.cluster.env_at(t), self.scenario)))
                for t in made]
         return (*out, *(() if off is None else ((off + m.delay, 1.0),)))
 
-    def _trip(self, on: float, off: float | None) -> float | None:
-        """When the breaker switched on at ``on`` trips (None: not before ``off`` nor a day after), the moment its status
-        first says OPEN (``breaker_state``): armed a rollout after ``on``, at the first scrape whose fullest quota reaches
-        the threshold then (``breaker_limit``). Until it trips the breaker bends nothing, so the quota up to then is the
-        one without it; a threshold above the quota never trips and changes no curve (redteam-10)."""
-        unbroken = Signals(self.scenario, [a for a in self.actions if not a.action.startswith("circuit_breaker")])
-        first = math.ceil((on + self.cluster.flowengine.rollout_seconds) / SPEND - 1e-9)
-        last = math.floor(min(on + DAY, math.inf if off is None else off) / SPEND)
-        return next((j * SPEND for j in range(first, last + 1)
-                     if unbroken._over(breaker_limit(self.cluster.env_at(j * SPEND)), j)), None)
+    def _breaker_flips(self, m: Mitigation) -> tuple[float, ...]:
+        """The scrapes where ``breaker_state`` turns from CLOSED to tripped and back, in turn (and a switch-off while
+        tripped), read over each stretch ``m`` is on (from its arming to the switch-off or two days on) on a world bent by
+        the flips before: a bend acts after its scrape, so the bend follows the status through a raised threshold, the
+        reset (knobs-2) and a threshold never reached (redteam-10). Between resets and revisions the quota only grows and
+        the threshold holds: the state changes only there, at the scrape it reaches the threshold (halving) and a minute on."""
+        def flip(probe: Signals, t: float) -> tuple[tuple[float, ...], Signals]:
+            out = Signals(self.scenario, self.actions, (*flips, t))
+            out._sums = probe._sums[:math.floor(t / SPEND) - probe._k0 + 1]    # burnt as it was: a bend acts after t
+            return (*flips, t), out
+
+        flips: tuple[float, ...] = ()
+        probe = Signals(self.scenario, self.actions, flips)
+        for on, off in self.stretches(m):
+            armed, end = on + self.cluster.flowengine.rollout_seconds, min(on + 2 * DAY, math.inf if off is None else off)
+            j, last = math.ceil(armed / SPEND - 1e-9), math.floor(end / SPEND)
+            while j <= last:
+                if (probe.breaker_state(armed, j * SPEND) != "CLOSED") != len(flips) % 2:
+                    flips, probe = flip(probe, j * SPEND)
+                edges = (quota_reset(j * SPEND), *(r.at for r in self.cluster.flowengine.history if r.at > j * SPEND))
+                lo, hi = j, min(last + 1, *(math.ceil(x / SPEND - 1e-9) for x in edges))
+                if probe.breaker_open(armed, j * SPEND) or probe._over(j) or not probe._over(hi - 1):
+                    j = j + 1 if probe.breaker_open(armed, j * SPEND) else hi
+                    continue
+                while hi - lo > 1:          # the first scrape at or over the threshold in (lo, hi)
+                    lo, hi = (lo, (lo + hi) // 2) if probe._over((lo + hi) // 2) else ((lo + hi) // 2, hi)
+                j = hi
+            if len(flips) % 2 and off is not None:
+                flips, probe = flip(probe, off)
+        return flips
 
     def raw_strength(self, index: int, t: float) -> float:
         """The fault as it would be if nobody did anything (what a vendor's status page shows)."""
@@ -540,30 +564,32 @@ class Signals:
                 o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
             for p in fleet.PROVIDERS]
 
-    def breaker_open(self, armed: float, limit: float, t: float) -> bool:
+    def breaker_open(self, armed: float, t: float) -> bool:
         """Whether the circuit breaker armed at ``armed`` is OPEN at ``t`` (pausing new flows): for
-        ``BREAKER_OPEN`` s after it trips (armed with a quota at or over ``limit``, or a quota reaching it
+        ``BREAKER_OPEN`` s after it trips (armed with a quota at or over its threshold, or a quota reaching it
         while armed; read at the scrapes), then HALF_OPEN, letting calls back in while it watches the
         quota. The one rule its status and its log lines follow; spent quota is not given back before
         the reset, so a breaker waiting for the quota to fall would stay open all day."""
         k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)
-        return any(self._over(limit, j) and (j == first or not self._over(limit, j - 1))
+        return any(self._over(j) and (j == first or not self._over(j - 1))
                    for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
 
-    def breaker_state(self, armed: float, limit: float, t: float) -> str:
+    def breaker_state(self, armed: float, t: float) -> str:
         """The circuit breaker armed at ``armed``, at ``t``: OPEN for a minute after it trips
-        (``breaker_open``), HALF_OPEN while the quota stays at or over ``limit`` after that (calls let
+        (``breaker_open``), HALF_OPEN while the quota stays at or over the threshold after that (calls let
         back in while it watches), else CLOSED: armed but never tripped, or the quota under the limit
         again (the reset). Read at the scrapes, as the quota pane is; the status and the logs say this."""
         if t < armed:
             return "CLOSED"
-        if self.breaker_open(armed, limit, t):
+        if self.breaker_open(armed, t):
             return "OPEN"
-        return "HALF_OPEN" if self._over(limit, math.floor(t / SPEND + 1e-9)) else "CLOSED"
+        return "HALF_OPEN" if self._over(math.floor(t / SPEND + 1e-9)) else "CLOSED"
 
-    def _over(self, limit: float, j: int) -> bool:
-        """Whether the fullest quota at the ``j``-th scrape (scenario second ``j * SPEND``) is at or over ``limit``."""
-        return max(self.quota(p, j * SPEND) for p in fleet.PROVIDERS) >= limit
+    def _over(self, j: int) -> bool:
+        """Whether the fullest quota at the ``j``-th scrape (second ``j * SPEND``) is at or over the threshold then."""
+        if j not in self._overs:
+            self._overs[j] = max(self.quota(p, j * SPEND) for p in fleet.PROVIDERS) >= breaker_limit(self.cluster.env_at(j * SPEND))
+        return self._overs[j]
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too

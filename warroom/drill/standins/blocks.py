@@ -327,11 +327,11 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     breaker = ctx.cluster.breaker()
     if breaker is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
-    armed_at, limit, threshold = breaker
+    armed_at, _, threshold = breaker
     if ctx.t < armed_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
     now = max(ctx.quota(p) for p in fleet.PROVIDERS)
-    state = ctx.signals.breaker_state(armed_at, limit, ctx.t)
+    state = ctx.signals.breaker_state(armed_at, ctx.t)
     return state, {"OPEN": f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%",
                    "HALF_OPEN": "monitoring quota",
                    "CLOSED": f"armed: quota {now * 100:.0f}% under the threshold {threshold}%"}[state]
