@@ -86,3 +86,24 @@ def test_the_breaker_bends_exactly_while_its_status_says_tripped() -> None:
     for j in range(math.ceil(armed / SPEND), round(2400.0 / SPEND)):
         goal = next((g for w, g in reversed(bend.steps) if w <= j * SPEND + m.delay), 1.0)
         assert (goal < 1.0) == (sig.breaker_state(armed, j * SPEND) != "CLOSED"), (j * SPEND, goal)
+
+
+def test_the_breaker_status_never_states_a_quota_that_contradicts_its_claim() -> None:
+    """breaker-1: threshold 99 over a 98.55% quota read "CLOSED (armed: quota 99% under the threshold 99%)": the
+    figure, rounded, contradicted the claim. At every scrape from arming to 2400 s the stated quota is under the
+    threshold when CLOSED says "under", and at or above it when OPEN says so."""
+    import re
+
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="a")
+    env = "ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=99"
+    assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", *env.split(), "-n", "production"], 600.0)[0] == 0
+    claims = 0
+    for t in range(660, 2400, int(SPEND) * 4):
+        said = run_one(d, "blocks circuit-breaker status".split(), float(t))[1]
+        m = re.search(r"quota ([\d.]+)% (under|at or above) the threshold ([\d.]+)%", said)
+        if m is None:
+            continue
+        quota, claim, threshold = float(m[1]), m[2], float(m[3])
+        assert (quota < threshold) == (claim == "under"), (t, said)
+        claims += 1
+    assert claims > 20, "the status stated its quota at the scrapes swept"

@@ -18,6 +18,7 @@ from warroom.drill.model import quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
+from warroom.units import format_value
 
 Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
 # (group, command) -> (handler, options as a ``base.flags`` spec with "!" for required ones, required arguments)
@@ -327,14 +328,15 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     breaker = ctx.cluster.breaker()
     if breaker is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
-    armed_at, _, threshold = breaker
+    armed_at, limit, threshold = breaker
     if ctx.t < armed_at:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
-    now = max(ctx.quota(p) for p in fleet.PROVIDERS)
+    # told from the line (units' one rule): 98.55% under 99% reads "98.55%", never "99% under the threshold 99%"
+    now = format_value(max(ctx.quota(p) for p in fleet.PROVIDERS) * 100, "percent", against=(limit * 100,))
     state = ctx.signals.breaker_state(armed_at, ctx.t)
-    return state, {"OPEN": f"pausing new flows: quota {now * 100:.0f}% at or above the threshold {threshold}%",
+    return state, {"OPEN": f"pausing new flows: quota {now} at or above the threshold {threshold}%",
                    "HALF_OPEN": "monitoring quota",
-                   "CLOSED": f"armed: quota {now * 100:.0f}% under the threshold {threshold}%"}[state]
+                   "CLOSED": f"armed: quota {now} under the threshold {threshold}%"}[state]
 
 
 @command("circuit-breaker status")
