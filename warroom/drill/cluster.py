@@ -13,6 +13,7 @@ Rollouts follow Kubernetes' rules closely enough to teach the real lessons: ever
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -479,19 +480,27 @@ def fallback_of(env: Env) -> str:
 
 
 def route_of(env: Env, away: bool = False) -> str | None:
-    """The provider FlowEngine with ``env`` sends the primary's calls to: its fallback model's, when the env
-    names one or disables the primary (or ``away``); None when that is the primary or disabled too
-    (``DISABLE_PROVIDERS=openai`` alone moves none of the primary's calls)."""
+    """The provider FlowEngine with ``env`` sends the primary's calls to when the env names a fallback or disables the
+    primary (or ``away``): the fallback model's, else (disabled too) the first provider still enabled; None when none
+    is (the calls fail, ``Signals.fail_share``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone)."""
     to, off = fleet.provider_of(fallback_of(env)), disabled(env)
     away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
-        switched_on(env, "FALLBACK_ON_5XX")
-    return to if away and to != fleet.PRIMARY and to not in off else None
+        switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None
+    if to in off or to == fleet.PRIMARY in off:
+        to = next((p for p in fleet.PROVIDER_NAMES if p != fleet.PRIMARY and p not in off), fleet.PRIMARY)
+    return to if away and to != fleet.PRIMARY else None
 
 
-def on_5xx_only(env: Env) -> bool:
-    """Whether ``env`` moves only the primary's calls that got a 5xx (``FALLBACK_ON_5XX=true`` with the
-    primary still enabled): FlowEngine tries the primary first and retries a 5xx on the fallback."""
-    return switched_on(env, "FALLBACK_ON_5XX") and fleet.PRIMARY not in disabled(env)
+def threshold(env: Env) -> float | None:
+    """``FALLBACK_THRESHOLD_LATENCY`` in seconds: a call to the primary slower than it is tried on the fallback."""
+    value = env.get("FALLBACK_THRESHOLD_LATENCY", "")
+    return float(value) if re.fullmatch(r"\d+(\.\d*)?", value) else None
+
+
+def tried_first(env: Env) -> bool:
+    """Whether ``env`` moves only the primary's calls that got a 5xx (``FALLBACK_ON_5XX=true``) or ran slower than
+    ``threshold``, the primary still enabled: FlowEngine calls the primary first and tries those on the fallback."""
+    return (switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None) and fleet.PRIMARY not in disabled(env)
 
 
 def _env_meaning(before: Env, after: Env) -> list[str]:

@@ -19,7 +19,7 @@ from warroom.drill import fleet
 from warroom.drill.actions import RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.cluster import (DAY, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
-                                   on_5xx_only, route_of)
+                                   route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -213,8 +213,9 @@ class Signals:
             return tuple((t + m.delay, 1.0 if i % 2 else m.factor) for i, t in enumerate(self._flips)
                          if on <= t <= (math.inf if off is None else off))
         made = [on, *(r.at for r in self.cluster.flowengine.history if on < r.at < (math.inf if off is None else off))]
-        out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, self.cluster.env_at(t), self.scenario)))
-               for t in made]
+        out = [(t + m.delay, max(0.0, 1.0 - (1.0 - m.factor) * dose(m.action, env := self.cluster.env_at(t), self.scenario)
+                                 * (self.slow_share(env, t + m.delay) if m.action == "fallback_routing" and threshold(env)
+                                    else 1.0))) for t in made]
         return (*out, *(() if off is None else ((off + m.delay, 1.0),)))
 
     def _breaker_flips(self, m: Mitigation) -> tuple[float, ...]:
@@ -398,7 +399,8 @@ class Signals:
     def fail_share(self, repo: fleet.Repo, t: float, timeout_share: float | None = None) -> float:
         """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        extra = self.impact("fail", t, repo.name)
+        extra = self.impact("fail", t, repo.name) + fleet.PRIMARY_PROVIDER.flow_share * (    # no provider left to call
+            fleet.PRIMARY in disabled(env := self.env(t)) and route_of(env) is None)
         timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
         return min(1.0, base + extra + timeouts)
 
@@ -421,17 +423,30 @@ class Signals:
         return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
 
     def route_share(self, t: float) -> float:
-        """The share of the primary's calls that run on ``route(t)``: all of them when the env names a
-        fallback or disables the primary; under ``FALLBACK_ON_5XX=true`` only those a call to the primary
-        answers 5xx now (0 while nothing is routed)."""
+        """The share of the primary's calls that run on ``route(t)``: all of them when the env names a fallback or
+        disables the primary; when it is tried first (``tried_first``) only those it answers 5xx now
+        (``FALLBACK_ON_5XX``) or slower than ``FALLBACK_THRESHOLD_LATENCY`` (``slow_share``); 0 while nothing is routed."""
         if self.route(t) is None:
             return 0.0
-        return self.share_5xx(fleet.PRIMARY_PROVIDER, t) if on_5xx_only(self.env(t)) else 1.0
+        env = self.env(t)
+        s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") else 0.0
+        return s5 + (slow := self.slow_share(env, t)) - s5 * slow       # 5xx or slow: either moves a call
+
+    def slow_share(self, env: dict[str, str], t: float) -> float:
+        """The share of the primary's calls ``env`` moves whatever they are answered: all unless ``tried_first``, then those
+        slower than its ``threshold`` (none without one), a call taking its share of the flow's median as the vendor
+        answers (the faults unbent: routing does not make the vendor faster)."""
+        if not tried_first(env) or (limit := threshold(env)) is None:
+            return float(not tried_first(env))
+        work = fleet.LATENCY_MEDIAN + sum(f.impacts.get("latency", 0.0) * self.raw_strength(i, t)
+                                          for i, f in enumerate(self.scenario.faults))
+        return 1.0 - lognormal_cdf(limit, fleet.PRIMARY_PROVIDER.call_share * work)
 
     def routed_model(self, t: float) -> tuple[str, str] | None:
         """(model, provider) the primary's routed calls run on at ``t`` by ``route``'s rule; None while on
         the primary. The one answer flows, logs and stand-ins read, so none can disagree with the curves."""
-        return None if (to := self.route(t)) is None else (fallback_of(self.env(t)), to)
+        models = (fallback_of(self.env(t)), *(p.model for p in fleet.PROVIDERS))      # the fallback's, else the enabled one's
+        return None if (to := self.route(t)) is None else next((m, to) for m in models if fleet.provider_of(m) == to)
 
     def route_reason(self, t: float) -> str | None:
         """Why the primary's calls run on the fallback at ``t`` (None while they do not), from the state
@@ -442,8 +457,10 @@ class Signals:
         env, primary = self.env(t), fleet.PRIMARY_PROVIDER
         if fleet.PRIMARY in disabled(env):
             return f"{fleet.PRIMARY} disabled"
-        if on_5xx_only(env):
-            return f"FALLBACK_ON_5XX=true: the {self.route_share(t) * 100:.0f}% of calls the primary answered 5xx"
+        if tried_first(env):
+            key = "FALLBACK_ON_5XX" if switched_on(env, "FALLBACK_ON_5XX") else "FALLBACK_THRESHOLD_LATENCY"
+            why = ["answered 5xx"] * switched_on(env, key) + [f"answered in over {threshold(env) or 0:g} s"] * (threshold(env) is not None)
+            return f"{key}={env[key]}: the {self.route_share(t) * 100:.0f}% of calls the primary {' or '.join(why)}"
         if (s5 := self.share_5xx(primary, t)) > NOTICEABLE:
             return f"primary returned 5xx to {s5 * 100:.0f}% of calls"
         if (used := self.quota(primary, t)) >= 1.0 or self.share_429(primary, t) > NOTICEABLE:
@@ -463,7 +480,7 @@ class Signals:
         for x, y in zip([-math.inf, *cuts], [*cuts, math.inf], strict=True):
             at = x if x > -math.inf else min(y, 0.0) - 1.0
             to = self.route(at) if self.running(at) else None
-            out.append((x, y, self.traffic_share(at), to, to is None or not on_5xx_only(self.env(at))))
+            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(self.env(at))))
         return out
 
     def _used(self, provider: fleet.Provider, t: float) -> float:
