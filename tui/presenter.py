@@ -823,9 +823,12 @@ class IncidentCalls:
         return "handoff acknowledged: you are incident commander"
 
     def request_approval(self, key: StepKey, params: dict[str, str]) -> str:
+        from warroom.incident.approvals import good_until
+
         live = self.p.require()
         done = live.incident.approvals.request(live.prepare(key, params))
-        return f"approval {done.request.id} requested: another person approves it (y)"
+        return (f"approval {done.request.id} requested, good until {good_until(done.request)}:"
+                " another person approves it (y)")
 
     def approve(self, request: str) -> str:
         from warroom.incident.approvals import good_until

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from warroom import scenario_time as stime
 from warroom.errors import NotFoundError, WarroomError
 from warroom.execute.safety import StepRefused
 from warroom.incident import approvals as rules, closing
@@ -78,6 +79,13 @@ class ApprovalDesk:
     @property
     def expires(self) -> float:
         return float(self.incident.config.approval.expires)
+
+    def _life(self, state: IncidentState) -> dict[str, float]:
+        """What a request journals of its life (incident seconds, :func:`approvals.life`): the config's
+        ``expires``, raised in a drill to the floor two people can act in, and then the value asked."""
+        given = rules.life(self.expires, stime.scale_of(state))
+        return {"expires_after": given} if given == self.expires else {"expires_after": given,
+                                                                       "expires_asked": self.expires}
 
     # ---------------------------------------------------------------- what a step needs
 
@@ -250,7 +258,7 @@ class ApprovalDesk:
             "params": {k: inc.redact(str(v)) for k, v in prepared.params.items()},
             "target": self.target_of(prepared), "mutating": bool(prepared.mutating), "reasons": reasons,
             "dry_run": self._dry_run(prepared), "verify": getattr(prepared.step, "verify", None) or None,
-            "requester": inc.person().to_json(), "expires_after": self.expires,
+            "requester": inc.person().to_json(), **self._life(inc.state),
         }
         if data["verify"]:                  # the approver reads what it will watch, in the runbook's words
             from warroom.sources.verify import describe_gate
@@ -316,7 +324,7 @@ class ApprovalDesk:
                                " A second person must approve it.")
         # Good for this approver's `expires`, never longer than the request asked (the reducer
         # cuts it there anyway: the event says what really holds).
-        until = req.end_after(now, min(self.expires, req.expires_after))
+        until = req.end_after(now, min(rules.life(self.expires, req.time_scale), req.expires_after))
         grant = {"request": req.id, "command_sha256": req.command_sha256, "approver": me.to_json(),
                  "expires_at": format_ts(until)}
 

@@ -24,6 +24,13 @@ by :meth:`ApprovalRequest.end_after` through :func:`warroom.scenario_time.after`
 the reducer, the header and the PIR cannot count it another way; where a person acts on one (the
 approver's view, ``approve``'s answer) :func:`good_until` says how long it is in drill time with the
 wall figure beside.
+
+A drill compresses the world, not the people: at x60 the default 15 minutes would be 15 wall seconds
+(0.25 s at x3600), too short for one person to ask, another to read the command and approve, and the
+first to run it. So in a drill an approval's life is never under :data:`HUMAN_FLOOR` wall seconds
+(:func:`life`: 2 wall minutes, two hours of drill time at x60). The desk journals the life it gives
+(``expires_after``, with ``expires_asked`` the config's value when the floor raised it), so every
+reader folds the same figure from the journal and says why it is longer than ``[approval] expires``.
 """
 
 from __future__ import annotations
@@ -50,6 +57,20 @@ if TYPE_CHECKING:
 IncidentState = Any
 
 OPEN = ("pending", "approved")
+
+HUMAN_FLOOR = 120.0
+"""Wall seconds: the shortest life a request or a grant has in a drill, whatever its speed. Two
+people act at human speed (read the command, target and dry run, approve; then run it) however
+fast the drill's world runs; a real incident's ``[approval] expires`` is its own wall time."""
+
+
+def life(expires: float, scale: float) -> float:
+    """How long (incident seconds) an approval asked with ``[approval] expires`` = ``expires`` is
+    good for, at the incident's ``scale``: ``expires`` itself, but in a drill never less than
+    :data:`HUMAN_FLOOR` wall seconds (x60: 15m -> 2h00m drill time, 2m00s wall)."""
+    if scale == 1.0:
+        return expires
+    return max(expires, stime.drill_seconds(HUMAN_FLOOR, scale))
 
 
 def status_at(status: str, expires_at: datetime, now: datetime) -> str:
@@ -84,6 +105,7 @@ class ApprovalRequest:
     expires_after: float
     verify_words: str | None = None    # the gate in words (``describe_gate``): what the approver reads
     time_scale: float = 1.0            # the incident's (``IncidentState.time_scale``): expires_after is its time
+    expires_asked: float | None = None  # ``[approval] expires`` when a drill's floor raised it (:func:`life`)
     status: str = "pending"            # pending | approved | refused | expired | used
     decided_by: Person | None = None
     decided_at: datetime | None = None
@@ -146,13 +168,19 @@ class ApprovalRequest:
 def good_until(req: ApprovalRequest) -> str:
     """When ``req`` (its grant, once approved) stops being good, for "good until …": the UTC
     instant, and in a drill how long that is in drill time with the wall beside
-    (``14:10:00 UTC, 15m00s drill time (1m30s wall) after the approval``)."""
+    (``14:10:00 UTC, 15m00s drill time (1m30s wall) after the approval``), and why it is longer
+    than ``[approval] expires`` when the drill's floor raised it (:func:`life`)."""
     end = req.expires_at()
     granted = req.approved_until is not None and req.approved_at is not None
     span = stime.between(req, req.approved_at if granted else req.at, end)
     if not span.drill:
         return f"{end:%H:%M:%S} UTC"
-    return f"{end:%H:%M:%S} UTC, {span.text()} after the {'approval' if granted else 'request'}"
+    said = f"{end:%H:%M:%S} UTC, {span.text()} after the {'approval' if granted else 'request'}"
+    asked = req.expires_asked
+    if asked is not None and span.seconds > asked + 0.5:
+        said += (f" (raised from [approval] expires, {stime.of_scenario(req, asked).text()},"
+                 " so two people have time to act)")
+    return said
 
 
 def request_id(seq: int) -> str:
@@ -235,7 +263,7 @@ def judge(state: IncidentState, key: tuple[str, str], sha: str, now: datetime, *
             if r.decided_by is not None and r.asked_by(r.decided_by):
                 continue   # never counts, however it got into the journal
             return Verdict(True, r, f"approved as {r.id} by {r.decided_by.shown if r.decided_by else '?'}, good"
-                                    f" until {r.expires_at():%H:%M:%S} UTC for one run of this exact command")
+                                    f" until {good_until(r)}, for one run of this exact command")
     if not mine:
         return Verdict(False, None, f"{where} needs a second person's approval and none was requested:"
                                     f" request it (`{command('incident', 'request', incident_id, str(number or key[1]))}`),"
@@ -297,7 +325,8 @@ def _request(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         mutating=bool(d.get("mutating")), reasons=[str(r) for r in d.get("reasons") or []],
         dry_run=lines, verify=str(d["verify"]) if d.get("verify") else None,
         requester=person_of(d.get("requester")), expires_after=_num(d.get("expires_after")) or 900.0,
-        verify_words=str(d["verify_words"]) if d.get("verify_words") else None, time_scale=stime.scale_of(s))
+        verify_words=str(d["verify_words"]) if d.get("verify_words") else None, time_scale=stime.scale_of(s),
+        expires_asked=_num(d.get("expires_asked")))
     s.approvals[rid] = req
     who = req.who()
     s._add_timeline(e, e.type, f"Approval {rid} requested by {who} for {step_word(s, req)}"
@@ -346,7 +375,7 @@ def _granted(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     given = _ts(d.get("expires_at"))
     req.approved_until = min(given, longest) if given is not None else longest
     s._add_timeline(e, e.type, f"Approval {req.id} granted by {who} for {step_word(s, req)}"
-                               f" ({req.label}), good until {req.approved_until:%H:%M:%S} UTC", step=req.step)
+                               f" ({req.label}), good until {good_until(req)}", step=req.step)
 
 
 def _writer(e: Event) -> Person:

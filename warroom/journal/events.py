@@ -113,7 +113,8 @@ APPROVAL_REQUESTED: Final = "approval.requested"
 """{step, step_id, runbook_id, label, kind, command (final, redacted), command_sha256 (of the exact
 final command, kind, target and step: what the approval covers), params (redacted), target,
 mutating, reasons: [why approval is needed], dry_run: {lines} | null, verify: gate text | null,
-requester: {login, uid, host, actor}, expires_after (seconds)}. The request's id is ``R<seq>``."""
+requester: {login, uid, host, actor}, expires_after (incident seconds it is good for), expires_asked
+(``[approval] expires``, only when a drill's floor raised it: ``approvals.life``)}. The request's id is ``R<seq>``."""
 APPROVAL_GRANTED: Final = "approval.granted"
 """{request (id), command_sha256 (the one approved), approver: {login, uid, host, actor},
 expires_at}: a second person approved exactly that command until ``expires_at``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from warroom.incident.approvals import step_word
+from warroom.incident.approvals import good_until, step_word
 from warroom.incident.closing import WITHDRAWN
 from warroom.incident.md_text import Md, code
 from warroom.incident.review.lines import Line, hms
@@ -27,7 +27,7 @@ def approvals(state: IncidentState) -> list[Line]:
         cites = [r.seq]
         if r.approved_until is not None:
             text += (f"; approved by {r.approved_by.shown if r.approved_by else '?'} at {hms(r.approved_at)} UTC"
-                     f" (good until {hms(r.approved_until)} UTC)")
+                     f" (good until {good_until(r)})")
             cites.append(r.approved_seq or 0)
         if r.status == "refused":
             text += (f"; REFUSED by {r.decided_by.shown if r.decided_by else '?'} at {hms(r.decided_at)} UTC"
