@@ -66,6 +66,27 @@ def command(*words: str) -> str:
     return shlex.join([program(), *words])
 
 
+DRILLS = "drills"
+"""The drills' store under a state dir (``<state>/drills``): the dashboard's drill incidents
+(``<state>/drills/incidents/INC-…``) and the drills' worlds, apart from real incidents."""
+
+
+def store_option(incident_dir: str | os.PathLike[str] | None) -> tuple[str, ...]:
+    """The words a command about the incident kept in ``incident_dir`` needs so that, pasted, it
+    opens that very incident: ``("--state-dir", ROOT)`` when it lives in a drills' store
+    (``ROOT/incidents/ID`` with ``ROOT`` = ``<state>/drills``), none otherwise. Without them
+    ``incident verify`` and ``repair`` look in the state dir only, and the other commands look
+    there first, where a real incident may carry the same id (each store numbers its own
+    ``INC-<date>-1`` up). Written ``command('incident', 'verify', ID, *store_option(dir))``."""
+    if incident_dir is None:
+        return ()
+    where = Path(incident_dir)
+    root = where.parent.parent
+    if where.parent.name != "incidents" or root.name != DRILLS:
+        return ()
+    return ("--state-dir", str(root.absolute()))
+
+
 def expand(path: str | os.PathLike[str]) -> Path:
     """Expand ``~`` and environment variables the way users expect in a config file."""
     return Path(os.path.expandvars(os.path.expanduser(str(path))))

@@ -28,7 +28,7 @@ from warroom import scenario_time
 from warroom.errors import WarroomError
 from warroom.journal import events as ev
 from warroom.input_files import read_text_input
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -514,7 +514,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out(f"not proved: {line}")
     out(result.summary(inc.id))
     if not result.ok and not inc.shared:
-        out(f"(`{command('incident', 'repair', inc.id)}` keeps a copy, sets the damage aside and records it)")
+        out(f"(`{command('incident', 'repair', inc.id, *store_option(inc.dir))}` keeps a copy, sets the damage aside"
+            " and records it)")
     return 0 if result.ok else 1
 
 

@@ -16,7 +16,7 @@ from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
 from warroom.timeparse import parse_past
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 
 def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
@@ -31,7 +31,7 @@ def _open(args: argparse.Namespace) -> Incident:
     for warning in read.describe():
         if read.issues:
             print(f"warning: {inc.id}: journal {warning}; working on the {len(read.events)} valid events"
-                  f" before it (`{command('incident', 'verify', inc.id)}`)", file=sys.stderr)
+                  f" before it (`{command('incident', 'verify', inc.id, *store_option(inc.dir))}`)", file=sys.stderr)
     return inc
 
 

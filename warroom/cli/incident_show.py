@@ -25,7 +25,7 @@ from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 from warroom.incident.verdicts import of_state
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
@@ -102,7 +102,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     st = inc.state
     now = _now(inc)
     for issue in st.journal_issues:
-        print(f"warning: {inc.id}: {issue} (`{command('incident', 'verify', inc.id)}`)", file=sys.stderr)
+        print(f"warning: {inc.id}: {issue} (`{command('incident', 'verify', inc.id, *store_option(inc.dir))}`)",
+              file=sys.stderr)
     if args.json:
         data = state_to_json(st, now)
         data["checklist"] = _checklist(inc, st, now)

@@ -70,7 +70,7 @@ from warroom.execute.watchdog import claim_owner, claim_path, try_claim
 from warroom.journal import events as ev
 from warroom.journal.encoding import HeadMoved
 from warroom.journal.log import Event, Journal, JournalError, format_ts, read_journal
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 
 START_TIMEOUT = 30.0
@@ -218,9 +218,10 @@ def start(spec: RunSpec, *, start_timeout: float = START_TIMEOUT) -> StepHandle:
     if damage:
         # Whoever calls, a step never runs on a damaged journal: its start and end would be
         # recorded after the damage, where no view reads them.
-        raise JournalDamagedError(f"{incident_dir.name}: journal {damage[0]}; nothing was run"
-                                  f" (`{command('incident', 'verify', incident_dir.name)}`,"
-                                  f" then `{command('incident', 'repair', incident_dir.name)}`)")
+        inc, where = incident_dir.name, store_option(incident_dir)
+        raise JournalDamagedError(f"{inc}: journal {damage[0]}; nothing was run"
+                                  f" (`{command('incident', 'verify', inc, *where)}`,"
+                                  f" then `{command('incident', 'repair', inc, *where)}`)")
     claim = claim_path(incident_dir, spec.step_id)
     try:
         claim.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

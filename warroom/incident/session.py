@@ -71,7 +71,7 @@ from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
 from warroom.incident import record_lines as lines
 from warroom.incident.roles import default_commander
 from warroom.incident.vocabulary import validate_severity
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 if TYPE_CHECKING:
     from warroom.journal.proof import Proof
@@ -472,7 +472,8 @@ class Incident(StepRunning):
                          f"show still works on the {state.event_count} events read; export once repaired")
                 raise JournalDamaged(
                     f"{self.id}: {problem}; nothing more can be recorded or run until it is looked at"
-                    f" (`{command('incident', 'verify', self.id)}`, then `{command('incident', 'repair', self.id)}`; {still})"
+                    f" (`{command('incident', 'verify', self.id, *store_option(self.dir))}`, then"
+                    f" `{command('incident', 'repair', self.id, *store_option(self.dir))}`; {still})"
                 )
             return state
 

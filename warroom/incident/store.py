@@ -31,7 +31,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import JournalError
 from warroom.journal.seal import Witness
-from warroom.paths import command
+from warroom.paths import command, store_option
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -241,7 +241,8 @@ class IncidentStore:
             if read.events and read.events[0].type != ev.DECLARED:
                 continue  # not an incident journal
             if not state.title:
-                state.title = f"(journal damaged before the declaration: `{command('incident', 'verify', inc_id)}`)"
+                state.title = ("(journal damaged before the declaration:"
+                               f" `{command('incident', 'verify', inc_id, *store_option(inc.dir))}`)")
             states.append(state)
         return states
 
@@ -266,7 +267,7 @@ class IncidentStore:
         if not proof.ok or not proof.events:
             why = proof.issues[0] if proof.issues else "it is empty"
             raise WarroomError(f"{src.id}: the local journal does not verify ({why}): nothing was shared"
-                               f" (`{command('incident', 'verify', src.id)}`)")
+                               f" (`{command('incident', 'verify', src.id, *store_option(src.dir))}`)")
         last = proof.events[-1]
         lines = sh.local_lines(src.journal.path, last.seq)
         store = into.shared

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.paths import command
+from warroom.paths import command, store_option
 from warroom.journal.encoding import (
     GENESIS as GENESIS,
     Event,
@@ -78,11 +78,13 @@ class JournalTampered(JournalError):
 _HEAD_SIZE = 128
 
 
-def _damage_way(incident_id: str) -> str:
+def _damage_way(incident_dir: Path) -> str:
     """What a refusal to write on a damaged or tampered journal tells the person to do next: both
-    commands take the incident's id (its directory's name), so they are written with it."""
-    return (f"`{command('incident', 'verify', incident_id)}` shows what is proven,"
-            f" `{command('incident', 'repair', incident_id)}` records the damage and goes on")
+    commands take the incident's id (its directory's name), and the drills' store where it lives
+    there (``store_option``), so they are written with them."""
+    inc, where = incident_dir.name, store_option(incident_dir)
+    return (f"`{command('incident', 'verify', inc, *where)}` shows what is proven,"
+            f" `{command('incident', 'repair', inc, *where)}` records the damage and goes on")
 
 
 def default_actor() -> str:
@@ -174,9 +176,11 @@ class Journal:
                     ev, _problem = _check_line(raw, 0)
                     if ev is None:
                         inc = self.path.parent.name   # the incident dir is named by its id
+                        where = store_option(self.path.parent)
                         raise JournalError(
-                            f"{self.path}: last complete line is unreadable; run `{command('incident', 'verify', inc)}`"
-                            f" (and `{command('incident', 'repair', inc)}` to set the damage aside)"
+                            f"{self.path}: last complete line is unreadable; run"
+                            f" `{command('incident', 'verify', inc, *where)}`"
+                            f" (and `{command('incident', 'repair', inc, *where)}` to set the damage aside)"
                         )
                     return ev.seq, ev.h, good_size, None
             if pos == 0:
@@ -197,14 +201,14 @@ class Journal:
                 raise JournalTampered(
                     f"{self.path}: {by}, but the witness kept outside the"
                     f" incident dir ({self.witness.path}) is gone: it was deleted (or the incident dir was"
-                    f" moved); nothing more is recorded ({_damage_way(self.path.parent.name)})")
+                    f" moved); nothing more is recorded ({_damage_way(self.path.parent)})")
         elif witness is not None and witness.seq < seq:
             stray = unexplained_lines(witness, self._lines_after(fd, size, witness.seq), self._my_actors(witness))
             if stray is not None:
                 raise JournalTampered(
                     f"{self.path}: line seq {stray[0]} (actor {stray[1]}) was not written by this user's"
                     f" warroom (the witness kept outside the incident dir ends at seq {witness.seq}): it was"
-                    f" added by hand; nothing more is recorded ({_damage_way(self.path.parent.name)})")
+                    f" added by hand; nothing more is recorded ({_damage_way(self.path.parent)})")
         for name, mark in (("the witness kept outside the incident dir", witness),
                            ("journal.head", self._read_head())):
             if mark is None or (mark.seq == seq and mark.h == h):
@@ -219,7 +223,7 @@ class Journal:
                 why = (f"its line seq {mark.seq} is not the one that was written ({name}):"
                        " the journal was rewritten")
             raise JournalTampered(
-                f"{self.path}: {why}; nothing more is recorded ({_damage_way(self.path.parent.name)})")
+                f"{self.path}: {why}; nothing more is recorded ({_damage_way(self.path.parent)})")
 
     def _my_actors(self, witness: Mark) -> set[str]:
         """The actor names this user's warroom writes as (the witness's, this writer's, user@host)."""
