@@ -15,6 +15,9 @@ from warroom.journal.log import Event, gc_paused
 _MOBILISING = frozenset({
     ev.STEP_STARTED, ev.STEP_DRY_RUN, ev.STEP_TICKED, ev.STEP_SKIPPED, ev.NOTE, ev.TIMELINE_ENTRY,
     ev.STATUS_UPDATE, ev.SEVERITY_CHANGED, ev.RUNBOOK_ATTACHED, ev.STATUS_CHANGED, ev.STEP_REFUSED,
+    # a person deciding, staffing or asking: a Go/No-Go verdict (a GO's runbook.attached follows it,
+    # a NO-GO journals nothing else), a role given, an approval asked for
+    ev.DECISION_RECORDED, ev.ROLE_ASSIGNED, ev.APPROVAL_REQUESTED,
 })
 
 

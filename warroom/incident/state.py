@@ -13,7 +13,8 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
   before detection (from the metric history); unknown otherwise.
 * ``detected``:   the declaration's ``source.detected_at``, else the declaration itself.
 * ``mobilised``:  the first human action after the declaration: a step run, dry run, tick or skip,
-  a note, a timeline entry, a status update, a severity change or a runbook attached.
+  a note, a timeline entry, a status update, a severity change, a runbook attached, a Go/No-Go
+  verdict, a role given or an approval asked for.
 * ``root_cause``: the first note tagged ``root-cause``.
 * ``mitigated``:  the first verify gate that passed (the metrics confirm the fix), else the first
   time every SLO that breached was back under its warn threshold (``slo.recovered``). A mutating
