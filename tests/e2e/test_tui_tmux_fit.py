@@ -55,6 +55,9 @@ def test_the_gate_countdown_is_on_screen_while_it_runs(tmp_path: Path, size: tup
         term.press("Enter", until="Run step 6:")
         term.wait_for(re.compile(r"then watches 429 share \(worst provider\) < 10%"))  # ... and so does the dialog
         term.press("C-s", until="Run mutating step 6?")
+        # the confirmation drawn whole, its buttons too, before the key that answers it (CI at 574 s
+        # once saw the title and lost the next C-s: a frame captured half painted, see wait_for_all)
+        term.wait_for_all("Run mutating step 6?", "Back", "Yes, run it", refused=True)
         first = GATE.search(term.press("C-s", until=GATE, timeout=60))
         assert first is not None
         left = int(first.group(2)) * 60 + int(first.group(3))

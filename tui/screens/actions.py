@@ -19,6 +19,7 @@ from warroom import scenario_time as stime
 from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
+from tui.resume_offer import ResumeOfferGate
 
 if TYPE_CHECKING:
     from panes.view import IncidentView, TimelineItem
@@ -98,6 +99,7 @@ class DashboardActions:
         self.selected = selected
         self.selected_entry = selected_entry
         self.show_runbook = show_runbook      # no incident open: the checklist just shows it
+        self.resume = ResumeOfferGate()       # the start's resume offer: shown only while still a choice
 
     # ------------------------------------------------------------------ helpers
 
@@ -152,6 +154,15 @@ class DashboardActions:
 
     # ------------------------------------------------------------------ resume / declare / runbook
 
+    def offer_resume_if_due(self) -> None:
+        """Show the resume offer that arrived, if nothing was chosen since and the dashboard is on
+        top (``tui.resume_offer``: a late offer never comes over a dialog or a new incident)."""
+        if self.presenter.live is not None:
+            self.resume.choose()          # an incident is open here already (however it was opened)
+        incidents = self.resume.due(on_top=self.app.screen is self.app.dashboard)
+        if incidents:
+            self.offer_resume(incidents)
+
     def offer_resume(self, incidents: list[Any]) -> None:
         from tui.screens.modals.pickers import OpenIncident, ResumeScreen
 
@@ -169,6 +180,7 @@ class DashboardActions:
             picked = by_key.get(key) if key else None
             if picked is None:
                 return
+            self.resume.choose()
             if picked.elsewhere is not None:
                 # Another world (a drill incident from the real dashboard): this dashboard closes
                 # and the one `warroom resume` builds for it opens (its simulator, speed, clock).
@@ -238,10 +250,15 @@ class DashboardActions:
         choices = [(f"{rb.id}  {rb.title}", rb.id) for rb in sorted(ctx.ensure_runbooks(), key=lambda r: r.id)]
 
         def answered(answer: DeclareAnswer | None) -> None:
-            if answer is not None:
-                self.presenter.call(self.presenter.declare, title=answer.title, severity=answer.severity,
-                                    runbook=answer.runbook, source=answer.source, done="incident declared")
+            if answer is None:
+                self.resume.release()
+                self.offer_resume_if_due()
+                return
+            self.resume.choose()         # on the event loop, before the worker writes the incident
+            self.presenter.call(self.presenter.declare, title=answer.title, severity=answer.severity,
+                                runbook=answer.runbook, source=answer.source, done="incident declared")
 
+        self.resume.hold()
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,
                                            runbooks=choices, source=source, origin=origin,
                                            runbook_severity=sevs), answered)

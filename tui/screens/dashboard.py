@@ -407,6 +407,8 @@ class DashboardScreen(Screen[None]):
         return self.app.screen is self
 
     def on_screen_resume(self) -> None:
+        if self.actions is not None:
+            self.actions.offer_resume_if_due()    # an offer that came while a dialog was open
         if self._behind:
             self._behind = False
             if self._last_readings is not None:
@@ -786,7 +788,8 @@ class DashboardScreen(Screen[None]):
 
     def on_resume_offer(self, message: ResumeOffer) -> None:
         assert self.actions is not None
-        self.actions.offer_resume(message.incidents)
+        self.actions.resume.arrived(message.incidents)
+        self.actions.offer_resume_if_due()
 
     def on_run_dialog_ready(self, message: RunDialogReady) -> None:
         assert self.actions is not None
