@@ -36,10 +36,11 @@ def test_every_scenario_runs_finishes_and_runs_again_at_80x24(tmp_path: Path, sc
         term.send("Tab")
         term.type("worked the runbook")
         term.send("C-s")
-        # The end-of-drill report comes up once the incident is resolved. The dashboard behind a dialog does not
-        # draw (its "dashboard paused since" note says so): if the report opened before the header's next draw, the
-        # header still reads INVESTIGATING under it, so RESOLVED is read once the report is closed and it catches up.
-        term.wait_for("End of drill", timeout=60)
+        # The end-of-drill report comes up once the incident is resolved, and only once the header under it has
+        # drawn the resolve (lead-1: it opened before the header's next draw, over INVESTIGATING; a dialog pauses
+        # the dashboard's drawing).
+        screen = term.wait_for("End of drill", timeout=60)
+        assert "RESOLVED" in screen.splitlines()[0], screen
         term.send("Escape")
         term.wait_for(lambda s: "End of drill" not in s and "RESOLVED" in s.splitlines()[0], timeout=30)
         term.send("q")

@@ -105,6 +105,7 @@ class DashboardScreen(Screen[None]):
         self._readings_at = 0.0
         self._pir_screen: PirScreen | None = None
         self._view_from: tuple[str | None, int] = (None, -1)   # incident and seq of the view shown
+        self._report_due: Any = None               # an ended drill's report, until the header drew the resolve
 
     # The data the panes show (read by tests and the screenshot tool).
     @property
@@ -560,6 +561,8 @@ class DashboardScreen(Screen[None]):
             self.work_in(checklist)
         self.query_one(TimelinePane).show(view.timeline)
         self.show_selection(self.active_checklist().selected_step())
+        if self._report_due is not None and not self._report_waits(self._report_due):
+            self._open_report(self._report_due)
 
     # ------------------------------------------------------------------ the runbooks open at once
 
@@ -884,9 +887,27 @@ class DashboardScreen(Screen[None]):
         self.actions.open_people(message.kind, message.view)
 
     def on_drill_report_ready(self, message: DrillReportReady) -> None:
+        if self._report_waits(message.report):
+            self._report_due = message.report    # opened by show_view once the header drew the resolve
+            return
+        self._open_report(message.report)
+
+    def _report_waits(self, report: Any) -> bool:
+        """Whether the end-of-drill report must wait before it opens: it says its incident ended
+        (resolved) while the header drawn under it does not say so yet. The report is built right
+        after the resolve, often before the view rebuilt from the journal reaches this screen, and
+        a dialog pauses the dashboard's drawing: opened then, it sat over a dimmed header reading
+        INVESTIGATING (lead-1). So it opens only once the header has drawn RESOLVED (``_behind``:
+        a view kept but not drawn while a dialog was on top; ``on_screen_resume`` draws it)."""
+        header = self.view.header
+        return (bool(getattr(report, "ended", False)) and getattr(report, "incident", None) == header.incident_id
+                and (header.status != "resolved" or self._behind))
+
+    def _open_report(self, report: Any) -> None:
         from tui.screens.drill_report import DrillReportScreen
 
-        self.app.push_screen(DrillReportScreen(message.report))
+        self._report_due = None
+        self.app.push_screen(DrillReportScreen(report))
 
     def on_pir_ready(self, message: PirReady) -> None:
         if self._pir_screen is not None:
