@@ -55,6 +55,7 @@ def test_the_breaker_gate_reads_in_words_at_80x24(tmp_path: Path) -> None:
         # 30 s here for a run dialog that never came, and a toast that had vanished said nothing)
         term.press("Enter", until="Run step 6:")
         term.press("C-s", until="Run mutating step 6?")
+        term.wait_for_all("Run mutating step 6?", "Back", "Yes, run it", refused=True)  # drawn whole first
         # no wait for the step's ✔: it can pass by while the gate opens
         screen = term.press("C-s", until=OPEN, timeout=60)
         (line,) = [ln for ln in screen.splitlines() if "VERIFY" in ln]

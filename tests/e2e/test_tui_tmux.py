@@ -57,6 +57,9 @@ def run_step(term: TmuxTerm, number: int, *, mutating: bool = False) -> None:
     ended = re.compile(rf"[{marks}]{COLS}{number}\. ")
     if mutating:
         term.press("C-s", until=f"Run mutating step {number}?")
+        # the confirmation drawn whole, buttons too, before the key that answers it (a C-s sent on
+        # the first frame with its title was once lost in CI: test_tui_tmux_fit)
+        term.wait_for_all(f"Run mutating step {number}?", "Back", "Yes, run it", refused=True)
     term.press("C-s", until=ended, timeout=60)
 
 

@@ -57,7 +57,7 @@ def test_a_drill_pir_credits_each_run_with_what_its_own_actions_changed(tmp_path
     seen = {"before": {"error_5xx": {"value": 6.55, "unit": "percent", "state": "crit"}},
             "after": {"error_5xx": {"value": 0.216, "unit": "percent", "state": "ok"}}}
     _run(inc, test_flow, clock, lambda: None, seen)
-    clock.t += 900.0
+    clock.t += 60.0    # an hour of drill time after the runs: the rollback's effect settled in 45 s
     inc.resolve("v1.2.0 rolled back", resolution="rollback", concerns=None)
     inc.sync_metrics(source, speed=speed, now=clock.t, summary=True)
     state = inc.state
@@ -118,7 +118,7 @@ def test_a_run_started_right_after_another_is_not_given_its_action(tmp_path: Pat
     _run(inc, test_flow, clock, lambda: None, took=0.1)   # mutating, started 0.3 s after the undo
     clock.t += 0.05
     ran_ok(inc, wait.number)                               # read-only, right after
-    clock.t += 900.0
+    clock.t += 60.0    # an hour of drill time after the runs: the rollback's effect settled in 45 s
     inc.resolve("v1.2.0 rolled back", resolution="rollback", concerns=None)
     inc.sync_metrics(d.source(inc.config.slo), speed=speed, now=clock.t, summary=True)
     rows = {r.step.split()[0]: r for r in commands(inc.state, clock())}
