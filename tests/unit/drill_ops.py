@@ -1,8 +1,8 @@
 """Operations as the stand-ins record them, for tests that script a drill without running a command.
 
-A rollback is the rollout that takes FlowEngine's pods off the bad release: the curves follow the pods
-(``Signals.on_bad_release``), so a script records the operation ``kubectl rollout undo`` / ``set image``
-records, with the canonical action it means beside it, never the canonical action alone (world-3).
+A rollback is the rollout that takes FlowEngine's pods off the bad release, an audit restart the one that replaces
+the audit shipper's stuck pods: the curves follow the pods (``actions.BY_POD``), so a script records the operation
+the stand-in records, with the canonical action it means beside it, never the canonical action alone (world-3).
 """
 
 from __future__ import annotations
@@ -37,4 +37,7 @@ def recorded(action: Action, bad_version: str = "v1.2.0") -> list[Action]:
         return rollout_undo(action.t)
     if action.action == "rollback_off":
         return set_image(action.t, bad_version, "rollback_off")
+    if action.action == "audit_restart":        # the audit shipper's stuck pods are replaced (``Signals.audit_stuck``)
+        return [Action("rollout_restart", action.t, detail={"deployment": fleet.AUDIT_DEPLOYMENT}),
+                Action("audit_restart", action.t, detail={"via": "rollout_restart"})]
     return [action]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.drill_ops import rollout_undo
+from tests.unit.drill_ops import recorded, rollout_undo
 from warroom.config import default_slos
 from warroom.drill.actions import RETRIES, Action, append_actions, read_actions
 from warroom.drill.model import Signals
@@ -108,7 +108,7 @@ def test_healthy_estate_is_inside_every_slo() -> None:
 def test_the_mitigation_brings_the_primary_pane_back(name: str, pane: str, action: str, at: float,
                                                      after: float) -> None:
     untouched = world(name)
-    fixed = world(name, *(rollout_undo(at) if action == "rollout_undo" else [(action, at)]))
+    fixed = world(name, *(rollout_undo(at) if action == "rollout_undo" else recorded(Action(action, at))))
     # before the action the two worlds are the same; afterwards only the fixed one recovers
     assert fixed.pane(pane, at - 5) == untouched.pane(pane, at - 5)
     assert untouched.pane(pane, after) >= CRIT[pane]

@@ -21,6 +21,9 @@ from warroom.execute.watchdog import TAG_ENV
 ACTIONS_FILE = "actions.jsonl"
 MAX_TIME = 1e11          # seconds (year 5138): beyond it, or not a number, a recorded time is damage
 RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run again (``Signals.retries``)
+#: What these mend lives in the pods they replace, so they act as ``kubectl get pods`` shows them replaced, with no
+#: delay or tau of their own (``Signals.held``): the bad release's code; an audit shipper stuck since a stall.
+BY_POD = ("rollback", "audit_restart")
 
 ACTIONS: dict[str, str] = {
     "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",

@@ -216,21 +216,20 @@ class Activity:
             elif k % 4 == 0:
                 yield (t + 4.0, "INFO audit - audit batch written (200 events)")
 
-    def audit_logs(self, t1: float, t2: float) -> list[tuple[float, str]]:
-        """The audit shipper's lines: failing while the audit stall is in force, reconnecting at the
-        tick it ends (whatever ended it: a restart, a new secret, an undo), shipping otherwise."""
-        lines = []
-        for k in _ticks(t1, t2):
-            t = k * TICK
-            if (since := self.signals.audit_stalled_since(t)) is not None:
+    def audit_logs(self, t1: float, t2: float, created: float = -math.inf) -> list[tuple[float, str]]:
+        """The lines of the audit-shipper pod started at ``created``: failing while it is stuck (``Signals.audit_stuck``:
+        it was running when a stall began), else connecting as it starts and shipping its batches."""
+        s, lines = self.signals, []
+        if t1 <= created + 2 <= t2:
+            lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
+        for t in (k * TICK for k in _ticks(max(t1, created), t2)):
+            if s.audit_pod_stuck(created, t):
+                since = min(o for o in s.onsets if o is not None and created < o <= t)
                 lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
                                  f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "
                                  f"{int((t - since) // 60) + 3} failures"))
-                continue
-            if self.signals.audit_stalled_since(t - TICK) is not None:
-                lines.append((t - 1, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping "
-                                     "resumes (events of the outage were not buffered)"))
-            lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
+            else:
+                lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
         return lines
 
 

@@ -200,7 +200,7 @@ class Capacity:
                 changed = True
         for name, counts in self._ready.items():
             if (dep := c.deployments.get(name)) is not None and changed:     # its pods change only a while after
-                self._settled[name] = max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10   # a change
+                self._settled[name] = dep.moved + 2 * dep.rollout_seconds + 10   # a change
             counts.append(self._count(name, s, changed))
         if self._ready[fleet.AUDIT_DEPLOYMENT][-1:] == [0] and self._ready[fleet.AUDIT_DEPLOYMENT][-2:-1] != [0]:
             self._down.append(k)

@@ -83,6 +83,12 @@ class Deployment:
     rollout_seconds: float = 15.0       # a rollout replaces every pod in this long
     scaled_at: float = -30 * DAY
     previous_replicas: int = 0
+    deleted: list[tuple[float, int, str]] = field(default_factory=list)    # (t, pod index, template hash): kubectl delete pod
+
+    @property
+    def moved(self) -> float:
+        """The last change to its pods: a revision, a scale, a pod deleted (its replacement is ready a step later)."""
+        return max(self.current.at, self.scaled_at, *(t for t, _, _ in self.deleted[-1:]))
 
     @property
     def current(self) -> Revision:
@@ -158,11 +164,20 @@ class Cluster:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
         schedule (``Deployment.pods``) placed by the scheduler. A pod evicted by a drain is replaced at
         once; a pod with no schedulable node is Pending (no node) until a node is uncordoned."""
-        out = []
+        out, step = [], dep.rollout_seconds / max(1, dep.replicas)
         for i, rev, created, status in dep.pods(t):
             spot, created, replaced = self.settle(place(self.nodes, i + (rev is not dep.current), created), i, created, t)
+            for when in (w for w, k, h in dep.deleted if (k, h) == (i, rev.template_hash) and created < w <= t):
+                if t < when + step:         # deleted: Terminating a step while its ReplicaSet starts another
+                    out.append((i, rev, created, "Terminating", None if spot is None else spot[1], replaced))
+                if rev is not dep.current or status == "Terminating":   # an old revision's pod is not replaced
+                    status = "gone"
+                    break
+                spot, created, replaced = place(self.nodes, i, when), when, True
+                status = "Running" if t >= when + step else "ContainerCreating"
             placed = spot is not None and spot[0] <= t
-            out.append((i, rev, created, status if placed else "Pending", spot[1] if placed else None, replaced))
+            if status != "gone":
+                out.append((i, rev, created, status if placed else "Pending", spot[1] if placed else None, replaced))
         return out
 
     def settle(self, spot: tuple[float, str] | None, k: int, created: float,
@@ -184,7 +199,7 @@ class Cluster:
         up to ``t`` and the autoscaler's decisions before it (at its sample it decides on what it saw); none ready:
         the release its next pod runs. What a fault of that release's code is multiplied by (``Signals.bent``)."""
         dep = next(dep for when, hpa, dep in reversed(self.timeline) if when < t or when == t and not hpa)
-        settled = not self.nodes and t >= max(dep.current.at, dep.scaled_at) + 2 * dep.rollout_seconds + 10   # all current
+        settled = not self.nodes and t >= dep.moved + 2 * dep.rollout_seconds + 10   # all current
         images = [] if settled else [rev.image for _, rev, _, status, _, _ in self.pods(dep, t) if status == "Running"]
         return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.current.image))
 
@@ -276,7 +291,10 @@ class Cluster:
             self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
         elif a.action == "delete":
             self.extra.pop(f"{kind}/{name}", None)
-            if kind == "secret":
+            if kind == "pod" and dep is not None:      # its ReplicaSet replaces it: a fresh process (``Cluster.pods``)
+                dep.deleted.append((a.t, int(d.get("index", 0)), str(d.get("template"))))
+                meant = ["audit_restart"] if "audit" in dep.name else []
+            elif kind == "secret":
                 self.secrets.pop(name, None)
             elif kind == "deployment" and (dep := self.deployments.pop(name, None)) is not None:
                 meant = _scaling(dep.replicas, 0) if name == fleet.DEPLOYMENT else []    # its pods go with it

@@ -9,6 +9,7 @@ keyed by the scenario name, so sparklines look alive and two runs draw the same 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import zlib
@@ -16,10 +17,10 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.actions import RETRIES, Action
+from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.cluster import (DAY, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
-                                   route_of, switched_on, threshold, tried_first)
+                                   initial_cluster, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -37,7 +38,6 @@ DAY_SWING, BUSIEST = 0.8, 8 * 3600.0     # the healthy token rate: +-80% over a 
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
-RELEASE = "rollback"     # what it mitigates is the bad release's code: it acts pod by pod (``on_bad_release``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
@@ -137,11 +137,11 @@ class Signals:
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
-        self._release = [[m.factor for m in f.mitigations if m.action == RELEASE] for f in scenario.faults]
+        self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
-        self._db = self._task_store()       # FlowEngine runs flows while its pods run and its TaskDB answers
+        self._db = [(w, bool(up)) for w, up in self._ready_pods(DB)]     # FlowEngine runs flows while its TaskDB answers
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
@@ -202,7 +202,7 @@ class Signals:
     def _bends_for(self, fault: Fault) -> list[_Bend]:
         """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
         return [_Bend(self._steps(m, on, off), max(m.tau, 1e-6))
-                for m in fault.mitigations if m.action != RELEASE for on, off in self.stretches(m)]
+                for m in fault.mitigations if m.action not in BY_POD for on, off in self.stretches(m)]
 
     def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
         """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
@@ -268,12 +268,20 @@ class Signals:
         return s * self.bent(index, t) if s else 0.0
 
     def bent(self, index: int, t: float) -> float:
-        """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault of the bad
-        release's code (``RELEASE`` mitigates it) as the pods running it, so ``kubectl`` and the curves agree (world-3)."""
+        """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault that lives
+        in pods (``BY_POD``) as the share of the pods still holding it, so ``kubectl`` and the curves agree (world-3)."""
         out = math.prod(bend.at(t) for bend in self._bends[index]) if self._bends[index] else 1.0
-        for factor in self._release[index]:
-            out *= 1.0 - (1.0 - factor) * (1.0 - self.on_bad_release(t))
+        for action, factor in self._release[index]:
+            out *= 1.0 - (1.0 - factor) * (1.0 - self.held(action, index, t))
         return out
+
+    def held(self, action: str, index: int, t: float) -> float:
+        """The share of the ready pods at ``t`` still holding what ``action`` (``BY_POD``) mends: on the bad release
+        (``rollback``); of the audit shipper, started before fault ``index``'s onset (``audit_restart``: ``audit_stuck``)."""
+        if action == "rollback":
+            return self.on_bad_release(t)
+        ready = self.audit_pods(t)
+        return sum(self.audit_stuck(index, c, t) for c in ready) / len(ready) if ready else 0.0
 
     def on_bad_release(self, t: float) -> float:
         """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``."""
@@ -318,17 +326,47 @@ class Signals:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""
         return self._at(self._db, t)
 
-    def _task_store(self) -> list[tuple[float, bool]]:
-        """(from when, a TaskDB pod ready?) off the pod schedule ``kubectl get pods`` prints after each operation on it or a
-        node: with none, flows queue and those in flight end, as when FlowEngine stops; its pod back, they run (redteam-13)."""
-        ops = [a for a in self.actions if a.action in NODE_OPS or DB in (a.detail.get("deployment"), a.detail.get("name"))]
-        out: list[tuple[float, bool]] = []
-        for a, until in zip(ops if any(a.action not in NODE_OPS for a in ops) else (), [*(a.t for a in ops[1:]), math.inf]):
+    def _ready_pods(self, name: str, nodes_alone: bool = False) -> list[tuple[float, tuple[float, ...]]]:
+        """(from when, the creation times of ``name``'s ready pods) off the pod schedule ``kubectl get pods`` prints, after
+        each operation on it or a node (on a node alone only if ``nodes_alone``: a drain replaces a pod) and at each pod's
+        ready time before the next: exact, event-based, [] while nothing touched it. Postgres: FlowEngine's TaskDB, with
+        none ready flows queue and those in flight end as at a stop (redteam-13); the audit shipper (``audit_pods``)."""
+        ops = [a for a in self.actions if a.action in NODE_OPS or name in (a.detail.get("deployment"), a.detail.get("name"))]
+        out: list[tuple[float, tuple[float, ...]]] = []
+        for a, until in zip(ops if nodes_alone or any(a.action not in NODE_OPS for a in ops) else (),
+                            [*(a.t for a in ops[1:]), math.inf]):
             c = build_cluster(self.scenario, self.actions, a.t)
-            dep = c.deployments.get(DB) or c.gone[DB]          # deleted: scaled to zero
-            ups = [p[2] + dep.rollout_seconds / max(1, dep.replicas) for p in c.pods(dep, a.t + DAY)]
-            out += [(w, c.ready(dep, w) > 0) for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
+            dep = c.deployments.get(name) or c.gone[name]          # deleted: scaled to zero
+            step = dep.rollout_seconds / max(1, dep.replicas)
+            ups = [p[2] + step for p in c.pods(dep, a.t + DAY)] + [w + step for w, _, _ in dep.deleted]
+            out += [(w, tuple(p[2] for p in c.pods(dep, w) if p[3] == "Running"))
+                    for w in sorted({a.t, *(w for w in ups if a.t < w < until)})]
         return out
+
+    @functools.cached_property
+    def _audit(self) -> tuple[list[float], list[tuple[float, ...]], Cluster]:
+        """The audit shipper's ready pods (``_ready_pods``) as (times, creation times), and the estate at rest before."""
+        timeline = self._ready_pods(fleet.AUDIT_DEPLOYMENT, nodes_alone=True)
+        return [w for w, _ in timeline], [pods for _, pods in timeline], initial_cluster(self.scenario)
+
+    def audit_pods(self, t: float) -> tuple[float, ...]:
+        """The creation times of the audit shipper's ready pods at ``t``, as ``kubectl get pods`` lists them."""
+        times, ready, rest = self._audit
+        if (i := bisect.bisect_right(times, t)) > 0:
+            return ready[i - 1]
+        dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
+        return tuple(p[2] for p in rest.pods(dep, t) if p[3] == "Running")
+
+    def audit_stuck(self, index: int, created: float, t: float) -> bool:
+        """Whether an audit-shipper pod started at ``created`` is stuck at ``t`` by fault ``index``: an ``audit_stall``
+        that began after the pod did. Its process lost its sink then and stopped retrying, so only a new process (a pod
+        deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
+        onset = self.onsets[index]
+        return onset is not None and created < onset <= t and "audit_stall" in self.scenario.faults[index].impacts
+
+    def audit_pod_stuck(self, created: float, t: float) -> bool:
+        """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by any stall): its logs and ``/health``."""
+        return any(self.audit_stuck(i, created, t) for i in range(len(self.scenario.faults)))
 
     def stopped_since(self, t: float) -> float | None:
         """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events
@@ -644,23 +682,53 @@ class Signals:
             out[code] = out.get(code, 0.0) + s5 * share
         return out
 
+    def audit_lost(self, t: float) -> float:
+        """The share of the audit events written at ``t`` that never reach the audit log. FlowEngine sends each to one
+        ready audit-shipper pod through its Service; a stuck pod (``audit_stuck``) still passes its readiness probe (its
+        process is alive; only its sink is gone), so it keeps receiving its share and drops it: N replicas lose the
+        stuck ones' share, and scaling up only dilutes it. All of them while no audit-shipper pod runs."""
+        if self.capacity.down_since(t) is not None:
+            return 1.0
+        return min(1.0, sum(self.strength(i, t) for i, f in enumerate(self.scenario.faults) if "audit_stall" in f.impacts))
+
+    def audit_shipped(self, t: float, key: object) -> bool:
+        """Whether the audit event ``key`` written at ``t`` reached the audit log: the Service's pick of a pod for it
+        (a stable hash) falls among the pods that ship (``audit_lost``). The one rule the gap, psql and the logs read."""
+        return zlib.crc32(f"{self._seed}:ship:{key}".encode()) / 2**32 >= self.audit_lost(t)
+
     def audit_stalled_since(self, t: float) -> float | None:
-        """Onset of the audit stall in force at ``t`` (a fault's, or no audit-shipper pod running), or
-        None while events flow."""
-        fault = next((self.onsets[index] for index, fault in enumerate(self.scenario.faults)
-                      if "audit_stall" in fault.impacts and self.strength(index, t) >= 0.5), None)
+        """Since when audit events have been lost at ``t`` (a stall with a stuck pod still ready, or no audit-shipper
+        pod running; some of them or all, ``audit_lost``), or None while every event reaches the log."""
+        fault = min((self.onsets[i] for i, f in enumerate(self.scenario.faults)    # type: ignore[type-var]
+                     if "audit_stall" in f.impacts and self.strength(i, t) > 0.0), default=None)
         return min((x for x in (fault, self.capacity.down_since(t)) if x is not None), default=None)
 
     def audit_last_event(self, t: float) -> float:
-        """Scenario time of the last audit event at or before ``t``."""
-        since, stopped = self.audit_stalled_since(t), self.stopped_since(t)
-        limit = min([t] + [x for x in (since, stopped) if x is not None])
-        k = math.floor(limit / fleet.AUDIT_EVERY)
-        for j in (k, k - 1, k - 2):
-            e = j * fleet.AUDIT_EVERY + 4.0 * (_knot(f"{self._seed}:audit", j) + 1.0) / 2.0
-            if e <= limit:
+        """Scenario time of the last audit event at or before ``t`` that reached the log (``audit_shipped``): one
+        roughly every ``AUDIT_EVERY`` s while FlowEngine runs. Where none ships (FlowEngine stopped, no shipper running,
+        every ready pod stuck) the walk back jumps to where that began; a share that ships ends it within a few events."""
+        limit = t if (stopped := self.stopped_since(t)) is None else stopped
+        for _ in range(10_000):
+            k = math.floor(limit / fleet.AUDIT_EVERY)
+            for j in range(k, k - 3, -1):
+                e = j * fleet.AUDIT_EVERY + 4.0 * (_knot(f"{self._seed}:audit", j) + 1.0) / 2.0
+                if e <= limit:
+                    break
+            if (down := self.capacity.down_since(e)) is not None or self.audit_lost(e) >= 1.0:
+                limit = min(e, down) - 1e-6 if down is not None else self._audit_quiet_from(e)
+            elif self.audit_shipped(e, j):
                 return e
+            else:
+                limit = e - 1e-6
+            limit = limit if (stopped := self.stopped_since(limit)) is None else stopped
         return limit
+
+    def _audit_quiet_from(self, t: float) -> float:
+        """The last moment before ``t`` the audit shipper's pods or a stall changed: where every event may have been
+        lost since (``audit_last_event`` jumps there)."""
+        times = self._audit[0]
+        marks = [x for x in (*times[:bisect.bisect_right(times, t)], *(o for o in self.onsets if o is not None)) if x < t]
+        return max(marks, default=t) - 1e-6
 
     def audit_gap(self, t: float) -> float:
         return t - self.audit_last_event(t)

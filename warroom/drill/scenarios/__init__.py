@@ -25,7 +25,7 @@ import msgspec
 
 from warroom.config import Severity, default_slos
 from warroom.drill import fleet
-from warroom.drill.actions import ACTIONS
+from warroom.drill.actions import ACTIONS, BY_POD
 from warroom.errors import NotFoundError, WarroomError
 
 HERE = Path(__file__).resolve().parent
@@ -39,8 +39,8 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: P95 follows; flows past the 180 s hard timeout fail); ``quota:<provider>``, extra share of its daily
 #: token quota burnt (the primary's on whichever provider carries its calls); ``api_5xx:`` /
 #: ``api_429:<provider|*>``, extra share of model API calls answered 5xx / 429; ``context_kb``, KB added
-#: to a typical context bundle; ``audit_stall``, the audit log receives nothing while the fault is above half
-#: strength.
+#: to a typical context bundle; ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
+#: stop retrying: the share of events sent to them is lost (``Signals.audit_shipped``); a pod started since ships.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]
@@ -63,7 +63,8 @@ class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Mitigation(_Table):
     """A canonical action that bends a fault: ``delay`` s after it is taken (a rollout, a config
     propagating) it multiplies the fault's strength by a factor falling from 1 towards ``factor``. A ``rollback``
-    (a fault of ``facts.bad_version``'s code) acts as the rollout replaces its pods: no delay, tau (``on_bad_release``)."""
+    (a fault of ``facts.bad_version``'s code) and an ``audit_restart`` act as their pods are replaced: no delay, tau
+    (``actions.BY_POD``)."""
 
     action: Action
     factor: Share = 0.0          # share of the fault left once the action has fully acted
@@ -115,9 +116,10 @@ class Scenario(_Table):
     changes: tuple[Change, ...] = ()     # the releases the cluster's rollout history shows
 
     def __post_init__(self) -> None:
-        if any(m.action == "rollback" and (m.delay or m.tau != 60.0 or not self.facts.get("bad_version"))
-               for f in self.faults for m in f.mitigations):
-            raise ValueError("a rollback acts as the rollout replaces facts.bad_version's pods: name it; no delay, tau")
+        if any(m.action in BY_POD and (m.delay or m.tau != 60.0 or m.action == "rollback" and not self.facts.get(
+                "bad_version")) for f in self.faults for m in f.mitigations):
+            raise ValueError(f"{'/'.join(BY_POD)} act as the pods are replaced: no delay, tau; a rollback, of"
+                             " facts.bad_version's pods: name it")
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""

@@ -63,6 +63,7 @@ class Pod:
     ip: str | None
     image: str
     container: str
+    index: int = 0              # its place in its deployment's schedule (``Cluster.pods``): what a delete names
 
     @property
     def labels(self) -> dict[str, str]:

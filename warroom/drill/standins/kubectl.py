@@ -603,8 +603,10 @@ class Kubectl:
             if self.args.get("ignore_not_found"):
                 return
             raise not_found(kind, name)
-        if kind != "pods" and not self.dry:         # a deleted pod is replaced by its deployment
-            self.ctx.apply("delete", kind=singular, name=name, namespace=self.ns)
+        pod = next((p for p in all_pods(self.ctx, self.ns) if p.name == name), None) if kind == "pods" else None
+        if not self.dry and (pod is None or pod.deployment in self.ctx.cluster.deployments):   # its ReplicaSet
+            self.ctx.apply("delete", kind=singular, name=name, namespace=self.ns,    # replaces a deleted pod
+                           **({"deployment": pod.deployment, "index": pod.index, "template": pod.template_hash} if pod else {}))
         self.ctx.out(f'{singular} "{name}" deleted{self.dry}')
 
     def patch(self) -> None:
@@ -749,7 +751,7 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
                      if " tsk_" not in s or int(s.split(" tsk_", 1)[1][:8], 16) % len(names) == idx]
         return [(t, s) for t, s in lines if t >= born]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:
-        return [(t, s) for t, s in ctx.activity.audit_logs(t1, t2) if t >= pod.created]
+        return ctx.activity.audit_logs(t1, t2, pod.created)
     if pod.deployment == "postgres":
         return [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)]
     return [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]

@@ -91,7 +91,7 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
             name = name[:-5] + short_hash(name, created, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
-                       created, node, _ip(name) if node else None, rev.image, dep.container))
+                       created, node, _ip(name) if node else None, rev.image, dep.container, i))
     return out
 
 
@@ -272,13 +272,6 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     out += [(a.t, fleet.NAMESPACE, "Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{a.detail['deployment']}",
              f"New size: {a.detail['replicas']}; reason: {a.detail['hpa']}") for a in ctx.cluster.log
             if "hpa" in a.detail and horizon <= a.t and in_prod]
-    if in_prod and (stalled := ctx.signals.audit_stalled_since(ctx.t)) is not None:
-        audit = ctx.cluster.deployments.get(fleet.AUDIT_DEPLOYMENT)
-        pods = deployment_pods(ctx, audit) if audit else []
-        pod = pods[0].name if pods else fleet.AUDIT_DEPLOYMENT
-        out += [(t, fleet.NAMESPACE, "Warning", "Unhealthy", f"pod/{pod}",
-                 "Readiness probe failed: audit sink not connected")
-                for k in range(6) if (t := ctx.t - 40 - k * 90) > stalled]
     return [Obj(_api("Event", f"{obj.split('/')[1]}.{int(t * 1000):x}", namespace, type=kind, reason=reason,
                      message=message, lastTimestamp=iso(ctx.wall(t)),
                      involvedObject={"kind": obj.split("/")[0].capitalize(), "name": obj.split("/")[1]}),

@@ -96,7 +96,7 @@ def database(ctx: Context) -> sqlite3.Connection:
         if f.updated is not None:               # retried: its last run's outcome when that run ended
             runs.append((f.updated, f"flow.{f.status}"))
         for t, event in runs[: 1 + (f.status != "running") + (f.updated is not None)]:
-            if t <= ctx.t and ctx.signals.audit_stalled_since(t) is None:    # the shipper loses what it misses
+            if t <= ctx.t and ctx.signals.audit_shipped(t, f"{f.task_id}:{event}"):    # a stuck shipper loses it
                 audit.append((None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
     audit.sort(key=lambda r: str(r[4]))
     for name, rows in (("tasks", tasks), ("audit_logs", audit), ("pg_stat_activity", connections(ctx))):

@@ -1,0 +1,101 @@
+"""The audit-gap stall is a state of the audit shipper's pods (world2-1).
+
+The pods running when the stall began lost their sink and stopped retrying; a pod started since ships. FlowEngine
+sends each event to one ready pod (a stuck one still passes its readiness probe), so the share of events lost is
+the share of stuck pods among those ``kubectl get pods`` lists ready. Deleting a stuck pod (its replacement starts
+fresh), a rollout restart and a scale-up move that share as the pods listed change; the gap pane, each pod's log
+and ``/health`` read the same pods. Times are sampled around the operation, not walked second by second.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.scenarios import ScenarioError, get_scenario, load_scenario
+
+AT = 600.0
+TIMES = (585.0, 600.0, 615.0, 645.0, 705.0, 900.0, 1500.0)     # scrapes: the pane's grid
+ONSET = next(f.onset for f in get_scenario("audit-gap").faults if "audit_stall" in f.impacts)
+NS = "-n production"
+
+
+def pods(d: Drill, t: float) -> list[tuple[str, bool, float]]:
+    """(name, ready, created in scenario seconds) of the audit shipper's pods, from ``kubectl get pods -o json``."""
+    items = json.loads(run_one(d, f"kubectl get pods {NS} -o json".split(), t)[1])["items"]
+    return [(p["metadata"]["name"], p["status"]["containerStatuses"][0]["ready"],
+             d.scenario_time(datetime.fromisoformat(p["metadata"]["creationTimestamp"]).timestamp()))
+            for p in items if p["metadata"]["labels"]["app"] == "audit-shipper"]
+
+
+def drill_with(step: str) -> Drill:
+    d = create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=10.0, start=START, name="a")
+    stuck = [name for name, _, _ in pods(d, AT)]
+    commands = {"untouched": [], "restart": [f"kubectl rollout restart deployment/audit-shipper {NS}"],
+                "delete one": [f"kubectl delete pod {stuck[0]} {NS}"],
+                "delete both": [f"kubectl delete pod {name} {NS}" for name in stuck],
+                "scale to 4": [f"kubectl scale deployment/audit-shipper {NS} --replicas=4"]}[step]
+    for command in commands:
+        assert run_one(d, command.split(), AT)[0] == 0, command
+    return d
+
+
+@pytest.mark.parametrize("step", ["untouched", "restart", "delete one", "delete both", "scale to 4"])
+def test_the_audit_gap_follows_the_pods_kubectl_lists(step: str) -> None:
+    d = drill_with(step)
+    gaps = dict(zip(TIMES, d.simulator.panes("audit_gap", list(TIMES)), strict=True))
+    deleted = {name for name, _, _ in pods(d, AT - 1)} - {name for name, _, _ in pods(d, TIMES[-1])}
+    ever_fresh = False
+    for t in TIMES:
+        listed = pods(d, t)
+        ready = [(name, created) for name, ok, created in listed if ok]
+        fresh = [name for name, created in ready if created >= ONSET]
+        stuck = [name for name, created in ready if created < ONSET]
+        # the one state: the share of events lost is the stuck pods' share of the ready ones
+        assert d.simulator.signals.audit_lost(t) == pytest.approx(len(stuck) / len(ready) if ready else 1.0), (step, t, listed)
+        ever_fresh |= bool(fresh)
+        if not ever_fresh:          # no pod has shipped since the stall: nothing arrived since it began
+            assert gaps[t] >= t - ONSET - 7.0, (step, t, gaps[t])
+        if fresh and t >= 705.0:    # a fresh pod carries its share: the gap stays under warn
+            assert gaps[t] < 120.0, (step, t, gaps[t], listed)
+        for name, created in ready:     # each pod's own log and /health say which it is
+            log = run_one(d, f"kubectl logs {name} {NS} --tail=1".split(), t)[1]
+            health = run_one(d, f"kubectl exec {name} {NS} -- curl -s localhost:9000/health".split(), t)[1]
+            assert ("audit sink write failed" in log) == (created < ONSET) == ('"degraded"' in health), (step, t, name)
+    expected = {"untouched": 0, "restart": 2, "delete one": 1, "delete both": 2, "scale to 4": 0}[step]
+    assert len(deleted) == expected, (step, deleted)        # replaced pods have names of their own
+    if step != "untouched":     # every step puts a fresh pod in: the gap heals (scale to 4: half the events still lost)
+        assert gaps[1500.0] < 120.0 <= gaps[585.0]
+    else:
+        assert gaps[1500.0] >= 1500.0 - ONSET - 7.0
+
+
+def test_psql_holds_only_the_events_a_fresh_pod_shipped() -> None:
+    """Scaled to 4 (2 stuck, 2 fresh): about half of the flows' audit events reach ``audit_logs``; untouched none."""
+    window = "created_at > now() - interval '10 minutes'"
+    counts = {}
+    for step in ("untouched", "scale to 4"):
+        d = drill_with(step)
+        out = run_one(d, ["psql", "-At", "-c", f"SELECT count(*) FROM audit_logs WHERE {window};"], 1500.0)[1]
+        tasks = run_one(d, ["psql", "-At", "-c", f"SELECT count(*) FROM tasks WHERE {window};"], 1500.0)[1]
+        counts[step] = (int(out.strip()), int(tasks.strip()))
+    assert counts["untouched"][0] == 0
+    shipped, tasks = counts["scale to 4"]
+    assert 0.5 * tasks < shipped < 1.5 * tasks, counts       # a flow's start and end: about half of them
+
+
+def test_a_restart_of_the_audit_shipper_has_no_delay_of_its_own(tmp_path: Path) -> None:
+    """It acts as the pods are replaced, so a delay or tau in a scenario would be a second clock."""
+    src = Path(__file__).resolve().parents[2] / "warroom/drill/scenarios/audit-gap.toml"
+    bad = tmp_path / "audit-late.toml"
+    bad.write_text(src.read_text().replace('action = "audit_restart", factor = 0.0,',
+                                           'action = "audit_restart", factor = 0.0, delay = 20.0,'))
+    assert bad.read_text() != src.read_text()
+    with pytest.raises(ScenarioError, match="no delay, tau"):
+        load_scenario(bad)
