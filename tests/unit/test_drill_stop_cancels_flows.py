@@ -33,7 +33,7 @@ def test_flows_in_flight_at_a_stop_are_cancelled_there_and_every_answer_agrees(t
         before = {r.split("|")[0]: r.split("|")[1] for r in run_one(drill, ROWS, stop - 1)[1].splitlines()}
         in_flight = {task for task, status in before.items() if status == "running"}
         active = run_one(drill, "blocks status flows --active".split(), stop - 1)[1]
-        assert in_flight and active.startswith(f"{len(in_flight)} active flows"), (scenario, active, in_flight)
+        assert in_flight and active.startswith(f"{len(in_flight)} active flow{'s' * (len(in_flight) != 1)}\n"), (scenario, active, in_flight)
         for t in (stop, stop + 50.0, stop + 600.0):
             rows = {r.split("|")[0]: r.split("|")[1:] for r in run_one(drill, ROWS, t)[1].splitlines()}
             assert not [k for k, (status, *_) in rows.items() if status == "running"], (scenario, t)

@@ -75,3 +75,47 @@ def test_no_flow_runs_while_the_taskdb_is_down_and_flows_resume_after(drills: tu
     assert again is not None and again > 0.0
     assert pg.source().instant(EXECS, at=pg.wall_time(DOWN - 60)).value == \
         base.source().instant(EXECS, at=base.wall_time(DOWN - 60)).value
+
+
+ROWS = ["psql", "-At", "-c", "SELECT task_id, status, error_message FROM tasks WHERE created_at > now() - interval '40 minutes'"]
+
+
+def _rows(drill: Drill, t: float) -> dict[str, tuple[str, str]]:
+    code, out, err = run_one(drill, ROWS, t)
+    assert code == 0, err
+    return {r.split("|")[0]: (r.split("|")[1], r.split("|")[2]) for r in out.splitlines()}
+
+
+def test_an_outage_ends_flows_with_a_database_reason_and_flowengine_logs_it(drills: tuple[Drill, Drill]) -> None:
+    """world2-2: its pods ran all through, so no flow ends 'FlowEngine pod terminated (SIGTERM)'; a real FlowEngine
+    logs that it cannot reach its database while it is down, and only then."""
+    from warroom.drill.model import DB_LOST
+
+    base, pg = drills
+    in_flight = {k for k, (status, _) in _rows(pg, DOWN - 1).items() if status == "running"}
+    ended = {k: v for k, v in _rows(pg, BACK + 300).items() if k in in_flight}
+    assert in_flight and ended.keys() == in_flight
+    assert set(ended.values()) <= {("cancelled", ""), ("failed", DB_LOST)}, ended
+    since = str(int(pg.wall_time(DOWN - 100.0) * 1000))
+    cloud = run_one(pg, ["aws", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/flowengine",
+                         "--start-time", since], BACK + 300)[1]
+    cancelled = {k for k, (status, _) in ended.items() if status == "cancelled"}
+    assert cancelled and all(f"{k} flow" in cloud for k in cancelled) and "SIGTERM" not in cloud
+    assert cloud.count("cancelled: TaskDB unreachable") == len(cancelled)
+
+    def unreachable(drill: Drill, t: float) -> bool:
+        return "cannot reach TaskDB" in run_one(drill, f"kubectl logs deployment/flowengine {NS} --since=2m".split(), t)[1]
+    assert [unreachable(pg, t) for t in (DOWN - 30, DOWN + 60, 1200.0, BACK - 1, BACK + 300)] == [False, True, True, True,
+                                                                                                  False]
+    assert not unreachable(base, 1200.0)
+
+
+def test_one_active_flow_is_one_flow(drills: tuple[Drill, Drill]) -> None:
+    """world2-4: the header counts the flows it lists, singular for one ('1 active flows' was printed)."""
+    _, pg = drills
+    counts = []
+    for t in (BACK + 30, BACK + 40, BACK + 60):       # flows start again once the TaskDB's pod is ready
+        head, *listed = _active(pg, t).splitlines()
+        counts.append(len(listed))
+        assert head == f"{len(listed)} active flow{'' if len(listed) == 1 else 's'}", (t, head)
+    assert 1 in counts, counts

@@ -19,7 +19,7 @@ from statistics import NormalDist
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import INTERRUPTED, Retry, Signals
+from warroom.drill.model import DB_LOST, Retry, Signals
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
@@ -135,7 +135,7 @@ class Activity:
             duration = fleet.HARD_TIMEOUT if timed_out else max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
         if (stop := s.stop_between(start, start + duration)) is not None:   # scaled to zero under it: the pod
             status, duration = ("failed" if failed else "cancelled"), stop - start   # ends it (the counters count
-            error = INTERRUPTED if failed else None                          # a failure at its start)
+            error = s.interruption(stop) if failed else None                 # a failure at its start)
         if start + duration > now:
             status, error = "running", None
             duration = now - start
@@ -161,8 +161,8 @@ class Activity:
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
             elif f.status == "cancelled":
-                lines.append((f.end, f"WARN worker-{f.worker} {f.task_id} flow {f.flow_type} cancelled: "
-                                     "FlowEngine pod terminated (SIGTERM)"))
+                why = str(self.signals.interruption(f.end)).removeprefix("flow interrupted: ")
+                lines.append((f.end, f"WARN worker-{f.worker} {f.task_id} flow {f.flow_type} cancelled: {why}"))
             else:
                 lines.append((f.end, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} succeeded "
                                      f"repo={f.repo} duration={f.duration:.1f}s "
@@ -189,7 +189,9 @@ class Activity:
         anthropic = fleet.PROVIDERS[0]
         for k in _ticks(t1, t2):
             t = k * TICK
-            if not s.running(t):        # scaled to zero: no FlowEngine pod is there to log anything
+            if (why := s.interruption(t)) is not None:     # scaled to zero: no pod logs; its TaskDB gone: it says so
+                if why == DB_LOST:
+                    yield (t, "ERROR taskdb - cannot reach TaskDB postgres:5432: connection refused (no flow claimed)")
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:

@@ -29,6 +29,7 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
     "git push rejected: branch protection requires review",
 )
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
+DB_LOST = "flow interrupted: TaskDB unreachable (postgres:5432: connection refused)"    # at its TaskDB's outage
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
 START_DELAY = 40.0       # and are ready this long after scaling back up
 PILOT_DELAY = 30.0       # the allowlist change reaches every replica
@@ -140,7 +141,7 @@ class Signals:
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
-        engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
+        self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
         self._db = [(w, bool(up)) for w, up in self._ready_pods(DB)]     # FlowEngine runs flows while its TaskDB answers
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         pilot = self.first("rollback_to_pilot")
@@ -321,6 +322,12 @@ class Signals:
 
     def running(self, t: float) -> bool:
         return self._at(self._running, t)
+
+    def interruption(self, when: float) -> str | None:
+        """Why flows stopped at ``when``: their TaskDB gone (``DB_LOST``: FlowEngine's pods run on, unable to claim or
+        write a flow), FlowEngine's pods stopping (``INTERRUPTED``); None while it runs. The logs and tasks say this."""
+        return None if self.running(when) else INTERRUPTED if self.task_store(when) or not self._at(self._engine, when) \
+            else DB_LOST
 
     def task_store(self, t: float) -> bool:
         """Whether FlowEngine's TaskDB has a ready pod at ``t``: without it no flow can be claimed or written."""

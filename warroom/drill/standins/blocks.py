@@ -350,7 +350,7 @@ def breaker_status(ctx: Context, args: Args) -> None:
 def status_flows(ctx: Context, args: Args) -> None:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
-    ctx.out(f"{len(active)} active flows")
+    ctx.out(f"{len(active)} active flow{'s' * (len(active) != 1)}")
     for f in active[:20]:
         ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  running {f.duration:.0f}s")
 
