@@ -5,7 +5,8 @@ apart from real ones, and each store numbers its own ``INC-<date>-1`` up. The hi
 `incident verify ID` / `incident repair ID` with no ``--state-dir``: pasted, `verify` and `repair`
 look in the state dir only, so for a drill incident they answered "no incident", or, when a real
 incident carries the same id, verified (and would have repaired) that one instead. Now every such
-hint names the drills' store (``paths.store_option``); the test runs the pasted commands.
+hint names the drills' store (``paths.store_option``); the test runs the pasted commands. And
+`verify` / `repair` typed with the id alone find a drill incident, as the other commands do.
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ def test_the_pasted_hints_verify_and_repair_the_drill_incident(capsys: pytest.Ca
     assert code == 0, said
     IncidentStore(state / "drills", cfg).open(drill.id).require_intact()   # repaired: it records again
     assert (real.dir / "journal.jsonl").read_bytes() == real_bytes          # the real one never touched
+
+
+def test_verify_and_repair_find_a_drill_incident_by_its_id_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    """Typed by hand from the header's id, as `show` and the others are: they looked in the state
+    dir only ("no incident")."""
+    cfg = Config()
+    drill = IncidentStore(cfg.state_dir() / "drills", cfg).create(
+        title="Quota climbing", severity="P3", drill={"scenario": "rate-limit", "speed": 60.0, "dir": "/nowhere"})
+    for verb in ("verify", "repair"):
+        code, said = _run(["incident", verb, drill.id], capsys)
+        assert code == 0 and f"{drill.id} is a drill incident under" in said, said
 
 
 def test_the_option_names_only_the_drills_store(tmp_path: Path) -> None:

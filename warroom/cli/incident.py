@@ -18,7 +18,7 @@ from typing import Any
 
 from warroom.cli import incident_decide, incident_follow, incident_people
 from warroom.cli.common import out
-from warroom.cli.incident_args import _open, _store, parse_when
+from warroom.cli.incident_args import _open, _open_in_state_or_drills, _store, parse_when
 from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
@@ -501,9 +501,10 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    """What the journal's records prove, what they cannot, and every problem (exit 1 if any)."""
-    _, store = _store(args)
-    inc = store.open(args.id)
+    """What the journal's records prove, what they cannot, and every problem (exit 1 if any). A
+    dashboard drill's incident is found by its id alone, as every other command finds it."""
+    cfg, store = _store(args)
+    inc = _open_in_state_or_drills(cfg, store, args.id)
     result = inc.verify()
     where = f"shared store {inc.journal.where}" if inc.shared else str(inc.journal.path)
     for issue in result.issues:
@@ -520,8 +521,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_repair(args: argparse.Namespace) -> int:
-    _, store = _store(args)
-    inc = store.open(args.id)
+    cfg, store = _store(args)
+    inc = _open_in_state_or_drills(cfg, store, args.id)
     report = inc.repair()
     out(report.message(inc.id))
     return 0
