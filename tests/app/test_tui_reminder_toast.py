@@ -17,7 +17,7 @@ from tui.messages import REMINDER
 
 
 async def test_the_go_no_go_overdue_reminder_is_a_warning_titled_reminder(tmp_path: Path) -> None:
-    ctx = drill_ctx(tmp_path, scenario="mass-failure", speed=60.0)   # 15 drill min: 15 s of wall time
+    ctx = drill_ctx(tmp_path, scenario="mass-failure", speed=300.0)   # 15 drill min: 3 s of wall time
     log = NoticeLog(tmp_path / "notices.jsonl")
     ctx.config.notify_log = log.path
     app = WarroomApp(ctx)
