@@ -108,17 +108,7 @@ class Activity:
         s = self.signals
         task_id = "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
-        provider = _pick(tuple((p.name, p.flow_share) for p in fleet.PROVIDERS), unit(repo.name, k, "prov"))
-        model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        routed = s.routed_model(start) if provider == fleet.PRIMARY else None
-        if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
-            model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx)
-        kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
-        if s.in_force("context_pruning", start, delay=30):
-            kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
-        z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
-        duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
-        status, error = ("failed" if failed else "succeeded"), None
+        error, strands = None, s.strands(start)
         if failed:        # why: one of the causes in force then, in proportion to their shares
             causes = [(share, messages) for share, messages in s.fail_causes(repo, start) if share > 0]
             u = unit(self.seed, repo.name, k, "fail") * sum(share for share, _ in causes)
@@ -128,6 +118,24 @@ class Activity:
                 if u < 0:
                     break
             error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+        # the model it asks for: one no provider answers exactly when that is why it failed (``Signals.strands``)
+        asks = next((names for _, why, names in strands if why == error), None) or [
+            p.name for p in fleet.PROVIDERS if all(p.name not in names for _, _, names in strands)] or fleet.PROVIDER_NAMES
+        weights = tuple((p.name, p.flow_share) for p in fleet.PROVIDERS if p.name in asks)
+        provider = _pick(weights, unit(repo.name, k, "prov") * (sum(w for _, w in weights) if strands else 1.0))
+        if s.carriers(start)[fleet.PROVIDER_NAMES.index(provider)] not in (provider, None):
+            provider = fleet.PRIMARY        # its provider disabled: it runs on PRIMARY_MODEL, routed as the primary's
+        model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
+        routed = s.routed_model(start) if provider == fleet.PRIMARY else None
+        if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
+            model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx)
+        kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
+        if s.in_force("context_pruning", start, delay=30):
+            kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
+        z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
+        duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
+        status = "failed" if failed else "succeeded"
+        if error is not None:
             named = next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)
             if named is not None:       # a provider's 429 or 5xx happened on a call to that provider
                 provider, model = named.name, named.model
@@ -205,11 +213,14 @@ class Activity:
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t
                 yield (t + 1.0, f"INFO router - Model routing: Using fallback model: {routed[0]} "
                                 f"({s.route_reason(t)})")
-            share_5xx = s.share_5xx(anthropic, t)
-            if share_5xx > 0.05 and s.route_share(t) < 1.0:       # routed away, no call goes to the primary
+            share_5xx, called = s.share_5xx(anthropic, t), s.request_rate(anthropic, t) > 0.0   # calls made to it
+            if share_5xx > 0.05 and called:
                 yield (t + 2.0, f"WARN model-client - model API 5xx from {self._5xx_source}: {share_5xx * 100:.0f}% "
                                 f"of calls failing ({self._5xx_code})")
-            if s.share_429(anthropic, t) > 0.05:
+            for share, why, names in s.strands(t):     # the flows no provider answers, as ``Signals.strands`` fails them
+                models = ", ".join(p.model for p in fleet.PROVIDERS if p.name in names)
+                yield (t + 2.5, f"ERROR model-client - {why}: flows on {models} fail ({share * 100:.0f}% of flows)")
+            if s.share_429(anthropic, t) > 0.05 and called:
                 yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
                                 f"(quota {quota * 100:.0f}% used)")
             if (stalled := s.audit_stalled_since(t)) is not None:

@@ -25,6 +25,7 @@ from warroom.drill.scenarios import Scenario
 
 DAY = 86400.0
 Env = dict[str, str]
+# FlowEngine's env before the drill; it reads its switches (true/1/yes/on) and DISABLE_PROVIDERS' names in any case
 FLOWENGINE_ENV: Env = {
     "LOG_LEVEL": "info",
     "DB_POOL_SIZE": "200",
@@ -488,8 +489,9 @@ def breaker_limit(env: Env) -> float:
 
 
 def disabled(env: Env) -> set[str]:
-    """The providers ``DISABLE_PROVIDERS`` turns off: the one reading of it (routing, why, ``/health/models``)."""
-    return {p.strip() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}
+    """The providers ``DISABLE_PROVIDERS`` turns off: the one reading of it (routing, why, ``/health/models``). FlowEngine
+    reads it as provider names, comma-separated, in any case, spaces ignored (``Anthropic, OpenAI``), as its switches."""
+    return {p.strip().lower() for p in env.get("DISABLE_PROVIDERS", "").split(",")} - {""}
 
 
 def fallback_of(env: Env) -> str:

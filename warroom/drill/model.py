@@ -14,7 +14,7 @@ import functools
 import math
 import zlib
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
@@ -40,6 +40,7 @@ SPEND = 15.0             # the quota the faults burn is summed per scrape step (
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
+_T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
@@ -136,6 +137,7 @@ class Signals:
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
+        self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
@@ -146,7 +148,7 @@ class Signals:
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
-        self._memo: dict[str, tuple[float, float]] = {}       # the last answer of each curve asked twice at a t
+        self._memo: dict[str, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
         self._spenders = [(i, f) for i, f in enumerate(scenario.faults)
                           if self.onsets[i] is not None and any(k.startswith("quota:") for k in f.impacts)]
         # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
@@ -289,15 +291,17 @@ class Signals:
         return self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
-        """The share of ``repo``'s flows each cause kills at ``t``, with its messages: timeouts, each
-        fault with a flow-failure impact, then the everyday background (they add up to ``fail_share``)."""
-        out: list[tuple[float, tuple[str, ...]]] = [
-            (self.timeout_share(t), ("timeout exceeded: flow killed at the 180s hard limit",)),
-        ]
+        """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering
+        (``strands``, first, in its order), then of the flows left timeouts, each fault with a flow-failure impact,
+        then the everyday background (they add up to ``fail_share``)."""
+        strands = self.strands(t)
+        left = 1.0 - sum(share for share, _, _ in strands)
+        out = [(share, (why,)) for share, why, _ in strands]
+        out.append((self.timeout_share(t) * left, ("timeout exceeded: flow killed at the 180s hard limit",)))
         for index, fault in enumerate(self.scenario.faults):
             amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
             if amount:
-                out.append((amount * self.strength(index, t), fault.messages or ("flow failed",)))
+                out.append((amount * self.strength(index, t) * left, fault.messages or ("flow failed",)))
         used = sum(share for share, _ in out)
         out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
         return out
@@ -405,10 +409,10 @@ class Signals:
             return sum(r.rate for r in fleet.REPOS if r.pilot) / sum(r.rate for r in fleet.REPOS)
         return 1.0
 
-    def _once(self, name: str, t: float, value: Callable[[float], float]) -> float:
+    def _once(self, name: str, t: float, value: Callable[[float], _T]) -> _T:
         if (memo := self._memo.get(name)) is None or memo[0] != t:
             memo = self._memo[name] = (t, value(t))
-        return memo[1]
+        return memo[1]        # type: ignore[no-any-return]
 
     def _work_latency(self, t: float) -> float:
         """The median flow duration the work itself takes (the faults), whatever the capacity."""
@@ -444,10 +448,44 @@ class Signals:
     def fail_share(self, repo: fleet.Repo, t: float, timeout_share: float | None = None) -> float:
         """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        extra = self.impact("fail", t, repo.name) + fleet.PRIMARY_PROVIDER.flow_share * (    # no provider left to call
-            fleet.PRIMARY in disabled(env := self.env(t)) and route_of(env) is None)
         timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
-        return min(1.0, base + extra + timeouts)
+        stranded = sum(share for share, _, _ in self.strands(t))      # no provider answers them: they fail
+        return min(1.0, stranded + (1.0 - stranded) * (base + self.impact("fail", t, repo.name) + timeouts))
+
+    def carriers(self, t: float) -> tuple[str | None, ...]:
+        """The provider that takes the calls of the flows on each provider's model (``PROVIDERS`` order) at ``t``: its own;
+        the primary's go where ``route`` sends them (tried first: the primary's own); a disabled provider's flows run on
+        ``PRIMARY_MODEL`` and go where the primary's go; None: no provider enabled takes them. The one routing request
+        rates, tokens, flows, failures and log lines read (route-1): the same all through each stretch of ``_carrying``."""
+        return self._carrying[bisect.bisect_right(self._carrying, t, key=lambda c: c[0]) - 1][5]
+
+    def _carriers(self, t: float) -> tuple[str | None, ...]:
+        env, to = self.env(t), self.route(t)
+        off = disabled(env)
+        lead = fleet.PRIMARY if fleet.PRIMARY not in off and (to is None or tried_first(env)) else to or route_of(env)
+        return tuple(lead if p == fleet.PRIMARY or p in off else p for p in fleet.PROVIDER_NAMES)
+
+    def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
+        """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
+        ``t``: none enabled takes their calls, or the one that does has used its day's quota (it refuses every call,
+        ``share_429``). Their calls are not made or refused; every other flow runs (``fail_share``, ``Activity``)."""
+        def value(t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
+            groups: dict[str | None, list[fleet.Provider]] = {}
+            for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True):
+                if c is None or self.exhausted(c, t):
+                    groups.setdefault(c, []).append(p)
+            off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t)))
+            return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
+                          else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
+                          tuple(p.name for p in ps)) for c, ps in groups.items())
+        return self._once("strands", t, value)
+
+    def exhausted(self, provider: str, t: float) -> bool:
+        """Whether ``provider`` has used its whole day's quota at ``t`` (at the newest scrape, as the pane and every
+        stand-in read the quota): then it refuses every call with a 429 (quota-1)."""
+        if (key := (provider, math.floor(t / SPEND + 1e-9))) not in self._full:
+            self._full[key] = self.quota(next(p for p in fleet.PROVIDERS if p.name == provider), key[1] * SPEND) >= 1.0
+        return self._full[key]
 
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
@@ -514,10 +552,10 @@ class Signals:
         return f"{key}={env[key]} set" if key else "fallback routing enabled"
 
     @functools.cached_property
-    def _carrying(self) -> list[tuple[float, float, float, str | None, bool]]:
+    def _carrying(self) -> list[tuple[float, float, float, str | None, bool, tuple[str | None, ...]]]:
         """(from, until, traffic share, the provider the primary's calls go to or None, all of them? False: only those
-        answered 5xx, the primary still called first): FlowEngine's calls are the same all through each stretch, cut at
-        every stop, start, pilot-only change and routing change (a switch or revision acting)."""
+        answered 5xx, the primary still called first, ``carriers``): FlowEngine's calls are the same all through each
+        stretch, cut at every stop, start, pilot-only change and routing change (a switch or revision acting)."""
         switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
         revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
         cuts = sorted({*switches, *revisions, *(w for w, _ in self._running), self._pilot_only} - {None})
@@ -525,7 +563,7 @@ class Signals:
         for x, y in zip([-math.inf, *cuts], [*cuts, math.inf], strict=True):
             at = x if x > -math.inf else min(y, 0.0) - 1.0
             to = self.route(at) if self.running(at) else None
-            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(self.env(at))))
+            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(self.env(at)), self._carriers(at)))
         return out
 
     def _used(self, provider: fleet.Provider, t: float) -> float:
@@ -533,13 +571,11 @@ class Signals:
         (``day_use``) integrated over the time the calls ran, times the traffic share; the primary's calls and their
         tokens counted where FlowEngine sent them (``FALLBACK_ON_5XX``: the primary still called first, the share
         answered 5xx tried again on the fallback, ``_burn``). A sum of terms >= 0: it never goes down in a day."""
-        last, primary, total = quota_reset(t, after=False), fleet.PRIMARY_PROVIDER, 0.0
-        tokens = primary.daily_tokens / provider.daily_tokens          # a share of the primary's quota, of this one's
-        for x, y, share, to, whole in self._carrying:
+        last, total = quota_reset(t, after=False), 0.0
+        for x, y, share, _, _, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:
-                own = provider.name != fleet.PRIMARY or to is None or not whole
-                carried = (to == provider.name and whole) * primary.quota_used * tokens
-                total += share * (day_use(b) - day_use(a)) * (own * provider.quota_used + carried)
+                total += share * (day_use(b) - day_use(a)) * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
+                                                                 for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
         return total
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
@@ -577,7 +613,7 @@ class Signals:
             return t
         last = quota_reset(t, after=False)
         grows = fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
-        return min([grows, *(max(t, x) for x, y, _, to, whole in self._carrying if to and not whole and y > t)])
+        return min([grows, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
 
     def _steady(self, t: float) -> float:
         """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one): the
@@ -593,7 +629,7 @@ class Signals:
                 if edge <= t < edge + 40.0 * b.tau:
                     return t
                 end.append(edge if edge > t else math.inf)
-        for x, y, _, to, whole in self._carrying:
+        for x, y, _, to, whole, _ in self._carrying:
             if y > t and to and not whole:
                 return t
             end += [e for e in (x, y) if e > t]
@@ -613,7 +649,8 @@ class Signals:
                     if key.startswith("quota:"):
                         total[key[6:]] = total.get(key[6:], 0.0) + amount * grow
         over = [((min(b, y) - max(a, x)) / (b - a), share, to, whole)      # the share of [a, b] in each stretch
-                for x, y, share, to, whole in self._carrying if x < b and y > a]
+                for x, y, share, to, whole, _ in self._carrying if x < b and y > a]
+        gone = sum((min(b, y) - max(a, x)) / (b - a) for x, y, *_, c in self._carrying if x < b and y > a and c[0] is None)   # the primary's, made nowhere
         if not total and all(to is None or whole for _, _, to, whole in over):
             return [0.0] * len(fleet.PROVIDERS)
         run = sum(o for o, share, _, _ in over if share > 0.0)
@@ -622,7 +659,7 @@ class Signals:
         primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
         retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(b) - day_use(a)) * self.route_share((a + b) / 2.0)
         return [total.get(p.name, 0.0) * run + (
-            -primary * sum(moved.values()) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
+            -primary * (sum(moved.values()) + gone) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
                 o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
             for p in fleet.PROVIDERS]
 
@@ -654,16 +691,14 @@ class Signals:
         return self._overs[j]
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
-        """Calls per second to ``provider``: the primary's routed share go to the fallback's provider too
-        (``FALLBACK_ON_5XX``: as retries, every call tried on the primary first; else instead)."""
+        """Calls per second to ``provider``: those of every flow it carries (``carriers``; none made for a flow no
+        provider takes), and the primary's routed share when they are tried on the primary first (as retries)."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
-        rate, to = provider.requests_per_second, self.route(t) if any(c[3] for c in self._carrying) else None
-        if to is not None:
-            share = self.route_share(t)
-            if provider.name == fleet.PRIMARY:
-                rate *= share < 1.0
-            else:
-                rate += fleet.PRIMARY_PROVIDER.requests_per_second * share * (to == provider.name)
+        carriers = self.carriers(t)
+        rate = sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
+        if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:     # the primary tried first
+            rate += self.route_share(t) * sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+                                              if c == fleet.PRIMARY)
         return rate * wiggle * self.traffic_share(t)
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
@@ -678,7 +713,8 @@ class Signals:
         return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
-        return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))
+        """The share of calls to ``provider`` refused 429: every call once its day's quota is used (``exhausted``)."""
+        return 1.0 if self.exhausted(provider.name, t) else min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))
 
     def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
         """Share of the provider's calls by HTTP status code (sums to 1)."""

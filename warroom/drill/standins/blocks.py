@@ -149,6 +149,8 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     state, why = breaker_state(ctx)
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
+    if (why := next((why for _, why, asks in sig.strands(t) if fleet.provider_of(model) in asks), None)) is not None:
+        return False, why, 1.0           # no provider answers a call on this model now, as the flows on it fail
     if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
         return False, f"circuit breaker OPEN: {why}", 0.5
     if claude and ctx.quota(anthropic) >= 0.85 and not (sig.effective("circuit_breaker")
