@@ -236,7 +236,7 @@ class Activity:
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created), t2)):
-            if s.audit_pod_stuck(created, t):
+            if s.audit_stuck(created, t):
                 since = min(o for o in s.onsets if o is not None and created < o <= t)
                 lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
                                  f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "

@@ -274,17 +274,12 @@ class Signals:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault that lives
         in pods (``BY_POD``) as the share of the pods still holding it, so ``kubectl`` and the curves agree (world-3)."""
         out = math.prod(bend.at(t) for bend in self._bends[index]) if self._bends[index] else 1.0
-        for action, factor in self._release[index]:
-            out *= 1.0 - (1.0 - factor) * (1.0 - self.held(action, index, t))
+        for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
+            ready = self.audit_pods(t) if action != "rollback" else ()
+            held = self.on_bad_release(t) if action == "rollback" else \
+                sum(self.audit_stuck(c, t, index) for c in ready) / max(1, len(ready))
+            out *= 1.0 - (1.0 - factor) * (1.0 - held)
         return out
-
-    def held(self, action: str, index: int, t: float) -> float:
-        """The share of the ready pods at ``t`` still holding what ``action`` (``BY_POD``) mends: on the bad release
-        (``rollback``); of the audit shipper, started before fault ``index``'s onset (``audit_restart``: ``audit_stuck``)."""
-        if action == "rollback":
-            return self.on_bad_release(t)
-        ready = self.audit_pods(t)
-        return sum(self.audit_stuck(index, c, t) for c in ready) / len(ready) if ready else 0.0
 
     def on_bad_release(self, t: float) -> float:
         """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``."""
@@ -368,16 +363,12 @@ class Signals:
         dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
         return tuple(p[2] for p in rest.pods(dep, t) if p[3] == "Running")
 
-    def audit_stuck(self, index: int, created: float, t: float) -> bool:
-        """Whether an audit-shipper pod started at ``created`` is stuck at ``t`` by fault ``index``: an ``audit_stall``
-        that began after the pod did. Its process lost its sink then and stopped retrying, so only a new process (a pod
-        deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
-        onset = self.onsets[index]
-        return onset is not None and created < onset <= t and "audit_stall" in self.scenario.faults[index].impacts
-
-    def audit_pod_stuck(self, created: float, t: float) -> bool:
-        """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by any stall): its logs and ``/health``."""
-        return any(self.audit_stuck(i, created, t) for i in range(len(self.scenario.faults)))
+    def audit_stuck(self, created: float, t: float, index: int | None = None) -> bool:
+        """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
+        ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
+        pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
+        return any(o is not None and created < o <= t and "audit_stall" in f.impacts and index in (None, i)
+                   for i, (o, f) in enumerate(zip(self.onsets, self.scenario.faults, strict=True)))
 
     def stopped_since(self, t: float) -> float | None:
         """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events
@@ -750,28 +741,21 @@ class Signals:
         """Scenario time of the last audit event at or before ``t`` that reached the log (``audit_shipped``): one
         roughly every ``AUDIT_EVERY`` s while FlowEngine runs. Where none ships (FlowEngine stopped, no shipper running,
         every ready pod stuck) the walk back jumps to where that began; a share that ships ends it within a few events."""
-        limit = t if (stopped := self.stopped_since(t)) is None else stopped
+        def event(j: int) -> float:
+            return j * fleet.AUDIT_EVERY + 2.0 * (_knot(f"{self._seed}:audit", j) + 1.0)
+        limit, times = t, self._audit[0]
         for _ in range(10_000):
-            k = math.floor(limit / fleet.AUDIT_EVERY)
-            for j in range(k, k - 3, -1):
-                e = j * fleet.AUDIT_EVERY + 4.0 * (_knot(f"{self._seed}:audit", j) + 1.0) / 2.0
-                if e <= limit:
-                    break
-            if (down := self.capacity.down_since(e)) is not None or self.audit_lost(e) >= 1.0:
-                limit = min(e, down) - 1e-6 if down is not None else self._audit_quiet_from(e)
+            limit = limit if (stopped := self.stopped_since(limit)) is None else stopped
+            j = math.floor(limit / fleet.AUDIT_EVERY) - (event(math.floor(limit / fleet.AUDIT_EVERY)) > limit)
+            if self.audit_lost(e := event(j)) >= 1.0:       # back to where the pods, a stall or the shipper last changed
+                marks = (*times[:bisect.bisect_right(times, e)], self.capacity.down_since(e),
+                         *(o + f.ramp for o, f in zip(self.onsets, self.scenario.faults, strict=True) if o is not None))
+                limit = max((x for x in marks if x is not None and x < e), default=e) - 1e-6
             elif self.audit_shipped(e, j):
                 return e
             else:
                 limit = e - 1e-6
-            limit = limit if (stopped := self.stopped_since(limit)) is None else stopped
         return limit
-
-    def _audit_quiet_from(self, t: float) -> float:
-        """The last moment before ``t`` the audit shipper's pods or a stall changed: where every event may have been
-        lost since (``audit_last_event`` jumps there)."""
-        times = self._audit[0]
-        marks = [x for x in (*times[:bisect.bisect_right(times, t)], *(o for o in self.onsets if o is not None)) if x < t]
-        return max(marks, default=t) - 1e-6
 
     def audit_gap(self, t: float) -> float:
         return t - self.audit_last_event(t)
