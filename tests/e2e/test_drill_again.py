@@ -126,7 +126,7 @@ def test_a_drill_declared_from_the_shell_lives_the_same_lifecycle(tmp_path: Path
                       timeout=90)
         term.send("Enter")                                   # reopened in its own drill, the symptom, P3
         term.wait_for(lambda s: dashboard_ready(s) and inc_id in s.splitlines()[0] and "×30" in s
-                      and "Model API quota usage climbing past 80%" in s.splitlines()[0], timeout=90)
+                      and "Model API quota usage climbing towards 80%" in s.splitlines()[0], timeout=90)
         term.send("q")
         term.wait_exit(timeout=30)
         printed = term.tmux("capture-pane", "-p", "-J", "-S", "-100", "-t", term.session).stdout
