@@ -40,9 +40,9 @@ def loop(n: int) -> Capacity:
 
 
 def everything(c: Capacity) -> tuple[Any, ...]:
-    """All a loop found and left: its decisions, every count, the audit shipper's outages, the estate."""
+    """All a loop found and left: its decisions, every count, the estate."""
     cl = c.cluster
-    return ([(a.t, a.detail) for a in c.decisions], c._ready, c._down, c.down_since(END),  # noqa: SLF001
+    return ([(a.t, a.detail) for a in c.decisions], c._ready,  # noqa: SLF001
             cl.deployments, cl.hpa, cl.nodes, [(a.action, a.t, a.detail) for a in cl.log])
 
 

@@ -34,7 +34,7 @@ SAMPLE = 5.0                # the running pods are counted this often (the serie
 START = -7200.0             # from the series' first moment (the pods before are the estate's)
 IDLE = {fleet.AUDIT_DEPLOYMENT: 42.0}     # millicores a pod of another deployment uses (default 140)
 REQUEST = 500.0             # millicores each container requests
-WATCHED = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT)     # whose running pods the curves follow
+WATCHED = (fleet.DEPLOYMENT,)     # whose running pods the curves follow (the audit shipper's: ``Signals.audit_pods``)
 MARK = 720                  # the loop's state is marked every this many samples (an hour): where it resumes
 
 
@@ -69,7 +69,6 @@ class Capacity:
         self._before = {n: self.cluster.deployments[n].replicas for n in WATCHED}     # the estate's, at rest
         self._ready: dict[str, list[int]] = {n: [] for n in WATCHED}
         self._settled = dict.fromkeys(WATCHED, math.inf)    # from when a count stays as it is until a change
-        self._down: list[int] = []          # the samples at which the audit shipper's last running pod went
         self._recs: dict[str, list[tuple[float, int]]] = {}
         self._marks: list[dict[str, Any]] = []    # ``_state()`` before every MARK-th sample
 
@@ -79,7 +78,7 @@ class Capacity:
         return len(self._ready[fleet.DEPLOYMENT])
 
     def ready(self, t: float, name: str = fleet.DEPLOYMENT) -> int:
-        """FlowEngine's (or the audit shipper's) ready pods at ``t`` (counted every 5 s)."""
+        """FlowEngine's ready pods at ``t`` (counted every 5 s)."""
         k = math.floor((t - START) / SAMPLE)
         while len(self._ready[name]) <= k:
             self._step(len(self._ready[name]))
@@ -91,13 +90,6 @@ class Capacity:
         if START + self.samples * SAMPLE < t or (self._next < len(self._ops) and self._ops[self._next].t <= t):
             self.ready(t + SAMPLE)
         return self.cluster
-
-    def down_since(self, t: float) -> float | None:
-        """Since when the audit shipper has had no pod running at ``t`` (None: it runs)."""
-        if self.ready(t, fleet.AUDIT_DEPLOYMENT):
-            return None
-        k = math.floor((t - START) / SAMPLE)
-        return START + SAMPLE * max((d for d in self._down if d <= k), default=0)
 
     def decided(self, t: float) -> list[Action]:
         """The autoscaler's scaling operations up to ``t``."""
@@ -114,15 +106,15 @@ class Capacity:
     def _state(self) -> dict[str, Any]:
         """What the loop carries from one sample to the next, the cluster aside (the operations and
         decisions applied so far rebuild it) and the lists as their lengths (they only grow)."""
-        return {"k": self.samples, "next": self._next, "decisions": len(self.decisions), "down": len(self._down),
+        return {"k": self.samples, "next": self._next, "decisions": len(self.decisions),
                 "settled": dict(self._settled), "recs": {n: list(r) for n, r in self._recs.items()}}
 
     def _resume(self, state: dict[str, Any], ready: dict[str, Sequence[int]], decisions: Sequence[Action],
-                down: Sequence[int], marks: Sequence[dict[str, Any]]) -> None:
+                marks: Sequence[dict[str, Any]]) -> None:
         """Take up the loop at ``state`` (a ``_state()`` of a loop over the same operations up to then)."""
         k = int(state["k"])
         self._ready = {n: list(ready[n][:k]) for n in WATCHED}
-        self.decisions, self._down = list(decisions[:state["decisions"]]), list(down[:state["down"]])
+        self.decisions = list(decisions[:state["decisions"]])
         self._next, self._settled = int(state["next"]), {n: float(state["settled"][n]) for n in WATCHED}
         self._recs = {str(n): [(float(s), int(w)) for s, w in r] for n, r in state["recs"].items()}
         self._marks = [m for m in marks if m["k"] < k]
@@ -144,12 +136,12 @@ class Capacity:
         at all) as far as it holds here: the curves' rule, the past an action cannot change is kept."""
         state = self._resumable([*other._marks, other._state()], valid_before)
         if state is not None and state["k"] > self.samples:
-            self._resume(state, other._ready, other.decisions, other._down, other._marks)
+            self._resume(state, other._ready, other.decisions, other._marks)
 
     def dump(self) -> dict[str, Any]:
         """The loop as JSON for the simulator's cache file: each count list as (count, run) pairs."""
         runs = {name: [[n, len(list(run))] for n, run in groupby(counts)] for name, counts in self._ready.items()}
-        return {"state": self._state(), "marks": self._marks, "ready": runs, "down": self._down,
+        return {"state": self._state(), "marks": self._marks, "ready": runs,
                 "decisions": [[a.t, a.detail["deployment"], a.detail["replicas"], a.detail["hpa"]]
                               for a in self.decisions]}
 
@@ -163,13 +155,12 @@ class Capacity:
             ready = {n: [int(count) for count, run in data["ready"][n] for _ in range(int(run))] for n in WATCHED}
             decisions = [Action("scale_to", float(t), tool="hpa", detail={"deployment": str(name),
                                 "replicas": int(n), "hpa": str(why)}) for t, name, n, why in data["decisions"]]
-            down = [int(k) for k in data["down"]]
             whole = all(len(ready[n]) == state["k"] for n in WATCHED) and len(decisions) == state["decisions"] and \
-                len(down) == state["down"] and state["next"] <= len(self._ops)
+                state["next"] <= len(self._ops)
         except (KeyError, TypeError, ValueError):
             return
         if whole and (mark := self._resumable([*marks, state], valid_before)) is not None and mark["k"] > 0:
-            self._resume(mark, ready, decisions, down, marks)
+            self._resume(mark, ready, decisions, marks)
 
     def _step(self, k: int) -> None:
         if k % MARK == 0:
@@ -202,5 +193,3 @@ class Capacity:
             if (dep := c.deployments.get(name)) is not None and changed:     # its pods change only a while after
                 self._settled[name] = dep.moved + 2 * dep.rollout_seconds + 10   # a change
             counts.append(self._count(name, s, changed))
-        if self._ready[fleet.AUDIT_DEPLOYMENT][-1:] == [0] and self._ready[fleet.AUDIT_DEPLOYMENT][-2:-1] != [0]:
-            self._down.append(k)

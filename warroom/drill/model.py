@@ -363,6 +363,14 @@ class Signals:
         dep = rest.deployments[fleet.AUDIT_DEPLOYMENT]
         return tuple(p[2] for p in rest.pods(dep, t) if p[3] == "Running")
 
+    def audit_down_since(self, t: float) -> float | None:
+        """Since when no audit-shipper pod has been ready at ``t`` (None: one is), off ``audit_pods``' schedule."""
+        times, ready, _ = self._audit
+        i = bisect.bisect_right(times, t)
+        while i > 1 and not ready[i - 1] and not ready[i - 2]:
+            i -= 1
+        return times[i - 1] if i and not ready[i - 1] else None
+
     def audit_stuck(self, created: float, t: float, index: int | None = None) -> bool:
         """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
         ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
@@ -721,7 +729,7 @@ class Signals:
         ready audit-shipper pod through its Service; a stuck pod (``audit_stuck``) still passes its readiness probe (its
         process is alive; only its sink is gone), so it keeps receiving its share and drops it: N replicas lose the
         stuck ones' share, and scaling up only dilutes it. All of them while no audit-shipper pod runs."""
-        if self.capacity.down_since(t) is not None:
+        if self.audit_down_since(t) is not None:
             return 1.0
         return min(1.0, sum(self.strength(i, t) for i, f in enumerate(self.scenario.faults) if "audit_stall" in f.impacts))
 
@@ -735,7 +743,7 @@ class Signals:
         pod running; some of them or all, ``audit_lost``), or None while every event reaches the log."""
         fault = min((self.onsets[i] for i, f in enumerate(self.scenario.faults)    # type: ignore[type-var]
                      if "audit_stall" in f.impacts and self.strength(i, t) > 0.0), default=None)
-        return min((x for x in (fault, self.capacity.down_since(t)) if x is not None), default=None)
+        return min((x for x in (fault, self.audit_down_since(t)) if x is not None), default=None)
 
     def audit_last_event(self, t: float) -> float:
         """Scenario time of the last audit event at or before ``t`` that reached the log (``audit_shipped``): one
@@ -748,7 +756,7 @@ class Signals:
             limit = limit if (stopped := self.stopped_since(limit)) is None else stopped
             j = math.floor(limit / fleet.AUDIT_EVERY) - (event(math.floor(limit / fleet.AUDIT_EVERY)) > limit)
             if self.audit_lost(e := event(j)) >= 1.0:       # back to where the pods, a stall or the shipper last changed
-                marks = (*times[:bisect.bisect_right(times, e)], self.capacity.down_since(e),
+                marks = (*times[:bisect.bisect_right(times, e)], self.audit_down_since(e),
                          *(o + f.ramp for o, f in zip(self.onsets, self.scenario.faults, strict=True) if o is not None))
                 limit = max((x for x in marks if x is not None and x < e), default=e) - 1e-6
             elif self.audit_shipped(e, j):
