@@ -14,7 +14,7 @@ from collections.abc import Callable
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash, switched_on
-from warroom.drill.model import quota_reset
+from warroom.drill.model import DB_LOST, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -23,13 +23,16 @@ from warroom.units import format_value
 Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
 # (group, command) -> (handler, options as a ``base.flags`` spec with "!" for required ones, required arguments)
 COMMANDS: dict[tuple[str, str], tuple[Handler, str, tuple[str, ...]]] = {}
+STORE: set[tuple[str, str]] = set()        # the commands FlowEngine's API answers from its TaskDB
 
 
-def command(path: str, options: str = "", arguments: str = "") -> Callable[[Handler], Handler]:
-    """Register the handler of ``blocks [GROUP] NAME``."""
+def command(path: str, options: str = "", arguments: str = "", store: bool = False) -> Callable[[Handler], Handler]:
+    """Register the handler of ``blocks [GROUP] NAME`` (``store``: it reads or writes flows, in FlowEngine's TaskDB)."""
     def register(fn: Handler) -> Handler:
         group, _, name = path.rpartition(" ")
         COMMANDS[(group, name)] = (fn, options, tuple(arguments.split()))
+        if store:
+            STORE.add((group, name))
         return fn
     return register
 
@@ -61,6 +64,8 @@ def run(ctx: Context, argv: list[str]) -> int:
         handler, spec, arguments = COMMANDS[(group, rest[0])]
         line = " ".join(w for w in ("blocks", group, rest[0], "[OPTIONS]", *arguments) if w)
         ctx.pause(0.6)
+        if (group, rest[0]) in STORE and ctx.signals.interruption(ctx.t) == DB_LOST:    # its /health says the same
+            raise failed("FlowEngine API answered 503 Service Unavailable: database unreachable: connection refused")
         handler(ctx, options(rest[1:], spec, arguments))
         return 0
     except Usage as exc:
@@ -105,7 +110,7 @@ def span_label(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------ flows
-@command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID")
+@command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID", store=True)
 def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
     flow = ctx.activity.find(task_id, ctx.t)
@@ -171,7 +176,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     return True, "", seconds
 
 
-@command("test-flow", "dry-run verbose model= input= repo= config= output=")
+@command("test-flow", "dry-run verbose model= input= repo= config= output=", store=True)
 def test_flow(ctx: Context, args: Args) -> None:
     repo, source, env = args.text("repo") or fleet.PILOT_REPO, args.text("input") or "test_case.md", ctx.cluster.env()
     if repo not in {r.name for r in fleet.REPOS}:
@@ -348,7 +353,7 @@ def breaker_status(ctx: Context, args: Args) -> None:
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms
-@command("status flows", "active last=")
+@command("status flows", "active last=", store=True)
 def status_flows(ctx: Context, args: Args) -> None:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
@@ -394,7 +399,7 @@ def task(ctx: Context, args: Args) -> tuple[str, Flow]:
     return task_id, flow
 
 
-@command("verify contract", "verbose task-id=")
+@command("verify contract", "verbose task-id=", store=True)
 def verify_contract(ctx: Context, args: Args) -> None:
     task_id, _ = task(ctx, args)
     schema = ctx.cluster.schema_version()
@@ -406,7 +411,7 @@ def verify_contract(ctx: Context, args: Args) -> None:
     ctx.out(f"✓ {task_id}: TaskObject valid against schema {schema}; contract impl/v3 satisfied")
 
 
-@command("security scan", "task-id=")
+@command("security scan", "task-id=", store=True)
 def security_scan(ctx: Context, args: Args) -> None:
     """PII in a task's context bundle exactly when redaction was off while it was built (a switch is on
     however the journal reads it: ``cluster.switched_on``)."""
