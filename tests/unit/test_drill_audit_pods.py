@@ -9,6 +9,7 @@ and ``/health`` read the same pods. Times are sampled around the operation, not 
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from datetime import datetime
@@ -34,6 +35,7 @@ def pods(d: Drill, t: float) -> list[tuple[str, bool, float]]:
             for p in items if p["metadata"]["labels"]["app"] == "audit-shipper"]
 
 
+@functools.cache          # the commands the tests run after it only read: a drill serves every test of its step
 def drill_with(step: str) -> Drill:
     d = create_drill(Path(tempfile.mkdtemp()), "audit-gap", speed=10.0, start=START, name="a")
     stuck = [name for name, _, _ in pods(d, AT)]
