@@ -186,10 +186,15 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
 
 
 def run_tool(ctx: Context) -> int:
-    """Answer ``ctx.argv`` with the stand-in for ``ctx.tool``; a ToolError is its stderr and exit code."""
+    """Answer ``ctx.argv`` with the stand-in for ``ctx.tool``; a ToolError is its stderr and exit code,
+    unless the line asks for help (``--help``, ``-?``, aws's last word ``help``): then the tool's usage."""
+    tool = importlib.import_module(f"warroom.drill.standins.{ctx.tool}")
     try:
-        return int(importlib.import_module(f"warroom.drill.standins.{ctx.tool}").run(ctx, list(ctx.argv)))
+        return int(tool.run(ctx, list(ctx.argv)))
     except ToolError as exc:
+        if {"--help", "-?"} & set(ctx.argv) or ctx.argv[-1:] == ["help"]:   # never "see '… --help'"
+            ctx.out(getattr(tool, "USAGE", None) or str(tool.__doc__).split("\n\n")[0].replace("``", ""))
+            return 0
         ctx.err(str(exc))
         return exc.code
 

@@ -50,7 +50,7 @@ def failed(message: str) -> ToolError:
 
 def run(ctx: Context, argv: list[str]) -> int:
     if not argv or argv[0] in ("--help", "-h", "--version"):
-        ctx.out("blocks 2.4.1 (flowengine client)" if argv and argv[0] == "--version" else HELP)
+        ctx.out("blocks 2.4.1 (flowengine client)" if argv and argv[0] == "--version" else USAGE)
         return 0
     group, rest = (argv[0], argv[1:]) if argv[0] in {g for g, _ in COMMANDS if g} else ("", argv)
     line = f"blocks {group} [OPTIONS] COMMAND [ARGS]...".replace("  ", " ")
@@ -454,6 +454,6 @@ SUMMARY = {          # what ``blocks --help`` lists: each group or top-level com
     "status": "Flow status and the public status page.", "test-flow": "Run a test flow end to end.",
     "verify": "Check TaskObjects against block contracts.",
 }
-HELP = ("Usage: blocks [OPTIONS] COMMAND [ARGS]...\n\n  FlowEngine command line.\n\nOptions:\n"
+USAGE = ("Usage: blocks [OPTIONS] COMMAND [ARGS]...\n\n  FlowEngine command line.\n\nOptions:\n"
         "  --version  Show the version and exit.\n  --help     Show this message and exit.\n\nCommands:\n"
         + "\n".join(f"  {name:<15}  {text}" for name, text in SUMMARY.items()))

@@ -42,9 +42,6 @@ def pg_ts(wall: float) -> str:
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    if any(a in ("--help", "-?") for a in argv):
-        ctx.out(USAGE)
-        return 0
     args = parse_args(argv, FLAGS, double_dash=False, words=WORDS)
     db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
     host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod and ctx.in_pod.deployment == "postgres" else "taskdb.drill.invalid")
