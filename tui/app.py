@@ -7,12 +7,14 @@ keys in ``tui.bindings``, styles in ``tui/styles/*.tcss``.
 from __future__ import annotations
 
 import os
+import time
 from typing import ClassVar
 
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.app import ScreenStackError
 from textual.notifications import SeverityLevel
 
 from panes.safe import safe_text
@@ -22,6 +24,7 @@ from tui.context import AppContext
 from textual.worker import Worker, WorkerState
 
 from tui.messages import GateProgress, MetricsFailed, MetricsFetched, SourceFetched, WorkerFailed
+from tui.notices import CarriesNotices, Notice, NoticeBoard
 from tui.palette import WarroomCommands
 from tui.screens.dashboard import DashboardScreen
 
@@ -42,6 +45,7 @@ class WarroomApp(App[int]):
         self.user_keymap: dict[str, str] = {}
         self.dashboard = DashboardScreen()
         self.notify_log = ctx.config.notify_log   # where every toast is recorded (None: nowhere)
+        self.notices = NoticeBoard()              # every notice still live (tui.notices)
 
     # ------------------------------------------------------------------ the terminal guard
 
@@ -60,11 +64,14 @@ class WarroomApp(App[int]):
         super().copy_to_clipboard(text)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+               timeout: float | None = None, markup: bool = True, about: str | None = None) -> None:
         """Every toast (``Widget.notify`` and ``Screen.notify`` land here too) is sanitised text,
         never markup: a toast repeats error messages and names that people and servers wrote.
         With ``$WARROOM_NOTIFY_LOG`` set it is also appended there first (``tui.notify_log``): the
-        one place every toast passes, so none is missing from the record."""
+        one place every toast passes, so none is missing from the record. Then it goes on the
+        notice board and is drawn where it hides nothing (``tui.notices``): a toast on the
+        dashboard, the dialog's own band while a dialog is open. ``about``: what it is about,
+        for ``withdraw`` once that has ended."""
         text, heading = safe_text(message), safe_text(title, newlines=False)
         if self.notify_log is not None:
             from tui import notify_log
@@ -75,7 +82,41 @@ class WarroomApp(App[int]):
                 self.notify_log = None   # said once, on screen; the dashboard goes on without the record
                 self.notify(f"notifications are no longer recorded: {exc}", title="$WARROOM_NOTIFY_LOG",
                             severity="error", timeout=10, markup=False)
-        super().notify(text, title=heading, severity=severity, timeout=timeout, markup=False)
+        self.notices.add(Notice(text, heading, severity,
+                                self.NOTIFICATION_TIMEOUT if timeout is None else timeout, about))
+        self.show_notices()
+
+    def show_notices(self) -> None:
+        """Draw the live notices on the screen on top: a dialog (``CarriesNotices``) draws them
+        itself and no toast is left over it; any other screen gets the ones it does not show yet
+        as toasts, for the time they have left (a dialog that just closed hands them back)."""
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return       # before the first screen: drawn by the first one's resume
+        live = self.notices.live()
+        if isinstance(screen, CarriesNotices):
+            self.clear_notifications()       # Textual's toasts: none stays over the dialog
+            for n in live:
+                n.toasted = False
+            screen.carry(live)
+            return
+        now = time.monotonic()
+        for n in live:
+            if not n.toasted:
+                n.toasted = True
+                super().notify(n.message, title=n.title, severity=n.severity, timeout=n.left(now), markup=False)
+
+    def withdraw(self, about: str) -> None:
+        """End the notices about ``about`` (its subject has ended), wherever they are drawn. A
+        toast cannot be taken back alone: the toasts are cleared and the others drawn again."""
+        gone = self.notices.withdraw(about)
+        if any(n.toasted for n in gone):
+            self.clear_notifications()
+            for n in self.notices.live():
+                n.toasted = False
+        if gone:
+            self.show_notices()
 
     def on_mount(self) -> None:
         from tui import signals

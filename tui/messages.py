@@ -105,9 +105,20 @@ class Reminded(Message):
     """Something the incident's clock brought, not the answer to anything pressed: a Go/No-Go
     deadline passed without a verdict. Said as a warning titled ``REMINDER``, never as a
     failure: it was an error toast (``ActionFailed``), which read as a refusal of whatever key
-    the commander (or an e2e test) had just pressed."""
+    the commander (or an e2e test) had just pressed. ``about``: the decision it is about
+    (``decision_subject``): while that decision's dialog is open, the dialog says it."""
 
     message: str
+    about: str | None = None
+
+
+def decision_subject(runbook_id: str, decision_id: str) -> str:
+    """What a notice about one Go/No-Go decision is ``about`` (``tui.notices``)."""
+    return f"decision {runbook_id}/{decision_id}"
+
+
+#: The "Judging the Go/No-Go criteria…" notice: withdrawn once the judgement is on screen
+JUDGING = "decision judging"
 
 
 @dataclass

@@ -40,6 +40,7 @@ from tui.messages import (
     StepEnded,
     StepStarted,
     ViewReady,
+    decision_subject,
 )
 from warroom.errors import WarroomError
 from warroom.paths import command
@@ -650,7 +651,8 @@ class IncidentPresenter:
                 self.post(ActionFailed(f"evidence: {describe(exc)}"))
                 return
             for view in overdue:
-                self.post(Reminded(f"Go/No-Go overdue: {view.decision.question} (G decides)"))
+                self.post(Reminded(f"Go/No-Go overdue: {view.decision.question} (G decides)",
+                                   decision_subject(view.runbook_id, view.decision.id)))
             if written or overdue:
                 self.post(IncidentChanged(self.incident_id))
 

@@ -19,6 +19,7 @@ from warroom import scenario_time as stime
 from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
+from tui.messages import JUDGING, decision_subject
 from tui.resume_offer import ResumeOfferGate
 
 if TYPE_CHECKING:
@@ -598,12 +599,14 @@ class DashboardActions:
         if not self.need_incident() or self.refused_now(ev.DECISION_RECORDED):
             return
         self._prefer = prefer
-        self.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…")
+        self.app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", markup=False,
+                        about=JUDGING)
         self.presenter.decisions_async()
 
     def open_decision(self, views: list[Any], broken: list[str]) -> None:
         """Show the decisions the core judged; ``broken``: the core's words for each decision
         block it could not read (every attached runbook's, each naming its runbook)."""
+        self.app.withdraw(JUDGING)      # judged: "Judging…" would only cover what it judged
         if broken:
             self.notify("\n".join(broken), severity="error" if not views else "warning")
         if not views:
@@ -619,6 +622,7 @@ class DashboardActions:
 
         def answered(a: DecisionAnswer | None) -> None:
             if a is not None:      # recorded with the criteria as last judged on the dialog
+                self.app.withdraw(decision_subject(view.runbook_id, view.decision.id))   # its reminder: answered
                 self.presenter.call(self.presenter.decide, a.view or view, a.verdict, by=a.by, why=a.why,
                                     what="decision")
 

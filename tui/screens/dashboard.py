@@ -408,6 +408,7 @@ class DashboardScreen(Screen[None]):
         return self.app.screen is self
 
     def on_screen_resume(self) -> None:
+        self.app.show_notices()     # a dialog that closed hands its live notices back as toasts
         if self.actions is not None:
             self.actions.offer_resume_if_due()    # an offer that came while a dialog was open
         if self._behind:
@@ -787,7 +788,9 @@ class DashboardScreen(Screen[None]):
         self.notify(message.message, timeout=4, markup=False)
 
     def on_reminded(self, message: Reminded) -> None:
-        self.notify(message.message, title=REMINDER, severity="warning", timeout=10, markup=False)
+        # ``about`` the decision: its own dialog, open, says it in its words (``DecisionScreen.carry``)
+        self.app.notify(message.message, title=REMINDER, severity="warning", timeout=10, markup=False,
+                        about=message.about)
 
     def on_resume_offer(self, message: ResumeOffer) -> None:
         assert self.actions is not None

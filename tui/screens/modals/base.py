@@ -14,12 +14,15 @@ from collections.abc import Callable
 from typing import ClassVar, TypeVar
 
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from panes.fmt import format_clock, format_time
 from panes.safe import ui_text
 from tui.bindings import MODAL_BINDINGS
+from tui.notices import CarriesNotices, NoticeBand
 from warroom import scenario_time as stime
 
 T = TypeVar("T")
@@ -49,8 +52,11 @@ def paused_text(since: float, now: float, scale: float = 1.0) -> str:
     return f"‖ dashboard paused since {format_time(since)} UTC ({held}) · it catches up when this closes"
 
 
-class PausesDashboard:
-    """Mixed into every modal screen: mounts the paused note when the dashboard is below it.
+class PausesDashboard(CarriesNotices):
+    """Mixed into every modal screen: mounts its foot, docked at the bottom of the terminal: the
+    band of notices (``tui.notices``: no toast is drawn over a dialog) and, when the dashboard is
+    below it, the paused note. Docked, the foot takes its rows from the space the dialog is laid
+    out in: nothing in it covers the dialog.
 
     The pause began when the first modal above the dashboard opened (a confirmation over the
     run dialog does not restart it)."""
@@ -62,13 +68,14 @@ class PausesDashboard:
         ctx = getattr(screen.app, "ctx", None)
         clock = ctx.clock.now if ctx is not None else stime.now   # the app's clock: frozen in tests
         self.opened_at = clock()
+        foot: list[Widget] = [NoticeBand()]
         stack = list(screen.app.screen_stack)
         dashboard = getattr(screen.app, "dashboard", None)
-        if dashboard is None or dashboard not in stack or stack.index(dashboard) > stack.index(screen):
-            return
-        modals = stack[stack.index(dashboard) + 1:]
-        since = min((getattr(m, "opened_at", 0.0) or self.opened_at) for m in modals)
-        screen.mount(PausedNote(since, clock, world_scale(screen.app)))
+        if dashboard is not None and dashboard in stack and stack.index(dashboard) < stack.index(screen):
+            modals = stack[stack.index(dashboard) + 1:]
+            since = min((getattr(m, "opened_at", 0.0) or self.opened_at) for m in modals)
+            foot.append(PausedNote(since, clock, world_scale(screen.app)))
+        screen.mount(Vertical(*foot, id="modal-foot"))
 
 
 def world_scale(app: object) -> float:

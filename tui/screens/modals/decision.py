@@ -26,6 +26,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from tui.bindings import MODAL_BINDINGS
+from tui.messages import decision_subject
+from tui.notices import Notice
 from tui.screens.modals.base import Dialog
 from warroom.incident.decisions import MET, NOT_MET, DecisionView
 
@@ -114,14 +116,16 @@ def criteria_text(view: DecisionView) -> Text:
     return t
 
 
-def head_text(v: DecisionView) -> Text:
+def head_text(v: DecisionView, reminded: bool = False) -> Text:
     """The lines above the criteria: deadline, need, when judged, suggestion, what GO opens. The
     tally is the verdict grid's, side by side (``VerdictGrid``); an earlier verdict and a failed
-    look are ``said_text``'s, one line each."""
+    look are ``said_text``'s, one line each. ``reminded``: the core reminded that the deadline
+    passed (the view may have been judged just before it): OVERDUE now, not at the next look."""
     head = Text()
+    overdue = v.overdue or reminded
     if v.due_at is not None:
-        head.append(f"deadline {v.due_text}", "bold red" if v.overdue else "")
-        head.append("  OVERDUE" if v.overdue else "", "bold red")
+        head.append(f"deadline {v.due_text}", "bold red" if overdue else "")
+        head.append("  OVERDUE" if overdue else "", "bold red")
         head.append("   ")
     if v.not_needed:
         head.append(f"not needed now ({v.not_needed}); a verdict can still be recorded   ", "dim")
@@ -134,11 +138,18 @@ def head_text(v: DecisionView) -> Text:
     return head
 
 
-def said_text(v: DecisionView, trouble: str | None = None) -> Text:
-    """An earlier verdict, and ``trouble``: the last look failed (the criteria shown are older).
-    Drawn one line each, cut with an ellipsis (``#decision-said``): however long a name or an
-    error, the verdict grid below keeps its rows on an 80x24 screen."""
+#: The overdue reminder in the Go/No-Go dialog's words (the toast's "(G decides)" is for the dashboard)
+REMINDED = "⚠ Reminder: the deadline passed without a verdict: GO or NO-GO, with why, below"
+
+
+def said_text(v: DecisionView, trouble: str | None = None, reminded: bool = False) -> Text:
+    """The reminder that the deadline passed (``reminded``), an earlier verdict, and ``trouble``:
+    the last look failed (the criteria shown are older). Drawn one line each, cut with an
+    ellipsis (``#decision-said``): however long a name or an error, the verdict grid below keeps
+    its rows on an 80x24 screen."""
     lines = []
+    if reminded and not v.recorded:
+        lines.append((REMINDED, "bold yellow"))
     if v.recorded:
         where = v.recorded.get("runbook_id")
         lines.append((f"already decided: {v.recorded.get('verdict')} by {v.recorded.get('by')}"
@@ -177,6 +188,8 @@ class DecisionScreen(Dialog[DecisionAnswer]):
         self.looks = 0                 # looks that came back (a test reads it)
         self._looking = False
         self._trouble: str | None = None
+        self.reminded = False          # the core's overdue reminder for this decision came
+        self.subject = decision_subject(view.runbook_id, view.decision.id)
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -184,8 +197,9 @@ class DecisionScreen(Dialog[DecisionAnswer]):
             # the question and the deadline stay in view (docked), as the run dialog's title and gate do
             with Vertical(classes="dialog-head"):
                 yield Static(Text(f"Go/No-Go: {v.decision.question}"), classes="dialog-title")
-                yield Static(head_text(v), id="decision-head")
-                yield Static(said_text(v), id="decision-said", classes="-said" if v.recorded else "")
+                yield Static(head_text(v, self.reminded), id="decision-head")
+                yield Static(said_text(v, None, self.reminded), id="decision-said",
+                             classes="-said" if v.recorded or self.reminded else "")
             # every verdict first (VerdictGrid: 10 rows at 80x24), then each with its evidence
             with VerticalScroll(id="decision-criteria"):
                 yield Static(VerdictGrid(v), id="decision-verdicts")
@@ -243,15 +257,27 @@ class DecisionScreen(Dialog[DecisionAnswer]):
                 self._trouble = None
             else:
                 self._trouble = message.error or "unknown error"
-            self.query_one("#decision-head", Static).update(head_text(self.view))
-            said = self.query_one("#decision-said", Static)
-            said.update(said_text(self.view, self._trouble))
-            said.set_class(bool(self.view.recorded or self._trouble), "-said")
+            self.show_head()
             self.query_one("#decision-verdicts", Static).update(VerdictGrid(self.view))
             self.query_one("#decision-criteria-text", Static).update(criteria_text(self.view))
         finally:
             self._looking = False
             self.next_look()
+
+    def show_head(self) -> None:
+        self.query_one("#decision-head", Static).update(head_text(self.view, self.reminded))
+        said = self.query_one("#decision-said", Static)
+        said.update(said_text(self.view, self._trouble, self.reminded))
+        said.set_class(bool(self.view.recorded or self._trouble or self.reminded), "-said")
+
+    def carry(self, notices: list[Notice]) -> None:
+        """The overdue reminder of this decision is said in the dialog, under its question (it
+        was a toast over the very buttons it asked for); every other notice goes to the band."""
+        if any(n.about == self.subject for n in notices) and not self.reminded:
+            self.reminded = True
+            if self.query("#decision-head"):      # else compose draws it
+                self.show_head()
+        super().carry([n for n in notices if n.about != self.subject])
 
     def answer(self, verdict: str) -> None:
         why = self.query_one("#why", Input).value.strip()

@@ -1,0 +1,117 @@
+"""No notice ever covers a dialog (redteam-14, dash-2): toasts draw in their own layer, bottom
+right, above every screen, and at 80x24 the Go/No-Go overdue reminder and "Judging the Go/No-Go
+criteria…" sat on the dialog's Cancel / NO-GO / GO for their ten seconds. While a dialog is open
+it draws the live notices in its own band, docked below it (``tui.notices``), and the Go/No-Go
+dialog says its own overdue reminder under its question; "Judging…" ends once the judgement is
+on screen; a dialog that closes hands the notices still live back to the dashboard as toasts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import Button, Static
+
+from tests.app.drill_support import wait_screen
+from tests.app.test_tui_decision import rb_launch_005_view
+from tests.app.test_tui_dialog_fit import DIALOGS, fit_problems
+from tests.app.tui_support import make_app, metrics_drawn, wait_for
+from tui.messages import JUDGING, REMINDER, Reminded, decision_subject
+from tui.screens.modals.decision import DecisionScreen
+
+LONG_ERROR = "step 6 failed: exit 1 — " + "kubectl: error: the server doesn't have a resource type 'flows' " * 3
+REMINDER_TEXT = "Go/No-Go overdue: Roll back to the pilot repository (RB-LAUNCH-002)? (G decides)"
+
+
+def band_text(screen: Any) -> str:
+    return " ".join(str(s.render()) for s in screen.query("#notices Static"))
+
+
+async def test_no_notice_covers_any_dialog_at_80x24(tmp_path: Path) -> None:
+    """Every dialog, opened with three notices live (one raised before it opened, a long error and
+    a reminder while it is open): every button is the widget under its own centre, the notices
+    are all on the screen, in the band below the dialog. Red without the band: each dialog's
+    buttons are under a Toast."""
+    app = make_app()
+    problems: list[str] = []
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await metrics_drawn(pilot)
+        for name in sorted(DIALOGS):
+            app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", about="test")
+            dialog = DIALOGS[name]()
+            app.push_screen(dialog)
+            await wait_for(pilot, lambda: app.screen is dialog)
+            app.notify(LONG_ERROR, severity="error", timeout=8, about="test")
+            app.dashboard.on_reminded(Reminded(REMINDER_TEXT, "test"))
+            # drawn: in the band, or (as it was) as toasts over the dialog ("Toast": Textual's CSS type)
+            await wait_for(pilot, lambda: "Go/No-Go overdue" in band_text(dialog) or len(dialog.query("Toast")) == 3)
+            await pilot.pause()
+            problems += fit_problems(name, dialog)
+            said = band_text(dialog)
+            problems += [f"{name}: {w!r} not in the band" for w in ("Judging", "step 6 failed", REMINDER)
+                         if w not in said]
+            band = dialog.query_one("#notices").region
+            box = dialog.query_one(".dialog").region
+            if box.overlaps(band) or band.bottom > 24 or band.height < 3:
+                problems.append(f"{name}: band {band} vs dialog {box}")
+            app.pop_screen()
+            await wait_for(pilot, lambda: app.screen is app.dashboard)
+            app.withdraw("test")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_go_no_go_dialog_says_its_own_overdue_reminder(size: tuple[int, int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """G: "Judging…" is withdrawn once the dialog opens with the judgement; the deadline passes
+    while it is open: the reminder is said under the question (OVERDUE in the head), not in the
+    band nor as a toast, and every verdict stays on screen at 80x24. Cancel hands the reminder
+    back to the dashboard as a toast (still live, still undecided); a recorded verdict ends it."""
+    toasts: list[str] = []
+    real = App.notify
+
+    def toasted(self: App[Any], message: str, **kw: Any) -> None:
+        toasts.append(message)
+        real(self, message, **kw)
+
+    monkeypatch.setattr(App, "notify", toasted)        # what reaches Textual's toasts
+    app = make_app()
+    view = rb_launch_005_view(overdue=False)
+    subject = decision_subject(view.runbook_id, view.decision.id)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await metrics_drawn(pilot)
+        app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", about=JUDGING)
+        assert toasts[-1].startswith("Judging")                   # on the dashboard: a toast
+        app.dashboard.actions.open_decision([view], [])
+        dialog = await wait_screen(pilot, DecisionScreen)
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        assert not any(n.about == JUDGING for n in app.notices.live())
+        app.dashboard.on_reminded(Reminded(REMINDER_TEXT, subject))
+        await wait_for(pilot, lambda: dialog.reminded or REMINDER_TEXT in toasts)
+        await pilot.pause()
+        assert "Reminder" in str(dialog.query_one("#decision-said", Static).render())
+        assert "OVERDUE" in str(dialog.query_one("#decision-head", Static).render())
+        assert band_text(dialog) == "" and len(toasts) == 1
+        for button in dialog.query(Button):
+            r = button.region
+            assert dialog.get_widget_at(r.x + r.width // 2, r.y + r.height // 2)[0] is button, (button, r)
+        if size == (80, 24):
+            from tests.app.test_tui_decision import on_screen
+
+            shown = on_screen(dialog)
+            missing = [c.text for c in view.criteria if not any(c.text[:20] in row for row in shown)]
+            assert not missing, (missing, "\n".join(shown))
+        await pilot.click("#cancel")
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
+        await wait_for(pilot, lambda: toasts[-1] == REMINDER_TEXT)   # handed back: still undecided
+        app.dashboard.actions.open_decision([view], [])
+        dialog = await wait_screen(pilot, DecisionScreen)
+        await wait_for(pilot, lambda: dialog.is_mounted and dialog.reminded)              # the live reminder: said again
+        dialog.query_one("#why").value = "seven repositories down"
+        await pilot.click("#go")
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
+        assert not any(n.about == subject for n in app.notices.live())   # answered: the reminder ends
+        await pilot.pause()
+        assert toasts.count(REMINDER_TEXT) == 1
