@@ -62,7 +62,7 @@ DIALOGS: dict[str, Callable[[], Screen]] = {
     "skip": lambda: SkipScreen("6. " + LONG),
     "resolve": lambda: ResolveScreen(LONG, 12),
     "resume": lambda: ResumeScreen([OpenIncident(id=f"INC-20261201-{i}", title=LONG, severity="P2",
-                                                 status="mitigating", elapsed="12:00") for i in range(12)]),
+                                                 status="mitigating", started=None) for i in range(12)]),
     "status update": lambda: StatusUpdateScreen("\n".join(f"line {i} " + LONG for i in range(20)),
                                                 webhook="slack hooks.example"),
     "runbook picker": runbook_picker,

@@ -216,3 +216,26 @@ def test_decision_dialog_80x24(snap_compare) -> None:  # type: ignore[no-untyped
 def test_decision_dialog_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     assert snap_compare(app, terminal_size=(120, 40), run_before=_decision(app))
+
+
+def _resume_offer(app):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from tests.app.test_tui_resume_offer import redteam_4_offer
+
+        await metrics_drawn(pilot)
+        redteam_4_offer(app)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_resume_offer_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """redteam-4: the row's "open" figure is never cut (two lines at 80 columns)."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_resume_offer(app))
+
+
+def test_resume_offer_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_resume_offer(app))

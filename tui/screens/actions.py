@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from panes.fmt import format_clock
 from warroom import scenario_time as stime
 from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
@@ -167,15 +166,15 @@ class DashboardActions:
     def offer_resume(self, incidents: list[Any]) -> None:
         from tui.screens.modals.pickers import OpenIncident, ResumeScreen
 
-        now = self.ctx.clock.now()
         by_key = {}
         items = []
         for i in reversed(incidents):
             key = i.id if i.elsewhere is None else f"{i.elsewhere}:{i.id}"
             by_key[key] = i
+            # its clock's start and pace: the dialog reads the figure from the clock as it draws
             items.append(OpenIncident(id=i.id, title=i.title, severity=i.severity, status=i.status,
-                                      elapsed=_open_for(i, now),
-                                      drill=i.drill, key=key))
+                                      started=i.clock_start if i.clock_start is not None else i.declared_at,
+                                      scale=stime.scale_of(i), drill=i.drill, key=key))
 
         def chosen(key: str | None) -> None:
             picked = by_key.get(key) if key else None
@@ -195,7 +194,7 @@ class DashboardActions:
                 return
             self.presenter.call(self.presenter.open, picked.id, done=f"resumed {picked.id}")
 
-        self.app.push_screen(ResumeScreen(items), chosen)
+        self.app.push_screen(ResumeScreen(items, self.ctx.clock.now), chosen)
 
     def declare(self) -> None:
         live = self.presenter.live
@@ -684,11 +683,3 @@ class DashboardActions:
             return
         self.presenter.call(self.calls.export, what="export")
 
-
-def _open_for(summary: Any, now: float) -> str:
-    """How long an offered incident has been open, as its header will say once resumed: from
-    its clock's start, in scenario time for a drill (the ×N is beside it in the offer)."""
-    start = summary.clock_start if summary.clock_start is not None else summary.declared_at
-    if start is None:
-        return "?"
-    return format_clock(stime.between(summary, start, now).seconds)

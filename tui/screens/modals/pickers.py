@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.console import Console, ConsoleOptions, RenderResult
+
+from panes.fmt import format_clock
 from panes.safe import SafeText as Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui.bindings import PICKER_BINDINGS
 from tui.screens.modals.base import Dialog
+from warroom import scenario_time as stime
 from warroom.runbook.model import Finding, Runbook
 
 
@@ -104,32 +109,79 @@ class OpenIncident:
     title: str
     severity: str
     status: str
-    elapsed: str
+    started: float | None         # when its clock started (detection, else declaration): unix seconds
+    scale: float = 1.0            # its clock's pace: a drill counts scenario time (×N)
     drill: str | None = None      # "rate-limit ×10": the drill's scenario and speed
     key: str | None = None        # what choosing it answers (default: the id; unique in the list)
 
+    def open_for(self, now: float) -> str:
+        """How long it has been open at ``now``, as its header will count once resumed (scenario
+        time for a drill; the ×N is beside it in the row)."""
+        if self.started is None:
+            return "?"
+        return format_clock(stime.Span(max(0.0, now - self.started), self.scale).seconds)
+
+
+class ResumeRow:
+    """One offered incident, ``INC-…  P1  INVESTIGATING  title  drill mass-failure ×60  open
+    04:54:01``, the figure right-aligned. The title takes what is left and is cut first, with an
+    ellipsis; when it would get fewer than ``TITLE_ROOM`` cells (80x24) the row takes two lines,
+    the title and the drill on the second. The figure is never cut: it was the end of a no-wrap
+    line, the first thing lost once id, title and drill filled the width (redteam-4)."""
+
+    TITLE_ROOM = 16
+
+    def __init__(self, inc: OpenIncident, open_for: str) -> None:
+        self.inc = inc
+        self.head = Text(f"{inc.id}  ", "bold")
+        self.head.append(f"{inc.severity}  {inc.status.upper()}  ", "bold yellow")
+        self.drill = Text(f"  drill {inc.drill}" if inc.drill else "", "dim")
+        self.figure = Text(f"  open {open_for}", "dim")
+
+    def __str__(self) -> str:
+        return self.head.plain + self.inc.title + self.drill.plain + self.figure.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        room = width - self.head.cell_len - self.drill.cell_len - self.figure.cell_len
+        if room >= min(self.TITLE_ROOM, len(self.inc.title)):
+            yield self.line(self.head, self.inc.title, self.drill, width)
+        else:
+            yield self.line(self.head, "", Text(), width)
+            yield self.line(Text("  "), self.inc.title, self.drill, width, figure=False)
+
+    def line(self, head: Text, title: str, after: Text, width: int, figure: bool = True) -> Text:
+        """``head`` + ``title`` (cut first) + ``after`` (then cut), then the figure at the right."""
+        end = self.figure if figure else Text()
+        room = width - end.cell_len
+        words = head.copy()
+        words.append(title)
+        if words.cell_len + after.cell_len > room:
+            words.truncate(max(head.cell_len + 1, room - after.cell_len), overflow="ellipsis")
+        words.append_text(after)
+        words.truncate(max(0, room), overflow="ellipsis", pad=True)
+        words.append_text(end)
+        return words
+
 
 class ResumeScreen(Dialog[str]):
-    """Shown at start when incidents are open: resume one (the default) or start fresh."""
+    """Shown at start when incidents are open: resume one (the default) or start fresh. Each row's
+    "open" figure is read from the clock when drawn and every second after (at ×60 a figure taken
+    before a 5 s start-up was five drill minutes behind the header the pick opens)."""
 
-    def __init__(self, incidents: list[OpenIncident]) -> None:
+    def __init__(self, incidents: list[OpenIncident], clock: Callable[[], float] = stime.now) -> None:
         super().__init__()
         self.incidents = incidents
+        self.clock = clock
+
+    def rows(self) -> list[tuple[str, ResumeRow]]:
+        now = self.clock()
+        return [(inc.key or inc.id, ResumeRow(inc, inc.open_for(now))) for inc in self.incidents]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="resume-dialog"):
             yield Static("An incident is still open — resume it?", classes="dialog-title")
-            opts = []
-            for inc in self.incidents:
-                t = Text(no_wrap=True, overflow="ellipsis")
-                t.append(f"{inc.id}  ", "bold")
-                t.append(f"{inc.severity}  {inc.status.upper()}  ", "bold yellow")
-                t.append(inc.title)
-                if inc.drill:
-                    t.append(f"  drill {inc.drill}", "dim")
-                t.append(f"  open {inc.elapsed}", "dim")
-                opts.append(Option(t, id=inc.key or inc.id))
-            yield OptionList(*opts, id="resume-list")
+            yield OptionList(*(Option(row, id=key) for key, row in self.rows()), id="resume-list")
             yield Static("enter resumes the highlighted incident; esc starts without one "
                          "(open incidents stay open).", classes="hint")
             with Horizontal(classes="buttons"):
@@ -137,6 +189,13 @@ class ResumeScreen(Dialog[str]):
 
     def on_mount(self) -> None:
         self.query_one("#resume-list", OptionList).focus()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Every row's figure, current (the highlight and the scroll stay where they are)."""
+        options = self.query_one("#resume-list", OptionList)
+        for key, row in self.rows():
+            options.replace_option_prompt(key, row)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)
