@@ -218,6 +218,84 @@ def test_decision_dialog_120x40(snap_compare) -> None:  # type: ignore[no-untype
     assert snap_compare(app, terminal_size=(120, 40), run_before=_decision(app))
 
 
+def _with_notices(app, run_before):  # type: ignore[no-untyped-def]
+    """``run_before``, then the two notices of redteam-14 while the dialog is open: the decision's
+    own overdue reminder (said in the Go/No-Go dialog) and a step's failure (the band below it)."""
+    async def then(pilot) -> None:  # type: ignore[no-untyped-def]
+        from tui.messages import Reminded, decision_subject
+
+        await run_before(pilot)
+        view = app.screen.view
+        app.dashboard.on_reminded(Reminded(f"Go/No-Go overdue: {view.decision.question} (G decides)",
+                                           decision_subject(view.runbook_id, view.decision.id)))
+        app.notify("step 6 failed: exit 1 (kubectl: the server could not find the requested resource)",
+                   severity="error", timeout=60)
+        await pilot.pause()
+        await pilot.pause()
+
+    return then
+
+
+def test_decision_dialog_reminded_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """redteam-14: the reminder is said in the dialog, the other notice below it; buttons in view."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_with_notices(app, _decision(app)))
+
+
+def test_decision_dialog_reminded_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_with_notices(app, _decision(app)))
+
+
+def rollback_dialog():  # type: ignore[no-untyped-def]
+    """RB-LAUNCH-005's rollback step as the run dialog asks it: deployment and namespace from the
+    runbook's defaults, good_revision (the one to type) empty."""
+    import re
+
+    from tests.conftest import REPO
+    from tui.screens.modals.run_step import ParamField, Preview, RunStepScreen
+    from warroom.runbook.parser import parse_runbook
+
+    path = REPO / "runbooks" / "RB-LAUNCH-005-mass-failure.md"
+    book = parse_runbook(path.read_text(), path)
+    step = book.step("rollback-deployment")
+    fields = [ParamField(p.name, p.default or "", "runbook" if p.default else None, p.help, p.pattern)
+              for p in (book.params[name] for name in step.params)]
+
+    def preview(params: dict[str, str]) -> Preview:
+        empty = [k for k, v in params.items() if not v]
+        if empty:
+            return Preview(command=None, mutating=True, error=f"missing required parameter {empty[0]}")
+        return Preview(command=re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: params[m.group(1)], step.command),
+                       target={"context": "drill", "namespace": params["namespace"]}, mutating=True,
+                       timeout=60, expect=step.expect)
+
+    return RunStepScreen(number=step.number, label=step.label, section=step.section, fields=fields,
+                         preview=preview, name=f"step {step.number}")
+
+
+def _rollback(app):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await metrics_drawn(pilot)
+        app.push_screen(rollback_dialog())
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_rollback_run_dialog_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """rollback-2: the cursor on good_revision (the empty one), scrolled into view under its help."""
+    app = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_rollback(app))
+
+
+def test_rollback_run_dialog_120x40(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_rollback(app))
+
+
 def _resume_offer(app):  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         from tests.app.test_tui_resume_offer import redteam_4_offer

@@ -139,7 +139,7 @@ def head_text(v: DecisionView, reminded: bool = False) -> Text:
 
 
 #: The overdue reminder in the Go/No-Go dialog's words (the toast's "(G decides)" is for the dashboard)
-REMINDED = "⚠ Reminder: the deadline passed without a verdict: GO or NO-GO, with why, below"
+REMINDED = "⚠ Reminder: the deadline passed without a verdict: decide below"
 
 
 def said_text(v: DecisionView, trouble: str | None = None, reminded: bool = False) -> Text:
