@@ -114,6 +114,17 @@ class NoticeBand(Vertical):
                                           lambda: self.show(self._shown))
 
 
+    def on_resize(self) -> None:
+        """The band grew or shrank, so the dialog above it was laid out again in more or fewer
+        rows: what the commander is answering (the focused field) is scrolled back into view."""
+        self.call_after_refresh(self.keep_focus_in_view)
+
+    def keep_focus_in_view(self) -> None:
+        focused = self.screen.focused if self.is_attached else None
+        if focused is not None:
+            focused.scroll_visible(animate=False)
+
+
 class CarriesNotices:
     """Mixed into every modal screen of ours: it draws the board's live notices itself (its
     ``NoticeBand``) instead of letting toasts cover it. ``carry`` may be overridden to take a

@@ -174,14 +174,12 @@ class ResumeScreen(Dialog[str]):
         self.incidents = incidents
         self.clock = clock
 
-    def rows(self) -> list[tuple[str, ResumeRow]]:
-        now = self.clock()
-        return [(inc.key or inc.id, ResumeRow(inc, inc.open_for(now))) for inc in self.incidents]
-
     def compose(self) -> ComposeResult:
+        now = self.clock()
         with Vertical(classes="dialog", id="resume-dialog"):
             yield Static("An incident is still open — resume it?", classes="dialog-title")
-            yield OptionList(*(Option(row, id=key) for key, row in self.rows()), id="resume-list")
+            yield OptionList(*(Option(ResumeRow(inc, inc.open_for(now)), id=inc.key or inc.id)
+                               for inc in self.incidents), id="resume-list")
             yield Static("enter resumes the highlighted incident; esc starts without one "
                          "(open incidents stay open).", classes="hint")
             with Horizontal(classes="buttons"):
@@ -193,9 +191,9 @@ class ResumeScreen(Dialog[str]):
 
     def tick(self) -> None:
         """Every row's figure, current (the highlight and the scroll stay where they are)."""
-        options = self.query_one("#resume-list", OptionList)
-        for key, row in self.rows():
-            options.replace_option_prompt(key, row)
+        options, now = self.query_one("#resume-list", OptionList), self.clock()
+        for inc in self.incidents:
+            options.replace_option_prompt(inc.key or inc.id, ResumeRow(inc, inc.open_for(now)))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None)
