@@ -95,10 +95,15 @@ def fit_problems(name: str, dialog: Screen) -> list[str]:
 async def test_every_dialog_keeps_its_buttons_on_screen_at_80x24(tmp_path: Path) -> None:
     """Each dialog in turn on one dashboard (one app start, not one per dialog: the dashboard
     behind is the same for all), taken off before the next; every dialog's problems are listed,
-    not only the first's."""
+    not only the first's. Then, the dialog still open, three notices come ("Judging…", a long
+    error, the Go/No-Go reminder): no button is under one of them, and they are all on screen, in
+    the band below the dialog (redteam-14: toasts sat on the buttons; red without the band:
+    "Refuse is hidden (under Toast)"…; ``tests/app/test_tui_notices.py`` has the rest)."""
+    from tests.app.test_tui_notices import notice_problems, raise_three_notices
+
     app = make_app()
     problems: list[str] = []
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await metrics_drawn(pilot)
         for name in sorted(DIALOGS):
             dialog = DIALOGS[name]()
@@ -106,8 +111,11 @@ async def test_every_dialog_keeps_its_buttons_on_screen_at_80x24(tmp_path: Path)
             await wait_for(pilot, lambda: app.screen is dialog)
             await pilot.pause()
             problems += fit_problems(name, dialog)
+            await raise_three_notices(pilot, dialog)
+            problems += fit_problems(name, dialog) + notice_problems(name, dialog)
             app.pop_screen()
             await wait_for(pilot, lambda: app.screen is app.dashboard)
+            app.withdraw("test")
     assert not problems, "\n".join(problems)
 
 

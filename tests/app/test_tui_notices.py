@@ -7,7 +7,6 @@ on screen; a dialog that closes hands the notices still live back to the dashboa
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from textual.widgets import Button, Static
 
 from tests.app.drill_support import wait_screen
 from tests.app.test_tui_decision import rb_launch_005_view
-from tests.app.test_tui_dialog_fit import DIALOGS, fit_problems
 from tests.app.tui_support import make_app, metrics_drawn, wait_for
 from tui.messages import JUDGING, REMINDER, Reminded, decision_subject
 from tui.screens.modals.decision import DecisionScreen
@@ -29,37 +27,27 @@ def band_text(screen: Any) -> str:
     return " ".join(str(s.render()) for s in screen.query("#notices Static"))
 
 
-async def test_no_notice_covers_any_dialog_at_80x24(tmp_path: Path) -> None:
-    """Every dialog, opened with three notices live (one raised before it opened, a long error and
-    a reminder while it is open): every button is the widget under its own centre, the notices
-    are all on the screen, in the band below the dialog. Red without the band: each dialog's
-    buttons are under a Toast."""
-    app = make_app()
-    problems: list[str] = []
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await metrics_drawn(pilot)
-        for name in sorted(DIALOGS):
-            app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", about="test")
-            dialog = DIALOGS[name]()
-            app.push_screen(dialog)
-            await wait_for(pilot, lambda: app.screen is dialog)
-            app.notify(LONG_ERROR, severity="error", timeout=8, about="test")
-            app.dashboard.on_reminded(Reminded(REMINDER_TEXT, "test"))
-            # drawn: in the band, or (as it was) as toasts over the dialog ("Toast": Textual's CSS type)
-            await wait_for(pilot, lambda: "Go/No-Go overdue" in band_text(dialog) or len(dialog.query("Toast")) == 3)
-            await pilot.pause()
-            problems += fit_problems(name, dialog)
-            said = band_text(dialog)
-            problems += [f"{name}: {w!r} not in the band" for w in ("Judging", "step 6 failed", REMINDER)
-                         if w not in said]
-            band = dialog.query_one("#notices").region
-            box = dialog.query_one(".dialog").region
-            if box.overlaps(band) or band.bottom > 24 or band.height < 3:
-                problems.append(f"{name}: band {band} vs dialog {box}")
-            app.pop_screen()
-            await wait_for(pilot, lambda: app.screen is app.dashboard)
-            app.withdraw("test")
-    assert not problems, "\n".join(problems)
+async def raise_three_notices(pilot: Any, dialog: Any) -> None:
+    """With ``dialog`` on top: "Judging…", a long error and the Go/No-Go reminder, all
+    ``about="test"`` (withdrawn after). Waits until they are drawn: in the band, or (as it was)
+    as three toasts over the dialog ("Toast": Textual's CSS type name)."""
+    app = pilot.app
+    app.notify("Judging the Go/No-Go criteria (metrics, steps, notes, time)…", about="test")
+    app.notify(LONG_ERROR, severity="error", timeout=8, about="test")
+    app.dashboard.on_reminded(Reminded(REMINDER_TEXT, "test"))
+    await wait_for(pilot, lambda: "Go/No-Go overdue" in band_text(dialog) or len(dialog.query("Toast")) == 3)
+    await pilot.pause()
+
+
+def notice_problems(name: str, dialog: Any) -> list[str]:
+    """Why the live notices are not all said in the band below ``dialog`` at 80x24 (none: they are)."""
+    said = band_text(dialog)
+    problems = [f"{name}: {w!r} not in the band" for w in ("Judging", "step 6 failed", REMINDER) if w not in said]
+    band = dialog.query_one("#notices").region
+    box = dialog.query_one(".dialog").region
+    if box.overlaps(band) or band.bottom > 24 or band.height < 3:
+        problems.append(f"{name}: band {band} vs dialog {box}")
+    return problems
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
