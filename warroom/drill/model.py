@@ -148,7 +148,8 @@ class Signals:
         self._running = [(w, self._at(engine, w) and self._at(self._db, w)) for w, _ in sorted(engine + self._db)]
         pilot = self.first("rollback_to_pilot")
         self._pilot_only = None if pilot is None else pilot + PILOT_DELAY
-        self._memo: dict[str, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
+        self._memo: dict[object, tuple[float, Any]] = {}       # the last answer of each curve asked twice at a t
+        self._terms = {k: [(i, f.impacts[k]) for i, f in enumerate(scenario.faults) if k in f.impacts] for g in scenario.faults for k in g.impacts}
         self._spenders = [(i, f) for i, f in enumerate(scenario.faults)
                           if self.onsets[i] is not None and any(k.startswith("quota:") for k in f.impacts)]
         # the quota burnt: prefix sums per provider from a step at or before the first burn (``_spent``)
@@ -267,8 +268,7 @@ class Signals:
 
     def strength(self, index: int, t: float) -> float:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
-        s = self.raw_strength(index, t)
-        return s * self.bent(index, t) if s else 0.0
+        return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self.raw_strength(index, t)) else 0.0)
 
     def bent(self, index: int, t: float) -> float:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault that lives
@@ -307,9 +307,8 @@ class Signals:
         review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2)."""
         if target:
             return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
-        strength = self.raw_strength if signal in VENDOR_OWN else self.strength
-        return sum((fault.impacts[signal] * strength(index, t)
-                    for index, fault in enumerate(self.scenario.faults) if signal in fault.impacts), 0.0)
+        terms, strength = self._terms.get(signal), self.raw_strength if signal in VENDOR_OWN else self.strength
+        return self._once(("impact", signal), t, lambda t: sum((a * strength(i, t) for i, a in terms), 0.0)) if terms else 0.0
 
     def effective(self, kind: str) -> bool:
         """True when ``kind`` was taken and bends at least one fault (its requirements were met)."""
@@ -317,7 +316,7 @@ class Signals:
 
     @staticmethod
     def _at(events: list[tuple[float, bool]], t: float) -> bool:
-        return next((up for when, up in reversed(events) if when <= t), True)
+        return not events or next((up for when, up in reversed(events) if when <= t), True)
 
     def running(self, t: float) -> bool:
         return self._at(self._running, t)
@@ -396,7 +395,8 @@ class Signals:
 
     def exec_rate(self, repo: fleet.Repo, t: float) -> float:
         """Flows started per second in ``repo`` (none while no FlowEngine pod runs, all Pending too)."""
-        if not self.running(t) or (self.pilot_only(t) and not repo.pilot) or not self.capacity.ready(t):
+        up, pilot = self._once("flowing", t, lambda t: (self.running(t) and self.capacity.ready(t) > 0, self.pilot_only(t)))
+        if not up or (pilot and not repo.pilot):        # running with pods ready; pilot only: asked once per t
             return 0.0
         return repo.rate * (1.0 + 0.12 * noise(f"{self._seed}:exec:{repo.name}", t, 120.0))
 
@@ -408,7 +408,7 @@ class Signals:
             return sum(r.rate for r in fleet.REPOS if r.pilot) / sum(r.rate for r in fleet.REPOS)
         return 1.0
 
-    def _once(self, name: str, t: float, value: Callable[[float], _T]) -> _T:
+    def _once(self, name: object, t: float, value: Callable[[float], _T]) -> _T:
         if (memo := self._memo.get(name)) is None or memo[0] != t:
             memo = self._memo[name] = (t, value(t))
         return memo[1]        # type: ignore[no-any-return]
@@ -448,7 +448,7 @@ class Signals:
         """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
         timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
-        stranded = sum(share for share, _, _ in self.strands(t))      # no provider answers them: they fail
+        stranded = self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))   # no provider answers them
         return min(1.0, stranded + (1.0 - stranded) * (base + self.impact("fail", t, repo.name) + timeouts))
 
     def carriers(self, t: float) -> tuple[str | None, ...]:

@@ -28,15 +28,15 @@ BOUNDS: tuple[float, ...] = tuple(float(b) for b in fleet.LATENCY_BUCKETS) + (ma
 class Series:
     """Cumulative counters for one scenario + action set, integrated lazily up to any time.
 
-    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour, only the ``KEEP``
-    most recently used, so memory stays bounded however long a drill runs (at ``--speed 60`` a night
-    is weeks of rows); every chunk's first row and rates are kept, so a dropped hour is re-integrated
-    with the very same float operations: every value is bit-for-bit one integration from ``t0``.
+    Rows (one per grid point, ``width`` counters each) are held in chunks of an hour, the ``KEEP`` most recently used
+    (``HELD`` bytes: days, so five panes' histories scanning a long drill integrate each row once; at ``--speed 60`` a
+    night is weeks of rows); every chunk's first row and rates are kept, so a dropped hour is re-integrated with
+    the very same float operations: every value is bit-for-bit one integration from ``t0``.
     Not thread-safe (reading may integrate): ``Simulator`` serialises access.
     """
 
     CHUNK = 720                 # rows per chunk: an hour of scenario time
-    KEEP = 4                    # chunks held in memory
+    HELD = 32 << 20             # bytes of chunks held in memory (``KEEP``); the cache file takes the 4 last used
 
     def __init__(self, signals: Signals, t0: float = -HISTORY) -> None:
         self.signals = signals
@@ -46,6 +46,7 @@ class Series:
                                 *(("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes),
                                 *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",)]
         self.width = len(self.keys)
+        self.KEEP = max(4, self.HELD // (8 * self.CHUNK * self.width))   # chunks held in memory
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
@@ -140,11 +141,10 @@ class Series:
     def dump(self) -> bytes:
         """The integration as raw doubles for the simulator's cache file: the number of held
         chunks, every chunk's first row and rates, then each held chunk (index, rows, rows...)."""
-        flat = array("d", [len(self._chunks)])
+        flat = array("d", [len(held := list(self._chunks.items())[-4:])])
         for row, r in self._starts:
-            flat.extend(row)
-            flat.extend(r)
-        for c, chunk in self._chunks.items():
+            flat.extend([*row, *r])
+        for c, chunk in held:
             flat.extend([c, len(chunk) // self.width])
             flat.extend(chunk)
         return flat.tobytes()
