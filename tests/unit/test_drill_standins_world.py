@@ -425,7 +425,7 @@ def test_every_routing_key_reaches_the_logs_tasks_and_test_flows_when_the_simula
         routes = drill.simulator.signals.route      # the provider the simulator sends the calls to
         assert not log_times(drill, 420.0) and routes(420.0) is None        # not yet in force: as the curves
         after = log_times(drill, 900.0)
-        ticks = [k * TICK for k in range(14, 31) if routes(k * TICK)]
+        ticks = [k * TICK for k in range(14, 30) if routes(k * TICK)]   # 900's router line is at 901: not yet
         assert after == [round(t) for t in ticks], (setting, after, ticks)
         rows = run_one(drill, ["psql", "-At", "-c", "SELECT DISTINCT model FROM tasks WHERE created_at > "
                                                     "now() - interval '3 minutes'"], 900.0)[1].split()

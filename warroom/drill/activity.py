@@ -180,7 +180,7 @@ class Activity:
                 by = f"worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry"
                 lines.append((r.t + r.seconds, f"INFO {by} succeeded repo={r.repo} duration={r.seconds:.1f}s" if r.ok
                               else f"ERROR {by} failed: {r.error}"))
-        lines.extend(self._periodic(t1, t2))
+        lines.extend(x for x in self._periodic(t1 - 4.0, t2) if t1 <= x[0] <= t2)   # a tick's lines trail it by <= 4 s
         lines.sort(key=lambda x: x[0])
         return lines
 
