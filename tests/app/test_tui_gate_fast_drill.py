@@ -3,7 +3,9 @@ within 10m``) has a 2 s window (x1200: 0.5 s), no longer than the dashboard's 2 
 When its opening look saw the share still past 10 % the next came after the window, and it failed
 "window ran out: held 0s"; the world under the breaker holds under 10 % for two drill minutes
 well inside the window, so the gate's verdict is never a failure, whenever the step ran
-(passed: the share was past the line when the step started; held before: it was not yet).
+(passed: the share was past the line when the step started; held before: it was not yet) —
+unless the step ran after the provider's daily quota ran out (a slow box at x1200), when the
+world itself never holds: the verdict is checked against the world's own reading of the window.
 Real engine, real stand-in, wall time running: the test waits for the gate's outcome, a known
 state, and accepts every outcome the world allows."""
 
@@ -37,7 +39,31 @@ async def test_a_fast_drill_s_gate_is_judged_on_the_world_not_on_the_looks(tmp_p
         await select_step(pilot, gated.number)
         await run_selected(pilot, confirm=True)
         await wait_for(pilot, lambda: bool(events(app, "verify.passed") or events(app, "verify.failed")), 120)
+        (opened,) = events(app, "verify.started")
+        held = _world_holds(app, book.queries["share_429"].promql, opened.ts.timestamp(), speed)
         failed = [e.data.get("reason") for e in events(app, "verify.failed")]
-        assert not failed, failed
-        (passed,) = events(app, "verify.passed")
-        assert passed.data["step"] == gated.number and passed.data["value"] < 10.0
+        if held:
+            # the world held under 10 % for two drill minutes inside the window: a pass, never
+            # "window ran out: held 0s" because the looks came less often than the window lasted
+            assert not failed, failed
+            (passed,) = events(app, "verify.passed")
+            assert passed.data["step"] == gated.number and passed.data["value"] < 10.0
+        else:
+            # A box slow enough that the step ran after Anthropic's daily quota ran out (rate-limit
+            # at ~8,900 drill s untouched: 7.4 wall s at x1200): a used quota stays used, the
+            # breaker cannot bring it back, the provider refuses every call. Failing is then the
+            # world's truth, and the gate must say so by its window, not pass.
+            assert not events(app, "verify.passed") and failed and "window" in failed[0], failed
+
+
+def _world_holds(app, promql: str, opened: float, speed: float) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the drill world itself held ``< 10`` for two drill minutes inside the gate's
+    ten-minute window from ``opened`` (unix), read from the simulator every 5 drill seconds: the
+    truth the gate's verdict must agree with, whatever the speed of the box."""
+    step = 5.0 / speed
+    [(_, points)] = app.ctx.source.query_range(promql, opened, opened + 600.0 / speed, step)
+    run = best = 0
+    for _, value in points:
+        run = run + 1 if value < 10.0 else 0
+        best = max(best, run)
+    return (best - 1) * 5.0 >= 120.0
