@@ -545,9 +545,13 @@ class DashboardActions:
     def resolve_and_report(self, a: ResolveAnswer) -> None:
         """Resolve; in a drill, then show the end-of-drill report (response times vs targets)."""
         drill = self.ctx.drill is not None and self.ctx.drill.extra.get("drill") is not None
+        # The concerns as of now, not as the dialog showed them when it opened: the panes kept
+        # reading behind it (a dialog open 30 s at x60 is 30 drill minutes), and the journal's
+        # "resolved although … (36.8%)" must not sit above the PIR's "at resolution 39.3%".
+        concerns = self.presenter.resolve_concerns(list(self.data.readings))
 
         def resolve() -> str:
-            self.calls.resolve(a.summary, a.resolution, a.rollback, list(a.concerns))
+            self.calls.resolve(a.summary, a.resolution, a.rollback, concerns)
             if drill:
                 self.app.call_from_thread(self.presenter.drill_report_async)
                 # resolving finishes the drill (its world stays on screen): say how to run it again
