@@ -23,7 +23,7 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
     prepare(session)
     drills = str(session.state_home / "warroom" / "drills")
     with TmuxTerm(140, 45) as term:
-        term.start(session.argv("drill", "mass-failure", "--speed", "60"), notices=session.notices)
+        term.start(session.argv("drill", "mass-failure", "--speed", "300"), notices=session.notices)
         wait_dashboard(term)
         term.send("d")
         term.wait_for("Declare an incident", timeout=30)
@@ -32,7 +32,7 @@ def test_go_no_go_in_the_mass_failure_drill(tmp_path) -> None:  # type: ignore[n
         screen = term.press("C-s", until=lambda s: INCIDENT_ID.search(s) is not None and "RB-LAUNCH-005" in s
                             and "Declare an incident" not in s, timeout=30)   # RB-LAUNCH-005 P1, pre-filled
         inc_id = INCIDENT_ID.search(screen).group(0)      # type: ignore[union-attr]
-        # 15 drill minutes are 15 s of wall time at x60: the reminder comes on its own, once
+        # 15 drill minutes are 3 s of wall time at x300: the reminder comes on its own, once
         session.wait_events(lambda evs: bool(of_type(evs, "decision.overdue")), timeout=90)
         # the timeline says so (the checklist's decision row is below the fold at 140x45; the
         # header's update countdown said "OVERDUE" too, which let this wait pass on the wrong line)
