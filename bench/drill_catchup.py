@@ -64,7 +64,7 @@ def rows(code: Path, scenario: str, hours: float) -> tuple[float, int, str]:
     """(CPU s, rows, digest of every counter every 5 min) of integrating ``hours`` of ``scenario`` under ``code``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run([sys.executable, "-c", _ROWS, scenario, repr(hours)], env=env, capture_output=True,
-                         check=True, timeout=900).stdout.split()
+                         cwd=code, check=True, timeout=900).stdout.split()     # cwd: ``-c`` puts it before PYTHONPATH
     return float(out[0]), int(out[1]), out[2].decode()
 
 
@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
               f" {cpu['baseline']:.2f} s (baseline {args.baseline}) vs {cpu['this']:.2f} s (this), x{cpu['baseline'] / cpu['this']:.1f};"
               f" wall {wall['baseline']:.2f} s vs {wall['this']:.2f} s; outputs {'identical' if same else 'DIFFER'}")
         for scenario in ("rate-limit", "mass-failure", "provider-outage", "timeout", "audit-gap"):
-            got_rows = {name: [rows(code, scenario, args.hours) for _ in range(args.runs)] for name, code in codes.items()}
+            got_rows: dict[str, list[tuple[float, int, str]]] = {name: [] for name in codes}
+            for _ in range(args.runs):          # alternating, as the commands above
+                for name, code in codes.items():
+                    got_rows[name].append(rows(code, scenario, args.hours))
             cpu = {name: statistics.median(c for c, _, _ in runs) for name, runs in got_rows.items()}
             n = got_rows["this"][0][1]
             digests = {d for runs in got_rows.values() for _, _, d in runs}
