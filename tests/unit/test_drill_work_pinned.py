@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from warroom.drill import model
 from warroom.drill.autoscale import Capacity
 from warroom.drill.model import Signals
 from warroom.drill.scenarios import get_scenario
@@ -51,7 +52,7 @@ def test_scanning_a_long_drill_again_and_again_integrates_each_row_once(monkeypa
 def test_a_row_asks_each_per_time_curve_once(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Per 5 s row: a fault's raw strength once per fault a signal reads (was 8 for rate-limit, 14 for
     mass-failure), the stranded flows once (was once per repo), the ready pods twice (the rows' gate and the
-    autoscaler's own sample; was once per repo too)."""
+    autoscaler's own sample; was once per repo too), and no provider-disabled words built while none is disabled."""
     series = Series(Signals(get_scenario(name), []))
     series.value(("count",), 0.0)
     calls: Counter[str] = Counter()
@@ -64,7 +65,7 @@ def test_a_row_asks_each_per_time_curve_once(monkeypatch: pytest.MonkeyPatch, na
             return orig(*args, **kwargs)
         monkeypatch.setattr(cls, fn, counted)
 
-    for cls, fn in ((Signals, "raw_strength"), (Signals, "strands"), (Capacity, "ready")):
+    for cls, fn in ((Signals, "raw_strength"), (Signals, "strands"), (Capacity, "ready"), (model, "disabled")):
         count(cls, fn)
     before = series.rows
     series.value(("count",), 1800.0)
@@ -74,3 +75,4 @@ def test_a_row_asks_each_per_time_curve_once(monkeypatch: pytest.MonkeyPatch, na
     assert calls["raw_strength"] <= (faults + 0.5) * n, calls          # and the quota's burn every 15 s
     assert calls["strands"] <= 1.01 * n, calls
     assert calls["ready"] <= 2.01 * n, calls
+    assert calls["disabled"] == 0, calls            # the "(X disabled)" words only for flows no provider takes (3/row)

@@ -473,7 +473,7 @@ class Signals:
             for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True):
                 if c is None or self.exhausted(c, t):
                     groups.setdefault(c, []).append(p)
-            off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t)))
+            off = ", ".join(p for p in fleet.PROVIDER_NAMES if p in disabled(self.env(t))) if None in groups else ""
             return tuple((sum(p.flow_share for p in ps), f"no enabled model provider ({off} disabled)" if c is None
                           else f"rate limit exceeded: {c} 429 Too Many Requests (daily quota exhausted)",
                           tuple(p.name for p in ps)) for c, ps in groups.items())
