@@ -101,3 +101,16 @@ def test_a_restart_of_the_audit_shipper_has_no_delay_of_its_own(tmp_path: Path) 
     assert bad.read_text() != src.read_text()
     with pytest.raises(ScenarioError, match="no delay, tau"):
         load_scenario(bad)
+
+
+def test_a_stuck_shipper_says_once_that_it_gave_up_and_then_writes_nothing() -> None:
+    """The scenario's root cause: the shipper lost its sink and stopped retrying. Its log said so at every
+    tick with a count that kept rising ("retrying disabled after 16 failures", 17, 18, …): a process that
+    retries nothing was still logging failed writes. Now one line when the stall catches it, then silence."""
+    d = drill_with("untouched")
+    for name, _, created in pods(d, 1500.0):
+        assert created < ONSET
+        log = run_one(d, f"kubectl logs {name} {NS}".split(), 1500.0)[1].splitlines()
+        gave_up = [i for i, line in enumerate(log) if "retrying disabled" in line]
+        assert len(gave_up) == 1 and gave_up[0] == len(log) - 1, log[-3:]
+        assert "audit sink write failed" in log[-1] and "shipped batch" in log[-2], log[-2:]

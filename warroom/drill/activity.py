@@ -230,17 +230,20 @@ class Activity:
                 yield (t + 4.0, "INFO audit - audit batch written (200 events)")
 
     def audit_logs(self, t1: float, t2: float, created: float = -math.inf) -> list[tuple[float, str]]:
-        """The lines of the audit-shipper pod started at ``created``: failing while it is stuck (``Signals.audit_stuck``:
-        it was running when a stall began), else connecting as it starts and shipping its batches."""
+        """The lines of the audit-shipper pod started at ``created``: connecting as it starts and shipping its
+        batches; when a stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line
+        at its first tick says it failed and gave up, then nothing: it stopped retrying (the scenario's root
+        cause), so it does not keep logging failed writes it no longer makes."""
         s, lines = self.signals, []
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created), t2)):
             if s.audit_stuck(created, t):
                 since = min(o for o in s.onsets if o is not None and created < o <= t)
-                lines.append((t, f"ERROR shipper - audit sink write failed: FATAL: password authentication failed "
-                                 f"for user \"audit_writer\" (audit-store:5432); retrying disabled after "
-                                 f"{int((t - since) // 60) + 3} failures"))
+                if t - TICK < since:      # the stall's first tick: it failed three writes and gave up
+                    lines.append((t, "ERROR shipper - audit sink write failed 3 times: FATAL: password authentication "
+                                     "failed for user \"audit_writer\" (audit-store:5432); retrying disabled, "
+                                     "batches are no longer shipped"))
             else:
                 lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
         return lines
