@@ -81,6 +81,8 @@ def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
         raise Usage(str(exc)) from None
     if len(args.pos) < len(arguments):
         raise Usage(f"Missing argument '{arguments[len(args.pos)]}'.")
+    if extra := args.pos[len(arguments):]:          # click refuses what no argument takes
+        raise Usage(f"Got unexpected extra argument{'s' if len(extra) > 1 else ''} ({' '.join(extra)})")
     for name in (w.rstrip("=!") for w in spec.split() if w.endswith("!")):
         if not args.get(name.replace("-", "_")):
             raise Usage(f"Missing option '--{name}'.")
@@ -223,7 +225,7 @@ def count(ctx: Context, metric: str, repo: fleet.Repo, t1: float, t2: float) -> 
     return value
 
 
-@command("metrics query", "metric= last= group-by= sort= repo=")
+@command("metrics query", "metric=! last= group-by= sort= repo=")
 def metrics_query(ctx: Context, args: Args) -> None:
     metric = args.text("metric")
     known = ("flow_failures_total", "flow_executions_total", "flow_cost_dollars_total")
