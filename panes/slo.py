@@ -299,13 +299,26 @@ class SloLine(ReadingMixin, Horizontal):
         set_text(self.part(".sl-value"),
                  Text(format_reading(reading.value, self.slo), style="bold"))
         set_text(self.part(".sl-state"), state_label(reading.state, reading.error_kind, short=True))
+        self.draw_spark()
+        self.tick(now)
+
+    def draw_spark(self) -> None:
+        reading = self.reading
+        if reading is None:
+            return
         spark = self.part(".sl-spark")
         set_text(spark, render_sparkline(
             on_time_grid(reading.series, _blank_until(reading)), spark.content_size.width or 12,
             warn=self.slo.warn, crit=self.slo.crit, direction=self.slo.direction,
             styles=SPARK_STYLES, ascii_only=self.ascii_only, from_zero=self.slo.spark_from_zero,
         ))
-        self.tick(now)
+
+    def on_resize(self) -> None:
+        """The sparkline is drawn to its cell's width: one drawn before the layout gave the cell its
+        width (12 points) or before a layout change is drawn again at the new width, not left short
+        until the next poll (a stale source sends none; seen in a snapshot on a loaded box)."""
+        if self.reading is not None:
+            self.call_after_refresh(self.draw_spark)
 
     def tick(self, now: float) -> None:
         if self.reading is None or self.undrawn:
