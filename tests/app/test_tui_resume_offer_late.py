@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.app.drill_support import declare_prefilled, drill_app, wait_dashboard, wait_screen
-from tests.app.tui_support import metrics_drawn
+from tests.app.tui_support import metrics_drawn, wait_for
 from tui.messages import ResumeOffer
 from tui.presenter import OpenSummary
 from tui.resume_offer import ResumeOfferGate
@@ -63,17 +63,23 @@ async def test_an_offer_that_arrives_after_the_declaration_is_not_shown(tmp_path
         assert app.screen is app.dashboard and not isinstance(app.screen, ResumeScreen)
 
 
+async def _offer_while_declaring(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The declare dialog open, then the look's answer arrives: it is held (a known state, not a
+    count of pauses) and never drawn over the dialog."""
+    app = pilot.app
+    await wait_dashboard(pilot)
+    await metrics_drawn(pilot)
+    await pilot.press("d")
+    await wait_screen(pilot, DeclareScreen, 30)
+    app.dashboard.post_message(ResumeOffer([_open("INC-20261201-7")]))
+    await wait_for(pilot, lambda: app.dashboard.actions.resume.pending is not None, 30)
+    assert isinstance(app.screen, DeclareScreen)
+
+
 async def test_an_offer_that_arrives_while_declaring_waits_and_is_dropped_on_declare(tmp_path: Path) -> None:
     app = drill_app(tmp_path, speed=20.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_dashboard(pilot)
-        await metrics_drawn(pilot)
-        await pilot.press("d")
-        await wait_screen(pilot, DeclareScreen, 30)
-        app.dashboard.post_message(ResumeOffer([_open("INC-20261201-7")]))
-        for _ in range(5):
-            await pilot.pause()
-        assert isinstance(app.screen, DeclareScreen)          # never drawn over the declare dialog
+        await _offer_while_declaring(pilot)
         await pilot.press("ctrl+s")
         await wait_dashboard(pilot)
         for _ in range(10):
@@ -84,14 +90,7 @@ async def test_an_offer_that_arrives_while_declaring_waits_and_is_dropped_on_dec
 async def test_an_offer_held_by_a_cancelled_declare_is_shown_when_the_dialog_closes(tmp_path: Path) -> None:
     app = drill_app(tmp_path, speed=20.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_dashboard(pilot)
-        await metrics_drawn(pilot)
-        await pilot.press("d")
-        await wait_screen(pilot, DeclareScreen, 30)
-        app.dashboard.post_message(ResumeOffer([_open("INC-20261201-7")]))
-        for _ in range(5):
-            await pilot.pause()
-        assert isinstance(app.screen, DeclareScreen)
+        await _offer_while_declaring(pilot)
         await pilot.press("escape")
         screen = await wait_screen(pilot, ResumeScreen, 30)    # nothing chosen: the offer comes now
         assert [i.id for i in screen.incidents] == ["INC-20261201-7"]
