@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime
 from collections.abc import Sequence
 
+from warroom.durations import format_clock  # noqa: F401  (the one rule of spans; the panes' name for it)
 from warroom.incident.state import ESCALATION_TIERS as CORE_TIERS
 
 
@@ -23,14 +24,6 @@ def format_age(seconds: float | None) -> str:
     if seconds < 3600:
         return f"{int(seconds // 60)}m ago"
     return f"{int(seconds // 3600)}h ago"
-
-
-def format_clock(seconds: float) -> str:
-    """Elapsed / countdown clock: 04:07, 1:02:03."""
-    seconds = max(0, int(seconds))
-    h, rem = divmod(seconds, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def format_time(unix: float, utc: bool = True) -> str:

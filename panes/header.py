@@ -148,9 +148,9 @@ class IncidentHeader(Vertical):
                 due = stime.left(i, i.next_update_at, now)
                 t.append("  update ", "dim")
                 if due < 0:
-                    t.append(f"overdue by {format_duration(int(-due))}", "bold red")
+                    t.append(f"overdue by {format_duration(-due)}", "bold red")
                 else:
-                    t.append(f"in {format_duration(int(due))}", "bold")
+                    t.append(f"in {format_duration(due)}", "bold")
             t.append("  ")
         if i.recording is not None:
             # where the replay is in the recording, in the recording's own (UTC) time

@@ -49,14 +49,43 @@ def parse_duration(text: str | int | float) -> float:
     return _bounded(total, text)
 
 
+def stated_seconds(seconds: float) -> float:
+    """A span as the product states it: the one rounding every duration and clock goes through,
+    so the same span reads the same in the header, ``incident show``, the PIR, the drill report and
+    every notice (redteam29-3: a frozen header clock that floored read "56:56" beside "Time to
+    resolve 56m57s"). Half up, never banker's, to a tenth of a second under 10 s (a command's
+    0.4 s run), to the whole second from there; a coarser form only ever reads this value."""
+    s = max(0.0, float(seconds))
+    if not math.isfinite(s):
+        raise ValueError(f"not a span: {seconds!r}")
+    s = round(s, 6)      # to the journal's microsecond: two float paths to one span state it alike
+    tenths = math.floor(s * 10 + 0.5)
+    return tenths / 10 if tenths < 100 else float(math.floor(s + 0.5))
+
+
 def format_duration(seconds: float) -> str:
-    """Compact human form used on screen and in the PIR: 45s, 12m05s, 2h03m."""
-    seconds = max(0.0, float(seconds))
-    if seconds < 60:
-        return f"{seconds:.0f}s" if seconds >= 10 or seconds == int(seconds) else f"{seconds:.1f}s"
-    total = int(round(seconds))
-    hours, rem = divmod(total, 3600)
+    """Compact human form used on screen and in the PIR: 4.5s, 45s, 12m05s, 2h03m59s (2h04m on a
+    whole minute): the figures of :func:`format_clock`'s ``2:03:59``, never fewer."""
+    stated = stated_seconds(seconds)
+    if stated != int(stated):
+        return f"{stated:.1f}s"
+    hours, rem = divmod(int(stated), 3600)
     minutes, secs = divmod(rem, 60)
     if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s"
+        return f"{hours}h{minutes:02d}m" + (f"{secs:02d}s" if secs else "")
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def stated_minutes(seconds: float) -> int:
+    """Whole minutes of a span (the incident log's ``Duration (min)``): the stated seconds rounded
+    half up, so a span the PIR says is 56m30s is 57 minutes, as a reader rounds it."""
+    return math.floor(stated_seconds(seconds) / 60 + 0.5)
+
+
+def format_clock(seconds: float) -> str:
+    """Elapsed / countdown clock: 04:07, 1:02:03; the whole second of :func:`stated_seconds`
+    (under 10 s, its tenth rounded half up), so a clock and a duration of one span agree."""
+    whole = math.floor(stated_seconds(seconds) + 0.5)
+    hours, rem = divmod(whole, 3600)
+    minutes, secs = divmod(rem, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

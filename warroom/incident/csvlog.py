@@ -17,6 +17,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom import scenario_time as stime
+from warroom.durations import stated_minutes
 from warroom.journal.log import JournalError
 from warroom.incident.files import make_private_dir
 from warroom.safe_text import csv_cell
@@ -51,8 +53,9 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         # and a guess (the runbook's or the incident's title) would read as the commander's word
         "Type": str(res.get("type") or ""),
         "Affected Repos": str(res.get("affected_repos") or ""),
-        "Duration (min)": str(round(state.duration_minutes(now))),   # scenario minutes in a drill
-        WALL_COLUMN: str(round(state.impact_duration(now).total_seconds() / 60.0)),
+        # whole minutes by the one rule of spans (durations.stated_minutes), as the PIR's figure rounds
+        "Duration (min)": str(stated_minutes(stime.span(state, state.impact_duration(now)).seconds)),   # scenario minutes in a drill
+        WALL_COLUMN: str(stated_minutes(state.impact_duration(now).total_seconds())),
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
         "Rollback?": "" if res.get("rollback") is None else ("Yes" if res.get("rollback") else "No"),   # not said: blank

@@ -1,0 +1,111 @@
+"""One span reads the same everywhere the product states it (redteam29-3).
+
+A resolved mass-failure drill (x30, 3416.91 drill seconds) froze its header clock at "56:56" (it
+floored) while the end-of-drill report and ``incident show`` said "56m57s" (they rounded), and past
+an hour a duration floored its minutes ("2h03m" for 2h03m59s). Every clock and duration now goes
+through ``durations.stated_seconds`` (half up, once) and states all its figures, so the header's
+frozen clock, ``incident show``, the PIR, the drill report's table and the incident log agree for
+any span and any speed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from tests.unit.incident_fixtures import FixedClock
+from warroom import scenario_time as stime
+from warroom.config import Config
+from warroom.durations import format_clock, format_duration, parse_duration, stated_minutes, stated_seconds
+from warroom.incident.store import IncidentStore
+
+SPANS = st.floats(min_value=0.0, max_value=400 * 3600.0, allow_nan=False)
+
+
+def clock_seconds(clock: str) -> int:
+    """``56:57`` / ``2:03:59`` back to seconds."""
+    parts = [int(p) for p in clock.split(":")]
+    return (parts[0] * 3600 + parts[1] * 60 + parts[2]) if len(parts) == 3 else parts[0] * 60 + parts[1]
+
+
+@given(SPANS)
+@example(3416.91)
+@example(7439.0)
+@example(7439.6)
+@example(3416.5)
+@example(59.5)
+@example(3599.5)
+@example(9.95)
+@example(7469.5)
+@example(4.45)
+@settings(max_examples=300)
+def test_a_clock_and_a_duration_state_one_figure(seconds: float) -> None:
+    stated = stated_seconds(seconds)
+    said = format_duration(seconds)
+    assert parse_duration(said) == stated, (seconds, said)                  # every figure kept, none floored
+    assert abs(stated - seconds) <= (0.05 if stated < 10 else 0.5) + 1e-6    # half up, to its last unit
+    clock = clock_seconds(format_clock(seconds))
+    if stated == int(stated):
+        assert clock == stated, (seconds, said, format_clock(seconds))
+    else:                                         # under 10 s a duration keeps a tenth; the clock rounds it
+        assert clock == int(stated + 0.5) and stated < 10
+    assert stated_minutes(seconds) == int(stated / 60 + 0.5)
+
+
+@given(SPANS, SPANS)
+def test_a_longer_span_never_reads_shorter(a: float, b: float) -> None:
+    lo, hi = sorted((a, b))
+    assert stated_seconds(lo) <= stated_seconds(hi)
+    assert clock_seconds(format_clock(lo)) <= clock_seconds(format_clock(hi))
+
+
+@settings(max_examples=12, deadline=None)
+@given(wall=st.floats(min_value=0.0, max_value=4 * 3600.0, allow_nan=False),
+       speed=st.sampled_from([1.0, 10.0, 30.0, 60.0]))
+@example(wall=3416.91 / 30, speed=30.0)
+@example(wall=7439.6, speed=1.0)
+@example(wall=3599.5 / 60, speed=60.0)
+def test_a_resolved_incident_reads_one_span_in_every_view(tmp_path_factory, wall: float, speed: float) -> None:
+    """The header's frozen clock, ``incident show``, the PIR's response table, the drill report's
+    table and the incident log: one resolved span, one figure (microsecond wall spans, any speed)."""
+    from panes.header import IncidentHeader
+    from tui.screens.drill_report import _minutes
+    from tui.view import incident_view
+    from warroom.cli.incident_show import render_show
+    from warroom.incident.csvlog import row_for
+
+    wall = round(wall, 6)                          # the journal keeps microseconds
+    tmp = tmp_path_factory.mktemp("span")
+    clock = FixedClock()
+    cfg = Config()
+    drill = {"scenario": "mass-failure", "speed": speed, "dir": str(tmp / "d")} if speed != 1.0 else None
+    inc = IncidentStore(tmp / "state", cfg, clock=clock).create(title="flows failing", severity="P1", runbook=None,
+                                                                 source={}, drill=drill)
+    clock.advance(wall)
+    inc.resolve("done")
+    state = inc.state
+    later = clock.now + timedelta(hours=5)         # looked at long after: every view is frozen at the resolve
+    span = stime.between(state, state.clock_start, state.resolved_at)
+    want = format_duration(span.seconds)
+
+    bar = IncidentHeader()
+    bar.info = incident_view(SimpleNamespace(state=state), 900.0, later.timestamp()).header
+    header = re.search(r"elapsed (\S+)", bar.clocks_text(later.timestamp()).plain)
+    assert header is not None
+    shown = "\n".join(render_show(inc, state, later))
+    pir = str(inc.render("pir"))
+    csv = row_for(state, later)
+
+    assert clock_seconds(header.group(1)) == int(stated_seconds(span.seconds) + 0.5), (header.group(1), want)
+    if span.seconds >= 10:
+        assert clock_seconds(header.group(1)) == parse_duration(want)
+    assert f"elapsed {want}" in shown, shown
+    resolve_row = next(line for line in pir.splitlines() if line.startswith("| Time to resolve"))
+    assert f"| {want}" in resolve_row, resolve_row
+    drill_minutes = stime.Span(span.wall_seconds, speed).minutes       # the report's row (drill_report.build)
+    assert _minutes(drill_minutes) == want
+    assert csv["Duration (min)"] == str(stated_minutes(span.seconds))
