@@ -296,6 +296,22 @@ def decision_queries() -> list[str]:
     return out
 
 
+def gate_queries() -> list[str]:
+    """Every ``[queries]`` entry of the shipped runbooks and every verify gate's PromQL: a gate (RB-CORE-003's
+    breaker gate reads ``share_429``) passes or fails on these answers, as a Go/No-Go criterion does on its own."""
+    from warroom.runbook.gate import parse_gate
+    from warroom.runbook.parser import parse_runbook
+
+    panes = {slo.id for slo in default_slos()}
+    out: list[str] = []
+    for path in sorted((REPO / "runbooks").glob("*.md")):
+        rb = parse_runbook(path.read_text(encoding="utf-8"), path)
+        out += [q.promql for q in rb.queries.values()]
+        lefts = [parse_gate(step.verify).left for step in rb.steps if getattr(step, "verify", None)]
+        out += [left for left in lefts if left not in rb.queries and left not in panes and "{{" not in left]
+    return [expr for expr in out if "{{" not in expr]
+
+
 def config_queries() -> list[str]:
     out = []
     for slo in default_slos():
@@ -305,7 +321,7 @@ def config_queries() -> list[str]:
     return out
 
 
-QUERIES = sorted(set(config_queries() + runbook_queries() + decision_queries() + EDGE_CASES))
+QUERIES = sorted(set(config_queries() + runbook_queries() + decision_queries() + gate_queries() + EDGE_CASES))
 
 
 def prom_query(url: str, expr: str, at: float, end: float | None = None, step: float = STEP) -> tuple[str, Any]:
@@ -424,3 +440,24 @@ def test_the_drill_answers_every_query_as_prometheus_does(backfilled) -> None:
     # a refusal is right where Prometheus refuses too; otherwise it must say the drill does not evaluate it
     assert all(kind == "error" or "not supported in drills" in why for _, kind, why in refused), refused
     assert compared >= (len(QUERIES) - len(refused)) * (len(grid) + len(times) - 1) - len(TIES) * len(grid)
+
+
+def test_every_query_a_shipped_gate_reads_is_compared() -> None:
+    """The claim "every query the drill configs use" held to the product's own reading of the runbooks:
+    each verify gate as the dashboard resolves it (``parse_verify``: a named query, a pane, or PromQL)
+    and each named query. RB-CORE-003's breaker gate (the README's worked example) read ``share_429``,
+    a query this test never sent to Prometheus."""
+    from warroom.runbook.parser import parse_runbook
+    from warroom.sources.verify import parse_verify
+
+    read: list[tuple[str, str]] = []
+    for path in sorted((REPO / "runbooks").glob("*.md")):
+        rb = parse_runbook(path.read_text(encoding="utf-8"), path)
+        read += [(f"{path.name} [queries] {q.name}", q.promql) for q in rb.queries.values()]
+        for step in rb.steps:
+            if getattr(step, "verify", None):
+                gate = parse_verify(step.verify, default_slos(), rb.queries)
+                read.append((f"{path.name} step {step.number} verify", gate.expr))
+    assert any("share_429" in where for where, _ in read)          # the walk reaches the gate named above
+    missing = [f"{where}: {expr}" for where, expr in read if "{{" not in expr and expr not in QUERIES]
+    assert not missing, "queries the shipped runbooks read that are never compared with Prometheus:\n" + "\n".join(missing)
