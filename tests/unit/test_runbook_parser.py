@@ -170,7 +170,7 @@ def test_to_json_is_plain_json() -> None:
     assert data["params"]["task_id"] == {"name": "task_id", "default": None,
                                          "help": "id of the failed task",
                                          "pattern": "^[A-Za-z0-9_-]+$", "declared": True,
-                                         "required": True}
+                                         "required": True, "optional": False}
     assert data["sections"][1]["steps"] == [1]
 
 

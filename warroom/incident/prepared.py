@@ -42,6 +42,7 @@ class ParamPrompt:
     pattern: str | None = None
     declared: bool = False
     label: str = ""
+    required: bool = True        # False: declared ``required = false``, it may run empty
 
     @property
     def display(self) -> str:
@@ -50,7 +51,8 @@ class ParamPrompt:
 
     @property
     def missing(self) -> bool:
-        return self.value is None or self.value == ""
+        """No value, or an empty one where the runbook did not declare the parameter optional."""
+        return self.value is None or (self.required and self.value == "")
 
 
 @dataclass

@@ -82,6 +82,7 @@ class StepRunning:
                 name=name, value=value, source=source,
                 help=decl.help if decl else None, pattern=decl.pattern if decl else None,
                 declared=bool(decl and decl.declared), label=decl.name if decl else name,
+                required=not (decl is not None and decl.optional),
             ))
         return prompts
 
@@ -127,7 +128,7 @@ class StepRunning:
             if p.missing:
                 why = f" ({p.help})" if p.help else ""
                 problems.append((p.name, f"missing required parameter {p.name}{why}: pass --param {p.name}=VALUE"))
-            elif p.pattern:
+            elif p.pattern and p.value:       # an optional parameter left empty has nothing to match
                 try:
                     ok = re.fullmatch(p.pattern, p.value or "") is not None
                 except re.error as exc:
@@ -162,6 +163,16 @@ class StepRunning:
             # in a read-only session, where only the prover counts, so the step is shown as the
             # mutating step the session will refuse.
             mutating = bool(classify_mutating(command, step.kind))
+        if mutating and step.command is not None:
+            from warroom.runbook.params import empty_inside_word
+
+            widened = empty_inside_word(step.command, values, declared=declared, kind=step.kind)
+            if widened:
+                names = ", ".join(widened)
+                raise ParamError(f"step {step.number} ({step.label}) changes things and {names} is empty inside a"
+                                 f" word of its command, which would then name something wider than any value"
+                                 f" (`/data/{{{{dir}}}}` would be `/data/`): give {names} a value",
+                                 [(n, "empty inside a word of a step that changes things") for n in widened])
         timeout = float(step.timeout) if step.timeout else float(self.config.execute.timeout)
         shown = self.step_redactor(values).redact_text(command) if command is not None else None
         return PreparedStep(step=step, runbook_id=book.id, command=command, params=values,

@@ -113,8 +113,13 @@ def read_params(fm: FrontMatter, raw: Any, rb: Runbook, report: Report) -> None:
                 p.help = str(spec["help"])
             if spec.get("pattern") is not None:
                 p.pattern = str(spec["pattern"])
-            if spec.get("required") is False and p.default is None:
-                p.default = ""
+            if "required" in spec and not isinstance(spec["required"], bool):
+                report(fm.key_lines.get(f"params.{name}.required", line), "error",
+                       f"params.{name}: required must be true or false, not {spec['required']!r}")
+            elif spec.get("required") is False:
+                p.optional = True
+                if p.default is None:
+                    p.default = ""
         elif isinstance(spec, (str, int, float)) and not isinstance(spec, bool):
             p.default = str(spec)
         else:

@@ -35,6 +35,9 @@ class Param:
     pattern: str | None = None
     declared: bool = False
     key: str = ""
+    # ``required = false`` in the front matter: the step may run with it empty (an empty word,
+    # quoted like any value); every other parameter must have a value, its default included
+    optional: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -42,6 +45,7 @@ class Param:
 
     @property
     def required(self) -> bool:
+        """Whether a caller must supply a value (no default): the JSON's word, kept as it was."""
         return self.default is None
 
 
@@ -204,7 +208,8 @@ class Runbook:
             "severity": self.severity, "triggers": list(self.triggers),
             "mttr_target": self.mttr_target,
             "params": {n: {"name": p.name, "default": p.default, "help": p.help,
-                           "pattern": p.pattern, "declared": p.declared, "required": p.required}
+                           "pattern": p.pattern, "declared": p.declared, "required": p.required,
+                           "optional": p.optional}
                        for n, p in self.params.items()},
             "meta": self.meta,
             "sections": [s.to_json() for s in self.sections],

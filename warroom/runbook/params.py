@@ -162,6 +162,28 @@ def _normalise_values(values: Mapping[str, object]) -> dict[str, str]:
     return {param_key(k): ("" if v is None else str(v)) for k, v in values.items()}
 
 
+_WORD_EDGE = frozenset(" \t\n;|&")
+
+
+def empty_inside_word(command: str, values: Mapping[str, object], *, declared: Iterable[str] = (),
+                      kind: str = "shell") -> list[str]:
+    """The parameters left empty (``required = false``) where the placeholder is only part of a
+    word: ``/data/{{dir}}``, ``app={{app}}``, ``"{{x}}"``. Empty, such a word names something
+    wider than any value would (``/data/``), so a step that changes things is never run on it by
+    omission; a placeholder that is a whole word becomes an empty argument (``''``), which widens
+    nothing. Quotes count as part of the word: the check errs on the side of refusing."""
+    vals = _normalise_values(values)
+    out = []
+    for r in find_params(command, declared, kind):
+        if vals.get(r.key) != "":
+            continue
+        before = command[r.start - 1] if r.start > 0 else " "
+        after = command[r.end] if r.end < len(command) else " "
+        if before not in _WORD_EDGE or after not in _WORD_EDGE:
+            out.append(r.name)
+    return list(dict.fromkeys(out))
+
+
 def substitute(command: str, values: Mapping[str, object], *, declared: Iterable[str] = (),
                kind: str = "shell", wide: Iterable[str] = ()) -> str:
     """Replace every placeholder with its value, quoted for its context (see module docstring).

@@ -25,6 +25,7 @@ class ParamField:
     source: str | None = None
     help: str | None = None
     pattern: str | None = None
+    required: bool = True          # False: the runbook declares it ``required = false`` (may run empty)
 
 
 @dataclass
@@ -108,7 +109,10 @@ class RunStepScreen(Dialog[RunAnswer]):
                 for f in self.fields:
                     hint = f" — {f.help}" if f.help else ""
                     src = f" (from {f.source})" if f.source else ""
-                    yield Static(Text(f"{f.name}{hint}{src}"), classes="field-label")
+                    label = Text(f"{f.name}{hint}{src}")
+                    # which fields the step cannot run without: the engine's own rule (ParamPrompt.missing)
+                    label.append("  required" if f.required else "  optional: may be left empty", "dim")
+                    yield Static(label, classes="field-label")
                     yield Input(one_line(f.value), placeholder=one_line(f.pattern or f.name), id=f"param-{f.name}",
                                 password=looks_secret_name(f.name))
                 yield Static("", id="run-command")
@@ -128,7 +132,8 @@ class RunStepScreen(Dialog[RunAnswer]):
         if inputs:
             # the first field still to fill (a rollback's revision after its prefilled deployment and
             # namespace): what the person types is where the cursor is, scrolled into view
-            next((i for i in inputs if not i.value), inputs.first()).focus()
+            need = {f"param-{f.name}" for f in self.fields if f.required}
+            next((i for i in inputs if not i.value and i.id in need), inputs.first()).focus()
         else:
             self.query_one("#cancel" if self.current.mutating else "#run", Button).focus()
 
@@ -246,5 +251,6 @@ class RunStepScreen(Dialog[RunAnswer]):
 
 def fields_from_prompts(prompts: list[Any]) -> list[ParamField]:
     """The engine's ``ParamPrompt`` objects as form fields."""
-    return [ParamField(name=p.name, value=p.value or "", source=p.source, help=p.help, pattern=p.pattern)
+    return [ParamField(name=p.name, value=p.value or "", source=p.source, help=p.help, pattern=p.pattern,
+                       required=p.required)
             for p in prompts]
