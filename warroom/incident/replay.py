@@ -46,8 +46,11 @@ def _frozen(pane: PaneHistory, t: float) -> tuple[float, float] | None:
 
 
 def first_breach(history: History) -> str | None:
-    """The symptom the recording shows first, in the pane's words (``Model API quota used past 80%``):
-    what a rehearsal's declaration is titled before any pane on screen has breached."""
+    """The symptom the recording shows first, in the pane's words and naming the recording
+    (``Model API quota used past 80% in INC-20261201-3``): what a rehearsal's declaration is titled
+    while no pane on screen is breached. It says what the recording holds, so it is true whenever
+    it is declared: before the replay reaches the breach (redteam29-7: "past 1%" with the pane at
+    0.298% on screen, beside its PIR's "declared before … reached critical") and after it passed."""
     from warroom.units import format_value
 
     crossed = [(p.transitions()[0][1].at, p.slo) for p in history.panes
@@ -55,7 +58,8 @@ def first_breach(history: History) -> str | None:
     if not crossed:
         return None
     _, slo = min(crossed, key=lambda c: c[0])
-    return f"{slo.title} {'past' if slo.direction == 'above' else 'below'} {format_value(slo.crit, slo.unit)}"
+    side = "past" if slo.direction == "above" else "below"
+    return f"{slo.title} {side} {format_value(slo.crit, slo.unit)} in {history.incident_id}"
 
 
 class ReplaySource:
