@@ -17,6 +17,7 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from itertools import takewhile
 from typing import Any
 
 from warroom.drill import fleet
@@ -225,15 +226,12 @@ class Cluster:
         """FlowEngine's circuit breaker as configured: (armed at, limit as a ratio, threshold as
         written); None while it is not enabled. It arms when the pods of the revision that turned
         it on are ready, one rollout after that revision."""
-        since = None            # the revision from which it has been on without a break up to now
-        for rev in reversed(self.flowengine.history):
-            if not switched_on(rev.env, "ENABLE_CIRCUIT_BREAKER"):     # the rule its journaled action follows
-                break
-            since = rev.at
-        if since is None:
+        # the revisions it has been on in without a break up to now, newest first (the rule its journaled action follows)
+        on = list(takewhile(lambda rev: switched_on(rev.env, "ENABLE_CIRCUIT_BREAKER"), reversed(self.flowengine.history)))
+        if not on:
             return None
         env = self.flowengine.current.env
-        return since + self.flowengine.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+        return on[-1].at + self.flowengine.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
 
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version, judged
@@ -343,11 +341,8 @@ def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: fl
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:
-    off: set[str] = set()
-    for when, node, what in log:
-        if when <= t and what != "drain":
-            (off.add if what == "cordon" else off.discard)(node)
-    return off
+    last = {node: what for when, node, what in log if when <= t and what != "drain"}     # each node's last say
+    return {node for node, what in last.items() if what == "cordon"}
 
 
 def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
@@ -390,10 +385,9 @@ def undo_target(dep: Deployment, to_revision: object = None) -> Revision | None:
     """The revision ``rollout undo`` goes back to (None: none; the current one, asked by number: a skip)."""
     if to_revision not in (None, "", 0, "0"):
         try:
-            target = dep.revision(int(str(to_revision)))
+            return dep.revision(int(str(to_revision)))
         except ValueError:
             return None
-        return target
     return dep.history[-2] if len(dep.history) >= 2 else None
 
 

@@ -32,7 +32,7 @@ from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_act
 from warroom.drill.promql import PromQLError, shown
 from warroom.drill.scenarios import Scenario, get_scenario
 from warroom.drill.series import GRID, HISTORY, Series
-from warroom.drill.simulator import SERIES_CACHE, Simulator
+from warroom.drill.simulator import SERIES_CACHE, Simulator, changed_from
 from warroom.durations import format_duration
 from warroom.errors import NotFoundError, WarroomError
 from warroom.sources.model import SloSample
@@ -400,10 +400,8 @@ class DrillSource:
         it was taken, and a point reads no sample after its own time; a minute's margin."""
         if any(old.get(k) != new.get(k) for k in ("code", "scenario", "start", "speed")):
             return -math.inf
-        a, b = old.get("actions") or [], new.get("actions") or []
-        same = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        changed = [float(t) for t, _ in (*a[same:], *b[same:])]
-        return self.drill.wall_time(min(changed) - 60.0) if changed else math.inf
+        since = changed_from(*([(said, t) for t, said in w.get("actions") or []] for w in (old, new)))
+        return math.inf if since is None else self.drill.wall_time(float(since) - 60.0)
 
     def query_at(self, expr: str, walls: list[float]) -> list[tuple[dict[str, str], list[tuple[float, float]]]]:
         """Every series of ``expr`` at each of the unix times ``walls`` (``query_range``'s answer

@@ -46,9 +46,9 @@ def _kinds(actions: Sequence[Action]) -> list[tuple[str, float]]:
     return [(a.action, a.t) for a in actions]
 
 
-def _changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, float]]) -> float | None:
-    """Scenario time of the earliest action in which two records differ; None when the world is
-    the same (actions change it only from the moment they are taken)."""
+def changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, float]]) -> float | None:
+    """Scenario time of the earliest action in which two records ((action, t) each) differ; None when
+    the world is the same (actions change it only from the moment they are taken)."""
     same = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
     changed = [t for _, t in (*old[same:], *new[same:])]
     return min(changed) if changed else None
@@ -85,7 +85,7 @@ class Simulator:
             if self._catalog is None or current != self._actions:
                 series = Series(Signals(self.scenario, current))
                 if (old := self._series) is not None:
-                    since = _changed_from(_kinds(self._actions), _kinds(current))
+                    since = changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
                     if "capacity" in old.signals.__dict__:        # the autoscaler's loop is kept the same way
                         series.signals.capacity.adopt(old.signals.capacity, since)
@@ -129,7 +129,7 @@ class Simulator:
             cached = [(str(a), float(t)) for a, t in header["actions"]]
             if any(header.get(k) != v for k, v in self._stamp(series).items()):
                 return None           # another format, or made by other simulator code: its rows may differ
-            since = _changed_from(cached, _kinds(series.signals.actions))
+            since = changed_from(cached, _kinds(series.signals.actions))
             series.load(body, int(header["rows"]), since)
         except (OSError, ValueError, KeyError, TypeError):
             return None
