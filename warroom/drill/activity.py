@@ -67,8 +67,7 @@ class Activity:
         code = max(sc.codes_5xx, key=lambda c: sc.codes_5xx[c])
         self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
                           "500": "500 Internal Server Error"}.get(code, code)
-        gateway = any("api_5xx:*" in f.impacts for f in sc.faults)
-        self._5xx_source = "model-gateway" if gateway else "anthropic"
+        self._5xx_source = "model-gateway" if any("api_5xx:*" in f.impacts for f in sc.faults) else "anthropic"
         self._retried: dict[str, list[Retry]] = {}        # each task's retries, in time order
         for r in series.signals.retries:
             self._retried.setdefault(r.task_id, []).append(r)

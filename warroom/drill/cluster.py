@@ -216,8 +216,7 @@ class Cluster:
 
     def env_at(self, t: float | None = None) -> Env:
         """FlowEngine's env in the revision in force at ``t`` (default now)."""
-        history = self.flowengine.history
-        return next((r for r in reversed(history) if t is None or r.at <= t), self.flowengine.current).env
+        return next((r for r in reversed(self.flowengine.history) if t is None or r.at <= t), self.flowengine.current).env
 
     def allowlist(self) -> list[str]:
         return [r for r in self.config.get("repos.allowlist", "").split(",") if r]
@@ -226,12 +225,12 @@ class Cluster:
         """FlowEngine's circuit breaker as configured: (armed at, limit as a ratio, threshold as
         written); None while it is not enabled. It arms when the pods of the revision that turned
         it on are ready, one rollout after that revision."""
-        # the revisions it has been on in without a break up to now, newest first (the rule its journaled action follows)
-        on = list(takewhile(lambda rev: switched_on(rev.env, "ENABLE_CIRCUIT_BREAKER"), reversed(self.flowengine.history)))
+        fe = self.flowengine    # its revisions on without a break up to now (the rule its journaled action follows)
+        on = list(takewhile(lambda rev: switched_on(rev.env, "ENABLE_CIRCUIT_BREAKER"), reversed(fe.history)))
         if not on:
             return None
-        env = self.flowengine.current.env
-        return on[-1].at + self.flowengine.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
+        env = fe.current.env
+        return on[-1].at + fe.rollout_seconds, breaker_limit(env), env.get("CIRCUIT_BREAKER_THRESHOLD", "85")
 
     def bad_release(self, image: str | None = None) -> bool:
         """Whether ``image`` (default: FlowEngine's current one) runs the scenario's bad version, judged

@@ -27,7 +27,7 @@ from typing import Any
 
 from warroom import paths, scenario_time as stime
 from warroom.config import SloConfig, default_slos
-from warroom.drill import fleet
+from warroom.drill import fleet, simulator
 from warroom.drill.actions import ACTIONS_FILE, Action, append_actions, read_actions
 from warroom.drill.promql import PromQLError, shown
 from warroom.drill.scenarios import Scenario, get_scenario
@@ -307,11 +307,10 @@ class DrillSource:
             return [SloSample(slo.id, None, sample_time=at, fetched_at=stime.now(), error=why, error_kind="error")
                     for slo in slos]
         out = [self._sample(slo, at, cache) for slo in slos]
-        sim = self.drill.simulator
         # lets stand-ins start from where the dashboard got to; not on the first poll, which the
         # dashboard's first frame waits for (no stand-in runs before the next one anyway)
         if self._polls:
-            sim.save_cache(new_rows=121)
+            self.drill.simulator.save_cache(new_rows=121)
         self._polls += 1
         return out
 
@@ -388,8 +387,6 @@ class DrillSource:
     def world(self) -> dict[str, Any]:
         """What an answer depends on besides the query and its time: the simulator's code, the
         scenario, the clock (start, speed) and every action recorded so far."""
-        from warroom.drill import simulator
-
         d = self.drill
         return {"code": simulator._code_fingerprint(), "scenario": d.scenario.name, "start": d.start, "speed": d.speed,
                 "actions": [[a.t, a.to_json()] for a in d.actions()]}
