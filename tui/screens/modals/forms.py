@@ -277,6 +277,25 @@ class ResolveAnswer:
     concerns: tuple[str, ...] = ()
 
 
+class Tick(Checkbox):
+    """A checkbox whose mark is its state: ``X`` ticked, blank not. Textual draws ``X`` both ways
+    and tells them apart by colour alone (under NO_COLOR, faint against bold), so a terminal
+    without colour or faint, or a copy of the screen, shows an unticked box as ticked."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's public name)
+        return "X" if self.value else " "
+
+
+class Choice(RadioButton):
+    """A radio button whose mark is its state: ``●`` chosen, ``○`` not (Textual draws ``●`` both
+    ways, told apart by colour alone, as :class:`Tick`)."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802 (Textual's public name)
+        return "●" if self.value else "○"
+
+
 class ResolveScreen(FormDialog):
     """Resolve with a summary and what fixed it. ``opened``: what each GO opened and how far it
     got (``GoOpened.text``); then whether a rollback was part of the fix is asked with no
@@ -306,14 +325,14 @@ class ResolveScreen(FormDialog):
             if self.opened:     # asked first: what the GO opened, and was the rollback part of the fix
                 yield Static(Text("\n".join(self.opened), style="bold"), id="resolve-opened")
                 with RadioSet(id="rollback-answer"):
-                    yield RadioButton("a rollback was part of the fix", id="rollback-yes")
-                    yield RadioButton("no rollback was part of the fix", id="rollback-no")
+                    yield Choice("a rollback was part of the fix", id="rollback-yes")
+                    yield Choice("no rollback was part of the fix", id="rollback-no")
             yield Static("Summary", classes="field-label")
             yield Input(placeholder="what happened, one line", id="summary")
             yield Static("Resolution", classes="field-label")
             yield Input(placeholder="what fixed it", id="resolution")
             if not self.opened:
-                yield Checkbox("A rollback was part of the fix", id="rollback")
+                yield Tick("A rollback was part of the fix", id="rollback")
             yield Static("", id="form-error")
             yield buttons("Resolve")
 
