@@ -1,7 +1,8 @@
 """Individual flows and log lines of the drill world, consistent with its metrics.
 
 The simulator knows rates; responders read tasks and logs. Flow *k* of a repo starts when the
-repo's execution counter passes *k*, so the tasks table and the logs hold as many flows as the
+repo's execution counter passes *k*, and fails when its failure counter passed a whole number since
+flow *k - 1* started, so the tasks table, the logs and ``blocks`` hold the flows and failures the
 metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
 against the scenario's shares at that moment: again a pure function of time and actions.
 """
@@ -74,12 +75,7 @@ class Activity:
 
     def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
-        ``t2``: what a stand-in's question can list), by start time.
-
-        Flow *k* of a repo starts when its execution counter passes *k*, and it fails when the
-        repo's failure counter passed a whole number since the flow before it started: so the
-        tasks table, the logs and ``blocks`` count the failures the metrics count.
-        """
+        ``t2``: what a stand-in's question can list), by start time."""
         now = t2 if now is None else now
         t1 = max(t1, self.series.t0 + 1.0, t2 - window)
         if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out

@@ -122,11 +122,8 @@ class Series:
 
     def _take(self, starts: list[tuple[array[float], list[float]]], chunks: dict[int, array[float]], rows: int,
               valid_before: float | None) -> None:
-        """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``.
-
-        Actions only change the world at or after the time they were taken, so when a new
-        action arrives the past up to that moment is still exact and need not be recomputed.
-        """
+        """Hold a copy of an integration of ``rows`` rows: all, or those strictly before ``valid_before``
+        (actions change the world only from the time they were taken: the past before a new one is exact)."""
         keep = rows if valid_before is None else max(0, min(rows, math.floor((valid_before - self.t0) / GRID)))
         n, w = self.CHUNK, self.width
         self._starts = starts[:math.ceil(keep / n)]                 # chunks that start before ``keep``
