@@ -26,7 +26,7 @@ from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
 from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
-                                            deployment_pods, jsonpath, objects, usage)
+                                            deployment_pods, find, jsonpath, objects, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -266,7 +266,7 @@ class Kubectl:
         kind, name = self.target()
         if kind in ("namespaces", "services", "replicasets"):
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
-        objs = self.find(kind, name, self.scope)
+        objs = self.sorted(self.find(kind, name, self.scope))
         if self.output(kind, [o.api for o in objs], single=bool(name)):
             return
         if not objs:
@@ -281,6 +281,33 @@ class Kubectl:
                 + [",".join(f"{k}={v}" for k, v in o.labels.items())] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)
+
+    def sorted(self, objs: list[Obj]) -> list[Obj]:
+        """``--sort-by``: kubectl's order by the first value a JSONPath finds in each object (one with none
+        first), numbers as numbers, text in natural order; a path no object holds is kubectl's error."""
+        text = self.args.text("sort_by")
+        if not text or not objs:
+            return objs
+        if (m := re.fullmatch(r"\{\.?([^{}]+)\}|\.?([^{}]+)", text)) is None:
+            raise ToolError("error: unexpected path string, expected a 'name1.name2' or '.name1.name2' or "
+                            "'{name1.name2}' or '{.name1.name2}'")
+        field = "{." + (m[1] or m[2]) + "}"
+
+        def key(value: Any) -> tuple[int, Any]:
+            if isinstance(value, dict):
+                raise ToolError(f"error: Field {field} in *unstructured.Unstructured is an unsortable type: map, "
+                                "err: unsortable type: map")
+            return ((1, value) if isinstance(value, int | float) else (3, [key(v) for v in value])
+                    if isinstance(value, list) else (2, [int(w) if w.isdigit() else w for w in re.split(r"(\d+)",
+                                                                                                  str(value))]))
+        try:                # a missing key is no value; an index past a list's end is an error
+            found = [[v for v in find(field[1:-1], o.api) if v is not None] for o in objs]
+        except JSONPathError as exc:
+            raise ToolError(f"error: {exc}") from None
+        if not any(found):
+            raise ToolError(f'error: couldn\'t find any field with path "{field}" in the list of objects')
+        order = sorted(range(len(objs)), key=lambda i: key(found[i][0]) if found[i] else (0, None))
+        return [objs[i] for i in order]
 
     def output(self, kind: str, objs: list[dict[str, Any]], single: bool) -> bool:
         """``-o json|yaml|name|jsonpath=...``; False when the table should be printed.
@@ -377,20 +404,22 @@ class Kubectl:
         word = (self.args.pos or ["pods"])[0]
         if (what := KINDS.get(word)) not in ("nodes", "pods"):
             raise ToolError(f'error: unknown command "{word}" for "kubectl top"')
+        if (by := self.args.text("sort_by")) not in ("", "cpu", "memory"):
+            raise ToolError("error: --sort-by accepts only cpu or memory")
         running = [p for p in all_pods(self.ctx, None if what == "nodes" else self.scope) if p.status == "Running"]
         used = {p.name: usage(self.ctx, p, [q for q in running if q.deployment == p.deployment]) for p in running}
+        rows: list[tuple[str, float, float]] = [(p.name, *used[p.name]) for p in running
+                                                if match_selector({"app": p.deployment}, self.selector)]
         if what == "nodes":
-            rows = []
-            for i, n in enumerate(NODES):
-                cpu, mem = (base + sum(used[p.name][k] for p in running if p.node == n)
-                            for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))
-                rows.append([n, f"{int(cpu)}m", f"{int(cpu / 40)}%", f"{int(mem)}Mi", f"{int(mem / 163.84)}%"])
-            return self.ctx.out(table(["NAME", "CPU(cores)", "CPU%", "MEMORY(bytes)", "MEMORY%"], rows))
-        pods = [p for p in running if match_selector({"app": p.deployment}, self.selector)]
-        if not pods:
+            rows = [(n, *(base + sum(used[p.name][k] for p in running if p.node == n)
+                          for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))) for i, n in enumerate(NODES)]
+        if not rows:
             return self.no_resources(self.ns)
-        self.ctx.out(table(["NAME", "CPU(cores)", "MEMORY(bytes)"],
-                           [[p.name, f"{int(used[p.name][0])}m", f"{int(used[p.name][1])}Mi"] for p in pods]))
+        rows.sort(key=lambda r: -r[1 + (by == "memory")] if by else 0)       # the heaviest first, as kubectl sorts
+        node = what == "nodes"      # a node's share of its 4 cores and 16Gi beside what it uses
+        self.ctx.out(table(["NAME", "CPU(cores)", *["CPU%"] * node, "MEMORY(bytes)", *["MEMORY%"] * node],
+                           [[n, f"{int(cpu)}m", *[f"{int(cpu / 40)}%"] * node, f"{int(mem)}Mi",
+                             *[f"{int(mem / 163.84)}%"] * node] for n, cpu, mem in rows]))
 
     # ------------------------------------------------------------------ rollout
     def rollout(self) -> None:

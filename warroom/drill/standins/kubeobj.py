@@ -73,9 +73,16 @@ class Obj:
         return self.api["metadata"].get("labels", {})
 
 
-def _api(kind: str, name: str, namespace: str | None, **rest: Any) -> dict[str, Any]:
+def _api(ctx: Context, kind: str, name: str, namespace: str | None, created: float, **rest: Any) -> dict[str, Any]:
+    """An object's API shape, made at scenario second ``created``: the moment its AGE counts from (``made``)."""
     meta: dict[str, Any] = {"name": name} | ({"namespace": namespace} if namespace else {})
-    return {"apiVersion": "v1", "kind": kind, "metadata": meta, **rest}
+    return {"apiVersion": "v1", "kind": kind, "metadata": meta | {"creationTimestamp": iso(ctx.wall(created))}, **rest}
+
+
+def made(ctx: Context, kind: str, name: str, before: float) -> float:
+    """When ``kind/name`` was last created in the drill (``kubectl create``), else ``before`` (made before it began)."""
+    return max((a.t for a in ctx.cluster.log if a.action == "create" and a.detail.get("name") == name
+                and a.detail.get("kind") == kind), default=before)
 
 
 # ------------------------------------------------------------------------------ pods
@@ -111,6 +118,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     return pods
 
 
+DAY = 86400.0
 UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
                  f"0/{len(NODES)} nodes are available: {len(NODES)} Preemption is not helpful for scheduling.")
 
@@ -120,11 +128,11 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
     containers = {"containers": [{"name": p.container, "image": p.image}]}
     status = {"phase": "Running" if p.status in ("Running", "Terminating") else "Pending", "podIP": p.ip,
               "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts,
-                                     "image": p.image}]} if p.node else {"phase": "Pending", "conditions": [
+                                     "image": p.image}], "startTime": iso(ctx.wall(p.created))} if p.node else {"phase": "Pending", "conditions": [
                   {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": UNSCHEDULABLE}]}
-    api = _api("Pod", p.name, p.namespace, spec={"nodeName": p.node, **containers} if p.node else containers,
-               status=status)
-    api["metadata"] |= {"labels": p.labels, "creationTimestamp": iso(ctx.wall(p.created))}
+    api = _api(ctx, "Pod", p.name, p.namespace, p.created, spec={"nodeName": p.node, **containers} if p.node
+               else containers, status=status)
+    api["metadata"] |= {"labels": p.labels}
     return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
                (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
 
@@ -175,7 +183,7 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     }
     template_meta = {"labels": {"app": dep.name}} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
-    api = _api("Deployment", dep.name, dep.namespace, apiVersion="apps/v1", spec={
+    api = _api(ctx, "Deployment", dep.name, dep.namespace, dep.history[0].at, apiVersion="apps/v1", spec={
         "replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
         "template": {"metadata": template_meta, "spec": {"containers": [container]}},
@@ -188,16 +196,15 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
              if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
         ],
     })
-    api["metadata"] |= {"labels": {"app": dep.name}, "annotations": ann, "generation": cur.number + 3,
-                        "creationTimestamp": iso(ctx.wall(dep.history[0].at))}
+    api["metadata"] |= {"labels": {"app": dep.name}, "annotations": ann, "generation": cur.number + 3}
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - dep.history[0].at)),
                (dep.container, cur.image, f"app={dep.name}"))
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
-    return [Obj(_api("Node", n, None, spec={"unschedulable": n in off}),
-                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", "63d", "v1.28.9"),
+    return [Obj(_api(ctx, "Node", n, None, -63 * DAY, spec={"unschedulable": n in off}),
+                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", age(ctx.t + 63 * DAY), "v1.28.9"),
                 describe=DESCRIBE_NODE.format(
                     name=n, off=str(n in off).lower(), n=len(here := [p for p in pods if p.node == n]),
                     taints="node.kubernetes.io/unschedulable:NoSchedule" if n in off else "<none>",
@@ -232,10 +239,10 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
         status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
             {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu}}}]}
-        out.append(Obj(_api("HorizontalPodAutoscaler", n, fleet.NAMESPACE, apiVersion="autoscaling/v2", spec=spec,
-                            status=status),
+        out.append(Obj(_api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21 * DAY, apiVersion="autoscaling/v2",
+                            spec=spec, status=status),
                        (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%", h["min"],
-                        h["max"], replicas, "21d")))
+                        h["max"], replicas, age(ctx.t + 21 * DAY))))
     return out
 
 
@@ -272,7 +279,7 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     out += [(a.t, fleet.NAMESPACE, "Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{a.detail['deployment']}",
              f"New size: {a.detail['replicas']}; reason: {a.detail['hpa']}") for a in ctx.cluster.log
             if "hpa" in a.detail and horizon <= a.t and in_prod]
-    return [Obj(_api("Event", f"{obj.split('/')[1]}.{int(t * 1000):x}", namespace, type=kind, reason=reason,
+    return [Obj(_api(ctx, "Event", f"{obj.split('/')[1]}.{int(t * 1000):x}", namespace, t, type=kind, reason=reason,
                      message=message, lastTimestamp=iso(ctx.wall(t)),
                      involvedObject={"kind": obj.split("/")[0].capitalize(), "name": obj.split("/")[1]}),
                 (age(ctx.t - t), kind, reason, obj, message))
@@ -285,10 +292,12 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                                        if scope in (None, d.namespace)],
     "nodes": _nodes, "hpa": _hpa, "events": events,
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
-    "secrets": lambda ctx, scope: [Obj(_api("Secret", n, fleet.NAMESPACE, type="Opaque", data=dict.fromkeys(k, "")),
-                                       ("Opaque", len(k), "34d")) for n, k in ctx.cluster.secrets.items()],
-    "configmaps": lambda ctx, scope: [Obj(_api("ConfigMap", n, fleet.NAMESPACE, data=d), (len(d), "34d"))
-                                      for n, d in ctx.cluster.configmaps.items()],
+    "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34 * DAY),
+                                            type="Opaque", data=dict.fromkeys(k, "")),
+                                       ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34 * DAY))))
+                                   for n, k in ctx.cluster.secrets.items()],
+    "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34 * DAY, data=d),
+                                          (len(d), age(ctx.t + 34 * DAY))) for n, d in ctx.cluster.configmaps.items()],
 }
 
 
@@ -336,16 +345,21 @@ def jsonpath(template: str, data: Any) -> str:
             except (ValueError, SyntaxError) as exc:
                 raise JSONPathError(f"bad literal {inner}: {exc}") from None
         else:
-            path = "" if inner in (".", "$") else inner.removeprefix("$")
-            try:                        # `split(...)`, `sub(/(/, x)` are read when parsed; depth is unbounded
-                expr = _kubectl_grammar(parse_jsonpath("$" + path), inner)
-                found = expr.find(data)     # kubectl's words for what jsonpath-ng cannot read, not jsonpath-ng's
-            except (DefintionInvalid, re.error, RecursionError, JsonPathLexerError, JsonPathParserError):
-                raise JSONPathError(f"unrecognized character in action: {inner}") from None
-            if not found:
-                _check_indices(expr, data)
-            out.append(" ".join(_text(m.value) for m in found))
+            out.append(" ".join(map(_text, find(inner, data))))
     return "".join(out)
+
+
+def find(inner: str, data: Any) -> list[Any]:
+    """The values one path (``{...}``'s inside) finds in ``data``: what ``-o jsonpath`` prints and ``--sort-by`` orders by."""
+    path = "" if inner in (".", "$") else inner.removeprefix("$")
+    try:                        # `split(...)`, `sub(/(/, x)` are read when parsed; depth is unbounded
+        expr = _kubectl_grammar(parse_jsonpath("$" + path), inner)
+        found = expr.find(data)     # kubectl's words for what jsonpath-ng cannot read, not jsonpath-ng's
+    except (DefintionInvalid, re.error, RecursionError, JsonPathLexerError, JsonPathParserError):
+        raise JSONPathError(f"unrecognized character in action: {inner}") from None
+    if not found:
+        _check_indices(expr, data)
+    return [m.value for m in found]
 
 
 def _kubectl_grammar(expr: Any, inner: str) -> Any:
