@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import shlex
 import sys
@@ -127,6 +128,28 @@ def answers(state_dir: Path, commands: list[list[str]]) -> Iterator[tuple[str, f
                 argv = [a.replace(TASK, task) for a in template]
                 code, out, err = run_one(drill, argv, t)
                 yield scenario, t, shlex.join(argv), code, out, err
+
+
+def refuses(drill: Drill, task: str, t: float, attempts: int = 1) -> bool:
+    """Whether the world refuses each of the first ``attempts`` calls to Anthropic of ``task``'s retry at ``t``
+    (``blocks.refused``: drawn for the task, attempt and second against ``Signals.share_429``)."""
+    from warroom.drill import fleet
+    from warroom.drill.activity import unit
+
+    share = drill.simulator.refresh().signals.share_429(fleet.PRIMARY_PROVIDER, t)
+    return all(unit(task, round(t), "429", a) < share for a in range(1, attempts + 1))
+
+
+def refused_retry(drill: Drill, t0: float, t1: float = math.inf) -> tuple[str, float]:
+    """(task, second): the first second from ``t0`` (before ``t1``) at which one of the Claude tasks that failed
+    with a 429 by ``t0`` has its retry refused (``refuses``); a quarter of the calls are while the throttling is full."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t0)).flows(t0 - 3600, t0, t0)
+    tasks = [f.task_id for f in reversed(flows) if f.status == "failed" and "429" in (f.error or "") and "claude" in f.model]
+    return next((task, float(t)) for t in range(math.ceil(t0), math.ceil(min(t0 + 600, t1)))
+                for task in tasks if refuses(drill, task, t))
 
 
 def digest(code: int, out: str, err: str) -> str:

@@ -236,18 +236,17 @@ def test_a_mitigation_switched_off_again_is_not_done_and_its_off_switch_shows_wh
 
 
 def test_a_retry_before_the_breaker_is_a_miss_with_its_reason(state_dir: Path) -> None:
-    """A failed flow retried while the quota was still exhausted fails again (a 429): the row says so,
+    """A failed flow retried before the breaker, its call refused, fails again (a 429): the row says so,
     it is no mitigation, and the retry is still missing at the end. (The retry was a mitigation of the
     whole fault, ``requires`` the breaker; it is one task run again: ``Signals.retries``.)"""
-    from tests.unit.standins_corpus import run_one
+    from tests.unit.standins_corpus import refused_retry, run_one
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
     from warroom.drill.model import BACKGROUND_ERRORS
 
     d = _drill_with(state_dir, "rate-limit", 60.0, [])
-    world = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), 600.0))
-    early = next(f.task_id for f in world.flows(0, 600.0, 600.0) if f.status == "failed" and "429" in (f.error or ""))
-    assert run_one(d, ["blocks", "flow", "retry", early], 600.0)[0] == 1
+    early, t = refused_retry(d, 600.0, 660.0)
+    assert run_one(d, ["blocks", "flow", "retry", early, "--max-attempts", "1"], t)[0] == 1
     assert run_one(d, "kubectl set env deployment/flowengine -n production ENABLE_CIRCUIT_BREAKER=true".split(),
                    660.0)[0] == 0
     report = drill_report(d, None, at=d.wall_time(2400))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, refused_retry, refuses, run_one
 from warroom.drill.actions import RETRIES
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.model import Signals
@@ -81,13 +81,15 @@ def test_a_retry_of_two_tasks_changes_those_two_and_nothing_else(tmp_path: Path)
 
 
 def test_a_retry_that_fails_again_is_counted_again(tmp_path: Path) -> None:
-    """Before the breaker the quota is still exhausted: the retry fails with a 429, the task stays failed
+    """Before the breaker the world refuses a quarter of Anthropic's calls: a retry refused fails with a 429, the task stays failed
     with one more attempt, and FlowEngine's counters count one more run and one more failure."""
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="again")
     before = _rows(drill, 600.0)
-    task = next(iter(before))
-    for attempt, t in ((2, 600.0), (3, 660.0)):
-        code, out, err = run_one(drill, ["blocks", "flow", "retry", task], t)
+    task, first = refused_retry(drill, 600.0)         # the world refuses its call then
+    again = next(float(t) for t in range(int(first) + 30, 870) if refuses(drill, task, t))       # and again later
+    assert task in before
+    for attempt, t in ((2, first), (3, again)):
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", task, "--max-attempts", "1"], t)
         assert code == 1 and "429" in err, (out, err)
         assert _rows(drill, t + 30.0)[task][:2] == ["failed", str(attempt)]
     other = _without_retries(drill)

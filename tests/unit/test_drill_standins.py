@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from tests.unit.standins_corpus import refused_retry
 from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import Activity
@@ -133,10 +134,10 @@ def rate_limited_task(d: Drill, t: float) -> str:
 
 def test_retry_before_the_breaker_fails_with_a_429(state_dir: Path) -> None:
     d = make(state_dir, "rate-limit")
-    task = rate_limited_task(d, 420)
-    done = sh(d, f"blocks flow retry {task}", 420)
+    task, t = refused_retry(d, 420)          # one whose call the world refuses (a quarter of them: route-6)
+    done = sh(d, f"blocks flow retry {task} --max-attempts 1", t)
     assert done.returncode == 1 and "429" in done.stderr
-    rows = sh(d, "psql -At -c \"SELECT status FROM tasks WHERE task_id = '" + task + "'\"", 430)
+    rows = sh(d, "psql -At -c \"SELECT status FROM tasks WHERE task_id = '" + task + "'\"", t + 10)
     assert rows.stdout.strip() == "failed"
 
 
@@ -266,8 +267,7 @@ def test_a_breaker_switched_off_again_no_longer_shields_a_retry(state_dir: Path)
     assert sh(d, on.format("true"), 150).returncode == 0
     assert sh(d, on.format("false"), 200).returncode == 0
     assert [a.action for a in read_actions(d.path)][-1] == "circuit_breaker_off"
-    t = 600.0
+    task, t = refused_retry(d, 600.0)
     assert d.simulator.pane("quota", t) >= 85
-    task = rate_limited_task(d, t)
-    done = sh(d, f"blocks flow retry {task}", t)
+    done = sh(d, f"blocks flow retry {task} --max-attempts 1", t)
     assert done.returncode == 1 and "429" in done.stderr

@@ -122,14 +122,23 @@ def flow_retry(ctx: Context, args: Args) -> None:
         raise failed(f"task {task_id} is still running; cancel it before retrying")
     pruning = bool(args.get("enable_pruning")) or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
+    tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
+    if not tries.isdigit() or not 1 <= int(tries) <= 10:
+        raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range 1<=x<=10.")
     ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
-    ok, why, seconds = outcome(ctx, flow, pruning, model, answered)
+    said, seconds = [], 0.0
+    for attempt in range(1, int(tries) + 1):       # only a call refused 429 is tried again
+        ok, why, took = outcome(ctx, flow, pruning, model, answered, attempt)
+        said.append(f"  attempt {attempt}/{tries}: " + (f"succeeded in {took:.1f}s" if ok else why))
+        seconds += took
+        if ok or THROTTLED not in why:
+            break
     ctx.pause(seconds, cap=6.0)
     ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model,
                repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
-    ctx.out(f"  attempt 1/{args.text('max_attempts') or 3}: " + (f"succeeded in {seconds:.1f}s" if ok else why))
+    ctx.out("\n".join(said))
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
@@ -147,23 +156,33 @@ def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
     return (to[0], False) if moved else (model, True)
 
 
-def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False) -> tuple[bool, str, float]:
+THROTTLED = "429 Too Many Requests"
+
+
+def refused(ctx: Context, task_id: str, provider: fleet.Provider, attempt: int = 1) -> bool:
+    """Whether the world refuses ``attempt`` of ``task_id``'s call to ``provider`` now with a 429: drawn, for
+    the task, attempt and scenario second, against the share of that provider's calls refused now."""
+    return unit(task_id, round(ctx.t), "429", attempt) < ctx.signals.share_429(provider, ctx.t)
+
+
+def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False,
+            attempt: int = 1) -> tuple[bool, str, float]:
     """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail;
-    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``)."""
+    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``); refused 429 as the
+    world refuses that share of its provider's calls now (``refused``: what the breaker bends)."""
     sig, t, anthropic = ctx.signals, ctx.t, fleet.PROVIDERS[0]
+    provider = next(p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model))
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
     claude = "claude" in model
     state, why = breaker_state(ctx)
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
-    if (why := next((why for _, why, asks in sig.strands(t) if fleet.provider_of(model) in asks), None)) is not None:
-        return False, why, 1.0           # no provider answers a call on this model now, as the flows on it fail
+    if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
+        return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
     if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
         return False, f"circuit breaker OPEN: {why}", 0.5
-    if claude and ctx.quota(anthropic) >= 0.85 and not (sig.effective("circuit_breaker")
-                                                           and sig.in_force("circuit_breaker", t)):
-        return False, (f"rate limit exceeded: anthropic 429 Too Many Requests (quota "
-                       f"{ctx.quota(anthropic) * 100:.0f}% used)"), 3.0
+    if refused(ctx, flow.task_id, provider, attempt):
+        return False, f"rate limit exceeded: {provider.name} {THROTTLED} (quota {ctx.quota(provider) * 100:.0f}% used)", 3.0
     if claude and not answered and sig.share_5xx(anthropic, t) > 0.2:
         return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:

@@ -118,7 +118,7 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     return pods
 
 
-DAY = 86400.0
+DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
 UNSCHEDULABLE = (f"0/{len(NODES)} nodes are available: {len(NODES)} node(s) were unschedulable. preemption: "
                  f"0/{len(NODES)} nodes are available: {len(NODES)} Preemption is not helpful for scheduling.")
 
@@ -203,8 +203,8 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
-    return [Obj(_api(ctx, "Node", n, None, -63 * DAY, spec={"unschedulable": n in off}),
-                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", age(ctx.t + 63 * DAY), "v1.28.9"),
+    return [Obj(_api(ctx, "Node", n, None, -63.5 * DAY, spec={"unschedulable": n in off}),
+                ("Ready,SchedulingDisabled" if n in off else "Ready", "<none>", age(ctx.t + 63.5 * DAY), "v1.28.9"),
                 describe=DESCRIBE_NODE.format(
                     name=n, off=str(n in off).lower(), n=len(here := [p for p in pods if p.node == n]),
                     taints="node.kubernetes.io/unschedulable:NoSchedule" if n in off else "<none>",
@@ -239,10 +239,10 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
         status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
             {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu}}}]}
-        out.append(Obj(_api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21 * DAY, apiVersion="autoscaling/v2",
+        out.append(Obj(_api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21.5 * DAY, apiVersion="autoscaling/v2",
                             spec=spec, status=status),
                        (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%", h["min"],
-                        h["max"], replicas, age(ctx.t + 21 * DAY))))
+                        h["max"], replicas, age(ctx.t + 21.5 * DAY))))
     return out
 
 
@@ -292,12 +292,12 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                                        if scope in (None, d.namespace)],
     "nodes": _nodes, "hpa": _hpa, "events": events,
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
-    "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34 * DAY),
+    "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
                                             type="Opaque", data=dict.fromkeys(k, "")),
-                                       ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34 * DAY))))
+                                       ("Opaque", len(k), age(ctx.t - made(ctx, "secret", n, -34.5 * DAY))))
                                    for n, k in ctx.cluster.secrets.items()],
-    "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34 * DAY, data=d),
-                                          (len(d), age(ctx.t + 34 * DAY))) for n, d in ctx.cluster.configmaps.items()],
+    "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34.5 * DAY, data=d),
+                                          (len(d), age(ctx.t + 34.5 * DAY))) for n, d in ctx.cluster.configmaps.items()],
 }
 
 

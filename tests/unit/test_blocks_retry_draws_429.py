@@ -1,0 +1,70 @@
+"""route-6: `blocks flow retry` / `test-flow` failed a Claude call with a 429 whenever Anthropic's quota read
+85 % or more (a rule of its own): at 98 % the world refuses a quarter of the calls (``Signals.share_429``),
+the stand-in refused all of them. A retry's call is now refused as the world refuses that provider's calls
+(drawn per task, attempt and second: the same retry answers the same), the breaker bending the share as it
+bends the flows; each of --max-attempts (default: the orchestrator's retry.max_attempts) is one more draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, refuses, run_one
+from warroom.drill import fleet
+from warroom.drill.activity import Activity, unit
+from warroom.drill.cluster import build_cluster
+from warroom.drill.directory import Drill, create_drill
+
+T = 1500.0          # rate-limit, untouched: the throttling at full strength, quota 98 % (not exhausted)
+
+
+def failed_429(drill: Drill, t: float, n: int) -> list[str]:
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t)).flows(t - 3600, t, t)
+    return [f.task_id for f in reversed(flows) if f.status == "failed" and "429" in (f.error or "")
+            and "claude" in f.model][:n]         # a task on another model calls another provider
+
+
+@pytest.fixture
+def drill(tmp_path: Path) -> Drill:
+    return create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+
+
+def test_a_retry_is_refused_as_the_world_refuses_its_providers_calls(drill: Drill) -> None:
+    share = drill.simulator.refresh().signals.share_429(fleet.PRIMARY_PROVIDER, T)
+    assert 0.2 < share < 0.3 and drill.simulator.pane("quota", T) >= 85
+    answers = {}
+    for task in failed_429(drill, T, 16):
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", task, "--max-attempts", "1"], T)
+        answers[task] = code == 1 and "anthropic 429 Too Many Requests (quota 98% used)" in err
+        assert answers[task] or (code == 0 and "attempt 1/1: succeeded" in out), (out, err)
+        assert answers[task] == (unit(task, round(T), "429", 1) < share)
+    assert set(answers.values()) == {True, False}, answers       # some refused, most answered
+
+
+def test_each_attempt_is_one_more_call_and_the_orchestrators_setting_is_the_default(drill: Drill) -> None:
+    once = [t for t in failed_429(drill, T, 16) if refuses(drill, t, T) and not refuses(drill, t, T, 2)]
+    others = [t for t in failed_429(drill, T, 16) if t != once[0]]
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", once[0]], T)
+    assert code == 0 and "attempt 1/3: rate limit exceeded: anthropic 429" in out and "attempt 2/3: succeeded" in out
+    assert run_one(drill, "blocks config set retry.max_attempts 1".split(), T)[0] == 0
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", others[0]], T + 1)
+    refused_now = unit(others[0], round(T + 1), "429", 1) < drill.simulator.refresh().signals.share_429(
+        fleet.PRIMARY_PROVIDER, T + 1)
+    assert "attempt 1/1: " in out + err and "attempt 2/" not in out + err and (code == 1) == refused_now
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", others[1], "--max-attempts", "0"], T)
+    assert code == 2 and "Invalid value for '--max-attempts': '0' is not in the range 1<=x<=10." in err
+
+
+def test_the_breaker_bends_the_refused_share_and_says_why_while_open(drill: Drill) -> None:
+    on = "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true CIRCUIT_BREAKER_THRESHOLD=85 -n production"
+    assert run_one(drill, on.split(), 150.0)[0] == 0
+    opened = next(t for t in range(200, 400, 10) if "OPEN (" in run_one(drill, "blocks circuit-breaker status".split(),
+                                                                           float(t))[1].split("\n")[0][:22])
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", failed_429(drill, opened, 1)[0]], float(opened))
+    assert code == 1 and "circuit breaker OPEN: pausing new flows: quota" in err, err
+    late = 900.0            # HALF_OPEN: calls let in, the throttling mitigated to the everyday share
+    assert drill.simulator.refresh().signals.share_429(fleet.PRIMARY_PROVIDER, late) < 0.01
+    for task in failed_429(drill, late, 6):
+        code, out, err = run_one(drill, ["blocks", "flow", "retry", task], late)
+        assert code == 0 and "429" not in out, (out, err)
