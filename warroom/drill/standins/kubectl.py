@@ -39,6 +39,19 @@ MAX_REPLICAS = 1000      # a deployment's pods are listed one by one; more would
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
          "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
+# the options each verb's answer reads (besides -n), by key: any other kubectl option is refused, never ignored;
+# delete, drain, exec take a few that change nothing here (the drill deletes at once, has no daemonsets or
+# emptyDir volumes, and answers without a terminal)
+ACTS = {verb: set(keys.split()) for verb, keys in {
+    "get": "output selector field_selector sort_by all_namespaces show_labels no_headers",
+    "describe": "selector field_selector", "top": "selector all_namespaces sort_by",
+    "logs": "selector since since_time tail prefix follow container timestamps all_containers",
+    "rollout": "to_revision revision timeout watch dry_run", "set": "env list from dry_run",
+    "scale": "replicas current_replicas dry_run", "autoscale": "min max cpu_percent dry_run",
+    "exec": "stdin tty container", "apply": "filename dry_run", "create": "from_literal dry_run output",
+    "delete": "ignore_not_found dry_run grace_period force wait", "patch": "patch type dry_run",
+    "node": "selector field_selector dry_run ignore_daemonsets delete_emptydir_data force timeout grace_period",
+    "version": ""}.items()}
 # verb -> the Kubectl method that answers it (in kubectl's order, which "Did you mean" follows)
 VERBS = {**{v: v for v in "get describe logs top rollout set scale exec apply create delete patch autoscale".split()},
          **dict.fromkeys(("cordon", "uncordon", "drain"), "node"), "config": "not_simulated", "version": "version",
@@ -83,6 +96,9 @@ def run(ctx: Context, argv: list[str]) -> int:
                         + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
     see = f"\nSee 'kubectl {sub} --help' for usage."
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
+    if (unread := sorted(set(args.opts) - ACTS.get(VERBS[sub], set(args.opts)) - {"namespace"})):
+        raise ToolError(f"error: drill: `kubectl {sub}` does not simulate {', '.join(f'--{k}' for k in unread)} (it "
+                        f"reads -n {' '.join(sorted(f'--{k}' for k in ACTS[VERBS[sub]]))})".replace("_", "-"))
     ctx.pause(0.25)
     return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
 
@@ -366,6 +382,8 @@ class Kubectl:
             if len(pods) > 1:
                 ctx.err(f"Found {len(pods)} pods, using pod/{pods[0].name}")
                 pods = pods[:1]
+        if (c := self.args.text("container")) and (p := next((p for p in pods if p.container != c), None)):
+            raise ToolError(f"error: container {c} is not valid for pod {p.name}")      # one container a pod
         window = min(self.duration("since", "1h"), 7200.0)     # minutes of the drill's world, whatever its speed
         if self.args.get("since_time") is not None:            # a wall instant (what --timestamps prints)
             if self.args.get("since") is not None:
@@ -380,11 +398,14 @@ class Kubectl:
                 raise ToolError(f'error: parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{text}"')
             window = min(max(0.0, ctx.t - ctx.drill.scenario_time(at)), 7200.0)
         tail = self.number("tail", "10" if self.selector else "-1")
+
+        def say(p: Pod, t: float, line: str) -> None:       # --timestamps: kubelet's stamp before the app's own
+            ctx.out(f"[pod/{p.name}/{p.deployment}] " * bool(self.args.get("prefix")) + f"{iso(ctx.wall(t))[:-1]}"
+                    "000000Z " * bool(self.args.get("timestamps")) + f"{iso(ctx.wall(t))} {line}")
         for p in pods:
             lines = pod_lines(ctx, p, ctx.t - window, ctx.t)
-            prefix = f"[pod/{p.name}/{p.deployment}] " if self.args.get("prefix") else ""
             for t, line in (lines if tail < 0 else lines[-tail:] if tail else []):
-                ctx.out(f"{prefix}{iso(ctx.wall(t))} {line}")
+                say(p, t, line)
         last = ctx.t
         while self.args.get("follow"):              # -f: new lines as the drill clock moves, until killed
             ctx.stdout.flush()
@@ -393,7 +414,7 @@ class Kubectl:
             for p in pods:
                 for t, line in pod_lines(ctx, p, last, ctx.t):
                     if t > last:
-                        ctx.out(f"{iso(ctx.wall(t))} {line}")
+                        say(p, t, line)
             last = ctx.t
             if ctx.no_delay:
                 break
@@ -505,6 +526,8 @@ class Kubectl:
         what, rest = self.args.pos[0], self.args.pos[1:]
         if what not in ("env", "image", "resources"):
             raise ToolError(f'error: unknown command "{what}" for "kubectl set"')
+        if what == "resources":         # the drill models no requests or limits: no answer that changes nothing
+            raise ToolError("error: drill: `kubectl set resources` is not simulated (set env and set image are)")
         if rest and "=" not in rest[0] and "/" in rest[0]:
             targets, assignments = rest[:1], rest[1:]
         elif len(rest) >= 2 and rest[0] in KINDS:
@@ -514,14 +537,12 @@ class Kubectl:
         dep = self.deployment(*self.target(targets))
         if what == "env":
             return self.set_env(dep, assignments)
-        if what == "image":
-            if not assignments or "=" not in assignments[0]:
-                raise ToolError("error: expected CONTAINER=IMAGE")
-            container, image = assignments[0].split("=", 1)
-            if container not in (dep.container, "*"):
-                raise ToolError(f'error: unable to find container named "{container}"')
-            return self.done("deployments", dep.name, "image updated", "set_image", deployment=dep.name, image=image)
-        self.done("deployments", dep.name, "resource requirements updated")
+        if not assignments or "=" not in assignments[0]:
+            raise ToolError("error: expected CONTAINER=IMAGE")
+        container, image = assignments[0].split("=", 1)
+        if container not in (dep.container, "*"):
+            raise ToolError(f'error: unable to find container named "{container}"')
+        self.done("deployments", dep.name, "image updated", "set_image", deployment=dep.name, image=image)
 
     def set_env(self, dep: Deployment, assignments: list[str]) -> None:
         if self.args.get("list"):
@@ -558,6 +579,8 @@ class Kubectl:
         if kind != "deployments":
             raise not_found(kind, str(name))
         dep = self.deployment(kind, name)
+        if self.args.get("current_replicas") is not None and self.number("current_replicas", "") != dep.replicas:
+            raise ToolError(f"error: Expected replicas to be {self.args.text('current_replicas')}, was {dep.replicas}")
         self.done(kind, dep.name, "scaled", "scale_to", deployment=dep.name, replicas=replicas)
 
     def autoscale(self) -> None:
@@ -706,7 +729,10 @@ class Kubectl:
         command = self.args.rest or self.args.pos[1:]
         if not command:
             raise ToolError("error: you must specify at least one command for the container")
-        return self.in_container(self.pods_of(self.args.pos[0])[0], command)
+        pod = self.pods_of(self.args.pos[0])[0]
+        if self.args.text("container") not in ("", pod.container):
+            raise ToolError(f'error: unable to upgrade connection: container not found ("{self.args.text("container")}")')
+        return self.in_container(pod, command)
 
     def in_container(self, pod: Pod, command: list[str]) -> int:
         """The few programs a runbook runs inside a pod: the drill's own curl and psql as if from inside
