@@ -50,17 +50,20 @@ def parse_duration(text: str | int | float) -> float:
 
 
 def stated_seconds(seconds: float) -> float:
-    """A span as the product states it: the one rounding every duration and clock goes through,
-    so the same span reads the same in the header, ``incident show``, the PIR, the drill report and
-    every notice (redteam29-3: a frozen header clock that floored read "56:56" beside "Time to
-    resolve 56m57s"). Half up, never banker's, to a tenth of a second under 10 s (a command's
-    0.4 s run), to the whole second from there; a coarser form only ever reads this value."""
+    """A span as the product states it: the one rule every duration and clock goes through, so the
+    same span reads the same in the header, ``incident show``, the PIR, the drill report and every
+    notice (redteam29-3: a frozen header clock read "56:56" beside "Time to resolve 56m57s").
+
+    The units a span has completed, as a clock counts them: to the tenth of a second under 10 s (a
+    command's 0.4 s run), to the whole second from there; never rounded up. Rounding up would state
+    a span past a line it has not reached: "1h00m" beside "< 60 min: met" for 59m59.6s, a header at
+    "15:00" still on the tier before 15 minutes. Cut here, a span reads at or past a whole-second
+    line exactly when it is; every coarser form (a clock, whole minutes) reads this value."""
     s = max(0.0, float(seconds))
     if not math.isfinite(s):
         raise ValueError(f"not a span: {seconds!r}")
     s = round(s, 6)      # to the journal's microsecond: two float paths to one span state it alike
-    tenths = math.floor(s * 10 + 0.5)
-    return tenths / 10 if tenths < 100 else float(math.floor(s + 0.5))
+    return math.floor(round(s * 10, 6)) / 10 if s < 10 else float(math.floor(s))
 
 
 def format_duration(seconds: float) -> str:
@@ -77,15 +80,15 @@ def format_duration(seconds: float) -> str:
 
 
 def stated_minutes(seconds: float) -> int:
-    """Whole minutes of a span (the incident log's ``Duration (min)``): the stated seconds rounded
-    half up, so a span the PIR says is 56m30s is 57 minutes, as a reader rounds it."""
-    return math.floor(stated_seconds(seconds) / 60 + 0.5)
+    """Whole minutes of a span (the incident log's ``Duration (min)``), completed ones as
+    :func:`stated_seconds` counts: 59m59s is 59, the side of a 60-minute target it is on."""
+    return int(stated_seconds(seconds) // 60)
 
 
 def format_clock(seconds: float) -> str:
-    """Elapsed / countdown clock: 04:07, 1:02:03; the whole second of :func:`stated_seconds`
-    (under 10 s, its tenth rounded half up), so a clock and a duration of one span agree."""
-    whole = math.floor(stated_seconds(seconds) + 0.5)
+    """Elapsed / countdown clock: 04:07, 1:02:03: the whole seconds of :func:`stated_seconds`, so a
+    clock and a duration of one span state the same figures."""
+    whole = int(stated_seconds(seconds))
     hours, rem = divmod(whole, 3600)
     minutes, secs = divmod(rem, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"

