@@ -25,6 +25,7 @@ RETRIES = ("retry", "retry_pruned")     # ``blocks flow retry``: one task run ag
 #: delay or tau of their own (``Signals.held``): the bad release's code; an audit shipper stuck since a stall.
 BY_POD = ("rollback", "audit_restart")
 
+#: Every canonical action; one change that means several records them in this order (``cluster._env_meaning``).
 ACTIONS: dict[str, str] = {
     "circuit_breaker": "circuit breaker enabled (ENABLE_CIRCUIT_BREAKER=true)",
     "circuit_breaker_off": "circuit breaker disabled",
@@ -43,9 +44,9 @@ ACTIONS: dict[str, str] = {
     "flowengine_stop": "FlowEngine scaled to zero (all flows halted)",
     "flowengine_start": "FlowEngine scaled back up",
     "scale": "FlowEngine replicas added",
-    "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",
     "manual_review": "manual review mode enabled",
     "manual_review_off": "manual review mode disabled",
+    "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",
     "set_env": "deployment environment changed",
     "set_image": "deployment image changed",
     "notify": "stakeholders notified",

@@ -21,7 +21,7 @@ from itertools import takewhile
 from typing import Any
 
 from warroom.drill import fleet
-from warroom.drill.actions import Action
+from warroom.drill.actions import ACTIONS, Action
 from warroom.drill.scenarios import Scenario
 
 DAY = 86400.0
@@ -442,9 +442,6 @@ SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off")
             "CONTEXT_PRUNING_ENABLED": ("context_pruning", "context_pruning_off"),
             "MANUAL_REVIEW_MODE": ("manual_review", "manual_review_off")}
 ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS")
-# the order canonical actions are recorded in when one change means several
-ORDER = ("circuit_breaker", "circuit_breaker_off", "fallback_routing", "fallback_routing_off", "context_pruning",
-         "context_pruning_off", "redaction", "manual_review", "manual_review_off", "throttle")
 
 
 def switched_on(env: Env, key: str) -> bool:
@@ -532,7 +529,7 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
             found.add("throttle")
     except ValueError:
         pass
-    return [k for k in ORDER if k in found]
+    return [k for k in ACTIONS if k in found]
 
 
 def _scaling(old: int, new: int) -> list[str]:
