@@ -130,6 +130,7 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     info.title = drill.scenario.title
     info.runbook, info.severity, info.symptom = drill.scenario.runbook, drill.scenario.severity, drill.scenario.symptom
     info.extra["drill"] = drill
+    info.extra["ended"] = partial(drill_ended, cfg, home)
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
     from tui import drill_warmup
     from warroom.drill.simulator import SERIES_CACHE
@@ -497,6 +498,23 @@ def _utc(ts: float) -> str:
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
+    """Why no incident may be declared on ``drill`` any more, None while one may. Resolving its
+    incident finished it, whoever resolved it and in whichever process, so it is read from disk, not
+    from this process's copy: a declaration on it (the same dashboard after the end-of-drill report,
+    or another one left open on the drill) tied a new incident to the worked world, mid-scenario, and
+    the next ``warroom demo`` continued that world instead of starting the scenario over (redteam30-8)."""
+    from warroom.drill.directory import open_drill
+
+    fresh = open_drill(Path(drill.path), wrappers=False)
+    if fresh.active and (not fresh.incident or _incident_resolved(cfg, home, fresh) is None):
+        return None
+    pace = ["--speed", f"{fresh.speed:g}"] if fresh.speed != 1.0 else []
+    return (f"the {fresh.scenario.name} drill {fresh.name} has ended"
+            + (f" ({fresh.incident} was resolved)" if fresh.incident else "")
+            + f": `{command('drill', fresh.scenario.name, *pace)}` starts the scenario over for a new incident")
 
 
 def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:

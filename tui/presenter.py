@@ -325,6 +325,9 @@ class IncidentPresenter:
             if sim is not None:
                 # Recorded so a headless `incident run` on this incident reaches the stand-ins too.
                 drill["dir"] = str(sim.path)
+        if sim is not None and self.ctx.drill is not None and callable(ended := self.ctx.drill.extra.get("ended")) \
+                and (why := ended(sim)):
+            raise WarroomError(why)          # a drill is over once its incident is resolved (launch.drill_ended)
         if sim is not None:
             from warroom.incident.drill_report import declared_source
 
