@@ -175,3 +175,16 @@ def test_the_cli_runs_an_optional_parameter_empty(tmp_path: Path, cli) -> None: 
         assert code == 0 and "<>" in out, (extra, out, err)
     code, out, err = cli("run", inc, "6", "--param", "name=", "--read-only")
     assert code == 2 and "missing required parameter name" in err, (out, err)
+
+
+def test_empty_never_changes_a_query_s_shape_or_drops_a_native_word() -> None:
+    """Outside a quoted PromQL string empty would reshape the query (``sum by ({{ l }})`` is
+    ``sum by ()``, another aggregation): refused; inside one it is a value like any other. A
+    native step has no shell to pass an empty argument: its word would vanish, so it is refused."""
+    from warroom.runbook.params import ParamError as ValueRefused, substitute
+
+    with pytest.raises(ValueRefused, match="parameter 'l' is empty outside a quoted PromQL string"):
+        substitute("sum by ({{ l }}) (flowengine_flows_total)", {"l": ""}, kind="promql")
+    assert substitute('flowengine_flows_total{job="{{ l }}"}', {"l": ""}, kind="promql") == 'flowengine_flows_total{job=""}'
+    with pytest.raises(ValueRefused, match="parameter 'l' is empty, which a native k8s step cannot take"):
+        substitute("scale deployment/flowengine --replicas={{ l }}", {"l": ""}, kind="k8s")

@@ -275,8 +275,11 @@ def _substitute_promql(command: str, refs: list[ParamRef], vals: dict[str, str])
             rep = v
         elif inside[r.start]:
             rep = v.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
-        elif _SIMPLE_TOKEN.match(v) and not v.startswith("-"):
+        elif v and _SIMPLE_TOKEN.match(v) and not v.startswith("-"):
             rep = v
+        elif not v:      # an optional parameter left empty: `sum by ({{ l }})` would be `sum by ()`
+            raise ParamError(f"parameter {r.name!r} is empty outside a quoted PromQL string, where"
+                             " nothing in its place would change the query's shape: give it a value")
         else:
             raise ParamError(f"the value for parameter {r.name!r} may only hold letters, "
                              "digits and . _ : / = @ + , - outside a quoted PromQL string")
@@ -288,7 +291,10 @@ def _substitute_tokens(command: str, refs: list[ParamRef], vals: dict[str, str],
     out = command
     for r in reversed(refs):
         v = vals[r.key]
-        if not v or not _SIMPLE_TOKEN.match(v) or v.startswith("-"):
+        if not v:        # no shell here to pass an empty argument: the word would just vanish
+            raise ParamError(f"parameter {r.name!r} is empty, which {what} cannot take (it has no empty"
+                             " argument; the words after it would move up): give it a value")
+        if not _SIMPLE_TOKEN.match(v) or v.startswith("-"):
             raise ParamError(f"the value for parameter {r.name!r} is not allowed in {what}: "
                              "use letters, digits and . _ : / = @ + , - (not starting with -)")
         out = out[:r.start] + v + out[r.end:]
