@@ -230,3 +230,33 @@ def check_params(rb: Runbook, fm: FrontMatter, report: Report) -> None:
             if p.declared and key not in used:
                 report(fm.line_of(f"params.{p.name}"), "warning",
                        f"parameter {p.name!r} is declared but no step uses it")
+    for step in rb.steps:
+        for name, why in never_empty(rb, step):
+            report(step.line, "warning", f"step {step.number}: parameter {name!r} is declared required = false,"
+                   f" but this step can never run it empty: {why}")
+
+
+def never_empty(rb: Runbook, step: Step) -> list[tuple[str, str]]:
+    """The optional parameters (``required = false``) a step refuses when left empty, and why: the
+    run would say so only when someone leaves one empty mid-incident, so lint says it first."""
+    if step.command is None or not any(p.optional for p in rb.params.values()):
+        return []
+    declared = [k for k, p in rb.params.items() if p.declared]
+    refs = params.find_params(step.command, declared, step.kind)
+    keys = list(dict.fromkeys(r.key for r in refs))
+    out = []
+    for key in keys:
+        p = rb.params.get(key)
+        if p is None or not p.optional:
+            continue
+        values = {k: ("" if k == key else "1") for k in keys}     # "1" goes wherever a value may
+        try:
+            params.substitute(step.command, values, declared=declared, kind=step.kind)
+        except params.ParamError as exc:
+            written = {p.name} | {r.name for r in refs if r.key == key}
+            if any(f"'{n}'" in str(exc) for n in written):         # refused for this one, not another
+                out.append((p.name, str(exc)))
+            continue
+        if step.mutating and params.empty_inside_word(step.command, values, declared=declared, kind=step.kind):
+            out.append((p.name, "it sits inside a word of a step that changes things, which empty would widen"))
+    return out
