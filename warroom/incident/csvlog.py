@@ -53,8 +53,8 @@ def row_for(state: IncidentState, now: datetime, head: dict[str, Any] | None = N
         # and a guess (the runbook's or the incident's title) would read as the commander's word
         "Type": str(res.get("type") or ""),
         "Affected Repos": str(res.get("affected_repos") or ""),
-        # whole minutes by the one rule of spans (durations.stated_minutes), as the PIR's figure rounds
-        "Duration (min)": str(stated_minutes(stime.span(state, state.impact_duration(now)).seconds)),   # scenario minutes in a drill
+        # the minutes the PIR's figure has completed (durations.stated_minutes); drill minutes in a drill
+        "Duration (min)": str(stated_minutes(stime.span(state, state.impact_duration(now)).seconds)),
         WALL_COLUMN: str(stated_minutes(state.impact_duration(now).total_seconds())),
         "Root Cause": root,
         "Resolution": str(res.get("resolution") or res.get("summary") or ""),
