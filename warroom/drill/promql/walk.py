@@ -29,8 +29,8 @@ SUBQUERY_STEP = 60.0   # a subquery's default resolution: Prometheus' default ev
 _MATCH_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 _OTHER_FUNCS = {"time", "vector", "scalar", "histogram_quantile", "sort", "sort_desc", "timestamp"}
 _REFUSED = {
-    pp.MatrixSelector: "a range vector (selector[window]) can only be passed to a range function such as rate()",
-    pp.SubqueryExpr: "a subquery (expr[range:step]) can only be passed to a range function such as max_over_time()",
+    pp.MatrixSelector: "a range vector (selector[window]) outside a range function such as rate() is not supported in drills",
+    pp.SubqueryExpr: "a subquery (expr[range:step]) outside a range function such as max_over_time() is not supported in drills",
     pp.StringLiteral: "a string literal as a value is not supported in drills",
 }
 
