@@ -58,3 +58,24 @@ def test_timestamps_put_kubelets_stamp_before_each_line(drill) -> None:  # type:
     for a, b in zip(plain, stamped, strict=True):
         stamp, rest = b.split(" ", 1)
         assert rest == a and stamp.endswith("000000Z") and stamp[:23] == a[:23]
+
+
+def test_blocks_options_act_or_are_refused(drill) -> None:  # type: ignore[no-untyped-def]
+    """blocks: flow retry --dry-run retried and recorded the run; metrics query --repo, status update
+    --component were ignored; test-flow --verbose/--config/--output and status flows --last did nothing."""
+    from warroom.drill.actions import read_actions
+
+    task = run_one(drill, ["psql", "-At", "-c", "SELECT task_id FROM tasks WHERE status = 'failed' LIMIT 1"], T)[1]
+    before = len(read_actions(drill.path))
+    code, out, _ = run_one(drill, ["blocks", "flow", "retry", task.strip(), "--dry-run"], T)
+    assert code == 0 and out.startswith("Would retry ") and "dry run: not retried" in out
+    assert len(read_actions(drill.path)) == before
+    one = run_one(drill, "blocks metrics query --metric flow_executions_total --repo risk-engine".split(), T)[1]
+    assert one.splitlines()[0].startswith("risk-engine: ") and one.count(" executions\n") == 1
+    assert run_one(drill, "blocks metrics query --metric flow_executions_total --repo nope".split(), T)[0] == 1
+    assert run_one(drill, "blocks status update --status degraded --message m --component api".split(), T)[1] \
+        == "✓ status page updated: degraded (api)\n"
+    assert read_actions(drill.path)[-1].detail["component"] == "api"
+    for line in ("blocks test-flow --verbose", "blocks test-flow --config c.json", "blocks status flows --last 1h"):
+        code, _, err = run_one(drill, line.split(), T)
+        assert code == 2 and "Error: No such option: --" in err, (line, err)

@@ -125,9 +125,11 @@ def flow_retry(ctx: Context, args: Args) -> None:
     tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
     if not tries.isdigit() or not 1 <= int(tries) <= 10:
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range 1<=x<=10.")
-    ctx.out(f"Retrying {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
+    ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
+    if args.get("dry_run"):         # nothing run, nothing recorded
+        return ctx.out(f"  dry run: not retried (up to {tries} attempts)")
     said, seconds = [], 0.0
     for attempt in range(1, int(tries) + 1):       # only a call refused 429 is tried again
         ok, why, took = outcome(ctx, flow, pruning, model, answered, attempt)
@@ -197,7 +199,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     return True, "", seconds
 
 
-@command("test-flow", "dry-run verbose model= input= repo= config= output=", store=True)
+@command("test-flow", "dry-run model= input= repo=", store=True)
 def test_flow(ctx: Context, args: Args) -> None:
     repo, source, env = args.text("repo") or fleet.PILOT_REPO, args.text("input") or "test_case.md", ctx.cluster.env()
     if repo not in {r.name for r in fleet.REPOS}:
@@ -251,11 +253,13 @@ def metrics_query(ctx: Context, args: Args) -> None:
     if metric not in known:
         raise failed(f"unknown metric '{metric}'; available: {', '.join(known)}")
     span, group, cost = window(args), args.text("group_by") or "repo", metric == "flow_cost_dollars_total"
+    if not (repos := [r for r in fleet.REPOS if args.text("repo") in ("", r.name)]):
+        raise failed(f"unknown repository '{args.text('repo')}'")
     source = "flow_executions_total" if cost else metric
     if group == "hour":
         rows = []
         for h in range(max(1, int(round(span / 3600))) - 1, -1, -1):
-            v = sum(count(ctx, source, r, ctx.t - (h + 1) * 3600, ctx.t - h * 3600) for r in fleet.REPOS)
+            v = sum(count(ctx, source, r, ctx.t - (h + 1) * 3600, ctx.t - h * 3600) for r in repos)
             rows.append([f"{utc(ctx.wall(ctx.t - (h + 1) * 3600)):%Y-%m-%d %H:%M}",
                          f"${v * 0.13:,.2f}" if cost else int(round(v))])
         ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
@@ -264,7 +268,7 @@ def metrics_query(ctx: Context, args: Args) -> None:
         raise failed(f"cannot group {metric} by '{group}'; use repo or hour")
     per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
     totals = [(r.name, count(ctx, source, r, ctx.t - span, ctx.t)
-               * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in fleet.REPOS]
+               * ((0.08 + 0.1 * unit(r.name, "cost")) * per_flow if cost else 1)) for r in repos]
     totals.sort(key=lambda x: -x[1] if args.text("sort", "desc") == "desc" else x[1])
     noun = {"flow_failures_total": "failure", "flow_executions_total": "execution"}.get(metric, "")
     for name, v in totals:
@@ -374,7 +378,7 @@ def breaker_status(ctx: Context, args: Args) -> None:
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms
-@command("status flows", "active last=", store=True)
+@command("status flows", "active", store=True)
 def status_flows(ctx: Context, args: Args) -> None:
     flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
     active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
@@ -387,8 +391,8 @@ def status_flows(ctx: Context, args: Args) -> None:
 def status_update(ctx: Context, args: Args) -> None:
     status = choice(args.text("status"), "--status",
                     ("operational", "degraded", "partial_outage", "major_outage", "maintenance"))
-    ctx.record("status_page", status=status, message=args.text("message")[:300])
-    ctx.out(f"✓ status page updated: {status}")
+    ctx.record("status_page", status=status, message=args.text("message")[:300], component=args.text("component"))
+    ctx.out(f"✓ status page updated: {status}" + f" ({args.text('component')})" * bool(args.text("component")))
 
 
 @command("config get", arguments="KEY")
