@@ -79,3 +79,11 @@ def test_blocks_options_act_or_are_refused(drill) -> None:  # type: ignore[no-un
     for line in ("blocks test-flow --verbose", "blocks test-flow --config c.json", "blocks status flows --last 1h"):
         code, _, err = run_one(drill, line.split(), T)
         assert code == 2 and "Error: No such option: --" in err, (line, err)
+
+
+@pytest.mark.parametrize("what", ["deploy,hpa", "all", "deploy/flowengine hpa/flowengine", "pods a b"])
+def test_a_get_of_several_types_or_names_is_refused_not_cut_short(drill, what: str) -> None:  # type: ignore[no-untyped-def]
+    """redteam30-5: `get deploy,hpa` / `get all` said the server lacks the type (kubectl's typo error), and
+    `get deploy/flowengine hpa/flowengine` printed the deployment and dropped the rest in silence."""
+    code, out, err = run_one(drill, ["kubectl", "get", *what.split(), "-n", "production"], T)
+    assert (code, out) == (1, "") and "the drill answers one resource type (and name) per command" in err, err

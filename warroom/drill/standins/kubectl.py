@@ -191,6 +191,9 @@ class Kubectl:
                             "a complete list of supported resources." if self.verb == "get" else
                             f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
         kind, slash, name = pos[0].partition("/")
+        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # kubectl would answer each one
+            raise ToolError(f"error: drill: the drill answers one resource type (and name) per command: `kubectl "
+                            f"{self.verb} {' '.join(pos)}` is not simulated; ask for each")
         if kind.lower() not in KINDS:
             raise ToolError(f'error: the server doesn\'t have a resource type "{kind}"')
         name = name if slash else pos[1] if len(pos) > 1 else ""
