@@ -711,7 +711,8 @@ class IncidentPresenter:
             if check is None:
                 return  # left open on purpose
             self.post(IncidentChanged(live.id))
-            self.app.post_message(GateProgress(key, number, text, check.status, check.value, 0.0, check.reason,
+            left = check.remaining if check.status == "pending" else 0.0    # pending: not judged, still open
+            self.app.post_message(GateProgress(key, number, text, check.status, check.value, left, check.reason,
                                                check.held, check.hold, measure))
 
         self.worker(work, group=f"gate-{key[0]}-{key[1]}", name=f"verify {key[1]}")

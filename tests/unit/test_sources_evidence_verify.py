@@ -288,10 +288,13 @@ def test_open_gates_are_settled_after_the_fact(tmp_path: Path) -> None:
     assert [g.step_id for g in open_gates(_events(tmp_path))] == ["c"]
 
 
-def test_a_gate_ends_with_its_window_even_on_a_pinned_clock(tmp_path: Path, monkeypatch) -> None:
+def test_a_gate_on_a_pinned_clock_ends_its_watch_unjudged_and_stays_open(tmp_path: Path, monkeypatch) -> None:
     """``$WARROOM_DRILL_AT`` pins every reader's "now" (tests, a facilitator replaying one moment):
-    a gate that never holds must still end when its window has passed in real seconds, not wait
-    for a clock that does not move (x60: a 1-minute window is one wall second)."""
+    a watch must still end when the window has passed in real seconds, not wait for a clock that
+    does not move (x60: a 1-minute window is one wall second). But no drill time passed, so it
+    cannot say the window ran out (redteam30-2: it journaled verify.failed "window of 1m00s drill
+    time ran out", the drill report said "verify gate FAILED"): the gate is left open, unjudged,
+    and a gate that holds at the pinned instant still passes there."""
     from warroom import scenario_time
 
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0))
@@ -299,9 +302,23 @@ def test_a_gate_ends_with_its_window_even_on_a_pinned_clock(tmp_path: Path, monk
     assert scenario_time.now() == T0
     j = _journal(tmp_path)
     src = ScriptedSource(lambda e, t: 9.0, clock=lambda: T0)
+    seen: list = []
     out: list = []
     worker = threading.Thread(target=lambda: out.append(run_verify(
-        j, 5, "v", parse_verify("error_5xx < 1 within 1m", SLOS), src, every=0.05, speed=60.0)), daemon=True)
+        j, 5, "v", parse_verify("error_5xx < 1 within 1m", SLOS), src, every=0.05, speed=60.0,
+        on_check=seen.append)), daemon=True)
     worker.start()
     worker.join(60)
-    assert out and out[0].status == "failed" and "window of 1m00s drill time ran out" in out[0].reason
+    assert out and out[0].status == "pending", out
+    assert out[0].reason.startswith("not judged: the drill clock is pinned at ") and "ran out" not in out[0].reason
+    assert seen and all(c.status == "pending" for c in seen)   # the looks before it: pending, never failed
+    types = [e.type for e in _events(tmp_path)]
+    assert types == ["verify.started"]                        # no outcome journaled
+    assert [g.step_id for g in open_gates(_events(tmp_path))] == ["v"]
+
+    holds: list = []                                          # a gate met at the pinned instant passes
+    worker = threading.Thread(target=lambda: holds.append(run_verify(
+        j, 6, "w", parse_verify("error_5xx < 10 within 1m", SLOS), src, every=0.05, speed=60.0)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert holds and holds[0].status == "passed"

@@ -464,7 +464,10 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
     ``resume``: a gate the journal already shows open (its start and deadline are kept, nothing
     is journaled at the start). ``cancel`` set → failed with reason "cancelled", or, with
     ``leave_open``, no outcome at all and ``None`` returned: a dashboard that quits has not
-    cancelled the verification, and the next one settles it. Bounded by the gate's window.
+    cancelled the verification, and the next one settles it. Bounded by the gate's window, in
+    drill time and in real seconds: a drill clock pinned by ``$WARROOM_DRILL_AT`` never reaches the
+    window's end, so after the window's real seconds the gate is left open, with a pending check
+    that says it was not judged (never "ran out": no drill time passed).
     """
     run = VerifyRun(gate, source, started_at=resume.started_at if resume is not None else None, speed=speed)
     if resume is not None:
@@ -476,6 +479,15 @@ def run_verify(journal: Appender, step: int | None, step_id: str, gate: VerifyGa
     # the window in real seconds too: with the clock pinned ($WARROOM_DRILL_AT) it never moves
     bound = time.monotonic() + max(0.0, run.deadline - stime.now()) + every
     while True:
+        if time.monotonic() >= bound and stime.now() < run.deadline and stime.pinned():
+            # the drill's clock stood still while the window's real seconds passed: nothing can say
+            # the window ran out (no drill time passed), so no outcome is journaled: the gate stays
+            # open for a look on a clock that moves (the next run, the dashboard, resolve's settle)
+            check = VerifyCheck("pending", run.last.value if run.last else None, run.deadline - stime.now(),
+                                f"not judged: the drill clock is pinned at {iso(stime.now())} ($WARROOM_DRILL_AT),"
+                                f" so its window of {run._span(stime.wall_seconds(gate.window, speed))} cannot"
+                                " run; the gate stays open")
+            return check
         check = run.check(None if time.monotonic() < bound else max(stime.now(), run.deadline))
         if on_check is not None:
             on_check(check)
