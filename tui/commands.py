@@ -95,11 +95,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
+    from warroom import scenario_time as stime
     from warroom.errors import WarroomError
 
     names = scenario_names()
-    if args.speed is not None and not (math.isfinite(args.speed) and args.speed > 0):
-        raise WarroomError(f"--speed must be a positive number, got {args.speed:g}")
+    if args.speed is not None and getattr(args, "replay", None) is None:
+        stime.check_drill_speed(args.speed, "--speed")     # the one rule of a simulated drill's speed
+    elif args.speed is not None and not (math.isfinite(args.speed) and 0 < args.speed <= stime.MAX_SPEED):
+        raise WarroomError(f"--speed of a replay must be a number above 0 up to {stime.MAX_SPEED:g}, got {args.speed:g}")
     if getattr(args, "replay", None) is not None:     # an empty id too: it started the demo drill instead
         if not args.replay.strip():
             raise WarroomError("--replay needs the id of a resolved incident (INC-…;"

@@ -27,7 +27,7 @@ def test_unknown_scenario_and_bad_speed_are_clear_errors() -> None:
     assert "Traceback" not in p.stderr
     p = run("demo", "--speed", "0")
     assert p.returncode == 2
-    assert "--speed must be a positive number" in p.stderr
+    assert "--speed must be a number from 1 (real time) up to 3600, got 0" in p.stderr
 
 
 def test_registering_ui_commands_does_not_import_textual() -> None:
