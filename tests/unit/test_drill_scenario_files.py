@@ -73,3 +73,20 @@ def test_a_scenario_file_is_named_as_a_drill_can_be(tmp_path: Path) -> None:
     path.write_text((HERE / "timeout.toml").read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ScenarioError, match="named like rate-limit.toml"):
         load_scenario(path)
+
+
+def test_the_story_does_not_contradict_the_errors_it_prints() -> None:
+    """The facilitator's root cause is what the PIR is written against, and the errors the failed
+    tasks carry are what a responder reads in psql and the logs (redteam30-7: rate-limit's story said
+    flows retry "without limit" while half its failed tasks read "retries exhausted after 3
+    attempts"). A retry count the errors state is the one the story states, and no story calls
+    retries unlimited when an error shows them exhausted."""
+    import re
+
+    for sc in list_scenarios():
+        said = " ".join(m for f in sc.faults for m in f.messages)
+        story = f"{sc.summary} {sc.root_cause}".lower()
+        for n in re.findall(r"after (\d+) attempts", said):
+            assert "without limit" not in story and "unlimited" not in story, sc.name
+            words = {"2": "two", "3": "three", "4": "four", "5": "five"}.get(n, n)
+            assert re.search(rf"\b({n}|{words}) attempts\b", story), f"{sc.name}: the errors say {n} attempts"
