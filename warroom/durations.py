@@ -67,15 +67,17 @@ def stated_seconds(seconds: float) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """Compact human form used on screen and in the PIR: 4.5s, 45s, 12m05s, 2h03m59s (2h04m on a
-    whole minute): the figures of :func:`format_clock`'s ``2:03:59``, never fewer."""
+    """Compact human form used on screen and in the PIR: 4.5s, 45s, 12m05s, 2h03m. Every figure it
+    states is :func:`format_clock`'s for the same span (``2:03:59`` is ``2h03m``: past an hour the
+    minutes it completed, the seconds left to the ticking clock, as an incident report counts and
+    an 80-column table has room for), so the two never disagree on a figure."""
     stated = stated_seconds(seconds)
     if stated != int(stated):
         return f"{stated:.1f}s"
     hours, rem = divmod(int(stated), 3600)
     minutes, secs = divmod(rem, 60)
     if hours:
-        return f"{hours}h{minutes:02d}m" + (f"{secs:02d}s" if secs else "")
+        return f"{hours}h{minutes:02d}m"
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
