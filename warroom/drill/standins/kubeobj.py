@@ -24,7 +24,8 @@ from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Ro
 
 from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, unit
-from warroom.drill.cluster import NODES, Deployment, cordoned, short_hash
+from warroom.drill.actions import Action
+from warroom.drill.cluster import NODES, Deployment, build_cluster, cordoned, short_hash
 from warroom.drill.standins.base import Context, Pod, age
 
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
@@ -249,6 +250,14 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
 # ------------------------------------------------------------------------------ events
 
 
+def replicas_before(ctx: Context, name: str, t: float, also: list[Action] | None = None) -> int:
+    """Deployment ``name``'s replicas just before ``t`` (and the operations ``also`` made at ``t``), the cluster
+    replayed to then: a past event says what was true then, not what is now (redteam30-6)."""
+    ops = [a for a in (*ctx.signals.capacity.decided(t), *ctx.drill.actions()) if a.t < t] + (also or [])
+    dep = build_cluster(ctx.drill.scenario, ops, t).deployments.get(name)
+    return dep.replicas if dep else 0
+
+
 def events(ctx: Context, ns: str | None) -> list[Obj]:
     """The last hour's events: rollouts, new pods, scaling, and the audit-shipper's failing probe."""
     out: list[tuple[float, str, str, str, str, str]] = []      # (t, namespace, type, reason, object, message)
@@ -262,7 +271,8 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                 out.append((rev.at, dep.namespace, "Normal", "ScalingReplicaSet", obj,
                             f"Scaled up replica set {dep.name}-{rev.template_hash} to 1"))
                 out.append((min(ctx.t, rev.at + dep.rollout_seconds), dep.namespace, "Normal", "ScalingReplicaSet",
-                            obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from {dep.replicas}"))
+                            obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from "
+                                 f"{replicas_before(ctx, dep.name, rev.at)}"))
         for p in deployment_pods(ctx, dep):
             if p.node is None:
                 out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
@@ -273,9 +283,15 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                             (2, "Pulled", f'Container image "{p.image}" already present on machine'),
                             (3, "Started", f"Started container {p.container}"))]
     in_prod = ns in (None, fleet.NAMESPACE)
-    out += [(a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{a.detail.get('deployment')}",
-             f"Scaled replica set to {a.detail.get('replicas')}") for a in ctx.cluster.log
-            if a.action == "scale_to" and horizon <= a.t and in_prod]
+    for i, a in enumerate(ctx.cluster.log):
+        if a.action != "scale_to" or a.t < horizon or not in_prod:
+            continue
+        name, n, was = str(a.detail.get("deployment")), int(a.detail.get("replicas", 0)), 0
+        if (dep := ctx.cluster.deployments.get(name) or ctx.cluster.gone.get(name)) and n != (was := replicas_before(
+                ctx, name, a.t, [b for b in ctx.cluster.log[:i] if b.t == a.t])):   # kubectl's words, the set it scaled
+            rs = next(r.template_hash for r in reversed(dep.history) if r.at <= a.t or r is dep.history[0])
+            out.append((a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{name}",
+                        f"Scaled {'up' if n > was else 'down'} replica set {name}-{rs} to {n} from {was}"))
     out += [(a.t, fleet.NAMESPACE, "Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{a.detail['deployment']}",
              f"New size: {a.detail['replicas']}; reason: {a.detail['hpa']}") for a in ctx.cluster.log
             if "hpa" in a.detail and horizon <= a.t and in_prod]
