@@ -20,10 +20,10 @@ import pytest
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.actions import Action
-from warroom.drill.model import Signals, duration_mean, lognormal_cdf
+from warroom.drill.model import Signals, durations
 from warroom.drill.promql import Catalog, PromQLError, evaluate, evaluate_many
 from warroom.drill.scenarios import get_scenario, list_scenarios
-from warroom.drill.series import GRID, Series
+from warroom.drill.series import BOUNDS, GRID, Series
 from warroom.drill.directory import create_drill, open_drill
 from warroom.drill.promql import shown as _one
 from warroom.drill.simulator import Simulator
@@ -91,6 +91,15 @@ def bits(value: object) -> object:
     return value
 
 
+def histogram(s: Signals, t: float, exec_rates: list[float], median: float, timeouts: float) -> list[float]:
+    """The duration histogram's rates: the flows that succeed, fail fast and are killed, each by its law."""
+    shares = [s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+    fails = sum(rate * share for rate, share in zip(exec_rates, shares, strict=True))
+    killed = sum(rate * s.killed_share(r, t, timeouts, share)
+                 for r, rate, share in zip(fleet.REPOS, exec_rates, shares, strict=True) if rate)
+    return durations(median, BOUNDS, sum(exec_rates) - fails, fails - killed, killed)
+
+
 def naive_rows(signals: Signals, last: int) -> list[list[float]]:
     """The plain integration: every row from t0, trapezoids on the 5 s grid, rates from Signals."""
     series = Series(signals)
@@ -107,11 +116,7 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
             total = s.request_rate(p, t)
             shares = s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in series.codes]
-        flows = sum(exec_rates)
-        for b in fleet.LATENCY_BUCKETS:           # a flow still running at the hard timeout is killed then
-            out.append(flows * (1.0 if b >= fleet.HARD_TIMEOUT else lognormal_cdf(float(b), median)))
-        out += [flows * 1.0, flows, flows * duration_mean(median)]
-        return out
+        return out + histogram(s, t, exec_rates, median, timeouts)
 
     rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
@@ -149,10 +154,7 @@ def test_rates_are_the_signals_formula(name: str) -> None:
         fails = [rate * s.fail_share(r, t, s.timeout_share(t, median)) if rate else 0.0
                  for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
         reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
-        flows = sum(exec_rates)
-        buckets = [flows * (1.0 if b >= fleet.HARD_TIMEOUT else lognormal_cdf(float(b), median))
-                   for b in fleet.LATENCY_BUCKETS] + [flows * 1.0]
-        want = exec_rates + fails + reqs + buckets + [flows, flows * duration_mean(median)]
+        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median, s.timeout_share(t, median))
         assert bits(series.rates(t)) == bits(want), t
 
 

@@ -16,15 +16,13 @@ from collections.abc import Iterator
 from itertools import accumulate
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from statistics import NormalDist
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import DB_LOST, Retry, Signals
+from warroom.drill.model import DB_LOST, KILLED, Retry, Signals, flow_seconds
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
-_NORMAL = NormalDist()
 MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
 TICK = 30.0                 # periodic log lines every 30 s
 
@@ -127,15 +125,11 @@ class Activity:
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if s.in_force("context_pruning", start, delay=30):
             kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
-        z = _NORMAL.inv_cdf(min(max(unit(repo.name, k, "dur"), 1e-6), 1 - 1e-6))
-        duration = s.latency_median(start) * math.exp(fleet.LATENCY_SIGMA * z)
         status = "failed" if failed else "succeeded"
-        if error is not None:
-            named = next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)
-            if named is not None:       # a provider's 429 or 5xx happened on a call to that provider
-                provider, model = named.name, named.model
-            timed_out = error.startswith("timeout exceeded: flow killed")
-            duration = fleet.HARD_TIMEOUT if timed_out else max(2.0, duration * (0.2 + 0.4 * unit(repo.name, k, "fd")))
+        if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
+            provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
+        duration = flow_seconds(s.latency_median(start), unit(repo.name, k, "dur"),
+                                "ok" if error is None else "killed" if error == KILLED else "fast")
         if (stop := s.stop_between(start, start + duration)) is not None:   # scaled to zero under it: the pod
             status, duration = ("failed" if failed else "cancelled"), stop - start   # ends it (the counters count
             error = s.interruption(stop) if failed else None                 # a failure at its start)

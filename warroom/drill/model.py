@@ -14,6 +14,7 @@ import functools
 import math
 import zlib
 from collections.abc import Callable, Iterable
+from statistics import NormalDist
 from typing import Any, NamedTuple, TypeVar
 
 from warroom.drill import fleet
@@ -28,6 +29,8 @@ BACKGROUND_ERRORS: tuple[str, ...] = (
     "validation failed: generated plan missing required section 'tests'",
     "git push rejected: branch protection requires review",
 )
+KILLED = "timeout exceeded: flow killed at the 180s hard limit"    # a flow still running at the timeout
+FAIL_FAST = (0.4, 0.48)  # a flow failing before its end (not killed): log-normal, median this share of a flow's, sigma
 INTERRUPTED = "flow interrupted: FlowEngine pod terminated (SIGTERM)"   # a failing flow in flight at a stop
 DB_LOST = "flow interrupted: TaskDB unreachable (postgres:5432: connection refused)"    # at its TaskDB's outage
 STOP_DELAY = 10.0        # pods terminate this long after `kubectl scale --replicas=0`
@@ -41,6 +44,7 @@ BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then 
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
+_NORMAL = NormalDist()
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
@@ -100,17 +104,33 @@ def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -
     return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
 
 
-def duration_cdf(x: float, median: float) -> float:
-    """Share of flows over within ``x`` s: one still running at the hard timeout is killed then."""
-    return 1.0 if x >= fleet.HARD_TIMEOUT else lognormal_cdf(x, median)
+def flow_seconds(median: float, u: float, outcome: str) -> float:
+    """How long a flow ending ``outcome`` ran, from its own stable number ``u`` in [0, 1): "ok" (it succeeded) its natural
+    log-normal duration, under the hard timeout (or it would have been killed: "killed", the timeout); "fast" (it
+    failed otherwise) the shorter log-normal of ``FAIL_FAST``, 2 s at least. ``Activity`` draws each flow so, and the
+    duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
+    if outcome == "killed":
+        return fleet.HARD_TIMEOUT
+    ok = outcome == "ok"
+    mid, sigma = (median, fleet.LATENCY_SIGMA) if ok else (median * FAIL_FAST[0], FAIL_FAST[1])
+    x = mid * math.exp(sigma * _NORMAL.inv_cdf(min(max(u * (lognormal_cdf(fleet.HARD_TIMEOUT, median) if ok else 1.0),
+                                                           1e-6), 1 - 1e-6)))
+    return min(fleet.HARD_TIMEOUT, x if ok else max(2.0, x))
 
 
-def duration_mean(median: float) -> float:
-    """Mean flow duration, the kill included: E[min(X, timeout)] of the log-normal."""
-    sigma, cut = fleet.LATENCY_SIGMA, math.log(fleet.HARD_TIMEOUT / median)
-    below = 0.5 * math.erfc(-(cut - sigma * sigma) / (sigma * math.sqrt(2.0)))
-    return median * math.exp(sigma * sigma / 2.0) * below + fleet.HARD_TIMEOUT * (1.0 - lognormal_cdf(
-        fleet.HARD_TIMEOUT, median))
+def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, killed: float) -> list[float]:
+    """The duration histogram of ``ok``, ``fast`` and ``killed`` flows (per second) by ``flow_seconds``' law: how many ran
+    at most each of ``bounds`` s, then their count and the sum of their seconds (a fast one's min(T, max(2, Y)) is
+    T - E(T - Y)+ + E(2 - Y)+, with E(a - Y)+ = a P(Y <= a) less the mean of the Y under a)."""
+    s, timeout, (share, sigma) = fleet.LATENCY_SIGMA, fleet.HARD_TIMEOUT, FAIL_FAST
+    below, mid = max(lognormal_cdf(timeout, median), 1e-300), median * share
+
+    def short(a: float) -> float:
+        return a * lognormal_cdf(a, mid, sigma) - mid * math.exp(sigma * sigma / 2.0) * lognormal_cdf(a, mid * math.exp(sigma * sigma), sigma)
+    out = [ok + fast + killed if b >= timeout else ok * lognormal_cdf(b, median) / below + (
+        fast * lognormal_cdf(b, mid, sigma) if b >= 2.0 else 0.0) for b in bounds]
+    return out + [ok + fast + killed, ok * median * math.exp(s * s / 2.0) * lognormal_cdf(timeout, median * math.exp(s * s)) / below
+                  + fast * (timeout - short(timeout) + short(2.0)) + killed * timeout]
 
 
 class _Bend(NamedTuple):
@@ -292,7 +312,7 @@ class Signals:
         strands = self.strands(t)
         left = 1.0 - sum(share for share, _, _ in strands)
         out = [(share, (why,)) for share, why, _ in strands]
-        out.append((self.timeout_share(t) * left, ("timeout exceeded: flow killed at the 180s hard limit",)))
+        out.append((self.timeout_share(t) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
             amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
             if amount:
@@ -450,6 +470,14 @@ class Signals:
         timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
         stranded = self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))   # no provider answers them
         return min(1.0, stranded + (1.0 - stranded) * (base + self.impact("fail", t, repo.name) + timeouts))
+
+    def killed_share(self, repo: fleet.Repo, t: float, timeouts: float, fail: float) -> float:
+        """The share of ``repo``'s flows the hard timeout kills at ``t`` (``timeouts`` of those not stranded), of ``fail``
+        failing: as ``Activity`` picks a failed flow's cause, in proportion to ``fail_causes`` (they may add up to more)."""
+        left = 1.0 - self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))
+        if fail < 1.0:          # the causes add up to ``fail`` (its background the rest)
+            return left * timeouts
+        return left * timeouts / max(1.0 - left + left * (timeouts + self.impact("fail", t, repo.name)), 1.0)
 
     def carriers(self, t: float) -> tuple[str | None, ...]:
         """The provider that takes the calls of the flows on each provider's model (``PROVIDERS`` order) at ``t``: its own;

@@ -12,7 +12,7 @@ from array import array
 from collections import OrderedDict
 
 from warroom.drill import fleet
-from warroom.drill.model import Signals, duration_cdf, duration_mean
+from warroom.drill.model import Signals, durations, lognormal_cdf
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -57,15 +57,14 @@ class Series:
         s = self.signals
         execs = [s.exec_rate(r, t) for r in fleet.REPOS]
         timeouts = s.timeout_share(t)
-        out = list(execs)
-        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0
-                for r, rate in zip(fleet.REPOS, execs, strict=True)]
+        shares = [s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, execs, strict=True)]
+        fails = [rate * share for rate, share in zip(execs, shares, strict=True)]
+        killed = sum(rate * s.killed_share(r, t, timeouts, share) for r, rate, share in zip(fleet.REPOS, execs, shares, strict=True) if rate)
+        out = execs + fails
         for p in fleet.PROVIDERS:
-            total, shares = s.request_rate(p, t), s.code_shares(p, t)
-            out += [total * shares.get(c, 0.0) for c in self.codes]
-        flows, median = sum(execs), s.latency_median(t)
-        out += [flows * duration_cdf(b, median) for b in BOUNDS]          # a killed flow is observed at 180 s
-        return out + [flows, flows * duration_mean(median)]
+            total, codes = s.request_rate(p, t), s.code_shares(p, t)
+            out += [total * codes.get(c, 0.0) for c in self.codes]
+        return out + durations(s.latency_median(t), BOUNDS, sum(execs) - sum(fails), sum(fails) - killed, killed)
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
@@ -75,9 +74,9 @@ class Series:
                 share = {"200": 1 - fleet.BASE_5XX - fleet.BASE_429, "429": fleet.BASE_429}.get(
                     c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
                 healthy.append(p.requests_per_second * share)
-        flows = sum(r.rate for r in fleet.REPOS)
-        healthy += [flows * duration_cdf(b, fleet.LATENCY_MEDIAN) for b in BOUNDS]
-        healthy += [flows, flows * duration_mean(fleet.LATENCY_MEDIAN)]
+        flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
+        healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
+                             flows * killed)
         return [v * UPTIME for v in healthy]
 
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
