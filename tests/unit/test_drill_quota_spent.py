@@ -124,7 +124,7 @@ def test_the_breaker_goes_half_open_a_minute_after_it_trips_though_the_quota_sta
     armed = 600.0 + drill.simulator.signals.cluster.flowengine.rollout_seconds
     status = "blocks circuit-breaker status".split()
     assert run_one(drill, status, armed - 10.0)[1].startswith("CircuitBreaker: CLOSED")
-    assert run_one(drill, status, armed + 30.0)[1].startswith("CircuitBreaker: OPEN (pausing new flows: quota 9")
+    assert run_one(drill, status, armed + 30.0)[1].startswith("CircuitBreaker: OPEN (holding retries of throttled calls: quota 9")
     later = run_one(drill, status, armed + 90.0)[1]
     assert later.startswith("CircuitBreaker: HALF_OPEN (monitoring quota)"), later
     assert int(later.split("highest quota use: ")[1].split("%")[0]) >= 85          # still over: spent is spent

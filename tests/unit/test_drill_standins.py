@@ -236,7 +236,7 @@ def test_audit_gap_contain_and_restart(state_dir: Path) -> None:
 
 
 def test_the_breaker_says_open_only_at_its_threshold(state_dir: Path) -> None:
-    """The breaker's status agrees with the quota pane at that moment: OPEN (pausing flows) only at or
+    """The breaker's status agrees with the quota pane at that moment: OPEN (holding retries) only at or
     above the threshold — never OPEN at 75% — and HALF_OPEN (monitoring) a minute after it trips."""
     d = make(state_dir, "rate-limit")
     assert sh(d, "kubectl set env deployment/flowengine ENABLE_CIRCUIT_BREAKER=true "

@@ -194,9 +194,9 @@ class Activity:
             if t >= armed:
                 state = s.breaker_state(armed, t)      # the rule ``blocks circuit-breaker status`` follows
                 if state == "OPEN" and k % 2 == 0:
-                    yield (t, f"WARN breaker - Circuit breaker activated: pausing new flows above "
-                              f"{threshold}% quota")
-                said = {"OPEN": "pausing new flows", "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
+                    yield (t, f"WARN breaker - Circuit breaker activated: holding retries of throttled calls above "
+                              f"{threshold}% quota (new flows still run)")      # what its bends do (lead29-5)
+                said = {"OPEN": "holding retries", "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t

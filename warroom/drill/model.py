@@ -691,9 +691,9 @@ class Signals:
             for p in fleet.PROVIDERS]
 
     def breaker_open(self, armed: float, t: float) -> bool:
-        """Whether the circuit breaker armed at ``armed`` is OPEN at ``t`` (pausing new flows): for
+        """Whether the circuit breaker armed at ``armed`` is OPEN at ``t`` (holding retries of throttled calls): for
         ``BREAKER_OPEN`` s after it trips (armed with a quota at or over its threshold, or a quota reaching it
-        while armed; read at the scrapes), then HALF_OPEN, letting calls back in while it watches the
+        while armed; read at the scrapes), then HALF_OPEN, trying held calls again while it watches the
         quota. The one rule its status and its log lines follow; spent quota is not given back before
         the reset, so a breaker waiting for the quota to fall would stay open all day."""
         k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)

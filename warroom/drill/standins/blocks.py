@@ -355,7 +355,7 @@ def quota_show(ctx: Context, args: Args) -> None:
 
 def breaker_state(ctx: Context) -> tuple[str, str]:
     """The breaker's state from the deployment's env history and the quota it protects, once armed
-    (enabled, its pods ready) by ``Signals.breaker_state``: OPEN (pausing new flows) for a minute after
+    (enabled, its pods ready) by ``Signals.breaker_state``: OPEN (holding retries) for a minute after
     a quota reaches its threshold, HALF_OPEN while it stays there, else CLOSED."""
     breaker = ctx.cluster.breaker()
     if breaker is None:
@@ -366,7 +366,7 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     # told from the line (units' one rule): 98.55% under 99% reads "98.55%", never "99% under the threshold 99%"
     now = format_value(max(ctx.quota(p) for p in fleet.PROVIDERS) * 100, "percent", against=(limit * 100,))
     state = ctx.signals.breaker_state(armed_at, ctx.t)
-    return state, {"OPEN": f"pausing new flows: quota {now} at or above the threshold {threshold}%",
+    return state, {"OPEN": f"holding retries of throttled calls: quota {now} at or above the threshold {threshold}%",
                    "HALF_OPEN": "monitoring quota",
                    "CLOSED": f"armed: quota {now} under the threshold {threshold}%"}[state]
 
