@@ -91,12 +91,11 @@ def bits(value: object) -> object:
     return value
 
 
-def histogram(s: Signals, t: float, exec_rates: list[float], median: float, timeouts: float) -> list[float]:
+def histogram(s: Signals, t: float, exec_rates: list[float], median: float) -> list[float]:
     """The duration histogram's rates: the flows that succeed, fail fast and are killed, each by its law."""
-    shares = [s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
-    fails = sum(rate * share for rate, share in zip(exec_rates, shares, strict=True))
-    killed = sum(rate * s.killed_share(r, t, timeouts, share)
-                 for r, rate, share in zip(fleet.REPOS, exec_rates, shares, strict=True) if rate)
+    shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+    fails = sum(rate * f for rate, (f, _) in zip(exec_rates, shares, strict=True))
+    killed = sum(rate * k for rate, (_, k) in zip(exec_rates, shares, strict=True))
     return durations(median, BOUNDS, sum(exec_rates) - fails, fails - killed, killed)
 
 
@@ -108,15 +107,13 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
         s = signals
         exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
         median = s.latency_median(t)
-        timeouts = s.timeout_share(t, median)
         out = list(exec_rates)
-        out += [rate * s.fail_share(r, t, timeouts) if rate else 0.0
-                for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        out += [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
         for p in fleet.PROVIDERS:
             total = s.request_rate(p, t)
             shares = s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in series.codes]
-        return out + histogram(s, t, exec_rates, median, timeouts)
+        return out + histogram(s, t, exec_rates, median)
 
     rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
@@ -151,10 +148,9 @@ def test_rates_are_the_signals_formula(name: str) -> None:
         s = signals
         exec_rates = [s.exec_rate(r, t) for r in fleet.REPOS]
         median = s.latency_median(t)
-        fails = [rate * s.fail_share(r, t, s.timeout_share(t, median)) if rate else 0.0
-                 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
+        fails = [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
         reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
-        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median, s.timeout_share(t, median))
+        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median)
         assert bits(series.rates(t)) == bits(want), t
 
 

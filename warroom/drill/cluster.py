@@ -492,7 +492,7 @@ def fallback_of(env: Env) -> str:
 def route_of(env: Env, away: bool = False) -> str | None:
     """The provider FlowEngine with ``env`` sends the primary's calls to when the env names a fallback or disables the
     primary (or ``away``): the fallback model's, else (disabled too) the first provider still enabled; None when none
-    is (the calls fail, ``Signals.fail_share``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone)."""
+    is (the calls fail, ``Signals.fails``) or the fallback is the primary (``DISABLE_PROVIDERS=openai`` alone)."""
     to, off = fleet.provider_of(fallback_of(env)), disabled(env)
     away = away or fleet.PRIMARY in off or any(env.get(k) for k in ROUTING_KEYS[:2]) or \
         switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None

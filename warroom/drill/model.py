@@ -308,7 +308,7 @@ class Signals:
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering
         (``strands``, first, in its order), then of the flows left timeouts, each fault with a flow-failure impact,
-        then the everyday background (they add up to ``fail_share``)."""
+        then the everyday background (they add up to ``fails``)."""
         strands = self.strands(t)
         left = 1.0 - sum(share for share, _, _ in strands)
         out = [(share, (why,)) for share, why, _ in strands]
@@ -318,7 +318,7 @@ class Signals:
             if amount:
                 out.append((amount * self.strength(index, t) * left, fault.messages or ("flow failed",)))
         used = sum(share for share, _ in out)
-        out.append((max(0.0, self.fail_share(repo, t) - used), BACKGROUND_ERRORS))
+        out.append((max(0.0, self.fails(repo, t)[0] - used), BACKGROUND_ERRORS))
         return out
 
     def impact(self, signal: str, t: float, target: str = "") -> float:
@@ -460,24 +460,18 @@ class Signals:
             return 1.0 + 0.5 * max(0.0, u - 60.0) / 100.0 + 2.0 * max(0.0, u - 100.0) / 100.0
         return slow(used) / slow(cpu)
 
-    def timeout_share(self, t: float, median: float | None = None) -> float:
+    def timeout_share(self, t: float) -> float:
         """Share of flows running past the hard timeout (and so failing)."""
-        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t) if median is None else median)
+        return 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, self.latency_median(t))
 
-    def fail_share(self, repo: fleet.Repo, t: float, timeout_share: float | None = None) -> float:
-        """Share of ``repo``'s flows failing at ``t`` (pass ``timeout_share`` if already known)."""
+    def fails(self, repo: fleet.Repo, t: float) -> tuple[float, float]:
+        """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
+        causes ``Activity`` picks a failed flow's from (``fail_causes``: more than ``failing`` when that is capped)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        timeouts = self.timeout_share(t) if timeout_share is None else timeout_share
+        timeouts, impact = self.timeout_share(t), self.impact("fail", t, repo.name)
         stranded = self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))   # no provider answers them
-        return min(1.0, stranded + (1.0 - stranded) * (base + self.impact("fail", t, repo.name) + timeouts))
-
-    def killed_share(self, repo: fleet.Repo, t: float, timeouts: float, fail: float) -> float:
-        """The share of ``repo``'s flows the hard timeout kills at ``t`` (``timeouts`` of those not stranded), of ``fail``
-        failing: as ``Activity`` picks a failed flow's cause, in proportion to ``fail_causes`` (they may add up to more)."""
-        left = 1.0 - self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))
-        if fail < 1.0:          # the causes add up to ``fail`` (its background the rest)
-            return left * timeouts
-        return left * timeouts / max(1.0 - left + left * (timeouts + self.impact("fail", t, repo.name)), 1.0)
+        fail = min(1.0, stranded + (1.0 - stranded) * (base + impact + timeouts))
+        return fail, fail * (1.0 - stranded) * timeouts / max(fail, stranded + (1.0 - stranded) * (timeouts + impact), 1e-300)
 
     def carriers(self, t: float) -> tuple[str | None, ...]:
         """The provider that takes the calls of the flows on each provider's model (``PROVIDERS`` order) at ``t``: its own;
@@ -495,7 +489,7 @@ class Signals:
     def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
         ``t``: none enabled takes their calls, or the one that does has used its day's quota (it refuses every call,
-        ``share_429``). Their calls are not made or refused; every other flow runs (``fail_share``, ``Activity``)."""
+        ``share_429``). Their calls are not made or refused; every other flow runs (``fails``, ``Activity``)."""
         def value(t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
             groups: dict[str | None, list[fleet.Provider]] = {}
             for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True):

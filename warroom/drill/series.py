@@ -56,10 +56,8 @@ class Series:
         """Per-second increments of every counter at ``t``, in ``keys`` order."""
         s = self.signals
         execs = [s.exec_rate(r, t) for r in fleet.REPOS]
-        timeouts = s.timeout_share(t)
-        shares = [s.fail_share(r, t, timeouts) if rate else 0.0 for r, rate in zip(fleet.REPOS, execs, strict=True)]
-        fails = [rate * share for rate, share in zip(execs, shares, strict=True)]
-        killed = sum(rate * s.killed_share(r, t, timeouts, share) for r, rate, share in zip(fleet.REPOS, execs, shares, strict=True) if rate)
+        shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, execs, strict=True)]
+        fails, killed = [rate * f for rate, (f, _) in zip(execs, shares)], sum(rate * k for rate, (_, k) in zip(execs, shares))
         out = execs + fails
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
