@@ -146,23 +146,21 @@ def test_blocks_counts_the_failures_psql_lists(tmp_path: Path) -> None:
             assert sum(counted.values()) >= 1 or scenario != "mass-failure"
 
 
-def test_an_open_breaker_pauses_new_flows_and_says_so(tmp_path: Path) -> None:
-    """OPEN means "pausing new flows": a test flow on the breached provider is refused while the
-    status says OPEN, and runs again when it says HALF_OPEN."""
+def test_an_open_breaker_holds_retries_not_new_flows(tmp_path: Path) -> None:
+    """OPEN means "holding retries of throttled calls" (lead29-5): the world's flows keep starting, so a test
+    flow while the status says OPEN is refused only as the world refuses that provider's calls (a 429 drawn
+    against its share), never "circuit breaker OPEN" (it was, while every flow of the world ran)."""
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="breaker")
     assert run_one(drill, ["kubectl", "set", "env", "deployment/flowengine", "ENABLE_CIRCUIT_BREAKER=true",
                            "CIRCUIT_BREAKER_THRESHOLD=80"], 300.0)[0] == 0
-    seen = set()
+    seen, ran = set(), 0
     for t in range(360, 900, 20):
         status = run_one(drill, "blocks circuit-breaker status".split(), float(t))[1]
         code, out, err = run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), float(t))
-        if "CircuitBreaker: OPEN" in status:
-            assert code == 1 and "circuit breaker OPEN" in err, (t, status, err)
-            seen.add("OPEN")
-        elif "CircuitBreaker: HALF_OPEN" in status:
-            assert "circuit breaker OPEN" not in err, (t, status, err)
-            seen.add("HALF_OPEN")
-    assert seen == {"OPEN", "HALF_OPEN"}
+        seen.add(status.split()[1])
+        assert "circuit breaker" not in err.lower() and (code == 0 or "429" in err), (t, status, err)
+        ran += "CircuitBreaker: OPEN" in status and code == 0
+    assert {"OPEN", "HALF_OPEN"} <= seen and ran, (seen, ran)
 
 
 def test_malformed_input_is_refused_the_way_the_tool_refuses_it(tmp_path: Path) -> None:

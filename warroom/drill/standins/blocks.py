@@ -176,13 +176,10 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     provider = next(p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model))
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
     claude = "claude" in model
-    state, why = breaker_state(ctx)
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
         return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
-    if claude and state == "OPEN":            # the breaker pauses new flows; a retry is one
-        return False, f"circuit breaker OPEN: {why}", 0.5
     if refused(ctx, flow.task_id, provider, attempt):
         return False, f"rate limit exceeded: {provider.name} {THROTTLED} (quota {ctx.quota(provider) * 100:.0f}% used)", 3.0
     if claude and not answered and sig.share_5xx(anthropic, t) > 0.2:
