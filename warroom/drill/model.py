@@ -44,7 +44,6 @@ BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then 
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
-_NORMAL = NormalDist()
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
 
 
@@ -95,25 +94,19 @@ def _knot(key: str, k: int) -> float:
     return zlib.crc32(f"{key}:{k}".encode()) / 2147483647.5 - 1.0
 
 
-def smoothstep(x: float) -> float:
-    x = min(1.0, max(0.0, x))
-    return x * x * (3.0 - 2.0 * x)
-
-
 def lognormal_cdf(x: float, median: float, sigma: float = fleet.LATENCY_SIGMA) -> float:
     return 0.5 * math.erfc(-math.log(x / median) / (sigma * math.sqrt(2.0))) if x > 0.0 else 0.0
 
 
 def flow_seconds(median: float, u: float, outcome: str) -> float:
-    """How long a flow ending ``outcome`` ran, from its own stable number ``u`` in [0, 1): "ok" (it succeeded) its natural
-    log-normal duration, under the hard timeout (or it would have been killed: "killed", the timeout); "fast" (it
-    failed otherwise) the shorter log-normal of ``FAIL_FAST``, 2 s at least. ``Activity`` draws each flow so, and the
-    duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
+    """How long a flow ending ``outcome`` ran, from its stable ``u`` in [0, 1): "ok" its log-normal under the timeout (or it
+    would be "killed" then), "fast" (failing otherwise) the shorter one of ``FAIL_FAST``, 2 s at least. ``Activity`` draws
+    each flow so and the duration histogram counts by this law (``durations``): its P95 is the flows' (redteam29-5)."""
     if outcome == "killed":
         return fleet.HARD_TIMEOUT
     ok = outcome == "ok"
     mid, sigma = (median, fleet.LATENCY_SIGMA) if ok else (median * FAIL_FAST[0], FAIL_FAST[1])
-    x = mid * math.exp(sigma * _NORMAL.inv_cdf(min(max(u * (lognormal_cdf(fleet.HARD_TIMEOUT, median) if ok else 1.0),
+    x = mid * math.exp(sigma * NormalDist().inv_cdf(min(max(u * (lognormal_cdf(fleet.HARD_TIMEOUT, median) if ok else 1.0),
                                                            1e-6), 1 - 1e-6)))
     return min(fleet.HARD_TIMEOUT, x if ok else max(2.0, x))
 
@@ -279,7 +272,8 @@ class Signals:
         if onset is None or t < onset:
             return 0.0
         fault = self.scenario.faults[index]
-        s = smoothstep((t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
+        x = min(1.0, (t - onset) / fault.ramp) if fault.ramp > 0 else 1.0
+        s = x * x * (3.0 - 2.0 * x)      # a smoothstep from the onset to the end of the ramp
         if any(k.startswith("api_429:") for k in fault.impacts):    # throttling (and what it fails) ends at the reset
             s *= quota_day(t)
         if fault.until is not None and t > fault.until:
@@ -518,9 +512,8 @@ class Signals:
         return self.cluster.env_at(t - ENV_DELAY)
 
     def route(self, t: float) -> str | None:
-        """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model,
-        once routing acts, as the flows see it); None while they go to the primary. How many of them:
-        ``route_share``."""
+        """The provider FlowEngine sends the primary's routed calls to at ``t`` (its env's fallback model, once routing
+        acts, as the flows see it); None while they go to the primary. How many of them: ``route_share``."""
         if not self.in_force("fallback_routing", t, delay=ENV_DELAY):
             return None
         env = self.env(t)                       # routing recorded with no env of its own: the default fallback
@@ -685,20 +678,18 @@ class Signals:
             for p in fleet.PROVIDERS]
 
     def breaker_open(self, armed: float, t: float) -> bool:
-        """Whether the circuit breaker armed at ``armed`` is OPEN at ``t`` (holding retries of throttled calls): for
-        ``BREAKER_OPEN`` s after it trips (armed with a quota at or over its threshold, or a quota reaching it
-        while armed; read at the scrapes), then HALF_OPEN, trying held calls again while it watches the
-        quota. The one rule its status and its log lines follow; spent quota is not given back before
-        the reset, so a breaker waiting for the quota to fall would stay open all day."""
+        """Whether the breaker armed at ``armed`` is OPEN at ``t``: ``BREAKER_OPEN`` s from its trip (a quota at or over
+        its threshold when armed or reaching it since, read at the scrapes), not until the quota falls: spent quota is
+        not given back before the reset, so a breaker waiting for that would stay open all day."""
         k, first = math.floor(t / SPEND + 1e-9), math.ceil(armed / SPEND - 1e-9)
         return any(self._over(j) and (j == first or not self._over(j - 1))
                    for j in range(max(first, k + 1 - round(BREAKER_OPEN / SPEND)), k + 1))
 
     def breaker_state(self, armed: float, t: float) -> str:
-        """The circuit breaker armed at ``armed``, at ``t``: OPEN for a minute after it trips
-        (``breaker_open``), HALF_OPEN while the quota stays at or over the threshold after that (calls let
-        back in while it watches), else CLOSED: armed but never tripped, or the quota under the limit
-        again (the reset). Read at the scrapes, as the quota pane is; the status and the logs say this."""
+        """The breaker armed at ``armed``, at ``t``: OPEN (``breaker_open``; it holds retries of throttled calls, never
+        new flows), then HALF_OPEN (held calls tried again) while the quota stays at or over the threshold, else CLOSED
+        (never tripped, or under it again after the reset). Read at the scrapes as the quota pane is: the status and
+        the logs say this one rule."""
         if t < armed:
             return "CLOSED"
         if self.breaker_open(armed, t):

@@ -55,10 +55,9 @@ def changed_from(old: Sequence[tuple[str, float]], new: Sequence[tuple[str, floa
 
 
 class Simulator:
-    """The drill world for one scenario: ``actions`` is called before every question; when the list
-    changed, the series are rebuilt but the integration before the earliest new action is kept (the
-    past cannot change). Thread-safe: the dashboard fetches from worker threads.
-    """
+    """The drill world for one scenario: ``actions`` is called before every question; when the list changed, the series
+    are rebuilt but the integration before the earliest new action is kept (the past cannot change). Thread-safe: the
+    dashboard fetches from worker threads."""
 
     def __init__(self, scenario: Scenario, actions: Callable[[], list[Action]] | None = None,
                  unix: Callable[[float], float] | None = None, cache: Path | None = None,
@@ -100,11 +99,10 @@ class Simulator:
 
     @contextmanager
     def holding(self) -> Iterator[Series]:
-        """The series for the actions recorded now, with every other thread kept out until the block
-        ends. ``evaluate`` and friends take the same (re-entrant) lock, so a reader that works on
-        the series or its signals directly (the end-of-drill report counting flows while the
-        dashboard polls) never integrates or evicts rows under another thread's feet: that race
-        raised ``IndexError: array index out of range`` from the report under load."""
+        """The series for the actions recorded now, with every other thread kept out until the block ends. ``evaluate``
+        and friends take the same (re-entrant) lock, so a reader that works on the series or its signals directly (the
+        end-of-drill report counting flows while the dashboard polls) never integrates or evicts rows under another
+        thread's feet: that race raised ``IndexError: array index out of range`` from the report under load."""
         with self._lock:
             yield self._world().series
 
