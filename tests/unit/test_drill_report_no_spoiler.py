@@ -32,3 +32,41 @@ def test_an_open_drill_is_reported_under_its_symptom_and_a_finished_one_under_it
     after = drill_report(d, inc.refresh(), at=START + 960)
     assert after.title == sc.title and after.ended
     assert after.to_dict()["ended"] is True
+
+
+def test_the_cause_is_told_once_the_drill_is_over_beside_the_team_s_root_cause_note(state_dir: Path) -> None:
+    """A tabletop's debrief compares what the team found with what was true. The scenario's root
+    cause was loaded and shown nowhere; now the finished drill's report tells it, beside every
+    root-cause note the team wrote (or that it wrote none), and the open drill's report never does,
+    in its summary lines, its text or its --json."""
+    sc = get_scenario("rate-limit")
+    d = create_drill(state_dir, "rate-limit", speed=1.0, start=START)
+    now = [START + 120]
+    inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title=sc.symptom, severity="P3", source={}, drill={"scenario": "rate-limit", "speed": 1.0})
+    told = "What caused it (the scenario, told now the drill is over): " + sc.root_cause
+    during = drill_report(d, inc.state, at=START + 180)
+    assert sc.root_cause not in "\n".join(report_lines(during)) and during.to_dict()["cause"] == ""
+    bare = drill_report(d, None, at=START + 180)           # no incident yet: nothing is over
+    assert not bare.cause
+    now[0] = START + 600
+    inc.note("root-cause", "Retry storm:\n  429s retried at once  with no back-off")
+    now[0] = START + 900
+    inc.resolve("breaker on, failed flows retried")
+    after = drill_report(d, inc.refresh(), at=START + 960)
+    assert told in after.summary
+    assert "The team's root-cause note: “Retry storm: 429s retried at once with no back-off”." in after.summary
+    assert after.to_dict()["cause"] == sc.root_cause and told in "\n".join(report_lines(after))
+
+
+def test_a_finished_drill_without_a_root_cause_note_says_so(state_dir: Path) -> None:
+    sc = get_scenario("timeout")
+    d = create_drill(state_dir, "timeout", speed=1.0, start=START)
+    now = [START + 120]
+    inc = IncidentStore(state_dir / "incidents-root", clock=lambda: datetime.fromtimestamp(now[0], UTC)).create(
+        title=sc.symptom, severity="P2", source={}, drill={"scenario": "timeout", "speed": 1.0})
+    now[0] = START + 900
+    inc.resolve("pruning on")
+    after = drill_report(d, inc.refresh(), at=START + 960)
+    assert after.summary[-2].endswith(sc.root_cause)
+    assert after.summary[-1] == "The team wrote no root-cause note: compare what was found with the cause above."

@@ -129,6 +129,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         resolution_done=done, resolution_missing=missing, panes=tuple(panes), recovered=recovered,
         summary=(), mttr_target_min=mttr, **runbook_path(runbook, state, actions, datetime.fromtimestamp(at, UTC)), failed=failed, unretried=left,
         ended=ended, decisions=decided, opened=tuple(opened),
+        cause=sc.root_cause if ended else "",
+        noted_causes=tuple(n.text for n in state.notes_by_tag().get("root-cause", [])) if state is not None else (),
     )
     # the PIR's Impact counts failed flows too, with Prometheus' increase() over its impact window:
     # the drill's exact count of that same window beside it, and why the two may differ

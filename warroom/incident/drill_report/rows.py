@@ -87,6 +87,10 @@ class DrillReport:
     decisions: tuple[str, ...] = ()      # the Go/No-Go on the drill's clock: verdicts, late ones, none by the deadline
     # each runbook a GO opened: (its id, what the GO opened and how far it got, its path as ``runbook_path``)
     opened: tuple[tuple[str, str, tuple[tuple[str, str, str, str], ...]], ...] = ()
+    # the scenario's root cause, told once the drill is over (mid-drill it would give the answer away),
+    # beside the team's own root-cause notes, so the debrief compares what was found with what was true
+    cause: str = ""
+    noted_causes: tuple[str, ...] = ()
 
     @property
     def met(self) -> int:

@@ -86,7 +86,17 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         lines.append(f"{pane.title} is {state}"
                      + (f" ({format_stated(pane.now, pane.unit, against=(pane.crit,))} vs critical {format_value(pane.crit, pane.unit)})."
                         if pane.now is not None and pane.crit is not None else "."))
+    if r.cause:       # the drill is over: the facilitator's answer, beside what the team wrote down
+        lines.append(f"What caused it (the scenario, told now the drill is over): {r.cause}")
+        lines.append("The team's root-cause note: " + " / ".join(f"“{_short(n)}”" for n in r.noted_causes) + "."
+                     if r.noted_causes else "The team wrote no root-cause note: compare what was found with the cause above.")
     return DrillReport(**{**r.__dict__, "summary": tuple(lines)})
+
+
+def _short(text: str, most: int = 240) -> str:
+    """A note quoted on one report line: its first ``most`` characters, whitespace folded."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= most else flat[:most - 1] + "…"
 
 
 def _path_line(runbook: str, steps: tuple[tuple[str, str, str, str], ...], why: str = "") -> str:
