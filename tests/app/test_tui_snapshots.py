@@ -6,7 +6,41 @@ and review the SVGs in ``__snapshots__``.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+
 from tests.app.tui_support import make_app, metrics_drawn, mid_incident_view, sample_runbook
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """The plugin's ``snap_compare``, with every text cursor held still before the screenshot: an
+    input's cursor blinks every half second from its focus, so on a busy machine (a run_before
+    slower than 0.5 s) the picture caught it off and the snapshot failed on one cell
+    (test_decision_dialog_reminded_120x40, a -n 2 run under load). Keys are pressed here, after
+    ``run_before`` as the plugin does, so the cursors of whatever they open are held too."""
+    def compare(app: Any, press: Iterable[str] = (), terminal_size: tuple[int, int] = (80, 24),
+                run_before: Callable[..., Any] | None = None) -> bool:
+        async def still(pilot: Any) -> None:
+            from textual.widgets import Input, TextArea
+
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await pilot.pause()
+            await pilot.press(*press)
+            for screen in pilot.app.screen_stack:
+                for widget in (*screen.query(Input), *screen.query(TextArea)):
+                    widget.cursor_blink = False      # Textual shows the cursor when blinking stops
+            await pilot.pause()
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=still)
+
+    return compare
 
 
 def _mid_incident(app):  # type: ignore[no-untyped-def]
