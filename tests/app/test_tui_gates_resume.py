@@ -33,12 +33,14 @@ async def test_gates_left_open_are_settled_or_watched_by_the_next_dashboard(tmp_
         inc_id = await declare_from_breached_pane(pilot)
         journal = app.dashboard.controller.incident.dir / "journal.jsonl"
         # Drill at x120: a 20 m window is 10 s of wall time. One window ended 5 s ago; two end in
-        # an hour of wall time (120 h of drill), longer than every bounded wait below together, so
+        # six minutes of wall time (12 h of drill), longer than every bounded wait below together, so
         # "still inside its window" holds however slowly the second dashboard starts (with a
-        # minute, a busy box's start-up ran past it and "never" was settled failed)
+        # minute, a busy box's start-up ran past it and "never" was settled failed). Not longer:
+        # a gate is judged on a grid of window/120 drill seconds aligned to the unix clock, so
+        # 120 h made "still-open" wait for an instant up to 30 wall seconds away (7-26 s a run)
         _open_gate(journal, 6, "ended-while-away", "quota < 1000 within 20m", started_ago=15, window=10)
-        _open_gate(journal, 7, "still-open", "quota < 1000 for 1m within 120h", started_ago=1, window=3600)
-        _open_gate(journal, 8, "never", "quota < -1 within 120h", started_ago=1, window=3600)
+        _open_gate(journal, 7, "still-open", "quota < 1000 for 1m within 12h", started_ago=1, window=360)
+        _open_gate(journal, 8, "never", "quota < -1 within 12h", started_ago=1, window=360)
     # The first dashboard knew nothing of these (they were written behind its back); quitting it
     # recorded no outcome for any of them.
     assert _outcomes(journal) == {}
