@@ -461,8 +461,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
                            " window (the metric source answered nothing); nothing to replay")
     # A drill incident replays at its own speed unless told otherwise (its window is short in wall time).
     speed = speed or history.time_scale
-    if not 0 < speed <= stime.MAX_SPEED:   # a rehearsal's spans: its speed times the wall (x1e308 overflows)
-        raise WarroomError(f"replay speed must be a positive number up to {stime.MAX_SPEED:g}, got {speed:g}")
+    stime.check_replay_speed(speed)
     try:
         own = inc.runbook()          # the snapshot the incident was worked with, not today's library copy
     except (WarroomError, OSError):

@@ -28,6 +28,7 @@ time, so no new caller of :func:`now` can forget to ask. A real incident's own c
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -60,6 +61,15 @@ def check_drill_speed(speed: object, what: str = "drill speed") -> float:
         raise WarroomError(f"{what} must be a number from {MIN_DRILL_SPEED:g} (real time) up to {MAX_SPEED:g},"
                            f" got {shown}: a drill compresses time (a replay of a recorded incident may be slower)")
     return float(speed)
+
+
+def check_replay_speed(speed: float, what: str = "replay speed") -> float:
+    """``speed`` if a replay of a recorded incident can run at it (above 0, slower than real time too,
+    up to x3600; a rehearsal's spans are its speed times the wall, so x1e308 would overflow), else a
+    :class:`WarroomError` naming ``what``. The one rule ``drill --replay`` and the replay's launch ask."""
+    if not (math.isfinite(speed) and 0 < speed <= MAX_SPEED):
+        raise WarroomError(f"{what} must be a positive number up to {MAX_SPEED:g}, got {speed:g}")
+    return speed
 
 
 @dataclass
