@@ -48,6 +48,11 @@ drill seconds, which below x1 are farther apart in wall time than a scrape, and 
 subtract a wall clock (the audit-log gap is ``time() - last event``) then drift: at x0.01 a world
 with no audit fault breached the gap's 300 s threshold. A replay reads recorded points, so it may
 be slower than x1."""
+MIN_REPLAY_SPEED = 1.0 / MAX_SPEED
+"""The slowest replay, the fastest's mirror: an hour of wall time per replayed second. Any positive
+speed was taken, and a rehearsal's deadlines are its spans divided by its speed: at x1e-320 the
+first declaration's evidence overflowed ("OverflowError: cannot convert float infinity to
+integer") and nothing was declared; at the mirror a day of rehearsal is ten years of wall, a date."""
 AT_ENV = "WARROOM_DRILL_AT"          # run as of this unix time (tests, facilitator replays)
 
 
@@ -57,18 +62,27 @@ def check_drill_speed(speed: object, what: str = "drill speed") -> float:
     drill asks (dashboard, ``warroom drill``/``demo``, ``incident new --drill``, ``create_drill``)."""
     ok = isinstance(speed, (int, float)) and not isinstance(speed, bool) and MIN_DRILL_SPEED <= speed <= MAX_SPEED
     if not ok:
-        shown = f"{speed:g}" if isinstance(speed, (int, float)) and not isinstance(speed, bool) else repr(speed)
+        shown = speed_said(speed) if isinstance(speed, (int, float)) and not isinstance(speed, bool) else repr(speed)
         raise WarroomError(f"{what} must be a number from {MIN_DRILL_SPEED:g} (real time) up to {MAX_SPEED:g},"
                            f" got {shown}: a drill compresses time (a replay of a recorded incident may be slower)")
     return float(speed)
 
 
+def speed_said(speed: float) -> str:
+    """``speed`` as a refusal quotes it: ``10``, ``0.5``, and every digit when six would round it
+    onto the range's edge (``:g`` said "up to 3600, got 3600" for 3600.0001, a refusal of a value
+    it showed as allowed)."""
+    short = f"{speed:g}"
+    return short if not math.isfinite(speed) or float(short) == speed else repr(float(speed))
+
+
 def check_replay_speed(speed: float, what: str = "replay speed") -> float:
-    """``speed`` if a replay of a recorded incident can run at it (above 0, slower than real time too,
-    up to x3600; a rehearsal's spans are its speed times the wall, so x1e308 would overflow), else a
-    :class:`WarroomError` naming ``what``. The one rule ``drill --replay`` and the replay's launch ask."""
-    if not (math.isfinite(speed) and 0 < speed <= MAX_SPEED):
-        raise WarroomError(f"{what} must be a positive number up to {MAX_SPEED:g}, got {speed:g}")
+    """``speed`` if a replay of a recorded incident can run at it (slower than real time too, from
+    :data:`MIN_REPLAY_SPEED` up to x3600), else a :class:`WarroomError` naming ``what``. The one rule
+    ``drill --replay`` and the replay's launch ask."""
+    if not (math.isfinite(speed) and MIN_REPLAY_SPEED <= speed <= MAX_SPEED):
+        raise WarroomError(f"{what} must be a number from 1/{MAX_SPEED:g} (an hour of wall time per replayed"
+                           f" second) up to {MAX_SPEED:g}, got {speed_said(speed)}")
     return speed
 
 

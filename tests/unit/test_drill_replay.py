@@ -362,11 +362,11 @@ def test_metrics_not_saved_at_resolve_are_saved_by_a_later_export(tmp_path: Path
 
 @pytest.mark.parametrize("argv, says", [
     (["drill", "timeout", "--replay", "INC-20261201-1"], "a scenario (timeout) does not go with it"),
-    (["drill", "--replay", "INC-20261201-1", "--speed", "-3"], "--speed of a replay must be a positive number up to 3600, got -3"),
-    (["drill", "--replay", "INC-20261201-1", "--speed", "nan"], "--speed of a replay must be a positive number up to 3600, got nan"),
-    (["drill", "--replay", "INC-20261201-1", "--speed", "inf"], "--speed of a replay must be a positive number up to 3600, got inf"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "-3"], "--speed of a replay must be a number from 1/3600 (an hour of wall time per replayed second) up to 3600, got -3"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "nan"], "--speed of a replay must be a number from 1/3600 (an hour of wall time per replayed second) up to 3600, got nan"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "inf"], "--speed of a replay must be a number from 1/3600 (an hour of wall time per replayed second) up to 3600, got inf"),
     (["drill", "rate-limit", "--speed", "inf"], "--speed must be a number from 1 (real time) up to 3600, got inf"),
-    (["drill", "--replay", "INC-20261201-1", "--speed", "4000"], "--speed of a replay must be a positive number up to 3600, got 4000"),
+    (["drill", "--replay", "INC-20261201-1", "--speed", "4000"], "--speed of a replay must be a number from 1/3600 (an hour of wall time per replayed second) up to 3600, got 4000"),
     (["drill", "--replay", "INC-20991231-9"], "no incident"),
 ])
 def test_the_replay_command_refuses_what_it_cannot_play(tmp_path: Path, capsys, argv, says: str) -> None:
