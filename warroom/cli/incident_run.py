@@ -14,8 +14,7 @@ from typing import Any
 from warroom.cli.incident_args import _env_params, _open, _params
 from warroom.cli.terminal import step_output_stream
 from warroom.cli.incident_show import _reconcile
-from warroom.durations import format_duration
-from warroom.scenario_time import Span, of_drill, wall_seconds
+from warroom.scenario_time import Span, of_drill, process_text, wall_seconds
 from warroom.incident.live import LiveIncident
 from warroom.incident.marks import run_verdict, run_word
 from warroom.incident.session import DryRun, Incident
@@ -126,16 +125,16 @@ def _finish_run(inc: Incident, prepared: Any, handle: Any) -> int:
     journal, the truth)."""
     handle.wait()
     st = inc.state.steps.get((prepared.runbook_id, prepared.step_id))
-    return _report_run(prepared, st.last_run if st else None)
+    return _report_run(prepared, st.last_run if st else None, inc.state)
 
 
-def _report_run(prepared: Any, run: Any) -> int:
+def _report_run(prepared: Any, run: Any, state: Any = None) -> int:
     if run is None or run.status == "running":
         print(f"step {prepared.number}: still running under its supervisor", file=sys.stderr)
         return 1
     met = "" if run.expect_met is None else ("; expectation met" if run.expect_met else "; expectation NOT met")
     code = "" if run.exit_code is None else f", exit {run.exit_code}"
-    dur = format_duration(run.duration) if run.duration is not None else "?"
+    dur = process_text(state, run.duration) if run.duration is not None else "?"   # "1s wall" in a drill
     word = run_word(run.status, run_verdict(run))     # "ran", never "ok", when the expectation was not met
     print(f"step {prepared.number}: {word}{code}, {dur}{met}; output {run.output or '-'}", file=sys.stderr)
     for note in getattr(run, "notes", []):

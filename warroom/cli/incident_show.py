@@ -19,7 +19,6 @@ from warroom.incident.go_opened import reversal
 from warroom.incident.gates import GateState, gate_states
 from warroom.incident.jsonview import state_to_json
 from warroom import scenario_time as stime
-from warroom.durations import format_duration
 from warroom.errors import WarroomError
 from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict, run_verdict
 from warroom.incident.session import Incident
@@ -205,7 +204,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             s = st.steps.get(step.id)
             known.add((current, step.id))
             rows.append((_mark(s, step, gates.get((current, step.id))), f"{step.number:>3}",
-                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st.id)}"))
+                         f"{step.label}{_step_detail(s, gates.get((current, step.id)), now, st)}"))
     # Runbooks a GO opened beside the current one: worked next to it, every step listed (as
     # the dashboard's second checklist), run with ``--runbook ID``.
     beside: list[tuple[str, list[tuple[str, str, str]]]] = []
@@ -227,7 +226,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
             key = (rb_id, step.id)
             known.add(key)
             brows.append((_mark(st.steps.get(key), step, gates.get(key)), f"{step.number:>3}",
-                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st.id)}"))
+                          f"{step.label}{_step_detail(st.steps.get(key), gates.get(key), now, st)}"))
         beside.append((head, brows))
     earlier: dict[str, list[tuple[str, str, str]]] = {}
     for s in st.step_list():
@@ -235,7 +234,7 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         if key in known:
             continue
         row = (_mark(s, None, gates.get(key)), f"{s.step if s.step is not None else '?':>3}",
-               f"{s.label}{_step_detail(s, gates.get(key), now, st.id)}")
+               f"{s.label}{_step_detail(s, gates.get(key), now, st)}")
         if s.runbook_id and s.runbook_id != current:
             earlier.setdefault(s.runbook_id, []).append(row)
         else:
@@ -323,18 +322,18 @@ def _people(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
 
 
 def _step_detail(s: Any, gate: GateState | None = None, now: datetime | None = None,
-                 incident_id: str = "ID") -> str:
+                 state: IncidentState | None = None) -> str:
     """What follows a step's label: how its last run ended, and its verify gate (as the
     dashboard's header gate line says it; at ``now``: a gate whose window ended unwatched is
     never called pending)."""
-    detail = _run_detail(s)
+    detail = _run_detail(s, state)
     if gate is None:
         return detail
-    said = gate.describe(now, incident_id)
+    said = gate.describe(now, state.id if state is not None else "ID")
     return f"{detail}; {said}" if detail else f" — {said}"
 
 
-def _run_detail(s: Any) -> str:
+def _run_detail(s: Any, state: IncidentState | None = None) -> str:
     if s is None:
         return ""
     if s.status == "skipped":
@@ -348,7 +347,7 @@ def _run_detail(s: Any) -> str:
     if run.exit_code is not None:
         bits.append(f"exit {run.exit_code}")
     if run.duration is not None:
-        bits.append(format_duration(run.duration))   # the process's own (wall) run time
+        bits.append(stime.process_text(state, run.duration))   # the process's own run time: "wall" in a drill
     verdict = run_verdict(run)
     if verdict is not None:
         bits.append(describe_verdict(verdict))
