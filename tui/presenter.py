@@ -454,12 +454,18 @@ class IncidentPresenter:
         core's composer (``warroom.incident.cadence``), on the snapshot already in memory."""
         from datetime import UTC, datetime
 
-        from warroom.incident.cadence import draft_update, update_every
+        from warroom.incident.cadence import draft_update, drill_marked, update_every
 
         live = self.require()
         state = live.snapshot().state
-        text = draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC), update_every(self.ctx.config, state.severity))
-        return ("DRILL " + text) if self.ctx.drill is not None else text
+        return drill_marked(state, draft_update(state, datetime.fromtimestamp(self.ctx.clock.now(), UTC),
+                                                update_every(self.ctx.config, state.severity)))
+
+    def drill_marked(self, text: str) -> str:
+        """``text`` as this incident's update goes out (``warroom.incident.cadence.drill_marked``)."""
+        from warroom.incident.cadence import drill_marked
+
+        return drill_marked(self.require().snapshot().state, text)
 
     def drill_report_async(self) -> None:
         def work() -> None:

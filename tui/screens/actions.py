@@ -506,9 +506,10 @@ class DashboardActions:
         def answered(a: UpdateAnswer | None) -> None:
             if a is None:
                 return
+            text = self.presenter.drill_marked(a.text)    # an edit cannot take a drill's mark off
             if a.copy:
-                self.app.copy_to_clipboard(a.text)
-            self.presenter.call(self.calls.status_update, a.text, copied=a.copy, post=a.post,
+                self.app.copy_to_clipboard(text)
+            self.presenter.call(self.calls.status_update, text, copied=a.copy, post=a.post,
                                 why=None if a.copy else route.why)
 
         from tui.clipboard import clipboard_route

@@ -358,6 +358,9 @@ def cmd_update(args: argparse.Namespace) -> int:
     if not text.strip():
         raise WarroomError("a status update needs some text (or --file)")
     inc = _open(args)
+    from warroom.incident.cadence import drill_marked
+
+    text = drill_marked(inc.state, text)      # a drill's update never goes out as a real one
     if args.post:
         from warroom.sources.webhooks import post_status_update, webhook_enabled
 

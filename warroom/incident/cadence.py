@@ -58,6 +58,20 @@ def overdue_line(state: IncidentState, every: float, now: datetime) -> tuple[str
     return ev.UPDATE_OVERDUE, {"due_at": format_ts(due), "every": every, "severity": state.severity}
 
 
+DRILL_MARK = "DRILL"
+
+
+def drill_marked(state: IncidentState, text: str) -> str:
+    """A stakeholder update as a drill incident's goes out (posted, copied, journaled): ``DRILL`` first,
+    unless the text already starts with it. The dashboard's draft began with it, but the draft is
+    edited, the CLI's text is typed, and the webhook is the team's own (``[webhook]`` of the config a
+    drill runs with): a P1 "flows failing across many repositories" posted to #incidents without it
+    reads as a real outage. Added where the update is sent, so no edit can leave it out."""
+    if state.drill is None or text.lstrip().startswith(DRILL_MARK):
+        return text
+    return f"{DRILL_MARK} {text}"
+
+
 def draft_update(state: IncidentState, now: datetime, every: float) -> str:
     """A stakeholder update drafted from the journal: Conditions / Actions / Needs."""
     from warroom.incident.gates import run_gates
