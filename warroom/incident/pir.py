@@ -139,8 +139,18 @@ def choose_target(out_dir: Path, base: str) -> tuple[Path, Path | None]:
     return out_dir / f"{base}.{n}.md", main
 
 
-def incident_log_path(config: Config, state_dir: Path | None = None) -> Path:
-    """``incident.incident_log``, else ``incident_log.csv`` in the state dir."""
+DRILL_LOG = "drill_log.csv"
+
+
+def incident_log_path(config: Config, state_dir: Path | None = None, *, drill: bool = False) -> Path:
+    """``incident.incident_log``, else ``incident_log.csv`` in the state dir; a drill incident's row
+    (``drill``) goes to ``drill_log.csv`` in the state dir, whatever the config names. The incident
+    log counts real incidents (the runbooks' "at most one mass failure a quarter"), and a drill's
+    row there read as one: ``incident new --drill`` keeps its incident in the state dir itself, and
+    a configured log is the same file for a dashboard drill's, so a P1 mass-failure drill landed in
+    the team's log beside the real ones with nothing saying it was a drill."""
+    if drill:
+        return (state_dir or config.state_dir()) / DRILL_LOG
     if config.incident.incident_log:
         return expand(config.incident.incident_log)
     return (state_dir or config.state_dir()) / "incident_log.csv"
@@ -172,7 +182,8 @@ def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, no
     write_private_file(record_path, (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     result = ExportResult(template=template, path=target, sha256=sha, kept_edits=kept, warnings=warnings)
     if log:
-        result.log_path = incident_log_path(inc.config, getattr(inc, "state_root", inc.dir.parent.parent))
+        result.log_path = incident_log_path(inc.config, getattr(inc, "state_root", inc.dir.parent.parent),
+                                            drill=state.drill is not None)
         if not state.resolved:
             result.log_note = "no row written: the incident is still open (resolve it first)"
         elif csvlog.append_row(result.log_path, csvlog.row_for(state, now, head)):

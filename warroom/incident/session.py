@@ -280,7 +280,8 @@ class Incident(StepRunning):
         the journal can be trusted."""
         from warroom.incident.pir import incident_log_path
 
-        return self.journal.verify(incident_log=incident_log_path(self.config, self.state_root))
+        return self.journal.verify(incident_log=incident_log_path(self.config, self.state_root,
+                                                                  drill=self.is_drill))
 
     def repair(self) -> RepairReport:
         """Set the journal's damage aside without losing an acknowledged event (see journal_repair)."""
