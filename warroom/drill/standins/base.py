@@ -16,7 +16,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -291,6 +291,21 @@ class Args:
         """Every value of a repeatable option (``-H a -H b``), in order."""
         value = self.opts.get(key)
         return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def refuse_unread(given: Collection[str], reads: Collection[str], command: str, prefix: str, code: int = 1,
+                  table: dict[str, Flag] | None = None) -> None:
+    """Issue 13 item 5, one rule for every stand-in: an option (by key) ``command``'s answer does not read
+    is refused by name ("``{prefix}drill: `{command}` does not simulate --x (it reads ...)``"), never taken
+    and ignored. ``reads``: the keys the answer reads, and those the tool lists as changing nothing in the
+    drill's world (each tool says why, once). Named by ``table``'s first long name, else ``--key``."""
+    names: dict[str, str] = {}
+    for name, (key, _) in (table or {}).items():          # the first long name (``-#`` has none)
+        if key not in names or (name.startswith("--") and not names[key].startswith("--")):
+            names[key] = name
+    if unread := sorted(names.get(k, f"--{k}") for k in set(given) - set(reads)):
+        raise ToolError(f"{prefix}drill: `{command}` does not simulate {', '.join(unread)} (it reads "
+                        f"{' '.join(sorted(names.get(k, f'--{k}') for k in reads)) or 'no option'})", code)
 
 
 def parse_args(argv: Sequence[str], table: dict[str, Flag], *, words: dict[str, str], code: int = 1,

@@ -24,7 +24,8 @@ from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import Deployment, cpu_target, undo_target
 from warroom.drill.standins import run_tool
-from warroom.drill.standins.base import Args, Context, ToolError, flags, go_duration, parse_args, read_input, table
+from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
+                                         refuse_unread, table)
 from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
                                             deployment_pods, find, jsonpath, objects, usage)
 
@@ -96,9 +97,7 @@ def run(ctx: Context, argv: list[str]) -> int:
                         + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
     see = f"\nSee 'kubectl {sub} --help' for usage."
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
-    if (unread := sorted(set(args.opts) - ACTS.get(VERBS[sub], set(args.opts)) - {"namespace"})):
-        raise ToolError(f"error: drill: `kubectl {sub}` does not simulate {', '.join(f'--{k}' for k in unread)} (it "
-                        f"reads -n {' '.join(sorted(f'--{k}' for k in ACTS[VERBS[sub]]))})".replace("_", "-"))
+    refuse_unread(args.opts, ACTS.get(VERBS[sub], set(args.opts)) | {"namespace"}, f"kubectl {sub}", "error: ", table=FLAGS)
     ctx.pause(0.25)
     return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
 
