@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +16,7 @@ from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import disabled
 from warroom.drill.model import quota_reset
-from warroom.drill.standins.base import Context, ToolError, flags, parse_args, read_input, utc
+from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
 FLAGS = flags(
     "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
@@ -25,7 +26,15 @@ FLAGS = flags(
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
+# taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
+# certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
+# HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N and -# only change how progress
+# shows; no drill server reads who asks (-A, -e). -v, -u, --retry, -T, --resolve... are refused (``READS``).
+INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "progress", "user_agent", "referer"}
+READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
+         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", *INERT}
 STATUS = {"none": "All Systems Operational", "minor": "Partially Degraded Service", "major": "Partial System Outage"}
+CONNECT = 0.012408                      # seconds to connect, in the drill world (-w %{time_connect})
 
 
 @dataclass
@@ -40,29 +49,52 @@ def js(data: object, status: int = 200) -> Response:
     return Response(status, json.dumps(data, indent=2) + "\n")
 
 
+def limit(opts: Args, key: str) -> float:
+    """``-m``/``--connect-timeout`` in seconds (0: none), as curl reads the number."""
+    try:
+        return float(opts.text(key, "0"))
+    except ValueError:
+        raise ToolError(f"curl: option --{key.replace('_', '-')}: expected a proper numerical parameter{TRY}", 2) from None
+
+
 def run(ctx: Context, argv: list[str]) -> int:
     opts = parse_args(argv, FLAGS, double_dash=False, words=WORDS, code=2)
+    refuse_unread(opts.opts, READS, "curl", "curl: ", 2, FLAGS)
     if not (urls := opts.pos + opts.all("url")):
         raise ToolError(f"curl: no URL specified!{TRY}", 2)
+    if any(d.startswith("@") for d in opts.all("data") + [opts.text("json")]):
+        raise ToolError("curl: drill: `curl` does not simulate -d/--json @FILE (it reads the data on the line)", 2)
     show_errors = not opts.get("silent") or bool(opts.get("show_error"))
     method = opts.text("request") or ("HEAD" if opts.get("head") else "POST" if (
         opts.get("data") or opts.get("json")) and not opts.get("get") else "GET")
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in opts.all("header"))}
-    code = 0
+    data, code = opts.text("json") or "&".join(opts.all("data")), 0
+    timeouts = ((limit(opts, "connect_timeout"), "Connection timed out after {} milliseconds"),
+                (limit(opts, "max_time"), "Operation timed out after {} milliseconds with 0 bytes received"))
     for raw in urls:
         url = raw if "://" in raw else "http://" + raw
+        url += (("&" if "?" in url else "?") + data) * bool(opts.get("get") and data)      # -G: the data as a query
         ctx.pause(0.25)
         try:
-            resp: Response | None = route(ctx, method, url, headers, opts.text("json") or "&".join(opts.all("data")))
+            resp: Response | None = route(ctx, method, url, headers, data)
         except ToolError as exc:               # could not resolve / connect
             resp, code = None, exc.code
             if show_errors:
                 ctx.err(str(exc))
+        took = max(resp.seconds if resp else 0.0, 0.08)
+        # -m / --connect-timeout against how long the drill world takes to connect and to answer
+        if resp and (late := next(((s, words) for (s, words), phase in zip(timeouts, (CONNECT, took), strict=True)
+                                   if 0 < s < phase), None)):
+            resp, took, code = None, late[0], 28
+            if show_errors:
+                ctx.err(f"curl: (28) {late[1].format(int(late[0] * 1000))}")
         if resp is not None:
             fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_with_body"))
             out = ""
             if opts.get("include") or opts.get("head"):
-                out = (f"HTTP/2 {resp.status} \r\ncontent-type: {resp.content_type}\r\n"
+                version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
+                phrase = HTTPStatus(resp.status).phrase if version == "1.1" else ""
+                out = (f"HTTP/{version} {resp.status} {phrase}\r\ncontent-type: {resp.content_type}\r\n"
                        f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
             if method != "HEAD" and (not fail or opts.get("fail_with_body")):
                 out += resp.body
@@ -80,24 +112,23 @@ def run(ctx: Context, argv: list[str]) -> int:
                 if show_errors:
                     ctx.err(f"curl: (22) The requested URL returned error: {resp.status}")
         if opts.get("write_out"):
-            ctx.stdout.write(write_out(opts.text("write_out"), url, resp))
+            ctx.stdout.write(write_out(opts.text("write_out"), url, resp, took))
     return code
 
 
-def write_out(fmt: str, url: str, resp: Response | None) -> str:
+def write_out(fmt: str, url: str, resp: Response | None, took: float) -> str:
     """``-w``: timings are the drill world's (a provider in trouble answers slowly), not the machine's."""
     if fmt.startswith("@"):
         try:
             fmt = read_input(fmt[1:], "curl: (27) Out of memory", 27)
         except OSError:
             return ""
-    elapsed = resp.seconds if resp else 0.0
     values = {
         "http_code": f"{resp.status:03d}" if resp else "000", "response_code": str(resp.status if resp else 0),
-        "time_total": f"{max(elapsed, 0.08):.6f}", "time_connect": "0.012408", "time_namelookup": "0.001912",
-        "time_starttransfer": f"{max(elapsed - 0.01, 0.07):.6f}", "time_appconnect": "0.041215",
-        "size_download": str(len(resp.body.encode()) if resp else 0), "url_effective": url,
-        "content_type": resp.content_type if resp else "",
+        "time_total": f"{took:.6f}", "time_connect": f"{CONNECT:.6f}",
+        "time_namelookup": "0.001912", "time_starttransfer": f"{max(took - 0.01, 0.07):.6f}",
+        "time_appconnect": "0.041215", "size_download": str(len(resp.body.encode()) if resp else 0),
+        "url_effective": url, "content_type": resp.content_type if resp else "",
     }
     for k, v in values.items():
         fmt = fmt.replace("%{" + k + "}", v)
