@@ -14,11 +14,17 @@ from datetime import datetime
 from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import unit
-from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, utc
+from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
 DATABASE = "flowengine_db"
-FLAGS = flags("A|no-align t|tuples-only X q|quiet x w W e no-psqlrc no-password c|command=* f|file=* d|dbname= "
-              "U|username= h|host= p|port= F|field-separator= v|set|variable=* P=")
+FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
+              "c|command=* f|file=* d|dbname= U|username= h|host= p|port= F|field-separator= v|set|variable=* P|pset=*")
+# -X and -w are taken and change nothing: the drill's psql reads no ~/.psqlrc and its TaskDB asks no password
+# (-W, which makes psql prompt for one, is refused); -P pager=... neither, as output never goes to a pager here.
+INERT = {"no_psqlrc", "no_password"}
+READS = {"no_align", "tuples_only", "quiet", "expanded", "echo_queries", "command", "file", "dbname", "username", "host",
+         "port", "field_separator", "set", "pset", *INERT}
+ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step's PGUSER is flowengine_user)
 STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
 STEPS = 50_000_000                        # SQLite VM steps one statement may take (a runbook query: < 0.1%)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
@@ -43,35 +49,90 @@ def pg_ts(wall: float) -> str:
 
 def run(ctx: Context, argv: list[str]) -> int:
     args = parse_args(argv, FLAGS, double_dash=False, words=WORDS)
+    refuse_unread(args.opts, READS, "psql", "psql: error: ", table=FLAGS)
+    variables, stop = settings(args)
     db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
-    host = args.text("host") or ("/var/run/postgresql" if ctx.in_pod and ctx.in_pod.deployment == "postgres" else "taskdb.drill.invalid")
-    where = f'socket "{host}/.s.PGSQL.5432"' if host.startswith("/") else f'server at "{host}" (10.20.3.14), port 5432'
-    if not ctx.signals.task_store(ctx.t):        # the TaskDB has no pod running: the one rule the curves read
+    user, port = args.text("username") or (args.pos[1:] or [ROLES[0]])[0], args.text("port", "5432")
+    inside = ctx.in_pod is not None and ctx.in_pod.deployment == "postgres"      # its socket and localhost
+    host = args.text("host") or ("/var/run/postgresql" if inside else "taskdb.drill.invalid")
+    local = host.startswith("/") or host in ("localhost", "127.0.0.1")
+    where = (f'server on socket "{host}/.s.PGSQL.{port}"' if host.startswith("/") else
+             f'server at "{host}" ({"127.0.0.1" if local else "10.20.3.14"}), port {port}')
+    if host not in ("taskdb.drill.invalid", "postgres") and not local:
+        raise ToolError(f'psql: error: could not translate host name "{host}" to address: Name or service not known', 2)
+    # nothing listens there; or the TaskDB has no pod running: the one rule the curves read
+    if (local and not inside) or port != "5432" or not ctx.signals.task_store(ctx.t):
         raise ToolError(f"psql: error: connection to {where} failed: Connection refused\n\tIs the server running "
                         "on that host and accepting TCP/IP connections?", 2)
+    if user not in ROLES:
+        raise ToolError(f'psql: error: connection to {where} failed: FATAL:  role "{user}" does not exist', 2)
     if db not in (DATABASE, "postgres"):
         raise ToolError(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist', 2)
-    scripts = args.all("command")
+    scripts: list[tuple[str, str | None]] = [(c, None) for c in args.all("command")]     # (text, file it came from)
     for f in args.all("file"):
         try:
-            scripts.append(read_input(f, "psql: error: out of memory"))
+            scripts.append((read_input(f, "psql: error: out of memory"), f))
         except OSError as exc:
             raise ToolError(f"psql: error: {f}: {exc.strerror}") from None
     if not scripts:
         if sys.stdin.isatty():
             raise ToolError("psql: error: the drill stand-in does not run an interactive session; use -c \"SQL\"")
-        scripts.append(read_input("-", "psql: error: out of memory"))
+        scripts.append((read_input("-", "psql: error: out of memory"), "<stdin>"))
     ctx.pause(0.3)
-    conn, status = database(ctx), 0
-    for stmt in (s.strip() for script in scripts for s in STATEMENT.findall(script) if s.strip()):
-        try:
-            render(ctx, conn, stmt, args)
-        except ToolError as exc:
-            if args.all("command"):            # with -c the first error ends the run
-                raise
-            ctx.err(str(exc))
-            status = 1
-    return status
+    conn = database(ctx)
+    for text, source in scripts:
+        if source is None and args.get("echo_queries"):        # -e: a -c string is sent (and echoed) whole
+            ctx.out(text)
+        text = text if source is None else interpolate(text, variables)    # psql's lexer reads :name; -c skips it
+        for m in STATEMENT.finditer(text):
+            if not (stmt := m[0].strip()):
+                continue
+            if source is not None and args.get("echo_queries"):
+                ctx.out(stmt + ";" * text.startswith(";", m.end()))
+            try:
+                render(ctx, conn, stmt, args)
+            except ToolError as exc:
+                if source is None:             # with -c the first error ends the run
+                    raise
+                ctx.err(f"psql:{source}:{text.count(chr(10), 0, m.end()) + 1}: {exc}")
+                if stop:                       # a script's error ends it only under ON_ERROR_STOP, exit 3
+                    return 3
+    return 0
+
+
+def settings(args: Args) -> tuple[dict[str, str], bool]:
+    """``-v NAME=VALUE`` (the variables ``-f`` scripts read, and ON_ERROR_STOP) and ``-P``; any other of
+    psql's own (upper-case) variables, or print option, is refused rather than taken and ignored."""
+    variables: dict[str, str] = {}
+    for word in args.all("set"):
+        name, eq, value = word.partition("=")
+        if name.isupper() and name != "ON_ERROR_STOP":
+            raise ToolError(f"psql: error: drill: `psql -v {name}` is not simulated (it reads -v ON_ERROR_STOP and "
+                            "your own variables, as :name in -f and stdin scripts)")
+        if eq:
+            variables[name] = value
+        else:                                   # -v NAME alone unsets it
+            variables.pop(name, None)
+    for word in args.all("pset"):
+        name, _, value = word.partition("=")
+        if name not in ("pager", "footer") or (name == "footer" and value not in ("on", "off")):
+            raise ToolError(f"psql: error: drill: `psql -P {word}` is not simulated (it reads -P footer=on|off and "
+                            "-P pager=...)")
+    return variables, variables.get("ON_ERROR_STOP", "").lower() in ("1", "on", "t", "tr", "tru", "true", "y", "ye", "yes")
+
+
+VARIABLE = re.compile(r"""'(?:[^']|'')*'?|"[^"]*"?|--[^\n]*|::|:(['"]?)([A-Za-z_]\w*)\1""")
+
+
+def interpolate(sql: str, variables: dict[str, str]) -> str:
+    """psql's variables in a script: ``:name`` as is, ``:'name'`` a quoted literal, ``:"name"`` a quoted
+    identifier; not inside quotes or comments, and an unset name stays as written (the server then refuses it)."""
+    def value(m: re.Match[str]) -> str:
+        if m[2] is None or m[2] not in variables:
+            return m[0]
+        quote, v = m[1], variables[m[2]]
+        return quote + v.replace(quote, quote * 2) + quote if quote else v
+    return VARIABLE.sub(value, sql)
 
 
 # ------------------------------------------------------------------------------ the database
@@ -194,8 +255,9 @@ def column_name(desc: str) -> str:
 
 
 def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> None:
-    if stmt.startswith("\\"):          # psql's own commands (\d, \dt...) are not simulated
-        raise ToolError(f"invalid command {stmt.split()[0]}\nTry \\? for help.")
+    if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
+        raise ToolError(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
+                        "and pg_stat_activity)")
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     try:
@@ -208,25 +270,48 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> Non
         if word in ("UPDATE", "INSERT", "DELETE"):
             ctx.record("db_write", statement=stmt[:200], rows=count)
             word = ("INSERT 0" if word == "INSERT" else word) + f" {count}"
-        ctx.out(word)
+        if not args.get("quiet"):           # -q: no command tag
+            ctx.out(word)
         return
     headers = [column_name(d[0]) for d in cur.description]
     texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
              for r in rows]
-    footer = [] if args.get("tuples_only") else [f"({len(rows)} row{'s' if len(rows) != 1 else ''})"]
-    if args.get("no_align"):
-        sep = args.text("field_separator", "|")
-        lines = ([sep.join(headers)] if footer else []) + [sep.join(r) for r in texts] + footer
+    tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
+    footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
+    footer = [f"({len(rows)} row{'s' if len(rows) != 1 else ''})"] * footing
+    if args.get("expanded"):
+        lines = expanded(headers, texts, tuples, sep) if texts else [] if sep is not None else [*footer, ""]
+    elif sep is not None:
+        lines = [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
         numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
         widths = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
         head = [" " + " | ".join(h.center(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
-        lines = (head if footer else []) + [
+        lines = head * (not tuples) + [
             (" " + " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric, strict=True))
-             ).rstrip() for r in texts] + footer + [""] * len(footer)
+             ).rstrip() for r in texts] + footer + [""]      # aligned output always ends with a blank line
     for line in lines:
         ctx.out(line)
+
+
+def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str | None) -> list[str]:
+    """``-x``, as psql's ``print_aligned_vertical`` (``print_unaligned_vertical`` with -A): one field a line,
+    each record under a ``-[ RECORD n ]`` rule as wide as the fields (between records, with -t, a plain one)."""
+    if sep is not None:
+        return [ln for n, row in enumerate(texts) for ln in [""] * (n > 0) + [h + sep + v for h, v in zip(headers, row)]]
+    hw = max(map(len, headers))
+    dw = max([len(v) for r in texts for v in r] + [0 if tuples else 12 + len(str(len(texts))) - hw - 3])
+    lines = []
+    for n, row in enumerate(texts, 1):
+        if not tuples:
+            over = len(label := f"-[ RECORD {n} ]") - hw
+            lines.append(label + "-" * -over + "".join(c for k, c in enumerate("-+-") if over - k <= 0)
+                         + "-" * (dw - max(over - 3, 0)))
+        elif n > 1:
+            lines.append("-" * (hw + 1) + "+" + "-" * (dw + 1))
+        lines += [f"{h:<{hw}} | {v}" for h, v in zip(headers, row, strict=True)]
+    return [*lines, ""]
 
 
 def pg_error(message: str, stmt: str) -> str:
@@ -236,11 +321,13 @@ def pg_error(message: str, stmt: str) -> str:
         name = m.group(2).split(".")[-1]
         return (f'ERROR:  {"relation" if m.group(1) == "table" else "column"} "{name}" does not exist{line}\n'
                 + " " * (stmt.lower().find(name.lower()) + 8) + "^")
-    if m := re.search(r'near "([^"]+)": syntax error', message):
-        return f'ERROR:  syntax error at or near "{m.group(1)}"{line}'
+    if m := re.search(r'near "([^"]+)": syntax error|unrecognized token: "(.+)"', message):
+        return f'ERROR:  syntax error at or near "{m[1] or m[2]}"{line}'
     if m := re.search(r"no such function: (\S+)", message):
         return (f"ERROR:  function {m.group(1)} does not exist\nHINT:  No function matches the given name and "
                 "argument types. You might need to add explicit type casts.")
+    if "bindings" in message:                 # SQLite's :name / ? parameters: PostgreSQL has neither
+        return f'ERROR:  syntax error at or near "{(re.search(r"[:?@$]", stmt) or [":"])[0]}"{line}'
     if message == "interrupted":
         return "ERROR:  canceling statement due to statement timeout"
     return "ERROR:  syntax error at end of input" if "incomplete input" in message else f"ERROR:  {message}"
@@ -249,4 +336,5 @@ def pg_error(message: str, stmt: str) -> str:
 USAGE = """psql is the PostgreSQL interactive terminal (the drill's TaskDB: tasks, audit_logs, pg_stat_activity).
 
 Usage:
-  psql [-c COMMAND] [-d DBNAME] [-h HOST] [-U USER] [-A] [-t] [-F SEP] [DBNAME]"""
+  psql [-c COMMAND] [-f FILE] [-d DBNAME] [-h HOST] [-p PORT] [-U USER] [-A] [-t] [-x] [-q] [-e] [-F SEP]
+       [-v NAME=VALUE] [-P footer=off] [DBNAME [USER]]"""
