@@ -8,27 +8,36 @@ choice" listing what the drill answers; ``--query`` and non-JSON ``--output`` ar
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import short_hash
-from warroom.drill.standins.base import Context, ToolError
+from warroom.drill.standins.base import Context, ToolError, refuse_unread
 
 Operation = Callable[[Context, list[str], "Params"], Any]         # (ctx, positional words, --params)
 OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation -> handler
-SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "no-cli-pager", "debug",
+READS: dict[str, set[str]] = {}                           # "service operation" -> the parameters its answer reads
+SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "dryrun", "no-cli-pager", "debug",
             "no-verify-ssl", "quiet", "only-show-errors"}
+# taken, and they change nothing in the drill's world: no answer is longer than a page (--no-paginate), no pager
+# runs here (--no-cli-pager) and the drill's buckets hold no folders (s3 ls --recursive)
+INERT = {"no-paginate", "no-cli-pager", "recursive"}
+GLOBAL = {"output", "region", "no-paginate", "no-cli-pager"}        # every operation reads them (``run``)
 
 
-def operation(*names: str) -> Callable[[Operation], Operation]:
-    """Register the handler of ``aws SERVICE OPERATION`` for each "service operation" named."""
+def operation(*names: str, reads: str = "") -> Callable[[Operation], Operation]:
+    """Register the handler of ``aws SERVICE OPERATION`` for each "service operation" named, and the
+    parameters its answer reads (any other is refused: ``run``)."""
     def register(fn: Operation) -> Operation:
         for name in names:
             service, op = name.split()
             OPERATIONS.setdefault(service, {})[op] = fn
+            READS[name] = {*reads.split(), *GLOBAL}
         return fn
     return register
 
@@ -84,6 +93,9 @@ def run(ctx: Context, argv: list[str]) -> int:
                               + "\n".join(f"{c:<{20 if depth == 0 else 40}}" for c in choices))
     if "query" in params or params.one("output") not in (None, "json"):
         raise usage_error("drill: only the default JSON output is simulated (no --query, --output json only)")
+    refuse_unread(params, READS[" ".join(pos[:2])], " ".join(["aws", *pos[:2]]), "aws: error: ", 252)
+    if params.one("region") not in (None, "eu-west-1"):
+        raise usage_error(f"drill: the drill's account is in eu-west-1; --region {params.one('region')} is not simulated")
     ctx.pause(0.4)
     result = OPERATIONS[pos[0]][pos[1]](ctx, pos, params)
     if isinstance(result, int):
@@ -102,7 +114,7 @@ def matches(pattern: str | None, message: str) -> bool:
     return (not alternatives or any(a in message for a in alternatives)) and all(t in message for t in required_)
 
 
-@operation("logs filter-log-events")
+@operation("logs filter-log-events", reads="log-group-name filter-pattern start-time end-time limit")
 def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
     [group] = params.required("log-group-name")
     if group != fleet.LOG_GROUP:
@@ -131,7 +143,7 @@ def bucket_objects(ctx: Context, bucket: str) -> dict[str, tuple[float, float]]:
             if f"ctx_{f.task_id}.json" not in moved}
 
 
-@operation("s3 ls")
+@operation("s3 ls", reads="human-readable summarize recursive")     # --recursive: the buckets hold no folders
 def s3_ls(ctx: Context, words: list[str], params: Params) -> int:
     def size(kb: float) -> str:
         if "human-readable" not in params:
@@ -155,9 +167,10 @@ def s3_ls(ctx: Context, words: list[str], params: Params) -> int:
     return 0 if hits else 1
 
 
-@operation("s3 cp", "s3 mv")
+@operation("s3 cp", "s3 mv", reads="dryrun quiet only-show-errors")
 def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
-    """``s3 cp|mv``: a move (to quarantine) is recorded, and the bundle leaves the context bucket."""
+    """``s3 cp|mv``: a move (to quarantine) is recorded, and the bundle leaves the context bucket; with
+    ``--dryrun`` only said, with ``--quiet`` (or ``--only-show-errors``) done without a word."""
     if len(words) < 4:
         raise usage_error("the following arguments are required: paths")
     source, destination = words[2:4]
@@ -166,16 +179,19 @@ def s3_copy(ctx: Context, words: list[str], params: Params) -> int:
     if (found := bucket_objects(ctx, m.group(1)).get(m.group(2))) is None:
         raise ToolError(f"fatal error: An error occurred (404) when calling the HeadObject operation: Key "
                         f"\"{m.group(2)}\" does not exist")
-    if words[1] == "mv":
+    if words[1] == "mv" and "dryrun" not in params:
         ctx.record("s3_move", key=m.group(2), kb=found[0], destination=destination)
-    ctx.out(f"{'move' if words[1] == 'mv' else 'copy'}: {source} to {destination}")
+    if not {"quiet", "only-show-errors"} & set(params):
+        ctx.out(f"{'(dryrun) ' * ('dryrun' in params)}{'move' if words[1] == 'mv' else 'copy'}: {source} to {destination}")
     return 0
 
 
 # ------------------------------------------------------------------------------ the rest
-@operation("iam put-user-policy", "iam attach-user-policy")
+@operation("iam put-user-policy", reads="user-name policy-name policy-document")
+@operation("iam attach-user-policy", reads="user-name policy-arn")
 def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
-    [user] = params.required("user-name")
+    user = params.required("user-name", *(("policy-name", "policy-document") if words[1].startswith("put") else
+                                          ("policy-arn",)))[0]
     if user != "flowengine-sa":
         raise service_error("NoSuchEntity", "PutUserPolicy", f"The user with name {user} cannot be found.")
     try:
@@ -186,13 +202,14 @@ def iam_policy(ctx: Context, words: list[str], params: Params) -> Any:
     return None
 
 
-@operation("cloudtrail lookup-events")
+@operation("cloudtrail lookup-events", reads="lookup-attributes start-time end-time")
 def lookup_events(ctx: Context, words: list[str], params: Params) -> Any:
     """FlowEngine's own S3 traffic, plus the secret rotations in the scenario's history (a change
-    that sets a ``*_SECRET``, rotated just before it is rolled out)."""
-    events = [{
+    that sets a ``*_SECRET``, rotated just before it is rolled out), as far as they have happened, in
+    ``--start-time``..``--end-time`` and matching the one ``--lookup-attributes`` CloudTrail takes."""
+    events = [{          # "EventTime" in scenario seconds until it is answered
         "EventId": short_hash("ct", k, n=32), "EventName": "GetObject" if k % 2 else "PutObject",
-        "ReadOnly": "true" if k % 2 else "false", "EventTime": iso(ctx.wall(ctx.t - 300 - k * 480)),
+        "ReadOnly": "true" if k % 2 else "false", "EventTime": ctx.t - 300 - k * 480,
         "EventSource": "s3.amazonaws.com", "Username": "flowengine-sa",
         "Resources": [{"ResourceType": "AWS::S3::Object", "ResourceName": fleet.CONTEXT_BUCKET}],
     } for k in range(6)]
@@ -203,14 +220,56 @@ def lookup_events(ctx: Context, words: list[str], params: Params) -> Any:
                 rotated[secret] = min(rotated.get(secret, change.at), change.at)
     events += [{
         "EventId": short_hash("ct-rot", n=32), "EventName": "UpdateSecret", "ReadOnly": "false",
-        "EventTime": iso(ctx.wall(at - 20)), "EventSource": "secretsmanager.amazonaws.com",
-        "Username": "deploy-bot",
+        "EventTime": at - 20, "EventSource": "secretsmanager.amazonaws.com", "Username": "deploy-bot",
         "Resources": [{"ResourceType": "AWS::SecretsManager::Secret", "ResourceName": secret}],
     } for secret, at in rotated.items()]
-    return {"Events": sorted(events, key=lambda e: e["EventTime"], reverse=True)}
+    start, end, wanted = instant(params, "StartTime"), instant(params, "EndTime"), attribute(params.one("lookup-attributes"))
+    return {"Events": [{**e, "EventTime": iso(ctx.wall(t))} for e in sorted(events, key=lambda e: -e["EventTime"])
+                       if (t := e["EventTime"]) <= ctx.t and start <= ctx.wall(t) <= end
+                       and (wanted is None or wanted in matching(e))]}
 
 
-@operation("rds create-db-snapshot")
+def instant(params: Params, name: str) -> float:
+    """A timestamp parameter (``--start-time``: ISO 8601, naive is UTC, or epoch seconds) as a wall time."""
+    if (text := params.one(re.sub(r"(?<=.)[A-Z]", lambda m: "-" + m.group(), name).lower())) is None:
+        return -math.inf if name.startswith("Start") else math.inf
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text)
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ToolError(f"\nParameter validation failed:\nInvalid type for parameter {name}, value: {text}, type: "
+                        "<class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string", 252) from None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName", "EventSource",
+               "AccessKeyId")
+
+
+def attribute(text: str | None) -> tuple[str, str] | None:
+    """``--lookup-attributes``, shorthand (``AttributeKey=K,AttributeValue=V``) or JSON: (key, value)."""
+    if text is None:
+        return None
+    try:
+        given = json.loads(text) if text.lstrip()[:1] in ("[", "{") else dict(p.split("=", 1) for p in text.split(","))
+        given = given[0] if isinstance(given, list) else given
+        key, value = str(given["AttributeKey"]), str(given["AttributeValue"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise usage_error(f"Error parsing parameter '--lookup-attributes': {text}") from None
+    if key not in LOOKUP_KEYS:
+        raise ToolError(f"\nParameter validation failed:\nValue '{key}' at 'lookupAttributes.1.member.attributeKey' "
+                        f"failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(LOOKUP_KEYS)}]", 252)
+    return key, value
+
+
+def matching(event: dict[str, Any]) -> set[tuple[str, str]]:
+    """The (key, value) lookups an event answers."""
+    return {(k, v) for k, v in event.items() if isinstance(v, str)} | {
+        (k, r[k]) for r in event["Resources"] for k in ("ResourceType", "ResourceName")}
+
+
+@operation("rds create-db-snapshot", reads="db-snapshot-identifier db-instance-identifier")
 def rds_snapshot(ctx: Context, words: list[str], params: Params) -> Any:
     snap, db = params.required("db-snapshot-identifier", "db-instance-identifier")
     if db != "flowengine-db":
@@ -223,7 +282,7 @@ def rds_snapshot(ctx: Context, words: list[str], params: Params) -> Any:
         "DBSnapshotArn": f"arn:aws:rds:eu-west-1:414736215093:snapshot:{snap}"}}
 
 
-@operation("ec2 describe-security-groups")
+@operation("ec2 describe-security-groups", reads="group-ids")
 def security_groups(ctx: Context, words: list[str], params: Params) -> Any:
     ids = params.get("group-ids") or []
     if ids and not all(g.startswith("sg-") for g in ids):
