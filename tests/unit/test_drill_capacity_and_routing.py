@@ -184,7 +184,7 @@ def test_deleting_flowengine_stops_its_flows_and_breaks_no_answer(tmp_path: Path
     drill = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="gone")
     sh(drill, "kubectl delete deployment flowengine -n production", 300.0)
     assert drill.simulator.pane("quota", 400.0) is not None and "flowengine_stop" in [a.action for a in drill.actions()]
-    assert sh(drill, "blocks status flows", 400.0).startswith("0 active flows")
+    assert sh(drill, "blocks status flows --active", 400.0).startswith("0 active flows")
     for argv in (["kubectl", "get", "hpa"], ["kubectl", "top", "pods"], ["psql", "-c", "SELECT 1"],
                  ["blocks", "circuit-breaker", "status"]):
         assert run_one(drill, argv, 400.0)[0] == 0, argv

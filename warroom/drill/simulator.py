@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import threading
 import zlib
@@ -159,14 +160,16 @@ class Simulator:
                 return
             self._loaded_rows, self._loaded_samples = series.rows, samples
 
-    def pane(self, pane_id: str, t: float) -> float | None:
+    def pane(self, pane_id: str, t: float, window: str | None = None) -> float | None:
         """A default SLO pane (``failure_rate``, ``quota`` ...) at scenario time ``t``, exactly as
-        the drill's dashboard shows it: the pane's own query on the evaluator."""
-        return self.panes(pane_id, [t])[0]
+        the drill's dashboard shows it: the pane's own query on the evaluator (over ``window``, a
+        PromQL range such as ``48h``, in place of the query's own, when given)."""
+        return self.panes(pane_id, [t], window)[0]
 
-    def panes(self, pane_id: str, times: list[float]) -> list[float | None]:
+    def panes(self, pane_id: str, times: list[float], window: str | None = None) -> list[float | None]:
         """``pane`` at every time in ``times``, in one pass."""
-        many = self.evaluate_many({s.id: s.query for s in default_slos()}[pane_id], times)   # KeyError: no such pane
+        query = {s.id: s.query for s in default_slos()}[pane_id]          # KeyError: no such pane
+        many = self.evaluate_many(re.sub(r"\[[^\]]+\]", f"[{window}]", query) if window else query, times)
         return [shown(many.at(j))[0] for j in range(len(times))]
 
     def evaluate(self, expr: str, t: float) -> float | list[Sample]:

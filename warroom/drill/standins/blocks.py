@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
@@ -95,16 +96,24 @@ def choice(value: str, name: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-def window(args: Args) -> float:
-    """``--last 1h`` (the default) / ``--last-15min`` in scenario seconds; at most the 30 days kept
-    (a longer window would also take minutes to count)."""
-    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text("last", "1h"))
+def window(args: Args, key: str = "last") -> float:
+    """``--last 1h`` (the default) / ``--last-15min`` (or ``--duration``) in scenario seconds; at most the
+    30 days kept (a longer window would also take minutes to count)."""
+    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text(key, "1h"))
     if not m:
-        raise Usage(f"Invalid value for '--last': '{text}' is not a duration like 15m, 1h or 24h.")
+        raise Usage(f"Invalid value for '--{key}': '{text}' is not a duration like 15m, 1h or 24h.")
     seconds = int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)]
     if seconds > 30 * 86400:
-        raise Usage(f"Invalid value for '--last': '{text}' is more than the 30d of metrics kept.")
+        raise Usage(f"Invalid value for '--{key}': '{text}' is more than the 30d of metrics kept.")
     return seconds
+
+
+def kilobytes(args: Args) -> float:
+    """``--max-context-size`` (``180KB``, ``180``, ``1MB``) in KB; 176 when not given."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(KB|K|MB|M)?", text := args.text("max_context_size", "176KB"), re.I)
+    if not m:
+        raise Usage(f"Invalid value for '--max-context-size': '{text}' is not a size like 180KB.")
+    return float(m[1]) * (1024 if (m[2] or "k").lower().startswith("m") else 1)
 
 
 def span_label(seconds: float) -> str:
@@ -120,25 +129,28 @@ def flow_retry(ctx: Context, args: Args) -> None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
-    pruning = bool(args.get("enable_pruning")) or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
+    # --max-context-size prunes to that size (without it, to the 176KB the world's pruning keeps)
+    asked = bool(args.get("enable_pruning") or args.get("max_context_size"))
+    pruning, cap = asked or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED"), kilobytes(args)
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
     if not tries.isdigit() or not 1 <= int(tries) <= 10:
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range 1<=x<=10.")
     ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
-        ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, 176):.0f}KB")
+        ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, cap):.0f}KB")
     if args.get("dry_run"):         # nothing run, nothing recorded
         return ctx.out(f"  dry run: not retried (up to {tries} attempts)")
     said, seconds = [], 0.0
     for attempt in range(1, int(tries) + 1):       # only a call refused 429 is tried again
-        ok, why, took = outcome(ctx, flow, pruning, model, answered, attempt)
+        ok, why, took = outcome(ctx, replace(flow, context_kb=min(flow.context_kb, cap)) if pruning else flow,
+                                pruning, model, answered, attempt)
         said.append(f"  attempt {attempt}/{tries}: " + (f"succeeded in {took:.1f}s" if ok else why))
         seconds += took
         if ok or THROTTLED not in why:
             break
     ctx.pause(seconds, cap=6.0)
-    ctx.record("retry_pruned" if args.get("enable_pruning") else "retry", task_id=task_id, ok=ok, model=model,
+    ctx.record("retry_pruned" if asked else "retry", task_id=task_id, ok=ok, model=model,
                repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
     ctx.out("\n".join(said))
     if not ok:
@@ -187,7 +199,7 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
                        "block contract impl/v3"), 4.0
-    if pruning:
+    if pruning and flow.context_kb <= 500:        # pruned below the size at which flows time out
         seconds = min(seconds, 40 + 18 * unit(flow.task_id, "p"))
     elif "gpt-4" in model:
         seconds *= 0.7
@@ -205,7 +217,8 @@ def test_flow(ctx: Context, args: Args) -> None:
         raise failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
     if args.get("dry_run"):
         if "pii" not in source.lower():
-            ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {env.get('PRIMARY_MODEL')}")
+            ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on "
+                    f"{args.text('model') if args.text('model') not in ('', 'auto') else env.get('PRIMARY_MODEL')}")
             return
         ctx.out(f"dry run: {source} -> context bundle 14KB")
         if not switched_on(env, "PII_REDACTION_ENABLED"):
@@ -326,8 +339,8 @@ def metrics_compare(ctx: Context, args: Args) -> None:
     base, canary = args.text("baseline"), args.text("canary")
     if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
         raise failed(f"no metrics for '{canary}': deployment not found")
-    fr = ctx.drill.simulator.pane("failure_rate", ctx.t) or 0.0
-    p95 = ctx.drill.simulator.pane("p95_latency", ctx.t) or 0.0
+    span = f"{window(args, 'duration'):.0f}s" if args.get("duration") else None     # else each pane's own window
+    fr, p95 = (ctx.drill.simulator.pane(pane, ctx.t, span) or 0.0 for pane in ("failure_rate", "p95_latency"))
     ctx.out(table(["METRIC", base, canary, "VERDICT"], [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
                                                         ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]],
                   gap=2))
@@ -377,11 +390,14 @@ def breaker_status(ctx: Context, args: Args) -> None:
 # ------------------------------------------------------------------------------ status, config, checks, comms
 @command("status flows", "active", store=True)
 def status_flows(ctx: Context, args: Args) -> None:
-    flows = ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t)
-    active = [f for f in flows if f.status == "running"] if ctx.signals.running(ctx.t) else []
-    ctx.out(f"{len(active)} active flow{'s' * (len(active) != 1)}")
-    for f in active[:20]:
-        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  running {f.duration:.0f}s")
+    """The flows running now (``--active``), or every flow of the last ten minutes; none runs while
+    FlowEngine does not."""
+    flows = [f for f in ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t) if f.status != "running" or ctx.signals.running(ctx.t)]
+    shown = [f for f in flows if f.status == "running" or not args.get("active")]
+    ctx.out(f"{len(shown)} {'active ' * bool(args.get('active'))}flow{'s' * (len(shown) != 1)}"
+            + " in the last 10m" * (not args.get("active")))
+    for f in shown[:20]:
+        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s")
 
 
 @command("status update", "status=! message=! component=")
@@ -425,9 +441,9 @@ def task(ctx: Context, args: Args) -> tuple[str, Flow]:
 def verify_contract(ctx: Context, args: Args) -> None:
     task_id, _ = task(ctx, args)
     schema = ctx.cluster.schema_version()
+    if args.get("verbose"):
+        ctx.out(f"TaskObject {task_id}: schema_version {schema}\nblock contract impl/v3 accepts: {fleet.SCHEMA_VERSION}")
     if schema != fleet.SCHEMA_VERSION:
-        if args.get("verbose"):
-            ctx.out(f"TaskObject {task_id}: schema_version {schema}\nblock contract impl/v3 accepts: 20251104_001")
         raise failed(f"contract violation: TaskObject schema_version {schema} is not accepted by block impl/v3 "
                      f"(expects {fleet.SCHEMA_VERSION})")
     ctx.out(f"✓ {task_id}: TaskObject valid against schema {schema}; contract impl/v3 satisfied")
