@@ -1,0 +1,198 @@
+"""Issue 13 item 5, by construction: every option a stand-in declares changes its answer (output or exit
+code) against the same command without it, or is refused by name, or is on the tool's list of options
+that change nothing in the drill (``INERT``, each with its reason in the code) and then answers exactly
+as without it. The pairs to show come from the tools' own tables (curl/psql ``READS``, aws ``READS``,
+blocks' per-command specs), so a new option with no example here fails, and one a command does not
+read must be refused. kubectl's verbs have the same rule (``kubectl.ACTS``,
+``test_standin_flags_act_or_refuse``)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.standins import aws, blocks, curl, psql
+from warroom.drill.standins.base import flags
+
+T = 900.0                     # provider-outage: Anthropic answers 503, slowly; flows have failed
+STATUS = "https://status.anthropic.com/api/v2/status.json"
+LOGS = "aws logs filter-log-events --log-group-name /aws/lambda/flowengine"
+RETRY = "blocks flow retry {task} --dry-run"
+SQL = "psql -c 'SELECT count(*) AS n FROM tasks'"
+CT = "aws cloudtrail lookup-events"
+# (command, option key) -> the command with the option in [brackets]; the answer without it must differ
+EXAMPLES = {
+    ("curl", "silent"): "curl [-s] https://nowhere.invalid/",
+    ("curl", "show_error"): "curl -s [-S] https://nowhere.invalid/",
+    ("curl", "fail"): "curl -s [-f] https://status.anthropic.com/nope",
+    ("curl", "fail_with_body"): "curl -s [--fail-with-body] https://status.anthropic.com/nope",
+    ("curl", "include"): f"curl -s [-i] {STATUS}",
+    ("curl", "head"): f"curl -s [-I] {STATUS}",
+    ("curl", "get"): "curl -s -d a=b [-G] https://hooks.slack.com/services/x",
+    ("curl", "request"): "curl -s [-X POST] https://hooks.slack.com/services/x",
+    ("curl", "header"): "curl -s [-H 'x-api-key: k'] https://api.anthropic.com/v1/usage",
+    ("curl", "data"): "curl -s [-d a=b] https://hooks.slack.com/services/x",
+    ("curl", "json"): "curl -s [--json {}] https://hooks.slack.com/services/x",
+    ("curl", "output"): f"curl -s [-o /dev/null] {STATUS}",
+    ("curl", "write_out"): f"curl -s [-w %{{http_code}}] {STATUS}",
+    ("curl", "url"): f"curl -s [--url {STATUS}]",
+    ("curl", "max_time"): "curl -s [-m 0.2] https://api.anthropic.com/v1/messages",     # it answers in 0.56 s
+    ("curl", "connect_timeout"): f"curl -s [--connect-timeout 0.001] {STATUS}",
+    ("curl", "http1.1"): f"curl -s -i [--http1.1] {STATUS}",
+    ("psql", "no_align"): f"psql [-A] {SQL[5:]}",
+    ("psql", "tuples_only"): f"psql [-t] {SQL[5:]}",
+    ("psql", "quiet"): "psql [-q] -c \"UPDATE tasks SET status = 'x' WHERE 1 = 0\"",
+    ("psql", "expanded"): f"psql [-x] {SQL[5:]}",
+    ("psql", "echo_queries"): f"psql [-e] {SQL[5:]}",
+    ("psql", "command"): "psql [-c 'SELECT 1']",
+    ("psql", "file"): "psql [-f {sql}]",
+    ("psql", "dbname"): f"psql [-d nope] {SQL[5:]}",
+    ("psql", "username"): f"psql [-U nobody] {SQL[5:]}",
+    ("psql", "host"): f"psql [-h nowhere] {SQL[5:]}",
+    ("psql", "port"): f"psql [-p 5433] {SQL[5:]}",
+    ("psql", "field_separator"): "psql -A [-F ,] -c 'SELECT 1 AS a, 2 AS b'",
+    ("psql", "set"): "psql [-v n=41] -f {sql}",
+    ("psql", "pset"): f"psql [-P footer=off] {SQL[5:]}",
+    ("aws", "output"): "aws s3 ls [--output text]",
+    ("aws", "region"): "aws s3 ls [--region us-east-1]",
+    ("aws logs filter-log-events", "log-group-name"): "aws logs filter-log-events [--log-group-name /aws/lambda/flowengine]",
+    ("aws logs filter-log-events", "filter-pattern"): f"{LOGS} --limit 3 [--filter-pattern ERROR]",
+    ("aws logs filter-log-events", "start-time"): f"{LOGS} [--start-time {{recent_ms}}]",
+    ("aws logs filter-log-events", "end-time"): f"{LOGS} [--end-time {{recent_ms}}]",
+    ("aws logs filter-log-events", "limit"): f"{LOGS} [--limit 1]",
+    ("aws s3 ls", "human-readable"): "aws s3 ls s3://context-bundles/ [--human-readable]",
+    ("aws s3 ls", "summarize"): "aws s3 ls s3://context-bundles/ [--summarize]",
+    ("aws s3 cp", "dryrun"): "aws s3 cp s3://context-bundles/ctx_{task}.json s3://quarantine-bucket/ [--dryrun]",
+    ("aws s3 cp", "quiet"): "aws s3 cp s3://context-bundles/ctx_{task}.json s3://quarantine-bucket/ [--quiet]",
+    ("aws s3 cp", "only-show-errors"): "aws s3 cp s3://context-bundles/ctx_{task}.json s3://q/ [--only-show-errors]",
+    ("aws s3 mv", "dryrun"): "aws s3 mv s3://context-bundles/ctx_{task}.json s3://quarantine-bucket/ [--dryrun]",
+    ("aws s3 mv", "quiet"): "aws s3 mv s3://context-bundles/ctx_{task}.json s3://quarantine-bucket/ [--quiet]",
+    ("aws s3 mv", "only-show-errors"): "aws s3 mv s3://context-bundles/ctx_{task}.json s3://q/ [--only-show-errors]",
+    ("aws iam put-user-policy", "user-name"): "aws iam put-user-policy --policy-name p --policy-document {} "
+                                              "[--user-name flowengine-sa]",
+    ("aws iam put-user-policy", "policy-name"): "aws iam put-user-policy --user-name flowengine-sa --policy-document "
+                                                "{} [--policy-name p]",
+    ("aws iam put-user-policy", "policy-document"): "aws iam put-user-policy --user-name flowengine-sa --policy-name p "
+                                                    "[--policy-document {}]",
+    ("aws iam attach-user-policy", "user-name"): "aws iam attach-user-policy --policy-arn a [--user-name flowengine-sa]",
+    ("aws iam attach-user-policy", "policy-arn"): "aws iam attach-user-policy --user-name flowengine-sa [--policy-arn a]",
+    ("aws cloudtrail lookup-events", "lookup-attributes"): f"{CT} [--lookup-attributes "
+                                                           "AttributeKey=EventName,AttributeValue=GetObject]",
+    ("aws cloudtrail lookup-events", "start-time"): f"{CT} [--start-time {{recent_s}}]",
+    ("aws cloudtrail lookup-events", "end-time"): f"{CT} [--end-time {{recent_s}}]",
+    ("aws rds create-db-snapshot", "db-snapshot-identifier"): "aws rds create-db-snapshot --db-instance-identifier "
+                                                              "flowengine-db [--db-snapshot-identifier s]",
+    ("aws rds create-db-snapshot", "db-instance-identifier"): "aws rds create-db-snapshot --db-snapshot-identifier s "
+                                                              "[--db-instance-identifier flowengine-db]",
+    ("aws ec2 describe-security-groups", "group-ids"): "aws ec2 describe-security-groups [--group-ids sg-1]",
+    ("blocks flow retry", "enable_pruning"): f"{RETRY} [--enable-pruning]",
+    ("blocks flow retry", "max_context_size"): f"{RETRY} --enable-pruning [--max-context-size 100KB]",
+    ("blocks flow retry", "model"): f"{RETRY} [--model gpt-4-turbo]",
+    ("blocks flow retry", "max_attempts"): f"{RETRY} [--max-attempts 5]",
+    ("blocks flow retry", "dry_run"): "blocks flow retry {task} [--dry-run]",
+    ("blocks test-flow", "dry_run"): "blocks test-flow [--dry-run]",
+    ("blocks test-flow", "model"): "blocks test-flow --dry-run [--model gpt-4-turbo]",
+    ("blocks test-flow", "input"): "blocks test-flow --dry-run [--input pii_case.md]",
+    ("blocks test-flow", "repo"): "blocks test-flow --dry-run [--repo nope]",
+    ("blocks metrics query", "metric"): "blocks metrics query [--metric flow_executions_total]",
+    ("blocks metrics query", "last"): "blocks metrics query --metric flow_executions_total [--last 24h]",
+    ("blocks metrics query", "group_by"): "blocks metrics query --metric flow_executions_total [--group-by hour]",
+    ("blocks metrics query", "sort"): "blocks metrics query --metric flow_executions_total [--sort asc]",
+    ("blocks metrics query", "repo"): "blocks metrics query --metric flow_executions_total [--repo risk-engine]",
+    ("blocks metrics latency", "last"): "blocks metrics latency [--last 5m]",
+    ("blocks metrics model-latency", "last"): "blocks metrics model-latency [--last 5m]",
+    ("blocks metrics compare", "baseline"): "blocks metrics compare --canary flowengine [--baseline flowengine]",
+    ("blocks metrics compare", "canary"): "blocks metrics compare --baseline flowengine [--canary flowengine]",
+    ("blocks metrics compare", "duration"): "blocks metrics compare --baseline a --canary flowengine [--duration 48h]",
+    ("blocks quota show", "all"): "blocks quota show [--all]",
+    ("blocks quota show", "all_providers"): "blocks quota show [--all-providers]",
+    ("blocks quota show", "provider"): "blocks quota show [--provider openai]",
+    ("blocks status flows", "active"): "blocks status flows [--active]",
+    ("blocks status update", "status"): "blocks status update --message m [--status degraded]",
+    ("blocks status update", "message"): "blocks status update --status degraded [--message m]",
+    ("blocks status update", "component"): "blocks status update --status degraded --message m [--component api]",
+    ("blocks verify contract", "verbose"): "blocks verify contract --task-id {task} [--verbose]",
+    ("blocks verify contract", "task_id"): "blocks verify contract [--task-id {task}]",
+    ("blocks security scan", "task_id"): "blocks security scan [--task-id {task}]",
+    ("blocks notify", "channel"): "blocks notify slack --message m [--channel war-room]",
+    ("blocks notify", "message"): "blocks notify slack [--message m]",
+    ("blocks incident create", "severity"): "blocks incident create --title t [--severity P1]",
+    ("blocks incident create", "title"): "blocks incident create [--title t]",
+    ("blocks incident create", "assignee"): "blocks incident create --title t [--assignee sre]",
+}
+MOVES = {("aws s3 mv", "quiet"), ("aws s3 mv", "only-show-errors")}     # they move the bundle: a fresh drill each
+CURL_BASE, PSQL_BASE, AWS_BASE = f"curl -s {STATUS}", SQL, "aws s3 ls s3://context-bundles/"
+
+
+def read_options() -> set[tuple[str, str]]:
+    """Every (command, option) whose answer reads the option, from the tools' own tables."""
+    pairs = {("curl", k) for k in curl.READS - curl.INERT} | {("psql", k) for k in psql.READS - psql.INERT}
+    pairs |= {("aws", k) for k in aws.GLOBAL - aws.INERT}
+    pairs |= {(f"aws {op}", k) for op, keys in aws.READS.items() for k in keys - aws.GLOBAL - aws.INERT}
+    pairs |= {(" ".join(("blocks", *filter(None, path))), key) for path, (_, spec, _) in blocks.COMMANDS.items()
+              for key, _ in flags(spec.replace("!", "")).values()}
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, dict[str, str]]:
+    drill = create_drill(Path(tmp_path_factory.mktemp("d")), "provider-outage", speed=10.0, start=START)
+    sql = tmp_path_factory.mktemp("sql") / "q.sql"
+    sql.write_text("SELECT :n + 1 AS x;\n")
+    task = run_one(drill, ["psql", "-At", "-c", "SELECT task_id FROM tasks WHERE status = 'failed' AND "
+                           "context_size_kb > 150 ORDER BY created_at LIMIT 1"], T)[1].strip()
+    recent = drill.wall_time(T - 1000)
+    return drill, {"task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)),
+                   "recent_s": f"{recent:.0f}"}
+
+
+def answer(drill: Drill, line: str, values: dict[str, str]) -> tuple[int, str, str]:
+    for key, value in values.items():
+        line = line.replace("{" + key + "}", value)
+    return run_one(drill, shlex.split(line), T)
+
+
+def test_every_option_read_has_an_example() -> None:
+    missing, stale = read_options() - set(EXAMPLES), set(EXAMPLES) - read_options()
+    assert not missing and not stale, (sorted(missing), sorted(stale))
+
+
+@pytest.mark.parametrize("pair", sorted(EXAMPLES))
+def test_an_option_read_changes_the_answer(world, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                           pair: tuple[str, str]) -> None:
+    drill, values = world
+    if pair in MOVES:
+        drill = create_drill(tmp_path, "provider-outage", speed=10.0, start=START)
+    line = EXAMPLES[pair]
+    given = answer(drill, line.replace("[", "").replace("]", ""), values)      # first: it may change the world
+    without = answer(drill, re.sub(r"\s*\[[^]]*\]", "", line), values)
+    assert given != without and "drill: `" not in given[2], (line, given, without)
+
+
+def test_an_inert_option_answers_exactly_as_without_it(world) -> None:  # type: ignore[no-untyped-def]
+    drill, values = world
+    cases = [(CURL_BASE, curl.FLAGS, k) for k in curl.INERT] + [(PSQL_BASE, psql.FLAGS, k) for k in psql.INERT]
+    cases += [(AWS_BASE, {f"--{k}": (k, "")}, k) for k in aws.INERT]
+    assert len(cases) == len(curl.INERT) + len(psql.INERT) + len(aws.INERT) > 0
+    for base, table, key in cases:
+        name, kind = next((n, kind) for n, (k, kind) in table.items() if k == key)
+        word = name + ("=1" if kind else "") if name.startswith("--") else name + ("1" if kind else "")
+        assert answer(drill, f"{base} {word}", values) == answer(drill, base, values), (base, word)
+
+
+def test_an_option_not_read_is_refused_by_name(world) -> None:  # type: ignore[no-untyped-def]
+    drill, values = world
+    for tool, table, reads, base in (("curl", curl.FLAGS, curl.READS, CURL_BASE), ("psql", psql.FLAGS, psql.READS,
+                                                                                 PSQL_BASE)):
+        for name, (key, kind) in table.items():
+            if key not in reads and name.startswith("--"):
+                code, out, err = answer(drill, f"{base} {name}{'=1' * bool(kind)}", values)
+                assert out == "" and code > 0 and f"drill: `{tool}` does not simulate {name} " in err, (name, err)
+    for op in aws.READS:
+        code, out, err = answer(drill, f"aws {op} --no-such-param 1", values)
+        assert (code, out) == (252, "") and f"`aws {op}` does not simulate --no-such-param " in err, (op, err)
