@@ -131,6 +131,7 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     info.runbook, info.severity, info.symptom = drill.scenario.runbook, drill.scenario.severity, drill.scenario.symptom
     info.extra["drill"] = drill
     info.extra["ended"] = partial(drill_ended, cfg, home)
+    cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
     from tui import drill_warmup
     from warroom.drill.simulator import SERIES_CACHE

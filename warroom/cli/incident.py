@@ -221,6 +221,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         from warroom.scenario_time import check_drill_speed
 
         check_drill_speed(args.speed, "--speed")
+        cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         from warroom.incident.drill_report import declared_source

@@ -11,7 +11,7 @@ import sys
 from datetime import UTC, datetime
 
 from warroom.cli.common import config_from_args
-from warroom.config import Config
+from warroom.config import Config, default_slos
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
@@ -27,6 +27,9 @@ def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
 def _open(args: argparse.Namespace) -> Incident:
     cfg, store = _store(args)
     inc = _open_in_state_or_drills(cfg, store, args.id)
+    if inc.state.drill is not None and not inc.state.drill.get("replay") and cfg.slo != default_slos():
+        cfg.as_drill()      # a simulated drill's world is read on its own panes (Config.as_drill): opened again
+        inc = _open_in_state_or_drills(cfg, store, args.id)      # on them
     read = inc.read()
     for warning in read.describe():
         if read.issues:
