@@ -320,3 +320,27 @@ def _at(c: Config, words: list[str]) -> Config:
     """``c`` with the state dir a printed command names (``--state-dir D``)."""
     c.incident.state_dir = words[words.index("--state-dir") + 1]
     return c
+
+
+def test_a_declaration_stopped_before_it_told_its_drill_still_ends_the_drill(tmp_path: Path, capsys) -> None:
+    """redteam31-7: the incident is written, then its drill is told (drill.json's incident). A declaration
+    killed between the two left a drill that no resolve could end: the incident resolved, and the next
+    `warroom drill` continued the mitigated world. Whoever opens the incident's drill tells it now."""
+    from tui.cli import main
+    from tui.launch import drill_context
+    from warroom.incident.store import IncidentStore
+
+    def cfg() -> Config:
+        c = Config()
+        c.incident.state_dir = str(tmp_path / "state")
+        return c
+
+    drill = drill_context(cfg(), "rate-limit", 30.0).drill.extra["drill"]
+    inc = IncidentStore(tmp_path / "state" / "drills").create(
+        title="quota climbing", severity="P3", runbook=None,
+        drill={"scenario": "rate-limit", "speed": 30.0, "dir": str(drill.path)})        # and no attach_incident
+    assert main(["incident", "resolve", inc.id, "--summary", "breaker on", "--yes",
+                 "--state-dir", str(tmp_path / "state")]) == 0
+    capsys.readouterr()
+    notice = drill_context(cfg(), "rate-limit", 30.0).drill.notice or ""
+    assert notice.startswith(f"the last rate-limit drill ended when {inc.id} was resolved; new rate-limit drill"), notice

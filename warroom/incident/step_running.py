@@ -410,7 +410,16 @@ class StepRunning:
                 f" drill's stand-ins, so nothing was run (open it with `{command('drill')}`)")
         from warroom.drill.directory import open_drill
 
-        return open_drill(Path(drill_dir))
+        drill = open_drill(Path(drill_dir))
+        if drill.incident is None:
+            # Declared on it, but the declaration stopped (killed, disk full) between writing the
+            # incident and telling its drill: the drill would never end when it is resolved, and
+            # the next `warroom drill` reopened the mitigated world. Told now, by whoever opens it.
+            try:
+                drill.attach_incident(self.id)
+            except OSError:
+                pass        # a drill dir this process cannot write: its world still reads, as before
+        return drill
 
     def _journal_run(self, type_: str, data: dict[str, Any]) -> Any:
         """A native step's end. On a shared incident it goes through this host's spool, like a
