@@ -11,7 +11,7 @@ import pytest
 
 from tests.unit.standins_corpus import START, run_one
 from warroom.drill.directory import create_drill
-from warroom.drill.standins.kubectl import ACTS, FLAGS, VERBS
+from warroom.drill.standins.kubectl import ACTS, FLAGS, INERT, VERBS
 
 T = 900.0
 
@@ -23,14 +23,14 @@ def drill(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 def test_every_option_a_verb_reads_is_one_kubectl_parses() -> None:
     keys = {key for key, _ in FLAGS.values()}
-    assert set().union(*ACTS.values()) <= keys and set(ACTS) == set(VERBS.values()) - {"not_simulated"}
+    assert set().union(*ACTS.values(), *INERT.values()) <= keys and set(ACTS) == set(VERBS.values()) - {"not_simulated"}
 
 
 def test_every_option_a_verb_does_not_read_is_refused(drill) -> None:  # type: ignore[no-untyped-def]
     names = {key: name for name, (key, kind) in FLAGS.items() if name.startswith("--")}
     kinds = {key: kind for key, kind in FLAGS.values()}
     for verb, method in VERBS.items():
-        for key in sorted(names.keys() - ACTS.get(method, names.keys()) - {"namespace"}):
+        for key in sorted(names.keys() - ACTS.get(method, names.keys()) - INERT.get(method, set()) - {"namespace"}):
             flag = names[key] + ("=x" if kinds[key] else "")
             code, out, err = run_one(drill, ["kubectl", verb, "pods", flag], T)
             assert (code, out) == (1, "") and f"`kubectl {verb}` does not simulate {names[key]} " in err, (verb, err)
@@ -44,6 +44,7 @@ def test_every_option_a_verb_does_not_read_is_refused(drill) -> None:  # type: i
     ("kubectl scale deployment/flowengine -n production --replicas=6 --current-replicas=3",
      "error: Expected replicas to be 3, was 5"),
     ("kubectl set resources deployment/flowengine -n production", "`kubectl set resources` is not simulated"),
+    ("kubectl patch deployment flowengine -n production --type json -p []", "`kubectl patch --type json` is not"),
 ])
 def test_an_option_read_acts(drill, line: str, said: str) -> None:  # type: ignore[no-untyped-def]
     code, out, err = run_one(drill, line.split(), T)

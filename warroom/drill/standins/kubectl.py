@@ -40,19 +40,21 @@ MAX_REPLICAS = 1000      # a deployment's pods are listed one by one; more would
 LOGS_FLAGS = {**FLAGS, **flags("f:follow p:previous")}      # for ``logs`` -f follows and -p is --previous
 WORDS = {"needs-value": "error: flag needs an argument: {flag}", "unknown": "error: unknown flag: {flag}",
          "unknown-short": "error: unknown shorthand flag: '{letter}' in {token}"}
-# the options each verb's answer reads (besides -n), by key: any other kubectl option is refused, never ignored;
-# delete, drain, exec take a few that change nothing here (the drill deletes at once, has no daemonsets or
-# emptyDir volumes, and answers without a terminal)
+# the options each verb's answer reads (besides -n), by key: any other kubectl option is refused, never ignored
 ACTS = {verb: set(keys.split()) for verb, keys in {
     "get": "output selector field_selector sort_by all_namespaces show_labels no_headers",
     "describe": "selector field_selector", "top": "selector all_namespaces sort_by",
-    "logs": "selector since since_time tail prefix follow container timestamps all_containers",
+    "logs": "selector since since_time tail prefix follow container timestamps",
     "rollout": "to_revision revision timeout watch dry_run", "set": "env list from dry_run",
     "scale": "replicas current_replicas dry_run", "autoscale": "min max cpu_percent dry_run",
-    "exec": "stdin tty container", "apply": "filename dry_run", "create": "from_literal dry_run output",
-    "delete": "ignore_not_found dry_run grace_period force wait", "patch": "patch type dry_run",
-    "node": "selector field_selector dry_run ignore_daemonsets delete_emptydir_data force timeout grace_period",
+    "exec": "container", "apply": "filename dry_run", "create": "from_literal dry_run output",
+    "delete": "ignore_not_found dry_run", "patch": "patch type dry_run", "node": "selector field_selector dry_run",
     "version": ""}.items()}
+# taken, and they change nothing in the drill: it deletes and drains at once, has no daemonsets or emptyDir
+# volumes, runs one container a pod, and answers exec without a terminal
+INERT = {verb: set(keys.split()) for verb, keys in {
+    "delete": "grace_period force wait", "node": "ignore_daemonsets delete_emptydir_data force timeout grace_period",
+    "exec": "stdin tty", "logs": "all_containers"}.items()}
 # verb -> the Kubectl method that answers it (in kubectl's order, which "Did you mean" follows)
 VERBS = {**{v: v for v in "get describe logs top rollout set scale exec apply create delete patch autoscale".split()},
          **dict.fromkeys(("cordon", "uncordon", "drain"), "node"), "config": "not_simulated", "version": "version",
@@ -97,7 +99,8 @@ def run(ctx: Context, argv: list[str]) -> int:
                         + ("\n\nDid you mean this?\n" + "\n".join(f"\t{c}" for c in close[:3]) if close else ""))
     see = f"\nSee 'kubectl {sub} --help' for usage."
     args = parse_args(rest, LOGS_FLAGS if sub == "logs" else FLAGS, words={k: w + see for k, w in WORDS.items()})
-    refuse_unread(args.opts, ACTS.get(VERBS[sub], set(args.opts)) | {"namespace"}, f"kubectl {sub}", "error: ", table=FLAGS)
+    reads = ACTS.get(VERBS[sub], set(args.opts)) | INERT.get(VERBS[sub], set()) | {"namespace"}
+    refuse_unread(args.opts, reads, f"kubectl {sub}", "error: ", table=FLAGS)
     ctx.pause(0.25)
     return int(getattr(Kubectl(ctx, args, sub), VERBS[sub])() or 0)
 
@@ -590,7 +593,9 @@ class Kubectl:
         if name in self.ctx.cluster.hpa:
             raise ToolError(f'Error from server (AlreadyExists): horizontalpodautoscalers.autoscaling "{name}" '
                             "already exists")
-        bounds: dict[str, Any] = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "1")}
+        bounds: dict[str, Any] = {"minReplicas": self.number("min", "1"), "maxReplicas": self.number("max", "-1")}
+        if bounds["maxReplicas"] < 1:               # kubectl's own check: --max has no default
+            raise ToolError(f"error: --max=MAXPODS is required and must be at least 1, max: {bounds['maxReplicas']}")
         if (cpu := self.number("cpu_percent", "-1")) > 0:         # none: the API's default target (80%)
             bounds["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
                 "type": "Utilization", "averageUtilization": cpu}}}]
@@ -669,6 +674,9 @@ class Kubectl:
         patch = self.args.get("patch")
         if patch is None:
             raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
+        if (how := self.args.text("type", "strategic")) not in ("merge", "strategic"):   # alike on the drill's fields
+            raise ToolError("error: drill: `kubectl patch --type json` is not simulated (--type merge or strategic is)"
+                            if how == "json" else f'error: --type must be one of [json merge strategic], not "{how}"')
         try:
             body = json.loads(json.dumps(yaml.safe_load(str(patch)), default=str))   # YAML as JSON, like kubectl
         except (yaml.YAMLError, RecursionError, ValueError) as exc:      # ValueError: an alias inside itself
