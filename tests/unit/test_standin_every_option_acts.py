@@ -2,9 +2,8 @@
 code) against the same command without it, or is refused by name, or is on the tool's list of options
 that change nothing in the drill (``INERT``, each with its reason in the code) and then answers exactly
 as without it. The pairs to show come from the tools' own tables (curl/psql ``READS``, aws ``READS``,
-blocks' per-command specs), so a new option with no example here fails, and one a command does not
-read must be refused. kubectl's verbs have the same rule (``kubectl.ACTS``,
-``test_standin_flags_act_or_refuse``)."""
+blocks' per-command specs, kubectl's ACTS per verb), so a new option with no example here fails, and
+one a command does not read must be refused (kubectl's refusals: ``test_standin_flags_act_or_refuse``)."""
 
 from __future__ import annotations
 
@@ -15,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.unit.standins_corpus import START, run_one
+from warroom.drill.activity import iso
 from warroom.drill.directory import Drill, create_drill
-from warroom.drill.standins import aws, blocks, curl, psql
+from warroom.drill.standins import aws, blocks, curl, kubectl, psql
 from warroom.drill.standins.base import flags
 
 T = 900.0                     # provider-outage: Anthropic answers 503, slowly; flows have failed
@@ -125,8 +125,70 @@ EXAMPLES = {
     ("blocks incident create", "title"): "blocks incident create [--title t]",
     ("blocks incident create", "assignee"): "blocks incident create --title t [--assignee sre]",
 }
+KUBE = "kubectl logs deployment/flowengine -n production --tail 1"
+DEP = "deployment/flowengine -n production"
+REPLICAS = "'{\"spec\":{\"replicas\":5}}'"
+KUBECTL = {          # kubectl's verbs, on a drill of their own: some change it (the without-run is not dry)
+    ("kubectl", "namespace"): "kubectl get pods [-n kube-system]",
+    ("kubectl get", "output"): "kubectl get pods -n production [-o name]",
+    ("kubectl get", "selector"): "kubectl get pods -n production [-l app=postgres]",
+    ("kubectl get", "field_selector"): "kubectl get nodes [--field-selector metadata.name=node-2]",
+    ("kubectl get", "sort_by"): "kubectl get pods -A -o name [--sort-by .metadata.creationTimestamp]",
+    ("kubectl get", "all_namespaces"): "kubectl get pods [-A]",
+    ("kubectl get", "show_labels"): "kubectl get pods -n production [--show-labels]",
+    ("kubectl get", "no_headers"): "kubectl get pods -n production [--no-headers]",
+    ("kubectl describe", "selector"): "kubectl describe pods -n production [-l app=postgres]",
+    ("kubectl describe", "field_selector"): "kubectl describe nodes [--field-selector metadata.name=node-2]",
+    ("kubectl top", "selector"): "kubectl top pods -n production [-l app=postgres]",
+    ("kubectl top", "all_namespaces"): "kubectl top pods [-A]",
+    ("kubectl top", "sort_by"): "kubectl top pods -n production [--sort-by memory]",
+    ("kubectl logs", "selector"): "kubectl logs -n production --tail 1 [-l app=postgres]",
+    ("kubectl logs", "since"): f"kubectl logs {DEP} [--since 1m]",
+    ("kubectl logs", "since_time"): f"kubectl logs {DEP} [--since-time {{recent_iso}}]",
+    ("kubectl logs", "tail"): f"kubectl logs {DEP} [--tail 1]",
+    ("kubectl logs", "prefix"): f"{KUBE} [--prefix]",
+    ("kubectl logs", "follow"): f"{KUBE} [-f]",
+    ("kubectl logs", "container"): f"{KUBE} [-c other]",
+    ("kubectl logs", "timestamps"): f"{KUBE} [--timestamps]",
+    ("kubectl rollout", "dry_run"): f"kubectl rollout restart {DEP} [--dry-run=client]",
+    ("kubectl rollout", "revision"): f"kubectl rollout history {DEP} [--revision 1]",
+    ("kubectl rollout", "timeout"): f"kubectl rollout status {DEP} [--timeout bogus]",
+    ("kubectl rollout", "to_revision"): f"kubectl rollout undo {DEP} --dry-run=client [--to-revision 99]",
+    ("kubectl rollout", "watch"): f"kubectl rollout status {DEP} [--watch=false]",
+    ("kubectl set", "env"): f"kubectl set env {DEP} --dry-run=client [--env FOO=1]",
+    ("kubectl set", "list"): f"kubectl set env {DEP} [--list]",
+    ("kubectl set", "from"): f"kubectl set env {DEP} --dry-run=client [--from secret/model-api-keys]",
+    ("kubectl set", "dry_run"): f"kubectl set env {DEP} FOO=1 [--dry-run=client]",
+    ("kubectl scale", "replicas"): f"kubectl scale {DEP} --dry-run=client [--replicas 3]",
+    ("kubectl scale", "current_replicas"): f"kubectl scale {DEP} --replicas 3 --dry-run=client [--current-replicas 99]",
+    ("kubectl scale", "dry_run"): f"kubectl scale {DEP} --replicas 5 [--dry-run=client]",
+    ("kubectl autoscale", "min"): "kubectl autoscale deployment/audit-shipper -n production --max 3 --dry-run=client "
+                                  "[--min 4]",
+    ("kubectl autoscale", "max"): "kubectl autoscale deployment/audit-shipper -n production --dry-run=client [--max 3]",
+    ("kubectl autoscale", "cpu_percent"): "kubectl autoscale deployment/audit-shipper -n production --max 3 "
+                                          "--dry-run=client [--cpu-percent x]",
+    ("kubectl autoscale", "dry_run"): "kubectl autoscale deployment/postgres -n production --max 3 [--dry-run=client]",
+    ("kubectl exec", "container"): f"kubectl exec {DEP} [-c other] -- date",
+    ("kubectl apply", "filename"): "kubectl apply --dry-run=client [-f {manifest}]",
+    ("kubectl apply", "dry_run"): "kubectl apply -f {manifest} [--dry-run=client]",
+    ("kubectl create", "from_literal"): "kubectl create secret generic s1 -n production --dry-run=client -o yaml "
+                                        "[--from-literal a=b]",
+    ("kubectl create", "dry_run"): "kubectl create secret generic s2 -n production [--dry-run=client]",
+    ("kubectl create", "output"): "kubectl create secret generic s3 -n production --dry-run=client [-o yaml]",
+    ("kubectl delete", "ignore_not_found"): "kubectl delete secret nope -n production [--ignore-not-found]",
+    ("kubectl delete", "dry_run"): "kubectl delete secret s2 -n production [--dry-run=client]",
+    ("kubectl patch", "patch"): f"kubectl patch {DEP} --dry-run=client [-p {REPLICAS}]",
+    ("kubectl patch", "type"): f"kubectl patch {DEP} --dry-run=client -p {REPLICAS} [--type json]",
+    ("kubectl patch", "dry_run"): f"kubectl patch {DEP} -p {REPLICAS} [--dry-run=client]",
+    ("kubectl node", "selector"): "kubectl cordon --dry-run=client [-l kubernetes.io/hostname=node-2]",
+    ("kubectl node", "field_selector"): "kubectl cordon node-2 --dry-run=client [--field-selector metadata.name=node-9]",
+    ("kubectl node", "dry_run"): "kubectl cordon node-3 [--dry-run=client]",
+}
 MOVES = {("aws s3 mv", "quiet"), ("aws s3 mv", "only-show-errors")}     # they move the bundle: a fresh drill each
 CURL_BASE, PSQL_BASE, AWS_BASE = f"curl -s {STATUS}", SQL, "aws s3 ls s3://context-bundles/"
+KUBECTL_BASE = {"delete": "kubectl delete secret model-api-keys -n production --dry-run=client",       # INERT's verbs
+                "node": "kubectl drain node-2 --dry-run=client", "exec": "kubectl exec deployment/flowengine "
+                "-n production -- date", "logs": "kubectl logs deployment/flowengine -n production --tail 2"}
 
 
 def read_options() -> set[tuple[str, str]]:
@@ -136,19 +198,27 @@ def read_options() -> set[tuple[str, str]]:
     pairs |= {(f"aws {op}", k) for op, keys in aws.READS.items() for k in keys - aws.GLOBAL - aws.INERT}
     pairs |= {(" ".join(("blocks", *filter(None, path))), key) for path, (_, spec, _) in blocks.COMMANDS.items()
               for key, _ in flags(spec.replace("!", "")).values()}
+    pairs |= {(f"kubectl {verb}", k) for verb, keys in kubectl.ACTS.items() for k in keys} | {("kubectl", "namespace")}
     return pairs
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, dict[str, str]]:
     drill = create_drill(Path(tmp_path_factory.mktemp("d")), "provider-outage", speed=10.0, start=START)
-    sql = tmp_path_factory.mktemp("sql") / "q.sql"
+    sql, manifest = tmp_path_factory.mktemp("sql") / "q.sql", tmp_path_factory.mktemp("k") / "cm.yaml"
     sql.write_text("SELECT :n + 1 AS x;\n")
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n")
     task = run_one(drill, ["psql", "-At", "-c", "SELECT task_id FROM tasks WHERE status = 'failed' AND "
                            "context_size_kb > 150 ORDER BY created_at LIMIT 1"], T)[1].strip()
     recent = drill.wall_time(T - 1000)
-    return drill, {"task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)),
-                   "recent_s": f"{recent:.0f}"}
+    return drill, {"task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
+                   "manifest": str(manifest), "recent_iso": iso(drill.wall_time(T - 30))}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    """A drill for kubectl's examples, which change it."""
+    return create_drill(Path(tmp_path_factory.mktemp("k")), "provider-outage", speed=10.0, start=START)
 
 
 def answer(drill: Drill, line: str, values: dict[str, str]) -> tuple[int, str, str]:
@@ -158,31 +228,34 @@ def answer(drill: Drill, line: str, values: dict[str, str]) -> tuple[int, str, s
 
 
 def test_every_option_read_has_an_example() -> None:
-    missing, stale = read_options() - set(EXAMPLES), set(EXAMPLES) - read_options()
+    missing, stale = read_options() - {*EXAMPLES, *KUBECTL}, {*EXAMPLES, *KUBECTL} - read_options()
     assert not missing and not stale, (sorted(missing), sorted(stale))
 
 
-@pytest.mark.parametrize("pair", sorted(EXAMPLES))
-def test_an_option_read_changes_the_answer(world, tmp_path: Path,  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("pair", [*sorted(EXAMPLES), *sorted(KUBECTL)])
+def test_an_option_read_changes_the_answer(world, cluster, tmp_path: Path,  # type: ignore[no-untyped-def]
                                            pair: tuple[str, str]) -> None:
     drill, values = world
     if pair in MOVES:
         drill = create_drill(tmp_path, "provider-outage", speed=10.0, start=START)
-    line = EXAMPLES[pair]
+    drill = cluster if pair in KUBECTL else drill
+    line = EXAMPLES.get(pair) or KUBECTL[pair]
     given = answer(drill, line.replace("[", "").replace("]", ""), values)      # first: it may change the world
     without = answer(drill, re.sub(r"\s*\[[^]]*\]", "", line), values)
-    assert given != without and "drill: `" not in given[2], (line, given, without)
+    assert given != without and "` does not simulate --" not in given[2], (line, given, without)
 
 
 def test_an_inert_option_answers_exactly_as_without_it(world) -> None:  # type: ignore[no-untyped-def]
     drill, values = world
     cases = [(CURL_BASE, curl.FLAGS, k) for k in curl.INERT] + [(PSQL_BASE, psql.FLAGS, k) for k in psql.INERT]
     cases += [(AWS_BASE, {f"--{k}": (k, "")}, k) for k in aws.INERT]
-    assert len(cases) == len(curl.INERT) + len(psql.INERT) + len(aws.INERT) > 0
+    cases += [(KUBECTL_BASE[verb], kubectl.FLAGS, k) for verb, keys in kubectl.INERT.items() for k in keys]
     for base, table, key in cases:
-        name, kind = next((n, kind) for n, (k, kind) in table.items() if k == key)
-        word = name + ("=1" if kind else "") if name.startswith("--") else name + ("1" if kind else "")
-        assert answer(drill, f"{base} {word}", values) == answer(drill, base, values), (base, word)
+        names = [n for n, (k, _) in table.items() if k == key]
+        word = next((n for n in names if n.startswith("--")), names[0])
+        word += "=1" * (word.startswith("--") and table[word][1] != "")
+        cut = base.index(" -- ") if " -- " in base else len(base)          # options before exec's command
+        assert answer(drill, f"{base[:cut]} {word}{base[cut:]}", values) == answer(drill, base, values), (base, word)
 
 
 def test_an_option_not_read_is_refused_by_name(world) -> None:  # type: ignore[no-untyped-def]
