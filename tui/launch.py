@@ -469,7 +469,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
         own = None
     cfg.incident.state_dir = str(rehearsals)
     cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
-    cfg.slo = [p.slo for p in history.panes]
+    cfg.as_drill([p.slo for p in history.panes])     # the recording's panes, whatever [[slo]] says
     source = ReplaySource.at(history, speed, cfg.prometheus.window, start)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,

@@ -56,3 +56,25 @@ def test_a_headless_drill_incident_is_judged_on_the_worlds_panes(tmp_path: Path,
     assert "Model API quota used is still critical" in capsys.readouterr().err
     breached = [b["slo_id"] for b in IncidentStore(tmp_path / "state").open(inc).state.breaches]
     assert "quota" in breached and "checkout_errors" not in breached
+
+
+def test_a_headless_rehearsal_is_judged_on_the_recordings_panes(tmp_path: Path, team_config: Path, capsys) -> None:
+    """A rehearsal's headless commands with the team's config read the team's panes against the recording,
+    which holds only its own: resolve said nothing of the recording and kept no metrics ("Checkout error
+    rate: range query … failed: INC-… recorded only its panes' queries")."""
+    from types import SimpleNamespace
+
+    from tests.unit.test_drill_replay import _saved
+    from tui.launch import replay_context
+    from tui.presenter import IncidentPresenter
+
+    base, recorded = _saved(tmp_path)
+    replay = replay_context(base, recorded.id, 120.0)
+    rehearsal = IncidentPresenter(SimpleNamespace(ctx=replay), lambda m: None).declare(  # type: ignore[arg-type]
+        title="quota past 80%", severity="P3", runbook=None, source={})
+    opts = ["--config", str(team_config), "--state-dir", str(tmp_path / "state" / "drills")]
+    assert main([*opts, "incident", "resolve", rehearsal, "--summary", "rehearsed", "--yes"]) == 0
+    said = capsys.readouterr()
+    assert "not saved" not in said.err and "Checkout error rate" not in said.out + said.err
+    kept = IncidentStore(tmp_path / "state" / "drills").open(rehearsal).dir / "metrics.json"
+    assert kept.is_file()

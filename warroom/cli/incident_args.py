@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from warroom.cli.common import config_from_args
-from warroom.config import Config, default_slos
+from warroom.config import Config, SloConfig, default_slos
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
@@ -27,15 +28,34 @@ def _store(args: argparse.Namespace) -> tuple[Config, IncidentStore]:
 def _open(args: argparse.Namespace) -> Incident:
     cfg, store = _store(args)
     inc = _open_in_state_or_drills(cfg, store, args.id)
-    if inc.state.drill is not None and not inc.state.drill.get("replay") and cfg.slo != default_slos():
-        cfg.as_drill()      # a simulated drill's world is read on its own panes (Config.as_drill): opened again
-        inc = _open_in_state_or_drills(cfg, store, args.id)      # on them
+    panes = _world_panes(inc.state.drill)
+    if panes is not None and cfg.slo != panes:
+        cfg.as_drill(panes)     # a drill's world is read on its own panes (Config.as_drill): opened again on them
+        inc = _open_in_state_or_drills(cfg, store, args.id)
     read = inc.read()
     for warning in read.describe():
         if read.issues:
             print(f"warning: {inc.id}: journal {warning}; working on the {len(read.events)} valid events"
                   f" before it (`{command('incident', 'verify', inc.id, *store_option(inc.dir))}`)", file=sys.stderr)
     return inc
+
+
+def _world_panes(drill: dict[str, Any] | None) -> list[SloConfig] | None:
+    """The panes a drill incident's world is read on (``Config.as_drill``): a rehearsal's recording's,
+    a simulated drill's own; None for a real incident, or a recording that cannot be read (the
+    command's own reading of it says why)."""
+    if drill is None:
+        return None
+    if not drill.get("replay"):
+        return default_slos()
+    from pathlib import Path
+
+    from warroom.incident.history import load_history
+
+    try:
+        return [p.slo for p in load_history(Path(str(drill.get("recording") or ""))).panes]
+    except (WarroomError, OSError):
+        return None
 
 
 def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> Incident:

@@ -280,13 +280,14 @@ class Config:
     def slo_by_id(self, slo_id: str) -> SloConfig | None:
         return next((s for s in self.slo if s.id == slo_id), None)
 
-    def as_drill(self) -> None:
-        """Make this the config of a simulated drill's world: its SLO panes are the world's own
-        (``default_slos``: the FlowEngine panes the simulator answers, the ones its scenarios name),
-        whatever ``[[slo]]`` the config sets. A drill runs with the team's config (``make demo`` reads
-        the default one), and a team's own panes (their metrics) each read "unknown metric in the
-        drill" while the quota climbing towards 80% was on no pane, nor in the report or the PIR."""
-        self.slo = default_slos()
+    def as_drill(self, panes: list[SloConfig] | None = None) -> None:
+        """Make this the config of a drill's world: its SLO panes are the world's own, whatever
+        ``[[slo]]`` the config sets: a replay's recorded ``panes``, else a simulated drill's
+        (``default_slos``: the FlowEngine panes the simulator answers, the ones its scenarios name).
+        A drill runs with the team's config (``make demo`` reads the default one), and a team's own
+        panes (their metrics) each read "unknown metric in the drill" while the quota climbing
+        towards 80% was on no pane, nor in the report or the PIR."""
+        self.slo = list(panes) if panes is not None else default_slos()
 
 
 def default_slos() -> list[SloConfig]:
