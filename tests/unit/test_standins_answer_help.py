@@ -36,7 +36,7 @@ def test_asked_for_help_every_stand_in_answers_it(drill, line: str) -> None:  # 
 
 @pytest.mark.parametrize("line, code, words", [
     ("kubectl get pods --badflag", 1, "unknown flag: --badflag"),
-    ("psql -h postgres -c 'SELEC 1'", 1, 'syntax error at or near "SELEC"'),
+    ("psql -h taskdb.drill.invalid -c 'SELEC 1'", 1, 'syntax error at or near "SELEC"'),
     ("psql -h nowhere -c 'SELECT 1'", 2, 'could not translate host name "nowhere"'),
     ("aws nosuch", 252, "Invalid choice"),
     ("blocks quota show --nosuch", 2, "No such option: --nosuch"),
