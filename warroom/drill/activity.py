@@ -85,6 +85,12 @@ class Activity:
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
         """One repo's flows started in [t1, t2], in the order they started (see ``flows``)."""
+        for k, start, failed in self._starts(repo, t1, t2):
+            yield self._flow(repo, k, start, now, failed=failed)
+
+    def _starts(self, repo: fleet.Repo, t1: float, t2: float) -> Iterator[tuple[int, float, bool]]:
+        """(k, start, failed) of each of one repo's flows started in [t1, t2], in order: the counters
+        alone, so ``find`` reads them without drawing every flow's details."""
         execs, fails = ("exec", repo.name), ("fail", repo.name)
         first = math.ceil(self.series.value(execs, t1))
         last = math.floor(self.series.value(execs, t2))
@@ -94,12 +100,15 @@ class Activity:
         for k in range(first, last + 1):     # flow k starts no earlier than flow k - 1
             start = self.series.time_of(execs, k, start, t2)
             counted = math.floor(self.series.value(fails, start))
-            yield self._flow(repo, k, start, now, failed=counted > failed_so_far)
+            yield k, start, counted > failed_so_far
             failed_so_far = counted
+
+    def _task_id(self, repo: fleet.Repo, k: int) -> str:
+        return "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
 
     def _flow(self, repo: fleet.Repo, k: int, start: float, now: float, *, failed: bool) -> Flow:
         s = self.signals
-        task_id = "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
+        task_id = self._task_id(repo, k)
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
         error, strands = None, s.strands(start)
         if failed:        # why: one of the causes in force then, in proportion to their shares
@@ -146,7 +155,15 @@ class Activity:
                     int(unit(repo.name, k, "w") * 8) + 1, 1 + len(runs), updated)
 
     def find(self, task_id: str, now: float) -> Flow | None:
-        return next((f for f in self.flows(now - MAX_WINDOW, now, now) if f.task_id == task_id), None)
+        """The flow ``task_id`` among ``flows(now - MAX_WINDOW, now, now)``, the first of them if two
+        share it. Only the flow whose id matches is drawn: a task's id is a hash of (repo, k), so
+        the counters find it and ``blocks flow show`` costs a walk, not two hours of flows drawn."""
+        t1 = max(now - MAX_WINDOW, self.series.t0 + 1.0)
+        if t1 > now:
+            return None
+        hits = [self._flow(repo, k, start, now, failed=failed) for repo in fleet.REPOS
+                for k, start, failed in self._starts(repo, t1, now) if self._task_id(repo, k) == task_id]
+        return min(hits, key=lambda f: (f.start, f.task_id), default=None)
 
     def flowengine_logs(self, t1: float, t2: float, born: float = -math.inf) -> list[tuple[float, str]]:
         """(scenario time, line) for the FlowEngine pods between t1 and t2 (a pod ``born`` then logs
