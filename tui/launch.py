@@ -509,19 +509,33 @@ def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
     from warroom.drill.directory import open_drill
 
     fresh = open_drill(Path(drill.path), wrappers=False)
-    if fresh.active and (not fresh.incident or _incident_resolved(cfg, home, fresh) is None):
-        return None
+    tied = _tied_incident(cfg, home, fresh) if fresh.incident else None
     pace = ["--speed", f"{fresh.speed:g}"] if fresh.speed != 1.0 else []
+    if fresh.active and tied is not None and tied[1].resolved_at is None:
+        # One incident a drill: a second one took the drill's tie from the first, so resolving the
+        # second ended the drill, and the first, still open, was named by no launch nor offered again.
+        return (f"{fresh.incident} is still open on the {fresh.scenario.name} drill {fresh.name} (a drill has one"
+                f" incident): `{resume_invocation(fresh.incident, tied[0])}` resumes it;"
+                f" `{command('drill', fresh.scenario.name, '--new', *pace)}` starts another drill")
+    if fresh.active and tied is None:
+        return None
     return (f"the {fresh.scenario.name} drill {fresh.name} has ended"
             + (f" ({fresh.incident} was resolved)" if fresh.incident else "")
             + f": `{command('drill', fresh.scenario.name, *pace)}` starts the scenario over for a new incident")
 
 
 def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:
-    """When the drill's incident was resolved (unix time), wherever it was declared (a dashboard drill's
+    """When the drill's incident was resolved (unix time), wherever it was declared; None while it is
+    open, missing or unreadable (``_tied_incident``)."""
+    tied = _tied_incident(cfg, home, drill) if drill.incident else None
+    return tied[1].resolved_at.timestamp() if tied is not None and tied[1].resolved_at is not None else None
+
+
+def _tied_incident(cfg: Config, home: Path, drill: Any) -> tuple[Path, Any] | None:
+    """The state dir and state of the drill's incident, wherever it was declared (a dashboard drill's
     among the drills' incidents, ``incident new --drill``'s among the real ones). Only an incident
     recorded on this very drill counts: ids are numbered per state dir, so a real incident of the
-    same id is another incident. A missing or unreadable one counts as not resolved (None)."""
+    same id is another incident. None when it is missing or unreadable."""
     from warroom.errors import WarroomError
 
     for root in reversed(incident_roots(home)):
@@ -532,5 +546,5 @@ def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:
             continue
         where = (state.drill or {}).get("dir") if state is not None else None
         if where and Path(str(where)).resolve() == Path(drill.path).resolve():
-            return state.resolved_at.timestamp() if state.resolved_at is not None else None
+            return root, state
     return None

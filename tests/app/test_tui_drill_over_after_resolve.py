@@ -28,7 +28,8 @@ async def test_no_incident_is_declared_on_a_drill_whose_incident_was_resolved(tm
         drill = app.ctx.drill.extra["drill"]
         other = drill_ctx(tmp_path, speed=60.0)      # a second dashboard opened on the same drill meanwhile
         assert other.drill.extra["drill"].path == drill.path
-        assert other.drill.extra["ended"](other.drill.extra["drill"]) is None
+        said = other.drill.extra["ended"](other.drill.extra["drill"]) or ""     # one incident a drill (redteam31-9)
+        assert f"{first} is still open on the rate-limit drill" in said and "resume" in said, said
         presenter.incident.resolve("worked the runbook", resolution="breaker on", rollback=False)
         for ctx in (app.ctx, other):                 # its own copy of the drill still says "not finished"
             why = ctx.drill.extra["ended"](ctx.drill.extra["drill"])
@@ -42,3 +43,31 @@ async def test_no_incident_is_declared_on_a_drill_whose_incident_was_resolved(tm
     again = drill_ctx(tmp_path, speed=60.0)          # and the next run starts the scenario over
     assert again.drill.extra["drill"].path != drill.path
     assert f"ended when {first} was resolved" in (again.drill.notice or "")
+
+
+async def test_no_second_incident_is_declared_on_a_drill_whose_incident_is_open(tmp_path: Path) -> None:
+    """redteam31-9: esc at the resume offer, then d, declared a second incident on the drill: drill.json
+    named it instead of the first, resolving it ended the drill, and the first, still open, was named by no
+    launch and offered by no drill dashboard again. A drill has one incident: the second is refused with the
+    exact command back to the first."""
+    import shlex
+    from types import SimpleNamespace
+
+    from tui.cli import build_parser
+    from tui.presenter import IncidentPresenter
+
+    app = drill_app(tmp_path, speed=60.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await declare_prefilled(pilot)
+        first = app.dashboard.controller.incident.id
+        drill = app.ctx.drill.extra["drill"]
+        other = drill_ctx(tmp_path, speed=60.0)      # the same drill, its offer dismissed
+        with pytest.raises(WarroomError, match=f"{first} is still open") as refused:
+            IncidentPresenter(SimpleNamespace(ctx=other), lambda m: None).declare(  # type: ignore[arg-type]
+                title="P95 flow latency at 130s", severity="P3", runbook=None, source={"kind": "manual"})
+        why = str(refused.value)
+        back = shlex.split(why.split("`")[1])
+        args = build_parser(back[1:]).parse_args(back[1:])
+        assert (args.incident, Path(args.state_dir)) == (first, (tmp_path / "state" / "drills").resolve()), why
+        await wait_for(pilot, lambda: True)
+    assert json.loads((drill.path / "drill.json").read_text(encoding="utf-8"))["incident"] == first
