@@ -269,3 +269,16 @@ def test_an_option_not_read_is_refused_by_name(world) -> None:  # type: ignore[n
     for op in aws.READS:
         code, out, err = answer(drill, f"aws {op} --no-such-param 1", values)
         assert (code, out) == (252, "") and f"`aws {op}` does not simulate --no-such-param " in err, (op, err)
+
+
+@pytest.mark.parametrize(("dbname", "said"), [
+    ("postgresql://postgres:pw@taskdb.drill.invalid:5432/flowengine_db", ""),
+    ("postgres://app:pw@db/app", 'could not translate host name "db"'),
+    ("host=taskdb.drill.invalid dbname=nope", 'database "nope" does not exist'),
+    ("postgresql://taskdb.drill.invalid:5433/flowengine_db", "port 5433 failed"),
+])
+def test_a_connection_string_is_read_as_the_options_it_holds(world, dbname: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    """psql's DBNAME may be a URI or key=value pairs: it was taken as a database's name ("postgres://..."
+    does not exist), whatever host, user and port it named."""
+    code, out, err = run_one(world[0], ["psql", "-At", dbname, "-c", "SELECT 1"], T)
+    assert (code, out, err) == (0, "1\n", "") if not said else code == 2 and said in err, (code, out, err)

@@ -10,6 +10,7 @@ import re
 import sqlite3
 import sys
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from warroom import scenario_time as stime
 from warroom.drill import fleet
@@ -51,10 +52,12 @@ def run(ctx: Context, argv: list[str]) -> int:
     args = parse_args(argv, FLAGS, double_dash=False, words=WORDS)
     refuse_unread(args.opts, READS, "psql", "psql: error: ", table=FLAGS)
     variables, stop = settings(args)
-    db = args.text("dbname") or (args.pos[0] if args.pos else "") or DATABASE
-    user, port = args.text("username") or (args.pos[1:] or [ROLES[0]])[0], args.text("port", "5432")
+    given = conninfo(args.text("dbname") or (args.pos[0] if args.pos else ""))   # it overrides -h, -p, -U
+    db = given.get("dbname") or DATABASE
+    user = given.get("user") or args.text("username") or (args.pos[1:] or [ROLES[0]])[0]
+    port = given.get("port") or args.text("port", "5432")
     inside = ctx.in_pod is not None and ctx.in_pod.deployment == "postgres"      # its socket and localhost
-    host = args.text("host") or ("/var/run/postgresql" if inside else "taskdb.drill.invalid")
+    host = given.get("host") or args.text("host") or ("/var/run/postgresql" if inside else "taskdb.drill.invalid")
     local = host.startswith("/") or host in ("localhost", "127.0.0.1")
     where = (f'server on socket "{host}/.s.PGSQL.{port}"' if host.startswith("/") else
              f'server at "{host}" ({"127.0.0.1" if local else "10.20.3.14"}), port {port}')
@@ -98,6 +101,19 @@ def run(ctx: Context, argv: list[str]) -> int:
                 if stop:                       # a script's error ends it only under ON_ERROR_STOP, exit 3
                     return 3
     return 0
+
+
+def conninfo(text: str) -> dict[str, str]:
+    """DBNAME as psql reads it: a URI (``postgresql://user:pw@host:port/db``), ``key=value`` pairs, or a name."""
+    if text.startswith(("postgres://", "postgresql://")):
+        url = urlsplit(text)
+        try:
+            port = str(url.port or "")
+        except ValueError:
+            raise ToolError(f'psql: error: invalid port number in URI "{text}"', 2) from None
+        return {k: v for k, v in {"user": url.username, "host": url.hostname, "port": port,
+                                  "dbname": url.path.lstrip("/")}.items() if v}
+    return dict(re.findall(r"(\w+)\s*=\s*'?([^'\s]*)", text)) if "=" in text else {"dbname": text} if text else {}
 
 
 def settings(args: Args) -> tuple[dict[str, str], bool]:
