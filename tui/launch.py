@@ -509,8 +509,13 @@ def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
     from warroom.drill.directory import open_drill
 
     fresh = open_drill(Path(drill.path), wrappers=False)
+    from warroom.paths import default_state_dir
+
     tied = _tied_incident(cfg, home, fresh) if fresh.incident else None
-    pace = ["--speed", f"{fresh.speed:g}"] if fresh.speed != 1.0 else []
+    # the commands below start it in this very state dir, at this pace: without --state-dir a drill run
+    # under one opened the default one, where the scenario's drill is another (or none)
+    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
+    pace = [*where, "--speed", f"{fresh.speed:g}"] if fresh.speed != 1.0 else where
     if fresh.active and tied is not None and tied[1].resolved_at is None:
         # One incident a drill: a second one took the drill's tie from the first, so resolving the
         # second ended the drill, and the first, still open, was named by no launch nor offered again.

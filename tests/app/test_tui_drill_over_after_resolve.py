@@ -10,6 +10,7 @@ continued that world instead of starting the scenario over.
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,10 @@ async def test_no_incident_is_declared_on_a_drill_whose_incident_was_resolved(tm
         presenter.incident.resolve("worked the runbook", resolution="breaker on", rollback=False)
         for ctx in (app.ctx, other):                 # its own copy of the drill still says "not finished"
             why = ctx.drill.extra["ended"](ctx.drill.extra["drill"])
-            assert why is not None and first in why and "drill rate-limit --speed 60" in why, why
+            assert why is not None and first in why, why
+            again = shlex.split(why.split("`")[1])       # exact: this state dir, this pace (redteam31-10)
+            assert again[1:3] == ["drill", "rate-limit"] and again[3:] == [
+                "--state-dir", str((tmp_path / "state").resolve()), "--speed", "60"], why
         with pytest.raises(WarroomError, match="has ended"):
             presenter.declare(title="Model API quota used at 98%", severity="P3", runbook=None,
                               source={"kind": "manual"})
@@ -50,7 +54,6 @@ async def test_no_second_incident_is_declared_on_a_drill_whose_incident_is_open(
     named it instead of the first, resolving it ended the drill, and the first, still open, was named by no
     launch and offered by no drill dashboard again. A drill has one incident: the second is refused with the
     exact command back to the first."""
-    import shlex
     from types import SimpleNamespace
 
     from tui.cli import build_parser
