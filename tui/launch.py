@@ -131,6 +131,7 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     info.runbook, info.severity, info.symptom = drill.scenario.runbook, drill.scenario.severity, drill.scenario.symptom
     info.extra["drill"] = drill
     info.extra["ended"] = partial(drill_ended, cfg, home)
+    info.extra["start_over"] = partial(start_over, home)
     cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
     from tui import drill_warmup
@@ -509,13 +510,8 @@ def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
     from warroom.drill.directory import open_drill
 
     fresh = open_drill(Path(drill.path), wrappers=False)
-    from warroom.paths import default_state_dir
-
     tied = _tied_incident(cfg, home, fresh) if fresh.incident else None
-    # the commands below start it in this very state dir, at this pace: without --state-dir a drill run
-    # under one opened the default one, where the scenario's drill is another (or none)
-    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
-    pace = [*where, "--speed", f"{fresh.speed:g}"] if fresh.speed != 1.0 else where
+    pace = _again_options(home, fresh)
     if fresh.active and tied is not None and tied[1].resolved_at is None:
         # One incident a drill: a second one took the drill's tie from the first, so resolving the
         # second ended the drill, and the first, still open, was named by no launch nor offered again.
@@ -526,7 +522,23 @@ def drill_ended(cfg: Config, home: Path, drill: Any) -> str | None:
         return None
     return (f"the {fresh.scenario.name} drill {fresh.name} has ended"
             + (f" ({fresh.incident} was resolved)" if fresh.incident else "")
-            + f": `{command('drill', fresh.scenario.name, *pace)}` starts the scenario over for a new incident")
+            + f": `{start_over(home, fresh)}` starts the scenario over for a new incident")
+
+
+def _again_options(home: Path, drill: Any) -> list[str]:
+    """What ``warroom drill SCENARIO`` needs to start ``drill``'s scenario again in this very state dir
+    (``home``), at its pace: without ``--state-dir`` a drill run under one opened the default one, where
+    the scenario's drill is another (or none)."""
+    from warroom.paths import default_state_dir
+
+    where = [] if Path(home).resolve() == default_state_dir().resolve() else ["--state-dir", str(Path(home).resolve())]
+    return [*where, "--speed", f"{drill.speed:g}"] if drill.speed != 1.0 else where
+
+
+def start_over(home: Path, drill: Any) -> str:
+    """The exact command that starts ``drill``'s scenario over once it has ended (its incident resolved),
+    however the dashboard came to it (a resume's own line comes back to the incident, not to a new drill)."""
+    return command("drill", drill.scenario.name, *_again_options(home, drill))
 
 
 def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:

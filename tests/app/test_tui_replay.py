@@ -93,14 +93,22 @@ async def test_a_replay_opens_with_the_incidents_runbook_and_declares_from_it(
         await pilot.press("escape")
 
 
-async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("relaunch, again", [
+    ("warroom drill rate-limit", "warroom drill rate-limit"),     # what `warroom drill rate-limit --speed 60` names
+    # resumed (the offer, `warroom resume`): its line comes back to the incident, so the drill's own is named
+    # (redteam31-11: nothing was), in its state dir and at its pace
+    ("warroom resume INC-1 --state-dir STATE/drills", "warroom drill rate-limit --state-dir STATE --speed 60"),
+])
+async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_path: Path, relaunch: str,
+                                                                        again: str) -> None:
     from tests.app.drill_support import drill_ctx
     from tests.app.tui_support import record_notifications
     from tui.screens.drill_report import DrillReportScreen
     from tui.screens.modals.forms import ResolveScreen
 
     ctx = drill_ctx(tmp_path, speed=60.0)
-    ctx.drill.relaunch = "warroom drill rate-limit"        # what `warroom drill rate-limit --speed 60` names
+    state = str((tmp_path / "state").resolve())
+    ctx.drill.relaunch = relaunch.replace("STATE", state)
     app = WarroomApp(ctx)
     said = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -113,7 +121,7 @@ async def test_resolving_a_drill_says_it_is_over_and_how_to_run_it_again(tmp_pat
         await pilot.press(*"drill over", "enter", *"breaker on", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DrillReportScreen), 30)
         await wait_for(pilot, lambda: any("the drill is over" in s for s in said), 30)
-        assert any("`warroom drill rate-limit` starts it over" in s for s in said), said
+        assert any(f"`{again.replace('STATE', state)}` starts it over" in s for s in said), said
 
 
 async def test_attaching_a_runbook_of_another_severity_offers_it(tmp_path: Path) -> None:

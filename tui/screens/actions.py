@@ -557,9 +557,12 @@ class DashboardActions:
                 self.app.call_from_thread(self.presenter.drill_report_async)
                 # resolving finishes the drill (its world stays on screen): say how to run it again
                 again = self.ctx.drill.relaunch or ""  # type: ignore[union-attr]
-                over = bool(again) and shlex.split(again)[1:2] != ["resume"]    # a demo/drill line, not a resume
+                if not again or shlex.split(again)[1:2] == ["resume"]:     # a resume line comes back to this incident
+                    fresh = self.ctx.drill.extra.get("start_over")         # type: ignore[union-attr]
+                    sim = self.ctx.drill.extra.get("drill")                # type: ignore[union-attr]
+                    again = fresh(sim) if callable(fresh) and sim is not None else ""
                 return ("incident resolved, the drill is over: p previews the PIR, e exports it"
-                        + (f"; `{again}` starts it over" if over else ""))
+                        + (f"; `{again}` starts it over" if again else ""))
             return "incident resolved: p previews the PIR, e exports it"
 
         self.presenter.call(resolve, what="resolve")
