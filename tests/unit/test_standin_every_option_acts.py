@@ -108,7 +108,7 @@ EXAMPLES = {
     ("blocks metrics model-latency", "last"): "blocks metrics model-latency [--last 5m]",
     ("blocks metrics compare", "baseline"): "blocks metrics compare --canary flowengine [--baseline flowengine]",
     ("blocks metrics compare", "canary"): "blocks metrics compare --baseline flowengine [--canary flowengine]",
-    ("blocks metrics compare", "duration"): "blocks metrics compare --baseline a --canary flowengine [--duration 48h]",
+    ("blocks metrics compare", "duration"): "blocks metrics compare --baseline flowengine --canary flowengine [--duration 5m]",
     ("blocks quota show", "all"): "blocks quota show [--all]",
     ("blocks quota show", "all_providers"): "blocks quota show [--all-providers]",
     ("blocks quota show", "provider"): "blocks quota show [--provider openai]",

@@ -285,6 +285,11 @@ class Cluster:
             self.configmaps[name] = kept | {str(k): str(v) for k, v in data.items() if v is not None}
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
+        elif a.action == "create" and kind == "deployment" and d.get("image") and name not in self.deployments:
+            # an applied Deployment (RB-DEPLOY-002's canary) runs its pods: get pods, rollout status, the world's flows
+            first = Revision(1, str(d["image"]), {}, "<none>", a.t)
+            self.deployments[name] = Deployment(name, str(d.get("namespace", fleet.NAMESPACE)), int(d.get("replicas", 1)),
+                                                [first], str(d.get("container", name)), scaled_at=a.t)
         elif a.action == "create":
             self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
         elif a.action == "delete":

@@ -10,6 +10,7 @@ keyed by the scenario name, so sparklines look alive and two runs draw the same 
 from __future__ import annotations
 
 import bisect
+import copy
 import functools
 import math
 import zlib
@@ -144,6 +145,8 @@ class _Bend(NamedTuple):
 
 class Signals:
     """Instantaneous values of the drill world for one scenario and one set of actions."""
+
+    _held: float | None = None      # a what-if's share of pods on the bad release (``on_release``); None: FlowEngine's
 
     def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None) -> None:
         self.scenario = scenario
@@ -296,8 +299,20 @@ class Signals:
         return out
 
     def on_bad_release(self, t: float) -> float:
-        """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``."""
-        return self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
+        """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``; in a
+        what-if of other pods (``on_release``), their share."""
+        held = self._held
+        return held if held is not None else self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
+
+    def on_release(self, held: float) -> Signals:
+        """This world as the flows of other pods see it, ``held`` of them on the scenario's bad release (a canary's, by
+        its own image): every other fault, the routing, quotas and capacity FlowEngine's; no retries (those ran on
+        FlowEngine). Its caches are its own (a what-if never writes this world's), the autoscaler's loop shared."""
+        other = copy.copy(self)
+        other.__dict__["capacity"] = self.capacity
+        other._memo, other._full, other._overs, other._sums = {}, dict(self._full), dict(self._overs), list(self._sums)
+        other.retries, other._held = (), held
+        return other
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.cluster import short_hash, switched_on
 from warroom.drill.model import DB_LOST, quota_reset
 from warroom.drill.promql import bucket_quantile
-from warroom.drill.series import BOUNDS, BUCKET_LABELS
+from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
+from warroom.durations import format_duration
 from warroom.units import format_value
 
 Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
@@ -334,16 +336,65 @@ def model_latency(ctx: Context, args: Args) -> None:
     ctx.out(f"Model API latency, last {span_label(span)}\n" + table(["MODEL", "P50", "P95", "5XX"], rows, gap=2))
 
 
+# "worse": the canary's failure rate above the baseline's by more than this many points, its P95 by more than this share
+WORSE_BY = (0.1, 0.05)
+
+
 @command("metrics compare", "baseline=! canary=! duration=")
 def metrics_compare(ctx: Context, args: Args) -> None:
-    base, canary = args.text("baseline"), args.text("canary")
-    if f"deployment/{canary}" not in ctx.cluster.extra and canary not in ctx.cluster.deployments:
-        raise failed(f"no metrics for '{canary}': deployment not found")
-    span = f"{window(args, 'duration'):.0f}s" if args.get("duration") else None     # else each pane's own window
-    fr, p95 = (ctx.drill.simulator.pane(pane, ctx.t, span) or 0.0 for pane in ("failure_rate", "p95_latency"))
-    ctx.out(table(["METRIC", base, canary, "VERDICT"], [["failure rate", f"{fr:.2f}%", f"{fr * 0.9:.2f}%", "ok"],
-                                                        ["p95 latency", f"{p95:.0f}s", f"{p95 * 0.97:.0f}s", "ok"]],
-                  gap=2))
+    """The canary's flows against FlowEngine's over the same span (``--duration``, 1h; from when the canary's oldest
+    ready pod became ready), each column counted as the panes count: the canary's flows see FlowEngine's world but a
+    fault of the release code by whether its own pods run the scenario's bad release (``Signals.on_release``). A
+    verdict is "worse" past the baseline (``WORSE_BY``), "breach" past the pane's critical threshold (the product's
+    SLO, ``default_slos``): any but "ok", or nothing to compare, exits 1, so no one reads a GO nobody measured."""
+    base, name = args.text("baseline"), args.text("canary")
+    if base != fleet.DEPLOYMENT:
+        raise failed(f"no flow metrics for '{base}': only deployment/{fleet.DEPLOYMENT}'s pods run flows")
+    dep = ctx.cluster.deployments.get(name)
+    if dep is None:
+        raise failed(f"no metrics for '{name}': " + ("its manifest names no image, so it runs no pods"
+                                                     if f"deployment/{name}" in ctx.cluster.extra else "deployment not found"))
+    ready = [(created, rev.image) for _, rev, created, status, _, _ in ctx.cluster.pods(dep, ctx.t) if status == "Running"]
+    if not ready:
+        raise failed(f"no metrics for '{name}' yet: 0/{dep.replicas} pods ready, so no flows have reached it")
+    series, step = ctx.series, dep.rollout_seconds / max(1, dep.replicas)       # a pod is ready a step after it starts
+    start = max(ctx.t - window(args, "duration"), min(c for c, _ in ready) + step, series.t0)
+    held = sum(map(ctx.cluster.bad_release, (image for _, image in ready))) / len(ready)
+    same = name == fleet.DEPLOYMENT or not ctx.drill.scenario.facts.get("bad_version")   # nothing of the release differs
+    canary = series if same else Series(series.signals.on_release(held), start)
+    columns = [measured(s, start, ctx.t) for s in (series, canary)]
+    slos = {s.id: s for s in default_slos()}
+    rows, bad = [], []
+    for (metric, pane, unit), was, now in zip((("failure rate", "failure_rate", "%"), ("p95 latency", "p95_latency", "s")),
+                                              *columns, strict=True):
+        said = ["unknown: no flow ended in the span"] if now is None or was is None else [
+            *["worse"] * (now > was + WORSE_BY[0] if unit == "%" else now > was * (1 + WORSE_BY[1])),
+            *["breach"] * past(now, slos[pane])]
+        rows.append([metric, *("-" if v is None else f"{v:.2f}%" if unit == "%" else f"{v:.0f}s" for v in (was, now)),
+                     ", ".join(said) or "ok"])
+        bad += [f"{metric} {' and '.join(w.split(':')[0] for w in said)}"] * bool(said)
+    images = ", ".join(sorted({image for _, image in ready}))
+    ctx.out(f"{name}: {len(ready)}/{dep.replicas} ready ({images}); the flows of the last {format_duration(ctx.t - start)}, "
+            f"since {utc(ctx.wall(start)):%Y-%m-%d %H:%M:%S} UTC\n" + table(["METRIC", base, name, "VERDICT"], rows, gap=2))
+    ctx.out(f"worse: above {base} by more than {WORSE_BY[0]:g} points (failure rate) or {WORSE_BY[1]:.0%} (p95); breach: "
+            f"past the SLO (failure rate {slos['failure_rate'].crit:g}%, P95 {slos['p95_latency'].crit:g}s)")
+    if bad:
+        raise failed(f"canary not ok: {'; '.join(bad)}")
+
+
+def measured(series: Series, start: float, t: float) -> tuple[float | None, float | None]:
+    """(failure rate in percent, P95 seconds) of the flows ``series`` counts in ``[start, t]``, as the panes read
+    their counters (the same histogram law, ``bucket_quantile``); None where no flow ended."""
+    runs = sum(series.counter(("exec", r.name), t) - series.counter(("exec", r.name), start) for r in fleet.REPOS)
+    fails = sum(series.counter(("fail", r.name), t) - series.counter(("fail", r.name), start) for r in fleet.REPOS)
+    buckets = [(b, series.counter(("bucket", k), t) - series.counter(("bucket", k), start))
+               for b, k in zip(BOUNDS, BUCKET_LABELS, strict=True)]
+    return (fails / runs * 100 if runs > 0 else None), bucket_quantile(0.95, buckets)
+
+
+def past(value: float, slo: SloConfig) -> bool:
+    """Whether ``value`` is beyond ``slo``'s critical threshold in its bad direction, as the panes judge."""
+    return slo.crit is not None and (value > slo.crit if slo.direction == "above" else value < slo.crit)
 
 
 # ------------------------------------------------------------------------------ quota and breaker

@@ -119,6 +119,20 @@ def yaml_error(exc: Exception) -> str:
     return "exceeded max depth of 10000" if isinstance(exc, RecursionError) else str(exc)
 
 
+def pod_template(doc: dict[str, Any]) -> dict[str, object]:
+    """What an applied Deployment runs (``replicas``, its first container's ``image`` and name), recorded so the
+    cluster schedules its pods (``Cluster.apply``) and the world knows their release (``blocks metrics compare``);
+    {} when the manifest does not say: the object is kept, with no pods."""
+    spec = doc.get("spec")
+    try:
+        container = spec["template"]["spec"]["containers"][0]       # type: ignore[index]
+        image, replicas, name = container["image"], spec.get("replicas", 1), container.get("name", "app")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return {}
+    ok = isinstance(image, str) and type(replicas) is int and replicas >= 0 and isinstance(name, str)
+    return {"image": image, "replicas": replicas, "container": name} if ok else {}
+
+
 def not_found(kind: str, name: str) -> ToolError:
     return ToolError(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
 
@@ -628,7 +642,7 @@ class Kubectl:
                 kind = d["kind"].lower()
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
-                          namespace=self.ns)
+                          namespace=self.ns, **(pod_template(d) if kind == "deployment" else {}))
 
     def create(self) -> None:
         """``create secret``; with ``--dry-run`` it prints the Secret it would make (``-o yaml`` is how

@@ -1,0 +1,104 @@
+"""Issue 13 item 5: ``blocks metrics compare`` (RB-DEPLOY-002's "compare-canary" step) reads the canary's column
+from the world its pods see, not from the baseline's times 0.9, and its verdict from the thresholds: a canary on
+the scenario's bad release is worse than a rolled-back fleet; a good canary during a fault of something else reads
+as the baseline does (and breaches with it); no canary, or one with no ready pod, is an error; no verdict is "ok"
+past the SLO or past the baseline, and any verdict but "ok" exits 1. In-process, a few drills: ~2 s."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.config import default_slos
+from warroom.drill.directory import Drill, create_drill
+from warroom.drill.standins.blocks import WORSE_BY
+
+COMPARE = "blocks metrics compare --baseline flowengine --canary flowengine-canary --duration 48h".split()
+MANIFEST = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: flowengine-canary
+spec:
+  replicas: 1
+  selector: {{matchLabels: {{app: flowengine, track: canary}}}}
+  template:
+    metadata: {{labels: {{app: flowengine, track: canary}}}}
+    spec:
+      containers:
+      - name: flowengine
+        image: {image}
+"""
+CRIT = {s.id: s.crit for s in default_slos()}
+
+
+def drill_with_canary(tmp_path: Path, scenario: str, image: str, at: float = 300.0,
+                      before: tuple[str, ...] = ()) -> Drill:
+    """A drill whose canary deployment (RB-DEPLOY-002's manifest, ``image``) was applied at ``at``."""
+    drill = create_drill(tmp_path, scenario, speed=10.0, start=START)
+    for line in before:
+        assert run_one(drill, line.split(), 100.0)[0] == 0, line
+    (manifest := tmp_path / "canary.yaml").write_text(MANIFEST.format(image=image), encoding="utf-8")
+    code, out, err = run_one(drill, ["kubectl", "apply", "-n", "production", "-f", str(manifest)], at)
+    assert (code, out) == (0, "deployment.apps/flowengine-canary created\n"), err
+    return drill
+
+
+def rows(out: str) -> dict[str, tuple[float, float, str]]:
+    """metric -> (baseline, canary, verdict) of the comparison table."""
+    found = re.findall(r"^(failure rate|p95 latency)\s+([\d.]+)[%s]\s+([\d.]+)[%s]\s+(.+?)\s*$", out, re.M)
+    assert len(found) == 2, out
+    return {m: (float(a), float(b), v) for m, a, b, v in found}
+
+
+def judged(table: dict[str, tuple[float, float, str]]) -> None:
+    """Each verdict says what the numbers do: "worse" past the baseline, "breach" past the pane's threshold, else ok."""
+    for metric, pane in (("failure rate", "failure_rate"), ("p95 latency", "p95_latency")):
+        was, now, verdict = table[metric]
+        worse = now > was + WORSE_BY[0] if pane == "failure_rate" else now > was * (1 + WORSE_BY[1])
+        breach = now > CRIT[pane]
+        assert verdict == (", ".join(["worse"] * worse + ["breach"] * breach) or "ok"), (metric, table)
+
+
+def test_a_canary_on_the_bad_release_is_worse_than_a_rolled_back_fleet(tmp_path: Path) -> None:
+    drill = drill_with_canary(tmp_path, "mass-failure", "registry.internal/flowengine:v1.2.0",
+                              before=("kubectl rollout undo deployment/flowengine -n production",))
+    code, out, err = run_one(drill, COMPARE, 900.0)
+    table = rows(out)
+    was, now, verdict = table["failure rate"]
+    assert was < CRIT["failure_rate"] < now and verdict == "worse, breach", out
+    judged(table)
+    assert code == 1 and "canary not ok: failure rate worse and breach" in err, (code, err)
+
+
+def test_a_good_canary_beside_the_bad_release_reads_its_own_world(tmp_path: Path) -> None:
+    """The fleet still runs v1.2.0 (39 % failing); the canary's v1.1.0 pod sees none of the release's faults."""
+    drill = drill_with_canary(tmp_path, "mass-failure", "flowengine:v1.1.0")
+    code, out, err = run_one(drill, COMPARE, 900.0)
+    table = rows(out)
+    assert table["failure rate"][1] < CRIT["failure_rate"] < table["failure rate"][0], out
+    judged(table)
+    assert (code, err) == (0, ""), (code, err)
+
+
+def test_a_good_canary_during_another_fault_reads_as_the_baseline_and_breaches_with_it(tmp_path: Path) -> None:
+    """timeout: oversized bundles slow every flow whatever the release; the canary is no worse, but not ok."""
+    drill = drill_with_canary(tmp_path, "timeout", "flowengine:v1.2.0-canary")
+    code, out, err = run_one(drill, COMPARE, 900.0)
+    table = rows(out)
+    assert all(abs(was - now) <= WORSE_BY[0] for was, now, _ in table.values()), out
+    assert table["p95 latency"][1] > CRIT["p95_latency"] and table["p95 latency"][2] == "breach", out
+    judged(table)
+    assert code == 1 and "p95 latency breach" in err, (code, err)
+
+
+def test_no_canary_or_none_ready_is_an_error_not_zeros(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path / "none", "rate-limit", speed=10.0, start=START)
+    code, out, err = run_one(drill, COMPARE, 600.0)
+    assert (code, out) == (1, "") and "'flowengine-canary': deployment not found" in err, err
+    drill = drill_with_canary(tmp_path, "rate-limit", "flowengine:v1.2.0-canary", at=600.0)
+    code, out, err = run_one(drill, COMPARE, 605.0)           # its one pod is ready 15 s after it starts
+    assert (code, out) == (1, "") and "0/1 pods ready, so no flows have reached it" in err, err
+    code, out, err = run_one(drill, ["kubectl", "delete", "deployment", "flowengine-canary", "-n", "production"], 700.0)
+    assert code == 0, err
+    assert "deployment not found" in run_one(drill, COMPARE, 710.0)[2]
