@@ -102,3 +102,12 @@ def test_no_canary_or_none_ready_is_an_error_not_zeros(tmp_path: Path) -> None:
     code, out, err = run_one(drill, ["kubectl", "delete", "deployment", "flowengine-canary", "-n", "production"], 700.0)
     assert code == 0, err
     assert "deployment not found" in run_one(drill, COMPARE, 710.0)[2]
+
+
+def test_a_config_key_nothing_reads_is_refused_naming_the_knob_that_acts(tmp_path: Path) -> None:
+    """``blocks config set context.max_size_kb`` said "✓" and bent nothing: the drill's pods prune to their env's cap."""
+    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+    code, out, err = run_one(drill, "blocks config set context.max_size_kb 120".split(), 600.0)
+    assert (code, out) == (1, "") and "is not simulated" in err and "CONTEXT_MAX_SIZE_KB" in err, err
+    assert run_one(drill, "blocks config get context.max_size_kb".split(), 610.0)[:2] == (0, "180\n")
+    assert run_one(drill, "blocks config set retry.max_attempts 2".split(), 620.0)[:2] == (0, "retry.max_attempts = 2\n")

@@ -466,6 +466,13 @@ def config_get(ctx: Context, args: Args) -> None:
     ctx.out(ctx.cluster.config[args.pos[0]])
 
 
+# keys the orchestrator holds that nothing in the drill's FlowEngine reads, with the knob the world does read: set,
+# they would say "✓" and change nothing (the review of issue 13 item 5)
+UNREAD = {"context.max_size_kb": "nothing in the drill's FlowEngine reads it; its pods prune bundles to CONTEXT_MAX_SIZE_KB "
+                                 "in their env while CONTEXT_PRUNING_ENABLED=true (kubectl set env deployment/flowengine "
+                                 "CONTEXT_MAX_SIZE_KB=120 CONTEXT_PRUNING_ENABLED=true)"}
+
+
 @command("config set", arguments="KEY VALUE")
 def config_set(ctx: Context, args: Args) -> None:
     """The orchestrator settings a runbook may change (the repo allowlist, limits)."""
@@ -476,6 +483,8 @@ def config_set(ctx: Context, args: Args) -> None:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif not re.fullmatch(r"[a-z_]+(\.[a-z0-9_\-]+)+", key):
         raise failed(f"no such config key '{key}'")
+    elif key in UNREAD:
+        raise failed(f"drill: `blocks config set {key}` is not simulated: {UNREAD[key]}")
     ctx.apply("config_set", key=key, value=value)
     ctx.out(f"{key} = {value}")
 
