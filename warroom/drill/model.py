@@ -40,6 +40,7 @@ PILOT_DELAY = 30.0       # the allowlist change reaches every replica
 ENV_DELAY = 30.0         # an env change is what FlowEngine runs with this long after it is made (the rollout)
 NOTICEABLE = 0.05        # a share of calls failing one way that logs a warning and routes calls away
 DAY_SWING, BUSIEST = 0.8, 8 * 3600.0     # the healthy token rate: +-80% over a day, highest 8 h after a reset
+LOOK_AHEAD = 120         # scrapes ``exhausted`` reads the quota ahead of the one asked (half an hour)
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
@@ -512,10 +513,33 @@ class Signals:
 
     def exhausted(self, provider: str, t: float) -> bool:
         """Whether ``provider`` has used its whole day's quota at ``t`` (at the newest scrape, as the pane and every
-        stand-in read the quota): then it refuses every call with a 429 (quota-1)."""
-        if (key := (provider, math.floor(t / SPEND + 1e-9))) not in self._full:
-            self._full[key] = self.quota(next(p for p in fleet.PROVIDERS if p.name == provider), key[1] * SPEND) >= 1.0
-        return self._full[key]
+        stand-in read the quota): then it refuses every call with a 429 (quota-1).
+
+        Quota use never goes down between two resets (``_used``, ``_spent``), so a scrape found full answers for every
+        later scrape of its day and one found not full for every earlier one. Two hours of flows ask at ~500 scrapes per
+        provider; reading the quota a half hour ahead and bisecting where it turns full reads it a few times instead."""
+        k = math.floor(t / SPEND + 1e-9)
+        day = quota_reset(k * SPEND, after=False)
+        bounds = self._full_from.setdefault((provider, day), [math.ceil(day / SPEND) - 1, math.ceil((day + DAY) / SPEND)])
+        if bounds[0] < k < bounds[1]:           # not known yet: look ahead, then bisect down to k
+            self._narrow(provider, bounds, min(k + LOOK_AHEAD, bounds[1] - 1))
+            while bounds[0] < k < bounds[1]:
+                self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
+        return k >= bounds[1]
+
+    @functools.cached_property
+    def _full_from(self) -> dict[tuple[str, float], list[int]]:
+        """Per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)."""
+        return {}
+
+    def _narrow(self, provider: str, bounds: list[int], k: int) -> None:
+        """Read ``provider``'s quota at scrape ``k`` (once: ``_full``) and move ``bounds`` to it."""
+        if (key := (provider, k)) not in self._full:
+            self._full[key] = self.quota(next(p for p in fleet.PROVIDERS if p.name == provider), k * SPEND) >= 1.0
+        if self._full[key]:
+            bounds[1] = min(bounds[1], k)
+        else:
+            bounds[0] = max(bounds[0], k)
 
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)
