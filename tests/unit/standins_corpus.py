@@ -110,7 +110,8 @@ def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:
     return code, out.getvalue().replace(clean, "<DRILL>"), err.getvalue().replace(clean, "<DRILL>")
 
 
-def answers(state_dir: Path, commands: list[list[str]]) -> Iterator[tuple[str, float, str, int, str, str]]:
+def answers(state_dir: Path, commands: list[list[str]],
+            scenarios: tuple[str, ...] = SCENARIOS) -> Iterator[tuple[str, float, str, int, str, str]]:
     """(scenario, t, command, code, stdout, stderr) for every command, scenario and moment.
 
     Commands run in order at each moment, so the changes early ones make (``set env``, ``rollout
@@ -119,7 +120,7 @@ def answers(state_dir: Path, commands: list[list[str]]) -> Iterator[tuple[str, f
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
 
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         drill = create_drill(state_dir, scenario, speed=SPEED, start=START, name=f"golden-{scenario}")
         flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, [], 0.0)).flows(-3000.0, 0.0, 0.0)
         task = next((f.task_id for f in reversed(flows) if f.status == "failed"), flows[-1].task_id)
@@ -160,8 +161,9 @@ GOLDEN = ROOT / "tests" / "fixtures" / "drill" / "standins-golden.json"
 
 
 def record(state_dir: Path, commands: list[list[str]] | None = None,
-           full: Path | None = None) -> dict[str, object]:
-    """The golden record: the commands, then per scenario and moment each answer's digest."""
+           full: Path | None = None, scenarios: tuple[str, ...] = SCENARIOS) -> dict[str, object]:
+    """The golden record: the commands, then per scenario and moment each answer's digest (of ``scenarios``:
+    the test checks one scenario per test, so each stays well under the per-test timeout on a loaded box)."""
     import json
 
     commands = corpus() if commands is None else commands
@@ -169,7 +171,7 @@ def record(state_dir: Path, commands: list[list[str]] | None = None,
     answers_: dict[str, dict[str, list[str]]] = {}
     dump = full.open("w", encoding="utf-8") if full else None
     try:
-        for scenario, t, _cmd, code, out, err in answers(state_dir, commands):
+        for scenario, t, _cmd, code, out, err in answers(state_dir, commands, scenarios):
             answers_.setdefault(scenario, {}).setdefault(f"{t:g}", []).append(f"{code}:{digest(code, out, err)}")
             if dump:
                 dump.write(json.dumps({"scenario": scenario, "t": t, "command": _cmd, "code": code,

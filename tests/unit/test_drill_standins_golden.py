@@ -14,17 +14,26 @@ import json
 import shlex
 from pathlib import Path
 
-from tests.unit.standins_corpus import GOLDEN, record
+import pytest
+
+from tests.unit.standins_corpus import GOLDEN, SCENARIOS, record
 
 
-def test_every_runbook_command_answers_as_recorded(tmp_path: Path) -> None:
+def test_the_golden_holds_every_scenario_the_corpus_runs() -> None:
+    """So the per-scenario test below leaves none of the recorded answers unchecked."""
+    assert list(json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"]) == list(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_runbook_command_answers_as_recorded(tmp_path: Path, scenario: str) -> None:
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
     commands = [shlex.split(c) for c in golden["commands"]]
-    now = record(tmp_path, commands)
+    now = record(tmp_path, commands, scenarios=(scenario,))
     changed = []
-    for scenario, moments in golden["answers"].items():
-        for t, digests in moments.items():
-            for command, want, got in zip(golden["commands"], digests, now["answers"][scenario][t], strict=True):
-                if want != got:
-                    changed.append(f"{scenario} t={t} {want} -> {got}: {command}")
+    moments = golden["answers"][scenario]
+    assert list(now["answers"][scenario]) == list(moments)
+    for t, digests in moments.items():
+        for command, want, got in zip(golden["commands"], digests, now["answers"][scenario][t], strict=True):
+            if want != got:
+                changed.append(f"{scenario} t={t} {want} -> {got}: {command}")
     assert not changed, f"{len(changed)} answers changed:\n" + "\n".join(changed[:40])
