@@ -79,6 +79,13 @@ def test_a_good_canary_beside_the_bad_release_reads_its_own_world(tmp_path: Path
     assert table["failure rate"][1] < CRIT["failure_rate"] < table["failure rate"][0], out
     judged(table)
     assert (code, err) == (0, ""), (code, err)
+    (manifest := tmp_path / "canary.yaml").write_text(MANIFEST.format(image="flowengine:v1.2.0"), encoding="utf-8")
+    code, out, err = run_one(drill, ["kubectl", "apply", "-n", "production", "-f", str(manifest)], 950.0)
+    assert (code, out) == (0, "deployment.apps/flowengine-canary configured\n"), err     # applied again: a rollout
+    code, out, err = run_one(drill, COMPARE, 1200.0)
+    table = rows(out)
+    assert "1/1 ready (flowengine:v1.2.0)" in out and table["failure rate"][0] == table["failure rate"][1], out
+    assert code == 1 and table["failure rate"][2] == "breach", (code, out)
 
 
 def test_a_good_canary_during_another_fault_reads_as_the_baseline_and_breaches_with_it(tmp_path: Path) -> None:
@@ -98,7 +105,7 @@ def test_no_canary_or_none_ready_is_an_error_not_zeros(tmp_path: Path) -> None:
     assert (code, out) == (1, "") and "'flowengine-canary': deployment not found" in err, err
     drill = drill_with_canary(tmp_path, "rate-limit", "flowengine:v1.2.0-canary", at=600.0)
     code, out, err = run_one(drill, COMPARE, 605.0)           # its one pod is ready 15 s after it starts
-    assert (code, out) == (1, "") and "0/1 pods ready, so no flows have reached it" in err, err
+    assert (code, out) == (1, "") and "0/1 pods ready, so no flows reach it" in err, err
     code, out, err = run_one(drill, ["kubectl", "delete", "deployment", "flowengine-canary", "-n", "production"], 700.0)
     assert code == 0, err
     assert "deployment not found" in run_one(drill, COMPARE, 710.0)[2]

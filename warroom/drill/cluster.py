@@ -43,6 +43,7 @@ TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
 OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "create", "delete", "patch", "apply"})
 NODES = ("node-1", "node-2", "node-3", "node-4")
+ESTATE = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT, "postgres")     # the deployments before the drill; others are applied
 NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
 
 
@@ -285,11 +286,19 @@ class Cluster:
             self.configmaps[name] = kept | {str(k): str(v) for k, v in data.items() if v is not None}
         elif a.action == "create" and kind == "secret":
             self.secrets[name] = list(d.get("keys") or [])
-        elif a.action == "create" and kind == "deployment" and d.get("image") and name not in self.deployments:
-            # an applied Deployment (RB-DEPLOY-002's canary) runs its pods: get pods, rollout status, the world's flows
-            first = Revision(1, str(d["image"]), {}, "<none>", a.t)
-            self.deployments[name] = Deployment(name, str(d.get("namespace", fleet.NAMESPACE)), int(d.get("replicas", 1)),
-                                                [first], str(d.get("container", name)), scaled_at=a.t)
+        elif a.action == "create" and kind == "deployment" and d.get("image") and name not in ESTATE:
+            # an applied Deployment (RB-DEPLOY-002's canary) runs its pods: get pods, rollout status, the world's flows;
+            # applied again, a new image is a new revision and new replicas a scale, as Kubernetes does
+            image, replicas = str(d["image"]), int(d.get("replicas", 1))
+            if (dep := self.deployments.get(name)) is None:
+                self.deployments[name] = Deployment(name, str(d.get("namespace", fleet.NAMESPACE)), replicas,
+                                                    [Revision(1, image, {}, "<none>", a.t)], str(d.get("container", name)),
+                                                    scaled_at=a.t)
+            else:
+                if image != dep.current.image:
+                    _new_revision(dep, image, dep.current.env, dep.current.annotations, a.t)
+                if replicas != dep.replicas:
+                    dep.scale(replicas, a.t)
         elif a.action == "create":
             self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
         elif a.action == "delete":

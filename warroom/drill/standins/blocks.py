@@ -356,7 +356,7 @@ def metrics_compare(ctx: Context, args: Args) -> None:
                                                      if f"deployment/{name}" in ctx.cluster.extra else "deployment not found"))
     ready = [(created, rev.image) for _, rev, created, status, _, _ in ctx.cluster.pods(dep, ctx.t) if status == "Running"]
     if not ready:
-        raise failed(f"no metrics for '{name}' yet: 0/{dep.replicas} pods ready, so no flows have reached it")
+        raise failed(f"no metrics for '{name}': 0/{dep.replicas} pods ready, so no flows reach it")
     series, step = ctx.series, dep.rollout_seconds / max(1, dep.replicas)       # a pod is ready a step after it starts
     start = max(ctx.t - window(args, "duration"), min(c for c, _ in ready) + step, series.t0)
     held = sum(map(ctx.cluster.bad_release, (image for _, image in ready))) / len(ready)
