@@ -10,7 +10,6 @@ keyed by the scenario name, so sparklines look alive and two runs draw the same 
 from __future__ import annotations
 
 import bisect
-import copy
 import functools
 import math
 import zlib
@@ -308,10 +307,9 @@ class Signals:
     def on_release(self, held: float) -> Signals:
         """This world as the flows of other pods see it, ``held`` of them on the scenario's bad release (a canary's, by
         its own image): every other fault, the routing, quotas and capacity FlowEngine's; no retries (those ran on
-        FlowEngine). Its caches are its own (a what-if never writes this world's), the autoscaler's loop shared."""
-        other = copy.copy(self)
+        FlowEngine). A world of its own (a what-if never writes this one's caches) sharing the autoscaler's loop."""
+        other = Signals(self.scenario, self.actions, self._flips)
         other.__dict__["capacity"] = self.capacity
-        other._memo, other._full, other._overs, other._sums = {}, dict(self._full), dict(self._overs), list(self._sums)
         other.retries, other._held = (), held
         return other
 
