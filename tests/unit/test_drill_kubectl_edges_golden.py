@@ -19,6 +19,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.unit.standins_corpus import SCENARIOS, SPEED, START, digest, run_one
 from warroom.drill.directory import create_drill
 
@@ -282,8 +284,9 @@ MANIFESTS = {"a.yaml": "apiVersion: v1\nkind: NetworkPolicy\nmetadata:\n  name: 
              "b.json": '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"flowengine-config"}}', "c.txt": "x: 1\n"}
 
 
-def answers(tmp: Path) -> dict[str, object]:
-    """The commands and, per scenario and moment, each answer as ``code:digest``."""
+def answers(tmp: Path, scenarios: tuple[str, ...] = SCENARIOS) -> dict[str, object]:
+    """The commands and, per scenario (of ``scenarios``: the test checks one a test) and moment, each answer as
+    ``code:digest``."""
     (tmp / "m").mkdir()
     for name, text in MANIFESTS.items():
         (tmp / "m" / name).write_text(text, encoding="utf-8")
@@ -292,7 +295,7 @@ def answers(tmp: Path) -> dict[str, object]:
     commands = [shlex.split(ln.replace("{m}", str(tmp / "m")).replace("{bad}", str(tmp / "bad.yaml")))
                 for ln in lines]
     out: dict[str, dict[str, list[str]]] = {}
-    for scenario in SCENARIOS:
+    for scenario in scenarios:
         drill = create_drill(tmp, scenario, speed=SPEED, start=START, name=f"edges-{scenario}")
         for t in TIMES:
             for argv in commands:
@@ -302,12 +305,19 @@ def answers(tmp: Path) -> dict[str, object]:
     return {"commands": lines, "answers": out}
 
 
-def test_kubectl_answers_off_the_runbooks_path_are_unchanged(tmp_path: Path) -> None:
+def test_the_golden_holds_every_scenario() -> None:
+    """So the per-scenario test below leaves none of the recorded answers unchecked."""
+    assert list(json.loads(GOLDEN.read_text(encoding="utf-8"))["answers"]) == list(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_kubectl_answers_off_the_runbooks_path_are_unchanged(tmp_path: Path, scenario: str) -> None:
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    now = answers(tmp_path)
+    now = answers(tmp_path, (scenario,))
     assert now["commands"] == golden["commands"], "the command list changed: regenerate on purpose"
-    changed = [f"{scenario} t={t} {now['commands'][i]}: {was} -> {got}"
-               for scenario, moments in golden["answers"].items() for t, digests in moments.items()
+    moments = golden["answers"][scenario]
+    assert list(now["answers"][scenario]) == list(moments)
+    changed = [f"{scenario} t={t} {now['commands'][i]}: {was} -> {got}" for t, digests in moments.items()
                for i, (was, got) in enumerate(zip(digests, now["answers"][scenario][t], strict=True)) if was != got]
     assert not changed, f"{len(changed)} answers changed, first: " + "\n".join(changed[:10])
 
