@@ -134,6 +134,7 @@ class _Bend(NamedTuple):
 
     steps: tuple[tuple[float, float], ...]
     tau: float
+    routes: bool = False        # a routing change's: a provider's fault fails flows by ``reach`` instead
 
     def at(self, t: float) -> float:
         level, since, goal = 1.0, -math.inf, 1.0
@@ -156,6 +157,9 @@ class Signals:
         self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
+        # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
+        self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
+                             None) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
@@ -221,7 +225,7 @@ class Signals:
 
     def _bends_for(self, fault: Fault) -> list[_Bend]:
         """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
-        return [_Bend(self._steps(m, on, off), max(m.tau, 1e-6))
+        return [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing")
                 for m in fault.mitigations if m.action not in BY_POD for on, off in self.stretches(m)]
 
     def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
@@ -287,10 +291,11 @@ class Signals:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
         return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self.raw_strength(index, t)) else 0.0)
 
-    def bent(self, index: int, t: float) -> float:
-        """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock, and a fault that lives
-        in pods (``BY_POD``) as the share of the pods still holding it, so ``kubectl`` and the curves agree (world-3)."""
-        out = math.prod(bend.at(t) for bend in self._bends[index]) if self._bends[index] else 1.0
+    def bent(self, index: int, t: float, routed: bool = True) -> float:
+        """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock (a routing change's
+        only if ``routed``), and a fault that lives in pods (``BY_POD``) as the share of the pods still holding it, so
+        ``kubectl`` and the curves agree (world-3)."""
+        out = math.prod(bend.at(t) for bend in self._bends[index] if routed or not bend.routes)
         for action, factor in self._release[index]:     # the ready pods holding it: on the bad release; stuck by the stall
             ready = self.audit_pods(t) if action != "rollback" else ()
             held = self.on_bad_release(t) if action == "rollback" else \
@@ -322,12 +327,43 @@ class Signals:
         out = [(share, (why,)) for share, why, _ in strands]
         out.append((self.timeout_share(t) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
-            amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
-            if amount:
-                out.append((amount * self.strength(index, t) * left, fault.messages or ("flow failed",)))
+            if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0):
+                out.append((self.failing(index, repo, t) * left, fault.messages or ("flow failed",)))
         used = sum(share for share, _ in out)
         out.append((max(0.0, self.fails(repo, t)[0] - used), BACKGROUND_ERRORS))
         return out
+
+    def failing(self, index: int, repo: fleet.Repo, t: float) -> float:
+        """The share of ``repo``'s flows (of those some provider answers) fault ``index`` fails at ``t``: its ``fail:``
+        impacts at its strength; a fault of one provider's answers only on the flows whose calls still reach that provider
+        (``reach``): where the calls go decides it, not a routing bend, so no failure is blamed on a provider no call went to."""
+        fault = self.scenario.faults[index]
+        amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
+        if not amount or self._vendor[index] is None:
+            return amount * self.strength(index, t) if amount else 0.0
+        raw = self.raw_strength(index, t)
+        return amount * raw * self.bent(index, t, routed=False) * self.reach(index, t) if raw else 0.0
+
+    def reach(self, index: int, t: float) -> float:
+        """The flows fault ``index`` can fail at ``t``, as a share of those it could with nothing routed: of the flows some
+        provider answers, those whose calls go to its provider (``carriers``: none once routed away, more while a disabled
+        provider's flows run on it) and are not tried again on the fallback (tried first: every 5xx under
+        ``FALLBACK_ON_5XX`` for a fault of 5xx, else the calls slower than the threshold, ``slow_share``). 1 for a fault of
+        no one provider (route-7)."""
+        vendor = self._vendor[index]
+        if vendor is None:
+            return 1.0
+
+        def value(t: float) -> float:
+            env, moved, impacts = self.env(t), 0.0, self.scenario.faults[index].impacts
+            if self.route(t) is not None and tried_first(env):
+                moved = 1.0 if f"api_5xx:{vendor}" in impacts and switched_on(env, "FALLBACK_ON_5XX") else self.slow_share(env, t)
+            hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
+                       for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
+            answered = 1.0 - sum(share for share, _, _ in self.strands(t))
+            own = next(p.flow_share for p in fleet.PROVIDERS if p.name == vendor)
+            return hits / (own * answered) if answered > 1e-9 else 0.0
+        return self._once(("reach", index), t, value)
 
     def impact(self, signal: str, t: float, target: str = "") -> float:
         """What the faults add to ``signal`` at ``t``; with a ``target`` (a repo, a provider), to
@@ -476,7 +512,8 @@ class Signals:
         """(failing, killed at the hard timeout) shares of ``repo``'s flows at ``t``; killed: the timeouts' part of the
         causes ``Activity`` picks a failed flow's from (``fail_causes``: more than ``failing`` when that is capped)."""
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
-        timeouts, impact = self.timeout_share(t), self.impact("fail", t, repo.name)
+        timeouts = self.timeout_share(t)
+        impact = sum(self.failing(i, repo, t) for i in range(len(self.scenario.faults)))
         stranded = self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))   # no provider answers them
         fail = min(1.0, stranded + (1.0 - stranded) * (base + impact + timeouts))
         return fail, fail * (1.0 - stranded) * timeouts / max(fail, stranded + (1.0 - stranded) * (timeouts + impact), 1e-300)
