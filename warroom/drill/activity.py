@@ -132,8 +132,8 @@ class Activity:
         if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
             model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx)
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
-        if s.in_force("context_pruning", start, delay=30):
-            kb = min(kb, 176.0 + 4 * unit(repo.name, k, "kbp"))
+        if (cap := s.context_cap(start)) is not None:
+            kb = pruned(kb, cap, unit(repo.name, k, "kbp"))
         status = "failed" if failed else "succeeded"
         if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
@@ -253,6 +253,11 @@ class Activity:
             else:
                 lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
         return lines
+
+
+def pruned(kb: float, cap: float, u: float) -> float:
+    """A bundle of ``kb`` pruned to ``cap`` KB (``Signals.context_cap``): what is left lands within 4 KB under it."""
+    return min(kb, cap - 4.0 + 4.0 * u)
 
 
 def _ticks(t1: float, t2: float) -> range:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, TypeVar
 from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import (DAY, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
+from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
                                    initial_cluster, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
@@ -575,6 +575,19 @@ class Signals:
             bounds[1] = min(bounds[1], k)
         else:
             bounds[0] = max(bounds[0], k)
+
+    def context_cap(self, t: float, pruning: bool = False) -> float | None:
+        """The size in KB FlowEngine prunes a flow's context bundle to at ``t``: ``CONTEXT_MAX_SIZE_KB`` of the env its
+        pods run with, while pruning is on (``context_pruning`` in force, as its bend; ``pruning``: forced for one run,
+        ``--enable-pruning``); None while bundles go whole or the size is unreadable. The one cap the tasks, logs,
+        bundles and a retry state, the curves reading the same knob (``cluster.dose``)."""
+        if not (pruning or self.in_force("context_pruning", t, delay=30.0)):
+            return None
+        try:
+            cap = float(self.env(t).get(KNOBS["context_pruning"][0], ""))
+        except ValueError:
+            return None
+        return cap if 0.0 < cap < math.inf else None
 
     def context_kb(self, t: float) -> float:
         return fleet.CONTEXT_KB * (1.0 + 0.05 * noise(f"{self._seed}:ctx", t)) + self.impact("context_kb", t)

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from warroom.config import SloConfig, default_slos
 from warroom.drill import fleet
-from warroom.drill.activity import Flow, unit
+from warroom.drill.activity import Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
 from warroom.drill.model import DB_LOST, quota_reset
 from warroom.drill.promql import bucket_quantile
@@ -111,8 +111,8 @@ def window(args: Args, key: str = "last") -> float:
 
 
 def kilobytes(args: Args) -> float:
-    """``--max-context-size`` (``180KB``, ``180``, ``1MB``) in KB; 176 when not given."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(KB|K|MB|M)?", text := args.text("max_context_size", "176KB"), re.I)
+    """``--max-context-size`` (``180KB``, ``180``, ``1MB``) in KB (asked only when given)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(KB|K|MB|M)?", text := args.text("max_context_size"), re.I)
     if not m:
         raise Usage(f"Invalid value for '--max-context-size': '{text}' is not a size like 180KB.")
     return float(m[1]) * (1024 if (m[2] or "k").lower().startswith("m") else 1)
@@ -131,22 +131,24 @@ def flow_retry(ctx: Context, args: Args) -> None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
     if flow.status == "running":
         raise failed(f"task {task_id} is still running; cancel it before retrying")
-    # --max-context-size prunes to that size (without it, to the 176KB the world's pruning keeps)
-    asked = bool(args.get("enable_pruning") or args.get("max_context_size"))
-    pruning, cap = asked or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED"), kilobytes(args)
+    # --max-context-size prunes this run to that size; else pruning cuts to the knob's, as the flows' (context_cap)
+    sized = bool(args.get("max_context_size"))
+    asked = bool(args.get("enable_pruning")) or sized or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
+    cap = kilobytes(args) if sized else ctx.signals.context_cap(ctx.t, pruning=True) if asked else None
+    pruning = cap is not None
+    kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
     if not tries.isdigit() or not 1 <= int(tries) <= 10:
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range 1<=x<=10.")
     ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
-        ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {min(flow.context_kb, cap):.0f}KB")
+        ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {kb:.0f}KB")
     if args.get("dry_run"):         # nothing run, nothing recorded
         return ctx.out(f"  dry run: not retried (up to {tries} attempts)")
     said, seconds = [], 0.0
     for attempt in range(1, int(tries) + 1):       # only a call refused 429 is tried again
-        ok, why, took = outcome(ctx, replace(flow, context_kb=min(flow.context_kb, cap)) if pruning else flow,
-                                pruning, model, answered, attempt)
+        ok, why, took = outcome(ctx, replace(flow, context_kb=kb), pruning, model, answered, attempt)
         said.append(f"  attempt {attempt}/{tries}: " + (f"succeeded in {took:.1f}s" if ok else why))
         seconds += took
         if ok or THROTTLED not in why:

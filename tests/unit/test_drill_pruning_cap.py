@@ -1,0 +1,33 @@
+"""Context pruning prunes to the size the knob says, in every answer (issue 13 item 5).
+
+Before: with pruning on, every task's bundle was cut to 176-180 KB whatever ``CONTEXT_MAX_SIZE_KB`` said, while the
+curves read the knob (``cluster.dose``): at 400 KB the P95 stayed half-bent and psql listed 178 KB bundles, and
+``blocks flow retry --enable-pruning`` printed "-> 176KB" for any size. One cap now: ``Signals.context_cap``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.standins_corpus import SPEED, START, run_one
+from warroom.drill.activity import Activity
+from warroom.drill.cluster import build_cluster
+from warroom.drill.directory import create_drill
+
+ON = 300.0
+
+
+def test_bundles_and_a_retry_are_pruned_to_the_knobs_size_not_a_fixed_one(tmp_path: Path) -> None:
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="cap")
+    env = "kubectl set env deployment/flowengine CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=400 -n production"
+    assert run_one(drill, env.split(), ON)[0] == 0
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), 1500.0)).flows(
+        ON - 600.0, 1500.0, 1500.0)
+    before = [f.context_kb for f in flows if f.start < ON]
+    after = [f.context_kb for f in flows if f.start > ON + 120.0]
+    assert max(before) > 400.0                                  # whole before pruning went on
+    assert after and 396.0 < max(after) <= 400.0, max(after)    # the big bundles land just under the knob's size
+    big = next(f for f in flows if f.start < ON and f.status != "running" and f.context_kb > 420.0)
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", big.task_id, "--enable-pruning", "--dry-run"], 1500.0)
+    said = next(line for line in out.splitlines() if "context pruning:" in line)
+    assert code == 0 and said.startswith(f"  context pruning: {big.context_kb:.0f}KB -> 39"), said
