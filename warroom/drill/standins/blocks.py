@@ -183,23 +183,35 @@ def refused(ctx: Context, task_id: str, provider: fleet.Provider, attempt: int =
     return unit(task_id, round(ctx.t), "429", attempt) < ctx.signals.share_429(provider, ctx.t)
 
 
+def answered_5xx(ctx: Context, task_id: str, provider: fleet.Provider, attempt: int = 1) -> str | None:
+    """The 5xx the world answers ``attempt`` of ``task_id``'s call to ``provider`` with now, in the words of the fault
+    behind it (the vendor's outage, the release's gateway client); None: not a 5xx. Drawn as ``refused`` draws a 429,
+    against the share of that provider's calls answered 5xx now: the share the panes and the logs state, not a
+    threshold past which every call failed (a retry on Claude at a 32 % outage failed every time)."""
+    if unit(task_id, round(ctx.t), "5xx", attempt) >= ctx.signals.share_5xx(provider, ctx.t):
+        return None
+    said = (m for f in ctx.signals.scenario.faults if {f"api_5xx:{provider.name}", "api_5xx:*"} & set(f.impacts)
+            for m in f.messages if "5xx" in m)
+    return next(said, f"model API 5xx: {provider.name} 503 Service Unavailable")
+
+
 def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False,
             attempt: int = 1) -> tuple[bool, str, float]:
     """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail;
-    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``); refused 429 as the
-    world refuses that share of its provider's calls now (``refused``: what the breaker bends)."""
-    sig, t, anthropic = ctx.signals, ctx.t, fleet.PROVIDERS[0]
+    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``); refused 429 and answered
+    5xx as the world answers those shares of its provider's calls now (``refused``: what the breaker bends;
+    ``answered_5xx``)."""
+    sig, t = ctx.signals, ctx.t
     provider = next(p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model))
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
-    claude = "claude" in model
     if not ctx.cluster.flowengine.replicas:
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
         return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
     if refused(ctx, flow.task_id, provider, attempt):
         return False, f"rate limit exceeded: {provider.name} {THROTTLED} (quota {ctx.quota(provider) * 100:.0f}% used)", 3.0
-    if claude and not answered and sig.share_5xx(anthropic, t) > 0.2:
-        return False, "model API 5xx: anthropic 503 Service Unavailable (overloaded_error)", 8.0
+    if not answered and (why := answered_5xx(ctx, flow.task_id, provider, attempt)) is not None:
+        return False, why, 8.0
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
                        "block contract impl/v3"), 4.0
