@@ -141,6 +141,18 @@ def refuses(drill: Drill, task: str, t: float, attempts: int = 1) -> bool:
     return all(unit(task, round(t), "429", a) < share for a in range(1, attempts + 1))
 
 
+def claude_5xx(drill: Drill, t: float) -> bool:
+    """Whether ``blocks test-flow`` asking for Claude at ``t`` is answered 5xx (``blocks.answered_5xx``: its task
+    ``tsk_test<hash of the wall time>`` drawn for that second against ``Signals.share_5xx``, not refused 429 first)."""
+    from warroom.drill import fleet
+    from warroom.drill.activity import unit
+    from warroom.drill.cluster import short_hash
+
+    task, signals = f"tsk_test{short_hash(drill.wall_time(t), n=4)}", drill.simulator.refresh().signals
+    return unit(task, round(t), "429", 1) >= signals.share_429(fleet.PRIMARY_PROVIDER, t) and \
+        unit(task, round(t), "5xx", 1) < signals.share_5xx(fleet.PRIMARY_PROVIDER, t)
+
+
 def refused_retry(drill: Drill, t0: float, t1: float = math.inf) -> tuple[str, float]:
     """(task, second): the first second from ``t0`` (before ``t1``) at which one of the Claude tasks that failed
     with a 429 by ``t0`` has its retry refused (``refuses``); a quarter of the calls are while the throttling is full."""

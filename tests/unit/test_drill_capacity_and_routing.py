@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, claude_5xx
 from warroom.drill import fleet
 from warroom.drill.directory import Drill, create_drill
 from warroom.drill.scenarios import get_scenario
@@ -127,7 +127,10 @@ def test_routing_moves_the_primarys_calls_and_quota_to_the_fallbacks_provider(tm
 
         argv = ["curl", "-s", "-H", "Authorization: Bearer sk-drill-key", "https://api.anthropic.com/v1/usage"]
         usage = [json.loads(run_one(drill, argv, t)[1]) for t in (400.0, 1300.0)]     # nobody calls it
-        assert usage[0]["used_ratio"] == usage[1]["used_ratio"] and usage[1]["rate_limited_requests_last_hour"] == 0
+        refused = drill.simulator.refresh().counter
+        assert usage[0]["used_ratio"] == usage[1]["used_ratio"]     # the hour's refusals all came before the move:
+        assert usage[1]["rate_limited_requests_last_hour"] == round(          # none since the routing acted
+            refused(("req", "anthropic", "429"), 330.0) - refused(("req", "anthropic", "429"), 1300.0 - 3600.0))
         gained, idled = used(to, 1300.0) - used(to, 400.0), used(idle, 1300.0) - used(idle, 400.0)
         assert gained > 0.004 and 0.0 < idled < 0.003      # its own calls and Anthropic's (test_drill_quota_counted)
         fallback = next(p for p in fleet.PROVIDERS if p.name == to)     # the daily reset forgets it too
@@ -213,7 +216,9 @@ def test_disabling_another_provider_routes_none_of_the_primarys_calls(tmp_path: 
     sh(drill, "kubectl set env deployment/flowengine DISABLE_PROVIDERS=openai -n production", 300.0)
     assert "fallback_routing" not in [a.action for a in drill.actions()]
     assert drill.simulator.pane("error_5xx", 900.0) > 5.0 and drill.simulator.signals.route(900.0) is None
-    assert run_one(drill, ["blocks", "test-flow"], 900.0)[0] == 1
+    answers = {t: run_one(drill, ["blocks", "test-flow"], t) for t in range(900, 910)}   # on Claude, as it answers
+    assert {t for t, (code, _, err) in answers.items() if code == 1 and "model API 5xx: anthropic 5" in err} == \
+        {t for t in answers if claude_5xx(drill, t)} != set()
 
 
 def test_no_flowengine_pod_scheduled_starts_no_flow(tmp_path: Path) -> None:

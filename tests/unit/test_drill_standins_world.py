@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from tests.unit.standins_corpus import SPEED, START, run_one
+from tests.unit.standins_corpus import SPEED, START, run_one, claude_5xx
 from warroom.drill.directory import Drill, create_drill
 
 FAILED = ["psql", "-At", "-c", "SELECT task_id, status, error_message, created_at, updated_at FROM tasks "
@@ -306,8 +306,10 @@ def test_flows_test_flows_and_logs_route_to_the_fallback_the_env_names_and_the_v
                                                              .split(), t)[1]
     assert "on gemini-1.5-pro via fallback routing" in run_one(drill, "blocks test-flow".split(), t)[1]
     status = json.loads(run_one(drill, ["curl", "-s", "https://status.anthropic.com/api/v2/status.json"], t)[1])
-    code, _, err = run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), t)
-    assert status["status"]["indicator"] == "major" and code == 1 and "anthropic 503" in err
+    claude = {s: run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), s) for s in range(600, 610)}
+    assert status["status"]["indicator"] == "major"         # a call to Claude is answered 5xx as the vendor answers
+    assert {s for s, (code, _, err) in claude.items() if code == 1 and "anthropic 503" in err} == \
+        {s for s in claude if claude_5xx(drill, s)} != set()
     assert run_one(drill, "blocks test-flow --model claude-sonnet-4-5".split(), 3600.0)[0] == 0   # the vendor is back
 
 
