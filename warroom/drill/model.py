@@ -289,7 +289,11 @@ class Signals:
 
     def strength(self, index: int, t: float) -> float:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
-        return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self.raw_strength(index, t)) else 0.0)
+        return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self._raw(index, t)) else 0.0)
+
+    def _raw(self, index: int, t: float) -> float:
+        """``raw_strength`` asked once a row however many curves read it (``strength``, ``failing``)."""
+        return self._once(("raw", index), t, lambda t: self.raw_strength(index, t))
 
     def bent(self, index: int, t: float, routed: bool = True) -> float:
         """What the mitigations leave of fault ``index`` at ``t``: each bend on the scenario's clock (a routing change's
@@ -341,8 +345,10 @@ class Signals:
         amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
         if not amount or self._vendor[index] is None:
             return amount * self.strength(index, t) if amount else 0.0
-        raw = self.raw_strength(index, t)
-        return amount * raw * self.bent(index, t, routed=False) * self.reach(index, t) if raw else 0.0
+        def share(t: float) -> float:       # once a row, whichever repo asks
+            raw = self._raw(index, t)
+            return raw * self.bent(index, t, routed=False) * self.reach(index, t) if raw else 0.0
+        return amount * self._once(("failing", index), t, share)
 
     def reach(self, index: int, t: float) -> float:
         """The flows fault ``index`` can fail at ``t``, as a share of those it could with nothing routed: of the flows some
@@ -360,7 +366,7 @@ class Signals:
                 moved = 1.0 if f"api_5xx:{vendor}" in impacts and switched_on(env, "FALLBACK_ON_5XX") else self.slow_share(env, t)
             hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
                        for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
-            answered = 1.0 - sum(share for share, _, _ in self.strands(t))
+            answered = 1.0 - self._stranded(t)
             own = next(p.flow_share for p in fleet.PROVIDERS if p.name == vendor)
             return hits / (own * answered) if answered > 1e-9 else 0.0
         return self._once(("reach", index), t, value)
@@ -514,9 +520,13 @@ class Signals:
         base = fleet.BASE_FAILURE * (1.0 + 0.3 * noise(f"{self._seed}:fail:{repo.name}", t, 200.0))
         timeouts = self.timeout_share(t)
         impact = sum(self.failing(i, repo, t) for i in range(len(self.scenario.faults)))
-        stranded = self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))   # no provider answers them
+        stranded = self._stranded(t)        # no provider answers them
         fail = min(1.0, stranded + (1.0 - stranded) * (base + impact + timeouts))
         return fail, fail * (1.0 - stranded) * timeouts / max(fail, stranded + (1.0 - stranded) * (timeouts + impact), 1e-300)
+
+    def _stranded(self, t: float) -> float:
+        """The share of flows no provider answers at ``t`` (``strands``), asked once a row."""
+        return self._once("stranded", t, lambda t: sum(share for share, _, _ in self.strands(t)))
 
     def carriers(self, t: float) -> tuple[str | None, ...]:
         """The provider that takes the calls of the flows on each provider's model (``PROVIDERS`` order) at ``t``: its own;
