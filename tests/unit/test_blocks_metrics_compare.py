@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tests.unit.standins_corpus import START, run_one
 from warroom.config import default_slos
 from warroom.drill.directory import Drill, create_drill
@@ -118,3 +120,20 @@ def test_a_config_key_nothing_reads_is_refused_naming_the_knob_that_acts(tmp_pat
     assert (code, out) == (1, "") and "is not simulated" in err and "CONTEXT_MAX_SIZE_KB" in err, err
     assert run_one(drill, "blocks config get context.max_size_kb".split(), 610.0)[:2] == (0, "180\n")
     assert run_one(drill, "blocks config set retry.max_attempts 2".split(), 620.0)[:2] == (0, "retry.max_attempts = 2\n")
+
+
+@pytest.mark.parametrize("key, value, said", [
+    ("quota.alert_threshold", "0.75", "is not simulated"),
+    ("repos.compliance-service.max_concurrent_flows", "1", "MAX_CONCURRENT_FLOWS"),
+    ("repos.no-such-repo.max_concurrent_flows", "1", "unknown repository 'no-such-repo'"),
+    ("flows.made_up", "1", "no such config key 'flows.made_up'"),
+    ("retry.max_attempts", "0", "from 1 to 10"),
+    ("retry.max_attempts", "many", "from 1 to 10"),
+])
+def test_only_the_settings_the_world_reads_are_taken(tmp_path: Path, key: str, value: str, said: str) -> None:
+    """Every other key is refused, so ``config set`` never answers for a setting that changes nothing, and a retry
+    limit ``flow retry`` could not use is refused when it is set, not at the next retry."""
+    drill = create_drill(tmp_path, "rate-limit", speed=10.0, start=START)
+    code, out, err = run_one(drill, ["blocks", "config", "set", key, value], 600.0)
+    assert (code, out) == (1, "") and said in err, err
+    assert not [a for a in drill.actions() if a.action == "config_set"]      # nothing recorded, nothing bent

@@ -480,25 +480,35 @@ def config_get(ctx: Context, args: Args) -> None:
     ctx.out(ctx.cluster.config[args.pos[0]])
 
 
-# keys the orchestrator holds that nothing in the drill's FlowEngine reads, with the knob the world does read: set,
-# they would say "✓" and change nothing (the review of issue 13 item 5)
-UNREAD = {"context.max_size_kb": "nothing in the drill's FlowEngine reads it; its pods prune bundles to CONTEXT_MAX_SIZE_KB "
-                                 "in their env while CONTEXT_PRUNING_ENABLED=true (kubectl set env deployment/flowengine "
-                                 "CONTEXT_MAX_SIZE_KB=120 CONTEXT_PRUNING_ENABLED=true)"}
+# The orchestrator holds more settings than the two the drill's world reads (``config_set``): each other one is
+# refused by name with the knob the world does read (set, it would say "✓" and change nothing: issue 13 item 5)
+INSTEAD = {"context.max_size_kb": "its pods prune bundles to CONTEXT_MAX_SIZE_KB in their env while "
+                                  "CONTEXT_PRUNING_ENABLED=true (kubectl set env deployment/flowengine "
+                                  "CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=120)",
+           "quota.alert_threshold": "no alert of the orchestrator's is simulated; the quota pane's thresholds warn",
+           "max_concurrent_flows": "FlowEngine takes no per-repository limit; MAX_CONCURRENT_FLOWS in its env caps "
+                                   "the whole fleet (kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=5)"}
 
 
 @command("config set", arguments="KEY VALUE")
 def config_set(ctx: Context, args: Args) -> None:
-    """The orchestrator settings a runbook may change (the repo allowlist, limits)."""
+    """The settings the world reads: the repo allowlist (the pilot rollback) and the attempts ``flow retry`` makes."""
     key, value = args.pos[:2]
+    per_repo = re.fullmatch(r"repos\.([a-z0-9\-]+)\.max_concurrent_flows", key)
     if key == "repos.allowlist":
         unknown = [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]
         if unknown:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
-    elif not re.fullmatch(r"[a-z_]+(\.[a-z0-9_\-]+)+", key):
+    elif key == "retry.max_attempts":
+        if not value.isdigit() or not 1 <= int(value) <= 10:
+            raise failed(f"retry.max_attempts takes a whole number from 1 to 10, not '{value}'")
+    elif per_repo and per_repo[1] not in {x.name for x in fleet.REPOS}:
+        raise failed(f"unknown repository '{per_repo[1]}'")
+    elif per_repo or key in INSTEAD:
+        raise failed(f"drill: `blocks config set {key}` is not simulated: nothing in the drill's FlowEngine reads it; "
+                     + INSTEAD[key.rsplit(".", 1)[-1] if per_repo else key])
+    else:
         raise failed(f"no such config key '{key}'")
-    elif key in UNREAD:
-        raise failed(f"drill: `blocks config set {key}` is not simulated: {UNREAD[key]}")
     ctx.apply("config_set", key=key, value=value)
     ctx.out(f"{key} = {value}")
 
