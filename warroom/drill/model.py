@@ -155,6 +155,8 @@ class Signals:
         self._seed = scenario.name
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
         self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
+        # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
+        self._full_from: dict[tuple[str, float], list[int]] = {}
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
@@ -571,11 +573,6 @@ class Signals:
             while bounds[0] < k < bounds[1]:
                 self._narrow(provider, bounds, (bounds[0] + bounds[1]) // 2)
         return k >= bounds[1]
-
-    @functools.cached_property
-    def _full_from(self) -> dict[tuple[str, float], list[int]]:
-        """Per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)."""
-        return {}
 
     def _narrow(self, provider: str, bounds: list[int], k: int) -> None:
         """Read ``provider``'s quota at scrape ``k`` (once: ``_full``) and move ``bounds`` to it."""
