@@ -31,3 +31,18 @@ def test_bundles_and_a_retry_are_pruned_to_the_knobs_size_not_a_fixed_one(tmp_pa
     code, out, err = run_one(drill, ["blocks", "flow", "retry", big.task_id, "--enable-pruning", "--dry-run"], 1500.0)
     said = next(line for line in out.splitlines() if "context pruning:" in line)
     assert code == 0 and said.startswith(f"  context pruning: {big.context_kb:.0f}KB -> 39"), said
+
+
+def test_a_retry_is_recorded_as_pruned_only_when_it_was(tmp_path: Path) -> None:
+    """Pruning on with a size FlowEngine cannot read prunes nothing (``context_cap`` is None): the retry prints no
+    pruning line, and is recorded as a plain retry, so the drill report never credits a pruning that did not happen."""
+    drill = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="nocap")
+    env = "kubectl set env deployment/flowengine CONTEXT_PRUNING_ENABLED=true CONTEXT_MAX_SIZE_KB=lots -n production"
+    assert run_one(drill, env.split(), ON)[0] == 0
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), 1500.0)).flows(
+        ON - 600.0, 1500.0, 1500.0)
+    done = next(f for f in flows if f.start < ON and f.status != "running")
+    code, out, err = run_one(drill, ["blocks", "flow", "retry", done.task_id], 1500.0)
+    assert "context pruning:" not in out, out
+    kinds = [a.action for a in drill.actions() if a.detail.get("task_id") == done.task_id]
+    assert kinds == ["retry"], kinds

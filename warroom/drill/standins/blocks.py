@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from warroom.config import SloConfig, default_slos
+from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
@@ -21,6 +21,7 @@ from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
 from warroom.durations import format_duration
+from warroom.sources.evaluate import past
 from warroom.units import format_value
 
 Handler = Callable[[Context, Args], None]           # prints the answer; a failure is raised
@@ -123,6 +124,9 @@ def span_label(seconds: float) -> str:
 
 
 # ------------------------------------------------------------------------------ flows
+ATTEMPTS = range(1, 11)      # the attempts a retry may make: --max-attempts, and retry.max_attempts when it is set
+
+
 @command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID", store=True)
 def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
@@ -139,8 +143,9 @@ def flow_retry(ctx: Context, args: Args) -> None:
     kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
-    if not tries.isdigit() or not 1 <= int(tries) <= 10:
-        raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range 1<=x<=10.")
+    if not tries.isdigit() or int(tries) not in ATTEMPTS:
+        raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range "
+                    f"{ATTEMPTS[0]}<=x<={ATTEMPTS[-1]}.")
     ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {kb:.0f}KB")
@@ -154,7 +159,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
         if ok or THROTTLED not in why:
             break
     ctx.pause(seconds, cap=6.0)
-    ctx.record("retry_pruned" if asked else "retry", task_id=task_id, ok=ok, model=model,
+    ctx.record("retry_pruned" if pruning else "retry", task_id=task_id, ok=ok, model=model,
                repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
     ctx.out("\n".join(said))
     if not ok:
@@ -383,7 +388,7 @@ def metrics_compare(ctx: Context, args: Args) -> None:
                                               *columns, strict=True):
         said = ["unknown: no flow ended in the span"] if now is None or was is None else [
             *["worse"] * (now > was + WORSE_BY[0] if unit == "%" else now > was * (1 + WORSE_BY[1])),
-            *["breach"] * past(now, slos[pane])]
+            *["breach"] * past(now, slos[pane].crit, slos[pane].direction)]
         rows.append([metric, *("-" if v is None else f"{v:.2f}%" if unit == "%" else f"{v:.0f}s" for v in (was, now)),
                      ", ".join(said) or "ok"])
         bad += [f"{metric} {' and '.join(w.split(':')[0] for w in said)}"] * bool(said)
@@ -404,11 +409,6 @@ def measured(series: Series, start: float, t: float) -> tuple[float | None, floa
     buckets = [(b, series.counter(("bucket", k), t) - series.counter(("bucket", k), start))
                for b, k in zip(BOUNDS, BUCKET_LABELS, strict=True)]
     return (fails / runs * 100 if runs > 0 else None), bucket_quantile(0.95, buckets)
-
-
-def past(value: float, slo: SloConfig) -> bool:
-    """Whether ``value`` is beyond ``slo``'s critical threshold in its bad direction, as the panes judge."""
-    return slo.crit is not None and (value > slo.crit if slo.direction == "above" else value < slo.crit)
 
 
 # ------------------------------------------------------------------------------ quota and breaker
@@ -500,8 +500,8 @@ def config_set(ctx: Context, args: Args) -> None:
         if unknown:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif key == "retry.max_attempts":
-        if not value.isdigit() or not 1 <= int(value) <= 10:
-            raise failed(f"retry.max_attempts takes a whole number from 1 to 10, not '{value}'")
+        if not value.isdigit() or int(value) not in ATTEMPTS:
+            raise failed(f"retry.max_attempts takes a whole number from {ATTEMPTS[0]} to {ATTEMPTS[-1]}, not '{value}'")
     elif per_repo and per_repo[1] not in {x.name for x in fleet.REPOS}:
         raise failed(f"unknown repository '{per_repo[1]}'")
     elif per_repo or key in INSTEAD:
