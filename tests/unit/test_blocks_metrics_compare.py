@@ -129,6 +129,8 @@ def test_a_config_key_nothing_reads_is_refused_naming_the_knob_that_acts(tmp_pat
     ("flows.made_up", "1", "no such config key 'flows.made_up'"),
     ("retry.max_attempts", "0", "from 1 to 10"),
     ("retry.max_attempts", "many", "from 1 to 10"),
+    ("retry.max_attempts", "²", "from 1 to 10"),          # isdigit, but no int
+    ("retry.max_attempts", "３", "from 1 to 10"),          # an int, but not a number blocks or a runbook writes
 ])
 def test_only_the_settings_the_world_reads_are_taken(tmp_path: Path, key: str, value: str, said: str) -> None:
     """Every other key is refused, so ``config set`` never answers for a setting that changes nothing, and a retry

@@ -21,6 +21,7 @@ from warroom.incident.store import IncidentStore
     ({"scenario": "mass-failure"}, "P1 flows failing", "DRILL P1 flows failing"),
     ({"scenario": "mass-failure"}, "DRILL [P1] flows failing", "DRILL [P1] flows failing"),
     ({"replay": "INC-20261201-1"}, "rehearsing", "DRILL rehearsing"),
+    ({"scenario": "rate-limit"}, "DRILLDOWN: quota at 82%", "DRILL DRILLDOWN: quota at 82%"),
     (None, "P1 flows failing", "P1 flows failing"),
 ])
 def test_the_mark_is_added_to_a_drill_update_only(drill: dict | None, text: str, sent: str) -> None:

@@ -11,6 +11,8 @@ true draft rather than a blank page.
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +69,7 @@ def drill_marked(state: IncidentState, text: str) -> str:
     edited, the CLI's text is typed, and the webhook is the team's own (``[webhook]`` of the config a
     drill runs with): a P1 "flows failing across many repositories" posted to #incidents without it
     reads as a real outage. Added where the update is sent, so no edit can leave it out."""
-    if state.drill is None or text.lstrip().startswith(DRILL_MARK):
+    if state.drill is None or re.match(rf"{DRILL_MARK}\b", text.lstrip()):      # the word, not "DRILLDOWN: ..."
         return text
     return f"{DRILL_MARK} {text}"
 

@@ -127,6 +127,12 @@ def span_label(seconds: float) -> str:
 ATTEMPTS = range(1, 11)      # the attempts a retry may make: --max-attempts, and retry.max_attempts when it is set
 
 
+def attempts(text: str) -> int | None:
+    """``text`` as a number of attempts in ``ATTEMPTS``, ASCII digits only (``int`` takes "３" and ``isdigit`` "²",
+    which ``int`` then refuses); None when it is not one."""
+    return int(text) if re.fullmatch(r"[0-9]+", text) and int(text) in ATTEMPTS else None
+
+
 @command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID", store=True)
 def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
@@ -143,7 +149,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
     kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
     tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
-    if not tries.isdigit() or int(tries) not in ATTEMPTS:
+    if attempts(tries) is None:
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range "
                     f"{ATTEMPTS[0]}<=x<={ATTEMPTS[-1]}.")
     ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
@@ -500,7 +506,7 @@ def config_set(ctx: Context, args: Args) -> None:
         if unknown:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif key == "retry.max_attempts":
-        if not value.isdigit() or int(value) not in ATTEMPTS:
+        if attempts(value) is None:
             raise failed(f"retry.max_attempts takes a whole number from {ATTEMPTS[0]} to {ATTEMPTS[-1]}, not '{value}'")
     elif per_repo and per_repo[1] not in {x.name for x in fleet.REPOS}:
         raise failed(f"unknown repository '{per_repo[1]}'")
