@@ -7,6 +7,7 @@ resolve (exit 6); ``localhost:8080`` answers only inside a pod (``kubectl exec``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -50,11 +51,12 @@ def js(data: object, status: int = 200) -> Response:
 
 
 def limit(opts: Args, key: str) -> float:
-    """``-m``/``--connect-timeout`` in seconds (0: none), as curl reads the number."""
-    try:
-        return float(opts.text(key, "0"))
-    except ValueError:
-        raise ToolError(f"curl: option --{key.replace('_', '-')}: expected a proper numerical parameter{TRY}", 2) from None
+    """``-m``/``--connect-timeout`` in seconds (0: none), as curl reads the number: an unsigned decimal
+    (``3``, ``0.5``, ``3e1``), so "-1", "nan" or "inf" (which ``float`` takes) never read as no limit at all."""
+    text = opts.text(key, "0")
+    if not re.fullmatch(r"([0-9]*\.?[0-9]+|[0-9]+\.)([eE][+-]?[0-9]+)?", text):
+        raise ToolError(f"curl: option --{key.replace('_', '-')}: expected a proper numerical parameter{TRY}", 2)
+    return float(text)
 
 
 def run(ctx: Context, argv: list[str]) -> int:
