@@ -51,6 +51,7 @@ EXAMPLES = {
     ("psql", "echo_queries"): f"psql [-e] {SQL[5:]}",
     ("psql", "command"): "psql [-c 'SELECT 1']",
     ("psql", "file"): "psql [-f {sql}]",
+    ("psql", "single_transaction"): "psql [-1] -c 'SELECT nope FROM tasks' -c 'SELECT 1'",
     ("psql", "dbname"): f"psql [-d nope] {SQL[5:]}",
     ("psql", "username"): f"psql [-U nobody] {SQL[5:]}",
     ("psql", "host"): f"psql [-h nowhere] {SQL[5:]}",

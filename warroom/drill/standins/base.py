@@ -273,11 +273,13 @@ def flags(spec: str) -> dict[str, Flag]:
 
 @dataclass
 class Args:
-    """Parsed command line: positional words, options by key, and the words after ``--``."""
+    """Parsed command line: positional words, options by key, the words after ``--``, and every value
+    option as given, in order (psql runs ``-c`` and ``-f`` in the order they come)."""
 
     pos: list[str]
     opts: dict[str, object] = field(default_factory=dict)
     rest: list[str] = field(default_factory=list)
+    given: list[tuple[str, str]] = field(default_factory=list)
 
     def get(self, key: str, default: object = None) -> object:
         return self.opts.get(key, default)
@@ -353,5 +355,6 @@ def parse_args(argv: Sequence[str], table: dict[str, Flag], *, words: dict[str, 
                     raise bad("needs-value", name, a)
                 value, i = argv[i], i + 1
             out.opts[key] = [*out.all(key), value] if kind == "=*" else value
+            out.given.append((key, value))
             break
     return out

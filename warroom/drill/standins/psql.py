@@ -19,14 +19,16 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 
 DATABASE = "flowengine_db"
 FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
-              "c|command=* f|file=* d|dbname= U|username= h|host= p|port= F|field-separator= v|set|variable=* P|pset=*")
+              "c|command=* f|file=* 1|single-transaction d|dbname= U|username= h|host= p|port= F|field-separator= "
+              "v|set|variable=* P|pset=*")
 # -X and -w are taken and change nothing: the drill's psql reads no ~/.psqlrc and its TaskDB asks no password
 # (-W, which makes psql prompt for one, is refused); -P pager=... neither, as output never goes to a pager here.
 INERT = {"no_psqlrc", "no_password"}
-READS = {"no_align", "tuples_only", "quiet", "expanded", "echo_queries", "command", "file", "dbname", "username", "host",
-         "port", "field_separator", "set", "pset", *INERT}
+READS = {"no_align", "tuples_only", "quiet", "expanded", "echo_queries", "command", "file", "single_transaction",
+         "dbname", "username", "host", "port", "field_separator", "set", "pset", *INERT}
 ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step's PGUSER is flowengine_user)
 STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
+ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
 STEPS = 50_000_000                        # SQLite VM steps one statement may take (a runbook query: < 0.1%)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
 WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
@@ -71,36 +73,68 @@ def run(ctx: Context, argv: list[str]) -> int:
         raise ToolError(f'psql: error: connection to {where} failed: FATAL:  role "{user}" does not exist', 2)
     if db not in (DATABASE, "postgres"):
         raise ToolError(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist', 2)
-    scripts: list[tuple[str, str | None]] = [(c, None) for c in args.all("command")]     # (text, file it came from)
-    for f in args.all("file"):
-        try:
-            scripts.append((read_input(f, "psql: error: out of memory"), f))
-        except OSError as exc:
-            raise ToolError(f"psql: error: {f}: {exc.strerror}") from None
-    if not scripts:
+    todo = [(k, v) for k, v in args.given if k in ("command", "file")]     # in command-line order, as psql >= 9.6
+    if not todo:
         if sys.stdin.isatty():
             raise ToolError("psql: error: the drill stand-in does not run an interactive session; use -c \"SQL\"")
-        scripts.append((read_input("-", "psql: error: out of memory"), "<stdin>"))
+        todo.append(("stdin", "-"))
     ctx.pause(0.3)
-    conn = database(ctx)
-    for text, source in scripts:
-        if source is None and args.get("echo_queries"):        # -e: a -c string is sent (and echoed) whole
+    return session(ctx, database(ctx), todo, args, variables, stop)
+
+
+def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]], args: Args,
+            variables: dict[str, str], stop: bool) -> int:
+    """psql's actions one after the other, as psql 15 runs them (checked against a real server): a ``-c``
+    string is one request, so one transaction (an error ends it and undoes its writes); a script runs
+    statement by statement; ``-1`` wraps the whole run in one transaction, which an error aborts (each
+    statement after it is refused, and nothing it wrote stays). An error ends only its action, unless
+    ON_ERROR_STOP; the exit code is the last action's: 1 for a failed ``-c``, and a script's error counts
+    only under ON_ERROR_STOP (3). A write is recorded (``db_write``) only when its transaction commits."""
+    single, aborted, code = bool(args.get("single_transaction")), False, 0
+    held: list[dict[str, object]] = []           # the open transaction's writes
+
+    def end(commit: bool) -> None:
+        if commit:
+            for write in held:
+                ctx.record("db_write", **write)
+        held.clear()
+
+    for kind, value in todo:
+        code, text, place = 0, value, None       # place: the script's name errors carry ("-f -": <stdin>)
+        if kind != "command":
+            try:
+                text = interpolate(read_input(value, "psql: error: out of memory"), variables)   # -c skips :name
+            except OSError as exc:
+                ctx.err(f"{value}: {exc.strerror}")
+                code = 1
+            place = None if kind == "stdin" else "<stdin>" if value == "-" else value
+        elif args.get("echo_queries"):           # -e: a -c string is sent (and echoed) whole
             ctx.out(text)
-        text = text if source is None else interpolate(text, variables)    # psql's lexer reads :name; -c skips it
-        for m in STATEMENT.finditer(text):
+        for m in STATEMENT.finditer(text if code == 0 else ""):
             if not (stmt := m[0].strip()):
                 continue
-            if source is not None and args.get("echo_queries"):
+            if kind != "command" and args.get("echo_queries"):
                 ctx.out(stmt + ";" * text.startswith(";", m.end()))
             try:
-                render(ctx, conn, stmt, args)
+                if aborted:
+                    raise ToolError(ABORTED)
+                held.extend(render(ctx, conn, stmt, args))
+            except Refusal:
+                raise
             except ToolError as exc:
-                if source is None:             # with -c the first error ends the run
-                    raise
-                ctx.err(f"psql:{source}:{text.count(chr(10), 0, m.end()) + 1}: {exc}")
-                if stop:                       # a script's error ends it only under ON_ERROR_STOP, exit 3
-                    return 3
-    return 0
+                aborted = single
+                ctx.err(f"psql:{place}:{text.count(chr(10), 0, m.end()) + 1}: {exc}" if place else str(exc))
+                code = 1 if kind == "command" else 3 * stop
+                if kind == "command" or stop:
+                    break
+            if kind != "command" and not single:  # each script statement commits on its own
+                end(True)
+        if not single:
+            end(code == 0)
+        if code and stop:
+            break
+    end(not aborted)
+    return code
 
 
 def conninfo(text: str) -> dict[str, str]:
@@ -256,7 +290,7 @@ def extract(sql: str) -> str:
     field is refused by name rather than answered wrong."""
     while m := re.search(r"\b(?:extract\s*\(\s*(\w+)\s+from|date_part\s*\(\s*'(\w+)'\s*,)", sql, flags=re.I):
         if (m[1] or m[2]).lower() != "epoch":
-            raise ToolError(f"ERROR:  drill: only extract(epoch from ...) is simulated, not {m[1] or m[2]}")
+            raise Refusal(f"ERROR:  drill: only extract(epoch from ...) is simulated, not {m[1] or m[2]}")
         sql = f"{sql[:m.start()]}pg_epoch({sql[m.end():]}"
     return sql
 
@@ -270,10 +304,16 @@ def column_name(desc: str) -> str:
     return m.group(1) if m else "?column?"
 
 
-def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> None:
+class Refusal(ToolError):
+    """SQL or a psql command the drill does not answer: it ends the run whatever the transaction or
+    ON_ERROR_STOP, as no server said anything a later statement could follow."""
+
+
+def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> list[dict[str, object]]:
+    """Print ``stmt``'s answer; returns the write it made (``db_write``'s detail), for its transaction to keep."""
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
-        raise ToolError(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
-                        "and pg_stat_activity)")
+        raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
+                      "and pg_stat_activity)")
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     try:
@@ -282,13 +322,14 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> Non
     except sqlite3.Error as exc:
         raise ToolError(pg_error(str(exc), stmt)) from None
     word, count = stmt.split(None, 1)[0].upper(), max(cur.rowcount, 0)
+    writes: list[dict[str, object]] = []
     if cur.description is None:
         if word in ("UPDATE", "INSERT", "DELETE"):
-            ctx.record("db_write", statement=stmt[:200], rows=count)
+            writes.append({"statement": stmt[:200], "rows": count})
             word = ("INSERT 0" if word == "INSERT" else word) + f" {count}"
         if not args.get("quiet"):           # -q: no command tag
             ctx.out(word)
-        return
+        return writes
     headers = [column_name(d[0]) for d in cur.description]
     texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
              for r in rows]
@@ -309,6 +350,7 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> Non
              ).rstrip() for r in texts] + footer + [""]      # aligned output always ends with a blank line
     for line in lines:
         ctx.out(line)
+    return writes
 
 
 def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str | None) -> list[str]:
@@ -352,5 +394,5 @@ def pg_error(message: str, stmt: str) -> str:
 USAGE = """psql is the PostgreSQL interactive terminal (the drill's TaskDB: tasks, audit_logs, pg_stat_activity).
 
 Usage:
-  psql [-c COMMAND] [-f FILE] [-d DBNAME] [-h HOST] [-p PORT] [-U USER] [-A] [-t] [-x] [-q] [-e] [-F SEP]
+  psql [-c COMMAND] [-f FILE] [-1] [-d DBNAME] [-h HOST] [-p PORT] [-U USER] [-A] [-t] [-x] [-q] [-e] [-F SEP]
        [-v NAME=VALUE] [-P footer=off] [DBNAME [USER]]"""
