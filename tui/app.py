@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from typing import Any
 
@@ -28,6 +28,9 @@ from tui.notices import CarriesNotices, Notice, NoticeBoard
 from tui.palette import WarroomCommands
 from tui.screens.dashboard import DashboardScreen
 
+if TYPE_CHECKING:
+    from tui.signals import Ending
+
 
 class WarroomApp(App[int]):
     TITLE = "warroom"
@@ -46,6 +49,7 @@ class WarroomApp(App[int]):
         self.dashboard = DashboardScreen()
         self.notify_log = ctx.config.notify_log   # where every toast is recorded (None: nowhere)
         self.notices = NoticeBoard()              # every notice still live (tui.notices)
+        self.ending: Ending | None = None         # signals and the terminal's end (tui.signals)
 
     # ------------------------------------------------------------------ the terminal guard
 
@@ -121,7 +125,9 @@ class WarroomApp(App[int]):
     def on_mount(self) -> None:
         from tui import signals
 
-        signals.install(self)  # SIGTERM/SIGHUP exit like a quit (terminal restored, step left to its supervisor)
+        # SIGTERM/SIGHUP, or the terminal hanging up, exit like a quit (step left to its supervisor);
+        # a headless app (tests, screenshots) has no terminal of its own to watch
+        self.ending = signals.install(self, fds=[] if self.is_headless else None)
         self.apply_keymap(self.ctx.config.keys)
         self.push_screen(self.dashboard)
         for problem in self.keymap_errors:

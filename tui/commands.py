@@ -130,10 +130,11 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.scenario not in names:
         raise WarroomError(f"unknown drill scenario {args.scenario!r}; choose one of: {', '.join(names)}")
     from tui.launch import drill_context, global_options, resume_command
-    from tui.run import run_app
+    from tui.run import needs_terminal, run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
+    needs_terminal()        # before the drill is chosen: a refused start begins no drill's clock
     relaunch = resume_command(sys.argv[1:])
     options = global_options(sys.argv[1:])
     ctx = drill_context(cfg, args.scenario, args.speed, new=bool(getattr(args, "new", False)), relaunch=relaunch,

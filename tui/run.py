@@ -18,9 +18,14 @@ def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = Non
     ``reopen`` builds for it — the same context ``warroom resume ID`` builds."""
     from tui.app import WarroomApp
 
+    needs_terminal()
     while True:
         app = WarroomApp(ctx)
-        result = app.run()
+        try:
+            result = app.run()
+        finally:
+            if app.ending is not None:
+                app.ending.close()
         if not isinstance(result, Reopen):
             _say(app.farewell())
             return int(result or 0)
@@ -30,11 +35,45 @@ def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = Non
         ctx = reopen(result)
 
 
+def needs_terminal() -> None:
+    """Refuse to start the dashboard without a terminal to read keys from: Textual's input
+    thread reads end-of-file from ``/dev/null`` or a drained pipe again and again without
+    waiting, so ``warroom demo </dev/null`` (a script, a cron job, an editor's shell) would sit
+    at a busy core for ever, showing nothing to nobody."""
+    from warroom.errors import WarroomError
+    from warroom.paths import command
+
+    stdin = sys.__stdin__
+    if stdin is None or not stdin.isatty():
+        raise WarroomError("the dashboard needs a terminal, and standard input is not one; in a script use"
+                           f" `{command('incident', '--help')}` (every action is a command of its own)")
+
+
 def _say(line: str | None) -> None:
     """One line on the terminal the dashboard left (gone after a hang-up: then nothing)."""
-    if not line:
-        return
-    try:
-        print(line, flush=True)
-    except OSError:
-        pass
+    if line:
+        try:
+            print(line, flush=True)
+        except OSError:
+            pass
+    let_go_of_dead_streams()
+
+
+def let_go_of_dead_streams() -> None:
+    """Point stdout or stderr at ``/dev/null`` when it can no longer be flushed (its terminal
+    hung up, its pipe's reader died). Python flushes both at exit, and text a failed write left
+    in a buffer would fail again there and turn the exit status into 120: the status is to say
+    how the dashboard ended (129 for a hang-up), not that nobody was left to read it. This is
+    the standard library's own advice for ``EPIPE`` (the ``signal`` module's docs)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):
+                pass    # no descriptor to repoint: the exit flush fails as it would have

@@ -1,4 +1,4 @@
-"""How the dashboard ends on SIGTERM or SIGHUP: like a quit, so the terminal is given back.
+"""How the dashboard ends when its terminal goes away, or on SIGTERM: like a quit.
 
 Left to Python's defaults, SIGTERM (``kill``, a service manager, a container stop) ends the
 process on the spot and leaves the user's terminal in the alternate screen with mouse reporting
@@ -6,41 +6,134 @@ on, and SIGHUP (what a dropped SSH connection or a closed tmux pane sends) does 
 Textual's shutdown. Here both ask the app to exit exactly as ``q`` would, minus the "a command is
 running" question — nobody is there to answer it.
 
+A terminal can also go without a SIGHUP reaching us: the kernel sends it to the terminal's
+session leader only, and a process that is not that leader, or whose terminal is not its
+controlling one (``setsid``, a supervisor), or whose output is a pipe whose reader died, is
+told nothing. Textual's input thread then reads end-of-file from the hung-up terminal in a
+loop that never waits (one core busy for ever) and its output thread dies on the first
+``EIO``/``EPIPE``, after which the app's writes fill its queue and block. So a watcher thread
+sits in ``poll()`` on the terminal's descriptors asking for no event at all: the kernel wakes it
+only for a hang-up or an error (``POLLHUP``/``POLLERR``/``POLLNVAL``), so it costs nothing while
+the terminal lives, and when it wakes the dashboard ends as on SIGHUP, with the same status.
+
 Nothing needs saving on the way out: every action was journaled and fsynced when it happened, and
 a running step belongs to its supervisor (its own session, detached from this terminal), which
 finishes it and journals its end; the next ``warroom`` reattaches to it. SIGINT needs nothing
 here: Textual already turns it into a clean exit.
 
 If the exit does not complete within ``grace`` seconds (say, stuck writing to a terminal that has
-hung up), or a second signal arrives, the process ends at once with ``128 + signum``.
+hung up), or a second signal arrives, the process ends at once with ``128 + signum``. The
+backstop is armed by whoever sees the end first — the loop for a signal, the watcher thread for
+a dead terminal — so a loop that is stuck in a write cannot keep it from firing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
+import sys
 import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 HANDLED = (signal.SIGTERM, signal.SIGHUP)
 
+#: What ``poll()`` reports for a descriptor whatever it was asked: the terminal is gone.
+GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
-def install(app: Any, grace: float = 3.0) -> None:
-    """Route SIGTERM and SIGHUP to ``app.exit(128 + signum)``; call from inside the app's loop."""
-    loop = asyncio.get_running_loop()
-    seen: list[int] = []
 
-    def on_signal(signum: int) -> None:
-        code = 128 + signum
-        if seen:
-            os._exit(code)
-        seen.append(signum)
-        # Backstop: a daemon timer, so a clean exit that finishes first is never held up by it.
-        timer = threading.Timer(grace, os._exit, args=(code,))
+def terminal_fds() -> list[int]:
+    """The descriptors the dashboard lives on: Textual reads keys from ``sys.__stdin__`` and
+    draws on ``sys.__stderr__`` (stdout is left free, so ``warroom … | head`` does not matter)."""
+    fds = []
+    for stream in (sys.__stdin__, sys.__stderr__):
+        if stream is not None:
+            fds.append(stream.fileno())
+    return fds
+
+
+class Ending:
+    """The one way the dashboard ends from outside: a signal or its terminal gone, whichever
+    comes first, with a backstop; ``close()`` stops the watcher when the app has ended."""
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, grace: float,
+                 die: Callable[[int], object] = os._exit) -> None:
+        self.app = app
+        self.loop = loop
+        self.grace = grace
+        self.die = die                  # how the backstop and a second signal end the process
+        self._lock = threading.Lock()
+        self._code: int | None = None
+        self._signals = 0
+        self._watcher: threading.Thread | None = None
+        self._wake: tuple[int, int] | None = None   # close() wakes the watcher through this pipe
+
+    def begin(self, code: int) -> bool:
+        """Arm the backstop and ask the app to exit with ``code``; False if already ending.
+        Callable from any thread."""
+        with self._lock:
+            if self._code is not None:
+                return False
+            self._code = code
+        # A daemon timer, so a clean exit that finishes first is never held up by it; never
+        # cancelled: it also ends a process that something keeps alive after the app is gone.
+        timer = threading.Timer(self.grace, self.die, args=(code,))
         timer.daemon = True
         timer.start()
-        app.exit(code)
+        try:
+            self.loop.call_soon_threadsafe(self.app.exit, code)
+        except RuntimeError:
+            pass    # the loop has closed: the app is already gone, the backstop ends the process
+        return True
 
+    def on_signal(self, signum: int) -> None:
+        """In the loop: the first signal ends like a quit (if the watcher has not begun it:
+        a hang-up brings both), a second signal at once."""
+        self._signals += 1
+        if self._signals > 1:
+            self.die(128 + signum)
+            return
+        self.begin(128 + signum)
+
+    def watch(self, fds: Sequence[int]) -> None:
+        """Start the thread that waits for ``fds`` to hang up or fail (none: no thread)."""
+        if not fds:
+            return
+        self._wake = os.pipe()
+        self._watcher = threading.Thread(target=self._watch, args=(list(fds), self._wake[0]),
+                                         name="warroom-terminal-watch", daemon=True)
+        self._watcher.start()
+
+    def _watch(self, fds: list[int], wake: int) -> None:
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, 0)      # no event asked: only GONE wakes us
+        poller.register(wake, select.POLLIN)
+        ready = poller.poll()           # no timeout: it returns only with something ready
+        if any(fd == wake for fd, _ in ready):
+            return                      # close(): the app ended by itself
+        if any(mask & GONE for _, mask in ready):
+            self.begin(128 + signal.SIGHUP)
+
+    def close(self) -> None:
+        """The app has ended: stop the watcher (a dashboard reopened after it gets its own)."""
+        if self._watcher is None or self._wake is None:
+            return
+        os.write(self._wake[1], b"x")
+        self._watcher.join()
+        for fd in self._wake:
+            os.close(fd)
+        self._watcher = self._wake = None
+
+
+def install(app: Any, grace: float = 3.0, fds: Sequence[int] | None = None) -> Ending:
+    """Route SIGTERM and SIGHUP, and the terminal going away, to ``app.exit(128 + signum)``
+    (129 for a dead terminal, as for SIGHUP); call from inside the app's loop."""
+    loop = asyncio.get_running_loop()
+    ending = Ending(app, loop, grace)
     for sig in HANDLED:
-        loop.add_signal_handler(sig, on_signal, int(sig))
+        loop.add_signal_handler(sig, ending.on_signal, int(sig))
+    ending.watch(terminal_fds() if fds is None else fds)
+    return ending

@@ -1,0 +1,124 @@
+"""The dashboard notices its terminal going away by itself (``tui.signals.Ending``), and refuses
+to start without one (``tui.run.needs_terminal``).
+
+Real descriptors, no Textual: a pty whose master end closes is exactly what the slave side sees
+when sshd, tmux or a terminal emulator goes (the kernel hangs it up), and a pipe whose reader is
+gone is a dashboard drawing into ``| tee`` that was killed. The end-to-end proof with a real
+tmux is ``tests/e2e/test_terminal_gone.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import subprocess_env, warroom_cmd
+from tui.signals import Ending
+
+HANGUP = 128 + signal.SIGHUP
+
+
+class _App:
+    """Stands for the app: records the exit asked for, from the loop it was scheduled on."""
+
+    def __init__(self) -> None:
+        self.exits: list[int] = []
+        self.asked = asyncio.Event()
+
+    def exit(self, code: int) -> None:
+        self.exits.append(code)
+        self.asked.set()
+
+
+def _until(cond: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def _ends_on(fds: list[int], drop: Callable[[], None]) -> tuple[list[int], list[int]]:
+    """Watch ``fds``, ``drop()`` the other end; the exits asked of the app and the backstop's."""
+    died: list[int] = []
+    app = _App()
+
+    async def main() -> None:
+        ending = Ending(app, asyncio.get_running_loop(), grace=0.0, die=died.append)
+        ending.watch(fds)
+        drop()
+        await asyncio.wait_for(app.asked.wait(), 60)
+        ending.close()
+
+    asyncio.run(main())
+    _until(lambda: bool(died), "the backstop never fired")
+    return app.exits, died
+
+
+def test_a_hung_up_terminal_ends_the_dashboard_as_sighup_does() -> None:
+    master, slave = os.openpty()
+    try:
+        exits, died = _ends_on([slave], lambda: os.close(master))
+    finally:
+        os.close(slave)
+    assert exits == [HANGUP] and died == [HANGUP]
+
+
+def test_output_into_a_pipe_whose_reader_died_ends_it_too() -> None:
+    r, w = os.pipe()
+    try:
+        exits, died = _ends_on([w], lambda: os.close(r))
+    finally:
+        os.close(w)
+    assert exits == [HANGUP] and died == [HANGUP]
+
+
+def test_a_live_terminal_never_wakes_the_watcher_and_close_stops_it() -> None:
+    """Keys waiting to be read and room to write are not an end: the watcher asks for no event."""
+    master, slave = os.openpty()
+    app = _App()
+
+    async def main() -> None:
+        ending = Ending(app, asyncio.get_running_loop(), grace=0.0, die=app.exits.append)
+        ending.watch([slave])
+        os.write(master, b"q")          # a key is waiting on the terminal
+        await asyncio.sleep(0.2)        # a chance to misfire, not a timing assertion
+        ending.close()                  # joins the watcher: it returns only if it stopped
+
+    try:
+        asyncio.run(main())
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert app.exits == []
+
+
+def test_a_signal_after_the_terminal_went_is_not_a_second_signal() -> None:
+    """A hang-up brings both POLLHUP and SIGHUP, in either order: that is one end, not two."""
+    died: list[int] = []
+    app = _App()
+
+    async def main() -> None:
+        ending = Ending(app, asyncio.get_running_loop(), grace=3600.0, die=died.append)
+        assert ending.begin(HANGUP)                      # the watcher saw the terminal go
+        ending.on_signal(signal.SIGHUP)                  # then the kernel's SIGHUP arrives
+        assert died == []
+        ending.on_signal(signal.SIGTERM)                 # a second signal ends at once
+        assert died == [128 + signal.SIGTERM]
+        await asyncio.wait_for(app.asked.wait(), 60)
+
+    asyncio.run(main())
+    assert app.exits == [HANGUP]
+
+
+def test_no_terminal_is_refused_before_a_drill_begins(tmp_path: Path) -> None:
+    """``warroom demo </dev/null`` had sat at a busy core for ever; now one line, exit 2."""
+    proc = subprocess.run([*warroom_cmd(), "demo", "--state-dir", str(tmp_path)], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL, env=subprocess_env(HOME=str(tmp_path / "home")))
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-500:])
+    assert "the dashboard needs a terminal, and standard input is not one" in proc.stderr
+    assert not (tmp_path / "drills").exists()            # no drill's clock was started
