@@ -44,6 +44,7 @@ EXAMPLES = {
     ("curl", "max_time"): "curl -s [-m 0.2] https://api.anthropic.com/v1/messages",     # it answers in 0.56 s
     ("curl", "connect_timeout"): f"curl -s [--connect-timeout 0.001] {STATUS}",
     ("curl", "http1.1"): f"curl -s -i [--http1.1] {STATUS}",
+    ("curl", "progress"): f"curl -o /dev/null [-#] {STATUS}",      # a bar, not the meter
     ("psql", "no_align"): f"psql [-A] {SQL[5:]}",
     ("psql", "tuples_only"): f"psql [-t] {SQL[5:]}",
     ("psql", "quiet"): "psql [-q] -c \"UPDATE tasks SET status = 'x' WHERE 1 = 0\"",

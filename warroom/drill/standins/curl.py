@@ -29,13 +29,16 @@ WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "c
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
 # taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
 # certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
-# HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N and -# only change how progress
-# shows; no drill server reads who asks (-A, -e). -v, -u, --retry, -T, --resolve... are refused (``READS``).
-INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "progress", "user_agent", "referer"}
+# HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N only changes when output is flushed;
+# no drill server reads who asks (-A, -e). -v, -u, --retry, -T, --resolve... are refused (``READS``).
+INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
 READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
-         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", *INERT}
+         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", "progress", *INERT}
 STATUS = {"none": "All Systems Operational", "minor": "Partially Degraded Service", "major": "Partial System Outage"}
 CONNECT = 0.012408                      # seconds to connect, in the drill world (-w %{time_connect})
+METER = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+         "                                 Dload  Upload   Total   Spent    Left  Speed\n")
+BAR = "\r" + "#" * 72 + " 100.0%"         # -#: a direction's bar once done, 79 columns when stderr is no terminal
 
 
 @dataclass
@@ -73,25 +76,34 @@ def run(ctx: Context, argv: list[str]) -> int:
     data, code = opts.text("json") or "&".join(opts.all("data")), 0
     timeouts = ((limit(opts, "connect_timeout"), "Connection timed out after {} milliseconds"),
                 (limit(opts, "max_time"), "Operation timed out after {} milliseconds with 0 bytes received"))
+    # curl's progress meter (-#: its bar) on stderr, unless -s or the body goes to a terminal
+    shown = not opts.get("silent") and not (opts.text("output") in ("", "-") and ctx.stdout.isatty())
     for raw in urls:
         url = raw if "://" in raw else "http://" + raw
         url += (("&" if "?" in url else "?") + data) * bool(opts.get("get") and data)      # -G: the data as a query
         ctx.pause(0.25)
+        errors: list[str] = []                 # this transfer's, printed after its progress
+        unresolved = False
         try:
             resp: Response | None = route(ctx, method, url, headers, data)
         except ToolError as exc:               # could not resolve / connect
-            resp, code = None, exc.code
-            if show_errors:
-                ctx.err(str(exc))
+            resp, code, unresolved = None, exc.code, exc.code == 6
+            errors.append(str(exc))
         took = max(resp.seconds if resp else 0.0, 0.08)
         # -m / --connect-timeout against how long the drill world takes to connect and to answer
         if resp and (late := next(((s, words) for (s, words), phase in zip(timeouts, (CONNECT, took), strict=True)
                                    if 0 < s < phase), None)):
             resp, took, code = None, late[0], 28
-            if show_errors:
-                ctx.err(f"curl: (28) {late[1].format(int(late[0] * 1000))}")
+            errors.append(f"curl: (28) {late[1].format(int(late[0] * 1000))}")
+        fail = resp is not None and resp.status >= 400 and bool(opts.get("fail") or opts.get("fail_with_body"))
+        if shown:                              # what arrived (not a HEAD's or -f's body) and went up
+            size = len(resp.body.encode()) if resp else 0
+            got = size * (method != "HEAD" and (not fail or bool(opts.get("fail_with_body"))))
+            sent = len(data.encode()) * (resp is not None and method != "GET" and not opts.get("get"))
+            last = "" if unresolved else f"\r{meter(size, got, sent, sent, took)}\n"
+            ctx.stderr.write(BAR * (sent > 0) + BAR * (got > 0) if opts.get("progress") else
+                             f"{METER}\r{meter(0, 0, 0, 0, 0.0)}{last}")
         if resp is not None:
-            fail = resp.status >= 400 and (opts.get("fail") or opts.get("fail_with_body"))
             out = ""
             if opts.get("include") or opts.get("head"):
                 version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
@@ -111,11 +123,34 @@ def run(ctx: Context, argv: list[str]) -> int:
                         ctx.err("curl: (23) Failure writing output to destination")
             if fail:
                 code = 22
-                if show_errors:
-                    ctx.err(f"curl: (22) The requested URL returned error: {resp.status}")
+                errors.append(f"curl: (22) The requested URL returned error: {resp.status}")
+        for line in errors * show_errors:
+            ctx.err(line)
+        if shown and opts.get("progress"):     # the bar's line ends after the transfer's errors
+            ctx.stderr.write("\n")
         if opts.get("write_out"):
             ctx.stdout.write(write_out(opts.text("write_out"), url, resp, took))
     return code
+
+
+def meter(size: int, got: int, upload: int, sent: int, took: float) -> str:
+    """A line of curl 7.88's progress meter (progress.c): of ``size`` bytes to come ``got`` arrived, of
+    ``upload`` ``sent`` went, in the drill world's ``took`` seconds. curl draws the header, a line of
+    zeros, then this transfer's line (a host that did not resolve: none; the error follows the zeros);
+    a slow answer's intermediate seconds are not drawn, only its last."""
+    def five(n: int) -> str:          # max5data (a drill answer is far below 100 MB)
+        kb, mb = 1024, 2**20
+        return f"{n:5d}" if n < 100000 else f"{n // kb:4d}k" if n < 10000 * kb else f"{n // mb:2d}.{n % mb * 10 // mb}M"
+
+    def clock(s: int) -> str:         # time2str
+        return "--:--:--" if s <= 0 else f"{s // 3600:2d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    down, up = (int(got / took), int(sent / took)) if took else (0, 0)
+    whole = max(size // down if down else 0, upload // up if up else 0)      # the estimated total
+    spent = int(took)
+    return (f"{100 * (got + sent) // (size + upload) if size + upload else 0:3d} {five(size + upload)}  "
+            f"{100 * got // size if size else 0:3d} {five(got)}  {100 * sent // upload if upload else 0:3d} "
+            f"{five(sent)}  {five(down)}  {five(up)} {clock(whole)} {clock(spent)} {clock(whole - spent)} "
+            f"{five(int((got + sent) / took) if took else 0)}")
 
 
 def write_out(fmt: str, url: str, resp: Response | None, took: float) -> str:
