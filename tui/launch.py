@@ -457,7 +457,7 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
     from warroom.incident.history import HISTORY_FILE, load_history
     from warroom.incident.replay import ReplaySource, first_breach
 
-    history = load_history(inc.dir)
+    history = load_history(inc.dir, state=inc.state, panes=[s.id for s in cfg.slo])
     if not any(p.points for p in history.panes):
         raise WarroomError(f"{inc.dir / HISTORY_FILE}: no pane recorded a single point over the incident's"
                            " window (the metric source answered nothing); nothing to replay")

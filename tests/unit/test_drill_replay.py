@@ -127,11 +127,20 @@ def test_the_pir_evidence_falls_back_to_the_saved_metrics(tmp_path: Path, empty:
     assert [(r.title, r.worst, r.at_resolution) for r in rows] == [(r.title, r.worst, r.at_resolution) for r in want_rows]
     assert note is not None and "saved metrics.json" in note.text
     # a damaged saved file is said, naming it, and nothing is quoted from it
+    good = (inc.dir / "metrics.json").read_text()
     (inc.dir / "metrics.json").write_text((inc.dir / "metrics.json").read_text().replace('"step": ', '"step": -'))
     inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
     summ = inc.state.metric_summary
     assert any(str(inc.dir / "metrics.json") in e and "$.step" in e for e in summ["errors"])
     assert not any(e.get("recorded") for e in summ["slos"].values())
+    _, note = evidence(inc.state)         # the PIR says the history is unreadable, and why
+    assert note is not None and f"{inc.dir / 'metrics.json'}: the saved metric history cannot be read: $.step" in note.text
+    # one naming a pane this incident never had (spliced from another) is unreadable too, said so
+    doc = json.loads(good)
+    doc["panes"][0]["id"] = "checkout_errors"
+    (inc.dir / "metrics.json").write_text(json.dumps(doc))
+    inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
+    assert any("$.panes[0].id: 'checkout_errors' is not a pane of" in e for e in inc.state.metric_summary["errors"])
     # without the saved file, the same dead source is said, not guessed
     (inc.dir / "metrics.json").unlink()
     inc.sync_metrics(_Gone(empty), cfg.slo, speed=60.0, summary=True)
@@ -159,34 +168,34 @@ def _pane(text: str, **keys: object) -> bytes:
 
 
 @pytest.mark.parametrize("edit, says", [
-    (lambda d: d.encode()[:-40], "malformed saved metrics"),                                 # truncated
+    (lambda d: d.encode()[:-40], "line 1, column"),                                          # truncated
     (lambda d: d.replace('"warn": 70.0', '"warn": "seventy"', 1).encode(), "$.panes[2].warn"),
     (lambda d: d.replace('"panes": [{', '"panes": ["x", {', 1).encode(), "$.panes[0]"),
     (lambda d: d.replace('"step": ', '"step": -', 1).encode(), "$.step"),
     (lambda d: d.replace('"unit": "percent"', '"unit": "furlongs"', 1).encode(), "$.panes[0].unit"),
     (lambda d: d.replace('"start": ', '"start": 1e999, "x": ', 1).encode(), "$.start"),     # not finite
-    (lambda d: b"[]", "malformed saved metrics"),
+    (lambda d: b"[]", "$: expected `object`, got `array`"),
     (lambda d: d.replace('"incident": "INC-', '"incident": "INC-1', 1).encode(), "holds the metrics of INC-1"),
-    (lambda d: b"\xff\xfe garbage", "malformed saved metrics"),
+    (lambda d: b"\xff\xfe garbage", "line 1, column 1: not JSON"),
     # values no recording holds: each would crash a date, a header or the PIR, or freeze the panes
     (lambda d: _doc(d, start=1e300, end=1e300), "$.start"),
     (lambda d: _doc(d, start=-1e15), "$.start"),
     (lambda d: _doc(d, version=2), "$.version"),                          # a newer format: not guessed at
     (lambda d: _doc(d, time_scale=1e300), "$.time_scale"),
-    (lambda d: _doc(d, step=1e300), "$.step longer than the window"),
+    (lambda d: _doc(d, step=1e300), "is longer than the window"),
     (lambda d: _doc(d, severity="SEV-0"), "$.severity"),
     (lambda d: _pane(d, id=""), "$.panes[0].id"),
     (lambda d: _doc(d, panes=[*json.loads(d)["panes"], json.loads(d)["panes"][0]]), "a second pane 'failure_rate'"),
     (lambda d: _pane(d, points=[[1e300, 1.0]]), "$.panes[0].points[0][0]"),
-    (lambda d: _pane(d, points=[[json.loads(d)["start"] - 3600, 1.0]]), "$.panes[0]: 1 points outside the window"),
+    (lambda d: _pane(d, points=[[json.loads(d)["start"] - 3600, 1.0]]), "$.panes[0] (pane 'failure_rate'): 1 points outside the window"),
     (lambda d: _pane(d, points=[[json.loads(d)["start"] + i / 1e3, 1.0] for i in range(2000)]),
-     "$.panes[0]: 2000 points, more than a window"),
+     "(pane 'failure_rate'): 2000 points, more than a window"),
     # a hand edit giving one time two values: which did the pane show? (sorted, the replay, its worst
     # and the PIR all quoted the larger, whatever the screen said)
     (lambda d: _pane(d, points=[[json.loads(d)["start"], 1.0], [json.loads(d)["start"], 99.0]]),
-     "$.panes[0]: two values at"),
+     "$.panes[0].points[1] (pane 'failure_rate'): time"),
     (lambda d: _pane(d, readings=[[json.loads(d)["start"], 1.0], [json.loads(d)["start"], 2.0]]),
-     "$.panes[0]: two values at"),
+     "$.panes[0].readings[1] (pane 'failure_rate'): time"),
 ])
 def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
     """Replaying trusts nothing in metrics.json: a damaged one is a clear error naming the file and
@@ -204,16 +213,19 @@ def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, ed
 def test_a_huge_empty_or_unordered_history(tmp_path: Path, monkeypatch) -> None:
     import json
 
-    import warroom.incident.history as history_mod
+    import warroom.incident.history_file as history_file
     from tui.launch import replay_context
 
     base, inc = _saved(tmp_path)
     path = inc.dir / "metrics.json"
     doc = json.loads(path.read_text())
-    doc["panes"][0]["points"].reverse()                  # written by hand, out of order: read in order
+    doc["panes"][0]["points"].reverse()     # by hand, out of order: warroom writes them in order, so refused
     path.write_text(json.dumps(doc))
-    assert list(load_history(inc.dir).panes[0].points) == sorted(map(tuple, doc["panes"][0]["points"]))
-    monkeypatch.setattr(history_mod, "MAX_BYTES", path.stat().st_size - 1)
+    with pytest.raises(WarroomError, match=r"\$\.panes\[0\]\.points\[1\] \(pane 'failure_rate'\): time .* is not after"):
+        replay_context(base, inc.id, None)
+    doc["panes"][0]["points"].reverse()
+    path.write_text(json.dumps(doc))
+    monkeypatch.setattr(history_file, "MAX_BYTES", path.stat().st_size - 1)
     with pytest.raises(WarroomError, match="larger than .*not read"):
         load_history(inc.dir)
     monkeypatch.undo()

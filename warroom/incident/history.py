@@ -10,24 +10,22 @@ numbers a review quotes can be checked against what was on screen.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
-
-import msgspec
+from typing import Any
 
 from warroom import scenario_time as stime
-from warroom.config import Direction, Severity, SloConfig, Unit
+from warroom.config import SloConfig
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.files import write_private_file
-from warroom.incident.metric_history import MAX_POINTS, PaneHistory, mark_readings
-from warroom.incident.metric_sync import BASE_STEP, incident_window, read_histories, window_marks
+from warroom.incident.history_file import Saved, read_saved
+from warroom.incident.metric_history import PaneHistory, mark_readings
+from warroom.incident.metric_sync import incident_window, read_histories, window_marks
 from warroom.journal import numbers
 
 HISTORY_FILE = "metrics.json"
 LEAD = 3600.0            # seconds (scenario seconds in a drill) of history kept before detection
-MAX_BYTES = 16 * 2**20   # a saved window is at most MAX_POINTS points per pane: well under this
 
 
 @dataclass(frozen=True)
@@ -92,12 +90,6 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     return path
 
 
-Moment = Annotated[float, msgspec.Meta(ge=0, lt=1e11)]   # a unix time a date can show (1970 to 5138)
-#: A pane's value: a number, or ±Inf in its Prometheus form (``warroom.journal.numbers``; JSON has
-#: no infinity). NaN is never recorded: the pane shows NO DATA for it, the history has no point.
-Value = float | Literal["+Inf", "-Inf"]
-
-
 def behind(incident_dir: Path, state: Any) -> bool:
     """Whether the resolved incident's saved metrics are missing, or end before its (last)
     resolution: reopened and resolved again while its source did not answer. A damaged file is
@@ -120,95 +112,71 @@ def replay_command(incident_dir: str | Path) -> str:
     return command("drill", "--replay", where.name, "--state-dir", str(where.parent.parent))
 
 
-class _Pane(msgspec.Struct):
-    """One pane as ``record_history`` writes it (``error``: why it could not be read)."""
+def load_history(incident_dir: Path, *, state: Any = None, panes: Iterable[str] = ()) -> History:
+    """The saved history of an incident (``warroom.incident.history_file.read_saved``: errors name
+    the file, the line or key, and what was expected). Every reader comes here: the replay, a
+    rehearsal's world, the PIR's fallback numbers.
 
-    id: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")]   # a config pane id
-    points: list[tuple[Moment, Value]]
-    readings: list[tuple[Moment, Value]] = msgspec.field(default_factory=list)   # at the marks, exactly
-    #: (time, value, data age): grid points whose data was stale (``PaneHistory.stale``)
-    stale: list[tuple[Moment, Value, Annotated[float, msgspec.Meta(ge=0)]]] = msgspec.field(default_factory=list)
-    title: str = ""
-    query: str = ""
-    unit: Unit = "count"
-    warn: float | None = None
-    crit: float | None = None
-    direction: Direction = "above"
-    runbook: str | None = None
-    severity: Severity | None = None
-    error: str | None = None
-
-
-class _Saved(msgspec.Struct):
-    """``metrics.json``: every key typed, so a wrong one is an error naming it (``$.panes[2].warn``)."""
-
-    version: Literal[1]
-    incident: str
-    start: Moment
-    end: Moment
-    step: Annotated[float, msgspec.Meta(ge=1e-3)]
-    panes: list[_Pane]
-    title: str = ""
-    severity: Severity | Literal[""] = ""
-    runbook: str | None = None
-    time_scale: Annotated[float, msgspec.Meta(gt=0, le=stime.MAX_SPEED)] = 1.0
-
-
-def _values(pairs: list[tuple[float, float | str]]) -> tuple[tuple[float, float], ...]:
-    """Saved (time, value) pairs in time order, each value read by the one codec ("+Inf" is inf)."""
-    return tuple(sorted((t, numbers.decode(v)) for t, v in pairs))      # type: ignore[misc]
-
-
-def load_history(incident_dir: Path) -> History:
-    """The saved history of an incident; errors name the file and what is wrong (a key, a size).
-
-    Read as untrusted input (an incident directory is copied around, edited, truncated): at most
-    ``MAX_BYTES``, every value of the type ``record_history`` writes (a number, or "+Inf"/"-Inf"), times in order."""
+    With ``state`` (the incident's, from its journal) and ``panes`` (the ids of the panes its world
+    was read on: the config's), the file is also checked against the incident it claims to be:
+    a runbook the journal never attached, or a pane neither the world nor the journal knows, is a
+    file spliced from elsewhere or edited, and replaying it would show a past that never was."""
     path = Path(incident_dir) / HISTORY_FILE
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise NotFoundError(f"{path}: no saved metrics (they are saved when the incident is resolved, or"
-                            " exported after, while its metric source answers)") from None
-    except OSError as exc:
-        raise WarroomError(f"{path}: cannot read the saved metrics: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise WarroomError(f"{path}: larger than {MAX_BYTES // 2**20} MiB, more than a saved incident window"
-                           f" holds ({MAX_POINTS} points per pane); not read")
-    try:
-        doc = msgspec.json.decode(data, type=_Saved)
-    except msgspec.DecodeError as exc:
-        raise WarroomError(f"{path}: malformed saved metrics ({exc})") from None
-    span = doc.end - doc.start
-    if span < 0 or not doc.panes or doc.step > max(span, stime.of_scenario(doc, BASE_STEP).wall_seconds):
-        raise WarroomError(f"{path}: malformed saved metrics (start after end, no panes, or $.step longer"
-                           " than the window)")
-    ids = [p.id for p in doc.panes]
-    for i, p in enumerate(doc.panes):
-        # the window's grid (``grid_step``): at most MAX_POINTS steps, from a step before the start
-        off = sum(not doc.start - doc.step - 1e-3 <= t <= doc.end + 1e-3
-                  for t in (*(t for t, _ in (*p.points, *p.readings)), *(t for t, _, _ in p.stale)))
-        # one value per time: a pane showed one value at a time (two would make the replay, the worst
-        # and the PIR pick one of them by sort order, never say which the screen showed)
-        twice = next((f"two values at {t:g}" for times in ([t for t, _ in p.points] + [t for t, _, _ in p.stale],
-                                                            [t for t, _ in p.readings])
-                      for t, n in Counter(times).items() if n > 1), None)
-        why = (f"a second pane {p.id!r}" if p.id in ids[:i] else f"{off} points outside the window" if off
-               else twice if twice
-               else f"{len(p.readings)} readings, more than the incident's 3 marks" if len(p.readings) > 3
-               else f"{len(p.points)} points, more than a window of {span:g} s every {doc.step:g} s holds"
-               if len(p.points) + len(p.stale) > min(span / doc.step, MAX_POINTS) + 2 else None)
-        if why:
-            raise WarroomError(f"{path}: malformed saved metrics ($.panes[{i}]: {why})")
+    doc = read_saved(path)
     if doc.incident != Path(incident_dir).name:     # a copy of another incident's file is not this one's past
         raise WarroomError(f"{path}: holds the metrics of {doc.incident}, not of {Path(incident_dir).name}")
-    panes = []
+    if state is not None:
+        _check_recording(path, doc, state, panes)
+    out = []
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
-        stale = tuple(sorted((t, numbers.decode(v), float(a)) for t, v, a in p.stale))   # type: ignore[misc]
-        panes.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings), stale=stale))
-    return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(panes),
+        stale = tuple((t, numbers.decode(v), float(a)) for t, v, a in p.stale)   # type: ignore[misc]
+        out.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings), stale=stale))
+    return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(out),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
                    unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))
+
+
+def _values(pairs: list[tuple[float, float | str]]) -> tuple[tuple[float, float], ...]:
+    """Saved (time, value) pairs (in time order: ``read_saved`` refuses any other), each value read
+    by the one codec ("+Inf" is inf)."""
+    return tuple((t, numbers.decode(v)) for t, v in pairs)      # type: ignore[misc]
+
+
+def _check_recording(path: Path, doc: Saved, state: Any, panes: Iterable[str]) -> None:
+    """Refuse a file whose runbook or panes are not the incident's (see ``load_history``).
+
+    A runbook: ``record_history`` writes the current one, always among those the journal attached
+    (a switch after a resolve leaves the earlier one in the file: still attached, still known).
+    A pane: the world's (the config's; a simulated drill's own panes besides) or one the journal
+    names (a breach, the declaration's pane, the PIR's numbers): a pane dropped from the config
+    since the incident is still known to its journal's numbers, so a real recording is never lost."""
+    attached = [str(r.get("id")) for r in state.runbooks if r.get("id")]
+    if doc.runbook is not None and doc.runbook not in attached:
+        raise WarroomError(f"{path}: the saved metric history cannot be read: $.runbook: {doc.runbook!r} is"
+                           f" not a runbook {state.id} was worked with (its journal attaches"
+                           f" {', '.join(attached) or 'none'}); expected one of those, or null")
+    known = set(panes) | {str(b.get("slo_id")) for b in state.breaches} | {e.slo_id for e in state.evidence}
+    known |= set(((state.metric_summary or {}).get("slos") or {}).keys())
+    if state.source.get("kind") == "pane" and state.source.get("ref"):
+        known.add(str(state.source["ref"]))
+    if state.drill and not state.drill.get("replay"):       # a simulated drill's world: its own panes
+        from warroom.config import default_slos
+
+        known |= {s.id for s in default_slos()}
+    if state.drill and state.drill.get("replay"):           # a rehearsal's world: its recording's panes
+        known |= _recording_panes(Path(str(state.drill.get("recording") or "")))
+    for i, p in enumerate(doc.panes):
+        if p.id not in known:
+            raise WarroomError(f"{path}: the saved metric history cannot be read: $.panes[{i}].id: {p.id!r} is"
+                               f" not a pane of {state.id} (its world and journal know"
+                               f" {', '.join(sorted(known)) or 'none'}); expected one of those")
+
+
+def _recording_panes(recording: Path) -> set[str]:
+    """The pane ids of the recording a rehearsal replayed (its file read alone); none if unreadable."""
+    try:
+        return {p.id for p in read_saved(recording / HISTORY_FILE).panes}
+    except WarroomError:
+        return set()

@@ -86,7 +86,8 @@ class MetricWatch:
         window = ms.incident_window(st, now, self.config.incident.breach_lookback, speed)
         if window is None:
             return result
-        saved = self.saved_history if summary else None      # the PIR's numbers may fall back to it
+        # the PIR's numbers may fall back to the saved history, checked against this incident's panes
+        saved = (lambda: self.saved_history(st, slos)) if summary else None
         memo = self.memo
         histories, errors = ms.read_histories(source, slos, window, saved, memo)
         result.histories, result.errors = histories, errors
@@ -135,15 +136,16 @@ class MetricWatch:
                 continue
         return done
 
-    def saved_history(self) -> Any:
+    def saved_history(self, state: IncidentState, slos: list[Any]) -> Any:
         """The metric history saved at resolve (``metrics.json``), or None when there is none;
-        the PIR's numbers fall back to it where the live source no longer answers. A damaged one
-        raises ``WarroomError`` naming the file (said among the PIR's metric errors)."""
+        the PIR's numbers fall back to it where the live source no longer answers. A damaged one,
+        or one whose runbook or panes are not this incident's (``slos``: its world's), raises
+        ``WarroomError`` naming the file and why (said among the PIR's metric errors)."""
         from warroom.errors import NotFoundError
         from warroom.incident.history import load_history
 
         try:
-            return load_history(self.dir)
+            return load_history(self.dir, state=state, panes=[s.id for s in slos])
         except NotFoundError:
             return None
 
