@@ -62,8 +62,10 @@ def judged(table: dict[str, tuple[float, float, str]]) -> None:
         assert verdict == (", ".join(["worse"] * worse + ["breach"] * breach) or "ok"), (metric, table)
 
 
-def test_a_canary_on_the_bad_release_is_worse_than_a_rolled_back_fleet(tmp_path: Path) -> None:
-    drill = drill_with_canary(tmp_path, "mass-failure", "registry.internal/flowengine:v1.2.0",
+# RB-DEPLOY-002's default canary image is a -canary build of the release under test: the same code
+@pytest.mark.parametrize("image", ["registry.internal/flowengine:v1.2.0", "flowengine:v1.2.0-canary"])
+def test_a_canary_on_the_bad_release_is_worse_than_a_rolled_back_fleet(tmp_path: Path, image: str) -> None:
+    drill = drill_with_canary(tmp_path, "mass-failure", image,
                               before=("kubectl rollout undo deployment/flowengine -n production",))
     code, out, err = run_one(drill, COMPARE, 900.0)
     table = rows(out)

@@ -368,9 +368,11 @@ def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
 
 
 def release(image: str) -> str:
-    """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``)."""
+    """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``). A ``-canary``
+    tag is a build of that release for its canary track, the same code (RB-DEPLOY-002 tests ``v1.2.0-canary``
+    before it promotes ``v1.2.0``), so it runs what the release runs, faults and schema alike."""
     name = image.rsplit("/", 1)[-1]
-    return name.split(":", 1)[1] if ":" in name else "latest"
+    return name.split(":", 1)[1].removesuffix("-canary") if ":" in name else "latest"
 
 
 def cpu_target(metrics: object) -> int | None:
