@@ -14,7 +14,7 @@ import pytest
 from tests.unit.standins_corpus import START, run_one
 from warroom.config import default_slos
 from warroom.drill.directory import Drill, create_drill
-from warroom.drill.standins.blocks import WORSE_BY
+from warroom.drill.standins.blocks import WORSE_BY, measured
 
 COMPARE = "blocks metrics compare --baseline flowengine --canary flowengine-canary --duration 48h".split()
 MANIFEST = """apiVersion: apps/v1
@@ -141,3 +141,23 @@ def test_only_the_settings_the_world_reads_are_taken(tmp_path: Path, key: str, v
     code, out, err = run_one(drill, ["blocks", "config", "set", key, value], 600.0)
     assert (code, out) == (1, "") and said in err, err
     assert not [a for a in drill.actions() if a.action == "config_set"]      # nothing recorded, nothing bent
+
+
+def test_a_canary_s_flows_are_in_the_fleet_s_panes_by_its_share_of_ready_pods(tmp_path: Path) -> None:
+    """RB-DEPLOY-002's PromQL reads "canary and baseline together": the Service spreads flows over every ready pod with
+    FlowEngine's label, so a bad one-pod canary beside n pods raises the fleet's failure rate by 1/(n+1) of its excess
+    (the Go/No-Go reads NO-GO), while the comparison's baseline stays FlowEngine's pods alone; a good canary moves
+    nothing. It read the rolled-back fleet's 0.3 % however bad the canary."""
+    undo, compare = ("kubectl rollout undo deployment/flowengine -n production",), [*COMPARE[:-1], "5m"]
+    fleet, said = {}, {}
+    for image in ("flowengine:v1.2.0-canary", "flowengine:v1.1.0"):
+        drill = drill_with_canary(tmp_path / image, "mass-failure", image, before=undo)
+        fleet[image] = measured(drill.simulator.refresh(), 600.0, 900.0)[0]
+        said[image] = rows(run_one(drill, compare, 900.0)[1])["failure rate"]
+        ready = run_one(drill, "kubectl get deployment flowengine -n production".split(), 900.0)[1]
+        pods = int(re.findall(r"^flowengine\s+(\d+)/", ready, re.M)[0])
+    (was, now, _), (good_was, good_now, _) = said.values()
+    assert was == good_was < CRIT["failure_rate"] < now and good_now == good_was, said
+    assert fleet["flowengine:v1.1.0"] == pytest.approx(good_was, abs=0.01), (fleet, said)
+    assert fleet["flowengine:v1.2.0-canary"] == pytest.approx(was + (now - was) / (pods + 1), rel=0.02), (fleet, said, pods)
+    assert fleet["flowengine:v1.2.0-canary"] > CRIT["failure_rate"]

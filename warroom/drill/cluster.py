@@ -162,6 +162,7 @@ class Cluster:
     nodes: NodeLog = field(default_factory=list)
     gone: dict[str, Deployment] = field(default_factory=dict)       # deleted deployments
     timeline: list[tuple[float, bool, Deployment]] = field(default_factory=list)  # FlowEngine after each change
+    canaries: list[tuple[float, tuple[Deployment, ...]]] = field(default_factory=list)  # ``serves`` ones, ditto
 
     def pods(self, dep: Deployment, t: float) -> list[tuple[int, Revision, float, str, str | None, bool]]:
         """(index, revision, created, status, node, replaced by a drain?) of ``dep``'s pods at ``t``: its
@@ -197,14 +198,23 @@ class Cluster:
         """Ready replicas at ``t``: the running, placed pods (what READY, the HPA and the curves count)."""
         return sum(status == "Running" for _, _, _, status, _, _ in self.pods(dep, t))
 
-    def on_bad_release(self, t: float) -> float:
-        """The share of FlowEngine's ready pods at ``t`` on the bad release, as ``get pods`` lists them after the operations
-        up to ``t`` and the autoscaler's decisions before it (at its sample it decides on what it saw); none ready:
-        the release its next pod runs. What a fault of that release's code is multiplied by (``Signals.bent``)."""
+    def on_bad_release(self, t: float, canaries: bool = True) -> float:
+        """The share of the ready pods serving FlowEngine's flows at ``t`` on the bad release, as ``get pods`` lists them
+        after the operations up to ``t`` and the autoscaler's decisions before it (at its sample it decides on what it
+        saw): FlowEngine's and, unless not ``canaries``, those of the deployments applied beside it (``serves``: the
+        Service spreads flows over every ready pod, so a one-pod canary beside six takes a seventh). None ready: the
+        release FlowEngine's next pod runs. What a fault of that release's code is multiplied by (``Signals.bent``)."""
         dep = next(dep for when, hpa, dep in reversed(self.timeline) if when < t or when == t and not hpa)
-        settled = not self.nodes and t >= dep.moved + 2 * dep.rollout_seconds + 10   # all current
-        images = [] if settled else [rev.image for _, rev, _, status, _, _ in self.pods(dep, t) if status == "Running"]
+        beside = next((deps for when, deps in reversed(self.canaries) if when <= t), ()) if canaries else ()
+        settled = not beside and not self.nodes and t >= dep.moved + 2 * dep.rollout_seconds + 10   # all current
+        images = [] if settled else [rev.image for d in (dep, *beside)
+                                     for _, rev, _, status, _, _ in self.pods(d, t) if status == "Running"]
         return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.current.image))
+
+    def serves(self, dep: Deployment) -> bool:
+        """Whether an applied deployment's pods take FlowEngine's flows: they run its container (RB-DEPLOY-002's canary,
+        whose pods carry FlowEngine's app label; the drill keeps no labels, the container names the code)."""
+        return dep.name not in ESTATE and dep.container == self.flowengine.container
 
     @property
     def flowengine(self) -> Deployment:
@@ -317,6 +327,9 @@ class Cluster:
         self.log.append(a)
         if fleet.DEPLOYMENT in (d.get("deployment"), name):
             self.timeline.append((a.t, a.tool == "hpa", _kept(self.flowengine)))
+        touched = self.deployments.get(str(d.get("deployment") or name)) or self.gone.get(name)
+        if touched is not None and self.serves(touched):
+            self.canaries.append((a.t, tuple(_kept(x) for x in self.deployments.values() if self.serves(x))))
         return meant
 
     def _template_meaning(self, dep: Deployment, op: str, template: tuple[str, Env, Env] | None) -> list[str]:

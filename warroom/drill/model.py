@@ -147,7 +147,7 @@ class _Bend(NamedTuple):
 class Signals:
     """Instantaneous values of the drill world for one scenario and one set of actions."""
 
-    _held: float | None = None      # a what-if's share of pods on the bad release (``on_release``); None: FlowEngine's
+    _held: Callable[[float], float] | None = None   # a what-if's share of pods on the bad release (``on_release``)
 
     def __init__(self, scenario: Scenario, actions: Iterable[Action] = (), flips: tuple[float, ...] | None = None) -> None:
         self.scenario = scenario
@@ -312,16 +312,22 @@ class Signals:
     def on_bad_release(self, t: float) -> float:
         """``Cluster.on_bad_release`` of the autoscaler's cluster: the pods ``kubectl get pods`` lists at ``t``; in a
         what-if of other pods (``on_release``), their share."""
-        held = self._held
-        return held if held is not None else self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
+        if (held := self._held) is not None:
+            return held(t)
+        return self._once("release", t, lambda t: self.capacity.before(t).on_bad_release(t))
 
-    def on_release(self, held: float) -> Signals:
+    def on_release(self, held: float | None = None) -> Signals:
         """This world as the flows of other pods see it, ``held`` of them on the scenario's bad release (a canary's, by
-        its own image): every other fault, the routing, quotas and capacity FlowEngine's; no retries (those ran on
-        FlowEngine). A world of its own (a what-if never writes this one's caches) sharing the autoscaler's loop."""
+        its own image; None: FlowEngine's own pods, with its retries, no canary beside them): every other fault, the
+        routing, quotas and capacity FlowEngine's; a canary's without retries (those ran on FlowEngine). A world of its
+        own (a what-if never writes this one's caches) sharing the autoscaler's loop."""
         other = Signals(self.scenario, self.actions, self._flips)
         other.__dict__["capacity"] = self.capacity
-        other.retries, other._held = (), held
+        alone = self.capacity.before
+        if held is None:
+            other._held = lambda t: alone(t).on_bad_release(t, canaries=False)
+        else:
+            other.retries, other._held = (), lambda t: held
         return other
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:

@@ -386,8 +386,10 @@ def metrics_compare(ctx: Context, args: Args) -> None:
     start = max(ctx.t - window(args, "duration"), min(c for c, _ in ready) + step, series.t0)
     held = sum(map(ctx.cluster.bad_release, (image for _, image in ready))) / len(ready)
     same = name == fleet.DEPLOYMENT or not ctx.drill.scenario.facts.get("bad_version")   # nothing of the release differs
-    canary = series if same else Series(series.signals.on_release(held), start)
-    columns = [measured(s, start, ctx.t) for s in (series, canary)]
+    # the panes count every pod's flows, the canary's among them: the baseline is FlowEngine's pods alone
+    pair = (series, series) if same else (Series(series.signals.on_release(), start),
+                                          Series(series.signals.on_release(held), start))
+    columns = [measured(s, start, ctx.t) for s in pair]
     slos = {s.id: s for s in default_slos()}
     rows, bad = [], []
     for (metric, pane, unit), was, now in zip((("failure rate", "failure_rate", "%"), ("p95 latency", "p95_latency", "s")),
