@@ -15,6 +15,7 @@ user field holds an attack, and the document has exactly the structure of the or
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from datetime import UTC, datetime, timedelta
@@ -73,8 +74,16 @@ def reader() -> MarkdownIt:
 MD = reader()
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(source: str) -> Any:
+    """A template string compiled once (the environment is the process's own, kept for it too):
+    the property tests render the same few templates hundreds of times with drawn values, and
+    compiling took over half of this file's CPU."""
+    return environment().from_string(source)
+
+
 def render(source: str, **values: Any) -> str:
-    return str(environment().from_string(source).render(**values))
+    return str(_compiled(source).render(**values))
 
 
 def shape(tokens: list[Token]) -> list[str]:
