@@ -14,7 +14,8 @@ import math
 import zlib
 from collections.abc import Iterator
 from itertools import accumulate
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 from datetime import UTC, datetime
 
 from warroom.drill import fleet
@@ -25,6 +26,7 @@ from warroom.drill.series import Series
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
 TICK = 30.0                 # periodic log lines every 30 s
+_DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 
 
 def unit(*parts: object) -> float:
@@ -67,6 +69,7 @@ class Activity:
         self._5xx_code = {"502": "502 Bad Gateway", "503": "503 Service Unavailable",
                           "500": "500 Internal Server Error"}.get(code, code)
         self._5xx_source = "model-gateway" if any("api_5xx:*" in f.impacts for f in sc.faults) else "anthropic"
+        self._drawn = _DRAWN.setdefault(self.signals, {})        # this world's flows as drawn, for every Activity
         self._retried: dict[str, list[Retry]] = {}        # each task's retries, in time order
         for r in series.signals.retries:
             self._retried.setdefault(r.task_id, []).append(r)
@@ -107,6 +110,20 @@ class Activity:
         return "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
 
     def _flow(self, repo: fleet.Repo, k: int, start: float, now: float, *, failed: bool) -> Flow:
+        """Flow ``k`` of ``repo`` as of ``now``: drawn once per world (a ``Signals``, one journal), keyed by all the draw
+        reads (psql drew two hours of flows per query); what ``now`` makes of it (running, retried) is worked out anew."""
+        key = (repo.name, k, start, failed)
+        if (f := self._drawn.get(key)) is None:
+            f = self._drawn[key] = self._draw(repo, k, start, failed)
+        if f.end > now:
+            f = replace(f, status="running", error=None, duration=now - f.start)
+        if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
+            # retried: its last run's status as of ``now`` (as ``blocks flow retry`` said); its error its first cause's
+            f = replace(f, status="succeeded" if runs[-1].ok else "failed", attempts=1 + len(runs),
+                        updated=min(now, runs[-1].t + runs[-1].seconds))
+        return f
+
+    def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:
         s = self.signals
         task_id = self._task_id(repo, k)
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
@@ -142,17 +159,8 @@ class Activity:
         if (stop := s.stop_between(start, start + duration)) is not None:   # scaled to zero under it: the pod
             status, duration = ("failed" if failed else "cancelled"), stop - start   # ends it (the counters count
             error = s.interruption(stop) if failed else None                 # a failure at its start)
-        if start + duration > now:
-            status, error = "running", None
-            duration = now - start
-        runs = [r for r in self._retried.get(task_id, ()) if start <= r.t <= now] if status == "failed" else []
-        updated = None      # retried: its status is its last run's as of ``now``; its error stays its first cause's
-        if runs:
-            last = runs[-1]
-            status = "succeeded" if last.ok else "failed"   # as ``blocks flow retry`` answered (recorded at its start)
-            updated = min(now, last.t + last.seconds)
         return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
-                    int(unit(repo.name, k, "w") * 8) + 1, 1 + len(runs), updated)
+                    int(unit(repo.name, k, "w") * 8) + 1)
 
     def find(self, task_id: str, now: float) -> Flow | None:
         """The flow ``task_id`` among ``flows(now - MAX_WINDOW, now, now)``, the first of them if two

@@ -11,10 +11,12 @@ import sqlite3
 import sys
 from datetime import datetime
 from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 from warroom import scenario_time as stime
 from warroom.drill import fleet
-from warroom.drill.activity import unit
+from warroom.drill.activity import Flow, unit
+from warroom.drill.model import Signals
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
 DATABASE = "flowengine_db"
@@ -195,22 +197,34 @@ def database(ctx: Context) -> sqlite3.Connection:
                          interval(stime.drill_seconds(stamp(a) - stamp(b), ctx.drill.speed)))
     conn.create_function("pg_epoch", 1, epoch)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
-    tasks, audit = [], []
-    for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t):
-        tasks.append((f.task_id, f.repo, f.flow_type, f.status, f.error, f.model, f.provider, int(f.context_kb),
-                      round(f.duration, 1), f.attempts, pg_ts(ctx.wall(f.start)),
-                      pg_ts(ctx.wall(f.updated if f.updated is not None else f.end if f.status != "running" else f.start))))
-        runs = [(f.start, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
-        if f.updated is not None:               # retried: its last run's outcome when that run ended
-            runs.append((f.updated, f"flow.{f.status}"))
-        for t, event in runs[: 1 + (f.status != "running") + (f.updated is not None)]:
-            if t <= ctx.t and ctx.signals.audit_shipped(t, f"{f.task_id}:{event}"):    # a stuck shipper loses it
-                audit.append((None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
+    made = [flow_rows(ctx, f) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)]
+    tasks, audit = [task for task, _ in made], [row for _, events in made for t, row in events if t <= ctx.t]
     audit.sort(key=lambda r: str(r[4]))
     for name, rows in (("tasks", tasks), ("audit_logs", audit), ("pg_stat_activity", connections(ctx))):
         if rows:
             conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     return conn
+
+
+Rows = tuple[tuple[object, ...], list[tuple[float, tuple[object, ...]]]]    # a flow's row of tasks; of audit_logs, timed
+_ROWS: WeakKeyDictionary[Signals, dict[tuple[Flow, float, float], Rows]] = WeakKeyDictionary()     # ``flow_rows``
+
+
+def flow_rows(ctx: Context, f: Flow) -> Rows:
+    """``f``'s rows: a function of the flow as of now, the drill's clock and the world (a ``Signals``, one journal:
+    it ships the events, ``audit_shipped``), so each world makes them once, not at every query of the two hours."""
+    memo = _ROWS.setdefault(ctx.signals, {})
+    if (hit := memo.get(key := (f, ctx.drill.start, ctx.drill.speed))) is None:
+        task = (f.task_id, f.repo, f.flow_type, f.status, f.error, f.model, f.provider, int(f.context_kb),
+                round(f.duration, 1), f.attempts, pg_ts(ctx.wall(f.start)),
+                pg_ts(ctx.wall(f.updated if f.updated is not None else f.end if f.status != "running" else f.start)))
+        runs = [(f.start, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
+        if f.updated is not None:               # retried: its last run's outcome when that run ended
+            runs.append((f.updated, f"flow.{f.status}"))
+        hit = memo[key] = (task, [(t, (None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
+                                  for t, event in runs[: 1 + (f.status != "running") + (f.updated is not None)]
+                                  if ctx.signals.audit_shipped(t, f"{f.task_id}:{event}")])    # a stuck shipper loses it
+    return hit
 
 
 def connections(ctx: Context) -> list[tuple[object, ...]]:
