@@ -36,17 +36,39 @@ def run_app(ctx: AppContext, reopen: Callable[[Reopen], AppContext] | None = Non
 
 
 def needs_terminal() -> None:
-    """Refuse to start the dashboard without a terminal to read keys from: Textual's input
-    thread reads end-of-file from ``/dev/null`` or a drained pipe again and again without
-    waiting, so ``warroom demo </dev/null`` (a script, a cron job, an editor's shell) would sit
-    at a busy core for ever, showing nothing to nobody."""
+    """Refuse to start the dashboard without a terminal to read keys from and a place to draw.
+
+    Textual reads keys from ``sys.__stdin__``: from ``/dev/null`` or a drained pipe its input
+    thread reads end-of-file again and again without waiting, so ``warroom demo </dev/null`` (a
+    script, a cron job, an editor's shell) would sit at a busy core for ever, showing nothing to
+    nobody. It draws on ``sys.__stderr__`` (``tui.signals.terminal_fds`` watches the same two):
+    ``warroom demo 2>/dev/null`` ran a dashboard nobody could see, taking keys typed blind (a
+    declare, a step run), and ``2>err.log`` filled the file with escape codes (55 kB in 8 s).
+    A pipe or a socket is let be: ``2>&1 | tee session.log`` draws on the terminal tee writes to."""
     from warroom.errors import WarroomError
     from warroom.paths import command
 
-    stdin = sys.__stdin__
+    def refuse(what: str) -> WarroomError:
+        return WarroomError(f"the dashboard needs a terminal, and {what}; in a script use"
+                            f" `{command('incident', '--help')}` (every action is a command of its own)")
+
+    stdin, stderr = sys.__stdin__, sys.__stderr__
     if stdin is None or not stdin.isatty():
-        raise WarroomError("the dashboard needs a terminal, and standard input is not one; in a script use"
-                           f" `{command('incident', '--help')}` (every action is a command of its own)")
+        raise refuse("standard input is not one")
+    if stderr is None or not (stderr.isatty() or _leads_on(stderr.fileno())):
+        raise refuse("standard error, where it draws, is not one (a file or /dev/null: nobody would see it)")
+
+
+def _leads_on(fd: int) -> bool:
+    """A pipe or socket: what reads it may put the screen on a terminal (``| tee``)."""
+    import os
+    import stat
+
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _say(line: str | None) -> None:

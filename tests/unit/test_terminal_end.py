@@ -122,3 +122,22 @@ def test_no_terminal_is_refused_before_a_drill_begins(tmp_path: Path) -> None:
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-500:])
     assert "the dashboard needs a terminal, and standard input is not one" in proc.stderr
     assert not (tmp_path / "drills").exists()            # no drill's clock was started
+
+
+def test_standard_error_not_a_terminal_is_refused(tmp_path: Path) -> None:
+    """Textual draws on stderr: ``warroom demo 2>/dev/null`` with the keyboard on a terminal ran a
+    dashboard nobody saw (keys typed blind still acted), ``2>log`` filled the log with escape codes."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        with (tmp_path / "err.log").open("w") as err:
+            proc = subprocess.run([*warroom_cmd(), "demo", "--state-dir", str(tmp_path)], stdin=slave, stdout=slave,
+                                  stderr=err, timeout=60, env=subprocess_env(HOME=str(tmp_path / "home")))
+    finally:
+        os.close(slave)
+        os.close(master)
+    said = (tmp_path / "err.log").read_text()
+    assert proc.returncode == 2, (proc.returncode, said[-500:])
+    assert "the dashboard needs a terminal, and standard error, where it draws, is not one" in said
+    assert not (tmp_path / "drills").exists()            # no drill's clock was started
