@@ -45,6 +45,7 @@ OPERATIONS = frozenset({*TEMPLATE_OPS, *NODE_OPS, "scale_to", "config_set", "cre
 NODES = ("node-1", "node-2", "node-3", "node-4")
 ESTATE = (fleet.DEPLOYMENT, fleet.AUDIT_DEPLOYMENT, "postgres")     # the deployments before the drill; others are applied
 NodeLog = list[tuple[float, str, str]]          # (t, node, cordon|uncordon|drain), in order
+Template = tuple[str, Env, Env, Env | None]      # a pod template: image, env, annotations, labels (``Revision``)
 
 
 def short_hash(*parts: object, n: int = 10) -> str:
@@ -69,10 +70,12 @@ class Revision:
     cause: str
     at: float                           # scenario seconds the template was created
     annotations: Env = field(default_factory=dict)
+    labels: Env | None = None           # its pods' labels as a manifest gave them; None: app=NAME (the estate's)
 
     @property
     def template_hash(self) -> str:
-        return short_hash(self.image, sorted(self.env.items()), sorted(self.annotations.items()))
+        labels = [] if self.labels is None else [sorted(self.labels.items())]      # the estate's hashes stay
+        return short_hash(self.image, sorted(self.env.items()), sorted(self.annotations.items()), *labels)
 
 
 @dataclass
@@ -87,6 +90,13 @@ class Deployment:
     scaled_at: float = -30 * DAY
     previous_replicas: int = 0
     deleted: list[tuple[float, int, str]] = field(default_factory=list)    # (t, pod index, template hash): kubectl delete pod
+    labels: Env | None = None           # an applied manifest's own labels; None: app=NAME, as the estate was made
+    selector: Env | None = None         # its spec.selector.matchLabels; None: app=NAME
+
+    def pod_labels(self, rev: Revision) -> Env:
+        """The labels a pod of ``rev`` carries: its template's, and the ``pod-template-hash`` its ReplicaSet adds."""
+        labels = {"app": self.name} if rev.labels is None else rev.labels
+        return dict(sorted({**labels, "pod-template-hash": rev.template_hash}.items()))
 
     @property
     def moved(self) -> float:
@@ -134,17 +144,18 @@ class Deployment:
     def scale(self, replicas: int, t: float) -> None:
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t
 
-    def template_after(self, op: Action) -> tuple[str, Env, Env] | None:
-        """(image, env, annotations) a template operation gives the pods; None if it changes nothing."""
+    def template_after(self, op: Action) -> Template | None:
+        """(image, env, annotations, labels) a template operation gives the pods; None if it changes nothing."""
         cur, d = self.current, op.detail
         if op.action == "rollout_restart":
             restarted = {"kubectl.kubernetes.io/restartedAt": str(d.get("restarted_at", op.ts))}
-            return cur.image, cur.env, {**cur.annotations, **restarted}
+            return cur.image, cur.env, {**cur.annotations, **restarted}, cur.labels
         if op.action == "rollout_undo":
             target = undo_target(self, d.get("to_revision"))
-            return None if target is None or target is cur else (target.image, target.env, target.annotations)
+            return None if target is None or target is cur else (target.image, target.env, target.annotations,
+                                                                  target.labels)
         new = (str(d.get("image")), cur.env) if op.action == "set_image" else (cur.image, env_after(cur.env, d))
-        return None if new == (cur.image, cur.env) else (*new, cur.annotations)
+        return None if new == (cur.image, cur.env) else (*new, cur.annotations, cur.labels)
 
 
 @dataclass
@@ -212,9 +223,10 @@ class Cluster:
         return sum(map(self.bad_release, images)) / len(images) if images else float(self.bad_release(dep.current.image))
 
     def serves(self, dep: Deployment) -> bool:
-        """Whether an applied deployment's pods take FlowEngine's flows: they run its container (RB-DEPLOY-002's canary,
-        whose pods carry FlowEngine's app label; the drill keeps no labels, the container names the code)."""
-        return dep.name not in ESTATE and dep.container == self.flowengine.container
+        """Whether an applied deployment's pods take FlowEngine's flows: its Service selects them (app=flowengine, the
+        label RB-DEPLOY-002's canary pods carry), so they are among the pods it spreads the flows over."""
+        service = {"app": fleet.DEPLOYMENT}
+        return dep.name not in ESTATE and service.items() <= dep.pod_labels(dep.current).items()
 
     @property
     def flowengine(self) -> Deployment:
@@ -298,17 +310,19 @@ class Cluster:
             self.secrets[name] = list(d.get("keys") or [])
         elif a.action == "create" and kind == "deployment" and d.get("image") and name not in ESTATE:
             # an applied Deployment (RB-DEPLOY-002's canary) runs its pods: get pods, rollout status, the world's flows;
-            # applied again, a new image is a new revision and new replicas a scale, as Kubernetes does
-            image, replicas = str(d["image"]), int(d.get("replicas", 1))
+            # applied again, a new image or pod labels is a new revision and new replicas a scale, as Kubernetes does;
+            # its labels are the manifest's (a drill recorded before they were kept: app=NAME, as it was shown then)
+            image, replicas, pods = str(d["image"]), int(d.get("replicas", 1)), d.get("template_labels")
             if (dep := self.deployments.get(name)) is None:
-                self.deployments[name] = Deployment(name, str(d.get("namespace", fleet.NAMESPACE)), replicas,
-                                                    [Revision(1, image, {}, "<none>", a.t)], str(d.get("container", name)),
-                                                    scaled_at=a.t)
+                dep = self.deployments[name] = Deployment(name, str(d.get("namespace", fleet.NAMESPACE)), replicas,
+                                                          [Revision(1, image, {}, "<none>", a.t, labels=pods)],
+                                                          str(d.get("container", name)), scaled_at=a.t)
             else:
-                if image != dep.current.image:
-                    _new_revision(dep, image, dep.current.env, dep.current.annotations, a.t)
+                if (image, pods) != (dep.current.image, dep.current.labels):
+                    _new_revision(dep, image, dep.current.env, dep.current.annotations, pods, a.t)
                 if replicas != dep.replicas:
                     dep.scale(replicas, a.t)
+            dep.labels, dep.selector = d.get("labels"), d.get("selector")
         elif a.action == "create":
             self.extra[f"{kind}/{name}"] = str(d.get("namespace", fleet.NAMESPACE))
         elif a.action == "delete":
@@ -332,7 +346,7 @@ class Cluster:
             self.canaries.append((a.t, tuple(_kept(x) for x in self.deployments.values() if self.serves(x))))
         return meant
 
-    def _template_meaning(self, dep: Deployment, op: str, template: tuple[str, Env, Env] | None) -> list[str]:
+    def _template_meaning(self, dep: Deployment, op: str, template: Template | None) -> list[str]:
         """What a change of ``dep``'s pod template (``template``: None if it stays) means."""
         if "audit" in dep.name:
             restarted = op in ("set_env", "rollout_restart") or (op == "rollout_undo" and template is not None)
@@ -343,7 +357,7 @@ class Cluster:
             return ["restart"]
         if template is None:
             return []
-        image, env, _ = template
+        image, env = template[:2]
         was, now = self.bad_release(), self.bad_release(image)
         # leaving the scenario's bad release is a rollback; going back to it undoes one
         out = ["rollback"] if was and not now else ["rollback_off"] if now and not was else []
@@ -357,13 +371,14 @@ def _kept(dep: Deployment) -> Deployment:
     return replace(dep, history=list(dep.history))
 
 
-def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, t: float) -> None:
+def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, labels: Env | None, t: float) -> None:
     # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
-    same = next((r for r in dep.history if (r.image, r.env, r.annotations) == (image, env, annotations)), None)
+    same = next((r for r in dep.history if (r.image, r.env, r.annotations, r.labels) == (image, env, annotations,
+                                                                                        labels)), None)
     if same is not None:
         dep.history.remove(same)
     number = max(r.number for r in dep.history) + 1
-    dep.history.append(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations)))
+    dep.history.append(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations), labels))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:

@@ -64,10 +64,11 @@ class Pod:
     image: str
     container: str
     index: int = 0              # its place in its deployment's schedule (``Cluster.pods``): what a delete names
+    tagged: tuple[tuple[str, str], ...] = ()    # its labels (``Deployment.pod_labels``); none: a stateful set's
 
     @property
     def labels(self) -> dict[str, str]:
-        return {"app": self.deployment, "pod-template-hash": self.template_hash}
+        return dict(self.tagged) or {"app": self.deployment, "pod-template-hash": self.template_hash}
 
 
 class Context:

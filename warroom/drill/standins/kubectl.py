@@ -120,17 +120,22 @@ def yaml_error(exc: Exception) -> str:
 
 
 def pod_template(doc: dict[str, Any]) -> dict[str, object]:
-    """What an applied Deployment runs (``replicas``, its first container's ``image`` and name), recorded so the
-    cluster schedules its pods (``Cluster.apply``) and the world knows their release (``blocks metrics compare``);
-    {} when the manifest does not say: the object is kept, with no pods."""
-    spec = doc.get("spec")
+    """What an applied Deployment runs (``replicas``, its first container's ``image`` and name) and its labels (its
+    own, its selector's ``matchLabels``, its pods'), recorded so the cluster schedules its pods (``Cluster.apply``),
+    selectors find them and the world knows their release (``blocks metrics compare``); {} when the manifest does not
+    say: the object is kept, with no pods."""
+    spec, meta = doc.get("spec"), doc.get("metadata")
     try:
         container = spec["template"]["spec"]["containers"][0]       # type: ignore[index]
         image, replicas, name = container["image"], spec.get("replicas", 1), container.get("name", "app")
+        labels = [(where or {}).get(key) or {} for where, key in (
+            (meta, "labels"), (spec.get("selector"), "matchLabels"), (spec["template"].get("metadata"), "labels"))]
     except (KeyError, IndexError, TypeError, AttributeError):
         return {}
-    ok = isinstance(image, str) and type(replicas) is int and replicas >= 0 and isinstance(name, str)
-    return {"image": image, "replicas": replicas, "container": name} if ok else {}
+    ok = isinstance(image, str) and type(replicas) is int and replicas >= 0 and isinstance(name, str) and all(
+        isinstance(m, dict) and all(isinstance(x, str) for x in (*m, *m.values())) for m in labels)
+    return {"image": image, "replicas": replicas, "container": name,
+            **{k: dict(sorted(m.items())) for k, m in zip(("labels", "selector", "template_labels"), labels)}} if ok else {}
 
 
 def not_found(kind: str, name: str) -> ToolError:
@@ -313,7 +318,7 @@ class Kubectl:
         heads = ["NAMESPACE"] * show_ns + ["NAME"] * named + [*columns.split(","),
                                                               *filter(None, wide_columns.split(",") * wide)]
         rows = [[o.api["metadata"].get("namespace")] * show_ns + [o.name] * named + [*o.row, *o.wide * wide]
-                + [",".join(f"{k}={v}" for k, v in o.labels.items())] * labels for o in objs]
+                + [",".join(f"{k}={v}" for k, v in o.labels.items()) or "<none>"] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)
 
@@ -449,7 +454,7 @@ class Kubectl:
         running = [p for p in all_pods(self.ctx, None if what == "nodes" else self.scope) if p.status == "Running"]
         used = {p.name: usage(self.ctx, p, [q for q in running if q.deployment == p.deployment]) for p in running}
         rows: list[tuple[str, float, float]] = [(p.name, *used[p.name]) for p in running
-                                                if match_selector({"app": p.deployment}, self.selector)]
+                                                if match_selector(p.labels, self.selector)]
         if what == "nodes":
             rows = [(n, *(base + sum(used[p.name][k] for p in running if p.node == n)
                           for k, base in ((0, 1200 + 200 * i), (1, 6000 + 500 * i)))) for i, n in enumerate(NODES)]
@@ -504,8 +509,9 @@ class Kubectl:
             raise ToolError(f"error: unable to find the specified revision {rev}")
         env = "\n".join(f"      {k}:\t{v}" for k, v in r.env.items())
         ann = f"kubernetes.io/change-cause: {r.cause}" if r.cause != "<none>" else "<none>"
+        labels = "\n\t".join(f"{k}={v}" for k, v in dep.pod_labels(r).items())
         self.ctx.out(f"deployment.apps/{dep.name} with revision #{r.number}\nPod Template:\n"
-                     f"  Labels:\tapp={dep.name}\n\tpod-template-hash={r.template_hash}\n  Annotations:\t{ann}\n"
+                     f"  Labels:\t{labels}\n  Annotations:\t{ann}\n"
                      f"  Containers:\n   {dep.container}:\n    Image:\t{r.image}\n    Port:\t{dep.port}/TCP\n"
                      f"    Host Port:\t0/TCP\n    Environment:\n{env}\n    Mounts:\t<none>\n  Volumes:\t<none>\n")
 

@@ -99,7 +99,8 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
             name = name[:-5] + short_hash(name, created, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
-                       created, node, _ip(name) if node else None, rev.image, dep.container, i))
+                       created, node, _ip(name) if node else None, rev.image, dep.container, i,
+                       tuple(dep.pod_labels(rev).items())))
     return out
 
 
@@ -138,12 +139,17 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
                (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
 
 
+def _lines(labels: dict[str, str], indent: int) -> str:
+    """Labels as ``describe`` prints them: one ``key=value`` a line, by key, under the first; ``<none>`` if none."""
+    return ("\n" + " " * indent).join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+
+
 def describe_pod(ctx: Context, p: Pod) -> str:
     events = f"\n  Warning  FailedScheduling  {UNSCHEDULABLE}" if p.node is None else "           <none>"
     return (f"Name:             {p.name}\nNamespace:        {p.namespace}\n"
             f"Node:             {f'{p.node}/{p.ip}' if p.node else '<none>'}\n"
-            f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           app={p.deployment}\n"
-            f"                  pod-template-hash={p.template_hash}\nStatus:           {p.status}\n"
+            f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           {_lines(p.labels, 18)}\n"
+            f"Status:           {p.status}\n"
             f"IP:               {p.ip or ''}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
             f"    State:          {'Running' if p.status in ('Running', 'Terminating') else 'Waiting'}\n"
             f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
@@ -182,10 +188,12 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
         "env": [{"name": k, "value": v} for k, v in cur.env.items()],
         "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}},
     }
-    template_meta = {"labels": {"app": dep.name}} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
+    labels, selector = ({"app": dep.name} if m is None else m for m in (dep.labels, dep.selector))
+    pods = {k: v for k, v in dep.pod_labels(cur).items() if k != "pod-template-hash"}     # the ReplicaSet adds it
+    template_meta = {"labels": pods} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
     api = _api(ctx, "Deployment", dep.name, dep.namespace, dep.history[0].at, apiVersion="apps/v1", spec={
-        "replicas": dep.replicas, "selector": {"matchLabels": {"app": dep.name}},
+        "replicas": dep.replicas, "selector": {"matchLabels": selector},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
         "template": {"metadata": template_meta, "spec": {"containers": [container]}},
     }, status={
@@ -197,9 +205,9 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
              if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
         ],
     })
-    api["metadata"] |= {"labels": {"app": dep.name}, "annotations": ann, "generation": cur.number + 3}
+    api["metadata"] |= ({"labels": labels} if labels else {}) | {"annotations": ann, "generation": cur.number + 3}
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - dep.history[0].at)),
-               (dep.container, cur.image, f"app={dep.name}"))
+               (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
