@@ -30,6 +30,8 @@ READS = {"no_align", "tuples_only", "quiet", "expanded", "echo_queries", "comman
          "dbname", "username", "host", "port", "field_separator", "set", "pset", *INERT}
 ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step's PGUSER is flowengine_user)
 STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
+TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
+TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
 STEPS = 50_000_000                        # SQLite VM steps one statement may take (a runbook query: < 0.1%)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
@@ -84,23 +86,79 @@ def run(ctx: Context, argv: list[str]) -> int:
     return session(ctx, database(ctx), todo, args, variables, stop)
 
 
+class Transaction:
+    """The session's transaction as PostgreSQL keeps it, so a write is recorded (``db_write``) only when
+    it commits. Outside a block each ``-c`` string is one implicit transaction and each script statement
+    commits on its own; ``BEGIN`` (or ``-1``) opens a block that spans actions until ``COMMIT`` or
+    ``ROLLBACK``, which an error aborts. SQLite keeps a savepoint for it, so a statement after a
+    ``ROLLBACK`` no longer sees what was undone."""
+
+    def __init__(self, ctx: Context, conn: sqlite3.Connection) -> None:
+        self.ctx, self.conn = ctx, conn
+        self.block: str | None = None             # None, "open" or "aborted"
+        self.held: list[dict[str, object]] = []   # the open transaction's writes
+        self.live = False                         # a savepoint is open
+
+    def start(self) -> None:
+        if not self.live:
+            self.conn.execute("SAVEPOINT psql_tx")
+            self.live = True
+
+    def end(self, commit: bool) -> None:
+        """Ends whatever transaction is open (none: nothing happens)."""
+        if commit:
+            for write in self.held:
+                self.ctx.record("db_write", **write)
+        self.held.clear()
+        if self.live:
+            self.conn.execute("RELEASE psql_tx" if commit else "ROLLBACK TO psql_tx")
+            if not commit:
+                self.conn.execute("RELEASE psql_tx")
+            self.live = False
+        self.block = None
+
+    def control(self, stmt: str) -> tuple[str, str | None] | None:
+        """``stmt``'s command tag and warning when it is BEGIN, COMMIT or ROLLBACK (and their other
+        spellings); None for any other statement. Savepoints, two-phase commit, chaining and read-only
+        blocks are refused, not half simulated."""
+        m = TX_CONTROL.fullmatch(stmt)
+        if m is None:
+            if TX_REFUSED.match(stmt):
+                raise Refusal(f"drill: {stmt.split()[0].upper()} is not simulated (BEGIN, COMMIT and ROLLBACK are)")
+            return None
+        word, rest = " ".join(m[1].upper().split()), m[2].upper()
+        if word in ("BEGIN", "START TRANSACTION"):
+            if "READ ONLY" in " ".join(rest.split()):
+                raise Refusal("drill: a read-only transaction is not simulated")
+            if self.block == "aborted":
+                raise ToolError(ABORTED)
+            if self.block == "open":
+                return word, "WARNING:  there is already a transaction in progress"
+            self.start()
+            self.block = "open"
+            return word, None
+        if rest.strip():
+            raise Refusal(f"drill: {word} {' '.join(m[2].split()[:2])} is not simulated (plain BEGIN, COMMIT and "
+                          "ROLLBACK are)")
+        commit = word in ("COMMIT", "END") and self.block != "aborted"
+        warning = None if self.block else "WARNING:  there is no transaction in progress"
+        self.end(commit)
+        return ("COMMIT" if commit else "ROLLBACK"), warning
+
+
 def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]], args: Args,
             variables: dict[str, str], stop: bool) -> int:
     """psql's actions one after the other, as psql 15 runs them (checked against a real server): a ``-c``
-    string is one request, so one transaction (an error ends it and undoes its writes); a script runs
-    statement by statement; ``-1`` wraps the whole run in one transaction, which an error aborts (each
-    statement after it is refused, and nothing it wrote stays). An error ends only its action, unless
-    ON_ERROR_STOP; the exit code is the last action's: 1 for a failed ``-c``, and a script's error counts
-    only under ON_ERROR_STOP (3). A write is recorded (``db_write``) only when its transaction commits."""
-    single, aborted, code = bool(args.get("single_transaction")), False, 0
-    held: list[dict[str, object]] = []           # the open transaction's writes
-
-    def end(commit: bool) -> None:
-        if commit:
-            for write in held:
-                ctx.record("db_write", **write)
-        held.clear()
-
+    string is one request, so one transaction unless a block is open (an error ends it, undoes its writes
+    and skips the rest of the string); a script runs statement by statement; ``-1`` opens a block around
+    the whole run. An error inside a block aborts it: each statement after it is refused until COMMIT
+    (which then rolls back) or ROLLBACK. An error ends only its action, unless ON_ERROR_STOP; the exit
+    code is the last action's: 1 for a failed ``-c``, and a script's error counts only under ON_ERROR_STOP
+    (3). See :class:`Transaction` for what is recorded."""
+    tx, code = Transaction(ctx, conn), 0
+    if args.get("single_transaction"):
+        tx.start()
+        tx.block = "open"
     for kind, value in todo:
         code, text, place = 0, value, None       # place: the script's name errors carry ("-f -": <stdin>)
         if kind != "command":
@@ -115,27 +173,39 @@ def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]],
         for m in STATEMENT.finditer(text if code == 0 else ""):
             if not (stmt := m[0].strip()):
                 continue
+            where = f"psql:{place}:{text.count(chr(10), 0, m.end()) + 1}: " if place else ""
             if kind != "command" and args.get("echo_queries"):
                 ctx.out(stmt + ";" * text.startswith(";", m.end()))
             try:
-                if aborted:
+                if (said := tx.control(stmt)) is not None:
+                    tag, warning = said
+                    if warning:
+                        ctx.err(where + warning)
+                    if not args.get("quiet"):
+                        ctx.out(tag)
+                    continue
+                if tx.block == "aborted":
                     raise ToolError(ABORTED)
-                held.extend(render(ctx, conn, stmt, args))
+                tx.start()
+                tx.held.extend(render(ctx, conn, stmt, args))
             except Refusal:
                 raise
             except ToolError as exc:
-                aborted = single
-                ctx.err(f"psql:{place}:{text.count(chr(10), 0, m.end()) + 1}: {exc}" if place else str(exc))
+                if tx.block:
+                    tx.block = "aborted"
+                ctx.err(where + str(exc))
                 code = 1 if kind == "command" else 3 * stop
                 if kind == "command" or stop:
                     break
-            if kind != "command" and not single:  # each script statement commits on its own
-                end(True)
-        if not single:
-            end(code == 0)
+            if kind != "command" and not tx.block:  # outside a block each script statement commits on its own
+                tx.end(True)
+        if not tx.block:
+            tx.end(code == 0)
         if code and stop:
             break
-    end(not aborted)
+    if args.get("single_transaction") and not tx.block:    # -1's own COMMIT, after the run closed its block
+        ctx.err("WARNING:  there is no transaction in progress")
+    tx.end(tx.block == "open" and bool(args.get("single_transaction")))    # psql's exit ends an open block
     return code
 
 
