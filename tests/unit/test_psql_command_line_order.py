@@ -60,7 +60,7 @@ def test_an_error_ends_only_its_action_unless_on_error_stop(drill: Drill, tmp_pa
     code, out, err = run_one(drill, ["psql", "-At", "-v", "ON_ERROR_STOP=1", "-c", BAD, "-f", f], T)
     assert (code, out) == (1, ""), (code, out, err)
     code, out, err = run_one(drill, ["psql", "-At", "-c", "SELECT 1", "-f", "/nonexistent.sql", "-c", "SELECT 2"], T)
-    assert (code, out, err) == (0, "1\n2\n", "/nonexistent.sql: No such file or directory\n")
+    assert (code, out, err) == (0, "1\n2\n", "psql: error: /nonexistent.sql: No such file or directory\n")
 
 
 def test_single_transaction_aborts_after_an_error_and_undoes_its_writes(drill: Drill, tmp_path: Path) -> None:
@@ -85,3 +85,17 @@ def test_piped_stdin_errors_carry_no_file_prefix(drill: Drill, monkeypatch: pyte
         ctx = Context("psql", argv, drill, at=drill.wall_time(T), stdout=out, stderr=err)
         ctx.no_delay = True
         assert (run_tool(ctx), out.getvalue()) == (0, "2\n") and err.getvalue().startswith(prefix + GONE), err.getvalue()
+
+
+@pytest.mark.parametrize(("value", "stops"), [("", True), ("On", True), ("tRu", True), ("of", False), ("n", False),
+                                               ("0", False)])
+def test_on_error_stop_reads_a_boolean_as_psql_does(drill: Drill, value: str, stops: bool) -> None:
+    """psql's ParseVariableBool: a prefix of true/false/yes/no, on, of(f), 1, 0; empty is on
+    (``-v ON_ERROR_STOP=`` stops in psql 15; the stand-in read it, and 'o', as off)."""
+    code, out, _ = run_one(drill, ["psql", "-At", "-v", f"ON_ERROR_STOP={value}", "-c", BAD, "-c", "SELECT 9"], T)
+    assert (code, out) == ((1, "") if stops else (0, "9\n"))
+
+
+def test_on_error_stop_not_a_boolean_is_refused(drill: Drill) -> None:
+    assert run_one(drill, ["psql", "-At", "-v", "ON_ERROR_STOP=o", "-c", "SELECT 9"], T) == (
+        1, "", 'psql: error: unrecognized value "o" for "ON_ERROR_STOP": Boolean expected\n')

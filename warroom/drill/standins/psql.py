@@ -165,7 +165,7 @@ def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]],
             try:
                 text = interpolate(read_input(value, "psql: error: out of memory"), variables)   # -c skips :name
             except OSError as exc:
-                ctx.err(f"{value}: {exc.strerror}")
+                ctx.err(f"psql: error: {value}: {exc.strerror}")
                 code = 1
             place = None if kind == "stdin" else "<stdin>" if value == "-" else value
         elif args.get("echo_queries"):           # -e: a -c string is sent (and echoed) whole
@@ -240,7 +240,21 @@ def settings(args: Args) -> tuple[dict[str, str], bool]:
         if name not in ("pager", "footer") or (name == "footer" and value not in ("on", "off")):
             raise ToolError(f"psql: error: drill: `psql -P {word}` is not simulated (it reads -P footer=on|off and "
                             "-P pager=...)")
-    return variables, variables.get("ON_ERROR_STOP", "").lower() in ("1", "on", "t", "tr", "tru", "true", "y", "ye", "yes")
+    stop = boolean(variables["ON_ERROR_STOP"]) if "ON_ERROR_STOP" in variables else False
+    if stop is None:
+        raise ToolError(f'psql: error: unrecognized value "{variables["ON_ERROR_STOP"]}" for "ON_ERROR_STOP": '
+                        "Boolean expected", 1)
+    return variables, stop
+
+
+def boolean(value: str) -> bool | None:
+    """psql's ParseVariableBool: a prefix of true, false, yes or no; on, of(f); 1 or 0; None: not one.
+    An empty value is on (``-v ON_ERROR_STOP=``), as psql's bool_substitute_hook makes it."""
+    v = value.lower() or "on"
+    for word, meaning in (("true", True), ("false", False), ("yes", True), ("no", False)):
+        if word.startswith(v):
+            return meaning
+    return {"on": True, "of": False, "off": False, "1": True, "0": False}.get(v)
 
 
 VARIABLE = re.compile(r"""'(?:[^']|'')*'?|"[^"]*"?|--[^\n]*|::|:(['"]?)([A-Za-z_]\w*)\1""")
