@@ -60,3 +60,15 @@ def test_a_bar_with_hash_and_none_to_a_terminal(drill: Drill, monkeypatch: pytes
         ctx.no_delay = True
         monkeypatch.setattr(sys, "stdin", io.StringIO(""))
         assert run_tool(ctx) == 0 and out.getvalue() and err.getvalue() == "", err.getvalue()
+
+
+def test_no_progress_meter_and_progress_bar_are_curl_s_own(drill: Drill) -> None:
+    """``--no-progress-meter`` (curl >= 7.67: no meter, errors still said, unlike -s) and ``--progress-bar``
+    (-#'s long name) were refused as unknown options; curl 7.88 takes both (issue-13-redteam32.md)."""
+    assert run_one(drill, ["curl", "--no-progress-meter", "-o", "/dev/null", STATUS], T) == (0, "", "")
+    assert run_one(drill, ["curl", "--no-progress-meter", "https://nowhere.invalid/"], T) == (
+        6, "", "curl: (6) Could not resolve host: nowhere.invalid\n")
+    assert run_one(drill, ["curl", "--no-progress-meter", "-#", "-o", "/dev/null", STATUS], T) == (0, "", "")
+    assert run_one(drill, ["curl", "--no-progress-meter", "--progress-meter", "-o", "/dev/null", STATUS], T)[2] \
+        .startswith(HEADER)
+    assert run_one(drill, ["curl", "--progress-bar", "-o", "/dev/null", STATUS], T) == (0, "", BAR + "\n")

@@ -45,6 +45,8 @@ EXAMPLES = {
     ("curl", "connect_timeout"): f"curl -s [--connect-timeout 0.001] {STATUS}",
     ("curl", "http1.1"): f"curl -s -i [--http1.1] {STATUS}",
     ("curl", "progress"): f"curl -o /dev/null [-#] {STATUS}",      # a bar, not the meter
+    ("curl", "no_progress_meter"): f"curl -o /dev/null [--no-progress-meter] {STATUS}",
+    ("curl", "progress_meter"): f"curl --no-progress-meter -o /dev/null [--progress-meter] {STATUS}",
     ("psql", "no_align"): f"psql [-A] {SQL[5:]}",
     ("psql", "tuples_only"): f"psql [-t] {SQL[5:]}",
     ("psql", "quiet"): "psql [-q] -c \"UPDATE tasks SET status = 'x' WHERE 1 = 0\"",

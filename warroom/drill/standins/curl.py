@@ -21,7 +21,7 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 
 FLAGS = flags(
     "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
-    "N|no-buffer #:progress http2 http1.1 X|request= H|header=* d|data|data-raw|data-binary=* data-urlencode=* json= "
+    "N|no-buffer #|progress-bar:progress progress-meter no-progress-meter http2 http1.1 X|request= H|header=* d|data|data-raw|data-binary=* data-urlencode=* json= "
     "o|output= w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
     "T|upload= retry-delay= resolve=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
@@ -33,7 +33,8 @@ WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "c
 # no drill server reads who asks (-A, -e). -v, -u, --retry, -T, --resolve... are refused (``READS``).
 INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
 READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
-         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", "progress", *INERT}
+         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", "progress", "progress_meter",
+         "no_progress_meter", *INERT}
 STATUS = {"none": "All Systems Operational", "minor": "Partially Degraded Service", "major": "Partial System Outage"}
 CONNECT = 0.012408                      # seconds to connect, in the drill world (-w %{time_connect})
 METER = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
@@ -76,8 +77,10 @@ def run(ctx: Context, argv: list[str]) -> int:
     data, code = opts.text("json") or "&".join(opts.all("data")), 0
     timeouts = ((limit(opts, "connect_timeout"), "Connection timed out after {} milliseconds"),
                 (limit(opts, "max_time"), "Operation timed out after {} milliseconds with 0 bytes received"))
-    # curl's progress meter (-#: its bar) on stderr, unless -s or the body goes to a terminal
-    shown = not opts.get("silent") and not (opts.text("output") in ("", "-") and ctx.stdout.isatty())
+    # curl's progress meter (-#: its bar) on stderr, unless -s, --no-progress-meter (the last of it and
+    # --progress-meter: long-only switches, so argv's words) or the body goes to a terminal
+    quiet = [a for a in argv if a in ("--progress-meter", "--no-progress-meter")][-1:] == ["--no-progress-meter"]
+    shown = not opts.get("silent") and not quiet and not (opts.text("output") in ("", "-") and ctx.stdout.isatty())
     for raw in urls:
         url = raw if "://" in raw else "http://" + raw
         url += (("&" if "?" in url else "?") + data) * bool(opts.get("get") and data)      # -G: the data as a query
