@@ -69,7 +69,7 @@ from warroom.incident.runbook_shelf import RunbookShelf, runbook_id_of
 from warroom.runbook.criterion_query import pane_queries
 from warroom.incident.metric_watch import MetricWatch, SyncResult, summary_stale
 from warroom.incident import record_lines as lines
-from warroom.incident.roles import default_commander
+from warroom.incident.roles import check_person, default_commander
 from warroom.incident.vocabulary import validate_severity
 from warroom.paths import command, store_option
 
@@ -504,7 +504,8 @@ class Incident(StepRunning):
         rb = self._snapshot_runbook(runbook) if runbook else None
         data = {"id": self.id, "title": self.redact(title), "severity": severity, "runbook": rb,
                 "source": dict(source or {"kind": "manual"}), "drill": drill,
-                "commander": self.redact((commander or "").strip()) or default_commander(self.config)}
+                "commander": self.redact(check_person(commander) if (commander or "").strip()
+                                         else default_commander(self.config))}
         from warroom.incident.approvals import approval_policy
 
         policy = approval_policy(self.config)

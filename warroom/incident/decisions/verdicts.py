@@ -11,6 +11,7 @@ from typing import Any
 from warroom import scenario_time as stime
 from warroom.errors import WarroomError
 from warroom.incident.decisions.model import VERDICTS, DecisionView, recorded_key
+from warroom.incident.roles import check_person
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,12 @@ def record(incident: Any, view: DecisionView, verdict: str, *, by: str, why: str
         raise WarroomError("say why: a decision without its reason cannot be reviewed")
     if not by.strip():
         raise WarroomError("say who decides: a decision is someone's call")
+    by = check_person(by)     # a role's rule: a newline in a name would write lines of its own
     state = incident.state
     earlier = [d for d in state.decisions if recorded_key(d) == view.key]
     event = incident.record_decision({
         "id": view.decision.id, "named": view.decision.named, "runbook_id": view.runbook_id,
-        "question": view.decision.question, "verdict": verdict, "by": by.strip(), "why": why.strip(),
+        "question": view.decision.question, "verdict": verdict, "by": by, "why": why.strip(),
         "suggestion": view.suggestion, "criteria": [c.to_json() for c in view.criteria],
         "judged_at": view.judged_at.isoformat() if view.judged_at else None,
         "go_when": view.decision.go_when, "no_go_when": view.decision.no_go_when,
