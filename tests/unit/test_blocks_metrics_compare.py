@@ -63,7 +63,8 @@ def judged(table: dict[str, tuple[float, float, str]]) -> None:
 
 
 # RB-DEPLOY-002's default canary image is a -canary build of the release under test: the same code
-@pytest.mark.parametrize("image", ["registry.internal/flowengine:v1.2.0", "flowengine:v1.2.0-canary"])
+@pytest.mark.parametrize("image", ["registry.internal/flowengine:v1.2.0", "flowengine:v1.2.0-canary",
+                                   "flowengine:v1.2.0-canary2", f"registry.internal:5000/flowengine:v1.2.0@sha256:{'a' * 64}"])
 def test_a_canary_on_the_bad_release_is_worse_than_a_rolled_back_fleet(tmp_path: Path, image: str) -> None:
     drill = drill_with_canary(tmp_path, "mass-failure", image,
                               before=("kubectl rollout undo deployment/flowengine -n production",))

@@ -398,9 +398,12 @@ def place(log: NodeLog, k: int, t: float) -> tuple[float, str] | None:
 def release(image: str) -> str:
     """The version an image reference names (``registry.internal/flowengine:v1.2.0`` -> ``v1.2.0``). A ``-canary``
     tag is a build of that release for its canary track, the same code (RB-DEPLOY-002 tests ``v1.2.0-canary``
-    before it promotes ``v1.2.0``), so it runs what the release runs, faults and schema alike."""
-    name = image.rsplit("/", 1)[-1]
-    return name.split(":", 1)[1].removesuffix("-canary") if ":" in name else "latest"
+    before it promotes ``v1.2.0``), so it runs what the release runs, faults and schema alike; so is a numbered
+    one (``-canary2``) and a tag pinned to a digest (``:v1.2.0@sha256:…``, what a careful deploy writes)."""
+    named, _, digest = image.partition("@")          # a digest pins a build of the tag before it: the same code
+    name = named.rsplit("/", 1)[-1]                  # a registry's port is no tag
+    tag = name.split(":", 1)[1] if ":" in name else digest or "latest"    # a bare digest: a build of its own
+    return re.sub(r"-canary(?:[.-]?\d+)?$", "", tag, flags=re.IGNORECASE)   # -canary, -canary2, -CANARY.3
 
 
 def cpu_target(metrics: object) -> int | None:
