@@ -1,19 +1,23 @@
 """Issue 13 item 5: a Deployment applied in a drill (RB-DEPLOY-002's canary) keeps its manifest's labels, as a real
 cluster does: the object its own (none in the runbook's manifest), its selector its ``matchLabels``, its pods their
-template's plus the ``pod-template-hash`` their ReplicaSet adds; every selector (``=``, ``!=``, ``in``, ``notin``,
-``key``, ``!key``) and every output form (``--show-labels``, ``-o wide``, ``-o json``, ``describe``, ``rollout
-history``) reads those, and the Service's ``app=flowengine`` decides whether its pods take FlowEngine's flows.
-Formats as Debian's kubectl prints them against an API server (labels by key; ``<none>`` for none). ~2 s."""
+template's plus the ``pod-template-hash`` their ReplicaSet adds. Every selector (``=``, ``!=``, ``in``, ``notin``,
+``key``, ``!key``, ``>``, ``<``: apimachinery's parser, and its words for one it refuses) and every output form
+(``--show-labels``, ``-o wide``, ``-o json``, ``describe``, ``rollout history``) reads those, and the Service's
+``app=flowengine`` decides whether its pods take FlowEngine's flows. Formats as Debian's kubectl prints them against
+an API server (labels by key; ``<none>`` for none). ~2 s."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.unit.standins_corpus import run_one
 from tests.unit.test_blocks_metrics_compare import MANIFEST, drill_with_canary
 from warroom.drill.cluster import build_cluster
 from warroom.drill.directory import Drill
+from warroom.drill.standins.kubectl import match_selector, parse_selector
 
 AT = 400.0
 
@@ -75,3 +79,38 @@ def test_labels_decide_whether_its_pods_serve_and_a_label_change_is_a_new_revisi
     assert not cluster.serves(cluster.deployments["flowengine-canary"])      # the Service no longer selects them
     assert [r.number for r in cluster.deployments["flowengine-canary"].history] == [1, 2]
     assert names(drill, "app=shadow") and not names(drill, "app=flowengine,track=canary")
+
+
+@pytest.mark.parametrize(("selector", "error"), [           # apimachinery's labels.Parse, word for word
+    ("a(b", "unable to parse requirement: found '(', expected: in, notin, =, ==, !=, gt, lt"),
+    ("app=x,", "found '', expected: identifier after ','"),
+    ("track in (canary", "unable to parse requirement: found '', expected: ',' or ')'"),
+    ("x in (a,", "unable to parse requirement: found '', expected: ',', or identifier"),
+    ("x in a", "unable to parse requirement: found 'a' expected: '('"),
+    ("!a=b", "found '=', expected: ',' or 'end of string'"),
+    (",", "found ',', expected: !, identifier, or 'end of string'"),
+    ("a>x", 'unable to parse requirement: values[0]: Invalid value: "x": for \'Gt\', \'Lt\' operators, the value must '
+            "be an integer"),
+    ("a=-x", 'unable to parse requirement: values[0][a]: Invalid value: "-x": a valid label must be an empty string or '
+             "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character "
+             "(e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+             "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+    ("a:b", 'unable to parse requirement: <nil>: Invalid value: "a:b": name part must consist of alphanumeric '
+            "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or "
+            "'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+])
+def test_an_invalid_selector_is_refused_in_the_api_server_s_words(selector: str, error: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_selector(selector)
+    assert str(refused.value) == error
+
+
+def test_selectors_mean_what_the_api_server_reads() -> None:
+    pod = {"app": "flowengine", "track": "canary", "tier": "7"}
+    assert parse_selector("x in (a,,b), y notin (in,notin)") == [("x", "in", frozenset({"a", "", "b"})),
+                                                                ("y", "notin", frozenset({"in", "notin"}))]
+    assert parse_selector("in in (in)") == [("in", "in", frozenset({"in"}))]      # a keyword is a word where one goes
+    for selector, matched in (("app,!zone", True), ("app notin (x),zone notin (x)", True), ("zone in (x)", False),
+                              ("tier>6,tier<8", True), ("tier>7", False), ("app>1", False), ("zone<9", False),
+                              ("app=", False), ("zone=", False), ("zone!=", True), ("track==canary", True)):
+        assert match_selector(pod, selector) is matched, selector

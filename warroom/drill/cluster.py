@@ -378,7 +378,8 @@ def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, label
     if same is not None:
         dep.history.remove(same)
     number = max(r.number for r in dep.history) + 1
-    dep.history.append(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations), labels))
+    cause = same.cause if same else "<none>"
+    dep.history.append(Revision(number, image, dict(env), cause, t, dict(annotations), labels))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:

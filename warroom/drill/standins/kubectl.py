@@ -135,54 +135,136 @@ def pod_template(doc: dict[str, Any]) -> dict[str, object]:
     ok = isinstance(image, str) and type(replicas) is int and replicas >= 0 and isinstance(name, str) and all(
         isinstance(m, dict) and all(isinstance(x, str) for x in (*m, *m.values())) for m in labels)
     return {"image": image, "replicas": replicas, "container": name,
-            **{k: dict(sorted(m.items())) for k, m in zip(("labels", "selector", "template_labels"), labels)}} if ok else {}
+            **{k: dict(sorted(m.items())) for k, m in zip(("labels", "selector", "template_labels"), labels)}
+            } if ok else {}
 
 
 def not_found(kind: str, name: str) -> ToolError:
     return ToolError(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
 
 
-_KEY, _VALUE = r"[A-Za-z0-9](?:[-A-Za-z0-9_./]*[A-Za-z0-9])?", r"(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?"
-_REQUIREMENT = re.compile(rf"\s*(?:!\s*(?P<absent>{_KEY})|(?P<key>{_KEY})(?:\s*(?P<op>==?|!=)\s*(?P<value>{_VALUE})|"
-                          rf"\s+(?P<set>in|notin)\s*\((?P<values>\s*{_VALUE}(?:\s*,\s*{_VALUE})*\s*)\))?)\s*")
-Requirement = tuple[str, str, frozenset[str]]          # (key, op: = != in notin exists !, values)
+Requirement = tuple[str, str, frozenset[str]]          # (key, op: = != in notin exists ! gt lt, values)
+_OPS = {"in": "in", "notin": "notin", "=": "=", "==": "=", "!=": "!=", ">": "gt", "<": "lt"}
+_NAME, _EXAMPLES = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", "'MyName',  or 'my.name',  or '123-abc'"
+_VALUES = "'MyValue',  or 'my_value',  or '12345'"
+_DNS = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+
+
+def _name_errors(text: str, lead: str, examples: str, rule: str) -> list[str]:
+    """apimachinery's words for a name or label value that breaks ``rule`` or is longer than 63 characters."""
+    return ["must be no more than 63 characters"] * (len(text) > 63) + [
+        f"{lead}consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+        f"character (e.g. {examples}, regex used for validation is '{rule}')"] * (not re.fullmatch(rule, text))
+
+
+def _key_errors(key: str) -> list[str]:
+    """Why ``key`` is no label key (apimachinery's IsQualifiedName: [DNS subdomain "/"] name), in its words."""
+    *prefix, name = key.split("/")
+    if len(prefix) > 1:                         # ("/" breaks the name rule: the one sentence that says it)
+        return [f"a qualified name {m} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+                for m in _name_errors("/", "must ", _EXAMPLES, _NAME)]
+    dns = (f"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+           f"start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '{_DNS}')")
+    errors = [f"prefix part {e}" for p in prefix for e in (["must be non-empty"] if not p else [
+        "must be no more than 253 characters"] * (len(p) > 253) + [dns] * (not re.fullmatch(_DNS, p)))]
+    return errors + [f"name part {e}" for e in (_name_errors(name, "must ", _EXAMPLES, _NAME) if name else
+                                                ["must be non-empty"])]
 
 
 def parse_selector(text: object) -> list[Requirement]:
-    """A label selector as the API server reads it: ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``,
-    ``a in (x,y)``, ``a notin (x)``, comma-joined; anything else is a ValueError naming what was
-    found where a requirement should be (kubectl asks the server, which refuses the list)."""
-    out, text, pos = [], str(text or ""), 0
-    token = re.compile(r"\s*!?\s*(!=|==|[(),=!]|[^\s(),=!]*)")        # the lexer's next token (after a "!")
-    while text.strip():
-        m = _REQUIREMENT.match(text, pos)
-        if m is None:
-            raise ValueError(f"unable to parse requirement: found '{token.match(text, pos)[1]}', expected: identifier")
-        key, op = m["absent"] or m["key"], "!" if m["absent"] else m["op"] or m["set"] or "exists"
-        values = m["values"] if m["set"] else m["value"] or ""
-        out.append((key, "=" if op == "==" else op, frozenset(v.strip() for v in values.split(","))))
-        if (pos := m.end()) == len(text):
+    """A label selector as the API server reads it, apimachinery's ``labels.Parse`` step for step (its lexer, grammar,
+    checks of keys and values, and words): ``a=b``, ``a==b``, ``a!=b``, ``a``, ``!a``, ``a in (x,y)``, ``a notin (x)``,
+    ``a>1``, ``a<1``, comma-joined. A ValueError says why, as kubectl prints it after the request."""
+    lexed = re.findall(r"[ \t\r\n]*(?:(==|!=|[=!(),><])|([^ \t\r\n=!(),><]+))", str(text or ""))  # longest symbols
+    toks = [(sym or (word if word in ("in", "notin") else "id"), sym or word) for sym, word in lexed] + [("end", "")]
+    at, out = 0, []
+
+    def take(step: int = 1, values: bool = True) -> tuple[str, str]:
+        """The next token (``step`` 0: a look ahead); "in"/"notin" are words where a value goes ("in in (in)")."""
+        nonlocal at
+        at += step
+        kind, word = toks[at - step]
+        return ("id" if values and kind in ("in", "notin") else kind), word
+
+    def requirement() -> Requirement:
+        kind, key = take()
+        if absent := kind == "!":
+            kind, key = take()
+        if kind != "id":
+            raise ValueError(f"found '{key}', expected: identifier")
+        if errors := _key_errors(key):
+            raise ValueError(f"<nil>: Invalid value: {json.dumps(key, ensure_ascii=False)}: {'; '.join(errors)}")
+        if absent or take(0)[0] in ("end", ","):
+            return key, "!" if absent else "exists", frozenset()
+        kind, word = take(values=False)
+        if (op := _OPS.get(kind)) is None:
+            raise ValueError(f"found '{word}', expected: in, notin, =, ==, !=, gt, lt")
+        values: set[str] = set()
+        if op in ("in", "notin"):
+            if (opened := take())[0] != "(":
+                raise ValueError(f"found '{opened[1]}' expected: '('")
+            if take(0)[0] not in ("id", ",", ")"):
+                raise ValueError(f"found '{take(0)[1]}', expected: ',', ')' or identifier")
+            while (kind := take())[0] != ")":       # values between commas, "" where there is none: "(,a,,b,)"
+                if kind[0] not in ("id", ","):
+                    raise ValueError(f"found '{kind[1]}', expected: ',', or identifier")
+                if kind[0] == "id" and take(0)[0] not in (",", ")"):
+                    raise ValueError(f"found '{take(0)[1]}', expected: ',' or ')'")
+                if kind[0] == "id":
+                    values.add(kind[1])
+                elif not values or take(0)[0] in (",", ")"):
+                    values.add("")
+            values = values or {""}
+        elif take(0)[0] in ("end", ","):
+            values = {""}
+        elif (kind := take())[0] == "id":
+            values = {kind[1]}
+        else:
+            raise ValueError(f"found '{kind[1]}', expected: identifier")
+        ordered = sorted(values)
+        errors = [f"values[{i}]: Invalid value: {json.dumps(v)}: for 'Gt', 'Lt' operators, the value must be an integer"
+                  for i, v in enumerate(ordered) if op in ("gt", "lt") and not re.fullmatch(r"[+-]?[0-9]+", v)]
+        errors += [f"values[{i}][{key}]: Invalid value: {json.dumps(v, ensure_ascii=False)}: {'; '.join(e)}"
+                   for i, v in enumerate(ordered) if (e := _name_errors(v, "a valid label must be an empty string or ",
+                                                                        _VALUES, f"({_NAME})?"))]
+        if errors:
+            raise ValueError(errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]")
+        return key, op, frozenset(values)
+
+    while (kind := take(0))[0] != "end":
+        if kind[0] not in ("id", "!"):
+            raise ValueError(f"found '{kind[1]}', expected: !, identifier, or 'end of string'")
+        try:
+            out.append(requirement())
+        except ValueError as exc:
+            raise ValueError(f"unable to parse requirement: {exc}") from None
+        if (kind := take())[0] == "end":
             break
-        if text[pos] != ",":
-            raise ValueError(f"found '{token.match(text, pos)[1]}', expected: ',' or 'end of string'")
-        pos += 1
+        if kind[0] != ",":
+            raise ValueError(f"found '{kind[1]}', expected: ',' or 'end of string'")
+        if take(0)[0] not in ("id", "!"):
+            raise ValueError(f"found '{take(0)[1]}', expected: identifier after ','")
     return out
 
 
 def match_selector(labels: dict[str, str], selector: object) -> bool:
-    """Whether ``labels`` satisfy every requirement of a selector (text, or ``parse_selector``'s list)."""
+    """Whether ``labels`` satisfy every requirement of a selector (text, or ``parse_selector``'s list); ``gt``/``lt``
+    compare a label's value as a whole number, and a label that is none fails them."""
     for key, op, values in selector if isinstance(selector, list) else parse_selector(selector):
         value = labels.get(key)
+        number = int(value) if op in ("gt", "lt") and re.fullmatch(r"[+-]?[0-9]+", value or "") else None
         if {"=": value in values, "in": value in values, "!=": value not in values, "notin": value not in values,
-                "exists": key in labels, "!": key not in labels}[op] is False:
+                "exists": key in labels, "!": key not in labels, "gt": number is not None and number > int(min(values)),
+                "lt": number is not None and number < int(min(values))}[op] is False:
             return False
     return True
 
 
 def match_fields(api: dict[str, Any], selector: str) -> bool:
-    """Field selectors (``involvedObject.name=node-2``, ``status.phase!=Running``) on the API object."""
-    paths = re.findall(r"(\w[\w.]*)\s*!?=", selector)
-    return match_selector({path: jsonpath("{." + path + "}", api) for path in paths}, selector)
+    """Field selectors (``involvedObject.name=node-2``, ``status.phase!=Running``) on the API object: ``path=value``,
+    ``==``, ``!=``, comma-joined."""
+    terms = re.findall(r"([^,!=]+?)\s*(!=|==|=)\s*([^,]*)", selector)
+    return all((jsonpath("{." + path.strip() + "}", api) == value.strip()) != (op == "!=") for path, op, value in terms)
 
 
 class Kubectl:
