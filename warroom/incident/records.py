@@ -38,6 +38,7 @@ PHASE_HOW = {
     "alert": "the first alert firing",
     "breach": "the first SLO breach in the metric history", "action": "the first action after the declaration",
     "note": "the first root-cause note", "verify": "a verify gate passed",
+    "status": "the commander's status change to mitigated",
     "recovered": "every breached SLO back under its warn threshold", "resolved": "the resolution",
 }
 

@@ -16,7 +16,8 @@ Phase timestamps (response-time milestones) and how each is derived when not mar
   a note, a timeline entry, a status update, a severity change, a runbook attached, a Go/No-Go
   verdict, a role given or an approval asked for.
 * ``root_cause``: the first note tagged ``root-cause``.
-* ``mitigated``:  the first verify gate that passed (the metrics confirm the fix), else the first
+* ``mitigated``:  the first verify gate that passed (the metrics confirm the fix) or status set to
+  ``mitigated`` (or ``monitoring``) by the commander, whichever came first, else the first
   time every SLO that breached was back under its warn threshold (``slo.recovered``). A mutating
   step that exits 0 is only a *mitigation attempt* (``mitigation_attempted``), never "mitigated".
 * ``resolved``:   the ``incident.resolved`` event (cleared again by ``incident.reopened``).
@@ -113,6 +114,9 @@ class IncidentState:
     first_verified_at: datetime | None = None
     first_mitigation_seq: int | None = None
     first_verified_seq: int | None = None
+    # the commander's first ``status.changed`` to mitigated (or past it): their word, as a mark is
+    first_said_mitigated_at: datetime | None = None
+    first_said_mitigated_seq: int | None = None
     first_root_cause_seq: int | None = None
     first_action_seq: int | None = None
     mark_seqs: dict[str, int] = field(default_factory=dict)
@@ -273,8 +277,11 @@ class IncidentState:
         derived["detected"] = (det or self.declared_at, decl, "declared")
         derived["mobilised"] = (self.first_action_at, self.first_action_seq, "action")
         derived["root_cause"] = (self.first_root_cause_at, self.first_root_cause_seq, "note")
-        if self.first_verified_at is not None:
-            derived["mitigated"] = (self.first_verified_at, self.first_verified_seq, "verify")
+        confirmed = [(at, seq, how) for at, seq, how in (
+            (self.first_verified_at, self.first_verified_seq, "verify"),
+            (self.first_said_mitigated_at, self.first_said_mitigated_seq, "status")) if at is not None]
+        if confirmed:       # a verify gate or the commander's own word, whichever came first
+            derived["mitigated"] = min(confirmed, key=lambda c: c[0])
         else:
             rec = self.recovered_at()
             derived["mitigated"] = (rec[0], rec[1], "recovered") if rec else (None, None, "")

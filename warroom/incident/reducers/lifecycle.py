@@ -11,6 +11,9 @@ from warroom.incident.records import PHASE_LABELS, EvidenceSample, _int, _num, _
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 
+#: Statuses a commander sets only once the impact is mitigated (``resolved`` has its own event).
+MITIGATED_OR_PAST = ("mitigated", "monitoring")
+
 if TYPE_CHECKING:
     from warroom.incident.state import IncidentState
 
@@ -88,6 +91,10 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
     to = str(d.get("to") or "")
     old = s.status
     s.explicit_status = to or None
+    if to in MITIGATED_OR_PAST and s.first_said_mitigated_at is None:
+        # the commander says it is mitigated: the milestone, as a mark would be (else the status read
+        # "mitigated" while Time to mitigate said "not reached")
+        s.first_said_mitigated_at, s.first_said_mitigated_seq = e.ts, e.seq
     s._add_timeline(e, e.type, f"Status {old} -> {to}")
 
 

@@ -1,0 +1,47 @@
+"""The commander saying the incident is mitigated (``incident status ID mitigated``, or past it:
+``monitoring``) reaches the "mitigated" milestone, as a ``mitigated`` mark does.
+
+Before: the status read "mitigated" and the timeline said "Status mitigating -> mitigated" at
++40m, while the same PIR's Response Times said "Time to mitigate: not reached" and the drill
+report "FlowEngine rolled back off the bad release bent the curves at +30m00s drill time, but the
+incident was never marked mitigated" (the milestone read only marks, verify gates and recoveries)."""
+
+from __future__ import annotations
+
+from warroom.incident.fold import replay
+from warroom.incident.records import PHASE_HOW
+from warroom.journal import events as ev
+from tests.unit.test_incident_state import T0, declared, make_events
+from datetime import timedelta
+
+
+def _mitigated(*specs: tuple[float, str, dict[str, object]]) -> tuple[object, int | None, str]:
+    return replay(make_events([(0, ev.DECLARED, declared()), *specs])).phase_sources()["mitigated"]
+
+
+def test_the_commanders_mitigated_status_is_the_milestone() -> None:
+    at, seq, how = _mitigated((10, ev.STATUS_CHANGED, {"from": "investigating", "to": "mitigating"}),
+                              (40, ev.STATUS_CHANGED, {"from": "mitigating", "to": "mitigated"}),
+                              (50, ev.STATUS_CHANGED, {"from": "mitigated", "to": "mitigated"}))
+    assert (at, seq, how) == (T0 + timedelta(minutes=40), 3, "status")
+    assert PHASE_HOW[how]
+
+
+def test_monitoring_said_first_is_mitigated_too() -> None:
+    at, seq, how = _mitigated((25, ev.STATUS_CHANGED, {"from": "investigating", "to": "monitoring"}))
+    assert (at, seq, how) == (T0 + timedelta(minutes=25), 2, "status")
+
+
+def test_a_mark_still_wins_and_an_earlier_status_never_moves_later() -> None:
+    assert _mitigated((40, ev.STATUS_CHANGED, {"to": "mitigated"}),
+                      (41, ev.PHASE_MARKED, {"phase": "mitigated",
+                                             "at": (T0 + timedelta(minutes=33)).isoformat()}))[2] == "mark"
+    at, _, how = _mitigated((20, ev.STATUS_CHANGED, {"to": "mitigated"}),
+                            (30, ev.STATUS_CHANGED, {"to": "investigating"}),
+                            (45, ev.STATUS_CHANGED, {"to": "mitigated"}))
+    assert (at, how) == (T0 + timedelta(minutes=20), "status")
+
+
+def test_other_statuses_reach_no_mitigation() -> None:
+    assert _mitigated((5, ev.STATUS_CHANGED, {"to": "identified"}),
+                      (9, ev.STATUS_CHANGED, {"to": "mitigating"}))[0] is None
