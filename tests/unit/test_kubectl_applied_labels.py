@@ -114,3 +114,11 @@ def test_selectors_mean_what_the_api_server_reads() -> None:
                               ("tier>6,tier<8", True), ("tier>7", False), ("app>1", False), ("zone<9", False),
                               ("app=", False), ("zone=", False), ("zone!=", True), ("track==canary", True)):
         assert match_selector(pod, selector) is matched, selector
+
+
+def test_a_canary_pod_logs_flowengine_s_lines_under_its_container_s_name(tmp_path: Path) -> None:
+    drill = drill_with_canary(tmp_path, "mass-failure", "flowengine:v1.2.0-canary")
+    pod = next(iter(names(drill, "track=canary"))).removeprefix("pod/")
+    lines = kubectl(drill, "logs", "-l", "track=canary", "--prefix", "--tail=50").splitlines()
+    assert lines and all(line.startswith(f"[pod/{pod}/flowengine] ") for line in lines)     # its container's name
+    assert any(" flow " in line for line in lines)         # the flows the Service gives it, not another program's lines

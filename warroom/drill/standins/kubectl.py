@@ -506,7 +506,7 @@ class Kubectl:
         tail = self.number("tail", "10" if self.selector else "-1")
 
         def say(p: Pod, t: float, line: str) -> None:       # --timestamps: kubelet's stamp before the app's own
-            ctx.out(f"[pod/{p.name}/{p.deployment}] " * bool(self.args.get("prefix")) + f"{iso(ctx.wall(t))[:-1]}"
+            ctx.out(f"[pod/{p.name}/{p.container}] " * bool(self.args.get("prefix")) + f"{iso(ctx.wall(t))[:-1]}"
                     "000000Z " * bool(self.args.get("timestamps")) + f"{iso(ctx.wall(t))} {line}")
         for p in pods:
             lines = pod_lines(ctx, p, ctx.t - window, ctx.t)
@@ -905,9 +905,11 @@ class Kubectl:
 
 def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float, str]]:
     """A pod's log lines between two scenario moments, from the drill's activity: the same lines
-    however the pod is named (``POD``, ``deployment/NAME``, ``-l``); CloudWatch holds every pod's."""
-    if pod.deployment == fleet.DEPLOYMENT:
-        pods = deployment_pods(ctx, ctx.cluster.flowengine)
+    however the pod is named (``POD``, ``deployment/NAME``, ``-l``); CloudWatch holds every pod's. A pod the Service
+    sends FlowEngine's flows to (``Cluster.serves``: a canary) logs its share of them, as FlowEngine's own do."""
+    serving = [d for d in ctx.cluster.deployments.values() if ctx.cluster.serves(d)]
+    if pod.deployment in {fleet.DEPLOYMENT, *(d.name for d in serving)}:
+        pods = [p for d in (ctx.cluster.flowengine, *serving) for p in deployment_pods(ctx, d)]
         born = next((p.created for p in pods if p.name == pod.name), t1)
         lines = ctx.activity.flowengine_logs(t1, t2, born)       # a flow started before the pod ran elsewhere
         names = [p.name for p in pods if p.status == "Running"]
