@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,23 @@ def test_no_progress_meter_and_progress_bar_are_curl_s_own(drill: Drill) -> None
     assert run_one(drill, ["curl", "--no-progress-meter", "--progress-meter", "-o", "/dev/null", STATUS], T)[2] \
         .startswith(HEADER)
     assert run_one(drill, ["curl", "--progress-bar", "-o", "/dev/null", STATUS], T) == (0, "", BAR + "\n")
+
+
+def test_each_transfer_its_own_output_and_the_last_one_s_status(drill: Drill, tmp_path: Path) -> None:
+    """curl 7.88 against a local server (issue-13-redteam32.md): -o pairs with the first URL only (the next goes to
+    stdout); the exit status is the last transfer's (a bad host, then a good one: 0; the stand-in said 6); a file -o
+    cannot open is a Warning after the meter's zeros (unless -s), then curl: (23)."""
+    body = run_one(drill, ["curl", "-s", STATUS], T)[1]
+    assert run_one(drill, ["curl", "-s", "https://nowhere.invalid/", STATUS], T) == (0, body, "")
+    assert run_one(drill, ["curl", "-s", STATUS, "https://nowhere.invalid/"], T)[0] == 6
+    assert run_one(drill, ["curl", "-s", "-o", "/dev/null", STATUS, STATUS], T) == (0, body, "")
+    bad = tmp_path / "no" / "x"
+    code, out, err = run_one(drill, ["curl", "-o", str(bad), STATUS], T)
+    warning = f"Warning: Failed to open the file {bad}: No such file or directory\n"
+    assert code == 23 and err.startswith(HEADER + "\r" + ZEROS + warning + "\r100 "), err
+    assert err.endswith("\ncurl: (23) Failure writing output to destination\n"), err
+    assert run_one(drill, ["curl", "--no-progress-meter", "-o", str(bad), STATUS], T) == (
+        23, "", warning + "curl: (23) Failure writing output to destination\n")
+    assert run_one(drill, ["curl", "-s", "-o", str(bad), STATUS], T) == (23, "", "")
+    assert run_one(drill, ["curl", "-sS", "-o", str(bad), STATUS], T) == (
+        23, "", "curl: (23) Failure writing output to destination\n")

@@ -22,7 +22,7 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 FLAGS = flags(
     "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
     "N|no-buffer #|progress-bar:progress progress-meter no-progress-meter http2 http1.1 X|request= H|header=* d|data|data-raw|data-binary=* data-urlencode=* json= "
-    "o|output= w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
+    "o|output=* w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
     "T|upload= retry-delay= resolve=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
@@ -80,13 +80,15 @@ def run(ctx: Context, argv: list[str]) -> int:
     # curl's progress meter (-#: its bar) on stderr, unless -s, --no-progress-meter (the last of it and
     # --progress-meter: long-only switches, so argv's words) or the body goes to a terminal
     quiet = [a for a in argv if a in ("--progress-meter", "--no-progress-meter")][-1:] == ["--no-progress-meter"]
-    shown = not opts.get("silent") and not quiet and not (opts.text("output") in ("", "-") and ctx.stdout.isatty())
-    for raw in urls:
+    outputs = opts.all("output")           # curl pairs each -o with a URL in order; the rest go to stdout
+    for n, raw in enumerate(urls):
+        target = outputs[n] if n < len(outputs) else ""
+        shown = not opts.get("silent") and not quiet and not (target in ("", "-") and ctx.stdout.isatty())
         url = raw if "://" in raw else "http://" + raw
         url += (("&" if "?" in url else "?") + data) * bool(opts.get("get") and data)      # -G: the data as a query
         ctx.pause(0.25)
         errors: list[str] = []                 # this transfer's, printed after its progress
-        unresolved = False
+        unresolved, code = False, 0            # curl's exit status is its last transfer's
         try:
             resp: Response | None = route(ctx, method, url, headers, data)
         except ToolError as exc:               # could not resolve / connect
@@ -99,13 +101,7 @@ def run(ctx: Context, argv: list[str]) -> int:
             resp, took, code = None, late[0], 28
             errors.append(f"curl: (28) {late[1].format(int(late[0] * 1000))}")
         fail = resp is not None and resp.status >= 400 and bool(opts.get("fail") or opts.get("fail_with_body"))
-        if shown:                              # what arrived (not a HEAD's or -f's body) and went up
-            size = len(resp.body.encode()) if resp else 0
-            got = size * (method != "HEAD" and (not fail or bool(opts.get("fail_with_body"))))
-            sent = len(data.encode()) * (resp is not None and method != "GET" and not opts.get("get"))
-            last = "" if unresolved else f"\r{meter(size, got, sent, sent, took)}\n"
-            ctx.stderr.write(BAR * (sent > 0) + BAR * (got > 0) if opts.get("progress") else
-                             f"{METER}\r{meter(0, 0, 0, 0, 0.0)}{last}")
+        warning = ""                           # -o's file would not open: said (unless -s) as the body arrives
         if resp is not None:
             out = ""
             if opts.get("include") or opts.get("head"):
@@ -115,18 +111,27 @@ def run(ctx: Context, argv: list[str]) -> int:
                        f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
             if method != "HEAD" and (not fail or opts.get("fail_with_body")):
                 out += resp.body
-            if opts.text("output") in ("", "-"):
+            if target in ("", "-"):
                 ctx.stdout.write(out)
-            elif opts.text("output") != "/dev/null":
+            elif target != "/dev/null":
                 try:
-                    Path(opts.text("output")).write_text(out)
-                except OSError:
+                    Path(target).write_text(out)
+                except OSError as exc:
                     code = 23
-                    if show_errors:
-                        ctx.err("curl: (23) Failure writing output to destination")
+                    warning = f"Warning: Failed to open the file {target}: {exc.strerror}\n" * (not opts.get("silent"))
+                    errors.append("curl: (23) Failure writing output to destination")
             if fail:
                 code = 22
                 errors.append(f"curl: (22) The requested URL returned error: {resp.status}")
+        if shown:                              # what arrived (not a HEAD's or -f's body) and went up
+            size = len(resp.body.encode()) if resp else 0
+            got = size * (method != "HEAD" and (not fail or bool(opts.get("fail_with_body"))))
+            sent = len(data.encode()) * (resp is not None and method != "GET" and not opts.get("get"))
+            last = "" if unresolved else f"\r{meter(size, got, sent, sent, took)}\n"
+            ctx.stderr.write(warning + BAR * (sent > 0) + BAR * (got > 0) if opts.get("progress") else
+                             f"{METER}\r{meter(0, 0, 0, 0, 0.0)}{warning}{last}")
+        else:
+            ctx.stderr.write(warning)
         for line in errors * show_errors:
             ctx.err(line)
         if shown and opts.get("progress"):     # the bar's line ends after the transfer's errors
