@@ -61,6 +61,8 @@ def test_an_error_ends_only_its_action_unless_on_error_stop(drill: Drill, tmp_pa
     assert (code, out) == (1, ""), (code, out, err)
     code, out, err = run_one(drill, ["psql", "-At", "-c", "SELECT 1", "-f", "/nonexistent.sql", "-c", "SELECT 2"], T)
     assert (code, out, err) == (0, "1\n2\n", "psql: error: /nonexistent.sql: No such file or directory\n")
+    code, out, err = run_one(drill, ["psql", "-At", "-f", str(tmp_path), "-c", "SELECT 2"], T)    # opened, unread
+    assert (code, out, err) == (0, "2\n", f"psql:{tmp_path}: error: could not read from input file: Is a directory\n")
 
 
 def test_single_transaction_aborts_after_an_error_and_undoes_its_writes(drill: Drill, tmp_path: Path) -> None:

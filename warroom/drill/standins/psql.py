@@ -164,6 +164,9 @@ def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]],
         if kind != "command":
             try:
                 text = interpolate(read_input(value, "psql: error: out of memory"), variables)   # -c skips :name
+            except IsADirectoryError as exc:     # psql opens it (fopen does), then its first read fails
+                ctx.err(f"psql:{value}: error: could not read from input file: {exc.strerror}")
+                code = 1
             except OSError as exc:
                 ctx.err(f"psql: error: {value}: {exc.strerror}")
                 code = 1
