@@ -161,3 +161,23 @@ def recorded_key(d: dict[str, Any]) -> tuple[str, str]:
     """``decision_key`` of a journaled ``decision.recorded`` / ``decision.overdue`` (events from
     before ``named`` was journaled had written ids: shared)."""
     return (str(d.get("id")), "") if d.get("named", True) else (str(d.get("id")), str(d.get("runbook_id")))
+
+
+def verdict_basis(recorded: dict[str, Any]) -> str:
+    """How a journaled verdict stood against what the tool judged when it was taken: as the tool
+    suggested, against it (the commander overrode the suggestion), or with no suggestion; and,
+    when none of the verdict's own criteria was met, that too. One sentence for the PIR and the
+    drill report, so a GO taken against the criteria is said as such wherever it is read, never
+    left to the reader to compare the suggestion with the verdict."""
+    verdict, suggested = recorded.get("verdict"), recorded.get("suggestion")
+    if suggested in VERDICTS and suggested != verdict:
+        said = f"against the tool's suggestion ({suggested}): the commander overrode it"
+    elif suggested in VERDICTS:
+        said = "as the tool suggested"
+    else:
+        said = "the tool made no suggestion (neither side's rule held)"
+    side = "go" if verdict == "GO" else "no_go"
+    own = [c for c in recorded.get("criteria") or [] if isinstance(c, dict) and c.get("side") == side]
+    if own and not any(c.get("state") == MET for c in own):
+        said += f"; none of its {len(own)} {verdict} criteria was met"
+    return said

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import standing
+from warroom.incident.decisions import standing, verdict_basis
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -68,9 +68,7 @@ def measured_then(recorded: dict[str, Any]) -> str | None:
             and c.get("kind") not in (None, "judgement") and c.get("judged", True)]
     if not crit:
         return None
-    suggested = recorded.get("suggestion")
-    said = f"the tool suggested {suggested}" if suggested in ("GO", "NO-GO") else "the tool made no suggestion"
-    return (f"Measured when it was taken ({said}): "
+    return (f"Measured when it was taken ({verdict_basis(recorded)}): "
             + "; ".join(f"{'GO' if c.get('side') == 'go' else 'NO-GO'} {_MARKS.get(str(c.get('state')), '?')} "
                         f"{c.get('evidence')}" for c in crit) + ".")
 

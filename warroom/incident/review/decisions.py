@@ -20,7 +20,7 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import recorded_key
+    from warroom.incident.decisions import recorded_key, verdict_basis
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
@@ -31,10 +31,10 @@ def decisions(state: IncidentState) -> list[Line]:
         counts = ", ".join(f"{n} {word}" for word in ("met", "not met", "unknown")
                            if (n := sum(1 for c in crit if c.get("state") == word)))
         whose = f" ({d.get('runbook_id')})" if d.get("runbook_id") else ""
+        basis = verdict_basis(d)
         text = (f"{d.get('verdict')} on \"{d.get('question')}\"{whose} at {hms(d.get('at'))} UTC by "
                 f"{d.get('by') or d.get('actor')}: {d.get('why')}. "
-                + (f"The tool suggested {d.get('suggestion')}" if d.get("suggestion") in ("GO", "NO-GO")
-                   else "The tool made no suggestion (neither side's rule held)")
+                + basis[:1].upper() + basis[1:]
                 + (f"; criteria {counts}" if counts else "")
                 + (f" (as judged at {clock_of(d.get('judged_at'))} UTC)" if d.get("judged_at") else "") + ".")
         cites = [d.get("seq")]
