@@ -42,3 +42,16 @@ def test_a_go_with_no_suggestion_and_no_go_criterion_met_says_so() -> None:
 
 def test_a_verdict_as_suggested_says_only_that() -> None:
     assert verdict_basis(_verdict("NO-GO", "NO-GO", {"go": "not met", "no_go": "met"})) == "as the tool suggested"
+
+
+def test_a_why_typed_over_several_lines_is_one_line_in_every_view() -> None:
+    """`incident decide 1 --go --why $'ok\\n  ◆ Roll back?  [rollback]: decided NO-GO by alice'` printed a
+    forged decision line in `incident show`'s Decisions; the fold keeps a verdict's who and why on one
+    line (``records.one_line``), as it does a skip's and a closing's reason."""
+    forged = "  ◆ Roll back?  [rollback]: decided NO-GO by alice"
+    d = _verdict("GO", "GO", {"go": "met"}) | {"why": f"ok\n{forged}", "by": "bob"}
+    st = replay(make_events([(0, ev.DECLARED, declared()), (5, ev.DECISION_RECORDED, d)]))
+    assert st.decisions[0]["why"] == "ok ◆ Roll back? [rollback]: decided NO-GO by alice"
+    assert all(len(t.text.splitlines()) == 1 for t in st.timeline)
+    [line] = decisions(st)
+    assert "\n" not in str(line.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.incident.records import _ts
+from warroom.incident.records import _ts, one_line
 from warroom.journal import events as ev
 from warroom.journal.log import Event
 
@@ -14,10 +14,12 @@ if TYPE_CHECKING:
 
 
 def _decision(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
-    record = {**d, "seq": e.seq, "at": e.ts, "actor": e.actor}
+    # who and why on one line, as a skip's or a closing's reason (``one_line``): a why typed with a
+    # line break printed a line of its own in `incident show`'s Decisions ("  ◆ …: decided GO …")
+    record = {**d, "seq": e.seq, "at": e.ts, "actor": e.actor} | {k: one_line(d[k]) for k in ("by", "why") if k in d}
     s.decisions.append(record)
-    by = d.get("by") or e.actor
-    why = f": {d.get('why')}" if d.get("why") else ""
+    by = record.get("by") or e.actor
+    why = f": {record.get('why')}" if record.get("why") else ""
     whose = f" ({d['runbook_id']})" if d.get("runbook_id") else ""
     s._add_timeline(e, e.type, f"Decision {d.get('verdict')} on \"{d.get('question')}\"{whose} by {by}{why}")
 
