@@ -162,3 +162,22 @@ def test_a_canary_s_flows_are_in_the_fleet_s_panes_by_its_share_of_ready_pods(tm
     assert fleet["flowengine:v1.1.0"] == pytest.approx(good_was, abs=0.01), (fleet, said)
     assert fleet["flowengine:v1.2.0-canary"] == pytest.approx(was + (now - was) / (pods + 1), rel=0.02), (fleet, said, pods)
     assert fleet["flowengine:v1.2.0-canary"] > CRIT["failure_rate"]
+
+
+def test_a_canary_on_the_bad_release_is_an_action_the_drill_report_names(tmp_path: Path) -> None:
+    """The panes rose with a bad canary's share of the flows (above), but the drill report's "What was done" listed
+    the rollback alone: nothing said why the failure rate climbed again. Applying it, and scaling it to zero, are
+    actions on the scenario the report names, with the panes read without them; a good canary is none."""
+    from warroom.incident.drill_report.build import drill_report
+
+    undo = ("kubectl rollout undo deployment/flowengine -n production",)
+    drill = drill_with_canary(tmp_path / "bad", "mass-failure", "flowengine:v1.2.0-canary", before=undo)
+    off = "kubectl scale deployment/flowengine-canary --replicas=0 -n production".split()
+    assert run_one(drill, off, 1500.0)[0] == 0
+    rows = {a.action: a for a in drill_report(drill, None, at=drill.wall_time(2200.0)).actions}
+    assert set(rows) == {"rollback", "canary", "canary_off"}, rows
+    rose = re.match(r"Flow failure rate ([\d.]+)% .* later \(([\d.]+)% without it\)", rows["canary"].change)
+    assert rose and float(rose[1]) > float(rose[2]), rows["canary"].change
+    assert rows["canary_off"].why == "" and "without it" in rows["canary_off"].change, rows["canary_off"]
+    good = drill_with_canary(tmp_path / "good", "mass-failure", "flowengine:v1.1.0", before=undo)
+    assert [a.action for a in drill_report(good, None, at=good.wall_time(1200.0)).actions] == ["rollback"]

@@ -37,6 +37,8 @@ ACTIONS: dict[str, str] = {
     "retry_pruned": "failed flows retried with context pruning",
     "rollback": "FlowEngine rolled back off the bad release",
     "rollback_off": "FlowEngine moved back onto the bad release",
+    "canary": "a canary on the bad release took a share of FlowEngine's flows",
+    "canary_off": "no canary on the bad release takes FlowEngine's flows any more",
     "rollback_to_pilot": "orchestrator limited to the pilot repo",
     "restart": "FlowEngine rollout restarted",
     "audit_restart": "audit pipeline restarted",

@@ -343,7 +343,13 @@ class Cluster:
             self.timeline.append((a.t, a.tool == "hpa", _kept(self.flowengine)))
         touched = self.deployments.get(str(d.get("deployment") or name)) or self.gone.get(name)
         if touched is not None and self.serves(touched):
+            before = self.canaries[-1][1] if self.canaries else ()
             self.canaries.append((a.t, tuple(_kept(x) for x in self.deployments.values() if self.serves(x))))
+            # a canary's pods on the bad release take their share of FlowEngine's flows (``on_bad_release``): that is
+            # an action on the scenario, which the report names and reads the panes without, as it does a rollback's
+            was, now = (any(x.replicas and self.bad_release(x.current.image) for x in deps)
+                        for deps in (before, self.canaries[-1][1]))
+            meant += ["canary"] if now and not was else ["canary_off"] if was and not now else []
         return meant
 
     def _template_meaning(self, dep: Deployment, op: str, template: Template | None) -> list[str]:

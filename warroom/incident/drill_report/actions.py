@@ -83,7 +83,7 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
     """(bent the curves?, why not / when undone, scenario time its effect is read by) for one action."""
     kind = a.action.removesuffix(OFF)
     runs = spans.get(kind, [])
-    if kind != a.action:          # an off switch: effective if it ended a stretch; read until taken again
+    if kind != a.action and kind in spans:   # an off switch: effective if it ended a stretch; read until taken again
         if not any(off == a.t for _, off in runs):
             return False, "it was not in force", math.inf
         again = next((on for on, _ in runs if on > a.t), None)
@@ -95,7 +95,7 @@ def _verdict(sc: Any, sig: Any, spans: dict[str, list[Stretch]], a: Any, speed: 
         return (True, "", math.inf) if a.detail["ok"] else \
             (False, f"{a.detail.get('task_id')} failed again: {a.detail.get('error') or 'no reason given'}", math.inf)
     if kind not in sc.mitigating_actions():
-        return False, "", math.inf                          # a page, an update: not meant to bend a curve
+        return False, "", math.inf            # a page, an update, a canary (or its end): not meant to bend a curve
     for on, off in runs:
         if on == a.t:
             return (True, "", math.inf) if off is None else \
