@@ -28,7 +28,7 @@ def _verdict(verdict: str, suggestion: str, states: dict[str, str]) -> dict[str,
 def test_a_go_against_a_no_go_suggestion_is_said_to_override_it() -> None:
     d = _verdict("GO", "NO-GO", {"go": "not met", "no_go": "met"})
     assert verdict_basis(d) == ("against the tool's suggestion (NO-GO): the commander overrode it;"
-                                " none of its 1 GO criteria was met")
+                                " none of its 1 measured GO criteria was met")
     [line] = decisions(replay(make_events([(0, ev.DECLARED, declared()), (5, ev.DECISION_RECORDED, d)])))
     assert "hunch. Against the tool's suggestion (NO-GO): the commander overrode it;" in str(line.text)
     assert (measured_then(d) or "").startswith("Measured when it was taken (against the tool's suggestion (NO-GO)")
@@ -37,7 +37,13 @@ def test_a_go_against_a_no_go_suggestion_is_said_to_override_it() -> None:
 def test_a_go_with_no_suggestion_and_no_go_criterion_met_says_so() -> None:
     d = _verdict("GO", "undecided", {"go": "not met", "no_go": "unknown"})
     assert verdict_basis(d) == ("the tool made no suggestion (neither side's rule held);"
-                                " none of its 1 GO criteria was met")
+                                " none of its 1 measured GO criteria was met")
+
+
+def test_a_criterion_left_to_judgement_is_never_counted_as_not_met() -> None:
+    d = _verdict("GO", "undecided", {"go": "unknown"})
+    d["criteria"][0]["kind"] = "judgement"
+    assert verdict_basis(d) == "the tool made no suggestion (neither side's rule held)"
 
 
 def test_a_verdict_as_suggested_says_only_that() -> None:

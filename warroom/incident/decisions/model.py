@@ -178,6 +178,7 @@ def verdict_basis(recorded: dict[str, Any]) -> str:
         said = "the tool made no suggestion (neither side's rule held)"
     side = "go" if verdict == "GO" else "no_go"
     own = [c for c in recorded.get("criteria") or [] if isinstance(c, dict) and c.get("side") == side]
-    if own and not any(c.get("state") == MET for c in own):
-        said += f"; none of its {len(own)} {verdict} criteria was met"
+    measured = [c for c in own if c.get("kind") not in (None, "judgement")]   # the judgement ones were the IC's
+    if measured and not any(c.get("state") == MET for c in own):
+        said += f"; none of its {len(measured)} measured {verdict} criteria was met"
     return said
