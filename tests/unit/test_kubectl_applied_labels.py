@@ -67,18 +67,43 @@ def test_the_deployment_object_keeps_its_own_labels_and_its_selector(tmp_path: P
     assert row.split()[-2:] == ["app=flowengine,track=canary", "<none>"]
 
 
+def apply(drill: Drill, path: Path, manifest: str, t: float = AT - 50) -> tuple[int, str, str]:
+    path.write_text(manifest.format(image="flowengine:v1.2.0-canary"), encoding="utf-8")
+    return run_one(drill, ["kubectl", "apply", "-n", "production", "-f", str(path)], t)
+
+
 def test_labels_decide_whether_its_pods_serve_and_a_label_change_is_a_new_revision(tmp_path: Path) -> None:
     drill = drill_with_canary(tmp_path, "mass-failure", "flowengine:v1.2.0-canary")
     cluster = build_cluster(drill.scenario, drill.actions())
     assert cluster.serves(cluster.deployments["flowengine-canary"])
-    (path := tmp_path / "other.yaml").write_text(MANIFEST.replace("app: flowengine", "app: shadow").format(
-        image="flowengine:v1.2.0-canary"), encoding="utf-8")
-    code, out, err = run_one(drill, ["kubectl", "apply", "-n", "production", "-f", str(path)], AT - 50)
-    assert (code, out) == (0, "deployment.apps/flowengine-canary configured\n"), err
+    tiered = MANIFEST.replace("labels: {{app: flowengine, track: canary}}",
+                              "labels: {{app: flowengine, track: canary, tier: web}}")
+    assert apply(drill, tmp_path / "tiered.yaml", tiered)[:2] == (0, "deployment.apps/flowengine-canary configured\n")
     cluster = build_cluster(drill.scenario, drill.actions())
-    assert not cluster.serves(cluster.deployments["flowengine-canary"])      # the Service no longer selects them
-    assert [r.number for r in cluster.deployments["flowengine-canary"].history] == [1, 2]
-    assert names(drill, "app=shadow") and not names(drill, "app=flowengine,track=canary")
+    assert [r.number for r in cluster.deployments["flowengine-canary"].history] == [1, 2]    # a new ReplicaSet
+    assert names(drill, "tier=web") == names(drill, "track=canary") and len(names(drill, "track=canary")) == 1
+    shadow = MANIFEST.replace("app: flowengine", "app: shadow").replace("name: flowengine-canary", "name: shadow")
+    assert apply(drill, tmp_path / "shadow.yaml", shadow)[:2] == (0, "deployment.apps/shadow created\n")
+    cluster = build_cluster(drill.scenario, drill.actions())
+    assert not cluster.serves(cluster.deployments["shadow"])      # the Service (app=flowengine) does not select them
+
+
+def test_the_api_server_refuses_a_selector_that_does_not_own_its_pods_or_changes(tmp_path: Path) -> None:
+    drill = drill_with_canary(tmp_path, "mass-failure", "flowengine:v1.2.0-canary")
+    moved = MANIFEST.replace("app: flowengine", "app: shadow")
+    assert apply(drill, tmp_path / "moved.yaml", moved) == (1, "", (
+        'The Deployment "flowengine-canary" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:'
+        'map[string]string{"app":"shadow", "track":"canary"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: '
+        "field is immutable\n"))
+    stray = MANIFEST.replace("name: flowengine-canary", "name: stray").replace(
+        "labels: {{app: flowengine, track: canary}}", "labels: {{app: flowengine}}")
+    assert apply(drill, tmp_path / "stray.yaml", stray) == (1, "", (
+        'The Deployment "stray" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":'
+        '"flowengine"}: `selector` does not match template `labels`\n'))
+    bare = "\n".join(line for line in MANIFEST.splitlines() if "selector" not in line).replace("-canary", "-bare")
+    refused = 'The Deployment "flowengine-bare" is invalid: spec.selector: Required value\n'
+    assert apply(drill, tmp_path / "bare.yaml", bare) == (1, "", refused)
+    assert len(build_cluster(drill.scenario, drill.actions()).deployments) == 4       # none of them was made
 
 
 @pytest.mark.parametrize(("selector", "error"), [           # apimachinery's labels.Parse, word for word

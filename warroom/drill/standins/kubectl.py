@@ -139,6 +139,11 @@ def pod_template(doc: dict[str, Any]) -> dict[str, object]:
             } if ok else {}
 
 
+def go_map(labels: dict[str, str]) -> str:
+    """Go's ``%#v`` of a ``map[string]string`` (keys in order), as the API server's refusals print one."""
+    return "map[string]string{" + ", ".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in labels.items()) + "}"
+
+
 def not_found(kind: str, name: str) -> ToolError:
     return ToolError(f'Error from server (NotFound): {api_name(kind, plural=True)} "{name}" not found')
 
@@ -729,8 +734,26 @@ class Kubectl:
                                     "--validate=false")
                 kind = d["kind"].lower()
                 exists = f"{kind}/{name}" in self.ctx.cluster.extra or self.exists(KINDS.get(kind, ""), name)
+                if template := pod_template(d) if kind == "deployment" else {}:
+                    self.check_selector(name, d["spec"], template)
                 self.done(kind, name, "configured" if exists else "created", "create", kind=kind, name=name,
-                          namespace=self.ns, **(pod_template(d) if kind == "deployment" else {}))
+                          namespace=self.ns, **template)
+
+    def check_selector(self, name: str, spec: dict[str, Any], template: dict[str, Any]) -> None:
+        """What the API server refuses in an applied Deployment's selector, in its words: none; one its pods' labels do
+        not match (it would not own them); another than it was made with (it is immutable)."""
+        selector, pods, dep = template["selector"], template["template_labels"], self.ctx.cluster.deployments.get(name)
+        if "selector" not in spec:
+            error = "spec.selector: Required value"
+        elif not selector.items() <= pods.items():
+            error = (f"spec.template.metadata.labels: Invalid value: {go_map(pods)}: `selector` does not match "
+                     "template `labels`")
+        elif dep is not None and selector != ({"app": name} if dep.selector is None else dep.selector):
+            error = (f"spec.selector: Invalid value: v1.LabelSelector{{MatchLabels:{go_map(selector)}, "
+                     "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable")
+        else:
+            return
+        raise ToolError(f'The Deployment "{name}" is invalid: {error}')
 
     def create(self) -> None:
         """``create secret``; with ``--dry-run`` it prints the Secret it would make (``-o yaml`` is how
