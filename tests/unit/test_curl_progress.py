@@ -91,5 +91,9 @@ def test_each_transfer_its_own_output_and_the_last_one_s_status(drill: Drill, tm
     assert run_one(drill, ["curl", "--no-progress-meter", "-o", str(bad), STATUS], T) == (
         23, "", warning + "curl: (23) Failure writing output to destination\n")
     assert run_one(drill, ["curl", "-s", "-o", str(bad), STATUS], T) == (23, "", "")
+    code, _, err = run_one(drill, ["curl", "-f", "-o", str(bad), STATUS + "x"], T)     # a 404 under -f: no file opened
+    assert code == 22 and "Warning" not in err and "(23)" not in err, err
+    assert run_one(drill, ["curl", "-s", "-f", "-o", str(tmp_path / "f"), STATUS + "x"], T)[0] == 22
+    assert not (tmp_path / "f").exists()
     assert run_one(drill, ["curl", "-sS", "-o", str(bad), STATUS], T) == (
         23, "", "curl: (23) Failure writing output to destination\n")

@@ -113,7 +113,7 @@ def run(ctx: Context, argv: list[str]) -> int:
                 out += resp.body
             if target in ("", "-"):
                 ctx.stdout.write(out)
-            elif target != "/dev/null":
+            elif target != "/dev/null" and (not fail or opts.get("fail_with_body")):   # -f: curl opens no file
                 try:
                     Path(target).write_text(out)
                 except OSError as exc:
