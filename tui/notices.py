@@ -85,7 +85,14 @@ class NoticeBand(Vertical):
     """The live notices on a dialog's screen, one block each, newest last (nearest the paused
     note), each cut to ``max-height`` rows (2), the newest ``SHOWN`` only, after a line that
     counts the others: at most 7 rows whatever comes. Empty (no rows) when there is none. It
-    redraws itself when the next one expires."""
+    redraws itself when the next one expires.
+
+    It never gives a row back while its dialog is open: a notice that ends (its seconds ran out,
+    or it was withdrawn) leaves its rows blank until the dialog closes. The band's rows are taken
+    from the dialog's, so a band that shrank moved the whole dialog down, its buttons with it,
+    on a timer and under a pointer on its way to GO: the click landed on the row the button had
+    left (a Go/No-Go answered on a busy machine, seconds after "GO recorded" was said). A new
+    notice still takes the rows it needs: it is something the commander has to see."""
 
     SHOWN = 3
 
@@ -93,6 +100,7 @@ class NoticeBand(Vertical):
         super().__init__(id="notices")
         self._shown: list[Notice] = []
         self._expiry: Any = None
+        self.held = 0                  # rows kept since the dialog opened (the most it has had)
 
     def show(self, notices: list[Notice]) -> None:
         now = time.monotonic()
@@ -101,6 +109,9 @@ class NoticeBand(Vertical):
             self._expiry.stop()
             self._expiry = None
         if [id(n) for n in live] != [id(n) for n in self._shown]:
+            if self.display:            # the rows it has now, laid out: kept whatever goes
+                self.held = max(self.held, self.outer_size.height)
+                self.styles.min_height = self.held or None
             self._shown = live
             self.remove_children()
             more = len(live) - self.SHOWN
@@ -108,11 +119,10 @@ class NoticeBand(Vertical):
                 self.mount(Static(Text(f"+{more} earlier notice{'s' if more > 1 else ''}", "dim"),
                                   classes="notice -more"))
             self.mount_all(Static(n.text(), classes=f"notice -{n.severity}") for n in live[-self.SHOWN:])
-        self.display = bool(live)
+        self.display = bool(live) or self.held > 0
         if live:
             self._expiry = self.set_timer(max(0.05, min(n.left(now) for n in live)),
                                           lambda: self.show(self._shown))
-
 
     def on_resize(self) -> None:
         """The band grew or shrank, so the dialog above it was laid out again in more or fewer

@@ -103,3 +103,43 @@ async def test_the_go_no_go_dialog_says_its_own_overdue_reminder(size: tuple[int
         assert not any(n.about == subject for n in app.notices.live())   # answered: the reminder ends
         await pilot.pause()
         assert toasts.count(REMINDER_TEXT) == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_notice_that_ends_never_moves_the_dialogs_buttons(size: tuple[int, int]) -> None:
+    """A notice that ends while a dialog is open (withdrawn, or its seconds ran out) leaves its
+    rows blank: the band gave them back and the dialog, laid out in what the band leaves, moved
+    down under a pointer on its way to GO (the mass-failure drill's second GO, on a busy box,
+    clicked the row GO had left as "GO recorded" ran out). A new notice still gets its rows."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await metrics_drawn(pilot)
+        app.dashboard.actions.open_decision([rb_launch_005_view()], [])
+        dialog = await wait_screen(pilot, DecisionScreen)
+        await wait_for(pilot, lambda: dialog.is_mounted)
+        app.notify("GO recorded as seq 41; RB-LAUNCH-002 opened beside the current runbook", about="done")
+        app.notify(LONG_ERROR, severity="error", timeout=8, about="other")
+        await wait_for(pilot, lambda: "GO recorded" in band_text(dialog) and "step 6" in band_text(dialog))
+        await pilot.pause()
+        regions = {b.id: b.region for b in dialog.query(Button)}
+        band = dialog.query_one("#notices").region
+
+        app.withdraw("done")                                   # withdrawn: its rows stay
+        await wait_for(pilot, lambda: "GO recorded" not in band_text(dialog))
+        await pilot.pause()
+        assert {b.id: b.region for b in dialog.query(Button)} == regions
+        for notice in app.notices.live():                      # every second ran out
+            notice.raised -= notice.timeout
+        app.show_notices()
+        await wait_for(pilot, lambda: band_text(dialog) == "")
+        await pilot.pause()
+        assert {b.id: b.region for b in dialog.query(Button)} == regions
+        assert dialog.query_one("#notices").region == band     # blank rows, the same rows
+
+        app.notify("tier 2 reached", about="tier")             # a new one is drawn, in the rows kept
+        await wait_for(pilot, lambda: "tier 2 reached" in band_text(dialog))
+        await pilot.pause()
+        assert {b.id: b.region for b in dialog.query(Button)} == regions
+        dialog.query_one("#why").value = "seven repositories down"
+        assert await pilot.click("#go")
+        await wait_for(pilot, lambda: app.screen is app.dashboard)
