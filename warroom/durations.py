@@ -59,25 +59,28 @@ def stated_seconds(seconds: float) -> float:
     a span past a line it has not reached: "1h00m" beside "< 60 min: met" for 59m59.6s, a header at
     "15:00" still on the tier before 15 minutes. Cut here, a span reads at or past a whole-second
     line exactly when it is; every coarser form (a clock, whole minutes) reads this value."""
-    s = max(0.0, float(seconds))
-    if not math.isfinite(s):
+    if not math.isfinite(float(seconds)):     # before the clamp: max(0.0, nan) is 0.0, a made-up "0s"
         raise ValueError(f"not a span: {seconds!r}")
+    s = max(0.0, float(seconds))
     s = round(s, 6)      # to the journal's microsecond: two float paths to one span state it alike
     return math.floor(round(s * 10, 6)) / 10 if s < 10 else float(math.floor(s))
 
 
 def format_duration(seconds: float) -> str:
-    """Compact human form used on screen and in the PIR: 4.5s, 45s, 12m05s, 2h03m. Every figure it
-    states is :func:`format_clock`'s for the same span (``2:03:59`` is ``2h03m``: past an hour the
-    minutes it completed, the seconds left to the ticking clock, as an incident report counts and
-    an 80-column table has room for), so the two never disagree on a figure."""
+    """Compact human form used on screen and in the PIR: 4.5s, 45s, 12m05s, 2h03m59s. Exact to the
+    second at every size (redteam32b: "1h06m drill time" stood for 66m40s beside an exact wall
+    figure, so the PIR's and the drill report's numbers disagreed with their own neighbours): every
+    figure is :func:`format_clock`'s for the same span (``2:03:59`` is ``2h03m59s``), hours are not
+    folded into days (a clock counts ``100:01:00``), and nothing is ever rounded up
+    (:func:`stated_seconds`). A negative span is a caller's subtraction the wrong way round, stated
+    as none (``0s``) like every clock; a NaN or infinite one is no span and raises."""
     stated = stated_seconds(seconds)
     if stated != int(stated):
         return f"{stated:.1f}s"
     hours, rem = divmod(int(stated), 3600)
     minutes, secs = divmod(rem, 60)
     if hours:
-        return f"{hours}h{minutes:02d}m"
+        return f"{hours}h{minutes:02d}m{secs:02d}s"
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 

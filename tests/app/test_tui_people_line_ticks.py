@@ -1,9 +1,9 @@
 """The header's people line says what needs someone as of now, like the clocks beside it (A24-1).
 
 The dashboard hands the header a new view only when the journal changes; the header redraws its
-clocks every second. The people line's "hand over? IC for 2h22m, due 1h22m ago" was text worked
+clocks every second. The people line's "hand over? IC for 2h22m00s, due 1h22m00s ago" was text worked
 out when the view was built, so on a quiet incident it stood still while "elapsed" ran on
-(seen at x60: elapsed 2:50:57 → 3:02:56 with "IC for 2h22m" unchanged), and "1 approval
+(seen at x60: elapsed 2:50:57 → 3:02:56 with "IC for 2h22m00s" unchanged), and "1 approval
 waiting" stayed after the request had expired. The header is driven here by hand: one view,
 then ticks at later instants with nothing journaled between."""
 
@@ -65,11 +65,11 @@ async def test_the_handoff_reminder_tenure_runs_on_between_journal_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = FixedClock()
     inc = _incident(tmp_path, monkeypatch, clock, speed=60)
-    clock.advance(62)                                 # 1h02m drill time: the first reminder is due
+    clock.advance(62)                                 # 1h02m00s drill time: the first reminder is due
     assert inc.check_handoff_reminder() is not None
     first, later = await _shown(inc, clock, later=600)  # ten wall minutes at x60: ten drill hours
-    assert "hand over? IC for 1h02m" in first
-    assert "hand over? IC for 11h02m, due 10h02m ago" in later
+    assert "hand over? IC for 1h02m00s" in first
+    assert "hand over? IC for 11h02m00s, due 10h02m00s ago" in later
     assert later.endswith("IC alice · Ops — · Comms — · Scribe —")
 
 

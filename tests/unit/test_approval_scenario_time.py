@@ -119,7 +119,7 @@ def test_a_real_incident_s_approval_is_still_15_wall_minutes(tmp_path: Path, mon
 # under HUMAN_FLOOR wall seconds; the request journals the life it was given and why.
 
 
-@pytest.mark.parametrize("speed,drill_text", [(60.0, "2h00m"), (3600.0, "120h00m")])
+@pytest.mark.parametrize("speed,drill_text", [(60.0, "2h00m00s"), (3600.0, "120h00m00s")])
 def test_a_two_person_drill_at_high_speed_can_request_approve_and_run(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, speed: float, drill_text: str) -> None:
     clock = FixedClock()
@@ -205,7 +205,7 @@ def test_the_cli_round_trip_in_a_fast_drill(tmp_path: Path, monkeypatch: pytest.
     code, out, err = cli("request", inc, "5")
     assert code == 0, err
     rid = out.split()[1]
-    assert "good until 08:02:10 UTC, 2h00m drill time (2m00s wall) after the request (raised from [approval] expires," \
+    assert "good until 08:02:10 UTC, 2h00m00s drill time (2m00s wall) after the request (raised from [approval] expires," \
         " 15m00s drill time (15s wall), so two people have time to act)" in out
     monkeypatch.setenv("WARROOM_DRILL_AT", f"{start + 70:.0f}")
     _as(monkeypatch, "bob")
@@ -217,7 +217,7 @@ def test_the_cli_round_trip_in_a_fast_drill(tmp_path: Path, monkeypatch: pytest.
     assert code == 0 and "hello" in out, err
 
 
-@pytest.mark.parametrize("speed,drill_text", [(60.0, "2h00m"), (3600.0, "120h00m")])
+@pytest.mark.parametrize("speed,drill_text", [(60.0, "2h00m00s"), (3600.0, "120h00m00s")])
 def test_the_dashboard_says_the_same_life(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, speed: float,
                                           drill_text: str) -> None:
     """The dashboard's ask and approve (``IncidentCalls``, what its toasts say) go through the same

@@ -104,7 +104,7 @@ def test_no_column_is_dropped_whatever_the_cells_hold(width: int, monkeypatch: p
     assert max(len(ln) for ln in out.splitlines()) <= width, out
     headers = ["pane", "state", "value", "warn", "crit", "age", "runbook", "detail"]
     col = columns(out, headers)                 # every header on the header row, in order
-    for figure in ("-0.00999%", ">-0.00998%", ">-0.00997%", "2399h59m"):   # whole, on one line each
+    for figure in ("-0.00999%", ">-0.00998%", ">-0.00997%", "2399h59m00s"):   # whole, on one line each
         assert sum(ln.split().count(figure) for ln in out.splitlines()) == len(slos), (figure, out)
     assert col["pane"] == "".join(s.id for s in slos), out
     assert col["state"].replace(" ", "") == "".join(STATE_WORDS.values()).replace(" ", ""), out

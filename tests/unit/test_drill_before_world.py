@@ -18,7 +18,7 @@ from warroom.drill.directory import create_drill
 from warroom.drill.promql import PromQLError
 
 T0 = 1_800_000_000.0
-WORLD = "the drill's world is recorded from 2h00m before its start"
+WORLD = "the drill's world is recorded from 2h00m00s before its start"
 
 
 @pytest.fixture
@@ -32,9 +32,9 @@ def test_every_pane_ten_hours_before_the_start_says_why(drill) -> None:  # type:
     samples = drill.source().fetch(default_slos(), at=at)
     assert samples and all(s.value is None for s in samples)
     for s in samples:
-        assert s.error == f"no data: 10h00m before the drill's start; {WORLD}", s
-    assert drill.source().instant("quota", at=at).error == f"no data: 10h00m before the drill's start; {WORLD}"
-    with pytest.raises(PromQLError, match="10h00m before the drill's start"):
+        assert s.error == f"no data: 10h00m00s before the drill's start; {WORLD}", s
+    assert drill.source().instant("quota", at=at).error == f"no data: 10h00m00s before the drill's start; {WORLD}"
+    with pytest.raises(PromQLError, match="10h00m00s before the drill's start"):
         drill.source().query("flowengine_model_quota_used_ratio", at=at)
 
 

@@ -28,17 +28,18 @@ from warroom.journal.log import read_journal
 from warroom.scenario_time import Span, between, process_text, text as span_text
 
 SPEED = 10.0
-DUR = re.compile(r"(?<![\w.:])(\d+h\d{2}m|\d+m\d{2}s|\d+(?:\.\d)?s)(?![\w])")
+DUR = re.compile(r"(?<![\w.:])(\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s)(?![\w])")
 LABEL = re.compile(r"\s*(drill time|wall)\b")
 APPROVAL_LIFE = re.compile(r"(?<=UTC), (\S+ drill time \(\S+ wall\)) after the (?:approval|request)")
-BESIDE = re.compile(r" \((\d+h\d{2}m|\d+m\d{2}s|\d+(?:\.\d)?s) wall\)")
+BESIDE = re.compile(r" \((\d+h\d{2}m\d{2}s|\d+m\d{2}s|\d+(?:\.\d)?s) wall\)")
 
 
 def _seconds(tok: str) -> tuple[float, float]:
-    """(seconds, half the display's resolution) of ``1h02m`` / ``3m05s`` / ``4.5s``."""
+    """(seconds, half the display's resolution) of ``1h02m05s`` / ``3m05s`` / ``4.5s``."""
     if "h" in tok:
-        h, m = tok.rstrip("m").split("h")
-        return int(h) * 3600 + int(m) * 60, 30.0
+        h, rest = tok.split("h")
+        m, s = rest.rstrip("s").split("m")
+        return int(h) * 3600 + int(m) * 60 + int(s), 0.5
     if "m" in tok:
         m, s = tok.rstrip("s").split("m")
         return int(m) * 60 + int(s), 0.5
@@ -156,7 +157,7 @@ def test_a_status_update_draft_gives_the_impact_in_drill_time(state) -> None:  #
 
 
 def test_the_one_formatter() -> None:
-    assert Span(345, 20).text() == "1h55m drill time (5m45s wall)"
+    assert Span(345, 20).text() == "1h55m00s drill time (5m45s wall)"
     assert Span(345, 1).text() == "5m45s"
     assert Span(30, 10).text(wall=False) == "5m00s drill time"
     assert process_text(type("S", (), {"time_scale": 10.0})(), 0.4) == "0.4s wall"
@@ -164,7 +165,7 @@ def test_the_one_formatter() -> None:
     assert span_text(object(), 90) == "1m30s"   # anything without a scale reads as real time
     from warroom.scenario_time import of_scenario
 
-    assert of_scenario(type("S", (), {"time_scale": 10.0})(), 3600).text() == "1h00m drill time (6m00s wall)"
+    assert of_scenario(type("S", (), {"time_scale": 10.0})(), 3600).text() == "1h00m00s drill time (6m00s wall)"
     s = between(type("S", (), {"time_scale": 10.0})(), 100.0, 40.0)
     assert s.seconds == 0.0                     # never negative
 

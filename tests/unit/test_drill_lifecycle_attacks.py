@@ -230,7 +230,7 @@ def test_a_clock_pinned_before_the_drill_began_is_said_as_before_its_start(tmp_p
     monkeypatch.setenv(stime.AT_ENV, str(drill.start - 3600))          # an hour of wall before it began
     again = choose_drill(tmp_path, "rate-limit", 10.0)
     assert again.drill.path == drill.path
-    assert "at scenario time 10h00m before its start (×10)" in (again.notice or ""), again.notice
+    assert "at scenario time 10h00m00s before its start (×10)" in (again.notice or ""), again.notice
     assert stime.clock_said(76.0) == "1m16s"
 
 

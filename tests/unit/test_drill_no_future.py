@@ -32,7 +32,7 @@ def test_a_pane_asked_after_now_is_refused_and_says_why(source) -> None:  # type
     slos = default_slos()
     later = source.fetch(slos, NOW + 3600.0)
     assert [s.value for s in later] == [None] * len(slos)
-    assert all(s.error and "no data at" in s.error and "1h00m of drill time after the drill's now" in s.error
+    assert all(s.error and "no data at" in s.error and "1h00m00s of drill time after the drill's now" in s.error
                and "nothing from the future" in s.error for s in later), later[0].error
     readings = SloTracker(slos).update(later, now=NOW + 3600.0)
     assert {r.state for r in readings} == {"error"}

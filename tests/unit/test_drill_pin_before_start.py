@@ -2,7 +2,7 @@
 
 ``$WARROOM_DRILL_AT`` a year early (a typo'd year) was accepted in silence: ``incident decide``
 judged at the declaration ("15m00s left of 15m00s", every metric "no data") and ``incident show``
-said "elapsed 0s" beside "next status update due … (in 8759h54m)". No world, incident, deadline or
+said "elapsed 0s" beside "next status update due … (in 8759h54m00s)". No world, incident, deadline or
 countdown exists before a drill's scenario second 0, so every reader of a drill's clock — the
 incident's own clock (every ``incident`` command), the stand-ins and the dashboard's drill world —
 asks ``scenario_time.drill_now``, which refuses such a pin. The wall clock itself is never refused.
@@ -51,7 +51,7 @@ def test_an_incident_command_refuses_a_pin_a_year_before_its_drill(cli: Cli, mon
     argv = [command, inc_id] + (["looked at the pods", "--tag", "info"] if command == "note" else [])
     code, out, err = cli(*argv)
     assert code != 0, out
-    assert SAID in err and START in err and "8760h00m before" in err, err
+    assert SAID in err and START in err and "8760h00m00s before" in err, err
     assert "in 8759h" not in out and "left of" not in out
     journal = cli.journal(inc_id).read_text(encoding="utf-8")
     assert "looked at the pods" not in journal            # nothing written at a moment before the drill
@@ -78,7 +78,7 @@ def test_a_drill_report_built_without_a_time_refuses_it(tmp_path: Path, monkeypa
 def test_a_stand_in_refuses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     drill = create_drill(tmp_path, "mass-failure", 10.0, start=T0)
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0 - 3600))
-    with pytest.raises(WarroomError, match=rf"1h00m before drill {drill.name} started"):
+    with pytest.raises(WarroomError, match=rf"1h00m00s before drill {drill.name} started"):
         Context("kubectl", ["get", "pods"], open_drill(drill.path, wrappers=False))
 
 
@@ -91,7 +91,7 @@ def test_the_dashboard_does_not_draw_it(tmp_path: Path, monkeypatch: pytest.Monk
     create_drill(tmp_path / "state" / "drills", "mass-failure", 10.0)
     monkeypatch.setenv("WARROOM_DRILL_AT", repr(T0 - 86400))
     stime.forget_work()
-    with pytest.raises(WarroomError, match=r"24h00m before drill mass-failure-\S+ started \(2027-01-15 08:00:00 UTC"):
+    with pytest.raises(WarroomError, match=r"24h00m00s before drill mass-failure-\S+ started \(2027-01-15 08:00:00 UTC"):
         drill_context(cfg, "mass-failure", None)
 
 

@@ -3,7 +3,7 @@
 The reminder is journaled when someone looks (the dashboard every 15 s, a CLI command), once per
 look, for the latest period the commander's tenure reached. At x3600 an hourly period passes
 every wall second, so one reminder covered twenty periods and read like the first ("alice has been
-incident commander for 20h00m; time to hand over"): the timeline, the PIR and the header must say
+incident commander for 20h00m00s; time to hand over"): the timeline, the PIR and the header must say
 that it stands for twenty periods and how long the handover has been due."""
 
 from __future__ import annotations
@@ -42,17 +42,17 @@ def test_one_reminder_for_many_periods_says_how_many_and_how_long_due(tmp_path: 
     first = inc.check_handoff_reminder()
     assert first is not None and first.data["period"] == 20
     (line,) = _reminder_lines(inc)
-    assert "has been incident commander for 20h00m" in line
-    assert "one reminder for 20 periods of 1h00m (periods 1-20); the handover has been due for 19h00m" in line
-    assert "hand over? IC for 20h00m, due 19h00m ago" in header_text(inc.state, clock())
+    assert "has been incident commander for 20h00m00s" in line
+    assert "one reminder for 20 periods of 1h00m00s (periods 1-20); the handover has been due for 19h00m00s" in line
+    assert "hand over? IC for 20h00m00s, due 19h00m00s ago" in header_text(inc.state, clock())
 
     clock.advance(15)                          # the dashboard's next look, 15 periods later
     assert inc.check_handoff_reminder() is not None
     second = _reminder_lines(inc)[1]
-    assert "one reminder for 15 periods of 1h00m (periods 21-35); the handover has been due for 34h00m" in second
+    assert "one reminder for 15 periods of 1h00m00s (periods 21-35); the handover has been due for 34h00m00s" in second
     pir = inc.render("pir")
     row = next(ln for ln in pir.splitlines() if ln.startswith("| **Roles and handoffs**"))
-    assert "incident commander for 20h00m drill time (one reminder for 20 periods of 1h00m (periods 1-20)" in row
+    assert "incident commander for 20h00m00s drill time (one reminder for 20 periods of 1h00m00s (periods 1-20)" in row
     assert "(periods 21-35)" in row
 
 
@@ -66,4 +66,4 @@ def test_a_reminder_of_its_own_period_reads_as_before(tmp_path: Path, monkeypatc
     lines = _reminder_lines(inc)
     assert len(lines) == 2 and not any("periods" in ln for ln in lines)
     assert lines[1].endswith("time to hand over (PagerDuty: about hourly, three hours at most)")
-    assert "hand over? IC for 2h00m, due 1h00m ago" in header_text(inc.state, clock())
+    assert "hand over? IC for 2h00m00s, due 1h00m00s ago" in header_text(inc.state, clock())

@@ -6,8 +6,8 @@ hour a duration cut its minutes ("2h03m" for 2h03m59s) while under one it rounde
 duration now goes through ``durations.stated_seconds``: the units a span has completed, as a clock
 counts them (never rounded up, so no span reads past a target or a tier it has not reached). The
 header's frozen clock, ``incident show``, the PIR, the drill report's table and the incident log
-agree on every figure they state, for any span and any speed (past an hour a duration states the
-clock's hours and minutes: 2:03:59 is 2h03m).
+agree on every figure they state, for any span and any speed (past an hour a duration states every
+figure of the clock: 2:03:59 is 2h03m59s; redteam32b: "1h06m drill time" stood for 66m40s).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -51,10 +52,33 @@ def test_a_clock_and_a_duration_state_one_figure(seconds: float) -> None:
     assert -1e-6 <= seconds - stated < unit + 1e-6                          # the units completed
     clock = clock_seconds(format_clock(seconds))
     assert clock == int(stated), (seconds, said, format_clock(seconds))
-    # every figure the duration states is the clock's: to the second under an hour, its hours and
-    # minutes past one (2:03:59 is 2h03m)
-    assert parse_duration(said) == (stated if stated < 3600 else clock - clock % 60), (seconds, said)
+    # every figure the duration states is the clock's, to the second at every size (2:03:59 is 2h03m59s)
+    assert parse_duration(said) == stated, (seconds, said)
     assert stated_minutes(seconds) == int(stated // 60)
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (4000.0, "1h06m40s"),        # the drill report's 66m40s, said "1h06m" beside an exact wall figure
+    (3599.6, "59m59s"),          # never rounded up past the hour
+    (3600.0, "1h00m00s"),        # an hour exactly: the seconds said, not left for the reader to guess
+    (3600.9, "1h00m00s"),
+    (7439.6, "2h03m59s"),
+    (90061.0, "25h01m01s"),      # past a day: hours, as the clock counts them (25:01:01)
+    (360060.0, "100h01m00s"),
+    (-5.0, "0s"),                # a span subtracted the wrong way is none, as every clock says it
+])
+def test_a_duration_is_exact_to_the_second_past_an_hour(seconds: float, said: str) -> None:
+    assert format_duration(seconds) == said
+    assert format_duration(seconds).replace("h", ":").replace("m", ":").rstrip("s") in (format_clock(seconds), "0")
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_no_made_up_duration_for_a_non_number(bad: float) -> None:
+    """``max(0.0, nan)`` is 0.0: a NaN span read "0s", a figure nobody measured."""
+    with pytest.raises(ValueError, match="not a span"):
+        format_duration(bad)
+    with pytest.raises(ValueError, match="not a span"):
+        format_clock(bad)
 
 
 @given(SPANS, st.integers(min_value=1, max_value=400 * 3600))
@@ -112,7 +136,7 @@ def test_a_resolved_incident_reads_one_span_in_every_view(tmp_path_factory, wall
     csv = row_for(state, later)
 
     frozen = clock_seconds(header.group(1))
-    assert parse_duration(want) == (stated_seconds(span.seconds) if span.seconds < 3600 else frozen - frozen % 60)
+    assert parse_duration(want) == stated_seconds(span.seconds)
     assert frozen == int(stated_seconds(span.seconds)), (header.group(1), want)
     assert f"elapsed {want}" in shown, shown
     resolve_row = next(line for line in pir.splitlines() if line.startswith("| Time to resolve"))

@@ -143,6 +143,6 @@ def test_pir_lists_roles_handoff_acknowledgement_and_reminders(tmp_path: Path, m
     pir = alice.render("pir")
     row = next(ln for ln in pir.splitlines() if ln.startswith("| **Roles and handoffs**"))
     assert "comms lead: carol" in row
-    assert "15:00:00 handoff reminder: alice incident commander for 1h00m" in row
+    assert "15:00:00 handoff reminder: alice incident commander for 1h00m00s" in row
     assert "commander handoff alice → bob: end of shift (brief acknowledged by bob@bastion-2 at 15:00:00)" in row
     assert row.index("comms lead") < row.index("handoff reminder") < row.index("commander handoff")

@@ -42,10 +42,12 @@ def _minutes(v: float | None) -> str:
 def _response_times(responses: Any) -> FitTable:
     """Each milestone against its target: drill time first (what the target judges), the wall
     time beside, as in the PIR. A short verdict ("▲ clock only", "not measured") stays on one
-    line; only the long one ("✔ met (declared first)") wraps at 66 columns (80x24)."""
+    line; only the long one ("✔ met (declared first)") wraps at 66 columns (80x24). The spans'
+    headers are the clocks' names alone ("drill", "wall"): a span past an hour is exact to the
+    second (``1h06m40s``), and "took (drill)" over it left "▲ clock only" 11 columns at 66."""
     times = FitTable(title="Response times against the targets")
     times.add_column("milestone", "words")
-    for col in ("at (UTC)", "took (drill)", "(wall)", "target"):
+    for col in ("at (UTC)", "drill", "wall", "target"):
         times.add_column(col, "figure")
     times.add_column("result", "words", phrase=len("▲ clock only"))
     for r in responses:
