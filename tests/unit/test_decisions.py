@@ -352,7 +352,11 @@ def test_no_go_then_go_twice_keeps_the_history_and_opens_the_rollback_once(tmp_p
     text = inc.render("pir")
     lines = [ln for ln in text.splitlines() if ln.startswith(("- GO on", "- NO-GO on"))]
     assert len(lines) == 3 and lines[0].startswith("- NO-GO on")
-    assert "It reverses the NO-GO of" in lines[1] and "Taken after its deadline" in lines[1]
+    # the NO-GO at +5m stood by the 15-minute deadline: the GO at +20m reversed it late, it was not taken late
+    no_go_at = st.decisions[0]["at"].strftime("%H:%M:%S")
+    assert "It reverses the NO-GO of" in lines[1] and "Taken after its deadline" not in lines[1], lines[1]
+    assert f"Reversed after its deadline (" in lines[1] and f"first answered in time at {no_go_at} UTC." in lines[1]
+    assert "Confirmed after its deadline (" in lines[2] and "Taken after its deadline" not in lines[2], lines[2]
     assert "RB-LAUNCH-002 was opened beside the runbook" in lines[1] and f"#{first.seq}" in lines[1]
     assert "It confirms the GO of" in lines[2] and "RB-LAUNCH-002 was already open" in lines[2]
     from warroom.incident.review.build import build_review

@@ -64,6 +64,32 @@ def _late_go_resolved(tmp_path: Path):  # type: ignore[no-untyped-def]
     return report
 
 
+def test_a_go_after_the_deadline_reversing_a_no_go_in_time_is_not_taken_late(tmp_path: Path) -> None:
+    """NO-GO at +10m, GO at +20m, deadline +15m: a verdict stood in time, so the GO is a reversal after
+    the deadline (redteam32b), not "taken late", and the PIR says the same (``answered_in_time``)."""
+    d, inc, clock = _declared(tmp_path)
+    live = LiveIncident(inc)
+    try:
+        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
+    finally:
+        live.close()
+    for minutes, verdict in ((10, "NO-GO"), (20, "GO")):
+        clock.t = d.wall_time(60 + minutes * 60)
+        [view] = dec.standing(book, inc.refresh(), clock())
+        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    clock.t = d.wall_time(60 + 1500)
+    inc.resolve("rolled back", rollback=False, concerns=None)
+    said = "\n".join(_report(d, inc, clock).summary)
+    assert "taken late" not in said, said
+    assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?": NO-GO at +10m00s drill time by dana,'
+            " within its deadline (+15m00s drill time).") in said, said
+    assert ('Go/No-Go "Roll back to the pilot repository (RB-LAUNCH-002)?": GO at +20m00s drill time by dana,'
+            " reversed 5m00s after its deadline (+15m00s drill time); first answered in time at +10m00s drill time."
+            ) in said, said
+    pir = inc.render("pir")
+    assert "Taken after its deadline" not in pir and "Reversed after its deadline" in pir, pir
+
+
 def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -> None:
     report = _late_go_resolved(tmp_path)
     said = "\n".join(report.summary)

@@ -24,13 +24,13 @@ from warroom.incident.decisions.judging import evaluate
 from warroom.incident.decisions.looks import (Judged, block_errors, books_of, decisions_of, evaluate_all,
                                               judge_incident, step_output_reader)
 from warroom.incident.decisions.model import (MET, NO_OUTPUTS, NOT_HERE, NOT_MET, UNKNOWN, VERDICTS, CriterionVerdict,
-                                              DecisionView, Query, StepOutput, decision_key, recorded_key,
-                                              verdict_basis)
+                                              DecisionView, Query, StepOutput, answered_in_time, decision_key,
+                                              recorded_key, verdict_basis)
 from warroom.incident.decisions.reminders import note_arisen, remind_overdue
 from warroom.incident.decisions.verdicts import Recorded, record
 
 __all__ = ["MET", "NOT_HERE", "NOT_MET", "NO_OUTPUTS", "UNKNOWN", "VERDICTS", "CriterionVerdict", "DecisionView",
-           "Judged", "Query", "Recorded", "StepOutput", "arose_at", "arose_of", "block_errors", "books_of",
-           "deadline_start", "decision_key", "decisions_of", "evaluate", "evaluate_all", "judge", "judge_incident",
-           "note_arisen", "record", "recorded_key", "remind_overdue", "standing", "standing_lines",
+           "Judged", "Query", "Recorded", "StepOutput", "answered_in_time", "arose_at", "arose_of", "block_errors",
+           "books_of", "deadline_start", "decision_key", "decisions_of", "evaluate", "evaluate_all", "judge",
+           "judge_incident", "note_arisen", "record", "recorded_key", "remind_overdue", "standing", "standing_lines",
            "step_output_reader", "verdict_basis"]

@@ -182,3 +182,47 @@ def verdict_basis(recorded: dict[str, Any]) -> str:
     if measured and not any(c.get("state") == MET for c in own):
         said += f"; none of its {len(measured)} measured {verdict} criteria was met"
     return said
+
+
+def _moment(value: Any) -> datetime | None:
+    """A journaled time (a datetime, or ISO text), None when there is none or it cannot be read."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AnsweredInTime:
+    """A verdict taken after its deadline on a decision a verdict had answered by it: ``first``,
+    the earliest verdict that stood by the deadline; ``change``, what this one did to the verdict
+    standing just before it ("reversed" or "confirmed")."""
+
+    first: dict[str, Any]
+    change: str
+
+
+def answered_in_time(decisions: Sequence[dict[str, Any]], recorded: dict[str, Any]) -> AnsweredInTime | None:
+    """Whether ``recorded``, taken after its deadline (journaled ``late``), changed or kept a verdict
+    that had answered the decision in time; None otherwise (taken in time, or the decision's first
+    answer came late). A NO-GO at +10m then a GO at +20m against a 15-minute deadline is a reversal
+    after the deadline of a decision answered in time, not a decision taken late: the PIR and the
+    drill report both ask here, so neither calls it late (nor says it with the ones that were)."""
+    due = _moment(recorded.get("due_at"))
+    if not recorded.get("late") or due is None:
+        return None
+    key, seq = recorded_key(recorded), recorded.get("seq")
+    earlier: list[dict[str, Any]] = []
+    for d in decisions:
+        if d is recorded or (seq is not None and d.get("seq") == seq):
+            break                # only a verdict journaled before this one can have stood by its deadline
+        if recorded_key(d) == key:
+            earlier.append(d)
+    first = next((d for d in earlier if not d.get("late") and (at := _moment(d.get("at"))) is not None
+                  and at <= due), None)
+    if first is None:
+        return None
+    change = "confirmed" if earlier[-1].get("verdict") == recorded.get("verdict") else "reversed"
+    return AnsweredInTime(first, change)

@@ -1,6 +1,7 @@
 """The Go/No-Go in the drill report, on the drill's clock: each verdict (taken in time or after its
-deadline, by how much), a decision left with no verdict past its deadline, and the runbook a GO
-opened with how far its steps got — what the PIR's Go/No-Go record and the resolve dialog say
+deadline, by how much; after it on a decision a verdict had answered in time, said so and not
+"taken late": ``decisions.answered_in_time``), a decision left with no verdict past its deadline,
+and the runbook a GO opened with how far its steps got — what the PIR's Go/No-Go record and the resolve dialog say
 (``review.decisions``, ``go_opened``), read from the same journal with the same rules."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from warroom.durations import format_duration
-from warroom.incident.decisions import standing, verdict_basis
+from warroom.incident.decisions import answered_in_time, standing, verdict_basis
 from warroom.incident.go_opened import go_opened
 
 if TYPE_CHECKING:
@@ -41,7 +42,11 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
         taken, due = _when(d.get("at")), _when(d.get("due_at"))
         line = f"Go/No-Go \"{d.get('question')}\": {d.get('verdict')} at {at(taken)} by {d.get('by') or d.get('actor')}"
         a, b = (clock(taken) if taken else None), (clock(due) if due else None)
-        if d.get("late") and a is not None and b is not None:
+        stood = answered_in_time(state.decisions, d)
+        if stood is not None and a is not None and b is not None:    # not late: a verdict stood by the deadline
+            line += (f", {stood.change} {format_duration(max(a - b, 0.0))} after its deadline ({at(due)});"
+                     f" first answered in time at {at(_when(stood.first.get('at')))}")
+        elif d.get("late") and a is not None and b is not None:
             line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late"
         elif due is not None:
             line += f", within its deadline ({at(due)})"

@@ -1,7 +1,8 @@
 """The PIR's Go/No-Go record: each verdict with who, why, the runbook it belongs to, the tool's
 suggestion and every criterion as it stood when it was taken; a verdict that replaced an earlier
 one says so, a GO says what it opened (and when that was closed), a deadline that passed with no
-verdict is said too."""
+verdict is said too; a verdict after the deadline of a decision answered in time says that, not
+"taken after its deadline" (``decisions.answered_in_time``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ def decisions(state: IncidentState) -> list[Line]:
     """Each Go/No-Go verdict with who, why, the runbook it belongs to, the suggestion, and every
     criterion as it stood when it was taken (state and the evidence it was judged on); a verdict
     that replaced an earlier one says so; a deadline that passed with no verdict is said too."""
-    from warroom.incident.decisions import recorded_key, verdict_basis
+    from warroom.incident.decisions import answered_in_time, recorded_key, verdict_basis
 
     out = []
     attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
@@ -43,7 +44,12 @@ def decisions(state: IncidentState) -> list[Line]:
             change = "confirms" if before.get("verdict") == d.get("verdict") else "reverses"
             text += f" It {change} the {before.get('verdict')} of {hms(before.get('at'))} UTC."
             cites.append(before.get("seq"))
-        if d.get("late") and d.get("due_at"):
+        stood = answered_in_time(state.decisions, d)
+        if stood is not None:    # a verdict stood by the deadline: this one changed or kept it after
+            text += (f" {stood.change.capitalize()} after its deadline ({clock_of(d.get('due_at'))} UTC); first"
+                     f" answered in time at {hms(stood.first.get('at'))} UTC.")
+            cites += [] if stood.first.get("seq") in cites else [stood.first.get("seq")]
+        elif d.get("late") and d.get("due_at"):
             text += f" Taken after its deadline ({clock_of(d.get('due_at'))} UTC)."
         elif d.get("not_needed"):
             text += f" Taken while the runbook did not need it ({d.get('not_needed')})."
