@@ -90,6 +90,37 @@ def test_a_go_after_the_deadline_reversing_a_no_go_in_time_is_not_taken_late(tmp
     assert "Taken after its deadline" not in pir and "Reversed after its deadline" in pir, pir
 
 
+def test_what_a_go_opened_is_said_on_the_drill_clock_among_its_neighbours(tmp_path: Path) -> None:
+    """redteam32b: 'GO on "…?" by bob at 23:22:00 UTC opened RB-LAUNCH-002 …' sat among 'GO at +20m00s
+    drill time' lines. Every moment of that sentence (the GO, the NO-GO that reversed it, the closure)
+    is now on the drill's clock in the report, and stays on the wall in the PIR (the journal's times)."""
+    d, inc, clock = _declared(tmp_path)
+    live = LiveIncident(inc)
+    try:
+        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
+    finally:
+        live.close()
+    for minutes, verdict in ((20, "GO"), (22, "NO-GO")):
+        clock.t = d.wall_time(60 + minutes * 60)
+        [view] = dec.standing(book, inc.refresh(), clock())
+        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    clock.t = d.wall_time(60 + 23 * 60)
+    inc.close_runbook("RB-LAUNCH-002", "the GO was reversed")
+    clock.t = d.wall_time(60 + 1500)
+    inc.resolve("rolled back", rollback=False, concerns=None)
+    report = _report(d, inc, clock)
+    [went] = [ln for ln in report.summary if ln.startswith("GO on ")]
+    assert went.startswith('GO on "Roll back to the pilot repository (RB-LAUNCH-002)?" by dana at +20m00s drill time'
+                           " opened RB-LAUNCH-002 (Rollback to pilot) (the GO was reversed: NO-GO by dana at +22m00s"
+                           " drill time) (closed at +23m00s drill time by "), went
+    assert "UTC" not in went, went
+    assert "GO at +20m00s drill time by dana" in "\n".join(report.summary)
+    pir = inc.render("pir")
+    walls = [clock_at.strftime("%H:%M:%S UTC") for clock_at in (inc.state.decisions[0]["at"],
+                                                                 inc.state.decisions[1]["at"])]
+    assert f"by dana at {walls[0]} opened RB-LAUNCH-002" in pir and f"NO-GO by dana at {walls[1]})" in pir, pir
+
+
 def test_a_late_go_and_the_runbook_it_opened_are_in_the_report(tmp_path: Path) -> None:
     report = _late_go_resolved(tmp_path)
     said = "\n".join(report.summary)

@@ -30,6 +30,7 @@ one is replaced by attaching another, as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,13 @@ class RunbookClosed(WarroomError):
     """An action on a step of a closed runbook: refused (exit 5, like any refused step)."""
 
     exit_code = 5
+
+
+def wall_at(at: datetime) -> str:
+    """`` at 07:31:02 UTC``: a moment in a sentence on the wall clock (the PIR's, the resolve
+    dialog's, a real incident's). The sentences of what a GO opened take the form as a parameter,
+    so a drill report says every one of their moments on its own clock (``go_opened``)."""
+    return f" at {at:%H:%M:%S} UTC"
 
 
 def progress_text(done: int, failed: int, total: int | None) -> str:
@@ -88,9 +96,10 @@ class Closure:
         """The runbook's progress when it was closed (frozen: nothing can move it since)."""
         return progress_text(self.done, self.failed, self.total)
 
-    def text(self) -> str:
-        """``closed at 10:31:02 UTC by lee@ops-1: the GO was reversed``."""
-        return f"closed at {self.at:%H:%M:%S} UTC by {self.by}: {self.reason}"
+    def text(self, when: Callable[[datetime], str] | None = None) -> str:
+        """``closed at 10:31:02 UTC by lee@ops-1: the GO was reversed``; ``when`` says the moment
+        (:func:`wall_at` by default; the drill report's says it on the drill's clock)."""
+        return f"closed{(when or wall_at)(self.at)} by {self.by}: {self.reason}"
 
     def line(self) -> str:
         """One line for the brief and ``incident show``: the runbook, the closure, the frozen count."""

@@ -9,12 +9,12 @@ resolution records both (``go_opened``). Nothing here is guessed from the verdic
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from warroom.errors import WarroomError
-from warroom.incident.closing import closure_of, progress_text
+from warroom.incident.closing import closure_of, progress_text, wall_at
 from warroom.incident.marks import DONE_MARKS, TROUBLE_MARKS
 
 # judged as the checklist marks them (``marks.step_state``): a run that exited 0 but whose
@@ -41,13 +41,17 @@ class GoOpened:
     reversed_by: str = ""           # "NO-GO by lee at 07:31:02 UTC": the verdict now standing, when not GO
     closed: str = ""                # "closed at 07:33:10 UTC by lee@ops: …": closed since; the counts are then
                                     # the ones its closing recorded (frozen)
+    when: Callable[[datetime], str] = field(default=wall_at, compare=False, repr=False)
+    """How every moment of the sentence is said (the GO's here; the reversal's and the closure's
+    were said with it where they were made, :func:`go_opened`): the wall clock, or a drill report's
+    drill clock. Not journaled: a resolution keeps the sentence it showed, on the wall clock."""
 
     def progress(self) -> str:
         return progress_text(self.done, self.failed, self.total)
 
     def text(self) -> str:
         """``GO on "Roll back…?" by dana at 07:12:26 UTC opened RB-LAUNCH-002 (Rollback to pilot): 4 of 19 steps done``."""
-        when = f" at {self.at:%H:%M:%S} UTC" if self.at is not None else ""
+        when = self.when(self.at) if self.at is not None else ""
         title = f" ({self.title})" if self.title else ""
         undone = f" (the GO was reversed: {self.reversed_by})" if self.reversed_by else ""
         closed = f" ({self.closed})" if self.closed else ""
@@ -91,10 +95,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
+def reversal(state: Any, opened_by: dict[str, Any] | None, when: Callable[[datetime], str] = wall_at) -> str:
     """How the GO that opened a runbook (its ``opened_by``) was reversed: the latest verdict on
     the same decision, journaled after that GO, when it is not GO ("NO-GO by lee at 07:31:02
-    UTC"); "" while the GO stands. The runbook stays open (steps done in it may need undoing),
+    UTC"; ``when`` says the moment); "" while the GO stands. The runbook stays open (steps done in it may need undoing),
     but no view may read as if the GO still stood."""
     from warroom.incident.decisions import recorded_key
 
@@ -112,8 +116,8 @@ def reversal(state: Any, opened_by: dict[str, Any] | None) -> str:
         return ""
     last = later[-1]
     at = last.get("at")
-    when = f" at {at:%H:%M:%S} UTC" if isinstance(at, datetime) else ""
-    return f"{last.get('verdict')} by {last.get('by') or last.get('actor') or '?'}{when}"
+    said = when(at) if isinstance(at, datetime) else ""
+    return f"{last.get('verdict')} by {last.get('by') or last.get('actor') or '?'}{said}"
 
 
 def _mark(st: Any, gate: Any) -> str:
@@ -123,10 +127,13 @@ def _mark(st: Any, gate: Any) -> str:
     return checklist_state(st, gate)
 
 
-def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime) -> list[GoOpened]:
+def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], now: datetime,
+              when: Callable[[datetime], str] = wall_at) -> list[GoOpened]:
     """Every runbook a GO opened (``runbook.attached`` with ``opened_by``), once each, with its
     progress from the journal; ``runbook_of(attachment)`` gives the runbook its snapshot holds
-    (for its step count) or None."""
+    (for its step count) or None. ``when`` says each moment of its sentence (the GO, its reversal,
+    the closure): the wall clock by default; the drill report passes the drill's, so the line sits
+    among its drill-time neighbours on their clock (redteam32b)."""
     from warroom.incident.gates import gate_states
 
     gates = gate_states(state, now)
@@ -158,7 +165,7 @@ def go_opened(state: Any, runbook_of: Callable[[dict[str, Any]], Any | None], no
             by=str(verdict.get("by") or verdict.get("actor") or "?"), at=verdict.get("at"),
             verdict_seq=int(opened["seq"]) if opened.get("seq") is not None else None,
             done=done, failed=failed, total=total,
-            open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened),
-            closed=closure.text() if closure is not None else ""))
+            open_now=state.open_ref(rb_id) is not None, reversed_by=reversal(state, opened, when),
+            closed=closure.text(when) if closure is not None else "", when=when))
     out.reverse()
     return out

@@ -117,10 +117,15 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     opened: list[tuple[str, str, tuple[tuple[str, str, str, str], ...]]] = []
     if state is not None and t_zero is not None:
         end = state.resolved_at or datetime.fromtimestamp(at, UTC)
-        went = opened_runbooks(state, runbook_of or (lambda _id: None), end)
+        zero: float = t_zero
+
+        def since_detection(t: datetime) -> float:
+            """Drill seconds since detection of a wall time: one clock for the verdicts and what a GO opened."""
+            return drill.scenario_time(t.timestamp()) - zero
+
+        went = opened_runbooks(state, runbook_of or (lambda _id: None), end, since_detection)
         books = [b for b in (runbook, *(b for _, _, b in went)) if b is not None]
-        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()),
-                                       lambda t: drill.scenario_time(t.timestamp()) - t_zero, end))
+        decided = tuple(decision_lines(state, list({b.id: b for b in books}.values()), since_detection, end))
         opened = [(rid, text, runbook_path(book, state, actions, end)["runbook_path"] if book is not None else ())
                   for rid, text, book in went if runbook is None or rid != runbook.id]
     report = DrillReport(

@@ -34,8 +34,7 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
     any a GO opened); ``clock``: drill seconds since detection of a wall time (None before it);
     ``end``: the resolution (or now, the drill still open)."""
     def at(t: datetime | None) -> str:
-        s = None if t is None else clock(t)
-        return "?" if s is None else f"{'-' if s < 0 else '+'}{format_duration(abs(s))} drill time"
+        return drill_at(clock, t)
 
     out = []
     for d in state.decisions:
@@ -78,9 +77,19 @@ def measured_then(recorded: dict[str, Any]) -> str | None:
                         f"{c.get('evidence')}" for c in crit) + ".")
 
 
-def opened_runbooks(state: IncidentState, runbook_of: Callable[[str], Runbook | None],
-                    end: datetime) -> list[tuple[str, str, Runbook | None]]:
+def drill_at(clock: Callable[[datetime], float | None], t: datetime | None) -> str:
+    """A moment on the drill's clock as the report's Go/No-Go lines say it (``+20m00s drill time``,
+    ``?`` before detection or unknown); ``clock``: drill seconds since detection of a wall time."""
+    s = None if t is None else clock(t)
+    return "?" if s is None else f"{'-' if s < 0 else '+'}{format_duration(abs(s))} drill time"
+
+
+def opened_runbooks(state: IncidentState, runbook_of: Callable[[str], Runbook | None], end: datetime,
+                    clock: Callable[[datetime], float | None]) -> list[tuple[str, str, Runbook | None]]:
     """Each runbook a GO opened: (its id, ``GoOpened.text`` — the resolve dialog's and the PIR's
-    sentence, its progress by the checklist's rule —, the runbook for its path, None unreadable)."""
+    sentence, its progress by the checklist's rule —, the runbook for its path, None unreadable).
+    Every moment of the sentence (the GO, its reversal, the closure) is said on the drill's clock
+    (``clock``, as :func:`decision_lines`): the PIR says it on the wall, among wall times."""
     return [(o.runbook_id, o.text(), runbook_of(o.runbook_id))
-            for o in go_opened(state, lambda ref: runbook_of(str(ref.get("id") or "")), end)]
+            for o in go_opened(state, lambda ref: runbook_of(str(ref.get("id") or "")), end,
+                               when=lambda t: f" at {drill_at(clock, t)}")]
