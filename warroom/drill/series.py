@@ -185,12 +185,18 @@ class Series:
             self._extend(max(i + (1 if f > 1e-9 else 0) for i, f in grid))
         n, w = self.CHUNK, self.width
         out: list[list[float]] = [[] for _ in cols]
+        pairs = list(zip(cols, out, strict=True))
+        # the panes read thousands of (time, column) values a poll: the branch on a grid point taken once a time
         for i, frac in grid:
             lo, at = self._chunk(i // n), i % n * w
-            hi, hi_at = (lo, at) if frac <= 1e-9 else (self._chunk((i + 1) // n), (i + 1) % n * w)
-            for col, values in zip(cols, out, strict=True):
+            if frac <= 1e-9:
+                for col, values in pairs:
+                    values.append(lo[at + col])
+                continue
+            hi, hi_at = self._chunk((i + 1) // n), (i + 1) % n * w
+            for col, values in pairs:
                 a = lo[at + col]
-                values.append(a if frac <= 1e-9 else a + (hi[hi_at + col] - a) * frac)
+                values.append(a + (hi[hi_at + col] - a) * frac)
         return out
 
     def _at(self, i: int, col: int) -> float:

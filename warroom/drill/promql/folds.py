@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable
 from itertools import accumulate
 
@@ -97,7 +98,10 @@ RANGE_FUNCS = {"rate", "increase", "delta", "irate", "idelta", "deriv", "predict
 
 
 def counter_resets(row: list[float]) -> list[float]:
-    """Running sum of counter resets along a row: what ``rate`` adds back between two samples."""
+    """Running sum of counter resets along a row: what ``rate`` adds back between two samples.
+    A row that never falls (the drill's counters: every one of them, every pane poll) has none: its zeros at once."""
+    if all(map(operator.ge, row[1:], row)):        # not a NaN either (a NaN compares false): then the sum below
+        return [0.0] * max(1, len(row))
     return list(accumulate((prev if v < prev else 0.0 for prev, v in zip(row, row[1:])), initial=0.0))
 
 
