@@ -15,10 +15,13 @@ import math
 import re
 import shlex
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from warroom.drill.directory import Drill, create_drill
+from warroom.drill.series import GRID
+from warroom.drill.simulator import SERIES_CACHE
 from warroom.drill.standins import TOOLS, Context, run_tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,6 +97,38 @@ def corpus() -> list[list[str]]:
             if argv:
                 seen.setdefault(shlex.join(argv), argv)
     return list(seen.values())
+
+
+WARM_UNTIL = 1500.0                     # scenario seconds a warm drill's cache file covers (``warmed``)
+_WARM: dict[str, bytes] = {}            # per scenario: that file, made once per process
+
+
+def warmed(drill: Drill) -> Drill:
+    """``drill``, given before its first command the cache file a drill in use has: ``tui.drill_warmup`` writes
+    it as the dashboard starts and every stand-in process saves it, so the stand-ins meet one. It holds the
+    world before any action, integrated to ``WARM_UNTIL``: bit for bit the rows a drill integrates itself
+    (``test_drill_incremental``); the drill's own actions are integrated afresh from where they act (the
+    file's rows from there on are dropped, as a stand-in drops them). Without it every drill a test made
+    integrated the same two hours of history again. Made once per scenario per process: only for a test that
+    patches nothing the simulator reads. A drill that has its file already is left as it is."""
+    cache = drill.path / SERIES_CACHE
+    if cache.exists():
+        return drill
+    name = drill.scenario.name
+    if name not in _WARM:
+        with tempfile.TemporaryDirectory(prefix="warroom-warm-") as root:
+            warm = create_drill(Path(root), name, speed=SPEED, start=START, name=name)
+            warm.simulator.refresh().value(("count",), WARM_UNTIL + GRID)
+            warm.simulator.save_cache()
+            _WARM[name] = (warm.path / SERIES_CACHE).read_bytes()
+    cache.write_bytes(_WARM[name])
+    return drill
+
+
+def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: str | None = None,
+               start: float = START) -> Drill:
+    """``create_drill``, ``warmed``."""
+    return warmed(create_drill(state_dir, scenario, speed, name=name, start=start))
 
 
 def run_one(drill: Drill, argv: list[str], t: float) -> tuple[int, str, str]:

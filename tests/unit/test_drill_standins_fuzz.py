@@ -25,10 +25,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, run_one
-from warroom.drill.directory import Drill, create_drill
-from warroom.drill.series import GRID
-from warroom.drill.simulator import SERIES_CACHE
+from tests.unit.standins_corpus import GOLDEN, SCENARIOS, SPEED, START, run_one, warmed
+from warroom.drill.directory import create_drill
 from warroom.drill.standins import TOOLS
 
 COMMANDS: list[list[str]] = [shlex.split(c) for c in json.loads(GOLDEN.read_text(encoding="utf-8"))["commands"]]
@@ -110,32 +108,8 @@ def drills() -> Iterator[Iterator[Path]]:
         yield (Path(root) / str(n) for n in range(10**9))
 
 
-_WARM: dict[str, bytes] = {}         # per scenario: the cache file of a drill in use (``warmed``)
-_WARMED: set[Path] = set()           # the examples' drills given it
-
-
-def warmed(drill: Drill) -> None:
-    """Give a fresh drill, before its first command, the cache file a drill in use has: ``tui.drill_warmup``
-    writes it as the dashboard starts and every stand-in process saves it, so the stand-ins meet one. It holds
-    the world before any action, integrated past the last moment an example runs at (``attack``'s ``t``): bit
-    for bit the rows a drill integrates itself (``test_drill_incremental``); an example's actions are
-    integrated afresh from where they act. Without it every example integrated the same two hours again (over
-    half the file's CPU). Given here, not in ``attack``: its source seeds the derandomized examples."""
-    if drill.path in _WARMED:
-        return
-    _WARMED.add(drill.path)
-    name = drill.scenario.name
-    if name not in _WARM:
-        with tempfile.TemporaryDirectory(prefix="warroom-fuzz-warm-") as root:
-            warm = create_drill(Path(root), name, speed=SPEED, start=START, name=name)
-            warm.simulator.refresh().value(("count",), 1500.0 + GRID)
-            warm.simulator.save_cache()
-            _WARM[name] = (warm.path / SERIES_CACHE).read_bytes()
-    (drill.path / SERIES_CACHE).write_bytes(_WARM[name])
-
-
 def answer_checked(drill: object, argv: list[str], t: float) -> None:
-    warmed(drill)  # type: ignore[arg-type]
+    warmed(drill)  # type: ignore[arg-type]     # here, not in ``attack``: its source seeds the examples
     code, _out, err = run_one(drill, argv, t)  # type: ignore[arg-type]
     shown = shlex.join(argv)
     assert type(code) is int and 0 <= code <= 255, f"exit code {code!r} from: {shown}"
