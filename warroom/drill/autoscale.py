@@ -123,7 +123,7 @@ class Capacity:
                          [(a.t, 1, i, a) for i, a in enumerate(self.decisions)], key=lambda x: x[:3])
         self.cluster = initial_cluster(self.scenario)
         for *_, a in applied:
-            self.cluster.apply(a)
+            self.cluster.apply(a, meaning=False)
 
     def _resumable(self, marks: Sequence[dict[str, Any]], valid_before: float | None) -> dict[str, Any] | None:
         """The latest of ``marks`` whose samples were all taken strictly before ``valid_before`` (the
@@ -167,7 +167,7 @@ class Capacity:
             self._marks.append(self._state())
         s, c, changed = START + k * SAMPLE, self.cluster, not k
         while self._next < len(self._ops) and self._ops[self._next].t <= s:      # the controller sees it now
-            c.apply(self._ops[self._next])
+            c.apply(self._ops[self._next], meaning=False)
             self._next, changed = self._next + 1, True
         for name, hpa in c.hpa.items() if k % round(SYNC / SAMPLE) == 0 else ():
             dep = c.deployments.get(name)
@@ -186,7 +186,7 @@ class Capacity:
                        "cpu resource utilization (percentage of request) above target" if want > dep.replicas else
                        "All metrics below target")
                 op = Action("scale_to", s, tool="hpa", detail={"deployment": name, "replicas": want, "hpa": why})
-                c.apply(op)
+                c.apply(op, meaning=False)
                 self.decisions.append(op)
                 changed = True
         for name, counts in self._ready.items():

@@ -267,17 +267,19 @@ class Cluster:
             return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
         return fleet.SCHEMA_VERSION
 
-    def apply(self, a: Action) -> list[str]:
+    def apply(self, a: Action, *, meaning: bool = True) -> list[str]:
         """Replay one recorded operation on the estate; returns what it means to the scenario: the
         canonical actions it amounts to, judged on the estate before it. ``kubectl rollout undo`` is
-        a ``rollback`` only if it replaces the scenario's bad release; undoing your own change is not."""
+        a ``rollback`` only if it replaces the scenario's bad release; undoing your own change is not.
+        Not ``meaning``: the estate alone, [] (a replay: ``build_cluster`` and the autoscaler's loop replay every
+        operation again for each stand-in answer, and judging each template change was a third of that work)."""
         d = a.detail
         dep = self.deployments.get(str(d.get("deployment", "")))
         kind, name = str(d.get("kind")), str(d.get("name"))
         meant: list[str] = []
         if a.action in TEMPLATE_OPS and dep is not None:
             template = dep.template_after(a)
-            meant = self._template_meaning(dep, a.action, template)
+            meant = self._template_meaning(dep, a.action, template) if meaning else []
             if template is not None:
                 _new_revision(dep, *template, a.t)
         elif a.action == "scale_to" and dep is not None:
@@ -350,7 +352,7 @@ class Cluster:
             was, now = (any(x.replicas and self.bad_release(x.current.image) for x in deps)
                         for deps in (before, self.canaries[-1][1]))
             meant += ["canary"] if now and not was else ["canary_off"] if was and not now else []
-        return meant
+        return meant if meaning else []
 
     def _template_meaning(self, dep: Deployment, op: str, template: Template | None) -> list[str]:
         """What a change of ``dep``'s pod template (``template``: None if it stays) means."""
@@ -486,7 +488,7 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
         if t is not None and a.t > t:
             break
         if a.action in OPERATIONS:
-            cluster.apply(a)
+            cluster.apply(a, meaning=False)
     return cluster
 
 
