@@ -107,6 +107,17 @@ class Simulator:
         with self._lock:
             yield self._world().series
 
+    def what_if(self, actions: Sequence[Action]) -> Simulator:
+        """This world had ``actions`` been recorded instead (no cache file, no clock: the drill report's "without
+        it"): a simulator of its own that starts from this one's integration before the first action that differs,
+        as ``_world`` keeps it when the record changes (the past an action cannot change is the same to the bit).
+        Built from scratch, each action the report weighs integrated the drill's two hours of history again."""
+        other = Simulator(self.scenario, lambda: list(actions), self.unix)
+        with self.holding():             # this world's rows are read under its lock, then never shared
+            other._series, other._actions = self._series, self._actions
+            other._world()
+        return other
+
     @property
     def signals(self) -> Signals:
         return self.refresh().signals

@@ -138,8 +138,6 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     scenario's panes some minutes after the first of them (or ``t_now``, if sooner), as it is and as
     it would be had everything else been done but these; a pane they did not move (within 2 %) is
     left out."""
-    from warroom.drill.simulator import Simulator
-
     sc = drill.scenario
     start = min(a.t for a in taken)
     t = min(start + EFFECT_AFTER, t_now)
@@ -148,7 +146,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     # without them and the operations they came from (``kubectl scale`` is its replicas as well as "scale")
     came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
     without = tuple(a for a in drill.actions() if a not in taken and (a.action, a.ts, a.argv) not in came_from)
-    other = Simulator(sc, lambda: list(without), drill.wall_time)
+    other = drill.simulator.what_if(without)
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
