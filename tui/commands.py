@@ -55,10 +55,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from tui.launch import dashboard_context, global_options
-    from tui.run import run_app
+    from tui.run import needs_terminal, run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
+    needs_terminal()        # before the sources are opened: a refused start starts nothing
     ctx = dashboard_context(cfg)
     ctx.options = global_options(sys.argv[1:])
     return run_app(ctx, reopen=partial(_reopen, args))
@@ -68,10 +69,11 @@ def cmd_resume(args: argparse.Namespace) -> int:
     """The dashboard on an incident in its own world: a drill incident reopens its drill
     (simulator, speed, clock), a real one the configured sources (``tui.launch.resume_context``)."""
     from tui.launch import global_options, resume_context
-    from tui.run import run_app
+    from tui.run import needs_terminal, run_app
     from warroom.cli.common import config_from_args
 
     cfg = config_from_args(args)
+    needs_terminal()        # before the drill is reopened: a refused start warms up no world
     ctx = resume_context(cfg, args.incident, options=global_options(sys.argv[1:]))
     return run_app(ctx, reopen=partial(_reopen, args))
 
@@ -116,6 +118,8 @@ def cmd_drill(args: argparse.Namespace) -> int:
         from tui.run import run_app
         from warroom.cli.common import config_from_args
 
+        # Reading the recording starts nothing, so what is wrong with it is said first, with or
+        # without a terminal (a script checking a recording); run_app then asks for the terminal.
         return run_app(replay_context(config_from_args(args), args.replay, args.speed),
                        reopen=partial(_reopen, args))
     if args.list:

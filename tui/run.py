@@ -56,7 +56,12 @@ def needs_terminal() -> None:
     if stdin is None or not stdin.isatty():
         raise refuse("standard input is not one")
     if stderr is None or not (stderr.isatty() or _leads_on(stderr.fileno())):
-        raise refuse("standard error, where it draws, is not one (a file or /dev/null: nobody would see it)")
+        refusal = refuse("standard error, where it draws, is not one (a file or /dev/null: nobody would see it)")
+        # The refusal goes to stderr too (a log keeps it), but nobody reads it there: with
+        # ``2>/dev/null`` the command ended with status 2 and not a word. Say it where they look.
+        if (stdout := sys.__stdout__) is not None and stdout.isatty():
+            print(f"warroom: {refusal}", file=sys.stdout, flush=True)
+        raise refusal
 
 
 def _leads_on(fd: int) -> bool:

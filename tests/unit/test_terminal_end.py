@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import subprocess_env, warroom_cmd
 from tui.signals import Ending
 
@@ -134,10 +136,52 @@ def test_standard_error_not_a_terminal_is_refused(tmp_path: Path) -> None:
         with (tmp_path / "err.log").open("w") as err:
             proc = subprocess.run([*warroom_cmd(), "demo", "--state-dir", str(tmp_path)], stdin=slave, stdout=slave,
                                   stderr=err, timeout=60, env=subprocess_env(HOME=str(tmp_path / "home")))
+        on_screen = _drain(master)
     finally:
         os.close(slave)
         os.close(master)
     said = (tmp_path / "err.log").read_text()
     assert proc.returncode == 2, (proc.returncode, said[-500:])
-    assert "the dashboard needs a terminal, and standard error, where it draws, is not one" in said
+    refusal = "the dashboard needs a terminal, and standard error, where it draws, is not one"
+    assert refusal in said                               # the log keeps it ...
+    assert refusal in on_screen.replace("\r\n", " ").replace("\n", " ")   # ... and the person sees it
     assert not (tmp_path / "drills").exists()            # no drill's clock was started
+
+
+def _drain(master: int) -> str:
+    """What the child wrote to the terminal, the pty's master end (the child has ended: no waiting)."""
+    import select
+
+    got = b""
+    for _ in range(1000):                                 # bounded: the child wrote a line or two
+        ready, _w, _x = select.select([master], [], [], 0)
+        if not ready:
+            break
+        got += os.read(master, 65536)
+    return got.decode(errors="replace")
+
+
+@pytest.mark.parametrize("argv", [["resume"], ["resume", "INC-20261204-1"], [], ["demo"], ["drill", "timeout"]],
+                         ids=["resume", "resume-id", "dashboard", "demo", "drill"])
+def test_every_way_into_the_dashboard_refuses_before_it_opens_anything(argv: list[str], tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`warroom resume </dev/null` reopened the drill (its world's warm-up child started) before
+    run_app refused; every command that would start something asks for the terminal first. (A
+    replay only reads its recording before run_app asks: what is wrong with a recording is said
+    first, ``test_drill_replay``; nothing is started either way.)"""
+    import io
+    import sys
+
+    import tui.launch
+    from tui.cli import main
+
+    def opened(*_a: object, **_k: object) -> None:
+        raise AssertionError("a context was built before the terminal was checked")
+
+    for builder in ("resume_context", "replay_context", "dashboard_context", "drill_context"):
+        monkeypatch.setattr(tui.launch, builder, opened)
+    monkeypatch.setattr(sys, "__stdin__", io.StringIO())      # not a terminal
+    assert main([*argv, "--state-dir", str(tmp_path)]) == 2
+    assert "the dashboard needs a terminal, and standard input is not one" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())                        # nothing begun on disk either
