@@ -188,6 +188,10 @@ KUBECTL = {          # kubectl's verbs, on a drill of their own: some change it 
     ("kubectl node", "field_selector"): "kubectl cordon node-2 --dry-run=client [--field-selector metadata.name=node-9]",
     ("kubectl node", "dry_run"): "kubectl cordon node-3 [--dry-run=client]",
 }
+#: What an example needs done first, so each holds whatever ran before it (alone with -k, split by
+#: plain -n, in any order): the secret it deletes, the rollout it watches.
+PREP = {("kubectl delete", "dry_run"): "kubectl create secret generic s2 -n production",
+        ("kubectl rollout", "watch"): f"kubectl rollout restart {DEP}"}
 MOVES = {("aws s3 mv", "quiet"), ("aws s3 mv", "only-show-errors")}     # they move the bundle: a fresh drill each
 CURL_BASE, PSQL_BASE, AWS_BASE = f"curl -s {STATUS}", SQL, "aws s3 ls s3://context-bundles/"
 KUBECTL_BASE = {"delete": "kubectl delete secret model-api-keys -n production --dry-run=client",       # INERT's verbs
@@ -244,6 +248,9 @@ def test_an_option_read_changes_the_answer(world, cluster, tmp_path: Path,  # ty
         drill = create_drill(tmp_path, "provider-outage", speed=10.0, start=START)
     drill = cluster if pair in KUBECTL else drill
     line = EXAMPLES.get(pair) or KUBECTL[pair]
+    if pair in PREP:
+        code, _, err = answer(drill, PREP[pair], values)
+        assert code == 0 or "already exists" in err, err        # an earlier example may have made it
     given = answer(drill, line.replace("[", "").replace("]", ""), values)      # first: it may change the world
     without = answer(drill, re.sub(r"\s*\[[^]]*\]", "", line), values)
     assert given != without and "` does not simulate --" not in given[2], (line, given, without)
