@@ -73,7 +73,7 @@ def record_history(incident_dir: Path, state: Any, slos: list[SloConfig], source
     panes = []
     for slo in slos:
         h = histories.get(slo.id)
-        readings = mark_readings(source, h, marks, defined) if h is not None else {}
+        readings = mark_readings(source, h, marks, defined) if h is not None else {}   # the marks' only
         panes.append({"id": slo.id, "title": slo.title, "query": slo.query, "unit": slo.unit,
                       "warn": slo.warn, "crit": slo.crit, "direction": slo.direction,
                       "runbook": slo.runbook, "severity": slo.severity,

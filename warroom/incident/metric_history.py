@@ -403,18 +403,25 @@ def summarise(history: PaneHistory, marks: dict[str, float | None], window: tupl
 
 
 def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | None],
-                  defined: tuple[str, float] | None = None) -> dict[float, float]:
+                  defined: tuple[str, float] | None = None,
+                  quoted: dict[float, float] | None = None) -> dict[float, float]:
     """``summarise``'s readings: the pane at each mark, read from ``source``; at the impact start
     of the pane whose crossing defined it (``defined``: ``IncidentState.impact_start_reading``),
     the value of that crossing itself, not a second reading near it. A recorded history (the live
     source gone) gives the readings recorded at these marks; a mark it has none for (moved since),
     or a source that cannot answer, gives none: that mark is then quoted from the history's points
-    with their own time. A pane with no history at all gets none (one reading is no worst, no
-    time in breach)."""
+    with their own time. ``quoted``: the values the journal itself quotes with their instant
+    (``IncidentState.quoted_readings``), kept within the history's span: a worst below a value the
+    same PIR quotes would be false. They come from the journal, recorded history or not, and are
+    not saved in ``metrics.json`` (its readings are the marks'). A pane with no history at all gets none (one reading is no
+    worst, no time in breach)."""
     started = marks.get("started")
     out: dict[float, float] = {}
     if not history.points:
         return out
+    lo, hi = history.points[0][0], history.points[-1][0]
+    # the journal's own quotes of this pane (``IncidentState.quoted_readings``) within what was read
+    quoted = {t: v for t, v in (quoted or {}).items() if lo - 1e-6 <= t <= hi + 1e-6}
     if history.recorded:
         out = {m: v for t, v in history.readings for m in marks.values() if m is not None and abs(t - m) <= 1e-6}
     else:
@@ -423,6 +430,7 @@ def mark_readings(source: Any, history: PaneHistory, marks: dict[str, float | No
             out = readings_at(source, history.slo, times, history.step)
         except HistoryError:
             out = {}     # quoted from the history's own points instead, each with its time
+    out = {**quoted, **out}
     if defined is not None and started is not None and defined[0] == history.slo.id:
         out[started] = defined[1]
     return out

@@ -191,7 +191,8 @@ def summary_data(state: IncidentState, histories: dict[str, PaneHistory], window
     defined = state.impact_start_reading()
     slos: dict[str, Any] = {}
     for slo_id, hist in histories.items():
-        entry = summarise(hist, marks, (window.start, window.end), mark_readings(source, hist, marks, defined))
+        entry = summarise(hist, marks, (window.start, window.end),
+                          mark_readings(source, hist, marks, defined, state.quoted_readings(slo_id)))
         if entry["breached"]:
             impact_from = marks["started"] or marks["detected"] or window.start
             impact_to = marks["resolved"] or window.end

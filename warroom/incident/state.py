@@ -33,6 +33,7 @@ evidence...), :mod:`warroom.incident.records`; the JSON form, :mod:`warroom.inci
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -311,6 +312,20 @@ class IncidentState:
             return (str(slo), float(value)) if slo is not None and isinstance(value, int | float) else None
         b = next((b for b in self.breaches if b["seq"] == seq), None)
         return None if b is None or b["value"] is None else (str(b["slo_id"]), float(b["value"]))
+
+    def quoted_readings(self, slo_id: str) -> dict[float, float]:
+        """The pane's values the journal quotes with their instant (SLO evidence before and after
+        step runs), unix time -> value: each is a reading of that pane then, so the PIR's worst,
+        its time past critical and its spans count them among the history's points. Found: the
+        worst "23.1% at 23:25:13" beside a step's "23.2% (+10m)", the history's grid having read
+        another phase of a ``rate`` sawtooth than the evidence. A STALE, errored or NO DATA value is
+        no reading of then and is left out; ±Inf is one (a pane CRIT at "+Inf")."""
+        out: dict[float, float] = {}
+        for e in self.evidence:
+            if e.slo_id == slo_id and e.state in ("ok", "warn", "crit") and e.value is not None \
+                    and not math.isnan(e.value):
+                out[e.at.timestamp()] = float(e.value)
+        return out
 
     def recovered_at(self) -> tuple[datetime, int] | None:
         """The first time every SLO that had breached was back under its warn threshold

@@ -90,7 +90,7 @@ def pane_outcomes(drill: Drill, state: IncidentState | None, slos: list[SloConfi
         except HistoryError:
             out.append(PaneOutcome(pane, slo.title, slo.crit, None, None, None, False, slo.unit))
             continue
-        readings = mark_readings(source, hist, marks, defined)
+        readings = mark_readings(source, hist, marks, defined, state.quoted_readings(slo.id) if state is not None else None)
         e = summarise(hist, marks, (window.start, window.end), readings)
         last = hist.with_readings(readings).value_at(marks.get("resolved") or window.end)
         now = last.value if last is not None else None
