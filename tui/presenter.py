@@ -443,11 +443,12 @@ class IncidentPresenter:
     def go_opened(self) -> list[Any]:
         """What each GO opened and how far it got, from the snapshot in memory (no file read):
         the resolve dialog shows it and asks whether a rollback was part of the fix."""
+        from warroom.incident.closing import live_at
         from warroom.incident.go_opened import go_opened
 
         snap = self.require().snapshot()
         return go_opened(snap.state, lambda ref: snap.runbook_by_id(str(ref.get("id") or "")),
-                         datetime.fromtimestamp(self.ctx.clock.now(), UTC))
+                         datetime.fromtimestamp(self.ctx.clock.now(), UTC), when=live_at(snap.state))
 
     def draft_update(self) -> str:
         """A stakeholder update drafted from the journal (Conditions / Actions / Needs), the

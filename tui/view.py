@@ -157,11 +157,12 @@ def _opened_text(state: Any, opened: dict[str, Any]) -> str:
     """"GO on rollback-to-pilot", or "GO REVERSED: NO-GO by lee at …" once a later verdict on that
     decision took the GO back (the runbook stays open: steps done may need undoing, but its heading
     must not read as if the GO stood; said first and loud: a narrow pane cuts the heading's end)."""
+    from warroom.incident.closing import live_at
     from warroom.incident.go_opened import reversal
 
     if not opened.get("decision"):
         return ""
-    undone = reversal(state, opened)
+    undone = reversal(state, opened, live_at(state))
     return f"GO REVERSED: {undone}" if undone else f"GO on {opened['decision']}"
 
 

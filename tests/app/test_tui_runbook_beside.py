@@ -5,6 +5,7 @@ own runbook. Which runbooks are open is the journal's word: the dashboard only d
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from textual.widgets import Input
@@ -149,6 +150,8 @@ async def test_resolve_after_a_go_says_what_it_opened_and_asks_about_the_rollbac
         screen = await wait_screen(pilot, ResolveScreen, 30)
         opened = str(screen.query_one("#resolve-opened").render())
         assert 'GO on "Roll back to the pilot repository (RB-LAUNCH-002)?" by dana' in opened
+        # a drill: the GO's moment on the drill's clock, the wall beside (redteam34; closing.live_at)
+        assert re.search(r'\?" by dana at \+\S+ drill time \(\d\d:\d\d:\d\d UTC\) opened ', opened), opened
         assert "opened RB-LAUNCH-002 (Rollback to pilot): 0 of 19 steps done" in opened
         counts = f"not done, skipped or ticked (RB-LAUNCH-005 {len(main.runbook.steps)}, RB-LAUNCH-002 19)"
         assert any(counts in str(w.render()) for w in screen.query("Static"))   # both runbooks' steps

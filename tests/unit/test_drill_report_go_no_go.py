@@ -177,3 +177,45 @@ def test_at_80x24_the_go_s_runbook_and_a_clock_only_verdict_read_whole(tmp_path:
     table = lines[start + 1:next(i for i in range(start + 1, len(lines)) if not lines[i].strip())]
     # every state whole (a step's own label may end in '…': the runbook model shortens long ones)
     assert sum(ln.count("not done") for ln in table) == 19 and "not d…" not in "\n".join(table), table
+
+
+def test_what_a_go_opened_is_said_live_in_a_drill_on_its_clock_with_the_wall_beside(tmp_path: Path) -> None:
+    """redteam34 (issue 13 item 2, left by mend33): the resolve dialog, the close dialog, the CLI's refusal
+    to resolve and the beside checklist's heading said a drill's GO, its reversal and the closure on the wall
+    clock alone ("by dana at 23:22:00 UTC") beside a header counting drill time. In a drill every moment of
+    those sentences is on the drill's clock from detection with the wall moment beside (the one the PIR says)."""
+    from tui.view import open_beside
+    from warroom.incident.closing import closure_of
+
+    d, inc, clock = _declared(tmp_path)
+    live = LiveIncident(inc)
+    try:
+        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
+    finally:
+        live.close()
+    for minutes, verdict in ((20, "GO"), (22, "NO-GO")):
+        clock.t = d.wall_time(60 + minutes * 60)
+        [view] = dec.standing(book, inc.refresh(), clock())
+        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    go_at, nogo_at = (f"{v['at']:%H:%M:%S} UTC" for v in inc.state.decisions)
+    with LiveIncident(inc) as live:
+        snap = live.snapshot()
+        (beside,) = open_beside(snap, snap.state, {}, inc.clock())
+    assert beside.opened_by == f"GO REVERSED: NO-GO by dana at +22m00s drill time ({nogo_at})"
+    clock.t = d.wall_time(60 + 23 * 60)
+    inc.close_runbook("RB-LAUNCH-002", "the GO was reversed")
+    closure = closure_of(inc.refresh(), "RB-LAUNCH-002")
+    assert closure is not None
+    closed_at = f"{closure.at:%H:%M:%S} UTC"
+    (opened,) = inc.go_opened()         # the sentence the resolve dialog and the CLI's refusal say
+    said = opened.text()
+    assert said.startswith(f'GO on "Roll back to the pilot repository (RB-LAUNCH-002)?" by dana at +20m00s drill time'
+                           f" ({go_at}) opened RB-LAUNCH-002 (Rollback to pilot) (the GO was reversed: NO-GO by dana"
+                           f" at +22m00s drill time ({nogo_at})) (closed at +23m00s drill time ("), said
+    assert f"(closed at +23m00s drill time ({closed_at}) by " in said, said
+    clock.t = d.wall_time(60 + 1500)
+    inc.resolve("rolled back", rollback=False, concerns=None)
+    pir = inc.render("pir")            # the PIR says the wall moments the dialog had beside its drill time
+    [row] = [ln for ln in pir.splitlines() if ln.startswith("| **Rollback** |")]
+    assert f"by dana at {go_at} opened RB-LAUNCH-002" in row and f"NO-GO by dana at {nogo_at})" in row, row
+    assert f"(closed at {closed_at} by " in row and "drill time" not in row, row      # one clock in one sentence

@@ -67,6 +67,27 @@ def wall_at(at: datetime) -> str:
     return f" at {at:%H:%M:%S} UTC"
 
 
+def live_at(state: IncidentState) -> Callable[[datetime], str]:
+    """How a moment of these sentences is said where ``state`` is worked live (the resolve and close
+    dialogs, the beside checklist's heading, the CLI's refusal to resolve): :func:`wall_at` in a real
+    incident; in a drill on its clock from detection, the wall moment beside (`` at +20m00s drill time
+    (07:12:26 UTC)``), as every other drill figure on screen (issue 13 item 2: the dialog said "by dana
+    at 07:12:26 UTC" under a header counting drill time). The wall moment stays in the sentence: it is
+    the one the PIR says, so the PIR's record of what resolving showed still carries it."""
+    from warroom import scenario_time as stime
+    from warroom.durations import format_duration
+
+    start = state.clock_start
+    if stime.scale_of(state) == 1.0 or start is None:
+        return wall_at
+
+    def drill_at(at: datetime) -> str:
+        s = stime.left(state, at, start)          # drill seconds from detection to ``at``, signed
+        return f" at {'-' if s < 0 else '+'}{format_duration(abs(s))} drill time ({at:%H:%M:%S} UTC)"
+
+    return drill_at
+
+
 def progress_text(done: int, failed: int, total: int | None) -> str:
     """``4 of 19 steps done, 1 failed or unmet``: how far a runbook got, in one wording for what a
     GO opened (``go_opened.GoOpened``) and for a closed runbook's frozen count."""

@@ -818,12 +818,16 @@ class Incident(StepRunning):
             data["offset"] = offset
         return self._append(ev.EVIDENCE, data)
 
-    def go_opened(self) -> list[Any]:
+    def go_opened(self, *, live: bool = True) -> list[Any]:
         """The runbooks a GO opened beside the current one, with how far each got
-        (``warroom.incident.go_opened``): what resolving asks about."""
+        (``warroom.incident.go_opened``): what resolving asks about. ``live``: its moments as the
+        commander is shown them (a drill's on its clock, the wall beside: ``closing.live_at``);
+        False: on the wall, as the resolution journals them for the PIR, whose moments are all wall."""
+        from warroom.incident.closing import live_at, wall_at
         from warroom.incident.go_opened import go_opened
 
-        return go_opened(self.state, self._beside_of, self.clock())
+        state = self.state
+        return go_opened(state, self._beside_of, self.clock(), when=live_at(state) if live else wall_at)
 
     def resolve(self, summary: str, resolution: str | None = None, rollback: bool | None = False, *,
                 type: str | None = None, affected_repos: str | None = None,
@@ -849,8 +853,8 @@ class Incident(StepRunning):
         data: dict[str, Any] = {"summary": self.redact(summary),
                                 "resolution": self.redact((resolution or summary).strip()),
                                 "rollback": None if rollback is None else bool(rollback)}   # None: not said
-        if opened:
-            data["go_opened"] = [o.to_json() for o in opened]
+        if opened:        # the same runbooks and counts, the sentence's moments on the PIR's wall clock
+            data["go_opened"] = [o.to_json() for o in self.go_opened(live=False)]
         if type:
             data["type"] = self.redact(type)
         if affected_repos:
