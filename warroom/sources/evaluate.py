@@ -135,12 +135,12 @@ class SloTracker:
             return SloReading(slo=slo, state=level, value=None, series=sample.series,
                               note=_join(why, sample.note), breached=level == "crit",
                               breach_since=pane.breach_since)
-        if sample.value is None and sample.data_time is not None:
+        if sample.value is None and (stopped := _known(sample.data_time)) is not None:
             # No series now, but the source saw samples until data_time: the exporter stopped
             # (Prometheus marked its series stale). That is STALE with the last good value, not
             # an all-quiet NO DATA.
             good = pane.last_good
-            age = max(0.0, now - sample.data_time)
+            age = max(0.0, now - stopped)
             why = f"the series stopped: newest sample {format_duration(age)} old"
             return SloReading(slo=slo, state="stale", value=good.value if good else None,
                               series=good.series if good else sample.series, age=age,
@@ -159,7 +159,7 @@ class SloTracker:
         state = judge(slo, value)
         breached = state == "crit"
         note = _join(sample.note, series_rule.infinite(value))   # what a ±Inf is, as gates and criteria say
-        value_time = sample.sample_time if sample.sample_time is not None else now
+        value_time = known if (known := _known(sample.sample_time)) is not None else now
         if state == "crit":
             since = breach_start(slo, sample.series, value_time)
             if pane.breach_since is not None:
@@ -185,12 +185,17 @@ def evaluate(slos: list[SloConfig], samples: list[SloSample], *, stale_after: fl
     return SloTracker(slos, stale_after).update(samples, now)
 
 
+def _known(t: float | None) -> float | None:
+    """A sample's time when it is a moment; NaN or ±Inf (a damaged answer, any source's) is not
+    known: an infinite age raised out of ``format_duration``, a NaN one read as a made-up "0s old"."""
+    return t if t is not None and math.isfinite(t) else None
+
+
 def _ref(sample: SloSample) -> float | None:
-    """The time a sample's data is of: its newest raw sample's, else its value's, else its fetch's."""
-    ref = sample.data_time if sample.data_time is not None else sample.sample_time
-    if ref is None:
-        ref = sample.fetched_at
-    return ref or None
+    """The time a sample's data is of: its newest raw sample's, else its value's, else its fetch's
+    (the first of them that is a moment, :func:`_known`)."""
+    return next((t for t in (sample.data_time, sample.sample_time, sample.fetched_at) if _known(t) is not None),
+                None) or None
 
 
 def _age(sample: SloSample, now: float) -> float:

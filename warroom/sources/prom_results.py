@@ -42,15 +42,32 @@ def _num(text: Any) -> float:
     return float(text)  # Prometheus sends "NaN", "+Inf", "-Inf" as strings; float() reads them
 
 
+def _moment(text: Any) -> float | None:
+    """A sample's time as a unix time, None when it is no moment: NaN or ±Inf (``"-Inf"``, a JSON
+    ``-1e999``) is what no server stamps a sample with. Read as a number it made a pane's age infinite
+    (``format_duration`` refuses it: judging the refresh raised) or NaN (a made-up "0s old")."""
+    t = float(text)
+    return t if math.isfinite(t) else None
+
+
+def _timed(ts: Any) -> float:
+    """``_moment`` for an instant answer, whose one time is every value's: none refuses the answer."""
+    t = _moment(ts)
+    if t is None:
+        raise QueryError(f"unexpected answer: a sample time that is no moment ({ts!r})")
+    return t
+
+
 def _parse_instant(data: Any) -> list[_Series]:
     """The instant query's ``result``: a vector, or a bare scalar ``[time, "value"]``."""
     if not isinstance(data, list):
         raise QueryError("unexpected answer: no result list")
     if len(data) == 2 and not isinstance(data[0], dict):
         try:
-            return [_Series({}, _num(data[1]), float(data[0]))]
+            value, ts = _num(data[1]), float(data[0])
         except (TypeError, ValueError):
             raise QueryError("query returned a string, not a number") from None
+        return [_Series({}, value, _timed(ts))]
     out: list[_Series] = []
     for item in data:
         if not isinstance(item, dict):
@@ -59,10 +76,10 @@ def _parse_instant(data: Any) -> list[_Series]:
             raise QueryError("query returns a range vector; wrap it in a function such as rate() or last_over_time()")
         try:
             ts, raw = item["value"]
-            out.append(_Series({str(k): str(v) for k, v in (item.get("metric") or {}).items()},
-                               _num(raw), float(ts)))
+            value, at = _num(raw), float(ts)
         except (KeyError, TypeError, ValueError):
             raise QueryError("unexpected answer: a series without a value") from None
+        out.append(_Series({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, value, _timed(at)))
     return out
 
 
@@ -78,10 +95,11 @@ def _parse_range(data: Any) -> list[tuple[dict[str, str], list[tuple[float, floa
         points: list[tuple[float, float]] = []
         for pair in item.get("values") or []:
             try:
-                t, v = float(pair[0]), _num(pair[1])
+                t, v = _moment(pair[0]), _num(pair[1])
             except (TypeError, ValueError, IndexError):
                 continue
-            if not math.isnan(v):    # ±Inf is a reading (past the top bucket: the pane's CRIT "+Inf"); NaN none
+            # ±Inf is a reading (past the top bucket: the pane's CRIT "+Inf"); NaN none; a point with no moment none
+            if t is not None and not math.isnan(v):
                 points.append((t, v))
         out.append(({str(k): str(v) for k, v in (item.get("metric") or {}).items()}, points))
     return out
