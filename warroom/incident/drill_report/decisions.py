@@ -47,7 +47,11 @@ def decision_lines(state: IncidentState, books: Sequence[Runbook], clock: Callab
                      f" first answered in time at {at(_when(stood.first.get('at')))}")
         elif d.get("late") and a is not None and b is not None:
             line += f", {format_duration(max(a - b, 0.0))} after its deadline ({at(due)}): taken late"
-        elif due is not None:
+        elif d.get("not_needed"):        # never "late" by design: the PIR's words for it
+            line += f", while the runbook did not need it ({d.get('not_needed')})"
+        elif a is not None and b is not None and a > b:   # no late flag (an older or edited journal): the times say
+            line += f", {format_duration(a - b)} after its deadline ({at(due)})"
+        elif a is not None and b is not None:
             line += f", within its deadline ({at(due)})"
         out.append(line + ".")
         if measured := measured_then(d):
