@@ -290,6 +290,8 @@ def render_show(inc: Incident, st: IncidentState, now: datetime) -> list[str]:
         verdict = "" if said.word in ("not reached", "not measured") else f"  {said.word.upper() if said.ok is False else said.word}"
         if said.sentence.startswith(f"{said.word}: "):      # not reached, and why (a gate that held before)
             verdict = f"  {said.sentence.partition(': ')[2]}"
+        elif r.early_by:            # journaled before its start: why there is no figure (not a bare n/a)
+            verdict = f"  {said.sentence}"
         lines.append(f"  {r.label:<20} {took:>12}  (< {r.target_min:g} min){verdict}")
     lines.append("")
     lines.append("Timeline (UTC):")

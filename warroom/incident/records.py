@@ -236,6 +236,8 @@ class ResponseTime:
     met: bool | None
     measured_from: str
     wall_minutes: float | None = None   # the same span on the wall clock (equal outside a drill)
+    early_by: float | None = None       # wall seconds it is journaled BEFORE what it is measured from (the
+                                        # hosts' clocks disagree): not measured, never a "0s" span
 
 
 @dataclass(frozen=True)

@@ -431,12 +431,14 @@ class IncidentState:
         for key, label, target, base in RESPONSE_TARGETS:
             at = phases.get(key)
             start = phases.get(base)
-            span = between(self, start, at) if (at is not None and start is not None) else None
+            early = at is not None and start is not None and at < start    # journaled before its start
+            span = between(self, start, at) if (at is not None and start is not None and not early) else None
             minutes = None if span is None else span.minutes      # judged in scenario time
             met = None if minutes is None else minutes < target
             out.append(ResponseTime(key=key, label=label, target_min=target, at=at, minutes=minutes,
                                     met=met, measured_from=base,
-                                    wall_minutes=None if span is None else span.wall_minutes))
+                                    wall_minutes=None if span is None else span.wall_minutes,
+                                    early_by=(start - at).total_seconds() if early else None))  # type: ignore[operator]
         return out
 
     def notes_by_tag(self) -> dict[str, list[Note]]:

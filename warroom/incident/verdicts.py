@@ -53,14 +53,26 @@ def _were(names: Sequence[str]) -> str:
     return f"{' and '.join(names)} {'was' if len(names) == 1 else 'were'}"
 
 
+def journaled_before(seconds: float, base: str, scale: float = 1.0, at: str = "") -> str:
+    """Why a span is not measured when its end is journaled ``seconds`` (wall) before its start
+    (``base``: ``RESPONSE_TARGETS``' key; ``scale``: a drill's speed, said as every drill span is):
+    journal times are each writing host's clock, and one behind wrote it. Stated as such, never as
+    the "0s" a negative span formats to (redteam34)."""
+    from warroom.scenario_time import Span
+
+    what = {"started": "the impact start", "detected": "detection"}.get(base, base) + (f" ({at})" if at else "")
+    return f"journaled {Span(seconds, scale).text()} before {what}: the clocks that wrote them disagree"
+
+
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
-              past_critical: Sequence[str] = (), held: Sequence[str] = ()) -> Verdict:
+              past_critical: Sequence[str] = (), held: Sequence[str] = (), before: str = "") -> Verdict:
     """The verdict on one milestone (``RESPONSE_TARGETS``' key). ``met``: within target on the
     clock (None: not reached or no starting point); ``reached``: the milestone happened;
     ``ahead_of``: for detection, the pane first past critical after a declaration made before it
     (``detected_ahead``); ``past_critical``: for the resolution, the panes still past critical then;
     ``held``: for the mitigation, the gates that passed but prove nothing (``gates.held_gates``):
-    why it was not reached although a gate passed."""
+    why it was not reached although a gate passed; ``before``: why a milestone reached is not
+    measured although its start is known (:func:`journaled_before`)."""
     if key == "detected" and ahead_of:
         return Verdict(MET, "met (declared first)", f"declared before {ahead_of} reached critical: met")
     if met is None:
@@ -68,7 +80,7 @@ def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None
             return Verdict(OPEN, "not reached", f"not reached: {held_said(list(held))}")
         if not reached:
             return Verdict(OPEN, "not reached", "not reached")
-        return Verdict(OPEN, "not measured", "not measured (start unknown)")
+        return Verdict(OPEN, "not measured", f"not measured ({before or 'start unknown'})")
     if key == "resolved" and met and past_critical:
         return Verdict(CLOCK_ONLY, "clock only",
                        f"met on the clock, but {_were(past_critical)} still past critical at the resolution")
@@ -125,6 +137,10 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
 def of_state(state: IncidentState) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone."""
+    from warroom.scenario_time import scale_of
+
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
-                             past_critical=broken, held=held) for r in state.response_times()}
+                             past_critical=broken, held=held,
+                             before=journaled_before(r.early_by, r.measured_from, scale_of(state)) if r.early_by else "")
+            for r in state.response_times()}

@@ -94,13 +94,15 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
     for key, label, target, base in RESPONSE_TARGETS:
         reached = phases.get(key)
         start = phases.get(base)
-        span = None if reached is None or start is None else stime.between(None, start, reached)
+        early = reached is not None and start is not None and reached < start      # journaled before its start
+        span = None if reached is None or start is None or early else stime.between(None, start, reached)
         minutes = None if span is None else span.wall_minutes
         drill_min = None if span is None else Span(span.wall_seconds, scale).minutes
         met = None if drill_min is None else drill_min < target
         rows.append(ResponseRow(key, label, target, reached, minutes, drill_min, met,
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
-                                                   past_critical=broken, held=held)))
+                                                   past_critical=broken, held=held, before=verdicts.journaled_before(
+                                                       start - reached, base, scale) if early else "")))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:

@@ -46,6 +46,12 @@ def facts(state: IncidentState, now: datetime) -> Facts:
     dur = stime.text(state, state.impact_duration(now))
     if start is None:
         duration = Line(HUMAN + Md(" no declaration in the journal"))
+    elif resolved is not None and resolved < start:     # a host whose clock is behind resolved it: no "0s"
+        from warroom.incident.verdicts import journaled_before
+
+        duration = Line(f"not measured: the resolution ({hms(resolved)} UTC) is "
+                        + journaled_before((start - resolved).total_seconds(), "started" if started else "detected",
+                                           stime.scale_of(state), f"{hms(start)} UTC"), (s_seq, d_seq, r_seq))
     else:
         end = f"{hms(resolved)} UTC" if resolved else "ongoing"
         what = "impact start" if started is not None else "detection (impact start unknown)"
