@@ -61,7 +61,7 @@ def journaled_before(seconds: float, base: str, scale: float = 1.0, at: str = ""
     from warroom.scenario_time import Span
 
     what = {"started": "the impact start", "detected": "detection"}.get(base, base) + (f" ({at})" if at else "")
-    return f"journaled {Span(seconds, scale).text()} before {what}: the clocks that wrote them disagree"
+    return f"journaled {Span(seconds, scale).text()} before {what}; the clocks that wrote them disagree"
 
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
