@@ -166,31 +166,32 @@ def answers(state_dir: Path, commands: list[list[str]],
                 yield scenario, t, shlex.join(argv), code, out, err
 
 
-def refuses(drill: Drill, task: str, t: float, attempts: int = 1) -> bool:
-    """Whether the world refuses each of the first ``attempts`` calls to Anthropic of ``task``'s retry at ``t``
-    (``blocks.refused``: drawn for the task, attempt and second against ``Signals.share_429``)."""
+def refuses(drill: Drill, task: str, t: float, attempts: int = 0) -> bool:
+    """Whether the world refuses ``task``'s retry on Claude at ``t`` with a 429: one of its calls refused at each of its
+    ``attempts`` (0: the orchestrator's retry.max_attempts), as ``blocks.drawn`` draws a run by ``model.call_law``."""
     from warroom.drill import fleet
-    from warroom.drill.activity import unit
+    from warroom.drill.standins.blocks import drawn
 
-    share = drill.simulator.refresh().signals.share_429(fleet.PRIMARY_PROVIDER, t)
-    return all(unit(task, round(t), "429", a) < share for a in range(1, attempts + 1))
+    signals = drill.simulator.refresh().signals
+    failed, lost = drawn(signals, task, t, fleet.PRIMARY_PROVIDER, attempts or signals.attempts(t))
+    return lost and failed[-1][2] == "429"
 
 
 def claude_5xx(drill: Drill, t: float) -> bool:
-    """Whether ``blocks test-flow`` asking for Claude at ``t`` is answered 5xx (``blocks.answered_5xx``: its task
-    ``tsk_test<hash of the wall time>`` drawn for that second against ``Signals.share_5xx``, not refused 429 first)."""
+    """Whether ``blocks test-flow`` asking for Claude at ``t`` fails on a 5xx (``blocks.drawn``: its task
+    ``tsk_test<hash of the wall time>``'s run, a call whose every attempt failed, the last one answered 5xx)."""
     from warroom.drill import fleet
-    from warroom.drill.activity import unit
     from warroom.drill.cluster import short_hash
+    from warroom.drill.standins.blocks import drawn
 
     task, signals = f"tsk_test{short_hash(drill.wall_time(t), n=4)}", drill.simulator.refresh().signals
-    return unit(task, round(t), "429", 1) >= signals.share_429(fleet.PRIMARY_PROVIDER, t) and \
-        unit(task, round(t), "5xx", 1) < signals.share_5xx(fleet.PRIMARY_PROVIDER, t)
+    failed, lost = drawn(signals, task, t, fleet.PRIMARY_PROVIDER, signals.attempts(t))
+    return lost and failed[-1][2] == "5xx"
 
 
 def refused_retry(drill: Drill, t0: float, t1: float = math.inf) -> tuple[str, float]:
     """(task, second): the first second from ``t0`` (before ``t1``) at which one of the Claude tasks that failed
-    with a 429 by ``t0`` has its retry refused (``refuses``); a quarter of the calls are while the throttling is full."""
+    with a 429 by ``t0`` has its retry refused (``refuses``): a fifth of them while the throttling is full."""
     from warroom.drill.activity import Activity
     from warroom.drill.cluster import build_cluster
 

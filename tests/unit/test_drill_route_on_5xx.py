@@ -73,7 +73,7 @@ def test_on_5xx_routing_moves_one_call_only_when_the_primary_answered_it_5xx(tmp
     healed = [run_one(drill, ["blocks", "test-flow"], 4800.0 + 0.01 * i)[1] for i in range(10)]
     assert all("on claude-sonnet-4-5;" in out for out in healed), healed
     ids = [line.split("|")[0].strip() for line in run_one(drill, ["psql", "-At", "-c",
-           "SELECT task_id FROM tasks WHERE status = 'failed' AND error_message ILIKE '%503%' LIMIT 12"], 900.0)[1].splitlines()]
+           "SELECT task_id FROM tasks WHERE status = 'failed' AND error_message ILIKE '%anthropic%' LIMIT 12"], 900.0)[1].splitlines()]
     models = {run_one(drill, ["blocks", "flow", "retry", task], 905.0)[1].split("model ")[1].split(")")[0]
               for task in ids if task}
     assert models == {"claude-sonnet-4-5", "gpt-4-turbo"}, models

@@ -123,8 +123,8 @@ def test_rate_limit_circuit_breaker_via_kubectl_bends_the_quota(state_dir: Path)
     task = rate_limited_task(d, 330)
     retry = sh(d, f"blocks flow retry {task}", 330)
     assert retry.returncode == 0 and "succeeded" in retry.stdout
-    failing = sim.signals.impact("fail:*", 900.0)
-    assert failing < 0.01 < Signals(d.scenario, ()).impact("fail:*", 900.0)
+    repo = fleet.REPOS[1]
+    assert sim.signals.fails(repo, 900.0)[0] < 0.01 < Signals(d.scenario, ()).fails(repo, 900.0)[0]
 
 
 def rate_limited_task(d: Drill, t: float) -> str:

@@ -475,7 +475,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
                  "taskdb-credentials": ["username", "password"]},
         configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
         config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
-                "retry.max_attempts": "3", "quota.alert_threshold": "0.80"},
+                "retry.max_attempts": str(fleet.MAX_ATTEMPTS), "quota.alert_threshold": "0.80"},
         hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
         timeline=[(-math.inf, False, _kept(deployments[fleet.DEPLOYMENT]))],
     )

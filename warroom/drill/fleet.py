@@ -28,11 +28,16 @@ class Provider:
     name: str
     title: str                   # as ``blocks quota show`` names it
     model: str
-    requests_per_second: float
     quota_used: float            # share of the daily token quota its healthy calls spent by the drill's start
     daily_tokens: int
     flow_share: float            # the share of flows that call its model
     call_share: float            # a call to its model takes this share of a flow's median duration
+
+    @property
+    def requests_per_second(self) -> float:
+        """The calls a healthy estate makes to its model a second: its flows, ``CALLS_PER_FLOW`` each (the one
+        source of calls per flow: the request rate, each flow's calls and their durations read it)."""
+        return sum(r.rate for r in REPOS) * self.flow_share * CALLS_PER_FLOW
 
 
 REPOS: tuple[Repo, ...] = (
@@ -46,10 +51,14 @@ REPOS: tuple[Repo, ...] = (
 PILOT_REPO = next(r.name for r in REPOS if r.pilot)
 
 PROVIDERS: tuple[Provider, ...] = (
-    Provider("anthropic", "Anthropic (Claude)", "claude-sonnet-4-5", 2.4, 0.42, 2_000_000, 0.6, 0.42),
-    Provider("openai", "OpenAI (GPT-4)", "gpt-4-turbo", 1.2, 0.31, 1_500_000, 0.3, 0.33),
-    Provider("google", "Google (Gemini)", "gemini-1.5-pro", 0.4, 0.18, 1_000_000, 0.1, 0.25),
+    Provider("anthropic", "Anthropic (Claude)", "claude-sonnet-4-5", 0.42, 2_000_000, 0.6, 0.42),
+    Provider("openai", "OpenAI (GPT-4)", "gpt-4-turbo", 0.31, 1_500_000, 0.3, 0.33),
+    Provider("google", "Google (Gemini)", "gemini-1.5-pro", 0.18, 1_000_000, 0.1, 0.25),
 )
+# A flow makes its model calls one after the other (its plan, then the work), each its provider's ``call_share`` of
+# the flow's median: 2 calls take 50-84 % of it, the rest is the flow's own work (the calls fit in the duration).
+CALLS_PER_FLOW = 2
+MAX_ATTEMPTS = 3                        # the orchestrator's retry.max_attempts before anyone sets it
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 PRIMARY = "anthropic"                   # FlowEngine's PRIMARY_MODEL's provider: routing moves its calls
 PRIMARY_PROVIDER = next(p for p in PROVIDERS if p.name == PRIMARY)

@@ -46,6 +46,7 @@ OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_break
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
+REFUSALS = frozenset(f"api_429:{p}" for p in fleet.PROVIDER_NAMES)      # read without the routing bend: ``answers``
 
 
 class Retry(NamedTuple):
@@ -125,6 +126,22 @@ def durations(median: float, bounds: tuple[float, ...], ok: float, fast: float, 
         fast * lognormal_cdf(b, mid, sigma) if b >= 2.0 else 0.0) for b in bounds]
     return out + [ok + fast + killed, ok * median * math.exp(s * s / 2.0) * lognormal_cdf(timeout, median * math.exp(s * s)) / below
                   + fast * (timeout - short(timeout) + short(2.0)) + killed * timeout]
+
+
+def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> tuple[float, float]:
+    """(the share of flows that fail, the requests each call makes) when each attempt of a call is answered with
+    what FlowEngine tries again (429, 5xx) with ``share``: a call fails when all its ``attempts`` do (share ** A), a flow
+    when any of its ``calls`` does, 1 - (1 - share ** A) ** n; a call makes 1 + share + ... + share ** (A - 1) requests.
+
+    The one law of a provider's failing answers: a fault declares only the share (``api_429``/``api_5xx``), the flows'
+    failures (``Signals.failing``), the request counters (``request_rate``) and a retry's run (``blocks.drawn``) follow.
+    Attempts fail independently, not as one: the share is what the counters measure, per request (each attempt is
+    one), and nothing in the drill is finer than its 5 s grid to tie one call's attempts together. In rate-limit's
+    story (retried at once, no back-off) the price of retrying at once is the requests it adds (the request rate
+    rises by 1 + s + s ** 2) and the quota its storm burns, not attempts refused together: a correlated law would let
+    retry.max_attempts move nothing but the requests, while FlowEngine's own setting decides when a call gives up."""
+    sent = sum(share ** k for k in range(attempts))
+    return 1.0 - (1.0 - share ** attempts) ** calls, sent
 
 
 class _Bend(NamedTuple):
@@ -293,6 +310,11 @@ class Signals:
         """How strong fault ``index`` is at ``t``, from 0 (absent or healed) to 1."""
         return self._once(("strength", index), t, lambda t: s * self.bent(index, t) if (s := self._raw(index, t)) else 0.0)
 
+    def answers(self, index: int, t: float) -> float:
+        """Fault ``index``'s strength on the answers to the calls still made to a provider: every bend but a routing
+        change's, which moves calls away (``carriers``) and leaves how the provider answers the others as it was."""
+        return s * self.bent(index, t, routed=False) if (s := self._raw(index, t)) else 0.0
+
     def _raw(self, index: int, t: float) -> float:
         """``raw_strength`` asked once a row however many curves read it (``strength``, ``failing``)."""
         return self._once(("raw", index), t, lambda t: self.raw_strength(index, t))
@@ -332,14 +354,14 @@ class Signals:
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering
-        (``strands``, first, in its order), then of the flows left timeouts, each fault with a flow-failure impact,
+        (``strands``, first, in its order), then of the flows left timeouts, each fault that fails flows (``failing``),
         then the everyday background (they add up to ``fails``)."""
         strands = self.strands(t)
         left = 1.0 - sum(share for share, _, _ in strands)
         out = [(share, (why,)) for share, why, _ in strands]
         out.append((self.timeout_share(t) * left, (KILLED,)))
         for index, fault in enumerate(self.scenario.faults):
-            if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0):
+            if fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0) or self._vendor[index]:
                 out.append((self.failing(index, repo, t) * left, fault.messages or ("flow failed",)))
         used = sum(share for share, _ in out)
         out.append((max(0.0, self.fails(repo, t)[0] - used), BACKGROUND_ERRORS))
@@ -347,45 +369,81 @@ class Signals:
 
     def failing(self, index: int, repo: fleet.Repo, t: float) -> float:
         """The share of ``repo``'s flows (of those some provider answers) fault ``index`` fails at ``t``: its ``fail:``
-        impacts at its strength; a fault of one provider's answers only on the flows whose calls still reach that provider
-        (``reach``): where the calls go decides it, not a routing bend, so no failure is blamed on a provider no call went to."""
-        fault = self.scenario.faults[index]
-        amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
-        if not amount or self._vendor[index] is None:
+        impacts at its strength; a fault of one provider's answers (``api_429:<p>``, ``api_5xx:<p>``: it declares only
+        the share of calls) by ``call_law`` on the flows whose calls still reach that provider (``reach``: where the calls
+        go decides it, so no failure is blamed on a provider no call went to), its part of the failing answers there
+        (``lost``); a vendor's 5xx as the mitigations that act on the flows leave them (a manual review queues them).
+        A fault of no one provider's (``api_5xx:*``: mass-failure's gateway client, the release's own code) fails flows
+        by its ``fail:`` impacts alone: it fails some repos' flows far more than others' and the pilot's not at all,
+        which no share of calls made alike by every repo's flows could say; its 5xx are only answers, tried again."""
+        fault, vendor = self.scenario.faults[index], self._vendor[index]
+        if vendor is None:
+            amount = fault.impacts.get(f"fail:{repo.name}", 0.0) + fault.impacts.get("fail:*", 0.0)
             return amount * self.strength(index, t) if amount else 0.0
+
         def share(t: float) -> float:       # once a row, whichever repo asks
-            raw = self._raw(index, t)
-            return raw * self.bent(index, t, routed=False) * self.reach(index, t) if raw else 0.0
-        return amount * self._once(("failing", index), t, share)
+            if not (raw := self._raw(index, t)) or (lost := self.lost(vendor, t)) <= 0.0:
+                return 0.0
+            part = fault.impacts.get(f"api_429:{vendor}", 0.0) * self.answers(index, t) + (
+                0.0 if self._5xx_moved(vendor, t) else
+                fault.impacts.get(f"api_5xx:{vendor}", 0.0) * raw * self.bent(index, t, routed=False))
+            return self.reach(index, t) * call_law(lost, self.attempts(t))[0] * min(1.0, part / lost)
+        return self._once(("failing", index), t, share)
+
+    @functools.cached_property
+    def _max_attempts(self) -> list[tuple[float, int]]:
+        """(from when, the attempts FlowEngine makes of a call): ``retry.max_attempts`` as each ``blocks config set``
+        left it (the orchestrator reads it for the next call)."""
+        return [(-math.inf, fleet.MAX_ATTEMPTS), *((a.t, int(str(a.detail["value"]))) for a in self.actions
+                                                   if a.action == "config_set" and a.detail.get("key") == "retry.max_attempts")]
+
+    def attempts(self, t: float) -> int:
+        """A of ``call_law`` at ``t``: the attempts of a call the config in force allows."""
+        return self._max_attempts[bisect.bisect_right(self._max_attempts, t, key=lambda x: x[0]) - 1][1]
+
+    def lost(self, provider: str, t: float) -> float:
+        """The share of the attempts at ``provider`` at ``t`` FlowEngine tries again there (``call_law``'s share): those
+        refused 429 or answered 5xx (``code_shares``), but a 5xx of the primary tried first under ``FALLBACK_ON_5XX``,
+        which goes to the fallback instead (``_5xx_moved``)."""
+        def value(t: float) -> float:       # once a row: the request rate and the flows' failures read it
+            p = next(x for x in fleet.PROVIDERS if x.name == provider)
+            s5 = self.share_5xx(p, t)
+            return min(self.share_429(p, t), 1.0 - s5) + (0.0 if self._5xx_moved(provider, t) else s5)
+        return self._once(("lost", provider), t, value)
+
+    def _5xx_moved(self, provider: str, t: float) -> bool:
+        """Whether a call to ``provider`` answered 5xx at ``t`` goes to the fallback: the primary, tried first under
+        ``FALLBACK_ON_5XX`` while routing acts."""
+        env = self.env(t)
+        return provider == fleet.PRIMARY and self.route(t) is not None and tried_first(env) and switched_on(env, "FALLBACK_ON_5XX")
 
     def reach(self, index: int, t: float) -> float:
-        """The flows fault ``index`` can fail at ``t``, as a share of those it could with nothing routed: of the flows some
-        provider answers, those whose calls go to its provider (``carriers``: none once routed away, more while a disabled
-        provider's flows run on it) and are not tried again on the fallback (tried first: every 5xx under
-        ``FALLBACK_ON_5XX`` for a fault of 5xx, else the calls slower than the threshold, ``slow_share``). 1 for a fault of
-        no one provider (route-7)."""
+        """The share of the flows some provider answers at ``t`` whose calls go to fault ``index``'s provider: those it
+        carries (``carriers``: none once routed away, more while a disabled provider's flows run on it), less the calls
+        moved to the fallback whatever they are answered (tried first: those slower than the threshold, ``slow_share``;
+        a 5xx moved under ``FALLBACK_ON_5XX`` is ``lost``'s). 1 for a fault of no one provider (route-7)."""
         vendor = self._vendor[index]
         if vendor is None:
             return 1.0
 
         def value(t: float) -> float:
-            env, moved, impacts = self.env(t), 0.0, self.scenario.faults[index].impacts
-            if self.route(t) is not None and tried_first(env):
-                moved = 1.0 if f"api_5xx:{vendor}" in impacts and switched_on(env, "FALLBACK_ON_5XX") else self.slow_share(env, t)
+            env = self.env(t)
+            moved = self.slow_share(env, t) if self.route(t) is not None and tried_first(env) else 0.0
             hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
                        for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
             answered = 1.0 - self._stranded(t)
-            own = next(p.flow_share for p in fleet.PROVIDERS if p.name == vendor)
-            return hits / (own * answered) if answered > 1e-9 else 0.0
+            return hits / answered if answered > 1e-9 else 0.0
         return self._once(("reach", index), t, value)
 
     def impact(self, signal: str, t: float, target: str = "") -> float:
         """What the faults add to ``signal`` at ``t``; with a ``target`` (a repo, a provider), to
         ``signal:target`` and ``signal:*``. A vendor's own 5xx (``VENDOR_OWN``) no action bends: routing, a manual
-        review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2)."""
+        review, a pilot-only rollout change which calls are made (``request_rate``), not how it answers (W25-2); its
+        429s (``REFUSALS``) only what acts on the calls still made to it (``answers``: the breaker makes them wait)."""
         if target:
             return self.impact(f"{signal}:{target}", t) + self.impact(f"{signal}:*", t)
-        terms, strength = self._terms.get(signal), self.raw_strength if signal in VENDOR_OWN else self.strength
+        terms = self._terms.get(signal)
+        strength = self.raw_strength if signal in VENDOR_OWN else self.answers if signal in REFUSALS else self.strength
         return self._once(("impact", signal), t, lambda t: sum((a * strength(i, t) for i, a in terms), 0.0)) if terms else 0.0
 
     def effective(self, kind: str) -> bool:
@@ -803,15 +861,16 @@ class Signals:
         return self._overs[j]
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
-        """Calls per second to ``provider``: those of every flow it carries (``carriers``; none made for a flow no
-        provider takes), and the primary's routed share when they are tried on the primary first (as retries)."""
+        """Requests per second to ``provider``: the calls of every flow it carries (``carriers``; none made for a flow no
+        provider takes), and the primary's routed share when they are tried on the primary first (as retries), each
+        call as many attempts as ``call_law`` makes of it there."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
         carriers = self.carriers(t)
         rate = sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
         if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:     # the primary tried first
             rate += self.route_share(t) * sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
                                               if c == fleet.PRIMARY)
-        return rate * wiggle * self.traffic_share(t)
+        return rate * wiggle * self.traffic_share(t) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away

@@ -12,7 +12,7 @@ from array import array
 from collections import OrderedDict
 
 from warroom.drill import fleet
-from warroom.drill.model import Signals, durations, lognormal_cdf
+from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
@@ -67,11 +67,12 @@ class Series:
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
         healthy = [r.rate for r in fleet.REPOS] + [r.rate * fleet.BASE_FAILURE for r in fleet.REPOS]
+        sent = call_law(fleet.BASE_5XX + fleet.BASE_429, fleet.MAX_ATTEMPTS)[1]     # requests a call makes
         for p in fleet.PROVIDERS:
             for c in self.codes:
                 share = {"200": 1 - fleet.BASE_5XX - fleet.BASE_429, "429": fleet.BASE_429}.get(
                     c, fleet.BASE_5XX * self.signals.scenario.codes_5xx.get(c, 0.0))
-                healthy.append(p.requests_per_second * share)
+                healthy.append(p.requests_per_second * sent * share)
         flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
         healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
                              flows * killed)

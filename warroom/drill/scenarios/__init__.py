@@ -38,7 +38,9 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: repo's (every repo's) flows that fail; ``latency``, seconds added to the median flow duration (the
 #: P95 follows; flows past the 180 s hard timeout fail); ``quota:<provider>``, extra share of its daily
 #: token quota burnt (the primary's on whichever provider carries its calls); ``api_5xx:`` /
-#: ``api_429:<provider|*>``, extra share of model API calls answered 5xx / 429; ``context_kb``, KB added
+#: ``api_429:<provider|*>``, extra share of model API calls (each attempt) answered 5xx / 429: a provider's fault
+#: declares no ``fail:``, its flows fail by ``model.call_law``; ``*`` (FlowEngine's own client) fails flows by its
+#: ``fail:``; ``context_kb``, KB added
 #: to a typical context bundle; ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
 #: stop retrying: the share of events sent to them is lost (``Signals.audit_shipped``); a pod started since ships.
 Signal = Literal[(  # type: ignore[valid-type]
@@ -120,6 +122,10 @@ class Scenario(_Table):
                 "bad_version")) for f in self.faults for m in f.mitigations):
             raise ValueError(f"{'/'.join(BY_POD)} act as the pods are replaced: no delay, tau; a rollback, of"
                              " facts.bad_version's pods: name it")
+        if any(k.startswith("fail:") for f in self.faults if any(k.startswith("api_") and not k.endswith("*")
+                                                                 for k in f.impacts) for k in f.impacts):
+            raise ValueError("a fault of one provider's answers (api_5xx:<p>, api_429:<p>) declares the share of calls"
+                             " only: the flows it fails follow from it (model.call_law), not from a fail: impact")
 
     def mitigating_actions(self) -> tuple[str, ...]:
         """Every action that bends at least one fault, in the order the faults list them."""

@@ -16,7 +16,7 @@ from warroom.config import default_slos
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
-from warroom.drill.model import DB_LOST, quota_reset
+from warroom.drill.model import DB_LOST, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
 from warroom.drill.series import BOUNDS, BUCKET_LABELS, Series
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, table, utc
@@ -148,7 +148,7 @@ def flow_retry(ctx: Context, args: Args) -> None:
     pruning = cap is not None
     kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
-    tries = args.text("max_attempts") or ctx.cluster.config.get("retry.max_attempts", "3")   # the orchestrator's
+    tries = args.text("max_attempts") or str(ctx.signals.attempts(ctx.t))   # the orchestrator's retry.max_attempts
     if attempts(tries) is None:
         raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range "
                     f"{ATTEMPTS[0]}<=x<={ATTEMPTS[-1]}.")
@@ -157,17 +157,12 @@ def flow_retry(ctx: Context, args: Args) -> None:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {kb:.0f}KB")
     if args.get("dry_run"):         # nothing run, nothing recorded
         return ctx.out(f"  dry run: not retried (up to {tries} attempts)")
-    said, seconds = [], 0.0
-    for attempt in range(1, int(tries) + 1):       # only a call refused 429 is tried again
-        ok, why, took = outcome(ctx, replace(flow, context_kb=kb), pruning, model, answered, attempt)
-        said.append(f"  attempt {attempt}/{tries}: " + (f"succeeded in {took:.1f}s" if ok else why))
-        seconds += took
-        if ok or THROTTLED not in why:
-            break
+    said: list[str] = []
+    ok, why, seconds = outcome(ctx, replace(flow, context_kb=kb), pruning, model, answered, int(tries), said)
     ctx.pause(seconds, cap=6.0)
     ctx.record("retry_pruned" if pruning else "retry", task_id=task_id, ok=ok, model=model,
                repo=flow.repo, seconds=round(seconds, 1), error=None if ok else why)    # one run: ``Signals.retries``
-    ctx.out("\n".join(said))
+    ctx.out("\n".join([*said, f"  run: {'succeeded' if ok else 'failed'} in {seconds:.1f}s"]))
     if not ok:
         raise failed(f"retry of {task_id} failed: {why}")
     ctx.out(f"✓ {task_id} succeeded (quality gates 5/5 passed)")
@@ -188,30 +183,33 @@ def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
 THROTTLED = "429 Too Many Requests"
 
 
-def refused(ctx: Context, task_id: str, provider: fleet.Provider, attempt: int = 1) -> bool:
-    """Whether the world refuses ``attempt`` of ``task_id``'s call to ``provider`` now with a 429: drawn, for
-    the task, attempt and scenario second, against the share of that provider's calls refused now."""
-    return unit(task_id, round(ctx.t), "429", attempt) < ctx.signals.share_429(provider, ctx.t)
+def drawn(sig: Signals, task_id: str, t: float, provider: fleet.Provider, tries: int,
+          answered: bool = False) -> tuple[list[tuple[int, int, str]], bool]:
+    """(each failed attempt as (call, attempt, "429" or "5xx"), whether a call failed) of ``task_id``'s run at ``t``: its
+    ``CALLS_PER_FLOW`` calls to ``provider``, each tried up to ``tries`` times, failing when every attempt does; one
+    draw per task, call, attempt and second against that provider's shares now (``code_shares``: what the breaker
+    bends), so a run fails as often as ``model.call_law`` fails a flow started now. ``answered``: tried first on the
+    primary under ``FALLBACK_ON_5XX``, a 5xx moves the call to the fallback instead (``Signals.lost``)."""
+    s5 = sig.share_5xx(provider, t)
+    s429 = min(sig.share_429(provider, t), 1.0 - s5)
+    out: list[tuple[int, int, str]] = []
+    for call in range(1, fleet.CALLS_PER_FLOW + 1):
+        for attempt in range(1, tries + 1):
+            u = unit(task_id, round(t), "call", call, attempt)
+            if u >= s429 + (0.0 if answered else s5):
+                break
+            out.append((call, attempt, "429" if u < s429 else "5xx"))
+        else:
+            return out, True
+    return out, False
 
 
-def answered_5xx(ctx: Context, task_id: str, provider: fleet.Provider, attempt: int = 1) -> str | None:
-    """The 5xx the world answers ``attempt`` of ``task_id``'s call to ``provider`` with now, in the words of the fault
-    behind it (the vendor's outage, the release's gateway client); None: not a 5xx. Drawn as ``refused`` draws a 429,
-    against the share of that provider's calls answered 5xx now: the share the panes and the logs state, not a
-    threshold past which every call failed (a retry on Claude at a 32 % outage failed every time)."""
-    if unit(task_id, round(ctx.t), "5xx", attempt) >= ctx.signals.share_5xx(provider, ctx.t):
-        return None
-    said = (m for f in ctx.signals.scenario.faults if {f"api_5xx:{provider.name}", "api_5xx:*"} & set(f.impacts)
-            for m in f.messages if "5xx" in m)
-    return next(said, f"model API 5xx: {provider.name} 503 Service Unavailable")
-
-
-def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False,
-            attempt: int = 1) -> tuple[bool, str, float]:
-    """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail;
-    ``answered``: its call was tried on the primary, which did not answer 5xx (``routed``); refused 429 and answered
-    5xx as the world answers those shares of its provider's calls now (``refused``: what the breaker bends;
-    ``answered_5xx``)."""
+def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool = False, tries: int = 0,
+            said: list[str] | None = None) -> tuple[bool, str, float]:
+    """Would a flow run now succeed? (ok, reason, seconds it takes) — failing the way real flows fail: its
+    ``CALLS_PER_FLOW`` calls, each tried up to ``tries`` times (0: the orchestrator's ``retry.max_attempts``) and failing
+    when every attempt is refused or answered 5xx (``drawn``: the world's law, ``model.call_law``), so a run fails as
+    often as a flow started now; each failed attempt said in ``said``. ``answered``: see ``drawn``."""
     sig, t = ctx.signals, ctx.t
     provider = next(p for p in fleet.PROVIDERS if p.name == fleet.provider_of(model))
     seconds = sig.latency_median(t) * (0.8 + 0.4 * unit(flow.task_id, "retry"))
@@ -219,20 +217,29 @@ def outcome(ctx: Context, flow: Flow, pruning: bool, model: str, answered: bool 
         return False, "no FlowEngine replicas are running (deployment scaled to 0)", 1.0
     if (stranded := next((why for _, why, asks in sig.strands(t) if provider.name in asks), None)) is not None:
         return False, stranded, 1.0      # no provider answers a call on this model now, as the flows on it fail
-    if refused(ctx, flow.task_id, provider, attempt):
-        return False, f"rate limit exceeded: {provider.name} {THROTTLED} (quota {ctx.quota(provider) * 100:.0f}% used)", 3.0
-    if not answered and (why := answered_5xx(ctx, flow.task_id, provider, attempt)) is not None:
-        return False, why, 8.0
+    tries = tries or sig.attempts(t)
+    said_5xx = next((m for f in sig.scenario.faults if {f"api_5xx:{provider.name}", "api_5xx:*"} & set(f.impacts)
+                     for m in f.messages if "5xx" in m), f"model API 5xx: {provider.name} 503 Service Unavailable")
+    throttled = f"rate limit exceeded: {provider.name} {THROTTLED} (quota {ctx.quota(provider) * 100:.0f}% used)"
+    attempts, failed_call = drawn(sig, flow.task_id, t, provider, tries, answered)
+    why = ""
+    for call, attempt, code in attempts:      # in the words of the fault behind a 5xx: an outage, a gateway client
+        why = throttled if code == "429" else said_5xx
+        if said is not None:
+            said.append(f"  call {call}/{fleet.CALLS_PER_FLOW}, attempt {attempt}/{tries}: {why}")
+    spent = sum(3.0 if code == "429" else 8.0 for *_, code in attempts)
+    if failed_call:
+        return False, why, spent
     if ctx.cluster.bad_release() and flow.repo != fleet.PILOT_REPO:
         return False, (f"validation failed: TaskObject schema_version {ctx.cluster.schema_version()} rejected by "
-                       "block contract impl/v3"), 4.0
+                       "block contract impl/v3"), 4.0 + spent
     if pruning and flow.context_kb <= 500:        # pruned below the size at which flows time out
         seconds = min(seconds, 40 + 18 * unit(flow.task_id, "p"))
     elif "gpt-4" in model:
         seconds *= 0.7
     elif flow.context_kb > 500 and seconds > 100:
-        return False, f"timeout exceeded: flow killed at 180s (context_size_kb={flow.context_kb:.0f})", 180.0
-    return True, "", seconds
+        return False, f"timeout exceeded: flow killed at 180s (context_size_kb={flow.context_kb:.0f})", 180.0 + spent
+    return True, "", seconds + spent
 
 
 @command("test-flow", "dry-run model= input= repo=", store=True)
