@@ -84,3 +84,14 @@ def test_a_retry_is_refused_as_often_as_a_flow_started_then_fails(scenario: str,
     for attempts in (1, 3):
         runs = [drawn(s, f"tsk_{i:08x}", t, CLAUDE, attempts)[1] for i in range(3000)]
         assert sum(runs) / len(runs) == pytest.approx(call_law(s.lost(CLAUDE.name, t), attempts)[0], abs=0.025)
+
+
+def test_a_providers_fault_may_not_declare_its_own_flow_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from warroom.drill.scenarios import HERE, ScenarioError, load_scenario
+
+    text = (HERE / "rate-limit.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "rate-limit.toml"
+    bad.write_text(text.replace('impacts = { "api_429:anthropic"', 'impacts = { "fail:*" = 0.1, "api_429:anthropic"'),
+                   encoding="utf-8")
+    with pytest.raises(ScenarioError, match="declares the share of calls only"):
+        load_scenario(bad)
