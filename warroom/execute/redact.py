@@ -184,10 +184,9 @@ class Redactor:
             out.extend(r.spans(data, low))
         return out
 
-    def rules(self, data: bytes) -> bytes:
-        """Apply the pattern rules to whole lines (no colour handling, no PEM)."""
-        if not data:
-            return data
+    def _rules_for(self, data: bytes) -> list[Rule]:
+        """The rules that can match in ``data``: those without triggers, and those with a trigger
+        in it (every match of a rule contains one of its triggers, so the others cannot match)."""
         rules = list(self._always)
         if self._triggered:
             probe = data.translate(_PROBE_LOWER, _PROBE_DELETE)
@@ -195,6 +194,13 @@ class Redactor:
                 hit = {t for t in self._triggers if t in probe}
                 if hit:
                     rules += [r for r in self._triggered if any(t in hit for t in r.triggers)]
+        return rules
+
+    def rules(self, data: bytes) -> bytes:
+        """Apply the pattern rules to whole lines (no colour handling, no PEM)."""
+        if not data:
+            return data
+        rules = self._rules_for(data)
         if not rules:
             return data
         spans = self._spans(data, rules)
@@ -227,7 +233,9 @@ class Redactor:
             while i >= 0:
                 out.append((i, i + len(value)))
                 i = data.find(value, i + 1)
-        out.extend((s, e) for s, e, _ in self._spans(data, self._triggered + self._always))
+        # Only the rules that can match (``_rules_for``): running every rule on every piece of a
+        # newline-free flood made finding the cut cost twice the redaction itself.
+        out.extend((s, e) for s, e, _ in self._spans(data, self._rules_for(data)))
         for m in _PEM_BEGIN.finditer(data):
             out.append((m.start(), len(data)))
         return out
