@@ -24,7 +24,7 @@ def decisions(state: IncidentState) -> list[Line]:
     from warroom.incident.decisions import answered_in_time, recorded_key, verdict_basis
 
     out = []
-    attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or "")) for r in state.runbooks]
+    attached = [(int(r.get("attached_seq") or 0), str(r.get("id") or ""), _opener(r)) for r in state.runbooks]
     taken: dict[tuple[str, str], dict[str, Any]] = {}
     for d in state.decisions:
         key = recorded_key(d)
@@ -81,17 +81,31 @@ def _criterion(c: dict[str, Any]) -> str:
     return Md("{} {}").format(said, cite(seqs)) if seqs else said
 
 
-def _go_opened(state: IncidentState, d: dict[str, Any], attached: list[tuple[int, str]]) -> tuple[str, list[int]]:
-    """What a GO's ``on_go`` runbook became: opened beside (by this verdict, before the next one;
-    and when it was closed, by whom, why), already open, or NOT opened; with the seqs that says.
-    Nothing for a verdict that opens nothing."""
+def _opener(ref: dict[str, Any]) -> int | None:
+    """The seq of the verdict an attachment says opened it (``opened_by.seq``), None for one that
+    does not say (opened by hand, or journaled by an older warroom)."""
+    by = ref.get("opened_by")
+    try:
+        return int(by["seq"]) if isinstance(by, dict) and by.get("seq") is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _go_opened(state: IncidentState, d: dict[str, Any],
+               attached: list[tuple[int, str, int | None]]) -> tuple[str, list[int]]:
+    """What a GO's ``on_go`` runbook became: opened beside (by this verdict: the attachment names it,
+    ``opened_by``; one that names none, after it and before the next verdict; and when it was
+    closed, by whom, why), already open, or NOT opened; with the seqs that says. Nothing for a
+    verdict that opens nothing. Recording a GO and attaching its runbook are two appends: another
+    host's verdict on another decision can land between them (redteam34: "NOT opened" was said of
+    a runbook open beside)."""
     on_go = str(d.get("on_go") or "")
     if d.get("verdict") != "GO" or not on_go:
         return "", []
-    opened = [seq for seq, rid in attached if rid == on_go and seq > int(d.get("seq") or 0)]
-    nxt = min((int(x.get("seq") or 0) for x in state.decisions if int(x.get("seq") or 0) > int(d.get("seq") or 0)),
-              default=None)
-    opened = [seq for seq in opened if nxt is None or seq < nxt]
+    seq_d = int(d.get("seq") or 0)
+    nxt = min((int(x.get("seq") or 0) for x in state.decisions if int(x.get("seq") or 0) > seq_d), default=None)
+    opened = [seq for seq, rid, by in attached if rid == on_go and seq > seq_d
+              and (by == seq_d if by is not None else nxt is None or seq < nxt)]
     if opened:
         text = f" {on_go} was opened beside the runbook."
         cites = [opened[0]]
@@ -100,6 +114,6 @@ def _go_opened(state: IncidentState, d: dict[str, Any], attached: list[tuple[int
             text += f" It was {shut.text()} ({shut.progress()} when closed)."
             cites.append(shut.seq)
         return text, cites
-    if any(rid == on_go and seq < int(d.get("seq") or 0) for seq, rid in attached):
+    if any(rid == on_go and seq < seq_d for seq, rid, _by in attached):
         return f" {on_go} was already open.", []
     return f" {on_go} was NOT opened (it could not be attached).", []
