@@ -68,6 +68,8 @@ def test_retry_max_attempts_moves_the_failures_and_the_requests(attempts: int) -
     moved = _world(Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": str(attempts)}))
     s = moved.signals
     assert s.attempts(599.0) == fleet.MAX_ATTEMPTS and s.attempts(T1) == attempts
+    odd = Signals(s.scenario, [Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": v}) for v in ("0", "x")])
+    assert odd.attempts(T1) == fleet.MAX_ATTEMPTS        # never recorded by blocks: a hand-edited journal's changes nothing
     share = s.lost(CLAUDE.name, 1800.0)
     flows = sum(_increase(moved, ("exec", r.name)) for r in fleet.REPOS)
     failed = sum(_increase(moved, ("fail", r.name)) for r in fleet.REPOS)

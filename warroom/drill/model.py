@@ -393,9 +393,11 @@ class Signals:
     @functools.cached_property
     def _max_attempts(self) -> list[tuple[float, int]]:
         """(from when, the attempts FlowEngine makes of a call): ``retry.max_attempts`` as each ``blocks config set``
-        left it (the orchestrator reads it for the next call)."""
-        return [(-math.inf, fleet.MAX_ATTEMPTS), *((a.t, int(str(a.detail["value"]))) for a in self.actions
-                                                   if a.action == "config_set" and a.detail.get("key") == "retry.max_attempts")]
+        left it (the orchestrator reads it for the next call; a value no whole number of attempts, never recorded by
+        ``blocks``, changes nothing)."""
+        return [(-math.inf, fleet.MAX_ATTEMPTS), *((a.t, int(v)) for a in self.actions if a.action == "config_set"
+                                                   and a.detail.get("key") == "retry.max_attempts"
+                                                   and (v := str(a.detail.get("value"))).isascii() and v.isdigit() and int(v) > 0)]
 
     def attempts(self, t: float) -> int:
         """A of ``call_law`` at ``t``: the attempts of a call the config in force allows."""
