@@ -63,3 +63,19 @@ def test_the_drill_report_says_the_same_of_a_resolution_journaled_before_the_det
     pir = inc.render("pir")                       # the PIR says it alike
     [line] = [ln for ln in pir.splitlines() if ln.startswith("| Time to resolve")]
     assert "not measured (journaled 30s drill time (3s wall) before detection" in line, line
+
+
+def test_a_milestone_marked_before_the_detection_says_it_was_marked_not_that_clocks_disagree(tmp_path: Path) -> None:
+    """``incident mark mitigated --at`` may be back-dated before the detection (the fix went out before
+    anyone declared): not measured either, and the reason is the mark, not two hosts' clocks."""
+    from datetime import UTC, datetime
+
+    clock = DrillClock(T)
+    inc = IncidentStore(tmp_path / "incidents", Config(), clock=clock).create(
+        title="Flows failing", severity="P2", commander="Dana Lee")
+    inc.mark_phase("mitigated", datetime.fromtimestamp(T - 300, UTC), "hotfix shipped before the page")
+    clock.t = T + 600
+    inc.resolve("fixed", concerns=None)
+    pir = inc.render("pir")
+    [row] = [ln for ln in pir.splitlines() if ln.startswith("| Time to mitigate")]
+    assert "not measured (marked 5m00s before detection)" in row and "clocks" not in row, row

@@ -53,15 +53,30 @@ def _were(names: Sequence[str]) -> str:
     return f"{' and '.join(names)} {'was' if len(names) == 1 else 'were'}"
 
 
-def journaled_before(seconds: float, base: str, scale: float = 1.0, at: str = "") -> str:
-    """Why a span is not measured when its end is journaled ``seconds`` (wall) before its start
-    (``base``: ``RESPONSE_TARGETS``' key; ``scale``: a drill's speed, said as every drill span is):
-    journal times are each writing host's clock, and one behind wrote it. Stated as such, never as
-    the "0s" a negative span formats to (redteam34)."""
+def journaled_before(seconds: float, base: str, scale: float = 1.0, at: str = "",
+                     hows: tuple[str, str] = ("", "")) -> str:
+    """Why a span is not measured when its end is ``seconds`` (wall) before its start (``base``:
+    ``RESPONSE_TARGETS``' key; ``scale``: a drill's speed, said as every drill span is; ``hows``: how
+    the milestone and its start were reached, ``phase_sources``' words). Stated as what it is, never as
+    the "0s" a negative span formats to (redteam34): a milestone marked back-dated before it (``incident
+    mark``), a start marked or given by hand after it, else journal times from two hosts' clocks, one behind."""
     from warroom.scenario_time import Span
 
     what = {"started": "the impact start", "detected": "detection"}.get(base, base) + (f" ({at})" if at else "")
-    return f"journaled {Span(seconds, scale).text()} before {what}; the clocks that wrote them disagree"
+    said = f"{Span(seconds, scale).text()} before {what}"
+    if hows[0] == "mark":
+        return f"marked {said}"
+    if hows[1] in ("mark", "given"):
+        return f"journaled {said}, {'marked' if hows[1] == 'mark' else 'given'} by hand"
+    return f"journaled {said}; the clocks that wrote them disagree"
+
+
+def early_said(state: IncidentState, key: str, base: str, seconds: float) -> str:
+    """:func:`journaled_before` for milestone ``key`` of ``state``, measured from ``base``."""
+    from warroom.scenario_time import scale_of
+
+    src = state.phase_sources()
+    return journaled_before(seconds, base, scale_of(state), hows=(src[key][2], src[base][2]))
 
 
 def milestone(key: str, met: bool | None, *, reached: bool, ahead_of: str | None = None,
@@ -137,10 +152,8 @@ def detected_ahead(state: IncidentState) -> tuple[str, int | None] | None:
 def of_state(state: IncidentState) -> dict[str, Verdict]:
     """Each milestone's verdict for an incident, by key: what the PIR, ``incident show`` (text and
     ``--json``) and the PIR's templates say, from the journal alone."""
-    from warroom.scenario_time import scale_of
-
     ahead, broken, held = detected_ahead(state), past_critical_at_resolution(state), held_gates(state)
     return {r.key: milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
                              past_critical=broken, held=held,
-                             before=journaled_before(r.early_by, r.measured_from, scale_of(state)) if r.early_by else "")
+                             before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "")
             for r in state.response_times()}

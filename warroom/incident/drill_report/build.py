@@ -101,8 +101,8 @@ def _build(drill: Drill, state: IncidentState | None, *, at: float | None, slos:
         met = None if drill_min is None else drill_min < target
         rows.append(ResponseRow(key, label, target, reached, minutes, drill_min, met,
                                 verdicts.milestone(key, met, reached=reached is not None, ahead_of=ahead_of,
-                                                   past_critical=broken, held=held, before=verdicts.journaled_before(
-                                                       start - reached, base, scale) if early else "")))
+                                                   past_critical=broken, held=held, before=verdicts.early_said(
+                                                       state, key, base, start - reached) if early and state else "")))
     mttr = None        # the target of the runbook the report names (a GO may have attached another since)
     target = runbook.mttr_target if runbook is not None else (state.runbook or {}).get("mttr_target") if state else None
     if target:

@@ -51,7 +51,9 @@ def facts(state: IncidentState, now: datetime) -> Facts:
 
         duration = Line(f"not measured: the resolution ({hms(resolved)} UTC) is "
                         + journaled_before((start - resolved).total_seconds(), "started" if started else "detected",
-                                           stime.scale_of(state), f"{hms(start)} UTC"), (s_seq, d_seq, r_seq))
+                                           stime.scale_of(state), f"{hms(start)} UTC",
+                                           (src["resolved"][2], s_how if started else "declared")),
+                        (s_seq, d_seq, r_seq))
     else:
         end = f"{hms(resolved)} UTC" if resolved else "ongoing"
         what = "impact start" if started is not None else "detection (impact start unknown)"

@@ -12,7 +12,7 @@ from warroom.durations import parse_duration
 from warroom.incident.records import PHASE_HOW, PHASE_LABELS
 from warroom.incident.review.lines import cite, hms
 from warroom.incident.gates import held_gates
-from warroom.incident.verdicts import (detected_ahead, journaled_before, milestone, mttr as mttr_verdict,
+from warroom.incident.verdicts import (detected_ahead, early_said, milestone, mttr as mttr_verdict,
                                        past_critical_at_resolution)
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def response(state: IncidentState) -> list[ResponseRow]:
         cites = (seq, base_seq) if r.minutes is not None else (seq,)
         verdict = milestone(r.key, r.met, reached=r.at is not None, ahead_of=ahead[0] if ahead else None,
                             past_critical=broken, held=held,
-                            before=journaled_before(r.early_by, r.measured_from, speed) if r.early_by else "")
+                            before=early_said(state, r.key, r.measured_from, r.early_by) if r.early_by else "")
         result = verdict.sentence
         if r.key == "detected" and ahead is not None:
             cites = (seq, ahead[1])            # the declaration and the breach that came after it
