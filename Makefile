@@ -19,8 +19,10 @@ demo: $(VENV)/.installed
 # Three workers on two cores: the suite waits more than it computes (tmux screens, real servers, child
 # processes: user+sys 665 s over 570 s of wall with two workers, 58% of the cores); measured on the same
 # idle 2-core box and commit: -n 2 534 s, -n 3 426 s, both green.
+# --durations=25: every run (CI's too) ends with its 25 slowest tests, so a test that grows the
+# suite toward its 10-minute budget is seen in the run that brought it, not a study later.
 test: $(VENV)/.installed
-	$(PY) -m pytest -q -n 3 --dist loadfile
+	$(PY) -m pytest -q -n 3 --dist loadfile --durations=25
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
