@@ -18,13 +18,14 @@ from warroom.drill.promql import Catalog
 
 # Each metric family the drill exports (the catalogue's names), with its OpenMetrics type and help.
 FAMILIES: dict[str, tuple[str, str]] = {
-    "flowengine_flow_executions": ("counter", "Flow executions started, by repository."),
+    "flowengine_flow_executions": ("counter", "Flow executions started (a queued one once it starts), by repository."),
     "flowengine_flow_failures": ("counter", "Flow executions that failed, by repository."),
     "flowengine_model_api_requests": ("counter", "Model API calls, by provider and HTTP status code."),
     "flowengine_flow_duration_seconds": ("histogram", "Flow execution duration."),
     "flowengine_model_quota_used_ratio": ("gauge", "Share of the provider's daily token quota used."),
     "flowengine_audit_log_last_event_timestamp_seconds": ("gauge",
                                                           "Unix time of the last event written to the audit log."),
+    "flowengine_flows_queued": ("gauge", "Flows waiting for a slot under MAX_CONCURRENT_FLOWS."),
 }
 CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

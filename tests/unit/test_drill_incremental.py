@@ -113,7 +113,7 @@ def naive_rows(signals: Signals, last: int) -> list[list[float]]:
             total = s.request_rate(p, t)
             shares = s.code_shares(p, t)
             out += [total * shares.get(c, 0.0) for c in series.codes]
-        return out + histogram(s, t, exec_rates, median)
+        return out + histogram(s, t, exec_rates, median) + exec_rates      # no cap: every flow starts as asked for
 
     rows = [series._initial()]  # noqa: SLF001
     prev_r = rates(series.t0)
@@ -150,7 +150,7 @@ def test_rates_are_the_signals_formula(name: str) -> None:
         median = s.latency_median(t)
         fails = [rate * s.fails(r, t)[0] if rate else 0.0 for r, rate in zip(fleet.REPOS, exec_rates, strict=True)]
         reqs = [s.request_rate(p, t) * s.code_shares(p, t).get(c, 0.0) for p in fleet.PROVIDERS for c in series.codes]
-        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median)
+        want = exec_rates + fails + reqs + histogram(s, t, exec_rates, median) + exec_rates     # started as asked for
         assert bits(series.rates(t)) == bits(want), t
 
 

@@ -26,16 +26,19 @@ def _curve(scenario: str, pane: str, sets: list[tuple[float, str]]) -> list[floa
     return list(d.simulator.panes(pane, TIMES))
 
 
-def test_max_concurrent_flows_throttles_by_its_value_and_raising_it_undoes_it() -> None:
+def test_max_concurrent_flows_acts_by_its_value_through_the_queue() -> None:
+    """MAX_CONCURRENT_FLOWS sizes FlowEngine's queue (``warroom.drill.queue``), not a bend: 1 slot is under the ~4 flows
+    in flight, so flows wait and the burn slows with the flows that run; the runbooks' 5 is over them, so the burn is
+    the baseline's but for its ~20 s lag; raised to 50 or 200 (neither binds) the backlog drains and both run alike."""
     base = _curve("rate-limit", "quota", [])
     five = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5")])
     one = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1")])
-    back = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5"), (300.0, "MAX_CONCURRENT_FLOWS=50")])
-    above = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=5"), (300.0, "MAX_CONCURRENT_FLOWS=200")])
-    assert all(o < f < b for o, f, b in zip(one, five, base, strict=True)), (one, five, base)
-    # raised back at 300 s: the burn runs at the baseline's pace again (spent is spent: the level stays lower)
-    assert all(f < k < b for f, k, b in zip(five, back, base, strict=True)), (five, back, base)
-    assert back == above, "200 concurrent flows throttle no more than the default 50"
+    back = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1"), (300.0, "MAX_CONCURRENT_FLOWS=50")])
+    above = _curve("rate-limit", "quota", [(0.0, "MAX_CONCURRENT_FLOWS=1"), (300.0, "MAX_CONCURRENT_FLOWS=200")])
+    assert all(o < b - 0.3 for o, b in zip(one, base, strict=True)), (one, base)
+    assert all(b - 0.5 < f <= b for f, b in zip(five, base, strict=True)), (five, base)
+    assert all(abs(k - b) < 1e-9 for k, b in zip(back[1:], base[1:], strict=True)), (back, base)    # drained by 900 s
+    assert back == above, "200 concurrent flows run no differently from the default 50"
 
 
 def test_context_max_size_prunes_by_its_value() -> None:

@@ -29,7 +29,7 @@ WIGGLE = 1e-12            # the healthy use is a count too (test_drill_quota_cou
 
 
 @pytest.mark.parametrize("scenario,action,at", [
-    ("rate-limit", "circuit_breaker", 600.0), ("rate-limit", "throttle", 300.0),
+    ("rate-limit", "circuit_breaker", 600.0),
     ("rate-limit", "rollback_to_pilot", 450.0), ("timeout", "context_pruning", 300.0),
     ("timeout", "fallback_routing", 300.0), ("rate-limit", "flowengine_stop", 400.0),
 ])

@@ -147,11 +147,11 @@ def test_pages_and_updates_are_listed_but_not_judged_as_mitigations(state_dir: P
     start = 1_800_000_000.0
     d = create_drill(state_dir, "rate-limit", speed=1.0, start=start)
     d.record("page", tool="blocks", argv=("incident", "create"), at=start + 10)
-    d.record("throttle", tool="kubectl", argv=("set", "env"), at=start + 20)
+    d.record("circuit_breaker", tool="kubectl", argv=("set", "env"), at=start + 20)
     report = drill_report(d, None, at=start + 300)
     rows = {a.action: a for a in report.actions}
     assert rows["page"].description.startswith("responders paged") and not rows["page"].mitigation
-    assert rows["throttle"].mitigation
+    assert rows["circuit_breaker"].mitigation
 
 
 def test_each_effective_action_says_what_it_changed(state_dir: Path) -> None:

@@ -1,9 +1,10 @@
 """Individual flows and log lines of the drill world, consistent with its metrics.
 
-The simulator knows rates; responders read tasks and logs. Flow *k* of a repo starts when the
-repo's execution counter passes *k*, and fails when its failure counter passed a whole number since
-flow *k - 1* started, so the tasks table, the logs and ``blocks`` hold the flows and failures the
-metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
+The simulator knows rates; responders read tasks and logs. Flow *k* of a repo is asked for when the
+repo's count of flows asked for passes *k* and starts when its execution counter does (at once while a
+slot is free, else after its wait in FlowEngine's queue: ``queue``), and fails when its failure counter
+passed a whole number since flow *k - 1* started, so the tasks table, the logs and ``blocks`` hold the
+flows, waits and failures the metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
 against the scenario's shares at that moment: again a pure function of time and actions.
 """
 
@@ -26,7 +27,7 @@ from warroom.drill.series import Series
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
 TICK = 30.0                 # periodic log lines every 30 s
-_DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
+_DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 
 
 def unit(*parts: object) -> float:
@@ -40,9 +41,9 @@ class Flow:
     repo: str
     k: int
     flow_type: str
-    start: float                 # scenario seconds
-    duration: float
-    status: str                  # succeeded | failed | running
+    start: float                 # scenario seconds it was asked for (its task created)
+    duration: float              # from then: its wait for a slot and its run, as FlowEngine's histogram counts it
+    status: str                  # succeeded | failed | running | queued (no run yet: no model, bundle nor outcome)
     error: str | None
     model: str
     provider: str
@@ -50,10 +51,16 @@ class Flow:
     worker: int
     attempts: int = 1            # runs so far: each ``blocks flow retry`` of it is one more (``Signals.retries``)
     updated: float | None = None     # when its last run ended (None: its first run's end)
+    wait: float = 0.0            # seconds it waited in FlowEngine's queue before its run began
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    @property
+    def began(self) -> float:
+        """When its run began (its task claimed from the queue)."""
+        return self.start + self.wait
 
 
 class Activity:
@@ -87,34 +94,45 @@ class Activity:
         return sorted(merged, key=lambda f: (f.start, f.task_id))
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
-        """One repo's flows started in [t1, t2], in the order they started (see ``flows``)."""
-        for k, start, failed in self._starts(repo, t1, t2):
-            yield self._flow(repo, k, start, now, failed=failed)
+        """One repo's flows asked for in [t1, t2], in that order (see ``flows``)."""
+        for k, start, began, failed in self._starts(repo, t1, t2, now):
+            yield self._flow(repo, k, start, began, now, failed=failed)
 
-    def _starts(self, repo: fleet.Repo, t1: float, t2: float) -> Iterator[tuple[int, float, bool]]:
-        """(k, start, failed) of each of one repo's flows started in [t1, t2], in order: the counters
-        alone, so ``find`` reads them without drawing every flow's details."""
-        execs, fails = ("exec", repo.name), ("fail", repo.name)
-        first = math.ceil(self.series.value(execs, t1))
-        last = math.floor(self.series.value(execs, t2))
-        before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, t1)
+    def _starts(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[tuple[int, float, float | None, bool]]:
+        """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
+        [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details."""
+        asked, execs, fails = ("arr", repo.name), ("exec", repo.name), ("fail", repo.name)
+        queue = self.signals.queue.ever        # else each flow begins as it is asked for (the two counters are one)
+        first = math.ceil(self.series.value(asked, t1))
+        last = math.floor(self.series.value(asked, t2))
+        started = math.floor(self.series.value(execs, now)) if queue else last
+        before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, now if queue else t1)
         failed_so_far = math.floor(self.series.value(fails, before))
-        start = t1
-        for k in range(first, last + 1):     # flow k starts no earlier than flow k - 1
-            start = self.series.time_of(execs, k, start, t2)
-            counted = math.floor(self.series.value(fails, start))
-            yield k, start, counted > failed_so_far
+        start = began = t1
+        for k in range(first, last + 1):     # flow k is asked for, and begins, no earlier than flow k - 1
+            start = self.series.time_of(asked, k, start, t2)
+            if k > started:
+                yield k, start, None, False
+                continue
+            began = self.series.time_of(execs, k, max(start, began), now) if queue else start
+            counted = math.floor(self.series.value(fails, began))
+            yield k, start, began, counted > failed_so_far
             failed_so_far = counted
 
     def _task_id(self, repo: fleet.Repo, k: int) -> str:
         return "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
 
-    def _flow(self, repo: fleet.Repo, k: int, start: float, now: float, *, failed: bool) -> Flow:
+    def _flow(self, repo: fleet.Repo, k: int, start: float, began: float | None, now: float, *, failed: bool) -> Flow:
         """Flow ``k`` of ``repo`` as of ``now``: drawn once per world (a ``Signals``, one journal), keyed by all the draw
-        reads (psql drew two hours of flows per query); what ``now`` makes of it (running, retried) is worked out anew."""
-        key = (repo.name, k, start, failed)
+        reads (psql drew two hours of flows per query); what ``now`` makes of it (queued, running, retried) is worked out
+        anew. A flow still queued has no run: no model, provider, bundle nor worker yet."""
+        if began is None:
+            return Flow(self._task_id(repo, k), repo.name, k, _pick(FLOW_TYPES, unit(repo.name, k, "type")), start,
+                        now - start, "queued", None, "", "", 0.0, 0, wait=now - start)
+        key = (repo.name, k, start, began, failed)
         if (f := self._drawn.get(key)) is None:
-            f = self._drawn[key] = self._draw(repo, k, start, failed)
+            run = self._draw(repo, k, began, failed)      # the world as its run began
+            f = self._drawn[key] = replace(run, start=start, duration=run.duration + began - start, wait=began - start)
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
@@ -169,8 +187,8 @@ class Activity:
         t1 = max(now - MAX_WINDOW, self.series.t0 + 1.0)
         if t1 > now:
             return None
-        hits = [self._flow(repo, k, start, now, failed=failed) for repo in fleet.REPOS
-                for k, start, failed in self._starts(repo, t1, now) if self._task_id(repo, k) == task_id]
+        hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in fleet.REPOS
+                for k, start, began, failed in self._starts(repo, t1, now, now) if self._task_id(repo, k) == task_id]
         return min(hits, key=lambda f: (f.start, f.task_id), default=None)
 
     def flowengine_logs(self, t1: float, t2: float, born: float = -math.inf) -> list[tuple[float, str]]:
@@ -178,7 +196,7 @@ class Activity:
         only the flows started since)."""
         lines: list[tuple[float, str]] = []
         for f in self.flows(max(t1 - 600, born), t2, t2):
-            if f.status == "running" or not t1 <= f.end <= t2:
+            if f.status in ("running", "queued") or not t1 <= f.end <= t2:
                 continue
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))

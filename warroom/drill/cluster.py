@@ -506,16 +506,25 @@ def switched_on(env: Env, key: str) -> bool:
 
 
 # knob -> (its key in FlowEngine's env, the value a runbook sets, the value at which it does nothing, or the
-# scenario's fact that says it): how hard a mitigation set through it acts (``dose``)
-KNOBS = {"throttle": ("MAX_CONCURRENT_FLOWS", 5.0, float(FLOWENGINE_ENV["MAX_CONCURRENT_FLOWS"])),
-         "context_pruning": ("CONTEXT_MAX_SIZE_KB", 180.0, "context_kb")}
+# scenario's fact that says it): how hard a mitigation set through it acts (``dose``). MAX_CONCURRENT_FLOWS is no
+# knob of a bend: it sizes FlowEngine's queue (``cap``, ``queue``), which every scenario's flows pass through.
+KNOBS = {"context_pruning": ("CONTEXT_MAX_SIZE_KB", 180.0, "context_kb")}
+
+
+def cap(env: Env) -> int:
+    """How many flows FlowEngine with ``env`` runs at once across its deployment (``MAX_CONCURRENT_FLOWS``, a whole
+    number from 1; its default 50 when unset or unreadable, as FlowEngine falls back to it). Read up to 1000: far
+    more than this estate ever has in flight, so a larger one runs the same (and the queue's sums stay short)."""
+    value = env.get("MAX_CONCURRENT_FLOWS", "").strip()
+    return min(1000, int(value)) if value.isascii() and value.isdigit() and int(value) >= 1 else \
+        int(FLOWENGINE_ENV["MAX_CONCURRENT_FLOWS"])
 
 
 def dose(action: str, env: Env, scenario: Scenario) -> float:
     """How hard ``action`` acts with ``env``: 1 at the runbook's value of its knob (the scenario's ``factor``), 0 at
-    a value that does nothing (50 concurrent flows, the default; a size above the bundles), in proportion between,
-    more past the runbook's (1 flow throttles harder than 5); 1 for an action no knob sizes, 0 for a value FlowEngine
-    cannot read. The one reading the curves take of a knob (``Signals._steps``)."""
+    a value that does nothing (a size above the bundles), in proportion between, more past the runbook's (a smaller
+    size prunes harder); 1 for an action no knob sizes, 0 for a value FlowEngine cannot read. The one reading the
+    curves take of a knob (``Signals._steps``)."""
     if action not in KNOBS:
         return 1.0
     key, full, nothing = KNOBS[action]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import math
 import zlib
 from collections.abc import Callable, Iterable
@@ -20,7 +21,8 @@ from typing import Any, NamedTuple, TypeVar
 from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
-from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, disabled, dose, fallback_of,
+from warroom.drill.queue import DEFAULT, Queue
+from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, cap, disabled, dose, fallback_of,
                                    initial_cluster, route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Fault, Mitigation, Scenario
 
@@ -215,6 +217,30 @@ class Signals:
         return Capacity(self.scenario, self.actions, self.cpu)
 
     @functools.cached_property
+    def queue(self) -> Queue:
+        """FlowEngine's flows waiting for a slot under MAX_CONCURRENT_FLOWS (``queue``), from each revision with a cap
+        under its default acting (``ENV_DELAY``)."""
+        caps = [r.at + ENV_DELAY for r in self.cluster.flowengine.history if cap(r.env) < DEFAULT]
+        return Queue(caps, self.offered, self.hold, self.slots)
+
+    def offered(self, t: float) -> float:
+        """The flows asked for a second at ``t``, all repos (``exec_rate`` without its wiggle): the intensity the queue's
+        law takes, a mean-value law (its waiting flows, each repo's, are the counts ``Series`` integrates). It reads
+        whether FlowEngine runs, not its pod count: the autoscaler's loop stays as far as the panes ask it."""
+        return sum(r.rate for r in fleet.REPOS if r.pilot or not self.pilot_only(t)) if self.running(t) else 0.0
+
+    def slots(self, t: float) -> int:
+        """How many flows FlowEngine runs at once at ``t``: its env's cap, none while it is stopped (``offered``)."""
+        return cap(self.env(t)) if self.running(t) else 0
+
+    def hold(self, t: float) -> float:
+        """The mean seconds a flow started at ``t`` runs, so holds its slot: E min(X, timeout) of its log-normal run at the
+        work's latency without its wiggle. Not slowed by contention, which follows the work offered, not the flows the
+        cap lets run; a flow failing early counts as one that does not (the queue reads no quota, which reads it)."""
+        m, s, cut = self.impact("latency", t) + fleet.LATENCY_MEDIAN, fleet.LATENCY_SIGMA, fleet.HARD_TIMEOUT
+        return m * math.exp(s * s / 2.0) * lognormal_cdf(cut, m * math.exp(s * s)) + cut * (1.0 - lognormal_cdf(cut, m))
+
+    @functools.cached_property
     def cluster(self) -> Cluster:
         """The estate after every recorded operation: its revision history says which env was in force when."""
         return build_cluster(self.scenario, self.actions)
@@ -270,6 +296,9 @@ class Signals:
         def flip(probe: Signals, t: float) -> tuple[tuple[float, ...], Signals]:
             out = Signals(self.scenario, self.actions, (*flips, t))
             out._sums = probe._sums[:math.floor(t / SPEND) - probe._k0 + 1]    # burnt as it was: a bend acts after t
+            if "queue" in probe.__dict__:       # and the flows queued and the pods running as they were
+                out.capacity.adopt(probe.capacity, t)
+                out.queue.adopt(probe.queue, t)
             return (*flips, t), out
 
         flips: tuple[float, ...] = ()
@@ -290,6 +319,7 @@ class Signals:
                 j = hi
             if len(flips) % 2 and off is not None:
                 flips, probe = flip(probe, off)
+        self.__dict__.update((k, probe.__dict__[k]) for k in ("queue", "capacity") if k in probe.__dict__)   # this world's
         return flips
 
     def raw_strength(self, index: int, t: float) -> float:
@@ -532,7 +562,8 @@ class Signals:
         return self._pilot_only is not None and t >= self._pilot_only
 
     def exec_rate(self, repo: fleet.Repo, t: float) -> float:
-        """Flows started per second in ``repo`` (none while no FlowEngine pod runs, all Pending too)."""
+        """Flows asked for per second in ``repo`` (none while no FlowEngine pod runs, all Pending too); they start as
+        they come while a slot is free, else wait (``queue``: the started ones' count is ``Series``' ``exec``)."""
         up, pilot = self._once("flowing", t, lambda t: (self.running(t) and self.capacity.ready(t) > 0, self.pilot_only(t)))
         if not up or (pilot and not repo.pilot):        # running with pods ready; pilot only: asked once per t
             return 0.0
@@ -747,8 +778,8 @@ class Signals:
         answered 5xx tried again on the fallback, ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, total = quota_reset(t, after=False), 0.0
         for x, y, share, _, _, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
-            if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:
-                total += share * (day_use(b) - day_use(a)) * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
+            if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
+                total += share * (day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))) * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
                                                                  for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
         return total
 
@@ -772,9 +803,17 @@ class Signals:
             if (flat := math.floor((self._grows_from(a) - a) / SPEND)) > 0:      # no level grows: nothing burnt
                 self._sums.extend([self._sums[-1]] * min(flat, k - self._k0 + 1 - len(self._sums)))
                 continue
-            burn = self._burn(a, a + SPEND)          # and every step as long as each burns the same (``_steady``)
-            for _ in range(max(1, min(math.floor((self._steady(a) - a) / SPEND), k - self._k0 + 1 - len(self._sums)))):
-                self._sums.append([x + y for x, y in zip(self._sums[-1], burn, strict=True)])
+            steps = max(1, min(math.floor((self._steady(a) - a) / SPEND), k - self._k0 + 1 - len(self._sums)))
+            if self.queue.acts_from(a) >= a + steps * SPEND:    # every step burns the same (``_steady``)
+                burn = self._burn(a, a + SPEND)
+                for _ in range(steps):
+                    self._sums.append([x + y for x, y in zip(self._sums[-1], burn, strict=True)])
+                continue
+            # flows waiting: the block burns what its levels grew, each step its share by the flows started in it
+            whole, came = self._burn(a, a + steps * SPEND), [self.queue.shift(a + j * SPEND) for j in range(steps + 1)]
+            for x, y in itertools.pairwise(came):
+                share = (y - x) / (came[-1] - came[0]) if came[-1] > came[0] else 0.0
+                self._sums.append([u + v * share for u, v in zip(self._sums[-1], whole, strict=True)])
         used = self._sums[k - self._k0][i]
         reset = round(quota_reset(t, after=False) / SPEND)
         return used - (self._sums[reset - self._k0][i] if reset >= max(self._k0, fleet.QUOTA_RESET / SPEND) else 0.0)
@@ -783,19 +822,23 @@ class Signals:
         """The first moment from ``t`` a burning fault's level may grow (``t`` itself while one ramps up or its day
         of quota use climbs back after a reset) or the primary's 5xx are tried on the fallback (``FALLBACK_ON_5XX``),
         so the flat hours cost nothing."""
-        if any(t < self.onsets[i] + f.ramp for i, f in self._spenders):    # type: ignore[operator]
+        came = self.queue.shift(t)      # the levels are the flows' that run: those asked for then (``_burn``)
+        if any(came < self.onsets[i] + f.ramp for i, f in self._spenders):    # type: ignore[operator]
             return t
-        last = quota_reset(t, after=False)
-        grows = fleet.QUOTA_RESET if t < fleet.QUOTA_RESET else last + DAY if t >= last + DAY - fleet.QUOTA_RESET else t
+        last = quota_reset(came, after=False)
+        grows = fleet.QUOTA_RESET if came < fleet.QUOTA_RESET else last + DAY if came >= last + DAY - fleet.QUOTA_RESET else came
+        if grows <= t:      # growing again once the flows queued catch up with it (when, the queue says); else not
+            return t        # before ``grows``, as a flow starts after it is asked for
         return min([grows, *(max(t, x) for x, y, _, to, whole, _ in self._carrying if to and not whole and y > t)])
 
     def _steady(self, t: float) -> float:
-        """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one): the
-        ramps over, nothing fading, the day of use climbing back (linear), every bend settled (40 time
+        """Until when every step from ``t`` burns what the step at ``t`` does (``t``: not even that one), flows waiting
+        aside: the ramps over, nothing fading, the day of use climbing back (linear), every bend settled (40 time
         constants) or yet to start, no stop, start or routing change, so the climbing hours cost one step."""
-        last = quota_reset(t, after=False)
-        if t < fleet.QUOTA_RESET or any(t < self.onsets[i] + f.ramp or f.until is not None or self._release[i]  # type: ignore[operator]
-                                        for i, f in self._spenders):
+        came = self.queue.shift(t)      # the levels of the flows that run then (flows waiting: ``_spent`` shares it out)
+        last = quota_reset(came, after=False)
+        if came < fleet.QUOTA_RESET or any(came < self.onsets[i] + f.ramp or f.until is not None or self._release[i]  # type: ignore[operator]
+                                           for i, f in self._spenders):
             return t
         end = [last + DAY - fleet.QUOTA_RESET, *(w for w, _ in self._running if w > t)]
         for b in (b for i, _ in self._spenders for b in self._bends[i]):
@@ -815,9 +858,10 @@ class Signals:
         provider's calls run; the primary's burn goes where its calls are routed, as that provider's share of the
         same tokens; and under ``FALLBACK_ON_5XX`` the healthy tokens of the primary's calls answered 5xx, there."""
         total: dict[str, float] = {}
+        xa, xb = self.queue.shift(a), self.queue.shift(b)      # the flows that ran burn it: those arrived then
         for index, fault in self._spenders:     # the reset drops a burn's level, not the fault (A24-2)
             day = (lambda t: 1.0) if any(k.startswith("api_429:") for k in fault.impacts) else quota_day
-            if (grow := self.raw_strength(index, b) * day(b) - self.raw_strength(index, a) * day(a)) > 0.0:
+            if (grow := self.raw_strength(index, xb) * day(xb) - self.raw_strength(index, xa) * day(xa)) > 0.0:
                 grow *= self.bent(index, (a + b) / 2.0)
                 for key, amount in fault.impacts.items():
                     if key.startswith("quota:"):
@@ -831,7 +875,7 @@ class Signals:
         moved = {p: sum(o * (whole or self.route_share((a + b) / 2.0)) for o, _, to, whole in over if to == p)
                  for p in fleet.PROVIDER_NAMES}
         primary, tokens = total.get(fleet.PRIMARY, 0.0), fleet.PRIMARY_PROVIDER.daily_tokens
-        retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(b) - day_use(a)) * self.route_share((a + b) / 2.0)
+        retry = fleet.PRIMARY_PROVIDER.quota_used * (day_use(xb) - day_use(xa)) * self.route_share((a + b) / 2.0)
         return [total.get(p.name, 0.0) * run + (
             -primary * (sum(moved.values()) + gone) if p.name == fleet.PRIMARY else (primary * moved[p.name] + retry * sum(
                 o * share for o, share, to, whole in over if to == p.name and not whole)) * tokens / p.daily_tokens)
@@ -872,7 +916,8 @@ class Signals:
         if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:     # the primary tried first
             rate += self.route_share(t) * sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
                                               if c == fleet.PRIMARY)
-        return rate * wiggle * self.traffic_share(t) * call_law(self.lost(provider.name, t), self.attempts(t))[1]
+        return rate * wiggle * self.traffic_share(t) * call_law(self.lost(provider.name, t), self.attempts(t))[1] \
+            * self.queue.pace(t)     # made by the flows that run (``queue``)
 
     def share_5xx(self, provider: fleet.Provider, t: float) -> float:
         """The share of calls to ``provider`` answered 5xx: the vendor's answer to a call made now (routing away

@@ -44,25 +44,32 @@ class Series:
         self.codes: tuple[str, ...] = ("200", "429", *sorted(signals.scenario.codes_5xx))
         self.keys: list[Key] = [*(("exec", r.name) for r in fleet.REPOS), *(("fail", r.name) for r in fleet.REPOS),
                                 *(("req", p.name, c) for p in fleet.PROVIDERS for c in self.codes),
-                                *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",)]
+                                *(("bucket", b) for b in BUCKET_LABELS), ("count",), ("sum",),
+                                *(("arr", r.name) for r in fleet.REPOS)]      # flows asked for; ``exec``: started
         self.width = len(self.keys)
         self.KEEP = max(4, self.HELD // (8 * self.CHUNK * self.width))   # chunks held in memory
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
+        self._busy: list[int] = []          # chunks being integrated on (``_started`` reads rows before them)
 
     def rates(self, t: float) -> list[float]:
-        """Per-second increments of every counter at ``t``, in ``keys`` order."""
+        """Per-second increments of every counter at ``t``, in ``keys`` order: the flows started (those asked for at
+        ``queue.shift(t)``, ``t`` less their wait) fail and end by the world at ``t``; their wait is in their duration."""
         s = self.signals
-        execs = [s.exec_rate(r, t) for r in fleet.REPOS]
+        came, pace = s.queue.shift(t), s.queue.pace(t)
+        asked = [s.exec_rate(r, t) for r in fleet.REPOS]
+        execs = [s.exec_rate(r, came) * pace for r in fleet.REPOS] if came < t else asked
         shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, execs, strict=True)]
         fails, killed = [rate * f for rate, (f, _) in zip(execs, shares)], sum(rate * k for rate, (_, k) in zip(execs, shares))
         out = execs + fails
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
-        return out + durations(s.latency_median(t), BOUNDS, sum(execs) - sum(fails), sum(fails) - killed, killed)
+        flows, wait = sum(execs), t - came
+        hist = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), flows - sum(fails), sum(fails) - killed, killed)
+        return out + hist[:-1] + [hist[-1] + flows * wait] + asked
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
@@ -76,7 +83,7 @@ class Series:
         flows, killed = sum(r.rate for r in fleet.REPOS), 1.0 - lognormal_cdf(fleet.HARD_TIMEOUT, fleet.LATENCY_MEDIAN)
         healthy += durations(fleet.LATENCY_MEDIAN, BOUNDS, flows * (1.0 - fleet.BASE_FAILURE), flows * (fleet.BASE_FAILURE - killed),
                              flows * killed)
-        return [v * UPTIME for v in healthy]
+        return [v * UPTIME for v in healthy + [r.rate for r in fleet.REPOS]]
 
     def _integrate(self, first: int, last: int, row: list[float], rates: list[float]) -> None:
         """Integrate rows ``first .. last`` on from ``row`` (row ``first - 1``) and its ``rates``, into
@@ -85,12 +92,30 @@ class Series:
             r = self.rates(self.t0 + i * GRID)
             row = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
             rates = r
+            self._busy.append((i - 1) // self.CHUNK)      # reading older rows drops no row of the chunk being built
+            try:
+                self._started(row, i, self.signals.queue.shift(self.t0 + i * GRID))
+            finally:
+                self._busy.pop()
             c, k = divmod(i, self.CHUNK)
             if k == 0:
                 self._starts.append((array("d", row), r))
                 self._chunks[c] = array("d")
                 self._evict(newest=c)
             self._chunks[c].extend(row)
+            self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
+
+    def _started(self, row: list[float], i: int, came: float) -> None:
+        """Set row ``i``'s count of flows started in each repo to its count of flows asked for at ``came`` (the
+        queue's ``shift``), read off the rows before (first in, first out: a flow starts once those before it did).
+        With no flow waiting that is the row's own count, so the two never drift apart once a backlog drains."""
+        pos = (came - self.t0) / GRID
+        j, frac = math.floor(pos), pos - math.floor(pos)
+        for repo in fleet.REPOS:
+            col, asked = self.index[("exec", repo.name)], self.index[("arr", repo.name)]
+            lo = row[asked] if j >= i else self._at(j, asked)
+            hi = row[asked] if j + 1 >= i else self._at(j + 1, asked)
+            row[col] = lo + (hi - lo) * frac
 
     def _extend(self, need: int) -> None:
         """Integrate on up to row ``need``."""
@@ -105,16 +130,20 @@ class Series:
             self.rows = need + 1
 
     def _evict(self, newest: int) -> None:
-        while len(self._chunks) > self.KEEP:
-            del self._chunks[next(c for c in self._chunks if c != newest)]
+        while len(self._chunks) > self.KEEP and (old := [c for c in self._chunks if c != newest and c not in self._busy]):
+            del self._chunks[old[0]]
 
     def _chunk(self, c: int) -> array[float]:
         """Chunk ``c``'s rows, re-integrated from its first row if it was dropped."""
         if c not in self._chunks:
             row, r = self._starts[c]
             self._chunks[c] = array("d", row)
-            self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
-            self._evict(newest=(self.rows - 1) // self.CHUNK)
+            self._busy.append(c)         # held until read, whatever its integration read before it
+            try:
+                self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
+                self._evict(newest=(self.rows - 1) // self.CHUNK)
+            finally:
+                self._busy.pop()
         self._chunks.move_to_end(c)
         return self._chunks[c]
 
@@ -173,6 +202,13 @@ class Series:
     def value(self, key: Key, t: float) -> float:
         """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
         return self.columns([self.index[key]], [t])[0][0]
+
+    def queued(self, t: float) -> float:
+        """The tasks asked for and not started at ``t`` (waiting in the queue), as ``Activity`` lists them: flow k of a
+        repo is asked for once its count passes k and starts once its execution counter does."""
+        n, cols = len(fleet.REPOS), [self.index[(kind, r.name)] for kind in ("arr", "exec") for r in fleet.REPOS]
+        values = [math.floor(v[0]) for v in self.columns(cols, [t])]
+        return float(sum(max(0, a - e) for a, e in zip(values[:n], values[n:], strict=True)))
 
     def counter(self, key: Key, t: float) -> float:
         """FlowEngine's counter ``key`` at ``t``, as exported: the flows' own (``value``, whose steps

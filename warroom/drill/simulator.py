@@ -34,10 +34,10 @@ _CACHE_VERSION = 5        # v5: the autoscaler's loop in the header (Capacity.du
 def _code_fingerprint() -> str:
     """What the cached integration depends on besides the actions: the simulator's own code (the
     estate, the signals, the scenarios, the rates, the integration) and the float maths of this machine."""
-    from warroom.drill import autoscale, cluster, fleet, model, scenarios, series
+    from warroom.drill import autoscale, cluster, fleet, model, queue, scenarios, series
 
     crc = 0
-    files = [Path(m.__file__ or "") for m in (autoscale, cluster, fleet, model, scenarios, series)]
+    files = [Path(m.__file__ or "") for m in (autoscale, cluster, fleet, model, queue, scenarios, series)]
     for path in files + sorted(scenarios.HERE.glob("*.toml")):
         crc = zlib.crc32(path.read_bytes(), crc)
     return f"{crc:08x} py{sys.version_info[0]}.{sys.version_info[1]} {os.uname().machine}"

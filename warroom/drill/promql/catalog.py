@@ -77,9 +77,10 @@ class Catalog:
             col = None if key is None else series.index[key]
             self.metrics.setdefault(name, []).append(MetricSeries(lab, family, col, get))
 
-        for key in series.keys:                         # every counter ``Series`` integrates, in its order
+        for key in (k for k in series.keys if k[0] in COUNTERS):   # every counter FlowEngine exports, in its order
             family, suffix, *names = COUNTERS[key[0]]
             add(family, suffix, dict(zip(names, key[1:], strict=True)), key)
+        add("flowengine_flows_queued", "", {}, get=series.queued)        # asked for, waiting for a slot (``queue``)
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
         add("flowengine_audit_log_last_event_timestamp_seconds", "", {}, get=lambda t: unix(t) - sig.audit_gap(t))

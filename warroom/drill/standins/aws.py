@@ -139,8 +139,8 @@ def bucket_objects(ctx: Context, bucket: str) -> dict[str, tuple[float, float]]:
              for a in ctx.drill.actions() if a.action == "s3_move"}
     if bucket != fleet.CONTEXT_BUCKET:
         return moved
-    return {f"ctx_{f.task_id}.json": (f.context_kb, f.start) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)
-            if f"ctx_{f.task_id}.json" not in moved}
+    return {f"ctx_{f.task_id}.json": (f.context_kb, f.began) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)
+            if f"ctx_{f.task_id}.json" not in moved and f.status != "queued"}    # built as its run begins
 
 
 @operation("s3 ls", reads="human-readable summarize recursive")     # --recursive: the buckets hold no folders

@@ -139,8 +139,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
     flow = ctx.activity.find(task_id, ctx.t)
     if flow is None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
-    if flow.status == "running":
-        raise failed(f"task {task_id} is still running; cancel it before retrying")
+    if flow.status in ("running", "queued"):
+        raise failed(f"task {task_id} is still {flow.status}; cancel it before retrying")
     # --max-context-size prunes this run to that size; else pruning cuts to the knob's, as the flows' (context_cap)
     sized = bool(args.get("max_context_size"))
     asked = bool(args.get("enable_pruning")) or sized or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
@@ -477,7 +477,12 @@ def status_flows(ctx: Context, args: Args) -> None:
     ctx.out(f"{len(shown)} {'active ' * bool(args.get('active'))}flow{'s' * (len(shown) != 1)}"
             + " in the last 10m" * (not args.get("active")))
     for f in shown[:20]:
-        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s")
+        ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s"
+                + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
+    # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
+    queued = [f for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t) if f.status == "queued"]
+    if queued:
+        ctx.out(f"{len(queued)} queued for a slot (MAX_CONCURRENT_FLOWS), the oldest waiting {queued[0].duration:.0f}s")
 
 
 @command("status update", "status=! message=! component=")
@@ -559,8 +564,10 @@ def security_scan(ctx: Context, args: Args) -> None:
             off_since = None
         elif off_since is None:
             off_since = rev.at
+    if flow.status == "queued":
+        raise failed(f"task {task_id} is queued for a slot: no context bundle is built before its run begins")
     ctx.out(f"Scanning context bundle ctx_{task_id}.json ({flow.context_kb:.0f}KB)...")
-    if off_since is not None and flow.start >= off_since:
+    if off_since is not None and flow.began >= off_since:
         ctx.out("  finding: email address (line 14)\n  finding: email address (line 61)\n  finding: US SSN (line 88)")
         raise failed(f"3 PII findings in ctx_{task_id}.json; redaction was off when it was built")
     ctx.out("✓ no PII findings")

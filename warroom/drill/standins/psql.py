@@ -302,14 +302,17 @@ def flow_rows(ctx: Context, f: Flow) -> Rows:
     it ships the events, ``audit_shipped``), so each world makes them once, not at every query of the two hours."""
     memo = _ROWS.setdefault(ctx.signals, {})
     if (hit := memo.get(key := (f, ctx.drill.start, ctx.drill.speed))) is None:
-        task = (f.task_id, f.repo, f.flow_type, f.status, f.error, f.model, f.provider, int(f.context_kb),
-                round(f.duration, 1), f.attempts, pg_ts(ctx.wall(f.start)),
-                pg_ts(ctx.wall(f.updated if f.updated is not None else f.end if f.status != "running" else f.start)))
-        runs = [(f.start, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
+        queued = f.status == "queued"           # waiting for a slot: no model, provider nor bundle yet
+        updated = f.updated if f.updated is not None else {"running": f.began, "queued": f.start}.get(f.status, f.end)
+        task = (f.task_id, f.repo, f.flow_type, f.status, f.error, f.model or None, f.provider or None,
+                None if queued else int(f.context_kb), round(f.duration, 1), f.attempts - queued, pg_ts(ctx.wall(f.start)),
+                pg_ts(ctx.wall(updated)))
+        runs = [(f.began, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
         if f.updated is not None:               # retried: its last run's outcome when that run ended
             runs.append((f.updated, f"flow.{f.status}"))
         hit = memo[key] = (task, [(t, (None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
-                                  for t, event in runs[: 1 + (f.status != "running") + (f.updated is not None)]
+                                  for t, event in runs[: (not queued) + (f.status not in ("running", "queued"))
+                                                       + (f.updated is not None)]
                                   if ctx.signals.audit_shipped(t, f"{f.task_id}:{event}")])    # a stuck shipper loses it
     return hit
 

@@ -1,0 +1,133 @@
+"""MAX_CONCURRENT_FLOWS is a queue, not a bend (issue 13 item 5, redteam30-3).
+
+The rate-limit scenario's throttle bent the quota burn by 0.8 while no flow ever waited. FlowEngine's cap is the
+deployment's (one count in its TaskDB); the estate runs ~300 flows/h of ~45 s, ~4 in flight. Now a cap sizes an
+M/M/c queue (``warroom.drill.queue``): flows start at min(arrivals, what the cap lets through), the rest wait in a
+backlog integrated on the grid, the wait is in the flows' durations, and the calls and tokens follow the flows that
+run. These state the law on the signals and series, where it is cheap to read."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from warroom.drill import fleet
+from warroom.drill.actions import Action
+from warroom.drill.model import SPEND, Signals
+from warroom.drill.queue import erlang_c
+from warroom.drill.scenarios import get_scenario
+from warroom.drill.series import Series
+
+SCENARIO = get_scenario("rate-limit")
+ANTHROPIC = fleet.PROVIDERS[0]
+
+
+def cap(t: float, value: str) -> Action:
+    """``kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=value`` at ``t``, as the stand-in records it."""
+    return Action("set_env", t, detail={"deployment": fleet.DEPLOYMENT, "set": {"MAX_CONCURRENT_FLOWS": value}})
+
+
+def counts(series: Series, kind: str, t: float) -> float:
+    return sum(series.value((kind, r.name), t) for r in fleet.REPOS)
+
+
+@pytest.fixture(scope="module")
+def worlds() -> dict[str, Series]:
+    """Untouched; the runbooks' 5 from 300 s; 1 from 300 s, lifted to 50 at 1800 s (each read to 2400 s)."""
+    out = {"base": Series(Signals(SCENARIO)), "five": Series(Signals(SCENARIO, [cap(300.0, "5")])),
+           "one": Series(Signals(SCENARIO, [cap(300.0, "1"), cap(1800.0, "50")]))}
+    for s in out.values():
+        s.value(("count",), 2400.0)
+    return out
+
+
+def test_under_the_load_flows_start_at_the_cap_and_the_backlog_grows(worlds: dict[str, Series]) -> None:
+    one, sig = worlds["one"], worlds["one"].signals
+    started = counts(one, "exec", 1700.0) - counts(one, "exec", 1100.0)
+    asked = counts(one, "arr", 1700.0) - counts(one, "arr", 1100.0)
+    slots = 600.0 / sig.hold(1400.0)            # one slot: a flow's mean run at a time
+    assert 0.85 * slots < started < 1.1 * slots < 0.5 * asked, (started, slots, asked)
+    backlog = [one.queued(t) for t in (600.0, 1000.0, 1400.0, 1790.0)]
+    assert backlog == sorted(backlog) and backlog[-1] > 60, backlog
+
+
+def test_lifted_the_backlog_drains_and_every_flow_asked_for_has_started(worlds: dict[str, Series]) -> None:
+    one = worlds["one"]
+    assert one.queued(1800.0) > 60 and one.queued(2000.0) == 0.0
+    for r in fleet.REPOS:           # the two counters are one again, bit for bit: no phantom task queued
+        assert one.value(("exec", r.name), 2100.0) == one.value(("arr", r.name), 2100.0)
+    assert one.signals.queue.pace(1850.0) > 3.0           # the backlog runs on the freed slots
+    assert one.signals.queue.shift(2100.0) == 2100.0
+
+
+def test_over_the_load_every_flow_runs_and_waits_as_erlang_c_says(worlds: dict[str, Series]) -> None:
+    five, base, sig = worlds["five"], worlds["base"], worlds["five"].signals
+    started = counts(five, "exec", 2400.0) - counts(five, "exec", 900.0)
+    asked = counts(five, "arr", 2400.0) - counts(five, "arr", 900.0)
+    assert abs(started - asked) < 3 and five.queued(2400.0) < 8, (started, asked)
+    waits = [t - sig.queue.shift(t) for t in range(1200, 2400, 15)]
+    load = sum(sig.queue._offered(t) * sig.hold(t) for t in range(1200, 2400, 15)) / len(waits)
+    erlang = erlang_c(5, load) * sig.hold(1800.0) / (5 - load)        # M/M/5's mean wait at that load
+    assert 0.7 * erlang < sum(waits) / len(waits) < 1.3 * erlang, (waits, erlang)
+
+    def mean(s: Series) -> float:
+        return (s.value(("sum",), 2400.0) - s.value(("sum",), 1200.0)) / (s.value(("count",), 2400.0) - s.value(("count",), 1200.0))
+    assert abs(mean(five) - mean(base) - sum(waits) / len(waits)) < 2.0, (mean(five), mean(base))   # in the durations
+
+
+def test_tokens_and_calls_follow_the_flows_that_run(worlds: dict[str, Series]) -> None:
+    base = worlds["base"].signals
+    for name in ("five", "one"):
+        sig, highest = worlds[name].signals, 0.0
+        for t in (k * SPEND for k in range(round(300 / SPEND), round(2400 / SPEND))):
+            used, step = sig.quota(ANTHROPIC, t), math.floor(sig.queue.shift(t) / SPEND) * SPEND
+            # spent by the flows that ran: the untouched world's at the moment they arrived (its burn summed per step)
+            assert base.quota(ANTHROPIC, step) - 1e-9 <= used <= base.quota(ANTHROPIC, step + SPEND) + 1e-9, (name, t)
+            assert used >= highest - 1e-12, (name, t)       # and spent is spent
+            highest = used
+            assert math.isclose(sig.request_rate(ANTHROPIC, t), base.request_rate(ANTHROPIC, t) * sig.queue.pace(t))
+    assert worlds["one"].signals.quota(ANTHROPIC, 1500.0) < base.quota(ANTHROPIC, 1500.0) - 0.004
+    assert all(abs(worlds["five"].signals.quota(ANTHROPIC, t) - base.quota(ANTHROPIC, t)) < 1e-3 for t in (900.0, 1800.0))
+
+
+def test_the_same_curves_after_a_cache_and_after_an_action_taken_later(worlds: dict[str, Series]) -> None:
+    one = worlds["one"]
+    keys = [("exec", "risk-engine"), ("arr", "risk-engine"), ("bucket", "120.0"), ("sum",), ("req", "anthropic", "200")]
+    times = [-3000.0, 400.0, 1234.0, 1790.0, 2000.0, 2400.0]
+    want = [[one.value(k, t) for t in times] for k in keys]
+    loaded = Series(Signals(SCENARIO, [cap(300.0, "1"), cap(1800.0, "50")]))
+    loaded.load(one.dump(), one.rows)               # the cache file holds the last hours; the first are integrated again
+    assert [[loaded.value(k, t) for t in times] for k in keys] == want
+    small = Series(Signals(SCENARIO, [cap(300.0, "1"), cap(1800.0, "50")]))
+    small.CHUNK, small.KEEP = 16, 2     # tiny chunks: the rows a start reads back (~1000 s) are dropped and redone
+    assert [[small.value(k, t) for t in times] for k in keys] == want
+    later = [cap(300.0, "1"), cap(1800.0, "50"), cap(2200.0, "2")]
+    fresh, kept = Series(Signals(SCENARIO, later)), Series(Signals(SCENARIO, later))
+    kept.adopt(one, 2200.0)
+    assert [[kept.value(k, t) for t in times] for k in keys] == [[fresh.value(k, t) for t in times] for k in keys]
+
+
+def test_the_backlog_is_the_same_in_psql_blocks_and_the_gauge(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One cap, one backlog: the tasks psql lists as queued, the count ``blocks status flows`` gives and the
+    ``flowengine_flows_queued`` gauge agree at the same moment; a flow that waited says so in its duration."""
+    import re
+
+    from tests.unit.standins_corpus import START, run_one
+    from warroom.drill.directory import create_drill
+
+    d = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="q")
+    assert run_one(d, "kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=1 -n production".split(), 300.0)[0] == 0
+    rows = run_one(d, ["psql", "-At", "-c", "SELECT status, count(*), min(created_at), max(duration_s), "
+                       "count(model), count(context_size_kb) FROM tasks GROUP BY status ORDER BY status"], 900.0)[1]
+    by = {line.split("|")[0]: line.split("|")[1:] for line in rows.splitlines() if line}
+    said = run_one(d, "blocks status flows --active".split(), 900.0)[1]
+    shown = re.search(r"^(\d+) queued for a slot \(MAX_CONCURRENT_FLOWS\), the oldest waiting (\d+)s", said, re.M)
+    gauge = d.simulator.evaluate("flowengine_flows_queued", 900.0)
+    assert shown and int(by["queued"][0]) == int(shown[1]) == gauge[0].value > 20, (rows, said, gauge)  # type: ignore[index]
+    assert by["queued"][3:] == ["0", "0"], "a queued task has no model nor bundle before its run"
+    assert re.search(r"running \d+s \(waited \d+s\)", said), said
+    assert run_one(d, "kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=50 -n production".split(), 900.0)[0] == 0
+    later = run_one(d, ["psql", "-At", "-c", "SELECT count(*) FROM tasks WHERE status = 'queued'"], 1300.0)[1]
+    assert later.strip() == "0" and "queued for a slot" not in run_one(d, "blocks status flows".split(), 1300.0)[1]
+    assert d.simulator.evaluate("flowengine_flows_queued", 1300.0)[0].value == 0.0  # type: ignore[index]

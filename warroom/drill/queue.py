@@ -1,0 +1,171 @@
+"""FlowEngine's queue: a flow waits for a slot while MAX_CONCURRENT_FLOWS flows of the deployment run.
+
+FlowEngine's pods claim queued tasks from the one TaskDB while fewer than MAX_CONCURRENT_FLOWS flows run, counted
+there for the whole deployment (``blocks config set ... max_concurrent_flows`` says so), not per pod. Flows arrive
+as they always did (``Signals.exec_rate``); the cap decides when each starts. ``Queue`` integrates that on a 15 s
+grid as an M/M/c queue, c the cap, taken pointwise stationary (PSFFA, Wang et al. 1996): the flows in the system
+N (running or waiting) move by arrivals less completions, and the slots busy are those an M/M/c queue holding N
+flows keeps busy. So a cap above the load (5 slots, ~3.5 flows in flight) cuts nothing, the flows arriving while
+every slot is taken wait (Erlang C), and a cap under it (1-3) runs cap/duration flows a second, a backlog growing
+as long as it holds and draining once it is lifted (or rolled back) at the new cap's pace.
+
+First in, first out: the flows starting at ``t`` arrived at ``shift(t)``, ``t`` less their wait. Each repo's count
+of started flows is its count of arrivals then (``Series``), the tokens and calls follow the flows that run
+(``Signals.quota``, ``pace``), and a flow's wait is the same in its task row and in the duration histogram.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+STEP = 30.0         # the queue's grid: two quota scrape steps; under the ~45 s a flow holds its slot
+DEFAULT = 50        # FlowEngine's own MAX_CONCURRENT_FLOWS: this estate never has that many flows in flight
+EMPTY = 1e-6        # fewer flows than this waiting count as none: then every flow starts as it arrives
+
+
+def erlang_c(c: int, a: float) -> float:
+    """The share of arrivals that wait in an M/M/c queue at an offered load of ``a`` (< c) busy slots."""
+    b = 1.0
+    for k in range(1, c + 1):       # Erlang B by its recurrence, then C from B
+        b = a * b / (k + a * b)
+    rho = a / c
+    return b / (1.0 - rho + rho * b)
+
+
+def busy(c: int, n: float) -> float:
+    """The slots busy when ``n`` flows are in a ``c``-slot queue: the load at which an M/M/c queue holds ``n`` flows
+    on average (c*rho running plus C*rho/(1 - rho) waiting), read off that curve (``_held``); all ``c`` past it."""
+    if c <= 0 or n <= 0.0:
+        return 0.0
+    if n < c and erlang_c(c, n) * n / (c - n) < EMPTY:     # as good as none would wait
+        return n
+    loads, held = _held(c)
+    i = bisect.bisect_right(held, n)
+    if i >= len(held):
+        return float(c)
+    return loads[i - 1] + (loads[i] - loads[i - 1]) * (n - held[i - 1]) / (held[i] - held[i - 1])
+
+
+@functools.lru_cache(maxsize=64)
+def _held(c: int) -> tuple[list[float], list[float]]:
+    """(busy slots, flows in the system) of a ``c``-slot M/M/c queue at loads from 0 to 1 - 1e-9 of it: fine steps,
+    then ever closer to full (the waiting grow as 1 / (1 - rho)), so ``busy`` is a look-up, not a search a step."""
+    rhos = [i / 2000.0 for i in range(2000)] + [1.0 - 10.0 ** (-3.3 - k / 20.0) for k in range(115)]
+    return [c * r for r in rhos], [c * r + erlang_c(c, c * r) * r / (1.0 - r) for r in rhos]
+
+
+@dataclass
+class _Stretch:
+    """The queue from ``t0`` (on the grid) while a cap may bind: per step the flows arrived since ``t0`` (``came``),
+    the arrival time of the flows starting then (``x``) and the flows in the system (``n``); ``end`` once drained."""
+
+    t0: float
+    came: list[float] = field(default_factory=list)
+    x: list[float] = field(default_factory=list)
+    n: list[float] = field(default_factory=list)
+    end: float = math.inf
+    now: tuple[float, int, float] = (0.0, 0, 1.0)      # the newest step's (arrivals a second, slots, hold)
+
+
+class Queue:
+    """The queue over time: ``caps`` the moments a cap under ``DEFAULT`` comes into force, ``offered(t)`` flows
+    arriving a second, ``hold(t)`` the mean seconds a flow runs (holds its slot), ``slots(t)`` the cap in force (0
+    while no pod runs flows). Deterministic, computed forward as asked: each stretch starts with the flows in
+    flight a capless estate has (Little: arrivals x duration) and ends once drained under a cap that no longer binds."""
+
+    def __init__(self, caps: list[float], offered: Callable[[float], float], hold: Callable[[float], float],
+                 slots: Callable[[float], int]) -> None:
+        self._caps = sorted(math.ceil(c / STEP) * STEP for c in caps)
+        self._offered, self._hold, self._slots = offered, hold, slots
+        self._stretches: list[_Stretch] = []
+
+    def adopt(self, other: Queue, before: float) -> None:
+        """Take up ``other``'s steps at times strictly before ``before`` (a world that differs from then on: its
+        flows arrived and ran alike until then), so a world redone from a moment does not redo the hours before."""
+        for s in other._stretches:
+            if s.t0 >= before:
+                break
+            keep = min(len(s.x), math.ceil((before - s.t0) / STEP)) if s.end >= before else len(s.x)
+            u = s.t0 + (keep - 1) * STEP
+            self._stretches.append(_Stretch(s.t0, s.came[:keep], s.x[:keep], s.n[:keep], s.end if s.end < before else
+                                            math.inf, (self._offered(u), self._slots(u), self._hold(u))))
+
+    @property
+    def ever(self) -> bool:
+        """Whether any cap came into force (else every flow starts as it arrives, and nothing here is computed)."""
+        return bool(self._caps)
+
+    def _at(self, t: float) -> _Stretch | None:
+        """The stretch ``t`` falls in, computed up to the step after ``t``; None: no flow waits at ``t``."""
+        if not self._caps or t < self._caps[0]:
+            return None
+        while True:
+            last = self._stretches[-1] if self._stretches else None
+            if last is not None and last.end == math.inf and last.t0 + (len(last.x) - 1) * STEP <= t:
+                self._step(last)
+                continue
+            if last is None or last.end < math.inf:
+                after = last.end if last else -math.inf
+                nxt = next((c for c in self._caps if c > after), None)
+                if nxt is not None and nxt <= t:
+                    now = self._offered(nxt), self._slots(nxt), self._hold(nxt)
+                    self._stretches.append(_Stretch(nxt, [0.0], [nxt], [now[0] * now[2]], now=now))
+                    continue
+            break
+        found = next((s for s in reversed(self._stretches) if s.t0 <= t), None)
+        return found if found is not None and t < found.end else None
+
+    def _step(self, s: _Stretch) -> None:
+        """One step on: N by arrivals less the busy slots' completions, then the flows waiting (N less the busy
+        slots) are the last to arrive, so the flows starting arrived where the count of arrivals is that much less."""
+        k = len(s.x) - 1
+        u = s.t0 + (k + 1) * STEP
+        (rate, slots, hold), s.now = s.now, (self._offered(u), self._slots(u), self._hold(u))
+        waiting = s.came[k] - self._came(s, s.x[k])
+        n = max(0.0, s.n[k] + STEP * (rate - busy(slots, s.n[k]) / hold) if slots else waiting)  # stopped: runs end
+        s.came.append(s.came[k] + STEP * (rate + s.now[0]) / 2.0)
+        wait = n - busy(s.now[1], n)
+        if wait < EMPTY:
+            s.x.append(u)
+        else:           # the flows whose arrival count is ``wait`` short of now's: none start twice (x never goes back)
+            target, j = s.came[-1] - wait, bisect.bisect_right(s.came, s.came[-1] - wait) - 1
+            x = s.t0 + STEP * (j + (target - s.came[j]) / (s.came[j + 1] - s.came[j])) if j >= 0 else s.t0
+            s.x.append(min(u, max(s.x[k], x)))
+        s.n.append(n)
+        if s.x[-1] == u and s.now[1] >= DEFAULT:      # drained under a cap that does not bind: it ends
+            s.end = u
+
+    @staticmethod
+    def _came(s: _Stretch, x: float) -> float:
+        """The flows arrived from ``s.t0`` to ``x`` (linear within a step)."""
+        pos = (x - s.t0) / STEP
+        j = min(math.floor(pos), len(s.came) - 2)
+        return s.came[j] + (s.came[j + 1] - s.came[j]) * (pos - j) if j >= 0 else 0.0
+
+    def shift(self, t: float) -> float:
+        """When the flows starting at ``t`` arrived: ``t`` less their wait (``t`` itself while none waits)."""
+        s = self._at(t)
+        if s is None:
+            return t
+        pos = (t - s.t0) / STEP
+        j = math.floor(pos)
+        return s.x[j] + (s.x[j + 1] - s.x[j]) * (pos - j)
+
+    def pace(self, t: float) -> float:
+        """Flows starting a second at ``t`` as a share of those arriving then had none waited (``shift``'s slope): 1
+        without a queue, under 1 while a backlog grows, over 1 while one drains."""
+        s = self._at(t)
+        if s is None:
+            return 1.0
+        j = math.floor((t - s.t0) / STEP)
+        return (s.x[j + 1] - s.x[j]) / STEP
+
+    def acts_from(self, t: float) -> float:
+        """The first moment from ``t`` a flow may wait (``t`` itself inside a stretch; inf: never again)."""
+        if self._at(t) is not None:
+            return t
+        return next((c for c in self._caps if c > t and not any(s.t0 <= c < s.end for s in self._stretches)), math.inf)
