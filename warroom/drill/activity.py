@@ -98,7 +98,8 @@ class Activity:
         for k, start, began, failed in self._starts(repo, t1, t2, now):
             yield self._flow(repo, k, start, began, now, failed=failed)
 
-    def _starts(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[tuple[int, float, float | None, bool]]:
+    def _starts(self, repo: fleet.Repo, t1: float, t2: float,
+                now: float) -> Iterator[tuple[int, float, float | None, bool]]:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
         [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details."""
         asked, execs, fails = ("arr", repo.name), ("exec", repo.name), ("fail", repo.name)

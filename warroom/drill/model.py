@@ -779,8 +779,9 @@ class Signals:
         last, total = quota_reset(t, after=False), 0.0
         for x, y, share, _, _, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
-                total += share * (day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))) * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
-                                                                 for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
+                ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))
+                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
+                                           for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
         return total
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
