@@ -62,22 +62,51 @@ def test_the_flows_fail_as_the_share_of_calls_says_and_the_requests_are_the_flow
     assert all(fleet.CALLS_PER_FLOW * p.call_share <= 1.0 for p in fleet.PROVIDERS)
 
 
+def _moved(scenario: str, attempts: int) -> tuple[Series, Series]:
+    base = Series(Signals(get_scenario(scenario), ()))
+    moved = Series(Signals(get_scenario(scenario), (
+        Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": str(attempts)}),)))
+    return base, moved
+
+
+def _rates(series: Series) -> tuple[float, float, float]:
+    """(flows failed, requests to Claude, of them refused 429), each per flow run, over T1..T2."""
+    flows = sum(_increase(series, ("exec", r.name)) for r in fleet.REPOS)
+    failed = sum(_increase(series, ("fail", r.name)) for r in fleet.REPOS)
+    requests = sum(_increase(series, ("req", CLAUDE.name, c)) for c in series.codes)
+    return failed / flows, requests / flows, _increase(series, ("req", CLAUDE.name, "429")) / flows
+
+
 @pytest.mark.parametrize("attempts", [1, 6])
-def test_retry_max_attempts_moves_the_failures_and_the_requests(attempts: int) -> None:
-    base = _world()
-    moved = _world(Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": str(attempts)}))
+def test_retry_max_attempts_moves_an_outages_failures_and_the_requests(attempts: int) -> None:
+    """A 5xx outage answers each attempt alike: more attempts fail fewer calls (and send more requests)."""
+    base, moved = _moved("provider-outage", attempts)
     s = moved.signals
     assert s.attempts(599.0) == fleet.MAX_ATTEMPTS and s.attempts(T1) == attempts
     odd = Signals(s.scenario, [Action("config_set", 600.0, detail={"key": "retry.max_attempts", "value": v}) for v in ("0", "x")])
     assert odd.attempts(T1) == fleet.MAX_ATTEMPTS        # never recorded by blocks: a hand-edited journal's changes nothing
-    share = s.lost(CLAUDE.name, 1800.0)
-    flows = sum(_increase(moved, ("exec", r.name)) for r in fleet.REPOS)
-    failed = sum(_increase(moved, ("fail", r.name)) for r in fleet.REPOS)
-    assert failed / flows == pytest.approx(CLAUDE.flow_share * call_law(share, attempts)[0] + fleet.BASE_FAILURE, abs=0.006)
-    before = sum(_increase(base, ("fail", r.name)) for r in fleet.REPOS)
+    share = s.lost(CLAUDE.name, T1)
+    assert s.lost(CLAUDE.name, T1) == pytest.approx(base.signals.lost(CLAUDE.name, T1))     # the vendor's share stays
+    failed, requests, _ = _rates(moved)
+    before = _rates(base)[0]
     assert (failed > 2 * before) if attempts == 1 else (failed < before / 2)
-    requests = sum(_increase(moved, ("req", CLAUDE.name, c)) for c in moved.codes)
-    assert requests / flows == pytest.approx(CLAUDE.flow_share * fleet.CALLS_PER_FLOW * call_law(share, attempts)[1], rel=0.03)
+    assert requests == pytest.approx(CLAUDE.flow_share * fleet.CALLS_PER_FLOW * call_law(share, attempts)[1], rel=0.05)
+
+
+@pytest.mark.parametrize("attempts", [1, 6, 10])
+def test_retry_max_attempts_cures_no_throttle_it_only_moves_the_requests(attempts: int) -> None:
+    """A throttle lets so many calls through however often each is tried (``Signals.share_429``): in rate-limit more
+    attempts refuse more requests and fail no fewer flows (no free cure), fewer send fewer and fail no more."""
+    base, moved = _moved("rate-limit", attempts)
+    s, declared = moved.signals, base.signals.share_429(CLAUDE, T2)
+    share = s.share_429(CLAUDE, T2)
+    assert (share - fleet.BASE_429) == pytest.approx((declared - fleet.BASE_429) ** (fleet.MAX_ATTEMPTS / attempts), rel=1e-9)
+    assert call_law(share, attempts)[0] == pytest.approx(call_law(declared, fleet.MAX_ATTEMPTS)[0], abs=0.01)
+    (failed, requests, refused), (failed0, requests0, refused0) = _rates(moved), _rates(base)
+    assert failed == pytest.approx(failed0, abs=0.006)                 # the calls that get through are the same
+    assert (requests < requests0 and refused < refused0) if attempts == 1 else (requests > requests0 and refused > refused0)
+    assert requests == pytest.approx(CLAUDE.flow_share * fleet.CALLS_PER_FLOW * call_law(s.lost(CLAUDE.name, T2), attempts)[1],
+                                     rel=0.05)
 
 
 @pytest.mark.parametrize(("scenario", "t"), [("rate-limit", 1500.0), ("provider-outage", 900.0)])

@@ -140,8 +140,9 @@ def call_law(share: float, attempts: int, calls: int = fleet.CALLS_PER_FLOW) -> 
     Attempts fail independently, not as one: the share is what the counters measure, per request (each attempt is
     one), and nothing in the drill is finer than its 5 s grid to tie one call's attempts together. In rate-limit's
     story (retried at once, no back-off) the price of retrying at once is the requests it adds (the request rate
-    rises by 1 + s + s ** 2) and the quota its storm burns, not attempts refused together: a correlated law would let
-    retry.max_attempts move nothing but the requests, while FlowEngine's own setting decides when a call gives up."""
+    rises by 1 + s + s ** 2) and the quota its storm burns. What ``retry.max_attempts`` does depends on the answer:
+    a 5xx outage's share stays, so more attempts fail fewer calls; a throttle's share rises with the attempts
+    (``Signals.share_429``: a capacity lets as many calls through however often they are tried)."""
     sent = sum(share ** k for k in range(attempts))
     return 1.0 - (1.0 - share ** attempts) ** calls, sent
 
@@ -414,7 +415,7 @@ class Signals:
         def share(t: float) -> float:       # once a row, whichever repo asks
             if not (raw := self._raw(index, t)) or (lost := self.lost(vendor, t)) <= 0.0:
                 return 0.0
-            part = fault.impacts.get(f"api_429:{vendor}", 0.0) * self.answers(index, t) + (
+            part = fault.impacts.get(f"api_429:{vendor}", 0.0) * self.answers(index, t) * self.throttled(vendor, t) + (
                 0.0 if self._5xx_moved(vendor, t) else
                 fault.impacts.get(f"api_5xx:{vendor}", 0.0) * raw * self.bent(index, t, routed=False))
             return self.reach(index, t) * call_law(lost, self.attempts(t))[0] * min(1.0, part / lost)
@@ -932,8 +933,26 @@ class Signals:
         return self.latency_median(t) * provider.call_share * (1.0 + 4.0 * self.share_5xx(provider, t))
 
     def share_429(self, provider: fleet.Provider, t: float) -> float:
-        """The share of calls to ``provider`` refused 429: every call once its day's quota is used (``exhausted``)."""
-        return 1.0 if self.exhausted(provider.name, t) else min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name))
+        """The share of the attempts at ``provider`` refused 429: every one once its day's quota is used (``exhausted``).
+
+        A throttling fault's refusals come from a capacity: the provider lets so many calls through, however often
+        each is tried. Its share is declared at the orchestrator's default attempts (``fleet.MAX_ATTEMPTS``); at A
+        attempts (``retry.max_attempts``) each is refused ``share ** (MAX_ATTEMPTS / A)``, so the calls that never get
+        through (``call_law``: the share to the power A) stay ``share ** MAX_ATTEMPTS`` whatever A is. More attempts
+        only refuse more requests (the retry storm grows); fewer send fewer and fail no more calls. The everyday
+        ``BASE_429`` falls on attempts at random. A 5xx outage is no capacity: there, trying again does help."""
+        if self.exhausted(provider.name, t):
+            return 1.0
+        return min(1.0, fleet.BASE_429 + self.impact("api_429", t, provider.name) * self.throttled(provider.name, t))
+
+    def throttled(self, provider: str, t: float) -> float:
+        """By how much the attempts (``share_429``'s capacity law) multiply the 429 share the faults declare at
+        ``provider`` at ``t``: 1 at the default ``fleet.MAX_ATTEMPTS``, every fault's part alike (``failing``)."""
+        declared = self.impact("api_429", t, provider)
+        if declared <= 0.0 or (attempts := self.attempts(t)) == fleet.MAX_ATTEMPTS:
+            return 1.0
+        capped = min(1.0, declared)
+        return capped ** (fleet.MAX_ATTEMPTS / attempts) / declared
 
     def code_shares(self, provider: fleet.Provider, t: float) -> dict[str, float]:
         """Share of the provider's calls by HTTP status code (sums to 1)."""
