@@ -161,10 +161,31 @@ def _doc(text: str, **keys: object) -> bytes:
     return json.dumps({**json.loads(text), **keys}).encode()
 
 
+def _crowded(start: float, n: int) -> list[list[float]]:
+    """``n`` points a millisecond apart from ``start`` (the document is parsed once for its start,
+    not once per point: 2,000 parses of metrics.json were 2 s of the suite)."""
+    return [[start + i / 1e3, 1.0] for i in range(n)]
+
+
 def _pane(text: str, **keys: object) -> bytes:
     doc = json.loads(text)
     doc["panes"][0].update(keys)
     return json.dumps(doc).encode()
+
+
+@pytest.fixture(scope="module")
+def saved_once(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One resolved drill incident with its metrics.json, for every damage below: each test writes
+    its damaged copy of the same recording (building the incident and its history is 0.3 s, the
+    damage and the refusal a few ms) and puts the recording back. Each test also checks the refusal
+    wrote nothing (``_files`` before and after), so the next starts from the state ``_saved`` left."""
+    base, inc = _saved(tmp_path_factory.mktemp("replay-damage"))
+    path = inc.dir / "metrics.json"
+    return base, inc, path, path.read_text()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("edit, says", [
@@ -188,7 +209,7 @@ def _pane(text: str, **keys: object) -> bytes:
     (lambda d: _doc(d, panes=[*json.loads(d)["panes"], json.loads(d)["panes"][0]]), "a second pane 'failure_rate'"),
     (lambda d: _pane(d, points=[[1e300, 1.0]]), "$.panes[0].points[0][0]"),
     (lambda d: _pane(d, points=[[json.loads(d)["start"] - 3600, 1.0]]), "$.panes[0] (pane 'failure_rate'): 1 points outside the window"),
-    (lambda d: _pane(d, points=[[json.loads(d)["start"] + i / 1e3, 1.0] for i in range(2000)]),
+    (lambda d: _pane(d, points=_crowded(json.loads(d)["start"], 2000)),
      "(pane 'failure_rate'): 2000 points, more than a window"),
     # a hand edit giving one time two values: which did the pane show? (sorted, the replay, its worst
     # and the PIR all quoted the larger, whatever the screen said)
@@ -197,17 +218,22 @@ def _pane(text: str, **keys: object) -> bytes:
     (lambda d: _pane(d, readings=[[json.loads(d)["start"], 1.0], [json.loads(d)["start"], 2.0]]),
      "$.panes[0].readings[1] (pane 'failure_rate'): time"),
 ])
-def test_a_damaged_history_is_refused_naming_the_file_and_key(tmp_path: Path, edit, says: str) -> None:
+def test_a_damaged_history_is_refused_naming_the_file_and_key(saved_once, edit, says: str) -> None:  # type: ignore[no-untyped-def]
     """Replaying trusts nothing in metrics.json: a damaged one is a clear error naming the file and
     the key, never a traceback or a replay of nonsense."""
     from tui.launch import replay_context
 
-    base, inc = _saved(tmp_path)
-    path = inc.dir / "metrics.json"
-    path.write_bytes(edit(path.read_text()))
-    with pytest.raises(WarroomError) as err:
-        replay_context(base, inc.id, None)
-    assert str(path) in str(err.value) and says in str(err.value)
+    base, inc, path, recording = saved_once
+    state = Path(base.incident.state_dir)
+    before = _files(state)
+    try:
+        path.write_bytes(edit(recording))
+        with pytest.raises(WarroomError) as err:
+            replay_context(base, inc.id, None)
+        assert str(path) in str(err.value) and says in str(err.value)
+    finally:
+        path.write_text(recording)
+    assert _files(state) == before      # refused having written nothing: the next damage starts afresh
 
 
 def test_a_huge_empty_or_unordered_history(tmp_path: Path, monkeypatch) -> None:
