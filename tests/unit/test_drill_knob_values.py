@@ -110,3 +110,15 @@ def test_the_breaker_status_never_states_a_quota_that_contradicts_its_claim() ->
         assert (quota < threshold) == (claim == "under"), (t, said)
         claims += 1
     assert claims > 20, "the status stated its quota at the scrapes swept"
+
+
+def test_throttle_is_recorded_only_when_the_cap_in_force_falls() -> None:
+    """The journal's "concurrent flows throttled" is what FlowEngine does, read as ``cluster.cap`` reads the value:
+    0, a negative, a word or an unset MAX_CONCURRENT_FLOWS leave the default 50 in force (no flow waits), so the
+    drill report must not list a throttle the IC never got (redteam34b: ``=0`` and ``MAX_CONCURRENT_FLOWS-`` did)."""
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="t")
+    for t, env in enumerate(["MAX_CONCURRENT_FLOWS=0", "MAX_CONCURRENT_FLOWS=-3", "MAX_CONCURRENT_FLOWS=abc",
+                             "MAX_CONCURRENT_FLOWS-", "MAX_CONCURRENT_FLOWS=2000", "MAX_CONCURRENT_FLOWS=5",
+                             "MAX_CONCURRENT_FLOWS=0", "MAX_CONCURRENT_FLOWS=1", "MAX_CONCURRENT_FLOWS=1"]):
+        assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", env, "-n", "production"], 10.0 * t)[0] == 0
+    assert [a.t for a in d.actions() if a.action == "throttle"] == [50.0, 70.0]     # 50 -> 5 and 50 (0 read) -> 1

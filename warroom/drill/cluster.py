@@ -589,11 +589,8 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
         found.add("fallback_routing")
     if route_of(before) is not None and not routed:
         found.add("fallback_routing_off")
-    try:
-        if int(after.get("MAX_CONCURRENT_FLOWS", "0")) < int(before.get("MAX_CONCURRENT_FLOWS", "0")):
-            found.add("throttle")
-    except ValueError:
-        pass
+    if cap(after) < cap(before):       # as FlowEngine reads it: 0, a word or unset leave its default in force
+        found.add("throttle")
     return [k for k in ACTIONS if k in found]
 
 
