@@ -69,6 +69,7 @@ class _Stretch:
     n: list[float] = field(default_factory=list)
     end: float = math.inf
     now: tuple[float, int, float] = (0.0, 0, 1.0)      # the newest step's (arrivals a second, slots, hold)
+    before: float = 0.0         # the flows in flight when the cap came: they run on, their slots held until they end
 
 
 class Queue:
@@ -92,7 +93,7 @@ class Queue:
             keep = min(len(s.x), math.ceil((before - s.t0) / STEP)) if s.end >= before else len(s.x)
             u = s.t0 + (keep - 1) * STEP
             self._stretches.append(_Stretch(s.t0, s.came[:keep], s.x[:keep], s.n[:keep], s.end if s.end < before else
-                                            math.inf, (self._offered(u), self._slots(u), self._hold(u))))
+                                            math.inf, (self._offered(u), self._slots(u), self._hold(u)), s.before))
 
     @property
     def ever(self) -> bool:
@@ -113,7 +114,7 @@ class Queue:
                 nxt = next((c for c in self._caps if c > after), None)
                 if nxt is not None and nxt <= t:
                     now = self._offered(nxt), self._slots(nxt), self._hold(nxt)
-                    self._stretches.append(_Stretch(nxt, [0.0], [nxt], [now[0] * now[2]], now=now))
+                    self._stretches.append(_Stretch(nxt, [0.0], [nxt], [now[0] * now[2]], now=now, before=now[0] * now[2]))
                     continue
             break
         found = next((s for s in reversed(self._stretches) if s.t0 <= t), None)
@@ -126,9 +127,11 @@ class Queue:
         u = s.t0 + (k + 1) * STEP
         (rate, slots, hold), s.now = s.now, (self._offered(u), self._slots(u), self._hold(u))
         waiting = s.came[k] - self._came(s, s.x[k])
-        n = max(0.0, s.n[k] + STEP * (rate - busy(slots, s.n[k]) / hold) if slots else waiting)  # stopped: runs end
+        if not slots:           # stopped: the runs in flight end, the flows waiting wait on
+            s.before = 0.0
+        n = max(0.0, s.n[k] + STEP * (rate - self._running(s, slots, s.n[k], u - STEP) / hold) if slots else waiting)
         s.came.append(s.came[k] + STEP * (rate + s.now[0]) / 2.0)
-        wait = n - busy(s.now[1], n)
+        wait = n - self._running(s, s.now[1], n, u)
         if wait < EMPTY:
             s.x.append(u)
         else:           # the flows whose arrival count is ``wait`` short of now's: none start twice (x never goes back)
@@ -138,6 +141,12 @@ class Queue:
         s.n.append(n)
         if s.x[-1] == u and s.now[1] >= DEFAULT:      # drained under a cap that does not bind: it ends
             s.end = u
+
+    def _running(self, s: _Stretch, slots: int, n: float, t: float) -> float:
+        """The flows running at ``t`` of the ``n`` in the system: the slots busy (``busy``), or while more are left
+        of the flows in flight when the cap came (a lower cap stops no run: they end at their pace, and no flow
+        starts until fewer run than the cap), those."""
+        return max(busy(slots, n), min(n, s.before * math.exp(-(t - s.t0) / self._hold(t)))) if slots else 0.0
 
     @staticmethod
     def _came(s: _Stretch, x: float) -> float:
