@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import takewhile
 from typing import Any
@@ -592,6 +592,15 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
     if cap(after) < cap(before):       # as FlowEngine reads it: 0, a word or unset leave its default in force
         found.add("throttle")
     return [k for k in ACTIONS if k in found]
+
+
+def meaning_keys(detail: dict[str, Any], meanings: Collection[str]) -> set[str]:
+    """The keys a ``set_env`` operation (its ``detail``) sets that alone mean one of ``meanings``: each key's value
+    against the rest of what the operation sets (``_env_meaning``). What the drill report takes out of one command to
+    weigh some of what it meant without the rest (``MAX_CONCURRENT_FLOWS=1 ENABLE_CIRCUIT_BREAKER=true`` is a throttle
+    and a breaker: either's "without it" keeps the other's key)."""
+    after = {str(k): str(v) for k, v in (detail.get("set") or {}).items()}
+    return {k for k in after if set(_env_meaning({key: v for key, v in after.items() if key != k}, after)) & set(meanings)}
 
 
 def _scaling(old: int, new: int) -> list[str]:

@@ -143,10 +143,7 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
     t = min(start + EFFECT_AFTER, t_now)
     if t <= start:
         return Changes()
-    # without them and the operations they came from (``kubectl scale`` is its replicas as well as "scale")
-    came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
-    without = tuple(a for a in drill.actions() if a not in taken and (a.action, a.ts, a.argv) not in came_from)
-    other = drill.simulator.what_if(without)
+    other = drill.simulator.what_if(_without(drill.actions(), taken))
     after = stime.of_drill(t - start, drill.speed).text()   # t is scenario seconds
     parts, titles = [], []
     for pane in dict.fromkeys((sc.primary, *sc.breaches)):
@@ -159,6 +156,31 @@ def pane_changes(drill: Drill, taken: list[Any], slos: list[SloConfig] | None, t
         parts.append(f"{title} {format_stated(actual, unit)}{'' if parts else f' {after} later'} "
                      f"({format_stated(alt, unit)} without it)")
     return Changes(tuple(parts), tuple(titles), after)
+
+
+def _without(recorded: list[Any], taken: list[Any]) -> tuple[Any, ...]:
+    """``recorded`` had ``taken`` not been done: without them and the operations they came from (``kubectl scale``
+    is its replicas as well as "scale"), but for what such an operation meant besides: one ``set env`` that is a
+    throttle and a breaker keeps, weighing one, the key that made the other (``cluster.meaning_keys``), so each is
+    credited with its own change, as when the IC types the two settings as two commands."""
+    from dataclasses import replace
+
+    from warroom.drill.cluster import meaning_keys
+
+    gone = {a.action for a in taken}
+    came_from = {(a.detail.get("via"), a.ts, a.argv) for a in taken}
+    out = []
+    for a in recorded:
+        if a in taken:
+            continue
+        if (a.action, a.ts, a.argv) in came_from:
+            meant = {b.action for b in recorded if (b.detail.get("via"), b.ts, b.argv) == (a.action, a.ts, a.argv)}
+            if a.action != "set_env" or meant <= gone:
+                continue
+            kept = {k: v for k, v in (a.detail.get("set") or {}).items() if k not in meaning_keys(a.detail, gone)}
+            a = replace(a, detail={**a.detail, "set": kept})
+        out.append(a)
+    return tuple(out)
 
 
 def unretried(drill: Drill, t1: float, t2: float) -> tuple[int, tuple[str, ...]]:

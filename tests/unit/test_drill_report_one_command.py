@@ -1,0 +1,31 @@
+"""One ``kubectl set env`` that means two actions credits each with its own change (redteam34b).
+
+``MAX_CONCURRENT_FLOWS=1 ENABLE_CIRCUIT_BREAKER=true`` in one command recorded both actions from one operation; the
+report's "without it" dropped the whole operation for either, so the breaker was credited with the cap's queue
+too (failures 2.54 % and quota 98.3 % "without it": the world without both) while the throttle row said the breaker
+alone. Each row must read as it does when the IC types the two settings as two commands at the same second."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import create_drill
+from warroom.incident.drill_report import drill_report
+
+SET = ["kubectl", "set", "env", "deployment/flowengine", "-n", "production"]
+
+
+def _rows(*commands: list[str]) -> dict[str, str]:
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="one")
+    for argv in commands:
+        assert run_one(d, argv, 300.0)[0] == 0
+    return {a.action: a.change for a in drill_report(d, None, at=d.wall_time(1500.0)).actions}
+
+
+def test_each_meaning_of_one_set_env_is_credited_with_its_own_change() -> None:
+    one = _rows([*SET, "MAX_CONCURRENT_FLOWS=1", "ENABLE_CIRCUIT_BREAKER=true"])
+    two = _rows([*SET, "MAX_CONCURRENT_FLOWS=1"], [*SET, "ENABLE_CIRCUIT_BREAKER=true"])
+    assert set(one) == {"throttle", "circuit_breaker"} and one == two, (one, two)
+    assert one["throttle"] != one["circuit_breaker"]
