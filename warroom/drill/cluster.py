@@ -292,6 +292,9 @@ class Cluster:
             repos = [r for r in str(d.get("value", "")).split(",") if r]
             if d.get("key") == "repos.allowlist" and repos and set(repos) <= {fleet.PILOT_REPO}:
                 meant = ["rollback_to_pilot"]
+            elif d.get("key") == "retry.max_attempts" and _whole(d.get("value")) not in (None, _whole(self.config.get(
+                    "retry.max_attempts"))):
+                meant = ["retry_attempts"]       # call_law's A (model.Signals.attempts reads it alike): requests, failures
             self.config[str(d.get("key"))] = str(d.get("value"))
         elif a.action == "patch" and kind == "hpa":
             spec = (d.get("patch") or {}).get("spec") or {}
@@ -601,6 +604,12 @@ def meaning_keys(detail: dict[str, Any], meanings: Collection[str]) -> set[str]:
     and a breaker: either's "without it" keeps the other's key)."""
     after = {str(k): str(v) for k, v in (detail.get("set") or {}).items()}
     return {k for k in after if set(_env_meaning({key: v for key, v in after.items() if key != k}, after)) & set(meanings)}
+
+
+def _whole(value: object) -> int | None:
+    """A setting as a whole number from 1 (ASCII digits), None when FlowEngine could not read it as one."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
 
 
 def _scaling(old: int, new: int) -> list[str]:
