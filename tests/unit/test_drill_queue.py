@@ -131,3 +131,20 @@ def test_the_backlog_is_the_same_in_psql_blocks_and_the_gauge(tmp_path) -> None:
     later = run_one(d, ["psql", "-At", "-c", "SELECT count(*) FROM tasks WHERE status = 'queued'"], 1300.0)[1]
     assert later.strip() == "0" and "queued for a slot" not in run_one(d, "blocks status flows".split(), 1300.0)[1]
     assert d.simulator.evaluate("flowengine_flows_queued", 1300.0)[0].value == 0.0  # type: ignore[index]
+
+
+def test_a_backlog_while_flowengine_is_stopped_says_why_none_starts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Scaled to zero under a cap, the tasks still queued wait for a pod, not for a slot: ``blocks status flows`` must
+    not blame MAX_CONCURRENT_FLOWS then (redteam34b: "36 queued for a slot" with no FlowEngine pod), and says the
+    cap again once FlowEngine runs."""
+    from tests.unit.standins_corpus import START, run_one
+    from warroom.drill.directory import create_drill
+
+    d = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="z")
+    for argv, t in (("kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=1 -n production", 300.0),
+                    ("kubectl scale deployment/flowengine --replicas=0 -n production", 900.0)):
+        assert run_one(d, argv.split(), t)[0] == 0
+    said = run_one(d, "blocks status flows".split(), 1200.0)[1]
+    assert "for a slot" not in said and "none starts: FlowEngine runs no pod" in said, said
+    assert run_one(d, "kubectl scale deployment/flowengine --replicas=5 -n production".split(), 1200.0)[0] == 0
+    assert "queued for a slot (MAX_CONCURRENT_FLOWS)" in run_one(d, "blocks status flows".split(), 1800.0)[1]

@@ -481,8 +481,10 @@ def status_flows(ctx: Context, args: Args) -> None:
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
     queued = [f for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t) if f.status == "queued"]
-    if queued:
-        ctx.out(f"{len(queued)} queued for a slot (MAX_CONCURRENT_FLOWS), the oldest waiting {queued[0].duration:.0f}s")
+    if queued:      # why none of them starts: the cap, or no FlowEngine to claim them (a stop, its TaskDB gone)
+        why = {None: "for a slot (MAX_CONCURRENT_FLOWS)", DB_LOST: "(none starts: TaskDB unreachable)"}.get(
+            ctx.signals.interruption(ctx.t), "(none starts: FlowEngine runs no pod)")
+        ctx.out(f"{len(queued)} queued {why}, the oldest waiting {queued[0].duration:.0f}s")
 
 
 @command("status update", "status=! message=! component=")
