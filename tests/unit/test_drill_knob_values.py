@@ -122,3 +122,5 @@ def test_throttle_is_recorded_only_when_the_cap_in_force_falls() -> None:
                              "MAX_CONCURRENT_FLOWS=0", "MAX_CONCURRENT_FLOWS=1", "MAX_CONCURRENT_FLOWS=1"]):
         assert run_one(d, ["kubectl", "set", "env", "deployment/flowengine", env, "-n", "production"], 10.0 * t)[0] == 0
     assert [a.t for a in d.actions() if a.action == "throttle"] == [50.0, 70.0]     # 50 -> 5 and 50 (0 read) -> 1
+    # raised (the report's row for a lift: the backlog it drains): 50 -> 1000 (2000 read) and 5 -> 50 (0 read)
+    assert [a.t for a in d.actions() if a.action == "throttle_off"] == [40.0, 60.0]

@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "manual_review": "manual review mode enabled",
     "manual_review_off": "manual review mode disabled",
     "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",
+    "throttle_off": "concurrent flow cap raised (MAX_CONCURRENT_FLOWS): flows waiting for a slot start",
     "retry_attempts": "attempts per model call changed (retry.max_attempts)",
     "set_env": "deployment environment changed",
     "set_image": "deployment image changed",

@@ -592,8 +592,8 @@ def _env_meaning(before: Env, after: Env) -> list[str]:
         found.add("fallback_routing")
     if route_of(before) is not None and not routed:
         found.add("fallback_routing_off")
-    if cap(after) < cap(before):       # as FlowEngine reads it: 0, a word or unset leave its default in force
-        found.add("throttle")
+    if cap(after) != cap(before):      # as FlowEngine reads it: 0, a word or unset leave its default in force
+        found.add("throttle" if cap(after) < cap(before) else "throttle_off")
     return [k for k in ACTIONS if k in found]
 
 
