@@ -148,3 +148,16 @@ def test_a_backlog_while_flowengine_is_stopped_says_why_none_starts(tmp_path) ->
     assert "for a slot" not in said and "none starts: FlowEngine runs no pod" in said, said
     assert run_one(d, "kubectl scale deployment/flowengine --replicas=5 -n production".split(), 1200.0)[0] == 0
     assert "queued for a slot (MAX_CONCURRENT_FLOWS)" in run_one(d, "blocks status flows".split(), 1800.0)[1]
+
+
+def test_a_retry_of_a_queued_task_says_what_it_waits_for_not_a_cancel_no_tool_has(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``blocks flow retry`` of a task still queued told the IC to "cancel it before retrying": no stand-in cancels a
+    task (``blocks flow`` has no cancel; psql's UPDATE is journaled, not obeyed). It says what the task waits for."""
+    from tests.unit.standins_corpus import START, run_one
+    from warroom.drill.directory import create_drill
+
+    d = create_drill(tmp_path, "rate-limit", speed=10.0, start=START, name="r")
+    assert run_one(d, "kubectl set env deployment/flowengine MAX_CONCURRENT_FLOWS=1 -n production".split(), 300.0)[0] == 0
+    task = run_one(d, ["psql", "-At", "-c", "SELECT task_id FROM tasks WHERE status = 'queued' LIMIT 1"], 900.0)[1].strip()
+    code, _, err = run_one(d, ["blocks", "flow", "retry", task], 900.0)
+    assert code == 1 and "cancel" not in err and "queued for a slot (MAX_CONCURRENT_FLOWS)" in err, err

@@ -139,8 +139,10 @@ def flow_retry(ctx: Context, args: Args) -> None:
     flow = ctx.activity.find(task_id, ctx.t)
     if flow is None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
-    if flow.status in ("running", "queued"):
-        raise failed(f"task {task_id} is still {flow.status}; cancel it before retrying")
+    if flow.status == "running":        # nothing to run again yet (no stand-in cancels a task: none is offered)
+        raise failed(f"task {task_id} is still running; nothing to retry until it ends")
+    if flow.status == "queued":
+        raise failed(f"task {task_id} has not run yet: it is queued {waiting(ctx)}; nothing to retry")
     # --max-context-size prunes this run to that size; else pruning cuts to the knob's, as the flows' (context_cap)
     sized = bool(args.get("max_context_size"))
     asked = bool(args.get("enable_pruning")) or sized or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
@@ -481,10 +483,15 @@ def status_flows(ctx: Context, args: Args) -> None:
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
     queued = [f for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t) if f.status == "queued"]
-    if queued:      # why none of them starts: the cap, or no FlowEngine to claim them (a stop, its TaskDB gone)
-        why = {None: "for a slot (MAX_CONCURRENT_FLOWS)", DB_LOST: "(none starts: TaskDB unreachable)"}.get(
-            ctx.signals.interruption(ctx.t), "(none starts: FlowEngine runs no pod)")
-        ctx.out(f"{len(queued)} queued {why}, the oldest waiting {queued[0].duration:.0f}s")
+    if queued:
+        ctx.out(f"{len(queued)} queued {waiting(ctx)}, the oldest waiting {queued[0].duration:.0f}s")
+
+
+def waiting(ctx: Context) -> str:
+    """What a queued task waits for now: a slot under the cap, or a FlowEngine to claim it (a stop, its TaskDB gone),
+    as ``Signals.interruption`` says (the rule the logs and tasks follow)."""
+    return {None: "for a slot (MAX_CONCURRENT_FLOWS)", DB_LOST: "(none starts: TaskDB unreachable)"}.get(
+        ctx.signals.interruption(ctx.t), "(none starts: FlowEngine runs no pod)")
 
 
 @command("status update", "status=! message=! component=")
