@@ -56,6 +56,9 @@ def test_each_attempt_is_one_more_call_and_the_orchestrators_setting_is_the_defa
     assert "attempt 2/" not in out + err and (code == 1) == refuses(drill, others[0], T + 1, 1)
     code, _, err = run_one(drill, ["blocks", "flow", "retry", others[1], "--max-attempts", "0"], T)
     assert code == 2 and "Invalid value for '--max-attempts': '0' is not in the range 1<=x<=10." in err
+    for word in ("x", "2.5", "", "３"):        # no number at all: said so, not "out of range" (redteam34b)
+        code, _, err = run_one(drill, ["blocks", "flow", "retry", others[1], "--max-attempts", word], T)
+        assert code == 2 and f"Invalid value for '--max-attempts': '{word}' is not a valid integer." in err, err
 
 
 def test_the_breaker_bends_the_refused_share_and_says_why_while_open(drill: Drill) -> None:

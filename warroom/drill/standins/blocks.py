@@ -150,10 +150,11 @@ def flow_retry(ctx: Context, args: Args) -> None:
     pruning = cap is not None
     kb = flow.context_kb if cap is None else pruned(flow.context_kb, cap, unit(flow.repo, flow.k, "kbp"))
     model, answered = (args.text("model"), False) if args.text("model") else routed(ctx, flow.model, task_id)
-    tries = args.text("max_attempts") or str(ctx.signals.attempts(ctx.t))   # the orchestrator's retry.max_attempts
-    if attempts(tries) is None:
-        raise Usage(f"Invalid value for '--max-attempts': '{tries}' is not in the range "
-                    f"{ATTEMPTS[0]}<=x<={ATTEMPTS[-1]}.")
+    tries = args.text("max_attempts", str(ctx.signals.attempts(ctx.t)))    # else the orchestrator's retry.max_attempts
+    if attempts(tries) is None:     # as blocks' option parser (click) says each: a number out of range, or none
+        raise Usage(f"Invalid value for '--max-attempts': '{tries}' " + (
+            f"is not in the range {ATTEMPTS[0]}<=x<={ATTEMPTS[-1]}." if re.fullmatch(r"[+-]?[0-9]+", tries)
+            else "is not a valid integer."))
     ctx.out(f"{'Would retry' if args.get('dry_run') else 'Retrying'} {task_id} ({flow.flow_type} flow, repo {flow.repo}, model {model})")
     if pruning:
         ctx.out(f"  context pruning: {flow.context_kb:.0f}KB -> {kb:.0f}KB")
