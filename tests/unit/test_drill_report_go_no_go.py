@@ -46,18 +46,24 @@ def _report(d, inc, clock):  # type: ignore[no-untyped-def]
                         runbook_of=snap.runbook_by_id)
 
 
-def _late_go_resolved(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """The mass-failure drill: GO recorded 20 drill minutes after detection (the deadline is 15), then resolved
-    5 minutes later; the report read at the resolve."""
-    d, inc, clock = _declared(tmp_path)
-    clock.t = d.wall_time(60 + 1200)
+def _decide(d, inc, clock, verdicts) -> None:  # type: ignore[no-untyped-def]
+    """Each (drill minutes after detection, verdict) recorded by dana on RB-LAUNCH-005's decision, as the dialog does."""
     live = LiveIncident(inc)
     try:
         book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
     finally:
         live.close()
-    [view] = dec.standing(book, inc.refresh(), clock())
-    dec.record(inc, view, "GO", by="dana", why="7 repos failing, no root cause")
+    for minutes, verdict, why in verdicts:
+        clock.t = d.wall_time(60 + minutes * 60)
+        [view] = dec.standing(book, inc.refresh(), clock())
+        dec.record(inc, view, verdict, by="dana", why=why or f"{verdict} at {minutes}")
+
+
+def _late_go_resolved(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The mass-failure drill: GO recorded 20 drill minutes after detection (the deadline is 15), then resolved
+    5 minutes later; the report read at the resolve."""
+    d, inc, clock = _declared(tmp_path)
+    _decide(d, inc, clock, [(20, "GO", "7 repos failing, no root cause")])
     clock.t = d.wall_time(60 + 1500)
     inc.resolve("rolled back?", rollback=False, concerns=None)
     report = _report(d, inc, clock)
@@ -68,15 +74,7 @@ def test_a_go_after_the_deadline_reversing_a_no_go_in_time_is_not_taken_late(tmp
     """NO-GO at +10m, GO at +20m, deadline +15m: a verdict stood in time, so the GO is a reversal after
     the deadline (redteam32b), not "taken late", and the PIR says the same (``answered_in_time``)."""
     d, inc, clock = _declared(tmp_path)
-    live = LiveIncident(inc)
-    try:
-        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
-    finally:
-        live.close()
-    for minutes, verdict in ((10, "NO-GO"), (20, "GO")):
-        clock.t = d.wall_time(60 + minutes * 60)
-        [view] = dec.standing(book, inc.refresh(), clock())
-        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    _decide(d, inc, clock, [(10, "NO-GO", None), (20, "GO", None)])
     clock.t = d.wall_time(60 + 1500)
     inc.resolve("rolled back", rollback=False, concerns=None)
     said = "\n".join(_report(d, inc, clock).summary)
@@ -95,15 +93,7 @@ def test_what_a_go_opened_is_said_on_the_drill_clock_among_its_neighbours(tmp_pa
     drill time' lines. Every moment of that sentence (the GO, the NO-GO that reversed it, the closure)
     is now on the drill's clock in the report, and stays on the wall in the PIR (the journal's times)."""
     d, inc, clock = _declared(tmp_path)
-    live = LiveIncident(inc)
-    try:
-        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
-    finally:
-        live.close()
-    for minutes, verdict in ((20, "GO"), (22, "NO-GO")):
-        clock.t = d.wall_time(60 + minutes * 60)
-        [view] = dec.standing(book, inc.refresh(), clock())
-        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    _decide(d, inc, clock, [(20, "GO", None), (22, "NO-GO", None)])
     clock.t = d.wall_time(60 + 23 * 60)
     inc.close_runbook("RB-LAUNCH-002", "the GO was reversed")
     clock.t = d.wall_time(60 + 1500)
@@ -188,15 +178,7 @@ def test_what_a_go_opened_is_said_live_in_a_drill_on_its_clock_with_the_wall_bes
     from warroom.incident.closing import closure_of
 
     d, inc, clock = _declared(tmp_path)
-    live = LiveIncident(inc)
-    try:
-        book = live.snapshot().runbook_by_id("RB-LAUNCH-005")
-    finally:
-        live.close()
-    for minutes, verdict in ((20, "GO"), (22, "NO-GO")):
-        clock.t = d.wall_time(60 + minutes * 60)
-        [view] = dec.standing(book, inc.refresh(), clock())
-        dec.record(inc, view, verdict, by="dana", why=f"{verdict} at {minutes}")
+    _decide(d, inc, clock, [(20, "GO", None), (22, "NO-GO", None)])
     go_at, nogo_at = (f"{v['at']:%H:%M:%S} UTC" for v in inc.state.decisions)
     with LiveIncident(inc) as live:
         snap = live.snapshot()
