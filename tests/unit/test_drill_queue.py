@@ -154,7 +154,7 @@ def test_a_backlog_while_flowengine_is_stopped_says_why_none_starts(tmp_path) ->
 
 def test_a_retry_of_a_queued_task_says_what_it_waits_for_not_a_cancel_no_tool_has(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``blocks flow retry`` of a task still queued told the IC to "cancel it before retrying": no stand-in cancels a
-    task (``blocks flow`` has no cancel; psql's UPDATE is journaled, not obeyed). It says what the task waits for."""
+    task (``blocks flow`` has no cancel; psql refuses every write). It says what the task waits for."""
     from tests.unit.standins_corpus import START, run_one
     from warroom.drill.directory import create_drill
 

@@ -49,7 +49,7 @@ EXAMPLES = {
     ("curl", "progress_meter"): f"curl --no-progress-meter -o /dev/null [--progress-meter] {STATUS}",
     ("psql", "no_align"): f"psql [-A] {SQL[5:]}",
     ("psql", "tuples_only"): f"psql [-t] {SQL[5:]}",
-    ("psql", "quiet"): "psql [-q] -c \"UPDATE tasks SET status = 'x' WHERE 1 = 0\"",
+    ("psql", "quiet"): "psql [-q] -c 'BEGIN' -c 'COMMIT'",           # the command tags go
     ("psql", "expanded"): f"psql [-x] {SQL[5:]}",
     ("psql", "echo_queries"): f"psql [-e] {SQL[5:]}",
     ("psql", "command"): "psql [-c 'SELECT 1']",

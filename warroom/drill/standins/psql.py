@@ -20,6 +20,7 @@ from warroom.drill.model import Signals
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
 DATABASE = "flowengine_db"
+TABLES = ("tasks", "audit_logs", "pg_stat_activity")
 FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
               "c|command=* f|file=* 1|single-transaction d|dbname= U|username= h|host= p|port= F|field-separator= "
               "v|set|variable=* P|pset=*")
@@ -87,40 +88,19 @@ def run(ctx: Context, argv: list[str]) -> int:
 
 
 class Transaction:
-    """The session's transaction as PostgreSQL keeps it, so a write is recorded (``db_write``) only when
-    it commits. Outside a block each ``-c`` string is one implicit transaction and each script statement
-    commits on its own; ``BEGIN`` (or ``-1``) opens a block that spans actions until ``COMMIT`` or
-    ``ROLLBACK``, which an error aborts. SQLite keeps a savepoint for it, so a statement after a
-    ``ROLLBACK`` no longer sees what was undone."""
+    """The session's transaction block as PostgreSQL keeps it. Outside a block each ``-c`` string is one
+    implicit transaction and each script statement commits on its own; ``BEGIN`` (or ``-1``) opens a block
+    that spans actions until ``COMMIT`` or ``ROLLBACK``, and an error aborts it: every statement after that
+    is refused until it ends. The TaskDB takes no write (:func:`reads_only`), so a block has nothing to keep
+    or undo: it is what psql says, and which statements it refuses."""
 
-    def __init__(self, ctx: Context, conn: sqlite3.Connection) -> None:
-        self.ctx, self.conn = ctx, conn
+    def __init__(self) -> None:
         self.block: str | None = None             # None, "open" or "aborted"
-        self.held: list[dict[str, object]] = []   # the open transaction's writes
-        self.live = False                         # a savepoint is open
-
-    def start(self) -> None:
-        if not self.live:
-            self.conn.execute("SAVEPOINT psql_tx")
-            self.live = True
-
-    def end(self, commit: bool) -> None:
-        """Ends whatever transaction is open (none: nothing happens)."""
-        if commit:
-            for write in self.held:
-                self.ctx.record("db_write", **write)
-        self.held.clear()
-        if self.live:
-            self.conn.execute("RELEASE psql_tx" if commit else "ROLLBACK TO psql_tx")
-            if not commit:
-                self.conn.execute("RELEASE psql_tx")
-            self.live = False
-        self.block = None
 
     def control(self, stmt: str) -> tuple[str, str | None] | None:
         """``stmt``'s command tag and warning when it is BEGIN, COMMIT or ROLLBACK (and their other
-        spellings); None for any other statement. Savepoints, two-phase commit, chaining and read-only
-        blocks are refused, not half simulated."""
+        spellings); None for any other statement. Savepoints, two-phase commit and chaining are refused,
+        not half simulated."""
         m = TX_CONTROL.fullmatch(stmt)
         if m is None:
             if TX_REFUSED.match(stmt):
@@ -128,13 +108,10 @@ class Transaction:
             return None
         word, rest = " ".join(m[1].upper().split()), m[2].upper()
         if word in ("BEGIN", "START TRANSACTION"):
-            if "READ ONLY" in " ".join(rest.split()):
-                raise Refusal("drill: a read-only transaction is not simulated")
             if self.block == "aborted":
                 raise ToolError(ABORTED)
             if self.block == "open":
                 return word, "WARNING:  there is already a transaction in progress"
-            self.start()
             self.block = "open"
             return word, None
         if rest.strip():
@@ -142,22 +119,21 @@ class Transaction:
                           "ROLLBACK are)")
         commit = word in ("COMMIT", "END") and self.block != "aborted"
         warning = None if self.block else "WARNING:  there is no transaction in progress"
-        self.end(commit)
+        self.block = None
         return ("COMMIT" if commit else "ROLLBACK"), warning
 
 
-def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]], args: Args,
+def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
             variables: dict[str, str], stop: bool) -> int:
     """psql's actions one after the other, as psql 15 runs them (checked against a real server): a ``-c``
-    string is one request, so one transaction unless a block is open (an error ends it, undoes its writes
-    and skips the rest of the string); a script runs statement by statement; ``-1`` opens a block around
+    string is one request, so one transaction unless a block is open (an error ends it and skips the rest
+    of the string); a script runs statement by statement; ``-1`` opens a block around
     the whole run. An error inside a block aborts it: each statement after it is refused until COMMIT
     (which then rolls back) or ROLLBACK. An error ends only its action, unless ON_ERROR_STOP; the exit
     code is the last action's: 1 for a failed ``-c``, and a script's error counts only under ON_ERROR_STOP
-    (3). See :class:`Transaction` for what is recorded."""
-    tx, code = Transaction(ctx, conn), 0
+    (3)."""
+    tx, code = Transaction(), 0
     if args.get("single_transaction"):
-        tx.start()
         tx.block = "open"
     for kind, value in todo:
         code, text, place = 0, value, None       # place: the script's name errors carry ("-f -": <stdin>)
@@ -189,8 +165,7 @@ def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]],
                     continue
                 if tx.block == "aborted":
                     raise ToolError(ABORTED)
-                tx.start()
-                tx.held.extend(render(ctx, conn, stmt, args))
+                render(ctx, conn, stmt, args)
             except Refusal:
                 raise
             except ToolError as exc:
@@ -200,15 +175,10 @@ def session(ctx: Context, conn: sqlite3.Connection, todo: list[tuple[str, str]],
                 code = 1 if kind == "command" else 3 * stop
                 if kind == "command" or stop:
                     break
-            if kind != "command" and not tx.block:  # outside a block each script statement commits on its own
-                tx.end(True)
-        if not tx.block:
-            tx.end(code == 0)
         if code and stop:
             break
     if args.get("single_transaction") and not tx.block:    # -1's own COMMIT, after the run closed its block
         ctx.err("WARNING:  there is no transaction in progress")
-    tx.end(tx.block == "open" and bool(args.get("single_transaction")))    # psql's exit ends an open block
     return code
 
 
@@ -275,8 +245,28 @@ def interpolate(sql: str, variables: dict[str, str]) -> str:
 
 
 # ------------------------------------------------------------------------------ the database
-def database(ctx: Context) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:")
+class TaskDB(sqlite3.Connection):
+    """The drill's TaskDB: it answers queries and nothing else. Its rows are made from the flows the metrics
+    count, afresh at every action, so a write could never be seen again by the next ``psql`` nor by any
+    other stand-in or pane: one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets
+    a statement read the three tables and call functions, and denies the rest, whatever its spelling (a
+    CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO): ``denied`` says what it refused."""
+
+    denied: tuple[int, str | None] | None = None
+
+    def guard(self) -> None:
+        self.set_authorizer(self.allow)
+
+    def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
+        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE) or (
+                action == sqlite3.SQLITE_READ and arg1 in TABLES):
+            return sqlite3.SQLITE_OK
+        self.denied = self.denied or (action, arg1)
+        return sqlite3.SQLITE_DENY
+
+
+def database(ctx: Context) -> TaskDB:
+    conn = sqlite3.connect(":memory:", factory=TaskDB)
     conn.executescript(SCHEMA)
     conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
     # ``now() - created_at`` is a drill span, as a typed interval is (at x10 ten wall seconds are 100 s)
@@ -287,9 +277,11 @@ def database(ctx: Context) -> sqlite3.Connection:
     made = [flow_rows(ctx, f) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)]
     tasks, audit = [task for task, _ in made], [row for _, events in made for t, row in events if t <= ctx.t]
     audit.sort(key=lambda r: str(r[4]))
-    for name, rows in (("tasks", tasks), ("audit_logs", audit), ("pg_stat_activity", connections(ctx))):
+    for name, rows in zip(TABLES, (tasks, audit, connections(ctx)), strict=True):
         if rows:
             conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.commit()            # no transaction left open: what a statement may do is the authorizer's alone
+    conn.guard()
     return conn
 
 
@@ -413,27 +405,35 @@ class Refusal(ToolError):
     ON_ERROR_STOP, as no server said anything a later statement could follow."""
 
 
-def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> list[dict[str, object]]:
-    """Print ``stmt``'s answer; returns the write it made (``db_write``'s detail), for its transaction to keep."""
+def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
+    """Print ``stmt``'s answer."""
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
         raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
                       "and pg_stat_activity)")
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
+    conn.denied = None
     try:
         cur = conn.execute(translate(stmt, ctx.at, ctx.drill.speed))
         rows = cur.fetchall()
     except sqlite3.Error as exc:
-        raise ToolError(pg_error(str(exc), stmt)) from None
-    word, count = stmt.split(None, 1)[0].upper(), max(cur.rowcount, 0)
-    writes: list[dict[str, object]] = []
-    if cur.description is None:
-        if word in ("UPDATE", "INSERT", "DELETE"):
-            writes.append({"statement": stmt[:200], "rows": count})
-            word = ("INSERT 0" if word == "INSERT" else word) + f" {count}"
+        if conn.denied is None:
+            raise ToolError(pg_error(str(exc), stmt)) from None
+        action, name = conn.denied
+        if action == sqlite3.SQLITE_READ:       # SQLite's own tables (sqlite_master...): PostgreSQL has none
+            raise ToolError(pg_error(f"no such table: {name}", stmt)) from None
+        word = stmt.split(None, 1)[0].upper()
+        if word in ("SELECT", "VALUES", "TABLE"):   # a read of SQLite's own (pragma_table_info())
+            raise Refusal("drill: this query reads what the drill does not simulate (it answers SQL on tasks, "
+                          "audit_logs and pg_stat_activity)") from None
+        if word == "WITH":                      # a data-modifying CTE: name what it modifies
+            word = {sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE"}.get(action, "DELETE")
+        raise Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries, and its world would "
+                      "not follow a change to it (nothing was changed)") from None
+    if cur.description is None:             # a statement that returns no rows and changes nothing (REINDEX)
         if not args.get("quiet"):           # -q: no command tag
-            ctx.out(word)
-        return writes
+            ctx.out(stmt.split(None, 1)[0].upper())
+        return
     headers = [column_name(d[0]) for d in cur.description]
     texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
              for r in rows]
@@ -454,7 +454,6 @@ def render(ctx: Context, conn: sqlite3.Connection, stmt: str, args: Args) -> lis
              ).rstrip() for r in texts] + footer + [""]      # aligned output always ends with a blank line
     for line in lines:
         ctx.out(line)
-    return writes
 
 
 def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str | None) -> list[str]:
