@@ -20,7 +20,8 @@ def scaling(out: str) -> list[str]:
 def test_a_past_event_keeps_the_replicas_it_had_and_a_scale_says_from_what(tmp_path: Path) -> None:
     drill = create_drill(tmp_path, "audit-gap", speed=10.0, start=START)
     before = scaling(run_one(drill, EVENTS, 600.0)[1])
-    assert "Scaled down replica set flowengine-29m2pqbrh9 to 0 from 5" in before
+    steps = [ln for ln in before if "flowengine-29m2pqbrh9" in ln]      # the release's rollout, a pod at a time
+    assert steps == [f"Scaled down replica set flowengine-29m2pqbrh9 to {n - 1} from {n}" for n in range(5, 0, -1)]
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=0 -n production".split(), 300.0)[0] == 0
     after = scaling(run_one(drill, EVENTS, 900.0)[1])
     assert after[: len(before)] == before, (before, after)        # the past reads the same

@@ -218,6 +218,26 @@ def utc(wall: float) -> datetime:
     return datetime.fromtimestamp(wall, UTC)
 
 
+def tabwrite(text: str, padding: int = 2) -> str:
+    """``text`` through Go's tabwriter as kubectl's describers set it up (padding 2, spaces): a cell ended
+    by a tab is padded to the widest of its column among the run of adjacent lines that have that cell;
+    a line's last cell is not aligned. So a run of ``Key:\tvalue`` lines lines up and a line with no tab
+    (``Limits:``) starts a new run, as in kubectl's output."""
+    rows = [line.split("\t") for line in text.split("\n")]
+    widths = [[0] * (len(r) - 1) for r in rows]
+    for j in range(max(len(r) for r in rows) - 1):
+        i = 0
+        while i < len(rows):
+            k = i
+            while k < len(rows) and len(rows[k]) - 1 > j:
+                k += 1
+            for x in range(i, k):
+                widths[x][j] = max(len(rows[y][j]) for y in range(i, k)) + padding
+            i = max(k, i + 1)
+    return "\n".join("".join(c.ljust(w) for c, w in zip(r, widths[n], strict=False)) + r[-1]
+                     for n, r in enumerate(rows))
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], gap: int = 3) -> str:
     """Columns padded the way kubectl's tabwriter pads them."""
     cells = [list(map(str, headers))] + [[str(c) for c in r] for r in rows]

@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import shlex
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
 from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
-                                            deployment_pods, find, jsonpath, objects, usage)
+                                            deployment_pods, describe_deployment, find, jsonpath, objects, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -73,7 +74,7 @@ POD_ERRORS = {
 USAGE = """kubectl controls the Kubernetes cluster manager (the drill's cluster; nothing real is touched).
 
 Commands the drill answers:
-  get, describe (pods, nodes), logs, top, rollout (status, history, undo, restart), set (env, image),
+  get, describe (pods, nodes, deployments), logs, top, rollout (status, history, undo, restart), set (env, image),
   scale, autoscale, exec, apply, create secret, delete, patch, cordon, uncordon, drain, version
 
 Usage:
@@ -463,9 +464,11 @@ class Kubectl:
         return True
 
     def describe(self) -> None:
-        """Pods and nodes in kubectl's words; any other kind that exists points at ``get -o yaml``."""
+        """Pods, nodes and deployments in kubectl's words; any other kind that exists points at ``get -o yaml``."""
         kind, name = self.target()
         objs = self.find(kind, name, self.ns)
+        if objs and objs[0].describe is None and objs[0].api["kind"] == "Deployment":
+            objs = [replace(o, describe=describe_deployment(self.ctx, o)) for o in objs]
         if objs and objs[0].describe is None:
             singular = api_name(kind).split(".")[0]
             raise ToolError(f"error: drill: `kubectl describe {singular}` is not simulated; "
@@ -922,8 +925,8 @@ class Kubectl:
 
     def not_simulated(self) -> None:
         raise ToolError(f"error: drill: `kubectl {self.verb}` is not simulated in the drill (it answers get, describe "
-                        "pods/nodes, logs, top, rollout, set, scale, autoscale, exec, apply, create secret, delete, "
-                        "patch, cordon, drain)")
+                        "pods/nodes/deployments, logs, top, rollout, set, scale, autoscale, exec, apply, create "
+                        "secret, delete, patch, cordon, drain)")
 
 
 def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float, str]]:

@@ -26,7 +26,7 @@ from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, unit
 from warroom.drill.actions import Action
 from warroom.drill.cluster import NODES, Deployment, build_cluster, cordoned, short_hash
-from warroom.drill.standins.base import Context, Pod, age
+from warroom.drill.standins.base import Context, Pod, age, tabwrite, utc
 
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
@@ -139,9 +139,10 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
                (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
 
 
-def _lines(labels: dict[str, str], indent: int) -> str:
-    """Labels as ``describe`` prints them: one ``key=value`` a line, by key, under the first; ``<none>`` if none."""
-    return ("\n" + " " * indent).join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
+def _lines(labels: dict[str, str], indent: int, sep: str = "") -> str:
+    """Labels as ``describe`` prints them: one ``key=value`` a line, by key, under the first (after ``indent``
+    spaces, or ``sep``: a tab for ``tabwrite``); ``<none>`` if none."""
+    return ("\n" + " " * indent + sep).join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
 
 
 def describe_pod(ctx: Context, p: Pod) -> str:
@@ -210,6 +211,44 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
                (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
 
+def describe_deployment(ctx: Context, o: Obj) -> str:
+    """``kubectl describe deployment``, as kubectl's DeploymentDescriber writes it (a tab before each value, then
+    its tabwriter: ``tabwrite``), drawn from the object ``get -o yaml`` shows so the two cannot disagree; its
+    ReplicaSets from the pods that carry their hash, and the events about it from ``kubectl get events``."""
+    meta, spec, status = o.api["metadata"], o.api["spec"], o.api["status"]
+    c, n, ready = spec["template"]["spec"]["containers"][0], spec["replicas"], status["availableReplicas"]
+    dep, rs = ctx.cluster.deployments[o.name], {}
+    for p in deployment_pods(ctx, dep):
+        if p.status != "Terminating":
+            rs[p.template_hash] = rs.get(p.template_hash, 0) + 1
+    new = dep.current.template_hash
+    said = [e.row for e in events(ctx, dep.namespace) if e.api["involvedObject"] == {"kind": "Deployment",
+                                                                                     "name": o.name}]
+    resources = [f"    {title}:\n" + "".join(f"      {k}:\t{v}\n" for k, v in c["resources"][key].items())
+                 for title, key in (("Limits", "limits"), ("Requests", "requests"))]
+    return tabwrite(
+        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\n"
+        f"CreationTimestamp:\t{utc(ctx.wall(dep.history[0].at)):%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"Labels:\t{_lines(meta.get('labels', {}), 0, sep=chr(9))}\n"
+        f"Annotations:\t{_lines(meta['annotations'], 0, sep=chr(9)).replace('=', ': ')}\n"
+        f"Selector:\t{','.join(f'{k}={v}' for k, v in spec['selector']['matchLabels'].items())}\n"
+        f"Replicas:\t{n} desired | {status['updatedReplicas']} updated | {status['replicas']} total | {ready} "
+        f"available | {max(0, n - ready)} unavailable\nStrategyType:\tRollingUpdate\nMinReadySeconds:\t0\n"
+        "RollingUpdateStrategy:\t25% max unavailable, 25% max surge\nPod Template:\n"
+        f"  Labels:\t{_lines(spec['template']['metadata']['labels'], 0, sep=chr(9))}\n  Containers:\n   {c['name']}:\n"
+        f"    Image:\t{c['image']}\n    Port:\t{c['ports'][0]['containerPort']}/TCP\n    Host Port:\t0/TCP\n"
+        + "".join(resources) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
+        + "".join(f"      {e['name']}:\t{e['value']}\n" for e in c["env"])
+        + "    Mounts:\t<none>\n  Volumes:\t<none>\nConditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n"
+        + "".join(f"  {k['type']}\t{k['status']}\t{k['reason']}\n" for k in status["conditions"])
+        + "OldReplicaSets:\t" + (", ".join(f"{o.name}-{h} ({k}/{k} replicas created)" for h, k in rs.items()
+                                           if h != new) or "<none>")
+        + f"\nNewReplicaSet:\t{o.name}-{new} ({rs.get(new, 0)}/{n} replicas created)\n"
+        + ("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n"
+           + "".join(f"  {k}\t{r}\t{a}\tdeployment-controller\t{m}\n" for a, k, r, _, m in said)
+           if said else "Events:\t<none>\n"))
+
+
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
     return [Obj(_api(ctx, "Node", n, None, -63.5 * DAY, spec={"unschedulable": n in off}),
@@ -275,12 +314,16 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
             continue
         obj = f"deployment/{dep.name}"
         for prev, rev in zip(dep.history, dep.history[1:], strict=False):
-            if horizon <= rev.at <= ctx.t:
-                out.append((rev.at, dep.namespace, "Normal", "ScalingReplicaSet", obj,
-                            f"Scaled up replica set {dep.name}-{rev.template_hash} to 1"))
-                out.append((min(ctx.t, rev.at + dep.rollout_seconds), dep.namespace, "Normal", "ScalingReplicaSet",
-                            obj, f"Scaled down replica set {dep.name}-{prev.template_hash} to 0 from "
-                                 f"{replicas_before(ctx, dep.name, rev.at)}"))
+            # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
+            # old one down by one; only the steps taken by now (a rollout half done says so, not "to 0")
+            n = replicas_before(ctx, dep.name, rev.at) if horizon <= rev.at <= ctx.t else 0
+            step = dep.rollout_seconds / max(1, n)
+            for i in range(n):
+                out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
+                    (rev.at + i * step, f"Scaled up replica set {dep.name}-{rev.template_hash} to {i + 1}"
+                                        + f" from {i}" * (i > 0)),
+                    (rev.at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev.template_hash} to "
+                                              f"{n - 1 - i} from {n - i}")) if t <= ctx.t]
         for p in deployment_pods(ctx, dep):
             if p.node is None:
                 out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
