@@ -392,7 +392,7 @@ class Kubectl:
     # ------------------------------------------------------------------ get, describe
     def get(self) -> None:
         kind, name = self.target()
-        if kind in ("namespaces", "services", "replicasets"):
+        if kind in ("namespaces", "services"):
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
         objs = self.sorted(self.find(kind, name, self.scope))
         if self.output(kind, [o.api for o in objs], single=bool(name)):
@@ -787,6 +787,9 @@ class Kubectl:
         # what the drill cluster can take away: its secrets, deployments, autoscalers, pods, objects made by apply
         there = kind in ("secrets", "deployments", "hpa", "pods") and self.exists(kind, name)
         if not there and f"{singular}/{name}" not in self.ctx.cluster.extra:
+            if self.exists(kind, name):         # listed by get: NotFound would be a lie
+                raise ToolError(f"error: drill: `kubectl delete {singular}` is not simulated (it deletes pods, "
+                                "deployments, secrets, autoscalers and what apply or create made)")
             if self.args.get("ignore_not_found"):
                 return
             raise not_found(kind, name)
@@ -811,7 +814,10 @@ class Kubectl:
             raise ToolError(f'error: unable to parse "{patch}": yaml: {yaml_error(exc)}') from None
         if body is not None and not isinstance(body, dict):
             raise ToolError(f'error: unable to parse "{patch}": a patch is a JSON (or YAML) object')
-        if kind not in ("deployments", "hpa", "configmaps") or not self.exists(kind, name):
+        if kind not in ("deployments", "hpa", "configmaps") and self.exists(kind, name):    # listed by get
+            raise ToolError(f"error: drill: `kubectl patch {api_name(kind).split('.')[0]}` is not simulated (it "
+                            "patches deployments, autoscalers and configmaps)")
+        if not self.exists(kind, name):
             raise not_found(kind, name)
         if kind == "hpa" and body and "spec" in body:
             self.check_hpa(str(name), body["spec"], self.ctx.cluster.hpa[str(name)])

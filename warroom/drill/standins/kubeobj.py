@@ -38,13 +38,18 @@ KIND_TABLE = {
     "nodes": ("node nodes no", "", "STATUS,ROLES,AGE,VERSION"),
     "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "autoscaling",
             "REFERENCE,TARGETS,MINPODS,MAXPODS,REPLICAS,AGE"),
-    "replicasets": ("replicaset replicasets rs", "apps", ""), "services": ("service services svc", "", ""),
+    "replicasets": ("replicaset replicasets rs", "apps", "DESIRED,CURRENT,READY,AGE|CONTAINERS,IMAGES,SELECTOR"),
+    "services": ("service services svc", "", ""),
     "configmaps": ("configmap configmaps cm", "", "DATA,AGE"),
     "secrets": ("secret secrets", "", "TYPE,DATA,AGE"),
     "namespaces": ("namespace namespaces ns", "", ""),
     "networkpolicies": ("networkpolicy networkpolicies netpol", "networking.k8s.io", ""),
     "statefulsets": ("statefulset statefulsets sts", "apps", ""),
     "persistentvolumeclaims": ("persistentvolumeclaim persistentvolumeclaims pvc", "", ""),
+    # kinds every cluster serves and the drill's estate has none of: kubectl says "No resources found"
+    "ingresses": ("ingress ingresses ing", "networking.k8s.io", ""), "jobs": ("job jobs", "batch", ""),
+    "cronjobs": ("cronjob cronjobs cj", "batch", ""), "daemonsets": ("daemonset daemonsets ds", "apps", ""),
+    "poddisruptionbudgets": ("poddisruptionbudget poddisruptionbudgets pdb", "policy", ""),
 }
 KINDS = {alias: kind for kind, (names, group, _) in KIND_TABLE.items()
          for alias in (kind, *names.split(), *(f"{n}.{group}" for n in names.split()[:2] if group))}
@@ -249,6 +254,30 @@ def describe_deployment(ctx: Context, o: Obj) -> str:
            if said else "Events:\t<none>\n"))
 
 
+def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
+    """Each deployment's ReplicaSets, one per pod template it has had (the old ones kept at 0, as a
+    deployment's revision history keeps them): its replicas are the pods that carry its hash and are not
+    terminating, so its scaling is what the ``ScalingReplicaSet`` events and ``describe deployment`` say."""
+    out = []
+    for dep in (d for d in ctx.cluster.deployments.values() if scope in (None, d.namespace)):
+        pods = [p for p in deployment_pods(ctx, dep) if p.status != "Terminating"]
+        first = {r.template_hash: r.at for r in reversed(dep.history)}         # created with its first revision
+        for rev in {r.template_hash: r for r in dep.history}.values():         # its latest revision
+            h, mine = rev.template_hash, [p for p in pods if p.template_hash == rev.template_hash]
+            n, ready, labels = len(mine), sum(p.ready for p in mine), dep.pod_labels(rev)
+            api = _api(ctx, "ReplicaSet", f"{dep.name}-{h}", dep.namespace, first[h], apiVersion="apps/v1",
+                       spec={"replicas": n, "selector": {"matchLabels": labels}, "template": {
+                           "metadata": {"labels": labels}, "spec": {"containers": [
+                               {"name": dep.container, "image": rev.image}]}}},
+                       status={"replicas": n, "readyReplicas": ready, "availableReplicas": ready})
+            api["metadata"] |= {"labels": labels, "annotations": {"deployment.kubernetes.io/revision": str(rev.number)},
+                                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep.name,
+                                                     "controller": True}]}
+            out.append(Obj(api, (n, n, ready, age(ctx.t - first[h])),
+                           (dep.container, rev.image, ",".join(f"{k}={v}" for k, v in labels.items()))))
+    return sorted(out, key=lambda o: (o.api["metadata"]["namespace"], o.name))      # the API server's order
+
+
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
     return [Obj(_api(ctx, "Node", n, None, -63.5 * DAY, spec={"unschedulable": n in off}),
@@ -357,7 +386,7 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
     "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
     "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
                                        if scope in (None, d.namespace)],
-    "nodes": _nodes, "hpa": _hpa, "events": events,
+    "nodes": _nodes, "hpa": _hpa, "events": events, "replicasets": _replicasets,
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
     "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
                                             type="Opaque", data=dict.fromkeys(k, "")),

@@ -1,0 +1,76 @@
+"""``kubectl get rs`` in the drill, and objects ``get`` lists that a verb cannot touch.
+
+``describe deployment`` names its ReplicaSets, so an IC asks for them next; ``get rs`` was refused. Each
+ReplicaSet's replicas are the pods carrying its hash that are not terminating, so ``get rs``, ``get pods``
+and ``describe deployment`` agree at every moment of a rollout, a scale and an undo.
+
+``kubectl delete node node-1`` (or a configmap, a ReplicaSet) said ``NotFound`` for an object ``get`` lists;
+a kind every cluster serves (ingresses) was "the server doesn't have a resource type".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import Drill, create_drill
+
+NS = ["-n", "production"]
+MOMENTS = [590.0, 603.0, 610.0, 618.0, 640.0, 905.0, 912.0, 1210.0, 1216.0, 1300.0]
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    d = create_drill(tmp_path_factory.mktemp("d"), "rate-limit", speed=10.0, start=START)
+    for t, argv in ((600.0, ["set", "env", "deployment/flowengine", "MAX_CONCURRENT_FLOWS=3"]),
+                    (900.0, ["scale", "deployment/flowengine", "--replicas=7"]),
+                    (1200.0, ["rollout", "undo", "deployment/flowengine"])):
+        assert run_one(d, ["kubectl", *argv, *NS], t)[0] == 0
+    return d
+
+
+@pytest.mark.parametrize("t", MOMENTS)
+def test_replicasets_count_the_pods_that_carry_their_hash(drill: Drill, t: float) -> None:
+    sets = json.loads(run_one(drill, ["kubectl", "get", "rs", *NS, "-o", "json"], t)[1])["items"]
+    pods = json.loads(run_one(drill, ["kubectl", "get", "pods", *NS, "-o", "json"], t)[1])["items"]
+    table = run_one(drill, ["kubectl", "get", "rs", *NS], t)[1].splitlines()
+    assert [row.split()[0] for row in table[1:]] == sorted(s["metadata"]["name"] for s in sets)
+    for rs, row in zip(sets, table[1:], strict=True):
+        h = rs["metadata"]["labels"]["pod-template-hash"]
+        mine = [p for p in pods if p["metadata"]["labels"].get("pod-template-hash") == h]
+        counted = [p for p in mine if p["metadata"]["name"] not in terminating(drill, t)]
+        ready = sum(p["status"].get("containerStatuses", [{}])[0].get("ready", False) for p in counted)
+        assert (rs["spec"]["replicas"], rs["status"]["replicas"], rs["status"]["readyReplicas"]) == (
+            len(counted), len(counted), ready), (t, rs["metadata"]["name"])
+        assert row.split()[1:4] == [str(len(counted)), str(len(counted)), str(ready)]
+    text = run_one(drill, ["kubectl", "describe", "deployment", "flowengine", *NS], t)[1]
+    m = re.search(r"^NewReplicaSet:\s+(\S+) \((\d+)/", text, re.M)
+    assert m and any(s["metadata"]["name"] == m[1] and s["spec"]["replicas"] == int(m[2]) for s in sets)
+
+
+def terminating(drill: Drill, t: float) -> set[str]:
+    rows = run_one(drill, ["kubectl", "get", "pods", *NS], t)[1].splitlines()[1:]
+    return {r.split()[0] for r in rows if r.split()[2] == "Terminating"}
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["delete", "node", "node-1"], "`kubectl delete node` is not simulated"),
+    (["delete", "configmap", "flowengine-config", *NS], "`kubectl delete configmap` is not simulated"),
+    (["delete", "rs", "flowengine-29m2pqbrh9", *NS], "`kubectl delete replicaset` is not simulated"),
+    (["patch", "node", "node-1", "-p", "{}"], "`kubectl patch node` is not simulated"),
+    (["patch", "rs", "flowengine-29m2pqbrh9", *NS, "-p", "{}"], "`kubectl patch replicaset` is not simulated"),
+    (["delete", "configmap", "nope", *NS], 'configmaps "nope" not found'),
+    (["patch", "node", "nope", "-p", "{}"], 'nodes "nope" not found'),
+])
+def test_an_object_get_lists_is_never_not_found(drill: Drill, argv: list[str], said: str) -> None:
+    code, out, err = run_one(drill, ["kubectl", *argv], 500.0)
+    assert (code, out) == (1, "") and said in err, err
+
+
+@pytest.mark.parametrize("kind", ["ingress", "jobs", "cronjobs", "ds", "pdb"])
+def test_a_kind_every_cluster_serves_has_none_here(drill: Drill, kind: str) -> None:
+    assert run_one(drill, ["kubectl", "get", kind, *NS], 500.0) == (0, "", "No resources found in production namespace.\n")
