@@ -107,10 +107,12 @@ WRITES = [   # (statement, the word the refusal names); {f} is a file a write mi
     ("CREATE INDEX i ON tasks (status)", "CREATE"),
     ("DROP TABLE tasks", "DROP"),
     ("ALTER TABLE tasks ADD COLUMN x TEXT", "ALTER"),
-    ("ATTACH DATABASE '{f}' AS side", "ATTACH"),
     ("VACUUM INTO '{f}'", "VACUUM"),
-    ("PRAGMA query_only = OFF", "PRAGMA"),
     ("REINDEX", "REINDEX"),
+    ("TRUNCATE tasks", "TRUNCATE"),
+    ("COPY tasks FROM '{f}'", "COPY"),
+    ("MERGE INTO tasks t USING tasks s ON t.task_id = s.task_id WHEN MATCHED THEN DELETE", "MERGE"),
+    ("/* a comment */ -- and another\n  delete from tasks", "DELETE"),
 ]
 
 
@@ -136,3 +138,36 @@ def test_a_write_in_any_spelling_is_refused_and_changes_nothing(drill: Drill, tm
 def test_sqlites_own_tables_are_relations_postgresql_does_not_have(drill: Drill, sql: str) -> None:
     code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
     assert (code, out) == (1, "") and err.startswith('ERROR:  relation "sqlite_'), err
+
+
+@pytest.mark.parametrize(("sql", "token", "line", "caret"), [
+    ("PRAGMA query_only = OFF", "PRAGMA", "LINE 1: PRAGMA query_only = OFF", 8),
+    ("ATTACH DATABASE '{f}' AS side", "ATTACH", "LINE 1: ATTACH DATABASE '{f}' AS side", 8),
+    ("-- why\n  SELCT 1", "SELCT", "LINE 2:   SELCT 1", 10),
+    ("1 + 1", "1", "LINE 1: 1 + 1", 8),
+])
+def test_a_word_postgresql_has_no_command_for_is_its_syntax_error(drill: Drill, tmp_path: Path, sql: str, token: str,
+                                                                 line: str, caret: int) -> None:
+    """SQLite answered ``PRAGMA`` (its own tables' columns) and ``ATTACH`` (a file made anywhere); PostgreSQL
+    has neither command, and says so with the caret under the word."""
+    side = tmp_path / "side.db"
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql.format(f=side)], T)
+    assert (code, out, err) == (1, "", f'ERROR:  syntax error at or near "{token}"\n{line.format(f=side)}\n'
+                                       + " " * caret + "^\n")
+    assert not side.exists()
+
+
+@pytest.mark.parametrize("sql", ["SHOW statement_timeout", "SET statement_timeout = '5s'", "EXPLAIN SELECT 1",
+                                 "LISTEN flows", "RESET ALL", "DISCARD ALL"])
+def test_postgresqls_other_commands_are_refused_by_name_not_a_syntax_error(drill: Drill, sql: str) -> None:
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
+    word = sql.split()[0]
+    assert (code, out) == (1, "") and err == (f"drill: {word} is not simulated: the drill's TaskDB answers queries "
+                                              "(SELECT, WITH, VALUES, TABLE)\n"), err
+
+
+def test_table_and_comments_are_queries(drill: Drill) -> None:
+    first = run_one(drill, ["psql", "-At", "-c", "SELECT * FROM tasks LIMIT 2"], T)
+    assert run_one(drill, ["psql", "-At", "-c", "TABLE tasks LIMIT 2"], T) == first
+    assert run_one(drill, ["psql", "-At", "-c", "/* c */ -- d\nSELECT 3"], T) == (0, "3\n", "")
+    assert run_one(drill, ["psql", "-At", "-c", "-- nothing else"], T) == (0, "", "")

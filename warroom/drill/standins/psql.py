@@ -21,6 +21,15 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 
 DATABASE = "flowengine_db"
 TABLES = ("tasks", "audit_logs", "pg_stat_activity")
+QUERIES = ("SELECT", "WITH", "VALUES", "TABLE")          # what the drill's TaskDB answers
+# PostgreSQL 15's other commands (its reference's "SQL Commands"): refused by name, never run
+COMMANDS = frozenset("ABORT ALTER ANALYZE BEGIN CALL CHECKPOINT CLOSE CLUSTER COMMENT COMMIT COPY CREATE DEALLOCATE "
+                     "DECLARE DELETE DISCARD DO DROP END EXECUTE EXPLAIN FETCH GRANT IMPORT INSERT LISTEN LOAD LOCK "
+                     "MERGE MOVE NOTIFY PREPARE REASSIGN REFRESH REINDEX RELEASE RESET REVOKE ROLLBACK SAVEPOINT "
+                     "SECURITY SET SHOW START TRUNCATE UNLISTEN UPDATE VACUUM".split())
+CHANGES = frozenset("ALTER ANALYZE CALL CLUSTER COMMENT COPY CREATE DELETE DO DROP GRANT IMPORT INSERT LOCK MERGE "
+                    "REASSIGN REFRESH REINDEX REVOKE SECURITY TRUNCATE UPDATE VACUUM".split())
+LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)    # what may come before a statement's first word
 FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
               "c|command=* f|file=* 1|single-transaction d|dbname= U|username= h|host= p|port= F|field-separator= "
               "v|set|variable=* P|pset=*")
@@ -405,11 +414,32 @@ class Refusal(ToolError):
     ON_ERROR_STOP, as no server said anything a later statement could follow."""
 
 
+def not_run(word: str) -> Refusal:
+    why = "; its world could not follow a change to it, so nothing was changed" * (word in CHANGES)
+    return Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries ({', '.join(QUERIES)}){why}")
+
+
 def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
-    """Print ``stmt``'s answer."""
+    """Print ``stmt``'s answer. What reaches SQLite is a query by its first word: another PostgreSQL
+    command is refused by name, a word PostgreSQL has no command for is its syntax error (never
+    SQLite's answer to PRAGMA or ATTACH), and the TaskDB's authorizer refuses whatever writes anyway."""
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
         raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
                       "and pg_stat_activity)")
+    at = LEAD.match(stmt).end()             # type: ignore[union-attr]     # LEAD matches any text
+    if not (rest := stmt[at:]):             # only comments: PostgreSQL's empty query, psql prints nothing
+        return
+    word = "(" if rest.startswith("(") else (re.match(r"[A-Za-z_]\w*", rest) or [""])[0].upper()
+    if word in COMMANDS:
+        raise not_run(word)
+    if word not in (*QUERIES, "("):
+        token = re.match(r"[A-Za-z_]\w*|\d+(?:\.\d*)?|\S", rest)[0]     # type: ignore[index]
+        start, end = stmt.rfind("\n", 0, at) + 1, (stmt.find("\n", at) + 1 or len(stmt) + 1) - 1
+        lead = f"LINE {stmt.count(chr(10), 0, at) + 1}: "          # the caret under the word, as psql puts it
+        raise ToolError(f'ERROR:  syntax error at or near "{token}"\n{lead}{stmt[start:end]}\n'
+                        + " " * (len(lead) + at - start) + "^")
+    if word == "TABLE":                     # PostgreSQL's shorthand
+        stmt = stmt[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     conn.denied = None
@@ -422,17 +452,11 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         action, name = conn.denied
         if action == sqlite3.SQLITE_READ:       # SQLite's own tables (sqlite_master...): PostgreSQL has none
             raise ToolError(pg_error(f"no such table: {name}", stmt)) from None
-        word = stmt.split(None, 1)[0].upper()
-        if word in ("SELECT", "VALUES", "TABLE"):   # a read of SQLite's own (pragma_table_info())
+        if word != "WITH":                  # a read of SQLite's own (pragma_table_info())
             raise Refusal("drill: this query reads what the drill does not simulate (it answers SQL on tasks, "
                           "audit_logs and pg_stat_activity)") from None
-        if word == "WITH":                      # a data-modifying CTE: name what it modifies
-            word = {sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE"}.get(action, "DELETE")
-        raise Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries, and its world would "
-                      "not follow a change to it (nothing was changed)") from None
-    if cur.description is None:             # a statement that returns no rows and changes nothing (REINDEX)
-        if not args.get("quiet"):           # -q: no command tag
-            ctx.out(stmt.split(None, 1)[0].upper())
+        raise not_run({sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE"}.get(action, "DELETE")) from None
+    if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [column_name(d[0]) for d in cur.description]
     texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
