@@ -392,7 +392,7 @@ class Kubectl:
     # ------------------------------------------------------------------ get, describe
     def get(self) -> None:
         kind, name = self.target()
-        if kind in ("namespaces", "services"):
+        if kind == "namespaces":
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
         objs = self.sorted(self.find(kind, name, self.scope))
         if self.output(kind, [o.api for o in objs], single=bool(name)):

@@ -39,7 +39,8 @@ KIND_TABLE = {
     "hpa": ("horizontalpodautoscaler horizontalpodautoscalers", "autoscaling",
             "REFERENCE,TARGETS,MINPODS,MAXPODS,REPLICAS,AGE"),
     "replicasets": ("replicaset replicasets rs", "apps", "DESIRED,CURRENT,READY,AGE|CONTAINERS,IMAGES,SELECTOR"),
-    "services": ("service services svc", "", ""),
+    "services": ("service services svc", "", "TYPE,CLUSTER-IP,EXTERNAL-IP,PORT(S),AGE|SELECTOR"),
+    "endpoints": ("endpoints endpoints ep", "", "ENDPOINTS,AGE"),
     "configmaps": ("configmap configmaps cm", "", "DATA,AGE"),
     "secrets": ("secret secrets", "", "TYPE,DATA,AGE"),
     "namespaces": ("namespace namespaces ns", "", ""),
@@ -278,6 +279,35 @@ def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
     return sorted(out, key=lambda o: (o.api["metadata"]["namespace"], o.name))      # the API server's order
 
 
+SERVICES = ((fleet.NAMESPACE, fleet.DEPLOYMENT, 8080), (fleet.NAMESPACE, fleet.AUDIT_DEPLOYMENT, 8080),
+            (fleet.NAMESPACE, "postgres", 5432), ("monitoring", "prometheus", 9090))   # (namespace, name, port)
+
+
+def _services(ctx: Context, scope: str | None, endpoints: bool = False) -> list[Obj]:
+    """The estate's Services, each selecting ``app=NAME`` (FlowEngine's also selects a canary applied beside
+    it: ``Cluster.serves``), made with the estate and kept whatever happens to their pods; with ``endpoints``,
+    their Endpoints: the ready pods each selects, as the endpoints controller lists them (the first three,
+    then how many more)."""
+    out, pods = [], [p for p in all_pods(ctx, scope) if p.ready and p.status == "Running"]
+    for ns, name, port in sorted(s for s in SERVICES if scope in (None, s[0])):
+        made = -90.5 * DAY
+        if endpoints:
+            ips = [f"{p.ip}:{port}" for p in pods if p.namespace == ns and p.labels.get("app") == name]
+            shown = ",".join(ips[:3]) + (f" + {len(ips) - 3} more..." if len(ips) > 3 else "") or "<none>"
+            api = _api(ctx, "Endpoints", name, ns, made, subsets=[{"addresses": [{"ip": ip.split(":")[0]} for ip in ips],
+                                                                  "ports": [{"port": port, "protocol": "TCP"}]}] if ips else [])
+            out.append(Obj(api, (shown, age(ctx.t - made))))
+            continue
+        h = sum(map(ord, name))
+        ip = f"10.96.{h % 200 + 10}.{h * 7 % 250 + 2}"
+        api = _api(ctx, "Service", name, ns, made, spec={
+            "type": "ClusterIP", "clusterIP": ip, "selector": {"app": name},
+            "ports": [{"name": "http" if port == 8080 else name, "port": port, "protocol": "TCP", "targetPort": port}]})
+        api["metadata"] |= {"labels": {"app": name}}
+        out.append(Obj(api, ("ClusterIP", ip, "<none>", f"{port}/TCP", age(ctx.t - made)), (f"app={name}",)))
+    return out
+
+
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
     off, pods = cordoned(ctx.cluster.nodes, ctx.t), all_pods(ctx, None)
     return [Obj(_api(ctx, "Node", n, None, -63.5 * DAY, spec={"unschedulable": n in off}),
@@ -386,7 +416,8 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
     "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
     "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
                                        if scope in (None, d.namespace)],
-    "nodes": _nodes, "hpa": _hpa, "events": events, "replicasets": _replicasets,
+    "nodes": _nodes, "hpa": _hpa, "events": events, "replicasets": _replicasets, "services": _services,
+    "endpoints": lambda ctx, scope: _services(ctx, scope, endpoints=True),
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
     "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
                                             type="Opaque", data=dict.fromkeys(k, "")),
