@@ -71,6 +71,8 @@ POD_ERRORS = {
              "error: cannot exec into a container in a completed pod; current phase is Pending (deployment {name} "
              "has no running pods)", 'Error from server (NotFound): pods "{name}" not found'),
 }
+# kubectl's "all" category: the kinds ``get all`` lists (replication controllers aside: none in any drill)
+ALL = ("pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets", "hpa", "cronjobs", "jobs")
 USAGE = """kubectl controls the Kubernetes cluster manager (the drill's cluster; nothing real is touched).
 
 Commands the drill answers:
@@ -300,7 +302,7 @@ class Kubectl:
                             "a complete list of supported resources." if self.verb == "get" else
                             f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
         kind, slash, name = pos[0].partition("/")
-        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # kubectl would answer each one
+        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # get answers these (``get_many``)
             raise ToolError(f"error: drill: the drill answers one resource type (and name) per command: `kubectl "
                             f"{self.verb} {' '.join(pos)}` is not simulated; ask for each")
         if kind.lower() not in KINDS:
@@ -391,6 +393,9 @@ class Kubectl:
 
     # ------------------------------------------------------------------ get, describe
     def get(self) -> None:
+        pos = self.args.pos
+        if len(pos) == 1 and "/" not in pos[0] and ("," in pos[0] or pos[0] == "all"):
+            return self.get_many([k for w in pos[0].split(",") for k in (ALL if w == "all" else (w,))])
         kind, name = self.target()
         if kind == "namespaces":
             raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
@@ -399,13 +404,38 @@ class Kubectl:
             return
         if not objs:
             return self.no_resources(self.scope)
+        self.print_table(kind, objs)
+
+    def get_many(self, words: list[str]) -> None:
+        """``get pods,svc`` and ``get all`` (kubectl's category ``ALL``): each kind that has objects in turn, its
+        names prefixed with the kind (``deployment.apps/flowengine``), a blank line between; ``-o`` prints them
+        all as one List."""
+        if unknown := [w for w in words if w.lower() not in KINDS]:
+            raise ToolError(f'error: the server doesn\'t have a resource type "{unknown[0]}"')
+        kinds = list(dict.fromkeys(KINDS[w.lower()] for w in words))
+        if "namespaces" in kinds:
+            raise ToolError("error: drill: `kubectl get namespaces` is not simulated in the drill")
+        found = [(k, objs) for k in kinds if (objs := self.sorted(self.find(k, None, self.scope)))]
+        if self.args.text("output") == "name":
+            self.ctx.out("\n".join(f"{api_name(k)}/{o.name}" for k, objs in found for o in objs))
+            return
+        if self.output("", [o.api for _, objs in found for o in objs], single=False):
+            return
+        if not found:
+            return self.no_resources(self.scope)
+        for i, (k, objs) in enumerate(found):
+            if i:
+                self.ctx.out("")
+            self.print_table(k, objs, prefix=f"{api_name(k)}/")
+
+    def print_table(self, kind: str, objs: list[Obj], prefix: str = "") -> None:
         columns, _, wide_columns = KIND_TABLE[kind][2].partition("|")
         wide, labels = self.args.get("output") == "wide", bool(self.args.get("show_labels"))
         show_ns = self.all_ns and "namespace" in objs[0].api["metadata"]        # not for cluster-scoped kinds
         named = kind != "events"                                                # events have no NAME column
         heads = ["NAMESPACE"] * show_ns + ["NAME"] * named + [*columns.split(","),
                                                               *filter(None, wide_columns.split(",") * wide)]
-        rows = [[o.api["metadata"].get("namespace")] * show_ns + [o.name] * named + [*o.row, *o.wide * wide]
+        rows = [[o.api["metadata"].get("namespace")] * show_ns + [prefix + o.name] * named + [*o.row, *o.wide * wide]
                 + [",".join(f"{k}={v}" for k, v in o.labels.items()) or "<none>"] * labels for o in objs]
         text = table(heads + ["LABELS"] * labels, rows)
         self.ctx.out("\n".join(text.splitlines()[1:]) if self.args.get("no_headers") else text)

@@ -45,7 +45,7 @@ KIND_TABLE = {
     "secrets": ("secret secrets", "", "TYPE,DATA,AGE"),
     "namespaces": ("namespace namespaces ns", "", ""),
     "networkpolicies": ("networkpolicy networkpolicies netpol", "networking.k8s.io", ""),
-    "statefulsets": ("statefulset statefulsets sts", "apps", ""),
+    "statefulsets": ("statefulset statefulsets sts", "apps", "READY,AGE"),
     "persistentvolumeclaims": ("persistentvolumeclaim persistentvolumeclaims pvc", "", ""),
     # kinds every cluster serves and the drill's estate has none of: kubectl says "No resources found"
     "ingresses": ("ingress ingresses ing", "networking.k8s.io", ""), "jobs": ("job jobs", "batch", ""),
@@ -418,6 +418,12 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                                        if scope in (None, d.namespace)],
     "nodes": _nodes, "hpa": _hpa, "events": events, "replicasets": _replicasets, "services": _services,
     "endpoints": lambda ctx, scope: _services(ctx, scope, endpoints=True),
+    # Prometheus is a stateful set's one pod (``all_pods``)
+    "statefulsets": lambda ctx, scope: [
+        Obj(_api(ctx, "StatefulSet", p.deployment, p.namespace, -45 * DAY, apiVersion="apps/v1",
+                 spec={"replicas": 1, "serviceName": p.deployment, "selector": {"matchLabels": {"app": p.deployment}}},
+                 status={"replicas": 1, "readyReplicas": int(p.ready)}), (f"{int(p.ready)}/1", age(ctx.t + 45 * DAY)))
+        for p in all_pods(ctx, scope) if p.name == "prometheus-0"],
     # the drill keeps only a secret's key names; -o shows them with the value withheld, as RBAC would
     "secrets": lambda ctx, scope: [Obj(_api(ctx, "Secret", n, fleet.NAMESPACE, made(ctx, "secret", n, -34.5 * DAY),
                                             type="Opaque", data=dict.fromkeys(k, "")),
