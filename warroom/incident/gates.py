@@ -34,6 +34,10 @@ GATE_WORDS: dict[str, str] = {ev.VERIFY_STARTED: "pending", ev.VERIFY_PASSED: "p
 LAPSED = "lapsed"
 """A gate's status as a look shows it when it is still open (``pending`` in the journal) past its
 window: no outcome, nobody watching."""
+SUPERSEDED = "superseded"
+"""A run's gate as a look shows it when its step ran again, and journaled a gate of its own, before
+this one had an outcome: one gate per step is watched and settled (``sources.verify.open_gates``
+keeps the newest), so this one never will be; the re-run's gate judges the step from then on."""
 HELD = "held before"
 """A gate's status as a look shows it when it passed (``passed`` in the journal) on a measure that
 met its line from its step's start to the pass (``held_before``): no evidence the step worked."""
@@ -283,7 +287,7 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
 
 def run_gates(state: Any, now: datetime) -> dict[int, str]:
     """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
-    passed | held before | failed), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
+    passed | held before | failed | superseded: its step ran again before it had an outcome), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
     ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
     out: dict[int, str] = {}
@@ -302,6 +306,9 @@ def run_gates(state: Any, now: datetime) -> dict[int, str]:
             earlier = [int(r.seq or 0) for r in (st.runs if st is not None else []) if int(r.seq or 0) < seq]
             if not earlier:
                 continue
+            prev = opened.get((rb, step_id))
+            if prev is not None and prev != max(earlier) and out.get(prev) in ("pending", LAPSED):
+                out[prev] = SUPERSEDED      # its step ran again: the re-run's gate is the one watched
             opened[(rb, step_id)] = max(earlier)
             last[step_id] = (rb, step_id)
             first[(rb, step_id)] = v

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from warroom.execute.expectation import Verdict, verdict_of
-from warroom.incident.gates import HELD
+from warroom.incident.gates import HELD, SUPERSEDED
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ STEP_MARKS: dict[str, Mark] = {
     "unsettled": Mark("∅", "ran, verify window ended with no outcome", "[UNSETTLED]"),
     "unverified": Mark("⊠", "ran, verify gate FAILED", "[VERIFY-FAIL]"),
     "held_before": Mark("⊜", "ran, verify gate held before it", "[HELD-BEFORE]"),   # no evidence it worked
+    # a run's, never a step's: its step ran again before its gate had an outcome (``gates.SUPERSEDED``)
+    "superseded": Mark("⇢", "ran, verify gate left to the re-run's", "[RE-RUN]"),
     "failed": Mark("✖", "failed", "[FAIL]"),
     "timed_out": Mark("⧗", "timed out", "[TIMEOUT]"),
     "cancelled": Mark("⊘", "cancelled", "[CANCEL]"),
@@ -81,7 +83,9 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
     no outcome journaled) is ``unsettled``: nobody is watching it any more, so it is not
     "verifying", and nothing confirmed the mitigation, so it is not verified either. A gate that
     passed on a measure within its line since before the step ran (``held before``,
-    ``gates.held_before``) is ``held_before``: the step ran, but nothing shows it worked."""
+    ``gates.held_before``) is ``held_before``: the step ran, but nothing shows it worked. A run
+    whose step ran again before its gate had an outcome (``superseded``) is judged by the re-run's
+    gate, never "unsettled": nothing will ever settle it (one gate per step is watched)."""
     if status == "ok" and gate == "failed":
         return "unverified"
     if status == "ok" and verdict is not None and verdict.state == "unmet":
@@ -94,6 +98,8 @@ def step_state(status: str, verdict: Verdict | None, gate: str | None = None) ->
         return "unsettled"
     if status == "ok" and gate == HELD:
         return "held_before"
+    if status == "ok" and gate == SUPERSEDED:
+        return "superseded"
     return status
 
 

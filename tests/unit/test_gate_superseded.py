@@ -1,0 +1,64 @@
+"""A step run again while its verify gate still watched: the first run's gate gave way to the re-run's.
+
+`open_gates` keeps one open gate per (runbook, step, gate), the newest, so the first run's gate is
+never settled by anyone: no watcher, no `settle_open`. Before, every view that lists runs (the
+PIR's commands table and timeline, a stakeholder draft) read it as still watching inside its
+window and, past it, as "ran, verify window ended with no outcome", a gate the next
+`incident run` "settles" — which none ever did, while the re-run's gate passed
+(redteam35: the breaker step run twice in a rate-limit drill, its first run listed as unsettled
+beside "Verification passed (step 6)").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.unit.incident_fixtures import GATE_RUNBOOK
+from warroom.incident.cadence import draft_update
+from warroom.incident.gates import SUPERSEDED, run_gates
+from warroom.incident.marks import STEP_MARKS
+from warroom.incident.review.commands import commands
+from warroom.incident.store import IncidentStore
+from warroom.journal import events as ev
+from warroom.sources.verify import open_gates
+
+GATE = "quota < 75 within 10m"
+
+
+def _twice(tmp_path: Path, outcome: str | None):  # type: ignore[no-untyped-def]
+    rb = tmp_path / "gate.md"
+    rb.write_text(GATE_RUNBOOK)
+    inc = IncidentStore(tmp_path / "state").create(title="Gate", severity="P3", runbook=rb)
+    for deadline in ("2026-12-02T00:10:00Z", "2026-12-02T00:12:00Z"):
+        inc.append(ev.STEP_STARTED, {"step": 1, "step_id": "breaker", "label": "Turn the breaker on",
+                                     "command": "echo on", "mutating": True})
+        inc.append(ev.STEP_FINISHED, {"step": 1, "step_id": "breaker", "status": "ok", "exit_code": 0})
+        inc.append(ev.VERIFY_STARTED, {"step": 1, "step_id": "breaker", "expr": GATE, "window": 600.0,
+                                       "deadline": deadline})
+    if outcome is not None:
+        inc.append(outcome, {"step": 1, "step_id": "breaker", "expr": GATE, "value": 70.0, "value_text": "70%"})
+    return inc
+
+
+def test_the_first_runs_gate_is_said_to_have_given_way_to_the_rerun_in_every_view_of_runs(tmp_path: Path) -> None:
+    inc = _twice(tmp_path, ev.VERIFY_PASSED)
+    st = inc.refresh()
+    word = STEP_MARKS["superseded"].word
+    for now in (datetime(2026, 12, 2, 0, 5, tzinfo=UTC), datetime(2026, 12, 2, 1, 0, tzinfo=UTC)):
+        first, second = (run.seq for _, run in st.commands_run())
+        assert run_gates(st, now) == {first: SUPERSEDED, second: "passed"}
+        assert [r.result.split(" · ")[0] for r in commands(st, now)] == [word, "ok"]
+        assert f"(mitigation attempt): {word}." in draft_update(st, now, 900.0)
+        pir = inc.render(now=now)
+        assert "verify window ended with no outcome" not in pir and "verify gate still watching" not in pir
+    assert not open_gates(inc.read().events)      # the one outcome settled the re-run's gate: nothing left to settle
+
+
+def test_a_rerun_whose_gate_is_itself_unsettled_leaves_the_first_superseded_not_unsettled(tmp_path: Path) -> None:
+    inc = _twice(tmp_path, None)
+    st = inc.refresh()
+    first, second = (run.seq for _, run in st.commands_run())
+    past = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+    assert run_gates(st, past) == {first: SUPERSEDED, second: "lapsed"}
+    assert [g.deadline for g in open_gates(inc.read().events)] == [datetime(2026, 12, 2, 0, 12, tzinfo=UTC).timestamp()]
