@@ -131,8 +131,9 @@ def load_history(incident_dir: Path, *, state: Any = None, panes: Iterable[str] 
     for p in doc.panes:
         slo = SloConfig(id=p.id, title=p.title or p.id, query=p.query, unit=p.unit, warn=p.warn, crit=p.crit,
                         direction=p.direction, runbook=p.runbook, severity=p.severity)
-        stale = tuple((t, numbers.decode(v), float(a)) for t, v, a in p.stale)   # type: ignore[misc]
-        out.append(PaneHistory(slo, _values(p.points), doc.step, readings=_values(p.readings), stale=stale))
+        stale = tuple((_on_grid(t, doc.step), numbers.decode(v), float(a)) for t, v, a in p.stale)  # type: ignore[misc]
+        points = tuple((_on_grid(t, doc.step), v) for t, v in _values(p.points))
+        out.append(PaneHistory(slo, points, doc.step, readings=_values(p.readings), stale=stale))
     return History(incident_id=doc.incident, start=doc.start, end=doc.end, step=doc.step, panes=tuple(out),
                    title=doc.title, severity=doc.severity, runbook=doc.runbook, time_scale=doc.time_scale,
                    unread=tuple((p.id, p.error) for p in doc.panes if p.error and not p.points))
@@ -142,6 +143,22 @@ def _values(pairs: list[tuple[float, float | str]]) -> tuple[tuple[float, float]
     """Saved (time, value) pairs (in time order: ``read_saved`` refuses any other), each value read
     by the one codec ("+Inf" is inf)."""
     return tuple((t, numbers.decode(v)) for t, v in pairs)      # type: ignore[misc]
+
+
+#: Half the millisecond ``metric_history.fold`` keys a grid time by, as metrics.json keeps it.
+WRITTEN_TO = 5e-4
+
+
+def _on_grid(t: float, step: float) -> float:
+    """A grid point's time as the grid has it (``k * step``: ``metric_history.align``, the drill's and
+    Prometheus' answers), when ``t`` is within the millisecond it was written to; else ``t`` as saved.
+    A drill at x3600 is recorded every 15/3600 s, no whole number of milliseconds: read as written,
+    a point rounded up lay after its own grid time, and the replay showed NO DATA there (the point
+    before had run out its step) or the point before for a step's fraction."""
+    if step <= 4 * WRITTEN_TO:
+        return t
+    grid = round(t / step) * step
+    return grid if abs(grid - t) <= WRITTEN_TO + 1e-9 else t
 
 
 def _check_recording(path: Path, doc: Saved, state: Any, panes: Iterable[str]) -> None:
