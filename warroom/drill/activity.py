@@ -2,7 +2,7 @@
 
 The simulator knows rates; responders read tasks and logs. Flow *k* of a repo is asked for when the
 repo's count of flows asked for passes *k* and starts when its execution counter does (at once while a
-slot is free, else after its wait in FlowEngine's queue: ``queue``), and fails when its failure counter
+slot is free, else when FlowEngine's slots free one for it: ``queue.Slots``), and fails when its failure counter
 passed a whole number since flow *k - 1* started, so the tasks table, the logs and ``blocks`` hold the
 flows, waits and failures the metrics count; its type, duration, context and cause of failure are stable hashes of (repo, k)
 against the scenario's shares at that moment: again a pure function of time and actions.
@@ -21,18 +21,13 @@ from datetime import UTC, datetime
 
 from warroom.drill import fleet
 from warroom.drill.cluster import Cluster
-from warroom.drill.model import DB_LOST, KILLED, Retry, Signals, flow_seconds
+from warroom.drill.model import DB_LOST, Retry, Signals, unit
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
 TICK = 30.0                 # periodic log lines every 30 s
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
-
-
-def unit(*parts: object) -> float:
-    """A stable pseudo-random number in [0, 1) for these parts."""
-    return (zlib.crc32(":".join(str(p) for p in parts).encode()) % 1_000_003) / 1_000_003
 
 
 @dataclass(frozen=True)
@@ -102,23 +97,25 @@ class Activity:
                 now: float) -> Iterator[tuple[int, float, float | None, bool]]:
         """(k, asked for, run began or None while queued at ``now``, failed) of each of one repo's flows asked for in
         [t1, t2], in order: the counters alone, so ``find`` reads them without drawing every flow's details."""
-        asked, execs, fails = ("arr", repo.name), ("exec", repo.name), ("fail", repo.name)
-        queue = self.signals.queue.ever        # else each flow begins as it is asked for (the two counters are one)
+        asked, fails, q = ("arr", repo.name), ("fail", repo.name), self.series.schedule
+        i = fleet.REPOS.index(repo)
+        before_cap = math.inf if q is None else q.firsts[i] - 1   # the flows after it begin when the slots say
         first = math.ceil(self.series.value(asked, t1))
         last = math.floor(self.series.value(asked, t2))
-        started = math.floor(self.series.value(execs, now)) if queue else last
-        before = self.series.time_of(execs, first - 1, t1 - MAX_WINDOW, now if queue else t1)
+        before = self.series.time_of(asked, first - 1, t1 - MAX_WINDOW, t1) if first <= before_cap else t1
         failed_so_far = math.floor(self.series.value(fails, before))
-        start = began = t1
-        for k in range(first, last + 1):     # flow k is asked for, and begins, no earlier than flow k - 1
+        start = t1
+        for k in range(first, last + 1):     # flow k is asked for no earlier than flow k - 1
             start = self.series.time_of(asked, k, start, t2)
-            if k > started:
+            if k <= before_cap:         # no cap yet: it began as it was asked for
+                counted = math.floor(self.series.value(fails, start))
+                yield k, start, start, counted > failed_so_far
+                failed_so_far = counted
+            elif (run := q.flow(i, k, now) if q else None) is None:
                 yield k, start, None, False
-                continue
-            began = self.series.time_of(execs, k, max(start, began), now) if queue else start
-            counted = math.floor(self.series.value(fails, began))
-            yield k, start, began, counted > failed_so_far
-            failed_so_far = counted
+            else:
+                yield k, *run
+                start = run[0]
 
     def _task_id(self, repo: fleet.Repo, k: int) -> str:
         return "tsk_" + f"{zlib.crc32(f'{self.seed}:{repo.name}:{k}'.encode()):08x}"
@@ -146,16 +143,7 @@ class Activity:
         s = self.signals
         task_id = self._task_id(repo, k)
         ftype = _pick(FLOW_TYPES, unit(repo.name, k, "type"))
-        error, strands = None, s.strands(start)
-        if failed:        # why: one of the causes in force then, in proportion to their shares
-            causes = [(share, messages) for share, messages in s.fail_causes(repo, start) if share > 0]
-            u = unit(self.seed, repo.name, k, "fail") * sum(share for share, _ in causes)
-            messages: tuple[str, ...] = ("flow failed",)
-            for share, messages in causes:        # the cause ``u`` falls in (else the last one)
-                u -= share
-                if u < 0:
-                    break
-            error = messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+        error, strands = s.cause(repo, k, start) if failed else None, s.strands(start)
         # the model it asks for: one no provider answers exactly when that is why it failed (``Signals.strands``)
         asks = next((names for _, why, names in strands if why == error), None) or [
             p.name for p in fleet.PROVIDERS if all(p.name not in names for _, _, names in strands)] or fleet.PROVIDER_NAMES
@@ -173,11 +161,9 @@ class Activity:
         status = "failed" if failed else "succeeded"
         if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
-        duration = flow_seconds(s.latency_median(start), unit(repo.name, k, "dur"),
-                                "ok" if error is None else "killed" if error == KILLED else "fast")
-        if (stop := s.stop_between(start, start + duration)) is not None:   # scaled to zero under it: the pod
-            status, duration = ("failed" if failed else "cancelled"), stop - start   # ends it (the counters count
-            error = s.interruption(stop) if failed else None                 # a failure at its start)
+        duration, stop = s.run(repo, k, start, error)
+        if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
+            status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
         return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
                     int(unit(repo.name, k, "w") * 8) + 1)
 

@@ -85,6 +85,11 @@ def day_use(t: float) -> float:
     return raw(t) / (raw(0.0) - raw(fleet.QUOTA_RESET - DAY))
 
 
+def unit(*parts: object) -> float:
+    """A stable pseudo-random number in [0, 1) for these parts."""
+    return (zlib.crc32(":".join(str(p) for p in parts).encode()) % 1_000_003) / 1_000_003
+
+
 def noise(key: str, t: float, period: float = 90.0) -> float:
     """Smooth deterministic noise in [-1, 1]: hashed knots every ``period`` s, cosine-blended."""
     k = math.floor(t / period)
@@ -233,6 +238,10 @@ class Signals:
     def slots(self, t: float) -> int:
         """How many flows FlowEngine runs at once at ``t``: its env's cap, none while it is stopped (``offered``)."""
         return cap(self.env(t)) if self.running(t) else 0
+
+    def slot_changes(self) -> list[float]:
+        """The moments ``slots`` may change: a revision's env acting, FlowEngine's pods stopping or starting."""
+        return sorted({*(r.at + ENV_DELAY for r in self.cluster.flowengine.history), *(w for w, _ in self._running)})
 
     def hold(self, t: float) -> float:
         """The mean seconds a flow started at ``t`` runs, so holds its slot: E min(X, timeout) of its log-normal run at the
@@ -553,6 +562,27 @@ class Signals:
         for when, running in (r for r in self._running if r[0] <= t):
             since = None if running else when if since is None else since
         return since
+
+    def cause(self, repo: fleet.Repo, k: int, t: float) -> str:
+        """Why flow ``k`` of ``repo``, failing from ``t``, fails: one of the causes in force then, in proportion to
+        their shares (``fail_causes``), by a stable draw of (repo, k)."""
+        causes = [(share, messages) for share, messages in self.fail_causes(repo, t) if share > 0]
+        u = unit(self._seed, repo.name, k, "fail") * sum(share for share, _ in causes)
+        messages: tuple[str, ...] = ("flow failed",)
+        for share, messages in causes:        # the cause ``u`` falls in (else the last one)
+            u -= share
+            if u < 0:
+                break
+        return messages[int(unit(repo.name, k, "msg") * len(messages)) % len(messages)]
+
+    def run(self, repo: fleet.Repo, k: int, t: float, error: str | None) -> tuple[float, float | None]:
+        """(seconds, when its pods stopped under it or None) of flow ``k`` of ``repo`` run from ``t`` to its end
+        ``error`` (None: it succeeds): its own draw of ``flow_seconds``, cut where FlowEngine's pods stop. The one law
+        ``Activity``'s tasks and the queue's slots (``Slots``: a slot frees when the run ends) both read."""
+        seconds = flow_seconds(self.latency_median(t), unit(repo.name, k, "dur"),
+                               "ok" if error is None else "killed" if error == KILLED else "fast")
+        stop = self.stop_between(t, t + seconds)
+        return (seconds, None) if stop is None else (stop - t, stop)
 
     def stop_between(self, t1: float, t2: float) -> float | None:
         """The first moment in ``(t1, t2]`` FlowEngine's pods stopped, else None: a flow in flight

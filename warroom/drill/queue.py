@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import heapq
 import math
-from collections.abc import Callable
+from array import array
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 STEP = 30.0         # the queue's grid: two quota scrape steps; under the ~45 s a flow holds its slot
@@ -81,6 +84,7 @@ class Queue:
     def __init__(self, caps: list[float], offered: Callable[[float], float], hold: Callable[[float], float],
                  slots: Callable[[float], int]) -> None:
         self._caps = sorted(math.ceil(c / STEP) * STEP for c in caps)
+        self.first = min(caps, default=math.inf)       # when a cap first acts: ``Slots`` runs the flows from then
         self._offered, self._hold, self._slots = offered, hold, slots
         self._stretches: list[_Stretch] = []
 
@@ -178,3 +182,94 @@ class Queue:
         if self._at(t) is not None:
             return t
         return next((c for c in self._caps if c > t and not any(s.t0 <= c < s.end for s in self._stretches)), math.inf)
+
+
+class Slots:
+    """FlowEngine's slots flow by flow, from the moment ``t0`` a cap first acts: the source of truth of when each flow
+    runs (``Series`` derives the execution, failure and duration counters from it, ``Activity`` the tasks), so at every
+    instant no more run than the cap and none waits while a slot is free. First in, first out across the repos: a flow
+    begins at the later of its arrival and the first moment fewer run than the cap in force (``slots``, 0 while
+    FlowEngine is stopped), its run its own draw from then (``run``); a lower cap stops no run in flight (``ends``: the
+    runs in flight at ``t0``). A flow fails when its repo's failure counter, raised by its share at each begin
+    (``share``, from ``fails0``), passes a whole number: the counter and the failed tasks are one count. Computed
+    forward as asked, deterministic: a flow's begin depends on the flows before it only (``came`` its arrival)."""
+
+    def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
+                 share: Callable[[int, float], float], run: Callable[[int, int, float, bool], float],
+                 slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
+                 bounds: Sequence[float], hist0: Sequence[float]) -> None:
+        self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
+        self._came, self._share, self._run, self._slots = came, share, run, slots
+        self._changes = sorted(c for c in changes if c > t0)
+        self._ends = sorted(ends)               # a heap: when each run in flight ends
+        self._next = list(firsts)               # each repo's next flow not yet arrived (as far as ``_seen``)
+        self._seen = t0
+        self._waiting: deque[tuple[float, int, int]] = deque()      # (arrival, repo, k) not begun, in arrival order
+        self._last = t0                         # the latest begin: none begins before a flow that came before it
+        n = len(firsts)
+        self.came: list[list[float]] = [[] for _ in range(n)]      # per repo, its flows from ``firsts`` on that began
+        self.began: list[list[float]] = [[] for _ in range(n)]
+        self.fails: list[list[float]] = [[] for _ in range(n)]     # its failure counter once each began
+        self.order: list[float] = []            # every begin, in order, and the histogram after each (from ``hist0``):
+        self.hist: list[array[float]] = []      # flows that took at most each bound, their count and seconds
+
+    def advance(self, t: float) -> None:
+        """Every flow arrived by ``t`` in the queue, and every one of them that begins by ``t`` begun."""
+        if t <= self._seen:
+            return
+        arrived = []
+        for i in range(len(self.firsts)):
+            while (x := self._came(i, self._next[i], t)) is not None:
+                arrived.append((x, i, self._next[i]))
+                self._next[i] += 1
+        self._waiting.extend(sorted(arrived))
+        self._seen = t
+        while self._waiting:
+            x, i, k = self._waiting[0]
+            b = self._free(max(x, self._last))
+            if b == math.inf:       # stopped for good: they wait on
+                break
+            self._waiting.popleft()
+            self._begin(i, k, x, b)
+            if b > t:
+                break
+
+    def _free(self, t: float) -> float:
+        """The first moment from ``t`` fewer flows run than the cap in force (inf: never)."""
+        while True:
+            while self._ends and self._ends[0] <= t:
+                heapq.heappop(self._ends)
+            if len(self._ends) < self._slots(t):
+                return t
+            j = bisect.bisect_right(self._changes, t)
+            t = min(self._ends[0] if self._ends else math.inf, self._changes[j] if j < len(self._changes) else math.inf)
+            if t == math.inf:
+                return t
+
+    def _begin(self, i: int, k: int, x: float, b: float) -> None:
+        """Flow ``k`` of repo ``i``, arrived at ``x``, begins at ``b``: its outcome and run drawn, its slot held."""
+        before = self.fails[i][-1] if self.fails[i] else self.fails0[i]
+        after = before + self._share(i, b)
+        seconds = self._run(i, k, b, math.floor(after) > math.floor(before)) + b - x    # as ``Activity`` adds it
+        heapq.heappush(self._ends, x + seconds)
+        self.came[i].append(x)
+        self.began[i].append(b)
+        self.fails[i].append(after)
+        self._last = b
+        self.order.append(b)
+        last = self.hist[-1] if self.hist else self.hist0
+        self.hist.append(array("d", [v + (seconds <= le) for v, le in zip(last, self.bounds)] + [last[-2] + 1.0,
+                                                                                             last[-1] + seconds]))
+
+    def flow(self, i: int, k: int, now: float) -> tuple[float, float, bool] | None:
+        """(arrival, begin, failed) of flow ``k`` of repo ``i`` if it began by ``now``; None: it waits (or not come)."""
+        self.advance(now)
+        j = k - self.firsts[i]
+        if not 0 <= j < len(self.began[i]) or self.began[i][j] > now:
+            return None
+        before = self.fails[i][j - 1] if j else self.fails0[i]
+        return self.came[i][j], self.began[i][j], math.floor(self.fails[i][j]) > math.floor(before)
+
+    def started(self, i: int, t: float) -> int:
+        """How many of repo ``i``'s flows from ``firsts`` on began by ``t`` (``advance`` to ``t`` first)."""
+        return bisect.bisect_right(self.began[i], t)

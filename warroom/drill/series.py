@@ -7,16 +7,21 @@ never depend on when or how often anyone looks), from the totals of three days o
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from array import array
 from collections import OrderedDict
 
 from warroom.drill import fleet
 from warroom.drill.model import Signals, call_law, durations, lognormal_cdf
+from warroom.drill.queue import Slots
 
 GRID = 5.0                  # integration step, scenario seconds
 HISTORY = 7200.0            # history kept before the drill starts (1 h windows + 30 min sparkline)
 UPTIME = 3 * 86400.0        # counters look like a process that has run for three days
+DERIVED = ("exec", "fail", "bucket", "count", "sum")     # the counters the slots hold once a cap acts (``schedule``)
+EPS = 1e-9                  # a started count short of its next flow: under a whole one until that flow begins
 
 Key = tuple[str, ...]
 
@@ -49,10 +54,11 @@ class Series:
         self.width = len(self.keys)
         self.KEEP = max(4, self.HELD // (8 * self.CHUNK * self.width))   # chunks held in memory
         self.index: dict[Key, int] = {k: i for i, k in enumerate(self.keys)}
+        self._hist = self.index[("bucket", BUCKET_LABELS[0])]        # the histogram's columns, then count and sum
+        self._repos = {r.name: i for i, r in enumerate(fleet.REPOS)}
         self.rows = 0                                                # rows integrated so far
         self._starts: list[tuple[array[float], list[float]]] = []    # each chunk's first row, its rates
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
-        self._busy: list[int] = []          # chunks being integrated on (``_started`` reads rows before them)
 
     def rates(self, t: float) -> list[float]:
         """Per-second increments of every counter at ``t``, in ``keys`` order: the flows started (those asked for at
@@ -92,11 +98,6 @@ class Series:
             r = self.rates(self.t0 + i * GRID)
             row = [x + (a + b) * GRID / 2.0 for x, a, b in zip(row, rates, r, strict=True)]
             rates = r
-            self._busy.append((i - 1) // self.CHUNK)      # reading older rows drops no row of the chunk being built
-            try:
-                self._started(row, i, self.signals.queue.shift(self.t0 + i * GRID))
-            finally:
-                self._busy.pop()
             c, k = divmod(i, self.CHUNK)
             if k == 0:
                 self._starts.append((array("d", row), r))
@@ -104,18 +105,6 @@ class Series:
                 self._evict(newest=c)
             self._chunks[c].extend(row)
             self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
-
-    def _started(self, row: list[float], i: int, came: float) -> None:
-        """Set row ``i``'s count of flows started in each repo to its count of flows asked for at ``came`` (the
-        queue's ``shift``), read off the rows before (first in, first out: a flow starts once those before it did).
-        With no flow waiting that is the row's own count, so the two never drift apart once a backlog drains."""
-        pos = (came - self.t0) / GRID
-        j, frac = math.floor(pos), pos - math.floor(pos)
-        for repo in fleet.REPOS:
-            col, asked = self.index[("exec", repo.name)], self.index[("arr", repo.name)]
-            lo = row[asked] if j >= i else self._at(j, asked)
-            hi = row[asked] if j + 1 >= i else self._at(j + 1, asked)
-            row[col] = lo + (hi - lo) * frac
 
     def _extend(self, need: int) -> None:
         """Integrate on up to row ``need``."""
@@ -130,20 +119,16 @@ class Series:
             self.rows = need + 1
 
     def _evict(self, newest: int) -> None:
-        while len(self._chunks) > self.KEEP and (old := [c for c in self._chunks if c != newest and c not in self._busy]):
-            del self._chunks[old[0]]
+        while len(self._chunks) > self.KEEP:
+            del self._chunks[next(c for c in self._chunks if c != newest)]
 
     def _chunk(self, c: int) -> array[float]:
         """Chunk ``c``'s rows, re-integrated from its first row if it was dropped."""
         if c not in self._chunks:
             row, r = self._starts[c]
             self._chunks[c] = array("d", row)
-            self._busy.append(c)         # held until read, whatever its integration read before it
-            try:
-                self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
-                self._evict(newest=(self.rows - 1) // self.CHUNK)
-            finally:
-                self._busy.pop()
+            self._integrate(c * self.CHUNK + 1, min((c + 1) * self.CHUNK, self.rows) - 1, list(row), r)
+            self._evict(newest=(self.rows - 1) // self.CHUNK)
         self._chunks.move_to_end(c)
         return self._chunks[c]
 
@@ -216,7 +201,71 @@ class Series:
         return self.value(key, t) + self.signals.retried(key, t)
 
     def columns(self, cols: list[int], times: list[float]) -> list[list[float]]:
-        """The counters in columns ``cols`` at every time in ``times`` (one list per column)."""
+        """The counters in columns ``cols`` at every time in ``times`` (one list per column): once a cap acted, each
+        repo's flows started and failed and the duration histogram are the slots' (``schedule``), flow by flow."""
+        out = self._stored(cols, times)
+        if (q := self.schedule) is None or not any(self.keys[c][0] in DERIVED for c in cols):
+            return out
+        late = [j for j, t in enumerate(times) if t >= q.t0]
+        if not late:
+            return out
+        q.advance(max(times))
+        at = [times[j] for j in late]
+        asked = self._stored([self.index[("arr", r.name)] for r in fleet.REPOS], at)
+        for col, values in zip(cols, out, strict=True):
+            kind, h = self.keys[col][0], col - self._hist
+            i = self._repos.get(self.keys[col][-1], 0)
+            for j, t, a in zip(late, at, asked[i], strict=True) if kind in DERIVED else ():
+                done = q.started(i, t)
+                if kind == "exec":           # a whole flow more once it began; the flows asked for while none waits
+                    values[j] = min(a, q.firsts[i] + done - EPS)
+                elif kind == "fail":
+                    values[j] = q.fails[i][done - 1] if done else q.fails0[i]
+                else:
+                    m = bisect.bisect_right(q.order, t)
+                    values[j] = q.hist[m - 1][h] if m else q.hist0[h]
+        return out
+
+    @functools.cached_property
+    def schedule(self) -> Slots | None:
+        """The slots flow by flow (``queue.Slots``) once a cap acts (None: never, and every flow begins as it is asked
+        for): seeded with the counters then and the runs in flight (each began as it was asked for, failing when its
+        repo's failure counter passed a whole number since the flow before: ``Activity``'s rule)."""
+        s = self.signals
+        t0 = s.queue.first
+        if t0 == math.inf:
+            return None
+        arr = [self.index[("arr", r.name)] for r in fleet.REPOS]
+        fail = [self.index[("fail", r.name)] for r in fleet.REPOS]
+        at0 = [v[0] for v in self._stored(arr + fail + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
+        firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
+        for i, repo in enumerate(fleet.REPOS):
+            asked, fails = arr[i], fail[i]
+            k = math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0])
+            start = self.time_of(("arr", repo.name), k - 1, t0 - HISTORY, t0)
+            failed_so_far = math.floor(self._stored([fails], [start])[0][0])
+            for k in range(k, firsts[i]):
+                start = self.time_of(("arr", repo.name), k, start, t0)
+                counted = math.floor(self._stored([fails], [start])[0][0])
+                failed, failed_so_far = counted > failed_so_far, counted
+                run = s.run(repo, k, start, s.cause(repo, k, start) if failed else None)[0]
+                ends.append(start + (run + start - start))
+
+        def came(i: int, k: int, upto: float) -> float | None:
+            key = ("arr", fleet.REPOS[i].name)
+            if self._stored([self.index[key]], [upto])[0][0] < k:
+                return None
+            last[i] = self.time_of(key, k, last[i], upto)
+            return last[i]
+
+        def run(i: int, k: int, t: float, failed: bool) -> float:
+            return s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)[0]
+
+        return Slots(t0, firsts, came, lambda i, t: s.fails(fleet.REPOS[i], t)[0], run, s.slots, s.slot_changes(),
+                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], BOUNDS, at0[2 * len(arr):])
+
+    def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
+        """The integrated counters in columns ``cols`` at every time in ``times`` (one list per column)."""
         grid = [self._grid(t) for t in times]
         if grid:
             self._extend(max(i + (1 if f > 1e-9 else 0) for i, f in grid))

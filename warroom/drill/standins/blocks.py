@@ -473,17 +473,18 @@ def breaker_status(ctx: Context, args: Args) -> None:
 # ------------------------------------------------------------------------------ status, config, checks, comms
 @command("status flows", "active", store=True)
 def status_flows(ctx: Context, args: Args) -> None:
-    """The flows running now (``--active``), or every flow of the last ten minutes; none runs while
-    FlowEngine does not."""
-    flows = [f for f in ctx.activity.flows(ctx.t - 600, ctx.t, ctx.t) if f.status != "running" or ctx.signals.running(ctx.t)]
-    shown = [f for f in flows if f.status == "running" or not args.get("active")]
+    """The flows running now (``--active``: however long they waited for a slot), or those and every flow of the last
+    ten minutes; none runs while FlowEngine does not."""
+    flows = ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)      # the runs and the backlog, however long they waited
+    shown = [f for f in flows if f.status == "running" and ctx.signals.running(ctx.t)
+             or not args.get("active") and f.status != "running" and f.start >= ctx.t - 600]
     ctx.out(f"{len(shown)} {'active ' * bool(args.get('active'))}flow{'s' * (len(shown) != 1)}"
             + " in the last 10m" * (not args.get("active")))
     for f in shown[:20]:
         ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s"
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
-    queued = [f for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t) if f.status == "queued"]
+    queued = [f for f in flows if f.status == "queued"]
     if queued:
         ctx.out(f"{len(queued)} queued {waiting(ctx)}, the oldest waiting {queued[0].duration:.0f}s")
 
