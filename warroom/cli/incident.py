@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     sp = add("new", "declare an incident; prints its id", cmd_new)
     sp.add_argument("--title", help="what is seen (required; with --drill: the scenario's symptom)")
     sp.add_argument("--severity", type=_severity, metavar="{P1,P2,P3,P4}",
-                    help="required; with --drill: the scenario's")
+                    help="required; with --drill: the --runbook's, else the scenario's")
     sp.add_argument("--runbook", metavar="REF", help="runbook id (RB-CORE-003) or markdown file (with --drill:"
                                                      " the scenario's)")
     sp.add_argument("--commander", help="incident commander, a person (default: config incident.commander,"
@@ -206,6 +206,15 @@ def _severity(text: str) -> str:
     return value
 
 
+def _runbook_severity(ref: str, cfg: Any) -> str | None:
+    """The severity the runbook ``ref`` names (None when it names none), as the declare dialog offers
+    it when that runbook is picked (``runbook_severity``); a bad ref raises as declaring on it would."""
+    from warroom.incident.runbook_ref import resolve_ref
+    from warroom.runbook.parser import load_runbook
+
+    return (load_runbook(resolve_ref(ref, cfg)).severity or "").upper() or None
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     cfg, store = _store(args)
     drill = source = declared = None
@@ -223,6 +232,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         check_drill_speed(args.speed, "--speed")
         cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
+        if runbook and not severity:      # a runbook picked offers its severity, as the declare dialog does:
+            severity = _runbook_severity(runbook, cfg)     # the scenario's is its own runbook's
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         from warroom.incident.drill_report import declared_source
 
