@@ -61,21 +61,17 @@ class Series:
         self._chunks: OrderedDict[int, array[float]] = OrderedDict()  # held chunks, least recent first
 
     def rates(self, t: float) -> list[float]:
-        """Per-second increments of every counter at ``t``, in ``keys`` order: the flows started (those asked for at
-        ``queue.shift(t)``, ``t`` less their wait) fail and end by the world at ``t``; their wait is in their duration."""
+        """Per-second increments of every counter at ``t``, in ``keys`` order: every flow as it is asked for (once a cap
+        acts, ``columns`` reads the flows started and failed and their durations off FlowEngine's slots instead)."""
         s = self.signals
-        came, pace = s.queue.shift(t), s.queue.pace(t)
-        asked = [s.exec_rate(r, t) for r in fleet.REPOS]
-        execs = [s.exec_rate(r, came) * pace for r in fleet.REPOS] if came < t else asked
+        execs = [s.exec_rate(r, t) for r in fleet.REPOS]
         shares = [s.fails(r, t) if rate else (0.0, 0.0) for r, rate in zip(fleet.REPOS, execs, strict=True)]
         fails, killed = [rate * f for rate, (f, _) in zip(execs, shares)], sum(rate * k for rate, (_, k) in zip(execs, shares))
         out = execs + fails
         for p in fleet.PROVIDERS:
             total, codes = s.request_rate(p, t), s.code_shares(p, t)
             out += [total * codes.get(c, 0.0) for c in self.codes]
-        flows, wait = sum(execs), t - came
-        hist = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), flows - sum(fails), sum(fails) - killed, killed)
-        return out + hist[:-1] + [hist[-1] + flows * wait] + asked
+        return out + durations(s.latency_median(t), BOUNDS, sum(execs) - sum(fails), sum(fails) - killed, killed) + execs
 
     def _initial(self) -> list[float]:
         """The counters at ``t0``: three days of the undisturbed estate (noise-free)."""
