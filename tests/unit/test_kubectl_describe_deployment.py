@@ -41,7 +41,7 @@ def test_describe_agrees_with_get_pods_and_events(drill: Drill, t: float) -> Non
     spec, status, c = api["spec"], api["status"], api["spec"]["template"]["spec"]["containers"][0]
     assert field(text, "Replicas") == (f"{spec['replicas']} desired | {status['updatedReplicas']} updated | "
                                        f"{status['replicas']} total | {status['availableReplicas']} available | "
-                                       f"{spec['replicas'] - status['availableReplicas']} unavailable")
+                                       f"{status.get('unavailableReplicas', 0)} unavailable")
     assert field(text, "    Image") == c["image"]
     assert [(m[1], m[2]) for m in re.finditer(r"^      (\w+):\s+(\S*)$", text.split("Environment:")[1].split(
         "Mounts:")[0], re.M)] == [(e["name"], e["value"]) for e in c["env"]]

@@ -74,3 +74,17 @@ def test_an_object_get_lists_is_never_not_found(drill: Drill, argv: list[str], s
 @pytest.mark.parametrize("kind", ["ingress", "jobs", "cronjobs", "ds", "pdb"])
 def test_a_kind_every_cluster_serves_has_none_here(drill: Drill, kind: str) -> None:
     assert run_one(drill, ["kubectl", "get", kind, *NS], 500.0) == (0, "", "No resources found in production namespace.\n")
+
+
+@pytest.mark.parametrize("t", MOMENTS)
+def test_the_deployment_counts_what_its_replicasets_hold(drill: Drill, t: float) -> None:
+    """Mid-rollout the old and new sets hold six pods for five desired: ``status.replicas`` (describe's
+    "total") is their sum, and "unavailable" the ones of those not available, as the deployment controller's
+    calculateStatus makes them; it said "5 total | 0 unavailable" beside a get rs of 3 + 3."""
+    sets = json.loads(run_one(drill, ["kubectl", "get", "rs", *NS, "-l", "app=flowengine", "-o", "json"], t)[1])["items"]
+    dep = json.loads(run_one(drill, ["kubectl", "get", "deploy", "flowengine", *NS, "-o", "json"], t)[1])
+    held, available = (sum(s["status"][k] for s in sets) for k in ("replicas", "availableReplicas"))
+    assert dep["status"]["replicas"] == held, t
+    assert dep["status"].get("unavailableReplicas", 0) == max(0, held - available), t
+    text = run_one(drill, ["kubectl", "describe", "deployment", "flowengine", *NS], t)[1]
+    assert f"| {held} total | {available} available | {max(0, held - available)} unavailable" in text, t

@@ -186,6 +186,8 @@ Non-terminated Pods:          ({n} in total)
 
 def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     cur, ready, updated = dep.current, ctx.cluster.ready(dep, ctx.t), dep.updated(ctx.t)
+    # its ReplicaSets' pods (``_replicasets``): mid-rollout old and new hold more than desired
+    held = sum(status != "Terminating" for _, _, _, status, _, _ in ctx.cluster.pods(dep, ctx.t))
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
     if cur.cause and cur.cause != "<none>":
         ann["kubernetes.io/change-cause"] = cur.cause
@@ -204,8 +206,9 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
         "template": {"metadata": template_meta, "spec": {"containers": [container]}},
     }, status={
-        "observedGeneration": cur.number + 3, "replicas": dep.replicas, "updatedReplicas": updated,
+        "observedGeneration": cur.number + 3, "replicas": held, "updatedReplicas": updated,
         "readyReplicas": ready, "availableReplicas": ready,
+        **({"unavailableReplicas": held - ready} if held > ready else {}),     # the controller's, omitted at 0
         "conditions": [
             {"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
             {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
@@ -239,7 +242,7 @@ def describe_deployment(ctx: Context, o: Obj) -> str:
         f"Annotations:\t{_lines(meta['annotations'], 0, sep=chr(9)).replace('=', ': ')}\n"
         f"Selector:\t{','.join(f'{k}={v}' for k, v in spec['selector']['matchLabels'].items())}\n"
         f"Replicas:\t{n} desired | {status['updatedReplicas']} updated | {status['replicas']} total | {ready} "
-        f"available | {max(0, n - ready)} unavailable\nStrategyType:\tRollingUpdate\nMinReadySeconds:\t0\n"
+        f"available | {status.get('unavailableReplicas', 0)} unavailable\nStrategyType:\tRollingUpdate\nMinReadySeconds:\t0\n"
         "RollingUpdateStrategy:\t25% max unavailable, 25% max surge\nPod Template:\n"
         f"  Labels:\t{_lines(spec['template']['metadata']['labels'], 0, sep=chr(9))}\n  Containers:\n   {c['name']}:\n"
         f"    Image:\t{c['image']}\n    Port:\t{c['ports'][0]['containerPort']}/TCP\n    Host Port:\t0/TCP\n"
