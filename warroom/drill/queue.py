@@ -99,11 +99,6 @@ class Queue:
             self._stretches.append(_Stretch(s.t0, s.came[:keep], s.x[:keep], s.n[:keep], s.end if s.end < before else
                                             math.inf, (self._offered(u), self._slots(u), self._hold(u)), s.before))
 
-    @property
-    def ever(self) -> bool:
-        """Whether any cap came into force (else every flow starts as it arrives, and nothing here is computed)."""
-        return bool(self._caps)
-
     def _at(self, t: float) -> _Stretch | None:
         """The stretch ``t`` falls in, computed up to the step after ``t``; None: no flow waits at ``t``."""
         if not self._caps or t < self._caps[0]:
