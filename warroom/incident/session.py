@@ -628,6 +628,8 @@ class Incident(StepRunning):
         if status not in ev.STATUSES or status == "resolved":
             allowed = ", ".join(s for s in ev.STATUSES if s != "resolved")
             raise WarroomError(f"status must be one of {allowed} (resolve with `incident resolve`), got {status!r}")
+        if self.state.explicit_status == status:     # said already: nothing to change, as a severity set twice
+            raise WarroomError(f"{self.id} is already {status}")
         return self._append(ev.STATUS_CHANGED, {"from": self.state.status, "to": status})
 
     def mark_phase(self, phase: str, at: datetime | None = None, reason: str = "") -> Event:

@@ -95,7 +95,9 @@ def _status(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
         # the commander says it is mitigated: the milestone, as a mark would be (else the status read
         # "mitigated" while Time to mitigate said "not reached")
         s.first_said_mitigated_at, s.first_said_mitigated_seq = e.ts, e.seq
-    s._add_timeline(e, e.type, f"Status {old} -> {to}")
+    # the status it read by derivation (a verify gate passed), now the commander's word: no change
+    said = f"Status {to} (said by the commander; it already read {old})" if old == to else f"Status {old} -> {to}"
+    s._add_timeline(e, e.type, said)
 
 
 def _phase(s: IncidentState, e: Event, d: dict[str, Any]) -> None:
