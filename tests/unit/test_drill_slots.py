@@ -88,3 +88,14 @@ def test_the_rule_holds_through_a_stop_a_restart_and_the_cap_lifted(tmp_path: Pa
         stopped += not up and queued > 0
         drained += t > 1530.0 and queued == 0
     assert stopped and drained and slots(d, 2100.0)[1] == 0, (stopped, drained)
+
+
+def test_a_backlog_older_than_two_hours_is_listed_whole(tmp_path: Path) -> None:
+    """The tasks table lists two hours of flows; under cap 1 held for hours the oldest queued task waited longer. psql
+    and blocks listed 600 queued where the gauge counted 725 (3.5 h in): every flow still waiting is listed."""
+    d = drill(tmp_path, [("set env deployment/flowengine MAX_CONCURRENT_FLOWS=1", 300.0)])
+    running, queued, fifo = slots(d, 12600.0)
+    said = run_one(d, "blocks status flows".split(), 12600.0)[1]
+    oldest = re.search(r"^(\d+) queued for a slot \(MAX_CONCURRENT_FLOWS\), the oldest waiting (\d+)s", said, re.M)
+    gauge = d.simulator.evaluate("flowengine_flows_queued", 12600.0)[0].value       # type: ignore[index]
+    assert oldest and int(oldest[1]) == queued == gauge > 650 and int(oldest[2]) > 7200 and running == 1 and fifo, said

@@ -78,15 +78,22 @@ class Activity:
 
     def flows(self, t1: float, t2: float, now: float | None = None, *, window: float = MAX_WINDOW) -> list[Flow]:
         """Flows started in [t1, t2] (clamped to the simulated history and to ``window`` back from
-        ``t2``: what a stand-in's question can list), by start time."""
+        ``t2``: what a stand-in's question can list, with every flow still in flight at ``now``), by start time."""
         now = t2 if now is None else now
-        t1 = max(t1, self.series.t0 + 1.0, t2 - window)
+        whole = t1 <= t2 - window       # all a question can list: and a backlog older than that, whole (``_since``)
+        t1 = max(self._since(t2 - window, now) if whole else t1, self.series.t0 + 1.0)
         if t1 > t2:         # an empty window (a start after the end) reads no counters, however far out
             return []
         # the repos walked side by side in time: the hour being read is read once, not once a repo
         # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
         merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start)
         return sorted(merged, key=lambda f: (f.start, f.task_id))
+
+    def _since(self, back: float, now: float) -> float:
+        """``back``, or further back to the oldest flow still waiting or running at ``now`` (``Slots.oldest``): a
+        backlog older than the window is listed whole, as many tasks queued as the gauge counts."""
+        q = self.series.schedule
+        return back if q is None else min(back, q.oldest(now))
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
         """One repo's flows asked for in [t1, t2], in that order (see ``flows``)."""
@@ -171,7 +178,7 @@ class Activity:
         """The flow ``task_id`` among ``flows(now - MAX_WINDOW, now, now)``, the first of them if two
         share it. Only the flow whose id matches is drawn: a task's id is a hash of (repo, k), so
         the counters find it and ``blocks flow show`` costs a walk, not two hours of flows drawn."""
-        t1 = max(now - MAX_WINDOW, self.series.t0 + 1.0)
+        t1 = max(self._since(now - MAX_WINDOW, now), self.series.t0 + 1.0)
         if t1 > now:
             return None
         hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in fleet.REPOS

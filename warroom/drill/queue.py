@@ -192,8 +192,9 @@ class Slots:
     def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
                  share: Callable[[int, float], float], run: Callable[[int, int, float, bool], float],
                  slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
-                 bounds: Sequence[float], hist0: Sequence[float]) -> None:
+                 bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
         self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
+        self.longest = longest                  # no run lasts longer (the hard timeout)
         self._came, self._share, self._run, self._slots = came, share, run, slots
         self._changes = sorted(c for c in changes if c > t0)
         self._ends = sorted(ends)               # a heap: when each run in flight ends
@@ -205,6 +206,7 @@ class Slots:
         self.came: list[list[float]] = [[] for _ in range(n)]      # per repo, its flows from ``firsts`` on that began
         self.began: list[list[float]] = [[] for _ in range(n)]
         self.fails: list[list[float]] = [[] for _ in range(n)]     # its failure counter once each began
+        self.arrived: list[float] = []          # every begun flow's arrival, in the order they began
         self.order: list[float] = []            # every begin, in order, and the histogram after each (from ``hist0``):
         self.hist: list[array[float]] = []      # flows that took at most each bound, their count and seconds
 
@@ -252,6 +254,7 @@ class Slots:
         self.fails[i].append(after)
         self._last = b
         self.order.append(b)
+        self.arrived.append(x)
         last = self.hist[-1] if self.hist else self.hist0
         self.hist.append(array("d", [v + (seconds <= le) for v, le in zip(last, self.bounds)] + [last[-2] + 1.0,
                                                                                              last[-1] + seconds]))
@@ -264,6 +267,13 @@ class Slots:
             return None
         before = self.fails[i][j - 1] if j else self.fails0[i]
         return self.came[i][j], self.began[i][j], math.floor(self.fails[i][j]) > math.floor(before)
+
+    def oldest(self, now: float) -> float:
+        """When the oldest flow still running or waiting at ``now`` arrived (``now``: none): first in, first out, it is
+        the first one begun since ``now - longest`` (no run lasts longer), else the first still waiting."""
+        self.advance(now)
+        m = bisect.bisect_left(self.order, now - self.longest)
+        return self.arrived[m] if m < len(self.order) else self._waiting[0][0] if self._waiting else now
 
     def started(self, i: int, t: float) -> int:
         """How many of repo ``i``'s flows from ``firsts`` on began by ``t`` (``advance`` to ``t`` first)."""

@@ -258,7 +258,8 @@ class Series:
             return s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)[0]
 
         return Slots(t0, firsts, came, lambda i, t: s.fails(fleet.REPOS[i], t)[0], run, s.slots, s.slot_changes(),
-                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], BOUNDS, at0[2 * len(arr):])
+                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], BOUNDS, at0[2 * len(arr):],
+                     fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         """The integrated counters in columns ``cols`` at every time in ``times`` (one list per column)."""
