@@ -12,6 +12,7 @@ spelling, is now refused by name, nothing is recorded, and nothing outside the d
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,47 @@ def test_table_and_comments_are_queries(drill: Drill) -> None:
     assert run_one(drill, ["psql", "-At", "-c", "TABLE tasks LIMIT 2"], T) == first
     assert run_one(drill, ["psql", "-At", "-c", "/* c */ -- d\nSELECT 3"], T) == (0, "3\n", "")
     assert run_one(drill, ["psql", "-At", "-c", "-- nothing else"], T) == (0, "", "")
+
+
+@pytest.mark.parametrize("sql", ["SELECT sqlite_version()", "SELECT typeof(1)", "SELECT total_changes()",
+                                 "SELECT datetime('now')", "SELECT randomblob(4)", "SELECT 1 WHERE 'a' GLOB 'a'",
+                                 "WITH x AS (SELECT sqlite_source_id() AS v) SELECT v FROM x", "SELECT version()",
+                                 "SELECT date_trunc('hour', created_at) FROM tasks"])
+def test_a_function_postgresql_does_not_compute_alike_is_refused_by_name(drill: Drill, sql: str) -> None:
+    """SQLite answered its own functions (``sqlite_version()`` 3.40.1; ``total_changes()`` the rows the drill
+    inserted; ``datetime('now')`` the machine's clock, not the drill's) and said PostgreSQL's ``version()`` did
+    not exist: a function is computed only when PostgreSQL computes it alike, else refused by name."""
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
+    name = m[1] if (m := re.search(r"(\w+)\(", sql)) else "glob"
+    assert (code, out) == (1, "") and err.startswith(f"drill: function {name.lower()}() is not simulated"), err
+
+
+def test_a_pragma_in_a_cte_is_not_called_a_write(drill: Drill) -> None:
+    code, out, err = run_one(drill, ["psql", "-At", "-c", "WITH x AS (SELECT * FROM pragma_table_info('tasks')) "
+                                     "SELECT * FROM x"], T)
+    assert (code, out) == (1, "") and err.startswith("drill: this query reads what the drill does not simulate"), err
+
+
+@pytest.mark.parametrize(("sql", "shown"), [
+    ("/* a /* nested */ still a comment */ SELECT 1", "1\n"),       # PostgreSQL nests block comments
+    ("SELECT /* ; */ 1", "1\n"),
+    ("SELECT 1 -- ; SELECT 2", "1\n"),
+    ("SELECT $$a;b$$; SELECT $t$c;$t$", "a;b\nc;\n"),
+    (r"SELECT E'it\'s;\x41\n' || 'z'", "it's;A\nz\n"),
+    ("/* c */ BEGIN; SELECT 1; COMMIT", "BEGIN\n1\nCOMMIT\n"),
+])
+def test_statements_end_where_postgresqls_lexer_ends_them(drill: Drill, tmp_path: Path, sql: str, shown: str) -> None:
+    """A ``;`` in a comment or a dollar-quoted string split the statement there, a nested comment ended at its
+    first ``*/`` (``COMMENT is not simulated``), and ``E'...'`` was a column named E; as -c and as a script."""
+    assert run_one(drill, ["psql", "-At", "-c", sql], T) == (0, shown, "")
+    (script := tmp_path / "q.sql").write_text(sql + ";\n")
+    assert run_one(drill, ["psql", "-At", "-f", str(script)], T) == (0, shown, "")
+
+
+def test_a_value_on_several_lines_and_the_drills_date(drill: Drill) -> None:
+    """psql 15 marks a value that goes on below with "+" (`psql -c "SELECT E'a\\nbb' AS x, 1 AS y"` against a
+    real server, trailing blanks aside); ``current_date`` was the machine's date, not the drill's."""
+    assert run_one(drill, ["psql", "-c", r"SELECT E'a\nbb' AS x, 1 AS y"], T)[1].splitlines() == [
+        " x  | y", "----+---", " a +| 1", " bb |", "(1 row)", ""]
+    now = run_one(drill, ["psql", "-At", "-c", "SELECT now()"], T)[1]
+    assert run_one(drill, ["psql", "-At", "-c", "SELECT current_date"], T)[1] == now[:10] + "\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
@@ -29,7 +30,6 @@ COMMANDS = frozenset("ABORT ALTER ANALYZE BEGIN CALL CHECKPOINT CLOSE CLUSTER CO
                      "SECURITY SET SHOW START TRUNCATE UNLISTEN UPDATE VACUUM".split())
 CHANGES = frozenset("ALTER ANALYZE CALL CLUSTER COMMENT COPY CREATE DELETE DO DROP GRANT IMPORT INSERT LOCK MERGE "
                     "REASSIGN REFRESH REINDEX REVOKE SECURITY TRUNCATE UPDATE VACUUM".split())
-LEAD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)    # what may come before a statement's first word
 FLAGS = flags("A|no-align t|tuples-only X|no-psqlrc q|quiet x|expanded w|no-password W|password e|echo-queries "
               "c|command=* f|file=* 1|single-transaction d|dbname= U|username= h|host= p|port= F|field-separator= "
               "v|set|variable=* P|pset=*")
@@ -39,7 +39,12 @@ INERT = {"no_psqlrc", "no_password"}
 READS = {"no_align", "tuples_only", "quiet", "expanded", "echo_queries", "command", "file", "single_transaction",
          "dbname", "username", "host", "port", "field_separator", "set", "pset", *INERT}
 ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step's PGUSER is flowengine_user)
-STATEMENT = re.compile(r"""(?:'[^']*(?:'|$)|"[^"]*(?:"|$)|[^;'"])+""")   # to a ";" outside quotes (or the end)
+# a literal or quoted name as PostgreSQL's lexer reads it: E'' takes backslash escapes, $tag$...$tag$ anything
+QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|"(?:[^"]|"")*"?"""
+                    r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
+# PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``translate``'s)
+FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
+                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split())
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
@@ -158,14 +163,14 @@ def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
             place = None if kind == "stdin" else "<stdin>" if value == "-" else value
         elif args.get("echo_queries"):           # -e: a -c string is sent (and echoed) whole
             ctx.out(text)
-        for m in STATEMENT.finditer(text if code == 0 else ""):
-            if not (stmt := m[0].strip()):
+        for raw, end in statements(text if code == 0 else ""):
+            if not (stmt := raw.strip()):
                 continue
-            where = f"psql:{place}:{text.count(chr(10), 0, m.end()) + 1}: " if place else ""
+            where = f"psql:{place}:{text.count(chr(10), 0, end) + 1}: " if place else ""
             if kind != "command" and args.get("echo_queries"):
-                ctx.out(stmt + ";" * text.startswith(";", m.end()))
+                ctx.out(stmt + ";" * text.startswith(";", end))
             try:
-                if (said := tx.control(stmt)) is not None:
+                if (said := tx.control(scan(stmt)[0].strip())) is not None:
                     tag, warning = said
                     if warning:
                         ctx.err(where + warning)
@@ -258,19 +263,22 @@ class TaskDB(sqlite3.Connection):
     """The drill's TaskDB: it answers queries and nothing else. Its rows are made from the flows the metrics
     count, afresh at every action, so a write could never be seen again by the next ``psql`` nor by any
     other stand-in or pane: one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets
-    a statement read the three tables and call functions, and denies the rest, whatever its spelling (a
-    CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO): ``denied`` says what it refused."""
+    a statement read the three tables and call the functions PostgreSQL computes alike (``FUNCTIONS``), and
+    denies the rest, whatever its spelling (a CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO,
+    ``sqlite_version()``): ``denied`` says what it refused."""
 
-    denied: tuple[int, str | None] | None = None
+    denied: list[tuple[int, str | None, str | None]]
 
     def guard(self) -> None:
+        self.denied = []
         self.set_authorizer(self.allow)
 
     def allow(self, action: int, arg1: str | None, arg2: str | None, schema: str | None, source: str | None) -> int:
-        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE) or (
-                action == sqlite3.SQLITE_READ and arg1 in TABLES):
+        if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE) or (
+                action == sqlite3.SQLITE_READ and arg1 in TABLES) or (
+                action == sqlite3.SQLITE_FUNCTION and str(arg2).lower() in FUNCTIONS):
             return sqlite3.SQLITE_OK
-        self.denied = self.denied or (action, arg1)
+        self.denied.append((action, arg1, arg2))
         return sqlite3.SQLITE_DENY
 
 
@@ -365,7 +373,10 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     minutes of the drill, whatever its speed), like ``--since`` for the other stand-ins.
     """
     sql = re.sub(r"\$(\w*)\$(.*?)\$\1\$", lambda m: "'" + m[2].replace("'", "''") + "'", sql, flags=re.S)   # $$x$$
+    sql = re.sub(r"(?<![\w$])[Ee]'((?:[^'\\]|\\.|'')*)'", lambda m: "'" + unescape(m[1]).replace("'", "''") + "'", sql)
     sql = re.sub(r"(?:now\(\)|current_timestamp|localtimestamp)", f"'{pg_ts(now_wall)}'", sql, flags=re.I)
+    day, clock = pg_ts(now_wall).split(" ")          # the drill's date and time of day, not the machine's
+    sql = re.sub(r"\bcurrent_date\b", f"'{day}'", re.sub(r"\bcurrent_time\b", f"'{clock}'", sql, flags=re.I), flags=re.I)
     # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
     col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
     stamp_ = rf"('[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
@@ -378,6 +389,20 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     sql = re.sub(r"([A-Za-z_][A-Za-z0-9_.]*)\s+(NOT\s+)?ILIKE\s+('(?:[^']|'')*')",
                  lambda m: f"lower({m.group(1)}) {m.group(2) or ''}LIKE lower({m.group(3)})", sql, flags=re.I)
     return re.sub(r"\bleft\s*\(", "pg_left(", sql, flags=re.I)
+
+
+ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def unescape(body: str) -> str:
+    """An ``E'...'`` string's text: PostgreSQL's backslash escapes (``\\n``, ``\\x41``, ``\\101``, ``\\u00e9``)."""
+    def one(m: re.Match[str]) -> str:
+        if m[2] is not None:                  # any other character stands for itself
+            return ESCAPES.get(m[2], m[2])
+        if m[1]:
+            return chr(int(m[1][1:], 16) if m[1][0] in "xuU" else int(m[1], 8))
+        return "'"
+    return re.sub(r"''|\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|(.))", one, body, flags=re.S)
 
 
 TIMESTAMPS = ("created_at", "updated_at", "backend_start", "query_start")     # the drill's timestamp columns
@@ -419,6 +444,70 @@ def not_run(word: str) -> Refusal:
     return Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries ({', '.join(QUERIES)}){why}")
 
 
+def not_computed(name: str) -> Refusal:
+    """A function outside ``FUNCTIONS``: SQLite's own (``sqlite_version()``, ``typeof()``, ``datetime('now')``, the
+    real clock) would answer what PostgreSQL cannot, and one PostgreSQL has that SQLite lacks would be said not
+    to exist: neither is PostgreSQL's answer, so it is refused by name."""
+    return Refusal(f"drill: function {name.lower()}() is not simulated: the drill's TaskDB computes "
+                   f"{', '.join(sorted(f for f in FUNCTIONS if not f.startswith(('pg_', 'like'))))}")
+
+
+def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolError:
+    """What the authorizer's refusals of ``stmt`` mean: a write to a table (a CTE's) is refused by its verb, a
+    function by name, a relation PostgreSQL lacks (``sqlite_master``) is its error; anything else SQLite's own."""
+    verbs = {sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE", sqlite3.SQLITE_DELETE: "DELETE"}
+    for action, arg1, arg2 in denied:
+        if action in verbs and arg1 in TABLES:
+            return not_run(verbs[action])
+    for action, arg1, arg2 in denied:
+        if action == sqlite3.SQLITE_FUNCTION:
+            return not_computed(str(arg2))
+    own = re.search(r"(?i)\b(sqlite_\w+)\b(?!\s*\()", stmt)        # sqlite_master, sqlite_schema...: all SQLite's
+    if own and any(action == sqlite3.SQLITE_READ for action, _, _ in denied):
+        return ToolError(pg_error(f"no such table: {own[1]}", stmt))
+    return Refusal("drill: this query reads what the drill does not simulate (it answers SQL on tasks, audit_logs "
+                   "and pg_stat_activity)")
+
+
+def scan(text: str) -> tuple[str, list[int]]:
+    """``text`` with its comments blanked (``--`` to the line's end, ``/* */`` nested as PostgreSQL nests them; their
+    newlines kept, so a place in one is the same place in the other) and where its statements end: each ``;`` outside
+    a literal, a quoted name, a dollar-quoted string and a comment. An unclosed comment runs to the end, as
+    PostgreSQL's lexer reads it, and leaves the statement unfinished."""
+    out, cuts, i = list(text), [], 0
+    while i < len(text):
+        if text.startswith("--", i):
+            j = text.find("\n", i)
+            j = len(text) if j < 0 else j
+        elif text.startswith("/*", i):
+            depth, j = 1, i + 2
+            while depth and j < len(text):
+                step = text[j:j + 2]
+                depth += (step == "/*") - (step == "*/")
+                j += 2 if step in ("/*", "*/") else 1
+            if depth:
+                raise ToolError("ERROR:  unterminated /* comment at or near " + f'"{text[i:i + 40]}"')
+        elif m := QUOTED.match(text, i):
+            i = m.end()
+            continue
+        else:
+            if text[i] == ";":
+                cuts.append(i)
+            i += 1
+            continue
+        out[i:j] = [c if c == "\n" else " " for c in text[i:j]]
+        i = j
+    return "".join(out), cuts
+
+
+def statements(text: str) -> Iterator[tuple[str, int]]:
+    """``text``'s statements (``scan``'s cuts), each with the place it ends."""
+    start = 0
+    for end in [*scan(text)[1], len(text)]:
+        yield text[start:end], end
+        start = end + 1
+
+
 def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     """Print ``stmt``'s answer. What reaches SQLite is a query by its first word: another PostgreSQL
     command is refused by name, a word PostgreSQL has no command for is its syntax error (never
@@ -426,8 +515,9 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
         raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
                       "and pg_stat_activity)")
-    at = LEAD.match(stmt).end()             # type: ignore[union-attr]     # LEAD matches any text
-    if not (rest := stmt[at:]):             # only comments: PostgreSQL's empty query, psql prints nothing
+    code = scan(stmt)[0]                    # comments blanked: what is left is what PostgreSQL reads
+    at = len(code) - len(code.lstrip())
+    if not (rest := code[at:].rstrip()):    # only comments: PostgreSQL's empty query, psql prints nothing
         return
     word = "(" if rest.startswith("(") else (re.match(r"[A-Za-z_]\w*", rest) or [""])[0].upper()
     if word in COMMANDS:
@@ -439,23 +529,19 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         raise ToolError(f'ERROR:  syntax error at or near "{token}"\n{lead}{stmt[start:end]}\n'
                         + " " * (len(lead) + at - start) + "^")
     if word == "TABLE":                     # PostgreSQL's shorthand
-        stmt = stmt[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
+        code = code[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
-    conn.denied = None
+    conn.denied = []
     try:
-        cur = conn.execute(translate(stmt, ctx.at, ctx.drill.speed))
+        cur = conn.execute(translate(code, ctx.at, ctx.drill.speed))
         rows = cur.fetchall()
     except sqlite3.Error as exc:
-        if conn.denied is None:
+        if m := re.fullmatch(r"no such function: (\S+)", str(exc)):
+            raise not_computed(m[1]) from None
+        if not conn.denied:
             raise ToolError(pg_error(str(exc), stmt)) from None
-        action, name = conn.denied
-        if action == sqlite3.SQLITE_READ:       # SQLite's own tables (sqlite_master...): PostgreSQL has none
-            raise ToolError(pg_error(f"no such table: {name}", stmt)) from None
-        if word != "WITH":                  # a read of SQLite's own (pragma_table_info())
-            raise Refusal("drill: this query reads what the drill does not simulate (it answers SQL on tasks, "
-                          "audit_logs and pg_stat_activity)") from None
-        raise not_run({sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE"}.get(action, "DELETE")) from None
+        raise denial(conn.denied, stmt) from None
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [column_name(d[0]) for d in cur.description]
@@ -470,14 +556,27 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         lines = [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
         numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
-        widths = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
+        widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
         head = [" " + " | ".join(h.center(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
-        lines = head * (not tuples) + [
-            (" " + " | ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(r, widths, numeric, strict=True))
-             ).rstrip() for r in texts] + footer + [""]      # aligned output always ends with a blank line
+        lines = head * (not tuples) + [ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
     for line in lines:
         ctx.out(line)
+
+
+def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
+    """One row of psql's aligned table: a value with newlines takes a line each, and a "+" after a line says
+    the value goes on below (``print_aligned_text``'s wrap marks), as psql 15 prints ``E'a\\nb'``."""
+    parts = [v.split("\n") for v in row]
+    out = []
+    for j in range(max(map(len, parts))):
+        line = " "
+        for k, (lines, w, num) in enumerate(zip(parts, widths, numeric, strict=True)):
+            text = lines[j] if j < len(lines) else ""
+            more = "+" if j < len(lines) - 1 else " " * (k < len(parts) - 1)
+            line += (text.rjust(w) if num else text.ljust(w)) + more + "| " * (k < len(parts) - 1)
+        out.append(line.rstrip())
+    return out
 
 
 def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str | None) -> list[str]:
