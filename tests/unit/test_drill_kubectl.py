@@ -100,12 +100,12 @@ def test_a_deployment_patch_changes_what_it_says_or_is_refused(tmp_path: Path) -
     assert kubectl("patch", "deployment", "flowengine", "-p", '{"spec":{"replicas":2}}')[:2] == (
         0, "deployment.apps/flowengine patched\n")
     assert kubectl("get", "deployment", "flowengine", "-o", "jsonpath={.spec.replicas}")[1] == "2"
-    assert [a.action for a in drill.actions()] == ["scale_to"]
+    assert [a.action for a in drill.actions()] == ["scale_to", "scale_down"]     # five pods to two: an action
     for body in ('{"spec":{"template":{"spec":{}}}}', '{"spec":{"replicas":"3"}}', '{"spec":{"replicas":2},"x":1}',
                  '{"spec":{"replicas":-1}}', '{"spec":{"replicas":true}}'):
         code, out, err = kubectl("patch", "deployment", "flowengine", "-p", body)
         assert code == 1 and out == "" and err, body
-    assert [a.action for a in drill.actions()] == ["scale_to"]
+    assert [a.action for a in drill.actions()] == ["scale_to", "scale_down"]
     assert kubectl("get", "deployment", "flowengine", "-o", "jsonpath={.spec.replicas}")[1] == "2"
 
 

@@ -325,15 +325,16 @@ def test_scaling_down_is_not_replicas_added(tmp_path: Path) -> None:
     drill = warm_drill(tmp_path, "timeout", speed=SPEED, start=START, name="down")
     assert run_one(drill, "kubectl delete hpa flowengine -n production".split(), 100.0)[0] == 0   # it would undo them
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=2 -n production".split(), 300.0)[0] == 0
-    assert [a.action for a in drill.actions()] == ["delete", "scale_to"]
+    assert [a.action for a in drill.actions()] == ["delete", "scale_to", "scale_down"]   # fewer pods: an action
     assert drill.simulator.signals.contention(350.0) > 1.5          # two pods carry five pods' work
     assert run_one(drill, "kubectl scale deployment/flowengine --replicas=8 -n production".split(), 400.0)[0] == 0
     assert [a.action for a in drill.actions()][-1] == "scale" and drill.simulator.signals.contention(480.0) < 0.98
     # an older drill's record of the operation ("scale" with a replica count) still replays as one
     lines = (drill.path / ACTIONS_FILE).read_text().splitlines()
-    old = [json.dumps({**json.loads(line), "action": "scale"}) if '"scale_to"' in line else line for line in lines]
+    old = [json.dumps({**json.loads(line), "action": "scale"}) if json.loads(line)["action"] == "scale_to" else line
+           for line in lines]
     (drill.path / ACTIONS_FILE).write_text("\n".join(old) + "\n")
-    assert [a.action for a in drill.actions()] == ["delete", "scale_to", "scale_to", "scale"]
+    assert [a.action for a in drill.actions()] == ["delete", "scale_to", "scale_down", "scale_to", "scale"]
     assert run_one(drill, "kubectl get deployment flowengine -n production --no-headers".split(), 500.0)[1].split()[1] \
         == "8/8"
 

@@ -46,6 +46,7 @@ ACTIONS: dict[str, str] = {
     "flowengine_stop": "FlowEngine scaled to zero (all flows halted)",
     "flowengine_start": "FlowEngine scaled back up",
     "scale": "FlowEngine replicas added",
+    "scale_down": "FlowEngine replicas removed",
     "manual_review": "manual review mode enabled",
     "manual_review_off": "manual review mode disabled",
     "throttle": "concurrent flows throttled (MAX_CONCURRENT_FLOWS)",

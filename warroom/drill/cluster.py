@@ -304,7 +304,7 @@ class Cluster:
             target = self.deployments.get(name)     # the autoscaler moves it into its new bounds; zero stays zero
             kept = min(max(target.replicas, int(hpa["min"])), int(hpa["max"])) if target and target.replicas else 0
             if target is not None and target.replicas != kept:
-                meant = ["scale"] if name == fleet.DEPLOYMENT and kept > target.replicas else []
+                meant = _scaling(target.replicas, kept) if name == fleet.DEPLOYMENT else []
                 target.scale(kept, a.t)
         elif a.action == "patch" and kind == "configmaps" and name in self.configmaps:
             data = (d.get("patch") or {}).get("data") or {}     # a merge patch: null removes the key
@@ -613,9 +613,10 @@ def _whole(value: object) -> int | None:
 
 
 def _scaling(old: int, new: int) -> list[str]:
-    """What scaling FlowEngine from ``old`` to ``new`` replicas means."""
+    """What scaling FlowEngine from ``old`` to ``new`` replicas means, by hand or by its autoscaler's bounds:
+    fewer pods are an action too (one pod at 180% CPU slows and fails flows), never nothing."""
     if new == 0 < old:
         return ["flowengine_stop"]
     if old == 0 < new:
         return ["flowengine_start"]
-    return ["scale"] if new > old else []
+    return ["scale"] if new > old else ["scale_down"] if new < old else []

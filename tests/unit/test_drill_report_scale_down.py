@@ -1,0 +1,41 @@
+"""Scaling FlowEngine down is an action the drill report names, with what it changed (issue 13 item 9).
+
+Scaling up meant "scale", to zero "flowengine_stop"; scaling down to some pods meant nothing, so no
+row said it, while it moves curves: `kubectl patch hpa flowengine -p
+'{"spec":{"minReplicas":1,"maxReplicas":1}}'` in the rate-limit drill took the flow failure rate from
+4.5% to 25% and P95 from 77 s to 178 s twenty minutes on, and the report's "What was done" was empty
+(redteam35; RB-LAUNCH-002's own "Pin the autoscaler to the pilot's three replicas" step too).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import START, run_one
+from warroom.drill.directory import create_drill
+from warroom.incident.drill_report import drill_report
+
+PIN = ["kubectl", "patch", "hpa", "flowengine", "-n", "production", "-p",
+       '{"spec":{"minReplicas":1,"maxReplicas":1}}']
+SCALE = ["kubectl", "scale", "deployment/flowengine", "-n", "production", "--replicas=1"]
+
+
+@pytest.mark.parametrize("argv", [PIN, SCALE], ids=["hpa-pin", "scale"])
+def test_scaling_flowengine_down_has_a_row_with_what_it_changed(argv: list[str]) -> None:
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="s")
+    assert run_one(d, argv, 300.0)[0] == 0
+    rows = drill_report(d, None, at=d.wall_time(1500.0)).actions
+    assert [r.action for r in rows] == ["scale_down"]
+    assert rows[0].description == "FlowEngine replicas removed" and rows[0].command.startswith(argv[0])
+    if argv is PIN:        # one pod at 180% CPU for twenty minutes: the panes say so, with the world without it
+        assert rows[0].change.startswith("Flow failure rate") and "without it" in rows[0].change, rows[0].change
+
+
+def test_the_autoscaler_keeping_replicas_means_nothing() -> None:
+    """A patch that leaves the replica count where it is (the bounds hold it) is no scaling at all."""
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="k")
+    assert run_one(d, [*PIN[:-1], '{"spec":{"minReplicas":2,"maxReplicas":30}}'], 300.0)[0] == 0
+    assert not drill_report(d, None, at=d.wall_time(900.0)).actions
