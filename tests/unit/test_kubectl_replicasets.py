@@ -88,3 +88,25 @@ def test_the_deployment_counts_what_its_replicasets_hold(drill: Drill, t: float)
     assert dep["status"].get("unavailableReplicas", 0) == max(0, held - available), t
     text = run_one(drill, ["kubectl", "describe", "deployment", "flowengine", *NS], t)[1]
     assert f"| {held} total | {available} available | {max(0, held - available)} unavailable" in text, t
+
+
+@pytest.fixture(scope="module")
+def rescaled(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    d = create_drill(tmp_path_factory.mktemp("r"), "rate-limit", speed=10.0, start=START)
+    for t, n in ((300.0, 0), (400.0, 2)):          # the autoscaler then brings it to its minimum, 5
+        assert run_one(d, ["kubectl", "scale", "deployment/flowengine", f"--replicas={n}", *NS], t)[0] == 0
+    return d
+
+
+@pytest.mark.parametrize("t", [430.0, 440.0, 500.0, 900.0])
+def test_a_pod_a_scale_started_keeps_its_age_through_the_next_scale(rescaled: Drill, t: float) -> None:
+    """Scaled to 0 then 2, the two new pods read 30 s and 7 s; once the autoscaler took it to 5 they read 6d
+    (the revision's age) and their Scheduled events were gone: a scale-up kept only the last scale in mind."""
+    pods = json.loads(run_one(rescaled, ["kubectl", "get", "pods", *NS, "-l", "app=flowengine", "-o", "json"], t)[1])
+    made = [p["metadata"]["creationTimestamp"] for p in pods["items"]]
+    assert made and all(rescaled.wall_time(300.0) <= iso(m) <= rescaled.wall_time(t) for m in made), (t, made)
+
+
+def iso(stamp: str) -> float:
+    from datetime import datetime
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()

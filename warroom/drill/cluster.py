@@ -92,6 +92,7 @@ class Deployment:
     deleted: list[tuple[float, int, str]] = field(default_factory=list)    # (t, pod index, template hash): kubectl delete pod
     labels: Env | None = None           # an applied manifest's own labels; None: app=NAME, as the estate was made
     selector: Env | None = None         # its spec.selector.matchLabels; None: app=NAME
+    born: dict[int, float] = field(default_factory=dict)    # pod index -> when a scale-up last started it
 
     def pod_labels(self, rev: Revision) -> Env:
         """The labels a pod of ``rev`` carries: its template's, and the ``pod-template-hash`` its ReplicaSet adds."""
@@ -121,7 +122,10 @@ class Deployment:
         does the old one terminate (a step); a scale-up's pods start the same way; scaled to zero,
         the pods it drops (all, to zero) terminate for 10 s."""
         cur, n = self.current, self.replicas
-        gone = [(i, cur, cur.at + i * self.rollout_seconds / self.previous_replicas, "Terminating")
+        def made(i: int, kept: int) -> float:          # a scale-up's pod since the revision, else the rollout's
+            at = self.born.get(i, cur.at - 1)
+            return at if at > cur.at else cur.at + i * self.rollout_seconds / max(1, kept)
+        gone = [(i, cur, made(i, self.previous_replicas), "Terminating")
                 for i in range(n, self.previous_replicas) if t < self.scaled_at + 10]
         if n == 0:
             return gone
@@ -130,7 +134,7 @@ class Deployment:
         old = self.history[-2] if len(self.history) > 1 and not up else None
         out = []
         for i in range(n):
-            born = cur.at + i * rs / max(1, kept) if i < kept else self.scaled_at + (i - kept) * rs / (n - kept)
+            born = made(i, kept) if i < kept else self.scaled_at + (i - kept) * rs / (n - kept)
             if old is not None and t < born + 2 * step:                 # old pod i, until its successor is up
                 out.append((i, old, old.at, "Running" if t < born + step else "Terminating"))
             if born <= t:
@@ -142,6 +146,12 @@ class Deployment:
         return sum(rev is self.current and status != "Terminating" for _, rev, _, status in self.pods(t))
 
     def scale(self, replicas: int, t: float) -> None:
+        """A scale at ``t``; the pods it starts are remembered (``born``), so a later scale-up keeps their age:
+        scaled to 0, then 2, then (the autoscaler) 5, the first two were made at the second scale, not with the
+        revision 6 days ago. A new dict each time: copies of the deployment (``_kept``) keep theirs."""
+        new = {i: t + (i - self.replicas) * self.rollout_seconds / (replicas - self.replicas)
+               for i in range(self.replicas, replicas)}
+        self.born = {**self.born, **new}
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t
 
     def template_after(self, op: Action) -> Template | None:
