@@ -39,3 +39,15 @@ def test_the_autoscaler_keeping_replicas_means_nothing() -> None:
     d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="k")
     assert run_one(d, [*PIN[:-1], '{"spec":{"minReplicas":2,"maxReplicas":30}}'], 300.0)[0] == 0
     assert not drill_report(d, None, at=d.wall_time(900.0)).actions
+
+
+def test_a_scale_under_the_autoscalers_minimum_is_answered_as_the_curves_run_it() -> None:
+    """The autoscaler (min 5) puts FlowEngine back to five pods at the moment it is scaled to one, and the
+    curves run on those; `kubectl get` replayed its decision before the scale at that same second and
+    answered 1/1 (and `get hpa` REPLICAS 1 at 180% CPU) for the rest of the drill (redteam35)."""
+    d = create_drill(Path(tempfile.mkdtemp()), "rate-limit", speed=10.0, start=START, name="m")
+    assert run_one(d, SCALE, 300.0)[0] == 0
+    capacity = d.simulator.signals.capacity
+    for t in (330.0, 400.0, 900.0):
+        row = run_one(d, ["kubectl", "get", "deployment", "flowengine", "-n", "production", "--no-headers"], t)[1]
+        assert row.split()[1] == f"{capacity.ready(t)}/5", (t, row)

@@ -494,10 +494,16 @@ def initial_cluster(scenario: Scenario) -> Cluster:
     )
 
 
-def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None = None) -> Cluster:
-    """Replay every recorded operation (up to scenario time ``t``) on the starting estate."""
+def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None = None,
+                  decided: Iterable[Action] = ()) -> Cluster:
+    """Replay every recorded operation (up to scenario time ``t``) on the starting estate, and the
+    autoscaler's decisions ``decided`` each after the operations taken at its moment, as its loop
+    made them (``autoscale.Capacity``: it decides on what it saw). Mixed in one list, a decision came
+    first at a tie: `kubectl scale --replicas=1` under an HPA with min 5 was answered 1/1 for good,
+    while the curves ran on the five pods the autoscaler put back at once."""
     cluster = initial_cluster(scenario)
-    for a in sorted(actions, key=lambda a: a.t):
+    ordered = sorted([(a.t, 0, a) for a in actions] + [(a.t, 1, a) for a in decided], key=lambda x: x[:2])
+    for _, _, a in ordered:
         if t is not None and a.t > t:
             break
         if a.action in OPERATIONS:

@@ -121,7 +121,7 @@ class Context:
     def cluster(self) -> Cluster:
         # with what the autoscaler decided before now (at its sample it decides on what it saw: the curves' rule)
         decided = [a for a in self.signals.capacity.decided(self.t) if a.t < self.t]
-        return build_cluster(self.drill.scenario, [*decided, *self.drill.actions()], self.t)
+        return build_cluster(self.drill.scenario, self.drill.actions(), self.t, decided=decided)
 
     @cached_property
     def activity(self) -> Activity:

@@ -362,8 +362,9 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
 def replicas_before(ctx: Context, name: str, t: float, also: list[Action] | None = None) -> int:
     """Deployment ``name``'s replicas just before ``t`` (and the operations ``also`` made at ``t``), the cluster
     replayed to then: a past event says what was true then, not what is now (redteam30-6)."""
-    ops = [a for a in (*ctx.signals.capacity.decided(t), *ctx.drill.actions()) if a.t < t] + (also or [])
-    dep = build_cluster(ctx.drill.scenario, ops, t).deployments.get(name)
+    ops = [a for a in ctx.drill.actions() if a.t < t] + (also or [])
+    decided = [a for a in ctx.signals.capacity.decided(t) if a.t < t]
+    dep = build_cluster(ctx.drill.scenario, ops, t, decided=decided).deployments.get(name)
     return dep.replicas if dep else 0
 
 
