@@ -69,3 +69,20 @@ def test_services_list_as_kubectl_lists_them(drill: Drill) -> None:
     assert len({r[3] for r in rows}) == 4                          # each its own cluster IP
     code, _, err = run_one(drill, ["kubectl", "delete", "svc", "flowengine", "-n", "production"], 600.0)
     assert code == 1 and "`kubectl delete service` is not simulated" in err
+
+
+@pytest.mark.parametrize("t", [590.0, 606.0, 640.0, 950.0])
+def test_each_pod_has_its_own_address_and_each_endpoint_names_its_pod(drill: Drill, t: float) -> None:
+    """A FlowEngine pod and postgres' were both 10.42.1.154 (the address hashed from the name), so endpoints
+    of two services shared an address; and an address named no pod (no targetRef, no nodeName) to map it back."""
+    pods = json.loads(run_one(drill, ["kubectl", "get", "pods", "-A", "-o", "json"], t)[1])["items"]
+    ips = [p["status"]["podIP"] for p in pods if p["status"].get("podIP")]
+    assert len(ips) == len(set(ips)), (t, sorted(ips))
+    by_name = {p["metadata"]["name"]: p for p in pods}
+    for ns, name in (("production", "flowengine"), ("production", "postgres"), ("monitoring", "prometheus")):
+        ep = json.loads(run_one(drill, ["kubectl", "get", "endpoints", name, "-n", ns, "-o", "json"], t)[1])
+        for a in (a for s in ep["subsets"] for a in s["addresses"]):
+            pod = by_name[a["targetRef"]["name"]]
+            assert (a["ip"], a["nodeName"]) == (pod["status"]["podIP"], pod["spec"]["nodeName"]), (t, a)
+    scoped = json.loads(run_one(drill, ["kubectl", "get", "pods", "-n", "production", "-o", "json"], t)[1])["items"]
+    assert all(p["status"].get("podIP") == by_name[p["metadata"]["name"]]["status"].get("podIP") for p in scoped)

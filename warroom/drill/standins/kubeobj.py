@@ -13,7 +13,7 @@ import ast
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jsonpath_ng.exceptions import JSONPathError, JsonPathLexerError, JsonPathParserError
@@ -116,14 +116,24 @@ def _ip(name: str) -> str:
 
 
 def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
-    pods = [p for d in ctx.cluster.deployments.values() if namespace in (None, d.namespace)
-            for p in deployment_pods(ctx, d)]
-    if namespace in (None, "monitoring"):       # a stateful set's pod: drained, it comes back under its name
-        spot, born, _ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
-        node = spot[1] if spot is not None and spot[0] <= ctx.t else None
-        pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
-                        "Pending", 0, born, node, "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
-    return pods
+    """Every pod of the cluster (in ``namespace``), each with an address of its own: two names that hash to one
+    address (a FlowEngine pod and postgres' shared 10.42.1.154) are told apart as IPAM would, the older keeping
+    it and the newer taking the next free one; over the whole cluster, so ``-n`` and ``-A`` agree."""
+    pods = [p for d in ctx.cluster.deployments.values() for p in deployment_pods(ctx, d)]
+    # a stateful set's pod: drained, it comes back under its name
+    spot, born, _ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
+    node = spot[1] if spot is not None and spot[0] <= ctx.t else None
+    pods.append(Pod("prometheus-0", "monitoring", "prometheus", "", node is not None, "Running" if node else
+                    "Pending", 0, born, node, "10.42.3.17", "prom/prometheus:v2.48.1", "prometheus"))
+    used: dict[str, str] = {}
+    for p in sorted((p for p in pods if p.ip), key=lambda p: (p.created, p.name)):
+        ip = str(p.ip)
+        while ip in used:
+            head, last = ip.rsplit(".", 1)
+            ip = f"{head}.{(int(last) - 2) % 252 + 3}"
+        used[ip] = p.name
+    mine = {name: ip for ip, name in used.items()}
+    return [replace(p, ip=mine.get(p.name, p.ip)) for p in pods if namespace in (None, p.namespace)]
 
 
 DAY = 86400.0          # the estate was made N.5 days back: its AGE reads N days for 12 hours either side of 0
@@ -297,7 +307,9 @@ def _services(ctx: Context, scope: str | None, endpoints: bool = False) -> list[
         if endpoints:
             ips = [f"{p.ip}:{port}" for p in pods if p.namespace == ns and p.labels.get("app") == name]
             shown = ",".join(ips[:3]) + (f" + {len(ips) - 3} more..." if len(ips) > 3 else "") or "<none>"
-            api = _api(ctx, "Endpoints", name, ns, made, subsets=[{"addresses": [{"ip": ip.split(":")[0]} for ip in ips],
+            api = _api(ctx, "Endpoints", name, ns, made, subsets=[{"addresses": [
+                {"ip": p.ip, "nodeName": p.node, "targetRef": {"kind": "Pod", "name": p.name, "namespace": ns}}
+                for p in pods if p.namespace == ns and p.labels.get("app") == name],
                                                                   "ports": [{"port": port, "protocol": "TCP"}]}] if ips else [])
             out.append(Obj(api, (shown, age(ctx.t - made))))
             continue
