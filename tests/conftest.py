@@ -130,6 +130,14 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker caches its share of the rewritten test modules before collecting (see
+    tests/assert_cache.py: the three workers no longer each rewrite all of them)."""
+    from tests.assert_cache import warm_share
+
+    warm_share(config)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Freeze what collection built (imported modules, test items): it lives to the end of the
     run, so every full collection walking it again was work for nothing (see the thresholds)."""
