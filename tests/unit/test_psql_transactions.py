@@ -216,3 +216,10 @@ def test_a_value_on_several_lines_and_the_drills_date(drill: Drill) -> None:
         " x  | y", "----+---", " a +| 1", " bb |", "(1 row)", ""]
     now = run_one(drill, ["psql", "-At", "-c", "SELECT now()"], T)[1]
     assert run_one(drill, ["psql", "-At", "-c", "SELECT current_date"], T)[1] == now[:10] + "\n"
+
+
+def test_bit_strings_and_unicode_escapes_are_postgresqls(drill: Drill) -> None:
+    """``x'41'`` printed Python's ``b'A'`` and ``U&'\\0041'`` was a column named U; psql 15 against a real server
+    prints this line's answer."""
+    assert run_one(drill, ["psql", "-At", "-c", r"SELECT x'41', U&'\0041\+0000e9', U&'d\0061t', U&'\0027'''"], T) == (
+        0, "01000001|Aé|dat|''\n", "")

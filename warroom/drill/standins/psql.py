@@ -374,6 +374,7 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     """
     sql = re.sub(r"\$(\w*)\$(.*?)\$\1\$", lambda m: "'" + m[2].replace("'", "''") + "'", sql, flags=re.S)   # $$x$$
     sql = re.sub(r"(?<![\w$])[Ee]'((?:[^'\\]|\\.|'')*)'", lambda m: "'" + unescape(m[1]).replace("'", "''") + "'", sql)
+    sql = re.sub(r"(?<![\w$])[Uu]&'((?:[^']|'')*)'", lambda m: "'" + uescape(m[1]).replace("'", "''") + "'", sql)
     sql = re.sub(r"(?:now\(\)|current_timestamp|localtimestamp)", f"'{pg_ts(now_wall)}'", sql, flags=re.I)
     day, clock = pg_ts(now_wall).split(" ")          # the drill's date and time of day, not the machine's
     sql = re.sub(r"\bcurrent_date\b", f"'{day}'", re.sub(r"\bcurrent_time\b", f"'{clock}'", sql, flags=re.I), flags=re.I)
@@ -403,6 +404,12 @@ def unescape(body: str) -> str:
             return chr(int(m[1][1:], 16) if m[1][0] in "xuU" else int(m[1], 8))
         return "'"
     return re.sub(r"''|\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|(.))", one, body, flags=re.S)
+
+
+def uescape(body: str) -> str:
+    """A ``U&'...'`` string's text: ``\\XXXX`` and ``\\+XXXXXX`` are code points, ``\\\\`` a backslash."""
+    return re.sub(r"\\(\\|[0-9A-Fa-f]{4}|\+[0-9A-Fa-f]{6})",
+                  lambda e: "\\" if e[1] == "\\" else chr(int(e[1].lstrip("+"), 16)), body.replace("''", "'"))
 
 
 TIMESTAMPS = ("created_at", "updated_at", "backend_start", "query_start")     # the drill's timestamp columns
@@ -545,7 +552,8 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [column_name(d[0]) for d in cur.description]
-    texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else str(v) for v in r]
+    texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else
+              "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
