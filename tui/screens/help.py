@@ -38,13 +38,13 @@ def help_table(app: WarroomHost) -> FitTable:
 def marks_table() -> FitTable:
     """Every mark a checklist line can carry, with its word: the same vocabulary as
     ``warroom incident show`` and the PIR (``warroom.incident.marks``)."""
-    from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK, STEP_MARKS
+    from warroom.incident.marks import EXPECT_MARKS, MUTATING_MARK, RUN_ONLY, STEP_MARKS
 
     table = FitTable(expand=True)
     table.add_column("mark", "figure")
     table.add_column("means", "words")
     table.add_column("column", "words", style="dim")
-    for mark in STEP_MARKS.values():
+    for mark in (m for state, m in STEP_MARKS.items() if state not in RUN_ONLY):
         table.add_row(Text(mark.icon, style="bold"), Text(mark.word), Text("1: the step"))
     table.add_row(Text(MUTATING_MARK.icon, style="bold"), Text(f"{MUTATING_MARK.word} (asks to confirm)"),
                   Text("2: what it does"))

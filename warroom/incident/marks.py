@@ -48,6 +48,8 @@ STEP_MARKS: dict[str, Mark] = {
     "dry_run": Mark("◌", "dry run only", "[dry]"),
     "refused": Mark("⊗", "refused", "[REFUSED]"),
 }
+#: states only a run has (the PIR's commands table, a draft): a checklist line, which is a step's, never carries them
+RUN_ONLY = frozenset({"superseded"})
 
 # How far a runbook got, one rule for the checklist heading ("4/19 done, 1 FAILED or unmet"), the
 # resolve question and the PIR's Rollback line ("4 of 19 steps done, 1 failed or unmet"), judged on
