@@ -110,3 +110,31 @@ def test_a_pod_a_scale_started_keeps_its_age_through_the_next_scale(rescaled: Dr
 def iso(stamp: str) -> float:
     from datetime import datetime
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+@pytest.fixture(scope="module")
+def undone(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    d = create_drill(tmp_path_factory.mktemp("u"), "rate-limit", speed=10.0, start=START)
+    for t, argv in ((600.0, ["rollout", "restart", "deployment/flowengine"]),
+                    (700.0, ["rollout", "undo", "deployment/flowengine"]),
+                    (800.0, ["rollout", "undo", "deployment/flowengine", "--to-revision=4"])):
+        assert run_one(d, ["kubectl", *argv, *NS], t)[0] == 0, argv
+    return d
+
+
+def test_an_undo_rewrites_no_past(undone: Drill) -> None:
+    """An undo moves the revision it restores to the top of the history; the events, ReplicaSets and deployment
+    were read off that reordered list, so after undoing a restart the restart's events scaled down v1.0.3's set
+    (which had no pod), the restored set read AGE 60s (it is 6 days old), and undoing to the first revision
+    made the deployment 12 days old instead of 21."""
+    def made(kind: str, name: str, t: float) -> str:
+        obj = json.loads(run_one(undone, ["kubectl", "get", kind, name, *NS, "-o", "json"], t)[1])
+        return str(obj["metadata"]["creationTimestamp"])
+    sets = json.loads(run_one(undone, ["kubectl", "get", "rs", *NS, "-l", "app=flowengine", "-o", "json"], 590.0)[1])
+    before = next(s["metadata"]["name"] for s in sets["items"] if s["status"]["replicas"])
+    events = run_one(undone, ["kubectl", "get", "events", *NS], 690.0)[1]
+    assert re.findall(r"Scaled down replica set (\S+) to 4 from 5", events) == [before], events
+    assert made("rs", before, 590.0) == made("rs", before, 760.0) == made("rs", before, 900.0)
+    assert made("deployment", "flowengine", 590.0) == made("deployment", "flowengine", 900.0)
+    later = run_one(undone, ["kubectl", "get", "events", *NS], 760.0)[1]
+    assert re.findall(r"Scaled down replica set (\S+) to 4 from 5", later)[0] == before, later

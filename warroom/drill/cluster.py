@@ -93,6 +93,18 @@ class Deployment:
     labels: Env | None = None           # an applied manifest's own labels; None: app=NAME, as the estate was made
     selector: Env | None = None         # its spec.selector.matchLabels; None: app=NAME
     born: dict[int, float] = field(default_factory=dict)    # pod index -> when a scale-up last started it
+    # what an undo (which moves a revision to the top of ``history``) leaves as it was: when the deployment and each
+    # ReplicaSet were made, and each rollout (t, from template hash, to template hash) as it happened
+    created: float | None = None
+    sets_made: dict[str, float] = field(default_factory=dict)
+    rollouts: tuple[tuple[float, str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.created is None:
+            self.created = self.history[0].at
+            self.sets_made = {r.template_hash: r.at for r in reversed(self.history)}
+            self.rollouts = tuple((r.at, p.template_hash, r.template_hash)
+                                  for p, r in zip(self.history, self.history[1:], strict=False))
 
     def pod_labels(self, rev: Revision) -> Env:
         """The labels a pod of ``rev`` carries: its template's, and the ``pod-template-hash`` its ReplicaSet adds."""
@@ -103,6 +115,13 @@ class Deployment:
     def moved(self) -> float:
         """The last change to its pods: a revision, a scale, a pod deleted (its replacement is ready a step later)."""
         return max(self.current.at, self.scaled_at, *(t for t, _, _ in self.deleted[-1:]))
+
+    def roll(self, rev: Revision) -> None:
+        """``rev`` becomes the current revision: a rollout from the one before, remembered as it happened."""
+        was = self.current.template_hash
+        self.history.append(rev)
+        self.rollouts = (*self.rollouts, (rev.at, was, rev.template_hash))     # new ones: copies keep theirs
+        self.sets_made = {rev.template_hash: rev.at, **self.sets_made}
 
     @property
     def current(self) -> Revision:
@@ -400,7 +419,7 @@ def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, label
         dep.history.remove(same)
     number = max(r.number for r in dep.history) + 1
     cause = same.cause if same else "<none>"
-    dep.history.append(Revision(number, image, dict(env), cause, t, dict(annotations), labels))
+    dep.roll(Revision(number, image, dict(env), cause, t, dict(annotations), labels))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:
@@ -481,7 +500,7 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         dep = deployments[change.deployment]
         image = f"{repo}:{change.image}" if change.image else dep.current.image
         number = max(r.number for r in dep.history) + 1
-        dep.history.append(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
+        dep.roll(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
     return Cluster(
         scenario, deployments,
         secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],

@@ -211,7 +211,7 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     pods = {k: v for k, v in dep.pod_labels(cur).items() if k != "pod-template-hash"}     # the ReplicaSet adds it
     template_meta = {"labels": pods} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
-    api = _api(ctx, "Deployment", dep.name, dep.namespace, dep.history[0].at, apiVersion="apps/v1", spec={
+    api = _api(ctx, "Deployment", dep.name, dep.namespace, float(dep.created), apiVersion="apps/v1", spec={
         "replicas": dep.replicas, "selector": {"matchLabels": selector},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
         "template": {"metadata": template_meta, "spec": {"containers": [container]}},
@@ -226,7 +226,7 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
         ],
     })
     api["metadata"] |= ({"labels": labels} if labels else {}) | {"annotations": ann, "generation": cur.number + 3}
-    return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - dep.history[0].at)),
+    return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - float(dep.created))),
                (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
 
@@ -247,7 +247,7 @@ def describe_deployment(ctx: Context, o: Obj) -> str:
                  for title, key in (("Limits", "limits"), ("Requests", "requests"))]
     return tabwrite(
         f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\n"
-        f"CreationTimestamp:\t{utc(ctx.wall(dep.history[0].at)):%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"CreationTimestamp:\t{utc(ctx.wall(float(dep.created))):%a, %d %b %Y %H:%M:%S +0000}\n"
         f"Labels:\t{_lines(meta.get('labels', {}), 0, sep=chr(9))}\n"
         f"Annotations:\t{_lines(meta['annotations'], 0, sep=chr(9)).replace('=', ': ')}\n"
         f"Selector:\t{','.join(f'{k}={v}' for k, v in spec['selector']['matchLabels'].items())}\n"
@@ -275,7 +275,7 @@ def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
     out = []
     for dep in (d for d in ctx.cluster.deployments.values() if scope in (None, d.namespace)):
         pods = [p for p in deployment_pods(ctx, dep) if p.status != "Terminating"]
-        first = {r.template_hash: r.at for r in reversed(dep.history)}         # created with its first revision
+        first = dep.sets_made                                                  # created with its first revision
         for rev in {r.template_hash: r for r in dep.history}.values():         # its latest revision
             h, mine = rev.template_hash, [p for p in pods if p.template_hash == rev.template_hash]
             n, ready, labels = len(mine), sum(p.ready for p in mine), dep.pod_labels(rev)
@@ -388,17 +388,16 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
         if ns not in (None, dep.namespace):
             continue
         obj = f"deployment/{dep.name}"
-        for prev, rev in zip(dep.history, dep.history[1:], strict=False):
+        for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
             # old one down by one; only the steps taken by now (a rollout half done says so, not "to 0")
-            n = replicas_before(ctx, dep.name, rev.at) if horizon <= rev.at <= ctx.t else 0
+            n = replicas_before(ctx, dep.name, at) if horizon <= at <= ctx.t else 0
             step = dep.rollout_seconds / max(1, n)
             for i in range(n):
                 out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
-                    (rev.at + i * step, f"Scaled up replica set {dep.name}-{rev.template_hash} to {i + 1}"
-                                        + f" from {i}" * (i > 0)),
-                    (rev.at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev.template_hash} to "
-                                              f"{n - 1 - i} from {n - i}")) if t <= ctx.t]
+                    (at + i * step, f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)),
+                    (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))
+                    if t <= ctx.t]
         for p in deployment_pods(ctx, dep):
             if p.node is None:
                 out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
@@ -415,7 +414,8 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
         name, n, was = str(a.detail.get("deployment")), int(a.detail.get("replicas", 0)), 0
         if (dep := ctx.cluster.deployments.get(name) or ctx.cluster.gone.get(name)) and n != (was := replicas_before(
                 ctx, name, a.t, [b for b in ctx.cluster.log[:i] if b.t == a.t])):   # kubectl's words, the set it scaled
-            rs = next(r.template_hash for r in reversed(dep.history) if r.at <= a.t or r is dep.history[0])
+            rs = next((new for at, _, new in reversed(dep.rollouts) if at <= a.t),
+                      dep.rollouts[0][1] if dep.rollouts else dep.current.template_hash)
             out.append((a.t, fleet.NAMESPACE, "Normal", "ScalingReplicaSet", f"deployment/{name}",
                         f"Scaled {'up' if n > was else 'down'} replica set {name}-{rs} to {n} from {was}"))
     out += [(a.t, fleet.NAMESPACE, "Normal", "SuccessfulRescale", f"horizontalpodautoscaler/{a.detail['deployment']}",
