@@ -64,7 +64,9 @@ def test_lifted_the_backlog_drains_and_every_flow_asked_for_has_started(worlds: 
 def test_over_the_load_every_flow_runs_and_the_fluid_law_waits_as_erlang_c_says(worlds: dict[str, Series]) -> None:
     """The fluid law (what the tokens and calls follow) waits as M/M/5 would; the flows themselves begin as FlowEngine's
     slots free (``Slots``: the drill asks for flows at an even pace, so far fewer wait), and the duration histogram
-    counts each flow's own wait and run, the very ones its task shows."""
+    counts each flow once it begins: its own wait, then the law of runs its task's run is drawn from (the law the
+    histogram follows without a cap, so a cap that never binds moves no pane: test_drill_slots), so the seconds the
+    tasks show and the histogram's sum agree as a sample and its mean do (over 80 flows, a run's spread of 39% is 4.4%)."""
     from warroom.drill.activity import Activity
 
     five, base, sig = worlds["five"], worlds["base"], worlds["five"].signals
@@ -78,7 +80,8 @@ def test_over_the_load_every_flow_runs_and_the_fluid_law_waits_as_erlang_c_says(
 
     flows = [f for f in Activity(five, sig.cluster).flows(900.0, 2400.0, 3000.0) if 1200.0 < f.began <= 2400.0]
     assert len(flows) == five.value(("count",), 2400.0) - five.value(("count",), 1200.0) > 80
-    assert sum(f.duration for f in flows) == pytest.approx(five.value(("sum",), 2400.0) - five.value(("sum",), 1200.0))
+    assert sum(f.duration for f in flows) == pytest.approx(five.value(("sum",), 2400.0) - five.value(("sum",), 1200.0),
+                                                           rel=0.15)
     assert 0 < sum(f.wait > 0 for f in flows) < len(flows) // 4 and max(f.wait for f in flows) < erlang * 3, flows
 
 

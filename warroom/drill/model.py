@@ -179,6 +179,9 @@ class Signals:
         self.actions: tuple[Action, ...] = tuple(sorted(actions, key=lambda a: a.t))
         self._seed = scenario.name
         self._flips, self._overs = flips, dict[int, bool]()    # the breaker's flips (``_breaker_flips``), its reads
+        # FlowEngine's slots count flow by flow (``Series.schedule``) from the first cap acting, or from this moment if
+        # sooner: a world compared with one that has a cap (the drill report's "without it") counts as that one does
+        self.slots_from = math.inf
         self._full: dict[tuple[str, int], bool] = {}        # ``exhausted`` read at each scrape
         # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
         self._full_from: dict[tuple[str, float], list[int]] = {}

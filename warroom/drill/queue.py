@@ -191,11 +191,13 @@ class Slots:
 
     def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
                  share: Callable[[int, float], float], run: Callable[[int, int, float, bool], float],
+                 law: Callable[[int, int, float, bool, float], list[float] | None],
                  slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
-                 bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
+                 owed: list[float], bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
         self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
+        self.owed = owed                        # the part of each repo's first flow its failure counter lacks at t0
         self.longest = longest                  # no run lasts longer (the hard timeout)
-        self._came, self._share, self._run, self._slots = came, share, run, slots
+        self._came, self._share, self._run, self._law, self._slots = came, share, run, law, slots
         self._changes = sorted(c for c in changes if c > t0)
         self._ends = sorted(ends)               # a heap: when each run in flight ends
         self._next = list(firsts)               # each repo's next flow not yet arrived (as far as ``_seen``)
@@ -246,8 +248,9 @@ class Slots:
     def _begin(self, i: int, k: int, x: float, b: float) -> None:
         """Flow ``k`` of repo ``i``, arrived at ``x``, begins at ``b``: its outcome and run drawn, its slot held."""
         before = self.fails[i][-1] if self.fails[i] else self.fails0[i]
-        after = before + self._share(i, b)
-        seconds = self._run(i, k, b, math.floor(after) > math.floor(before)) + b - x    # as ``Activity`` adds it
+        after = before + self._share(i, b) * (self.owed[i] if k == self.firsts[i] else 1.0)
+        failed = math.floor(after) > math.floor(before)
+        seconds = self._run(i, k, b, failed) + b - x    # as ``Activity`` adds it
         heapq.heappush(self._ends, x + seconds)
         self.came[i].append(x)
         self.began[i].append(b)
@@ -255,9 +258,11 @@ class Slots:
         self._last = b
         self.order.append(b)
         self.arrived.append(x)
+        # the histogram adds the flow's law of durations after its wait, as the counters do while no cap acts, so a
+        # cap that never binds moves no pane; a run the pods' stopping cut adds its own seconds
         last = self.hist[-1] if self.hist else self.hist0
-        self.hist.append(array("d", [v + (seconds <= le) for v, le in zip(last, self.bounds)] + [last[-2] + 1.0,
-                                                                                             last[-1] + seconds]))
+        law = self._law(i, k, b, failed, b - x) or [*(float(seconds <= le) for le in self.bounds), 1.0, seconds]
+        self.hist.append(array("d", [v + d for v, d in zip(last, law, strict=True)]))
 
     def flow(self, i: int, k: int, now: float) -> tuple[float, float, bool] | None:
         """(arrival, begin, failed) of flow ``k`` of repo ``i`` if it began by ``now``; None: it waits (or not come)."""

@@ -224,11 +224,11 @@ class Series:
 
     @functools.cached_property
     def schedule(self) -> Slots | None:
-        """The slots flow by flow (``queue.Slots``) once a cap acts (None: never, and every flow begins as it is asked
-        for): seeded with the counters then and the runs in flight (each began as it was asked for, failing when its
+        """The slots flow by flow (``queue.Slots``) once a cap acts or from ``Signals.slots_from`` (None: neither, and
+        every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it was asked for, failing when its
         repo's failure counter passed a whole number since the flow before: ``Activity``'s rule)."""
         s = self.signals
-        t0 = s.queue.first
+        t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
             return None
         arr = [self.index[("arr", r.name)] for r in fleet.REPOS]
@@ -257,9 +257,24 @@ class Series:
         def run(i: int, k: int, t: float, failed: bool) -> float:
             return s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)[0]
 
-        return Slots(t0, firsts, came, lambda i, t: s.fails(fleet.REPOS[i], t)[0], run, s.slots, s.slot_changes(),
-                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], BOUNDS, at0[2 * len(arr):],
-                     fleet.HARD_TIMEOUT)
+        def law(i: int, k: int, t: float, failed: bool, wait: float) -> list[float] | None:
+            """What the flow adds to the histogram: the law of durations of a flow asked for at ``t`` (``durations``
+            with its repo's failing and killed shares, what ``rates`` integrates while no cap acts), after its
+            ``wait``; None: its run was cut by the pods stopping (its own seconds count)."""
+            repo = fleet.REPOS[i]
+            if s.run(repo, k, t, s.cause(repo, k, t) if failed else None)[1] is not None:
+                return None
+            fail, killed = s.fails(repo, t)
+            out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), 1.0 - fail, fail - killed, killed)
+            return [*out[:-1], out[-1] + wait]
+
+        def share(i: int, t: float) -> float:
+            return s.fails(fleet.REPOS[i], t)[0]
+
+        # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
+        owed = [n - a for a, n in zip(at0, firsts)]
+        return Slots(t0, firsts, came, share, run, law, s.slots, s.slot_changes(), [e for e in ends if e > t0],
+                     at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):], fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         """The integrated counters in columns ``cols`` at every time in ``times`` (one list per column)."""

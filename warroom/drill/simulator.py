@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import re
 import sys
@@ -74,6 +75,7 @@ class Simulator:
         self._actions: tuple[Action, ...] = ()    # the actions ``_series`` follows, as recorded
         self._loaded_rows = 0                     # rows the cache file held when read or written
         self._loaded_samples = 0                  # and samples of the autoscaler's loop
+        self.slots_from = math.inf                # ``Signals.slots_from`` of every world it builds (``what_if``)
 
     def _world(self) -> Catalog:
         """The catalogue for the actions recorded now: the series are rebuilt from the first
@@ -84,6 +86,7 @@ class Simulator:
                 self._series, self._actions, self._catalog = cached, current, Catalog(cached, self.unix)
             if self._catalog is None or current != self._actions:
                 series = Series(Signals(self.scenario, current))
+                series.signals.slots_from = self.slots_from
                 if (old := self._series) is not None:
                     since = changed_from(_kinds(self._actions), _kinds(current))
                     series.adopt(old, old.t0 + GRID * old.rows if since is None else since)
@@ -113,8 +116,11 @@ class Simulator:
         as ``_world`` keeps it when the record changes (the past an action cannot change is the same to the bit).
         Built from scratch, each action the report weighs integrated the drill's two hours of history again."""
         other = Simulator(self.scenario, lambda: list(actions), self.unix)
-        with self.holding():             # this world's rows are read under its lock, then never shared
+        with self.holding() as series:   # this world's rows are read under its lock, then never shared
             other._series, other._actions = self._series, self._actions
+            # counted as this one counts: flow by flow from when a cap first acted here, so the difference between the
+            # two is what the actions changed, not one world's counters stepping flow by flow beside the other's curve
+            other.slots_from = min(series.signals.queue.first, series.signals.slots_from)
             other._world()
         return other
 
