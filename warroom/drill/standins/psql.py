@@ -6,6 +6,7 @@ PostgreSQL idioms runbooks use are rewritten for it (``translate``); output and 
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import sys
@@ -552,7 +553,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [column_name(d[0]) for d in cur.description]
-    texts = [["" if v is None else f"{v:.1f}" if isinstance(v, float) and abs(v) < 1e15 else
+    texts = [["" if v is None else number(v) if isinstance(v, float) else
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
@@ -585,6 +586,17 @@ def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
             line += (text.rjust(w) if num else text.ljust(w)) + more + "| " * (k < len(parts) - 1)
         out.append(line.rstrip())
     return out
+
+
+def number(v: float) -> str:
+    """A computed number as PostgreSQL prints it, to the digits it carries: 15 significant ones (what a double holds
+    without SQLite's binary noise: a sum of tenths is 4045.6, not 4045.6000000000004), and a whole one keeps its
+    ``.0`` (``duration_s`` holds tenths: 71.0). It printed every number to one decimal, so ``round(avg(x), 2)`` and an
+    average's digits were lost (41.4 for 41.39)."""
+    if math.isnan(v) or math.isinf(v):
+        return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
+    text = f"{v:.15g}"
+    return text if any(c in text for c in ".e") else text + ".0"
 
 
 def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str | None) -> list[str]:
