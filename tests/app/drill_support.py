@@ -6,14 +6,18 @@ runner running real processes. Nothing here is faked; only the runbook is a smal
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
 from tests.app.tui_support import wait_for
 from tests.conftest import REPO
+from tui import drill_warmup
 from tui.app import WarroomApp
 from tui.context import AppContext
 from tui.launch import drill_context
@@ -24,16 +28,39 @@ FIXTURES = REPO / "tests" / "fixtures" / "tui"
 FLOWS_RUNBOOK = "RB-TUI-001"
 
 
+_real_start = drill_warmup.start
+
+
+def _scenario_of(drill_dir: Path) -> str:
+    return str(json.loads((drill_dir / "drill.json").read_text())["scenario"])
+
+
 def drill_ctx(tmp: Path, *, speed: float = 120.0, scenario: str = "rate-limit",
               refresh: float = 0.2, tick: float = 0.2) -> AppContext:
     cfg = Config()
     cfg.incident.state_dir = str(tmp / "state")
     cfg.runbooks.dirs = [str(FIXTURES)]
-    ctx = drill_context(cfg, scenario, speed)
+    with mock.patch.object(drill_warmup, "start", _seeded_start):
+        ctx = drill_context(cfg, scenario, speed)
     ctx.refresh = refresh
     ctx.tick = tick
     ctx.offer_resume = False
     return ctx
+
+
+def _seeded_start(drill_dir: Path, cache_file: Path) -> Callable[[], None] | None:
+    """``drill_warmup.start`` for a drill that meets the cache file a warm-up child would have left:
+    the stand-ins' warm file (``standins_corpus.warm_cache``, bit for bit what the drill integrates,
+    ``test_drill_incremental``), so no child starts: ≈ 0.55 s CPU each, one per dashboard these
+    helpers start. The real ``start`` still decides; a drill continued with its own file keeps it.
+    The cold start a user gets stays covered: the child and the first poll waiting for it where they
+    are the subject (``test_drill_warmup``, ``test_tui_warmup``), the app tests that call
+    ``drill_context`` themselves, a drill started over from the dashboard, every e2e drill."""
+    from tests.unit.standins_corpus import warm_cache
+
+    if not cache_file.exists():
+        cache_file.write_bytes(warm_cache(_scenario_of(drill_dir)))
+    return _real_start(drill_dir, cache_file)
 
 
 def drill_app(tmp: Path, **kw: Any) -> WarroomApp:

@@ -112,17 +112,21 @@ def warmed(drill: Drill) -> Drill:
     integrated the same two hours of history again. Made once per scenario per process: only for a test that
     patches nothing the simulator reads. A drill that has its file already is left as it is."""
     cache = drill.path / SERIES_CACHE
-    if cache.exists():
-        return drill
-    name = drill.scenario.name
-    if name not in _WARM:
+    if not cache.exists():
+        cache.write_bytes(warm_cache(drill.scenario.name))
+    return drill
+
+
+def warm_cache(scenario: str) -> bytes:
+    """The cache file ``warmed`` gives a drill of ``scenario`` (it holds no speed nor wall start, only
+    scenario seconds, so it fits a drill of any): made once per scenario per process."""
+    if scenario not in _WARM:
         with tempfile.TemporaryDirectory(prefix="warroom-warm-") as root:
-            warm = create_drill(Path(root), name, speed=SPEED, start=START, name=name)
+            warm = create_drill(Path(root), scenario, speed=SPEED, start=START, name=scenario)
             warm.simulator.refresh().value(("count",), WARM_UNTIL + GRID)
             warm.simulator.save_cache()
-            _WARM[name] = (warm.path / SERIES_CACHE).read_bytes()
-    cache.write_bytes(_WARM[name])
-    return drill
+            _WARM[scenario] = (warm.path / SERIES_CACHE).read_bytes()
+    return _WARM[scenario]
 
 
 def warm_drill(state_dir: Path, scenario: str, speed: float = SPEED, *, name: str | None = None,
