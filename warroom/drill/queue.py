@@ -190,8 +190,8 @@ class Slots:
     forward as asked, deterministic: a flow's begin depends on the flows before it only (``came`` its arrival)."""
 
     def __init__(self, t0: float, firsts: list[int], came: Callable[[int, int, float], float | None],
-                 share: Callable[[int, float], float], run: Callable[[int, int, float, bool], float],
-                 law: Callable[[int, int, float, bool, float], list[float] | None],
+                 share: Callable[[int, float], float], run: Callable[[int, int, float, bool], tuple[float, bool]],
+                 law: Callable[[int, float, float], list[float]],
                  slots: Callable[[float], int], changes: Sequence[float], ends: list[float], fails0: list[float],
                  owed: list[float], bounds: Sequence[float], hist0: Sequence[float], longest: float) -> None:
         self.t0, self.firsts, self.fails0, self.bounds, self.hist0 = t0, firsts, fails0, bounds, array("d", hist0)
@@ -250,7 +250,8 @@ class Slots:
         before = self.fails[i][-1] if self.fails[i] else self.fails0[i]
         after = before + self._share(i, b) * (self.owed[i] if k == self.firsts[i] else 1.0)
         failed = math.floor(after) > math.floor(before)
-        seconds = self._run(i, k, b, failed) + b - x    # as ``Activity`` adds it
+        ran, cut = self._run(i, k, b, failed)
+        seconds = ran + b - x                   # its wait and its run, as ``Activity`` adds them
         heapq.heappush(self._ends, x + seconds)
         self.came[i].append(x)
         self.began[i].append(b)
@@ -261,7 +262,7 @@ class Slots:
         # the histogram adds the flow's law of durations after its wait, as the counters do while no cap acts, so a
         # cap that never binds moves no pane; a run the pods' stopping cut adds its own seconds
         last = self.hist[-1] if self.hist else self.hist0
-        law = self._law(i, k, b, failed, b - x) or [*(float(seconds <= le) for le in self.bounds), 1.0, seconds]
+        law = [*(float(seconds <= le) for le in self.bounds), 1.0, seconds] if cut else self._law(i, b, b - x)
         self.hist.append(array("d", [v + d for v, d in zip(last, law, strict=True)]))
 
     def flow(self, i: int, k: int, now: float) -> tuple[float, float, bool] | None:

@@ -225,8 +225,9 @@ class Series:
     @functools.cached_property
     def schedule(self) -> Slots | None:
         """The slots flow by flow (``queue.Slots``) once a cap acts or from ``Signals.slots_from`` (None: neither, and
-        every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it was asked for, failing when its
-        repo's failure counter passed a whole number since the flow before: ``Activity``'s rule)."""
+        every flow begins as it is asked for): seeded with the counters then and the runs in flight (each began as it
+        was asked for, failing when its repo's failure counter passed a whole number since the flow before:
+        ``Activity``'s rule)."""
         s = self.signals
         t0 = min(s.queue.first, s.slots_from)
         if t0 == math.inf:
@@ -245,7 +246,7 @@ class Series:
                 counted = math.floor(self._stored([fails], [start])[0][0])
                 failed, failed_so_far = counted > failed_so_far, counted
                 run = s.run(repo, k, start, s.cause(repo, k, start) if failed else None)[0]
-                ends.append(start + (run + start - start))
+                ends.append(start + run)
 
         def came(i: int, k: int, upto: float) -> float | None:
             key = ("arr", fleet.REPOS[i].name)
@@ -254,17 +255,16 @@ class Series:
             last[i] = self.time_of(key, k, last[i], upto)
             return last[i]
 
-        def run(i: int, k: int, t: float, failed: bool) -> float:
-            return s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)[0]
+        def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
+            """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
+            seconds, stop = s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)
+            return seconds, stop is not None
 
-        def law(i: int, k: int, t: float, failed: bool, wait: float) -> list[float] | None:
-            """What the flow adds to the histogram: the law of durations of a flow asked for at ``t`` (``durations``
+        def law(i: int, t: float, wait: float) -> list[float]:
+            """What a flow adds to the histogram: the law of durations of a flow asked for at ``t`` (``durations``
             with its repo's failing and killed shares, what ``rates`` integrates while no cap acts), after its
-            ``wait``; None: its run was cut by the pods stopping (its own seconds count)."""
-            repo = fleet.REPOS[i]
-            if s.run(repo, k, t, s.cause(repo, k, t) if failed else None)[1] is not None:
-                return None
-            fail, killed = s.fails(repo, t)
+            ``wait``."""
+            fail, killed = s.fails(fleet.REPOS[i], t)
             out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), 1.0 - fail, fail - killed, killed)
             return [*out[:-1], out[-1] + wait]
 
