@@ -106,7 +106,7 @@ class Transaction:
     """The session's transaction block as PostgreSQL keeps it. Outside a block each ``-c`` string is one
     implicit transaction and each script statement commits on its own; ``BEGIN`` (or ``-1``) opens a block
     that spans actions until ``COMMIT`` or ``ROLLBACK``, and an error aborts it: every statement after that
-    is refused until it ends. The TaskDB takes no write (:func:`reads_only`), so a block has nothing to keep
+    is refused until it ends. The TaskDB takes no write (:class:`TaskDB`), so a block has nothing to keep
     or undo: it is what psql says, and which statements it refuses."""
 
     def __init__(self) -> None:
