@@ -287,7 +287,8 @@ def gate_states(state: Any, now: datetime) -> dict[tuple[str, str], GateState]:
 
 def run_gates(state: Any, now: datetime) -> dict[int, str]:
     """The status of the verify gate that judged each run as of ``now`` (pending | lapsed |
-    passed | held before | failed | superseded: its step ran again before it had an outcome), by the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
+    passed | held before | failed | superseded: its step ran again before it had an outcome), by
+    the run's journal seq: a gate belongs to the run of its step that ended last before it opened,
     so an earlier run keeps its own outcome after the step ran again (the PIR lists every run;
     ``gate_states`` keeps only the latest run's gate, which is what the checklist shows)."""
     out: dict[int, str] = {}
