@@ -73,6 +73,10 @@ class Revision:
     labels: Env | None = None           # its pods' labels as a manifest gave them; None: app=NAME (the estate's)
 
     @property
+    def template(self) -> Template:
+        return self.image, self.env, self.annotations, self.labels
+
+    @property
     def template_hash(self) -> str:
         labels = [] if self.labels is None else [sorted(self.labels.items())]      # the estate's hashes stay
         return short_hash(self.image, sorted(self.env.items()), sorted(self.annotations.items()), *labels)
@@ -168,9 +172,8 @@ class Deployment:
         """A scale at ``t``; the pods it starts are remembered (``born``), so a later scale-up keeps their age:
         scaled to 0, then 2, then (the autoscaler) 5, the first two were made at the second scale, not with the
         revision 6 days ago. A new dict each time: copies of the deployment (``_kept``) keep theirs."""
-        new = {i: t + (i - self.replicas) * self.rollout_seconds / (replicas - self.replicas)
-               for i in range(self.replicas, replicas)}
-        self.born = {**self.born, **new}
+        self.born = self.born | {i: t + (i - self.replicas) * self.rollout_seconds / (replicas - self.replicas)
+                                 for i in range(self.replicas, replicas)}
         self.previous_replicas, self.replicas, self.scaled_at = self.replicas, replicas, t
 
     def template_after(self, op: Action) -> Template | None:
@@ -181,8 +184,7 @@ class Deployment:
             return cur.image, cur.env, {**cur.annotations, **restarted}, cur.labels
         if op.action == "rollout_undo":
             target = undo_target(self, d.get("to_revision"))
-            return None if target is None or target is cur else (target.image, target.env, target.annotations,
-                                                                  target.labels)
+            return None if target is None or target is cur else target.template
         new = (str(d.get("image")), cur.env) if op.action == "set_image" else (cur.image, env_after(cur.env, d))
         return None if new == (cur.image, cur.env) else (*new, cur.annotations, cur.labels)
 
@@ -254,8 +256,7 @@ class Cluster:
     def serves(self, dep: Deployment) -> bool:
         """Whether an applied deployment's pods take FlowEngine's flows: its Service selects them (app=flowengine, the
         label RB-DEPLOY-002's canary pods carry), so they are among the pods it spreads the flows over."""
-        service = {"app": fleet.DEPLOYMENT}
-        return dep.name not in ESTATE and service.items() <= dep.pod_labels(dep.current).items()
+        return dep.name not in ESTATE and {"app": fleet.DEPLOYMENT}.items() <= dep.pod_labels(dep.current).items()
 
     @property
     def flowengine(self) -> Deployment:
@@ -263,8 +264,7 @@ class Cluster:
         return self.deployments.get(fleet.DEPLOYMENT) or self.gone[fleet.DEPLOYMENT]
 
     def env(self, name: str = fleet.DEPLOYMENT) -> Env:
-        d = self.deployments.get(name)
-        return dict(d.current.env) if d else {}
+        return dict(d.current.env) if (d := self.deployments.get(name)) else {}
 
     def env_at(self, t: float | None = None) -> Env:
         """FlowEngine's env in the revision in force at ``t`` (default now)."""
@@ -292,9 +292,8 @@ class Cluster:
 
     def schema_version(self, image: str | None = None) -> str:
         """The TaskObject schema FlowEngine (``image``: a pod of it) writes: a property of its code, not its env."""
-        if self.bad_release(image):
-            return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION))
-        return fleet.SCHEMA_VERSION
+        return str(self.scenario.facts.get("bad_schema", fleet.SCHEMA_VERSION)) if self.bad_release(image) else \
+            fleet.SCHEMA_VERSION
 
     def apply(self, a: Action, *, meaning: bool = True) -> list[str]:
         """Replay one recorded operation on the estate; returns what it means to the scenario: the
@@ -310,7 +309,7 @@ class Cluster:
             template = dep.template_after(a)
             meant = self._template_meaning(dep, a.action, template) if meaning else []
             if template is not None:
-                _new_revision(dep, *template, a.t)
+                _new_revision(dep, template, a.t)
         elif a.action == "scale_to" and dep is not None:
             replicas = int(d.get("replicas", dep.replicas))
             meant = _scaling(dep.replicas, replicas) if dep.name == fleet.DEPLOYMENT else []
@@ -353,7 +352,7 @@ class Cluster:
                                                           str(d.get("container", name)), scaled_at=a.t)
             else:
                 if (image, pods) != (dep.current.image, dep.current.labels):
-                    _new_revision(dep, image, dep.current.env, dep.current.annotations, pods, a.t)
+                    _new_revision(dep, (image, dep.current.env, dep.current.annotations, pods), a.t)
                 if replicas != dep.replicas:
                     dep.scale(replicas, a.t)
             dep.labels, dep.selector = d.get("labels"), d.get("selector")
@@ -411,15 +410,13 @@ def _kept(dep: Deployment) -> Deployment:
     return replace(dep, history=list(dep.history))
 
 
-def _new_revision(dep: Deployment, image: str, env: Env, annotations: Env, labels: Env | None, t: float) -> None:
+def _new_revision(dep: Deployment, template: Template, t: float) -> None:
     # Kubernetes reuses a revision whose template matches exactly (it moves to the top)
-    same = next((r for r in dep.history if (r.image, r.env, r.annotations, r.labels) == (image, env, annotations,
-                                                                                        labels)), None)
-    if same is not None:
+    if (same := next((r for r in dep.history if r.template == template), None)) is not None:
         dep.history.remove(same)
+    image, env, annotations, labels = template
     number = max(r.number for r in dep.history) + 1
-    cause = same.cause if same else "<none>"
-    dep.roll(Revision(number, image, dict(env), cause, t, dict(annotations), labels))
+    dep.roll(Revision(number, image, dict(env), same.cause if same else "<none>", t, dict(annotations), labels))
 
 
 def cordoned(log: NodeLog, t: float) -> set[str]:
@@ -530,7 +527,6 @@ def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None
     return cluster
 
 
-_TRUE = {"true", "1", "yes", "on"}
 # env switches on FlowEngine -> (canonical action when turned on, when turned off)
 SWITCHES = {"ENABLE_CIRCUIT_BREAKER": ("circuit_breaker", "circuit_breaker_off"), "PII_REDACTION_ENABLED": ("redaction", ""),
             "CONTEXT_PRUNING_ENABLED": ("context_pruning", "context_pruning_off"),
@@ -540,7 +536,7 @@ ROUTING_KEYS = ("FALLBACK_MODEL", "ARCHITECT_FALLBACK_MODEL", "DISABLE_PROVIDERS
 
 def switched_on(env: Env, key: str) -> bool:
     """Whether the env turns switch ``key`` on (``true``, ``1``, ``yes``, ``on``, in any case)."""
-    return env.get(key, "").lower() in _TRUE
+    return env.get(key, "").lower() in {"true", "1", "yes", "on"}
 
 
 # knob -> (its key in FlowEngine's env, the value a runbook sets, the value at which it does nothing, or the
@@ -553,9 +549,7 @@ def cap(env: Env) -> int:
     """How many flows FlowEngine with ``env`` runs at once across its deployment (``MAX_CONCURRENT_FLOWS``, a whole
     number from 1; its default 50 when unset or unreadable, as FlowEngine falls back to it). Read up to 1000: far
     more than this estate ever has in flight, so a larger one runs the same (and the queue's sums stay short)."""
-    value = env.get("MAX_CONCURRENT_FLOWS", "").strip()
-    return min(1000, int(value)) if value.isascii() and value.isdigit() and int(value) >= 1 else \
-        int(FLOWENGINE_ENV["MAX_CONCURRENT_FLOWS"])
+    return min(1000, _whole(env.get("MAX_CONCURRENT_FLOWS", "").strip()) or int(FLOWENGINE_ENV["MAX_CONCURRENT_FLOWS"]))
 
 
 def dose(action: str, env: Env, scenario: Scenario) -> float:
