@@ -121,14 +121,10 @@ def bucket_quantile(q: float, buckets: list[tuple[float, float]]) -> float | Non
     ``buckets`` are (upper bound, cumulative count) pairs. Returns None where Prometheus returns
     NaN (no observations, no +Inf bucket, fewer than two buckets).
     """
-    bounds: list[float] = []
-    counts: list[float] = []
+    merged: dict[float, float] = {}
     for bound, count in sorted(buckets):         # coalesce equal bounds
-        if bounds and bounds[-1] == bound:
-            counts[-1] += count
-        else:
-            bounds.append(bound)
-            counts.append(count)
+        merged[bound] = merged[bound] + count if bound in merged else count
+    bounds, counts = list(merged), list(merged.values())
     if math.isnan(q):
         return None
     if not 0 <= q <= 1:

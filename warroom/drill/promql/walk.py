@@ -207,14 +207,10 @@ class Walk:
 
     def call(self, node: pp.Call) -> Scalar | Vec:
         f, args = node.func.name, [bare(a) for a in node.args]
-        lenient, self.lenient = self.lenient, self.lenient or f in ("absent", "absent_over_time")
-        value = self.function(f, args)
-        self.lenient = lenient
-        return value
-
-    def function(self, f: str, args: list[pp.Expr]) -> Scalar | Vec:
         if f in ("absent", "absent_over_time"):     # 1 when nothing is there, labelled by the selector's = matchers
+            lenient, self.lenient = self.lenient, True
             v = self.range_call("last_over_time", args) if f == "absent_over_time" else self.eval(args[0])
+            self.lenient = lenient
             return [(_absent_labels(args[0]), [None if p else 1.0 for p in present([c for _, c in v], self.n)])]
         if f in RANGE_FUNCS:
             return self.range_call(f, args)
