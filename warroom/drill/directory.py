@@ -121,19 +121,11 @@ class Drill:
         production (an ``.invalid`` cluster and database host, fake API keys), so a step can never
         touch a real system or leak a real credential even if it calls a tool by absolute path."""
         base = os.environ.get("PATH", os.defpath) if base_path is None else base_path
-        return {
-            "PATH": str(self.path / "bin") + (os.pathsep + base if base else ""),
-            ENV_DIR: str(self.path),
-            "WARROOM_DRILL": "1",
-            "KUBECONFIG": str(self.path / "kubeconfig"),
-            "PGHOST": "taskdb.drill.invalid",
-            "PGDATABASE": "flowengine_db",
-            "PGUSER": "flowengine_user",
-            "AWS_PAGER": "",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
-            "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key",
-        }
+        return {"PATH": str(self.path / "bin") + (os.pathsep + base if base else ""), ENV_DIR: str(self.path),
+                "WARROOM_DRILL": "1", "KUBECONFIG": str(self.path / "kubeconfig"), "PGHOST": "taskdb.drill.invalid",
+                "PGDATABASE": "flowengine_db", "PGUSER": "flowengine_user", "AWS_PAGER": "",
+                "AWS_DEFAULT_REGION": "eu-west-1", "ANTHROPIC_API_KEY": "sk-ant-drill-0000-not-a-real-key",
+                "OPENAI_API_KEY": "sk-drill-0000-not-a-real-key"}
 
     @property
     def active(self) -> bool:
