@@ -197,12 +197,10 @@ def open_drill(path: Path, *, wrappers: bool = True) -> Drill:
     except (OSError, ValueError) as exc:
         raise DrillError(f"{file}: cannot read the drill: {exc}") from None
     try:
-        drill = Drill(path=path, name=str(data.get("name") or path.name),
-                      scenario=get_scenario(str(data["scenario"])),
+        drill = Drill(path=path, name=str(data.get("name") or path.name), scenario=get_scenario(str(data["scenario"])),
                       start=float(data["start"]), speed=float(data["speed"]),
-                      created=float(data.get("created", data["start"])),
-                      finished=None if data.get("finished") is None else float(data["finished"]),
-                      incident=data.get("incident"))
+                      created=float(data.get("created", data["start"])), incident=data.get("incident"),
+                      finished=None if data.get("finished") is None else float(data["finished"]))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DrillError(f"{file}: malformed drill file ({exc})") from None
     if not (math.isfinite(drill.start) and 0 < drill.speed <= MAX_SPEED):
@@ -233,10 +231,8 @@ def list_drills(state_dir: Path, unreadable: list[str] | None = None) -> list[Dr
 def latest_drill(state_dir: Path, scenario: str | None = None, *, active_only: bool = True,
                  unreadable: list[str] | None = None) -> Drill | None:
     """The newest drill (of ``scenario``), unfinished unless ``active_only`` is False; its wrappers refreshed."""
-    for d in list_drills(state_dir, unreadable):
-        if (scenario is None or d.scenario.name == scenario) and (d.active or not active_only):
-            return open_drill(d.path)
-    return None
+    return next((open_drill(d.path) for d in list_drills(state_dir, unreadable)
+                 if (scenario is None or d.scenario.name == scenario) and (d.active or not active_only)), None)
 
 
 # ------------------------------------------------------------------ the MetricSource the dashboard reads
@@ -407,8 +403,7 @@ class DrillSource:
 
     def _resolve(self, expr: str) -> str:
         """A pane id (``quota``) stands for the pane's own query."""
-        slo = self._slos.get(expr.strip())
-        return slo.query if slo is not None else expr
+        return slo.query if (slo := self._slos.get(expr.strip())) is not None else expr
 
     def close(self) -> None:
         """A drill holds no connection; the integration this source extended (at least ten drill
