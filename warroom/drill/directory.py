@@ -169,8 +169,7 @@ def create_drill(state_dir: Path, scenario: str, speed: float = 1.0, *, name: st
     name = f"{sc.name}-{datetime.fromtimestamp(now, UTC):%Y%m%d-%H%M%S}" if name is None else name
     if not _NAME.match(name):
         raise DrillError(f"drill name {name!r}: use letters, digits, '.', '_' or '-'")
-    path = root / name
-    n = 1
+    path, n = root / name, 1
     while path.exists():
         n += 1
         path = root / f"{name}-{n}"
