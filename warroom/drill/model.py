@@ -24,7 +24,7 @@ from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
 from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, cap, disabled, dose, fallback_of,
                                    initial_cluster, route_of, switched_on, threshold, tried_first)
-from warroom.drill.scenarios import Fault, Mitigation, Scenario
+from warroom.drill.scenarios import Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
     "quality gate failed: 4/5 passed (lint: 3 errors)",
@@ -186,7 +186,10 @@ class Signals:
         # per (provider, day's reset): [the last scrape known not full, the first known full] (``exhausted``)
         self._full_from: dict[tuple[str, float], list[int]] = {}
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
-        self._bends: list[list[_Bend]] = [self._bends_for(f) for f in scenario.faults]
+        # one bend per stretch a mitigation was on; its start and its end act after the same delay
+        self._bends: list[list[_Bend]] = [
+            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing") for m in f.mitigations
+             if m.action not in BY_POD for on, off in self.stretches(m)] for f in scenario.faults]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
                              None) for f in scenario.faults]
@@ -212,9 +215,8 @@ class Signals:
                              for a in self.actions if a.action in RETRIES and a.detail.get("repo"))
 
     def retried(self, key: tuple[str, ...], t: float) -> float:
-        """What the retries up to ``t`` add to counter ``key`` of ``Series`` (``exec``/``fail`` of a repo,
-        a duration ``bucket``, ``count``, ``sum``): a retry runs only its own task again, so it moves these
-        counters by that one run and bends no fault (the flows it did not retry still failed)."""
+        """What the retries up to ``t`` add to ``Series`` counter ``key``: a retry runs only its own task again, so
+        it moves the counters by that one run and bends no fault (the flows it did not retry still failed)."""
         each: dict[str, Callable[[Retry], float]] = {
             "exec": lambda r: r.repo == key[-1], "fail": lambda r: r.repo == key[-1] and not r.ok,
             "bucket": lambda r: r.seconds <= float(key[-1]), "count": lambda r: 1.0, "sum": lambda r: r.seconds}
@@ -264,9 +266,8 @@ class Signals:
     def in_force(self, kind: str, t: float, delay: float = 0.0) -> bool:
         """Whether ``kind`` acts at ``t``: taken at least ``delay`` s before, and not switched off
         (``<kind>_off``) since, as its bends on the curves are."""
-        switches = (kind, kind + OFF)
-        last = next((a.action for a in reversed(self.actions) if a.t + delay <= t and a.action in switches), None)
-        return last == kind
+        return next((a.action for a in reversed(self.actions)
+                     if a.t + delay <= t and a.action in (kind, kind + OFF)), None) == kind
 
     def stretches(self, m: Mitigation) -> list[tuple[float, float | None]]:
         """(on, off) of each stretch of time ``m``'s action was in force: from its first taking after
@@ -280,11 +281,6 @@ class Signals:
             out.append((on, off))
             on = None if off is None else self.first(m.action, off + 1e-9)
         return out
-
-    def _bends_for(self, fault: Fault) -> list[_Bend]:
-        """One bend per stretch a mitigation was on; its start and its end act after the same delay."""
-        return [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing")
-                for m in fault.mitigations if m.action not in BY_POD for on, off in self.stretches(m)]
 
     def _steps(self, m: Mitigation, on: float, off: float | None) -> tuple[tuple[float, float], ...]:
         """Where ``m``'s bend heads from when over its stretch ``(on, off)``: as hard as the value of its knob in
@@ -607,9 +603,8 @@ class Signals:
         """Share of the healthy flow volume still running (scales model API traffic)."""
         if not self.running(t):
             return 0.0
-        if self.pilot_only(t):
-            return sum(r.rate for r in fleet.REPOS if r.pilot) / sum(r.rate for r in fleet.REPOS)
-        return 1.0
+        return 1.0 if not self.pilot_only(t) else sum(r.rate for r in fleet.REPOS if r.pilot) / sum(
+            r.rate for r in fleet.REPOS)
 
     def _once(self, name: object, t: float, value: Callable[[float], _T]) -> _T:
         if (memo := self._memo.get(name)) is None or memo[0] != t:
@@ -667,12 +662,6 @@ class Signals:
         ``PRIMARY_MODEL`` and go where the primary's go; None: no provider enabled takes them. The one routing request
         rates, tokens, flows, failures and log lines read (route-1): the same all through each stretch of ``_carrying``."""
         return self._carrying[bisect.bisect_right(self._carrying, t, key=lambda c: c[0]) - 1][5]
-
-    def _carriers(self, t: float) -> tuple[str | None, ...]:
-        env, to = self.env(t), self.route(t)
-        off = disabled(env)
-        lead = fleet.PRIMARY if fleet.PRIMARY not in off and (to is None or tried_first(env)) else to or route_of(env)
-        return tuple(lead if p == fleet.PRIMARY or p in off else p for p in fleet.PROVIDER_NAMES)
 
     def strands(self, t: float) -> tuple[tuple[float, str, tuple[str, ...]], ...]:
         """(share of flows, why they fail, the providers whose model they ask for) of the flows no provider answers at
@@ -801,8 +790,12 @@ class Signals:
         out = []
         for x, y in zip([-math.inf, *cuts], [*cuts, math.inf], strict=True):
             at = x if x > -math.inf else min(y, 0.0) - 1.0
-            to = self.route(at) if self.running(at) else None
-            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(self.env(at)), self._carriers(at)))
+            env, routed, off = self.env(at), self.route(at), disabled(self.env(at))
+            to = routed if self.running(at) else None
+            own = fleet.PRIMARY not in off and (routed is None or tried_first(env))     # the primary takes its calls
+            lead = fleet.PRIMARY if own else routed or route_of(env)
+            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(env),
+                        tuple(lead if p == fleet.PRIMARY or p in off else p for p in fleet.PROVIDER_NAMES)))
         return out
 
     def _used(self, provider: fleet.Provider, t: float) -> float:

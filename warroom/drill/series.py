@@ -174,12 +174,6 @@ class Series:
                 0 <= c < len(starts) and len(ch) == w * min(n, rows - c * n) for c, ch in chunks.items()):
             self._take(starts, chunks, rows, valid_before)
 
-    def _grid(self, t: float) -> tuple[int, float]:
-        """Row index and fraction of ``t`` on the grid, exactly as every reader computes them."""
-        pos = (max(t, self.t0) - self.t0) / GRID
-        i = math.floor(pos)
-        return i, pos - i
-
     def value(self, key: Key, t: float) -> float:
         """The counter ``key`` at scenario time ``t`` (linear between grid points)."""
         return self.columns([self.index[key]], [t])[0][0]
@@ -278,7 +272,8 @@ class Series:
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
         """The integrated counters in columns ``cols`` at every time in ``times`` (one list per column)."""
-        grid = [self._grid(t) for t in times]
+        pos = [(max(t, self.t0) - self.t0) / GRID for t in times]      # each time's row and its fraction on to the next
+        grid = [(math.floor(p), p - math.floor(p)) for p in pos]
         if grid:
             self._extend(max(i + (1 if f > 1e-9 else 0) for i, f in grid))
         n, w = self.CHUNK, self.width
