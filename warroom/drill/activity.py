@@ -96,7 +96,6 @@ class Activity:
         return back if q is None else min(back, q.oldest(now))
 
     def _walk(self, repo: fleet.Repo, t1: float, t2: float, now: float) -> Iterator[Flow]:
-        """One repo's flows asked for in [t1, t2], in that order (see ``flows``)."""
         for k, start, began, failed in self._starts(repo, t1, t2, now):
             yield self._flow(repo, k, start, began, now, failed=failed)
 

@@ -74,7 +74,6 @@ class Capacity:
 
     @property
     def samples(self) -> int:
-        """How many 5 s samples the loop has run."""
         return len(self._ready[fleet.DEPLOYMENT])
 
     def ready(self, t: float, name: str = fleet.DEPLOYMENT) -> int:
@@ -92,7 +91,6 @@ class Capacity:
         return self.cluster
 
     def decided(self, t: float) -> list[Action]:
-        """The autoscaler's scaling operations up to ``t``."""
         self.ready(t)
         return [a for a in self.decisions if a.t <= t]
 

@@ -194,6 +194,7 @@ class Signals:
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
                              None) for f in scenario.faults]
         self._release = [[(m.action, m.factor) for m in f.mitigations if m.action in BY_POD] for f in scenario.faults]
+        self._stalls = [i for i, f in enumerate(scenario.faults) if "audit_stall" in f.impacts]
         # (from when, FlowEngine running?): its pods stop and start a while after the command
         then = {"flowengine_stop": (STOP_DELAY, False), "flowengine_start": (START_DELAY, True)}
         self._engine = engine = sorted((a.t + then[a.action][0], then[a.action][1]) for a in self.actions if a.action in then)
@@ -551,8 +552,7 @@ class Signals:
         """Whether the audit-shipper pod started at ``created`` is stuck at ``t`` (by fault ``index``, None: any): an
         ``audit_stall`` began after it did. Its process lost its sink then and stopped retrying, so only a new process (a
         pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
-        return any(o is not None and created < o <= t and "audit_stall" in f.impacts and index in (None, i)
-                   for i, (o, f) in enumerate(zip(self.onsets, self.scenario.faults, strict=True)))
+        return any((o := self.onsets[i]) is not None and created < o <= t and index in (None, i) for i in self._stalls)
 
     def stopped_since(self, t: float) -> float | None:
         """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events
@@ -996,7 +996,7 @@ class Signals:
         stuck ones' share, and scaling up only dilutes it. All of them while no audit-shipper pod runs."""
         if self.audit_down_since(t) is not None:
             return 1.0
-        return min(1.0, sum(self.strength(i, t) for i, f in enumerate(self.scenario.faults) if "audit_stall" in f.impacts))
+        return min(1.0, sum(self.strength(i, t) for i in self._stalls))
 
     def audit_shipped(self, t: float, key: object) -> bool:
         """Whether the audit event ``key`` written at ``t`` reached the audit log: the Service's pick of a pod for it
@@ -1006,8 +1006,8 @@ class Signals:
     def audit_stalled_since(self, t: float) -> float | None:
         """Since when audit events have been lost at ``t`` (a stall with a stuck pod still ready, or no audit-shipper
         pod running; some of them or all, ``audit_lost``), or None while every event reaches the log."""
-        fault = min((self.onsets[i] for i, f in enumerate(self.scenario.faults)    # type: ignore[type-var]
-                     if "audit_stall" in f.impacts and self.strength(i, t) > 0.0), default=None)
+        fault = min((self.onsets[i] for i in self._stalls if self.strength(i, t) > 0.0),   # type: ignore[type-var]
+                    default=None)
         return min((x for x in (fault, self.audit_down_since(t)) if x is not None), default=None)
 
     def audit_last_event(self, t: float) -> float:

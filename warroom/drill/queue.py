@@ -149,7 +149,6 @@ class Queue:
 
     @staticmethod
     def _came(s: _Stretch, x: float) -> float:
-        """The flows arrived from ``s.t0`` to ``x`` (linear within a step)."""
         pos = (x - s.t0) / STEP
         j = min(math.floor(pos), len(s.came) - 2)
         return s.came[j] + (s.came[j + 1] - s.came[j]) * (pos - j) if j >= 0 else 0.0

@@ -103,7 +103,6 @@ class Series:
             self.rows = max(self.rows, i + 1)      # a dropped chunk read back while integrating on is whole
 
     def _extend(self, need: int) -> None:
-        """Integrate on up to row ``need``."""
         if self.rows == 0:
             self._starts = [(array("d", self._initial()), self.rates(self.t0))]
             self._chunks = OrderedDict({0: array("d", self._starts[0][0])})
@@ -139,7 +138,6 @@ class Series:
         self.rows = keep
 
     def adopt(self, other: Series, valid_before: float) -> None:
-        """Reuse ``other``'s integration for grid points strictly before ``valid_before`` (see ``_take``)."""
         if other.t0 == self.t0 and other.keys == self.keys:
             self._take(other._starts, other._chunks, other.rows, valid_before)
 
@@ -230,6 +228,11 @@ class Series:
         fail = [self.index[("fail", r.name)] for r in fleet.REPOS]
         at0 = [v[0] for v in self._stored(arr + fail + list(range(self._hist, self._hist + len(BOUNDS) + 2)), [t0])]
         firsts, ends, last = [math.floor(a) + 1 for a in at0[:len(arr)]], [], [t0] * len(arr)
+
+        def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
+            """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
+            seconds, stop = s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)
+            return seconds, stop is not None
         for i, repo in enumerate(fleet.REPOS):
             asked, fails = arr[i], fail[i]
             k = math.ceil(self._stored([asked], [t0 - fleet.HARD_TIMEOUT - 60.0])[0][0])
@@ -239,8 +242,7 @@ class Series:
                 start = self.time_of(("arr", repo.name), k, start, t0)
                 counted = math.floor(self._stored([fails], [start])[0][0])
                 failed, failed_so_far = counted > failed_so_far, counted
-                run = s.run(repo, k, start, s.cause(repo, k, start) if failed else None)[0]
-                ends.append(start + run)
+                ends.append(start + run(i, k, start, failed)[0])
 
         def came(i: int, k: int, upto: float) -> float | None:
             key = ("arr", fleet.REPOS[i].name)
@@ -249,29 +251,20 @@ class Series:
             last[i] = self.time_of(key, k, last[i], upto)
             return last[i]
 
-        def run(i: int, k: int, t: float, failed: bool) -> tuple[float, bool]:
-            """(seconds, cut short by FlowEngine's pods stopping) of flow ``k`` of repo ``i`` begun at ``t``."""
-            seconds, stop = s.run(fleet.REPOS[i], k, t, s.cause(fleet.REPOS[i], k, t) if failed else None)
-            return seconds, stop is not None
-
         def law(i: int, t: float, wait: float) -> list[float]:
-            """What a flow adds to the histogram: the law of durations of a flow asked for at ``t`` (``durations``
-            with its repo's failing and killed shares, what ``rates`` integrates while no cap acts), after its
-            ``wait``."""
+            """What a flow asked for at ``t`` adds to the histogram after its ``wait``: the law ``rates`` integrates
+            while no cap acts (``durations`` with its repo's failing and killed shares)."""
             fail, killed = s.fails(fleet.REPOS[i], t)
             out = durations(s.latency_median(t), tuple(b - wait for b in BOUNDS), 1.0 - fail, fail - killed, killed)
             return [*out[:-1], out[-1] + wait]
 
-        def share(i: int, t: float) -> float:
-            return s.fails(fleet.REPOS[i], t)[0]
-
         # the failure counter at t0 already holds the share of flow ``firsts`` asked for by then: its begin adds the rest
         owed = [n - a for a, n in zip(at0, firsts)]
-        return Slots(t0, firsts, came, share, run, law, s.slots, s.slot_changes(), [e for e in ends if e > t0],
-                     at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):], fleet.HARD_TIMEOUT)
+        return Slots(t0, firsts, came, lambda i, t: s.fails(fleet.REPOS[i], t)[0], run, law, s.slots, s.slot_changes(),
+                     [e for e in ends if e > t0], at0[len(arr):2 * len(arr)], owed, BOUNDS, at0[2 * len(arr):],
+                     fleet.HARD_TIMEOUT)
 
     def _stored(self, cols: list[int], times: list[float]) -> list[list[float]]:
-        """The integrated counters in columns ``cols`` at every time in ``times`` (one list per column)."""
         pos = [(max(t, self.t0) - self.t0) / GRID for t in times]      # each time's row and its fraction on to the next
         grid = [(math.floor(p), p - math.floor(p)) for p in pos]
         if grid:

@@ -184,7 +184,6 @@ class Simulator:
         return self.panes(pane_id, [t], window)[0]
 
     def panes(self, pane_id: str, times: list[float], window: str | None = None) -> list[float | None]:
-        """``pane`` at every time in ``times``, in one pass."""
         query = {s.id: s.query for s in default_slos()}[pane_id]          # KeyError: no such pane
         many = self.evaluate_many(re.sub(r"\[[^\]]+\]", f"[{window}]", query) if window else query, times)
         return [shown(many.at(j))[0] for j in range(len(times))]
@@ -195,7 +194,6 @@ class Simulator:
             return evaluate(self._world(), expr, t, self.now() if self.now else None)
 
     def evaluate_many(self, expr: str, times: list[float]) -> Many:
-        """``evaluate`` at every scenario time in ``times``, in one pass (see ``evaluate_many``)."""
         with self._lock:
             return evaluate_many(self._world(), expr, times, self.now() if self.now else None)
 
