@@ -393,40 +393,29 @@ class Kubectl:
 
     # ------------------------------------------------------------------ get, describe
     def get(self) -> None:
+        """``get KIND [NAME]``; ``get pods,svc`` and ``get all`` (kubectl's category ``ALL``) list each kind that has
+        objects in turn, its names prefixed with the kind (``deployment.apps/flowengine``), a blank line between;
+        ``-o`` prints them all as one List."""
         pos = self.args.pos
-        if len(pos) == 1 and "/" not in pos[0] and ("," in pos[0] or pos[0] == "all"):
-            return self.get_many([k for w in pos[0].split(",") for k in (ALL if w == "all" else (w,))])
-        kind, name = self.target()
-        if kind == "namespaces":
-            raise ToolError(f"error: drill: `kubectl get {kind}` is not simulated in the drill")
-        objs = self.sorted(self.find(kind, name, self.scope))
-        if self.output(kind, [o.api for o in objs], single=bool(name)):
-            return
-        if not objs:
-            return self.no_resources(self.scope)
-        self.print_table(kind, objs)
-
-    def get_many(self, words: list[str]) -> None:
-        """``get pods,svc`` and ``get all`` (kubectl's category ``ALL``): each kind that has objects in turn, its
-        names prefixed with the kind (``deployment.apps/flowengine``), a blank line between; ``-o`` prints them
-        all as one List."""
+        many = len(pos) == 1 and "/" not in pos[0] and ("," in pos[0] or pos[0] == "all")
+        words = [k for w in pos[0].split(",") for k in (ALL if w == "all" else (w,))] if many else []
         if unknown := [w for w in words if w.lower() not in KINDS]:
             raise ToolError(f'error: the server doesn\'t have a resource type "{unknown[0]}"')
-        kinds = list(dict.fromkeys(KINDS[w.lower()] for w in words))
+        kind, name = ("", None) if many else self.target()
+        kinds = list(dict.fromkeys(KINDS[w.lower()] for w in words)) or [kind]
         if "namespaces" in kinds:
             raise ToolError("error: drill: `kubectl get namespaces` is not simulated in the drill")
-        found = [(k, objs) for k in kinds if (objs := self.sorted(self.find(k, None, self.scope)))]
-        if self.args.text("output") == "name":
-            self.ctx.out("\n".join(f"{api_name(k)}/{o.name}" for k, objs in found for o in objs))
-            return
-        if self.output("", [o.api for _, objs in found for o in objs], single=False):
+        found = [(k, objs) for k in kinds if (objs := self.sorted(self.find(k, name, self.scope)))]
+        if many and self.args.text("output") == "name":
+            return self.ctx.out("\n".join(f"{api_name(k)}/{o.name}" for k, objs in found for o in objs))
+        if self.output(kind, [o.api for _, objs in found for o in objs], single=bool(name)):
             return
         if not found:
             return self.no_resources(self.scope)
         for i, (k, objs) in enumerate(found):
             if i:
                 self.ctx.out("")
-            self.print_table(k, objs, prefix=f"{api_name(k)}/")
+            self.print_table(k, objs, prefix=f"{api_name(k)}/" * many)
 
     def print_table(self, kind: str, objs: list[Obj], prefix: str = "") -> None:
         columns, _, wide_columns = KIND_TABLE[kind][2].partition("|")
