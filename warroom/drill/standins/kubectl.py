@@ -14,7 +14,6 @@ import base64
 import json
 import re
 import shlex
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -302,7 +301,7 @@ class Kubectl:
                             "a complete list of supported resources." if self.verb == "get" else
                             f"error: required resource not specified\nSee 'kubectl {self.verb} --help' for usage.")
         kind, slash, name = pos[0].partition("/")
-        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # get answers these (``get_many``)
+        if "," in kind or kind == "all" or len(pos) > 2 - bool(slash):       # only get answers these
             raise ToolError(f"error: drill: the drill answers one resource type (and name) per command: `kubectl "
                             f"{self.verb} {' '.join(pos)}` is not simulated; ask for each")
         if kind.lower() not in KINDS:
@@ -368,8 +367,7 @@ class Kubectl:
     def duration(self, key: str, default: str) -> float:
         """A Go duration option (``5m``, ``1h30m``) in seconds, or kubectl's error naming the flag."""
         text = self.args.text(key, default)
-        seconds = go_duration(text)
-        if seconds is None:
+        if (seconds := go_duration(text)) is None:
             raise ToolError(f'error: invalid argument "{text}" for "--{key}" flag: time: invalid duration "{text}"')
         return seconds
 
@@ -486,14 +484,13 @@ class Kubectl:
         """Pods, nodes and deployments in kubectl's words; any other kind that exists points at ``get -o yaml``."""
         kind, name = self.target()
         objs = self.find(kind, name, self.ns)
-        if objs and objs[0].describe is None and objs[0].api["kind"] == "Deployment":
-            objs = [replace(o, describe=describe_deployment(self.ctx, o)) for o in objs]
-        if objs and objs[0].describe is None:
+        texts = [describe_deployment(self.ctx, o) if kind == "deployments" else o.describe for o in objs]
+        if None in texts:
             singular = api_name(kind).split(".")[0]
             raise ToolError(f"error: drill: `kubectl describe {singular}` is not simulated; "
                             f"`kubectl get {singular} NAME -o yaml` shows it, `kubectl get events` its events")
-        for o in objs:
-            self.ctx.out(o.describe)
+        for text in texts:
+            self.ctx.out(str(text))
         if not objs:
             self.no_resources(self.ns)
 
@@ -523,12 +520,12 @@ class Kubectl:
                 raise ToolError("error: at most one of `sinceTime` or `sinceSeconds` may be specified")
             text = self.args.text("since_time")
             try:
-                at = datetime.fromisoformat(text).timestamp() if re.fullmatch(r"\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:\d\d)",
-                                                                              text) else None
+                if not re.fullmatch(r"\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:\d\d)", text):
+                    raise ValueError(text)
+                at = datetime.fromisoformat(text).timestamp()
             except ValueError:
-                at = None
-            if at is None:
-                raise ToolError(f'error: parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse "{text}"')
+                raise ToolError(f'error: parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse '
+                                f'"{text}"') from None
             window = min(max(0.0, ctx.t - ctx.drill.scenario_time(at)), 7200.0)
         tail = self.number("tail", "10" if self.selector else "-1")
 
@@ -680,9 +677,8 @@ class Kubectl:
 
     def set_env(self, dep: Deployment, assignments: list[str]) -> None:
         if self.args.get("list"):
-            self.ctx.out("\n".join([f"# deployment {dep.name}, container {dep.container}",
-                                    *(f"{k}={v}" for k, v in dep.current.env.items())]))
-            return
+            return self.ctx.out("\n".join([f"# deployment {dep.name}, container {dep.container}",
+                                           *(f"{k}={v}" for k, v in dep.current.env.items())]))
         sets: dict[str, str] = {}
         unset: list[str] = []
         for a in assignments + self.args.all("env"):
