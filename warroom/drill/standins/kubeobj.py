@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -80,10 +81,13 @@ class Obj:
         return self.api["metadata"].get("labels", {})
 
 
-def _api(ctx: Context, kind: str, name: str, namespace: str | None, created: float, **rest: Any) -> dict[str, Any]:
-    """An object's API shape, made at scenario second ``created``: the moment its AGE counts from (``made``)."""
-    meta: dict[str, Any] = {"name": name} | ({"namespace": namespace} if namespace else {})
-    return {"apiVersion": "v1", "kind": kind, "metadata": meta | {"creationTimestamp": iso(ctx.wall(created))}, **rest}
+def _api(ctx: Context, kind: str, name: str, namespace: str | None, created: float, meta: dict[str, Any] | None = None,
+         **rest: Any) -> dict[str, Any]:
+    """An object's API shape, made at scenario second ``created``: the moment its AGE counts from (``made``); ``meta``:
+    its labels, annotations... after its name, namespace and creation."""
+    head: dict[str, Any] = {"name": name} | ({"namespace": namespace} if namespace else {})
+    return {"apiVersion": "v1", "kind": kind, "metadata": head | {"creationTimestamp": iso(ctx.wall(created))}
+            | (meta or {}), **rest}
 
 
 def made(ctx: Context, kind: str, name: str, before: float) -> float:
@@ -93,8 +97,6 @@ def made(ctx: Context, kind: str, name: str, before: float) -> float:
 
 
 # ------------------------------------------------------------------------------ pods
-
-
 def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     """The pods a deployment has at the context's moment (old ones terminating during a rollout), as
     the cluster places them (``Cluster.pods``: the schedule READY, the autoscaler and the curves count)."""
@@ -148,9 +150,8 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
               "containerStatuses": [{"name": p.container, "ready": p.ready, "restartCount": p.restarts,
                                      "image": p.image}], "startTime": iso(ctx.wall(p.created))} if p.node else {"phase": "Pending", "conditions": [
                   {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": UNSCHEDULABLE}]}
-    api = _api(ctx, "Pod", p.name, p.namespace, p.created, spec={"nodeName": p.node, **containers} if p.node
-               else containers, status=status)
-    api["metadata"] |= {"labels": p.labels}
+    api = _api(ctx, "Pod", p.name, p.namespace, p.created, {"labels": p.labels},
+               spec={"nodeName": p.node, **containers} if p.node else containers, status=status)
     return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
                (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
 
@@ -192,8 +193,6 @@ Non-terminated Pods:          ({n} in total)
 
 
 # ------------------------------------------------------------------------------ the other kinds
-
-
 def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     cur, ready, updated = dep.current, ctx.cluster.ready(dep, ctx.t), dep.updated(ctx.t)
     # its ReplicaSets' pods (``_replicasets``): mid-rollout old and new hold more than desired
@@ -201,31 +200,24 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
     if cur.cause and cur.cause != "<none>":
         ann["kubernetes.io/change-cause"] = cur.cause
-    container = {
-        "name": dep.container, "image": cur.image, "imagePullPolicy": "IfNotPresent",
-        "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
-        "env": [{"name": k, "value": v} for k, v in cur.env.items()],
-        "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}},
-    }
+    container = {"name": dep.container, "image": cur.image, "imagePullPolicy": "IfNotPresent",
+                 "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
+                 "env": [{"name": k, "value": v} for k, v in cur.env.items()],
+                 "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}}
     labels, selector = ({"app": dep.name} if m is None else m for m in (dep.labels, dep.selector))
     pods = {k: v for k, v in dep.pod_labels(cur).items() if k != "pod-template-hash"}     # the ReplicaSet adds it
     template_meta = {"labels": pods} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
     available = ready >= max(1, dep.replicas - 1) or dep.replicas == 0
-    api = _api(ctx, "Deployment", dep.name, dep.namespace, float(dep.created), apiVersion="apps/v1", spec={
+    meta = ({"labels": labels} if labels else {}) | {"annotations": ann, "generation": cur.number + 3}
+    api = _api(ctx, "Deployment", dep.name, dep.namespace, float(dep.created), meta, apiVersion="apps/v1", spec={
         "replicas": dep.replicas, "selector": {"matchLabels": selector},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-        "template": {"metadata": template_meta, "spec": {"containers": [container]}},
-    }, status={
-        "observedGeneration": cur.number + 3, "replicas": held, "updatedReplicas": updated,
-        "readyReplicas": ready, "availableReplicas": ready,
-        **({"unavailableReplicas": held - ready} if held > ready else {}),     # the controller's, omitted at 0
-        "conditions": [
-            {"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
-            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
-             if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"},
-        ],
-    })
-    api["metadata"] |= ({"labels": labels} if labels else {}) | {"annotations": ann, "generation": cur.number + 3}
+        "template": {"metadata": template_meta, "spec": {"containers": [container]}}}, status={
+        "observedGeneration": cur.number + 3, "replicas": held, "updatedReplicas": updated, "readyReplicas": ready,
+        "availableReplicas": ready, **({"unavailableReplicas": held - ready} if held > ready else {}),  # none at 0
+        "conditions": [{"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
+                       {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"
+                        if ctx.t >= dep.rollout_done_at() else "ReplicaSetUpdated"}]})
     return Obj(api, (f"{ready}/{dep.replicas}", updated, ready, age(ctx.t - float(dep.created))),
                (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
@@ -236,10 +228,8 @@ def describe_deployment(ctx: Context, o: Obj) -> str:
     ReplicaSets from the pods that carry their hash, and the events about it from ``kubectl get events``."""
     meta, spec, status = o.api["metadata"], o.api["spec"], o.api["status"]
     c, n, ready = spec["template"]["spec"]["containers"][0], spec["replicas"], status["availableReplicas"]
-    dep, rs = ctx.cluster.deployments[o.name], {}
-    for p in deployment_pods(ctx, dep):
-        if p.status != "Terminating":
-            rs[p.template_hash] = rs.get(p.template_hash, 0) + 1
+    dep = ctx.cluster.deployments[o.name]
+    rs = Counter(p.template_hash for p in deployment_pods(ctx, dep) if p.status != "Terminating")
     new = dep.current.template_hash
     said = [e.row for e in events(ctx, dep.namespace) if e.api["involvedObject"] == {"kind": "Deployment",
                                                                                      "name": o.name}]
@@ -279,14 +269,14 @@ def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
         for rev in {r.template_hash: r for r in dep.history}.values():         # its latest revision
             h, mine = rev.template_hash, [p for p in pods if p.template_hash == rev.template_hash]
             n, ready, labels = len(mine), sum(p.ready for p in mine), dep.pod_labels(rev)
-            api = _api(ctx, "ReplicaSet", f"{dep.name}-{h}", dep.namespace, first[h], apiVersion="apps/v1",
+            meta = {"labels": labels, "annotations": {"deployment.kubernetes.io/revision": str(rev.number)},
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep.name,
+                                         "controller": True}]}
+            api = _api(ctx, "ReplicaSet", f"{dep.name}-{h}", dep.namespace, first[h], meta, apiVersion="apps/v1",
                        spec={"replicas": n, "selector": {"matchLabels": labels}, "template": {
                            "metadata": {"labels": labels}, "spec": {"containers": [
                                {"name": dep.container, "image": rev.image}]}}},
                        status={"replicas": n, "readyReplicas": ready, "availableReplicas": ready})
-            api["metadata"] |= {"labels": labels, "annotations": {"deployment.kubernetes.io/revision": str(rev.number)},
-                                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": dep.name,
-                                                     "controller": True}]}
             out.append(Obj(api, (n, n, ready, age(ctx.t - first[h])),
                            (dep.container, rev.image, ",".join(f"{k}={v}" for k, v in labels.items()))))
     return sorted(out, key=lambda o: (o.api["metadata"]["namespace"], o.name))      # the API server's order
@@ -305,20 +295,19 @@ def _services(ctx: Context, scope: str | None, endpoints: bool = False) -> list[
     for ns, name, port in sorted(s for s in SERVICES if scope in (None, s[0])):
         made = -90.5 * DAY
         if endpoints:
-            ips = [f"{p.ip}:{port}" for p in pods if p.namespace == ns and p.labels.get("app") == name]
-            shown = ",".join(ips[:3]) + (f" + {len(ips) - 3} more..." if len(ips) > 3 else "") or "<none>"
-            api = _api(ctx, "Endpoints", name, ns, made, subsets=[{"addresses": [
-                {"ip": p.ip, "nodeName": p.node, "targetRef": {"kind": "Pod", "name": p.name, "namespace": ns}}
-                for p in pods if p.namespace == ns and p.labels.get("app") == name],
-                                                                  "ports": [{"port": port, "protocol": "TCP"}]}] if ips else [])
-            out.append(Obj(api, (shown, age(ctx.t - made))))
+            mine = [p for p in pods if p.namespace == ns and p.labels.get("app") == name]
+            shown = ",".join(f"{p.ip}:{port}" for p in mine[:3]) + f" + {len(mine) - 3} more..." * (len(mine) > 3)
+            addresses = [{"ip": p.ip, "nodeName": p.node, "targetRef": {"kind": "Pod", "name": p.name, "namespace": ns}}
+                         for p in mine]
+            subsets = [{"addresses": addresses, "ports": [{"port": port, "protocol": "TCP"}]}] if mine else []
+            api = _api(ctx, "Endpoints", name, ns, made, subsets=subsets)
+            out.append(Obj(api, (shown or "<none>", age(ctx.t - made))))
             continue
         h = sum(map(ord, name))
         ip = f"10.96.{h % 200 + 10}.{h * 7 % 250 + 2}"
-        api = _api(ctx, "Service", name, ns, made, spec={
+        api = _api(ctx, "Service", name, ns, made, {"labels": {"app": name}}, spec={
             "type": "ClusterIP", "clusterIP": ip, "selector": {"app": name},
             "ports": [{"name": "http" if port == 8080 else name, "port": port, "protocol": "TCP", "targetPort": port}]})
-        api["metadata"] |= {"labels": {"app": name}}
         out.append(Obj(api, ("ClusterIP", ip, "<none>", f"{port}/TCP", age(ctx.t - made)), (f"app={name}",)))
     return out
 
@@ -361,16 +350,14 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
         status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
             {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu}}}]}
-        out.append(Obj(_api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21.5 * DAY, apiVersion="autoscaling/v2",
-                            spec=spec, status=status),
-                       (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%", h["min"],
-                        h["max"], replicas, age(ctx.t + 21.5 * DAY))))
+        api = _api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21.5 * DAY, apiVersion="autoscaling/v2",
+                   spec=spec, status=status)
+        out.append(Obj(api, (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%",
+                             h["min"], h["max"], replicas, age(ctx.t + 21.5 * DAY))))
     return out
 
 
 # ------------------------------------------------------------------------------ events
-
-
 def replicas_before(ctx: Context, name: str, t: float, also: list[Action] | None = None) -> int:
     """Deployment ``name``'s replicas just before ``t`` (and the operations ``also`` made at ``t``), the cluster
     replayed to then: a past event says what was true then, not what is now (redteam30-6)."""
@@ -384,9 +371,7 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     """The last hour's events: rollouts, new pods, scaling, and the audit-shipper's failing probe."""
     out: list[tuple[float, str, str, str, str, str]] = []      # (t, namespace, type, reason, object, message)
     horizon = ctx.t - 3600
-    for dep in ctx.cluster.deployments.values():
-        if ns not in (None, dep.namespace):
-            continue
+    for dep in (d for d in ctx.cluster.deployments.values() if ns in (None, d.namespace)):
         obj = f"deployment/{dep.name}"
         for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
@@ -460,15 +445,11 @@ def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
 
 
 # ------------------------------------------------------------------------------ jsonpath
-
-
 KUBECTL_JSONPATH = (Root, This, Child, Descendants, Fields, Index, Slice, Wildcard, Filter, Expression)
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list)) else str(value)
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list, bool)) else str(value)
 
 
 def jsonpath(template: str, data: Any) -> str:
