@@ -869,12 +869,10 @@ class Kubectl:
         nodes = [o for name in self.args.pos or [None] for o in self.find("nodes", name and name.split("/")[-1], None)]
         off, word = self.verb != "uncordon", self.verb.replace("drain", "cordon")
         for o in nodes:
-            if o.api["spec"]["unschedulable"] == off:
-                self.ctx.out(f"node/{o.name} already {word}ed")
-            else:
-                if not self.dry:
-                    self.ctx.record(f"node_{word}", node=o.name)
-                self.ctx.out(f"node/{o.name} {word}ed{self.dry}")
+            already = o.api["spec"]["unschedulable"] == off
+            if not already and not self.dry:
+                self.ctx.record(f"node_{word}", node=o.name)
+            self.ctx.out(f"node/{o.name} already {word}ed" if already else f"node/{o.name} {word}ed{self.dry}")
             if self.verb == "drain":
                 evicted = [p for p in all_pods(self.ctx, None) if p.node == o.name]
                 if not self.dry:           # their deployments start them again elsewhere
@@ -931,13 +929,10 @@ class Kubectl:
             result = self.ctx.drill.simulator.evaluate(argv[3], self.ctx.t)
         except PromQLError as exc:
             raise ToolError(f"query error: bad_data: {exc}") from None
-        stamp = f"{self.ctx.at:.3f}"
-        if isinstance(result, float):
-            self.ctx.out(f"scalar: {result:g} @[{stamp}]")
-            return 0
-        for s in result:
-            labels = ", ".join(f'{k}="{v}"' for k, v in s.labels)
-            self.ctx.out(f"{{{labels}}} => {s.value:g} @[{stamp}]")
+        lines = [f"scalar: {result:g}"] if isinstance(result, float) else [
+            "{" + ", ".join(f'{k}="{v}"' for k, v in s.labels) + f"}} => {s.value:g}" for s in result]
+        for line in lines:
+            self.ctx.out(f"{line} @[{self.ctx.at:.3f}]")
         return 0
 
     def version(self) -> None:
