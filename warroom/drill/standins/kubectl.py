@@ -451,8 +451,7 @@ class Kubectl:
             raise ToolError(f"error: {exc}") from None
         if not any(found):
             raise ToolError(f'error: couldn\'t find any field with path "{field}" in the list of objects')
-        order = sorted(range(len(objs)), key=lambda i: key(found[i][0]) if found[i] else (0, None))
-        return [objs[i] for i in order]
+        return [o for o, _ in sorted(zip(objs, found), key=lambda pair: key(pair[1][0]) if pair[1] else (0, None))]
 
     def output(self, kind: str, objs: list[dict[str, Any]], single: bool) -> bool:
         """``-o json|yaml|name|jsonpath=...``; False when the table should be printed.
