@@ -27,17 +27,10 @@ from warroom.drill.scenarios import Scenario
 DAY = 86400.0
 Env = dict[str, str]
 # FlowEngine's env before the drill; it reads its switches (true/1/yes/on) and DISABLE_PROVIDERS' names in any case
-FLOWENGINE_ENV: Env = {
-    "LOG_LEVEL": "info",
-    "DB_POOL_SIZE": "200",
-    "MAX_CONCURRENT_FLOWS": "50",
-    "CONTEXT_MAX_SIZE_KB": "180",
-    "CONTEXT_PRUNING_ENABLED": "false",
-    "ENABLE_CIRCUIT_BREAKER": "false",
-    "PII_REDACTION_ENABLED": "true",
-    "PRIMARY_MODEL": "claude-sonnet-4-5",
-    "SCHEMA_VERSION": fleet.SCHEMA_VERSION,
-}
+FLOWENGINE_ENV: Env = {"LOG_LEVEL": "info", "DB_POOL_SIZE": "200", "MAX_CONCURRENT_FLOWS": "50",
+                       "CONTEXT_MAX_SIZE_KB": "180", "CONTEXT_PRUNING_ENABLED": "false",
+                       "ENABLE_CIRCUIT_BREAKER": "false", "PII_REDACTION_ENABLED": "true",
+                       "PRIMARY_MODEL": "claude-sonnet-4-5", "SCHEMA_VERSION": fleet.SCHEMA_VERSION}
 TEMPLATE_OPS = ("set_env", "set_image", "rollout_restart", "rollout_undo")
 # (``scale_to`` N replicas is the operation; ``scale``, replicas added, is what it may mean)
 NODE_OPS = ("node_cordon", "node_uncordon", "node_drain")
@@ -498,16 +491,14 @@ def initial_cluster(scenario: Scenario) -> Cluster:
         image = f"{repo}:{change.image}" if change.image else dep.current.image
         number = max(r.number for r in dep.history) + 1
         dep.roll(Revision(number, image, {**dep.current.env, **change.env}, change.cause, change.at))
-    return Cluster(
-        scenario, deployments,
-        secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
-                 "taskdb-credentials": ["username", "password"]},
-        configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
-        config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
-                "retry.max_attempts": str(fleet.MAX_ATTEMPTS), "quota.alert_threshold": "0.80"},
-        hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
-        timeline=[(-math.inf, False, _kept(deployments[fleet.DEPLOYMENT]))],
-    )
+    return Cluster(scenario, deployments,
+                   secrets={"model-api-keys": ["anthropic", "openai", "google"], "audit-store-2025-11": ["password"],
+                            "taskdb-credentials": ["username", "password"]},
+                   configmaps={"flowengine-config": {"flows.default_timeout": "180s", "context.max_size_kb": "180"}},
+                   config={"repos.allowlist": ",".join(r.name for r in fleet.REPOS), "context.max_size_kb": "180",
+                           "retry.max_attempts": str(fleet.MAX_ATTEMPTS), "quota.alert_threshold": "0.80"},
+                   hpa={fleet.DEPLOYMENT: {"min": 5, "max": 20, "cpu": 70}},
+                   timeline=[(-math.inf, False, _kept(deployments[fleet.DEPLOYMENT]))])
 
 
 def build_cluster(scenario: Scenario, actions: Iterable[Action], t: float | None = None,

@@ -90,7 +90,6 @@ class Walk:
         raise _refuse(node)
 
     def select(self, sel: pp.VectorSelector) -> list[MetricSeries]:
-        """The series ``sel`` matches."""
         if sel.matchers.or_matchers:
             raise PromQLError("'or' between label matchers is not supported in drills")
         if self.lenient and sel.name and sel.name not in self.catalog.metrics:
