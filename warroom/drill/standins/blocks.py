@@ -471,6 +471,10 @@ def breaker_status(ctx: Context, args: Args) -> None:
 
 
 # ------------------------------------------------------------------------------ status, config, checks, comms
+#: How many flows ``status flows`` lists (the newest; its first line counts them all)
+LISTED = 20
+
+
 @command("status flows", "active", store=True)
 def status_flows(ctx: Context, args: Args) -> None:
     """The flows running now (``--active``: however long they waited for a slot), or those and every flow of the last
@@ -479,8 +483,8 @@ def status_flows(ctx: Context, args: Args) -> None:
     shown = [f for f in flows if f.status == "running" and ctx.signals.running(ctx.t)
              or not args.get("active") and f.status != "running" and f.start >= ctx.t - 600]
     ctx.out(f"{len(shown)} {'active ' * bool(args.get('active'))}flow{'s' * (len(shown) != 1)}"
-            + " in the last 10m" * (not args.get("active")))
-    for f in shown[:20]:
+            + " in the last 10m" * (not args.get("active")) + f", the latest {LISTED} below" * (len(shown) > LISTED))
+    for f in shown[-LISTED:]:                    # the newest: what a commander looks for, the count says the rest
         ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s"
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
