@@ -605,8 +605,7 @@ class Kubectl:
         self.done("deployments", dep.name, {"pause": "paused", "resume": "resumed"}[pos[0]])
 
     def rollout_history(self, dep: Deployment) -> None:
-        rev = self.args.text("revision")
-        if not rev:
+        if not (rev := self.args.text("revision")):
             history = table(["REVISION", "CHANGE-CAUSE"], [[r.number, r.cause] for r in dep.history], gap=2)
             return self.ctx.out(f"deployment.apps/{dep.name} \n{history}\n")
         r = dep.revision(int(rev)) if rev.isdigit() else None
@@ -816,8 +815,7 @@ class Kubectl:
     def patch(self) -> None:
         """Deployments, HPAs and configmaps take a patch (an HPA's bounds move the deployment)."""
         kind, name = self.target(named=True)
-        patch = self.args.get("patch")
-        if patch is None:
+        if (patch := self.args.get("patch")) is None:
             raise ToolError("error: must specify --patch or --patch-file containing the contents of the patch")
         if (how := self.args.text("type", "strategic")) not in ("merge", "strategic"):   # alike on the drill's fields
             raise ToolError("error: drill: `kubectl patch --type json` is not simulated (--type merge or strategic is)"
@@ -882,8 +880,7 @@ class Kubectl:
     def exec(self) -> int:
         if not self.args.pos:
             raise ToolError("error: pod, type/name or --filename must be specified")
-        command = self.args.rest or self.args.pos[1:]
-        if not command:
+        if not (command := self.args.rest or self.args.pos[1:]):
             raise ToolError("error: you must specify at least one command for the container")
         pod = self.pods_of(self.args.pos[0])[0]
         if self.args.text("container") not in ("", pod.container):

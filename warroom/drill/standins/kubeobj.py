@@ -341,9 +341,8 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     out = []
     for n, h in ctx.cluster.hpa.items():
         dep = ctx.cluster.deployments.get(n)
-        ready = ctx.cluster.ready(dep, ctx.t) if dep else 0
+        ready, replicas = (ctx.cluster.ready(dep, ctx.t), dep.replicas) if dep else (0, 0)
         cpu = int(autoscale.pod_cpu(n, ready, ctx.signals.cpu(ctx.t))) if ready else None
-        replicas = dep.replicas if dep else 0
         target = {"type": "Utilization", "averageUtilization": h["cpu"]}
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
                 "minReplicas": h["min"], "maxReplicas": h["max"],
