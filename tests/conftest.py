@@ -62,6 +62,19 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 @pytest.fixture
+def no_warmup_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``drill_context`` starts no ``tui.drill_warmup`` child: for tests of what a launch chooses (which
+    drill, its speed, its notice) that never poll the drill's source, where the child integrated two
+    hours of a world nobody waited for, ≈ 0.6 s CPU a launch, in the background. A source they do
+    read integrates in-process, as the first poll does when the child is late or missing (the numbers
+    are the same either way). The child is the subject of test_drill_warmup and test_tui_warmup, and
+    runs in every e2e drill."""
+    from tui import drill_warmup
+
+    monkeypatch.setattr(drill_warmup, "start", lambda drill_dir, cache_file: None)
+
+
+@pytest.fixture
 def state_dir(tmp_path: Path) -> Path:
     d = tmp_path / "state"
     d.mkdir()

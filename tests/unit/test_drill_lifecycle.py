@@ -11,6 +11,9 @@ from warroom.config import Config
 from warroom.drill.directory import choose_drill, list_drills
 from warroom.drill.scenarios import list_scenarios
 
+# no dashboard polls these launches, so no tui.drill_warmup child integrates their worlds (conftest)
+pytestmark = pytest.mark.usefixtures("no_warmup_child")
+
 
 RESOLVED_AFTER = 1200.0      # the incidents below are resolved 20 wall minutes into their drill
 

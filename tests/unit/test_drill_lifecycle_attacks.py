@@ -9,8 +9,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from warroom.config import Config
 from warroom.drill.directory import ENV_DIR, create_drill
+
+# no dashboard polls these launches, so no tui.drill_warmup child integrates their worlds (conftest)
+pytestmark = pytest.mark.usefixtures("no_warmup_child")
 
 AWKWARD = "drills with spaces, 'quotes' & $dollars"
 

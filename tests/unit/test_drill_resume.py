@@ -17,6 +17,9 @@ from warroom.drill.directory import DrillSource
 from warroom.errors import NotFoundError, WarroomError
 from warroom.incident.store import IncidentStore
 
+# no dashboard polls these launches, so no tui.drill_warmup child integrates their worlds (conftest)
+pytestmark = pytest.mark.usefixtures("no_warmup_child")
+
 
 def _cfg(tmp: Path, *, prometheus: bool = False) -> Config:
     cfg = Config()
