@@ -152,11 +152,9 @@ class Context:
         remaining = stime.wall_seconds(t - self.t, self.drill.speed)
         if remaining <= 0:
             return True
-        if self.no_delay:
-            now = t
-        else:
+        if not self.no_delay:
             time.sleep(min(cap, remaining))
-            now = self.drill.scenario_time(stime.now())
+        now = t if self.no_delay else self.drill.scenario_time(stime.now())
         self.t, self.at = now, self.drill.wall_time(now)
         return self.t >= t - 1e-6
 

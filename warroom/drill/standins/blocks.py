@@ -330,17 +330,17 @@ def metrics_query(ctx: Context, args: Args) -> None:
     ctx.out(f"Total {noun}s: {int(round(total))} (last {span_label(span)})")
 
 
+# a repository counts as affected at this many failed flows in the window: a healthy hour fails
+# about one flow in a repository (0.3 %), so a single failure is noise, not an outage
 AFFECTED_FAILURES = 2
-"""A repository counts as affected at this many failed flows in the window: a healthy hour fails
-about one flow in a repository (0.3 %), so a single failure is noise, not an outage."""
 
 
 def affected_line(names: list[str]) -> str:
     """The triage total, its rule and the repositories it counts, in one line, so the count can never
     read as contradicting the per-repository listing above it (RB-LAUNCH-005's GO criterion reads
     this line, rule included, so the runbook and the tool cannot hold two definitions)."""
-    counted_ = f" ({', '.join(names)})" if names else ""
-    return f"Affected repos ({AFFECTED_FAILURES} or more failures each): {len(names)}{counted_}"
+    counted = f" ({', '.join(names)})" if names else ""
+    return f"Affected repos ({AFFECTED_FAILURES} or more failures each): {len(names)}{counted}"
 
 
 @command("metrics latency", "last=")

@@ -127,9 +127,9 @@ def run(ctx: Context, argv: list[str]) -> int:
             size = len(resp.body.encode()) if resp else 0
             got = size * (method != "HEAD" and (not fail or bool(opts.get("fail_with_body"))))
             sent = len(data.encode()) * (resp is not None and method != "GET" and not opts.get("get"))
-            last = "" if unresolved else f"\r{meter(size, got, sent, sent, took)}\n"
+            last = "" if unresolved else f"\r{meter(size, got, sent, took)}\n"
             ctx.stderr.write(warning + BAR * (sent > 0) + BAR * (got > 0) if opts.get("progress") else
-                             f"{METER}\r{meter(0, 0, 0, 0, 0.0)}{warning}{last}")
+                             f"{METER}\r{meter(0, 0, 0, 0.0)}{warning}{last}")
         else:
             ctx.stderr.write(warning)
         for line in errors * show_errors:
@@ -141,9 +141,9 @@ def run(ctx: Context, argv: list[str]) -> int:
     return code
 
 
-def meter(size: int, got: int, upload: int, sent: int, took: float) -> str:
-    """A line of curl 7.88's progress meter (progress.c): of ``size`` bytes to come ``got`` arrived, of
-    ``upload`` ``sent`` went, in the drill world's ``took`` seconds. curl draws the header, a line of
+def meter(size: int, got: int, sent: int, took: float) -> str:
+    """A line of curl 7.88's progress meter (progress.c): of ``size`` bytes to come ``got`` arrived, and
+    ``sent`` went (the whole upload), in the drill world's ``took`` seconds. curl draws the header, a line of
     zeros, then this transfer's line (a host that did not resolve: none; the error follows the zeros);
     a slow answer's intermediate seconds are not drawn, only its last."""
     def five(n: int) -> str:          # max5data (a drill answer is far below 100 MB)
@@ -153,10 +153,10 @@ def meter(size: int, got: int, upload: int, sent: int, took: float) -> str:
     def clock(s: int) -> str:         # time2str
         return "--:--:--" if s <= 0 else f"{s // 3600:2d}:{s % 3600 // 60:02d}:{s % 60:02d}"
     down, up = (int(got / took), int(sent / took)) if took else (0, 0)
-    whole = max(size // down if down else 0, upload // up if up else 0)      # the estimated total
+    whole = max(size // down if down else 0, sent // up if up else 0)      # the estimated total
     spent = int(took)
-    return (f"{100 * (got + sent) // (size + upload) if size + upload else 0:3d} {five(size + upload)}  "
-            f"{100 * got // size if size else 0:3d} {five(got)}  {100 * sent // upload if upload else 0:3d} "
+    return (f"{100 * (got + sent) // (size + sent) if size + sent else 0:3d} {five(size + sent)}  "
+            f"{100 * got // size if size else 0:3d} {five(got)}  {100 if sent else 0:3d} "
             f"{five(sent)}  {five(down)}  {five(up)} {clock(whole)} {clock(spent)} {clock(whole - spent)} "
             f"{five(int((got + sent) / took) if took else 0)}")
 

@@ -109,13 +109,12 @@ class Transaction:
     is refused until it ends. The TaskDB takes no write (:class:`TaskDB`), so a block has nothing to keep
     or undo: it is what psql says, and which statements it refuses."""
 
-    def __init__(self) -> None:
-        self.block: str | None = None             # None, "open" or "aborted"
+    def __init__(self, block: str | None = None) -> None:
+        self.block = block             # None, "open" or "aborted"
 
     def control(self, stmt: str) -> tuple[str, str | None] | None:
-        """``stmt``'s command tag and warning when it is BEGIN, COMMIT or ROLLBACK (and their other
-        spellings); None for any other statement. Savepoints, two-phase commit and chaining are refused,
-        not half simulated."""
+        """``stmt``'s command tag and warning when it is BEGIN, COMMIT or ROLLBACK (and their other spellings); None for
+        any other statement. Savepoints, two-phase commit and chaining are refused, not half simulated."""
         m = TX_CONTROL.fullmatch(stmt)
         if m is None:
             if TX_REFUSED.match(stmt):
@@ -140,16 +139,13 @@ class Transaction:
 
 def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
             variables: dict[str, str], stop: bool) -> int:
-    """psql's actions one after the other, as psql 15 runs them (checked against a real server): a ``-c``
-    string is one request, so one transaction unless a block is open (an error ends it and skips the rest
-    of the string); a script runs statement by statement; ``-1`` opens a block around
-    the whole run. An error inside a block aborts it: each statement after it is refused until COMMIT
-    (which then rolls back) or ROLLBACK. An error ends only its action, unless ON_ERROR_STOP; the exit
-    code is the last action's: 1 for a failed ``-c``, and a script's error counts only under ON_ERROR_STOP
-    (3)."""
-    tx, code = Transaction(), 0
-    if args.get("single_transaction"):
-        tx.block = "open"
+    """psql's actions one after the other, as psql 15 runs them (checked against a real server): a ``-c`` string is one
+    request, so one transaction unless a block is open (an error ends it and skips the rest of the string); a script
+    runs statement by statement; ``-1`` opens a block around the whole run. An error inside a block aborts it: each
+    statement after it is refused until COMMIT (which then rolls back) or ROLLBACK. An error ends only its action,
+    unless ON_ERROR_STOP; the exit code is the last action's: 1 for a failed ``-c``, and a script's error counts only
+    under ON_ERROR_STOP (3)."""
+    tx, code = Transaction("open" if args.get("single_transaction") else None), 0
     for kind, value in todo:
         code, text, place = 0, value, None       # place: the script's name errors carry ("-f -": <stdin>)
         if kind != "command":
@@ -239,10 +235,8 @@ def boolean(value: str) -> bool | None:
     """psql's ParseVariableBool: a prefix of true, false, yes or no; on, of(f); 1 or 0; None: not one.
     An empty value is on (``-v ON_ERROR_STOP=``), as psql's bool_substitute_hook makes it."""
     v = value.lower() or "on"
-    for word, meaning in (("true", True), ("false", False), ("yes", True), ("no", False)):
-        if word.startswith(v):
-            return meaning
-    return {"on": True, "of": False, "off": False, "1": True, "0": False}.get(v)
+    return next((meaning for word, meaning in (("true", True), ("false", False), ("yes", True), ("no", False))
+                 if word.startswith(v)), {"on": True, "of": False, "off": False, "1": True, "0": False}.get(v))
 
 
 VARIABLE = re.compile(r"""'(?:[^']|'')*'?|"[^"]*"?|--[^\n]*|::|:(['"]?)([A-Za-z_]\w*)\1""")
@@ -261,12 +255,11 @@ def interpolate(sql: str, variables: dict[str, str]) -> str:
 
 # ------------------------------------------------------------------------------ the database
 class TaskDB(sqlite3.Connection):
-    """The drill's TaskDB: it answers queries and nothing else. Its rows are made from the flows the metrics
-    count, afresh at every action, so a write could never be seen again by the next ``psql`` nor by any
-    other stand-in or pane: one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets
-    a statement read the three tables and call the functions PostgreSQL computes alike (``FUNCTIONS``), and
-    denies the rest, whatever its spelling (a CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO,
-    ``sqlite_version()``): ``denied`` says what it refused."""
+    """The drill's TaskDB: it answers queries and nothing else. Its rows are made from the flows the metrics count,
+    afresh at every action, so a write could never be seen again by the next ``psql`` nor by any other stand-in or pane:
+    one that answered ``UPDATE 1`` would lie. Once filled, SQLite's authorizer lets a statement read the three tables
+    and call the functions PostgreSQL computes alike (``FUNCTIONS``), and denies the rest, whatever its spelling (a
+    CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO, ``sqlite_version()``): ``denied`` says what it refused."""
 
     denied: list[tuple[int, str | None, str | None]]
 
@@ -464,12 +457,10 @@ def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolE
     """What the authorizer's refusals of ``stmt`` mean: a write to a table (a CTE's) is refused by its verb, a
     function by name, a relation PostgreSQL lacks (``sqlite_master``) is its error; anything else SQLite's own."""
     verbs = {sqlite3.SQLITE_INSERT: "INSERT", sqlite3.SQLITE_UPDATE: "UPDATE", sqlite3.SQLITE_DELETE: "DELETE"}
-    for action, arg1, arg2 in denied:
-        if action in verbs and arg1 in TABLES:
-            return not_run(verbs[action])
-    for action, arg1, arg2 in denied:
-        if action == sqlite3.SQLITE_FUNCTION:
-            return not_computed(str(arg2))
+    if written := [verbs[action] for action, arg1, _ in denied if action in verbs and arg1 in TABLES]:
+        return not_run(written[0])
+    if called := [str(arg2) for action, _, arg2 in denied if action == sqlite3.SQLITE_FUNCTION]:
+        return not_computed(called[0])
     own = re.search(r"(?i)\b(sqlite_\w+)\b(?!\s*\()", stmt)        # sqlite_master, sqlite_schema...: all SQLite's
     if own and any(action == sqlite3.SQLITE_READ for action, _, _ in denied):
         return ToolError(pg_error(f"no such table: {own[1]}", stmt))
@@ -591,8 +582,7 @@ def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
 def number(v: float) -> str:
     """A computed number as PostgreSQL prints it, to the digits it carries: 15 significant ones (what a double holds
     without SQLite's binary noise: a sum of tenths is 4045.6, not 4045.6000000000004), and a whole one keeps its
-    ``.0`` (``duration_s`` holds tenths: 71.0). It printed every number to one decimal, so ``round(avg(x), 2)`` and an
-    average's digits were lost (41.4 for 41.39)."""
+    ``.0`` (``duration_s`` holds tenths: 71.0), so ``round(avg(x), 2)`` keeps its digits (41.39, not 41.4)."""
     if math.isnan(v) or math.isinf(v):
         return "NaN" if math.isnan(v) else "Infinity" if v > 0 else "-Infinity"
     text = f"{v:.15g}"
