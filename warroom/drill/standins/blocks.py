@@ -254,15 +254,13 @@ def test_flow(ctx: Context, args: Args) -> None:
         raise failed(f"repository '{repo}' is not on repos.allowlist; flows from it are refused")
     if args.get("dry_run"):
         if "pii" not in source.lower():
-            ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on "
-                    f"{args.text('model') if args.text('model') not in ('', 'auto') else env.get('PRIMARY_MODEL')}")
-            return
+            plan = args.text("model") if args.text("model") not in ("", "auto") else env.get("PRIMARY_MODEL")
+            return ctx.out(f"dry run: {source} -> context bundle 12KB, plan would run on {plan}")
         ctx.out(f"dry run: {source} -> context bundle 14KB")
         if not switched_on(env, "PII_REDACTION_ENABLED"):
             raise failed("PII NOT redacted: 2 email addresses, 1 SSN, 1 card number present in the context bundle "
                          "(PII_REDACTION_ENABLED is not true)")
-        ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
-        return
+        return ctx.out("✓ PII redacted in context bundle: 2 email addresses, 1 SSN, 1 card number masked")
     wanted, task = args.text("model") or "auto", f"tsk_test{short_hash(ctx.at, n=4)}"
     model, answered = (wanted, False) if wanted != "auto" else routed(ctx, "claude-sonnet-4-5", task)
     via = " via fallback routing" if wanted == "auto" and "claude" not in model else ""   # as the flows are routed
@@ -309,8 +307,7 @@ def metrics_query(ctx: Context, args: Args) -> None:
             v = sum(count(ctx, source, r, ctx.t - (h + 1) * 3600, ctx.t - h * 3600) for r in repos)
             rows.append([f"{utc(ctx.wall(ctx.t - (h + 1) * 3600)):%Y-%m-%d %H:%M}",
                          f"${v * 0.13:,.2f}" if cost else int(round(v))])
-        ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
-        return
+        return ctx.out(table(["HOUR FROM (UTC)", "COST" if cost else "COUNT"], rows, gap=2))
     if group != "repo":
         raise failed(f"cannot group {metric} by '{group}'; use repo or hour")
     per_flow = 1 + ctx.signals.context_kb(ctx.t) / 600
@@ -323,8 +320,7 @@ def metrics_query(ctx: Context, args: Args) -> None:
     total = sum(v for _, v in totals)
     ctx.out("")
     if cost:
-        ctx.out(f"Total cost (last {span_label(span)}): ${total:,.2f}")
-        return
+        return ctx.out(f"Total cost (last {span_label(span)}): ${total:,.2f}")
     if metric == "flow_failures_total":
         ctx.out(affected_line([name for name, v in totals if round(v) >= AFFECTED_FAILURES]))
     ctx.out(f"Total {noun}s: {int(round(total))} (last {span_label(span)})")

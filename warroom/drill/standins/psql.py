@@ -23,6 +23,7 @@ from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_a
 
 DATABASE = "flowengine_db"
 TABLES = ("tasks", "audit_logs", "pg_stat_activity")
+ANSWERS = "SQL on tasks, audit_logs and pg_stat_activity"     # what a refusal says the drill answers instead
 QUERIES = ("SELECT", "WITH", "VALUES", "TABLE")          # what the drill's TaskDB answers
 # PostgreSQL 15's other commands (its reference's "SQL Commands"): refused by name, never run
 COMMANDS = frozenset("ABORT ALTER ANALYZE BEGIN CALL CHECKPOINT CLOSE CLUSTER COMMENT COMMIT COPY CREATE DEALLOCATE "
@@ -89,10 +90,9 @@ def run(ctx: Context, argv: list[str]) -> int:
     if (local and not inside) or port != "5432" or not ctx.signals.task_store(ctx.t):
         raise ToolError(f"psql: error: connection to {where} failed: Connection refused\n\tIs the server running "
                         "on that host and accepting TCP/IP connections?", 2)
-    if user not in ROLES:
-        raise ToolError(f'psql: error: connection to {where} failed: FATAL:  role "{user}" does not exist', 2)
-    if db not in (DATABASE, "postgres"):
-        raise ToolError(f'psql: error: connection to {where} failed: FATAL:  database "{db}" does not exist', 2)
+    for what, name, known in (("role", user, ROLES), ("database", db, (DATABASE, "postgres"))):
+        if name not in known:
+            raise ToolError(f'psql: error: connection to {where} failed: FATAL:  {what} "{name}" does not exist', 2)
     todo = [(k, v) for k, v in args.given if k in ("command", "file")]     # in command-line order, as psql >= 9.6
     if not todo:
         if sys.stdin.isatty():
@@ -464,8 +464,7 @@ def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolE
     own = re.search(r"(?i)\b(sqlite_\w+)\b(?!\s*\()", stmt)        # sqlite_master, sqlite_schema...: all SQLite's
     if own and any(action == sqlite3.SQLITE_READ for action, _, _ in denied):
         return ToolError(pg_error(f"no such table: {own[1]}", stmt))
-    return Refusal("drill: this query reads what the drill does not simulate (it answers SQL on tasks, audit_logs "
-                   "and pg_stat_activity)")
+    return Refusal(f"drill: this query reads what the drill does not simulate (it answers {ANSWERS})")
 
 
 def scan(text: str) -> tuple[str, list[int]]:
@@ -512,8 +511,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     command is refused by name, a word PostgreSQL has no command for is its syntax error (never
     SQLite's answer to PRAGMA or ATTACH), and the TaskDB's authorizer refuses whatever writes anyway."""
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
-        raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers SQL on tasks, audit_logs "
-                      "and pg_stat_activity)")
+        raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers {ANSWERS})")
     code = scan(stmt)[0]                    # comments blanked: what is left is what PostgreSQL reads
     at = len(code) - len(code.lstrip())
     if not (rest := code[at:].rstrip()):    # only comments: PostgreSQL's empty query, psql prints nothing
