@@ -89,8 +89,7 @@ class Context:
     @classmethod
     def from_env(cls, tool: str, argv: Sequence[str]) -> Context:
         """The invocation a process makes; outside a drill (or with a bad clock) a ToolError, exit 127."""
-        path = os.environ.get(ENV_DIR)
-        if not path:
+        if not (path := os.environ.get(ENV_DIR)):
             raise ToolError(f"{tool}: this is warroom's drill stand-in for {tool}; it only answers inside a drill "
                             f"(${ENV_DIR} is not set)", 127)
         try:            # an unreadable drill, or its clock ($WARROOM_DRILL_AT pins it: scenario_time) not a time
@@ -280,8 +279,7 @@ def flags(spec: str) -> dict[str, Flag]:
     """
     out: dict[str, Flag] = {}
     for word in spec.split():
-        m = re.fullmatch(r"([^=?:]+)(=\*|=|\?)?(?::(\w+))?", word)
-        if m is None:
+        if (m := re.fullmatch(r"([^=?:]+)(=\*|=|\?)?(?::(\w+))?", word)) is None:
             raise ValueError(f"bad flag spec {word!r}")
         names = m.group(1).split("|")
         key = m.group(3) or next((n for n in names if len(n) > 1), names[0]).replace("-", "_")

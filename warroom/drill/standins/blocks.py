@@ -102,8 +102,7 @@ def choice(value: str, name: str, choices: tuple[str, ...]) -> str:
 def window(args: Args, key: str = "last") -> float:
     """``--last 1h`` (the default) / ``--last-15min`` (or ``--duration``) in scenario seconds; at most the
     30 days kept (a longer window would also take minutes to count)."""
-    m = re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text(key, "1h"))
-    if not m:
+    if not (m := re.fullmatch(r"(\d+)\s*(s|sec|m|min|h|d)", text := args.text(key, "1h"))):
         raise Usage(f"Invalid value for '--{key}': '{text}' is not a duration like 15m, 1h or 24h.")
     seconds = int(m.group(1)) * {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}[m.group(2)]
     if seconds > 30 * 86400:
@@ -113,8 +112,7 @@ def window(args: Args, key: str = "last") -> float:
 
 def kilobytes(args: Args) -> float:
     """``--max-context-size`` (``180KB``, ``180``, ``1MB``) in KB (asked only when given)."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(KB|K|MB|M)?", text := args.text("max_context_size"), re.I)
-    if not m:
+    if not (m := re.fullmatch(r"(\d+(?:\.\d+)?)\s*(KB|K|MB|M)?", text := args.text("max_context_size"), re.I)):
         raise Usage(f"Invalid value for '--max-context-size': '{text}' is not a size like 180KB.")
     return float(m[1]) * (1024 if (m[2] or "k").lower().startswith("m") else 1)
 
@@ -136,8 +134,7 @@ def attempts(text: str) -> int | None:
 @command("flow retry", "enable-pruning dry-run max-context-size= model= max-attempts=", "TASK_ID", store=True)
 def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
-    flow = ctx.activity.find(task_id, ctx.t)
-    if flow is None:
+    if (flow := ctx.activity.find(task_id, ctx.t)) is None:
         raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
     if flow.status == "running":        # nothing to run again yet (no stand-in cancels a task: none is offered)
         raise failed(f"task {task_id} is still running; nothing to retry until it ends")
@@ -176,8 +173,7 @@ def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
     whether the primary answered it: every call to the primary goes to the fallback when the env names
     one; under ``FALLBACK_ON_5XX=true`` a call is tried on the primary first and moves only if that
     answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's)."""
-    to = ctx.signals.routed_model(ctx.t) if "claude" in model else None
-    if to is None:
+    if (to := ctx.signals.routed_model(ctx.t) if "claude" in model else None) is None:
         return model, False
     moved = unit(call, ctx.t, "route") < ctx.signals.route_share(ctx.t)
     return (to[0], False) if moved else (model, True)
@@ -381,8 +377,7 @@ def metrics_compare(ctx: Context, args: Args) -> None:
     base, name = args.text("baseline"), args.text("canary")
     if base != fleet.DEPLOYMENT:
         raise failed(f"no flow metrics for '{base}': only deployment/{fleet.DEPLOYMENT}'s pods run flows")
-    dep = ctx.cluster.deployments.get(name)
-    if dep is None:
+    if (dep := ctx.cluster.deployments.get(name)) is None:
         raise failed(f"no metrics for '{name}': " + ("its manifest names no image, so it runs no pods"
                                                      if f"deployment/{name}" in ctx.cluster.extra else "deployment not found"))
     ready = [(created, rev.image) for _, rev, created, status, _, _ in ctx.cluster.pods(dep, ctx.t) if status == "Running"]
@@ -446,8 +441,7 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
     """The breaker's state from the deployment's env history and the quota it protects, once armed
     (enabled, its pods ready) by ``Signals.breaker_state``: OPEN (holding retries) for a minute after
     a quota reaches its threshold, HALF_OPEN while it stays there, else CLOSED."""
-    breaker = ctx.cluster.breaker()
-    if breaker is None:
+    if (breaker := ctx.cluster.breaker()) is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
     armed_at, limit, threshold = breaker
     if ctx.t < armed_at:
@@ -484,8 +478,7 @@ def status_flows(ctx: Context, args: Args) -> None:
         ctx.out(f"  {f.task_id}  {f.flow_type:<6}  {f.repo:<20}  {f.status} {f.duration:.0f}s"
                 + f" (waited {f.wait:.0f}s)" * (f.wait >= 0.5 and f.status != "queued"))
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
-    queued = [f for f in flows if f.status == "queued"]
-    if queued:
+    if queued := [f for f in flows if f.status == "queued"]:
         ctx.out(f"{len(queued)} queued {waiting(ctx)}, the oldest waiting {queued[0].duration:.0f}s")
 
 
@@ -527,8 +520,7 @@ def config_set(ctx: Context, args: Args) -> None:
     key, value = args.pos[:2]
     per_repo = re.fullmatch(r"repos\.([a-z0-9\-]+)\.max_concurrent_flows", key)
     if key == "repos.allowlist":
-        unknown = [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]
-        if unknown:
+        if unknown := [r for r in value.split(",") if r and r not in {x.name for x in fleet.REPOS}]:
             raise failed(f"unknown repositories in allowlist: {', '.join(unknown)}")
     elif key == "retry.max_attempts":
         if attempts(value) is None:
@@ -546,8 +538,7 @@ def config_set(ctx: Context, args: Args) -> None:
 
 def task(ctx: Context, args: Args) -> tuple[str, Flow]:
     """The flow ``--task-id`` names; an unknown (or missing) id fails before anything is checked."""
-    flow = ctx.activity.find(task_id, ctx.t) if (task_id := args.text("task_id")) else None
-    if flow is None:
+    if (flow := ctx.activity.find(task_id, ctx.t) if (task_id := args.text("task_id")) else None) is None:
         raise failed(f"task '{task_id}' not found")
     return task_id, flow
 

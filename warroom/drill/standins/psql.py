@@ -115,8 +115,7 @@ class Transaction:
     def control(self, stmt: str) -> tuple[str, str | None] | None:
         """``stmt``'s command tag and warning when it is BEGIN, COMMIT or ROLLBACK (and their other spellings); None for
         any other statement. Savepoints, two-phase commit and chaining are refused, not half simulated."""
-        m = TX_CONTROL.fullmatch(stmt)
-        if m is None:
+        if (m := TX_CONTROL.fullmatch(stmt)) is None:
             if TX_REFUSED.match(stmt):
                 raise Refusal(f"drill: {stmt.split()[0].upper()} is not simulated (BEGIN, COMMIT and ROLLBACK are)")
             return None
@@ -224,8 +223,7 @@ def settings(args: Args) -> tuple[dict[str, str], bool]:
         if name not in ("pager", "footer") or (name == "footer" and value not in ("on", "off")):
             raise ToolError(f"psql: error: drill: `psql -P {word}` is not simulated (it reads -P footer=on|off and "
                             "-P pager=...)")
-    stop = boolean(variables["ON_ERROR_STOP"]) if "ON_ERROR_STOP" in variables else False
-    if stop is None:
+    if (stop := boolean(variables["ON_ERROR_STOP"]) if "ON_ERROR_STOP" in variables else False) is None:
         raise ToolError(f'psql: error: unrecognized value "{variables["ON_ERROR_STOP"]}" for "ON_ERROR_STOP": '
                         "Boolean expected", 1)
     return variables, stop
