@@ -150,12 +150,10 @@ def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
         if kind != "command":
             try:
                 text = interpolate(read_input(value, "psql: error: out of memory"), variables)   # -c skips :name
-            except IsADirectoryError as exc:     # psql opens it (fopen does), then its first read fails
-                ctx.err(f"psql:{value}: error: could not read from input file: {exc.strerror}")
+            except OSError as exc:               # a directory: psql opens it (fopen does), then its first read fails
                 code = 1
-            except OSError as exc:
-                ctx.err(f"psql: error: {value}: {exc.strerror}")
-                code = 1
+                ctx.err(f"psql:{value}: error: could not read from input file: {exc.strerror}"
+                        if isinstance(exc, IsADirectoryError) else f"psql: error: {value}: {exc.strerror}")
             place = None if kind == "stdin" else "<stdin>" if value == "-" else value
         elif args.get("echo_queries"):           # -e: a -c string is sent (and echoed) whole
             ctx.out(text)
