@@ -114,3 +114,23 @@ def test_a_stuck_shipper_says_once_that_it_gave_up_and_then_writes_nothing() -> 
         gave_up = [i for i, line in enumerate(log) if "retrying disabled" in line]
         assert len(gave_up) == 1 and gave_up[0] == len(log) - 1, log[-3:]
         assert "audit sink write failed" in log[-1] and "shipped batch" in log[-2], log[-2:]
+
+
+def test_a_shipper_ships_nothing_while_flowengine_is_stopped(tmp_path: Path) -> None:
+    """Found by redteam36 (audit-gap x60, RB-CORE-005's order: FlowEngine scaled to zero, then the shipper
+    restarted, then FlowEngine back): the fresh shipper logged "shipped batch of 200 events" every tick while
+    no flow ran and the gap pane kept climbing. With no FlowEngine pod there is nothing to ship and it logs no
+    batch; once FlowEngine is back it ships again."""
+    d = create_drill(tmp_path, "audit-gap", speed=10.0, start=START, name="b")
+    for command, t in ((f"kubectl scale deployment/flowengine --replicas=0 {NS}", AT),
+                       (f"kubectl rollout restart deployment/audit-shipper {NS}", AT + 60),
+                       (f"kubectl scale deployment/flowengine --replicas=3 {NS}", AT + 600)):
+        assert run_one(d, command.split(), t)[0] == 0, command
+    fresh = [(name, created) for name, ok, created in pods(d, AT + 500) if ok and created >= AT + 60]
+    assert fresh
+    gap = d.simulator.panes("audit_gap", [AT + 200.0, AT + 500.0])
+    assert gap[1] > gap[0] + 250          # no event arrives while FlowEngine is stopped
+    log = run_one(d, f"kubectl logs {fresh[0][0]} {NS}".split(), AT + 500)[1].splitlines()
+    assert not any("shipped batch" in line for line in log), log[-3:]
+    later = run_one(d, f"kubectl logs {fresh[0][0]} {NS}".split(), AT + 1200)[1].splitlines()
+    assert "shipped batch" in later[-1], later[-3:]

@@ -258,7 +258,8 @@ class Activity:
         """The lines of the audit-shipper pod started at ``created``: connecting as it starts and shipping its
         batches; when a stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line
         at its first tick says it failed and gave up, then nothing: it stopped retrying (the scenario's root
-        cause), so it does not keep logging failed writes it no longer makes."""
+        cause), so it does not keep logging failed writes it no longer makes. While FlowEngine's flows are stopped
+        (``Signals.interruption``) no event arrives and it ships nothing."""
         s, lines = self.signals, []
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
@@ -269,7 +270,7 @@ class Activity:
                     lines.append((t, "ERROR shipper - audit sink write failed 3 times: FATAL: password authentication "
                                      "failed for user \"audit_writer\" (audit-store:5432); retrying disabled, "
                                      "batches are no longer shipped"))
-            else:
+            elif s.interruption(t) is None:     # no flow runs, no event comes: nothing to ship (redteam36)
                 lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
         return lines
 
