@@ -581,10 +581,8 @@ class Kubectl:
             raise ToolError(f'error: unknown command "{pos[0]}" for "kubectl rollout"\n'
                             "See 'kubectl rollout -h' for help")
         dep = self.deployment(*self.target(pos[1:]))
-        if pos[0] == "history":
-            return self.rollout_history(dep)
-        if pos[0] == "status":
-            return self.rollout_status(dep)
+        if pos[0] in ("history", "status"):
+            return getattr(self, f"rollout_{pos[0]}")(dep)
         if pos[0] == "undo":
             to = self.args.get("to_revision")
             target = undo_target(dep, to)
