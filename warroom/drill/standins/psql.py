@@ -44,9 +44,13 @@ ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step'
 # a literal or quoted name as PostgreSQL's lexer reads it: E'' takes backslash escapes, $tag$...$tag$ anything
 QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|"(?:[^"]|"")*"?"""
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
+# The drill's clock as PostgreSQL spells it, and the function ``translate`` calls for each: it returns the drill's
+# moment, and psql heads its column with the word typed (``now``), as PostgreSQL does
+CLOCKS = {"now()": "pg_now", "current_timestamp": "pg_current_timestamp", "localtimestamp": "pg_localtimestamp",
+          "current_date": "pg_current_date", "current_time": "pg_current_time"}
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``translate``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split())
+                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split()) | set(CLOCKS.values())
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
@@ -280,6 +284,8 @@ def database(ctx: Context) -> TaskDB:
     conn.create_function("pg_span", 2, lambda a, b: None if a is None or b is None else
                          interval(stime.drill_seconds(stamp(a) - stamp(b), ctx.drill.speed)))
     conn.create_function("pg_epoch", 1, epoch)
+    for clock in CLOCKS.values():
+        conn.create_function(clock, 1, lambda value: value, deterministic=True)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
     made = [flow_rows(ctx, f) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)]
     tasks, audit = [task for task, _ in made], [row for _, events in made for t, row in events if t <= ctx.t]
@@ -365,12 +371,13 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
     sql = re.sub(r"\$(\w*)\$(.*?)\$\1\$", lambda m: "'" + m[2].replace("'", "''") + "'", sql, flags=re.S)   # $$x$$
     sql = re.sub(r"(?<![\w$])[Ee]'((?:[^'\\]|\\.|'')*)'", lambda m: "'" + unescape(m[1]).replace("'", "''") + "'", sql)
     sql = re.sub(r"(?<![\w$])[Uu]&'((?:[^']|'')*)'", lambda m: "'" + uescape(m[1]).replace("'", "''") + "'", sql)
-    sql = re.sub(r"(?:now\(\)|current_timestamp|localtimestamp)", f"'{pg_ts(now_wall)}'", sql, flags=re.I)
     day, clock = pg_ts(now_wall).split(" ")          # the drill's date and time of day, not the machine's
-    sql = re.sub(r"\bcurrent_date\b", f"'{day}'", re.sub(r"\bcurrent_time\b", f"'{clock}'", sql, flags=re.I), flags=re.I)
+    said = {"current_date": day, "current_time": clock}
+    sql = re.sub(r"\bnow\(\)|\b(?:current_timestamp|localtimestamp|current_date|current_time)\b",
+                 lambda m: f"{CLOCKS[m[0].lower()]}('{said.get(m[0].lower(), pg_ts(now_wall))}')", sql, flags=re.I)
     # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
     col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
-    stamp_ = rf"('[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
+    stamp_ = rf"((?:pg_\w+\(\s*)?'[^']*'\)?|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
     sql = re.sub(stamp_ + r"\s*([-+])\s*interval\s*'([^']*)'",
                  lambda m: f"pg_shift({m[1]}, {stime.wall_seconds((-1 if m[2] == '-' else 1) * seconds(m[3]), speed)!r})", sql, flags=re.I)
     sql = re.sub(stamp_ + r"\s*-\s*" + stamp_, r"pg_span(\1, \2)", sql, flags=re.I)
@@ -425,7 +432,8 @@ def extract(sql: str) -> str:
 def column_name(desc: str) -> str:
     """psql's header for a result column: its alias or name, a function's name, else ``?column?``."""
     if m := re.match(r"\s*([A-Za-z_]+)\s*\(", desc):
-        names = {"pg_left": "left", "pg_span": "?column?", "pg_epoch": "extract", "pg_shift": "?column?"}
+        names = {"pg_left": "left", "pg_span": "?column?", "pg_epoch": "extract", "pg_shift": "?column?"} | {
+            f: word.removesuffix("()") for word, f in CLOCKS.items()}
         return names.get(m.group(1).lower(), m.group(1).lower())
     m = re.fullmatch(r"\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)\s*", desc)
     return m.group(1) if m else "?column?"
