@@ -67,6 +67,9 @@ def run(ctx: Context, argv: list[str]) -> int:
             raise Usage(f"No such command '{rest[0]}'.")
         handler, spec, arguments = COMMANDS[(group, rest[0])]
         line = " ".join(w for w in ("blocks", group, rest[0], "[OPTIONS]", *arguments) if w)
+        if "--help" in rest[1:]:                  # click answers --help wherever it is, before reading the rest
+            ctx.out(command_help(line, spec))
+            return 0
         ctx.pause(0.6)
         if (group, rest[0]) in STORE and ctx.signals.interruption(ctx.t) == DB_LOST:    # its /health says the same
             raise failed("FlowEngine API answered 503 Service Unavailable: database unreachable: connection refused")
@@ -74,6 +77,15 @@ def run(ctx: Context, argv: list[str]) -> int:
         return 0
     except Usage as exc:
         raise ToolError(f"Usage: {line}\nTry '{line.split(' [')[0]} --help' for help.\n\nError: {exc}", 2) from None
+
+
+def command_help(line: str, spec: str) -> str:
+    """A command's ``--help`` as click prints it: its usage line, then each option (a value option with its
+    metavar, a required one marked so) and ``--help``."""
+    rows = [(f"--{w.rstrip('=!')}" + " TEXT" * ("=" in w), "[required]" * w.endswith("!")) for w in spec.split()]
+    rows.append(("--help", "Show this message and exit."))
+    width = max(len(name) for name, _ in rows)
+    return f"Usage: {line}\n\nOptions:\n" + "\n".join(f"  {name:<{width}}  {what}".rstrip() for name, what in rows)
 
 
 def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
