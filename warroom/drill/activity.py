@@ -25,7 +25,7 @@ from warroom.drill.model import DB_LOST, Retry, Signals, unit
 from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
-MAX_WINDOW = 2 * 3600.0     # the flows a question can list: two hours back
+MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
 TICK = 30.0                 # periodic log lines every 30 s
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 
@@ -88,6 +88,13 @@ class Activity:
         # (``Series`` holds a few hours; a report over a day re-integrated each hour per repo)
         merged = heapq.merge(*(self._walk(repo, t1, t2, now) for repo in fleet.REPOS), key=lambda f: f.start)
         return sorted(merged, key=lambda f: (f.start, f.task_id))
+
+    def kept(self, now: float) -> list[Flow]:
+        """Every flow asked for from the world's first moment (the drill's start less its history) to ``now``: what a
+        store holds (the TaskDB's tasks and audit_logs, the bundles' bucket). It never loses a row as the drill goes
+        on: at x60 a two-hour look-back dropped the incident's own failures within minutes, and audit_logs' count
+        fell while nothing was written (redteam36), what an IC reads as records deleted."""
+        return self.flows(self.series.t0, now, now, window=math.inf)
 
     def _since(self, back: float, now: float) -> float:
         """``back``, or further back to the oldest flow still waiting or running at ``now`` (``Slots.oldest``): a
@@ -174,10 +181,10 @@ class Activity:
                     int(unit(repo.name, k, "w") * 8) + 1)
 
     def find(self, task_id: str, now: float) -> Flow | None:
-        """The flow ``task_id`` among ``flows(now - MAX_WINDOW, now, now)``, the first of them if two
-        share it. Only the flow whose id matches is drawn: a task's id is a hash of (repo, k), so
-        the counters find it and ``blocks flow show`` costs a walk, not two hours of flows drawn."""
-        t1 = max(self._since(now - MAX_WINDOW, now), self.series.t0 + 1.0)
+        """The flow ``task_id`` among ``kept(now)`` (the rows psql lists), the first of them if two share it. Only
+        the flow whose id matches is drawn: a task's id is a hash of (repo, k), so the counters find it and
+        ``blocks flow show`` costs a walk, not every flow drawn."""
+        t1 = self.series.t0 + 1.0
         if t1 > now:
             return None
         hits = [self._flow(repo, k, start, began, now, failed=failed) for repo in fleet.REPOS
@@ -188,7 +195,7 @@ class Activity:
         """(scenario time, line) for the FlowEngine pods between t1 and t2 (a pod ``born`` then logs
         only the flows started since)."""
         lines: list[tuple[float, str]] = []
-        for f in self.flows(max(t1 - 600, born), t2, t2):
+        for f in self.flows(max(t1 - 600, born), t2, t2, window=math.inf):     # the logs keep what they wrote
             if f.status in ("running", "queued") or not t1 <= f.end <= t2:
                 continue
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did

@@ -123,7 +123,7 @@ def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
     t1 = ctx.t - 3600 if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
     t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
     events: list[dict[str, Any]] = []
-    for t, line in ctx.activity.flowengine_logs(max(t1, ctx.t - 7200), t2):
+    for t, line in ctx.activity.flowengine_logs(t1, t2):
         message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
         if matches(params.one("filter-pattern"), message) and len(events) < (limit or 10000):
             stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
@@ -139,7 +139,7 @@ def bucket_objects(ctx: Context, bucket: str) -> dict[str, tuple[float, float]]:
              for a in ctx.drill.actions() if a.action == "s3_move"}
     if bucket != fleet.CONTEXT_BUCKET:
         return moved
-    return {f"ctx_{f.task_id}.json": (f.context_kb, f.began) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)
+    return {f"ctx_{f.task_id}.json": (f.context_kb, f.began) for f in ctx.activity.kept(ctx.t)
             if f"ctx_{f.task_id}.json" not in moved and f.status != "queued"}    # built as its run begins
 
 

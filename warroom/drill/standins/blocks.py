@@ -147,7 +147,8 @@ def attempts(text: str) -> int | None:
 def flow_retry(ctx: Context, args: Args) -> None:
     task_id = args.pos[0]
     if (flow := ctx.activity.find(task_id, ctx.t)) is None:
-        raise failed(f"task '{task_id}' not found (tasks older than 2h are archived; list recent failures with psql)")
+        raise failed(f"task '{task_id}' not found "
+                     "(list the failed ones with psql: SELECT task_id FROM tasks WHERE status = 'failed')")
     if flow.status == "running":        # nothing to run again yet (no stand-in cancels a task: none is offered)
         raise failed(f"task {task_id} is still running; nothing to retry until it ends")
     if flow.status == "queued":

@@ -287,7 +287,7 @@ def database(ctx: Context) -> TaskDB:
     for clock in CLOCKS.values():
         conn.create_function(clock, 1, lambda value: value, deterministic=True)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
-    made = [flow_rows(ctx, f) for f in ctx.activity.flows(ctx.t - 7200, ctx.t, ctx.t)]
+    made = [flow_rows(ctx, f) for f in ctx.activity.kept(ctx.t)]
     tasks, audit = [task for task, _ in made], [row for _, events in made for t, row in events if t <= ctx.t]
     audit.sort(key=lambda r: str(r[4]))
     for name, rows in zip(TABLES, (tasks, audit, connections(ctx)), strict=True):
@@ -304,7 +304,7 @@ _ROWS: WeakKeyDictionary[Signals, dict[tuple[Flow, float, float], Rows]] = WeakK
 
 def flow_rows(ctx: Context, f: Flow) -> Rows:
     """``f``'s rows: a function of the flow as of now, the drill's clock and the world (a ``Signals``, one journal:
-    it ships the events, ``audit_shipped``), so each world makes them once, not at every query of the two hours."""
+    it ships the events, ``audit_shipped``), so each world makes them once, not at every query of every flow kept."""
     memo = _ROWS.setdefault(ctx.signals, {})
     if (hit := memo.get(key := (f, ctx.drill.start, ctx.drill.speed))) is None:
         queued = f.status == "queued"           # waiting for a slot: no model, provider nor bundle yet
