@@ -8,6 +8,7 @@ impact window's errors without a word."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from pathlib import Path
 
@@ -52,3 +53,46 @@ def test_a_log_window_answers_the_same_hours_later(tmp_path: Path) -> None:
     then = json.loads(_ask(drill, query, 900.0))["events"]
     later = json.loads(_ask(drill, query, 9600.0))["events"]
     assert then and [e["message"] for e in later] == [e["message"] for e in then]
+
+
+def _events(drill: Drill, w1: float, w2: float, t: float) -> list[str]:
+    start, end = (int(drill.wall_time(w) * 1000) for w in (w1, w2))
+    query = f"aws logs filter-log-events --log-group-name /aws/lambda/flowengine --start-time {start} --end-time {end}"
+    return [e["message"] for e in json.loads(_ask(drill, query, t))["events"]]
+
+
+def test_the_log_names_every_flow_psql_says_ended_in_its_window(tmp_path: Path) -> None:
+    """attack36: under a cap of 2 flows wait ~20 minutes for a slot; the log walked the flows started since ten
+    minutes before the window, so none of the 23 that psql said ended in [4000, 4400] s was in it."""
+    drill = warm_drill(tmp_path, "mass-failure")
+    assert run_one(drill, shlex.split("kubectl -n production set env deployment/flowengine MAX_CONCURRENT_FLOWS=2"),
+                   900.0)[0] == 0
+    from warroom.drill.standins.psql import pg_ts
+
+    a, b = (pg_ts(drill.wall_time(w)) for w in (4000.0, 4400.0))
+    ended = set(_ask(drill, "psql -At -c \"SELECT task_id FROM tasks WHERE status IN ('failed', 'succeeded') "
+                            f"AND updated_at BETWEEN '{a}' AND '{b}'\"", 5000.0).split())
+    lines = _events(drill, 4000.0, 4400.0, 5000.0)
+    named = {m.group(0) for line in lines if (m := re.search(r"tsk_[0-9a-f]{8}", line))}
+    assert len(ended) > 10 and named == ended
+
+
+def test_a_wide_log_window_keeps_its_first_hours(tmp_path: Path) -> None:
+    """attack36: a window over 400 ticks (3h20m) lost its first ticks' lines: the 429 warnings of the incident's
+    start."""
+    drill = warm_drill(tmp_path, "rate-limit")
+    narrow = _events(drill, 300.0, 1200.0, 16000.0)
+    wide = _events(drill, 300.0, 16000.0, 16000.0)
+    assert any("429" in line for line in narrow) and wide[: len(narrow)] == narrow
+
+
+def test_the_bucket_lists_every_bundle_it_counts(tmp_path: Path) -> None:
+    """attack36: ``aws s3 ls`` printed the last 1000 keys while ``--summarize`` counted 1765; the CLI pages through
+    ListObjectsV2 and prints every key."""
+    from warroom.drill import fleet
+
+    drill = warm_drill(tmp_path, "timeout")
+    said = _ask(drill, f"aws s3 ls s3://{fleet.CONTEXT_BUCKET}/ --summarize", 9000.0)
+    keys = [line for line in said.splitlines() if line.endswith(".json")]
+    total = int(re.search(r"Total Objects: (\d+)", said)[1])  # type: ignore[index]
+    assert total > 1000 and len(keys) == total

@@ -160,7 +160,7 @@ def s3_ls(ctx: Context, words: list[str], params: Params) -> int:
         raise ToolError("\nAn error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified "
                         "bucket does not exist")
     hits = sorted((k, v) for k, v in bucket_objects(ctx, m.group(1)).items() if k.startswith(m.group(2)))
-    for key, (kb, t) in hits[-1000:]:
+    for key, (kb, t) in hits:                 # the CLI pages through ListObjectsV2: every key, not the first 1000
         ctx.out(f"{iso(ctx.wall(t))[:19].replace('T', ' ')} {size(kb):>10} {key}")
     if hits and "summarize" in params:
         ctx.out(f"\nTotal Objects: {len(hits)}\n   Total Size: {size(sum(kb for _, (kb, _) in hits))}")

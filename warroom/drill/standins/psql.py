@@ -377,7 +377,7 @@ def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
                  lambda m: f"{CLOCKS[m[0].lower()]}('{said.get(m[0].lower(), pg_ts(now_wall))}')", sql, flags=re.I)
     # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
     col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
-    stamp_ = rf"((?:pg_\w+\(\s*)?'[^']*'\)?|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
+    stamp_ = rf"((?:{'|'.join(CLOCKS.values())})\('[^']*'\)|'[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
     sql = re.sub(stamp_ + r"\s*([-+])\s*interval\s*'([^']*)'",
                  lambda m: f"pg_shift({m[1]}, {stime.wall_seconds((-1 if m[2] == '-' else 1) * seconds(m[3]), speed)!r})", sql, flags=re.I)
     sql = re.sub(stamp_ + r"\s*-\s*" + stamp_, r"pg_span(\1, \2)", sql, flags=re.I)
