@@ -96,3 +96,11 @@ def test_the_bucket_lists_every_bundle_it_counts(tmp_path: Path) -> None:
     keys = [line for line in said.splitlines() if line.endswith(".json")]
     total = int(re.search(r"Total Objects: (\d+)", said)[1])  # type: ignore[index]
     assert total > 1000 and len(keys) == total
+
+
+def test_a_log_window_from_the_epoch_is_the_worlds_whole_log(tmp_path: Path) -> None:
+    """``--start-time 0`` (1970) asks for every line: the world's, from its first moment. With the 400-tick cap gone
+    it walked the ticks from 1970 and never returned; now the window begins where the world does."""
+    drill = warm_drill(tmp_path, "timeout")
+    events = _events(drill, drill.scenario_time(0.0), 600.0, 600.0)
+    assert events == _events(drill, -7200.0, 600.0, 600.0) and len(events) > 100

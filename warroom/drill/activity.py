@@ -195,6 +195,7 @@ class Activity:
         """(scenario time, line) for the FlowEngine pods between t1 and t2 (a pod ``born`` then logs
         only the flows started since)."""
         lines: list[tuple[float, str]] = []
+        t1 = max(t1, self.series.t0)        # nothing was logged before the world began (``--start-time 0``)
         if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
             return lines
         # every flow that can end in the window, however long it waited for a slot (attack36: a flow started over
@@ -274,7 +275,7 @@ class Activity:
         s, lines = self.signals, []
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
-        for t in (k * TICK for k in _ticks(max(t1, created), t2)):
+        for t in (k * TICK for k in _ticks(max(t1, created, self.series.t0), t2)):
             if s.audit_stuck(created, t):
                 since = min(o for o in s.onsets if o is not None and created < o <= t)
                 if t - TICK < since:      # the stall's first tick: it failed three writes and gave up
