@@ -19,7 +19,8 @@ def drill(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("group, name", sorted(COMMANDS))
-def test_the_help_a_usage_error_points_to_lists_the_commands_options(drill, group: str, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_help_a_usage_error_points_to_lists_the_commands_options(  # type: ignore[no-untyped-def]
+        drill, group: str, name: str) -> None:
     words = [w for w in ("blocks", group, name) if w]
     code, _, err = run_one(drill, [*words, "--no-such-option"], 600.0)
     assert code == 2

@@ -50,7 +50,8 @@ CLOCKS = {"now()": "pg_now", "current_timestamp": "pg_current_timestamp", "local
           "current_date": "pg_current_date", "current_time": "pg_current_time"}
 # PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``translate``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split()) | set(CLOCKS.values())
+                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split()
+                      ) | set(CLOCKS.values())
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
