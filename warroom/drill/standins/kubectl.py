@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import shlex
 from datetime import datetime
@@ -513,7 +514,7 @@ class Kubectl:
                 pods = pods[:1]
         if (c := self.args.text("container")) and (p := next((p for p in pods if p.container != c), None)):
             raise ToolError(f"error: container {c} is not valid for pod {p.name}")      # one container a pod
-        window = min(self.duration("since", "1h"), 7200.0)     # minutes of the drill's world, whatever its speed
+        window = self.duration("since", "0s") or math.inf      # drill seconds (0: the whole log, as kubectl reads it)
         if self.args.get("since_time") is not None:            # a wall instant (what --timestamps prints)
             if self.args.get("since") is not None:
                 raise ToolError("error: at most one of `sinceTime` or `sinceSeconds` may be specified")
@@ -525,7 +526,7 @@ class Kubectl:
             except ValueError:
                 raise ToolError(f'error: parsing time "{text}" as "2006-01-02T15:04:05Z07:00": cannot parse '
                                 f'"{text}"') from None
-            window = min(max(0.0, ctx.t - ctx.drill.scenario_time(at)), 7200.0)
+            window = max(0.0, ctx.t - ctx.drill.scenario_time(at))
         tail = self.number("tail", "10" if self.selector else "-1")
 
         def say(p: Pod, t: float, line: str) -> None:       # --timestamps: kubelet's stamp before the app's own
@@ -942,7 +943,10 @@ class Kubectl:
 def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float, str]]:
     """A pod's log lines between two scenario moments, from the drill's activity: the same lines
     however the pod is named (``POD``, ``deployment/NAME``, ``-l``); CloudWatch holds every pod's. A pod the Service
-    sends FlowEngine's flows to (``Cluster.serves``: a canary) logs its share of them, as FlowEngine's own do."""
+    sends FlowEngine's flows to (``Cluster.serves``: a canary) logs its share of them, as FlowEngine's own do. A pod's
+    log holds every line since it started, or since the world's first moment for an older pod (``Series.t0``: what
+    came before is nowhere in the drill, as a real log rotated away)."""
+    t1 = max(t1, ctx.series.t0)
     serving = [d for d in ctx.cluster.deployments.values() if ctx.cluster.serves(d)]
     if pod.deployment in {fleet.DEPLOYMENT, *(d.name for d in serving)}:
         pods = [p for d in (ctx.cluster.flowengine, *serving) for p in deployment_pods(ctx, d)]
@@ -957,6 +961,6 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
         return [(t, s) for t, s in lines if t >= born]
     if pod.deployment == fleet.AUDIT_DEPLOYMENT:
         return ctx.activity.audit_logs(t1, t2, pod.created)
-    if pod.deployment == "postgres":
-        return [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)]
-    return [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]
+    fixed = [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)] if (
+        pod.deployment == "postgres") else [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]
+    return [(t, line) for t, line in fixed if t >= t1]
