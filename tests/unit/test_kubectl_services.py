@@ -21,8 +21,8 @@ from warroom.drill.directory import Drill, create_drill
 def ready_ips(drill: Drill, t: float, app: str, ns: str = "production") -> list[str]:
     pods = json.loads(run_one(drill, ["kubectl", "get", "pods", "-n", ns, "-o", "json"], t)[1])["items"]
     rows = {r.split()[0]: r.split()[2] for r in run_one(drill, ["kubectl", "get", "pods", "-n", ns], t)[1].splitlines()[1:]}
-    return [p["status"]["podIP"] for p in pods if p["metadata"]["labels"].get("app") == app
-            and rows[p["metadata"]["name"]] == "Running" and p["status"]["containerStatuses"][0]["ready"]]
+    return sorted(p["status"]["podIP"] for p in pods if p["metadata"]["labels"].get("app") == app      # by address,
+                  and rows[p["metadata"]["name"]] == "Running" and p["status"]["containerStatuses"][0]["ready"])
 
 
 def endpoints(drill: Drill, t: float, name: str, ns: str = "production") -> list[str]:

@@ -141,8 +141,8 @@ class Deployment:
         def made(i: int, kept: int) -> float:          # a scale-up's pod since the revision, else the rollout's
             at = self.born.get(i, cur.at - 1)
             return at if at > cur.at else cur.at + i * self.rollout_seconds / max(1, kept)
-        gone = [(i, cur, made(i, self.previous_replicas), "Terminating")
-                for i in range(n, self.previous_replicas) if t < self.scaled_at + 10]
+        gone = [(i, cur, at, "Terminating") for i in range(n, self.previous_replicas)    # (those it had started)
+                if t < self.scaled_at + 10 and (at := made(i, self.previous_replicas)) < self.scaled_at]
         if n == 0:
             return gone
         up = self.scaled_at > cur.at and n > self.previous_replicas       # the pods it kept are as old as before

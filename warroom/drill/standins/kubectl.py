@@ -28,7 +28,7 @@ from warroom.drill.standins import run_tool
 from warroom.drill.standins.base import (Args, Context, ToolError, flags, go_duration, parse_args, read_input,
                                          refuse_unread, table)
 from warroom.drill.standins.kubeobj import (KIND_TABLE, KINDS, NODES, JSONPathError, Obj, Pod, all_pods, api_name,
-                                            deployment_pods, describe_deployment, find, jsonpath, objects, usage)
+                                            DESCRIBERS, deployment_pods, find, jsonpath, objects, usage)
 
 FLAGS = flags(
     "n|namespace= o|output= l|selector= c|container= context= kubeconfig= sort-by= field-selector= tail= since= "
@@ -76,8 +76,8 @@ ALL = ("pods", "services", "daemonsets", "deployments", "replicasets", "stateful
 USAGE = """kubectl controls the Kubernetes cluster manager (the drill's cluster; nothing real is touched).
 
 Commands the drill answers:
-  get, describe (pods, nodes, deployments), logs, top, rollout (status, history, undo, restart), set (env, image),
-  scale, autoscale, exec, apply, create secret, delete, patch, cordon, uncordon, drain, version
+  get, describe (pods, nodes, deployments, rs, svc, hpa), logs, top, rollout (status, history, undo, restart),
+  set (env, image), scale, autoscale, exec, apply, create secret, delete, patch, cordon, uncordon, drain, version
 
 Usage:
   kubectl [flags] [options]"""
@@ -402,8 +402,6 @@ class Kubectl:
             raise ToolError(f'error: the server doesn\'t have a resource type "{unknown[0]}"')
         kind, name = ("", None) if many else self.target()
         kinds = list(dict.fromkeys(KINDS[w.lower()] for w in words)) or [kind]
-        if "namespaces" in kinds:
-            raise ToolError("error: drill: `kubectl get namespaces` is not simulated in the drill")
         found = [(k, objs) for k in kinds if (objs := self.sorted(self.find(k, name, self.scope)))]
         if many and self.args.text("output") == "name":
             return self.ctx.out("\n".join(f"{api_name(k)}/{o.name}" for k, objs in found for o in objs))
@@ -481,10 +479,11 @@ class Kubectl:
         return True
 
     def describe(self) -> None:
-        """Pods, nodes and deployments in kubectl's words; any other kind that exists points at ``get -o yaml``."""
+        """Pods, nodes, deployments, ReplicaSets, Services and autoscalers in kubectl's words; any other kind that
+        exists points at ``get -o yaml``."""
         kind, name = self.target()
         objs = self.find(kind, name, self.ns)
-        texts = [describe_deployment(self.ctx, o) if kind == "deployments" else o.describe for o in objs]
+        texts = [DESCRIBERS[kind](self.ctx, o) if kind in DESCRIBERS else o.describe for o in objs]
         if None in texts:
             singular = api_name(kind).split(".")[0]
             raise ToolError(f"error: drill: `kubectl describe {singular}` is not simulated; "
@@ -936,8 +935,8 @@ class Kubectl:
 
     def not_simulated(self) -> None:
         raise ToolError(f"error: drill: `kubectl {self.verb}` is not simulated in the drill (it answers get, describe "
-                        "pods/nodes/deployments, logs, top, rollout, set, scale, autoscale, exec, apply, create "
-                        "secret, delete, patch, cordon, drain)")
+                        "pods/nodes/deployments/rs/svc/hpa, logs, top, rollout, set, scale, autoscale, exec, apply, "
+                        "create secret, delete, patch, cordon, drain)")
 
 
 def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float, str]]:

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from jsonpath_ng.exceptions import JSONPathError, JsonPathLexerError, JsonPathParserError
@@ -26,8 +27,8 @@ from jsonpath_ng.jsonpath import Child, Descendants, Fields, Index, JSONPath, Ro
 from warroom.drill import autoscale, fleet
 from warroom.drill.activity import iso, unit
 from warroom.drill.actions import Action
-from warroom.drill.cluster import NODES, Deployment, build_cluster, cordoned, short_hash
-from warroom.drill.standins.base import Context, Pod, age, tabwrite, utc
+from warroom.drill.cluster import NODES, Deployment, Revision, build_cluster, cordoned, short_hash
+from warroom.drill.standins.base import Context, Pod, age, tabwrite
 
 # canonical kind -> (API singular and plural first, then other names kubectl accepts; API group;
 #                    ``get`` columns after NAME, then after "|" the ones ``-o wide`` adds)
@@ -44,7 +45,7 @@ KIND_TABLE = {
     "endpoints": ("endpoints endpoints ep", "", "ENDPOINTS,AGE"),
     "configmaps": ("configmap configmaps cm", "", "DATA,AGE"),
     "secrets": ("secret secrets", "", "TYPE,DATA,AGE"),
-    "namespaces": ("namespace namespaces ns", "", ""),
+    "namespaces": ("namespace namespaces ns", "", "STATUS,AGE"),
     "networkpolicies": ("networkpolicy networkpolicies netpol", "networking.k8s.io", ""),
     "statefulsets": ("statefulset statefulsets sts", "apps", "READY,AGE"),
     "persistentvolumeclaims": ("persistentvolumeclaim persistentvolumeclaims pvc", "", ""),
@@ -103,8 +104,10 @@ def deployment_pods(ctx: Context, dep: Deployment) -> list[Pod]:
     out: list[Pod] = []
     for i, rev, created, status, node, replaced in ctx.cluster.pods(dep, ctx.t):
         name = f"{dep.name}-{rev.template_hash}-{short_hash(dep.name, rev.template_hash, i, n=5)}"
-        if replaced:                            # evicted by a drain: its replacement has a name of its own
-            name = name[:-5] + short_hash(name, created, n=5)
+        # made in the drill (by its revision's rollout, a scale, or in place of one drained or deleted): a suffix of
+        # its own, as a ReplicaSet draws one, so no name comes back after a scale to zero and up, or an undo
+        if replaced or (origin := max(rev.at, dep.born.get(i, rev.at))) >= 0:
+            name = name[:-5] + short_hash(name, created if replaced else origin, n=5)
         restarts = int(short_hash(name, "r", n=1) in "bcd") if created < ctx.t - 86400 else 0
         out.append(Pod(name, dep.namespace, dep.name, rev.template_hash, status == "Running", status, restarts,
                        created, node, _ip(name) if node else None, rev.image, dep.container, i,
@@ -121,7 +124,8 @@ def all_pods(ctx: Context, namespace: str | None) -> list[Pod]:
     """Every pod of the cluster (in ``namespace``), each with an address of its own: two names that hash to one
     address (a FlowEngine pod and postgres' shared 10.42.1.154) are told apart as IPAM would, the older keeping
     it and the newer taking the next free one; over the whole cluster, so ``-n`` and ``-A`` agree."""
-    pods = [p for d in ctx.cluster.deployments.values() for p in deployment_pods(ctx, d)]
+    # a deleted deployment's pods terminate, as a scale to zero's do (``Deployment.pods``)
+    pods = [p for d in (*ctx.cluster.deployments.values(), *ctx.cluster.gone.values()) for p in deployment_pods(ctx, d)]
     # a stateful set's pod: drained, it comes back under its name
     spot, born, _ = ctx.cluster.settle((-45 * 86400.0, "node-3"), 3, -45 * 86400.0, ctx.t)
     node = spot[1] if spot is not None and spot[0] <= ctx.t else None
@@ -200,10 +204,6 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     ann = {"deployment.kubernetes.io/revision": str(cur.number)}
     if cur.cause and cur.cause != "<none>":
         ann["kubernetes.io/change-cause"] = cur.cause
-    container = {"name": dep.container, "image": cur.image, "imagePullPolicy": "IfNotPresent",
-                 "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
-                 "env": [{"name": k, "value": v} for k, v in cur.env.items()],
-                 "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}}
     labels, selector = ({"app": dep.name} if m is None else m for m in (dep.labels, dep.selector))
     pods = {k: v for k, v in dep.pod_labels(cur).items() if k != "pod-template-hash"}     # the ReplicaSet adds it
     template_meta = {"labels": pods} | ({"annotations": dict(cur.annotations)} if cur.annotations else {})
@@ -212,7 +212,7 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
     api = _api(ctx, "Deployment", dep.name, dep.namespace, float(dep.created), meta, apiVersion="apps/v1", spec={
         "replicas": dep.replicas, "selector": {"matchLabels": selector},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-        "template": {"metadata": template_meta, "spec": {"containers": [container]}}}, status={
+        "template": {"metadata": template_meta, "spec": {"containers": [_container(dep, cur)]}}}, status={
         "observedGeneration": cur.number + 3, "replicas": held, "updatedReplicas": updated, "readyReplicas": ready,
         "availableReplicas": ready, **({"unavailableReplicas": held - ready} if held > ready else {}),  # none at 0
         "conditions": [{"type": "Available", "status": str(available), "reason": "MinimumReplicasAvailable"},
@@ -222,40 +222,62 @@ def deployment_obj(ctx: Context, dep: Deployment) -> Obj:
                (dep.container, cur.image, ",".join(f"{k}={v}" for k, v in selector.items()) or "<none>"))
 
 
+def _container(dep: Deployment, rev: Revision) -> dict[str, Any]:
+    """The container a revision of ``dep`` runs, as its pod template holds it (the deployment's, its ReplicaSet's)."""
+    return {"name": dep.container, "image": rev.image, "imagePullPolicy": "IfNotPresent",
+            "ports": [{"containerPort": dep.port, "name": "http", "protocol": "TCP"}],
+            "env": [{"name": k, "value": v} for k, v in rev.env.items()],
+            "resources": {"limits": {"cpu": "1", "memory": "3Gi"}, "requests": {"cpu": "500m", "memory": "1Gi"}}}
+
+
+def _made(api: dict[str, Any]) -> str:
+    """An object's creation as ``describe`` prints it (RFC 1123 with a numeric zone)."""
+    return f"{datetime.fromisoformat(api['metadata']['creationTimestamp']):%a, %d %b %Y %H:%M:%S +0000}"
+
+
+def _pod_template(template: dict[str, Any]) -> str:
+    """``describe``'s Pod Template section (kubectl's DescribePodTemplate), for ``tabwrite``."""
+    c = template["spec"]["containers"][0]
+    resources = [f"    {title}:\n" + "".join(f"      {k}:\t{v}\n" for k, v in c["resources"][key].items())
+                 for title, key in (("Limits", "limits"), ("Requests", "requests"))]
+    return (f"Pod Template:\n  Labels:\t{_lines(template['metadata']['labels'], 0, sep=chr(9))}\n  Containers:\n"
+            f"   {c['name']}:\n    Image:\t{c['image']}\n    Port:\t{c['ports'][0]['containerPort']}/TCP\n"
+            "    Host Port:\t0/TCP\n" + "".join(resources) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
+            + "".join(f"      {e['name']}:\t{e['value']}\n" for e in c["env"])
+            + "    Mounts:\t<none>\n  Volumes:\t<none>\n")
+
+
+def _said(ctx: Context, o: Obj, source: str) -> str:
+    """``describe``'s Events section: the events ``kubectl get events`` lists about ``o``, as from ``source``."""
+    said = [e.row for e in events(ctx, o.api["metadata"]["namespace"])
+            if e.api["involvedObject"] == {"kind": o.api["kind"], "name": o.name}]
+    return ("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n"
+            + "".join(f"  {k}\t{r}\t{a}\t{source}\t{m}\n" for a, k, r, _, m in said) if said else "Events:\t<none>\n")
+
+
 def describe_deployment(ctx: Context, o: Obj) -> str:
     """``kubectl describe deployment``, as kubectl's DeploymentDescriber writes it (a tab before each value, then
     its tabwriter: ``tabwrite``), drawn from the object ``get -o yaml`` shows so the two cannot disagree; its
     ReplicaSets from the pods that carry their hash, and the events about it from ``kubectl get events``."""
     meta, spec, status = o.api["metadata"], o.api["spec"], o.api["status"]
-    c, n, ready = spec["template"]["spec"]["containers"][0], spec["replicas"], status["availableReplicas"]
+    n, ready = spec["replicas"], status["availableReplicas"]
     dep = ctx.cluster.deployments[o.name]
     rs = Counter(p.template_hash for p in deployment_pods(ctx, dep) if p.status != "Terminating")
     new = dep.current.template_hash
-    said = [e.row for e in events(ctx, dep.namespace) if e.api["involvedObject"] == {"kind": "Deployment",
-                                                                                     "name": o.name}]
-    resources = [f"    {title}:\n" + "".join(f"      {k}:\t{v}\n" for k, v in c["resources"][key].items())
-                 for title, key in (("Limits", "limits"), ("Requests", "requests"))]
     return tabwrite(
-        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\n"
-        f"CreationTimestamp:\t{utc(ctx.wall(float(dep.created))):%a, %d %b %Y %H:%M:%S +0000}\n"
+        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\nCreationTimestamp:\t{_made(o.api)}\n"
         f"Labels:\t{_lines(meta.get('labels', {}), 0, sep=chr(9))}\n"
         f"Annotations:\t{_lines(meta['annotations'], 0, sep=chr(9)).replace('=', ': ')}\n"
         f"Selector:\t{','.join(f'{k}={v}' for k, v in spec['selector']['matchLabels'].items())}\n"
         f"Replicas:\t{n} desired | {status['updatedReplicas']} updated | {status['replicas']} total | {ready} "
         f"available | {status.get('unavailableReplicas', 0)} unavailable\nStrategyType:\tRollingUpdate\nMinReadySeconds:\t0\n"
-        "RollingUpdateStrategy:\t25% max unavailable, 25% max surge\nPod Template:\n"
-        f"  Labels:\t{_lines(spec['template']['metadata']['labels'], 0, sep=chr(9))}\n  Containers:\n   {c['name']}:\n"
-        f"    Image:\t{c['image']}\n    Port:\t{c['ports'][0]['containerPort']}/TCP\n    Host Port:\t0/TCP\n"
-        + "".join(resources) + "    Environment:" + ("\n" if c["env"] else "\t<none>\n")
-        + "".join(f"      {e['name']}:\t{e['value']}\n" for e in c["env"])
-        + "    Mounts:\t<none>\n  Volumes:\t<none>\nConditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n"
+        "RollingUpdateStrategy:\t25% max unavailable, 25% max surge\n" + _pod_template(spec["template"])
+        + "Conditions:\n  Type\tStatus\tReason\n  ----\t------\t------\n"
         + "".join(f"  {k['type']}\t{k['status']}\t{k['reason']}\n" for k in status["conditions"])
         + "OldReplicaSets:\t" + (", ".join(f"{o.name}-{h} ({k}/{k} replicas created)" for h, k in rs.items()
                                            if h != new) or "<none>")
         + f"\nNewReplicaSet:\t{o.name}-{new} ({rs.get(new, 0)}/{n} replicas created)\n"
-        + ("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n"
-           + "".join(f"  {k}\t{r}\t{a}\tdeployment-controller\t{m}\n" for a, k, r, _, m in said)
-           if said else "Events:\t<none>\n"))
+        + _said(ctx, o, "deployment-controller"))
 
 
 def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
@@ -274,42 +296,81 @@ def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
                                          "controller": True}]}
             api = _api(ctx, "ReplicaSet", f"{dep.name}-{h}", dep.namespace, first[h], meta, apiVersion="apps/v1",
                        spec={"replicas": n, "selector": {"matchLabels": labels}, "template": {
-                           "metadata": {"labels": labels}, "spec": {"containers": [
-                               {"name": dep.container, "image": rev.image}]}}},
+                           "metadata": {"labels": labels}, "spec": {"containers": [_container(dep, rev)]}}},
                        status={"replicas": n, "readyReplicas": ready, "availableReplicas": ready})
             out.append(Obj(api, (n, n, ready, age(ctx.t - first[h])),
                            (dep.container, rev.image, ",".join(f"{k}={v}" for k, v in labels.items()))))
-    return sorted(out, key=lambda o: (o.api["metadata"]["namespace"], o.name))      # the API server's order
+    return out
 
 
-SERVICES = ((fleet.NAMESPACE, fleet.DEPLOYMENT, 8080), (fleet.NAMESPACE, fleet.AUDIT_DEPLOYMENT, 8080),
-            (fleet.NAMESPACE, "postgres", 5432), ("monitoring", "prometheus", 9090))   # (namespace, name, port)
+def describe_replicaset(ctx: Context, o: Obj) -> str:
+    """``kubectl describe rs`` (kubectl's ReplicaSetDescriber) from the object ``get rs -o yaml`` shows, its pods
+    counted from ``get pods``."""
+    meta, spec, h = o.api["metadata"], o.api["spec"], o.labels["pod-template-hash"]
+    pods = [p for p in all_pods(ctx, meta["namespace"]) if p.template_hash == h and p.status != "Terminating"]
+    running = sum(p.status == "Running" for p in pods)
+    owner = meta["ownerReferences"][0]
+    return tabwrite(
+        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\n"
+        f"Selector:\t{','.join(f'{k}={v}' for k, v in spec['selector']['matchLabels'].items())}\n"
+        f"Labels:\t{_lines(o.labels, 0, sep=chr(9))}\n"
+        f"Annotations:\t{_lines(meta['annotations'], 0, sep=chr(9)).replace('=', ': ')}\n"
+        f"Controlled By:\t{owner['kind']}/{owner['name']}\n"
+        f"Replicas:\t{o.api['status']['replicas']} current / {spec['replicas']} desired\n"
+        f"Pods Status:\t{running} Running / {len(pods) - running} Waiting / 0 Succeeded / 0 Failed\n"
+        + _pod_template(spec["template"]) + _said(ctx, o, "replicaset-controller"))
+
+
+SERVICES = ((fleet.NAMESPACE, fleet.DEPLOYMENT, 8080, 8080), (fleet.NAMESPACE, fleet.AUDIT_DEPLOYMENT, 8080, 9000),
+            (fleet.NAMESPACE, "postgres", 5432, 5432), ("monitoring", "prometheus", 9090, 9090))
+# (namespace, name, port, the port its pods' container listens on: ``Deployment.port``)
 
 
 def _services(ctx: Context, scope: str | None, endpoints: bool = False) -> list[Obj]:
     """The estate's Services, each selecting ``app=NAME`` (FlowEngine's also selects a canary applied beside
     it: ``Cluster.serves``), made with the estate and kept whatever happens to their pods; with ``endpoints``,
-    their Endpoints: the ready pods each selects, as the endpoints controller lists them (the first three,
-    then how many more)."""
-    out, pods = [], [p for p in all_pods(ctx, scope) if p.ready and p.status == "Running"]
-    for ns, name, port in sorted(s for s in SERVICES if scope in (None, s[0])):
+    their Endpoints: the pods each selects with an address, not terminating, the ready ones apart from the others
+    (``notReadyAddresses``), each by address as the endpoints controller sorts them; its row the first three ready,
+    then how many more."""
+    out, pods = [], [p for p in all_pods(ctx, scope) if p.ip and p.status != "Terminating"]
+    for ns, name, port, target in sorted(s for s in SERVICES if scope in (None, s[0])):
         made = -90.5 * DAY
         if endpoints:
-            mine = [p for p in pods if p.namespace == ns and p.labels.get("app") == name]
-            shown = ",".join(f"{p.ip}:{port}" for p in mine[:3]) + f" + {len(mine) - 3} more..." * (len(mine) > 3)
-            addresses = [{"ip": p.ip, "nodeName": p.node, "targetRef": {"kind": "Pod", "name": p.name, "namespace": ns}}
-                         for p in mine]
-            subsets = [{"addresses": addresses, "ports": [{"port": port, "protocol": "TCP"}]}] if mine else []
+            mine = sorted((p for p in pods if p.namespace == ns and p.labels.get("app") == name), key=lambda p: p.ip)
+            ready = [p for p in mine if p.ready]
+            shown = ",".join(f"{p.ip}:{target}" for p in ready[:3]) + f" + {len(ready) - 3} more..." * (len(ready) > 3)
+            addresses = {key: [{"ip": p.ip, "nodeName": p.node, "targetRef": {"kind": "Pod", "name": p.name,
+                                                                              "namespace": ns}} for p in these]
+                         for key, these in (("addresses", ready),
+                                            ("notReadyAddresses", [p for p in mine if not p.ready])) if these}
+            subsets = [addresses | {"ports": [{"port": target, "protocol": "TCP"}]}] if mine else []
             api = _api(ctx, "Endpoints", name, ns, made, subsets=subsets)
             out.append(Obj(api, (shown or "<none>", age(ctx.t - made))))
             continue
         h = sum(map(ord, name))
         ip = f"10.96.{h % 200 + 10}.{h * 7 % 250 + 2}"
         api = _api(ctx, "Service", name, ns, made, {"labels": {"app": name}}, spec={
-            "type": "ClusterIP", "clusterIP": ip, "selector": {"app": name},
-            "ports": [{"name": "http" if port == 8080 else name, "port": port, "protocol": "TCP", "targetPort": port}]})
+            "type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip], "ipFamilies": ["IPv4"],
+            "ipFamilyPolicy": "SingleStack", "selector": {"app": name}, "sessionAffinity": "None",
+            "ports": [{"name": "http" if port == 8080 else name, "port": port, "protocol": "TCP",
+                       "targetPort": target}]})
         out.append(Obj(api, ("ClusterIP", ip, "<none>", f"{port}/TCP", age(ctx.t - made)), (f"app={name}",)))
     return out
+
+
+def describe_service(ctx: Context, o: Obj) -> str:
+    """``kubectl describe svc`` (kubectl's describeService) from the object ``get svc -o yaml`` shows, its endpoints
+    as ``get endpoints`` lists them."""
+    meta, spec, [port] = o.api["metadata"], o.api["spec"], o.api["spec"]["ports"]
+    [ep] = [e for e in _services(ctx, meta["namespace"], endpoints=True) if e.name == o.name]
+    return tabwrite(
+        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\nLabels:\t{_lines(o.labels, 0, sep=chr(9))}\n"
+        f"Annotations:\t<none>\nSelector:\t{','.join(f'{k}={v}' for k, v in spec['selector'].items())}\n"
+        f"Type:\t{spec['type']}\nIP Family Policy:\t{spec['ipFamilyPolicy']}\nIP Families:\t{spec['ipFamilies'][0]}\n"
+        f"IP:\t{spec['clusterIP']}\nIPs:\t{','.join(spec['clusterIPs'])}\n"
+        f"Port:\t{port['name']}\t{port['port']}/{port['protocol']}\n"
+        f"TargetPort:\t{port['targetPort']}/{port['protocol']}\nEndpoints:\t{ep.row[0]}\n"
+        f"Session Affinity:\t{spec['sessionAffinity']}\n" + _said(ctx, o, "service-controller"))
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
@@ -337,7 +398,8 @@ def usage(ctx: Context, p: Pod, mates: list[Pod]) -> tuple[float, float]:
 def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     """Each autoscaler with its bounds and CPU target; its utilisation is the mean CPU of its
     deployment's running pods over their request (as ``top pods`` shows them); no pods, no metrics;
-    desired: the replicas it last set (``autoscale``)."""
+    desired: the replicas it last set (``autoscale``); its conditions what the controller says of that (a
+    recommendation outside its bounds limits it, none is made at zero replicas or without metrics)."""
     out = []
     for n, h in ctx.cluster.hpa.items():
         dep = ctx.cluster.deployments.get(n)
@@ -347,13 +409,55 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
                 "minReplicas": h["min"], "maxReplicas": h["max"],
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
+        wants = autoscale.recommend(replicas, ready, cpu, h["cpu"]) if cpu is not None and replicas else replicas
         status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
-            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": cpu}}}]}
+            {"type": "Resource", "resource": {"name": "cpu", "current": {
+                "averageUtilization": cpu, "averageValue": f"{int(cpu * autoscale.REQUEST / 100)}m"}}}],
+            "conditions": [{"type": kind, "status": str(on), "reason": reason, "message": message}
+                           for kind, on, reason, message in _hpa_conditions(replicas, cpu, wants, h)]}
         api = _api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21.5 * DAY, apiVersion="autoscaling/v2",
                    spec=spec, status=status)
         out.append(Obj(api, (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%",
                              h["min"], h["max"], replicas, age(ctx.t + 21.5 * DAY))))
     return out
+
+
+def _hpa_conditions(replicas: int, cpu: int | None, wants: int,
+                    bounds: dict[str, Any]) -> list[tuple[str, bool, str, str]]:
+    """(type, status, reason, message) of an autoscaler's conditions, in the controller's words."""
+    got = ("AbleToScale", True, "SucceededGetScale", "the HPA controller was able to get the target's current scale")
+    if not replicas:
+        return [got, ("ScalingActive", False, "ScalingDisabled", "scaling is disabled since the replica count of the "
+                                                                  "target is zero")]
+    if cpu is None:
+        return [got, ("ScalingActive", False, "FailedGetResourceMetric", "the HPA was unable to compute the replica "
+                      "count: failed to get cpu utilization: did not receive metrics for any ready pods")]
+    kept = min(max(wants, bounds["min"]), bounds["max"])
+    return [("AbleToScale", True, "ReadyForNewScale", "recommended size matches current size") if kept == replicas
+            else got, ("ScalingActive", True, "ValidMetricFound", "the HPA was able to successfully calculate a "
+                       "replica count from cpu resource utilization (percentage of request)"),
+            ("ScalingLimited", True, "TooManyReplicas", "the desired replica count is more than the maximum replica "
+             "count") if wants > bounds["max"] else ("ScalingLimited", True, "TooFewReplicas", "the desired replica "
+             "count is less than the minimum replica count") if wants < bounds["min"] else
+            ("ScalingLimited", False, "DesiredWithinRange", "the desired count is within the acceptable range")]
+
+
+def describe_hpa(ctx: Context, o: Obj) -> str:
+    """``kubectl describe hpa`` (kubectl's autoscaling/v2 describer) from the object ``get hpa -o yaml`` shows."""
+    meta, spec, status = o.api["metadata"], o.api["spec"], o.api["status"]
+    ref, [metric] = spec["scaleTargetRef"], spec["metrics"]
+    now = next((f"{c['averageUtilization']}% ({c['averageValue']})" for m in status["currentMetrics"]
+                if (c := m["resource"]["current"])), "<unknown>")
+    return tabwrite(
+        f"Name:\t{o.name}\nNamespace:\t{meta['namespace']}\nLabels:\t<none>\nAnnotations:\t<none>\n"
+        f"CreationTimestamp:\t{_made(o.api)}\nReference:\t{ref['kind']}/{ref['name']}\nMetrics:\t( current / target )\n"
+        f"  resource cpu on pods  (as a percentage of request):\t{now} / "
+        f"{metric['resource']['target']['averageUtilization']}%\nMin replicas:\t{spec['minReplicas']}\n"
+        f"Max replicas:\t{spec['maxReplicas']}\n{ref['kind']} pods:\t{status['currentReplicas']} current / "
+        f"{status['desiredReplicas']} desired\nConditions:\n"
+        "  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n"
+        + "".join(f"  {c['type']}\t{c['status']}\t{c['reason']}\t{c['message']}\n" for c in status["conditions"])
+        + _said(ctx, o, "horizontal-pod-autoscaler"))
 
 
 # ------------------------------------------------------------------------------ events
@@ -374,23 +478,22 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
         obj = f"deployment/{dep.name}"
         for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
-            # old one down by one; only the steps taken by now (a rollout half done says so, not "to 0")
+            # old one down by one; only the steps taken by now, as every event (a rollout half done says so, not "to 0")
             n = replicas_before(ctx, dep.name, at) if horizon <= at <= ctx.t else 0
             step = dep.rollout_seconds / max(1, n)
             for i in range(n):
                 out += [(t, dep.namespace, "Normal", "ScalingReplicaSet", obj, message) for t, message in (
                     (at + i * step, f"Scaled up replica set {dep.name}-{new} to {i + 1}" + f" from {i}" * (i > 0)),
-                    (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))
-                    if t <= ctx.t]
+                    (at + (i + 1) * step, f"Scaled down replica set {dep.name}-{prev} to {n - 1 - i} from {n - i}"))]
         for p in deployment_pods(ctx, dep):
             if p.node is None:
                 out.append((ctx.t - 1, dep.namespace, "Warning", "FailedScheduling", f"pod/{p.name}", UNSCHEDULABLE))
             elif horizon <= p.created <= ctx.t and p.status != "Terminating":
-                out += [(p.created + dt, dep.namespace, "Normal", reason, f"pod/{p.name}", message)
-                        for dt, reason, message in (
-                            (0, "Scheduled", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
-                            (2, "Pulled", f'Container image "{p.image}" already present on machine'),
-                            (3, "Started", f"Started container {p.container}"))]
+                out += [(p.created + dt, dep.namespace, "Normal", reason, obj, said) for dt, reason, obj, said in (
+                    (0, "SuccessfulCreate", f"replicaset/{dep.name}-{p.template_hash}", f"Created pod: {p.name}"),
+                    (0, "Scheduled", f"pod/{p.name}", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
+                    (2, "Pulled", f"pod/{p.name}", f'Container image "{p.image}" already present on machine'),
+                    (3, "Started", f"pod/{p.name}", f"Started container {p.container}"))]
     in_prod = ns in (None, fleet.NAMESPACE)
     for i, a in enumerate(ctx.cluster.log):
         if a.action != "scale_to" or a.t < horizon or not in_prod:
@@ -407,11 +510,14 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
             if "hpa" in a.detail and horizon <= a.t and in_prod]
     return [Obj(_api(ctx, "Event", f"{obj.split('/')[1]}.{int(t * 1000):x}", namespace, t, type=kind, reason=reason,
                      message=message, lastTimestamp=iso(ctx.wall(t)),
-                     involvedObject={"kind": obj.split("/")[0].capitalize(), "name": obj.split("/")[1]}),
+                     involvedObject={"kind": KIND_NAMES[obj.split("/")[0]], "name": obj.split("/")[1]}),
                 (age(ctx.t - t), kind, reason, obj, message))
-            for t, namespace, kind, reason, obj, message in sorted(out)]
+            for t, namespace, kind, reason, obj, message in sorted(out) if t <= ctx.t]     # none yet to come
 
 
+KIND_NAMES = {"pod": "Pod", "deployment": "Deployment", "replicaset": "ReplicaSet",
+              "horizontalpodautoscaler": "HorizontalPodAutoscaler"}
+NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system", "monitoring", fleet.NAMESPACE)
 LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
     "pods": lambda ctx, scope: [pod_obj(ctx, p) for p in all_pods(ctx, scope)],
     "deployments": lambda ctx, scope: [deployment_obj(ctx, d) for d in ctx.cluster.deployments.values()
@@ -431,16 +537,25 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
                                    for n, k in ctx.cluster.secrets.items()],
     "configmaps": lambda ctx, scope: [Obj(_api(ctx, "ConfigMap", n, fleet.NAMESPACE, -34.5 * DAY, data=d),
                                           (len(d), age(ctx.t + 34.5 * DAY))) for n, d in ctx.cluster.configmaps.items()],
+    "namespaces": lambda ctx, scope: [Obj(_api(ctx, "Namespace", n, None, -90.5 * DAY, {"labels": {
+        "kubernetes.io/metadata.name": n}}, spec={"finalizers": ["kubernetes"]}, status={"phase": "Active"}),
+        ("Active", age(ctx.t + 90.5 * DAY))) for n in NAMESPACES],
 }
+# kind -> its ``describe`` text from its object (pods' and nodes' are made with the object: ``Obj.describe``)
+DESCRIBERS: dict[str, Callable[[Context, Obj], str]] = {
+    "deployments": describe_deployment, "hpa": describe_hpa, "replicasets": describe_replicaset,
+    "services": describe_service}
 
 
 def objects(ctx: Context, kind: str, scope: str | None) -> list[Obj]:
-    """Every object of ``kind`` in namespace ``scope`` (None: all); kinds the drill has none of list none.
+    """Every object of ``kind`` in namespace ``scope`` (None: all), by namespace and name as the API server lists
+    them (events as they happened); kinds the drill has none of list none.
 
     The drill keeps HPAs, secrets and configmaps in the production namespace only."""
     if kind in ("hpa", "secrets", "configmaps") and scope not in (None, fleet.NAMESPACE):
         return []
-    return LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
+    objs = LISTERS.get(kind, lambda ctx, scope: [])(ctx, scope)
+    return objs if kind == "events" else sorted(objs, key=lambda o: (o.api["metadata"].get("namespace", ""), o.name))
 
 
 # ------------------------------------------------------------------------------ jsonpath
