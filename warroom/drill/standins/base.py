@@ -183,14 +183,20 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: The words that ask each tool for help: curl's and kubectl's ``-h``, psql's ``-?``; blocks (click) has ``--help`` alone
+HELP = {"kubectl": {"-h", "--help"}, "curl": {"-h", "--help"}, "psql": {"-?", "--help"}, "aws": {"--help"},
+        "blocks": {"--help"}}
+
+
 def run_tool(ctx: Context) -> int:
     """Answer ``ctx.argv`` with the stand-in for ``ctx.tool``; a ToolError is its stderr and exit code,
-    unless the line asks for help (``--help``, ``-?``, aws's last word ``help``): then the tool's usage."""
+    unless the line asks for help (``HELP``, aws's or kubectl's last word ``help``): then the tool's usage."""
     tool = importlib.import_module(f"warroom.drill.standins.{ctx.tool}")
     try:
         return int(tool.run(ctx, list(ctx.argv)))
     except ToolError as exc:
-        if {"--help", "-?"} & set(ctx.argv) or ctx.argv[-1:] == ["help"]:   # never "see '… --help'"
+        asked = ctx.argv[:ctx.argv.index("--")] if "--" in ctx.argv else ctx.argv    # not `exec ... -- df -h`
+        if HELP[ctx.tool] & set(asked) or asked[-1:] == ["help"] and ctx.tool in ("aws", "kubectl"):
             ctx.out(getattr(tool, "USAGE", None) or str(tool.__doc__).split("\n\n")[0].replace("``", ""))
             return 0
         ctx.err(str(exc))

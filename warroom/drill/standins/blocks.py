@@ -53,16 +53,18 @@ def failed(message: str) -> ToolError:
 
 
 def run(ctx: Context, argv: list[str]) -> int:
-    if not argv or argv[0] in ("--help", "-h", "--version"):
+    if not argv or argv[0] in ("--help", "--version"):          # click's: no -h (no context_settings say so)
         ctx.out("blocks 2.4.1 (flowengine client)" if argv and argv[0] == "--version" else USAGE)
         return 0
     group, rest = (argv[0], argv[1:]) if argv[0] in {g for g, _ in COMMANDS if g} else ("", argv)
     line = f"blocks {group} [OPTIONS] COMMAND [ARGS]...".replace("  ", " ")
-    if group and (not rest or rest[0] in ("--help", "-h")):
+    if group and (not rest or rest[0] == "--help"):
         usage = f"Usage: {line}\n\nCommands:\n" + "\n".join(f"  {c}" for g, c in COMMANDS if g == group)
         (ctx.out if rest else ctx.err)(usage)       # a group alone is click's usage error: stderr, exit 2
         return 0 if rest else 2
     try:
+        if rest[0].startswith("-"):                 # click names the option, as a command's parser does (``options``)
+            raise Usage(f"No such option: {rest[0].partition('=')[0] if rest[0][1] == '-' else rest[0][:2]}")
         if (group, rest[0]) not in COMMANDS:
             raise Usage(f"No such command '{rest[0]}'.")
         handler, spec, arguments = COMMANDS[(group, rest[0])]
@@ -89,12 +91,14 @@ def command_help(line: str, spec: str) -> str:
 
 
 def options(argv: list[str], spec: str, arguments: tuple[str, ...]) -> Args:
-    """click's reading (``--last-15min`` means ``--last 15min``), then the required arguments and options."""
+    """click's reading (``--last-15min`` means ``--last 15min``; a word starting with ``-`` is an option, or
+    "No such option", up to ``--``), then the required arguments and options."""
     argv = [re.sub(r"^--last-(?=\d+(min|m|h|d)$)", "--last=", w) for w in argv]
     try:
-        args = parse_args(argv, flags(spec.replace("!", "")), words=WORDS, short=False, double_dash=False)
+        args = parse_args(argv, flags(spec.replace("!", "")), words=WORDS)
     except ToolError as exc:
         raise Usage(str(exc)) from None
+    args.pos += args.rest
     if len(args.pos) < len(arguments):
         raise Usage(f"Missing argument '{arguments[len(args.pos)]}'.")
     if extra := args.pos[len(arguments):]:          # click refuses what no argument takes
