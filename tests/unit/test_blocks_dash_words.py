@@ -21,13 +21,15 @@ def drill(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
 
 
 @pytest.mark.parametrize("group, name", sorted(COMMANDS))
-@pytest.mark.parametrize("word, said", [("-h", "-h"), ("-?", "-?"), ("-5", "-5"), ("-xy", "-x"), ("--nope=1", "--nope")])
+@pytest.mark.parametrize("word, said", [("-h", "-h"), ("-?", "-?"), ("-5", "-5"), ("-xy", "-x"),
+                                        ("--nope=1", "--nope")])
 def test_every_command_refuses_a_dash_word_no_option_names(  # type: ignore[no-untyped-def]
         drill, group: str, name: str, word: str, said: str) -> None:
     words = [w for w in ("blocks", group, name) if w]
     code, out, err = run_one(drill, [*words, "x", "y", word], 600.0)
     assert (code, out) == (2, ""), (code, out, err)
-    assert err.startswith(f"Usage: {' '.join(words)} [OPTIONS]") and err.endswith(f"Error: No such option: {said}\n"), err
+    assert err.startswith(f"Usage: {' '.join(words)} [OPTIONS]"), err
+    assert err.endswith(f"Error: No such option: {said}\n"), err
 
 
 @pytest.mark.parametrize("line, usage", [

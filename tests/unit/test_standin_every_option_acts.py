@@ -69,6 +69,10 @@ EXAMPLES = {
     ("aws logs filter-log-events", "start-time"): f"{LOGS} [--start-time {{recent_ms}}]",
     ("aws logs filter-log-events", "end-time"): f"{LOGS} [--end-time {{recent_ms}}]",
     ("aws logs filter-log-events", "limit"): f"{LOGS} [--limit 1]",
+    ("aws logs filter-log-events", "next-token"): f"{LOGS} --limit 1 [--next-token MC8x]",     # from the second event
+    ("aws logs filter-log-events", "max-items"): f"{LOGS} [--max-items 1]",
+    ("aws logs filter-log-events", "page-size"): f"{LOGS} --max-items 3 [--page-size 2]",     # the NextToken's page
+    ("aws logs filter-log-events", "starting-token"): f"{LOGS} --max-items 1 [--starting-token {{one_given}}]",
     ("aws s3 ls", "human-readable"): "aws s3 ls s3://context-bundles/ [--human-readable]",
     ("aws s3 ls", "summarize"): "aws s3 ls s3://context-bundles/ [--summarize]",
     ("aws s3 cp", "dryrun"): "aws s3 cp s3://context-bundles/ctx_{task}.json s3://quarantine-bucket/ [--dryrun]",
@@ -220,7 +224,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Drill, dict[str, st
                            "context_size_kb > 150 ORDER BY created_at LIMIT 1"], T)[1].strip()
     recent = drill.wall_time(T - 1000)
     return drill, {"task": task, "sql": str(sql), "recent_ms": str(int(recent * 1000)), "recent_s": f"{recent:.0f}",
-                   "manifest": str(manifest), "recent_iso": iso(drill.wall_time(T - 30))}
+                   "manifest": str(manifest), "recent_iso": iso(drill.wall_time(T - 30)),
+                   "one_given": "eyJuZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAxfQ=="}  # after one
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,8 @@ choice" listing what the drill answers; ``--query`` and non-JSON ``--output`` ar
 
 from __future__ import annotations
 
+import base64
+import bisect
 import json
 import math
 import re
@@ -24,8 +26,8 @@ OPERATIONS: dict[str, dict[str, Operation]] = {}          # service -> operation
 READS: dict[str, set[str]] = {}                           # "service operation" -> the parameters its answer reads
 SWITCHES = {"human-readable", "summarize", "recursive", "no-paginate", "dry-run", "dryrun", "no-cli-pager", "debug",
             "no-verify-ssl", "quiet", "only-show-errors"}
-# taken, and they change nothing in the drill's world: no answer is longer than a page (--no-paginate), no pager
-# runs here (--no-cli-pager) and the drill's buckets hold no folders (s3 ls --recursive)
+# taken, and they change nothing in the drill's world: no answer but filter-log-events' (which reads it) outgrows a
+# page (--no-paginate), no pager runs here (--no-cli-pager) and the drill's buckets hold no folders (s3 ls --recursive)
 INERT = {"no-paginate", "no-cli-pager", "recursive"}
 GLOBAL = {"output", "region", "no-paginate", "no-cli-pager"}        # every operation reads them (``run``)
 
@@ -114,22 +116,97 @@ def matches(pattern: str | None, message: str) -> bool:
     return (not alternatives or any(a in message for a in alternatives)) and all(t in message for t in required_)
 
 
-@operation("logs filter-log-events", reads="log-group-name filter-pattern start-time end-time limit")
+PAGE = (10_000, 1_048_576)      # a FilterLogEvents answer: at most 10,000 events, 1 MB (an event: its bytes + 26)
+MANUAL, PAGING = ("limit", "next-token", "no-paginate"), ("starting-token", "page-size", "max-items")
+
+
+@operation("logs filter-log-events", reads=" ".join(("log-group-name filter-pattern start-time end-time",
+                                                    *MANUAL, *PAGING)))
 def filter_log_events(ctx: Context, words: list[str], params: Params) -> Any:
+    """Every event in the window (no ``--start-time``: all the group holds), as the CLI pages through FilterLogEvents
+    (``--page-size`` events a call) for them, up to ``--max-items`` (then its ``NextToken``, which ``--starting-token``
+    resumes); with ``--limit``, ``--next-token`` or ``--no-paginate`` (``MANUAL``) one call: a page and its
+    ``nextToken``. An API token is the position of a page's first event (its millisecond, and how many before it
+    share that), the CLI's the API's and how many of that page it gave (botocore's encoding)."""
     [group] = params.required("log-group-name")
     if group != fleet.LOG_GROUP:
         raise service_error("ResourceNotFoundException", "FilterLogEvents", "The specified log group does not exist.")
+    if (manual := [n for n in MANUAL if n in params]) and (paging := [n for n in PAGING if n in params]):
+        raise ToolError(f"\nCannot specify --no-paginate along with pagination arguments: --{', --'.join(paging)}\n",
+                        252)
     start, end, limit = (params.integer(name) for name in ("startTime", "endTime", "limit"))
-    t1 = ctx.t - 3600 if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
+    size, most = (cli_integer(params, name) for name in ("page-size", "max-items"))
+    if most is not None and most < 1:       # botocore: "undefined behavior"
+        raise usage_error("drill: --max-items below 1 is not simulated (the CLI's behaviour is undefined)")
+    for value in (limit, size):
+        if value is not None and value < 1:
+            raise ToolError(f"\nParameter validation failed:\nInvalid value for parameter limit, value: {value}, "
+                            "valid min value: 1", 252)
+        if value is not None and value > PAGE[0]:
+            raise service_error("InvalidParameterException", "FilterLogEvents", f"1 validation error detected: Value "
+                                f"'{value}' at 'limit' failed to satisfy constraint: Member must have value less than "
+                                f"or equal to {PAGE[0]}")
+    t1 = -math.inf if start is None else ctx.drill.scenario_time(start / 1000.0)   # epoch ms, via the drill clock
     t2 = ctx.t if end is None else min(ctx.t, ctx.drill.scenario_time(end / 1000.0))
     events: list[dict[str, Any]] = []
     for t, line in ctx.activity.flowengine_logs(t1, t2):
         message, ms = f"{iso(ctx.wall(t))} {line}", int(ctx.wall(t) * 1000)
-        if matches(params.one("filter-pattern"), message) and len(events) < (limit or 10000):
+        if matches(params.one("filter-pattern"), message):
             stream = f"{iso(ctx.wall(t))[:10].replace('-', '/')}/[$LATEST]{short_hash('stream', int(t // 3600), n=32)}"
             events.append({"logStreamName": stream, "timestamp": ms, "message": message, "ingestionTime": ms + 412,
                            "eventId": str(ms) + short_hash(line, n=12)})
-    return {"events": events, "searchedLogStreams": []}
+    stamps = [e["timestamp"] for e in events]
+
+    def token(i: int) -> str | None:        # the API's token of the page that starts at event i (the first: none)
+        return None if i == 0 else base64.urlsafe_b64encode(
+            f"{stamps[i]}/{i - bisect.bisect_left(stamps, stamps[i])}".encode()).decode()
+
+    def position(text: str | None) -> int:
+        if text is None:
+            return 0
+        try:
+            ms, _, k = base64.urlsafe_b64decode(str(text).encode()).decode().partition("/")
+            return bisect.bisect_left(stamps, int(ms)) + int(k)
+        except ValueError:
+            raise service_error("InvalidParameterException", "FilterLogEvents", "The specified nextToken is invalid.") \
+                from None
+
+    def page(i: int, most: int) -> int:     # where the page that starts at event i ends
+        n, size = i, 0
+        while n < len(events) and n - i < most and (size := size + len(events[n]["message"].encode()) + 26) <= PAGE[1]:
+            n += 1
+        return n
+
+    if manual:
+        first = position(params.one("next-token"))
+        n = page(first, limit or PAGE[0])
+        more = {"nextToken": token(n)} if n < len(events) else {}
+        return {"events": events[first:n], "searchedLogStreams": []} | more
+    at, skip = 0, 0
+    if cli := params.one("starting-token"):
+        try:
+            said = json.loads(base64.b64decode(cli.encode(), validate=True))
+            at, skip = position(said["nextToken"]), int(said.get("boto_truncate_amount", 0))
+        except (ValueError, TypeError, KeyError):
+            raise ToolError(f"\nBad starting token: {cli}", 255) from None
+    stop = len(events) if most is None else min(len(events), at + skip + most)
+    out: dict[str, Any] = {"events": events[at + skip:stop], "searchedLogStreams": []}
+    while stop < len(events) and (n := page(at, size or PAGE[0])) <= stop:     # the page of the first event not given
+        at = n
+    if stop < len(events):
+        resume = {"nextToken": token(at)} | ({"boto_truncate_amount": stop - at} if stop > at else {})
+        out["NextToken"] = base64.b64encode(json.dumps(resume).encode()).decode()
+    return out
+
+
+def cli_integer(params: Params, name: str) -> int | None:
+    """A paging argument of the CLI's own (``--max-items``), read by argparse's ``int``."""
+    if (value := params.one(name)) is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise usage_error(f"argument --{name}: invalid int value: '{value}'") from None
 
 
 # ------------------------------------------------------------------------------ S3

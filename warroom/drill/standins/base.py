@@ -183,7 +183,7 @@ def main(tool: str, argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-#: The words that ask each tool for help: curl's and kubectl's ``-h``, psql's ``-?``; blocks (click) has ``--help`` alone
+#: The words that ask each tool for help: curl's and kubectl's ``-h``, psql's ``-?``; blocks (click's) ``--help`` alone
 HELP = {"kubectl": {"-h", "--help"}, "curl": {"-h", "--help"}, "psql": {"-?", "--help"}, "aws": {"--help"},
         "blocks": {"--help"}}
 
