@@ -39,6 +39,10 @@ EXAMPLES = {
     ("curl", "data"): "curl -s [-d a=b] https://hooks.slack.com/services/x",
     ("curl", "json"): "curl -s [--json {}] https://hooks.slack.com/services/x",
     ("curl", "output"): f"curl -s [-o /dev/null] {STATUS}",
+    ("curl", "remote_name"): "curl -s [-O] https://status.anthropic.com/",        # no file name: (23), nothing saved
+    ("curl", "dump_header"): f"curl -s [-D -] {STATUS}",
+    ("curl", "user"): f"curl -s [-u key] {STATUS}",                # curl would ask for the password: refused
+    ("curl", "data_urlencode"): "curl -s -o /dev/null -w %{url_effective} -G [--data-urlencode q=a] " + STATUS,
     ("curl", "write_out"): f"curl -s [-w %{{http_code}}] {STATUS}",
     ("curl", "url"): f"curl -s [--url {STATUS}]",
     ("curl", "max_time"): "curl -s [-m 0.2] https://api.anthropic.com/v1/messages",     # it answers in 0.56 s

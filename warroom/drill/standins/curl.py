@@ -10,7 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from warroom.drill import fleet
@@ -19,22 +18,55 @@ from warroom.drill.cluster import disabled
 from warroom.drill.model import quota_reset
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
 
-FLAGS = flags(
-    "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure v|verbose compressed G|get "
-    "N|no-buffer #|progress-bar:progress progress-meter no-progress-meter http2 http1.1 X|request= H|header=* d|data|data-raw|data-binary=* data-urlencode=* json= "
-    "o|output=* w|write-out= m|max-time= connect-timeout= u|user= A|user-agent= retry= url=* e|referer= cacert= "
-    "T|upload= retry-delay= resolve=")
+# Every other option curl 7.88 has (``curl --help all``; ``-h``: help, ``base.HELP``): refused by name, as not
+# simulated (``READS``), never "is unknown", which curl says only of an option it does not have
+REAL = flags(
+    "abstract-unix-socket= alt-svc= anyauth a|append aws-sigv4= basic capath= E|cert= cert-status cert-type= "
+    "ciphers= compressed-ssh K|config= connect-to= C|continue-at= b|cookie= c|cookie-jar= create-dirs "
+    "create-file-mode= crlf crlfile= curves= data-ascii= delegation= digest q|disable disable-eprt disable-epsv "
+    "disallow-username-in-url dns-interface= dns-ipv4-addr= dns-ipv6-addr= dns-servers= doh-cert-status "
+    "doh-insecure doh-url= egd-file= engine= etag-compare= etag-save= expect100-timeout= fail-early "
+    "false-start F|form= form-escape form-string= ftp-account= ftp-alternative-to-user= ftp-create-dirs ftp-method= "
+    "ftp-pasv P|ftp-port= ftp-pret ftp-skip-pasv-ip ftp-ssl-ccc ftp-ssl-ccc-mode= ftp-ssl-control g|globoff "
+    "happy-eyeballs-timeout-ms= haproxy-protocol hostpubmd5= hostpubsha256= hsts= http0.9 0|http1.0 "
+    "http2-prior-knowledge http3 http3-only ignore-content-length interface= 4|ipv4 6|ipv6 j|junk-session-cookies "
+    "keepalive-time= key= key-type= krb= libcurl= limit-rate= l|list-only local-port= location-trusted "
+    "login-options= mail-auth= mail-from= mail-rcpt= mail-rcpt-allowfails M|manual max-filesize= max-redirs= "
+    "metalink negotiate n|netrc netrc-file= netrc-optional next no-alpn no-clobber no-keepalive no-npn no-sessionid "
+    "noproxy= ntlm ntlm-wb oauth2-bearer= output-dir= Z|parallel parallel-immediate parallel-max= pass= path-as-is "
+    "pinnedpubkey= post301 post302 post303 preproxy= proto= proto-default= proto-redir= x|proxy= proxy-anyauth "
+    "proxy-basic proxy-cacert= proxy-capath= proxy-cert= proxy-cert-type= proxy-ciphers= proxy-crlfile= "
+    "proxy-digest proxy-header= proxy-insecure proxy-key= proxy-key-type= proxy-negotiate proxy-ntlm proxy-pass= "
+    "proxy-pinnedpubkey= proxy-service-name= proxy-ssl-allow-beast proxy-ssl-auto-client-cert proxy-tls13-ciphers= "
+    "proxy-tlsauthtype= proxy-tlspassword= proxy-tlsuser= proxy-tlsv1 U|proxy-user= proxy1.0= p|proxytunnel pubkey= "
+    "Q|quote= random-file= r|range= rate= raw J|remote-header-name remote-name-all R|remote-time "
+    "remove-on-error request-target= retry-all-errors retry-connrefused retry-max-time= sasl-authzid= sasl-ir "
+    "service-name= socks4= socks4a= socks5= socks5-basic socks5-gssapi socks5-gssapi-nec socks5-gssapi-service= "
+    "socks5-hostname= Y|speed-limit= y|speed-time= ssl ssl-allow-beast ssl-auto-client-cert ssl-no-revoke ssl-reqd "
+    "ssl-revoke-best-effort 2|sslv2 3|sslv3 stderr= styled-output suppress-connect-headers tcp-fastopen tcp-nodelay "
+    "t|telnet-option= tftp-blksize= tftp-no-options z|time-cond= tls-max= tls13-ciphers= tlsauthtype= tlspassword= "
+    "tlsuser= 1|tlsv1 tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3 tr-encoding trace= trace-ascii= trace-time unix-socket= "
+    "url-query= B|use-ascii V|version xattr v|verbose retry= retry-delay= resolve= T|upload-file=")
+FLAGS = REAL | {"-:": REAL["--next"]} | flags(
+    "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure compressed G|get N|no-buffer "
+    "#|progress-bar:progress progress-meter no-progress-meter http2 http1.1 X|request= H|header=* "
+    "d|data|data-raw|data-binary=* data-urlencode=* json= o|output=* O|remote-name D|dump-header= w|write-out= "
+    "m|max-time= connect-timeout= u|user= A|user-agent= url=* e|referer= cacert=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
 # taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
 # certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
 # HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N only changes when output is flushed;
-# no drill server reads who asks (-A, -e). -v, -u, --retry, -T, --resolve... are refused (``READS``).
+# no drill server reads who asks (-A, -e). -v, --retry, -T, --resolve... are refused (``READS``). -u user:password
+# is read only to be answered as no key (no drill server takes Basic auth); -u user alone is refused (``run``).
 INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
 READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
-         "json", "output", "write_out", "url", "max_time", "connect_timeout", "http1.1", "progress", "progress_meter",
-         "no_progress_meter", *INERT}
+         "data_urlencode", "json", "output", "remote_name", "dump_header", "write_out", "url", "max_time", "user",
+         "connect_timeout", "http1.1", "progress", "progress_meter", "no_progress_meter", *INERT}
+# -w's variables curl 7.88 has that no drill answer holds (``write_out`` answers the rest; others are unknown to curl)
+UNSIMULATED = {"certs", "num_certs", "header_json", "json", "local_ip", "local_port", "remote_ip", "remote_port",
+               "onerror", "stderr", "stdout", "size_request"}
 STATUS = {"none": "All Systems Operational", "minor": "Partially Degraded Service", "major": "Partial System Outage"}
 CONNECT = 0.012408                      # seconds to connect, in the drill world (-w %{time_connect})
 METER = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
@@ -70,17 +102,28 @@ def run(ctx: Context, argv: list[str]) -> int:
         raise ToolError(f"curl: no URL specified!{TRY}", 2)
     if any(d.startswith("@") for d in opts.all("data") + [opts.text("json")]):
         raise ToolError("curl: drill: `curl` does not simulate -d/--json @FILE (it reads the data on the line)", 2)
+    if opts.get("user") and ":" not in opts.text("user"):
+        raise ToolError("curl: drill: `curl` does not simulate -u without a password (curl asks for it)", 2)
     show_errors = not opts.get("silent") or bool(opts.get("show_error"))
     method = opts.text("request") or ("HEAD" if opts.get("head") else "POST" if (
-        opts.get("data") or opts.get("json")) and not opts.get("get") else "GET")
+        opts.get("data") or opts.get("json") or opts.get("data_urlencode")) and not opts.get("get") else "GET")
     headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in opts.all("header"))}
-    data, code = opts.text("json") or "&".join(opts.all("data")), 0
+    data, code = opts.text("json") or "&".join(v if k == "data" else urlencoded(v) for k, v in opts.given
+                                               if k in ("data", "data_urlencode")), 0
+    fmt = write_format(opts.text("write_out")) if opts.get("write_out") else None
     timeouts = ((limit(opts, "connect_timeout"), "Connection timed out after {} milliseconds"),
                 (limit(opts, "max_time"), "Operation timed out after {} milliseconds with 0 bytes received"))
     # curl's progress meter (-#: its bar) on stderr, unless -s, --no-progress-meter (the last of it and
     # --progress-meter: long-only switches, so argv's words) or the body goes to a terminal
     quiet = [a for a in argv if a in ("--progress-meter", "--no-progress-meter")][-1:] == ["--no-progress-meter"]
     outputs = opts.all("output")           # curl pairs each -o with a URL in order; the rest go to stdout
+    if opts.get("remote_name"):             # -O: the URL's file name, in the current directory
+        if outputs or len(urls) > 1:
+            raise ToolError("curl: drill: `curl` does not simulate -O beside -o or another URL", 2)
+        if not (outputs := [urlsplit(urls[0]).path.rpartition("/")[2]])[0]:
+            ctx.stderr.write("curl: Remote file name has no length!\n" * (not opts.get("silent")) +
+                             "curl: (23) Failed writing received data to disk/application\n" * show_errors)
+            return 23
     for n, raw in enumerate(urls):
         target = outputs[n] if n < len(outputs) else ""
         shown = not opts.get("silent") and not quiet and not (target in ("", "-") and ctx.stdout.isatty())
@@ -102,24 +145,27 @@ def run(ctx: Context, argv: list[str]) -> int:
             errors.append(f"curl: (28) {late[1].format(int(late[0] * 1000))}")
         fail = resp is not None and resp.status >= 400 and bool(opts.get("fail") or opts.get("fail_with_body"))
         warning = ""                           # -o's file would not open: said (unless -s) as the body arrives
+        version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
+        head = "" if resp is None else (
+            f"HTTP/{version} {resp.status} {HTTPStatus(resp.status).phrase if version == '1.1' else ''}\r\n"
+            f"content-type: {resp.content_type}\r\ndate: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
         if resp is not None:
-            out = ""
-            if opts.get("include") or opts.get("head"):
-                version = "1.1" if opts.get("http1.1") or url.startswith("http:") else "2"
-                phrase = HTTPStatus(resp.status).phrase if version == "1.1" else ""
-                out = (f"HTTP/{version} {resp.status} {phrase}\r\ncontent-type: {resp.content_type}\r\n"
-                       f"date: {utc(ctx.at):%a, %d %b %Y %H:%M:%S GMT}\r\n\r\n")
+            out = head if opts.get("include") or opts.get("head") else ""
+            ctx.stdout.write(head * (opts.get("dump_header") == "-"))     # -D: the headers as they arrive
             if method != "HEAD" and (not fail or opts.get("fail_with_body")):
                 out += resp.body
-            if target in ("", "-"):
-                ctx.stdout.write(out)
-            elif target != "/dev/null" and (not fail or opts.get("fail_with_body")):   # -f: curl opens no file
-                try:
-                    Path(target).write_text(out)
-                except OSError as exc:
-                    code = 23
-                    warning = f"Warning: Failed to open the file {target}: {exc.strerror}\n" * (not opts.get("silent"))
-                    errors.append("curl: (23) Failure writing output to destination")
+            ctx.stdout.write(out * (target in ("", "-")))
+            files = [(opts.text("dump_header"), head, "a" if n else "w")] * (opts.text("dump_header") not in ("", "-"))
+            if target not in ("", "-", "/dev/null") and (not fail or opts.get("fail_with_body")):   # -f: no file
+                files.append((target, out, "w"))
+            try:
+                for path, text, mode in files:
+                    with open(path, mode) as stream:
+                        stream.write(text)
+            except OSError as exc:
+                code = 23
+                warning = f"Warning: Failed to open the file {path}: {exc.strerror}\n" * (not opts.get("silent"))
+                errors.append("curl: (23) Failure writing output to destination")
             if fail:
                 code = 22
                 errors.append(f"curl: (22) The requested URL returned error: {resp.status}")
@@ -136,9 +182,65 @@ def run(ctx: Context, argv: list[str]) -> int:
             ctx.err(line)
         if shown and opts.get("progress"):     # the bar's line ends after the transfer's errors
             ctx.stderr.write("\n")
-        if opts.get("write_out"):
-            ctx.stdout.write(write_out(opts.text("write_out"), url, resp, took))
+        if fmt is not None:        # the phases reached: a name resolved, a connection made (not refused, nor
+            # timed out before), TLS (https); each the drill world's time, not the machine's
+            connect = CONNECT * bool(resp or code == 28 and took >= CONNECT)
+            size, tls = len(resp.body.encode()) if resp else 0, 0.041215 * bool(connect and version == "2")
+            ctx.stdout.write(write_out(ctx, fmt, {
+                "http_code": f"{resp.status if resp else 0:03d}", "response_code": str(resp.status if resp else 0),
+                "time_total": f"{took:.6f}", "time_namelookup": f"{0.001912 * bool(resp or code in (7, 28)):.6f}",
+                "time_connect": f"{connect:.6f}", "time_appconnect": f"{tls:.6f}", "time_redirect": "0.000000",
+                "time_pretransfer": f"{tls or connect:.6f}",
+                "time_starttransfer": f"{max(took - 0.01, 0.07) if resp else 0:.6f}", "size_download": str(size),
+                "size_header": str(len(head)), "size_upload": str(len(data.encode()) * (method != "GET")),
+                "speed_download": str(int(size / took)), "speed_upload": "0", "url_effective": url, "url": raw,
+                "urlnum": str(n), "content_type": resp.content_type if resp else "", "method": method,
+                "scheme": url.partition(":")[0].upper(), "http_version": version if resp else "0",
+                "num_redirects": "0", "redirect_url": "", "num_connects": str(int(bool(resp))), "http_connect": "000",
+                "ssl_verify_result": "0", "proxy_ssl_verify_result": "0", "ftp_entry_path": "",
+                "exitcode": str(code), "errormsg": errors[-1].partition(") ")[2] if errors else "",
+                "filename_effective": "" if target == "-" else target, "referer": opts.text("referer"),
+                "num_headers": str(max(head.count("\r\n") - 2, 0))}))
     return code
+
+
+def urlencoded(text: str) -> str:
+    """``--data-urlencode``'s ``content``, ``=content`` or ``name=content``, encoded as curl 7.88 does (a space is
+    ``+``, the rest but ``A-Za-z0-9-._~`` ``%xx``); ``[name]@file`` is refused, as ``-d @file`` is."""
+    if "=" not in text and "@" in text:
+        raise ToolError("curl: drill: `curl` does not simulate --data-urlencode [name]@FILE (it reads the data on "
+                        "the line)", 2)
+    name, eq, content = text.partition("=")
+    encoded = re.sub(r"[^A-Za-z0-9\-._~ ]", lambda m: "".join(f"%{b:02x}" for b in m[0].encode()),
+                     content if eq else text).replace(" ", "+")
+    return f"{name}={encoded}" if eq and name else encoded
+
+
+def write_format(fmt: str) -> str:
+    """``-w``'s format (``@file``: read from it; unreadable: none, as curl), refused if it asks for a variable
+    no drill answer holds."""
+    if fmt.startswith("@"):
+        try:
+            fmt = read_input(fmt[1:], "curl: (27) Out of memory", 27)
+        except OSError:
+            return ""
+    if unsimulated := sorted(UNSIMULATED & set(re.findall(r"%\{([^}]*)\}", fmt))):
+        raise ToolError(f"curl: drill: `curl` does not simulate -w %{{{'}, %{'.join(unsimulated)}}} (no drill answer "
+                        "holds it)", 2)
+    return fmt
+
+
+def write_out(ctx: Context, fmt: str, values: dict[str, str]) -> str:
+    """``-w`` as curl 7.88 writes it: ``%{name}`` (one it does not know: warned of, and nothing), ``%%``, and the
+    escapes ``\\n``, ``\\r``, ``\\t`` (any other backslash pair stays as it is). Timings are the drill world's
+    (a provider in trouble answers slowly), not the machine's."""
+    def one(m: re.Match[str]) -> str:
+        if m[0] == "%%" or m[2]:
+            return "%" if m[0] == "%%" else {"n": "\n", "r": "\r", "t": "\t"}.get(m[2], m[0])
+        if m[1] not in values:
+            ctx.err(f"curl: unknown --write-out variable: '{m[1]}'")
+        return values.get(m[1], "")
+    return re.sub(r"%%|%\{([^}]*)\}|\\(.)", one, fmt, flags=re.S)
 
 
 def meter(size: int, got: int, sent: int, took: float) -> str:
@@ -159,25 +261,6 @@ def meter(size: int, got: int, sent: int, took: float) -> str:
             f"{100 * got // size if size else 0:3d} {five(got)}  {100 if sent else 0:3d} "
             f"{five(sent)}  {five(down)}  {five(up)} {clock(whole)} {clock(spent)} {clock(whole - spent)} "
             f"{five(int((got + sent) / took) if took else 0)}")
-
-
-def write_out(fmt: str, url: str, resp: Response | None, took: float) -> str:
-    """``-w``: timings are the drill world's (a provider in trouble answers slowly), not the machine's."""
-    if fmt.startswith("@"):
-        try:
-            fmt = read_input(fmt[1:], "curl: (27) Out of memory", 27)
-        except OSError:
-            return ""
-    values = {
-        "http_code": f"{resp.status:03d}" if resp else "000", "response_code": str(resp.status if resp else 0),
-        "time_total": f"{took:.6f}", "time_connect": f"{CONNECT:.6f}",
-        "time_namelookup": "0.001912", "time_starttransfer": f"{max(took - 0.01, 0.07):.6f}",
-        "time_appconnect": "0.041215", "size_download": str(len(resp.body.encode()) if resp else 0),
-        "url_effective": url, "content_type": resp.content_type if resp else "",
-    }
-    for k, v in values.items():
-        fmt = fmt.replace("%{" + k + "}", v)
-    return fmt.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
 
 
 def route(ctx: Context, method: str, url: str, headers: dict[str, str], data: str) -> Response:

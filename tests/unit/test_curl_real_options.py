@@ -1,0 +1,109 @@
+"""curl's options as curl 7.88 has them (issue 13 item 5): honoured, or refused as not simulated; "is unknown" only
+for an option real curl does not have.
+
+The stand-in called ``-D``, ``-O``, ``-x``, ``-Z``, ``-4``, ``-b``, ``--noproxy``, ``--stderr``,
+``--retry-max-time``... "unknown", as if curl had no such option, and ``-w '%{remote_ip}'`` printed
+"%{remote_ip}" as it stood. It now knows every option ``curl --help all`` lists; it honours ``-G
+--data-urlencode`` (the corpus's Prometheus query), ``-u``, ``-D`` and ``-O`` besides the ones it read, refuses
+the rest by name, and ``-w`` says which variable it does not simulate."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill.actions import read_actions
+from warroom.drill.standins import curl
+
+STATUS = "https://status.anthropic.com/api/v2/status.json"
+SLACK = "https://hooks.slack.com/services/x"
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    return warm_drill(Path(tmp_path_factory.mktemp("curl-real")), "provider-outage")
+
+
+def ask(drill, line: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    return run_one(drill, shlex.split(line), 900.0)
+
+
+@pytest.mark.parametrize("option", ["-D /dev/null", "-x proxy:3128", "-Z", "-4", "-b c=1", "--noproxy '*'",
+                                    "--stderr -",
+                                    "--retry-max-time 5", "-:", "--next", "--limit-rate 1k", "-v", "--trace-ascii -",
+                                    "--cert c.pem", "-E c.pem", "-r 0-10", "-K cfg", "--http3", "-C -", "-T f"])
+def test_a_real_option_is_never_called_unknown(drill, option: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = ask(drill, f"curl -s {option} {STATUS}")
+    assert "unknown" not in err, err
+    assert code == 0 or (code, out) == (2, "") and "curl: drill: `curl` does not simulate --" in err, (code, err)
+
+
+@pytest.mark.parametrize("option", ["--foo", "-W", "--silently"])
+def test_an_option_curl_lacks_is_unknown(drill, option: str) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = ask(drill, f"curl -s {option} {STATUS}")
+    assert code == 2 and err.startswith(f"curl: option {option}: is unknown\n"), err
+
+
+@pytest.mark.skipif(not shutil.which("curl") or "curl 7.88" not in subprocess.run(
+    ["curl", "--version"], capture_output=True, text=True).stdout, reason="curl 7.88 gives the list")
+def test_the_table_holds_every_option_curl_7_88_lists() -> None:
+    listed = subprocess.run(["curl", "--help", "all"], capture_output=True, text=True).stdout
+    names = {w.rstrip(",") for line in listed.splitlines()[1:] for w in line.split()[:2] if w.startswith("-")}
+    assert names - set(curl.FLAGS) == {"--help", "-h"}
+
+
+def test_data_urlencode_with_get_is_the_query(drill) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = ask(drill, f"curl -s -G --data-urlencode 'q=a b&c' --data-urlencode '=x/y' -d z=1 -o /dev/null "
+                              f"-w '%{{url_effective}}' {STATUS}")
+    assert (code, out) == (0, f"{STATUS}?q=a+b%26c&x%2fy&z=1")      # as curl 7.88 encodes
+
+
+def test_data_urlencode_is_the_body_of_a_post(drill) -> None:  # type: ignore[no-untyped-def]
+    assert ask(drill, f"curl -s --data-urlencode 'text=deploy paused' {SLACK}")[:2] == (0, "ok")
+    assert read_actions(drill.path)[-1].detail["message"] == "text=deploy+paused"
+
+
+def test_user_without_a_password_is_refused_with_one_answers_as_basic_auth(  # type: ignore[no-untyped-def]
+        drill) -> None:
+    code, out, _ = ask(drill, "curl -s -u key:secret https://api.anthropic.com/v1/usage")
+    assert code == 0 and "authentication_error" in out          # the usage API takes a key, not Basic auth
+    code, _, err = ask(drill, f"curl -s -u key {STATUS}")        # curl would ask for the password
+    assert code == 2 and "drill: " in err and "password" in err, err
+
+
+def test_dump_header_writes_the_headers_where_asked(drill, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = ask(drill, f"curl -s -D - -o /dev/null {STATUS}")
+    assert code == 0 and out.startswith("HTTP/2 200 \r\ncontent-type: application/json\r\n")
+    assert out.endswith("\r\n\r\n")
+    code, out, _ = ask(drill, f"curl -s -D {tmp_path / 'h'} {STATUS}")
+    assert code == 0 and out.startswith("{") and (tmp_path / "h").read_text().startswith("HTTP/2 200")
+
+
+def test_remote_name_saves_the_body_under_the_urls_file_name(  # type: ignore[no-untyped-def]
+        drill, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = ask(drill, f"curl -sO {STATUS}")
+    assert (code, out) == (0, "") and (tmp_path / "status.json").read_text().startswith("{")
+    code, _, err = ask(drill, "curl -sSO https://status.anthropic.com/")
+    assert code == 23 and err == "curl: (23) Failed writing received data to disk/application\n", err
+
+
+@pytest.mark.parametrize("fmt, said", [
+    ("%{method} %{scheme} %{http_version} %{num_redirects}", "GET HTTPS 2 0"),
+    ("%{exitcode}:%{errormsg}|%%|%{http_code|a\\\\n\\q\\n", "0:|%|%{http_code|a\\\\n\\q\n"),     # as curl 7.88
+])
+def test_write_out_variables(drill, fmt: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    assert ask(drill, f"curl -s -o /dev/null -w '{fmt}' {STATUS}")[1] == said
+
+
+def test_write_out_refuses_a_variable_it_does_not_simulate_and_warns_of_an_unknown_one(  # type: ignore[no-untyped-def]
+        drill) -> None:
+    code, out, err = ask(drill, f"curl -s -o /dev/null -w '%{{remote_ip}}' {STATUS}")
+    assert (code, out) == (2, "") and "does not simulate -w %{remote_ip}" in err, err
+    code, out, err = ask(drill, f"curl -s -o /dev/null -w '[%{{nope}}]' {STATUS}")
+    assert (code, out, err) == (0, "[]", "curl: unknown --write-out variable: 'nope'\n")
