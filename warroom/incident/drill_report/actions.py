@@ -70,6 +70,10 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             why = why or "taken after the incident was resolved"
         changes = _change(drill, a, slos, min(read_by, drill.scenario_time(at))) \
             if effective or a.action not in SAYS else Changes()      # a stop moves curves too
+        if why == "already in force" and changes.moved:
+            # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
+            # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
+            effective, why = True, ""
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
                                  changes.text(quiet=not effective), why, None if t_zero is None else a.t - t_zero,
