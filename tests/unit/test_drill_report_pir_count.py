@@ -95,3 +95,22 @@ def test_a_retry_that_failed_again_is_counted_as_the_pirs_counter_counts_it(tmp_
     # the PIR's own figure beside it (increase() extrapolates: equal, or said to be an estimate)
     assert f"also says {said.group(1)}." in line if said.group(1) == str(exact + 1) else \
         f"where the PIR's Impact says {said.group(1)} (Prometheus' increase()" in line, line
+
+
+def test_the_exact_count_takes_a_flow_that_failed_in_the_window_however_early_it_started(tmp_path: Path) -> None:
+    """redteam37, mass-failure ×60: the report said "251 in the drill's tasks table" for the PIR's impact window,
+    psql counted 252 failed tasks updated in it. The missing one was asked for 16 s before the window began and
+    failed a second into it: the report counted the failed flows *started* in the window, while the tasks table
+    (updated_at), FlowEngine's failure counter and the PIR's increase() count a failure when it happens."""
+    from warroom.drill.activity import Activity
+    from warroom.drill.cluster import build_cluster
+
+    start = 1_800_000_000.0
+    d = create_drill(tmp_path / "drills", "mass-failure", speed=60.0, start=start)
+    t2 = 900.0
+    world = Activity(d.simulator.refresh(), build_cluster(d.scenario, d.actions(), t2)).kept(t2)
+    first = next(f for f in world if f.error is not None and f.start > 60.0 and f.end - f.start > 2.0)
+    t1 = (first.start + first.end) / 2                   # the window begins while that flow runs
+    failed_in = {f.task_id for f in world if f.error is not None and t1 <= f.end <= t2}
+    assert first.task_id in failed_in
+    assert {f.task_id for f in failed_flows(d, t1, t2)} == failed_in
