@@ -162,7 +162,7 @@ def export_pir(inc: Exportable, template: str, *, out_dir: str | Path | None, no
     read = inc.read()
     state = inc.state
     warnings = list(read.describe())
-    steps = _runbook_steps(inc)
+    steps = runbook_steps(inc)
     head = inc.seal() if not read.issues else _valid_head(read)
     text = render_pir(state, template, inc.config, now, steps) + head_footer(inc.id, head)
     data = text.encode("utf-8")
@@ -216,7 +216,7 @@ def head_footer(inc_id: str, head: dict[str, Any]) -> str:
             f" `{command('incident', 'verify', inc_id)}` checks the journal against it._\n")
 
 
-def _runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
+def runbook_steps(inc: Exportable) -> list[dict[str, Any]] | None:
     """The current runbook's steps, then those of each runbook a GO opened beside it (each row
     with its runbook id: the PIR names a step by ``IncidentState.step_name``): a step never
     touched is "not done" in the PIR."""

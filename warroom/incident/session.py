@@ -877,10 +877,11 @@ class Incident(StepRunning):
     # ---- exports ---------------------------------------------------------------------------
 
     def render(self, template: str = "pir", now: datetime | None = None) -> str:
-        """The PIR draft as markdown (what the PIR pane shows), without writing anything."""
-        from warroom.incident.pir import render_pir
+        """The PIR draft as markdown (what the PIR pane shows), without writing anything: the draft the
+        export writes, the runbook's steps never touched listed "not done" too (``runbook_steps``)."""
+        from warroom.incident.pir import render_pir, runbook_steps
 
-        return render_pir(self.state, template, self.config, now=now or self.clock())
+        return render_pir(self.state, template, self.config, now=now or self.clock(), runbook_steps=runbook_steps(self))
 
     def export(self, template: str = "pir", out_dir: str | Path | None = None,
                now: datetime | None = None, log: bool = True) -> ExportResult:
