@@ -76,7 +76,7 @@ def with_summary(r: DrillReport, pir: tuple[float, float, float, int, int] | Non
         lines.append("Done outside the runbook's steps: " + "; ".join(r.outside) + ".")
     for pane in r.panes:
         if pane.recovered:
-            state = "recovered (under its warn threshold and not rising)"
+            state = "recovered (under its warn threshold, not on course to reach it soon)"
         elif pane.worsening:
             state = "still getting worse"
         elif past_crit(pane):
