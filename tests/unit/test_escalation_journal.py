@@ -247,3 +247,25 @@ def test_a_mark_that_does_not_move_detection_earlier_moves_no_tier(tmp_path: Pat
     now[0] = start + timedelta(minutes=20)
     inc.mark_phase("detected", at=start, reason="confirmed")
     assert [(e.data["tier"], e.data["reached_at"]) for e in inc.check_escalation()] == [(1, "2026-12-02T10:15:00.000Z")]
+
+
+def test_decide_brings_the_journal_up_to_date_as_every_command_that_reads_an_incident(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """redteam37, mass-failure ×60 headless: `incident decide` at 18:50:32, a second after tier 1 (18:50:31.5) and
+    6 s after the first update was due, journaled the Go/No-Go's overdue line but no tier, no overdue update,
+    no breach: those came only when a dashboard looked, 14 minutes later. `decide` reads the incident (and with
+    --go/--no-go writes to it) like `show`: it brings the journal up to date first (``incident_metrics.sync``)."""
+    from tests.unit.incident_fixtures import Cli
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    cli = Cli(tmp_path / "state", capsys)
+    monkeypatch.setenv(scenario_time.AT_ENV, repr(T0))
+    code, out, err = cli("new", "--title", "flows failing", "--drill", "mass-failure", "--speed", "10")
+    assert code == 0, err
+    inc = out.strip().splitlines()[-1]
+    _at(monkeypatch, 200)                                        # 33m20s drill time: tiers 1 and 2 are due
+    code, out, err = cli("decide", inc)
+    assert code == 0, err
+    assert "escalated to tier 1 (page TL), reached at " + _utc(90) in err
+    kinds = [json.loads(x)["type"] for x in cli.journal(inc).read_text().splitlines()]
+    assert kinds.count("escalation.tier") == 2 and "status_update.overdue" in kinds

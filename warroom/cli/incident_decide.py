@@ -16,6 +16,7 @@ from typing import Any
 from warroom.journal import numbers
 from warroom.cli.common import out
 from warroom.cli.incident_args import _open
+from warroom.cli.incident_metrics import sync
 from warroom.errors import WarroomError
 from warroom.incident import decisions as dec
 from warroom.paths import command
@@ -64,6 +65,7 @@ def _pick(found: list[dec.DecisionView], ref: str | None, broken: Sequence[str] 
 
 def cmd_decide(args: argparse.Namespace) -> int:
     inc = _open(args)
+    sync(inc)          # what the journal is owed first (tiers, breaches, an overdue update), as `show` does
     judged = views(inc)
     dec.remind_overdue(inc, judged.views)
     view = _pick(judged.views, args.decision, judged.broken)
