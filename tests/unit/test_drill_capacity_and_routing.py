@@ -204,7 +204,8 @@ def test_health_and_model_latency_agree_with_the_vendor_and_the_calls_made(tmp_p
     health = json.loads(sh(drill, "kubectl exec -n production deployment/flowengine -- curl -s "
                                   "http://localhost:8080/health/models", 900.0))["providers"]
     page = json.loads(sh(drill, "curl -s https://status.anthropic.com/api/v2/status.json", 900.0))
-    assert health["anthropic"]["status"] == "down" and page["status"]["indicator"] == "major"
+    # 40% of calls failing in under a minute: degraded by RB-CORE-004's words, not down (redteam37 F13)
+    assert health["anthropic"]["status"] == "degraded" and page["status"]["indicator"] == "major"
     rows = {r.split()[1]: r.split() for r in sh(drill, "blocks metrics model-latency --last 5m", 900.0).splitlines()[2:]}
     assert rows["(anthropic)"][4] == "-" and rows["(google)"][4] != "-"
     assert all(float(rows[f"({p})"][2][:-1]) == health[p]["p50_latency_s"] for p in ("anthropic", "openai", "google"))

@@ -62,6 +62,9 @@ MAX_ATTEMPTS = 3                        # the orchestrator's retry.max_attempts 
 PROVIDER_NAMES = tuple(p.name for p in PROVIDERS)
 PRIMARY = "anthropic"                   # FlowEngine's PRIMARY_MODEL's provider: routing moves its calls
 PRIMARY_PROVIDER = next(p for p in PROVIDERS if p.name == PRIMARY)
+# A provider's state by RB-CORE-004's words, as FlowEngine's /health/models reports it: degraded above 10% of calls
+# not answered (5xx or 429) or a median call above 60 s; down when nine calls in ten or more fail (it cannot be reached)
+DEGRADED_ERRORS, DEGRADED_LATENCY, DOWN_ERRORS = 0.10, 60.0, 0.9
 
 
 def provider_of(model: str) -> str:

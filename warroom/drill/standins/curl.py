@@ -350,11 +350,11 @@ def pod_endpoint(ctx: Context, host: str, port: int, path: str) -> Response:
         return js({"error": "not found", "path": path}, 404)
     providers = {}
     for p in fleet.PROVIDERS:       # as its probes see each provider, whether flows call it or not
-        s5 = sig.share_5xx(p, ctx.t)
-        state = "disabled" if p.name in disabled(env) else "down" if s5 > 0.2 else \
-            "degraded" if s5 > 0.03 or sig.share_429(p, ctx.t) > 0.05 else "healthy"
-        providers[p.name] = {"status": state, "model": p.model, "error_rate": round(s5, 3),
-                             "p50_latency_s": round(sig.call_latency(p, ctx.t), 1)}
+        errors, p50 = 1.0 - sig.code_shares(p, ctx.t)["200"], sig.call_latency(p, ctx.t)
+        state = "disabled" if p.name in disabled(env) else "down" if errors >= fleet.DOWN_ERRORS else \
+            "degraded" if errors > fleet.DEGRADED_ERRORS or p50 > fleet.DEGRADED_LATENCY else "healthy"
+        providers[p.name] = {"status": state, "model": p.model, "error_rate": round(errors, 3),
+                             "p50_latency_s": round(p50, 1)}
     routed = sig.routed_model(ctx.t)        # where the primary's calls go now, and why: as the logs and flows say
     return js({"providers": providers, "fallback_model": routed and routed[0],
                "fallback_reason": sig.route_reason(ctx.t)})
