@@ -33,10 +33,10 @@ def test_the_autoscaler_scales_on_cpu_and_every_answer_and_curve_counts_its_pods
     capped = create_drill(tmp_path, "timeout", speed=SPEED, start=START, name="capped")
     sh(capped, "kubectl patch hpa flowengine -n production -p {\"spec\":{\"maxReplicas\":5}}", -600.0)
     before = sh(drill, "kubectl get hpa flowengine -n production --no-headers", -600.0).split()
-    assert before[-2:] == ["5", "21d"] and int(before[3].split("%")[0]) <= 77
+    assert before[-2:] == ["5", "21d"] and int(before[2].split("%")[0]) <= 77
     hpa = sh(drill, "kubectl get hpa flowengine -n production --no-headers", 600.0).split()
-    util = int(hpa[3].split("%")[0])
-    assert hpa[4:7] == ["5", "20", "6"] and abs(util / 70 - 1) <= 0.1, hpa
+    util = int(hpa[2].split("%")[0])
+    assert hpa[3:6] == ["5", "20", "6"] and abs(util / 70 - 1) <= 0.1, hpa
     assert sh(drill, "kubectl get deployment flowengine -n production --no-headers", 600.0).split()[1:3] == ["6/6", "6"]
     pods = sh(drill, "kubectl get pods -l app=flowengine -n production --no-headers", 600.0).splitlines()
     assert len(pods) == 6 and all(" Running " in p for p in pods)
@@ -97,7 +97,7 @@ def test_a_drain_with_every_node_cordoned_leaves_the_replacements_pending(tmp_pa
     assert "FailedScheduling" in sh(drill, f"kubectl describe pod {pending[0][0]} -n production", 120.0)
     code, out, err = run_one(drill, "kubectl rollout status deployment/flowengine -n production".split(), 120.0)
     assert code == 1 and "3 of 5 updated replicas are available" in out and "timed out" in err
-    assert sh(drill, "kubectl get hpa flowengine -n production --no-headers", 200.0).split()[6] == "5"
+    assert sh(drill, "kubectl get hpa flowengine -n production --no-headers", 200.0).split()[5] == "5"
     assert drill.simulator.signals.capacity.ready(200.0) == 3 and drill.simulator.signals.contention(200.0) > 1.05
     assert drill.simulator.pane("p95_latency", 280.0) > plain.simulator.pane("p95_latency", 280.0)
     sh(drill, "kubectl uncordon node-3", 300.0)
@@ -254,13 +254,13 @@ def test_the_autoscaler_top_and_get_hpa_read_one_cpu_rule(tmp_path: Path, monkey
         return hpa, top
 
     hpa, top = figures(drill, 400.0)
-    assert hpa[3] == "28%/50%" and hpa[6] == "1" and abs(sum(top) / len(top) - 140) <= 1
+    assert hpa[2] == "28%/50%" and hpa[5] == "1" and abs(sum(top) / len(top) - 140) <= 1
     idle = autoscale.pod_cpu
     monkeypatch.setattr(autoscale, "pod_cpu", lambda d, n, cpu: 200.0 if d == "postgres" else idle(d, n, cpu))
     busy = create_drill(tmp_path, "rate-limit", speed=SPEED, start=START, name="busy")
     sh(busy, "kubectl autoscale deployment/postgres --min=1 --max=4 --cpu-percent=50", 100.0)
     hpa, top = figures(busy, 400.0)
-    assert hpa[3] == "200%/50%" and hpa[6] == "4", hpa
+    assert hpa[2] == "200%/50%" and hpa[5] == "4", hpa
     assert len(top) == 4 and abs(sum(top) / len(top) - 1000) <= 1, top
     assert [a.detail["replicas"] for a in busy.simulator.signals.capacity.decided(400.0)
             if a.detail["deployment"] == "postgres"] == [4]

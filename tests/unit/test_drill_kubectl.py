@@ -147,10 +147,10 @@ def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usa
                                                                   "patched\n")
     row = kubectl("get hpa flowengine --no-headers", 400.0)[1].split()
     top = [int(row.split()[1].rstrip("m")) for row in kubectl("top pods -l app=flowengine", 400.0)[1].splitlines()[1:]]
-    util, replicas = int(row[3].split("%")[0]), kubectl("get deployment flowengine --no-headers", 400.0)[1].split()[1]
+    util, replicas = int(row[2].split("%")[0]), kubectl("get deployment flowengine --no-headers", 400.0)[1].split()[1]
     # it acted on its new target: the running pods' mean is within its 10 % tolerance, the replicas its own
-    assert row[2:6] == ["cpu:", f"{util}%/55%", "6", "30"] and abs(util / 55 - 1) <= 0.1, row
-    assert abs(sum(top) * 100 / (500 * len(top)) - util) <= 1 and replicas == f"{row[6]}/{row[6]}" == f"{len(top)}/8"
+    assert row[2:5] == [f"{util}%/55%", "6", "30"] and abs(util / 55 - 1) <= 0.1, row
+    assert abs(sum(top) * 100 / (500 * len(top)) - util) <= 1 and replicas == f"{row[5]}/{row[5]}" == f"{len(top)}/8"
     spec = json.loads(kubectl("get hpa flowengine -o json", 400.0)[1])["spec"]
     assert spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 55
     for bad in ('{"spec":{"behavior":{}}}', '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"memory",'
@@ -161,7 +161,7 @@ def test_an_autoscaler_patch_moves_its_cpu_target_and_its_figure_is_the_pods_usa
         assert code == 1 and out == "" and "drill" in err, bad
     assert kubectl("autoscale deployment/audit-shipper --min=2 --max=4 --cpu-percent=40", 400.0)[0] == 0
     assert kubectl("autoscale deployment/postgres --min=1 --max=2", 400.0)[0] == 0
-    rows = {line.split()[0]: line.split()[3] for line in kubectl("get hpa --no-headers", 410.0)[1].splitlines()}
+    rows = {line.split()[0]: line.split()[2] for line in kubectl("get hpa --no-headers", 410.0)[1].splitlines()}
     assert rows["audit-shipper"].endswith("/40%") and rows["postgres"].endswith("/80%")     # the API's default
 
 

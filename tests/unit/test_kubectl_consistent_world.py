@@ -191,3 +191,46 @@ def test_events_have_happened_and_a_replicaset_says_what_it_created(tmp_path: Pa
     assert f"replicaset/{rs}" in _ask(drill, "kubectl get events -n production", 601.0)
     assert re.search(rf"Normal +SuccessfulCreate +\S+ +replicaset-controller +Created pod: {pod}\n",
                      _ask(drill, f"kubectl describe rs {rs} -n production", 601.0))
+
+
+def test_get_hpa_targets_as_a_1_28_server_prints_them(timeout: Drill) -> None:
+    """The drill's server is v1.28.9 (``kubectl version``): its HPA table names no metric in TARGETS ("cpu: 70%/70%"
+    is how v1.30 and later print it)."""
+    hpa = _json(timeout, "kubectl get hpa flowengine -n production -o json", 1500.0)
+    now = hpa["status"]["currentMetrics"][0]["resource"]["current"]["averageUtilization"]
+    row = _ask(timeout, "kubectl get hpa flowengine -n production", 1500.0).splitlines()[1].split()
+    assert row[2] == f"{now}%/70%"
+
+
+def test_describe_pod_says_what_get_and_get_events_say(tmp_path: Path) -> None:
+    """A pod being created was described "Status: ContainerCreating" (kubectl: its phase, Pending; the container
+    Waiting for that reason) with "Events: <none>" beside the Scheduled, Pulled and Started ``get events`` listed."""
+    drill = warm_drill(tmp_path, "timeout")
+    _ask(drill, "kubectl rollout restart deployment/audit-shipper -n production", 600.0)
+    rows = [r.split() for r in _ask(drill, "kubectl get pods -n production", 605.0).splitlines()[1:]]
+    pod = next(r[0] for r in rows if r[2] == "ContainerCreating")
+    text = _ask(drill, f"kubectl describe pod {pod} -n production", 605.0)
+    assert "\nStatus:           Pending\n" in text
+    assert "    State:          Waiting\n      Reason:       ContainerCreating\n" in text
+    assert re.search(rf"\n  Normal  Scheduled  \S+ +default-scheduler  Successfully assigned production/{pod} to", text)
+    assert " Started " not in text          # its container starts as it becomes Running, not while being created
+    later = _ask(drill, f"kubectl describe pod {pod} -n production", 700.0)
+    assert "\nStatus:           Running\n" in later
+    assert re.search(r"\n  Normal  Started +\S+ +kubelet +Started container", later)
+
+
+def test_a_deleted_deployment_keeps_its_events_and_its_autoscaler_says_so(tmp_path: Path) -> None:
+    """Events live an hour whatever happens to their object: a deleted deployment's rollouts vanished from
+    ``get events`` at once; its autoscaler, left behind, said "scaling is disabled since the replica count of the
+    target is zero" though there is no target (kubectl: it cannot get the target's scale)."""
+    drill = warm_drill(tmp_path, "timeout")
+    _ask(drill, "kubectl rollout restart deployment/flowengine -n production", 600.0)
+    said = _ask(drill, "kubectl get events -n production", 700.0)
+    assert "deployment/flowengine" in said
+    _ask(drill, "kubectl delete deployment flowengine -n production", 710.0)
+    assert [r.split()[1:] for r in said.splitlines() if "deployment/flowengine" in r] == [
+        r.split()[1:] for r in _ask(drill, "kubectl get events -n production", 710.0).splitlines()
+        if "deployment/flowengine" in r]
+    text = _ask(drill, "kubectl describe hpa flowengine -n production", 720.0)
+    assert re.search(r"\n  AbleToScale +False +FailedGetScale +the HPA controller was unable to get the target's "
+                     r'current scale: deployments/scale.apps "flowengine" not found\n', text)

@@ -157,7 +157,7 @@ def pod_obj(ctx: Context, p: Pod) -> Obj:
     api = _api(ctx, "Pod", p.name, p.namespace, p.created, {"labels": p.labels},
                spec={"nodeName": p.node, **containers} if p.node else containers, status=status)
     return Obj(api, ("1/1" if p.ready else "0/1", p.status, restarts, age(ctx.t - p.created)),
-               (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"), describe_pod(ctx, p))
+               (p.ip or "<none>", p.node or "<none>", "<none>", "<none>"))
 
 
 def _lines(labels: dict[str, str], indent: int, sep: str = "") -> str:
@@ -166,17 +166,23 @@ def _lines(labels: dict[str, str], indent: int, sep: str = "") -> str:
     return ("\n" + " " * indent + sep).join(f"{k}={v}" for k, v in sorted(labels.items())) or "<none>"
 
 
-def describe_pod(ctx: Context, p: Pod) -> str:
-    events = f"\n  Warning  FailedScheduling  {UNSCHEDULABLE}" if p.node is None else "           <none>"
+def describe_pod(ctx: Context, o: Obj) -> str:
+    """``kubectl describe pod``: its phase (Terminating once deleted), its container's state (Waiting while it is
+    created), and the events ``kubectl get events`` lists about it."""
+    p = next(p for p in all_pods(ctx, o.api["metadata"]["namespace"]) if p.name == o.name)
+    state = "Running" if p.status in ("Running", "Terminating") else "Waiting"
+    events = _said(ctx, o)
     return (f"Name:             {p.name}\nNamespace:        {p.namespace}\n"
             f"Node:             {f'{p.node}/{p.ip}' if p.node else '<none>'}\n"
             f"Start Time:       {iso(ctx.wall(p.created))}\nLabels:           {_lines(p.labels, 18)}\n"
-            f"Status:           {p.status}\n"
+            f"Status:           {'Terminating' if p.status == 'Terminating' else o.api['status']['phase']}\n"
             f"IP:               {p.ip or ''}\nContainers:\n  {p.container}:\n    Image:          {p.image}\n"
-            f"    State:          {'Running' if p.status in ('Running', 'Terminating') else 'Waiting'}\n"
-            f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
+            f"    State:          {state}\n"
+            + "      Reason:       ContainerCreating\n" * (p.status == "ContainerCreating")
+            + f"    Ready:          {p.ready}\n    Restart Count:  {p.restarts}\n"
             f"    Limits:\n      cpu:     1\n      memory:  3Gi\n"
-            f"Conditions:\n  Type              Status\n  Ready             {p.ready}\nEvents:{events}\n")
+            f"Conditions:\n  Type              Status\n  Ready             {p.ready}\n"
+            + ("Events:           <none>\n" if events.startswith("Events:\t") else tabwrite(events)))
 
 
 DESCRIBE_NODE = """Name:               {name}
@@ -247,12 +253,19 @@ def _pod_template(template: dict[str, Any]) -> str:
             + "    Mounts:\t<none>\n  Volumes:\t<none>\n")
 
 
-def _said(ctx: Context, o: Obj, source: str) -> str:
-    """``describe``'s Events section: the events ``kubectl get events`` lists about ``o``, as from ``source``."""
+# who reports each event (``describe``'s From column)
+SOURCES = {"Scheduled": "default-scheduler", "FailedScheduling": "default-scheduler", "Pulled": "kubelet",
+           "Started": "kubelet", "SuccessfulCreate": "replicaset-controller",
+           "ScalingReplicaSet": "deployment-controller", "SuccessfulRescale": "horizontal-pod-autoscaler"}
+
+
+def _said(ctx: Context, o: Obj) -> str:
+    """``describe``'s Events section: the events ``kubectl get events`` lists about ``o``."""
     said = [e.row for e in events(ctx, o.api["metadata"]["namespace"])
             if e.api["involvedObject"] == {"kind": o.api["kind"], "name": o.name}]
     return ("Events:\n  Type\tReason\tAge\tFrom\tMessage\n  ----\t------\t----\t----\t-------\n"
-            + "".join(f"  {k}\t{r}\t{a}\t{source}\t{m}\n" for a, k, r, _, m in said) if said else "Events:\t<none>\n")
+            + "".join(f"  {k}\t{r}\t{a}\t{SOURCES[r]}\t{m}\n" for a, k, r, _, m in said) if said
+            else "Events:\t<none>\n")
 
 
 def describe_deployment(ctx: Context, o: Obj) -> str:
@@ -277,7 +290,7 @@ def describe_deployment(ctx: Context, o: Obj) -> str:
         + "OldReplicaSets:\t" + (", ".join(f"{o.name}-{h} ({k}/{k} replicas created)" for h, k in rs.items()
                                            if h != new) or "<none>")
         + f"\nNewReplicaSet:\t{o.name}-{new} ({rs.get(new, 0)}/{n} replicas created)\n"
-        + _said(ctx, o, "deployment-controller"))
+        + _said(ctx, o))
 
 
 def _replicasets(ctx: Context, scope: str | None) -> list[Obj]:
@@ -318,7 +331,7 @@ def describe_replicaset(ctx: Context, o: Obj) -> str:
         f"Controlled By:\t{owner['kind']}/{owner['name']}\n"
         f"Replicas:\t{o.api['status']['replicas']} current / {spec['replicas']} desired\n"
         f"Pods Status:\t{running} Running / {len(pods) - running} Waiting / 0 Succeeded / 0 Failed\n"
-        + _pod_template(spec["template"]) + _said(ctx, o, "replicaset-controller"))
+        + _pod_template(spec["template"]) + _said(ctx, o))
 
 
 SERVICES = ((fleet.NAMESPACE, fleet.DEPLOYMENT, 8080, 8080), (fleet.NAMESPACE, fleet.AUDIT_DEPLOYMENT, 8080, 9000),
@@ -370,7 +383,7 @@ def describe_service(ctx: Context, o: Obj) -> str:
         f"IP:\t{spec['clusterIP']}\nIPs:\t{','.join(spec['clusterIPs'])}\n"
         f"Port:\t{port['name']}\t{port['port']}/{port['protocol']}\n"
         f"TargetPort:\t{port['targetPort']}/{port['protocol']}\nEndpoints:\t{ep.row[0]}\n"
-        f"Session Affinity:\t{spec['sessionAffinity']}\n" + _said(ctx, o, "service-controller"))
+        f"Session Affinity:\t{spec['sessionAffinity']}\n" + _said(ctx, o))
 
 
 def _nodes(ctx: Context, scope: str | None) -> list[Obj]:
@@ -403,29 +416,33 @@ def _hpa(ctx: Context, scope: str | None) -> list[Obj]:
     out = []
     for n, h in ctx.cluster.hpa.items():
         dep = ctx.cluster.deployments.get(n)
-        ready, replicas = (ctx.cluster.ready(dep, ctx.t), dep.replicas) if dep else (0, 0)
+        ready, replicas = (ctx.cluster.ready(dep, ctx.t), dep.replicas) if dep else (0, None)
         cpu = int(autoscale.pod_cpu(n, ready, ctx.signals.cpu(ctx.t))) if ready else None
         target = {"type": "Utilization", "averageUtilization": h["cpu"]}
         spec = {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": n},
                 "minReplicas": h["min"], "maxReplicas": h["max"],
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}]}
-        wants = autoscale.recommend(replicas, ready, cpu, h["cpu"]) if cpu is not None and replicas else replicas
-        status = {"currentReplicas": replicas, "desiredReplicas": replicas, "currentMetrics": [] if cpu is None else [
-            {"type": "Resource", "resource": {"name": "cpu", "current": {
-                "averageUtilization": cpu, "averageValue": f"{int(cpu * autoscale.REQUEST / 100)}m"}}}],
+        wants = autoscale.recommend(replicas, ready, cpu, h["cpu"]) if cpu is not None and replicas else 0
+        current = {"averageUtilization": cpu, "averageValue": f"{int((cpu or 0) * autoscale.REQUEST / 100)}m"}
+        status = {"currentReplicas": replicas or 0, "desiredReplicas": replicas or 0, "currentMetrics": [
+            {"type": "Resource", "resource": {"name": "cpu", "current": current}}] * (cpu is not None),
             "conditions": [{"type": kind, "status": str(on), "reason": reason, "message": message}
-                           for kind, on, reason, message in _hpa_conditions(replicas, cpu, wants, h)]}
+                           for kind, on, reason, message in _hpa_conditions(n, replicas, cpu, wants, h)]}
         api = _api(ctx, "HorizontalPodAutoscaler", n, fleet.NAMESPACE, -21.5 * DAY, apiVersion="autoscaling/v2",
                    spec=spec, status=status)
-        out.append(Obj(api, (f"Deployment/{n}", f"cpu: {'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%",
-                             h["min"], h["max"], replicas, age(ctx.t + 21.5 * DAY))))
+        out.append(Obj(api, (f"Deployment/{n}", f"{'<unknown>' if cpu is None else f'{cpu}%'}/{h['cpu']}%",
+                             h["min"], h["max"], replicas or 0, age(ctx.t + 21.5 * DAY))))
     return out
 
 
-def _hpa_conditions(replicas: int, cpu: int | None, wants: int,
+def _hpa_conditions(name: str, replicas: int | None, cpu: int | None, wants: int,
                     bounds: dict[str, Any]) -> list[tuple[str, bool, str, str]]:
-    """(type, status, reason, message) of an autoscaler's conditions, in the controller's words."""
+    """(type, status, reason, message) of an autoscaler's conditions, in the controller's words (``replicas`` None:
+    its deployment is gone)."""
     got = ("AbleToScale", True, "SucceededGetScale", "the HPA controller was able to get the target's current scale")
+    if replicas is None:
+        return [("AbleToScale", False, "FailedGetScale", "the HPA controller was unable to get the target's current "
+                 f'scale: deployments/scale.apps "{name}" not found')]
     if not replicas:
         return [got, ("ScalingActive", False, "ScalingDisabled", "scaling is disabled since the replica count of the "
                                                                   "target is zero")]
@@ -457,7 +474,7 @@ def describe_hpa(ctx: Context, o: Obj) -> str:
         f"{status['desiredReplicas']} desired\nConditions:\n"
         "  Type\tStatus\tReason\tMessage\n  ----\t------\t------\t-------\n"
         + "".join(f"  {c['type']}\t{c['status']}\t{c['reason']}\t{c['message']}\n" for c in status["conditions"])
-        + _said(ctx, o, "horizontal-pod-autoscaler"))
+        + _said(ctx, o))
 
 
 # ------------------------------------------------------------------------------ events
@@ -474,7 +491,9 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
     """The last hour's events: rollouts, new pods, scaling, and the audit-shipper's failing probe."""
     out: list[tuple[float, str, str, str, str, str]] = []      # (t, namespace, type, reason, object, message)
     horizon = ctx.t - 3600
-    for dep in (d for d in ctx.cluster.deployments.values() if ns in (None, d.namespace)):
+    # a deleted deployment's too: an event outlives its object (its hour)
+    for dep in (d for d in (*ctx.cluster.deployments.values(), *ctx.cluster.gone.values())
+                if ns in (None, d.namespace)):
         obj = f"deployment/{dep.name}"
         for at, prev, new in dep.rollouts:      # as they happened: an undo reorders ``history``, not the past
             # a rolling update a pod at a time (``Deployment.pods``): the new set up by one, a step later the
@@ -493,7 +512,8 @@ def events(ctx: Context, ns: str | None) -> list[Obj]:
                     (0, "SuccessfulCreate", f"replicaset/{dep.name}-{p.template_hash}", f"Created pod: {p.name}"),
                     (0, "Scheduled", f"pod/{p.name}", f"Successfully assigned {dep.namespace}/{p.name} to {p.node}"),
                     (2, "Pulled", f"pod/{p.name}", f'Container image "{p.image}" already present on machine'),
-                    (3, "Started", f"pod/{p.name}", f"Started container {p.container}"))]
+                    (3, "Started", f"pod/{p.name}", f"Started container {p.container}"))
+                    if dt < 2 or p.status == "Running"]         # its container is pulled and started as it runs
     in_prod = ns in (None, fleet.NAMESPACE)
     for i, a in enumerate(ctx.cluster.log):
         if a.action != "scale_to" or a.t < horizon or not in_prod:
@@ -541,9 +561,9 @@ LISTERS: dict[str, Callable[[Context, str | None], list[Obj]]] = {
         "kubernetes.io/metadata.name": n}}, spec={"finalizers": ["kubernetes"]}, status={"phase": "Active"}),
         ("Active", age(ctx.t + 90.5 * DAY))) for n in NAMESPACES],
 }
-# kind -> its ``describe`` text from its object (pods' and nodes' are made with the object: ``Obj.describe``)
+# kind -> its ``describe`` text from its object (nodes' is made with the object: ``Obj.describe``)
 DESCRIBERS: dict[str, Callable[[Context, Obj], str]] = {
-    "deployments": describe_deployment, "hpa": describe_hpa, "replicasets": describe_replicaset,
+    "pods": describe_pod, "deployments": describe_deployment, "hpa": describe_hpa, "replicasets": describe_replicaset,
     "services": describe_service}
 
 
