@@ -18,7 +18,7 @@ from tui.context import AppContext, DrillInfo
 from tui.library import load_runbooks as load_runbooks   # the in-process parse, kept importable here
 from warroom.config import Config
 from warroom.runbook.model import Finding, Runbook
-from warroom.paths import command
+from warroom.paths import command, drills_store, id_neighbour
 
 
 def load_library(cfg: Config) -> tuple[list[Runbook], list[Finding]]:
@@ -88,7 +88,8 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
     ``options``, the global options typed, which a command back to an incident repeats.
     """
     base = Path(cfg.state_dir())
-    cfg.incident.state_dir = str(base / "drills")
+    drills = drills_store(base)      # a --state-dir naming the drills' store (as resume lines do) is that store
+    cfg.incident.state_dir = str(drills)
     info = DrillInfo(scenario=scenario, speed=speed or 1.0, relaunch=relaunch)
     if importlib.util.find_spec("warroom.drill.simulator") is None:
         from tui.fakesource import FakeSource
@@ -97,9 +98,9 @@ def drill_context(cfg: Config, scenario: str, speed: float | None, *, new: bool 
                           drill=info, refresh=1.0)
     from warroom.drill.directory import choose_drill
 
-    choice = choose_drill(base / "drills", scenario, speed, new=new,
+    choice = choose_drill(drills, scenario, speed, new=new,
                           incident_resolved=partial(_incident_resolved, cfg, base),
-                          resume=lambda inc_id: resume_invocation(inc_id, base / "drills", options))
+                          resume=lambda inc_id: resume_invocation(inc_id, drills, options))
     info.notice = "; ".join([choice.notice or "", *stranded(cfg, base, scenario)]).strip("; ") or None
     if relaunch and choice.drill.speed != 1.0:
         # the drill's own pace (the typed --speed is dropped: a continued drill ignores it), so the
@@ -192,15 +193,18 @@ def stranded(cfg: Config, home: Path, scenario: str) -> list[str]:
 
 def incident_roots(state_dir: Path) -> list[Path]:
     """Where ``warroom resume`` looks: the state dir, then the drills' own (a dashboard drill's
-    incidents live there, apart from real ones; ``incident new --drill`` declares among the real)."""
-    return [Path(state_dir), Path(state_dir) / "drills"]
+    incidents live there, apart from real ones; ``incident new --drill`` declares among the real).
+    Given the drills' store itself (the ``--state-dir`` a resume line names), it and its state dir:
+    the pair numbers one id sequence (``warroom.paths.id_neighbour``)."""
+    return [Path(state_dir), id_neighbour(state_dir)]
 
 
 def find_incident(cfg: Config, incident_id: str | None) -> FoundIncident:
     """The incident ``warroom resume [ID]`` means, wherever it lives.
 
-    An id is looked for in the state dir first, then in the drills' (the same id can exist in
-    both: the real incident wins, and the other is named in the notice). No id: the most
+    An id is looked for in the state dir first, then in the drills' (both number one
+    sequence now, but in a state dir made before, the same id can exist in both: the one in the
+    state dir typed wins, and the other is named in the notice). No id: the most
     recently declared open incident of either (``NotFoundError`` when there is none).
     """
     from warroom.errors import NotFoundError
@@ -425,9 +429,9 @@ def replay_context(cfg: Config, incident_id: str, speed: float | None) -> AppCon
 
         raise WarroomError(f"{found.id} is a rehearsal of {rehearsed}: it recorded nothing but that replay;"
                            f" replay {rehearsed} itself: `{replay_command(Path(str(found.state.drill.get('recording'))))}`")
-    ctx = _replay_world(cfg, Path(cfg.state_dir()) / "drills", IncidentStore(found.root, cfg).open(found.id, work=False),
+    ctx = _replay_world(cfg, drills_store(cfg.state_dir()), IncidentStore(found.root, cfg).open(found.id, work=False),
                         speed)
-    if found.also and ctx.drill is not None:     # ids are per state dir: say which one this is
+    if found.also and ctx.drill is not None:     # ids were per state dir: say which one this is
         from warroom.incident.history import replay_command
 
         ctx.drill.notice += (f"; {found.id} also names an incident under {found.also[0]}:"
@@ -551,8 +555,8 @@ def _incident_resolved(cfg: Config, home: Path, drill: Any) -> float | None:
 def _tied_incident(cfg: Config, home: Path, drill: Any) -> tuple[Path, Any] | None:
     """The state dir and state of the drill's incident, wherever it was declared (a dashboard drill's
     among the drills' incidents, ``incident new --drill``'s among the real ones). Only an incident
-    recorded on this very drill counts: ids are numbered per state dir, so a real incident of the
-    same id is another incident. None when it is missing or unreadable."""
+    recorded on this very drill counts: ids were numbered per state dir (before redteam37 F10),
+    so a real incident of the same id is another incident. None when it is missing or unreadable."""
     from warroom.errors import WarroomError
 
     for root in reversed(incident_roots(home)):

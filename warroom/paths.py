@@ -71,13 +71,35 @@ DRILLS = "drills"
 (``<state>/drills/incidents/INC-…``) and the drills' worlds, apart from real incidents."""
 
 
+def is_drills_store(state_dir: str | os.PathLike[str]) -> bool:
+    """Whether ``state_dir`` is itself a drills' store (named ``drills``): the ``--state-dir`` the quit
+    dialog's resume line, ``incident list`` and every other resume line name for a drill incident."""
+    return Path(state_dir).name == DRILLS
+
+
+def drills_store(state_dir: str | os.PathLike[str]) -> Path:
+    """The drills' store of a state dir: ``<state>/drills``, or the state dir itself when it is one.
+    A drill command given the store a resume line named uses that store, never one nested in it
+    (``incident new --drill --state-dir …/drills`` put its world in ``…/drills/drills/drills``, where
+    no ``warroom drill`` looked: redteam37 F10)."""
+    return Path(state_dir) if is_drills_store(state_dir) else Path(state_dir) / DRILLS
+
+
+def id_neighbour(state_dir: str | os.PathLike[str]) -> Path:
+    """The other incident store of the pair a user reaches, a state dir and its drills' store: the
+    drills' store of a state dir, the state dir of a drills' store. Both number ``INC-<date>-N`` as
+    one sequence, so an id names one incident whichever of the two holds it (``warroom resume``,
+    ``incident show`` and ``_tied_incident`` look in both)."""
+    return Path(state_dir).parent if is_drills_store(state_dir) else Path(state_dir) / DRILLS
+
+
 def store_option(incident_dir: str | os.PathLike[str] | None) -> tuple[str, ...]:
     """The words a command about the incident kept in ``incident_dir`` needs so that, pasted, it
     opens that very incident: ``("--state-dir", ROOT)`` when it lives in a drills' store
     (``ROOT/incidents/ID`` with ``ROOT`` = ``<state>/drills``), none otherwise. Without them
     ``incident verify`` and ``repair`` look in the state dir only, and the other commands look
-    there first, where a real incident may carry the same id (each store numbers its own
-    ``INC-<date>-1`` up). Written ``command('incident', 'verify', ID, *store_option(dir))``."""
+    there first, where a real incident may carry the same id (each store numbered its own
+    ``INC-<date>-1`` up before they shared one sequence: ``id_neighbour``). Written ``command('incident', 'verify', ID, *store_option(dir))``."""
     if incident_dir is None:
         return ()
     where = Path(incident_dir)

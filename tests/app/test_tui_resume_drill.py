@@ -86,8 +86,11 @@ async def test_resume_shows_the_drill_its_scenario_speed_and_scenario_clocks(tmp
 async def test_the_real_dashboards_offer_reopens_a_drill_incident_in_its_drill(tmp_path: Path) -> None:
     drill, inc = _drill_incident(tmp_path)
     cfg = _cfg(tmp_path)
-    real = IncidentStore(cfg.state_dir(), cfg).create(title="disk full", severity="P1", runbook=None, source={})
-    assert real.id == inc.id                      # numbered per state dir: both are INC-…-1
+    from tests.legacy_ids import numbered_apart
+
+    with numbered_apart(cfg.state_dir()):         # as each store numbered its own: both are INC-…-1
+        real = IncidentStore(cfg.state_dir(), cfg).create(title="disk full", severity="P1", runbook=None, source={})
+    assert real.id == inc.id
     ctx = dashboard_context(_cfg(tmp_path))
     ctx.refresh, ctx.tick = 60.0, 0
     ctx.clock = FrozenClock(inc.state.clock_start.timestamp() + 30.0)   # 30 s wall = 5 scenario minutes

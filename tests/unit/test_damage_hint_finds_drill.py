@@ -1,7 +1,7 @@
 """A journal-damage hint, pasted, opens the incident it was written about (parse-1).
 
 The dashboard keeps its drill incidents in the drills' store (``<state>/drills/incidents/ID``),
-apart from real ones, and each store numbers its own ``INC-<date>-1`` up. The hints said
+apart from real ones, and each store numbered its own ``INC-<date>-1`` up (until redteam37 F10). The hints said
 `incident verify ID` / `incident repair ID` with no ``--state-dir``: pasted, `verify` and `repair`
 look in the state dir only, so for a drill incident they answered "no incident", or, when a real
 incident carries the same id, verified (and would have repaired) that one instead. Now every such
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.legacy_ids import numbered_apart
 from warroom.config import Config
 from warroom.incident.session import JournalDamaged
 from warroom.incident.store import IncidentStore
@@ -44,9 +45,10 @@ def test_the_pasted_hints_verify_and_repair_the_drill_incident(capsys: pytest.Ca
     cfg = Config()
     state = cfg.state_dir()                      # the default state dir (tests/conftest.py: under tmp)
     real = IncidentStore(state, cfg).create(title="Real one", severity="P3")
-    drill = IncidentStore(state / "drills", cfg).create(
-        title="Quota climbing", severity="P3", drill={"scenario": "rate-limit", "speed": 60.0, "dir": "/nowhere"})
-    assert drill.id == real.id                   # each store numbers its own
+    with numbered_apart(state / "drills"):       # as each store numbered its own (tests/legacy_ids.py)
+        drill = IncidentStore(state / "drills", cfg).create(
+            title="Quota climbing", severity="P3", drill={"scenario": "rate-limit", "speed": 60.0, "dir": "/nowhere"})
+    assert drill.id == real.id
     real_bytes = (real.dir / "journal.jsonl").read_bytes()
     journal = drill.dir / "journal.jsonl"
     first, *rest = journal.read_bytes().splitlines(keepends=True)

@@ -220,8 +220,11 @@ def test_a_drill_declared_from_the_cli_lives_the_same_lifecycle(tmp_path: Path, 
     assert main(["incident", "new", "--title", "slow flows", "--severity", "P3", "--drill", "timeout",
                  "--speed", "20", "--state-dir", str(state)]) == 0
     inc_id = capsys.readouterr().out.split()[0]
-    real = IncidentStore(state / "drills", Config()).create(title="same id, other store", severity="P3",
-                                                            runbook=None, source={})
+    from tests.legacy_ids import numbered_apart
+
+    with numbered_apart(state / "drills"):      # as each store numbered its own (tests/legacy_ids.py)
+        real = IncidentStore(state / "drills", Config()).create(title="same id, other store", severity="P3",
+                                                                runbook=None, source={})
     assert real.id == inc_id
     real.resolve("not this drill's", resolution="n/a")
     first = ctx()

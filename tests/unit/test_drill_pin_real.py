@@ -131,9 +131,12 @@ def test_resuming_a_real_incident_never_pins_the_dashboard_even_beside_a_drill_o
 
     cfg = Config()
     cfg.incident.state_dir = str(tmp_path)
+    from tests.legacy_ids import numbered_apart
+
     real = IncidentStore(tmp_path, cfg).create(title="disk full", severity="P2", source={})
-    drill = IncidentStore(tmp_path / "drills", cfg).create(title="quota", severity="P3", source={},
-                                                          drill={"scenario": "rate-limit", "speed": 10.0})
+    with numbered_apart(tmp_path / "drills"):       # as each store numbered its own (tests/legacy_ids.py)
+        drill = IncidentStore(tmp_path / "drills", cfg).create(title="quota", severity="P3", source={},
+                                                              drill={"scenario": "rate-limit", "speed": 10.0})
     assert drill.id == real.id
     scenario_time.forget_work()                              # a new process: `warroom resume ID`
     monkeypatch.setenv(scenario_time.AT_ENV, repr(PIN))

@@ -505,7 +505,10 @@ def test_a_rehearsal_is_not_replayed_and_the_commands_name_their_state_dir(tmp_p
     # the same id among the real incidents: that one is played, and the other named with its command
     real = Config()
     real.incident.state_dir = str(tmp_path / "state")
-    made = IncidentStore(tmp_path / "state", real).create(title="real", severity="P2", runbook=None, source={})
+    from tests.legacy_ids import numbered_apart
+
+    with numbered_apart(tmp_path / "state"):     # as each store numbered its own (tests/legacy_ids.py)
+        made = IncidentStore(tmp_path / "state", real).create(title="real", severity="P2", runbook=None, source={})
     assert made.id == inc.id
     (made.dir / "metrics.json").write_text((inc.dir / "metrics.json").read_text())
     made.resolve("done")

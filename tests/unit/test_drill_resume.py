@@ -15,6 +15,7 @@ from tui.presenter import open_incidents, world_mismatch
 from warroom.config import Config
 from warroom.drill.directory import DrillSource
 from warroom.errors import NotFoundError, WarroomError
+from tests.legacy_ids import numbered_apart
 from warroom.incident.store import IncidentStore
 
 # no dashboard polls these launches, so no tui.drill_warmup child integrates their worlds (conftest)
@@ -43,6 +44,12 @@ def _drill_incident(tmp: Path, scenario: str = "rate-limit", speed: float = 10.0
 def _real_incident(tmp: Path, title: str = "checkout 5xx"):
     cfg = _cfg(tmp)
     return IncidentStore(cfg.state_dir(), cfg).create(title=title, severity="P1", runbook=None, source={})
+
+
+def _real_incident_numbered_apart(tmp: Path, title: str = "checkout 5xx"):
+    """A real incident numbered as before the state dir and its drills' shared one sequence."""
+    with numbered_apart(_cfg(tmp).state_dir()):
+        return _real_incident(tmp, title)
 
 
 def _values(source, cfg: Config, at: float) -> dict[str, float | None]:
@@ -118,10 +125,10 @@ def test_an_unknown_id_names_where_it_looked(tmp_path: Path) -> None:
 
 
 def test_the_same_id_among_real_and_drill_incidents(tmp_path: Path) -> None:
-    """Ids are numbered per state dir, so INC-…-1 can be both a drill's and a real incident:
-    the real one wins by default and the notice names the other's exact command."""
+    """Ids were numbered per state dir (tests/legacy_ids.py), so INC-…-1 can be both a drill's and a
+    real incident: the real one wins by default and the notice names the other's exact command."""
     _, drill, inc = _drill_incident(tmp_path)
-    real = _real_incident(tmp_path)
+    real = _real_incident_numbered_apart(tmp_path)
     assert real.id == inc.id
     ctx = resume_context(_cfg(tmp_path), inc.id)
     assert ctx.drill is None and "drills" in (ctx.notice or "")
@@ -231,7 +238,7 @@ def test_the_reopen_the_real_dashboard_asks_for_builds_the_drills_world(tmp_path
     from tui.context import Reopen
 
     _, drill, inc = _drill_incident(tmp_path)
-    real = _real_incident(tmp_path)
+    real = _real_incident_numbered_apart(tmp_path)
     assert real.id == inc.id
     root = Path(_cfg(tmp_path).state_dir()) / "drills"
     args = argparse.Namespace(state_dir=str(tmp_path / "state"))

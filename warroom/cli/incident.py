@@ -237,7 +237,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook
         from warroom.incident.drill_report import declared_source
 
-        d = create_drill(Path(cfg.state_dir()) / "drills", args.drill, args.speed)
+        from warroom.paths import drills_store
+
+        d = create_drill(drills_store(cfg.state_dir()), args.drill, args.speed)   # where `warroom drill` looks
         drill = {"scenario": args.drill, "speed": d.speed, "dir": str(d.path)}
         # Declared, so detected, at the drill's start (its scenario time 0), impact from its pane's
         # crossing, as the scenario tells it: one act, one instant. The time this command takes to

@@ -104,7 +104,7 @@ def behind(incident_dir: Path, state: Any) -> bool:
 
 
 def replay_command(incident_dir: str | Path) -> str:
-    """The command that replays the incident kept in ``incident_dir``, its state dir named (ids are
+    """The command that replays the incident kept in ``incident_dir``, its state dir named (ids were
     numbered per state dir: a rehearsal or a drill incident can bear a real incident's id)."""
     from warroom.paths import command
 

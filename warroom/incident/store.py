@@ -10,7 +10,8 @@ Layout (``<state_dir>/incidents/INC-YYYYMMDD-N/``, directories 0700, files 0600)
     pir.md, ...       exports
 
 Ids are allocated with ``mkdir``, which is atomic: two processes declaring at the same moment get
-``-1`` and ``-2``, never the same directory. The date is the UTC date, like every time we store.
+``-1`` and ``-2``, never the same directory. A state dir and its drills' store (``<state>/drills``)
+number one sequence, under a lock on the state dir: an id names one incident in either. The date is the UTC date, like every time we store.
 A directory without a declaration (a crash between ``mkdir`` and the first append, or a failed
 declaration that could not clean up) is not an incident and is skipped by ``list()``.
 """
@@ -18,10 +19,12 @@ declaration that could not clean up) is not an incident and is skipped by ``list
 from __future__ import annotations
 
 import difflib
+import fcntl
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +34,7 @@ from warroom.errors import NotFoundError, WarroomError
 from warroom.journal import events as ev
 from warroom.journal.log import JournalError
 from warroom.journal.seal import Witness
-from warroom.paths import command, store_option
+from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
 if TYPE_CHECKING:
     from warroom.config import Config
@@ -79,6 +82,29 @@ def _redact_store_secrets(config: Config, dsn: Any) -> None:
         red.env_names = [*red.env_names, DSN_ENV]
     for n, secret in enumerate(dsn.secrets):
         red.known_secrets.setdefault(f"SHARED_STORE_SECRET_{n}", secret)
+
+
+@contextmanager
+def _locked_dir(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the directory ``path`` (it exists: the store's root was just made
+    under it) for the duration of the block."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot open the state dir to allocate an id: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)      # closing releases the flock
+
+
+def _dirs(root: Path) -> list[Path]:
+    """The directories under ``root`` (none when it cannot be read: a neighbour's ids only number past)."""
+    try:
+        return [p for p in root.iterdir() if p.is_dir()]
+    except OSError:
+        return []
 
 
 class IncidentStore:
@@ -140,7 +166,16 @@ class IncidentStore:
                 path.rename(path.with_name(f"{inc_id}.old-{os.getpid()}-{int(self._now().timestamp())}"))
             make_private_dir(path)
             return inc_id, path
-        taken = [int(m.group(2)) for p in self._entries() if (m := ID_RE.match(p.name)) and m.group(1) == day]
+        # One sequence for a state dir and its drills' store (``id_neighbour``): the dashboard's drill
+        # and `incident new` each made an INC-<date>-1, told apart by --state-dir only (redteam37 F10).
+        # Both allocate under a lock on the pair's state dir, so two processes, one in each, never
+        # take the same number either.
+        with _locked_dir(self.state_dir.parent if is_drills_store(self.state_dir) else self.state_dir):
+            return self._allocate_local(day)
+
+    def _allocate_local(self, day: str) -> tuple[str, Path]:
+        beside = _dirs(id_neighbour(self.state_dir) / "incidents")
+        taken = [int(m.group(2)) for p in [*self._entries(), *beside] if (m := ID_RE.match(p.name)) and m.group(1) == day]
         n = max(taken, default=0) + 1
         for _ in range(10_000):
             inc_id = f"INC-{day}-{n}"
