@@ -133,7 +133,8 @@ def _drill_world(cfg: Config, drill: Any, info: DrillInfo, home: Path) -> AppCon
     info.extra["drill"] = drill
     info.extra["ended"] = partial(drill_ended, cfg, home)
     info.extra["start_over"] = partial(start_over, home)
-    cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
+    # the world's own panes, whatever [[slo]] the config sets, each naming what a declaration pre-fills
+    cfg.as_drill(runbook=info.runbook, severity=info.severity)
     source = drill.source(cfg.slo, window=cfg.prometheus.window)
     from tui import drill_warmup
     from warroom.drill.simulator import SERIES_CACHE
@@ -474,11 +475,13 @@ def _replay_world(cfg: Config, rehearsals: Path, inc: Any, speed: float | None,
         own = None
     cfg.incident.state_dir = str(rehearsals)
     cfg.read_only = True              # the past cannot be changed: nothing that changes things runs
-    cfg.as_drill([p.slo for p in history.panes])     # the recording's panes, whatever [[slo]] says
+    runbook = own.id if own is not None else history.runbook
+    # the recording's panes, whatever [[slo]] says, each naming what a declaration pre-fills
+    cfg.as_drill([p.slo for p in history.panes], runbook=runbook, severity=history.severity)
     source = ReplaySource.at(history, speed, cfg.prometheus.window, start)
     info = DrillInfo(scenario=f"replay {history.incident_id}", speed=speed,
                      title=history.title or history.incident_id,
-                     runbook=own.id if own is not None else history.runbook, severity=history.severity,
+                     runbook=runbook, severity=history.severity,
                      symptom=first_breach(history) or f"Rehearsal of {history.incident_id}", show_runbook=True,
                      extra={"replay": history.incident_id, "recording": str(Path(inc.dir).resolve()),
                             "replay_start": source.start},

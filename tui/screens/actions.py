@@ -218,9 +218,8 @@ class DashboardActions:
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
             origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
             if drill is not None:
-                # The drill knows which incident this is: its runbook and severity, not the
-                # generic ones of whichever pane happened to break first.
-                severity, runbook = drill.severity or severity, drill.runbook
+                # The drill knows which incident this is: every pane of its world names the drill's
+                # runbook and severity (Config.as_drill), as the pane itself shows them.
                 origin += f" Runbook and severity from the drill ({drill.scenario})."
         elif (alert := self.data.firing_alert()) is not None:
             title = alert.title

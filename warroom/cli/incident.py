@@ -230,8 +230,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         from warroom.scenario_time import check_drill_speed
 
         check_drill_speed(args.speed, "--speed")
-        cfg.as_drill()      # the world's own panes, whatever [[slo]] the config sets
         sc = get_scenario(args.drill)     # as the dashboard declares: the symptom (never the cause), its runbook
+        cfg.as_drill(runbook=sc.runbook, severity=sc.severity)   # the world's own panes, as the dashboard's
         if runbook and not severity:      # a runbook picked offers its severity, as the declare dialog does:
             severity = _runbook_severity(runbook, cfg)     # the scenario's is its own runbook's
         title, severity, runbook = title or sc.symptom, severity or sc.severity, runbook or sc.runbook

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from warroom.cli.common import config_from_args
-from warroom.config import Config, SloConfig, default_slos
+from warroom.config import Config, SloConfig, default_slos, drill_panes
 from warroom.errors import WarroomError
 from warroom.incident.session import Incident
 from warroom.incident.store import IncidentStore
@@ -46,8 +46,14 @@ def _world_panes(drill: dict[str, Any] | None) -> list[SloConfig] | None:
     command's own reading of it says why)."""
     if drill is None:
         return None
-    if not drill.get("replay"):
-        return default_slos()
+    if not drill.get("replay"):      # a simulated drill's, naming its scenario's runbook as the dashboard's do
+        from warroom.drill.scenarios import get_scenario
+
+        try:
+            sc = get_scenario(str(drill.get("scenario") or ""))
+        except WarroomError:         # a scenario gone or unreadable: opening its drill says why
+            return default_slos()
+        return drill_panes(default_slos(), sc.runbook, sc.severity)
     from pathlib import Path
 
     from warroom.incident.history import load_history

@@ -15,13 +15,13 @@ from warroom.config.schema import (AlertsConfig, ApprovalConfig, Config, Directi
                                    IncidentConfig, KubernetesConfig, PrometheusConfig, ProviderConfig,
                                    RedactionConfig, RedactPattern, RolesConfig, RunbooksConfig, Severity,
                                    SharedConfig, SloConfig, Unit, WebhookConfig, default_providers,
-                                   default_slos)
+                                   default_slos, drill_panes)
 from warroom.errors import ConfigError
 
 __all__ = [
     "MAX_CONFIG_BYTES", "MAX_HANDOFF_REMINDER", "AlertsConfig", "ApprovalConfig", "Config", "ConfigError",
     "Direction", "ExecuteConfig", "IncidentConfig", "KubernetesConfig", "PrometheusConfig", "ProviderConfig",
     "RedactPattern", "RedactionConfig", "RolesConfig", "RunbooksConfig", "Severity", "SharedConfig", "SloConfig",
-    "Unit", "WebhookConfig", "config_to_dict", "default_providers", "default_slos", "load_config",
+    "Unit", "WebhookConfig", "config_to_dict", "default_providers", "default_slos", "drill_panes", "load_config",
     "parse_config", "parse_size",
 ]

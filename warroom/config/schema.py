@@ -10,7 +10,7 @@ file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -280,14 +280,25 @@ class Config:
     def slo_by_id(self, slo_id: str) -> SloConfig | None:
         return next((s for s in self.slo if s.id == slo_id), None)
 
-    def as_drill(self, panes: list[SloConfig] | None = None) -> None:
+    def as_drill(self, panes: list[SloConfig] | None = None, *, runbook: str | None = None,
+                 severity: Severity | None = None) -> None:
         """Make this the config of a drill's world: its SLO panes are the world's own, whatever
         ``[[slo]]`` the config sets: a replay's recorded ``panes``, else a simulated drill's
         (``default_slos``: the FlowEngine panes the simulator answers, the ones its scenarios name).
         A drill runs with the team's config (``make demo`` reads the default one), and a team's own
         panes (their metrics) each read "unknown metric in the drill" while the quota climbing
-        towards 80% was on no pane, nor in the report or the PIR."""
-        self.slo = list(panes) if panes is not None else default_slos()
+        towards 80% was on no pane, nor in the report or the PIR. Each pane names the drill's
+        ``runbook`` and ``severity`` when given (``drill_panes``)."""
+        self.slo = drill_panes(list(panes) if panes is not None else default_slos(), runbook, severity)
+
+
+def drill_panes(panes: list[SloConfig], runbook: str | None, severity: Severity | None) -> list[SloConfig]:
+    """A drill's panes, each naming the drill's runbook and severity (a scenario's, a replayed
+    incident's): the ones a declaration from any breached pane pre-fills in a drill (issue 13, item 3),
+    so a breached pane's "→ RUNBOOK SEVERITY" and the declare dialog say the same, read from here
+    (the mass-failure drill's panes said "→ RB-CORE-001 P2" while `d` pre-filled RB-LAUNCH-005 P1:
+    redteam37 F8). None keeps the pane's own."""
+    return [replace(s, runbook=runbook or s.runbook, severity=severity or s.severity) for s in panes]
 
 
 def default_slos() -> list[SloConfig]:
