@@ -151,7 +151,7 @@ def test_provider_outage_fallback_routing_ends_the_failures_and_disabling_the_pr
     assert "major" in sh(d, "curl -s https://status.anthropic.com/api/v2/status.json", 200).stdout
     health = json.loads(sh(d, "kubectl exec -n production deployment/flowengine -- "
                               "curl -s http://localhost:8080/health/models", 200).stdout)
-    assert health["providers"]["anthropic"]["status"] == "down"
+    assert health["providers"]["anthropic"]["status"] == "degraded"    # 40% failing in under a minute (RB-CORE-004; redteam37 F13)
     tried = [sh(d, "blocks test-flow --model auto", 200 + i) for i in range(10)]    # a third of its calls are 5xx
     failed = [t for t in tried if t.returncode == 1]
     assert failed and all("503" in t.stderr or "5xx" in t.stderr for t in failed), [t.stderr for t in tried]

@@ -67,7 +67,7 @@ def _agree(drill: Drill, t: float) -> None:
     health, routed = json.loads(out), sig.routed_model(t)
     assert (health["fallback_model"], health["fallback_reason"]) == (routed and routed[0], sig.route_reason(t)), where
     for p in fleet.PROVIDERS:
-        assert health["providers"][p.name]["error_rate"] == round(sig.share_5xx(p, t), 3), (where, p.name)
+        assert health["providers"][p.name]["error_rate"] == round(1.0 - sig.code_shares(p, t)["200"], 3), (where, p.name)
 
     shown = [int(x.replace(",", "")) for x in re.findall(r"Used: ([\d,]+) /", ask("blocks quota show --all-providers"))]
     for p, used in zip(fleet.PROVIDERS[:2], shown, strict=False):
