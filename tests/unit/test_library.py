@@ -268,7 +268,7 @@ KEY_EXPECTATIONS = [
     ("RB-LAUNCH-005", "sum(increase(flowengine_flow_failures_total[1h]))", "5 or more"),
     ("RB-LAUNCH-005", "> 0.5)", "3 or more"),
     ("RB-LAUNCH-005", "status.json", "none"),
-    ("RB-LAUNCH-005", 'grep "Circuit breaker"', "Circuit breaker activated: holding retries of throttled calls"),
+    ("RB-LAUNCH-005", "--since=5m | grep CircuitBreaker", '"CircuitBreaker: CLOSED" under the threshold'),
     ("RB-LAUNCH-005", 'grep "Model routing"', "Using fallback model: gpt-4-turbo"),
     ("RB-LAUNCH-005", "pg_stat_activity", "180 or more"),
     ("RB-LAUNCH-005", "DB_POOL_SIZE", "200"),

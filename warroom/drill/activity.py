@@ -240,11 +240,12 @@ class Activity:
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:
-                state = s.breaker_state(armed, t)      # the rule ``blocks circuit-breaker status`` follows
-                if state == "OPEN" and k % 2 == 0:
+                state, spent = s.breaker_state(armed, t), s.spent(t)    # the rule ``blocks circuit-breaker status`` follows
+                if state == "OPEN" and not spent and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: holding retries of throttled calls above "
                               f"{threshold}% quota (new flows still run)")      # what its bends do (lead29-5)
-                said = {"OPEN": "holding retries", "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
+                said = {"OPEN": f"quota exhausted: calls to {spent} fail fast" if spent else "holding retries",
+                        "HALF_OPEN": "monitoring quota", "CLOSED": "quota under threshold"}
                 yield (t + 0.5, f"INFO breaker - CircuitBreaker: {state} ({said[state]}) provider=anthropic "
                                 f"quota_used={quota * 100:.0f}%")
             if routed := s.routed_model(t):     # the simulator's routing rule, with the env in force at t

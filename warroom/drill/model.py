@@ -919,14 +919,18 @@ class Signals:
 
     def breaker_state(self, armed: float, t: float) -> str:
         """The breaker armed at ``armed``, at ``t``: OPEN (``breaker_open``; it holds retries of throttled calls, never
-        new flows), then HALF_OPEN (held calls tried again) while the quota stays at or over the threshold, else CLOSED
-        (never tripped, or under it again after the reset). Read at the scrapes as the quota pane is: the status and
-        the logs say this one rule."""
+        new flows, and while a quota is used up, ``spent``, every call to it fails fast), then HALF_OPEN (held calls
+        tried again) while the quota stays at or over the threshold, else CLOSED (never tripped, or under it again
+        after the reset). Read at the scrapes as the quota pane is: the status and the logs say this one rule."""
         if t < armed:
             return "CLOSED"
-        if self.breaker_open(armed, t):
+        if self.breaker_open(armed, t) or self.spent(t):
             return "OPEN"
         return "HALF_OPEN" if self._over(math.floor(t / SPEND + 1e-9)) else "CLOSED"
+
+    def spent(self, t: float) -> str | None:
+        """The first provider whose day's quota is used up at ``t`` (``exhausted``: it refuses every call), or None."""
+        return next((p.name for p in fleet.PROVIDERS if self.exhausted(p.name, t)), None)
 
     def _over(self, j: int) -> bool:
         """Whether the fullest quota at the ``j``-th scrape (second ``j * SPEND``) is at or over the threshold then."""

@@ -457,7 +457,7 @@ def quota_show(ctx: Context, args: Args) -> None:
 def breaker_state(ctx: Context) -> tuple[str, str]:
     """The breaker's state from the deployment's env history and the quota it protects, once armed
     (enabled, its pods ready) by ``Signals.breaker_state``: OPEN (holding retries) for a minute after
-    a quota reaches its threshold, HALF_OPEN while it stays there, else CLOSED."""
+    a quota reaches its threshold and while one is used up, HALF_OPEN while it stays there, else CLOSED."""
     if (breaker := ctx.cluster.breaker()) is None:
         return "DISABLED", "ENABLE_CIRCUIT_BREAKER is not true on deployment/flowengine"
     armed_at, limit, threshold = breaker
@@ -465,7 +465,10 @@ def breaker_state(ctx: Context) -> tuple[str, str]:
         return "CLOSED", "rollout in progress; the breaker arms when the new pods are ready"
     # told from the line (units' one rule): 98.55% under 99% reads "98.55%", never "99% under the threshold 99%"
     now = format_value(max(ctx.quota(p) for p in fleet.PROVIDERS) * 100, "percent", against=(limit * 100,))
-    state = ctx.signals.breaker_state(armed_at, ctx.t)
+    state, spent = ctx.signals.breaker_state(armed_at, ctx.t), ctx.signals.spent(ctx.t)
+    if state == "OPEN" and spent:
+        return state, f"quota exhausted: calls to {spent} fail fast until the reset at " \
+                      f"{utc(ctx.wall(quota_reset(ctx.t))):%H:%M} UTC"
     return state, {"OPEN": f"holding retries of throttled calls: quota {now} at or above the threshold {threshold}%",
                    "HALF_OPEN": "monitoring quota",
                    "CLOSED": f"armed: quota {now} under the threshold {threshold}%"}[state]
