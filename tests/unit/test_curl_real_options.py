@@ -107,3 +107,38 @@ def test_write_out_refuses_a_variable_it_does_not_simulate_and_warns_of_an_unkno
     assert (code, out) == (2, "") and "does not simulate -w %{remote_ip}" in err, err
     code, out, err = ask(drill, f"curl -s -o /dev/null -w '[%{{nope}}]' {STATUS}")
     assert (code, out, err) == (0, "[]", "curl: unknown --write-out variable: 'nope'\n")
+
+
+OVERLOADED = "https://api.anthropic.com/v1/messages"      # 503 in the provider outage at 900 s
+
+
+def test_retry_asks_again_after_a_transient_answer_as_curl_7_88(  # type: ignore[no-untyped-def]
+        drill, tmp_path: Path) -> None:
+    """--retry: a 408/429/5xx (or a timeout) is asked again after 1, 2, 4... s (--retry-delay: that), each answer
+    written, curl's warning between (checked against curl 7.88.1 and a local server answering 503)."""
+    once = ask(drill, f"curl -s {OVERLOADED}")[1]
+    assert ask(drill, f"curl -s --retry 2 {OVERLOADED}")[:2] == (0, once * 3)
+    code, out, err = ask(drill, f"curl --retry 2 --retry-delay 0 -w %{{http_code}} -o {tmp_path / 'x'} {OVERLOADED}")
+    assert (code, out, (tmp_path / "x").read_text()) == (0, "503", once)     # the file holds the last answer
+    assert err.count("  % Total") == 1 and [ln for ln in err.splitlines() if ln[:1].isalpha()] == [
+        "Warning: Problem : HTTP error. Will retry in 1 seconds. 2 retries left.", f"Throwing away {len(once)} bytes",
+        "Warning: Problem : HTTP error. Will retry in 2 seconds. 1 retries left.", f"Throwing away {len(once)} bytes"]
+    assert ask(drill, f"curl -sSf --retry 1 --retry-delay 5 {OVERLOADED}")[::2] == (
+        22, "curl: (22) The requested URL returned error: 503\n" * 2)
+    assert ask(drill, f"curl -s --retry 3 {STATUS}") == ask(drill, f"curl -s {STATUS}")    # nothing to retry
+    code, _, err = ask(drill, f"curl -m 0.2 --retry 1 {OVERLOADED}")             # it answers in 0.56 s
+    assert code == 28 and "Warning: Problem : timeout. Will retry in 1 seconds. 1 retries left.\n" in err
+    assert err.count("curl: (28) Operation timed out after 200 milliseconds") == 2, err
+
+
+def test_retry_into_dev_null_stops_as_curl_7_88_does(drill) -> None:  # type: ignore[no-untyped-def]
+    """curl 7.88 truncates the -o file before it asks again; /dev/null cannot be: (23), and no -w."""
+    assert ask(drill, f"curl -sS -o /dev/null --retry 1 -w %{{http_code}} {OVERLOADED}") == (
+        23, "", "curl: (23) Failed to truncate file\n")
+
+
+@pytest.mark.parametrize("value, said", [("x", "proper"), ("1.5", "proper"), ("-1", "positive")])
+def test_retry_takes_a_whole_number(drill, value: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    for option in ("--retry", "--retry-delay"):
+        code, _, err = ask(drill, f"curl -s {option} {value} {STATUS}")
+        assert code == 2 and err.startswith(f"curl: option {option}: expected a {said} numerical parameter"), err

@@ -41,6 +41,8 @@ EXAMPLES = {
     ("curl", "output"): f"curl -s [-o /dev/null] {STATUS}",
     ("curl", "remote_name"): "curl -s [-O] https://status.anthropic.com/",        # no file name: (23), nothing saved
     ("curl", "dump_header"): f"curl -s [-D -] {STATUS}",
+    ("curl", "retry"): "curl -s [--retry 1] https://api.anthropic.com/v1/messages",          # a 503: asked twice
+    ("curl", "retry_delay"): "curl -o /dev/null --retry 1 [--retry-delay 3] https://api.anthropic.com/v1/messages",
     ("curl", "user"): f"curl -s [-u key] {STATUS}",                # curl would ask for the password: refused
     ("curl", "data_urlencode"): "curl -s -o /dev/null -w %{url_effective} -G [--data-urlencode q=a] " + STATUS,
     ("curl", "write_out"): f"curl -s [-w %{{http_code}}] {STATUS}",

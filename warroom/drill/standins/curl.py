@@ -46,28 +46,30 @@ REAL = flags(
     "ssl-revoke-best-effort 2|sslv2 3|sslv3 stderr= styled-output suppress-connect-headers tcp-fastopen tcp-nodelay "
     "t|telnet-option= tftp-blksize= tftp-no-options z|time-cond= tls-max= tls13-ciphers= tlsauthtype= tlspassword= "
     "tlsuser= 1|tlsv1 tlsv1.0 tlsv1.1 tlsv1.2 tlsv1.3 tr-encoding trace= trace-ascii= trace-time unix-socket= "
-    "url-query= B|use-ascii V|version xattr v|verbose retry= retry-delay= resolve= T|upload-file=")
+    "url-query= B|use-ascii V|version xattr v|verbose resolve= T|upload-file=")
 FLAGS = REAL | {"-:": REAL["--next"]} | flags(
     "s|silent S|show-error f|fail fail-with-body i|include I|head L|location k|insecure compressed G|get N|no-buffer "
     "#|progress-bar:progress progress-meter no-progress-meter http2 http1.1 X|request= H|header=* "
     "d|data|data-raw|data-binary=* data-urlencode=* json= o|output=* O|remote-name D|dump-header= w|write-out= "
-    "m|max-time= connect-timeout= u|user= A|user-agent= url=* e|referer= cacert=")
+    "m|max-time= connect-timeout= retry= retry-delay= u|user= A|user-agent= url=* e|referer= cacert=")
 TRY = "\ncurl: try 'curl --help' or 'curl --manual' for more information"
 WORDS = {"unknown": "curl: option {flag}: is unknown" + TRY, "unknown-short": "curl: option {token}: is unknown" + TRY,
          "needs-value": "curl: option {flag}: requires parameter" + TRY}
 # taken, and they change nothing in the drill's world: no drill answer redirects (-L) or is served over a
 # certificate that fails (-k, --cacert); bodies arrive decoded either way (--compressed); an https server speaks
 # HTTP/2 anyway and a plain-http one answers 1.1 either way (--http2); -N only changes when output is flushed;
-# no drill server reads who asks (-A, -e). -v, --retry, -T, --resolve... are refused (``READS``). -u user:password
+# no drill server reads who asks (-A, -e). -v, -T, --resolve... are refused (``READS``). -u user:password
 # is read only to be answered as no key (no drill server takes Basic auth); -u user alone is refused (``run``).
 INERT = {"location", "insecure", "cacert", "compressed", "http2", "no_buffer", "user_agent", "referer"}
 READS = {"silent", "show_error", "fail", "fail_with_body", "include", "head", "get", "request", "header", "data",
          "data_urlencode", "json", "output", "remote_name", "dump_header", "write_out", "url", "max_time", "user",
+         "retry", "retry_delay",
          "connect_timeout", "http1.1", "progress", "progress_meter", "no_progress_meter", *INERT}
 # -w's variables curl 7.88 has that no drill answer holds (``write_out`` answers the rest; others are unknown to curl)
 UNSIMULATED = {"certs", "num_certs", "header_json", "json", "local_ip", "local_port", "remote_ip", "remote_port",
                "onerror", "stderr", "stdout", "size_request"}
 STATUS = {"none": "All Systems Operational", "minor": "Partially Degraded Service", "major": "Partial System Outage"}
+TRANSIENT = {408, 429, 500, 502, 503, 504}        # the answers --retry asks again after (with a timeout)
 CONNECT = 0.012408                      # seconds to connect, in the drill world (-w %{time_connect})
 METER = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
          "                                 Dload  Upload   Total   Spent    Left  Speed\n")
@@ -86,12 +88,15 @@ def js(data: object, status: int = 200) -> Response:
     return Response(status, json.dumps(data, indent=2) + "\n")
 
 
-def limit(opts: Args, key: str) -> float:
+def limit(opts: Args, key: str, whole: bool = False) -> float:
     """``-m``/``--connect-timeout`` in seconds (0: none), as curl reads the number: an unsigned decimal
-    (``3``, ``0.5``, ``3e1``), so "-1", "nan" or "inf" (which ``float`` takes) never read as no limit at all."""
+    (``3``, ``0.5``, ``3e1``), so "-1", "nan" or "inf" (which ``float`` takes) never read as no limit at all;
+    ``whole``: a count (``--retry``, ``--retry-delay``), which may not be negative."""
     text = opts.text(key, "0")
-    if not re.fullmatch(r"([0-9]*\.?[0-9]+|[0-9]+\.)([eE][+-]?[0-9]+)?", text):
+    if not re.fullmatch(r"-?[0-9]+" if whole else r"([0-9]*\.?[0-9]+|[0-9]+\.)([eE][+-]?[0-9]+)?", text):
         raise ToolError(f"curl: option --{key.replace('_', '-')}: expected a proper numerical parameter{TRY}", 2)
+    if text.startswith("-"):
+        raise ToolError(f"curl: option --{key.replace('_', '-')}: expected a positive numerical parameter{TRY}", 2)
     return float(text)
 
 
@@ -124,7 +129,10 @@ def run(ctx: Context, argv: list[str]) -> int:
             ctx.stderr.write("curl: Remote file name has no length!\n" * (not opts.get("silent")) +
                              "curl: (23) Failed writing received data to disk/application\n" * show_errors)
             return 23
-    for n, raw in enumerate(urls):
+    retries, delay = (int(limit(opts, key, whole=True)) for key in ("retry", "retry_delay"))
+    todo = [(n, raw, 0) for n, raw in enumerate(urls)]         # (which URL, it, the attempt): --retry adds attempts
+    while todo:
+        n, raw, attempt = todo.pop(0)
         target = outputs[n] if n < len(outputs) else ""
         shown = not opts.get("silent") and not quiet and not (target in ("", "-") and ctx.stdout.isatty())
         url = raw if "://" in raw else "http://" + raw
@@ -155,7 +163,8 @@ def run(ctx: Context, argv: list[str]) -> int:
             if method != "HEAD" and (not fail or opts.get("fail_with_body")):
                 out += resp.body
             ctx.stdout.write(out * (target in ("", "-")))
-            files = [(opts.text("dump_header"), head, "a" if n else "w")] * (opts.text("dump_header") not in ("", "-"))
+            files = [(opts.text("dump_header"), head, "a" if n or attempt else "w")] * (
+                opts.text("dump_header") not in ("", "-"))
             if target not in ("", "-", "/dev/null") and (not fail or opts.get("fail_with_body")):   # -f: no file
                 files.append((target, out, "w"))
             try:
@@ -175,13 +184,29 @@ def run(ctx: Context, argv: list[str]) -> int:
             sent = len(data.encode()) * (resp is not None and method != "GET" and not opts.get("get"))
             last = "" if unresolved else f"\r{meter(size, got, sent, took)}\n"
             ctx.stderr.write(warning + BAR * (sent > 0) + BAR * (got > 0) if opts.get("progress") else
-                             f"{METER}\r{meter(0, 0, 0, 0.0)}{warning}{last}")
+                             f"{METER * (not attempt)}\r{meter(0, 0, 0, 0.0)}{warning}{last}")
         else:
             ctx.stderr.write(warning)
         for line in errors * show_errors:
             ctx.err(line)
         if shown and opts.get("progress"):     # the bar's line ends after the transfer's errors
             ctx.stderr.write("\n")
+        if attempt < retries and (code == 28 or resp is not None and resp.status in TRANSIENT):
+            wait = delay or min(2 ** attempt, 600)         # curl's back-off: 1 s, doubling, at most 10 minutes
+            # what went to the -o file (curl truncates it before it asks again, and cannot truncate /dev/null)
+            thrown = len(out.encode()) if resp is not None and target not in ("", "-") and (
+                not fail or opts.get("fail_with_body")) else 0
+            said = (f"Warning: Problem : {'timeout' if code == 28 else 'HTTP error'}. Will retry in {wait} seconds. "
+                    f"{retries - attempt} retries left.\n" + f"Throwing away {thrown} bytes\n" * bool(thrown))
+            ctx.stderr.write(said * (not opts.get("silent")))
+            if thrown and target == "/dev/null":
+                ctx.stderr.write("curl: (23) Failed to truncate file\n" * show_errors)
+                return 23
+            ctx.wait_until(ctx.t + wait * ctx.drill.speed, cap=wait)        # and asks the world of that moment
+            for view in ("cluster", "activity"):
+                ctx.__dict__.pop(view, None)
+            todo.insert(0, (n, raw, attempt + 1))
+            continue
         if fmt is not None:        # the phases reached: a name resolved, a connection made (not refused, nor
             # timed out before), TLS (https); each the drill world's time, not the machine's
             connect = CONNECT * bool(resp or code == 28 and took >= CONNECT)
