@@ -44,6 +44,7 @@ from tui.messages import (
 )
 from warroom.errors import WarroomError
 from warroom.paths import command
+from warroom.units import format_reading
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -58,6 +59,12 @@ OUTPUT_BATCH = 400      # newest lines drawn per drain of a flooding step (one r
 EVIDENCE_EVERY = 15.0   # seconds between looks for owed "after" evidence
 LOOK_NOW_EVERY = 2.0    # seconds between looks pulled forward by look_now (a deadline or tier due)
 VERIFY_EVERY = 2.0      # seconds between probes of an open gate
+
+
+def pane_title(slo: Any, value: float) -> str:
+    """The title a declaration from a breached pane is pre-filled with: the pane and its value, as
+    the pane writes it."""
+    return f"{slo.title} at {format_reading(value, slo)}"
 
 
 @dataclass
@@ -310,7 +317,14 @@ class IncidentPresenter:
 
         self.worker(work, group="io", name="look for open incidents")
 
-    def declare(self, *, title: str, severity: str, runbook: str | None, source: dict[str, Any]) -> str:
+    def declare(self, *, title: str, severity: str, runbook: str | None, source: dict[str, Any],
+                retitle: bool = False) -> str:
+        """Declare the incident. From a breached pane (``source`` kind ``pane``), the pane is read
+        again now, as the incident is declared: its value then is the one journaled (and the title
+        the dialog pre-filled from it, kept as it was: ``retitle``), not the one the dialog opened on
+        (``declared_reading``)."""
+        if source.get("kind") == "pane":
+            source, title = self.declared_reading(source, title, retitle)
         ref: str | None = runbook
         rb = self.ctx.runbook(runbook)
         if rb is not None and rb.path is not None:
@@ -336,6 +350,22 @@ class IncidentPresenter:
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(incident.id)
         return self._adopt(incident)
+
+    def declared_reading(self, source: dict[str, Any], title: str, retitle: bool) -> tuple[dict[str, Any], str]:
+        """The breached pane's value at the moment the incident is declared, and the title naming it
+        when ``retitle``. The dialog's value was read when it opened, and the dashboard is paused
+        while a dialog is open: at ×60 the "6.51%" a declaration journaled was four drill minutes
+        old, beside "At detection 9.15%" in the same PIR (redteam37 F7). A source that does not
+        answer now leaves no value rather than one of another moment."""
+        from warroom.sources.evidence import capture
+
+        slo = next((s for s in self.ctx.config.slo if s.id == source.get("ref")), None)
+        if slo is None:
+            return source, title
+        value = capture(self.ctx.source, [slo], stale_after=self.ctx.config.prometheus.stale_after)[slo.id]["value"]
+        if value is None:
+            return {k: v for k, v in source.items() if k != "value"}, title
+        return {**source, "value": value}, pane_title(slo, value) if retitle else title
 
     def attach(self, runbook_id: str) -> None:
         rb = self.ctx.runbook(runbook_id)

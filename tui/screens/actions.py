@@ -18,7 +18,9 @@ from warroom import scenario_time as stime
 from warroom.journal import events as ev
 from warroom.units import format_reading, format_value
 from warroom.paths import command
+from panes.fmt import format_time
 from tui.messages import JUDGING, decision_subject
+from tui.presenter import pane_title
 from tui.resume_offer import ResumeOfferGate
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class DashboardData:
     view: IncidentView
     runbook: Runbook | None = None
     readings: list[SloReading] = field(default_factory=list)
+    readings_at: float = 0.0             # when they were read (the dashboard's clock)
     extra: dict[str, object] = field(default_factory=dict)    # cluster / providers / alerts
     beside: tuple[Runbook, ...] = ()     # runbooks open beside the current one (the snapshot's word)
     active: str | None = None            # the runbook whose checklist the keys act on (None: the current)
@@ -212,11 +215,15 @@ class DashboardActions:
         if breached is not None:
             slo = breached.slo
             value = format_reading(breached.value, slo)   # as its pane says it, told from its threshold
-            title = f"{slo.title} at {value}"
+            title = pane_title(slo, breached.value)
             severity = slo.severity or ""
             runbook = slo.runbook
             source = {"kind": "pane", "ref": slo.id, "value": breached.value, "unit": slo.unit}
-            origin = f"From the breached pane: {slo.title} {value} (threshold {format_value(slo.crit, slo.unit)})."
+            # read again when declared (the presenter's declared_reading): the value journaled is the
+            # one of that moment, and so is the title's, left as it is pre-filled
+            read = self.data.readings_at - (breached.age or 0.0)
+            origin = (f"From the breached pane: {slo.title} {value} at {format_time(read)} UTC"
+                      f" (threshold {format_value(slo.crit, slo.unit)}); declaring records its value then.")
             if drill is not None:
                 # The drill knows which incident this is: every pane of its world names the drill's
                 # runbook and severity (Config.as_drill), as the pane itself shows them.
@@ -255,7 +262,8 @@ class DashboardActions:
                 return
             self.resume.choose()         # on the event loop, before the worker writes the incident
             self.presenter.call(self.presenter.declare, title=answer.title, severity=answer.severity,
-                                runbook=answer.runbook, source=answer.source, done="incident declared")
+                                runbook=answer.runbook, source=answer.source, retitle=answer.title_kept,
+                                done="incident declared")
 
         self.resume.hold()
         self.app.push_screen(DeclareScreen(title=title, severity=severity, runbook=runbook,

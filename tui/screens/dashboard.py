@@ -431,7 +431,7 @@ class DashboardScreen(Screen[None]):
 
     def show_readings(self, readings: list[SloReading], at: float, health: str = "ok") -> None:
         self.data.readings = readings
-        self._readings_at = at
+        self.data.readings_at = self._readings_at = at
         if not self.painting():
             self._last_readings = (readings, at, health)
             self._behind = True

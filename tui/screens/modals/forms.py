@@ -52,6 +52,7 @@ class DeclareAnswer:
     severity: str
     runbook: str | None
     source: dict
+    title_kept: bool = False      # the pre-filled title, left as it was
 
 
 class DeclareScreen(FormDialog):
@@ -114,8 +115,8 @@ class DeclareScreen(FormDialog):
             return
         sev = str(self.query_one("#severity", Select).value)
         rb = self.query_one("#runbook", Select).value
-        self.dismiss(DeclareAnswer(title=title, severity=sev,
-                                   runbook=None if rb is Select.NULL else str(rb), source=self.source))
+        self.dismiss(DeclareAnswer(title=title, severity=sev, runbook=None if rb is Select.NULL else str(rb),
+                                   source=self.source, title_kept=title == one_line(self.initial_title).strip()))
 
 
 # ----------------------------------------------------------------------------- note
