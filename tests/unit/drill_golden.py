@@ -96,7 +96,7 @@ def _signals(sim: Simulator, t: float) -> dict[str, Any]:
     s = sim.signals
     out: dict[str, Any] = {
         "latency_median": s.latency_median(t), "context_kb": s.context_kb(t), "running": s.running(t),
-        "audit_gap": s.audit_gap(t), "audit_stalled_since": s.audit_stalled_since(t),
+        "audit_lost": s.audit_lost(t),
         "strength": [s.strength(i, t) for i in range(len(s.scenario.faults))],
         "raw_strength": [s.raw_strength(i, t) for i in range(len(s.scenario.faults))],
     }

@@ -1,4 +1,4 @@
-"""A drill world draws each flow, and psql makes each flow's rows, once (``Activity._flow``, ``psql.flow_rows``);
+"""A drill world draws each flow, and psql makes each flow's rows, once (``Activity._flow``, ``psql.task_row``);
 what a later instant or a later action makes of them is worked out anew. So a world that has answered before (its
 draws held) answers every question as a world asked for the first time does: a flow running at one instant has
 ended at the next, a retried task shows its second run, a flow in flight when FlowEngine is scaled to zero is

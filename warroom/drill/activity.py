@@ -10,12 +10,14 @@ against the scenario's shares at that moment: again a pure function of time and 
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import zlib
 from collections.abc import Iterator
 from itertools import accumulate
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from weakref import WeakKeyDictionary
 from datetime import UTC, datetime
 
@@ -28,6 +30,7 @@ FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
 TICK = 30.0                 # periodic log lines every 30 s
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
+_TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,27 @@ class Flow:
         return self.start + self.wait
 
 
-class Activity:
-    """Flows and logs over a window of scenario time."""
+class AuditEvent(NamedTuple):
+    """One audit event FlowEngine wrote: a flow's run began or ended, or a retry of it did."""
+    t: float                            # when (scenario seconds): audit_logs' created_at
+    task_id: str
+    event: str                          # flow.started, flow.succeeded, flow.failed, flow.cancelled
+    pod: tuple[float, int] | None       # the audit-shipper pod that shipped it (``Signals.audit_route``); None: lost
 
-    def __init__(self, series: Series, cluster: Cluster) -> None:
+
+@dataclass
+class _Trail:
+    """A world's audit events so far (``Activity.audit_events``), extended as later moments are asked about."""
+    upto: float                         # every event at or before it is in ``events``
+    since: float                        # the oldest flow with an event after ``upto`` was asked for then
+    events: list[AuditEvent] = field(default_factory=list)
+    shipped: list[float] = field(default_factory=list)      # the times of those that reached the audit log
+
+
+class Activity:
+    """Flows and logs over a window of scenario time (``cluster``: the estate the periodic log lines read)."""
+
+    def __init__(self, series: Series, cluster: Cluster | None = None) -> None:
         self.series = series
         self.signals: Signals = series.signals
         self.cluster = cluster
@@ -212,6 +232,8 @@ class Activity:
                 lines.append((f.end, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} succeeded "
                                      f"repo={f.repo} duration={f.duration:.1f}s "
                                      f"context_size_kb={f.context_kb:.0f} model={f.model}"))
+        lines.extend((e.t, f"ERROR audit - {e.task_id} {e.event}: audit event not acknowledged by audit-shipper; "
+                           "dropped") for e in self.audit_events(t1, t2) if e.pod is None)     # lost: no retry
         for r in self.signals.retries:      # each retry's run, logged when it ended, by the pod it ran on
             if t1 <= r.t + r.seconds <= t2 and r.t >= born and self.signals.running(r.t):
                 by = f"worker-{int(unit(r.task_id, 'w') * 8) + 1} {r.task_id} retry"
@@ -222,15 +244,16 @@ class Activity:
         return lines
 
     def _periodic(self, t1: float, t2: float) -> Iterator[tuple[float, str]]:
-        s = self.signals
-        env = self.cluster.env()
-        fe = self.cluster.flowengine
+        s, cluster = self.signals, self.cluster
+        assert cluster is not None, "FlowEngine's periodic lines read the estate"
+        env = cluster.env()
+        fe = cluster.flowengine
         start = fe.current.at
         if t1 <= start + 8 <= t2:
             yield (start + 8, f"INFO main - FlowEngine {fe.current.image.rsplit(':', 1)[-1]} started "
                               f"(schema {env.get('SCHEMA_VERSION', fleet.SCHEMA_VERSION)}, "
                               f"replicas {fe.replicas})")
-        armed, _, threshold = self.cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
+        armed, _, threshold = cluster.breaker() or (math.inf, 1.0, "")   # never armed: no breaker lines
         anthropic = fleet.PROVIDERS[0]
         for k in _ticks(t1, t2):
             t = k * TICK
@@ -261,19 +284,17 @@ class Activity:
             if s.share_429(anthropic, t) > 0.05 and called:
                 yield (t + 3.0, f"WARN model-client - rate limit exceeded: anthropic 429 Too Many Requests "
                                 f"(quota {quota * 100:.0f}% used)")
-            if (stalled := s.audit_stalled_since(t)) is not None:
-                yield (t + 4.0, "ERROR audit - audit event not acknowledged by audit-shipper "
-                                f"(queue depth {int(40 + (t - stalled) / 7)})")
-            elif k % 4 == 0:
-                yield (t + 4.0, "INFO audit - audit batch written (200 events)")
 
-    def audit_logs(self, t1: float, t2: float, created: float = -math.inf) -> list[tuple[float, str]]:
-        """The lines of the audit-shipper pod started at ``created``: connecting as it starts and shipping its
-        batches; when a stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line
-        at its first tick says it failed and gave up, then nothing: it stopped retrying (the scenario's root
-        cause), so it does not keep logging failed writes it no longer makes. While FlowEngine's flows are stopped
-        (``Signals.interruption``) no event arrives and it ships nothing."""
-        s, lines = self.signals, []
+    def audit_logs(self, t1: float, t2: float, created: float = -math.inf, rank: int = 0) -> list[tuple[float, str]]:
+        """The lines of the audit-shipper pod started at ``created`` (the ``rank``-th of the pods started then):
+        connecting as it starts, then at each tick the batch of the events sent to it since the last one
+        (``audit_events``: what audit_logs holds), none when no event came (FlowEngine stopped, no flow ran). When a
+        stall catches it (``Signals.audit_stuck``: it was running when the stall began) one line at its first tick says
+        it failed and gave up, then nothing: it stopped retrying (the scenario's root cause) and drops what it gets."""
+        s, lines, pod = self.signals, [], (created, rank)
+        if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
+            return lines
+        self._trail(t2)             # every tick's batch read off one walk of the flows
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created, self.series.t0), t2)):
@@ -283,9 +304,51 @@ class Activity:
                     lines.append((t, "ERROR shipper - audit sink write failed 3 times: FATAL: password authentication "
                                      "failed for user \"audit_writer\" (audit-store:5432); retrying disabled, "
                                      "batches are no longer shipped"))
-            elif s.interruption(t) is None:     # no flow runs, no event comes: nothing to ship (redteam36)
-                lines.append((t, "INFO shipper - shipped batch of 200 events to audit-store (lag 2s)"))
+            elif n := sum(e.pod == pod for e in self.audit_events(t - TICK, t)):
+                lines.append((t, f"INFO shipper - shipped batch of {n} events to audit-store"))
         return lines
+
+    def audit_events(self, t1: float, t2: float) -> list[AuditEvent]:
+        """The audit events FlowEngine wrote in (t1, t2], by time: each flow's run beginning and ending (``kept``) and
+        each retry's run ending, shipped or lost as ``Signals.audit_route`` sends them. The one stream audit_logs' rows,
+        the shipper's batches, FlowEngine's errors and the gap pane (``audit_last``) are read from: one walk of the
+        flows per world, extended as later moments are asked about."""
+        trail = self._trail(t2)
+        lo, hi = (bisect.bisect_right(trail.events, t, key=lambda e: e.t) for t in (t1, t2))
+        return trail.events[lo:hi]
+
+    def audit_last(self, t: float) -> float:
+        """When the last audit event at or before ``t`` reached the audit log (the world's first moment if none did):
+        ``max(created_at)`` of audit_logs, what FlowEngine exports for the gap pane."""
+        trail = self._trail(t)
+        return trail.shipped[i - 1] if (i := bisect.bisect_right(trail.shipped, t)) else self.series.t0
+
+    def _trail(self, t: float) -> _Trail:
+        """This world's audit events up to ``t``: those since the last moment asked about walked and routed once."""
+        trail = _TRAILS.setdefault(self.signals, _Trail(self.series.t0, self.series.t0))
+        if t <= trail.upto:
+            return trail
+        new, since = [], t
+        for f in self.flows(trail.since, t, t, window=math.inf):     # those with an event since ``upto``
+            runs = [] if f.status == "queued" else [(f.began, "flow.started")]
+            if f.status in ("running", "queued"):
+                since = min(since, f.start)
+            else:
+                runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
+            new += [(e, f.task_id, event, event) for e, event in runs if trail.upto < e]
+        tried: dict[str, int] = {}
+        for r in self.signals.retries:          # each retry's run, when it ended (none with no FlowEngine to run it)
+            n = tried[r.task_id] = tried.get(r.task_id, 0) + 1
+            if trail.upto < (e := r.t + r.seconds) <= t and self.signals.running(r.t):
+                event = "flow.succeeded" if r.ok else "flow.failed"
+                new.append((e, r.task_id, event, f"{event}:{n}"))
+        for e, task_id, event, key in sorted(new):
+            pod = self.signals.audit_route(e, f"{task_id}:{key}")
+            trail.events.append(AuditEvent(e, task_id, event, pod))
+            if pod is not None:
+                trail.shipped.append(e)
+        trail.upto, trail.since = t, since
+        return trail
 
 
 def pruned(kb: float, cap: float, u: float) -> float:

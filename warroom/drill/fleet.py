@@ -83,7 +83,6 @@ BASE_FAILURE = 0.003                    # 0.3 % of flows fail on a good day
 BASE_5XX = 0.002                        # share of model API calls answered with a 5xx
 BASE_429 = 0.001
 CONTEXT_KB = 160.0                      # typical context bundle size (KB)
-AUDIT_EVERY = 7.0                       # an audit event roughly every 7 s
 
 NAMESPACE = "production"
 DEPLOYMENT = "flowengine"

@@ -2,7 +2,7 @@
 
 ``Signals(scenario, actions)`` answers "at scenario second t, how many flows per second does repo X
 start, what share fail, how long do they take, how full is each quota, what share of API calls get a
-5xx, when was the last audit event". Counters, panes and stand-in output all derive from these, so
+5xx, which audit events reach the audit log". Counters, panes and stand-in output all derive from these, so
 the drill is deterministic: no random state, no wall clock. Noise is a smooth hash-based wiggle
 keyed by the scenario name, so sparklines look alive and two runs draw the same lines.
 """
@@ -554,14 +554,6 @@ class Signals:
         pod deleted and replaced, a rollout, a drain) ships again; a pod started since connects fresh."""
         return any((o := self.onsets[i]) is not None and created < o <= t and index in (None, i) for i in self._stalls)
 
-    def stopped_since(self, t: float) -> float | None:
-        """When FlowEngine's current stop began (None while it runs): a stopped FlowEngine writes no audit events
-        and spends no tokens (``_carrying``)."""
-        since = None
-        for when, running in (r for r in self._running if r[0] <= t):
-            since = None if running else when if since is None else since
-        return since
-
     def cause(self, repo: fleet.Repo, k: int, t: float) -> str:
         """Why flow ``k`` of ``repo``, failing from ``t``, fails: one of the causes in force then, in proportion to
         their shares (``fail_causes``), by a stable draw of (repo, k)."""
@@ -1002,37 +994,14 @@ class Signals:
             return 1.0
         return min(1.0, sum(self.strength(i, t) for i in self._stalls))
 
-    def audit_shipped(self, t: float, key: object) -> bool:
-        """Whether the audit event ``key`` written at ``t`` reached the audit log: the Service's pick of a pod for it
-        (a stable hash) falls among the pods that ship (``audit_lost``). The one rule the gap, psql and the logs read."""
-        return zlib.crc32(f"{self._seed}:ship:{key}".encode()) / 2**32 >= self.audit_lost(t)
-
-    def audit_stalled_since(self, t: float) -> float | None:
-        """Since when audit events have been lost at ``t`` (a stall with a stuck pod still ready, or no audit-shipper
-        pod running; some of them or all, ``audit_lost``), or None while every event reaches the log."""
-        fault = min((self.onsets[i] for i in self._stalls if self.strength(i, t) > 0.0),   # type: ignore[type-var]
-                    default=None)
-        return min((x for x in (fault, self.audit_down_since(t)) if x is not None), default=None)
-
-    def audit_last_event(self, t: float) -> float:
-        """Scenario time of the last audit event at or before ``t`` that reached the log (``audit_shipped``): one
-        roughly every ``AUDIT_EVERY`` s while FlowEngine runs. Where none ships (FlowEngine stopped, no shipper running,
-        every ready pod stuck) the walk back jumps to where that began; a share that ships ends it within a few events."""
-        def event(j: int) -> float:
-            return j * fleet.AUDIT_EVERY + 2.0 * (_knot(f"{self._seed}:audit", j) + 1.0)
-        limit, times = t, self._audit[0]
-        for _ in range(10_000):
-            limit = limit if (stopped := self.stopped_since(limit)) is None else stopped
-            j = math.floor(limit / fleet.AUDIT_EVERY) - (event(math.floor(limit / fleet.AUDIT_EVERY)) > limit)
-            if self.audit_lost(e := event(j)) >= 1.0:       # back to where the pods, a stall or the shipper last changed
-                marks = (*times[:bisect.bisect_right(times, e)], self.audit_down_since(e),
-                         *(o + f.ramp for o, f in zip(self.onsets, self.scenario.faults, strict=True) if o is not None))
-                limit = max((x for x in marks if x is not None and x < e), default=e) - 1e-6
-            elif self.audit_shipped(e, j):
-                return e
-            else:
-                limit = e - 1e-6
-        return limit
-
-    def audit_gap(self, t: float) -> float:
-        return t - self.audit_last_event(t)
+    def audit_route(self, t: float, key: object) -> tuple[float, int] | None:
+        """The audit-shipper pod that shipped the audit event ``key`` written at ``t``, as (its creation time, its rank
+        among the ready pods created then), or None: the event was lost (``audit_lost``). The Service's pick of a ready
+        pod for it is a stable hash: below the lost share it fell on a stuck pod, above it on one of the pods that ship,
+        in order. The one rule the gap pane, psql's audit_logs and both logs read (``Activity.audit_events``)."""
+        u, lost = zlib.crc32(f"{self._seed}:ship:{key}".encode()) / 2**32, self.audit_lost(t)
+        ships = sorted(c for c in self.audit_pods(t) if not self.audit_stuck(c, t))
+        if u < lost or not ships:
+            return None
+        j = min(len(ships) - 1, int((u - lost) / (1.0 - lost) * len(ships)))
+        return ships[j], j - ships.index(ships[j])

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from warroom.drill import fleet
+from warroom.drill.activity import Activity
 from warroom.drill.series import Series
 
 Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
 Matchers = tuple[tuple[str, str, str], ...]     # (label, one of = != =~ !~, value)
+AUDIT_LAST = "flowengine_audit_log_last_event_timestamp_seconds"    # the last audit event shipped (``audit_last``)
 # How FlowEngine exports each kind of ``Series`` counter: (family, suffix, the labels its key's words are).
 COUNTERS = {"exec": ("flowengine_flow_executions", "_total", "repo"),
             "fail": ("flowengine_flow_failures", "_total", "repo"),
@@ -68,6 +70,7 @@ class Catalog:
         self.unix = unix
         self.metrics: dict[str, list[MetricSeries]] = {}
         self._selected: dict[tuple[str | None, Matchers], list[MetricSeries]] = {}
+        self.activity = Activity(series)      # the flows, whose audit events the gap is read from
         sig = series.signals
 
         def add(family: str, suffix: str, labels: dict[str, str], key: tuple[str, ...] | None = None,
@@ -83,7 +86,8 @@ class Catalog:
         add("flowengine_flows_queued", "", {}, get=series.queued)        # asked for, waiting for a slot (``queue``)
         for p in fleet.PROVIDERS:
             add("flowengine_model_quota_used_ratio", "", {"provider": p.name}, get=lambda t, p=p: sig.quota(p, t))
-        add("flowengine_audit_log_last_event_timestamp_seconds", "", {}, get=lambda t: unix(t) - sig.audit_gap(t))
+        # stamped so that ``time() - it`` is the gap in drill seconds, as every duration the drill shows
+        add(AUDIT_LAST, "", {}, get=lambda t: unix(t) - (t - self.activity.audit_last(t)))
 
     def select(self, name: str | None, matchers: Matchers) -> list[MetricSeries]:
         """The series a selector matches (label matching done once per selector, then remembered)."""
@@ -105,6 +109,8 @@ class Catalog:
         counters = [ms.col for ms in series if ms.col is not None]
         read = iter(self.series.columns(counters, times)) if counters else iter(())
         sig, keys = self.series.signals, self.series.keys
+        if times and any(ms.name == AUDIT_LAST for ms in series):
+            self.activity.audit_events(max(times), max(times))      # one walk of the flows for every time asked
         return [([v + sig.retried(keys[ms.col], t) for v, t in zip(next(read), times, strict=True)]  # type: ignore[index]
                  if sig.retries else next(read)) if ms.get is None else [float(ms.get(t)) for t in times]
                 for ms in series]

@@ -42,7 +42,7 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 #: declares no ``fail:``, its flows fail by ``model.call_law``; ``*`` (FlowEngine's own client) fails flows by its
 #: ``fail:``; ``context_kb``, KB added
 #: to a typical context bundle; ``audit_stall``, the audit-shipper pods running at its onset lose their sink and
-#: stop retrying: the share of events sent to them is lost (``Signals.audit_shipped``); a pod started since ships.
+#: stop retrying: the share of events sent to them is lost (``Signals.audit_route``); a pod started since ships.
 Signal = Literal[(  # type: ignore[valid-type]
     "latency", "context_kb", "audit_stall", *(f"fail:{r}" for r in _REPOS),
     *(f"quota:{p}" for p in fleet.PROVIDER_NAMES), *(f"{k}:{p}" for k in ("api_5xx", "api_429") for p in _PROVIDERS))]

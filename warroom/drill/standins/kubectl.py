@@ -958,8 +958,10 @@ def pod_lines(ctx: Context, pod: Pod, t1: float, t2: float) -> list[tuple[float,
             lines = [(t, s) for t, s in lines
                      if " tsk_" not in s or int(s.split(" tsk_", 1)[1][:8], 16) % len(names) == idx]
         return [(t, s) for t, s in lines if t >= born]
-    if pod.deployment == fleet.AUDIT_DEPLOYMENT:
-        return ctx.activity.audit_logs(t1, t2, pod.created)
+    if pod.deployment == fleet.AUDIT_DEPLOYMENT:        # its rank among the pods started with it: its share of events
+        twins = deployment_pods(ctx, ctx.cluster.deployments[pod.deployment])
+        rank = sum(p.created == pod.created and p.index < pod.index and p.status == "Running" for p in twins)
+        return ctx.activity.audit_logs(t1, t2, pod.created, rank)
     fixed = [(t2 - 30 * k, "LOG:  checkpoint complete: wrote 412 buffers (2.5%)") for k in range(5, 0, -1)] if (
         pod.deployment == "postgres") else [(t2 - 60, "level=info msg=\"Completed loading of configuration file\"")]
     return [(t, line) for t, line in fixed if t >= t1]

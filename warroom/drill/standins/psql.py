@@ -288,9 +288,9 @@ def database(ctx: Context) -> TaskDB:
     for clock in CLOCKS.values():
         conn.create_function(clock, 1, lambda value: value, deterministic=True)
     conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
-    made = [flow_rows(ctx, f) for f in ctx.activity.kept(ctx.t)]
-    tasks, audit = [task for task, _ in made], [row for _, events in made for t, row in events if t <= ctx.t]
-    audit.sort(key=lambda r: str(r[4]))
+    tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
+    audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
+             for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
     for name, rows in zip(TABLES, (tasks, audit, connections(ctx)), strict=True):
         if rows:
             conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
@@ -299,27 +299,19 @@ def database(ctx: Context) -> TaskDB:
     return conn
 
 
-Rows = tuple[tuple[object, ...], list[tuple[float, tuple[object, ...]]]]    # a flow's row of tasks; of audit_logs, timed
-_ROWS: WeakKeyDictionary[Signals, dict[tuple[Flow, float, float], Rows]] = WeakKeyDictionary()     # ``flow_rows``
+_ROWS: WeakKeyDictionary[Signals, dict[tuple[Flow, float, float], tuple[object, ...]]] = WeakKeyDictionary()
 
 
-def flow_rows(ctx: Context, f: Flow) -> Rows:
-    """``f``'s rows: a function of the flow as of now, the drill's clock and the world (a ``Signals``, one journal:
-    it ships the events, ``audit_shipped``), so each world makes them once, not at every query of every flow kept."""
+def task_row(ctx: Context, f: Flow) -> tuple[object, ...]:
+    """``f``'s row of tasks: a function of the flow as of now, the drill's clock and the world (a ``Signals``, one
+    journal), so each world makes it once, not at every query of every flow kept."""
     memo = _ROWS.setdefault(ctx.signals, {})
     if (hit := memo.get(key := (f, ctx.drill.start, ctx.drill.speed))) is None:
         queued = f.status == "queued"           # waiting for a slot: no model, provider nor bundle yet
         updated = f.updated if f.updated is not None else {"running": f.began, "queued": f.start}.get(f.status, f.end)
-        task = (f.task_id, f.repo, f.flow_type, f.status, f.error, f.model or None, f.provider or None,
-                None if queued else int(f.context_kb), round(f.duration, 1), f.attempts - queued, pg_ts(ctx.wall(f.start)),
-                pg_ts(ctx.wall(updated)))
-        runs = [(f.began, "flow.started"), (f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}")]
-        if f.updated is not None:               # retried: its last run's outcome when that run ended
-            runs.append((f.updated, f"flow.{f.status}"))
-        hit = memo[key] = (task, [(t, (None, f.task_id, "flowengine-sa", event, pg_ts(ctx.wall(t))))
-                                  for t, event in runs[: (not queued) + (f.status not in ("running", "queued"))
-                                                       + (f.updated is not None)]
-                                  if ctx.signals.audit_shipped(t, f"{f.task_id}:{event}")])    # a stuck shipper loses it
+        hit = memo[key] = (f.task_id, f.repo, f.flow_type, f.status, f.error, f.model or None, f.provider or None,
+                           None if queued else int(f.context_kb), round(f.duration, 1), f.attempts - queued,
+                           pg_ts(ctx.wall(f.start)), pg_ts(ctx.wall(updated)))
     return hit
 
 
