@@ -331,10 +331,10 @@ class Activity:
         new, since = [], t
         for f in self.flows(trail.since, t, t, window=math.inf):     # those with an event since ``upto``
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
-            if f.status in ("running", "queued"):
-                since = min(since, f.start)
-            else:
+            if f.attempts > 1 or f.status not in ("running", "queued"):     # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
+            else:
+                since = min(since, f.start)
             new += [(e, f.task_id, event, event) for e, event in runs if trail.upto < e]
         tried: dict[str, int] = {}
         for r in self.signals.retries:          # each retry's run, when it ended (none with no FlowEngine to run it)
