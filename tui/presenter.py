@@ -322,9 +322,7 @@ class IncidentPresenter:
         """Declare the incident. From a breached pane (``source`` kind ``pane``), the pane is read
         again now, as the incident is declared: its value then is the one journaled (and the title
         the dialog pre-filled from it, kept as it was: ``retitle``), not the one the dialog opened on
-        (``declared_reading``)."""
-        if source.get("kind") == "pane":
-            source, title = self.declared_reading(source, title, retitle)
+        (``declared_reading``), read at the very instant the declaration is stamped with."""
         ref: str | None = runbook
         rb = self.ctx.runbook(runbook)
         if rb is not None and rb.path is not None:
@@ -342,18 +340,26 @@ class IncidentPresenter:
         if sim is not None and self.ctx.drill is not None and callable(ended := self.ctx.drill.extra.get("ended")) \
                 and (why := ended(sim)):
             raise WarroomError(why)          # a drill is over once its incident is resolved (launch.drill_ended)
+        at = None
+        if source.get("kind") == "pane":
+            # the incident's own clock (Incident.own_clock): a drill's may be pinned, never before its start
+            at = (datetime.fromtimestamp(stime.drill_now(sim.start, f"drill {sim.name}"), UTC) if sim is not None
+                  else stime.utcnow_of(self.ctx.drill is not None))
+            source, title = self.declared_reading(source, title, retitle, at.timestamp())
         if sim is not None:
             from warroom.incident.drill_report import declared_source
 
-            source = declared_source(sim, source, self.ctx.config.slo)
-        incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill)
+            source = declared_source(sim, source, self.ctx.config.slo, at=at.timestamp() if at is not None else None)
+        incident = self._store().create(title=title, severity=severity, runbook=ref, source=source, drill=drill,
+                                        at=at)
         if sim is not None and callable(getattr(sim, "attach_incident", None)):
             sim.attach_incident(incident.id)
         return self._adopt(incident)
 
-    def declared_reading(self, source: dict[str, Any], title: str, retitle: bool) -> tuple[dict[str, Any], str]:
-        """The breached pane's value at the moment the incident is declared, and the title naming it
-        when ``retitle``. The dialog's value was read when it opened, and the dashboard is paused
+    def declared_reading(self, source: dict[str, Any], title: str, retitle: bool,
+                         at: float) -> tuple[dict[str, Any], str]:
+        """The breached pane's value at ``at``, the moment the incident is declared, and the title
+        naming it when ``retitle``. The dialog's value was read when it opened, and the dashboard is paused
         while a dialog is open: at ×60 the "6.51%" a declaration journaled was four drill minutes
         old, beside "At detection 9.15%" in the same PIR (redteam37 F7). A source that does not
         answer now leaves no value rather than one of another moment."""
@@ -362,7 +368,7 @@ class IncidentPresenter:
         slo = next((s for s in self.ctx.config.slo if s.id == source.get("ref")), None)
         if slo is None:
             return source, title
-        value = capture(self.ctx.source, [slo], stale_after=self.ctx.config.prometheus.stale_after)[slo.id]["value"]
+        value = capture(self.ctx.source, [slo], at=at, stale_after=self.ctx.config.prometheus.stale_after)[slo.id]["value"]
         if value is None:
             return {k: v for k, v in source.items() if k != "value"}, title
         return {**source, "value": value}, pane_title(slo, value) if retitle else title
