@@ -234,3 +234,15 @@ def test_a_deleted_deployment_keeps_its_events_and_its_autoscaler_says_so(tmp_pa
     text = _ask(drill, "kubectl describe hpa flowengine -n production", 720.0)
     assert re.search(r"\n  AbleToScale +False +FailedGetScale +the HPA controller was unable to get the target's "
                      r'current scale: deployments/scale.apps "flowengine" not found\n', text)
+
+
+def test_a_scale_down_after_a_scale_up_brings_back_no_old_release(tmp_path: Path) -> None:
+    """Scaled 6 -> 8 and taken back to 7 by the autoscaler, a pod of the release before (12 days old, Running) was
+    listed beside the scale-up's: the scale-down took the scale-up's new pods for a rollout's, each replacing an old
+    one."""
+    drill = warm_drill(tmp_path, "timeout")
+    _ask(drill, "kubectl scale deployment/flowengine -n production --replicas=8", 600.0)
+    current = _json(drill, "kubectl get deployment flowengine -n production -o json", 605.0)["spec"]["template"]
+    for t in (601.0, 605.0, 610.0, 630.0):
+        pods = _json(drill, "kubectl get pods -n production -l app=flowengine -o json", t)["items"]
+        assert {p["spec"]["containers"][0]["image"] for p in pods} == {current["spec"]["containers"][0]["image"]}, t

@@ -151,7 +151,8 @@ class Deployment:
         out = []
         for i in range(n):
             born = made(i, kept) if i < kept else self.scaled_at + (i - kept) * rs / (n - kept)
-            if old is not None and t < born + 2 * step:                 # old pod i, until its successor is up
+            # old pod i, until its successor is up (a pod a scale started since the revision succeeds none)
+            if old is not None and t < born + 2 * step and self.born.get(i, cur.at) <= cur.at:
                 out.append((i, old, old.at, "Running" if t < born + step else "Terminating"))
             if born <= t:
                 out.append((i, cur, born, "Running" if t >= born + step else "ContainerCreating"))
