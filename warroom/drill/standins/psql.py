@@ -1,7 +1,7 @@
 """``psql`` for drills: SQL over the drill's TaskDB (``tasks``, ``audit_logs``, ``pg_stat_activity``).
 
 The tables are made from the flows the metrics count, in an in-memory SQLite database; the
-PostgreSQL idioms runbooks use are rewritten for it (``translate``); output and errors are psql's.
+PostgreSQL's SQL is read and typed for it (``pgsql``); output and errors are psql's.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 import sqlite3
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
@@ -19,7 +18,9 @@ from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import Flow, unit
 from warroom.drill.model import Signals
+from warroom.drill.standins import pgsql
 from warroom.drill.standins.base import Args, Context, ToolError, flags, parse_args, read_input, refuse_unread, utc
+from warroom.drill.standins.pgsql import Refusal
 
 DATABASE = "flowengine_db"
 TABLES = ("tasks", "audit_logs", "pg_stat_activity")
@@ -44,14 +45,9 @@ ROLES = ("flowengine_user", "postgres")      # the TaskDB's roles (a drill step'
 # a literal or quoted name as PostgreSQL's lexer reads it: E'' takes backslash escapes, $tag$...$tag$ anything
 QUOTED = re.compile(r"""(?s)(?<![\w$])[Ee]'(?:[^'\\]|\\.|'')*'?|'(?:[^']|'')*'?|"(?:[^"]|"")*"?"""
                     r"""|(?<![\w$])\$((?:[A-Za-z_]\w*)?)\$.*?(?:\$\1\$|$)""")
-# The drill's clock as PostgreSQL spells it, and the function ``translate`` calls for each: it returns the drill's
-# moment, and psql heads its column with the word typed (``now``), as PostgreSQL does
-CLOCKS = {"now()": "pg_now", "current_timestamp": "pg_current_timestamp", "localtimestamp": "pg_localtimestamp",
-          "current_date": "pg_current_date", "current_time": "pg_current_time"}
-# PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``translate``'s)
+# PostgreSQL's functions the TaskDB computes as PostgreSQL does (``like``: the LIKE operator; ``pg_``: ``pgsql``'s)
 FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil ceiling floor sign coalesce nullif "
-                      "substr substring replace trim ltrim rtrim like pg_left pg_span pg_epoch pg_shift".split()
-                      ) | set(CLOCKS.values())
+                      "substr substring replace trim ltrim rtrim like".split()) | set(pgsql.functions(1, 0, []))
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
@@ -73,7 +69,7 @@ CREATE TABLE pg_stat_activity (pid INTEGER, datname TEXT, usename TEXT, applicat
 
 
 def pg_ts(wall: float) -> str:
-    return f"{utc(wall):%Y-%m-%d %H:%M:%S.%f}+00"
+    return pgsql.form(utc(wall), "timestamptz")
 
 
 def run(ctx: Context, argv: list[str]) -> int:
@@ -263,6 +259,7 @@ class TaskDB(sqlite3.Connection):
     CTE's UPDATE, DDL, ATTACH of a file, PRAGMA, VACUUM INTO, ``sqlite_version()``): ``denied`` says what it refused."""
 
     denied: list[tuple[int, str | None, str | None]]
+    raised: list[Exception]          # what a function of ``pgsql``'s raised (SQLite keeps only that one did)
 
     def guard(self) -> None:
         self.denied = []
@@ -280,14 +277,9 @@ class TaskDB(sqlite3.Connection):
 def database(ctx: Context) -> TaskDB:
     conn = sqlite3.connect(":memory:", factory=TaskDB)
     conn.executescript(SCHEMA)
-    conn.create_function("pg_left", 2, lambda s, n: None if s is None else str(s)[: int(n)])
-    # ``now() - created_at`` is a drill span, as a typed interval is (at x10 ten wall seconds are 100 s)
-    conn.create_function("pg_span", 2, lambda a, b: None if a is None or b is None else
-                         interval(stime.drill_seconds(stamp(a) - stamp(b), ctx.drill.speed)))
-    conn.create_function("pg_epoch", 1, epoch)
-    for clock in CLOCKS.values():
-        conn.create_function(clock, 1, lambda value: value, deterministic=True)
-    conn.create_function("pg_shift", 2, lambda ts, by: None if ts is None else pg_ts(stamp(ts) + by))
+    conn.raised = []
+    for name, (n, f) in pgsql.functions(ctx.drill.speed, ctx.at, conn.raised).items():
+        conn.create_function(name, n, f, deterministic=True)
     tasks = [task_row(ctx, f) for f in ctx.activity.kept(ctx.t)]
     audit = [(None, e.task_id, "flowengine-sa", e.event, pg_ts(ctx.wall(e.t)))      # what the shipper shipped
              for e in ctx.activity.audit_events(-math.inf, ctx.t) if e.pod is not None]
@@ -332,111 +324,7 @@ def connections(ctx: Context) -> list[tuple[object, ...]]:
     return rows
 
 
-def interval(seconds: float) -> str:
-    h, rem = divmod(abs(seconds), 3600)
-    return f"{'-' if seconds < 0 else ''}{int(h):02d}:{int(rem // 60):02d}:{rem % 60:09.6f}"
-
-
-def stamp(ts: str) -> float:
-    """A timestamp's unix time (what psql prints is wall time)."""
-    return datetime.fromisoformat(ts).timestamp()
-
-
-def epoch(value: str | None) -> float | None:
-    """``extract(epoch from ...)``: an interval's seconds (a drill span), a timestamp's unix time."""
-    if value is None:
-        return None
-    if m := re.fullmatch(r"(-?)(\d+):(\d\d):(\d\d(?:\.\d+)?)", str(value)):
-        return (-1 if m[1] else 1) * (int(m[2]) * 3600 + int(m[3]) * 60 + float(m[4]))
-    try:
-        return stamp(str(value))
-    except ValueError:
-        raise ValueError(f'invalid input syntax for type timestamp with time zone: "{value}"') from None
-
-
 # ------------------------------------------------------------------------------ SQL dialect and output
-def translate(sql: str, now_wall: float, speed: float = 1.0) -> str:
-    """PostgreSQL idioms the runbooks use, rewritten for SQLite.
-
-    An interval is a drill-world duration (``now() - interval '15 minutes'`` is the last fifteen
-    minutes of the drill, whatever its speed), like ``--since`` for the other stand-ins.
-    """
-    sql = re.sub(r"\$(\w*)\$(.*?)\$\1\$", lambda m: "'" + m[2].replace("'", "''") + "'", sql, flags=re.S)   # $$x$$
-    sql = re.sub(r"(?<![\w$])[Ee]'((?:[^'\\]|\\.|'')*)'", lambda m: "'" + unescape(m[1]).replace("'", "''") + "'", sql)
-    sql = re.sub(r"(?<![\w$])[Uu]&'((?:[^']|'')*)'", lambda m: "'" + uescape(m[1]).replace("'", "''") + "'", sql)
-    day, clock = pg_ts(now_wall).split(" ")          # the drill's date and time of day, not the machine's
-    said = {"current_date": day, "current_time": clock}
-    sql = re.sub(r"\bnow\(\)|\b(?:current_timestamp|localtimestamp|current_date|current_time)\b",
-                 lambda m: f"{CLOCKS[m[0].lower()]}('{said.get(m[0].lower(), pg_ts(now_wall))}')", sql, flags=re.I)
-    # a timestamp plus or minus an interval, and a timestamp minus a timestamp, count drill time
-    col = rf"(?:\w+\.)?(?:{'|'.join(TIMESTAMPS)})"
-    stamp_ = rf"((?:{'|'.join(CLOCKS.values())})\('[^']*'\)|'[^']*'|(?:max|min)\s*\(\s*{col}\s*\)|{col})"
-    sql = re.sub(stamp_ + r"\s*([-+])\s*interval\s*'([^']*)'",
-                 lambda m: f"pg_shift({m[1]}, {stime.wall_seconds((-1 if m[2] == '-' else 1) * seconds(m[3]), speed)!r})", sql, flags=re.I)
-    sql = re.sub(stamp_ + r"\s*-\s*" + stamp_, r"pg_span(\1, \2)", sql, flags=re.I)
-    sql = re.sub(r"\binterval\s*'([^']*)'", lambda m: f"'{interval(seconds(m[1]))}'", sql, flags=re.I)
-    sql = extract(sql)
-    sql = re.sub(r"::\s*[A-Za-z_]+(\s*\(\s*\d+\s*\))?", "", sql)
-    sql = re.sub(r"([A-Za-z_][A-Za-z0-9_.]*)\s+(NOT\s+)?ILIKE\s+('(?:[^']|'')*')",
-                 lambda m: f"lower({m.group(1)}) {m.group(2) or ''}LIKE lower({m.group(3)})", sql, flags=re.I)
-    return re.sub(r"\bleft\s*\(", "pg_left(", sql, flags=re.I)
-
-
-ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def unescape(body: str) -> str:
-    """An ``E'...'`` string's text: PostgreSQL's backslash escapes (``\\n``, ``\\x41``, ``\\101``, ``\\u00e9``)."""
-    def one(m: re.Match[str]) -> str:
-        if m[2] is not None:                  # any other character stands for itself
-            return ESCAPES.get(m[2], m[2])
-        if m[1]:
-            return chr(int(m[1][1:], 16) if m[1][0] in "xuU" else int(m[1], 8))
-        return "'"
-    return re.sub(r"''|\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|(.))", one, body, flags=re.S)
-
-
-def uescape(body: str) -> str:
-    """A ``U&'...'`` string's text: ``\\XXXX`` and ``\\+XXXXXX`` are code points, ``\\\\`` a backslash."""
-    return re.sub(r"\\(\\|[0-9A-Fa-f]{4}|\+[0-9A-Fa-f]{6})",
-                  lambda e: "\\" if e[1] == "\\" else chr(int(e[1].lstrip("+"), 16)), body.replace("''", "'"))
-
-
-TIMESTAMPS = ("created_at", "updated_at", "backend_start", "query_start")     # the drill's timestamp columns
-UNITS = {"second": 1, "sec": 1, "minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
-
-
-def seconds(text: str) -> float:
-    """An interval literal's seconds (``'15 minutes'``, ``'1 hour 30 min'``)."""
-    return sum(float(n) * UNITS.get(u.rstrip("s"), 0) for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]+)",
-                                                                             text.lower()))
-
-
-def extract(sql: str) -> str:
-    """``extract(epoch from EXPR)`` (and ``date_part('epoch', EXPR)``) as ``pg_epoch(EXPR)``; another
-    field is refused by name rather than answered wrong."""
-    while m := re.search(r"\b(?:extract\s*\(\s*(\w+)\s+from|date_part\s*\(\s*'(\w+)'\s*,)", sql, flags=re.I):
-        if (m[1] or m[2]).lower() != "epoch":
-            raise Refusal(f"ERROR:  drill: only extract(epoch from ...) is simulated, not {m[1] or m[2]}")
-        sql = f"{sql[:m.start()]}pg_epoch({sql[m.end():]}"
-    return sql
-
-
-def column_name(desc: str) -> str:
-    """psql's header for a result column: its alias or name, a function's name, else ``?column?``."""
-    if m := re.match(r"\s*([A-Za-z_]+)\s*\(", desc):
-        names = {"pg_left": "left", "pg_span": "?column?", "pg_epoch": "extract", "pg_shift": "?column?"} | {
-            f: word.removesuffix("()") for word, f in CLOCKS.items()}
-        return names.get(m.group(1).lower(), m.group(1).lower())
-    m = re.fullmatch(r"\s*(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)\s*", desc)
-    return m.group(1) if m else "?column?"
-
-
-class Refusal(ToolError):
-    """SQL or a psql command the drill does not answer: it ends the run whatever the transaction or
-    ON_ERROR_STOP, as no server said anything a later statement could follow."""
-
-
 def not_run(word: str) -> Refusal:
     why = "; its world could not follow a change to it, so nothing was changed" * (word in CHANGES)
     return Refusal(f"drill: {word} is not simulated: the drill's TaskDB answers queries ({', '.join(QUERIES)}){why}")
@@ -526,11 +414,15 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         code = code[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
-    conn.denied = []
+    conn.denied, conn.raised[:] = [], []
+    query = pgsql.translate(code, ctx.at)
     try:
-        cur = conn.execute(translate(code, ctx.at, ctx.drill.speed))
+        cur = conn.execute(query.sql)
         rows = cur.fetchall()
     except sqlite3.Error as exc:
+        if conn.raised:
+            raise (conn.raised[0] if isinstance(conn.raised[0], ToolError) else
+                   ToolError(f"ERROR:  {conn.raised[0]}")) from None
         if m := re.fullmatch(r"no such function: (\S+)", str(exc)):
             raise not_computed(m[1]) from None
         if not conn.denied:
@@ -538,7 +430,8 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         raise denial(conn.denied, stmt) from None
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
-    headers = [column_name(d[0]) for d in cur.description]
+    headers = [d[0] for d in cur.description]
+    rows = [[pgsql.show(v, kind) for v, kind in zip(r, query.types(headers), strict=True)] for r in rows]
     texts = [["" if v is None else number(v) if isinstance(v, float) else
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]

@@ -1,0 +1,170 @@
+"""psql's clock is typed as PostgreSQL types it (issue 13 item 5, attack36 F5-F8): every spelling of "the last ten
+minutes" counts the same rows, a date is a date, and a literal or a quoted name is never looked inside. Before
+psql37 the clock was rewritten by a pattern: ``now()::timestamptz - interval '10 min'`` counted every row (647
+for 51), ``created_at::date = current_date`` none, ``current_date - 1`` said 2025, ``'now()'`` was a syntax
+error, and ``current_timestamp(3)``, ``now ()``, ``"now"()``, ``localtime`` and ``AT TIME ZONE`` were refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill.directory import Drill
+from warroom.drill.standins import pgsql, psql
+
+T = 600.0
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
+    return warm_drill(tmp_path_factory.mktemp("clock"), "timeout")
+
+
+def ask(drill: Drill, sql: str) -> str:
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
+    assert code == 0 and not err, (sql, err)
+    return out.strip()
+
+
+def stamps(drill: Drill, column: str) -> list[datetime]:
+    return [datetime.fromisoformat(v) for v in ask(drill, f"SELECT {column} FROM tasks").splitlines()]
+
+
+def now(drill: Drill) -> datetime:
+    return datetime.fromtimestamp(drill.wall_time(T), UTC)
+
+
+@pytest.mark.parametrize("since", [
+    "now() - interval '10 minutes'", "now()::timestamptz - interval '10 min'", "(now()) - interval '10 minutes'",
+    "CAST(now() AS timestamptz) - interval '10 minutes'", "coalesce(NULL, now()) - interval '10 minutes'",
+    "now() - '10 minutes'::interval", "now() + interval '-10 minutes'", "now() + '-600 seconds'",
+    "current_timestamp - interval '600 s'", "now() - 2 * interval '5 min'", "now() - interval '0:10:00'",
+    "pg_catalog.now() - interval '10m'", "now () - interval '10 minutes'", "\"now\"() - interval '10 minutes'",
+    "timestamptz 'now' - interval '10 minutes'"])
+def test_every_spelling_of_the_last_ten_minutes_counts_the_same_rows(drill: Drill, since: str) -> None:
+    """Ten drill minutes back from the drill's now (at x10: one wall minute), however the clock is spelled."""
+    edge = now(drill) - timedelta(seconds=600 / drill.speed)
+    expected = sum(c > edge for c in stamps(drill, "created_at"))
+    assert 0 < expected < len(stamps(drill, "created_at"))
+    assert ask(drill, f"SELECT count(*) FROM tasks WHERE created_at > {since}") == str(expected)
+
+
+def test_a_date_is_a_date(drill: Drill) -> None:
+    today = now(drill).date()
+    created = stamps(drill, "created_at")
+    assert ask(drill, "SELECT count(*) FROM tasks WHERE created_at::date = current_date") == \
+        str(sum(c.date() == today for c in created))
+    assert ask(drill, "SELECT count(*) FROM tasks WHERE created_at >= now()::date") == \
+        str(sum(c.date() >= today for c in created))
+    assert ask(drill, "SELECT current_date - 1, now()::date, CAST(now() AS date), current_date - date '2026-01-01', "
+                      "current_date + 1 > current_date") == \
+        f"{today - timedelta(days=1)}|{today}|{today}|{(today - datetime(2026, 1, 1).date()).days}|t"
+    code, out, _ = run_one(drill, ["psql", "-c", "SELECT now()::date, CAST(now() AS date), current_date - 1"], T)
+    assert out.splitlines()[0].split("|") == ["    now     ", "    now     ", "  ?column?"]
+
+
+def test_a_literal_beside_a_timestamp_is_read_as_one(drill: Drill) -> None:
+    """``coalesce(x, '…') - interval`` (attack36 F7: a three-argument coalesce or an internal function's error)."""
+    created, updated = stamps(drill, "created_at"), stamps(drill, "updated_at")
+    expected = sum(u > c - timedelta(seconds=300 / drill.speed) for c, u in zip(created, updated, strict=True))
+    assert ask(drill, "SELECT count(*) FROM tasks WHERE updated_at > coalesce(created_at, '2020-01-01') "
+                      "- interval '5 min'") == str(expected)
+    edge = now(drill).replace(second=0, microsecond=0)
+    text = f"{edge:%Y-%m-%d %H:%M:%S}"
+    assert ask(drill, f"SELECT count(*) FROM tasks WHERE created_at > '{text}'::timestamptz - interval '10 min'") == \
+        str(sum(c > edge - timedelta(seconds=60) for c in created))
+    assert ask(drill, f"SELECT count(*) FROM tasks WHERE created_at BETWEEN '{text}' AND now()") == \
+        str(sum(edge <= c <= now(drill) for c in created))
+    code, _, err = run_one(drill, ["psql", "-c", "SELECT now() - '10 minutes'"], T)
+    assert code == 1 and err.startswith('ERROR:  invalid input syntax for type timestamp with time zone: "10 minutes"')
+
+
+def test_the_clock_in_every_spelling_postgresql_takes(drill: Drill) -> None:
+    at = now(drill)
+    clock = f"{at:%Y-%m-%d %H:%M:%S}+00"
+    assert ask(drill, "SELECT now(), now (), \"now\"(), pg_catalog.now(), current_timestamp, current_timestamp(3), "
+                      "transaction_timestamp()") == "|".join([clock] * 7)
+    assert ask(drill, "SELECT localtime, current_time, localtimestamp, now() AT TIME ZONE 'UTC', "
+                      "now() AT TIME ZONE 'America/New_York'") == \
+        f"{at:%H:%M:%S}|{at:%H:%M:%S}+00|{at:%Y-%m-%d %H:%M:%S}|{at:%Y-%m-%d %H:%M:%S}|" \
+        f"{at - timedelta(hours=4):%Y-%m-%d %H:%M:%S}"
+    code, out, _ = run_one(drill, ["psql", "-c", "SELECT current_timestamp(3), localtime, now() AT TIME ZONE 'UTC'"], T)
+    assert [h.strip() for h in out.splitlines()[0].split("|")] == ["current_timestamp", "localtime", "timezone"]
+
+
+def test_a_literal_or_a_quoted_name_is_never_looked_inside(drill: Drill) -> None:
+    assert ask(drill, "SELECT 'now()' AS s, 'current_date is a keyword', $$now() - interval '1 h'$$") == \
+        "now()|current_date is a keyword|now() - interval '1 h'"
+    code, out, _ = run_one(drill, ["psql", "-c", 'SELECT 1 AS "now()", 2 AS "current_date", 3 AS "x now() y"'], T)
+    assert [h.strip() for h in out.splitlines()[0].split("|")] == ["now()", "current_date", "x now() y"]
+    assert ask(drill, "SELECT count(*) FROM tasks WHERE error_message LIKE '%now()%'") == "0"
+
+
+def test_an_interval_prints_as_postgresql_prints_it(drill: Drill) -> None:
+    assert ask(drill, "SELECT interval '90 minutes', interval '1 day 2 hours', interval '-5 min', "
+                      "interval '1.5 s', now() - now(), interval '2 days'") == \
+        "01:30:00|1 day 02:00:00|-00:05:00|00:00:01.5|00:00:00|2 days"
+    # a drill span (x10: ten wall seconds are a hundred drill seconds) and its epoch agree
+    assert ask(drill, "SELECT now() - (now() - interval '100 s'), extract(epoch from interval '100 s')") == \
+        "00:01:40|100.0"
+
+
+@pytest.mark.parametrize(("sql", "said"), [
+    ("SELECT now() - interval '1 month'", "drill: an interval of month is not simulated"),
+    ("SELECT current_time - interval '1 hour'", "drill: arithmetic on a time of day is not simulated"),
+    ("SELECT count(*) FROM tasks WHERE repo ~ 'a'", "drill: the regular-expression match ~ is not simulated"),
+    ("SELECT now()::regclass", "drill: a cast to regclass is not simulated"),
+    ("SELECT now() - 1", "ERROR:  operator does not exist: timestamp with time zone - integer"),
+    ("SELECT interval '10 fortnights'", 'ERROR:  invalid input syntax for type interval: "10 fortnights"'),
+    ("SELECT now() AT TIME ZONE 'Mars/Olympus'", 'ERROR:  time zone "Mars/Olympus" not recognized'),
+    ("SELECT pg_shift(now(), 1)", "drill: function pg_shift() is not simulated"),
+])
+def test_what_the_drill_does_not_compute_is_refused_by_name(drill: Drill, sql: str, said: str) -> None:
+    code, out, err = run_one(drill, ["psql", "-At", "-c", sql], T)
+    assert (code, out) == (1, "") and err.startswith(said), err
+
+
+# ---------------------------------------------------------------------------------------------- literals, at random
+CLOCKS = ["now()", "now ()", '"now"()', "current_date", "current_timestamp(3)", "localtime", "current_time",
+          "localtimestamp", "interval '10 minutes'", " - ", "::date", "AT TIME ZONE 'UTC'", "coalesce(", ")", "'",
+          '"', "''", "$$", "--", "/*", "*/", ";", "\\", "\n", "E'", ":name"]
+texts = st.lists(st.one_of(st.sampled_from(CLOCKS), st.text(st.characters(blacklist_categories=["Cs"],
+                                                                          blacklist_characters="\x00"), max_size=4)),
+                 max_size=8).map("".join)
+
+
+def literal(text: str, style: int) -> str:
+    if style == 1:
+        return "E'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if style == 2 and "$q$" not in text and not text.endswith("$q"):
+        return f"$q${text}$q$"
+    return "'" + text.replace("'", "''") + "'"
+
+
+def run(sql: str) -> tuple[list[str], list[object]]:
+    query = pgsql.translate(psql.scan(sql)[0], 1_790_000_000.0)
+    conn = sqlite3.connect(":memory:")
+    for name, (n, f) in pgsql.functions(10.0, 1_790_000_000.0, []).items():
+        conn.create_function(name, n, f)
+    cur = conn.execute(query.sql)
+    return [d[0] for d in cur.description], list(cur.fetchone())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, style=st.integers(0, 2), before=st.sampled_from(["", "now() AS a, ", "current_date - 1, "]),
+       after=st.sampled_from(["", ", now() - interval '1 h'", ", 1 AS \"now()\""]))
+def test_a_clock_inside_a_literal_or_a_quoted_name_comes_back_as_typed(text: str, style: int, before: str,
+                                                                       after: str) -> None:
+    """The clock's words anywhere in a literal (plain, E'', dollar-quoted) or a quoted name, beside the clock itself:
+    the literal's text is the value, the name the column's header."""
+    name = text or "x"                       # a quoted name is never empty
+    headers, values = run(f"SELECT {before}{literal(text, style)} AS x, 1 AS \"{name.replace(chr(34), chr(34) * 2)}\""
+                          f"{after}")
+    at = 1 if before else 0
+    assert values[at] == text and headers[at + 1] == name

@@ -1,0 +1,721 @@
+"""PostgreSQL's SQL on the drill's SQLite TaskDB, typed as PostgreSQL types it.
+
+A statement is read token by token (a literal, a quoted name and a comment are never looked inside) and its
+expressions parsed with PostgreSQL's operator precedence, each typed (``timestamptz``, ``date``, ``interval``...).
+An operator on the clock's types becomes a function that computes what PostgreSQL computes, a literal compared
+with a timestamp is read as one (as PostgreSQL reads it), and what the drill does not compute is refused by name.
+A timestamp is text in PostgreSQL's output form (wall time: the moment every tool prints), a date ``YYYY-MM-DD``,
+an interval a number of drill seconds (``now() - interval '15 minutes'`` is the drill's last fifteen minutes at
+any speed); ``show`` prints each as psql does. Each select item is named as PostgreSQL names its column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from warroom.drill.standins.base import ToolError
+
+TOKEN = re.compile(r"""(?sx)
+    (?P<space>\s+)
+  | (?P<estr>[Ee]'(?:[^'\\]|\\.|'')*')
+  | (?P<ustr>[Uu]&'(?:[^']|'')*')
+  | (?P<bits>[BbXx]'[^']*')
+  | (?P<str>'(?:[^']|'')*')
+  | (?P<ident>"(?:[^"]|"")*")
+  | (?P<dollar>\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$)
+  | (?P<param>\$\d+|:[A-Za-z_]\w*)
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+  | (?P<word>[^\W\d]\w*(?:\$\w*)*)
+  | (?P<op>::|<=|>=|<>|!=|\|\||->>?|!?~\*?|[^\s])""")
+TEMPORAL = {"timestamptz", "timestamp", "date", "time", "timetz", "interval"}
+STAMPS = {"timestamptz", "timestamp", "date"}
+# the TaskDB's typed columns (every other is text or a number, which SQLite computes as PostgreSQL does)
+COLUMNS = {"created_at": "timestamptz", "updated_at": "timestamptz", "backend_start": "timestamptz",
+           "query_start": "timestamptz", "duration_s": "num", "context_size_kb": "num", "attempts": "num",
+           "id": "num", "pid": "num"}
+# words that are not an expression: what a statement is made of around its expressions
+CLAUSES = frozenset("select distinct all from where group by having order asc desc nulls first last limit offset "
+                    "union intersect except with recursive as join inner left right full outer cross natural on "
+                    "using lateral values window partition rows range groups preceding following unbounded current "
+                    "row fetch next only for into returning then else end when and escape".split()) - {"left", "right"}
+ENDS_ITEMS = frozenset("from where group having order limit offset union intersect except window fetch into for".split())
+# PostgreSQL's name for a type (a column of one, cast from a literal, is headed with it), by the drill's name
+PGNAMES = {"timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone", "date": "date",
+           "time": "time without time zone", "timetz": "time with time zone", "interval": "interval",
+           "text": "text", "int": "integer", "num": "numeric", "float": "double precision", "bool": "boolean"}
+CASTS = {"timestamptz": ("timestamptz", "timestamptz"), "timestamp": ("timestamp", "timestamp"),
+         "date": ("date", "date"), "time": ("time", "time"), "timetz": ("timetz", "timetz"),
+         "interval": ("interval", "interval"), "text": ("text", "text"), "varchar": ("text", "varchar"),
+         "character": ("text", "bpchar"), "char": ("text", "bpchar"), "int": ("int", "int4"),
+         "integer": ("int", "int4"), "int4": ("int", "int4"), "bigint": ("int", "int8"), "int8": ("int", "int8"),
+         "smallint": ("int", "int2"), "int2": ("int", "int2"), "numeric": ("num", "numeric"),
+         "decimal": ("num", "numeric"), "real": ("float", "float4"), "float4": ("float", "float4"),
+         "float": ("float", "float8"), "float8": ("float", "float8"), "double": ("float", "float8"),
+         "bool": ("bool", "bool"), "boolean": ("bool", "bool")}
+CLOCK_WORDS = {"current_timestamp": "timestamptz", "localtimestamp": "timestamp", "current_date": "date",
+               "current_time": "timetz", "localtime": "time"}
+CLOCK_CALLS = {"now", "transaction_timestamp", "statement_timestamp", "clock_timestamp"}
+UNITS = {"microsecond": 1e-6, "us": 1e-6, "usec": 1e-6, "millisecond": 1e-3, "ms": 1e-3, "msec": 1e-3,
+         "second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600, "hr": 3600, "h": 3600,
+         "day": 86400, "d": 86400, "week": 604800, "w": 604800}
+CALENDAR = ("month", "mon", "year", "yr", "y", "decade", "century", "millennium")
+ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+# binding power of each infix operator, as PostgreSQL 15 ranks them (its "Operator Precedence" table)
+POWER = {"or": 1, "and": 2, "is": 4, "isnull": 4, "notnull": 4, "=": 5, "<": 5, ">": 5, "<=": 5, ">=": 5, "<>": 5,
+         "!=": 5, "not": 6, "between": 6, "in": 6, "like": 6, "ilike": 6, "similar": 6, "+": 8, "-": 8, "*": 9,
+         "/": 9, "%": 9, "at": 11, "collate": 11, "::": 13}
+
+
+class Refusal(ToolError):
+    """SQL or a psql command the drill does not answer: it ends the run whatever the transaction or
+    ON_ERROR_STOP, as no server said anything a later statement could follow."""
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str            # word ident str num param bits op
+    text: str            # as typed
+    value: str           # a word lower-cased; a literal's or a quoted name's text
+
+
+@dataclass(frozen=True)
+class Expr:
+    sql: str             # for SQLite
+    type: str | None     # PostgreSQL's, as the drill names it (TEMPORAL, text, num, int, float, bool, unknown: a literal)
+    name: str = ""       # the column's name PostgreSQL gives it ("": ?column?)
+
+
+def tokens(sql: str) -> list[Tok]:
+    out = []
+    for m in TOKEN.finditer(sql):
+        kind, text = m.lastgroup or "op", m[0]
+        if kind == "space":
+            continue
+        if kind == "op" and text in "'\"":
+            raise ToolError(f'ERROR:  unterminated quoted {"string" if text == chr(39) else "identifier"} at or '
+                            f'near "{sql[m.start():m.start() + 40]}"')
+        value = {"word": text.lower(), "ident": text[1:-1].replace('""', '"'), "str": text[1:-1].replace("''", "'"),
+                 "estr": unescape(text[2:-1]), "ustr": uescape(text[3:-1]),
+                 "dollar": text[len(m["tag"] or "") + 2:-len(m["tag"] or "") - 2]}.get(kind, text)
+        out.append(Tok("str" if kind in ("estr", "ustr", "dollar") else kind, text, value))
+    return out
+
+
+def unescape(body: str) -> str:
+    """An ``E'...'`` string's text: PostgreSQL's backslash escapes (``\\n``, ``\\x41``, ``\\101``, ``\\u00e9``)."""
+    def one(m: re.Match[str]) -> str:
+        if m[2] is not None:                  # any other character stands for itself
+            return ESCAPES.get(m[2], m[2])
+        if m[1]:
+            return chr(int(m[1][1:], 16) if m[1][0] in "xuU" else int(m[1], 8))
+        return "'"
+    return re.sub(r"''|\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0-7]{1,3}|(.))", one, body, flags=re.S)
+
+
+def uescape(body: str) -> str:
+    """A ``U&'...'`` string's text: ``\\XXXX`` and ``\\+XXXXXX`` are code points, ``\\\\`` a backslash."""
+    return re.sub(r"\\(\\|[0-9A-Fa-f]{4}|\+[0-9A-Fa-f]{6})",
+                  lambda e: "\\" if e[1] == "\\" else chr(int(e[1].lstrip("+"), 16)), body.replace("''", "'"))
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class Query:
+    sql: str
+    items: list[tuple[str, str | None]]     # the outermost select list: each column's name and type (None: a star)
+    names: dict[str, str | None]            # every select item's name in the statement, by type
+
+    def types(self, headers: list[str]) -> list[str | None]:
+        """Each result column's type: its select item's, or (after a star) its name's."""
+        if len(self.items) == len(headers) and all(n != "*" for n, _ in self.items):
+            return [t for _, t in self.items]
+        return [COLUMNS[h] if h in COLUMNS else self.names.get(h) for h in headers]
+
+
+def translate(sql: str, now: float) -> Query:
+    """``sql`` for SQLite, with the drill's clock at unix time ``now``. Read twice: the first reading learns the type
+    of every select item's name, which the second reads wherever it is referred to (a CTE's, a subquery's)."""
+    toks = tokens(sql)
+    first = Reader(toks, now, {}, lenient=True)
+    first.seq()
+    reader = Reader(toks, now, first.names)
+    body, items = reader.seq()
+    rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
+    return Query(f"{body} {rest}".strip(), items, reader.names)
+
+
+class Reader:
+    def __init__(self, toks: list[Tok], now: float, names: dict[str, str | None], lenient: bool = False) -> None:
+        self.toks, self.i, self.now, self.known, self.lenient = toks, 0, now, names, lenient
+        self.names: dict[str, str | None] = {}
+
+    # -------------------------------------------------------------------------------------------- tokens
+    def peek(self, k: int = 0) -> Tok:
+        return self.toks[self.i + k] if self.i + k < len(self.toks) else Tok("end", "", "")
+
+    def take(self) -> Tok:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def at(self, *words: str) -> bool:
+        return self.peek().kind in ("word", "op") and self.peek().value in words
+
+    def expect(self, text: str) -> None:
+        if not self.at(text):
+            raise ToolError(f'ERROR:  syntax error at or near "{self.peek().text}"' if self.peek().text else
+                            "ERROR:  syntax error at end of input")
+        self.take()
+
+    # -------------------------------------------------------------------------------------------- statements
+    def seq(self) -> tuple[str, list[tuple[str, str | None]]]:
+        """A statement (or what a parenthesis holds) up to its closing parenthesis: clause words as typed, each
+        expression translated, each select item of its first select list named as PostgreSQL names it."""
+        out: list[str] = []
+        items: list[tuple[str, str | None]] = []
+        listing = done = False
+        while (tok := self.peek()).kind != "end" and tok.text != ")":
+            if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
+                self.take()
+                if tok.value == "on" and out[-1:] == ["DISTINCT"]:
+                    raise Refusal("drill: SELECT DISTINCT ON is not simulated (SELECT DISTINCT is)")
+                out.append(tok.text.upper() if tok.kind == "word" else tok.text)
+                if tok.value == "select":
+                    listing = not done
+                elif tok.value in ENDS_ITEMS:
+                    done = done or listing
+                    listing = False
+                continue
+            start = self.i
+            e = self.expr(0)
+            if self.i == start:              # not an expression: SQLite says what is wrong with it
+                out.append(self.take().text)
+                continue
+            if not listing:
+                out.append(e.sql)
+                continue
+            alias = e.name
+            if self.at("as"):
+                self.take()
+                alias = self.take().value
+            elif self.peek().kind == "ident" or self.peek().kind == "word" and self.peek().value not in POWER \
+                    and self.peek().value not in CLAUSES:
+                alias = self.take().value
+            if e.name == "*":
+                out.append(e.sql)
+            else:
+                alias = alias or "?column?"
+                out.append(f'{e.sql} AS "{alias.replace(chr(34), chr(34) * 2)}"')
+                self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
+            items.append((alias, e.type))
+        return " ".join(out), items
+
+    # -------------------------------------------------------------------------------------------- expressions
+    def expr(self, floor: int) -> Expr:
+        """An expression whose operators bind tighter than ``floor`` (Pratt's parser)."""
+        left = self.prefix()
+        if not left.sql:
+            return left
+        while True:
+            tok = self.peek()
+            op = tok.value if tok.kind in ("word", "op") else ""
+            if op in ("~", "~*", "!~", "!~*", "similar"):
+                raise Refusal(f"drill: the regular-expression match {tok.text.upper()} is not simulated (LIKE and "
+                              "ILIKE are)")
+            power = POWER.get(op, 7 if tok.kind == "op" and op not in (",", ";", "(", ")", "[", "]", ".") else 0)
+            if power <= floor:
+                return left
+            self.take()
+            left = self.infix(op, left, power)
+
+    def infix(self, op: str, left: Expr, power: int) -> Expr:
+        if op in ("or", "and"):
+            return Expr(f"{left.sql} {op.upper()} {self.expr(power).sql}", "bool")
+        if op == "::":
+            return self.cast(left)
+        if op in ("isnull", "notnull"):
+            return Expr(f"{left.sql} IS {'NOT ' * (op == 'notnull')}NULL", "bool")
+        if op == "is":
+            words = [self.take().value]
+            if words[0] == "not":
+                words.append(self.take().value)
+            if words[-1] == "distinct":
+                self.expect("from")
+                right = self.expr(power)
+                return Expr(f"{left.sql} IS {'' if 'not' in words else 'NOT '}{right.sql}", "bool")
+            return Expr(f"{left.sql} IS {' '.join(w.upper() for w in words)}", "bool")
+        if op == "at":
+            self.expect("time")
+            self.expect("zone")
+            zone = self.expr(power)
+            if left.type not in ("timestamptz", "timestamp"):
+                raise Refusal("drill: AT TIME ZONE is simulated on timestamps only")
+            return Expr(f"pg_at({left.sql}, {zone.sql})",
+                        "timestamp" if left.type == "timestamptz" else "timestamptz", "timezone")
+        if op == "collate":
+            return Expr(f"{left.sql} COLLATE {self.take().text}", left.type, left.name)
+        negated = op == "not"
+        if negated:
+            op = self.take().value
+        no = "NOT " * negated
+        if op == "between":
+            low = self.expr(POWER["and"])
+            self.expect("and")
+            high = self.expr(power)
+            low, high = self.coerce(low, left.type), self.coerce(high, left.type)
+            kind = left.type if left.type == low.type == high.type else None
+            return Expr(f"{self.stamp(left, kind).sql} {no}BETWEEN {self.stamp(low, kind).sql} AND "
+                        f"{self.stamp(high, kind).sql}", "bool")
+        if op == "in":
+            self.expect("(")
+            if self.at("select", "with", "values"):
+                body = self.seq()[0]
+            else:
+                body = ", ".join(self.coerce(e, left.type).sql for e in self.listing())
+            self.expect(")")
+            return Expr(f"{left.sql} {no}IN ({body})", "bool")
+        if op in ("like", "ilike"):
+            right = self.expr(power)
+            sql = (f"{left.sql} {no}LIKE {right.sql}" if op == "like" else
+                   f"lower({left.sql}) {no}LIKE lower({right.sql})")
+            if self.at("escape"):
+                self.take()
+                sql += f" ESCAPE {self.expr(power).sql}"
+            return Expr(sql, "bool")
+        right = self.expr(power)
+        if op in ("+", "-", "*", "/", "%"):
+            return self.arith(op, left, right)
+        if op == "||":
+            return Expr(f"{self.text(left)} || {self.text(right)}", "text")
+        if power == 5:
+            right, left = self.coerce(right, left.type), self.coerce(left, right.type)
+            kind = left.type if left.type == right.type else None
+            return Expr(f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}", "bool")
+        return Expr(f"{left.sql} {op} {right.sql}", None)
+
+    def prefix(self) -> Expr:
+        tok = self.peek()
+        if tok.kind == "end" or tok.text in (")", ",", ";") or tok.kind == "word" and tok.value in CLAUSES:
+            return Expr("", None)
+        self.take()
+        if tok.kind == "num":
+            return Expr(tok.text, "int" if tok.text.isdigit() else "num")
+        if tok.kind == "str":
+            return Expr(quote(tok.value), "unknown")
+        if tok.kind in ("bits", "param"):
+            return Expr(tok.text, None)
+        if tok.text in ("-", "+"):
+            e = self.expr(12)
+            return Expr(f"{tok.text}{e.sql}", e.type)
+        if tok.text == "*":
+            return Expr("*", None, "*")
+        if tok.text == "(":
+            if self.at("select", "with", "values"):
+                body, items = self.seq()
+                self.expect(")")
+                return Expr(f"({body})", *(items[0] if items else ("", None))[::-1])
+            inner = self.listing()
+            self.expect(")")
+            return (Expr(f"({inner[0].sql})", inner[0].type, inner[0].name) if len(inner) == 1 else
+                    Expr(f"({', '.join(e.sql for e in inner)})", None))
+        if tok.kind == "ident":
+            return self.call(tok.value) if self.at("(") else self.column(tok.value)
+        if tok.kind != "word":
+            return Expr(tok.text, None)
+        word = tok.value
+        if word == "not":
+            return Expr(f"NOT {self.expr(3).sql}", "bool")
+        if word in ("true", "false"):
+            return Expr(str(int(word == "true")), "bool")
+        if word == "null":
+            return Expr("NULL", None)
+        if word == "exists":
+            self.expect("(")
+            body = self.seq()[0]
+            self.expect(")")
+            return Expr(f"EXISTS ({body})", "bool", "exists")
+        if word == "case":
+            return self.case()
+        if word in ("cast", "extract") and self.at("("):
+            self.take()
+            if word == "extract":
+                field = self.take().value
+                self.expect("from")
+                return self.part(field, "extract")
+            e = self.expr(0)
+            self.expect("as")
+            e = self.cast(e)
+            self.expect(")")
+            return e
+        if word in CASTS and self.peek().kind == "str" and word not in ("int", "char", "double"):
+            return self.typed(word)
+        if word in CLOCK_WORDS:
+            if word != "current_date" and self.at("("):
+                self.take()
+                if not (precision := self.take()).text.isdigit():
+                    raise ToolError(f'ERROR:  syntax error at or near "{precision.text}"')
+                self.expect(")")
+                return self.clock(CLOCK_WORDS[word], int(precision.text), word)
+            return self.clock(CLOCK_WORDS[word], 6, word)
+        if self.at("."):
+            self.take()
+            qualified = self.take()
+            if qualified.text == "*":
+                return Expr(f"{tok.text}.*", None, "*")
+            if self.at("("):
+                return self.call(qualified.value, schema=word)
+            return self.column(qualified.value, f"{tok.text}.{qualified.text}")
+        return self.call(word) if self.at("(") else self.column(word, tok.text)
+
+    def listing(self) -> list[Expr]:
+        out = [self.expr(0)]
+        while self.at(","):
+            self.take()
+            out.append(self.expr(0))
+        return out
+
+    def column(self, name: str, text: str | None = None) -> Expr:
+        return Expr(text or f'"{name}"', COLUMNS[name] if name in COLUMNS else self.known.get(name), name)
+
+    def case(self) -> Expr:
+        parts, kind = ["CASE"], None
+        while not self.at("end"):
+            word = self.take()
+            if word.kind == "end":
+                raise ToolError("ERROR:  syntax error at end of input")
+            e = self.expr(0)
+            kind = kind or (e.type if word.value in ("then", "else") and e.type != "unknown" else None)
+            parts += [word.text.upper(), e.sql] if word.value in ("when", "then", "else") else [e.sql]
+        self.take()
+        return Expr(" ".join([*parts, "END"]), kind, "case")
+
+    def call(self, name: str, schema: str = "") -> Expr:
+        self.expect("(")
+        if name.startswith("pg_") or schema not in ("", "pg_catalog"):
+            raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
+        if name in CLOCK_CALLS:
+            self.expect(")")
+            return self.clock("timestamptz", 6, name)
+        if name == "date_part":
+            field = self.expr(0)
+            self.expect(",")
+            return self.part(field.sql.strip("'").lower(), "date_part")
+        args: list[Expr] = []
+        words: list[str] = []
+        while not self.at(")"):
+            if self.peek().kind == "end":
+                raise ToolError("ERROR:  syntax error at end of input")
+            if self.at(",") or self.peek().kind == "word" and self.peek().value in CLAUSES:
+                words.append(self.take().text)
+                continue
+            e = self.expr(0)
+            if not e.sql:
+                words.append(self.take().text)
+                continue
+            args.append(e)
+            words.append(e.sql)
+        self.take()
+        kinds = [a.type for a in args if a.type not in (None, "unknown")]
+        kind = kinds[0] if kinds else None
+        if name in ("coalesce", "nullif", "greatest", "least"):
+            words = [", ".join(self.coerce(a, kind).sql for a in args)]
+        elif name == "left":
+            name = "pg_left"
+        typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
+                 "avg": "interval" if kind == "interval" else "num", "coalesce": kind, "nullif": kind,
+                 "greatest": kind, "least": kind, "length": "int"}
+        sql = f"{name}({' '.join(words)})"
+        while self.at("filter", "over"):
+            sql += f" {self.take().text.upper()} "
+            if self.at("("):
+                self.take()
+                sql += f"({self.seq()[0]})"
+                self.expect(")")
+            else:
+                sql += self.take().text
+        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "replace", "substr",
+                                                          "substring", "trim", "ltrim", "rtrim") else
+                                   "num" if name in ("abs", "round", "ceil", "ceiling", "floor", "sign") else None),
+                    name.removeprefix("pg_"))
+
+    # -------------------------------------------------------------------------------------------- the clock's types
+    def clock(self, kind: str, precision: int, name: str) -> Expr:
+        moment = datetime.fromtimestamp(round(self.now, precision), UTC)
+        return Expr(quote(form(moment, kind)), kind, name)
+
+    def typed(self, word: str) -> Expr:
+        """A typed literal (``interval '15 minutes'``, ``timestamptz '...'``): its value, read now."""
+        kind, pgname = CASTS[word]
+        e = self.cast(Expr(quote(self.take().value), "unknown"), (kind, pgname))
+        if kind == "interval" and self.peek().kind == "word" and self.peek().value.rstrip("s") in UNITS:
+            raise Refusal("drill: an interval's field qualifier (interval '10' minute) is not simulated; "
+                          "write interval '10 minutes'")
+        return Expr(e.sql, kind, pgname)
+
+    def cast(self, e: Expr, target: tuple[str, str] | None = None) -> Expr:
+        """``e::type`` as PostgreSQL casts it; a type the drill does not hold is refused by name."""
+        if target is None:
+            words = [self.take().value]
+            if words[0] in ("timestamp", "time") and self.at("("):
+                self.take(), self.take(), self.expect(")")
+            if words[0] in ("timestamp", "time", "double", "character") and self.at("with", "without", "precision",
+                                                                                       "varying"):
+                words.append(self.take().value)
+                if words[-1] in ("with", "without"):
+                    self.expect("time")
+                    self.expect("zone")
+            if self.at("("):                       # varchar(20), numeric(10, 2): a size the drill does not cut to
+                while not self.at(")") and self.peek().kind != "end":
+                    self.take()
+                self.expect(")")
+            if self.at("["):
+                raise Refusal("drill: arrays are not simulated")
+            name = "timestamptz" if words == ["timestamp", "with"] else "timetz" if words == ["time", "with"] else \
+                words[0]
+            if name not in CASTS:
+                raise Refusal(f"drill: a cast to {' '.join(words)} is not simulated (to "
+                              f"{', '.join(sorted({k for k, _ in CASTS.values()} - {'num', 'int', 'float'}))} "
+                              "and numbers it is)")
+            target = CASTS[name]
+        kind, pgname = target
+        header = e.name if e.name and e.name != "*" else pgname
+        if e.type == kind:
+            return Expr(e.sql, kind, header)
+        if e.type == "unknown" and kind in TEMPORAL:
+            value = unquote(e.sql)
+            return Expr(repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now)), kind, header)
+        if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
+            return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header)
+        sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
+               "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(kind, e.sql)
+        return Expr(sql, kind, header)
+
+    def coerce(self, e: Expr, kind: str | None) -> Expr:
+        """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
+        return self.cast(e, (kind, kind)) if e.type == "unknown" and kind in TEMPORAL else e
+
+    def stamp(self, e: Expr, kind: str | None) -> Expr:
+        """Timestamps and dates compared with each other: each as a timestamptz (a date is its midnight)."""
+        return Expr(f"pg_cast({e.sql}, 'timestamptz', '{e.type}')", "timestamptz") if (
+            kind is None and e.type in STAMPS) else e
+
+    def text(self, e: Expr) -> str:
+        return f"pg_cast({e.sql}, 'text', '{e.type}')" if e.type in ("interval", "bool") else e.sql
+
+    def part(self, field: str, name: str) -> Expr:
+        e = self.expr(0)
+        self.expect(")")
+        if e.type == "unknown":
+            raise ToolError(f"ERROR:  function {name}(unknown, unknown) is not unique")
+        if e.type not in TEMPORAL - {"time", "timetz"}:
+            raise Refusal(f"drill: {name}() is simulated on timestamps, dates and intervals, not on {e.type or 'this'}")
+        return Expr(f"pg_part({quote(field)}, {e.sql}, '{e.type}')", "float" if field == "epoch" else "num", name)
+
+    def arith(self, op: str, left: Expr, right: Expr) -> Expr:
+        """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
+        time), two of them are an interval apart (two dates a number of days), a date moves by days."""
+        a, b = left.type, right.type
+        if a not in TEMPORAL and b not in TEMPORAL:
+            return Expr(f"{left.sql} {op} {right.sql}", a if a == b else "num" if {a, b} <= {"int", "num"} else None)
+        if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
+            known = b if a == "unknown" else a
+            want = "interval" if op == "+" and known in STAMPS else known
+            left, right = (self.coerce(left, want), right) if a == "unknown" else (left, self.coerce(right, want))
+            a, b = left.type, right.type
+        sign = "-" if op == "-" else ""
+        if a in STAMPS and b == "interval" and op in "+-":
+            return Expr(f"pg_shift({left.sql}, {sign}{right.sql})", "timestamp" if a == "date" else a)
+        if a == "interval" and b in STAMPS and op == "+":
+            return Expr(f"pg_shift({right.sql}, {left.sql})", "timestamp" if b == "date" else b)
+        if a == b == "date" and op == "-":
+            return Expr(f"pg_days({left.sql}, {right.sql})", "int")
+        if a in STAMPS and b in STAMPS and op == "-":
+            return Expr(f"pg_span({left.sql}, {right.sql})", "interval")
+        if a == "date" and b == "int" and op in "+-" or a == "int" and b == "date" and op == "+":
+            date_, days = (left, right) if a == "date" else (right, left)
+            return Expr(f"pg_dadd({date_.sql}, {sign}{days.sql})", "date")
+        if a == b == "interval" and op in "+-" or {a, b} in ({"interval", "int"}, {"interval", "num"},
+                                                             {"interval", "float"}) and (
+                op == "*" or op == "/" and a == "interval"):
+            return Expr(f"{left.sql} {op} {right.sql}", "interval")
+        if a in ("time", "timetz") or b in ("time", "timetz"):
+            raise Refusal("drill: arithmetic on a time of day is not simulated (on timestamps, dates and intervals it "
+                          "is)")
+        if (a is None or b is None) and not self.lenient:
+            raise Refusal(f"drill: {op} between {PGNAMES.get(a or b or '', 'this')} and a value whose type the drill "
+                          "does not know is not simulated")
+        if self.lenient:
+            return Expr("NULL", None)
+        raise ToolError(f"ERROR:  operator does not exist: {PGNAMES.get(a or '', a)} {op} {PGNAMES.get(b or '', b)}\n"
+                        "HINT:  No operator matches the given name and argument types. You might need to add explicit "
+                        "type casts.")
+
+
+def unquote(sql: str) -> str:
+    return sql[1:-1].replace("''", "'")
+
+
+# ------------------------------------------------------------------------------------------------ values
+def form(moment: datetime, kind: str) -> str:
+    """A moment as PostgreSQL prints a value of ``kind`` (UTC: the TaskDB's time zone): the fraction to the
+    microsecond, its trailing zeros dropped."""
+    frac = f".{moment.microsecond:06d}".rstrip("0").rstrip(".")
+    return {"date": f"{moment:%Y-%m-%d}", "timestamp": f"{moment:%Y-%m-%d %H:%M:%S}{frac}",
+            "time": f"{moment:%H:%M:%S}{frac}", "timetz": f"{moment:%H:%M:%S}{frac}+00"}.get(
+        kind, f"{moment:%Y-%m-%d %H:%M:%S}{frac}+00")
+
+
+def moment(value: str) -> datetime:
+    """A timestamp's or date's text (the TaskDB's) as an aware UTC datetime."""
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        raise ToolError(f'ERROR:  invalid input syntax for type timestamp with time zone: "{value}"') from None
+    return d.replace(tzinfo=UTC) if d.tzinfo is None else d.astimezone(UTC)
+
+
+def read(text: str, kind: str, now: float) -> str:
+    """A literal read as a ``kind`` (PostgreSQL's input: ISO forms, a zone or offset, ``now``, ``today``...)."""
+    word = text.strip().lower()
+    today = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    special = {"now": datetime.fromtimestamp(now, UTC), "today": today, "yesterday": today - timedelta(days=1),
+               "tomorrow": today + timedelta(days=1), "epoch": datetime.fromtimestamp(0, UTC)}
+    try:
+        if word in special:
+            return form(special[word], kind)
+        if kind in ("time", "timetz"):
+            return form(datetime.combine(date(2000, 1, 1), time.fromisoformat(word.removesuffix("+00"))), kind)
+        given = datetime.fromisoformat(re.sub(r"\s*(?:z|utc)$", "+00:00", word))
+        if kind == "timestamp":          # PostgreSQL drops a zone given to a timestamp without one
+            return form(given.replace(tzinfo=None), kind)
+        return form(given.replace(tzinfo=UTC) if given.tzinfo is None else given.astimezone(UTC), kind)
+    except ValueError:
+        raise ToolError(f'ERROR:  invalid input syntax for type {PGNAMES[kind]}: "{text}"') from None
+
+
+PIECE = re.compile(r"\s*(?:([-+]?)(\d+):(\d\d)(?::(\d\d(?:\.\d*)?))?|([-+]?(?:\d+\.?\d*|\.\d+))\s*([a-z]*))")
+
+
+def seconds(text: str) -> float:
+    """An interval literal's seconds (``'15 minutes'``, ``'1 hour 30 min'``, ``'1h'``, ``'00:10:00'``, ``'-5 min'``,
+    ``'2 days ago'``, ``'90'``); months and years (a calendar's, not a number of seconds) are refused."""
+    body = text.strip().lower().removeprefix("@").strip()
+    ago = body.endswith(" ago")
+    body, total, at = body.removesuffix(" ago").rstrip(), 0.0, 0
+    while body and at < len(body):
+        if not (m := PIECE.match(body, at)):
+            break
+        at = m.end()
+        if m[2]:
+            total += (-1 if m[1] == "-" else 1) * (int(m[2]) * 3600 + int(m[3]) * 60 + float(m[4] or 0))
+        elif (m[6] or "s").removesuffix("s") in CALENDAR or m[6] in CALENDAR:
+            raise Refusal(f"drill: an interval of {m[6]} is not simulated (a calendar's, not a number of seconds)")
+        elif (unit := UNITS.get(m[6] or "s", UNITS.get(m[6].removesuffix("s")))) is not None:
+            total += float(m[5]) * unit
+        else:
+            break
+    else:
+        if body:
+            return -total if ago else total
+    raise ToolError(f'ERROR:  invalid input syntax for type interval: "{text}"')
+
+
+def interval(secs: float) -> str:
+    """Drill seconds as PostgreSQL prints an interval: days apart, then ``HH:MM:SS`` and the fraction it has."""
+    micro = round(secs * 1_000_000)
+    sign, micro = "-" if micro < 0 else "", abs(micro)
+    days, micro = divmod(micro, 86_400_000_000)
+    whole, frac = divmod(micro, 1_000_000)
+    clock = f"{sign}{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}" + f".{frac:06d}".rstrip("0").rstrip(".")
+    day = f"{sign}{days} day{'s' * (days != 1 or bool(sign))}" if days else ""
+    return " ".join(p for p in (day, clock if micro or not days else "") if p)
+
+
+def show(value: object, kind: str | None) -> object:
+    """A value as psql prints a column of ``kind``: an interval in its form, a boolean ``t`` or ``f``."""
+    if value is None or isinstance(value, str | bytes):
+        return value
+    if kind == "interval":
+        return interval(float(value))       # type: ignore[arg-type]
+    return ("t" if value else "f") if kind == "bool" else value
+
+
+def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tuple[int, Callable[..., object]]]:
+    """The functions ``translate`` calls, for the TaskDB's connection: at ``speed`` a drill second is 1/speed wall,
+    ``now`` is the drill's clock; what one raises is kept in ``raised`` (SQLite keeps only that one did)."""
+    def shift(stamp: str, by: float) -> str:
+        kind = "timestamptz" if stamp.endswith("+00") else "timestamp"
+        return form(moment(stamp) + timedelta(seconds=by / speed), kind)
+
+    def cast(value: object, kind: str, was: str) -> object:
+        if kind == "text":
+            return interval(float(value)) if was == "interval" else ("true" if value else "false")  # type: ignore[arg-type]
+        if kind == "bool":
+            return value
+        if kind == "interval":
+            return seconds(str(value))
+        if was in STAMPS:
+            return form(moment(str(value)), kind)
+        return read(str(value), kind, now)
+
+    def at(stamp: str, zone: str) -> str:
+        try:
+            where = ZoneInfo("UTC" if zone.upper() in ("Z", "GMT") else zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ToolError(f'ERROR:  time zone "{zone}" not recognized') from None
+        if stamp.endswith("+00"):
+            return form(moment(stamp).astimezone(where).replace(tzinfo=None), "timestamp")
+        return form(datetime.fromisoformat(stamp).replace(tzinfo=where).astimezone(UTC), "timestamptz")
+
+    def part(field: str, value: object, kind: str) -> object:
+        if kind == "interval":
+            secs = float(value)                 # type: ignore[arg-type]
+            whole = {"epoch": secs, "day": secs // 86400, "hour": secs % 86400 // 3600, "minute": secs % 3600 // 60,
+                     "second": secs % 60}
+            if field not in whole:
+                raise Refusal(f"drill: extract({field} from interval) is not simulated (epoch, day, hour, minute, "
+                              "second are)")
+            return whole[field] if field in ("epoch", "second") else int(whole[field])
+        d = moment(str(value))
+        fields = {"epoch": d.timestamp(), "year": d.year, "month": d.month, "day": d.day, "hour": d.hour,
+                  "minute": d.minute, "second": d.second + d.microsecond / 1e6, "dow": d.isoweekday() % 7,
+                  "isodow": d.isoweekday(), "doy": d.timetuple().tm_yday, "week": d.isocalendar()[1],
+                  "quarter": (d.month - 1) // 3 + 1, "milliseconds": (d.second + d.microsecond / 1e6) * 1000,
+                  "microseconds": d.second * 1_000_000 + d.microsecond}
+        if field not in fields:
+            raise Refusal(f"drill: extract({field} from ...) is not simulated (it computes {', '.join(fields)})")
+        return fields[field]
+
+    def integer(value: object) -> int:
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                raise ToolError(f'ERROR:  invalid input syntax for type integer: "{value}"') from None
+        number = float(value)                   # type: ignore[arg-type]
+        return int(number + (0.5 if number >= 0 else -0.5))     # PostgreSQL rounds half away from zero
+
+    def null_safe(f: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object) -> object:
+            if args[0] is None or len(args) > 1 and args[1] is None:
+                return None
+            try:
+                return f(*args)
+            except (ToolError, ValueError, OverflowError) as exc:
+                raised.append(exc)
+                raise
+        return call
+
+    return {name: (n, null_safe(f)) for name, (n, f) in {
+        "pg_shift": (2, shift), "pg_span": (2, lambda a, b: (moment(a) - moment(b)).total_seconds() * speed),
+        "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
+        "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
+        "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
+        "pg_left": (2, lambda s, n: str(s)[: int(n)])}.items()}
