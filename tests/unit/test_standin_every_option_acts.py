@@ -202,7 +202,8 @@ KUBECTL = {          # kubectl's verbs, on a drill of their own: some change it 
 #: plain -n, in any order): the secret it deletes, the rollout it watches.
 PREP = {("kubectl delete", "dry_run"): "kubectl create secret generic s2 -n production",
         ("kubectl rollout", "watch"): f"kubectl rollout restart {DEP}"}
-MOVES = {("aws s3 mv", "quiet"), ("aws s3 mv", "only-show-errors")}     # they move the bundle: a fresh drill each
+# they move the bundle, or retry the task for real (it then runs: no other retry of it until it ends): a fresh drill each
+MOVES = {("aws s3 mv", "quiet"), ("aws s3 mv", "only-show-errors"), ("blocks flow retry", "dry_run")}
 CURL_BASE, PSQL_BASE, AWS_BASE = f"curl -s {STATUS}", SQL, "aws s3 ls s3://context-bundles/"
 KUBECTL_BASE = {"delete": "kubectl delete secret model-api-keys -n production --dry-run=client",       # INERT's verbs
                 "node": "kubectl drain node-2 --dry-run=client", "exec": "kubectl exec deployment/flowengine "

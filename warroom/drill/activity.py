@@ -167,9 +167,11 @@ class Activity:
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
-            # retried: its last run's status as of ``now`` (as ``blocks flow retry`` said); its error its first cause's
-            f = replace(f, status="succeeded" if runs[-1].ok else "failed", attempts=1 + len(runs),
-                        updated=min(now, runs[-1].t + runs[-1].seconds))
+            # retried: running until its last run ends (updated when it began), then that run's outcome (as ``blocks
+            # flow retry`` said) and end; its error its first cause's
+            last, ended = runs[-1], runs[-1].t + runs[-1].seconds
+            f = replace(f, status=("succeeded" if last.ok else "failed") if ended <= now else "running",
+                        attempts=1 + len(runs), updated=ended if ended <= now else last.t)
         return f
 
     def _draw(self, repo: fleet.Repo, k: int, start: float, failed: bool) -> Flow:

@@ -170,9 +170,18 @@ class Reader:
 
     def expect(self, text: str) -> None:
         if not self.at(text):
-            raise ToolError(f'ERROR:  syntax error at or near "{self.peek().text}"' if self.peek().text else
-                            "ERROR:  syntax error at end of input")
+            raise self.error()
         self.take()
+
+    def error(self) -> ToolError:
+        return ToolError(f'ERROR:  syntax error at or near "{self.peek().text}"' if self.peek().kind != "end" else
+                         "ERROR:  syntax error at end of input")
+
+    def operand(self, floor: int) -> Expr:
+        """The expression an operator needs on its right: none there is PostgreSQL's syntax error."""
+        if not (e := self.expr(floor)).sql:
+            raise self.error()
+        return e
 
     # -------------------------------------------------------------------------------------------- statements
     def seq(self) -> tuple[str, list[tuple[str, str | None]]]:
@@ -237,7 +246,7 @@ class Reader:
 
     def infix(self, op: str, left: Expr, power: int) -> Expr:
         if op in ("or", "and"):
-            return Expr(f"{left.sql} {op.upper()} {self.expr(power).sql}", "bool")
+            return Expr(f"{left.sql} {op.upper()} {self.operand(power).sql}", "bool")
         if op == "::":
             return self.cast(left)
         if op in ("isnull", "notnull"):
@@ -266,9 +275,9 @@ class Reader:
             op = self.take().value
         no = "NOT " * negated
         if op == "between":
-            low = self.expr(POWER["and"])
+            low = self.operand(POWER["and"])
             self.expect("and")
-            high = self.expr(power)
+            high = self.operand(power)
             low, high = self.coerce(low, left.type), self.coerce(high, left.type)
             kind = left.type if left.type == low.type == high.type else None
             return Expr(f"{self.stamp(left, kind).sql} {no}BETWEEN {self.stamp(low, kind).sql} AND "
@@ -282,14 +291,14 @@ class Reader:
             self.expect(")")
             return Expr(f"{left.sql} {no}IN ({body})", "bool")
         if op in ("like", "ilike"):
-            right = self.expr(power)
+            right = self.operand(power)
             sql = (f"{left.sql} {no}LIKE {right.sql}" if op == "like" else
                    f"lower({left.sql}) {no}LIKE lower({right.sql})")
             if self.at("escape"):
                 self.take()
                 sql += f" ESCAPE {self.expr(power).sql}"
             return Expr(sql, "bool")
-        right = self.expr(power)
+        right = self.operand(power)
         if op in ("+", "-", "*", "/", "%"):
             return self.arith(op, left, right)
         if op == "||":
@@ -312,7 +321,7 @@ class Reader:
         if tok.kind in ("bits", "param"):
             return Expr(tok.text, None)
         if tok.text in ("-", "+"):
-            e = self.expr(12)
+            e = self.operand(12)
             return Expr(f"{tok.text}{e.sql}", e.type)
         if tok.text == "*":
             return Expr("*", None, "*")
@@ -331,7 +340,7 @@ class Reader:
             return Expr(tok.text, None)
         word = tok.value
         if word == "not":
-            return Expr(f"NOT {self.expr(3).sql}", "bool")
+            return Expr(f"NOT {self.operand(3).sql}", "bool")
         if word in ("true", "false"):
             return Expr(str(int(word == "true")), "bool")
         if word == "null":
@@ -359,13 +368,16 @@ class Reader:
         if word in CLOCK_WORDS:
             if word != "current_date" and self.at("("):
                 self.take()
-                if not (precision := self.take()).text.isdigit():
-                    raise ToolError(f'ERROR:  syntax error at or near "{precision.text}"')
+                if not (precision := self.peek()).text.isdigit():
+                    raise self.error()
+                self.take()
                 self.expect(")")
                 return self.clock(CLOCK_WORDS[word], int(precision.text), word)
             return self.clock(CLOCK_WORDS[word], 6, word)
         if self.at("."):
             self.take()
+            if self.peek().kind not in ("word", "ident") and not self.at("*"):
+                raise self.error()
             qualified = self.take()
             if qualified.text == "*":
                 return Expr(f"{tok.text}.*", None, "*")
@@ -462,6 +474,8 @@ class Reader:
     def cast(self, e: Expr, target: tuple[str, str] | None = None) -> Expr:
         """``e::type`` as PostgreSQL casts it; a type the drill does not hold is refused by name."""
         if target is None:
+            if self.peek().kind not in ("word", "ident"):
+                raise self.error()
             words = [self.take().value]
             if words[0] in ("timestamp", "time") and self.at("("):
                 self.take(), self.take(), self.expect(")")
