@@ -148,7 +148,7 @@ def literal(text: str, style: int) -> str:
 
 
 def run(sql: str) -> tuple[list[str], list[object]]:
-    query = pgsql.translate(psql.scan(sql)[0], 1_790_000_000.0)
+    query = pgsql.translate(psql.scan(sql)[0], 1_790_000_000.0, psql.KINDS)
     conn = sqlite3.connect(":memory:")
     for name, (n, f) in pgsql.functions(10.0, 1_790_000_000.0, []).items():
         conn.create_function(name, n, f)

@@ -33,10 +33,6 @@ TOKEN = re.compile(r"""(?sx)
   | (?P<op>::|<=|>=|<>|!=|\|\||->>?|!?~\*?|[^\s])""")
 TEMPORAL = {"timestamptz", "timestamp", "date", "time", "timetz", "interval"}
 STAMPS = {"timestamptz", "timestamp", "date"}
-# the TaskDB's typed columns (every other is text or a number, which SQLite computes as PostgreSQL does)
-COLUMNS = {"created_at": "timestamptz", "updated_at": "timestamptz", "backend_start": "timestamptz",
-           "query_start": "timestamptz", "duration_s": "num", "context_size_kb": "num", "attempts": "num",
-           "id": "num", "pid": "num"}
 # words that are not an expression: what a statement is made of around its expressions
 CLAUSES = frozenset("select distinct all from where group by having order asc desc nulls first last limit offset "
                     "union intersect except with recursive as join inner left right full outer cross natural on "
@@ -131,29 +127,32 @@ class Query:
     sql: str
     items: list[tuple[str, str | None]]     # the outermost select list: each column's name and type (None: a star)
     names: dict[str, str | None]            # every select item's name in the statement, by type
+    columns: dict[str, str]                 # the tables' columns, by type
 
     def types(self, headers: list[str]) -> list[str | None]:
         """Each result column's type: its select item's, or (after a star) its name's."""
         if len(self.items) == len(headers) and all(n != "*" for n, _ in self.items):
             return [t for _, t in self.items]
-        return [COLUMNS[h] if h in COLUMNS else self.names.get(h) for h in headers]
+        return [self.columns[h] if h in self.columns else self.names.get(h) for h in headers]
 
 
-def translate(sql: str, now: float) -> Query:
-    """``sql`` for SQLite, with the drill's clock at unix time ``now``. Read twice: the first reading learns the type
-    of every select item's name, which the second reads wherever it is referred to (a CTE's, a subquery's)."""
+def translate(sql: str, now: float, columns: dict[str, str]) -> Query:
+    """``sql`` for SQLite, with the drill's clock at unix time ``now`` and the tables' ``columns`` of each type. Read
+    twice: the first reading learns the type of every select item's name, which the second reads wherever it is
+    referred to (a CTE's, a subquery's)."""
     toks = tokens(sql)
-    first = Reader(toks, now, {}, lenient=True)
+    first = Reader(toks, now, columns, {}, lenient=True)
     first.seq()
-    reader = Reader(toks, now, first.names)
+    reader = Reader(toks, now, columns, first.names)
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
-    return Query(f"{body} {rest}".strip(), items, reader.names)
+    return Query(f"{body} {rest}".strip(), items, reader.names, columns)
 
 
 class Reader:
-    def __init__(self, toks: list[Tok], now: float, names: dict[str, str | None], lenient: bool = False) -> None:
-        self.toks, self.i, self.now, self.known, self.lenient = toks, 0, now, names, lenient
+    def __init__(self, toks: list[Tok], now: float, columns: dict[str, str], names: dict[str, str | None],
+                 lenient: bool = False) -> None:
+        self.toks, self.i, self.now, self.columns, self.known, self.lenient = toks, 0, now, columns, names, lenient
         self.names: dict[str, str | None] = {}
 
     # -------------------------------------------------------------------------------------------- tokens
@@ -394,7 +393,7 @@ class Reader:
         return out
 
     def column(self, name: str, text: str | None = None) -> Expr:
-        return Expr(text or f'"{name}"', COLUMNS[name] if name in COLUMNS else self.known.get(name), name)
+        return Expr(text or f'"{name}"', self.columns[name] if name in self.columns else self.known.get(name), name)
 
     def case(self) -> Expr:
         parts, kind = ["CASE"], None

@@ -6,6 +6,7 @@ PostgreSQL's SQL is read and typed for it (``pgsql``); output and errors are psq
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 import sqlite3
@@ -57,15 +58,29 @@ WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
          "unknown-short": "psql: error: invalid option -- '{letter}'" + HINT,
          "needs-value": "psql: error: option '{flag}' requires an argument",
          "needs-value-short": "psql: error: option requires an argument -- '{letter}'"}
-SCHEMA = """
-PRAGMA case_sensitive_like = ON;
-CREATE TABLE tasks (task_id TEXT PRIMARY KEY, repo TEXT, flow_type TEXT, status TEXT, error_message TEXT,
-    model TEXT, provider TEXT, context_size_kb INTEGER, duration_s REAL, attempts INTEGER, created_at TEXT,
-    updated_at TEXT);
-CREATE TABLE audit_logs (id INTEGER PRIMARY KEY, task_id TEXT, actor TEXT, event TEXT, created_at TEXT);
-CREATE TABLE pg_stat_activity (pid INTEGER, datname TEXT, usename TEXT, application_name TEXT, client_addr TEXT,
-    backend_start TEXT, query_start TEXT, state TEXT, wait_event TEXT, query TEXT);
-"""
+OWNER = "flowengine_user"
+TIMESTAMP = "timestamp with time zone"
+# The TaskDB's relations as ``\\d`` describes them, each column (name, type, nullable, default) as psql serves it; the
+# first column of a table is its primary key. pg_stat_activity is PostgreSQL's view: the drill serves ten of its columns.
+RELATIONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "tasks": (("task_id", "text", "not null", ""), ("repo", "text", "not null", ""),
+              ("flow_type", "text", "not null", ""), ("status", "text", "not null", ""), ("error_message", "text", "", ""),
+              ("model", "text", "", ""), ("provider", "text", "", ""), ("context_size_kb", "integer", "", ""),
+              ("duration_s", "numeric(10,1)", "", ""), ("attempts", "integer", "not null", ""),
+              ("created_at", TIMESTAMP, "not null", "now()"), ("updated_at", TIMESTAMP, "not null", "now()")),
+    "audit_logs": (("id", "bigint", "not null", ""), ("task_id", "text", "not null", ""), ("actor", "text", "not null", ""),
+                   ("event", "text", "not null", ""), ("created_at", TIMESTAMP, "not null", "now()")),
+    "pg_stat_activity": (("pid", "integer", "", ""), ("datname", "name", "", ""), ("usename", "name", "", ""),
+                         ("application_name", "text", "", ""), ("client_addr", "inet", "", ""),
+                         ("backend_start", TIMESTAMP, "", ""), ("query_start", TIMESTAMP, "", ""),
+                         ("state", "text", "", ""), ("wait_event", "text", "", ""), ("query", "text", "", ""))}
+# each column's type as ``pgsql`` types it (a timestamp is the clock's; text and numbers SQLite computes alike)
+KINDS = {c: {TIMESTAMP: "timestamptz", "integer": "int", "bigint": "int", "numeric(10,1)": "num"}.get(t, "text")
+         for cols in RELATIONS.values() for c, t, _, _ in cols}
+SQLITE = {"text": "TEXT", "int": "INTEGER", "num": "REAL", "timestamptz": "TEXT"}
+SCHEMA = "PRAGMA case_sensitive_like = ON;\n" + "".join(
+    f"CREATE TABLE {name} ({', '.join(f'{c} {SQLITE[KINDS[c]]}' for c, _, _, _ in cols)}"
+    + f", PRIMARY KEY ({cols[0][0]})" * (name in TABLES[:2]) + ");\n" for name, cols in RELATIONS.items())
 
 
 def pg_ts(wall: float) -> str:
@@ -396,7 +411,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     command is refused by name, a word PostgreSQL has no command for is its syntax error (never
     SQLite's answer to PRAGMA or ATTACH), and the TaskDB's authorizer refuses whatever writes anyway."""
     if stmt.startswith("\\"):          # psql's own commands (\d, \dt...)
-        raise Refusal(f"drill: psql's {stmt.split()[0]} is not simulated (the drill answers {ANSWERS})")
+        return meta(ctx, args, stmt)
     code = scan(stmt)[0]                    # comments blanked: what is left is what PostgreSQL reads
     at = len(code) - len(code.lstrip())
     if not (rest := code[at:].rstrip()):    # only comments: PostgreSQL's empty query, psql prints nothing
@@ -415,7 +430,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
     conn.set_progress_handler(lambda: next(steps, None) is None, 1000)
     conn.denied, conn.raised[:] = [], []
-    query = pgsql.translate(code, ctx.at)
+    query = pgsql.translate(code, ctx.at, KINDS)
     try:
         cur = conn.execute(query.sql)
         rows = cur.fetchall()
@@ -432,24 +447,62 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         return
     headers = [d[0] for d in cur.description]
     rows = [[pgsql.show(v, kind) for v, kind in zip(r, query.types(headers), strict=True)] for r in rows]
+    table(ctx, args, headers, rows)
+
+
+def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]], title: str = "",
+          footers: list[str] | None = None) -> None:
+    """Print ``rows`` as psql 15 prints a result (aligned, ``-A``, ``-x``, ``-t``) under its ``title``, its footers
+    below: given (``\\d NAME``'s indexes), or the default ``(N rows)`` that ``-P footer=off`` drops."""
     texts = [["" if v is None else number(v) if isinstance(v, float) else
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
-    footer = [f"({len(rows)} row{'s' if len(rows) != 1 else ''})"] * footing
-    if args.get("expanded"):
-        lines = expanded(headers, texts, tuples, sep) if texts else [] if sep is not None else [*footer, ""]
+    footer = [] if tuples else footers if footers is not None else [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
+    top = [title] * bool(title and not tuples)
+    if args.get("expanded"):                # psql's vertical form prints the footers it is given, never (N rows)
+        lines = top + (expanded(headers, texts, tuples, sep)[:-1] + (footers or []) + [""] if texts else
+                       [] if sep is not None else [*footer, ""])
     elif sep is not None:
-        lines = [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
+        lines = top + [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
         numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
-        head = [" " + " | ".join(h.center(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        head = [" " + " | ".join(" " * ((w - len(h)) // 2) + h + " " * ((w - len(h) + 1) // 2)
+                                 for h, w in zip(headers, widths, strict=True)).rstrip(),
                 "-" + "-+-".join("-" * w for w in widths) + "-"]
-        lines = head * (not tuples) + [ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
+        total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
+        lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head * (not tuples) + [
+            ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
     for line in lines:
         ctx.out(line)
+
+
+def meta(ctx: Context, args: Args, line: str) -> None:
+    """psql's ``\\dt [PATTERN]``, ``\\d`` and ``\\d NAME`` as psql 15 prints them, from ``RELATIONS`` (what the drill's
+    psql serves); another of its backslash commands (``\\d+``, ``\\dn``...) is refused by name."""
+    word, *names = line.split()
+    if word not in ("\\d", "\\dt") or len(names) > 1:
+        raise Refusal(f"drill: psql's {word} is not simulated (the drill answers \\dt, \\d, \\d NAME and {ANSWERS})")
+    pattern = names[0] if names else "*"
+    if word == "\\d" and pattern.removeprefix("pg_catalog.") == "pg_stat_activity":
+        raise Refusal(f"drill: \\d pg_stat_activity is not simulated (PostgreSQL's view: the drill serves its columns "
+                      f"{', '.join(c for c, _, _, _ in RELATIONS['pg_stat_activity'])})")
+    found = [t for t in sorted(TABLES[:2]) if fnmatch.fnmatchcase(t, pattern.removeprefix("public.").lower())]
+    if not found:
+        said = f'Did not find any relation named "{pattern}".' if names else "Did not find any relations."
+        if word == "\\d" and names:       # \d NAME fails; a listing finds none and succeeds
+            raise ToolError(said)
+        return ctx.err(said)
+    if word == "\\dt" or not names:
+        return table(ctx, args, ["Schema", "Name", "Type", "Owner"], [["public", t, "table", OWNER] for t in found],
+                     "List of relations")
+    for name in found:
+        table(ctx, args, ["Column", "Type", "Collation", "Nullable", "Default"],
+              [[c, kind, "", null, default] for c, kind, null, default in RELATIONS[name]], f'Table "public.{name}"',
+              ["Indexes:", f'    "{name}_pkey" PRIMARY KEY, btree ({RELATIONS[name][0][0]})'])
+    return None
 
 
 def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
