@@ -168,3 +168,22 @@ def test_a_clock_inside_a_literal_or_a_quoted_name_comes_back_as_typed(text: str
                           f"{after}")
     at = 1 if before else 0
     assert values[at] == text and headers[at + 1] == name
+
+
+def test_an_answer_that_shows_a_timestamp_beside_an_interval_says_which_clock_each_is(tmp_path: Path) -> None:
+    """redteam36 F8: at x60 one answer showed max(created_at) 16:43:31 and now() 16:43:53 (22 wall seconds apart) and
+    their difference 00:22:15. Both are right on their clock (a timestamp is the wall's, as kubectl, aws and the
+    timeline print it; an interval drill time, as every duration the drill shows), and the answer now says so."""
+    fast = warm_drill(tmp_path, "audit-gap", speed=60.0)
+    code, out, err = run_one(fast, ["psql", "-c", "SELECT max(created_at), now(), now() - max(created_at) AS gap "
+                                    "FROM audit_logs"], 600.0)
+    stamp, clock, gap = (c.strip() for c in out.splitlines()[2].split("|"))
+    wall = (datetime.fromisoformat(clock) - datetime.fromisoformat(stamp)).total_seconds()
+    h, m, s = gap.split(":")
+    assert code == 0 and abs(int(h) * 3600 + int(m) * 60 + float(s) - 60 * wall) < 1e-3
+    assert err == ("NOTICE:  drill ×60: a timestamp is the wall clock's, as every tool prints it; an interval is drill "
+                   "time, as every duration the drill shows (1 wall second is 60 drill seconds)\n")
+    for sql in ("SELECT now() - max(created_at) FROM audit_logs", "SELECT max(created_at), now() FROM audit_logs"):
+        assert run_one(fast, ["psql", "-c", sql], 600.0)[2] == ""        # one clock in the answer: nothing to say
+    assert run_one(warm_drill(tmp_path / "x1", "audit-gap", speed=1.0), ["psql", "-c", "SELECT now(), now() - now()"],
+                   600.0)[2] == ""

@@ -446,8 +446,13 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
     headers = [d[0] for d in cur.description]
-    rows = [[pgsql.show(v, kind) for v, kind in zip(r, query.types(headers), strict=True)] for r in rows]
-    table(ctx, args, headers, rows)
+    kinds = query.types(headers)
+    if ctx.drill.speed != 1 and "interval" in kinds and {"timestamptz", "timestamp"} & set(kinds):
+        # redteam36 F8: the two clocks side by side in one answer; each is right on its own, so say which is which
+        ctx.err(f"NOTICE:  drill ×{ctx.drill.speed:g}: a timestamp is the wall clock's, as every tool prints it; an "
+                "interval is drill time, as every duration the drill shows (1 wall second is "
+                f"{ctx.drill.speed:g} drill seconds)")
+    table(ctx, args, headers, [[pgsql.show(v, kind) for v, kind in zip(r, kinds, strict=True)] for r in rows])
 
 
 def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]], title: str = "",
@@ -572,4 +577,8 @@ USAGE = """psql is the PostgreSQL interactive terminal (the drill's TaskDB: task
 
 Usage:
   psql [-c COMMAND] [-f FILE] [-1] [-d DBNAME] [-h HOST] [-p PORT] [-U USER] [-A] [-t] [-x] [-q] [-e] [-F SEP]
-       [-v NAME=VALUE] [-P footer=off] [DBNAME [USER]]"""
+       [-v NAME=VALUE] [-P footer=off] [DBNAME [USER]]
+
+In a drill a timestamp is the wall clock's (now(), created_at: what kubectl, aws and the timeline print) and an
+interval drill time (interval '15 minutes' is the drill's last fifteen minutes at any speed; now() - created_at
+counts drill seconds), as every duration the drill shows."""
