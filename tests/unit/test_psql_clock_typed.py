@@ -66,7 +66,7 @@ def test_a_date_is_a_date(drill: Drill) -> None:
                       "current_date + 1 > current_date") == \
         f"{today - timedelta(days=1)}|{today}|{today}|{(today - datetime(2026, 1, 1).date()).days}|t"
     code, out, _ = run_one(drill, ["psql", "-c", "SELECT now()::date, CAST(now() AS date), current_date - 1"], T)
-    assert out.splitlines()[0].split("|") == ["    now     ", "    now     ", "  ?column?"]
+    assert out.splitlines()[0].split("|") == ["    now     ", "    now     ", "  ?column?  "]
 
 
 def test_a_literal_beside_a_timestamp_is_read_as_one(drill: Drill) -> None:

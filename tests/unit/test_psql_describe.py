@@ -25,7 +25,7 @@ def psql(drill: Drill, *argv: str) -> tuple[int, str, str]:
 
 def test_dt_lists_the_tables(drill: Drill) -> None:
     assert psql(drill, "-c", "\\dt") == (0, " " * 15 + """List of relations
- Schema |    Name    | Type  |      Owner
+ Schema |    Name    | Type  |      Owner      
 --------+------------+-------+-----------------
  public | audit_logs | table | flowengine_user
  public | tasks      | table | flowengine_user

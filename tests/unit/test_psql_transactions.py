@@ -211,9 +211,9 @@ def test_statements_end_where_postgresqls_lexer_ends_them(drill: Drill, tmp_path
 
 def test_a_value_on_several_lines_and_the_drills_date(drill: Drill) -> None:
     """psql 15 marks a value that goes on below with "+" (`psql -c "SELECT E'a\\nbb' AS x, 1 AS y"` against a
-    real server, trailing blanks aside); ``current_date`` was the machine's date, not the drill's."""
+    real server, its trailing blanks too); ``current_date`` was the machine's date, not the drill's."""
     assert run_one(drill, ["psql", "-c", r"SELECT E'a\nbb' AS x, 1 AS y"], T)[1].splitlines() == [
-        " x  | y", "----+---", " a +| 1", " bb |", "(1 row)", ""]
+        " x  | y ", "----+---", " a +| 1", " bb | ", "(1 row)", ""]
     now = run_one(drill, ["psql", "-At", "-c", "SELECT now()"], T)[1]
     assert run_one(drill, ["psql", "-At", "-c", "SELECT current_date"], T)[1] == now[:10] + "\n"
 

@@ -474,9 +474,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
     else:
         numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
-        head = [" " + " | ".join(" " * ((w - len(h)) // 2) + h + " " * ((w - len(h) + 1) // 2)
-                                 for h, w in zip(headers, widths, strict=True)).rstrip(),
-                "-" + "-+-".join("-" * w for w in widths) + "-"]
+        head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "     # centred, as psql
+                         for h, w in zip(headers, widths, strict=True)), "-" + "-+-".join("-" * w for w in widths) + "-"]
         total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
         lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head * (not tuples) + [
             ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
@@ -511,17 +510,20 @@ def meta(ctx: Context, args: Args, line: str) -> None:
 
 
 def cells(row: list[str], widths: list[int], numeric: list[bool]) -> list[str]:
-    """One row of psql's aligned table: a value with newlines takes a line each, and a "+" after a line says
-    the value goes on below (``print_aligned_text``'s wrap marks), as psql 15 prints ``E'a\\nb'``."""
+    """One row of psql's aligned table as ``print_aligned_text`` prints it: each cell after a space, padded to its
+    column's width but for the last one's text (a line ends where its last value does), a value with newlines a line
+    each with a "+" after each line that goes on below, as psql 15 prints ``E'a\\nb'``."""
     parts = [v.split("\n") for v in row]
     out = []
     for j in range(max(map(len, parts))):
-        line = " "
+        line = ""
         for k, (lines, w, num) in enumerate(zip(parts, widths, numeric, strict=True)):
+            last, more = k == len(parts) - 1, j < len(lines) - 1
             text = lines[j] if j < len(lines) else ""
-            more = "+" if j < len(lines) - 1 else " " * (k < len(parts) - 1)
-            line += (text.rjust(w) if num else text.ljust(w)) + more + "| " * (k < len(parts) - 1)
-        out.append(line.rstrip())
+            cell = ("" if last else " " * w) if j >= len(lines) else text.rjust(w) if num else \
+                text if last and not more else text.ljust(w)
+            line += " " + cell + ("+" if more else "" if last else " ") + "|" * (not last)
+        out.append(line)
     return out
 
 
