@@ -29,6 +29,10 @@ def test_a_retry_is_running_until_it_ends_and_its_outcome_is_written_once(tmp_pa
     for t in (RETRY + 1, RETRY + 5, RETRY + took / 2):
         during = rows(drill, t)
         assert during == [[*r[:3], "running", began] for r in before], (t, during)
+        # the first run's failure stays in FlowEngine's log while the retry runs (audit37: it left, then came back)
+        logged = run_one(drill, ["aws", "logs", "filter-log-events", "--log-group-name", "/aws/lambda/flowengine",
+                                 "--filter-pattern", TASK, "--start-time", "0"], t)[1]
+        assert "ERROR worker-" in logged and f"{TASK} retry" not in logged, (t, logged)
     after = rows(drill, RETRY + took + 100)
     assert after[:-1] == [[*r[:3], "succeeded", ended] for r in before]
     assert after[-1][1:] == ["flow.succeeded", ended, "succeeded", ended]

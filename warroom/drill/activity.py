@@ -223,8 +223,8 @@ class Activity:
         # every flow that can end in the window, however long it waited for a slot (attack36: a flow started over
         # ten minutes before it was missing, though psql listed it as ended inside)
         for f in self.flows(max(born, self.series.t0), t2, t2, window=math.inf):
-            if f.status in ("running", "queued") or not t1 <= f.end <= t2:
-                continue
+            if f.status in ("running", "queued") and f.attempts == 1 or not t1 <= f.end <= t2:    # (a retry's
+                continue                                                     # first run has ended)
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
             elif f.status == "cancelled":
