@@ -112,7 +112,7 @@ def test_an_interval_prints_as_postgresql_prints_it(drill: Drill) -> None:
         "01:30:00|1 day 02:00:00|-00:05:00|00:00:01.5|00:00:00|2 days"
     # a drill span (x10: ten wall seconds are a hundred drill seconds) and its epoch agree
     assert ask(drill, "SELECT now() - (now() - interval '100 s'), extract(epoch from interval '100 s')") == \
-        "00:01:40|100.0"
+        "00:01:40|100.000000"
 
 
 @pytest.mark.parametrize(("sql", "said"), [

@@ -529,7 +529,11 @@ class Reader:
             raise ToolError(f"ERROR:  function {name}(unknown, unknown) is not unique")
         if e.type not in TEMPORAL - {"time", "timetz"}:
             raise Refusal(f"drill: {name}() is simulated on timestamps, dates and intervals, not on {e.type or 'this'}")
-        return Expr(f"pg_part({quote(field)}, {e.sql}, '{e.type}')", "float" if field == "epoch" else "num", name)
+        # PostgreSQL 14+: extract is a numeric of the field's scale (epoch and second to the microsecond), date_part a
+        # double precision
+        scale = {"epoch": 6, "second": 6, "milliseconds": 3}.get(field, 0)
+        return Expr(f"pg_part({quote(field)}, {e.sql}, '{e.type}')",
+                    "float8" if name == "date_part" else f"numeric{scale}", name)
 
     def arith(self, op: str, left: Expr, right: Expr) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
@@ -651,12 +655,21 @@ def interval(secs: float) -> str:
     return " ".join(p for p in (day, clock if micro or not days else "") if p)
 
 
+class Numeric(str):
+    """A number's text as PostgreSQL prints its type (psql aligns it right, as a number)."""
+
+
 def show(value: object, kind: str | None) -> object:
-    """A value as psql prints a column of ``kind``: an interval in its form, a boolean ``t`` or ``f``."""
-    if value is None or isinstance(value, str | bytes):
+    """A value as psql prints a column of ``kind``: an interval in its form, a boolean ``t`` or ``f``, a numeric to its
+    scale, a double precision to its shortest digits (``100``, not ``100.0``)."""
+    if value is None or isinstance(value, str | bytes) or kind is None:
         return value
     if kind == "interval":
         return interval(float(value))       # type: ignore[arg-type]
+    if kind.startswith("numeric"):
+        return Numeric(f"{float(value):.{int(kind[7:])}f}")     # type: ignore[arg-type]
+    if kind == "float8":
+        return Numeric(repr(float(value)).removesuffix(".0"))   # type: ignore[arg-type]
     return ("t" if value else "f") if kind == "bool" else value
 
 

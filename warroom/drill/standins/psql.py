@@ -472,7 +472,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
     elif sep is not None:
         lines = top + [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
-        numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(headers))]
+        numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows)
+                   for i in range(len(headers))]
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
         head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "     # centred, as psql
                          for h, w in zip(headers, widths, strict=True)), "-" + "-+-".join("-" * w for w in widths) + "-"]
