@@ -187,3 +187,12 @@ def test_an_answer_that_shows_a_timestamp_beside_an_interval_says_which_clock_ea
         assert run_one(fast, ["psql", "-c", sql], 600.0)[2] == ""        # one clock in the answer: nothing to say
     assert run_one(warm_drill(tmp_path / "x1", "audit-gap", speed=1.0), ["psql", "-c", "SELECT now(), now() - now()"],
                    600.0)[2] == ""
+
+
+def test_columns_are_named_and_aligned_as_a_real_server_names_them(drill: Drill) -> None:
+    """A cast of a typed literal is named by its type (``interval '1 h'::text`` is ``text``, a column's or a function's
+    cast keeps its name), and a column of NULLs alone is not a number's (no blanks before its empty cell)."""
+    code, out, _ = run_one(drill, ["psql", "-c", "SELECT interval '1 h'::text, now()::text, CASE WHEN true THEN 1 END"
+                                   "::text, NULL::timestamptz AS n"], T)
+    assert [h.strip() for h in out.splitlines()[0].split("|")] == ["text", "now", "text", "n"]
+    assert out.splitlines()[2].endswith("| ")

@@ -67,3 +67,8 @@ def test_d_tasks_describes_the_columns_psql_serves(drill: Drill) -> None:
 def test_what_it_does_not_describe_is_said(drill: Drill, command: str, said: str) -> None:
     code, out, err = psql(drill, "-c", command)
     assert (code, out) == (1, "") and err.startswith(said), err
+
+
+def test_a_table_is_described_aligned_whatever_x_says(drill: Drill) -> None:
+    """psql 15 against a real server: ``psql -x -c '\\d tasks'`` prints the aligned description, not records."""
+    assert psql(drill, "-x", "-c", "\\d tasks") == psql(drill, "-c", "\\d tasks")

@@ -83,6 +83,7 @@ class Expr:
     sql: str             # for SQLite
     type: str | None     # PostgreSQL's, as the drill names it (TEMPORAL, text, num, int, float, bool, unknown: a literal)
     name: str = ""       # the column's name PostgreSQL gives it ("": ?column?)
+    weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
 
 
 def tokens(sql: str) -> list[Tok]:
@@ -405,7 +406,7 @@ class Reader:
             kind = kind or (e.type if word.value in ("then", "else") and e.type != "unknown" else None)
             parts += [word.text.upper(), e.sql] if word.value in ("when", "then", "else") else [e.sql]
         self.take()
-        return Expr(" ".join([*parts, "END"]), kind, "case")
+        return Expr(" ".join([*parts, "END"]), kind, "case", True)
 
     def call(self, name: str, schema: str = "") -> Expr:
         self.expect("(")
@@ -468,7 +469,7 @@ class Reader:
         if kind == "interval" and self.peek().kind == "word" and self.peek().value.rstrip("s") in UNITS:
             raise Refusal("drill: an interval's field qualifier (interval '10' minute) is not simulated; "
                           "write interval '10 minutes'")
-        return Expr(e.sql, kind, pgname)
+        return Expr(e.sql, kind, pgname, True)
 
     def cast(self, e: Expr, target: tuple[str, str] | None = None) -> Expr:
         """``e::type`` as PostgreSQL casts it; a type the drill does not hold is refused by name."""
@@ -498,17 +499,19 @@ class Reader:
                               "and numbers it is)")
             target = CASTS[name]
         kind, pgname = target
-        header = e.name if e.name and e.name != "*" else pgname
+        strong = bool(e.name) and e.name != "*" and not e.weak
+        header = e.name if strong else pgname
         if e.type == kind:
-            return Expr(e.sql, kind, header)
+            return Expr(e.sql, kind, header, not strong)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
-            return Expr(repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now)), kind, header)
+            return Expr(repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now)), kind, header,
+                        not strong)
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
-            return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header)
+            return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
         sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
                "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(kind, e.sql)
-        return Expr(sql, kind, header)
+        return Expr(sql, kind, header, not strong)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""

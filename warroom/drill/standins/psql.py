@@ -456,9 +456,10 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
 
 
 def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]], title: str = "",
-          footers: list[str] | None = None) -> None:
+          footers: list[str] | None = None, vertical: bool = True) -> None:
     """Print ``rows`` as psql 15 prints a result (aligned, ``-A``, ``-x``, ``-t``) under its ``title``, its footers
-    below: given (``\\d NAME``'s indexes), or the default ``(N rows)`` that ``-P footer=off`` drops."""
+    below: given (``\\d NAME``'s indexes), or the default ``(N rows)`` that ``-P footer=off`` drops; ``-x`` unless not
+    ``vertical`` (psql describes a table aligned whatever -x says)."""
     texts = [["" if v is None else number(v) if isinstance(v, float) else
               "".join(f"{c:08b}" for c in v) if isinstance(v, bytes) else str(v) for v in r]    # x'41': bits
              for r in rows]
@@ -466,14 +467,14 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
     footer = [] if tuples else footers if footers is not None else [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
     top = [title] * bool(title and not tuples)
-    if args.get("expanded"):                # psql's vertical form prints the footers it is given, never (N rows)
+    if args.get("expanded") and vertical:   # psql's vertical form prints the footers it is given, never (N rows)
         lines = top + (expanded(headers, texts, tuples, sep)[:-1] + (footers or []) + [""] if texts else
                        [] if sep is not None else [*footer, ""])
     elif sep is not None:
         lines = top + [sep.join(headers)] * (not tuples) + [sep.join(r) for r in texts] + footer
     else:
-        numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows)
-                   for i in range(len(headers))]
+        numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows) and
+                   any(r[i] is not None for r in rows) for i in range(len(headers))]     # a NULL alone: left
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
         head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "     # centred, as psql
                          for h, w in zip(headers, widths, strict=True)), "-" + "-+-".join("-" * w for w in widths) + "-"]
@@ -506,7 +507,7 @@ def meta(ctx: Context, args: Args, line: str) -> None:
     for name in found:
         table(ctx, args, ["Column", "Type", "Collation", "Nullable", "Default"],
               [[c, kind, "", null, default] for c, kind, null, default in RELATIONS[name]], f'Table "public.{name}"',
-              ["Indexes:", f'    "{name}_pkey" PRIMARY KEY, btree ({RELATIONS[name][0][0]})'])
+              ["Indexes:", f'    "{name}_pkey" PRIMARY KEY, btree ({RELATIONS[name][0][0]})'], vertical=False)
     return None
 
 
