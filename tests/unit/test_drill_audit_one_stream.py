@@ -17,7 +17,8 @@ import pytest
 from tests.unit.standins_corpus import run_one, warm_drill
 from warroom.drill.activity import TICK
 from warroom.drill.directory import Drill
-from warroom.drill.standins.psql import pg_ts, stamp
+from warroom.drill.standins.pgsql import moment
+from warroom.drill.standins.psql import pg_ts
 
 NS = "-n production"
 RB_CORE_005 = ((600.0, f"kubectl scale deployment/flowengine --replicas=0 {NS}"),      # contain
@@ -68,4 +69,4 @@ def test_the_pane_psql_the_shipper_and_flowengine_count_the_same_events(tmp_path
             assert not rows and not batches and (len(dropped) > 30) == (state == "stalled"), (state, dropped)
         last = _ask(drill, "psql -At -c 'SELECT max(created_at) FROM audit_logs'", t2).strip()
         gap = drill.simulator.pane("audit_gap", t2)
-        assert gap is not None and t2 - gap == pytest.approx(drill.scenario_time(stamp(last)), abs=0.01), (t2, last)
+        assert gap is not None and t2 - gap == pytest.approx(drill.scenario_time(moment(last).timestamp()), abs=0.01), (t2, last)
