@@ -11,12 +11,15 @@ state, and accepts every outcome the world allows."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from tests.app.drill_support import drill_app, events, run_selected, select_step, wait_dashboard, wait_screen
 from tests.app.tui_support import wait_for
+from warroom.sources.verify import GRID
 from tui.screens.modals.forms import DeclareScreen
 
 pytestmark = pytest.mark.timeout(900)
@@ -40,7 +43,7 @@ async def test_a_fast_drill_s_gate_is_judged_on_the_world_not_on_the_looks(tmp_p
         await run_selected(pilot, confirm=True)
         await wait_for(pilot, lambda: bool(events(app, "verify.passed") or events(app, "verify.failed")), 120)
         (opened,) = events(app, "verify.started")
-        held = _world_holds(app, book.queries["share_429"].promql, opened.ts.timestamp(), speed)
+        held = _world_holds(app, book.queries["share_429"].promql, opened.data["deadline"], speed)
         failed = [e.data.get("reason") for e in events(app, "verify.failed")]
         if held:
             # the world held under 10 % for two drill minutes inside the window: a pass, never
@@ -56,14 +59,25 @@ async def test_a_fast_drill_s_gate_is_judged_on_the_world_not_on_the_looks(tmp_p
             assert not events(app, "verify.passed") and failed and "window" in failed[0], failed
 
 
-def _world_holds(app, promql: str, opened: float, speed: float) -> bool:  # type: ignore[no-untyped-def]
+def _world_holds(app, promql: str, deadline: str, speed: float) -> bool:  # type: ignore[no-untyped-def]
     """Whether the drill world itself held ``< 10`` for two drill minutes inside the gate's
-    ten-minute window from ``opened`` (unix), read from the simulator every 5 drill seconds: the
-    truth the gate's verdict must agree with, whatever the speed of the box."""
-    step = 5.0 / speed
-    [(_, points)] = app.ctx.source.query_range(promql, opened, opened + 600.0 / speed, step)
-    run = best = 0
-    for _, value in points:
-        run = run + 1 if value < 10.0 else 0
-        best = max(best, run)
-    return (best - 1) * 5.0 >= 120.0
+    ten-minute window, read from the simulator at the instants the gate judges: its opening, then
+    the unix-aligned multiples of its grid up to its deadline (``verify.VerifyRun.instants``). The
+    truth the verdict must agree with, whatever the speed of the box: read on a grid of another
+    phase (every 5 drill s from the journal line's stamp), a share wavering about 10 % broke a run
+    there that held on the gate's instants, or the reverse, and the test failed under load."""
+    step, hold = max(GRID, 600.0 / 120) / speed, 120.0 / speed
+    end = datetime.fromisoformat(deadline).timestamp()
+    opened = end - 600.0 / speed
+    first = (math.floor(opened / step) + 1) * step
+    [(_, head)] = app.ctx.source.query_range(promql, opened, opened, step)
+    [(_, grid_points)] = app.ctx.source.query_range(promql, first, end, step)
+    since: float | None = None
+    for at, value in [*head, *grid_points]:
+        if value < 10.0:
+            since = at if since is None else since
+            if at - since >= hold - step / 100.0:
+                return True
+        else:
+            since = None
+    return False
