@@ -394,7 +394,10 @@ class Reader:
         return out
 
     def column(self, name: str, text: str | None = None) -> Expr:
-        return Expr(text or f'"{name}"', self.columns[name] if name in self.columns else self.known.get(name), name)
+        """A column by name; a quoted name is written in backquotes, which SQLite reads as a name only: in
+        double quotes a name no column has is a string to it, and ``status = "failed"`` counted the failed."""
+        sql = text or "`" + name.replace("`", "``") + "`"
+        return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
 
     def case(self) -> Expr:
         parts, kind = ["CASE"], None
