@@ -1,0 +1,143 @@
+"""The drill's ``psql`` against the real ``psql`` and a real PostgreSQL holding the same rows, byte for byte.
+
+The rows are the stand-in's own: the TaskDB ``psql`` builds at the drill's moment (``tasks``, ``audit_logs``; speed 1,
+so a timestamp and an interval are on one clock) is copied into a real server (tests/pgserver.py) under the columns'
+types from ``RELATIONS``. The clock is pinned on both sides: the drill's ``now()`` at that moment is a ``drill.now()``
+function first on the database's search path (before pg_catalog), so ``now()``, ``now ()`` and ``"now"()`` read the
+drill's instant, never the server's wall clock, and the columns' ``DEFAULT now()`` are bound to it too, so ``\\d``
+deparses them as ``now()`` as the drill prints them. Each query runs through the real ``psql -X`` and through the
+drill's; stdout and the exit code must be identical, and so must psql's messages on stderr (ERROR, HINT, DETAIL,
+NOTICE lines: the drill prints no ``LINE 1:`` excerpt with its caret, issue-13-psql37's "left").
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.unit.standins_corpus import run_one, warm_drill
+from warroom.drill.standins import Context
+from warroom.drill.standins import psql as P
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+
+T = 600.0                      # the drill's moment: ten minutes into the timeout scenario
+TAB = "\t"
+# (psql arguments) — a bare string is ``-c STRING``
+QUERIES: list[str | tuple[str, ...]] = [
+    "\\dt", "\\d tasks", "\\d audit_logs", "\\d", "\\dt task*",
+    ("-A", "-c", "\\dt"), ("-t", "-c", "\\d tasks"), ("-x", "-c", "\\d tasks"),
+    # the clock, spelt every way a responder types it
+    "SELECT count(*) FROM tasks WHERE created_at > now() - interval '10 minutes'",
+    "SELECT count(*) FROM tasks WHERE created_at > now()::timestamptz - interval '10 min'",
+    "SELECT count(*) FROM tasks WHERE created_at > (now()) - interval '10 minutes'",
+    "SELECT count(*) FROM tasks WHERE created_at::date = now()::date",
+    "SELECT now()::date - 1, now()::date, CAST(now() AS date), coalesce(NULL, now()) - interval '1 hour'",
+    "SELECT 'now()' AS s, 1 AS \"now()\", now (), \"now\"(), now() AT TIME ZONE 'UTC'",
+    "SELECT now() AT TIME ZONE 'America/New_York', now()::time, now()::timestamp",
+    "SELECT interval '90 minutes', interval '1 day 2 hours', interval '-5 min', interval '1.5 s', now() - now(), "
+    "interval '2 days'",
+    "SELECT extract(hour from now()), date_part('minute', now()), extract(epoch from interval '100 s')",
+    "SELECT extract(epoch from now()), extract(second from now()), extract(minute from interval '90 min'), "
+    "date_part('epoch', now())",
+    "SELECT now() - interval '1 day 2 hours', now() - interval '1h 30m', interval '1 week'",
+    "SELECT now()::text, (now() - interval '1 h')::text, interval '1 h'::text",
+    "SELECT now() > '2026-01-01', now() = now(), NULL::timestamptz - interval '1 min'",
+    # the rows: timestamps, intervals between them, aggregates, numbers
+    "SELECT task_id, created_at, updated_at - created_at AS took FROM tasks ORDER BY created_at DESC LIMIT 5",
+    "SELECT max(created_at), now(), now() - max(created_at) AS gap, count(*) FROM audit_logs",
+    "SELECT avg(updated_at - created_at), max(now() - created_at) FROM tasks",
+    "SELECT status, count(*) FROM tasks GROUP BY status ORDER BY status",
+    "SELECT round(avg(duration_s)::numeric, 2), avg(duration_s)::int, 7/2, 3.7::int, (-2.5)::int FROM tasks",
+    "SELECT created_at > now() - interval '1 min' AS recent, count(*) FROM tasks GROUP BY 1 ORDER BY 1",
+    "SELECT 'a' || (now() - created_at) FROM tasks ORDER BY created_at LIMIT 1",
+    "SELECT CASE WHEN status = 'failed' THEN 'bad' ELSE 'ok' END, count(*) FROM tasks GROUP BY 1 ORDER BY 1",
+    "SELECT task_id, status, error_message FROM tasks WHERE status = 'failed' AND created_at > now() - interval "
+    "'2 hours' ORDER BY created_at",
+    "SELECT * FROM audit_logs ORDER BY created_at DESC LIMIT 3",
+    "SELECT count(*) FROM tasks WHERE updated_at > coalesce(created_at, '2020-01-01') - interval '5 min'",
+    "SELECT duration_s, context_size_kb, attempts FROM tasks ORDER BY created_at LIMIT 3",
+    "SELECT E'a\\nbb' AS x, 1 AS y, 'z' AS w",
+    "SELECT sum(updated_at - created_at) FROM tasks WHERE status = 'failed'",
+    "SELECT count(*) FROM tasks WHERE created_at BETWEEN now() - interval '5 min' AND now()",
+    "WITH w AS (SELECT max(created_at) AS m FROM tasks) SELECT now() - m AS gap FROM w",
+    "SELECT * FROM (SELECT now() - created_at AS age, task_id FROM tasks ORDER BY age LIMIT 2) x",
+    # PostgreSQL's own errors (stdout empty, exit 1)
+    "SELECT now() - '10 minutes'",
+    "SELECT now() - 1",
+    "SELECT interval '10 fortnights'",
+    # -x, -A
+    ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
+    ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
+]
+
+
+def _said(stderr: str) -> list[str]:
+    """psql's messages on stderr, without the ``LINE 1:`` excerpt and its caret (the drill prints neither)."""
+    return [line for line in stderr.splitlines() if line.startswith(("ERROR:", "HINT:", "DETAIL:", "NOTICE:"))]
+
+
+def _args(q: str | tuple[str, ...]) -> list[str]:
+    return ["-c", q] if isinstance(q, str) else list(q)
+
+
+@pytest.fixture(scope="module")
+def loaded(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, list[str], dict[str, str]]:
+    """(the drill, the real psql's argv up to its arguments, its environment): the server holds the drill's rows."""
+    psql = shutil.which("psql") or str(pg_server.bindir / "psql")
+    if not Path(psql).exists():
+        pytest.skip("the psql client is not installed (postgresql-client)")
+    if not pg_server.running:
+        pg_server.start()
+    drill = warm_drill(tmp_path_factory.mktemp("psqldiff"), "timeout", speed=1.0)
+    ctx = Context("psql", [], drill, at=drill.wall_time(T), stdout=io.StringIO(), stderr=io.StringIO())
+    taskdb = P.database(ctx)                       # the stand-in's own TaskDB at T: the rows it answers from
+    rows = {name: taskdb.execute(f"SELECT * FROM {name}").fetchall() for name in ("tasks", "audit_logs")}
+    taskdb.close()
+    assert rows["tasks"] and rows["audit_logs"]
+    now = P.pg_ts(drill.wall_time(T))
+    db = pg_server.new_database()
+    with pg_server.admin(db) as conn:
+        conn.execute(f'ALTER DATABASE "{db}" SET search_path = drill, pg_catalog, public')
+        conn.execute(f"ALTER DATABASE \"{db}\" SET timezone = 'UTC'")
+        conn.execute("CREATE ROLE flowengine_user")
+        conn.execute("CREATE SCHEMA drill")
+        conn.execute(f"CREATE FUNCTION drill.now() RETURNS timestamptz LANGUAGE sql AS $$SELECT '{now}'::timestamptz$$")
+        conn.execute("SET search_path = drill, pg_catalog, public")   # DEFAULT now() binds drill.now(), as psql reads
+        for name, cols in ((n, P.RELATIONS[n]) for n in rows):
+            conn.execute(f"CREATE TABLE public.{name} ("
+                         + ", ".join(f"{c} {t}{' NOT NULL' if n else ''}{' DEFAULT ' + d if d else ''}"
+                                     for c, t, n, d in cols) + f", PRIMARY KEY ({cols[0][0]}))")
+            conn.execute(f"ALTER TABLE public.{name} OWNER TO flowengine_user")
+            with conn.cursor() as cur, cur.copy(f"COPY public.{name} FROM STDIN") as cp:
+                for row in rows[name]:
+                    cp.write_row(row)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(PGCONNECT_TIMEOUT="10", LC_ALL="C.UTF-8")
+    return drill, [psql, "-X", pg_server.dsn(db)], env
+
+
+def test_the_drill_is_given_its_own_moment(loaded: tuple[Any, list[str], dict[str, str]]) -> None:
+    """The pin itself: both sides' now() is the drill's instant, not either machine's clock."""
+    drill, real, env = loaded
+    mine = run_one(drill, ["psql", "-At", "-c", "SELECT now()"], T)
+    theirs = subprocess.run([*real, "-At", "-c", "SELECT now()"], capture_output=True, text=True, env=env, timeout=30)
+    assert (theirs.returncode, theirs.stdout) == mine[:2] == (0, P.pg_ts(drill.wall_time(T)) + "\n"), theirs.stderr
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: " ".join(_args(q))[:80])
+def test_the_drill_prints_what_postgresql_prints(loaded: tuple[Any, list[str], dict[str, str]],
+                                                 query: str | tuple[str, ...]) -> None:
+    drill, real, env = loaded
+    args = _args(query)
+    code, out, err = run_one(drill, ["psql", *args], T)
+    theirs = subprocess.run([*real, *args], capture_output=True, text=True, env=env, timeout=30)
+    assert (out, code) == (theirs.stdout, theirs.returncode), (
+        f"drill stderr: {err!r}\nreal stderr: {theirs.stderr!r}")
+    assert _said(err) == _said(theirs.stderr), (err, theirs.stderr)
