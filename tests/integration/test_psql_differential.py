@@ -72,6 +72,8 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT now() - '10 minutes'",
     "SELECT now() - 1",
     "SELECT interval '10 fortnights'",
+    'SELECT count(*) FROM tasks WHERE status = "failed"',          # a double-quoted word is a name
+    'SELECT "status", count(*) FROM tasks GROUP BY "status" ORDER BY 1',
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
