@@ -307,7 +307,7 @@ class Activity:
                                      "failed for user \"audit_writer\" (audit-store:5432); retrying disabled, "
                                      "batches are no longer shipped"))
             elif n := sum(e.pod == pod for e in self.audit_events(t - TICK, t)):
-                lines.append((t, f"INFO shipper - shipped batch of {n} events to audit-store"))
+                lines.append((t, f"INFO shipper - shipped batch of {n} event{'' if n == 1 else 's'} to audit-store"))
         return lines
 
     def audit_events(self, t1: float, t2: float) -> list[AuditEvent]:
