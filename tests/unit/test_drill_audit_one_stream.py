@@ -58,7 +58,7 @@ def test_the_pane_psql_the_shipper_and_flowengine_count_the_same_events(tmp_path
         rows = _ask(drill, "psql -At -c \"SELECT task_id || ' ' || event FROM audit_logs WHERE created_at > "
                            f"'{a}' AND created_at <= '{b}'\"", t2).split("\n")[:-1]
         batches = [int(m[1]) for line in _logs(drill, "audit-shipper", t1, t2)
-                   if (m := re.search(r"shipped batch of (\d+) events", line))]
+                   if (m := re.search(r"shipped batch of (\d+) events?", line))]
         dropped = [m[1] for line in _logs(drill, "flowengine", t1, t2)
                    if (m := re.search(r"ERROR audit - (tsk_\w+ [\w.]+): audit event not acknowledged", line))]
         assert sum(batches) == len(rows), (scenario, t1, t2, batches, len(rows))     # a batch is the rows it wrote
