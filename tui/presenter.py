@@ -368,7 +368,8 @@ class IncidentPresenter:
         slo = next((s for s in self.ctx.config.slo if s.id == source.get("ref")), None)
         if slo is None:
             return source, title
-        value = capture(self.ctx.source, [slo], at=at, stale_after=self.ctx.config.prometheus.stale_after)[slo.id]["value"]
+        read = capture(self.ctx.source, [slo], at=at, stale_after=self.ctx.config.prometheus.stale_after)
+        value = read[slo.id]["value"]
         if value is None:
             return {k: v for k, v in source.items() if k != "value"}, title
         return {**source, "value": value}, pane_title(slo, value) if retitle else title

@@ -99,7 +99,8 @@ def store_option(incident_dir: str | os.PathLike[str] | None) -> tuple[str, ...]
     (``ROOT/incidents/ID`` with ``ROOT`` = ``<state>/drills``), none otherwise. Without them
     ``incident verify`` and ``repair`` look in the state dir only, and the other commands look
     there first, where a real incident may carry the same id (each store numbered its own
-    ``INC-<date>-1`` up before they shared one sequence: ``id_neighbour``). Written ``command('incident', 'verify', ID, *store_option(dir))``."""
+    ``INC-<date>-1`` up before they shared one sequence: ``id_neighbour``). Written
+    ``command('incident', 'verify', ID, *store_option(dir))``."""
     if incident_dir is None:
         return ()
     where = Path(incident_dir)

@@ -265,7 +265,8 @@ class Activity:
                 continue
             quota = s.quota(anthropic, t)
             if t >= armed:
-                state, spent = s.breaker_state(armed, t), s.spent(t)    # the rule ``blocks circuit-breaker status`` follows
+                # the rule ``blocks circuit-breaker status`` follows
+                state, spent = s.breaker_state(armed, t), s.spent(t)
                 if state == "OPEN" and not spent and k % 2 == 0:
                     yield (t, f"WARN breaker - Circuit breaker activated: holding retries of throttled calls above "
                               f"{threshold}% quota (new flows still run)")      # what its bends do (lead29-5)

@@ -11,7 +11,8 @@ Layout (``<state_dir>/incidents/INC-YYYYMMDD-N/``, directories 0700, files 0600)
 
 Ids are allocated with ``mkdir``, which is atomic: two processes declaring at the same moment get
 ``-1`` and ``-2``, never the same directory. A state dir and its drills' store (``<state>/drills``)
-number one sequence, under a lock on the state dir: an id names one incident in either. The date is the UTC date, like every time we store.
+number one sequence, under a lock on the state dir: an id names one incident in either. The date is the UTC date,
+like every time we store.
 A directory without a declaration (a crash between ``mkdir`` and the first append, or a failed
 declaration that could not clean up) is not an incident and is skipped by ``list()``.
 """
@@ -175,7 +176,8 @@ class IncidentStore:
 
     def _allocate_local(self, day: str) -> tuple[str, Path]:
         beside = _dirs(id_neighbour(self.state_dir) / "incidents")
-        taken = [int(m.group(2)) for p in [*self._entries(), *beside] if (m := ID_RE.match(p.name)) and m.group(1) == day]
+        taken = [int(m.group(2)) for p in [*self._entries(), *beside]
+                 if (m := ID_RE.match(p.name)) and m.group(1) == day]
         n = max(taken, default=0) + 1
         for _ in range(10_000):
             inc_id = f"INC-{day}-{n}"

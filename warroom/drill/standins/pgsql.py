@@ -38,7 +38,8 @@ CLAUSES = frozenset("select distinct all from where group by having order asc de
                     "union intersect except with recursive as join inner left right full outer cross natural on "
                     "using lateral values window partition rows range groups preceding following unbounded current "
                     "row fetch next only for into returning then else end when and escape".split()) - {"left", "right"}
-ENDS_ITEMS = frozenset("from where group having order limit offset union intersect except window fetch into for".split())
+ENDS_ITEMS = frozenset("from where group having order limit offset union intersect except window fetch into for"
+                       .split())
 # PostgreSQL's name for a type (a column of one, cast from a literal, is headed with it), by the drill's name
 PGNAMES = {"timestamptz": "timestamp with time zone", "timestamp": "timestamp without time zone", "date": "date",
            "time": "time without time zone", "timetz": "time with time zone", "interval": "interval",
@@ -81,7 +82,8 @@ class Tok:
 @dataclass(frozen=True)
 class Expr:
     sql: str             # for SQLite
-    type: str | None     # PostgreSQL's, as the drill names it (TEMPORAL, text, num, int, float, bool, unknown: a literal)
+    # PostgreSQL's, as the drill names it (TEMPORAL, text, num, int, float, bool, unknown: a literal)
+    type: str | None
     name: str = ""       # the column's name PostgreSQL gives it ("": ?column?)
     weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
 
@@ -508,8 +510,8 @@ class Reader:
             return Expr(e.sql, kind, header, not strong)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
-            return Expr(repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now)), kind, header,
-                        not strong)
+            sql = repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now))
+            return Expr(sql, kind, header, not strong)
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
         sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
@@ -656,7 +658,8 @@ def interval(secs: float) -> str:
     sign, micro = "-" if micro < 0 else "", abs(micro)
     days, micro = divmod(micro, 86_400_000_000)
     whole, frac = divmod(micro, 1_000_000)
-    clock = f"{sign}{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}" + f".{frac:06d}".rstrip("0").rstrip(".")
+    clock = (f"{sign}{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+             + f".{frac:06d}".rstrip("0").rstrip("."))
     day = f"{sign}{days} day{'s' * (days != 1 or bool(sign))}" if days else ""
     return " ".join(p for p in (day, clock if micro or not days else "") if p)
 
@@ -688,7 +691,9 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
 
     def cast(value: object, kind: str, was: str) -> object:
         if kind == "text":
-            return interval(float(value)) if was == "interval" else ("true" if value else "false")  # type: ignore[arg-type]
+            if was == "interval":
+                return interval(float(value))  # type: ignore[arg-type]
+            return "true" if value else "false"
         if kind == "bool":
             return value
         if kind == "interval":

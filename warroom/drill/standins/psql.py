@@ -60,15 +60,18 @@ WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
          "needs-value-short": "psql: error: option requires an argument -- '{letter}'"}
 OWNER = "flowengine_user"
 TIMESTAMP = "timestamp with time zone"
-# The TaskDB's relations as ``\\d`` describes them, each column (name, type, nullable, default) as psql serves it; the
-# first column of a table is its primary key. pg_stat_activity is PostgreSQL's view: the drill serves ten of its columns.
+# The TaskDB's relations as ``\\d`` describes them, each column (name, type, nullable, default) as psql serves it;
+# the first column of a table is its primary key. pg_stat_activity is PostgreSQL's view: the drill serves ten of its
+# columns.
 RELATIONS: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "tasks": (("task_id", "text", "not null", ""), ("repo", "text", "not null", ""),
-              ("flow_type", "text", "not null", ""), ("status", "text", "not null", ""), ("error_message", "text", "", ""),
+              ("flow_type", "text", "not null", ""), ("status", "text", "not null", ""),
+              ("error_message", "text", "", ""),
               ("model", "text", "", ""), ("provider", "text", "", ""), ("context_size_kb", "integer", "", ""),
               ("duration_s", "numeric(10,1)", "", ""), ("attempts", "integer", "not null", ""),
               ("created_at", TIMESTAMP, "not null", "now()"), ("updated_at", TIMESTAMP, "not null", "now()")),
-    "audit_logs": (("id", "bigint", "not null", ""), ("task_id", "text", "not null", ""), ("actor", "text", "not null", ""),
+    "audit_logs": (("id", "bigint", "not null", ""), ("task_id", "text", "not null", ""),
+                   ("actor", "text", "not null", ""),
                    ("event", "text", "not null", ""), ("created_at", TIMESTAMP, "not null", "now()")),
     "pg_stat_activity": (("pid", "integer", "", ""), ("datname", "name", "", ""), ("usename", "name", "", ""),
                          ("application_name", "text", "", ""), ("client_addr", "inet", "", ""),
@@ -465,7 +468,8 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
              for r in rows]
     tuples, sep = bool(args.get("tuples_only")), args.text("field_separator", "|") if args.get("no_align") else None
     footing = not tuples and ([w for w in args.all("pset") if w.startswith("footer")] or ["footer=on"])[-1] == "footer=on"
-    footer = [] if tuples else footers if footers is not None else [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
+    counted = [f"({len(rows)} row{'s' * (len(rows) != 1)})"] * footing
+    footer = [] if tuples else footers if footers is not None else counted
     top = [title] * bool(title and not tuples)
     if args.get("expanded") and vertical:   # psql's vertical form prints the footers it is given, never (N rows)
         lines = top + (expanded(headers, texts, tuples, sep)[:-1] + (footers or []) + [""] if texts else
@@ -476,8 +480,10 @@ def table(ctx: Context, args: Args, headers: list[str], rows: list[list[object]]
         numeric = [all(isinstance(r[i], int | float | pgsql.Numeric) or r[i] is None for r in rows) and
                    any(r[i] is not None for r in rows) for i in range(len(headers))]     # a NULL alone: left
         widths = [max([len(h)] + [len(ln) for r in texts for ln in r[i].split("\n")]) for i, h in enumerate(headers)]
-        head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "     # centred, as psql
-                         for h, w in zip(headers, widths, strict=True)), "-" + "-+-".join("-" * w for w in widths) + "-"]
+        # each header centred, as psql centres it
+        head = ["|".join(f" {' ' * ((w - len(h)) // 2)}{h}{' ' * ((w - len(h) + 1) // 2)} "
+                         for h, w in zip(headers, widths, strict=True)),
+                "-" + "-+-".join("-" * w for w in widths) + "-"]
         total = 3 * len(widths) - 1 + sum(widths)           # print_aligned_text's width_total: a title centred on it
         lines = [" " * max(0, (total - len(title)) // 2) + title for title in top] + head * (not tuples) + [
             ln for r in texts for ln in cells(r, widths, numeric)] + footer + [""]
