@@ -29,6 +29,7 @@ from warroom.drill.series import Series
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
 TICK = 30.0                 # periodic log lines every 30 s
+AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
 _TRAILS: WeakKeyDictionary[Signals, _Trail] = WeakKeyDictionary()        # ``audit_events``
 
@@ -72,7 +73,8 @@ class AuditEvent(NamedTuple):
 @dataclass
 class _Trail:
     """A world's audit events so far (``Activity.audit_events``), extended as later moments are asked about."""
-    upto: float                         # every event at or before it is in ``events``
+    begin: float                        # every event after it (the world's first moment, or a recent one: ``_trail``)
+    upto: float                         # and at or before ``upto`` is in ``events``
     since: float                        # the oldest flow with an event after ``upto`` was asked for then
     events: list[AuditEvent] = field(default_factory=list)
     shipped: list[float] = field(default_factory=list)      # the times of those that reached the audit log
@@ -297,7 +299,7 @@ class Activity:
         s, lines, pod = self.signals, [], (created, rank)
         if t1 > t2:                 # an empty window reads no counters (a --start-time far in the future)
             return lines
-        self._trail(t2)             # every tick's batch read off one walk of the flows
+        self._trail(t2, t1 - TICK)      # every tick's batch read off one walk of the flows
         if t1 <= created + 2 <= t2:
             lines.append((created + 2, "INFO shipper - connected to audit-store:5432 as audit_writer; shipping"))
         for t in (k * TICK for k in _ticks(max(t1, created, self.series.t0), t2)):
@@ -316,19 +318,39 @@ class Activity:
         each retry's run ending, shipped or lost as ``Signals.audit_route`` sends them. The one stream audit_logs' rows,
         the shipper's batches, FlowEngine's errors and the gap pane (``audit_last``) are read from: one walk of the
         flows per world, extended as later moments are asked about."""
-        trail = self._trail(t2)
+        trail = self._trail(t2, t1)
         lo, hi = (bisect.bisect_right(trail.events, t, key=lambda e: e.t) for t in (t1, t2))
         return trail.events[lo:hi]
 
     def audit_last(self, t: float) -> float:
         """When the last audit event at or before ``t`` reached the audit log (the world's first moment if none did):
-        ``max(created_at)`` of audit_logs, what FlowEngine exports for the gap pane."""
-        trail = self._trail(t)
-        return trail.shipped[i - 1] if (i := bisect.bisect_right(trail.shipped, t)) else self.series.t0
+        ``max(created_at)`` of audit_logs, what FlowEngine exports for the gap pane. Looked for back from ``t``, ten
+        minutes, then four times further each time none shipped: a fresh process (a CLI command at hour 5) walks the
+        flows of the gap, not of the world's whole life (``test_history_memo``)."""
+        back = AUDIT_LOOK
+        while True:
+            trail = self._trail(t, t - back)
+            if i := bisect.bisect_right(trail.shipped, t):
+                return trail.shipped[i - 1]
+            if trail.begin <= self.series.t0:
+                return self.series.t0
+            back *= 4
 
-    def _trail(self, t: float) -> _Trail:
-        """This world's audit events up to ``t``: those since the last moment asked about walked and routed once."""
-        trail = _TRAILS.setdefault(self.signals, _Trail(self.series.t0, self.series.t0))
+    def _trail(self, t: float, begin: float) -> _Trail:
+        """This world's audit events after ``begin`` and up to ``t``: those since the last moment asked about walked and
+        routed once. A trail begun after ``begin`` is walked again from it (a store's question: from the world's first
+        moment); a new one begun after that moment starts with the flows that may still write then: those that arrived
+        by it and run or wait on (``_since``: a run lasts ``HARD_TIMEOUT`` at most, a wait as long as the queue holds)."""
+        t0 = self.series.t0
+        b = max(t0, begin)
+        trail = _TRAILS.get(self.signals)
+        if trail is None or b < trail.begin:
+            since = t0 if b == t0 else self._since(b - fleet.HARD_TIMEOUT, b)
+            trail = _TRAILS[self.signals] = _Trail(b, b, since)
+        return self._walked(trail, t)
+
+    def _walked(self, trail: _Trail, t: float) -> _Trail:
+        """``trail`` extended to ``t``."""
         if t <= trail.upto:
             return trail
         new, since = [], t

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from warroom.drill import fleet
-from warroom.drill.activity import Activity
+from warroom.drill.activity import AUDIT_LOOK, Activity
 from warroom.drill.series import Series
 
 Labels = tuple[tuple[str, str], ...]            # sorted, so "__name__" comes first
@@ -110,7 +110,7 @@ class Catalog:
         read = iter(self.series.columns(counters, times)) if counters else iter(())
         sig, keys = self.series.signals, self.series.keys
         if times and any(ms.name == AUDIT_LAST for ms in series):
-            self.activity.audit_events(max(times), max(times))      # one walk of the flows for every time asked
+            self.activity.audit_events(min(times) - AUDIT_LOOK, max(times))    # one walk of the flows for them all
         return [([v + sig.retried(keys[ms.col], t) for v, t in zip(next(read), times, strict=True)]  # type: ignore[index]
                  if sig.retries else next(read)) if ms.get is None else [float(ms.get(t)) for t in times]
                 for ms in series]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+from warroom import scenario_time as stime
 from warroom.drill import fleet
 from warroom.drill.activity import iso
 from warroom.drill.cluster import disabled
@@ -202,7 +203,7 @@ def run(ctx: Context, argv: list[str]) -> int:
             if thrown and target == "/dev/null":
                 ctx.stderr.write("curl: (23) Failed to truncate file\n" * show_errors)
                 return 23
-            ctx.wait_until(ctx.t + wait * ctx.drill.speed, cap=wait)        # and asks the world of that moment
+            ctx.wait_until(ctx.t + stime.drill_seconds(wait, ctx.drill.speed), cap=wait)   # and asks the world then
             for view in ("cluster", "activity"):
                 ctx.__dict__.pop(view, None)
             todo.insert(0, (n, raw, attempt + 1))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from warroom import scenario_time as stime
 from warroom.drill.standins.base import ToolError
 
 TOKEN = re.compile(r"""(?sx)
@@ -687,7 +688,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
     ``now`` is the drill's clock; what one raises is kept in ``raised`` (SQLite keeps only that one did)."""
     def shift(stamp: str, by: float) -> str:
         kind = "timestamptz" if stamp.endswith("+00") else "timestamp"
-        return form(moment(stamp) + timedelta(seconds=by / speed), kind)
+        return form(moment(stamp) + timedelta(seconds=stime.wall_seconds(by, speed)), kind)
 
     def cast(value: object, kind: str, was: str) -> object:
         if kind == "text":
@@ -751,7 +752,7 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         return call
 
     return {name: (n, null_safe(f)) for name, (n, f) in {
-        "pg_shift": (2, shift), "pg_span": (2, lambda a, b: (moment(a) - moment(b)).total_seconds() * speed),
+        "pg_shift": (2, shift), "pg_span": (2, lambda a, b: stime.drill_seconds((moment(a) - moment(b)).total_seconds(), speed)),
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
