@@ -5,6 +5,7 @@ OpenAI (``request_rate(anthropic)`` 0), yet 6 % of flows kept failing with "anth
 routing bend halved the fault, it did not follow the calls. In provider-outage a full fallback left 3 % of the
 outage's failures blamed on Anthropic, and a fallback tried on a 5xx (``FALLBACK_ON_5XX``) bent the failures by a
 time constant of its own instead of at the instant the calls move. Computed from ``Signals`` at a few moments.
+(``ARCHITECT_FALLBACK_MODEL`` now moves only each flow's plan, redteam37 F16: ``test_drill_architect_role.py``.)
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ def _blamed(s: Signals, provider: str, t: float) -> float:
 
 
 @pytest.mark.parametrize(("scenario", "env"), [
-    ("rate-limit", {"ARCHITECT_FALLBACK_MODEL": "gpt-4-turbo"}),
     ("rate-limit", {"DISABLE_PROVIDERS": "anthropic"}),
     ("provider-outage", {"FALLBACK_MODEL": "gpt-4-turbo"}),
     ("provider-outage", {"DISABLE_PROVIDERS": "anthropic"}),

@@ -189,9 +189,10 @@ class Activity:
         if s.carriers(start)[fleet.PROVIDER_NAMES.index(provider)] not in (provider, None):
             provider = fleet.PRIMARY        # its provider disabled: it runs on PRIMARY_MODEL, routed as the primary's
         model = next(p.model for p in fleet.PROVIDERS if p.name == provider)
-        routed = s.routed_model(start) if provider == fleet.PRIMARY else None
+        routed = s.routed_model(start) if provider == fleet.PRIMARY and not s.plan_only(start) else None
         if routed is not None and unit(repo.name, k, "route") < s.route_share(start):
-            model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx)
+            model, provider = routed        # the model the env routed to then (all, or the calls answered 5xx; a flow
+            # whose plan alone went there is still the primary's: its work runs on it)
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if (cap := s.context_cap(start)) is not None:
             kb = pruned(kb, cap, unit(repo.name, k, "kbp"))

@@ -602,6 +602,18 @@ def tried_first(env: Env) -> bool:
     return (switched_on(env, "FALLBACK_ON_5XX") or threshold(env) is not None) and fleet.PRIMARY not in disabled(env)
 
 
+# The architect role is one call of a flow's ``fleet.CALLS_PER_FLOW`` (its plan, then the work): the share of its calls
+# and tokens ``ARCHITECT_FALLBACK_MODEL`` moves off the primary, the work staying there
+PLAN_SHARE = 1.0 / fleet.CALLS_PER_FLOW
+
+
+def plan_only(env: Env) -> bool:
+    """Whether ``env`` moves only the architect role (each flow's planning call, ``PLAN_SHARE``) off the primary:
+    ``ARCHITECT_FALLBACK_MODEL`` with no ``FALLBACK_MODEL``, the primary enabled and not tried first."""
+    return bool(env.get("ARCHITECT_FALLBACK_MODEL")) and not env.get("FALLBACK_MODEL") and \
+        fleet.PRIMARY not in disabled(env) and not tried_first(env)
+
+
 def _env_meaning(before: Env, after: Env) -> list[str]:
     """Canonical actions an env change on the FlowEngine deployment amounts to."""
     found = {up if switched_on(after, key) else down

@@ -22,8 +22,9 @@ from warroom.drill import fleet
 from warroom.drill.actions import BY_POD, RETRIES, Action
 from warroom.drill.autoscale import Capacity
 from warroom.drill.queue import DEFAULT, Queue
-from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, ROUTING_KEYS, Cluster, breaker_limit, build_cluster, cap, disabled, dose, fallback_of,
-                                   initial_cluster, route_of, switched_on, threshold, tried_first)
+from warroom.drill.cluster import (DAY, KNOBS, NODE_OPS, PLAN_SHARE, ROUTING_KEYS, Cluster, breaker_limit,
+                                   build_cluster, cap, disabled, dose, fallback_of, initial_cluster, plan_only,
+                                   route_of, switched_on, threshold, tried_first)
 from warroom.drill.scenarios import Mitigation, Scenario
 
 BACKGROUND_ERRORS: tuple[str, ...] = (
@@ -462,15 +463,17 @@ class Signals:
     def reach(self, index: int, t: float) -> float:
         """The share of the flows some provider answers at ``t`` whose calls go to fault ``index``'s provider: those it
         carries (``carriers``: none once routed away, more while a disabled provider's flows run on it), less the calls
-        moved to the fallback whatever they are answered (tried first: those slower than the threshold, ``slow_share``;
-        a 5xx moved under ``FALLBACK_ON_5XX`` is ``lost``'s). 1 for a fault of no one provider (route-7)."""
+        moved to the fallback whatever they are answered (the plans, ``plan_only``; tried first: those slower than the
+        threshold, ``slow_share``; a 5xx moved under ``FALLBACK_ON_5XX`` is ``lost``'s). 1 for a fault of no one
+        provider (route-7)."""
         vendor = self._vendor[index]
         if vendor is None:
             return 1.0
 
         def value(t: float) -> float:
             env = self.env(t)
-            moved = self.slow_share(env, t) if self.route(t) is not None and tried_first(env) else 0.0
+            moved = self.route_share(t) if self.plan_only(t) else \
+                self.slow_share(env, t) if self.route(t) is not None and tried_first(env) else 0.0
             hits = sum(p.flow_share * (1.0 - moved if c == fleet.PRIMARY else 1.0)
                        for p, c in zip(fleet.PROVIDERS, self.carriers(t), strict=True) if c == vendor and not self.exhausted(c, t))
             answered = 1.0 - self._stranded(t)
@@ -725,12 +728,20 @@ class Signals:
         env = self.env(t)                       # routing recorded with no env of its own: the default fallback
         return route_of(env, away=not any(k in env for k in (*ROUTING_KEYS, "FALLBACK_ON_5XX")))
 
+    def plan_only(self, t: float) -> bool:
+        """Whether only the architect role's calls (each flow's plan) run on ``route(t)``, the flows still the primary's
+        (``cluster.plan_only``): their model, the tasks and the logs say, stays the primary's."""
+        return self.route(t) is not None and plan_only(self.env(t))
+
     def route_share(self, t: float) -> float:
         """The share of the primary's calls that run on ``route(t)``: all of them when the env names a fallback or
-        disables the primary; when it is tried first (``tried_first``) only those it answers 5xx now
-        (``FALLBACK_ON_5XX``) or slower than ``FALLBACK_THRESHOLD_LATENCY`` (``slow_share``); 0 while nothing is routed."""
+        disables the primary; the plans (``PLAN_SHARE``) when it names only the architect's; when it is tried first
+        (``tried_first``) only those it answers 5xx now (``FALLBACK_ON_5XX``) or slower than
+        ``FALLBACK_THRESHOLD_LATENCY`` (``slow_share``); 0 while nothing is routed."""
         if self.route(t) is None:
             return 0.0
+        if self.plan_only(t):
+            return PLAN_SHARE
         env = self.env(t)
         s5 = self.share_5xx(fleet.PRIMARY_PROVIDER, t) if tried_first(env) and switched_on(env, "FALLBACK_ON_5XX") else 0.0
         return s5 + (slow := self.slow_share(env, t)) - s5 * slow       # 5xx or slow: either moves a call
@@ -760,6 +771,9 @@ class Signals:
         env, primary = self.env(t), fleet.PRIMARY_PROVIDER
         if fleet.PRIMARY in disabled(env):
             return f"{fleet.PRIMARY} disabled"
+        if plan_only(env):
+            return (f"ARCHITECT_FALLBACK_MODEL={env['ARCHITECT_FALLBACK_MODEL']}: the architect role only, each new "
+                    f"flow's plan, {PLAN_SHARE * 100:.0f}% of its calls; the rest stays on {primary.model}")
         if tried_first(env):
             key = "FALLBACK_ON_5XX" if switched_on(env, "FALLBACK_ON_5XX") else "FALLBACK_THRESHOLD_LATENCY"
             why = ["answered 5xx"] * switched_on(env, key) + [f"answered in over {threshold(env) or 0:g} s"] * (threshold(env) is not None)
@@ -772,10 +786,12 @@ class Signals:
         return f"{key}={env[key]} set" if key else "fallback routing enabled"
 
     @functools.cached_property
-    def _carrying(self) -> list[tuple[float, float, float, str | None, bool, tuple[str | None, ...]]]:
-        """(from, until, traffic share, the provider the primary's calls go to or None, all of them? False: only those
-        answered 5xx, the primary still called first, ``carriers``): FlowEngine's calls are the same all through each
-        stretch, cut at every stop, start, pilot-only change and routing change (a switch or revision acting)."""
+    def _carrying(self) -> list[tuple[float, float, float, str | None, float, tuple[str | None, ...]]]:
+        """(from, until, traffic share, the provider the primary's calls go to or None, the share of them it takes,
+        none of them tried on the primary: 1 all, ``PLAN_SHARE`` the plans (the flows still the primary's), 0 only
+        those answered 5xx or slow, the primary still called first, ``carriers``): FlowEngine's calls are the same all
+        through each stretch, cut at every stop, start, pilot-only change and routing change (a switch or revision
+        acting)."""
         switches = [a.t + ENV_DELAY for a in self.actions if a.action.startswith("fallback_routing")]
         revisions = (r.at + ENV_DELAY for r in self.cluster.flowengine.history)
         cuts = sorted({*switches, *revisions, *(w for w, _ in self._running), self._pilot_only} - {None})
@@ -784,23 +800,27 @@ class Signals:
             at = x if x > -math.inf else min(y, 0.0) - 1.0
             env, routed, off = self.env(at), self.route(at), disabled(self.env(at))
             to = routed if self.running(at) else None
-            own = fleet.PRIMARY not in off and (routed is None or tried_first(env))     # the primary takes its calls
+            own = fleet.PRIMARY not in off and (routed is None or tried_first(env) or plan_only(env))  # keeps its flows
             lead = fleet.PRIMARY if own else routed or route_of(env)
-            out.append((x, y, self.traffic_share(at), to, to is None or not tried_first(env),
+            moved = 1.0 if to is None else PLAN_SHARE if plan_only(env) else float(not tried_first(env))
+            out.append((x, y, self.traffic_share(at), to, moved,
                         tuple(lead if p == fleet.PRIMARY or p in off else p for p in fleet.PROVIDER_NAMES)))
         return out
 
     def _used(self, provider: fleet.Provider, t: float) -> float:
         """The share of ``provider``'s quota its healthy calls spent since the last reset: each provider's token rate
         (``day_use``) integrated over the time the calls ran, times the traffic share; the primary's calls and their
-        tokens counted where FlowEngine sent them (``FALLBACK_ON_5XX``: the primary still called first, the share
-        answered 5xx tried again on the fallback, ``_burn``). A sum of terms >= 0: it never goes down in a day."""
+        tokens counted where FlowEngine sent them (the architect's: its flows' plans there, their work on it;
+        ``FALLBACK_ON_5XX``: the primary still called first, the share answered 5xx tried again on the fallback,
+        ``_burn``). A sum of terms >= 0: it never goes down in a day."""
         last, total = quota_reset(t, after=False), 0.0
-        for x, y, share, _, _, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
+        for x, y, share, to, moved, carriers in self._carrying:     # each flow's tokens, in a share of this one's quota
             if (b := min(y, t)) > (a := max(x, last)) and share > 0.0:      # spent by the flows that ran (``queue``)
                 ran = day_use(max(self.queue.shift(b), last)) - day_use(max(self.queue.shift(a), last))
-                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens)
-                                           for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
+                total += share * ran * sum(p.quota_used * (p.daily_tokens / provider.daily_tokens) * (
+                    (1.0 - part) * (c == provider.name) + part * (to == provider.name))   # the primary's plans: ``to``
+                    for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
+                    for part in (moved if to is not None and c == fleet.PRIMARY else 0.0,))
         return total
 
     def quota(self, provider: fleet.Provider, t: float) -> float:
@@ -932,11 +952,14 @@ class Signals:
 
     def request_rate(self, provider: fleet.Provider, t: float) -> float:
         """Requests per second to ``provider``: the calls of every flow it carries (``carriers``; none made for a flow no
-        provider takes), and the primary's routed share when they are tried on the primary first (as retries), each
+        provider takes; the primary's less the plans it no longer makes, ``plan_only``), and the primary's routed share
+        when they are tried on the primary first (as retries) or are the plans, each
         call as many attempts as ``call_law`` makes of it there."""
         wiggle = 1.0 + 0.08 * noise(f"{self._seed}:req:{provider.name}", t, 60.0)
         carriers = self.carriers(t)
         rate = sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True) if c == provider.name)
+        if provider.name == fleet.PRIMARY and self.plan_only(t):      # its flows' plans are made on the fallback
+            rate *= 1.0 - self.route_share(t)
         if provider.name != carriers[0] == fleet.PRIMARY and self.route(t) == provider.name:     # the primary tried first
             rate += self.route_share(t) * sum(p.requests_per_second for p, c in zip(fleet.PROVIDERS, carriers, strict=True)
                                               if c == fleet.PRIMARY)

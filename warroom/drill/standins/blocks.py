@@ -189,8 +189,9 @@ def routed(ctx: Context, model: str, call: str) -> tuple[str, bool]:
     """The model one ``call`` asking for ``model`` runs on now, as FlowEngine's routing moves calls, and
     whether the primary answered it: every call to the primary goes to the fallback when the env names
     one; under ``FALLBACK_ON_5XX=true`` a call is tried on the primary first and moves only if that
-    answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's)."""
-    if (to := ctx.signals.routed_model(ctx.t) if "claude" in model else None) is None:
+    answered 5xx (drawn against the share that do, as ``Activity`` draws each flow's); a run whose plan alone
+    moves (``plan_only``) is still the primary's, as its work runs there."""
+    if (to := ctx.signals.routed_model(ctx.t) if "claude" in model else None) is None or ctx.signals.plan_only(ctx.t):
         return model, False
     moved = unit(call, ctx.t, "route") < ctx.signals.route_share(ctx.t)
     return (to[0], False) if moved else (model, True)
