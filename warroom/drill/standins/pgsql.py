@@ -338,7 +338,7 @@ class Reader:
             return (Expr(f"({inner[0].sql})", inner[0].type, inner[0].name) if len(inner) == 1 else
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
         if tok.kind == "ident":
-            return self.call(tok.value) if self.at("(") else self.column(tok.value)
+            return self.call(tok.value) if self.at("(") else self.column(self.cased(tok.value))
         if tok.kind != "word":
             return Expr(tok.text, None)
         word = tok.value
@@ -386,7 +386,8 @@ class Reader:
                 return Expr(f"{tok.text}.*", None, "*")
             if self.at("("):
                 return self.call(qualified.value, schema=word)
-            return self.column(qualified.value, f"{tok.text}.{qualified.text}")
+            name = self.cased(qualified.value, word) if qualified.kind == "ident" else qualified.value
+            return self.column(name, f"{tok.text}.{qualified.text}")
         return self.call(word) if self.at("(") else self.column(word, tok.text)
 
     def listing(self) -> list[Expr]:
@@ -401,6 +402,21 @@ class Reader:
         double quotes a name no column has is a string to it, and ``status = "failed"`` counted the failed."""
         sql = text or "`" + name.replace("`", "``") + "`"
         return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
+
+    def cased(self, name: str, table: str = "") -> str:
+        """A double-quoted name keeps its case, where SQLite matches a name in any: the drill's tables and columns
+        are all lower case, so a name in capitals is only one the statement gives (``AS "Status"``, ``tasks "T"``)."""
+        given = {t.value for i, t in enumerate(self.toks) if t.kind == "ident" and i and (
+            (before := self.toks[i - 1]).value == "as" or before.text == ")" or before.kind == "ident"
+            or before.kind == "word" and before.value not in CLAUSES and before.value not in POWER)}
+        if name == name.lower() or name in given:
+            return name
+        tables = {t.value for i, t in enumerate(self.toks) if i and self.toks[i - 1].value in ("from", "join")}
+        near = table or (tables.pop() if len(tables) == 1 else "")
+        hint = (f'\nHINT:  Perhaps you meant to reference the column "{near}.{name.lower()}".'
+                if near and name.lower() in self.columns else "")
+        raise ToolError(f"ERROR:  column {f'{table}.{name}' if table else chr(34) + name + chr(34)} does not exist"
+                        + hint)
 
     def case(self) -> Expr:
         parts, kind = ["CASE"], None
