@@ -193,11 +193,19 @@ class Reader:
         out: list[str] = []
         items: list[tuple[str, str | None]] = []
         listing = done = False
-        while (tok := self.peek()).kind != "end" and tok.text != ")":
+        nulls = ""          # in ORDER BY, where the item puts NULLs unless it says: PostgreSQL's last ascending, first
+        while (tok := self.peek()).kind != "end" and tok.text != ")":   # descending; SQLite's the other way round
             if tok.text in (",", ";") or tok.kind == "word" and tok.value in CLAUSES:
                 self.take()
                 if tok.value == "on" and out[-1:] == ["DISTINCT"]:
                     raise Refusal("drill: SELECT DISTINCT ON is not simulated (SELECT DISTINCT is)")
+                if nulls and tok.value not in ("asc", "desc", "nulls"):
+                    out.append(nulls * (nulls != "-"))
+                    nulls = "NULLS LAST" if tok.text == "," else ""
+                elif nulls:
+                    nulls = "-" if tok.value == "nulls" else "NULLS FIRST" if tok.value == "desc" else nulls
+                if tok.value == "by" and out[-1:] == ["ORDER"]:
+                    nulls = "NULLS LAST"
                 out.append(tok.text.upper() if tok.kind == "word" else tok.text)
                 if tok.value == "select":
                     listing = not done
@@ -227,7 +235,7 @@ class Reader:
                 out.append(f'{e.sql} AS "{alias.replace(chr(34), chr(34) * 2)}"')
                 self.names[alias] = e.type if self.names.get(alias, e.type) == e.type else None
             items.append((alias, e.type))
-        return " ".join(out), items
+        return " ".join([*out, nulls * (nulls != "-")]).strip(), items
 
     # -------------------------------------------------------------------------------------------- expressions
     def expr(self, floor: int) -> Expr:
