@@ -468,8 +468,8 @@ class Reader:
         kind = kinds[0] if kinds else None
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
-        elif name == "left":
-            name = "pg_left"
+        elif name in ("left", "substr"):
+            name = f"pg_{name}"
         typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
                  "avg": "interval" if kind == "interval" else "num", "coalesce": kind, "nullif": kind,
                  "greatest": kind, "least": kind, "length": "int"}
@@ -482,7 +482,7 @@ class Reader:
                 self.expect(")")
             else:
                 sql += self.take().text
-        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "replace", "substr",
+        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace", "substr",
                                                           "substring", "trim", "ltrim", "rtrim") else
                                    "num" if name in ("abs", "round", "ceil", "ceiling", "floor", "sign") else None),
                     name.removeprefix("pg_"))
@@ -572,8 +572,9 @@ class Reader:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
         time), two of them are an interval apart (two dates a number of days), a date moves by days."""
         a, b = left.type, right.type
-        if a not in TEMPORAL and b not in TEMPORAL:
-            return Expr(f"{left.sql} {op} {right.sql}", a if a == b else "num" if {a, b} <= {"int", "num"} else None)
+        if a not in TEMPORAL and b not in TEMPORAL:         # SQLite's x / 0 is NULL, PostgreSQL's an error
+            divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
+            return Expr(f"{left.sql} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else None)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
@@ -764,6 +765,20 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         number = float(value)                   # type: ignore[arg-type]
         return int(number + (0.5 if number >= 0 else -0.5))     # PostgreSQL rounds half away from zero
 
+    def divisor(value: float, dividend: float) -> float:     # NULL / 0 is NULL (null_safe)
+        if value == 0:
+            raise ToolError("ERROR:  division by zero")
+        return value
+
+    def substr(text: str, start: int, *count: int | None) -> str | None:
+        """PostgreSQL's: the characters from ``start`` to before ``start + count``, those before the first none
+        (SQLite counts a start below 1 from the end)."""
+        if count and count[0] is None:
+            return None
+        if count and int(count[0]) < 0:
+            raise ToolError("ERROR:  negative substring length not allowed")
+        return str(text)[max(int(start), 1) - 1:max(int(start) + int(count[0]) - 1, 0) if count else None]
+
     def null_safe(f: Callable[..., object]) -> Callable[..., object]:
         def call(*args: object) -> object:
             if args[0] is None or len(args) > 1 and args[1] is None:
@@ -780,4 +795,4 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
-        "pg_left": (2, lambda s, n: str(s)[: int(n)])}.items()}
+        "pg_left": (2, lambda s, n: str(s)[: int(n)]), "pg_substr": (-1, substr), "pg_divisor": (2, divisor)}.items()}
