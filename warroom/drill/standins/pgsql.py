@@ -298,7 +298,8 @@ class Reader:
             if self.at("select", "with", "values"):
                 body = self.seq()[0]
             else:
-                body = ", ".join(self.coerce(e, left.type).sql for e in self.listing())
+                body = ", ".join(self.compared(left, "<>" if negated else "=", self.coerce(e, left.type))[1].sql
+                                 for e in self.listing())
             self.expect(")")
             return Expr(f"{left.sql} {no}IN ({body})", "bool")
         if op in ("like", "ilike"):
@@ -316,6 +317,7 @@ class Reader:
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
         if power == 5:
             right, left = self.coerce(right, left.type), self.coerce(left, right.type)
+            left, right = self.compared(left, op, right)
             kind = left.type if left.type == right.type else None
             return Expr(f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}", "bool")
         return Expr(f"{left.sql} {op} {right.sql}", None)
@@ -546,6 +548,24 @@ class Reader:
     def coerce(self, e: Expr, kind: str | None) -> Expr:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
         return self.cast(e, (kind, kind)) if e.type == "unknown" and kind in TEMPORAL else e
+
+    def compared(self, left: Expr, op: str, right: Expr) -> tuple[Expr, Expr]:
+        """``left`` and ``right`` as compared: text with a number is PostgreSQL's error, not SQLite's false, and a
+        literal beside a number is read as one ('1' = 1 is true, 'x' = 1 an error)."""
+        kinds = {left.type, right.type}
+        if "text" in kinds and kinds & {"int", "num", "float"}:
+            raise ToolError(f"ERROR:  operator does not exist: {PGNAMES[left.type or '']} {op} "
+                            f"{PGNAMES[right.type or '']}\nHINT:  No operator matches the given name and argument "
+                            "types. You might need to add explicit type casts.")
+        out = []
+        for e, other in ((left, right), (right, left)):
+            if e.type == "unknown" and other.type in ("int", "num"):
+                if not re.fullmatch(r"[-+]?\d+" if other.type == "int" else r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?",
+                                    text := unquote(e.sql).strip(), re.I):
+                    raise ToolError(f'ERROR:  invalid input syntax for type {PGNAMES[other.type]}: "{unquote(e.sql)}"')
+                e = Expr(text, other.type)
+            out.append(e)
+        return out[0], out[1]
 
     def stamp(self, e: Expr, kind: str | None) -> Expr:
         """Timestamps and dates compared with each other: each as a timestamptz (a date is its midnight)."""
