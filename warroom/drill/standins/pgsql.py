@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -335,6 +336,9 @@ class Reader:
             return Expr(tok.text, None)
         if tok.text in ("-", "+"):
             e = self.operand(12)
+            if e.type == "text":
+                raise ToolError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the given "
+                                "name and argument type. You might need to add an explicit type cast.")
             return Expr(f"{tok.text}{e.sql}", e.type)
         if tok.text == "*":
             return Expr("*", None, "*")
@@ -421,10 +425,12 @@ class Reader:
             or before.kind == "word" and before.value not in CLAUSES and before.value not in POWER)}
         if name == name.lower() or name in given:
             return name
+        if not table and self.toks[self.i - 2].value in ("from", "join"):
+            raise ToolError(f'ERROR:  relation "{name}" does not exist')
         tables = {t.value for i, t in enumerate(self.toks) if i and self.toks[i - 1].value in ("from", "join")}
         near = table or (tables.pop() if len(tables) == 1 else "")
         hint = (f'\nHINT:  Perhaps you meant to reference the column "{near}.{name.lower()}".'
-                if near and name.lower() in self.columns else "")
+                if near and name.lower() in self.columns and sum(map(str.isupper, name)) <= len(name) // 2 else "")
         raise ToolError(f"ERROR:  column {f'{table}.{name}' if table else chr(34) + name + chr(34)} does not exist"
                         + hint)
 
@@ -468,13 +474,20 @@ class Reader:
         self.take()
         kinds = [a.type for a in args if a.type not in (None, "unknown")]
         kind = kinds[0] if kinds else None
+        if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and kind == "float" and \
+                len(args) == 2:
+            kind = f"{PGNAMES[kind or '']}{', integer' * (name == 'round')}"
+            raise ToolError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
+                            "given name and argument types. You might need to add explicit type casts.")
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "substr"):
             name = f"pg_{name}"
         typed = {"count": "int", "min": kind, "max": kind, "sum": "interval" if kind == "interval" else "num",
                  "avg": "interval" if kind == "interval" else "num", "coalesce": kind, "nullif": kind,
-                 "greatest": kind, "least": kind, "length": "int"}
+                 "greatest": kind, "least": kind, "length": "int",     # round(numeric, n) prints n decimals
+                 "round": "float8" if kind == "float" else "num" if len(args) == 2 and not args[1].sql.isdigit() else
+                 f"numeric{args[1].sql if len(args) == 2 else 0}"}
         sql = f"{name}({' '.join(words)})"
         while self.at("filter", "over"):
             sql += f" {self.take().text.upper()} "
@@ -505,6 +518,7 @@ class Reader:
 
     def cast(self, e: Expr, target: tuple[str, str] | None = None) -> Expr:
         """``e::type`` as PostgreSQL casts it; a type the drill does not hold is refused by name."""
+        size: list[str] = []
         if target is None:
             if self.peek().kind not in ("word", "ident"):
                 raise self.error()
@@ -517,9 +531,9 @@ class Reader:
                 if words[-1] in ("with", "without"):
                     self.expect("time")
                     self.expect("zone")
-            if self.at("("):                       # varchar(20), numeric(10, 2): a size the drill does not cut to
-                while not self.at(")") and self.peek().kind != "end":
-                    self.take()
+            if self.at("("):                       # varchar(20): a size the drill does not cut to; numeric(10, 2)'s
+                while not self.at(")") and self.peek().kind != "end":       # scale it prints
+                    size.append(self.take().text)
                 self.expect(")")
             if self.at("["):
                 raise Refusal("drill: arrays are not simulated")
@@ -531,6 +545,8 @@ class Reader:
                               "and numbers it is)")
             target = CASTS[name]
         kind, pgname = target
+        if kind == "num" and size[-2:-1] == [","] and size[-1].isdigit():
+            target = kind, pgname = f"numeric{size[-1]}", pgname
         strong = bool(e.name) and e.name != "*" and not e.weak
         header = e.name if strong else pgname
         if e.type == kind:
@@ -542,7 +558,8 @@ class Reader:
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
         sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
-               "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(kind, e.sql)
+               "num": e.sql if e.type in ("int", "num", "float") else f"CAST({e.sql} AS NUMERIC)"}.get(
+            kind[:3] if kind.startswith("numeric") else kind, e.sql)
         return Expr(sql, kind, header, not strong)
 
     def coerce(self, e: Expr, kind: str | None) -> Expr:
@@ -594,7 +611,8 @@ class Reader:
         a, b = left.type, right.type
         if a not in TEMPORAL and b not in TEMPORAL:         # SQLite's x / 0 is NULL, PostgreSQL's an error
             divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
-            return Expr(f"{left.sql} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else None)
+            return Expr(f"{left.sql} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
+                        "float" if {a, b} <= {"int", "num", "float"} else None)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
@@ -722,8 +740,9 @@ def show(value: object, kind: str | None) -> object:
     if kind == "interval":
         return interval(float(value))       # type: ignore[arg-type]
     if kind.startswith("numeric"):
-        return Numeric(f"{float(value):.{int(kind[7:])}f}")     # type: ignore[arg-type]
-    if kind == "float8":
+        scale = Decimal(1).scaleb(-int(kind[7:]))            # PostgreSQL rounds a numeric's half away from zero
+        return Numeric(Decimal(repr(float(value))).quantize(scale, ROUND_HALF_UP))  # type: ignore[arg-type]
+    if kind in ("float8", "float"):
         return Numeric(repr(float(value)).removesuffix(".0"))   # type: ignore[arg-type]
     return ("t" if value else "f") if kind == "bool" else value
 
