@@ -499,7 +499,9 @@ class Reader:
                 sql += self.take().text
         return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace", "substr",
                                                           "substring", "trim", "ltrim", "rtrim") else
-                                   "num" if name in ("abs", "round", "ceil", "ceiling", "floor", "sign") else None),
+                                   "float8" if name in ("ceil", "ceiling", "floor") and kind == "float" else "numeric0" if name in (
+                                       "ceil", "ceiling", "floor") else
+                                   "num" if name in ("abs", "round", "sign") else None),
                     name.removeprefix("pg_"))
 
     # -------------------------------------------------------------------------------------------- the clock's types
@@ -611,8 +613,13 @@ class Reader:
         a, b = left.type, right.type
         if a not in TEMPORAL and b not in TEMPORAL:         # SQLite's x / 0 is NULL, PostgreSQL's an error
             divisor = f"pg_divisor({right.sql}, {left.sql})" if op in "/%" else right.sql
-            return Expr(f"{left.sql} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
-                        "float" if {a, b} <= {"int", "num", "float"} else None)
+            scales = [0 if k == "int" else int(k[7:]) if k and k.startswith("numeric") else None for k in (a, b)]
+            a, b = ("num" if k and k.startswith("numeric") else k for k in (a, b))
+            dividend = left.sql if a == b == "int" or op != "/" else f"CAST({left.sql} AS REAL)"  # not SQLite's 7/2=3
+            return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
+                        "float" if {a, b} <= {"int", "num", "float"} else None) if None in scales or op not in "+-*" \
+                or a == b == "int" else Expr(f"{left.sql} {op} {right.sql}",  # numeric's scale: *'s the sum, +'s the max
+                                             f"numeric{sum(scales) if op == '*' else max(scales)}")
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
