@@ -74,6 +74,22 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT interval '10 fortnights'",
     'SELECT count(*) FROM tasks WHERE status = "failed"',          # a double-quoted word is a name
     'SELECT "status", count(*) FROM tasks GROUP BY "status" ORDER BY 1',
+    # attackpg37: each answered differently from PostgreSQL before (a name's case, NULLs' order, a type's rules)
+    'SELECT "Status", count(*) FROM tasks GROUP BY 1',
+    "SELECT t.\"Status\" FROM tasks t WHERE \"TASK_ID\" = 'x'",
+    'SELECT status AS "Status", count(*) AS "N" FROM tasks GROUP BY 1 ORDER BY "Status"',
+    "SELECT task_id, error_message FROM tasks ORDER BY error_message DESC, task_id LIMIT 2",
+    "SELECT task_id, error_message FROM tasks ORDER BY error_message, task_id DESC LIMIT 2",
+    "SELECT error_message IS NULL OR NULL AS b, count(*) FROM tasks GROUP BY 1 ORDER BY 1",
+    "SELECT count(*) FROM tasks WHERE attempts / 0 > 1",
+    "SELECT count(*) FROM tasks WHERE status IN ('failed', 1)",
+    "SELECT count(*) FROM tasks WHERE attempts = 'x'",
+    "SELECT '1' = 1, substr('failed', -1, 3), count(*)::numeric / 3 > 215, sum(attempts)::float / 7 FROM tasks",
+    "SELECT status, round(avg(duration_s)::numeric, 2), round(avg(attempts)), duration_s::numeric(10, 2) FROM tasks "
+    "GROUP BY status, duration_s ORDER BY 1, 4 LIMIT 3",
+    "SELECT floor(extract(epoch from created_at) / 60) * 60 AS bucket, count(*) FROM tasks GROUP BY 1 ORDER BY 1 "
+    "DESC LIMIT 3",
+    "SELECT sum(status) FROM tasks",
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
