@@ -337,8 +337,8 @@ class Reader:
         if tok.text in ("-", "+"):
             e = self.operand(12)
             if e.type == "text":
-                raise ToolError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the given "
-                                "name and argument type. You might need to add an explicit type cast.")
+                raise ToolError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
+                                "given name and argument type. You might need to add an explicit type cast.")
             return Expr(f"{tok.text}{e.sql}", e.type)
         if tok.text == "*":
             return Expr("*", None, "*")
@@ -497,10 +497,9 @@ class Reader:
                 self.expect(")")
             else:
                 sql += self.take().text
-        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace", "substr",
+        typed |= dict.fromkeys(("ceil", "ceiling", "floor"), "float8" if kind == "float" else "numeric0")
+        return Expr(sql, typed.get(name, "text" if name in ("lower", "upper", "pg_left", "pg_substr", "replace",
                                                           "substring", "trim", "ltrim", "rtrim") else
-                                   "float8" if name in ("ceil", "ceiling", "floor") and kind == "float" else "numeric0" if name in (
-                                       "ceil", "ceiling", "floor") else
                                    "num" if name in ("abs", "round", "sign") else None),
                     name.removeprefix("pg_"))
 
@@ -616,10 +615,10 @@ class Reader:
             scales = [0 if k == "int" else int(k[7:]) if k and k.startswith("numeric") else None for k in (a, b)]
             a, b = ("num" if k and k.startswith("numeric") else k for k in (a, b))
             dividend = left.sql if a == b == "int" or op != "/" else f"CAST({left.sql} AS REAL)"  # not SQLite's 7/2=3
+            if None not in scales and op in "+-*" and "num" in (a, b):  # a numeric's scale: *'s the sum, + -'s max
+                return Expr(f"{left.sql} {op} {right.sql}", f"numeric{sum(scales) if op == '*' else max(scales)}")
             return Expr(f"{dividend} {op} {divisor}", a if a == b else "num" if {a, b} <= {"int", "num"} else
-                        "float" if {a, b} <= {"int", "num", "float"} else None) if None in scales or op not in "+-*" \
-                or a == b == "int" else Expr(f"{left.sql} {op} {right.sql}",  # numeric's scale: *'s the sum, +'s the max
-                                             f"numeric{sum(scales) if op == '*' else max(scales)}")
+                        "float" if {a, b} <= {"int", "num", "float"} else None)
         if a == "unknown" or b == "unknown":          # the literal is read as the other side's type (+: an interval)
             known = b if a == "unknown" else a
             want = "interval" if op == "+" and known in STAMPS else known
