@@ -28,6 +28,7 @@ from warroom.drill.series import Series
 
 FLOW_TYPES = (("plan", 0.25), ("impl", 0.45), ("review", 0.2), ("docs", 0.1))
 MAX_WINDOW = 2 * 3600.0     # the flows a question of recent ones lists: two hours back (a store keeps all: ``kept``)
+HELD = "awaiting_review"    # a flow manual review keeps from failing: its plan waits for an operator's approval
 TICK = 30.0                 # periodic log lines every 30 s
 AUDIT_LOOK = 600.0          # how far back from a moment its last audit event is first looked for (``audit_last``)
 _DRAWN: WeakKeyDictionary[Signals, dict[tuple[str, int, float, float, bool], Flow]] = WeakKeyDictionary()   # ``_flow``
@@ -43,6 +44,7 @@ class Flow:
     start: float                 # scenario seconds it was asked for (its task created)
     duration: float              # from then: its wait for a slot and its run, as FlowEngine's histogram counts it
     status: str                  # succeeded | failed | running | queued (no run yet: no model, bundle nor outcome)
+    #                              | awaiting_review (``HELD``: its plan waits for an operator under manual review)
     error: str | None
     model: str
     provider: str
@@ -51,6 +53,7 @@ class Flow:
     attempts: int = 1            # runs so far: each ``blocks flow retry`` of it is one more (``Signals.retries``)
     updated: float | None = None     # when its last run ended (None: its first run's end)
     wait: float = 0.0            # seconds it waited in FlowEngine's queue before its run began
+    held: float | None = None    # when its plan began waiting for review (``HELD``; None: never held)
 
     @property
     def end(self) -> float:
@@ -168,6 +171,10 @@ class Activity:
             f = self._drawn[key] = replace(run, start=start, duration=run.duration + began - start, wait=began - start)
         if f.end > now:
             f = replace(f, status="running", error=None, duration=now - f.start)
+        elif f.status == HELD:      # no one approves it: it waits until manual review is switched off, then runs on
+            released = self.signals.released(f.end)
+            f = replace(f, held=f.end, **({"status": "succeeded", "duration": released - f.start} if released <= now
+                                          else {"duration": now - f.start, "updated": f.end}))
         if f.status == "failed" and (runs := [r for r in self._retried.get(f.task_id, ()) if start <= r.t <= now]):
             # retried: running until its last run ends (updated when it began), then that run's outcome (as ``blocks
             # flow retry`` said) and end; its error its first cause's
@@ -196,12 +203,15 @@ class Activity:
         kb = s.context_kb(start) * (0.55 + 0.9 * unit(repo.name, k, "kb"))
         if (cap := s.context_cap(start)) is not None:
             kb = pruned(kb, cap, unit(repo.name, k, "kbp"))
-        status = "failed" if failed else "succeeded"
-        if error is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {error} "), None)):
+        held = not failed and unit(repo.name, k, "review") < s.held_share(repo, start)
+        status = "failed" if failed else HELD if held else "succeeded"
+        why = s.unreviewed.cause(repo, k, start) if held else error     # held: what it would have failed of
+        if why is not None and (named := next((p for p in fleet.PROVIDERS if f" {p.name} " in f" {why} "), None)):
             provider, model = named.name, named.model       # a provider's 429 or 5xx happened on a call to that provider
         duration, stop = s.run(repo, k, start, error)
         if stop is not None:      # scaled to zero under it: the pod ends it (the counters count a failure at its start)
             status, error = ("failed" if failed else "cancelled"), s.interruption(stop) if failed else None
+        # (a held flow's run is its plan's: it ends waiting for review, ``_flow``)
         return Flow(task_id, repo.name, k, ftype, start, duration, status, error, model, provider, kb,
                     int(unit(repo.name, k, "w") * 8) + 1)
 
@@ -226,7 +236,10 @@ class Activity:
         # every flow that can end in the window, however long it waited for a slot (attack36: a flow started over
         # ten minutes before it was missing, though psql listed it as ended inside)
         for f in self.flows(max(born, self.series.t0), t2, t2, window=math.inf):
-            if f.status in ("running", "queued") and f.attempts == 1 or not t1 <= f.end <= t2:    # (a retry's
+            if f.held is not None and t1 <= f.held <= t2:
+                lines.append((f.held, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} awaiting review: plan "
+                                      f"held for an operator (MANUAL_REVIEW_MODE) repo={f.repo} model={f.model}"))
+            if f.status in ("running", "queued", HELD) and f.attempts == 1 or not t1 <= f.end <= t2:    # (a retry's
                 continue                                                     # first run has ended)
             if f.status == "failed" or f.attempts > 1:    # a retried flow's first run failed, whatever a retry did
                 lines.append((f.end, f"ERROR worker-{f.worker} {f.task_id} {f.error}"))
@@ -357,7 +370,7 @@ class Activity:
         new, since = [], t
         for f in self.flows(trail.since, t, t, window=math.inf):     # those with an event since ``upto``
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
-            if f.attempts > 1 or f.status not in ("running", "queued"):     # its first run ended (retried: failed)
+            if f.attempts > 1 or f.status not in ("running", "queued", HELD):   # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
             else:
                 since = min(since, f.start)

@@ -46,6 +46,7 @@ LOOK_AHEAD = 120         # scrapes ``exhausted`` reads the quota ahead of the on
 SPEND = 15.0             # the quota the faults burn is summed per scrape step (a reset falls on a step's end)
 BREAKER_OPEN = 60.0      # a tripped circuit breaker stays OPEN this long, then goes HALF_OPEN
 OFF = "_off"             # ``<action>_off`` undoes a mitigation (``circuit_breaker_off``)
+REVIEW = "manual_review"    # MANUAL_REVIEW_MODE: the flows it saves from failing wait for an operator (``held_share``)
 DB = "postgres"           # the deployment of FlowEngine's TaskDB (``Signals.task_store``)
 _T = TypeVar("_T")
 VENDOR_OWN = frozenset(f"api_5xx:{p}" for p in fleet.PROVIDER_NAMES)    # read unbent: ``Signals.impact``
@@ -161,6 +162,7 @@ class _Bend(NamedTuple):
     steps: tuple[tuple[float, float], ...]
     tau: float
     routes: bool = False        # a routing change's: a provider's fault fails flows by ``reach`` instead
+    action: str = ""            # the mitigation's (``unreviewed`` drops manual review's)
 
     def at(self, t: float) -> float:
         level, since, goal = 1.0, -math.inf, 1.0
@@ -189,7 +191,7 @@ class Signals:
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
-            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing") for m in f.mitigations
+            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing", m.action) for m in f.mitigations
              if m.action not in BY_POD for on, off in self.stretches(m)] for f in scenario.faults]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
@@ -392,6 +394,29 @@ class Signals:
         else:
             other.retries, other._held = (), lambda t: held
         return other
+
+    @functools.cached_property
+    def unreviewed(self) -> Signals:
+        """This world without manual review's bends (every other, the routing and capacity, this one's): a flow that
+        fails there and not here is one manual review holds (``held_share``)."""
+        other = Signals(self.scenario, self.actions, self._flips)
+        other.__dict__["capacity"] = self.capacity
+        other._bends = [[b for b in bends if b.action != REVIEW] for bends in self._bends]
+        return other
+
+    def held_share(self, repo: fleet.Repo, t: float) -> float:
+        """The share of ``repo``'s flows not failing at ``t`` that wait for an operator to approve their plans: those
+        manual review keeps from failing (its bend), which no one in the drill approves (``released``)."""
+        if not any(b.action == REVIEW for bends in self._bends for b in bends):
+            return 0.0
+        fail = self.fails(repo, t)[0]
+        return max(0.0, self.unreviewed.fails(repo, t)[0] - fail) / (1.0 - fail) if fail < 1.0 else 0.0
+
+    def released(self, t: float) -> float:
+        """When a flow held for review at ``t`` runs on: once MANUAL_REVIEW_MODE is unset after it and the revision
+        without it rolls out (its bend's delay); inf while it stays set."""
+        return min((off + m.delay for f in self.scenario.faults for m in f.mitigations if m.action == REVIEW
+                    for on, off in self.stretches(m) if off is not None and t < off + m.delay), default=math.inf)
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering

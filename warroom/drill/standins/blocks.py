@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from warroom.config import default_slos
 from warroom.drill import fleet
-from warroom.drill.activity import Flow, pruned, unit
+from warroom.drill.activity import HELD, Flow, pruned, unit
 from warroom.drill.cluster import short_hash, switched_on
 from warroom.drill.model import DB_LOST, Signals, quota_reset
 from warroom.drill.promql import bucket_quantile
@@ -157,6 +157,8 @@ def flow_retry(ctx: Context, args: Args) -> None:
         raise failed(f"task {task_id} is still running; nothing to retry until it ends")
     if flow.status == "queued":
         raise failed(f"task {task_id} has not run yet: it is queued {waiting(ctx)}; nothing to retry")
+    if flow.status == HELD:
+        raise failed(f"task {task_id} is awaiting review: approve or reject its plan in the web UI (MANUAL_REVIEW_MODE)")
     # --max-context-size prunes this run to that size; else pruning cuts to the knob's, as the flows' (context_cap)
     sized = bool(args.get("max_context_size"))
     asked = bool(args.get("enable_pruning")) or sized or switched_on(ctx.cluster.env(), "CONTEXT_PRUNING_ENABLED")
@@ -501,6 +503,9 @@ def status_flows(ctx: Context, args: Args) -> None:
     # the backlog, however old (the listing above is ten minutes' worth): every task asked for and not started
     if queued := [f for f in flows if f.status == "queued"]:
         ctx.out(f"{len(queued)} queued {waiting(ctx)}, the oldest waiting {queued[0].duration:.0f}s")
+    if held := [f for f in flows if f.status == HELD]:       # however old: no one in the drill approves them
+        ctx.out(f"{len(held)} awaiting review in the web UI (MANUAL_REVIEW_MODE), the oldest held "
+                f"{ctx.t - held[0].held:.0f}s")
 
 
 def waiting(ctx: Context) -> str:

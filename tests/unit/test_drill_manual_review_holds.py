@@ -1,0 +1,38 @@
+"""Manual review mode holds the flows it keeps from failing (redteam37 F17): their plans wait for an operator, shown as
+held by psql, ``blocks status flows`` and FlowEngine's log, neither failed nor succeeded, until the mode is switched
+off (no one in the drill approves them); before, they simply succeeded on the failing provider."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+from tests.unit.standins_corpus import run_one, warm_drill
+
+SET = "kubectl set env deployment/flowengine MANUAL_REVIEW_MODE{} -n production"
+TASKS = "psql -At -c \"select status, provider, count(*) from tasks where created_at > now() - interval '10 minutes' " \
+        "group by 1, 2 order by 1, 2\""
+
+
+def sh(drill, command: str, t: float) -> str:
+    code, out, err = run_one(drill, shlex.split(command), t)
+    assert code == 0, err
+    return out
+
+
+def test_manual_review_holds_the_flows_it_keeps_from_failing_until_it_is_switched_off(tmp_path: Path) -> None:
+    drill = warm_drill(tmp_path, "provider-outage")
+    sh(drill, SET.format("=true"), 170.0)
+    rows = [r.split("|") for r in sh(drill, TASKS, 900.0).split()]
+    held = {p: int(n) for status, p, n in rows if status == "awaiting_review"}
+    assert held and set(held) == {"anthropic"}, rows         # the outage's provider's flows, waiting
+    flows = sh(drill, "blocks status flows", 900.0)
+    assert "awaiting_review" in flows and "awaiting review in the web UI" in flows, flows
+    log = sh(drill, "kubectl logs deployment/flowengine -n production --since=10m", 900.0)
+    assert "awaiting review: plan held for an operator" in log
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", next(
+        line.split()[0] for line in flows.splitlines() if "awaiting_review" in line)], 900.0)
+    assert code != 0 and "awaiting review" in err
+    sh(drill, SET.format("-"), 1000.0)       # switched off: they run on, none left waiting
+    after = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 1300.0)
+    assert after.strip() == "0"
