@@ -36,3 +36,16 @@ def test_manual_review_holds_the_flows_it_keeps_from_failing_until_it_is_switche
     sh(drill, SET.format("-"), 1000.0)       # switched off: they run on, none left waiting
     after = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 1300.0)
     assert after.strip() == "0"
+
+
+def test_the_drill_report_credits_manual_review_with_the_flows_it_held(tmp_path: Path) -> None:
+    from warroom.incident.drill_report.actions import action_rows, stretches
+
+    drill = warm_drill(tmp_path, "provider-outage")
+    sh(drill, SET.format("=true"), 170.0)
+    sim = drill.simulator.refresh()
+    rows = action_rows(drill, sim.signals, stretches(drill.scenario, sim.signals), resolved=None, t_end=900.0,
+                       t_zero=None, at=drill.wall_time(900.0), slos=None)
+    row = next(r for r in rows if r.action == "manual_review")
+    held = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 900.0).strip()
+    assert f"held for an operator's review instead of failing, {held} still awaiting review" in row.change

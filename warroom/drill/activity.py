@@ -372,7 +372,7 @@ class Activity:
             runs = [] if f.status == "queued" else [(f.began, "flow.started")]
             if f.attempts > 1 or f.status not in ("running", "queued", HELD):   # its first run ended (retried: failed)
                 runs.append((f.end, "flow.failed" if f.attempts > 1 else f"flow.{f.status}"))
-            else:
+            elif f.status != HELD or self.signals.released(f.held or f.end) < math.inf:   # held for good: no event
                 since = min(since, f.start)
             new += [(e, f.task_id, event, event) for e, event in runs if trail.upto < e]
         tried: dict[str, int] = {}

@@ -74,9 +74,12 @@ def action_rows(drill: Drill, signals: Any, spans: dict[str, list[Stretch]], *, 
             # the kind was in force, yet this command bent the curves by what it set (DISABLE_PROVIDERS after
             # FALLBACK_ON_5XX takes the calls off the provider): the curves judge, never the kind alone
             effective, why = True, ""
+        change = changes.text(quiet=not effective)
+        if a.action == "manual_review" and effective:      # what it did to the flows: held them, healed none
+            change = "; ".join(filter(None, (change, held_flows(drill, a.t, min(read_by, drill.scenario_time(at))))))
         actions.append(ActionRow(a.ts, a.t, a.action, ACTIONS[a.action], typed(a.tool, a.argv),
                                  effective, a.action.removesuffix(OFF) in spans or a.action in sc.mitigating_actions(),
-                                 changes.text(quiet=not effective), why, None if t_zero is None else a.t - t_zero,
+                                 change, why, None if t_zero is None else a.t - t_zero,
                                  "; ".join(dict.fromkeys(m.why for f in sc.faults for m in f.mitigations
                                                          if m.action == a.action and m.why)) if effective else "",
                                  a.tag, bool(changes.moved)))
@@ -212,6 +215,21 @@ def failed_flows(drill: Drill, t1: float, t2: float) -> list[Any]:
     # the window's (redteam37: 251 said, 252 in psql), one asked for in it and still running is not yet
     flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).kept(t2)
     return [f for f in flows if f.error is not None and t1 <= f.end <= t2]
+
+
+def held_flows(drill: Drill, t1: float, t2: float) -> str:
+    """The flows manual review held for an operator between ``t1`` and ``t2`` (scenario seconds) instead of failing
+    them, and how many still wait at ``t2``, as the tasks table says (``awaiting_review``); "" when it held none."""
+    from warroom.drill.activity import HELD, Activity
+    from warroom.drill.cluster import build_cluster
+
+    if t2 <= t1:
+        return ""
+    flows = Activity(drill.simulator.refresh(), build_cluster(drill.scenario, drill.actions(), t2)).kept(t2)
+    held = [f for f in flows if f.held is not None and t1 <= f.held <= t2]
+    waiting = sum(f.status == HELD for f in held)
+    return f"{len(held)} flow{'s' * (len(held) != 1)} held for an operator's review instead of failing, " \
+           f"{waiting or 'none'} still awaiting review" if held else ""
 
 
 FAILURES_COUNTER = "flow_failures_total"   # FlowEngine's counter of failed flows (the exporter, ``blocks metrics query``)
