@@ -30,12 +30,14 @@ def test_manual_review_holds_the_flows_it_keeps_from_failing_until_it_is_switche
     assert "awaiting_review" in flows and "awaiting review in the web UI" in flows, flows
     log = sh(drill, "kubectl logs deployment/flowengine -n production --since=10m", 900.0)
     assert "awaiting review: plan held for an operator" in log
-    code, _, err = run_one(drill, ["blocks", "flow", "retry", next(
-        line.split()[0] for line in flows.splitlines() if "awaiting_review" in line)], 900.0)
+    task = next(line.split()[0] for line in flows.splitlines() if "awaiting_review" in line)
+    code, _, err = run_one(drill, ["blocks", "flow", "retry", task], 900.0)
     assert code != 0 and "awaiting review" in err
     sh(drill, SET.format("-"), 1000.0)       # switched off: they run on, none left waiting
     after = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 1300.0)
     assert after.strip() == "0"
+    log = sh(drill, "kubectl logs deployment/flowengine -n production --since=10m", 1300.0)    # the new pods run it
+    assert f"{task} flow" in log and "succeeded" in next(line for line in log.splitlines() if task in line)
 
 
 def test_the_drill_report_credits_manual_review_with_the_flows_it_held(tmp_path: Path) -> None:

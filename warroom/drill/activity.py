@@ -235,8 +235,11 @@ class Activity:
             return lines
         # every flow that can end in the window, however long it waited for a slot (attack36: a flow started over
         # ten minutes before it was missing, though psql listed it as ended inside)
-        for f in self.flows(max(born, self.series.t0), t2, t2, window=math.inf):
-            if f.held is not None and t1 <= f.held <= t2:
+        # and the flows manual review held before it started, which it runs on once released
+        for f in self.flows(max(min(born, self.signals.held_since(born)), self.series.t0), t2, t2, window=math.inf):
+            if f.start < born and f.held is None:
+                continue
+            if f.held is not None and t1 <= f.held <= t2 and f.start >= born:
                 lines.append((f.held, f"INFO worker-{f.worker} {f.task_id} flow {f.flow_type} awaiting review: plan "
                                       f"held for an operator (MANUAL_REVIEW_MODE) repo={f.repo} model={f.model}"))
             if f.status in ("running", "queued", HELD) and f.attempts == 1 or not t1 <= f.end <= t2:    # (a retry's
