@@ -191,7 +191,8 @@ class Signals:
         self.onsets: list[float | None] = [f.onset for f in scenario.faults]    # each fault's, None: never
         # one bend per stretch a mitigation was on; its start and its end act after the same delay
         self._bends: list[list[_Bend]] = [
-            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing", m.action) for m in f.mitigations
+            [_Bend(self._steps(m, on, off), max(m.tau, 1e-6), m.action == "fallback_routing", m.action)
+             for m in f.mitigations
              if m.action not in BY_POD for on, off in self.stretches(m)] for f in scenario.faults]
         # the provider whose answers each fault is (``api_5xx:<p>``, ``api_429:<p>``; None: no one provider's): ``reach``
         self._vendor = [next((k.split(":")[1] for k in f.impacts if k.startswith(("api_5xx:", "api_429:")) and not k.endswith("*")),
