@@ -51,3 +51,20 @@ def test_the_drill_report_credits_manual_review_with_the_flows_it_held(tmp_path:
     row = next(r for r in rows if r.action == "manual_review")
     held = sh(drill, "psql -At -c \"select count(*) from tasks where status = 'awaiting_review'\"", 900.0).strip()
     assert f"held for an operator's review instead of failing, {held} still awaiting review" in row.change
+
+
+def test_a_fresh_process_reads_the_held_flows_release_in_the_audit_trail(tmp_path: Path) -> None:
+    """A trail begun late (a CLI command) walks the flows still held then, however long ago they started."""
+    from warroom.drill import activity
+
+    drill = warm_drill(tmp_path, "provider-outage")
+    sh(drill, SET.format("=true"), 170.0)
+    sh(drill, SET.format("-"), 2000.0)         # held for over half an hour, released at 2010 s
+    sim = drill.simulator
+    sim.pane("audit_gap", 2100.0)
+    assert sim._catalog is not None
+    acts = sim._catalog.activity
+    whole = acts.audit_events(float("-inf"), 2100.0)
+    activity._TRAILS.clear()                    # a process that asked nothing before
+    assert [e for e in acts.audit_events(2000.0, 2100.0)] == [e for e in whole if e.t > 2000.0]
+    assert any(e.t == 2010.0 and e.event == "flow.succeeded" for e in whole)

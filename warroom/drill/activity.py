@@ -357,12 +357,13 @@ class Activity:
         """This world's audit events after ``begin`` and up to ``t``: those since the last moment asked about walked and
         routed once. A trail begun after ``begin`` is walked again from it (a store's question: from the world's first
         moment); a new one begun after that moment starts with the flows that may still write then: those that arrived
-        by it and run or wait on (``_since``: a run lasts ``HARD_TIMEOUT`` at most, a wait as long as the queue holds)."""
+        by it and run or wait on (``_since``: a run lasts ``HARD_TIMEOUT`` at most, a wait as long as the queue holds, a
+        plan held for review until manual review is switched off: ``held_since``)."""
         t0 = self.series.t0
         b = max(t0, begin)
         trail = _TRAILS.get(self.signals)
         if trail is None or b < trail.begin:
-            since = t0 if b == t0 else self._since(b - fleet.HARD_TIMEOUT, b)
+            since = t0 if b == t0 else min(self._since(b - fleet.HARD_TIMEOUT, b), self.signals.held_since(b))
             trail = _TRAILS[self.signals] = _Trail(b, b, since)
         return self._walked(trail, t)
 

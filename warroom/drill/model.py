@@ -420,10 +420,11 @@ class Signals:
                     for on, off in self.stretches(m) if off is not None and t < off + m.delay), default=math.inf)
 
     def held_since(self, t: float) -> float:
-        """The oldest start of a flow manual review may still hold at ``t`` (the stretch in force then began it, or
-        ended less than its delay before); ``t`` if none: a pod started at ``t`` runs those it releases."""
+        """The oldest start of a flow manual review holds at ``t`` and releases later (the stretch in force then began
+        it, and ends after it); ``t`` if none: a pod started at ``t`` runs those, a trail begun then writes their end.
+        One held for good writes nothing more."""
         return min((on for f in self.scenario.faults for m in f.mitigations if m.action == REVIEW
-                    for on, off in self.stretches(m) if on < t and (off is None or t <= off + m.delay)), default=t)
+                    for on, off in self.stretches(m) if off is not None and on < t <= off + m.delay), default=t)
 
     def fail_causes(self, repo: fleet.Repo, t: float) -> list[tuple[float, tuple[str, ...]]]:
         """The share of ``repo``'s flows each cause kills at ``t``, with its messages: no provider answering
