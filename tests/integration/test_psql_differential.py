@@ -90,6 +90,7 @@ QUERIES: list[str | tuple[str, ...]] = [
     "SELECT floor(extract(epoch from created_at) / 60) * 60 AS bucket, count(*) FROM tasks GROUP BY 1 ORDER BY 1 "
     "DESC LIMIT 3",
     "SELECT sum(status) FROM tasks",
+    "select Status, COUNT(*) from TASKS T group by T.Status order by 1",     # an unquoted name is folded
     # -x, -A
     ("-x", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),
     ("-A", "-c", "SELECT task_id, created_at FROM tasks ORDER BY created_at LIMIT 2"),

@@ -414,7 +414,7 @@ class Reader:
     def column(self, name: str, text: str | None = None) -> Expr:
         """A column by name; a quoted name is written in backquotes, which SQLite reads as a name only: in
         double quotes a name no column has is a string to it, and ``status = "failed"`` counted the failed."""
-        sql = text or "`" + name.replace("`", "``") + "`"
+        sql = (text if '"' in text else text.lower()) if text else "`" + name.replace("`", "``") + "`"  # TASKS: tasks
         return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
 
     def cased(self, name: str, table: str = "") -> str:
