@@ -836,7 +836,8 @@ def functions(speed: float, now: float, raised: list[Exception]) -> dict[str, tu
         return call
 
     return {name: (n, null_safe(f)) for name, (n, f) in {
-        "pg_shift": (2, shift), "pg_span": (2, lambda a, b: stime.drill_seconds((moment(a) - moment(b)).total_seconds(), speed)),
+        "pg_shift": (2, shift),
+        "pg_span": (2, lambda a, b: stime.drill_seconds((moment(a) - moment(b)).total_seconds(), speed)),
         "pg_cast": (3, cast), "pg_at": (2, at), "pg_part": (3, lambda field, v, k: part(field, v, k)),
         "pg_days": (2, lambda a, b: (moment(a) - moment(b)).days),
         "pg_dadd": (2, lambda d, n: form(moment(d) + timedelta(days=int(n)), "date")), "pg_int": (1, integer),
