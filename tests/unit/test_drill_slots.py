@@ -18,7 +18,10 @@ from warroom.drill.directory import Drill, create_drill
 from warroom.drill.model import ENV_DELAY
 
 SAMPLES = [345.0 + 45.0 * j for j in range(27)]        # on the 15 s scrape grid, from the cap's acting (330 s) on
-ACTIVE = "SELECT status, count(*), min(created_at), max(created_at), sum(updated_at > '{acts}') FROM tasks " \
+# PostgreSQL has no sum(boolean): the count since the cap acted is a CASE (the drill's psql refuses sum of a boolean
+# as PostgreSQL does since attackpg37, and this query, SQLite's idiom, answered until then)
+ACTIVE = "SELECT status, count(*), min(created_at), max(created_at), " \
+         "sum(CASE WHEN updated_at > '{acts}' THEN 1 ELSE 0 END) FROM tasks " \
          "WHERE status IN ('queued', 'running') GROUP BY status"
 ACTS = 300.0 + ENV_DELAY        # when the cap set at 300 s is what FlowEngine runs with
 
