@@ -128,7 +128,17 @@ class ReadingMixin:
         drift = (now - self.reading_at) if self.reading_at is not None else 0.0
         return max(0.0, self.reading.age + drift)
 
+    def meta_width(self) -> int:
+        """The columns the age / runbook line has on screen; 0 before the layout gave any."""
+        raise NotImplementedError
+
     def meta_text(self, now: float) -> Text:
+        """The data's age, and on a breach the runbook and severity to declare with.
+
+        Where the line is too narrow for both, the age gives way: "RB-LAUNCH-005 P1" is what a
+        commander acts on (and what `d` pre-fills), while a stale reading says so in its state
+        word. At 120 columns the full "now → RB-LAUNCH-005 P1" (22) was cut to "RB-LAUNCH-005…"
+        in a 20-column box, the severity gone behind the ellipsis (fix37a)."""
         r = self.reading
         text = Text(no_wrap=True, overflow="ellipsis")
         if r is None:
@@ -136,10 +146,15 @@ class ReadingMixin:
             return text
         text.append(format_age(self.current_age(now)), "dim")
         if r.breached and r.slo.runbook:
-            text.append(" → ")
-            text.append(r.slo.runbook, "bold reverse")
+            advice = Text("→ ")
+            advice.append(r.slo.runbook, "bold reverse")
             if r.slo.severity:
-                text.append(f" {r.slo.severity}", "bold")
+                advice.append(f" {r.slo.severity}", "bold")
+            width = self.meta_width()
+            if 0 < width < text.cell_len + 1 + advice.cell_len:
+                return Text.assemble(advice, no_wrap=True, overflow="ellipsis")
+            text.append(" ")
+            text.append_text(advice)
         return text
 
 
@@ -242,6 +257,9 @@ class SloPane(ReadingMixin, Widget):
             self.draw_spark()
         self.set_line(".slo-meta", self.meta_text(now))
 
+    def meta_width(self) -> int:
+        return self.content_size.width
+
     def tick(self, now: float) -> None:
         if self.reading is not None and not self.undrawn:
             self.set_line(".slo-meta", self.meta_text(now))
@@ -319,6 +337,9 @@ class SloLine(ReadingMixin, Horizontal):
         until the next poll (a stale source sends none; seen in a snapshot on a loaded box)."""
         if self.reading is not None:
             self.call_after_refresh(self.draw_spark)
+
+    def meta_width(self) -> int:
+        return self.part(".sl-meta").content_size.width
 
     def tick(self, now: float) -> None:
         if self.reading is None or self.undrawn:

@@ -45,3 +45,37 @@ async def test_a_breached_pane_suggests_what_the_declaration_prefills(tmp_path: 
         prefilled = f"{screen.query_one('#runbook', Select).value} {screen.query_one('#severity', Select).value}"
         assert prefilled == said
         await pilot.press("escape")
+
+
+def _on_screen(pane) -> str:
+    """The age / runbook row as the terminal gets it (a box's fourth line, the strip's meta cell)."""
+    from textual.geometry import Region
+
+    if isinstance(pane, SloLine):
+        part = pane.part(".sl-meta")
+        strips = part.render_lines(Region(0, 0, part.outer_size.width, 1))
+        return "".join(segment.text for segment in strips[0]).rstrip()
+    y = SloPane.LINES.index(".slo-meta")
+    return "".join(segment.text for segment in pane.render_line(y)).rstrip()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (100, 30)])
+async def test_a_breached_pane_shows_its_severity_whole_where_the_age_would_cut_it(tmp_path: Path,
+                                                                                   size: tuple[int, int]) -> None:
+    """At 120 columns a box holds 20 characters and "now → RB-LAUNCH-005 P1" is 22: the pane
+    showed "RB-LAUNCH-005…", P1 behind the ellipsis (fix37a). The age gives way first."""
+    app = drill_app(tmp_path, scenario="mass-failure", speed=60.0)
+    async with app.run_test(size=size) as pilot:
+        await metrics_drawn(pilot)
+        await wait_for(pilot, lambda: {"failure_rate", "error_5xx"} <= set(_suggested(app)), 60)
+        shown_panes = [p for p in [*app.dashboard.query(SloPane).results(), *app.dashboard.query(SloLine).results()]
+                       if p.reading is not None and p.reading.breached and p.in_displayed_set()]
+        assert shown_panes
+        for pane in shown_panes:
+            await wait_for(pilot, lambda pane=pane: "RB-LAUNCH-005" in _on_screen(pane), 30)
+            row = _on_screen(pane)
+            width = (pane.part(".sl-meta") if isinstance(pane, SloLine) else pane).content_size.width
+            if width >= len("→ RB-LAUNCH-005 P1"):
+                assert row.endswith("→ RB-LAUNCH-005 P1"), (size, row)
+            else:       # narrower than the advice itself: cut, and said to be cut
+                assert row.endswith("…"), (size, row)
