@@ -67,3 +67,29 @@ def test_one_id_names_one_incident_across_a_state_dir_and_its_drills(tmp_path: P
     ids = [drilled.id, headless, real.id, again.id]
     assert len(set(ids)) == 4, ids
     assert [int(i.rsplit("-", 1)[1]) for i in ids] == [1, 2, 3, 4]
+
+
+def test_show_and_list_given_the_drills_store_reach_its_state_dirs_incidents(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`--state-dir …/drills` (the store a resume line names) is one of a pair that numbers one id
+    sequence: `incident show ID` of a real incident there said "not found", and `incident list`
+    showed the drills alone. Both look in the neighbour now, as `warroom resume` does."""
+    from tui.cli import main
+
+    cfg = Config()
+    state = cfg.state_dir()
+    real = IncidentStore(state, cfg).create(title="Checkout 5xx climbing", severity="P2")
+    drill = IncidentStore(state / "drills", cfg).create(
+        title="Quota climbing", severity="P3", drill={"scenario": "rate-limit", "speed": 60.0, "dir": "/nowhere"})
+    capsys.readouterr()
+    store = str(state / "drills")
+    assert main(["incident", "show", real.id, "--state-dir", store]) == 0
+    out, err = capsys.readouterr()
+    assert "Checkout 5xx climbing" in out and f"{real.id} is an incident under {state}" in err, (out, err)
+    assert main(["incident", "list", "--state-dir", store]) == 0
+    out, _ = capsys.readouterr()
+    assert real.id in out and drill.id in out and f"incidents in {state} (" in out, out
+    assert out.index(drill.id) < out.index(real.id)           # the store typed first, its neighbour after
+    assert main(["incident", "show", drill.id]) == 0          # and from the state dir, as before
+    out, err = capsys.readouterr()
+    assert "Quota climbing" in out and "is a drill incident under" in err

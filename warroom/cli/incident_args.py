@@ -65,27 +65,33 @@ def _world_panes(drill: dict[str, Any] | None) -> list[SloConfig] | None:
 
 
 def _open_in_state_or_drills(cfg: Config, store: IncidentStore, inc_id: str) -> Incident:
-    """The incident in the state dir, else a dashboard drill's (they live apart, under the state
-    dir's ``drills``; the header shows the same ``INC-…`` id): the id the commander sees works
-    without ``--state-dir``. An id in the state dir always wins; the drill's metric source and
-    stand-ins then come with the incident itself (``warroom.incident.live.metric_source_for``)."""
+    """The incident in the state dir, else in its neighbour store (``warroom.paths.id_neighbour``):
+    a dashboard drill's (they live apart, under the state dir's ``drills``; the header shows the
+    same ``INC-…`` id), or, given the drills' store itself (the ``--state-dir`` a resume line
+    names), the state dir's real ones. The id the commander sees works whichever store was typed.
+    An id in the store typed always wins (the pair numbers one sequence, so the other holds it only
+    in a state dir made before that); the drill's metric source and stand-ins then come with the
+    incident itself (``warroom.incident.live.metric_source_for``)."""
     from pathlib import Path
 
     from warroom.errors import NotFoundError
+    from warroom.paths import id_neighbour, is_drills_store
 
     try:
         return store.open(inc_id)
     except NotFoundError as not_here:
-        drills = Path(cfg.state_dir()) / "drills"
-        if store.shared is not None or not (drills / "incidents").is_dir():
+        from_drills = is_drills_store(cfg.state_dir())
+        other = id_neighbour(cfg.state_dir())
+        if store.shared is not None or not (Path(other) / "incidents").is_dir():
             raise
         try:
-            inc = IncidentStore(drills, cfg).open(inc_id)
+            inc = IncidentStore(other, cfg).open(inc_id)
         except NotFoundError:
             raise not_here from None
-        if inc.state.drill is None:
+        if not from_drills and inc.state.drill is None:
             raise not_here from None
-        print(f"note: {inc.id} is a drill incident under {drills}", file=sys.stderr)
+        kind = "a drill incident" if inc.state.drill is not None else "an incident"
+        print(f"note: {inc.id} is {kind} under {other}", file=sys.stderr)
         return inc
 
 

@@ -24,7 +24,7 @@ from warroom.incident.marks import STEP_MARKS, checklist_state, describe_verdict
 from warroom.incident.session import Incident
 from warroom.incident.state import IncidentState
 from warroom.incident.verdicts import of_state
-from warroom.paths import command, store_option
+from warroom.paths import command, id_neighbour, is_drills_store, store_option
 
 def _state(s: Any, step: Any = None, gate: GateState | None = None) -> str:
     """The step's state as its checklist row shows it (``marks.step_state``: ``unmet`` for a run
@@ -50,16 +50,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:      # each incident on its own clock: a drill's may be pinned, a real one's never
         out(numbers.dumps([state_to_json(s, stime.utcnow_of(s)) for s in states], indent=2))
         return 0
-    # a dashboard drill's incidents live apart (<state dir>/drills): listed after, under their own heading
-    drills = None if store.shared is not None or not (store.state_dir / "drills" / "incidents").is_dir() else \
-        type(store)(store.state_dir / "drills", store.config)
-    drilled = (drills.open_incidents() if args.open else drills.list()) if drills is not None else []
-    if not states and not drilled:
+    # the neighbour store, listed after under its own heading: a dashboard drill's incidents live
+    # apart (<state dir>/drills); given that drills' store, its state dir's incidents (one id sequence)
+    other = id_neighbour(store.state_dir)
+    beside = None if store.shared is not None or not (other / "incidents").is_dir() else \
+        type(store)(other, store.config)
+    listed = (beside.open_incidents() if args.open else beside.list()) if beside is not None else []
+    if not states and not listed:
         out("no open incidents" if args.open else f"no incidents in {store.root}")
         return 0
-    for head, group in ((None, states), (drills, drilled)):
+    kind = "incidents" if is_drills_store(store.state_dir) else "drill incidents"
+    for head, group in ((None, states), (beside, listed)):
         if head is not None and group:
-            out(f"drill incidents in {head.state_dir} (`{command('resume', 'ID', '--state-dir', str(head.state_dir))}`):")
+            out(f"{kind} in {head.state_dir} (`{command('resume', 'ID', '--state-dir', str(head.state_dir))}`):")
         for s in group:
             rb = (s.runbook or {}).get("id") or "-"
             drill = " [DRILL]" if s.drill else ""
