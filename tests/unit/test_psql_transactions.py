@@ -153,8 +153,9 @@ def test_a_word_postgresql_has_no_command_for_is_its_syntax_error(drill: Drill, 
     has neither command, and says so with the caret under the word."""
     side = tmp_path / "side.db"
     code, out, err = run_one(drill, ["psql", "-At", "-c", sql.format(f=side)], T)
-    assert (code, out, err) == (1, "", f'ERROR:  syntax error at or near "{token}"\n{line.format(f=side)}\n'
-                                       + " " * caret + "^\n")
+    line = line.format(f=side)
+    line = line[:68] + "..." if len(line) > 68 else line         # psql cuts the line to 60 columns past "LINE 1: "
+    assert (code, out, err) == (1, "", f'ERROR:  syntax error at or near "{token}"\n{line}\n' + " " * caret + "^\n")
     assert not side.exists()
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -69,6 +69,14 @@ POWER = {"or": 1, "and": 2, "is": 4, "isnull": 4, "notnull": 4, "=": 5, "<": 5, 
          "/": 9, "%": 9, "at": 11, "collate": 11, "::": 13}
 
 
+class PgError(ToolError):
+    """PostgreSQL's error at a place in the statement (``at``: its offset), where psql prints the line and a caret."""
+
+    def __init__(self, message: str, at: int) -> None:
+        super().__init__(message)
+        self.at = at
+
+
 class Refusal(ToolError):
     """SQL or a psql command the drill does not answer: it ends the run whatever the transaction or
     ON_ERROR_STOP, as no server said anything a later statement could follow."""
@@ -79,6 +87,7 @@ class Tok:
     kind: str            # word ident str num param bits op
     text: str            # as typed
     value: str           # a word lower-cased; a literal's or a quoted name's text
+    at: int = 0          # its offset in the statement
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class Expr:
     type: str | None
     name: str = ""       # the column's name PostgreSQL gives it ("": ?column?)
     weak: bool = False   # a type's name (a typed literal's, a cast's) or "case": a cast names it by its own type
+    at: int = -1         # where it begins in the statement (-1: not known)
 
 
 def tokens(sql: str) -> list[Tok]:
@@ -97,12 +107,12 @@ def tokens(sql: str) -> list[Tok]:
         if kind == "space":
             continue
         if kind == "op" and text in "'\"":
-            raise ToolError(f'ERROR:  unterminated quoted {"string" if text == chr(39) else "identifier"} at or '
-                            f'near "{sql[m.start():m.start() + 40]}"')
+            raise PgError(f'ERROR:  unterminated quoted {"string" if text == chr(39) else "identifier"} at or '
+                          f'near "{sql[m.start():m.start() + 40]}"', m.start())
         value = {"word": text.lower(), "ident": text[1:-1].replace('""', '"'), "str": text[1:-1].replace("''", "'"),
                  "estr": unescape(text[2:-1]), "ustr": uescape(text[3:-1]),
                  "dollar": text[len(m["tag"] or "") + 2:-len(m["tag"] or "") - 2]}.get(kind, text)
-        out.append(Tok("str" if kind in ("estr", "ustr", "dollar") else kind, text, value))
+        out.append(Tok("str" if kind in ("estr", "ustr", "dollar") else kind, text, value, m.start()))
     return out
 
 
@@ -147,8 +157,10 @@ def translate(sql: str, now: float, columns: dict[str, str]) -> Query:
     referred to (a CTE's, a subquery's)."""
     toks = tokens(sql)
     first = Reader(toks, now, columns, {}, lenient=True)
+    first.end = len(sql.rstrip())
     first.seq()
     reader = Reader(toks, now, columns, first.names)
+    reader.end = first.end
     body, items = reader.seq()
     rest = " ".join(t.text for t in toks[reader.i:])     # past a stray ")": SQLite says what is wrong
     return Query(f"{body} {rest}".strip(), items, reader.names, columns)
@@ -159,10 +171,11 @@ class Reader:
                  lenient: bool = False) -> None:
         self.toks, self.i, self.now, self.columns, self.known, self.lenient = toks, 0, now, columns, names, lenient
         self.names: dict[str, str | None] = {}
+        self.end = 0                            # the statement's length: where "end of input" is
 
     # -------------------------------------------------------------------------------------------- tokens
     def peek(self, k: int = 0) -> Tok:
-        return self.toks[self.i + k] if self.i + k < len(self.toks) else Tok("end", "", "")
+        return self.toks[self.i + k] if self.i + k < len(self.toks) else Tok("end", "", "", self.end)
 
     def take(self) -> Tok:
         tok = self.peek()
@@ -177,9 +190,9 @@ class Reader:
             raise self.error()
         self.take()
 
-    def error(self) -> ToolError:
-        return ToolError(f'ERROR:  syntax error at or near "{self.peek().text}"' if self.peek().kind != "end" else
-                         "ERROR:  syntax error at end of input")
+    def error(self) -> PgError:
+        return PgError(f'ERROR:  syntax error at or near "{self.peek().text}"' if self.peek().kind != "end" else
+                       "ERROR:  syntax error at end of input", self.peek().at)
 
     def operand(self, floor: int) -> Expr:
         """The expression an operator needs on its right: none there is PostgreSQL's syntax error."""
@@ -241,9 +254,11 @@ class Reader:
     # -------------------------------------------------------------------------------------------- expressions
     def expr(self, floor: int) -> Expr:
         """An expression whose operators bind tighter than ``floor`` (Pratt's parser)."""
+        start = self.peek().at
         left = self.prefix()
         if not left.sql:
             return left
+        left = replace(left, at=start) if left.at < 0 else left
         while True:
             tok = self.peek()
             op = tok.value if tok.kind in ("word", "op") else ""
@@ -254,9 +269,10 @@ class Reader:
             if power <= floor:
                 return left
             self.take()
-            left = self.infix(op, left, power)
+            left = replace(self.infix(op, left, power), at=start)
 
     def infix(self, op: str, left: Expr, power: int) -> Expr:
+        at = self.toks[self.i - 1].at               # the operator's: where PostgreSQL says an operator does not exist
         if op in ("or", "and"):
             return Expr(f"{left.sql} {op.upper()} {self.operand(power).sql}", "bool")
         if op == "::":
@@ -299,7 +315,7 @@ class Reader:
             if self.at("select", "with", "values"):
                 body = self.seq()[0]
             else:
-                body = ", ".join(self.compared(left, "<>" if negated else "=", self.coerce(e, left.type))[1].sql
+                body = ", ".join(self.compared(left, "<>" if negated else "=", self.coerce(e, left.type), at)[1].sql
                                  for e in self.listing())
             self.expect(")")
             return Expr(f"{left.sql} {no}IN ({body})", "bool")
@@ -313,12 +329,12 @@ class Reader:
             return Expr(sql, "bool")
         right = self.operand(power)
         if op in ("+", "-", "*", "/", "%"):
-            return self.arith(op, left, right)
+            return self.arith(op, left, right, at)
         if op == "||":
             return Expr(f"{self.text(left)} || {self.text(right)}", "text")
         if power == 5:
             right, left = self.coerce(right, left.type), self.coerce(left, right.type)
-            left, right = self.compared(left, op, right)
+            left, right = self.compared(left, op, right, at)
             kind = left.type if left.type == right.type else None
             return Expr(f"{self.stamp(left, kind).sql} {op} {self.stamp(right, kind).sql}", "bool")
         return Expr(f"{left.sql} {op} {right.sql}", None)
@@ -337,8 +353,8 @@ class Reader:
         if tok.text in ("-", "+"):
             e = self.operand(12)
             if e.type == "text":
-                raise ToolError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
-                                "given name and argument type. You might need to add an explicit type cast.")
+                raise PgError(f"ERROR:  operator does not exist: {tok.text} text\nHINT:  No operator matches the "
+                              "given name and argument type. You might need to add an explicit type cast.", tok.at)
             return Expr(f"{tok.text}{e.sql}", e.type)
         if tok.text == "*":
             return Expr("*", None, "*")
@@ -352,7 +368,7 @@ class Reader:
             return (Expr(f"({inner[0].sql})", inner[0].type, inner[0].name) if len(inner) == 1 else
                     Expr(f"({', '.join(e.sql for e in inner)})", None))
         if tok.kind == "ident":
-            return self.call(tok.value) if self.at("(") else self.column(self.cased(tok.value))
+            return self.call(tok.value) if self.at("(") else self.column(self.cased(tok.value, at=tok.at))
         if tok.kind != "word":
             return Expr(tok.text, None)
         word = tok.value
@@ -400,7 +416,7 @@ class Reader:
                 return Expr(f"{tok.text}.*", None, "*")
             if self.at("("):
                 return self.call(qualified.value, schema=word)
-            name = self.cased(qualified.value, word) if qualified.kind == "ident" else qualified.value
+            name = self.cased(qualified.value, word, tok.at) if qualified.kind == "ident" else qualified.value
             return self.column(name, f"{tok.text}.{qualified.text}")
         return self.call(word) if self.at("(") else self.column(word, tok.text)
 
@@ -417,7 +433,7 @@ class Reader:
         sql = (text if '"' in text else text.lower()) if text else "`" + name.replace("`", "``") + "`"  # TASKS: tasks
         return Expr(sql, self.columns[name] if name in self.columns else self.known.get(name), name)
 
-    def cased(self, name: str, table: str = "") -> str:
+    def cased(self, name: str, table: str = "", at: int = 0) -> str:
         """A double-quoted name keeps its case, where SQLite matches a name in any: the drill's tables and columns
         are all lower case, so a name in capitals is only one the statement gives (``AS "Status"``, ``tasks "T"``)."""
         given = {t.value for i, t in enumerate(self.toks) if t.kind == "ident" and i and (
@@ -426,20 +442,20 @@ class Reader:
         if name == name.lower() or name in given:
             return name
         if not table and self.toks[self.i - 2].value in ("from", "join"):
-            raise ToolError(f'ERROR:  relation "{name}" does not exist')
+            raise PgError(f'ERROR:  relation "{name}" does not exist', at)
         tables = {t.value for i, t in enumerate(self.toks) if i and self.toks[i - 1].value in ("from", "join")}
         near = table or (tables.pop() if len(tables) == 1 else "")
         hint = (f'\nHINT:  Perhaps you meant to reference the column "{near}.{name.lower()}".'
                 if near and name.lower() in self.columns and sum(map(str.isupper, name)) <= len(name) // 2 else "")
-        raise ToolError(f"ERROR:  column {f'{table}.{name}' if table else chr(34) + name + chr(34)} does not exist"
-                        + hint)
+        raise PgError(f"ERROR:  column {f'{table}.{name}' if table else chr(34) + name + chr(34)} does not exist"
+                      + hint, at)
 
     def case(self) -> Expr:
         parts, kind = ["CASE"], None
         while not self.at("end"):
             word = self.take()
             if word.kind == "end":
-                raise ToolError("ERROR:  syntax error at end of input")
+                raise self.error()
             e = self.expr(0)
             kind = kind or (e.type if word.value in ("then", "else") and e.type != "unknown" else None)
             parts += [word.text.upper(), e.sql] if word.value in ("when", "then", "else") else [e.sql]
@@ -447,6 +463,7 @@ class Reader:
         return Expr(" ".join([*parts, "END"]), kind, "case", True)
 
     def call(self, name: str, schema: str = "") -> Expr:
+        at = self.toks[self.i - 1 - 2 * bool(schema)].at
         self.expect("(")
         if name.startswith("pg_") or schema not in ("", "pg_catalog"):
             raise Refusal(f"drill: function {f'{schema}.' * bool(schema)}{name}() is not simulated")
@@ -461,7 +478,7 @@ class Reader:
         words: list[str] = []
         while not self.at(")"):
             if self.peek().kind == "end":
-                raise ToolError("ERROR:  syntax error at end of input")
+                raise self.error()
             if self.at(",") or self.peek().kind == "word" and self.peek().value in CLAUSES:
                 words.append(self.take().text)
                 continue
@@ -477,8 +494,8 @@ class Reader:
         if name in ("sum", "avg") and kind in ("text", "bool", *STAMPS) or name == "round" and kind == "float" and \
                 len(args) == 2:
             kind = f"{PGNAMES[kind or '']}{', integer' * (name == 'round')}"
-            raise ToolError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
-                            "given name and argument types. You might need to add explicit type casts.")
+            raise PgError(f"ERROR:  function {name}({kind}) does not exist\nHINT:  No function matches the "
+                          "given name and argument types. You might need to add explicit type casts.", at)
         if name in ("coalesce", "nullif", "greatest", "least"):
             words = [", ".join(self.coerce(a, kind).sql for a in args)]
         elif name in ("left", "substr"):
@@ -511,7 +528,8 @@ class Reader:
     def typed(self, word: str) -> Expr:
         """A typed literal (``interval '15 minutes'``, ``timestamptz '...'``): its value, read now."""
         kind, pgname = CASTS[word]
-        e = self.cast(Expr(quote(self.take().value), "unknown"), (kind, pgname))
+        literal = self.take()
+        e = self.cast(Expr(quote(literal.value), "unknown", at=literal.at), (kind, pgname))
         if kind == "interval" and self.peek().kind == "word" and self.peek().value.rstrip("s") in UNITS:
             raise Refusal("drill: an interval's field qualifier (interval '10' minute) is not simulated; "
                           "write interval '10 minutes'")
@@ -554,8 +572,15 @@ class Reader:
             return Expr(e.sql, kind, header, not strong)
         if e.type == "unknown" and kind in TEMPORAL:
             value = unquote(e.sql)
-            sql = repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now))
+            try:
+                sql = repr(seconds(value)) if kind == "interval" else quote(read(value, kind, self.now))
+            except Refusal:
+                raise
+            except ToolError as exc:                # PostgreSQL's invalid input: the caret under the literal
+                raise PgError(str(exc), e.at) from None
             return Expr(sql, kind, header, not strong)
+        if e.type == "unknown" and kind in ("int", "num"):          # a literal is read as the parser reads it
+            e = self.compared(e, "::", Expr("", kind), e.at)[0]
         if kind in TEMPORAL or e.type in ("interval", "bool") and kind in ("text", "bool"):
             return Expr(f"pg_cast({e.sql}, '{kind}', '{e.type or ''}')", kind, header, not strong)
         sql = {"int": f"pg_int({e.sql})", "float": f"CAST({e.sql} AS REAL)", "text": f"CAST({e.sql} AS TEXT)",
@@ -567,20 +592,21 @@ class Reader:
         """A literal beside a value of ``kind`` is read as one, as PostgreSQL reads it."""
         return self.cast(e, (kind, kind)) if e.type == "unknown" and kind in TEMPORAL else e
 
-    def compared(self, left: Expr, op: str, right: Expr) -> tuple[Expr, Expr]:
+    def compared(self, left: Expr, op: str, right: Expr, at: int) -> tuple[Expr, Expr]:
         """``left`` and ``right`` as compared: text with a number is PostgreSQL's error, not SQLite's false, and a
         literal beside a number is read as one ('1' = 1 is true, 'x' = 1 an error)."""
         kinds = {left.type, right.type}
         if "text" in kinds and kinds & {"int", "num", "float"}:
-            raise ToolError(f"ERROR:  operator does not exist: {PGNAMES[left.type or '']} {op} "
-                            f"{PGNAMES[right.type or '']}\nHINT:  No operator matches the given name and argument "
-                            "types. You might need to add explicit type casts.")
+            raise PgError(f"ERROR:  operator does not exist: {PGNAMES[left.type or '']} {op} "
+                          f"{PGNAMES[right.type or '']}\nHINT:  No operator matches the given name and argument "
+                          "types. You might need to add explicit type casts.", at)
         out = []
         for e, other in ((left, right), (right, left)):
             if e.type == "unknown" and other.type in ("int", "num"):
                 if not re.fullmatch(r"[-+]?\d+" if other.type == "int" else r"[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?",
                                     text := unquote(e.sql).strip(), re.I):
-                    raise ToolError(f'ERROR:  invalid input syntax for type {PGNAMES[other.type]}: "{unquote(e.sql)}"')
+                    raise PgError(f'ERROR:  invalid input syntax for type {PGNAMES[other.type]}: "{unquote(e.sql)}"',
+                                  e.at)
                 e = Expr(text, other.type)
             out.append(e)
         return out[0], out[1]
@@ -606,7 +632,7 @@ class Reader:
         return Expr(f"pg_part({quote(field)}, {e.sql}, '{e.type}')",
                     "float8" if name == "date_part" else f"numeric{scale}", name)
 
-    def arith(self, op: str, left: Expr, right: Expr) -> Expr:
+    def arith(self, op: str, left: Expr, right: Expr, at: int) -> Expr:
         """``left op right`` as PostgreSQL computes it on its types: timestamps and dates move by an interval (drill
         time), two of them are an interval apart (two dates a number of days), a date moves by days."""
         a, b = left.type, right.type
@@ -648,9 +674,9 @@ class Reader:
                           "does not know is not simulated")
         if self.lenient:
             return Expr("NULL", None)
-        raise ToolError(f"ERROR:  operator does not exist: {PGNAMES.get(a or '', a)} {op} {PGNAMES.get(b or '', b)}\n"
-                        "HINT:  No operator matches the given name and argument types. You might need to add explicit "
-                        "type casts.")
+        raise PgError(f"ERROR:  operator does not exist: {PGNAMES.get(a or '', a)} {op} {PGNAMES.get(b or '', b)}\n"
+                      "HINT:  No operator matches the given name and argument types. You might need to add explicit "
+                      "type casts.", at)
 
 
 def unquote(sql: str) -> str:

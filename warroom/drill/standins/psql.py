@@ -52,6 +52,7 @@ FUNCTIONS = frozenset("count sum avg min max lower upper length abs round ceil c
 TX_CONTROL = re.compile(r"(?is)(BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|ABORT)\b(?:\s+(?:WORK|TRANSACTION)\b)?(.*)")
 TX_REFUSED = re.compile(r"(?is)(SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION|SET\s+TRANSACTION)\b")
 ABORTED = "ERROR:  current transaction is aborted, commands ignored until end of transaction block"
+DISPLAY, RIGHT_CUT = 60, 10               # libpq's: an error's line is cut to 60 columns, 10 kept right of the caret
 STEPS = 50_000_000                        # SQLite VM steps one statement may take (a runbook query: < 0.1%)
 HINT = '\npsql: hint: Try "psql --help" for more information.'
 WORDS = {"unknown": "psql: error: unrecognized option '{flag}'" + HINT,
@@ -192,7 +193,14 @@ def session(ctx: Context, conn: TaskDB, todo: list[tuple[str, str]], args: Args,
                     continue
                 if tx.block == "aborted":
                     raise ToolError(ABORTED)
-                render(ctx, conn, stmt, args)
+                # what the server was sent, where psql finds the line an error is on: a -c string whole, a script's
+                # statement from its first word to its ";"
+                sent, at = (text, end - len(raw.lstrip())) if kind == "command" else (
+                    stmt + ";" * text.startswith(";", end), 0)
+                try:
+                    render(ctx, conn, stmt, args)
+                except pgsql.PgError as exc:
+                    raise ToolError(placed(str(exc), sent, at + exc.at)) from None
             except Refusal:
                 raise
             except ToolError as exc:
@@ -366,7 +374,7 @@ def denial(denied: list[tuple[int, str | None, str | None]], stmt: str) -> ToolE
         return not_computed(called[0])
     own = re.search(r"(?i)\b(sqlite_\w+)\b(?!\s*\()", stmt)        # sqlite_master, sqlite_schema...: all SQLite's
     if own and any(action == sqlite3.SQLITE_READ for action, _, _ in denied):
-        return ToolError(pg_error(f"no such table: {own[1]}", stmt))
+        return pg_error(f"no such table: {own[1]}", stmt)
     return Refusal(f"drill: this query reads what the drill does not simulate (it answers {ANSWERS})")
 
 
@@ -424,10 +432,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         raise not_run(word)
     if word not in (*QUERIES, "("):
         token = re.match(r"[A-Za-z_]\w*|\d+(?:\.\d*)?|\S", rest)[0]     # type: ignore[index]
-        start, end = stmt.rfind("\n", 0, at) + 1, (stmt.find("\n", at) + 1 or len(stmt) + 1) - 1
-        lead = f"LINE {stmt.count(chr(10), 0, at) + 1}: "          # the caret under the word, as psql puts it
-        raise ToolError(f'ERROR:  syntax error at or near "{token}"\n{lead}{stmt[start:end]}\n'
-                        + " " * (len(lead) + at - start) + "^")
+        raise pgsql.PgError(f'ERROR:  syntax error at or near "{token}"', at)
     if word == "TABLE":                     # PostgreSQL's shorthand
         code = code[:at] + re.sub(r"(?i)^TABLE\b", "SELECT * FROM", rest)
     steps = iter(range(STEPS // 1000))     # a runaway query (a cross join) stops like a statement_timeout
@@ -444,7 +449,7 @@ def render(ctx: Context, conn: TaskDB, stmt: str, args: Args) -> None:
         if m := re.fullmatch(r"no such function: (\S+)", str(exc)):
             raise not_computed(m[1]) from None
         if not conn.denied:
-            raise ToolError(pg_error(str(exc), stmt)) from None
+            raise pg_error(str(exc), code) from None
         raise denial(conn.denied, stmt) from None
     if cur.description is None:             # no query returns no columns; kept so one never crashes the drill
         return
@@ -564,23 +569,48 @@ def expanded(headers: list[str], texts: list[list[str]], tuples: bool, sep: str 
     return [*lines, ""]
 
 
-def pg_error(message: str, stmt: str) -> str:
-    """SQLite's message in PostgreSQL's words, with the caret psql puts under an unknown name."""
-    line = f"\nLINE 1: {stmt[:80]}"
+def placed(message: str, sent: str, at: int) -> str:
+    """``message`` with the lines psql (libpq's reportErrorPosition) prints under its first: the line of ``sent``, the
+    query as the server got it, that holds offset ``at``, cut to 60 columns around it, and a caret under it."""
+    line, beg, end = 1 + sum(sent.count(c, 0, at) for c in "\n\r") - sent.count("\r\n", 0, at), 0, len(sent)
+    beg = max(sent.rfind("\n", 0, at), sent.rfind("\r", 0, at)) + 1
+    end = min([i for i in (sent.find("\n", at), sent.find("\r", at)) if i >= 0] or [len(sent)])
+    cut_left = cut_right = False
+    if end - beg > DISPLAY:                 # the right side cut first, when that is enough; else both, around at
+        if beg + DISPLAY >= at + RIGHT_CUT:
+            end, cut_right = beg + DISPLAY, True
+        else:
+            end, cut_right = (at + RIGHT_CUT, True) if at + RIGHT_CUT < end else (end, False)
+            beg, cut_left = (end - DISPLAY, True) if end - beg > DISPLAY else (beg, False)
+    lead = f"LINE {line}: " + "..." * cut_left
+    first, _, rest = message.partition("\n")
+    return "\n".join([first, lead + sent[beg:end].replace("\t", " ") + "..." * cut_right,
+                      " " * (len(lead) + at - beg) + "^", *[rest] * bool(rest)])
+
+
+def pg_error(message: str, code: str) -> ToolError:
+    """SQLite's message in PostgreSQL's words, placed (psql's caret) where the name or word it is about is first in
+    ``code``, the statement with its comments blanked."""
+    def at(word: str) -> int:
+        pattern = r"\s*\.\s*".join(re.escape(w) for w in word.split("."))
+        found = re.search(rf'(?i)(?<![\w$."])"?{pattern}(?![\w$])' if word[0].isalnum() or word[0] == "_" else
+                          re.escape(word), code)
+        return found.start() if found else len(code.rstrip())
     if m := re.search(r"no such (table|column): (\S+)", message):
-        name = m.group(2).split(".")[-1]
-        return (f'ERROR:  {"relation" if m.group(1) == "table" else "column"} "{name}" does not exist{line}\n'
-                + " " * (stmt.lower().find(name.lower()) + 8) + "^")
+        name = f"{m[2]}" if "." in m[2] and m[1] == "column" else f'"{m[2]}"'    # PostgreSQL's: column t.x
+        return pgsql.PgError(f'ERROR:  {"relation" if m[1] == "table" else "column"} {name} does not exist', at(m[2]))
+    if m := re.search(r"ambiguous column name: (\S+)", message):
+        return pgsql.PgError(f'ERROR:  column reference "{m[1]}" is ambiguous', at(m[1]))
     if m := re.search(r'near "([^"]+)": syntax error|unrecognized token: "(.+)"', message):
-        return f'ERROR:  syntax error at or near "{m[1] or m[2]}"{line}'
-    if m := re.search(r"no such function: (\S+)", message):
-        return (f"ERROR:  function {m.group(1)} does not exist\nHINT:  No function matches the given name and "
-                "argument types. You might need to add explicit type casts.")
+        return pgsql.PgError(f'ERROR:  syntax error at or near "{m[1] or m[2]}"', at(m[1] or m[2]))
     if "bindings" in message:                 # SQLite's :name / ? parameters: PostgreSQL has neither
-        return f'ERROR:  syntax error at or near "{(re.search(r"[:?@$]", stmt) or [":"])[0]}"{line}'
+        word = (re.search(r"[:?@$]", code) or [":"])[0]
+        return pgsql.PgError(f'ERROR:  syntax error at or near "{word}"', at(word))
     if message == "interrupted":
-        return "ERROR:  canceling statement due to statement timeout"
-    return "ERROR:  syntax error at end of input" if "incomplete input" in message else f"ERROR:  {message}"
+        return ToolError("ERROR:  canceling statement due to statement timeout")
+    if "incomplete input" in message:
+        return pgsql.PgError("ERROR:  syntax error at end of input", len(code.rstrip()))
+    return ToolError(f"ERROR:  {message}")
 
 
 USAGE = """psql is the PostgreSQL interactive terminal (the drill's TaskDB: tasks, audit_logs, pg_stat_activity).
